@@ -1,0 +1,63 @@
+import { isDomainError, type DomainErrorCode } from "@gatehouse/core";
+import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
+
+const STATUS: Record<DomainErrorCode, number> = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
+};
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "VALIDATION",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
+};
+
+export interface ErrorEnvelope {
+  error: { code: string; message: string; details?: unknown; requestId: string };
+}
+
+function fastifyClientError(error: unknown): { status: number; message: string } | null {
+  if (typeof error !== "object" || error === null) return null;
+  const { statusCode, code, message } = error as Partial<FastifyError>;
+  if (typeof statusCode !== "number" || statusCode < 400 || statusCode >= 500) return null;
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, message: "request body is larger than 64 KB" };
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, message: "send the body as application/json" };
+  if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return { status: 400, message: "body is empty but content-type is application/json" };
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) return { status: 400, message: "body is not valid JSON" };
+  return { status: statusCode, message: message ?? "bad request" };
+}
+
+/**
+ * The one place errors become HTTP. Domain errors and Fastify's own client errors keep their
+ * meaning; anything else is a 500 that says nothing about internals and carries the request id.
+ */
+export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope } {
+  if (isDomainError(error)) {
+    return {
+      status: STATUS[error.code],
+      body: { error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}), requestId } },
+    };
+  }
+  const client = fastifyClientError(error);
+  if (client) {
+    return { status: client.status, body: { error: { code: CODE_BY_STATUS[client.status] ?? "BAD_REQUEST", message: client.message, requestId } } };
+  }
+  return { status: 500, body: { error: { code: "INTERNAL", message: "internal error; quote the request id when reporting it", requestId } } };
+}
+
+export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const { status, body } = toErrorResponse(error, request.id);
+  if (status >= 500) request.log.error({ err: error }, "unhandled error");
+  void reply.status(status).send(body);
+}

@@ -1,0 +1,42 @@
+import { randomToken } from "@gatehouse/core";
+import Fastify, { type FastifyInstance } from "fastify";
+import { errorHandler } from "./errors";
+import { adminRoutes } from "./routes/admin";
+import { agentRoutes } from "./routes/agent";
+import { healthRoutes } from "./routes/health";
+
+/** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
+export const BODY_LIMIT = 64 * 1024;
+
+const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+export interface ServerOptions {
+  logLevel?: string;
+}
+
+export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
+    disableRequestLogging: options.logLevel === "silent",
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers["x-request-id"];
+      return typeof incoming === "string" && INCOMING_REQUEST_ID.test(incoming) ? incoming : `req_${randomToken(20)}`;
+    },
+  });
+  app.decorateRequest("ctx", null);
+  // JSON only: any other body type is refused with 415 instead of reaching a handler as a string.
+  app.removeContentTypeParser("text/plain");
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
+  });
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
+  });
+  await app.register(healthRoutes);
+  await app.register(agentRoutes);
+  await app.register(adminRoutes);
+  return app;
+}

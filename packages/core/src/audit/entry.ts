@@ -1,0 +1,70 @@
+import { canonicalize } from "./canonical-json";
+import { chainHash, leafHash } from "./hashing";
+
+/** Who did something. Agents carry their delegation chain (ids of delegations, root first). */
+export type ActorRef =
+  | { type: "agent"; id: string; delegationChain?: string[] }
+  | { type: "member"; id: string }
+  | { type: "adminKey"; id: string; memberId: string }
+  | { type: "system"; id: string };
+
+export interface AuditEntryInput {
+  type: string;
+  actor: ActorRef;
+  agentId?: string | null;
+  subjectId?: string | null;
+  data: Record<string, unknown>;
+}
+
+export interface SealedAuditEntry {
+  id: string;
+  seq: number;
+  type: string;
+  actor: ActorRef;
+  agentId: string | null;
+  subjectId: string | null;
+  createdAt: Date;
+  canonical: string;
+  leafHash: string;
+  chainHash: string;
+}
+
+/**
+ * Fixes an entry's place in its org's log: the canonical text binds id, org, position, time, actor
+ * and data, so moving, editing or re-dating an entry changes its leaf hash.
+ */
+export function sealAuditEntry(args: {
+  id: string;
+  orgId: string;
+  seq: number;
+  previousChainHash: string;
+  createdAt: Date;
+  entry: AuditEntryInput;
+}): SealedAuditEntry {
+  const { id, orgId, seq, previousChainHash, createdAt, entry } = args;
+  const canonical = canonicalize({
+    v: 1,
+    id,
+    orgId,
+    seq,
+    type: entry.type,
+    actor: entry.actor,
+    agentId: entry.agentId ?? null,
+    subjectId: entry.subjectId ?? null,
+    time: createdAt.toISOString(),
+    data: entry.data,
+  });
+  const leaf = leafHash(canonical);
+  return {
+    id,
+    seq,
+    type: entry.type,
+    actor: entry.actor,
+    agentId: entry.agentId ?? null,
+    subjectId: entry.subjectId ?? null,
+    createdAt,
+    canonical,
+    leafHash: leaf,
+    chainHash: chainHash(previousChainHash, leaf),
+  };
+}

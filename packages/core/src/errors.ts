@@ -1,0 +1,47 @@
+/**
+ * The closed set of domain errors. Every layer throws these; apps map them to HTTP in exactly one
+ * function. Anything else that escapes is a bug and becomes a 500 without internal text.
+ */
+export const DOMAIN_ERROR_CODES = [
+  "VALIDATION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "PAYLOAD_TOO_LARGE",
+  "RATE_LIMITED",
+] as const;
+
+export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export class DomainError extends Error {
+  readonly code: DomainErrorCode;
+  readonly details: unknown;
+
+  constructor(code: DomainErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = "DomainError";
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}
+
+export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
+export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
+export const conflict = (message: string, details?: unknown) => new DomainError("CONFLICT", message, details);
+export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
+export const validationError = (issues: FieldIssue[]) =>
+  new DomainError(
+    "VALIDATION",
+    issues.length === 1 && issues[0] ? `${issues[0].path || "body"}: ${issues[0].message}` : "Invalid request",
+    { issues },
+  );

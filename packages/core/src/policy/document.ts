@@ -1,0 +1,66 @@
+import { z } from "zod";
+import { validationError, type FieldIssue } from "../errors";
+
+/** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
+export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
+const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
+const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
+export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
+
+export const MEMBER_ROLES = ["owner", "admin", "approver", "auditor", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const approvalOptionsSchema = z.strictObject({
+  quorum: z.number().int().min(1).max(10).default(1),
+  timeoutSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
+  approvers: z.array(z.string().min(1).max(200)).max(50).default([]),
+  excludeAgentOwner: z.boolean().default(false),
+});
+
+export const policyDocumentSchema = z.strictObject({
+  name: z.string().regex(POLICY_NAME_PATTERN, "must be lower-case letters, digits, '.', '_' or '-' (at most 100)"),
+  description: z.string().max(1000).optional(),
+  actions: z.array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")).min(1).max(100),
+  agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
+  effect: z.enum(["allow", "deny", "require_approval"]),
+  approval: approvalOptionsSchema.optional(),
+  mode: z.enum(["enforce", "monitor"]).default("enforce"),
+});
+
+export type PolicyDocument = z.output<typeof policyDocumentSchema>;
+export type PolicyEffect = PolicyDocument["effect"];
+export type ApprovalOptions = z.output<typeof approvalOptionsSchema>;
+
+export const policySetSchema = z.strictObject({
+  policies: z.array(policyDocumentSchema).max(1000),
+});
+
+/** `policies[2].actions[0]`: the path a person can find in their file. */
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldIssue[] {
+  return error.issues.map((issue) => ({ path: formatIssuePath([...prefix, ...issue.path]), message: issue.message }));
+}
+
+/** Parses a whole policy set; names must be unique. Throws a VALIDATION DomainError with field paths. */
+export function parsePolicySet(input: unknown): PolicyDocument[] {
+  const parsed = policySetSchema.safeParse(input);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const seen = new Map<string, number>();
+  const issues: FieldIssue[] = [];
+  parsed.data.policies.forEach((policy, index) => {
+    const first = seen.get(policy.name);
+    if (first !== undefined) issues.push({ path: `policies[${index}].name`, message: `duplicates policies[${first}].name '${policy.name}'` });
+    else seen.set(policy.name, index);
+    if (policy.effect !== "require_approval" && policy.approval) {
+      issues.push({ path: `policies[${index}].approval`, message: "only allowed when effect is 'require_approval'" });
+    }
+  });
+  if (issues.length > 0) throw validationError(issues);
+  return parsed.data.policies.map((policy) =>
+    policy.effect === "require_approval" && !policy.approval ? { ...policy, approval: approvalOptionsSchema.parse({}) } : policy,
+  );
+}

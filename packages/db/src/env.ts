@@ -1,0 +1,25 @@
+import { z } from "zod";
+
+/** The only place packages/db reads process.env. */
+const schema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/test"),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
+  API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+});
+
+export type DbEnv = z.output<typeof schema>;
+
+let cached: DbEnv | undefined;
+
+export function dbEnv(): DbEnv {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
+    throw new Error(`Invalid environment for @gatehouse/db: ${problems}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,18 @@
+export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./client";
+export { dbEnv } from "./env";
+export type { Actor, Ctx, OrgRef } from "./context";
+export { systemCtx } from "./context";
+export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from "./migrate";
+export { isDomainError, DomainError } from "@gatehouse/core";
+export { appendAuditEntries, appendAuditEntry } from "./services/append-audit-entries";
+export { createOrg, type CreatedOrg } from "./services/create-org";
+export { createAgent, type CreatedAgent } from "./services/create-agent";
+export { issueAdminKey } from "./services/issue-admin-key";
+export { revokeApiKey } from "./services/revoke-api-key";
+export { authenticateApiKey, evictKeyCache, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./services/authenticate-api-key";
+export { applyPolicies, listActivePolicyVersions, policyContentHash, type PolicySetDiff } from "./services/apply-policies";
+export { decideAction } from "./services/decide-action";
+export { listAuditEntries, type AuditEventView } from "./services/list-audit-entries";
+export { authenticateUser } from "./services/authenticate-user";
+export { listMemberOrgs, getMemberContext, type MemberOrg } from "./services/member-context";
+export { whoami, type WhoAmI } from "./services/whoami";

@@ -1,0 +1,108 @@
+import { createHash, randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+
+/** prisma/migrations, relative to this file. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+
+/** The lock id `prisma migrate` itself takes, so our runner and Prisma's never run at once. */
+const PRISMA_ADVISORY_LOCK = 72707369;
+
+const CREATE_MIGRATIONS_TABLE = `
+CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
+    "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
+    "checksum"              VARCHAR(64) NOT NULL,
+    "finished_at"           TIMESTAMPTZ,
+    "migration_name"        VARCHAR(255) NOT NULL,
+    "logs"                  TEXT,
+    "rolled_back_at"        TIMESTAMPTZ,
+    "started_at"            TIMESTAMPTZ NOT NULL DEFAULT now(),
+    "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
+)`;
+
+export interface MigrationFile {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MigrationError";
+  }
+}
+
+export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+  return Promise.all(
+    names.map(async (name) => {
+      const sql = await readFile(join(dir, name, "migration.sql"), "utf8");
+      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+    }),
+  );
+}
+
+export interface MigrateResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+/**
+ * Applies pending migrations in name order, each in its own transaction together with its
+ * `_prisma_migrations` row, so a failure leaves nothing behind. Idempotent. Refuses to continue when
+ * an applied migration's file has changed, or when a migration is recorded as started but unfinished
+ * (a failed `prisma migrate deploy`): both need a person.
+ */
+export async function migrate(options: { url: string; dir?: string; log?: (line: string) => void }): Promise<MigrateResult> {
+  const log = options.log ?? (() => {});
+  const migrations = await readMigrations(options.dir);
+  const client = new pg.Client({ connectionString: options.url });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
+    await client.query(CREATE_MIGRATIONS_TABLE);
+    const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
+      `SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
+    );
+    const recorded = new Map(rows.map((row) => [row.migration_name, row]));
+    const result: MigrateResult = { applied: [], alreadyApplied: [] };
+    for (const migration of migrations) {
+      const row = recorded.get(migration.name);
+      if (row) {
+        if (!row.finished_at) {
+          throw new MigrationError(`Migration ${migration.name} was started but never finished; resolve it by hand before migrating.`);
+        }
+        if (row.checksum !== migration.checksum) {
+          throw new MigrationError(`Migration ${migration.name} was modified after it was applied (checksum differs); add a new migration instead.`);
+        }
+        result.alreadyApplied.push(migration.name);
+        continue;
+      }
+      log(`applying ${migration.name}`);
+      try {
+        await client.query("BEGIN");
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count) VALUES ($1, $2, $3, now(), 0)`,
+          [randomUUID(), migration.checksum, migration.name],
+        );
+        await client.query(migration.sql);
+        await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE migration_name = $1 AND finished_at IS NULL`, [
+          migration.name,
+        ]);
+        await client.query("COMMIT");
+      } catch (error) {
+        await client.query("ROLLBACK");
+        throw new MigrationError(`Migration ${migration.name} failed and was rolled back: ${(error as Error).message}`);
+      }
+      result.applied.push(migration.name);
+    }
+    return result;
+  } finally {
+    await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => {});
+    await client.end();
+  }
+}

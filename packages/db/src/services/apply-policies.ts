@@ -1,0 +1,102 @@
+import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
+import { db, TX_OPTIONS, type Tx } from "../client";
+import type { Ctx } from "../context";
+import { appendAuditEntries } from "./append-audit-entries";
+import { actorLabel, actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+
+export interface PolicyChange {
+  name: string;
+  version: number;
+  contentHash: string;
+}
+
+export interface PolicySetDiff {
+  dryRun: boolean;
+  created: PolicyChange[];
+  updated: Array<PolicyChange & { previousVersion: number }>;
+  archived: Array<{ name: string; version: number }>;
+  unchanged: Array<{ name: string; version: number }>;
+}
+
+export function policyContentHash(document: PolicyDocument): string {
+  return sha256Hex(canonicalize(document));
+}
+
+type ExistingPolicy = { id: string; name: string; status: "active" | "archived"; version: number; contentHash: string | null };
+
+async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, ExistingPolicy>> {
+  const rows = await tx.policy.findMany({ where: { orgId }, include: { currentVersion: true } });
+  return new Map(
+    rows.map((row) => [
+      row.name,
+      { id: row.id, name: row.name, status: row.status, version: row.currentVersion?.version ?? 0, contentHash: row.currentVersion?.contentHash ?? null },
+    ]),
+  );
+}
+
+/**
+ * Declarative: the given set becomes the org's active policies. Changed policies get a new immutable
+ * version, new ones are created, active ones missing from the set are archived. Each published
+ * version and archive is an audit entry carrying the content hash. With dryRun, only the diff.
+ */
+export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; input: unknown; dryRun?: boolean }): Promise<PolicySetDiff> {
+  requireRole(ctx, MANAGE_ROLES, "changing policies");
+  const documents = parsePolicySet(input);
+  return db().$transaction(async (tx) => {
+    // Serialize concurrent applies for one org: the diff must be computed against what is committed.
+    await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
+    const existing = await loadExisting(tx, ctx.org.id);
+    const diff: PolicySetDiff = { dryRun, created: [], updated: [], archived: [], unchanged: [] };
+    const publish: Array<{ document: PolicyDocument; contentHash: string; existing: ExistingPolicy | undefined; version: number }> = [];
+    for (const document of documents) {
+      const contentHash = policyContentHash(document);
+      const current = existing.get(document.name);
+      if (current && current.status === "active" && current.contentHash === contentHash) {
+        diff.unchanged.push({ name: document.name, version: current.version });
+        continue;
+      }
+      const version = (current?.version ?? 0) + 1;
+      publish.push({ document, contentHash, existing: current, version });
+      if (current?.status === "active") diff.updated.push({ name: document.name, version, contentHash, previousVersion: current.version });
+      else diff.created.push({ name: document.name, version, contentHash });
+    }
+    const names = new Set(documents.map((d) => d.name));
+    const toArchive = [...existing.values()].filter((p) => p.status === "active" && !names.has(p.name));
+    diff.archived = toArchive.map((p) => ({ name: p.name, version: p.version }));
+    if (dryRun) return diff;
+
+    const createdBy = actorLabel(ctx.actor);
+    const audit = [];
+    for (const item of publish) {
+      const policyId = item.existing?.id ?? newId("policy");
+      const versionId = newId("policyVersion");
+      if (!item.existing) await tx.policy.create({ data: { id: policyId, orgId: ctx.org.id, name: item.document.name } });
+      await tx.policyVersion.create({
+        data: { id: versionId, orgId: ctx.org.id, policyId, version: item.version, document: item.document, contentHash: item.contentHash, createdBy },
+      });
+      await tx.policy.update({ where: { id: policyId }, data: { currentVersionId: versionId, status: "active", archivedAt: null } });
+      audit.push({
+        type: "policy.version_published",
+        actor: actorRef(ctx.actor),
+        subjectId: versionId,
+        data: { policyId, name: item.document.name, version: item.version, contentHash: item.contentHash, document: item.document },
+      });
+    }
+    for (const policy of toArchive) {
+      await tx.policy.update({ where: { id: policy.id }, data: { status: "archived", archivedAt: new Date() } });
+      audit.push({ type: "policy.archived", actor: actorRef(ctx.actor), subjectId: policy.id, data: { policyId: policy.id, name: policy.name, version: policy.version } });
+    }
+    if (audit.length > 0) await appendAuditEntries(tx, ctx.org.id, audit);
+    return diff;
+  }, TX_OPTIONS);
+}
+
+/** The org's active policies with their current version documents, for reading and evaluation. */
+export async function listActivePolicyVersions(orgId: string) {
+  const rows = await db().policy.findMany({
+    where: { orgId, status: "active", currentVersionId: { not: null } },
+    include: { currentVersion: true },
+    orderBy: { name: "asc" },
+  });
+  return rows.flatMap((row) => (row.currentVersion ? [{ name: row.name, ...row.currentVersion }] : []));
+}

@@ -1,0 +1,63 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { applyPolicies } from "../services/apply-policies";
+import { createAgent } from "../services/create-agent";
+import { createOrg } from "../services/create-org";
+import { issueAdminKey } from "../services/issue-admin-key";
+import { systemCtx, type Ctx } from "../context";
+
+/** Creates an empty database next to the one `baseUrl` names; returns its URL and a drop(). */
+export async function createTestDatabase(baseUrl: string, prefix = "gatehouse_test"): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      const client = new pg.Client({ connectionString: baseUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export const TEST_PASSWORD = "correct horse battery staple";
+
+export interface TestOrg {
+  ctx: Ctx;
+  org: Ctx["org"];
+  owner: { userId: string; membershipId: string; email: string; password: string };
+  agent: { id: string; name: string; apiKey: string; keyId: string };
+  adminKey: { id: string; apiKey: string };
+}
+
+/** A fresh org with an owner (password TEST_PASSWORD), one agent with a key, an admin key, and policies. */
+export async function createTestOrg(options: { policies?: unknown[]; label?: string } = {}): Promise<TestOrg> {
+  const suffix = randomBytes(4).toString("hex");
+  const slug = `${options.label ?? "t"}-${suffix}`.toLowerCase();
+  const email = `owner-${suffix}@example.test`;
+  const created = await createOrg({ input: { slug, name: `Test ${slug}`, owner: { email, name: "Test Owner", password: TEST_PASSWORD } } });
+  const ctx = systemCtx(created.org, "test-factory");
+  const agent = await createAgent({ ctx, input: { name: "test-agent", labels: { team: "test" } } });
+  const adminKey = await issueAdminKey({ ctx, input: { membershipId: created.owner.membershipId } });
+  if (options.policies) await applyPolicies({ ctx, input: { policies: options.policies } });
+  return {
+    ctx,
+    org: created.org,
+    owner: { userId: created.owner.userId, membershipId: created.owner.membershipId, email, password: TEST_PASSWORD },
+    agent: { id: agent.id, name: agent.name, apiKey: agent.apiKey, keyId: agent.keyId },
+    adminKey: { id: adminKey.id, apiKey: adminKey.apiKey },
+  };
+}

@@ -1,0 +1,157 @@
+import type { ActionResult, ConditionEvaluation, DenialReason } from "./types.ts";
+
+/** What an error can carry besides its message. */
+export interface GatehouseErrorInit {
+  /** HTTP status of the response, when there was one. */
+  status?: number;
+  /** Machine-readable code from the error envelope, e.g. `"INVALID_API_KEY"`. */
+  code?: string;
+  /** Id of the request on the server (`error.requestId` or the `x-request-id` header). Quote it in bug reports. */
+  requestId?: string;
+  /** Extra detail from the error envelope, e.g. validation issues. */
+  details?: unknown;
+  /** The underlying error, for network failures. */
+  cause?: unknown;
+}
+
+/** Base class of every error the SDK throws. */
+export class GatehouseError extends Error {
+  override readonly name: string = "GatehouseError";
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly requestId: string | undefined;
+  readonly details: unknown;
+
+  constructor(message: string, init: GatehouseErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.details = init.details;
+  }
+}
+
+/** 400: the request was malformed. */
+export class BadRequestError extends GatehouseError {
+  override readonly name = "BadRequestError";
+}
+
+/** 401: the API key is missing, malformed, unknown or revoked. */
+export class AuthenticationError extends GatehouseError {
+  override readonly name = "AuthenticationError";
+}
+
+/** 403: the key is valid but may not do this. */
+export class PermissionDeniedError extends GatehouseError {
+  override readonly name = "PermissionDeniedError";
+}
+
+/** 404: no such object in this organization. */
+export class NotFoundError extends GatehouseError {
+  override readonly name = "NotFoundError";
+}
+
+/** 409: the request conflicts with the current state, e.g. an `eventId` reused for a different action. */
+export class ConflictError extends GatehouseError {
+  override readonly name = "ConflictError";
+}
+
+/** 413: the request body is too large. */
+export class PayloadTooLargeError extends GatehouseError {
+  override readonly name = "PayloadTooLargeError";
+}
+
+/** 422: the request was well-formed but invalid. */
+export class UnprocessableEntityError extends GatehouseError {
+  override readonly name = "UnprocessableEntityError";
+}
+
+/** 429: too many requests. */
+export class RateLimitError extends GatehouseError {
+  override readonly name = "RateLimitError";
+}
+
+/** 5xx: the server failed. */
+export class InternalServerError extends GatehouseError {
+  override readonly name = "InternalServerError";
+}
+
+/** The server could not be reached, or the connection broke. */
+export class APIConnectionError extends GatehouseError {
+  override readonly name: string = "APIConnectionError";
+}
+
+/** An attempt took longer than the `timeout` option. */
+export class APITimeoutError extends APIConnectionError {
+  override readonly name = "APITimeoutError";
+}
+
+/** The caller aborted the call through its `signal`. Never retried. */
+export class APIUserAbortError extends GatehouseError {
+  override readonly name = "APIUserAbortError";
+}
+
+/** The error class for an HTTP error status. Statuses without a class of their own get `GatehouseError`. */
+export function errorClassForStatus(status: number): typeof GatehouseError {
+  if (status >= 500) return InternalServerError;
+  switch (status) {
+    case 400:
+      return BadRequestError;
+    case 401:
+      return AuthenticationError;
+    case 403:
+      return PermissionDeniedError;
+    case 404:
+      return NotFoundError;
+    case 409:
+      return ConflictError;
+    case 413:
+      return PayloadTooLargeError;
+    case 422:
+      return UnprocessableEntityError;
+    case 429:
+      return RateLimitError;
+    default:
+      return GatehouseError;
+  }
+}
+
+/** A policy (or a reviewer) denied the action. Thrown by `gate()`; `execute()` returns denials instead. */
+export class DeniedError extends GatehouseError {
+  override readonly name = "DeniedError";
+  /** Why the action was denied, e.g. `"CONDITIONS_DENIED"`. */
+  readonly reason: DenialReason;
+  /** Name of the policy that decided, when one did. */
+  readonly policy: string | undefined;
+  /** The conditions the engine evaluated. */
+  readonly conditions: ConditionEvaluation[];
+  /** The approval that was denied or expired, when the action went through one. */
+  readonly approvalId: string | undefined;
+  /** Who denied the approval, when a reviewer did. */
+  readonly decidedBy: string | undefined;
+  /** The full decision. */
+  readonly result: ActionResult;
+
+  constructor(result: ActionResult, extra: { decidedBy?: string } = {}) {
+    const reason = result.denialReason ?? "DENIED";
+    const by = result.policyName === undefined ? "" : ` by policy "${result.policyName}"`;
+    super(`Action denied${by}: ${reason}`, { code: reason });
+    this.reason = reason;
+    this.policy = result.policyName;
+    this.conditions = result.conditionsEvaluated;
+    this.approvalId = result.approvalId;
+    this.decidedBy = extra.decidedBy;
+    this.result = result;
+  }
+}
+
+/** Nobody decided the approval before the caller's deadline. The approval may still be decided later. */
+export class ApprovalTimeoutError extends GatehouseError {
+  override readonly name = "ApprovalTimeoutError";
+  readonly approvalId: string;
+
+  constructor(approvalId: string) {
+    super(`Approval ${approvalId} was not decided before the deadline`, { code: "APPROVAL_TIMEOUT" });
+    this.approvalId = approvalId;
+  }
+}

@@ -1,0 +1,188 @@
+/** One API call over `fetch`: headers, per-attempt timeout, retries with backoff, typed errors. */
+import {
+  APIConnectionError,
+  APITimeoutError,
+  APIUserAbortError,
+  GatehouseError,
+  errorClassForStatus,
+} from "./errors.ts";
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.ts";
+import type { Fetch } from "./types.ts";
+import { VERSION } from "./version.ts";
+
+/** Waits `ms`; returns early (without rejecting) when `signal` aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+/** Everything a call needs from the client. */
+export interface TransportConfig {
+  apiKey: string;
+  baseUrl: string;
+  timeout: number;
+  maxRetries: number;
+  fetch: Fetch;
+  sleep: Sleep;
+  random: () => number;
+  now: () => number;
+}
+
+/** One call to make. */
+export interface RequestSpec {
+  method: "GET" | "POST";
+  path: string;
+  /** Sent as JSON when present. */
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal | undefined;
+}
+
+type Attempt<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: GatehouseError; retry: boolean; retryAfterMs?: number | undefined };
+
+export const defaultSleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    if (signal?.aborted) done();
+    else signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** Makes the call, retrying what may be retried, and resolves with the parsed JSON body. */
+export async function request<T>(config: TransportConfig, spec: RequestSpec): Promise<T> {
+  const url = `${config.baseUrl}${spec.path}`;
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    authorization: `Bearer ${config.apiKey}`,
+    "x-gatehouse-sdk": VERSION,
+    ...spec.headers,
+  };
+  const init: RequestInit = { method: spec.method, headers };
+  if (spec.body !== undefined) {
+    headers["content-type"] = "application/json";
+    init.body = JSON.stringify(spec.body);
+  }
+
+  for (let retry = 0; ; retry++) {
+    const attempt = await attemptOnce<T>(config, url, init, spec.signal);
+    if (attempt.ok) return attempt.value;
+    if (!attempt.retry || retry >= config.maxRetries) throw attempt.error;
+    await config.sleep(attempt.retryAfterMs ?? backoffDelay(retry, config.random), spec.signal);
+  }
+}
+
+async function attemptOnce<T>(
+  config: TransportConfig,
+  url: string,
+  init: RequestInit,
+  userSignal: AbortSignal | undefined,
+): Promise<Attempt<T>> {
+  if (userSignal?.aborted) return userAborted(userSignal);
+
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, config.timeout);
+  const forwardAbort = (): void => controller.abort();
+  userSignal?.addEventListener("abort", forwardAbort, { once: true });
+
+  let response: Response;
+  let text: string;
+  try {
+    response = await config.fetch(url, { ...init, signal: controller.signal });
+    text = await response.text();
+  } catch (cause) {
+    if (userSignal?.aborted) return userAborted(userSignal);
+    if (timedOut) {
+      return {
+        ok: false,
+        error: new APITimeoutError(`Request timed out after ${config.timeout} ms`, { cause }),
+        retry: true,
+      };
+    }
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return {
+      ok: false,
+      error: new APIConnectionError(`Could not reach Gatehouse at ${url}: ${reason}`, { cause }),
+      retry: true,
+    };
+  } finally {
+    clearTimeout(timer);
+    userSignal?.removeEventListener("abort", forwardAbort);
+  }
+
+  return interpret<T>(response, text, config.now());
+}
+
+function userAborted(signal: AbortSignal): Attempt<never> {
+  return {
+    ok: false,
+    error: new APIUserAbortError("Request aborted by the caller", { cause: signal.reason }),
+    retry: false,
+  };
+}
+
+function interpret<T>(response: Response, text: string, nowMs: number): Attempt<T> {
+  const headerRequestId = response.headers.get("x-request-id") ?? undefined;
+  if (response.ok) {
+    try {
+      return { ok: true, value: JSON.parse(text) as T };
+    } catch (cause) {
+      const error = new GatehouseError(`Gatehouse answered ${response.status} with a body that is not JSON`, {
+        status: response.status,
+        requestId: headerRequestId,
+        cause,
+      });
+      return { ok: false, error, retry: false };
+    }
+  }
+
+  const envelope = readErrorEnvelope(text);
+  const ErrorClass = errorClassForStatus(response.status);
+  const error = new ErrorClass(envelope.message ?? `Request failed with status ${response.status}`, {
+    status: response.status,
+    code: envelope.code,
+    requestId: envelope.requestId ?? headerRequestId,
+    details: envelope.details,
+  });
+  return {
+    ok: false,
+    error,
+    retry: isRetryableStatus(response.status, response.headers),
+    retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), nowMs),
+  };
+}
+
+interface ErrorEnvelope {
+  code?: string | undefined;
+  message?: string | undefined;
+  details?: unknown;
+  requestId?: string | undefined;
+}
+
+/** Reads `{ "error": { code, message, details?, requestId } }`; anything else yields no fields. */
+function readErrorEnvelope(text: string): ErrorEnvelope {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (!isRecord(parsed) || !isRecord(parsed.error)) return {};
+  const { code, message, details, requestId } = parsed.error;
+  return {
+    code: typeof code === "string" ? code : undefined,
+    message: typeof message === "string" ? message : undefined,
+    details,
+    requestId: typeof requestId === "string" ? requestId : undefined,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,45 @@
+/** When and how long to wait before retrying. Pure: the clock and randomness are passed in. */
+
+/** First backoff delay. */
+export const BACKOFF_BASE_MS = 500;
+/** Longest backoff delay. */
+export const BACKOFF_MAX_MS = 8_000;
+/** Longest wait a `Retry-After` header can ask for. */
+export const RETRY_AFTER_MAX_MS = 60_000;
+
+/**
+ * Whether a response with this status may be retried: 408, 429 and 5xx; 409 only when the server
+ * says so with `x-should-retry: true`. Never any other 4xx.
+ */
+export function isRetryableStatus(status: number, headers: Headers): boolean {
+  if (status === 408 || status === 429 || status >= 500) return true;
+  if (status === 409) return headers.get("x-should-retry")?.trim().toLowerCase() === "true";
+  return false;
+}
+
+/**
+ * The wait a `Retry-After` header asks for, in ms: delta-seconds or an HTTP date, capped at
+ * {@link RETRY_AFTER_MAX_MS}. `undefined` when the header is absent or unreadable.
+ */
+export function parseRetryAfter(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  let ms: number;
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    ms = Number(text) * 1000;
+  } else {
+    const date = Date.parse(text);
+    if (Number.isNaN(date)) return undefined;
+    ms = Math.max(0, date - nowMs);
+  }
+  return Math.min(ms, RETRY_AFTER_MAX_MS);
+}
+
+/**
+ * Exponential backoff with jitter before retry number `retry` (0 for the first retry):
+ * min(8 s, 500 ms × 2^retry), shortened by up to a quarter at random.
+ */
+export function backoffDelay(retry: number, random: () => number): number {
+  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** retry);
+  return ceiling * (1 - 0.25 * random());
+}

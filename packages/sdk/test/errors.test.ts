@@ -1,0 +1,123 @@
+import { describe, expect, it } from "vitest";
+import {
+  APIConnectionError,
+  APITimeoutError,
+  ApprovalTimeoutError,
+  AuthenticationError,
+  BadRequestError,
+  ConflictError,
+  DeniedError,
+  GatehouseError,
+  InternalServerError,
+  NotFoundError,
+  PayloadTooLargeError,
+  PermissionDeniedError,
+  RateLimitError,
+  UnprocessableEntityError,
+  errorClassForStatus,
+} from "../src/errors.ts";
+import type { ActionResult } from "../src/types.ts";
+import { client, json, rejection } from "./helpers.ts";
+
+describe("errorClassForStatus()", () => {
+  it.each([
+    [400, BadRequestError],
+    [401, AuthenticationError],
+    [403, PermissionDeniedError],
+    [404, NotFoundError],
+    [409, ConflictError],
+    [413, PayloadTooLargeError],
+    [422, UnprocessableEntityError],
+    [429, RateLimitError],
+    [500, InternalServerError],
+    [503, InternalServerError],
+    [599, InternalServerError],
+    [418, GatehouseError],
+  ])("maps %i to %O", (status, ErrorClass) => {
+    expect(errorClassForStatus(status)).toBe(ErrorClass);
+  });
+});
+
+describe("errors from responses", () => {
+  it("carries status, code, message, details and requestId from the error envelope", async () => {
+    const envelope = {
+      error: { code: "VALIDATION", message: "actionType is required", details: [{ path: "actionType" }], requestId: "req_9" },
+    };
+    const { gatehouse } = client([json(400, envelope)]);
+    const error = await rejection(gatehouse.execute(""));
+    expect(error).toMatchObject({
+      status: 400,
+      code: "VALIDATION",
+      message: "actionType is required",
+      details: [{ path: "actionType" }],
+      requestId: "req_9",
+    });
+  });
+
+  it("takes the requestId from x-request-id when the body has none", async () => {
+    const { gatehouse } = client([new Response("nope", { status: 401, headers: { "x-request-id": "req_hdr" } })]);
+    const error = await rejection(gatehouse.execute("pr.merge"));
+    expect(error).toMatchObject({ requestId: "req_hdr" });
+  });
+
+  it("names the status when the body is not an error envelope", async () => {
+    const { gatehouse } = client([new Response("<html>forbidden</html>", { status: 403 })]);
+    const error = await rejection(gatehouse.execute("pr.merge"));
+    expect(error).toMatchObject({ message: "Request failed with status 403" });
+  });
+
+  it("rejects a success response whose body is not JSON, without retrying", async () => {
+    const { gatehouse, calls } = client([new Response("<html>ok</html>", { status: 200 }), json(200, {})]);
+    const error = await rejection(gatehouse.execute("pr.merge"));
+    expect([error instanceof GatehouseError, calls.length]).toEqual([true, 1]);
+  });
+
+  it.each([
+    ["BadRequestError", new BadRequestError("x")],
+    ["APIConnectionError", new APIConnectionError("x")],
+    ["APITimeoutError", new APITimeoutError("x")],
+    ["ApprovalTimeoutError", new ApprovalTimeoutError("apr_1")],
+  ])("%s is a GatehouseError with its own name", (name, error) => {
+    expect([error instanceof GatehouseError, error.name]).toEqual([true, name]);
+  });
+});
+
+describe("DeniedError", () => {
+  const result: ActionResult = {
+    status: "denied",
+    auditEventId: "aud_3",
+    approvalId: "apr_3",
+    denialReason: "DENIED_BY_REVIEWER",
+    policyName: "large-prs-need-review",
+    conditionsEvaluated: [{ field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true }],
+  };
+
+  it("exposes the reason, policy, conditions, approval, reviewer and result", () => {
+    const error = new DeniedError(result, { decidedBy: "usr_7" });
+    expect({
+      reason: error.reason,
+      policy: error.policy,
+      conditions: error.conditions,
+      approvalId: error.approvalId,
+      decidedBy: error.decidedBy,
+      result: error.result,
+    }).toEqual({
+      reason: "DENIED_BY_REVIEWER",
+      policy: "large-prs-need-review",
+      conditions: result.conditionsEvaluated,
+      approvalId: "apr_3",
+      decidedBy: "usr_7",
+      result,
+    });
+  });
+
+  it("says why in its message", () => {
+    expect(new DeniedError(result).message).toBe('Action denied by policy "large-prs-need-review": DENIED_BY_REVIEWER');
+  });
+});
+
+describe("ApprovalTimeoutError", () => {
+  it("carries the approvalId", () => {
+    expect(new ApprovalTimeoutError("apr_5").approvalId).toBe("apr_5");
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../src/retry.ts";
+
+describe("isRetryableStatus()", () => {
+  it.each<[number, Record<string, string>, boolean]>([
+    [408, {}, true],
+    [429, {}, true],
+    [500, {}, true],
+    [504, {}, true],
+    [409, { "x-should-retry": "true" }, true],
+    [409, { "x-should-retry": "TRUE" }, true],
+    [409, {}, false],
+    [409, { "x-should-retry": "false" }, false],
+    [400, { "x-should-retry": "true" }, false],
+    [401, {}, false],
+    [403, {}, false],
+    [404, {}, false],
+    [413, {}, false],
+    [422, {}, false],
+  ])("%i with %o → %s", (status, headers, expected) => {
+    expect(isRetryableStatus(status, new Headers(headers))).toBe(expected);
+  });
+});
+
+describe("parseRetryAfter()", () => {
+  const now = Date.parse("2025-01-01T00:00:00Z");
+  it.each<[string | null, number | undefined]>([
+    [null, undefined],
+    ["", undefined],
+    ["soon", undefined],
+    ["0", 0],
+    ["2", 2000],
+    ["1.5", 1500],
+    ["60", 60_000],
+    ["61", 60_000],
+    ["Wed, 01 Jan 2025 00:00:30 GMT", 30_000],
+    ["Wed, 01 Jan 2025 00:05:00 GMT", 60_000],
+    ["Tue, 31 Dec 2024 23:59:00 GMT", 0],
+  ])("%o → %o ms", (header, expected) => {
+    expect(parseRetryAfter(header, now)).toBe(expected);
+  });
+});
+
+describe("backoffDelay()", () => {
+  it.each([
+    [0, 0, 500],
+    [1, 0, 1000],
+    [3, 0, 4000],
+    [4, 0, 8000],
+    [10, 0, 8000],
+    [0, 1, 375],
+    [4, 0.5, 7000],
+  ])("retry %i with random %d → %i ms", (retry, random, expected) => {
+    expect(backoffDelay(retry, () => random)).toBe(expected);
+  });
+});
