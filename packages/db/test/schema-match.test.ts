@@ -1,0 +1,186 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { inject } from "vitest";
+import { createDb, type Db } from "../src/client";
+import { migrate } from "../src/migrate";
+import { createTestDatabase } from "../src/testing";
+
+/**
+ * The migrations are hand-written SQL (no schema engine here), so this proves they build exactly
+ * what prisma/schema.prisma describes: same tables, columns, types, nullability, list-ness and enum
+ * values, and every model round-trips through the generated client with every field set.
+ */
+
+interface FieldSpec { name: string; column: string; type: string; optional: boolean; list: boolean }
+interface ModelSpec { name: string; table: string; fields: FieldSpec[] }
+
+const SCALARS = new Set(["String", "Int", "BigInt", "Boolean", "DateTime", "Json"]);
+
+function parseSchema(text: string): { models: ModelSpec[]; enums: Map<string, { db: string; values: string[] }> } {
+  const enums = new Map<string, { db: string; values: string[] }>();
+  for (const match of text.matchAll(/^enum (\w+) \{\n([\s\S]*?)\n\}/gm)) {
+    const [, name = "", body = ""] = match;
+    const lines = body.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("//"));
+    const db = /@@map\("([^"]+)"\)/.exec(body)?.[1] ?? name;
+    enums.set(name, { db, values: lines.filter((l) => !l.startsWith("@@")) });
+  }
+  const models: ModelSpec[] = [];
+  for (const match of text.matchAll(/^model (\w+) \{\n([\s\S]*?)\n\}/gm)) {
+    const [, name = "", body = ""] = match;
+    const table = /@@map\("([^"]+)"\)/.exec(body)?.[1] ?? name;
+    const fields: FieldSpec[] = [];
+    for (const raw of body.split("\n")) {
+      const line = raw.trim();
+      const field = /^(\w+)\s+(\w+)(\[\])?(\?)?(.*)$/.exec(line);
+      if (!field || line.startsWith("@@") || line.startsWith("//")) continue;
+      const [, fieldName = "", type = "", list, optional, rest = ""] = field;
+      if (!SCALARS.has(type) && !enums.has(type)) continue; // relation field
+      fields.push({ name: fieldName, column: /@map\("([^"]+)"\)/.exec(rest)?.[1] ?? fieldName, type, optional: Boolean(optional), list: Boolean(list) });
+    }
+    models.push({ name, table, fields });
+  }
+  return { models, enums };
+}
+
+const PG_TYPES: Record<string, string> = {
+  String: "text",
+  Int: "int4",
+  BigInt: "int8",
+  Boolean: "bool",
+  DateTime: "timestamptz",
+  Json: "jsonb",
+};
+
+let database: Awaited<ReturnType<typeof createTestDatabase>>;
+let client: pg.Client;
+let prisma: Db;
+let schema: ReturnType<typeof parseSchema>;
+
+beforeAll(async () => {
+  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_schema");
+  await migrate({ url: database.url });
+  client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  prisma = createDb({ url: database.url, poolSize: 2 });
+  schema = parseSchema(await readFile(fileURLToPath(new URL("../../../prisma/schema.prisma", import.meta.url)), "utf8"));
+});
+
+afterAll(async () => {
+  await prisma?.$disconnect();
+  await client?.end();
+  await database?.drop();
+});
+
+describe("the migrated database matches prisma/schema.prisma", () => {
+  it("has exactly the schema's tables (plus _prisma_migrations)", async () => {
+    const { rows } = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const expected = [...schema.models.map((m) => m.table), "_prisma_migrations"].sort();
+    expect(rows.map((r) => r.table_name).sort()).toEqual(expected);
+  });
+
+  it("has every enum with exactly the schema's values, in order", async () => {
+    for (const { db, values } of schema.enums.values()) {
+      const { rows } = await client.query<{ enumlabel: string }>(
+        `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
+        [db],
+      );
+      expect(rows.map((r) => r.enumlabel), db).toEqual(values);
+    }
+  });
+
+  it("has every column with the schema's type, nullability and list-ness, and no others", async () => {
+    for (const model of schema.models) {
+      const { rows } = await client.query<{ column_name: string; udt_name: string; is_nullable: string }>(
+        `SELECT column_name, udt_name, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name = $1`,
+        [model.table],
+      );
+      const actual = Object.fromEntries(rows.map((r) => [r.column_name, { type: r.udt_name, nullable: r.is_nullable === "YES" }]));
+      const expected = Object.fromEntries(
+        model.fields.map((f) => {
+          const base = PG_TYPES[f.type] ?? schema.enums.get(f.type)?.db ?? "?";
+          // Prisma creates scalar lists as nullable array columns.
+          return [f.column, { type: f.list ? `_${base}` : base, nullable: f.optional || f.list }];
+        }),
+      );
+      expect(actual, model.table).toEqual(expected);
+    }
+  });
+});
+
+describe("every model round-trips through the generated client", () => {
+  it("writes and reads back every field of every model", async () => {
+    const t = new Date("2026-01-02T03:04:05.678Z");
+    const later = new Date("2026-02-03T04:05:06.789Z");
+    const checked: string[] = [];
+    async function roundTrip<T extends Record<string, unknown>>(model: string, created: T, read: () => Promise<unknown>) {
+      expect(await read(), model).toEqual(created);
+      checked.push(model);
+    }
+    const org = await prisma.org.create({ data: { id: "org_rt", slug: "rt", name: "RT", settings: { a: [1, "b", null] }, createdAt: t } });
+    await roundTrip("Org", org, () => prisma.org.findUnique({ where: { id: org.id } }));
+    const user = await prisma.user.create({ data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t } });
+    await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
+    const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
+    await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
+    const agent = await prisma.agent.create({
+      data: { id: "agt_rt", orgId: org.id, name: "a", description: "d", labels: { team: "x" }, status: "halted", haltedAt: t, haltedReason: "r", createdByMembershipId: membership.id, createdAt: t },
+    });
+    await roundTrip("Agent", agent, () => prisma.agent.findUnique({ where: { id: agent.id } }));
+    const key = await prisma.apiKey.create({
+      data: { id: "key_rt", orgId: org.id, kind: "admin", agentId: agent.id, membershipId: membership.id, name: "n", prefix: "gh_admin_x", keyHash: "h", lastFour: "abcd", createdAt: t, lastUsedAt: t, expiresAt: later, revokedAt: later },
+    });
+    await roundTrip("ApiKey", key, () => prisma.apiKey.findUnique({ where: { id: key.id } }));
+    const policy = await prisma.policy.create({ data: { id: "pol_rt", orgId: org.id, name: "p", status: "archived", createdAt: t, archivedAt: later } });
+    const version = await prisma.policyVersion.create({
+      data: { id: "pv_rt", orgId: org.id, policyId: policy.id, version: 3, document: { name: "p", actions: ["*"] }, contentHash: "c", createdBy: "me", createdAt: t },
+    });
+    await roundTrip("PolicyVersion", version, () => prisma.policyVersion.findUnique({ where: { id: version.id } }));
+    const policyWithVersion = await prisma.policy.update({ where: { id: policy.id }, data: { currentVersionId: version.id } });
+    await roundTrip("Policy", policyWithVersion, () => prisma.policy.findUnique({ where: { id: policy.id } }));
+    const action = await prisma.action.create({
+      data: {
+        id: "act_rt", orgId: org.id, agentId: agent.id, actionType: "pr.merge", metadata: { n: 1.5 }, dataAccessed: [{ type: "pii" }], status: "requested",
+        denialReason: "X", policyName: "p", policyVersionId: version.id, mode: "monitor", result: { status: "requested" }, idempotencyKey: "evt", requestHash: "rh",
+        auditEntryId: "aud_rt", outcomeStatus: "success", outcomeMessage: "ok", outcomeAt: later, createdAt: t,
+      },
+    });
+    await roundTrip("Action", action, () => prisma.action.findUnique({ where: { id: action.id } }));
+    const approval = await prisma.approval.create({
+      data: {
+        id: "apr_rt", orgId: org.id, actionId: action.id, agentId: agent.id, policyVersionId: version.id, requestHash: "rh", status: "expired", quorum: 2,
+        approverRoles: ["approver", "owner"], approverMemberIds: ["mem_a", "mem_b"], excludeAgentOwner: true, requestedBy: "mem_c", expiresAt: later,
+        decidedAt: later, decisionReason: "why", createdAt: t,
+      },
+    });
+    await roundTrip("Approval", approval, () => prisma.approval.findUnique({ where: { id: approval.id } }));
+    const vote = await prisma.approvalVote.create({ data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t } });
+    await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
+    const parent = await prisma.delegation.create({ data: { id: "dlg_root", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, capabilities: ["pr.*"], expiresAt: later } });
+    const delegation = await prisma.delegation.create({
+      data: { id: "dlg_rt", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, parentDelegationId: parent.id, capabilities: ["pr.open", "pr.merge"], depth: 2, expiresAt: later, revokedAt: later, createdAt: t },
+    });
+    await roundTrip("Delegation", delegation, () => prisma.delegation.findUnique({ where: { id: delegation.id } }));
+    const entry = await prisma.auditEntry.create({
+      data: { id: "aud_rt", orgId: org.id, seq: 9007199254740993n, type: "x", actorType: "agent", actorId: agent.id, subjectId: "s", agentId: agent.id, canonical: "{}", leafHash: "l", chainHash: "c", createdAt: t },
+    });
+    await roundTrip("AuditEntry", entry, () => prisma.auditEntry.findUnique({ where: { id: entry.id } }));
+    const head = await prisma.auditLogHead.create({ data: { orgId: org.id, size: 5n, chainHash: "c" } });
+    await roundTrip("AuditLogHead", head, () => prisma.auditLogHead.findUnique({ where: { orgId: org.id } }));
+    const node = await prisma.merkleNode.create({ data: { orgId: org.id, level: 3, index: 4n, hash: "h" } });
+    await roundTrip("MerkleNode", node, () => prisma.merkleNode.findUnique({ where: { orgId_level_index: { orgId: org.id, level: 3, index: 4n } } }));
+    const signingKey = await prisma.signingKey.create({
+      data: { id: "sk_rt", orgId: org.id, name: "n", keyHash: "kh", publicKey: "pk", encryptedPrivateKey: "enc", status: "retired", createdAt: t, retiredAt: later },
+    });
+    await roundTrip("SigningKey", signingKey, () => prisma.signingKey.findUnique({ where: { id: signingKey.id } }));
+    const checkpoint = await prisma.checkpoint.create({ data: { id: "chk_rt", orgId: org.id, treeSize: 7n, rootHash: "r", note: "n", signingKeyId: signingKey.id, createdAt: t } });
+    await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
+    expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
+  });
+
+  it("refuses UPDATE and DELETE on audit entries at the database level", async () => {
+    await expect(client.query(`UPDATE audit_entries SET type = 'edited' WHERE id = 'aud_rt'`)).rejects.toThrow(/append-only/);
+    await expect(client.query(`DELETE FROM audit_entries WHERE id = 'aud_rt'`)).rejects.toThrow(/append-only/);
+  });
+});

@@ -1,0 +1,37 @@
+// `npm test`: every layer — unit (core, sdk), integration (db, api against PostgreSQL/Redis), the
+// `npm start` smoke test and the multiplexer (launcher), then the Playwright journeys. Both runners
+// always run; the exit code is non-zero if either failed. Ends with one line: "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const out = "test-results";
+mkdirSync(out, { recursive: true });
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+const passthrough = process.argv.slice(2);
+
+function run(command: string, args: string[], extraEnv: Record<string, string> = {}): number {
+  console.log(`\n$ ${command} ${args.join(" ")}`);
+  const result = spawnSync("npx", [command, ...args], { stdio: "inherit", env: { ...env, ...extraEnv } });
+  return result.status ?? 1;
+}
+
+function readJson<T>(file: string): T | null {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as T) : null;
+}
+
+const vitestJson = join(out, "vitest.json");
+const playwrightJson = join(out, "playwright.json");
+const vitestStatus = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...passthrough]);
+const playwrightStatus = passthrough.length > 0 ? 0 : run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+
+const vitest = readJson<{ numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number }>(vitestJson);
+const playwright = passthrough.length > 0 ? null : readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
+const passed = (vitest?.numPassedTests ?? 0) + (playwright ? playwright.stats.expected + playwright.stats.flaky : 0);
+const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 0);
+const skipped = (vitest?.numPendingTests ?? 0) + (playwright?.stats.skipped ?? 0);
+const ok = vitestStatus === 0 && playwrightStatus === 0 && vitest !== null && passed > 0;
+if (!vitest) console.error("vitest wrote no results");
+if (passthrough.length === 0 && !playwright) console.error("playwright wrote no results");
+console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(ok && failed === 0 ? 0 : 1);
