@@ -1,4 +1,4 @@
-import { disconnectDb } from "@gatehouse/db";
+import { closeSignals, disconnectDb } from "@gatehouse/db";
 import { apiEnv } from "./env";
 import { buildServer } from "./server";
 
@@ -12,6 +12,7 @@ async function shutdown(signal: string): Promise<void> {
   app.log.info({ signal }, "shutting down");
   await app.close();
   await disconnectDb();
+  await closeSignals();
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,4 +1,5 @@
 import { randomToken } from "@gatehouse/core";
+import { evictKeyCache, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
@@ -35,6 +36,13 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
   });
+  // Other instances announce revocations; drop our cached verification at once.
+  const unsubscribe = signals().subscribe((signal) => {
+    if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
+  });
+  app.addHook("onClose", async () => unsubscribe());
+  const subscribed = await Promise.race([signals().ready().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(r, 3_000, false))]);
+  if (!subscribed) app.log.warn("Redis is not reachable yet; cross-instance signals start when it is");
   await app.register(healthRoutes);
   await app.register(agentRoutes);
   await app.register(adminRoutes);

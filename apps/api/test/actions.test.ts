@@ -1,5 +1,5 @@
 import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
-import { db, disconnectDb, revokeApiKey } from "@gatehouse/db";
+import { closeSignals, db, disconnectDb, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await disconnectDb();
+  await closeSignals();
 });
 
 describe("POST /v1/actions decides by policy", () => {
@@ -118,7 +119,7 @@ describe("bad input answers 4xx with the error envelope and writes nothing", () 
 
 describe("agent keys", () => {
   it.each([
-    { name: "no key", headers: {} },
+    { name: "no key", headers: {} as Record<string, string> },
     { name: "a malformed key", headers: { authorization: "Bearer not-a-key" } },
     { name: "an unknown key", headers: { authorization: `Bearer gh_agent_${"A".repeat(32)}` } },
     { name: "a non-Bearer scheme", headers: { authorization: "Basic Zm9vOmJhcg==" } },

@@ -1,5 +1,5 @@
 import { newId } from "@gatehouse/core";
-import { db, disconnectDb, issueAdminKey } from "@gatehouse/db";
+import { closeSignals, db, disconnectDb, issueAdminKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await disconnectDb();
+  await closeSignals();
 });
 
 describe("admin routes: who may call", () => {

@@ -16,3 +16,4 @@ export { listAuditEntries, type AuditEventView } from "./services/list-audit-ent
 export { authenticateUser } from "./services/authenticate-user";
 export { listMemberOrgs, getMemberContext, type MemberOrg } from "./services/member-context";
 export { whoami, type WhoAmI } from "./services/whoami";
+export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal, type SignalBus } from "./signals";

@@ -2,6 +2,7 @@ import { notFound } from "@gatehouse/core";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
 import { appendAuditEntry } from "./append-audit-entries";
+import { publishAfterCommit } from "../signals";
 import { evictKeyCache } from "./authenticate-api-key";
 import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
@@ -23,5 +24,6 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: { keyId: s
     return { id: key.id, revokedAt: (updated.revokedAt ?? new Date()).toISOString() };
   }, TX_OPTIONS);
   evictKeyCache(input.keyId);
+  await publishAfterCommit({ type: "key.revoked", keyId: input.keyId });
   return result;
 }

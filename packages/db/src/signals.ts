@@ -1,0 +1,100 @@
+import { EventEmitter } from "node:events";
+import { Redis } from "ioredis";
+import { dbEnv } from "./env";
+
+/**
+ * Signals between API instances, sent after the change they announce has committed. With REDIS_URL
+ * they travel over Redis pub/sub to every instance (including the sender); without it they stay in
+ * this process, which is all a single instance needs. Signals are hints that make caches fresher:
+ * every cache they touch also has its own time bound, so a lost message costs staleness, not safety.
+ */
+export type Signal = { type: "key.revoked"; keyId: string };
+
+type Handler = (signal: Signal) => void;
+
+const CHANNEL = "gatehouse:signals";
+
+export interface SignalBus {
+  readonly transport: "redis" | "local";
+  publish(signal: Signal): Promise<void>;
+  subscribe(handler: Handler): () => void;
+  /** Resolves once the bus receives messages (Redis subscription confirmed). */
+  ready(): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export function createSignalBus(options: { redisUrl?: string } = {}): SignalBus {
+  const local = new EventEmitter();
+  local.setMaxListeners(0);
+  const deliver = (signal: Signal) => local.emit("signal", signal);
+  const subscribe = (handler: Handler) => {
+    local.on("signal", handler);
+    return () => void local.off("signal", handler);
+  };
+  if (!options.redisUrl) {
+    return {
+      transport: "local",
+      publish: async (signal) => void deliver(signal),
+      subscribe,
+      ready: async () => {},
+      ping: async () => true,
+      close: async () => void local.removeAllListeners(),
+    };
+  }
+  const connection = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
+  const publisher = new Redis(options.redisUrl, connection);
+  const subscriber = new Redis(options.redisUrl, connection);
+  // Connection errors are retried by ioredis; they must not crash the process (observation fails open).
+  publisher.on("error", () => {});
+  subscriber.on("error", () => {});
+  subscriber.on("message", (_channel: string, message: string) => {
+    try {
+      deliver(JSON.parse(message) as Signal);
+    } catch {
+      // A malformed message is ignored: signals are hints, and caches are time-bounded anyway.
+    }
+  });
+  const subscribed = subscriber.subscribe(CHANNEL).then(() => undefined);
+  subscribed.catch(() => {});
+  return {
+    transport: "redis",
+    publish: async (signal) => {
+      await publisher.publish(CHANNEL, JSON.stringify(signal));
+    },
+    subscribe,
+    ready: () => subscribed,
+    ping: async () => (await publisher.ping().catch(() => "")) === "PONG",
+    close: async () => {
+      local.removeAllListeners();
+      await Promise.allSettled([publisher.quit(), subscriber.quit()]);
+    },
+  };
+}
+
+const globalKey = Symbol.for("gatehouse.signals");
+type Holder = { [globalKey]?: SignalBus };
+
+/** The process's bus, from REDIS_URL. */
+export function signals(): SignalBus {
+  const holder = globalThis as Holder;
+  holder[globalKey] ??= createSignalBus({ redisUrl: dbEnv().REDIS_URL });
+  return holder[globalKey];
+}
+
+export async function closeSignals(): Promise<void> {
+  const holder = globalThis as Holder;
+  const bus = holder[globalKey];
+  delete holder[globalKey];
+  await bus?.close();
+}
+
+/** Publishing is observation: a Redis outage must not fail the change that already committed. */
+export async function publishAfterCommit(signal: Signal, timeoutMs = 500): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([signals().publish(signal).catch(() => {}), timeout]);
+  clearTimeout(timer);
+}
