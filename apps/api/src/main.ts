@@ -1,4 +1,4 @@
-import { closeSignals, disconnectDb } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, disconnectDb } from "@gatehouse/db";
 import { apiEnv } from "./env";
 import { buildServer } from "./server";
 
@@ -13,6 +13,7 @@ async function shutdown(signal: string): Promise<void> {
   await app.close();
   await disconnectDb();
   await closeSignals();
+  await closeRateLimiter();
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));

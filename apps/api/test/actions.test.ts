@@ -1,5 +1,5 @@
 import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
-import { closeSignals, db, disconnectDb, revokeApiKey } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, db, disconnectDb, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -16,6 +16,7 @@ afterAll(async () => {
   await app.close();
   await disconnectDb();
   await closeSignals();
+  await closeRateLimiter();
 });
 
 describe("POST /v1/actions decides by policy", () => {

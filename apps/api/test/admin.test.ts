@@ -1,5 +1,5 @@
 import { newId } from "@gatehouse/core";
-import { closeSignals, db, disconnectDb, issueAdminKey } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, db, disconnectDb, issueAdminKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,6 +22,7 @@ afterAll(async () => {
   await app.close();
   await disconnectDb();
   await closeSignals();
+  await closeRateLimiter();
 });
 
 describe("admin routes: who may call", () => {

@@ -1,5 +1,5 @@
 import { KEY_CACHE_TTL_MS } from "@gatehouse/db";
-import { closeSignals, disconnectDb } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { spawnApi, type ApiProcess } from "./spawn-api";
@@ -19,6 +19,7 @@ afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
   await disconnectDb();
   await closeSignals();
+  await closeRateLimiter();
 });
 
 const whoami = (api: ApiProcess, key: string) => fetch(`${api.url}/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });

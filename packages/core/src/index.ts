@@ -6,5 +6,6 @@ export * from "./audit/canonical-json";
 export * from "./audit/hashing";
 export * from "./audit/entry";
 export * from "./policy/document";
+export * from "./policy/conditions";
 export * from "./policy/evaluate";
 export * from "./actions/action-result";

@@ -3,6 +3,7 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from "node:c
 /** scrypt, stored as `scrypt$N$r$p$salt$hash` (base64) so the cost can grow without a migration. */
 const COST = { N: 1 << 15, r: 8, p: 1 };
 const MAX_MEM = 64 * 1024 * 1024;
+const HASH_BYTES = 32;
 
 function derive(password: string, salt: Buffer, length: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -12,14 +13,27 @@ function derive(password: string, salt: Buffer, length: number, options: ScryptO
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await derive(password, salt, 32, COST);
+  const hash = await derive(password, salt, HASH_BYTES, COST);
   return ["scrypt", COST.N, COST.r, COST.p, salt.toString("base64"), hash.toString("base64")].join("$");
 }
 
+const isPositiveInt = (value: number) => Number.isInteger(value) && value > 0;
+
+/** False for a wrong password and for any stored value that is not a well-formed hash of ours. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !n || !r || !p || !salt || !hash) return false;
+  const parts = stored.split("$");
+  if (parts.length !== 6) return false;
+  const [scheme, n, r, p, salt, hash] = parts as [string, string, string, string, string, string];
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (scheme !== "scrypt" || !isPositiveInt(cost.N) || !isPositiveInt(cost.r) || !isPositiveInt(cost.p) || (cost.N & (cost.N - 1)) !== 0 || cost.N < 2) {
+    return false;
+  }
   const expected = Buffer.from(hash, "base64");
-  const actual = await derive(password, Buffer.from(salt, "base64"), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
-  return timingSafeEqual(actual, expected);
+  if (expected.length !== HASH_BYTES || salt.length === 0) return false;
+  try {
+    const actual = await derive(password, Buffer.from(salt, "base64"), HASH_BYTES, cost);
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,10 @@ import { dbEnv } from "./env";
  * this process, which is all a single instance needs. Signals are hints that make caches fresher:
  * every cache they touch also has its own time bound, so a lost message costs staleness, not safety.
  */
-export type Signal = { type: "key.revoked"; keyId: string };
+export type Signal =
+  | { type: "key.revoked"; keyId: string }
+  | { type: "policies.changed"; orgId: string }
+  | { type: "agent.changed"; orgId: string; agentId: string };
 
 type Handler = (signal: Signal) => void;
 

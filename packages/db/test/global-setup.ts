@@ -2,12 +2,6 @@ import type { TestProject } from "vitest/node";
 import { migrate } from "../src/migrate";
 import { createTestDatabase } from "../src/testing";
 
-declare module "vitest" {
-  export interface ProvidedContext {
-    databaseUrl: string;
-  }
-}
-
 /** One fresh, migrated database per test run (per project), dropped at the end. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const base = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";

@@ -118,14 +118,14 @@ describe("every model round-trips through the generated client", () => {
       expect(await read(), model).toEqual(created);
       checked.push(model);
     }
-    const org = await prisma.org.create({ data: { id: "org_rt", slug: "rt", name: "RT", settings: { a: [1, "b", null] }, createdAt: t } });
+    const org = await prisma.org.create({ data: { id: "org_rt", slug: "rt", name: "RT", settings: { a: [1, "b", null] }, policyRevision: 3, createdAt: t } });
     await roundTrip("Org", org, () => prisma.org.findUnique({ where: { id: org.id } }));
     const user = await prisma.user.create({ data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t } });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
     const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
     const agent = await prisma.agent.create({
-      data: { id: "agt_rt", orgId: org.id, name: "a", description: "d", labels: { team: "x" }, status: "halted", haltedAt: t, haltedReason: "r", createdByMembershipId: membership.id, createdAt: t },
+      data: { id: "agt_rt", orgId: org.id, name: "a", description: "d", labels: { team: "x" }, status: "halted", haltedAt: t, haltedReason: "r", createdByMembershipId: membership.id, circuitState: "half_open", circuitOpenedAt: later, createdAt: t },
     });
     await roundTrip("Agent", agent, () => prisma.agent.findUnique({ where: { id: agent.id } }));
     const key = await prisma.apiKey.create({
@@ -176,6 +176,8 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("SigningKey", signingKey, () => prisma.signingKey.findUnique({ where: { id: signingKey.id } }));
     const checkpoint = await prisma.checkpoint.create({ data: { id: "chk_rt", orgId: org.id, treeSize: 7n, rootHash: "r", note: "n", signingKeyId: signingKey.id, createdAt: t } });
     await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
+    const rateEvent = await prisma.rateEvent.create({ data: { orgId: org.id, key: "k", at: t } });
+    await roundTrip("RateEvent", rateEvent, () => prisma.rateEvent.findUnique({ where: { id: rateEvent.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

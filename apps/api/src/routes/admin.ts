@@ -1,11 +1,28 @@
 import { validationError } from "@gatehouse/core";
-import { applyPolicies, createAgent, listActivePolicyVersions, revokeApiKey } from "@gatehouse/db";
-import type { FastifyInstance } from "fastify";
+import {
+  applyPolicies,
+  createAgent,
+  getOrgSettings,
+  issueAgentKey,
+  listActivePolicyVersions,
+  listAgentKeys,
+  listAgents,
+  revokeApiKey,
+  setAgentStatus,
+  updateOrgSettings,
+} from "@gatehouse/db";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { authenticate, ctxOf, requireAdminKey } from "../auth";
 
 const dryRunQuery = z.object({ dryRun: z.enum(["true", "false", "1", "0"]).optional() });
-const keyParams = z.object({ id: z.string().min(1).max(64) });
+const idParams = z.object({ id: z.string().min(1).max(64) });
+
+function idParam(request: FastifyRequest): string {
+  const params = idParams.safeParse(request.params);
+  if (!params.success) throw validationError([{ path: "id", message: "must be an id" }]);
+  return params.data.id;
+}
 
 /** Org administration with a member's admin key; the member's role decides what is allowed. */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
@@ -24,14 +41,31 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
     return applyPolicies({ ctx: ctxOf(request), input: request.body, dryRun });
   });
 
+  app.get("/v1/admin/agents", async (request) => ({ agents: await listAgents({ ctx: ctxOf(request) }) }));
+
   app.post("/v1/admin/agents", async (request, reply) => {
     const agent = await createAgent({ ctx: ctxOf(request), input: request.body });
     return reply.status(201).send(agent);
   });
 
-  app.delete("/v1/admin/keys/:id", async (request) => {
-    const params = keyParams.safeParse(request.params);
-    if (!params.success) throw validationError([{ path: "id", message: "must be a key id" }]);
-    return revokeApiKey({ ctx: ctxOf(request), input: { keyId: params.data.id } });
+  app.post("/v1/admin/agents/:id/halt", async (request) =>
+    setAgentStatus({ ctx: ctxOf(request), input: { agentId: idParam(request), status: "halted", body: request.body } }),
+  );
+
+  app.post("/v1/admin/agents/:id/resume", async (request) =>
+    setAgentStatus({ ctx: ctxOf(request), input: { agentId: idParam(request), status: "active", body: request.body } }),
+  );
+
+  app.get("/v1/admin/agents/:id/keys", async (request) => ({ keys: await listAgentKeys({ ctx: ctxOf(request), input: { agentId: idParam(request) } }) }));
+
+  app.post("/v1/admin/agents/:id/keys", async (request, reply) => {
+    const key = await issueAgentKey({ ctx: ctxOf(request), input: { agentId: idParam(request), body: request.body } });
+    return reply.status(201).send(key);
   });
+
+  app.delete("/v1/admin/keys/:id", async (request) => revokeApiKey({ ctx: ctxOf(request), input: { keyId: idParam(request) } }));
+
+  app.get("/v1/admin/settings", async (request) => getOrgSettings({ ctx: ctxOf(request) }));
+
+  app.patch("/v1/admin/settings", async (request) => updateOrgSettings({ ctx: ctxOf(request), input: request.body }));
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "../errors";
+import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH } from "./conditions";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
@@ -23,6 +24,9 @@ export const policyDocumentSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   actions: z.array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")).min(1).max(100),
   agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
+  when: conditionSchema
+    .optional()
+    .refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
   effect: z.enum(["allow", "deny", "require_approval"]),
   approval: approvalOptionsSchema.optional(),
   mode: z.enum(["enforce", "monitor"]).default("enforce"),

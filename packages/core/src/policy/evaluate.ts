@@ -1,17 +1,12 @@
+import { compileCondition, type CompiledCondition, type ConditionResult, type Facts, type RateCounts, type RateRef } from "./conditions";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
+
+export type { ConditionResult, Facts as DecisionInput } from "./conditions";
 
 export interface PolicyVersionRef {
   name: string;
   versionId: string;
   version: number;
-}
-
-export interface CompiledPolicy extends PolicyVersionRef {
-  effect: PolicyEffect;
-  mode: "enforce" | "monitor";
-  approval: ApprovalOptions | undefined;
-  matchesAction: (actionType: string) => boolean;
-  matchesAgent: (agent: AgentFacts) => boolean;
 }
 
 export interface AgentFacts {
@@ -20,22 +15,19 @@ export interface AgentFacts {
   labels: Record<string, string>;
 }
 
-export interface DecisionInput {
-  actionType: string;
-  agent: AgentFacts;
-  metadata: Record<string, unknown>;
-  dataAccessed: unknown[];
+export interface CompiledPolicy extends PolicyVersionRef {
+  effect: PolicyEffect;
+  mode: "enforce" | "monitor";
+  approval: ApprovalOptions | undefined;
+  matchesAction: (actionType: string) => boolean;
+  matchesAgent: (agent: AgentFacts) => boolean;
+  /** Absent: the policy applies whenever its patterns match. */
+  when: CompiledCondition | undefined;
+  /** The rate conditions in `when`, in document order. */
+  rates: RateRef[];
 }
 
-export interface ConditionResult {
-  field: string;
-  operator: string;
-  expected: unknown;
-  actual?: unknown;
-  result: boolean;
-}
-
-export type DenialReason = "NO_POLICY" | "CONDITIONS_DENIED";
+export type DenialReason = "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED";
 
 export interface Decision {
   effect: PolicyEffect;
@@ -45,7 +37,8 @@ export interface Decision {
   policy?: PolicyVersionRef;
   mode: "enforce" | "monitor";
   approval?: ApprovalOptions;
-  conditionsEvaluated: ConditionResult[];
+  /** Every condition examined, in evaluation order, with the policy it belongs to. */
+  conditionsEvaluated: Array<ConditionResult & { policy: string }>;
   /** Monitor-mode policies that applied, with the effect they would have had. */
   monitored: Array<PolicyVersionRef & { effect: PolicyEffect }>;
 }
@@ -63,13 +56,15 @@ export function compilePattern(pattern: string): (value: string) => boolean {
 
 function anyOf(patterns: readonly string[]): (value: string) => boolean {
   const matchers = patterns.map(compilePattern);
-  return (value) => matchers.some((match) => match(value));
+  return matchers.length === 1 && matchers[0] ? matchers[0] : (value) => matchers.some((match) => match(value));
 }
 
-/** Compile once per immutable policy version; evaluation then does no parsing or allocation-heavy work. */
+/** Compile once per immutable policy version; evaluation then does no parsing. */
 export function compilePolicy(document: PolicyDocument, ref: { versionId: string; version: number }): CompiledPolicy {
   const action = anyOf(document.actions);
   const agent = anyOf(document.agents);
+  const rates: RateRef[] = [];
+  const when = document.when ? compileCondition(document.when, (i) => `${ref.versionId}#${i}`, rates) : undefined;
   return {
     name: document.name,
     versionId: ref.versionId,
@@ -79,50 +74,103 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     approval: document.approval,
     matchesAction: action,
     matchesAgent: (facts) => agent(facts.name) || agent(facts.id),
+    when,
+    rates,
   };
 }
 
-function ref(policy: CompiledPolicy): PolicyVersionRef {
+function refOf(policy: CompiledPolicy): PolicyVersionRef {
   return { name: policy.name, versionId: policy.versionId, version: policy.version };
 }
 
+const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+const MAX_MEMO = 4096;
+
 /**
- * Deterministic decision: every applying enforce-mode policy is merged most restrictive first
- * (deny > require_approval > allow; ties go to the policy whose name sorts first). Monitor-mode
- * policies are recorded with their would-be effect and never block. Nothing applies → deny NO_POLICY.
+ * An org's compiled policies, indexed by action type: the policies whose action patterns match a
+ * given type are found once and remembered, so a decision only looks at the few that can apply.
  */
-export function evaluate(policies: readonly CompiledPolicy[], input: DecisionInput): Decision {
-  let winner: CompiledPolicy | undefined;
-  const monitored: Decision["monitored"] = [];
-  for (const policy of policies) {
-    if (!policy.matchesAction(input.actionType) || !policy.matchesAgent(input.agent)) continue;
-    if (policy.mode === "monitor") {
-      monitored.push({ ...ref(policy), effect: policy.effect });
-      continue;
+export class PolicySet {
+  readonly policies: readonly CompiledPolicy[];
+  private readonly byAction = new Map<string, CompiledPolicy[]>();
+
+  constructor(policies: readonly CompiledPolicy[]) {
+    this.policies = [...policies].sort(byName);
+  }
+
+  candidates(actionType: string): CompiledPolicy[] {
+    let list = this.byAction.get(actionType);
+    if (!list) {
+      list = this.policies.filter((p) => p.matchesAction(actionType));
+      if (this.byAction.size >= MAX_MEMO) this.byAction.clear();
+      this.byAction.set(actionType, list);
     }
-    if (
-      !winner ||
-      RESTRICTIVENESS[policy.effect] > RESTRICTIVENESS[winner.effect] ||
-      (RESTRICTIVENESS[policy.effect] === RESTRICTIVENESS[winner.effect] && policy.name < winner.name)
-    ) {
-      winner = policy;
+    return list;
+  }
+
+  /** The rate conditions a decision for this action and agent would examine (to count before evaluating). */
+  ratesFor(actionType: string, agent: AgentFacts): RateRef[] {
+    const out: RateRef[] = [];
+    for (const policy of this.candidates(actionType)) if (policy.rates.length > 0 && policy.matchesAgent(agent)) out.push(...policy.rates);
+    return out;
+  }
+
+  /**
+   * Deterministic decision: every applying enforce-mode policy is merged most restrictive first
+   * (deny > require_approval > allow; ties go to the name that sorts first). Monitor-mode policies are
+   * recorded with their would-be effect and never block. Nothing applies → deny NO_POLICY.
+   */
+  evaluate(input: Facts, rates: RateCounts = EMPTY_COUNTS): Decision {
+    let winner: CompiledPolicy | undefined;
+    let winnerRateLimited = false;
+    const monitored: Decision["monitored"] = [];
+    const conditionsEvaluated: Decision["conditionsEvaluated"] = [];
+    const trace: ConditionResult[] = [];
+    for (const policy of this.candidates(input.actionType)) {
+      if (!policy.matchesAgent(input.agent)) continue;
+      let rateHeld = false;
+      if (policy.when) {
+        trace.length = 0;
+        const holds = policy.when(input, rates, trace);
+        for (const result of trace) {
+          conditionsEvaluated.push({ ...result, policy: policy.name });
+          if (result.result && result.field.startsWith("rate.")) rateHeld = true;
+        }
+        if (!holds) continue;
+      }
+      if (policy.mode === "monitor") {
+        monitored.push({ ...refOf(policy), effect: policy.effect });
+        continue;
+      }
+      // Candidates are sorted by name, so a strictly more restrictive effect is the only way to win.
+      if (!winner || RESTRICTIVENESS[policy.effect] > RESTRICTIVENESS[winner.effect]) {
+        winner = policy;
+        winnerRateLimited = rateHeld;
+      }
     }
+    if (winner) {
+      return {
+        effect: winner.effect,
+        ...(winner.effect === "deny" ? { reason: winnerRateLimited ? ("RATE_LIMITED" as const) : ("CONDITIONS_DENIED" as const) } : {}),
+        policy: refOf(winner),
+        mode: "enforce",
+        ...(winner.effect === "require_approval" && winner.approval ? { approval: winner.approval } : {}),
+        conditionsEvaluated,
+        monitored,
+      };
+    }
+    const firstMonitored = monitored[0];
+    if (firstMonitored) {
+      const { effect: _wouldBe, ...policy } = firstMonitored;
+      return { effect: "allow", policy, mode: "monitor", conditionsEvaluated, monitored };
+    }
+    return { effect: "deny", reason: "NO_POLICY", mode: "enforce", conditionsEvaluated, monitored };
   }
-  monitored.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (winner) {
-    return {
-      effect: winner.effect,
-      ...(winner.effect === "deny" ? { reason: "CONDITIONS_DENIED" as const } : {}),
-      policy: ref(winner),
-      mode: "enforce",
-      ...(winner.effect === "require_approval" && winner.approval ? { approval: winner.approval } : {}),
-      conditionsEvaluated: [],
-      monitored,
-    };
-  }
-  const firstMonitored = monitored[0];
-  if (firstMonitored) {
-    return { effect: "allow", policy: firstMonitored, mode: "monitor", conditionsEvaluated: [], monitored };
-  }
-  return { effect: "deny", reason: "NO_POLICY", mode: "enforce", conditionsEvaluated: [], monitored };
+}
+
+const EMPTY_COUNTS: RateCounts = new Map();
+
+/** One-off evaluation (tests, tools); services keep a PolicySet per org. */
+export function evaluate(policies: readonly CompiledPolicy[], input: Facts, rates?: RateCounts): Decision {
+  return new PolicySet(policies).evaluate(input, rates);
 }

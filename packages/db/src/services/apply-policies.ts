@@ -1,6 +1,8 @@
 import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
 import { db, TX_OPTIONS, type Tx } from "../client";
 import type { Ctx } from "../context";
+import type { Prisma } from "../generated/prisma/client";
+import { publishAfterCommit } from "../signals";
 import { appendAuditEntries } from "./append-audit-entries";
 import { actorLabel, actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
@@ -42,7 +44,7 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
 export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; input: unknown; dryRun?: boolean }): Promise<PolicySetDiff> {
   requireRole(ctx, MANAGE_ROLES, "changing policies");
   const documents = parsePolicySet(input);
-  return db().$transaction(async (tx) => {
+  const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
     await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
     const existing = await loadExisting(tx, ctx.org.id);
@@ -72,7 +74,7 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
       const versionId = newId("policyVersion");
       if (!item.existing) await tx.policy.create({ data: { id: policyId, orgId: ctx.org.id, name: item.document.name } });
       await tx.policyVersion.create({
-        data: { id: versionId, orgId: ctx.org.id, policyId, version: item.version, document: item.document, contentHash: item.contentHash, createdBy },
+        data: { id: versionId, orgId: ctx.org.id, policyId, version: item.version, document: item.document as unknown as Prisma.InputJsonObject, contentHash: item.contentHash, createdBy },
       });
       await tx.policy.update({ where: { id: policyId }, data: { currentVersionId: versionId, status: "active", archivedAt: null } });
       audit.push({
@@ -86,9 +88,16 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
       await tx.policy.update({ where: { id: policy.id }, data: { status: "archived", archivedAt: new Date() } });
       audit.push({ type: "policy.archived", actor: actorRef(ctx.actor), subjectId: policy.id, data: { policyId: policy.id, name: policy.name, version: policy.version } });
     }
-    if (audit.length > 0) await appendAuditEntries(tx, ctx.org.id, audit);
+    if (audit.length > 0) {
+      await appendAuditEntries(tx, ctx.org.id, audit);
+      await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });
+    }
     return diff;
   }, TX_OPTIONS);
+  if (!dryRun && diff.created.length + diff.updated.length + diff.archived.length > 0) {
+    await publishAfterCommit({ type: "policies.changed", orgId: ctx.org.id });
+  }
+  return diff;
 }
 
 /** The org's active policies with their current version documents, for reading and evaluation. */

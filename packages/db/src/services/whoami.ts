@@ -1,10 +1,13 @@
 import { notFound } from "@gatehouse/core";
 import { db } from "../client";
 import type { Ctx } from "../context";
+import { listPolicies } from "./list-policies";
 
 export interface WhoAmI {
   org: { id: string; slug: string; name: string };
-  agent?: { id: string; name: string; status: "active" | "halted"; labels: Record<string, string> };
+  agent?: { id: string; name: string; status: "active" | "halted"; labels: Record<string, string>; cbState: "closed" | "open" | "half_open" };
+  /** For agents: the policies that apply to it (name and version). */
+  policies?: Array<{ name: string; version: number }>;
   member?: { id: string; userId: string; email: string; role: string };
   key: { id: string; prefix: string; lastFour: string; kind: "agent" | "admin" };
 }
@@ -21,7 +24,10 @@ export async function whoami({ ctx }: { ctx: Ctx }): Promise<WhoAmI> {
   return {
     org: ctx.org,
     ...(key.agent
-      ? { agent: { id: key.agent.id, name: key.agent.name, status: key.agent.status, labels: key.agent.labels as Record<string, string> } }
+      ? {
+          agent: { id: key.agent.id, name: key.agent.name, status: key.agent.status, labels: key.agent.labels as Record<string, string>, cbState: key.agent.circuitState },
+          policies: (await listPolicies({ ctx, input: { scope: "own" } })).policies.map((p) => ({ name: p.name, version: p.version })),
+        }
       : {}),
     ...(key.membership
       ? { member: { id: key.membership.id, userId: key.membership.userId, email: key.membership.user.email, role: key.membership.role } }

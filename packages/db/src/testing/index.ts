@@ -6,6 +6,13 @@ import { createOrg } from "../services/create-org";
 import { issueAdminKey } from "../services/issue-admin-key";
 import { systemCtx, type Ctx } from "../context";
 
+declare module "vitest" {
+  /** Set by packages/db/test/global-setup.ts: the migrated database of this test run. */
+  export interface ProvidedContext {
+    databaseUrl: string;
+  }
+}
+
 /** Creates an empty database next to the one `baseUrl` names; returns its URL and a drop(). */
 export async function createTestDatabase(baseUrl: string, prefix = "gatehouse_test"): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;

@@ -1,0 +1,228 @@
+import { RE2JS } from "re2js";
+import { z } from "zod";
+
+/**
+ * The `when` language. A condition is a comparison `{ field, op, value }`, a combinator
+ * (`all`, `any`, `not`) or a rate condition `{ rate: { over, windowSeconds, per } }`.
+ *
+ * Fields: `actionType`, `metadata` and `metadata.<path>`, `dataAccessed` (the entries),
+ * `dataAccessed.type` and `dataAccessed.sensitivity` (the entries' values, a list), `dataAccessed.count`
+ * (the sum of counts), `agent.id`, `agent.name`, `agent.labels.<key>`.
+ *
+ * Operators: a missing field makes every comparison false (use `exists`, or `not`, to test absence).
+ * On a list, `eq`, `contains`, `matches` and `in` hold when any element does; `not_in` when none does.
+ * `lt` `lte` `gt` `gte` compare numbers only. `matches` uses RE2 semantics (linear time, no
+ * backreferences or lookaround) on at most the first 4,096 characters.
+ */
+export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "matches", "exists"] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export type Condition =
+  | { field: string; op: Operator; value?: unknown }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { rate: RateSpec };
+
+export interface RateSpec {
+  over: number;
+  windowSeconds: number;
+  per: "agent" | "org";
+}
+
+const FIELD_PATTERN =
+  /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100})$/;
+export const MAX_MATCH_INPUT = 4096;
+const MAX_DEPTH = 8;
+
+const rateSchema = z.strictObject({
+  over: z.number().int().min(0).max(1_000_000),
+  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600),
+  per: z.enum(["agent", "org"]).default("agent"),
+});
+
+const comparisonSchema = z
+  .strictObject({
+    field: z.string().regex(FIELD_PATTERN, "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name or agent.labels.<key>"),
+    op: z.enum(OPERATORS),
+    value: z.unknown().optional(),
+  })
+  .superRefine((c, ctx) => {
+    const issue = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
+    switch (c.op) {
+      case "lt":
+      case "lte":
+      case "gt":
+      case "gte":
+        if (typeof c.value !== "number" || !Number.isFinite(c.value)) issue(`'${c.op}' compares numbers: value must be a number`);
+        break;
+      case "in":
+      case "not_in":
+        if (!Array.isArray(c.value) || c.value.length > 1000) issue(`'${c.op}' needs a list of at most 1000 values`);
+        break;
+      case "matches": {
+        if (typeof c.value !== "string" || c.value.length > 256) issue("'matches' needs a pattern string of at most 256 characters");
+        else {
+          try {
+            RE2JS.compile(c.value);
+          } catch (error) {
+            issue(`is not a valid RE2 pattern: ${(error as Error).message}`);
+          }
+        }
+        break;
+      }
+      case "exists":
+        if (c.value !== undefined && typeof c.value !== "boolean") issue("'exists' takes true, false or no value");
+        break;
+      default:
+        if (c.value === undefined) issue(`'${c.op}' needs a value`);
+    }
+  });
+
+export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
+  z.union([
+    comparisonSchema,
+    z.strictObject({ all: z.array(conditionSchema).min(1).max(100) }),
+    z.strictObject({ any: z.array(conditionSchema).min(1).max(100) }),
+    z.strictObject({ not: conditionSchema }),
+    z.strictObject({ rate: rateSchema }),
+  ]),
+) as z.ZodType<Condition>;
+
+export function conditionDepth(condition: Condition): number {
+  if ("all" in condition) return 1 + Math.max(...condition.all.map(conditionDepth));
+  if ("any" in condition) return 1 + Math.max(...condition.any.map(conditionDepth));
+  if ("not" in condition) return 1 + conditionDepth(condition.not);
+  return 1;
+}
+export const MAX_CONDITION_DEPTH = MAX_DEPTH;
+
+// ---- evaluation ----------------------------------------------------------------------------
+
+export interface Facts {
+  actionType: string;
+  agent: { id: string; name: string; labels: Record<string, string> };
+  metadata: Record<string, unknown>;
+  dataAccessed: ReadonlyArray<{ type: string; count?: number; sensitivity?: string }>;
+}
+
+export interface ConditionResult {
+  field: string;
+  operator: string;
+  expected: unknown;
+  actual?: unknown;
+  result: boolean;
+}
+
+/** A rate condition's place: which policy version and which of its rate conditions. */
+export interface RateRef {
+  key: string;
+  spec: RateSpec;
+}
+
+/** The count of calls in the window including this one, per rate condition key. */
+export type RateCounts = ReadonlyMap<string, number>;
+
+export type CompiledCondition = (facts: Facts, rates: RateCounts, trace: ConditionResult[]) => boolean;
+
+function resolve(field: string, facts: Facts): unknown {
+  if (field === "actionType") return facts.actionType;
+  if (field === "dataAccessed") return facts.dataAccessed;
+  if (field === "dataAccessed.type") return facts.dataAccessed.map((d) => d.type);
+  if (field === "dataAccessed.sensitivity") return facts.dataAccessed.flatMap((d) => (d.sensitivity ? [d.sensitivity] : []));
+  if (field === "dataAccessed.count") return facts.dataAccessed.reduce((sum, d) => sum + (d.count ?? 0), 0);
+  if (field === "agent.id") return facts.agent.id;
+  if (field === "agent.name") return facts.agent.name;
+  if (field.startsWith("agent.labels.")) return facts.agent.labels[field.slice("agent.labels.".length)];
+  // metadata[.path]
+  let value: unknown = facts.metadata;
+  for (const key of field.split(".").slice(1)) {
+    if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
+  const left = Object.keys(a as object);
+  const right = Object.keys(b as object);
+  return left.length === right.length && left.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean {
+  const anyOf = (test: (item: unknown) => boolean) => (actual: unknown) => (Array.isArray(actual) ? actual.some(test) : test(actual));
+  switch (op) {
+    case "exists":
+      return value === false ? (actual) => actual === undefined : (actual) => actual !== undefined;
+    case "eq":
+      return (actual) => deepEqual(actual, value) || (Array.isArray(actual) && actual.some((item) => deepEqual(item, value)));
+    case "neq":
+      return (actual) => !(deepEqual(actual, value) || (Array.isArray(actual) && actual.some((item) => deepEqual(item, value))));
+    case "lt":
+      return (actual) => typeof actual === "number" && actual < (value as number);
+    case "lte":
+      return (actual) => typeof actual === "number" && actual <= (value as number);
+    case "gt":
+      return (actual) => typeof actual === "number" && actual > (value as number);
+    case "gte":
+      return (actual) => typeof actual === "number" && actual >= (value as number);
+    case "in": {
+      const set = value as unknown[];
+      return anyOf((item) => set.some((candidate) => deepEqual(item, candidate)));
+    }
+    case "not_in": {
+      const set = value as unknown[];
+      return (actual) => !(Array.isArray(actual) ? actual : [actual]).some((item) => set.some((candidate) => deepEqual(item, candidate)));
+    }
+    case "contains":
+      return (actual) =>
+        typeof actual === "string" ? typeof value === "string" && actual.includes(value) : Array.isArray(actual) && actual.some((item) => deepEqual(item, value));
+    case "matches": {
+      const regex = RE2JS.compile(value as string);
+      return anyOf((item) => typeof item === "string" && regex.matcher(item.slice(0, MAX_MATCH_INPUT)).find());
+    }
+  }
+}
+
+/**
+ * Compiles a condition once per policy version. `rateKey` names each rate condition (in document
+ * order) so the caller can count calls for it; they are collected into `rates`.
+ */
+export function compileCondition(condition: Condition, rateKey: (index: number) => string, rates: RateRef[]): CompiledCondition {
+  if ("all" in condition) {
+    const parts = condition.all.map((c) => compileCondition(c, rateKey, rates));
+    return (facts, counts, trace) => parts.every((part) => part(facts, counts, trace));
+  }
+  if ("any" in condition) {
+    const parts = condition.any.map((c) => compileCondition(c, rateKey, rates));
+    return (facts, counts, trace) => parts.some((part) => part(facts, counts, trace));
+  }
+  if ("not" in condition) {
+    const inner = compileCondition(condition.not, rateKey, rates);
+    return (facts, counts, trace) => !inner(facts, counts, trace);
+  }
+  if ("rate" in condition) {
+    const spec = condition.rate;
+    const key = rateKey(rates.length);
+    rates.push({ key, spec });
+    return (_facts, counts, trace) => {
+      const count = counts.get(key);
+      // No count means the caller could not count: the condition holds, so a rate-limit policy applies (fail closed).
+      const result = count === undefined || count > spec.over;
+      trace.push({ field: `rate.${spec.per}`, operator: "over", expected: { over: spec.over, windowSeconds: spec.windowSeconds }, actual: count, result });
+      return result;
+    };
+  }
+  const { field, op, value } = condition;
+  const test = compileTest(op, value);
+  return (facts, _counts, trace) => {
+    const actual = resolve(field, facts);
+    const result = actual !== undefined || op === "exists" ? test(actual) : false;
+    trace.push({ field, operator: op, expected: value, ...(actual !== undefined ? { actual } : {}), result });
+    return result;
+  };
+}
