@@ -21,11 +21,13 @@ export interface ApiProcess {
 }
 
 /** A real `apps/api` process (what `npm run api` runs) on a free port, ready when /healthz answers. */
-export async function spawnApi(env: Record<string, string>): Promise<ApiProcess> {
+export async function spawnApi(env: Record<string, string>, unset: string[] = []): Promise<ApiProcess> {
   const port = await freePort();
+  const base: Record<string, string | undefined> = { ...process.env };
+  for (const name of unset) delete base[name];
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
-    env: { ...process.env, LOG_LEVEL: "warn", ...env, API_PORT: String(port), API_HOST: "127.0.0.1" },
+    env: { ...base, LOG_LEVEL: "warn", ...env, API_PORT: String(port), API_HOST: "127.0.0.1" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   const url = `http://127.0.0.1:${port}`;

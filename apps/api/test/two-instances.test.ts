@@ -51,8 +51,57 @@ describe("two API processes with Redis", () => {
     expect(status).toBe(401);
   });
 
+  it("an agent halted through A is refused by B on its very next call, and resumed likewise", async () => {
+    const own = await createTestOrg({ label: "halt", policies: [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }] });
+    const admin = (api: ApiProcess, path: string) =>
+      fetch(`${api.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${own.adminKey.apiKey}`, "content-type": "application/json" }, body: "{}" });
+    const decide = async (api: ApiProcess) =>
+      (await (
+        await fetch(`${api.url}/v1/actions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${own.agent.apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ actionType: "pr.open" }),
+        })
+      ).json()) as { status: string; denialReason?: string };
+    expect((await decide(b)).status).toBe("executed");
+    expect((await admin(a, `/v1/admin/agents/${own.agent.id}/halt`)).status).toBe(200);
+    expect(await decide(b)).toMatchObject({ status: "denied", denialReason: "AGENT_HALTED" });
+    expect((await admin(a, `/v1/admin/agents/${own.agent.id}/resume`)).status).toBe(200);
+    expect((await decide(b)).status).toBe("executed");
+  });
+
   it("reports Redis in its health", async () => {
     const health = (await (await fetch(`${a.url}/healthz`)).json()) as { redis: string };
     expect(health.redis).toBe("up");
+  });
+});
+
+describe("an API process without Redis", () => {
+  it("counts rate conditions in PostgreSQL: N parallel calls against a limit of L allow exactly L", async () => {
+    const solo = await spawnApi({ DATABASE_URL: inject("databaseUrl") }, ["REDIS_URL"]);
+    try {
+      const health = (await (await fetch(`${solo.url}/healthz`)).json()) as { redis: string };
+      expect(health.redis).toBe("disabled");
+      const own = await createTestOrg({
+        label: "dbrate",
+        policies: [
+          { name: "allow-calls", actions: ["api.call"], effect: "allow" },
+          { name: "at-most-4", actions: ["api.call"], when: { rate: { over: 4, windowSeconds: 60 } }, effect: "deny" },
+        ],
+      });
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          fetch(`${solo.url}/v1/actions`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${own.agent.apiKey}`, "content-type": "application/json" },
+            body: JSON.stringify({ actionType: "api.call" }),
+          }).then((r) => r.json() as Promise<{ status: string; denialReason?: string }>),
+        ),
+      );
+      expect(results.filter((r) => r.status === "executed")).toHaveLength(4);
+      expect(results.filter((r) => r.denialReason === "RATE_LIMITED")).toHaveLength(8);
+    } finally {
+      await solo.stop();
+    }
   });
 });

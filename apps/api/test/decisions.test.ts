@@ -1,0 +1,258 @@
+import { closeRateLimiter, closeSignals, db, disconnectDb, invalidatePolicyCache } from "@gatehouse/db";
+import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import type { FastifyInstance } from "fastify";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { call, startApp, writesOf } from "./helpers";
+
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  app = await startApp();
+});
+afterAll(async () => {
+  await app.close();
+  await disconnectDb();
+  await closeSignals();
+  await closeRateLimiter();
+});
+
+const execute = (org: TestOrg, body: unknown, key = org.agent.apiKey) => call(app, "POST", "/v1/actions", { key, body }).then((r) => r.json());
+const check = (org: TestOrg, body: unknown) => call(app, "POST", "/v1/actions/check", { key: org.agent.apiKey, body }).then((r) => r.json());
+
+describe("conditions decide and explain", () => {
+  it("large PRs wait for review, small ones merge, and the result lists what was examined", async () => {
+    const org = await createTestOrg({
+      label: "cond",
+      policies: [
+        { name: "allow-merges", actions: ["pr.merge"], effect: "allow" },
+        {
+          name: "large-prs-need-review",
+          actions: ["pr.merge"],
+          when: { all: [{ field: "metadata.pr_size", op: "gt", value: 50 }] },
+          effect: "require_approval",
+          approval: { quorum: 1, timeoutSeconds: 3600 },
+        },
+      ],
+    });
+    const large = await execute(org, { actionType: "pr.merge", metadata: { pr_size: 72 } });
+    expect(large).toMatchObject({ status: "requested", policyName: "large-prs-need-review" });
+    expect(large.conditionsEvaluated).toEqual([
+      { field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true, policy: "large-prs-need-review" },
+    ]);
+    const small = await execute(org, { actionType: "pr.merge", metadata: { pr_size: 3 } });
+    expect(small).toMatchObject({ status: "executed", policyName: "allow-merges" });
+    expect(small.conditionsEvaluated[0]).toMatchObject({ actual: 3, result: false });
+  });
+
+  it("monitor mode records the would-be denial and lets the action through", async () => {
+    const org = await createTestOrg({ label: "mon", policies: [{ name: "watch-deletes", actions: ["*.delete"], effect: "deny", mode: "monitor" }] });
+    const result = await execute(org, { actionType: "repo.delete" });
+    expect(result).toMatchObject({ status: "executed", mode: "monitor", policyName: "watch-deletes" });
+    const entry = await db().auditEntry.findUniqueOrThrow({ where: { id: result.auditEventId } });
+    expect(JSON.parse(entry.canonical).data.monitored).toEqual([expect.objectContaining({ name: "watch-deletes", effect: "deny" })]);
+  });
+
+  it("an invalid condition is refused with its field path", async () => {
+    const org = await createTestOrg({ label: "bad" });
+    const response = await call(app, "PUT", "/v1/admin/policies", {
+      key: org.adminKey.apiKey,
+      body: { policies: [{ name: "x", actions: ["a"], effect: "deny", when: { all: [{ field: "metadata.n", op: "gt", value: 1 }, { field: "secret.x", op: "eq", value: 1 }] } }] },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.details.issues.map((i: { path: string }) => i.path)).toContain("policies[0].when.all[1].field");
+  });
+});
+
+describe("rate conditions", () => {
+  const limited = (over: number) => [
+    { name: "allow-calls", actions: ["api.call"], effect: "allow" },
+    { name: "at-most", actions: ["api.call"], when: { rate: { over, windowSeconds: 60, per: "agent" } }, effect: "deny" },
+  ];
+
+  it("N parallel calls against a limit of L allow exactly L", async () => {
+    const org = await createTestOrg({ label: "rate", policies: limited(5) });
+    const results = await Promise.all(Array.from({ length: 20 }, () => execute(org, { actionType: "api.call" })));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === "executed")).toHaveLength(5);
+    expect(results.filter((r) => r.status === "denied").every((r) => r.denialReason === "RATE_LIMITED")).toBe(true);
+  });
+
+  it("canI never consumes the limit", async () => {
+    const org = await createTestOrg({ label: "peek", policies: limited(2) });
+    for (let i = 0; i < 5; i += 1) expect((await check(org, { actionType: "api.call" })).status).toBe("executed");
+    const results = [];
+    for (let i = 0; i < 3; i += 1) results.push((await execute(org, { actionType: "api.call" })).status);
+    expect(results).toEqual(["executed", "executed", "denied"]);
+    expect((await check(org, { actionType: "api.call" })).denialReason).toBe("RATE_LIMITED");
+  });
+
+  it("canI writes nothing", async () => {
+    const org = await createTestOrg({ label: "nowrite", policies: limited(2) });
+    const before = await writesOf(org.org.id);
+    const result = await check(org, { actionType: "api.call" });
+    expect(result).toMatchObject({ status: "executed", dryRun: true });
+    expect(result.auditEventId).toBeUndefined();
+    expect(await writesOf(org.org.id)).toEqual(before);
+  });
+});
+
+describe("policy integrity", () => {
+  async function sql(text: string, values: unknown[]) {
+    const client = new pg.Client({ connectionString: inject("databaseUrl") });
+    await client.connect();
+    try {
+      await client.query(text, values);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("a version edited directly in the database is refused with POLICY_TAMPERED", async () => {
+    const org = await createTestOrg({ label: "tamper", policies: [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }] });
+    expect((await execute(org, { actionType: "repo.delete" })).status).toBe("denied");
+    await sql(`UPDATE policy_versions SET document = jsonb_set(document, '{effect}', '"allow"') WHERE org_id = $1`, [org.org.id]);
+    invalidatePolicyCache(org.org.id);
+    const result = await execute(org, { actionType: "repo.delete" });
+    expect(result).toMatchObject({ status: "denied", denialReason: "POLICY_TAMPERED" });
+  });
+
+  it("editing the stored hash along with the document is caught by the hash in the audit log", async () => {
+    const org = await createTestOrg({ label: "tamper2", policies: [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }] });
+    const forged = { name: "no-deletes", actions: ["*.delete"], agents: ["*"], effect: "allow", mode: "enforce" };
+    const { policyContentHash } = await import("@gatehouse/db");
+    await sql(`UPDATE policy_versions SET document = $2::jsonb, content_hash = $3 WHERE org_id = $1`, [
+      org.org.id,
+      JSON.stringify(forged),
+      policyContentHash(forged as never),
+    ]);
+    invalidatePolicyCache(org.org.id);
+    expect((await execute(org, { actionType: "repo.delete" })).denialReason).toBe("POLICY_TAMPERED");
+    expect((await check(org, { actionType: "repo.delete" })).denialReason).toBe("POLICY_TAMPERED");
+  });
+
+  it("publishing the set again through the API clears it", async () => {
+    const org = await createTestOrg({ label: "tamper3", policies: [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }] });
+    await sql(`UPDATE policy_versions SET document = jsonb_set(document, '{effect}', '"allow"') WHERE org_id = $1`, [org.org.id]);
+    invalidatePolicyCache(org.org.id);
+    expect((await execute(org, { actionType: "x.read" })).denialReason).toBe("POLICY_TAMPERED");
+    const republished = [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }, { name: "reads", actions: ["*.read"], effect: "allow" }];
+    await call(app, "PUT", "/v1/admin/policies", { key: org.adminKey.apiKey, body: { policies: [{ ...republished[0], description: "re-published" }, republished[1]] } });
+    expect((await execute(org, { actionType: "x.read" })).status).toBe("executed");
+  });
+});
+
+describe("idempotency under concurrency", () => {
+  it("20 concurrent calls with one eventId produce exactly one entry and one answer", async () => {
+    const org = await createTestOrg({ label: "idem", policies: [{ name: "allow", actions: ["*"], effect: "allow" }] });
+    const before = await writesOf(org.org.id);
+    const results = await Promise.all(Array.from({ length: 20 }, () => execute(org, { actionType: "pr.open", eventId: "evt-concurrent" })));
+    expect(new Set(results.map((r) => r.auditEventId)).size).toBe(1);
+    expect(await writesOf(org.org.id)).toEqual({ auditSize: before.auditSize + 1, actions: before.actions + 1 });
+  });
+});
+
+describe("circuit breaker", () => {
+  const whoami = (org: TestOrg) => call(app, "GET", "/v1/whoami", { key: org.agent.apiKey }).then((r) => r.json());
+
+  async function breakerOrg(label: string) {
+    const org = await createTestOrg({ label, policies: [{ name: "allow-reads", actions: ["*.read"], effect: "allow" }] });
+    const settings = await call(app, "PATCH", "/v1/admin/settings", {
+      key: org.adminKey.apiKey,
+      body: { circuitBreaker: { failureThreshold: 3, windowSeconds: 60, cooldownSeconds: 1 } },
+    });
+    expect(settings.statusCode).toBe(200);
+    return org;
+  }
+
+  it("opens after N denials, denies with CIRCUIT_OPEN, then a half-open probe closes it", async () => {
+    const org = await breakerOrg("cb");
+    expect((await whoami(org)).agent.cbState).toBe("closed");
+    for (let i = 0; i < 3; i += 1) expect((await execute(org, { actionType: "x.write" })).denialReason).toBe("NO_POLICY");
+    expect((await whoami(org)).agent.cbState).toBe("open");
+    expect((await execute(org, { actionType: "x.read" })).denialReason).toBe("CIRCUIT_OPEN");
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await execute(org, { actionType: "x.read" })).status).toBe("executed");
+    expect((await whoami(org)).agent.cbState).toBe("closed");
+  });
+
+  it("a denied probe opens it again", async () => {
+    const org = await breakerOrg("cb2");
+    for (let i = 0; i < 3; i += 1) await execute(org, { actionType: "x.write" });
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await execute(org, { actionType: "x.write" })).denialReason).toBe("NO_POLICY");
+    expect((await whoami(org)).agent.cbState).toBe("open");
+    expect((await execute(org, { actionType: "x.read" })).denialReason).toBe("CIRCUIT_OPEN");
+  });
+
+  it("failure outcomes count toward opening it", async () => {
+    const org = await breakerOrg("cb3");
+    for (let i = 0; i < 3; i += 1) {
+      const done = await execute(org, { actionType: "x.read" });
+      const reported = await call(app, "POST", `/v1/actions/${done.auditEventId}/outcome`, { key: org.agent.apiKey, body: { status: "failure" } });
+      expect(reported.statusCode).toBe(200);
+    }
+    expect((await whoami(org)).agent.cbState).toBe("open");
+  });
+});
+
+describe("report outcome", () => {
+  let org: TestOrg;
+  let other: TestOrg;
+  beforeAll(async () => {
+    org = await createTestOrg({ label: "out", policies: [{ name: "allow-reads", actions: ["*.read"], effect: "allow" }] });
+    other = await createTestOrg({ label: "out2", policies: [{ name: "allow-reads", actions: ["*.read"], effect: "allow" }] });
+  });
+  const report = (key: string, id: string, body: unknown) => call(app, "POST", `/v1/actions/${id}/outcome`, { key, body });
+
+  it("first outcome wins; the same again answers the same; a different one is 409", async () => {
+    const { auditEventId } = await execute(org, { actionType: "x.read" });
+    const first = await report(org.agent.apiKey, auditEventId, { status: "success", message: "done" });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ status: "success", message: "done" });
+    expect((await report(org.agent.apiKey, auditEventId, { status: "success", message: "done" })).statusCode).toBe(200);
+    const different = await report(org.agent.apiKey, auditEventId, { status: "failure" });
+    expect(different.statusCode).toBe(409);
+    const row = await db().action.findUniqueOrThrow({ where: { auditEntryId: auditEventId } });
+    expect(row.outcomeStatus).toBe("success");
+  });
+
+  it("only the acting agent may report: another org's agent gets 404", async () => {
+    const { auditEventId } = await execute(org, { actionType: "x.read" });
+    expect((await report(other.agent.apiKey, auditEventId, { status: "success" })).statusCode).toBe(404);
+  });
+
+  it("another agent of the same org gets 404", async () => {
+    const created = await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name: "second" } });
+    const { auditEventId } = await execute(org, { actionType: "x.read" });
+    expect((await report(created.json().apiKey, auditEventId, { status: "success" })).statusCode).toBe(404);
+  });
+
+  it("a denied action has no outcome (409); a bad status is 400", async () => {
+    const denied = await execute(org, { actionType: "x.write" });
+    expect((await report(org.agent.apiKey, denied.auditEventId, { status: "success" })).statusCode).toBe(409);
+    const ok = await execute(org, { actionType: "x.read" });
+    const bad = await report(org.agent.apiKey, ok.auditEventId, { status: "great" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.issues[0].path).toBe("status");
+  });
+});
+
+describe("agents see policies", () => {
+  it("scope=own lists only the policies that apply to the agent; scope=org lists all", async () => {
+    const org = await createTestOrg({
+      label: "scope",
+      policies: [
+        { name: "mine", actions: ["a.b"], agents: ["test-agent"], effect: "allow" },
+        { name: "theirs", actions: ["a.b"], agents: ["other-*"], effect: "allow" },
+      ],
+    });
+    const own = (await call(app, "GET", "/v1/policies?scope=own", { key: org.agent.apiKey })).json();
+    expect(own.policies.map((p: { name: string }) => p.name)).toEqual(["mine"]);
+    const all = (await call(app, "GET", "/v1/policies?scope=org", { key: org.agent.apiKey })).json();
+    expect(all.policies.map((p: { name: string }) => p.name).sort()).toEqual(["mine", "theirs"]);
+    expect((await call(app, "GET", "/v1/policies?scope=everyone", { key: org.agent.apiKey })).statusCode).toBe(400);
+    const me = (await call(app, "GET", "/v1/whoami", { key: org.agent.apiKey })).json();
+    expect(me.policies).toEqual([{ name: "mine", version: 1 }]);
+  });
+});
