@@ -10,7 +10,7 @@ export async function startApp(): Promise<FastifyInstance> {
 
 export function call(
   app: FastifyInstance,
-  method: "GET" | "POST" | "PUT" | "DELETE",
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<LightMyRequestResponse> {
