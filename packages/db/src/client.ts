@@ -1,13 +1,20 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { dbEnv } from "./env";
 
-export type Db = PrismaClient;
+export type Db = PrismaClient & { readonly pool: pg.Pool };
 export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
 
+/**
+ * Prisma and the hot path's raw SQL (group commit) share one pg pool, so a process never holds more
+ * connections than DATABASE_POOL_SIZE.
+ */
 export function createDb(options: { url: string; poolSize?: number }): Db {
-  const adapter = new PrismaPg({ connectionString: options.url, max: options.poolSize ?? 10 });
-  return new PrismaClient({ adapter });
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  pool.on("error", () => {}); // an idle client's connection dropped; the pool replaces it
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return Object.assign(client, { pool });
 }
 
 const globalKey = Symbol.for("gatehouse.db");
@@ -28,6 +35,7 @@ export async function disconnectDb(): Promise<void> {
   const client = holder[globalKey];
   delete holder[globalKey];
   await client?.$disconnect();
+  await client?.pool.end().catch(() => {});
 }
 
 /** Health check: one round trip to the database. */

@@ -11,7 +11,8 @@ import { dbEnv } from "./env";
 export type Signal =
   | { type: "key.revoked"; keyId: string }
   | { type: "policies.changed"; orgId: string }
-  | { type: "agent.changed"; orgId: string; agentId: string };
+  | { type: "agent.changed"; orgId: string; agentId: string }
+  | { type: "settings.changed"; orgId: string };
 
 type Handler = (signal: Signal) => void;
 

@@ -11,8 +11,8 @@ import { z } from "zod";
  *
  * Operators: a missing field makes every comparison false (use `exists`, or `not`, to test absence).
  * On a list, `eq`, `contains`, `matches` and `in` hold when any element does; `not_in` when none does.
- * `lt` `lte` `gt` `gte` compare numbers only. `matches` uses RE2 semantics (linear time, no
- * backreferences or lookaround) on at most the first 4,096 characters.
+ * `lt` `lte` `gt` `gte` compare numbers only. `matches` uses RE2 (re2js): linear time in the input,
+ * no backreferences or lookaround, so the whole value is matched (request bodies are capped at 64 KB).
  */
 export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "matches", "exists"] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -32,7 +32,6 @@ export interface RateSpec {
 
 const FIELD_PATTERN =
   /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100})$/;
-export const MAX_MATCH_INPUT = 4096;
 const MAX_DEPTH = 8;
 
 const rateSchema = z.strictObject({
@@ -133,7 +132,10 @@ function resolve(field: string, facts: Facts): unknown {
   if (field === "dataAccessed.count") return facts.dataAccessed.reduce((sum, d) => sum + (d.count ?? 0), 0);
   if (field === "agent.id") return facts.agent.id;
   if (field === "agent.name") return facts.agent.name;
-  if (field.startsWith("agent.labels.")) return facts.agent.labels[field.slice("agent.labels.".length)];
+  if (field.startsWith("agent.labels.")) {
+    const key = field.slice("agent.labels.".length);
+    return Object.hasOwn(facts.agent.labels, key) ? facts.agent.labels[key] : undefined;
+  }
   // metadata[.path]
   let value: unknown = facts.metadata;
   for (const key of field.split(".").slice(1)) {
@@ -183,7 +185,7 @@ function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean
         typeof actual === "string" ? typeof value === "string" && actual.includes(value) : Array.isArray(actual) && actual.some((item) => deepEqual(item, value));
     case "matches": {
       const regex = RE2JS.compile(value as string);
-      return anyOf((item) => typeof item === "string" && regex.matcher(item.slice(0, MAX_MATCH_INPUT)).find());
+      return anyOf((item) => typeof item === "string" && regex.matcher(item).find());
     }
   }
 }

@@ -49,8 +49,30 @@ export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> 
   return error.issues.map((issue) => ({ path: formatIssuePath([...prefix, ...issue.path]), message: issue.message }));
 }
 
+/** JSON nesting depth, measured without recursion so hostile input cannot exhaust the stack. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [unknown, number];
+    if (item === null || typeof item !== "object") continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(item as object)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Far above what MAX_CONDITION_DEPTH allows, far below what the recursive schema can survive. */
+const MAX_POLICY_NESTING = 48;
+
 /** Parses a whole policy set; names must be unique. Throws a VALIDATION DomainError with field paths. */
 export function parsePolicySet(input: unknown): PolicyDocument[] {
+  const policies = input && typeof input === "object" ? (input as { policies?: unknown }).policies : undefined;
+  if (Array.isArray(policies)) {
+    const tooDeep = policies.findIndex((policy) => nestingDepth(policy, MAX_POLICY_NESTING) > MAX_POLICY_NESTING);
+    if (tooDeep >= 0) throw validationError([{ path: `policies[${tooDeep}].when`, message: `conditions nest at most ${MAX_CONDITION_DEPTH} deep` }]);
+  }
   const parsed = policySetSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const seen = new Map<string, number>();

@@ -3,6 +3,7 @@ import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
 import { rateLimiter } from "../rate-limiter";
 import { publishAfterCommit } from "../signals";
+import { forgetAgent } from "../snapshots";
 import { appendAuditEntry } from "./append-audit-entries";
 
 /**
@@ -42,6 +43,7 @@ export async function passBreaker(agent: BreakerAgent, settings: BreakerSettings
     where: { id: agent.id, circuitState: agent.circuitState, circuitOpenedAt: agent.circuitOpenedAt },
     data: { circuitState: "half_open", circuitOpenedAt: new Date(now) },
   });
+  forgetAgent(agent.id);
   return claimed.count === 1 ? { pass: true, probe: true } : { pass: false, probe: false };
 }
 
@@ -61,6 +63,7 @@ async function transition(ctx: Ctx, agentId: string, from: CircuitState, to: Cir
     });
     return true;
   }, TX_OPTIONS);
+  forgetAgent(agentId);
   if (changed) await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId });
 }
 

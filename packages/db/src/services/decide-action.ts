@@ -9,12 +9,11 @@ import {
   type ActionResult,
   type Decision,
 } from "@gatehouse/core";
-import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
+import { commitDecision, type Materialized } from "../decision-log";
 import { getOrgPolicies } from "../policy-cache";
-import { isUniqueViolation } from "../prisma-errors";
 import { rateKeysFor, rateLimiter } from "../rate-limiter";
-import { appendAuditEntry } from "./append-audit-entries";
+import { agentSnapshot, orgSettingsSnapshot } from "../snapshots";
 import { breakerSettings, passBreaker, recordFailure, settleProbe, type CircuitState } from "./circuit-breaker";
 import { actorRef, requireAgent } from "./permissions";
 
@@ -43,13 +42,10 @@ async function prepare(ctx: Ctx, input: unknown, mode: "execute" | "check"): Pro
   const actor = requireAgent(ctx);
   const request = parseActionRequest(input);
   const requestHash = actionRequestHash(actor.agentId, request);
-  const [row, org] = await Promise.all([
-    db().agent.findFirst({ where: { id: actor.agentId, orgId: ctx.org.id } }),
-    db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } }),
-  ]);
+  const [row, settings] = await Promise.all([agentSnapshot(ctx.org.id, actor.agentId), orgSettingsSnapshot(ctx.org.id)]);
   if (!row) throw notFound("agent");
-  const agent = { id: row.id, name: row.name, labels: row.labels as Record<string, string>, circuitState: row.circuitState };
-  const breaker = breakerSettings(org.settings);
+  const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
+  const breaker = breakerSettings(settings);
   const base = { request, requestHash, agent, breaker, tampered: [] as string[], probe: false };
   if (row.status === "halted") return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
   const policies = await getOrgPolicies(ctx.org.id);
@@ -76,40 +72,48 @@ export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }):
   return { ...result, dryRun: true };
 }
 
-async function findPrevious(agentId: string, eventId: string, requestHash: string): Promise<ActionResult | null> {
-  const previous = await db().action.findUnique({ where: { agentId_idempotencyKey: { agentId, idempotencyKey: eventId } } });
-  if (!previous) return null;
-  if (previous.requestHash !== requestHash) {
-    throw conflict(`eventId '${eventId}' was already used for a different request`, { eventId });
-  }
-  return previous.result as unknown as ActionResult;
+/** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
+const recent = new Map<string, { requestHash: string; result: ActionResult }>();
+const MAX_RECENT = 20_000;
+
+function remember(agentId: string, eventId: string, requestHash: string, result: ActionResult): void {
+  if (recent.size >= MAX_RECENT) recent.clear();
+  recent.set(`${agentId}\u0000${eventId}`, { requestHash, result });
 }
 
 /**
  * `execute`: decides an agent's request and records it. The action row, its audit entry and (for
- * require_approval) its approval are written in one transaction; nothing is answered before that
- * commit. A repeated eventId answers the original result without a new entry; the same eventId with a
- * different request is a conflict.
+ * require_approval) its approval are committed together by the org's decision log (group commit);
+ * nothing is answered before that commit. A repeated eventId answers the original result without a
+ * new entry; the same eventId with a different request is a conflict.
  */
 export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ActionResult> {
   const actor = requireAgent(ctx);
   const early = parseActionRequest(input);
   if (early.eventId) {
-    const previous = await findPrevious(actor.agentId, early.eventId, actionRequestHash(actor.agentId, early));
-    if (previous) return previous;
+    const seen = recent.get(`${actor.agentId}\u0000${early.eventId}`);
+    if (seen) {
+      if (seen.requestHash !== actionRequestHash(actor.agentId, early)) {
+        throw conflict(`eventId '${early.eventId}' was already used for a different request`, { eventId: early.eventId });
+      }
+      return seen.result;
+    }
   }
   const prepared = await prepare(ctx, input, "execute");
   const { request, requestHash, agent, decision, gateReason } = prepared;
-  const needsApproval = !gateReason && decision.effect === "require_approval" && decision.approval;
 
-  let result: ActionResult;
-  try {
-    result = await db().$transaction(async (tx) => {
-      const actionId = newId("action");
-      const approval =
-        needsApproval && decision.approval ? { id: newId("approval"), expiresAt: new Date(Date.now() + decision.approval.timeoutSeconds * 1000) } : undefined;
-      const draft = buildActionResult({ decision, auditEventId: "", ...(approval ? { approval } : {}), ...(gateReason ? { denialReason: gateReason } : {}) });
-      const entry = await appendAuditEntry(tx, ctx.org.id, {
+  const materialize = (haltedNow: boolean): Materialized => {
+    const denial: GateReason | undefined = gateReason ?? (haltedNow ? "AGENT_HALTED" : undefined);
+    const actionId = newId("action");
+    const approval =
+      !denial && decision.effect === "require_approval" && decision.approval
+        ? { id: newId("approval"), expiresAt: new Date(Date.now() + decision.approval.timeoutSeconds * 1000) }
+        : undefined;
+    const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(approval ? { approval } : {}), ...(denial ? { denialReason: denial } : {}) });
+    return {
+      actionId,
+      result,
+      entry: {
         type: "action.decided",
         actor: actorRef(actor),
         agentId: agent.id,
@@ -118,8 +122,8 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
           actionId,
           agentName: agent.name,
           actionType: request.actionType,
-          status: draft.status,
-          ...(draft.denialReason ? { denialReason: draft.denialReason } : {}),
+          status: result.status,
+          ...(result.denialReason ? { denialReason: result.denialReason } : {}),
           ...(decision.policy ? { policy: decision.policy } : {}),
           ...(prepared.tampered.length > 0 ? { tamperedPolicies: prepared.tampered } : {}),
           mode: decision.mode,
@@ -131,57 +135,40 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
           ...(request.eventId ? { eventId: request.eventId } : {}),
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
         },
-      });
-      const final: ActionResult = { ...draft, auditEventId: entry.id };
-      await tx.action.create({
-        data: {
-          id: actionId,
-          orgId: ctx.org.id,
-          agentId: agent.id,
-          actionType: request.actionType,
-          metadata: request.metadata as object,
-          dataAccessed: request.dataAccessed,
-          status: final.status,
-          denialReason: final.denialReason ?? null,
-          policyName: decision.policy?.name ?? null,
-          policyVersionId: decision.policy?.versionId ?? null,
-          mode: decision.mode,
-          result: final as object,
-          idempotencyKey: request.eventId ?? null,
-          requestHash,
-          auditEntryId: entry.id,
-        },
-      });
-      if (approval && decision.approval) {
-        await tx.approval.create({
-          data: {
-            id: approval.id,
-            orgId: ctx.org.id,
-            actionId,
-            agentId: agent.id,
-            policyVersionId: decision.policy?.versionId ?? null,
-            requestHash,
-            quorum: decision.approval.quorum,
-            approverRoles: decision.approval.approverRoles,
-            approverMemberIds: decision.approval.approvers,
-            excludeAgentOwner: decision.approval.excludeAgentOwner,
-            requestedBy: typeof request.metadata.requestedBy === "string" ? request.metadata.requestedBy : null,
-            expiresAt: approval.expiresAt,
-          },
-        });
-      }
-      return final;
-    }, TX_OPTIONS);
-  } catch (error) {
-    // Two concurrent calls with one eventId: the loser's transaction (entry included) rolled back.
-    if (request.eventId && isUniqueViolation(error)) {
-      const previous = await findPrevious(agent.id, request.eventId, requestHash);
-      if (previous) return previous;
-    }
-    throw error;
-  }
+      },
+      action: {
+        actionType: request.actionType,
+        metadata: request.metadata,
+        dataAccessed: request.dataAccessed,
+        status: result.status,
+        denialReason: result.denialReason ?? null,
+        policyName: decision.policy?.name ?? null,
+        policyVersionId: decision.policy?.versionId ?? null,
+        mode: decision.mode,
+      },
+      ...(approval && decision.approval
+        ? {
+            approval: {
+              id: approval.id,
+              policyVersionId: decision.policy?.versionId ?? null,
+              quorum: decision.approval.quorum,
+              approverRoles: decision.approval.approverRoles,
+              approverMemberIds: decision.approval.approvers,
+              excludeAgentOwner: decision.approval.excludeAgentOwner,
+              requestedBy: typeof request.metadata.requestedBy === "string" ? request.metadata.requestedBy : null,
+              expiresAt: approval.expiresAt,
+            },
+          }
+        : {}),
+    };
+  };
 
+  const { result, fresh } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: request.eventId, requestHash, materialize });
+  if (request.eventId) remember(agent.id, request.eventId, requestHash, result);
+  if (!fresh) return result;
   if (prepared.probe) await settleProbe(ctx, agent.id, result.status !== "denied");
-  else if (result.status === "denied" && !gateReason) await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
+  else if (result.status === "denied" && !gateReason && result.denialReason !== "AGENT_HALTED") {
+    await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
+  }
   return result;
 }

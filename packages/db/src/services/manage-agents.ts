@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
 import { publishAfterCommit } from "../signals";
+import { forgetAgent } from "../snapshots";
 import { appendAuditEntry } from "./append-audit-entries";
 import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
@@ -69,6 +70,7 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
     });
     return agentView(updated);
   }, TX_OPTIONS);
+  forgetAgent(input.agentId);
   await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: input.agentId });
   return view;
 }

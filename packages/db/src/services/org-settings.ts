@@ -2,6 +2,8 @@ import { validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
+import { publishAfterCommit } from "../signals";
+import { forgetOrgSettings } from "../snapshots";
 import { appendAuditEntry } from "./append-audit-entries";
 import { breakerSettings, breakerSettingsSchema, type BreakerSettings } from "./circuit-breaker";
 import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
@@ -22,7 +24,7 @@ export async function updateOrgSettings({ ctx, input }: { ctx: Ctx; input: unkno
   requireRole(ctx, MANAGE_ROLES, "changing settings");
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  return db().$transaction(async (tx) => {
+  const after = await db().$transaction(async (tx) => {
     const org = await tx.org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
     const before = { circuitBreaker: breakerSettings(org.settings) };
     const after = { circuitBreaker: breakerSettingsSchema.parse({ ...before.circuitBreaker, ...parsed.data.circuitBreaker }) };
@@ -30,4 +32,7 @@ export async function updateOrgSettings({ ctx, input }: { ctx: Ctx; input: unkno
     await appendAuditEntry(tx, ctx.org.id, { type: "org.settings_changed", actor: actorRef(ctx.actor), subjectId: ctx.org.id, data: { before, after } });
     return after;
   }, TX_OPTIONS);
+  forgetOrgSettings(ctx.org.id);
+  await publishAfterCommit({ type: "settings.changed", orgId: ctx.org.id });
+  return after;
 }
