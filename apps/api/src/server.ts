@@ -11,6 +11,10 @@ export const BODY_LIMIT = 64 * 1024;
 
 const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 
+/** Unique per process start (random prefix) and cheap per request (a counter). */
+const REQUEST_ID_PREFIX = `req_${randomToken(10)}`;
+let requestCounter = 0;
+
 export interface ServerOptions {
   logLevel?: string;
 }
@@ -19,11 +23,13 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
-    disableRequestLogging: options.logLevel === "silent",
+    disableRequestLogging: options.logLevel === "silent" || options.logLevel === "warn" || options.logLevel === "error",
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers["x-request-id"];
-      return typeof incoming === "string" && INCOMING_REQUEST_ID.test(incoming) ? incoming : `req_${randomToken(20)}`;
+      if (typeof incoming === "string" && INCOMING_REQUEST_ID.test(incoming)) return incoming;
+      requestCounter += 1;
+      return `${REQUEST_ID_PREFIX}${requestCounter.toString(36)}`;
     },
   });
   app.decorateRequest("ctx", null);

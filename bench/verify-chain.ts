@@ -1,0 +1,20 @@
+// Recomputes every leaf and chain hash of an org's log from the database; prints { entries, valid }.
+import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
+import pg from "pg";
+
+const orgId = process.argv[2];
+const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+await client.connect();
+const { rows } = await client.query<{ seq: string; canonical: string; leaf_hash: string; chain_hash: string }>(
+  "SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 ORDER BY seq",
+  [orgId],
+);
+let previous = GENESIS_CHAIN_HASH;
+let valid = true;
+rows.forEach((row, i) => {
+  const leaf = leafHash(row.canonical);
+  if (Number(row.seq) !== i || leaf !== row.leaf_hash || chainHash(previous, leaf) !== row.chain_hash) valid = false;
+  previous = row.chain_hash;
+});
+await client.end();
+console.log(JSON.stringify({ entries: rows.length, valid }));
