@@ -1,4 +1,4 @@
-import type { ActionResult, ConditionEvaluation, DenialReason } from "./types.ts";
+import type { ActionResult, CheckResult, ConditionEvaluation, DenialReason } from "./types.ts";
 
 /** What an error can carry besides its message. */
 export interface GatehouseErrorInit {
@@ -116,7 +116,10 @@ export function errorClassForStatus(status: number): typeof GatehouseError {
   }
 }
 
-/** A policy (or a reviewer) denied the action. Thrown by `gate()`; `execute()` returns denials instead. */
+/**
+ * A policy (or a reviewer) denied the action. Thrown by {@link assertAllowed} (and `gate()`);
+ * `execute()` and `canI()` return denials instead.
+ */
 export class DeniedError extends GatehouseError {
   override readonly name = "DeniedError";
   /** Why the action was denied, e.g. `"CONDITIONS_DENIED"`. */
@@ -125,24 +128,42 @@ export class DeniedError extends GatehouseError {
   readonly policy: string | undefined;
   /** The conditions the engine evaluated. */
   readonly conditions: ConditionEvaluation[];
+  /** The audit entry of the denial; absent for a `canI()` answer, which records nothing. */
+  readonly auditEventId: string | undefined;
   /** The approval that was denied or expired, when the action went through one. */
   readonly approvalId: string | undefined;
   /** Who denied the approval, when a reviewer did. */
   readonly decidedBy: string | undefined;
   /** The full decision. */
-  readonly result: ActionResult;
+  readonly result: ActionResult | CheckResult;
 
-  constructor(result: ActionResult, extra: { decidedBy?: string } = {}) {
+  constructor(result: ActionResult | CheckResult, extra: { decidedBy?: string } = {}) {
     const reason = result.denialReason ?? "DENIED";
     const by = result.policyName === undefined ? "" : ` by policy "${result.policyName}"`;
     super(`Action denied${by}: ${reason}`, { code: reason });
     this.reason = reason;
     this.policy = result.policyName;
     this.conditions = result.conditionsEvaluated;
-    this.approvalId = result.approvalId;
+    this.auditEventId = "auditEventId" in result ? result.auditEventId : undefined;
+    this.approvalId = "approvalId" in result ? result.approvalId : undefined;
     this.decidedBy = extra.decidedBy;
     this.result = result;
   }
+}
+
+/**
+ * Throws a {@link DeniedError} when `result` is a denial; otherwise returns, and narrows `result` to
+ * `executed` or `requested`. A `requested` result is not a permission to act yet: wait for its approval.
+ *
+ * ```ts
+ * const result = await gatehouse.execute("deploy.prod", { metadata });
+ * assertAllowed(result); // throws DeniedError with reason, policy and conditions
+ * ```
+ */
+export function assertAllowed<R extends ActionResult | CheckResult>(
+  result: R,
+): asserts result is R & { status: "executed" | "requested" } {
+  if (result.status === "denied") throw new DeniedError(result);
 }
 
 /** Nobody decided the approval before the caller's deadline. The approval may still be decided later. */

@@ -1,3 +1,4 @@
+export { GatehouseAdmin, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
 export { Gatehouse, type GatehouseOptions } from "./client.ts";
 export {
   APIConnectionError,
@@ -15,17 +16,38 @@ export {
   PermissionDeniedError,
   RateLimitError,
   UnprocessableEntityError,
+  assertAllowed,
   type GatehouseErrorInit,
 } from "./errors.ts";
 export type {
+  ActionFacts,
   ActionResult,
   ActionStatus,
+  ApplyPoliciesOptions,
+  CanIOptions,
+  CheckResult,
+  CircuitState,
+  Condition,
   ConditionEvaluation,
+  ConditionOperator,
   DataAccess,
+  Decision,
   DenialReason,
   ExecuteOptions,
   Fetch,
+  Outcome,
+  OutcomeStatus,
+  PoliciesOptions,
+  PolicyChange,
+  PolicyDocument,
+  PolicyList,
+  PolicyRef,
+  PolicySetDiff,
+  PolicyView,
+  ReportOptions,
   RequestOptions,
+  StoredPolicy,
+  StoredPolicyList,
   WhoAmI,
 } from "./types.ts";
 export { VERSION } from "./version.ts";

@@ -27,7 +27,8 @@ export interface TransportConfig {
 
 /** One call to make. */
 export interface RequestSpec {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PUT";
+  /** Path and query, e.g. `/v1/policies?scope=org`. */
   path: string;
   /** Sent as JSON when present. */
   body?: unknown;

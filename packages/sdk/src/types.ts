@@ -17,6 +17,7 @@ export type DenialReason =
   | "DELEGATION_SCOPE"
   | "DELEGATION_EXPIRED"
   | "RATE_LIMITED"
+  | "CIRCUIT_OPEN"
   | (string & {});
 
 /** One condition the policy engine evaluated while deciding. */
@@ -26,34 +27,149 @@ export interface ConditionEvaluation {
   expected: unknown;
   actual?: unknown;
   result: boolean;
+  /** Name of the policy the condition belongs to. */
+  policy: string;
+}
+
+/** What every decision says, whether it was recorded (`execute`) or only asked (`canI`). */
+export interface Decision {
+  status: ActionStatus;
+  denialReason?: DenialReason;
+  /** The policy whose effect won; absent when none applied (`NO_POLICY`) or the agent's state decided. */
+  policyName?: string;
+  policyVersion?: number;
+  conditionsEvaluated: ConditionEvaluation[];
+  /** `monitor`: the winning policy only records what it would have done, and the action goes through. */
+  mode?: "enforce" | "monitor";
 }
 
 /** What `POST /v1/actions` answers. A denial is a normal result, not an HTTP error. */
-export interface ActionResult {
-  status: ActionStatus;
+export interface ActionResult extends Decision {
+  /** The audit entry of this decision; report the action's outcome against it. */
   auditEventId: string;
   approvalId?: string;
   /** ISO 8601 time at which a pending approval expires. */
   timeoutAt?: string;
-  denialReason?: DenialReason;
-  policyName?: string;
-  policyVersion?: number;
-  conditionsEvaluated: ConditionEvaluation[];
-  mode?: "enforce" | "monitor";
 }
 
-/** What `GET /v1/whoami` answers: the organization, agent and key behind the API key in use. */
+/** What `POST /v1/actions/check` (`canI`) answers: the decision `execute` would make now, with nothing recorded. */
+export interface CheckResult extends Decision {
+  dryRun: true;
+}
+
+/** How an action went, as the agent reports it. */
+export type OutcomeStatus = "success" | "failure" | "partial";
+
+/** What `POST /v1/actions/:auditEventId/outcome` answers: the outcome on record. */
+export interface Outcome {
+  auditEventId: string;
+  status: OutcomeStatus;
+  message: string | null;
+  /** ISO 8601 time at which the outcome was first reported. */
+  reportedAt: string;
+  /** The audit entry of the report; present on the answer to the call that recorded it. */
+  outcomeAuditEventId?: string;
+}
+
+/** State of an agent's circuit breaker: `open` denies every action with `CIRCUIT_OPEN`. */
+export type CircuitState = "closed" | "open" | "half_open";
+
+/** A policy by name and version. */
+export interface PolicyRef {
+  name: string;
+  version: number;
+}
+
+/** What `GET /v1/whoami` answers: the organization and key behind the API key in use, and its agent or member. */
 export interface WhoAmI {
   org: { id: string; slug: string; name: string; [field: string]: unknown };
-  agent: {
+  /** Present for an agent key. */
+  agent?: {
     id: string;
     name: string;
     status: "active" | "halted" | (string & {});
     labels: Record<string, string>;
+    cbState: CircuitState;
     [field: string]: unknown;
   };
-  key: { id: string; prefix: string; lastFour: string; [field: string]: unknown };
+  /** Present for an org admin key: the member it belongs to. */
+  member?: { id: string; userId: string; email: string; role: string; [field: string]: unknown };
+  key: { id: string; prefix: string; lastFour: string; kind: "agent" | "admin" | (string & {}); [field: string]: unknown };
+  /** Present for an agent key: the active policies that apply to the agent. */
+  policies?: PolicyRef[];
   [field: string]: unknown;
+}
+
+/** A `when` condition of a policy (ARCHITECTURE.md §3). */
+export type Condition =
+  | { field: string; op: ConditionOperator; value?: unknown }
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition }
+  | { rate: { over: number; windowSeconds: number; per?: "agent" | "org" } };
+
+export type ConditionOperator = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "in" | "not_in" | "contains" | "matches" | "exists";
+
+/** A policy document, as written and applied. */
+export interface PolicyDocument {
+  name: string;
+  description?: string;
+  /** Action type patterns, `*` a wildcard: `["pr.*"]`. */
+  actions: string[];
+  /** Agent names, ids or patterns. Default: `["*"]`. */
+  agents?: string[];
+  /** Absent: the policy applies whenever its patterns match. */
+  when?: Condition;
+  effect: "allow" | "deny" | "require_approval";
+  approval?: {
+    quorum?: number;
+    timeoutSeconds?: number;
+    approverRoles?: string[];
+    approvers?: string[];
+    excludeAgentOwner?: boolean;
+  };
+  /** Default: `"enforce"`. */
+  mode?: "enforce" | "monitor";
+}
+
+/** One active policy as `GET /v1/policies` shows it. */
+export interface PolicyView {
+  name: string;
+  version: number;
+  versionId: string;
+  /** Hex SHA-256 of the canonical JSON of `document`. */
+  contentHash: string;
+  document: PolicyDocument;
+}
+
+/** What `GET /v1/policies` answers. */
+export interface PolicyList {
+  scope: "own" | "org";
+  policies: PolicyView[];
+}
+
+/** One active policy as `GET /v1/admin/policies` shows it: the document (defaults filled in) and its version. */
+export type StoredPolicy = PolicyDocument & { version: number; contentHash: string; versionId: string };
+
+/** What `GET /v1/admin/policies` answers. */
+export interface StoredPolicyList {
+  policies: StoredPolicy[];
+}
+
+/** A policy that `apply` creates or changes. */
+export interface PolicyChange {
+  name: string;
+  version: number;
+  contentHash: string;
+}
+
+/** What `PUT /v1/admin/policies` answers: how the active set changed (or would, with `dryRun`). */
+export interface PolicySetDiff {
+  dryRun: boolean;
+  created: PolicyChange[];
+  updated: Array<PolicyChange & { previousVersion: number }>;
+  archived: PolicyRef[];
+  unchanged: PolicyRef[];
 }
 
 /** Options every call accepts. */
@@ -62,17 +178,43 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-/** Options of {@link Gatehouse.execute}. */
-export interface ExecuteOptions extends RequestOptions {
+/** What an action is about; policies test these facts. */
+export interface ActionFacts {
   /** Facts about the action that policies can test as `metadata.*`. */
   metadata?: Record<string, unknown>;
   /** The data the action touches, testable by policies as `dataAccessed`. */
   dataAccessed?: DataAccess[];
+}
+
+/** Options of {@link Gatehouse.execute}. */
+export interface ExecuteOptions extends ActionFacts, RequestOptions {
   /**
    * Idempotency key of this action. Default: a random UUID generated once per call. Either way the
    * same value is sent on every retry, so a retry can never act twice.
    */
   eventId?: string;
+}
+
+/** Options of {@link Gatehouse.canI}. */
+export interface CanIOptions extends ActionFacts, RequestOptions {}
+
+/** Options of {@link Gatehouse.report}. */
+export interface ReportOptions extends RequestOptions {
+  status: OutcomeStatus;
+  /** Up to 2,000 characters. */
+  message?: string;
+}
+
+/** Options of {@link Gatehouse.policies}. */
+export interface PoliciesOptions extends RequestOptions {
+  /** `own` (the server's default): the policies that apply to this agent. `org`: all active policies. */
+  scope?: "own" | "org";
+}
+
+/** Options of `GatehouseAdmin.policies.apply`. */
+export interface ApplyPoliciesOptions extends RequestOptions {
+  /** Only compute the diff; change nothing. Default: `false`. */
+  dryRun?: boolean;
 }
 
 /** The `fetch` the client calls. `globalThis.fetch` fits, as does any function of this shape. */

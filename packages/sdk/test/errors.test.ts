@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import {
   APIConnectionError,
   APITimeoutError,
@@ -14,9 +14,10 @@ import {
   PermissionDeniedError,
   RateLimitError,
   UnprocessableEntityError,
+  assertAllowed,
   errorClassForStatus,
 } from "../src/errors.ts";
-import type { ActionResult } from "../src/types.ts";
+import type { ActionResult, CheckResult } from "../src/types.ts";
 import { client, json, rejection } from "./helpers.ts";
 
 describe("errorClassForStatus()", () => {
@@ -89,7 +90,7 @@ describe("DeniedError", () => {
     approvalId: "apr_3",
     denialReason: "DENIED_BY_REVIEWER",
     policyName: "large-prs-need-review",
-    conditionsEvaluated: [{ field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true }],
+    conditionsEvaluated: [{ field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true, policy: "large-prs-need-review" }],
   };
 
   it("exposes the reason, policy, conditions, approval, reviewer and result", () => {
@@ -98,6 +99,7 @@ describe("DeniedError", () => {
       reason: error.reason,
       policy: error.policy,
       conditions: error.conditions,
+      auditEventId: error.auditEventId,
       approvalId: error.approvalId,
       decidedBy: error.decidedBy,
       result: error.result,
@@ -105,6 +107,7 @@ describe("DeniedError", () => {
       reason: "DENIED_BY_REVIEWER",
       policy: "large-prs-need-review",
       conditions: result.conditionsEvaluated,
+      auditEventId: "aud_3",
       approvalId: "apr_3",
       decidedBy: "usr_7",
       result,
@@ -113,6 +116,56 @@ describe("DeniedError", () => {
 
   it("says why in its message", () => {
     expect(new DeniedError(result).message).toBe('Action denied by policy "large-prs-need-review": DENIED_BY_REVIEWER');
+  });
+});
+
+describe("assertAllowed()", () => {
+  const denied: ActionResult = {
+    status: "denied",
+    auditEventId: "aud_4",
+    denialReason: "CONDITIONS_DENIED",
+    policyName: "no-friday-deploys",
+    conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true, policy: "no-friday-deploys" }],
+  };
+
+  it("throws a DeniedError carrying the denial's reason, policy, conditions and result", () => {
+    let thrown: unknown;
+    try {
+      assertAllowed(denied);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(DeniedError);
+    expect(thrown).toMatchObject({
+      reason: "CONDITIONS_DENIED",
+      policy: "no-friday-deploys",
+      conditions: denied.conditionsEvaluated,
+      auditEventId: "aud_4",
+      approvalId: undefined,
+      result: denied,
+    });
+  });
+
+  it("throws for a denied canI() answer, which has no audit entry", () => {
+    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], dryRun: true };
+    expect(() => assertAllowed(check)).toThrowError(expect.objectContaining({ reason: "NO_POLICY", policy: undefined, auditEventId: undefined }));
+  });
+
+  it.each(["executed", "requested"] as const)("returns for a result that is %s", (status) => {
+    expect(() => assertAllowed({ status, auditEventId: "aud_5", conditionsEvaluated: [] })).not.toThrow();
+  });
+
+  it("narrows the result's status once it returns", () => {
+    const result: ActionResult = { status: "executed", auditEventId: "aud_6", conditionsEvaluated: [] };
+    assertAllowed(result);
+    expectTypeOf(result.status).toEqualTypeOf<"executed" | "requested">();
+    expect(result.status).toBe("executed");
+  });
+
+  it("names DENIED when the server gave no reason", () => {
+    expect(() => assertAllowed({ status: "denied", auditEventId: "aud_7", conditionsEvaluated: [] })).toThrowError(
+      expect.objectContaining({ reason: "DENIED", message: "Action denied: DENIED" }),
+    );
   });
 });
 

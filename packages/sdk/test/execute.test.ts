@@ -94,7 +94,7 @@ describe("execute()", () => {
       auditEventId: "aud_2",
       denialReason: "CONDITIONS_DENIED",
       policyName: "no-friday-deploys",
-      conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true }],
+      conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true, policy: "no-friday-deploys" }],
     };
     const { gatehouse } = client([json(200, denied)]);
     await expect(gatehouse.execute("deploy.prod")).resolves.toEqual(denied);

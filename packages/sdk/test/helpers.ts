@@ -1,7 +1,9 @@
+import { GatehouseAdmin, type GatehouseAdminOptions } from "../src/admin.ts";
 import { Gatehouse, type GatehouseInternals, type GatehouseOptions } from "../src/client.ts";
 import type { Fetch } from "../src/types.ts";
 
 export const API_KEY = "gh_agent_test0123456789";
+export const ADMIN_KEY = "gh_admin_test0123456789";
 
 /** One scripted answer of the fake fetch: a response, or an error to reject with. */
 export type Reply = Response | Error | ((url: string, init: RequestInit) => Promise<Response>);
@@ -74,6 +76,25 @@ export function client(
     },
   );
   return { gatehouse, calls, sleeps };
+}
+
+/** An admin client on a scripted fetch whose waits between retries are recorded instead of slept. */
+export function adminClient(
+  replies: Reply[],
+  options: Partial<GatehouseAdminOptions> = {},
+): { admin: GatehouseAdmin; calls: Call[]; sleeps: number[] } {
+  const { fetch, calls } = scriptedFetch(replies);
+  const sleeps: number[] = [];
+  const admin = new GatehouseAdmin(
+    { apiKey: ADMIN_KEY, fetch, ...options },
+    {
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0,
+    },
+  );
+  return { admin, calls, sleeps };
 }
 
 /** Resolves with what `promise` rejects with; fails when it resolves. */

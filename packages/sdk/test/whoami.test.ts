@@ -1,10 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
+import type { CircuitState, PolicyRef, WhoAmI } from "../src/types.ts";
 import { API_KEY, client, json } from "./helpers.ts";
 
 const me = {
   org: { id: "org_1", slug: "acme", name: "Acme" },
-  agent: { id: "agt_1", name: "release-bot", status: "active", labels: { team: "infra" } },
-  key: { id: "key_1", prefix: "gh_agent_ab12", lastFour: "9f3c" },
+  agent: { id: "agt_1", name: "release-bot", status: "active", labels: { team: "infra" }, cbState: "closed" },
+  key: { id: "key_1", prefix: "gh_agent_ab12", lastFour: "9f3c", kind: "agent" },
+  policies: [{ name: "allow-reads", version: 2 }],
 };
 
 describe("whoami()", () => {
@@ -22,6 +24,15 @@ describe("whoami()", () => {
       authorization: `Bearer ${API_KEY}`,
       body: undefined,
     });
+  });
+
+  it("returns the agent's breaker state and policies, typed", async () => {
+    const { gatehouse } = client([json(200, me)]);
+    const identity = await gatehouse.whoami();
+    expectTypeOf(identity).toEqualTypeOf<WhoAmI>();
+    expectTypeOf(identity.agent?.cbState).toEqualTypeOf<CircuitState | undefined>();
+    expectTypeOf(identity.policies).toEqualTypeOf<PolicyRef[] | undefined>();
+    expect([identity.agent?.cbState, identity.policies]).toEqual(["closed", [{ name: "allow-reads", version: 2 }]]);
   });
 
   it("returns the identity, including fields the SDK does not know yet", async () => {

@@ -1,0 +1,76 @@
+/** Options shared by {@link Gatehouse} and {@link GatehouseAdmin}, checked once, turned into a transport. */
+import { GatehouseError } from "./errors.ts";
+import { defaultSleep, type Sleep, type TransportConfig } from "./request.ts";
+import type { Fetch } from "./types.ts";
+
+/** Options of a client. */
+export interface ClientOptions {
+  /** The API key, `gh_…`. Required. */
+  apiKey: string;
+  /** Where the Gatehouse API listens. Default: `"http://localhost:4000"`. */
+  baseUrl?: string;
+  /** Longest wait for one attempt (response headers and body), in ms. Default: `30_000`. */
+  timeout?: number;
+  /** How many times a failed call is retried (network errors, timeouts, 408, 409 with `x-should-retry`, 429, 5xx). Default: `2`. */
+  maxRetries?: number;
+  /** The `fetch` to call. Default: `globalThis.fetch`. */
+  fetch?: Fetch;
+}
+
+/**
+ * Hooks that let tests run without real waiting. Not part of the public API.
+ * @internal
+ */
+export interface ClientInternals {
+  /** Waits between retries. Default: a `setTimeout` that stops early when the call's signal aborts. */
+  sleep?: Sleep;
+  /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
+  random?: () => number;
+  /** The clock, for `Retry-After` dates, in ms since the epoch. Default: `Date.now`. */
+  now?: () => number;
+}
+
+export const DEFAULT_BASE_URL = "http://localhost:4000";
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_RETRIES = 2;
+
+/**
+ * Checks the options and fills in defaults. `keyRule` says which prefix the key must have, and how
+ * to describe the mistake (the message never echoes the key).
+ */
+export function resolveConfig(
+  options: ClientOptions,
+  internals: ClientInternals,
+  keyRule: { prefix: string; example: string; description: string },
+): TransportConfig {
+  const { apiKey, baseUrl = DEFAULT_BASE_URL, timeout = DEFAULT_TIMEOUT_MS, maxRetries = DEFAULT_MAX_RETRIES } = options;
+  if (typeof apiKey !== "string" || apiKey === "") {
+    throw new GatehouseError(`Missing apiKey: pass ${keyRule.example}`, { code: "MISSING_API_KEY" });
+  }
+  if (!apiKey.startsWith(keyRule.prefix)) {
+    throw new GatehouseError(`Invalid apiKey: ${keyRule.description} start with "${keyRule.prefix}"`, { code: "INVALID_API_KEY" });
+  }
+  if (!URL.canParse(baseUrl)) {
+    throw new GatehouseError(`Invalid baseUrl: ${baseUrl}`, { code: "INVALID_OPTION" });
+  }
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new GatehouseError("Invalid timeout: expected a positive number of ms", { code: "INVALID_OPTION" });
+  }
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new GatehouseError("Invalid maxRetries: expected a whole number ≥ 0", { code: "INVALID_OPTION" });
+  }
+  const fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
+  if (fetch === undefined) {
+    throw new GatehouseError("No global fetch: pass the fetch option", { code: "INVALID_OPTION" });
+  }
+  return {
+    apiKey,
+    baseUrl: baseUrl.replace(/\/+$/, ""),
+    timeout,
+    maxRetries,
+    fetch,
+    sleep: internals.sleep ?? defaultSleep,
+    random: internals.random ?? Math.random,
+    now: internals.now ?? Date.now,
+  };
+}

@@ -1,0 +1,138 @@
+/** Policy files as the CLI reads and writes them: JSON or YAML, `{ policies: [...] }` or a bare list. */
+import type { StoredPolicy } from "./types.ts";
+import { parseYamlDocument, stringifyYaml, YamlError } from "./yaml.ts";
+
+export type PolicyFileFormat = "json" | "yaml";
+
+/** A policy file's content, and where in the file each path the server may complain about is. */
+export interface PolicyFile {
+  policies: unknown[];
+  /** The line of the node an API issue path (`policies[2].when.all[0].op`) points at, or of its nearest ancestor. */
+  lineOf(issuePath: string): number | undefined;
+}
+
+/** The file's content is not a policy set (bad JSON or YAML, or the wrong shape). `line` when known. */
+export class PolicyFileError extends Error {
+  override readonly name = "PolicyFileError";
+  readonly line: number | undefined;
+
+  constructor(message: string, line?: number) {
+    super(message);
+    this.line = line;
+  }
+}
+
+/**
+ * Reads a policy file. `.json` is JSON, `.yaml`/`.yml` YAML; any other name is read as JSON when
+ * it parses as JSON, else as YAML.
+ */
+export function readPolicyFile(fileName: string, text: string): PolicyFile {
+  const lower = fileName.toLowerCase();
+  const kind: PolicyFileFormat | undefined = lower.endsWith(".json") ? "json" : /\.ya?ml$/.test(lower) ? "yaml" : undefined;
+  let value: unknown;
+  let lines: Map<string, number> | undefined;
+  if (kind !== "yaml") {
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (kind === "json") throw new PolicyFileError(`not valid JSON: ${(error as Error).message}`);
+    }
+    // JSON is YAML's flow style, so the YAML reader can say on which line each policy is.
+    if (value !== undefined) lines = tryLines(text);
+  }
+  if (value === undefined) {
+    try {
+      const document = parseYamlDocument(text);
+      value = document.value;
+      lines = document.lines;
+    } catch (error) {
+      if (error instanceof YamlError) throw new PolicyFileError(error.reason, error.line);
+      throw error;
+    }
+  }
+  return toPolicyFile(value, lines);
+}
+
+function tryLines(text: string): Map<string, number> | undefined {
+  try {
+    return parseYamlDocument(text).lines;
+  } catch {
+    return undefined;
+  }
+}
+
+function toPolicyFile(value: unknown, lines: Map<string, number> | undefined): PolicyFile {
+  let policies: unknown[];
+  let bareList = false;
+  if (Array.isArray(value)) {
+    policies = value;
+    bareList = true;
+  } else if (typeof value === "object" && value !== null && Array.isArray((value as { policies?: unknown }).policies)) {
+    const extra = Object.keys(value).filter((key) => key !== "policies");
+    if (extra.length > 0) throw new PolicyFileError(`unexpected top-level key "${extra[0]}": a policy file holds { policies: [...] } or a list`, lines?.get(extra[0] ?? ""));
+    policies = (value as { policies: unknown[] }).policies;
+  } else {
+    throw new PolicyFileError("expected { policies: [...] } or a list of policies");
+  }
+  return {
+    policies,
+    lineOf(issuePath) {
+      if (lines === undefined) return undefined;
+      // A bare list is `policies` itself: the server's `policies[2].name` is the file's `[2].name`.
+      let path = bareList ? issuePath.replace(/^policies(?=\[|$)/, "") : issuePath;
+      for (;;) {
+        const line = lines.get(path);
+        if (line !== undefined || path === "") return line;
+        path = path.replace(/(\.[^.[\]]*|\[\d+\])$/, "");
+      }
+    },
+  };
+}
+
+const POLICY_KEYS = ["name", "description", "actions", "agents", "when", "effect", "approval", "mode"];
+const APPROVAL_KEYS = ["quorum", "timeoutSeconds", "approverRoles", "approvers", "excludeAgentOwner"];
+const CONDITION_KEYS = ["field", "op", "value", "all", "any", "not", "rate"];
+const RATE_KEYS = ["over", "windowSeconds", "per"];
+const VERSION_KEYS = new Set(["version", "contentHash", "versionId"]);
+
+/**
+ * The active policies as a file that `policies apply` accepts and finds unchanged: version fields
+ * dropped, keys in the order people write them (the server stores documents with keys reordered).
+ */
+export function formatPolicyFile(policies: readonly StoredPolicy[], format: PolicyFileFormat): string {
+  const documents = policies.map((policy) => {
+    const document = Object.fromEntries(Object.entries(policy).filter(([key]) => !VERSION_KEYS.has(key)));
+    return orderPolicy(document);
+  });
+  const file = { policies: documents };
+  return format === "json" ? `${JSON.stringify(file, null, 2)}\n` : stringifyYaml(file);
+}
+
+function orderPolicy(document: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(document, POLICY_KEYS);
+  if (isRecord(out.when)) out.when = orderCondition(out.when);
+  if (isRecord(out.approval)) out.approval = ordered(out.approval, APPROVAL_KEYS);
+  return out;
+}
+
+function orderCondition(condition: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(condition, CONDITION_KEYS);
+  for (const key of ["all", "any"]) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = list.map((item) => (isRecord(item) ? orderCondition(item) : item));
+  }
+  if (isRecord(out.not)) out.not = orderCondition(out.not);
+  if (isRecord(out.rate)) out.rate = ordered(out.rate, RATE_KEYS);
+  return out;
+}
+
+/** The keys of `order` first, in that order, then the others as they were. */
+function ordered(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const known = order.filter((key) => Object.hasOwn(value, key));
+  const rest = Object.keys(value).filter((key) => !order.includes(key));
+  return Object.fromEntries([...known, ...rest].map((key) => [key, value[key]]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

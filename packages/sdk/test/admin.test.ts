@@ -1,0 +1,133 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { GatehouseAdmin } from "../src/admin.ts";
+import { BadRequestError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
+import type { PolicyDocument, PolicySetDiff, StoredPolicyList } from "../src/types.ts";
+import { ADMIN_KEY, API_KEY, adminClient, apiError, json, rejection } from "./helpers.ts";
+
+const noFetch = async (): Promise<Response> => {
+  throw new Error("fetch must not be called");
+};
+
+const reviewed: PolicyDocument = {
+  name: "large-prs-need-review",
+  actions: ["pr.merge"],
+  when: { all: [{ field: "metadata.pr_size", op: "gt", value: 50 }] },
+  effect: "require_approval",
+};
+
+const stored: StoredPolicyList = {
+  policies: [{ ...reviewed, agents: ["*"], mode: "enforce", version: 2, contentHash: "cd".repeat(32), versionId: "pov_2" }],
+};
+
+const diff: PolicySetDiff = {
+  dryRun: false,
+  created: [{ name: "large-prs-need-review", version: 1, contentHash: "ef".repeat(32) }],
+  updated: [],
+  archived: [{ name: "legacy", version: 4 }],
+  unchanged: [],
+};
+
+describe("new GatehouseAdmin(options)", () => {
+  it.each([
+    ["missing", undefined, "MISSING_API_KEY"],
+    ["an agent key", API_KEY, "INVALID_API_KEY"],
+    ["not a Gatehouse key", "sk_live_123", "INVALID_API_KEY"],
+  ])("rejects an apiKey that is %s", (_case, apiKey, code) => {
+    const create = () => new GatehouseAdmin({ apiKey: apiKey as string, fetch: noFetch });
+    expect(create).toThrowError(expect.objectContaining({ name: "GatehouseError", code }));
+  });
+
+  it("checks the shared options", () => {
+    const create = () => new GatehouseAdmin({ apiKey: ADMIN_KEY, fetch: noFetch, maxRetries: -1 });
+    expect(create).toThrowError(expect.objectContaining({ code: "INVALID_OPTION" }));
+  });
+
+  it("does not expose the apiKey as a property", () => {
+    expect(JSON.stringify(new GatehouseAdmin({ apiKey: ADMIN_KEY, fetch: noFetch }))).not.toContain(ADMIN_KEY);
+  });
+});
+
+describe("admin.policies.list()", () => {
+  it("GETs /v1/admin/policies with the admin key", async () => {
+    const { admin, calls } = adminClient([json(200, stored)], { baseUrl: "https://gh.example.com/" });
+    await admin.policies.list();
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual([
+      "GET",
+      "https://gh.example.com/v1/admin/policies",
+      `Bearer ${ADMIN_KEY}`,
+    ]);
+  });
+
+  it("returns the stored policies, typed", async () => {
+    const { admin } = adminClient([json(200, stored)]);
+    const result = await admin.policies.list();
+    expectTypeOf(result).toEqualTypeOf<StoredPolicyList>();
+    expect(result).toEqual(stored);
+  });
+});
+
+describe("admin.policies.apply()", () => {
+  it("PUTs { policies } to /v1/admin/policies as JSON", async () => {
+    const { admin, calls } = adminClient([json(200, diff)]);
+    await admin.policies.apply([reviewed]);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("content-type"), calls[0]?.body]).toEqual([
+      "PUT",
+      "http://localhost:4000/v1/admin/policies",
+      "application/json",
+      { policies: [reviewed] },
+    ]);
+  });
+
+  it("asks for ?dryRun=true on a dry run", async () => {
+    const { admin, calls } = adminClient([json(200, { ...diff, dryRun: true })]);
+    await admin.policies.apply([reviewed], { dryRun: true });
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/admin/policies?dryRun=true");
+  });
+
+  it("returns the diff, typed", async () => {
+    const { admin } = adminClient([json(200, diff)]);
+    const result = await admin.policies.apply([reviewed]);
+    expectTypeOf(result).toEqualTypeOf<PolicySetDiff>();
+    expect(result).toEqual(diff);
+  });
+
+  it("retries a 503 with the same body and Idempotency-Key", async () => {
+    const { admin, calls, sleeps } = adminClient([apiError(503, "UNAVAILABLE"), json(200, diff)]);
+    await admin.policies.apply([reviewed]);
+    const sent = calls.map((call) => [call.body, call.headers.get("idempotency-key")]);
+    expect([sent.length, sent[0], sleeps]).toEqual([2, sent[1], [500]]);
+  });
+
+  it("throws a BadRequestError carrying the field paths of a rejected set, without retrying", async () => {
+    const issues = [{ path: "policies[0].effect", message: "Invalid option" }];
+    const { admin, calls } = adminClient([
+      json(400, { error: { code: "VALIDATION", message: "policies[0].effect: Invalid option", details: { issues }, requestId: "req_v" } }),
+    ]);
+    const error = await rejection(admin.policies.apply([reviewed]));
+    expect([error instanceof BadRequestError, calls.length]).toEqual([true, 1]);
+    expect(error).toMatchObject({ details: { issues }, requestId: "req_v" });
+  });
+
+  it("throws a PermissionDeniedError when the member's role may not change policies", async () => {
+    const { admin } = adminClient([apiError(403, "FORBIDDEN")]);
+    await expect(admin.policies.apply([reviewed])).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
+});
+
+describe("admin.whoami()", () => {
+  it("GETs /v1/whoami and returns the member behind the key", async () => {
+    const me = {
+      org: { id: "org_1", slug: "acme", name: "Acme" },
+      member: { id: "mem_1", userId: "usr_1", email: "ada@acme.test", role: "admin" },
+      key: { id: "key_2", prefix: "gh_admin_ab12", lastFour: "1234", kind: "admin" },
+    };
+    const { admin, calls } = adminClient([json(200, me)]);
+    await expect(admin.whoami()).resolves.toEqual(me);
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/whoami");
+  });
+
+  it("is a GatehouseError subclass on failure", async () => {
+    const { admin } = adminClient([apiError(401, "UNAUTHENTICATED")]);
+    await expect(admin.whoami()).rejects.toBeInstanceOf(GatehouseError);
+  });
+});

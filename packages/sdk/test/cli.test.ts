@@ -1,0 +1,300 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
+import type { CliEnv } from "../src/env.ts";
+import { parseYaml } from "../src/yaml.ts";
+import { ADMIN_KEY, API_KEY, apiError, json, scriptedFetch, type Call, type Reply } from "./helpers.ts";
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  calls: Call[];
+}
+
+const ENV = { GATEHOUSE_API_KEY: ADMIN_KEY, GATEHOUSE_BASE_URL: "https://gh.example.com" };
+
+/** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
+async function cli(
+  argv: string[],
+  replies: Reply[] = [],
+  { files = {}, env = ENV }: { files?: Record<string, string>; env?: CliEnv } = {},
+): Promise<Run> {
+  const { fetch, calls } = scriptedFetch(replies);
+  let stdout = "";
+  let stderr = "";
+  const code = await main({
+    argv,
+    env,
+    fetch,
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    readFile: async (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return text;
+    },
+  });
+  return { code, stdout, stderr, calls };
+}
+
+const POLICIES_YAML = [
+  "# Our policies",
+  "policies:",
+  "  - name: allow-reads",
+  '    actions: ["*.read"]',
+  "    effect: allow",
+  "  - name: large-prs-need-review",
+  "    actions: [pr.merge]",
+  "    when:",
+  "      all:",
+  "        - { field: metadata.pr_size, op: gt, value: 50 }",
+  "    effect: require_approval",
+  "    approval: { quorum: 2 }",
+].join("\n");
+
+const DOCUMENTS = [
+  { name: "allow-reads", actions: ["*.read"], effect: "allow" },
+  {
+    name: "large-prs-need-review",
+    actions: ["pr.merge"],
+    when: { all: [{ field: "metadata.pr_size", op: "gt", value: 50 }] },
+    effect: "require_approval",
+    approval: { quorum: 2 },
+  },
+];
+
+const DIFF = {
+  dryRun: false,
+  created: [{ name: "allow-reads", version: 1, contentHash: "a".repeat(64) }],
+  updated: [{ name: "large-prs-need-review", version: 2, contentHash: "b".repeat(64), previousVersion: 1 }],
+  archived: [{ name: "legacy-deploys", version: 3 }],
+  unchanged: [
+    { name: "no-deletes", version: 1 },
+    { name: "allow-pr-work", version: 4 },
+  ],
+};
+
+describe("gatehouse policies apply", () => {
+  it("PUTs the policies of a YAML file with the admin key", async () => {
+    const { calls } = await cli(["policies", "apply", "policies.yaml"], [json(200, DIFF)], { files: { "policies.yaml": POLICIES_YAML } });
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization"), calls[0]?.body]).toEqual([
+      "PUT",
+      "https://gh.example.com/v1/admin/policies",
+      `Bearer ${ADMIN_KEY}`,
+      { policies: DOCUMENTS },
+    ]);
+  });
+
+  it("sends a bare JSON list as { policies }", async () => {
+    const { calls } = await cli(["policies", "apply", "p.json"], [json(200, DIFF)], { files: { "p.json": JSON.stringify(DOCUMENTS) } });
+    expect(calls[0]?.body).toEqual({ policies: DOCUMENTS });
+  });
+
+  it("prints the diff and exits 0", async () => {
+    const run = await cli(["policies", "apply", "policies.yaml"], [json(200, DIFF)], { files: { "policies.yaml": POLICIES_YAML } });
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      EXIT_OK,
+      [
+        "+ allow-reads v1",
+        "~ large-prs-need-review v1 → v2",
+        "- legacy-deploys v3",
+        "= 2 unchanged",
+        "Applied: 1 created, 1 updated, 1 archived, 2 unchanged.",
+        "",
+      ].join("\n"),
+      "",
+    ]);
+  });
+
+  it("asks for a dry run with --dry-run and says nothing changed", async () => {
+    const diff = { ...DIFF, dryRun: true, updated: [], archived: [] };
+    const run = await cli(["policies", "apply", "--dry-run", "policies.yaml"], [json(200, diff)], { files: { "policies.yaml": POLICIES_YAML } });
+    expect([run.calls[0]?.url, run.stdout]).toEqual([
+      "https://gh.example.com/v1/admin/policies?dryRun=true",
+      [
+        "Dry run: nothing was changed. Applying would make these changes:",
+        "+ allow-reads v1",
+        "= 2 unchanged",
+        "Would apply: 1 created, 0 updated, 0 archived, 2 unchanged.",
+        "",
+      ].join("\n"),
+    ]);
+  });
+
+  it("on a 400, prints each issue with its path and line and exits 1", async () => {
+    const issues = [
+      { path: "policies[1].effect", message: "Invalid option: expected one of \"allow\"|\"deny\"|\"require_approval\"" },
+      { path: "policies[1].when.all[0].op", message: "Invalid option" },
+    ];
+    const rejected = json(400, { error: { code: "VALIDATION", message: "Invalid request", details: { issues }, requestId: "req_400" } });
+    const run = await cli(["policies", "apply", "policies.yaml"], [rejected], { files: { "policies.yaml": POLICIES_YAML } });
+    expect([run.code, run.stdout, run.stderr]).toEqual([
+      EXIT_FAILURE,
+      "",
+      [
+        "error: policies.yaml was rejected, 2 problems (request id req_400):",
+        '  policies[1].effect (policies.yaml:11): Invalid option: expected one of "allow"|"deny"|"require_approval"',
+        "  policies[1].when.all[0].op (policies.yaml:10): Invalid option",
+        "",
+      ].join("\n"),
+    ]);
+  });
+
+  it("on a 400 without issues, prints the server's message", async () => {
+    const run = await cli(["policies", "apply", "p.json"], [apiError(400, "VALIDATION")], { files: { "p.json": "[]" } });
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: p.json was rejected: VALIDATION happened (request id req_400)\n"]);
+  });
+
+  it("stops at a YAML error, naming the file and line, without calling the server", async () => {
+    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "policies:\n  - name: a\n    when: |\n      x" } });
+    expect([run.code, run.stderr, run.calls.length]).toEqual([
+      EXIT_FAILURE,
+      "error: p.yaml:3: block scalars (| and >) are not supported; write the text as a quoted string\n",
+      0,
+    ]);
+  });
+
+  it("stops at a file that is not a policy set", async () => {
+    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "name: a" } });
+    expect([run.code, run.stderr, run.calls.length]).toEqual([EXIT_FAILURE, "error: p.yaml: expected { policies: [...] } or a list of policies\n", 0]);
+  });
+
+  it("stops at a file it cannot read", async () => {
+    const run = await cli(["policies", "apply", "missing.yaml"]);
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: cannot read missing.yaml: ENOENT: no such file or directory, open 'missing.yaml'\n"]);
+  });
+
+  it("reports a refused call with its status and request id, and exits 1", async () => {
+    const run = await cli(["policies", "apply", "p.json"], [apiError(403, "FORBIDDEN")], { files: { "p.json": "[]" } });
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: FORBIDDEN happened (status 403, request id req_403)\n"]);
+  });
+});
+
+describe("gatehouse policies export", () => {
+  const stored = {
+    policies: [
+      {
+        mode: "enforce",
+        name: "large-prs-need-review",
+        when: { all: [{ op: "gt", field: "metadata.pr_size", value: 50 }] },
+        agents: ["*"],
+        effect: "require_approval",
+        actions: ["pr.merge"],
+        approval: { quorum: 2, approvers: [], approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600, excludeAgentOwner: false },
+        version: 2,
+        versionId: "pov_2",
+        contentHash: "c".repeat(64),
+      },
+    ],
+  };
+  const exported = {
+    name: "large-prs-need-review",
+    actions: ["pr.merge"],
+    agents: ["*"],
+    when: { all: [{ field: "metadata.pr_size", op: "gt", value: 50 }] },
+    effect: "require_approval",
+    approval: { quorum: 2, timeoutSeconds: 3600, approverRoles: ["approver", "admin", "owner"], approvers: [], excludeAgentOwner: false },
+    mode: "enforce",
+  };
+
+  it("GETs /v1/admin/policies and prints JSON by default", async () => {
+    const run = await cli(["policies", "export"], [json(200, stored)]);
+    expect([run.code, run.calls[0]?.init.method, run.calls[0]?.url, run.stdout]).toEqual([
+      EXIT_OK,
+      "GET",
+      "https://gh.example.com/v1/admin/policies",
+      `${JSON.stringify({ policies: [exported] }, null, 2)}\n`,
+    ]);
+  });
+
+  it("prints YAML with --format yaml", async () => {
+    const run = await cli(["policies", "export", "--format", "yaml"], [json(200, stored)]);
+    expect(parseYaml(run.stdout)).toEqual({ policies: [exported] });
+  });
+
+  it.each(["json", "yaml"])("prints %s that policies apply sends back unchanged", async (format) => {
+    const exportRun = await cli(["policies", "export", `--format=${format}`], [json(200, stored)]);
+    const file = `policies.${format}`;
+    const applyRun = await cli(["policies", "apply", file], [json(200, DIFF)], { files: { [file]: exportRun.stdout } });
+    expect(applyRun.calls[0]?.body).toEqual({ policies: [exported] });
+  });
+});
+
+describe("gatehouse configuration", () => {
+  it("takes --api-key and --base-url over the environment", async () => {
+    const otherKey = "gh_admin_other000000000000000";
+    const { calls } = await cli(["policies", "export", "--api-key", otherKey, "--base-url=http://127.0.0.1:4100"], [json(200, { policies: [] })]);
+    expect([calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["http://127.0.0.1:4100/v1/admin/policies", `Bearer ${otherKey}`]);
+  });
+
+  it("defaults the base URL to http://localhost:4000", async () => {
+    const { calls } = await cli(["policies", "export"], [json(200, { policies: [] })], { env: { GATEHOUSE_API_KEY: ADMIN_KEY } });
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/admin/policies");
+  });
+
+  it("exits 2 without an API key, calling nothing", async () => {
+    const run = await cli(["policies", "export"], [], { env: {} });
+    expect([run.code, run.stderr, run.calls.length]).toEqual([
+      EXIT_USAGE,
+      "error: no API key: pass --api-key gh_admin_… or set GATEHOUSE_API_KEY\nRun gatehouse --help for usage.\n",
+      0,
+    ]);
+  });
+
+  it("exits 2 for an agent key, without echoing it", async () => {
+    const run = await cli(["policies", "export"], [], { env: { GATEHOUSE_API_KEY: API_KEY } });
+    expect([run.code, run.stderr.includes("org admin keys start with"), run.stderr.includes(API_KEY)]).toEqual([EXIT_USAGE, true, false]);
+  });
+});
+
+describe("gatehouse usage", () => {
+  it.each<[string, string[], RegExp]>([
+    ["gatehouse --help", ["--help"], /^Usage: gatehouse <command>/],
+    ["gatehouse help", ["help"], /^Usage: gatehouse <command>/],
+    ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export>/],
+    ["gatehouse policies apply --help", ["policies", "apply", "--help"], /^Usage: gatehouse policies apply <file> \[--dry-run\]/],
+    ["gatehouse policies export -h", ["policies", "export", "-h"], /^Usage: gatehouse policies export \[--format json\|yaml\]/],
+    ["gatehouse --version", ["--version"], /^\d+\.\d+\.\d+\n$/],
+  ])("%s prints to stdout and exits 0", async (_case, argv, output) => {
+    const run = await cli(argv, [], { env: {} });
+    expect([run.code, run.stdout, run.stderr, run.calls.length]).toEqual([EXIT_OK, expect.stringMatching(output), "", 0]);
+  });
+
+  it.each<[string, string[], string]>([
+    ["no command", [], "Usage: gatehouse <command>"],
+    ["policies without a command", ["policies"], "Usage: gatehouse policies"],
+    ["an unknown command", ["tail"], 'error: unknown command "tail"'],
+    ["an unknown policies command", ["policies", "delete"], 'error: unknown command "policies delete"'],
+    ["an unknown option", ["policies", "export", "--verbose"], "error: unknown option --verbose"],
+    ["an option of another command", ["policies", "export", "--dry-run"], "error: policies export does not take --dry-run"],
+    ["apply without a file", ["policies", "apply"], "error: policies apply needs a file"],
+    ["apply with two files", ["policies", "apply", "a.yaml", "b.yaml"], 'error: unexpected argument "b.yaml"'],
+    ["an unknown format", ["policies", "export", "--format", "toml"], 'error: --format must be json or yaml, not "toml"'],
+    ["an option without its value", ["policies", "export", "--format"], "error: --format needs a value"],
+  ])("exits 2 on %s, calling nothing", async (_case, argv, message) => {
+    const run = await cli(argv);
+    expect([run.code, run.stderr.includes(message), run.calls.length]).toEqual([EXIT_USAGE, true, 0]);
+  });
+});
+
+describe("the gatehouse executable", () => {
+  it("runs main when cli.ts is the entry point, with the process's argv, environment and exit status", () => {
+    const cliPath = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+    const result = spawnSync(process.execPath, ["--import", "tsx", cliPath, "policies", "export"], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      encoding: "utf8",
+      // An agent key: refused before any call, which shows the key came from the environment.
+      env: { PATH: process.env.PATH, GATEHOUSE_API_KEY: API_KEY },
+    });
+    expect([result.status, result.stderr]).toEqual([
+      EXIT_USAGE,
+      'error: Invalid apiKey: org admin keys start with "gh_admin_"\nRun gatehouse --help for usage.\n',
+    ]);
+  }, 20_000);
+});
