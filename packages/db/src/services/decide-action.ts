@@ -22,7 +22,6 @@ type GateReason = "AGENT_HALTED" | "CIRCUIT_OPEN" | "POLICY_TAMPERED";
 
 interface Prepared {
   request: ActionRequest;
-  requestHash: string;
   agent: { id: string; name: string; labels: Record<string, string>; circuitState: CircuitState };
   decision: Decision;
   gateReason?: GateReason;
@@ -41,12 +40,11 @@ const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvalu
 async function prepare(ctx: Ctx, input: unknown, mode: "execute" | "check"): Promise<Prepared> {
   const actor = requireAgent(ctx);
   const request = parseActionRequest(input);
-  const requestHash = actionRequestHash(actor.agentId, request);
   const [row, settings] = await Promise.all([agentSnapshot(ctx.org.id, actor.agentId), orgSettingsSnapshot(ctx.org.id)]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
   const breaker = breakerSettings(settings);
-  const base = { request, requestHash, agent, breaker, tampered: [] as string[], probe: false };
+  const base = { request, agent, breaker, tampered: [] as string[], probe: false };
   if (row.status === "halted") return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
   const policies = await getOrgPolicies(ctx.org.id);
   if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };
@@ -100,7 +98,8 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
     }
   }
   const prepared = await prepare(ctx, input, "execute");
-  const { request, requestHash, agent, decision, gateReason } = prepared;
+  const { request, agent, decision, gateReason } = prepared;
+  const requestHash = actionRequestHash(agent.id, request);
 
   const materialize = (haltedNow: boolean): Materialized => {
     const denial: GateReason | undefined = gateReason ?? (haltedNow ? "AGENT_HALTED" : undefined);
