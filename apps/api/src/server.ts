@@ -23,7 +23,6 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
-    disableRequestLogging: options.logLevel === "silent" || options.logLevel === "warn" || options.logLevel === "error",
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers["x-request-id"];

@@ -2,7 +2,6 @@ export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./cl
 export { dbEnv } from "./env";
 export type { Actor, Ctx, OrgRef } from "./context";
 export { systemCtx } from "./context";
-export { migrate, readMigrations, MigrationError, MIGRATIONS_DIR } from "./migrate";
 export { isDomainError, DomainError } from "@gatehouse/core";
 export { appendAuditEntries, appendAuditEntry } from "./services/append-audit-entries";
 export { createOrg, type CreatedOrg } from "./services/create-org";

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
-/** prisma/migrations, relative to this file. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL("../../../prisma/migrations", import.meta.url));
+/** prisma/migrations, relative to this file (a path, not a URL import, so bundlers leave it alone). */
+export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "prisma", "migrations");
 
 /** The lock id `prisma migrate` itself takes, so our runner and Prisma's never run at once. */
 const PRISMA_ADVISORY_LOCK = 72707369;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
+import type {} from "vitest";
 import { applyPolicies } from "../services/apply-policies";
 import { createAgent } from "../services/create-agent";
 import { createOrg } from "../services/create-org";

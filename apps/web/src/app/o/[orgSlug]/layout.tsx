@@ -1,0 +1,50 @@
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { Logo } from "@/components/logo";
+import { NavLink } from "@/components/nav-link";
+import { OrgSwitcher } from "@/components/org-switcher";
+import { SignOutButton } from "@/components/sign-out-button";
+import { getMemberOrgs, getOrgContextOrNotFound } from "@/server/org";
+import { requireSessionUser } from "@/server/session";
+
+type Params = Promise<{ orgSlug: string }>;
+
+export default async function OrgLayout({ children, params }: { children: ReactNode; params: Params }) {
+  const { orgSlug } = await params;
+  const user = await requireSessionUser();
+  await getOrgContextOrNotFound(user.id, orgSlug);
+  const orgs = await getMemberOrgs(user.id);
+  const current = orgs.find((org) => org.slug === orgSlug);
+  if (!current) notFound();
+  const base = `/o/${encodeURIComponent(orgSlug)}`;
+
+  return (
+    <div className="min-h-dvh">
+      <header className="border-b border-stone-200 bg-white">
+        <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
+          <Link href="/" aria-label="Gatehouse home" className="shrink-0">
+            <Logo />
+          </Link>
+          <span aria-hidden="true" className="text-stone-300">
+            /
+          </span>
+          <OrgSwitcher
+            current={{ slug: current.slug, name: current.name, role: current.role }}
+            orgs={orgs.map(({ slug, name, role }) => ({ slug, name, role }))}
+          />
+          <div className="ml-auto flex items-center gap-2">
+            <span className="hidden text-sm text-stone-500 sm:inline" title={user.name}>
+              {user.email}
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+        <nav aria-label="Organization" className="mx-auto flex max-w-7xl gap-6 px-4 sm:px-6">
+          <NavLink href={`${base}/audit`}>Audit</NavLink>
+        </nav>
+      </header>
+      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+    </div>
+  );
+}

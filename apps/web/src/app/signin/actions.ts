@@ -1,0 +1,31 @@
+"use server";
+
+import { AuthError } from "next-auth";
+import { signIn } from "@/auth";
+import { safeRedirectPath } from "@/lib/safe-redirect";
+
+export interface SignInState {
+  error: string | null;
+  email: string;
+}
+
+export async function signInWithPassword(_previous: SignInState, form: FormData): Promise<SignInState> {
+  const email = String(form.get("email") ?? "").trim();
+  const password = String(form.get("password") ?? "");
+  if (!email || !password) return { error: "Enter your email and password.", email };
+
+  try {
+    await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
+  } catch (error) {
+    if (error instanceof AuthError) {
+      const message =
+        error.type === "CredentialsSignin"
+          ? "Wrong email or password."
+          : "Sign-in is unavailable right now. Try again in a moment.";
+      return { error: message, email };
+    }
+    // Success ends in a redirect, which Next.js signals by throwing.
+    throw error;
+  }
+  return { error: null, email };
+}

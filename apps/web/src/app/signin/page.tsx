@@ -1,0 +1,37 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { Logo } from "@/components/logo";
+import { safeRedirectPath } from "@/lib/safe-redirect";
+import { getSessionUser } from "@/server/session";
+import { SignInForm } from "./sign-in-form";
+
+export const metadata: Metadata = { title: "Sign in" };
+
+// next-auth sends people here with ?error= when a sign-in fails outside the form.
+const ERRORS: Record<string, string> = {
+  CredentialsSignin: "Wrong email or password.",
+  SessionRequired: "Sign in to continue.",
+};
+
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const callbackUrl = safeRedirectPath(params.callbackUrl);
+  if (await getSessionUser()) redirect(callbackUrl);
+  const errorCode = typeof params.error === "string" ? params.error : null;
+  const initialError = errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.") : null;
+
+  return (
+    <main className="grid min-h-dvh place-items-center px-4 py-12">
+      <div className="w-full max-w-sm">
+        <Logo className="text-lg" />
+        <h1 className="mt-8 text-2xl font-semibold tracking-tight">Sign in</h1>
+        <p className="mt-1 text-sm text-stone-600">Use the email and password of your Gatehouse account.</p>
+        <div className="mt-8 rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
+          <SignInForm callbackUrl={callbackUrl} initialError={initialError} />
+        </div>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,28 @@
+import type { NextAuthConfig } from "next-auth";
+import { env } from "./env";
+
+export const SIGN_IN_PATH = "/signin";
+
+// The part of the next-auth configuration that needs no database: secret, session strategy, pages
+// and the callbacks that shape the JWT. proxy.ts runs with only this; auth.ts adds the Credentials
+// provider, which reads users through @gatehouse/db.
+export function baseAuthConfig(): NextAuthConfig {
+  const e = env();
+  return {
+    secret: e.AUTH_SECRET,
+    trustHost: e.AUTH_TRUST_HOST,
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
+    providers: [],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user?.id) token.sub = user.id;
+        return token;
+      },
+      session({ session, token }) {
+        if (token.sub) session.user.id = token.sub;
+        return session;
+      },
+    },
+  };
+}

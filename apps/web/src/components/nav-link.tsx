@@ -1,0 +1,21 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { ReactNode } from "react";
+
+export function NavLink({ href, children }: { href: string; children: ReactNode }) {
+  const pathname = usePathname();
+  const active = pathname === href || pathname.startsWith(`${href}/`);
+  return (
+    <Link
+      href={href}
+      aria-current={active ? "page" : undefined}
+      className={`-mb-px inline-flex items-center border-b-2 px-1 pb-3 pt-1 text-sm font-medium ${
+        active ? "border-stone-900 text-stone-900" : "border-transparent text-stone-500 hover:text-stone-800"
+      }`}
+    >
+      {children}
+    </Link>
+  );
+}

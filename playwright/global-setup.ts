@@ -1,0 +1,105 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { disconnectDb } from "@gatehouse/db";
+import { migrate } from "@gatehouse/db/migrate";
+import { createTestDatabase, createTestOrg } from "@gatehouse/db/testing";
+import { STACK_ENV, type E2EStack } from "./stack";
+import { freePort, run, startService } from "./services";
+
+const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
+const WEB_DIR = join(ROOT, "apps/web");
+const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test";
+
+// Policies of the journey's org: pull requests may be opened, nothing else is allowed.
+const POLICIES = [
+  { name: "prs-may-open", description: "Agents may open pull requests", actions: ["pr.open"], agents: ["*"], effect: "allow" },
+];
+
+/**
+ * Builds the console, creates a fresh database next to $DATABASE_URL, migrates and seeds it, starts
+ * one API and one console on free ports, and waits until both are healthy. Returns the teardown:
+ * stop both servers, drop the database. Set GATEHOUSE_E2E_SKIP_BUILD=1 to reuse an existing build.
+ */
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const teardown = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await cleanup().catch((error: unknown) => console.error("[e2e] teardown step failed:", error));
+    }
+  };
+
+  try {
+    const baseEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+    if (process.env.GATEHOUSE_E2E_SKIP_BUILD !== "1") {
+      await run(join(ROOT, "node_modules/.bin/turbo"), ["run", "build", "--filter=@gatehouse/web", "--output-logs=errors-only"], {
+        cwd: ROOT,
+        env: baseEnv,
+      });
+    }
+
+    const database = await createTestDatabase(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL, "gatehouse_e2e");
+    cleanups.push(database.drop);
+    await migrate({ url: database.url });
+
+    // The factories write through the process-wide client, which reads DATABASE_URL on first use.
+    process.env.DATABASE_URL = database.url;
+    cleanups.push(disconnectDb);
+    const main = await createTestOrg({ label: "e2e", policies: POLICIES });
+    const other = await createTestOrg({ label: "other" });
+    await disconnectDb();
+
+    const [apiPort, webPort] = [await freePort(), await freePort()];
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    const webUrl = `http://127.0.0.1:${webPort}`;
+    const workDir = await mkdtemp(join(tmpdir(), "gatehouse-e2e-"));
+    console.log(`[e2e] database ${database.name}; api ${apiUrl}; web ${webUrl}; logs in ${workDir}`);
+
+    const serviceEnv: NodeJS.ProcessEnv = {
+      ...baseEnv,
+      DATABASE_URL: database.url,
+      GATEHOUSE_HOME: join(workDir, "home"),
+    };
+    const api = startService({
+      name: "api",
+      command: "npm",
+      args: ["run", "api"],
+      cwd: ROOT,
+      env: { ...serviceEnv, API_PORT: String(apiPort), API_HOST: "127.0.0.1", LOG_LEVEL: "warn" },
+      logDir: workDir,
+    });
+    cleanups.push(() => api.stop());
+    const web = startService({
+      name: "web",
+      command: join(ROOT, "node_modules/.bin/next"),
+      args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+      cwd: WEB_DIR,
+      env: {
+        ...serviceEnv,
+        AUTH_SECRET: randomBytes(32).toString("base64url"),
+        AUTH_TRUST_HOST: "true",
+        API_URL: apiUrl,
+      },
+      logDir: workDir,
+    });
+    cleanups.push(() => web.stop());
+
+    await Promise.all([api.waitUntilHealthy(`${apiUrl}/healthz`, 60_000), web.waitUntilHealthy(`${webUrl}/api/healthz`, 60_000)]);
+
+    const stack: E2EStack = {
+      apiUrl,
+      webUrl,
+      org: { slug: main.org.slug, name: main.org.name },
+      member: { email: main.owner.email, password: main.owner.password },
+      agent: { name: main.agent.name, apiKey: main.agent.apiKey },
+      otherOrg: { slug: other.org.slug },
+    };
+    process.env[STACK_ENV] = JSON.stringify(stack);
+    return teardown;
+  } catch (error) {
+    await teardown();
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+import { defineConfig } from "@playwright/test";
+
+// Browser journeys of the console against a stack that global-setup.ts starts on a fresh database.
+// Chromium comes from Debian (/usr/bin/chromium); `npx playwright install` is not used here.
+export default defineConfig({
+  testDir: ".",
+  testMatch: "**/*.spec.ts",
+  outputDir: "test-results",
+  globalSetup: "./global-setup.ts",
+  // Building the console (cold) and starting two servers happen before the first test.
+  globalTimeout: 10 * 60_000,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  forbidOnly: Boolean(process.env.CI),
+  reporter: [["list"], ["html", { outputFolder: "report", open: "never" }]],
+  use: {
+    headless: true,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    actionTimeout: 10_000,
+    navigationTimeout: 20_000,
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
+    },
+  },
+});

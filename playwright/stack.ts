@@ -1,0 +1,20 @@
+// What global-setup.ts started, handed to the tests through one environment variable (workers are
+// forked after global setup, so they inherit it).
+
+export interface E2EStack {
+  apiUrl: string;
+  webUrl: string;
+  org: { slug: string; name: string };
+  member: { email: string; password: string };
+  agent: { name: string; apiKey: string };
+  /** An org the member does not belong to. */
+  otherOrg: { slug: string };
+}
+
+export const STACK_ENV = "GATEHOUSE_E2E_STACK";
+
+export function readStack(): E2EStack {
+  const raw = process.env[STACK_ENV];
+  if (!raw) throw new Error(`${STACK_ENV} is not set: run through playwright.config.ts so global-setup.ts starts the stack`);
+  return JSON.parse(raw) as E2EStack;
+}
