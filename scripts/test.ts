@@ -3,7 +3,7 @@
 // always run; the exit code is non-zero if either failed. Ends with one line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
@@ -21,7 +21,8 @@ function readJson<T>(file: string): T | null {
 }
 
 const vitestJson = join(out, "vitest.json");
-const playwrightJson = join(out, "playwright.json");
+// Absolute: Playwright resolves a relative report path against its config folder.
+const playwrightJson = resolve(out, "playwright.json");
 const vitestStatus = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...passthrough]);
 const playwrightStatus = passthrough.length > 0 ? 0 : run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
 
