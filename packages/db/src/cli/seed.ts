@@ -3,6 +3,8 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { disconnectDb } from "../client";
+import { closeRateLimiter } from "../rate-limiter";
+import { closeSignals } from "../signals";
 import { dbEnv } from "../env";
 import { seedDemo, type DevJson } from "../seed";
 
@@ -25,5 +27,6 @@ try {
   console.error(`[seed] failed: ${(error as Error).message}`);
   process.exitCode = 1;
 } finally {
-  await disconnectDb();
+  // Publishing the starter policies opened Redis connections; close everything so the process exits.
+  await Promise.all([disconnectDb(), closeSignals(), closeRateLimiter()]);
 }

@@ -1,0 +1,216 @@
+// `npm start`: the whole of Gatehouse on one machine (ARCHITECTURE §3 "Main job").
+// Embedded Postgres (PGlite) unless DATABASE_URL is set, no Redis unless REDIS_URL is set; migrates,
+// seeds the demo org once, builds the console, runs the API and the console, and stops them cleanly.
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { readDevFile } from "./lib/dev-file.ts";
+import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database.ts";
+import { childEnv, EnvError, isMasterKey, launcherEnv, type LauncherEnv } from "./lib/env.ts";
+import { lockHome } from "./lib/home-lock.ts";
+import { isPortFree } from "./lib/ports.ts";
+import { runToCompletion, startProcess, type ManagedProcess, type StartOptions } from "./lib/processes.ts";
+import { loadOrCreateSecret } from "./lib/secrets.ts";
+import { waitForHttp200 } from "./lib/wait-for-http.ts";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+/** How long the API and the console get to exit after SIGTERM before they are killed. */
+const STOP_GRACE_MS = 10_000;
+/** Migrating and seeding take seconds; building the console a minute or two on a small machine. */
+const DB_STEP_TIMEOUT_MS = 120_000;
+const BUILD_TIMEOUT_MS = 15 * 60_000;
+const API_READY_TIMEOUT_MS = 60_000;
+const WEB_READY_TIMEOUT_MS = 120_000;
+
+function say(line: string): void {
+  process.stdout.write(`[start] ${line}\n`);
+}
+
+function complain(line: string): void {
+  process.stderr.write(`[start] ${line}\n`);
+}
+
+/** Owns everything `npm start` runs, and stops it in order: API and console, then the database. */
+class Launcher {
+  private readonly children = new Set<ManagedProcess>();
+  private database: Promise<EmbeddedDatabase> | undefined;
+  private releaseLock: (() => Promise<void>) | undefined;
+  private stopping: Promise<void> | undefined;
+  private stoppingSince = 0;
+
+  get isStopping(): boolean {
+    return this.stopping !== undefined;
+  }
+
+  holdLock(release: () => Promise<void>): void {
+    this.releaseLock = release;
+  }
+
+  openDatabase(open: () => Promise<EmbeddedDatabase>): Promise<EmbeddedDatabase> {
+    this.database = open();
+    return this.database;
+  }
+
+  /** Runs a command to completion; it is stopped with everything else if a stop comes first. */
+  async step(options: StartOptions & { timeoutMs: number }): Promise<void> {
+    if (this.isStopping) throw new Error("stopping");
+    let child: ManagedProcess | undefined;
+    try {
+      await runToCompletion({ ...options, onStart: (started) => this.children.add((child = started)) });
+    } finally {
+      if (child) this.children.delete(child);
+    }
+  }
+
+  /** Starts a long-running service; if it exits on its own, everything stops with an error. */
+  service(options: StartOptions): ManagedProcess {
+    if (this.isStopping) throw new Error("stopping");
+    const child = startProcess(options);
+    this.children.add(child);
+    void child.exited.then((status) => {
+      this.children.delete(child);
+      if (child.stopping || this.isStopping) return;
+      const how = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+      void this.stop(1, `${child.name} exited unexpectedly (${how}); stopping everything`);
+    });
+    return child;
+  }
+
+  /**
+   * Stops children, then the database, then exits. A second Ctrl-C (not the same one delivered
+   * twice, as npm and tsx may relay it) kills the children instead of waiting for them.
+   */
+  stop(exitCode: number, reason: string): Promise<void> {
+    if (this.stopping) {
+      if (Date.now() - this.stoppingSince > 1_000) {
+        say("stopping already; killing the child processes");
+        for (const child of this.children) child.kill();
+      }
+      return this.stopping;
+    }
+    (exitCode === 0 ? say : complain)(reason);
+    this.stoppingSince = Date.now();
+    this.stopping = (async () => {
+      await Promise.all([...this.children].map((child) => child.stop(STOP_GRACE_MS)));
+      if (this.database) {
+        const database = await this.database.catch(() => undefined);
+        if (database) {
+          await database.stop();
+          say("embedded database closed");
+        }
+      }
+      await this.releaseLock?.();
+      process.exit(exitCode);
+    })();
+    return this.stopping;
+  }
+}
+
+async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
+  const home = env.gatehouseHome;
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  const lock = await lockHome(home);
+  launcher.holdLock(lock.release);
+
+  const masterKey =
+    env.masterKey ?? (await loadOrCreateSecret({ file: join(home, "master.key"), isValid: isMasterKey, description: "GATEHOUSE_MASTER_KEY (32 bytes, base64)" }));
+  const authSecret =
+    env.authSecret ?? (await loadOrCreateSecret({ file: join(home, "auth-secret"), isValid: (s) => s.length >= 32, description: "AUTH_SECRET (32+ characters)" }));
+
+  for (const [name, port] of [["API_PORT", env.apiPort], ["WEB_PORT", env.webPort]] as const) {
+    if (!(await isPortFree(port))) throw new Error(`${name} ${port} is already in use; stop what runs there or set ${name} to another port`);
+  }
+
+  let databaseUrl = env.databaseUrl;
+  if (databaseUrl) {
+    say("using the Postgres at DATABASE_URL");
+  } else {
+    const dataDir = join(home, "pgdata");
+    say(`starting the embedded database (PGlite, ${dataDir})`);
+    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
+    databaseUrl = database.url;
+  }
+  say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
+
+  const apiUrl = `http://localhost:${env.apiPort}`;
+  const webUrl = `http://localhost:${env.webPort}`;
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: env.redisUrl,
+    GATEHOUSE_HOME: home,
+    API_PORT: String(env.apiPort),
+    WEB_PORT: String(env.webPort),
+    GATEHOUSE_MASTER_KEY: masterKey,
+  };
+  const npm = (name: string, script: string, extra: Record<string, string | undefined> = {}): StartOptions => ({
+    name,
+    command: "npm",
+    args: ["run", "--silent", script],
+    cwd: ROOT,
+    env: childEnv({ ...shared, ...extra }),
+  });
+
+  const buildWeb = launcher.step({
+    name: "build",
+    command: join(ROOT, "node_modules", ".bin", "turbo"),
+    args: ["run", "build", "--filter=@gatehouse/web", "--output-logs=new-only"],
+    timeoutMs: BUILD_TIMEOUT_MS,
+    cwd: ROOT,
+    // NODE_ENV is Next's to set (production for build and start); a stray one breaks the build.
+    env: childEnv({ NODE_ENV: undefined, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" }),
+  });
+  const startApi = (async () => {
+    await launcher.step({ ...npm("migrate", "db:migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    await launcher.step({ ...npm("seed", "db:seed"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    const api = launcher.service(npm("api", "api"));
+    await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
+  })();
+  await Promise.all([buildWeb, startApi]);
+
+  const web = launcher.service(
+    npm("web", "web", {
+      NODE_ENV: undefined,
+      PORT: String(env.webPort),
+      AUTH_SECRET: authSecret,
+      AUTH_TRUST_HOST: "true",
+      API_URL: apiUrl,
+      NEXT_TELEMETRY_DISABLED: "1",
+    }),
+  );
+  await waitForHttp200({ url: `${webUrl}/api/healthz`, timeoutMs: WEB_READY_TIMEOUT_MS, abandon: web.exited });
+
+  const devFile = join(home, "dev.json");
+  const dev = await readDevFile(devFile);
+  process.stdout.write(
+    [
+      "",
+      "  Gatehouse is running.",
+      `    Console   ${dev.webUrl}   sign in as ${dev.adminEmail} / ${dev.adminPassword}`,
+      `    API       ${dev.apiUrl}`,
+      `    Keys      ${devFile}  (agent and admin API keys)`,
+      `    Database  ${env.databaseUrl ? "DATABASE_URL" : `embedded, ${join(home, "pgdata")}`}`,
+      "  Press Ctrl-C to stop.",
+      "",
+    ].join("\n") + "\n",
+  );
+}
+
+let env: LauncherEnv;
+try {
+  env = launcherEnv();
+} catch (error) {
+  process.stderr.write(`${error instanceof EnvError ? error.message : String(error)}\n`);
+  process.exit(1);
+}
+const launcher = new Launcher();
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => void launcher.stop(0, `${signal}: stopping`));
+}
+// A bug here must not leave the API, the console and the database running without their owner.
+process.on("uncaughtException", (error) => void launcher.stop(1, `crashed: ${error.stack ?? error.message}`));
+process.on("unhandledRejection", (reason) => void launcher.stop(1, `crashed: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+try {
+  await run(launcher, env);
+} catch (error) {
+  if (!launcher.isStopping) await launcher.stop(1, `failed: ${(error as Error).message}`);
+}

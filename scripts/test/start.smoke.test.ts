@@ -1,0 +1,188 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readDevFile, type DevFile } from "../lib/dev-file.ts";
+import { childEnv } from "../lib/env.ts";
+import { freePort, isPortFree } from "../lib/ports.ts";
+import { waitForHttp200 } from "../lib/wait-for-http.ts";
+
+// `npm start` end to end, the way a person runs it: no DATABASE_URL, no REDIS_URL, a fresh
+// GATEHOUSE_HOME; then Ctrl-C, and a second start on the same home that keeps the data.
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const READY_TIMEOUT_MS = 5 * 60_000;
+const STOP_TIMEOUT_MS = 20_000;
+
+interface Started {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+}
+
+let home: string;
+let apiPort: number;
+let webPort: number;
+const running = new Set<Started>();
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), "gatehouse-start-"));
+  apiPort = await freePort();
+  do webPort = await freePort();
+  while (webPort === apiPort);
+});
+
+afterAll(async () => {
+  // After a failed test: stop what still runs the way a person would, kill it if that does not work.
+  for (const started of running) {
+    const pid = started.child.pid;
+    if (pid === undefined) continue;
+    killGroup(pid, "SIGINT");
+    const stopped = await Promise.race([started.exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
+    if (!stopped) killGroup(pid, "SIGKILL");
+  }
+  await rm(home, { recursive: true, force: true });
+});
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+/** `npm start` in its own process group, as a shell runs it in the foreground. */
+function start(): Started {
+  const env = childEnv(
+    { DATABASE_URL: undefined, REDIS_URL: undefined, GATEHOUSE_HOME: home, API_PORT: String(apiPort), WEB_PORT: String(webPort) },
+    // What vitest sets for its workers is not what a person's shell has.
+    { drop: (name) => name === "NODE_ENV" || name.startsWith("VITEST") },
+  );
+  const child = spawn("npm", ["start"], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const started = { child, exited, output: () => output };
+  running.add(started);
+  void exited.then(() => running.delete(started));
+  return started;
+}
+
+/** Both health endpoints answer 200 and the launcher has printed its banner. */
+async function waitUntilReady(started: Started): Promise<void> {
+  let exited = false;
+  void started.exited.then(() => (exited = true));
+  try {
+    await Promise.all([
+      waitForHttp200({ url: `http://localhost:${apiPort}/healthz`, timeoutMs: READY_TIMEOUT_MS, abandon: started.exited }),
+      waitForHttp200({ url: `http://localhost:${webPort}/api/healthz`, timeoutMs: READY_TIMEOUT_MS, abandon: started.exited }),
+    ]);
+    const deadline = Date.now() + 30_000;
+    while (!started.output().includes("Gatehouse is running.")) {
+      if (exited || Date.now() > deadline) throw new Error("npm start did not print its banner");
+      await sleep(100);
+    }
+  } catch (error) {
+    throw new Error(`${(error as Error).message}\n--- npm start output (last 6000 characters) ---\n${started.output().slice(-6000)}`);
+  }
+}
+
+function groupIsEmpty(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Ctrl-C: SIGINT to the foreground process group, then checks that the stop was clean: within
+ * STOP_TIMEOUT_MS, the launcher stopped on the signal (not on a failure) and closed the database,
+ * nothing it started still runs, and the ports are free again.
+ */
+async function interruptAndExpectCleanStop(started: Started): Promise<void> {
+  const pid = started.child.pid;
+  if (pid === undefined) throw new Error("npm start has no pid");
+  killGroup(pid, "SIGINT");
+  const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS).unref());
+  const status = await Promise.race([started.exited, timeout]);
+  const output = started.output();
+  if (status === "timeout") throw new Error(`npm start did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGINT\n${output.slice(-3000)}`);
+  // The launcher exits 0; npm, which saw the SIGINT too, waits for it and then ends by that signal.
+  expect(status.code === 0 || status.signal === "SIGINT", `exit ${JSON.stringify(status)}`).toBe(true);
+  expect(output).toContain("[start] SIGINT: stopping");
+  expect(output).toContain("[start] embedded database closed");
+  expect(output).not.toMatch(/exited unexpectedly|\[start\] failed/);
+  expect(groupIsEmpty(pid)).toBe(true);
+  expect(await isPortFree(apiPort)).toBe(true);
+  expect(await isPortFree(webPort)).toBe(true);
+}
+
+async function api<T>(dev: DevFile, method: "GET" | "POST", path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  const response = await fetch(`${dev.apiUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${dev.agentApiKey}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: response.status, json: (await response.json()) as T };
+}
+
+interface WhoAmI {
+  org: { slug: string };
+  agent?: { id: string };
+}
+
+describe("npm start", () => {
+  let firstDev: DevFile | undefined;
+  let firstAgentId = "";
+  let firstAuditEventId = "";
+
+  it("comes up on an embedded database, seeds the demo org and serves the API and the console", async () => {
+    const started = start();
+    await waitUntilReady(started);
+
+    firstDev = await readDevFile(join(home, "dev.json"));
+    expect(firstDev.apiUrl).toBe(`http://localhost:${apiPort}`);
+    expect(firstDev.webUrl).toBe(`http://localhost:${webPort}`);
+    expect(firstDev.adminEmail).toContain("@");
+    expect(started.output()).toContain(firstDev.adminPassword);
+
+    const whoami = await api<WhoAmI>(firstDev, "GET", "/v1/whoami");
+    expect(whoami.status).toBe(200);
+    expect(whoami.json.org.slug).toBe(firstDev.orgSlug);
+    firstAgentId = whoami.json.agent?.id ?? "";
+    expect(firstAgentId).not.toBe("");
+
+    const action = await api<{ auditEventId?: string }>(firstDev, "POST", "/v1/actions", { actionType: "pr.open" });
+    expect(action.status).toBe(200);
+    expect(action.json.auditEventId).toMatch(/^aud_/);
+    firstAuditEventId = action.json.auditEventId ?? "";
+
+    await interruptAndExpectCleanStop(started);
+  });
+
+  it("keeps the data on a second start and does not seed the demo org again", async () => {
+    if (!firstDev || !firstAuditEventId) throw new Error("needs the first start to have passed");
+    const started = start();
+    await waitUntilReady(started);
+
+    const dev = await readDevFile(join(home, "dev.json"));
+    expect(dev.orgSlug).toBe(firstDev.orgSlug);
+    expect(dev.agentApiKey).toBe(firstDev.agentApiKey);
+    const whoami = await api<WhoAmI>(dev, "GET", "/v1/whoami");
+    expect(whoami.status).toBe(200);
+    expect(whoami.json.agent?.id).toBe(firstAgentId);
+
+    // The decision of the first run is still there: its outcome can be reported now.
+    const outcome = await api<unknown>(dev, "POST", `/v1/actions/${firstAuditEventId}/outcome`, { status: "success" });
+    expect(outcome.status).toBe(200);
+
+    await interruptAndExpectCleanStop(started);
+  });
+});
