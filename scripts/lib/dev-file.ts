@@ -1,15 +1,8 @@
+import type { DevJson } from "@gatehouse/db";
 import { readFile } from "node:fs/promises";
 
 /** $GATEHOUSE_HOME/dev.json, written by `npm run db:seed` (ARCHITECTURE §3 "Main job"). */
-export interface DevFile {
-  apiUrl: string;
-  webUrl: string;
-  orgSlug: string;
-  agentApiKey: string;
-  adminApiKey: string;
-  adminEmail: string;
-  adminPassword: string;
-}
+export type DevFile = DevJson;
 
 const FIELDS = ["apiUrl", "webUrl", "orgSlug", "agentApiKey", "adminApiKey", "adminEmail", "adminPassword"] as const satisfies ReadonlyArray<keyof DevFile>;
 

@@ -1,15 +1,5 @@
-import { isDomainError, type DomainErrorCode } from "@gatehouse/core";
+import { DOMAIN_ERROR_STATUS, isDomainError } from "@gatehouse/core";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
-
-const STATUS: Record<DomainErrorCode, number> = {
-  VALIDATION: 400,
-  UNAUTHENTICATED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
-};
 
 const CODE_BY_STATUS: Record<number, string> = {
   400: "VALIDATION",
@@ -45,7 +35,7 @@ function fastifyClientError(error: unknown): { status: number; message: string }
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope } {
   if (isDomainError(error)) {
     return {
-      status: STATUS[error.code],
+      status: DOMAIN_ERROR_STATUS[error.code],
       body: { error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}), requestId } },
     };
   }

@@ -1,21 +1,11 @@
+import type { AuditEventView } from "@gatehouse/db";
 import { z } from "zod";
 
 // The console's own contract for GET /api/orgs/[orgSlug]/audit. Client code imports these types;
 // the route handler checks at compile time that what @gatehouse/db returns fits them.
 
-export interface AuditEntry {
-  id: string;
-  seq: number;
-  type: string;
-  actorType: string;
-  actorId: string;
-  agentId: string | null;
-  subjectId: string | null;
-  createdAt: string;
-  leafHash: string;
-  chainHash: string;
-  data: Record<string, unknown>;
-}
+/** One audit entry as the console shows it: packages/db's view, unchanged. */
+export type AuditEntry = AuditEventView;
 
 export interface AuditPage {
   events: AuditEntry[];

@@ -2,6 +2,7 @@ import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } f
 import { db, TX_OPTIONS, type Tx } from "../client";
 import type { Ctx } from "../context";
 import type { Prisma } from "../generated/prisma/client";
+import { invalidatePolicyCache } from "../policy-cache";
 import { publishAfterCommit } from "../signals";
 import { appendAuditEntries } from "./append-audit-entries";
 import { actorLabel, actorRef, MANAGE_ROLES, requireRole } from "./permissions";
@@ -95,6 +96,8 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
     return diff;
   }, TX_OPTIONS);
   if (!dryRun && diff.created.length + diff.updated.length + diff.archived.length > 0) {
+    // This process sees its own change at once; other instances through the signal (or the revision check).
+    invalidatePolicyCache(ctx.org.id);
     await publishAfterCommit({ type: "policies.changed", orgId: ctx.org.id });
   }
   return diff;

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
 import pg from "pg";
 import type {} from "vitest";
 import { applyPolicies } from "../services/apply-policies";
@@ -68,4 +69,17 @@ export async function createTestOrg(options: { policies?: unknown[]; label?: str
     agent: { id: agent.id, name: agent.name, apiKey: agent.apiKey, keyId: agent.keyId },
     adminKey: { id: adminKey.id, apiKey: adminKey.apiKey },
   };
+}
+
+/** A port the kernel says is free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
 }
