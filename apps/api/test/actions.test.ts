@@ -1,9 +1,9 @@
 import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
-import { closeRateLimiter, closeSignals, db, disconnectDb, revokeApiKey } from "@gatehouse/db";
+import { db, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALLOW_ALL_PR, call, startApp, writesOf } from "./helpers";
+import { ALLOW_ALL_PR, call, startApp, stopApp, writesOf } from "./helpers";
 
 let app: FastifyInstance;
 let org: TestOrg;
@@ -13,10 +13,7 @@ beforeAll(async () => {
   org = await createTestOrg({ label: "actions", policies: ALLOW_ALL_PR });
 });
 afterAll(async () => {
-  await app.close();
-  await disconnectDb();
-  await closeSignals();
-  await closeRateLimiter();
+  await stopApp(app);
 });
 
 describe("POST /v1/actions decides by policy", () => {

@@ -1,9 +1,9 @@
 import { newId } from "@gatehouse/core";
-import { closeRateLimiter, closeSignals, db, disconnectDb, issueAdminKey } from "@gatehouse/db";
+import { db, issueAdminKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALLOW_ALL_PR, call, startApp, writesOf } from "./helpers";
+import { ALLOW_ALL_PR, call, startApp, stopApp, writesOf } from "./helpers";
 
 let app: FastifyInstance;
 let org: TestOrg;
@@ -19,10 +19,7 @@ beforeAll(async () => {
   viewerKey = (await issueAdminKey({ ctx: org.ctx, input: { membershipId: membership.id } })).apiKey;
 });
 afterAll(async () => {
-  await app.close();
-  await disconnectDb();
-  await closeSignals();
-  await closeRateLimiter();
+  await stopApp(app);
 });
 
 describe("admin routes: who may call", () => {

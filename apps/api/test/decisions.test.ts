@@ -1,9 +1,9 @@
-import { closeRateLimiter, closeSignals, db, disconnectDb, invalidatePolicyCache } from "@gatehouse/db";
+import { db, invalidatePolicyCache } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, startApp, writesOf } from "./helpers";
+import { call, startApp, stopApp, writesOf } from "./helpers";
 
 let app: FastifyInstance;
 
@@ -11,10 +11,7 @@ beforeAll(async () => {
   app = await startApp();
 });
 afterAll(async () => {
-  await app.close();
-  await disconnectDb();
-  await closeSignals();
-  await closeRateLimiter();
+  await stopApp(app);
 });
 
 const execute = (org: TestOrg, body: unknown, key = org.agent.apiKey) => call(app, "POST", "/v1/actions", { key, body }).then((r) => r.json());

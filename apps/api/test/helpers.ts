@@ -1,4 +1,4 @@
-import { db } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server";
 
@@ -6,6 +6,14 @@ export async function startApp(): Promise<FastifyInstance> {
   const app = await buildServer({ logLevel: "silent" });
   await app.ready();
   return app;
+}
+
+/** Closes the app and everything the process opened for it (database pool, Redis connections). */
+export async function stopApp(app: FastifyInstance | undefined): Promise<void> {
+  await app?.close();
+  await disconnectDb();
+  await closeSignals();
+  await closeRateLimiter();
 }
 
 export function call(

@@ -1,7 +1,7 @@
 import { KEY_CACHE_TTL_MS } from "@gatehouse/db";
-import { closeRateLimiter, closeSignals, disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
 /** Two `npm run api` processes over one database and one Redis behave as one service. */
@@ -17,9 +17,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([a?.stop(), b?.stop()]);
-  await disconnectDb();
-  await closeSignals();
-  await closeRateLimiter();
+  await stopApp(undefined);
 });
 
 const whoami = (api: ApiProcess, key: string) => fetch(`${api.url}/v1/whoami`, { headers: { authorization: `Bearer ${key}` } });

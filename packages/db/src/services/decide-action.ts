@@ -37,9 +37,8 @@ const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvalu
  * (tampered → deny), the rate conditions this call would meet (counted: consumed by execute, only
  * peeked by canI), then the pure evaluation.
  */
-async function prepare(ctx: Ctx, input: unknown, mode: "execute" | "check"): Promise<Prepared> {
+async function prepare(ctx: Ctx, request: ActionRequest, mode: "execute" | "check"): Promise<Prepared> {
   const actor = requireAgent(ctx);
-  const request = parseActionRequest(input);
   const [row, settings] = await Promise.all([agentSnapshot(ctx.org.id, actor.agentId), orgSettingsSnapshot(ctx.org.id)]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
@@ -61,7 +60,8 @@ async function prepare(ctx: Ctx, input: unknown, mode: "execute" | "check"): Pro
 
 /** canI: the same decision as execute, without recording anything or consuming rate limits. */
 export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Omit<ActionResult, "auditEventId"> & { dryRun: true }> {
-  const prepared = await prepare(ctx, input, "check");
+  requireAgent(ctx); // permission before parsing
+  const prepared = await prepare(ctx, parseActionRequest(input), "check");
   const { auditEventId: _unused, ...result } = buildActionResult({
     decision: prepared.decision,
     auditEventId: "",
@@ -87,17 +87,17 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
  */
 export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ActionResult> {
   const actor = requireAgent(ctx);
-  const early = parseActionRequest(input);
-  if (early.eventId) {
-    const seen = recent.get(`${actor.agentId}\u0000${early.eventId}`);
+  const parsed = parseActionRequest(input);
+  if (parsed.eventId) {
+    const seen = recent.get(`${actor.agentId}\u0000${parsed.eventId}`);
     if (seen) {
-      if (seen.requestHash !== actionRequestHash(actor.agentId, early)) {
-        throw conflict(`eventId '${early.eventId}' was already used for a different request`, { eventId: early.eventId });
+      if (seen.requestHash !== actionRequestHash(actor.agentId, parsed)) {
+        throw conflict(`eventId '${parsed.eventId}' was already used for a different request`, { eventId: parsed.eventId });
       }
       return seen.result;
     }
   }
-  const prepared = await prepare(ctx, input, "execute");
+  const prepared = await prepare(ctx, parsed, "execute");
   const { request, agent, decision, gateReason } = prepared;
   const requestHash = actionRequestHash(agent.id, request);
 

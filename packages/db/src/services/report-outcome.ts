@@ -2,6 +2,7 @@ import { conflict, notFound, validationError, zodIssues } from "@gatehouse/core"
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
+import { orgSettingsSnapshot } from "../snapshots";
 import { appendAuditEntry } from "./append-audit-entries";
 import { breakerSettings, recordFailure } from "./circuit-breaker";
 import { actorRef, requireAgent } from "./permissions";
@@ -66,8 +67,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     throw conflict(`an outcome '${winner.outcomeStatus}' was already reported for this action`, { reported: winner.outcomeStatus });
   }
   if (status === "failure") {
-    const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
-    await recordFailure(ctx, actor.agentId, breakerSettings(org.settings), `failure outcome of ${action.actionType}`);
+    await recordFailure(ctx, actor.agentId, breakerSettings(await orgSettingsSnapshot(ctx.org.id)), `failure outcome of ${action.actionType}`);
   }
   return result;
 }
