@@ -1,9 +1,11 @@
 import { randomToken } from "@gatehouse/core";
-import { evictKeyCache, signals } from "@gatehouse/db";
+import { closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
+import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
+import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
@@ -17,6 +19,8 @@ let requestCounter = 0;
 
 export interface ServerOptions {
   logLevel?: string;
+  /** How often to record overdue approvals as expired; 0 turns the sweep off (tests that drive it). */
+  expirySweepMs?: number;
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -51,5 +55,26 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(agentRoutes);
   await app.register(adminRoutes);
+  await app.register(approvalRoutes);
+  await app.register(adminApprovalRoutes);
+  await app.register(eventRoutes);
+  // Overdue approvals are recorded as expired (and their waiters woken) within a second, by whichever
+  // instance gets there first; rows are locked SKIP LOCKED, so instances never double-record.
+  if (options.expirySweepMs !== 0) {
+    let sweeping = false;
+    const sweep = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      expireDueApprovals()
+        .catch((error: unknown) => app.log.warn({ err: error }, "approval expiry sweep failed; retrying"))
+        .finally(() => {
+          sweeping = false;
+        });
+    }, options.expirySweepMs ?? 1_000);
+    sweep.unref();
+    app.addHook("onClose", async () => clearInterval(sweep));
+  }
+  // Parked long-polls answer with the approval as it is, instead of holding shutdown for 25 s.
+  app.addHook("preClose", async () => closeApprovalWaiters());
   return app;
 }

@@ -9,3 +9,5 @@ export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";
 export * from "./actions/action-result";
+export * from "./approvals/approval-rules";
+export * from "./events/event-of-entry";

@@ -1,6 +1,7 @@
 import { conflict, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type pg from "pg";
 import { db } from "./client";
+import { publishAfterCommit } from "./signals";
 
 /**
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
@@ -82,6 +83,8 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
       const batch = queue.waiting.splice(0, MAX_BATCH);
       try {
         const outcomes = await writeBatch(orgId, batch.map((w) => w.item));
+        // Event streams read the log on this hint; fire and forget (observation, time-bounded).
+        void publishAfterCommit({ type: "audit.appended", orgId });
         batch.forEach((waiter, i) => {
           const outcome = outcomes[i];
           if (outcome instanceof Error) waiter.reject(outcome);

@@ -12,7 +12,9 @@ export type Signal =
   | { type: "key.revoked"; keyId: string }
   | { type: "policies.changed"; orgId: string }
   | { type: "agent.changed"; orgId: string; agentId: string }
-  | { type: "settings.changed"; orgId: string };
+  | { type: "settings.changed"; orgId: string }
+  | { type: "approvals.changed"; orgId: string; approvalIds: string[] }
+  | { type: "audit.appended"; orgId: string };
 
 type Handler = (signal: Signal) => void;
 

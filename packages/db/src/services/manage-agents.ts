@@ -1,10 +1,12 @@
 import { issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
+import { db, TX_OPTIONS, type Tx } from "../client";
 import type { Ctx } from "../context";
 import { publishAfterCommit } from "../signals";
 import { forgetAgent } from "../snapshots";
-import { appendAuditEntry } from "./append-audit-entries";
+import { appendAuditEntries, appendAuditEntry } from "./append-audit-entries";
+import { announceApprovals } from "./announce-approvals";
+import { endApprovals } from "./end-approvals";
 import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
 export interface AgentView {
@@ -52,6 +54,7 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   requireRole(ctx, MANAGE_ROLES, input.status === "halted" ? "halting an agent" : "resuming an agent");
   const parsed = haltInput.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const cancelled: string[] = [];
   const view = await db().$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
     if (!agent) throw notFound("agent");
@@ -68,10 +71,14 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
       subjectId: agent.id,
       data: { name: agent.name, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) },
     });
+    // The log head is locked now, so no decision batch can add a pending approval for this agent
+    // behind our back; batches after this commit see the halt.
+    if (halted) cancelled.push(...(await cancelPendingApprovals(tx, ctx, agent.id, parsed.data.reason ?? null)));
     return agentView(updated);
   }, TX_OPTIONS);
   forgetAgent(input.agentId);
   await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: input.agentId });
+  await announceApprovals(ctx.org.id, cancelled);
   return view;
 }
 
@@ -117,4 +124,21 @@ export async function listAgentKeys({ ctx, input }: { ctx: Ctx; input: { agentId
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
   }));
+}
+
+/** Cancels the agent's pending approvals inside the halt's transaction; their waiters hear AGENT_HALTED. */
+async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason: string | null): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string; action_id: string; action_type: string }>>`
+    SELECT a.id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
+    WHERE a.org_id = ${ctx.org.id} AND a.agent_id = ${agentId} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
+  if (rows.length === 0) return [];
+  const entries = await endApprovals(
+    tx,
+    ctx.org.id,
+    rows.map((r) => ({ approvalId: r.id, actionId: r.action_id, agentId, actionType: r.action_type, status: "cancelled", reason, decidedBy: null })),
+    actorRef(ctx.actor),
+    new Date(),
+  );
+  await appendAuditEntries(tx, ctx.org.id, entries);
+  return rows.map((r) => r.id);
 }

@@ -33,6 +33,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });
   if (!action) throw notFound("action");
   if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
+  if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
   const existing = (a: typeof action): OutcomeView => ({
     auditEventId: a.auditEntryId,
     status: a.outcomeStatus as OutcomeView["status"],

@@ -7,6 +7,8 @@ import { createAgent } from "../services/create-agent";
 import { createOrg } from "../services/create-org";
 import { issueAdminKey } from "../services/issue-admin-key";
 import { systemCtx, type Ctx } from "../context";
+import { db } from "../client";
+import { newId, type MemberRole } from "@gatehouse/core";
 
 declare module "vitest" {
   /** Set by packages/db/test/global-setup.ts: the migrated database of this test run. */
@@ -82,4 +84,23 @@ export function freePort(): Promise<number> {
       server.close(() => (address && typeof address === "object" ? resolve(address.port) : reject(new Error("no port"))));
     });
   });
+}
+
+export interface TestMember {
+  userId: string;
+  membershipId: string;
+  email: string;
+  role: MemberRole;
+  /** An org admin key of this member: decisions made with it are the member's. */
+  apiKey: string;
+}
+
+/** Adds a member with `role` to the org (a new user), with an admin key of their own. */
+export async function addTestMember(org: TestOrg, role: MemberRole, label = role): Promise<TestMember> {
+  const suffix = randomBytes(4).toString("hex");
+  const email = `${label}-${suffix}@example.test`;
+  const user = await db().user.create({ data: { id: newId("user"), email, name: `${label} ${suffix}` } });
+  const membership = await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
+  const key = await issueAdminKey({ ctx: org.ctx, input: { membershipId: membership.id } });
+  return { userId: user.id, membershipId: membership.id, email, role, apiKey: key.apiKey };
 }

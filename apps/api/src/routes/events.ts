@@ -1,0 +1,52 @@
+import type { GatehouseEvent } from "@gatehouse/core";
+import { subscribeEvents } from "@gatehouse/db";
+import type { FastifyInstance } from "fastify";
+import { authenticate, ctxOf } from "../auth";
+
+const HEARTBEAT_MS = 15_000;
+
+/** Streams that are open, so shutdown can end them instead of waiting for clients to leave. */
+const open = new Set<() => void>();
+
+function frame(event: GatehouseEvent): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** `GET /v1/events`: server-sent events, resumable with `Last-Event-ID` (or `?lastEventId=`). */
+export async function eventRoutes(app: FastifyInstance): Promise<void> {
+  app.addHook("onRequest", authenticate);
+  app.addHook("preClose", async () => {
+    for (const end of [...open]) end();
+  });
+
+  app.get("/v1/events", async (request, reply) => {
+    const header = request.headers["last-event-id"];
+    const query = request.query as { lastEventId?: unknown };
+    const lastEventId = typeof header === "string" ? header : typeof query.lastEventId === "string" ? query.lastEventId : null;
+    const pending: string[] = [];
+    let started = false;
+    const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
+    // Subscribing first validates the request (400/403 as JSON), then the stream starts.
+    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId }, deliver: (event) => void write(frame(event)) });
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-store",
+      connection: "keep-alive",
+      "x-accel-buffering": "no",
+      "x-request-id": request.id,
+    });
+    reply.raw.write(`retry: 2000\n: connected\n\n`);
+    started = true;
+    for (const chunk of pending.splice(0)) reply.raw.write(chunk);
+    const heartbeat = setInterval(() => reply.raw.write(`: ping\n\n`), HEARTBEAT_MS);
+    const end = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      open.delete(end);
+      if (!reply.raw.writableEnded) reply.raw.end();
+    };
+    open.add(end);
+    reply.raw.once("close", end);
+  });
+}

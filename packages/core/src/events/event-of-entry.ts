@@ -1,0 +1,54 @@
+/**
+ * Server-sent events are projections of audit entries: each event's id is its entry's sequence
+ * number, so a stream resumes exactly where it stopped (`Last-Event-ID`) with nothing invented and
+ * nothing lost. Entries that are not events (policy changes, keys, …) project to null.
+ */
+export const EVENT_TYPES = ["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired"] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The audit entry types that project to events (for filtering reads). */
+export const EVENT_ENTRY_TYPES = ["action.decided", "approval.vote", "approval.decided", "approval.expired", "approval.cancelled"] as const;
+
+export interface EventEntry {
+  id: string;
+  seq: number;
+  type: string;
+  agentId: string | null;
+  time: string;
+  data: Record<string, unknown>;
+}
+
+export interface GatehouseEvent {
+  id: string;
+  type: EventType;
+  data: Record<string, unknown> & { seq: number; type: EventType; at: string; agentId: string | null };
+}
+
+const PICK = ["agentName", "actionId", "actionType", "approvalId", "status", "denialReason", "reason", "decidedBy", "decision", "member", "approvals", "quorum", "timeoutAt"] as const;
+
+function typeOf(entry: EventEntry): EventType | null {
+  switch (entry.type) {
+    case "action.decided":
+      return entry.data.status === "executed" ? "action.executed" : entry.data.status === "denied" ? "action.denied" : entry.data.status === "requested" ? "approval.requested" : null;
+    case "approval.vote":
+      return "approval.voted";
+    case "approval.decided":
+    case "approval.cancelled":
+      return "approval.decided";
+    case "approval.expired":
+      return "approval.expired";
+    default:
+      return null;
+  }
+}
+
+export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
+  const type = typeOf(entry);
+  if (!type) return null;
+  const data: GatehouseEvent["data"] = { seq: entry.seq, type, at: entry.time, agentId: entry.agentId };
+  for (const key of PICK) if (entry.data[key] !== undefined) data[key] = entry.data[key];
+  const policy = entry.data.policy as { name?: unknown } | undefined;
+  if (typeof policy?.name === "string") data.policyName = policy.name;
+  if (entry.type === "action.decided") data.auditEventId = entry.id;
+  return { id: String(entry.seq), type, data };
+}

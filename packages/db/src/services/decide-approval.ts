@@ -1,0 +1,134 @@
+import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type DomainError, type MemberRole, type VoteDecision } from "@gatehouse/core";
+import { z } from "zod";
+import { db, TX_OPTIONS } from "../client";
+import type { Ctx } from "../context";
+import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
+import { announceApprovals } from "./announce-approvals";
+import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
+import { endApprovals, type Ending } from "./end-approvals";
+import { expireApprovals } from "./expire-approvals";
+import { actorRef } from "./permissions";
+
+const decisionBody = z.strictObject({
+  decision: z.enum(["approve", "deny"]),
+  reason: z.string().trim().max(1000).optional(),
+});
+
+const bulkBody = decisionBody.extend({
+  approvalIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
+});
+
+/**
+ * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
+ * Any other org's or unknown id → 404; an ineligible member (role, requester, excluded owner) → 403;
+ * a decided or expired approval, or a second vote by the same member → 409. The vote, and the end it
+ * brings (quorum reached, or a veto), are audit entries in the same transaction; waiting agents are
+ * woken after the commit.
+ */
+export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<ApprovalView> {
+  const parsed = decisionBody.safeParse(input.body);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const [outcome] = await decideMany(ctx, [input.approvalId], parsed.data.decision, parsed.data.reason ?? null);
+  if (!outcome) throw notFound("approval");
+  if ("error" in outcome) throw outcome.error;
+  return outcome.approval;
+}
+
+export type BulkOutcome = { approvalId: string; approval: ApprovalView } | { approvalId: string; error: DomainError };
+
+/** The same vote on many approvals in one transaction (the console's "approve selected"); each answers on its own. */
+export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
+  const parsed = bulkBody.safeParse(input);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  return decideMany(ctx, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason ?? null);
+}
+
+async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
+  const voter = await voterOf(ctx);
+  if (!voter) throw forbidden("deciding an approval needs a member: sign in to the console or use an org admin key");
+  const orgId = ctx.org.id;
+  // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
+  await expireApprovals(orgId, approvalIds);
+
+  const errors = new Map<string, DomainError>();
+  const changed: string[] = [];
+  await db().$transaction(async (tx) => {
+    await lockAuditLog(tx, orgId);
+    const now = new Date();
+    const rows = await tx.$queryRawUnsafe<Array<{ id: string; status: "pending"; expires_at: Date; quorum: number; approver_roles: MemberRole[]; approver_member_ids: string[]; exclude_agent_owner: boolean; requested_by: string | null; agent_id: string; action_id: string }>>(
+      `SELECT id, status::text AS status, expires_at, quorum, approver_roles::text[] AS approver_roles, approver_member_ids, exclude_agent_owner, requested_by, agent_id, action_id
+       FROM approvals WHERE org_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
+      orgId,
+      approvalIds,
+    );
+    const ids = rows.map((r) => r.id);
+    const [votes, agents, actions] = await Promise.all([
+      tx.approvalVote.findMany({ where: { approvalId: { in: ids } }, select: { approvalId: true, membershipId: true, decision: true } }),
+      tx.agent.findMany({ where: { orgId, id: { in: [...new Set(rows.map((r) => r.agent_id))] } }, select: { id: true, createdByMembershipId: true } }),
+      tx.action.findMany({ where: { orgId, id: { in: rows.map((r) => r.action_id) } }, select: { id: true, actionType: true } }),
+    ]);
+    const owners = new Map(agents.map((a) => [a.id, a.createdByMembershipId]));
+    const actionTypes = new Map(actions.map((a) => [a.id, a.actionType]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const entries: AuditEntryInput[] = [];
+    const endings: Ending[] = [];
+    const newVotes: Array<{ id: string; orgId: string; approvalId: string; membershipId: string; decision: VoteDecision; reason: string | null; createdAt: Date }> = [];
+    const actor = actorRef(ctx.actor);
+    for (const approvalId of approvalIds) {
+      const row = byId.get(approvalId);
+      if (!row) {
+        errors.set(approvalId, notFound("approval"));
+        continue;
+      }
+      try {
+        const outcome = castVote(
+          {
+            status: row.status,
+            expiresAt: row.expires_at,
+            votes: votes.filter((v) => v.approvalId === approvalId),
+            quorum: row.quorum,
+            approverRoles: row.approver_roles,
+            approverMemberIds: row.approver_member_ids,
+            excludeAgentOwner: row.exclude_agent_owner,
+            requestedBy: row.requested_by,
+            agentOwnerMembershipId: owners.get(row.agent_id) ?? null,
+          },
+          voter,
+          decision,
+          now,
+        );
+        const actionType = actionTypes.get(row.action_id) ?? "";
+        newVotes.push({ id: newId("vote"), orgId, approvalId, membershipId: voter.membershipId, decision, reason, createdAt: now });
+        entries.push({
+          type: "approval.vote",
+          actor,
+          agentId: row.agent_id,
+          subjectId: approvalId,
+          data: { approvalId, actionId: row.action_id, actionType, decision, ...(reason ? { reason } : {}), member: { id: voter.membershipId, email: voter.email }, approvals: outcome.approvals, quorum: row.quorum, status: outcome.status },
+        });
+        if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {
+          endings.push({ approvalId, actionId: row.action_id, agentId: row.agent_id, actionType, status: outcome.status, reason, decidedBy: { id: voter.membershipId, email: voter.email } });
+        }
+        changed.push(approvalId);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        errors.set(approvalId, error);
+      }
+    }
+    if (newVotes.length === 0) return;
+    await tx.approvalVote.createMany({ data: newVotes });
+    const endEntries = await endApprovals(tx, orgId, endings, actor, now);
+    // Each approval's vote entry is followed by the entry that ends it, if it ended.
+    const endOf = new Map(endEntries.map((e) => [e.subjectId, e]));
+    await appendAuditEntries(tx, orgId, entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]));
+  }, TX_OPTIONS);
+
+  await announceApprovals(orgId, changed);
+  const views = new Map((await loadApprovalViews(orgId, changed, voter)).map((v) => [v.id, v]));
+  return approvalIds.map((approvalId) => {
+    const error = errors.get(approvalId);
+    const approval = views.get(approvalId);
+    if (error || !approval) return { approvalId, error: error ?? notFound("approval") };
+    return { approvalId, approval };
+  });
+}
