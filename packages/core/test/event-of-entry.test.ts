@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { eventOfEntry, type EventEntry } from "../src/events/event-of-entry";
+
+const entry = (type: string, data: Record<string, unknown>, seq = 7): EventEntry => ({ id: "aud_x", seq, type, agentId: "agt_1", time: "2026-01-01T00:00:00.000Z", data });
+
+describe("eventOfEntry", () => {
+  it.each([
+    ["action.decided", { status: "executed" }, "action.executed"],
+    ["action.decided", { status: "denied", denialReason: "NO_POLICY" }, "action.denied"],
+    ["action.decided", { status: "requested", approvalId: "apr_1" }, "approval.requested"],
+    ["approval.vote", { decision: "approve", approvals: 1, quorum: 2 }, "approval.voted"],
+    ["approval.decided", { status: "approved" }, "approval.decided"],
+    ["approval.cancelled", { status: "cancelled" }, "approval.decided"],
+    ["approval.expired", { status: "expired" }, "approval.expired"],
+  ])("%s %j → %s", (type, data, expected) => {
+    expect(eventOfEntry(entry(type, data))?.type).toBe(expected);
+  });
+
+  it.each(["policy.version", "agent.halted", "key.issued", "action.outcome"])("%s is not an event", (type) => {
+    expect(eventOfEntry(entry(type, { status: "executed" }))).toBeNull();
+  });
+
+  it("carries the sequence number as its id, the entry's time, and the fields a client needs", () => {
+    const event = eventOfEntry(entry("action.decided", { status: "requested", approvalId: "apr_1", actionType: "pr.merge", actionId: "act_1", policy: { name: "review", version: 2 }, metadata: { secret: "not copied" } }, 42));
+    expect(event).toEqual({
+      id: "42",
+      type: "approval.requested",
+      data: { seq: 42, type: "approval.requested", at: "2026-01-01T00:00:00.000Z", agentId: "agt_1", approvalId: "apr_1", actionType: "pr.merge", actionId: "act_1", status: "requested", policyName: "review", auditEventId: "aud_x" },
+    });
+  });
+});
