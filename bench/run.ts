@@ -1,38 +1,12 @@
 // `npm run bench`: every Gatehouse benchmark and its baselines, in one run on this machine.
 // Needs PostgreSQL (DATABASE_URL's server, default local), Redis (REDIS_URL, default local), wrk and pgbench.
 // Writes bench/results/<timestamp>.json and rewrites bench/RESULTS.md.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { background, benchDatabase, children, log, redisUrl, run, stopChildren, waitFor } from "./lib";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const baseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const children: ChildProcess[] = [];
-const log = (line: string) => console.error(`[bench] ${line}`);
-
-function run(command: string, args: string[], env: Record<string, string> = {}): string {
-  const result = spawnSync(command, args, { cwd: root, env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-function background(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i += 1) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never answered`);
-}
 
 interface Wrk {
   requestsPerSecond: number;
@@ -78,15 +52,9 @@ async function main(): Promise<void> {
   log("in-process evaluation vs Cedar");
   const evaluation = JSON.parse(run("npx", ["tsx", "bench/eval.bench.ts"]).trim().split("\n").pop() as string) as Record<string, unknown>;
 
-  const dbName = `gatehouse_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(baseUrl);
-  dbUrl.pathname = `/${dbName}`;
-  const url = dbUrl.toString();
+  const database = await benchDatabase();
+  const url = database.url;
   try {
-    run("npx", ["tsx", "packages/db/src/cli/migrate.ts"], { DATABASE_URL: url });
     const setup = JSON.parse(run("npx", ["tsx", "bench/setup-org.ts"], { DATABASE_URL: url }).trim().split("\n").pop() as string) as { orgId: string; agentKey: string };
 
     log("floor: bare node:http JSON echo");
@@ -137,10 +105,8 @@ async function main(): Promise<void> {
     writeFileSync("bench/RESULTS.md", summary(results, stamp));
     console.log(JSON.stringify(results, null, 2));
   } finally {
-    for (const child of children) child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 1000));
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => {});
-    await admin.end();
+    await stopChildren();
+    await database.drop();
   }
 }
 
@@ -192,7 +158,7 @@ Evaluation sanity check: ${j(res.evaluation.sanity)}. The load generator (wrk, o
 rate) runs on the same two cores as the API and PostgreSQL.
 wrk counts only answers it received before stopping; the few extra audit entries are requests that were in
 flight when it stopped, committed after it stopped counting. Compare machines by the ratios to the floors, not
-by absolute numbers: earlier runs in `bench/results/` were on a slower host (echo floor 43k/s, pgbench 21k tps)
+by absolute numbers: earlier runs in \`bench/results/\` were on a slower host (echo floor 43k/s, pgbench 21k tps)
 where execute reached 3,616/s at about the same ratio to the echo floor (0.084).
 `;
 }

@@ -1,6 +1,5 @@
 import { eligibility, type ActionResult, type ApprovalStatus, type ConditionResult, type MemberRole, type Voter } from "@gatehouse/core";
 import { db } from "../client";
-import type { Prisma } from "../generated/prisma/client";
 import type { Ctx } from "../context";
 
 export interface MemberRef {
@@ -41,12 +40,6 @@ export interface ApprovalView {
   viewer?: { canDecide: boolean; reason?: string };
 }
 
-const include = {
-  action: true,
-  agent: { select: { name: true, createdByMembershipId: true } },
-  votes: { include: { membership: { include: { user: { select: { name: true, email: true } } } } }, orderBy: { createdAt: "asc" as const } },
-} as const;
-
 /** The acting member as a voter (user session or admin key), or null for agents and the system. */
 export async function voterOf(ctx: Ctx): Promise<Voter | null> {
   const { actor } = ctx;
@@ -55,10 +48,49 @@ export async function voterOf(ctx: Ctx): Promise<Voter | null> {
   return { membershipId: actor.membershipId, userId: actor.userId, email: user?.email ?? "", role: actor.role };
 }
 
+interface Row {
+  id: string;
+  status: ApprovalStatus;
+  agent_id: string;
+  action_id: string;
+  quorum: number;
+  approver_roles: MemberRole[];
+  approver_member_ids: string[];
+  exclude_agent_owner: boolean;
+  requested_by: string | null;
+  expires_at: Date;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  created_at: Date;
+  audit_entry_id: string;
+  action_type: string;
+  metadata: Record<string, unknown>;
+  data_accessed: unknown[];
+  policy_name: string | null;
+  result: ActionResult;
+  agent_name: string;
+  agent_owner: string | null;
+  votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
+}
+
+/** One round trip for any number of approvals: the approval, its action and agent, its votes with their members. */
+const VIEW_SQL = `
+  SELECT a.id, a.status::text AS status, a.agent_id, a.action_id, a.quorum, a.approver_roles::text[] AS approver_roles,
+         a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
+         c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
+         g.name AS agent_name, g.created_by_membership_id AS agent_owner,
+         COALESCE((
+           SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision, 'reason', v.reason,
+                    'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
+           FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
+           WHERE v.approval_id = a.id), '[]'::json) AS votes
+  FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
+
 /** Views of the org's approvals with these ids, in the order given; ids of other orgs are skipped. */
 export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null): Promise<ApprovalView[]> {
   if (ids.length === 0) return [];
-  const rows = await db().approval.findMany({ where: { orgId, id: { in: [...ids] } }, include });
+  const rows = await db().$queryRawUnsafe<Row[]>(VIEW_SQL, orgId, [...ids]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const views: ApprovalView[] = [];
   for (const id of ids) {
@@ -68,44 +100,52 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
   return views;
 }
 
-type Row = Prisma.ApprovalGetPayload<{ include: typeof include }>;
-
-export function toView(row: Row, voter: Voter | null): ApprovalView {
-  const result = row.action.result as unknown as ActionResult;
-  const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.membership.user.name, email: v.membership.user.email });
+function toView(row: Row, voter: Voter | null): ApprovalView {
+  const result = row.result;
+  const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.name, email: v.email });
   const finalVote = row.status === "approved" || row.status === "denied" ? row.votes.at(-1) : undefined;
   const view: ApprovalView = {
     id: row.id,
     status: row.status,
-    agentId: row.agentId,
-    agentName: row.agent.name,
-    actionId: row.actionId,
-    auditEventId: row.action.auditEntryId,
-    actionType: row.action.actionType,
-    metadata: row.action.metadata as Record<string, unknown>,
-    dataAccessed: row.action.dataAccessed as unknown[],
-    policyName: result.policyName ?? row.action.policyName,
+    agentId: row.agent_id,
+    agentName: row.agent_name,
+    actionId: row.action_id,
+    auditEventId: row.audit_entry_id,
+    actionType: row.action_type,
+    metadata: row.metadata,
+    dataAccessed: row.data_accessed,
+    policyName: result.policyName ?? row.policy_name,
     policyVersion: result.policyVersion ?? null,
     conditionsEvaluated: result.conditionsEvaluated ?? [],
     quorum: row.quorum,
     approvals: row.votes.filter((v) => v.decision === "approve").length,
-    approverRoles: row.approverRoles,
-    approvers: row.approverMemberIds,
-    excludeAgentOwner: row.excludeAgentOwner,
-    requestedBy: row.requestedBy,
-    votes: row.votes.map((v) => ({ member: member(v), decision: v.decision, reason: v.reason, at: v.createdAt.toISOString() })),
+    approverRoles: row.approver_roles,
+    approvers: row.approver_member_ids,
+    excludeAgentOwner: row.exclude_agent_owner,
+    requestedBy: row.requested_by,
+    votes: row.votes.map((v) => ({ member: member(v), decision: v.decision, reason: v.reason, at: new Date(Number(v.atMs)).toISOString() })),
     decidedBy: finalVote ? member(finalVote) : null,
-    decisionReason: row.decisionReason,
-    decidedAt: row.decidedAt?.toISOString() ?? null,
-    expiresAt: row.expiresAt.toISOString(),
-    createdAt: row.createdAt.toISOString(),
+    decisionReason: row.decision_reason,
+    decidedAt: row.decided_at?.toISOString() ?? null,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
     result,
   };
   if (voter) {
     if (row.status !== "pending") view.viewer = { canDecide: false, reason: `the approval is ${row.status}` };
     else if (row.votes.some((v) => v.membershipId === voter.membershipId)) view.viewer = { canDecide: false, reason: "you already voted" };
     else {
-      const verdict = eligibility({ ...row, agentOwnerMembershipId: row.agent.createdByMembershipId }, voter);
+      const verdict = eligibility(
+        {
+          quorum: row.quorum,
+          approverRoles: row.approver_roles,
+          approverMemberIds: row.approver_member_ids,
+          excludeAgentOwner: row.exclude_agent_owner,
+          requestedBy: row.requested_by,
+          agentOwnerMembershipId: row.agent_owner,
+        },
+        voter,
+      );
       view.viewer = verdict.eligible ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
     }
   }

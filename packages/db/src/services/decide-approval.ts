@@ -5,7 +5,7 @@ import type { Ctx } from "../context";
 import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
 import { announceApprovals } from "./announce-approvals";
 import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
-import { endApprovals, type Ending } from "./end-approvals";
+import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
 import { actorRef } from "./permissions";
 
@@ -117,10 +117,10 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
     }
     if (newVotes.length === 0) return;
     await tx.approvalVote.createMany({ data: newVotes });
-    const endEntries = await endApprovals(tx, orgId, endings, actor, now);
     // Each approval's vote entry is followed by the entry that ends it, if it ended.
-    const endOf = new Map(endEntries.map((e) => [e.subjectId, e]));
+    const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
     await appendAuditEntries(tx, orgId, entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]));
+    await settleEndings(tx, orgId, endings);
   }, TX_OPTIONS);
 
   await announceApprovals(orgId, changed);

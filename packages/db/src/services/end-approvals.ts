@@ -15,23 +15,24 @@ export interface Ending {
 
 const ENTRY_TYPE = { approved: "approval.decided", denied: "approval.decided", expired: "approval.expired", cancelled: "approval.cancelled" } as const;
 
+const denialOf = (e: Ending) => (e.status === "approved" ? null : APPROVAL_DENIAL_REASON[e.status]);
+
 /**
  * Ends approvals inside the caller's transaction (which holds their rows FOR UPDATE): sets their
- * status, settles their actions (approved → executed; otherwise denied with DENIED_BY_REVIEWER,
- * APPROVAL_EXPIRED or AGENT_HALTED, so an expiry never reads as a human denial) and returns the audit
- * entries the caller appends in the same transaction.
+ * status and settles their actions (approved → executed; otherwise denied with DENIED_BY_REVIEWER,
+ * APPROVAL_EXPIRED or AGENT_HALTED, so an expiry never reads as a human denial). Callers run it last,
+ * after appending `endingEntries`, so `decided_at` (the statement's clock) is as close to the commit
+ * as the transaction can know.
  */
-export async function endApprovals(tx: Tx, orgId: string, endings: readonly Ending[], actor: ActorRef, now: Date): Promise<AuditEntryInput[]> {
-  if (endings.length === 0) return [];
-  const denialOf = (e: Ending) => (e.status === "approved" ? null : APPROVAL_DENIAL_REASON[e.status]);
+export async function settleEndings(tx: Tx, orgId: string, endings: readonly Ending[]): Promise<void> {
+  if (endings.length === 0) return;
   await tx.$executeRawUnsafe(
-    `UPDATE approvals AS a SET status = x.status::approval_status, decided_at = $4, decision_reason = x.reason, updated_at = $4
+    `UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp()
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, reason)
-     WHERE a.id = x.id AND a.org_id = $5 AND a.status = 'pending'`,
+     WHERE a.id = x.id AND a.org_id = $4 AND a.status = 'pending'`,
     endings.map((e) => e.approvalId),
     endings.map((e) => e.status),
     endings.map((e) => e.reason),
-    now,
     orgId,
   );
   await tx.$executeRawUnsafe(
@@ -45,6 +46,10 @@ export async function endApprovals(tx: Tx, orgId: string, endings: readonly Endi
     endings.map(denialOf),
     orgId,
   );
+}
+
+/** The audit entry of each ending. */
+export function endingEntries(endings: readonly Ending[], actor: ActorRef): AuditEntryInput[] {
   return endings.map((e) => {
     const denialReason = denialOf(e);
     return {

@@ -2,7 +2,7 @@ import type { ActorRef } from "@gatehouse/core";
 import { db, TX_OPTIONS } from "../client";
 import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
 import { announceApprovals } from "./announce-approvals";
-import { endApprovals } from "./end-approvals";
+import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 
 const EXPIRY_ACTOR: ActorRef = { type: "system", id: "approval-expiry" };
 
@@ -24,14 +24,9 @@ export async function expireApprovals(orgId: string, approvalIds?: readonly stri
       ...[orgId, now, limit, ...(approvalIds ? [approvalIds] : [])],
     );
     if (rows.length === 0) return [];
-    const entries = await endApprovals(
-      tx,
-      orgId,
-      rows.map((r) => ({ approvalId: r.id, actionId: r.action_id, agentId: r.agent_id, actionType: r.action_type, status: "expired", reason: null, decidedBy: null })),
-      EXPIRY_ACTOR,
-      now,
-    );
-    await appendAuditEntries(tx, orgId, entries);
+    const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId: r.agent_id, actionType: r.action_type, status: "expired", reason: null, decidedBy: null }));
+    await appendAuditEntries(tx, orgId, endingEntries(endings, EXPIRY_ACTOR));
+    await settleEndings(tx, orgId, endings);
     return rows.map((r) => r.id);
   }, TX_OPTIONS);
   await announceApprovals(orgId, expired);

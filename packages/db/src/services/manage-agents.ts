@@ -6,7 +6,7 @@ import { publishAfterCommit } from "../signals";
 import { forgetAgent } from "../snapshots";
 import { appendAuditEntries, appendAuditEntry } from "./append-audit-entries";
 import { announceApprovals } from "./announce-approvals";
-import { endApprovals } from "./end-approvals";
+import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
 export interface AgentView {
@@ -132,13 +132,8 @@ async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason:
     SELECT a.id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
     WHERE a.org_id = ${ctx.org.id} AND a.agent_id = ${agentId} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
   if (rows.length === 0) return [];
-  const entries = await endApprovals(
-    tx,
-    ctx.org.id,
-    rows.map((r) => ({ approvalId: r.id, actionId: r.action_id, agentId, actionType: r.action_type, status: "cancelled", reason, decidedBy: null })),
-    actorRef(ctx.actor),
-    new Date(),
-  );
-  await appendAuditEntries(tx, ctx.org.id, entries);
+  const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId, actionType: r.action_type, status: "cancelled", reason, decidedBy: null }));
+  await appendAuditEntries(tx, ctx.org.id, endingEntries(endings, actorRef(ctx.actor)));
+  await settleEndings(tx, ctx.org.id, endings);
   return rows.map((r) => r.id);
 }
