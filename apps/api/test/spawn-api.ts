@@ -9,8 +9,8 @@ export interface ApiProcess {
 }
 
 /** A real `apps/api` process (what `npm run api` runs) on a free port, ready when /healthz answers. */
-export async function spawnApi(env: Record<string, string>, unset: string[] = []): Promise<ApiProcess> {
-  const port = await freePort();
+export async function spawnApi(env: Record<string, string>, unset: string[] = [], fixedPort?: number): Promise<ApiProcess> {
+  const port = fixedPort ?? (await freePort());
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of unset) delete base[name];
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
