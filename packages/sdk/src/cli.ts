@@ -8,11 +8,12 @@ import { readFile as readFileFromDisk } from "node:fs/promises";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GatehouseAdmin } from "./admin.ts";
-import { DEFAULT_BASE_URL } from "./config.ts";
+import { Gatehouse } from "./client.ts";
+import { DEFAULT_BASE_URL, type ClientOptions } from "./config.ts";
 import { cliEnv, type CliEnv } from "./env.ts";
 import { BadRequestError, GatehouseError } from "./errors.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
-import type { Fetch, PolicyDocument, PolicySetDiff } from "./types.ts";
+import type { Approval, ApprovalStatus, Fetch, GatehouseEvent, PolicyDocument, PolicySetDiff } from "./types.ts";
 import { VERSION } from "./version.ts";
 
 /** Everything the CLI touches outside itself. */
@@ -26,6 +27,8 @@ export interface CliContext {
   stderr: (text: string) => void;
   /** Reads a file as UTF-8. Default: from disk. */
   readFile?: (path: string) => Promise<string>;
+  /** Aborts the command's calls; ends `tail` (exit status 0). The executable aborts it on Ctrl-C. */
+  signal?: AbortSignal;
 }
 
 /** Exit statuses. */
@@ -39,13 +42,25 @@ const CONNECTION_OPTIONS = `Connection:
   --api-key <key>    Org admin key (gh_admin_…). Default: $GATEHOUSE_API_KEY
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
 
+const TAIL_CONNECTION_OPTIONS = `Connection:
+  --api-key <key>    Org admin key (gh_admin_…: the org's events) or agent key (gh_…: its
+                     agent's events). Default: $GATEHOUSE_API_KEY
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
+
 const MAIN_HELP = `Usage: gatehouse <command> [options]
 
 Commands:
-  policies apply <file>   Make the org's active policies exactly those in <file>
-  policies export         Print the org's active policies as a file you can apply again
+  policies apply <file>    Make the org's active policies exactly those in <file>
+  policies export          Print the org's active policies as a file you can apply again
+  approvals list           List the org's approvals (pending ones by default)
+  approvals approve <id>   Vote to approve an action waiting for approval
+  approvals deny <id>      Vote to deny it (one deny decides)
+  tail                     Print events (decisions, approvals) as they happen
 
-${CONNECTION_OPTIONS}
+Connection:
+  --api-key <key>    Org admin key (gh_admin_…; tail also takes an agent's gh_… key).
+                     Default: $GATEHOUSE_API_KEY
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
 
 Options:
   -h, --help         Help for a command, e.g. gatehouse policies apply --help
@@ -100,6 +115,70 @@ ${CONNECTION_OPTIONS}
 Example: gatehouse policies export --format yaml > policies.yaml
 `;
 
+const APPROVALS_HELP = `Usage: gatehouse approvals <list|approve|deny> [options]
+
+Commands:
+  list [--status <status>] [--json]   List approvals, newest first
+  approve <id> [--reason <text>]      Vote to approve
+  deny <id> [--reason <text>]         Vote to deny (one deny decides)
+
+Run gatehouse approvals <command> --help for details.
+`;
+
+const APPROVALS_LIST_HELP = `Usage: gatehouse approvals list [--status <status>] [--json]
+
+Lists the org's approvals, newest first, one page at a time.
+
+Options:
+  --status <status>  pending (default), approved, denied, expired, cancelled or all
+  --limit <n>        How many per page. Default: the server's
+  --cursor <cursor>  The page after the one that printed it
+  --json             Print the page as JSON ({ approvals, nextCursor })
+
+${CONNECTION_OPTIONS}
+
+Output: a table of ID, AGENT, ACTION, STATUS, QUORUM (approvals so far / needed) and EXPIRES.
+`;
+
+function voteHelp(decision: "approve" | "deny"): string {
+  const what =
+    decision === "approve"
+      ? "Votes to approve <id> as the key's member. Once enough members approve (the quorum), the\naction goes ahead and the agent waiting on it continues."
+      : "Votes to deny <id> as the key's member. One deny decides: the approval is denied and the agent\nwaiting on it gets DENIED_BY_REVIEWER. Giving a reason is recommended; the agent sees it.";
+  return `Usage: gatehouse approvals ${decision} <id> [--reason <text>]
+
+${what}
+
+You cannot vote on an action you requested, vote twice, or vote on a decided or expired approval.
+
+Options:
+  --reason <text>    Why; recorded in the audit log with the vote
+
+${CONNECTION_OPTIONS}
+`;
+}
+
+const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
+
+Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
+approval.voted, approval.decided, approval.expired. Reconnects by itself, without gaps.
+
+Options:
+  --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
+  --json             One JSON object per line: { id, type, data }
+
+${TAIL_CONNECTION_OPTIONS}
+
+Output: time, #id, type, action type, then agent=, approval=, status=, denial=, by= and reason=
+when the event has them.
+`;
+
+const APPROVAL_STATUSES: ReadonlyArray<ApprovalStatus | "all"> = ["pending", "approved", "denied", "expired", "cancelled", "all"];
+
+function isApprovalStatus(value: string): value is ApprovalStatus | "all" {
+  return (APPROVAL_STATUSES as readonly string[]).includes(value);
+}
+
 /** A command line mistake: printed with a pointer to the help, exit status 2. */
 class UsageError extends Error {}
 
@@ -108,8 +187,8 @@ interface ParsedArgs {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(["--api-key", "--base-url", "--format"]);
-const BOOLEAN_FLAGS = new Set(["--dry-run", "--help", "--version"]);
+const VALUE_FLAGS = new Set(["--api-key", "--base-url", "--format", "--status", "--limit", "--cursor", "--reason", "--since"]);
+const BOOLEAN_FLAGS = new Set(["--dry-run", "--help", "--json", "--version"]);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
@@ -175,7 +254,24 @@ async function run(context: CliContext): Promise<number> {
     (help || group === "help" ? context.stdout : context.stderr)(MAIN_HELP);
     return help || group === "help" ? EXIT_OK : EXIT_USAGE;
   }
-  if (group !== "policies") throw new UsageError(`unknown command "${group}"`);
+  switch (group) {
+    case "policies":
+      return runPolicies(context, flags, command, rest);
+    case "approvals":
+      return runApprovals(context, flags, command, rest);
+    case "tail": {
+      if (help) return printed(context, TAIL_HELP);
+      allowOnly(flags, ["--since", "--json"], "tail");
+      if (command !== undefined) throw new UsageError(`unexpected argument "${command}"`);
+      return tail(context, flags);
+    }
+    default:
+      throw new UsageError(`unknown command "${group}"`);
+  }
+}
+
+async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], command: string | undefined, rest: string[]): Promise<number> {
+  const help = flags.has("--help");
   if (command === undefined) {
     (help ? context.stdout : context.stderr)(POLICIES_HELP);
     return help ? EXIT_OK : EXIT_USAGE;
@@ -203,6 +299,39 @@ async function run(context: CliContext): Promise<number> {
   }
 }
 
+async function runApprovals(context: CliContext, flags: ParsedArgs["flags"], command: string | undefined, rest: string[]): Promise<number> {
+  const help = flags.has("--help");
+  if (command === undefined) {
+    (help ? context.stdout : context.stderr)(APPROVALS_HELP);
+    return help ? EXIT_OK : EXIT_USAGE;
+  }
+
+  switch (command) {
+    case "list": {
+      if (help) return printed(context, APPROVALS_LIST_HELP);
+      allowOnly(flags, ["--status", "--limit", "--cursor", "--json"], "approvals list");
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      const status = flagValue(flags, "--status") ?? "pending";
+      if (!isApprovalStatus(status)) throw new UsageError(`--status must be one of ${APPROVAL_STATUSES.join(", ")}, not "${status}"`);
+      const limitText = flagValue(flags, "--limit");
+      const limit = limitText === undefined ? undefined : Number(limitText);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new UsageError(`--limit must be a whole number ≥ 1, not "${limitText}"`);
+      return listApprovals(context, flags, status, limit);
+    }
+    case "approve":
+    case "deny": {
+      if (help) return printed(context, voteHelp(command));
+      allowOnly(flags, ["--reason"], `approvals ${command}`);
+      const [id, ...extra] = rest;
+      if (id === undefined) throw new UsageError(`approvals ${command} needs an approval id: gatehouse approvals ${command} <id>`);
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      return vote(context, flags, command, id);
+    }
+    default:
+      throw new UsageError(`unknown command "approvals ${command}"`);
+  }
+}
+
 function printed(context: CliContext, text: string): number {
   context.stdout(text);
   return EXIT_OK;
@@ -217,13 +346,25 @@ function allowOnly(flags: ParsedArgs["flags"], allowed: readonly string[], comma
 }
 
 function adminClient(context: CliContext, flags: ParsedArgs["flags"]): GatehouseAdmin {
+  return makeClient(context, flags, "gh_admin_…", (options) => new GatehouseAdmin(options));
+}
+
+/** For `tail`: an admin key streams the org's events, an agent key its agent's. */
+function eventsClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehouse | GatehouseAdmin {
+  return makeClient(context, flags, "gh_admin_… (or an agent's gh_… key)", (options) =>
+    options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options),
+  );
+}
+
+/** A client on the key and base URL of the flags, else the environment. */
+function makeClient<C>(context: CliContext, flags: ParsedArgs["flags"], keyHint: string, create: (options: ClientOptions) => C): C {
   const apiKey = flagValue(flags, "--api-key") ?? context.env.GATEHOUSE_API_KEY;
   if (apiKey === undefined || apiKey === "") {
-    throw new UsageError("no API key: pass --api-key gh_admin_… or set GATEHOUSE_API_KEY");
+    throw new UsageError(`no API key: pass --api-key ${keyHint} or set GATEHOUSE_API_KEY`);
   }
   const baseUrl = flagValue(flags, "--base-url") ?? (context.env.GATEHOUSE_BASE_URL || undefined);
   try {
-    return new GatehouseAdmin({ apiKey, fetch: context.fetch, ...(baseUrl === undefined ? {} : { baseUrl }) });
+    return create({ apiKey, fetch: context.fetch, ...(baseUrl === undefined ? {} : { baseUrl }) });
   } catch (error) {
     // A malformed key or URL: the options are wrong, not the call.
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -257,7 +398,7 @@ async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], fi
   let diff: PolicySetDiff;
   try {
     // The server validates every document and answers 400 with the paths of what is wrong.
-    diff = await admin.policies.apply(policyFile.policies as PolicyDocument[], { dryRun });
+    diff = await admin.policies.apply(policyFile.policies as PolicyDocument[], { dryRun, signal: context.signal });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     context.stderr(rejection(file, error, policyFile));
@@ -269,9 +410,92 @@ async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], fi
 
 async function exportPolicies(context: CliContext, flags: ParsedArgs["flags"], format: PolicyFileFormat): Promise<number> {
   const admin = adminClient(context, flags);
-  const { policies } = await admin.policies.list();
+  const { policies } = await admin.policies.list({ signal: context.signal });
   context.stdout(formatPolicyFile(policies, format));
   return EXIT_OK;
+}
+
+async function listApprovals(context: CliContext, flags: ParsedArgs["flags"], status: ApprovalStatus | "all", limit: number | undefined): Promise<number> {
+  const admin = adminClient(context, flags);
+  const page = await admin.approvals.list({ status, limit, cursor: flagValue(flags, "--cursor"), signal: context.signal });
+  if (flags.has("--json")) {
+    context.stdout(`${JSON.stringify(page, null, 2)}\n`);
+    return EXIT_OK;
+  }
+  if (page.approvals.length === 0) {
+    context.stdout(status === "all" ? "No approvals.\n" : `No ${status} approvals.\n`);
+    return EXIT_OK;
+  }
+  const rows = page.approvals.map((a) => [a.id, a.agentName || a.agentId, a.actionType, a.status, `${a.approvals}/${a.quorum}`, shortTime(a.expiresAt)]);
+  context.stdout(table(["ID", "AGENT", "ACTION", "STATUS", "QUORUM", "EXPIRES"], rows));
+  if (page.nextCursor !== null) {
+    context.stdout(`More: gatehouse approvals list --status ${status}${limit === undefined ? "" : ` --limit ${limit}`} --cursor ${page.nextCursor}\n`);
+  }
+  return EXIT_OK;
+}
+
+async function vote(context: CliContext, flags: ParsedArgs["flags"], decision: "approve" | "deny", approvalId: string): Promise<number> {
+  const admin = adminClient(context, flags);
+  const options = { reason: flagValue(flags, "--reason"), signal: context.signal };
+  const approval = decision === "approve" ? await admin.approvals.approve(approvalId, options) : await admin.approvals.deny(approvalId, options);
+  context.stdout(`${describeVote(approval)}\n`);
+  return EXIT_OK;
+}
+
+/** What the vote did, from the approval it answers. */
+function describeVote(approval: Approval): string {
+  const what = `${approval.actionType} by ${approval.agentName || approval.agentId}`;
+  const count = `${approval.approvals}/${approval.quorum} approvals`;
+  switch (approval.status) {
+    case "approved":
+      return `Approved ${approval.id} (${what}, ${count}): the action goes ahead.`;
+    case "pending":
+      return `Vote recorded on ${approval.id} (${what}): ${count}, waiting for more.`;
+    case "denied":
+      return `Denied ${approval.id} (${what}).`;
+    default:
+      return `${approval.id} (${what}) is ${approval.status}.`;
+  }
+}
+
+async function tail(context: CliContext, flags: ParsedArgs["flags"]): Promise<number> {
+  const client = eventsClient(context, flags);
+  const json = flags.has("--json");
+  context.stderr("Waiting for events (Ctrl-C to stop)…\n");
+  for await (const event of client.subscribe({ lastEventId: flagValue(flags, "--since"), signal: context.signal })) {
+    context.stdout(json ? `${JSON.stringify(event)}\n` : formatEvent(event));
+  }
+  return EXIT_OK;
+}
+
+/** `2025-06-01T12:00:00Z  #42  approval.decided  pr.merge  agent=agt_1 approval=apr_1 status=denied by=bo@example.com reason="not today"` */
+function formatEvent(event: GatehouseEvent): string {
+  const { data } = event;
+  const facts = [
+    `agent=${data.agentId}`,
+    data.approvalId === undefined ? undefined : `approval=${data.approvalId}`,
+    data.status === undefined ? undefined : `status=${data.status}`,
+    data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
+    data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
+    data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
+  ].filter((fact) => fact !== undefined);
+  return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType}  ${facts.join(" ")}\n`;
+}
+
+/** An ISO 8601 time without its milliseconds. */
+function shortTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, "Z");
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .concat("\n");
+  return [header, ...rows].map(line).join("");
 }
 
 /** `+ a v1`, `~ b v1 → v2`, `- c v3`, `= 2 unchanged`, then the counts. */
@@ -336,11 +560,15 @@ function isEntryPoint(): boolean {
 }
 
 if (isEntryPoint()) {
+  // The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
+  const interrupt = new AbortController();
+  process.once("SIGINT", () => interrupt.abort());
   process.exitCode = await main({
     argv: process.argv.slice(2),
     env: cliEnv(),
     fetch: globalThis.fetch,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
+    signal: interrupt.signal,
   });
 }

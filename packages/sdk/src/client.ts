@@ -1,17 +1,25 @@
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
+import { DeniedError, GatehouseError } from "./errors.ts";
+import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
 import type {
   ActionResult,
+  Approval,
   CanIOptions,
   CheckResult,
   ExecuteOptions,
+  GateOptions,
+  GatehouseEvent,
   Outcome,
   PoliciesOptions,
   PolicyList,
   ReportOptions,
   RequestOptions,
+  SubscribeOptions,
+  WaitOptions,
   WhoAmI,
 } from "./types.ts";
+import { resolveDeadline, waitForApproval } from "./wait.ts";
 
 /** Options of {@link Gatehouse}. `apiKey` is the agent's key. */
 export type GatehouseOptions = ClientOptions;
@@ -50,6 +58,64 @@ export class Gatehouse {
       headers: { "idempotency-key": eventId },
       signal: options.signal,
     });
+  }
+
+  /**
+   * Asks Gatehouse before acting and waits for the answer: resolves with the `executed` result
+   * once the action may go ahead, at once or when its approval is granted; throws `DeniedError`
+   * when a policy or a reviewer denies it, or the approval expires or is cancelled, and
+   * `ApprovalTimeoutError` when nobody decides before `deadline` (default: 8 hours from now).
+   *
+   * ```ts
+   * const result = await gatehouse.gate("pr.merge", { metadata: { pr: 42 }, onRequested: (r) => console.log(`waiting: ${r.approvalId}`) });
+   * await mergePullRequest();
+   * await gatehouse.report(result.auditEventId, { status: "success" });
+   * ```
+   */
+  async gate(actionType: string, options: GateOptions = {}): Promise<ActionResult> {
+    const deadline = resolveDeadline(options.deadline, this.#config.now());
+    const result = await this.execute(actionType, options);
+    if (result.status === "executed") return result;
+    if (result.status === "denied") throw new DeniedError(result);
+    if (result.approvalId === undefined) {
+      throw new GatehouseError("Gatehouse answered requested without an approvalId", { code: "INVALID_RESPONSE" });
+    }
+    options.onRequested?.(result);
+    return waitForApproval(this.#config, result.approvalId, deadline, options.signal);
+  }
+
+  /**
+   * Waits for an approval to be decided, e.g. to pick up again after a restart. Resolves with the
+   * action's `executed` result when it is approved; throws `DeniedError` (reason
+   * `DENIED_BY_REVIEWER`, `APPROVAL_EXPIRED` or `AGENT_HALTED`, with `approvalId`, `decidedBy` and
+   * `decisionReason`) when it is denied, expires or is cancelled, and `ApprovalTimeoutError` when
+   * `deadline` (default: 8 hours from now) passes first; the approval then stays pending.
+   *
+   * Holds long-polls of up to 25 s each. Network errors, timeouts, 408, 429 and 5xx (an API
+   * restarting or failing over) are retried with backoff until the deadline, whatever
+   * `maxRetries` says; 401, 403, 404 and other errors end the wait.
+   */
+  waitForApproval(approvalId: string, options: WaitOptions = {}): Promise<ActionResult> {
+    const deadline = resolveDeadline(options.deadline, this.#config.now());
+    return waitForApproval(this.#config, approvalId, deadline, options.signal);
+  }
+
+  /** One of this agent's approvals, as it stands. */
+  approval(approvalId: string, options: RequestOptions = {}): Promise<Approval> {
+    return request<Approval>(this.#config, {
+      method: "GET",
+      path: `/v1/approvals/${encodeURIComponent(approvalId)}`,
+      signal: options.signal,
+    });
+  }
+
+  /**
+   * This agent's events as they happen (decisions, approvals requested, voted, decided, expired):
+   * `for await (const event of gatehouse.subscribe()) …`. Reconnects by itself after a dropped
+   * connection, resuming after the last event seen; ends when `signal` aborts or the loop is left.
+   */
+  subscribe(options: SubscribeOptions = {}): AsyncIterable<GatehouseEvent> {
+    return subscribeEvents(this.#config, options);
   }
 
   /**

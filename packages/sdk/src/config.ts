@@ -26,13 +26,16 @@ export interface ClientInternals {
   sleep?: Sleep;
   /** Randomness for backoff jitter, in [0, 1). Default: `Math.random`. */
   random?: () => number;
-  /** The clock, for `Retry-After` dates, in ms since the epoch. Default: `Date.now`. */
+  /** The clock, for `Retry-After` dates and approval deadlines, in ms since the epoch. Default: `Date.now`. */
   now?: () => number;
+  /** Longest silence (not even a ping) on the event stream before it reconnects, in ms. Default: `45_000`, three of the server's pings. */
+  streamIdleTimeout?: number;
 }
 
 export const DEFAULT_BASE_URL = "http://localhost:4000";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 2;
+const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 45_000;
 
 /**
  * Checks the options and fills in defaults. `keyRule` says which prefix the key must have, and how
@@ -72,5 +75,6 @@ export function resolveConfig(
     sleep: internals.sleep ?? defaultSleep,
     random: internals.random ?? Math.random,
     now: internals.now ?? Date.now,
+    streamIdleTimeout: internals.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
   };
 }

@@ -6,7 +6,7 @@
 
 /** The environment the CLI reads. */
 export interface CliEnv {
-  /** The org admin key, `gh_admin_…`; `--api-key` wins over it. */
+  /** The org admin key, `gh_admin_…` (for `tail`, an agent's `gh_…` key also works); `--api-key` wins over it. */
   GATEHOUSE_API_KEY?: string | undefined;
   /** Where the Gatehouse API listens; `--base-url` wins over it. Default: `http://localhost:4000`. */
   GATEHOUSE_BASE_URL?: string | undefined;

@@ -130,25 +130,43 @@ export class DeniedError extends GatehouseError {
   readonly conditions: ConditionEvaluation[];
   /** The audit entry of the denial; absent for a `canI()` answer, which records nothing. */
   readonly auditEventId: string | undefined;
-  /** The approval that was denied or expired, when the action went through one. */
+  /** The approval that was denied, expired or cancelled, when the action went through one. */
   readonly approvalId: string | undefined;
-  /** Who denied the approval, when a reviewer did. */
+  /** Who denied the approval, when a reviewer did: the member's email (else name, else id). */
   readonly decidedBy: string | undefined;
+  /** The reviewer's reason for denying, when they gave one. */
+  readonly decisionReason: string | undefined;
   /** The full decision. */
   readonly result: ActionResult | CheckResult;
 
-  constructor(result: ActionResult | CheckResult, extra: { decidedBy?: string } = {}) {
+  constructor(result: ActionResult | CheckResult, extra: DeniedErrorExtra = {}) {
     const reason = result.denialReason ?? "DENIED";
     const by = result.policyName === undefined ? "" : ` by policy "${result.policyName}"`;
-    super(`Action denied${by}: ${reason}`, { code: reason });
+    const reviewer = [
+      extra.decidedBy === undefined ? undefined : `by ${extra.decidedBy}`,
+      extra.decisionReason === undefined ? undefined : JSON.stringify(extra.decisionReason),
+    ].filter((part) => part !== undefined);
+    const review = reviewer.length === 0 ? "" : ` (${reviewer.join(": ")})`;
+    super(`Action denied${by}: ${reason}${review}`, { code: reason });
     this.reason = reason;
     this.policy = result.policyName;
     this.conditions = result.conditionsEvaluated;
     this.auditEventId = "auditEventId" in result ? result.auditEventId : undefined;
-    this.approvalId = "approvalId" in result ? result.approvalId : undefined;
+    this.approvalId = extra.approvalId ?? ("approvalId" in result ? result.approvalId : undefined);
     this.decidedBy = extra.decidedBy;
+    this.decisionReason = extra.decisionReason;
     this.result = result;
   }
+}
+
+/** What a {@link DeniedError} can carry besides the decision, when a reviewer or an approval ended it. */
+export interface DeniedErrorExtra {
+  /** The approval, when the result does not name it. */
+  approvalId?: string | undefined;
+  /** Who denied it. */
+  decidedBy?: string | undefined;
+  /** Their reason. */
+  decisionReason?: string | undefined;
 }
 
 /**
@@ -166,13 +184,18 @@ export function assertAllowed<R extends ActionResult | CheckResult>(
   if (result.status === "denied") throw new DeniedError(result);
 }
 
-/** Nobody decided the approval before the caller's deadline. The approval may still be decided later. */
+/**
+ * Nobody decided the approval before the caller's deadline (thrown by `gate()` and
+ * `waitForApproval()`). The approval stays pending on the server and may still be decided: wait
+ * again with `waitForApproval(approvalId)`. When the server could not be reached at the deadline,
+ * `cause` is the last failure.
+ */
 export class ApprovalTimeoutError extends GatehouseError {
   override readonly name = "ApprovalTimeoutError";
   readonly approvalId: string;
 
-  constructor(approvalId: string) {
-    super(`Approval ${approvalId} was not decided before the deadline`, { code: "APPROVAL_TIMEOUT" });
+  constructor(approvalId: string, init: { cause?: unknown } = {}) {
+    super(`Approval ${approvalId} was not decided before the deadline`, { code: "APPROVAL_TIMEOUT", cause: init.cause });
     this.approvalId = approvalId;
   }
 }

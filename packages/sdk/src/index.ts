@@ -1,4 +1,4 @@
-export { GatehouseAdmin, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
+export { GatehouseAdmin, type AdminApprovals, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
 export { Gatehouse, type GatehouseOptions } from "./client.ts";
 export {
   APIConnectionError,
@@ -17,6 +17,7 @@ export {
   RateLimitError,
   UnprocessableEntityError,
   assertAllowed,
+  type DeniedErrorExtra,
   type GatehouseErrorInit,
 } from "./errors.ts";
 export type {
@@ -24,6 +25,11 @@ export type {
   ActionResult,
   ActionStatus,
   ApplyPoliciesOptions,
+  Approval,
+  ApprovalList,
+  ApprovalMember,
+  ApprovalStatus,
+  ApprovalVote,
   CanIOptions,
   CheckResult,
   CircuitState,
@@ -31,10 +37,16 @@ export type {
   ConditionEvaluation,
   ConditionOperator,
   DataAccess,
+  DecideApprovalOptions,
   Decision,
   DenialReason,
   ExecuteOptions,
   Fetch,
+  GateOptions,
+  GatehouseEvent,
+  GatehouseEventData,
+  GatehouseEventType,
+  ListApprovalsOptions,
   Outcome,
   OutcomeStatus,
   PoliciesOptions,
@@ -48,6 +60,8 @@ export type {
   RequestOptions,
   StoredPolicy,
   StoredPolicyList,
+  SubscribeOptions,
+  WaitOptions,
   WhoAmI,
 } from "./types.ts";
 export { VERSION } from "./version.ts";

@@ -23,6 +23,8 @@ export interface TransportConfig {
   sleep: Sleep;
   random: () => number;
   now: () => number;
+  /** Longest silence on the event stream before reconnecting, in ms. */
+  streamIdleTimeout: number;
 }
 
 /** One call to make. */
@@ -34,9 +36,12 @@ export interface RequestSpec {
   body?: unknown;
   headers?: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Longest wait for this call's attempts, in ms, instead of the client's `timeout` (a long-poll holds longer). */
+  timeout?: number;
 }
 
-type Attempt<T> =
+/** How one attempt went: the value, or the error with whether it may be retried and after how long the server asks. */
+export type Attempt<T> =
   | { ok: true; value: T }
   | { ok: false; error: GatehouseError; retry: boolean; retryAfterMs?: number | undefined };
 
@@ -54,25 +59,34 @@ export const defaultSleep: Sleep = (ms, signal) =>
 
 /** Makes the call, retrying what may be retried, and resolves with the parsed JSON body. */
 export async function request<T>(config: TransportConfig, spec: RequestSpec): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    const attempt = await attemptRequest<T>(config, spec);
+    if (attempt.ok) return attempt.value;
+    if (!attempt.retry || retry >= config.maxRetries) throw attempt.error;
+    await config.sleep(attempt.retryAfterMs ?? backoffDelay(retry, config.random), spec.signal);
+  }
+}
+
+/** Makes one attempt of the call, without retrying; the caller decides what to do with a failure. */
+export function attemptRequest<T>(config: TransportConfig, spec: RequestSpec): Promise<Attempt<T>> {
   const url = `${config.baseUrl}${spec.path}`;
-  const headers: Record<string, string> = {
-    accept: "application/json",
-    authorization: `Bearer ${config.apiKey}`,
-    "x-gatehouse-sdk": VERSION,
-    ...spec.headers,
-  };
+  const headers = requestHeaders(config, spec.headers);
   const init: RequestInit = { method: spec.method, headers };
   if (spec.body !== undefined) {
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(spec.body);
   }
+  return attemptOnce<T>(config, url, init, spec.signal, spec.timeout ?? config.timeout);
+}
 
-  for (let retry = 0; ; retry++) {
-    const attempt = await attemptOnce<T>(config, url, init, spec.signal);
-    if (attempt.ok) return attempt.value;
-    if (!attempt.retry || retry >= config.maxRetries) throw attempt.error;
-    await config.sleep(attempt.retryAfterMs ?? backoffDelay(retry, config.random), spec.signal);
-  }
+/** The headers every call sends (JSON, the key, the SDK version), then the call's own. */
+export function requestHeaders(config: TransportConfig, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    accept: "application/json",
+    authorization: `Bearer ${config.apiKey}`,
+    "x-gatehouse-sdk": VERSION,
+    ...extra,
+  };
 }
 
 async function attemptOnce<T>(
@@ -80,6 +94,7 @@ async function attemptOnce<T>(
   url: string,
   init: RequestInit,
   userSignal: AbortSignal | undefined,
+  timeout: number,
 ): Promise<Attempt<T>> {
   if (userSignal?.aborted) return userAborted(userSignal);
 
@@ -88,7 +103,7 @@ async function attemptOnce<T>(
   const timer = setTimeout(() => {
     timedOut = true;
     controller.abort();
-  }, config.timeout);
+  }, timeout);
   const forwardAbort = (): void => controller.abort();
   userSignal?.addEventListener("abort", forwardAbort, { once: true });
 
@@ -102,25 +117,30 @@ async function attemptOnce<T>(
     if (timedOut) {
       return {
         ok: false,
-        error: new APITimeoutError(`Request timed out after ${config.timeout} ms`, { cause }),
+        error: new APITimeoutError(`Request timed out after ${timeout} ms`, { cause }),
         retry: true,
       };
     }
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return {
-      ok: false,
-      error: new APIConnectionError(`Could not reach Gatehouse at ${url}: ${reason}`, { cause }),
-      retry: true,
-    };
+    return connectionFailed(url, cause);
   } finally {
     clearTimeout(timer);
     userSignal?.removeEventListener("abort", forwardAbort);
   }
 
-  return interpret<T>(response, text, config.now());
+  return response.ok ? parseBody<T>(response, text) : failedResponse(response, text, config.now());
 }
 
-function userAborted(signal: AbortSignal): Attempt<never> {
+/** A network failure: retryable. */
+export function connectionFailed(url: string, cause: unknown): Attempt<never> {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  return {
+    ok: false,
+    error: new APIConnectionError(`Could not reach Gatehouse at ${url}: ${reason}`, { cause }),
+    retry: true,
+  };
+}
+
+export function userAborted(signal: AbortSignal): Attempt<never> {
   return {
     ok: false,
     error: new APIUserAbortError("Request aborted by the caller", { cause: signal.reason }),
@@ -128,27 +148,27 @@ function userAborted(signal: AbortSignal): Attempt<never> {
   };
 }
 
-function interpret<T>(response: Response, text: string, nowMs: number): Attempt<T> {
-  const headerRequestId = response.headers.get("x-request-id") ?? undefined;
-  if (response.ok) {
-    try {
-      return { ok: true, value: JSON.parse(text) as T };
-    } catch (cause) {
-      const error = new GatehouseError(`Gatehouse answered ${response.status} with a body that is not JSON`, {
-        status: response.status,
-        requestId: headerRequestId,
-        cause,
-      });
-      return { ok: false, error, retry: false };
-    }
+function parseBody<T>(response: Response, text: string): Attempt<T> {
+  try {
+    return { ok: true, value: JSON.parse(text) as T };
+  } catch (cause) {
+    const error = new GatehouseError(`Gatehouse answered ${response.status} with a body that is not JSON`, {
+      status: response.status,
+      requestId: response.headers.get("x-request-id") ?? undefined,
+      cause,
+    });
+    return { ok: false, error, retry: false };
   }
+}
 
+/** An error status, read into its typed error (from the envelope), whether it may be retried and any `Retry-After`. */
+export function failedResponse(response: Response, text: string, nowMs: number): Attempt<never> {
   const envelope = readErrorEnvelope(text);
   const ErrorClass = errorClassForStatus(response.status);
   const error = new ErrorClass(envelope.message ?? `Request failed with status ${response.status}`, {
     status: response.status,
     code: envelope.code,
-    requestId: envelope.requestId ?? headerRequestId,
+    requestId: envelope.requestId ?? response.headers.get("x-request-id") ?? undefined,
     details: envelope.details,
   });
   return {

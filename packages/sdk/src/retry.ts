@@ -4,6 +4,10 @@
 export const BACKOFF_BASE_MS = 500;
 /** Longest backoff delay. */
 export const BACKOFF_MAX_MS = 8_000;
+/** First backoff delay while waiting for an approval or reconnecting to the event stream. */
+export const RECONNECT_BASE_MS = 250;
+/** Longest backoff delay while waiting for an approval or reconnecting to the event stream. */
+export const RECONNECT_MAX_MS = 5_000;
 /** Longest wait a `Retry-After` header can ask for. */
 export const RETRY_AFTER_MAX_MS = 60_000;
 
@@ -37,9 +41,17 @@ export function parseRetryAfter(value: string | null, nowMs: number): number | u
 
 /**
  * Exponential backoff with jitter before retry number `retry` (0 for the first retry):
- * min(8 s, 500 ms × 2^retry), shortened by up to a quarter at random.
+ * min(max, base × 2^retry), shortened by up to a quarter at random. By default min(8 s, 500 ms × 2^retry).
  */
-export function backoffDelay(retry: number, random: () => number): number {
-  const ceiling = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** retry);
+export function backoffDelay(retry: number, random: () => number, base = BACKOFF_BASE_MS, max = BACKOFF_MAX_MS): number {
+  const ceiling = Math.min(max, base * 2 ** retry);
   return ceiling * (1 - 0.25 * random());
+}
+
+/**
+ * The backoff of a wait for an approval or of the event stream's reconnection, which retry until
+ * their own deadline (or forever) rather than `maxRetries` times: min(5 s, 250 ms × 2^retry), jittered.
+ */
+export function reconnectDelay(retry: number, random: () => number): number {
+  return backoffDelay(retry, random, RECONNECT_BASE_MS, RECONNECT_MAX_MS);
 }

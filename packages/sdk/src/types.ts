@@ -172,6 +172,117 @@ export interface PolicySetDiff {
   unchanged: PolicyRef[];
 }
 
+/** Where an approval stands. `pending` until members decide it, it expires or the agent is halted. */
+export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
+
+/** A member of the organization as approvals show them. */
+export interface ApprovalMember {
+  /** Membership id, `mem_…`. */
+  id: string;
+  name: string;
+  email: string;
+}
+
+/** One member's vote on an approval. */
+export interface ApprovalVote {
+  member: ApprovalMember;
+  decision: "approve" | "deny";
+  reason: string | null;
+  /** ISO 8601 time of the vote. */
+  at: string;
+}
+
+/** What `GET /v1/approvals/:id` (and the admin API) answers: a request for approval and where it stands (docs/approvals.md). */
+export interface Approval {
+  /** `apr_…` */
+  id: string;
+  status: ApprovalStatus;
+  agentId: string;
+  agentName: string;
+  actionId: string;
+  /** The audit entry of the original decision (`requested`). */
+  auditEventId: string;
+  actionType: string;
+  metadata: Record<string, unknown>;
+  dataAccessed: DataAccess[];
+  /** The policy that asked for approval, and its version. */
+  policyName: string | null;
+  policyVersion: number | null;
+  conditionsEvaluated: ConditionEvaluation[];
+  /** Distinct approvals needed. */
+  quorum: number;
+  /** Approvals so far. */
+  approvals: number;
+  /** Roles whose members may vote. */
+  approverRoles: string[];
+  /** Members named as approvers (membership id, user id or email), eligible whatever their role. */
+  approvers: string[];
+  /** Whether the member who created the agent is barred from voting. */
+  excludeAgentOwner: boolean;
+  /** The request's `metadata.requestedBy`, who may never vote on it. */
+  requestedBy: string | null;
+  votes: ApprovalVote[];
+  /** The member whose vote ended it; `null` while pending, and when it expired or was cancelled. */
+  decidedBy: ApprovalMember | null;
+  /** That member's reason. */
+  decisionReason: string | null;
+  /** ISO 8601 times. */
+  decidedAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+  /**
+   * The action's answer as it stands: `requested` while pending, `executed` once approved, `denied`
+   * with `denialReason` `DENIED_BY_REVIEWER`, `APPROVAL_EXPIRED` or `AGENT_HALTED` otherwise.
+   */
+  result: ActionResult;
+}
+
+/** A page of approvals, newest first. Pass `nextCursor` as `cursor` for the next page; `null` on the last. */
+export interface ApprovalList {
+  approvals: Approval[];
+  nextCursor: string | null;
+}
+
+/** The kinds of event `GET /v1/events` streams. The server may add more. */
+export type GatehouseEventType =
+  | "action.executed"
+  | "action.denied"
+  | "approval.requested"
+  | "approval.voted"
+  | "approval.decided"
+  | "approval.expired"
+  | (string & {});
+
+/** What an event says. Which optional fields are present depends on its type; the server may add more. */
+export interface GatehouseEventData {
+  /** The audit sequence number of the entry the event comes from (the event's `id`). */
+  seq: number;
+  type: GatehouseEventType;
+  /** ISO 8601 time of the audit entry. */
+  at: string;
+  agentId: string;
+  actionId: string;
+  actionType: string;
+  approvalId?: string;
+  /** `approval.decided`: `approved`, `denied` or `cancelled`; `approval.voted`: where the approval stands after the vote. */
+  status?: ApprovalStatus | ActionStatus;
+  /** `action.denied`: why. */
+  denialReason?: DenialReason;
+  /** `approval.decided`: the member whose vote ended it. */
+  decidedBy?: Pick<ApprovalMember, "id" | "email"> & { name?: string };
+  /** The member's reason for a vote or decision. */
+  reason?: string;
+  [field: string]: unknown;
+}
+
+/** One event of the stream. */
+export interface GatehouseEvent {
+  /** The audit sequence number, as the stream's event id: resume after it with `subscribe({ lastEventId })`. */
+  id: string;
+  type: GatehouseEventType;
+  data: GatehouseEventData;
+}
+
 /** Options every call accepts. */
 export interface RequestOptions {
   /** Aborts the call (including any wait between retries); the call then rejects with `APIUserAbortError`. */
@@ -193,6 +304,49 @@ export interface ExecuteOptions extends ActionFacts, RequestOptions {
    * same value is sent on every retry, so a retry can never act twice.
    */
   eventId?: string;
+}
+
+/** Options of `Gatehouse.waitForApproval`. */
+export interface WaitOptions extends RequestOptions {
+  /**
+   * When to stop waiting, as a `Date` or ms since the epoch: then `ApprovalTimeoutError` is thrown
+   * and the approval stays pending on the server. Default: 8 hours from the call.
+   */
+  deadline?: Date | number;
+}
+
+/** Options of `Gatehouse.gate`. */
+export interface GateOptions extends ExecuteOptions, WaitOptions {
+  /** Called once, with the `requested` result (its `approvalId`, `timeoutAt`), when `gate()` starts waiting. */
+  onRequested?: (result: ActionResult) => void;
+}
+
+/** Options of `Gatehouse.subscribe` and `GatehouseAdmin.subscribe`. */
+export interface SubscribeOptions {
+  /** Resume after this event id (an event's `id`). Default: start with what happens next. */
+  lastEventId?: string;
+  /** Only these event types, e.g. `["approval.requested"]`. Default: all. Filtered on the client. */
+  types?: readonly string[];
+  /** Ends the iteration (without an error) and closes the connection. */
+  signal?: AbortSignal;
+}
+
+/** Options of `GatehouseAdmin.approvals.list`. */
+export interface ListApprovalsOptions extends RequestOptions {
+  /** Default: the server's (the contract leaves it open); pass `"all"` for every status. */
+  status?: ApprovalStatus | "all";
+  agentId?: string;
+  actionType?: string;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size. */
+  limit?: number;
+}
+
+/** Options of `GatehouseAdmin.approvals.approve` and `.deny`. */
+export interface DecideApprovalOptions extends RequestOptions {
+  /** Why; recorded with the vote in the audit log. */
+  reason?: string;
 }
 
 /** Options of {@link Gatehouse.canI}. */

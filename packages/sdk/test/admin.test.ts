@@ -1,8 +1,8 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { GatehouseAdmin } from "../src/admin.ts";
-import { BadRequestError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
-import type { PolicyDocument, PolicySetDiff, StoredPolicyList } from "../src/types.ts";
-import { ADMIN_KEY, API_KEY, adminClient, apiError, json, rejection } from "./helpers.ts";
+import { BadRequestError, ConflictError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
+import type { Approval, ApprovalList, PolicyDocument, PolicySetDiff, StoredPolicyList } from "../src/types.ts";
+import { ADMIN_KEY, API_KEY, BO, adminClient, apiError, approvalObject, approvedObject, json, rejection } from "./helpers.ts";
 
 const noFetch = async (): Promise<Response> => {
   throw new Error("fetch must not be called");
@@ -129,5 +129,69 @@ describe("admin.whoami()", () => {
   it("is a GatehouseError subclass on failure", async () => {
     const { admin } = adminClient([apiError(401, "UNAUTHENTICATED")]);
     await expect(admin.whoami()).rejects.toBeInstanceOf(GatehouseError);
+  });
+});
+
+describe("admin.approvals", () => {
+  const page = { approvals: [approvalObject()], nextCursor: "cur_2" };
+
+  it("list() GETs /v1/admin/approvals with the admin key and returns the page, typed", async () => {
+    const { admin, calls } = adminClient([json(200, page)]);
+    const result = await admin.approvals.list();
+    expectTypeOf(result).toEqualTypeOf<ApprovalList>();
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization"), result]).toEqual([
+      "GET",
+      "http://localhost:4000/v1/admin/approvals",
+      `Bearer ${ADMIN_KEY}`,
+      page,
+    ]);
+  });
+
+  it("list() sends status, agentId, actionType, cursor and limit as the query", async () => {
+    const { admin, calls } = adminClient([json(200, page)]);
+    await admin.approvals.list({ status: "all", agentId: "agt_1", actionType: "pr.merge", cursor: "cur_2", limit: 10 });
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/admin/approvals?status=all&agentId=agt_1&actionType=pr.merge&cursor=cur_2&limit=10");
+  });
+
+  it("get() GETs /v1/admin/approvals/:id", async () => {
+    const { admin, calls } = adminClient([json(200, approvalObject())]);
+    const approval = await admin.approvals.get("apr_1");
+    expectTypeOf(approval).toEqualTypeOf<Approval>();
+    expect([calls[0]?.init.method, calls[0]?.url, approval]).toEqual(["GET", "http://localhost:4000/v1/admin/approvals/apr_1", approvalObject()]);
+  });
+
+  it("approve() POSTs { decision: approve, reason } to /v1/admin/approvals/:id/decision and returns the approval", async () => {
+    const { admin, calls } = adminClient([json(200, approvedObject())]);
+    await expect(admin.approvals.approve("apr_1", { reason: "ok" })).resolves.toEqual(approvedObject());
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.body]).toEqual([
+      "POST",
+      "http://localhost:4000/v1/admin/approvals/apr_1/decision",
+      { decision: "approve", reason: "ok" },
+    ]);
+  });
+
+  it("deny() POSTs { decision: deny } without a reason when none is given", async () => {
+    const denied = approvalObject({ status: "denied", decidedBy: BO });
+    const { admin, calls } = adminClient([json(200, denied)]);
+    await admin.approvals.deny("apr_1");
+    expect([calls[0]?.url, calls[0]?.body]).toEqual(["http://localhost:4000/v1/admin/approvals/apr_1/decision", { decision: "deny" }]);
+  });
+
+  it("retries a vote with the same Idempotency-Key, so it counts once", async () => {
+    const { admin, calls } = adminClient([apiError(503, "UNAVAILABLE"), json(200, approvedObject())]);
+    await admin.approvals.approve("apr_1");
+    const keys = calls.map((call) => call.headers.get("idempotency-key"));
+    expect([keys.length, typeof keys[0], keys[0]]).toEqual([2, "string", keys[1]]);
+  });
+
+  it("throws a ConflictError, without retrying, on a vote for a decided approval", async () => {
+    const { admin, calls } = adminClient([apiError(409, "APPROVAL_DECIDED"), json(200, approvedObject())]);
+    const error = await rejection(admin.approvals.deny("apr_1"));
+    expect([error instanceof ConflictError, calls.length]).toEqual([true, 1]);
+  });
+
+  it("throws a PermissionDeniedError when separation of duties bars the member", async () => {
+    const { admin } = adminClient([apiError(403, "SEPARATION_OF_DUTIES")]);
+    await expect(admin.approvals.approve("apr_1")).rejects.toBeInstanceOf(PermissionDeniedError);
   });
 });

@@ -4,7 +4,20 @@ import { describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
 import { parseYaml } from "../src/yaml.ts";
-import { ADMIN_KEY, API_KEY, apiError, json, scriptedFetch, type Call, type Reply } from "./helpers.ts";
+import {
+  ADMIN_KEY,
+  API_KEY,
+  BO,
+  apiError,
+  approvalObject,
+  approvedObject,
+  eventStream,
+  json,
+  scriptedFetch,
+  sseEvent,
+  type Call,
+  type Reply,
+} from "./helpers.ts";
 
 interface Run {
   code: number;
@@ -19,7 +32,12 @@ const ENV = { GATEHOUSE_API_KEY: ADMIN_KEY, GATEHOUSE_BASE_URL: "https://gh.exam
 async function cli(
   argv: string[],
   replies: Reply[] = [],
-  { files = {}, env = ENV }: { files?: Record<string, string>; env?: CliEnv } = {},
+  {
+    files = {},
+    env = ENV,
+    signal,
+    onStdout,
+  }: { files?: Record<string, string>; env?: CliEnv; signal?: AbortSignal; onStdout?: (stdout: string) => void } = {},
 ): Promise<Run> {
   const { fetch, calls } = scriptedFetch(replies);
   let stdout = "";
@@ -28,8 +46,10 @@ async function cli(
     argv,
     env,
     fetch,
+    ...(signal === undefined ? {} : { signal }),
     stdout: (text) => {
       stdout += text;
+      onStdout?.(stdout);
     },
     stderr: (text) => {
       stderr += text;
@@ -226,6 +246,174 @@ describe("gatehouse policies export", () => {
   });
 });
 
+describe("gatehouse approvals list", () => {
+  const second = approvalObject({
+    id: "apr_2",
+    agentName: "triage-bot",
+    actionType: "issue.close",
+    quorum: 1,
+    expiresAt: "2025-06-01T14:30:00.000Z",
+  });
+  const first = approvalObject({ approvals: 1 });
+
+  it("GETs the pending approvals with the admin key and prints a table", async () => {
+    const run = await cli(["approvals", "list"], [json(200, { approvals: [second, first], nextCursor: null })]);
+    expect([run.code, run.calls[0]?.url, run.calls[0]?.headers.get("authorization"), run.stdout]).toEqual([
+      EXIT_OK,
+      "https://gh.example.com/v1/admin/approvals?status=pending",
+      `Bearer ${ADMIN_KEY}`,
+      [
+        "ID     AGENT       ACTION       STATUS   QUORUM  EXPIRES",
+        "apr_2  triage-bot  issue.close  pending  0/1     2025-06-01T14:30:00Z",
+        "apr_1  deploy-bot  pr.merge     pending  1/2     2025-06-01T13:00:00Z",
+        "",
+      ].join("\n"),
+    ]);
+  });
+
+  it("asks for another status with --status", async () => {
+    const run = await cli(["approvals", "list", "--status", "all"], [json(200, { approvals: [approvedObject()], nextCursor: null })]);
+    expect([run.calls[0]?.url, run.stdout.split("\n")[1]]).toEqual([
+      "https://gh.example.com/v1/admin/approvals?status=all",
+      "apr_1  deploy-bot  pr.merge  approved  2/2     2025-06-01T13:00:00Z",
+    ]);
+  });
+
+  it("prints the page as JSON with --json", async () => {
+    const page = { approvals: [first], nextCursor: "cur_2" };
+    const run = await cli(["approvals", "list", "--json"], [json(200, page)]);
+    expect([run.code, JSON.parse(run.stdout)]).toEqual([EXIT_OK, page]);
+  });
+
+  it("says how to get the next page", async () => {
+    const run = await cli(["approvals", "list", "--limit", "1"], [json(200, { approvals: [first], nextCursor: "cur_2" })]);
+    expect([run.calls[0]?.url, run.stdout.split("\n").at(-2)]).toEqual([
+      "https://gh.example.com/v1/admin/approvals?status=pending&limit=1",
+      "More: gatehouse approvals list --status pending --limit 1 --cursor cur_2",
+    ]);
+  });
+
+  it("passes --cursor on", async () => {
+    const run = await cli(["approvals", "list", "--cursor", "cur_2"], [json(200, { approvals: [], nextCursor: null })]);
+    expect(run.calls[0]?.url).toBe("https://gh.example.com/v1/admin/approvals?status=pending&cursor=cur_2");
+  });
+
+  it("says so when there is nothing to list", async () => {
+    const run = await cli(["approvals", "list"], [json(200, { approvals: [], nextCursor: null })]);
+    expect([run.code, run.stdout]).toEqual([EXIT_OK, "No pending approvals.\n"]);
+  });
+
+  it("exits 1 with the status and request id when the call is refused", async () => {
+    const run = await cli(["approvals", "list"], [apiError(403, "FORBIDDEN")]);
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: FORBIDDEN happened (status 403, request id req_403)\n"]);
+  });
+});
+
+describe("gatehouse approvals approve / deny", () => {
+  it("approve POSTs the vote with its reason and says the action goes ahead once approved", async () => {
+    const run = await cli(["approvals", "approve", "apr_1", "--reason", "looks fine"], [json(200, approvedObject())]);
+    expect([run.code, run.calls[0]?.init.method, run.calls[0]?.url, run.calls[0]?.body, run.stdout]).toEqual([
+      EXIT_OK,
+      "POST",
+      "https://gh.example.com/v1/admin/approvals/apr_1/decision",
+      { decision: "approve", reason: "looks fine" },
+      "Approved apr_1 (pr.merge by deploy-bot, 2/2 approvals): the action goes ahead.\n",
+    ]);
+  });
+
+  it("approve says when more approvals are needed", async () => {
+    const run = await cli(["approvals", "approve", "apr_1"], [json(200, approvalObject({ approvals: 1 }))]);
+    expect([run.calls[0]?.body, run.stdout]).toEqual([
+      { decision: "approve" },
+      "Vote recorded on apr_1 (pr.merge by deploy-bot): 1/2 approvals, waiting for more.\n",
+    ]);
+  });
+
+  it("deny POSTs the vote, with or without a reason, and says it is denied", async () => {
+    const denied = approvalObject({ status: "denied", decidedBy: BO, decisionReason: "too big" });
+    const run = await cli(["approvals", "deny", "apr_1", "--reason=too big"], [json(200, denied)]);
+    expect([run.code, run.calls[0]?.body, run.stdout]).toEqual([
+      EXIT_OK,
+      { decision: "deny", reason: "too big" },
+      "Denied apr_1 (pr.merge by deploy-bot).\n",
+    ]);
+  });
+
+  it("exits 1 with the server's message when the approval is already decided", async () => {
+    const conflict = json(409, { error: { code: "APPROVAL_DECIDED", message: "Approval apr_1 is already approved", requestId: "req_409" } });
+    const run = await cli(["approvals", "deny", "apr_1"], [conflict]);
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: Approval apr_1 is already approved (status 409, request id req_409)\n"]);
+  });
+
+  it("exits 1 when the member may not vote on it", async () => {
+    const run = await cli(["approvals", "approve", "apr_1"], [apiError(403, "SEPARATION_OF_DUTIES")]);
+    expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: SEPARATION_OF_DUTIES happened (status 403, request id req_403)\n"]);
+  });
+});
+
+describe("gatehouse tail", () => {
+  const stream = [
+    ": ping\n\n",
+    sseEvent(41, "approval.requested", { approvalId: "apr_1", at: "2025-06-01T12:00:00.123Z" }),
+    sseEvent(42, "approval.decided", { approvalId: "apr_1", status: "denied", decidedBy: BO, reason: "not today" }),
+  ];
+
+  /** Runs tail until it has printed `lines` lines, then interrupts it as Ctrl-C would. */
+  function tail(argv: string[], replies: Reply[], lines: number, env: CliEnv = ENV): Promise<Run> {
+    const interrupt = new AbortController();
+    const onStdout = (stdout: string): void => {
+      if (stdout.split("\n").length > lines) interrupt.abort();
+    };
+    return cli(["tail", ...argv], replies, { env, signal: interrupt.signal, onStdout });
+  }
+
+  it("prints each event as it happens, then exits 0 on Ctrl-C", async () => {
+    const run = await tail([], [eventStream(stream, { open: true })], 2);
+    expect([run.code, run.calls[0]?.url, run.calls[0]?.headers.get("authorization"), run.stdout]).toEqual([
+      EXIT_OK,
+      "https://gh.example.com/v1/events",
+      `Bearer ${ADMIN_KEY}`,
+      [
+        "2025-06-01T12:00:00Z  #41  approval.requested  pr.merge  agent=agt_1 approval=apr_1",
+        '2025-06-01T12:00:00Z  #42  approval.decided  pr.merge  agent=agt_1 approval=apr_1 status=denied by=bo@example.com reason="not today"',
+        "",
+      ].join("\n"),
+    ]);
+  });
+
+  it("prints one JSON object per line with --json", async () => {
+    const run = await tail(["--json"], [eventStream(stream, { open: true })], 2);
+    expect(run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; type: string })).toMatchObject([
+      { id: "41", type: "approval.requested", data: { seq: 41, approvalId: "apr_1" } },
+      { id: "42", type: "approval.decided", data: { seq: 42, status: "denied" } },
+    ]);
+  });
+
+  it("resumes after --since", async () => {
+    const run = await tail(["--since", "40"], [eventStream(stream, { open: true })], 2);
+    expect(run.calls[0]?.headers.get("last-event-id")).toBe("40");
+  });
+
+  it("streams an agent's own events with an agent key", async () => {
+    const run = await tail([], [eventStream(stream, { open: true })], 1, { GATEHOUSE_API_KEY: API_KEY });
+    expect([run.code, run.calls[0]?.headers.get("authorization")]).toEqual([EXIT_OK, `Bearer ${API_KEY}`]);
+  });
+
+  it("exits 1 when the key is refused", async () => {
+    const run = await tail([], [apiError(401, "UNAUTHENTICATED")], 1);
+    expect([run.code, run.stderr.endsWith("error: UNAUTHENTICATED happened (status 401, request id req_401)\n")]).toEqual([EXIT_FAILURE, true]);
+  });
+
+  it("exits 2 without an API key, calling nothing", async () => {
+    const run = await tail([], [], 1, {});
+    expect([run.code, run.stderr, run.calls.length]).toEqual([
+      EXIT_USAGE,
+      "error: no API key: pass --api-key gh_admin_… (or an agent's gh_… key) or set GATEHOUSE_API_KEY\nRun gatehouse --help for usage.\n",
+      0,
+    ]);
+  });
+});
+
 describe("gatehouse configuration", () => {
   it("takes --api-key and --base-url over the environment", async () => {
     const otherKey = "gh_admin_other000000000000000";
@@ -260,6 +448,11 @@ describe("gatehouse usage", () => {
     ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export>/],
     ["gatehouse policies apply --help", ["policies", "apply", "--help"], /^Usage: gatehouse policies apply <file> \[--dry-run\]/],
     ["gatehouse policies export -h", ["policies", "export", "-h"], /^Usage: gatehouse policies export \[--format json\|yaml\]/],
+    ["gatehouse approvals --help", ["approvals", "--help"], /^Usage: gatehouse approvals <list\|approve\|deny>/],
+    ["gatehouse approvals list --help", ["approvals", "list", "--help"], /^Usage: gatehouse approvals list \[--status <status>\] \[--json\]/],
+    ["gatehouse approvals approve --help", ["approvals", "approve", "--help"], /^Usage: gatehouse approvals approve <id> \[--reason <text>\]/],
+    ["gatehouse approvals deny --help", ["approvals", "deny", "--help"], /^Usage: gatehouse approvals deny <id> \[--reason <text>\]/],
+    ["gatehouse tail --help", ["tail", "--help"], /^Usage: gatehouse tail \[--since <eventId>\] \[--json\]/],
     ["gatehouse --version", ["--version"], /^\d+\.\d+\.\d+\n$/],
   ])("%s prints to stdout and exits 0", async (_case, argv, output) => {
     const run = await cli(argv, [], { env: {} });
@@ -269,7 +462,7 @@ describe("gatehouse usage", () => {
   it.each<[string, string[], string]>([
     ["no command", [], "Usage: gatehouse <command>"],
     ["policies without a command", ["policies"], "Usage: gatehouse policies"],
-    ["an unknown command", ["tail"], 'error: unknown command "tail"'],
+    ["an unknown command", ["deploy"], 'error: unknown command "deploy"'],
     ["an unknown policies command", ["policies", "delete"], 'error: unknown command "policies delete"'],
     ["an unknown option", ["policies", "export", "--verbose"], "error: unknown option --verbose"],
     ["an option of another command", ["policies", "export", "--dry-run"], "error: policies export does not take --dry-run"],
@@ -277,6 +470,14 @@ describe("gatehouse usage", () => {
     ["apply with two files", ["policies", "apply", "a.yaml", "b.yaml"], 'error: unexpected argument "b.yaml"'],
     ["an unknown format", ["policies", "export", "--format", "toml"], 'error: --format must be json or yaml, not "toml"'],
     ["an option without its value", ["policies", "export", "--format"], "error: --format needs a value"],
+    ["approvals without a command", ["approvals"], "Usage: gatehouse approvals"],
+    ["an unknown approvals command", ["approvals", "delete"], 'error: unknown command "approvals delete"'],
+    ["an unknown status", ["approvals", "list", "--status", "open"], 'error: --status must be one of pending, approved, denied, expired, cancelled, all, not "open"'],
+    ["a limit that is not a number", ["approvals", "list", "--limit", "ten"], 'error: --limit must be a whole number ≥ 1, not "ten"'],
+    ["approve without an id", ["approvals", "approve"], "error: approvals approve needs an approval id"],
+    ["deny with two ids", ["approvals", "deny", "apr_1", "apr_2"], 'error: unexpected argument "apr_2"'],
+    ["an option of another command", ["approvals", "approve", "apr_1", "--json"], "error: approvals approve does not take --json"],
+    ["tail with an argument", ["tail", "now"], 'error: unexpected argument "now"'],
   ])("exits 2 on %s, calling nothing", async (_case, argv, message) => {
     const run = await cli(argv);
     expect([run.code, run.stderr.includes(message), run.calls.length]).toEqual([EXIT_USAGE, true, 0]);

@@ -117,6 +117,20 @@ describe("DeniedError", () => {
   it("says why in its message", () => {
     expect(new DeniedError(result).message).toBe('Action denied by policy "large-prs-need-review": DENIED_BY_REVIEWER');
   });
+
+  it("carries and names the reviewer and their reason", () => {
+    const error = new DeniedError(result, { decidedBy: "bo@example.com", decisionReason: "not today" });
+    expect([error.decidedBy, error.decisionReason, error.message]).toEqual([
+      "bo@example.com",
+      "not today",
+      'Action denied by policy "large-prs-need-review": DENIED_BY_REVIEWER (by bo@example.com: "not today")',
+    ]);
+  });
+
+  it("takes the approvalId when the result does not carry it", () => {
+    const { approvalId: _omitted, ...withoutApproval } = result;
+    expect(new DeniedError(withoutApproval, { approvalId: "apr_9" }).approvalId).toBe("apr_9");
+  });
 });
 
 describe("assertAllowed()", () => {
@@ -172,5 +186,10 @@ describe("assertAllowed()", () => {
 describe("ApprovalTimeoutError", () => {
   it("carries the approvalId", () => {
     expect(new ApprovalTimeoutError("apr_5").approvalId).toBe("apr_5");
+  });
+
+  it("carries the last failure as its cause", () => {
+    const failure = new Error("503");
+    expect(new ApprovalTimeoutError("apr_5", { cause: failure }).cause).toBe(failure);
   });
 });

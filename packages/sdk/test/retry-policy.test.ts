@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, isRetryableStatus, parseRetryAfter } from "../src/retry.ts";
+import { backoffDelay, isRetryableStatus, parseRetryAfter, reconnectDelay } from "../src/retry.ts";
 
 describe("isRetryableStatus()", () => {
   it.each<[number, Record<string, string>, boolean]>([
@@ -52,5 +52,15 @@ describe("backoffDelay()", () => {
     [4, 0.5, 7000],
   ])("retry %i with random %d → %i ms", (retry, random, expected) => {
     expect(backoffDelay(retry, () => random)).toBe(expected);
+  });
+});
+
+describe("reconnectDelay()", () => {
+  it("doubles from 250 ms up to 5 s", () => {
+    expect([0, 1, 2, 3, 4, 5, 10].map((retry) => reconnectDelay(retry, () => 0))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000]);
+  });
+
+  it("shortens the delay by up to a quarter at random", () => {
+    expect(reconnectDelay(0, () => 1)).toBe(187.5);
   });
 });
