@@ -51,8 +51,12 @@ describe("quorum and veto", () => {
     expect(first.statusCode).toBe(200);
     expect(first.json()).toMatchObject({ status: "pending", approvals: 1, quorum: 2, votes: [{ member: { email: m1.email }, decision: "approve", reason: "looks fine" }] });
 
-    const again = await decide(m1.apiKey, approvalId, "approve");
-    expect(again.statusCode).toBe(409);
+    const again = await decide(m1.apiKey, approvalId, "approve"); // a retry: same answer, nothing new
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toMatchObject({ status: "pending", approvals: 1 });
+    const changedMind = await decide(m1.apiKey, approvalId, "deny");
+    expect(changedMind.statusCode).toBe(409);
+    expect(changedMind.json().error.message).toContain("already voted");
 
     const second = await decide(m2.apiKey, approvalId, "approve");
     expect(second.json()).toMatchObject({ status: "approved", approvals: 2, decidedBy: { email: m2.email } });

@@ -21,7 +21,8 @@ const bulkBody = decisionBody.extend({
 /**
  * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
  * Any other org's or unknown id → 404; an ineligible member (role, requester, excluded owner) → 403;
- * a decided or expired approval, or a second vote by the same member → 409. The vote, and the end it
+ * a decided or expired approval, or a member changing their vote → 409 (repeating the same vote answers
+ * the approval as it is, so a retried request is harmless). The vote, and the end it
  * brings (quorum reached, or a veto), are audit entries in the same transaction; waiting agents are
  * woken after the commit.
  */
@@ -52,6 +53,7 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
 
   const errors = new Map<string, DomainError>();
   const changed: string[] = [];
+  const repeated: string[] = [];
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     const now = new Date();
@@ -78,6 +80,12 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
       const row = byId.get(approvalId);
       if (!row) {
         errors.set(approvalId, notFound("approval"));
+        continue;
+      }
+      // The same member repeating the vote they cast (a retry after a lost answer) gets the approval as it is.
+      const previous = votes.find((v) => v.approvalId === approvalId && v.membershipId === voter.membershipId);
+      if (previous && previous.decision === decision) {
+        repeated.push(approvalId);
         continue;
       }
       try {
@@ -124,7 +132,7 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
   }, TX_OPTIONS);
 
   await announceApprovals(orgId, changed);
-  const views = new Map((await loadApprovalViews(orgId, changed, voter)).map((v) => [v.id, v]));
+  const views = new Map((await loadApprovalViews(orgId, [...changed, ...repeated], voter)).map((v) => [v.id, v]));
   return approvalIds.map((approvalId) => {
     const error = errors.get(approvalId);
     const approval = views.get(approvalId);
