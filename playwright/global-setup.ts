@@ -13,9 +13,19 @@ const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const WEB_DIR = join(ROOT, "apps/web");
 const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test";
 
-// Policies of the journey's org: pull requests may be opened, nothing else is allowed.
+// Policies of the journey's org: pull requests may be opened, large ones merged with a person's
+// approval (approvals.spec.ts); nothing else is allowed.
 const POLICIES = [
   { name: "prs-may-open", description: "Agents may open pull requests", actions: ["pr.open"], agents: ["*"], effect: "allow" },
+  {
+    name: "large-merges-need-review",
+    description: "Merging a PR that touches more than 50 files waits for a reviewer",
+    actions: ["pr.merge"],
+    agents: ["*"],
+    when: { all: [{ field: "metadata.files", op: "gt", value: 50 }] },
+    effect: "require_approval",
+    approval: { quorum: 1, timeoutSeconds: 600 },
+  },
 ];
 
 /**

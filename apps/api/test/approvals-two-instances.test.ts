@@ -1,5 +1,5 @@
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 

@@ -7,7 +7,8 @@ import { call, startApp, stopApp, writesOf } from "./helpers";
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  app = await startApp();
+  // No background sweep here: these tests show that every read path records an expiry by itself.
+  app = await startApp({ expirySweepMs: 0 });
 });
 afterAll(async () => {
   await stopApp(app);
@@ -167,6 +168,16 @@ describe("expiry and cancellation", () => {
     expect(late.statusCode).toBe(409);
     expect(late.json().error.message).toContain("expired");
     expect(await auditTypes(org.org.id, approvalId)).toEqual(["approval.expired"]);
+  });
+
+  it("the pending list never shows an approval past its deadline", async () => {
+    const org = await createTestOrg({ label: "expirylist", policies: reviewPolicies() });
+    const { approvalId } = await requestApproval(org);
+    await db().approval.update({ where: { id: approvalId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const pending = (await call(app, "GET", "/v1/admin/approvals", { key: org.adminKey.apiKey })).json();
+    expect(pending.approvals).toEqual([]);
+    const expired = (await call(app, "GET", "/v1/admin/approvals?status=expired", { key: org.adminKey.apiKey })).json();
+    expect(expired.approvals.map((a: { id: string }) => a.id)).toEqual([approvalId]);
   });
 
   it("a waiter parked on an approval is answered when its deadline passes", async () => {

@@ -2,8 +2,8 @@ import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db"
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server";
 
-export async function startApp(): Promise<FastifyInstance> {
-  const app = await buildServer({ logLevel: "silent" });
+export async function startApp(options: { expirySweepMs?: number } = {}): Promise<FastifyInstance> {
+  const app = await buildServer({ logLevel: "silent", ...options });
   await app.ready();
   return app;
 }

@@ -1,3 +1,4 @@
+import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
 import type { AuditPage } from "./audit";
 
 /** A non-2xx answer from the console's own route handlers. */
@@ -15,9 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
-  if (response.ok) return (await response.json()) as T;
+async function errorOf(response: Response): Promise<ApiError> {
   let code = "INTERNAL";
   let message = `Request failed with status ${response.status}`;
   let requestId = response.headers.get("x-request-id");
@@ -29,7 +28,24 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   } catch {
     // Not JSON (a proxy error page, say): keep the generic message.
   }
-  throw new ApiError(response.status, code, message, requestId);
+  return new ApiError(response.status, code, message, requestId);
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
+  if (response.ok) return (await response.json()) as T;
+  throw await errorOf(response);
+}
+
+async function postJson<T>(url: string, body: unknown): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { accept: "application/json", "content-type": "application/json" },
+    body: JSON.stringify(body),
+    cache: "no-store",
+  });
+  if (response.ok) return (await response.json()) as T;
+  throw await errorOf(response);
 }
 
 export interface AuditFilters {
@@ -49,4 +65,31 @@ export function fetchAuditPage(
   if (filters.agentId) params.set("agentId", filters.agentId);
   const query = params.size > 0 ? `?${params.toString()}` : "";
   return getJson<AuditPage>(`/api/orgs/${encodeURIComponent(orgSlug)}/audit${query}`, signal);
+}
+
+const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+
+export function fetchApprovalPage(
+  orgSlug: string,
+  { cursor, limit, ...filters }: ApprovalFilters & { cursor?: string | null; limit?: number },
+  signal?: AbortSignal,
+): Promise<ApprovalPage> {
+  const params = new URLSearchParams({ status: filters.status });
+  if (filters.agentId) params.set("agentId", filters.agentId);
+  if (filters.actionType) params.set("actionType", filters.actionType);
+  if (cursor) params.set("cursor", cursor);
+  if (limit) params.set("limit", String(limit));
+  return getJson<ApprovalPage>(`${orgPath(orgSlug)}/approvals?${params.toString()}`, signal);
+}
+
+export function fetchApproval(orgSlug: string, approvalId: string, signal?: AbortSignal): Promise<Approval> {
+  return getJson<Approval>(`${orgPath(orgSlug)}/approvals/${encodeURIComponent(approvalId)}`, signal);
+}
+
+export function decideApproval(orgSlug: string, approvalId: string, body: DecisionBody): Promise<Approval> {
+  return postJson<Approval>(`${orgPath(orgSlug)}/approvals/${encodeURIComponent(approvalId)}/decision`, body);
+}
+
+export function eventsUrl(orgSlug: string): string {
+  return `${orgPath(orgSlug)}/events`;
 }

@@ -14,7 +14,8 @@ export interface AuditPage {
 
 export const AUDIT_PAGE_SIZE = 50;
 
-const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+/** Query parameters sent empty (`?type=`) count as absent. */
+export const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
 export const auditQuerySchema = z.strictObject({
   cursor: z.preprocess(emptyAsUndefined, z.string().max(512).optional()),

@@ -30,3 +30,15 @@ export function toErrorResponse(error: unknown, requestId: string): NextResponse
   console.error(`[${requestId}] unhandled error`, error);
   return errorResponse("INTERNAL", "Something went wrong. Quote the request id when reporting this.", requestId);
 }
+
+/** A 400 for a query or body the route's zod schema rejected, naming each field like the services do. */
+export function invalidInputResponse(
+  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
+  requestId: string,
+  where: "query" | "body",
+): NextResponse<ErrorBody> {
+  const issues = error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || where, message: issue.message }));
+  const [only] = issues;
+  const message = issues.length === 1 && only ? `${only.path}: ${only.message}` : `Invalid ${where === "query" ? "query parameters" : "request body"}`;
+  return errorResponse("VALIDATION", message, requestId, { issues });
+}

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { db } from "../client";
 import type { Ctx } from "../context";
 import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
+import { expireApprovals } from "./expire-approvals";
 import { requireRole } from "./permissions";
 
 /** Auditors see the audit log only; every other member role may read approvals. */
@@ -32,6 +33,11 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
   const parsed = inputSchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, agentId, actionType, cursor, limit } = parsed.data;
+  // Nobody reads `pending` past a deadline, even where no API instance runs the expiry sweep.
+  if (status !== "approved" && status !== "denied" && status !== "cancelled") {
+    const overdue = await db().approval.findFirst({ where: { orgId: ctx.org.id, status: "pending", expiresAt: { lte: new Date() } }, select: { id: true } });
+    if (overdue) await expireApprovals(ctx.org.id);
+  }
   const [cursorTime, cursorId] = cursor ? [new Date(Number(cursor.slice(0, 13))), cursor.slice(14)] : [];
   const rows = await db().approval.findMany({
     where: {

@@ -1,6 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { APPROVAL_READER_ROLES } from "@gatehouse/db";
+import { ApprovalsNavLink } from "@/components/approvals-nav-link";
+import { LiveEvents } from "@/components/live-events";
 import { Logo } from "@/components/logo";
 import { NavLink } from "@/components/nav-link";
 import { OrgSwitcher } from "@/components/org-switcher";
@@ -18,8 +21,10 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   const current = orgs.find((org) => org.slug === orgSlug);
   if (!current) notFound();
   const base = `/o/${encodeURIComponent(orgSlug)}`;
+  // Auditors read the audit log only; every other role sees the approval queue.
+  const readsApprovals = APPROVAL_READER_ROLES.includes(current.role);
 
-  return (
+  const page = (
     <div className="min-h-dvh">
       <header className="border-b border-stone-200 bg-white">
         <div className="mx-auto flex h-14 max-w-7xl items-center gap-3 px-4 sm:px-6">
@@ -41,10 +46,12 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           </div>
         </div>
         <nav aria-label="Organization" className="mx-auto flex max-w-7xl gap-6 px-4 sm:px-6">
+          {readsApprovals ? <ApprovalsNavLink orgSlug={orgSlug} href={`${base}/approvals`} /> : null}
           <NavLink href={`${base}/audit`}>Audit</NavLink>
         </nav>
       </header>
       <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
     </div>
   );
+  return readsApprovals ? <LiveEvents orgSlug={orgSlug}>{page}</LiveEvents> : page;
 }

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { getMemberContext, listAuditEntries } from "@gatehouse/db";
 import { auditQuerySchema, type AuditPage } from "@/lib/audit";
-import { errorResponse, toErrorResponse } from "@/server/http";
+import { errorResponse, invalidInputResponse, toErrorResponse } from "@/server/http";
 import { requestIdFrom } from "@/server/request-id";
 import { getSessionUser } from "@/server/session";
 
@@ -20,13 +20,7 @@ export async function GET(
     const ctx = await getMemberContext({ userId: user.id, orgSlug, requestId });
 
     const query = auditQuerySchema.safeParse(Object.fromEntries(request.nextUrl.searchParams));
-    if (!query.success) {
-      const issues = query.error.issues.map((issue) => ({
-        path: issue.path.join(".") || "query",
-        message: issue.message,
-      }));
-      return errorResponse("VALIDATION", "Invalid query parameters", requestId, { issues });
-    }
+    if (!query.success) return invalidInputResponse(query.error, requestId, "query");
 
     const page: AuditPage = await listAuditEntries({ ctx, input: query.data });
     return NextResponse.json(page, {

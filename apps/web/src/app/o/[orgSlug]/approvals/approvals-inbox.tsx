@@ -1,0 +1,555 @@
+"use client";
+
+import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { ErrorRetry } from "@/components/error-retry";
+import { useLiveStatus, type LiveStatus } from "@/components/live-events";
+import { ApiError, fetchApprovalPage } from "@/lib/api-client";
+import {
+  APPROVAL_PAGE_SIZE,
+  APPROVAL_SORTS,
+  approvalKeys,
+  expiresIn,
+  formatSpan,
+  sortApprovals,
+  type Approval,
+  type ApprovalFilters,
+  type ApprovalPage,
+  type ApprovalSort,
+  type Decision,
+} from "@/lib/approvals";
+import { ApprovalDetail, ApprovalStatusBadge } from "./approval-detail";
+
+type Tab = "pending" | "history";
+
+export interface AgentOption {
+  id: string;
+  name: string;
+}
+
+interface ApprovalsInboxProps {
+  orgSlug: string;
+  agents: AgentOption[];
+  /** The first page of the default view (pending, unfiltered), rendered on the server. */
+  initialPage: ApprovalPage;
+  renderedAt: number;
+}
+
+const TABS: ReadonlyArray<{ value: Tab; label: string }> = [
+  { value: "pending", label: "Pending" },
+  { value: "history", label: "History" },
+];
+
+export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: ApprovalsInboxProps) {
+  const queryClient = useQueryClient();
+  const live = useLiveStatus();
+  const now = useNow(renderedAt);
+  const [tab, setTab] = useState<Tab>("pending");
+  const [agentId, setAgentId] = useState("");
+  const [actionTypeInput, setActionTypeInput] = useState("");
+  const actionType = useDebounced(actionTypeInput.trim(), 300);
+  const [sort, setSort] = useState<ApprovalSort>("newest");
+  // Null follows the top of the list; an id stays shown even after it leaves the list (decided elsewhere).
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [armed, setArmed] = useState<Decision | null>(null);
+  const [flash, setFlash] = useState<string | null>(null);
+  const reasonRef = useRef<HTMLTextAreaElement>(null);
+
+  const filters: ApprovalFilters = {
+    status: tab === "pending" ? "pending" : "decided",
+    ...(agentId ? { agentId } : {}),
+    ...(actionType ? { actionType } : {}),
+  };
+  const filtered = Boolean(agentId || actionType);
+  const defaultView = tab === "pending" && !filtered;
+
+  const query = useInfiniteQuery({
+    queryKey: approvalKeys.list(orgSlug, filters),
+    queryFn: ({ pageParam, signal }) =>
+      fetchApprovalPage(orgSlug, { ...filters, cursor: pageParam, limit: APPROVAL_PAGE_SIZE }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    initialData: () => (defaultView ? { pages: [initialPage], pageParams: [null] } : undefined),
+    initialDataUpdatedAt: renderedAt,
+    // The event stream refetches on every change; without it, poll.
+    refetchInterval: live === "live" ? false : 15_000,
+  });
+
+  const loaded = useMemo(() => query.data?.pages.flatMap((page) => page.approvals) ?? [], [query.data]);
+  const items = useMemo(() => sortApprovals(loaded, sort), [loaded, sort]);
+  const actionTypes = useMemo(() => [...new Set(loaded.map((a) => a.actionType))].sort(), [loaded]);
+  const activeId = selectedId ?? items[0]?.id ?? null;
+  const activeItem = items.find((a) => a.id === activeId);
+
+  const select = (id: string | null) => {
+    setSelectedId(id);
+    setArmed(null);
+  };
+  const resetView = () => select(null);
+
+  useEffect(() => {
+    if (activeId) document.querySelector(`[data-approval-id="${CSS.escape(activeId)}"]`)?.scrollIntoView({ block: "nearest" });
+  }, [activeId]);
+
+  // The shortcuts read the latest state through a ref, so the listener is bound once.
+  const shortcuts = useRef({ items, activeId, activeItem, select, setArmed });
+  useLayoutEffect(() => {
+    shortcuts.current = { items, activeId, activeItem, select, setArmed };
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
+      if (isTypingTarget(event.target)) return;
+      const state = shortcuts.current;
+      const move = (delta: number) => {
+        const index = state.items.findIndex((a) => a.id === state.activeId);
+        const next = index === -1 ? state.items[0] : state.items[Math.min(state.items.length - 1, Math.max(0, index + delta))];
+        if (next) state.select(next.id);
+      };
+      const arm = (decision: Decision) => {
+        if (state.activeItem?.status === "pending" && state.activeItem.viewer?.canDecide) state.setArmed(decision);
+      };
+      switch (event.key) {
+        case "j":
+        case "ArrowDown":
+          move(1);
+          break;
+        case "k":
+        case "ArrowUp":
+          move(-1);
+          break;
+        case "a":
+          arm("approve");
+          break;
+        case "d":
+          arm("deny");
+          break;
+        case "Escape":
+          state.setArmed(null);
+          break;
+        default:
+          return;
+      }
+      event.preventDefault();
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
+
+  const onDecided = (approval: Approval, decision: Decision) => {
+    // Show the vote at once; the refetch (and the event it causes) confirm it.
+    const ended = approval.status !== "pending";
+    queryClient.setQueriesData<InfiniteData<ApprovalPage>>({ queryKey: approvalKeys.lists(orgSlug, "pending") }, (data) =>
+      data
+        ? {
+            ...data,
+            pages: data.pages.map((page) => ({
+              ...page,
+              approvals: ended
+                ? page.approvals.filter((a) => a.id !== approval.id)
+                : page.approvals.map((a) => (a.id === approval.id ? approval : a)),
+            })),
+          }
+        : data,
+    );
+    queryClient.setQueryData(approvalKeys.detail(orgSlug, approval.id), approval);
+    void queryClient.invalidateQueries({ queryKey: approvalKeys.all(orgSlug) });
+
+    const verb = decision === "approve" ? "Approved" : "Denied";
+    const progress = ended ? "" : ` (${approval.approvals} of ${approval.quorum} approvals; it waits for another approver)`;
+    setFlash(`${verb} ${approval.actionType} for ${approval.agentName}${progress}.`);
+    const index = items.findIndex((a) => a.id === approval.id);
+    const neighbour = index === -1 ? undefined : (items[index + 1] ?? items[index - 1]);
+    select(ended ? (neighbour?.id ?? null) : (neighbour?.id ?? approval.id));
+  };
+
+  return (
+    <section aria-labelledby="approvals-heading">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 id="approvals-heading" className="text-2xl font-semibold tracking-tight">
+            Approvals
+          </h1>
+          <p className="mt-1 max-w-2xl text-sm text-stone-600">
+            Actions your policies hold for a person. The agent waiting in <code className="font-mono text-xs">gate()</code> goes
+            ahead the moment the approval reaches its quorum, and stops at the first deny.
+          </p>
+        </div>
+        <LiveIndicator status={live} />
+      </div>
+
+      <div className="mt-6 flex flex-wrap items-end justify-between gap-4 border-b border-stone-200">
+        <div role="tablist" aria-label="Approvals" className="flex gap-4">
+          {TABS.map(({ value, label }) => (
+            <button
+              key={value}
+              type="button"
+              role="tab"
+              id={`approvals-tab-${value}`}
+              aria-selected={tab === value}
+              aria-controls="approvals-panel"
+              onClick={() => {
+                setTab(value);
+                resetView();
+              }}
+              className={`-mb-px border-b-2 px-1 pb-2 text-sm font-medium ${
+                tab === value ? "border-stone-900 text-stone-900" : "border-transparent text-stone-500 hover:text-stone-800"
+              }`}
+            >
+              {label}
+            </button>
+          ))}
+        </div>
+        <div className="flex flex-wrap items-end gap-3 pb-2 text-sm">
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Agent</span>
+            <select
+              value={agentId}
+              onChange={(event) => {
+                setAgentId(event.target.value);
+                resetView();
+              }}
+              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
+            >
+              <option value="">All agents</option>
+              {agents.map((agent) => (
+                <option key={agent.id} value={agent.id}>
+                  {agent.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Action type</span>
+            <input
+              type="search"
+              value={actionTypeInput}
+              onChange={(event) => {
+                setActionTypeInput(event.target.value);
+                resetView();
+              }}
+              list="approval-action-types"
+              placeholder="e.g. pr.merge"
+              spellCheck={false}
+              className="w-40 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
+            />
+            <datalist id="approval-action-types">
+              {actionTypes.map((type) => (
+                <option key={type} value={type} />
+              ))}
+            </datalist>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Sort</span>
+            <select
+              value={sort}
+              onChange={(event) => setSort(event.target.value as ApprovalSort)}
+              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
+            >
+              {APPROVAL_SORTS.map(({ value, label }) => (
+                <option key={value} value={value}>
+                  {label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      </div>
+
+      {flash ? (
+        <div
+          role="status"
+          className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900"
+        >
+          <span data-testid="decision-flash">{flash}</span>
+          <button type="button" onClick={() => setFlash(null)} className="text-xs font-medium underline">
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      {query.isRefetchError || query.isFetchNextPageError ? (
+        <RefreshErrorBanner
+          error={query.error}
+          onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
+        />
+      ) : null}
+
+      <div
+        role="tabpanel"
+        id="approvals-panel"
+        aria-labelledby={`approvals-tab-${tab}`}
+        className="mt-6 grid items-start gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]"
+      >
+        <div>
+          {query.isPending ? (
+            <ListSkeleton />
+          ) : query.isError && !query.data ? (
+            <LoadError error={query.error} onRetry={() => void query.refetch()} />
+          ) : items.length === 0 ? (
+            <EmptyState
+              tab={tab}
+              filtered={filtered}
+              onClear={() => {
+                setAgentId("");
+                setActionTypeInput("");
+                resetView();
+              }}
+            />
+          ) : (
+            <>
+              <ul
+                aria-label={tab === "pending" ? "Pending approvals" : "Decided approvals"}
+                className="divide-y divide-stone-100 overflow-hidden rounded-xl border border-stone-200 bg-white shadow-xs"
+              >
+                {items.map((approval) => (
+                  <li key={approval.id}>
+                    <ApprovalRow
+                      approval={approval}
+                      now={now}
+                      selected={approval.id === activeId}
+                      onSelect={() => select(approval.id)}
+                    />
+                  </li>
+                ))}
+              </ul>
+              <div className="mt-3 flex items-center justify-between text-xs text-stone-500">
+                <span>
+                  {items.length} {items.length === 1 ? "approval" : "approvals"}
+                  {query.hasNextPage && sort !== "newest" ? " loaded (sorted among these)" : ""}
+                </span>
+                {query.hasNextPage ? (
+                  <button
+                    type="button"
+                    onClick={() => void query.fetchNextPage()}
+                    disabled={query.isFetchingNextPage}
+                    className="rounded-md border border-stone-300 bg-white px-3 py-1 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
+                  >
+                    {query.isFetchingNextPage ? "Loading…" : "Load more"}
+                  </button>
+                ) : null}
+              </div>
+            </>
+          )}
+          <ShortcutLegend />
+        </div>
+
+        <div>
+          {activeId ? (
+            <ApprovalDetail
+              key={activeId}
+              orgSlug={orgSlug}
+              approvalId={activeId}
+              listed={activeItem}
+              listedAt={query.dataUpdatedAt}
+              now={now}
+              armed={armed}
+              onArm={setArmed}
+              onDecided={onDecided}
+              reasonRef={reasonRef}
+            />
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function ApprovalRow({
+  approval,
+  now,
+  selected,
+  onSelect,
+}: {
+  approval: Approval;
+  now: number;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const pending = approval.status === "pending";
+  return (
+    <button
+      type="button"
+      data-testid="approval-row"
+      data-approval-id={approval.id}
+      aria-current={selected ? "true" : undefined}
+      onClick={onSelect}
+      className={`block w-full px-4 py-3 text-left ${selected ? "bg-stone-100 shadow-[inset_3px_0_0_var(--color-stone-900)]" : "hover:bg-stone-50"}`}
+    >
+      <span className="flex items-center justify-between gap-3">
+        <span data-testid="approval-action-type" className="truncate font-mono text-sm text-stone-900">
+          {approval.actionType}
+        </span>
+        {pending ? (
+          <span
+            data-testid="approval-expires"
+            title={`Expires ${approval.expiresAt}`}
+            className={`shrink-0 text-xs tabular-nums ${Date.parse(approval.expiresAt) - now < 5 * 60_000 ? "font-medium text-red-700" : "text-stone-500"}`}
+          >
+            expires {expiresIn(approval, now)}
+          </span>
+        ) : (
+          <ApprovalStatusBadge status={approval.status} />
+        )}
+      </span>
+      <span className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-stone-500">
+        <span data-testid="approval-agent" className="font-medium text-stone-700">
+          {approval.agentName}
+        </span>
+        <span title={approval.createdAt}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
+        <span data-testid="approval-quorum" className="tabular-nums">
+          {approval.approvals}/{approval.quorum} approvals
+        </span>
+      </span>
+    </button>
+  );
+}
+
+function LiveIndicator({ status }: { status: LiveStatus }) {
+  const [dot, text] =
+    status === "live"
+      ? ["bg-emerald-500", "Live"]
+      : status === "connecting"
+        ? ["bg-amber-400 animate-pulse", "Connecting…"]
+        : ["bg-stone-400", "Offline, refreshing every 15 s"];
+  return (
+    <span role="status" data-testid="live-status" data-status={status} className="inline-flex items-center gap-2 text-xs text-stone-600">
+      <span aria-hidden="true" className={`size-2 rounded-full ${dot}`} />
+      {text}
+    </span>
+  );
+}
+
+function ShortcutLegend() {
+  const keys: Array<[string[], string]> = [
+    [["j", "k"], "next / previous"],
+    [["a"], "approve"],
+    [["d"], "deny"],
+    [["Enter"], "confirm"],
+    [["Esc"], "cancel"],
+  ];
+  return (
+    <section aria-label="Keyboard shortcuts" className="mt-4 text-xs text-stone-500">
+      <ul className="flex flex-wrap gap-x-4 gap-y-1">
+        {keys.map(([combo, what]) => (
+          <li key={what} className="inline-flex items-center gap-1">
+            {combo.map((key, i) => (
+              <span key={key} className="inline-flex items-center gap-1">
+                {i > 0 ? <span aria-hidden="true">/</span> : null}
+                <kbd className="rounded border border-stone-300 bg-white px-1 font-mono text-[0.7rem] text-stone-700">{key}</kbd>
+              </span>
+            ))}
+            <span>{what}</span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function EmptyState({ tab, filtered, onClear }: { tab: Tab; filtered: boolean; onClear: () => void }) {
+  return (
+    <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
+      <h2 className="text-base font-semibold">
+        {filtered ? "No approvals match these filters" : tab === "pending" ? "No approvals waiting" : "No decided approvals yet"}
+      </h2>
+      <p className="mx-auto mt-1 max-w-sm text-sm text-stone-600">
+        {filtered
+          ? "Try another agent or action type."
+          : tab === "pending"
+            ? "When a policy asks for a person, the request appears here at once."
+            : "Approvals that were approved, denied, expired or cancelled are listed here."}
+      </p>
+      {filtered ? (
+        <button type="button" onClick={onClear} className="mt-4 text-sm font-medium text-stone-700 underline hover:text-stone-900">
+          Clear filters
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function ListSkeleton() {
+  return (
+    <div aria-busy="true" className="overflow-hidden rounded-xl border border-stone-200 bg-white">
+      {Array.from({ length: 4 }, (_, i) => (
+        <div key={i} className="border-b border-stone-100 px-4 py-3.5 last:border-0">
+          <div className="h-4 w-32 animate-pulse rounded bg-stone-100" />
+          <div className="mt-2 h-3 w-48 animate-pulse rounded bg-stone-100" />
+        </div>
+      ))}
+      <span className="sr-only">Loading approvals…</span>
+    </div>
+  );
+}
+
+function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
+  const signedOut = error instanceof ApiError && error.status === 401;
+  return (
+    <div role="alert" className="rounded-xl border border-red-200 bg-white p-8 text-center">
+      <h2 className="text-base font-semibold">Approvals could not load</h2>
+      {signedOut ? (
+        <p className="mt-2 text-sm text-stone-600">
+          Your session has ended.{" "}
+          <a href="/signin" className="font-medium underline">
+            Sign in again
+          </a>
+        </p>
+      ) : (
+        <>
+          <p className="mt-2 text-sm text-stone-600">{error.message}</p>
+          <ErrorRetry digest={error instanceof ApiError ? (error.requestId ?? undefined) : undefined} reset={onRetry} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function RefreshErrorBanner({ error, onRetry }: { error: Error | null; onRetry: () => void }) {
+  const signedOut = error instanceof ApiError && error.status === 401;
+  return (
+    <div
+      role="alert"
+      className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+    >
+      <span>
+        {signedOut
+          ? "Your session has ended, so approvals cannot be refreshed."
+          : `Could not refresh approvals: ${error?.message ?? "unknown error"}.`}
+      </span>
+      {signedOut ? (
+        <a href="/signin" className="font-medium underline">
+          Sign in again
+        </a>
+      ) : (
+        <button type="button" onClick={onRetry} className="font-medium underline">
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+function isTypingTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT";
+}
+
+/** The current time, ticking every second after hydration (the server's time until then). */
+function useNow(initial: number): number {
+  const [now, setNow] = useState(initial);
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  return now;
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
+}
