@@ -251,8 +251,8 @@ describe("admin list and bulk decisions", () => {
 
     const bulk = await call(app, "POST", "/v1/admin/approvals/decision", { key: org.adminKey.apiKey, body: { approvalIds: [ids[0], ids[1], "apr_doesnotexist"], decision: "approve" } });
     expect(bulk.json().results).toEqual([
-      { approvalId: ids[0], approval: expect.objectContaining({ status: "approved" }) },
-      { approvalId: ids[1], approval: expect.objectContaining({ status: "approved" }) },
+      { approvalId: ids[0], status: "approved" },
+      { approvalId: ids[1], status: "approved" },
       { approvalId: "apr_doesnotexist", error: { code: "NOT_FOUND", message: "approval not found" } },
     ]);
     const pending = (await call(app, "GET", "/v1/admin/approvals", { key: org.adminKey.apiKey })).json();

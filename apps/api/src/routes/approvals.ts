@@ -50,7 +50,7 @@ export async function adminApprovalRoutes(app: FastifyInstance): Promise<void> {
     const outcomes = await decideApprovals({ ctx: ctxOf(request), input: request.body });
     return {
       results: outcomes.map((o) =>
-        "error" in o ? { approvalId: o.approvalId, error: { code: o.error.code, message: o.error.message } } : { approvalId: o.approvalId, approval: o.approval },
+        "error" in o ? { approvalId: o.approvalId, error: { code: o.error.code, message: o.error.message } } : { approvalId: o.approvalId, status: o.status },
       ),
     };
   });

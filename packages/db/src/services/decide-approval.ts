@@ -1,4 +1,4 @@
-import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type DomainError, type MemberRole, type VoteDecision } from "@gatehouse/core";
+import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type MemberRole, type VoteDecision } from "@gatehouse/core";
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
@@ -32,12 +32,14 @@ export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approv
   const [outcome] = await decideMany(ctx, [input.approvalId], parsed.data.decision, parsed.data.reason ?? null);
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
-  return outcome.approval;
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], await voterOf(ctx));
+  if (!view) throw notFound("approval");
+  return view;
 }
 
-export type BulkOutcome = { approvalId: string; approval: ApprovalView } | { approvalId: string; error: DomainError };
+export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { approvalId: string; error: DomainError };
 
-/** The same vote on many approvals in one transaction (the console's "approve selected"); each answers on its own. */
+/** The same vote on many approvals in one transaction; each answers on its own, with the status it is in now. */
 export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
   const parsed = bulkBody.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -53,7 +55,7 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
 
   const errors = new Map<string, DomainError>();
   const changed: string[] = [];
-  const repeated: string[] = [];
+  const statuses = new Map<string, ApprovalStatus>();
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     const now = new Date();
@@ -85,7 +87,7 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
       // The same member repeating the vote they cast (a retry after a lost answer) gets the approval as it is.
       const previous = votes.find((v) => v.approvalId === approvalId && v.membershipId === voter.membershipId);
       if (previous && previous.decision === decision) {
-        repeated.push(approvalId);
+        statuses.set(approvalId, row.status);
         continue;
       }
       try {
@@ -118,6 +120,7 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
           endings.push({ approvalId, actionId: row.action_id, agentId: row.agent_id, actionType, status: outcome.status, reason, decidedBy: { id: voter.membershipId, email: voter.email } });
         }
         changed.push(approvalId);
+        statuses.set(approvalId, outcome.status);
       } catch (error) {
         if (!isDomainError(error)) throw error;
         errors.set(approvalId, error);
@@ -132,11 +135,8 @@ async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecisio
   }, TX_OPTIONS);
 
   await announceApprovals(orgId, changed);
-  const views = new Map((await loadApprovalViews(orgId, [...changed, ...repeated], voter)).map((v) => [v.id, v]));
   return approvalIds.map((approvalId) => {
-    const error = errors.get(approvalId);
-    const approval = views.get(approvalId);
-    if (error || !approval) return { approvalId, error: error ?? notFound("approval") };
-    return { approvalId, approval };
+    const status = statuses.get(approvalId);
+    return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };
   });
 }

@@ -17,30 +17,36 @@ export async function waitForApproval({ ctx, input }: { ctx: Ctx; input: { appro
   requireApprovalReader(ctx);
   const deadline = Date.now() + Math.min(Math.max(0, input.timeoutMs), MAX_WAIT_MS);
   const parked = approvalWaiters().park(input.approvalId);
+  // Every read goes through the batcher: thousands of waits arriving (or woken) together share a few queries.
+  const read = async (): Promise<ApprovalView> => {
+    const view = await loadSoon(ctx.org.id, input.approvalId);
+    if (!view || (ctx.actor.type === "agent" && view.agentId !== ctx.actor.agentId)) throw notFound("approval");
+    if (view.status === "pending" && Date.parse(view.expiresAt) <= Date.now()) return (await readApprovals(ctx, [input.approvalId]))[0] ?? view;
+    return view;
+  };
   try {
-    let [view] = await readApprovals(ctx, [input.approvalId]);
-    if (!view) throw notFound("approval");
-    while (view.status === "pending") {
+    // While parked, hold only the deadline (10,000 waiters × a full approval object adds up).
+    let view: ApprovalView | null = await read();
+    while (view?.status === "pending") {
+      const expiresAt = Date.parse(view.expiresAt);
+      view = null;
       const now = Date.now();
       const remaining = deadline - now;
       if (remaining <= 0 || input.signal?.aborted) break;
       // Wake at the deadline of the approval too, to record its expiry (the sweeper may be busy).
-      const untilExpiry = Date.parse(view.expiresAt) - now + 50;
-      await parked.next(Math.min(remaining, Math.max(0, untilExpiry)), input.signal);
+      await parked.next(Math.min(remaining, Math.max(0, expiresAt - now + 50)), input.signal);
       if (parked.closed || input.signal?.aborted) break;
-      const fresh: ApprovalView | undefined = await loadSoon(ctx.org.id, input.approvalId);
-      if (!fresh) throw notFound("approval");
-      view = fresh.status === "pending" && Date.parse(fresh.expiresAt) <= Date.now() ? ((await readApprovals(ctx, [input.approvalId]))[0] ?? fresh) : fresh;
+      view = await read();
     }
-    return view;
+    return view ?? (await read());
   } finally {
     parked.leave();
   }
 }
 
 /**
- * Re-reads after a wake, batched: every waiter woken in the same event-loop turn shares one query
- * per org, so releasing thousands of waiters costs a few queries, not thousands.
+ * Reads for waits, batched: every wait that reads in the same event-loop turn shares one query per
+ * org (1,000 ids each), so parking or releasing thousands of waiters costs a few queries, not thousands.
  */
 type Pending = { resolve: (view: ApprovalView | undefined) => void; reject: (error: unknown) => void };
 const batches = new Map<string, Map<string, Pending[]>>();
