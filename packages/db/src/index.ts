@@ -2,7 +2,7 @@ export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./cl
 export { dbEnv } from "./env";
 export type { Actor, Ctx, OrgRef } from "./context";
 export { systemCtx } from "./context";
-export { isDomainError, DomainError, DOMAIN_ERROR_STATUS } from "@gatehouse/core";
+export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame } from "@gatehouse/core";
 export type { DevJson } from "./seed";
 export { appendAuditEntries, appendAuditEntry } from "./services/append-audit-entries";
 export { createOrg, type CreatedOrg } from "./services/create-org";

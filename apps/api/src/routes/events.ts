@@ -1,4 +1,4 @@
-import type { GatehouseEvent } from "@gatehouse/core";
+import { sseFrame } from "@gatehouse/core";
 import { subscribeEvents } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { authenticate, ctxOf } from "../auth";
@@ -7,10 +7,6 @@ const HEARTBEAT_MS = 15_000;
 
 /** Streams that are open, so shutdown can end them instead of waiting for clients to leave. */
 const open = new Set<() => void>();
-
-function frame(event: GatehouseEvent): string {
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
-}
 
 /** `GET /v1/events`: server-sent events, resumable with `Last-Event-ID` (or `?lastEventId=`). */
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
@@ -27,7 +23,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     let started = false;
     const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
     // Subscribing first validates the request (400/403 as JSON), then the stream starts.
-    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId }, deliver: (event) => void write(frame(event)) });
+    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId }, deliver: (event) => void write(sseFrame(event)) });
     reply.hijack();
     reply.raw.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",

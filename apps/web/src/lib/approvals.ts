@@ -1,6 +1,4 @@
 import type { ApprovalView } from "@gatehouse/db";
-import { z } from "zod";
-import { emptyAsUndefined } from "./audit";
 
 // The console's own contract for /api/orgs/[orgSlug]/approvals*. Client code imports these types;
 // the route handlers check at compile time that what @gatehouse/db returns fits them.
@@ -19,28 +17,11 @@ export const APPROVAL_PAGE_SIZE = 50;
 export const APPROVAL_LIST_STATUSES = ["pending", "approved", "denied", "expired", "cancelled", "decided", "all"] as const;
 export type ApprovalListStatus = (typeof APPROVAL_LIST_STATUSES)[number];
 
-export const approvalsQuerySchema = z.strictObject({
-  status: z.preprocess(emptyAsUndefined, z.enum(APPROVAL_LIST_STATUSES).optional()),
-  agentId: z.preprocess(emptyAsUndefined, z.string().max(64).optional()),
-  actionType: z.preprocess(emptyAsUndefined, z.string().max(200).optional()),
-  cursor: z.preprocess(emptyAsUndefined, z.string().max(512).optional()),
-  limit: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).optional()),
-});
-
-export type ApprovalsQuery = z.infer<typeof approvalsQuerySchema>;
-
-export const decisionBodySchema = z.strictObject({
-  decision: z.enum(["approve", "deny"]),
-  // A blank reason is no reason.
-  reason: z
-    .string()
-    .trim()
-    .max(1000)
-    .optional()
-    .transform((reason) => reason || undefined),
-});
-
-export type DecisionBody = z.input<typeof decisionBodySchema>;
+/** What the console sends to decide; the service validates it (a blank reason is no reason). */
+export interface DecisionBody {
+  decision: "approve" | "deny";
+  reason?: string;
+}
 export type Decision = DecisionBody["decision"];
 
 export interface ApprovalFilters {

@@ -42,3 +42,13 @@ export function invalidInputResponse(
   const message = issues.length === 1 && only ? `${only.path}: ${only.message}` : `Invalid ${where === "query" ? "query parameters" : "request body"}`;
   return errorResponse("VALIDATION", message, requestId, { issues });
 }
+
+/** A JSON answer that is never cached, with its request id. */
+export function jsonResponse(body: unknown, requestId: string): NextResponse {
+  return NextResponse.json(body, { headers: { "cache-control": "no-store", "x-request-id": requestId } });
+}
+
+/** Query parameters as a service input; an empty field (a cleared form input) counts as absent. */
+export function queryInput(request: { nextUrl: URL }): Record<string, string> {
+  return Object.fromEntries([...request.nextUrl.searchParams].filter(([, value]) => value !== ""));
+}

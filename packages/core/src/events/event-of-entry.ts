@@ -52,3 +52,8 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   if (entry.type === "action.decided") data.auditEventId = entry.id;
   return { id: String(entry.seq), type, data };
 }
+
+/** One event as a server-sent-events frame (`id`, `event`, `data`), for every stream that sends them. */
+export function sseFrame(event: Pick<GatehouseEvent, "id" | "type" | "data">): string {
+  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}

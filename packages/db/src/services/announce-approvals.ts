@@ -18,6 +18,6 @@ export async function announceApprovals(orgId: string, approvalIds: readonly str
 }
 
 /** Tells event streams that the org's log grew. */
-export async function announceAppended(orgId: string): Promise<void> {
+async function announceAppended(orgId: string): Promise<void> {
   await publishAfterCommit({ type: "audit.appended", orgId });
 }

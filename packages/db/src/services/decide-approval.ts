@@ -1,4 +1,4 @@
-import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type MemberRole, type VoteDecision } from "@gatehouse/core";
+import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type MemberRole, type Voter, type VoteDecision } from "@gatehouse/core";
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
@@ -29,10 +29,11 @@ const bulkBody = decisionBody.extend({
 export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<ApprovalView> {
   const parsed = decisionBody.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const [outcome] = await decideMany(ctx, [input.approvalId], parsed.data.decision, parsed.data.reason ?? null);
+  const voter = await requireVoter(ctx);
+  const [outcome] = await decideMany(ctx, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
-  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], await voterOf(ctx));
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
   if (!view) throw notFound("approval");
   return view;
 }
@@ -43,12 +44,18 @@ export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { app
 export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
   const parsed = bulkBody.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  return decideMany(ctx, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason ?? null);
+  const voter = await requireVoter(ctx);
+  return decideMany(ctx, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);
 }
 
-async function decideMany(ctx: Ctx, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
+async function requireVoter(ctx: Ctx): Promise<Voter> {
   const voter = await voterOf(ctx);
   if (!voter) throw forbidden("deciding an approval needs a member: sign in to the console or use an org admin key");
+  return voter;
+}
+
+/** `reason` is null when none was given (a blank one counts as none). */
+async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
   const orgId = ctx.org.id;
   // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
   await expireApprovals(orgId, approvalIds);

@@ -34,10 +34,7 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, agentId, actionType, cursor, limit } = parsed.data;
   // Nobody reads `pending` past a deadline, even where no API instance runs the expiry sweep.
-  if (status !== "approved" && status !== "denied" && status !== "cancelled") {
-    const overdue = await db().approval.findFirst({ where: { orgId: ctx.org.id, status: "pending", expiresAt: { lte: new Date() } }, select: { id: true } });
-    if (overdue) await expireApprovals(ctx.org.id);
-  }
+  if (status !== "approved" && status !== "denied" && status !== "cancelled") await expireApprovals(ctx.org.id);
   const [cursorTime, cursorId] = cursor ? [new Date(Number(cursor.slice(0, 13))), cursor.slice(14)] : [];
   const rows = await db().approval.findMany({
     where: {

@@ -1,20 +1,10 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { getMemberContext, subscribeEvents } from "@gatehouse/db";
-import { errorResponse, toErrorResponse } from "@/server/http";
-import { requestIdFrom } from "@/server/request-id";
-import { getSessionUser } from "@/server/session";
+import { sseFrame, subscribeEvents, type Ctx } from "@gatehouse/db";
+import { withMember } from "@/server/member-route";
 
 export const dynamic = "force-dynamic";
 
 const HEARTBEAT_MS = 15_000;
-
-interface StreamedEvent {
-  id: string;
-  type: string;
-  data: unknown;
-}
-
-const frame = (event: StreamedEvent) => `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
 
 // GET /api/orgs/[orgSlug]/events: the org's events as server-sent events (docs/approvals.md, Events),
 // for the console's live views. Resumes after `Last-Event-ID` (or ?lastEventId=), which EventSource
@@ -24,11 +14,10 @@ export async function GET(
   request: NextRequest,
   { params }: { params: Promise<{ orgSlug: string }> },
 ): Promise<Response> {
-  const requestId = requestIdFrom(request.headers);
-  const user = await getSessionUser();
-  if (!user) return errorResponse("UNAUTHENTICATED", "Sign in to follow events.", requestId);
+  return withMember(request, params, "follow events", async (ctx, _params, requestId) => stream(request, ctx, requestId));
+}
 
-  let unsubscribe: () => void;
+async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promise<Response> {
   const encoder = new TextEncoder();
   let controller: ReadableStreamDefaultController<Uint8Array> | null = null;
   let closed = false;
@@ -61,14 +50,9 @@ export async function GET(
     }
   };
 
-  try {
-    const { orgSlug } = await params;
-    const ctx = await getMemberContext({ userId: user.id, orgSlug, requestId });
-    const lastEventId = request.headers.get("last-event-id") ?? request.nextUrl.searchParams.get("lastEventId");
-    unsubscribe = await subscribeEvents({ ctx, input: { lastEventId }, deliver: (event) => write(frame(event)) });
-  } catch (error) {
-    return toErrorResponse(error, requestId);
-  }
+  const lastEventId = request.headers.get("last-event-id") ?? request.nextUrl.searchParams.get("lastEventId");
+  // Errors (a malformed Last-Event-ID: 400) reach withMember and answer JSON before any stream starts.
+  const unsubscribe = await subscribeEvents({ ctx, input: { lastEventId }, deliver: (event) => write(sseFrame(event)) });
 
   const stream = new ReadableStream<Uint8Array>({
     start(streamController) {
