@@ -14,6 +14,7 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
+      { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"] } },
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },

@@ -56,6 +56,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
     // The factories write through the process-wide client, which reads DATABASE_URL on first use.
     process.env.DATABASE_URL = database.url;
+    // One master key for this process and both services, so all of them can use the orgs' signing keys.
+    process.env.GATEHOUSE_MASTER_KEY ??= randomBytes(32).toString("base64");
     cleanups.push(disconnectDb);
     const main = await createTestOrg({ label: "e2e", policies: POLICIES });
     const other = await createTestOrg({ label: "other" });
@@ -71,6 +73,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       ...baseEnv,
       DATABASE_URL: database.url,
       GATEHOUSE_HOME: join(workDir, "home"),
+      GATEHOUSE_MASTER_KEY: process.env.GATEHOUSE_MASTER_KEY,
     };
     const api = startService({
       name: "api",

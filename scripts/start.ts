@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readDevFile } from "./lib/dev-file.ts";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database.ts";
-import { childEnv, EnvError, isMasterKey, launcherEnv, type LauncherEnv } from "./lib/env.ts";
+import { isMasterKey, loadOrCreateSecret } from "../packages/db/src/secrets.ts";
+import { childEnv, EnvError, launcherEnv, type LauncherEnv } from "./lib/env.ts";
 import { lockHome } from "./lib/home-lock.ts";
 import { isPortFree } from "./lib/ports.ts";
 import { runToCompletion, startProcess, type ManagedProcess, type StartOptions } from "./lib/processes.ts";
-import { loadOrCreateSecret } from "./lib/secrets.ts";
 import { waitForHttp200 } from "./lib/wait-for-http.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { isMasterKey } from "../../packages/db/src/secrets.ts";
 
 // The one place the launcher scripts read process.env. An empty variable counts as unset (as in a
 // .env file or docker-compose with `VAR=`), so it falls back to its default.
@@ -76,10 +77,6 @@ export function launcherEnv(source: Source = process.env): LauncherEnv {
   if (problems.length === 0 && env.apiPort === env.webPort) problems.push(`API_PORT and WEB_PORT must differ (both ${env.apiPort})`);
   if (problems.length > 0) throw new EnvError(problems);
   return env;
-}
-
-export function isMasterKey(candidate: string): boolean {
-  return /^[A-Za-z0-9+/]+={0,2}$/.test(candidate) && Buffer.from(candidate, "base64").length === 32;
 }
 
 /**

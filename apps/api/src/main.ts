@@ -5,11 +5,18 @@ import { buildServer } from "./server";
 const env = apiEnv();
 const app = await buildServer({ logLevel: env.LOG_LEVEL });
 
+const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
   app.log.info({ signal }, "shutting down");
+  // Parked waits are answered at once and requests finish; anything still open after the grace
+  // period (a stuck client, a database that went away) must not keep the process alive.
+  setTimeout(() => {
+    app.log.error({ signal }, `shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting anyway`);
+    process.exit(1);
+  }, SHUTDOWN_GRACE_MS).unref();
   await app.close();
   await disconnectDb();
   await closeSignals();

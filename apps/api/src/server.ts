@@ -1,10 +1,11 @@
 import { randomToken } from "@gatehouse/core";
-import { closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
+import { checkpointGrowingLogs, closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
+import { adminAuditRoutes, auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 
@@ -21,6 +22,8 @@ export interface ServerOptions {
   logLevel?: string;
   /** How often to record overdue approvals as expired; 0 turns the sweep off (tests that drive it). */
   expirySweepMs?: number;
+  /** How often to sign a checkpoint of every log that grew; 0 turns it off (tests that drive it). */
+  checkpointEveryMs?: number;
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -58,23 +61,31 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes);
+  await app.register(auditRoutes);
+  await app.register(adminAuditRoutes);
   // Overdue approvals are recorded as expired (and their waiters woken) within a second, by whichever
   // instance gets there first; rows are locked SKIP LOCKED, so instances never double-record.
-  if (options.expirySweepMs !== 0) {
-    let sweeping = false;
-    const sweep = setInterval(() => {
-      if (sweeping) return;
-      sweeping = true;
-      expireDueApprovals()
-        .catch((error: unknown) => app.log.warn({ err: error }, "approval expiry sweep failed; retrying"))
-        .finally(() => {
-          sweeping = false;
-        });
-    }, options.expirySweepMs ?? 1_000);
-    sweep.unref();
-    app.addHook("onClose", async () => clearInterval(sweep));
-  }
+  every(app, options.expirySweepMs ?? 1_000, expireDueApprovals, "approval expiry sweep");
+  // Every log that grew gets a signed checkpoint within a second; instances racing on a size keep one.
+  every(app, options.checkpointEveryMs ?? 1_000, checkpointGrowingLogs, "audit checkpointing");
   // Parked long-polls answer with the approval as it is, instead of holding shutdown for 25 s.
   app.addHook("preClose", async () => closeApprovalWaiters());
   return app;
+}
+
+/** Runs `task` every `ms` (never overlapping itself) until the server closes; 0 turns it off. */
+function every(app: FastifyInstance, ms: number, task: () => Promise<unknown>, what: string): void {
+  if (ms === 0) return;
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    task()
+      .catch((error: unknown) => app.log.warn({ err: error }, `${what} failed; retrying`))
+      .finally(() => {
+        running = false;
+      });
+  }, ms);
+  timer.unref();
+  app.addHook("onClose", async () => clearInterval(timer));
 }

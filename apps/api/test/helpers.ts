@@ -2,7 +2,7 @@ import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db"
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server";
 
-export async function startApp(options: { expirySweepMs?: number } = {}): Promise<FastifyInstance> {
+export async function startApp(options: { expirySweepMs?: number; checkpointEveryMs?: number } = {}): Promise<FastifyInstance> {
   const app = await buildServer({ logLevel: "silent", ...options });
   await app.ready();
   return app;

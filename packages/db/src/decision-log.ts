@@ -1,5 +1,6 @@
 import { conflict, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type pg from "pg";
+import { appendStatement, extendTree, lockLogHead, type Query } from "./audit-tree";
 import { db } from "./client";
 import { publishAfterCommit } from "./signals";
 
@@ -10,8 +11,8 @@ import { publishAfterCommit } from "./signals";
  *  - re-reads the agents' status, so a halt committed before the batch wins over a cached "active";
  *  - resolves idempotency keys against committed actions and within the batch (no race: every
  *    action insert of the org happens under this lock);
- *  - appends the audit entries with consecutive sequence numbers and chain hashes, inserts the
- *    actions and approvals, advances the head.
+ *  - appends the audit entries with consecutive sequence numbers, chain hashes and the Merkle
+ *    nodes they complete, advances the head (one statement), inserts the actions and approvals.
  * No caller's promise resolves before its batch has committed.
  */
 export interface PendingDecision {
@@ -101,16 +102,14 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
   }
 }
 
-const ENTRY_COLUMNS = `(id, org_id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)`;
 const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, created_at)`;
 
 async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
   const client: pg.PoolClient = await db().pool.connect();
   try {
     await client.query("BEGIN");
-    const head = await client.query<{ size: string; chain_hash: string }>(`SELECT size, chain_hash FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`, [orgId]);
-    const row = head.rows[0];
-    if (!row) throw new Error(`audit log head missing for org ${orgId}`);
+    const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
+    const head = await lockLogHead(query, orgId);
     const agentIds = [...new Set(items.map((i) => i.agentId))];
     const agents = await client.query<{ id: string; status: string }>(`SELECT id, status FROM agents WHERE org_id = $1 AND id = ANY($2::text[])`, [orgId, agentIds]);
     const halted = new Set(agents.rows.filter((a) => a.status === "halted").map((a) => a.id));
@@ -125,8 +124,8 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
       for (const p of previous.rows) known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: p.result });
     }
 
-    let seq = Number(row.size);
-    let previousChain = row.chain_hash;
+    let seq = head.size;
+    let previousChain = head.chainHash;
     const createdAt = new Date();
     const outcomes: Array<Committed | Error> = [];
     const entries: SealedAuditEntry[] = [];
@@ -150,24 +149,8 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     }
 
     if (entries.length > 0) {
-      await client.query(
-        `INSERT INTO audit_entries ${ENTRY_COLUMNS}
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])`,
-        [
-          entries.map((e) => e.id),
-          entries.map(() => orgId),
-          entries.map((e) => String(e.seq)),
-          entries.map((e) => e.type),
-          entries.map((e) => e.actor.type),
-          entries.map((e) => e.actor.id),
-          entries.map((e) => e.subjectId),
-          entries.map((e) => e.agentId),
-          entries.map((e) => e.canonical),
-          entries.map((e) => e.leafHash),
-          entries.map((e) => e.chainHash),
-          entries.map((e) => e.createdAt),
-        ],
-      );
+      const statement = appendStatement(orgId, extendTree(head, entries));
+      await client.query(statement.text, statement.values);
       await client.query(
         `INSERT INTO actions ${ACTION_COLUMNS}
          SELECT a, o, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ca
@@ -201,7 +184,6 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
           [approval.id, orgId, m.actionId, item.agentId, approval.policyVersionId, item.requestHash, approval.quorum, approval.approverRoles, approval.approverMemberIds, approval.excludeAgentOwner, approval.requestedBy, approval.expiresAt, createdAt],
         );
       }
-      await client.query(`UPDATE audit_log_heads SET size = $2, chain_hash = $3, updated_at = now() WHERE org_id = $1`, [orgId, String(seq), previousChain]);
     }
     await client.query("COMMIT");
     return outcomes;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isMasterKey } from "./secrets";
 
 /** The only place packages/db reads process.env. */
 const schema = z.object({
@@ -8,6 +9,11 @@ const schema = z.object({
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
+  GATEHOUSE_MASTER_KEY: z
+    .string()
+    .refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
+    .optional(),
 });
 
 export type DbEnv = z.output<typeof schema>;

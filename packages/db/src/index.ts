@@ -20,6 +20,15 @@ export { breakerSettings, type BreakerSettings } from "./services/circuit-breake
 export { getOrgPolicies, invalidatePolicyCache, REVISION_CHECK_MS, REVERIFY_MS } from "./policy-cache";
 export { rateLimiter, closeRateLimiter, redisRateLimiter, databaseRateLimiter, type RateLimiter } from "./rate-limiter";
 export { listAuditEntries, type AuditEventView } from "./services/list-audit-entries";
+export { checkpointAuditLog, checkpointGrowingLogs, getCheckpoint, type CheckpointView } from "./services/checkpoint-audit-log";
+export { listCheckpoints } from "./services/list-checkpoints";
+export { listSigningKeys, type SigningKeyView } from "./services/list-signing-keys";
+export { rotateSigningKey } from "./services/rotate-signing-key";
+export { MANAGE_ROLES } from "./services/permissions";
+export { getAuditProof, type AuditProof } from "./services/get-audit-proof";
+export { verifyAuditLog, type AuditVerification } from "./services/verify-audit-log";
+export { exportAuditLog, type AuditExport } from "./services/export-audit-log";
+export { logOrigin } from "./signing-keys";
 export { authenticateUser } from "./services/authenticate-user";
 export { listMemberOrgs, getMemberContext, type MemberOrg } from "./services/member-context";
 export { whoami, type WhoAmI } from "./services/whoami";

@@ -166,7 +166,7 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "aud_rt", orgId: org.id, seq: 9007199254740993n, type: "x", actorType: "agent", actorId: agent.id, subjectId: "s", agentId: agent.id, canonical: "{}", leafHash: "l", chainHash: "c", createdAt: t },
     });
     await roundTrip("AuditEntry", entry, () => prisma.auditEntry.findUnique({ where: { id: entry.id } }));
-    const head = await prisma.auditLogHead.create({ data: { orgId: org.id, size: 5n, chainHash: "c" } });
+    const head = await prisma.auditLogHead.create({ data: { orgId: org.id, size: 5n, chainHash: "c", frontier: ["f4", "f1"] } });
     await roundTrip("AuditLogHead", head, () => prisma.auditLogHead.findUnique({ where: { orgId: org.id } }));
     const node = await prisma.merkleNode.create({ data: { orgId: org.id, level: 3, index: 4n, hash: "h" } });
     await roundTrip("MerkleNode", node, () => prisma.merkleNode.findUnique({ where: { orgId_level_index: { orgId: org.id, level: 3, index: 4n } } }));

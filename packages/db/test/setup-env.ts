@@ -4,3 +4,5 @@ import { inject } from "vitest";
 process.env.DATABASE_URL = inject("databaseUrl");
 // Integration tests run against real Redis too (the local one unless REDIS_URL says otherwise).
 process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
+// A fixed master key, so tests never write one under the repository and can decrypt signing keys.
+process.env.GATEHOUSE_MASTER_KEY ??= Buffer.alloc(32, 7).toString("base64");

@@ -1,3 +1,4 @@
+import { createAdminAudit, type AdminAudit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
@@ -55,6 +56,8 @@ export class GatehouseAdmin {
   readonly #config: TransportConfig;
   readonly policies: AdminPolicies;
   readonly approvals: AdminApprovals;
+  /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
+  readonly audit: AdminAudit;
 
   constructor(options: GatehouseAdminOptions, internals: ClientInternals = {}) {
     this.#config = resolveConfig(options, internals, {
@@ -63,6 +66,7 @@ export class GatehouseAdmin {
       description: "org admin keys",
     });
     const config = this.#config;
+    this.audit = createAdminAudit(config);
     this.policies = {
       list: (options = {}) => request<StoredPolicyList>(config, { method: "GET", path: "/v1/admin/policies", signal: options.signal }),
       apply: (policies, options = {}) =>

@@ -6,9 +6,12 @@
  */
 import { readFile as readFileFromDisk } from "node:fs/promises";
 import { realpathSync } from "node:fs";
+import type { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { GatehouseAdmin } from "./admin.ts";
+import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { Gatehouse } from "./client.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
 import { DEFAULT_BASE_URL, type ClientOptions } from "./config.ts";
 import { cliEnv, type CliEnv } from "./env.ts";
 import { BadRequestError, GatehouseError } from "./errors.ts";
@@ -29,14 +32,13 @@ export interface CliContext {
   readFile?: (path: string) => Promise<string>;
   /** Aborts the command's calls; ends `tail` (exit status 0). The executable aborts it on Ctrl-C. */
   signal?: AbortSignal;
+  /** Whether stderr is a terminal: `verify` then reports its progress. Default: false. */
+  stderrIsTTY?: boolean;
+  /** Where `audit export` streams its bytes without `--out`, with backpressure. Default: the text goes through `stdout`. */
+  stdoutStream?: Writable;
 }
 
-/** Exit statuses. */
-export const EXIT_OK = 0;
-/** The call or the file failed. */
-export const EXIT_FAILURE = 1;
-/** The command line was wrong. */
-export const EXIT_USAGE = 2;
+export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-common.ts";
 
 const CONNECTION_OPTIONS = `Connection:
   --api-key <key>    Org admin key (gh_admin_…). Default: $GATEHOUSE_API_KEY
@@ -45,6 +47,11 @@ const CONNECTION_OPTIONS = `Connection:
 const TAIL_CONNECTION_OPTIONS = `Connection:
   --api-key <key>    Org admin key (gh_admin_…: the org's events) or agent key (gh_…: its
                      agent's events). Default: $GATEHOUSE_API_KEY
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
+
+const AUDIT_CONNECTION_OPTIONS = `Connection:
+  --api-key <key>    Org admin key (gh_admin_…: the org's whole log) or agent key (gh_…: its
+                     agent's entries). Default: $GATEHOUSE_API_KEY
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
 
 const MAIN_HELP = `Usage: gatehouse <command> [options]
@@ -56,10 +63,16 @@ Commands:
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
   tail                     Print events (decisions, approvals) as they happen
+  verify <bundle.jsonl>    Check an exported audit log offline: no key, no network
+  audit export             Download the audit log as a bundle to verify offline (or as CSV)
+  audit checkpoint         Save a signed checkpoint, to check later that the log only grew
+  audit keys               Print the org's checkpoint verifier keys
+  audit verify             Ask the server to recompute and check its audit log
+  audit proof <entry>      Print an entry's inclusion proof, checked on this machine
 
 Connection:
-  --api-key <key>    Org admin key (gh_admin_…; tail also takes an agent's gh_… key).
-                     Default: $GATEHOUSE_API_KEY
+  --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
+                     verify takes none). Default: $GATEHOUSE_API_KEY
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
 
 Options:
@@ -67,6 +80,7 @@ Options:
   --version          Print the version
 
 Exit status: 0 done, 1 the call or the file failed, 2 the command line was wrong.
+verify: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
 `;
 
 const POLICIES_HELP = `Usage: gatehouse policies <apply|export> [options]
@@ -173,26 +187,156 @@ Output: time, #id, type, action type, then agent=, approval=, status=, denial=, 
 when the event has them.
 `;
 
+const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--json] [--progress]
+
+Checks an audit bundle (from gatehouse audit export) on this machine, with no API key and no
+network: each entry's leaf hash against its canonical text, that entries are in order with no
+gaps, the Merkle tree against every signed checkpoint, and every checkpoint's signature. The file
+is read as a stream, so a log of any size is checked in constant memory.
+
+Options:
+  --key <vkey>       Trust this checkpoint verifier key (<name>+<hash>+<key>); repeat for several
+  --key @<file>      Trust the keys in <file>, one per line (what gatehouse audit keys prints)
+  --since <file>     A checkpoint you saved earlier (gatehouse audit checkpoint --out <file>):
+                     check that the log only grew since then and was not rewritten
+  --json             Print the whole report as JSON
+  --progress         Report progress on stderr every ${PROGRESS_EVERY.toLocaleString("en-US")} entries (default: only on a terminal)
+
+Without --key, the signatures are checked with the keys inside the bundle, and a warning says so:
+whoever could alter the bundle could have replaced those keys too. Compare them with keys you got
+another way (gatehouse audit keys, your own records), and pass those with --key.
+
+Output:  ✓ valid: N entries, M checkpoints, tree size S, root R (keys from …)
+    or:  ✗ invalid at line L (entry seq K): what is wrong
+
+Exit status: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
+`;
+
+const AUDIT_HELP = `Usage: gatehouse audit <export|checkpoint|keys|verify|proof> [options]
+
+Commands:
+  export [--out <file>] [--format jsonl|csv]   Download the log as a bundle to verify offline
+  checkpoint [--out <file>]                     Save a signed checkpoint for a later verify --since
+  keys [--json]                                 Print the org's checkpoint verifier keys
+  verify [--json]                               Ask the server to recompute and check its log
+  proof <entry> [--key <vkey>]...               Print an entry's inclusion proof, checked here
+
+Any key of the org works; an agent's key sees its own agent's entries.
+To check the log without trusting the server: gatehouse verify (offline).
+Run gatehouse audit <command> --help for details.
+`;
+
+const AUDIT_EXPORT_HELP = `Usage: gatehouse audit export [--out <file>] [--format jsonl|csv] [--from <time>] [--to <time>] [--agent <id>] [--type <type>]
+
+Downloads the audit log, streamed (any size, constant memory), to <file> or standard output.
+jsonl (the default) is a bundle anyone can check offline with gatehouse verify: the verifier keys,
+every entry's canonical text and leaf hash, and the signed checkpoints. With a filter, each entry
+carries its inclusion proof instead. csv is the same entries for a spreadsheet, unsigned.
+
+Options:
+  --out <file>       Write to <file> (removed again if the download breaks). Default: stdout
+  --format <format>  jsonl (default) or csv
+  --from <time>      Only entries written at or after <time> (ISO 8601, e.g. 2025-06-01T00:00:00Z)
+  --to <time>        Only entries written at or before <time>
+  --agent <id>       Only this agent's entries
+  --type <type>      Only entries of this type, e.g. action.denied
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_CHECKPOINT_HELP = `Usage: gatehouse audit checkpoint [--out <file>] [--json]
+
+Gets a checkpoint of the audit log as it is now, signed by the org's key, and prints the signed
+note (or saves it to <file>). Keep it: later, gatehouse verify <bundle> --since <file> checks that
+the log only grew since then, and no entry before it was changed or removed.
+
+Options:
+  --out <file>       Save the note to <file>. Default: stdout
+  --json             The whole checkpoint as JSON ({ treeSize, rootHash, note, keyId, createdAt })
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_KEYS_HELP = `Usage: gatehouse audit keys [--json]
+
+Prints the org's checkpoint verifier keys, one per line, retired ones included (old checkpoints
+verify with them). Save them where the log's keepers cannot change them, and check bundles with
+them: gatehouse audit keys > keys.txt, then gatehouse verify <bundle> --key @keys.txt.
+
+Options:
+  --json             The keys as JSON ({ keys: [{ id, vkey, status, createdAt, retiredAt }] })
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_VERIFY_HELP = `Usage: gatehouse audit verify [--json]
+
+Asks the server to recompute the org's audit log from its stored rows: every leaf hash, the hash
+chain, the Merkle tree against every signed checkpoint, and the signatures. This trusts the
+server's code; to check without trusting it, export the log and run gatehouse verify.
+
+Options:
+  --json             The server's answer as JSON
+
+${AUDIT_CONNECTION_OPTIONS}
+
+Exit status: 0 valid, 1 invalid or the call failed, 2 the command line was wrong.
+`;
+
+const AUDIT_PROOF_HELP = `Usage: gatehouse audit proof <entry> [--tree-size <n>] [--key <vkey>|--key @<file>]... [--json]
+
+Gets the inclusion proof of one entry (its id, aud_…, or its seq) and checks it on this machine:
+the audit path must lead from the entry's leaf hash to the tree's root, and the root must be that
+of a checkpoint signed by one of the keys (default: the org's, fetched from the server).
+
+Options:
+  --tree-size <n>    Prove it in the tree of size <n>. Default: the whole log now
+  --key <vkey>       Check the checkpoint with this key instead of the server's; repeatable
+  --key @<file>      ... or with the keys in <file>, one per line
+  --json             The proof and the check as JSON
+
+${AUDIT_CONNECTION_OPTIONS}
+
+Exit status: 0 verified, 1 not verified or the call failed, 2 the command line was wrong.
+`;
+
 const APPROVAL_STATUSES: ReadonlyArray<ApprovalStatus | "all"> = ["pending", "approved", "denied", "expired", "cancelled", "all"];
 
 function isApprovalStatus(value: string): value is ApprovalStatus | "all" {
   return (APPROVAL_STATUSES as readonly string[]).includes(value);
 }
 
-/** A command line mistake: printed with a pointer to the help, exit status 2. */
-class UsageError extends Error {}
-
 interface ParsedArgs {
   positionals: string[];
+  /** Each flag given, with its last value. */
   flags: Map<string, string | true>;
+  /** Every value of each value flag, in order (for those that may repeat, like --key). */
+  repeated: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(["--api-key", "--base-url", "--format", "--status", "--limit", "--cursor", "--reason", "--since"]);
-const BOOLEAN_FLAGS = new Set(["--dry-run", "--help", "--json", "--version"]);
+const VALUE_FLAGS = new Set([
+  "--api-key",
+  "--base-url",
+  "--format",
+  "--status",
+  "--limit",
+  "--cursor",
+  "--reason",
+  "--since",
+  "--key",
+  "--out",
+  "--from",
+  "--to",
+  "--agent",
+  "--type",
+  "--tree-size",
+]);
+const BOOLEAN_FLAGS = new Set(["--dry-run", "--help", "--json", "--version", "--progress"]);
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
+  const repeated = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     if (arg === "--") {
@@ -213,13 +357,14 @@ function parseArgs(argv: readonly string[]): ParsedArgs {
       const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
       if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
       flags.set(name, value);
+      repeated.set(name, [...(repeated.get(name) ?? []), value]);
     } else if (BOOLEAN_FLAGS.has(name) && eq === -1) {
       flags.set(name, true);
     } else {
       throw new UsageError(`unknown option ${name}`);
     }
   }
-  return { positionals, flags };
+  return { positionals, flags, repeated };
 }
 
 /** Runs the CLI; resolves with the exit status. Never throws for a user's mistake or a failed call. */
@@ -242,7 +387,7 @@ export async function main(context: CliContext): Promise<number> {
 }
 
 async function run(context: CliContext): Promise<number> {
-  const { positionals, flags } = parseArgs(context.argv);
+  const { positionals, flags, repeated } = parseArgs(context.argv);
   const [group, command, ...rest] = positionals;
   const help = flags.has("--help");
 
@@ -265,6 +410,22 @@ async function run(context: CliContext): Promise<number> {
       if (command !== undefined) throw new UsageError(`unexpected argument "${command}"`);
       return tail(context, flags);
     }
+    case "verify": {
+      if (help) return printed(context, VERIFY_HELP);
+      allowOnly(flags, ["--key", "--since", "--json", "--progress"], "verify", { connection: false });
+      const file = command;
+      if (file === undefined) throw new UsageError("verify needs a bundle file: gatehouse verify <bundle.jsonl>");
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      return verifyFile(auditIo(context), {
+        file,
+        keyArgs: repeated.get("--key") ?? [],
+        sinceFile: flagValue(flags, "--since"),
+        json: flags.has("--json"),
+        progress: flags.has("--progress"),
+      });
+    }
+    case "audit":
+      return runAudit(context, flags, repeated, command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -332,14 +493,102 @@ async function runApprovals(context: CliContext, flags: ParsedArgs["flags"], com
   }
 }
 
+async function runAudit(
+  context: CliContext,
+  flags: ParsedArgs["flags"],
+  repeated: ParsedArgs["repeated"],
+  command: string | undefined,
+  rest: string[],
+): Promise<number> {
+  const help = flags.has("--help");
+  if (command === undefined) {
+    (help ? context.stdout : context.stderr)(AUDIT_HELP);
+    return help ? EXIT_OK : EXIT_USAGE;
+  }
+  const noArguments = (): void => {
+    if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+  };
+  const io = auditIo(context);
+  switch (command) {
+    case "export": {
+      if (help) return printed(context, AUDIT_EXPORT_HELP);
+      allowOnly(flags, ["--out", "--format", "--from", "--to", "--agent", "--type"], "audit export");
+      noArguments();
+      const format = flagValue(flags, "--format") ?? "jsonl";
+      if (format !== "jsonl" && format !== "csv") throw new UsageError(`--format must be jsonl or csv, not "${format}"`);
+      const options = {
+        out: flagValue(flags, "--out"),
+        format,
+        from: timeFlag(flags, "--from"),
+        to: timeFlag(flags, "--to"),
+        agentId: flagValue(flags, "--agent"),
+        type: flagValue(flags, "--type"),
+      } as const;
+      return exportLog(io, anyKeyClient(context, flags).audit, options);
+    }
+    case "checkpoint": {
+      if (help) return printed(context, AUDIT_CHECKPOINT_HELP);
+      allowOnly(flags, ["--out", "--json"], "audit checkpoint");
+      noArguments();
+      return saveCheckpoint(io, anyKeyClient(context, flags).audit, { out: flagValue(flags, "--out"), json: flags.has("--json") });
+    }
+    case "keys": {
+      if (help) return printed(context, AUDIT_KEYS_HELP);
+      allowOnly(flags, ["--json"], "audit keys");
+      noArguments();
+      return printKeys(io, anyKeyClient(context, flags).audit, { json: flags.has("--json") });
+    }
+    case "verify": {
+      if (help) return printed(context, AUDIT_VERIFY_HELP);
+      allowOnly(flags, ["--json"], "audit verify");
+      noArguments();
+      return serverVerify(io, anyKeyClient(context, flags).audit, { json: flags.has("--json") });
+    }
+    case "proof": {
+      if (help) return printed(context, AUDIT_PROOF_HELP);
+      allowOnly(flags, ["--tree-size", "--key", "--json"], "audit proof");
+      const [entry, ...extra] = rest;
+      if (entry === undefined) throw new UsageError("audit proof needs an entry: gatehouse audit proof <aud_…|seq>");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const sizeText = flagValue(flags, "--tree-size");
+      const treeSize = sizeText === undefined ? undefined : Number(sizeText);
+      if (treeSize !== undefined && (!Number.isSafeInteger(treeSize) || treeSize < 1)) throw new UsageError(`--tree-size must be a whole number ≥ 1, not "${sizeText}"`);
+      return printProof(io, anyKeyClient(context, flags).audit, { entry, treeSize, keyArgs: repeated.get("--key") ?? [], json: flags.has("--json") });
+    }
+    default:
+      throw new UsageError(`unknown command "audit ${command}"`);
+  }
+}
+
+/** What the audit commands need of the context. */
+function auditIo(context: CliContext): AuditCliIo {
+  return {
+    stdout: context.stdout,
+    stderr: context.stderr,
+    readFile: context.readFile ?? ((path: string) => readFileFromDisk(path, "utf8")),
+    stderrIsTTY: context.stderrIsTTY ?? false,
+    stdoutStream: context.stdoutStream,
+    signal: context.signal,
+  };
+}
+
+/** A time flag as ISO 8601: a date or a date and time the server accepts; anything else is a usage mistake. */
+function timeFlag(flags: ParsedArgs["flags"], name: string): string | undefined {
+  const value = flagValue(flags, name);
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new UsageError(`${name} must be an ISO 8601 time, e.g. 2025-06-01T00:00:00Z, not "${value}"`);
+  return new Date(ms).toISOString();
+}
+
 function printed(context: CliContext, text: string): number {
   context.stdout(text);
   return EXIT_OK;
 }
 
-/** Rejects command-specific flags given to the wrong command. */
-function allowOnly(flags: ParsedArgs["flags"], allowed: readonly string[], command: string): void {
-  const ok = new Set(["--api-key", "--base-url", ...allowed]);
+/** Rejects command-specific flags given to the wrong command, and the connection flags to a command that connects to nothing. */
+function allowOnly(flags: ParsedArgs["flags"], allowed: readonly string[], command: string, { connection = true } = {}): void {
+  const ok = new Set([...(connection ? ["--api-key", "--base-url"] : []), ...allowed]);
   for (const name of flags.keys()) {
     if (!ok.has(name)) throw new UsageError(`${command} does not take ${name}`);
   }
@@ -349,8 +598,8 @@ function adminClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehouse
   return makeClient(context, flags, "gh_admin_…", (options) => new GatehouseAdmin(options));
 }
 
-/** For `tail`: an admin key streams the org's events, an agent key its agent's. */
-function eventsClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehouse | GatehouseAdmin {
+/** For `tail` and `audit`, which take any key of the org: an admin key sees the whole org, an agent key its agent. */
+function anyKeyClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehouse | GatehouseAdmin {
   return makeClient(context, flags, "gh_admin_… (or an agent's gh_… key)", (options) =>
     options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options),
   );
@@ -459,7 +708,7 @@ function describeVote(approval: Approval): string {
 }
 
 async function tail(context: CliContext, flags: ParsedArgs["flags"]): Promise<number> {
-  const client = eventsClient(context, flags);
+  const client = anyKeyClient(context, flags);
   const json = flags.has("--json");
   context.stderr("Waiting for events (Ctrl-C to stop)…\n");
   for await (const event of client.subscribe({ lastEventId: flagValue(flags, "--since"), signal: context.signal })) {
@@ -570,5 +819,7 @@ if (isEntryPoint()) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     signal: interrupt.signal,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdoutStream: process.stdout,
   });
 }

@@ -1,3 +1,4 @@
+import { createAudit, type Audit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { DeniedError, GatehouseError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
@@ -5,6 +6,7 @@ import { request, type TransportConfig } from "./request.ts";
 import type {
   ActionResult,
   Approval,
+  AuditVerification,
   CanIOptions,
   CheckResult,
   ExecuteOptions,
@@ -33,6 +35,11 @@ export type GatehouseInternals = ClientInternals;
 /** A client of the Gatehouse API for one agent key. */
 export class Gatehouse {
   readonly #config: TransportConfig;
+  /**
+   * The org's audit log as this agent sees it (its own agent's entries): `list`, `checkpoint`,
+   * `checkpoints`, `keys`, `proof` and `consistency` (checked on this machine), `verify`, `export`.
+   */
+  readonly audit: Audit;
 
   constructor(options: GatehouseOptions, internals: GatehouseInternals = {}) {
     this.#config = resolveConfig(options, internals, {
@@ -40,6 +47,16 @@ export class Gatehouse {
       example: 'new Gatehouse({ apiKey: "gh_…" })',
       description: "Gatehouse keys",
     });
+    this.audit = createAudit(this.#config);
+  }
+
+  /**
+   * Asks the server to recompute the org's audit log from its stored rows (every leaf hash, the
+   * hash chain, the Merkle tree against every signed checkpoint and signature): the same call as
+   * `audit.verify()`. To check without trusting the server, export the log and run `verifyBundle`.
+   */
+  verify(options: RequestOptions = {}): Promise<AuditVerification> {
+    return this.audit.verify(options);
   }
 
   /**

@@ -380,3 +380,217 @@ export interface DataAccess {
   count?: number;
   sensitivity?: "public" | "internal" | "confidential" | "restricted";
 }
+
+/** One entry of the audit log, as `GET /v1/audit` lists it. */
+export interface AuditEvent {
+  /** `aud_…`; the `auditEventId` of the decision that wrote it. */
+  id: string;
+  /** Position in the org's log, from 0 with no gaps: the entry's leaf index in the Merkle tree. */
+  seq: number;
+  /** What happened, e.g. `action.executed`, `approval.decided`, `audit.key_rotated`. */
+  type: string;
+  actorType: string;
+  actorId: string;
+  agentId: string | null;
+  subjectId: string | null;
+  /** ISO 8601 time the entry was written. */
+  createdAt: string;
+  /** RFC 6962 leaf hash of the entry's canonical text: hex SHA-256(0x00 ‖ canonical). */
+  leafHash: string;
+  /** Hash of the previous entry's chain hash and this leaf hash. */
+  chainHash: string;
+  data: Record<string, unknown>;
+}
+
+/** A page of audit entries, newest first. */
+export interface AuditEventList {
+  events: AuditEvent[];
+  /** Pass as `cursor` for the next (older) page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Options of `audit.list`. */
+export interface ListAuditOptions extends RequestOptions {
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Page size, 1–100. Default: the server's (50). */
+  limit?: number;
+  /** Only entries of this type, e.g. `action.denied`. */
+  type?: string;
+  /** Only this agent's entries. An agent's key always sees only its own agent's. */
+  agentId?: string;
+}
+
+/** A signed checkpoint of the audit log: its tree size and root, signed as a C2SP signed note. */
+export interface Checkpoint {
+  treeSize: number;
+  /** Hex RFC 6962 root hash of the first `treeSize` entries. */
+  rootHash: string;
+  /**
+   * The signed note, verbatim (C2SP tlog-checkpoint body, a blank line, signature lines). Save it:
+   * `gatehouse verify --since` and `audit.consistency({ since })` prove the log only grew since.
+   */
+  note: string;
+  /** Id of the signing key. */
+  keyId: string;
+  createdAt: string;
+}
+
+/** A page of signed checkpoints, largest tree first. */
+export interface CheckpointList {
+  checkpoints: Checkpoint[];
+  nextCursor: string | null;
+}
+
+/** Options of `audit.checkpoints`. */
+export interface ListCheckpointsOptions extends RequestOptions {
+  cursor?: string;
+  /** Page size, 1–100. Default: the server's (50). */
+  limit?: number;
+}
+
+/** One of the org's checkpoint signing keys, public half only. */
+export interface SigningKey {
+  id: string;
+  /** C2SP signed-note verifier key: `<name>+<8 hex key hash>+<base64(0x01 ‖ Ed25519 public key)>`. */
+  vkey: string;
+  /** A retired key signs nothing new, but the checkpoints it signed still verify with it. */
+  status: "active" | "retired";
+  createdAt: string;
+  retiredAt: string | null;
+}
+
+/** What `GET /v1/audit/keys` answers: every key the org has used, oldest first. */
+export interface SigningKeyList {
+  keys: SigningKey[];
+}
+
+/** What `POST /v1/admin/audit/keys/rotate` answers: the keys after rotating, and a checkpoint signed with the new one. */
+export interface KeyRotation {
+  keys: SigningKey[];
+  checkpoint: Checkpoint;
+}
+
+/** Where the keys that checked a signature came from: the caller's `keys` option, or the server's `GET /v1/audit/keys`. */
+export type KeysFrom = "options" | "server";
+
+/** The outcome of checking a proof on this machine. */
+export interface LocalCheck {
+  /** True when the proof holds and the checkpoint it leads to is signed by one of the keys. */
+  verified: boolean;
+  /** Why not, when `verified` is false. */
+  problem?: string;
+  /**
+   * Where the keys came from. Keys fetched from the same server only show the server agrees with
+   * itself; pin keys you got another way (`keys` option) to catch a server that lies.
+   */
+  keysFrom: KeysFrom;
+}
+
+/** What `GET /v1/audit/proof?entryId=…` (or `?seq=`) answers: an RFC 6962 inclusion proof. */
+export interface InclusionProof {
+  type: "inclusion";
+  seq: number;
+  entryId: string;
+  leafHash: string;
+  treeSize: number;
+  rootHash: string;
+  /** The audit path, hex hashes from the leaf up. */
+  proof: string[];
+  /** The signed checkpoint of `treeSize`; `null` when none was signed at that size. */
+  checkpoint: Checkpoint | null;
+}
+
+/** What `GET /v1/audit/proof?from=…` answers: an RFC 6962 consistency proof. */
+export interface ConsistencyProof {
+  type: "consistency";
+  from: number;
+  to: number;
+  fromRootHash: string;
+  toRootHash: string;
+  proof: string[];
+  /** The signed checkpoint of `to`; `null` when none was signed at that size. */
+  checkpoint: Checkpoint | null;
+}
+
+/** An inclusion proof with the result of checking it locally. */
+export type VerifiedInclusionProof = InclusionProof & LocalCheck;
+
+/** A consistency proof with the result of checking it locally. */
+export type VerifiedConsistencyProof = ConsistencyProof & LocalCheck;
+
+/** Verifier keys to check checkpoint signatures with, instead of the org's keys fetched from the server. */
+export interface TrustedKeys {
+  /** C2SP verifier keys (`<name>+<hash>+<key>`), e.g. saved from `gatehouse audit keys`. Default: the org's keys from `GET /v1/audit/keys`. */
+  keys?: readonly string[];
+}
+
+/** Options of `audit.proof`: the entry by id or by seq, and optionally the tree size to prove it in. */
+export type InclusionProofOptions = (
+  | { entryId: string; seq?: undefined }
+  | { seq: number; entryId?: undefined }
+) &
+  TrustedKeys &
+  RequestOptions & {
+    /** The tree to prove inclusion in. Default: a fresh checkpoint of the whole log. */
+    treeSize?: number;
+    /** The entry's leaf hash as you hold it (from a bundle or your records). Default: trust the server's. */
+    leafHash?: string;
+  };
+
+/** Options of `audit.consistency`: from a tree size, or from a signed checkpoint you saved. */
+export type ConsistencyProofOptions = (
+  | { from: number; since?: undefined }
+  | {
+      /** A signed checkpoint note you saved (e.g. with `gatehouse audit checkpoint --out`): its size is `from`, and its root must match. */
+      since: string;
+      from?: number;
+    }
+) &
+  TrustedKeys &
+  RequestOptions & {
+    /** The later tree size. Default: a fresh checkpoint of the whole log. */
+    to?: number;
+  };
+
+/** What `POST /v1/audit/verify` answers: the server recomputed its log from the stored rows. */
+export interface AuditVerification {
+  valid: boolean;
+  checkedEntries: number;
+  checkedCheckpoints: number;
+  /** The first entry whose place in the log no longer matches what was recorded; `null` when valid. */
+  firstBrokenSeq: number | null;
+  treeSize: number;
+  rootHash: string;
+  problem: string | null;
+}
+
+/** Options of `audit.export`. */
+export interface AuditExportOptions extends RequestOptions {
+  /** `jsonl` (default): the verifiable bundle. `csv`: the same entries for spreadsheets, unsigned. */
+  format?: "jsonl" | "csv";
+  /** Only entries written at or after this time (a `Date` or ISO 8601 text). Filtered entries each carry an inclusion proof. */
+  from?: Date | string;
+  /** Only entries written at or before this time. */
+  to?: Date | string;
+  /** Only this agent's entries. An agent's key always exports only its own agent's. */
+  agentId?: string;
+  /** Only entries of this type. */
+  type?: string;
+  /** Add a proof that the log grew from this tree size (the size of a checkpoint you saved) to the exported one. */
+  sinceSize?: number;
+}
+
+/**
+ * An export as it downloads: iterate it for the body's chunks, as they arrive (nothing is buffered).
+ * Iterate it once, to its end or until you leave the loop, which closes the connection; an export
+ * never iterated holds its connection until the call's `signal` aborts or the server ends it.
+ */
+export interface AuditExport extends AsyncIterable<Uint8Array> {
+  /** The tree size the export covers (`x-gatehouse-tree-size`); `null` if the response lacks it. */
+  readonly treeSize: number | null;
+  /** The file name the server suggests (`content-disposition`), e.g. `gatehouse-audit-acme-120-….jsonl`; `null` if none. */
+  readonly filename: string | null;
+  /** The body's media type, e.g. `application/x-ndjson; charset=utf-8`. */
+  readonly contentType: string | null;
+}

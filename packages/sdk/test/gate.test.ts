@@ -99,6 +99,12 @@ describe("gate()", () => {
     ]);
   });
 
+  it("shortens a full hold by up to a fifth at random, so gates that started together wait again spread out", async () => {
+    const { gatehouse, calls } = client([json(200, requested), json(200, approvalObject()), json(200, approvedObject())], {}, { random: () => 1 });
+    await gatehouse.gate("pr.merge");
+    expect(holds(calls)).toEqual([20_000, 20_000]);
+  });
+
   it("calls onRequested once, with the requested result, before it waits", async () => {
     const seen: Array<[ActionResult, number]> = [];
     const { gatehouse, calls } = client([json(200, requested), json(200, approvalObject()), json(200, approvedObject())]);

@@ -1,5 +1,14 @@
 import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
-import type { AuditPage } from "./audit";
+import type {
+  AuditPage,
+  ChainVerification,
+  CheckpointPage,
+  ExportOptions,
+  InclusionProof,
+  RotatedKeys,
+  SigningKeyList,
+  VerifyLine,
+} from "./audit";
 
 /** A non-2xx answer from the console's own route handlers. */
 export class ApiError extends Error {
@@ -53,6 +62,8 @@ export interface AuditFilters {
   agentId?: string;
 }
 
+const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+
 export function fetchAuditPage(
   orgSlug: string,
   { cursor, limit, ...filters }: AuditFilters & { cursor?: string | null; limit?: number },
@@ -64,10 +75,77 @@ export function fetchAuditPage(
   if (filters.type) params.set("type", filters.type);
   if (filters.agentId) params.set("agentId", filters.agentId);
   const query = params.size > 0 ? `?${params.toString()}` : "";
-  return getJson<AuditPage>(`/api/orgs/${encodeURIComponent(orgSlug)}/audit${query}`, signal);
+  return getJson<AuditPage>(`${orgPath(orgSlug)}/audit${query}`, signal);
 }
 
-const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+/** The entry's inclusion proof against a fresh signed checkpoint of the log. */
+export function fetchInclusionProof(orgSlug: string, entryId: string, signal?: AbortSignal): Promise<InclusionProof> {
+  return getJson<InclusionProof>(`${orgPath(orgSlug)}/audit/proof?entryId=${encodeURIComponent(entryId)}`, signal);
+}
+
+export function fetchCheckpointPage(orgSlug: string, { cursor, limit }: { cursor?: string | null; limit?: number }, signal?: AbortSignal): Promise<CheckpointPage> {
+  const params = new URLSearchParams();
+  if (cursor) params.set("cursor", cursor);
+  if (limit) params.set("limit", String(limit));
+  const query = params.size > 0 ? `?${params.toString()}` : "";
+  return getJson<CheckpointPage>(`${orgPath(orgSlug)}/audit/checkpoints${query}`, signal);
+}
+
+export function fetchSigningKeys(orgSlug: string, signal?: AbortSignal): Promise<SigningKeyList> {
+  return getJson<SigningKeyList>(`${orgPath(orgSlug)}/audit/keys`, signal);
+}
+
+export function rotateSigningKey(orgSlug: string): Promise<RotatedKeys> {
+  return postJson<RotatedKeys>(`${orgPath(orgSlug)}/audit/keys/rotate`, {});
+}
+
+/**
+ * Recomputes the whole log on the server, reporting progress as the JSON Lines answer arrives;
+ * resolves with the result. An error before or during the stream rejects with an ApiError.
+ */
+export async function verifyAuditChain(
+  orgSlug: string,
+  { onProgress, signal }: { onProgress: (checked: number, total: number) => void; signal?: AbortSignal },
+): Promise<ChainVerification> {
+  const response = await fetch(`${orgPath(orgSlug)}/audit/verify`, {
+    method: "POST",
+    headers: { accept: "application/x-ndjson" },
+    cache: "no-store",
+    signal,
+  });
+  if (!response.ok || !response.body) throw await errorOf(response);
+  const requestId = response.headers.get("x-request-id");
+  const lines = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    let buffered = "";
+    for (;;) {
+      const { value, done } = await lines.read();
+      buffered += value ?? "";
+      const complete = done ? buffered : buffered.slice(0, buffered.lastIndexOf("\n") + 1);
+      buffered = buffered.slice(complete.length);
+      for (const text of complete.split("\n")) {
+        if (!text.trim()) continue;
+        const line = JSON.parse(text) as VerifyLine;
+        if (line.type === "progress") onProgress(line.checked, line.total);
+        else if (line.type === "result") return line.result;
+        else throw new ApiError(line.status, line.error.code, line.error.message, line.error.requestId);
+      }
+      if (done) throw new ApiError(502, "INTERNAL", "The verification ended without a result. Try again.", requestId);
+    }
+  } finally {
+    void lines.cancel().catch(() => {});
+  }
+}
+
+/** Where the browser downloads an export (the answer is an attachment). */
+export function auditExportUrl(orgSlug: string, options: ExportOptions): string {
+  const params = new URLSearchParams({ format: options.format });
+  for (const key of ["from", "to", "agentId", "type"] as const) {
+    const value = options[key];
+    if (value) params.set(key, value);
+  }
+  return `${orgPath(orgSlug)}/audit/export?${params.toString()}`;
+}
 
 export function fetchApprovalPage(
   orgSlug: string,

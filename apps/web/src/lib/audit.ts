@@ -1,8 +1,8 @@
-import type { AuditEventView } from "@gatehouse/db";
+import type { AuditProof, AuditVerification, AuditEventView, CheckpointView, SigningKeyView } from "@gatehouse/db";
 import { z } from "zod";
 
-// The console's own contract for GET /api/orgs/[orgSlug]/audit. Client code imports these types;
-// the route handler checks at compile time that what @gatehouse/db returns fits them.
+// The console's own contract for /api/orgs/[orgSlug]/audit*. Client code imports these types; the
+// route handlers check at compile time that what @gatehouse/db returns fits them.
 
 /** One audit entry as the console shows it: packages/db's view, unchanged. */
 export type AuditEntry = AuditEventView;
@@ -13,6 +13,71 @@ export interface AuditPage {
 }
 
 export const AUDIT_PAGE_SIZE = 50;
+
+/** GET …/audit/proof?entryId=: the entry's inclusion proof against a fresh signed checkpoint. */
+export type InclusionProof = Extract<AuditProof, { type: "inclusion" }>;
+
+/** A signed checkpoint: tree size, root and the C2SP signed note, verbatim. */
+export type Checkpoint = CheckpointView;
+
+export interface CheckpointPage {
+  checkpoints: Checkpoint[];
+  nextCursor: string | null;
+}
+
+export const CHECKPOINT_PAGE_SIZE = 50;
+
+/** A checkpoint key of the org; retired keys stay published so old checkpoints still verify. */
+export type SigningKey = SigningKeyView;
+
+export interface SigningKeyList {
+  keys: SigningKey[];
+}
+
+/** POST …/audit/keys/rotate: the keys after rotation and a checkpoint signed by the new one. */
+export interface RotatedKeys {
+  keys: SigningKey[];
+  checkpoint: Checkpoint;
+}
+
+export type ChainVerification = AuditVerification;
+
+/**
+ * POST …/audit/verify answers JSON Lines: progress lines while the log is recomputed, then one
+ * result, or one error (the error envelope) if it failed after the stream began.
+ */
+export type VerifyLine =
+  | { type: "progress"; checked: number; total: number }
+  | { type: "result"; result: ChainVerification }
+  | { type: "error"; status: number; error: { code: string; message: string; requestId: string } };
+
+export type ExportFormat = "jsonl" | "csv";
+
+/** Query of GET …/audit/export; times are ISO 8601 with an offset. */
+export interface ExportOptions {
+  format: ExportFormat;
+  from?: string;
+  to?: string;
+  agentId?: string;
+  type?: string;
+}
+
+/** The sections of the Audit page, in tab order; `?tab=` in the URL names one. */
+export const AUDIT_TABS = ["entries", "verify", "checkpoints", "export", "keys"] as const;
+export type AuditTab = (typeof AUDIT_TABS)[number];
+
+export function auditTab(value: unknown): AuditTab {
+  return AUDIT_TABS.find((tab) => tab === value) ?? "entries";
+}
+
+/** TanStack Query keys of the Audit page. */
+export const auditKeys = {
+  entries: (orgSlug: string, filters: { type?: string; agentId?: string }) =>
+    ["audit", orgSlug, "entries", filters.type ?? null, filters.agentId ?? null] as const,
+  proof: (orgSlug: string, entryId: string) => ["audit", orgSlug, "proof", entryId] as const,
+  checkpoints: (orgSlug: string) => ["audit", orgSlug, "checkpoints"] as const,
+  keys: (orgSlug: string) => ["audit", orgSlug, "keys"] as const,
+};
 
 /** Query parameters sent empty (`?type=`) count as absent. */
 export const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);

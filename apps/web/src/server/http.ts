@@ -22,13 +22,22 @@ export function errorResponse(
   });
 }
 
-/** The one place a thrown error becomes an HTTP answer. Unknown errors leak no internal text. */
-export function toErrorResponse(error: unknown, requestId: string): NextResponse<ErrorBody> {
+/**
+ * The one place a thrown error becomes an error envelope and its status. Unknown errors leak no
+ * internal text. Streamed answers use it too, for an error after their status was sent.
+ */
+export function toErrorBody(error: unknown, requestId: string): ErrorBody & { status: number } {
   if (isDomainError(error)) {
-    return errorResponse(error.code, error.message, requestId, error.details);
+    const details = error.details === undefined ? {} : { details: error.details };
+    return { status: DOMAIN_ERROR_STATUS[error.code], error: { code: error.code, message: error.message, ...details, requestId } };
   }
   console.error(`[${requestId}] unhandled error`, error);
-  return errorResponse("INTERNAL", "Something went wrong. Quote the request id when reporting this.", requestId);
+  return { status: 500, error: { code: "INTERNAL", message: "Something went wrong. Quote the request id when reporting this.", requestId } };
+}
+
+export function toErrorResponse(error: unknown, requestId: string): NextResponse<ErrorBody> {
+  const { status, ...body } = toErrorBody(error, requestId);
+  return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId } });
 }
 
 /** A 400 for a query or body the route's zod schema rejected, naming each field like the services do. */

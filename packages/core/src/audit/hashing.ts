@@ -1,16 +1,17 @@
 import { createHash } from "node:crypto";
+import { hashChildren, hashLeaf, toHex } from "@gatehouse/tlog";
 
 /** The chain starts from 32 zero bytes. */
 export const GENESIS_CHAIN_HASH = "0".repeat(64);
 
-/** RFC 6962 leaf hash: SHA-256(0x00 || canonical bytes), hex. */
+/** RFC 6962 leaf hash of an entry's canonical text, hex (the tree itself lives in @gatehouse/tlog). */
 export function leafHash(canonical: string): string {
-  return createHash("sha256").update(Buffer.of(0)).update(canonical, "utf8").digest("hex");
+  return toHex(hashLeaf(canonical));
 }
 
-/** RFC 6962 interior node: SHA-256(0x01 || left || right), hex. */
+/** RFC 6962 interior node of two hex hashes, hex. */
 export function nodeHash(leftHex: string, rightHex: string): string {
-  return createHash("sha256").update(Buffer.of(1)).update(Buffer.from(leftHex, "hex")).update(Buffer.from(rightHex, "hex")).digest("hex");
+  return toHex(hashChildren(Buffer.from(leftHex, "hex"), Buffer.from(rightHex, "hex")));
 }
 
 /** Chain hash: SHA-256(previous chain hash || leaf hash), both as raw bytes, hex. */

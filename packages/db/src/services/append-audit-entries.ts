@@ -1,43 +1,25 @@
-import { GENESIS_CHAIN_HASH, newId, sealAuditEntry, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { GENESIS_CHAIN_HASH, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { appendStatement, lockLogHead, sealBatch, type Query } from "../audit-tree";
 import type { Tx } from "../client";
+
+/** Raw SQL through the caller's Prisma transaction. */
+export function txQuery(tx: Tx): Query {
+  return <R>(text: string, values: unknown[]) => tx.$queryRawUnsafe<R[]>(text, ...values);
+}
 
 /**
  * Appends entries to the org's log inside the caller's transaction. The org's log head row is locked
- * (FOR UPDATE) so appends serialize per org: sequence numbers are consecutive and each chain hash
- * covers the previous one. If the transaction rolls back, so does the append.
+ * (FOR UPDATE) so appends serialize per org: sequence numbers are consecutive, each chain hash
+ * covers the previous one, and the Merkle nodes the entries complete are stored with them. If the
+ * transaction rolls back, so does the append.
  */
 export async function appendAuditEntries(tx: Tx, orgId: string, entries: readonly AuditEntryInput[]): Promise<SealedAuditEntry[]> {
-  const heads = await tx.$queryRaw<Array<{ size: bigint; chain_hash: string }>>`
-    SELECT size, chain_hash FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
-  const head = heads[0];
-  if (!head) throw new Error(`audit log head missing for org ${orgId}`);
-  let seq = Number(head.size);
-  let previous = head.chain_hash;
-  const createdAt = new Date();
-  const sealed = entries.map((entry) => {
-    const next = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previous, createdAt, entry });
-    seq += 1;
-    previous = next.chainHash;
-    return next;
-  });
-  await tx.auditEntry.createMany({
-    data: sealed.map((entry) => ({
-      id: entry.id,
-      orgId,
-      seq: BigInt(entry.seq),
-      type: entry.type,
-      actorType: entry.actor.type,
-      actorId: entry.actor.id,
-      subjectId: entry.subjectId,
-      agentId: entry.agentId,
-      canonical: entry.canonical,
-      leafHash: entry.leafHash,
-      chainHash: entry.chainHash,
-      createdAt: entry.createdAt,
-    })),
-  });
-  await tx.auditLogHead.update({ where: { orgId }, data: { size: BigInt(seq), chainHash: previous } });
-  return sealed;
+  if (entries.length === 0) return [];
+  const query = txQuery(tx);
+  const batch = sealBatch(orgId, await lockLogHead(query, orgId), entries, new Date());
+  const statement = appendStatement(orgId, batch);
+  await tx.$executeRawUnsafe(statement.text, ...statement.values);
+  return batch.entries;
 }
 
 export async function appendAuditEntry(tx: Tx, orgId: string, entry: AuditEntryInput): Promise<SealedAuditEntry> {

@@ -2,6 +2,7 @@ import { hashPassword, newId, validationError, type MemberRole } from "@gatehous
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { OrgRef } from "../context";
+import { insertSigningKey } from "../signing-keys";
 import { appendAuditEntries, GENESIS } from "./append-audit-entries";
 
 const inputSchema = z.object({
@@ -40,6 +41,8 @@ export async function createOrg({ input }: { input: z.input<typeof inputSchema> 
       { type: "org.created", actor: { type: "system", id: "create-org" }, subjectId: org.id, data: { slug, name } },
       { type: "member.added", actor: { type: "system", id: "create-org" }, subjectId: membership.id, data: { userId: user.id, email, role: "owner" } },
     ]);
+    // The org's checkpoint key is born with it (and recorded), so checkpointing never writes to the log.
+    await insertSigningKey(tx, org.id, { type: "system", id: "create-org" });
     return { org: { id: org.id, slug: org.slug, name: org.name }, owner: { userId: user.id, membershipId: membership.id, role: "owner" as const } };
   }, TX_OPTIONS);
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { redirect } from "next/navigation";
 import { APPROVAL_READER_ROLES, listAgents, listApprovals } from "@gatehouse/db";
 import { APPROVAL_PAGE_SIZE, type ApprovalPage } from "@/lib/approvals";
 import { getOrgContextOrNotFound } from "@/server/org";
@@ -14,13 +15,9 @@ export default async function ApprovalsPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
 
+  // Auditors see the audit log only: the queue does not render for them, whatever the link.
   if (ctx.actor.type !== "user" || !APPROVAL_READER_ROLES.includes(ctx.actor.role)) {
-    return (
-      <section className="rounded-xl border border-stone-200 bg-white p-8 text-center">
-        <h1 className="text-lg font-semibold">Approvals</h1>
-        <p className="mt-2 text-sm text-stone-600">Your role in this organization can read the audit log, not the approval queue.</p>
-      </section>
-    );
+    redirect(`/o/${encodeURIComponent(orgSlug)}/audit`);
   }
 
   // The first page of the default view (pending, unfiltered) comes with the HTML; the rest is fetched

@@ -1,53 +1,105 @@
 "use client";
 
 import { useInfiniteQuery } from "@tanstack/react-query";
-import Link from "next/link";
-import { Fragment, useState } from "react";
-import { ApiError, fetchAuditPage, type AuditFilters } from "@/lib/api-client";
-import {
-  AUDIT_PAGE_SIZE,
-  formatUtc,
-  summarize,
-  type AuditEntry,
-  type AuditPage,
-  type DecisionStatus,
-} from "@/lib/audit";
+import { Fragment, useEffect, useMemo, useState } from "react";
+import { replaceSearchParams } from "@/lib/address-bar";
+import { fetchAuditPage, type AuditFilters } from "@/lib/api-client";
+import { AUDIT_PAGE_SIZE, auditKeys, formatUtc, summarize, type AuditEntry, type AuditPage, type DecisionStatus } from "@/lib/audit";
+import { EntryDetail } from "./entry-detail";
+import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "./panel-states";
+
+export interface AgentOption {
+  id: string;
+  name: string;
+}
 
 interface AuditLogProps {
   orgSlug: string;
+  /** The filters the first page was rendered with (from the URL). */
   filters: AuditFilters;
+  agents: AgentOption[];
   initialPage: AuditPage;
   renderedAt: number;
   apiUrl: string | null;
 }
 
-export function AuditLog({ orgSlug, filters, initialPage, renderedAt, apiUrl }: AuditLogProps) {
+/** The Entries section: the log newest first, filtered by type and agent, paged by sequence number. */
+export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl }: AuditLogProps) {
+  const [agentId, setAgentId] = useState(initialFilters.agentId ?? "");
+  const [typeInput, setTypeInput] = useState(initialFilters.type ?? "");
+  const type = useDebounced(typeInput.trim(), 300);
+  const [open, setOpen] = useState<string | null>(null);
+
+  const filters: AuditFilters = { ...(type ? { type } : {}), ...(agentId ? { agentId } : {}) };
+  const filtered = Boolean(type || agentId);
+  const rendered = (filters.type ?? "") === (initialFilters.type ?? "") && (filters.agentId ?? "") === (initialFilters.agentId ?? "");
+
+  useEffect(() => {
+    replaceSearchParams({ type: type || undefined, agentId: agentId || undefined });
+  }, [type, agentId]);
+
   const query = useInfiniteQuery({
-    queryKey: ["audit", orgSlug, filters.type ?? null, filters.agentId ?? null],
-    queryFn: ({ pageParam, signal }) =>
-      fetchAuditPage(orgSlug, { ...filters, cursor: pageParam, limit: AUDIT_PAGE_SIZE }, signal),
+    queryKey: auditKeys.entries(orgSlug, filters),
+    queryFn: ({ pageParam, signal }) => fetchAuditPage(orgSlug, { ...filters, cursor: pageParam, limit: AUDIT_PAGE_SIZE }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
-    initialData: { pages: [initialPage], pageParams: [null] },
+    initialData: () => (rendered ? { pages: [initialPage], pageParams: [null] } : undefined),
     initialDataUpdatedAt: renderedAt,
     refetchOnWindowFocus: true,
   });
 
-  const entries = query.data.pages.flatMap((page) => page.events);
-  const filtered = Boolean(filters.type || filters.agentId);
+  const entries = useMemo(() => query.data?.pages.flatMap((page) => page.events) ?? [], [query.data]);
+  const types = useMemo(() => [...new Set(entries.map((entry) => entry.type))].sort(), [entries]);
+  const agentNames = useMemo(() => new Map(agents.map((agent) => [agent.id, agent.name])), [agents]);
   const refreshing = query.isRefetching && !query.isFetchingNextPage;
 
+  const clear = () => {
+    setAgentId("");
+    setTypeInput("");
+  };
+
   return (
-    <section aria-labelledby="audit-heading">
+    <div>
       <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 id="audit-heading" className="text-2xl font-semibold tracking-tight">
-            Audit log
-          </h1>
-          <p className="mt-1 max-w-2xl text-sm text-stone-600">
-            Every decision Gatehouse made for your agents, newest first. Entries are numbered without gaps and
-            hash-chained, so an exported log can be verified offline.
-          </p>
+        <div className="flex flex-wrap items-end gap-3 text-sm">
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Agent</span>
+            <select
+              value={agentId}
+              onChange={(event) => setAgentId(event.target.value)}
+              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
+            >
+              <option value="">All agents</option>
+              {agentId && !agentNames.has(agentId) ? <option value={agentId}>{agentId}</option> : null}
+              {agents.map((agent) => (
+                <option key={agent.id} value={agent.id}>
+                  {agent.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Event type</span>
+            <input
+              type="search"
+              value={typeInput}
+              onChange={(event) => setTypeInput(event.target.value)}
+              list="audit-entry-types"
+              placeholder="e.g. action.decided"
+              spellCheck={false}
+              className="w-48 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
+            />
+            <datalist id="audit-entry-types">
+              {types.map((value) => (
+                <option key={value} value={value} />
+              ))}
+            </datalist>
+          </label>
+          {filtered ? (
+            <button type="button" onClick={clear} className="pb-1 text-sm text-stone-600 underline hover:text-stone-900">
+              Clear filters
+            </button>
+          ) : null}
         </div>
         <button
           type="button"
@@ -60,56 +112,77 @@ export function AuditLog({ orgSlug, filters, initialPage, renderedAt, apiUrl }: 
         </button>
       </div>
 
-      {filtered ? <FilterBar orgSlug={orgSlug} filters={filters} /> : null}
-
-      {query.isRefetchError || query.isFetchNextPageError ? (
-        <QueryErrorBanner
+      {query.data && (query.isRefetchError || query.isFetchNextPageError) ? (
+        <RefreshErrorBanner
+          what="the latest entries"
           error={query.error}
           onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
         />
       ) : null}
 
-      {entries.length === 0 ? (
-        <EmptyState filtered={filtered} orgSlug={orgSlug} apiUrl={apiUrl} />
-      ) : (
-        <>
-          <AuditTable entries={entries} orgSlug={orgSlug} filters={filters} />
-          <div className="mt-4 flex items-center justify-between text-sm text-stone-500">
-            <span>
-              {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
-            </span>
-            {query.hasNextPage ? (
-              <button
-                type="button"
-                onClick={() => void query.fetchNextPage()}
-                disabled={query.isFetchingNextPage}
-                className="rounded-md border border-stone-300 bg-white px-3 py-1.5 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-              >
-                {query.isFetchingNextPage ? "Loading…" : "Load more"}
+      <div className="mt-5">
+        {query.isPending ? (
+          <RowsSkeleton label="Loading audit entries…" />
+        ) : query.isError && !query.data ? (
+          <LoadError what="The audit log" error={query.error} onRetry={() => void query.refetch()} />
+        ) : entries.length === 0 ? (
+          filtered ? (
+            <EmptyBox title="No entries match these filters">
+              <button type="button" onClick={clear} className="underline">
+                Show the whole log
               </button>
-            ) : (
-              <span>Beginning of the log</span>
-            )}
-          </div>
-        </>
-      )}
-    </section>
+            </EmptyBox>
+          ) : (
+            <NoEntriesYet apiUrl={apiUrl} />
+          )
+        ) : (
+          <>
+            <AuditTable
+              orgSlug={orgSlug}
+              entries={entries}
+              agentNames={agentNames}
+              open={open}
+              onToggle={(id) => setOpen(open === id ? null : id)}
+              onFilterType={setTypeInput}
+              onFilterAgent={setAgentId}
+            />
+            <div className="mt-4 flex items-center justify-between text-sm text-stone-500">
+              <span>
+                {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
+              </span>
+              {query.hasNextPage ? (
+                <button
+                  type="button"
+                  onClick={() => void query.fetchNextPage()}
+                  disabled={query.isFetchingNextPage}
+                  className="rounded-md border border-stone-300 bg-white px-3 py-1.5 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
+                >
+                  {query.isFetchingNextPage ? "Loading…" : "Load more"}
+                </button>
+              ) : (
+                <span>Beginning of the log</span>
+              )}
+            </div>
+          </>
+        )}
+      </div>
+    </div>
   );
 }
 
-function filterHref(orgSlug: string, filters: AuditFilters): string {
-  const params = new URLSearchParams();
-  if (filters.type) params.set("type", filters.type);
-  if (filters.agentId) params.set("agentId", filters.agentId);
-  const query = params.toString();
-  return `/o/${encodeURIComponent(orgSlug)}/audit${query ? `?${query}` : ""}`;
+interface AuditTableProps {
+  orgSlug: string;
+  entries: AuditEntry[];
+  agentNames: ReadonlyMap<string, string>;
+  open: string | null;
+  onToggle: (entryId: string) => void;
+  onFilterType: (type: string) => void;
+  onFilterAgent: (agentId: string) => void;
 }
 
-function AuditTable({ entries, orgSlug, filters }: { entries: AuditEntry[]; orgSlug: string; filters: AuditFilters }) {
-  const [open, setOpen] = useState<string | null>(null);
-
+function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType, onFilterAgent }: AuditTableProps) {
   return (
-    <div className="mt-6 overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
+    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
       <table className="w-full min-w-[56rem] text-left text-sm">
         <thead className="border-b border-stone-200 bg-stone-50/80 text-xs font-medium uppercase tracking-wide text-stone-500">
           <tr>
@@ -143,36 +216,40 @@ function AuditTable({ entries, orgSlug, filters }: { entries: AuditEntry[]; orgS
           {entries.map((entry) => {
             const summary = summarize(entry);
             const expanded = open === entry.id;
+            const entryAgentId = entry.agentId;
+            const agentName = summary.agentName ?? (entryAgentId ? agentNames.get(entryAgentId) : undefined) ?? null;
             return (
               <Fragment key={entry.id}>
                 <tr
                   data-testid="audit-row"
                   data-entry-id={entry.id}
                   data-seq={entry.seq}
-                  className="align-top hover:bg-stone-50/60"
+                  className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}
                 >
                   <td className="px-4 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
                   <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
                     <time dateTime={entry.createdAt}>{formatUtc(entry.createdAt)}</time>
                   </td>
                   <td className="px-4 py-3">
-                    <Link
-                      href={filterHref(orgSlug, { ...filters, type: entry.type })}
+                    <button
+                      type="button"
+                      onClick={() => onFilterType(entry.type)}
                       title={`Show only ${entry.type} entries`}
-                      className="font-mono text-xs text-stone-700 hover:underline"
+                      className="text-left font-mono text-xs text-stone-700 hover:underline"
                     >
                       {entry.type}
-                    </Link>
+                    </button>
                   </td>
                   <td className="px-4 py-3">
-                    {entry.agentId ? (
-                      <Link
-                        href={filterHref(orgSlug, { ...filters, agentId: entry.agentId })}
-                        title={`Show only entries of ${entry.agentId}`}
-                        className="text-stone-800 hover:underline"
+                    {entryAgentId ? (
+                      <button
+                        type="button"
+                        onClick={() => onFilterAgent(entryAgentId)}
+                        title={`Show only entries of ${entryAgentId}`}
+                        className="text-left text-stone-800 hover:underline"
                       >
-                        {summary.agentName ?? <span className="font-mono text-xs">{entry.agentId}</span>}
-                      </Link>
+                        {agentName ?? <span className="font-mono text-xs">{entryAgentId}</span>}
+                      </button>
                     ) : (
                       <span className="text-stone-400">—</span>
                     )}
@@ -181,42 +258,35 @@ function AuditTable({ entries, orgSlug, filters }: { entries: AuditEntry[]; orgS
                     {summary.actionType ?? <span className="font-sans text-sm text-stone-400">—</span>}
                   </td>
                   <td data-testid="decision-status" className="px-4 py-3">
-                    {summary.status ? (
-                      <StatusBadge status={summary.status} />
-                    ) : (
-                      <span className="text-stone-400">—</span>
-                    )}
+                    {summary.status ? <StatusBadge status={summary.status} /> : <span className="text-stone-400">—</span>}
                   </td>
                   <td data-testid="policy" className="px-4 py-3">
                     <div className="whitespace-nowrap text-stone-800">
                       {summary.policyName ?? <span className="text-stone-400">—</span>}
-                      {summary.policyVersion !== null ? (
-                        <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span>
-                      ) : null}
+                      {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
                       {summary.mode === "monitor" ? (
                         <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span>
                       ) : null}
                     </div>
-                    {summary.denialReason ? (
-                      <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div>
-                    ) : null}
+                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div> : null}
                   </td>
                   <td className="px-4 py-3 text-right">
                     <button
                       type="button"
                       aria-expanded={expanded}
                       aria-controls={`entry-${entry.id}`}
-                      onClick={() => setOpen(expanded ? null : entry.id)}
+                      onClick={() => onToggle(entry.id)}
                       className="rounded px-1.5 py-0.5 text-xs font-medium text-stone-500 hover:bg-stone-100 hover:text-stone-800"
                     >
                       {expanded ? "Hide" : "Details"}
+                      <span className="sr-only"> of entry {entry.seq}</span>
                     </button>
                   </td>
                 </tr>
                 {expanded ? (
-                  <tr id={`entry-${entry.id}`} className="bg-stone-50/60">
-                    <td colSpan={8} className="px-4 pb-4 pt-1">
-                      <EntryDetails entry={entry} />
+                  <tr id={`entry-${entry.id}`} className="bg-stone-50">
+                    <td colSpan={8} className="px-4 pb-5 pt-1">
+                      <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} />
                     </td>
                   </tr>
                 ) : null}
@@ -225,31 +295,6 @@ function AuditTable({ entries, orgSlug, filters }: { entries: AuditEntry[]; orgS
           })}
         </tbody>
       </table>
-    </div>
-  );
-}
-
-function EntryDetails({ entry }: { entry: AuditEntry }) {
-  const rows: Array<[string, string]> = [
-    ["Entry", entry.id],
-    ["Actor", `${entry.actorType} · ${entry.actorId}`],
-    ["Subject", entry.subjectId ?? "—"],
-    ["Leaf hash", entry.leafHash],
-    ["Chain hash", entry.chainHash],
-  ];
-  return (
-    <div className="grid gap-4 lg:grid-cols-2">
-      <dl className="grid grid-cols-[6rem_1fr] content-start gap-x-3 gap-y-2 text-xs">
-        {rows.map(([label, value]) => (
-          <Fragment key={label}>
-            <dt className="text-stone-500">{label}</dt>
-            <dd className="break-all font-mono text-stone-800">{value}</dd>
-          </Fragment>
-        ))}
-      </dl>
-      <pre className="max-h-72 overflow-auto rounded-lg border border-stone-200 bg-white p-3 font-mono text-xs leading-relaxed text-stone-800">
-        {JSON.stringify(entry.data, null, 2)}
-      </pre>
     </div>
   );
 }
@@ -277,69 +322,7 @@ function StatusBadge({ status }: { status: DecisionStatus }) {
   );
 }
 
-function FilterBar({ orgSlug, filters }: { orgSlug: string; filters: AuditFilters }) {
-  return (
-    <div className="mt-5 flex flex-wrap items-center gap-2 text-sm">
-      <span className="text-stone-500">Filtered by</span>
-      {filters.type ? <Chip label="event" value={filters.type} /> : null}
-      {filters.agentId ? <Chip label="agent" value={filters.agentId} /> : null}
-      <Link href={filterHref(orgSlug, {})} className="ml-1 text-stone-600 underline hover:text-stone-900">
-        Clear
-      </Link>
-    </div>
-  );
-}
-
-function Chip({ label, value }: { label: string; value: string }) {
-  return (
-    <span className="inline-flex items-center gap-1 rounded-full border border-stone-200 bg-white px-2.5 py-0.5 text-xs">
-      <span className="text-stone-500">{label}</span>
-      <span className="font-mono text-stone-800">{value}</span>
-    </span>
-  );
-}
-
-function QueryErrorBanner({ error, onRetry }: { error: Error | null; onRetry: () => void }) {
-  const signedOut = error instanceof ApiError && error.status === 401;
-  return (
-    <div
-      role="alert"
-      className="mt-5 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-    >
-      <span>
-        {signedOut
-          ? "Your session has ended, so the log cannot be refreshed."
-          : `Could not load the latest entries: ${error?.message ?? "unknown error"}.`}
-        {error instanceof ApiError && error.requestId && !signedOut ? (
-          <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span>
-        ) : null}
-      </span>
-      {signedOut ? (
-        <a href="/signin" className="font-medium underline">
-          Sign in again
-        </a>
-      ) : (
-        <button type="button" onClick={onRetry} className="font-medium underline">
-          Retry
-        </button>
-      )}
-    </div>
-  );
-}
-
-function EmptyState({ filtered, orgSlug, apiUrl }: { filtered: boolean; orgSlug: string; apiUrl: string | null }) {
-  if (filtered) {
-    return (
-      <div className="mt-6 rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
-        <h2 className="text-base font-semibold">No entries match these filters</h2>
-        <p className="mt-1 text-sm text-stone-600">
-          <Link href={filterHref(orgSlug, {})} className="underline">
-            Show the whole log
-          </Link>
-        </p>
-      </div>
-    );
-  }
+function NoEntriesYet({ apiUrl }: { apiUrl: string | null }) {
   const snippet = [
     `import { Gatehouse } from "@gatehouse/sdk";`,
     ``,
@@ -347,7 +330,7 @@ function EmptyState({ filtered, orgSlug, apiUrl }: { filtered: boolean; orgSlug:
     `await gatehouse.execute("pr.open", { metadata: { repo: "acme/web" } });`,
   ].join("\n");
   return (
-    <div className="mt-6 rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
+    <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
       <h2 className="text-base font-semibold">No audit entries yet</h2>
       <p className="mx-auto mt-1 max-w-md text-sm text-stone-600">
         Each time an agent asks Gatehouse before it acts, the decision is written here. Ask from an agent with its API
@@ -379,4 +362,13 @@ function RefreshIcon({ spinning }: { spinning: boolean }) {
       <path d="M16.5 3.5v3.5H13" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   );
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }

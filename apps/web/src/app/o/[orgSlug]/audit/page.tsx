@@ -1,10 +1,10 @@
 import type { Metadata } from "next";
-import { listAuditEntries } from "@gatehouse/db";
+import { listAgents, listAuditEntries, MANAGE_ROLES } from "@gatehouse/db";
 import { env } from "@/env";
-import { AUDIT_PAGE_SIZE, auditQuerySchema, type AuditPage } from "@/lib/audit";
+import { AUDIT_PAGE_SIZE, auditQuerySchema, auditTab, type AuditPage } from "@/lib/audit";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
-import { AuditLog } from "./audit-log";
+import { AuditExplorer } from "./audit-explorer";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -16,22 +16,29 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
 
-  // Filters live in the URL so a filtered view can be shared; malformed ones are ignored.
+  // The section and the filters live in the URL so a view can be shared; malformed ones are ignored.
   const raw = await searchParams;
   const parsed = auditQuerySchema
     .pick({ type: true, agentId: true })
     .safeParse({ type: raw.type, agentId: raw.agentId });
   const filters = parsed.success ? parsed.data : {};
 
-  const firstPage: AuditPage = await listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } });
+  const [firstPage, agents] = await Promise.all([
+    listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }),
+    listAgents({ ctx }),
+  ]);
+  const initialPage: AuditPage = firstPage;
 
   return (
-    <AuditLog
+    <AuditExplorer
       orgSlug={orgSlug}
+      initialTab={auditTab(raw.tab)}
       filters={filters}
-      initialPage={firstPage}
+      agents={agents.map(({ id, name }) => ({ id, name }))}
+      initialPage={initialPage}
       renderedAt={Date.now()}
       apiUrl={env().API_URL ?? null}
+      canRotateKeys={ctx.actor.type === "user" && MANAGE_ROLES.includes(ctx.actor.role)}
     />
   );
 }

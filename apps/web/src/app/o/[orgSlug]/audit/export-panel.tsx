@@ -1,0 +1,195 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useId, useState } from "react";
+import { CopyButton, DownloadTextButton } from "@/components/text-actions";
+import { auditExportUrl, fetchSigningKeys } from "@/lib/api-client";
+import { auditKeys, type ExportFormat } from "@/lib/audit";
+import type { AgentOption } from "./audit-log";
+
+const FORMATS: ReadonlyArray<{ value: ExportFormat; label: string; hint: string }> = [
+  { value: "jsonl", label: "JSONL bundle", hint: "Signed and verifiable offline" },
+  { value: "csv", label: "CSV", hint: "For spreadsheets; not verifiable" },
+];
+
+/** A `datetime-local` value (the browser's time zone) as an ISO 8601 instant, or null if incomplete. */
+function toInstant(local: string): string | null {
+  if (!local) return null;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
+
+/** The Export section: the log as a file to keep, with the command that verifies it offline. */
+export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; agents: AgentOption[]; onOpenKeys: () => void }) {
+  const id = useId();
+  const [format, setFormat] = useState<ExportFormat>("jsonl");
+  const [from, setFrom] = useState("");
+  const [to, setTo] = useState("");
+  const [agentId, setAgentId] = useState("");
+  const [type, setType] = useState("");
+  const keysQuery = useQuery({
+    queryKey: auditKeys.keys(orgSlug),
+    queryFn: ({ signal }) => fetchSigningKeys(orgSlug, signal),
+  });
+  const keys = keysQuery.data?.keys ?? [];
+  const keysFile = `gatehouse-${orgSlug}-keys.txt`;
+
+  const fromInstant = toInstant(from);
+  const toInstantValue = toInstant(to);
+  const backwards = fromInstant !== null && toInstantValue !== null && fromInstant > toInstantValue;
+  const filtered = Boolean(fromInstant || toInstantValue || agentId || type.trim());
+  const href = auditExportUrl(orgSlug, {
+    format,
+    ...(fromInstant ? { from: fromInstant } : {}),
+    ...(toInstantValue ? { to: toInstantValue } : {}),
+    ...(agentId ? { agentId } : {}),
+    ...(type.trim() ? { type: type.trim() } : {}),
+  });
+  // A full bundle holds checkpoints signed by retired keys too: after a rotation, pass them all.
+  const [onlyKey] = keys;
+  const command = `npx gatehouse verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
+
+  return (
+    <div className="grid gap-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
+      <form
+        aria-labelledby={`${id}-heading`}
+        onSubmit={(event) => event.preventDefault()}
+        className="space-y-5"
+      >
+        <div>
+          <h2 id={`${id}-heading`} className="text-lg font-semibold">
+            Export the log
+          </h2>
+          <p className="mt-1 text-sm text-stone-600">
+            The whole log up to a fresh signed checkpoint, or only the entries you filter for.
+          </p>
+        </div>
+
+        <fieldset>
+          <legend className="text-xs font-medium text-stone-500">Format</legend>
+          <div className="mt-1.5 flex flex-wrap gap-3">
+            {FORMATS.map((option) => (
+              <label
+                key={option.value}
+                className={`flex cursor-pointer items-start gap-2 rounded-lg border px-3 py-2 text-sm ${
+                  format === option.value ? "border-stone-900 bg-white" : "border-stone-200 bg-white hover:border-stone-300"
+                }`}
+              >
+                <input
+                  type="radio"
+                  name={`${id}-format`}
+                  value={option.value}
+                  checked={format === option.value}
+                  onChange={() => setFormat(option.value)}
+                  className="mt-1"
+                />
+                <span>
+                  <span className="block font-medium">{option.label}</span>
+                  <span className="block text-xs text-stone-500">{option.hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset className="grid gap-3 sm:grid-cols-2">
+          <legend className="mb-1.5 text-xs font-medium text-stone-500">Filters (optional)</legend>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-stone-600">From (your local time)</span>
+            <input
+              type="datetime-local"
+              value={from}
+              onChange={(event) => setFrom(event.target.value)}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1"
+            />
+          </label>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-stone-600">To (your local time)</span>
+            <input
+              type="datetime-local"
+              value={to}
+              onChange={(event) => setTo(event.target.value)}
+              aria-invalid={backwards}
+              aria-describedby={backwards ? `${id}-range-error` : undefined}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1"
+            />
+          </label>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-stone-600">Agent</span>
+            <select value={agentId} onChange={(event) => setAgentId(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
+              <option value="">All agents</option>
+              {agents.map((agent) => (
+                <option key={agent.id} value={agent.id}>
+                  {agent.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="flex flex-col gap-1 text-sm">
+            <span className="text-xs text-stone-600">Event type</span>
+            <input
+              type="text"
+              value={type}
+              onChange={(event) => setType(event.target.value)}
+              placeholder="e.g. action.decided"
+              spellCheck={false}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
+            />
+          </label>
+        </fieldset>
+
+        {backwards ? (
+          <p id={`${id}-range-error`} role="alert" className="text-sm text-red-700">
+            “From” is after “To”: no entry can match.
+          </p>
+        ) : null}
+
+        <div className="flex flex-wrap items-center gap-3">
+          {backwards ? (
+            <button type="button" disabled className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white opacity-60">
+              Download {format === "jsonl" ? "JSONL" : "CSV"}
+            </button>
+          ) : (
+            <a
+              href={href}
+              download
+              data-testid="export-download"
+              className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white hover:bg-stone-800"
+            >
+              Download {format === "jsonl" ? "JSONL" : "CSV"}
+            </a>
+          )}
+          <span className="text-xs text-stone-500">
+            {filtered ? "Filtered: each entry comes with its inclusion proof." : "Every entry and every checkpoint."}
+          </span>
+        </div>
+      </form>
+
+      <aside aria-labelledby={`${id}-offline`} className="rounded-xl border border-stone-200 bg-white p-5 text-sm">
+        <h3 id={`${id}-offline`} className="font-semibold">
+          Verify offline
+        </h3>
+        <p className="mt-1 text-stone-600">
+          A JSONL bundle holds the verifier keys, every entry&apos;s canonical text and leaf hash, and the signed
+          checkpoints. Anyone with the public key can check it without trusting this server:
+        </p>
+        <pre className="mt-3 overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">
+          {command}
+        </pre>
+        <div className="mt-2 flex flex-wrap items-center gap-3">
+          <CopyButton text={command} label="Copy command" />
+          {keys.length > 1 ? (
+            <DownloadTextButton text={keys.map((key) => `${key.vkey}\n`).join("")} filename={keysFile} label={`Download ${keysFile}`} />
+          ) : null}
+          <button type="button" onClick={onOpenKeys} className="text-xs font-medium text-stone-600 underline hover:text-stone-900">
+            All verifier keys
+          </button>
+        </div>
+        <p className="mt-3 text-xs text-stone-500">
+          Compare the key with one you saved earlier or received from your organization out of band: a key read from the
+          same server as the export proves less.
+        </p>
+      </aside>
+    </div>
+  );
+}

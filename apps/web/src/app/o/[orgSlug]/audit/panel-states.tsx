@@ -1,0 +1,81 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { ErrorRetry } from "@/components/error-retry";
+import { ApiError } from "@/lib/api-client";
+
+// The loading, failed and empty states the Audit sections share.
+
+/** A section's data could not load at all. */
+export function LoadError({ what, error, onRetry }: { what: string; error: Error; onRetry: () => void }) {
+  const signedOut = error instanceof ApiError && error.status === 401;
+  return (
+    <div role="alert" className="rounded-xl border border-red-200 bg-white p-8 text-center">
+      <h2 className="text-base font-semibold">{what} could not load</h2>
+      {signedOut ? (
+        <p className="mt-2 text-sm text-stone-600">
+          Your session has ended.{" "}
+          <a href="/signin" className="font-medium underline">
+            Sign in again
+          </a>
+        </p>
+      ) : (
+        <>
+          <p className="mt-2 text-sm text-stone-600">{error.message}</p>
+          <ErrorRetry digest={error instanceof ApiError ? (error.requestId ?? undefined) : undefined} reset={onRetry} />
+        </>
+      )}
+    </div>
+  );
+}
+
+/** Data is shown but the latest refresh (or the next page) failed. */
+export function RefreshErrorBanner({ what, error, onRetry }: { what: string; error: Error | null; onRetry: () => void }) {
+  const signedOut = error instanceof ApiError && error.status === 401;
+  return (
+    <div
+      role="alert"
+      className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
+    >
+      <span>
+        {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not load ${what}: ${error?.message ?? "unknown error"}.`}
+        {error instanceof ApiError && error.requestId && !signedOut ? (
+          <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span>
+        ) : null}
+      </span>
+      {signedOut ? (
+        <a href="/signin" className="font-medium underline">
+          Sign in again
+        </a>
+      ) : (
+        <button type="button" onClick={onRetry} className="font-medium underline">
+          Retry
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function RowsSkeleton({ rows = 6, label }: { rows?: number; label: string }) {
+  return (
+    <div aria-busy="true" className="overflow-hidden rounded-xl border border-stone-200 bg-white">
+      {Array.from({ length: rows }, (_, i) => (
+        <div key={i} className="flex gap-6 border-b border-stone-100 px-4 py-3.5 last:border-0">
+          <div className="h-4 w-10 animate-pulse rounded bg-stone-100" />
+          <div className="h-4 w-40 animate-pulse rounded bg-stone-100" />
+          <div className="h-4 flex-1 animate-pulse rounded bg-stone-100" />
+        </div>
+      ))}
+      <span className="sr-only">{label}</span>
+    </div>
+  );
+}
+
+export function EmptyBox({ title, children }: { title: string; children?: ReactNode }) {
+  return (
+    <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
+      <h2 className="text-base font-semibold">{title}</h2>
+      {children ? <div className="mx-auto mt-1 max-w-md text-sm text-stone-600">{children}</div> : null}
+    </div>
+  );
+}

@@ -1,0 +1,128 @@
+import { newId, sealAuditEntry, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { appendToFrontier, frontierKeys, toHex, type NodeKey, type StoredNode } from "@gatehouse/tlog";
+
+/**
+ * How the org's audit log is stored: entries (the leaves), the completed interior nodes of its
+ * RFC 6962 tree (merkle_nodes) and the head row (size, chain hash, frontier). Every append — the
+ * decision hot path's raw SQL and the services' Prisma transactions — goes through `lockLogHead`
+ * and `appendStatement`, so both write the same rows the same way.
+ */
+export type Query = <R>(text: string, values: unknown[]) => Promise<R[]>;
+
+export interface LogHead {
+  size: number;
+  chainHash: string;
+  /** Hex hashes of the tree's perfect subtrees, largest first. */
+  frontier: string[];
+}
+
+/**
+ * Locks the org's log head (FOR UPDATE) and returns it. A log written before the tree was stored
+ * (frontier shorter than the size needs) gets its nodes rebuilt from its leaves first, once.
+ */
+export async function lockLogHead(query: Query, orgId: string): Promise<LogHead> {
+  const rows = await query<{ size: string | bigint; chain_hash: string; frontier: string[] | null }>(
+    `SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`,
+    [orgId],
+  );
+  const row = rows[0];
+  if (!row) throw new Error(`audit log head missing for org ${orgId}`);
+  const head: LogHead = { size: Number(row.size), chainHash: row.chain_hash, frontier: row.frontier ?? [] };
+  if (head.frontier.length === frontierKeys(head.size).length) return head;
+  return { ...head, frontier: await rebuildTree(query, orgId, head.size) };
+}
+
+async function rebuildTree(query: Query, orgId: string, size: number): Promise<string[]> {
+  const leaves = await query<{ leaf_hash: string }>(`SELECT leaf_hash FROM audit_entries WHERE org_id = $1 AND seq < $2 ORDER BY seq`, [orgId, String(size)]);
+  if (leaves.length !== size) throw new Error(`audit log of org ${orgId} has ${leaves.length} of its ${size} entries; run the audit verifier`);
+  const built = appendToFrontier([], 0, leaves.map((l) => Buffer.from(l.leaf_hash, "hex")));
+  await query(
+    `INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING`,
+    [orgId, built.nodes.map((n) => n.level), built.nodes.map((n) => String(n.index)), built.nodes.map((n) => toHex(n.hash))],
+  );
+  const frontier = built.frontier.map(toHex);
+  await query(`UPDATE audit_log_heads SET frontier = $2::text[] WHERE org_id = $1`, [orgId, frontier]);
+  return frontier;
+}
+
+export interface SealedBatch {
+  entries: SealedAuditEntry[];
+  nodes: StoredNode[];
+  head: LogHead;
+}
+
+/** Seals entries after `head`: consecutive seqs, chain hashes, and the tree nodes they complete. */
+export function sealBatch(orgId: string, head: LogHead, inputs: readonly AuditEntryInput[], createdAt: Date): SealedBatch {
+  let seq = head.size;
+  let previous = head.chainHash;
+  const entries = inputs.map((entry) => {
+    const sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previous, createdAt, entry });
+    seq += 1;
+    previous = sealed.chainHash;
+    return sealed;
+  });
+  return extendTree(head, entries);
+}
+
+/** The tree nodes and new head for entries already sealed after `head` (in order, from head.size). */
+export function extendTree(head: LogHead, entries: SealedAuditEntry[]): SealedBatch {
+  const last = entries[entries.length - 1];
+  if (entries[0] && entries[0].seq !== head.size) throw new Error(`entries start at seq ${entries[0].seq}, the log at ${head.size}`);
+  const tree = appendToFrontier(
+    head.frontier.map((h) => Buffer.from(h, "hex")),
+    head.size,
+    entries.map((e) => Buffer.from(e.leafHash, "hex")),
+  );
+  return { entries, nodes: tree.nodes, head: { size: head.size + entries.length, chainHash: last ? last.chainHash : head.chainHash, frontier: tree.frontier.map(toHex) } };
+}
+
+/** One statement: insert the entries and the completed nodes, advance the head. */
+export function appendStatement(orgId: string, batch: SealedBatch): { text: string; values: unknown[] } {
+  const { entries, nodes, head } = batch;
+  return {
+    text: `WITH entries AS (
+        INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
+        SELECT e.id, $1, e.seq, e.type, e.actor_type, e.actor_id, e.subject_id, e.agent_id, e.canonical, e.leaf_hash, e.chain_hash, e.created_at
+        FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
+          AS e(id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
+      ), nodes AS (
+        INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($13::int[], $14::bigint[], $15::text[])
+      )
+      UPDATE audit_log_heads SET size = $16, chain_hash = $17, frontier = $18::text[], updated_at = now() WHERE org_id = $1`,
+    values: [
+      orgId,
+      entries.map((e) => e.id),
+      entries.map((e) => String(e.seq)),
+      entries.map((e) => e.type),
+      entries.map((e) => e.actor.type),
+      entries.map((e) => e.actor.id),
+      entries.map((e) => e.subjectId),
+      entries.map((e) => e.agentId),
+      entries.map((e) => e.canonical),
+      entries.map((e) => e.leafHash),
+      entries.map((e) => e.chainHash),
+      entries.map((e) => e.createdAt.toISOString()),
+      nodes.map((n) => n.level),
+      nodes.map((n) => String(n.index)),
+      nodes.map((n) => toHex(n.hash)),
+      String(head.size),
+      head.chainHash,
+      head.frontier,
+    ],
+  };
+}
+
+/** Reads stored nodes in one query: level 0 from the entries' leaf hashes, the rest from merkle_nodes. */
+export async function readTreeNodes(query: Query, orgId: string, keys: readonly NodeKey[]): Promise<StoredNode[]> {
+  if (keys.length === 0) return [];
+  const leaves = keys.filter((k) => k.level === 0).map((k) => String(k.index));
+  const inner = keys.filter((k) => k.level > 0);
+  const rows = await query<{ level: number; index: string; hash: string }>(
+    `SELECT 0 AS level, seq::text AS index, leaf_hash AS hash FROM audit_entries WHERE org_id = $1 AND seq = ANY($2::bigint[])
+     UNION ALL
+     SELECT m.level, m.index::text, m.hash FROM merkle_nodes m JOIN unnest($3::int[], $4::bigint[]) AS k(level, index)
+       ON m.org_id = $1 AND m.level = k.level AND m.index = k.index`,
+    [orgId, leaves, inner.map((k) => k.level), inner.map((k) => String(k.index))],
+  );
+  return rows.map((r) => ({ level: Number(r.level), index: Number(r.index), hash: Buffer.from(r.hash, "hex") }));
+}

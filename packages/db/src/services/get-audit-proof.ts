@@ -1,0 +1,111 @@
+import { notFound, validationError, zodIssues } from "@gatehouse/core";
+import { EMPTY_ROOT, consistencyProof, inclusionProof, plannedReads, sourceOf, subtreeHash, toHex, type NodeSource } from "@gatehouse/tlog";
+import { z } from "zod";
+import { readTreeNodes, type Query } from "../audit-tree";
+import { db } from "../client";
+import type { Ctx } from "../context";
+import { checkpointAuditLog, checkpointView, type CheckpointView } from "./checkpoint-audit-log";
+
+const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const inputSchema = z
+  .object({
+    seq: size.optional(),
+    entryId: z.string().regex(/^aud_[0-9a-zA-Z]{22}$/, "must be an audit entry id (aud_…)").optional(),
+    treeSize: size.min(1).optional(),
+    from: size.optional(),
+    to: size.min(1).optional(),
+  })
+  .refine((i) => [i.seq !== undefined || i.entryId !== undefined, i.from !== undefined].filter(Boolean).length === 1, {
+    message: "ask for an inclusion proof (seq or entryId, optional treeSize) or a consistency proof (from, optional to)",
+    path: ["seq"],
+  });
+
+export type AuditProof =
+  | { type: "inclusion"; seq: number; entryId: string; leafHash: string; treeSize: number; rootHash: string; proof: string[]; checkpoint: CheckpointView | null }
+  | { type: "consistency"; from: number; to: number; fromRootHash: string; toRootHash: string; proof: string[]; checkpoint: CheckpointView | null };
+
+const query: Query = async <R>(text: string, values: unknown[]) => (await db().pool.query(text, values)).rows as R[];
+
+/** Runs `compute` over exactly the stored nodes it needs, fetched in one query (O(log n) rows). */
+async function withNodes<T>(orgId: string, compute: (source: NodeSource) => T): Promise<T> {
+  return compute(sourceOf(await readTreeNodes(query, orgId, plannedReads(compute))));
+}
+
+async function checkpointAt(orgId: string, treeSize: number): Promise<CheckpointView | null> {
+  const { rows } = await db().pool.query(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [orgId, String(treeSize)]);
+  return rows[0] ? checkpointView(rows[0]) : null;
+}
+
+/**
+ * RFC 6962 proofs from the stored tree. The tree size defaults to a fresh checkpoint of the log, so
+ * the answer carries the signed note to check the root against. Sizes beyond the log are a 400.
+ */
+export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditProof> {
+  const parsed = inputSchema.safeParse(input ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const orgId = ctx.org.id;
+  const wanted = parsed.data;
+  if (wanted.from !== undefined) {
+    const head = Number((await db().pool.query<{ size: string }>(`SELECT size FROM audit_log_heads WHERE org_id = $1`, [orgId])).rows[0]?.size ?? 0);
+    const beyond = (field: string, value: number) => validationError([{ path: field, message: `the log has ${head} entries; ${value} is beyond it` }]);
+    let checkpoint: CheckpointView | null = null;
+    let to = wanted.to;
+    if (to === undefined) {
+      checkpoint = await checkpointAuditLog(orgId);
+      to = checkpoint.treeSize;
+    } else {
+      if (to > head) throw beyond("to", to);
+      checkpoint = await checkpointAt(orgId, to);
+    }
+    if (wanted.from > to) throw validationError([{ path: "from", message: `must be at most to (${to})` }]);
+    const { from } = wanted;
+    const target = to;
+    return withNodes(orgId, (source) => ({
+      type: "consistency" as const,
+      from,
+      to: target,
+      fromRootHash: toHex(from === 0 ? EMPTY_ROOT : subtreeHash(0, from, source)),
+      toRootHash: toHex(subtreeHash(0, target, source)),
+      proof: consistencyProof(from, target, source).map(toHex),
+      checkpoint,
+    }));
+  }
+
+  // The entry, the log's size and any checkpoint at the asked size, in one round trip.
+  const found = (
+    await db().pool.query<{ size: string; id: string | null; seq: string | null } & Partial<Record<"tree_size" | "root_hash" | "note" | "signing_key_id", string>> & { created_at: Date | null }>(
+      `SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, c.note, c.signing_key_id, c.created_at
+       FROM audit_log_heads h
+       LEFT JOIN audit_entries e ON e.org_id = h.org_id AND ${wanted.entryId ? "e.id = $2" : "e.seq = $2"}
+       LEFT JOIN checkpoints c ON c.org_id = h.org_id AND c.tree_size = $3
+       WHERE h.org_id = $1`,
+      [orgId, wanted.entryId ?? String(wanted.seq), String(wanted.treeSize ?? -1)],
+    )
+  ).rows[0];
+  if (!found?.id || found.seq === null) throw notFound("audit entry");
+  const seq = Number(found.seq);
+  const entryId = found.id;
+  let checkpoint: CheckpointView | null;
+  let treeSize = wanted.treeSize;
+  if (treeSize === undefined) {
+    checkpoint = await checkpointAuditLog(orgId);
+    treeSize = checkpoint.treeSize;
+  } else {
+    if (treeSize > Number(found.size)) throw validationError([{ path: "treeSize", message: `the log has ${found.size} entries; ${treeSize} is beyond it` }]);
+    checkpoint = found.tree_size ? checkpointView(found as Parameters<typeof checkpointView>[0]) : null;
+  }
+  if (seq >= treeSize) throw validationError([{ path: "treeSize", message: `entry ${seq} is not in a tree of ${treeSize} entries` }]);
+  const index = seq;
+  const id = entryId;
+  const n = treeSize;
+  return withNodes(orgId, (source) => ({
+    type: "inclusion" as const,
+    seq: index,
+    entryId: id,
+    leafHash: toHex(source(0, index)),
+    treeSize: n,
+    rootHash: toHex(subtreeHash(0, n, source)),
+    proof: inclusionProof(index, n, source).map(toHex),
+    checkpoint,
+  }));
+}

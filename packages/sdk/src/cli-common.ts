@@ -1,0 +1,11 @@
+/** What every `gatehouse` command shares: its exit statuses and the error for a command-line mistake. */
+
+/** Exit statuses. */
+export const EXIT_OK = 0;
+/** The call or the file failed (for `verify` and `audit proof`: the log or the proof is not valid). */
+export const EXIT_FAILURE = 1;
+/** The command line was wrong (for `verify`, also: a file could not be read). */
+export const EXIT_USAGE = 2;
+
+/** A command line mistake: printed with a pointer to the help, exit status 2. */
+export class UsageError extends Error {}

@@ -1,0 +1,418 @@
+import { parseCheckpoint } from "./checkpoint";
+import { hashLeaf, toHex } from "./hash";
+import { openNote, parseVerifierKey, type NoteVerifier } from "./note";
+import { TreeBuilder } from "./tree";
+import { rootFromInclusionProof, verifyConsistency } from "./verify";
+
+/**
+ * Verifies a Gatehouse audit bundle (JSON Lines; docs/audit.md) with public specs and public keys
+ * only. Lines, in the order the export writes them:
+ *   {"type":"bundle", "version":1, "origin", "treeSize", "filter"}           header (optional)
+ *   {"type":"key", "vkey"}                                                      C2SP verifier keys
+ *   {"type":"entry", "seq", "canonical", "leafHash", "proof"?}                  log entries
+ *   {"type":"checkpoint", "note"}                                               signed checkpoints
+ *   {"type":"consistency", "size1", "size2", "proof"}                           optional
+ * A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the tree and
+ * comparing its root with every checkpoint as the stream reaches that size. A filtered bundle's
+ * entries each carry an inclusion proof against a checkpoint that came before them.
+ */
+export interface BundleOptions {
+  /** Verifier keys to trust. Without them, the bundle's own key lines are used (and reported so). */
+  keys?: readonly string[];
+  /** The log's expected origin; checkpoints naming another log are refused. */
+  origin?: string;
+  /** A checkpoint (signed note) saved earlier: the bundle must show the log only grew since. */
+  since?: string;
+  /** Called every `progressEvery` entries with the number checked so far. */
+  onProgress?: (checkedEntries: number) => void;
+  progressEvery?: number;
+}
+
+export interface BundleReport {
+  valid: boolean;
+  checkedEntries: number;
+  checkedCheckpoints: number;
+  /** True when the entries formed the whole log from seq 0, so the tree itself was rebuilt. */
+  complete: boolean;
+  /** The largest verified checkpoint. */
+  treeSize: number | null;
+  rootHash: string | null;
+  origin: string | null;
+  /** Where the keys that verified the checkpoints came from. */
+  keysFrom: "options" | "bundle";
+  keys: string[];
+  /** The `since` checkpoint, when one was given and the bundle reached it. */
+  since: { treeSize: number; rootHash: string; consistent: boolean } | null;
+  firstBrokenSeq: number | null;
+  /** 1-based line number of the first bad line, or null when the problem is the bundle's end. */
+  firstBadLine: number | null;
+  problem: string | null;
+}
+
+class BundleProblem extends Error {
+  constructor(
+    message: string,
+    readonly seq: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function hexHashes(value: unknown, what: string): Buffer[] {
+  if (!Array.isArray(value) || value.length > 64 || !value.every((h) => typeof h === "string" && HEX64.test(h))) {
+    throw new BundleProblem(`${what} must be a list of at most 64 hex hashes`);
+  }
+  return value.map((h: string) => Buffer.from(h, "hex"));
+}
+
+/** The top-level "seq" of an entry's canonical text: keys after "seq" hold only scalars, so the last match is it. */
+function canonicalSeq(canonical: string): number | null {
+  const at = canonical.lastIndexOf('"seq":');
+  if (at < 0) return null;
+  let end = at + 6;
+  while (end < canonical.length) {
+    const c = canonical.charCodeAt(end);
+    if (c < 48 || c > 57) break;
+    end += 1;
+  }
+  return end > at + 6 ? Number(canonical.slice(at + 6, end)) : null;
+}
+
+export class BundleVerifier {
+  private readonly tree = new TreeBuilder();
+  private readonly trusted: NoteVerifier[];
+  private readonly bundleKeys: NoteVerifier[] = [];
+  private readonly roots = new Map<number, { root: Buffer; line: number }>();
+  /** Checkpoints the rebuilt tree has not reached yet, by size. */
+  private readonly pending = new Map<number, number>();
+  /** The saved checkpoint from options.since, opened once the keys are known (before the first non-key line). */
+  private sinceNote: string | undefined;
+  private sinceCheckpoint: { size: number; root: Buffer; origin: string } | null = null;
+  private sinceConsistent = false;
+  private lineNo = 0;
+  private entries = 0;
+  private checkpoints = 0;
+  private complete = true;
+  private origin: string | null = null;
+  private largest: { size: number; root: Buffer } | null = null;
+  /** The tree size the bundle's header says it covers. */
+  private claimedSize: number | null = null;
+  private failure: { problem: string; seq: number | null; line: number | null } | null = null;
+  private readonly progressEvery: number;
+
+  constructor(private readonly options: BundleOptions = {}) {
+    this.trusted = (options.keys ?? []).map((k) => parseVerifierKey(k));
+    this.progressEvery = options.progressEvery ?? 50_000;
+    this.sinceNote = options.since;
+    this.origin = options.origin ?? null;
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** Feeds one line (without its newline). Stops checking after the first problem. */
+  line(text: string): void {
+    this.lineNo += 1;
+    if (text.length === 0) return;
+    this.guard(() => this.check(text));
+  }
+
+  /** Feeds an entry whose line a worker already parsed and checked (leaf hash and recorded seq). */
+  addCheckedEntry(seq: number, leaf: Buffer): void {
+    this.lineNo += 1;
+    this.guard(() => {
+      this.openSince();
+      this.entries += 1;
+      this.place(seq, leaf);
+    });
+  }
+
+  /** The next line failed a check a worker made. */
+  failLine(problem: string, seq: number | null): void {
+    this.lineNo += 1;
+    this.guard(() => {
+      throw new BundleProblem(problem, seq);
+    });
+  }
+
+  /** Feeds an entry directly (a server verifying its own rows skips the JSON round trip). */
+  addEntry(seq: number, canonical: string, leafHash: string): void {
+    this.lineNo += 1;
+    this.guard(() => this.entry({ seq, canonical, leafHash }));
+  }
+
+  addCheckpoint(note: string): void {
+    this.lineNo += 1;
+    this.guard(() => {
+      this.openSince();
+      this.checkpoint(note);
+    });
+  }
+
+  /** Fails the verification from outside (a check only the caller can make), unless it already failed. */
+  fail(problem: string, seq: number | null): void {
+    this.failure ??= { problem, seq, line: null };
+  }
+
+  /** Size and root of the tree rebuilt from the entries fed so far. */
+  get rebuilt(): { size: number; root: Buffer } {
+    return { size: this.tree.size, root: this.tree.root() };
+  }
+
+  private guard(check: () => void): void {
+    if (this.failure) return;
+    try {
+      check();
+    } catch (error) {
+      this.failure = {
+        problem: error instanceof Error ? error.message : String(error),
+        seq: error instanceof BundleProblem ? error.seq : null,
+        line: this.lineNo,
+      };
+    }
+  }
+
+  private verifiers(): NoteVerifier[] {
+    return this.trusted.length > 0 ? this.trusted : this.bundleKeys;
+  }
+
+  private check(text: string): void {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new BundleProblem("not a JSON line");
+    }
+    if (record === null || typeof record !== "object") throw new BundleProblem("not a JSON object");
+    if (record.type !== "key" && record.type !== "bundle") this.openSince();
+    switch (record.type) {
+      case "entry":
+        return this.entry(record);
+      case "checkpoint":
+        return this.checkpoint(record.note);
+      case "key":
+        if (typeof record.vkey !== "string") throw new BundleProblem("a key line has a vkey string");
+        this.bundleKeys.push(parseVerifierKey(record.vkey));
+        return;
+      case "consistency":
+        return this.consistency(record);
+      case "bundle":
+        if (typeof record.origin === "string") this.setOrigin(record.origin);
+        if (typeof record.treeSize === "number") this.claimedSize = record.treeSize;
+        return;
+      default:
+        throw new BundleProblem(`unknown line type ${JSON.stringify(record.type)}`);
+    }
+  }
+
+  private setOrigin(origin: string): void {
+    if (this.origin === null) this.origin = origin;
+    else if (this.origin !== origin) throw new BundleProblem(`origin ${JSON.stringify(origin)} differs from ${JSON.stringify(this.origin)}: these are different logs`);
+  }
+
+  private entry(record: Record<string, unknown>): void {
+    const { seq, canonical, leafHash } = record;
+    if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) throw new BundleProblem("an entry's seq is a non-negative integer");
+    if (typeof canonical !== "string") throw new BundleProblem("an entry has its canonical text", seq);
+    if (typeof leafHash !== "string") throw new BundleProblem("an entry's leafHash is 64 hex characters", seq);
+    const leaf = hashLeaf(canonical);
+    // Equal to a hex digest means well-formed too: no separate format check on this hot path.
+    if (leaf.toString("hex") !== leafHash) throw new BundleProblem(`entry ${seq}: its leaf hash does not match its canonical text (the entry was edited)`, seq);
+    const stated = canonicalSeq(canonical);
+    if (stated !== seq) {
+      // The entry first recorded at `stated` now sits at `seq`: the log differs from the earlier of the two on.
+      throw new BundleProblem(`entry ${seq}: its canonical text records seq ${stated} (entries were moved, inserted or removed)`, stated === null ? seq : Math.min(seq, stated));
+    }
+    this.entries += 1;
+    if (record.proof !== undefined) {
+      this.complete = false;
+      this.proven(seq, leaf, record.proof);
+    } else {
+      this.place(seq, leaf);
+    }
+  }
+
+  /** An entry without a proof takes the next place in the rebuilt tree. */
+  private place(seq: number, leaf: Buffer): void {
+    if (!this.complete) throw new BundleProblem(`entry ${seq} has no proof, but earlier entries did`, seq);
+    if (seq !== this.tree.size) {
+      // A gap breaks the log at the missing entry; a repeat at the position claimed twice.
+      throw seq > this.tree.size
+        ? new BundleProblem(`entry ${this.tree.size} is missing (the next entry is ${seq})`, this.tree.size)
+        : new BundleProblem(`a second entry ${seq} appears after entry ${this.tree.size - 1} (an entry was inserted)`, seq);
+    }
+    this.tree.push(leaf);
+    const at = this.pending.get(this.tree.size);
+    if (at !== undefined) this.compareRoot(this.tree.size, at);
+    if (this.sinceCheckpoint && this.sinceCheckpoint.size === this.tree.size) this.compareSince();
+    if (this.options.onProgress && this.entries % this.progressEvery === 0) this.options.onProgress(this.entries);
+  }
+
+  private proven(seq: number, leaf: Buffer, proof: unknown): void {
+    const p = proof as { treeSize?: unknown; hashes?: unknown };
+    if (typeof p !== "object" || p === null || typeof p.treeSize !== "number") throw new BundleProblem(`entry ${seq}: a proof has a treeSize and hashes`, seq);
+    const known = this.roots.get(p.treeSize);
+    if (!known) throw new BundleProblem(`entry ${seq}: its proof is for tree size ${p.treeSize}, but no checkpoint of that size came before it`, seq);
+    const computed = rootFromInclusionProof(seq, p.treeSize, leaf, hexHashes(p.hashes, `entry ${seq}'s proof`));
+    if (typeof computed === "string") throw new BundleProblem(`entry ${seq}: ${computed}`, seq);
+    if (!computed.equals(known.root)) throw new BundleProblem(`entry ${seq} is not in the tree of the checkpoint at line ${known.line}`, seq);
+  }
+
+  private checkpoint(note: unknown): void {
+    if (typeof note !== "string") throw new BundleProblem("a checkpoint line has a note string");
+    const verifiers = this.verifiers();
+    if (verifiers.length === 0) throw new BundleProblem("a checkpoint came before any verifier key");
+    const opened = openNote(note, verifiers);
+    const body = parseCheckpoint(opened.text);
+    this.setOrigin(body.origin);
+    const seen = this.roots.get(body.size);
+    if (seen && !seen.root.equals(body.rootHash)) {
+      throw new BundleProblem(`two signed checkpoints of size ${body.size} with different roots (lines ${seen.line} and ${this.lineNo}): the log forked`);
+    }
+    this.roots.set(body.size, { root: body.rootHash, line: this.lineNo });
+    this.checkpoints += 1;
+    if (!this.largest || body.size > this.largest.size) this.largest = { size: body.size, root: body.rootHash };
+    if (this.complete && body.size <= this.tree.size) {
+      // Only possible for a checkpoint placed after later entries; compare against the rebuilt root now.
+      if (body.size === this.tree.size) this.compareRoot(body.size, this.lineNo);
+      else throw new BundleProblem(`the checkpoint of size ${body.size} comes after entry ${this.tree.size - 1}; a bundle places each checkpoint right after its last entry`);
+    } else {
+      this.pending.set(body.size, this.lineNo);
+    }
+    if (this.sinceCheckpoint && this.sinceCheckpoint.size === body.size) this.compareSince();
+  }
+
+  private compareRoot(size: number, line: number): void {
+    this.pending.delete(size);
+    const expected = this.roots.get(size);
+    if (expected && !this.tree.root().equals(expected.root)) {
+      throw new BundleProblem(`the entries up to seq ${size - 1} do not match the signed checkpoint at line ${line} (an entry before it was altered, added or removed, or the log forked)`, size - 1);
+    }
+  }
+
+  private compareSince(): void {
+    const since = this.sinceCheckpoint as { size: number; root: Buffer };
+    const root = this.roots.get(since.size)?.root ?? (this.complete && this.tree.size === since.size ? this.tree.root() : null);
+    if (!root) return;
+    if (!root.equals(since.root)) throw new BundleProblem(`the log at size ${since.size} differs from your saved checkpoint: it was rewritten, not only appended to`, since.size - 1);
+    this.sinceConsistent = true;
+  }
+
+  private consistency(record: Record<string, unknown>): void {
+    const { size1, size2 } = record;
+    if (typeof size1 !== "number" || typeof size2 !== "number") throw new BundleProblem("a consistency line has size1 and size2");
+    const root1 = size1 === this.sinceCheckpoint?.size ? this.sinceCheckpoint.root : this.roots.get(size1)?.root;
+    const root2 = this.roots.get(size2)?.root;
+    if (!root1 || !root2) throw new BundleProblem(`a consistency proof from ${size1} to ${size2} needs both checkpoints before it`);
+    const result = verifyConsistency(size1, size2, hexHashes(record.proof, "a consistency proof"), root1, root2);
+    if (!result.ok) throw new BundleProblem(`the log of size ${size2} is not an extension of size ${size1}: ${result.reason}`);
+    if (size1 === this.sinceCheckpoint?.size) this.sinceConsistent = true;
+  }
+
+  private openSince(): void {
+    const note = this.sinceNote;
+    if (note === undefined) return;
+    this.sinceNote = undefined;
+    try {
+      const body = parseCheckpoint(openNote(note, this.verifiers()).text);
+      this.setOrigin(body.origin);
+      this.sinceCheckpoint = { size: body.size, root: body.rootHash, origin: body.origin };
+      this.sinceConsistent = body.size === 0;
+    } catch (error) {
+      throw new BundleProblem(`your saved checkpoint: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  finish(): BundleReport {
+    if (!this.failure) {
+      try {
+        this.openSince();
+      } catch (error) {
+        this.failure = { problem: (error as Error).message, seq: null, line: null };
+      }
+    }
+    if (!this.failure) {
+      if (this.complete && this.pending.size > 0) {
+        const size = Math.min(...this.pending.keys());
+        this.failure = {
+          problem: `the bundle ends after ${this.tree.size} entries, but the checkpoint at line ${this.pending.get(size)} covers ${size}: entries were cut off`,
+          seq: this.tree.size,
+          line: null,
+        };
+      } else if (this.claimedSize !== null && !this.roots.has(this.claimedSize)) {
+        this.failure = {
+          problem: `the bundle says it covers ${this.claimedSize} entries, but it ends without the checkpoint of that size: it was cut off`,
+          seq: this.complete ? this.tree.size : null,
+          line: null,
+        };
+      } else if (this.checkpoints === 0) {
+        this.failure = { problem: "the bundle has no signed checkpoint, so nothing ties its entries to the log", seq: null, line: null };
+      } else if (this.sinceCheckpoint && !this.sinceConsistent) {
+        const reached = this.largest?.size ?? 0;
+        this.failure = {
+          problem:
+            this.sinceCheckpoint.size > reached
+              ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${reached}: the log shrank or the bundle is older`
+              : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
+          seq: null,
+          line: null,
+        };
+      }
+    }
+    const failure = this.failure;
+    return {
+      valid: failure === null,
+      checkedEntries: this.entries,
+      checkedCheckpoints: this.checkpoints,
+      complete: this.complete && this.entries > 0,
+      treeSize: this.largest?.size ?? null,
+      rootHash: this.largest ? toHex(this.largest.root) : null,
+      origin: this.origin,
+      keysFrom: this.trusted.length > 0 ? "options" : "bundle",
+      keys: this.verifiers().map((v) => v.vkey),
+      since: this.sinceCheckpoint ? { treeSize: this.sinceCheckpoint.size, rootHash: toHex(this.sinceCheckpoint.root), consistent: this.sinceConsistent } : null,
+      firstBrokenSeq: failure?.seq ?? null,
+      firstBadLine: failure?.line ?? null,
+      problem: failure?.problem ?? null,
+    };
+  }
+}
+
+export type BundleSource = string | Uint8Array | AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
+/** Splits a byte or text stream into lines (UTF-8), holding at most one chunk plus a partial line. */
+export async function* linesOf(source: BundleSource): AsyncGenerator<string> {
+  if (typeof source === "string") {
+    yield* source.split("\n");
+    return;
+  }
+  const chunks: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array> = source instanceof Uint8Array ? [source] : source;
+  let rest: Buffer = Buffer.alloc(0);
+  for await (const chunk of chunks) {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk, "utf8") : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const buffer = rest.length > 0 ? Buffer.concat([rest, bytes]) : bytes;
+    let start = 0;
+    for (let nl = buffer.indexOf(10); nl >= 0; nl = buffer.indexOf(10, start)) {
+      yield buffer.toString("utf8", start, nl);
+      start = nl + 1;
+    }
+    rest = Buffer.from(buffer.subarray(start));
+  }
+  if (rest.length > 0) yield rest.toString("utf8");
+}
+
+/**
+ * Checks a whole bundle: every leaf, the tree against every checkpoint, every signature, and with
+ * `since` that the log only grew. Resolves to a report; never throws for a bad bundle.
+ */
+export async function verifyBundle(source: BundleSource, options: BundleOptions = {}): Promise<BundleReport> {
+  const verifier = new BundleVerifier(options);
+  for await (const line of linesOf(source)) {
+    verifier.line(line);
+    if (verifier.failed) break;
+  }
+  return verifier.finish();
+}

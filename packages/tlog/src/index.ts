@@ -1,0 +1,7 @@
+export * from "./hash";
+export * from "./tree";
+export * from "./verify";
+export * from "./note";
+export * from "./checkpoint";
+export * from "./bundle";
+export * from "./bundle-parallel";

@@ -1,0 +1,233 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { hashPassword, newId } from "@gatehouse/core";
+import { db, disconnectDb } from "@gatehouse/db";
+import { Gatehouse } from "@gatehouse/sdk";
+import type { Page } from "@playwright/test";
+import { expect, signIn, test } from "./fixtures";
+import type { E2EStack } from "./stack";
+
+// Journeys of the Audit explorer: an entry's inclusion proof checked by the browser itself, the
+// whole log verified with progress, a verifiable export, key rotation, and the auditor role, which
+// sees the audit log and nothing else.
+
+const SIGNED_NOTE = /^gatehouse\/org_\w+\n\d+\n[A-Za-z0-9+/]{43}=\n\n— gatehouse\/org_\w+ [A-Za-z0-9+/]+={0,2}\n$/;
+
+test.afterAll(async () => {
+  await disconnectDb();
+});
+
+/** A decision by the org's agent, so the log has a fresh entry to look at. */
+async function decide(stack: E2EStack, pr: number): Promise<string> {
+  const gatehouse = new Gatehouse({ apiKey: stack.agent.apiKey, baseUrl: stack.apiUrl });
+  const result = await gatehouse.execute("pr.open", { metadata: { repo: "acme/web", pr } });
+  expect(result.status).toBe("executed");
+  return result.auditEventId;
+}
+
+async function openAudit(page: Page, stack: E2EStack, credentials: { email: string; password: string }) {
+  await page.goto(`/o/${stack.org.slug}/audit`);
+  await signIn(page, credentials);
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+}
+
+/**
+ * A member of the journey's org with `role` and a password, written straight to the database the
+ * stack runs on (global-setup.ts hands its URL to the workers as DATABASE_URL).
+ */
+async function addMember(stack: E2EStack, role: "auditor"): Promise<{ email: string; password: string }> {
+  const org = await db().org.findUniqueOrThrow({ where: { slug: stack.org.slug } });
+  const suffix = randomBytes(4).toString("hex");
+  const email = `${role}-${suffix}@example.test`;
+  const password = `pw-${randomBytes(12).toString("hex")}`;
+  const user = await db().user.create({
+    data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) },
+  });
+  await db().membership.create({ data: { id: newId("membership"), orgId: org.id, userId: user.id, role } });
+  return { email, password };
+}
+
+test("an entry's inclusion proof verifies in the browser, Verify chain says valid, and a JSONL export downloads", async ({ page, stack }) => {
+  const entryId = await decide(stack, 301);
+  await openAudit(page, stack, stack.member);
+
+  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  await expect(row).toBeVisible();
+  const seq = Number(await row.getAttribute("data-seq"));
+  await row.getByRole("button", { name: /^Details/ }).click();
+
+  const detail = page.getByTestId("entry-detail");
+  await expect(detail).toHaveAttribute("data-entry-id", entryId);
+  const proof = detail.getByTestId("inclusion-proof");
+  await expect(proof.getByRole("heading", { name: "Inclusion proof" })).toBeVisible();
+  const verdict = proof.getByTestId("inclusion-verdict");
+  await expect(verdict).toHaveAttribute("data-valid", "true");
+  await expect(verdict).toContainText("Verified in your browser");
+  for (const step of ["Leaf", "Audit path", "Checkpoint", "Signature"]) {
+    await expect(verdict.getByRole("listitem").filter({ hasText: `${step} passed` })).toHaveCount(1);
+  }
+  expect(Number(await proof.getByTestId("proof-tree-size").textContent())).toBeGreaterThan(seq);
+  // The signed note: origin, tree size, base64 root, a blank line, the signature.
+  expect(await proof.getByTestId("checkpoint-note").textContent()).toMatch(SIGNED_NOTE);
+
+  // The whole log, recomputed on the server, with its progress streamed to the page.
+  await page.getByRole("tab", { name: "Verify" }).click();
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/audit?tab=verify`);
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  const result = page.getByTestId("verify-result");
+  await expect(result).toHaveAttribute("data-valid", "true", { timeout: 30_000 });
+  await expect(result).toContainText("The log is valid");
+  expect(Number(await result.getByTestId("verify-tree-size").textContent())).toBeGreaterThan(seq);
+
+  // The bundle an auditor takes away: keys, entries with their canonical text, signed checkpoints.
+  await page.getByRole("tab", { name: "Export" }).click();
+  await expect(page.getByText("npx gatehouse verify <file> --key gatehouse/org_")).toBeVisible();
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download JSONL" }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toMatch(new RegExp(`^gatehouse-audit-${stack.org.slug}-\\d+-.+\\.jsonl$`));
+  const lines = (await readFile(await download.path(), "utf8"))
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as { type: string; seq?: number; canonical?: string; leafHash?: string; note?: string; vkey?: string });
+  const entries = lines.filter((line) => line.type === "entry");
+  const checkpoints = lines.filter((line) => line.type === "checkpoint");
+  expect(lines[0]?.type).toBe("bundle");
+  expect(lines.filter((line) => line.type === "key").length).toBeGreaterThanOrEqual(1);
+  expect(checkpoints.length).toBeGreaterThanOrEqual(1);
+  expect(checkpoints.every((line) => SIGNED_NOTE.test(line.note ?? ""))).toBe(true);
+  expect(entries.map((line) => line.seq)).toEqual(entries.map((_, i) => i));
+  const mine = entries.find((line) => line.seq === seq);
+  expect(mine?.canonical).toContain(entryId);
+  expect(mine?.leafHash).toMatch(/^[0-9a-f]{64}$/);
+});
+
+test("checkpoints list their signed notes; an owner rotates the key (with a confirm step) and the log still verifies", async ({ page, stack }) => {
+  await decide(stack, 302);
+  await page.goto(`/o/${stack.org.slug}/audit?tab=checkpoints`);
+  await signIn(page, stack.member);
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/audit?tab=checkpoints`);
+  await expect(page.getByRole("tab", { name: "Checkpoints" })).toHaveAttribute("aria-selected", "true");
+
+  const first = page.getByTestId("checkpoint-row").first();
+  await expect(first).toBeVisible();
+  const size = await first.getAttribute("data-tree-size");
+  await first.getByRole("button", { name: `Show note of checkpoint ${size}` }).click();
+  const note = page.locator(`#checkpoint-${size}`).getByTestId("checkpoint-note");
+  await expect(note).toBeVisible();
+  expect(await note.textContent()).toMatch(SIGNED_NOTE);
+  expect((await note.textContent())?.split("\n")[1]).toBe(size);
+  await expect(first.getByRole("button", { name: `Download note of checkpoint ${size}` })).toBeVisible();
+
+  // Keyboard: the arrow keys walk the tabs.
+  await page.getByRole("tab", { name: "Checkpoints" }).focus();
+  await page.keyboard.press("ArrowRight");
+  await page.keyboard.press("ArrowRight");
+  const keysTab = page.getByRole("tab", { name: "Keys" });
+  await expect(keysTab).toBeFocused();
+  await expect(keysTab).toHaveAttribute("aria-selected", "true");
+
+  const keys = page.getByTestId("signing-key");
+  await expect(page.locator('[data-testid="signing-key"][data-status="active"]')).toHaveCount(1);
+  const before = await keys.count();
+  await page.getByRole("button", { name: "Rotate signing key…" }).click();
+  const confirm = page.getByRole("button", { name: "Rotate key", exact: true });
+  await expect(confirm).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(confirm).toHaveCount(0);
+  await expect(keys).toHaveCount(before);
+
+  await page.getByRole("button", { name: "Rotate signing key…" }).click();
+  await page.getByRole("button", { name: "Rotate key", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Rotated." })).toBeVisible();
+  await expect(keys).toHaveCount(before + 1);
+  await expect(page.locator('[data-testid="signing-key"][data-status="active"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="signing-key"][data-status="retired"]')).toHaveCount(before);
+
+  // Checkpoints signed by the retired key still verify, and new ones carry the new key's signature.
+  await page.getByRole("tab", { name: "Verify" }).click();
+  await page.getByRole("button", { name: "Verify chain" }).click();
+  await expect(page.getByTestId("verify-result")).toHaveAttribute("data-valid", "true", { timeout: 30_000 });
+
+  // Offline, a full bundle now needs the retired key too: the Export section hands out all of them.
+  await page.getByRole("tab", { name: "Export" }).click();
+  const keysFile = `gatehouse-${stack.org.slug}-keys.txt`;
+  await expect(page.getByText(`npx gatehouse verify <file> --key @${keysFile}`)).toBeVisible();
+  const downloadingKeys = page.waitForEvent("download");
+  await page.getByRole("button", { name: `Download ${keysFile}` }).click();
+  const keysDownload = await downloadingKeys;
+  expect(keysDownload.suggestedFilename()).toBe(keysFile);
+  const vkeys = (await readFile(await keysDownload.path(), "utf8")).trim().split("\n");
+  expect(vkeys).toHaveLength(before + 1);
+  expect(vkeys.every((vkey) => /^gatehouse\/org_\w+\+[0-9a-f]{8}\+[A-Za-z0-9+/]{44}$/.test(vkey))).toBe(true);
+
+  const entryId = await decide(stack, 303);
+  await page.getByRole("tab", { name: "Entries" }).click();
+  await page.getByRole("button", { name: "Refresh" }).click();
+  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  await row.getByRole("button", { name: /^Details/ }).click();
+  await expect(page.getByTestId("inclusion-verdict")).toHaveAttribute("data-valid", "true");
+});
+
+test("an auditor sees the audit log but not the approval queue, and cannot rotate the key", async ({ page, stack }) => {
+  const auditor = await addMember(stack, "auditor");
+  await page.goto("/");
+  await signIn(page, auditor);
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+
+  const nav = page.getByRole("navigation", { name: "Organization" });
+  await expect(nav.getByRole("link", { name: "Audit" })).toBeVisible();
+  await expect(nav.getByRole("link", { name: /Approvals/ })).toHaveCount(0);
+
+  // The inbox does not render for an auditor, whatever the link: the page sends them to the audit log.
+  await page.goto(`/o/${stack.org.slug}/approvals`);
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Approvals" })).toHaveCount(0);
+  expect((await page.request.get(`/api/orgs/${stack.org.slug}/approvals`)).status()).toBe(403);
+
+  // Everything of the audit log is theirs to read and check; rotating the key is not.
+  await page.getByRole("tab", { name: "Keys" }).click();
+  await expect(page.locator('[data-testid="signing-key"][data-status="active"]')).toHaveCount(1);
+  await expect(page.getByRole("button", { name: "Rotate signing key…" })).toHaveCount(0);
+  const rotate = await page.request.post(`/api/orgs/${stack.org.slug}/audit/keys/rotate`, { data: {} });
+  expect(rotate.status()).toBe(403);
+  expect(((await rotate.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
+
+  await page.getByRole("tab", { name: "Entries" }).click();
+  await page.getByTestId("audit-row").first().getByRole("button", { name: /^Details/ }).click();
+  await expect(page.getByTestId("inclusion-verdict")).toHaveAttribute("data-valid", "true");
+});
+
+test("the audit API checks session, org and input", async ({ page, stack }) => {
+  const base = `/api/orgs/${stack.org.slug}/audit`;
+  for (const path of ["/proof?seq=0", "/checkpoints", "/keys", "/export"]) {
+    expect((await page.request.get(`${base}${path}`)).status(), path).toBe(401);
+  }
+  expect((await page.request.post(`${base}/verify`)).status()).toBe(401);
+
+  await openAudit(page, stack, stack.member);
+  const foreign = `/api/orgs/${stack.otherOrg.slug}/audit`;
+  for (const path of ["/proof?seq=0", "/checkpoints", "/keys", "/export"]) {
+    expect((await page.request.get(`${foreign}${path}`)).status(), path).toBe(404);
+  }
+  expect((await page.request.post(`${foreign}/verify`)).status()).toBe(404);
+
+  const badProof = await page.request.get(`${base}/proof?entryId=nope`);
+  expect(badProof.status()).toBe(400);
+  expect(((await badProof.json()) as { error: { message: string } }).error.message).toContain("entryId");
+  expect((await page.request.get(`${base}/proof?entryId=aud_0000000000000000000000`)).status()).toBe(404);
+  expect((await page.request.get(`${base}/export?format=xml`)).status()).toBe(400);
+  expect((await page.request.get(`${base}/checkpoints?limit=1000`)).status()).toBe(400);
+
+  const csv = await page.request.get(`${base}/export?format=csv`);
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()["content-disposition"]).toMatch(/^attachment; filename="gatehouse-audit-.+\.csv"$/);
+  expect((await csv.text()).split("\r\n")[0]).toBe("seq,time,type,actor_type,actor_id,agent_id,subject_id,leaf_hash,data");
+
+  // A form post from another site cannot rotate the key: only JSON is accepted.
+  const form = await page.request.post(`${base}/keys/rotate`, { form: { x: "1" } });
+  expect(form.status()).toBe(400);
+});
