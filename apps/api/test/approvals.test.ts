@@ -1,4 +1,4 @@
-import { db } from "@gatehouse/db";
+import { approvalWaiters, db } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -219,6 +219,19 @@ describe("long-poll", () => {
     await decide(org.adminKey.apiKey, approvalId, "approve");
     const woken = await waiting;
     expect(woken.json()).toMatchObject({ status: "approved", result: { status: "executed" } });
+  });
+
+  it("one bulk decision answers every wait, several on one approval among them, and empties the parking lot", async () => {
+    const org = await createTestOrg({ label: "waitmany", policies: reviewPolicies() });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i += 1) ids.push((await requestApproval(org)).approvalId);
+    const waitOn = (id: string) => call(app, "GET", `/v1/approvals/${id}/wait?timeoutMs=20000`, { key: org.agent.apiKey }).then((r) => r.json().status);
+    const waits = [...ids.map(waitOn), waitOn(ids[0] as string), waitOn(ids[0] as string)];
+    await new Promise((r) => setTimeout(r, 200));
+    expect(approvalWaiters().size).toBe(5);
+    await call(app, "POST", "/v1/admin/approvals/decision", { key: org.adminKey.apiKey, body: { approvalIds: ids, decision: "approve" } });
+    expect(await Promise.all(waits)).toEqual(["approved", "approved", "approved", "approved", "approved"]);
+    expect(approvalWaiters().size).toBe(0);
   });
 
   it("a wait that times out answers the approval still pending", async () => {

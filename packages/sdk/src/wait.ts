@@ -6,6 +6,12 @@ import type { ActionResult, Approval } from "./types.ts";
 
 /** Longest hold the server grants one wait (`timeoutMs`). */
 export const WAIT_HOLD_MAX_MS = 25_000;
+/**
+ * A full hold is shortened by up to this fraction at random, so gates that started waiting together
+ * (a fleet restarting, a batch of requests) spread their next waits out instead of all coming back
+ * to the server in the same second. A hold that ends at the caller's deadline is not shortened.
+ */
+export const WAIT_HOLD_JITTER = 0.2;
 /** How much longer than its hold one wait may take before the client gives up on the attempt. */
 export const WAIT_GRACE_MS = 10_000;
 /** How long `gate()` and `waitForApproval()` wait when given no deadline: 8 hours. */
@@ -34,7 +40,8 @@ export async function waitForApproval(
 ): Promise<ActionResult> {
   const path = `/v1/approvals/${encodeURIComponent(approvalId)}/wait`;
   for (let failures = 0; ; ) {
-    const hold = Math.max(0, Math.min(WAIT_HOLD_MAX_MS, Math.floor(deadline - config.now())));
+    const fullHold = Math.floor(WAIT_HOLD_MAX_MS * (1 - WAIT_HOLD_JITTER * config.random()));
+    const hold = Math.max(0, Math.min(fullHold, Math.floor(deadline - config.now())));
     const attempt = await attemptRequest<Approval>(config, {
       method: "GET",
       path: `${path}?timeoutMs=${hold}`,
@@ -46,6 +53,9 @@ export async function waitForApproval(
       // Less than the 1 ms a hold can be counted in is left: the deadline has come.
       if (deadline - config.now() < 1) throw new ApprovalTimeoutError(approvalId);
       failures = 0;
+      // Let the answered wait's connection go back to the pool first, so the next wait reuses it:
+      // in a process with many gates waiting, re-waiting at once would open a new connection each time.
+      await nextTurn();
       continue;
     }
     if (!attempt.retry) throw attempt.error;
@@ -54,6 +64,11 @@ export async function waitForApproval(
     // An abort ends the sleep early; the next attempt then rejects with APIUserAbortError.
     await config.sleep(delay, signal);
   }
+}
+
+/** Resolves on a later turn of the event loop. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** The action's result when the approval was approved; otherwise the `DeniedError` it ended with. */

@@ -13,11 +13,20 @@ function approvalId(request: FastifyRequest): string {
   return params.data.id;
 }
 
-/** Aborts when the client goes away (or the response ends), so a parked wait is released at once. */
-function abortOnClose(reply: FastifyReply): AbortSignal {
+/**
+ * Runs `wait` with a signal that aborts when the client goes away, so a parked wait is released at
+ * once. The listener is removed when the wait ends: aborting after every answered wait would cost
+ * an AbortError (with its stack) per response.
+ */
+async function untilClientLeaves<T>(reply: FastifyReply, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  reply.raw.once("close", () => controller.abort());
-  return controller.signal;
+  const abort = () => controller.abort();
+  reply.raw.once("close", abort);
+  try {
+    return await wait(controller.signal);
+  } finally {
+    reply.raw.off("close", abort);
+  }
 }
 
 /** An agent's view of its approvals, and the long-poll its `gate()` waits on. */
@@ -31,7 +40,7 @@ export async function approvalRoutes(app: FastifyInstance): Promise<void> {
     const query = waitQuery.safeParse(request.query);
     if (!query.success) throw validationError([{ path: "timeoutMs", message: `must be a whole number of milliseconds, 0–${MAX_WAIT_MS}` }]);
     const timeoutMs = Math.min(query.data.timeoutMs ?? MAX_WAIT_MS, MAX_WAIT_MS);
-    return waitForApproval({ ctx: ctxOf(request), input: { approvalId: id, timeoutMs, signal: abortOnClose(reply) } });
+    return untilClientLeaves(reply, (signal) => waitForApproval({ ctx: ctxOf(request), input: { approvalId: id, timeoutMs, signal } }));
   });
 }
 

@@ -44,8 +44,8 @@ export interface ApprovalView {
 export async function voterOf(ctx: Ctx): Promise<Voter | null> {
   const { actor } = ctx;
   if (actor.type !== "user" && actor.type !== "adminKey") return null;
-  const user = await db().user.findUnique({ where: { id: actor.userId }, select: { email: true } });
-  return { membershipId: actor.membershipId, userId: actor.userId, email: user?.email ?? "", role: actor.role };
+  const { rows } = await db().pool.query<{ email: string }>(`SELECT email FROM users WHERE id = $1`, [actor.userId]);
+  return { membershipId: actor.membershipId, userId: actor.userId, email: rows[0]?.email ?? "", role: actor.role };
 }
 
 interface Row {
@@ -87,10 +87,13 @@ const VIEW_SQL = `
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
   WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
 
-/** Views of the org's approvals with these ids, in the order given; ids of other orgs are skipped. */
+/**
+ * Views of the org's approvals with these ids, in the order given; ids of other orgs are skipped.
+ * Read straight through the pool (not Prisma): waits read thousands of these at once.
+ */
 export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null): Promise<ApprovalView[]> {
   if (ids.length === 0) return [];
-  const rows = await db().$queryRawUnsafe<Row[]>(VIEW_SQL, orgId, [...ids]);
+  const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   const views: ApprovalView[] = [];
   for (const id of ids) {
@@ -98,6 +101,24 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
     if (row) views.push(toView(row, voter));
   }
   return views;
+}
+
+/** What a parked wait needs to know about its approval: whether it is still pending, and whose it is. */
+export interface ApprovalState {
+  id: string;
+  status: ApprovalStatus;
+  agentId: string;
+  expiresAt: Date;
+}
+
+/** The state of the org's approvals with these ids (ids of other orgs are skipped): one light read. */
+export async function loadApprovalStates(orgId: string, ids: readonly string[]): Promise<ApprovalState[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db().pool.query<ApprovalState>(
+    `SELECT id, status::text AS status, agent_id AS "agentId", expires_at AS "expiresAt" FROM approvals WHERE org_id = $1 AND id = ANY($2::text[])`,
+    [orgId, [...ids]],
+  );
+  return rows;
 }
 
 function toView(row: Row, voter: Voter | null): ApprovalView {

@@ -54,6 +54,33 @@ async function requireVoter(ctx: Ctx): Promise<Voter> {
   return voter;
 }
 
+interface LockedApproval {
+  id: string;
+  status: ApprovalStatus;
+  expires_at: Date;
+  quorum: number;
+  approver_roles: MemberRole[];
+  approver_member_ids: string[];
+  exclude_agent_owner: boolean;
+  requested_by: string | null;
+  agent_id: string;
+  action_id: string;
+  action_type: string;
+  agent_owner: string | null;
+  votes: Array<{ membershipId: string; decision: VoteDecision }>;
+}
+
+/** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
+const LOCK_SQL = `
+  SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
+         a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, g.created_by_membership_id AS agent_owner,
+         COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision))
+                   FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
+  FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  WHERE a.org_id = $1 AND a.id = ANY($2::text[])
+  ORDER BY a.id
+  FOR UPDATE OF a`;
+
 /** `reason` is null when none was given (a blank one counts as none). */
 async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
   const orgId = ctx.org.id;
@@ -66,24 +93,12 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     const now = new Date();
-    const rows = await tx.$queryRawUnsafe<Array<{ id: string; status: "pending"; expires_at: Date; quorum: number; approver_roles: MemberRole[]; approver_member_ids: string[]; exclude_agent_owner: boolean; requested_by: string | null; agent_id: string; action_id: string }>>(
-      `SELECT id, status::text AS status, expires_at, quorum, approver_roles::text[] AS approver_roles, approver_member_ids, exclude_agent_owner, requested_by, agent_id, action_id
-       FROM approvals WHERE org_id = $1 AND id = ANY($2::text[]) ORDER BY id FOR UPDATE`,
-      orgId,
-      approvalIds,
-    );
-    const ids = rows.map((r) => r.id);
-    const [votes, agents, actions] = await Promise.all([
-      tx.approvalVote.findMany({ where: { approvalId: { in: ids } }, select: { approvalId: true, membershipId: true, decision: true } }),
-      tx.agent.findMany({ where: { orgId, id: { in: [...new Set(rows.map((r) => r.agent_id))] } }, select: { id: true, createdByMembershipId: true } }),
-      tx.action.findMany({ where: { orgId, id: { in: rows.map((r) => r.action_id) } }, select: { id: true, actionType: true } }),
-    ]);
-    const owners = new Map(agents.map((a) => [a.id, a.createdByMembershipId]));
-    const actionTypes = new Map(actions.map((a) => [a.id, a.actionType]));
+    // One read for every approval with what the vote needs: its action's type, its agent's owner, its votes.
+    const rows = await tx.$queryRawUnsafe<LockedApproval[]>(LOCK_SQL, orgId, approvalIds);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const entries: AuditEntryInput[] = [];
     const endings: Ending[] = [];
-    const newVotes: Array<{ id: string; orgId: string; approvalId: string; membershipId: string; decision: VoteDecision; reason: string | null; createdAt: Date }> = [];
+    const votedOn: string[] = [];
     const actor = actorRef(ctx.actor);
     for (const approvalId of approvalIds) {
       const row = byId.get(approvalId);
@@ -92,7 +107,7 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
         continue;
       }
       // The same member repeating the vote they cast (a retry after a lost answer) gets the approval as it is.
-      const previous = votes.find((v) => v.approvalId === approvalId && v.membershipId === voter.membershipId);
+      const previous = row.votes.find((v) => v.membershipId === voter.membershipId);
       if (previous && previous.decision === decision) {
         statuses.set(approvalId, row.status);
         continue;
@@ -102,20 +117,20 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
           {
             status: row.status,
             expiresAt: row.expires_at,
-            votes: votes.filter((v) => v.approvalId === approvalId),
+            votes: row.votes,
             quorum: row.quorum,
             approverRoles: row.approver_roles,
             approverMemberIds: row.approver_member_ids,
             excludeAgentOwner: row.exclude_agent_owner,
             requestedBy: row.requested_by,
-            agentOwnerMembershipId: owners.get(row.agent_id) ?? null,
+            agentOwnerMembershipId: row.agent_owner,
           },
           voter,
           decision,
           now,
         );
-        const actionType = actionTypes.get(row.action_id) ?? "";
-        newVotes.push({ id: newId("vote"), orgId, approvalId, membershipId: voter.membershipId, decision, reason, createdAt: now });
+        const actionType = row.action_type;
+        votedOn.push(approvalId);
         entries.push({
           type: "approval.vote",
           actor,
@@ -133,8 +148,18 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
         errors.set(approvalId, error);
       }
     }
-    if (newVotes.length === 0) return;
-    await tx.approvalVote.createMany({ data: newVotes });
+    if (votedOn.length === 0) return;
+    await tx.$executeRawUnsafe(
+      `INSERT INTO approval_votes (id, org_id, approval_id, membership_id, decision, reason, created_at)
+       SELECT x.id, $2::text, x.approval_id, $3::text, $4::vote_decision, $5::text, $6::timestamptz FROM unnest($1::text[], $7::text[]) AS x(id, approval_id)`,
+      votedOn.map(() => newId("vote")),
+      orgId,
+      voter.membershipId,
+      decision,
+      reason,
+      now,
+      votedOn,
+    );
     // Each approval's vote entry is followed by the entry that ends it, if it ended.
     const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
     await appendAuditEntries(tx, orgId, entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]));

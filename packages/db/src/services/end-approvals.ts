@@ -26,25 +26,24 @@ const denialOf = (e: Ending) => (e.status === "approved" ? null : APPROVAL_DENIA
  */
 export async function settleEndings(tx: Tx, orgId: string, endings: readonly Ending[]): Promise<void> {
   if (endings.length === 0) return;
+  // One statement (one round trip) for both tables, however many approvals end.
   await tx.$executeRawUnsafe(
-    `UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp()
+    `WITH settled_actions AS (
+       UPDATE actions AS c SET status = x.status::action_status, denial_reason = x.denial,
+         result = (c.result - 'denialReason') || jsonb_build_object('status', x.status)
+           || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
+       FROM unnest($5::text[], $6::text[], $7::text[]) AS x(id, status, denial)
+       WHERE c.id = x.id AND c.org_id = $4)
+     UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp()
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, reason)
      WHERE a.id = x.id AND a.org_id = $4 AND a.status = 'pending'`,
     endings.map((e) => e.approvalId),
     endings.map((e) => e.status),
     endings.map((e) => e.reason),
     orgId,
-  );
-  await tx.$executeRawUnsafe(
-    `UPDATE actions AS c SET status = x.status::action_status, denial_reason = x.denial,
-       result = (c.result - 'denialReason') || jsonb_build_object('status', x.status)
-         || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, denial)
-     WHERE c.id = x.id AND c.org_id = $4`,
     endings.map((e) => e.actionId),
     endings.map((e) => (e.status === "approved" ? "executed" : "denied")),
     endings.map(denialOf),
-    orgId,
   );
 }
 
