@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { BundleVerifier, type BundleOptions, type BundleReport } from "./bundle";
+import { BundleVerifier, canonicalSeq, type BundleOptions, type BundleReport } from "./bundle";
 
 /**
  * The bundle verifier with its per-entry work — JSON parsing, the leaf hash, the leaf's recorded
@@ -9,19 +9,14 @@ import { BundleVerifier, type BundleOptions, type BundleReport } from "./bundle"
  * entry lines, and anything they do not handle (keys, checkpoints, entries with proofs) goes
  * through the sequential verifier unchanged. Batches are answered in the order they were sent.
  *
- * The worker is plain JavaScript in a string so it runs the same under node, tsx and test runners.
+ * The worker is plain JavaScript in a string so it runs the same under node, tsx and test runners;
+ * it embeds `canonicalSeq` from the sequential verifier rather than a copy of it.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { hash } = require("node:crypto");
 let scratch = Buffer.alloc(64 * 1024);
-function canonicalSeq(c) {
-  const at = c.lastIndexOf('"seq":');
-  if (at < 0) return null;
-  let end = at + 6;
-  while (end < c.length) { const k = c.charCodeAt(end); if (k < 48 || k > 57) break; end += 1; }
-  return end > at + 6 ? Number(c.slice(at + 6, end)) : null;
-}
+const canonicalSeq = ${canonicalSeq.toString()};
 parentPort.on("message", ({ id, bytes }) => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kinds = []; const seqs = []; const leaves = []; const errors = [];

@@ -68,7 +68,7 @@ function hexHashes(value: unknown, what: string): Buffer[] {
 }
 
 /** The top-level "seq" of an entry's canonical text: keys after "seq" hold only scalars, so the last match is it. */
-function canonicalSeq(canonical: string): number | null {
+export function canonicalSeq(canonical: string): number | null {
   const at = canonical.lastIndexOf('"seq":');
   if (at < 0) return null;
   let end = at + 6;

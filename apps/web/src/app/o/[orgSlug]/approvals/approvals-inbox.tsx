@@ -1,8 +1,9 @@
 "use client";
 
+import { AgentOptions } from "@/components/agent-options";
 import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { ErrorRetry } from "@/components/error-retry";
+import { LoadError } from "@/components/panel-states";
 import { useLiveStatus, type LiveStatus } from "@/components/live-events";
 import { ApiError, fetchApprovalPage } from "@/lib/api-client";
 import {
@@ -211,12 +212,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
               }}
               className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
             >
-              <option value="">All agents</option>
-              {agents.map((agent) => (
-                <option key={agent.id} value={agent.id}>
-                  {agent.name}
-                </option>
-              ))}
+              <AgentOptions agents={agents} />
             </select>
           </label>
           <label className="flex flex-col gap-1">
@@ -285,7 +281,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
           {query.isPending ? (
             <ListSkeleton />
           ) : query.isError && !query.data ? (
-            <LoadError error={query.error} onRetry={() => void query.refetch()} />
+            <LoadError what="Approvals" error={query.error} onRetry={() => void query.refetch()} />
           ) : items.length === 0 ? (
             <EmptyState
               tab={tab}
@@ -479,28 +475,6 @@ function ListSkeleton() {
         </div>
       ))}
       <span className="sr-only">Loading approvals…</span>
-    </div>
-  );
-}
-
-function LoadError({ error, onRetry }: { error: Error; onRetry: () => void }) {
-  const signedOut = error instanceof ApiError && error.status === 401;
-  return (
-    <div role="alert" className="rounded-xl border border-red-200 bg-white p-8 text-center">
-      <h2 className="text-base font-semibold">Approvals could not load</h2>
-      {signedOut ? (
-        <p className="mt-2 text-sm text-stone-600">
-          Your session has ended.{" "}
-          <a href="/signin" className="font-medium underline">
-            Sign in again
-          </a>
-        </p>
-      ) : (
-        <>
-          <p className="mt-2 text-sm text-stone-600">{error.message}</p>
-          <ErrorRetry digest={error instanceof ApiError ? (error.requestId ?? undefined) : undefined} reset={onRetry} />
-        </>
-      )}
     </div>
   );
 }

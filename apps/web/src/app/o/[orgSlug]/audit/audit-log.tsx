@@ -1,12 +1,13 @@
 "use client";
 
+import { AgentOptions } from "@/components/agent-options";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { replaceSearchParams } from "@/lib/address-bar";
 import { fetchAuditPage, type AuditFilters } from "@/lib/api-client";
 import { AUDIT_PAGE_SIZE, auditKeys, formatUtc, summarize, type AuditEntry, type AuditPage, type DecisionStatus } from "@/lib/audit";
 import { EntryDetail } from "./entry-detail";
-import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "./panel-states";
+import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "@/components/panel-states";
 
 export interface AgentOption {
   id: string;
@@ -69,13 +70,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               onChange={(event) => setAgentId(event.target.value)}
               className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
             >
-              <option value="">All agents</option>
-              {agentId && !agentNames.has(agentId) ? <option value={agentId}>{agentId}</option> : null}
-              {agents.map((agent) => (
-                <option key={agent.id} value={agent.id}>
-                  {agent.name}
-                </option>
-              ))}
+              <AgentOptions agents={agents} selected={agentId} />
             </select>
           </label>
           <label className="flex flex-col gap-1">

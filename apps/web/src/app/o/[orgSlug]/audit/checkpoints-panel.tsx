@@ -5,7 +5,7 @@ import { Fragment, useMemo, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchCheckpointPage } from "@/lib/api-client";
 import { CHECKPOINT_PAGE_SIZE, auditKeys, formatUtc } from "@/lib/audit";
-import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "./panel-states";
+import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "@/components/panel-states";
 
 /** The Checkpoints section: every signed tree head, largest first, each note ready to save. */
 export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {

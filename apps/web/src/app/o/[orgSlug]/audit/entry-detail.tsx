@@ -6,7 +6,7 @@ import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchInclusionProof, fetchSigningKeys } from "@/lib/api-client";
 import { auditKeys, formatUtc, type AuditEntry, type InclusionProof } from "@/lib/audit";
 import { verifyEntryInclusion, type InclusionVerdict } from "@/lib/verify-entry";
-import { LoadError } from "./panel-states";
+import { LoadError } from "@/components/panel-states";
 
 /** One entry: what it records, and the proof that it is in the log the org's key signed. */
 export function EntryDetail({ orgSlug, entry, agentName }: { orgSlug: string; entry: AuditEntry; agentName: string | null }) {

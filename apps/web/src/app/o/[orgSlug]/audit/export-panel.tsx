@@ -1,5 +1,6 @@
 "use client";
 
+import { AgentOptions } from "@/components/agent-options";
 import { useQuery } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
@@ -117,12 +118,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-stone-600">Agent</span>
             <select value={agentId} onChange={(event) => setAgentId(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
-              <option value="">All agents</option>
-              {agents.map((agent) => (
-                <option key={agent.id} value={agent.id}>
-                  {agent.name}
-                </option>
-              ))}
+              <AgentOptions agents={agents} />
             </select>
           </label>
           <label className="flex flex-col gap-1 text-sm">

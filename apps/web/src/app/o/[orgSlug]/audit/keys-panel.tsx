@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { ApiError, fetchSigningKeys, rotateSigningKey } from "@/lib/api-client";
 import { auditKeys, formatUtc, type SigningKey, type SigningKeyList } from "@/lib/audit";
-import { EmptyBox, LoadError, RowsSkeleton } from "./panel-states";
+import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
 
 /** "gatehouse/org_…+1a2b3c4d": the part of a verifier key people compare by eye. */
 const keyLabel = (key: SigningKey) => key.vkey.split("+").slice(0, 2).join("+");

@@ -4,7 +4,7 @@ import type { ReactNode } from "react";
 import { ErrorRetry } from "@/components/error-retry";
 import { ApiError } from "@/lib/api-client";
 
-// The loading, failed and empty states the Audit sections share.
+// The loading, failed and empty states the console's list sections (Audit, Approvals) share.
 
 /** A section's data could not load at all. */
 export function LoadError({ what, error, onRetry }: { what: string; error: Error; onRetry: () => void }) {
