@@ -158,6 +158,28 @@ export function plannedReads(compute: (source: NodeSource) => unknown): NodeKey[
   return [...seen.values()];
 }
 
+/**
+ * Every stored node an inclusion proof for leaf `index` at `size` can read, in closed form, so a
+ * store can fetch them in the same query that finds the leaf: the leaf, the complete sibling of its
+ * ancestor at each level, and the frontier of `size` (the right edge's incomplete siblings and the
+ * root fold from it). A superset of what `plannedReads` records for leaf + path + root, and still
+ * O(log n): at most one sibling per level plus one frontier node per set bit of `size`.
+ */
+export function inclusionReads(index: number, size: number): NodeKey[] {
+  if (!Number.isSafeInteger(index) || !Number.isSafeInteger(size) || index < 0 || index >= size) {
+    throw new RangeError(`leaf ${index} is not in a tree of ${size} leaves`);
+  }
+  const keys: NodeKey[] = [{ level: 0, index }];
+  for (let level = 0, width = 1; width < size; level += 1, width *= 2) {
+    const ancestor = Math.floor(index / width);
+    const sibling = ancestor % 2 === 0 ? ancestor + 1 : ancestor - 1;
+    if ((sibling + 1) * width <= size) keys.push({ level, index: sibling });
+  }
+  const unique = new Map<string, NodeKey>();
+  for (const key of [...keys, ...frontierKeys(size)]) unique.set(`${key.level}:${key.index}`, key);
+  return [...unique.values()];
+}
+
 /** A NodeSource over fetched nodes; asking for one that was not fetched is an error, not a guess. */
 export function sourceOf(nodes: Iterable<StoredNode>): NodeSource {
   const byKey = new Map<string, Buffer>();

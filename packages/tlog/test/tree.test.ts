@@ -8,6 +8,7 @@ import {
   hashChildren,
   hashLeaf,
   inclusionProof,
+  inclusionReads,
   plannedReads,
   rootFromFrontier,
   sourceOf,
@@ -136,6 +137,23 @@ describe("stored Merkle tree", () => {
       expect(plannedReads((s) => inclusionProof(m, n, s)).length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)));
     }
     expect(plannedReads((s) => consistencyProof(333_333, 1_000_000, s)).length).toBeLessThanOrEqual(2 * 20);
+  });
+
+  it("names, in closed form, every node a leaf's proof and the root read, and only completed ones", () => {
+    for (let n = 1; n <= 130; n += 1) {
+      for (let m = 0; m < n; m += 1) {
+        const keys = inclusionReads(m, n);
+        const named = new Set(keys.map((k) => `${k.level}:${k.index}`));
+        const read = plannedReads((s) => [s(0, m), inclusionProof(m, n, s), subtreeHash(0, n, s)]);
+        expect(read.filter((k) => !named.has(`${k.level}:${k.index}`))).toEqual([]);
+        expect(keys.every((k) => (k.index + 1) * 2 ** k.level <= n)).toBe(true);
+        expect(named.size).toBe(keys.length);
+      }
+    }
+    for (const [m, n] of [[0, 1_000_000], [999_999, 1_000_000], [123_457, 1_000_003], [2 ** 52, 2 ** 53 - 1]] as const) {
+      expect(inclusionReads(m, n).length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 1);
+    }
+    expect(() => inclusionReads(5, 5)).toThrow(RangeError);
   });
 
   it("checks random trees and random proofs against the definition", () => {

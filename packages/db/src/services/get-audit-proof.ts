@@ -36,6 +36,35 @@ async function checkpointAt(orgId: string, treeSize: number): Promise<Checkpoint
   return rows[0] ? checkpointView(rows[0]) : null;
 }
 
+type InclusionRow = { size: string; id: string | null; seq: string | null; nodes: string[]; created_at: Date | null } & Partial<
+  Record<"tree_size" | "root_hash" | "note" | "signing_key_id", string>
+>;
+
+/**
+ * An inclusion proof in one round trip: the log's size, the entry (by id or seq), any checkpoint at
+ * the asked size, and the stored nodes the proof and the root read — `inclusionReads(seq, treeSize)`
+ * from @gatehouse/tlog, written here in SQL because with an entry id the seq is only known inside
+ * the query. Each node comes back as "level index hash". Sent as a named statement, so each pool
+ * connection plans it once.
+ */
+function inclusionQuery(by: "id" | "seq"): string {
+  return `WITH entry AS (SELECT id, seq FROM audit_entries WHERE org_id = $1 AND ${by} = $2),
+wanted AS (
+  SELECT 0 AS level, seq AS index FROM entry
+  UNION SELECT l, (e.seq >> l) # 1 FROM entry e, generate_series(0, 52) AS l WHERE (((e.seq >> l) # 1) + 1) << l <= $3::bigint
+  UNION SELECT k, ($3::bigint >> k) - 1 FROM generate_series(0, 52) AS k WHERE ($3::bigint >> k) & 1 = 1
+)
+SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, c.note, c.signing_key_id, c.created_at, ARRAY(
+    SELECT '0 ' || a.seq || ' ' || a.leaf_hash FROM audit_entries a WHERE a.org_id = $1 AND a.seq IN (SELECT index FROM wanted WHERE level = 0)
+    UNION ALL
+    SELECT m.level || ' ' || m.index || ' ' || m.hash FROM wanted w JOIN merkle_nodes m ON m.org_id = $1 AND m.level = w.level AND m.index = w.index WHERE w.level > 0
+  ) AS nodes
+FROM audit_log_heads h
+LEFT JOIN entry e ON true
+LEFT JOIN checkpoints c ON c.org_id = h.org_id AND c.tree_size = $3::bigint
+WHERE h.org_id = $1`;
+}
+
 /**
  * RFC 6962 proofs from the stored tree. The tree size defaults to a fresh checkpoint of the log, so
  * the answer carries the signed note to check the root against. Sizes beyond the log are a 400.
@@ -71,41 +100,31 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
     }));
   }
 
-  // The entry, the log's size and any checkpoint at the asked size, in one round trip.
+  let checkpoint: CheckpointView | null = wanted.treeSize === undefined ? await checkpointAuditLog(orgId) : null;
+  const treeSize = wanted.treeSize ?? (checkpoint as CheckpointView).treeSize;
+  const by = wanted.entryId ? "id" : "seq";
   const found = (
-    await db().pool.query<{ size: string; id: string | null; seq: string | null } & Partial<Record<"tree_size" | "root_hash" | "note" | "signing_key_id", string>> & { created_at: Date | null }>(
-      `SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, c.note, c.signing_key_id, c.created_at
-       FROM audit_log_heads h
-       LEFT JOIN audit_entries e ON e.org_id = h.org_id AND ${wanted.entryId ? "e.id = $2" : "e.seq = $2"}
-       LEFT JOIN checkpoints c ON c.org_id = h.org_id AND c.tree_size = $3
-       WHERE h.org_id = $1`,
-      [orgId, wanted.entryId ?? String(wanted.seq), String(wanted.treeSize ?? -1)],
-    )
+    await db().pool.query<InclusionRow>({ name: `audit-inclusion-by-${by}`, text: inclusionQuery(by), values: [orgId, wanted.entryId ?? String(wanted.seq), String(treeSize)] })
   ).rows[0];
   if (!found?.id || found.seq === null) throw notFound("audit entry");
+  if (treeSize > Number(found.size)) throw validationError([{ path: "treeSize", message: `the log has ${found.size} entries; ${treeSize} is beyond it` }]);
+  if (wanted.treeSize !== undefined) checkpoint = found.tree_size ? checkpointView(found as Parameters<typeof checkpointView>[0]) : null;
   const seq = Number(found.seq);
-  const entryId = found.id;
-  let checkpoint: CheckpointView | null;
-  let treeSize = wanted.treeSize;
-  if (treeSize === undefined) {
-    checkpoint = await checkpointAuditLog(orgId);
-    treeSize = checkpoint.treeSize;
-  } else {
-    if (treeSize > Number(found.size)) throw validationError([{ path: "treeSize", message: `the log has ${found.size} entries; ${treeSize} is beyond it` }]);
-    checkpoint = found.tree_size ? checkpointView(found as Parameters<typeof checkpointView>[0]) : null;
-  }
   if (seq >= treeSize) throw validationError([{ path: "treeSize", message: `entry ${seq} is not in a tree of ${treeSize} entries` }]);
-  const index = seq;
-  const id = entryId;
-  const n = treeSize;
-  return withNodes(orgId, (source) => ({
-    type: "inclusion" as const,
-    seq: index,
-    entryId: id,
-    leafHash: toHex(source(0, index)),
-    treeSize: n,
-    rootHash: toHex(subtreeHash(0, n, source)),
-    proof: inclusionProof(index, n, source).map(toHex),
+  const source = sourceOf(
+    found.nodes.map((node) => {
+      const [level, index, hash] = node.split(" ");
+      return { level: Number(level), index: Number(index), hash: Buffer.from(hash as string, "hex") };
+    }),
+  );
+  return {
+    type: "inclusion",
+    seq,
+    entryId: found.id,
+    leafHash: toHex(source(0, seq)),
+    treeSize,
+    rootHash: toHex(subtreeHash(0, treeSize, source)),
+    proof: inclusionProof(seq, treeSize, source).map(toHex),
     checkpoint,
-  }));
+  };
 }
