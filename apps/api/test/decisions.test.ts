@@ -253,3 +253,30 @@ describe("agents see policies", () => {
     expect(me.policies).toEqual([{ name: "mine", version: 1 }]);
   });
 });
+
+describe("group commit", () => {
+  it("decisions arriving together commit together: every action, its entry, and each requested one's approval as its policy asked", async () => {
+    const org = await createTestOrg({
+      label: "batch",
+      policies: [
+        { name: "reads", actions: ["db.read"], effect: "allow" },
+        { name: "deploys", actions: ["deploy"], effect: "require_approval", approval: { quorum: 2, approverRoles: ["admin", "owner"], excludeAgentOwner: true, timeoutSeconds: 600 } },
+      ],
+    });
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => execute(org, { actionType: i % 2 ? "deploy" : "db.read", metadata: { i } })));
+    expect(answers.map((a) => a.status)).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 ? "requested" : "executed")));
+    const requested = answers.filter((a) => a.status === "requested");
+    const approvals = await db().approval.findMany({ where: { orgId: org.org.id } });
+    expect(approvals.map((a) => a.id).sort()).toEqual(requested.map((a) => a.approvalId).sort());
+    for (const approval of approvals) {
+      expect(approval).toMatchObject({ status: "pending", quorum: 2, approverRoles: ["admin", "owner"], approverMemberIds: [], excludeAgentOwner: true, agentId: org.agent.id });
+      expect(Math.round((approval.expiresAt.getTime() - approval.createdAt.getTime()) / 1000)).toBe(600);
+    }
+    const actions = await db().action.findMany({ where: { orgId: org.org.id }, select: { id: true, auditEntryId: true, metadata: true } });
+    expect(actions.map((a) => a.auditEntryId).sort()).toEqual(answers.map((a) => a.auditEventId).sort());
+    expect(approvals.every((a) => actions.some((action) => action.id === a.actionId))).toBe(true);
+    const entries = await db().auditEntry.findMany({ where: { id: { in: answers.map((a) => a.auditEventId) } }, select: { id: true } });
+    expect(entries).toHaveLength(40);
+    expect((await call(app, "POST", "/v1/audit/verify", { key: org.adminKey.apiKey })).json()).toMatchObject({ valid: true });
+  });
+});

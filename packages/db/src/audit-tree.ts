@@ -16,16 +16,20 @@ export interface LogHead {
   frontier: string[];
 }
 
-/**
- * Locks the org's log head (FOR UPDATE) and returns it. A log written before the tree was stored
- * (frontier shorter than the size needs) gets its nodes rebuilt from its leaves first, once.
- */
+/** Locks the org's log head (FOR UPDATE) and returns it (see `logHead`). */
 export async function lockLogHead(query: Query, orgId: string): Promise<LogHead> {
-  const rows = await query<{ size: string | bigint; chain_hash: string; frontier: string[] | null }>(
-    `SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`,
-    [orgId],
-  );
-  const row = rows[0];
+  const rows = await query<HeadRow>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`, [orgId]);
+  return logHead(query, orgId, rows[0]);
+}
+
+export type HeadRow = { size: string | bigint; chain_hash: string; frontier: string[] | null };
+
+/**
+ * The head from its locked row (for callers that read it in a statement of their own). A log written
+ * before the tree was stored (frontier shorter than the size needs) gets its nodes rebuilt from its
+ * leaves first, once.
+ */
+export async function logHead(query: Query, orgId: string, row: HeadRow | undefined): Promise<LogHead> {
   if (!row) throw new Error(`audit log head missing for org ${orgId}`);
   const head: LogHead = { size: Number(row.size), chainHash: row.chain_hash, frontier: row.frontier ?? [] };
   if (head.frontier.length === frontierKeys(head.size).length) return head;
@@ -76,9 +80,38 @@ export function extendTree(head: LogHead, entries: SealedAuditEntry[]): SealedBa
   return { entries, nodes: tree.nodes, head: { size: head.size + entries.length, chainHash: last ? last.chainHash : head.chainHash, frontier: tree.frontier.map(toHex) } };
 }
 
-/** One statement: insert the entries and the completed nodes, advance the head. */
-export function appendStatement(orgId: string, batch: SealedBatch): { text: string; values: unknown[] } {
+/** Binds one more value to a statement being built and returns its placeholder (`$n`). */
+export type Bind = (value: unknown) => string;
+
+/**
+ * One statement: insert the entries and the completed nodes, advance the head. `alongside` adds
+ * data-modifying CTEs (`name AS (INSERT …)`) that commit in the same statement, binding their
+ * values after the append's own.
+ */
+export function appendStatement(orgId: string, batch: SealedBatch, alongside: Array<(bind: Bind) => string> = []): { text: string; values: unknown[] } {
   const { entries, nodes, head } = batch;
+  const values: unknown[] = [
+    orgId,
+    entries.map((e) => e.id),
+    entries.map((e) => String(e.seq)),
+    entries.map((e) => e.type),
+    entries.map((e) => e.actor.type),
+    entries.map((e) => e.actor.id),
+    entries.map((e) => e.subjectId),
+    entries.map((e) => e.agentId),
+    entries.map((e) => e.canonical),
+    entries.map((e) => e.leafHash),
+    entries.map((e) => e.chainHash),
+    entries.map((e) => e.createdAt.toISOString()),
+    nodes.map((n) => n.level),
+    nodes.map((n) => String(n.index)),
+    nodes.map((n) => toHex(n.hash)),
+    String(head.size),
+    head.chainHash,
+    head.frontier,
+  ];
+  const bind: Bind = (value) => `$${values.push(value)}`;
+  const more = alongside.map((cte) => `, ${cte(bind)}`).join("");
   return {
     text: `WITH entries AS (
         INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
@@ -87,28 +120,9 @@ export function appendStatement(orgId: string, batch: SealedBatch): { text: stri
           AS e(id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
       ), nodes AS (
         INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($13::int[], $14::bigint[], $15::text[])
-      )
+      )${more}
       UPDATE audit_log_heads SET size = $16, chain_hash = $17, frontier = $18::text[], updated_at = now() WHERE org_id = $1`,
-    values: [
-      orgId,
-      entries.map((e) => e.id),
-      entries.map((e) => String(e.seq)),
-      entries.map((e) => e.type),
-      entries.map((e) => e.actor.type),
-      entries.map((e) => e.actor.id),
-      entries.map((e) => e.subjectId),
-      entries.map((e) => e.agentId),
-      entries.map((e) => e.canonical),
-      entries.map((e) => e.leafHash),
-      entries.map((e) => e.chainHash),
-      entries.map((e) => e.createdAt.toISOString()),
-      nodes.map((n) => n.level),
-      nodes.map((n) => String(n.index)),
-      nodes.map((n) => toHex(n.hash)),
-      String(head.size),
-      head.chainHash,
-      head.frontier,
-    ],
+    values,
   };
 }
 

@@ -1,13 +1,14 @@
 import { conflict, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type pg from "pg";
-import { appendStatement, extendTree, lockLogHead, type Query } from "./audit-tree";
+import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "./audit-tree";
 import { db } from "./client";
 import { publishAfterCommit } from "./signals";
 
 /**
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
  * the next batch gathers, so under load many decisions share one commit. Each batch, in one
- * transaction under the org's log-head lock (the same lock every other audit append takes):
+ * transaction under the org's log-head lock (the same lock every other audit append takes), in three
+ * round trips (BEGIN + lock + agents; the one write statement; COMMIT), four with idempotency keys:
  *  - re-reads the agents' status, so a halt committed before the batch wins over a cached "active";
  *  - resolves idempotency keys against committed actions and within the batch (no race: every
  *    action insert of the org happens under this lock);
@@ -107,12 +108,17 @@ const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_acces
 async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
   const client: pg.PoolClient = await db().pool.connect();
   try {
-    await client.query("BEGIN");
     const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
-    const head = await lockLogHead(query, orgId);
+    // BEGIN, the log-head lock and the agents' status in one round trip. Several statements in one
+    // message need the simple protocol, so the two kinds of id are inlined as quoted literals: both
+    // are ids this service generated (org and agent of an authenticated key), never request text.
     const agentIds = [...new Set(items.map((i) => i.agentId))];
-    const agents = await client.query<{ id: string; status: string }>(`SELECT id, status FROM agents WHERE org_id = $1 AND id = ANY($2::text[])`, [orgId, agentIds]);
-    const halted = new Set(agents.rows.filter((a) => a.status === "halted").map((a) => a.id));
+    const lit = (value: string) => client.escapeLiteral(value);
+    const opened = (await client.query(
+      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")})`,
+    )) as unknown as [pg.QueryResult, pg.QueryResult<HeadRow>, pg.QueryResult<{ id: string; status: string }>];
+    const head = await logHead(query, orgId, opened[1].rows[0]);
+    const halted = new Set(opened[2].rows.filter((a) => a.status === "halted").map((a) => a.id));
 
     const keyed = items.filter((i) => i.eventId);
     const known = new Map<string, { requestHash: string; result: ActionResult }>();
@@ -149,41 +155,9 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     }
 
     if (entries.length > 0) {
-      const statement = appendStatement(orgId, extendTree(head, entries));
+      // Entries, tree nodes, head, actions and approvals: one statement.
+      const statement = appendStatement(orgId, extendTree(head, entries), [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...approvalsInsert(orgId, actions, createdAt)]);
       await client.query(statement.text, statement.values);
-      await client.query(
-        `INSERT INTO actions ${ACTION_COLUMNS}
-         SELECT a, o, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ca
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[], $15::text[], $16::timestamptz[])
-           AS x(a, o, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae, ca)`,
-        [
-          actions.map((a) => a.m.actionId),
-          actions.map(() => orgId),
-          actions.map((a) => a.item.agentId),
-          actions.map((a) => a.m.action.actionType),
-          actions.map((a) => JSON.stringify(a.m.action.metadata)),
-          actions.map((a) => JSON.stringify(a.m.action.dataAccessed)),
-          actions.map((a) => a.m.action.status),
-          actions.map((a) => a.m.action.denialReason),
-          actions.map((a) => a.m.action.policyName),
-          actions.map((a) => a.m.action.policyVersionId),
-          actions.map((a) => a.m.action.mode),
-          actions.map((a) => JSON.stringify(a.result)),
-          actions.map((a) => a.item.eventId ?? null),
-          actions.map((a) => a.item.requestHash),
-          actions.map((a) => a.entryId),
-          actions.map(() => createdAt),
-        ],
-      );
-      for (const { m, item } of actions) {
-        const approval = m.approval;
-        if (!approval) continue;
-        await client.query(
-          `INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, expires_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8::member_role[], $9::text[], $10, $11, $12, $13, $13)`,
-          [approval.id, orgId, m.actionId, item.agentId, approval.policyVersionId, item.requestHash, approval.quorum, approval.approverRoles, approval.approverMemberIds, approval.excludeAgentOwner, approval.requestedBy, approval.expiresAt, createdAt],
-        );
-      }
     }
     await client.query("COMMIT");
     return outcomes;
@@ -193,4 +167,48 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
   } finally {
     client.release();
   }
+}
+
+type Decided = { m: Materialized; item: PendingDecision; result: ActionResult; entryId: string };
+
+function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt: Date): string {
+  const column = (values: unknown[], type: string) => `${bind(values)}::${type}[]`;
+  return `actions AS (
+    INSERT INTO actions ${ACTION_COLUMNS}
+    SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ${bind(createdAt)}::timestamptz
+    FROM unnest(${[
+      column(actions.map((a) => a.m.actionId), "text"),
+      column(actions.map((a) => a.item.agentId), "text"),
+      column(actions.map((a) => a.m.action.actionType), "text"),
+      column(actions.map((a) => JSON.stringify(a.m.action.metadata)), "jsonb"),
+      column(actions.map((a) => JSON.stringify(a.m.action.dataAccessed)), "jsonb"),
+      column(actions.map((a) => a.m.action.status), "text"),
+      column(actions.map((a) => a.m.action.denialReason), "text"),
+      column(actions.map((a) => a.m.action.policyName), "text"),
+      column(actions.map((a) => a.m.action.policyVersionId), "text"),
+      column(actions.map((a) => a.m.action.mode), "text"),
+      column(actions.map((a) => JSON.stringify(a.result)), "jsonb"),
+      column(actions.map((a) => a.item.eventId ?? null), "text"),
+      column(actions.map((a) => a.item.requestHash), "text"),
+      column(actions.map((a) => a.entryId), "text"),
+    ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae)
+  )`;
+}
+
+/** The approvals the batch opens (none, or one CTE); their role and member lists travel as JSON. */
+function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Array<(bind: Bind) => string> {
+  const rows = actions.flatMap(({ m, item }) =>
+    m.approval
+      ? [{ id: m.approval.id, action_id: m.actionId, agent_id: item.agentId, policy_version_id: m.approval.policyVersionId, request_hash: item.requestHash, quorum: m.approval.quorum, approver_roles: m.approval.approverRoles, approver_member_ids: m.approval.approverMemberIds, exclude_agent_owner: m.approval.excludeAgentOwner, requested_by: m.approval.requestedBy, expires_at: m.approval.expiresAt }]
+      : [],
+  );
+  if (rows.length === 0) return [];
+  return [
+    (bind) => `approvals AS (
+    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, expires_at, created_at, updated_at)
+    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
+    FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
+      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, expires_at timestamptz)
+  )`,
+  ];
 }

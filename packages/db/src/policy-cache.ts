@@ -1,5 +1,6 @@
 import { canonicalize, compilePolicy, PolicySet, sha256Hex, type CompiledPolicy, type PolicyDocument } from "@gatehouse/core";
 import { db } from "./client";
+import { SharedLookups } from "./shared-lookups";
 import { signals } from "./signals";
 
 /**
@@ -24,20 +25,23 @@ export interface OrgPolicies {
 }
 
 const cache = new Map<string, OrgPolicies>();
-const loading = new Map<string, Promise<OrgPolicies>>();
+const loading = new SharedLookups<OrgPolicies>();
+const checking = new SharedLookups<OrgPolicies>();
 let subscribed = false;
 
 function ensureSubscribed(): void {
   if (subscribed) return;
   subscribed = true;
   signals().subscribe((signal) => {
-    if (signal.type === "policies.changed") cache.delete(signal.orgId);
+    if (signal.type === "policies.changed") invalidatePolicyCache(signal.orgId);
   });
 }
 
 export function invalidatePolicyCache(orgId?: string): void {
   if (orgId) cache.delete(orgId);
   else cache.clear();
+  loading.forget(orgId);
+  checking.forget(orgId);
 }
 
 /** Policy versions are immutable, so a verified, compiled version is reused across reloads. */
@@ -76,15 +80,12 @@ async function load(orgId: string, now: number): Promise<OrgPolicies> {
   return { set: new PolicySet(policies), revision: org.policyRevision, tampered: tampered.sort(), loadedAt: now, checkedAt: now };
 }
 
-async function reload(orgId: string, now: number): Promise<OrgPolicies> {
-  let pending = loading.get(orgId);
-  if (!pending) {
-    pending = load(orgId, now).finally(() => loading.delete(orgId));
-    loading.set(orgId, pending);
-  }
-  const fresh = await pending;
-  cache.set(orgId, fresh);
-  return fresh;
+function reload(orgId: string, now: number): Promise<OrgPolicies> {
+  return loading.run(orgId, async (isCurrent) => {
+    const fresh = await load(orgId, now);
+    if (isCurrent()) cache.set(orgId, fresh);
+    return fresh;
+  });
 }
 
 /** The org's current, verified policy set. */
@@ -93,8 +94,11 @@ export async function getOrgPolicies(orgId: string, now = Date.now()): Promise<O
   const cached = cache.get(orgId);
   if (!cached || now - cached.loadedAt >= REVERIFY_MS) return reload(orgId, now);
   if (now - cached.checkedAt < REVISION_CHECK_MS) return cached;
-  const org = await db().org.findUniqueOrThrow({ where: { id: orgId }, select: { policyRevision: true } });
-  if (org.policyRevision !== cached.revision) return reload(orgId, now);
-  cached.checkedAt = now;
-  return cached;
+  // One revision read per org however many decisions arrive while it is under way.
+  return checking.run(orgId, async () => {
+    const org = await db().org.findUniqueOrThrow({ where: { id: orgId }, select: { policyRevision: true } });
+    if (org.policyRevision !== cached.revision) return reload(orgId, now);
+    cached.checkedAt = now;
+    return cached;
+  });
 }

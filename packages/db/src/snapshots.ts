@@ -1,5 +1,6 @@
 import type { CircuitState } from "./services/circuit-breaker";
 import { db } from "./client";
+import { SharedLookups } from "./shared-lookups";
 import { signals } from "./signals";
 
 /**
@@ -28,6 +29,8 @@ interface Cached<T> {
 
 const agents = new Map<string, Cached<AgentSnapshot | null>>();
 const orgSettings = new Map<string, Cached<unknown>>();
+const agentLookups = new SharedLookups<AgentSnapshot | null>();
+const settingsLookups = new SharedLookups<unknown>();
 let subscribed = false;
 const MAX_ENTRIES = 50_000;
 
@@ -35,47 +38,56 @@ function ensureSubscribed(): void {
   if (subscribed) return;
   subscribed = true;
   signals().subscribe((signal) => {
-    if (signal.type === "agent.changed") agents.delete(signal.agentId);
-    if (signal.type === "settings.changed") orgSettings.delete(signal.orgId);
+    if (signal.type === "agent.changed") forgetAgent(signal.agentId);
+    if (signal.type === "settings.changed") forgetOrgSettings(signal.orgId);
   });
 }
 
 export function forgetAgent(agentId: string): void {
   agents.delete(agentId);
+  agentLookups.forget(agentId);
 }
 
 export function forgetOrgSettings(orgId: string): void {
   orgSettings.delete(orgId);
+  settingsLookups.forget(orgId);
 }
 
 export async function agentSnapshot(orgId: string, agentId: string, now = Date.now()): Promise<AgentSnapshot | null> {
   ensureSubscribed();
   const cached = agents.get(agentId);
-  if (cached && cached.expiresAt > now) return cached.value;
-  const row = await db().agent.findFirst({ where: { id: agentId, orgId } });
-  const value: AgentSnapshot | null = row
-    ? {
-        id: row.id,
-        orgId: row.orgId,
-        name: row.name,
-        labels: row.labels as Record<string, string>,
-        status: row.status,
-        circuitState: row.circuitState,
-        circuitOpenedAt: row.circuitOpenedAt,
-        createdByMembershipId: row.createdByMembershipId,
-      }
-    : null;
-  if (agents.size >= MAX_ENTRIES) agents.clear();
-  agents.set(agentId, { value, expiresAt: now + SNAPSHOT_TTL_MS });
-  return value;
+  // Agent ids are global; the org check keeps an id from another org from ever answering here.
+  const inOrg = (value: AgentSnapshot | null) => (value?.orgId === orgId ? value : null);
+  if (cached && cached.expiresAt > now) return inOrg(cached.value);
+  const shared = agentLookups.run(agentId, async (isCurrent) => {
+    const row = await db().agent.findUnique({ where: { id: agentId } });
+    const value: AgentSnapshot | null = row
+      ? {
+          id: row.id,
+          orgId: row.orgId,
+          name: row.name,
+          labels: row.labels as Record<string, string>,
+          status: row.status,
+          circuitState: row.circuitState,
+          circuitOpenedAt: row.circuitOpenedAt,
+          createdByMembershipId: row.createdByMembershipId,
+        }
+      : null;
+    if (agents.size >= MAX_ENTRIES) agents.clear();
+    if (isCurrent()) agents.set(agentId, { value, expiresAt: now + SNAPSHOT_TTL_MS });
+    return value;
+  });
+  return inOrg(await shared);
 }
 
 export async function orgSettingsSnapshot(orgId: string, now = Date.now()): Promise<unknown> {
   ensureSubscribed();
   const cached = orgSettings.get(orgId);
   if (cached && cached.expiresAt > now) return cached.value;
-  const org = await db().org.findUniqueOrThrow({ where: { id: orgId }, select: { settings: true } });
-  if (orgSettings.size >= MAX_ENTRIES) orgSettings.clear();
-  orgSettings.set(orgId, { value: org.settings, expiresAt: now + SNAPSHOT_TTL_MS });
-  return org.settings;
+  return settingsLookups.run(orgId, async (isCurrent) => {
+    const org = await db().org.findUniqueOrThrow({ where: { id: orgId }, select: { settings: true } });
+    if (orgSettings.size >= MAX_ENTRIES) orgSettings.clear();
+    if (isCurrent()) orgSettings.set(orgId, { value: org.settings, expiresAt: now + SNAPSHOT_TTL_MS });
+    return org.settings;
+  });
 }

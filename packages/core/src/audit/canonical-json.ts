@@ -17,12 +17,27 @@ export function canonicalize(value: unknown): string {
     case "string":
       return JSON.stringify(value);
     case "object": {
-      if (Array.isArray(value)) return `[${value.map((item) => canonicalize(item === undefined ? null : item)).join(",")}]`;
+      // Built by appending (no intermediate entry arrays): this runs for every decision's entry.
+      if (Array.isArray(value)) {
+        let out = "[";
+        for (let i = 0; i < value.length; i += 1) {
+          const item: unknown = value[i];
+          out += (i === 0 ? "" : ",") + canonicalize(item === undefined ? null : item);
+        }
+        return `${out}]`;
+      }
       const proto = Object.getPrototypeOf(value) as unknown;
       if (proto !== Object.prototype && proto !== null) throw new TypeError("canonical JSON holds only plain objects (not Date, Map, class instances)");
-      const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-      entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalize(v)}`).join(",")}}`;
+      const record = value as Record<string, unknown>;
+      // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
+      const keys = Object.keys(record).sort();
+      let out = "{";
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined) continue;
+        out += `${out.length === 1 ? "" : ","}${JSON.stringify(key)}:${canonicalize(member)}`;
+      }
+      return `${out}}`;
     }
     default:
       throw new TypeError(`canonical JSON cannot hold a value of type ${typeof value}`);

@@ -1,5 +1,6 @@
 import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
 import { db } from "../client";
+import { SharedLookups } from "../shared-lookups";
 import type { Actor, OrgRef } from "../context";
 
 export interface KeyPrincipal {
@@ -22,15 +23,12 @@ const MAX_CACHED = 10_000;
 
 const cache = new Map<string, CacheEntry>();
 const lastUsedWritten = new Map<string, number>();
-/** Lookups under way, by key hash: requests with the same key share one, so thousands arriving as its cache entry ages out read the key once. */
-const lookups = new Map<string, Promise<KeyPrincipal>>();
-/** Bumped by every eviction, so a lookup that started before a revocation does not cache its answer. */
-let evictions = 0;
+/** Lookups under way, by key hash; an eviction (revocation) keeps earlier lookups from caching. */
+const lookups = new SharedLookups<KeyPrincipal>();
 
 /** Forget cached verifications (all, or one key's) — called when keys are revoked. */
 export function evictKeyCache(keyId?: string): void {
-  evictions += 1;
-  lookups.clear();
+  lookups.forget();
   if (!keyId) return cache.clear();
   for (const [hash, entry] of cache) if (entry.principal.actor.keyId === keyId) cache.delete(hash);
 }
@@ -46,18 +44,10 @@ export async function authenticateApiKey(presented: string | undefined, now = Da
   const hash = hashApiKey(presented);
   const cached = cache.get(hash);
   if (cached && cached.expiresAt > now) return cached.principal;
-  let lookup = lookups.get(hash);
-  if (!lookup) {
-    lookup = lookUp(hash, now).finally(() => {
-      if (lookups.get(hash) === lookup) lookups.delete(hash);
-    });
-    lookups.set(hash, lookup);
-  }
-  return lookup;
+  return lookups.run(hash, (isCurrent) => lookUp(hash, now, isCurrent));
 }
 
-async function lookUp(hash: string, now: number): Promise<KeyPrincipal> {
-  const generation = evictions;
+async function lookUp(hash: string, now: number, isCurrent: () => boolean): Promise<KeyPrincipal> {
   const key = await db().apiKey.findUnique({
     where: { keyHash: hash },
     include: { org: true, agent: true, membership: true },
@@ -79,7 +69,7 @@ async function lookUp(hash: string, now: number): Promise<KeyPrincipal> {
     throw unauthenticated("unknown or revoked API key");
   }
   if (cache.size >= MAX_CACHED) cache.clear();
-  if (generation === evictions) cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });
+  if (isCurrent()) cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });
   touchLastUsed(key.id, now);
   return principal;
 }
