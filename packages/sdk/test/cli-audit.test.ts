@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
 import { bigBundle, buildLog } from "./audit-fixtures.ts";
-import { ADMIN_KEY, API_KEY, apiError, json, scriptedFetch, type Call, type Reply } from "./helpers.ts";
+import { ADMIN_KEY, API_KEY, CLI_ENV, apiError, json, scriptedFetch, type CliRun, type Reply } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,17 +20,9 @@ function file(name: string, content: string | Uint8Array): string {
   return path;
 }
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  calls: Call[];
-}
-
-const ENV = { GATEHOUSE_API_KEY: ADMIN_KEY, GATEHOUSE_BASE_URL: "https://gh.example.com" };
 
 /** Runs the CLI with files on disk and a scripted fetch, capturing its output. */
-async function cli(argv: string[], replies: Reply[] = [], { env = ENV, stderrIsTTY = false }: { env?: CliEnv; stderrIsTTY?: boolean } = {}): Promise<Run> {
+async function cli(argv: string[], replies: Reply[] = [], { env = CLI_ENV, stderrIsTTY = false }: { env?: CliEnv; stderrIsTTY?: boolean } = {}): Promise<CliRun> {
   const { fetch, calls } = scriptedFetch(replies);
   let stdout = "";
   let stderr = "";

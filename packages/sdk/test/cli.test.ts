@@ -8,6 +8,7 @@ import {
   ADMIN_KEY,
   API_KEY,
   BO,
+  CLI_ENV,
   apiError,
   approvalObject,
   approvedObject,
@@ -15,18 +16,10 @@ import {
   json,
   scriptedFetch,
   sseEvent,
-  type Call,
+  type CliRun,
   type Reply,
 } from "./helpers.ts";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  calls: Call[];
-}
-
-const ENV = { GATEHOUSE_API_KEY: ADMIN_KEY, GATEHOUSE_BASE_URL: "https://gh.example.com" };
 
 /** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
 async function cli(
@@ -34,11 +27,11 @@ async function cli(
   replies: Reply[] = [],
   {
     files = {},
-    env = ENV,
+    env = CLI_ENV,
     signal,
     onStdout,
   }: { files?: Record<string, string>; env?: CliEnv; signal?: AbortSignal; onStdout?: (stdout: string) => void } = {},
-): Promise<Run> {
+): Promise<CliRun> {
   const { fetch, calls } = scriptedFetch(replies);
   let stdout = "";
   let stderr = "";
@@ -359,7 +352,7 @@ describe("gatehouse tail", () => {
   ];
 
   /** Runs tail until it has printed `lines` lines, then interrupts it as Ctrl-C would. */
-  function tail(argv: string[], replies: Reply[], lines: number, env: CliEnv = ENV): Promise<Run> {
+  function tail(argv: string[], replies: Reply[], lines: number, env: CliEnv = CLI_ENV): Promise<CliRun> {
     const interrupt = new AbortController();
     const onStdout = (stdout: string): void => {
       if (stdout.split("\n").length > lines) interrupt.abort();

@@ -30,7 +30,7 @@ export function LoadError({ what, error, onRetry }: { what: string; error: Error
 }
 
 /** Data is shown but the latest refresh (or the next page) failed. */
-export function RefreshErrorBanner({ what, error, onRetry }: { what: string; error: Error | null; onRetry: () => void }) {
+export function RefreshErrorBanner({ what, error, onRetry, verb = "load" }: { what: string; error: Error | null; onRetry: () => void; verb?: string }) {
   const signedOut = error instanceof ApiError && error.status === 401;
   return (
     <div
@@ -38,7 +38,7 @@ export function RefreshErrorBanner({ what, error, onRetry }: { what: string; err
       className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
     >
       <span>
-        {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not load ${what}: ${error?.message ?? "unknown error"}.`}
+        {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not ${verb} ${what}: ${error?.message ?? "unknown error"}.`}
         {error instanceof ApiError && error.requestId && !signedOut ? (
           <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span>
         ) : null}
@@ -53,6 +53,46 @@ export function RefreshErrorBanner({ what, error, onRetry }: { what: string; err
         </button>
       )}
     </div>
+  );
+}
+
+/** The part of an infinite query the list sections use: refresh and next-page state. */
+interface PagedQuery {
+  data: unknown;
+  error: Error | null;
+  isRefetchError: boolean;
+  isFetchNextPageError: boolean;
+  hasNextPage: boolean;
+  isFetchingNextPage: boolean;
+  refetch: () => Promise<unknown>;
+  fetchNextPage: () => Promise<unknown>;
+}
+
+/** The banner for a paged list whose refresh or next page failed; Retry repeats what failed. */
+export function PagedRefreshError({ what, query, verb }: { what: string; query: PagedQuery; verb?: string }) {
+  if (!query.data || !(query.isRefetchError || query.isFetchNextPageError)) return null;
+  return (
+    <RefreshErrorBanner
+      what={what}
+      verb={verb}
+      error={query.error}
+      onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
+    />
+  );
+}
+
+/** A paged list's "Load more" button (nothing when there is no next page). */
+export function LoadMoreButton({ query, label = "Load more", compact = false }: { query: PagedQuery; label?: string; compact?: boolean }) {
+  if (!query.hasNextPage) return null;
+  return (
+    <button
+      type="button"
+      onClick={() => void query.fetchNextPage()}
+      disabled={query.isFetchingNextPage}
+      className={`rounded-md border border-stone-300 bg-white px-3 ${compact ? "py-1" : "py-1.5"} font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60`}
+    >
+      {query.isFetchingNextPage ? "Loading…" : label}
+    </button>
   );
 }
 

@@ -1,4 +1,4 @@
-import { eligibility, type ActionResult, type ApprovalStatus, type ConditionResult, type MemberRole, type Voter } from "@gatehouse/core";
+import { eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type ConditionResult, type MemberRole, type Voter } from "@gatehouse/core";
 import { db } from "../client";
 import type { Ctx } from "../context";
 
@@ -91,6 +91,20 @@ const VIEW_SQL = `
  * Views of the org's approvals with these ids, in the order given; ids of other orgs are skipped.
  * Read straight through the pool (not Prisma): waits read thousands of these at once.
  */
+/** The approval rules stored on an approval row (the columns every approval query selects). */
+export type RulesRow = Pick<Row, "quorum" | "approver_roles" | "approver_member_ids" | "exclude_agent_owner" | "requested_by" | "agent_owner">;
+
+export function rulesOf(row: RulesRow): ApprovalRules {
+  return {
+    quorum: row.quorum,
+    approverRoles: row.approver_roles,
+    approverMemberIds: row.approver_member_ids,
+    excludeAgentOwner: row.exclude_agent_owner,
+    requestedBy: row.requested_by,
+    agentOwnerMembershipId: row.agent_owner,
+  };
+}
+
 export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null): Promise<ApprovalView[]> {
   if (ids.length === 0) return [];
   const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
@@ -156,17 +170,7 @@ function toView(row: Row, voter: Voter | null): ApprovalView {
     if (row.status !== "pending") view.viewer = { canDecide: false, reason: `the approval is ${row.status}` };
     else if (row.votes.some((v) => v.membershipId === voter.membershipId)) view.viewer = { canDecide: false, reason: "you already voted" };
     else {
-      const verdict = eligibility(
-        {
-          quorum: row.quorum,
-          approverRoles: row.approver_roles,
-          approverMemberIds: row.approver_member_ids,
-          excludeAgentOwner: row.exclude_agent_owner,
-          requestedBy: row.requested_by,
-          agentOwnerMembershipId: row.agent_owner,
-        },
-        voter,
-      );
+      const verdict = eligibility(rulesOf(row), voter);
       view.viewer = verdict.eligible ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
     }
   }

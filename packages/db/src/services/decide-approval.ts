@@ -1,10 +1,10 @@
-import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type MemberRole, type Voter, type VoteDecision } from "@gatehouse/core";
+import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type Voter, type VoteDecision } from "@gatehouse/core";
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../client";
 import type { Ctx } from "../context";
 import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
 import { announceApprovals } from "./announce-approvals";
-import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
+import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
 import { actorRef } from "./permissions";
@@ -54,19 +54,13 @@ async function requireVoter(ctx: Ctx): Promise<Voter> {
   return voter;
 }
 
-interface LockedApproval {
+interface LockedApproval extends RulesRow {
   id: string;
   status: ApprovalStatus;
   expires_at: Date;
-  quorum: number;
-  approver_roles: MemberRole[];
-  approver_member_ids: string[];
-  exclude_agent_owner: boolean;
-  requested_by: string | null;
   agent_id: string;
   action_id: string;
   action_type: string;
-  agent_owner: string | null;
   votes: Array<{ membershipId: string; decision: VoteDecision }>;
 }
 
@@ -113,22 +107,7 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
         continue;
       }
       try {
-        const outcome = castVote(
-          {
-            status: row.status,
-            expiresAt: row.expires_at,
-            votes: row.votes,
-            quorum: row.quorum,
-            approverRoles: row.approver_roles,
-            approverMemberIds: row.approver_member_ids,
-            excludeAgentOwner: row.exclude_agent_owner,
-            requestedBy: row.requested_by,
-            agentOwnerMembershipId: row.agent_owner,
-          },
-          voter,
-          decision,
-          now,
-        );
+        const outcome = castVote({ ...rulesOf(row), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
         const actionType = row.action_type;
         votedOn.push(approvalId);
         entries.push({

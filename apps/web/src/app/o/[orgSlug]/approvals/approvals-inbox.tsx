@@ -3,9 +3,9 @@
 import { AgentOptions } from "@/components/agent-options";
 import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { LoadError } from "@/components/panel-states";
+import { LoadError, LoadMoreButton, PagedRefreshError } from "@/components/panel-states";
 import { useLiveStatus, type LiveStatus } from "@/components/live-events";
-import { ApiError, fetchApprovalPage } from "@/lib/api-client";
+import { fetchApprovalPage } from "@/lib/api-client";
 import {
   APPROVAL_PAGE_SIZE,
   APPROVAL_SORTS,
@@ -264,12 +264,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
         </div>
       ) : null}
 
-      {query.isRefetchError || query.isFetchNextPageError ? (
-        <RefreshErrorBanner
-          error={query.error}
-          onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
-        />
-      ) : null}
+      <PagedRefreshError what="approvals" verb="refresh" query={query} />
 
       <div
         role="tabpanel"
@@ -314,16 +309,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
                   {items.length} {items.length === 1 ? "approval" : "approvals"}
                   {query.hasNextPage && sort !== "newest" ? " loaded (sorted among these)" : ""}
                 </span>
-                {query.hasNextPage ? (
-                  <button
-                    type="button"
-                    onClick={() => void query.fetchNextPage()}
-                    disabled={query.isFetchingNextPage}
-                    className="rounded-md border border-stone-300 bg-white px-3 py-1 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-                  >
-                    {query.isFetchingNextPage ? "Loading…" : "Load more"}
-                  </button>
-                ) : null}
+                <LoadMoreButton query={query} compact />
               </div>
             </>
           )}
@@ -475,31 +461,6 @@ function ListSkeleton() {
         </div>
       ))}
       <span className="sr-only">Loading approvals…</span>
-    </div>
-  );
-}
-
-function RefreshErrorBanner({ error, onRetry }: { error: Error | null; onRetry: () => void }) {
-  const signedOut = error instanceof ApiError && error.status === 401;
-  return (
-    <div
-      role="alert"
-      className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-    >
-      <span>
-        {signedOut
-          ? "Your session has ended, so approvals cannot be refreshed."
-          : `Could not refresh approvals: ${error?.message ?? "unknown error"}.`}
-      </span>
-      {signedOut ? (
-        <a href="/signin" className="font-medium underline">
-          Sign in again
-        </a>
-      ) : (
-        <button type="button" onClick={onRetry} className="font-medium underline">
-          Retry
-        </button>
-      )}
     </div>
   );
 }

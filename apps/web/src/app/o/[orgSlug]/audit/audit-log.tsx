@@ -7,7 +7,7 @@ import { replaceSearchParams } from "@/lib/address-bar";
 import { fetchAuditPage, type AuditFilters } from "@/lib/api-client";
 import { AUDIT_PAGE_SIZE, auditKeys, formatUtc, summarize, type AuditEntry, type AuditPage, type DecisionStatus } from "@/lib/audit";
 import { EntryDetail } from "./entry-detail";
-import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "@/components/panel-states";
+import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 
 export interface AgentOption {
   id: string;
@@ -107,13 +107,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
         </button>
       </div>
 
-      {query.data && (query.isRefetchError || query.isFetchNextPageError) ? (
-        <RefreshErrorBanner
-          what="the latest entries"
-          error={query.error}
-          onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
-        />
-      ) : null}
+      <PagedRefreshError what="the latest entries" query={query} />
 
       <div className="mt-5">
         {query.isPending ? (
@@ -145,18 +139,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               <span>
                 {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
               </span>
-              {query.hasNextPage ? (
-                <button
-                  type="button"
-                  onClick={() => void query.fetchNextPage()}
-                  disabled={query.isFetchingNextPage}
-                  className="rounded-md border border-stone-300 bg-white px-3 py-1.5 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-                >
-                  {query.isFetchingNextPage ? "Loading…" : "Load more"}
-                </button>
-              ) : (
-                <span>Beginning of the log</span>
-              )}
+              {query.hasNextPage ? <LoadMoreButton query={query} /> : <span>Beginning of the log</span>}
             </div>
           </>
         )}

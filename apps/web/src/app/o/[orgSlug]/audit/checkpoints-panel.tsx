@@ -5,7 +5,7 @@ import { Fragment, useMemo, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchCheckpointPage } from "@/lib/api-client";
 import { CHECKPOINT_PAGE_SIZE, auditKeys, formatUtc } from "@/lib/audit";
-import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "@/components/panel-states";
+import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 
 /** The Checkpoints section: every signed tree head, largest first, each note ready to save. */
 export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
@@ -28,13 +28,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
         log only grew since: nothing before it was changed or removed.
       </p>
 
-      {query.data && (query.isRefetchError || query.isFetchNextPageError) ? (
-        <RefreshErrorBanner
-          what="checkpoints"
-          error={query.error}
-          onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
-        />
-      ) : null}
+      <PagedRefreshError what="checkpoints" query={query} />
 
       <div className="mt-5">
         {query.isPending ? (
@@ -124,18 +118,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
               <span>
                 {checkpoints.length} {checkpoints.length === 1 ? "checkpoint" : "checkpoints"} shown
               </span>
-              {query.hasNextPage ? (
-                <button
-                  type="button"
-                  onClick={() => void query.fetchNextPage()}
-                  disabled={query.isFetchingNextPage}
-                  className="rounded-md border border-stone-300 bg-white px-3 py-1.5 font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-                >
-                  {query.isFetchingNextPage ? "Loading…" : "Load more checkpoints"}
-                </button>
-              ) : (
-                <span>First checkpoint of the log</span>
-              )}
+              {query.hasNextPage ? <LoadMoreButton query={query} label="Load more checkpoints" /> : <span>First checkpoint of the log</span>}
             </div>
           </>
         )}
