@@ -88,7 +88,7 @@ describe("rate conditions", () => {
     const org = await createTestOrg({ label: "nowrite", policies: limited(2) });
     const before = await writesOf(org.org.id);
     const result = await check(org, { actionType: "api.call" });
-    expect(result).toMatchObject({ status: "executed", dryRun: true });
+    expect(result).toMatchObject({ status: "executed", allowed: true, needsApproval: false, dryRun: true });
     expect(result.auditEventId).toBeUndefined();
     expect(await writesOf(org.org.id)).toEqual(before);
   });

@@ -54,6 +54,10 @@ export interface ActionResult extends Decision {
 
 /** What `POST /v1/actions/check` (`canI`) answers: the decision `execute` would make now, with nothing recorded. */
 export interface CheckResult extends Decision {
+  /** `execute` would answer `executed` now. */
+  allowed: boolean;
+  /** `execute` would answer `requested`: a person would have to approve. */
+  needsApproval: boolean;
   dryRun: true;
 }
 

@@ -9,6 +9,8 @@ const wouldDeny = {
   policyVersion: 3,
   conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true, policy: "no-friday-deploys" }],
   mode: "enforce",
+  allowed: false,
+  needsApproval: false,
   dryRun: true,
 } as const;
 

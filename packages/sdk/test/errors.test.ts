@@ -161,7 +161,7 @@ describe("assertAllowed()", () => {
   });
 
   it("throws for a denied canI() answer, which has no audit entry", () => {
-    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], dryRun: true };
+    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], allowed: false, needsApproval: false, dryRun: true };
     expect(() => assertAllowed(check)).toThrowError(expect.objectContaining({ reason: "NO_POLICY", policy: undefined, auditEventId: undefined }));
   });
 

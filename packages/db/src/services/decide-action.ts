@@ -58,8 +58,14 @@ async function prepare(ctx: Ctx, request: ActionRequest, mode: "execute" | "chec
   return { ...base, probe: gate.probe, decision: policies.set.evaluate(facts, rates) };
 }
 
+/**
+ * What canI answers: the decision execute would make now, plus `allowed` (it would execute at once)
+ * and `needsApproval` (it would wait for a person).
+ */
+export type CheckResult = Omit<ActionResult, "auditEventId"> & { allowed: boolean; needsApproval: boolean; dryRun: true };
+
 /** canI: the same decision as execute, without recording anything or consuming rate limits. */
-export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<Omit<ActionResult, "auditEventId"> & { dryRun: true }> {
+export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CheckResult> {
   requireAgent(ctx); // permission before parsing
   const prepared = await prepare(ctx, parseActionRequest(input), "check");
   const { auditEventId: _unused, ...result } = buildActionResult({
@@ -67,7 +73,7 @@ export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }):
     auditEventId: "",
     ...(prepared.gateReason ? { denialReason: prepared.gateReason } : {}),
   });
-  return { ...result, dryRun: true };
+  return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
