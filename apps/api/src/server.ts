@@ -1,13 +1,15 @@
 import { randomToken } from "@gatehouse/core";
 import { checkpointGrowingLogs, closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
-import { adminAuditRoutes, auditRoutes } from "./routes/audit";
+import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { referenceRoutes } from "./routes/reference";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
 export const BODY_LIMIT = 64 * 1024;
@@ -44,6 +46,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
@@ -62,7 +66,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes);
   await app.register(auditRoutes);
-  await app.register(adminAuditRoutes);
+  await app.register(referenceRoutes);
   // Overdue approvals are recorded as expired (and their waiters woken) within a second, by whichever
   // instance gets there first; rows are locked SKIP LOCKED, so instances never double-record.
   every(app, options.expirySweepMs ?? 1_000, expireDueApprovals, "approval expiry sweep");
