@@ -15,6 +15,7 @@ export default defineConfig({
     projects: [
       { test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"] } },
+      { test: { name: "contracts", include: ["packages/contracts/test/**/*.test.ts"] } },
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },

@@ -28,7 +28,7 @@ export const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
   (data) =>
     JSON.stringify(schema.parse(data));
 
-type Optional<S, Flag> = S extends z.ZodType ? (Flag extends true ? z.ZodOptional<S> : S) : undefined;
+type Optional<S, Flag> = S extends z.ZodType ? (Flag extends true ? z.ZodOptional<z.ZodNullable<S>> : S) : undefined;
 
 /** The Fastify schema of a contract, typed so that handlers see parsed params, query and body. */
 export type SchemaOf<C extends RouteContract> = {
@@ -50,7 +50,7 @@ export function fromContract<C extends RouteContract>(contract: C): { method: C[
   const schema: FastifySchema = {
     ...(contract.params ? { params: contract.params } : {}),
     ...(contract.query ? { querystring: contract.query } : {}),
-    ...(contract.body ? { body: contract.bodyOptional ? contract.body.optional() : contract.body } : {}),
+    ...(contract.body ? { body: contract.bodyOptional ? contract.body.nullish() : contract.body } : {}),
     // A route that can also answer text (a signed note, a download) serializes its JSON itself.
     ...(contract.success.json && !contract.success.raw ? { response: { [contract.success.status]: contract.success.json } } : {}),
   };

@@ -121,7 +121,7 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
   for (const mediaType of route.success.raw?.mediaTypes ?? []) {
     content[mediaType] = {
       schema: { type: "string", description: route.success.raw?.description },
-      ...(route.success.raw?.itemSchema ? { itemSchema: schemaFor(route.success.raw.itemSchema, "output", inputName) } : {}),
+      ...(route.success.raw?.itemSchema ? { "x-event-data": schemaFor(route.success.raw.itemSchema, "output", inputName) } : {}),
     };
   }
   responses[String(route.success.status)] = { description: route.success.description, content };

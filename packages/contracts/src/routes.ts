@@ -253,7 +253,7 @@ export const routes = [
     tag: "Audit",
     auth: "key",
     query: exportQuerySchema,
-    success: { status: 200, description: "A download.", raw: { mediaTypes: ["application/jsonl", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." } },
+    success: { status: 200, description: "A download.", raw: { mediaTypes: ["application/x-ndjson", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." } },
   },
   {
     operationId: "rotateSigningKey",
