@@ -18,6 +18,19 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 const REQUEST_ID_PREFIX = `req_${randomToken(10)}`;
 let requestCounter = 0;
 
+/** A route the server answers, as registered: its method and URL pattern (`/v1/admin/agents/:id/halt`). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered so far, HEAD ones Fastify adds for a GET included (the security test checks its table against it). */
+    readonly registeredRoutes: readonly RegisteredRoute[];
+  }
+}
+
 export interface ServerOptions {
   logLevel?: string;
   /** How often to record overdue approvals as expired; 0 turns the sweep off (tests that drive it). */
@@ -39,6 +52,11 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     },
   });
   app.decorateRequest("ctx", null);
+  const routes: RegisteredRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push(Object.freeze({ method, url: route.url }));
+  });
+  app.decorate("registeredRoutes", { getter: (): readonly RegisteredRoute[] => Object.freeze([...routes]) });
   // JSON only: any other body type is refused with 415 instead of reaching a handler as a string.
   app.removeContentTypeParser("text/plain");
   app.addHook("onRequest", async (request, reply) => {
