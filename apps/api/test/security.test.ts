@@ -361,8 +361,14 @@ function expectNoDataOfOrgB(answer: Answer, sample: Sample, label: string): void
 beforeAll(async () => {
   app = await startApp({ expirySweepMs: 0, checkpointEveryMs: 0 });
   const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
-  const others = await Promise.all((["admin", "approver", "auditor", "viewer"] as const).map((role) => addTestMember(a.org, role)));
-  const keys = { owner: a.org.adminKey.apiKey, ...Object.fromEntries(others.map((m) => [m.role, m.apiKey])) } as Record<MemberRole, string>;
+  const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
+  const keys: Record<MemberRole, string> = {
+    owner: a.org.adminKey.apiKey,
+    admin: await memberKey("admin"),
+    approver: await memberKey("approver"),
+    auditor: await memberKey("auditor"),
+    viewer: await memberKey("viewer"),
+  };
 
   const revokedAgent = await issueAgentKey({ ctx: a.org.ctx, input: { agentId: a.org.agent.id, body: { name: "revoked" } } });
   await revokeApiKey({ ctx: a.org.ctx, input: { keyId: revokedAgent.id } });
