@@ -145,6 +145,11 @@ const adminKey = (permission: Permission) => ({ agent: false, permission });
 
 const ROWS: Row[] = [
   { method: "GET", route: "/healthz", access: "public", path: "/healthz" },
+  // The API's own description and its rendered reference (/docs redirects to /docs/).
+  { method: "GET", route: "/openapi.json", access: "public", path: "/openapi.json" },
+  { method: "GET", route: "/docs", access: "public", path: "/docs/" },
+  { method: "GET", route: "/docs/", access: "public", path: "/docs/" },
+  { method: "GET", route: "/docs/js/scalar.js", access: "public", path: "/docs/js/scalar.js" },
 
   // Agents, with their own key.
   { method: "POST", route: "/v1/actions", access: agentOnly, sample: () => ({ path: "/v1/actions", body: { actionType: "pr.open", metadata: { pr: 3 } } }), foreign: "scoped" },
