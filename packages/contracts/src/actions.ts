@@ -56,3 +56,5 @@ export const outcomeSchema = named(
   }),
   "The outcome on record: the first report wins.",
 );
+
+export type Outcome = z.output<typeof outcomeSchema>;

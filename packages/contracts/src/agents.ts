@@ -109,3 +109,9 @@ export const whoamiSchema = named(
   }),
   "Who the presented key acts as.",
 );
+
+export type Agent = z.output<typeof agentSchema>;
+export type CreatedAgent = z.output<typeof createdAgentSchema>;
+export type ApiKeyView = z.output<typeof apiKeySchema>;
+export type OrgSettings = z.output<typeof orgSettingsSchema>;
+export type WhoAmI = z.output<typeof whoamiSchema>;

@@ -89,3 +89,6 @@ export const waitQuerySchema = z.object({
 
 export type Approval = z.output<typeof approvalSchema>;
 export type MemberRefView = z.output<typeof memberRefSchema>;
+export type ApprovalList = z.output<typeof approvalListSchema>;
+export type ApprovalListQuery = z.input<typeof approvalListQuerySchema>;
+export type DecisionBody = z.input<typeof decisionBodySchema>;

@@ -136,3 +136,14 @@ export const exportQuerySchema = z.strictObject({
   type: z.string().max(100).optional(),
   sinceSize: treeSize.optional().describe("Add a consistency proof from this earlier tree size."),
 });
+
+export type AuditEvent = z.output<typeof auditEventSchema>;
+export type AuditEventList = z.output<typeof auditListSchema>;
+export type Checkpoint = z.output<typeof checkpointSchema>;
+export type CheckpointList = z.output<typeof checkpointListSchema>;
+export type SigningKey = z.output<typeof signingKeySchema>;
+export type SigningKeyList = z.output<typeof signingKeyListSchema>;
+export type KeyRotation = z.output<typeof keyRotationSchema>;
+export type AuditProof = z.output<typeof auditProofSchema>;
+export type AuditVerification = z.output<typeof auditVerificationSchema>;
+export type ExportQuery = z.input<typeof exportQuerySchema>;

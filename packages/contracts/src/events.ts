@@ -35,3 +35,5 @@ export const eventsQuerySchema = z.object({
   types: z.string().max(500).optional().describe("Comma-separated event types to receive, e.g. `approval.decided,action.denied`."),
   agentId: z.string().max(64).optional().describe("Only this agent's events (an agent key always gets only its own)."),
 });
+
+export type EventData = z.output<typeof eventDataSchema>;

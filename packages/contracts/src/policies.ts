@@ -44,3 +44,7 @@ export const policySetDiffSchema = named(
   }),
   "How the active set changed (or would, with dryRun).",
 );
+
+export type PolicyView = z.output<typeof policyViewSchema>;
+export type PolicyList = z.output<typeof policyListSchema>;
+export type PolicySetDiff = z.output<typeof policySetDiffSchema>;
