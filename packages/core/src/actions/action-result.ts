@@ -36,7 +36,7 @@ export function actionRequestHash(agentId: string, request: ActionRequest): stri
 
 export type ActionStatus = "executed" | "requested" | "denied";
 
-/** What `POST /v1/actions` answers (ARCHITECTURE §3); fields may be added, never renamed. */
+/** What `POST /v1/actions` answers (docs/architecture.md, "Contracts"); fields may be added, never renamed. */
 export interface ActionResult {
   status: ActionStatus;
   auditEventId: string;
