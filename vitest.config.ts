@@ -19,7 +19,7 @@ export default defineConfig({
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },
-      { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"] } },
+      { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "launcher", include: ["scripts/test/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 } },
     ],
   },
