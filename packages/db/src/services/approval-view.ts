@@ -1,4 +1,4 @@
-import { describeResult, eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type ConditionResult, type MemberRole, type Voter } from "@gatehouse/core";
+import { describeResult, eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
 import type { Approval, MemberRefView } from "@gatehouse/contracts";
 import { db } from "../client";
 import type { Ctx } from "../context";
