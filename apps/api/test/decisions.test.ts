@@ -147,6 +147,21 @@ describe("idempotency under concurrency", () => {
     expect(new Set(results.map((r) => r.auditEventId)).size).toBe(1);
     expect(await writesOf(org.org.id)).toEqual({ auditSize: before.auditSize + 1, actions: before.actions + 1 });
   });
+
+  it("an Idempotency-Key header is the eventId: a retry with it answers the original decision", async () => {
+    const org = await createTestOrg({ label: "idemhdr", policies: [{ name: "allow", actions: ["*"], effect: "allow" }] });
+    const before = await writesOf(org.org.id);
+    const send = (body: unknown, key: string) => call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body, headers: { "idempotency-key": key } });
+    const first = await send({ actionType: "pr.open" }, "b9a1c0de-0000-4000-8000-000000000001");
+    const retry = await send({ actionType: "pr.open" }, "b9a1c0de-0000-4000-8000-000000000001");
+    expect(retry.json().auditEventId).toBe(first.json().auditEventId);
+    expect(await writesOf(org.org.id)).toEqual({ auditSize: before.auditSize + 1, actions: before.actions + 1 });
+    const differs = await send({ actionType: "pr.open", eventId: "evt-other" }, "b9a1c0de-0000-4000-8000-000000000001");
+    expect([differs.statusCode, differs.json().error.details.issues[0].path]).toEqual([400, "eventId"]);
+    const malformed = await send({ actionType: "pr.open" }, "not a key");
+    expect([malformed.statusCode, malformed.json().error.details.issues[0].path]).toEqual([400, "idempotency-key"]);
+    expect(await writesOf(org.org.id)).toEqual({ auditSize: before.auditSize + 1, actions: before.actions + 1 });
+  });
 });
 
 describe("circuit breaker", () => {

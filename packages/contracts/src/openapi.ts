@@ -82,7 +82,7 @@ function schemaFor(schema: z.ZodType, io: "input" | "output", inputName: (id: st
 }
 
 /** Path and query parameters, one per property of the object schema (a refined object's shape is read through). */
-function parameters(where: "path" | "query", schema: z.ZodType | undefined): Json[] {
+function parameters(where: "path" | "query" | "header", schema: z.ZodType | undefined): Json[] {
   if (!schema) return [];
   const json = strip(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12", unrepresentable: "any" }) as Json);
   const properties = (json.properties ?? {}) as Record<string, Json>;
@@ -136,7 +136,7 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
     tags: [route.tag],
     ...(route.auth === "public" ? { security: [] } : {}),
     ...(route.auth === "agent" ? { "x-gatehouse-key": "agent" } : route.auth === "admin" ? { "x-gatehouse-key": "admin" } : {}),
-    parameters: [...parameters("path", route.params), ...parameters("query", route.query)],
+    parameters: [...parameters("path", route.params), ...parameters("query", route.query), ...parameters("header", route.headers)],
     ...(route.body
       ? { requestBody: { required: !route.bodyOptional, content: { "application/json": { schema: schemaFor(route.body, "input", inputName) } } } }
       : {}),

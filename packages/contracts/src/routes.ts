@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
   agentListSchema,
@@ -38,6 +38,14 @@ import {
   textFormatQuerySchema,
 } from "./audit";
 import { idParams } from "./common";
+
+const idempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/)
+    .optional()
+    .describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
+});
 import { eventDataSchema, eventsQuerySchema } from "./events";
 import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
@@ -68,6 +76,8 @@ export interface RouteContract {
   auth: RouteAuth;
   params?: z.ZodObject;
   query?: z.ZodType;
+  /** Request headers the route reads besides `Authorization` (documented; the handler checks them). */
+  headers?: z.ZodObject;
   body?: z.ZodType;
   /** The body may be left out (an empty POST). Default: required when `body` is given. */
   bodyOptional?: boolean;
@@ -105,6 +115,7 @@ export const routes = [
       "Decides by the org's policies and records the decision in the audit log before answering. `eventId` makes the call idempotent: the same eventId answers the original result.",
     tag: "Decisions",
     auth: "agent",
+    headers: idempotencyHeaders,
     body: executeBodySchema,
     success: { status: 200, description: "The decision: executed, requested (an approval is pending) or denied.", json: actionResultSchema },
   },
