@@ -18,7 +18,7 @@ import {
 } from "@gatehouse/tlog/portable";
 import { download } from "./download.ts";
 import { GatehouseError } from "./errors.ts";
-import { request, type TransportConfig } from "./request.ts";
+import { isoTime, query, request, type TransportConfig } from "./request.ts";
 import type {
   AuditEventList,
   AuditExport,
@@ -106,7 +106,10 @@ export function createAudit(config: TransportConfig): Audit {
   };
 
   return {
-    list: (options = {}) => get(`/v1/audit${query({ cursor: options.cursor, limit: options.limit, type: options.type, agentId: options.agentId })}`, options.signal),
+    list: (options = {}) => {
+      const { cursor, limit, type, actionType, agentId } = options;
+      return get(`/v1/audit${query({ cursor, limit, type, actionType, agentId, from: isoTime(options.from), to: isoTime(options.to) })}`, options.signal);
+    },
     checkpoint: (options = {}) => get("/v1/audit/checkpoint", options.signal),
     checkpoints: (options = {}) => get(`/v1/audit/checkpoints${query({ cursor: options.cursor, limit: options.limit })}`, options.signal),
     keys,
@@ -136,11 +139,10 @@ export function createAudit(config: TransportConfig): Audit {
     verify: (options = {}) => request<AuditVerification>(config, { method: "POST", path: "/v1/audit/verify", signal: options.signal }),
 
     async export(options = {}) {
-      const time = (value: Date | string | undefined): string | undefined => (value instanceof Date ? value.toISOString() : value);
       const path = `/v1/audit/export${query({
         format: options.format,
-        from: time(options.from),
-        to: time(options.to),
+        from: isoTime(options.from),
+        to: isoTime(options.to),
         agentId: options.agentId,
         type: options.type,
         sinceSize: options.sinceSize,
@@ -276,14 +278,6 @@ async function tryParseKey(vkey: string): Promise<NoteVerifier[]> {
 
 function invalidOption(message: string): GatehouseError {
   return new GatehouseError(`Invalid option: ${message}`, { code: "INVALID_OPTION" });
-}
-
-/** `?a=1&b=x` from the values that are set, in the order given; `""` when none is. */
-function query(values: Record<string, string | number | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) params.set(name, String(value));
-  const text = params.toString();
-  return text === "" ? "" : `?${text}`;
 }
 
 /** The `filename` of a `content-disposition` header. */

@@ -70,6 +70,12 @@ describe("audit.list()", () => {
     await gatehouse.audit.list({ cursor: "6", limit: 10, type: "action.denied", agentId: "agt_1" });
     expect(calls[0]?.url).toBe("http://localhost:4000/v1/audit?cursor=6&limit=10&type=action.denied&agentId=agt_1");
   });
+
+  it("sends actionType, and from and to as ISO 8601 (a Date converted, text as given)", async () => {
+    const { gatehouse, calls } = client([json(200, { events: [], nextCursor: null })]);
+    await gatehouse.audit.list({ actionType: "pr.merge", from: new Date("2025-06-01T00:00:00Z"), to: "2025-06-02T00:00:00Z" });
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/audit?actionType=pr.merge&from=2025-06-01T00%3A00%3A00.000Z&to=2025-06-02T00%3A00%3A00Z");
+  });
 });
 
 describe("audit.checkpoint(), checkpoints(), keys()", () => {
