@@ -1,6 +1,7 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Unit projects (core, sdk) need nothing running. Integration projects (db, api) run against the
+// Unit projects (core, tlog, sdk, cli) need nothing running. Integration projects (db, api) run against the
 // PostgreSQL at DATABASE_URL and the Redis at REDIS_URL: globalSetup creates a fresh database for
 // the run, migrates it and drops it afterwards; each suite then creates its own org.
 const integration = {
@@ -10,14 +11,21 @@ const integration = {
   hookTimeout: 60_000,
 };
 
+// Workspace packages that publish a build (@gatehouse/sdk) resolve to their TypeScript source, so
+// no test needs a build first; the packages project tests the build itself.
+const source = { ssr: { resolve: { conditions: ["@gatehouse/source", ...defaultServerConditions] } } };
+
 export default defineConfig({
   test: {
     projects: [
       { test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"] } },
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
+      { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },
+      // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
+      { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "launcher", include: ["scripts/test/**/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 } },
     ],
   },

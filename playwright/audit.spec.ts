@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hashPassword, newId } from "@gatehouse/core";
 import { db, disconnectDb } from "@gatehouse/db";
-import { Gatehouse } from "@gatehouse/sdk";
+import { Gatehouse } from "../packages/sdk/src/index.ts";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";

@@ -1,6 +1,7 @@
 import { generateSigner } from "@gatehouse/tlog";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { BadRequestError, GatehouseError, NotFoundError, PermissionDeniedError, verifyBundle, type BundleReport, type VerifiedInclusionProof } from "../src/index.ts";
+import { BadRequestError, GatehouseError, NotFoundError, PermissionDeniedError, type VerifiedInclusionProof } from "../src/index.ts";
+import { verifyBundle, type BundleReport } from "../src/verify.ts";
 import { buildLog } from "./audit-fixtures.ts";
 import { ADMIN_KEY, adminClient, apiError, client, json, rejection, type Reply } from "./helpers.ts";
 
@@ -287,7 +288,7 @@ describe("audit.export()", () => {
     expect(events.indexOf("got a")).toBeLessThan(events.indexOf("sent 2"));
   });
 
-  it("streams a bundle that verifyBundle (from the SDK's entry) checks as it downloads", async () => {
+  it("streams a bundle that verifyBundle (from @gatehouse/sdk/verify) checks as it downloads", async () => {
     const text = log.bundle([4, 7]);
     const { gatehouse } = client([streamed(text.match(/[^]{1,97}/g) ?? [], EXPORT_HEADERS, [])]);
     const report: BundleReport = await verifyBundle(await gatehouse.audit.export(), { keys: [log.vkey] });

@@ -1,4 +1,7 @@
-/** Byte helpers without `Buffer`, for the code that also runs outside Node (browsers, Deno, Bun, edge runtimes). */
+/**
+ * Byte helpers without `Buffer`, for the code that also runs outside Node (browsers, Deno, Bun, edge
+ * runtimes). Fresh arrays are typed as backed by an `ArrayBuffer`, as WebCrypto's DOM types require.
+ */
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
@@ -9,7 +12,7 @@ export function bytesToHex(bytes: Uint8Array): string {
 }
 
 /** Bytes from an even number of hex digits; anything else is a TypeError naming `what`. */
-export function hexToBytes(hex: string, what = "hex"): Uint8Array {
+export function hexToBytes(hex: string, what = "hex"): Uint8Array<ArrayBuffer> {
   if (hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) throw new TypeError(`${what} must be hex digits`);
   const bytes = new Uint8Array(hex.length / 2);
   for (let i = 0; i < bytes.length; i += 1) bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
@@ -17,7 +20,7 @@ export function hexToBytes(hex: string, what = "hex"): Uint8Array {
 }
 
 /** A 32-byte hash from 64 hex characters; anything else is a TypeError naming `what`. */
-export function hashBytesFromHex(hex: string, what = "hash"): Uint8Array {
+export function hashBytesFromHex(hex: string, what = "hash"): Uint8Array<ArrayBuffer> {
   if (!/^[0-9a-f]{64}$/i.test(hex)) throw new TypeError(`${what} must be 64 hex characters`);
   return hexToBytes(hex, what);
 }
@@ -29,7 +32,7 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 /** Bytes from base64, as leniently as `Buffer.from(text, "base64")` for well-formed text; a TypeError when `atob` refuses it. */
-export function base64ToBytes(text: string): Uint8Array {
+export function base64ToBytes(text: string): Uint8Array<ArrayBuffer> {
   let binary: string;
   try {
     binary = atob(text);
@@ -45,7 +48,7 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
   for (const part of parts) {

@@ -21,7 +21,7 @@ export function checkText(text: string): void {
 }
 
 /** The bytes whose SHA-256 starts with a key's hash: name ‖ "\n" ‖ 0x01 ‖ public key. */
-export function keyHashInput(name: string, publicKey: Uint8Array): Uint8Array {
+export function keyHashInput(name: string, publicKey: Uint8Array): Uint8Array<ArrayBuffer> {
   return concatBytes(new TextEncoder().encode(`${name}\n`), Uint8Array.of(ED25519), publicKey);
 }
 
@@ -29,7 +29,7 @@ export function keyHashInput(name: string, publicKey: Uint8Array): Uint8Array {
 export interface VerifierKeyParts {
   name: string;
   keyHash: number;
-  publicKey: Uint8Array;
+  publicKey: Uint8Array<ArrayBuffer>;
   /** The verifier key string this came from. */
   vkey: string;
 }
@@ -41,7 +41,7 @@ export function parseVerifierKeyParts(vkey: string): VerifierKeyParts {
   if (rest.length === 0) throw new TypeError("a verifier key reads <name>+<hash>+<base64 key>");
   checkKeyName(name);
   if (!/^[0-9a-f]{8}$/.test(hashHex)) throw new TypeError("a verifier key's hash is 8 lowercase hex digits");
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = base64ToBytes(rest.join("+"));
   } catch {
@@ -61,7 +61,7 @@ export function formatVerifierKey(name: string, keyHash: number, publicKey: Uint
 export interface NoteSignature {
   name: string;
   keyHash: number;
-  signature: Uint8Array;
+  signature: Uint8Array<ArrayBuffer>;
 }
 
 /** A note's text and signature lines, parsed but not checked. */
@@ -75,7 +75,7 @@ export function splitNote(note: string): { text: string; signatures: NoteSignatu
   const signatures = lines.map((line) => {
     const match = SIGNATURE_LINE.exec(line);
     if (!match) throw new TypeError(`malformed signature line: ${JSON.stringify(line.slice(0, 120))}`);
-    let blob: Uint8Array;
+    let blob: Uint8Array<ArrayBuffer>;
     try {
       blob = base64ToBytes(match[2] as string);
     } catch {
@@ -99,8 +99,8 @@ export interface OpenedNote {
 export function matchSignatures<K extends { name: string; keyHash: number; vkey: string }>(
   note: { text: string; signatures: NoteSignature[] },
   verifiers: readonly K[],
-): { known: Array<{ key: K; signature: Uint8Array }>; unknown: OpenedNote["unknown"] } {
-  const known: Array<{ key: K; signature: Uint8Array }> = [];
+): { known: Array<{ key: K; signature: Uint8Array<ArrayBuffer> }>; unknown: OpenedNote["unknown"] } {
+  const known: Array<{ key: K; signature: Uint8Array<ArrayBuffer> }> = [];
   const unknown: OpenedNote["unknown"] = [];
   for (const { name, keyHash, signature } of note.signatures) {
     const key = verifiers.find((v) => v.name === name && v.keyHash === keyHash);

@@ -15,31 +15,34 @@ function isSize(n: number): boolean {
 }
 
 /**
+ * The walk both RFC 9162 verifiers make up the tree, from node `fn` of a level whose last node is
+ * `sn`: for each of `count` proof hashes, whether it joins on the left (else the right); or why
+ * the proof cannot fit (too long, or too short, for the tree).
+ */
+function walk(fn: number, sn: number, count: number): boolean[] | string {
+  const sides: boolean[] = [];
+  for (let i = 0; i < count; i += 1) {
+    if (sn === 0) return "the proof is longer than the tree is deep";
+    const left = odd(fn) || fn === sn;
+    sides.push(left);
+    while (left && !odd(fn) && fn !== 0) {
+      fn = half(fn);
+      sn = half(sn);
+    }
+    fn = half(fn);
+    sn = half(sn);
+  }
+  return sn === 0 ? sides : "the proof is shorter than the tree is deep";
+}
+
+/**
  * RFC 9162 §2.1.3.2: for each hash of an inclusion proof of `proofLength` hashes, whether it is the
  * left child of the next node up (else the right), or why the proof cannot fit the tree (index
  * outside the tree, proof too short or too long).
  */
 export function inclusionSides(index: number, size: number, proofLength: number): boolean[] | string {
   if (!isSize(index) || !isSize(size) || index >= size) return `leaf index ${index} is outside a tree of ${size} leaves`;
-  let fn = index;
-  let sn = size - 1;
-  const sides: boolean[] = [];
-  for (let i = 0; i < proofLength; i += 1) {
-    if (sn === 0) return "the proof is longer than the tree is deep";
-    if (odd(fn) || fn === sn) {
-      sides.push(true);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      sides.push(false);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  if (sn !== 0) return "the proof is shorter than the tree is deep";
-  return sides;
+  return walk(index, size - 1, proofLength);
 }
 
 /**
@@ -65,22 +68,8 @@ export function consistencySteps(size1: number, size2: number, proofLength: numb
     fn = half(fn);
     sn = half(sn);
   }
-  const both: boolean[] = [];
-  for (let i = seedWithRoot1 ? 0 : 1; i < proofLength; i += 1) {
-    if (sn === 0) return "the proof is longer than the tree is deep";
-    if (odd(fn) || fn === sn) {
-      both.push(true);
-      while (!odd(fn) && fn !== 0) {
-        fn = half(fn);
-        sn = half(sn);
-      }
-    } else {
-      both.push(false);
-    }
-    fn = half(fn);
-    sn = half(sn);
-  }
-  if (sn !== 0) return "the proof is shorter than the tree is deep";
+  const both = walk(fn, sn, seedWithRoot1 ? proofLength : proofLength - 1);
+  if (typeof both === "string") return both;
   return { kind: "path", seedWithRoot1, both };
 }
 

@@ -16,12 +16,12 @@ function subtle(): Subtle {
   return crypto.subtle;
 }
 
-export async function sha256Web(data: Uint8Array): Promise<Uint8Array> {
+export async function sha256Web(data: Uint8Array<ArrayBuffer>): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await subtle().digest("SHA-256", data));
 }
 
 /** Interior node: SHA-256(0x01 ‖ left ‖ right). */
-export function hashChildrenWeb(left: Uint8Array, right: Uint8Array): Promise<Uint8Array> {
+export function hashChildrenWeb(left: Uint8Array, right: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
   return sha256Web(concatBytes(Uint8Array.of(1), left, right));
 }
 
@@ -29,7 +29,7 @@ export function hashChildrenWeb(left: Uint8Array, right: Uint8Array): Promise<Ui
 export async function verifyInclusionWeb(index: number, size: number, leafHash: Uint8Array, proof: readonly Uint8Array[], root: Uint8Array): Promise<ProofCheck> {
   const sides = inclusionSides(index, size, proof.length);
   if (typeof sides === "string") return { ok: false, reason: sides };
-  let r = leafHash;
+  let r: Uint8Array = leafHash;
   for (const [i, p] of proof.entries()) r = sides[i] ? await hashChildrenWeb(p, r) : await hashChildrenWeb(r, p);
   return bytesEqual(r, root) ? { ok: true } : { ok: false, reason: "the proof leads to a different root" };
 }
@@ -42,7 +42,7 @@ export async function verifyConsistencyWeb(size1: number, size2: number, proof: 
   if (steps.kind === "empty") return { ok: true };
   const path = steps.seedWithRoot1 ? [root1, ...proof] : proof;
   let fr = path[0] as Uint8Array;
-  let sr = fr;
+  let sr: Uint8Array = fr;
   for (const [i, both] of steps.both.entries()) {
     const c = path[i + 1] as Uint8Array;
     if (both) {

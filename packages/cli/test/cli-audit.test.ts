@@ -7,7 +7,7 @@ import { generateSigner } from "@gatehouse/tlog";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
-import { bigBundle, buildLog } from "./audit-fixtures.ts";
+import { bigBundle, buildLog } from "../../sdk/test/audit-fixtures.ts";
 import { ADMIN_KEY, API_KEY, CLI_ENV, apiError, json, scriptedFetch, type CliRun, type Reply } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-audit-"));
@@ -430,10 +430,10 @@ describe("gatehouse verify and audit help", () => {
 
 describe("the gatehouse executable, offline", () => {
   it("verifies a bundle file with no API key in the environment and exits with its status", () => {
-    const cliPath = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
+    const cliPath = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
     const tampered = file("exe-tampered.jsonl", withLine(8, (line) => line.replace('\\"n\\":4', '\\"n\\":5')));
     const runs = [bundlePath, tampered].map((path) =>
-      spawnSync(process.execPath, ["--import", "tsx", cliPath, "verify", path, "--key", log.vkey], {
+      spawnSync(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", cliPath, "verify", path, "--key", log.vkey], {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         encoding: "utf8",
         env: { PATH: process.env.PATH },

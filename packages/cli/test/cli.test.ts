@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
-import { parseYaml } from "../src/yaml.ts";
+import { VERSION } from "../src/version.ts";
+import { parse as parseYaml } from "yaml";
 import {
   ADMIN_KEY,
   API_KEY,
@@ -164,13 +166,15 @@ describe("gatehouse policies apply", () => {
     expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: p.json was rejected: VALIDATION happened (request id req_400)\n"]);
   });
 
-  it("stops at a YAML error, naming the file and line, without calling the server", async () => {
-    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "policies:\n  - name: a\n    when: |\n      x" } });
-    expect([run.code, run.stderr, run.calls.length]).toEqual([
-      EXIT_FAILURE,
-      "error: p.yaml:3: block scalars (| and >) are not supported; write the text as a quoted string\n",
-      0,
-    ]);
+  it("stops at a YAML error, naming the file, line and column, without calling the server", async () => {
+    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "policies:\n  - name: a\n    effect: allow\n   actions: [x.read]\n" } });
+    expect([run.code, run.stderr, run.calls.length]).toEqual([EXIT_FAILURE, "error: p.yaml:4:1: not valid YAML: Sequence item without - indicator\n", 0]);
+  });
+
+  it("applies a description written as a YAML block scalar", async () => {
+    const file = ["policies:", "  - name: a", "    description: |", "      First line.", "      Second line.", "    actions: [x.read]", "    effect: allow", ""].join("\n");
+    const run = await cli(["policies", "apply", "p.yaml"], [json(200, DIFF)], { files: { "p.yaml": file } });
+    expect([run.code, run.calls[0]?.body]).toEqual([EXIT_OK, { policies: [{ name: "a", description: "First line.\nSecond line.\n", actions: ["x.read"], effect: "allow" }] }]);
   });
 
   it("stops at a file that is not a policy set", async () => {
@@ -463,6 +467,9 @@ describe("gatehouse usage", () => {
     ["apply with two files", ["policies", "apply", "a.yaml", "b.yaml"], 'error: unexpected argument "b.yaml"'],
     ["an unknown format", ["policies", "export", "--format", "toml"], 'error: --format must be json or yaml, not "toml"'],
     ["an option without its value", ["policies", "export", "--format"], "error: --format needs a value"],
+    ["an option with an empty value", ["policies", "export", "--format="], "error: --format needs a value"],
+    ["a value given to a switch", ["policies", "apply", "p.yaml", "--dry-run=yes"], "error: --dry-run takes no value"],
+    ["an unknown short option", ["policies", "export", "-x"], "error: unknown option -x"],
     ["approvals without a command", ["approvals"], "Usage: gatehouse approvals"],
     ["an unknown approvals command", ["approvals", "delete"], 'error: unknown command "approvals delete"'],
     ["an unknown status", ["approvals", "list", "--status", "open"], 'error: --status must be one of pending, approved, denied, expired, cancelled, all, not "open"'],
@@ -478,9 +485,14 @@ describe("gatehouse usage", () => {
 });
 
 describe("the gatehouse executable", () => {
-  it("runs main when cli.ts is the entry point, with the process's argv, environment and exit status", () => {
-    const cliPath = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-    const result = spawnSync(process.execPath, ["--import", "tsx", cliPath, "policies", "export"], {
+  it("keeps VERSION equal to the package version", () => {
+    const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg).toMatchObject({ version: VERSION });
+  });
+
+  it("runs main from bin.ts with the process's argv, environment and exit status", () => {
+    const cliPath = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+    const result = spawnSync(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", cliPath, "policies", "export"], {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       encoding: "utf8",
       // An agent key: refused before any call, which shows the key came from the environment.
