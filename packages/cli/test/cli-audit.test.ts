@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigner } from "@gatehouse/tlog";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
-import type { CliEnv } from "../src/env.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
 import { bigBundle, buildLog } from "../../sdk/test/audit-fixtures.ts";
-import { ADMIN_KEY, API_KEY, CLI_ENV, apiError, json, scriptedFetch, type CliRun, type Reply } from "./helpers.ts";
+import { ADMIN_KEY, API_KEY, apiError, json, runCli, type CliRun, type CliWorld, type Reply } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,24 +21,7 @@ function file(name: string, content: string | Uint8Array): string {
 
 
 /** Runs the CLI with files on disk and a scripted fetch, capturing its output. */
-async function cli(argv: string[], replies: Reply[] = [], { env = CLI_ENV, stderrIsTTY = false }: { env?: CliEnv; stderrIsTTY?: boolean } = {}): Promise<CliRun> {
-  const { fetch, calls } = scriptedFetch(replies);
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    env,
-    fetch,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY,
-  });
-  return { code, stdout, stderr, calls };
-}
+const cli = (argv: string[], replies: Reply[] = [], world: CliWorld = {}): Promise<CliRun> => runCli(argv, replies, world);
 
 const log = buildLog(6);
 const stranger = generateSigner("gatehouse.test");

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
 import { VERSION } from "../src/version.ts";
 import { parse as parseYaml } from "yaml";
@@ -16,46 +16,24 @@ import {
   approvedObject,
   eventStream,
   json,
-  scriptedFetch,
+  runCli,
   sseEvent,
   type CliRun,
+  type CliWorld,
   type Reply,
 } from "./helpers.ts";
 
 
 /** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
-async function cli(
-  argv: string[],
-  replies: Reply[] = [],
-  {
-    files = {},
-    env = CLI_ENV,
-    signal,
-    onStdout,
-  }: { files?: Record<string, string>; env?: CliEnv; signal?: AbortSignal; onStdout?: (stdout: string) => void } = {},
-): Promise<CliRun> {
-  const { fetch, calls } = scriptedFetch(replies);
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    env,
-    fetch,
-    ...(signal === undefined ? {} : { signal }),
-    stdout: (text) => {
-      stdout += text;
-      onStdout?.(stdout);
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
+function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
+  return runCli(argv, replies, {
+    ...world,
     readFile: async (path) => {
       const text = files[path];
       if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
       return text;
     },
   });
-  return { code, stdout, stderr, calls };
 }
 
 const POLICIES_YAML = [
