@@ -43,12 +43,12 @@ let approver: TestMember;
 
 beforeAll(async () => {
   // The CLI's build leaves @gatehouse/sdk an import, so both build at once, while the API starts.
-  const installed = Promise.all([pack("packages/sdk"), pack("packages/cli")]).then(([sdk, cli]) => {
+  const install = async (): Promise<void> => {
+    const [sdk, cli] = await Promise.all([pack("packages/sdk"), pack("packages/cli")]);
     writeFileSync(join(project, "package.json"), JSON.stringify({ name: "gatehouse-packages-check", private: true }));
-    return succeed("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", sdk, cli], project);
-  });
-  api = await spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
-  await installed;
+    await succeed("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", sdk, cli], project);
+  };
+  [api] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), install()]);
   org = await createTestOrg({
     label: "packages",
     policies: [

@@ -345,13 +345,17 @@ const OPTIONS = {
   progress: { type: "boolean" },
 } as const;
 
-function parseArgs(argv: readonly string[]): ParsedArgs {
-  let tokens;
+/** The command line as node:util's parser reads it; a mistake in it is a {@link UsageError}. */
+function tokensOf(argv: readonly string[]) {
   try {
-    ({ tokens } = parseCommandLine({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true }));
+    return parseCommandLine({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true }).tokens;
   } catch (error) {
     throw new UsageError(commandLineMistake(error));
   }
+}
+
+function parseArgs(argv: readonly string[]): ParsedArgs {
+  const tokens = tokensOf(argv);
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   const repeated = new Map<string, string[]>();
