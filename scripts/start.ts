@@ -1,4 +1,4 @@
-// `npm start`: the whole of Gatehouse on one machine (ARCHITECTURE §3 "Main job").
+// `npm start`: the whole of Gatehouse on one machine (docs/architecture.md, "Main job").
 // Embedded Postgres (PGlite) unless DATABASE_URL is set, no Redis unless REDIS_URL is set; migrates,
 // seeds the demo org once, builds the console, runs the API and the console, and stops them cleanly.
 import { mkdir } from "node:fs/promises";

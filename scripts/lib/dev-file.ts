@@ -1,7 +1,7 @@
 import type { DevJson } from "@gatehouse/db";
 import { readFile } from "node:fs/promises";
 
-/** $GATEHOUSE_HOME/dev.json, written by `npm run db:seed` (ARCHITECTURE §3 "Main job"). */
+/** $GATEHOUSE_HOME/dev.json, written by `npm run db:seed` (docs/architecture.md, "Main job"). */
 export type DevFile = DevJson;
 
 const FIELDS = ["apiUrl", "webUrl", "orgSlug", "agentApiKey", "adminApiKey", "adminEmail", "adminPassword"] as const satisfies ReadonlyArray<keyof DevFile>;

@@ -1,13 +1,15 @@
 import { randomToken } from "@gatehouse/core";
 import { checkpointGrowingLogs, closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
-import { adminAuditRoutes, auditRoutes } from "./routes/audit";
+import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { referenceRoutes } from "./routes/reference";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
 export const BODY_LIMIT = 64 * 1024;
@@ -17,6 +19,19 @@ const INCOMING_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
 /** Unique per process start (random prefix) and cheap per request (a counter). */
 const REQUEST_ID_PREFIX = `req_${randomToken(10)}`;
 let requestCounter = 0;
+
+/** A route the server answers, as registered: its method and URL pattern (`/v1/admin/agents/:id/halt`). */
+export interface RegisteredRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** Every route registered so far, HEAD ones Fastify adds for a GET included (the security test checks its table against it). */
+    readonly registeredRoutes: readonly RegisteredRoute[];
+  }
+}
 
 export interface ServerOptions {
   logLevel?: string;
@@ -39,11 +54,18 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     },
   });
   app.decorateRequest("ctx", null);
+  const routes: RegisteredRoute[] = [];
+  app.addHook("onRoute", (route) => {
+    for (const method of [route.method].flat()) routes.push(Object.freeze({ method, url: route.url }));
+  });
+  app.decorate("registeredRoutes", { getter: (): readonly RegisteredRoute[] => Object.freeze([...routes]) });
   // JSON only: any other body type is refused with 415 instead of reaching a handler as a string.
   app.removeContentTypeParser("text/plain");
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
@@ -62,7 +84,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes);
   await app.register(auditRoutes);
-  await app.register(adminAuditRoutes);
+  await app.register(referenceRoutes);
   // Overdue approvals are recorded as expired (and their waiters woken) within a second, by whichever
   // instance gets there first; rows are locked SKIP LOCKED, so instances never double-record.
   every(app, options.expirySweepMs ?? 1_000, expireDueApprovals, "approval expiry sweep");

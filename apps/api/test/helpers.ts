@@ -18,7 +18,7 @@ export async function stopApp(app: FastifyInstance | undefined): Promise<void> {
 
 export function call(
   app: FastifyInstance,
-  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE",
+  method: "GET" | "HEAD" | "POST" | "PUT" | "PATCH" | "DELETE",
   url: string,
   options: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
 ): Promise<LightMyRequestResponse> {
@@ -29,6 +29,26 @@ export function call(
   else if (options.body !== undefined) payload = JSON.stringify(options.body);
   if (payload !== undefined) headers["content-type"] ??= "application/json";
   return app.inject({ method, url, headers, ...(payload !== undefined ? { payload } : {}) });
+}
+
+/**
+ * A GET whose answer may never end (server-sent events): the status, the headers and what arrived
+ * within `forMs` (or the whole body, if it ended sooner); then the request is dropped.
+ */
+export async function peek(app: FastifyInstance, url: string, options: { key?: string; forMs?: number } = {}): Promise<{ statusCode: number; headers: LightMyRequestResponse["headers"]; text: string }> {
+  const controller = new AbortController();
+  const headers: Record<string, string> = options.key === undefined ? {} : { authorization: `Bearer ${options.key}` };
+  const response = await app.inject({ method: "GET", url, headers, payloadAsStream: true, signal: controller.signal });
+  const body = response.stream();
+  const chunks: Buffer[] = [];
+  body.on("data", (chunk: Buffer) => chunks.push(chunk));
+  body.on("error", () => {});
+  const ended = new Promise<void>((resolve) => body.once("end", () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, options.forMs ?? 150)))]);
+  clearTimeout(timer);
+  controller.abort();
+  return { statusCode: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") };
 }
 
 /** What a request may have written: the org's audit log size and its action rows. */

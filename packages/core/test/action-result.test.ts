@@ -164,6 +164,7 @@ describe("buildActionResult", () => {
       policyVersion: 4,
       conditionsEvaluated: [],
       mode: "enforce",
+      message: "Allowed by policy 'merge': go ahead, then report the outcome.",
     });
   });
 
@@ -178,6 +179,7 @@ describe("buildActionResult", () => {
       policyVersion: 4,
       conditionsEvaluated: [],
       mode: "enforce",
+      message: "Waiting for approval by policy 'merge' (apr_1): do not act until it is approved (it expires at 2030-01-02T03:04:05.678Z).",
     });
   });
 
@@ -190,6 +192,7 @@ describe("buildActionResult", () => {
       policyVersion: 4,
       conditionsEvaluated: [],
       mode: "enforce",
+      message: "Denied by policy 'merge': a policy's conditions deny it. Do not perform this action.",
     });
   });
 
@@ -200,6 +203,7 @@ describe("buildActionResult", () => {
       denialReason: "NO_POLICY",
       conditionsEvaluated: [],
       mode: "enforce",
+      message: "Denied: no policy allows this action for this agent. Do not perform this action.",
     });
   });
 
@@ -211,11 +215,13 @@ describe("buildActionResult", () => {
   ])("an explicit denialReason AGENT_HALTED overrides a %s decision", (_label, decision) => {
     const result = buildActionResult({ decision, auditEventId: "aud_5", denialReason: "AGENT_HALTED" });
     expect([result.status, result.denialReason]).toEqual(["denied", "AGENT_HALTED"]);
+    expect(result.message).toMatch(/^Denied.*this agent is halted; an admin must resume it\. Do not perform this action\.$/);
   });
 
   test("a monitor-mode decision is executed and reports mode 'monitor'", () => {
     const result = buildActionResult({ decision: decisions.monitor, auditEventId: "aud_6" });
     expect([result.status, result.mode, result.denialReason]).toEqual(["executed", "monitor", undefined]);
+    expect(result.message).toMatch(/monitor mode, so go ahead/);
   });
 
   test("passes the decision's evaluated conditions through", () => {

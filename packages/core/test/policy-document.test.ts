@@ -44,7 +44,7 @@ describe("parsePolicySet: valid sets", () => {
     expect(names).toEqual(["b", "a", "c"]);
   });
 
-  test("parses the ARCHITECTURE §3 example document (without its `when` condition)", () => {
+  test("parses the example document of docs/architecture.md (without its `when` condition)", () => {
     const example = {
       name: "large-prs-need-review",
       description: "PRs touching more than 50 files wait for a reviewer",

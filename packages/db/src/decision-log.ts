@@ -1,4 +1,4 @@
-import { conflict, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { conflict, describeResult, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type pg from "pg";
 import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "./audit-tree";
 import { db } from "./client";
@@ -127,7 +127,8 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
         [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
       );
-      for (const p of previous.rows) known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: p.result });
+      // The stored result may have been settled by an approval since: its sentence is written anew.
+      for (const p of previous.rows) known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
     }
 
     let seq = head.size;

@@ -7,7 +7,7 @@ import { createAgent } from "./services/create-agent";
 import { createOrg } from "./services/create-org";
 import { issueAdminKey } from "./services/issue-admin-key";
 
-/** What `npm start` and `npm run db:seed` leave in $GATEHOUSE_HOME/dev.json (ARCHITECTURE §3). */
+/** What `npm start` and `npm run db:seed` leave in $GATEHOUSE_HOME/dev.json (docs/architecture.md, "Main job"). */
 export interface DevJson {
   apiUrl: string;
   webUrl: string;

@@ -1,6 +1,6 @@
 /**
- * Wire shapes of the Gatehouse REST API (described at `GET /openapi.json`). Shapes may grow: the
- * server can add fields, never rename or remove them.
+ * Wire shapes of the Gatehouse REST API (docs/architecture.md in the Gatehouse repository,
+ * "Contracts"). Shapes may grow: the server can add fields, never rename or remove them.
  */
 
 /** The decision on one action. */
@@ -104,7 +104,7 @@ export interface WhoAmI {
   [field: string]: unknown;
 }
 
-/** A `when` condition of a policy. */
+/** A `when` condition of a policy (docs/architecture.md, "Policy documents"). */
 export type Condition =
   | { field: string; op: ConditionOperator; value?: unknown }
   | { all: Condition[] }

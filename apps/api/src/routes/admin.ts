@@ -1,4 +1,5 @@
-import { validationError } from "@gatehouse/core";
+import { routeOf } from "@gatehouse/contracts";
+import type { PolicyDocument } from "@gatehouse/core";
 import {
   applyPolicies,
   createAgent,
@@ -11,61 +12,60 @@ import {
   setAgentStatus,
   updateOrgSettings,
 } from "@gatehouse/db";
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { z } from "zod";
-import { authenticate, ctxOf, requireAdminKey } from "../auth";
-
-const dryRunQuery = z.object({ dryRun: z.enum(["true", "false", "1", "0"]).optional() });
-const idParams = z.object({ id: z.string().min(1).max(64) });
-
-function idParam(request: FastifyRequest): string {
-  const params = idParams.safeParse(request.params);
-  if (!params.success) throw validationError([{ path: "id", message: "must be an id" }]);
-  return params.data.id;
-}
+import type { FastifyInstance } from "fastify";
+import { ctxOf } from "../auth";
+import { fromContract, type ZodTypeProvider } from "../contract";
 
 /** Org administration with a member's admin key; the member's role decides what is allowed. */
 export async function adminRoutes(app: FastifyInstance): Promise<void> {
-  app.addHook("onRequest", authenticate);
-  app.addHook("preHandler", requireAdminKey);
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get("/v1/admin/policies", async (request) => {
-    const versions = await listActivePolicyVersions(ctxOf(request).org.id);
-    return { policies: versions.map((v) => ({ ...(v.document as object), version: v.version, contentHash: v.contentHash, versionId: v.id })) };
+  api.route({
+    ...fromContract(routeOf("getPolicySet")),
+    handler: async (request) => {
+      const versions = await listActivePolicyVersions(ctxOf(request).org.id);
+      return { policies: versions.map((v) => ({ ...(v.document as PolicyDocument), version: v.version, contentHash: v.contentHash, versionId: v.id })) };
+    },
   });
 
-  app.put("/v1/admin/policies", async (request) => {
-    const query = dryRunQuery.safeParse(request.query);
-    if (!query.success) throw validationError([{ path: "dryRun", message: "must be true or false" }]);
-    const dryRun = query.data.dryRun === "true" || query.data.dryRun === "1";
-    return applyPolicies({ ctx: ctxOf(request), input: request.body, dryRun });
+  api.route({
+    ...fromContract(routeOf("applyPolicySet")),
+    handler: async (request) => {
+      const dryRun = request.query.dryRun === "true" || request.query.dryRun === "1";
+      return applyPolicies({ ctx: ctxOf(request), input: request.body, dryRun });
+    },
   });
 
-  app.get("/v1/admin/agents", async (request) => ({ agents: await listAgents({ ctx: ctxOf(request) }) }));
+  api.route({ ...fromContract(routeOf("listAgents")), handler: async (request) => ({ agents: await listAgents({ ctx: ctxOf(request) }) }) });
 
-  app.post("/v1/admin/agents", async (request, reply) => {
-    const agent = await createAgent({ ctx: ctxOf(request), input: request.body });
-    return reply.status(201).send(agent);
+  api.route({
+    ...fromContract(routeOf("createAgent")),
+    handler: async (request, reply) => reply.status(201).send(await createAgent({ ctx: ctxOf(request), input: request.body })),
   });
 
-  app.post("/v1/admin/agents/:id/halt", async (request) =>
-    setAgentStatus({ ctx: ctxOf(request), input: { agentId: idParam(request), status: "halted", body: request.body } }),
-  );
-
-  app.post("/v1/admin/agents/:id/resume", async (request) =>
-    setAgentStatus({ ctx: ctxOf(request), input: { agentId: idParam(request), status: "active", body: request.body } }),
-  );
-
-  app.get("/v1/admin/agents/:id/keys", async (request) => ({ keys: await listAgentKeys({ ctx: ctxOf(request), input: { agentId: idParam(request) } }) }));
-
-  app.post("/v1/admin/agents/:id/keys", async (request, reply) => {
-    const key = await issueAgentKey({ ctx: ctxOf(request), input: { agentId: idParam(request), body: request.body } });
-    return reply.status(201).send(key);
+  api.route({
+    ...fromContract(routeOf("haltAgent")),
+    handler: async (request) => setAgentStatus({ ctx: ctxOf(request), input: { agentId: request.params.id, status: "halted", body: request.body } }),
   });
 
-  app.delete("/v1/admin/keys/:id", async (request) => revokeApiKey({ ctx: ctxOf(request), input: { keyId: idParam(request) } }));
+  api.route({
+    ...fromContract(routeOf("resumeAgent")),
+    handler: async (request) => setAgentStatus({ ctx: ctxOf(request), input: { agentId: request.params.id, status: "active", body: request.body } }),
+  });
 
-  app.get("/v1/admin/settings", async (request) => getOrgSettings({ ctx: ctxOf(request) }));
+  api.route({
+    ...fromContract(routeOf("listAgentKeys")),
+    handler: async (request) => ({ keys: await listAgentKeys({ ctx: ctxOf(request), input: { agentId: request.params.id } }) }),
+  });
 
-  app.patch("/v1/admin/settings", async (request) => updateOrgSettings({ ctx: ctxOf(request), input: request.body }));
+  api.route({
+    ...fromContract(routeOf("issueAgentKey")),
+    handler: async (request, reply) => reply.status(201).send(await issueAgentKey({ ctx: ctxOf(request), input: { agentId: request.params.id, body: request.body } })),
+  });
+
+  api.route({ ...fromContract(routeOf("revokeKey")), handler: async (request) => revokeApiKey({ ctx: ctxOf(request), input: { keyId: request.params.id } }) });
+
+  api.route({ ...fromContract(routeOf("getSettings")), handler: async (request) => getOrgSettings({ ctx: ctxOf(request) }) });
+
+  api.route({ ...fromContract(routeOf("updateSettings")), handler: async (request) => updateOrgSettings({ ctx: ctxOf(request), input: request.body }) });
 }

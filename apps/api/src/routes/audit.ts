@@ -1,49 +1,55 @@
 import { Readable } from "node:stream";
+import { checkpointSchema, routeOf, signingKeyListSchema } from "@gatehouse/contracts";
 import { exportAuditLog, getAuditProof, getCheckpoint, listAuditEntries, listCheckpoints, listSigningKeys, rotateSigningKey, verifyAuditLog } from "@gatehouse/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { authenticate, ctxOf, requireAdminKey } from "../auth";
+import { ctxOf } from "../auth";
+import { fromContract, type ZodTypeProvider } from "../contract";
 
 /** `?format=text` (or an Accept of text/plain) asks for the raw note / key lines, ready to save to a file. */
 function wantsText(request: FastifyRequest): boolean {
-  const format = (request.query as { format?: unknown } | undefined)?.format;
+  const { format } = request.query as { format?: string };
   return format === "text" || (format === undefined && /^text\/plain/.test(request.headers.accept ?? ""));
 }
 
 /** The audit log for any key of the org: listing, checkpoints, proofs, verification, export, public keys. */
 export async function auditRoutes(app: FastifyInstance): Promise<void> {
-  app.addHook("onRequest", authenticate);
+  const api = app.withTypeProvider<ZodTypeProvider>();
 
-  app.get("/v1/audit", async (request) => listAuditEntries({ ctx: ctxOf(request), input: request.query }));
+  api.route({ ...fromContract(routeOf("listAuditEntries")), handler: async (request) => listAuditEntries({ ctx: ctxOf(request), input: request.query }) });
 
-  app.get("/v1/audit/checkpoint", async (request, reply) => {
-    const checkpoint = await getCheckpoint({ ctx: ctxOf(request) });
-    return wantsText(request) ? reply.type("text/plain; charset=utf-8").send(checkpoint.note) : checkpoint;
+  api.route({
+    ...fromContract(routeOf("getCheckpoint")),
+    handler: async (request, reply) => {
+      const checkpoint = await getCheckpoint({ ctx: ctxOf(request) });
+      return wantsText(request) ? reply.type("text/plain; charset=utf-8").send(checkpoint.note) : checkpointSchema.parse(checkpoint);
+    },
   });
 
-  app.get("/v1/audit/checkpoints", async (request) => listCheckpoints({ ctx: ctxOf(request), input: request.query }));
+  api.route({ ...fromContract(routeOf("listCheckpoints")), handler: async (request) => listCheckpoints({ ctx: ctxOf(request), input: request.query }) });
 
-  app.get("/v1/audit/keys", async (request, reply) => {
-    const keys = await listSigningKeys({ ctx: ctxOf(request) });
-    return wantsText(request) ? reply.type("text/plain; charset=utf-8").send(keys.map((k) => `${k.vkey}\n`).join("")) : { keys };
+  api.route({
+    ...fromContract(routeOf("listSigningKeys")),
+    handler: async (request, reply) => {
+      const keys = await listSigningKeys({ ctx: ctxOf(request) });
+      return wantsText(request) ? reply.type("text/plain; charset=utf-8").send(keys.map((k) => `${k.vkey}\n`).join("")) : signingKeyListSchema.parse({ keys });
+    },
   });
 
-  app.get("/v1/audit/proof", async (request) => getAuditProof({ ctx: ctxOf(request), input: request.query }));
+  api.route({ ...fromContract(routeOf("getAuditProof")), handler: async (request) => getAuditProof({ ctx: ctxOf(request), input: request.query }) });
 
-  app.post("/v1/audit/verify", async (request) => verifyAuditLog({ ctx: ctxOf(request) }));
+  api.route({ ...fromContract(routeOf("verifyAuditLog")), handler: async (request) => verifyAuditLog({ ctx: ctxOf(request) }) });
 
-  app.get("/v1/audit/export", async (request, reply) => {
-    const bundle = await exportAuditLog({ ctx: ctxOf(request), input: request.query });
-    return reply
-      .type(bundle.contentType)
-      .header("content-disposition", `attachment; filename="${bundle.filename}"`)
-      .header("x-gatehouse-tree-size", String(bundle.treeSize))
-      .send(Readable.from(bundle.chunks));
+  api.route({
+    ...fromContract(routeOf("exportAuditLog")),
+    handler: async (request, reply) => {
+      const bundle = await exportAuditLog({ ctx: ctxOf(request), input: request.query });
+      return reply
+        .type(bundle.contentType)
+        .header("content-disposition", `attachment; filename="${bundle.filename}"`)
+        .header("x-gatehouse-tree-size", String(bundle.treeSize))
+        .send(Readable.from(bundle.chunks));
+    },
   });
-}
 
-/** Key rotation needs a member's admin key with the owner or admin role. */
-export async function adminAuditRoutes(app: FastifyInstance): Promise<void> {
-  app.addHook("onRequest", authenticate);
-  app.addHook("preHandler", requireAdminKey);
-  app.post("/v1/admin/audit/keys/rotate", async (request) => rotateSigningKey({ ctx: ctxOf(request) }));
+  api.route({ ...fromContract(routeOf("rotateSigningKey")), handler: async (request) => rotateSigningKey({ ctx: ctxOf(request) }) });
 }

@@ -1,7 +1,9 @@
+import { routeOf } from "@gatehouse/contracts";
 import { sseFrame } from "@gatehouse/core";
 import { subscribeEvents } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
-import { authenticate, ctxOf } from "../auth";
+import { ctxOf } from "../auth";
+import { fromContract, type ZodTypeProvider } from "../contract";
 
 const HEARTBEAT_MS = 15_000;
 
@@ -10,15 +12,13 @@ const open = new Set<() => void>();
 
 /** `GET /v1/events`: server-sent events, resumable with `Last-Event-ID` (or `?lastEventId=`). */
 export async function eventRoutes(app: FastifyInstance): Promise<void> {
-  app.addHook("onRequest", authenticate);
   app.addHook("preClose", async () => {
     for (const end of [...open]) end();
   });
 
-  app.get("/v1/events", async (request, reply) => {
+  app.withTypeProvider<ZodTypeProvider>().route({ ...fromContract(routeOf("streamEvents")), handler: async (request, reply) => {
     const header = request.headers["last-event-id"];
-    const query = request.query as { lastEventId?: unknown };
-    const lastEventId = typeof header === "string" ? header : typeof query.lastEventId === "string" ? query.lastEventId : null;
+    const lastEventId = typeof header === "string" ? header : (request.query.lastEventId ?? null);
     const pending: string[] = [];
     let started = false;
     const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
@@ -44,5 +44,5 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     };
     open.add(end);
     reply.raw.once("close", end);
-  });
+  } });
 }

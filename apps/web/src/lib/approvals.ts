@@ -1,15 +1,12 @@
-import type { ApprovalView } from "@gatehouse/db";
+import type { Approval, ApprovalList, DecisionBody } from "@gatehouse/contracts";
 
-// The console's own contract for /api/orgs/[orgSlug]/approvals*. Client code imports these types;
-// the route handlers check at compile time that what @gatehouse/db returns fits them.
+// /api/orgs/[orgSlug]/approvals* answer the API's own shapes (@gatehouse/contracts); the route
+// handlers check at compile time that what @gatehouse/db returns fits them.
 
 /** The approval object of docs/approvals.md, with `viewer` (may the signed-in member vote?). */
-export type Approval = ApprovalView;
+export type { Approval, DecisionBody };
 
-export interface ApprovalPage {
-  approvals: Approval[];
-  nextCursor: string | null;
-}
+export type ApprovalPage = ApprovalList;
 
 export const APPROVAL_PAGE_SIZE = 50;
 
@@ -17,11 +14,6 @@ export const APPROVAL_PAGE_SIZE = 50;
 export const APPROVAL_LIST_STATUSES = ["pending", "approved", "denied", "expired", "cancelled", "decided", "all"] as const;
 export type ApprovalListStatus = (typeof APPROVAL_LIST_STATUSES)[number];
 
-/** What the console sends to decide; the service validates it (a blank reason is no reason). */
-export interface DecisionBody {
-  decision: "approve" | "deny";
-  reason?: string;
-}
 export type Decision = DecisionBody["decision"];
 
 export interface ApprovalFilters {

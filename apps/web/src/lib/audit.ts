@@ -1,44 +1,28 @@
-import type { AuditProof, AuditVerification, AuditEventView, CheckpointView, SigningKeyView } from "@gatehouse/db";
+import type { AuditEvent, AuditEventList, AuditProof, AuditVerification, Checkpoint, CheckpointList, KeyRotation, SigningKey, SigningKeyList } from "@gatehouse/contracts";
 import { z } from "zod";
 
-// The console's own contract for /api/orgs/[orgSlug]/audit*. Client code imports these types; the
-// route handlers check at compile time that what @gatehouse/db returns fits them.
+// /api/orgs/[orgSlug]/audit* answer the API's own shapes (@gatehouse/contracts); the route handlers
+// check at compile time that what @gatehouse/db returns fits them.
 
-/** One audit entry as the console shows it: packages/db's view, unchanged. */
-export type AuditEntry = AuditEventView;
+export type { Checkpoint, SigningKey, SigningKeyList };
 
-export interface AuditPage {
-  events: AuditEntry[];
-  nextCursor: string | null;
-}
+/** One audit entry as the console shows it. */
+export type AuditEntry = AuditEvent;
+
+export type AuditPage = AuditEventList;
 
 export const AUDIT_PAGE_SIZE = 50;
 
 /** GET …/audit/proof?entryId=: the entry's inclusion proof against a fresh signed checkpoint. */
 export type InclusionProof = Extract<AuditProof, { type: "inclusion" }>;
 
-/** A signed checkpoint: tree size, root and the C2SP signed note, verbatim. */
-export type Checkpoint = CheckpointView;
-
-export interface CheckpointPage {
-  checkpoints: Checkpoint[];
-  nextCursor: string | null;
-}
+/** Signed checkpoints (tree size, root and the C2SP signed note, verbatim), largest first. */
+export type CheckpointPage = CheckpointList;
 
 export const CHECKPOINT_PAGE_SIZE = 50;
 
-/** A checkpoint key of the org; retired keys stay published so old checkpoints still verify. */
-export type SigningKey = SigningKeyView;
-
-export interface SigningKeyList {
-  keys: SigningKey[];
-}
-
 /** POST …/audit/keys/rotate: the keys after rotation and a checkpoint signed by the new one. */
-export interface RotatedKeys {
-  keys: SigningKey[];
-  checkpoint: Checkpoint;
-}
+export type RotatedKeys = KeyRotation;
 
 export type ChainVerification = AuditVerification;
 

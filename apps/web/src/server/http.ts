@@ -1,6 +1,8 @@
 import "server-only";
 import { NextResponse } from "next/server";
 import { DOMAIN_ERROR_STATUS, isDomainError, type DomainError } from "@gatehouse/db";
+import { validationError, zodIssues } from "@gatehouse/core";
+import type { z } from "zod";
 
 /** Every error the console's route handlers send: `{ error: { code, message, details?, requestId } }`. */
 export interface ErrorBody {
@@ -40,18 +42,6 @@ export function toErrorResponse(error: unknown, requestId: string): NextResponse
   return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId } });
 }
 
-/** A 400 for a query or body the route's zod schema rejected, naming each field like the services do. */
-export function invalidInputResponse(
-  error: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> },
-  requestId: string,
-  where: "query" | "body",
-): NextResponse<ErrorBody> {
-  const issues = error.issues.map((issue) => ({ path: issue.path.map(String).join(".") || where, message: issue.message }));
-  const [only] = issues;
-  const message = issues.length === 1 && only ? `${only.path}: ${only.message}` : `Invalid ${where === "query" ? "query parameters" : "request body"}`;
-  return errorResponse("VALIDATION", message, requestId, { issues });
-}
-
 /** A JSON answer that is never cached, with its request id. */
 export function jsonResponse(body: unknown, requestId: string): NextResponse {
   return NextResponse.json(body, { headers: { "cache-control": "no-store", "x-request-id": requestId } });
@@ -60,4 +50,14 @@ export function jsonResponse(body: unknown, requestId: string): NextResponse {
 /** Query parameters as a service input; an empty field (a cleared form input) counts as absent. */
 export function queryInput(request: { nextUrl: URL }): Record<string, string> {
   return Object.fromEntries([...request.nextUrl.searchParams].filter(([, value]) => value !== ""));
+}
+
+/**
+ * A request part parsed by its contract schema (@gatehouse/contracts); a refusal throws the VALIDATION
+ * error whose issues name each field, which the route's error envelope turns into a 400.
+ */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  return parsed.data;
 }

@@ -3,7 +3,7 @@ import { canonicalize } from "../audit/canonical-json";
 import { sha256Hex } from "../audit/hashing";
 import { validationError } from "../errors";
 import { ACTION_TYPE_PATTERN, zodIssues } from "../policy/document";
-import type { ConditionResult, Decision } from "../policy/evaluate";
+import type { Decision } from "../policy/evaluate";
 
 export const dataAccessedSchema = z.strictObject({
   type: z.string().min(1).max(100),
@@ -34,24 +34,78 @@ export function actionRequestHash(agentId: string, request: ActionRequest): stri
   return sha256Hex(canonicalize({ agentId, actionType: request.actionType, metadata: request.metadata, dataAccessed: request.dataAccessed }));
 }
 
-export type ActionStatus = "executed" | "requested" | "denied";
+export const actionStatusSchema = z.enum(["executed", "requested", "denied"]);
+export type ActionStatus = z.output<typeof actionStatusSchema>;
 
-/** What `POST /v1/actions` answers (ARCHITECTURE §3); fields may be added, never renamed. */
-export interface ActionResult {
-  status: ActionStatus;
-  auditEventId: string;
-  approvalId?: string;
-  timeoutAt?: string;
-  denialReason?: string;
-  policyName?: string;
-  policyVersion?: number;
-  conditionsEvaluated: ConditionResult[];
-  mode?: "enforce" | "monitor";
-}
+export const conditionEvaluationSchema = z.object({
+  field: z.string(),
+  operator: z.string(),
+  expected: z.unknown(),
+  actual: z.unknown().optional(),
+  result: z.boolean(),
+  policy: z.string().describe("The policy the condition belongs to."),
+});
+
+/** The fields every decision answers, recorded (execute) or only asked (canI). */
+export const decisionFields = {
+  status: actionStatusSchema,
+  denialReason: z
+    .string()
+    .optional()
+    .describe("Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, …"),
+  policyName: z.string().optional().describe("The policy whose effect won; absent when none applied or the agent's state decided."),
+  policyVersion: z.number().int().optional(),
+  conditionsEvaluated: z.array(conditionEvaluationSchema),
+  mode: z.enum(["enforce", "monitor"]).optional(),
+  message: z.string().describe("One sentence saying what happened and what to do next, for a person or a model to read."),
+};
+
+/** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
+export const actionResultSchema = z.object({
+  ...decisionFields,
+  auditEventId: z.string().describe("The audit entry of this decision; report the outcome against it."),
+  approvalId: z.string().optional(),
+  timeoutAt: z.string().optional().describe("When a pending approval expires (ISO 8601)."),
+});
+export type ActionResult = z.output<typeof actionResultSchema>;
 
 export function actionStatusOf(decision: Decision): ActionStatus {
   return decision.effect === "allow" ? "executed" : decision.effect === "deny" ? "denied" : "requested";
 }
+
+/** What each denial reason means for the agent, finishing "Denied: …". */
+const DENIAL_TEXT: Record<string, string> = {
+  NO_POLICY: "no policy allows this action for this agent",
+  CONDITIONS_DENIED: "a policy's conditions deny it",
+  RATE_LIMITED: "a rate limit in the policies has been reached; try again later",
+  POLICY_TAMPERED: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again",
+  AGENT_HALTED: "this agent is halted; an admin must resume it",
+  CIRCUIT_OPEN: "this agent's circuit breaker is open after repeated failures; wait for its cool-down",
+  DENIED_BY_REVIEWER: "a reviewer denied it",
+  APPROVAL_EXPIRED: "nobody approved it before its approval expired",
+  DELEGATION_SCOPE: "it is outside the capabilities delegated to this agent",
+  DELEGATION_EXPIRED: "the delegation behind this agent has expired",
+  DELEGATION_REVOKED: "the delegation behind this agent was revoked",
+};
+
+/**
+ * The one sentence an ActionResult carries: what was decided, by which policy, and what the caller
+ * should do now — readable by a person in a log and by a model deciding its next step.
+ */
+export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode">): string {
+  const by = result.policyName ? ` by policy '${result.policyName}'` : "";
+  switch (result.status) {
+    case "executed":
+      return result.mode === "monitor" ? `Allowed: policy '${result.policyName ?? "?"}' is in monitor mode, so go ahead (its effect was only recorded).` : `Allowed${by}: go ahead, then report the outcome.`;
+    case "requested":
+      return `Waiting for approval${by}${result.approvalId ? ` (${result.approvalId})` : ""}: do not act until it is approved${result.timeoutAt ? ` (it expires at ${result.timeoutAt})` : ""}.`;
+    case "denied": {
+      const reason = result.denialReason ? (DENIAL_TEXT[result.denialReason] ?? result.denialReason) : "a policy denies it";
+      return `Denied${by}: ${reason}. Do not perform this action.`;
+    }
+  }
+}
+
 
 export function buildActionResult(args: {
   decision: Decision;
@@ -62,7 +116,7 @@ export function buildActionResult(args: {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
   const denialReason = args.denialReason ?? decision.reason;
-  return {
+  const result = {
     status,
     auditEventId,
     ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
@@ -71,4 +125,5 @@ export function buildActionResult(args: {
     conditionsEvaluated: decision.conditionsEvaluated,
     mode: decision.mode,
   };
+  return { ...result, message: describeResult(result) };
 }

@@ -1,44 +1,12 @@
-import { eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type ConditionResult, type MemberRole, type Voter } from "@gatehouse/core";
+import { describeResult, eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
+import type { Approval, MemberRefView } from "@gatehouse/contracts";
 import { db } from "../client";
 import type { Ctx } from "../context";
 
-export interface MemberRef {
-  id: string;
-  name: string;
-  email: string;
-}
+export type MemberRef = MemberRefView;
 
-/** The approval object of docs/approvals.md. */
-export interface ApprovalView {
-  id: string;
-  status: ApprovalStatus;
-  agentId: string;
-  agentName: string;
-  actionId: string;
-  auditEventId: string;
-  actionType: string;
-  metadata: Record<string, unknown>;
-  dataAccessed: unknown[];
-  policyName: string | null;
-  policyVersion: number | null;
-  conditionsEvaluated: ConditionResult[];
-  quorum: number;
-  approvals: number;
-  approverRoles: MemberRole[];
-  approvers: string[];
-  excludeAgentOwner: boolean;
-  requestedBy: string | null;
-  votes: Array<{ member: MemberRef; decision: "approve" | "deny"; reason: string | null; at: string }>;
-  decidedBy: MemberRef | null;
-  decisionReason: string | null;
-  decidedAt: string | null;
-  expiresAt: string;
-  createdAt: string;
-  /** The action's answer as it stands now. */
-  result: ActionResult;
-  /** For a member: whether they may vote now, and if not, why. */
-  viewer?: { canDecide: boolean; reason?: string };
-}
+/** The approval object of docs/approvals.md, as its contract defines it. */
+export type ApprovalView = Approval;
 
 /** The acting member as a voter (user session or admin key), or null for agents and the system. */
 export async function voterOf(ctx: Ctx): Promise<Voter | null> {
@@ -136,7 +104,8 @@ export async function loadApprovalStates(orgId: string, ids: readonly string[]):
 }
 
 function toView(row: Row, voter: Voter | null): ApprovalView {
-  const result = row.result;
+  // Settling an approval rewrites the stored result's status; its sentence is written anew.
+  const result = { ...row.result, message: describeResult(row.result) };
   const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.name, email: v.email });
   const finalVote = row.status === "approved" || row.status === "denied" ? row.votes.at(-1) : undefined;
   const view: ApprovalView = {

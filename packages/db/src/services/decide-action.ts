@@ -9,6 +9,7 @@ import {
   type ActionResult,
   type Decision,
 } from "@gatehouse/core";
+import type { CheckResult } from "@gatehouse/contracts";
 import type { Ctx } from "../context";
 import { commitDecision, type Materialized } from "../decision-log";
 import { getOrgPolicies } from "../policy-cache";
@@ -59,12 +60,9 @@ async function prepare(ctx: Ctx, request: ActionRequest, mode: "execute" | "chec
 }
 
 /**
- * What canI answers: the decision execute would make now, plus `allowed` (it would execute at once)
- * and `needsApproval` (it would wait for a person).
+ * canI: the same decision as execute, without recording anything or consuming rate limits, plus
+ * `allowed` (it would execute at once) and `needsApproval` (it would wait for a person).
  */
-export type CheckResult = Omit<ActionResult, "auditEventId"> & { allowed: boolean; needsApproval: boolean; dryRun: true };
-
-/** canI: the same decision as execute, without recording anything or consuming rate limits. */
 export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CheckResult> {
   requireAgent(ctx); // permission before parsing
   const prepared = await prepare(ctx, parseActionRequest(input), "check");

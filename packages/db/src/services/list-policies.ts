@@ -9,7 +9,7 @@ export interface PolicyView {
   version: number;
   versionId: string;
   contentHash: string;
-  document: unknown;
+  document: Record<string, unknown>;
 }
 
 /**
@@ -30,6 +30,6 @@ export async function listPolicies({ ctx, input }: { ctx: Ctx; input: { scope?: 
   }
   return {
     scope,
-    policies: visible.map((v) => ({ name: v.name, version: v.version, versionId: v.id, contentHash: v.contentHash, document: v.document })),
+    policies: visible.map((v) => ({ name: v.name, version: v.version, versionId: v.id, contentHash: v.contentHash, document: v.document as Record<string, unknown> })),
   };
 }

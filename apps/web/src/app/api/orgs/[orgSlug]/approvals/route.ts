@@ -1,7 +1,8 @@
+import { approvalListQuerySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { listApprovals } from "@gatehouse/db";
 import type { ApprovalPage } from "@/lib/approvals";
-import { jsonResponse, queryInput } from "@/server/http";
+import { jsonResponse, parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 // GET /api/orgs/[orgSlug]/approvals?status=&agentId=&actionType=&cursor=&limit= → ApprovalPage, newest
@@ -9,7 +10,7 @@ import { withMember } from "@/server/member-route";
 // service: the query (400 naming the field), role (auditors: 403).
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, params, "read approvals", async (ctx, _params, requestId) => {
-    const page: ApprovalPage = await listApprovals({ ctx, input: queryInput(request) });
+    const page: ApprovalPage = await listApprovals({ ctx, input: parseInput(approvalListQuerySchema, queryInput(request)) });
     return jsonResponse(page, requestId);
   });
 }

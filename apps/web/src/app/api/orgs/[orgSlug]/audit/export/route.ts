@@ -1,6 +1,7 @@
+import { exportQuerySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { exportAuditLog } from "@gatehouse/db";
-import { queryInput } from "@/server/http";
+import { parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 import { downloadResponse } from "@/server/stream";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 // Session (401), membership (another org is 404), then the service: the query (400 naming the field).
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, params, "export the audit log", async (ctx, _params, requestId) => {
-    const bundle = await exportAuditLog({ ctx, input: queryInput(request) });
+    const bundle = await exportAuditLog({ ctx, input: parseInput(exportQuerySchema, queryInput(request)) });
     return downloadResponse(requestId, {
       contentType: bundle.contentType,
       filename: bundle.filename,

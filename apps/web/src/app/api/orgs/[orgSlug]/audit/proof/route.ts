@@ -1,6 +1,7 @@
+import { proofQuerySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { getAuditProof } from "@gatehouse/db";
-import { jsonResponse, queryInput } from "@/server/http";
+import { jsonResponse, parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 // GET /api/orgs/[orgSlug]/audit/proof?entryId= (or ?seq=&treeSize=) → the entry's inclusion proof,
@@ -9,7 +10,7 @@ import { withMember } from "@/server/member-route";
 // field), an entry of another org or none (404).
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, params, "read audit proofs", async (ctx, _params, requestId) => {
-    const proof = await getAuditProof({ ctx, input: queryInput(request) });
+    const proof = await getAuditProof({ ctx, input: parseInput(proofQuerySchema, queryInput(request)) });
     return jsonResponse(proof, requestId);
   });
 }

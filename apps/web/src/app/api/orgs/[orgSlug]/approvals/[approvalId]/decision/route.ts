@@ -1,7 +1,8 @@
+import { decisionBodySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { decideApproval } from "@gatehouse/db";
 import type { Approval } from "@/lib/approvals";
-import { errorResponse, jsonResponse } from "@/server/http";
+import { errorResponse, jsonResponse, parseInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 // POST /api/orgs/[orgSlug]/approvals/[approvalId]/decision { decision: "approve"|"deny", reason? } →
@@ -20,7 +21,7 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     } catch {
       return errorResponse("VALIDATION", "The request body is not valid JSON.", requestId);
     }
-    const approval: Approval = await decideApproval({ ctx, input: { approvalId, body } });
+    const approval: Approval = await decideApproval({ ctx, input: { approvalId, body: parseInput(decisionBodySchema, body) } });
     return jsonResponse(approval, requestId);
   });
 }

@@ -1,0 +1,58 @@
+import { validationError, zodIssues } from "@gatehouse/core";
+import type { RawContent, RouteContract } from "@gatehouse/contracts";
+import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
+import type { FastifySerializerCompiler } from "fastify/types/schema";
+import { z } from "zod";
+import { authenticate, requireAdminKey } from "./auth";
+
+/** Request and reply types inferred from the contracts' zod schemas. */
+export interface ZodTypeProvider extends FastifyTypeProvider {
+  validator: this["schema"] extends z.ZodType ? z.output<this["schema"]> : unknown;
+  serializer: this["schema"] extends z.ZodType ? z.input<this["schema"]> : unknown;
+}
+
+/**
+ * Every request part is parsed by its contract schema: a refusal is a 400 whose issues name each
+ * field (`limit`, `policies[2].when`), the same envelope the services answer.
+ */
+export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) => {
+    const parsed = schema.safeParse(data);
+    return parsed.success ? { value: parsed.data } : { error: validationError(zodIssues(parsed.error)) };
+  };
+
+/** Responses are written through their contract schema: only the fields the contract names leave the server. */
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
+  ({ schema }) =>
+  (data) =>
+    JSON.stringify(schema.parse(data));
+
+type Optional<S, Flag> = S extends z.ZodType ? (Flag extends true ? z.ZodOptional<z.ZodNullable<S>> : S) : undefined;
+
+/** The Fastify schema of a contract, typed so that handlers see parsed params, query and body. */
+export type SchemaOf<C extends RouteContract> = {
+  params: C["params"];
+  querystring: C["query"];
+  body: Optional<C["body"], C["bodyOptional"]>;
+  response: C["success"]["raw"] extends RawContent ? undefined : C["success"]["json"] extends z.ZodType ? Record<C["success"]["status"], C["success"]["json"]> : undefined;
+};
+
+const AUTH_HOOKS: Record<RouteContract["auth"], onRequestHookHandler[]> = {
+  public: [],
+  key: [authenticate],
+  agent: [authenticate],
+  admin: [authenticate, requireAdminKey],
+};
+
+/** Method, URL, schema and authentication of a route, from its contract. */
+export function fromContract<C extends RouteContract>(contract: C): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[] } {
+  const schema: FastifySchema = {
+    ...(contract.params ? { params: contract.params } : {}),
+    ...(contract.query ? { querystring: contract.query } : {}),
+    ...(contract.body ? { body: contract.bodyOptional ? contract.body.nullish() : contract.body } : {}),
+    // A route that can also answer text (a signed note, a download) serializes its JSON itself.
+    ...(contract.success.json && !contract.success.raw ? { response: { [contract.success.status]: contract.success.json } } : {}),
+  };
+  return { method: contract.method, url: contract.path, schema: schema as SchemaOf<C> & FastifySchema, onRequest: AUTH_HOOKS[contract.auth] };
+}

@@ -1,0 +1,18 @@
+import { openApiDocument, routeOf } from "@gatehouse/contracts";
+import apiReference from "@scalar/fastify-api-reference";
+import type { FastifyInstance } from "fastify";
+import { fromContract, type ZodTypeProvider } from "../contract";
+
+let document: Record<string, unknown> | undefined;
+
+/** The OpenAPI document (generated from the contracts once per process) and its rendered reference at /docs. */
+export async function referenceRoutes(app: FastifyInstance): Promise<void> {
+  app.withTypeProvider<ZodTypeProvider>().route({
+    ...fromContract(routeOf("openApi")),
+    handler: async (_request, reply) => reply.type("application/json; charset=utf-8").send(JSON.stringify((document ??= openApiDocument()))),
+  });
+  await app.register(apiReference, {
+    routePrefix: "/docs",
+    configuration: { url: "/openapi.json", title: "Gatehouse API", hideClientButton: true },
+  });
+}

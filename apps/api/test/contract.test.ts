@@ -1,0 +1,177 @@
+import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
+import { responseValidator } from "@gatehouse/contracts/testing";
+import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
+
+// The contract, held against the running API: the document it serves, the routes it registers, and
+// the real answer of every route checked against the document by an independent validator.
+
+const document = openApiDocument();
+const check = responseValidator(document);
+let app: FastifyInstance;
+let baseUrl: string;
+let org: TestOrg;
+
+beforeAll(async () => {
+  app = await startApp();
+  baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+  org = await createTestOrg({ label: "contract", policies: ALLOW_ALL_PR });
+});
+afterAll(async () => {
+  await stopApp(app);
+});
+
+const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
+
+describe("the served document", () => {
+  it("is the document generated from the contracts", async () => {
+    const response = await call(app, "GET", "/openapi.json");
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("application/json");
+    expect(response.json()).toEqual(document);
+  });
+
+  it("lists every route the server registers, and the server registers every route it lists", () => {
+    // HEAD routes are Fastify's automatic twins of GET ones; /docs/* is the reference page itself.
+    const registered = app.registeredRoutes
+      .filter((r) => r.method !== "HEAD" && !r.url.startsWith("/docs"))
+      .map((r) => `${r.method} ${openApiPath(r.url)}`)
+      .sort();
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(registered).toEqual(documented);
+  });
+
+  it("is rendered as a reference at /docs", async () => {
+    const response = await call(app, "GET", "/docs/");
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toContain("text/html");
+    expect(response.body).toContain("/openapi.json");
+  });
+});
+
+/** Shared state the rows build up as they run in table order. */
+interface State {
+  executedEntryId: string;
+  approvalIds: string[];
+  agentId: string;
+  issuedKeyId: string;
+}
+
+type Row = (state: State) => Promise<LightMyRequestResponse>;
+
+const agent = (method: Parameters<typeof call>[1], url: string, body?: unknown) => call(app, method, url, { key: org.agent.apiKey, ...(body === undefined ? {} : { body }) });
+const admin = (method: Parameters<typeof call>[1], url: string, body?: unknown) => call(app, method, url, { key: org.adminKey.apiKey, ...(body === undefined ? {} : { body }) });
+
+/** One real call per operation, in an order where each finds what it needs. */
+const ROWS: Record<OperationId, Row> = {
+  health: () => call(app, "GET", "/healthz"),
+  openApi: () => call(app, "GET", "/openapi.json"),
+  execute: async (state) => {
+    const executed = await agent("POST", "/v1/actions", { actionType: "pr.open", metadata: { pr: 1 } });
+    state.executedEntryId = executed.json().auditEventId;
+    for (let i = 0; i < 3; i += 1) state.approvalIds.push((await agent("POST", "/v1/actions", { actionType: "pr.merge", metadata: { pr: i } })).json().approvalId);
+    const denied = await agent("POST", "/v1/actions", { actionType: "repo.delete" });
+    expect(check({ method: "POST", path: "/v1/actions", status: 200, body: denied.json() })).toEqual([]);
+    return executed;
+  },
+  canI: () => agent("POST", "/v1/actions/check", { actionType: "pr.merge" }),
+  reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success" }),
+  listPolicies: () => agent("GET", "/v1/policies?scope=org"),
+  whoami: async () => {
+    const asAdmin = await admin("GET", "/v1/whoami");
+    expect(check({ method: "GET", path: "/v1/whoami", status: 200, body: asAdmin.json() })).toEqual([]);
+    return agent("GET", "/v1/whoami");
+  },
+  getApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}`),
+  waitForApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}/wait?timeoutMs=0`),
+  streamEvents: () => call(app, "GET", "/v1/events?lastEventId=abc", { key: org.agent.apiKey }),
+  listAuditEntries: () => agent("GET", "/v1/audit?limit=5"),
+  getCheckpoint: () => agent("GET", "/v1/audit/checkpoint"),
+  listCheckpoints: () => agent("GET", "/v1/audit/checkpoints"),
+  listSigningKeys: () => agent("GET", "/v1/audit/keys"),
+  getAuditProof: async () => {
+    const consistency = await agent("GET", "/v1/audit/proof?from=1");
+    expect(check({ method: "GET", path: "/v1/audit/proof", status: 200, body: consistency.json() })).toEqual([]);
+    return agent("GET", "/v1/audit/proof?seq=0");
+  },
+  verifyAuditLog: () => admin("POST", "/v1/audit/verify"),
+  exportAuditLog: () => admin("GET", "/v1/audit/export"),
+  rotateSigningKey: () => admin("POST", "/v1/admin/audit/keys/rotate"),
+  getPolicySet: () => admin("GET", "/v1/admin/policies"),
+  applyPolicySet: () => admin("PUT", "/v1/admin/policies?dryRun=true", { policies: ALLOW_ALL_PR }),
+  listAgents: () => admin("GET", "/v1/admin/agents"),
+  createAgent: async (state) => {
+    const created = await admin("POST", "/v1/admin/agents", { name: "contract-bot", labels: { team: "qa" } });
+    state.agentId = created.json().id;
+    return created;
+  },
+  haltAgent: (state) => admin("POST", `/v1/admin/agents/${state.agentId}/halt`, { reason: "contract test" }),
+  resumeAgent: (state) => admin("POST", `/v1/admin/agents/${state.agentId}/resume`),
+  listAgentKeys: (state) => admin("GET", `/v1/admin/agents/${state.agentId}/keys`),
+  issueAgentKey: async (state) => {
+    const issued = await admin("POST", `/v1/admin/agents/${state.agentId}/keys`, { name: "second", expiresInDays: 30 });
+    state.issuedKeyId = issued.json().id;
+    return issued;
+  },
+  revokeKey: (state) => admin("DELETE", `/v1/admin/keys/${state.issuedKeyId}`),
+  getSettings: () => admin("GET", "/v1/admin/settings"),
+  updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 } }),
+  listApprovals: () => admin("GET", "/v1/admin/approvals?status=all"),
+  getApprovalAsMember: (state) => admin("GET", `/v1/admin/approvals/${state.approvalIds[1]}`),
+  decideApproval: (state) => admin("POST", `/v1/admin/approvals/${state.approvalIds[1]}/decision`, { decision: "approve", reason: "looks fine" }),
+  decideApprovals: (state) => admin("POST", "/v1/admin/approvals/decision", { approvalIds: [state.approvalIds[2], "apr_doesnotexist0000000000"], decision: "deny" }),
+};
+
+describe("every route's real answer matches the document", () => {
+  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "" };
+
+  it("has a row for every operation of the document", () => {
+    expect(Object.keys(ROWS).sort()).toEqual(routes.map((r) => r.operationId).sort());
+  });
+
+  for (const route of routes as readonly RouteContract[]) {
+    it(`${route.method} ${route.path} (${route.operationId})`, async () => {
+      const response = await ROWS[route.operationId as OperationId](state);
+      if (route.operationId === "streamEvents") {
+        // An invalid Last-Event-ID is refused as JSON before the stream starts: the error envelope.
+        expect(response.statusCode).toBe(400);
+        expect(check.component("Error", response.json())).toEqual([]);
+        return;
+      }
+      expect(response.statusCode, response.body.slice(0, 500)).toBe(route.success.status);
+      if (route.success.json) {
+        expect(check({ method: route.method, path: openApiPath(route.path), status: route.success.status, body: response.json() })).toEqual([]);
+      } else {
+        expect(route.success.raw?.mediaTypes.some((type) => String(response.headers["content-type"]).startsWith(type))).toBe(true);
+      }
+    });
+  }
+
+  it("streams events whose data matches the document's EventData", async () => {
+    const controller = new AbortController();
+    const response = await fetch(`${baseUrl}/v1/events`, { headers: { authorization: `Bearer ${org.agent.apiKey}`, "last-event-id": "0" }, signal: controller.signal });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = "";
+    while (!/\ndata: .*\n\n[\s\S]*\ndata: .*\n\n/.test(text)) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    const data = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1] as string) as unknown);
+    expect(data.length).toBeGreaterThan(1);
+    for (const event of data) expect(check.component("EventData", event)).toEqual([]);
+  });
+
+  it("answers errors in the documented envelope", async () => {
+    const errors = [
+      await call(app, "GET", "/v1/whoami"),
+      await agent("POST", "/v1/actions", { actionType: "NOT VALID" }),
+      await agent("GET", "/v1/admin/agents"),
+      await admin("GET", "/v1/admin/agents/agt_unknown/keys"),
+    ];
+    expect(errors.map((r) => r.statusCode)).toEqual([401, 400, 403, 404]);
+    for (const response of errors) expect(check.component("Error", response.json())).toEqual([]);
+  });
+});

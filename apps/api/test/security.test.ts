@@ -1,0 +1,488 @@
+import { randomBytes } from "node:crypto";
+import { MEMBER_ROLES, type MemberRole } from "@gatehouse/core";
+import { createAgent, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ALLOW_ALL_PR, call, peek, startApp, stopApp, writesOf } from "./helpers";
+
+// Every route the API registers, by construction: the table below must name exactly the routes the
+// server lists (app.registeredRoutes), and each protected row runs the same checks — missing or bad
+// keys 401, the wrong kind of key 403, each member role without the permission 403 with nothing
+// written, the roles with it pass, and another org's ids 404 (or, without an id, never its data).
+
+// ── Who may do what ────────────────────────────────────────────────────────────────────────────────
+// As the services decide it today: MANAGE_ROLES (owner, admin), APPROVAL_READER_ROLES (all but
+// auditor), an approval's default approverRoles (approver, admin, owner), and reads open to every
+// role. This map is the one place to swap for the core permission catalogue.
+
+const READS = ["org.read", "policies.read", "agents.read", "settings.read", "audit.read", "events.read"] as const;
+const MANAGES = ["policies.write", "agents.manage", "keys.manage", "settings.write", "audit.keys.rotate"] as const;
+type Permission = (typeof READS)[number] | (typeof MANAGES)[number] | "approvals.read" | "approvals.decide";
+
+const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
+  owner: [...READS, ...MANAGES, "approvals.read", "approvals.decide"],
+  admin: [...READS, ...MANAGES, "approvals.read", "approvals.decide"],
+  approver: [...READS, "approvals.read", "approvals.decide"],
+  auditor: [...READS],
+  viewer: [...READS, "approvals.read"],
+};
+
+function hasPermission(role: MemberRole, permission: Permission): boolean {
+  return PERMISSIONS_BY_ROLE[role].includes(permission);
+}
+
+// ── Fixtures ───────────────────────────────────────────────────────────────────────────────────────
+
+interface OrgFixture {
+  org: TestOrg;
+  /** A pending approval of the org's agent. */
+  approvalId: string;
+  /** The audit entry of an executed action of the org's agent. */
+  executedEntryId: string;
+}
+
+interface Fixtures {
+  a: OrgFixture;
+  b: OrgFixture;
+  /** Org A's admin keys, one member per role. */
+  keys: Record<MemberRole, string>;
+  /** Strings only org B's data contains (ids, slug, emails): none may appear in an answer to org A. */
+  bMarkers: string[];
+  badKeys: Array<{ name: string; key?: string }>;
+}
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+type Caller = "agent" | MemberRole;
+
+interface Sample {
+  path: string;
+  body?: unknown;
+}
+
+interface PublicRow {
+  method: Method;
+  route: string;
+  access: "public";
+  path: string;
+}
+
+interface ProtectedRow {
+  method: Method;
+  route: string;
+  /** Agent keys may call it (else 403); members need the permission (null: no member may). */
+  access: { agent: boolean; permission: Permission | null };
+  /** A valid request in org A; calls that change an object make a throwaway one here. */
+  sample: (fx: Fixtures) => Sample | Promise<Sample>;
+  /** The request naming org B's object (404); "scoped" for routes without an id: org B's data is never in the answer. */
+  foreign: ((fx: Fixtures) => Sample) | "scoped";
+  /** Bulk: answers 200 with an outcome per item, so a refusal is each item's FORBIDDEN / NOT_FOUND. */
+  perItem?: true;
+  /** Server-sent events: read briefly, then dropped. */
+  stream?: true;
+}
+
+type Row = PublicRow | ProtectedRow;
+
+let app: FastifyInstance;
+let fx: Fixtures;
+
+const alnum = (length: number): string => {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  return [...randomBytes(length)].map((byte) => alphabet[byte % alphabet.length]).join("");
+};
+
+const unique = (label: string) => `${label}-${alnum(8).toLowerCase()}`;
+
+async function requestApproval(org: TestOrg): Promise<string> {
+  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.merge", metadata: { pr: 1 } } });
+  const result = response.json<{ status: string; approvalId?: string }>();
+  if (result.status !== "requested" || !result.approvalId) throw new Error(`expected an approval, got ${response.body}`);
+  return result.approvalId;
+}
+
+async function executeAction(org: TestOrg): Promise<string> {
+  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { pr: 2 } } });
+  const result = response.json<{ status: string; auditEventId: string }>();
+  if (result.status !== "executed") throw new Error(`expected an executed action, got ${response.body}`);
+  return result.auditEventId;
+}
+
+async function orgFixture(label: string): Promise<OrgFixture> {
+  const org = await createTestOrg({ label, policies: ALLOW_ALL_PR });
+  return { org, approvalId: await requestApproval(org), executedEntryId: await executeAction(org) };
+}
+
+const throwawayAgent = async (org: TestOrg): Promise<string> => (await createAgent({ ctx: org.ctx, input: { name: unique("throwaway") } })).id;
+
+/** Everything a request could change in an org; a refused request leaves it identical. */
+async function stateOf(orgId: string): Promise<unknown> {
+  const rows = (tables: string[]) =>
+    tables.map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`).join(", ");
+  const { rows: [state] } = await db().pool.query<{ state: unknown }>(
+    `SELECT json_build_object('org', (SELECT md5(to_jsonb(o)::text) FROM orgs o WHERE o.id = $1), ${rows([
+      "agents",
+      "api_keys",
+      "memberships",
+      "policies",
+      "policy_versions",
+      "actions",
+      "approvals",
+      "approval_votes",
+      "delegations",
+      "signing_keys",
+    ])}, 'checkpoints', (SELECT count(*) FROM checkpoints WHERE org_id = $1)) AS state`,
+    [orgId],
+  );
+  return { ...(await writesOf(orgId)), ...(state?.state as object) };
+}
+
+// ── The table ──────────────────────────────────────────────────────────────────────────────────────
+
+const agentOnly = { agent: true, permission: null } as const;
+const anyKey = (permission: Permission) => ({ agent: true, permission });
+const adminKey = (permission: Permission) => ({ agent: false, permission });
+
+const ROWS: Row[] = [
+  { method: "GET", route: "/healthz", access: "public", path: "/healthz" },
+  // The API's own description and its rendered reference (/docs redirects to /docs/).
+  { method: "GET", route: "/openapi.json", access: "public", path: "/openapi.json" },
+  { method: "GET", route: "/docs", access: "public", path: "/docs/" },
+  { method: "GET", route: "/docs/", access: "public", path: "/docs/" },
+  { method: "GET", route: "/docs/js/scalar.js", access: "public", path: "/docs/js/scalar.js" },
+
+  // Agents, with their own key.
+  { method: "POST", route: "/v1/actions", access: agentOnly, sample: () => ({ path: "/v1/actions", body: { actionType: "pr.open", metadata: { pr: 3 } } }), foreign: "scoped" },
+  { method: "POST", route: "/v1/actions/check", access: agentOnly, sample: () => ({ path: "/v1/actions/check", body: { actionType: "pr.merge" } }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/actions/:auditEventId/outcome",
+    access: agentOnly,
+    sample: (f) => ({ path: `/v1/actions/${f.a.executedEntryId}/outcome`, body: { status: "success" } }),
+    foreign: (f) => ({ path: `/v1/actions/${f.b.executedEntryId}/outcome`, body: { status: "success" } }),
+  },
+  { method: "GET", route: "/v1/policies", access: anyKey("policies.read"), sample: () => ({ path: "/v1/policies?scope=org" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/whoami", access: anyKey("org.read"), sample: () => ({ path: "/v1/whoami" }), foreign: "scoped" },
+  {
+    method: "GET",
+    route: "/v1/approvals/:id",
+    access: anyKey("approvals.read"),
+    sample: (f) => ({ path: `/v1/approvals/${f.a.approvalId}` }),
+    foreign: (f) => ({ path: `/v1/approvals/${f.b.approvalId}` }),
+  },
+  {
+    method: "GET",
+    route: "/v1/approvals/:id/wait",
+    access: anyKey("approvals.read"),
+    sample: (f) => ({ path: `/v1/approvals/${f.a.approvalId}/wait?timeoutMs=0` }),
+    foreign: (f) => ({ path: `/v1/approvals/${f.b.approvalId}/wait?timeoutMs=0` }),
+  },
+  { method: "GET", route: "/v1/events", access: anyKey("events.read"), sample: () => ({ path: "/v1/events?lastEventId=0" }), foreign: "scoped", stream: true },
+
+  // The audit log, for any key of the org.
+  { method: "GET", route: "/v1/audit", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit?limit=100" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/checkpoint", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/checkpoint" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/checkpoints", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/checkpoints" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/keys", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/keys" }), foreign: "scoped" },
+  {
+    method: "GET",
+    route: "/v1/audit/proof",
+    access: anyKey("audit.read"),
+    sample: (f) => ({ path: `/v1/audit/proof?entryId=${f.a.executedEntryId}` }),
+    foreign: (f) => ({ path: `/v1/audit/proof?entryId=${f.b.executedEntryId}` }),
+  },
+  { method: "POST", route: "/v1/audit/verify", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/verify" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/export", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/export?format=jsonl" }), foreign: "scoped" },
+
+  // Org administration, with a member's admin key.
+  { method: "GET", route: "/v1/admin/policies", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies" }), foreign: "scoped" },
+  { method: "PUT", route: "/v1/admin/policies", access: adminKey("policies.write"), sample: () => ({ path: "/v1/admin/policies", body: { policies: ALLOW_ALL_PR } }), foreign: "scoped" },
+  { method: "GET", route: "/v1/admin/agents", access: adminKey("agents.read"), sample: () => ({ path: "/v1/admin/agents" }), foreign: "scoped" },
+  { method: "POST", route: "/v1/admin/agents", access: adminKey("agents.manage"), sample: () => ({ path: "/v1/admin/agents", body: { name: unique("made") } }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/agents/:id/halt",
+    access: adminKey("agents.manage"),
+    sample: async (f) => ({ path: `/v1/admin/agents/${await throwawayAgent(f.a.org)}/halt`, body: { reason: "security test" } }),
+    foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/halt`, body: { reason: "security test" } }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/agents/:id/resume",
+    access: adminKey("agents.manage"),
+    sample: async (f) => {
+      const agentId = await throwawayAgent(f.a.org);
+      await setAgentStatus({ ctx: f.a.org.ctx, input: { agentId, status: "halted" } });
+      return { path: `/v1/admin/agents/${agentId}/resume`, body: {} };
+    },
+    foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/resume`, body: {} }),
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/agents/:id/keys",
+    access: adminKey("keys.manage"),
+    sample: (f) => ({ path: `/v1/admin/agents/${f.a.org.agent.id}/keys` }),
+    foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/keys` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/agents/:id/keys",
+    access: adminKey("keys.manage"),
+    sample: async (f) => ({ path: `/v1/admin/agents/${await throwawayAgent(f.a.org)}/keys`, body: { name: "rotation" } }),
+    foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/keys`, body: { name: "rotation" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/keys/:id",
+    access: adminKey("keys.manage"),
+    sample: async (f) => {
+      const key = await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId: f.a.org.agent.id, body: { name: "throwaway" } } });
+      return { path: `/v1/admin/keys/${key.id}` };
+    },
+    foreign: (f) => ({ path: `/v1/admin/keys/${f.b.org.agent.keyId}` }),
+  },
+  { method: "GET", route: "/v1/admin/settings", access: adminKey("settings.read"), sample: () => ({ path: "/v1/admin/settings" }), foreign: "scoped" },
+  {
+    method: "PATCH",
+    route: "/v1/admin/settings",
+    access: adminKey("settings.write"),
+    sample: () => ({ path: "/v1/admin/settings", body: { circuitBreaker: { failureThreshold: 5 } } }),
+    foreign: "scoped",
+  },
+  { method: "GET", route: "/v1/admin/approvals", access: adminKey("approvals.read"), sample: () => ({ path: "/v1/admin/approvals?status=all&limit=200" }), foreign: "scoped" },
+  {
+    method: "GET",
+    route: "/v1/admin/approvals/:id",
+    access: adminKey("approvals.read"),
+    sample: (f) => ({ path: `/v1/admin/approvals/${f.a.approvalId}` }),
+    foreign: (f) => ({ path: `/v1/admin/approvals/${f.b.approvalId}` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/approvals/:id/decision",
+    access: adminKey("approvals.decide"),
+    sample: async (f) => ({ path: `/v1/admin/approvals/${await requestApproval(f.a.org)}/decision`, body: { decision: "approve" } }),
+    foreign: (f) => ({ path: `/v1/admin/approvals/${f.b.approvalId}/decision`, body: { decision: "approve" } }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/approvals/decision",
+    access: adminKey("approvals.decide"),
+    sample: async (f) => ({ path: "/v1/admin/approvals/decision", body: { approvalIds: [await requestApproval(f.a.org)], decision: "approve" } }),
+    foreign: (f) => ({ path: "/v1/admin/approvals/decision", body: { approvalIds: [f.b.approvalId], decision: "approve" } }),
+    perItem: true,
+  },
+  { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
+];
+
+const isPublic = (row: Row): row is PublicRow => row.access === "public";
+const PROTECTED = ROWS.filter((row): row is ProtectedRow => !isPublic(row));
+const routeKey = (method: string, url: string) => `${method} ${url}`;
+
+/** The routes the table accounts for: each row, and the HEAD route Fastify adds for each GET. */
+function tableRoutes(): string[] {
+  return ROWS.flatMap((row) => [routeKey(row.method, row.route), ...(row.method === "GET" ? [routeKey("HEAD", row.route)] : [])]).sort();
+}
+
+// ── Calls and checks ───────────────────────────────────────────────────────────────────────────────
+
+interface Answer {
+  status: number;
+  requestId: unknown;
+  text: string;
+}
+
+async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, key: string | undefined): Promise<Answer> {
+  if (row.stream && method === "GET") {
+    const response = await peek(app, sample.path, key === undefined ? {} : { key });
+    return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.text };
+  }
+  const response = await call(app, method, sample.path, { ...(key === undefined ? {} : { key }), ...(sample.body === undefined ? {} : { body: sample.body }) });
+  return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.body };
+}
+
+const keyOf = (caller: Caller): string => (caller === "agent" ? fx.a.org.agent.apiKey : fx.keys[caller]);
+
+const mayCall = (row: ProtectedRow, caller: Caller): boolean =>
+  caller === "agent" ? row.access.agent : row.access.permission !== null && hasPermission(caller, row.access.permission);
+
+/** The callers of org A that pass the row's checks: its agent if agents may, and the first role with the permission. */
+function allowedCallers(row: ProtectedRow): Caller[] {
+  const role = MEMBER_ROLES.find((r) => mayCall(row, r));
+  return [...(row.access.agent ? (["agent"] as const) : []), ...(role ? [role] : [])];
+}
+
+function expectEnvelope(answer: Answer, status: number, code: string, label: string): void {
+  expect(answer.status, `${label}: ${answer.text}`).toBe(status);
+  expect(JSON.parse(answer.text), label).toEqual({ error: { code, message: expect.any(String), requestId: answer.requestId } });
+}
+
+/** Bulk outcomes: every item's error code (undefined where the item succeeded). */
+function itemCodes(answer: Answer): Array<string | undefined> {
+  const { results } = JSON.parse(answer.text) as { results: Array<{ error?: { code: string } }> };
+  return results.map((r) => r.error?.code);
+}
+
+/**
+ * Refusals: 403 (or, for a member on a bulk route, 200 with each item FORBIDDEN), and nothing written
+ * in org A. The samples are made first, so their throwaway objects are not counted as writes.
+ */
+async function expectRefused(row: ProtectedRow, callers: readonly Caller[]): Promise<void> {
+  const samples = await Promise.all(callers.map(() => row.sample(fx)));
+  const before = await stateOf(fx.a.org.org.id);
+  const answers = await Promise.all(callers.map((caller, i) => send(row, row.method, samples[i] as Sample, keyOf(caller))));
+  answers.forEach((answer, i) => {
+    const caller = callers[i] as Caller;
+    const label = `${row.method} ${row.route} as ${caller}`;
+    if (row.perItem && caller !== "agent") {
+      expect(answer.status, `${label}: ${answer.text}`).toBe(200);
+      expect(itemCodes(answer), label).toEqual(itemCodes(answer).map(() => "FORBIDDEN"));
+    } else {
+      expectEnvelope(answer, 403, "FORBIDDEN", label);
+    }
+  });
+  expect(await stateOf(fx.a.org.org.id), `${row.method} ${row.route} as ${callers.join(", ")} wrote something`).toEqual(before);
+}
+
+function expectSuccess(answer: Answer, label: string): void {
+  expect(answer.status >= 200 && answer.status < 300, `${label}: ${answer.status} ${answer.text.slice(0, 300)}`).toBe(true);
+}
+
+async function expectAllowed(row: ProtectedRow, caller: Caller): Promise<void> {
+  const sample = await row.sample(fx);
+  const answer = await send(row, row.method, sample, keyOf(caller));
+  const label = `${row.method} ${row.route} as ${caller}`;
+  expectSuccess(answer, label);
+  if (row.perItem) expect(itemCodes(answer).filter(Boolean), label).toEqual([]);
+  expectNoDataOfOrgB(answer, sample, label);
+}
+
+function expectNoDataOfOrgB(answer: Answer, sample: Sample, label: string): void {
+  const asked = `${sample.path} ${JSON.stringify(sample.body ?? null)}`;
+  const leaked = fx.bMarkers.filter((marker) => !asked.includes(marker) && answer.text.includes(marker));
+  expect(leaked, `${label} answered org B's data`).toEqual([]);
+}
+
+// ── Setup ──────────────────────────────────────────────────────────────────────────────────────────
+
+beforeAll(async () => {
+  app = await startApp({ expirySweepMs: 0, checkpointEveryMs: 0 });
+  const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
+  const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
+  const keys: Record<MemberRole, string> = {
+    owner: a.org.adminKey.apiKey,
+    admin: await memberKey("admin"),
+    approver: await memberKey("approver"),
+    auditor: await memberKey("auditor"),
+    viewer: await memberKey("viewer"),
+  };
+
+  const revokedAgent = await issueAgentKey({ ctx: a.org.ctx, input: { agentId: a.org.agent.id, body: { name: "revoked" } } });
+  await revokeApiKey({ ctx: a.org.ctx, input: { keyId: revokedAgent.id } });
+  const revokedAdmin = await issueAdminKey({ ctx: a.org.ctx, input: { membershipId: a.org.owner.membershipId } });
+  await revokeApiKey({ ctx: a.org.ctx, input: { keyId: revokedAdmin.id } });
+  const expiredAgent = await issueAgentKey({ ctx: a.org.ctx, input: { agentId: a.org.agent.id, body: { name: "expired", expiresInDays: 1 } } });
+  const expiredAdmin = await issueAdminKey({ ctx: a.org.ctx, input: { membershipId: a.org.owner.membershipId } });
+  await db().apiKey.updateMany({ where: { id: { in: [expiredAgent.id, expiredAdmin.id] } }, data: { expiresAt: new Date(Date.now() - 60_000) } });
+
+  const bEntries = await db().auditEntry.findMany({ where: { orgId: b.org.org.id }, select: { id: true } });
+  const bKeys = await db().apiKey.findMany({ where: { orgId: b.org.org.id }, select: { id: true } });
+  fx = {
+    a,
+    b,
+    keys,
+    bMarkers: [b.org.org.id, b.org.org.slug, b.org.agent.id, b.org.owner.email, b.org.owner.membershipId, b.org.owner.userId, b.approvalId, ...bEntries.map((e) => e.id), ...bKeys.map((k) => k.id)],
+    badKeys: [
+      { name: "no key" },
+      { name: "Bearer nope", key: "nope" },
+      { name: "wrong prefix", key: `gh_user_${alnum(32)}` },
+      { name: "right prefix, wrong length", key: `gh_agent_${alnum(31)}` },
+      { name: "well-formed, unknown", key: `gh_admin_${alnum(32)}` },
+      { name: "revoked agent key", key: revokedAgent.apiKey },
+      { name: "revoked admin key", key: revokedAdmin.apiKey },
+      { name: "expired agent key", key: expiredAgent.apiKey },
+      { name: "expired admin key", key: expiredAdmin.apiKey },
+    ],
+  };
+});
+
+afterAll(async () => {
+  await stopApp(app);
+});
+
+// ── The suite ──────────────────────────────────────────────────────────────────────────────────────
+
+it("the table names every route the API registers, and no route it does not", () => {
+  const registered = app.registeredRoutes.map((r) => routeKey(r.method, r.url)).sort();
+  const table = tableRoutes();
+  expect({ missingFromTable: registered.filter((r) => !table.includes(r)), notRegistered: table.filter((r) => !registered.includes(r)) }).toEqual({
+    missingFromTable: [],
+    notRegistered: [],
+  });
+});
+
+for (const row of ROWS.filter(isPublic)) {
+  it(`${row.method} ${row.route} is public: it answers without a key`, async () => {
+    for (const method of [row.method, ...(row.method === "GET" ? (["HEAD"] as const) : [])]) {
+      expect((await call(app, method, row.path)).statusCode, method).toBe(200);
+    }
+  });
+}
+
+for (const row of PROTECTED) {
+  describe(`${row.method} ${row.route}`, () => {
+    it("missing, malformed, unknown, revoked or expired keys: 401 with the error envelope", async () => {
+      const sample = await row.sample(fx);
+      await Promise.all(
+        fx.badKeys.map(async (bad) => {
+          expectEnvelope(await send(row, row.method, sample, bad.key), 401, "UNAUTHENTICATED", `${row.method} ${row.route} with ${bad.name}`);
+          // Fastify answers HEAD for every GET; it has no body, so only its status is checked.
+          if (row.method === "GET") expect((await send(row, "HEAD", sample, bad.key)).status, `HEAD ${row.route} with ${bad.name}`).toBe(401);
+        }),
+      );
+    });
+
+    it(row.access.agent ? "an agent key passes" : "an agent key: 403, nothing written", async () => {
+      if (row.access.agent) await expectAllowed(row, "agent");
+      else await expectRefused(row, ["agent"]);
+    });
+
+    it("each member role: 403 with nothing written without the permission, through with it", async () => {
+      const refused = MEMBER_ROLES.filter((role) => !mayCall(row, role));
+      if (refused.length > 0) await expectRefused(row, refused);
+      for (const role of MEMBER_ROLES.filter((r) => mayCall(row, r))) await expectAllowed(row, role);
+    });
+
+    const foreign = row.foreign;
+    if (foreign === "scoped") {
+      it("never answers another org's data, nor changes it", async () => {
+        const before = await stateOf(fx.b.org.org.id);
+        for (const caller of allowedCallers(row)) {
+          const sample = await row.sample(fx);
+          const answer = await send(row, row.method, sample, keyOf(caller));
+          const label = `${row.method} ${row.route} as ${caller}`;
+          expectSuccess(answer, label);
+          expectNoDataOfOrgB(answer, sample, label);
+        }
+        expect(await stateOf(fx.b.org.org.id)).toEqual(before);
+      });
+    } else {
+      it("another org's id: 404 (never 403 or its data), nothing changed there", async () => {
+        const before = await stateOf(fx.b.org.org.id);
+        for (const caller of allowedCallers(row)) {
+          const sample = foreign(fx);
+          const answer = await send(row, row.method, sample, keyOf(caller));
+          const label = `${row.method} ${row.route} with org B's id as ${caller}`;
+          if (row.perItem) {
+            expect(answer.status, `${label}: ${answer.text}`).toBe(200);
+            expect(itemCodes(answer), label).toEqual(itemCodes(answer).map(() => "NOT_FOUND"));
+          } else {
+            expectEnvelope(answer, 404, "NOT_FOUND", label);
+          }
+          expectNoDataOfOrgB(answer, sample, label);
+        }
+        expect(await stateOf(fx.b.org.org.id)).toEqual(before);
+      });
+    }
+  });
+}

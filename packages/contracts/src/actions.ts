@@ -1,0 +1,60 @@
+import {
+  actionRequestSchema,
+  actionResultSchema as coreActionResultSchema,
+  actionStatusSchema,
+  conditionEvaluationSchema as coreConditionEvaluationSchema,
+  dataAccessedSchema,
+  decisionFields,
+} from "@gatehouse/core";
+import { z } from "zod";
+import { named } from "./common";
+
+export const dataAccessSchema = named("DataAccess", dataAccessedSchema, "A kind of data the action touches, testable by policies as `dataAccessed`.");
+
+export const executeBodySchema = named("ActionRequest", actionRequestSchema, "What an agent is about to do.");
+
+/** canI takes the same facts; an eventId is accepted and ignored (nothing is recorded). */
+export const checkBodySchema = executeBodySchema;
+
+export { actionStatusSchema };
+
+export const conditionEvaluationSchema = named("ConditionEvaluation", coreConditionEvaluationSchema, "One condition the engine examined while deciding.");
+
+export const actionResultSchema = named("ActionResult", coreActionResultSchema, "The decision on one action. A denial is a normal answer, not an HTTP error.");
+
+export const checkResultSchema = named(
+  "CheckResult",
+  z.object({
+    ...decisionFields,
+    allowed: z.boolean().describe("execute would answer `executed` now."),
+    needsApproval: z.boolean().describe("execute would answer `requested`: a person would have to approve."),
+    dryRun: z.literal(true),
+  }),
+  "What execute would decide now; nothing is recorded and no rate limit is consumed.",
+);
+export type CheckResult = z.output<typeof checkResultSchema>;
+
+export const outcomeParamsSchema = z.object({ auditEventId: z.string().regex(/^aud_[0-9a-zA-Z]{22}$/, "must be an auditEventId (aud_…)") });
+
+export const outcomeBodySchema = named(
+  "OutcomeRequest",
+  z.strictObject({
+    status: z.enum(["success", "failure", "partial"]),
+    message: z.string().max(2000).optional(),
+  }),
+  "How an executed action went.",
+);
+
+export const outcomeSchema = named(
+  "Outcome",
+  z.object({
+    auditEventId: z.string(),
+    status: z.enum(["success", "failure", "partial"]),
+    message: z.string().nullable(),
+    reportedAt: z.string(),
+    outcomeAuditEventId: z.string().optional().describe("The audit entry of the report; present on the answer to the call that recorded it."),
+  }),
+  "The outcome on record: the first report wins.",
+);
+
+export type Outcome = z.output<typeof outcomeSchema>;

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { named } from "./common";
+
+export const circuitStateSchema = z.enum(["closed", "open", "half_open"]);
+
+export const agentSchema = named(
+  "Agent",
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    status: z.enum(["active", "halted"]),
+    haltedAt: z.string().nullable(),
+    haltedReason: z.string().nullable(),
+    cbState: circuitStateSchema,
+    createdAt: z.string(),
+  }),
+  "An agent of the org.",
+);
+
+export const agentListSchema = named("AgentList", z.object({ agents: z.array(agentSchema) }), "The org's agents by name.");
+
+export const createAgentBodySchema = named(
+  "CreateAgentRequest",
+  z.strictObject({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1-100 letters, digits, '.', '_' or '-'"),
+    description: z.string().max(1000).optional(),
+    labels: z.record(z.string().max(100), z.string().max(200)).default({}),
+  }),
+  "A new agent.",
+);
+
+export const createdAgentSchema = named(
+  "CreatedAgent",
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().nullable(),
+    labels: z.record(z.string(), z.string()),
+    status: z.enum(["active", "halted"]),
+    apiKey: z.string().describe("Shown once; only its hash is stored."),
+    keyId: z.string(),
+  }),
+  "The new agent and its first key.",
+);
+
+export const agentStatusBodySchema = named("AgentStatusRequest", z.strictObject({ reason: z.string().max(500).optional() }), "Why the agent is halted or resumed.");
+
+export const issueAgentKeyBodySchema = named(
+  "IssueAgentKeyRequest",
+  z.strictObject({ name: z.string().min(1).max(100).default("default"), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+  "Another key for an agent (for rotation).",
+);
+
+export const issuedAgentKeySchema = named(
+  "IssuedAgentKey",
+  z.object({ id: z.string(), agentId: z.string(), apiKey: z.string().describe("Shown once."), prefix: z.string(), expiresAt: z.string().nullable() }),
+  "A new agent key.",
+);
+
+export const apiKeySchema = named(
+  "ApiKey",
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    lastFour: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  }),
+  "An API key, without its secret.",
+);
+
+export const apiKeyListSchema = named("ApiKeyList", z.object({ keys: z.array(apiKeySchema) }), "An agent's keys.");
+
+export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), revokedAt: z.string() }), "A revoked key.");
+
+export const breakerSettingsSchema = z.strictObject({
+  failureThreshold: z.number().int().min(1).max(10_000).default(10),
+  windowSeconds: z.number().int().min(1).max(86_400).default(60),
+  cooldownSeconds: z.number().int().min(1).max(86_400).default(30),
+});
+
+export const orgSettingsSchema = named(
+  "OrgSettings",
+  z.object({ circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }) }),
+  "The org's settings.",
+);
+
+export const updateSettingsBodySchema = named(
+  "UpdateSettingsRequest",
+  z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional() }),
+  "Settings to change, merged onto the current ones.",
+);
+
+export const whoamiSchema = named(
+  "WhoAmI",
+  z.object({
+    org: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
+    agent: z
+      .object({ id: z.string(), name: z.string(), status: z.enum(["active", "halted"]), labels: z.record(z.string(), z.string()), cbState: circuitStateSchema })
+      .optional(),
+    policies: z.array(z.object({ name: z.string(), version: z.number().int() })).optional().describe("For an agent key: the active policies that apply to it."),
+    member: z.object({ id: z.string(), userId: z.string(), email: z.string(), role: z.string() }).optional(),
+    key: z.object({ id: z.string(), prefix: z.string(), lastFour: z.string(), kind: z.enum(["agent", "admin"]) }),
+  }),
+  "Who the presented key acts as.",
+);
+
+export type Agent = z.output<typeof agentSchema>;
+export type CreatedAgent = z.output<typeof createdAgentSchema>;
+export type ApiKeyView = z.output<typeof apiKeySchema>;
+export type OrgSettings = z.output<typeof orgSettingsSchema>;
+export type WhoAmI = z.output<typeof whoamiSchema>;

@@ -1,0 +1,94 @@
+import { APPROVAL_STATUSES } from "@gatehouse/core";
+import { z } from "zod";
+import { actionResultSchema, conditionEvaluationSchema } from "./actions";
+import { named } from "./common";
+
+export const approvalStatusSchema = z.enum(APPROVAL_STATUSES);
+
+export const memberRefSchema = named("MemberRef", z.object({ id: z.string(), name: z.string(), email: z.string() }), "A member of the org (membership id `mem_…`).");
+
+export const approvalSchema = named(
+  "Approval",
+  z.object({
+    id: z.string(),
+    status: approvalStatusSchema,
+    agentId: z.string(),
+    agentName: z.string(),
+    actionId: z.string(),
+    auditEventId: z.string().describe("The audit entry of the original decision (`requested`)."),
+    actionType: z.string(),
+    metadata: z.record(z.string(), z.unknown()),
+    dataAccessed: z.array(z.unknown()),
+    policyName: z.string().nullable(),
+    policyVersion: z.number().int().nullable(),
+    conditionsEvaluated: z.array(conditionEvaluationSchema),
+    quorum: z.number().int(),
+    approvals: z.number().int().describe("Approvals so far."),
+    approverRoles: z.array(z.string()),
+    approvers: z.array(z.string()),
+    excludeAgentOwner: z.boolean(),
+    requestedBy: z.string().nullable(),
+    votes: z.array(z.object({ member: memberRefSchema, decision: z.enum(["approve", "deny"]), reason: z.string().nullable(), at: z.string() })),
+    decidedBy: memberRefSchema.nullable(),
+    decisionReason: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    expiresAt: z.string(),
+    createdAt: z.string(),
+    result: actionResultSchema.describe("The action's answer as it stands now."),
+    viewer: z.object({ canDecide: z.boolean(), reason: z.string().optional() }).optional().describe("For a member: whether they may vote now, and if not, why."),
+  }),
+  "A request for approval and where it stands.",
+);
+
+export const approvalListQuerySchema = z.strictObject({
+  status: z.enum([...APPROVAL_STATUSES, "decided", "all"]).default("pending"),
+  agentId: z.string().max(64).optional(),
+  actionType: z.string().max(200).optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{13}:apr_[0-9a-zA-Z]{1,40}$/, "must be a cursor returned by a previous page")
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export const approvalListSchema = named("ApprovalList", z.object({ approvals: z.array(approvalSchema), nextCursor: z.string().nullable() }), "A page of approvals, newest first.");
+
+export const decisionBodySchema = named(
+  "ApprovalDecisionRequest",
+  z.strictObject({
+    decision: z.enum(["approve", "deny"]),
+    reason: z.string().trim().max(1000).optional(),
+  }),
+  "One member's vote.",
+);
+
+export const bulkDecisionBodySchema = named(
+  "BulkApprovalDecisionRequest",
+  decisionBodySchema.extend({ approvalIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }),
+  "The same vote on several approvals.",
+);
+
+export const bulkDecisionResultSchema = named(
+  "BulkApprovalDecisionResult",
+  z.object({
+    results: z.array(
+      z.union([
+        z.object({ approvalId: z.string(), status: approvalStatusSchema }),
+        z.object({ approvalId: z.string(), error: z.object({ code: z.string(), message: z.string() }) }),
+      ]),
+    ),
+  }),
+  "Each approval's status after the vote, or why the vote was refused.",
+);
+
+export const MAX_WAIT_MS = 25_000;
+
+export const waitQuerySchema = z.object({
+  timeoutMs: z.coerce.number().int().min(0).optional().describe(`How long to hold the request, at most ${MAX_WAIT_MS} ms (longer asks are cut to it).`),
+});
+
+export type Approval = z.output<typeof approvalSchema>;
+export type MemberRefView = z.output<typeof memberRefSchema>;
+export type ApprovalList = z.output<typeof approvalListSchema>;
+export type ApprovalListQuery = z.input<typeof approvalListQuerySchema>;
+export type DecisionBody = z.input<typeof decisionBodySchema>;

@@ -1,0 +1,149 @@
+import { z } from "zod";
+import { named } from "./common";
+
+const iso = z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" });
+const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const auditEventSchema = named(
+  "AuditEvent",
+  z.object({
+    id: z.string(),
+    seq: z.number().int(),
+    type: z.string(),
+    actorType: z.string(),
+    actorId: z.string(),
+    agentId: z.string().nullable(),
+    subjectId: z.string().nullable(),
+    createdAt: z.string(),
+    leafHash: z.string(),
+    chainHash: z.string(),
+    canonical: z.string().describe("The exact RFC 8785 text that was hashed into leafHash."),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  "One entry of the org's audit log.",
+);
+
+export const auditListQuerySchema = z.object({
+  cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  type: z.string().max(100).optional(),
+  actionType: z.string().max(100).optional().describe("Entries about one action type (decisions, outcomes, approvals)."),
+  agentId: z.string().max(64).optional(),
+  from: iso.optional().describe("Entries at or after this time."),
+  to: iso.optional().describe("Entries before this time."),
+});
+
+export const auditListSchema = named("AuditEventList", z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() }), "A page of audit entries, newest first.");
+
+export const checkpointSchema = named(
+  "Checkpoint",
+  z.object({
+    treeSize: z.number().int(),
+    rootHash: z.string(),
+    note: z.string().describe("The signed note, verbatim: a C2SP tlog-checkpoint body and signed-note signature lines."),
+    keyId: z.string(),
+    createdAt: z.string(),
+  }),
+  "A signed checkpoint of the org's log.",
+);
+
+export const textFormatQuerySchema = z.object({ format: z.enum(["json", "text"]).optional().describe("`text`: the raw note or key lines, ready to save to a file.") });
+
+export const checkpointListQuerySchema = z.object({
+  cursor: z.string().regex(/^\d{1,16}$/, "must be a cursor returned by a previous page").optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+export const checkpointListSchema = named("CheckpointList", z.object({ checkpoints: z.array(checkpointSchema), nextCursor: z.string().nullable() }), "Signed checkpoints, largest tree first.");
+
+export const signingKeySchema = named(
+  "SigningKey",
+  z.object({
+    id: z.string(),
+    vkey: z.string().describe("C2SP signed-note verifier key: `<name>+<key hash>+<base64(0x01 ‖ public key)>`."),
+    status: z.enum(["active", "retired"]),
+    createdAt: z.string(),
+    retiredAt: z.string().nullable(),
+  }),
+  "One of the org's checkpoint signing keys (public part).",
+);
+
+export const signingKeyListSchema = named("SigningKeyList", z.object({ keys: z.array(signingKeySchema) }), "The org's checkpoint keys, oldest first.");
+
+export const keyRotationSchema = named("KeyRotation", z.object({ keys: z.array(signingKeySchema), checkpoint: checkpointSchema }), "The keys after a rotation, and the first checkpoint signed with the new key.");
+
+export const proofQuerySchema = z
+  .object({
+    seq: treeSize.optional(),
+    entryId: z
+      .string()
+      .regex(/^aud_[0-9a-zA-Z]{22}$/, "must be an audit entry id (aud_…)")
+      .optional(),
+    treeSize: treeSize.min(1).optional(),
+    from: treeSize.optional(),
+    to: treeSize.min(1).optional(),
+  })
+  .refine((i) => [i.seq !== undefined || i.entryId !== undefined, i.from !== undefined].filter(Boolean).length === 1, {
+    message: "ask for an inclusion proof (seq or entryId, optional treeSize) or a consistency proof (from, optional to)",
+    path: ["seq"],
+  });
+
+export const auditProofSchema = named(
+  "AuditProof",
+  z.discriminatedUnion("type", [
+    z.object({
+      type: z.literal("inclusion"),
+      seq: z.number().int(),
+      entryId: z.string(),
+      leafHash: z.string(),
+      treeSize: z.number().int(),
+      rootHash: z.string(),
+      proof: z.array(z.string()),
+      checkpoint: checkpointSchema.nullable(),
+    }),
+    z.object({
+      type: z.literal("consistency"),
+      from: z.number().int(),
+      to: z.number().int(),
+      fromRootHash: z.string(),
+      toRootHash: z.string(),
+      proof: z.array(z.string()),
+      checkpoint: checkpointSchema.nullable(),
+    }),
+  ]),
+  "An RFC 6962 inclusion or consistency proof (hex hashes).",
+);
+
+export const auditVerificationSchema = named(
+  "AuditVerification",
+  z.object({
+    valid: z.boolean(),
+    checkedEntries: z.number().int(),
+    checkedCheckpoints: z.number().int(),
+    firstBrokenSeq: z.number().int().nullable(),
+    treeSize: z.number().int(),
+    rootHash: z.string(),
+    problem: z.string().nullable(),
+  }),
+  "The server's recomputation of the log from its stored rows.",
+);
+
+export const exportQuerySchema = z.strictObject({
+  format: z.enum(["jsonl", "csv"]).default("jsonl"),
+  from: iso.optional(),
+  to: iso.optional(),
+  agentId: z.string().max(64).optional(),
+  type: z.string().max(100).optional(),
+  sinceSize: treeSize.optional().describe("Add a consistency proof from this earlier tree size."),
+});
+
+export type AuditEvent = z.output<typeof auditEventSchema>;
+export type AuditEventList = z.output<typeof auditListSchema>;
+export type Checkpoint = z.output<typeof checkpointSchema>;
+export type CheckpointList = z.output<typeof checkpointListSchema>;
+export type SigningKey = z.output<typeof signingKeySchema>;
+export type SigningKeyList = z.output<typeof signingKeyListSchema>;
+export type KeyRotation = z.output<typeof keyRotationSchema>;
+export type AuditProof = z.output<typeof auditProofSchema>;
+export type AuditVerification = z.output<typeof auditVerificationSchema>;
+export type ExportQuery = z.input<typeof exportQuerySchema>;

@@ -1,0 +1,46 @@
+import { ID_PREFIXES, type IdKind } from "@gatehouse/core";
+import { z } from "zod";
+
+/**
+ * Gives a schema a name: it becomes `#/components/schemas/<id>` in the OpenAPI document, and every
+ * schema that contains this very instance (core's schemas included) refers to it by that name.
+ */
+export function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  if (!z.globalRegistry.has(schema)) z.globalRegistry.add(schema, { id, ...(description ? { description } : {}) });
+  return schema;
+}
+
+/** The one error envelope every failed call answers. */
+export const errorEnvelopeSchema = named(
+  "Error",
+  z.object({
+    error: z.object({
+      code: z.string().describe("VALIDATION, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, RATE_LIMITED, INTERNAL, …"),
+      message: z.string(),
+      details: z.unknown().optional().describe("For VALIDATION: `{ issues: [{ path, message }] }`, each path naming a field (`policies[2].when`)."),
+      requestId: z.string(),
+    }),
+  }),
+  "What every failed call answers.",
+);
+export type ErrorEnvelope = z.output<typeof errorEnvelopeSchema>;
+
+export const isoTime = z.string().describe("ISO 8601 time");
+
+/** An id of one kind, shape-checked so a malformed id never reaches the database. */
+export function idOf(kind: IdKind) {
+  const prefix = ID_PREFIXES[kind];
+  return z.string().regex(new RegExp(`^${prefix}_[0-9a-zA-Z]{22}$`), `must be an id of the form ${prefix}_…`);
+}
+
+/** An id in a path: any short token; the service answers 404 when it names nothing of the caller's org. */
+export const pathId = z.string().min(1).max(64);
+
+export const idParams = z.object({ id: pathId });
+
+/** A query flag: `true`/`false` (or `1`/`0`). */
+export const queryFlag = z.enum(["true", "false", "1", "0"]);
+
+export const cursorPage = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), nextCursor: z.string().nullable() });
+
+export const memberRoleSchema = z.enum(["owner", "admin", "approver", "auditor", "viewer"]);

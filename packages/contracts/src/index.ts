@@ -1,0 +1,10 @@
+export * from "./common";
+export * from "./actions";
+export * from "./approvals";
+export * from "./audit";
+export * from "./policies";
+export * from "./agents";
+export * from "./events";
+export * from "./health";
+export * from "./routes";
+export { API_VERSION, openApiDocument } from "./openapi";

@@ -1,0 +1,436 @@
+import type { z } from "zod";
+import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
+import {
+  agentListSchema,
+  agentSchema,
+  agentStatusBodySchema,
+  apiKeyListSchema,
+  createAgentBodySchema,
+  createdAgentSchema,
+  issueAgentKeyBodySchema,
+  issuedAgentKeySchema,
+  orgSettingsSchema,
+  revokedKeySchema,
+  updateSettingsBodySchema,
+  whoamiSchema,
+} from "./agents";
+import {
+  approvalListQuerySchema,
+  approvalListSchema,
+  approvalSchema,
+  bulkDecisionBodySchema,
+  bulkDecisionResultSchema,
+  decisionBodySchema,
+  waitQuerySchema,
+} from "./approvals";
+import {
+  auditListQuerySchema,
+  auditListSchema,
+  auditProofSchema,
+  auditVerificationSchema,
+  checkpointListQuerySchema,
+  checkpointListSchema,
+  checkpointSchema,
+  exportQuerySchema,
+  keyRotationSchema,
+  proofQuerySchema,
+  signingKeyListSchema,
+  textFormatQuerySchema,
+} from "./audit";
+import { idParams } from "./common";
+import { eventDataSchema, eventsQuerySchema } from "./events";
+import { healthSchema } from "./health";
+import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
+
+/**
+ * Who may call a route: nobody needs a key (`public`); any key of the org (`key`); an agent's key
+ * (`agent`: a member's key is refused with 403 by the service); a member's admin key (`admin`: an
+ * agent's key is refused with 403 before anything else; the member's role is checked by the service).
+ */
+export type RouteAuth = "public" | "key" | "agent" | "admin";
+
+/** A response that is not JSON: its media types, described for the reference. */
+export interface RawContent {
+  mediaTypes: readonly string[];
+  description: string;
+  /** For an event stream: the schema of each event's `data`. */
+  itemSchema?: z.ZodType;
+}
+
+export interface RouteContract {
+  operationId: string;
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** Fastify style: `/v1/approvals/:id`. */
+  path: string;
+  summary: string;
+  description?: string;
+  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Organization" | "Service";
+  auth: RouteAuth;
+  params?: z.ZodObject;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** The body may be left out (an empty POST). Default: required when `body` is given. */
+  bodyOptional?: boolean;
+  /** The success status and its JSON body; `raw` for streams and downloads (or a text alternative). */
+  success: { status: 200 | 201; description: string; json?: z.ZodType; raw?: RawContent };
+}
+
+export const routes = [
+  {
+    operationId: "health",
+    method: "GET",
+    path: "/healthz",
+    summary: "Health",
+    description: "200 when the database answers; 503 when it does not. Redis is reported but not required.",
+    tag: "Service",
+    auth: "public",
+    success: { status: 200, description: "The service is up.", json: healthSchema },
+  },
+  {
+    operationId: "openApi",
+    method: "GET",
+    path: "/openapi.json",
+    summary: "This document",
+    description: "The OpenAPI 3.1 description of the API, generated from its contracts. A rendered reference is at `/docs`.",
+    tag: "Service",
+    auth: "public",
+    success: { status: 200, description: "The OpenAPI document.", raw: { mediaTypes: ["application/json"], description: "An OpenAPI 3.1 document." } },
+  },
+  {
+    operationId: "execute",
+    method: "POST",
+    path: "/v1/actions",
+    summary: "Decide on an action and record it (execute)",
+    description:
+      "Decides by the org's policies and records the decision in the audit log before answering. `eventId` makes the call idempotent: the same eventId answers the original result.",
+    tag: "Decisions",
+    auth: "agent",
+    body: executeBodySchema,
+    success: { status: 200, description: "The decision: executed, requested (an approval is pending) or denied.", json: actionResultSchema },
+  },
+  {
+    operationId: "canI",
+    method: "POST",
+    path: "/v1/actions/check",
+    summary: "Ask what execute would decide (canI)",
+    description: "Records nothing, creates no approval and consumes no rate limit.",
+    tag: "Decisions",
+    auth: "agent",
+    body: checkBodySchema,
+    success: { status: 200, description: "The decision execute would make now.", json: checkResultSchema },
+  },
+  {
+    operationId: "reportOutcome",
+    method: "POST",
+    path: "/v1/actions/:auditEventId/outcome",
+    summary: "Report how an executed action went",
+    description: "The first outcome wins: the same report again answers the outcome on record; a different one is a 409.",
+    tag: "Decisions",
+    auth: "agent",
+    params: outcomeParamsSchema,
+    body: outcomeBodySchema,
+    success: { status: 200, description: "The outcome on record.", json: outcomeSchema },
+  },
+  {
+    operationId: "listPolicies",
+    method: "GET",
+    path: "/v1/policies",
+    summary: "Active policies (for this agent, or the whole org)",
+    tag: "Policies",
+    auth: "key",
+    query: policyScopeQuerySchema,
+    success: { status: 200, description: "The active policies.", json: policyListSchema },
+  },
+  {
+    operationId: "whoami",
+    method: "GET",
+    path: "/v1/whoami",
+    summary: "Who the key acts as",
+    tag: "Organization",
+    auth: "key",
+    success: { status: 200, description: "The org, the key, and its agent or member.", json: whoamiSchema },
+  },
+  {
+    operationId: "getApproval",
+    method: "GET",
+    path: "/v1/approvals/:id",
+    summary: "One approval as it stands",
+    description: "An agent's key sees its own agent's approvals.",
+    tag: "Approvals",
+    auth: "key",
+    params: idParams,
+    success: { status: 200, description: "The approval.", json: approvalSchema },
+  },
+  {
+    operationId: "waitForApproval",
+    method: "GET",
+    path: "/v1/approvals/:id/wait",
+    summary: "Long-poll an approval until it is decided",
+    description: "Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then.",
+    tag: "Approvals",
+    auth: "key",
+    params: idParams,
+    query: waitQuerySchema,
+    success: { status: 200, description: "The approval, decided or still pending.", json: approvalSchema },
+  },
+  {
+    operationId: "streamEvents",
+    method: "GET",
+    path: "/v1/events",
+    summary: "Server-sent events of decisions and approvals",
+    description: "Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped.",
+    tag: "Events",
+    auth: "key",
+    query: eventsQuerySchema,
+    success: { status: 200, description: "An event stream.", raw: { mediaTypes: ["text/event-stream"], description: "`id`, `event` (the type) and `data` (JSON) per event.", itemSchema: eventDataSchema } },
+  },
+  {
+    operationId: "listAuditEntries",
+    method: "GET",
+    path: "/v1/audit",
+    summary: "Audit entries, newest first",
+    description: "An agent's key sees its own agent's entries.",
+    tag: "Audit",
+    auth: "key",
+    query: auditListQuerySchema,
+    success: { status: 200, description: "A page of entries.", json: auditListSchema },
+  },
+  {
+    operationId: "getCheckpoint",
+    method: "GET",
+    path: "/v1/audit/checkpoint",
+    summary: "A fresh signed checkpoint of the log",
+    tag: "Audit",
+    auth: "key",
+    query: textFormatQuerySchema,
+    success: { status: 200, description: "The checkpoint.", json: checkpointSchema, raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): the signed note itself." } },
+  },
+  {
+    operationId: "listCheckpoints",
+    method: "GET",
+    path: "/v1/audit/checkpoints",
+    summary: "Signed checkpoints, largest tree first",
+    tag: "Audit",
+    auth: "key",
+    query: checkpointListQuerySchema,
+    success: { status: 200, description: "A page of checkpoints.", json: checkpointListSchema },
+  },
+  {
+    operationId: "listSigningKeys",
+    method: "GET",
+    path: "/v1/audit/keys",
+    summary: "The org's checkpoint verifier keys",
+    tag: "Audit",
+    auth: "key",
+    query: textFormatQuerySchema,
+    success: { status: 200, description: "The keys.", json: signingKeyListSchema, raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): one verifier key a line." } },
+  },
+  {
+    operationId: "getAuditProof",
+    method: "GET",
+    path: "/v1/audit/proof",
+    summary: "An inclusion or consistency proof",
+    tag: "Audit",
+    auth: "key",
+    query: proofQuerySchema,
+    success: { status: 200, description: "The proof.", json: auditProofSchema },
+  },
+  {
+    operationId: "verifyAuditLog",
+    method: "POST",
+    path: "/v1/audit/verify",
+    summary: "Recompute and check the whole log on the server",
+    tag: "Audit",
+    auth: "key",
+    success: { status: 200, description: "What the check found.", json: auditVerificationSchema },
+  },
+  {
+    operationId: "exportAuditLog",
+    method: "GET",
+    path: "/v1/audit/export",
+    summary: "Export the log (JSON Lines bundle or CSV)",
+    description: "The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key.",
+    tag: "Audit",
+    auth: "key",
+    query: exportQuerySchema,
+    success: { status: 200, description: "A download.", raw: { mediaTypes: ["application/x-ndjson", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." } },
+  },
+  {
+    operationId: "rotateSigningKey",
+    method: "POST",
+    path: "/v1/admin/audit/keys/rotate",
+    summary: "Rotate the org's checkpoint signing key",
+    tag: "Audit",
+    auth: "admin",
+    success: { status: 200, description: "The keys and the first checkpoint signed with the new key.", json: keyRotationSchema },
+  },
+  {
+    operationId: "getPolicySet",
+    method: "GET",
+    path: "/v1/admin/policies",
+    summary: "The active policy set",
+    tag: "Policies",
+    auth: "admin",
+    success: { status: 200, description: "The active documents with their versions.", json: storedPolicyListSchema },
+  },
+  {
+    operationId: "applyPolicySet",
+    method: "PUT",
+    path: "/v1/admin/policies",
+    summary: "Apply a whole policy set (declarative)",
+    description: "Policies not in the set are archived. `dryRun=true` answers the diff without applying it.",
+    tag: "Policies",
+    auth: "admin",
+    query: dryRunQuerySchema,
+    body: policySetBodySchema,
+    success: { status: 200, description: "How the active set changed.", json: policySetDiffSchema },
+  },
+  {
+    operationId: "listAgents",
+    method: "GET",
+    path: "/v1/admin/agents",
+    summary: "The org's agents",
+    tag: "Agents",
+    auth: "admin",
+    success: { status: 200, description: "The agents by name.", json: agentListSchema },
+  },
+  {
+    operationId: "createAgent",
+    method: "POST",
+    path: "/v1/admin/agents",
+    summary: "Create an agent and its first key",
+    tag: "Agents",
+    auth: "admin",
+    body: createAgentBodySchema,
+    success: { status: 201, description: "The agent, with its key (shown once).", json: createdAgentSchema },
+  },
+  {
+    operationId: "haltAgent",
+    method: "POST",
+    path: "/v1/admin/agents/:id/halt",
+    summary: "Halt an agent",
+    description: "Every decision of the agent is denied with AGENT_HALTED from the next call, on every instance; its pending approvals are cancelled.",
+    tag: "Agents",
+    auth: "admin",
+    params: idParams,
+    body: agentStatusBodySchema,
+    bodyOptional: true,
+    success: { status: 200, description: "The agent.", json: agentSchema },
+  },
+  {
+    operationId: "resumeAgent",
+    method: "POST",
+    path: "/v1/admin/agents/:id/resume",
+    summary: "Resume a halted agent",
+    tag: "Agents",
+    auth: "admin",
+    params: idParams,
+    body: agentStatusBodySchema,
+    bodyOptional: true,
+    success: { status: 200, description: "The agent.", json: agentSchema },
+  },
+  {
+    operationId: "listAgentKeys",
+    method: "GET",
+    path: "/v1/admin/agents/:id/keys",
+    summary: "An agent's keys (without secrets)",
+    tag: "Agents",
+    auth: "admin",
+    params: idParams,
+    success: { status: 200, description: "The keys.", json: apiKeyListSchema },
+  },
+  {
+    operationId: "issueAgentKey",
+    method: "POST",
+    path: "/v1/admin/agents/:id/keys",
+    summary: "Issue another key for an agent",
+    tag: "Agents",
+    auth: "admin",
+    params: idParams,
+    body: issueAgentKeyBodySchema,
+    bodyOptional: true,
+    success: { status: 201, description: "The key (shown once).", json: issuedAgentKeySchema },
+  },
+  {
+    operationId: "revokeKey",
+    method: "DELETE",
+    path: "/v1/admin/keys/:id",
+    summary: "Revoke an API key",
+    description: "The key stops working on every instance at its next request.",
+    tag: "Agents",
+    auth: "admin",
+    params: idParams,
+    success: { status: 200, description: "The revoked key.", json: revokedKeySchema },
+  },
+  {
+    operationId: "getSettings",
+    method: "GET",
+    path: "/v1/admin/settings",
+    summary: "The org's settings",
+    tag: "Organization",
+    auth: "admin",
+    success: { status: 200, description: "The settings.", json: orgSettingsSchema },
+  },
+  {
+    operationId: "updateSettings",
+    method: "PATCH",
+    path: "/v1/admin/settings",
+    summary: "Change the org's settings",
+    tag: "Organization",
+    auth: "admin",
+    body: updateSettingsBodySchema,
+    success: { status: 200, description: "The settings after the change.", json: orgSettingsSchema },
+  },
+  {
+    operationId: "listApprovals",
+    method: "GET",
+    path: "/v1/admin/approvals",
+    summary: "Approvals, newest first",
+    tag: "Approvals",
+    auth: "admin",
+    query: approvalListQuerySchema,
+    success: { status: 200, description: "A page of approvals.", json: approvalListSchema },
+  },
+  {
+    operationId: "getApprovalAsMember",
+    method: "GET",
+    path: "/v1/admin/approvals/:id",
+    summary: "One approval, with whether this member may vote",
+    tag: "Approvals",
+    auth: "admin",
+    params: idParams,
+    success: { status: 200, description: "The approval.", json: approvalSchema },
+  },
+  {
+    operationId: "decideApproval",
+    method: "POST",
+    path: "/v1/admin/approvals/:id/decision",
+    summary: "Vote on an approval",
+    description: "Ineligible (role, requester, excluded owner) → 403; decided or expired, or a changed vote → 409. Repeating one's own vote answers the approval as it is.",
+    tag: "Approvals",
+    auth: "admin",
+    params: idParams,
+    body: decisionBodySchema,
+    success: { status: 200, description: "The approval after the vote.", json: approvalSchema },
+  },
+  {
+    operationId: "decideApprovals",
+    method: "POST",
+    path: "/v1/admin/approvals/decision",
+    summary: "Vote on several approvals at once",
+    tag: "Approvals",
+    auth: "admin",
+    body: bulkDecisionBodySchema,
+    success: { status: 200, description: "Each approval's status, or why the vote was refused.", json: bulkDecisionResultSchema },
+  },
+] as const satisfies readonly RouteContract[];
+
+export type Routes = typeof routes;
+export type OperationId = Routes[number]["operationId"];
+
+/** The contract of one operation, by its id. */
+export function routeOf<Id extends OperationId>(operationId: Id): Extract<Routes[number], { operationId: Id }> {
+  const found = routes.find((r) => r.operationId === operationId);
+  if (!found) throw new Error(`no route ${operationId}`);
+  return found as Extract<Routes[number], { operationId: Id }>;
+}

@@ -1,0 +1,340 @@
+import { randomBytes } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { dirname, join, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { hashPassword, MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
+import { db, disconnectDb } from "@gatehouse/db";
+import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { request as apiRequest, type APIRequestContext } from "@playwright/test";
+import { expect, test } from "./fixtures";
+import { readStack, type E2EStack } from "./stack";
+
+// Every org route handler of the console, by construction: the table below must name exactly the
+// HTTP methods exported by apps/web/src/app/api/orgs/**/route.ts, and each row runs the same checks —
+// no session 401, a member of another org 404, each role without the permission 403 with nothing
+// written, the roles with it through, and another org's ids 404 (or, without an id, never its data).
+
+const ORG_ROUTES_DIR = join(dirname(fileURLToPath(import.meta.url)), "../apps/web/src/app/api/orgs");
+const HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+
+/** `GET /api/orgs/[orgSlug]/approvals` for each method each route.ts under ORG_ROUTES_DIR exports. */
+async function exportedHandlers(): Promise<string[]> {
+  const files = (await readdir(ORG_ROUTES_DIR, { recursive: true })).filter((file) => file.split(sep).at(-1) === "route.ts");
+  const handlers = await Promise.all(
+    files.map(async (file) => {
+      const source = await readFile(join(ORG_ROUTES_DIR, file), "utf8");
+      const url = `/api/orgs/${dirname(file).split(sep).join("/")}`;
+      const declared = [...source.matchAll(/export\s+(?:async\s+)?(?:function\s*\*?|const|let|var)\s+([A-Z]+)\b/g)].map((m) => m[1]);
+      const listed = [...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? "").split(",").map((name) => name.trim().split(/\s+as\s+/).at(-1)));
+      return [...declared, ...listed].filter((name): name is (typeof HTTP_METHODS)[number] => HTTP_METHODS.some((method) => method === name)).map((method) => `${method} ${url}`);
+    }),
+  );
+  return handlers.flat().sort();
+}
+
+// ── Who may do what ────────────────────────────────────────────────────────────────────────────────
+// As the services decide it today; the one place to swap for the core permission catalogue.
+
+const READS = ["audit.read", "events.read"] as const;
+type Permission = (typeof READS)[number] | "approvals.read" | "approvals.decide" | "audit.keys.rotate";
+
+const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
+  owner: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate"],
+  admin: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate"],
+  approver: [...READS, "approvals.read", "approvals.decide"],
+  auditor: [...READS],
+  viewer: [...READS, "approvals.read"],
+};
+
+function hasPermission(role: MemberRole, permission: Permission): boolean {
+  return PERMISSIONS_BY_ROLE[role].includes(permission);
+}
+
+// ── Fixtures ───────────────────────────────────────────────────────────────────────────────────────
+
+interface OrgFixture {
+  org: TestOrg;
+  slug: string;
+  approvalId: string;
+  executedEntryId: string;
+}
+
+interface Fixtures {
+  stack: E2EStack;
+  a: OrgFixture;
+  b: OrgFixture;
+  /** Signed-in sessions of org A's members, one per role. */
+  sessions: Record<MemberRole, APIRequestContext>;
+  /** No session, and a session cookie that is not one. */
+  anonymous: Array<{ name: string; context: APIRequestContext }>;
+  /** Strings only org B's data contains. */
+  bMarkers: string[];
+}
+
+interface Sample {
+  path: string;
+  body?: unknown;
+}
+
+interface Row {
+  method: "GET" | "POST";
+  route: string;
+  permission: Permission;
+  /** A valid request in the org `slug` names; a vote is cast on a throwaway approval. */
+  sample: (f: Fixtures, slug: string) => Sample | Promise<Sample>;
+  /** The request in org A naming org B's object (404); without it, org B's data is never in the answer. */
+  foreign?: (f: Fixtures) => Sample;
+  /** Server-sent events: read briefly, then dropped. */
+  stream?: true;
+}
+
+const POLICIES = [
+  { name: "allow-pr", actions: ["pr.*"], effect: "allow" },
+  { name: "review-merges", actions: ["pr.merge"], effect: "require_approval", approval: { quorum: 1, timeoutSeconds: 600 } },
+];
+
+let api: APIRequestContext;
+let fx: Fixtures;
+const contexts: APIRequestContext[] = [];
+
+async function decide(org: TestOrg, actionType: string): Promise<{ status: string; approvalId?: string; auditEventId: string }> {
+  const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType, metadata: { pr: 1 } } });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as { status: string; approvalId?: string; auditEventId: string };
+}
+
+async function requestApproval(org: TestOrg): Promise<string> {
+  const { status, approvalId } = await decide(org, "pr.merge");
+  if (status !== "requested" || !approvalId) throw new Error(`expected an approval, got ${status}`);
+  return approvalId;
+}
+
+async function orgFixture(label: string): Promise<OrgFixture> {
+  const org = await createTestOrg({ label, policies: POLICIES });
+  const executed = await decide(org, "pr.open");
+  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId };
+}
+
+async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
+  const host = new URL(stack.webUrl).hostname;
+  const cookies = sessionCookie
+    ? [{ name: "authjs.session-token", value: sessionCookie, domain: host, path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" as const }]
+    : [];
+  const context = await apiRequest.newContext({ baseURL: stack.webUrl, storageState: { cookies, origins: [] } });
+  contexts.push(context);
+  return context;
+}
+
+/** Signs in through next-auth's credentials endpoint; the context keeps the session cookie. */
+async function signedIn(stack: E2EStack, credentials: { email: string; password: string }): Promise<APIRequestContext> {
+  const context = await newContext(stack);
+  const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  await context.post("/api/auth/callback/credentials", { form: { csrfToken, email: credentials.email, password: credentials.password, callbackUrl: stack.webUrl } });
+  const session = (await (await context.get("/api/auth/session")).json()) as { user?: { email?: string } } | null;
+  expect(session?.user?.email, `signed in as ${credentials.email}`).toBe(credentials.email);
+  return context;
+}
+
+async function addMember(org: TestOrg, role: MemberRole): Promise<{ email: string; password: string }> {
+  const suffix = randomBytes(4).toString("hex");
+  const email = `${role}-${suffix}@example.test`;
+  const password = `pw-${randomBytes(12).toString("hex")}`;
+  const user = await db().user.create({ data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) } });
+  await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
+  return { email, password };
+}
+
+/**
+ * Everything a request could change in an org; a refused request leaves it identical. Checkpoints
+ * are left out: the stack's API signs one within a second of the log growing, whoever grew it.
+ */
+async function stateOf(orgId: string): Promise<unknown> {
+  const tables = ["agents", "api_keys", "memberships", "policies", "policy_versions", "actions", "approvals", "approval_votes", "delegations", "signing_keys"];
+  const digests = tables.map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`);
+  const { rows } = await db().pool.query<{ state: unknown }>(
+    `SELECT json_build_object('org', (SELECT md5(to_jsonb(o)::text) FROM orgs o WHERE o.id = $1),
+       'auditSize', (SELECT size FROM audit_log_heads WHERE org_id = $1),
+       ${digests.join(", ")}) AS state`,
+    [orgId],
+  );
+  return rows[0]?.state;
+}
+
+// ── The table ──────────────────────────────────────────────────────────────────────────────────────
+
+const orgPath = (slug: string, rest: string) => `/api/orgs/${slug}${rest}`;
+
+const ROWS: Row[] = [
+  { method: "GET", route: "/api/orgs/[orgSlug]/approvals", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/approvals?status=all&limit=200") }) },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/approvals/[approvalId]",
+    permission: "approvals.read",
+    sample: (f, slug) => ({ path: orgPath(slug, `/approvals/${f.a.approvalId}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/approvals/${f.b.approvalId}`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/approvals/[approvalId]/decision",
+    permission: "approvals.decide",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/approvals/${await requestApproval(f.a.org)}/decision`), body: { decision: "approve" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/approvals/${f.b.approvalId}/decision`), body: { decision: "approve" } }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/audit", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit?limit=100") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/audit/checkpoints", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/checkpoints") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/audit/export", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/export?format=jsonl") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/audit/keys", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys") }) },
+  { method: "POST", route: "/api/orgs/[orgSlug]/audit/keys/rotate", permission: "audit.keys.rotate", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys/rotate"), body: {} }) },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/audit/proof",
+    permission: "audit.read",
+    sample: (f, slug) => ({ path: orgPath(slug, `/audit/proof?entryId=${f.a.executedEntryId}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/audit/proof?entryId=${f.b.executedEntryId}`) }),
+  },
+  { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
+];
+
+// ── Calls and checks ───────────────────────────────────────────────────────────────────────────────
+
+interface Answer {
+  status: number;
+  requestId: string | undefined;
+  text: string;
+}
+
+/** An answer that may never end (server-sent events): its status and what arrived within `forMs`. */
+async function peek(context: APIRequestContext, url: string, forMs = 300): Promise<Answer> {
+  const { cookies } = await context.storageState();
+  const controller = new AbortController();
+  const response = await fetch(new URL(url, fx.stack.webUrl), { headers: { cookie: cookies.map((c) => `${c.name}=${c.value}`).join("; ") }, signal: controller.signal });
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  const deadline = Date.now() + forMs;
+  try {
+    for (;;) {
+      const timeout = new Promise<null>((resolve) => setTimeout(() => resolve(null), Math.max(0, deadline - Date.now())));
+      const chunk = await Promise.race([reader.read(), timeout]);
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+    }
+  } finally {
+    controller.abort();
+  }
+  return { status: response.status, requestId: response.headers.get("x-request-id") ?? undefined, text };
+}
+
+async function send(context: APIRequestContext, row: Row, sample: Sample): Promise<Answer> {
+  if (row.stream) return peek(context, sample.path);
+  const response = await context.fetch(sample.path, { method: row.method, ...(sample.body === undefined ? {} : { data: sample.body }) });
+  return { status: response.status(), requestId: response.headers()["x-request-id"], text: await response.text() };
+}
+
+function expectEnvelope(answer: Answer, status: number, code: string, label: string): void {
+  expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBe(status);
+  expect(JSON.parse(answer.text), label).toEqual({ error: { code, message: expect.any(String), requestId: answer.requestId } });
+}
+
+function expectSuccess(answer: Answer, label: string): void {
+  expect(answer.status >= 200 && answer.status < 300, `${label}: ${answer.status} ${answer.text.slice(0, 300)}`).toBe(true);
+}
+
+function expectNoDataOfOrgB(answer: Answer, sample: Sample, label: string): void {
+  const asked = `${sample.path} ${JSON.stringify(sample.body ?? null)}`;
+  const leaked = fx.bMarkers.filter((marker) => !asked.includes(marker) && answer.text.includes(marker));
+  expect(leaked, `${label} answered org B's data`).toEqual([]);
+}
+
+// ── Setup ──────────────────────────────────────────────────────────────────────────────────────────
+
+test.beforeAll(async () => {
+  const stack = readStack();
+  api = await apiRequest.newContext({ baseURL: stack.apiUrl });
+  const [a, b] = [await orgFixture("sec-a"), await orgFixture("sec-b")];
+  const sessionOf = async (role: MemberRole) => signedIn(stack, role === "owner" ? a.org.owner : await addMember(a.org, role));
+  const sessions: Record<MemberRole, APIRequestContext> = {
+    owner: await sessionOf("owner"),
+    admin: await sessionOf("admin"),
+    approver: await sessionOf("approver"),
+    auditor: await sessionOf("auditor"),
+    viewer: await sessionOf("viewer"),
+  };
+  const bEntries = await db().auditEntry.findMany({ where: { orgId: b.org.org.id }, select: { id: true } });
+  fx = {
+    stack,
+    a,
+    b,
+    sessions,
+    anonymous: [
+      { name: "no session", context: await newContext(stack) },
+      { name: "a session cookie that is not one", context: await newContext(stack, "not-a-session") },
+    ],
+    bMarkers: [b.org.org.id, b.slug, b.org.agent.id, b.org.agent.keyId, b.org.adminKey.id, b.org.owner.email, b.org.owner.membershipId, b.org.owner.userId, b.approvalId, ...bEntries.map((e) => e.id)],
+  };
+});
+
+test.afterAll(async () => {
+  await Promise.all(contexts.map((context) => context.dispose()));
+  await api?.dispose();
+  await disconnectDb();
+});
+
+// ── The suite ──────────────────────────────────────────────────────────────────────────────────────
+
+test("the table names every exported handler of apps/web/src/app/api/orgs/**/route.ts, and no other", async () => {
+  const exported = await exportedHandlers();
+  const table = ROWS.map((row) => `${row.method} ${row.route}`).sort();
+  expect(exported.length).toBeGreaterThan(0);
+  expect({ missingFromTable: exported.filter((h) => !table.includes(h)), notExported: table.filter((h) => !exported.includes(h)) }).toEqual({ missingFromTable: [], notExported: [] });
+});
+
+for (const row of ROWS) {
+  test.describe(`${row.method} ${row.route}`, () => {
+    test("without a session: 401 with the error envelope", async () => {
+      const sample = await row.sample(fx, fx.a.slug);
+      for (const { name, context } of fx.anonymous) expectEnvelope(await send(context, row, sample), 401, "UNAUTHENTICATED", `${row.method} ${row.route} with ${name}`);
+    });
+
+    test("a signed-in member of another org: 404, nothing changed there", async () => {
+      const before = await stateOf(fx.b.org.org.id);
+      for (const role of ["owner", "viewer"] as const) {
+        const sample = await row.sample(fx, fx.b.slug);
+        const answer = await send(fx.sessions[role], row, sample);
+        expectEnvelope(answer, 404, "NOT_FOUND", `${row.method} ${row.route} in org B as org A's ${role}`);
+        expectNoDataOfOrgB(answer, sample, `${row.method} ${row.route} in org B as org A's ${role}`);
+      }
+      expect(await stateOf(fx.b.org.org.id)).toEqual(before);
+    });
+
+    test("each member role: 403 with nothing written without the permission, through with it", async () => {
+      const refused = MEMBER_ROLES.filter((role) => !hasPermission(role, row.permission));
+      const samples = await Promise.all(refused.map(() => row.sample(fx, fx.a.slug)));
+      const before = await stateOf(fx.a.org.org.id);
+      for (const [i, role] of refused.entries()) {
+        expectEnvelope(await send(fx.sessions[role], row, samples[i] as Sample), 403, "FORBIDDEN", `${row.method} ${row.route} as ${role}`);
+      }
+      expect(await stateOf(fx.a.org.org.id), `${row.method} ${row.route} as ${refused.join(", ")} wrote something`).toEqual(before);
+      for (const role of MEMBER_ROLES.filter((r) => hasPermission(r, row.permission))) {
+        const sample = await row.sample(fx, fx.a.slug);
+        const answer = await send(fx.sessions[role], row, sample);
+        expectSuccess(answer, `${row.method} ${row.route} as ${role}`);
+        expectNoDataOfOrgB(answer, sample, `${row.method} ${row.route} as ${role}`);
+      }
+    });
+
+    const foreign = row.foreign;
+    if (foreign) {
+      test("another org's id: 404 (never 403 or its data), nothing changed there", async () => {
+        const before = await stateOf(fx.b.org.org.id);
+        const role = MEMBER_ROLES.find((r) => hasPermission(r, row.permission)) ?? "owner";
+        const sample = foreign(fx);
+        const answer = await send(fx.sessions[role], row, sample);
+        expectEnvelope(answer, 404, "NOT_FOUND", `${row.method} ${row.route} with org B's id as ${role}`);
+        expectNoDataOfOrgB(answer, sample, `${row.method} ${row.route} with org B's id`);
+        expect(await stateOf(fx.b.org.org.id)).toEqual(before);
+      });
+    }
+  });
+}
