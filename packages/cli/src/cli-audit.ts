@@ -64,7 +64,9 @@ async function readSavedCheckpoint(path: string, readFile: AuditCliIo["readFile"
   try {
     checkpointNoteSize(note);
   } catch (error) {
-    throw new UsageError(`--since ${path} is not a signed checkpoint (${error instanceof Error ? error.message : String(error)}); save one with gatehouse audit checkpoint --out <file>`);
+    throw new UsageError(
+      `--since ${path} is not a signed checkpoint (${error instanceof Error ? error.message : String(error)}); save one with gatehouse audit checkpoint --out <file>`,
+    );
   }
   return note;
 }
@@ -134,7 +136,8 @@ export function describeReport(report: BundleReport): string {
   const lines = [
     `✓ valid: ${count(report.checkedEntries, "entry", "entries")}, ${count(report.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${report.treeSize}, root ${report.rootHash} (keys from ${report.keysFrom === "options" ? "--key" : "the bundle"})`,
   ];
-  if (!report.complete && report.checkedEntries > 0) lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
+  if (!report.complete && report.checkedEntries > 0)
+    lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
   if (report.since !== null) lines.push(`✓ the log only grew since your checkpoint of size ${report.since.treeSize}`);
   return `${lines.join("\n")}\n`;
 }

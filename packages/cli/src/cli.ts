@@ -510,13 +510,7 @@ async function runApprovals(context: CliContext, flags: ParsedArgs["flags"], com
   }
 }
 
-async function runAudit(
-  context: CliContext,
-  flags: ParsedArgs["flags"],
-  repeated: ParsedArgs["repeated"],
-  command: string | undefined,
-  rest: string[],
-): Promise<number> {
+async function runAudit(context: CliContext, flags: ParsedArgs["flags"], repeated: ParsedArgs["repeated"], command: string | undefined, rest: string[]): Promise<number> {
   const help = flags.has("--help");
   if (command === undefined) {
     (help ? context.stdout : context.stderr)(AUDIT_HELP);
@@ -809,9 +803,8 @@ function rejection(file: string, error: BadRequestError, policyFile: PolicyFile)
 }
 
 function describe(error: GatehouseError): string {
-  const facts = [
-    error.status === undefined ? undefined : `status ${error.status}`,
-    error.requestId === undefined ? undefined : `request id ${error.requestId}`,
-  ].filter((fact) => fact !== undefined);
+  const facts = [error.status === undefined ? undefined : `status ${error.status}`, error.requestId === undefined ? undefined : `request id ${error.requestId}`].filter(
+    (fact) => fact !== undefined,
+  );
   return facts.length === 0 ? error.message : `${error.message} (${facts.join(", ")})`;
 }

@@ -23,7 +23,6 @@ import {
   type Reply,
 } from "./helpers.ts";
 
-
 /** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
 function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
   return runCli(argv, replies, {
@@ -93,14 +92,7 @@ describe("gatehouse policies apply", () => {
     const run = await cli(["policies", "apply", "policies.yaml"], [json(200, DIFF)], { files: { "policies.yaml": POLICIES_YAML } });
     expect([run.code, run.stdout, run.stderr]).toEqual([
       EXIT_OK,
-      [
-        "+ allow-reads v1",
-        "~ large-prs-need-review v1 → v2",
-        "- legacy-deploys v3",
-        "= 2 unchanged",
-        "Applied: 1 created, 1 updated, 1 archived, 2 unchanged.",
-        "",
-      ].join("\n"),
+      ["+ allow-reads v1", "~ large-prs-need-review v1 → v2", "- legacy-deploys v3", "= 2 unchanged", "Applied: 1 created, 1 updated, 1 archived, 2 unchanged.", ""].join("\n"),
       "",
     ]);
   });
@@ -122,7 +114,7 @@ describe("gatehouse policies apply", () => {
 
   it("on a 400, prints each issue with its path and line and exits 1", async () => {
     const issues = [
-      { path: "policies[1].effect", message: "Invalid option: expected one of \"allow\"|\"deny\"|\"require_approval\"" },
+      { path: "policies[1].effect", message: 'Invalid option: expected one of "allow"|"deny"|"require_approval"' },
       { path: "policies[1].when.all[0].op", message: "Invalid option" },
     ];
     const rejected = json(400, { error: { code: "VALIDATION", message: "Invalid request", details: { issues }, requestId: "req_400" } });
@@ -298,20 +290,13 @@ describe("gatehouse approvals approve / deny", () => {
 
   it("approve says when more approvals are needed", async () => {
     const run = await cli(["approvals", "approve", "apr_1"], [json(200, approvalObject({ approvals: 1 }))]);
-    expect([run.calls[0]?.body, run.stdout]).toEqual([
-      { decision: "approve" },
-      "Vote recorded on apr_1 (pr.merge by deploy-bot): 1/2 approvals, waiting for more.\n",
-    ]);
+    expect([run.calls[0]?.body, run.stdout]).toEqual([{ decision: "approve" }, "Vote recorded on apr_1 (pr.merge by deploy-bot): 1/2 approvals, waiting for more.\n"]);
   });
 
   it("deny POSTs the vote, with or without a reason, and says it is denied", async () => {
     const denied = approvalObject({ status: "denied", decidedBy: BO, decisionReason: "too big" });
     const run = await cli(["approvals", "deny", "apr_1", "--reason=too big"], [json(200, denied)]);
-    expect([run.code, run.calls[0]?.body, run.stdout]).toEqual([
-      EXIT_OK,
-      { decision: "deny", reason: "too big" },
-      "Denied apr_1 (pr.merge by deploy-bot).\n",
-    ]);
+    expect([run.code, run.calls[0]?.body, run.stdout]).toEqual([EXIT_OK, { decision: "deny", reason: "too big" }, "Denied apr_1 (pr.merge by deploy-bot).\n"]);
   });
 
   it("exits 1 with the server's message when the approval is already decided", async () => {
@@ -358,7 +343,12 @@ describe("gatehouse tail", () => {
 
   it("prints one JSON object per line with --json", async () => {
     const run = await tail(["--json"], [eventStream(stream, { open: true })], 2);
-    expect(run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; type: string })).toMatchObject([
+    expect(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { id: string; type: string }),
+    ).toMatchObject([
       { id: "41", type: "approval.requested", data: { seq: 41, approvalId: "apr_1" } },
       { id: "42", type: "approval.decided", data: { seq: 42, status: "denied" } },
     ]);
@@ -476,9 +466,6 @@ describe("the gatehouse executable", () => {
       // An agent key: refused before any call, which shows the key came from the environment.
       env: { PATH: process.env.PATH, GATEHOUSE_API_KEY: API_KEY },
     });
-    expect([result.status, result.stderr]).toEqual([
-      EXIT_USAGE,
-      'error: Invalid apiKey: org admin keys start with "gh_admin_"\nRun gatehouse --help for usage.\n',
-    ]);
+    expect([result.status, result.stderr]).toEqual([EXIT_USAGE, 'error: Invalid apiKey: org admin keys start with "gh_admin_"\nRun gatehouse --help for usage.\n']);
   }, 20_000);
 });

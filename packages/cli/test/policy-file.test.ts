@@ -87,7 +87,7 @@ describe("readPolicyFile()", () => {
       "    description: >-",
       "      Deleting anything",
       "      needs a person.",
-      "    actions: [\"*.delete\"]",
+      '    actions: ["*.delete"]',
       "    effect: deny",
     ].join("\n");
     expect(readPolicyFile("policies.yaml", text).policies).toEqual([
@@ -100,10 +100,7 @@ describe("readPolicyFile()", () => {
           all: [
             { field: "metadata.pr_size", op: "gt", value: 50 },
             {
-              any: [
-                { field: "metadata.branch", op: "matches", value: "^release/[0-9]+\\.x$" },
-                { not: { field: "agent.labels.team", op: "eq", value: "release" } },
-              ],
+              any: [{ field: "metadata.branch", op: "matches", value: "^release/[0-9]+\\.x$" }, { not: { field: "agent.labels.team", op: "eq", value: "release" } }],
             },
             { rate: { over: 5, windowSeconds: 3600, per: "agent" } },
           ],

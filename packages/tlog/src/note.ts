@@ -98,5 +98,9 @@ export function openNote(note: string, verifiers: readonly NoteVerifier[]): Open
   const split = splitNote(note);
   const matched = matchSignatures(split, verifiers);
   const message = Buffer.from(split.text, "utf8");
-  return openedNote(split.text, matched, matched.known.map(({ key, signature }) => verify(null, message, key.key, signature)));
+  return openedNote(
+    split.text,
+    matched,
+    matched.known.map(({ key, signature }) => verify(null, message, key.key, signature)),
+  );
 }
