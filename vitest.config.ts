@@ -1,15 +1,20 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Unit projects (core, tlog, sdk) and the checks on the house itself (house: lint rules) need nothing
-// running. Integration projects (db, api) run against the PostgreSQL at DATABASE_URL and the Redis at
-// REDIS_URL: globalSetup creates a fresh database for the run, migrates it and drops it afterwards;
-// each suite then creates its own org.
+// Unit projects (core, tlog, sdk, cli) and the checks on the house itself (house: lint rules) need
+// nothing running. Integration projects (db, api, packages) run against the PostgreSQL at DATABASE_URL
+// and the Redis at REDIS_URL: globalSetup creates a fresh database for the run, migrates it and drops
+// it afterwards; each suite then creates its own org.
 const integration = {
   globalSetup: ["packages/db/test/global-setup.ts"],
   setupFiles: ["packages/db/test/setup-env.ts"],
   testTimeout: 30_000,
   hookTimeout: 60_000,
 };
+
+// Workspace packages that publish a build (@gatehouse/sdk) resolve to their TypeScript source, so
+// no test needs a build first; the packages project tests the build itself.
+const source = { ssr: { resolve: { conditions: ["@gatehouse/source", ...defaultServerConditions] } } };
 
 export default defineConfig({
   test: {
@@ -18,8 +23,11 @@ export default defineConfig({
       { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"] } },
       { test: { name: "contracts", include: ["packages/contracts/test/**/*.test.ts"] } },
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
+      { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },
+      // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
+      { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "launcher", include: ["scripts/test/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 } },
     ],

@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     log("sha256sum vs gatehouse verify over the exported bundle");
     const keys = (await dbm.listSigningKeys({ ctx })).map((k) => k.vkey);
     const sha = timed("sha256sum", [out]);
-    const verify = timed(process.execPath, ["--import", "tsx", "packages/sdk/src/cli.ts", "verify", out, "--key", keys[0] as string]);
+    const verify = timed(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts", "verify", out, "--key", keys[0] as string]);
     if (verify.status !== 0) throw new Error(`gatehouse verify failed: ${verify.stdout}`);
     const sha2 = timed("sha256sum", [out]);
 

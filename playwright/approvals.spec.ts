@@ -1,4 +1,4 @@
-import { DeniedError, Gatehouse, type ActionResult, type GateOptions } from "@gatehouse/sdk";
+import { DeniedError, Gatehouse, type ActionResult, type GateOptions } from "../packages/sdk/src/index.ts";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { hashPassword, newId } from "@gatehouse/core";
 import { db, disconnectDb } from "@gatehouse/db";
-import { Gatehouse } from "@gatehouse/sdk";
+import { Gatehouse } from "../packages/sdk/src/index.ts";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
@@ -82,7 +82,7 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
 
   // The bundle an auditor takes away: keys, entries with their canonical text, signed checkpoints.
   await page.getByRole("tab", { name: "Export" }).click();
-  await expect(page.getByText("npx gatehouse verify <file> --key gatehouse/org_")).toBeVisible();
+  await expect(page.getByText("npx @gatehouse/cli verify <file> --key gatehouse/org_")).toBeVisible();
   const downloading = page.waitForEvent("download");
   await page.getByRole("link", { name: "Download JSONL" }).click();
   const download = await downloading;
@@ -153,7 +153,7 @@ test("checkpoints list their signed notes; an owner rotates the key (with a conf
   // Offline, a full bundle now needs the retired key too: the Export section hands out all of them.
   await page.getByRole("tab", { name: "Export" }).click();
   const keysFile = `gatehouse-${stack.org.slug}-keys.txt`;
-  await expect(page.getByText(`npx gatehouse verify <file> --key @${keysFile}`)).toBeVisible();
+  await expect(page.getByText(`npx @gatehouse/cli verify <file> --key @${keysFile}`)).toBeVisible();
   const downloadingKeys = page.waitForEvent("download");
   await page.getByRole("button", { name: `Download ${keysFile}` }).click();
   const keysDownload = await downloadingKeys;

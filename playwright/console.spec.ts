@@ -1,4 +1,4 @@
-import { Gatehouse } from "@gatehouse/sdk";
+import { Gatehouse } from "../packages/sdk/src/index.ts";
 import { expect, signIn, test } from "./fixtures";
 
 test.describe("signing in", () => {

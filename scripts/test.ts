@@ -1,6 +1,7 @@
-// `npm test`: every layer — unit (core, sdk), integration (db, api against PostgreSQL/Redis), the
-// `npm start` smoke test and the multiplexer (launcher), then the Playwright journeys. Both runners
-// always run; the exit code is non-zero if either failed. Ends with one line: "N passed, N failed".
+// `npm test`: every layer — unit (core, tlog, sdk, cli), integration (db, api against PostgreSQL/Redis),
+// the SDK and CLI as packed and installed (packages), the `npm start` smoke test and the multiplexer
+// (launcher), then the Playwright journeys. Both runners always run; the exit code is non-zero if
+// either failed. Ends with one line: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

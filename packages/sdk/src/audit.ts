@@ -1,12 +1,24 @@
 /**
  * The audit log (`GET /v1/audit…`): listing, signed checkpoints, public keys, proofs checked on this
  * machine, the server's own verification, and the export as a stream. Proofs are checked with
- * RFC 6962 and C2SP signed notes (`@gatehouse/tlog`), never by taking the server's word.
+ * RFC 6962 and C2SP signed notes over WebCrypto (`@gatehouse/tlog/portable`, bundled at build
+ * time), never by taking the server's word.
  */
-import { hashFromHex, openNote, parseCheckpoint, parseVerifierKey, toHex, verifyConsistency, verifyInclusion, type NoteVerifier } from "@gatehouse/tlog";
+import {
+  bytesEqual,
+  bytesToHex,
+  checkpointNoteSize,
+  hashBytesFromHex,
+  openNoteWeb,
+  parseCheckpointText,
+  parseVerifierKeyWeb,
+  verifyConsistencyWeb,
+  verifyInclusionWeb,
+  type WebNoteVerifier as NoteVerifier,
+} from "@gatehouse/tlog/portable";
 import { download } from "./download.ts";
 import { GatehouseError } from "./errors.ts";
-import { request, type TransportConfig } from "./request.ts";
+import { isoTime, query, request, type TransportConfig } from "./request.ts";
 import type {
   AuditEventList,
   AuditExport,
@@ -80,28 +92,31 @@ export function createAudit(config: TransportConfig): Audit {
   const keys = (options: RequestOptions = {}): Promise<SigningKeyList> => get("/v1/audit/keys", options.signal);
 
   /** The verifiers to check signatures with: the caller's keys (checked before any call), or the org's, fetched when first needed. */
-  const trust = (given: readonly string[] | undefined, signal: AbortSignal | undefined): { from: KeysFrom; verifiers: () => Promise<NoteVerifier[]> } => {
+  const trust = async (given: readonly string[] | undefined, signal: AbortSignal | undefined): Promise<{ from: KeysFrom; verifiers: () => Promise<NoteVerifier[]> }> => {
     if (given !== undefined) {
-      const parsed = given.map((vkey) => parseKeyOption(vkey));
+      const parsed = await Promise.all(given.map((vkey) => parseKeyOption(vkey)));
       return { from: "options", verifiers: async () => parsed };
     }
     let fetched: Promise<NoteVerifier[]> | undefined;
     return {
       from: "server",
       // Fetched once per check. A key the server lists but that does not parse verifies nothing; the note's check then says so.
-      verifiers: () => (fetched ??= keys({ signal }).then((list) => list.keys.flatMap((key) => tryParseKey(key.vkey)))),
+      verifiers: () => (fetched ??= keys({ signal }).then(async (list) => (await Promise.all(list.keys.map((key) => tryParseKey(key.vkey)))).flat())),
     };
   };
 
   return {
-    list: (options = {}) => get(`/v1/audit${query({ cursor: options.cursor, limit: options.limit, type: options.type, agentId: options.agentId })}`, options.signal),
+    list: (options = {}) => {
+      const { cursor, limit, type, actionType, agentId } = options;
+      return get(`/v1/audit${query({ cursor, limit, type, actionType, agentId, from: isoTime(options.from), to: isoTime(options.to) })}`, options.signal);
+    },
     checkpoint: (options = {}) => get("/v1/audit/checkpoint", options.signal),
     checkpoints: (options = {}) => get(`/v1/audit/checkpoints${query({ cursor: options.cursor, limit: options.limit })}`, options.signal),
     keys,
 
     async proof(options) {
       if (options.entryId === undefined && options.seq === undefined) throw invalidOption("proof needs an entryId or a seq");
-      const keysTrust = trust(options.keys, options.signal);
+      const keysTrust = await trust(options.keys, options.signal);
       const path = `/v1/audit/proof${query({ entryId: options.entryId, seq: options.seq, treeSize: options.treeSize })}`;
       const proof = await get<InclusionProof>(path, options.signal);
       const check = await checkInclusion(proof, options, keysTrust.verifiers);
@@ -115,7 +130,7 @@ export function createAudit(config: TransportConfig): Audit {
       }
       const from = since?.size ?? options.from;
       if (from === undefined) throw invalidOption("consistency needs from or since");
-      const keysTrust = trust(options.keys, options.signal);
+      const keysTrust = await trust(options.keys, options.signal);
       const proof = await get<ConsistencyProof>(`/v1/audit/proof${query({ from, to: options.to })}`, options.signal);
       const check = await checkConsistency(proof, { from, to: options.to, since: options.since }, keysTrust.verifiers);
       return { ...proof, ...check, keysFrom: keysTrust.from };
@@ -124,11 +139,10 @@ export function createAudit(config: TransportConfig): Audit {
     verify: (options = {}) => request<AuditVerification>(config, { method: "POST", path: "/v1/audit/verify", signal: options.signal }),
 
     async export(options = {}) {
-      const time = (value: Date | string | undefined): string | undefined => (value instanceof Date ? value.toISOString() : value);
       const path = `/v1/audit/export${query({
         format: options.format,
-        from: time(options.from),
-        to: time(options.to),
+        from: isoTime(options.from),
+        to: isoTime(options.to),
         agentId: options.agentId,
         type: options.type,
         sinceSize: options.sinceSize,
@@ -178,7 +192,7 @@ async function checkInclusion(
   }
   const hashes = decodeHashes({ leafHash: proof.leafHash, rootHash: proof.rootHash }, proof.proof);
   if (typeof hashes === "string") return failed(hashes);
-  const path = verifyInclusion(proof.seq, proof.treeSize, hashes.leafHash, hashes.path, hashes.rootHash);
+  const path = await verifyInclusionWeb(proof.seq, proof.treeSize, hashes.leafHash, hashes.path, hashes.rootHash);
   if (!path.ok) return failed(`the proof does not lead from entry ${proof.seq}'s leaf hash to the root of tree size ${proof.treeSize}: ${path.reason}`);
   return checkSignedRoot(proof.checkpoint, proof.treeSize, hashes.rootHash, verifiers);
 }
@@ -193,33 +207,33 @@ async function checkConsistency(
   if (asked.to !== undefined && proof.to !== asked.to) return failed(`the server answered to tree size ${proof.to}, not ${asked.to}`);
   const hashes = decodeHashes({ fromRootHash: proof.fromRootHash, toRootHash: proof.toRootHash }, proof.proof);
   if (typeof hashes === "string") return failed(hashes);
-  const path = verifyConsistency(proof.from, proof.to, hashes.path, hashes.fromRootHash, hashes.toRootHash);
+  const path = await verifyConsistencyWeb(proof.from, proof.to, hashes.path, hashes.fromRootHash, hashes.toRootHash);
   if (!path.ok) return failed(`the proof does not show the tree of size ${proof.from} is a prefix of the tree of size ${proof.to}: ${path.reason}`);
   const signed = await checkSignedRoot(proof.checkpoint, proof.to, hashes.toRootHash, verifiers);
   if (!signed.verified || asked.since === undefined) return signed;
-  const saved = openSigned(asked.since, await verifiers(), "your saved checkpoint");
+  const saved = await openSigned(asked.since, await verifiers(), "your saved checkpoint");
   if (typeof saved === "string") return failed(saved);
   if (saved.size !== proof.from) return failed(`your saved checkpoint has tree size ${saved.size}, but the proof starts at ${proof.from}`);
-  if (!saved.rootHash.equals(hashes.fromRootHash)) {
-    return failed(`the log's tree of size ${saved.size} has root ${proof.fromRootHash}, but your saved checkpoint says ${toHex(saved.rootHash)}: the log was rewritten, not only appended to`);
+  if (!bytesEqual(saved.rootHash, hashes.fromRootHash)) {
+    return failed(`the log's tree of size ${saved.size} has root ${proof.fromRootHash}, but your saved checkpoint says ${bytesToHex(saved.rootHash)}: the log was rewritten, not only appended to`);
   }
   return { verified: true };
 }
 
 /** The root must be that of a checkpoint of `treeSize` signed by one of the keys. */
-async function checkSignedRoot(checkpoint: Checkpoint | null, treeSize: number, rootHash: Buffer, verifiers: () => Promise<NoteVerifier[]>): Promise<Check> {
+async function checkSignedRoot(checkpoint: Checkpoint | null, treeSize: number, rootHash: Uint8Array, verifiers: () => Promise<NoteVerifier[]>): Promise<Check> {
   if (checkpoint === null) return failed(`no signed checkpoint of tree size ${treeSize} came with the proof, so its root is only the server's word`);
-  const body = openSigned(checkpoint.note, await verifiers(), "the checkpoint");
+  const body = await openSigned(checkpoint.note, await verifiers(), "the checkpoint");
   if (typeof body === "string") return failed(body);
   if (body.size !== treeSize) return failed(`the signed checkpoint is of tree size ${body.size}, not ${treeSize}`);
-  if (!body.rootHash.equals(rootHash)) return failed(`the signed checkpoint of tree size ${treeSize} has root ${toHex(body.rootHash)}, not the proof's ${toHex(rootHash)}`);
+  if (!bytesEqual(body.rootHash, rootHash)) return failed(`the signed checkpoint of tree size ${treeSize} has root ${bytesToHex(body.rootHash)}, not the proof's ${bytesToHex(rootHash)}`);
   return { verified: true };
 }
 
 /** The size and root of a signed checkpoint note whose signature verifies, or why not. */
-function openSigned(note: string, verifiers: NoteVerifier[], what: string): { size: number; rootHash: Buffer } | string {
+async function openSigned(note: string, verifiers: NoteVerifier[], what: string): Promise<{ size: number; rootHash: Uint8Array } | string> {
   try {
-    const body = parseCheckpoint(openNote(note, verifiers).text);
+    const body = parseCheckpointText((await openNoteWeb(note, verifiers)).text);
     return { size: body.size, rootHash: body.rootHash };
   } catch (error) {
     return `${what}: ${error instanceof Error ? error.message : String(error)}`;
@@ -227,46 +241,36 @@ function openSigned(note: string, verifiers: NoteVerifier[], what: string): { si
 }
 
 /** The named hashes and the proof's path as bytes, or what in the answer is not a hash. */
-function decodeHashes<K extends string>(named: Record<K, string>, path: unknown): (Record<K, Buffer> & { path: Buffer[] }) | string {
+function decodeHashes<K extends string>(named: Record<K, string>, path: unknown): (Record<K, Uint8Array> & { path: Uint8Array[] }) | string {
   try {
-    const decoded = {} as Record<K, Buffer>;
-    for (const [name, hex] of Object.entries(named) as Array<[K, string]>) decoded[name] = hashFromHex(String(hex), name);
+    const decoded = {} as Record<K, Uint8Array>;
+    for (const [name, hex] of Object.entries(named) as Array<[K, string]>) decoded[name] = hashBytesFromHex(String(hex), name);
     if (!Array.isArray(path)) return "the server's proof is not a list of hashes";
-    return { ...decoded, path: path.map((hex, i) => hashFromHex(String(hex), `proof[${i}]`)) };
+    return { ...decoded, path: path.map((hex, i) => hashBytesFromHex(String(hex), `proof[${i}]`)) };
   } catch (error) {
     return `the server's answer is malformed: ${error instanceof Error ? error.message : String(error)}`;
   }
 }
 
-/**
- * The tree size a saved signed checkpoint note states, read without checking its signature (that
- * needs the keys, later). Throws a TypeError saying why when the text is not a signed checkpoint.
- */
-export function savedCheckpointSize(note: string): number {
-  const end = note.lastIndexOf("\n\n");
-  if (end < 0) throw new TypeError("it has no signature lines after a blank line");
-  return parseCheckpoint(note.slice(0, end + 1)).size;
-}
-
 function savedCheckpoint(note: string): { size: number } {
   try {
-    return { size: savedCheckpointSize(note) };
+    return { size: checkpointNoteSize(note) };
   } catch (error) {
     throw invalidOption(`since is not a signed checkpoint note: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-function parseKeyOption(vkey: string): NoteVerifier {
+async function parseKeyOption(vkey: string): Promise<NoteVerifier> {
   try {
-    return parseVerifierKey(vkey);
+    return await parseVerifierKeyWeb(vkey);
   } catch (error) {
     throw invalidOption(`keys: ${JSON.stringify(vkey.slice(0, 80))} is not a verifier key: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 
-function tryParseKey(vkey: string): NoteVerifier[] {
+async function tryParseKey(vkey: string): Promise<NoteVerifier[]> {
   try {
-    return [parseVerifierKey(vkey)];
+    return [await parseVerifierKeyWeb(vkey)];
   } catch {
     return [];
   }
@@ -274,14 +278,6 @@ function tryParseKey(vkey: string): NoteVerifier[] {
 
 function invalidOption(message: string): GatehouseError {
   return new GatehouseError(`Invalid option: ${message}`, { code: "INVALID_OPTION" });
-}
-
-/** `?a=1&b=x` from the values that are set, in the order given; `""` when none is. */
-function query(values: Record<string, string | number | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) params.set(name, String(value));
-  const text = params.toString();
-  return text === "" ? "" : `?${text}`;
 }
 
 /** The `filename` of a `content-disposition` header. */

@@ -1,6 +1,6 @@
 /** The event stream, `GET /v1/events`: server-sent events read from fetch's streaming body, reconnected with `Last-Event-ID`. */
 import { APITimeoutError, GatehouseError } from "./errors.ts";
-import { connectionFailed, failedResponse, requestHeaders, userAborted, type Attempt, type TransportConfig } from "./request.ts";
+import { connectionFailed, failedResponse, query, requestHeaders, userAborted, type Attempt, type TransportConfig } from "./request.ts";
 import { reconnectDelay } from "./retry.ts";
 import { SseParser, type SseMessage } from "./sse.ts";
 import type { GatehouseEvent, GatehouseEventData, SubscribeOptions } from "./types.ts";
@@ -15,6 +15,8 @@ import type { GatehouseEvent, GatehouseEventData, SubscribeOptions } from "./typ
 export async function* subscribeEvents(config: TransportConfig, options: SubscribeOptions): AsyncGenerator<GatehouseEvent, void, undefined> {
   const { signal } = options;
   const wanted = options.types === undefined ? undefined : new Set(options.types);
+  // The server filters too; the check on this side keeps the promise with a server that does not yet.
+  const filter = query({ types: options.types?.length ? options.types.join(",") : undefined, agentId: options.agentId });
   let lastEventId = options.lastEventId ?? "";
   let serverRetryMs: number | undefined;
   let failures = 0;
@@ -28,7 +30,7 @@ export async function* subscribeEvents(config: TransportConfig, options: Subscri
     signal?.addEventListener("abort", close, { once: true });
     let retryAfterMs: number | undefined;
     try {
-      const opened = await open(config, lastEventId, connection);
+      const opened = await open(config, filter, lastEventId, connection);
       if (stopped()) return;
       if (!opened.ok) {
         if (!opened.retry) throw opened.error;
@@ -57,8 +59,8 @@ export async function* subscribeEvents(config: TransportConfig, options: Subscri
 }
 
 /** Connects; resolves with the stream's body, or with why it could not and whether to try again. */
-async function open(config: TransportConfig, lastEventId: string, connection: AbortController): Promise<Attempt<ReadableStream<Uint8Array>>> {
-  const url = `${config.baseUrl}/v1/events`;
+async function open(config: TransportConfig, filter: string, lastEventId: string, connection: AbortController): Promise<Attempt<ReadableStream<Uint8Array>>> {
+  const url = `${config.baseUrl}/v1/events${filter}`;
   const headers = requestHeaders(config, {
     accept: "text/event-stream",
     "cache-control": "no-cache",

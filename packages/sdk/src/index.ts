@@ -1,7 +1,7 @@
-export { verifyBundle, type BundleOptions, type BundleReport, type BundleSource } from "@gatehouse/tlog";
 export type { AdminAudit, Audit } from "./audit.ts";
 export { GatehouseAdmin, type AdminApprovals, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
 export { Gatehouse, type GatehouseOptions } from "./client.ts";
+export { DEFAULT_BASE_URL } from "./config.ts";
 export {
   APIConnectionError,
   APITimeoutError,

@@ -207,3 +207,16 @@ function readErrorEnvelope(text: string): ErrorEnvelope {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
+
+/** `?a=1&b=x` from the values that are set, in the order given; `""` when none is. */
+export function query(values: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) params.set(name, String(value));
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+/** A time option as the API takes it: ISO 8601 text (a `Date` is converted, text is sent as given). */
+export function isoTime(value: Date | string | undefined): string | undefined {
+  return value instanceof Date ? value.toISOString() : value;
+}

@@ -329,8 +329,10 @@ export interface GateOptions extends ExecuteOptions, WaitOptions {
 export interface SubscribeOptions {
   /** Resume after this event id (an event's `id`). Default: start with what happens next. */
   lastEventId?: string;
-  /** Only these event types, e.g. `["approval.requested"]`. Default: all. Filtered on the client. */
+  /** Only these event types, e.g. `["approval.requested"]`, sent as `types=a,b`. Default: all. */
   types?: readonly string[];
+  /** Only this agent's events (an org admin key; an agent's key always gets only its own agent's), sent as `agentId=`. */
+  agentId?: string;
   /** Ends the iteration (without an error) and closes the connection. */
   signal?: AbortSignal;
 }
@@ -421,8 +423,14 @@ export interface ListAuditOptions extends RequestOptions {
   limit?: number;
   /** Only entries of this type, e.g. `action.denied`. */
   type?: string;
+  /** Only entries about actions of this type, e.g. `pr.merge`. */
+  actionType?: string;
   /** Only this agent's entries. An agent's key always sees only its own agent's. */
   agentId?: string;
+  /** Only entries written at or after this time (a `Date` or ISO 8601 text). */
+  from?: Date | string;
+  /** Only entries written at or before this time. */
+  to?: Date | string;
 }
 
 /** A signed checkpoint of the audit log: its tree size and root, signed as a C2SP signed note. */

@@ -1,6 +1,7 @@
 import { generateSigner } from "@gatehouse/tlog";
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { BadRequestError, GatehouseError, NotFoundError, PermissionDeniedError, verifyBundle, type BundleReport, type VerifiedInclusionProof } from "../src/index.ts";
+import { BadRequestError, GatehouseError, NotFoundError, PermissionDeniedError, type VerifiedInclusionProof } from "../src/index.ts";
+import { verifyBundle, type BundleReport } from "../src/verify.ts";
 import { buildLog } from "./audit-fixtures.ts";
 import { ADMIN_KEY, adminClient, apiError, client, json, rejection, type Reply } from "./helpers.ts";
 
@@ -69,6 +70,12 @@ describe("audit.list()", () => {
     const { gatehouse, calls } = client([json(200, { events: [], nextCursor: null })]);
     await gatehouse.audit.list({ cursor: "6", limit: 10, type: "action.denied", agentId: "agt_1" });
     expect(calls[0]?.url).toBe("http://localhost:4000/v1/audit?cursor=6&limit=10&type=action.denied&agentId=agt_1");
+  });
+
+  it("sends actionType, and from and to as ISO 8601 (a Date converted, text as given)", async () => {
+    const { gatehouse, calls } = client([json(200, { events: [], nextCursor: null })]);
+    await gatehouse.audit.list({ actionType: "pr.merge", from: new Date("2025-06-01T00:00:00Z"), to: "2025-06-02T00:00:00Z" });
+    expect(calls[0]?.url).toBe("http://localhost:4000/v1/audit?actionType=pr.merge&from=2025-06-01T00%3A00%3A00.000Z&to=2025-06-02T00%3A00%3A00Z");
   });
 });
 
@@ -281,7 +288,7 @@ describe("audit.export()", () => {
     expect(events.indexOf("got a")).toBeLessThan(events.indexOf("sent 2"));
   });
 
-  it("streams a bundle that verifyBundle (from the SDK's entry) checks as it downloads", async () => {
+  it("streams a bundle that verifyBundle (from @gatehouse/sdk/verify) checks as it downloads", async () => {
     const text = log.bundle([4, 7]);
     const { gatehouse } = client([streamed(text.match(/[^]{1,97}/g) ?? [], EXPORT_HEADERS, [])]);
     const report: BundleReport = await verifyBundle(await gatehouse.audit.export(), { keys: [log.vkey] });

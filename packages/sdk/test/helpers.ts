@@ -6,17 +6,6 @@ export const API_KEY = "gh_agent_test0123456789";
 export const ADMIN_KEY = "gh_admin_test0123456789";
 
 /** One scripted answer of the fake fetch: a response, or an error to reject with. */
-/** What a CLI run in a test gives back: exit code, output and the requests it made. */
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-  calls: Call[];
-}
-
-/** The environment CLI tests run with unless they pass their own. */
-export const CLI_ENV = { GATEHOUSE_API_KEY: ADMIN_KEY, GATEHOUSE_BASE_URL: "https://gh.example.com" };
-
 export type Reply = Response | Error | ((url: string, init: RequestInit) => Promise<Response>);
 
 export interface Call {

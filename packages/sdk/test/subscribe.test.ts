@@ -28,6 +28,13 @@ describe("subscribe()", () => {
     ]);
   });
 
+  it("sends types and agentId as the query, and again when it reconnects", async () => {
+    const { admin, calls } = adminClient([eventStream([sseEvent(1, "approval.requested")]), eventStream([sseEvent(2, "approval.decided")], { open: true })]);
+    await take(admin.subscribe({ types: ["approval.requested", "approval.decided"], agentId: "agt_1" }), 2);
+    const url = `${EVENTS_URL}?types=approval.requested%2Capproval.decided&agentId=agt_1`;
+    expect(calls.map((call) => call.url)).toEqual([url, url]);
+  });
+
   it("starts with what happens next: no Last-Event-ID", async () => {
     const { gatehouse, calls } = client([eventStream([sseEvent(1, "action.executed")], { open: true })]);
     await take(gatehouse.subscribe(), 1);

@@ -1,4 +1,5 @@
-import { hashFromBase64 } from "./hash";
+import { asBuffer } from "./hash";
+import { parseCheckpointText } from "./portable/checkpoint";
 
 /**
  * C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint) body: origin line, decimal tree size,
@@ -18,14 +19,6 @@ export function formatCheckpoint(origin: string, size: number, rootHash: Uint8Ar
 }
 
 export function parseCheckpoint(text: string): CheckpointBody {
-  if (!text.endsWith("\n")) throw new TypeError("a checkpoint ends with a newline");
-  const lines = text.slice(0, -1).split("\n");
-  const [origin, sizeText, rootText, ...extensions] = lines;
-  if (!origin) throw new TypeError("a checkpoint starts with its origin");
-  if (!sizeText || !/^(0|[1-9][0-9]*)$/.test(sizeText)) throw new TypeError("a checkpoint's second line is its tree size in decimal");
-  const size = Number(sizeText);
-  if (!Number.isSafeInteger(size)) throw new TypeError("the checkpoint's tree size is too large");
-  if (!rootText) throw new TypeError("a checkpoint's third line is its root hash");
-  if (extensions.some((line) => line.length === 0)) throw new TypeError("a checkpoint has no empty lines");
-  return { origin, size, rootHash: hashFromBase64(rootText, "the checkpoint's root hash"), extensions };
+  const body = parseCheckpointText(text);
+  return { ...body, rootHash: asBuffer(body.rootHash) };
 }

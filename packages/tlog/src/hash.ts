@@ -1,4 +1,6 @@
 import { hash } from "node:crypto";
+import { hashBytesFromHex } from "./portable/bytes";
+import { hashBytesFromBase64 } from "./portable/checkpoint";
 
 /** RFC 6962 / RFC 9162 hashing. Hashes are 32-byte Buffers here; hex or base64 only at the edges. */
 export const HASH_SIZE = 32;
@@ -43,12 +45,14 @@ export function toHex(bytes: Uint8Array): string {
 
 /** A 32-byte hash from 64 hex characters; anything else is an error naming `what`. */
 export function hashFromHex(hex: string, what = "hash"): Buffer {
-  if (!/^[0-9a-f]{64}$/i.test(hex)) throw new TypeError(`${what} must be 64 hex characters`);
-  return Buffer.from(hex, "hex");
+  return asBuffer(hashBytesFromHex(hex, what));
 }
 
 export function hashFromBase64(text: string, what = "hash"): Buffer {
-  const bytes = Buffer.from(text, "base64");
-  if (bytes.length !== HASH_SIZE || bytes.toString("base64") !== text) throw new TypeError(`${what} must be 32 bytes in standard base64`);
-  return bytes;
+  return asBuffer(hashBytesFromBase64(text, what));
+}
+
+/** The same bytes as a Buffer, without a copy. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

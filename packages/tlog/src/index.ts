@@ -5,3 +5,4 @@ export * from "./note";
 export * from "./checkpoint";
 export * from "./bundle";
 export * from "./bundle-parallel";
+export { checkpointNoteSize } from "./portable/checkpoint";

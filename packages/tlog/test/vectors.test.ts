@@ -18,6 +18,7 @@ import {
   verifyInclusion,
   type StoredNode,
 } from "../src/index";
+import { openNoteWeb, parseVerifierKeyWeb, verifyConsistencyWeb, verifyInclusionWeb } from "../src/portable/index";
 
 // Public test data, copied verbatim (provenance in test/vectors/README.md).
 const load = (name: string) => JSON.parse(readFileSync(new URL(`./vectors/${name}`, import.meta.url), "utf8"));
@@ -72,15 +73,17 @@ describe("RFC 6962 reference data (transparency-dev/merkle)", () => {
 });
 
 describe("transparency-dev/merkle testdata", () => {
-  it.each(inclusionCases.map((c) => [`${c.source}: ${c.desc}`, c] as const))("inclusion %s", (_, c) => {
+  it.each(inclusionCases.map((c) => [`${c.source}: ${c.desc}`, c] as const))("inclusion %s (node:crypto and WebCrypto)", async (_, c) => {
     const index = (c.leafIdx ?? c.leafIndex) as number;
-    const result = verifyInclusion(index, c.treeSize as number, b64((c.leafHash as string) ?? ""), ((c.proof as string[] | null) ?? []).map(b64), b64((c.root as string) ?? ""));
-    expect(result.ok).toBe(!c.wantErr);
+    const args = [index, c.treeSize as number, b64((c.leafHash as string) ?? ""), ((c.proof as string[] | null) ?? []).map(b64), b64((c.root as string) ?? "")] as const;
+    expect(verifyInclusion(...args).ok).toBe(!c.wantErr);
+    expect(await verifyInclusionWeb(...args)).toEqual(verifyInclusion(...args));
   });
 
-  it.each(consistencyCases.map((c) => [`${c.source}: ${c.desc}`, c] as const))("consistency %s", (_, c) => {
-    const result = verifyConsistency(c.size1 as number, c.size2 as number, ((c.proof as string[] | null) ?? []).map(b64), b64((c.root1 as string) ?? ""), b64((c.root2 as string) ?? ""));
-    expect(result.ok).toBe(!c.wantErr);
+  it.each(consistencyCases.map((c) => [`${c.source}: ${c.desc}`, c] as const))("consistency %s (node:crypto and WebCrypto)", async (_, c) => {
+    const args = [c.size1 as number, c.size2 as number, ((c.proof as string[] | null) ?? []).map(b64), b64((c.root1 as string) ?? ""), b64((c.root2 as string) ?? "")] as const;
+    expect(verifyConsistency(...args).ok).toBe(!c.wantErr);
+    expect(await verifyConsistencyWeb(...args)).toEqual(verifyConsistency(...args));
   });
 });
 
@@ -92,6 +95,13 @@ describe("C2SP signed-note vectors (golang.org/x/mod/sumdb/note)", () => {
       expect(parseVerifierKey(vkey)).toMatchObject({ name, keyHash: Number.parseInt(keyHash, 16) });
     }
     for (const { vkey } of notes.invalidVerifierKeys as Array<{ vkey: string }>) expect(() => parseVerifierKey(vkey)).toThrow();
+  });
+
+  it("parses the same keys with WebCrypto", async () => {
+    for (const { name, keyHash, vkey } of notes.verifierKeys as Array<{ name: string; keyHash: string; vkey: string }>) {
+      expect(await parseVerifierKeyWeb(vkey)).toMatchObject({ name, keyHash: Number.parseInt(keyHash, 16) });
+    }
+    for (const { vkey } of notes.invalidVerifierKeys as Array<{ vkey: string }>) await expect(parseVerifierKeyWeb(vkey)).rejects.toThrow();
   });
 
   it("signs byte for byte as the reference implementation (Ed25519 is deterministic)", () => {
@@ -117,5 +127,15 @@ describe("C2SP signed-note vectors (golang.org/x/mod/sumdb/note)", () => {
     const opened = open();
     expect(opened.text).toBe(c.wantText);
     expect(new Set(opened.verified.map((v) => v.name))).toEqual(new Set((c.wantSigs ?? []).map((s) => s.name)));
+  });
+
+  it.each(cases.map((c) => [c.desc, c] as const))("open with WebCrypto: %s", async (_, c) => {
+    const verifiers = await Promise.all(c.verifiers.map((name) => parseVerifierKeyWeb(vkeys.get(name) as string)));
+    const open = openNoteWeb(c.message as string, verifiers);
+    if (c.wantErr) {
+      await expect(open).rejects.toThrow();
+      return;
+    }
+    expect(await open).toEqual(openNote(c.message as string, c.verifiers.map((name) => parseVerifierKey(vkeys.get(name) as string))));
   });
 });

@@ -48,7 +48,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
   });
   // A full bundle holds checkpoints signed by retired keys too: after a rotation, pass them all.
   const [onlyKey] = keys;
-  const command = `npx gatehouse verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
+  const command = `npx @gatehouse/cli verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
@@ -172,6 +172,11 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
         <pre className="mt-3 overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">
           {command}
         </pre>
+        <p className="mt-2 text-xs text-stone-500">
+          <code className="font-mono">npx @gatehouse/cli</code> runs the <code className="font-mono">gatehouse</code> command
+          without installing it; or install it with <code className="font-mono">npm install -g @gatehouse/cli</code> and run{" "}
+          <code className="font-mono">gatehouse verify</code>.
+        </p>
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <CopyButton text={command} label="Copy command" />
           {keys.length > 1 ? (

@@ -1,9 +1,11 @@
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
-import { parseYaml } from "../src/yaml.ts";
+import { VERSION } from "../src/version.ts";
+import { parse as parseYaml } from "yaml";
 import {
   ADMIN_KEY,
   API_KEY,
@@ -14,46 +16,23 @@ import {
   approvedObject,
   eventStream,
   json,
-  scriptedFetch,
+  runCli,
   sseEvent,
   type CliRun,
+  type CliWorld,
   type Reply,
 } from "./helpers.ts";
 
-
 /** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
-async function cli(
-  argv: string[],
-  replies: Reply[] = [],
-  {
-    files = {},
-    env = CLI_ENV,
-    signal,
-    onStdout,
-  }: { files?: Record<string, string>; env?: CliEnv; signal?: AbortSignal; onStdout?: (stdout: string) => void } = {},
-): Promise<CliRun> {
-  const { fetch, calls } = scriptedFetch(replies);
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    env,
-    fetch,
-    ...(signal === undefined ? {} : { signal }),
-    stdout: (text) => {
-      stdout += text;
-      onStdout?.(stdout);
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
+function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
+  return runCli(argv, replies, {
+    ...world,
     readFile: async (path) => {
       const text = files[path];
       if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
       return text;
     },
   });
-  return { code, stdout, stderr, calls };
 }
 
 const POLICIES_YAML = [
@@ -113,14 +92,7 @@ describe("gatehouse policies apply", () => {
     const run = await cli(["policies", "apply", "policies.yaml"], [json(200, DIFF)], { files: { "policies.yaml": POLICIES_YAML } });
     expect([run.code, run.stdout, run.stderr]).toEqual([
       EXIT_OK,
-      [
-        "+ allow-reads v1",
-        "~ large-prs-need-review v1 → v2",
-        "- legacy-deploys v3",
-        "= 2 unchanged",
-        "Applied: 1 created, 1 updated, 1 archived, 2 unchanged.",
-        "",
-      ].join("\n"),
+      ["+ allow-reads v1", "~ large-prs-need-review v1 → v2", "- legacy-deploys v3", "= 2 unchanged", "Applied: 1 created, 1 updated, 1 archived, 2 unchanged.", ""].join("\n"),
       "",
     ]);
   });
@@ -142,7 +114,7 @@ describe("gatehouse policies apply", () => {
 
   it("on a 400, prints each issue with its path and line and exits 1", async () => {
     const issues = [
-      { path: "policies[1].effect", message: "Invalid option: expected one of \"allow\"|\"deny\"|\"require_approval\"" },
+      { path: "policies[1].effect", message: 'Invalid option: expected one of "allow"|"deny"|"require_approval"' },
       { path: "policies[1].when.all[0].op", message: "Invalid option" },
     ];
     const rejected = json(400, { error: { code: "VALIDATION", message: "Invalid request", details: { issues }, requestId: "req_400" } });
@@ -164,13 +136,15 @@ describe("gatehouse policies apply", () => {
     expect([run.code, run.stderr]).toEqual([EXIT_FAILURE, "error: p.json was rejected: VALIDATION happened (request id req_400)\n"]);
   });
 
-  it("stops at a YAML error, naming the file and line, without calling the server", async () => {
-    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "policies:\n  - name: a\n    when: |\n      x" } });
-    expect([run.code, run.stderr, run.calls.length]).toEqual([
-      EXIT_FAILURE,
-      "error: p.yaml:3: block scalars (| and >) are not supported; write the text as a quoted string\n",
-      0,
-    ]);
+  it("stops at a YAML error, naming the file, line and column, without calling the server", async () => {
+    const run = await cli(["policies", "apply", "p.yaml"], [], { files: { "p.yaml": "policies:\n  - name: a\n    effect: allow\n   actions: [x.read]\n" } });
+    expect([run.code, run.stderr, run.calls.length]).toEqual([EXIT_FAILURE, "error: p.yaml:4:1: not valid YAML: Sequence item without - indicator\n", 0]);
+  });
+
+  it("applies a description written as a YAML block scalar", async () => {
+    const file = ["policies:", "  - name: a", "    description: |", "      First line.", "      Second line.", "    actions: [x.read]", "    effect: allow", ""].join("\n");
+    const run = await cli(["policies", "apply", "p.yaml"], [json(200, DIFF)], { files: { "p.yaml": file } });
+    expect([run.code, run.calls[0]?.body]).toEqual([EXIT_OK, { policies: [{ name: "a", description: "First line.\nSecond line.\n", actions: ["x.read"], effect: "allow" }] }]);
   });
 
   it("stops at a file that is not a policy set", async () => {
@@ -316,20 +290,13 @@ describe("gatehouse approvals approve / deny", () => {
 
   it("approve says when more approvals are needed", async () => {
     const run = await cli(["approvals", "approve", "apr_1"], [json(200, approvalObject({ approvals: 1 }))]);
-    expect([run.calls[0]?.body, run.stdout]).toEqual([
-      { decision: "approve" },
-      "Vote recorded on apr_1 (pr.merge by deploy-bot): 1/2 approvals, waiting for more.\n",
-    ]);
+    expect([run.calls[0]?.body, run.stdout]).toEqual([{ decision: "approve" }, "Vote recorded on apr_1 (pr.merge by deploy-bot): 1/2 approvals, waiting for more.\n"]);
   });
 
   it("deny POSTs the vote, with or without a reason, and says it is denied", async () => {
     const denied = approvalObject({ status: "denied", decidedBy: BO, decisionReason: "too big" });
     const run = await cli(["approvals", "deny", "apr_1", "--reason=too big"], [json(200, denied)]);
-    expect([run.code, run.calls[0]?.body, run.stdout]).toEqual([
-      EXIT_OK,
-      { decision: "deny", reason: "too big" },
-      "Denied apr_1 (pr.merge by deploy-bot).\n",
-    ]);
+    expect([run.code, run.calls[0]?.body, run.stdout]).toEqual([EXIT_OK, { decision: "deny", reason: "too big" }, "Denied apr_1 (pr.merge by deploy-bot).\n"]);
   });
 
   it("exits 1 with the server's message when the approval is already decided", async () => {
@@ -376,7 +343,12 @@ describe("gatehouse tail", () => {
 
   it("prints one JSON object per line with --json", async () => {
     const run = await tail(["--json"], [eventStream(stream, { open: true })], 2);
-    expect(run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: string; type: string })).toMatchObject([
+    expect(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { id: string; type: string }),
+    ).toMatchObject([
       { id: "41", type: "approval.requested", data: { seq: 41, approvalId: "apr_1" } },
       { id: "42", type: "approval.decided", data: { seq: 42, status: "denied" } },
     ]);
@@ -463,6 +435,9 @@ describe("gatehouse usage", () => {
     ["apply with two files", ["policies", "apply", "a.yaml", "b.yaml"], 'error: unexpected argument "b.yaml"'],
     ["an unknown format", ["policies", "export", "--format", "toml"], 'error: --format must be json or yaml, not "toml"'],
     ["an option without its value", ["policies", "export", "--format"], "error: --format needs a value"],
+    ["an option with an empty value", ["policies", "export", "--format="], "error: --format needs a value"],
+    ["a value given to a switch", ["policies", "apply", "p.yaml", "--dry-run=yes"], "error: --dry-run takes no value"],
+    ["an unknown short option", ["policies", "export", "-x"], "error: unknown option -x"],
     ["approvals without a command", ["approvals"], "Usage: gatehouse approvals"],
     ["an unknown approvals command", ["approvals", "delete"], 'error: unknown command "approvals delete"'],
     ["an unknown status", ["approvals", "list", "--status", "open"], 'error: --status must be one of pending, approved, denied, expired, cancelled, all, not "open"'],
@@ -478,17 +453,19 @@ describe("gatehouse usage", () => {
 });
 
 describe("the gatehouse executable", () => {
-  it("runs main when cli.ts is the entry point, with the process's argv, environment and exit status", () => {
-    const cliPath = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-    const result = spawnSync(process.execPath, ["--import", "tsx", cliPath, "policies", "export"], {
+  it("keeps VERSION equal to the package version", () => {
+    const pkg: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg).toMatchObject({ version: VERSION });
+  });
+
+  it("runs main from bin.ts with the process's argv, environment and exit status", () => {
+    const cliPath = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+    const result = spawnSync(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", cliPath, "policies", "export"], {
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       encoding: "utf8",
       // An agent key: refused before any call, which shows the key came from the environment.
       env: { PATH: process.env.PATH, GATEHOUSE_API_KEY: API_KEY },
     });
-    expect([result.status, result.stderr]).toEqual([
-      EXIT_USAGE,
-      'error: Invalid apiKey: org admin keys start with "gh_admin_"\nRun gatehouse --help for usage.\n',
-    ]);
+    expect([result.status, result.stderr]).toEqual([EXIT_USAGE, 'error: Invalid apiKey: org admin keys start with "gh_admin_"\nRun gatehouse --help for usage.\n']);
   }, 20_000);
 });

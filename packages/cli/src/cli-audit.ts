@@ -7,10 +7,9 @@ import { createReadStream, createWriteStream } from "node:fs";
 import { unlink, writeFile } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/tlog";
-import { savedCheckpointSize, type Audit } from "./audit.ts";
+import type { Audit, AuditVerification, VerifiedInclusionProof } from "@gatehouse/sdk";
+import { checkpointNoteSize, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
-import type { AuditVerification, VerifiedInclusionProof } from "./types.ts";
 
 /** What the audit commands touch outside themselves. */
 export interface AuditCliIo {
@@ -63,9 +62,11 @@ export async function readKeyArguments(args: readonly string[], readFile: AuditC
 async function readSavedCheckpoint(path: string, readFile: AuditCliIo["readFile"]): Promise<string> {
   const note = await reading(`--since file ${path}`, () => readFile(path));
   try {
-    savedCheckpointSize(note);
+    checkpointNoteSize(note);
   } catch (error) {
-    throw new UsageError(`--since ${path} is not a signed checkpoint (${error instanceof Error ? error.message : String(error)}); save one with gatehouse audit checkpoint --out <file>`);
+    throw new UsageError(
+      `--since ${path} is not a signed checkpoint (${error instanceof Error ? error.message : String(error)}); save one with gatehouse audit checkpoint --out <file>`,
+    );
   }
   return note;
 }
@@ -135,7 +136,8 @@ export function describeReport(report: BundleReport): string {
   const lines = [
     `✓ valid: ${count(report.checkedEntries, "entry", "entries")}, ${count(report.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${report.treeSize}, root ${report.rootHash} (keys from ${report.keysFrom === "options" ? "--key" : "the bundle"})`,
   ];
-  if (!report.complete && report.checkedEntries > 0) lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
+  if (!report.complete && report.checkedEntries > 0)
+    lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
   if (report.since !== null) lines.push(`✓ the log only grew since your checkpoint of size ${report.since.treeSize}`);
   return `${lines.join("\n")}\n`;
 }

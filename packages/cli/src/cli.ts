@@ -1,22 +1,29 @@
-#!/usr/bin/env -S npx tsx
 /**
  * The `gatehouse` command line. {@link main} takes its world as arguments (argv, env, fetch,
- * writers, file reader) so tests can run it whole; the entry point at the bottom passes the real
- * ones, the environment through env.ts.
+ * writers, file reader) so tests can run it whole; bin.ts passes the real ones, the environment
+ * through env.ts.
  */
 import { readFile as readFileFromDisk } from "node:fs/promises";
-import { realpathSync } from "node:fs";
 import type { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
-import { GatehouseAdmin } from "./admin.ts";
+import { parseArgs as parseCommandLine } from "node:util";
+import {
+  BadRequestError,
+  DEFAULT_BASE_URL,
+  Gatehouse,
+  GatehouseAdmin,
+  GatehouseError,
+  type Approval,
+  type ApprovalStatus,
+  type Fetch,
+  type GatehouseEvent,
+  type GatehouseOptions,
+  type PolicyDocument,
+  type PolicySetDiff,
+} from "@gatehouse/sdk";
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
-import { Gatehouse } from "./client.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
-import { DEFAULT_BASE_URL, type ClientOptions } from "./config.ts";
-import { cliEnv, type CliEnv } from "./env.ts";
-import { BadRequestError, GatehouseError } from "./errors.ts";
+import type { CliEnv } from "./env.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
-import type { Approval, ApprovalStatus, Fetch, GatehouseEvent, PolicyDocument, PolicySetDiff } from "./types.ts";
 import { VERSION } from "./version.ts";
 
 /** Everything the CLI touches outside itself. */
@@ -314,57 +321,67 @@ interface ParsedArgs {
   repeated: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set([
-  "--api-key",
-  "--base-url",
-  "--format",
-  "--status",
-  "--limit",
-  "--cursor",
-  "--reason",
-  "--since",
-  "--key",
-  "--out",
-  "--from",
-  "--to",
-  "--agent",
-  "--type",
-  "--tree-size",
-]);
-const BOOLEAN_FLAGS = new Set(["--dry-run", "--help", "--json", "--version", "--progress"]);
+/** Every option of every command, for `node:util`'s parser; each command then refuses the ones it does not take. */
+const OPTIONS = {
+  "api-key": { type: "string", multiple: true },
+  "base-url": { type: "string", multiple: true },
+  format: { type: "string", multiple: true },
+  status: { type: "string", multiple: true },
+  limit: { type: "string", multiple: true },
+  cursor: { type: "string", multiple: true },
+  reason: { type: "string", multiple: true },
+  since: { type: "string", multiple: true },
+  key: { type: "string", multiple: true },
+  out: { type: "string", multiple: true },
+  from: { type: "string", multiple: true },
+  to: { type: "string", multiple: true },
+  agent: { type: "string", multiple: true },
+  type: { type: "string", multiple: true },
+  "tree-size": { type: "string", multiple: true },
+  "dry-run": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  json: { type: "boolean" },
+  version: { type: "boolean" },
+  progress: { type: "boolean" },
+} as const;
+
+/** The command line as node:util's parser reads it; a mistake in it is a {@link UsageError}. */
+function tokensOf(argv: readonly string[]) {
+  try {
+    return parseCommandLine({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: true, tokens: true }).tokens;
+  } catch (error) {
+    throw new UsageError(commandLineMistake(error));
+  }
+}
 
 function parseArgs(argv: readonly string[]): ParsedArgs {
+  const tokens = tokensOf(argv);
   const positionals: string[] = [];
   const flags = new Map<string, string | true>();
   const repeated = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--") {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (arg === "-h") {
-      flags.set("--help", true);
-      continue;
-    }
-    if (!arg.startsWith("-") || arg === "-") {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = eq === -1 ? arg : arg.slice(0, eq);
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-      repeated.set(name, [...(repeated.get(name) ?? []), value]);
-    } else if (BOOLEAN_FLAGS.has(name) && eq === -1) {
+  for (const token of tokens) {
+    if (token.kind === "positional") positionals.push(token.value);
+    if (token.kind !== "option") continue;
+    const name = `--${token.name}`;
+    if (token.value === undefined) {
       flags.set(name, true);
-    } else {
-      throw new UsageError(`unknown option ${name}`);
+      continue;
     }
+    if (token.value === "") throw new UsageError(`${name} needs a value`);
+    flags.set(name, token.value);
+    repeated.set(name, [...(repeated.get(name) ?? []), token.value]);
   }
   return { positionals, flags, repeated };
+}
+
+/** The parser's complaint, said the way the rest of the CLI says things. */
+function commandLineMistake(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^' ]*)/.exec(message)?.[1] ?? "";
+  const code = (error as { code?: unknown }).code;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") return `unknown option ${option}`;
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") return /does not take an argument/.test(message) ? `${option} takes no value` : `${option} needs a value`;
+  return message;
 }
 
 /** Runs the CLI; resolves with the exit status. Never throws for a user's mistake or a failed call. */
@@ -493,13 +510,7 @@ async function runApprovals(context: CliContext, flags: ParsedArgs["flags"], com
   }
 }
 
-async function runAudit(
-  context: CliContext,
-  flags: ParsedArgs["flags"],
-  repeated: ParsedArgs["repeated"],
-  command: string | undefined,
-  rest: string[],
-): Promise<number> {
+async function runAudit(context: CliContext, flags: ParsedArgs["flags"], repeated: ParsedArgs["repeated"], command: string | undefined, rest: string[]): Promise<number> {
   const help = flags.has("--help");
   if (command === undefined) {
     (help ? context.stdout : context.stderr)(AUDIT_HELP);
@@ -606,7 +617,7 @@ function anyKeyClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehous
 }
 
 /** A client on the key and base URL of the flags, else the environment. */
-function makeClient<C>(context: CliContext, flags: ParsedArgs["flags"], keyHint: string, create: (options: ClientOptions) => C): C {
+function makeClient<C>(context: CliContext, flags: ParsedArgs["flags"], keyHint: string, create: (options: GatehouseOptions) => C): C {
   const apiKey = flagValue(flags, "--api-key") ?? context.env.GATEHOUSE_API_KEY;
   if (apiKey === undefined || apiKey === "") {
     throw new UsageError(`no API key: pass --api-key ${keyHint} or set GATEHOUSE_API_KEY`);
@@ -640,7 +651,8 @@ async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], fi
     policyFile = readPolicyFile(file, text);
   } catch (error) {
     if (!(error instanceof PolicyFileError)) throw error;
-    context.stderr(`error: ${file}${error.line === undefined ? "" : `:${error.line}`}: ${error.message}\n`);
+    const where = error.line === undefined ? "" : `:${error.line}${error.column === undefined ? "" : `:${error.column}`}`;
+    context.stderr(`error: ${file}${where}: ${error.message}\n`);
     return EXIT_FAILURE;
   }
   const dryRun = flags.has("--dry-run");
@@ -791,35 +803,8 @@ function rejection(file: string, error: BadRequestError, policyFile: PolicyFile)
 }
 
 function describe(error: GatehouseError): string {
-  const facts = [
-    error.status === undefined ? undefined : `status ${error.status}`,
-    error.requestId === undefined ? undefined : `request id ${error.requestId}`,
-  ].filter((fact) => fact !== undefined);
+  const facts = [error.status === undefined ? undefined : `status ${error.status}`, error.requestId === undefined ? undefined : `request id ${error.requestId}`].filter(
+    (fact) => fact !== undefined,
+  );
   return facts.length === 0 ? error.message : `${error.message} (${facts.join(", ")})`;
-}
-
-function isEntryPoint(): boolean {
-  const entry = process.argv[1];
-  if (entry === undefined) return false;
-  try {
-    return realpathSync(entry) === fileURLToPath(import.meta.url);
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  // The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
-  const interrupt = new AbortController();
-  process.once("SIGINT", () => interrupt.abort());
-  process.exitCode = await main({
-    argv: process.argv.slice(2),
-    env: cliEnv(),
-    fetch: globalThis.fetch,
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
-    signal: interrupt.signal,
-    stderrIsTTY: process.stderr.isTTY === true,
-    stdoutStream: process.stdout,
-  });
 }

@@ -1,6 +1,6 @@
 /** Policy files as the CLI reads and writes them: JSON or YAML, `{ policies: [...] }` or a bare list. */
-import type { StoredPolicy } from "./types.ts";
-import { parseYamlDocument, stringifyYaml, YamlError } from "./yaml.ts";
+import type { StoredPolicy } from "@gatehouse/sdk";
+import { Document, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
 
 export type PolicyFileFormat = "json" | "yaml";
 
@@ -11,14 +11,16 @@ export interface PolicyFile {
   lineOf(issuePath: string): number | undefined;
 }
 
-/** The file's content is not a policy set (bad JSON or YAML, or the wrong shape). `line` when known. */
+/** The file's content is not a policy set (bad JSON or YAML, or the wrong shape). `line` and `column` (from 1) when known. */
 export class PolicyFileError extends Error {
   override readonly name = "PolicyFileError";
   readonly line: number | undefined;
+  readonly column: number | undefined;
 
-  constructor(message: string, line?: number) {
+  constructor(message: string, line?: number, column?: number) {
     super(message);
     this.line = line;
+    this.column = column;
   }
 }
 
@@ -41,21 +43,47 @@ export function readPolicyFile(fileName: string, text: string): PolicyFile {
     if (value !== undefined) lines = tryLines(text);
   }
   if (value === undefined) {
-    try {
-      const document = parseYamlDocument(text);
-      value = document.value;
-      lines = document.lines;
-    } catch (error) {
-      if (error instanceof YamlError) throw new PolicyFileError(error.reason, error.line);
-      throw error;
-    }
+    const document = parseYaml(text);
+    value = document.value;
+    lines = document.lines;
   }
   return toPolicyFile(value, lines);
 }
 
+/**
+ * Parses YAML (1.2, core schema; one document; no duplicate keys) and records the line (from 1)
+ * of every mapping entry and sequence item, keyed by its path as the API writes it in validation
+ * issues: `policies[2].when.all[0]`; the root is `""`. Throws a {@link PolicyFileError} naming the
+ * line and column of the first error.
+ */
+export function parseYaml(text: string): { value: unknown; lines: Map<string, number> } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false });
+  const [error] = document.errors;
+  if (error !== undefined) {
+    const at = lineCounter.linePos(error.pos[0]);
+    throw new PolicyFileError(`not valid YAML: ${error.message}`, at.line, at.col);
+  }
+  const lines = new Map<string, number>();
+  const lineOf = (node: { range?: readonly number[] | null | undefined } | null | undefined): number | undefined =>
+    node?.range?.[0] === undefined ? undefined : lineCounter.linePos(node.range[0]).line;
+  const walk = (node: unknown, path: string, line: number | undefined): void => {
+    if (line !== undefined) lines.set(path, line);
+    if (isSeq(node)) node.items.forEach((item, i) => walk(item, `${path}[${i}]`, lineOf(item as Node)));
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        walk(pair.value, path === "" ? key : `${path}.${key}`, lineOf(pair.key as Node));
+      }
+    }
+  };
+  walk(document.contents, "", lineOf(document.contents) ?? 1);
+  return { value: document.toJS(), lines };
+}
+
 function tryLines(text: string): Map<string, number> | undefined {
   try {
-    return parseYamlDocument(text).lines;
+    return parseYaml(text).lines;
   } catch {
     return undefined;
   }
@@ -106,6 +134,28 @@ export function formatPolicyFile(policies: readonly StoredPolicy[], format: Poli
   });
   const file = { policies: documents };
   return format === "json" ? `${JSON.stringify(file, null, 2)}\n` : stringifyYaml(file);
+}
+
+/** Flow style is kept for small mappings such as a condition `{ field, op, value }`. */
+const MAX_FLOW_MAPPING_ENTRIES = 3;
+
+/**
+ * YAML in block style, with lists of scalars and small mappings of those in flow style, and
+ * strings quoted wherever a YAML 1.1 reader would take them for something else (`yes`, `2024-01-01`).
+ */
+function stringifyYaml(value: unknown): string {
+  const document = new Document(value, { compat: "yaml-1.1" });
+  const flowable = (node: unknown): boolean => {
+    if (!isCollection(node)) return true;
+    if (isSeq(node)) return node.items.every((item) => !isCollection(item));
+    return node.items.length <= MAX_FLOW_MAPPING_ENTRIES && node.items.every((pair) => isPair(pair) && flowable(pair.value));
+  };
+  visit(document, {
+    Collection(_key, node, path) {
+      if (path.length > 1 && flowable(node)) node.flow = true;
+    },
+  });
+  return document.toString({ lineWidth: 100 });
 }
 
 function orderPolicy(document: Record<string, unknown>): Record<string, unknown> {

@@ -5,10 +5,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateSigner } from "@gatehouse/tlog";
 import { afterAll, describe, expect, it } from "vitest";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main } from "../src/cli.ts";
-import type { CliEnv } from "../src/env.ts";
-import { bigBundle, buildLog } from "./audit-fixtures.ts";
-import { ADMIN_KEY, API_KEY, CLI_ENV, apiError, json, scriptedFetch, type CliRun, type Reply } from "./helpers.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
+import { bigBundle, buildLog } from "../../sdk/test/audit-fixtures.ts";
+import { ADMIN_KEY, API_KEY, apiError, json, runCli, type CliRun, type CliWorld, type Reply } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-audit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,26 +19,8 @@ function file(name: string, content: string | Uint8Array): string {
   return path;
 }
 
-
 /** Runs the CLI with files on disk and a scripted fetch, capturing its output. */
-async function cli(argv: string[], replies: Reply[] = [], { env = CLI_ENV, stderrIsTTY = false }: { env?: CliEnv; stderrIsTTY?: boolean } = {}): Promise<CliRun> {
-  const { fetch, calls } = scriptedFetch(replies);
-  let stdout = "";
-  let stderr = "";
-  const code = await main({
-    argv,
-    env,
-    fetch,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    stderrIsTTY,
-  });
-  return { code, stdout, stderr, calls };
-}
+const cli = (argv: string[], replies: Reply[] = [], world: CliWorld = {}): Promise<CliRun> => runCli(argv, replies, world);
 
 const log = buildLog(6);
 const stranger = generateSigner("gatehouse.test");
@@ -81,7 +62,10 @@ describe("gatehouse verify", () => {
   });
 
   it("fails a bundle with a byte changed in an entry, naming its line and seq, and exits 1", async () => {
-    const tampered = file("tampered.jsonl", withLine(8, (line) => line.replace('\\"n\\":4', '\\"n\\":5')));
+    const tampered = file(
+      "tampered.jsonl",
+      withLine(8, (line) => line.replace('\\"n\\":4', '\\"n\\":5')),
+    );
     const run = await cli(["verify", tampered, "--key", log.vkey]);
     expect([run.code, run.stdout]).toEqual([EXIT_FAILURE, "✗ invalid at line 8 (entry seq 4): entry 4: its leaf hash does not match its canonical text (the entry was edited)\n"]);
   });
@@ -129,7 +113,10 @@ describe("gatehouse verify", () => {
 
   it("exits 2 for a --key that is not a verifier key", async () => {
     const run = await cli(["verify", bundlePath, "--key", "gatehouse.test+zz+abc"]);
-    expect([run.code, run.stderr]).toEqual([EXIT_USAGE, expect.stringMatching(/^error: --key: "gatehouse\.test\+zz\+abc" is not a verifier key \(.*\)\nRun gatehouse --help for usage\.\n$/)]);
+    expect([run.code, run.stderr]).toEqual([
+      EXIT_USAGE,
+      expect.stringMatching(/^error: --key: "gatehouse\.test\+zz\+abc" is not a verifier key \(.*\)\nRun gatehouse --help for usage\.\n$/),
+    ]);
   });
 
   it("with --since, says the log only grew since the saved checkpoint", async () => {
@@ -142,7 +129,10 @@ describe("gatehouse verify", () => {
     // The saved checkpoint is of other entries at size 3, signed with the org's key.
     const since = file("since-fork.txt", buildLog(3, { key: log, type: "action.denied" }).note(3));
     const run = await cli(["verify", bundlePath, "--key", log.vkey, "--since", since]);
-    expect([run.code, run.stdout]).toEqual([EXIT_FAILURE, "✗ invalid at line 5 (entry seq 2): the log at size 3 differs from your saved checkpoint: it was rewritten, not only appended to\n"]);
+    expect([run.code, run.stdout]).toEqual([
+      EXIT_FAILURE,
+      "✗ invalid at line 5 (entry seq 2): the log at size 3 differs from your saved checkpoint: it was rewritten, not only appended to\n",
+    ]);
   });
 
   it("with --since, fails a bundle that does not reach the saved checkpoint", async () => {
@@ -338,9 +328,20 @@ describe("gatehouse audit verify", () => {
   });
 
   it("exits 1 and names the first broken entry when the server finds the log broken", async () => {
-    const answer = { valid: false, checkedEntries: 3, checkedCheckpoints: 1, firstBrokenSeq: 2, treeSize: 6, rootHash: log.root(6), problem: "entry 2: its leaf hash does not match its canonical text (the entry was edited)" };
+    const answer = {
+      valid: false,
+      checkedEntries: 3,
+      checkedCheckpoints: 1,
+      firstBrokenSeq: 2,
+      treeSize: 6,
+      rootHash: log.root(6),
+      problem: "entry 2: its leaf hash does not match its canonical text (the entry was edited)",
+    };
     const run = await cli(["audit", "verify"], [json(200, answer)]);
-    expect([run.code, run.stdout]).toEqual([EXIT_FAILURE, "✗ invalid at entry seq 2: entry 2: its leaf hash does not match its canonical text (the entry was edited) (checked by the server)\n"]);
+    expect([run.code, run.stdout]).toEqual([
+      EXIT_FAILURE,
+      "✗ invalid at entry seq 2: entry 2: its leaf hash does not match its canonical text (the entry was edited) (checked by the server)\n",
+    ]);
   });
 });
 
@@ -430,10 +431,13 @@ describe("gatehouse verify and audit help", () => {
 
 describe("the gatehouse executable, offline", () => {
   it("verifies a bundle file with no API key in the environment and exits with its status", () => {
-    const cliPath = fileURLToPath(new URL("../src/cli.ts", import.meta.url));
-    const tampered = file("exe-tampered.jsonl", withLine(8, (line) => line.replace('\\"n\\":4', '\\"n\\":5')));
+    const cliPath = fileURLToPath(new URL("../src/bin.ts", import.meta.url));
+    const tampered = file(
+      "exe-tampered.jsonl",
+      withLine(8, (line) => line.replace('\\"n\\":4', '\\"n\\":5')),
+    );
     const runs = [bundlePath, tampered].map((path) =>
-      spawnSync(process.execPath, ["--import", "tsx", cliPath, "verify", path, "--key", log.vkey], {
+      spawnSync(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", cliPath, "verify", path, "--key", log.vkey], {
         cwd: fileURLToPath(new URL("..", import.meta.url)),
         encoding: "utf8",
         env: { PATH: process.env.PATH },

@@ -1,6 +1,6 @@
 /**
- * The only place the SDK reads `process.env`, and only the CLI's entry point calls it: the client
- * classes take everything as options. The values are checked where they are used (the key's
+ * The only place the CLI reads `process.env`, and only its entry point (bin.ts) calls it: the SDK's
+ * client classes take everything as options. The values are checked where they are used (the key's
  * format and the URL by the client, their presence by the CLI).
  */
 

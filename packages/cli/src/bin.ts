@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+/** The `gatehouse` executable: runs {@link main} on this process's arguments, environment and streams. */
+import { main } from "./cli.ts";
+import { cliEnv } from "./env.ts";
+
+// The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
+const interrupt = new AbortController();
+process.once("SIGINT", () => interrupt.abort());
+process.exitCode = await main({
+  argv: process.argv.slice(2),
+  env: cliEnv(),
+  fetch: globalThis.fetch,
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  signal: interrupt.signal,
+  stderrIsTTY: process.stderr.isTTY === true,
+  stdoutStream: process.stdout,
+});

@@ -1,0 +1,156 @@
+/**
+ * The packages as a user gets them: @gatehouse/sdk and @gatehouse/cli are built, packed with
+ * `npm pack` and installed from the tarballs into an empty project outside the workspace. A plain
+ * ESM script and a plain CommonJS script run execute, canI and gate against a real API process
+ * (the gate approved through the admin API while the script waits); the installed `gatehouse`
+ * command prints its help, exports that org's audit log and verifies it offline.
+ */
+import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const project = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
+const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, npm_config_update_notifier: "false" };
+
+function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env: { ...env, ...extraEnv }, encoding: "utf8" });
+  if (result.error) throw result.error;
+  return result;
+}
+
+/** Runs a command to its end; rejects, with its error output, when it fails. */
+async function succeed(command: string, args: string[], cwd: string): Promise<string> {
+  return (await promisify(execFile)(command, args, { cwd, env, encoding: "utf8", maxBuffer: 1 << 24 })).stdout;
+}
+
+/** Builds and packs a workspace package; answers the tarball's path. */
+async function pack(dir: string): Promise<string> {
+  await succeed("npm", ["run", "build"], join(root, dir));
+  const [packed] = JSON.parse(await succeed("npm", ["pack", "--json", "--pack-destination", project], join(root, dir))) as Array<{ filename: string }>;
+  return join(project, (packed as { filename: string }).filename);
+}
+
+let api: ApiProcess;
+let org: TestOrg;
+let approver: TestMember;
+
+beforeAll(async () => {
+  // The CLI's build leaves @gatehouse/sdk an import, so both build at once, while the API starts.
+  const install = async (): Promise<void> => {
+    const [sdk, cli] = await Promise.all([pack("packages/sdk"), pack("packages/cli")]);
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "gatehouse-packages-check", private: true }));
+    await succeed("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", sdk, cli], project);
+  };
+  [api] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), install()]);
+  org = await createTestOrg({
+    label: "packages",
+    policies: [
+      { name: "reads", actions: ["doc.read"], effect: "allow" },
+      { name: "deploys", actions: ["deploy.*"], effect: "require_approval" },
+    ],
+  });
+  approver = await addTestMember(org, "approver");
+}, 180_000);
+
+afterAll(async () => {
+  await api?.stop();
+  rmSync(project, { recursive: true, force: true });
+});
+
+/** What both scripts do with the SDK, in the body of an async function; `sdk` and `verify` are its two entries. */
+const SCRIPT = `
+  const gh = new sdk.Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+  const executed = await gh.execute("doc.read");
+  const canRead = await gh.canI("doc.read");
+  const canDeploy = await gh.canI("deploy.prod");
+  const checkpoint = await gh.audit.checkpoint();
+  const proof = await gh.audit.proof({ entryId: executed.auditEventId, treeSize: checkpoint.treeSize });
+  const bundle = await verify.verifyBundle(await gh.audit.export());
+  const gated = await gh.gate("deploy.prod", { onRequested: (r) => console.log(JSON.stringify({ approvalId: r.approvalId })) });
+  console.log(JSON.stringify({
+    executed: executed.status,
+    canRead: canRead.allowed,
+    canDeploy: canDeploy.allowed,
+    needsApproval: canDeploy.needsApproval,
+    proofVerified: proof.verified,
+    bundleValid: bundle.valid,
+    gated: gated.status,
+    denied: typeof sdk.DeniedError,
+  }));
+`;
+
+/** Runs a script of the project; approves the gate it asks for with the approver's admin key. */
+async function runScript(file: string): Promise<Record<string, unknown>> {
+  const child = spawn(process.execPath, [file], { cwd: project, env: { ...env, GH_KEY: org.agent.apiKey, GH_URL: api.url } });
+  let stdout = "";
+  let stderr = "";
+  const approvals: Array<Promise<number>> = [];
+  child.stderr.on("data", (chunk: Buffer) => void (stderr += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const asked = /\{"approvalId":"([^"]+)"\}/.exec(stdout);
+    if (asked && approvals.length === 0) {
+      const decide = fetch(`${api.url}/v1/admin/approvals/${asked[1]}/decision`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${approver.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ decision: "approve" }),
+      });
+      approvals.push(decide.then((response) => response.status));
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  expect([code, stderr]).toEqual([0, ""]);
+  expect(await Promise.all(approvals)).toEqual([200]);
+  return JSON.parse(stdout.trim().split("\n").at(-1) as string) as Record<string, unknown>;
+}
+
+const EXPECTED = {
+  executed: "executed",
+  canRead: true,
+  canDeploy: false,
+  needsApproval: true,
+  proofVerified: true,
+  bundleValid: true,
+  gated: "executed",
+  denied: "function",
+};
+
+describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs", () => {
+  it("install our SDK with no dependency of its own, its main entry free of node: modules", () => {
+    const installed = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/sdk/package.json"), "utf8")) as Record<string, unknown>;
+    expect([installed.name, installed.dependencies, installed.exports !== undefined]).toEqual(["@gatehouse/sdk", undefined, true]);
+    for (const file of ["index.js", "index.cjs"]) {
+      expect(readFileSync(join(project, "node_modules/@gatehouse/sdk/dist", file), "utf8")).not.toMatch(/["']node:|\bBuffer\b|\bprocess\./);
+    }
+  });
+
+  it("run execute, canI and gate from a plain ESM script", async () => {
+    writeFileSync(join(project, "check.mjs"), `import * as sdk from "@gatehouse/sdk";\nimport * as verify from "@gatehouse/sdk/verify";\n${SCRIPT}`);
+    expect(await runScript("check.mjs")).toEqual(EXPECTED);
+  }, 60_000);
+
+  it("run execute, canI and gate from a plain CommonJS script", async () => {
+    writeFileSync(join(project, "check.cjs"), `const sdk = require("@gatehouse/sdk");\nconst verify = require("@gatehouse/sdk/verify");\n(async () => {${SCRIPT}})();`);
+    expect(await runScript("check.cjs")).toEqual(EXPECTED);
+  }, 60_000);
+
+  it("give a gatehouse command that prints its help, and exports and verifies the org's audit log", () => {
+    const bin = join(project, "node_modules/.bin/gatehouse");
+    const help = run(bin, ["--help"], project);
+    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: gatehouse <command>/)]);
+    const connection = { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url };
+    const exported = run(bin, ["audit", "export", "--out", "bundle.jsonl"], project, connection);
+    expect([exported.status, exported.stderr]).toEqual([0, expect.any(String)]);
+    const keys = run(bin, ["audit", "keys"], project, connection);
+    writeFileSync(join(project, "keys.txt"), keys.stdout);
+    const verified = run(bin, ["verify", "bundle.jsonl", "--key", "@keys.txt"], project);
+    expect([verified.status, verified.stdout, verified.stderr]).toEqual([0, expect.stringMatching(/^✓ valid: /), ""]);
+  }, 60_000);
+});
