@@ -1,6 +1,6 @@
 import { APPROVAL_STATUSES } from "@gatehouse/core";
 import { z } from "zod";
-import { actionResultSchema, conditionEvaluationSchema } from "./actions";
+import { actionResultSchema, conditionEvaluationSchema, dataAccessSchema } from "./actions";
 import { named } from "./common";
 
 export const approvalStatusSchema = z.enum(APPROVAL_STATUSES);
@@ -18,7 +18,7 @@ export const approvalSchema = named(
     auditEventId: z.string().describe("The audit entry of the original decision (`requested`)."),
     actionType: z.string(),
     metadata: z.record(z.string(), z.unknown()),
-    dataAccessed: z.array(z.unknown()),
+    dataAccessed: z.array(dataAccessSchema),
     policyName: z.string().nullable(),
     policyVersion: z.number().int().nullable(),
     conditionsEvaluated: z.array(conditionEvaluationSchema),

@@ -4,6 +4,8 @@ import { named } from "./common";
 
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 
+const memberSchema = z.looseObject({ id: z.string(), email: z.string(), name: z.string().optional() });
+
 export const eventDataSchema = named(
   "EventData",
   z.looseObject({
@@ -20,9 +22,9 @@ export const eventDataSchema = named(
     denialReason: z.string().optional(),
     policyName: z.string().optional(),
     reason: z.string().optional(),
-    decidedBy: z.unknown().optional(),
+    decidedBy: memberSchema.optional().describe("`approval.decided`: the member whose vote ended it."),
     decision: z.string().optional(),
-    member: z.unknown().optional(),
+    member: memberSchema.optional().describe("`approval.voted`: the member who voted."),
     approvals: z.number().int().optional(),
     quorum: z.number().int().optional(),
     timeoutAt: z.string().optional(),

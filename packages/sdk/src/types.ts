@@ -1,7 +1,11 @@
 /**
- * Wire shapes of the Gatehouse REST API (docs/architecture.md in the Gatehouse repository,
- * "Contracts"). Shapes may grow: the server can add fields, never rename or remove them.
+ * Wire shapes of the Gatehouse REST API, generated from the API's contracts (`generated/api.ts`, by
+ * `npm run openapi` in the Gatehouse repository), and the options of the SDK's calls. Shapes may grow:
+ * the server can add fields, never rename or remove them.
  */
+import type { components } from "./generated/api.ts";
+
+type Schemas = components["schemas"];
 
 /** The decision on one action. */
 export type ActionStatus = "executed" | "requested" | "denied";
@@ -20,60 +24,23 @@ export type DenialReason =
   | "CIRCUIT_OPEN"
   | (string & {});
 
-/** One condition the policy engine evaluated while deciding. */
-export interface ConditionEvaluation {
-  field: string;
-  operator: string;
-  expected: unknown;
-  actual?: unknown;
-  result: boolean;
-  /** Name of the policy the condition belongs to. */
-  policy: string;
-}
+/** One condition the policy engine evaluated while deciding, with the policy it belongs to. */
+export type ConditionEvaluation = Schemas["ConditionEvaluation"];
+
+/** What `POST /v1/actions` answers. A denial is a normal result, not an HTTP error; `message` says in one sentence what happened and what to do. */
+export type ActionResult = Schemas["ActionResult"];
 
 /** What every decision says, whether it was recorded (`execute`) or only asked (`canI`). */
-export interface Decision {
-  status: ActionStatus;
-  denialReason?: DenialReason;
-  /** The policy whose effect won; absent when none applied (`NO_POLICY`) or the agent's state decided. */
-  policyName?: string;
-  policyVersion?: number;
-  conditionsEvaluated: ConditionEvaluation[];
-  /** `monitor`: the winning policy only records what it would have done, and the action goes through. */
-  mode?: "enforce" | "monitor";
-}
+export type Decision = Pick<ActionResult, "status" | "denialReason" | "policyName" | "policyVersion" | "conditionsEvaluated" | "mode" | "message">;
 
-/** What `POST /v1/actions` answers. A denial is a normal result, not an HTTP error. */
-export interface ActionResult extends Decision {
-  /** The audit entry of this decision; report the action's outcome against it. */
-  auditEventId: string;
-  approvalId?: string;
-  /** ISO 8601 time at which a pending approval expires. */
-  timeoutAt?: string;
-}
-
-/** What `POST /v1/actions/check` (`canI`) answers: the decision `execute` would make now, with nothing recorded. */
-export interface CheckResult extends Decision {
-  /** `execute` would answer `executed` now. */
-  allowed: boolean;
-  /** `execute` would answer `requested`: a person would have to approve. */
-  needsApproval: boolean;
-  dryRun: true;
-}
+/** What `POST /v1/actions/check` (`canI`) answers: the decision `execute` would make now (`allowed`, `needsApproval`), with nothing recorded. */
+export type CheckResult = Schemas["CheckResult"];
 
 /** How an action went, as the agent reports it. */
 export type OutcomeStatus = "success" | "failure" | "partial";
 
 /** What `POST /v1/actions/:auditEventId/outcome` answers: the outcome on record. */
-export interface Outcome {
-  auditEventId: string;
-  status: OutcomeStatus;
-  message: string | null;
-  /** ISO 8601 time at which the outcome was first reported. */
-  reportedAt: string;
-  /** The audit entry of the report; present on the answer to the call that recorded it. */
-  outcomeAuditEventId?: string;
-}
+export type Outcome = Schemas["Outcome"];
 
 /** State of an agent's circuit breaker: `open` denies every action with `CIRCUIT_OPEN`. */
 export type CircuitState = "closed" | "open" | "half_open";
@@ -85,72 +52,21 @@ export interface PolicyRef {
 }
 
 /** What `GET /v1/whoami` answers: the organization and key behind the API key in use, and its agent or member. */
-export interface WhoAmI {
-  org: { id: string; slug: string; name: string; [field: string]: unknown };
-  /** Present for an agent key. */
-  agent?: {
-    id: string;
-    name: string;
-    status: "active" | "halted" | (string & {});
-    labels: Record<string, string>;
-    cbState: CircuitState;
-    [field: string]: unknown;
-  };
-  /** Present for an org admin key: the member it belongs to. */
-  member?: { id: string; userId: string; email: string; role: string; [field: string]: unknown };
-  key: { id: string; prefix: string; lastFour: string; kind: "agent" | "admin" | (string & {}); [field: string]: unknown };
-  /** Present for an agent key: the active policies that apply to the agent. */
-  policies?: PolicyRef[];
-  [field: string]: unknown;
-}
+export type WhoAmI = Schemas["WhoAmI"];
 
-/** A `when` condition of a policy (docs/architecture.md, "Policy documents"). */
-export type Condition =
-  | { field: string; op: ConditionOperator; value?: unknown }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { rate: { over: number; windowSeconds: number; per?: "agent" | "org" } };
+/** A `when` condition of a policy: a comparison, `all`/`any`/`not`, or a rate. */
+export type Condition = Schemas["Condition"];
 
-export type ConditionOperator = "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "in" | "not_in" | "contains" | "matches" | "exists";
+export type ConditionOperator = Extract<Condition, { op: unknown }>["op"];
 
-/** A policy document, as written and applied. */
-export interface PolicyDocument {
-  name: string;
-  description?: string;
-  /** Action type patterns, `*` a wildcard: `["pr.*"]`. */
-  actions: string[];
-  /** Agent names, ids or patterns. Default: `["*"]`. */
-  agents?: string[];
-  /** Absent: the policy applies whenever its patterns match. */
-  when?: Condition;
-  effect: "allow" | "deny" | "require_approval";
-  approval?: {
-    quorum?: number;
-    timeoutSeconds?: number;
-    approverRoles?: string[];
-    approvers?: string[];
-    excludeAgentOwner?: boolean;
-  };
-  /** Default: `"enforce"`. */
-  mode?: "enforce" | "monitor";
-}
+/** A policy document, as written and applied (defaults may be left out). */
+export type PolicyDocument = Schemas["PolicyDocument"];
 
 /** One active policy as `GET /v1/policies` shows it. */
-export interface PolicyView {
-  name: string;
-  version: number;
-  versionId: string;
-  /** Hex SHA-256 of the canonical JSON of `document`. */
-  contentHash: string;
-  document: PolicyDocument;
-}
+export type PolicyView = Omit<Schemas["PolicyView"], "document"> & { document: PolicyDocument };
 
 /** What `GET /v1/policies` answers. */
-export interface PolicyList {
-  scope: "own" | "org";
-  policies: PolicyView[];
-}
+export type PolicyList = Omit<Schemas["PolicyList"], "policies"> & { policies: PolicyView[] };
 
 /** One active policy as `GET /v1/admin/policies` shows it: the document (defaults filled in) and its version. */
 export type StoredPolicy = PolicyDocument & { version: number; contentHash: string; versionId: string };
@@ -160,92 +76,26 @@ export interface StoredPolicyList {
   policies: StoredPolicy[];
 }
 
-/** A policy that `apply` creates or changes. */
-export interface PolicyChange {
-  name: string;
-  version: number;
-  contentHash: string;
-}
-
 /** What `PUT /v1/admin/policies` answers: how the active set changed (or would, with `dryRun`). */
-export interface PolicySetDiff {
-  dryRun: boolean;
-  created: PolicyChange[];
-  updated: Array<PolicyChange & { previousVersion: number }>;
-  archived: PolicyRef[];
-  unchanged: PolicyRef[];
-}
+export type PolicySetDiff = Schemas["PolicySetDiff"];
+
+/** A policy that `apply` creates or changes. */
+export type PolicyChange = PolicySetDiff["created"][number];
 
 /** Where an approval stands. `pending` until members decide it, it expires or the agent is halted. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
 
-/** A member of the organization as approvals show them. */
-export interface ApprovalMember {
-  /** Membership id, `mem_…`. */
-  id: string;
-  name: string;
-  email: string;
-}
-
-/** One member's vote on an approval. */
-export interface ApprovalVote {
-  member: ApprovalMember;
-  decision: "approve" | "deny";
-  reason: string | null;
-  /** ISO 8601 time of the vote. */
-  at: string;
-}
+/** A member of the organization as approvals show them (membership id `mem_…`). */
+export type ApprovalMember = Schemas["MemberRef"];
 
 /** What `GET /v1/approvals/:id` (and the admin API) answers: a request for approval and where it stands (docs/approvals.md). */
-export interface Approval {
-  /** `apr_…` */
-  id: string;
-  status: ApprovalStatus;
-  agentId: string;
-  agentName: string;
-  actionId: string;
-  /** The audit entry of the original decision (`requested`). */
-  auditEventId: string;
-  actionType: string;
-  metadata: Record<string, unknown>;
-  dataAccessed: DataAccess[];
-  /** The policy that asked for approval, and its version. */
-  policyName: string | null;
-  policyVersion: number | null;
-  conditionsEvaluated: ConditionEvaluation[];
-  /** Distinct approvals needed. */
-  quorum: number;
-  /** Approvals so far. */
-  approvals: number;
-  /** Roles whose members may vote. */
-  approverRoles: string[];
-  /** Members named as approvers (membership id, user id or email), eligible whatever their role. */
-  approvers: string[];
-  /** Whether the member who created the agent is barred from voting. */
-  excludeAgentOwner: boolean;
-  /** The request's `metadata.requestedBy`, who may never vote on it. */
-  requestedBy: string | null;
-  votes: ApprovalVote[];
-  /** The member whose vote ended it; `null` while pending, and when it expired or was cancelled. */
-  decidedBy: ApprovalMember | null;
-  /** That member's reason. */
-  decisionReason: string | null;
-  /** ISO 8601 times. */
-  decidedAt: string | null;
-  expiresAt: string;
-  createdAt: string;
-  /**
-   * The action's answer as it stands: `requested` while pending, `executed` once approved, `denied`
-   * with `denialReason` `DENIED_BY_REVIEWER`, `APPROVAL_EXPIRED` or `AGENT_HALTED` otherwise.
-   */
-  result: ActionResult;
-}
+export type Approval = Schemas["Approval"];
+
+/** One member's vote on an approval. */
+export type ApprovalVote = Approval["votes"][number];
 
 /** A page of approvals, newest first. Pass `nextCursor` as `cursor` for the next page; `null` on the last. */
-export interface ApprovalList {
-  approvals: Approval[];
-  nextCursor: string | null;
-}
+export type ApprovalList = Schemas["ApprovalList"];
 
 /** The kinds of event `GET /v1/events` streams. The server may add more. */
 export type GatehouseEventType =
@@ -258,26 +108,7 @@ export type GatehouseEventType =
   | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
-export interface GatehouseEventData {
-  /** The audit sequence number of the entry the event comes from (the event's `id`). */
-  seq: number;
-  type: GatehouseEventType;
-  /** ISO 8601 time of the audit entry. */
-  at: string;
-  agentId: string;
-  actionId: string;
-  actionType: string;
-  approvalId?: string;
-  /** `approval.decided`: `approved`, `denied` or `cancelled`; `approval.voted`: where the approval stands after the vote. */
-  status?: ApprovalStatus | ActionStatus;
-  /** `action.denied`: why. */
-  denialReason?: DenialReason;
-  /** `approval.decided`: the member whose vote ended it. */
-  decidedBy?: Pick<ApprovalMember, "id" | "email"> & { name?: string };
-  /** The member's reason for a vote or decision. */
-  reason?: string;
-  [field: string]: unknown;
-}
+export type GatehouseEventData = Schemas["EventData"];
 
 /** One event of the stream. */
 export interface GatehouseEvent {
@@ -381,39 +212,13 @@ export interface ApplyPoliciesOptions extends RequestOptions {
 export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
 /** One kind of data an action reads or writes. */
-export interface DataAccess {
-  type: string;
-  count?: number;
-  sensitivity?: "public" | "internal" | "confidential" | "restricted";
-}
+export type DataAccess = Schemas["DataAccess"];
 
-/** One entry of the audit log, as `GET /v1/audit` lists it. */
-export interface AuditEvent {
-  /** `aud_…`; the `auditEventId` of the decision that wrote it. */
-  id: string;
-  /** Position in the org's log, from 0 with no gaps: the entry's leaf index in the Merkle tree. */
-  seq: number;
-  /** What happened, e.g. `action.executed`, `approval.decided`, `audit.key_rotated`. */
-  type: string;
-  actorType: string;
-  actorId: string;
-  agentId: string | null;
-  subjectId: string | null;
-  /** ISO 8601 time the entry was written. */
-  createdAt: string;
-  /** RFC 6962 leaf hash of the entry's canonical text: hex SHA-256(0x00 ‖ canonical). */
-  leafHash: string;
-  /** Hash of the previous entry's chain hash and this leaf hash. */
-  chainHash: string;
-  data: Record<string, unknown>;
-}
+/** One entry of the audit log, as `GET /v1/audit` lists it (`canonical` is the exact RFC 8785 text hashed into `leafHash`). */
+export type AuditEvent = Schemas["AuditEvent"];
 
 /** A page of audit entries, newest first. */
-export interface AuditEventList {
-  events: AuditEvent[];
-  /** Pass as `cursor` for the next (older) page; `null` on the last page. */
-  nextCursor: string | null;
-}
+export type AuditEventList = Schemas["AuditEventList"];
 
 /** Options of `audit.list`. */
 export interface ListAuditOptions extends RequestOptions {
@@ -433,26 +238,11 @@ export interface ListAuditOptions extends RequestOptions {
   to?: Date | string;
 }
 
-/** A signed checkpoint of the audit log: its tree size and root, signed as a C2SP signed note. */
-export interface Checkpoint {
-  treeSize: number;
-  /** Hex RFC 6962 root hash of the first `treeSize` entries. */
-  rootHash: string;
-  /**
-   * The signed note, verbatim (C2SP tlog-checkpoint body, a blank line, signature lines). Save it:
-   * `gatehouse verify --since` and `audit.consistency({ since })` prove the log only grew since.
-   */
-  note: string;
-  /** Id of the signing key. */
-  keyId: string;
-  createdAt: string;
-}
+/** A signed checkpoint of the audit log: its tree size and root, signed as a C2SP signed note (`note`, verbatim). */
+export type Checkpoint = Schemas["Checkpoint"];
 
 /** A page of signed checkpoints, largest tree first. */
-export interface CheckpointList {
-  checkpoints: Checkpoint[];
-  nextCursor: string | null;
-}
+export type CheckpointList = Schemas["CheckpointList"];
 
 /** Options of `audit.checkpoints`. */
 export interface ListCheckpointsOptions extends RequestOptions {
@@ -461,27 +251,14 @@ export interface ListCheckpointsOptions extends RequestOptions {
   limit?: number;
 }
 
-/** One of the org's checkpoint signing keys, public half only. */
-export interface SigningKey {
-  id: string;
-  /** C2SP signed-note verifier key: `<name>+<8 hex key hash>+<base64(0x01 ‖ Ed25519 public key)>`. */
-  vkey: string;
-  /** A retired key signs nothing new, but the checkpoints it signed still verify with it. */
-  status: "active" | "retired";
-  createdAt: string;
-  retiredAt: string | null;
-}
+/** One of the org's checkpoint signing keys, public half only (`vkey` in C2SP signed-note form). */
+export type SigningKey = Schemas["SigningKey"];
 
 /** What `GET /v1/audit/keys` answers: every key the org has used, oldest first. */
-export interface SigningKeyList {
-  keys: SigningKey[];
-}
+export type SigningKeyList = Schemas["SigningKeyList"];
 
 /** What `POST /v1/admin/audit/keys/rotate` answers: the keys after rotating, and a checkpoint signed with the new one. */
-export interface KeyRotation {
-  keys: SigningKey[];
-  checkpoint: Checkpoint;
-}
+export type KeyRotation = Schemas["KeyRotation"];
 
 /** Where the keys that checked a signature came from: the caller's `keys` option, or the server's `GET /v1/audit/keys`. */
 export type KeysFrom = "options" | "server";
@@ -500,30 +277,10 @@ export interface LocalCheck {
 }
 
 /** What `GET /v1/audit/proof?entryId=…` (or `?seq=`) answers: an RFC 6962 inclusion proof. */
-export interface InclusionProof {
-  type: "inclusion";
-  seq: number;
-  entryId: string;
-  leafHash: string;
-  treeSize: number;
-  rootHash: string;
-  /** The audit path, hex hashes from the leaf up. */
-  proof: string[];
-  /** The signed checkpoint of `treeSize`; `null` when none was signed at that size. */
-  checkpoint: Checkpoint | null;
-}
+export type InclusionProof = Extract<Schemas["AuditProof"], { type: "inclusion" }>;
 
 /** What `GET /v1/audit/proof?from=…` answers: an RFC 6962 consistency proof. */
-export interface ConsistencyProof {
-  type: "consistency";
-  from: number;
-  to: number;
-  fromRootHash: string;
-  toRootHash: string;
-  proof: string[];
-  /** The signed checkpoint of `to`; `null` when none was signed at that size. */
-  checkpoint: Checkpoint | null;
-}
+export type ConsistencyProof = Extract<Schemas["AuditProof"], { type: "consistency" }>;
 
 /** An inclusion proof with the result of checking it locally. */
 export type VerifiedInclusionProof = InclusionProof & LocalCheck;
@@ -566,16 +323,7 @@ export type ConsistencyProofOptions = (
   };
 
 /** What `POST /v1/audit/verify` answers: the server recomputed its log from the stored rows. */
-export interface AuditVerification {
-  valid: boolean;
-  checkedEntries: number;
-  checkedCheckpoints: number;
-  /** The first entry whose place in the log no longer matches what was recorded; `null` when valid. */
-  firstBrokenSeq: number | null;
-  treeSize: number;
-  rootHash: string;
-  problem: string | null;
-}
+export type AuditVerification = Schemas["AuditVerification"];
 
 /** Options of `audit.export`. */
 export interface AuditExportOptions extends RequestOptions {

@@ -89,6 +89,7 @@ describe("DeniedError", () => {
     auditEventId: "aud_3",
     approvalId: "apr_3",
     denialReason: "DENIED_BY_REVIEWER",
+    message: "Denied by policy 'large-prs-need-review': a reviewer denied it. Do not perform this action.",
     policyName: "large-prs-need-review",
     conditionsEvaluated: [{ field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true, policy: "large-prs-need-review" }],
   };
@@ -138,6 +139,7 @@ describe("assertAllowed()", () => {
     status: "denied",
     auditEventId: "aud_4",
     denialReason: "CONDITIONS_DENIED",
+    message: "Denied by policy 'no-friday-deploys': a policy's conditions deny it. Do not perform this action.",
     policyName: "no-friday-deploys",
     conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true, policy: "no-friday-deploys" }],
   };
@@ -161,23 +163,23 @@ describe("assertAllowed()", () => {
   });
 
   it("throws for a denied canI() answer, which has no audit entry", () => {
-    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], allowed: false, needsApproval: false, dryRun: true };
+    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], allowed: false, needsApproval: false, dryRun: true, message: "Denied: no policy allows this action for this agent." };
     expect(() => assertAllowed(check)).toThrowError(expect.objectContaining({ reason: "NO_POLICY", policy: undefined, auditEventId: undefined }));
   });
 
   it.each(["executed", "requested"] as const)("returns for a result that is %s", (status) => {
-    expect(() => assertAllowed({ status, auditEventId: "aud_5", conditionsEvaluated: [] })).not.toThrow();
+    expect(() => assertAllowed({ status, auditEventId: "aud_5", conditionsEvaluated: [], message: "Allowed." })).not.toThrow();
   });
 
   it("narrows the result's status once it returns", () => {
-    const result: ActionResult = { status: "executed", auditEventId: "aud_6", conditionsEvaluated: [] };
+    const result: ActionResult = { status: "executed", auditEventId: "aud_6", conditionsEvaluated: [], message: "Allowed." };
     assertAllowed(result);
     expectTypeOf(result.status).toEqualTypeOf<"executed" | "requested">();
     expect(result.status).toBe("executed");
   });
 
   it("names DENIED when the server gave no reason", () => {
-    expect(() => assertAllowed({ status: "denied", auditEventId: "aud_7", conditionsEvaluated: [] })).toThrowError(
+    expect(() => assertAllowed({ status: "denied", auditEventId: "aud_7", conditionsEvaluated: [], message: "Denied." })).toThrowError(
       expect.objectContaining({ reason: "DENIED", message: "Action denied: DENIED" }),
     );
   });

@@ -11,6 +11,8 @@ export const dataAccessedSchema = z.strictObject({
   sensitivity: z.enum(["public", "internal", "confidential", "restricted"]).optional(),
 });
 
+export type DataAccess = z.output<typeof dataAccessedSchema>;
+
 export const actionRequestSchema = z.strictObject({
   actionType: z.string({ error: "is required" }).regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
   metadata: z.record(z.string().max(200), z.unknown()).default({}),

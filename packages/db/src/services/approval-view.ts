@@ -1,4 +1,4 @@
-import { describeResult, eligibility, type ActionResult, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
+import { describeResult, eligibility, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
 import type { Approval, MemberRefView } from "@gatehouse/contracts";
 import { db } from "../client";
 import type { Ctx } from "../context";
@@ -33,7 +33,7 @@ interface Row {
   audit_entry_id: string;
   action_type: string;
   metadata: Record<string, unknown>;
-  data_accessed: unknown[];
+  data_accessed: DataAccess[];
   policy_name: string | null;
   result: ActionResult;
   agent_name: string;
