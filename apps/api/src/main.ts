@@ -1,8 +1,15 @@
-import { closeRateLimiter, closeSignals, disconnectDb } from "@gatehouse/db";
-import { apiEnv } from "./env";
+import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv } from "@gatehouse/db";
+import { apiEnv, type ApiEnv } from "./env";
 import { buildServer } from "./server";
 
-const env = apiEnv();
+let env: ApiEnv;
+try {
+  env = apiEnv();
+  serviceEnv();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
 const app = await buildServer({ logLevel: env.LOG_LEVEL });
 
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -3,7 +3,10 @@ import { isMasterKey } from "./secrets";
 
 /** The only place packages/db reads process.env. */
 const schema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/test"),
+  /** Required: no process guesses which database to write to (tests and `npm start` set it). */
+  DATABASE_URL: z
+    .string({ error: "is not set; point it at PostgreSQL (postgresql://user:password@host:5432/db), or run `npm start`, which runs an embedded database" })
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
@@ -14,6 +17,7 @@ const schema = z.object({
     .string()
     .refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
     .optional(),
+  NODE_ENV: z.string().optional(),
 });
 
 export type DbEnv = z.output<typeof schema>;
@@ -29,4 +33,21 @@ export function dbEnv(): DbEnv {
   }
   cached = parsed.data;
   return cached;
+}
+
+/**
+ * What a long-running service (the API, the worker) checks before it starts, so a misconfiguration
+ * stops it with one message instead of failing its first request: the settings above, and in
+ * production an explicit master key. Generating one into GATEHOUSE_HOME there would give each
+ * container its own key, unable to read the signing keys the others encrypted.
+ */
+export function serviceEnv(): DbEnv {
+  const env = dbEnv();
+  if (env.NODE_ENV === "production" && env.GATEHOUSE_MASTER_KEY === undefined) {
+    throw new Error(
+      "GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production: set it to the key that encrypts your orgs' signing keys " +
+        "(a new installation: `openssl rand -base64 32`, kept safe and out of the database's backups); it is generated only for development",
+    );
+  }
+  return env;
 }

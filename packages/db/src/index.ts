@@ -1,5 +1,5 @@
 export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./client";
-export { dbEnv } from "./env";
+export { dbEnv, serviceEnv } from "./env";
 export type { Actor, Ctx, OrgRef } from "./context";
 export { systemCtx } from "./context";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame } from "@gatehouse/core";

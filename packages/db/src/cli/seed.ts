@@ -5,11 +5,17 @@ import { join, resolve } from "node:path";
 import { disconnectDb } from "../client";
 import { closeRateLimiter } from "../rate-limiter";
 import { closeSignals } from "../signals";
-import { dbEnv } from "../env";
+import { dbEnv, type DbEnv } from "../env";
 import { seedDemo, type DevJson } from "../seed";
 
 /** `npm run db:seed`: seeds the demo org once and writes $GATEHOUSE_HOME/dev.json. Idempotent. */
-const env = dbEnv();
+let env: DbEnv;
+try {
+  env = dbEnv();
+} catch (error) {
+  console.error(`[seed] ${(error as Error).message}`);
+  process.exit(1);
+}
 const home = resolve(env.GATEHOUSE_HOME);
 const file = join(home, "dev.json");
 const previous: DevJson | null = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as DevJson) : null;
