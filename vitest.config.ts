@@ -26,6 +26,7 @@ export default defineConfig({
       { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },
+      { test: { name: "worker", include: ["apps/worker/test/**/*.test.ts"], ...integration } },
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
       { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000 } },

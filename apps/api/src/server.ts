@@ -1,5 +1,5 @@
 import { randomToken } from "@gatehouse/core";
-import { checkpointGrowingLogs, closeApprovalWaiters, evictKeyCache, expireDueApprovals, signals } from "@gatehouse/db";
+import { closeApprovalWaiters, evictKeyCache, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
@@ -35,10 +35,6 @@ declare module "fastify" {
 
 export interface ServerOptions {
   logLevel?: string;
-  /** How often to record overdue approvals as expired; 0 turns the sweep off (tests that drive it). */
-  expirySweepMs?: number;
-  /** How often to sign a checkpoint of every log that grew; 0 turns it off (tests that drive it). */
-  checkpointEveryMs?: number;
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -85,29 +81,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(eventRoutes);
   await app.register(auditRoutes);
   await app.register(referenceRoutes);
-  // Overdue approvals are recorded as expired (and their waiters woken) within a second, by whichever
-  // instance gets there first; rows are locked SKIP LOCKED, so instances never double-record.
-  every(app, options.expirySweepMs ?? 1_000, expireDueApprovals, "approval expiry sweep");
-  // Every log that grew gets a signed checkpoint within a second; instances racing on a size keep one.
-  every(app, options.checkpointEveryMs ?? 1_000, checkpointGrowingLogs, "audit checkpointing");
+  // Expiry sweeps and checkpointing run in the worker (apps/worker, docs/adr/0009); a parked wait
+  // records its own approval's expiry at the deadline, with or without a worker.
   // Parked long-polls answer with the approval as it is, instead of holding shutdown for 25 s.
   app.addHook("preClose", async () => closeApprovalWaiters());
   return app;
-}
-
-/** Runs `task` every `ms` (never overlapping itself) until the server closes; 0 turns it off. */
-function every(app: FastifyInstance, ms: number, task: () => Promise<unknown>, what: string): void {
-  if (ms === 0) return;
-  let running = false;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    task()
-      .catch((error: unknown) => app.log.warn({ err: error }, `${what} failed; retrying`))
-      .finally(() => {
-        running = false;
-      });
-  }, ms);
-  timer.unref();
-  app.addHook("onClose", async () => clearInterval(timer));
 }

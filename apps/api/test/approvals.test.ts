@@ -8,7 +8,7 @@ let app: FastifyInstance;
 
 beforeAll(async () => {
   // No background sweep here: these tests show that every read path records an expiry by itself.
-  app = await startApp({ expirySweepMs: 0 });
+  app = await startApp();
 });
 afterAll(async () => {
   await stopApp(app);

@@ -2,8 +2,9 @@ import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db"
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildServer } from "../src/server";
 
-export async function startApp(options: { expirySweepMs?: number; checkpointEveryMs?: number } = {}): Promise<FastifyInstance> {
-  const app = await buildServer({ logLevel: "silent", ...options });
+/** An API app as `npm run api` builds it; background jobs are the worker's, and tests drive them directly. */
+export async function startApp(): Promise<FastifyInstance> {
+  const app = await buildServer({ logLevel: "silent" });
   await app.ready();
   return app;
 }

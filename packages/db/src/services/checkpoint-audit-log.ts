@@ -63,7 +63,7 @@ export async function checkpointAuditLog(orgId: string): Promise<CheckpointView>
   return checkpointView(stored.rows[0] as CheckpointRow);
 }
 
-/** The sweep every API instance runs each second: a checkpoint for every log that grew since its last one. */
+/** The sweep the worker runs each second: a checkpoint for every log that grew since its last one. */
 export async function checkpointGrowingLogs(): Promise<number> {
   const grown = await db().pool.query<{ org_id: string }>(
     `SELECT h.org_id FROM audit_log_heads h

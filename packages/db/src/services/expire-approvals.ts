@@ -40,7 +40,7 @@ export async function expireApprovals(orgId: string, approvalIds?: readonly stri
   return expired;
 }
 
-/** One sweep over every org: expires what is overdue (API instances run this every second). */
+/** One sweep over every org: expires what is overdue (the worker runs this every second). */
 export async function expireDueApprovals(): Promise<number> {
   const due = await db().$queryRaw<Array<{ org_id: string }>>`
     SELECT DISTINCT org_id FROM approvals WHERE status = 'pending' AND expires_at <= now() LIMIT 100`;

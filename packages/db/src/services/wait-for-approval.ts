@@ -28,7 +28,7 @@ export async function waitForApproval({ ctx, input }: { ctx: Ctx; input: { appro
       if (now >= expiresAt) break; // answering records the expiry
       const remaining = deadline - now;
       if (remaining <= 0 || signal?.aborted) break;
-      // Wake at the deadline of the approval too, to record its expiry (the sweeper may be busy).
+      // Wake at the deadline of the approval too, to record its expiry (the worker may be busy or not running).
       const woken = await parked.next(Math.min(remaining, expiresAt - now + 50), signal);
       if (parked.closed || signal?.aborted) break;
       if (!woken) continue;

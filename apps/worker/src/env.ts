@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/** The only place apps/worker reads process.env (the database settings are read by @gatehouse/db). */
+const schema = z.object({
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type WorkerEnv = z.output<typeof schema>;
+
+export function workerEnv(): WorkerEnv {
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new Error(`Invalid environment for @gatehouse/worker: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,102 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { authenticateApiKey, closeSignals, db, decideAction, disconnectDb } from "@gatehouse/db";
+import { createTestOrg } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, inject, it } from "vitest";
+
+/** `npm run worker` as processes: what one prints, and how it exits. */
+interface WorkerProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<WorkerProcess>();
+
+function spawnWorker(env: Record<string, string | undefined>): WorkerProcess {
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "info", ...env };
+  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    env: merged,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const worker = { child, output: () => output, exited };
+  running.add(worker);
+  void exited.then(() => running.delete(worker));
+  return worker;
+}
+
+async function printed(worker: WorkerProcess, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!worker.output().includes(text)) {
+    if (Date.now() > deadline) throw new Error(`worker did not print "${text}" within ${timeoutMs} ms; it printed:\n${worker.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+afterAll(async () => {
+  for (const worker of running) worker.child.kill("SIGKILL");
+  await disconnectDb();
+  await closeSignals();
+});
+
+describe("npm run worker", () => {
+  it("a standby takes over within seconds when the leader stops, and when the leader is killed", async () => {
+    const env = { DATABASE_URL: inject("databaseUrl") };
+    const workers = [spawnWorker(env), spawnWorker(env), spawnWorker(env)];
+    const LEADING = "leading: running the jobs";
+    const leaders = async (): Promise<WorkerProcess[]> => {
+      const deadline = Date.now() + 20_000;
+      while (!workers.every((w) => w.output().includes(LEADING) || w.output().includes("standing by: another worker leads"))) {
+        if (Date.now() > deadline) throw new Error(`workers did not start:\n${workers.map((w) => w.output()).join("\n")}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return workers.filter((w) => w.output().includes(LEADING));
+    };
+    const [first, ...others] = await leaders();
+    expect(others).toEqual([]);
+    if (!first) throw new Error("no worker leads");
+
+    first.child.kill("SIGTERM"); // stops cleanly: unlocks
+    expect(await first.exited).toBe(0);
+    const stoppedAt = Date.now();
+    const standbys = workers.filter((w) => w !== first);
+    await Promise.any(standbys.map((w) => printed(w, LEADING, 3_000)));
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
+    const second = standbys.find((w) => w.output().includes(LEADING));
+    const third = standbys.find((w) => w !== second);
+    if (!second || !third) throw new Error("expected one new leader and one standby");
+
+    second.child.kill("SIGKILL"); // dies: PostgreSQL drops the lock with its connection
+    const killedAt = Date.now();
+    await printed(third, LEADING, 3_000);
+    expect(Date.now() - killedAt).toBeLessThan(3_000);
+
+    // The new leader does the work: an approval past its deadline is recorded as expired.
+    const org = await createTestOrg({ label: "takeover", policies: [{ name: "review", actions: ["pr.merge"], effect: "require_approval" }] });
+    const ctx = { ...(await authenticateApiKey(org.agent.apiKey)), requestId: "takeover" };
+    const { approvalId } = await decideAction({ ctx, input: { actionType: "pr.merge" } });
+    await db().approval.update({ where: { id: approvalId }, data: { expiresAt: new Date(Date.now() - 1_000) } });
+    await expect.poll(async () => (await db().approval.findUniqueOrThrow({ where: { id: approvalId } })).status, { timeout: 3_000 }).toBe("expired");
+
+    third.child.kill("SIGTERM");
+    expect(await third.exited).toBe(0);
+  }, 60_000);
+
+  it("refuses to start without DATABASE_URL, saying so", async () => {
+    const worker = spawnWorker({ DATABASE_URL: undefined });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain("DATABASE_URL: is not set");
+  });
+
+  it("refuses to start in production without GATEHOUSE_MASTER_KEY, saying so", async () => {
+    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), NODE_ENV: "production", GATEHOUSE_MASTER_KEY: undefined });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain("GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production");
+  });
+});

@@ -1,0 +1,16 @@
+import { checkpointGrowingLogs, expireDueApprovals } from "../index";
+import type { Job } from "./runner";
+
+/**
+ * What the worker runs, once across all its instances (docs/adr/0009-background-jobs.md). Each job is
+ * also safe when two processes run it at once (a leader that lost its lock without noticing): rows
+ * are claimed FOR UPDATE SKIP LOCKED, checkpoints are unique per size.
+ */
+export function backgroundJobs(): Job[] {
+  return [
+    // Overdue approvals become `expired` (audit entry, action denied, waiters woken) within a second.
+    { name: "approval-expiry", everyMs: 1_000, run: expireDueApprovals },
+    // Every log that grew gets a signed checkpoint within a second.
+    { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
+  ];
+}
