@@ -30,8 +30,8 @@ const POLICIES = [
 
 /**
  * Builds the console, creates a fresh database next to $DATABASE_URL, migrates and seeds it, starts
- * one API and one console on free ports, and waits until both are healthy. Returns the teardown:
- * stop both servers, drop the database. Set GATEHOUSE_E2E_SKIP_BUILD=1 to reuse an existing build.
+ * one API, one worker and one console (on free ports), and waits until the API and the console are
+ * healthy. Returns the teardown: stop the three, drop the database. Set GATEHOUSE_E2E_SKIP_BUILD=1 to reuse an existing build.
  */
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const cleanups: Array<() => Promise<void>> = [];
@@ -84,6 +84,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       logDir: workDir,
     });
     cleanups.push(() => api.stop());
+    // Approval expiry and background checkpoints, as in `npm start`; it has no health endpoint.
+    const worker = startService({
+      name: "worker",
+      command: "npm",
+      args: ["run", "worker"],
+      cwd: ROOT,
+      env: { ...serviceEnv, LOG_LEVEL: "warn" },
+      logDir: workDir,
+    });
+    cleanups.push(() => worker.stop());
     const web = startService({
       name: "web",
       command: join(ROOT, "node_modules/.bin/next"),

@@ -1,6 +1,7 @@
 // `npm start`: the whole of Gatehouse on one machine (docs/architecture.md, "Main job").
 // Embedded Postgres (PGlite) unless DATABASE_URL is set, no Redis unless REDIS_URL is set; migrates,
-// seeds the demo org once, builds the console, runs the API and the console, and stops them cleanly.
+// seeds the demo org once, builds the console, runs the API, the worker (background jobs) and the
+// console, and stops them cleanly.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +15,7 @@ import { runToCompletion, startProcess, type ManagedProcess, type StartOptions }
 import { waitForHttp200 } from "./lib/wait-for-http.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** How long the API and the console get to exit after SIGTERM before they are killed. */
+/** How long the API, the worker and the console get to exit after SIGTERM before they are killed. */
 const STOP_GRACE_MS = 10_000;
 /** Migrating and seeding take seconds; building the console a minute or two on a small machine. */
 const DB_STEP_TIMEOUT_MS = 120_000;
@@ -30,7 +31,7 @@ function complain(line: string): void {
   process.stderr.write(`[start] ${line}\n`);
 }
 
-/** Owns everything `npm start` runs, and stops it in order: API and console, then the database. */
+/** Owns everything `npm start` runs, and stops it in order: API, worker and console, then the database. */
 class Launcher {
   private readonly children = new Set<ManagedProcess>();
   private database: Promise<EmbeddedDatabase> | undefined;
@@ -162,6 +163,8 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
   const startApi = (async () => {
     await launcher.step({ ...npm("migrate", "db:migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
     await launcher.step({ ...npm("seed", "db:seed"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log.
+    launcher.service(npm("worker", "worker"));
     const api = launcher.service(npm("api", "api"));
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
   })();
@@ -187,6 +190,7 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
       "  Gatehouse is running.",
       `    Console   ${dev.webUrl}   sign in as ${dev.adminEmail} / ${dev.adminPassword}`,
       `    API       ${dev.apiUrl}`,
+      "    Worker    background jobs: approval expiry, signed checkpoints",
       `    Keys      ${devFile}  (agent and admin API keys)`,
       `    Database  ${env.databaseUrl ? "DATABASE_URL" : `embedded, ${join(home, "pgdata")}`}`,
       "  Press Ctrl-C to stop.",

@@ -118,6 +118,7 @@ async function interruptAndExpectCleanStop(started: Started): Promise<void> {
   expect(status.code === 0 || status.signal === "SIGINT", `exit ${JSON.stringify(status)}`).toBe(true);
   expect(output).toContain("[start] SIGINT: stopping");
   expect(output).toContain("[start] embedded database closed");
+  expect(output).toMatch(/^\[worker\] .*"msg":"shutting down"/m);
   expect(output).not.toMatch(/exited unexpectedly|\[start\] failed/);
   expect(groupIsEmpty(pid)).toBe(true);
   expect(await isPortFree(apiPort)).toBe(true);
@@ -133,6 +134,21 @@ async function api<T>(dev: DevFile, method: "GET" | "POST", path: string, body?:
   return { status: response.status, json: (await response.json()) as T };
 }
 
+/** The size of the newest signed checkpoint of the demo org's log (0 while there is none). */
+async function newestCheckpoint(dev: DevFile): Promise<number> {
+  const response = await fetch(`${dev.apiUrl}/v1/audit/checkpoints?limit=1`, { headers: { authorization: `Bearer ${dev.adminApiKey}` } });
+  const body = (await response.json()) as { checkpoints: Array<{ treeSize: number }> };
+  return body.checkpoints[0]?.treeSize ?? 0;
+}
+
+async function eventually(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
 interface WhoAmI {
   org: { slug: string };
   agent?: { id: string };
@@ -143,7 +159,7 @@ describe("npm start", () => {
   let firstAgentId = "";
   let firstAuditEventId = "";
 
-  it("comes up on an embedded database, seeds the demo org and serves the API and the console", async () => {
+  it("comes up on an embedded database, seeds the demo org and serves the API and the console, with the worker's jobs", async () => {
     const started = start();
     await waitUntilReady(started);
 
@@ -163,6 +179,13 @@ describe("npm start", () => {
     expect(action.status).toBe(200);
     expect(action.json.auditEventId).toMatch(/^aud_/);
     firstAuditEventId = action.json.auditEventId ?? "";
+
+    // The worker leads and signs checkpoints of the growing log without being asked.
+    expect(started.output()).toMatch(/^\[worker\] .*"msg":"leading: running the jobs"/m);
+    const before = await newestCheckpoint(firstDev);
+    await api(firstDev, "POST", "/v1/actions", { actionType: "pr.open" });
+    const dev = firstDev;
+    await eventually(async () => (await newestCheckpoint(dev)) > before, 10_000, "a background checkpoint");
 
     await interruptAndExpectCleanStop(started);
   });
