@@ -3,7 +3,12 @@ import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
 import pg from "pg";
 
 const orgId = process.argv[2];
-const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  console.error("DATABASE_URL is not set: name the database whose log to verify");
+  process.exit(1);
+}
+const client = new pg.Client({ connectionString: databaseUrl });
 await client.connect();
 const { rows } = await client.query<{ seq: string; canonical: string; leaf_hash: string; chain_hash: string }>(
   "SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 ORDER BY seq",

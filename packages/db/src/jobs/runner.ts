@@ -117,25 +117,31 @@ class Runner implements JobRunner {
   #run(job: Job): void {
     this.#timers.delete(job);
     if (!this.#leading || this.#stopped) return;
-    const started = Date.now();
-    const run = (async () => {
-      let delayMs: number;
-      try {
-        await job.run();
-        const failures = this.#failures.get(job);
-        if (failures) this.#log.info({ job: job.name, failures }, `job ${job.name} recovered`);
-        this.#failures.delete(job);
-        delayMs = Math.max(0, job.everyMs - (Date.now() - started));
-      } catch (error) {
-        const failures = (this.#failures.get(job) ?? 0) + 1;
-        this.#failures.set(job, failures);
-        delayMs = Math.min(job.everyMs * 2 ** (failures - 1), this.#maxBackoffMs);
-        this.#log.error({ err: error, job: job.name, failures, retryInMs: delayMs }, `job ${job.name} failed; retrying`);
-      } finally {
+    // Registered before the job starts, so stop() and a regained leadership always see it running.
+    const run = Promise.resolve()
+      .then(() => this.#attempt(job))
+      .then((delayMs) => {
         this.#running.delete(job);
-      }
-      if (this.#leading && !this.#stopped) this.#schedule(job, delayMs);
-    })();
+        if (this.#leading && !this.#stopped) this.#schedule(job, delayMs);
+      });
     this.#running.set(job, run);
+  }
+
+  /** Runs the job once; resolves (never rejects) with the wait before its next run. */
+  async #attempt(job: Job): Promise<number> {
+    const started = Date.now();
+    try {
+      await job.run();
+    } catch (error) {
+      const failures = (this.#failures.get(job) ?? 0) + 1;
+      this.#failures.set(job, failures);
+      const retryInMs = Math.min(job.everyMs * 2 ** (failures - 1), this.#maxBackoffMs);
+      this.#log.error({ err: error, job: job.name, failures, retryInMs }, `job ${job.name} failed; retrying`);
+      return retryInMs;
+    }
+    const failures = this.#failures.get(job);
+    if (failures) this.#log.info({ job: job.name, failures }, `job ${job.name} recovered`);
+    this.#failures.delete(job);
+    return Math.max(0, job.everyMs - (Date.now() - started));
   }
 }
