@@ -366,7 +366,7 @@ function expectNoDataOfOrgB(answer: Answer, sample: Sample, label: string): void
 // ── Setup ──────────────────────────────────────────────────────────────────────────────────────────
 
 beforeAll(async () => {
-  app = await startApp({ expirySweepMs: 0, checkpointEveryMs: 0 });
+  app = await startApp();
   const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
   const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
   const keys: Record<MemberRole, string> = {

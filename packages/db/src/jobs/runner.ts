@@ -111,7 +111,10 @@ class Runner implements JobRunner {
   }
 
   #schedule(job: Job, delayMs: number): void {
-    this.#timers.set(job, setTimeout(() => this.#run(job), delayMs));
+    this.#timers.set(
+      job,
+      setTimeout(() => this.#run(job), delayMs),
+    );
   }
 
   #run(job: Job): void {
