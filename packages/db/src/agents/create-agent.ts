@@ -1,10 +1,11 @@
 import { conflict, issueApiKey, newId, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { isUniqueViolation } from "../prisma-errors";
-import { appendAuditEntry } from "./append-audit-entries";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { isUniqueViolation } from "../infra/prisma-errors";
 
 export const createAgentInput = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1-100 letters, digits, '.', '_' or '-'"),
@@ -25,7 +26,7 @@ export interface CreatedAgent {
 
 /** Registers an agent with its first API key. Admins and owners only. */
 export async function createAgent({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CreatedAgent> {
-  requireRole(ctx, MANAGE_ROLES, "creating an agent");
+  requirePermission(ctx, "agents.manage");
   const parsed = createAgentInput.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { name, description, labels } = parsed.data;

@@ -1,48 +1,15 @@
-import { issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS, type Tx } from "../client";
-import type { Ctx } from "../context";
-import { publishAfterCommit } from "../signals";
-import { forgetAgent } from "../snapshots";
-import { appendAuditEntries, appendAuditEntry } from "./append-audit-entries";
-import { announceApprovals } from "./announce-approvals";
-import { endingEntries, settleEndings, type Ending } from "./end-approvals";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
-
-export interface AgentView {
-  id: string;
-  name: string;
-  description: string | null;
-  labels: Record<string, string>;
-  status: "active" | "halted";
-  haltedAt: string | null;
-  haltedReason: string | null;
-  cbState: "closed" | "open" | "half_open";
-  createdAt: string;
-}
-
-type AgentRow = Awaited<ReturnType<ReturnType<typeof db>["agent"]["findFirstOrThrow"]>>;
-
-export function agentView(row: AgentRow): AgentView {
-  return {
-    id: row.id,
-    name: row.name,
-    description: row.description,
-    labels: row.labels as Record<string, string>,
-    status: row.status,
-    haltedAt: row.haltedAt?.toISOString() ?? null,
-    haltedReason: row.haltedReason,
-    cbState: row.circuitState,
-    createdAt: row.createdAt.toISOString(),
-  };
-}
-
-/** The org's agents by name. Any member may list them. */
-export async function listAgents({ ctx }: { ctx: Ctx }): Promise<AgentView[]> {
-  requireRole(ctx, ["owner", "admin", "approver", "auditor", "viewer"], "listing agents");
-  const rows = await db().agent.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" } });
-  return rows.map(agentView);
-}
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { announceApprovals } from "../approvals/announce-approvals";
+import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
+import { appendAuditEntries, appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import { forgetAgent } from "./agent-snapshot";
+import { agentView, type AgentView } from "./agent-view";
 
 const haltInput = z.strictObject({ reason: z.string().max(500).optional() });
 
@@ -51,7 +18,7 @@ const haltInput = z.strictObject({ reason: z.string().max(500).optional() });
  * on every API instance from the moment it commits. Halting twice (or resuming an active agent) is a no-op.
  */
 export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentId: string; status: "active" | "halted"; body?: unknown } }): Promise<AgentView> {
-  requireRole(ctx, MANAGE_ROLES, input.status === "halted" ? "halting an agent" : "resuming an agent");
+  requirePermission(ctx, "agents.manage");
   const parsed = haltInput.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const cancelled: string[] = [];
@@ -80,50 +47,6 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: input.agentId });
   await announceApprovals(ctx.org.id, cancelled);
   return view;
-}
-
-const keyInput = z.strictObject({ name: z.string().min(1).max(100).default("default"), expiresInDays: z.number().int().min(1).max(3650).optional() });
-
-/** Issues another key for an agent (for rotation); shown once. */
-export async function issueAgentKey({ ctx, input }: { ctx: Ctx; input: { agentId: string; body?: unknown } }): Promise<{ id: string; agentId: string; apiKey: string; prefix: string; expiresAt: string | null }> {
-  requireRole(ctx, MANAGE_ROLES, "issuing an agent key");
-  const parsed = keyInput.safeParse(input.body ?? {});
-  if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const key = issueApiKey("agent");
-  const expiresAt = parsed.data.expiresInDays ? new Date(Date.now() + parsed.data.expiresInDays * 86_400_000) : null;
-  return db().$transaction(async (tx) => {
-    const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
-    if (!agent) throw notFound("agent");
-    const row = await tx.apiKey.create({
-      data: { id: newId("apiKey"), orgId: ctx.org.id, kind: "agent", agentId: agent.id, name: parsed.data.name, prefix: key.prefix, keyHash: key.hash, lastFour: key.lastFour, expiresAt },
-    });
-    await appendAuditEntry(tx, ctx.org.id, {
-      type: "key.issued",
-      actor: actorRef(ctx.actor),
-      agentId: agent.id,
-      subjectId: row.id,
-      data: { kind: "agent", prefix: key.prefix, name: row.name, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
-    });
-    return { id: row.id, agentId: agent.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
-  }, TX_OPTIONS);
-}
-
-/** An agent's keys, without secrets. */
-export async function listAgentKeys({ ctx, input }: { ctx: Ctx; input: { agentId: string } }) {
-  requireRole(ctx, MANAGE_ROLES, "listing keys");
-  const agent = await db().agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
-  if (!agent) throw notFound("agent");
-  const keys = await db().apiKey.findMany({ where: { agentId: agent.id, orgId: ctx.org.id }, orderBy: { createdAt: "asc" } });
-  return keys.map((k) => ({
-    id: k.id,
-    name: k.name,
-    prefix: k.prefix,
-    lastFour: k.lastFour,
-    createdAt: k.createdAt.toISOString(),
-    lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
-    expiresAt: k.expiresAt?.toISOString() ?? null,
-    revokedAt: k.revokedAt?.toISOString() ?? null,
-  }));
 }
 
 /** Cancels the agent's pending approvals inside the halt's transaction; their waiters hear AGENT_HALTED. */

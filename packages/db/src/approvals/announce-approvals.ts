@@ -1,4 +1,4 @@
-import { publishAfterCommit } from "../signals";
+import { publishAfterCommit } from "../infra/signals";
 
 const CHUNK = 1_000;
 

@@ -1,7 +1,7 @@
 import { describeResult, eligibility, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
 import type { Approval, MemberRefView } from "@gatehouse/contracts";
-import { db } from "../client";
-import type { Ctx } from "../context";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 
 export type MemberRef = MemberRefView;
 

@@ -1,5 +1,5 @@
-import { db } from "./client";
-import { signals } from "./signals";
+import { db } from "../infra/client";
+import { signals } from "../infra/signals";
 
 /**
  * Parked long-polls, keyed by approval id, in this process. A waiter is woken when its approval

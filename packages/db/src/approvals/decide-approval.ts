@@ -1,13 +1,14 @@
 import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type Voter, type VoteDecision } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
+import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
-import { actorRef } from "./permissions";
 
 const decisionBody = z.strictObject({
   decision: z.enum(["approve", "deny"]),

@@ -1,5 +1,5 @@
 import { APPROVAL_DENIAL_REASON, type ActorRef, type AuditEntryInput } from "@gatehouse/core";
-import type { Tx } from "../client";
+import type { Tx } from "../infra/client";
 
 /** An approval leaving `pending`, with what ends it. */
 export interface Ending {

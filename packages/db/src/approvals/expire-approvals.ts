@@ -1,6 +1,7 @@
 import type { ActorRef } from "@gatehouse/core";
-import { db, TX_OPTIONS } from "../client";
-import { appendAuditEntries, lockAuditLog } from "./append-audit-entries";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
+import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 

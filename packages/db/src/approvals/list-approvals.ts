@@ -1,18 +1,10 @@
-import { APPROVAL_STATUSES, validationError, zodIssues, type MemberRole } from "@gatehouse/core";
+import { APPROVAL_STATUSES, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db } from "../client";
-import type { Ctx } from "../context";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
 import { expireApprovals } from "./expire-approvals";
-import { requireRole } from "./permissions";
-
-/** Auditors see the audit log only; every other member role may read approvals. */
-export const APPROVAL_READER_ROLES: readonly MemberRole[] = ["owner", "admin", "approver", "viewer"];
-
-export function requireApprovalReader(ctx: Ctx): void {
-  if (ctx.actor.type === "agent") return; // limited to its own approvals by the caller
-  requireRole(ctx, APPROVAL_READER_ROLES, "reading approvals");
-}
+import { requireApprovalReader } from "./require-approval-reader";
 
 const inputSchema = z.strictObject({
   status: z.enum([...APPROVAL_STATUSES, "decided", "all"]).default("pending"),

@@ -1,9 +1,9 @@
 import { notFound } from "@gatehouse/core";
-import { approvalWaiters } from "../approval-waiters";
-import type { Ctx } from "../context";
+import type { Ctx } from "../actors/context";
 import { loadApprovalStates, loadApprovalViews, type ApprovalState, type ApprovalView } from "./approval-view";
-import { readApprovals } from "./get-approval";
-import { requireApprovalReader } from "./list-approvals";
+import { approvalWaiters } from "./approval-waiters";
+import { readApprovals } from "./read-approvals";
+import { requireApprovalReader } from "./require-approval-reader";
 
 /** The longest a single wait holds its request, so proxies and load balancers never cut it. */
 export const MAX_WAIT_MS = 25_000;

@@ -1,6 +1,6 @@
 import { GENESIS_CHAIN_HASH, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
-import { appendStatement, lockLogHead, sealBatch, type Query } from "../audit-tree";
-import type { Tx } from "../client";
+import type { Tx } from "../infra/client";
+import { appendStatement, lockLogHead, sealBatch, type Query } from "./log-store";
 
 /** Raw SQL through the caller's Prisma transaction. */
 export function txQuery(tx: Tx): Query {
@@ -29,12 +29,3 @@ export async function appendAuditEntry(tx: Tx, orgId: string, entry: AuditEntryI
 }
 
 export const GENESIS = GENESIS_CHAIN_HASH;
-
-/**
- * Takes the org's log-head lock now, for a transaction that must lock other rows before it appends.
- * Lock order everywhere: the log head first, then approvals — so a halt, a vote and an expiry
- * touching the same approval queue behind each other instead of deadlocking.
- */
-export async function lockAuditLog(tx: Tx, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
-}

@@ -1,10 +1,9 @@
 import { newId, notFound } from "@gatehouse/core";
 import { formatCheckpoint, frontierKeys, rootFromFrontier, signNote, toHex } from "@gatehouse/tlog";
-import { lockLogHead } from "../audit-tree";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { activeSigner, logOrigin } from "../signing-keys";
+import { db, TX_OPTIONS } from "../infra/client";
 import { txQuery } from "./append-audit-entries";
+import { lockLogHead } from "./log-store";
+import { activeSigner, logOrigin } from "./signing-keys";
 
 export interface CheckpointView {
   treeSize: number;
@@ -71,9 +70,4 @@ export async function checkpointGrowingLogs(): Promise<number> {
   );
   for (const { org_id } of grown.rows) await checkpointAuditLog(org_id);
   return grown.rows.length;
-}
-
-/** `GET /v1/audit/checkpoint`: a checkpoint covering every entry committed before the call. */
-export async function getCheckpoint({ ctx }: { ctx: Ctx }): Promise<CheckpointView> {
-  return checkpointAuditLog(ctx.org.id);
 }

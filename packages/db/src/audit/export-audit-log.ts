@@ -1,11 +1,11 @@
 import { validationError, zodIssues } from "@gatehouse/core";
 import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
 import { z } from "zod";
-import { readTreeNodes, type Query } from "../audit-tree";
-import { db } from "../client";
-import type { Ctx } from "../context";
-import { logOrigin, vkeyOf } from "../signing-keys";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
+import { readTreeNodes, type Query } from "./log-store";
+import { logOrigin, vkeyOf } from "./signing-keys";
 
 const inputSchema = z
   .object({

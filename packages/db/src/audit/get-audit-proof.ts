@@ -1,10 +1,10 @@
 import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import { EMPTY_ROOT, consistencyProof, inclusionProof, plannedReads, sourceOf, subtreeHash, toHex, type NodeSource } from "@gatehouse/tlog";
 import { z } from "zod";
-import { readTreeNodes, type Query } from "../audit-tree";
-import { db } from "../client";
-import type { Ctx } from "../context";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 import { checkpointAuditLog, checkpointView, type CheckpointView } from "./checkpoint-audit-log";
+import { readTreeNodes, type Query } from "./log-store";
 
 const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const inputSchema = z

@@ -1,7 +1,7 @@
 import { validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db } from "../client";
-import type { Ctx } from "../context";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 import { checkpointView, type CheckpointView } from "./checkpoint-audit-log";
 
 const inputSchema = z.object({

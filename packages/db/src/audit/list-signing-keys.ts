@@ -1,6 +1,6 @@
-import { db } from "../client";
-import type { Ctx } from "../context";
-import { vkeyOf } from "../signing-keys";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { vkeyOf } from "./signing-keys";
 
 export interface SigningKeyView {
   id: string;

@@ -1,10 +1,11 @@
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { insertSigningKey, vkeyOf } from "../signing-keys";
-import { lockAuditLog } from "./append-audit-entries";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { db, TX_OPTIONS } from "../infra/client";
 import { checkpointAuditLog, type CheckpointView } from "./checkpoint-audit-log";
 import { listSigningKeys, type SigningKeyView } from "./list-signing-keys";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+import { lockAuditLog } from "./lock-audit-log";
+import { insertSigningKey, vkeyOf } from "./signing-keys";
 
 /**
  * Retires the org's active checkpoint key and makes a new one, in one transaction with its audit
@@ -12,7 +13,7 @@ import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
  * retired key, which stays published.
  */
 export async function rotateSigningKey({ ctx }: { ctx: Ctx }): Promise<{ keys: SigningKeyView[]; checkpoint: CheckpointView }> {
-  requireRole(ctx, MANAGE_ROLES, "rotating the audit signing key");
+  requirePermission(ctx, "audit.keys.rotate");
   const orgId = ctx.org.id;
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);

@@ -2,11 +2,12 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { newId, type ActorRef } from "@gatehouse/core";
 import { generateSigner, signerFromPkcs8, verifierKeyString, type NoteSigner } from "@gatehouse/tlog";
-import { db, TX_OPTIONS, type Tx } from "./client";
-import { dbEnv } from "./env";
-import { isUniqueViolation } from "./prisma-errors";
-import { isMasterKey, loadOrCreateSecret } from "./secrets";
-import { appendAuditEntry, lockAuditLog } from "./services/append-audit-entries";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { dbEnv } from "../infra/env";
+import { isUniqueViolation } from "../infra/prisma-errors";
+import { isMasterKey, loadOrCreateSecret } from "../infra/secrets";
+import { appendAuditEntry } from "./append-audit-entries";
+import { lockAuditLog } from "./lock-audit-log";
 
 /**
  * Org signing keys (Ed25519, C2SP signed-note). The private key is stored as PKCS#8 encrypted with

@@ -1,10 +1,10 @@
 import { chainHash, GENESIS_CHAIN_HASH } from "@gatehouse/core";
 import { BundleVerifier, rootFromFrontier, toHex } from "@gatehouse/tlog";
 import type pg from "pg";
-import { db } from "../client";
-import type { Ctx } from "../context";
-import { logOrigin, vkeyOf } from "../signing-keys";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
+import { logOrigin, vkeyOf } from "./signing-keys";
 
 export interface AuditVerification {
   valid: boolean;

@@ -2,10 +2,10 @@ import { randomToken } from "@gatehouse/core";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { disconnectDb } from "../client";
-import { closeRateLimiter } from "../rate-limiter";
-import { closeSignals } from "../signals";
-import { dbEnv } from "../env";
+import { disconnectDb } from "../infra/client";
+import { dbEnv } from "../infra/env";
+import { closeRateLimiter } from "../infra/rate-limiter";
+import { closeSignals } from "../infra/signals";
 import { seedDemo, type DevJson } from "../seed";
 
 /** `npm run db:seed`: seeds the demo org once and writes $GATEHOUSE_HOME/dev.json. Idempotent. */

@@ -1,8 +1,8 @@
 import { conflict, describeResult, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type pg from "pg";
-import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "./audit-tree";
-import { db } from "./client";
-import { publishAfterCommit } from "./signals";
+import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
+import { db } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
 
 /**
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight

@@ -1,11 +1,12 @@
-import { conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { breakerSettings, conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { orgSettingsSnapshot } from "../snapshots";
-import { appendAuditEntry } from "./append-audit-entries";
-import { breakerSettings, recordFailure } from "./circuit-breaker";
-import { actorRef, requireAgent } from "./permissions";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requireAgent } from "../actors/require-permission";
+import { recordFailure } from "../agents/circuit-breaker";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 
 const inputSchema = z.strictObject({
   status: z.enum(["success", "failure", "partial"]),

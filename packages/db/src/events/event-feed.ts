@@ -1,6 +1,6 @@
 import { EVENT_ENTRY_TYPES, eventOfEntry, type GatehouseEvent } from "@gatehouse/core";
-import { db } from "./client";
-import { signals } from "./signals";
+import { db } from "../infra/client";
+import { signals } from "../infra/signals";
 
 /**
  * Live events per org, read from the audit log. One tail per org and process reads new entries once

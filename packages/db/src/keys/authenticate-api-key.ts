@@ -1,7 +1,7 @@
 import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
-import { db } from "../client";
-import { SharedLookups } from "../shared-lookups";
-import type { Actor, OrgRef } from "../context";
+import type { Actor, OrgRef } from "../actors/context";
+import { db } from "../infra/client";
+import { SharedLookups } from "../infra/shared-lookups";
 
 export interface KeyPrincipal {
   org: OrgRef;

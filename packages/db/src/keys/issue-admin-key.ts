@@ -1,15 +1,16 @@
 import { issueApiKey, newId, notFound } from "@gatehouse/core";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { appendAuditEntry } from "./append-audit-entries";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
 
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * Admins and owners only; the key is shown once.
  */
 export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { membershipId: string; name?: string } }): Promise<{ id: string; apiKey: string; prefix: string }> {
-  requireRole(ctx, MANAGE_ROLES, "issuing an admin key");
+  requirePermission(ctx, "keys.manage");
   const key = issueApiKey("admin");
   return db().$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id } });

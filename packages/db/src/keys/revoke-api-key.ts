@@ -1,14 +1,15 @@
 import { notFound } from "@gatehouse/core";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { appendAuditEntry } from "./append-audit-entries";
-import { publishAfterCommit } from "../signals";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
 import { evictKeyCache } from "./authenticate-api-key";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
 
 /** Revokes a key of this org (another org's key id is 404). Revoking twice is a no-op. */
 export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: { keyId: string } }): Promise<{ id: string; revokedAt: string }> {
-  requireRole(ctx, MANAGE_ROLES, "revoking a key");
+  requirePermission(ctx, "keys.manage");
   const result = await db().$transaction(async (tx) => {
     const key = await tx.apiKey.findFirst({ where: { id: input.keyId, orgId: ctx.org.id } });
     if (!key) throw notFound("API key");

@@ -1,7 +1,7 @@
 import { notFound } from "@gatehouse/core";
-import { db } from "../client";
-import type { Ctx } from "../context";
-import { listPolicies } from "./list-policies";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { listPolicies } from "../policies/list-policies";
 
 export interface WhoAmI {
   org: { id: string; slug: string; name: string };

@@ -1,6 +1,6 @@
 import { verifyPassword } from "@gatehouse/core";
 import { z } from "zod";
-import { db } from "../client";
+import { db } from "../infra/client";
 
 const inputSchema = z.object({ email: z.string().min(3).max(320), password: z.string().min(1).max(200) });
 

@@ -1,9 +1,9 @@
 import { hashPassword, newId, validationError, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
-import type { OrgRef } from "../context";
-import { insertSigningKey } from "../signing-keys";
-import { appendAuditEntries, GENESIS } from "./append-audit-entries";
+import type { OrgRef } from "../actors/context";
+import { appendAuditEntries, GENESIS } from "../audit/append-audit-entries";
+import { insertSigningKey } from "../audit/signing-keys";
+import { db, TX_OPTIONS } from "../infra/client";
 
 const inputSchema = z.object({
   slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,47}$/, "must be 2-48 lower-case letters, digits or '-'"),

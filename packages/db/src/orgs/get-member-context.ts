@@ -1,19 +1,6 @@
-import { notFound, type MemberRole } from "@gatehouse/core";
-import { db } from "../client";
-import type { Ctx } from "../context";
-
-export interface MemberOrg {
-  orgId: string;
-  slug: string;
-  name: string;
-  role: MemberRole;
-}
-
-/** The orgs a signed-in user belongs to, by name. */
-export async function listMemberOrgs({ userId }: { userId: string }): Promise<MemberOrg[]> {
-  const rows = await db().membership.findMany({ where: { userId }, include: { org: true }, orderBy: { org: { name: "asc" } } });
-  return rows.map((row) => ({ orgId: row.orgId, slug: row.org.slug, name: row.org.name, role: row.role }));
-}
+import { notFound } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
 
 /** The acting context of a signed-in user in one org. Not a member (or no such org) → NOT_FOUND. */
 export async function getMemberContext({ userId, orgSlug, requestId }: { userId: string; orgSlug: string; requestId: string }): Promise<Ctx> {

@@ -1,27 +1,19 @@
-import { validationError, zodIssues } from "@gatehouse/core";
+import { breakerSettings, breakerSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
-import { db, TX_OPTIONS } from "../client";
-import type { Ctx } from "../context";
-import { publishAfterCommit } from "../signals";
-import { forgetOrgSettings } from "../snapshots";
-import { appendAuditEntry } from "./append-audit-entries";
-import { breakerSettings, breakerSettingsSchema, type BreakerSettings } from "./circuit-breaker";
-import { actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import type { OrgSettings } from "./get-org-settings";
+import { forgetOrgSettings } from "./settings-snapshot";
 
 const inputSchema = z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional() });
 
-export interface OrgSettings {
-  circuitBreaker: BreakerSettings;
-}
-
-export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings> {
-  const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
-  return { circuitBreaker: breakerSettings(org.settings) };
-}
-
 /** Changes org settings (merged onto the current ones); audited with before and after. */
 export async function updateOrgSettings({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<OrgSettings> {
-  requireRole(ctx, MANAGE_ROLES, "changing settings");
+  requirePermission(ctx, "settings.write");
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const after = await db().$transaction(async (tx) => {

@@ -1,11 +1,12 @@
 import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
-import { db, TX_OPTIONS, type Tx } from "../client";
-import type { Ctx } from "../context";
+import { actorLabel, actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntries } from "../audit/append-audit-entries";
 import type { Prisma } from "../generated/prisma/client";
-import { invalidatePolicyCache } from "../policy-cache";
-import { publishAfterCommit } from "../signals";
-import { appendAuditEntries } from "./append-audit-entries";
-import { actorLabel, actorRef, MANAGE_ROLES, requireRole } from "./permissions";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import { invalidatePolicyCache } from "./policy-cache";
 
 export interface PolicyChange {
   name: string;
@@ -43,7 +44,7 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
  * version and archive is an audit entry carrying the content hash. With dryRun, only the diff.
  */
 export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; input: unknown; dryRun?: boolean }): Promise<PolicySetDiff> {
-  requireRole(ctx, MANAGE_ROLES, "changing policies");
+  requirePermission(ctx, "policies.write");
   const documents = parsePolicySet(input);
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
@@ -101,14 +102,4 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
     await publishAfterCommit({ type: "policies.changed", orgId: ctx.org.id });
   }
   return diff;
-}
-
-/** The org's active policies with their current version documents, for reading and evaluation. */
-export async function listActivePolicyVersions(orgId: string) {
-  const rows = await db().policy.findMany({
-    where: { orgId, status: "active", currentVersionId: { not: null } },
-    include: { currentVersion: true },
-    orderBy: { name: "asc" },
-  });
-  return rows.flatMap((row) => (row.currentVersion ? [{ name: row.name, ...row.currentVersion }] : []));
 }

@@ -1,8 +1,8 @@
 import { validationError } from "@gatehouse/core";
-import type { Ctx } from "../context";
-import { db } from "../client";
-import { getOrgPolicies } from "../policy-cache";
-import { listActivePolicyVersions } from "./apply-policies";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { listActivePolicyVersions } from "./list-active-policy-versions";
+import { getOrgPolicies } from "./policy-cache";
 
 export interface PolicyView {
   name: string;

@@ -1,7 +1,7 @@
 import { canonicalize, compilePolicy, PolicySet, sha256Hex, type CompiledPolicy, type PolicyDocument } from "@gatehouse/core";
-import { db } from "./client";
-import { SharedLookups } from "./shared-lookups";
-import { signals } from "./signals";
+import { db } from "../infra/client";
+import { SharedLookups } from "../infra/shared-lookups";
+import { signals } from "../infra/signals";
 
 /**
  * Each API process keeps every org's compiled policies. Three things keep the cache honest:
