@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readDevFile } from "./lib/dev-file.ts";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database.ts";
-import { isMasterKey, loadOrCreateSecret } from "../packages/db/src/secrets.ts";
+import { isMasterKey, loadOrCreateSecret } from "../packages/db/src/infra/secrets.ts";
 import { childEnv, EnvError, launcherEnv, type LauncherEnv } from "./lib/env.ts";
 import { lockHome } from "./lib/home-lock.ts";
 import { isPortFree } from "./lib/ports.ts";

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { isMasterKey } from "../../packages/db/src/secrets.ts";
+import { isMasterKey } from "../../packages/db/src/infra/secrets.ts";
 
 // The one place the launcher scripts read process.env. An empty variable counts as unset (as in a
 // .env file or docker-compose with `VAR=`), so it falls back to its default.

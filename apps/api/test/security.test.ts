@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { MEMBER_ROLES, type MemberRole } from "@gatehouse/core";
+import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
 import { createAgent, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
@@ -12,24 +12,19 @@ import { ALLOW_ALL_PR, call, peek, startApp, stopApp, writesOf } from "./helpers
 // written, the roles with it pass, and another org's ids 404 (or, without an id, never its data).
 
 // ── Who may do what ────────────────────────────────────────────────────────────────────────────────
-// As the services decide it today: MANAGE_ROLES (owner, admin), APPROVAL_READER_ROLES (all but
-// auditor), an approval's default approverRoles (approver, admin, owner), and reads open to every
-// role. This map is the one place to swap for the core permission catalogue.
+// The core permission catalogue, for every check the services make. Two kinds of row are not
+// catalogue permissions: reads open to every member role (no check names them), and votes on an
+// approval, which its policy's approverRoles decide (here the defaults of a policy document).
 
-const READS = ["org.read", "policies.read", "agents.read", "settings.read", "audit.read", "events.read"] as const;
-const MANAGES = ["policies.write", "agents.manage", "keys.manage", "settings.write", "audit.keys.rotate"] as const;
-type Permission = (typeof READS)[number] | (typeof MANAGES)[number] | "approvals.read" | "approvals.decide";
+const OPEN_READS = ["org.read", "policies.read", "settings.read", "audit.read"] as const;
+type Access = Permission | (typeof OPEN_READS)[number] | "approvals.decide";
+const DEFAULT_APPROVER_ROLES: readonly MemberRole[] = approvalOptionsSchema.parse({}).approverRoles;
 
-const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
-  owner: [...READS, ...MANAGES, "approvals.read", "approvals.decide"],
-  admin: [...READS, ...MANAGES, "approvals.read", "approvals.decide"],
-  approver: [...READS, "approvals.read", "approvals.decide"],
-  auditor: [...READS],
-  viewer: [...READS, "approvals.read"],
-};
+const isOpenRead = (access: Access): access is (typeof OPEN_READS)[number] => (OPEN_READS as readonly Access[]).includes(access);
 
-function hasPermission(role: MemberRole, permission: Permission): boolean {
-  return PERMISSIONS_BY_ROLE[role].includes(permission);
+function allowed(role: MemberRole, access: Access): boolean {
+  if (access === "approvals.decide") return DEFAULT_APPROVER_ROLES.includes(role);
+  return isOpenRead(access) || hasPermission(role, access);
 }
 
 // ── Fixtures ───────────────────────────────────────────────────────────────────────────────────────
@@ -71,7 +66,7 @@ interface ProtectedRow {
   method: Method;
   route: string;
   /** Agent keys may call it (else 403); members need the permission (null: no member may). */
-  access: { agent: boolean; permission: Permission | null };
+  access: { agent: boolean; permission: Access | null };
   /** A valid request in org A; calls that change an object make a throwaway one here. */
   sample: (fx: Fixtures) => Sample | Promise<Sample>;
   /** The request naming org B's object (404); "scoped" for routes without an id: org B's data is never in the answer. */
@@ -140,8 +135,8 @@ async function stateOf(orgId: string): Promise<unknown> {
 // ── The table ──────────────────────────────────────────────────────────────────────────────────────
 
 const agentOnly = { agent: true, permission: null } as const;
-const anyKey = (permission: Permission) => ({ agent: true, permission });
-const adminKey = (permission: Permission) => ({ agent: false, permission });
+const anyKey = (permission: Access) => ({ agent: true, permission });
+const adminKey = (permission: Access) => ({ agent: false, permission });
 
 const ROWS: Row[] = [
   { method: "GET", route: "/healthz", access: "public", path: "/healthz" },
@@ -304,7 +299,7 @@ async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, 
 const keyOf = (caller: Caller): string => (caller === "agent" ? fx.a.org.agent.apiKey : fx.keys[caller]);
 
 const mayCall = (row: ProtectedRow, caller: Caller): boolean =>
-  caller === "agent" ? row.access.agent : row.access.permission !== null && hasPermission(caller, row.access.permission);
+  caller === "agent" ? row.access.agent : row.access.permission !== null && allowed(caller, row.access.permission);
 
 /** The callers of org A that pass the row's checks: its agent if agents may, and the first role with the permission. */
 function allowedCallers(row: ProtectedRow): Caller[] {

@@ -1,4 +1,4 @@
-import { ID_PREFIXES, type IdKind } from "@gatehouse/core";
+import { ID_PREFIXES, MEMBER_ROLES, type IdKind } from "@gatehouse/core";
 import { z } from "zod";
 
 /**
@@ -43,4 +43,4 @@ export const queryFlag = z.enum(["true", "false", "1", "0"]);
 
 export const cursorPage = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), nextCursor: z.string().nullable() });
 
-export const memberRoleSchema = z.enum(["owner", "admin", "approver", "auditor", "viewer"]);
+export const memberRoleSchema = z.enum(MEMBER_ROLES);

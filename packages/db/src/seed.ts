@@ -1,11 +1,11 @@
 import { hashApiKey, hashPassword, issueApiKey, newId } from "@gatehouse/core";
-import { db, TX_OPTIONS } from "./client";
-import { systemCtx } from "./context";
-import { appendAuditEntry } from "./services/append-audit-entries";
-import { applyPolicies } from "./services/apply-policies";
-import { createAgent } from "./services/create-agent";
-import { createOrg } from "./services/create-org";
-import { issueAdminKey } from "./services/issue-admin-key";
+import { systemCtx } from "./actors/context";
+import { createAgent } from "./agents/create-agent";
+import { appendAuditEntry } from "./audit/append-audit-entries";
+import { db, TX_OPTIONS } from "./infra/client";
+import { issueAdminKey } from "./keys/issue-admin-key";
+import { createOrg } from "./orgs/create-org";
+import { applyPolicies } from "./policies/apply-policies";
 
 /** What `npm start` and `npm run db:seed` leave in $GATEHOUSE_HOME/dev.json (docs/architecture.md, "Main job"). */
 export interface DevJson {

@@ -1,10 +1,10 @@
 import type { AuditEntryInput } from "@gatehouse/core";
 import { EMPTY_ROOT, hashChildren, hashLeaf, toHex } from "@gatehouse/tlog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "../src/client";
-import { appendAuditEntries } from "../src/services/append-audit-entries";
-import { checkpointAuditLog } from "../src/services/checkpoint-audit-log";
-import { getAuditProof } from "../src/services/get-audit-proof";
+import { appendAuditEntries } from "../src/audit/append-audit-entries";
+import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
+import { getAuditProof } from "../src/audit/get-audit-proof";
+import { db, disconnectDb } from "../src/infra/client";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 // The inclusion proof is answered in one query that names the nodes it reads in SQL. These tests

@@ -2,13 +2,13 @@ import { sealAuditEntry, type AuditEntryInput } from "@gatehouse/core";
 import { formatCheckpoint, hashLeaf, signNote, toHex, TreeBuilder, verifyBundle } from "@gatehouse/tlog";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db, disconnectDb } from "../src/client";
-import { appendAuditEntries } from "../src/services/append-audit-entries";
-import { checkpointAuditLog } from "../src/services/checkpoint-audit-log";
-import { exportAuditLog } from "../src/services/export-audit-log";
-import { listSigningKeys } from "../src/services/list-signing-keys";
-import { verifyAuditLog } from "../src/services/verify-audit-log";
-import { activeSigner, logOrigin } from "../src/signing-keys";
+import { appendAuditEntries } from "../src/audit/append-audit-entries";
+import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
+import { exportAuditLog } from "../src/audit/export-audit-log";
+import { listSigningKeys } from "../src/audit/list-signing-keys";
+import { activeSigner, logOrigin } from "../src/audit/signing-keys";
+import { verifyAuditLog } from "../src/audit/verify-audit-log";
+import { db, disconnectDb } from "../src/infra/client";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 // The database refuses edits to the log; these tests then play an attacker with direct access who

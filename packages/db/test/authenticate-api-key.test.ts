@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
-import { authenticateApiKey, evictKeyCache } from "../src/services/authenticate-api-key";
+import { authenticateApiKey, evictKeyCache } from "../src/keys/authenticate-api-key";
 import { createTestOrg } from "../src/testing";
 
 afterAll(async () => {

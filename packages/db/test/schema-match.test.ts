@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
-import { createDb, type Db } from "../src/client";
+import { createDb, type Db } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { createTestDatabase } from "../src/testing";
 

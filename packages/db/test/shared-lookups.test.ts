@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { db, disconnectDb } from "../src/client";
-import { getOrgPolicies, REVISION_CHECK_MS } from "../src/policy-cache";
-import { SharedLookups } from "../src/shared-lookups";
-import { agentSnapshot, forgetAgent, orgSettingsSnapshot, SNAPSHOT_TTL_MS } from "../src/snapshots";
+import { agentSnapshot, forgetAgent, SNAPSHOT_TTL_MS } from "../src/agents/agent-snapshot";
+import { db, disconnectDb } from "../src/infra/client";
+import { SharedLookups } from "../src/infra/shared-lookups";
+import { orgSettingsSnapshot, SETTINGS_TTL_MS } from "../src/orgs/settings-snapshot";
+import { getOrgPolicies, REVISION_CHECK_MS } from "../src/policies/policy-cache";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 // Every decision reads the agent, the org's settings and its policy revision through short-lived
@@ -84,7 +85,7 @@ describe("decision-path caches under a burst", () => {
   it("reads expired settings and the policy revision once for 50 concurrent decisions", async () => {
     await getOrgPolicies(org.org.id);
     const orgReads = vi.spyOn(db().org, "findUniqueOrThrow");
-    const later = Date.now() + 1_000 * Math.max(SNAPSHOT_TTL_MS, REVISION_CHECK_MS);
+    const later = Date.now() + 1_000 * Math.max(SETTINGS_TTL_MS, REVISION_CHECK_MS);
     await Promise.all(Array.from({ length: 50 }, () => orgSettingsSnapshot(org.org.id, later)));
     expect(orgReads).toHaveBeenCalledTimes(1);
     await Promise.all(Array.from({ length: 50 }, () => getOrgPolicies(org.org.id, Date.now() + REVISION_CHECK_MS + 1)));

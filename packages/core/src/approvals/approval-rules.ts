@@ -1,5 +1,5 @@
 import { conflict, forbidden } from "../errors";
-import type { MemberRole } from "../policy/document";
+import type { MemberRole } from "../permissions";
 
 /**
  * The approval state machine, pure: who may vote on an approval, and where a vote takes it.

@@ -1,15 +1,13 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH } from "./conditions";
+import { MEMBER_ROLES } from "../permissions";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
 const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
 const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
-
-export const MEMBER_ROLES = ["owner", "admin", "approver", "auditor", "viewer"] as const;
-export type MemberRole = (typeof MEMBER_ROLES)[number];
 
 export const approvalOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).default(1),

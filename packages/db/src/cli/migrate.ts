@@ -1,4 +1,4 @@
-import { dbEnv } from "../env";
+import { dbEnv } from "../infra/env";
 import { migrate, MigrationError } from "../migrate";
 
 try {

@@ -2,20 +2,14 @@ import { randomToken } from "@gatehouse/core";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { disconnectDb } from "../client";
-import { closeRateLimiter } from "../rate-limiter";
-import { closeSignals } from "../signals";
-import { dbEnv, type DbEnv } from "../env";
+import { disconnectDb } from "../infra/client";
+import { dbEnv, type DbEnv } from "../infra/env";
+import { closeRateLimiter } from "../infra/rate-limiter";
+import { closeSignals } from "../infra/signals";
 import { seedDemo, type DevJson } from "../seed";
 
 /** `npm run db:seed`: seeds the demo org once and writes $GATEHOUSE_HOME/dev.json. Idempotent. */
-let env: DbEnv;
-try {
-  env = dbEnv();
-} catch (error) {
-  console.error(`[seed] ${(error as Error).message}`);
-  process.exit(1);
-}
+const env = dbEnv();
 const home = resolve(env.GATEHOUSE_HOME);
 const file = join(home, "dev.json");
 const previous: DevJson | null = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as DevJson) : null;

@@ -2,13 +2,13 @@ import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import pg from "pg";
 import type {} from "vitest";
-import { applyPolicies } from "../services/apply-policies";
-import { createAgent } from "../services/create-agent";
-import { createOrg } from "../services/create-org";
-import { issueAdminKey } from "../services/issue-admin-key";
-import { systemCtx, type Ctx } from "../context";
-import { db } from "../client";
 import { newId, type MemberRole } from "@gatehouse/core";
+import { systemCtx, type Ctx } from "../actors/context";
+import { createAgent } from "../agents/create-agent";
+import { db } from "../infra/client";
+import { issueAdminKey } from "../keys/issue-admin-key";
+import { createOrg } from "../orgs/create-org";
+import { applyPolicies } from "../policies/apply-policies";
 
 declare module "vitest" {
   /** Set by packages/db/test/global-setup.ts: the migrated database of this test run. */

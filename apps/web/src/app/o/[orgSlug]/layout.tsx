@@ -1,7 +1,7 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { APPROVAL_READER_ROLES } from "@gatehouse/db";
+import { hasPermission } from "@gatehouse/db";
 import { ApprovalsNavLink } from "@/components/approvals-nav-link";
 import { LiveEvents } from "@/components/live-events";
 import { Logo } from "@/components/logo";
@@ -21,8 +21,9 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   const current = orgs.find((org) => org.slug === orgSlug);
   if (!current) notFound();
   const base = `/o/${encodeURIComponent(orgSlug)}`;
-  // Auditors read the audit log only; every other role sees the approval queue.
-  const readsApprovals = APPROVAL_READER_ROLES.includes(current.role);
+  // The approval queue (its nav item and the live events that keep it fresh) is for roles that may read
+  // approvals; auditors read the audit log only.
+  const readsApprovals = hasPermission(current.role, "approvals.read");
 
   const page = (
     <div className="min-h-dvh">

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
-import { APPROVAL_READER_ROLES, listAgents, listApprovals } from "@gatehouse/db";
+import { hasPermission, listAgents, listApprovals } from "@gatehouse/db";
 import { APPROVAL_PAGE_SIZE, type ApprovalPage } from "@/lib/approvals";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
@@ -15,8 +15,8 @@ export default async function ApprovalsPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
 
-  // Auditors see the audit log only: the queue does not render for them, whatever the link.
-  if (ctx.actor.type !== "user" || !APPROVAL_READER_ROLES.includes(ctx.actor.role)) {
+  // Without `approvals.read` (auditors) the queue does not render, whatever the link: the audit log does.
+  if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "approvals.read")) {
     redirect(`/o/${encodeURIComponent(orgSlug)}/audit`);
   }
 

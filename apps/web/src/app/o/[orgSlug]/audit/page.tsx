@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { listAgents, listAuditEntries, MANAGE_ROLES } from "@gatehouse/db";
+import { hasPermission, listAgents, listAuditEntries } from "@gatehouse/db";
 import { env } from "@/env";
 import { AUDIT_PAGE_SIZE, auditQuerySchema, auditTab, type AuditPage } from "@/lib/audit";
 import { getOrgContextOrNotFound } from "@/server/org";
@@ -38,7 +38,7 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
       initialPage={initialPage}
       renderedAt={Date.now()}
       apiUrl={env().API_URL ?? null}
-      canRotateKeys={ctx.actor.type === "user" && MANAGE_ROLES.includes(ctx.actor.role)}
+      canRotateKeys={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.keys.rotate")}
     />
   );
 }

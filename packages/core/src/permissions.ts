@@ -1,0 +1,35 @@
+/**
+ * The permission catalogue: every permission a check asks for, and the member roles that hold it.
+ * Services (`requirePermission` in packages/db), API routes and console pages and navigation all ask
+ * this table; no other code lists roles. (Which roles may vote on one approval is data of that
+ * approval — its policy's `approverRoles` — not a permission.)
+ */
+export const MEMBER_ROLES = ["owner", "admin", "approver", "auditor", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+/** Each permission: what it allows, and the roles that hold it. */
+export const PERMISSIONS = {
+  "agents.read": { allows: "listing the org's agents", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
+  "agents.manage": { allows: "creating, halting and resuming agents", roles: ["owner", "admin"] },
+  "keys.manage": { allows: "issuing, listing and revoking API keys", roles: ["owner", "admin"] },
+  "policies.write": { allows: "changing the org's policies", roles: ["owner", "admin"] },
+  "settings.write": { allows: "changing the org's settings", roles: ["owner", "admin"] },
+  "approvals.read": { allows: "reading the approval queue (auditors read the audit log only)", roles: ["owner", "admin", "approver", "viewer"] },
+  "audit.keys.rotate": { allows: "rotating the audit log's signing key", roles: ["owner", "admin"] },
+  "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
+} as const satisfies Record<string, { allows: string; roles: readonly MemberRole[] }>;
+
+export type Permission = keyof typeof PERMISSIONS;
+
+export const PERMISSION_NAMES = Object.keys(PERMISSIONS) as Permission[];
+
+/** Whether a member with `role` holds `permission`. */
+export function hasPermission(role: MemberRole, permission: Permission): boolean {
+  const roles: readonly MemberRole[] = PERMISSIONS[permission].roles;
+  return roles.includes(role);
+}
+
+/** The roles that hold `permission`, in catalogue order (for messages). */
+export function rolesWith(permission: Permission): readonly MemberRole[] {
+  return PERMISSIONS[permission].roles;
+}

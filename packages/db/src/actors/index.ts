@@ -1,0 +1,1 @@
+export { systemCtx, type Actor, type Ctx, type OrgRef } from "./context";

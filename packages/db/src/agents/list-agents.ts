@@ -1,0 +1,11 @@
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { db } from "../infra/client";
+import { agentView, type AgentView } from "./agent-view";
+
+/** The org's agents by name. Any member may list them. */
+export async function listAgents({ ctx }: { ctx: Ctx }): Promise<AgentView[]> {
+  requirePermission(ctx, "agents.read");
+  const rows = await db().agent.findMany({ where: { orgId: ctx.org.id }, orderBy: { name: "asc" } });
+  return rows.map(agentView);
+}

@@ -1,0 +1,62 @@
+import { notFound, validationError, zodIssues } from "@gatehouse/core";
+import { z } from "zod";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { announceApprovals } from "../approvals/announce-approvals";
+import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
+import { appendAuditEntries, appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import { forgetAgent } from "./agent-snapshot";
+import { agentView, type AgentView } from "./agent-view";
+
+const haltInput = z.strictObject({ reason: z.string().max(500).optional() });
+
+/**
+ * Halts or resumes an agent. Decisions read the agent's status from the database, so the change holds
+ * on every API instance from the moment it commits. Halting twice (or resuming an active agent) is a no-op.
+ */
+export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentId: string; status: "active" | "halted"; body?: unknown } }): Promise<AgentView> {
+  requirePermission(ctx, "agents.manage");
+  const parsed = haltInput.safeParse(input.body ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const cancelled: string[] = [];
+  const view = await db().$transaction(async (tx) => {
+    const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
+    if (!agent) throw notFound("agent");
+    if (agent.status === input.status) return agentView(agent);
+    const halted = input.status === "halted";
+    const updated = await tx.agent.update({
+      where: { id: agent.id },
+      data: { status: input.status, haltedAt: halted ? new Date() : null, haltedReason: halted ? (parsed.data.reason ?? null) : null },
+    });
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: halted ? "agent.halted" : "agent.resumed",
+      actor: actorRef(ctx.actor),
+      agentId: agent.id,
+      subjectId: agent.id,
+      data: { name: agent.name, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) },
+    });
+    // The log head is locked now, so no decision batch can add a pending approval for this agent
+    // behind our back; batches after this commit see the halt.
+    if (halted) cancelled.push(...(await cancelPendingApprovals(tx, ctx, agent.id, parsed.data.reason ?? null)));
+    return agentView(updated);
+  }, TX_OPTIONS);
+  forgetAgent(input.agentId);
+  await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: input.agentId });
+  await announceApprovals(ctx.org.id, cancelled);
+  return view;
+}
+
+/** Cancels the agent's pending approvals inside the halt's transaction; their waiters hear AGENT_HALTED. */
+async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason: string | null): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string; action_id: string; action_type: string }>>`
+    SELECT a.id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
+    WHERE a.org_id = ${ctx.org.id} AND a.agent_id = ${agentId} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
+  if (rows.length === 0) return [];
+  const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId, actionType: r.action_type, status: "cancelled", reason, decidedBy: null }));
+  await appendAuditEntries(tx, ctx.org.id, endingEntries(endings, actorRef(ctx.actor)));
+  await settleEndings(tx, ctx.org.id, endings);
+  return rows.map((r) => r.id);
+}

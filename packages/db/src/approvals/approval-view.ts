@@ -1,0 +1,147 @@
+import { describeResult, eligibility, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
+import type { Approval, MemberRefView } from "@gatehouse/contracts";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+
+export type MemberRef = MemberRefView;
+
+/** The approval object of docs/approvals.md, as its contract defines it. */
+export type ApprovalView = Approval;
+
+/** The acting member as a voter (user session or admin key), or null for agents and the system. */
+export async function voterOf(ctx: Ctx): Promise<Voter | null> {
+  const { actor } = ctx;
+  if (actor.type !== "user" && actor.type !== "adminKey") return null;
+  const { rows } = await db().pool.query<{ email: string }>(`SELECT email FROM users WHERE id = $1`, [actor.userId]);
+  return { membershipId: actor.membershipId, userId: actor.userId, email: rows[0]?.email ?? "", role: actor.role };
+}
+
+interface Row {
+  id: string;
+  status: ApprovalStatus;
+  agent_id: string;
+  action_id: string;
+  quorum: number;
+  approver_roles: MemberRole[];
+  approver_member_ids: string[];
+  exclude_agent_owner: boolean;
+  requested_by: string | null;
+  expires_at: Date;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  created_at: Date;
+  audit_entry_id: string;
+  action_type: string;
+  metadata: Record<string, unknown>;
+  data_accessed: DataAccess[];
+  policy_name: string | null;
+  result: ActionResult;
+  agent_name: string;
+  agent_owner: string | null;
+  votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
+}
+
+/** One round trip for any number of approvals: the approval, its action and agent, its votes with their members. */
+const VIEW_SQL = `
+  SELECT a.id, a.status::text AS status, a.agent_id, a.action_id, a.quorum, a.approver_roles::text[] AS approver_roles,
+         a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
+         c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
+         g.name AS agent_name, g.created_by_membership_id AS agent_owner,
+         COALESCE((
+           SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision, 'reason', v.reason,
+                    'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
+           FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
+           WHERE v.approval_id = a.id), '[]'::json) AS votes
+  FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
+
+/**
+ * Views of the org's approvals with these ids, in the order given; ids of other orgs are skipped.
+ * Read straight through the pool (not Prisma): waits read thousands of these at once.
+ */
+/** The approval rules stored on an approval row (the columns every approval query selects). */
+export type RulesRow = Pick<Row, "quorum" | "approver_roles" | "approver_member_ids" | "exclude_agent_owner" | "requested_by" | "agent_owner">;
+
+export function rulesOf(row: RulesRow): ApprovalRules {
+  return {
+    quorum: row.quorum,
+    approverRoles: row.approver_roles,
+    approverMemberIds: row.approver_member_ids,
+    excludeAgentOwner: row.exclude_agent_owner,
+    requestedBy: row.requested_by,
+    agentOwnerMembershipId: row.agent_owner,
+  };
+}
+
+export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null): Promise<ApprovalView[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const views: ApprovalView[] = [];
+  for (const id of ids) {
+    const row = byId.get(id);
+    if (row) views.push(toView(row, voter));
+  }
+  return views;
+}
+
+/** What a parked wait needs to know about its approval: whether it is still pending, and whose it is. */
+export interface ApprovalState {
+  id: string;
+  status: ApprovalStatus;
+  agentId: string;
+  expiresAt: Date;
+}
+
+/** The state of the org's approvals with these ids (ids of other orgs are skipped): one light read. */
+export async function loadApprovalStates(orgId: string, ids: readonly string[]): Promise<ApprovalState[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db().pool.query<ApprovalState>(
+    `SELECT id, status::text AS status, agent_id AS "agentId", expires_at AS "expiresAt" FROM approvals WHERE org_id = $1 AND id = ANY($2::text[])`,
+    [orgId, [...ids]],
+  );
+  return rows;
+}
+
+function toView(row: Row, voter: Voter | null): ApprovalView {
+  // Settling an approval rewrites the stored result's status; its sentence is written anew.
+  const result = { ...row.result, message: describeResult(row.result) };
+  const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.name, email: v.email });
+  const finalVote = row.status === "approved" || row.status === "denied" ? row.votes.at(-1) : undefined;
+  const view: ApprovalView = {
+    id: row.id,
+    status: row.status,
+    agentId: row.agent_id,
+    agentName: row.agent_name,
+    actionId: row.action_id,
+    auditEventId: row.audit_entry_id,
+    actionType: row.action_type,
+    metadata: row.metadata,
+    dataAccessed: row.data_accessed,
+    policyName: result.policyName ?? row.policy_name,
+    policyVersion: result.policyVersion ?? null,
+    conditionsEvaluated: result.conditionsEvaluated ?? [],
+    quorum: row.quorum,
+    approvals: row.votes.filter((v) => v.decision === "approve").length,
+    approverRoles: row.approver_roles,
+    approvers: row.approver_member_ids,
+    excludeAgentOwner: row.exclude_agent_owner,
+    requestedBy: row.requested_by,
+    votes: row.votes.map((v) => ({ member: member(v), decision: v.decision, reason: v.reason, at: new Date(Number(v.atMs)).toISOString() })),
+    decidedBy: finalVote ? member(finalVote) : null,
+    decisionReason: row.decision_reason,
+    decidedAt: row.decided_at?.toISOString() ?? null,
+    expiresAt: row.expires_at.toISOString(),
+    createdAt: row.created_at.toISOString(),
+    result,
+  };
+  if (voter) {
+    if (row.status !== "pending") view.viewer = { canDecide: false, reason: `the approval is ${row.status}` };
+    else if (row.votes.some((v) => v.membershipId === voter.membershipId)) view.viewer = { canDecide: false, reason: "you already voted" };
+    else {
+      const verdict = eligibility(rulesOf(row), voter);
+      view.viewer = verdict.eligible ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
+    }
+  }
+  return view;
+}

@@ -1,0 +1,154 @@
+import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type Voter, type VoteDecision } from "@gatehouse/core";
+import { z } from "zod";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
+import { db, TX_OPTIONS } from "../infra/client";
+import { announceApprovals } from "./announce-approvals";
+import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
+import { endingEntries, settleEndings, type Ending } from "./end-approvals";
+import { expireApprovals } from "./expire-approvals";
+
+const decisionBody = z.strictObject({
+  decision: z.enum(["approve", "deny"]),
+  reason: z.string().trim().max(1000).optional(),
+});
+
+const bulkBody = decisionBody.extend({
+  approvalIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
+});
+
+/**
+ * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
+ * Any other org's or unknown id → 404; an ineligible member (role, requester, excluded owner) → 403;
+ * a decided or expired approval, or a member changing their vote → 409 (repeating the same vote answers
+ * the approval as it is, so a retried request is harmless). The vote, and the end it
+ * brings (quorum reached, or a veto), are audit entries in the same transaction; waiting agents are
+ * woken after the commit.
+ */
+export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<ApprovalView> {
+  const parsed = decisionBody.safeParse(input.body);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const voter = await requireVoter(ctx);
+  const [outcome] = await decideMany(ctx, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
+  if (!outcome) throw notFound("approval");
+  if ("error" in outcome) throw outcome.error;
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
+  if (!view) throw notFound("approval");
+  return view;
+}
+
+export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { approvalId: string; error: DomainError };
+
+/** The same vote on many approvals in one transaction; each answers on its own, with the status it is in now. */
+export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
+  const parsed = bulkBody.safeParse(input);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const voter = await requireVoter(ctx);
+  return decideMany(ctx, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);
+}
+
+async function requireVoter(ctx: Ctx): Promise<Voter> {
+  const voter = await voterOf(ctx);
+  if (!voter) throw forbidden("deciding an approval needs a member: sign in to the console or use an org admin key");
+  return voter;
+}
+
+interface LockedApproval extends RulesRow {
+  id: string;
+  status: ApprovalStatus;
+  expires_at: Date;
+  agent_id: string;
+  action_id: string;
+  action_type: string;
+  votes: Array<{ membershipId: string; decision: VoteDecision }>;
+}
+
+/** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
+const LOCK_SQL = `
+  SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
+         a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, g.created_by_membership_id AS agent_owner,
+         COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision))
+                   FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
+  FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  WHERE a.org_id = $1 AND a.id = ANY($2::text[])
+  ORDER BY a.id
+  FOR UPDATE OF a`;
+
+/** `reason` is null when none was given (a blank one counts as none). */
+async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
+  const orgId = ctx.org.id;
+  // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
+  await expireApprovals(orgId, approvalIds);
+
+  const errors = new Map<string, DomainError>();
+  const changed: string[] = [];
+  const statuses = new Map<string, ApprovalStatus>();
+  await db().$transaction(async (tx) => {
+    await lockAuditLog(tx, orgId);
+    const now = new Date();
+    // One read for every approval with what the vote needs: its action's type, its agent's owner, its votes.
+    const rows = await tx.$queryRawUnsafe<LockedApproval[]>(LOCK_SQL, orgId, approvalIds);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const entries: AuditEntryInput[] = [];
+    const endings: Ending[] = [];
+    const votedOn: string[] = [];
+    const actor = actorRef(ctx.actor);
+    for (const approvalId of approvalIds) {
+      const row = byId.get(approvalId);
+      if (!row) {
+        errors.set(approvalId, notFound("approval"));
+        continue;
+      }
+      // The same member repeating the vote they cast (a retry after a lost answer) gets the approval as it is.
+      const previous = row.votes.find((v) => v.membershipId === voter.membershipId);
+      if (previous && previous.decision === decision) {
+        statuses.set(approvalId, row.status);
+        continue;
+      }
+      try {
+        const outcome = castVote({ ...rulesOf(row), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
+        const actionType = row.action_type;
+        votedOn.push(approvalId);
+        entries.push({
+          type: "approval.vote",
+          actor,
+          agentId: row.agent_id,
+          subjectId: approvalId,
+          data: { approvalId, actionId: row.action_id, actionType, decision, ...(reason ? { reason } : {}), member: { id: voter.membershipId, email: voter.email }, approvals: outcome.approvals, quorum: row.quorum, status: outcome.status },
+        });
+        if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {
+          endings.push({ approvalId, actionId: row.action_id, agentId: row.agent_id, actionType, status: outcome.status, reason, decidedBy: { id: voter.membershipId, email: voter.email } });
+        }
+        changed.push(approvalId);
+        statuses.set(approvalId, outcome.status);
+      } catch (error) {
+        if (!isDomainError(error)) throw error;
+        errors.set(approvalId, error);
+      }
+    }
+    if (votedOn.length === 0) return;
+    await tx.$executeRawUnsafe(
+      `INSERT INTO approval_votes (id, org_id, approval_id, membership_id, decision, reason, created_at)
+       SELECT x.id, $2::text, x.approval_id, $3::text, $4::vote_decision, $5::text, $6::timestamptz FROM unnest($1::text[], $7::text[]) AS x(id, approval_id)`,
+      votedOn.map(() => newId("vote")),
+      orgId,
+      voter.membershipId,
+      decision,
+      reason,
+      now,
+      votedOn,
+    );
+    // Each approval's vote entry is followed by the entry that ends it, if it ended.
+    const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
+    await appendAuditEntries(tx, orgId, entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]));
+    await settleEndings(tx, orgId, endings);
+  }, TX_OPTIONS);
+
+  await announceApprovals(orgId, changed);
+  return approvalIds.map((approvalId) => {
+    const status = statuses.get(approvalId);
+    return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };
+  });
+}

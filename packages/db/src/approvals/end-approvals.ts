@@ -1,0 +1,70 @@
+import { APPROVAL_DENIAL_REASON, type ActorRef, type AuditEntryInput } from "@gatehouse/core";
+import type { Tx } from "../infra/client";
+
+/** An approval leaving `pending`, with what ends it. */
+export interface Ending {
+  approvalId: string;
+  actionId: string;
+  agentId: string;
+  actionType: string;
+  status: "approved" | "denied" | "expired" | "cancelled";
+  /** The reviewer's reason (decided) or the halt's reason (cancelled). */
+  reason: string | null;
+  decidedBy: { id: string; email: string } | null;
+}
+
+const ENTRY_TYPE = { approved: "approval.decided", denied: "approval.decided", expired: "approval.expired", cancelled: "approval.cancelled" } as const;
+
+const denialOf = (e: Ending) => (e.status === "approved" ? null : APPROVAL_DENIAL_REASON[e.status]);
+
+/**
+ * Ends approvals inside the caller's transaction (which holds their rows FOR UPDATE): sets their
+ * status and settles their actions (approved → executed; otherwise denied with DENIED_BY_REVIEWER,
+ * APPROVAL_EXPIRED or AGENT_HALTED, so an expiry never reads as a human denial). Callers run it last,
+ * after appending `endingEntries`, so `decided_at` (the statement's clock) is as close to the commit
+ * as the transaction can know.
+ */
+export async function settleEndings(tx: Tx, orgId: string, endings: readonly Ending[]): Promise<void> {
+  if (endings.length === 0) return;
+  // One statement (one round trip) for both tables, however many approvals end.
+  await tx.$executeRawUnsafe(
+    `WITH settled_actions AS (
+       UPDATE actions AS c SET status = x.status::action_status, denial_reason = x.denial,
+         result = (c.result - 'denialReason') || jsonb_build_object('status', x.status)
+           || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
+       FROM unnest($5::text[], $6::text[], $7::text[]) AS x(id, status, denial)
+       WHERE c.id = x.id AND c.org_id = $4)
+     UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp()
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, reason)
+     WHERE a.id = x.id AND a.org_id = $4 AND a.status = 'pending'`,
+    endings.map((e) => e.approvalId),
+    endings.map((e) => e.status),
+    endings.map((e) => e.reason),
+    orgId,
+    endings.map((e) => e.actionId),
+    endings.map((e) => (e.status === "approved" ? "executed" : "denied")),
+    endings.map(denialOf),
+  );
+}
+
+/** The audit entry of each ending. */
+export function endingEntries(endings: readonly Ending[], actor: ActorRef): AuditEntryInput[] {
+  return endings.map((e) => {
+    const denialReason = denialOf(e);
+    return {
+      type: ENTRY_TYPE[e.status],
+      actor,
+      agentId: e.agentId,
+      subjectId: e.approvalId,
+      data: {
+        approvalId: e.approvalId,
+        actionId: e.actionId,
+        actionType: e.actionType,
+        status: e.status,
+        ...(denialReason ? { denialReason } : {}),
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
+      },
+    };
+  });
+}

@@ -1,0 +1,51 @@
+import type { ActorRef } from "@gatehouse/core";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
+import { db, TX_OPTIONS } from "../infra/client";
+import { announceApprovals } from "./announce-approvals";
+import { endingEntries, settleEndings, type Ending } from "./end-approvals";
+
+const EXPIRY_ACTOR: ActorRef = { type: "system", id: "approval-expiry" };
+
+/**
+ * Records the expiry of those of `approvalIds` (all of the org's, when omitted) that are pending past
+ * their deadline: status `expired`, the action denied with APPROVAL_EXPIRED, an audit entry each,
+ * then their waiters woken. Safe to run from every instance at once: rows are taken FOR UPDATE and
+ * re-checked, so each expiry is recorded exactly once. Returns the ids it expired.
+ */
+export async function expireApprovals(orgId: string, approvalIds?: readonly string[], limit = 500): Promise<string[]> {
+  // The common case, nothing overdue, costs one indexed read instead of a transaction on the log's lock
+  // (through the pool: a bulk decision checks a thousand ids here).
+  const { rows: overdue } = await db().pool.query(
+    `SELECT 1 FROM approvals WHERE org_id = $1 AND status = 'pending' AND expires_at <= $2 ${approvalIds ? "AND id = ANY($3::text[])" : ""} LIMIT 1`,
+    [orgId, new Date(), ...(approvalIds ? [[...approvalIds]] : [])],
+  );
+  if (overdue.length === 0) return [];
+  const expired = await db().$transaction(async (tx) => {
+    await lockAuditLog(tx, orgId);
+    const now = new Date();
+    const rows = await tx.$queryRawUnsafe<Array<{ id: string; agent_id: string; action_id: string; action_type: string }>>(
+      `SELECT a.id, a.agent_id, a.action_id, c.action_type
+       FROM approvals a JOIN actions c ON c.id = a.action_id
+       WHERE a.org_id = $1 AND a.status = 'pending' AND a.expires_at <= $2 ${approvalIds ? "AND a.id = ANY($4::text[])" : ""}
+       ORDER BY a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED`,
+      ...[orgId, now, limit, ...(approvalIds ? [approvalIds] : [])],
+    );
+    if (rows.length === 0) return [];
+    const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId: r.agent_id, actionType: r.action_type, status: "expired", reason: null, decidedBy: null }));
+    await appendAuditEntries(tx, orgId, endingEntries(endings, EXPIRY_ACTOR));
+    await settleEndings(tx, orgId, endings);
+    return rows.map((r) => r.id);
+  }, TX_OPTIONS);
+  await announceApprovals(orgId, expired);
+  return expired;
+}
+
+/** One sweep over every org: expires what is overdue (the worker runs this every second). */
+export async function expireDueApprovals(): Promise<number> {
+  const due = await db().$queryRaw<Array<{ org_id: string }>>`
+    SELECT DISTINCT org_id FROM approvals WHERE status = 'pending' AND expires_at <= now() LIMIT 100`;
+  let total = 0;
+  for (const { org_id } of due) total += (await expireApprovals(org_id)).length;
+  return total;
+}

@@ -1,0 +1,47 @@
+import { APPROVAL_STATUSES, validationError, zodIssues } from "@gatehouse/core";
+import { z } from "zod";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
+import { expireApprovals } from "./expire-approvals";
+import { requireApprovalReader } from "./require-approval-reader";
+
+const inputSchema = z.strictObject({
+  status: z.enum([...APPROVAL_STATUSES, "decided", "all"]).default("pending"),
+  agentId: z.string().max(64).optional(),
+  actionType: z.string().max(200).optional(),
+  cursor: z.string().regex(/^\d{13}:apr_[0-9a-zA-Z]{1,40}$/, "must be a cursor returned by a previous page").optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+export type ListApprovalsInput = z.input<typeof inputSchema>;
+
+/**
+ * The org's approvals, newest first (`pending` by default; `decided` = every ended one; `all`),
+ * filtered by agent and action type, with keyset pagination on (createdAt, id).
+ */
+export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ approvals: ApprovalView[]; nextCursor: string | null }> {
+  requireApprovalReader(ctx);
+  const parsed = inputSchema.safeParse(input ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const { status, agentId, actionType, cursor, limit } = parsed.data;
+  // Nobody reads `pending` past a deadline, even where no API instance runs the expiry sweep.
+  if (status !== "approved" && status !== "denied" && status !== "cancelled") await expireApprovals(ctx.org.id);
+  const [cursorTime, cursorId] = cursor ? [new Date(Number(cursor.slice(0, 13))), cursor.slice(14)] : [];
+  const rows = await db().approval.findMany({
+    where: {
+      orgId: ctx.org.id,
+      ...(status === "all" ? {} : status === "decided" ? { status: { not: "pending" } } : { status }),
+      ...(ctx.actor.type === "agent" ? { agentId: ctx.actor.agentId } : agentId ? { agentId } : {}),
+      ...(actionType ? { action: { actionType } } : {}),
+      ...(cursorTime && cursorId ? { OR: [{ createdAt: { lt: cursorTime } }, { createdAt: cursorTime, id: { lt: cursorId } }] } : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: limit + 1,
+    select: { id: true, createdAt: true },
+  });
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const approvals = await loadApprovalViews(ctx.org.id, page.map((r) => r.id), await voterOf(ctx));
+  return { approvals, nextCursor: rows.length > limit && last ? `${String(last.createdAt.getTime()).padStart(13, "0")}:${last.id}` : null };
+}

@@ -1,0 +1,180 @@
+import { validationError, zodIssues } from "@gatehouse/core";
+import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
+import { z } from "zod";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { checkpointAuditLog } from "./checkpoint-audit-log";
+import { readTreeNodes, type Query } from "./log-store";
+import { logOrigin, vkeyOf } from "./signing-keys";
+
+const inputSchema = z
+  .object({
+    format: z.enum(["jsonl", "csv"]).default("jsonl"),
+    from: z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" }).optional(),
+    to: z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" }).optional(),
+    agentId: z.string().max(64).optional(),
+    type: z.string().max(100).optional(),
+    sinceSize: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .strict();
+
+export interface AuditExport {
+  contentType: string;
+  filename: string;
+  treeSize: number;
+  /** The bundle, a page of lines per chunk; pull it to stream it. */
+  chunks: AsyncIterable<string>;
+}
+
+const PAGE = 5_000;
+const PROVEN_PAGE = 500;
+const query: Query = async <R>(text: string, values: unknown[]) => (await db().pool.query(text, values)).rows as R[];
+
+interface EntryRow {
+  seq: string;
+  canonical: string;
+  leaf_hash: string;
+  created_at: Date;
+  type: string;
+  actor_type: string;
+  actor_id: string;
+  agent_id: string | null;
+  subject_id: string | null;
+}
+
+/**
+ * The org's audit log as a bundle anyone can verify offline (docs/audit.md): JSON Lines with the
+ * verifier keys, every entry's canonical text and leaf hash, and the signed checkpoints. First a
+ * fresh checkpoint fixes the export's tree size N; only entries below N are read, and those never
+ * change, so the stream needs no long-lived snapshot. Unfiltered, the bundle holds every entry and
+ * every checkpoint up to N (each placed after its last entry). Filtered (time, agent, type — and
+ * always for an agent's own key, which sees only its own entries), each entry carries its
+ * inclusion proof against the checkpoint at N. CSV is the same entries for spreadsheets, unsigned.
+ * Memory stays flat: one page of rows at a time.
+ */
+export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditExport> {
+  const parsed = inputSchema.safeParse(input ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const options = { ...parsed.data };
+  if (ctx.actor.type === "agent") options.agentId = ctx.actor.agentId;
+  const orgId = ctx.org.id;
+  const checkpoint = await checkpointAuditLog(orgId);
+  const size = checkpoint.treeSize;
+  if (options.sinceSize !== undefined && options.sinceSize > size) {
+    throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
+  }
+  const filtered = options.from !== undefined || options.to !== undefined || options.agentId !== undefined || options.type !== undefined;
+  const where: string[] = ["org_id = $1", "seq >= $2", "seq < $3"];
+  const values: unknown[] = [];
+  const add = (clause: string, value: unknown) => {
+    values.push(value);
+    where.push(clause.replace("?", `$${values.length + 3}`));
+  };
+  if (options.from) add("created_at >= ?", options.from);
+  if (options.to) add("created_at <= ?", options.to);
+  if (options.agentId) add("agent_id = ?", options.agentId);
+  if (options.type) add("type = ?", options.type);
+  const window = filtered && options.format === "jsonl" ? PROVEN_PAGE : PAGE;
+  // JSON Lines needs only the hashed text; CSV shows the columns (and parsing fewer timestamps is faster).
+  const columns = options.format === "csv" ? "seq, canonical, leaf_hash, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash";
+  const select = `SELECT ${columns} FROM audit_entries WHERE ${where.join(" AND ")} ORDER BY seq`;
+
+  // Windows of seq bounded on both sides, so every page is an index range scan (see verify-audit-log).
+  // The next window is read while the current one is formatted and sent.
+  async function* pages(): AsyncGenerator<EntryRow[]> {
+    const read = (from: number) => db().pool.query<EntryRow>(select, [orgId, String(from), String(Math.min(from + window, size)), ...values]);
+    let next = size > 0 ? read(0) : null;
+    try {
+      for (let from = 0; next; from += window) {
+        const { rows } = await next;
+        next = from + window < size ? read(from + window) : null;
+        if (rows.length > 0) yield rows;
+      }
+    } finally {
+      // A download abandoned mid-way leaves one read in flight; its outcome no longer matters.
+      next?.catch(() => {});
+    }
+  }
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const base = `gatehouse-audit-${ctx.org.slug}-${size}-${stamp}`;
+  if (options.format === "csv") {
+    return { contentType: "text/csv; charset=utf-8", filename: `${base}.csv`, treeSize: size, chunks: csvChunks(pages()) };
+  }
+
+  async function* jsonl(): AsyncGenerator<string> {
+    const keys = await db().signingKey.findMany({ where: { orgId }, orderBy: { createdAt: "asc" } });
+    const filter = filtered ? { from: options.from ?? null, to: options.to ?? null, agentId: options.agentId ?? null, type: options.type ?? null } : null;
+    let head = `${JSON.stringify({ type: "bundle", version: 1, origin: logOrigin(orgId), orgId, exportedAt: new Date().toISOString(), treeSize: size, rootHash: checkpoint.rootHash, filter })}\n`;
+    for (const key of keys) head += `${JSON.stringify({ type: "key", vkey: vkeyOf(key), status: key.status, createdAt: key.createdAt.toISOString() })}\n`;
+    if (filtered) {
+      head += `${JSON.stringify({ type: "checkpoint", note: checkpoint.note })}\n`;
+      if (options.sinceSize !== undefined) head += await consistencyLine(orgId, options.sinceSize, size);
+      yield head;
+      for await (const rows of pages()) yield await provenLines(orgId, rows, size);
+      return;
+    }
+    yield head;
+    // Each checkpoint goes right after its last entry (size 0 before the first), read page by page.
+    let written = -1;
+    const checkpointsThrough = async (through: number): Promise<Array<{ size: number; line: string }>> => {
+      const { rows } = await db().pool.query<{ tree_size: string; note: string }>(
+        `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size`,
+        [orgId, String(written), String(through)],
+      );
+      written = through;
+      return rows.map((r) => ({ size: Number(r.tree_size), line: `${JSON.stringify({ type: "checkpoint", size: Number(r.tree_size), note: r.note })}\n` }));
+    };
+    for await (const rows of pages()) {
+      const last = Number((rows[rows.length - 1] as EntryRow).seq);
+      const notes = await checkpointsThrough(last);
+      let next = 0;
+      let out = "";
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        for (; next < notes.length && (notes[next] as { size: number }).size <= seq; next += 1) out += (notes[next] as { line: string }).line;
+        out += `{"type":"entry","seq":${seq},"canonical":${JSON.stringify(row.canonical)},"leafHash":"${row.leaf_hash}"}\n`;
+      }
+      yield out + notes.slice(next).map((n) => n.line).join("");
+    }
+    yield (await checkpointsThrough(size)).map((n) => n.line).join("");
+  }
+  return { contentType: "application/x-ndjson; charset=utf-8", filename: `${base}.jsonl`, treeSize: size, chunks: jsonl() };
+}
+
+/** Entries with their inclusion proofs at `size`: the nodes for a whole page come in one query. */
+async function provenLines(orgId: string, rows: EntryRow[], size: number): Promise<string> {
+  const proofs = (source: NodeSource) => rows.map((row) => inclusionProof(Number(row.seq), size, source));
+  const computed = proofs(sourceOf(await readTreeNodes(query, orgId, plannedReads(proofs))));
+  return rows
+    .map((row, i) => `${JSON.stringify({ type: "entry", seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, proof: { treeSize: size, hashes: (computed[i] as Buffer[]).map(toHex) } })}\n`)
+    .join("");
+}
+
+async function consistencyLine(orgId: string, size1: number, size2: number): Promise<string> {
+  const prove = (source: NodeSource) => consistencyProof(size1, size2, source);
+  const proof = prove(sourceOf(await readTreeNodes(query, orgId, plannedReads(prove))));
+  return `${JSON.stringify({ type: "consistency", size1, size2, proof: proof.map(toHex) })}\n`;
+}
+
+const CSV_COLUMNS = ["seq", "time", "type", "actor_type", "actor_id", "agent_id", "subject_id", "leaf_hash", "data"];
+
+/** RFC 4180 quoting; a cell a spreadsheet would run as a formula is prefixed with a quote mark. */
+function csvCell(value: string | null): string {
+  if (value === null) return "";
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+}
+
+async function* csvChunks(pages: AsyncIterable<EntryRow[]>): AsyncGenerator<string> {
+  yield `${CSV_COLUMNS.join(",")}\r\n`;
+  for await (const rows of pages) {
+    yield rows
+      .map((row) => {
+        const data = JSON.stringify((JSON.parse(row.canonical) as { data?: unknown }).data ?? {});
+        return [row.seq, row.created_at.toISOString(), row.type, row.actor_type, row.actor_id, row.agent_id, row.subject_id, row.leaf_hash, data].map(csvCell).join(",");
+      })
+      .join("\r\n")
+      .concat("\r\n");
+  }
+}

@@ -1,0 +1,10 @@
+export { listAuditEntries, type AuditEventView } from "./list-audit-entries";
+export { appendAuditEntries } from "./append-audit-entries";
+export { checkpointAuditLog, checkpointGrowingLogs, type CheckpointView } from "./checkpoint-audit-log";
+export { getCheckpoint } from "./get-checkpoint";
+export { listCheckpoints } from "./list-checkpoints";
+export { listSigningKeys, type SigningKeyView } from "./list-signing-keys";
+export { rotateSigningKey } from "./rotate-signing-key";
+export { getAuditProof, type AuditProof } from "./get-audit-proof";
+export { verifyAuditLog, type AuditVerification } from "./verify-audit-log";
+export { exportAuditLog, type AuditExport } from "./export-audit-log";

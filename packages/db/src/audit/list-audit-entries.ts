@@ -1,0 +1,73 @@
+import { validationError, zodIssues } from "@gatehouse/core";
+import { z } from "zod";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+
+export interface AuditEventView {
+  id: string;
+  seq: number;
+  type: string;
+  actorType: string;
+  actorId: string;
+  agentId: string | null;
+  subjectId: string | null;
+  createdAt: string;
+  leafHash: string;
+  chainHash: string;
+  /** The exact RFC 8785 text that was hashed into leafHash: a reader can recompute the leaf. */
+  canonical: string;
+  data: Record<string, unknown>;
+}
+
+const inputSchema = z.object({
+  cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  type: z.string().max(100).optional(),
+  /** Entries about one action type (decisions, outcomes, approvals carry it in their data). */
+  actionType: z.string().max(100).optional(),
+  agentId: z.string().max(64).optional(),
+});
+
+/**
+ * The org's audit entries, newest first, with keyset pagination on the sequence number: the cursor is
+ * the seq to continue below, so pages stay stable while the log grows. Every member role may read;
+ * an agent's key sees its own agent's entries.
+ */
+export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ events: AuditEventView[]; nextCursor: string | null }> {
+  const parsed = inputSchema.safeParse(input ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const { cursor, limit, type, actionType } = parsed.data;
+  // An agent's key reads only its own agent's entries.
+  const agentId = ctx.actor.type === "agent" ? ctx.actor.agentId : parsed.data.agentId;
+  const rows = await db().auditEntry.findMany({
+    where: {
+      orgId: ctx.org.id,
+      ...(cursor ? { seq: { lt: BigInt(cursor) } } : {}),
+      ...(type ? { type } : {}),
+      ...(agentId ? { agentId } : {}),
+      // Canonical JSON is compact with sorted keys, so the pair appears verbatim in the text.
+      ...(actionType ? { canonical: { contains: `"actionType":${JSON.stringify(actionType)}` } } : {}),
+    },
+    orderBy: { seq: "desc" },
+    take: limit + 1,
+  });
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    events: page.map((row) => ({
+      id: row.id,
+      seq: Number(row.seq),
+      type: row.type,
+      actorType: row.actorType,
+      actorId: row.actorId,
+      agentId: row.agentId,
+      subjectId: row.subjectId,
+      createdAt: row.createdAt.toISOString(),
+      leafHash: row.leafHash,
+      chainHash: row.chainHash,
+      canonical: row.canonical,
+      data: ((JSON.parse(row.canonical) as { data?: Record<string, unknown> }).data ?? {}),
+    })),
+    nextCursor: rows.length > limit && last ? String(last.seq) : null,
+  };
+}

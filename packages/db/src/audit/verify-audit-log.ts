@@ -1,0 +1,120 @@
+import { chainHash, GENESIS_CHAIN_HASH } from "@gatehouse/core";
+import { BundleVerifier, rootFromFrontier, toHex } from "@gatehouse/tlog";
+import type pg from "pg";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { checkpointAuditLog } from "./checkpoint-audit-log";
+import { logOrigin, vkeyOf } from "./signing-keys";
+
+export interface AuditVerification {
+  valid: boolean;
+  checkedEntries: number;
+  checkedCheckpoints: number;
+  /** The first entry whose place in the log no longer matches what was recorded (null when valid). */
+  firstBrokenSeq: number | null;
+  /** Size and root of the tree recomputed from the stored entries. */
+  treeSize: number;
+  rootHash: string;
+  problem: string | null;
+}
+
+const PAGE = 5_000;
+
+/**
+ * Recomputes the org's log from its stored rows: each leaf hash from the canonical text, each entry's
+ * place (its canonical seq), the hash chain, the Merkle tree against every signed checkpoint (and
+ * every signature, with the org's public keys), and finally the head. Uses the same verifier as
+ * the offline `gatehouse verify`. Reads in pages, so memory stays flat for any log size.
+ */
+export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
+  const orgId = ctx.org.id;
+  // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
+  await checkpointAuditLog(orgId);
+  // One snapshot for every read: appends committing meanwhile are neither half-seen nor mistaken for tampering.
+  const pool = await db().pool.connect();
+  try {
+    await pool.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const result = await verifyInSnapshot(pool, orgId, onProgress);
+    await pool.query("COMMIT");
+    return result;
+  } finally {
+    await pool.query("ROLLBACK").catch(() => {});
+    pool.release();
+  }
+}
+
+async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?: (checked: number, total: number) => void): Promise<AuditVerification> {
+  const keys = (await pool.query<{ name: string; public_key: string }>(`SELECT name, public_key FROM signing_keys WHERE org_id = $1`, [orgId])).rows.map((k) => ({ name: k.name, publicKey: k.public_key }));
+  const headRow = (await pool.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])).rows[0];
+  const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
+  const verifier = new BundleVerifier({ keys: keys.map(vkeyOf), origin: logOrigin(orgId), progressEvery: PAGE, onProgress: (n) => onProgress?.(n, head.size) });
+
+  let checkpoints: Array<{ tree_size: string; note: string }> = [];
+  let checkpointCursor = -1;
+  let nextCheckpoint = 0;
+  const feedCheckpointsUpTo = async (size: number) => {
+    for (;;) {
+      if (nextCheckpoint >= checkpoints.length) {
+        if (checkpointCursor === Number.MAX_SAFE_INTEGER) return;
+        const page = await pool.query<{ tree_size: string; note: string }>(
+          `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 ORDER BY tree_size LIMIT 1000`,
+          [orgId, String(checkpointCursor)],
+        );
+        checkpoints = page.rows;
+        nextCheckpoint = 0;
+        if (checkpoints.length === 0) {
+          checkpointCursor = Number.MAX_SAFE_INTEGER;
+          return;
+        }
+        checkpointCursor = Number((checkpoints[checkpoints.length - 1] as { tree_size: string }).tree_size);
+      }
+      const checkpoint = checkpoints[nextCheckpoint] as { tree_size: string; note: string };
+      if (Number(checkpoint.tree_size) > size) return;
+      verifier.addCheckpoint(checkpoint.note);
+      nextCheckpoint += 1;
+    }
+  };
+
+  let chain = GENESIS_CHAIN_HASH;
+  let position = 0;
+  // Windows of seq bounded on both sides: an index range scan whatever the table's statistics say
+  // (an open-ended range on a freshly filled table gets planned as scan-and-sort of the whole log).
+  for (let from = 0; from < head.size && !verifier.failed; from += PAGE) {
+    const page = await pool.query<{ seq: string; canonical: string; leaf_hash: string; chain_hash: string }>(
+      `SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`,
+      [orgId, String(from), String(from + PAGE)],
+    );
+    for (const row of page.rows) {
+      const seq = Number(row.seq);
+      await feedCheckpointsUpTo(position);
+      verifier.addEntry(seq, row.canonical, row.leaf_hash);
+      if (verifier.failed) break;
+      chain = chainHash(chain, row.leaf_hash);
+      if (chain !== row.chain_hash) verifier.fail(`entry ${seq}: its chain hash does not follow from the entries before it`, seq);
+      position += 1;
+    }
+  }
+  const beyond = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [orgId, String(head.size)]);
+  const extra = Number(beyond.rows[0]?.n ?? 0);
+  if (!verifier.failed) await feedCheckpointsUpTo(Number.MAX_SAFE_INTEGER);
+
+  const rebuilt = verifier.rebuilt;
+  if (!verifier.failed) {
+    if (rebuilt.size < head.size) verifier.fail(`the log head counts ${head.size} entries but only ${rebuilt.size} are stored: entries were removed from the end`, rebuilt.size);
+    else if (extra > 0) verifier.fail(`entries are stored beyond the log head (size ${head.size}): entries were added outside the log`, head.size);
+    else if (chain !== head.chainHash) verifier.fail("the log head's chain hash does not match the last entry", head.size - 1);
+    else if (head.frontier.length > 0 && !rootFromFrontier(head.frontier.map((h) => Buffer.from(h, "hex"))).equals(rebuilt.root)) {
+      verifier.fail("the log head's tree does not match the stored entries", head.size - 1);
+    }
+  }
+  const report = verifier.finish();
+  return {
+    valid: report.valid,
+    checkedEntries: report.checkedEntries,
+    checkedCheckpoints: report.checkedCheckpoints,
+    firstBrokenSeq: report.firstBrokenSeq,
+    treeSize: rebuilt.size,
+    rootHash: toHex(rebuilt.root),
+    problem: report.problem,
+  };
+}

@@ -1,0 +1,108 @@
+import { actionRequestHash, afterDecision, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requireAgent } from "../actors/require-permission";
+import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
+import { commitDecision, type Materialized } from "./group-commit";
+import { prepareDecision, type GateReason } from "./prepare-decision";
+
+/** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
+const recent = new Map<string, { requestHash: string; result: ActionResult }>();
+const MAX_RECENT = 20_000;
+
+function remember(agentId: string, eventId: string, requestHash: string, result: ActionResult): void {
+  if (recent.size >= MAX_RECENT) recent.clear();
+  recent.set(`${agentId}\u0000${eventId}`, { requestHash, result });
+}
+
+/**
+ * `execute`: decides an agent's request and records it. The action row, its audit entry and (for
+ * require_approval) its approval are committed together by the org's group commit (group-commit.ts);
+ * nothing is answered before that commit. A repeated eventId answers the original result without a
+ * new entry; the same eventId with a different request is a conflict.
+ */
+export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ActionResult> {
+  const actor = requireAgent(ctx);
+  const parsed = parseActionRequest(input);
+  if (parsed.eventId) {
+    const seen = recent.get(`${actor.agentId}\u0000${parsed.eventId}`);
+    if (seen) {
+      if (seen.requestHash !== actionRequestHash(actor.agentId, parsed)) {
+        throw conflict(`eventId '${parsed.eventId}' was already used for a different request`, { eventId: parsed.eventId });
+      }
+      return seen.result;
+    }
+  }
+  const prepared = await prepareDecision(ctx, parsed, "execute");
+  const { request, agent, decision, gateReason } = prepared;
+  const requestHash = actionRequestHash(agent.id, request);
+
+  const materialize = (haltedNow: boolean): Materialized => {
+    const denial: GateReason | undefined = gateReason ?? (haltedNow ? "AGENT_HALTED" : undefined);
+    const actionId = newId("action");
+    const approval =
+      !denial && decision.effect === "require_approval" && decision.approval
+        ? { id: newId("approval"), expiresAt: new Date(Date.now() + decision.approval.timeoutSeconds * 1000) }
+        : undefined;
+    const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(approval ? { approval } : {}), ...(denial ? { denialReason: denial } : {}) });
+    return {
+      actionId,
+      result,
+      entry: {
+        type: "action.decided",
+        actor: actorRef(actor),
+        agentId: agent.id,
+        subjectId: actionId,
+        data: {
+          actionId,
+          agentName: agent.name,
+          actionType: request.actionType,
+          status: result.status,
+          ...(result.denialReason ? { denialReason: result.denialReason } : {}),
+          ...(decision.policy ? { policy: decision.policy } : {}),
+          ...(prepared.tampered.length > 0 ? { tamperedPolicies: prepared.tampered } : {}),
+          mode: decision.mode,
+          monitored: decision.monitored,
+          conditionsEvaluated: decision.conditionsEvaluated,
+          metadata: request.metadata,
+          dataAccessed: request.dataAccessed,
+          requestHash,
+          ...(request.eventId ? { eventId: request.eventId } : {}),
+          ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
+        },
+      },
+      action: {
+        actionType: request.actionType,
+        metadata: request.metadata,
+        dataAccessed: request.dataAccessed,
+        status: result.status,
+        denialReason: result.denialReason ?? null,
+        policyName: decision.policy?.name ?? null,
+        policyVersionId: decision.policy?.versionId ?? null,
+        mode: decision.mode,
+      },
+      ...(approval && decision.approval
+        ? {
+            approval: {
+              id: approval.id,
+              policyVersionId: decision.policy?.versionId ?? null,
+              quorum: decision.approval.quorum,
+              approverRoles: decision.approval.approverRoles,
+              approverMemberIds: decision.approval.approvers,
+              excludeAgentOwner: decision.approval.excludeAgentOwner,
+              requestedBy: typeof request.metadata.requestedBy === "string" ? request.metadata.requestedBy : null,
+              expiresAt: approval.expiresAt,
+            },
+          }
+        : {}),
+    };
+  };
+
+  const { result, fresh } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: request.eventId, requestHash, materialize });
+  if (request.eventId) remember(agent.id, request.eventId, requestHash, result);
+  if (!fresh) return result;
+  const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: gateReason !== undefined });
+  if (breaker === "count_failure") await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
+  else if (breaker !== "none") await transitionBreaker(ctx, agent.id, breaker.settle).catch(() => {});
+  return result;
+}

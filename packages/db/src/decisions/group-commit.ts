@@ -1,0 +1,215 @@
+import { conflict, describeResult, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import type pg from "pg";
+import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
+import { db } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+
+/**
+ * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
+ * the next batch gathers, so under load many decisions share one commit. Each batch, in one
+ * transaction under the org's log-head lock (the same lock every other audit append takes), in three
+ * round trips (BEGIN + lock + agents; the one write statement; COMMIT), four with idempotency keys:
+ *  - re-reads the agents' status, so a halt committed before the batch wins over a cached "active";
+ *  - resolves idempotency keys against committed actions and within the batch (no race: every
+ *    action insert of the org happens under this lock);
+ *  - appends the audit entries with consecutive sequence numbers, chain hashes and the Merkle
+ *    nodes they complete, advances the head (one statement), inserts the actions and approvals.
+ * No caller's promise resolves before its batch has committed.
+ */
+export interface PendingDecision {
+  orgId: string;
+  agentId: string;
+  eventId: string | undefined;
+  requestHash: string;
+  /** Builds the final rows; `halted` is true when the agent turned out halted at commit time. */
+  materialize: (halted: boolean) => Materialized;
+}
+
+export interface Materialized {
+  actionId: string;
+  result: Omit<ActionResult, "auditEventId">;
+  entry: AuditEntryInput;
+  action: {
+    actionType: string;
+    metadata: unknown;
+    dataAccessed: unknown;
+    status: "executed" | "requested" | "denied";
+    denialReason: string | null;
+    policyName: string | null;
+    policyVersionId: string | null;
+    mode: string;
+  };
+  approval?: {
+    id: string;
+    policyVersionId: string | null;
+    quorum: number;
+    approverRoles: string[];
+    approverMemberIds: string[];
+    excludeAgentOwner: boolean;
+    requestedBy: string | null;
+    expiresAt: Date;
+  };
+}
+
+export interface Committed {
+  result: ActionResult;
+  /** False when an earlier call with the same eventId answered instead. */
+  fresh: boolean;
+}
+
+interface Waiter {
+  item: PendingDecision;
+  resolve: (value: Committed) => void;
+  reject: (error: unknown) => void;
+}
+
+export const MAX_BATCH = 256;
+const queues = new Map<string, { waiting: Waiter[]; running: boolean }>();
+
+export function commitDecision(item: PendingDecision): Promise<Committed> {
+  return new Promise((resolve, reject) => {
+    let queue = queues.get(item.orgId);
+    if (!queue) {
+      queue = { waiting: [], running: false };
+      queues.set(item.orgId, queue);
+    }
+    queue.waiting.push({ item, resolve, reject });
+    if (!queue.running) void drain(item.orgId, queue);
+  });
+}
+
+async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean }): Promise<void> {
+  queue.running = true;
+  try {
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0, MAX_BATCH);
+      try {
+        const outcomes = await writeBatch(orgId, batch.map((w) => w.item));
+        // Event streams read the log on this hint; fire and forget (observation, time-bounded).
+        void publishAfterCommit({ type: "audit.appended", orgId });
+        batch.forEach((waiter, i) => {
+          const outcome = outcomes[i];
+          if (outcome instanceof Error) waiter.reject(outcome);
+          else if (outcome) waiter.resolve(outcome);
+          else waiter.reject(new Error("decision batch lost an item"));
+        });
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error);
+      }
+    }
+  } finally {
+    queue.running = false;
+    if (queue.waiting.length === 0) queues.delete(orgId);
+  }
+}
+
+const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, created_at)`;
+
+async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
+  const client: pg.PoolClient = await db().pool.connect();
+  try {
+    const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
+    // BEGIN, the log-head lock and the agents' status in one round trip. Several statements in one
+    // message need the simple protocol, so the two kinds of id are inlined as quoted literals: both
+    // are ids this service generated (org and agent of an authenticated key), never request text.
+    const agentIds = [...new Set(items.map((i) => i.agentId))];
+    const lit = (value: string) => client.escapeLiteral(value);
+    const opened = (await client.query(
+      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")})`,
+    )) as unknown as [pg.QueryResult, pg.QueryResult<HeadRow>, pg.QueryResult<{ id: string; status: string }>];
+    const head = await logHead(query, orgId, opened[1].rows[0]);
+    const halted = new Set(opened[2].rows.filter((a) => a.status === "halted").map((a) => a.id));
+
+    const keyed = items.filter((i) => i.eventId);
+    const known = new Map<string, { requestHash: string; result: ActionResult }>();
+    if (keyed.length > 0) {
+      const previous = await client.query<{ agent_id: string; idempotency_key: string; request_hash: string; result: ActionResult }>(
+        `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
+        [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
+      );
+      // The stored result may have been settled by an approval since: its sentence is written anew.
+      for (const p of previous.rows) known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
+    }
+
+    let seq = head.size;
+    let previousChain = head.chainHash;
+    const createdAt = new Date();
+    const outcomes: Array<Committed | Error> = [];
+    const entries: SealedAuditEntry[] = [];
+    const actions: Array<{ m: Materialized; item: PendingDecision; result: ActionResult; entryId: string }> = [];
+    for (const item of items) {
+      const key = item.eventId ? `${item.agentId}\u0000${item.eventId}` : undefined;
+      const seen = key ? known.get(key) : undefined;
+      if (seen) {
+        outcomes.push(seen.requestHash === item.requestHash ? { result: seen.result, fresh: false } : conflict(`eventId '${item.eventId}' was already used for a different request`, { eventId: item.eventId }));
+        continue;
+      }
+      const m = item.materialize(halted.has(item.agentId));
+      const sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });
+      seq += 1;
+      previousChain = sealed.chainHash;
+      entries.push(sealed);
+      const result: ActionResult = { ...m.result, auditEventId: sealed.id };
+      actions.push({ m, item, result, entryId: sealed.id });
+      if (key) known.set(key, { requestHash: item.requestHash, result });
+      outcomes.push({ result, fresh: true });
+    }
+
+    if (entries.length > 0) {
+      // Entries, tree nodes, head, actions and approvals: one statement.
+      const statement = appendStatement(orgId, extendTree(head, entries), [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...approvalsInsert(orgId, actions, createdAt)]);
+      await client.query(statement.text, statement.values);
+    }
+    await client.query("COMMIT");
+    return outcomes;
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+type Decided = { m: Materialized; item: PendingDecision; result: ActionResult; entryId: string };
+
+function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt: Date): string {
+  const column = (values: unknown[], type: string) => `${bind(values)}::${type}[]`;
+  return `actions AS (
+    INSERT INTO actions ${ACTION_COLUMNS}
+    SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ${bind(createdAt)}::timestamptz
+    FROM unnest(${[
+      column(actions.map((a) => a.m.actionId), "text"),
+      column(actions.map((a) => a.item.agentId), "text"),
+      column(actions.map((a) => a.m.action.actionType), "text"),
+      column(actions.map((a) => JSON.stringify(a.m.action.metadata)), "jsonb"),
+      column(actions.map((a) => JSON.stringify(a.m.action.dataAccessed)), "jsonb"),
+      column(actions.map((a) => a.m.action.status), "text"),
+      column(actions.map((a) => a.m.action.denialReason), "text"),
+      column(actions.map((a) => a.m.action.policyName), "text"),
+      column(actions.map((a) => a.m.action.policyVersionId), "text"),
+      column(actions.map((a) => a.m.action.mode), "text"),
+      column(actions.map((a) => JSON.stringify(a.result)), "jsonb"),
+      column(actions.map((a) => a.item.eventId ?? null), "text"),
+      column(actions.map((a) => a.item.requestHash), "text"),
+      column(actions.map((a) => a.entryId), "text"),
+    ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae)
+  )`;
+}
+
+/** The approvals the batch opens (none, or one CTE); their role and member lists travel as JSON. */
+function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Array<(bind: Bind) => string> {
+  const rows = actions.flatMap(({ m, item }) =>
+    m.approval
+      ? [{ id: m.approval.id, action_id: m.actionId, agent_id: item.agentId, policy_version_id: m.approval.policyVersionId, request_hash: item.requestHash, quorum: m.approval.quorum, approver_roles: m.approval.approverRoles, approver_member_ids: m.approval.approverMemberIds, exclude_agent_owner: m.approval.excludeAgentOwner, requested_by: m.approval.requestedBy, expires_at: m.approval.expiresAt }]
+      : [],
+  );
+  if (rows.length === 0) return [];
+  return [
+    (bind) => `approvals AS (
+    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, expires_at, created_at, updated_at)
+    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
+    FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
+      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, expires_at timestamptz)
+  )`,
+  ];
+}

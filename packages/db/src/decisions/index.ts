@@ -1,0 +1,3 @@
+export { decideAction } from "./decide-action";
+export { checkAction } from "./check-action";
+export { reportOutcome, type OutcomeView } from "./report-outcome";

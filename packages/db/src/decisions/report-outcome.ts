@@ -1,0 +1,75 @@
+import { breakerSettings, conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { z } from "zod";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requireAgent } from "../actors/require-permission";
+import { recordFailure } from "../agents/circuit-breaker";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+
+const inputSchema = z.strictObject({
+  status: z.enum(["success", "failure", "partial"]),
+  message: z.string().max(2000).optional(),
+});
+
+export interface OutcomeView {
+  auditEventId: string;
+  status: "success" | "failure" | "partial";
+  message: string | null;
+  reportedAt: string;
+  outcomeAuditEventId?: string;
+}
+
+/**
+ * `report`: the acting agent says how its action went. Only that agent may report (another agent of
+ * the org, or another org, gets 404); the first outcome wins: repeating it answers the same, a
+ * different one is a 409 and never overwrites. Failures count toward the agent's circuit breaker.
+ */
+export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEventId: string; body: unknown } }): Promise<OutcomeView> {
+  const actor = requireAgent(ctx);
+  const parsed = inputSchema.safeParse(input.body);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const { status, message } = parsed.data;
+  const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });
+  if (!action) throw notFound("action");
+  if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
+  if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
+  const existing = (a: typeof action): OutcomeView => ({
+    auditEventId: a.auditEntryId,
+    status: a.outcomeStatus as OutcomeView["status"],
+    message: a.outcomeMessage,
+    reportedAt: (a.outcomeAt ?? new Date()).toISOString(),
+  });
+  const same = (a: typeof action) => a.outcomeStatus === status && (a.outcomeMessage ?? undefined) === message;
+  if (action.outcomeStatus) {
+    if (same(action)) return existing(action);
+    throw conflict(`an outcome '${action.outcomeStatus}' was already reported for this action`, { reported: action.outcomeStatus });
+  }
+  const result = await db().$transaction(async (tx) => {
+    const now = new Date();
+    const claimed = await tx.action.updateMany({
+      where: { id: action.id, outcomeStatus: null },
+      data: { outcomeStatus: status, outcomeMessage: message ?? null, outcomeAt: now },
+    });
+    if (claimed.count === 0) return null;
+    const entry = await appendAuditEntry(tx, ctx.org.id, {
+      type: "action.outcome",
+      actor: actorRef(actor),
+      agentId: actor.agentId,
+      subjectId: action.id,
+      data: { actionId: action.id, auditEventId: action.auditEntryId, actionType: action.actionType, status, ...(message ? { message } : {}) },
+    });
+    return { auditEventId: action.auditEntryId, status, message: message ?? null, reportedAt: now.toISOString(), outcomeAuditEventId: entry.id };
+  }, TX_OPTIONS);
+  if (!result) {
+    // Lost a race with a concurrent report: answer by what won.
+    const winner = await db().action.findUniqueOrThrow({ where: { id: action.id } });
+    if (same(winner)) return existing(winner);
+    throw conflict(`an outcome '${winner.outcomeStatus}' was already reported for this action`, { reported: winner.outcomeStatus });
+  }
+  if (status === "failure") {
+    await recordFailure(ctx, actor.agentId, breakerSettings(await orgSettingsSnapshot(ctx.org.id)), `failure outcome of ${action.actionType}`);
+  }
+  return result;
+}

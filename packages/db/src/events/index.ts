@@ -1,0 +1,1 @@
+export { subscribeEvents } from "./subscribe-events";

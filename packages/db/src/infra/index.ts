@@ -1,0 +1,4 @@
+export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./client";
+export { dbEnv, serviceEnv } from "./env";
+export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal, type SignalBus } from "./signals";
+export { closeRateLimiter } from "./rate-limiter";

@@ -1,0 +1,85 @@
+import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
+import type { Actor, OrgRef } from "../actors/context";
+import { db } from "../infra/client";
+import { SharedLookups } from "../infra/shared-lookups";
+
+export interface KeyPrincipal {
+  org: OrgRef;
+  actor: Extract<Actor, { type: "agent" | "adminKey" }>;
+}
+
+interface CacheEntry {
+  principal: KeyPrincipal;
+  expiresAt: number;
+}
+
+/**
+ * How long a verified key is trusted without a database read. A revocation through this process
+ * evicts at once; other processes notice within this bound.
+ */
+export const KEY_CACHE_TTL_MS = 2_000;
+const LAST_USED_EVERY_MS = 60_000;
+const MAX_CACHED = 10_000;
+
+const cache = new Map<string, CacheEntry>();
+const lastUsedWritten = new Map<string, number>();
+/** Lookups under way, by key hash; an eviction (revocation) keeps earlier lookups from caching. */
+const lookups = new SharedLookups<KeyPrincipal>();
+
+/** Forget cached verifications (all, or one key's) — called when keys are revoked. */
+export function evictKeyCache(keyId?: string): void {
+  lookups.forget();
+  if (!keyId) return cache.clear();
+  for (const [hash, entry] of cache) if (entry.principal.actor.keyId === keyId) cache.delete(hash);
+}
+
+/**
+ * Resolves `Authorization: Bearer <key>` to who is calling. The format is checked before any lookup;
+ * the lookup is by SHA-256 of the key. Missing, malformed, unknown, revoked or expired keys, and keys of
+ * halted-for-good (deleted) principals, all answer the same UNAUTHENTICATED error.
+ */
+export async function authenticateApiKey(presented: string | undefined, now = Date.now()): Promise<KeyPrincipal> {
+  if (!presented) throw unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
+  if (!parseApiKey(presented)) throw unauthenticated("malformed API key");
+  const hash = hashApiKey(presented);
+  const cached = cache.get(hash);
+  if (cached && cached.expiresAt > now) return cached.principal;
+  return lookups.run(hash, (isCurrent) => lookUp(hash, now, isCurrent));
+}
+
+async function lookUp(hash: string, now: number, isCurrent: () => boolean): Promise<KeyPrincipal> {
+  const key = await db().apiKey.findUnique({
+    where: { keyHash: hash },
+    include: { org: true, agent: true, membership: true },
+  });
+  if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) {
+    cache.delete(hash);
+    throw unauthenticated("unknown or revoked API key");
+  }
+  const org = { id: key.org.id, slug: key.org.slug, name: key.org.name };
+  let principal: KeyPrincipal;
+  if (key.kind === "agent" && key.agent) {
+    principal = { org, actor: { type: "agent", agentId: key.agent.id, agentName: key.agent.name, keyId: key.id, delegationChain: [] } };
+  } else if (key.kind === "admin" && key.membership) {
+    principal = {
+      org,
+      actor: { type: "adminKey", keyId: key.id, userId: key.membership.userId, membershipId: key.membership.id, role: key.membership.role as MemberRole },
+    };
+  } else {
+    throw unauthenticated("unknown or revoked API key");
+  }
+  if (cache.size >= MAX_CACHED) cache.clear();
+  if (isCurrent()) cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });
+  touchLastUsed(key.id, now);
+  return principal;
+}
+
+/** Observation, so it fails open: a failed write never fails the request. */
+function touchLastUsed(keyId: string, now: number): void {
+  const last = lastUsedWritten.get(keyId) ?? 0;
+  if (now - last < LAST_USED_EVERY_MS) return;
+  lastUsedWritten.set(keyId, now);
+  db()
+    .apiKey.update({ where: { id: keyId }, data: { lastUsedAt: new Date(now) } })
+    .catch(() => lastUsedWritten.delete(keyId));
+}

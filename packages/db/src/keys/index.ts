@@ -1,0 +1,6 @@
+export { authenticateApiKey, evictKeyCache, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./authenticate-api-key";
+export { issueAdminKey } from "./issue-admin-key";
+export { issueAgentKey } from "./issue-agent-key";
+export { listAgentKeys } from "./list-agent-keys";
+export { revokeApiKey } from "./revoke-api-key";
+export { whoami, type WhoAmI } from "./whoami";

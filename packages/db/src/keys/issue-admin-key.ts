@@ -1,0 +1,38 @@
+import { issueApiKey, newId, notFound } from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+
+/**
+ * Issues an org admin key that acts as the member it belongs to (same role, same limits).
+ * Admins and owners only; the key is shown once.
+ */
+export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { membershipId: string; name?: string } }): Promise<{ id: string; apiKey: string; prefix: string }> {
+  requirePermission(ctx, "keys.manage");
+  const key = issueApiKey("admin");
+  return db().$transaction(async (tx) => {
+    const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id } });
+    if (!membership) throw notFound("membership");
+    const row = await tx.apiKey.create({
+      data: {
+        id: newId("apiKey"),
+        orgId: ctx.org.id,
+        kind: "admin",
+        membershipId: membership.id,
+        name: input.name ?? "admin",
+        prefix: key.prefix,
+        keyHash: key.hash,
+        lastFour: key.lastFour,
+      },
+    });
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: "key.issued",
+      actor: actorRef(ctx.actor),
+      subjectId: row.id,
+      data: { kind: "admin", membershipId: membership.id, prefix: key.prefix, name: row.name },
+    });
+    return { id: row.id, apiKey: key.plaintext, prefix: key.prefix };
+  }, TX_OPTIONS);
+}

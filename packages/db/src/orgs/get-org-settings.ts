@@ -1,0 +1,13 @@
+import { breakerSettings, type BreakerSettings } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+
+export interface OrgSettings {
+  circuitBreaker: BreakerSettings;
+}
+
+/** The org's settings, with defaults for what is not set. */
+export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings> {
+  const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
+  return { circuitBreaker: breakerSettings(org.settings) };
+}

@@ -1,0 +1,105 @@
+import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
+import { actorLabel, actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import type { Prisma } from "../generated/prisma/client";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import { invalidatePolicyCache } from "./policy-cache";
+
+export interface PolicyChange {
+  name: string;
+  version: number;
+  contentHash: string;
+}
+
+export interface PolicySetDiff {
+  dryRun: boolean;
+  created: PolicyChange[];
+  updated: Array<PolicyChange & { previousVersion: number }>;
+  archived: Array<{ name: string; version: number }>;
+  unchanged: Array<{ name: string; version: number }>;
+}
+
+export function policyContentHash(document: PolicyDocument): string {
+  return sha256Hex(canonicalize(document));
+}
+
+type ExistingPolicy = { id: string; name: string; status: "active" | "archived"; version: number; contentHash: string | null };
+
+async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, ExistingPolicy>> {
+  const rows = await tx.policy.findMany({ where: { orgId }, include: { currentVersion: true } });
+  return new Map(
+    rows.map((row) => [
+      row.name,
+      { id: row.id, name: row.name, status: row.status, version: row.currentVersion?.version ?? 0, contentHash: row.currentVersion?.contentHash ?? null },
+    ]),
+  );
+}
+
+/**
+ * Declarative: the given set becomes the org's active policies. Changed policies get a new immutable
+ * version, new ones are created, active ones missing from the set are archived. Each published
+ * version and archive is an audit entry carrying the content hash. With dryRun, only the diff.
+ */
+export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; input: unknown; dryRun?: boolean }): Promise<PolicySetDiff> {
+  requirePermission(ctx, "policies.write");
+  const documents = parsePolicySet(input);
+  const diff = await db().$transaction(async (tx) => {
+    // Serialize concurrent applies for one org: the diff must be computed against what is committed.
+    await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
+    const existing = await loadExisting(tx, ctx.org.id);
+    const diff: PolicySetDiff = { dryRun, created: [], updated: [], archived: [], unchanged: [] };
+    const publish: Array<{ document: PolicyDocument; contentHash: string; existing: ExistingPolicy | undefined; version: number }> = [];
+    for (const document of documents) {
+      const contentHash = policyContentHash(document);
+      const current = existing.get(document.name);
+      if (current && current.status === "active" && current.contentHash === contentHash) {
+        diff.unchanged.push({ name: document.name, version: current.version });
+        continue;
+      }
+      const version = (current?.version ?? 0) + 1;
+      publish.push({ document, contentHash, existing: current, version });
+      if (current?.status === "active") diff.updated.push({ name: document.name, version, contentHash, previousVersion: current.version });
+      else diff.created.push({ name: document.name, version, contentHash });
+    }
+    const names = new Set(documents.map((d) => d.name));
+    const toArchive = [...existing.values()].filter((p) => p.status === "active" && !names.has(p.name));
+    diff.archived = toArchive.map((p) => ({ name: p.name, version: p.version }));
+    if (dryRun) return diff;
+
+    const createdBy = actorLabel(ctx.actor);
+    const audit = [];
+    for (const item of publish) {
+      const policyId = item.existing?.id ?? newId("policy");
+      const versionId = newId("policyVersion");
+      if (!item.existing) await tx.policy.create({ data: { id: policyId, orgId: ctx.org.id, name: item.document.name } });
+      await tx.policyVersion.create({
+        data: { id: versionId, orgId: ctx.org.id, policyId, version: item.version, document: item.document as unknown as Prisma.InputJsonObject, contentHash: item.contentHash, createdBy },
+      });
+      await tx.policy.update({ where: { id: policyId }, data: { currentVersionId: versionId, status: "active", archivedAt: null } });
+      audit.push({
+        type: "policy.version_published",
+        actor: actorRef(ctx.actor),
+        subjectId: versionId,
+        data: { policyId, name: item.document.name, version: item.version, contentHash: item.contentHash, document: item.document },
+      });
+    }
+    for (const policy of toArchive) {
+      await tx.policy.update({ where: { id: policy.id }, data: { status: "archived", archivedAt: new Date() } });
+      audit.push({ type: "policy.archived", actor: actorRef(ctx.actor), subjectId: policy.id, data: { policyId: policy.id, name: policy.name, version: policy.version } });
+    }
+    if (audit.length > 0) {
+      await appendAuditEntries(tx, ctx.org.id, audit);
+      await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });
+    }
+    return diff;
+  }, TX_OPTIONS);
+  if (!dryRun && diff.created.length + diff.updated.length + diff.archived.length > 0) {
+    // This process sees its own change at once; other instances through the signal (or the revision check).
+    invalidatePolicyCache(ctx.org.id);
+    await publishAfterCommit({ type: "policies.changed", orgId: ctx.org.id });
+  }
+  return diff;
+}

@@ -1,0 +1,4 @@
+export { applyPolicies, policyContentHash, type PolicySetDiff } from "./apply-policies";
+export { listActivePolicyVersions } from "./list-active-policy-versions";
+export { listPolicies, type PolicyView } from "./list-policies";
+export { invalidatePolicyCache } from "./policy-cache";
