@@ -31,7 +31,8 @@ module.exports = {
     webpackConfig: { fileName: `${__dirname}/.dependency-cruiser-resolve.cjs` },
     enhancedResolveOptions: {
       exportsFields: ["exports"],
-      conditionNames: ["import", "require", "node", "default", "types"],
+      // "@gatehouse/source" first: workspace packages resolve to their TypeScript source, as tsc and vitest do.
+      conditionNames: ["@gatehouse/source", "import", "require", "node", "default", "types"],
       extensions: [".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs", ".json", ".d.ts"],
       mainFields: ["module", "main", "types", "typings"],
     },

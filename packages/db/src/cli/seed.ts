@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { disconnectDb } from "../infra/client";
-import { dbEnv, type DbEnv } from "../infra/env";
+import { dbEnv } from "../infra/env";
 import { closeRateLimiter } from "../infra/rate-limiter";
 import { closeSignals } from "../infra/signals";
 import { seedDemo, type DevJson } from "../seed";
