@@ -13,6 +13,7 @@ export async function referenceRoutes(app: FastifyInstance): Promise<void> {
   });
   await app.register(apiReference, {
     routePrefix: "/docs",
-    configuration: { url: "/openapi.json", title: "Gatehouse API", hideClientButton: true },
+    // A source by URL: the page loads /openapi.json itself, so the plugin adds no routes of its own for the document.
+    configuration: { sources: [{ url: "/openapi.json", title: "Gatehouse API" }], hideClientButton: true },
   });
 }
