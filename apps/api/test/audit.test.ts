@@ -222,3 +222,24 @@ describe("GET /v1/audit", () => {
     expect((await call(app, "GET", "/v1/audit")).statusCode).toBe(401);
   });
 });
+
+describe("listing", () => {
+  it("filters by action type and by time on the server (from inclusive, to exclusive)", async () => {
+    const org = await createTestOrg({ policies: ALLOW_ALL_PR, label: "list" });
+    await actions(org, 3);
+    const middle = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    const later = await actions(org, 3);
+    const list = async (query: string) => (await call(app, "GET", `/v1/audit?${query}`, { key: org.adminKey.apiKey })).json().events as Array<{ id: string; data: { actionType?: string } }>;
+    const since = await list(`from=${encodeURIComponent(middle.toISOString())}`);
+    expect(since.map((e) => e.id).sort()).toEqual([...later].sort());
+    const before = await list(`to=${encodeURIComponent(middle.toISOString())}&type=action.decided`);
+    expect(before).toHaveLength(3);
+    expect(before.some((e) => later.includes(e.id))).toBe(false);
+    const deletes = await list("actionType=pr.delete");
+    expect(deletes.length).toBeGreaterThan(0);
+    expect(deletes.every((e) => e.data.actionType === "pr.delete")).toBe(true);
+    const bad = await call(app, "GET", "/v1/audit?from=yesterday", { key: org.adminKey.apiKey });
+    expect([bad.statusCode, bad.json().error.details.issues[0].path]).toEqual([400, "from"]);
+  });
+});

@@ -21,11 +21,15 @@ interface Received {
 }
 
 /** Opens `GET /v1/events` and collects parsed frames until `until` holds (or the time runs out). */
-async function collect(key: string, until: (events: Received[]) => boolean, options: { lastEventId?: string; during?: () => Promise<void> } = {}): Promise<Received[]> {
+async function collect(
+  key: string,
+  until: (events: Received[]) => boolean,
+  options: { lastEventId?: string; query?: string; during?: () => Promise<void> } = {},
+): Promise<Received[]> {
   const controller = new AbortController();
   const headers: Record<string, string> = { authorization: `Bearer ${key}`, accept: "text/event-stream" };
   if (options.lastEventId) headers["last-event-id"] = options.lastEventId;
-  const response = await fetch(`${baseUrl}/v1/events`, { headers, signal: controller.signal });
+  const response = await fetch(`${baseUrl}/v1/events${options.query ?? ""}`, { headers, signal: controller.signal });
   expect(response.status).toBe(200);
   expect(response.headers.get("content-type")).toContain("text/event-stream");
   const reader = (response.body as ReadableStream<Uint8Array>).getReader();
@@ -115,6 +119,28 @@ describe("GET /v1/events", () => {
     });
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toMatchObject({ agentId: org.agent.id, actionType: "pr.close" });
+  });
+
+  it("types and agentId are filtered on the server: only the asked types of the asked agent arrive", async () => {
+    const other = (await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name: "filtered-out" } })).json();
+    const events = await collect(org.adminKey.apiKey, (e) => e.length >= 2, {
+      query: `?types=action.denied,approval.requested&agentId=${org.agent.id}`,
+      during: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        await call(app, "POST", "/v1/actions", { key: other.apiKey, body: { actionType: "repo.delete" } });
+        await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open" } });
+        await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "repo.delete" } });
+        await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.merge" } });
+      },
+    });
+    expect(events.map((e) => [e.event, e.data.agentId, e.data.actionType])).toEqual([
+      ["action.denied", org.agent.id, "repo.delete"],
+      ["approval.requested", org.agent.id, "pr.merge"],
+    ]);
+    const unknownType = await fetch(`${baseUrl}/v1/events?types=action.exploded`, { headers: { authorization: `Bearer ${org.adminKey.apiKey}` } });
+    expect([unknownType.status, ((await unknownType.json()) as { error: { details: { issues: Array<{ path: string }> } } }).error.details.issues[0]?.path]).toEqual([400, "types"]);
+    const othersAsAgent = await fetch(`${baseUrl}/v1/events?agentId=${other.id}`, { headers: { authorization: `Bearer ${org.agent.apiKey}` } });
+    expect(othersAsAgent.status).toBe(400);
   });
 
   it("refuses a malformed Last-Event-ID with a 400, and no key with a 401", async () => {

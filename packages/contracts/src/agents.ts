@@ -1,3 +1,4 @@
+import { breakerSettingsSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { named } from "./common";
 
@@ -78,11 +79,6 @@ export const apiKeyListSchema = named("ApiKeyList", z.object({ keys: z.array(api
 
 export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), revokedAt: z.string() }), "A revoked key.");
 
-export const breakerSettingsSchema = z.strictObject({
-  failureThreshold: z.number().int().min(1).max(10_000).default(10),
-  windowSeconds: z.number().int().min(1).max(86_400).default(60),
-  cooldownSeconds: z.number().int().min(1).max(86_400).default(30),
-});
 
 export const orgSettingsSchema = named(
   "OrgSettings",

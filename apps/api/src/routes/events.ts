@@ -23,7 +23,7 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     let started = false;
     const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
     // Subscribing first validates the request (400/403 as JSON), then the stream starts.
-    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId }, deliver: (event) => void write(sseFrame(event)) });
+    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId, types: request.query.types, agentId: request.query.agentId }, deliver: (event) => void write(sseFrame(event)) });
     reply.hijack();
     reply.raw.writeHead(200, {
       "content-type": "text/event-stream; charset=utf-8",

@@ -1,17 +1,11 @@
+import { createAgentBodySchema } from "@gatehouse/contracts";
 import { conflict, issueApiKey, newId, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
-
-export const createAgentInput = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1-100 letters, digits, '.', '_' or '-'"),
-  description: z.string().max(1000).optional(),
-  labels: z.record(z.string().max(100), z.string().max(200)).default({}),
-});
 
 export interface CreatedAgent {
   id: string;
@@ -27,7 +21,7 @@ export interface CreatedAgent {
 /** Registers an agent with its first API key. Admins and owners only. */
 export async function createAgent({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CreatedAgent> {
   requirePermission(ctx, "agents.manage");
-  const parsed = createAgentInput.safeParse(input);
+  const parsed = createAgentBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { name, description, labels } = parsed.data;
   const key = issueApiKey("agent");

@@ -1,5 +1,5 @@
+import { agentStatusBodySchema } from "@gatehouse/contracts";
 import { notFound, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -11,15 +11,13 @@ import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "./agent-snapshot";
 import { agentView, type AgentView } from "./agent-view";
 
-const haltInput = z.strictObject({ reason: z.string().max(500).optional() });
-
 /**
  * Halts or resumes an agent. Decisions read the agent's status from the database, so the change holds
  * on every API instance from the moment it commits. Halting twice (or resuming an active agent) is a no-op.
  */
 export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentId: string; status: "active" | "halted"; body?: unknown } }): Promise<AgentView> {
   requirePermission(ctx, "agents.manage");
-  const parsed = haltInput.safeParse(input.body ?? {});
+  const parsed = agentStatusBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const cancelled: string[] = [];
   const view = await db().$transaction(async (tx) => {

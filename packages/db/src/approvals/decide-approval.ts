@@ -1,5 +1,5 @@
+import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
 import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type Voter, type VoteDecision } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { appendAuditEntries } from "../audit/append-audit-entries";
@@ -10,15 +10,6 @@ import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow }
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
 
-const decisionBody = z.strictObject({
-  decision: z.enum(["approve", "deny"]),
-  reason: z.string().trim().max(1000).optional(),
-});
-
-const bulkBody = decisionBody.extend({
-  approvalIds: z.array(z.string().min(1).max(64)).min(1).max(1000),
-});
-
 /**
  * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
  * Any other org's or unknown id → 404; an ineligible member (role, requester, excluded owner) → 403;
@@ -28,7 +19,7 @@ const bulkBody = decisionBody.extend({
  * woken after the commit.
  */
 export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<ApprovalView> {
-  const parsed = decisionBody.safeParse(input.body);
+  const parsed = decisionBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
   const [outcome] = await decideMany(ctx, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
@@ -43,7 +34,7 @@ export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { app
 
 /** The same vote on many approvals in one transaction; each answers on its own, with the status it is in now. */
 export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
-  const parsed = bulkBody.safeParse(input);
+  const parsed = bulkDecisionBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
   return decideMany(ctx, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);

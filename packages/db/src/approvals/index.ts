@@ -1,6 +1,6 @@
 export type { ApprovalView, MemberRef } from "./approval-view";
 export { getApproval } from "./get-approval";
-export { listApprovals, type ListApprovalsInput } from "./list-approvals";
+export { listApprovals } from "./list-approvals";
 export { decideApproval, decideApprovals, type BulkOutcome } from "./decide-approval";
 export { expireDueApprovals } from "./expire-approvals";
 export { waitForApproval, MAX_WAIT_MS } from "./wait-for-approval";

@@ -1,20 +1,10 @@
-import { APPROVAL_STATUSES, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
+import { approvalListQuerySchema } from "@gatehouse/contracts";
+import { validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
 import { expireApprovals } from "./expire-approvals";
 import { requireApprovalReader } from "./require-approval-reader";
-
-const inputSchema = z.strictObject({
-  status: z.enum([...APPROVAL_STATUSES, "decided", "all"]).default("pending"),
-  agentId: z.string().max(64).optional(),
-  actionType: z.string().max(200).optional(),
-  cursor: z.string().regex(/^\d{13}:apr_[0-9a-zA-Z]{1,40}$/, "must be a cursor returned by a previous page").optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
-
-export type ListApprovalsInput = z.input<typeof inputSchema>;
 
 /**
  * The org's approvals, newest first (`pending` by default; `decided` = every ended one; `all`),
@@ -22,7 +12,7 @@ export type ListApprovalsInput = z.input<typeof inputSchema>;
  */
 export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ approvals: ApprovalView[]; nextCursor: string | null }> {
   requireApprovalReader(ctx);
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = approvalListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, agentId, actionType, cursor, limit } = parsed.data;
   // Nobody reads `pending` past a deadline, even where no API instance runs the expiry sweep.

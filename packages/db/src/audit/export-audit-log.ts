@@ -1,22 +1,11 @@
+import { exportQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
-import { z } from "zod";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
 import { logOrigin, vkeyOf } from "./signing-keys";
-
-const inputSchema = z
-  .object({
-    format: z.enum(["jsonl", "csv"]).default("jsonl"),
-    from: z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" }).optional(),
-    to: z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" }).optional(),
-    agentId: z.string().max(64).optional(),
-    type: z.string().max(100).optional(),
-    sinceSize: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
-  })
-  .strict();
 
 export interface AuditExport {
   contentType: string;
@@ -53,7 +42,7 @@ interface EntryRow {
  * Memory stays flat: one page of rows at a time.
  */
 export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditExport> {
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = exportQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const options = { ...parsed.data };
   if (ctx.actor.type === "agent") options.agentId = ctx.actor.agentId;

@@ -1,24 +1,10 @@
+import { proofQuerySchema } from "@gatehouse/contracts";
 import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import { EMPTY_ROOT, consistencyProof, inclusionProof, plannedReads, sourceOf, subtreeHash, toHex, type NodeSource } from "@gatehouse/tlog";
-import { z } from "zod";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog, checkpointView, type CheckpointView } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
-
-const size = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const inputSchema = z
-  .object({
-    seq: size.optional(),
-    entryId: z.string().regex(/^aud_[0-9a-zA-Z]{22}$/, "must be an audit entry id (aud_…)").optional(),
-    treeSize: size.min(1).optional(),
-    from: size.optional(),
-    to: size.min(1).optional(),
-  })
-  .refine((i) => [i.seq !== undefined || i.entryId !== undefined, i.from !== undefined].filter(Boolean).length === 1, {
-    message: "ask for an inclusion proof (seq or entryId, optional treeSize) or a consistency proof (from, optional to)",
-    path: ["seq"],
-  });
 
 export type AuditProof =
   | { type: "inclusion"; seq: number; entryId: string; leafHash: string; treeSize: number; rootHash: string; proof: string[]; checkpoint: CheckpointView | null }
@@ -70,7 +56,7 @@ WHERE h.org_id = $1`;
  * the answer carries the signed note to check the root against. Sizes beyond the log are a 400.
  */
 export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditProof> {
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = proofQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const orgId = ctx.org.id;
   const wanted = parsed.data;

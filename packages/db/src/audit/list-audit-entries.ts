@@ -1,5 +1,5 @@
+import { auditListQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -19,24 +19,15 @@ export interface AuditEventView {
   data: Record<string, unknown>;
 }
 
-const inputSchema = z.object({
-  cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  type: z.string().max(100).optional(),
-  /** Entries about one action type (decisions, outcomes, approvals carry it in their data). */
-  actionType: z.string().max(100).optional(),
-  agentId: z.string().max(64).optional(),
-});
-
 /**
  * The org's audit entries, newest first, with keyset pagination on the sequence number: the cursor is
  * the seq to continue below, so pages stay stable while the log grows. Every member role may read;
  * an agent's key sees its own agent's entries.
  */
 export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ events: AuditEventView[]; nextCursor: string | null }> {
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = auditListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const { cursor, limit, type, actionType } = parsed.data;
+  const { cursor, limit, type, actionType, from, to } = parsed.data;
   // An agent's key reads only its own agent's entries.
   const agentId = ctx.actor.type === "agent" ? ctx.actor.agentId : parsed.data.agentId;
   const rows = await db().auditEntry.findMany({
@@ -45,6 +36,7 @@ export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknow
       ...(cursor ? { seq: { lt: BigInt(cursor) } } : {}),
       ...(type ? { type } : {}),
       ...(agentId ? { agentId } : {}),
+      ...(from || to ? { createdAt: { ...(from ? { gte: new Date(from) } : {}), ...(to ? { lt: new Date(to) } : {}) } } : {}),
       // Canonical JSON is compact with sorted keys, so the pair appears verbatim in the text.
       ...(actionType ? { canonical: { contains: `"actionType":${JSON.stringify(actionType)}` } } : {}),
     },

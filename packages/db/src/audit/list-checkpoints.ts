@@ -1,17 +1,12 @@
+import { checkpointListQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointView, type CheckpointView } from "./checkpoint-audit-log";
 
-const inputSchema = z.object({
-  cursor: z.string().regex(/^\d{1,16}$/, "must be a cursor returned by a previous page").optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
-
 /** The org's signed checkpoints, largest tree first; the cursor is the tree size to continue below. */
 export async function listCheckpoints({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ checkpoints: CheckpointView[]; nextCursor: string | null }> {
-  const parsed = inputSchema.safeParse(input ?? {});
+  const parsed = checkpointListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { cursor, limit } = parsed.data;
   const { rows } = await db().pool.query(

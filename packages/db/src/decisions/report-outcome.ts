@@ -1,5 +1,5 @@
+import { outcomeBodySchema } from "@gatehouse/contracts";
 import { breakerSettings, conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -7,11 +7,6 @@ import { recordFailure } from "../agents/circuit-breaker";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-
-const inputSchema = z.strictObject({
-  status: z.enum(["success", "failure", "partial"]),
-  message: z.string().max(2000).optional(),
-});
 
 export interface OutcomeView {
   auditEventId: string;
@@ -28,7 +23,7 @@ export interface OutcomeView {
  */
 export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEventId: string; body: unknown } }): Promise<OutcomeView> {
   const actor = requireAgent(ctx);
-  const parsed = inputSchema.safeParse(input.body);
+  const parsed = outcomeBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, message } = parsed.data;
   const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });

@@ -1,20 +1,40 @@
-import { validationError, type GatehouseEvent } from "@gatehouse/core";
+import { EVENT_TYPES, validationError, type EventType, type GatehouseEvent } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { openEventFeed } from "./event-feed";
 
 /**
  * `GET /v1/events` and the console's live views: an agent hears its own agent's events, a member the
- * org's. `lastEventId` (an audit sequence number) resumes right after that event.
+ * org's (or one agent's, with `agentId`). `types` (comma-separated) keeps only those event types;
+ * `lastEventId` (an audit sequence number) resumes right after that event.
  */
-export async function subscribeEvents({ ctx, input, deliver }: { ctx: Ctx; input: { lastEventId?: string | null }; deliver: (event: GatehouseEvent) => void }): Promise<() => void> {
+export async function subscribeEvents({
+  ctx,
+  input,
+  deliver,
+}: {
+  ctx: Ctx;
+  input: { lastEventId?: string | null; types?: string | undefined; agentId?: string | undefined };
+  deliver: (event: GatehouseEvent) => void;
+}): Promise<() => void> {
   if (ctx.actor.type !== "agent") requirePermission(ctx, "events.read");
   const last = input.lastEventId?.trim();
   if (last && !/^\d{1,18}$/.test(last)) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
+  const types = input.types ? input.types.split(",").map((t) => t.trim()) : null;
+  const unknown = types?.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+  if (unknown !== undefined) throw validationError([{ path: "types", message: `'${unknown}' is not an event type (${EVENT_TYPES.join(", ")})` }]);
+  if (ctx.actor.type === "agent" && input.agentId && input.agentId !== ctx.actor.agentId) {
+    throw validationError([{ path: "agentId", message: "an agent's key hears only its own agent's events" }]);
+  }
+  const wanted = types ? new Set<EventType>(types as EventType[]) : null;
   return openEventFeed({
     orgId: ctx.org.id,
-    agentId: ctx.actor.type === "agent" ? ctx.actor.agentId : null,
+    agentId: ctx.actor.type === "agent" ? ctx.actor.agentId : (input.agentId ?? null),
     afterSeq: last ? Number(last) : null,
-    deliver,
+    deliver: wanted
+      ? (event) => {
+          if (wanted.has(event.type)) deliver(event);
+        }
+      : deliver,
   });
 }

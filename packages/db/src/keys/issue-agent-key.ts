@@ -1,17 +1,15 @@
+import { issueAgentKeyBodySchema } from "@gatehouse/contracts";
 import { issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 
-const keyInput = z.strictObject({ name: z.string().min(1).max(100).default("default"), expiresInDays: z.number().int().min(1).max(3650).optional() });
-
 /** Issues another key for an agent (for rotation); shown once. */
 export async function issueAgentKey({ ctx, input }: { ctx: Ctx; input: { agentId: string; body?: unknown } }): Promise<{ id: string; agentId: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, "keys.manage");
-  const parsed = keyInput.safeParse(input.body ?? {});
+  const parsed = issueAgentKeyBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const key = issueApiKey("agent");
   const expiresAt = parsed.data.expiresInDays ? new Date(Date.now() + parsed.data.expiresInDays * 86_400_000) : null;

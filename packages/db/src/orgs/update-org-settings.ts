@@ -1,5 +1,5 @@
+import { updateSettingsBodySchema } from "@gatehouse/contracts";
 import { breakerSettings, breakerSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
-import { z } from "zod";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -9,12 +9,10 @@ import { publishAfterCommit } from "../infra/signals";
 import type { OrgSettings } from "./get-org-settings";
 import { forgetOrgSettings } from "./settings-snapshot";
 
-const inputSchema = z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional() });
-
 /** Changes org settings (merged onto the current ones); audited with before and after. */
 export async function updateOrgSettings({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<OrgSettings> {
   requirePermission(ctx, "settings.write");
-  const parsed = inputSchema.safeParse(input);
+  const parsed = updateSettingsBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const after = await db().$transaction(async (tx) => {
     const org = await tx.org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
