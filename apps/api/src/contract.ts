@@ -34,6 +34,7 @@ type Optional<S, Flag> = S extends z.ZodType ? (Flag extends true ? z.ZodOptiona
 export type SchemaOf<C extends RouteContract> = {
   params: C["params"];
   querystring: C["query"];
+  headers: C["headers"] extends z.ZodObject ? ReturnType<C["headers"]["loose"]> : undefined;
   body: Optional<C["body"], C["bodyOptional"]>;
   response: C["success"]["raw"] extends RawContent ? undefined : C["success"]["json"] extends z.ZodType ? Record<C["success"]["status"], C["success"]["json"]> : undefined;
 };
@@ -50,6 +51,8 @@ export function fromContract<C extends RouteContract>(contract: C): { method: C[
   const schema: FastifySchema = {
     ...(contract.params ? { params: contract.params } : {}),
     ...(contract.query ? { querystring: contract.query } : {}),
+    // Loose: the other headers (Accept, Last-Event-ID, …) stay on the request as they came.
+    ...(contract.headers ? { headers: contract.headers.loose() } : {}),
     ...(contract.body ? { body: contract.bodyOptional ? contract.body.nullish() : contract.body } : {}),
     // A route that can also answer text (a signed note, a download) serializes its JSON itself.
     ...(contract.success.json && !contract.success.raw ? { response: { [contract.success.status]: contract.success.json } } : {}),

@@ -194,6 +194,19 @@ describe("signing key rotation", () => {
     expect(onlyNew.problem).toMatch(/no signature by a known key/);
   });
 
+  it("with an Idempotency-Key, a retried rotation (even concurrent ones) rotates once", async () => {
+    const fresh = await createTestOrg({ policies: ALLOW_ALL_PR, label: "rotidem" });
+    const headers = { "idempotency-key": "2f0b7d9e-6a53-4c5e-9f1a-0d3c8b7a6e51" };
+    const answers = await Promise.all([1, 2, 3].map(() => call(app, "POST", "/v1/admin/audit/keys/rotate", { key: fresh.adminKey.apiKey, headers })));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(await db().auditEntry.count({ where: { orgId: fresh.org.id, type: "audit.signing_key_rotated" } })).toBe(1);
+    expect(new Set(answers.map((a) => a.json().keys.find((k: { status: string }) => k.status === "active").vkey)).size).toBe(1);
+    const another = await call(app, "POST", "/v1/admin/audit/keys/rotate", { key: fresh.adminKey.apiKey, headers: { "idempotency-key": "another-rotation" } });
+    expect(another.json().keys.map((k: { status: string }) => k.status)).toEqual(["retired", "retired", "active"]);
+    const malformed = await call(app, "POST", "/v1/admin/audit/keys/rotate", { key: fresh.adminKey.apiKey, headers: { "idempotency-key": "no spaces" } });
+    expect([malformed.statusCode, malformed.json().error.details.issues[0].path]).toEqual([400, "idempotency-key"]);
+  });
+
   it("is for owners and admins only", async () => {
     const approver = await addTestMember(org, "approver");
     const response = await call(app, "POST", "/v1/admin/audit/keys/rotate", { key: approver.apiKey });

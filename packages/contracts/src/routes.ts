@@ -39,12 +39,13 @@ import {
 } from "./audit";
 import { idParams } from "./common";
 
+const idempotencyKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,200}$/)
+  .optional();
+
 const idempotencyHeaders = z.object({
-  "idempotency-key": z
-    .string()
-    .regex(/^[A-Za-z0-9._:-]{1,200}$/)
-    .optional()
-    .describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
+  "idempotency-key": idempotencyKey.describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
 });
 import { eventDataSchema, eventsQuerySchema } from "./events";
 import { healthSchema } from "./health";
@@ -271,8 +272,12 @@ export const routes = [
     method: "POST",
     path: "/v1/admin/audit/keys/rotate",
     summary: "Rotate the org's checkpoint signing key",
+    description: "With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand instead of rotating again.",
     tag: "Audit",
     auth: "admin",
+    headers: z.object({
+      "idempotency-key": idempotencyKey.describe("Makes the rotation safe to retry: a rotation already recorded with this key is not repeated."),
+    }),
     success: { status: 200, description: "The keys and the first checkpoint signed with the new key.", json: keyRotationSchema },
   },
   {

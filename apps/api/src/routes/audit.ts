@@ -51,5 +51,8 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  api.route({ ...fromContract(routeOf("rotateSigningKey")), handler: async (request) => rotateSigningKey({ ctx: ctxOf(request) }) });
+  api.route({
+    ...fromContract(routeOf("rotateSigningKey")),
+    handler: async (request) => rotateSigningKey({ ctx: ctxOf(request), input: { idempotencyKey: request.headers["idempotency-key"] } }),
+  });
 }

@@ -83,7 +83,13 @@ export function vkeyOf(row: Pick<SigningKeyRow, "name" | "publicKey">): string {
  * Creates an org's new active key inside `tx` (the caller retires the old one first) and records it
  * in the org's log, so the log itself says from when each key signs.
  */
-export async function insertSigningKey(tx: Tx, orgId: string, actor: ActorRef, previous?: { id: string; vkey: string }): Promise<{ id: string; vkey: string }> {
+export async function insertSigningKey(
+  tx: Tx,
+  orgId: string,
+  actor: ActorRef,
+  previous?: { id: string; vkey: string },
+  idempotencyKey?: string,
+): Promise<{ id: string; vkey: string }> {
   const id = newId("signingKey");
   const name = logOrigin(orgId);
   const generated = generateSigner(name);
@@ -102,7 +108,7 @@ export async function insertSigningKey(tx: Tx, orgId: string, actor: ActorRef, p
     type: previous ? "audit.signing_key_rotated" : "audit.signing_key_created",
     actor,
     subjectId: id,
-    data: { keyId: id, vkey: generated.vkey, ...(previous ? { previousKeyId: previous.id, previousVkey: previous.vkey } : {}) },
+    data: { keyId: id, vkey: generated.vkey, ...(previous ? { previousKeyId: previous.id, previousVkey: previous.vkey } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) },
   });
   signers.set(id, Promise.resolve(generated.signer));
   return { id, vkey: generated.vkey };

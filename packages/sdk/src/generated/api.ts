@@ -253,7 +253,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Rotate the org's checkpoint signing key */
+        /**
+         * Rotate the org's checkpoint signing key
+         * @description With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand instead of rotating again.
+         */
         post: operations["rotateSigningKey"];
         delete?: never;
         options?: never;
@@ -2425,7 +2428,10 @@ export interface operations {
     rotateSigningKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the rotation safe to retry: a rotation already recorded with this key is not repeated. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
