@@ -74,7 +74,6 @@ export class GatehouseAdmin {
           method: "PUT",
           path: options.dryRun === true ? "/v1/admin/policies?dryRun=true" : "/v1/admin/policies",
           body: { policies },
-          headers: { "idempotency-key": globalThis.crypto.randomUUID() },
           signal: options.signal,
         }),
     };
@@ -83,7 +82,6 @@ export class GatehouseAdmin {
         method: "POST",
         path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}/decision`,
         body: { decision, reason: options.reason },
-        headers: { "idempotency-key": globalThis.crypto.randomUUID() },
         signal: options.signal,
       });
     this.approvals = {

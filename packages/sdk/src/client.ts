@@ -160,7 +160,6 @@ export class Gatehouse {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
       body: { status: options.status, message: options.message },
-      headers: { "idempotency-key": globalThis.crypto.randomUUID() },
       signal: options.signal,
     });
   }

@@ -11,7 +11,7 @@ export interface ClientOptions {
   baseUrl?: string;
   /** Longest wait for one attempt (response headers and body), in ms. Default: `30_000`. */
   timeout?: number;
-  /** How many times a failed call is retried (network errors, timeouts, 408, 409 with `x-should-retry`, 429, 5xx). Default: `2`. */
+  /** How many times a failed call is retried (network errors, timeouts, 408, 429, 5xx). Default: `2`. */
   maxRetries?: number;
   /** The `fetch` to call. Default: `globalThis.fetch`. */
   fetch?: Fetch;

@@ -174,7 +174,7 @@ export function failedResponse(response: Response, text: string, nowMs: number):
   return {
     ok: false,
     error,
-    retry: isRetryableStatus(response.status, response.headers),
+    retry: isRetryableStatus(response.status),
     retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), nowMs),
   };
 }

@@ -12,13 +12,12 @@ export const RECONNECT_MAX_MS = 5_000;
 export const RETRY_AFTER_MAX_MS = 60_000;
 
 /**
- * Whether a response with this status may be retried: 408, 429 and 5xx; 409 only when the server
- * says so with `x-should-retry: true`. Never any other 4xx.
+ * Whether a response with this status may be retried: 408, 429 and 5xx. Never a 4xx otherwise: a
+ * Gatehouse 409 is a real conflict with the state (a decided approval, a different outcome), which
+ * a retry cannot change.
  */
-export function isRetryableStatus(status: number, headers: Headers): boolean {
-  if (status === 408 || status === 429 || status >= 500) return true;
-  if (status === 409) return headers.get("x-should-retry")?.trim().toLowerCase() === "true";
-  return false;
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 /**
