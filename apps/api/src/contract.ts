@@ -1,9 +1,11 @@
 import { validationError, zodIssues } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
+import type { Permission } from "@gatehouse/core";
+import { requirePermission } from "@gatehouse/db";
 import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
 import type { FastifySerializerCompiler } from "fastify/types/schema";
 import { z } from "zod";
-import { authenticate, requireAdminKey } from "./auth";
+import { authenticate, ctxOf, requireAdminKey } from "./auth";
 
 /** Request and reply types inferred from the contracts' zod schemas. */
 export interface ZodTypeProvider extends FastifyTypeProvider {
@@ -46,6 +48,14 @@ const AUTH_HOOKS: Record<RouteContract["auth"], onRequestHookHandler[]> = {
   admin: [authenticate, requireAdminKey],
 };
 
+/** A member's key needs the route's catalogue permission before anything is parsed; agents are checked by the service. */
+function permissionHook(permission: Permission): onRequestHookHandler {
+  return async (request) => {
+    const ctx = ctxOf(request);
+    if (ctx.actor.type !== "agent") requirePermission(ctx, permission);
+  };
+}
+
 /** Method, URL, schema and authentication of a route, from its contract. */
 export function fromContract<C extends RouteContract>(contract: C): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[] } {
   const schema: FastifySchema = {
@@ -57,5 +67,6 @@ export function fromContract<C extends RouteContract>(contract: C): { method: C[
     // A route that can also answer text (a signed note, a download) serializes its JSON itself.
     ...(contract.success.json && !contract.success.raw ? { response: { [contract.success.status]: contract.success.json } } : {}),
   };
-  return { method: contract.method, url: contract.path, schema: schema as SchemaOf<C> & FastifySchema, onRequest: AUTH_HOOKS[contract.auth] };
+  const onRequest = [...AUTH_HOOKS[contract.auth], ...(contract.permission ? [permissionHook(contract.permission)] : [])];
+  return { method: contract.method, url: contract.path, schema: schema as SchemaOf<C> & FastifySchema, onRequest };
 }

@@ -1,6 +1,6 @@
 import { newId } from "@gatehouse/core";
 import { db, issueAdminKey } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp, writesOf } from "./helpers";
@@ -129,6 +129,15 @@ describe("POST /v1/admin/agents", () => {
     const response = await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name: "no spaces allowed" } });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.details.issues[0].path).toBe("name");
+  });
+
+  it("permission comes first: a viewer's key gets 403 even for a malformed body, and nothing is written", async () => {
+    const viewer = await addTestMember(org, "viewer");
+    const before = await writesOf(org.org.id);
+    const response = await call(app, "POST", "/v1/admin/agents", { key: viewer.apiKey, body: { name: "no spaces allowed", extra: true } });
+    expect([response.statusCode, response.json().error.code]).toEqual([403, "FORBIDDEN"]);
+    expect(response.json().error.message).toMatch(/agents\.manage/);
+    expect(await writesOf(org.org.id)).toEqual(before);
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Permission } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
@@ -75,6 +76,8 @@ export interface RouteContract {
   description?: string;
   tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Organization" | "Service";
   auth: RouteAuth;
+  /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
+  permission?: Permission;
   params?: z.ZodObject;
   query?: z.ZodType;
   /** Request headers the route reads besides `Authorization` (documented; the handler checks them). */
@@ -193,6 +196,7 @@ export const routes = [
     description: "Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped.",
     tag: "Events",
     auth: "key",
+    permission: "events.read",
     query: eventsQuerySchema,
     success: { status: 200, description: "An event stream.", raw: { mediaTypes: ["text/event-stream"], description: "`id`, `event` (the type) and `data` (JSON) per event.", itemSchema: eventDataSchema } },
   },
@@ -275,6 +279,7 @@ export const routes = [
     description: "With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand instead of rotating again.",
     tag: "Audit",
     auth: "admin",
+    permission: "audit.keys.rotate",
     headers: z.object({
       "idempotency-key": idempotencyKey.describe("Makes the rotation safe to retry: a rotation already recorded with this key is not repeated."),
     }),
@@ -297,6 +302,7 @@ export const routes = [
     description: "Policies not in the set are archived. `dryRun=true` answers the diff without applying it.",
     tag: "Policies",
     auth: "admin",
+    permission: "policies.write",
     query: dryRunQuerySchema,
     body: policySetBodySchema,
     success: { status: 200, description: "How the active set changed.", json: policySetDiffSchema },
@@ -308,6 +314,7 @@ export const routes = [
     summary: "The org's agents",
     tag: "Agents",
     auth: "admin",
+    permission: "agents.read",
     success: { status: 200, description: "The agents by name.", json: agentListSchema },
   },
   {
@@ -317,6 +324,7 @@ export const routes = [
     summary: "Create an agent and its first key",
     tag: "Agents",
     auth: "admin",
+    permission: "agents.manage",
     body: createAgentBodySchema,
     success: { status: 201, description: "The agent, with its key (shown once).", json: createdAgentSchema },
   },
@@ -328,6 +336,7 @@ export const routes = [
     description: "Every decision of the agent is denied with AGENT_HALTED from the next call, on every instance; its pending approvals are cancelled.",
     tag: "Agents",
     auth: "admin",
+    permission: "agents.manage",
     params: idParams,
     body: agentStatusBodySchema,
     bodyOptional: true,
@@ -340,6 +349,7 @@ export const routes = [
     summary: "Resume a halted agent",
     tag: "Agents",
     auth: "admin",
+    permission: "agents.manage",
     params: idParams,
     body: agentStatusBodySchema,
     bodyOptional: true,
@@ -352,6 +362,7 @@ export const routes = [
     summary: "An agent's keys (without secrets)",
     tag: "Agents",
     auth: "admin",
+    permission: "keys.manage",
     params: idParams,
     success: { status: 200, description: "The keys.", json: apiKeyListSchema },
   },
@@ -362,6 +373,7 @@ export const routes = [
     summary: "Issue another key for an agent",
     tag: "Agents",
     auth: "admin",
+    permission: "keys.manage",
     params: idParams,
     body: issueAgentKeyBodySchema,
     bodyOptional: true,
@@ -375,6 +387,7 @@ export const routes = [
     description: "The key stops working on every instance at its next request.",
     tag: "Agents",
     auth: "admin",
+    permission: "keys.manage",
     params: idParams,
     success: { status: 200, description: "The revoked key.", json: revokedKeySchema },
   },
@@ -394,6 +407,7 @@ export const routes = [
     summary: "Change the org's settings",
     tag: "Organization",
     auth: "admin",
+    permission: "settings.write",
     body: updateSettingsBodySchema,
     success: { status: 200, description: "The settings after the change.", json: orgSettingsSchema },
   },
@@ -404,6 +418,7 @@ export const routes = [
     summary: "Approvals, newest first",
     tag: "Approvals",
     auth: "admin",
+    permission: "approvals.read",
     query: approvalListQuerySchema,
     success: { status: 200, description: "A page of approvals.", json: approvalListSchema },
   },
@@ -414,6 +429,7 @@ export const routes = [
     summary: "One approval, with whether this member may vote",
     tag: "Approvals",
     auth: "admin",
+    permission: "approvals.read",
     params: idParams,
     success: { status: 200, description: "The approval.", json: approvalSchema },
   },
