@@ -35,7 +35,9 @@ async function decide(apiUrl: string, adminKey: string, approvalIds: string[]): 
 }
 
 async function decidedAt(client: pg.Client, ids: string[]): Promise<Map<string, number>> {
-  const { rows } = await client.query<{ id: string; ms: string }>(`SELECT id, (extract(epoch FROM decided_at) * 1000)::bigint::text AS ms FROM approvals WHERE id = ANY($1)`, [ids]);
+  const { rows } = await client.query<{ id: string; ms: string }>(`SELECT id, (extract(epoch FROM decided_at) * 1000)::bigint::text AS ms FROM approvals WHERE id = ANY($1)`, [
+    ids,
+  ]);
   return new Map(rows.map((r) => [r.id, Number(r.ms)]));
 }
 
@@ -107,10 +109,12 @@ async function pollLoop(a: string, b: string, setup: Setup, client: pg.Client): 
     }
   };
   const polling = Promise.all(ids.map(poll));
-  await Promise.all(ids.map(async (id) => {
-    await new Promise((r) => setTimeout(r, 1000 + Math.random() * 5000));
-    await decide(b, setup.adminKey, [id]);
-  }));
+  await Promise.all(
+    ids.map(async (id) => {
+      await new Promise((r) => setTimeout(r, 1000 + Math.random() * 5000));
+      await decide(b, setup.adminKey, [id]);
+    }),
+  );
   await polling;
   const decided = await decidedAt(client, ids);
   return summarize([...seen].map(([id, at]) => at - (decided.get(id) ?? Number.NaN)));
@@ -183,7 +187,10 @@ async function main(): Promise<void> {
   }
 }
 
-function summary(r: { machine: unknown; wakeLatencyMs: ReturnType<typeof summarize>; pollEvery5sLatencyMs: ReturnType<typeof summarize>; parked: Awaited<ReturnType<typeof manyWaiters>> }, stamp: string): string {
+function summary(
+  r: { machine: unknown; wakeLatencyMs: ReturnType<typeof summarize>; pollEvery5sLatencyMs: ReturnType<typeof summarize>; parked: Awaited<ReturnType<typeof manyWaiters>> },
+  stamp: string,
+): string {
   const w = r.wakeLatencyMs;
   const p = r.pollEvery5sLatencyMs;
   const m = r.parked;

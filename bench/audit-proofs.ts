@@ -12,7 +12,9 @@ const WARMUP = 200; // the first rounds warm the process and the pool up
 
 const seqs = Array.from({ length: ROUNDS }, () => Math.floor(Math.random() * size));
 const idOf = new Map(
-  (await db().pool.query<{ seq: string; id: string }>(`SELECT seq, id FROM audit_entries WHERE org_id = $1 AND seq = ANY($2::bigint[])`, [orgId, seqs.map(String)])).rows.map((r) => [Number(r.seq), r.id]),
+  (await db().pool.query<{ seq: string; id: string }>(`SELECT seq, id FROM audit_entries WHERE org_id = $1 AND seq = ANY($2::bigint[])`, [orgId, seqs.map(String)])).rows.map(
+    (r) => [Number(r.seq), r.id],
+  ),
 );
 
 const bySeq: number[] = [];

@@ -28,7 +28,9 @@ async function main(): Promise<void> {
   const dbm = await import("@gatehouse/db");
   const out = join(tmpdir(), `gatehouse-audit-bench-${process.pid}.jsonl`);
   try {
-    const created = await dbm.createOrg({ input: { slug: `audit-bench-${Date.now()}`, name: "Audit bench", owner: { email: `audit-bench-${Date.now()}@example.test`, name: "Bench" } } });
+    const created = await dbm.createOrg({
+      input: { slug: `audit-bench-${Date.now()}`, name: "Audit bench", owner: { email: `audit-bench-${Date.now()}@example.test`, name: "Bench" } },
+    });
     const ctx = dbm.systemCtx(created.org, "bench");
     const orgId = created.org.id;
     const entry = (i: number) => ({
@@ -38,7 +40,14 @@ async function main(): Promise<void> {
       subjectId: `act_${String(i).padStart(22, "0")}`,
       data: { actionType: "pr.open", status: "executed", metadata: { repo: "acme/api", pr: i, files: 12 }, policyName: "allow-pr", conditionsEvaluated: [] },
     });
-    const append = (from: number, n: number) => dbm.db().$transaction((tx) => dbm.appendAuditEntries(tx, orgId, Array.from({ length: n }, (_, k) => entry(from + k))));
+    const append = (from: number, n: number) =>
+      dbm.db().$transaction((tx) =>
+        dbm.appendAuditEntries(
+          tx,
+          orgId,
+          Array.from({ length: n }, (_, k) => entry(from + k)),
+        ),
+      );
 
     log(`sustained appends for ${SUSTAIN_SECONDS} s, ${BATCH} entries per transaction (the group-commit batch), nodes stored`);
     let appended = 0;
@@ -106,7 +115,13 @@ async function main(): Promise<void> {
       appends: { entriesPerSecond: appendsPerSecond, batch: BATCH, seconds: SUSTAIN_SECONDS, nodesStored: Number(nodesRow.rows[0]?.n ?? 0), fillTo: size, fillSeconds },
       inclusionProofMs: proofSummary,
       export: { bytes, seconds: exportSeconds, mbPerSecond: Math.round(bytes / 1e6 / exportSeconds), rssMbBefore: rssBefore, rssMbPeak: rssPeak, rssMbAtQuarters: rssQuarters },
-      verify: { entries: size, sha256sumSeconds: Math.min(sha.seconds, sha2.seconds), gatehouseVerifySeconds: verify.seconds, ratio: Math.round((verify.seconds / Math.min(sha.seconds, sha2.seconds)) * 100) / 100, output: verify.stdout.trim().split("\n").at(-1) },
+      verify: {
+        entries: size,
+        sha256sumSeconds: Math.min(sha.seconds, sha2.seconds),
+        gatehouseVerifySeconds: verify.seconds,
+        ratio: Math.round((verify.seconds / Math.min(sha.seconds, sha2.seconds)) * 100) / 100,
+        output: verify.stdout.trim().split("\n").at(-1),
+      },
       onlineVerify: { valid: online.valid, entries: online.checkedEntries, checkpoints: online.checkedCheckpoints, seconds: onlineSeconds },
     };
     mkdirSync("bench/results", { recursive: true });

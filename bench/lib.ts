@@ -23,7 +23,13 @@ export function background(command: string, args: string[], env: Record<string, 
 
 export async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 300; i += 1) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} never answered`);
@@ -61,5 +67,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function summarize(values: readonly number[]): { n: number; p50: number; p99: number; max: number; mean: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 100) / 100;
-  return { n: sorted.length, p50: round(percentile(sorted, 50)), p99: round(percentile(sorted, 99)), max: round(sorted.at(-1) ?? Number.NaN), mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)) };
+  return {
+    n: sorted.length,
+    p50: round(percentile(sorted, 50)),
+    p99: round(percentile(sorted, 99)),
+    max: round(sorted.at(-1) ?? Number.NaN),
+    mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+  };
 }

@@ -16,7 +16,14 @@ const start = performance.now();
 
 function fire(scheduled: number): void {
   const req = request(
-    { host: target.hostname, port: target.port, path: target.pathname, method: "POST", agent, headers: { "content-type": "application/json", authorization: `Bearer ${key}`, "content-length": Buffer.byteLength(body as string) } },
+    {
+      host: target.hostname,
+      port: target.port,
+      path: target.pathname,
+      method: "POST",
+      agent,
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}`, "content-length": Buffer.byteLength(body as string) },
+    },
     (res) => {
       res.resume();
       res.on("end", () => {

@@ -29,7 +29,12 @@ export function benchPolicies(): BenchPolicy[] {
       actions: [`svc${s}.*`],
       agents: ["*"],
       effect: "deny",
-      when: { all: [{ field: "metadata.size", op: "gt", value: 1000 }, { field: "metadata.env", op: "eq", value: "prod" }] },
+      when: {
+        all: [
+          { field: "metadata.size", op: "gt", value: 1000 },
+          { field: "metadata.env", op: "eq", value: "prod" },
+        ],
+      },
     });
   }
   for (let s = 0; s < 20; s += 1) {
@@ -38,7 +43,12 @@ export function benchPolicies(): BenchPolicy[] {
       actions: [`svc${s}.merge`],
       agents: ["*"],
       effect: "require_approval",
-      when: { any: [{ field: "metadata.size", op: "gt", value: 50 }, { field: "dataAccessed.sensitivity", op: "in", value: ["restricted"] }] },
+      when: {
+        any: [
+          { field: "metadata.size", op: "gt", value: 50 },
+          { field: "dataAccessed.sensitivity", op: "in", value: ["restricted"] },
+        ],
+      },
       approval: { quorum: 1, timeoutSeconds: 3600 },
     });
   }
@@ -54,8 +64,16 @@ function expand(patterns: string[]): string[] {
 
 const cedarCondition = (when: unknown): string => {
   const c = when as { all?: unknown[]; any?: unknown[]; field?: string; op?: string; value?: unknown };
-  if (c.all) return c.all.map(cedarCondition).map((x) => `(${x})`).join(" && ");
-  if (c.any) return c.any.map(cedarCondition).map((x) => `(${x})`).join(" || ");
+  if (c.all)
+    return c.all
+      .map(cedarCondition)
+      .map((x) => `(${x})`)
+      .join(" && ");
+  if (c.any)
+    return c.any
+      .map(cedarCondition)
+      .map((x) => `(${x})`)
+      .join(" || ");
   if (c.field === "metadata.size" && c.op === "gt") return `context has size && context.size > ${String(c.value)}`;
   if (c.field === "metadata.env" && c.op === "eq") return `context has env && context.env == ${JSON.stringify(c.value)}`;
   if (c.field === "dataAccessed.sensitivity") return `context.sensitivities.containsAny(${JSON.stringify(c.value)})`;
@@ -67,7 +85,9 @@ export function cedarPolicyText(policies: BenchPolicy[]): string {
     .filter((p) => p.mode !== "monitor")
     .map((p) => {
       const effect = p.effect === "allow" ? "permit" : "forbid";
-      const actions = expand(p.actions).map((a) => `Action::${JSON.stringify(a)}`).join(", ");
+      const actions = expand(p.actions)
+        .map((a) => `Action::${JSON.stringify(a)}`)
+        .join(", ");
       const when = p.when ? ` when { ${cedarCondition(p.when)} }` : "";
       return `@id(${JSON.stringify(p.name)})\n${effect}(principal, action in [${actions}], resource)${when};`;
     })

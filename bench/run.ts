@@ -72,7 +72,13 @@ async function main(): Promise<void> {
     const pgbench = { tps: Number(/tps = ([\d.]+)/.exec(pgbenchOut)?.[1] ?? 0), clients: 32 };
 
     log("api: one process");
-    background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { DATABASE_URL: url, REDIS_URL: redisUrl, API_PORT: "4902", API_HOST: "127.0.0.1", LOG_LEVEL: "warn" });
+    background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
+      DATABASE_URL: url,
+      REDIS_URL: redisUrl,
+      API_PORT: "4902",
+      API_HOST: "127.0.0.1",
+      LOG_LEVEL: "warn",
+    });
     await waitFor("http://127.0.0.1:4902/healthz");
     const body = { actionType: "svc1.read", metadata: { size: 10, env: "dev" } };
     wrk("http://127.0.0.1:4902/v1/actions", 32, 3, postLua(setup.agentKey, body)); // warm-up
@@ -81,7 +87,10 @@ async function main(): Promise<void> {
     const after = await countEntries(url, setup.orgId);
     const check = wrk("http://127.0.0.1:4902/v1/actions/check", 64, SECONDS, postLua(setup.agentKey, body));
     const fixed = JSON.parse(
-      run("npx", ["tsx", "bench/load.ts", "http://127.0.0.1:4902/v1/actions", "2000", String(SECONDS), setup.agentKey, JSON.stringify(body)]).trim().split("\n").pop() as string,
+      run("npx", ["tsx", "bench/load.ts", "http://127.0.0.1:4902/v1/actions", "2000", String(SECONDS), setup.agentKey, JSON.stringify(body)])
+        .trim()
+        .split("\n")
+        .pop() as string,
     ) as Record<string, number>;
     const chain = await verifyChain(url, setup.orgId);
 

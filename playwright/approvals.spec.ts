@@ -108,11 +108,7 @@ test("the requester cannot approve their own request (separation of duties); the
 
   await openInbox(page, stack);
   const abort = new AbortController();
-  const { approvalId, outcome } = await startGate(
-    stack,
-    { repo: "acme/web", pr: 9, files: 60, requestedBy: stack.member.email },
-    { signal: abort.signal },
-  );
+  const { approvalId, outcome } = await startGate(stack, { repo: "acme/web", pr: 9, files: 60, requestedBy: stack.member.email }, { signal: abort.signal });
   try {
     const row = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
     await row.click();

@@ -197,7 +197,11 @@ test("an auditor sees the audit log but not the approval queue, and cannot rotat
   expect(((await rotate.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
 
   await page.getByRole("tab", { name: "Entries" }).click();
-  await page.getByTestId("audit-row").first().getByRole("button", { name: /^Details/ }).click();
+  await page
+    .getByTestId("audit-row")
+    .first()
+    .getByRole("button", { name: /^Details/ })
+    .click();
   await expect(page.getByTestId("inclusion-verdict")).toHaveAttribute("data-valid", "true");
 });
 

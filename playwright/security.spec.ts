@@ -25,7 +25,14 @@ async function exportedHandlers(): Promise<string[]> {
       const source = await readFile(join(ORG_ROUTES_DIR, file), "utf8");
       const url = `/api/orgs/${dirname(file).split(sep).join("/")}`;
       const declared = [...source.matchAll(/export\s+(?:async\s+)?(?:function\s*\*?|const|let|var)\s+([A-Z]+)\b/g)].map((m) => m[1]);
-      const listed = [...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) => (m[1] ?? "").split(",").map((name) => name.trim().split(/\s+as\s+/).at(-1)));
+      const listed = [...source.matchAll(/export\s*\{([^}]*)\}/g)].flatMap((m) =>
+        (m[1] ?? "").split(",").map((name) =>
+          name
+            .trim()
+            .split(/\s+as\s+/)
+            .at(-1),
+        ),
+      );
       return [...declared, ...listed].filter((name): name is (typeof HTTP_METHODS)[number] => HTTP_METHODS.some((method) => method === name)).map((method) => `${method} ${url}`);
     }),
   );
@@ -184,7 +191,12 @@ const ROWS: Row[] = [
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/checkpoints", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/checkpoints") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/export", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/export?format=jsonl") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/keys", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys") }) },
-  { method: "POST", route: "/api/orgs/[orgSlug]/audit/keys/rotate", permission: "audit.keys.rotate", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys/rotate"), body: {} }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/audit/keys/rotate",
+    permission: "audit.keys.rotate",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys/rotate"), body: {} }),
+  },
   {
     method: "GET",
     route: "/api/orgs/[orgSlug]/audit/proof",
@@ -271,7 +283,18 @@ test.beforeAll(async () => {
       { name: "no session", context: await newContext(stack) },
       { name: "a session cookie that is not one", context: await newContext(stack, "not-a-session") },
     ],
-    bMarkers: [b.org.org.id, b.slug, b.org.agent.id, b.org.agent.keyId, b.org.adminKey.id, b.org.owner.email, b.org.owner.membershipId, b.org.owner.userId, b.approvalId, ...bEntries.map((e) => e.id)],
+    bMarkers: [
+      b.org.org.id,
+      b.slug,
+      b.org.agent.id,
+      b.org.agent.keyId,
+      b.org.adminKey.id,
+      b.org.owner.email,
+      b.org.owner.membershipId,
+      b.org.owner.userId,
+      b.approvalId,
+      ...bEntries.map((e) => e.id),
+    ],
   };
 });
 
@@ -287,7 +310,10 @@ test("the table names every exported handler of apps/web/src/app/api/orgs/**/rou
   const exported = await exportedHandlers();
   const table = ROWS.map((row) => `${row.method} ${row.route}`).sort();
   expect(exported.length).toBeGreaterThan(0);
-  expect({ missingFromTable: exported.filter((h) => !table.includes(h)), notExported: table.filter((h) => !exported.includes(h)) }).toEqual({ missingFromTable: [], notExported: [] });
+  expect({ missingFromTable: exported.filter((h) => !table.includes(h)), notExported: table.filter((h) => !exported.includes(h)) }).toEqual({
+    missingFromTable: [],
+    notExported: [],
+  });
 });
 
 for (const row of ROWS) {

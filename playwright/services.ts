@@ -18,14 +18,7 @@ export interface Service {
  * Starts a long-running command in its own process group (npm → sh → tsx → node all share it), so
  * stopping it ends exactly the processes this run started. Output goes to `<logDir>/<name>.log`.
  */
-export function startService(options: {
-  name: string;
-  command: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  logDir: string;
-}): Service {
+export function startService(options: { name: string; command: string; args: string[]; cwd: string; env: NodeJS.ProcessEnv; logDir: string }): Service {
   const logFile = join(options.logDir, `${options.name}.log`);
   const log = createWriteStream(logFile);
   const child: ChildProcess = spawn(options.command, options.args, {
@@ -92,8 +85,6 @@ export function run(command: string, args: string[], options: { cwd: string; env
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "inherit" });
     child.once("error", reject);
-    child.once("exit", (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`)),
-    );
+    child.once("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`))));
   });
 }

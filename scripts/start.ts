@@ -113,12 +113,13 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
   const lock = await lockHome(home);
   launcher.holdLock(lock.release);
 
-  const masterKey =
-    env.masterKey ?? (await loadOrCreateSecret({ file: join(home, "master.key"), isValid: isMasterKey, description: "GATEHOUSE_MASTER_KEY (32 bytes, base64)" }));
-  const authSecret =
-    env.authSecret ?? (await loadOrCreateSecret({ file: join(home, "auth-secret"), isValid: (s) => s.length >= 32, description: "AUTH_SECRET (32+ characters)" }));
+  const masterKey = env.masterKey ?? (await loadOrCreateSecret({ file: join(home, "master.key"), isValid: isMasterKey, description: "GATEHOUSE_MASTER_KEY (32 bytes, base64)" }));
+  const authSecret = env.authSecret ?? (await loadOrCreateSecret({ file: join(home, "auth-secret"), isValid: (s) => s.length >= 32, description: "AUTH_SECRET (32+ characters)" }));
 
-  for (const [name, port] of [["API_PORT", env.apiPort], ["WEB_PORT", env.webPort]] as const) {
+  for (const [name, port] of [
+    ["API_PORT", env.apiPort],
+    ["WEB_PORT", env.webPort],
+  ] as const) {
     if (!(await isPortFree(port))) throw new Error(`${name} ${port} is already in use; stop what runs there or set ${name} to another port`);
   }
 

@@ -84,10 +84,7 @@ export function launcherEnv(source: Source = process.env): LauncherEnv {
  * picks, with `changes` applied (`undefined` removes a variable, so a child never sees an empty
  * DATABASE_URL or REDIS_URL).
  */
-export function childEnv(
-  changes: Readonly<Record<string, string | undefined>>,
-  options: { drop?: (name: string) => boolean; source?: Source } = {},
-): NodeJS.ProcessEnv {
+export function childEnv(changes: Readonly<Record<string, string | undefined>>, options: { drop?: (name: string) => boolean; source?: Source } = {}): NodeJS.ProcessEnv {
   const source = options.source ?? process.env;
   const drop = options.drop ?? (() => false);
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(source).filter(([name]) => !drop(name)));

@@ -18,10 +18,7 @@ export type TransactionStatus = "I" | "T" | "E";
 
 /** A packet sent before the session starts (no type byte): SSL/GSS request, cancel, or start-up. */
 export type StartupPacket =
-  | { kind: "ssl" }
-  | { kind: "gssenc" }
-  | { kind: "cancel" }
-  | { kind: "startup"; majorVersion: number; minorVersion: number; parameters: Map<string, string> };
+  { kind: "ssl" } | { kind: "gssenc" } | { kind: "cancel" } | { kind: "startup"; majorVersion: number; minorVersion: number; parameters: Map<string, string> };
 
 /**
  * Takes one start-up-phase packet off the front of `buffer`. Returns undefined when the packet is
@@ -71,7 +68,7 @@ export function takeMessages(buffer: Buffer): { messages: Buffer[]; rest: Buffer
 /** Frontend messages after which the backend answers with ReadyForQuery: Query, FunctionCall, Sync. */
 export function endsRoundTrip(message: Buffer): boolean {
   const type = message[0];
-  return type === 0x51 /* Q */ || type === 0x46 /* F */ || type === 0x53 /* S */;
+  return type === 0x51 /* Q */ || type === 0x46 /* F */ || type === 0x53; /* S */
 }
 
 function frame(type: string, body: Buffer): Buffer {

@@ -43,7 +43,13 @@ function pool(max: number): pg.Pool {
 
 /** Settles to "pending" if `promise` has not settled within `ms`. */
 async function stateAfter(promise: Promise<unknown>, ms: number): Promise<"settled" | "pending"> {
-  return Promise.race([promise.then(() => "settled" as const, () => "settled" as const), sleep(ms).then(() => "pending" as const)]);
+  return Promise.race([
+    promise.then(
+      () => "settled" as const,
+      () => "settled" as const,
+    ),
+    sleep(ms).then(() => "pending" as const),
+  ]);
 }
 
 /** A raw protocol connection, for what node-postgres cannot do (drop the socket mid-transaction). */

@@ -57,7 +57,9 @@ function permissionHook(permission: Permission): onRequestHookHandler {
 }
 
 /** Method, URL, schema and authentication of a route, from its contract. */
-export function fromContract<C extends RouteContract>(contract: C): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[] } {
+export function fromContract<C extends RouteContract>(
+  contract: C,
+): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[] } {
   const schema: FastifySchema = {
     ...(contract.params ? { params: contract.params } : {}),
     ...(contract.query ? { querystring: contract.query } : {}),

@@ -71,7 +71,15 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
   });
   app.addHook("onClose", async () => unsubscribe());
-  const subscribed = await Promise.race([signals().ready().then(() => true, () => false), new Promise<boolean>((r) => setTimeout(r, 3_000, false))]);
+  const subscribed = await Promise.race([
+    signals()
+      .ready()
+      .then(
+        () => true,
+        () => false,
+      ),
+    new Promise<boolean>((r) => setTimeout(r, 3_000, false)),
+  ]);
   if (!subscribed) app.log.warn("Redis is not reachable yet; cross-instance signals start when it is");
   await app.register(healthRoutes);
   await app.register(agentRoutes);

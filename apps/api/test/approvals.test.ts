@@ -262,7 +262,10 @@ describe("admin list and bulk decisions", () => {
     const second = (await call(app, "GET", `/v1/admin/approvals?limit=2&actionType=pr.merge&cursor=${first.nextCursor}`, { key: org.adminKey.apiKey })).json();
     expect(second).toMatchObject({ approvals: [{ id: ids[0] }], nextCursor: null });
 
-    const bulk = await call(app, "POST", "/v1/admin/approvals/decision", { key: org.adminKey.apiKey, body: { approvalIds: [ids[0], ids[1], "apr_doesnotexist"], decision: "approve" } });
+    const bulk = await call(app, "POST", "/v1/admin/approvals/decision", {
+      key: org.adminKey.apiKey,
+      body: { approvalIds: [ids[0], ids[1], "apr_doesnotexist"], decision: "approve" },
+    });
     expect(bulk.json().results).toEqual([
       { approvalId: ids[0], status: "approved" },
       { approvalId: ids[1], status: "approved" },

@@ -84,7 +84,15 @@ describe("proofs", () => {
     for (let seq = 0; seq < checkpoint.treeSize; seq += 1) {
       const proof = (await call(app, "GET", `/v1/audit/proof?seq=${seq}&treeSize=${checkpoint.treeSize}`, { key: org.adminKey.apiKey })).json();
       expect(proof.rootHash).toBe(checkpoint.rootHash);
-      expect(verifyInclusion(seq, proof.treeSize, hashFromHex(proof.leafHash), proof.proof.map((h: string) => hashFromHex(h)), hashFromHex(checkpoint.rootHash))).toEqual({ ok: true });
+      expect(
+        verifyInclusion(
+          seq,
+          proof.treeSize,
+          hashFromHex(proof.leafHash),
+          proof.proof.map((h: string) => hashFromHex(h)),
+          hashFromHex(checkpoint.rootHash),
+        ),
+      ).toEqual({ ok: true });
     }
   });
 
@@ -99,7 +107,15 @@ describe("proofs", () => {
   it("proves the log at an old size is a prefix of the log now", async () => {
     const proof = (await call(app, "GET", "/v1/audit/proof?from=5", { key: org.adminKey.apiKey })).json();
     expect(proof.type).toBe("consistency");
-    expect(verifyConsistency(5, proof.to, proof.proof.map((h: string) => hashFromHex(h)), hashFromHex(proof.fromRootHash), hashFromHex(proof.toRootHash))).toEqual({ ok: true });
+    expect(
+      verifyConsistency(
+        5,
+        proof.to,
+        proof.proof.map((h: string) => hashFromHex(h)),
+        hashFromHex(proof.fromRootHash),
+        hashFromHex(proof.toRootHash),
+      ),
+    ).toEqual({ ok: true });
   });
 
   it("refuses sizes beyond the log and unclear questions with 400, and another org's entry with 404", async () => {
@@ -126,7 +142,10 @@ describe("export", () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toMatch(/^application\/x-ndjson/);
     expect(response.headers["content-disposition"]).toMatch(/attachment; filename="gatehouse-audit-export-.*\.jsonl"/);
-    const lines = response.body.trim().split("\n").map((l) => JSON.parse(l));
+    const lines = response.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: "bundle", version: 1, origin: `gatehouse/${org.org.id}`, filter: null });
     expect(lines.filter((l) => l.type === "entry").map((l) => l.seq)).toEqual([...Array(Number(response.headers["x-gatehouse-tree-size"])).keys()]);
     const report = await verifyBundle(response.body, { keys: await keysOf(org.adminKey.apiKey) });
@@ -136,7 +155,11 @@ describe("export", () => {
 
   it("filters by type and agent, each entry proven against the export's checkpoint", async () => {
     const response = await call(app, "GET", "/v1/audit/export?type=action.decided", { key: org.adminKey.apiKey });
-    const entries = response.body.trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.type === "entry");
+    const entries = response.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "entry");
     expect(entries).toHaveLength(9);
     expect(entries.every((e) => JSON.parse(e.canonical).type === "action.decided" && e.proof.hashes.length > 0)).toBe(true);
     expect(await verifyBundle(response.body, { keys: await keysOf(org.adminKey.apiKey) })).toMatchObject({ valid: true, complete: false });
@@ -144,14 +167,18 @@ describe("export", () => {
 
   it("gives an agent's key only its own agent's entries", async () => {
     const response = await call(app, "GET", "/v1/audit/export", { key: org.agent.apiKey });
-    const entries = response.body.trim().split("\n").map((l) => JSON.parse(l)).filter((l) => l.type === "entry");
+    const entries = response.body
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "entry");
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.every((e) => JSON.parse(e.canonical).agentId === org.agent.id)).toBe(true);
     expect((await verifyBundle(response.body)).valid).toBe(true);
   });
 
   it("exports CSV for spreadsheets, with formulas defused", async () => {
-    await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { title: "=HYPERLINK(\"x\")" } } });
+    await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { title: '=HYPERLINK("x")' } } });
     const response = await call(app, "GET", "/v1/audit/export?format=csv&type=action.decided", { key: org.adminKey.apiKey });
     expect(response.headers["content-type"]).toMatch(/^text\/csv/);
     const rows = response.body.trim().split("\r\n");
@@ -243,7 +270,8 @@ describe("listing", () => {
     const middle = new Date();
     await new Promise((r) => setTimeout(r, 20));
     const later = await actions(org, 3);
-    const list = async (query: string) => (await call(app, "GET", `/v1/audit?${query}`, { key: org.adminKey.apiKey })).json().events as Array<{ id: string; data: { actionType?: string } }>;
+    const list = async (query: string) =>
+      (await call(app, "GET", `/v1/audit?${query}`, { key: org.adminKey.apiKey })).json().events as Array<{ id: string; data: { actionType?: string } }>;
     const since = await list(`from=${encodeURIComponent(middle.toISOString())}`);
     expect(since.map((e) => e.id).sort()).toEqual([...later].sort());
     const before = await list(`to=${encodeURIComponent(middle.toISOString())}&type=action.decided`);

@@ -34,9 +34,7 @@ describe("conditions decide and explain", () => {
     });
     const large = await execute(org, { actionType: "pr.merge", metadata: { pr_size: 72 } });
     expect(large).toMatchObject({ status: "requested", policyName: "large-prs-need-review" });
-    expect(large.conditionsEvaluated).toEqual([
-      { field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true, policy: "large-prs-need-review" },
-    ]);
+    expect(large.conditionsEvaluated).toEqual([{ field: "metadata.pr_size", operator: "gt", expected: 50, actual: 72, result: true, policy: "large-prs-need-review" }]);
     const small = await execute(org, { actionType: "pr.merge", metadata: { pr_size: 3 } });
     expect(small).toMatchObject({ status: "executed", policyName: "allow-merges" });
     expect(small.conditionsEvaluated[0]).toMatchObject({ actual: 3, result: false });
@@ -54,7 +52,21 @@ describe("conditions decide and explain", () => {
     const org = await createTestOrg({ label: "bad" });
     const response = await call(app, "PUT", "/v1/admin/policies", {
       key: org.adminKey.apiKey,
-      body: { policies: [{ name: "x", actions: ["a"], effect: "deny", when: { all: [{ field: "metadata.n", op: "gt", value: 1 }, { field: "secret.x", op: "eq", value: 1 }] } }] },
+      body: {
+        policies: [
+          {
+            name: "x",
+            actions: ["a"],
+            effect: "deny",
+            when: {
+              all: [
+                { field: "metadata.n", op: "gt", value: 1 },
+                { field: "secret.x", op: "eq", value: 1 },
+              ],
+            },
+          },
+        ],
+      },
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().error.details.issues.map((i: { path: string }) => i.path)).toContain("policies[0].when.all[1].field");
@@ -118,11 +130,7 @@ describe("policy integrity", () => {
     const org = await createTestOrg({ label: "tamper2", policies: [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }] });
     const forged = { name: "no-deletes", actions: ["*.delete"], agents: ["*"], effect: "allow", mode: "enforce" };
     const { policyContentHash } = await import("@gatehouse/db");
-    await sql(`UPDATE policy_versions SET document = $2::jsonb, content_hash = $3 WHERE org_id = $1`, [
-      org.org.id,
-      JSON.stringify(forged),
-      policyContentHash(forged as never),
-    ]);
+    await sql(`UPDATE policy_versions SET document = $2::jsonb, content_hash = $3 WHERE org_id = $1`, [org.org.id, JSON.stringify(forged), policyContentHash(forged as never)]);
     invalidatePolicyCache(org.org.id);
     expect((await execute(org, { actionType: "repo.delete" })).denialReason).toBe("POLICY_TAMPERED");
     expect((await check(org, { actionType: "repo.delete" })).denialReason).toBe("POLICY_TAMPERED");
@@ -133,7 +141,10 @@ describe("policy integrity", () => {
     await sql(`UPDATE policy_versions SET document = jsonb_set(document, '{effect}', '"allow"') WHERE org_id = $1`, [org.org.id]);
     invalidatePolicyCache(org.org.id);
     expect((await execute(org, { actionType: "x.read" })).denialReason).toBe("POLICY_TAMPERED");
-    const republished = [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }, { name: "reads", actions: ["*.read"], effect: "allow" }];
+    const republished = [
+      { name: "no-deletes", actions: ["*.delete"], effect: "deny" },
+      { name: "reads", actions: ["*.read"], effect: "allow" },
+    ];
     await call(app, "PUT", "/v1/admin/policies", { key: org.adminKey.apiKey, body: { policies: [{ ...republished[0], description: "re-published" }, republished[1]] } });
     expect((await execute(org, { actionType: "x.read" })).status).toBe("executed");
   });
@@ -275,7 +286,12 @@ describe("group commit", () => {
       label: "batch",
       policies: [
         { name: "reads", actions: ["db.read"], effect: "allow" },
-        { name: "deploys", actions: ["deploy"], effect: "require_approval", approval: { quorum: 2, approverRoles: ["admin", "owner"], excludeAgentOwner: true, timeoutSeconds: 600 } },
+        {
+          name: "deploys",
+          actions: ["deploy"],
+          effect: "require_approval",
+          approval: { quorum: 2, approverRoles: ["admin", "owner"], excludeAgentOwner: true, timeoutSeconds: 600 },
+        },
       ],
     });
     const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => execute(org, { actionType: i % 2 ? "deploy" : "db.read", metadata: { i } })));

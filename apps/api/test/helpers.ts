@@ -36,7 +36,11 @@ export function call(
  * A GET whose answer may never end (server-sent events): the status, the headers and what arrived
  * within `forMs` (or the whole body, if it ended sooner); then the request is dropped.
  */
-export async function peek(app: FastifyInstance, url: string, options: { key?: string; forMs?: number } = {}): Promise<{ statusCode: number; headers: LightMyRequestResponse["headers"]; text: string }> {
+export async function peek(
+  app: FastifyInstance,
+  url: string,
+  options: { key?: string; forMs?: number } = {},
+): Promise<{ statusCode: number; headers: LightMyRequestResponse["headers"]; text: string }> {
   const controller = new AbortController();
   const headers: Record<string, string> = options.key === undefined ? {} : { authorization: `Bearer ${options.key}` };
   const response = await app.inject({ method: "GET", url, headers, payloadAsStream: true, signal: controller.signal });

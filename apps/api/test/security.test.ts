@@ -114,7 +114,9 @@ const throwawayAgent = async (org: TestOrg): Promise<string> => (await createAge
 async function stateOf(orgId: string): Promise<unknown> {
   const rows = (tables: string[]) =>
     tables.map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`).join(", ");
-  const { rows: [state] } = await db().pool.query<{ state: unknown }>(
+  const {
+    rows: [state],
+  } = await db().pool.query<{ state: unknown }>(
     `SELECT json_build_object('org', (SELECT md5(to_jsonb(o)::text) FROM orgs o WHERE o.id = $1), ${rows([
       "agents",
       "api_keys",
@@ -191,7 +193,13 @@ const ROWS: Row[] = [
 
   // Org administration, with a member's admin key.
   { method: "GET", route: "/v1/admin/policies", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies" }), foreign: "scoped" },
-  { method: "PUT", route: "/v1/admin/policies", access: adminKey("policies.write"), sample: () => ({ path: "/v1/admin/policies", body: { policies: ALLOW_ALL_PR } }), foreign: "scoped" },
+  {
+    method: "PUT",
+    route: "/v1/admin/policies",
+    access: adminKey("policies.write"),
+    sample: () => ({ path: "/v1/admin/policies", body: { policies: ALLOW_ALL_PR } }),
+    foreign: "scoped",
+  },
   { method: "GET", route: "/v1/admin/agents", access: adminKey("agents.read"), sample: () => ({ path: "/v1/admin/agents" }), foreign: "scoped" },
   { method: "POST", route: "/v1/admin/agents", access: adminKey("agents.manage"), sample: () => ({ path: "/v1/admin/agents", body: { name: unique("made") } }), foreign: "scoped" },
   {
@@ -298,8 +306,7 @@ async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, 
 
 const keyOf = (caller: Caller): string => (caller === "agent" ? fx.a.org.agent.apiKey : fx.keys[caller]);
 
-const mayCall = (row: ProtectedRow, caller: Caller): boolean =>
-  caller === "agent" ? row.access.agent : row.access.permission !== null && allowed(caller, row.access.permission);
+const mayCall = (row: ProtectedRow, caller: Caller): boolean => (caller === "agent" ? row.access.agent : row.access.permission !== null && allowed(caller, row.access.permission));
 
 /** The callers of org A that pass the row's checks: its agent if agents may, and the first role with the permission. */
 function allowedCallers(row: ProtectedRow): Caller[] {
@@ -386,7 +393,17 @@ beforeAll(async () => {
     a,
     b,
     keys,
-    bMarkers: [b.org.org.id, b.org.org.slug, b.org.agent.id, b.org.owner.email, b.org.owner.membershipId, b.org.owner.userId, b.approvalId, ...bEntries.map((e) => e.id), ...bKeys.map((k) => k.id)],
+    bMarkers: [
+      b.org.org.id,
+      b.org.org.slug,
+      b.org.agent.id,
+      b.org.owner.email,
+      b.org.owner.membershipId,
+      b.org.owner.userId,
+      b.approvalId,
+      ...bEntries.map((e) => e.id),
+      ...bKeys.map((k) => k.id),
+    ],
     badKeys: [
       { name: "no key" },
       { name: "Bearer nope", key: "nope" },

@@ -22,7 +22,10 @@ export async function spawnApi(env: Record<string, string>, unset: string[] = []
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error("api process did not become healthy in 30 s");
     await new Promise((r) => setTimeout(r, 100));

@@ -79,7 +79,6 @@ export const apiKeyListSchema = named("ApiKeyList", z.object({ keys: z.array(api
 
 export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), revokedAt: z.string() }), "A revoked key.");
 
-
 export const orgSettingsSchema = named(
   "OrgSettings",
   z.object({ circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }) }),
@@ -96,10 +95,11 @@ export const whoamiSchema = named(
   "WhoAmI",
   z.object({
     org: z.object({ id: z.string(), slug: z.string(), name: z.string() }),
-    agent: z
-      .object({ id: z.string(), name: z.string(), status: z.enum(["active", "halted"]), labels: z.record(z.string(), z.string()), cbState: circuitStateSchema })
-      .optional(),
-    policies: z.array(z.object({ name: z.string(), version: z.number().int() })).optional().describe("For an agent key: the active policies that apply to it."),
+    agent: z.object({ id: z.string(), name: z.string(), status: z.enum(["active", "halted"]), labels: z.record(z.string(), z.string()), cbState: circuitStateSchema }).optional(),
+    policies: z
+      .array(z.object({ name: z.string(), version: z.number().int() }))
+      .optional()
+      .describe("For an agent key: the active policies that apply to it."),
     member: z.object({ id: z.string(), userId: z.string(), email: z.string(), role: z.string() }).optional(),
     key: z.object({ id: z.string(), prefix: z.string(), lastFour: z.string(), kind: z.enum(["agent", "admin"]) }),
   }),

@@ -24,7 +24,10 @@ export const auditEventSchema = named(
 );
 
 export const auditListQuerySchema = z.object({
-  cursor: z.string().regex(/^\d{1,18}$/, "must be a cursor returned by a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,18}$/, "must be a cursor returned by a previous page")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   type: z.string().max(100).optional(),
   actionType: z.string().max(100).optional().describe("Entries about one action type (decisions, outcomes, approvals)."),
@@ -33,7 +36,11 @@ export const auditListQuerySchema = z.object({
   to: iso.optional().describe("Entries before this time."),
 });
 
-export const auditListSchema = named("AuditEventList", z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() }), "A page of audit entries, newest first.");
+export const auditListSchema = named(
+  "AuditEventList",
+  z.object({ events: z.array(auditEventSchema), nextCursor: z.string().nullable() }),
+  "A page of audit entries, newest first.",
+);
 
 export const checkpointSchema = named(
   "Checkpoint",
@@ -50,11 +57,18 @@ export const checkpointSchema = named(
 export const textFormatQuerySchema = z.object({ format: z.enum(["json", "text"]).optional().describe("`text`: the raw note or key lines, ready to save to a file.") });
 
 export const checkpointListQuerySchema = z.object({
-  cursor: z.string().regex(/^\d{1,16}$/, "must be a cursor returned by a previous page").optional(),
+  cursor: z
+    .string()
+    .regex(/^\d{1,16}$/, "must be a cursor returned by a previous page")
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-export const checkpointListSchema = named("CheckpointList", z.object({ checkpoints: z.array(checkpointSchema), nextCursor: z.string().nullable() }), "Signed checkpoints, largest tree first.");
+export const checkpointListSchema = named(
+  "CheckpointList",
+  z.object({ checkpoints: z.array(checkpointSchema), nextCursor: z.string().nullable() }),
+  "Signed checkpoints, largest tree first.",
+);
 
 export const signingKeySchema = named(
   "SigningKey",
@@ -70,7 +84,11 @@ export const signingKeySchema = named(
 
 export const signingKeyListSchema = named("SigningKeyList", z.object({ keys: z.array(signingKeySchema) }), "The org's checkpoint keys, oldest first.");
 
-export const keyRotationSchema = named("KeyRotation", z.object({ keys: z.array(signingKeySchema), checkpoint: checkpointSchema }), "The keys after a rotation, and the first checkpoint signed with the new key.");
+export const keyRotationSchema = named(
+  "KeyRotation",
+  z.object({ keys: z.array(signingKeySchema), checkpoint: checkpointSchema }),
+  "The keys after a rotation, and the first checkpoint signed with the new key.",
+);
 
 export const proofQuerySchema = z
   .object({

@@ -138,9 +138,7 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
     ...(route.auth === "agent" ? { "x-gatehouse-key": "agent" } : route.auth === "admin" ? { "x-gatehouse-key": "admin" } : {}),
     ...(route.permission ? { "x-gatehouse-permission": route.permission } : {}),
     parameters: [...parameters("path", route.params), ...parameters("query", route.query), ...parameters("header", route.headers)],
-    ...(route.body
-      ? { requestBody: { required: !route.bodyOptional, content: { "application/json": { schema: schemaFor(route.body, "input", inputName) } } } }
-      : {}),
+    ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { "application/json": { schema: schemaFor(route.body, "input", inputName) } } } } : {}),
     responses,
   };
 }

@@ -18,7 +18,9 @@ export const policyViewSchema = named(
   "One active policy version.",
 );
 
-export const policyScopeQuerySchema = z.object({ scope: z.enum(["own", "org"]).optional().describe("`own` (default): the policies that apply to this agent; `org`: all of them.") });
+export const policyScopeQuerySchema = z.object({
+  scope: z.enum(["own", "org"]).optional().describe("`own` (default): the policies that apply to this agent; `org`: all of them."),
+});
 
 export const policyListSchema = named("PolicyList", z.object({ scope: z.enum(["own", "org"]), policies: z.array(policyViewSchema) }), "Active policies.");
 

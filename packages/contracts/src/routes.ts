@@ -15,15 +15,7 @@ import {
   updateSettingsBodySchema,
   whoamiSchema,
 } from "./agents";
-import {
-  approvalListQuerySchema,
-  approvalListSchema,
-  approvalSchema,
-  bulkDecisionBodySchema,
-  bulkDecisionResultSchema,
-  decisionBodySchema,
-  waitQuerySchema,
-} from "./approvals";
+import { approvalListQuerySchema, approvalListSchema, approvalSchema, bulkDecisionBodySchema, bulkDecisionResultSchema, decisionBodySchema, waitQuerySchema } from "./approvals";
 import {
   auditListQuerySchema,
   auditListSchema,
@@ -198,7 +190,11 @@ export const routes = [
     auth: "key",
     permission: "events.read",
     query: eventsQuerySchema,
-    success: { status: 200, description: "An event stream.", raw: { mediaTypes: ["text/event-stream"], description: "`id`, `event` (the type) and `data` (JSON) per event.", itemSchema: eventDataSchema } },
+    success: {
+      status: 200,
+      description: "An event stream.",
+      raw: { mediaTypes: ["text/event-stream"], description: "`id`, `event` (the type) and `data` (JSON) per event.", itemSchema: eventDataSchema },
+    },
   },
   {
     operationId: "listAuditEntries",
@@ -219,7 +215,12 @@ export const routes = [
     tag: "Audit",
     auth: "key",
     query: textFormatQuerySchema,
-    success: { status: 200, description: "The checkpoint.", json: checkpointSchema, raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): the signed note itself." } },
+    success: {
+      status: 200,
+      description: "The checkpoint.",
+      json: checkpointSchema,
+      raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): the signed note itself." },
+    },
   },
   {
     operationId: "listCheckpoints",
@@ -239,7 +240,12 @@ export const routes = [
     tag: "Audit",
     auth: "key",
     query: textFormatQuerySchema,
-    success: { status: 200, description: "The keys.", json: signingKeyListSchema, raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): one verifier key a line." } },
+    success: {
+      status: 200,
+      description: "The keys.",
+      json: signingKeyListSchema,
+      raw: { mediaTypes: ["text/plain"], description: "With `format=text` (or `Accept: text/plain`): one verifier key a line." },
+    },
   },
   {
     operationId: "getAuditProof",
@@ -269,7 +275,11 @@ export const routes = [
     tag: "Audit",
     auth: "key",
     query: exportQuerySchema,
-    success: { status: 200, description: "A download.", raw: { mediaTypes: ["application/x-ndjson", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." } },
+    success: {
+      status: 200,
+      description: "A download.",
+      raw: { mediaTypes: ["application/x-ndjson", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." },
+    },
   },
   {
     operationId: "rotateSigningKey",

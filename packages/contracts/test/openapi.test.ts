@@ -43,7 +43,10 @@ describe("responseValidator", () => {
     const ok = { ok: true, database: "up", redis: "disabled" };
     expect(check({ method: "GET", path: "/healthz", status: 200, body: ok })).toEqual([]);
     expect(check({ method: "GET", path: "/healthz", status: 200, body: { ...ok, database: "sideways" } })).toEqual(["/database must be equal to one of the allowed values"]);
-    expect(check({ method: "GET", path: "/healthz", status: 200, body: { ok: true } })).toEqual(["(body) must have required property 'database'", "(body) must have required property 'redis'"]);
+    expect(check({ method: "GET", path: "/healthz", status: 200, body: { ok: true } })).toEqual([
+      "(body) must have required property 'database'",
+      "(body) must have required property 'redis'",
+    ]);
   });
 
   it("follows references into components", () => {

@@ -2,15 +2,7 @@
  * The closed set of domain errors. Every layer throws these; apps map them to HTTP in exactly one
  * function. Anything else that escapes is a bug and becomes a 500 without internal text.
  */
-export const DOMAIN_ERROR_CODES = [
-  "VALIDATION",
-  "UNAUTHENTICATED",
-  "FORBIDDEN",
-  "NOT_FOUND",
-  "CONFLICT",
-  "PAYLOAD_TOO_LARGE",
-  "RATE_LIMITED",
-] as const;
+export const DOMAIN_ERROR_CODES = ["VALIDATION", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "RATE_LIMITED"] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -51,8 +43,4 @@ export const forbidden = (message: string) => new DomainError("FORBIDDEN", messa
 export const conflict = (message: string, details?: unknown) => new DomainError("CONFLICT", message, details);
 export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
 export const validationError = (issues: FieldIssue[]) =>
-  new DomainError(
-    "VALIDATION",
-    issues.length === 1 && issues[0] ? `${issues[0].path || "body"}: ${issues[0].message}` : "Invalid request",
-    { issues },
-  );
+  new DomainError("VALIDATION", issues.length === 1 && issues[0] ? `${issues[0].path || "body"}: ${issues[0].message}` : "Invalid request", { issues });

@@ -69,4 +69,3 @@ describe("parseApiKey", () => {
     expect(parseApiKey(value)).toBeNull();
   });
 });
-

@@ -71,7 +71,18 @@ describe("castVote", () => {
   });
 
   it("lets any eligible deny end it (veto), even after approvals", () => {
-    const outcome = castVote(state({ quorum: 3, votes: [{ membershipId: "mem_1", decision: "approve" }, { membershipId: "mem_2", decision: "approve" }] }), member(3), "deny", now);
+    const outcome = castVote(
+      state({
+        quorum: 3,
+        votes: [
+          { membershipId: "mem_1", decision: "approve" },
+          { membershipId: "mem_2", decision: "approve" },
+        ],
+      }),
+      member(3),
+      "deny",
+      now,
+    );
     expect(outcome).toEqual({ status: "denied", approvals: 2, final: true });
   });
 

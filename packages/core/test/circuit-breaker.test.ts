@@ -60,7 +60,12 @@ describe("tripOnFailures", () => {
 describe("probeTransition and transitionRecord", () => {
   const now = new Date("2026-01-01T01:00:00Z");
   it.each([
-    ["a probe that was not denied closes the breaker", false, { from: "half_open", to: "closed", reason: "probe executed" }, { circuitOpenedAt: null, entryType: "agent.circuit_closed" }],
+    [
+      "a probe that was not denied closes the breaker",
+      false,
+      { from: "half_open", to: "closed", reason: "probe executed" },
+      { circuitOpenedAt: null, entryType: "agent.circuit_closed" },
+    ],
     ["a denied probe opens it again, from now", true, { from: "half_open", to: "open", reason: "probe denied" }, { circuitOpenedAt: now, entryType: "agent.circuit_opened" }],
   ])("%s", (_name, denied, transition, record) => {
     expect(probeTransition(denied)).toEqual(transition);
@@ -78,7 +83,11 @@ describe("afterDecision", () => {
     ["a probe executed: settles closed", { probe: true, status: "executed", deniedBeforePolicy: false }, { settle: probeTransition(false) }],
     ["a probe waiting for approval: settles closed", { probe: true, status: "requested", deniedBeforePolicy: false }, { settle: probeTransition(false) }],
     ["a probe denied by policy: settles open", { probe: true, status: "denied", denialReason: "CONDITIONS_DENIED", deniedBeforePolicy: false }, { settle: probeTransition(true) }],
-    ["a probe denied because the agent was halted at commit: settles open", { probe: true, status: "denied", denialReason: "AGENT_HALTED", deniedBeforePolicy: false }, { settle: probeTransition(true) }],
+    [
+      "a probe denied because the agent was halted at commit: settles open",
+      { probe: true, status: "denied", denialReason: "AGENT_HALTED", deniedBeforePolicy: false },
+      { settle: probeTransition(true) },
+    ],
     ["denied by policy: a failure", { probe: false, status: "denied", denialReason: "NO_POLICY", deniedBeforePolicy: false }, "count_failure"],
     ["denied before policy (breaker open): not counted", { probe: false, status: "denied", denialReason: "CIRCUIT_OPEN", deniedBeforePolicy: true }, "none"],
     ["denied before policy (tampered): not counted", { probe: false, status: "denied", denialReason: "POLICY_TAMPERED", deniedBeforePolicy: true }, "none"],

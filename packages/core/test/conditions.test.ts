@@ -202,11 +202,7 @@ describe("fields resolve own properties only", () => {
 });
 
 describe("fields", () => {
-  const data: Facts["dataAccessed"] = [
-    { type: "pii", count: 2, sensitivity: "high" },
-    { type: "secrets", count: 3 },
-    { type: "logs" },
-  ];
+  const data: Facts["dataAccessed"] = [{ type: "pii", count: 2, sensitivity: "high" }, { type: "secrets", count: 3 }, { type: "logs" }];
   it.each<[string, unknown, Partial<Facts>, boolean]>([
     ["actionType eq", on("actionType", "eq", "pr.merge"), {}, true],
     ["actionType eq (other)", on("actionType", "eq", "pr.open"), {}, false],
@@ -479,7 +475,14 @@ describe("nesting depth", () => {
 
   it("names the policy whose condition is too deep", () => {
     const when = nested(9, (inner) => ({ not: inner }));
-    const paths = validationIssues(() => parsePolicySet({ policies: [{ name: "a", actions: ["*"], effect: "allow" }, { name: "b", actions: ["*"], effect: "deny", when }] })).map((i) => i.path);
+    const paths = validationIssues(() =>
+      parsePolicySet({
+        policies: [
+          { name: "a", actions: ["*"], effect: "allow" },
+          { name: "b", actions: ["*"], effect: "deny", when },
+        ],
+      }),
+    ).map((i) => i.path);
     expect(paths).toEqual(["policies[1].when"]);
   });
 
@@ -489,13 +492,12 @@ describe("nesting depth", () => {
 });
 
 describe("rate specs", () => {
-  it.each<[unknown]>([
-    [{ over: 0, windowSeconds: 1 }],
-    [{ over: 1_000_000, windowSeconds: 2_592_000, per: "org" }],
-    [{ over: 5, windowSeconds: 3600, per: "agent" }],
-  ])("accepts %j", (rate) => {
-    expect(parsesWith({ rate })).not.toThrow();
-  });
+  it.each<[unknown]>([[{ over: 0, windowSeconds: 1 }], [{ over: 1_000_000, windowSeconds: 2_592_000, per: "org" }], [{ over: 5, windowSeconds: 3600, per: "agent" }]])(
+    "accepts %j",
+    (rate) => {
+      expect(parsesWith({ rate })).not.toThrow();
+    },
+  );
 
   it("defaults per to agent", () => {
     const [policy] = parsePolicySet({ policies: [{ name: "p", actions: ["*"], effect: "deny", when: { rate: { over: 5, windowSeconds: 60 } } }] });

@@ -10,9 +10,7 @@ function input(actionType: string, agent: AgentFacts = AGENT): DecisionInput {
 
 /** Parses the documents as one set and compiles each with versionId `pv_<name>` and version index+1. */
 function compile(...documents: Array<Record<string, unknown>>): CompiledPolicy[] {
-  return parsePolicySet({ policies: documents }).map((document, index) =>
-    compilePolicy(document, { versionId: `pv_${document.name}`, version: index + 1 }),
-  );
+  return parsePolicySet({ policies: documents }).map((document, index) => compilePolicy(document, { versionId: `pv_${document.name}`, version: index + 1 }));
 }
 
 const doc = (name: string, effect: string, extra: Record<string, unknown> = {}) => ({ name, actions: ["pr.merge"], effect, ...extra });

@@ -21,11 +21,28 @@ describe("eventOfEntry", () => {
   });
 
   it("carries the sequence number as its id, the entry's time, and the fields a client needs", () => {
-    const event = eventOfEntry(entry("action.decided", { status: "requested", approvalId: "apr_1", actionType: "pr.merge", actionId: "act_1", policy: { name: "review", version: 2 }, metadata: { secret: "not copied" } }, 42));
+    const event = eventOfEntry(
+      entry(
+        "action.decided",
+        { status: "requested", approvalId: "apr_1", actionType: "pr.merge", actionId: "act_1", policy: { name: "review", version: 2 }, metadata: { secret: "not copied" } },
+        42,
+      ),
+    );
     expect(event).toEqual({
       id: "42",
       type: "approval.requested",
-      data: { seq: 42, type: "approval.requested", at: "2026-01-01T00:00:00.000Z", agentId: "agt_1", approvalId: "apr_1", actionType: "pr.merge", actionId: "act_1", status: "requested", policyName: "review", auditEventId: "aud_x" },
+      data: {
+        seq: 42,
+        type: "approval.requested",
+        at: "2026-01-01T00:00:00.000Z",
+        agentId: "agt_1",
+        approvalId: "apr_1",
+        actionType: "pr.merge",
+        actionId: "act_1",
+        status: "requested",
+        policyName: "review",
+        auditEventId: "aud_x",
+      },
     });
   });
 });

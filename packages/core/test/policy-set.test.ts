@@ -84,9 +84,7 @@ describe("rate conditions in a decision", () => {
 
   it("traces a rate condition with its per, over, window and count", () => {
     const decision = evaluate(compile(policy("limit", "deny", { when: rate(5, 3600, "org") })), facts(), counts({ "pv_limit#0": 7 }));
-    expect(decision.conditionsEvaluated).toEqual([
-      { policy: "limit", field: "rate.org", operator: "over", expected: { over: 5, windowSeconds: 3600 }, actual: 7, result: true },
-    ]);
+    expect(decision.conditionsEvaluated).toEqual([{ policy: "limit", field: "rate.org", operator: "over", expected: { over: 5, windowSeconds: 3600 }, actual: 7, result: true }]);
   });
 
   it("reads each rate condition's own count", () => {
@@ -202,7 +200,10 @@ describe("monitor-mode policies with conditions", () => {
   });
 
   it("a monitor-only decision names the first policy by name whose condition held", () => {
-    const policies = compile(policy("a-watch", "deny", { mode: "monitor", when: meta("env", "dev") }), policy("b-watch", "require_approval", { mode: "monitor", when: meta("env", "prod") }));
+    const policies = compile(
+      policy("a-watch", "deny", { mode: "monitor", when: meta("env", "dev") }),
+      policy("b-watch", "require_approval", { mode: "monitor", when: meta("env", "prod") }),
+    );
     const decision = evaluate(policies, input);
     expect({ policy: decision.policy, monitored: decision.monitored }).toEqual({ policy: ref("b-watch", 2), monitored: [{ ...ref("b-watch", 2), effect: "require_approval" }] });
   });
@@ -259,7 +260,13 @@ describe("the per-action candidates memo", () => {
   const typeOf = (i: number) => `x.${i}.${suffixes[i % suffixes.length]}`;
   const expected = (i: number) => {
     const suffix = suffixes[i % suffixes.length];
-    return suffix === "deny" ? ["deny", "deny-flagged"] : suffix === "review" ? ["require_approval", "review-flagged"] : suffix === "limit" ? ["deny", "limit-flagged"] : ["allow", "allow-x"];
+    return suffix === "deny"
+      ? ["deny", "deny-flagged"]
+      : suffix === "review"
+        ? ["require_approval", "review-flagged"]
+        : suffix === "limit"
+          ? ["deny", "limit-flagged"]
+          : ["allow", "allow-x"];
   };
 
   it(`decides correctly for ${TYPES} distinct action types, twice over`, () => {

@@ -77,9 +77,24 @@ export async function seedDemo(args: { previous: DevJson | null; apiUrl: string;
   await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: owner.userId }, data: { passwordHash: await hashPassword(password) } });
     const key = await tx.apiKey.create({
-      data: { id: newId("apiKey"), orgId: org.id, kind: "agent", agentId: agent.id, name: "demo (reissued)", prefix: agentKey.prefix, keyHash: agentKey.hash, lastFour: agentKey.lastFour },
+      data: {
+        id: newId("apiKey"),
+        orgId: org.id,
+        kind: "agent",
+        agentId: agent.id,
+        name: "demo (reissued)",
+        prefix: agentKey.prefix,
+        keyHash: agentKey.hash,
+        lastFour: agentKey.lastFour,
+      },
     });
-    await appendAuditEntry(tx, org.id, { type: "key.issued", actor: { type: "system", id: "seed" }, agentId: agent.id, subjectId: key.id, data: { kind: "agent", prefix: agentKey.prefix, reason: "dev.json missing" } });
+    await appendAuditEntry(tx, org.id, {
+      type: "key.issued",
+      actor: { type: "system", id: "seed" },
+      agentId: agent.id,
+      subjectId: key.id,
+      data: { kind: "agent", prefix: agentKey.prefix, reason: "dev.json missing" },
+    });
     await appendAuditEntry(tx, org.id, { type: "member.password_reset", actor: { type: "system", id: "seed" }, subjectId: owner.id, data: { email: DEMO_ADMIN_EMAIL } });
   }, TX_OPTIONS);
   const admin = await issueAdminKey({ ctx, input: { membershipId: owner.id, name: "demo admin key (reissued)" } });

@@ -36,13 +36,18 @@ beforeAll(async () => {
   // Uneven batches, so nodes are completed inside batches, across them and at their edges.
   let n = 0;
   for (const batch of [1, 2, 7, 13, 4, 9]) {
-    await db().$transaction((tx) => appendAuditEntries(tx, org.org.id, Array.from({ length: batch }, () => note((n += 1)))));
+    await db().$transaction((tx) =>
+      appendAuditEntries(
+        tx,
+        org.org.id,
+        Array.from({ length: batch }, () => note((n += 1))),
+      ),
+    );
     if (batch === 7) await checkpointAuditLog(org.org.id);
   }
-  const rows = await db().pool.query<{ id: string; canonical: string; leaf_hash: string }>(
-    `SELECT id, canonical, leaf_hash FROM audit_entries WHERE org_id = $1 ORDER BY seq`,
-    [org.org.id],
-  );
+  const rows = await db().pool.query<{ id: string; canonical: string; leaf_hash: string }>(`SELECT id, canonical, leaf_hash FROM audit_entries WHERE org_id = $1 ORDER BY seq`, [
+    org.org.id,
+  ]);
   entries = rows.rows.map((r) => ({ id: r.id, leaf: hashLeaf(r.canonical) }));
   expect(rows.rows.map((r) => r.leaf_hash)).toEqual(entries.map((e) => toHex(e.leaf)));
 });
@@ -59,7 +64,15 @@ describe("inclusion proofs from the stored tree", () => {
       const root = toHex(mth(leaves.slice(0, n)));
       for (let m = 0; m < n; m += 1) {
         const proof = await getAuditProof({ ctx: org.ctx, input: { seq: m, treeSize: n } });
-        const expected = { type: "inclusion", seq: m, entryId: entries[m]?.id, leafHash: toHex(leaves[m] as Buffer), treeSize: n, rootHash: root, proof: path(m, leaves.slice(0, n)).map(toHex) };
+        const expected = {
+          type: "inclusion",
+          seq: m,
+          entryId: entries[m]?.id,
+          leafHash: toHex(leaves[m] as Buffer),
+          treeSize: n,
+          rootHash: root,
+          proof: path(m, leaves.slice(0, n)).map(toHex),
+        };
         const { checkpoint: _checkpoint, ...answer } = proof;
         if (JSON.stringify(answer) !== JSON.stringify(expected)) wrong.push(`seq ${m} at size ${n}`);
       }
@@ -69,7 +82,9 @@ describe("inclusion proofs from the stored tree", () => {
 
   it("answer the same by entry id, and carry the signed checkpoint when one exists at that size", async () => {
     const leaves = entries.map((e) => e.leaf);
-    const checkpointed = Number((await db().pool.query<{ tree_size: string }>(`SELECT tree_size FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`, [org.org.id])).rows[0]?.tree_size);
+    const checkpointed = Number(
+      (await db().pool.query<{ tree_size: string }>(`SELECT tree_size FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`, [org.org.id])).rows[0]?.tree_size,
+    );
     for (const n of [checkpointed, leaves.length]) {
       for (let m = 0; m < n; m += 1) {
         const byId = await getAuditProof({ ctx: org.ctx, input: { entryId: entries[m]?.id, treeSize: n } });
@@ -87,7 +102,10 @@ describe("inclusion proofs from the stored tree", () => {
   });
 
   it("refuse sizes beyond the log or before the entry, and entries of another org", async () => {
-    await expect(getAuditProof({ ctx: org.ctx, input: { seq: 0, treeSize: entries.length + 1 } })).rejects.toMatchObject({ code: "VALIDATION", details: { issues: [{ path: "treeSize" }] } });
+    await expect(getAuditProof({ ctx: org.ctx, input: { seq: 0, treeSize: entries.length + 1 } })).rejects.toMatchObject({
+      code: "VALIDATION",
+      details: { issues: [{ path: "treeSize" }] },
+    });
     await expect(getAuditProof({ ctx: org.ctx, input: { seq: 5, treeSize: 5 } })).rejects.toMatchObject({ code: "VALIDATION", details: { issues: [{ path: "treeSize" }] } });
     await expect(getAuditProof({ ctx: org.ctx, input: { seq: entries.length, treeSize: entries.length } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const other = await createTestOrg({ label: "proof-other" });

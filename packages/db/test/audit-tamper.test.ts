@@ -31,7 +31,13 @@ const note = (i: number): AuditEntryInput => ({ type: "test.note", actor: { type
 async function loggedOrg(): Promise<TestOrg & { size: number }> {
   const org = await createTestOrg({ label: "tamper" });
   for (let batch = 0; batch < 3; batch += 1) {
-    await db().$transaction((tx) => appendAuditEntries(tx, org.org.id, Array.from({ length: 10 }, (_, i) => note(batch * 10 + i))));
+    await db().$transaction((tx) =>
+      appendAuditEntries(
+        tx,
+        org.org.id,
+        Array.from({ length: 10 }, (_, i) => note(batch * 10 + i)),
+      ),
+    );
     await checkpointAuditLog(org.org.id);
   }
   const size = Number((await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } })).size);
@@ -114,7 +120,14 @@ describe("tampering, caught online (POST /v1/audit/verify) at the first broken e
     await tamper(`UPDATE audit_entries SET seq = -(seq + 1) WHERE org_id = $1 AND seq >= 12`, [org.org.id]);
     await tamper(`UPDATE audit_entries SET seq = -seq WHERE org_id = $1 AND seq < 0`, [org.org.id]);
     const previous = (await attacker.query(`SELECT chain_hash, created_at FROM audit_entries WHERE org_id = $1 AND seq = 11`, [org.org.id])).rows[0];
-    const forged = sealAuditEntry({ id: "aud_forgedforgedforgedforg", orgId: org.org.id, seq: 12, previousChainHash: previous.chain_hash, createdAt: previous.created_at, entry: note(999) });
+    const forged = sealAuditEntry({
+      id: "aud_forgedforgedforgedforg",
+      orgId: org.org.id,
+      seq: 12,
+      previousChainHash: previous.chain_hash,
+      createdAt: previous.created_at,
+      entry: note(999),
+    });
     await tamper(
       `INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, canonical, leaf_hash, chain_hash, created_at) VALUES ($1, $2, 12, 'test.note', 'system', 'x', $3, $4, $5, $6)`,
       [forged.id, org.org.id, forged.canonical, forged.leafHash, forged.chainHash, previous.created_at],

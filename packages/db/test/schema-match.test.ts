@@ -13,8 +13,18 @@ import { createTestDatabase } from "../src/testing";
  * values, and every model round-trips through the generated client with every field set.
  */
 
-interface FieldSpec { name: string; column: string; type: string; optional: boolean; list: boolean }
-interface ModelSpec { name: string; table: string; fields: FieldSpec[] }
+interface FieldSpec {
+  name: string;
+  column: string;
+  type: string;
+  optional: boolean;
+  list: boolean;
+}
+interface ModelSpec {
+  name: string;
+  table: string;
+  fields: FieldSpec[];
+}
 
 const SCALARS = new Set(["String", "Int", "BigInt", "Boolean", "DateTime", "Json"]);
 
@@ -22,7 +32,10 @@ function parseSchema(text: string): { models: ModelSpec[]; enums: Map<string, { 
   const enums = new Map<string, { db: string; values: string[] }>();
   for (const match of text.matchAll(/^enum (\w+) \{\n([\s\S]*?)\n\}/gm)) {
     const [, name = "", body = ""] = match;
-    const lines = body.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("//"));
+    const lines = body
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("//"));
     const db = /@@map\("([^"]+)"\)/.exec(body)?.[1] ?? name;
     enums.set(name, { db, values: lines.filter((l) => !l.startsWith("@@")) });
   }
@@ -86,7 +99,10 @@ describe("the migrated database matches prisma/schema.prisma", () => {
         `SELECT e.enumlabel FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typname = $1 ORDER BY e.enumsortorder`,
         [db],
       );
-      expect(rows.map((r) => r.enumlabel), db).toEqual(values);
+      expect(
+        rows.map((r) => r.enumlabel),
+        db,
+      ).toEqual(values);
     }
   });
 
@@ -125,11 +141,38 @@ describe("every model round-trips through the generated client", () => {
     const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
     const agent = await prisma.agent.create({
-      data: { id: "agt_rt", orgId: org.id, name: "a", description: "d", labels: { team: "x" }, status: "halted", haltedAt: t, haltedReason: "r", createdByMembershipId: membership.id, circuitState: "half_open", circuitOpenedAt: later, createdAt: t },
+      data: {
+        id: "agt_rt",
+        orgId: org.id,
+        name: "a",
+        description: "d",
+        labels: { team: "x" },
+        status: "halted",
+        haltedAt: t,
+        haltedReason: "r",
+        createdByMembershipId: membership.id,
+        circuitState: "half_open",
+        circuitOpenedAt: later,
+        createdAt: t,
+      },
     });
     await roundTrip("Agent", agent, () => prisma.agent.findUnique({ where: { id: agent.id } }));
     const key = await prisma.apiKey.create({
-      data: { id: "key_rt", orgId: org.id, kind: "admin", agentId: agent.id, membershipId: membership.id, name: "n", prefix: "gh_admin_x", keyHash: "h", lastFour: "abcd", createdAt: t, lastUsedAt: t, expiresAt: later, revokedAt: later },
+      data: {
+        id: "key_rt",
+        orgId: org.id,
+        kind: "admin",
+        agentId: agent.id,
+        membershipId: membership.id,
+        name: "n",
+        prefix: "gh_admin_x",
+        keyHash: "h",
+        lastFour: "abcd",
+        createdAt: t,
+        lastUsedAt: t,
+        expiresAt: later,
+        revokedAt: later,
+      },
     });
     await roundTrip("ApiKey", key, () => prisma.apiKey.findUnique({ where: { id: key.id } }));
     const policy = await prisma.policy.create({ data: { id: "pol_rt", orgId: org.id, name: "p", status: "archived", createdAt: t, archivedAt: later } });
@@ -141,29 +184,86 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("Policy", policyWithVersion, () => prisma.policy.findUnique({ where: { id: policy.id } }));
     const action = await prisma.action.create({
       data: {
-        id: "act_rt", orgId: org.id, agentId: agent.id, actionType: "pr.merge", metadata: { n: 1.5 }, dataAccessed: [{ type: "pii" }], status: "requested",
-        denialReason: "X", policyName: "p", policyVersionId: version.id, mode: "monitor", result: { status: "requested" }, idempotencyKey: "evt", requestHash: "rh",
-        auditEntryId: "aud_rt", outcomeStatus: "success", outcomeMessage: "ok", outcomeAt: later, createdAt: t,
+        id: "act_rt",
+        orgId: org.id,
+        agentId: agent.id,
+        actionType: "pr.merge",
+        metadata: { n: 1.5 },
+        dataAccessed: [{ type: "pii" }],
+        status: "requested",
+        denialReason: "X",
+        policyName: "p",
+        policyVersionId: version.id,
+        mode: "monitor",
+        result: { status: "requested" },
+        idempotencyKey: "evt",
+        requestHash: "rh",
+        auditEntryId: "aud_rt",
+        outcomeStatus: "success",
+        outcomeMessage: "ok",
+        outcomeAt: later,
+        createdAt: t,
       },
     });
     await roundTrip("Action", action, () => prisma.action.findUnique({ where: { id: action.id } }));
     const approval = await prisma.approval.create({
       data: {
-        id: "apr_rt", orgId: org.id, actionId: action.id, agentId: agent.id, policyVersionId: version.id, requestHash: "rh", status: "expired", quorum: 2,
-        approverRoles: ["approver", "owner"], approverMemberIds: ["mem_a", "mem_b"], excludeAgentOwner: true, requestedBy: "mem_c", expiresAt: later,
-        decidedAt: later, decisionReason: "why", createdAt: t,
+        id: "apr_rt",
+        orgId: org.id,
+        actionId: action.id,
+        agentId: agent.id,
+        policyVersionId: version.id,
+        requestHash: "rh",
+        status: "expired",
+        quorum: 2,
+        approverRoles: ["approver", "owner"],
+        approverMemberIds: ["mem_a", "mem_b"],
+        excludeAgentOwner: true,
+        requestedBy: "mem_c",
+        expiresAt: later,
+        decidedAt: later,
+        decisionReason: "why",
+        createdAt: t,
       },
     });
     await roundTrip("Approval", approval, () => prisma.approval.findUnique({ where: { id: approval.id } }));
-    const vote = await prisma.approvalVote.create({ data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t } });
+    const vote = await prisma.approvalVote.create({
+      data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t },
+    });
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
-    const parent = await prisma.delegation.create({ data: { id: "dlg_root", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, capabilities: ["pr.*"], expiresAt: later } });
+    const parent = await prisma.delegation.create({
+      data: { id: "dlg_root", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, capabilities: ["pr.*"], expiresAt: later },
+    });
     const delegation = await prisma.delegation.create({
-      data: { id: "dlg_rt", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, parentDelegationId: parent.id, capabilities: ["pr.open", "pr.merge"], depth: 2, expiresAt: later, revokedAt: later, createdAt: t },
+      data: {
+        id: "dlg_rt",
+        orgId: org.id,
+        parentAgentId: agent.id,
+        childAgentId: agent.id,
+        parentDelegationId: parent.id,
+        capabilities: ["pr.open", "pr.merge"],
+        depth: 2,
+        expiresAt: later,
+        revokedAt: later,
+        createdAt: t,
+      },
     });
     await roundTrip("Delegation", delegation, () => prisma.delegation.findUnique({ where: { id: delegation.id } }));
     const entry = await prisma.auditEntry.create({
-      data: { id: "aud_rt", orgId: org.id, seq: 9007199254740993n, type: "x", actorType: "agent", actorId: agent.id, subjectId: "s", agentId: agent.id, canonical: "{}", leafHash: "l", chainHash: "c", createdAt: t },
+      data: {
+        id: "aud_rt",
+        orgId: org.id,
+        seq: 9007199254740993n,
+        type: "x",
+        actorType: "agent",
+        actorId: agent.id,
+        subjectId: "s",
+        agentId: agent.id,
+        canonical: "{}",
+        leafHash: "l",
+        chainHash: "c",
+        createdAt: t,
+      },
     });
     await roundTrip("AuditEntry", entry, () => prisma.auditEntry.findUnique({ where: { id: entry.id } }));
     const head = await prisma.auditLogHead.create({ data: { orgId: org.id, size: 5n, chainHash: "c", frontier: ["f4", "f1"] } });

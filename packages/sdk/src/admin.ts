@@ -86,8 +86,7 @@ export class GatehouseAdmin {
       });
     this.approvals = {
       list: (options = {}) => request<ApprovalList>(config, { method: "GET", path: `/v1/admin/approvals${listQuery(options)}`, signal: options.signal }),
-      get: (approvalId, options = {}) =>
-        request<Approval>(config, { method: "GET", path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}`, signal: options.signal }),
+      get: (approvalId, options = {}) => request<Approval>(config, { method: "GET", path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}`, signal: options.signal }),
       approve: (approvalId, options = {}) => decide(approvalId, "approve", options),
       deny: (approvalId, options = {}) => decide(approvalId, "deny", options),
     };

@@ -215,7 +215,9 @@ async function checkConsistency(
   if (typeof saved === "string") return failed(saved);
   if (saved.size !== proof.from) return failed(`your saved checkpoint has tree size ${saved.size}, but the proof starts at ${proof.from}`);
   if (!bytesEqual(saved.rootHash, hashes.fromRootHash)) {
-    return failed(`the log's tree of size ${saved.size} has root ${proof.fromRootHash}, but your saved checkpoint says ${bytesToHex(saved.rootHash)}: the log was rewritten, not only appended to`);
+    return failed(
+      `the log's tree of size ${saved.size} has root ${proof.fromRootHash}, but your saved checkpoint says ${bytesToHex(saved.rootHash)}: the log was rewritten, not only appended to`,
+    );
   }
   return { verified: true };
 }
@@ -226,7 +228,8 @@ async function checkSignedRoot(checkpoint: Checkpoint | null, treeSize: number, 
   const body = await openSigned(checkpoint.note, await verifiers(), "the checkpoint");
   if (typeof body === "string") return failed(body);
   if (body.size !== treeSize) return failed(`the signed checkpoint is of tree size ${body.size}, not ${treeSize}`);
-  if (!bytesEqual(body.rootHash, rootHash)) return failed(`the signed checkpoint of tree size ${treeSize} has root ${bytesToHex(body.rootHash)}, not the proof's ${bytesToHex(rootHash)}`);
+  if (!bytesEqual(body.rootHash, rootHash))
+    return failed(`the signed checkpoint of tree size ${treeSize} has root ${bytesToHex(body.rootHash)}, not the proof's ${bytesToHex(rootHash)}`);
   return { verified: true };
 }
 

@@ -41,11 +41,7 @@ const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 45_000;
  * Checks the options and fills in defaults. `keyRule` says which prefix the key must have, and how
  * to describe the mistake (the message never echoes the key).
  */
-export function resolveConfig(
-  options: ClientOptions,
-  internals: ClientInternals,
-  keyRule: { prefix: string; example: string; description: string },
-): TransportConfig {
+export function resolveConfig(options: ClientOptions, internals: ClientInternals, keyRule: { prefix: string; example: string; description: string }): TransportConfig {
   const { apiKey, baseUrl = DEFAULT_BASE_URL, timeout = DEFAULT_TIMEOUT_MS, maxRetries = DEFAULT_MAX_RETRIES } = options;
   if (typeof apiKey !== "string" || apiKey === "") {
     throw new GatehouseError(`Missing apiKey: pass ${keyRule.example}`, { code: "MISSING_API_KEY" });

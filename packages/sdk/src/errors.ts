@@ -178,9 +178,7 @@ export interface DeniedErrorExtra {
  * assertAllowed(result); // throws DeniedError with reason, policy and conditions
  * ```
  */
-export function assertAllowed<R extends ActionResult | CheckResult>(
-  result: R,
-): asserts result is R & { status: "executed" | "requested" } {
+export function assertAllowed<R extends ActionResult | CheckResult>(result: R): asserts result is R & { status: "executed" | "requested" } {
   if (result.status === "denied") throw new DeniedError(result);
 }
 

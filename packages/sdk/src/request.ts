@@ -1,11 +1,5 @@
 /** One API call over `fetch`: headers, per-attempt timeout, retries with backoff, typed errors. */
-import {
-  APIConnectionError,
-  APITimeoutError,
-  APIUserAbortError,
-  GatehouseError,
-  errorClassForStatus,
-} from "./errors.ts";
+import { APIConnectionError, APITimeoutError, APIUserAbortError, GatehouseError, errorClassForStatus } from "./errors.ts";
 import { backoffDelay, isRetryableStatus, parseRetryAfter } from "./retry.ts";
 import type { Fetch } from "./types.ts";
 import { VERSION } from "./version.ts";
@@ -41,9 +35,7 @@ export interface RequestSpec {
 }
 
 /** How one attempt went: the value, or the error with whether it may be retried and after how long the server asks. */
-export type Attempt<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: GatehouseError; retry: boolean; retryAfterMs?: number | undefined };
+export type Attempt<T> = { ok: true; value: T } | { ok: false; error: GatehouseError; retry: boolean; retryAfterMs?: number | undefined };
 
 export const defaultSleep: Sleep = (ms, signal) =>
   new Promise((resolve) => {
@@ -89,13 +81,7 @@ export function requestHeaders(config: TransportConfig, extra: Record<string, st
   };
 }
 
-async function attemptOnce<T>(
-  config: TransportConfig,
-  url: string,
-  init: RequestInit,
-  userSignal: AbortSignal | undefined,
-  timeout: number,
-): Promise<Attempt<T>> {
+async function attemptOnce<T>(config: TransportConfig, url: string, init: RequestInit, userSignal: AbortSignal | undefined, timeout: number): Promise<Attempt<T>> {
   if (userSignal?.aborted) return userAborted(userSignal);
 
   const controller = new AbortController();

@@ -98,14 +98,7 @@ export type ApprovalVote = Approval["votes"][number];
 export type ApprovalList = Schemas["ApprovalList"];
 
 /** The kinds of event `GET /v1/events` streams. The server may add more. */
-export type GatehouseEventType =
-  | "action.executed"
-  | "action.denied"
-  | "approval.requested"
-  | "approval.voted"
-  | "approval.decided"
-  | "approval.expired"
-  | (string & {});
+export type GatehouseEventType = "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
 export type GatehouseEventData = Schemas["EventData"];
@@ -295,10 +288,7 @@ export interface TrustedKeys {
 }
 
 /** Options of `audit.proof`: the entry by id or by seq, and optionally the tree size to prove it in. */
-export type InclusionProofOptions = (
-  | { entryId: string; seq?: undefined }
-  | { seq: number; entryId?: undefined }
-) &
+export type InclusionProofOptions = ({ entryId: string; seq?: undefined } | { seq: number; entryId?: undefined }) &
   TrustedKeys &
   RequestOptions & {
     /** The tree to prove inclusion in. Default: a fresh checkpoint of the whole log. */

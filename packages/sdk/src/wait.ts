@@ -32,14 +32,9 @@ export function resolveDeadline(deadline: Date | number | undefined, nowMs: numb
  * 5xx (an API restarting or failing over) are retried with backoff until the deadline, apart from
  * `maxRetries`; any other error ends the wait.
  */
-export async function waitForApproval(
-  config: TransportConfig,
-  approvalId: string,
-  deadline: number,
-  signal: AbortSignal | undefined,
-): Promise<ActionResult> {
+export async function waitForApproval(config: TransportConfig, approvalId: string, deadline: number, signal: AbortSignal | undefined): Promise<ActionResult> {
   const path = `/v1/approvals/${encodeURIComponent(approvalId)}/wait`;
-  for (let failures = 0; ; ) {
+  for (let failures = 0; ;) {
     const fullHold = Math.floor(WAIT_HOLD_MAX_MS * (1 - WAIT_HOLD_JITTER * config.random()));
     const hold = Math.max(0, Math.min(fullHold, Math.floor(deadline - config.now())));
     const attempt = await attemptRequest<Approval>(config, {

@@ -51,11 +51,7 @@ describe("admin.policies.list()", () => {
   it("GETs /v1/admin/policies with the admin key", async () => {
     const { admin, calls } = adminClient([json(200, stored)], { baseUrl: "https://gh.example.com/" });
     await admin.policies.list();
-    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual([
-      "GET",
-      "https://gh.example.com/v1/admin/policies",
-      `Bearer ${ADMIN_KEY}`,
-    ]);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["GET", "https://gh.example.com/v1/admin/policies", `Bearer ${ADMIN_KEY}`]);
   });
 
   it("returns the stored policies, typed", async () => {
@@ -100,9 +96,7 @@ describe("admin.policies.apply()", () => {
 
   it("throws a BadRequestError carrying the field paths of a rejected set, without retrying", async () => {
     const issues = [{ path: "policies[0].effect", message: "Invalid option" }];
-    const { admin, calls } = adminClient([
-      json(400, { error: { code: "VALIDATION", message: "policies[0].effect: Invalid option", details: { issues }, requestId: "req_v" } }),
-    ]);
+    const { admin, calls } = adminClient([json(400, { error: { code: "VALIDATION", message: "policies[0].effect: Invalid option", details: { issues }, requestId: "req_v" } })]);
     const error = await rejection(admin.policies.apply([reviewed]));
     expect([error instanceof BadRequestError, calls.length]).toEqual([true, 1]);
     expect(error).toMatchObject({ details: { issues }, requestId: "req_v" });

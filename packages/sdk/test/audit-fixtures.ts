@@ -83,7 +83,16 @@ export function buildLog(size: number, { key = generateSigner("gatehouse.test"),
           .filter((at) => at === n)
           .map((at) => line({ type: "checkpoint", size: at, note: note(at) }))
           .join("");
-      let text = line({ type: "bundle", version: 1, origin: ORIGIN, orgId: "org_1", exportedAt: "2025-06-01T12:00:00.000Z", treeSize: size, rootHash: toHex(rootBytes(size)), filter: null });
+      let text = line({
+        type: "bundle",
+        version: 1,
+        origin: ORIGIN,
+        orgId: "org_1",
+        exportedAt: "2025-06-01T12:00:00.000Z",
+        treeSize: size,
+        rootHash: toHex(rootBytes(size)),
+        filter: null,
+      });
       text += line({ type: "key", vkey: theVkey, status: "active", createdAt: "2025-06-01T00:00:00.000Z" });
       for (const entry of entries) {
         text += checkpointLines(entry.seq);
@@ -97,10 +106,7 @@ export function buildLog(size: number, { key = generateSigner("gatehouse.test"),
 /** The bundle of a log of `size` entries with one checkpoint at the end, built without keeping the tree: for big logs. */
 export function bigBundle(size: number, key: TestKey): string {
   const tree = new TreeBuilder();
-  const lines = [
-    JSON.stringify({ type: "bundle", version: 1, origin: ORIGIN, treeSize: size, filter: null }),
-    JSON.stringify({ type: "key", vkey: key.vkey }),
-  ];
+  const lines = [JSON.stringify({ type: "bundle", version: 1, origin: ORIGIN, treeSize: size, filter: null }), JSON.stringify({ type: "key", vkey: key.vkey })];
   for (let seq = 0; seq < size; seq++) {
     const text = canonical(seq);
     const leaf = hashLeaf(text);

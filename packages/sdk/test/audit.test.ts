@@ -137,9 +137,21 @@ describe("audit.proof()", () => {
     ["a hash of the path left out", { proof: log.inclusion(3, 7).slice(1) }, /the proof is shorter than the tree is deep/],
     ["another entry's place", { seq: 4, entryId: "aud_3" }, /does not lead from entry 4's leaf hash/],
     ["a root that is not the signed one", { rootHash: log.root(6), proof: log.inclusion(3, 6), treeSize: 6 }, /signed checkpoint is of tree size 7, not 6/],
-    ["a checkpoint signed by another key", { checkpoint: { ...log.checkpoint(7), note: buildLog(7, { key: stranger }).note(7) } }, /the checkpoint: the note has no signature by a known key/],
-    ["a checkpoint whose signature was altered", { checkpoint: { ...log.checkpoint(7), note: alterSignature(log.note(7)) } }, /^the checkpoint: the signature by gatehouse\.test\+[0-9a-f]{8} does not verify$/],
-    ["a forked tree whose root is not the signed one", { leafHash: fork.entries[3]?.leafHash, rootHash: fork.root(7), proof: fork.inclusion(3, 7) }, /^the signed checkpoint of tree size 7 has root [0-9a-f]{64}, not the proof's [0-9a-f]{64}$/],
+    [
+      "a checkpoint signed by another key",
+      { checkpoint: { ...log.checkpoint(7), note: buildLog(7, { key: stranger }).note(7) } },
+      /the checkpoint: the note has no signature by a known key/,
+    ],
+    [
+      "a checkpoint whose signature was altered",
+      { checkpoint: { ...log.checkpoint(7), note: alterSignature(log.note(7)) } },
+      /^the checkpoint: the signature by gatehouse\.test\+[0-9a-f]{8} does not verify$/,
+    ],
+    [
+      "a forked tree whose root is not the signed one",
+      { leafHash: fork.entries[3]?.leafHash, rootHash: fork.root(7), proof: fork.inclusion(3, 7) },
+      /^the signed checkpoint of tree size 7 has root [0-9a-f]{64}, not the proof's [0-9a-f]{64}$/,
+    ],
     ["no checkpoint", { checkpoint: null }, /no signed checkpoint of tree size 7 came with the proof/],
     ["hashes that are not hex", { rootHash: "zz" }, /the server's answer is malformed: rootHash must be 64 hex characters/],
   ])("fails the check for %s", async (_case, overrides, problem) => {
@@ -195,7 +207,10 @@ describe("audit.consistency()", () => {
     // The saved checkpoint is of the fork: same key, same size, other entries.
     const { gatehouse } = client([json(200, consistency(4, 7)), keysReply()]);
     const result = await gatehouse.audit.consistency({ since: fork.note(4) });
-    expect([result.verified, result.problem]).toEqual([false, expect.stringMatching(/^the log's tree of size 4 has root .*, but your saved checkpoint says .*: the log was rewritten, not only appended to$/)]);
+    expect([result.verified, result.problem]).toEqual([
+      false,
+      expect.stringMatching(/^the log's tree of size 4 has root .*, but your saved checkpoint says .*: the log was rewritten, not only appended to$/),
+    ]);
   });
 
   it("fails the check for a saved checkpoint signed by a key it does not trust", async () => {
@@ -207,7 +222,11 @@ describe("audit.consistency()", () => {
 
   it.each<[string, Record<string, unknown>, RegExp]>([
     ["a hash of the proof changed", { proof: log.consistency(3, 7).map((h, i) => (i === 0 ? flip(h) : h)) }, /does not show the tree of size 3 is a prefix of the tree of size 7/],
-    ["an older root that is not a prefix", { fromRootHash: fork.root(3) }, /^the proof does not show the tree of size 3 is a prefix of the tree of size 7: the proof does not lead to the root of size 3$/],
+    [
+      "an older root that is not a prefix",
+      { fromRootHash: fork.root(3) },
+      /^the proof does not show the tree of size 3 is a prefix of the tree of size 7: the proof does not lead to the root of size 3$/,
+    ],
     ["no checkpoint of the later size", { checkpoint: null }, /no signed checkpoint of tree size 7/],
   ])("fails the check for %s", async (_case, overrides, problem) => {
     const { gatehouse } = client([json(200, consistency(3, 7, overrides)), keysReply()]);
@@ -361,7 +380,13 @@ describe("admin.audit", () => {
   });
 
   it("rotateKey() POSTs /v1/admin/audit/keys/rotate with an Idempotency-Key kept across retries", async () => {
-    const rotated = { keys: [{ ...signingKey, status: "retired", retiredAt: "2025-06-02T00:00:00.000Z" }, { ...signingKey, id: "sgk_2", vkey: stranger.vkey }], checkpoint: log.checkpoint(7) };
+    const rotated = {
+      keys: [
+        { ...signingKey, status: "retired", retiredAt: "2025-06-02T00:00:00.000Z" },
+        { ...signingKey, id: "sgk_2", vkey: stranger.vkey },
+      ],
+      checkpoint: log.checkpoint(7),
+    };
     const { admin, calls } = adminClient([apiError(503, "UNAVAILABLE"), json(200, rotated)]);
     await expect(admin.audit.rotateKey()).resolves.toEqual(rotated);
     const keys = calls.map((call) => call.headers.get("idempotency-key"));

@@ -163,7 +163,15 @@ describe("assertAllowed()", () => {
   });
 
   it("throws for a denied canI() answer, which has no audit entry", () => {
-    const check: CheckResult = { status: "denied", denialReason: "NO_POLICY", conditionsEvaluated: [], allowed: false, needsApproval: false, dryRun: true, message: "Denied: no policy allows this action for this agent." };
+    const check: CheckResult = {
+      status: "denied",
+      denialReason: "NO_POLICY",
+      conditionsEvaluated: [],
+      allowed: false,
+      needsApproval: false,
+      dryRun: true,
+      message: "Denied: no policy allows this action for this agent.",
+    };
     expect(() => assertAllowed(check)).toThrowError(expect.objectContaining({ reason: "NO_POLICY", policy: undefined, auditEventId: undefined }));
   });
 

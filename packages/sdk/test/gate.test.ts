@@ -1,30 +1,7 @@
 import { describe, expect, it } from "vitest";
-import {
-  APIUserAbortError,
-  ApprovalTimeoutError,
-  AuthenticationError,
-  DeniedError,
-  InternalServerError,
-  NotFoundError,
-  PermissionDeniedError,
-} from "../src/errors.ts";
+import { APIUserAbortError, ApprovalTimeoutError, AuthenticationError, DeniedError, InternalServerError, NotFoundError, PermissionDeniedError } from "../src/errors.ts";
 import type { ActionResult } from "../src/types.ts";
-import {
-  API_KEY,
-  BO,
-  apiError,
-  approvalObject,
-  approvedObject,
-  client,
-  endedObject,
-  executed,
-  fakeTime,
-  hang,
-  json,
-  rejection,
-  requested,
-  type Reply,
-} from "./helpers.ts";
+import { API_KEY, BO, apiError, approvalObject, approvedObject, client, endedObject, executed, fakeTime, hang, json, rejection, requested, type Reply } from "./helpers.ts";
 
 const WAIT_URL = "http://localhost:4000/v1/approvals/apr_1/wait";
 
@@ -92,11 +69,7 @@ describe("gate()", () => {
   it("long-polls GET /v1/approvals/:id/wait with the agent key", async () => {
     const { gatehouse, calls } = client([json(200, requested), json(200, approvedObject())]);
     await gatehouse.gate("pr.merge");
-    expect([calls[1]?.init.method, calls[1]?.url, calls[1]?.headers.get("authorization")]).toEqual([
-      "GET",
-      `${WAIT_URL}?timeoutMs=25000`,
-      `Bearer ${API_KEY}`,
-    ]);
+    expect([calls[1]?.init.method, calls[1]?.url, calls[1]?.headers.get("authorization")]).toEqual(["GET", `${WAIT_URL}?timeoutMs=25000`, `Bearer ${API_KEY}`]);
   });
 
   it("shortens a full hold by up to a fifth at random, so gates that started together wait again spread out", async () => {

@@ -41,12 +41,7 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   });
 }
 
-export function apiError(
-  status: number,
-  code: string,
-  headers: Record<string, string> = {},
-  requestId = `req_${status}`,
-): Response {
+export function apiError(status: number, code: string, headers: Record<string, string> = {}, requestId = `req_${status}`): Response {
   return json(status, { error: { code, message: `${code} happened`, requestId } }, headers);
 }
 
@@ -58,11 +53,7 @@ export const executed = {
 } as const;
 
 /** A client on a scripted fetch whose waits between retries are recorded instead of slept. */
-export function client(
-  replies: Reply[],
-  options: Partial<GatehouseOptions> = {},
-  internals: GatehouseInternals = {},
-): { gatehouse: Gatehouse; calls: Call[]; sleeps: number[] } {
+export function client(replies: Reply[], options: Partial<GatehouseOptions> = {}, internals: GatehouseInternals = {}): { gatehouse: Gatehouse; calls: Call[]; sleeps: number[] } {
   const { fetch, calls } = scriptedFetch(replies);
   const sleeps: number[] = [];
   const gatehouse = new Gatehouse(
@@ -79,10 +70,7 @@ export function client(
 }
 
 /** An admin client on a scripted fetch whose waits between retries are recorded instead of slept. */
-export function adminClient(
-  replies: Reply[],
-  options: Partial<GatehouseAdminOptions> = {},
-): { admin: GatehouseAdmin; calls: Call[]; sleeps: number[] } {
+export function adminClient(replies: Reply[], options: Partial<GatehouseAdminOptions> = {}): { admin: GatehouseAdmin; calls: Call[]; sleeps: number[] } {
   const { fetch, calls } = scriptedFetch(replies);
   const sleeps: number[] = [];
   const admin = new GatehouseAdmin(

@@ -19,11 +19,7 @@ describe("policies()", () => {
   it("GETs /v1/policies without a scope by default, leaving the server's default (own)", async () => {
     const { gatehouse, calls } = client([json(200, { ...list, scope: "own" })]);
     await gatehouse.policies();
-    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual([
-      "GET",
-      "http://localhost:4000/v1/policies",
-      `Bearer ${API_KEY}`,
-    ]);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["GET", "http://localhost:4000/v1/policies", `Bearer ${API_KEY}`]);
   });
 
   it.each(["own", "org"] as const)("asks for scope=%s", async (scope) => {

@@ -58,10 +58,7 @@ describe("retries", () => {
   });
 
   it("makes maxRetries + 1 attempts, then gives up", async () => {
-    const { gatehouse, calls } = client(
-      [apiError(500, "A"), apiError(500, "B"), apiError(500, "C"), apiError(500, "D"), json(200, executed)],
-      { maxRetries: 3 },
-    );
+    const { gatehouse, calls } = client([apiError(500, "A"), apiError(500, "B"), apiError(500, "C"), apiError(500, "D"), json(200, executed)], { maxRetries: 3 });
     await rejection(gatehouse.execute("pr.merge"));
     expect(calls).toHaveLength(4);
   });
@@ -90,10 +87,7 @@ describe("retries", () => {
   });
 
   it("backs off exponentially from 500 ms", async () => {
-    const { gatehouse, sleeps } = client(
-      [apiError(500, "A"), apiError(500, "B"), apiError(500, "C"), json(200, executed)],
-      { maxRetries: 3 },
-    );
+    const { gatehouse, sleeps } = client([apiError(500, "A"), apiError(500, "B"), apiError(500, "C"), json(200, executed)], { maxRetries: 3 });
     await gatehouse.execute("pr.merge");
     expect(sleeps).toEqual([500, 1000, 2000]);
   });
@@ -119,11 +113,7 @@ describe("retries", () => {
 
   it("waits until the HTTP date a Retry-After header names", async () => {
     const now = Date.parse("2025-01-01T00:00:00Z");
-    const { gatehouse, sleeps } = client(
-      [apiError(429, "RATE_LIMITED", { "retry-after": "Wed, 01 Jan 2025 00:00:07 GMT" }), json(200, executed)],
-      {},
-      { now: () => now },
-    );
+    const { gatehouse, sleeps } = client([apiError(429, "RATE_LIMITED", { "retry-after": "Wed, 01 Jan 2025 00:00:07 GMT" }), json(200, executed)], {}, { now: () => now });
     await gatehouse.execute("pr.merge");
     expect(sleeps).toEqual([7000]);
   });

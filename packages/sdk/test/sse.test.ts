@@ -27,22 +27,38 @@ describe("SseParser", () => {
     ["no data: nothing dispatched", "id: 3\nevent: e\n\n", []],
     ["an unfinished event is not dispatched", "data: x\n", []],
     ["an unfinished line is not processed", "data: x", []],
-    ["the id carries over to later events", "id: 4\ndata: a\n\ndata: b\n\n", [
-      { id: "4", event: "message", data: "a" },
-      { id: "4", event: "message", data: "b" },
-    ]],
-    ["an empty id resets it", "id: 4\ndata: a\n\nid\ndata: b\n\n", [
-      { id: "4", event: "message", data: "a" },
-      { id: "", event: "message", data: "b" },
-    ]],
-    ["an id with NUL is ignored", "id: 4\ndata: a\n\nid: 5\u0000\ndata: b\n\n", [
-      { id: "4", event: "message", data: "a" },
-      { id: "4", event: "message", data: "b" },
-    ]],
-    ["the event type resets after each dispatch", "event: e\ndata: a\n\ndata: b\n\n", [
-      { id: "", event: "e", data: "a" },
-      { id: "", event: "message", data: "b" },
-    ]],
+    [
+      "the id carries over to later events",
+      "id: 4\ndata: a\n\ndata: b\n\n",
+      [
+        { id: "4", event: "message", data: "a" },
+        { id: "4", event: "message", data: "b" },
+      ],
+    ],
+    [
+      "an empty id resets it",
+      "id: 4\ndata: a\n\nid\ndata: b\n\n",
+      [
+        { id: "4", event: "message", data: "a" },
+        { id: "", event: "message", data: "b" },
+      ],
+    ],
+    [
+      "an id with NUL is ignored",
+      "id: 4\ndata: a\n\nid: 5\u0000\ndata: b\n\n",
+      [
+        { id: "4", event: "message", data: "a" },
+        { id: "4", event: "message", data: "b" },
+      ],
+    ],
+    [
+      "the event type resets after each dispatch",
+      "event: e\ndata: a\n\ndata: b\n\n",
+      [
+        { id: "", event: "e", data: "a" },
+        { id: "", event: "message", data: "b" },
+      ],
+    ],
     ["a leading BOM is dropped", "\uFEFFdata: x\n\n", [{ id: "", event: "message", data: "x" }]],
     ["field names are case-sensitive", "Data: x\ndata: y\n\n", [{ id: "", event: "message", data: "y" }]],
     ["non-ASCII text", "data: café ✓ 🚀\n\n", [{ id: "", event: "message", data: "café ✓ 🚀" }]],
@@ -74,7 +90,7 @@ describe("SseParser", () => {
     const stream = [
       "\uFEFF: hello\r\n",
       "retry: 1500\r\n",
-      "id: 1\r\nevent: approval.requested\r\ndata: {\"note\":\"café ✓\"}\r\n\r\n",
+      'id: 1\r\nevent: approval.requested\r\ndata: {"note":"café ✓"}\r\n\r\n',
       "id: 2\revent: approval.voted\rdata: a\rdata: b\r\r",
       ": ping\n",
       "id: 3\nevent: approval.decided\ndata: 🚀\n\n",

@@ -94,7 +94,7 @@ describe("subscribe()", () => {
 
   it("resumes after the last complete event when the connection breaks mid-event", async () => {
     const { gatehouse, calls } = client([
-      eventStream([sseEvent(1, "action.executed"), "id: 2\nevent: action.executed\ndata: {\"seq\""]),
+      eventStream([sseEvent(1, "action.executed"), 'id: 2\nevent: action.executed\ndata: {"seq"']),
       eventStream([sseEvent(2, "action.executed")], { open: true }),
     ]);
     const events = await take(gatehouse.subscribe(), 2);
@@ -102,10 +102,7 @@ describe("subscribe()", () => {
   });
 
   it("resumes after an id the server sent without data", async () => {
-    const { gatehouse, calls } = client([
-      eventStream([sseEvent(1, "action.executed"), "id: 5\n\n"]),
-      eventStream([sseEvent(6, "action.executed")], { open: true }),
-    ]);
+    const { gatehouse, calls } = client([eventStream([sseEvent(1, "action.executed"), "id: 5\n\n"]), eventStream([sseEvent(6, "action.executed")], { open: true })]);
     await take(gatehouse.subscribe(), 2);
     expect(calls[1]?.headers.get("last-event-id")).toBe("5");
   });
@@ -150,10 +147,7 @@ describe("subscribe()", () => {
   });
 
   it("waits the reconnection time the server sets with retry:", async () => {
-    const { gatehouse, sleeps } = client([
-      eventStream(["retry: 3000\n\n", sseEvent(1, "action.executed")]),
-      eventStream([sseEvent(2, "action.executed")], { open: true }),
-    ]);
+    const { gatehouse, sleeps } = client([eventStream(["retry: 3000\n\n", sseEvent(1, "action.executed")]), eventStream([sseEvent(2, "action.executed")], { open: true })]);
     await take(gatehouse.subscribe(), 2);
     expect(sleeps).toEqual([3000]);
   });
@@ -230,10 +224,7 @@ describe("subscribe()", () => {
   it("rejects an answer that is not an event stream", async () => {
     const { gatehouse } = client([json(200, { events: [] })]);
     const error = await rejection(take(gatehouse.subscribe(), 1));
-    expect([error instanceof GatehouseError, (error as Error).message]).toEqual([
-      true,
-      `Gatehouse answered ${EVENTS_URL} with application/json, not an event stream`,
-    ]);
+    expect([error instanceof GatehouseError, (error as Error).message]).toEqual([true, `Gatehouse answered ${EVENTS_URL} with application/json, not an event stream`]);
   });
 });
 

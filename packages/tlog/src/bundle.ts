@@ -289,7 +289,10 @@ export class BundleVerifier {
     this.pending.delete(size);
     const expected = this.roots.get(size);
     if (expected && !this.tree.root().equals(expected.root)) {
-      throw new BundleProblem(`the entries up to seq ${size - 1} do not match the signed checkpoint at line ${line} (an entry before it was altered, added or removed, or the log forked)`, size - 1);
+      throw new BundleProblem(
+        `the entries up to seq ${size - 1} do not match the signed checkpoint at line ${line} (an entry before it was altered, added or removed, or the log forked)`,
+        size - 1,
+      );
     }
   }
 
@@ -297,7 +300,8 @@ export class BundleVerifier {
     const since = this.sinceCheckpoint as { size: number; root: Buffer };
     const root = this.roots.get(since.size)?.root ?? (this.complete && this.tree.size === since.size ? this.tree.root() : null);
     if (!root) return;
-    if (!root.equals(since.root)) throw new BundleProblem(`the log at size ${since.size} differs from your saved checkpoint: it was rewritten, not only appended to`, since.size - 1);
+    if (!root.equals(since.root))
+      throw new BundleProblem(`the log at size ${since.size} differs from your saved checkpoint: it was rewritten, not only appended to`, since.size - 1);
     this.sinceConsistent = true;
   }
 

@@ -120,9 +120,7 @@ export function inclusionProof(index: number, size: number, source: NodeSource):
     const n = end - start;
     if (n === 1) return [];
     const k = largestPowerOfTwoBelow(n);
-    return m < start + k
-      ? [...path(m, start, start + k), subtreeHash(start + k, end, source)]
-      : [...path(m, start + k, end), subtreeHash(start, start + k, source)];
+    return m < start + k ? [...path(m, start, start + k), subtreeHash(start + k, end, source)] : [...path(m, start + k, end), subtreeHash(start, start + k, source)];
   };
   return path(index, 0, size);
 }

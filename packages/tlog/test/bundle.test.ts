@@ -14,7 +14,8 @@ function bundle(n: number, every = 7): string[] {
     const leaf = hashLeaf(canonical);
     tree.push(leaf);
     lines.push(JSON.stringify({ type: "entry", seq, canonical, leafHash: toHex(leaf) }));
-    if ((seq + 1) % every === 0 || seq === n - 1) lines.push(JSON.stringify({ type: "checkpoint", size: seq + 1, note: signNote(formatCheckpoint(ORIGIN, seq + 1, tree.root()), [signer]) }));
+    if ((seq + 1) % every === 0 || seq === n - 1)
+      lines.push(JSON.stringify({ type: "checkpoint", size: seq + 1, note: signNote(formatCheckpoint(ORIGIN, seq + 1, tree.root()), [signer]) }));
   }
   return lines;
 }

@@ -80,8 +80,15 @@ describe("stored Merkle tree", () => {
 
   it("names the frontier's perfect subtrees left to right", () => {
     expect(frontierKeys(0)).toEqual([]);
-    expect(frontierKeys(6)).toEqual([{ level: 2, index: 0 }, { level: 1, index: 2 }]);
-    expect(frontierKeys(7)).toEqual([{ level: 2, index: 0 }, { level: 1, index: 2 }, { level: 0, index: 6 }]);
+    expect(frontierKeys(6)).toEqual([
+      { level: 2, index: 0 },
+      { level: 1, index: 2 },
+    ]);
+    expect(frontierKeys(7)).toEqual([
+      { level: 2, index: 0 },
+      { level: 1, index: 2 },
+      { level: 0, index: 6 },
+    ]);
     expect(frontierKeys(8)).toEqual([{ level: 3, index: 0 }]);
   });
 
@@ -133,7 +140,12 @@ describe("stored Merkle tree", () => {
   });
 
   it("reads O(log n) stored nodes per proof, even for a million leaves", () => {
-    for (const [m, n] of [[0, 1_000_000], [999_999, 1_000_000], [123_457, 1_000_000], [524_287, 1_000_001]] as const) {
+    for (const [m, n] of [
+      [0, 1_000_000],
+      [999_999, 1_000_000],
+      [123_457, 1_000_000],
+      [524_287, 1_000_001],
+    ] as const) {
       expect(plannedReads((s) => inclusionProof(m, n, s)).length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)));
     }
     expect(plannedReads((s) => consistencyProof(333_333, 1_000_000, s)).length).toBeLessThanOrEqual(2 * 20);
@@ -150,7 +162,12 @@ describe("stored Merkle tree", () => {
         expect(named.size).toBe(keys.length);
       }
     }
-    for (const [m, n] of [[0, 1_000_000], [999_999, 1_000_000], [123_457, 1_000_003], [2 ** 52, 2 ** 53 - 1]] as const) {
+    for (const [m, n] of [
+      [0, 1_000_000],
+      [999_999, 1_000_000],
+      [123_457, 1_000_003],
+      [2 ** 52, 2 ** 53 - 1],
+    ] as const) {
       expect(inclusionReads(m, n).length).toBeLessThanOrEqual(2 * Math.ceil(Math.log2(n)) + 1);
     }
     expect(() => inclusionReads(5, 5)).toThrow(RangeError);

@@ -115,7 +115,9 @@ describe("C2SP signed-note vectors (golang.org/x/mod/sumdb/note)", () => {
   // The Go library's own verifier-list rules (duplicate or mismatched verifiers it is handed) are not
   // the signed-note format; our openNote takes a plain list. Invalid UTF-8 cannot reach a JS string.
   const goOnly = /duplicated verifier|verifier returned for wrong|invalid UTF-8/;
-  const cases = (notes.open.cases as Array<{ desc: string; message?: string; verifiers: string[]; wantErr?: string; wantText?: string; wantSigs?: Array<{ name: string }> }>).filter((c) => !goOnly.test(c.desc));
+  const cases = (
+    notes.open.cases as Array<{ desc: string; message?: string; verifiers: string[]; wantErr?: string; wantText?: string; wantSigs?: Array<{ name: string }> }>
+  ).filter((c) => !goOnly.test(c.desc));
 
   it.each(cases.map((c) => [c.desc, c] as const))("open: %s", (_, c) => {
     const verifiers = c.verifiers.map((name) => parseVerifierKey(vkeys.get(name) as string));
@@ -136,6 +138,11 @@ describe("C2SP signed-note vectors (golang.org/x/mod/sumdb/note)", () => {
       await expect(open).rejects.toThrow();
       return;
     }
-    expect(await open).toEqual(openNote(c.message as string, c.verifiers.map((name) => parseVerifierKey(vkeys.get(name) as string))));
+    expect(await open).toEqual(
+      openNote(
+        c.message as string,
+        c.verifiers.map((name) => parseVerifierKey(vkeys.get(name) as string)),
+      ),
+    );
   });
 });

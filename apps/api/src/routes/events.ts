@@ -16,33 +16,40 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
     for (const end of [...open]) end();
   });
 
-  app.withTypeProvider<ZodTypeProvider>().route({ ...fromContract(routeOf("streamEvents")), handler: async (request, reply) => {
-    const header = request.headers["last-event-id"];
-    const lastEventId = typeof header === "string" ? header : (request.query.lastEventId ?? null);
-    const pending: string[] = [];
-    let started = false;
-    const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
-    // Subscribing first validates the request (400/403 as JSON), then the stream starts.
-    const unsubscribe = await subscribeEvents({ ctx: ctxOf(request), input: { lastEventId, types: request.query.types, agentId: request.query.agentId }, deliver: (event) => void write(sseFrame(event)) });
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "keep-alive",
-      "x-accel-buffering": "no",
-      "x-request-id": request.id,
-    });
-    reply.raw.write(`retry: 2000\n: connected\n\n`);
-    started = true;
-    for (const chunk of pending.splice(0)) reply.raw.write(chunk);
-    const heartbeat = setInterval(() => reply.raw.write(`: ping\n\n`), HEARTBEAT_MS);
-    const end = () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-      open.delete(end);
-      if (!reply.raw.writableEnded) reply.raw.end();
-    };
-    open.add(end);
-    reply.raw.once("close", end);
-  } });
+  app.withTypeProvider<ZodTypeProvider>().route({
+    ...fromContract(routeOf("streamEvents")),
+    handler: async (request, reply) => {
+      const header = request.headers["last-event-id"];
+      const lastEventId = typeof header === "string" ? header : (request.query.lastEventId ?? null);
+      const pending: string[] = [];
+      let started = false;
+      const write = (chunk: string) => (started ? reply.raw.write(chunk) : pending.push(chunk));
+      // Subscribing first validates the request (400/403 as JSON), then the stream starts.
+      const unsubscribe = await subscribeEvents({
+        ctx: ctxOf(request),
+        input: { lastEventId, types: request.query.types, agentId: request.query.agentId },
+        deliver: (event) => void write(sseFrame(event)),
+      });
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        "content-type": "text/event-stream; charset=utf-8",
+        "cache-control": "no-store",
+        connection: "keep-alive",
+        "x-accel-buffering": "no",
+        "x-request-id": request.id,
+      });
+      reply.raw.write(`retry: 2000\n: connected\n\n`);
+      started = true;
+      for (const chunk of pending.splice(0)) reply.raw.write(chunk);
+      const heartbeat = setInterval(() => reply.raw.write(`: ping\n\n`), HEARTBEAT_MS);
+      const end = () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+        open.delete(end);
+        if (!reply.raw.writableEnded) reply.raw.end();
+      };
+      open.add(end);
+      reply.raw.once("close", end);
+    },
+  });
 }

@@ -16,9 +16,7 @@ export default async function HomePage() {
       <div className="max-w-md text-center">
         <Logo className="text-lg" />
         <h1 className="mt-8 text-xl font-semibold">No organization yet</h1>
-        <p className="mt-2 text-sm text-stone-600">
-          {user.email} is not a member of any organization. Ask an owner or admin of your organization to add you.
-        </p>
+        <p className="mt-2 text-sm text-stone-600">{user.email} is not a member of any organization. Ask an owner or admin of your organization to add you.</p>
         <div className="mt-6 flex justify-center">
           <SignOutButton />
         </div>

@@ -10,9 +10,7 @@ export interface OrgOption {
 
 export function OrgSwitcher({ current, orgs }: { current: OrgOption; orgs: OrgOption[] }) {
   const router = useRouter();
-  const role = (
-    <span className="shrink-0 rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600">{current.role}</span>
-  );
+  const role = <span className="shrink-0 rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600">{current.role}</span>;
 
   if (orgs.length < 2) {
     return (

@@ -33,15 +33,10 @@ export function LoadError({ what, error, onRetry }: { what: string; error: Error
 export function RefreshErrorBanner({ what, error, onRetry, verb = "load" }: { what: string; error: Error | null; onRetry: () => void; verb?: string }) {
   const signedOut = error instanceof ApiError && error.status === 401;
   return (
-    <div
-      role="alert"
-      className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900"
-    >
+    <div role="alert" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
       <span>
         {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not ${verb} ${what}: ${error?.message ?? "unknown error"}.`}
-        {error instanceof ApiError && error.requestId && !signedOut ? (
-          <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span>
-        ) : null}
+        {error instanceof ApiError && error.requestId && !signedOut ? <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span> : null}
       </span>
       {signedOut ? (
         <a href="/signin" className="font-medium underline">
@@ -71,14 +66,7 @@ interface PagedQuery {
 /** The banner for a paged list whose refresh or next page failed; Retry repeats what failed. */
 export function PagedRefreshError({ what, query, verb }: { what: string; query: PagedQuery; verb?: string }) {
   if (!query.data || !(query.isRefetchError || query.isFetchNextPageError)) return null;
-  return (
-    <RefreshErrorBanner
-      what={what}
-      verb={verb}
-      error={query.error}
-      onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())}
-    />
-  );
+  return <RefreshErrorBanner what={what} verb={verb} error={query.error} onRetry={() => void (query.isFetchNextPageError ? query.fetchNextPage() : query.refetch())} />;
 }
 
 /** A paged list's "Load more" button (nothing when there is no next page). */

@@ -9,8 +9,7 @@ interface TextActionProps {
   context?: string;
 }
 
-const BUTTON =
-  "rounded-md border border-stone-300 bg-white px-2 py-1 text-xs font-medium text-stone-700 shadow-xs hover:bg-stone-50";
+const BUTTON = "rounded-md border border-stone-300 bg-white px-2 py-1 text-xs font-medium text-stone-700 shadow-xs hover:bg-stone-50";
 
 /** Copies `text` to the clipboard and says so for a moment (or that the browser refused). */
 export function CopyButton({ text, label, context }: TextActionProps) {

@@ -1,14 +1,5 @@
 import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
-import type {
-  AuditPage,
-  ChainVerification,
-  CheckpointPage,
-  ExportOptions,
-  InclusionProof,
-  RotatedKeys,
-  SigningKeyList,
-  VerifyLine,
-} from "./audit";
+import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
 
 /** A non-2xx answer from the console's own route handlers. */
 export class ApiError extends Error {

@@ -30,12 +30,10 @@ export const approvalKeys = {
   all: (orgSlug: string) => ["approvals", orgSlug] as const,
   /** Every list of one status, whatever its filters. */
   lists: (orgSlug: string, status: ApprovalListStatus) => ["approvals", orgSlug, "list", status] as const,
-  list: (orgSlug: string, filters: ApprovalFilters) =>
-    ["approvals", orgSlug, "list", filters.status, filters.agentId ?? null, filters.actionType ?? null] as const,
+  list: (orgSlug: string, filters: ApprovalFilters) => ["approvals", orgSlug, "list", filters.status, filters.agentId ?? null, filters.actionType ?? null] as const,
   pendingCount: (orgSlug: string) => ["approvals", orgSlug, "pending-count"] as const,
   detail: (orgSlug: string, approvalId: string) => ["approvals", orgSlug, "detail", approvalId] as const,
-  agentDecisions: (orgSlug: string, agentId?: string) =>
-    agentId ? (["agent-decisions", orgSlug, agentId] as const) : (["agent-decisions", orgSlug] as const),
+  agentDecisions: (orgSlug: string, agentId?: string) => (agentId ? (["agent-decisions", orgSlug, agentId] as const) : (["agent-decisions", orgSlug] as const)),
 };
 
 export type ApprovalSort = "newest" | "oldest" | "expiring";

@@ -56,8 +56,7 @@ export function auditTab(value: unknown): AuditTab {
 
 /** TanStack Query keys of the Audit page. */
 export const auditKeys = {
-  entries: (orgSlug: string, filters: { type?: string; agentId?: string }) =>
-    ["audit", orgSlug, "entries", filters.type ?? null, filters.agentId ?? null] as const,
+  entries: (orgSlug: string, filters: { type?: string; agentId?: string }) => ["audit", orgSlug, "entries", filters.type ?? null, filters.agentId ?? null] as const,
   proof: (orgSlug: string, entryId: string) => ["audit", orgSlug, "proof", entryId] as const,
   checkpoints: (orgSlug: string) => ["audit", orgSlug, "checkpoints"] as const,
   keys: (orgSlug: string) => ["audit", orgSlug, "keys"] as const,
@@ -89,8 +88,7 @@ export interface DecisionSummary {
   mode: string | null;
 }
 
-const text = (value: unknown): string | null =>
-  typeof value === "string" && value.length > 0 ? value : null;
+const text = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
 
 const record = (value: unknown): Record<string, unknown> | null =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;

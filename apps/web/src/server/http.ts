@@ -9,12 +9,7 @@ export interface ErrorBody {
   error: { code: string; message: string; details?: unknown; requestId: string };
 }
 
-export function errorResponse(
-  code: DomainError["code"] | "INTERNAL",
-  message: string,
-  requestId: string,
-  details?: unknown,
-): NextResponse<ErrorBody> {
+export function errorResponse(code: DomainError["code"] | "INTERNAL", message: string, requestId: string, details?: unknown): NextResponse<ErrorBody> {
   const body: ErrorBody = {
     error: { code, message, ...(details === undefined ? {} : { details }), requestId },
   };

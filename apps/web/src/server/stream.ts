@@ -41,10 +41,7 @@ export function jsonLinesResponse<Line extends object>(requestId: string, run: (
  * A file download pulled from `chunks` as the client reads it, so memory stays flat for any size.
  * An error part-way aborts the response, so the browser shows a failed download, never a short file.
  */
-export function downloadResponse(
-  requestId: string,
-  file: { contentType: string; filename: string; chunks: AsyncIterable<string>; headers?: Record<string, string> },
-): Response {
+export function downloadResponse(requestId: string, file: { contentType: string; filename: string; chunks: AsyncIterable<string>; headers?: Record<string, string> }): Response {
   const encoder = new TextEncoder();
   const iterator = file.chunks[Symbol.asyncIterator]();
   const body = new ReadableStream<Uint8Array>({

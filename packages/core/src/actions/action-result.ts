@@ -17,7 +17,10 @@ export const actionRequestSchema = z.strictObject({
   actionType: z.string({ error: "is required" }).regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
   metadata: z.record(z.string().max(200), z.unknown()).default({}),
   dataAccessed: z.array(dataAccessedSchema).max(100).default([]),
-  eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of [A-Za-z0-9._:-]").optional(),
+  eventId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of [A-Za-z0-9._:-]")
+    .optional(),
 });
 
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -98,7 +101,9 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
   const by = result.policyName ? ` by policy '${result.policyName}'` : "";
   switch (result.status) {
     case "executed":
-      return result.mode === "monitor" ? `Allowed: policy '${result.policyName ?? "?"}' is in monitor mode, so go ahead (its effect was only recorded).` : `Allowed${by}: go ahead, then report the outcome.`;
+      return result.mode === "monitor"
+        ? `Allowed: policy '${result.policyName ?? "?"}' is in monitor mode, so go ahead (its effect was only recorded).`
+        : `Allowed${by}: go ahead, then report the outcome.`;
     case "requested":
       return `Waiting for approval${by}${result.approvalId ? ` (${result.approvalId})` : ""}: do not act until it is approved${result.timeoutAt ? ` (it expires at ${result.timeoutAt})` : ""}.`;
     case "denied": {
@@ -108,13 +113,7 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
   }
 }
 
-
-export function buildActionResult(args: {
-  decision: Decision;
-  auditEventId: string;
-  approval?: { id: string; expiresAt: Date };
-  denialReason?: string;
-}): ActionResult {
+export function buildActionResult(args: { decision: Decision; auditEventId: string; approval?: { id: string; expiresAt: Date }; denialReason?: string }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
   const denialReason = args.denialReason ?? decision.reason;

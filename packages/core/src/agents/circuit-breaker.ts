@@ -68,7 +68,12 @@ export function transitionRecord(transition: BreakerTransition, now: Date): { ci
  * made by policy counts as a failure. Denials made before policy (the agent halted, the breaker
  * open, policies tampered) never count.
  */
-export function afterDecision(decision: { probe: boolean; status: "executed" | "requested" | "denied"; denialReason?: string | undefined; deniedBeforePolicy: boolean }): { settle: BreakerTransition } | "count_failure" | "none" {
+export function afterDecision(decision: {
+  probe: boolean;
+  status: "executed" | "requested" | "denied";
+  denialReason?: string | undefined;
+  deniedBeforePolicy: boolean;
+}): { settle: BreakerTransition } | "count_failure" | "none" {
   if (decision.probe) return { settle: probeTransition(decision.status === "denied") };
   if (decision.status === "denied" && !decision.deniedBeforePolicy && decision.denialReason !== "AGENT_HALTED") return "count_failure";
   return "none";

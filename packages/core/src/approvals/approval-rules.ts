@@ -62,7 +62,8 @@ export function eligibility(rules: ApprovalRules, voter: Voter): Eligibility {
   const roles = rules.approverRoles.join(", ");
   return {
     eligible: false,
-    reason: rules.approverMemberIds.length > 0 ? `only the named approvers or the roles ${roles} may decide this approval` : `deciding this approval requires one of the roles: ${roles}`,
+    reason:
+      rules.approverMemberIds.length > 0 ? `only the named approvers or the roles ${roles} may decide this approval` : `deciding this approval requires one of the roles: ${roles}`,
   };
 }
 

@@ -3,10 +3,7 @@ import { chainHash, leafHash } from "./hashing";
 
 /** Who did something. Agents carry their delegation chain (ids of delegations, root first). */
 export type ActorRef =
-  | { type: "agent"; id: string; delegationChain?: string[] }
-  | { type: "member"; id: string }
-  | { type: "adminKey"; id: string; memberId: string }
-  | { type: "system"; id: string };
+  { type: "agent"; id: string; delegationChain?: string[] } | { type: "member"; id: string } | { type: "adminKey"; id: string; memberId: string } | { type: "system"; id: string };
 
 export interface AuditEntryInput {
   type: string;
@@ -33,14 +30,7 @@ export interface SealedAuditEntry {
  * Fixes an entry's place in its org's log: the canonical text binds id, org, position, time, actor
  * and data, so moving, editing or re-dating an entry changes its leaf hash.
  */
-export function sealAuditEntry(args: {
-  id: string;
-  orgId: string;
-  seq: number;
-  previousChainHash: string;
-  createdAt: Date;
-  entry: AuditEntryInput;
-}): SealedAuditEntry {
+export function sealAuditEntry(args: { id: string; orgId: string; seq: number; previousChainHash: string; createdAt: Date; entry: AuditEntryInput }): SealedAuditEntry {
   const { id, orgId, seq, previousChainHash, createdAt, entry } = args;
   const canonical = canonicalize({
     v: 1,

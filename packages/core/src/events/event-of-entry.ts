@@ -24,12 +24,32 @@ export interface GatehouseEvent {
   data: Record<string, unknown> & { seq: number; type: EventType; at: string; agentId: string | null };
 }
 
-const PICK = ["agentName", "actionId", "actionType", "approvalId", "status", "denialReason", "reason", "decidedBy", "decision", "member", "approvals", "quorum", "timeoutAt"] as const;
+const PICK = [
+  "agentName",
+  "actionId",
+  "actionType",
+  "approvalId",
+  "status",
+  "denialReason",
+  "reason",
+  "decidedBy",
+  "decision",
+  "member",
+  "approvals",
+  "quorum",
+  "timeoutAt",
+] as const;
 
 function typeOf(entry: EventEntry): EventType | null {
   switch (entry.type) {
     case "action.decided":
-      return entry.data.status === "executed" ? "action.executed" : entry.data.status === "denied" ? "action.denied" : entry.data.status === "requested" ? "approval.requested" : null;
+      return entry.data.status === "executed"
+        ? "action.executed"
+        : entry.data.status === "denied"
+          ? "action.denied"
+          : entry.data.status === "requested"
+            ? "approval.requested"
+            : null;
     case "approval.vote":
       return "approval.voted";
     case "approval.decided":

@@ -17,12 +17,7 @@ import { z } from "zod";
 export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "matches", "exists"] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-export type Condition =
-  | { field: string; op: Operator; value?: unknown }
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition }
-  | { rate: RateSpec };
+export type Condition = { field: string; op: Operator; value?: unknown } | { all: Condition[] } | { any: Condition[] } | { not: Condition } | { rate: RateSpec };
 
 export interface RateSpec {
   over: number;
@@ -36,7 +31,11 @@ const MAX_DEPTH = 8;
 
 const rateSchema = z.strictObject({
   over: z.number().int().min(0).max(1_000_000),
-  windowSeconds: z.number().int().min(1).max(30 * 24 * 3600),
+  windowSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 3600),
   per: z.enum(["agent", "org"]).default("agent"),
 });
 

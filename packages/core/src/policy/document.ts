@@ -11,7 +11,12 @@ export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 export const approvalOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).default(1),
-  timeoutSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(3600),
   approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
   approvers: z.array(z.string().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),
@@ -22,9 +27,7 @@ export const policyDocumentSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   actions: z.array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")).min(1).max(100),
   agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
-  when: conditionSchema
-    .optional()
-    .refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
+  when: conditionSchema.optional().refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
   effect: z.enum(["allow", "deny", "require_approval"]),
   approval: approvalOptionsSchema.optional(),
   mode: z.enum(["enforce", "monitor"]).default("enforce"),
@@ -84,7 +87,5 @@ export function parsePolicySet(input: unknown): PolicyDocument[] {
     }
   });
   if (issues.length > 0) throw validationError(issues);
-  return parsed.data.policies.map((policy) =>
-    policy.effect === "require_approval" && !policy.approval ? { ...policy, approval: approvalOptionsSchema.parse({}) } : policy,
-  );
+  return parsed.data.policies.map((policy) => (policy.effect === "require_approval" && !policy.approval ? { ...policy, approval: approvalOptionsSchema.parse({}) } : policy));
 }

@@ -49,7 +49,10 @@ const RESTRICTIVENESS: Record<PolicyEffect, number> = { allow: 0, require_approv
 export function compilePattern(pattern: string): (value: string) => boolean {
   if (pattern === "*") return () => true;
   if (!pattern.includes("*")) return (value) => value === pattern;
-  const source = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  const source = pattern
+    .split("*")
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+    .join(".*");
   const regex = new RegExp(`^${source}$`);
   return (value) => regex.test(value);
 }

@@ -188,10 +188,10 @@ export class ApprovalWaiters {
     try {
       const ids = [...this.#first.keys()];
       for (let i = 0; i < ids.length; i += POLL_SLICE) {
-        const { rows } = await db().pool.query<{ id: string }>(
-          `SELECT id FROM approvals WHERE id = ANY($1::text[]) AND (status <> 'pending' OR expires_at <= $2)`,
-          [ids.slice(i, i + POLL_SLICE), new Date()],
-        );
+        const { rows } = await db().pool.query<{ id: string }>(`SELECT id FROM approvals WHERE id = ANY($1::text[]) AND (status <> 'pending' OR expires_at <= $2)`, [
+          ids.slice(i, i + POLL_SLICE),
+          new Date(),
+        ]);
         this.wake(rows.map((r) => r.id));
       }
     } catch {

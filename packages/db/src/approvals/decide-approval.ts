@@ -1,5 +1,18 @@
 import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
-import { castVote, forbidden, isDomainError, newId, notFound, validationError, zodIssues, type AuditEntryInput, type ApprovalStatus, type DomainError, type Voter, type VoteDecision } from "@gatehouse/core";
+import {
+  castVote,
+  forbidden,
+  isDomainError,
+  newId,
+  notFound,
+  validationError,
+  zodIssues,
+  type AuditEntryInput,
+  type ApprovalStatus,
+  type DomainError,
+  type Voter,
+  type VoteDecision,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { appendAuditEntries } from "../audit/append-audit-entries";
@@ -107,10 +120,28 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
           actor,
           agentId: row.agent_id,
           subjectId: approvalId,
-          data: { approvalId, actionId: row.action_id, actionType, decision, ...(reason ? { reason } : {}), member: { id: voter.membershipId, email: voter.email }, approvals: outcome.approvals, quorum: row.quorum, status: outcome.status },
+          data: {
+            approvalId,
+            actionId: row.action_id,
+            actionType,
+            decision,
+            ...(reason ? { reason } : {}),
+            member: { id: voter.membershipId, email: voter.email },
+            approvals: outcome.approvals,
+            quorum: row.quorum,
+            status: outcome.status,
+          },
         });
         if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {
-          endings.push({ approvalId, actionId: row.action_id, agentId: row.agent_id, actionType, status: outcome.status, reason, decidedBy: { id: voter.membershipId, email: voter.email } });
+          endings.push({
+            approvalId,
+            actionId: row.action_id,
+            agentId: row.agent_id,
+            actionType,
+            status: outcome.status,
+            reason,
+            decidedBy: { id: voter.membershipId, email: voter.email },
+          });
         }
         changed.push(approvalId);
         statuses.set(approvalId, outcome.status);
@@ -133,7 +164,11 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
     );
     // Each approval's vote entry is followed by the entry that ends it, if it ended.
     const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
-    await appendAuditEntries(tx, orgId, entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]));
+    await appendAuditEntries(
+      tx,
+      orgId,
+      entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]),
+    );
     await settleEndings(tx, orgId, endings);
   }, TX_OPTIONS);
 

@@ -32,7 +32,15 @@ export async function expireApprovals(orgId: string, approvalIds?: readonly stri
       ...[orgId, now, limit, ...(approvalIds ? [approvalIds] : [])],
     );
     if (rows.length === 0) return [];
-    const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId: r.agent_id, actionType: r.action_type, status: "expired", reason: null, decidedBy: null }));
+    const endings = rows.map((r): Ending => ({
+      approvalId: r.id,
+      actionId: r.action_id,
+      agentId: r.agent_id,
+      actionType: r.action_type,
+      status: "expired",
+      reason: null,
+      decidedBy: null,
+    }));
     await appendAuditEntries(tx, orgId, endingEntries(endings, EXPIRY_ACTOR));
     await settleEndings(tx, orgId, endings);
     return rows.map((r) => r.id);

@@ -32,6 +32,10 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
   });
   const page = rows.slice(0, limit);
   const last = page.at(-1);
-  const approvals = await loadApprovalViews(ctx.org.id, page.map((r) => r.id), await voterOf(ctx));
+  const approvals = await loadApprovalViews(
+    ctx.org.id,
+    page.map((r) => r.id),
+    await voterOf(ctx),
+  );
   return { approvals, nextCursor: rows.length > limit && last ? `${String(last.createdAt.getTime()).padStart(13, "0")}:${last.id}` : null };
 }

@@ -54,11 +54,18 @@ export async function checkpointAuditLog(orgId: string): Promise<CheckpointView>
   const root = rootFromFrontier(frontier.map((h) => Buffer.from(h, "hex")));
   const { keyId, signer } = await activeSigner(orgId);
   const note = signNote(formatCheckpoint(logOrigin(orgId), size, root), [signer]);
-  await pool.query(
-    `INSERT INTO checkpoints (id, org_id, tree_size, root_hash, note, signing_key_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, tree_size) DO NOTHING`,
-    [newId("checkpoint"), orgId, String(size), toHex(root), note, keyId],
-  );
-  const stored = await pool.query<CheckpointRow>(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [orgId, String(size)]);
+  await pool.query(`INSERT INTO checkpoints (id, org_id, tree_size, root_hash, note, signing_key_id) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (org_id, tree_size) DO NOTHING`, [
+    newId("checkpoint"),
+    orgId,
+    String(size),
+    toHex(root),
+    note,
+    keyId,
+  ]);
+  const stored = await pool.query<CheckpointRow>(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [
+    orgId,
+    String(size),
+  ]);
   return checkpointView(stored.rows[0] as CheckpointRow);
 }
 

@@ -124,7 +124,13 @@ export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown 
         for (; next < notes.length && (notes[next] as { size: number }).size <= seq; next += 1) out += (notes[next] as { line: string }).line;
         out += `{"type":"entry","seq":${seq},"canonical":${JSON.stringify(row.canonical)},"leafHash":"${row.leaf_hash}"}\n`;
       }
-      yield out + notes.slice(next).map((n) => n.line).join("");
+      yield (
+        out +
+        notes
+          .slice(next)
+          .map((n) => n.line)
+          .join("")
+      );
     }
     yield (await checkpointsThrough(size)).map((n) => n.line).join("");
   }
@@ -136,7 +142,10 @@ async function provenLines(orgId: string, rows: EntryRow[], size: number): Promi
   const proofs = (source: NodeSource) => rows.map((row) => inclusionProof(Number(row.seq), size, source));
   const computed = proofs(sourceOf(await readTreeNodes(query, orgId, plannedReads(proofs))));
   return rows
-    .map((row, i) => `${JSON.stringify({ type: "entry", seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, proof: { treeSize: size, hashes: (computed[i] as Buffer[]).map(toHex) } })}\n`)
+    .map(
+      (row, i) =>
+        `${JSON.stringify({ type: "entry", seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, proof: { treeSize: size, hashes: (computed[i] as Buffer[]).map(toHex) } })}\n`,
+    )
     .join("");
 }
 

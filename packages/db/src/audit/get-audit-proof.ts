@@ -18,7 +18,10 @@ async function withNodes<T>(orgId: string, compute: (source: NodeSource) => T): 
 }
 
 async function checkpointAt(orgId: string, treeSize: number): Promise<CheckpointView | null> {
-  const { rows } = await db().pool.query(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [orgId, String(treeSize)]);
+  const { rows } = await db().pool.query(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [
+    orgId,
+    String(treeSize),
+  ]);
   return rows[0] ? checkpointView(rows[0]) : null;
 }
 

@@ -58,7 +58,7 @@ export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknow
       leafHash: row.leafHash,
       chainHash: row.chainHash,
       canonical: row.canonical,
-      data: ((JSON.parse(row.canonical) as { data?: Record<string, unknown> }).data ?? {}),
+      data: (JSON.parse(row.canonical) as { data?: Record<string, unknown> }).data ?? {},
     })),
     nextCursor: rows.length > limit && last ? String(last.seq) : null,
   };

@@ -39,11 +39,17 @@ export async function logHead(query: Query, orgId: string, row: HeadRow | undefi
 async function rebuildTree(query: Query, orgId: string, size: number): Promise<string[]> {
   const leaves = await query<{ leaf_hash: string }>(`SELECT leaf_hash FROM audit_entries WHERE org_id = $1 AND seq < $2 ORDER BY seq`, [orgId, String(size)]);
   if (leaves.length !== size) throw new Error(`audit log of org ${orgId} has ${leaves.length} of its ${size} entries; run the audit verifier`);
-  const built = appendToFrontier([], 0, leaves.map((l) => Buffer.from(l.leaf_hash, "hex")));
-  await query(
-    `INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING`,
-    [orgId, built.nodes.map((n) => n.level), built.nodes.map((n) => String(n.index)), built.nodes.map((n) => toHex(n.hash))],
+  const built = appendToFrontier(
+    [],
+    0,
+    leaves.map((l) => Buffer.from(l.leaf_hash, "hex")),
   );
+  await query(`INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($2::int[], $3::bigint[], $4::text[]) ON CONFLICT DO NOTHING`, [
+    orgId,
+    built.nodes.map((n) => n.level),
+    built.nodes.map((n) => String(n.index)),
+    built.nodes.map((n) => toHex(n.hash)),
+  ]);
   const frontier = built.frontier.map(toHex);
   await query(`UPDATE audit_log_heads SET frontier = $2::text[] WHERE org_id = $1`, [orgId, frontier]);
   return frontier;

@@ -18,7 +18,13 @@ const IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
  * as it stands instead of rotating again: the check runs under the log lock, so concurrent retries
  * cannot both rotate.
  */
-export async function rotateSigningKey({ ctx, input = {} }: { ctx: Ctx; input?: { idempotencyKey?: string | undefined } }): Promise<{ keys: SigningKeyView[]; checkpoint: CheckpointView }> {
+export async function rotateSigningKey({
+  ctx,
+  input = {},
+}: {
+  ctx: Ctx;
+  input?: { idempotencyKey?: string | undefined };
+}): Promise<{ keys: SigningKeyView[]; checkpoint: CheckpointView }> {
   requirePermission(ctx, "audit.keys.rotate");
   const orgId = ctx.org.id;
   const { idempotencyKey } = input;

@@ -44,8 +44,13 @@ export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress
 }
 
 async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?: (checked: number, total: number) => void): Promise<AuditVerification> {
-  const keys = (await pool.query<{ name: string; public_key: string }>(`SELECT name, public_key FROM signing_keys WHERE org_id = $1`, [orgId])).rows.map((k) => ({ name: k.name, publicKey: k.public_key }));
-  const headRow = (await pool.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])).rows[0];
+  const keys = (await pool.query<{ name: string; public_key: string }>(`SELECT name, public_key FROM signing_keys WHERE org_id = $1`, [orgId])).rows.map((k) => ({
+    name: k.name,
+    publicKey: k.public_key,
+  }));
+  const headRow = (
+    await pool.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])
+  ).rows[0];
   const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
   const verifier = new BundleVerifier({ keys: keys.map(vkeyOf), origin: logOrigin(orgId), progressEvery: PAGE, onProgress: (n) => onProgress?.(n, head.size) });
 
@@ -94,7 +99,10 @@ async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?:
       position += 1;
     }
   }
-  const beyond = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [orgId, String(head.size)]);
+  const beyond = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [
+    orgId,
+    String(head.size),
+  ]);
   const extra = Number(beyond.rows[0]?.n ?? 0);
   if (!verifier.failed) await feedCheckpointsUpTo(Number.MAX_SAFE_INTEGER);
 

@@ -84,7 +84,10 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
       try {
-        const outcomes = await writeBatch(orgId, batch.map((w) => w.item));
+        const outcomes = await writeBatch(
+          orgId,
+          batch.map((w) => w.item),
+        );
         // Event streams read the log on this hint; fire and forget (observation, time-bounded).
         void publishAfterCommit({ type: "audit.appended", orgId });
         batch.forEach((waiter, i) => {
@@ -128,7 +131,8 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
       );
       // The stored result may have been settled by an approval since: its sentence is written anew.
-      for (const p of previous.rows) known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
+      for (const p of previous.rows)
+        known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
     }
 
     let seq = head.size;
@@ -141,7 +145,11 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
       const key = item.eventId ? `${item.agentId}\u0000${item.eventId}` : undefined;
       const seen = key ? known.get(key) : undefined;
       if (seen) {
-        outcomes.push(seen.requestHash === item.requestHash ? { result: seen.result, fresh: false } : conflict(`eventId '${item.eventId}' was already used for a different request`, { eventId: item.eventId }));
+        outcomes.push(
+          seen.requestHash === item.requestHash
+            ? { result: seen.result, fresh: false }
+            : conflict(`eventId '${item.eventId}' was already used for a different request`, { eventId: item.eventId }),
+        );
         continue;
       }
       const m = item.materialize(halted.has(item.agentId));
@@ -157,7 +165,10 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
 
     if (entries.length > 0) {
       // Entries, tree nodes, head, actions and approvals: one statement.
-      const statement = appendStatement(orgId, extendTree(head, entries), [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...approvalsInsert(orgId, actions, createdAt)]);
+      const statement = appendStatement(orgId, extendTree(head, entries), [
+        (bind) => actionsInsert(bind, orgId, actions, createdAt),
+        ...approvalsInsert(orgId, actions, createdAt),
+      ]);
       await client.query(statement.text, statement.values);
     }
     await client.query("COMMIT");
@@ -178,20 +189,62 @@ function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt:
     INSERT INTO actions ${ACTION_COLUMNS}
     SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ${bind(createdAt)}::timestamptz
     FROM unnest(${[
-      column(actions.map((a) => a.m.actionId), "text"),
-      column(actions.map((a) => a.item.agentId), "text"),
-      column(actions.map((a) => a.m.action.actionType), "text"),
-      column(actions.map((a) => JSON.stringify(a.m.action.metadata)), "jsonb"),
-      column(actions.map((a) => JSON.stringify(a.m.action.dataAccessed)), "jsonb"),
-      column(actions.map((a) => a.m.action.status), "text"),
-      column(actions.map((a) => a.m.action.denialReason), "text"),
-      column(actions.map((a) => a.m.action.policyName), "text"),
-      column(actions.map((a) => a.m.action.policyVersionId), "text"),
-      column(actions.map((a) => a.m.action.mode), "text"),
-      column(actions.map((a) => JSON.stringify(a.result)), "jsonb"),
-      column(actions.map((a) => a.item.eventId ?? null), "text"),
-      column(actions.map((a) => a.item.requestHash), "text"),
-      column(actions.map((a) => a.entryId), "text"),
+      column(
+        actions.map((a) => a.m.actionId),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.item.agentId),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.m.action.actionType),
+        "text",
+      ),
+      column(
+        actions.map((a) => JSON.stringify(a.m.action.metadata)),
+        "jsonb",
+      ),
+      column(
+        actions.map((a) => JSON.stringify(a.m.action.dataAccessed)),
+        "jsonb",
+      ),
+      column(
+        actions.map((a) => a.m.action.status),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.m.action.denialReason),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.m.action.policyName),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.m.action.policyVersionId),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.m.action.mode),
+        "text",
+      ),
+      column(
+        actions.map((a) => JSON.stringify(a.result)),
+        "jsonb",
+      ),
+      column(
+        actions.map((a) => a.item.eventId ?? null),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.item.requestHash),
+        "text",
+      ),
+      column(
+        actions.map((a) => a.entryId),
+        "text",
+      ),
     ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae)
   )`;
 }
@@ -200,7 +253,21 @@ function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt:
 function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Array<(bind: Bind) => string> {
   const rows = actions.flatMap(({ m, item }) =>
     m.approval
-      ? [{ id: m.approval.id, action_id: m.actionId, agent_id: item.agentId, policy_version_id: m.approval.policyVersionId, request_hash: item.requestHash, quorum: m.approval.quorum, approver_roles: m.approval.approverRoles, approver_member_ids: m.approval.approverMemberIds, exclude_agent_owner: m.approval.excludeAgentOwner, requested_by: m.approval.requestedBy, expires_at: m.approval.expiresAt }]
+      ? [
+          {
+            id: m.approval.id,
+            action_id: m.actionId,
+            agent_id: item.agentId,
+            policy_version_id: m.approval.policyVersionId,
+            request_hash: item.requestHash,
+            quorum: m.approval.quorum,
+            approver_roles: m.approval.approverRoles,
+            approver_member_ids: m.approval.approverMemberIds,
+            exclude_agent_owner: m.approval.excludeAgentOwner,
+            requested_by: m.approval.requestedBy,
+            expires_at: m.approval.expiresAt,
+          },
+        ]
       : [],
   );
   if (rows.length === 0) return [];

@@ -106,9 +106,12 @@ function startTimer(): void {
   unsubscribe = signals().subscribe((signal) => {
     if (signal.type === "audit.appended") void tails.get(signal.orgId)?.pull();
   });
-  timer = setInterval(() => {
-    for (const tail of tails.values()) void tail.pull();
-  }, signals().transport === "redis" ? 5_000 : 1_000);
+  timer = setInterval(
+    () => {
+      for (const tail of tails.values()) void tail.pull();
+    },
+    signals().transport === "redis" ? 5_000 : 1_000,
+  );
   timer.unref();
 }
 

@@ -7,16 +7,16 @@ const schema = z.object({
   DATABASE_URL: z
     .string({ error: "is not set; point it at PostgreSQL (postgresql://user:password@host:5432/db), or run `npm start`, which runs an embedded database" })
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
-  GATEHOUSE_MASTER_KEY: z
-    .string()
-    .refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")
-    .optional(),
+  GATEHOUSE_MASTER_KEY: z.string().refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)").optional(),
   NODE_ENV: z.string().optional(),
 });
 

@@ -101,6 +101,11 @@ export async function publishAfterCommit(signal: Signal, timeoutMs = 500): Promi
   const timeout = new Promise<void>((resolve) => {
     timer = setTimeout(resolve, timeoutMs);
   });
-  await Promise.race([signals().publish(signal).catch(() => {}), timeout]);
+  await Promise.race([
+    signals()
+      .publish(signal)
+      .catch(() => {}),
+    timeout,
+  ]);
   clearTimeout(timer);
 }

@@ -7,7 +7,13 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 
 /** Issues another key for an agent (for rotation); shown once. */
-export async function issueAgentKey({ ctx, input }: { ctx: Ctx; input: { agentId: string; body?: unknown } }): Promise<{ id: string; agentId: string; apiKey: string; prefix: string; expiresAt: string | null }> {
+export async function issueAgentKey({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { agentId: string; body?: unknown };
+}): Promise<{ id: string; agentId: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, "keys.manage");
   const parsed = issueAgentKeyBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -17,7 +23,17 @@ export async function issueAgentKey({ ctx, input }: { ctx: Ctx; input: { agentId
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
     if (!agent) throw notFound("agent");
     const row = await tx.apiKey.create({
-      data: { id: newId("apiKey"), orgId: ctx.org.id, kind: "agent", agentId: agent.id, name: parsed.data.name, prefix: key.prefix, keyHash: key.hash, lastFour: key.lastFour, expiresAt },
+      data: {
+        id: newId("apiKey"),
+        orgId: ctx.org.id,
+        kind: "agent",
+        agentId: agent.id,
+        name: parsed.data.name,
+        prefix: key.prefix,
+        keyHash: key.hash,
+        lastFour: key.lastFour,
+        expiresAt,
+      },
     });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "key.issued",

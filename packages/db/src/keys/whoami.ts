@@ -29,9 +29,7 @@ export async function whoami({ ctx }: { ctx: Ctx }): Promise<WhoAmI> {
           policies: (await listPolicies({ ctx, input: { scope: "own" } })).policies.map((p) => ({ name: p.name, version: p.version })),
         }
       : {}),
-    ...(key.membership
-      ? { member: { id: key.membership.id, userId: key.membership.userId, email: key.membership.user.email, role: key.membership.role } }
-      : {}),
+    ...(key.membership ? { member: { id: key.membership.id, userId: key.membership.userId, email: key.membership.user.email, role: key.membership.role } } : {}),
     key: { id: key.id, prefix: key.prefix, lastFour: key.lastFour, kind: key.kind },
   };
 }

@@ -33,9 +33,7 @@ export async function createOrg({ input }: { input: z.input<typeof inputSchema> 
     const org = await tx.org.create({ data: { id: newId("org"), slug, name } });
     await tx.auditLogHead.create({ data: { orgId: org.id, size: 0n, chainHash: GENESIS } });
     const email = owner.email.toLowerCase();
-    const user =
-      (await tx.user.findUnique({ where: { email } })) ??
-      (await tx.user.create({ data: { id: newId("user"), email, name: owner.name, passwordHash } }));
+    const user = (await tx.user.findUnique({ where: { email } })) ?? (await tx.user.create({ data: { id: newId("user"), email, name: owner.name, passwordHash } }));
     const membership = await tx.membership.create({ data: { id: newId("membership"), orgId: org.id, userId: user.id, role: "owner" } });
     await appendAuditEntries(tx, org.id, [
       { type: "org.created", actor: { type: "system", id: "create-org" }, subjectId: org.id, data: { slug, name } },

@@ -76,7 +76,15 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
       const versionId = newId("policyVersion");
       if (!item.existing) await tx.policy.create({ data: { id: policyId, orgId: ctx.org.id, name: item.document.name } });
       await tx.policyVersion.create({
-        data: { id: versionId, orgId: ctx.org.id, policyId, version: item.version, document: item.document as unknown as Prisma.InputJsonObject, contentHash: item.contentHash, createdBy },
+        data: {
+          id: versionId,
+          orgId: ctx.org.id,
+          policyId,
+          version: item.version,
+          document: item.document as unknown as Prisma.InputJsonObject,
+          contentHash: item.contentHash,
+          createdBy,
+        },
       });
       await tx.policy.update({ where: { id: policyId }, data: { currentVersionId: versionId, status: "active", archivedAt: null } });
       audit.push({

@@ -58,9 +58,7 @@ async function load(orgId: string, now: number): Promise<OrgPolicies> {
     where: { orgId, type: "policy.version_published", subjectId: { in: versions.map((v) => v.id) } },
     select: { subjectId: true, canonical: true },
   });
-  const publishedHash = new Map(
-    published.map((entry) => [entry.subjectId, (JSON.parse(entry.canonical) as { data: { contentHash?: string } }).data.contentHash]),
-  );
+  const publishedHash = new Map(published.map((entry) => [entry.subjectId, (JSON.parse(entry.canonical) as { data: { contentHash?: string } }).data.contentHash]));
   const tampered: string[] = [];
   const policies: CompiledPolicy[] = [];
   for (const version of versions) {

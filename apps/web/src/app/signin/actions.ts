@@ -18,10 +18,7 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
     await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   } catch (error) {
     if (error instanceof AuthError) {
-      const message =
-        error.type === "CredentialsSignin"
-          ? "Wrong email or password."
-          : "Sign-in is unavailable right now. Try again in a moment.";
+      const message = error.type === "CredentialsSignin" ? "Wrong email or password." : "Sign-in is unavailable right now. Try again in a moment.";
       return { error: message, email };
     }
     // Success ends in a redirect, which Next.js signals by throwing.

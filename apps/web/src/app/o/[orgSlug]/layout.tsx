@@ -35,10 +35,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           <span aria-hidden="true" className="text-stone-300">
             /
           </span>
-          <OrgSwitcher
-            current={{ slug: current.slug, name: current.name, role: current.role }}
-            orgs={orgs.map(({ slug, name, role }) => ({ slug, name, role }))}
-          />
+          <OrgSwitcher current={{ slug: current.slug, name: current.name, role: current.role }} orgs={orgs.map(({ slug, name, role }) => ({ slug, name, role }))} />
           <div className="ml-auto flex items-center gap-2">
             <span className="hidden text-sm text-stone-500 sm:inline" title={user.name}>
               {user.email}

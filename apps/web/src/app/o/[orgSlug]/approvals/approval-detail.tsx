@@ -80,14 +80,7 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
 
         {pending ? (
           approval.viewer?.canDecide ? (
-            <DecisionForm
-              orgSlug={orgSlug}
-              approval={approval}
-              armed={armed}
-              onArm={onArm}
-              onDecided={onDecided}
-              reasonRef={reasonRef}
-            />
+            <DecisionForm orgSlug={orgSlug} approval={approval} armed={armed} onArm={onArm} onDecided={onDecided} reasonRef={reasonRef} />
           ) : (
             <p data-testid="cannot-decide" className="rounded-lg bg-stone-100 px-3 py-2 text-sm text-stone-700">
               You cannot decide this approval: {approval.viewer?.reason ?? "your role may not vote on it"}.
@@ -140,8 +133,7 @@ function DecisionForm({
   const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
   const mutation = useMutation({
-    mutationFn: (decision: Decision) =>
-      decideApproval(orgSlug, approval.id, { decision, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
+    mutationFn: (decision: Decision) => decideApproval(orgSlug, approval.id, { decision, ...(reason.trim() ? { reason: reason.trim() } : {}) }),
     onSuccess: (result, decision) => onDecided(result, decision),
     onError: (error) => {
       // Decided, expired or voted meanwhile (409): show how it stands now.
@@ -222,9 +214,7 @@ function DecisionForm({
       {mutation.isError ? (
         <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           Your decision was not recorded: {mutation.error.message}
-          {mutation.error instanceof ApiError && mutation.error.requestId ? (
-            <span className="ml-1 font-mono text-xs text-red-600">({mutation.error.requestId})</span>
-          ) : null}
+          {mutation.error instanceof ApiError && mutation.error.requestId ? <span className="ml-1 font-mono text-xs text-red-600">({mutation.error.requestId})</span> : null}
         </p>
       ) : null}
     </form>
@@ -299,9 +289,7 @@ function Votes({ approval }: { approval: Approval }) {
             <li key={`${vote.member.id}-${vote.at}`} className="flex flex-wrap items-baseline justify-between gap-x-3 py-1.5">
               <span>
                 <span className="font-medium text-stone-900">{vote.member.name || vote.member.email}</span>{" "}
-                <span className={vote.decision === "approve" ? "text-emerald-700" : "text-red-700"}>
-                  {vote.decision === "approve" ? "approved" : "denied"}
-                </span>
+                <span className={vote.decision === "approve" ? "text-emerald-700" : "text-red-700"}>{vote.decision === "approve" ? "approved" : "denied"}</span>
                 {vote.reason ? <span className="text-stone-600">: “{vote.reason}”</span> : null}
               </span>
               <time dateTime={vote.at} className="text-xs tabular-nums text-stone-500">
@@ -327,11 +315,21 @@ function Conditions({ approval }: { approval: Approval }) {
         <caption className="sr-only">Conditions that asked for approval</caption>
         <thead className="bg-stone-50 text-stone-500">
           <tr>
-            <th scope="col" className="px-3 py-1.5 font-medium">Field</th>
-            <th scope="col" className="px-3 py-1.5 font-medium">Operator</th>
-            <th scope="col" className="px-3 py-1.5 font-medium">Expected</th>
-            <th scope="col" className="px-3 py-1.5 font-medium">Actual</th>
-            <th scope="col" className="px-3 py-1.5 font-medium">Result</th>
+            <th scope="col" className="px-3 py-1.5 font-medium">
+              Field
+            </th>
+            <th scope="col" className="px-3 py-1.5 font-medium">
+              Operator
+            </th>
+            <th scope="col" className="px-3 py-1.5 font-medium">
+              Expected
+            </th>
+            <th scope="col" className="px-3 py-1.5 font-medium">
+              Actual
+            </th>
+            <th scope="col" className="px-3 py-1.5 font-medium">
+              Result
+            </th>
           </tr>
         </thead>
         <tbody className="divide-y divide-stone-100 font-mono text-stone-800">
@@ -401,10 +399,7 @@ const STATUS_STYLES: Record<Approval["status"], string> = {
 
 export function ApprovalStatusBadge({ status }: { status: Approval["status"] }) {
   return (
-    <span
-      data-testid="approval-status"
-      className={`inline-flex shrink-0 items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}
-    >
+    <span data-testid="approval-status" className={`inline-flex shrink-0 items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}>
       {status}
     </span>
   );

@@ -66,8 +66,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
 
   const query = useInfiniteQuery({
     queryKey: approvalKeys.list(orgSlug, filters),
-    queryFn: ({ pageParam, signal }) =>
-      fetchApprovalPage(orgSlug, { ...filters, cursor: pageParam, limit: APPROVAL_PAGE_SIZE }, signal),
+    queryFn: ({ pageParam, signal }) => fetchApprovalPage(orgSlug, { ...filters, cursor: pageParam, limit: APPROVAL_PAGE_SIZE }, signal),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
     initialData: () => (defaultView ? { pages: [initialPage], pageParams: [null] } : undefined),
@@ -146,9 +145,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
             ...data,
             pages: data.pages.map((page) => ({
               ...page,
-              approvals: ended
-                ? page.approvals.filter((a) => a.id !== approval.id)
-                : page.approvals.map((a) => (a.id === approval.id ? approval : a)),
+              approvals: ended ? page.approvals.filter((a) => a.id !== approval.id) : page.approvals.map((a) => (a.id === approval.id ? approval : a)),
             })),
           }
         : data,
@@ -172,8 +169,8 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
             Approvals
           </h1>
           <p className="mt-1 max-w-2xl text-sm text-stone-600">
-            Actions your policies hold for a person. The agent waiting in <code className="font-mono text-xs">gate()</code> goes
-            ahead the moment the approval reaches its quorum, and stops at the first deny.
+            Actions your policies hold for a person. The agent waiting in <code className="font-mono text-xs">gate()</code> goes ahead the moment the approval reaches its quorum,
+            and stops at the first deny.
           </p>
         </div>
         <LiveIndicator status={live} />
@@ -237,11 +234,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
           </label>
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">Sort</span>
-            <select
-              value={sort}
-              onChange={(event) => setSort(event.target.value as ApprovalSort)}
-              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
-            >
+            <select value={sort} onChange={(event) => setSort(event.target.value as ApprovalSort)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
               {APPROVAL_SORTS.map(({ value, label }) => (
                 <option key={value} value={value}>
                   {label}
@@ -253,10 +246,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
       </div>
 
       {flash ? (
-        <div
-          role="status"
-          className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900"
-        >
+        <div role="status" className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900">
           <span data-testid="decision-flash">{flash}</span>
           <button type="button" onClick={() => setFlash(null)} className="text-xs font-medium underline">
             Dismiss
@@ -266,12 +256,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
 
       <PagedRefreshError what="approvals" verb="refresh" query={query} />
 
-      <div
-        role="tabpanel"
-        id="approvals-panel"
-        aria-labelledby={`approvals-tab-${tab}`}
-        className="mt-6 grid items-start gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]"
-      >
+      <div role="tabpanel" id="approvals-panel" aria-labelledby={`approvals-tab-${tab}`} className="mt-6 grid items-start gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
         <div>
           {query.isPending ? (
             <ListSkeleton />
@@ -295,12 +280,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
               >
                 {items.map((approval) => (
                   <li key={approval.id}>
-                    <ApprovalRow
-                      approval={approval}
-                      now={now}
-                      selected={approval.id === activeId}
-                      onSelect={() => select(approval.id)}
-                    />
+                    <ApprovalRow approval={approval} now={now} selected={approval.id === activeId} onSelect={() => select(approval.id)} />
                   </li>
                 ))}
               </ul>
@@ -337,17 +317,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
   );
 }
 
-function ApprovalRow({
-  approval,
-  now,
-  selected,
-  onSelect,
-}: {
-  approval: Approval;
-  now: number;
-  selected: boolean;
-  onSelect: () => void;
-}) {
+function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval; now: number; selected: boolean; onSelect: () => void }) {
   const pending = approval.status === "pending";
   return (
     <button
@@ -389,11 +359,7 @@ function ApprovalRow({
 
 function LiveIndicator({ status }: { status: LiveStatus }) {
   const [dot, text] =
-    status === "live"
-      ? ["bg-emerald-500", "Live"]
-      : status === "connecting"
-        ? ["bg-amber-400 animate-pulse", "Connecting…"]
-        : ["bg-stone-400", "Offline, refreshing every 15 s"];
+    status === "live" ? ["bg-emerald-500", "Live"] : status === "connecting" ? ["bg-amber-400 animate-pulse", "Connecting…"] : ["bg-stone-400", "Offline, refreshing every 15 s"];
   return (
     <span role="status" data-testid="live-status" data-status={status} className="inline-flex items-center gap-2 text-xs text-stone-600">
       <span aria-hidden="true" className={`size-2 rounded-full ${dot}`} />
@@ -432,9 +398,7 @@ function ShortcutLegend() {
 function EmptyState({ tab, filtered, onClear }: { tab: Tab; filtered: boolean; onClear: () => void }) {
   return (
     <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
-      <h2 className="text-base font-semibold">
-        {filtered ? "No approvals match these filters" : tab === "pending" ? "No approvals waiting" : "No decided approvals yet"}
-      </h2>
+      <h2 className="text-base font-semibold">{filtered ? "No approvals match these filters" : tab === "pending" ? "No approvals waiting" : "No decided approvals yet"}</h2>
       <p className="mx-auto mt-1 max-w-sm text-sm text-stone-600">
         {filtered
           ? "Try another agent or action type."

@@ -22,18 +22,8 @@ export default async function ApprovalsPage({ params }: { params: Params }) {
 
   // The first page of the default view (pending, unfiltered) comes with the HTML; the rest is fetched
   // by the browser and kept fresh by the org's event stream.
-  const [firstPage, agents] = await Promise.all([
-    listApprovals({ ctx, input: { status: "pending", limit: APPROVAL_PAGE_SIZE } }),
-    listAgents({ ctx }),
-  ]);
+  const [firstPage, agents] = await Promise.all([listApprovals({ ctx, input: { status: "pending", limit: APPROVAL_PAGE_SIZE } }), listAgents({ ctx })]);
   const initialPage: ApprovalPage = firstPage;
 
-  return (
-    <ApprovalsInbox
-      orgSlug={orgSlug}
-      agents={agents.map(({ id, name }) => ({ id, name }))}
-      initialPage={initialPage}
-      renderedAt={Date.now()}
-    />
-  );
+  return <ApprovalsInbox orgSlug={orgSlug} agents={agents.map(({ id, name }) => ({ id, name }))} initialPage={initialPage} renderedAt={Date.now()} />;
 }

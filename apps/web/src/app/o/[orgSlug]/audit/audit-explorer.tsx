@@ -86,9 +86,8 @@ export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPag
         Audit log
       </h1>
       <p className="mt-1 max-w-3xl text-sm text-stone-600">
-        Every decision Gatehouse made for your agents, numbered without gaps, hash-chained and kept in a Merkle tree whose
-        checkpoints are signed with your organization&apos;s key. Check an entry or the whole log here, or export it and
-        verify it offline with the public key alone.
+        Every decision Gatehouse made for your agents, numbered without gaps, hash-chained and kept in a Merkle tree whose checkpoints are signed with your organization&apos;s key.
+        Check an entry or the whole log here, or export it and verify it offline with the public key alone.
       </p>
 
       <div role="tablist" aria-label="Audit sections" className="mt-6 flex gap-5 overflow-x-auto border-b border-stone-200">
@@ -117,14 +116,7 @@ export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPag
       </div>
 
       {AUDIT_TABS.filter((value) => opened.has(value)).map((value) => (
-        <div
-          key={value}
-          role="tabpanel"
-          id={`audit-panel-${value}`}
-          aria-labelledby={`audit-tab-${value}`}
-          hidden={tab !== value}
-          className="pt-6"
-        >
+        <div key={value} role="tabpanel" id={`audit-panel-${value}`} aria-labelledby={`audit-tab-${value}`} hidden={tab !== value} className="pt-6">
           {panel(value)}
         </div>
       ))}

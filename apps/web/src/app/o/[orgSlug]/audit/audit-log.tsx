@@ -65,11 +65,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
         <div className="flex flex-wrap items-end gap-3 text-sm">
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">Agent</span>
-            <select
-              value={agentId}
-              onChange={(event) => setAgentId(event.target.value)}
-              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
-            >
+            <select value={agentId} onChange={(event) => setAgentId(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
               <AgentOptions agents={agents} selected={agentId} />
             </select>
           </label>
@@ -198,12 +194,7 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
             const agentName = summary.agentName ?? (entryAgentId ? agentNames.get(entryAgentId) : undefined) ?? null;
             return (
               <Fragment key={entry.id}>
-                <tr
-                  data-testid="audit-row"
-                  data-entry-id={entry.id}
-                  data-seq={entry.seq}
-                  className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}
-                >
+                <tr data-testid="audit-row" data-entry-id={entry.id} data-seq={entry.seq} className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}>
                   <td className="px-4 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
                   <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
                     <time dateTime={entry.createdAt}>{formatUtc(entry.createdAt)}</time>
@@ -242,9 +233,7 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
                     <div className="whitespace-nowrap text-stone-800">
                       {summary.policyName ?? <span className="text-stone-400">—</span>}
                       {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
-                      {summary.mode === "monitor" ? (
-                        <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span>
-                      ) : null}
+                      {summary.mode === "monitor" ? <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span> : null}
                     </div>
                     {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div> : null}
                   </td>
@@ -291,10 +280,7 @@ const STATUS_HINTS: Record<DecisionStatus, string> = {
 
 function StatusBadge({ status }: { status: DecisionStatus }) {
   return (
-    <span
-      title={STATUS_HINTS[status]}
-      className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}
-    >
+    <span title={STATUS_HINTS[status]} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}>
       {status}
     </span>
   );
@@ -311,31 +297,23 @@ function NoEntriesYet({ apiUrl }: { apiUrl: string | null }) {
     <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
       <h2 className="text-base font-semibold">No audit entries yet</h2>
       <p className="mx-auto mt-1 max-w-md text-sm text-stone-600">
-        Each time an agent asks Gatehouse before it acts, the decision is written here. Ask from an agent with its API
-        key{apiUrl ? (
+        Each time an agent asks Gatehouse before it acts, the decision is written here. Ask from an agent with its API key
+        {apiUrl ? (
           <>
-            {" "}against <code className="font-mono text-xs">{apiUrl}</code>
+            {" "}
+            against <code className="font-mono text-xs">{apiUrl}</code>
           </>
         ) : null}
         , then refresh.
       </p>
-      <pre className="mx-auto mt-6 max-w-2xl overflow-x-auto rounded-lg bg-stone-900 p-4 text-left font-mono text-xs leading-relaxed text-stone-100">
-        {snippet}
-      </pre>
+      <pre className="mx-auto mt-6 max-w-2xl overflow-x-auto rounded-lg bg-stone-900 p-4 text-left font-mono text-xs leading-relaxed text-stone-100">{snippet}</pre>
     </div>
   );
 }
 
 function RefreshIcon({ spinning }: { spinning: boolean }) {
   return (
-    <svg
-      aria-hidden="true"
-      viewBox="0 0 20 20"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.6"
-      className={`size-4 ${spinning ? "animate-spin" : ""}`}
-    >
+    <svg aria-hidden="true" viewBox="0 0 20 20" fill="none" stroke="currentColor" strokeWidth="1.6" className={`size-4 ${spinning ? "animate-spin" : ""}`}>
       <path d="M16.5 10a6.5 6.5 0 1 1-1.9-4.6" strokeLinecap="round" />
       <path d="M16.5 3.5v3.5H13" strokeLinecap="round" strokeLinejoin="round" />
     </svg>

@@ -22,10 +22,9 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
     <div>
       <h2 className="text-lg font-semibold">Checkpoints</h2>
       <p className="mt-1 max-w-3xl text-sm text-stone-600">
-        A checkpoint is a signed statement of the log&apos;s size and Merkle root (a C2SP signed note). Save one today and,
-        with a later export,{" "}
-        <code className="font-mono text-xs">gatehouse verify &lt;file&gt; --key &lt;vkey&gt; --since &lt;note&gt;</code> proves the
-        log only grew since: nothing before it was changed or removed.
+        A checkpoint is a signed statement of the log&apos;s size and Merkle root (a C2SP signed note). Save one today and, with a later export,{" "}
+        <code className="font-mono text-xs">gatehouse verify &lt;file&gt; --key &lt;vkey&gt; --since &lt;note&gt;</code> proves the log only grew since: nothing before it was
+        changed or removed.
       </p>
 
       <PagedRefreshError what="checkpoints" query={query} />
@@ -36,9 +35,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
         ) : query.isError && !query.data ? (
           <LoadError what="Checkpoints" error={query.error} onRetry={() => void query.refetch()} />
         ) : checkpoints.length === 0 ? (
-          <EmptyBox title="No checkpoints yet">
-            The log is signed as soon as it has entries, within a second of each change.
-          </EmptyBox>
+          <EmptyBox title="No checkpoints yet">The log is signed as soon as it has entries, within a second of each change.</EmptyBox>
         ) : (
           <>
             <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
@@ -102,8 +99,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
                                 {checkpoint.note}
                               </pre>
                               <p className="mt-1 text-xs text-stone-500">
-                                Root (hex) <span className="break-all font-mono">{checkpoint.rootHash}</span> · signing key{" "}
-                                <span className="font-mono">{checkpoint.keyId}</span>
+                                Root (hex) <span className="break-all font-mono">{checkpoint.rootHash}</span> · signing key <span className="font-mono">{checkpoint.keyId}</span>
                               </p>
                             </td>
                           </tr>

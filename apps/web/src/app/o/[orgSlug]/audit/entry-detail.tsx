@@ -61,9 +61,7 @@ function InclusionProofBlock({ orgSlug, entry }: { orgSlug: string; entry: Audit
   const verdictQuery = useQuery({
     queryKey: [...auditKeys.proof(orgSlug, entry.id), "verdict", proofQuery.dataUpdatedAt, keysQuery.dataUpdatedAt],
     queryFn:
-      proof && keys
-        ? () => verifyEntryInclusion({ seq: entry.seq, leafHash: entry.leafHash, canonical: entry.canonical, proof, vkeys: keys.map((key) => key.vkey) })
-        : skipToken,
+      proof && keys ? () => verifyEntryInclusion({ seq: entry.seq, leafHash: entry.leafHash, canonical: entry.canonical, proof, vkeys: keys.map((key) => key.vkey) }) : skipToken,
     staleTime: Infinity,
     retry: false,
     refetchOnWindowFocus: false,
@@ -73,11 +71,7 @@ function InclusionProofBlock({ orgSlug, entry }: { orgSlug: string; entry: Audit
   const retry = () => void (proofQuery.isError ? proofQuery.refetch() : keysQuery.refetch());
 
   return (
-    <section
-      aria-labelledby={headingId}
-      data-testid="inclusion-proof"
-      className="rounded-lg border border-stone-200 bg-white p-4"
-    >
+    <section aria-labelledby={headingId} data-testid="inclusion-proof" className="rounded-lg border border-stone-200 bg-white p-4">
       <div className="flex flex-wrap items-center justify-between gap-2">
         <h3 id={headingId} className="text-sm font-semibold">
           Inclusion proof
@@ -123,9 +117,7 @@ function Verdict({ verdict }: { verdict: InclusionVerdict | null }) {
       role="status"
       data-testid="inclusion-verdict"
       data-valid={verdict.valid}
-      className={`mt-3 rounded-md border px-3 py-2.5 text-sm ${
-        verdict.valid ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"
-      }`}
+      className={`mt-3 rounded-md border px-3 py-2.5 text-sm ${verdict.valid ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
     >
       <p className="font-medium">
         <span aria-hidden="true">{verdict.valid ? "✓ " : "✗ "}</span>
@@ -193,11 +185,7 @@ function ProofFacts({ proof, orgSlug }: { proof: InclusionProof; orgSlug: string
             <h4 className="font-medium text-stone-500">Signed checkpoint</h4>
             <div className="flex gap-2">
               <CopyButton text={proof.checkpoint.note} label="Copy note" />
-              <DownloadTextButton
-                text={proof.checkpoint.note}
-                filename={`gatehouse-checkpoint-${orgSlug}-${proof.checkpoint.treeSize}.txt`}
-                label="Download note"
-              />
+              <DownloadTextButton text={proof.checkpoint.note} filename={`gatehouse-checkpoint-${orgSlug}-${proof.checkpoint.treeSize}.txt`} label="Download note" />
             </div>
           </div>
           <pre data-testid="checkpoint-note" className="mt-1 overflow-x-auto rounded-md bg-stone-900 p-3 font-mono text-[0.7rem] leading-relaxed text-stone-100">

@@ -52,18 +52,12 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
-      <form
-        aria-labelledby={`${id}-heading`}
-        onSubmit={(event) => event.preventDefault()}
-        className="space-y-5"
-      >
+      <form aria-labelledby={`${id}-heading`} onSubmit={(event) => event.preventDefault()} className="space-y-5">
         <div>
           <h2 id={`${id}-heading`} className="text-lg font-semibold">
             Export the log
           </h2>
-          <p className="mt-1 text-sm text-stone-600">
-            The whole log up to a fresh signed checkpoint, or only the entries you filter for.
-          </p>
+          <p className="mt-1 text-sm text-stone-600">The whole log up to a fresh signed checkpoint, or only the entries you filter for.</p>
         </div>
 
         <fieldset>
@@ -76,14 +70,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
                   format === option.value ? "border-stone-900 bg-white" : "border-stone-200 bg-white hover:border-stone-300"
                 }`}
               >
-                <input
-                  type="radio"
-                  name={`${id}-format`}
-                  value={option.value}
-                  checked={format === option.value}
-                  onChange={() => setFormat(option.value)}
-                  className="mt-1"
-                />
+                <input type="radio" name={`${id}-format`} value={option.value} checked={format === option.value} onChange={() => setFormat(option.value)} className="mt-1" />
                 <span>
                   <span className="block font-medium">{option.label}</span>
                   <span className="block text-xs text-stone-500">{option.hint}</span>
@@ -97,12 +84,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
           <legend className="mb-1.5 text-xs font-medium text-stone-500">Filters (optional)</legend>
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-stone-600">From (your local time)</span>
-            <input
-              type="datetime-local"
-              value={from}
-              onChange={(event) => setFrom(event.target.value)}
-              className="rounded-md border border-stone-300 bg-white px-2 py-1"
-            />
+            <input type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1" />
           </label>
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-stone-600">To (your local time)</span>
@@ -146,18 +128,11 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
               Download {format === "jsonl" ? "JSONL" : "CSV"}
             </button>
           ) : (
-            <a
-              href={href}
-              download
-              data-testid="export-download"
-              className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white hover:bg-stone-800"
-            >
+            <a href={href} download data-testid="export-download" className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white hover:bg-stone-800">
               Download {format === "jsonl" ? "JSONL" : "CSV"}
             </a>
           )}
-          <span className="text-xs text-stone-500">
-            {filtered ? "Filtered: each entry comes with its inclusion proof." : "Every entry and every checkpoint."}
-          </span>
+          <span className="text-xs text-stone-500">{filtered ? "Filtered: each entry comes with its inclusion proof." : "Every entry and every checkpoint."}</span>
         </div>
       </form>
 
@@ -166,29 +141,23 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
           Verify offline
         </h3>
         <p className="mt-1 text-stone-600">
-          A JSONL bundle holds the verifier keys, every entry&apos;s canonical text and leaf hash, and the signed
-          checkpoints. Anyone with the public key can check it without trusting this server:
+          A JSONL bundle holds the verifier keys, every entry&apos;s canonical text and leaf hash, and the signed checkpoints. Anyone with the public key can check it without
+          trusting this server:
         </p>
-        <pre className="mt-3 overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">
-          {command}
-        </pre>
+        <pre className="mt-3 overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">{command}</pre>
         <p className="mt-2 text-xs text-stone-500">
-          <code className="font-mono">npx @gatehouse/cli</code> runs the <code className="font-mono">gatehouse</code> command
-          without installing it; or install it with <code className="font-mono">npm install -g @gatehouse/cli</code> and run{" "}
-          <code className="font-mono">gatehouse verify</code>.
+          <code className="font-mono">npx @gatehouse/cli</code> runs the <code className="font-mono">gatehouse</code> command without installing it; or install it with{" "}
+          <code className="font-mono">npm install -g @gatehouse/cli</code> and run <code className="font-mono">gatehouse verify</code>.
         </p>
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <CopyButton text={command} label="Copy command" />
-          {keys.length > 1 ? (
-            <DownloadTextButton text={keys.map((key) => `${key.vkey}\n`).join("")} filename={keysFile} label={`Download ${keysFile}`} />
-          ) : null}
+          {keys.length > 1 ? <DownloadTextButton text={keys.map((key) => `${key.vkey}\n`).join("")} filename={keysFile} label={`Download ${keysFile}`} /> : null}
           <button type="button" onClick={onOpenKeys} className="text-xs font-medium text-stone-600 underline hover:text-stone-900">
             All verifier keys
           </button>
         </div>
         <p className="mt-3 text-xs text-stone-500">
-          Compare the key with one you saved earlier or received from your organization out of band: a key read from the
-          same server as the export proves less.
+          Compare the key with one you saved earlier or received from your organization out of band: a key read from the same server as the export proves less.
         </p>
       </aside>
     </div>

@@ -54,19 +54,12 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
         <div>
           <h2 className="text-lg font-semibold">Verifier keys</h2>
           <p className="mt-1 max-w-2xl text-sm text-stone-600">
-            Public Ed25519 keys in signed-note form. They verify the organization&apos;s checkpoints, and with them any
-            export or inclusion proof. Retired keys stay listed: checkpoints they signed still verify. The keys file (one
-            key per line) is what <code className="font-mono text-xs">gatehouse verify --key @file</code> reads.
+            Public Ed25519 keys in signed-note form. They verify the organization&apos;s checkpoints, and with them any export or inclusion proof. Retired keys stay listed:
+            checkpoints they signed still verify. The keys file (one key per line) is what <code className="font-mono text-xs">gatehouse verify --key @file</code> reads.
           </p>
         </div>
         <div className="flex flex-wrap items-center gap-2">
-          {keys.length > 0 ? (
-            <DownloadTextButton
-              text={keys.map((key) => `${key.vkey}\n`).join("")}
-              filename={`gatehouse-${orgSlug}-keys.txt`}
-              label="Download all keys"
-            />
-          ) : null}
+          {keys.length > 0 ? <DownloadTextButton text={keys.map((key) => `${key.vkey}\n`).join("")} filename={`gatehouse-${orgSlug}-keys.txt`} label="Download all keys" /> : null}
           {canRotate && !confirming ? (
             <button
               ref={rotateRef}
@@ -96,15 +89,12 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
             Rotate the signing key?
           </p>
           <p className="mt-1">
-            A new key signs every checkpoint from now on and the current one is retired. Auditors need the new public key
-            to verify what is signed after this; give it to them.
+            A new key signs every checkpoint from now on and the current one is retired. Auditors need the new public key to verify what is signed after this; give it to them.
           </p>
           {rotation.isError ? (
             <p role="alert" className="mt-2 text-red-800">
               {rotation.error.message}
-              {rotation.error instanceof ApiError && rotation.error.requestId ? (
-                <span className="ml-1 font-mono text-xs">({rotation.error.requestId})</span>
-              ) : null}
+              {rotation.error instanceof ApiError && rotation.error.requestId ? <span className="ml-1 font-mono text-xs">({rotation.error.requestId})</span> : null}
             </p>
           ) : null}
           <div className="mt-3 flex gap-2">
@@ -130,10 +120,7 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
       ) : null}
 
       {flash ? (
-        <div
-          role="status"
-          className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900"
-        >
+        <div role="status" className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900">
           <span>{flash}</span>
           <button type="button" onClick={() => setFlash(null)} className="text-xs font-medium underline">
             Dismiss
@@ -165,12 +152,7 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
                   </div>
                   <div className="flex gap-2">
                     <CopyButton text={key.vkey} label="Copy key" context={keyLabel(key)} />
-                    <DownloadTextButton
-                      text={`${key.vkey}\n`}
-                      filename={`gatehouse-${orgSlug}-${key.id}.vkey`}
-                      label="Download key"
-                      context={keyLabel(key)}
-                    />
+                    <DownloadTextButton text={`${key.vkey}\n`} filename={`gatehouse-${orgSlug}-${key.id}.vkey`} label="Download key" context={keyLabel(key)} />
                   </div>
                 </div>
                 <p data-testid="vkey" className="mt-3 break-all rounded-md bg-stone-50 px-3 py-2 font-mono text-xs text-stone-800">

@@ -18,15 +18,10 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
 
   // The section and the filters live in the URL so a view can be shared; malformed ones are ignored.
   const raw = await searchParams;
-  const parsed = auditQuerySchema
-    .pick({ type: true, agentId: true })
-    .safeParse({ type: raw.type, agentId: raw.agentId });
+  const parsed = auditQuerySchema.pick({ type: true, agentId: true }).safeParse({ type: raw.type, agentId: raw.agentId });
   const filters = parsed.success ? parsed.data : {};
 
-  const [firstPage, agents] = await Promise.all([
-    listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }),
-    listAgents({ ctx }),
-  ]);
+  const [firstPage, agents] = await Promise.all([listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }), listAgents({ ctx })]);
   const initialPage: AuditPage = firstPage;
 
   return (

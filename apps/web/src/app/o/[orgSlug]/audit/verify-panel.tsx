@@ -48,9 +48,9 @@ export function VerifyPanel({ orgSlug }: { orgSlug: string }) {
     <div className="max-w-3xl">
       <h2 className="text-lg font-semibold">Verify the whole log</h2>
       <p className="mt-1 text-sm text-stone-600">
-        Recomputes every entry&apos;s leaf hash from its canonical text, the hash chain, and the Merkle tree, and checks it
-        against every signed checkpoint and its signature with the organization&apos;s public keys. It reads the whole log,
-        so a large one takes a while. For a check that does not trust this server, export the log and verify it offline.
+        Recomputes every entry&apos;s leaf hash from its canonical text, the hash chain, and the Merkle tree, and checks it against every signed checkpoint and its signature with
+        the organization&apos;s public keys. It reads the whole log, so a large one takes a while. For a check that does not trust this server, export the log and verify it
+        offline.
       </p>
 
       <div className="mt-5 flex items-center gap-3">
@@ -86,9 +86,7 @@ export function VerifyPanel({ orgSlug }: { orgSlug: string }) {
           <p className="font-medium text-red-800">The verification could not run</p>
           <p className="mt-1 text-stone-700">
             {run.error.message}
-            {run.error instanceof ApiError && run.error.requestId ? (
-              <span className="ml-1 font-mono text-xs text-stone-500">({run.error.requestId})</span>
-            ) : null}
+            {run.error instanceof ApiError && run.error.requestId ? <span className="ml-1 font-mono text-xs text-stone-500">({run.error.requestId})</span> : null}
           </p>
         </div>
       ) : null}

@@ -10,10 +10,7 @@ const HEARTBEAT_MS = 15_000;
 // for the console's live views. Resumes after `Last-Event-ID` (or ?lastEventId=), which EventSource
 // sends by itself when it reconnects; without either, starts with what happens next. Session (401),
 // membership (another org is 404) and a malformed Last-Event-ID (400) answer JSON before the stream.
-export async function GET(
-  request: NextRequest,
-  { params }: { params: Promise<{ orgSlug: string }> },
-): Promise<Response> {
+export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, params, "follow events", async (ctx, _params, requestId) => stream(request, ctx, requestId));
 }
 
