@@ -34,12 +34,7 @@ export const createAgentBodySchema = named(
 
 export const createdAgentSchema = named(
   "CreatedAgent",
-  z.object({
-    id: z.string(),
-    name: z.string(),
-    description: z.string().nullable(),
-    labels: z.record(z.string(), z.string()),
-    status: z.enum(["active", "halted"]),
+  agentSchema.pick({ id: true, name: true, description: true, labels: true, status: true }).extend({
     apiKey: z.string().describe("Shown once; only its hash is stored."),
     keyId: z.string(),
   }),

@@ -1,16 +1,8 @@
+import type { Agent } from "@gatehouse/contracts";
 import type { db } from "../infra/client";
 
-export interface AgentView {
-  id: string;
-  name: string;
-  description: string | null;
-  labels: Record<string, string>;
-  status: "active" | "halted";
-  haltedAt: string | null;
-  haltedReason: string | null;
-  cbState: "closed" | "open" | "half_open";
-  createdAt: string;
-}
+/** An agent as the API answers it (its contract). */
+export type AgentView = Agent;
 
 type AgentRow = Awaited<ReturnType<ReturnType<typeof db>["agent"]["findFirstOrThrow"]>>;
 

@@ -1,3 +1,4 @@
+import type { CreatedAgent } from "@gatehouse/contracts";
 import { createAgentBodySchema } from "@gatehouse/contracts";
 import { conflict, issueApiKey, newId, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
@@ -7,16 +8,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
 
-export interface CreatedAgent {
-  id: string;
-  name: string;
-  description: string | null;
-  labels: Record<string, string>;
-  status: "active" | "halted";
-  /** Shown once; only its hash is stored. */
-  apiKey: string;
-  keyId: string;
-}
+export type { CreatedAgent };
 
 /** Registers an agent with its first API key. Admins and owners only. */
 export async function createAgent({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CreatedAgent> {

@@ -1,3 +1,4 @@
+import type { Checkpoint } from "@gatehouse/contracts";
 import { newId, notFound } from "@gatehouse/core";
 import { formatCheckpoint, frontierKeys, rootFromFrontier, signNote, toHex } from "@gatehouse/tlog";
 import { db, TX_OPTIONS } from "../infra/client";
@@ -5,14 +6,8 @@ import { txQuery } from "./append-audit-entries";
 import { lockLogHead } from "./log-store";
 import { activeSigner, logOrigin } from "./signing-keys";
 
-export interface CheckpointView {
-  treeSize: number;
-  rootHash: string;
-  /** The signed note, verbatim: C2SP tlog-checkpoint body plus signed-note signature lines. */
-  note: string;
-  keyId: string;
-  createdAt: string;
-}
+/** A signed checkpoint as the API answers it (its contract). */
+export type CheckpointView = Checkpoint;
 
 interface CheckpointRow {
   tree_size: string;

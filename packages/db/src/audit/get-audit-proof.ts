@@ -1,3 +1,4 @@
+import type { AuditProof } from "@gatehouse/contracts";
 import { proofQuerySchema } from "@gatehouse/contracts";
 import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import { EMPTY_ROOT, consistencyProof, inclusionProof, plannedReads, sourceOf, subtreeHash, toHex, type NodeSource } from "@gatehouse/tlog";
@@ -6,9 +7,7 @@ import { db } from "../infra/client";
 import { checkpointAuditLog, checkpointView, type CheckpointView } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
 
-export type AuditProof =
-  | { type: "inclusion"; seq: number; entryId: string; leafHash: string; treeSize: number; rootHash: string; proof: string[]; checkpoint: CheckpointView | null }
-  | { type: "consistency"; from: number; to: number; fromRootHash: string; toRootHash: string; proof: string[]; checkpoint: CheckpointView | null };
+export type { AuditProof };
 
 const query: Query = async <R>(text: string, values: unknown[]) => (await db().pool.query(text, values)).rows as R[];
 

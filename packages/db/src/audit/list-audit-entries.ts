@@ -1,23 +1,11 @@
+import type { AuditEvent } from "@gatehouse/contracts";
 import { auditListQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
-export interface AuditEventView {
-  id: string;
-  seq: number;
-  type: string;
-  actorType: string;
-  actorId: string;
-  agentId: string | null;
-  subjectId: string | null;
-  createdAt: string;
-  leafHash: string;
-  chainHash: string;
-  /** The exact RFC 8785 text that was hashed into leafHash: a reader can recompute the leaf. */
-  canonical: string;
-  data: Record<string, unknown>;
-}
+/** One audit entry as the API answers it (its contract). */
+export type AuditEventView = AuditEvent;
 
 /**
  * The org's audit entries, newest first, with keyset pagination on the sequence number: the cursor is

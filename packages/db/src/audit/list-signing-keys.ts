@@ -1,15 +1,10 @@
+import type { SigningKey } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { vkeyOf } from "./signing-keys";
 
-export interface SigningKeyView {
-  id: string;
-  /** C2SP signed-note verifier key: `<name>+<key hash>+<base64(0x01 ‖ public key)>`. */
-  vkey: string;
-  status: "active" | "retired";
-  createdAt: string;
-  retiredAt: string | null;
-}
+/** A checkpoint key, public half, as the API answers it (its contract). */
+export type SigningKeyView = SigningKey;
 
 /** The org's checkpoint keys, oldest first. Retired keys stay listed: old checkpoints verify with them. */
 export async function listSigningKeys({ ctx }: { ctx: Ctx }): Promise<SigningKeyView[]> {

@@ -1,3 +1,4 @@
+import type { AuditVerification } from "@gatehouse/contracts";
 import { chainHash, GENESIS_CHAIN_HASH } from "@gatehouse/core";
 import { BundleVerifier, rootFromFrontier, toHex } from "@gatehouse/tlog";
 import type pg from "pg";
@@ -6,17 +7,7 @@ import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { logOrigin, vkeyOf } from "./signing-keys";
 
-export interface AuditVerification {
-  valid: boolean;
-  checkedEntries: number;
-  checkedCheckpoints: number;
-  /** The first entry whose place in the log no longer matches what was recorded (null when valid). */
-  firstBrokenSeq: number | null;
-  /** Size and root of the tree recomputed from the stored entries. */
-  treeSize: number;
-  rootHash: string;
-  problem: string | null;
-}
+export type { AuditVerification };
 
 const PAGE = 5_000;
 

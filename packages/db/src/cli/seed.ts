@@ -3,13 +3,19 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { disconnectDb } from "../infra/client";
-import { dbEnv } from "../infra/env";
 import { closeRateLimiter } from "../infra/rate-limiter";
 import { closeSignals } from "../infra/signals";
+import { dbEnv, type DbEnv } from "../infra/env";
 import { seedDemo, type DevJson } from "../seed";
 
 /** `npm run db:seed`: seeds the demo org once and writes $GATEHOUSE_HOME/dev.json. Idempotent. */
-const env = dbEnv();
+let env: DbEnv;
+try {
+  env = dbEnv();
+} catch (error) {
+  console.error(`[seed] ${(error as Error).message}`);
+  process.exit(1);
+}
 const home = resolve(env.GATEHOUSE_HOME);
 const file = join(home, "dev.json");
 const previous: DevJson | null = existsSync(file) ? (JSON.parse(await readFile(file, "utf8")) as DevJson) : null;

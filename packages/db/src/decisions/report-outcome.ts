@@ -1,3 +1,4 @@
+import type { Outcome } from "@gatehouse/contracts";
 import { outcomeBodySchema } from "@gatehouse/contracts";
 import { breakerSettings, conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
@@ -8,13 +9,8 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 
-export interface OutcomeView {
-  auditEventId: string;
-  status: "success" | "failure" | "partial";
-  message: string | null;
-  reportedAt: string;
-  outcomeAuditEventId?: string;
-}
+/** The outcome on record, as the API answers it (its contract). */
+export type OutcomeView = Outcome;
 
 /**
  * `report`: the acting agent says how its action went. Only that agent may report (another agent of

@@ -1,16 +1,10 @@
+import type { WhoAmI } from "@gatehouse/contracts";
 import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listPolicies } from "../policies/list-policies";
 
-export interface WhoAmI {
-  org: { id: string; slug: string; name: string };
-  agent?: { id: string; name: string; status: "active" | "halted"; labels: Record<string, string>; cbState: "closed" | "open" | "half_open" };
-  /** For agents: the policies that apply to it (name and version). */
-  policies?: Array<{ name: string; version: number }>;
-  member?: { id: string; userId: string; email: string; role: string };
-  key: { id: string; prefix: string; lastFour: string; kind: "agent" | "admin" };
-}
+export type { WhoAmI };
 
 /** Who the presented key acts as. */
 export async function whoami({ ctx }: { ctx: Ctx }): Promise<WhoAmI> {

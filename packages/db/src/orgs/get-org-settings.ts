@@ -1,10 +1,9 @@
-import { breakerSettings, type BreakerSettings } from "@gatehouse/core";
+import type { OrgSettings } from "@gatehouse/contracts";
+import { breakerSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
-export interface OrgSettings {
-  circuitBreaker: BreakerSettings;
-}
+export type { OrgSettings };
 
 /** The org's settings, with defaults for what is not set. */
 export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings> {

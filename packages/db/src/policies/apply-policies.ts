@@ -1,3 +1,4 @@
+import type { PolicySetDiff } from "@gatehouse/contracts";
 import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
@@ -8,19 +9,10 @@ import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { invalidatePolicyCache } from "./policy-cache";
 
-export interface PolicyChange {
-  name: string;
-  version: number;
-  contentHash: string;
-}
+/** A policy the set creates or changes. */
+export type PolicyChange = PolicySetDiff["created"][number];
 
-export interface PolicySetDiff {
-  dryRun: boolean;
-  created: PolicyChange[];
-  updated: Array<PolicyChange & { previousVersion: number }>;
-  archived: Array<{ name: string; version: number }>;
-  unchanged: Array<{ name: string; version: number }>;
-}
+export type { PolicySetDiff };
 
 export function policyContentHash(document: PolicyDocument): string {
   return sha256Hex(canonicalize(document));

@@ -1,16 +1,11 @@
+import type { PolicyView } from "@gatehouse/contracts";
 import { validationError } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listActivePolicyVersions } from "./list-active-policy-versions";
 import { getOrgPolicies } from "./policy-cache";
 
-export interface PolicyView {
-  name: string;
-  version: number;
-  versionId: string;
-  contentHash: string;
-  document: Record<string, unknown>;
-}
+export type { PolicyView };
 
 /**
  * The org's active policies, as an agent sees them: `scope=org` all of them, `scope=own` (default)
