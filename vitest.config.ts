@@ -1,8 +1,8 @@
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Unit projects (core, tlog, sdk, cli) and the checks on the house itself (house: lint rules) need
-// nothing running. Integration projects (db, api, packages) run against the PostgreSQL at DATABASE_URL
+// Unit projects (core, tlog, contracts, sdk, cli) and the checks on the house itself (house: lint rules)
+// need nothing running. Integration projects (db, api, worker, packages) run against the PostgreSQL at DATABASE_URL
 // and the Redis at REDIS_URL: globalSetup creates a fresh database for the run, migrates it and drops
 // it afterwards; each suite then creates its own org.
 const integration = {

@@ -1,4 +1,4 @@
-// `npm test`: every layer — unit (core, tlog, sdk, cli), integration (db, api against PostgreSQL/Redis),
+// `npm test`: every layer — unit (core, tlog, contracts, sdk, cli), integration (db, api, worker against PostgreSQL/Redis),
 // the SDK and CLI as packed and installed (packages), the `npm start` smoke test and the multiplexer
 // (launcher), then the Playwright journeys. Both runners always run; the exit code is non-zero if
 // either failed. Ends with one line: "N passed, N failed".

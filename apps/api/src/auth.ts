@@ -26,7 +26,7 @@ export function ctxOf(request: FastifyRequest): Ctx {
   return request.ctx;
 }
 
-/** preHandler for /v1/admin: only org admin keys (a member's key) may call admin routes. */
+/** onRequest hook of the admin routes (after `authenticate`): only org admin keys (a member's key) may call them. */
 export async function requireAdminKey(request: FastifyRequest): Promise<void> {
   if (ctxOf(request).actor.type !== "adminKey") throw forbidden("this route needs an org admin key (gh_admin_…)");
 }

@@ -1,4 +1,3 @@
-import { ID_PREFIXES, MEMBER_ROLES, type IdKind } from "@gatehouse/core";
 import { z } from "zod";
 
 /**
@@ -25,14 +24,6 @@ export const errorEnvelopeSchema = named(
 );
 export type ErrorEnvelope = z.output<typeof errorEnvelopeSchema>;
 
-export const isoTime = z.string().describe("ISO 8601 time");
-
-/** An id of one kind, shape-checked so a malformed id never reaches the database. */
-export function idOf(kind: IdKind) {
-  const prefix = ID_PREFIXES[kind];
-  return z.string().regex(new RegExp(`^${prefix}_[0-9a-zA-Z]{22}$`), `must be an id of the form ${prefix}_…`);
-}
-
 /** An id in a path: any short token; the service answers 404 when it names nothing of the caller's org. */
 export const pathId = z.string().min(1).max(64);
 
@@ -40,7 +31,3 @@ export const idParams = z.object({ id: pathId });
 
 /** A query flag: `true`/`false` (or `1`/`0`). */
 export const queryFlag = z.enum(["true", "false", "1", "0"]);
-
-export const cursorPage = <T extends z.ZodType>(key: string, item: T) => z.object({ [key]: z.array(item), nextCursor: z.string().nullable() });
-
-export const memberRoleSchema = z.enum(MEMBER_ROLES);

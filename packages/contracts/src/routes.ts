@@ -1,4 +1,4 @@
-import type { Permission } from "@gatehouse/core";
+import { actionRequestSchema, type Permission } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
@@ -32,10 +32,8 @@ import {
 } from "./audit";
 import { idParams } from "./common";
 
-const idempotencyKey = z
-  .string()
-  .regex(/^[A-Za-z0-9._:-]{1,200}$/)
-  .optional();
+/** An idempotency key has the shape of a decision's eventId. */
+const idempotencyKey = actionRequestSchema.shape.eventId;
 
 const idempotencyHeaders = z.object({
   "idempotency-key": idempotencyKey.describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
@@ -165,6 +163,7 @@ export const routes = [
     description: "An agent's key sees its own agent's approvals.",
     tag: "Approvals",
     auth: "key",
+    permission: "approvals.read",
     params: idParams,
     success: { status: 200, description: "The approval.", json: approvalSchema },
   },
@@ -176,6 +175,7 @@ export const routes = [
     description: "Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then.",
     tag: "Approvals",
     auth: "key",
+    permission: "approvals.read",
     params: idParams,
     query: waitQuerySchema,
     success: { status: 200, description: "The approval, decided or still pending.", json: approvalSchema },
@@ -286,7 +286,7 @@ export const routes = [
     method: "POST",
     path: "/v1/admin/audit/keys/rotate",
     summary: "Rotate the org's checkpoint signing key",
-    description: "With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand instead of rotating again.",
+    description: "With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand (and a fresh checkpoint) instead of rotating again.",
     tag: "Audit",
     auth: "admin",
     permission: "audit.keys.rotate",

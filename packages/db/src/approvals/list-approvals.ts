@@ -15,7 +15,7 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
   const parsed = approvalListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, agentId, actionType, cursor, limit } = parsed.data;
-  // Nobody reads `pending` past a deadline, even where no API instance runs the expiry sweep.
+  // Nobody reads `pending` past a deadline, even while no worker runs the expiry job.
   if (status !== "approved" && status !== "denied" && status !== "cancelled") await expireApprovals(ctx.org.id);
   const [cursorTime, cursorId] = cursor ? [new Date(Number(cursor.slice(0, 13))), cursor.slice(14)] : [];
   const rows = await db().approval.findMany({

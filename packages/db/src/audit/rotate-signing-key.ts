@@ -31,17 +31,14 @@ export async function rotateSigningKey({
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     if (idempotencyKey) {
-      const done = await tx.auditEntry.findFirst({
-        where: {
-          orgId,
-          type: "audit.signing_key_rotated",
-          createdAt: { gte: new Date(Date.now() - IDEMPOTENCY_WINDOW_MS) },
-          // Canonical JSON is compact with sorted keys, so the pair appears verbatim in the text.
-          canonical: { contains: `"idempotencyKey":${JSON.stringify(idempotencyKey)}` },
-        },
-        select: { id: true },
-      });
-      if (done) return;
+      // The key is compared exactly (not as a LIKE pattern), on the entries that record a new key.
+      const done = await tx.$queryRaw<Array<{ id: string }>>`
+        SELECT id FROM audit_entries
+        WHERE org_id = ${orgId} AND type IN ('audit.signing_key_rotated', 'audit.signing_key_created')
+          AND created_at >= ${new Date(Date.now() - IDEMPOTENCY_WINDOW_MS)}
+          AND (canonical::jsonb) -> 'data' ->> 'idempotencyKey' = ${idempotencyKey}
+        LIMIT 1`;
+      if (done.length > 0) return;
     }
     const current = await tx.signingKey.findFirst({ where: { orgId, status: "active" } });
     if (current) await tx.signingKey.update({ where: { id: current.id }, data: { status: "retired", retiredAt: new Date() } });

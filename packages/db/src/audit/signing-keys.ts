@@ -26,6 +26,11 @@ let masterKey: Promise<Buffer> | undefined;
 function loadMasterKey(): Promise<Buffer> {
   masterKey ??= (async () => {
     const env = dbEnv();
+    // Every process that signs or decrypts (API, worker, console) must share one key: in production
+    // none may make up its own beside the others.
+    if (env.NODE_ENV === "production" && env.GATEHOUSE_MASTER_KEY === undefined) {
+      throw new Error("GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production: set it to the key that encrypts the orgs' signing keys");
+    }
     const secret =
       env.GATEHOUSE_MASTER_KEY ??
       (await loadOrCreateSecret({ file: join(env.GATEHOUSE_HOME, "master.key"), isValid: isMasterKey, description: "GATEHOUSE_MASTER_KEY (32 bytes, base64)" }));

@@ -20,7 +20,12 @@ export async function subscribeEvents({
   if (ctx.actor.type !== "agent") requirePermission(ctx, "events.read");
   const last = input.lastEventId?.trim();
   if (last && !/^\d{1,18}$/.test(last)) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
-  const types = input.types ? input.types.split(",").map((t) => t.trim()) : null;
+  const listed =
+    input.types
+      ?.split(",")
+      .map((t) => t.trim())
+      .filter((t) => t !== "") ?? [];
+  const types = listed.length > 0 ? listed : null;
   const unknown = types?.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
   if (unknown !== undefined) throw validationError([{ path: "types", message: `'${unknown}' is not an event type (${EVENT_TYPES.join(", ")})` }]);
   if (ctx.actor.type === "agent" && input.agentId && input.agentId !== ctx.actor.agentId) {

@@ -255,7 +255,7 @@ export interface paths {
         put?: never;
         /**
          * Rotate the org's checkpoint signing key
-         * @description With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand instead of rotating again.
+         * @description With an `Idempotency-Key`, a retry within 24 hours answers the keys as they stand (and a fresh checkpoint) instead of rotating again.
          */
         post: operations["rotateSigningKey"];
         delete?: never;
