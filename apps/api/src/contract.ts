@@ -4,6 +4,7 @@ import type { Permission } from "@gatehouse/core";
 import { requirePermission } from "@gatehouse/db";
 import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
 import type { FastifySerializerCompiler } from "fastify/types/schema";
+import fastJson from "fast-json-stringify";
 import { z } from "zod";
 import { authenticate, ctxOf, requireAdminKey } from "./auth";
 
@@ -24,11 +25,14 @@ export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
     return parsed.success ? { value: parsed.data } : { error: validationError(zodIssues(parsed.error)) };
   };
 
-/** Responses are written through their contract schema: only the fields the contract names leave the server. */
-export const serializerCompiler: FastifySerializerCompiler<z.ZodType> =
-  ({ schema }) =>
-  (data) =>
-    JSON.stringify(schema.parse(data));
+/**
+ * Responses are written through their contract schema, compiled once per route to a fast-json-stringify
+ * serializer from the schema's JSON Schema: only the fields the contract names leave the server, a
+ * missing required field is an error (500), and writing costs less than JSON.stringify (a zod parse
+ * of every answer cost the decision path a quarter of its throughput).
+ */
+export const serializerCompiler: FastifySerializerCompiler<z.ZodType> = ({ schema }) =>
+  fastJson(z.toJSONSchema(schema, { io: "output", target: "draft-7", unrepresentable: "any" }) as Parameters<typeof fastJson>[0]);
 
 type Optional<S, Flag> = S extends z.ZodType ? (Flag extends true ? z.ZodOptional<z.ZodNullable<S>> : S) : undefined;
 
