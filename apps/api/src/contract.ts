@@ -1,7 +1,7 @@
 import { validationError, zodIssues } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
 import type { Permission } from "@gatehouse/core";
-import { requirePermission } from "@gatehouse/db";
+import { requireMemberPermission } from "@gatehouse/db";
 import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
 import type { FastifySerializerCompiler } from "fastify/types/schema";
 import fastJson from "fast-json-stringify";
@@ -54,10 +54,7 @@ const AUTH_HOOKS: Record<RouteContract["auth"], onRequestHookHandler[]> = {
 
 /** A member's key needs the route's catalogue permission before anything is parsed; agents are checked by the service. */
 function permissionHook(permission: Permission): onRequestHookHandler {
-  return async (request) => {
-    const ctx = ctxOf(request);
-    if (ctx.actor.type !== "agent") requirePermission(ctx, permission);
-  };
+  return async (request) => requireMemberPermission(ctxOf(request), permission);
 }
 
 /** Method, URL, schema and authentication of a route, from its contract. */

@@ -1,2 +1,2 @@
 export { systemCtx, type Actor, type Ctx, type OrgRef } from "./context";
-export { requirePermission } from "./require-permission";
+export { requireMemberPermission, requirePermission } from "./require-permission";

@@ -12,6 +12,14 @@ export function requirePermission(ctx: Ctx, permission: Permission): void {
   throw forbidden(`this needs the permission ${permission}, which the roles ${rolesWith(permission).join(", ")} hold`);
 }
 
+/**
+ * For reads an agent's key may make about itself (its approvals, its events): agents pass (the caller
+ * limits them to their own agent), members need `permission`.
+ */
+export function requireMemberPermission(ctx: Ctx, permission: Permission): void {
+  if (ctx.actor.type !== "agent") requirePermission(ctx, permission);
+}
+
 export function requireAgent(ctx: Ctx): Extract<Actor, { type: "agent" }> {
   if (ctx.actor.type !== "agent") throw forbidden("this call needs an agent key");
   return ctx.actor;

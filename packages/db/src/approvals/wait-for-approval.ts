@@ -3,7 +3,7 @@ import type { Ctx } from "../actors/context";
 import { loadApprovalStates, loadApprovalViews, type ApprovalState, type ApprovalView } from "./approval-view";
 import { approvalWaiters } from "./approval-waiters";
 import { readApprovals } from "./read-approvals";
-import { requireApprovalReader } from "./require-approval-reader";
+import { requireMemberPermission } from "../actors/require-permission";
 
 /** The longest a single wait holds its request, so proxies and load balancers never cut it. */
 export const MAX_WAIT_MS = 25_000;
@@ -15,7 +15,7 @@ export const MAX_WAIT_MS = 25_000;
  * approval's state (status, agent, deadline); the full approval is read when it answers.
  */
 export async function waitForApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; timeoutMs: number; signal?: AbortSignal } }): Promise<ApprovalView> {
-  requireApprovalReader(ctx);
+  requireMemberPermission(ctx, "approvals.read");
   const { approvalId, signal } = input;
   const deadline = Date.now() + Math.min(Math.max(0, input.timeoutMs), MAX_WAIT_MS);
   const parked = approvalWaiters().park(approvalId);

@@ -1,6 +1,6 @@
 import { EVENT_TYPES, validationError, type EventType, type GatehouseEvent } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { requirePermission } from "../actors/require-permission";
+import { requireMemberPermission } from "../actors/require-permission";
 import { openEventFeed } from "./event-feed";
 
 /**
@@ -17,7 +17,7 @@ export async function subscribeEvents({
   input: { lastEventId?: string | null; types?: string | undefined; agentId?: string | undefined };
   deliver: (event: GatehouseEvent) => void;
 }): Promise<() => void> {
-  if (ctx.actor.type !== "agent") requirePermission(ctx, "events.read");
+  requireMemberPermission(ctx, "events.read");
   const last = input.lastEventId?.trim();
   if (last && !/^\d{1,18}$/.test(last)) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
   const listed =
