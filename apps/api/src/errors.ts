@@ -11,6 +11,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "RATE_LIMITED",
+  503: "UNAVAILABLE",
 };
 
 export interface ErrorEnvelope {
@@ -32,10 +33,11 @@ function fastifyClientError(error: unknown): { status: number; message: string }
  * The one place errors become HTTP. Domain errors and Fastify's own client errors keep their
  * meaning; anything else is a 500 that says nothing about internals and carries the request id.
  */
-export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope } {
+export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope; retryAfterSeconds?: number } {
   if (isDomainError(error)) {
     return {
       status: DOMAIN_ERROR_STATUS[error.code],
+      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       body: { error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}), requestId } },
     };
   }
@@ -47,7 +49,8 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = toErrorResponse(error, request.id);
-  if (status >= 500) request.log.error({ err: error }, "unhandled error");
+  const { status, body, retryAfterSeconds } = toErrorResponse(error, request.id);
+  if (status >= 500 && status !== 503) request.log.error({ err: error }, "unhandled error");
+  if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
   void reply.status(status).send(body);
 }

@@ -14,7 +14,7 @@ export const errorEnvelopeSchema = named(
   "Error",
   z.object({
     error: z.object({
-      code: z.string().describe("VALIDATION, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, RATE_LIMITED, INTERNAL, …"),
+      code: z.string().describe("VALIDATION, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, RATE_LIMITED, UNAVAILABLE (503, with Retry-After), INTERNAL, …"),
       message: z.string(),
       details: z.unknown().optional().describe("For VALIDATION: `{ issues: [{ path, message }] }`, each path naming a field (`policies[2].when`)."),
       requestId: z.string(),

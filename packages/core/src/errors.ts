@@ -2,7 +2,7 @@
  * The closed set of domain errors. Every layer throws these; apps map them to HTTP in exactly one
  * function. Anything else that escapes is a bug and becomes a 500 without internal text.
  */
-export const DOMAIN_ERROR_CODES = ["VALIDATION", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "RATE_LIMITED"] as const;
+export const DOMAIN_ERROR_CODES = ["VALIDATION", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "RATE_LIMITED", "UNAVAILABLE"] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -15,6 +15,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
+  UNAVAILABLE: 503,
 };
 
 export interface FieldIssue {
@@ -25,12 +26,15 @@ export interface FieldIssue {
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
   readonly details: unknown;
+  /** When to try again (RATE_LIMITED, UNAVAILABLE): every app sends it as the Retry-After header. */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(code: DomainErrorCode, message: string, details?: unknown) {
+  constructor(code: DomainErrorCode, message: string, details?: unknown, retryAfterSeconds?: number) {
     super(message);
     this.name = "DomainError";
     this.code = code;
     this.details = details;
+    this.retryAfterSeconds = retryAfterSeconds === undefined ? undefined : Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 
@@ -41,6 +45,10 @@ export function isDomainError(error: unknown): error is DomainError {
 export const notFound = (what: string) => new DomainError("NOT_FOUND", `${what} not found`);
 export const forbidden = (message: string) => new DomainError("FORBIDDEN", message);
 export const conflict = (message: string, details?: unknown) => new DomainError("CONFLICT", message, details);
+/** Too many calls of a kind; `retryAfterSeconds` says when the next one may succeed. */
+export const rateLimited = (message: string, retryAfterSeconds: number, details?: unknown) => new DomainError("RATE_LIMITED", message, details, retryAfterSeconds);
+/** A dependency the answer needs (the database) is down or not answering: try again shortly. Never an allow. */
+export const unavailable = (message: string, retryAfterSeconds = 2) => new DomainError("UNAVAILABLE", message, undefined, retryAfterSeconds);
 export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
 export const validationError = (issues: FieldIssue[]) =>
   new DomainError("VALIDATION", issues.length === 1 && issues[0] ? `${issues[0].path || "body"}: ${issues[0].message}` : "Invalid request", { issues });

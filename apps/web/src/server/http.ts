@@ -23,18 +23,20 @@ export function errorResponse(code: DomainError["code"] | "INTERNAL", message: s
  * The one place a thrown error becomes an error envelope and its status. Unknown errors leak no
  * internal text. Streamed answers use it too, for an error after their status was sent.
  */
-export function toErrorBody(error: unknown, requestId: string): ErrorBody & { status: number } {
+export function toErrorBody(error: unknown, requestId: string): ErrorBody & { status: number; retryAfterSeconds?: number } {
   if (isDomainError(error)) {
     const details = error.details === undefined ? {} : { details: error.details };
-    return { status: DOMAIN_ERROR_STATUS[error.code], error: { code: error.code, message: error.message, ...details, requestId } };
+    const retry = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
+    return { status: DOMAIN_ERROR_STATUS[error.code], ...retry, error: { code: error.code, message: error.message, ...details, requestId } };
   }
   console.error(`[${requestId}] unhandled error`, error);
   return { status: 500, error: { code: "INTERNAL", message: "Something went wrong. Quote the request id when reporting this.", requestId } };
 }
 
 export function toErrorResponse(error: unknown, requestId: string): NextResponse<ErrorBody> {
-  const { status, ...body } = toErrorBody(error, requestId);
-  return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId } });
+  const { status, retryAfterSeconds, ...body } = toErrorBody(error, requestId);
+  const retry: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
+  return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...retry } });
 }
 
 /** A JSON answer that is never cached, with its request id. */

@@ -855,7 +855,7 @@ export interface components {
         /** @description What every failed call answers. */
         Error: {
             error: {
-                /** @description VALIDATION, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, RATE_LIMITED, INTERNAL, … */
+                /** @description VALIDATION, UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, CONFLICT, PAYLOAD_TOO_LARGE, RATE_LIMITED, UNAVAILABLE (503, with Retry-After), INTERNAL, … */
                 code: string;
                 message: string;
                 /** @description For VALIDATION: `{ issues: [{ path, message }] }`, each path naming a field (`policies[2].when`). */
