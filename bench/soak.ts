@@ -6,8 +6,8 @@
 //  - canI at SOAK_CHECK_RATE/s (default 60);
 //  - gate() at SOAK_GATE_RATE/s (default 2) by a second agent, approved by the owner within ~0.5 s;
 //  - event streams: two held for the whole run (agent and admin), a third reopened every 30 s.
-// Memory is "flat" when the heap retained after GC grows by less than max(5 MB, 10 %) between the first
-// minute after warm-up (SOAK_WARMUP_SECONDS, default 120) and the last minute.
+// Memory is "flat" when, after warm-up (SOAK_WARMUP_SECONDS, default 120), the peak heap retained after GC
+// in the second half of the run exceeds the first half's by less than max(5 MB, 10 %).
 // Writes bench/results/soak-<timestamp>.json and bench/SOAK.md.
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -66,24 +66,31 @@ function mean(samples: Sample[], value: (s: Sample) => number): number {
   return samples.length === 0 ? Number.NaN : samples.reduce((acc, s) => acc + value(s), 0) / samples.length;
 }
 
+/**
+ * A leak makes every peak higher than the last; a bounded cache that fills and empties makes a sawtooth
+ * whose peaks stay put. So: the highest heap of the second half after warm-up against the first half's.
+ */
 function memoryVerdict(samples: Sample[], loadStart: number, loadEnd: number) {
   const after = samples.filter((s) => s.at >= loadStart + WARMUP * 1000 && s.at <= loadEnd);
-  const first = after.filter((s) => s.at < (after[0]?.at ?? 0) + 60_000);
-  const last = after.filter((s) => s.at > (after.at(-1)?.at ?? 0) - 60_000);
-  const heapFirst = mean(first, (s) => s.heapUsed);
-  const heapLast = mean(last, (s) => s.heapUsed);
-  const growth = heapLast - heapFirst;
+  const middle = ((after[0]?.at ?? 0) + (after.at(-1)?.at ?? 0)) / 2;
+  const firstHalf = after.filter((s) => s.at < middle);
+  const secondHalf = after.filter((s) => s.at >= middle);
+  const peak = (part: Sample[], value: (s: Sample) => number) => Math.max(...part.map(value));
+  const heapFirst = peak(firstHalf, (s) => s.heapUsed);
+  const heapSecond = peak(secondHalf, (s) => s.heapUsed);
+  const growth = heapSecond - heapFirst;
   const allowed = Math.max(5 * 1024 * 1024, 0.1 * heapFirst);
   return {
     samplesAfterWarmup: after.length,
-    heapUsedMbFirstMinuteAfterWarmup: mb(heapFirst),
-    heapUsedMbLastMinute: mb(heapLast),
-    heapGrowthMb: mb(growth),
+    heapPeakMbFirstHalf: mb(heapFirst),
+    heapPeakMbSecondHalf: mb(heapSecond),
+    heapPeakGrowthMb: mb(growth),
     heapSlopeMbPerMinute: slopeMbPerMinute(after, (s) => s.heapUsed),
-    rssMbFirstMinuteAfterWarmup: mb(mean(first, (s) => s.rss)),
-    rssMbLastMinute: mb(mean(last, (s) => s.rss)),
+    heapMbMean: mb(mean(after, (s) => s.heapUsed)),
+    rssPeakMbFirstHalf: mb(peak(firstHalf, (s) => s.rss)),
+    rssPeakMbSecondHalf: mb(peak(secondHalf, (s) => s.rss)),
     rssSlopeMbPerMinute: slopeMbPerMinute(after, (s) => s.rss),
-    flat: after.length >= 2 && growth < allowed,
+    flat: firstHalf.length >= 2 && secondHalf.length >= 2 && growth < allowed,
   };
 }
 
@@ -259,7 +266,7 @@ type Results = {
 
 function summary(r: Results, stamp: string): string {
   const row = (name: string, v: ReturnType<typeof memoryVerdict>) =>
-    `| ${name} | ${v.heapUsedMbFirstMinuteAfterWarmup} → ${v.heapUsedMbLastMinute} MB (${v.heapGrowthMb >= 0 ? "+" : ""}${v.heapGrowthMb} MB, slope ${v.heapSlopeMbPerMinute} MB/min) | ${v.rssMbFirstMinuteAfterWarmup} → ${v.rssMbLastMinute} MB (slope ${v.rssSlopeMbPerMinute} MB/min) | ${v.flat ? "flat" : "GROWING"} |`;
+    `| ${name} | ${v.heapPeakMbFirstHalf} → ${v.heapPeakMbSecondHalf} MB (${v.heapPeakGrowthMb >= 0 ? "+" : ""}${v.heapPeakGrowthMb} MB; mean ${v.heapMbMean} MB, slope ${v.heapSlopeMbPerMinute} MB/min) | ${v.rssPeakMbFirstHalf} → ${v.rssPeakMbSecondHalf} MB (slope ${v.rssSlopeMbPerMinute} MB/min) | ${v.flat ? "flat" : "GROWING"} |`;
   const workerAt = new Map(r.series.worker.map((s) => [Math.round(s.t / 10) * 10, s]));
   const series = r.series.api
     .map((s) => {
@@ -280,7 +287,7 @@ event streams held open and a third reopened every 30 s. Memory sampled every 10
 warm-up ${r.warmupSeconds} s. Baseline of the same run: the idle API before the load,
 heap ${r.idleBaseline.apiHeapUsedMb} MB, RSS ${r.idleBaseline.apiRssMb} MB.
 
-| process | heap retained after GC, first minute after warm-up → last minute | RSS | verdict |
+| process | heap retained after GC: peak of the first half after warm-up → peak of the second half | RSS peaks, same halves | verdict |
 |---|---|---|---|
 ${row("API", r.api)}
 ${row("worker", r.worker)}
@@ -289,7 +296,7 @@ Achieved: ${JSON.stringify(r.achieved)}; errors ${JSON.stringify(r.errors)}; ski
 Latency: execute ${lat("execute")}; canI ${lat("check")}; gate (request → approved answer) ${lat("gate")}.
 Audit log after the run: ${r.audit.entries} entries, valid: ${r.audit.valid}.
 
-"Flat": heap growth after warm-up below max(5 MB, 10 %). Memory series (seconds from the start of the load;
+"Flat": the second half's heap peak exceeds the first half's by less than max(5 MB, 10 %). Memory series (seconds from the start of the load;
 negative = idle baseline):
 
 | t (s) | API heap MB | API RSS MB | worker heap MB | worker RSS MB |
