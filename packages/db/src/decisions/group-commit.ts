@@ -91,15 +91,10 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
   try {
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
-      let outcomes: Array<Committed | Error>;
-      try {
-        outcomes = await commitIsolating(
-          orgId,
-          batch.map((w) => w.item),
-        );
-      } catch (error) {
-        outcomes = batch.map(() => error as Error);
-      }
+      const outcomes = await commitIsolating(
+        orgId,
+        batch.map((w) => w.item),
+      );
       // Event streams read the log on this hint; fire and forget (observation, time-bounded).
       if (outcomes.some((o) => !(o instanceof Error))) void publishAfterCommit({ type: "audit.appended", orgId });
       batch.forEach((waiter, i) => {
@@ -116,30 +111,46 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
 }
 
 /**
- * Commits `items` in one transaction; when PostgreSQL refuses it for something in the requests (not
- * because it cannot be reached), each half is committed on its own, recursively, so a refused
- * request costs O(log n) more transactions and fails alone. A rolled-back attempt left nothing: each
- * retry reads the head, the agents and the idempotency keys anew and materializes its items afresh
- * (new ids). Unreachable-database errors fail every item of the batch.
+ * Commits `items` in one transaction; when PostgreSQL refuses its write (the one statement, or the
+ * commit) for something other than being unreachable, each half is committed on its own,
+ * recursively, so a refused request costs O(log n) more transactions and fails alone. A rolled-back
+ * attempt left nothing: each retry reads the head, the agents and the idempotency keys anew and
+ * materializes its items afresh (new ids). Any other error (the database unreachable, or failing
+ * before the write — the lock, the reads — which is about no item) fails the items not yet committed;
+ * halves committed before it keep their answers.
  */
-async function commitIsolating(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
+async function commitIsolating(orgId: string, items: PendingDecision[], state: { down?: Error } = {}): Promise<Array<Committed | Error>> {
+  if (state.down) return items.map(() => state.down as Error);
   try {
     return await writeBatch(orgId, items);
-  } catch (error) {
-    if (!refusedByDatabase(error)) throw error;
-    if (items.length === 1) return [refusal(error)];
+  } catch (thrown) {
+    if (!(thrown instanceof RefusedWrite)) {
+      state.down = thrown instanceof Error ? thrown : new Error(String(thrown));
+      return items.map(() => state.down as Error);
+    }
+    if (items.length === 1) return [refusal(thrown.cause)];
     const half = Math.ceil(items.length / 2);
-    const first = await commitIsolating(orgId, items.slice(0, half));
-    const second = await commitIsolating(orgId, items.slice(half));
+    const first = await commitIsolating(orgId, items.slice(0, half), state);
+    const second = await commitIsolating(orgId, items.slice(half), state);
     return [...first, ...second];
   }
 }
 
 /**
  * SQLSTATE classes that say the database is not there to take the write (connection lost, server
- * shutting down, out of resources, statement cancelled): retrying part of the batch cannot help.
+ * shutting down, out of resources, statement cancelled, lock not available): retrying part of the
+ * batch cannot help.
  */
-const UNAVAILABLE_CLASSES = new Set(["08", "53", "57", "58"]);
+const UNAVAILABLE_CLASSES = new Set(["08", "53", "55", "57", "58"]);
+
+/** PostgreSQL refused the batch's write (its statement or its commit), which its items' rows may have caused. */
+class RefusedWrite extends Error {
+  override readonly cause: pg.DatabaseError;
+  constructor(cause: pg.DatabaseError) {
+    super(cause.message);
+    this.cause = cause;
+  }
+}
 
 /**
  * Whether PostgreSQL answered and refused the statement (a data or constraint error, anything with a
@@ -148,6 +159,11 @@ const UNAVAILABLE_CLASSES = new Set(["08", "53", "57", "58"]);
  */
 function refusedByDatabase(error: unknown): error is pg.DatabaseError {
   return error instanceof DatabaseError && typeof error.code === "string" && !UNAVAILABLE_CLASSES.has(error.code.slice(0, 2));
+}
+
+/** Rethrows an error of the write: as a RefusedWrite when PostgreSQL refused it (then the batch is bisected). */
+function refusedWrite(error: unknown): never {
+  throw refusedByDatabase(error) ? new RefusedWrite(error) : error;
 }
 
 /** What the caller of a request refused on its own hears: its content (class 22, data exception) is a validation error. */
@@ -230,9 +246,9 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         (bind) => actionsInsert(bind, orgId, actions, createdAt),
         ...approvalsInsert(orgId, actions, createdAt),
       ]);
-      await client.query(statement.text, statement.values);
+      await client.query(statement.text, statement.values).catch(refusedWrite);
     }
-    await client.query("COMMIT");
+    await client.query("COMMIT").catch(refusedWrite);
     return outcomes;
   } catch (error) {
     // A connection that cannot even roll back is not returned to the pool.
