@@ -39,6 +39,59 @@ async function logOf(org: TestOrg) {
   return { seqs, size: Number(head.size), actions, verification: await verifyAuditLog({ ctx: org.ctx }) };
 }
 
+/** A decision like decideAction builds, with fresh ids on each materialize; `produced` records them. */
+function pending(org: TestOrg, options: { metadata?: Record<string, unknown>; policyVersionId?: string; eventId?: string; approval?: boolean; requestHash?: string }) {
+  const produced: Array<{ actionId: string; approvalId?: string }> = [];
+  const item: PendingDecision = {
+    orgId: org.org.id,
+    agentId: org.agent.id,
+    eventId: options.eventId,
+    requestHash: options.requestHash ?? newId("audit"),
+    materialize: (): Materialized => {
+      const actionId = newId("action");
+      const approvalId = options.approval ? newId("approval") : undefined;
+      produced.push({ actionId, ...(approvalId ? { approvalId } : {}) });
+      const status = approvalId ? "requested" : "executed";
+      return {
+        actionId,
+        result: { status, mode: "enforce", conditionsEvaluated: [], message: status, ...(approvalId ? { approvalId } : {}) },
+        entry: {
+          type: "action.decided",
+          actor: { type: "agent", id: org.agent.id },
+          agentId: org.agent.id,
+          subjectId: actionId,
+          data: { actionId, metadata: options.metadata ?? {} },
+        },
+        action: {
+          actionType: "ship.it",
+          metadata: options.metadata ?? {},
+          dataAccessed: [],
+          status,
+          denialReason: null,
+          policyName: null,
+          policyVersionId: options.policyVersionId ?? null,
+          mode: "enforce",
+        },
+        ...(approvalId
+          ? {
+              approval: {
+                id: approvalId,
+                policyVersionId: null,
+                quorum: 1,
+                approverRoles: [],
+                approverMemberIds: [],
+                excludeAgentOwner: false,
+                requestedBy: null,
+                expiresAt: new Date(Date.now() + 3_600_000),
+              },
+            }
+          : {}),
+      };
+    },
+  };
+  return { item, produced };
+}
+
 afterAll(async () => {
   await disconnectDb();
   await closeSignals();
@@ -104,59 +157,6 @@ describe("the group commit on its own (called without the service's checks)", ()
     org = await createTestOrg({ label: "groupiso", policies: POLICIES });
   });
 
-  /** A decision like decideAction builds, with fresh ids on each materialize; `produced` records them. */
-  function pending(options: { metadata?: Record<string, unknown>; policyVersionId?: string; eventId?: string; approval?: boolean; requestHash?: string }) {
-    const produced: Array<{ actionId: string; approvalId?: string }> = [];
-    const item: PendingDecision = {
-      orgId: org.org.id,
-      agentId: org.agent.id,
-      eventId: options.eventId,
-      requestHash: options.requestHash ?? newId("audit"),
-      materialize: (): Materialized => {
-        const actionId = newId("action");
-        const approvalId = options.approval ? newId("approval") : undefined;
-        produced.push({ actionId, ...(approvalId ? { approvalId } : {}) });
-        const status = approvalId ? "requested" : "executed";
-        return {
-          actionId,
-          result: { status, mode: "enforce", conditionsEvaluated: [], message: status, ...(approvalId ? { approvalId } : {}) },
-          entry: {
-            type: "action.decided",
-            actor: { type: "agent", id: org.agent.id },
-            agentId: org.agent.id,
-            subjectId: actionId,
-            data: { actionId, metadata: options.metadata ?? {} },
-          },
-          action: {
-            actionType: "ship.it",
-            metadata: options.metadata ?? {},
-            dataAccessed: [],
-            status,
-            denialReason: null,
-            policyName: null,
-            policyVersionId: options.policyVersionId ?? null,
-            mode: "enforce",
-          },
-          ...(approvalId
-            ? {
-                approval: {
-                  id: approvalId,
-                  policyVersionId: null,
-                  quorum: 1,
-                  approverRoles: [],
-                  approverMemberIds: [],
-                  excludeAgentOwner: false,
-                  requestedBy: null,
-                  expiresAt: new Date(Date.now() + 3_600_000),
-                },
-              }
-            : {}),
-        };
-      },
-    };
-    return { item, produced };
-  }
-
   it("refused items fail alone, the rest commit once, and nothing of a rolled-back attempt remains", async () => {
     const before = await logOf(org);
     const kinds: Array<"good" | "nul" | "surrogate" | "fk" | "approval" | "dup"> = [];
@@ -171,6 +171,7 @@ describe("the group commit on its own (called without the service's checks)", ()
     }
     const built = kinds.map((kind, i) =>
       pending(
+        org,
         kind === "nul"
           ? { metadata: { note: "\u0000" } }
           : kind === "surrogate"
@@ -223,5 +224,52 @@ describe("the group commit on its own (called without the service's checks)", ()
       .filter(({ i }) => kinds[i] === "approval")
       .map(({ i }) => ({ id: built[i]?.produced.at(-1)?.approvalId, actionId: built[i]?.produced.at(-1)?.actionId }));
     expect(approvals.sort((x, y) => x.id.localeCompare(y.id))).toEqual(expected.sort((x, y) => String(x.id).localeCompare(String(y.id))));
+  });
+});
+
+describe("a database that cannot take the write fails the whole batch (no retry in parts)", () => {
+  it("the group commit's connection is terminated while it waits for the log: every item of the batch fails, none is retried", async () => {
+    const org = await createTestOrg({ label: "groupdown", policies: POLICIES });
+    const ctx = agentCtx(org, org.agent);
+    await decideAction({ ctx, input: { actionType: "ship.warm" } });
+    const before = await logOf(org);
+    const holder = await db().pool.connect();
+    const waitingCommit = async (not = 0): Promise<number> => {
+      // The group commit's opening statement names the org; it waits on the head row this test holds.
+      for (;;) {
+        const { rows } = await db().pool.query<{ pid: number }>(
+          `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1 AND pid <> $2`,
+          [`BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = '${org.org.id}'%`, not],
+        );
+        if (rows[0]) return rows[0].pid;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+    let first: Promise<unknown>;
+    let rest: Array<Promise<unknown>>;
+    try {
+      await holder.query("BEGIN");
+      await holder.query(`SELECT 1 FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`, [org.org.id]);
+      // Straight to the group commit, so every item is queued before the first batch fails.
+      first = commitDecision(pending(org, { metadata: { n: 0 } }).item).catch((e: unknown) => e);
+      const firstPid = await waitingCommit();
+      // These gather behind the first batch and form the next one.
+      rest = Array.from({ length: 40 }, (_, n) => commitDecision(pending(org, { metadata: { n: n + 1 } }).item).catch((e: unknown) => e));
+      await db().pool.query(`SELECT pg_terminate_backend($1)`, [firstPid]);
+      expect(await first).toMatchObject({ code: "57P01" });
+      const secondPid = await waitingCommit(firstPid);
+      await db().pool.query(`SELECT pg_terminate_backend($1)`, [secondPid]);
+      const outcomes = await Promise.all(rest);
+      expect(outcomes.map((o) => (o as { code?: unknown }).code)).toEqual(Array.from({ length: 40 }, () => "57P01"));
+    } finally {
+      await holder.query("ROLLBACK");
+      holder.release();
+    }
+    const after = await logOf(org);
+    expect(after.size).toBe(before.size);
+    expect(after.actions).toBe(before.actions);
+    expect(after.verification).toMatchObject({ valid: true });
+    // And the group commit works again once the database does.
+    expect(await decideAction({ ctx, input: { actionType: "ship.it" } })).toMatchObject({ status: "executed" });
   });
 });

@@ -177,6 +177,12 @@ const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_acces
 async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
   const client: pg.PoolClient = await db().pool.connect();
   let broken = false;
+  // A connection lost while checked out is reported as a client 'error' event (the pool listens only
+  // to idle clients): without a listener it would bring the process down. The failed query answers.
+  const lost = () => {
+    broken = true;
+  };
+  client.on("error", lost);
   try {
     const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
     // BEGIN, the log-head lock and the agents' status in one round trip. Several statements in one
@@ -258,6 +264,8 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     );
     throw error;
   } finally {
+    // A broken client keeps the listener: it is discarded, and may still report its end.
+    if (!broken) client.removeListener("error", lost);
     client.release(broken);
   }
 }
