@@ -21,8 +21,8 @@ const { DatabaseError } = pg;
  *
  * One request cannot fail its batch-mates: an item whose rows cannot be built, or hold text
  * PostgreSQL refuses (a NUL, an unpaired surrogate), fails alone before the statement; if PostgreSQL
- * still refuses the batch, it is bisected (`commitIsolating`) until the refused items stand alone.
- * Only a database that cannot be reached fails the whole batch.
+ * still refuses the batch's write, it is bisected (`commitIsolating`) until the refused items stand
+ * alone. Only a database that cannot be reached (or an error before the write) fails the batch.
  */
 export interface PendingDecision {
   orgId: string;
