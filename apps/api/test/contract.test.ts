@@ -93,10 +93,11 @@ const ROWS: Record<OperationId, Row> = {
   getCheckpoint: () => agent("GET", "/v1/audit/checkpoint"),
   listCheckpoints: () => agent("GET", "/v1/audit/checkpoints"),
   listSigningKeys: () => agent("GET", "/v1/audit/keys"),
-  getAuditProof: async () => {
+  getAuditProof: async (state) => {
     const consistency = await agent("GET", "/v1/audit/proof?from=1");
     expect(check({ method: "GET", path: "/v1/audit/proof", status: 200, body: consistency.json() })).toEqual([]);
-    return agent("GET", "/v1/audit/proof?seq=0");
+    // An agent's key proves its own entries only (seq 0 is the org's creation).
+    return agent("GET", `/v1/audit/proof?entryId=${state.executedEntryId}`);
   },
   verifyAuditLog: () => admin("POST", "/v1/audit/verify"),
   exportAuditLog: () => admin("GET", "/v1/audit/export"),

@@ -29,6 +29,19 @@ export function hasPermission(role: MemberRole, permission: Permission): boolean
   return roles.includes(role);
 }
 
+/**
+ * Member roles by rank, highest first. A member may act on another member's credentials (their admin
+ * keys) only if their role ranks at least as high as the other's: an owner on anyone's, an admin on
+ * an admin's but not an owner's. (Below admin no role holds `keys.manage`; their order only completes
+ * the ranking.)
+ */
+export const ROLE_RANKING: readonly MemberRole[] = ["owner", "admin", "approver", "auditor", "viewer"];
+
+/** Whether a member with role `actor` may act on the credentials of a member with role `target`. */
+export function canActOnRole(actor: MemberRole, target: MemberRole): boolean {
+  return ROLE_RANKING.indexOf(actor) <= ROLE_RANKING.indexOf(target);
+}
+
 /** The roles that hold `permission`, in catalogue order (for messages). */
 export function rolesWith(permission: Permission): readonly MemberRole[] {
   return PERMISSIONS[permission].roles;

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hasPermission, MEMBER_ROLES, PERMISSION_NAMES, PERMISSIONS, type MemberRole, type Permission } from "../src/permissions";
+import { canActOnRole, hasPermission, MEMBER_ROLES, PERMISSION_NAMES, PERMISSIONS, ROLE_RANKING, type MemberRole, type Permission } from "../src/permissions";
 
 // Who may do what, written out role by role. The catalogue must say exactly this: a change here is a
 // change of who can do what, and it is made on purpose, in both places.
@@ -29,6 +29,28 @@ describe("hasPermission", () => {
 
   it("every permission says what it allows", () => {
     for (const permission of PERMISSION_NAMES) expect(PERMISSIONS[permission].allows.length).toBeGreaterThan(0);
+  });
+});
+
+// Whose credentials (admin keys) a member may act on, written out pair by pair: at least the target's rank.
+const ACTS_ON: Record<MemberRole, Record<MemberRole, boolean>> = {
+  owner: { owner: true, admin: true, approver: true, auditor: true, viewer: true },
+  admin: { owner: false, admin: true, approver: true, auditor: true, viewer: true },
+  approver: { owner: false, admin: false, approver: true, auditor: true, viewer: true },
+  auditor: { owner: false, admin: false, approver: false, auditor: true, viewer: true },
+  viewer: { owner: false, admin: false, approver: false, auditor: false, viewer: true },
+};
+
+describe("canActOnRole", () => {
+  it.each(MEMBER_ROLES.flatMap((actor) => MEMBER_ROLES.map((target) => [actor, target, ACTS_ON[actor][target]] as const)))(
+    "%s may act on the credentials of %s: %s",
+    (actor, target, expected) => {
+      expect(canActOnRole(actor, target)).toBe(expected);
+    },
+  );
+
+  it("ranks every member role exactly once", () => {
+    expect([...ROLE_RANKING].sort()).toEqual([...MEMBER_ROLES].sort());
   });
 });
 

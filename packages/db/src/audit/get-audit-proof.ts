@@ -36,7 +36,7 @@ type InclusionRow = { size: string; id: string | null; seq: string | null; nodes
  * connection plans it once.
  */
 function inclusionQuery(by: "id" | "seq"): string {
-  return `WITH entry AS (SELECT id, seq FROM audit_entries WHERE org_id = $1 AND ${by} = $2),
+  return `WITH entry AS (SELECT id, seq FROM audit_entries WHERE org_id = $1 AND ${by} = $2 AND ($4::text IS NULL OR agent_id = $4)),
 wanted AS (
   SELECT 0 AS level, seq AS index FROM entry
   UNION SELECT l, (e.seq >> l) # 1 FROM entry e, generate_series(0, 52) AS l WHERE (((e.seq >> l) # 1) + 1) << l <= $3::bigint
@@ -56,6 +56,9 @@ WHERE h.org_id = $1`;
 /**
  * RFC 6962 proofs from the stored tree. The tree size defaults to a fresh checkpoint of the log, so
  * the answer carries the signed note to check the root against. Sizes beyond the log are a 400.
+ * An agent's key gets inclusion proofs of its own agent's entries only (any other entry is 404, as if
+ * it did not exist, whether asked by id or by seq); consistency proofs are about the tree alone (root
+ * hashes, no entry) and are answered to every key of the org.
  */
 export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditProof> {
   const parsed = proofQuerySchema.safeParse(input ?? {});
@@ -88,11 +91,17 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
     }));
   }
 
+  // An agent's key proves only its own agent's entries: another agent's is not found, by id or by seq alike.
+  const ownEntriesOnly = ctx.actor.type === "agent" ? ctx.actor.agentId : null;
   let checkpoint: CheckpointView | null = wanted.treeSize === undefined ? await checkpointAuditLog(orgId) : null;
   const treeSize = wanted.treeSize ?? (checkpoint as CheckpointView).treeSize;
   const by = wanted.entryId ? "id" : "seq";
   const found = (
-    await db().pool.query<InclusionRow>({ name: `audit-inclusion-by-${by}`, text: inclusionQuery(by), values: [orgId, wanted.entryId ?? String(wanted.seq), String(treeSize)] })
+    await db().pool.query<InclusionRow>({
+      name: `audit-inclusion-by-${by}`,
+      text: inclusionQuery(by),
+      values: [orgId, wanted.entryId ?? String(wanted.seq), String(treeSize), ownEntriesOnly],
+    })
   ).rows[0];
   if (!found?.id || found.seq === null) throw notFound("audit entry");
   if (treeSize > Number(found.size)) throw validationError([{ path: "treeSize", message: `the log has ${found.size} entries; ${treeSize} is beyond it` }]);

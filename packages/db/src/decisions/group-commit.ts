@@ -1,8 +1,11 @@
-import { conflict, describeResult, newId, sealAuditEntry, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
-import type pg from "pg";
+import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import pg from "pg";
 import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
+import { unstorableText } from "./storable";
+
+const { DatabaseError } = pg;
 
 /**
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
@@ -15,6 +18,11 @@ import { publishAfterCommit } from "../infra/signals";
  *  - appends the audit entries with consecutive sequence numbers, chain hashes and the Merkle
  *    nodes they complete, advances the head (one statement), inserts the actions and approvals.
  * No caller's promise resolves before its batch has committed.
+ *
+ * One request cannot fail its batch-mates: an item whose rows cannot be built, or hold text
+ * PostgreSQL refuses (a NUL, an unpaired surrogate), fails alone before the statement; if PostgreSQL
+ * still refuses the batch's write, it is bisected (`commitIsolating`) until the refused items stand
+ * alone. Only a database that cannot be reached (or an error before the write) fails the batch.
  */
 export interface PendingDecision {
   orgId: string;
@@ -83,22 +91,18 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
   try {
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, MAX_BATCH);
-      try {
-        const outcomes = await writeBatch(
-          orgId,
-          batch.map((w) => w.item),
-        );
-        // Event streams read the log on this hint; fire and forget (observation, time-bounded).
-        void publishAfterCommit({ type: "audit.appended", orgId });
-        batch.forEach((waiter, i) => {
-          const outcome = outcomes[i];
-          if (outcome instanceof Error) waiter.reject(outcome);
-          else if (outcome) waiter.resolve(outcome);
-          else waiter.reject(new Error("decision batch lost an item"));
-        });
-      } catch (error) {
-        for (const waiter of batch) waiter.reject(error);
-      }
+      const outcomes = await commitIsolating(
+        orgId,
+        batch.map((w) => w.item),
+      );
+      // Event streams read the log on this hint; fire and forget (observation, time-bounded).
+      if (outcomes.some((o) => !(o instanceof Error))) void publishAfterCommit({ type: "audit.appended", orgId });
+      batch.forEach((waiter, i) => {
+        const outcome = outcomes[i];
+        if (outcome instanceof Error) waiter.reject(outcome);
+        else if (outcome) waiter.resolve(outcome);
+        else waiter.reject(new Error("decision batch lost an item"));
+      });
     }
   } finally {
     queue.running = false;
@@ -106,10 +110,79 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
   }
 }
 
+/**
+ * Commits `items` in one transaction; when PostgreSQL refuses its write (the one statement, or the
+ * commit) for something other than being unreachable, each half is committed on its own,
+ * recursively, so a refused request costs O(log n) more transactions and fails alone. A rolled-back
+ * attempt left nothing: each retry reads the head, the agents and the idempotency keys anew and
+ * materializes its items afresh (new ids). Any other error (the database unreachable, or failing
+ * before the write — the lock, the reads — which is about no item) fails the items not yet committed;
+ * halves committed before it keep their answers.
+ */
+async function commitIsolating(orgId: string, items: PendingDecision[], state: { down?: Error } = {}): Promise<Array<Committed | Error>> {
+  if (state.down) return items.map(() => state.down as Error);
+  try {
+    return await writeBatch(orgId, items);
+  } catch (thrown) {
+    if (!(thrown instanceof RefusedWrite)) {
+      state.down = thrown instanceof Error ? thrown : new Error(String(thrown));
+      return items.map(() => state.down as Error);
+    }
+    if (items.length === 1) return [refusal(thrown.cause)];
+    const half = Math.ceil(items.length / 2);
+    const first = await commitIsolating(orgId, items.slice(0, half), state);
+    const second = await commitIsolating(orgId, items.slice(half), state);
+    return [...first, ...second];
+  }
+}
+
+/**
+ * SQLSTATE classes that say the database is not there to take the write (connection lost, server
+ * shutting down, out of resources, statement cancelled, lock not available): retrying part of the
+ * batch cannot help.
+ */
+const UNAVAILABLE_CLASSES = new Set(["08", "53", "55", "57", "58"]);
+
+/** PostgreSQL refused the batch's write (its statement or its commit), which its items' rows may have caused. */
+class RefusedWrite extends Error {
+  override readonly cause: pg.DatabaseError;
+  constructor(cause: pg.DatabaseError) {
+    super(cause.message);
+    this.cause = cause;
+  }
+}
+
+/**
+ * Whether PostgreSQL answered and refused the statement (a data or constraint error, anything with a
+ * SQLSTATE outside the unavailable classes). Errors without one (network, pool timeout, a closed
+ * pool) mean the database could not be reached.
+ */
+function refusedByDatabase(error: unknown): error is pg.DatabaseError {
+  return error instanceof DatabaseError && typeof error.code === "string" && !UNAVAILABLE_CLASSES.has(error.code.slice(0, 2));
+}
+
+/** Rethrows an error of the write: as a RefusedWrite when PostgreSQL refused it (then the batch is bisected). */
+function refusedWrite(error: unknown): never {
+  throw refusedByDatabase(error) ? new RefusedWrite(error) : error;
+}
+
+/** What the caller of a request refused on its own hears: its content (class 22, data exception) is a validation error. */
+function refusal(error: pg.DatabaseError): Error {
+  if (error.code?.startsWith("22")) return validationError([{ path: "body", message: `the request holds content the database cannot store (${error.message})` }]);
+  return error;
+}
+
 const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, created_at)`;
 
 async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
   const client: pg.PoolClient = await db().pool.connect();
+  let broken = false;
+  // A connection lost while checked out is reported as a client 'error' event (the pool listens only
+  // to idle clients): without a listener it would bring the process down. The failed query answers.
+  const lost = () => {
+    broken = true;
+  };
+  client.on("error", lost);
   try {
     const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
     // BEGIN, the log-head lock and the agents' status in one round trip. Several statements in one
@@ -152,8 +225,18 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         );
         continue;
       }
-      const m = item.materialize(halted.has(item.agentId));
-      const sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });
+      // One item's rows that cannot be built or stored fail that item alone, before the statement.
+      let m: Materialized;
+      let sealed: SealedAuditEntry;
+      try {
+        m = item.materialize(halted.has(item.agentId));
+        const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
+        if (issue) throw validationError([issue]);
+        sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });
+      } catch (error) {
+        outcomes.push(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
       seq += 1;
       previousChain = sealed.chainHash;
       entries.push(sealed);
@@ -169,15 +252,21 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         (bind) => actionsInsert(bind, orgId, actions, createdAt),
         ...approvalsInsert(orgId, actions, createdAt),
       ]);
-      await client.query(statement.text, statement.values);
+      await client.query(statement.text, statement.values).catch(refusedWrite);
     }
-    await client.query("COMMIT");
+    await client.query("COMMIT").catch(refusedWrite);
     return outcomes;
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
+    // A connection that cannot even roll back is not returned to the pool.
+    broken = await client.query("ROLLBACK").then(
+      () => false,
+      () => true,
+    );
     throw error;
   } finally {
-    client.release();
+    // A broken client keeps the listener: it is discarded, and may still report its end.
+    if (!broken) client.removeListener("error", lost);
+    client.release(broken);
   }
 }
 

@@ -4,10 +4,12 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { requireRankOver } from "./require-rank";
 
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
- * Admins and owners only; the key is shown once.
+ * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
+ * owner's key); the key is shown once.
  */
 export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { membershipId: string; name?: string } }): Promise<{ id: string; apiKey: string; prefix: string }> {
   requirePermission(ctx, "keys.manage");
@@ -15,6 +17,8 @@ export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { members
   return db().$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id } });
     if (!membership) throw notFound("membership");
+    // A key acting as a member of higher rank would be a way up: only from at least their rank.
+    requireRankOver(ctx, membership.role, "issue an admin key");
     const row = await tx.apiKey.create({
       data: {
         id: newId("apiKey"),
