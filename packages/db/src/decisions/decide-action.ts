@@ -5,14 +5,13 @@ import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
+import { RecentAnswers } from "./recent-answers";
 import { unstorableText } from "./storable";
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
-const recent = new Map<string, { requestHash: string; result: ActionResult }>();
-const MAX_RECENT = 20_000;
+const recent = new RecentAnswers<{ requestHash: string; result: ActionResult }>({ capacity: 20_000, maxAgeMs: 60_000 });
 
 function remember(agentId: string, eventId: string, requestHash: string, result: ActionResult): void {
-  if (recent.size >= MAX_RECENT) recent.clear();
   recent.set(`${agentId}\u0000${eventId}`, { requestHash, result });
 }
 
