@@ -47,41 +47,65 @@ export interface InspectOptions {
 export function inspectInput(value: unknown, options: InspectOptions = {}): InputIssue | null {
   const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
   const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
-  // Each frame: the value, its path and its depth. Paths share no arrays, so building one is O(depth);
-  // they are built only for containers, which the depth bound keeps short.
-  const stack: Array<{ item: unknown; path: PropertyKey[]; depth: number }> = [{ item: value, path: [], depth: 1 }];
+  const jsonOnly = options.jsonOnly === true;
+  // Containers wait on an explicit stack; each remembers its parent and key, so a path is built only
+  // for the one issue reported. Scalars are checked where they are met, without a frame.
+  interface Frame {
+    item: object;
+    parent: Frame | null;
+    key: PropertyKey;
+    depth: number;
+  }
+  const pathOf = (frame: Frame | null, last?: PropertyKey): PropertyKey[] => {
+    const path: PropertyKey[] = last === undefined ? [] : [last];
+    for (let at = frame; at?.parent; at = at.parent) path.push(at.key);
+    return path.reverse();
+  };
+  const stack: Frame[] = [];
   let nodes = 0;
-  while (stack.length > 0) {
-    const { item, path, depth } = stack.pop() as { item: unknown; path: PropertyKey[]; depth: number };
+  /** The issue with a scalar (or null when it is fine); a container is pushed. */
+  const visit = (item: unknown, parent: Frame | null, key: PropertyKey, depth: number): InputIssue | null => {
     nodes += 1;
     if (nodes > maxNodes) return { path: [], message: `holds more than ${maxNodes} values` };
-    if (typeof item === "string") {
-      if (!isSafeText(item)) return { path, message: UNSAFE_TEXT_MESSAGE };
-      continue;
+    switch (typeof item) {
+      case "string":
+        return isSafeText(item) ? null : { path: parent ? pathOf(parent, key) : [], message: UNSAFE_TEXT_MESSAGE };
+      case "boolean":
+        return null;
+      case "number":
+        return !jsonOnly || Number.isFinite(item) ? null : { path: parent ? pathOf(parent, key) : [], message: "must be a finite number" };
+      case "object": {
+        if (item === null) return null;
+        const frame: Frame = { item, parent, key, depth };
+        if (depth > maxDepth) return { path: pathOf(frame), message: `nests deeper than ${maxDepth} levels` };
+        if (jsonOnly && !Array.isArray(item)) {
+          const proto = Object.getPrototypeOf(item) as unknown;
+          if (proto !== Object.prototype && proto !== null) return { path: pathOf(frame), message: "must be a JSON value" };
+        }
+        stack.push(frame);
+        return null;
+      }
+      default:
+        return jsonOnly ? { path: parent ? pathOf(parent, key) : [], message: "must be a JSON value" } : null;
     }
-    if (item === null || typeof item === "boolean") continue;
-    if (typeof item === "number") {
-      if (options.jsonOnly && !Number.isFinite(item)) return { path, message: "must be a finite number" };
-      continue;
-    }
-    if (typeof item !== "object") {
-      if (options.jsonOnly) return { path, message: "must be a JSON value" };
-      continue;
-    }
-    if (depth > maxDepth) return { path, message: `nests deeper than ${maxDepth} levels` };
+  };
+  const top = visit(value, null, "", 1);
+  if (top) return top;
+  while (stack.length > 0) {
+    const frame = stack.pop() as Frame;
+    const { item, depth } = frame;
     if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i -= 1) stack.push({ item: item[i] as unknown, path: [...path, i], depth: depth + 1 });
+      for (let i = 0; i < item.length; i += 1) {
+        const issue = visit(item[i] as unknown, frame, i, depth + 1);
+        if (issue) return issue;
+      }
       continue;
     }
-    if (options.jsonOnly) {
-      const proto = Object.getPrototypeOf(item) as unknown;
-      if (proto !== Object.prototype && proto !== null) return { path, message: "must be a JSON value" };
-    }
-    const keys = Object.keys(item);
-    for (let i = keys.length - 1; i >= 0; i -= 1) {
-      const key = keys[i] as string;
-      if (!isSafeText(key)) return { path, message: `has a key that ${UNSAFE_TEXT_MESSAGE}` };
-      stack.push({ item: (item as Record<string, unknown>)[key], path: [...path, key], depth: depth + 1 });
+    const record = item as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (!isSafeText(key)) return { path: pathOf(frame), message: `has a key that ${UNSAFE_TEXT_MESSAGE}` };
+      const issue = visit(record[key], frame, key, depth + 1);
+      if (issue) return issue;
     }
   }
   return null;

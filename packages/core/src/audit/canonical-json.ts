@@ -8,14 +8,20 @@
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
 type Frame =
-  | { kind: "array"; self: object; items: readonly unknown[]; index: number }
-  | { kind: "object"; self: object; record: Record<string, unknown>; keys: string[]; index: number; wrote: boolean };
+  | { kind: "array"; self: object; tracked: boolean; items: readonly unknown[]; index: number }
+  | { kind: "object"; self: object; tracked: boolean; record: Record<string, unknown>; keys: string[]; index: number; wrote: boolean };
+
+/**
+ * Below this depth containers are not tracked: a cycle nests without end, so it always passes this
+ * depth and then repeats a tracked container. Ordinary values never pay for the tracking.
+ */
+const TRACK_FROM_DEPTH = 256;
 
 export function canonicalize(value: unknown): string {
   // Built by appending (no intermediate entry arrays): this runs for every decision's entry.
   let out = "";
   const stack: Frame[] = [];
-  // The containers being written, to refuse a cycle (which would otherwise never end).
+  // The deep containers being written, to refuse a cycle (which would otherwise never end).
   const open = new Set<object>();
   let next: unknown = value;
   let pending = true;
@@ -37,20 +43,23 @@ export function canonicalize(value: unknown): string {
             out += JSON.stringify(item);
             break;
           case "object": {
-            if (open.has(item)) throw new TypeError("canonical JSON cannot hold a cycle");
+            const tracked = stack.length >= TRACK_FROM_DEPTH;
+            if (tracked) {
+              if (open.has(item)) throw new TypeError("canonical JSON cannot hold a cycle");
+            }
             if (Array.isArray(item)) {
               out += "[";
-              open.add(item);
-              stack.push({ kind: "array", self: item, items: item as unknown[], index: 0 });
+              if (tracked) open.add(item);
+              stack.push({ kind: "array", self: item, tracked, items: item as unknown[], index: 0 });
               break;
             }
             const proto = Object.getPrototypeOf(item) as unknown;
             if (proto !== Object.prototype && proto !== null) throw new TypeError("canonical JSON holds only plain objects (not Date, Map, class instances)");
             const record = item as Record<string, unknown>;
             out += "{";
-            open.add(item);
+            if (tracked) open.add(item);
             // The default sort compares UTF-16 code units, as RFC 8785 §3.2.3 asks.
-            stack.push({ kind: "object", self: item, record, keys: Object.keys(record).sort(), index: 0, wrote: false });
+            stack.push({ kind: "object", self: item, tracked, record, keys: Object.keys(record).sort(), index: 0, wrote: false });
             break;
           }
           default:
@@ -85,7 +94,7 @@ export function canonicalize(value: unknown): string {
       if (pending) continue;
       out += "}";
     }
-    open.delete(top.self);
+    if (top.tracked) open.delete(top.self);
     stack.pop();
   }
 }
