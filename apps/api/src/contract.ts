@@ -1,4 +1,4 @@
-import { validationError, zodIssues } from "@gatehouse/core";
+import { formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, validationError, zodIssues, type FieldIssue } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
 import type { Permission } from "@gatehouse/core";
 import { requireMemberPermission } from "@gatehouse/db";
@@ -15,12 +15,29 @@ export interface ZodTypeProvider extends FastifyTypeProvider {
 }
 
 /**
+ * What the edge refuses in a request part before its schema sees it: a query parameter given more
+ * than once (Fastify makes it an array), text PostgreSQL cannot store (NUL, an unpaired surrogate)
+ * anywhere, in a key or a value, and nesting deeper than any schema allows (so no recursive walk
+ * ever meets it). Null when the part may go on to its schema.
+ */
+export function edgeIssues(part: string, data: unknown): FieldIssue[] | null {
+  if (part === "querystring" && data !== null && typeof data === "object") {
+    const repeated = Object.entries(data).filter(([, value]) => Array.isArray(value));
+    if (repeated.length > 0) return repeated.map(([name]) => ({ path: name, message: "must be given once" }));
+  }
+  const issue = inspectInput(data, { maxDepth: MAX_REQUEST_DEPTH });
+  return issue ? [{ path: formatIssuePath(issue.path), message: issue.message }] : null;
+}
+
+/**
  * Every request part is parsed by its contract schema: a refusal is a 400 whose issues name each
  * field (`limit`, `policies[2].when`), the same envelope the services answer.
  */
 export const validatorCompiler: FastifySchemaCompiler<z.ZodType> =
-  ({ schema }) =>
+  ({ schema, httpPart }) =>
   (data) => {
+    const refused = edgeIssues(httpPart ?? "", data);
+    if (refused) return { error: validationError(refused) };
     const parsed = schema.safeParse(data);
     return parsed.success ? { value: parsed.data } : { error: validationError(zodIssues(parsed.error)) };
   };

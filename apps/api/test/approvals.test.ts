@@ -264,12 +264,12 @@ describe("admin list and bulk decisions", () => {
 
     const bulk = await call(app, "POST", "/v1/admin/approvals/decision", {
       key: org.adminKey.apiKey,
-      body: { approvalIds: [ids[0], ids[1], "apr_doesnotexist"], decision: "approve" },
+      body: { approvalIds: [ids[0], ids[1], "apr_0000000000doesnotexist"], decision: "approve" },
     });
     expect(bulk.json().results).toEqual([
       { approvalId: ids[0], status: "approved" },
       { approvalId: ids[1], status: "approved" },
-      { approvalId: "apr_doesnotexist", error: { code: "NOT_FOUND", message: "approval not found" } },
+      { approvalId: "apr_0000000000doesnotexist", error: { code: "NOT_FOUND", message: "approval not found" } },
     ]);
     const pending = (await call(app, "GET", "/v1/admin/approvals", { key: org.adminKey.apiKey })).json();
     expect(pending.approvals.map((a: { actionType: string }) => a.actionType).sort()).toEqual(["deploy.prod", "pr.merge"]);

@@ -170,7 +170,7 @@ describe("every route's real answer matches the document", () => {
       await call(app, "GET", "/v1/whoami"),
       await agent("POST", "/v1/actions", { actionType: "NOT VALID" }),
       await agent("GET", "/v1/admin/agents"),
-      await admin("GET", "/v1/admin/agents/agt_unknown/keys"),
+      await admin("GET", "/v1/admin/agents/agt_000000000000000unknown/keys"),
     ];
     expect(errors.map((r) => r.statusCode)).toEqual([401, 400, 403, 404]);
     for (const response of errors) expect(check.component("Error", response.json())).toEqual([]);

@@ -7,7 +7,7 @@ import {
   decisionFields,
 } from "@gatehouse/core";
 import { z } from "zod";
-import { named } from "./common";
+import { named, safeString } from "./common";
 
 export const dataAccessSchema = named("DataAccess", dataAccessedSchema, "A kind of data the action touches, testable by policies as `dataAccessed`.");
 
@@ -40,7 +40,7 @@ export const outcomeBodySchema = named(
   "OutcomeRequest",
   z.strictObject({
     status: z.enum(["success", "failure", "partial"]),
-    message: z.string().max(2000).optional(),
+    message: safeString().max(2000).optional(),
   }),
   "How an executed action went.",
 );

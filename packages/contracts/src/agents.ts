@@ -1,6 +1,6 @@
 import { breakerSettingsSchema } from "@gatehouse/core";
 import { z } from "zod";
-import { named } from "./common";
+import { named, safeString } from "./common";
 
 export const circuitStateSchema = z.enum(["closed", "open", "half_open"]);
 
@@ -26,8 +26,8 @@ export const createAgentBodySchema = named(
   "CreateAgentRequest",
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, "must be 1-100 letters, digits, '.', '_' or '-'"),
-    description: z.string().max(1000).optional(),
-    labels: z.record(z.string().max(100), z.string().max(200)).default({}),
+    description: safeString().max(1000).optional(),
+    labels: z.record(safeString().max(100), safeString().max(200)).default({}),
   }),
   "A new agent.",
 );
@@ -41,11 +41,11 @@ export const createdAgentSchema = named(
   "The new agent and its first key.",
 );
 
-export const agentStatusBodySchema = named("AgentStatusRequest", z.strictObject({ reason: z.string().max(500).optional() }), "Why the agent is halted or resumed.");
+export const agentStatusBodySchema = named("AgentStatusRequest", z.strictObject({ reason: safeString().max(500).optional() }), "Why the agent is halted or resumed.");
 
 export const issueAgentKeyBodySchema = named(
   "IssueAgentKeyRequest",
-  z.strictObject({ name: z.string().min(1).max(100).default("default"), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+  z.strictObject({ name: safeString().min(1).max(100).default("default"), expiresInDays: z.number().int().min(1).max(3650).optional() }),
   "Another key for an agent (for rotation).",
 );
 

@@ -1,7 +1,7 @@
 import { APPROVAL_STATUSES } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, conditionEvaluationSchema, dataAccessSchema } from "./actions";
-import { named } from "./common";
+import { idOf, named, queryText, safeString } from "./common";
 
 export const approvalStatusSchema = z.enum(APPROVAL_STATUSES);
 
@@ -42,8 +42,8 @@ export const approvalSchema = named(
 
 export const approvalListQuerySchema = z.strictObject({
   status: z.enum([...APPROVAL_STATUSES, "decided", "all"]).default("pending"),
-  agentId: z.string().max(64).optional(),
-  actionType: z.string().max(200).optional(),
+  agentId: idOf("agent").optional(),
+  actionType: queryText(200).optional(),
   cursor: z
     .string()
     .regex(/^\d{13}:apr_[0-9a-zA-Z]{1,40}$/, "must be a cursor returned by a previous page")
@@ -57,14 +57,14 @@ export const decisionBodySchema = named(
   "ApprovalDecisionRequest",
   z.strictObject({
     decision: z.enum(["approve", "deny"]),
-    reason: z.string().trim().max(1000).optional(),
+    reason: safeString().trim().max(1000).optional(),
   }),
   "One member's vote.",
 );
 
 export const bulkDecisionBodySchema = named(
   "BulkApprovalDecisionRequest",
-  decisionBodySchema.extend({ approvalIds: z.array(z.string().min(1).max(64)).min(1).max(1000) }),
+  decisionBodySchema.extend({ approvalIds: z.array(idOf("approval")).min(1).max(1000) }),
   "The same vote on several approvals.",
 );
 

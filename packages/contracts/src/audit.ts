@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { named } from "./common";
+import { idOf, isoTime, named, queryText } from "./common";
 
-const iso = z.iso.datetime({ offset: true, message: "must be an ISO 8601 time" });
+const iso = isoTime();
 const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const auditEventSchema = named(
@@ -29,9 +29,9 @@ export const auditListQuerySchema = z.object({
     .regex(/^\d{1,18}$/, "must be a cursor returned by a previous page")
     .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
-  type: z.string().max(100).optional(),
-  actionType: z.string().max(100).optional().describe("Entries about one action type (decisions, outcomes, approvals)."),
-  agentId: z.string().max(64).optional(),
+  type: queryText(100).optional(),
+  actionType: queryText(100).optional().describe("Entries about one action type (decisions, outcomes, approvals)."),
+  agentId: idOf("agent").optional(),
   from: iso.optional().describe("Entries at or after this time."),
   to: iso.optional().describe("Entries before this time."),
 });
@@ -150,8 +150,8 @@ export const exportQuerySchema = z.strictObject({
   format: z.enum(["jsonl", "csv"]).default("jsonl"),
   from: iso.optional(),
   to: iso.optional(),
-  agentId: z.string().max(64).optional(),
-  type: z.string().max(100).optional(),
+  agentId: idOf("agent").optional(),
+  type: queryText(100).optional(),
   sinceSize: treeSize.optional().describe("Add a consistency proof from this earlier tree size."),
 });
 

@@ -1,6 +1,6 @@
 import { EVENT_TYPES } from "@gatehouse/core";
 import { z } from "zod";
-import { named } from "./common";
+import { idOf, named, queryText } from "./common";
 
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 
@@ -33,9 +33,9 @@ export const eventDataSchema = named(
 );
 
 export const eventsQuerySchema = z.object({
-  lastEventId: z.string().max(20).optional().describe("Resume after this event id (or send the Last-Event-ID header)."),
-  types: z.string().max(500).optional().describe("Comma-separated event types to receive, e.g. `approval.decided,action.denied`."),
-  agentId: z.string().max(64).optional().describe("Only this agent's events (an agent key always gets only its own)."),
+  lastEventId: queryText(20).optional().describe("Resume after this event id (or send the Last-Event-ID header)."),
+  types: queryText(500).optional().describe("Comma-separated event types to receive, e.g. `approval.decided,action.denied`."),
+  agentId: idOf("agent").optional().describe("Only this agent's events (an agent key always gets only its own)."),
 });
 
 export type EventData = z.output<typeof eventDataSchema>;

@@ -30,7 +30,7 @@ import {
   signingKeyListSchema,
   textFormatQuerySchema,
 } from "./audit";
-import { idParams } from "./common";
+import { agentIdParams, apiKeyIdParams, approvalIdParams } from "./common";
 
 /** An idempotency key has the shape of a decision's eventId. */
 const idempotencyKey = actionRequestSchema.shape.eventId;
@@ -164,7 +164,7 @@ export const routes = [
     tag: "Approvals",
     auth: "key",
     permission: "approvals.read",
-    params: idParams,
+    params: approvalIdParams,
     success: { status: 200, description: "The approval.", json: approvalSchema },
   },
   {
@@ -176,7 +176,7 @@ export const routes = [
     tag: "Approvals",
     auth: "key",
     permission: "approvals.read",
-    params: idParams,
+    params: approvalIdParams,
     query: waitQuerySchema,
     success: { status: 200, description: "The approval, decided or still pending.", json: approvalSchema },
   },
@@ -347,7 +347,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "agents.manage",
-    params: idParams,
+    params: agentIdParams,
     body: agentStatusBodySchema,
     bodyOptional: true,
     success: { status: 200, description: "The agent.", json: agentSchema },
@@ -360,7 +360,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "agents.manage",
-    params: idParams,
+    params: agentIdParams,
     body: agentStatusBodySchema,
     bodyOptional: true,
     success: { status: 200, description: "The agent.", json: agentSchema },
@@ -373,7 +373,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "keys.manage",
-    params: idParams,
+    params: agentIdParams,
     success: { status: 200, description: "The keys.", json: apiKeyListSchema },
   },
   {
@@ -384,7 +384,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "keys.manage",
-    params: idParams,
+    params: agentIdParams,
     body: issueAgentKeyBodySchema,
     bodyOptional: true,
     success: { status: 201, description: "The key (shown once).", json: issuedAgentKeySchema },
@@ -398,7 +398,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "keys.manage",
-    params: idParams,
+    params: apiKeyIdParams,
     success: { status: 200, description: "The revoked key.", json: revokedKeySchema },
   },
   {
@@ -440,7 +440,7 @@ export const routes = [
     tag: "Approvals",
     auth: "admin",
     permission: "approvals.read",
-    params: idParams,
+    params: approvalIdParams,
     success: { status: 200, description: "The approval.", json: approvalSchema },
   },
   {
@@ -451,7 +451,7 @@ export const routes = [
     description: "Ineligible (role, requester, excluded owner) → 403; decided or expired, or a changed vote → 409. Repeating one's own vote answers the approval as it is.",
     tag: "Approvals",
     auth: "admin",
-    params: idParams,
+    params: approvalIdParams,
     body: decisionBodySchema,
     success: { status: 200, description: "The approval after the vote.", json: approvalSchema },
   },

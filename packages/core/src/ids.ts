@@ -39,6 +39,11 @@ export function newId(kind: IdKind): string {
 
 const ID_PATTERN = /^[a-z]{2,3}_[0-9a-zA-Z]{22}$/;
 
+/** The exact shape of one kind's ids (`apr_` and 22 letters or digits). */
+export function idPattern(kind: IdKind): RegExp {
+  return new RegExp(`^${ID_PREFIXES[kind]}_[0-9a-zA-Z]{22}$`);
+}
+
 /** Cheap shape check so malformed ids never reach the database. */
 export function isId(kind: IdKind, value: string): boolean {
   return ID_PATTERN.test(value) && value.startsWith(`${ID_PREFIXES[kind]}_`);

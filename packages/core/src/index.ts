@@ -1,5 +1,6 @@
 export * from "./errors";
 export * from "./ids";
+export * from "./input";
 export * from "./api-keys";
 export * from "./passwords";
 export * from "./permissions";

@@ -2,11 +2,12 @@ import { z } from "zod";
 import { canonicalize } from "../audit/canonical-json";
 import { sha256Hex } from "../audit/hashing";
 import { validationError } from "../errors";
-import { ACTION_TYPE_PATTERN, zodIssues } from "../policy/document";
+import { inspectInput, jsonRecord, MAX_REQUEST_DEPTH, safeString } from "../input";
+import { ACTION_TYPE_PATTERN, formatIssuePath, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
 
 export const dataAccessedSchema = z.strictObject({
-  type: z.string().min(1).max(100),
+  type: safeString().min(1).max(100),
   count: z.number().int().min(0).optional(),
   sensitivity: z.enum(["public", "internal", "confidential", "restricted"]).optional(),
 });
@@ -15,7 +16,9 @@ export type DataAccess = z.output<typeof dataAccessedSchema>;
 
 export const actionRequestSchema = z.strictObject({
   actionType: z.string({ error: "is required" }).regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
-  metadata: z.record(z.string().max(200), z.unknown()).default({}),
+  metadata: jsonRecord({ maxKeyLength: 200 })
+    .default({})
+    .describe("Free facts about the action, testable by policies as `metadata.<path>`: JSON nesting at most 32 levels and 10,000 values, no NUL or unpaired surrogates."),
   dataAccessed: z.array(dataAccessedSchema).max(100).default([]),
   eventId: z
     .string()
@@ -29,6 +32,8 @@ export function parseActionRequest(body: unknown): ActionRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw validationError([{ path: "", message: "body must be a JSON object" }]);
   }
+  const unsafe = inspectInput(body, { maxDepth: MAX_REQUEST_DEPTH });
+  if (unsafe) throw validationError([{ path: formatIssuePath(unsafe.path), message: unsafe.message }]);
   const parsed = actionRequestSchema.safeParse(body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   return parsed.data;

@@ -1,5 +1,6 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { jsonValue } from "../input";
 
 /**
  * The `when` language. A condition is a comparison `{ field, op, value }`, a combinator
@@ -43,7 +44,7 @@ const comparisonSchema = z
   .strictObject({
     field: z.string().regex(FIELD_PATTERN, "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name or agent.labels.<key>"),
     op: z.enum(OPERATORS),
-    value: z.unknown().optional(),
+    value: jsonValue().optional(),
   })
   .superRefine((c, ctx) => {
     const issue = (message: string) => ctx.addIssue({ code: "custom", path: ["value"], message });
@@ -87,11 +88,17 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 ) as z.ZodType<Condition>;
 
+/** How deep combinators nest (a comparison is 1), measured without recursion. */
 export function conditionDepth(condition: Condition): number {
-  if ("all" in condition) return 1 + Math.max(...condition.all.map(conditionDepth));
-  if ("any" in condition) return 1 + Math.max(...condition.any.map(conditionDepth));
-  if ("not" in condition) return 1 + conditionDepth(condition.not);
-  return 1;
+  let deepest = 0;
+  const stack: Array<[Condition, number]> = [[condition, 1]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop() as [Condition, number];
+    deepest = Math.max(deepest, depth);
+    const children = "all" in item ? item.all : "any" in item ? item.any : "not" in item ? [item.not] : [];
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return deepest;
 }
 export const MAX_CONDITION_DEPTH = MAX_DEPTH;
 
@@ -144,14 +151,24 @@ function resolve(field: string, facts: Facts): unknown {
   return value;
 }
 
+/** Structural equality of two JSON values, without recursion (metadata can nest as deep as the edge allows). */
 function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, i) => deepEqual(item, b[i]));
-  const left = Object.keys(a as object);
-  const right = Object.keys(b as object);
-  return left.length === right.length && left.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  const pairs: Array<[unknown, unknown]> = [[a, b]];
+  while (pairs.length > 0) {
+    const [left, right] = pairs.pop() as [unknown, unknown];
+    if (left === right) continue;
+    if (typeof left !== "object" || typeof right !== "object" || left === null || right === null) return false;
+    if (Array.isArray(left) !== Array.isArray(right)) return false;
+    if (Array.isArray(left) && Array.isArray(right)) {
+      if (left.length !== right.length) return false;
+      for (let i = 0; i < left.length; i += 1) pairs.push([left[i], right[i]]);
+      continue;
+    }
+    const leftKeys = Object.keys(left);
+    if (leftKeys.length !== Object.keys(right).length) return false;
+    for (const key of leftKeys) pairs.push([(left as Record<string, unknown>)[key], (right as Record<string, unknown>)[key]]);
+  }
+  return true;
 }
 
 function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean {

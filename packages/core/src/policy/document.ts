@@ -2,6 +2,7 @@ import { z } from "zod";
 import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH } from "./conditions";
 import { MEMBER_ROLES } from "../permissions";
+import { safeString } from "../input";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
@@ -18,13 +19,13 @@ export const approvalOptionsSchema = z.strictObject({
     .max(7 * 24 * 3600)
     .default(3600),
   approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
-  approvers: z.array(z.string().min(1).max(200)).max(50).default([]),
+  approvers: z.array(safeString().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),
 });
 
 export const policyDocumentSchema = z.strictObject({
   name: z.string().regex(POLICY_NAME_PATTERN, "must be lower-case letters, digits, '.', '_' or '-' (at most 100)"),
-  description: z.string().max(1000).optional(),
+  description: safeString().max(1000).optional(),
   actions: z.array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")).min(1).max(100),
   agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
   when: conditionSchema.optional().refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
@@ -46,8 +47,14 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
 }
 
+/** One issue per field (the first found: a value refused by two checks, say a free value and its operator, is named once). */
 export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldIssue[] {
-  return error.issues.map((issue) => ({ path: formatIssuePath([...prefix, ...issue.path]), message: issue.message }));
+  const byPath = new Map<string, FieldIssue>();
+  for (const issue of error.issues) {
+    const path = formatIssuePath([...prefix, ...issue.path]);
+    if (!byPath.has(path)) byPath.set(path, { path, message: issue.message });
+  }
+  return [...byPath.values()];
 }
 
 /** JSON nesting depth, measured without recursion so hostile input cannot exhaust the stack. */

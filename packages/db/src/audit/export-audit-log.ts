@@ -47,11 +47,6 @@ export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown 
   const options = { ...parsed.data };
   if (ctx.actor.type === "agent") options.agentId = ctx.actor.agentId;
   const orgId = ctx.org.id;
-  const checkpoint = await checkpointAuditLog(orgId);
-  const size = checkpoint.treeSize;
-  if (options.sinceSize !== undefined && options.sinceSize > size) {
-    throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
-  }
   const filtered = options.from !== undefined || options.to !== undefined || options.agentId !== undefined || options.type !== undefined;
   const where: string[] = ["org_id = $1", "seq >= $2", "seq < $3"];
   const values: unknown[] = [];
@@ -63,6 +58,16 @@ export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown 
   if (options.to) add("created_at <= ?", options.to);
   if (options.agentId) add("agent_id = ?", options.agentId);
   if (options.type) add("type = ?", options.type);
+  // Every filter reaches the database here, before the answer's status is sent: the database reads
+  // each parameter when it binds it (even for LIMIT 0), so a value it refuses fails the call with an
+  // error envelope instead of cutting a download that already answered 200. The contract refuses
+  // every such value first (400 naming the field); this is the guarantee, not the check.
+  await db().pool.query(`SELECT 1 FROM audit_entries WHERE ${where.join(" AND ")} LIMIT 0`, [orgId, "0", "0", ...values]);
+  const checkpoint = await checkpointAuditLog(orgId);
+  const size = checkpoint.treeSize;
+  if (options.sinceSize !== undefined && options.sinceSize > size) {
+    throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
+  }
   const window = filtered && options.format === "jsonl" ? PROVEN_PAGE : PAGE;
   // JSON Lines needs only the hashed text; CSV shows the columns (and parsing fewer timestamps is faster).
   const columns = options.format === "csv" ? "seq, canonical, leaf_hash, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash";

@@ -549,7 +549,10 @@ export interface components {
         /** @description What an agent is about to do. */
         ActionRequest: {
             actionType: string;
-            /** @default {} */
+            /**
+             * @description Free facts about the action, testable by policies as `metadata.<path>`: JSON nesting at most 32 levels and 10,000 values, no NUL or unpaired surrogates.
+             * @default {}
+             */
             metadata?: {
                 [key: string]: unknown;
             };

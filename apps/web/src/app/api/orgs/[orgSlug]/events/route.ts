@@ -1,5 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { sseFrame, subscribeEvents, type Ctx } from "@gatehouse/db";
+import { eventsQuerySchema } from "@gatehouse/contracts";
+import { checkedParams, parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +13,7 @@ const HEARTBEAT_MS = 15_000;
 // sends by itself when it reconnects; without either, starts with what happens next. Session (401),
 // membership (another org is 404) and a malformed Last-Event-ID (400) answer JSON before the stream.
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, params, "follow events", async (ctx, _params, requestId) => stream(request, ctx, requestId));
+  return withMember(request, checkedParams(params), "follow events", async (ctx, _params, requestId) => stream(request, ctx, requestId));
 }
 
 async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promise<Response> {
@@ -47,7 +49,9 @@ async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promis
     }
   };
 
-  const lastEventId = request.headers.get("last-event-id") ?? request.nextUrl.searchParams.get("lastEventId");
+  // The query is checked as the API checks it (a repeated or unsafe parameter is a 400 naming it).
+  const query = parseInput(eventsQuerySchema, queryInput(request));
+  const lastEventId = request.headers.get("last-event-id") ?? query.lastEventId ?? null;
   // Errors (a malformed Last-Event-ID: 400) reach withMember and answer JSON before any stream starts.
   const unsubscribe = await subscribeEvents({ ctx, input: { lastEventId }, deliver: (event) => write(sseFrame(event)) });
 

@@ -1,7 +1,7 @@
 import { exportQuerySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { exportAuditLog } from "@gatehouse/db";
-import { parseInput, queryInput } from "@/server/http";
+import { checkedParams, parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 import { downloadResponse } from "@/server/stream";
 
@@ -11,7 +11,7 @@ export const dynamic = "force-dynamic";
 // as a download: a JSON Lines bundle anyone can verify offline with the org's public key, or CSV.
 // Session (401), membership (another org is 404), then the service: the query (400 naming the field).
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, params, "export the audit log", async (ctx, _params, requestId) => {
+  return withMember(request, checkedParams(params), "export the audit log", async (ctx, _params, requestId) => {
     const bundle = await exportAuditLog({ ctx, input: parseInput(exportQuerySchema, queryInput(request)) });
     return downloadResponse(requestId, {
       contentType: bundle.contentType,

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { verifyAuditLog } from "@gatehouse/db";
 import type { VerifyLine } from "@/lib/audit";
+import { checkedParams } from "@/server/http";
 import { withMember } from "@/server/member-route";
 import { jsonLinesResponse } from "@/server/stream";
 
@@ -11,7 +12,7 @@ export const dynamic = "force-dynamic";
 // then `{ type: "result", result }`, or `{ type: "error", status, error }` if it failed part-way.
 // Session (401) and membership (another org is 404) answer JSON before the stream.
 export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, params, "verify the audit log", async (ctx, _params, requestId) =>
+  return withMember(request, checkedParams(params), "verify the audit log", async (ctx, _params, requestId) =>
     jsonLinesResponse<VerifyLine>(requestId, async (send) => {
       const result = await verifyAuditLog({ ctx, onProgress: (checked, total) => send({ type: "progress", checked, total }) });
       send({ type: "result", result });

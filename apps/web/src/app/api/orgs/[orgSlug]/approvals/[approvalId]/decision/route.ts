@@ -2,7 +2,7 @@ import { decisionBodySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { decideApproval } from "@gatehouse/db";
 import type { Approval } from "@/lib/approvals";
-import { errorResponse, jsonResponse, parseInput } from "@/server/http";
+import { checkedParams, errorResponse, jsonResponse, parseInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 // POST /api/orgs/[orgSlug]/approvals/[approvalId]/decision { decision: "approve"|"deny", reason? } →
@@ -11,7 +11,7 @@ import { withMember } from "@/server/member-route";
 // decided/expired/changed vote 409. Only JSON is accepted, so a cross-site form cannot send it
 // without a CORS preflight.
 export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string; approvalId: string }> }): Promise<Response> {
-  return withMember(request, params, "decide approvals", async (ctx, { approvalId }, requestId) => {
+  return withMember(request, checkedParams(params, { approvalId: "approval" }), "decide approvals", async (ctx, { approvalId }, requestId) => {
     if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
       return errorResponse("VALIDATION", "Send the decision as application/json.", requestId);
     }
