@@ -1,4 +1,4 @@
-import { actionRequestHash, afterDecision, buildActionResult, conflict, newId, parseActionRequest, validationError, type ActionResult } from "@gatehouse/core";
+import { actionRequestHash, afterDecision, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -6,7 +6,6 @@ import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
 import { RecentAnswers } from "./recent-answers";
-import { unstorableText } from "./storable";
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
 const recent = new RecentAnswers<{ requestHash: string; result: ActionResult }>({ capacity: 20_000, maxAgeMs: 60_000 });
@@ -20,14 +19,12 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
  * require_approval) its approval are committed together by the org's group commit (group-commit.ts);
  * nothing is answered before that commit. A repeated eventId answers the original result without a
  * new entry; the same eventId with a different request is a conflict. Content PostgreSQL cannot
- * store (a NUL, an unpaired surrogate) is a validation error before anything is decided.
+ * store (a NUL, an unpaired surrogate) is refused by the parse (core's safe-text checks), before it
+ * counts against a rate or joins a group commit (which checks again).
  */
 export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ActionResult> {
   const actor = requireAgent(ctx);
   const parsed = parseActionRequest(input);
-  // Refused here, before it counts against a rate or joins a group commit (which checks again).
-  const unstorable = unstorableText(parsed.metadata, "metadata") ?? unstorableText(parsed.dataAccessed, "dataAccessed");
-  if (unstorable) throw validationError([unstorable]);
   if (parsed.eventId) {
     const seen = recent.get(`${actor.agentId}\u0000${parsed.eventId}`);
     if (seen) {
