@@ -7,9 +7,9 @@ import { readStack, type E2EStack } from "./stack";
 // Input at the edge, in the console's route handlers: NUL characters and unpaired surrogates in a
 // query filter or a JSON body, JSON nested 10,000 deep, a repeated query parameter, an id of the wrong
 // kind and a slug that cannot be an org's each answer 4xx (400 naming the field, or 404 for the slug),
-// never 500, and nothing is written. (A path segment that is not valid percent-encoded UTF-8, such
-// as `%ED%A0%80` — the only way to put a lone surrogate in a URL — is answered by Next.js itself
-// before any route handler runs; it is not in this table.)
+// never 500, and nothing is written. A path segment that is not valid percent-encoded UTF-8, such
+// as `%ED%A0%80` (the only way to put a lone surrogate in a URL), is refused by the proxy with a 400
+// before Next.js would answer it with a 500.
 
 const POLICIES = [
   { name: "allow-pr", actions: ["pr.*"], effect: "allow" },
@@ -102,6 +102,8 @@ const CASES: Case[] = [
   { name: "a slug with upper case and punctuation", method: "GET", path: () => "/approvals", slug: "Not_A-Slug!", status: 404 },
   { name: "a slug far too long", method: "GET", path: () => "/audit/keys", slug: "a".repeat(300), status: 404 },
   { name: "a slug with NUL on a POST", method: "POST", path: () => "/audit/verify", slug: "x%00y", status: 404 },
+  { name: "a slug that is not percent-encoded UTF-8", method: "GET", path: () => "/audit", slug: "%ZZ", field: "path" },
+  { name: "a lone surrogate in the approval id (as UTF-8 bytes)", method: "POST", path: () => "/approvals/apr_%ED%A0%80/decision", rawBody: '{"decision":"deny"}', field: "path" },
 ];
 
 test.beforeAll(async () => {
