@@ -90,6 +90,18 @@ describe("failed key checks are limited per client address", () => {
     expect((await whoami(quiet, unknownKey())).statusCode).toBe(401);
   });
 
+  it("an X-Forwarded-For header from the client does not make it another address (no trusted proxy by default)", async () => {
+    const address = freshAddress();
+    for (let i = 0; i < FAILURES; i += 1) await whoami(address, unknownKey());
+    const spoofed = await app.inject({
+      method: "GET",
+      url: "/v1/whoami",
+      remoteAddress: address,
+      headers: { authorization: `Bearer ${org.agent.apiKey}`, "x-forwarded-for": freshAddress() },
+    });
+    expect(spoofed.statusCode).toBe(429);
+  });
+
   it("valid keys never count and cost no round trip to the counter; neither does a request without a key", async () => {
     const address = freshAddress();
     counted.length = 0;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
 import { SignInThrottle } from "../src/auth/sign-in-throttle";
 import { db } from "../src/infra/client";
-import { closeRateLimiter } from "../src/infra/rate-limiter";
+import { closeRateLimiter, databaseRateLimiter } from "../src/infra/rate-limiter";
 import { authenticateUser } from "../src/orgs/authenticate-user";
 import { addTestMember, createTestOrg, TEST_PASSWORD, type TestOrg } from "../src/testing";
 
@@ -172,5 +172,15 @@ describe("failed sign-ins are limited per address, across emails", () => {
     const account = await accountWithPassword("nosource");
     for (let i = 0; i < 25; i += 1) expect(await attempt(freshEmail(), "guess", { source: null, now, verifier: matchesNothing })).toBeNull();
     expect(await attempt(account.email, account.password, { source: null, now })).toMatchObject({ id: account.id });
+  });
+});
+
+describe("without Redis", () => {
+  it("the PostgreSQL counter holds the sign-in counts too (they belong to no org)", async () => {
+    const throttle = new SignInThrottle(undefined, databaseRateLimiter);
+    const email = freshEmail();
+    const now = Date.now();
+    for (let i = 0; i < 5; i += 1) expect(await attempt(email, "guess", { throttle, now, verifier: matchesNothing })).toBeNull();
+    expect((await refusal(attempt(email, "guess", { throttle, now }))).code).toBe("RATE_LIMITED");
   });
 });
