@@ -53,7 +53,10 @@ export async function eventRoutes(app: FastifyInstance): Promise<void> {
       started = true;
       for (const chunk of pending.splice(0)) reply.raw.write(chunk);
       const heartbeat = setInterval(() => reply.raw.write(`: ping\n\n`), HEARTBEAT_MS);
+      let ended = false;
       const end = () => {
+        if (ended) return;
+        ended = true;
         clearInterval(heartbeat);
         unsubscribe();
         release();
