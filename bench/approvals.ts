@@ -158,7 +158,8 @@ async function main(): Promise<void> {
   const home = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
   try {
     const setup = JSON.parse(run("npx", ["tsx", "bench/setup-approvals.ts"], { DATABASE_URL: database.url, GATEHOUSE_HOME: home }).trim().split("\n").pop() as string) as Setup;
-    const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, API_HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_HOME: home };
+    // One agent key parks every gate here: lift the per-key cap on long-polls (10 by default) past PARKED.
+    const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, API_HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_HOME: home, API_MAX_WAITS_PER_KEY: String(PARKED + GATES) };
     const procA = background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: "4911" });
     background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: "4912" });
     const a = "http://127.0.0.1:4911";

@@ -10,6 +10,24 @@ test.describe("signing in", () => {
     await expect(page).toHaveURL(/\/signin(\?|$)/);
   });
 
+  test("after 5 failures for an email the form says when to try again", async ({ page }) => {
+    // An email of its own (with no account: it is limited all the same), so no other test's failures count.
+    const email = `locked-${Date.now().toString(36)}@example.test`;
+    await page.goto("/signin");
+    const password = page.getByLabel("Password");
+    const formAlert = page.locator("form").getByRole("alert");
+    for (let i = 0; i < 5; i += 1) {
+      await signIn(page, { email, password: `guess ${i}` });
+      // The form clears the password when an attempt has been answered.
+      await expect(password).toHaveValue("");
+      await expect(formAlert).toHaveText("Wrong email or password.");
+    }
+    await signIn(page, { email, password: "guess 5" });
+
+    await expect(formAlert).toHaveText(/^Too many failed sign-in attempts\. Try again in \d+ s\.$/);
+    await expect(page).toHaveURL(/\/signin(\?|$)/);
+  });
+
   test("a signed-out visit to an org page goes to the sign-in page", async ({ page, stack }) => {
     await page.goto(`/o/${stack.org.slug}/audit`);
 

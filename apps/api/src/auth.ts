@@ -1,10 +1,15 @@
-import { forbidden } from "@gatehouse/core";
+import { forbidden, isDomainError } from "@gatehouse/core";
 import { authenticateApiKey, type Ctx } from "@gatehouse/db";
 import type { FastifyRequest } from "fastify";
+import type { AbuseGuards } from "./abuse";
 
 declare module "fastify" {
   interface FastifyRequest {
     ctx: Ctx | null;
+  }
+  interface FastifyInstance {
+    /** The failure throttle and the per-key slots of this server (abuse.ts). */
+    readonly abuse: AbuseGuards;
   }
 }
 
@@ -15,15 +20,36 @@ function bearer(request: FastifyRequest): string | undefined {
   return match ? match[1] : header;
 }
 
-/** onRequest hook for /v1: resolves the key to a context before the body is even read. */
+/**
+ * onRequest hook for /v1: resolves the key to a context before the body is even read. A client
+ * address that failed too many key checks is refused (429) first, whatever key it sends; that check
+ * is an in-process lookup, and only a failed check is counted (one round trip to the counter).
+ */
 export async function authenticate(request: FastifyRequest): Promise<void> {
-  const principal = await authenticateApiKey(bearer(request));
-  request.ctx = { org: principal.org, actor: principal.actor, requestId: request.id };
+  const guards = request.server.abuse;
+  const now = guards.now();
+  guards.keyFailures.check(request.ip, now);
+  const presented = bearer(request);
+  try {
+    const principal = await authenticateApiKey(presented);
+    request.ctx = { org: principal.org, actor: principal.actor, requestId: request.id };
+  } catch (error) {
+    // A request without a key guesses nothing; a key that was sent and refused is a failed check.
+    if (presented !== undefined && isDomainError(error) && error.code === "UNAUTHENTICATED") await guards.keyFailures.recordFailure(request.ip, now);
+    throw error;
+  }
 }
 
 export function ctxOf(request: FastifyRequest): Ctx {
   if (!request.ctx) throw new Error("route is missing the authenticate hook");
   return request.ctx;
+}
+
+/** The id of the API key the request authenticated with (the holder of its per-key slots). */
+export function keyIdOf(request: FastifyRequest): string {
+  const { actor } = ctxOf(request);
+  if (actor.type !== "agent" && actor.type !== "adminKey") throw new Error("route is missing the authenticate hook");
+  return actor.keyId;
 }
 
 /** onRequest hook of the admin routes (after `authenticate`): only org admin keys (a member's key) may call them. */

@@ -10,7 +10,15 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 }
-const app = await buildServer({ logLevel: env.LOG_LEVEL });
+const app = await buildServer({
+  logLevel: env.LOG_LEVEL,
+  trustProxy: env.API_TRUST_PROXY,
+  limits: {
+    keyFailures: { limit: env.API_KEY_FAILURE_LIMIT, windowSeconds: env.API_KEY_FAILURE_WINDOW_SECONDS },
+    streamsPerKey: env.API_MAX_STREAMS_PER_KEY,
+    waitsPerKey: env.API_MAX_WAITS_PER_KEY,
+  },
+});
 
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;

@@ -1,6 +1,7 @@
 import { randomToken } from "@gatehouse/core";
 import { closeApprovalWaiters, evictKeyCache, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
+import { abuseGuards, type AbuseOptions } from "./abuse";
 import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
@@ -33,13 +34,21 @@ declare module "fastify" {
   }
 }
 
-export interface ServerOptions {
+export interface ServerOptions extends AbuseOptions {
   logLevel?: string;
+  /** Which proxies may say who the client is (X-Forwarded-For), as Fastify's `trustProxy`; none by default. */
+  trustProxy?: boolean | number | string[];
+}
+
+/** Trust the `hops` proxies nearest the server (what Fastify does with a number, which its types do not take). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    trustProxy: typeof options.trustProxy === "number" ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
     requestIdHeader: false,
     genReqId: (request) => {
@@ -50,6 +59,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     },
   });
   app.decorateRequest("ctx", null);
+  app.decorate("abuse", abuseGuards(options));
   const routes: RegisteredRoute[] = [];
   app.addHook("onRoute", (route) => {
     for (const method of [route.method].flat()) routes.push(Object.freeze({ method, url: route.url }));

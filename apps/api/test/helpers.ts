@@ -1,10 +1,16 @@
 import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
-import { buildServer } from "../src/server";
+import { buildServer, type ServerOptions } from "../src/server";
+
+/**
+ * Failed key checks a test app allows per address: the suites send hundreds of bad keys from
+ * 127.0.0.1 on purpose. auth-abuse.test.ts tests the limit with its own, low one.
+ */
+export const TEST_KEY_FAILURE_LIMITS = { limit: 1_000_000, windowSeconds: 60 };
 
 /** An API app as `npm run api` builds it; background jobs are the worker's, and tests drive them directly. */
-export async function startApp(): Promise<FastifyInstance> {
-  const app = await buildServer({ logLevel: "silent" });
+export async function startApp(options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = await buildServer({ logLevel: "silent", ...options, limits: { keyFailures: TEST_KEY_FAILURE_LIMITS, ...options.limits } });
   await app.ready();
   return app;
 }

@@ -2,13 +2,27 @@ import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { authenticateUser } from "@gatehouse/db";
+import { authenticateUser, isDomainError } from "@gatehouse/db";
 import { baseAuthConfig } from "./auth.config";
+import { env } from "./env";
+import { clientAddress } from "./server/client-address";
 
 const credentialsSchema = z.object({
   email: z.email().max(320),
   password: z.string().min(1).max(1024),
 });
+
+/**
+ * Too many failed sign-ins for the email or from the address: refused before the password was
+ * checked. The sign-in form says when to try again; a direct POST to the callback lands on
+ * /signin?error=CredentialsSignin&code=rate_limited.
+ */
+export class TooManySignInAttempts extends CredentialsSignin {
+  override code = "rate_limited";
+  constructor(readonly retryAfterSeconds: number) {
+    super();
+  }
+}
 
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const base = baseAuthConfig();
@@ -17,10 +31,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     providers: [
       Credentials({
         credentials: { email: { type: "email" }, password: { type: "password" } },
-        async authorize(raw) {
+        async authorize(raw, request) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) throw new CredentialsSignin();
-          const user = await authenticateUser({ input: parsed.data });
+          const source = clientAddress(request.headers, env().AUTH_TRUSTED_PROXY_HOPS);
+          let user: Awaited<ReturnType<typeof authenticateUser>>;
+          try {
+            user = await authenticateUser({ input: { ...parsed.data, source } });
+          } catch (error) {
+            if (isDomainError(error) && error.code === "RATE_LIMITED") throw new TooManySignInAttempts(error.retryAfterSeconds ?? 60);
+            throw error;
+          }
           if (!user) throw new CredentialsSignin();
           return { id: user.id, email: user.email, name: user.name };
         },

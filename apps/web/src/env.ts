@@ -14,6 +14,9 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .optional()
     .transform((v) => v === "true" || v === "1"),
+  // How many proxies in front of the console append to X-Forwarded-For (sign-in limits per client
+  // address, src/server/client-address.ts). 0: none; the address is the one Next.js records from the socket.
+  AUTH_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   // Base URL of the agent API (apps/api), shown to operators so they can point the SDK at it.
   API_URL: z.url().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),

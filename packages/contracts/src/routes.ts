@@ -172,7 +172,8 @@ export const routes = [
     method: "GET",
     path: "/v1/approvals/:id/wait",
     summary: "Long-poll an approval until it is decided",
-    description: "Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then.",
+    description:
+      "Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then. A key holds at most 10 waits at once per API process (configurable); another is answered 429 with `Retry-After` and how many are open.",
     tag: "Approvals",
     auth: "key",
     permission: "approvals.read",
@@ -185,7 +186,8 @@ export const routes = [
     method: "GET",
     path: "/v1/events",
     summary: "Server-sent events of decisions and approvals",
-    description: "Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped.",
+    description:
+      "Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped. A key holds at most 10 streams at once per API process (configurable); another is answered 429 with `Retry-After` and how many are open.",
     tag: "Events",
     auth: "key",
     permission: "events.read",

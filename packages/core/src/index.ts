@@ -14,3 +14,4 @@ export * from "./actions/action-result";
 export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
+export * from "./limits/concurrency-slots";

@@ -11,6 +11,24 @@ function derive(password: string, salt: Buffer, length: number, options: ScryptO
   });
 }
 
+/** Checks a password against a stored hash; injectable so a test can see which verifications ran. */
+export type PasswordVerifier = (password: string, stored: string) => Promise<boolean>;
+
+/** The cost parameters a stored hash names (`scrypt$N$r$p$…`), or null when it is not one of ours. */
+export function passwordCostOf(stored: string): { N: number; r: number; p: number } | null {
+  const [scheme, n, r, p] = stored.split("$");
+  if (scheme !== "scrypt" || n === undefined || r === undefined || p === undefined) return null;
+  return { N: Number(n), r: Number(r), p: Number(p) };
+}
+
+/**
+ * A well-formed hash with the current cost parameters that no password matches (its digest is random,
+ * drawn once per process). Sign-in verifies against it when the email has no account (or no
+ * password), so an unknown email costs the same scrypt as a wrong password and cannot be told apart
+ * by timing.
+ */
+export const DUMMY_PASSWORD_HASH = ["scrypt", COST.N, COST.r, COST.p, randomBytes(16).toString("base64"), randomBytes(HASH_BYTES).toString("base64")].join("$");
+
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const hash = await derive(password, salt, HASH_BYTES, COST);

@@ -2,6 +2,7 @@
 // files behind them (caches, SQL, helpers shared inside the package) are not exported from here.
 export * from "./infra";
 export * from "./actors";
+export * from "./auth";
 export * from "./orgs";
 export * from "./agents";
 export * from "./keys";

@@ -1,7 +1,7 @@
 import { routeOf } from "@gatehouse/contracts";
 import { decideApproval, decideApprovals, getApproval, listApprovals, MAX_WAIT_MS, waitForApproval } from "@gatehouse/db";
 import type { FastifyInstance, FastifyReply } from "fastify";
-import { ctxOf } from "../auth";
+import { ctxOf, keyIdOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
 /**
@@ -30,7 +30,13 @@ export async function approvalRoutes(app: FastifyInstance): Promise<void> {
     ...fromContract(routeOf("waitForApproval")),
     handler: async (request, reply) => {
       const timeoutMs = Math.min(request.query.timeoutMs ?? MAX_WAIT_MS, MAX_WAIT_MS);
-      return untilClientLeaves(reply, (signal) => waitForApproval({ ctx: ctxOf(request), input: { approvalId: request.params.id, timeoutMs, signal } }));
+      // At most `abuse.waits` parked per key in this process (429 over it); the slot frees when the wait ends or the client leaves.
+      const release = app.abuse.waits.acquire(keyIdOf(request));
+      try {
+        return await untilClientLeaves(reply, (signal) => waitForApproval({ ctx: ctxOf(request), input: { approvalId: request.params.id, timeoutMs, signal } }));
+      } finally {
+        release();
+      }
     },
   });
 }

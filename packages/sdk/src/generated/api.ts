@@ -352,7 +352,7 @@ export interface paths {
         };
         /**
          * Long-poll an approval until it is decided
-         * @description Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then.
+         * @description Answers as soon as the approval leaves `pending`, or when `timeoutMs` (at most 25 s) passes, with the approval as it is then. A key holds at most 10 waits at once per API process (configurable); another is answered 429 with `Retry-After` and how many are open.
          */
         get: operations["waitForApproval"];
         put?: never;
@@ -497,7 +497,7 @@ export interface paths {
         };
         /**
          * Server-sent events of decisions and approvals
-         * @description Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped.
+         * @description Each event's id is its audit sequence number; reconnect with `Last-Event-ID` to resume exactly where the stream stopped. A key holds at most 10 streams at once per API process (configurable); another is answered 429 with `Retry-After` and how many are open.
          */
         get: operations["streamEvents"];
         put?: never;

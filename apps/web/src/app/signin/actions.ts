@@ -1,7 +1,7 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn } from "@/auth";
+import { signIn, TooManySignInAttempts } from "@/auth";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface SignInState {
@@ -17,6 +17,9 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
   try {
     await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   } catch (error) {
+    if (error instanceof TooManySignInAttempts) {
+      return { error: `Too many failed sign-in attempts. Try again in ${error.retryAfterSeconds} s.`, email };
+    }
     if (error instanceof AuthError) {
       const message = error.type === "CredentialsSignin" ? "Wrong email or password." : "Sign-in is unavailable right now. Try again in a moment.";
       return { error: message, email };

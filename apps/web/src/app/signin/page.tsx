@@ -20,7 +20,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const callbackUrl = safeRedirectPath(params.callbackUrl);
   if (await getSessionUser()) redirect(callbackUrl);
   const errorCode = typeof params.error === "string" ? params.error : null;
-  const initialError = errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.") : null;
+  // A sign-in posted straight to next-auth and refused by the sign-in limits (auth.ts).
+  const rateLimited = errorCode === "CredentialsSignin" && params.code === "rate_limited";
+  const initialError = rateLimited ? "Too many failed sign-in attempts. Try again in a minute." : errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.") : null;
 
   return (
     <main className="grid min-h-dvh place-items-center px-4 py-12">

@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { ConcurrencySlots } from "@gatehouse/core";
 import { sseFrame, subscribeEvents, type Ctx } from "@gatehouse/db";
 import { eventsQuerySchema } from "@gatehouse/contracts";
 import { checkedParams, parseInput, queryInput } from "@/server/http";
@@ -7,6 +8,11 @@ import { withMember } from "@/server/member-route";
 export const dynamic = "force-dynamic";
 
 const HEARTBEAT_MS = 15_000;
+
+// At most 10 open streams per signed-in user in this console process (a tab holds one); over it, 429
+// with Retry-After. Per process like the API's caps: a stream holds this process's connection and
+// subscription, and its slot frees when it ends, however it ends.
+const streams = new ConcurrencySlots({ max: 10, what: "event streams", holder: "your account", retryAfterSeconds: 5 });
 
 // GET /api/orgs/[orgSlug]/events: the org's events as server-sent events (docs/approvals.md, Events),
 // for the console's live views. Resumes after `Last-Event-ID` (or ?lastEventId=), which EventSource
@@ -42,6 +48,7 @@ async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promis
     clearInterval(heartbeat);
     request.signal.removeEventListener("abort", close);
     unsubscribe();
+    release();
     try {
       controller?.close();
     } catch {
@@ -52,8 +59,15 @@ async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promis
   // The query is checked as the API checks it (a repeated or unsafe parameter is a 400 naming it).
   const query = parseInput(eventsQuerySchema, queryInput(request));
   const lastEventId = request.headers.get("last-event-id") ?? query.lastEventId ?? null;
+  const release = streams.acquire(ctx.actor.type === "user" ? ctx.actor.userId : ctx.requestId);
   // Errors (a malformed Last-Event-ID: 400) reach withMember and answer JSON before any stream starts.
-  const unsubscribe = await subscribeEvents({ ctx, input: { lastEventId }, deliver: (event) => write(sseFrame(event)) });
+  let unsubscribe: () => void;
+  try {
+    unsubscribe = await subscribeEvents({ ctx, input: { lastEventId }, deliver: (event) => write(sseFrame(event)) });
+  } catch (error) {
+    release();
+    throw error;
+  }
 
   const stream = new ReadableStream<Uint8Array>({
     start(streamController) {

@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import { rateLimited } from "@gatehouse/core";
+import { rateLimiter, type RateLimiter } from "../infra/rate-limiter";
+
+/**
+ * Failed console sign-ins allowed per window: per account (the email, normalized, whether or not it
+ * has an account) and per source (the client address). Past either, attempts are refused before the
+ * password is checked, until the window has passed.
+ */
+export interface SignInLimits {
+  perEmail: number;
+  perSource: number;
+  windowSeconds: number;
+}
+
+export const SIGN_IN_LIMITS: SignInLimits = { perEmail: 5, perSource: 20, windowSeconds: 60 };
+
+/** An admitted sign-in attempt: report how it ended, exactly once. */
+export interface SignInAttempt {
+  /** The password did not match (or the email has no account): counts against the email and the source. */
+  failed(): Promise<void>;
+  /** Ended without a failure to count (signed in, or an error): counts nothing and clears nothing; failures age out of the window on their own. */
+  done(): void;
+}
+
+/**
+ * Counts failed sign-ins in the shared sliding-window counter (Redis when configured, else
+ * PostgreSQL), so every console process sees the same counts. Only failures are recorded; checking
+ * whether an attempt may go ahead is one read of both counters. Attempts still being verified in
+ * this process count as failures until they end, so a burst of parallel guesses cannot all pass the
+ * check before the first failure is recorded.
+ */
+export class SignInThrottle {
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(
+    readonly limits: SignInLimits = SIGN_IN_LIMITS,
+    private readonly limiter: () => RateLimiter = rateLimiter,
+  ) {}
+
+  /** Admits an attempt or throws RATE_LIMITED (retryAfterSeconds: the window) without looking at the password. */
+  async admit(email: string, source: string | null, now = Date.now()): Promise<SignInAttempt> {
+    const { perEmail, perSource, windowSeconds } = this.limits;
+    const counters = [{ key: emailKey(email), limit: perEmail }, ...(source ? [{ key: `auth:signin:source:${source}`, limit: perSource }] : [])];
+    const refs = counters.map((c) => ({ key: c.key, windowSeconds }));
+    // peek answers the count as if this call were recorded: failures so far + 1.
+    const counts = await this.limiter().count(refs, "peek", now);
+    const over = counters.some((c, i) => (counts[i] ?? 1) - 1 + (this.inFlight.get(c.key) ?? 0) >= c.limit);
+    if (over) throw rateLimited(`Too many failed sign-in attempts. Try again in ${windowSeconds} s.`, windowSeconds);
+    for (const c of counters) this.inFlight.set(c.key, (this.inFlight.get(c.key) ?? 0) + 1);
+    let ended = false;
+    const end = () => {
+      if (ended) return false;
+      ended = true;
+      for (const c of counters) {
+        const left = (this.inFlight.get(c.key) ?? 1) - 1;
+        if (left > 0) this.inFlight.set(c.key, left);
+        else this.inFlight.delete(c.key);
+      }
+      return true;
+    };
+    return {
+      failed: async () => {
+        if (!end()) return;
+        // The answer is a refusal either way; a counter that cannot be reached must not turn it into an error.
+        await this.limiter()
+          .count(refs, "consume", now)
+          .catch(() => []);
+      },
+      done: () => void end(),
+    };
+  }
+}
+
+/** The email's counter key: a digest, so the counter store never holds addresses. */
+function emailKey(email: string): string {
+  return `auth:signin:email:${createHash("sha256").update(email.trim().toLowerCase()).digest("hex").slice(0, 32)}`;
+}
+
+const globalKey = Symbol.for("gatehouse.signInThrottle");
+type Holder = { [globalKey]?: SignInThrottle };
+
+/** The process's sign-in throttle, with the default limits. */
+export function signInThrottle(): SignInThrottle {
+  const holder = globalThis as Holder;
+  holder[globalKey] ??= new SignInThrottle();
+  return holder[globalKey];
+}
