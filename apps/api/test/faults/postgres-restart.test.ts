@@ -5,7 +5,7 @@ import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
-import { sleep, startPrivatePostgres, type PrivatePostgres } from "./services";
+import { sleep, startPrivatePostgres, stopApi, type PrivatePostgres } from "./services";
 
 /**
  * Fault (c): a private PostgreSQL restarted under a burst of decisions. While it is away the API
@@ -26,7 +26,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await api?.stop();
+  await stopApi(api);
   await stopApp(undefined);
   pgsql?.destroy();
 });

@@ -3,6 +3,7 @@ import { createTestOrg } from "@gatehouse/db/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
+import { stopApi } from "./services";
 
 /**
  * Fault (e): a retry (same eventId) that lands on another instance, before that instance could know
@@ -15,7 +16,7 @@ const LIMIT = 4;
 const processes: ApiProcess[] = [];
 
 afterAll(async () => {
-  await Promise.all(processes.map((p) => p.stop()));
+  await Promise.all(processes.map(stopApi));
   await stopApp(undefined);
 });
 
@@ -29,10 +30,12 @@ const decide = (api: ApiProcess, key: string, eventId: string) =>
     return (await r.json()) as { status: string; denialReason?: string; auditEventId: string };
   });
 
-describe.each([
-  { backend: "redis", env: { REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }, unset: [] as string[] },
+const backends: Array<{ backend: string; env: Record<string, string>; unset: string[] }> = [
+  { backend: "redis", env: { REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }, unset: [] },
   { backend: "postgresql", env: {}, unset: ["REDIS_URL"] },
-])("rate counting with $backend", ({ backend, env, unset }) => {
+];
+
+describe.each(backends)("rate counting with $backend", ({ backend, env, unset }) => {
   it(`retries of ${LIMIT - 1} calls on another instance leave the ${LIMIT}-th call allowed`, async () => {
     const [a, b] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), ...env }, unset), spawnApi({ DATABASE_URL: inject("databaseUrl"), ...env }, unset)]);
     processes.push(a, b);

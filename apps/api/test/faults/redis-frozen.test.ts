@@ -3,7 +3,7 @@ import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
-import { startPrivateRedis, summary, timed, type PrivateRedis } from "./services";
+import { startPrivateRedis, stopApi, summary, timed, type PrivateRedis } from "./services";
 
 /**
  * Fault (f): Redis frozen (SIGSTOP: connections stay open, nothing answers) or gone. /healthz answers
@@ -31,7 +31,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await api?.stop();
+  await stopApi(api);
   await redis?.kill();
   await stopApp(undefined);
 });

@@ -129,3 +129,13 @@ export function summary(ms: number[]): string {
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   return `n=${sorted.length} p50=${at(0.5).toFixed(1)}ms p95=${at(0.95).toFixed(1)}ms max=${(sorted.at(-1) ?? 0).toFixed(1)}ms`;
 }
+
+/** Stops an API process (SIGTERM) unless it already exited or was killed. */
+export function stopApi(api: { child: ChildProcess } | undefined): Promise<void> {
+  const child = api?.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
