@@ -92,7 +92,12 @@ export async function disconnectDb(): Promise<void> {
 export async function pingDatabase(timeoutMs = 1_000): Promise<boolean> {
   const holder = globalThis as Holder;
   if (!holder[pingKey]) {
-    const env = dbEnv();
+    let env: ReturnType<typeof dbEnv>;
+    try {
+      env = dbEnv();
+    } catch {
+      return false; // not configured: nothing to reach
+    }
     const pool = new pg.Pool(poolConfig(env.DATABASE_URL, 1, { connectTimeoutMs: Math.max(timeoutMs, 1_000), statementTimeoutMs: 1_000, queryTimeoutMs: 2_000 }));
     pool.on("error", ignoreConnectionError);
     pool.on("connect", (client) => void client.on("error", ignoreConnectionError));

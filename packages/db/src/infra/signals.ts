@@ -75,8 +75,9 @@ export function createSignalBus(options: { redisUrl?: string; commandTimeoutMs?:
     subscribe,
     ready: () => subscribed,
     ping: async (timeoutMs = 1_000) => {
-      // Away (not connected): no round trip to wait for.
-      if (publisher.status !== "ready") return false;
+      // Lost and waiting to reconnect: no round trip to wait for. (Still connecting for the first
+      // time, or again: the ping waits for the connection, within the bound.)
+      if (publisher.status === "reconnecting" || publisher.status === "close" || publisher.status === "end") return false;
       return (
         (await withTimeout(
           publisher.ping().catch(() => ""),
