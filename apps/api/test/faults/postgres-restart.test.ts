@@ -21,7 +21,16 @@ beforeAll(async () => {
   await migrate({ url: pgsql.url });
   // This file's own database handle (db()) goes to the private instance too.
   process.env.DATABASE_URL = pgsql.url;
-  org = await createTestOrg({ label: "pgrestart", policies: [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }] });
+  org = await createTestOrg({
+    label: "pgrestart",
+    policies: [
+      { name: "allow-pr", actions: ["pr.*"], effect: "allow" },
+      // Without Redis a rate condition is counted in a PostgreSQL transaction: connections checked out
+      // between statements when the server goes away (the case that used to crash the process).
+      { name: "allow-calls", actions: ["api.call"], effect: "allow" },
+      { name: "calls-limited", actions: ["api.call"], when: { rate: { over: 100_000, windowSeconds: 60 } }, effect: "deny" },
+    ],
+  });
   api = await spawnApi({ DATABASE_URL: pgsql.url, DATABASE_CONNECT_TIMEOUT_MS: "1000" }, ["REDIS_URL"]);
 }, 120_000);
 
@@ -33,39 +42,63 @@ afterAll(async () => {
 
 interface Answer {
   eventId: string;
+  actionType: string;
   status: number;
   retryAfter: string | null;
   auditEventId?: string;
   code?: string;
 }
 
-async function decide(eventId: string): Promise<Answer> {
+async function decide(eventId: string, actionType = "pr.open"): Promise<Answer> {
   try {
     const response = await fetch(`${api.url}/v1/actions`, {
       method: "POST",
       headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ actionType: "pr.open", eventId }),
+      body: JSON.stringify({ actionType, eventId }),
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await response.json()) as { auditEventId?: string; error?: { code: string } };
     return {
       eventId,
+      actionType,
       status: response.status,
       retryAfter: response.headers.get("retry-after"),
       ...(body.auditEventId ? { auditEventId: body.auditEventId } : {}),
       ...(body.error ? { code: body.error.code } : {}),
     };
   } catch {
-    return { eventId, status: 0, retryAfter: null };
+    return { eventId, actionType, status: 0, retryAfter: null };
   }
 }
+
+describe("a connection lost while checked out", () => {
+  it("fails what ran on it, and does not crash the process (pg emits 'error' on a client the pool is not watching)", async () => {
+    // Checked out like a decision batch holds its client between statements (group-commit.ts).
+    const held = await db().pool.connect();
+    const { rows } = await held.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    const errors: unknown[] = [];
+    const counted = (error: unknown) => void errors.push(error);
+    process.on("uncaughtException", counted);
+    try {
+      await db().pool.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+      await sleep(300); // the 'error' event arrives while nothing runs on the client
+      await expect(held.query("SELECT 1")).rejects.toThrow();
+    } finally {
+      held.release(true);
+      process.off("uncaughtException", counted);
+    }
+    expect(errors).toEqual([]);
+    // And the pool goes on.
+    expect((await db().pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]?.one).toBe(1);
+  });
+});
 
 describe("PostgreSQL restarted mid-burst", () => {
   it("answers 503 with Retry-After meanwhile, recovers without a restart, and keeps every acknowledged decision", async () => {
     const answers: Answer[] = [];
     let stop = false;
-    const workers = Array.from({ length: 8 }, async () => {
-      while (!stop) answers.push(await decide(randomUUID()));
+    const workers = Array.from({ length: 8 }, async (_, i) => {
+      while (!stop) answers.push(await decide(randomUUID(), i % 2 === 0 ? "pr.open" : "api.call"));
     });
     await sleep(1_500);
     const before = answers.length;
@@ -118,9 +151,9 @@ describe("PostgreSQL restarted mid-burst", () => {
     // No idempotency key twice; and a 503'd call retried now gets exactly one decision.
     expect(new Set(rows.map((r) => r.idempotency_key)).size).toBe(rows.length);
     for (const failed of by(503).slice(0, 20)) {
-      const again = await decide(failed.eventId);
+      const again = await decide(failed.eventId, failed.actionType);
       expect(again.status).toBe(200);
-      const twice = await decide(failed.eventId);
+      const twice = await decide(failed.eventId, failed.actionType);
       expect(twice.auditEventId).toBe(again.auditEventId);
     }
     const verification = await verifyAuditLog({ ctx: org.ctx });
