@@ -63,8 +63,13 @@ export function redisRateLimiter(url: string, commandTimeoutMs = 500): RateLimit
   redis.on("error", () => {}); // reconnects by itself; counts fail closed meanwhile
   redis.defineCommand("ghSlidingWindow", { lua: SLIDING_WINDOW });
   type WithScript = Redis & { ghSlidingWindow: (numKeys: number, ...args: Array<string | number>) => Promise<number[]> };
+  // After a failure, or the full command timeout, every caller skips Redis for a while (fails fast).
   let suspectUntil = 0;
+  // After a caller's own shorter bound passed (the breaker's 100 ms), only `available()` says no: a
+  // slow moment must not turn rate conditions into 503s, which wait for the full bound.
+  let slowUntil = 0;
   const down = () => unavailable("the rate counter (Redis) is unavailable; rate conditions fail closed", 2);
+  const late = Symbol("late");
 
   const whenReady = (waitMs: number): Promise<void> => {
     if (redis.status === "ready") return Promise.resolve();
@@ -85,7 +90,7 @@ export function redisRateLimiter(url: string, commandTimeoutMs = 500): RateLimit
 
   return {
     backend: "redis",
-    available: () => redis.status === "ready" && Date.now() >= suspectUntil,
+    available: () => redis.status === "ready" && Date.now() >= Math.max(suspectUntil, slowUntil),
     async count(refs, mode, options = {}) {
       if (refs.length === 0) return [];
       const { now = Date.now(), member = randomToken(16), timeoutMs = commandTimeoutMs } = options;
@@ -95,12 +100,13 @@ export function redisRateLimiter(url: string, commandTimeoutMs = 500): RateLimit
       let timer: NodeJS.Timeout | undefined;
       try {
         const run = whenReady(timeoutMs).then(() => (redis as WithScript).ghSlidingWindow(keys.length, ...keys, now, mode === "consume" ? "1" : "0", member, ...windows));
-        const late = new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(down()), timeoutMs);
+        const bound = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(late), timeoutMs);
         });
-        return await Promise.race([run, late]);
-      } catch {
-        suspectUntil = Date.now() + SUSPECT_MS;
+        return await Promise.race([run, bound]);
+      } catch (error) {
+        if (error === late && timeoutMs < commandTimeoutMs) slowUntil = Date.now() + SUSPECT_MS;
+        else suspectUntil = Date.now() + SUSPECT_MS;
         throw down();
       } finally {
         clearTimeout(timer);
