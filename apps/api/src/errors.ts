@@ -71,8 +71,9 @@ function logOutage(request: FastifyRequest, error: unknown): void {
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body, retryAfterSeconds } = toErrorResponse(error, request.id);
-  if (status === 503 && !isDomainError(error)) logOutage(request, error);
-  else if (status >= 500 && status !== 503) request.log.error({ err: error }, "unhandled error");
+  // A 503 is the database or Redis away: an outage, logged at warn (throttled), not a bug.
+  if (status === 503) logOutage(request, error);
+  else if (status >= 500) request.log.error({ err: error }, "unhandled error");
   if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
   void reply.status(status).send(body);
 }
