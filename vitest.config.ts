@@ -25,7 +25,10 @@ export default defineConfig({
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
-      { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], ...integration } },
+      { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], exclude: ["apps/api/test/faults/**"], ...integration } },
+      // Fault injection (docs/adr/0011): kills, restarts and freezes API processes and private PostgreSQL
+      // and Redis instances (never the shared ones), one file at a time.
+      { test: { name: "faults", include: ["apps/api/test/faults/**/*.test.ts"], ...integration, fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000 } },
       { test: { name: "worker", include: ["apps/worker/test/**/*.test.ts"], ...integration } },
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
       { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },

@@ -1,4 +1,5 @@
 import { DOMAIN_ERROR_STATUS, isDomainError } from "@gatehouse/core";
+import { asUnavailable, describeConnectionFailure } from "@gatehouse/db";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -31,9 +32,13 @@ function fastifyClientError(error: unknown): { status: number; message: string }
 
 /**
  * The one place errors become HTTP. Domain errors and Fastify's own client errors keep their
- * meaning; anything else is a 500 that says nothing about internals and carries the request id.
+ * meaning; a lost or unreachable database (or Redis) is UNAVAILABLE, 503 with Retry-After
+ * (@gatehouse/db's `asUnavailable`: never an allow, the client retries with the same eventId);
+ * anything else is a 500 that says nothing about internals and carries the request id.
  */
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope; retryAfterSeconds?: number } {
+  const outage = isDomainError(error) ? null : asUnavailable(error);
+  if (outage) return toErrorResponse(outage, requestId);
   if (isDomainError(error)) {
     return {
       status: DOMAIN_ERROR_STATUS[error.code],
@@ -48,9 +53,27 @@ export function toErrorResponse(error: unknown, requestId: string): { status: nu
   return { status: 500, body: { error: { code: "INTERNAL", message: "internal error; quote the request id when reporting it", requestId } } };
 }
 
+/** Outage warnings: the first at once, then at most one per interval with how many were left out. */
+const OUTAGE_LOG_INTERVAL_MS = 5_000;
+let outageLoggedAt = 0;
+let outageSuppressed = 0;
+
+function logOutage(request: FastifyRequest, error: unknown): void {
+  const now = Date.now();
+  if (now - outageLoggedAt < OUTAGE_LOG_INTERVAL_MS) {
+    outageSuppressed += 1;
+    return;
+  }
+  request.log.warn({ cause: describeConnectionFailure(error), similarSinceLast: outageSuppressed }, "dependency unavailable; answered 503");
+  outageLoggedAt = now;
+  outageSuppressed = 0;
+}
+
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
   const { status, body, retryAfterSeconds } = toErrorResponse(error, request.id);
-  if (status >= 500 && status !== 503) request.log.error({ err: error }, "unhandled error");
+  // A 503 is the database or Redis away: an outage, logged at warn (throttled), not a bug.
+  if (status === 503) logOutage(request, error);
+  else if (status >= 500) request.log.error({ err: error }, "unhandled error");
   if (retryAfterSeconds !== undefined) void reply.header("retry-after", String(retryAfterSeconds));
   void reply.status(status).send(body);
 }

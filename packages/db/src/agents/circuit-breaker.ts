@@ -2,7 +2,7 @@ import { breakerGate, transitionRecord, tripOnFailures, type BreakerSettings, ty
 import type { Ctx } from "../actors/context";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
-import { rateLimiter } from "../infra/rate-limiter";
+import { databaseFallbackLimiter, rateLimiter } from "../infra/rate-limiter";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "./agent-snapshot";
 
@@ -44,13 +44,31 @@ export async function transitionBreaker(ctx: Ctx, agentId: string, transition: B
     return true;
   }, TX_OPTIONS);
   forgetAgent(agentId);
-  if (changed) await publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId });
+  // The signal is a hint to other instances (their snapshots are time-bounded): the call that moved
+  // the breaker does not wait for Redis to take it.
+  if (changed) void publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId });
 }
 
-/** A denial or failure outcome: counts toward opening the breaker. Observation: never fails the call. */
+/** How long the failure count may wait on Redis before it counts in PostgreSQL instead. */
+export const BREAKER_REDIS_WAIT_MS = 100;
+
+/**
+ * A denial or failure outcome: counts toward opening the breaker. Observation: never fails the call,
+ * and never holds it on Redis. The count goes to Redis when Redis is up and answers within
+ * BREAKER_REDIS_WAIT_MS; otherwise (down, frozen, or just found not answering) to the PostgreSQL
+ * counter, which the decision's own commit proved reachable. During an outage the window is thus
+ * split between the two counters: the breaker may open a little later than it would have (it is a
+ * safety net on top of policy, which still decides every call), never earlier.
+ */
 export async function recordFailure(ctx: Ctx, agentId: string, settings: BreakerSettings, what: string): Promise<void> {
   try {
-    const [count] = await rateLimiter().count([{ key: `${ctx.org.id}:cb:${agentId}`, windowSeconds: settings.windowSeconds }], "consume");
+    const keys = [{ key: `${ctx.org.id}:cb:${agentId}`, windowSeconds: settings.windowSeconds }];
+    const primary = rateLimiter();
+    let count: number | undefined;
+    if (primary.backend === "database" || primary.available()) {
+      count = (await primary.count(keys, "consume", { timeoutMs: BREAKER_REDIS_WAIT_MS }).catch(() => undefined))?.[0];
+    }
+    if (count === undefined && primary.backend === "redis") [count] = await databaseFallbackLimiter().count(keys, "consume");
     const trip = tripOnFailures(count ?? 0, settings, what);
     if (trip) await transitionBreaker(ctx, agentId, trip);
   } catch {

@@ -3,7 +3,7 @@ import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../agents/agent-snapshot";
 import { passBreaker } from "../agents/circuit-breaker";
-import { rateKeysFor, rateLimiter } from "../infra/rate-limiter";
+import { rateKeysFor, rateLimiter, rateMember } from "../infra/rate-limiter";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { getOrgPolicies } from "../policies/policy-cache";
 
@@ -43,7 +43,10 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const facts = { actionType: request.actionType, agent, metadata: request.metadata, dataAccessed: request.dataAccessed };
   const refs = policies.set.ratesFor(request.actionType, agent);
   const keys = rateKeysFor(ctx.org.id, agent.id, refs);
-  const counts = keys.length > 0 ? await rateLimiter().count(keys, mode === "execute" ? "consume" : "peek") : [];
+  // A retry of an eventId (landing here before the original's decision is found by the commit)
+  // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
+  const member = rateMember(agent.id, request.eventId);
+  const counts = keys.length > 0 ? await rateLimiter().count(keys, mode === "execute" ? "consume" : "peek", member === undefined ? {} : { member }) : [];
   const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
   return { ...base, probe: gate.probe, decision: policies.set.evaluate(facts, rates) };
 }

@@ -12,6 +12,17 @@ const schema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Longest wait for a new connection (or a free one from a full pool) before the call fails as unavailable (503). */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  /** PostgreSQL's statement_timeout for the pool's sessions: a statement running longer is cancelled (503). 0 = none. */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  /**
+   * The client's own bound on a query's answer, for a database that went silent (stopped, partitioned)
+   * and cannot cancel anything itself; longer than the statement timeout. 0 = none.
+   */
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  /** Longest wait for one Redis command (a frozen Redis): the rate counter then fails closed (503). */
+  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),

@@ -2,3 +2,5 @@ export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./cl
 export { dbEnv, serviceEnv } from "./env";
 export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal, type SignalBus } from "./signals";
 export { closeRateLimiter } from "./rate-limiter";
+export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
+export { withTimeout } from "./timeout";

@@ -1,17 +1,33 @@
-import { randomToken, type RateRef } from "@gatehouse/core";
+import { randomToken, unavailable, type RateRef } from "@gatehouse/core";
 import { Redis } from "ioredis";
 import { db, TX_OPTIONS } from "./client";
 import { dbEnv } from "./env";
+
+export interface CountOptions {
+  now?: number;
+  /**
+   * Who this call is, in the window: calls with the same member count once. Derived from (agent,
+   * eventId) for calls that carry an eventId, so a retry (on this instance or another) consumes no
+   * quota; omitted, every call is a new member.
+   */
+  member?: string;
+  /** Longest wait for the counter, in ms (default: the backend's own bound). */
+  timeoutMs?: number;
+}
 
 /**
  * Counts calls for rate conditions in a sliding window. `consume` records this call and answers how
  * many calls (including it) fall in each window; `peek` answers what that count would be without
  * recording (canI). With Redis: one atomic Lua round trip for all of a decision's rate conditions.
  * Without Redis: the same in PostgreSQL, under a per-key advisory lock. Errors propagate, so a
- * decision that cannot count fails instead of allowing (fail closed).
+ * decision that cannot count fails instead of allowing (fail closed): with Redis down or not
+ * answering within REDIS_COMMAND_TIMEOUT_MS, `count` throws UNAVAILABLE (503 with Retry-After).
  */
 export interface RateLimiter {
-  count(refs: ReadonlyArray<{ key: string; windowSeconds: number }>, mode: "consume" | "peek", now?: number): Promise<number[]>;
+  readonly backend: "redis" | "database";
+  count(refs: ReadonlyArray<{ key: string; windowSeconds: number }>, mode: "consume" | "peek", options?: CountOptions): Promise<number[]>;
+  /** False while the backend is known to be down or was just found not answering: callers that may skip it (the breaker) do. */
+  available(): boolean;
   close(): Promise<void>;
 }
 
@@ -24,7 +40,7 @@ for i, key in ipairs(KEYS) do
   local window = tonumber(ARGV[3 + i])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
   if consume then
-    redis.call('ZADD', key, now, member .. ':' .. i)
+    redis.call('ZADD', key, 'NX', now, member .. ':' .. i)
     redis.call('PEXPIRE', key, window)
   end
   local n = redis.call('ZCARD', key)
@@ -33,17 +49,68 @@ for i, key in ipairs(KEYS) do
 end
 return out`;
 
-export function redisRateLimiter(url: string): RateLimiter {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-  redis.on("error", () => {});
+/** After a failure or a timeout, Redis is skipped (fail fast) this long before it is tried again. */
+const SUSPECT_MS = 1_000;
+
+/**
+ * The Redis counter. Commands never queue while Redis is away (`enableOfflineQueue: false`: a call
+ * fails at once instead of waiting for a reconnect) and never wait longer than `commandTimeoutMs`
+ * on a Redis that stopped answering (SIGSTOP, a partition). Before the first connection is made, a
+ * call waits for it up to the same bound.
+ */
+export function redisRateLimiter(url: string, commandTimeoutMs = 500): RateLimiter {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: commandTimeoutMs, connectTimeout: 2_000 });
+  redis.on("error", () => {}); // reconnects by itself; counts fail closed meanwhile
   redis.defineCommand("ghSlidingWindow", { lua: SLIDING_WINDOW });
   type WithScript = Redis & { ghSlidingWindow: (numKeys: number, ...args: Array<string | number>) => Promise<number[]> };
+  // After a failure, or the full command timeout, every caller skips Redis for a while (fails fast).
+  let suspectUntil = 0;
+  // After a caller's own shorter bound passed (the breaker's 100 ms), only `available()` says no: a
+  // slow moment must not turn rate conditions into 503s, which wait for the full bound.
+  let slowUntil = 0;
+  const down = () => unavailable("the rate counter (Redis) is unavailable; rate conditions fail closed", 2);
+  const late = Symbol("late");
+
+  const whenReady = (waitMs: number): Promise<void> => {
+    if (redis.status === "ready") return Promise.resolve();
+    // Reconnecting after a loss: fail at once (calls must not pile up behind a dead Redis).
+    if (redis.status !== "connecting" && redis.status !== "connect" && redis.status !== "wait") return Promise.reject(down());
+    return new Promise<void>((resolve, reject) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        redis.off("ready", onReady);
+        if (ok) resolve();
+        else reject(down());
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), waitMs);
+      redis.once("ready", onReady);
+    });
+  };
+
   return {
-    async count(refs, mode, now = Date.now()) {
+    backend: "redis",
+    available: () => redis.status === "ready" && Date.now() >= Math.max(suspectUntil, slowUntil),
+    async count(refs, mode, options = {}) {
       if (refs.length === 0) return [];
+      const { now = Date.now(), member = randomToken(16), timeoutMs = commandTimeoutMs } = options;
+      if (Date.now() < suspectUntil) throw down();
       const keys = refs.map((r) => `gh:rate:${r.key}`);
       const windows = refs.map((r) => r.windowSeconds * 1000);
-      return (redis as WithScript).ghSlidingWindow(keys.length, ...keys, now, mode === "consume" ? "1" : "0", randomToken(16), ...windows);
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const run = whenReady(timeoutMs).then(() => (redis as WithScript).ghSlidingWindow(keys.length, ...keys, now, mode === "consume" ? "1" : "0", member, ...windows));
+        const bound = new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(late), timeoutMs);
+        });
+        return await Promise.race([run, bound]);
+      } catch (error) {
+        if (error === late && timeoutMs < commandTimeoutMs) slowUntil = Date.now() + SUSPECT_MS;
+        else suspectUntil = Date.now() + SUSPECT_MS;
+        throw down();
+      } finally {
+        clearTimeout(timer);
+      }
     },
     close: async () => void (await redis.quit().catch(() => "")),
   };
@@ -51,8 +118,11 @@ export function redisRateLimiter(url: string): RateLimiter {
 
 export function databaseRateLimiter(): RateLimiter {
   return {
-    async count(refs, mode, now = Date.now()) {
+    backend: "database",
+    available: () => true,
+    async count(refs, mode, options = {}) {
       if (refs.length === 0) return [];
+      const { now = Date.now(), member = null } = options;
       const at = new Date(now);
       return db().$transaction(async (tx) => {
         const counts: number[] = [];
@@ -61,7 +131,10 @@ export function databaseRateLimiter(): RateLimiter {
           const orgId = ref.key.split(":")[0] ?? "";
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${ref.key}, 0))`;
           await tx.$executeRaw`DELETE FROM rate_events WHERE key = ${ref.key} AND at <= ${since}`;
-          if (mode === "consume") await tx.$executeRaw`INSERT INTO rate_events (org_id, key, at) VALUES (${orgId}, ${ref.key}, ${at})`;
+          if (mode === "consume") {
+            // A member already in the window (a retry of the same eventId) is not counted again.
+            await tx.$executeRaw`INSERT INTO rate_events (org_id, key, at, member) VALUES (${orgId}, ${ref.key}, ${at}, ${member}) ON CONFLICT (key, member) DO NOTHING`;
+          }
           const rows = await tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM rate_events WHERE key = ${ref.key} AND at > ${since}`;
           counts.push(Number(rows[0]?.n ?? 0) + (mode === "peek" ? 1 : 0));
         }
@@ -75,21 +148,35 @@ export function databaseRateLimiter(): RateLimiter {
 }
 
 const globalKey = Symbol.for("gatehouse.rateLimiter");
-type Holder = { [globalKey]?: RateLimiter };
+const fallbackKey = Symbol.for("gatehouse.rateLimiterFallback");
+type Holder = { [globalKey]?: RateLimiter; [fallbackKey]?: RateLimiter };
 
 export function rateLimiter(): RateLimiter {
   const holder = globalThis as Holder;
   if (!holder[globalKey]) {
-    const url = dbEnv().REDIS_URL;
-    holder[globalKey] = url ? redisRateLimiter(url) : databaseRateLimiter();
+    const env = dbEnv();
+    holder[globalKey] = env.REDIS_URL ? redisRateLimiter(env.REDIS_URL, env.REDIS_COMMAND_TIMEOUT_MS) : databaseRateLimiter();
   }
   return holder[globalKey];
+}
+
+/** The PostgreSQL counter, for what may fall back to it while Redis is away (the circuit breaker's failure count). */
+export function databaseFallbackLimiter(): RateLimiter {
+  const holder = globalThis as Holder;
+  holder[fallbackKey] ??= databaseRateLimiter();
+  return holder[fallbackKey];
+}
+
+/** The member of a call with an eventId: the same for every retry of it, whichever instance counts it. */
+export function rateMember(agentId: string, eventId: string | undefined): string | undefined {
+  return eventId === undefined ? undefined : `e:${agentId}:${eventId}`;
 }
 
 export async function closeRateLimiter(): Promise<void> {
   const holder = globalThis as Holder;
   const limiter = holder[globalKey];
   delete holder[globalKey];
+  delete holder[fallbackKey];
   await limiter?.close();
 }
 

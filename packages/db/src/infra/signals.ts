@@ -1,5 +1,6 @@
 import { EventEmitter } from "node:events";
 import { Redis } from "ioredis";
+import { withTimeout } from "./timeout";
 import { dbEnv } from "./env";
 
 /**
@@ -26,11 +27,12 @@ export interface SignalBus {
   subscribe(handler: Handler): () => void;
   /** Resolves once the bus receives messages (Redis subscription confirmed). */
   ready(): Promise<void>;
-  ping(): Promise<boolean>;
+  /** True when Redis answers within `timeoutMs` (the bus never waits longer); always true without Redis. */
+  ping(timeoutMs?: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function createSignalBus(options: { redisUrl?: string } = {}): SignalBus {
+export function createSignalBus(options: { redisUrl?: string; commandTimeoutMs?: number } = {}): SignalBus {
   const local = new EventEmitter();
   local.setMaxListeners(0);
   const deliver = (signal: Signal) => local.emit("signal", signal);
@@ -49,7 +51,9 @@ export function createSignalBus(options: { redisUrl?: string } = {}): SignalBus 
     };
   }
   const connection = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false };
-  const publisher = new Redis(options.redisUrl, connection);
+  // A publish or ping never waits longer than this on a Redis that stopped answering (the offline
+  // queue is kept for the first connection; a command queued meanwhile also ends at this bound).
+  const publisher = new Redis(options.redisUrl, { ...connection, commandTimeout: options.commandTimeoutMs ?? 500 });
   const subscriber = new Redis(options.redisUrl, connection);
   // Connection errors are retried by ioredis; they must not crash the process (observation fails open).
   publisher.on("error", () => {});
@@ -70,7 +74,18 @@ export function createSignalBus(options: { redisUrl?: string } = {}): SignalBus 
     },
     subscribe,
     ready: () => subscribed,
-    ping: async () => (await publisher.ping().catch(() => "")) === "PONG",
+    ping: async (timeoutMs = 1_000) => {
+      // Lost and waiting to reconnect: no round trip to wait for. (Still connecting for the first
+      // time, or again: the ping waits for the connection, within the bound.)
+      if (publisher.status === "reconnecting" || publisher.status === "close" || publisher.status === "end") return false;
+      return (
+        (await withTimeout(
+          publisher.ping().catch(() => ""),
+          timeoutMs,
+          "",
+        )) === "PONG"
+      );
+    },
     close: async () => {
       local.removeAllListeners();
       await Promise.allSettled([publisher.quit(), subscriber.quit()]);
@@ -84,7 +99,8 @@ type Holder = { [globalKey]?: SignalBus };
 /** The process's bus, from REDIS_URL. */
 export function signals(): SignalBus {
   const holder = globalThis as Holder;
-  holder[globalKey] ??= createSignalBus({ redisUrl: dbEnv().REDIS_URL });
+  const env = dbEnv();
+  holder[globalKey] ??= createSignalBus({ ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}), commandTimeoutMs: env.REDIS_COMMAND_TIMEOUT_MS });
   return holder[globalKey];
 }
 
