@@ -22,10 +22,12 @@ const counted: Array<{ keys: string[]; mode: string }> = [];
 const countingLimiter = (): RateLimiter => {
   const real = rateLimiter();
   return {
-    count: (refs, mode, now) => {
+    backend: real.backend,
+    count: (refs, mode, options) => {
       counted.push({ keys: refs.map((r) => r.key), mode });
-      return real.count(refs, mode, now);
+      return real.count(refs, mode, options);
     },
+    available: () => real.available(),
     close: () => real.close(),
   };
 };

@@ -48,7 +48,7 @@ export class KeyFailureThrottle {
   async recordFailure(source: string, now = Date.now()): Promise<void> {
     const { limit, windowSeconds } = this.limits;
     const [count = 0] = await this.limiter()
-      .count([{ key: `auth:key-failures:${source}`, windowSeconds }], "consume", now)
+      .count([{ key: `auth:key-failures:${source}`, windowSeconds }], "consume", { now })
       .catch(() => [0]);
     if (count < limit) return;
     if (this.refusedUntil.size >= MAX_BLOCKED) this.sweep(now);

@@ -44,7 +44,7 @@ export class SignInThrottle {
     const counters = [{ key: emailKey(email), limit: perEmail }, ...(source ? [{ key: `auth:signin:source:${source}`, limit: perSource }] : [])];
     const refs = counters.map((c) => ({ key: c.key, windowSeconds }));
     // peek answers the count as if this call were recorded: failures so far + 1.
-    const counts = await this.limiter().count(refs, "peek", now);
+    const counts = await this.limiter().count(refs, "peek", { now });
     const over = counters.some((c, i) => (counts[i] ?? 1) - 1 + (this.inFlight.get(c.key) ?? 0) >= c.limit);
     if (over) throw rateLimited(`Too many failed sign-in attempts. Try again in ${windowSeconds} s.`, windowSeconds);
     for (const c of counters) this.inFlight.set(c.key, (this.inFlight.get(c.key) ?? 0) + 1);
@@ -64,7 +64,7 @@ export class SignInThrottle {
         if (!end()) return;
         // The answer is a refusal either way; a counter that cannot be reached must not turn it into an error.
         await this.limiter()
-          .count(refs, "consume", now)
+          .count(refs, "consume", { now })
           .catch(() => []);
       },
       done: () => void end(),
