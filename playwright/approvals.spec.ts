@@ -140,7 +140,9 @@ test("the requester cannot approve their own request (separation of duties); the
 
     expect((await page.request.get(`/api/orgs/${stack.otherOrg.slug}/approvals`)).status()).toBe(404);
     expect((await page.request.get(`/api/orgs/${stack.otherOrg.slug}/events`)).status()).toBe(404);
-    expect((await page.request.get(`/api/orgs/${stack.org.slug}/approvals/apr_doesnotexist`)).status()).toBe(404);
+    // An approval id of the right shape that names nothing is 404; one of the wrong shape is a 400 naming it.
+    expect((await page.request.get(`/api/orgs/${stack.org.slug}/approvals/apr_AbCdEfGhIjKlMnOpQrStUv`)).status()).toBe(404);
+    expect((await page.request.get(`/api/orgs/${stack.org.slug}/approvals/apr_doesnotexist`)).status()).toBe(400);
   } finally {
     abort.abort();
     await outcome;
