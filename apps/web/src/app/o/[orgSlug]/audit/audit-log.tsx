@@ -290,7 +290,8 @@ function NoEntriesYet({ apiUrl }: { apiUrl: string | null }) {
   const snippet = [
     `import { Gatehouse } from "@gatehouse/sdk";`,
     ``,
-    `const gatehouse = new Gatehouse({ apiKey: "gh_agent_…"${apiUrl ? `, baseUrl: "${apiUrl}"` : ""} });`,
+    `// GATEHOUSE_API_KEY: the agent's key (gh_agent_…); \`npm start\` prints the demo agent's.`,
+    `const gatehouse = new Gatehouse({ apiKey: process.env.GATEHOUSE_API_KEY!${apiUrl ? `, baseUrl: "${apiUrl}"` : ""} });`,
     `await gatehouse.execute("pr.open", { metadata: { repo: "acme/web" } });`,
   ].join("\n");
   return (
