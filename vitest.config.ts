@@ -1,7 +1,7 @@
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
-// Unit projects (core, tlog, contracts, sdk, cli) and the checks on the house itself (house: lint rules)
+// Unit projects (core, tlog, contracts, sdk, cli, web) and the checks on the house itself (house: lint rules)
 // need nothing running. Integration projects (db, api, worker, packages) run against the PostgreSQL at DATABASE_URL
 // and the Redis at REDIS_URL: globalSetup creates a fresh database for the run, migrates it and drops
 // it afterwards; each suite then creates its own org.
@@ -24,6 +24,8 @@ export default defineConfig({
       { test: { name: "contracts", include: ["packages/contracts/test/**/*.test.ts"] } },
       { test: { name: "sdk", include: ["packages/sdk/test/**/*.test.ts"] } },
       { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
+      // The console's pure helpers (formatting, what an audit entry says); the pages are Playwright's.
+      { test: { name: "web", include: ["apps/web/test/**/*.test.ts"] } },
       { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], exclude: ["apps/api/test/faults/**"], ...integration } },
       // Fault injection (docs/adr/0011): kills, restarts and freezes API processes and private PostgreSQL

@@ -42,6 +42,10 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   await expect(row).toBeVisible();
   await expect(row.getByTestId("approval-action-type")).toHaveText("pr.merge");
   await expect(row.getByTestId("approval-agent")).toHaveText(stack.agent.name);
+  // Rows of one action type tell apart: who asks (the agent, without metadata.requestedBy) and a digest of the
+  // metadata, in the order the API answers its keys (PostgreSQL's jsonb order: shorter keys first).
+  await expect(row.getByTestId("approval-requester")).toHaveText(stack.agent.name);
+  await expect(row.getByTestId("approval-digest")).toHaveText("pr=7 · repo=acme/web · files=80");
   await expect(row.getByTestId("approval-quorum")).toHaveText("0/1 approvals");
   await expect(page.getByRole("link", { name: /^Approvals \(\d+ pending\)$/ })).toBeVisible();
 
@@ -52,7 +56,10 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   await expect(detail).toContainText("large-merges-need-review");
   const condition = detail.getByRole("row").filter({ hasText: "metadata.files" });
   await expect(condition.getByRole("cell")).toHaveText(["metadata.files", "gt", "50", "80", "true"]);
-  await expect(detail.getByText('"files": 80')).toBeVisible();
+  // Metadata reads as key/value pairs, not a JSON box.
+  const metadata = detail.getByTestId("approval-metadata");
+  await expect(metadata.locator('dd[data-key="files"]')).toHaveText("80");
+  await expect(metadata.locator('dd[data-key="repo"]')).toHaveText("acme/web");
   await expect(detail.getByText("(this request)")).toBeVisible();
 
   await detail.getByRole("button", { name: "Approve", exact: true }).click();
@@ -70,6 +77,34 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   await decided.click();
   await expect(decided.getByTestId("approval-status")).toHaveText("approved");
   await expect(detail.getByTestId("approval-outcome")).toContainText("Approved by");
+
+  // The agent reports how the merge went.
+  const gatehouse = new Gatehouse({ apiKey: stack.agent.apiKey, baseUrl: stack.apiUrl });
+  const reported = await gatehouse.report(result?.auditEventId ?? "", { status: "success" });
+  const outcomeId = reported.outcomeAuditEventId ?? "";
+  expect(outcomeId).not.toBe("");
+
+  // The audit log says who did what: the member's vote and the decision it made, the agent's outcome.
+  const entryOf = async (type: string, match: (data: Record<string, unknown>) => boolean) => {
+    const response = await page.request.get(`/api/orgs/${stack.org.slug}/audit?type=${type}&limit=20`);
+    const body = (await response.json()) as { events: Array<{ id: string; data: Record<string, unknown> }> };
+    const entry = body.events.find((event) => match(event.data));
+    if (!entry) throw new Error(`no ${type} entry for ${approvalId}`);
+    return entry.id;
+  };
+  const voteId = await entryOf("approval.vote", (data) => data.approvalId === approvalId);
+  const decidedId = await entryOf("approval.decided", (data) => data.approvalId === approvalId);
+  await page.goto(`/o/${stack.org.slug}/audit`);
+  const auditRow = (id: string) => page.locator(`[data-testid="audit-row"][data-entry-id="${id}"]`);
+  for (const [id, label, actor] of [
+    [voteId, "approve", stack.member.email],
+    [decidedId, "approved", stack.member.email],
+    [outcomeId, "success", stack.agent.name],
+  ] as const) {
+    await expect(auditRow(id).getByTestId("decision-status")).toHaveText(label);
+    await expect(auditRow(id).getByTestId("actor")).toHaveText(actor);
+    await expect(auditRow(id).getByTestId("action-type")).toHaveText("pr.merge");
+  }
 });
 
 test("a reviewer's deny with a reason reaches gate() as a DeniedError (keyboard: d, reason, Enter)", async ({ page, stack }) => {
@@ -111,6 +146,9 @@ test("the requester cannot approve their own request (separation of duties); the
   const { approvalId, outcome } = await startGate(stack, { repo: "acme/web", pr: 9, files: 60, requestedBy: stack.member.email }, { signal: abort.signal });
   try {
     const row = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+    // The requester is the member named in metadata.requestedBy, through the agent; the digest leaves that key out.
+    await expect(row.getByTestId("approval-requester")).toHaveText(`${stack.member.email} via ${stack.agent.name}`);
+    await expect(row.getByTestId("approval-digest")).toHaveText("pr=9 · repo=acme/web · files=60");
     await row.click();
     const detail = page.getByTestId("approval-detail");
     await expect(detail).toHaveAttribute("data-approval-id", approvalId);

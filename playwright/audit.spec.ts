@@ -83,8 +83,9 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
   // The bundle an auditor takes away: keys, entries with their canonical text, signed checkpoints.
   await page.getByRole("tab", { name: "Export" }).click();
   await expect(page.getByText("npx @gatehouse/cli verify <file> --key gatehouse/org_")).toBeVisible();
+  await expect(page.getByTestId("export-contents")).toHaveText("Every entry and every signed checkpoint, with the verifier keys.");
   const downloading = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download JSONL" }).click();
+  await page.getByRole("button", { name: "Download JSONL" }).click();
   const download = await downloading;
   expect(download.suggestedFilename()).toMatch(new RegExp(`^gatehouse-audit-${stack.org.slug}-\\d+-.+\\.jsonl$`));
   const lines = (await readFile(await download.path(), "utf8"))
@@ -101,6 +102,14 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
   const mine = entries.find((line) => line.seq === seq);
   expect(mine?.canonical).toContain(entryId);
   expect(mine?.leafHash).toMatch(/^[0-9a-f]{64}$/);
+  // The page says what it saved.
+  const count = entries.length.toLocaleString("en-US");
+  await expect(page.getByTestId("export-confirmation")).toHaveText(
+    new RegExp(`^Downloaded ${count} entries \\([\\d.]+ (B|KB|MB)\\) as ${download.suggestedFilename().replaceAll(".", "\\.")}$`),
+  );
+  // A CSV holds entries only, and says so.
+  await page.getByLabel(/^CSV/).check();
+  await expect(page.getByTestId("export-contents")).toContainText("No proofs and no checkpoints");
 });
 
 test("checkpoints list their signed notes; an owner rotates the key (with a confirm step) and the log still verifies", async ({ page, stack }) => {

@@ -52,6 +52,7 @@ test("an agent's decision shows up in the audit log", async ({ page, stack }) =>
   await expect(row).toBeVisible();
   await expect(row.getByTestId("action-type")).toHaveText("pr.open");
   await expect(row.getByTestId("decision-status")).toHaveText("executed");
+  await expect(row.getByTestId("actor")).toHaveText(stack.agent.name);
   await expect(row.getByTestId("policy")).toContainText("prs-may-open");
 
   // Newest first: the decision is the top row, and it is still there after a full reload.

@@ -1,14 +1,17 @@
 // `npm start`: the whole of Gatehouse on one machine (docs/architecture.md, "Main job").
 // Embedded Postgres (PGlite) unless DATABASE_URL is set, no Redis unless REDIS_URL is set; migrates,
 // seeds the demo org once, builds the console, runs the API, the worker (background jobs) and the
-// console, and stops them cleanly.
+// console, and stops them cleanly. For a person at a terminal: the servers listen on 127.0.0.1 unless
+// API_HOST / WEB_HOST say otherwise, the API logs no line per request (LOG_LEVEL=warn unless set), log
+// records read as one line each, and the sign-in banner comes last and comes back after later output.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readDevFile } from "./lib/dev-file.ts";
 import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-database.ts";
 import { isMasterKey, loadOrCreateSecret } from "../packages/db/src/infra/secrets.ts";
-import { childEnv, EnvError, launcherEnv, type LauncherEnv } from "./lib/env.ts";
+import { childEnv, connectUrl, displayUrl, EnvError, launcherEnv, type LauncherEnv } from "./lib/env.ts";
+import { formatLogLine } from "./lib/log-format.ts";
 import { lockHome } from "./lib/home-lock.ts";
 import { isPortFree } from "./lib/ports.ts";
 import { runToCompletion, startProcess, type ManagedProcess, type StartOptions } from "./lib/processes.ts";
@@ -22,6 +25,8 @@ const DB_STEP_TIMEOUT_MS = 120_000;
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 const API_READY_TIMEOUT_MS = 60_000;
 const WEB_READY_TIMEOUT_MS = 120_000;
+/** After the banner, the quiet time after other output before a one-line reminder of it. */
+const REMINDER_QUIET_MS = 3_000;
 
 function say(line: string): void {
   process.stdout.write(`[start] ${line}\n`);
@@ -29,6 +34,42 @@ function say(line: string): void {
 
 function complain(line: string): void {
   process.stderr.write(`[start] ${line}\n`);
+}
+
+/**
+ * Prints the services' output (log records rewritten as readable lines unless LOG_FORMAT=json) and,
+ * once the banner is out, reminds of it after later output has gone quiet, so it never stays buried.
+ */
+class Terminal {
+  private reminder: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly pretty: boolean) {}
+
+  /** For StartOptions.log: `[name] line` from a child. */
+  readonly log = (line: string): void => {
+    const match = this.pretty ? /^(\[[\w-]+\] )(\{.*)$/.exec(line) : null;
+    process.stdout.write(`${match ? `${match[1]}${formatLogLine(match[2] ?? "")}` : line}\n`);
+    if (this.reminder) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.remind(), REMINDER_QUIET_MS);
+      this.timer.unref();
+    }
+  };
+
+  banner(text: string, reminder: string): void {
+    process.stdout.write(text);
+    this.reminder = reminder;
+  }
+
+  private remind(): void {
+    if (this.reminder) process.stdout.write(`\n${this.reminder}\n\n`);
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.reminder = undefined;
+  }
 }
 
 /** Owns everything `npm start` runs, and stops it in order: API, worker and console, then the database. */
@@ -107,7 +148,7 @@ class Launcher {
   }
 }
 
-async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
+async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Promise<void> {
   const home = env.gatehouseHome;
   await mkdir(home, { recursive: true, mode: 0o700 });
   const lock = await lockHome(home);
@@ -116,11 +157,11 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
   const masterKey = env.masterKey ?? (await loadOrCreateSecret({ file: join(home, "master.key"), isValid: isMasterKey, description: "GATEHOUSE_MASTER_KEY (32 bytes, base64)" }));
   const authSecret = env.authSecret ?? (await loadOrCreateSecret({ file: join(home, "auth-secret"), isValid: (s) => s.length >= 32, description: "AUTH_SECRET (32+ characters)" }));
 
-  for (const [name, port] of [
-    ["API_PORT", env.apiPort],
-    ["WEB_PORT", env.webPort],
+  for (const [name, port, host] of [
+    ["API_PORT", env.apiPort, env.apiHost],
+    ["WEB_PORT", env.webPort, env.webHost],
   ] as const) {
-    if (!(await isPortFree(port))) throw new Error(`${name} ${port} is already in use; stop what runs there or set ${name} to another port`);
+    if (!(await isPortFree(port, host))) throw new Error(`${name} ${port} is already in use on ${host}; stop what runs there or set ${name} to another port`);
   }
 
   let databaseUrl = env.databaseUrl;
@@ -134,8 +175,9 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
   }
   say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
 
-  const apiUrl = `http://localhost:${env.apiPort}`;
-  const webUrl = `http://localhost:${env.webPort}`;
+  // The console's server calls the API on this machine; people are shown localhost (or the host they chose).
+  const apiUrl = connectUrl(env.apiHost, env.apiPort);
+  const webUrl = connectUrl(env.webHost, env.webPort);
   const shared = {
     DATABASE_URL: databaseUrl,
     REDIS_URL: env.redisUrl,
@@ -143,6 +185,7 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
     API_PORT: String(env.apiPort),
     WEB_PORT: String(env.webPort),
     GATEHOUSE_MASTER_KEY: masterKey,
+    LOG_LEVEL: env.logLevel,
   };
   const npm = (name: string, script: string, extra: Record<string, string | undefined> = {}): StartOptions => ({
     name,
@@ -150,6 +193,7 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
     args: ["run", "--silent", script],
     cwd: ROOT,
     env: childEnv({ ...shared, ...extra }),
+    log: terminal.log,
   });
 
   const buildWeb = launcher.step({
@@ -160,13 +204,15 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
     cwd: ROOT,
     // NODE_ENV is Next's to set (production for build and start); a stray one breaks the build.
     env: childEnv({ NODE_ENV: undefined, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" }),
+    log: terminal.log,
   });
   const startApi = (async () => {
     await launcher.step({ ...npm("migrate", "db:migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
     await launcher.step({ ...npm("seed", "db:seed"), timeoutMs: DB_STEP_TIMEOUT_MS });
     // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log.
     launcher.service(npm("worker", "worker"));
-    const api = launcher.service(npm("api", "api"));
+    // No line per request: a warning or an error is worth reading, a 200 is not (LOG_LEVEL overrides).
+    const api = launcher.service(npm("api", "api", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
   })();
   await Promise.all([buildWeb, startApi]);
@@ -175,6 +221,7 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
     npm("web", "web", {
       NODE_ENV: undefined,
       PORT: String(env.webPort),
+      WEB_HOST: env.webHost,
       AUTH_SECRET: authSecret,
       AUTH_TRUST_HOST: "true",
       API_URL: apiUrl,
@@ -185,18 +232,24 @@ async function run(launcher: Launcher, env: LauncherEnv): Promise<void> {
 
   const devFile = join(home, "dev.json");
   const dev = await readDevFile(devFile);
-  process.stdout.write(
+  const consoleUrl = displayUrl(env.webHost, env.webPort);
+  const publicApiUrl = displayUrl(env.apiHost, env.apiPort);
+  const exposed = [env.apiHost, env.webHost].some((host) => !["127.0.0.1", "localhost", "::1"].includes(host));
+  terminal.banner(
     [
       "",
       "  Gatehouse is running.",
-      `    Console   ${dev.webUrl}   sign in as ${dev.adminEmail} / ${dev.adminPassword}`,
-      `    API       ${dev.apiUrl}`,
+      `    Console   ${consoleUrl}   sign in as ${dev.adminEmail} / ${dev.adminPassword}`,
+      `    API       ${publicApiUrl}`,
+      `    Agent key ${dev.agentApiKey}   (export GATEHOUSE_API_KEY=… for the SDK)`,
       "    Worker    background jobs: approval expiry, signed checkpoints",
       `    Keys      ${devFile}  (agent and admin API keys)`,
       `    Database  ${env.databaseUrl ? "DATABASE_URL" : `embedded, ${join(home, "pgdata")}`}`,
+      exposed ? `  Listening beyond this machine (API_HOST ${env.apiHost}, WEB_HOST ${env.webHost}).` : "  Only this machine can reach them (API_HOST / WEB_HOST change that).",
       "  Press Ctrl-C to stop.",
       "",
     ].join("\n") + "\n",
+    `[start] Gatehouse is running: console ${consoleUrl} (sign in as ${dev.adminEmail} / ${dev.adminPassword}), API ${publicApiUrl}; Ctrl-C stops it.`,
   );
 }
 
@@ -208,14 +261,18 @@ try {
   process.exit(1);
 }
 const launcher = new Launcher();
+const terminal = new Terminal(env.logFormat === "pretty");
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-  process.on(signal, () => void launcher.stop(0, `${signal}: stopping`));
+  process.on(signal, () => {
+    terminal.close();
+    void launcher.stop(0, `${signal}: stopping`);
+  });
 }
 // A bug here must not leave the API, the console and the database running without their owner.
 process.on("uncaughtException", (error) => void launcher.stop(1, `crashed: ${error.stack ?? error.message}`));
 process.on("unhandledRejection", (reason) => void launcher.stop(1, `crashed: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 try {
-  await run(launcher, env);
+  await run(launcher, env, terminal);
 } catch (error) {
   if (!launcher.isStopping) await launcher.stop(1, `failed: ${(error as Error).message}`);
 }

@@ -1,11 +1,11 @@
 import { createServer } from "node:net";
 
-/** Resolves whether a TCP port can be bound on all interfaces (as the API and `next start` do). */
-export function isPortFree(port: number): Promise<boolean> {
+/** Resolves whether a TCP port can be bound on `host` (default: all interfaces). */
+export function isPortFree(port: number, host?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
     server.once("error", () => resolve(false));
-    server.listen(port, () => server.close(() => resolve(true)));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 

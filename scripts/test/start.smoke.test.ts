@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -118,7 +118,7 @@ async function interruptAndExpectCleanStop(started: Started): Promise<void> {
   expect(status.code === 0 || status.signal === "SIGINT", `exit ${JSON.stringify(status)}`).toBe(true);
   expect(output).toContain("[start] SIGINT: stopping");
   expect(output).toContain("[start] embedded database closed");
-  expect(output).toMatch(/^\[worker\] .*"msg":"shutting down"/m);
+  expect(output).toMatch(/^\[worker\] .*shutting down/m);
   expect(output).not.toMatch(/exited unexpectedly|\[start\] failed/);
   expect(groupIsEmpty(pid)).toBe(true);
   expect(await isPortFree(apiPort)).toBe(true);
@@ -169,6 +169,24 @@ describe("npm start", () => {
     expect(firstDev.adminEmail).toContain("@");
     expect(started.output()).toContain(firstDev.adminPassword);
 
+    // For a person at a terminal: the banner names the agent key, no JSON line per request, and the
+    // servers listen on this machine only (API_HOST / WEB_HOST unset).
+    expect(started.output()).toContain(`Agent key ${firstDev.agentApiKey}`);
+    expect(started.output()).toContain("Only this machine can reach them");
+    expect(started.output()).not.toMatch(/^\[api\] \{/m);
+    const outside = Object.values(networkInterfaces())
+      .flat()
+      .find((address) => address && address.family === "IPv4" && !address.internal)?.address;
+    if (outside) {
+      for (const port of [apiPort, webPort]) {
+        const reached = await fetch(`http://${outside}:${port}/`, { signal: AbortSignal.timeout(2_000) }).then(
+          () => true,
+          () => false,
+        );
+        expect(reached, `port ${port} answered on ${outside}`).toBe(false);
+      }
+    }
+
     const whoami = await api<WhoAmI>(firstDev, "GET", "/v1/whoami");
     expect(whoami.status).toBe(200);
     expect(whoami.json.org.slug).toBe(firstDev.orgSlug);
@@ -181,7 +199,7 @@ describe("npm start", () => {
     firstAuditEventId = action.json.auditEventId ?? "";
 
     // The worker leads and signs checkpoints of the growing log without being asked.
-    expect(started.output()).toMatch(/^\[worker\] .*"msg":"leading: running the jobs"/m);
+    expect(started.output()).toMatch(/^\[worker\] info +leading: running the jobs/m);
     const before = await newestCheckpoint(firstDev);
     await api(firstDev, "POST", "/v1/actions", { actionType: "pr.open" });
     const dev = firstDev;

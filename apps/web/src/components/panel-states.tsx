@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { ErrorRetry } from "@/components/error-retry";
 import { ApiError } from "@/lib/api-client";
+import { buttonClass } from "@/components/button";
 
 // The loading, failed and empty states the console's list sections (Audit, Approvals) share.
 
@@ -43,7 +44,7 @@ export function RefreshErrorBanner({ what, error, onRetry, verb = "load" }: { wh
           Sign in again
         </a>
       ) : (
-        <button type="button" onClick={onRetry} className="font-medium underline">
+        <button type="button" onClick={onRetry} className={buttonClass({ variant: "link" })}>
           Retry
         </button>
       )}
@@ -73,12 +74,7 @@ export function PagedRefreshError({ what, query, verb }: { what: string; query: 
 export function LoadMoreButton({ query, label = "Load more", compact = false }: { query: PagedQuery; label?: string; compact?: boolean }) {
   if (!query.hasNextPage) return null;
   return (
-    <button
-      type="button"
-      onClick={() => void query.fetchNextPage()}
-      disabled={query.isFetchingNextPage}
-      className={`rounded-md border border-stone-300 bg-white px-3 ${compact ? "py-1" : "py-1.5"} font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60`}
-    >
+    <button type="button" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage} className={buttonClass({ size: compact ? "xs" : "sm" })}>
       {query.isFetchingNextPage ? "Loading…" : label}
     </button>
   );

@@ -1,6 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import { buttonClass } from "@/components/button";
 
 interface TextActionProps {
   text: string;
@@ -9,7 +10,7 @@ interface TextActionProps {
   context?: string;
 }
 
-const BUTTON = "rounded-md border border-stone-300 bg-white px-2 py-1 text-xs font-medium text-stone-700 shadow-xs hover:bg-stone-50";
+const BUTTON = buttonClass({ size: "xs" });
 
 /** Copies `text` to the clipboard and says so for a moment (or that the browser refused). */
 export function CopyButton({ text, label, context }: TextActionProps) {

@@ -1,4 +1,5 @@
 import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
+import { attachmentFilename, entryCounter } from "./export-count";
 import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
 
 /** A non-2xx answer from the console's own route handlers. */
@@ -126,6 +127,43 @@ export async function verifyAuditChain(
   } finally {
     void lines.cancel().catch(() => {});
   }
+}
+
+export interface ExportProgress {
+  bytes: number;
+  entries: number;
+}
+
+export interface SavedExport extends ExportProgress {
+  filename: string;
+  blob: Blob;
+}
+
+/**
+ * Fetches an export while counting what arrives (`onProgress` after every chunk), then hands back the
+ * file to save: the console can show progress and say what it saved, which a plain link cannot.
+ */
+export async function fetchAuditExport(orgSlug: string, options: ExportOptions, onProgress: (progress: ExportProgress) => void, signal?: AbortSignal): Promise<SavedExport> {
+  const response = await fetch(auditExportUrl(orgSlug, options), { signal, cache: "no-store" });
+  if (!response.ok || !response.body) throw await errorOf(response);
+  const counter = entryCounter(options.format);
+  const decoder = new TextDecoder();
+  const chunks: Uint8Array<ArrayBuffer>[] = [];
+  let bytes = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    bytes += value.byteLength;
+    counter.push(decoder.decode(value, { stream: true }));
+    onProgress({ bytes, entries: counter.entries });
+  }
+  counter.push(decoder.decode());
+  counter.end();
+  const type = response.headers.get("content-type") ?? "application/octet-stream";
+  const filename = attachmentFilename(response.headers.get("content-disposition")) ?? `gatehouse-audit-${orgSlug}.${options.format}`;
+  return { filename, bytes, entries: counter.entries, blob: new Blob(chunks, { type }) };
 }
 
 /** Where the browser downloads an export (the answer is an attachment). */

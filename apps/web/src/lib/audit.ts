@@ -109,10 +109,3 @@ export function summarize(entry: AuditEntry): DecisionSummary {
     mode: text(data.mode),
   };
 }
-
-/** Fixed UTC rendering so server and browser print the same text. */
-export function formatUtc(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return `${date.toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}

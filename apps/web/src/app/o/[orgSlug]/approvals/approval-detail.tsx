@@ -4,7 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode, type RefObject } from "react";
 import { ApiError, decideApproval, fetchApproval, fetchAuditPage } from "@/lib/api-client";
 import { approvalKeys, expiresIn, formatSpan, type Approval, type Decision } from "@/lib/approvals";
-import { formatUtc, summarize } from "@/lib/audit";
+import { summarize } from "@/lib/audit";
+import { Button } from "@/components/button";
+import { KeyValueList } from "@/components/key-value-list";
+import { formatDateTime } from "@/lib/format";
 
 interface ApprovalDetailProps {
   orgSlug: string;
@@ -58,7 +61,7 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
         </div>
         <p className="mt-1 text-sm text-stone-600">
           Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>{" "}
-          <span title={formatUtc(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
+          <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
           {approval.requestedBy ? (
             <>
               {" "}
@@ -68,7 +71,7 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
           {pending ? (
             <>
               {" "}
-              · expires <span title={formatUtc(approval.expiresAt)}>{expiresIn(approval, now)}</span>
+              · expires <span title={formatDateTime(approval.expiresAt)}>{expiresIn(approval, now)}</span>
             </>
           ) : null}
         </p>
@@ -102,10 +105,10 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
 
         <div className="grid gap-4 md:grid-cols-2">
           <Section title="Metadata">
-            <Json value={approval.metadata} />
+            <KeyValueList value={approval.metadata} empty="No metadata." testId="approval-metadata" />
           </Section>
           <Section title="Data accessed">
-            <Json value={approval.dataAccessed} />
+            <KeyValueList value={approval.dataAccessed} empty="None declared." testId="approval-data-accessed" />
           </Section>
         </div>
 
@@ -187,28 +190,30 @@ function DecisionForm({
         </p>
       </div>
       <div className="flex flex-wrap items-center gap-2">
-        <button
-          type="button"
+        <Button
+          size="md"
+          variant="approve"
           onClick={() => decide("approve")}
           disabled={mutation.isPending}
           aria-keyshortcuts="a"
-          className={`rounded-md bg-emerald-700 px-4 py-2 text-sm font-medium text-white hover:bg-emerald-800 disabled:opacity-60 ${armed === "approve" ? "ring-2 ring-emerald-400 ring-offset-2" : ""}`}
+          className={armed === "approve" ? "ring-2 ring-emerald-400 ring-offset-2" : undefined}
         >
           {mutation.isPending && mutation.variables === "approve" ? "Approving…" : "Approve"}
-        </button>
-        <button
-          type="button"
+        </Button>
+        <Button
+          size="md"
+          variant="danger"
           onClick={() => decide("deny")}
           disabled={mutation.isPending}
           aria-keyshortcuts="d"
-          className={`rounded-md bg-red-700 px-4 py-2 text-sm font-medium text-white hover:bg-red-800 disabled:opacity-60 ${armed === "deny" ? "ring-2 ring-red-400 ring-offset-2" : ""}`}
+          className={armed === "deny" ? "ring-2 ring-red-400 ring-offset-2" : undefined}
         >
           {mutation.isPending && mutation.variables === "deny" ? "Denying…" : "Deny"}
-        </button>
+        </Button>
         {armed ? (
-          <button type="button" onClick={() => onArm(null)} className="px-2 py-2 text-sm text-stone-600 underline hover:text-stone-900">
+          <Button size="md" variant="link" onClick={() => onArm(null)}>
             Cancel
-          </button>
+          </Button>
         ) : null}
       </div>
       {mutation.isError ? (
@@ -248,7 +253,7 @@ function Quorum({ approval }: { approval: Approval }) {
 }
 
 function Outcome({ approval }: { approval: Approval }) {
-  const when = approval.decidedAt ? formatUtc(approval.decidedAt) : null;
+  const when = approval.decidedAt ? formatDateTime(approval.decidedAt) : null;
   let text: ReactNode;
   switch (approval.status) {
     case "approved":
@@ -263,7 +268,7 @@ function Outcome({ approval }: { approval: Approval }) {
       );
       break;
     case "expired":
-      text = <>Nobody decided before {formatUtc(approval.expiresAt)}; the action was denied (APPROVAL_EXPIRED).</>;
+      text = <>Nobody decided before {formatDateTime(approval.expiresAt)}; the action was denied (APPROVAL_EXPIRED).</>;
       break;
     case "cancelled":
       text = <>Cancelled{when ? <> at {when}</> : null} because the agent was halted (AGENT_HALTED).</>;
@@ -293,7 +298,7 @@ function Votes({ approval }: { approval: Approval }) {
                 {vote.reason ? <span className="text-stone-600">: “{vote.reason}”</span> : null}
               </span>
               <time dateTime={vote.at} className="text-xs tabular-nums text-stone-500">
-                {formatUtc(vote.at)}
+                {formatDateTime(vote.at)}
               </time>
             </li>
           ))}
@@ -375,7 +380,7 @@ function AgentDecisions({ orgSlug, approval, now }: { orgSlug: string; approval:
                   {summary.policyName ? <span className="text-stone-500"> · {summary.policyName}</span> : null}
                   {entry.id === approval.auditEventId ? <span className="ml-1 text-stone-500">(this request)</span> : null}
                 </span>
-                <time dateTime={entry.createdAt} title={formatUtc(entry.createdAt)} className="shrink-0 tabular-nums text-stone-500">
+                <time dateTime={entry.createdAt} title={formatDateTime(entry.createdAt)} className="shrink-0 tabular-nums text-stone-500">
                   {formatSpan(now - Date.parse(entry.createdAt))} ago
                 </time>
               </li>
@@ -411,13 +416,5 @@ function Section({ title, children }: { title: string; children: ReactNode }) {
       <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-500">{title}</h3>
       {children}
     </section>
-  );
-}
-
-function Json({ value }: { value: unknown }) {
-  return (
-    <pre className="max-h-64 overflow-auto rounded-lg border border-stone-200 bg-stone-50 p-3 font-mono text-xs leading-relaxed text-stone-800">
-      {JSON.stringify(value, null, 2)}
-    </pre>
   );
 }

@@ -20,6 +20,8 @@ import {
   type Decision,
 } from "@/lib/approvals";
 import { ApprovalDetail, ApprovalStatusBadge } from "./approval-detail";
+import { Button } from "@/components/button";
+import { formatDateTime, metadataDigest } from "@/lib/format";
 
 type Tab = "pending" | "history";
 
@@ -248,9 +250,9 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
       {flash ? (
         <div role="status" className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900">
           <span data-testid="decision-flash">{flash}</span>
-          <button type="button" onClick={() => setFlash(null)} className="text-xs font-medium underline">
+          <Button size="xs" variant="link" onClick={() => setFlash(null)}>
             Dismiss
-          </button>
+          </Button>
         </div>
       ) : null}
 
@@ -319,6 +321,8 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
 
 function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval; now: number; selected: boolean; onSelect: () => void }) {
   const pending = approval.status === "pending";
+  // Who asks (metadata.requestedBy, on whose behalf the agent acts) and what about, so rows of one action type tell apart.
+  const digest = metadataDigest(approval.metadata, { omit: ["requestedBy"] });
   return (
     <button
       type="button"
@@ -335,7 +339,7 @@ function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval
         {pending ? (
           <span
             data-testid="approval-expires"
-            title={`Expires ${approval.expiresAt}`}
+            title={`Expires ${formatDateTime(approval.expiresAt)}`}
             className={`shrink-0 text-xs tabular-nums ${Date.parse(approval.expiresAt) - now < 5 * 60_000 ? "font-medium text-red-700" : "text-stone-500"}`}
           >
             expires {expiresIn(approval, now)}
@@ -344,11 +348,24 @@ function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval
           <ApprovalStatusBadge status={approval.status} />
         )}
       </span>
-      <span className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-stone-500">
-        <span data-testid="approval-agent" className="font-medium text-stone-700">
-          {approval.agentName}
+      {digest ? (
+        <span data-testid="approval-digest" title={digest} className="mt-0.5 block truncate font-mono text-xs text-stone-600">
+          {digest}
         </span>
-        <span title={approval.createdAt}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
+      ) : null}
+      <span className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-stone-500">
+        <span data-testid="approval-requester" className="text-stone-700">
+          {approval.requestedBy ? (
+            <>
+              <span className="font-medium">{approval.requestedBy}</span> via <span data-testid="approval-agent">{approval.agentName}</span>
+            </>
+          ) : (
+            <span data-testid="approval-agent" className="font-medium">
+              {approval.agentName}
+            </span>
+          )}
+        </span>
+        <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
         <span data-testid="approval-quorum" className="tabular-nums">
           {approval.approvals}/{approval.quorum} approvals
         </span>
@@ -407,9 +424,9 @@ function EmptyState({ tab, filtered, onClear }: { tab: Tab; filtered: boolean; o
             : "Approvals that were approved, denied, expired or cancelled are listed here."}
       </p>
       {filtered ? (
-        <button type="button" onClick={onClear} className="mt-4 text-sm font-medium text-stone-700 underline hover:text-stone-900">
+        <Button variant="link" onClick={onClear} className="mt-4">
           Clear filters
-        </button>
+        </Button>
       ) : null}
     </div>
   );

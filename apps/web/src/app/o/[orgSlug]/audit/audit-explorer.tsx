@@ -19,6 +19,8 @@ interface AuditExplorerProps {
   initialPage: AuditPage;
   renderedAt: number;
   apiUrl: string | null;
+  /** Members the page can name (membership id → email), for the Actor column. */
+  members: ReadonlyArray<{ id: string; label: string }>;
   canRotateKeys: boolean;
 }
 
@@ -34,7 +36,7 @@ const TAB_LABELS: Record<AuditTab, string> = {
  * The Audit page: the entries with their inclusion proofs, a verification of the whole log, the
  * signed checkpoints, exports to verify offline, and the public keys that make that possible.
  */
-export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPage, renderedAt, apiUrl, canRotateKeys }: AuditExplorerProps) {
+export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPage, renderedAt, apiUrl, members, canRotateKeys }: AuditExplorerProps) {
   const [tab, setTab] = useState<AuditTab>(initialTab);
   // A section stays mounted once opened, so a running verification survives a look at another tab.
   const [opened, setOpened] = useState<ReadonlySet<AuditTab>>(() => new Set([initialTab]));
@@ -68,7 +70,7 @@ export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPag
   const panel = (value: AuditTab) => {
     switch (value) {
       case "entries":
-        return <AuditLog orgSlug={orgSlug} filters={filters} agents={agents} initialPage={initialPage} renderedAt={renderedAt} apiUrl={apiUrl} />;
+        return <AuditLog orgSlug={orgSlug} filters={filters} agents={agents} initialPage={initialPage} renderedAt={renderedAt} apiUrl={apiUrl} members={members} />;
       case "verify":
         return <VerifyPanel orgSlug={orgSlug} />;
       case "checkpoints":

@@ -5,9 +5,12 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { replaceSearchParams } from "@/lib/address-bar";
 import { fetchAuditPage, type AuditFilters } from "@/lib/api-client";
-import { AUDIT_PAGE_SIZE, auditKeys, formatUtc, summarize, type AuditEntry, type AuditPage, type DecisionStatus } from "@/lib/audit";
+import { AUDIT_PAGE_SIZE, auditKeys, summarize, type AuditEntry, type AuditPage } from "@/lib/audit";
+import { entryActor, entryResult, type ActorDirectory, type EntryResult, type Tone } from "@/lib/audit-entry";
+import { Button } from "@/components/button";
 import { EntryDetail } from "./entry-detail";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
+import { formatDateTime } from "@/lib/format";
 
 export interface AgentOption {
   id: string;
@@ -22,10 +25,12 @@ interface AuditLogProps {
   initialPage: AuditPage;
   renderedAt: number;
   apiUrl: string | null;
+  /** Members by membership id (email or name), for the Actor column. */
+  members: ReadonlyArray<{ id: string; label: string }>;
 }
 
 /** The Entries section: the log newest first, filtered by type and agent, paged by sequence number. */
-export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl }: AuditLogProps) {
+export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl, members }: AuditLogProps) {
   const [agentId, setAgentId] = useState(initialFilters.agentId ?? "");
   const [typeInput, setTypeInput] = useState(initialFilters.type ?? "");
   const type = useDebounced(typeInput.trim(), 300);
@@ -52,6 +57,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
   const entries = useMemo(() => query.data?.pages.flatMap((page) => page.events) ?? [], [query.data]);
   const types = useMemo(() => [...new Set(entries.map((entry) => entry.type))].sort(), [entries]);
   const agentNames = useMemo(() => new Map(agents.map((agent) => [agent.id, agent.name])), [agents]);
+  const directory = useMemo<ActorDirectory>(() => ({ agents: agentNames, members: new Map(members.map((member) => [member.id, member.label])) }), [agentNames, members]);
   const refreshing = query.isRefetching && !query.isFetchingNextPage;
 
   const clear = () => {
@@ -87,20 +93,15 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
             </datalist>
           </label>
           {filtered ? (
-            <button type="button" onClick={clear} className="pb-1 text-sm text-stone-600 underline hover:text-stone-900">
+            <Button variant="link" onClick={clear} className="pb-1">
               Clear filters
-            </button>
+            </Button>
           ) : null}
         </div>
-        <button
-          type="button"
-          onClick={() => void query.refetch()}
-          disabled={query.isFetching}
-          className="inline-flex items-center gap-2 rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-        >
+        <Button onClick={() => void query.refetch()} disabled={query.isFetching}>
           <RefreshIcon spinning={refreshing} />
           {refreshing ? "Refreshing…" : "Refresh"}
-        </button>
+        </Button>
       </div>
 
       <PagedRefreshError what="the latest entries" query={query} />
@@ -113,9 +114,9 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
         ) : entries.length === 0 ? (
           filtered ? (
             <EmptyBox title="No entries match these filters">
-              <button type="button" onClick={clear} className="underline">
+              <Button variant="link" onClick={clear}>
                 Show the whole log
-              </button>
+              </Button>
             </EmptyBox>
           ) : (
             <NoEntriesYet apiUrl={apiUrl} />
@@ -126,6 +127,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               orgSlug={orgSlug}
               entries={entries}
               agentNames={agentNames}
+              directory={directory}
               open={open}
               onToggle={(id) => setOpen(open === id ? null : id)}
               onFilterType={setTypeInput}
@@ -148,26 +150,30 @@ interface AuditTableProps {
   orgSlug: string;
   entries: AuditEntry[];
   agentNames: ReadonlyMap<string, string>;
+  directory: ActorDirectory;
   open: string | null;
   onToggle: (entryId: string) => void;
   onFilterType: (type: string) => void;
   onFilterAgent: (agentId: string) => void;
 }
 
-function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType, onFilterAgent }: AuditTableProps) {
+function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterAgent }: AuditTableProps) {
   return (
     <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
-      <table className="w-full min-w-[56rem] text-left text-sm">
+      <table className="w-full min-w-[64rem] text-left text-sm">
         <thead className="border-b border-stone-200 bg-stone-50/80 text-xs font-medium uppercase tracking-wide text-stone-500">
           <tr>
             <th scope="col" className="px-4 py-2.5 text-right">
               Seq
             </th>
             <th scope="col" className="px-4 py-2.5">
-              Time (UTC)
+              Time
             </th>
             <th scope="col" className="px-4 py-2.5">
               Event
+            </th>
+            <th scope="col" className="px-4 py-2.5">
+              Actor
             </th>
             <th scope="col" className="px-4 py-2.5">
               Agent
@@ -176,7 +182,7 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
               Action
             </th>
             <th scope="col" className="px-4 py-2.5">
-              Decision
+              Result
             </th>
             <th scope="col" className="px-4 py-2.5">
               Policy
@@ -191,13 +197,15 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
             const summary = summarize(entry);
             const expanded = open === entry.id;
             const entryAgentId = entry.agentId;
-            const agentName = summary.agentName ?? (entryAgentId ? agentNames.get(entryAgentId) : undefined) ?? null;
+            const agentName = (entryAgentId ? agentNames.get(entryAgentId) : undefined) ?? summary.agentName ?? null;
+            const actor = entryActor(entry, directory);
+            const result = entryResult(entry);
             return (
               <Fragment key={entry.id}>
                 <tr data-testid="audit-row" data-entry-id={entry.id} data-seq={entry.seq} className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}>
                   <td className="px-4 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
                   <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
-                    <time dateTime={entry.createdAt}>{formatUtc(entry.createdAt)}</time>
+                    <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                   </td>
                   <td className="px-4 py-3">
                     <button
@@ -208,6 +216,9 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
                     >
                       {entry.type}
                     </button>
+                  </td>
+                  <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-56 truncate px-4 py-3 text-stone-800">
+                    {actor.kind === "system" || actor.kind === "adminKey" ? <span className="text-stone-600">{actor.label}</span> : actor.label}
                   </td>
                   <td className="px-4 py-3">
                     {entryAgentId ? (
@@ -227,7 +238,7 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
                     {summary.actionType ?? <span className="font-sans text-sm text-stone-400">—</span>}
                   </td>
                   <td data-testid="decision-status" className="px-4 py-3">
-                    {summary.status ? <StatusBadge status={summary.status} /> : <span className="text-stone-400">—</span>}
+                    {result ? <ResultBadge result={result} /> : <span className="text-stone-400">—</span>}
                   </td>
                   <td data-testid="policy" className="px-4 py-3">
                     <div className="whitespace-nowrap text-stone-800">
@@ -238,22 +249,16 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
                     {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div> : null}
                   </td>
                   <td className="px-4 py-3 text-right">
-                    <button
-                      type="button"
-                      aria-expanded={expanded}
-                      aria-controls={`entry-${entry.id}`}
-                      onClick={() => onToggle(entry.id)}
-                      className="rounded px-1.5 py-0.5 text-xs font-medium text-stone-500 hover:bg-stone-100 hover:text-stone-800"
-                    >
+                    <Button size="xs" variant="ghost" aria-expanded={expanded} aria-controls={`entry-${entry.id}`} onClick={() => onToggle(entry.id)}>
                       {expanded ? "Hide" : "Details"}
                       <span className="sr-only"> of entry {entry.seq}</span>
-                    </button>
+                    </Button>
                   </td>
                 </tr>
                 {expanded ? (
                   <tr id={`entry-${entry.id}`} className="bg-stone-50">
-                    <td colSpan={8} className="px-4 pb-5 pt-1">
-                      <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} />
+                    <td colSpan={9} className="px-4 pb-5 pt-1">
+                      <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} />
                     </td>
                   </tr>
                 ) : null}
@@ -266,22 +271,17 @@ function AuditTable({ orgSlug, entries, agentNames, open, onToggle, onFilterType
   );
 }
 
-const STATUS_STYLES: Record<DecisionStatus, string> = {
-  executed: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
-  requested: "bg-amber-50 text-amber-800 ring-amber-600/20",
-  denied: "bg-red-50 text-red-800 ring-red-600/20",
+const TONE_STYLES: Record<Tone, string> = {
+  good: "bg-emerald-50 text-emerald-800 ring-emerald-600/20",
+  waiting: "bg-amber-50 text-amber-800 ring-amber-600/20",
+  bad: "bg-red-50 text-red-800 ring-red-600/20",
+  neutral: "bg-stone-100 text-stone-700 ring-stone-500/20",
 };
 
-const STATUS_HINTS: Record<DecisionStatus, string> = {
-  executed: "Allowed by policy",
-  requested: "Waiting for an approver",
-  denied: "Blocked",
-};
-
-function StatusBadge({ status }: { status: DecisionStatus }) {
+function ResultBadge({ result }: { result: EntryResult }) {
   return (
-    <span title={STATUS_HINTS[status]} className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[status]}`}>
-      {status}
+    <span title={result.hint} className={`inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${TONE_STYLES[result.tone]}`}>
+      {result.label}
     </span>
   );
 }
@@ -290,7 +290,8 @@ function NoEntriesYet({ apiUrl }: { apiUrl: string | null }) {
   const snippet = [
     `import { Gatehouse } from "@gatehouse/sdk";`,
     ``,
-    `const gatehouse = new Gatehouse({ apiKey: "gh_agent_…"${apiUrl ? `, baseUrl: "${apiUrl}"` : ""} });`,
+    `// GATEHOUSE_API_KEY: the agent's key (gh_agent_…); \`npm start\` prints the demo agent's.`,
+    `const gatehouse = new Gatehouse({ apiKey: process.env.GATEHOUSE_API_KEY!${apiUrl ? `, baseUrl: "${apiUrl}"` : ""} });`,
     `await gatehouse.execute("pr.open", { metadata: { repo: "acme/web" } });`,
   ].join("\n");
   return (

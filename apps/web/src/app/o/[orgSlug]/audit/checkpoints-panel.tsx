@@ -4,8 +4,10 @@ import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useMemo, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchCheckpointPage } from "@/lib/api-client";
-import { CHECKPOINT_PAGE_SIZE, auditKeys, formatUtc } from "@/lib/audit";
+import { CHECKPOINT_PAGE_SIZE, auditKeys } from "@/lib/audit";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
+import { formatDateTime } from "@/lib/format";
+import { buttonClass } from "@/components/button";
 
 /** The Checkpoints section: every signed tree head, largest first, each note ready to save. */
 export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
@@ -68,7 +70,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
                             {checkpoint.rootHash.slice(0, 16)}…
                           </td>
                           <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
-                            <time dateTime={checkpoint.createdAt}>{formatUtc(checkpoint.createdAt)}</time>
+                            <time dateTime={checkpoint.createdAt}>{formatDateTime(checkpoint.createdAt)}</time>
                           </td>
                           <td className="px-4 py-3">
                             <div className="flex justify-end gap-2">
@@ -77,7 +79,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
                                 aria-expanded={open}
                                 aria-controls={`checkpoint-${checkpoint.treeSize}`}
                                 onClick={() => setShown(open ? null : checkpoint.treeSize)}
-                                className="rounded px-1.5 py-1 text-xs font-medium text-stone-500 hover:bg-stone-100 hover:text-stone-800"
+                                className={buttonClass({ size: "xs", variant: "ghost" })}
                               >
                                 {open ? "Hide note" : "Show note"}
                                 <span className="sr-only"> {context}</span>

@@ -4,18 +4,24 @@ import { skipToken, useQuery } from "@tanstack/react-query";
 import { Fragment, useId } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchInclusionProof, fetchSigningKeys } from "@/lib/api-client";
-import { auditKeys, formatUtc, type AuditEntry, type InclusionProof } from "@/lib/audit";
+import { auditKeys, type AuditEntry, type InclusionProof } from "@/lib/audit";
 import { verifyEntryInclusion, type InclusionVerdict } from "@/lib/verify-entry";
 import { LoadError } from "@/components/panel-states";
+import { Button } from "@/components/button";
+import { KeyValueList } from "@/components/key-value-list";
+import { entryResult, type EntryActor } from "@/lib/audit-entry";
+import { formatDateTime } from "@/lib/format";
 
 /** One entry: what it records, and the proof that it is in the log the org's key signed. */
-export function EntryDetail({ orgSlug, entry, agentName }: { orgSlug: string; entry: AuditEntry; agentName: string | null }) {
+export function EntryDetail({ orgSlug, entry, agentName, actor }: { orgSlug: string; entry: AuditEntry; agentName: string | null; actor: EntryActor }) {
+  const result = entryResult(entry);
   const rows: Array<[string, string]> = [
     ["Entry", entry.id],
     ["Seq", String(entry.seq)],
-    ["Time", formatUtc(entry.createdAt)],
+    ["Time", formatDateTime(entry.createdAt)],
     ["Event", entry.type],
-    ["Actor", `${entry.actorType} · ${entry.actorId}`],
+    ["Result", result ? `${result.label} (${result.hint})` : "—"],
+    ["Actor", `${actor.label} · ${actor.detail}`],
     ["Agent", entry.agentId ? `${agentName ? `${agentName} · ` : ""}${entry.agentId}` : "—"],
     ["Subject", entry.subjectId ?? "—"],
     ["Leaf hash", entry.leafHash],
@@ -34,9 +40,9 @@ export function EntryDetail({ orgSlug, entry, agentName }: { orgSlug: string; en
         </dl>
         <div>
           <h3 className="text-xs font-medium text-stone-500">Data</h3>
-          <pre className="mt-1 max-h-72 overflow-auto rounded-lg border border-stone-200 bg-white p-3 font-mono text-xs leading-relaxed text-stone-800">
-            {JSON.stringify(entry.data, null, 2)}
-          </pre>
+          <div className="mt-1 max-h-96 overflow-auto">
+            <KeyValueList value={entry.data} empty="This entry records no data." testId="entry-data" />
+          </div>
         </div>
       </div>
       <InclusionProofBlock orgSlug={orgSlug} entry={entry} />
@@ -76,14 +82,9 @@ function InclusionProofBlock({ orgSlug, entry }: { orgSlug: string; entry: Audit
         <h3 id={headingId} className="text-sm font-semibold">
           Inclusion proof
         </h3>
-        <button
-          type="button"
-          onClick={() => void proofQuery.refetch()}
-          disabled={proofQuery.isFetching}
-          className="rounded-md border border-stone-300 bg-white px-2 py-1 text-xs font-medium text-stone-700 shadow-xs hover:bg-stone-50 disabled:opacity-60"
-        >
+        <Button size="xs" onClick={() => void proofQuery.refetch()} disabled={proofQuery.isFetching}>
           {proofQuery.isFetching ? "Checking…" : "Check again"}
-        </button>
+        </Button>
       </div>
 
       {error && !(proof && keys) ? (

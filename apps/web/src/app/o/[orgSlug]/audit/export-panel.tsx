@@ -2,15 +2,17 @@
 
 import { AgentOptions } from "@/components/agent-options";
 import { useQuery } from "@tanstack/react-query";
-import { useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
-import { auditExportUrl, fetchSigningKeys } from "@/lib/api-client";
-import { auditKeys, type ExportFormat } from "@/lib/audit";
+import { ApiError, fetchAuditExport, fetchSigningKeys, type ExportProgress, type SavedExport } from "@/lib/api-client";
+import { auditKeys, type ExportFormat, type ExportOptions } from "@/lib/audit";
+import { formatBytes, formatCount } from "@/lib/format";
 import type { AgentOption } from "./audit-log";
+import { buttonClass } from "@/components/button";
 
 const FORMATS: ReadonlyArray<{ value: ExportFormat; label: string; hint: string }> = [
   { value: "jsonl", label: "JSONL bundle", hint: "Signed and verifiable offline" },
-  { value: "csv", label: "CSV", hint: "For spreadsheets; not verifiable" },
+  { value: "csv", label: "CSV", hint: "Entries only, for spreadsheets; not verifiable" },
 ];
 
 /** A `datetime-local` value (the browser's time zone) as an ISO 8601 instant, or null if incomplete. */
@@ -39,13 +41,20 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
   const toInstantValue = toInstant(to);
   const backwards = fromInstant !== null && toInstantValue !== null && fromInstant > toInstantValue;
   const filtered = Boolean(fromInstant || toInstantValue || agentId || type.trim());
-  const href = auditExportUrl(orgSlug, {
+  const options: ExportOptions = {
     format,
     ...(fromInstant ? { from: fromInstant } : {}),
     ...(toInstantValue ? { to: toInstantValue } : {}),
     ...(agentId ? { agentId } : {}),
     ...(type.trim() ? { type: type.trim() } : {}),
-  });
+  };
+  const download = useExportDownload(orgSlug);
+  const contents =
+    format === "csv"
+      ? `${filtered ? "The matching entries" : "Every entry"}, one row each, with its data as JSON. No proofs and no checkpoints: a CSV cannot be verified.`
+      : filtered
+        ? "The matching entries, each with its inclusion proof, and the signed checkpoint they are proven against."
+        : "Every entry and every signed checkpoint, with the verifier keys.";
   // A full bundle holds checkpoints signed by retired keys too: after a rotation, pass them all.
   const [onlyKey] = keys;
   const command = `npx @gatehouse/cli verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
@@ -123,17 +132,25 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
         ) : null}
 
         <div className="flex flex-wrap items-center gap-3">
-          {backwards ? (
-            <button type="button" disabled className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white opacity-60">
-              Download {format === "jsonl" ? "JSONL" : "CSV"}
+          <button
+            type="button"
+            data-testid="export-download"
+            disabled={backwards || download.state.kind === "running"}
+            onClick={() => download.start(options)}
+            className={buttonClass({ size: "md", variant: "primary" })}
+          >
+            {download.state.kind === "running" ? "Downloading…" : `Download ${format === "jsonl" ? "JSONL" : "CSV"}`}
+          </button>
+          {download.state.kind === "running" ? (
+            <button type="button" onClick={download.cancel} className={buttonClass({ size: "md" })}>
+              Cancel
             </button>
-          ) : (
-            <a href={href} download data-testid="export-download" className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white hover:bg-stone-800">
-              Download {format === "jsonl" ? "JSONL" : "CSV"}
-            </a>
-          )}
-          <span className="text-xs text-stone-500">{filtered ? "Filtered: each entry comes with its inclusion proof." : "Every entry and every checkpoint."}</span>
+          ) : null}
+          <span data-testid="export-contents" className="text-xs text-stone-500">
+            {contents}
+          </span>
         </div>
+        <DownloadStatus state={download.state} onDismiss={download.reset} />
       </form>
 
       <aside aria-labelledby={`${id}-offline`} className="rounded-xl border border-stone-200 bg-white p-5 text-sm">
@@ -152,7 +169,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <CopyButton text={command} label="Copy command" />
           {keys.length > 1 ? <DownloadTextButton text={keys.map((key) => `${key.vkey}\n`).join("")} filename={keysFile} label={`Download ${keysFile}`} /> : null}
-          <button type="button" onClick={onOpenKeys} className="text-xs font-medium text-stone-600 underline hover:text-stone-900">
+          <button type="button" onClick={onOpenKeys} className={buttonClass({ size: "xs", variant: "link" })}>
             All verifier keys
           </button>
         </div>
@@ -160,6 +177,75 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
           Compare the key with one you saved earlier or received from your organization out of band: a key read from the same server as the export proves less.
         </p>
       </aside>
+    </div>
+  );
+}
+
+type DownloadState = { kind: "idle" } | { kind: "running"; progress: ExportProgress } | { kind: "done"; saved: Omit<SavedExport, "blob"> } | { kind: "failed"; error: Error };
+
+/** Fetches the export with progress, saves it through the browser, and says what was saved. */
+function useExportDownload(orgSlug: string) {
+  const [state, setState] = useState<DownloadState>({ kind: "idle" });
+  const abort = useRef<AbortController | null>(null);
+  useEffect(() => () => abort.current?.abort(), []);
+
+  const start = (options: ExportOptions) => {
+    abort.current?.abort();
+    const controller = new AbortController();
+    abort.current = controller;
+    setState({ kind: "running", progress: { bytes: 0, entries: 0 } });
+    fetchAuditExport(orgSlug, options, (progress) => setState({ kind: "running", progress }), controller.signal).then(
+      ({ blob, ...saved }) => {
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = saved.filename;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 10_000);
+        setState({ kind: "done", saved });
+      },
+      (error: unknown) => {
+        if (controller.signal.aborted) return setState({ kind: "idle" });
+        setState({ kind: "failed", error: error instanceof Error ? error : new Error(String(error)) });
+      },
+    );
+  };
+  return {
+    state,
+    start,
+    cancel: () => abort.current?.abort(),
+    reset: () => setState({ kind: "idle" }),
+  };
+}
+
+const entriesText = (count: number) => `${formatCount(count)} ${count === 1 ? "entry" : "entries"}`;
+
+function DownloadStatus({ state, onDismiss }: { state: DownloadState; onDismiss: () => void }) {
+  if (state.kind === "idle") return null;
+  if (state.kind === "running") {
+    return (
+      <p role="status" aria-busy="true" data-testid="export-progress" className="text-sm tabular-nums text-stone-600">
+        Preparing the export… {entriesText(state.progress.entries)} ({formatBytes(state.progress.bytes)}) received
+      </p>
+    );
+  }
+  if (state.kind === "failed") {
+    return (
+      <p role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+        The export failed: {state.error.message}
+        {state.error instanceof ApiError && state.error.requestId ? <span className="ml-1 font-mono text-xs text-red-600">({state.error.requestId})</span> : null}
+      </p>
+    );
+  }
+  const { saved } = state;
+  return (
+    <div role="status" className="flex flex-wrap items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+      <span data-testid="export-confirmation">
+        Downloaded {entriesText(saved.entries)} ({formatBytes(saved.bytes)}) as <span className="font-mono text-xs">{saved.filename}</span>
+      </span>
+      <button type="button" onClick={onDismiss} className={buttonClass({ size: "xs", variant: "link" })}>
+        Dismiss
+      </button>
     </div>
   );
 }

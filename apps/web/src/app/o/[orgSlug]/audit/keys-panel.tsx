@@ -4,8 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { ApiError, fetchSigningKeys, rotateSigningKey } from "@/lib/api-client";
-import { auditKeys, formatUtc, type SigningKey, type SigningKeyList } from "@/lib/audit";
+import { auditKeys, type SigningKey, type SigningKeyList } from "@/lib/audit";
 import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
+import { formatDateTime } from "@/lib/format";
+import { buttonClass } from "@/components/button";
 
 /** "gatehouse/org_…+1a2b3c4d": the part of a verifier key people compare by eye. */
 const keyLabel = (key: SigningKey) => key.vkey.split("+").slice(0, 2).join("+");
@@ -68,7 +70,7 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
                 setFlash(null);
                 setConfirming(true);
               }}
-              className="rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 shadow-xs hover:bg-stone-50"
+              className={buttonClass()}
             >
               Rotate signing key…
             </button>
@@ -98,21 +100,10 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
             </p>
           ) : null}
           <div className="mt-3 flex gap-2">
-            <button
-              ref={confirmRef}
-              type="button"
-              onClick={() => rotation.mutate()}
-              disabled={rotation.isPending}
-              className="rounded-md bg-amber-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-amber-800 disabled:opacity-60"
-            >
+            <button ref={confirmRef} type="button" onClick={() => rotation.mutate()} disabled={rotation.isPending} className={buttonClass({ variant: "warning" })}>
               {rotation.isPending ? "Rotating…" : "Rotate key"}
             </button>
-            <button
-              type="button"
-              onClick={cancel}
-              disabled={rotation.isPending}
-              className="rounded-md border border-amber-300 bg-white px-3 py-1.5 text-sm font-medium text-stone-800 hover:bg-amber-100 disabled:opacity-60"
-            >
+            <button type="button" onClick={cancel} disabled={rotation.isPending} className={buttonClass()}>
               Cancel
             </button>
           </div>
@@ -122,7 +113,7 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
       {flash ? (
         <div role="status" className="mt-4 flex items-center justify-between gap-3 rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-2.5 text-sm text-emerald-900">
           <span>{flash}</span>
-          <button type="button" onClick={() => setFlash(null)} className="text-xs font-medium underline">
+          <button type="button" onClick={() => setFlash(null)} className={buttonClass({ size: "xs", variant: "link" })}>
             Dismiss
           </button>
         </div>
@@ -159,8 +150,8 @@ export function KeysPanel({ orgSlug, canRotate }: { orgSlug: string; canRotate: 
                   {key.vkey}
                 </p>
                 <p className="mt-2 text-xs text-stone-500">
-                  Created {formatUtc(key.createdAt)}
-                  {key.retiredAt ? ` · retired ${formatUtc(key.retiredAt)}` : ""}
+                  Created {formatDateTime(key.createdAt)}
+                  {key.retiredAt ? ` · retired ${formatDateTime(key.retiredAt)}` : ""}
                 </p>
               </li>
             ))}

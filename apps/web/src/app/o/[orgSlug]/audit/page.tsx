@@ -33,6 +33,8 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
       initialPage={initialPage}
       renderedAt={Date.now()}
       apiUrl={env().API_URL ?? null}
+      // Votes and decisions name their member in their data; the signed-in member is known here too.
+      members={ctx.actor.type === "user" ? [{ id: ctx.actor.membershipId, label: user.email || user.name }] : []}
       canRotateKeys={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.keys.rotate")}
     />
   );

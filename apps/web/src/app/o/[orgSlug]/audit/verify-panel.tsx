@@ -4,6 +4,8 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError, verifyAuditChain } from "@/lib/api-client";
 import { auditKeys, type ChainVerification } from "@/lib/audit";
+import { formatDateTime } from "@/lib/format";
+import { buttonClass } from "@/components/button";
 
 type Run =
   | { state: "idle" }
@@ -54,20 +56,11 @@ export function VerifyPanel({ orgSlug }: { orgSlug: string }) {
       </p>
 
       <div className="mt-5 flex items-center gap-3">
-        <button
-          type="button"
-          onClick={() => void start()}
-          disabled={running}
-          className="rounded-md bg-stone-900 px-3 py-2 text-sm font-medium text-white hover:bg-stone-800 disabled:opacity-60"
-        >
+        <button type="button" onClick={() => void start()} disabled={running} className={buttonClass({ size: "md", variant: "primary" })}>
           {running ? "Verifying…" : run.state === "idle" ? "Verify chain" : "Verify chain again"}
         </button>
         {running ? (
-          <button
-            type="button"
-            onClick={() => abort.current?.abort()}
-            className="rounded-md border border-stone-300 bg-white px-3 py-2 text-sm font-medium text-stone-700 hover:bg-stone-50"
-          >
+          <button type="button" onClick={() => abort.current?.abort()} className={buttonClass({ size: "md" })}>
             Stop watching
           </button>
         ) : null}
@@ -157,7 +150,7 @@ function VerificationResult({ result, finishedAt }: { result: ChainVerification;
         <dt className="opacity-70">Root</dt>
         <dd className="break-all font-mono">{result.rootHash}</dd>
         <dt className="opacity-70">Checked at</dt>
-        <dd className="font-mono">{finishedAt}</dd>
+        <dd className="font-mono">{formatDateTime(finishedAt)}</dd>
       </dl>
     </div>
   );

@@ -1,0 +1,167 @@
+// What one audit entry means, in the words the Audit table shows: its result (the decision of a decision,
+// the vote of a vote, the outcome an agent reported, what happened to a key or a policy) and who acted.
+// Pure: read defensively from the entry's data, so an entry of a type this console does not know still
+// reads sensibly.
+
+/** The parts of an audit entry these helpers read (the API's AuditEvent has them all). */
+export interface DescribedEntry {
+  type: string;
+  actorType: string;
+  actorId: string;
+  agentId: string | null;
+  canonical?: string;
+  data: Readonly<Record<string, unknown>>;
+}
+
+export type Tone = "good" | "bad" | "waiting" | "neutral";
+
+export interface EntryResult {
+  label: string;
+  tone: Tone;
+  /** A longer explanation (the badge's title). */
+  hint: string;
+}
+
+export type ActorKind = "agent" | "member" | "adminKey" | "system" | "unknown";
+
+export interface EntryActor {
+  kind: ActorKind;
+  /** What the Actor column says: an agent's name, a member's email, "admin key of …", "system (seed)". */
+  label: string;
+  /** Ids behind the label (the cell's title). */
+  detail: string;
+}
+
+/** Who is who, as far as the page knows: agents by id, members (membership id) by email or name. */
+export interface ActorDirectory {
+  agents?: ReadonlyMap<string, string>;
+  members?: ReadonlyMap<string, string>;
+}
+
+const text = (value: unknown): string | null => (typeof value === "string" && value.length > 0 ? value : null);
+
+const record = (value: unknown): Record<string, unknown> | null =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+
+const result = (label: string, tone: Tone, hint: string): EntryResult => ({ label, tone, hint });
+
+const DECISION: Record<string, EntryResult> = {
+  executed: result("executed", "good", "Allowed by policy"),
+  requested: result("requested", "waiting", "Held for a person's approval"),
+  denied: result("denied", "bad", "Blocked"),
+};
+
+const APPROVAL_END: Record<string, EntryResult> = {
+  approved: result("approved", "good", "The approval reached its quorum: the action went ahead"),
+  denied: result("denied", "bad", "An approver denied it: the action was denied"),
+  expired: result("expired", "bad", "Nobody decided in time: the action was denied"),
+  cancelled: result("cancelled", "neutral", "The agent was halted: the action was denied"),
+};
+
+const OUTCOME: Record<string, EntryResult> = {
+  success: result("success", "good", "The agent reported that the action succeeded"),
+  failure: result("failure", "bad", "The agent reported that the action failed"),
+  partial: result("partial", "waiting", "The agent reported that the action partly succeeded"),
+};
+
+/** Past tenses of the last segment of a type, for entries without a status of their own. */
+const FIXED: Record<string, EntryResult> = {
+  "key.issued": result("issued", "neutral", "An API key was issued"),
+  "key.revoked": result("revoked", "bad", "An API key was revoked"),
+  "policy.archived": result("archived", "neutral", "The policy no longer decides"),
+  "agent.created": result("created", "neutral", "A new agent"),
+  "agent.halted": result("halted", "bad", "Every decision of the agent is denied until it is resumed"),
+  "agent.resumed": result("resumed", "good", "The agent may act again"),
+  "agent.circuit_opened": result("circuit open", "bad", "Too many failures: the agent's decisions are denied for a while"),
+  "agent.circuit_closed": result("circuit closed", "good", "The agent's circuit breaker closed again"),
+  "org.created": result("created", "neutral", "The organization was created"),
+  "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
+  "member.added": result("added", "neutral", "A member joined the organization"),
+  "member.removed": result("removed", "neutral", "A member left the organization"),
+  "member.password_reset": result("password reset", "neutral", "A member's password was set"),
+  "audit.signing_key_created": result("key created", "neutral", "The organization's first signing key"),
+  "audit.signing_key_rotated": result("key rotated", "neutral", "A new signing key signs the checkpoints from now on"),
+};
+
+/** The result an entry records, for every entry type; null only when there is nothing to say. */
+export function entryResult(entry: DescribedEntry): EntryResult | null {
+  const { data } = entry;
+  const status = text(data.status);
+  switch (entry.type) {
+    case "action.decided":
+      return (status && DECISION[status]) || null;
+    case "approval.vote": {
+      const decision = text(data.decision);
+      if (decision === "approve") return result("approve", "good", voteHint("Voted to approve", data));
+      if (decision === "deny") return result("deny", "bad", voteHint("Voted to deny", data));
+      return null;
+    }
+    case "approval.decided":
+    case "approval.expired":
+    case "approval.cancelled": {
+      const end = status ?? entry.type.slice("approval.".length);
+      return APPROVAL_END[end] ?? result(end, "neutral", "The approval ended");
+    }
+    case "action.outcome":
+      return (status && OUTCOME[status]) || (status ? result(status, "neutral", "The outcome the agent reported") : null);
+    case "policy.version_published": {
+      const version = data.version;
+      return result(typeof version === "number" ? `published v${version}` : "published", "neutral", "A new version of the policy decides from now on");
+    }
+  }
+  const fixed = FIXED[entry.type];
+  if (fixed) return fixed;
+  if (status) return result(status, "neutral", status);
+  // An unknown type: its last segment, "thing.something_done" → "something done".
+  const last = entry.type.split(".").pop() ?? "";
+  return last ? result(last.replaceAll("_", " "), "neutral", entry.type) : null;
+}
+
+function voteHint(verb: string, data: Readonly<Record<string, unknown>>): string {
+  const approvals = data.approvals;
+  const quorum = data.quorum;
+  return typeof approvals === "number" && typeof quorum === "number" ? `${verb} (${approvals} of ${quorum} approvals after this vote)` : verb;
+}
+
+/** The actor as the entry's canonical text records it (an admin key names its member there). */
+function canonicalActor(entry: DescribedEntry): Record<string, unknown> | null {
+  if (!entry.canonical) return null;
+  try {
+    return record(record(JSON.parse(entry.canonical))?.actor);
+  } catch {
+    return null;
+  }
+}
+
+/** A member's email as the entry's own data names it (a vote names its voter; a decision its decider). */
+function memberFromData(data: Readonly<Record<string, unknown>>, membershipId: string): string | null {
+  for (const key of ["member", "decidedBy"]) {
+    const member = record(data[key]);
+    if (member && text(member.id) === membershipId) return text(member.email) ?? text(member.name);
+  }
+  return null;
+}
+
+/** Who acted: an agent (by name), a member (by email), an admin key (of which member), or the system. */
+export function entryActor(entry: DescribedEntry, directory: ActorDirectory = {}): EntryActor {
+  const { actorType, actorId, data } = entry;
+  switch (actorType) {
+    case "agent": {
+      const name = directory.agents?.get(actorId) ?? (actorId === entry.agentId ? text(data.agentName) : null);
+      return { kind: "agent", label: name ?? actorId, detail: `agent ${actorId}` };
+    }
+    case "member": {
+      const who = directory.members?.get(actorId) ?? memberFromData(data, actorId);
+      return { kind: "member", label: who ?? `member ${actorId}`, detail: `member ${actorId}` };
+    }
+    case "adminKey": {
+      const memberId = text(canonicalActor(entry)?.memberId);
+      const who = memberId ? (directory.members?.get(memberId) ?? memberFromData(data, memberId)) : null;
+      return { kind: "adminKey", label: `admin key of ${who ?? memberId ?? "a member"}`, detail: `admin key ${actorId}${memberId ? ` · member ${memberId}` : ""}` };
+    }
+    case "system":
+      return { kind: "system", label: `system (${actorId})`, detail: `system: ${actorId}` };
+    default:
+      return { kind: "unknown", label: `${actorType} ${actorId}`, detail: `${actorType} ${actorId}` };
+  }
+}
