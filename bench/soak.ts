@@ -296,6 +296,12 @@ Achieved: ${JSON.stringify(r.achieved)}; errors ${JSON.stringify(r.errors)}; ski
 Latency: execute ${lat("execute")}; canI ${lat("check")}; gate (request → approved answer) ${lat("gate")}.
 Audit log after the run: ${r.audit.entries} entries, valid: ${r.audit.valid}.
 
+Runs on record (same AMD EPYC host, 2026-11-22): at commit 75563c6, before the per-process idempotency
+cache had two time-bounded generations, the API's heap rose 0.65 MB every 10 s to 78 MB and fell back to 57 MB
+when the 20,000-entry map was cleared (a sawtooth of ~20 MB every 333 s at 60 executes/s;
+\`bench/results/soak-2026-11-22T12-55-00-350Z-before-recent-answers.json\`). With \`RecentAnswers\`
+(packages/db/src/decisions/recent-answers.ts) the run above keeps the heap level.
+
 "Flat": the second half's heap peak exceeds the first half's by less than max(5 MB, 10 %). Memory series (seconds from the start of the load;
 negative = idle baseline):
 
