@@ -19,10 +19,12 @@ export const MAX_REQUEST_DEPTH = 64;
 export const UNSAFE_TEXT_MESSAGE = "must not contain NUL characters (U+0000) or unpaired UTF-16 surrogates";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Any NUL or surrogate at all: one quick scan, so most text never meets the exact check. */
+const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
 /** Text PostgreSQL can store and RFC 8785 canonicalization can hash byte for byte: no NUL, every surrogate paired. */
 export function isSafeText(value: string): boolean {
-  return !value.includes("\u0000") && !LONE_SURROGATE.test(value);
+  return !SUSPECT.test(value) || (!value.includes("\u0000") && !LONE_SURROGATE.test(value));
 }
 
 export interface InputIssue {
@@ -39,64 +41,79 @@ export interface InspectOptions {
   jsonOnly?: boolean;
 }
 
+// Containers wait on an explicit stack; each remembers its parent and key, so a path is built only
+// for the one issue reported. Scalars are checked where they are met, without a frame. The helpers
+// are module functions over one walk's state (this runs on every request part: no closures per call).
+interface Frame {
+  item: object;
+  parent: Frame | null;
+  key: PropertyKey;
+  depth: number;
+}
+
+interface Walk {
+  stack: Frame[];
+  nodes: number;
+  readonly maxDepth: number;
+  readonly maxNodes: number;
+  readonly jsonOnly: boolean;
+}
+
+function pathOf(frame: Frame | null, last?: PropertyKey): PropertyKey[] {
+  const path: PropertyKey[] = last === undefined ? [] : [last];
+  for (let at = frame; at?.parent; at = at.parent) path.push(at.key);
+  return path.reverse();
+}
+
+/** The issue with a scalar (or null when it is fine); a container is pushed on the walk's stack. */
+function visit(walk: Walk, item: unknown, parent: Frame | null, key: PropertyKey, depth: number): InputIssue | null {
+  walk.nodes += 1;
+  if (walk.nodes > walk.maxNodes) return { path: [], message: `holds more than ${walk.maxNodes} values` };
+  switch (typeof item) {
+    case "string":
+      return isSafeText(item) ? null : { path: parent ? pathOf(parent, key) : [], message: UNSAFE_TEXT_MESSAGE };
+    case "boolean":
+      return null;
+    case "number":
+      return !walk.jsonOnly || Number.isFinite(item) ? null : { path: parent ? pathOf(parent, key) : [], message: "must be a finite number" };
+    case "object": {
+      if (item === null) return null;
+      const frame: Frame = { item, parent, key, depth };
+      if (depth > walk.maxDepth) return { path: pathOf(frame), message: `nests deeper than ${walk.maxDepth} levels` };
+      if (walk.jsonOnly && !Array.isArray(item)) {
+        const proto = Object.getPrototypeOf(item) as unknown;
+        if (proto !== Object.prototype && proto !== null) return { path: pathOf(frame), message: "must be a JSON value" };
+      }
+      walk.stack.push(frame);
+      return null;
+    }
+    default:
+      return walk.jsonOnly ? { path: parent ? pathOf(parent, key) : [], message: "must be a JSON value" } : null;
+  }
+}
+
 /**
  * The first thing in `value` the edge refuses, found without recursion: an unsafe string or key, a
  * nesting deeper than `maxDepth`, more than `maxNodes` values, or (with `jsonOnly`) a non-JSON value.
  * A bad key is reported at the object holding it. Null when the value is acceptable.
  */
 export function inspectInput(value: unknown, options: InspectOptions = {}): InputIssue | null {
-  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
-  const maxNodes = options.maxNodes ?? Number.POSITIVE_INFINITY;
-  const jsonOnly = options.jsonOnly === true;
-  // Containers wait on an explicit stack; each remembers its parent and key, so a path is built only
-  // for the one issue reported. Scalars are checked where they are met, without a frame.
-  interface Frame {
-    item: object;
-    parent: Frame | null;
-    key: PropertyKey;
-    depth: number;
-  }
-  const pathOf = (frame: Frame | null, last?: PropertyKey): PropertyKey[] => {
-    const path: PropertyKey[] = last === undefined ? [] : [last];
-    for (let at = frame; at?.parent; at = at.parent) path.push(at.key);
-    return path.reverse();
+  const walk: Walk = {
+    stack: [],
+    nodes: 0,
+    maxDepth: options.maxDepth ?? MAX_JSON_DEPTH,
+    maxNodes: options.maxNodes ?? Number.POSITIVE_INFINITY,
+    jsonOnly: options.jsonOnly === true,
   };
-  const stack: Frame[] = [];
-  let nodes = 0;
-  /** The issue with a scalar (or null when it is fine); a container is pushed. */
-  const visit = (item: unknown, parent: Frame | null, key: PropertyKey, depth: number): InputIssue | null => {
-    nodes += 1;
-    if (nodes > maxNodes) return { path: [], message: `holds more than ${maxNodes} values` };
-    switch (typeof item) {
-      case "string":
-        return isSafeText(item) ? null : { path: parent ? pathOf(parent, key) : [], message: UNSAFE_TEXT_MESSAGE };
-      case "boolean":
-        return null;
-      case "number":
-        return !jsonOnly || Number.isFinite(item) ? null : { path: parent ? pathOf(parent, key) : [], message: "must be a finite number" };
-      case "object": {
-        if (item === null) return null;
-        const frame: Frame = { item, parent, key, depth };
-        if (depth > maxDepth) return { path: pathOf(frame), message: `nests deeper than ${maxDepth} levels` };
-        if (jsonOnly && !Array.isArray(item)) {
-          const proto = Object.getPrototypeOf(item) as unknown;
-          if (proto !== Object.prototype && proto !== null) return { path: pathOf(frame), message: "must be a JSON value" };
-        }
-        stack.push(frame);
-        return null;
-      }
-      default:
-        return jsonOnly ? { path: parent ? pathOf(parent, key) : [], message: "must be a JSON value" } : null;
-    }
-  };
-  const top = visit(value, null, "", 1);
+  const top = visit(walk, value, null, "", 1);
   if (top) return top;
+  const { stack } = walk;
   while (stack.length > 0) {
     const frame = stack.pop() as Frame;
     const { item, depth } = frame;
     if (Array.isArray(item)) {
       for (let i = 0; i < item.length; i += 1) {
-        const issue = visit(item[i] as unknown, frame, i, depth + 1);
+        const issue = visit(walk, item[i] as unknown, frame, i, depth + 1);
         if (issue) return issue;
       }
       continue;
@@ -104,7 +121,7 @@ export function inspectInput(value: unknown, options: InspectOptions = {}): Inpu
     const record = item as Record<string, unknown>;
     for (const key of Object.keys(record)) {
       if (!isSafeText(key)) return { path: pathOf(frame), message: `has a key that ${UNSAFE_TEXT_MESSAGE}` };
-      const issue = visit(record[key], frame, key, depth + 1);
+      const issue = visit(walk, record[key], frame, key, depth + 1);
       if (issue) return issue;
     }
   }
