@@ -33,10 +33,13 @@ const schema = z.object({
    * credentials if any (smtp://user:pass@mail.example.com:587). Unset: mail is written to the server
    * log and kept in the development outbox the console shows at /dev/outbox (development only).
    */
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
-    .optional(),
+  SMTP_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
   /** The From header of outgoing mail. */
   MAIL_FROM: z.string().min(3).max(320).default("Gatehouse <no-reply@localhost>"),
   /** Self-service sign-up: open (anyone may create an account), invite (only through an invitation's accept link), off. */
