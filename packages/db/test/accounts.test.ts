@@ -7,6 +7,7 @@ import { closeSignals, disconnectDb } from "../src";
 import { changePassword, createOwnOrg, endAllSessions, getSessionAccount, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "../src/accounts";
 import { db } from "../src/infra/client";
 import { closeRateLimiter } from "../src/infra/rate-limiter";
+import { MAIL_REQUEST_LIMITS } from "../src/accounts/mail-throttle";
 import { closeMail, listDevOutbox, mailMode } from "../src/mail";
 import { authenticateUser, EMAIL_UNVERIFIED } from "../src/orgs/authenticate-user";
 import { createTestOrg, type TestOrg } from "../src/testing";
@@ -297,6 +298,23 @@ describe("password reset", () => {
     await db().accountToken.updateMany({ where: { userId, purpose: "reset_password" }, data: { expiresAt: new Date(Date.now() - 1) } });
     expect(issuePaths(await domainError(resetPassword({ input: { token, password: "another long password" } })))).toEqual(["token"]);
     expect(await signIn(email, PASSWORD)).toMatchObject({ id: userId });
+  });
+});
+
+describe("requests that send mail", () => {
+  it(`are limited to ${MAIL_REQUEST_LIMITS.perSource} an hour per client address, whatever the email`, async () => {
+    const source = `10.77.${randomBytes(2).join(".")}`;
+    for (let i = 0; i < MAIL_REQUEST_LIMITS.perSource; i++) {
+      await (
+        await requestPasswordReset({ input: { email: freshEmail("limited"), linkBase: LINK_BASE, source } })
+      ).sent;
+    }
+    const refused = await domainError(resendVerification({ input: { email: freshEmail("limited"), linkBase: LINK_BASE, source } }));
+    expect(refused.code).toBe("RATE_LIMITED");
+    expect(refused.retryAfterSeconds).toBe(MAIL_REQUEST_LIMITS.windowSeconds);
+    expect((await domainError(signUp({ input: { email: freshEmail("limited"), password: PASSWORD, name: "Limited", linkBase: LINK_BASE, source } }))).code).toBe("RATE_LIMITED");
+    // Another address is not affected.
+    await signUp({ input: { email: freshEmail("other-source"), password: PASSWORD, name: "Other", linkBase: LINK_BASE, source: `10.78.${randomBytes(2).join(".")}` } });
   });
 });
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { env } from "@/env";
+import { clientAddress } from "./client-address";
 
 /**
  * The console's public base URL, which emailed links point at: AUTH_URL when it is set; otherwise,
@@ -16,4 +17,9 @@ export async function consoleBaseUrl(): Promise<string> {
   if (!host) throw new Error("Set AUTH_URL to the console's public address (or AUTH_TRUST_HOST=true behind a trusted proxy) so emailed links can point at it.");
   const proto = first(h.get("x-forwarded-proto")) === "https" ? "https" : "http";
   return `${proto}://${host}`;
+}
+
+/** The client's address for the per-address limits of the account pages (as sign-in determines it). */
+export async function requestSource(): Promise<string | null> {
+  return clientAddress(await headers(), env().AUTH_TRUSTED_PROXY_HOPS);
 }

@@ -26,6 +26,9 @@ export const givenPasswordField = z.string().min(1, "is required").max(1_024);
 /** The console's public base URL; each link is built on it. */
 export const linkBaseField = z.url({ protocol: /^https?$/ }).max(500);
 
+/** The client's address as the console determined it (null or absent: unknown, not limited per address). */
+export const sourceField = z.string().min(1).max(100).nullish();
+
 /** A token from a link: what randomToken(43) makes. */
 export const tokenField = z.string().regex(/^[0-9a-zA-Z]{43}$/, "is not a valid link");
 

@@ -3,12 +3,13 @@ import { z } from "zod";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
 import { sendMail } from "../mail/send-mail";
-import { emailField, link, linkBaseField, nameField, newPasswordField, parse } from "./fields";
+import { emailField, link, linkBaseField, sourceField, nameField, newPasswordField, parse } from "./fields";
 import { verificationMail } from "./mails";
 import { signupMode } from "./signup-mode";
+import { admitMailRequest } from "./mail-throttle";
 import { issueToken } from "./tokens";
 
-const inputSchema = z.object({ email: emailField, password: newPasswordField, name: nameField, linkBase: linkBaseField });
+const inputSchema = z.object({ email: emailField, password: newPasswordField, name: nameField, linkBase: linkBaseField, source: sourceField });
 
 /**
  * Self-service sign-up (GATEHOUSE_SIGNUP=open): creates an unverified account and emails its
@@ -23,7 +24,8 @@ export async function signUp({ input }: { input: unknown }): Promise<{ userId: s
   const mode = signupMode();
   if (mode !== "open")
     throw forbidden(mode === "invite" ? "Sign-up on this instance is by invitation only: use the link in your invitation." : "Sign-up is turned off on this instance.");
-  const { email, password, name, linkBase } = parse(inputSchema, input);
+  const { email, password, name, linkBase, source } = parse(inputSchema, input);
+  await admitMailRequest(source);
   const passwordHash = await hashPassword(password);
   let created: { userId: string; token: string };
   try {
