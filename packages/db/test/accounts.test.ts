@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { isDomainError, randomToken, type DomainError } from "@gatehouse/core";
 import { SMTPServer } from "smtp-server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
 import { changePassword, createOwnOrg, endAllSessions, getSessionAccount, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "../src/accounts";
 import { db } from "../src/infra/client";
@@ -31,6 +31,10 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ["STARTTLS"],
     logger: false,
+    // Addresses starting "bounce-" are refused, as a server refuses a mailbox it does not have.
+    onRcptTo(address, _session, callback) {
+      callback(address.address.startsWith("bounce-") ? Object.assign(new Error("Mailbox unavailable: secret-detail"), { responseCode: 550 }) : undefined);
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -113,6 +117,35 @@ describe("mail", () => {
     expect(mailMode()).toBe("smtp");
     expect(await listDevOutbox()).toBeNull();
     expect(await db().devOutboxMessage.count({ where: { to: email } })).toBe(0);
+  });
+});
+
+describe("a failed send", () => {
+  it("answers 503 without the server's words, keeps the account, and a resent link arrives once the address accepts mail", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const email = freshEmail("bounce");
+    let error: DomainError;
+    try {
+      error = await domainError(signUp({ input: { email, password: PASSWORD, name: "Bounce", linkBase: LINK_BASE } }));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.message).toContain("Your account was created, but the verification email could not be sent");
+    expect(error.message).not.toContain("secret-detail");
+    const user = await db().user.findUniqueOrThrow({ where: { email } });
+    expect(user.emailVerifiedAt).toBeNull();
+    expect(await db().accountToken.count({ where: { userId: user.id } })).toBe(1);
+    expect(mailsTo(email)).toHaveLength(0);
+    // The address is fixed (here: renamed so the server accepts it); "resend the link" sends a new one.
+    const fixed = email.replace(/^bounce-/, "fixed-");
+    await db().user.update({ where: { id: user.id }, data: { email: fixed } });
+    await db().accountToken.updateMany({ where: { userId: user.id }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    await (
+      await resendVerification({ input: { email: fixed, linkBase: LINK_BASE } })
+    ).sent;
+    await verifyEmail({ input: { token: await linkToken(fixed, "verify-email") } });
+    expect(await signIn(fixed, PASSWORD)).toMatchObject({ id: user.id });
   });
 });
 
