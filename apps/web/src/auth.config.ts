@@ -15,12 +15,18 @@ export function baseAuthConfig(): NextAuthConfig {
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
     providers: [],
     callbacks: {
+      // The session carries the user's session version from sign-in; server/session.ts refuses it
+      // once the version moved on (password changed or reset, "sign out everywhere").
       jwt({ token, user }) {
-        if (user?.id) token.sub = user.id;
+        if (user?.id) {
+          token.sub = user.id;
+          token.sv = user.sessionVersion ?? 0;
+        }
         return token;
       },
       session({ session, token }) {
         if (token.sub) session.user.id = token.sub;
+        session.user.sessionVersion = typeof token.sv === "number" ? token.sv : 0;
         return session;
       },
     },

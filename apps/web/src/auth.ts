@@ -2,7 +2,7 @@ import "server-only";
 import NextAuth, { CredentialsSignin } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { z } from "zod";
-import { authenticateUser, isDomainError } from "@gatehouse/db";
+import { authenticateUser, EMAIL_UNVERIFIED, isDomainError } from "@gatehouse/db";
 import { baseAuthConfig } from "./auth.config";
 import { env } from "./env";
 import { clientAddress } from "./server/client-address";
@@ -24,6 +24,14 @@ export class TooManySignInAttempts extends CredentialsSignin {
   }
 }
 
+/**
+ * The right password for an account whose email is not verified yet: the sign-in form says so and
+ * offers to resend the link; a direct POST lands on /signin?error=CredentialsSignin&code=email_unverified.
+ */
+export class EmailNotVerified extends CredentialsSignin {
+  override code = "email_unverified";
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const base = baseAuthConfig();
   return {
@@ -40,10 +48,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
             user = await authenticateUser({ input: { ...parsed.data, source } });
           } catch (error) {
             if (isDomainError(error) && error.code === "RATE_LIMITED") throw new TooManySignInAttempts(error.retryAfterSeconds ?? 60);
+            if (isDomainError(error) && (error.details as { reason?: unknown } | undefined)?.reason === EMAIL_UNVERIFIED) throw new EmailNotVerified();
             throw error;
           }
           if (!user) throw new CredentialsSignin();
-          return { id: user.id, email: user.email, name: user.name };
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         },
       }),
     ],

@@ -11,8 +11,12 @@ const { auth } = NextAuth(baseAuthConfig());
 // need a session, the sign-in page must not have one. Route handlers under /api answer 401
 // themselves, and every org page checks the session and the membership again on the server.
 // Typed with the event so the middleware overload of auth() applies.
+/** Account pages for people without a session: sign-up, email verification, password reset, the development outbox. */
+const PUBLIC_PATHS = new Set(["/signup", "/signup/check-email", "/verify-email", "/verify-email/resend", "/forgot-password", "/reset-password", "/dev/outbox"]);
+
 const guard = auth((request: NextAuthRequest, _event: NextFetchEvent) => {
   const { pathname, search } = request.nextUrl;
+  if (PUBLIC_PATHS.has(pathname)) return NextResponse.next();
   const signedIn = Boolean(request.auth?.user?.id);
   if (pathname === SIGN_IN_PATH) {
     return signedIn ? NextResponse.redirect(new URL("/", request.nextUrl)) : NextResponse.next();

@@ -136,7 +136,9 @@ describe("every model round-trips through the generated client", () => {
     }
     const org = await prisma.org.create({ data: { id: "org_rt", slug: "rt", name: "RT", settings: { a: [1, "b", null] }, policyRevision: 3, createdAt: t } });
     await roundTrip("Org", org, () => prisma.org.findUnique({ where: { id: org.id } }));
-    const user = await prisma.user.create({ data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t } });
+    const user = await prisma.user.create({
+      data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t, emailVerifiedAt: later, sessionVersion: 3 },
+    });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
     const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
@@ -278,6 +280,12 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
     const rateEvent = await prisma.rateEvent.create({ data: { orgId: org.id, key: "k", at: t } });
     await roundTrip("RateEvent", rateEvent, () => prisma.rateEvent.findUnique({ where: { id: rateEvent.id } }));
+    const accountToken = await prisma.accountToken.create({
+      data: { id: "tok_rt", userId: user.id, purpose: "reset_password", tokenHash: "th", expiresAt: later, usedAt: later, createdAt: t },
+    });
+    await roundTrip("AccountToken", accountToken, () => prisma.accountToken.findUnique({ where: { id: accountToken.id } }));
+    const outboxMessage = await prisma.devOutboxMessage.create({ data: { id: "msg_rt", to: "rt@example.test", subject: "s", text: "t", html: "<p>h</p>", createdAt: t } });
+    await roundTrip("DevOutboxMessage", outboxMessage, () => prisma.devOutboxMessage.findUnique({ where: { id: outboxMessage.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

@@ -93,7 +93,12 @@ describe("an unknown email cannot be told from a wrong password", () => {
 
   it("the right password signs in, through one verification", async () => {
     const verifier = recordingVerifier();
-    expect(await attempt(` ${org.owner.email.toUpperCase()} `, TEST_PASSWORD, { verifier })).toEqual({ id: org.owner.userId, email: org.owner.email, name: "Test Owner" });
+    expect(await attempt(` ${org.owner.email.toUpperCase()} `, TEST_PASSWORD, { verifier })).toEqual({
+      id: org.owner.userId,
+      email: org.owner.email,
+      name: "Test Owner",
+      sessionVersion: 0,
+    });
     expect(verifier.stored).toHaveLength(1);
   });
 });

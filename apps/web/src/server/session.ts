@@ -1,5 +1,7 @@
 import "server-only";
+import { cache } from "react";
 import { redirect } from "next/navigation";
+import { getSessionAccount } from "@gatehouse/db";
 import { auth } from "@/auth";
 import { SIGN_IN_PATH } from "@/auth.config";
 
@@ -9,17 +11,32 @@ export interface SessionUser {
   name: string;
 }
 
-/** The signed-in user, or null. Route handlers use this and answer 401 themselves. */
-export async function getSessionUser(): Promise<SessionUser | null> {
+/** Where a page sends a session that no longer counts: it clears the cookie, then shows the sign-in page. */
+export const SESSION_ENDED_PATH = "/account/session-ended";
+
+/**
+ * The signed-in user, or null. The session cookie alone is not enough: the account must still exist,
+ * be verified, and have the session version the session was issued with (a password change or reset,
+ * or "sign out everywhere", moves it on and so ends every earlier session). Once per request.
+ * Route handlers use this and answer 401 themselves.
+ */
+export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const user = session?.user;
   if (!user?.id) return null;
-  return { id: user.id, email: user.email ?? "", name: user.name ?? "" };
+  const account = await getSessionAccount({ userId: user.id, sessionVersion: user.sessionVersion });
+  return account ? { id: account.id, email: account.email, name: account.name } : null;
+});
+
+/** True when the request carries a session cookie that getSessionUser refuses (ended, or its account gone). */
+export async function hasEndedSession(): Promise<boolean> {
+  const session = await auth();
+  return Boolean(session?.user?.id) && !(await getSessionUser());
 }
 
-/** For pages and layouts: the signed-in user, or a redirect to the sign-in page. */
+/** For pages and layouts: the signed-in user, or a redirect to the sign-in page (through SESSION_ENDED_PATH when a stale cookie must go first). */
 export async function requireSessionUser(): Promise<SessionUser> {
   const user = await getSessionUser();
-  if (!user) redirect(SIGN_IN_PATH);
-  return user;
+  if (user) return user;
+  redirect((await hasEndedSession()) ? SESSION_ENDED_PATH : SIGN_IN_PATH);
 }

@@ -28,6 +28,22 @@ const schema = z.object({
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
   GATEHOUSE_MASTER_KEY: z.string().refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)").optional(),
+  /**
+   * Outgoing mail (verification and password-reset links, invitations): smtp:// or smtps:// URL with
+   * credentials if any (smtp://user:pass@mail.example.com:587). Unset: mail is written to the server
+   * log and kept in the development outbox the console shows at /dev/outbox (development only).
+   */
+  SMTP_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
+      .optional(),
+  ),
+  /** The From header of outgoing mail. */
+  MAIL_FROM: z.string().min(3).max(320).default("Gatehouse <no-reply@localhost>"),
+  /** Self-service sign-up: open (anyone may create an account), invite (only through an invitation's accept link), off. */
+  GATEHOUSE_SIGNUP: z.enum(["open", "invite", "off"]).default("open"),
   NODE_ENV: z.string().optional(),
 });
 

@@ -1,4 +1,4 @@
-import { DUMMY_PASSWORD_HASH, verifyPassword, type PasswordVerifier } from "@gatehouse/core";
+import { DomainError, DUMMY_PASSWORD_HASH, verifyPassword, type PasswordVerifier } from "@gatehouse/core";
 import { z } from "zod";
 import { signInThrottle, type SignInThrottle } from "../auth/sign-in-throttle";
 import { db } from "../infra/client";
@@ -9,6 +9,9 @@ const inputSchema = z.object({
   /** The client's address as the console determined it (null: unknown, only the per-email limit applies). */
   source: z.string().min(1).max(100).nullish(),
 });
+
+/** details.reason of the FORBIDDEN that a correct password for an unverified account gets. */
+export const EMAIL_UNVERIFIED = "EMAIL_UNVERIFIED";
 
 export interface AuthenticateUserDeps {
   verifyPassword?: PasswordVerifier;
@@ -23,23 +26,36 @@ export interface AuthenticateUserDeps {
  * same cost parameters, so it does the same work and gets the same answer as a wrong password.
  * Failures are limited per email and per source (SignInThrottle); past a limit this throws
  * RATE_LIMITED before the password is looked at. A success clears no count.
+ *
+ * The right password for an account whose email is not verified yet (self-service sign-up) throws
+ * FORBIDDEN with details.reason EMAIL_UNVERIFIED: only someone who knows the password learns that
+ * the account exists, and the console offers to resend the link. The session version is returned
+ * for the session to carry (getSessionAccount compares it).
  */
-export async function authenticateUser({ input, deps = {} }: { input: unknown; deps?: AuthenticateUserDeps }): Promise<{ id: string; email: string; name: string } | null> {
+export async function authenticateUser({
+  input,
+  deps = {},
+}: {
+  input: unknown;
+  deps?: AuthenticateUserDeps;
+}): Promise<{ id: string; email: string; name: string; sessionVersion: number } | null> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) return null;
   const email = parsed.data.email.trim().toLowerCase();
   const attempt = await (deps.throttle ?? signInThrottle()).admit(email, parsed.data.source ?? null, deps.now);
+  let user;
   try {
-    const user = await db().user.findUnique({ where: { email } });
+    user = await db().user.findUnique({ where: { email } });
     const matches = await (deps.verifyPassword ?? verifyPassword)(parsed.data.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user?.passwordHash || !matches) {
       await attempt.failed();
       return null;
     }
     attempt.done();
-    return { id: user.id, email: user.email, name: user.name };
   } catch (error) {
     attempt.done();
     throw error;
   }
+  if (!user.emailVerifiedAt) throw new DomainError("FORBIDDEN", "Verify your email first: open the link we sent you, or ask for a new one.", { reason: EMAIL_UNVERIFIED });
+  return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
 }

@@ -1,4 +1,4 @@
-import { hashPassword, newId, validationError, type MemberRole } from "@gatehouse/core";
+import { hashPassword, newId, validationError, type ActorRef, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
 import type { OrgRef } from "../actors/context";
 import { appendAuditEntries, GENESIS } from "../audit/append-audit-entries";
@@ -22,9 +22,10 @@ export interface CreatedOrg {
 
 /**
  * Creates an organization, its empty audit log (head at the genesis hash) and its owner (a new user,
- * or an existing one by email). The org's first audit entry records who created it.
+ * or an existing one by email). The org's first audit entry records who created it: the system
+ * (seed, tests, operators), or with `ownerActs` the owner's new membership (a signed-up user's own org).
  */
-export async function createOrg({ input }: { input: z.input<typeof inputSchema> }): Promise<CreatedOrg> {
+export async function createOrg({ input, ownerActs = false }: { input: z.input<typeof inputSchema>; ownerActs?: boolean }): Promise<CreatedOrg> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   const { slug, name, owner } = parsed.data;
@@ -35,9 +36,10 @@ export async function createOrg({ input }: { input: z.input<typeof inputSchema> 
     const email = owner.email.toLowerCase();
     const user = (await tx.user.findUnique({ where: { email } })) ?? (await tx.user.create({ data: { id: newId("user"), email, name: owner.name, passwordHash } }));
     const membership = await tx.membership.create({ data: { id: newId("membership"), orgId: org.id, userId: user.id, role: "owner" } });
+    const actor: ActorRef = ownerActs ? { type: "member", id: membership.id } : { type: "system", id: "create-org" };
     await appendAuditEntries(tx, org.id, [
-      { type: "org.created", actor: { type: "system", id: "create-org" }, subjectId: org.id, data: { slug, name } },
-      { type: "member.added", actor: { type: "system", id: "create-org" }, subjectId: membership.id, data: { userId: user.id, email, role: "owner" } },
+      { type: "org.created", actor, subjectId: org.id, data: { slug, name } },
+      { type: "member.added", actor, subjectId: membership.id, data: { userId: user.id, email, role: "owner" } },
     ]);
     // The org's checkpoint key is born with it (and recorded), so checkpointing never writes to the log.
     await insertSigningKey(tx, org.id, { type: "system", id: "create-org" });

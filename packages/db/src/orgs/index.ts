@@ -1,6 +1,6 @@
 export { createOrg, type CreatedOrg } from "./create-org";
 export { getOrgSettings, type OrgSettings } from "./get-org-settings";
 export { updateOrgSettings } from "./update-org-settings";
-export { authenticateUser } from "./authenticate-user";
+export { authenticateUser, EMAIL_UNVERIFIED } from "./authenticate-user";
 export { listMemberOrgs, type MemberOrg } from "./list-member-orgs";
 export { getMemberContext } from "./get-member-context";

@@ -1,12 +1,14 @@
 "use server";
 
 import { AuthError } from "next-auth";
-import { signIn, TooManySignInAttempts } from "@/auth";
+import { EmailNotVerified, signIn, TooManySignInAttempts } from "@/auth";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface SignInState {
   error: string | null;
   email: string;
+  /** The password was right but the email is not verified yet: the form offers to resend the link. */
+  unverified?: boolean;
 }
 
 export async function signInWithPassword(_previous: SignInState, form: FormData): Promise<SignInState> {
@@ -17,6 +19,9 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
   try {
     await signIn("credentials", { email, password, redirectTo: safeRedirectPath(form.get("callbackUrl")) });
   } catch (error) {
+    if (error instanceof EmailNotVerified) {
+      return { error: "Your email is not verified yet. Open the link we sent you, or ask for a new one.", email, unverified: true };
+    }
     if (error instanceof TooManySignInAttempts) {
       return { error: `Too many failed sign-in attempts. Try again in ${error.retryAfterSeconds} s.`, email };
     }

@@ -1,5 +1,7 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { redirect } from "next/navigation";
+import { signupMode } from "@gatehouse/db";
 import { Logo } from "@/components/logo";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { getSessionUser } from "@/server/session";
@@ -13,6 +15,13 @@ const ERRORS: Record<string, string> = {
   SessionRequired: "Sign in to continue.",
 };
 
+// Where the account pages send people back to sign in (?notice=).
+const NOTICES: Record<string, string> = {
+  verified: "Your email is verified. Sign in to continue.",
+  reset: "Your password was changed. Sign in with the new one.",
+  ended: "Your session ended: the password changed or you signed out everywhere. Sign in again.",
+};
+
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function SignInPage({ searchParams }: { searchParams: SearchParams }) {
@@ -22,7 +31,16 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const errorCode = typeof params.error === "string" ? params.error : null;
   // A sign-in posted straight to next-auth and refused by the sign-in limits (auth.ts).
   const rateLimited = errorCode === "CredentialsSignin" && params.code === "rate_limited";
-  const initialError = rateLimited ? "Too many failed sign-in attempts. Try again in a minute." : errorCode ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.") : null;
+  const unverified = errorCode === "CredentialsSignin" && params.code === "email_unverified";
+  const initialError = rateLimited
+    ? "Too many failed sign-in attempts. Try again in a minute."
+    : unverified
+      ? "Your email is not verified yet. Open the link we sent you, or ask for a new one."
+      : errorCode
+        ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
+        : null;
+  const notice = typeof params.notice === "string" ? (NOTICES[params.notice] ?? null) : null;
+  const signupOpen = signupMode() === "open";
 
   return (
     <main className="grid min-h-dvh place-items-center px-4 py-12">
@@ -31,7 +49,22 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <h1 className="mt-8 text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-1 text-sm text-stone-600">Use the email and password of your Gatehouse account.</p>
         <div className="mt-8 rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
-          <SignInForm callbackUrl={callbackUrl} initialError={initialError} />
+          <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} notice={notice} />
+        </div>
+        <div className="mt-6 space-y-2 text-center text-sm text-stone-600">
+          <p>
+            <Link href="/forgot-password" className="font-medium text-stone-900 underline-offset-2 hover:underline">
+              Forgot your password?
+            </Link>
+          </p>
+          {signupOpen ? (
+            <p>
+              New to Gatehouse?{" "}
+              <Link href="/signup" className="font-medium text-stone-900 underline-offset-2 hover:underline">
+                Create an account
+              </Link>
+            </p>
+          ) : null}
         </div>
       </div>
     </main>

@@ -1,20 +1,36 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState } from "react";
 import { signInWithPassword, type SignInState } from "./actions";
 
-export function SignInForm({ callbackUrl, initialError }: { callbackUrl: string; initialError: string | null }) {
+export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; notice?: string | null }) {
+  const { callbackUrl, initialError, initialUnverified = false, notice = null } = props;
   const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, {
     error: initialError,
     email: "",
+    unverified: initialUnverified,
   });
 
   return (
     <form action={action} className="space-y-5" noValidate>
       <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      {notice && !state.error ? (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-900">
+          {notice}
+        </p>
+      ) : null}
       {state.error ? (
         <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           {state.error}
+          {state.unverified ? (
+            <>
+              {" "}
+              <Link href={`/verify-email/resend${state.email ? `?email=${encodeURIComponent(state.email)}` : ""}`} className="font-medium underline">
+                Resend the link
+              </Link>
+            </>
+          ) : null}
         </p>
       ) : null}
       <div className="space-y-1.5">

@@ -37,9 +37,13 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           </span>
           <OrgSwitcher current={{ slug: current.slug, name: current.name, role: current.role }} orgs={orgs.map(({ slug, name, role }) => ({ slug, name, role }))} />
           <div className="ml-auto flex items-center gap-2">
-            <span className="hidden text-sm text-stone-500 sm:inline" title={user.name}>
+            <Link
+              href="/account"
+              className="hidden rounded-md px-2 py-1.5 text-sm text-stone-500 hover:bg-stone-100 hover:text-stone-900 sm:inline"
+              title={`${user.name}: your account`}
+            >
               {user.email}
-            </span>
+            </Link>
             <SignOutButton />
           </div>
         </div>

@@ -1,0 +1,33 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { resendVerification, verifyEmail } from "@gatehouse/db";
+import type { FormState } from "@/components/form-fields";
+import { consoleBaseUrl, requestSource } from "@/server/console-url";
+import { formStateOf, formValues } from "@/server/form-errors";
+
+export async function verifyEmailAction(_previous: FormState, form: FormData): Promise<FormState> {
+  try {
+    await verifyEmail({ input: { token: String(form.get("token") ?? "") } });
+  } catch (error) {
+    const state = formStateOf(error, {});
+    return state.fields.token ? { ...state, error: "This link is not valid: it was used already, has expired, or a newer one was sent. Ask for a new one." } : state;
+  }
+  // Verified: sign in, then create the first organization (home sends members of an org to it instead).
+  redirect(`/signin?notice=verified&callbackUrl=${encodeURIComponent("/signup/org")}`);
+}
+
+export async function resendAction(_previous: FormState, form: FormData): Promise<FormState> {
+  const values = formValues(form, ["email"]);
+  try {
+    // Not awaited past the hand-over: the answer is the same, as fast, for any address.
+    await resendVerification({ input: { ...values, linkBase: await consoleBaseUrl(), source: await requestSource() } });
+  } catch (error) {
+    return formStateOf(error, values);
+  }
+  return { ...emptyState(values), notice: "If that address has an account waiting for verification, a new link is on its way. It works once, for 24 hours." };
+}
+
+function emptyState(values: Record<string, string>): FormState {
+  return { error: null, fields: {}, values };
+}

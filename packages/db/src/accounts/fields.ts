@@ -1,0 +1,45 @@
+import { safeString, validationError, zodIssues } from "@gatehouse/core";
+import { z } from "zod";
+
+// The fields every account form shares, with their caps. Private to this folder.
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 200;
+
+export const emailField = z
+  .email("must be an email address")
+  .max(320)
+  .transform((e) => e.trim().toLowerCase());
+
+export const nameField = safeString()
+  .pipe(z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"))
+  .refine((n) => !/[\r\n]/.test(n), "must be one line");
+
+/** New passwords: 10 to 200 characters, not one character repeated, safe text. */
+export const newPasswordField = safeString()
+  .pipe(z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`))
+  .refine((p) => new Set(p).size > 2, "is too easy to guess");
+
+/** A password being checked (sign-in, current password): bounded, never judged. */
+export const givenPasswordField = z.string().min(1, "is required").max(1_024);
+
+/** The console's public base URL; each link is built on it. */
+export const linkBaseField = z.url({ protocol: /^https?$/ }).max(500);
+
+/** The client's address as the console determined it (null or absent: unknown, not limited per address). */
+export const sourceField = z.string().min(1).max(100).nullish();
+
+/** A token from a link: what randomToken(43) makes. */
+export const tokenField = z.string().regex(/^[0-9a-zA-Z]{43}$/, "is not a valid link");
+
+export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  return parsed.data;
+}
+
+export function link(base: string, path: string, token: string): string {
+  const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
+  url.searchParams.set("token", token);
+  return url.toString();
+}

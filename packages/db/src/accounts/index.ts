@@ -1,0 +1,10 @@
+export { signUp } from "./sign-up";
+export { verifyEmail } from "./verify-email";
+export { resendVerification } from "./resend-verification";
+export { requestPasswordReset } from "./request-password-reset";
+export { resetPassword } from "./reset-password";
+export { changePassword } from "./change-password";
+export { endAllSessions } from "./end-all-sessions";
+export { getSessionAccount, type SessionAccount } from "./get-session-account";
+export { createOwnOrg } from "./create-own-org";
+export { signupMode, type SignupMode } from "./signup-mode";

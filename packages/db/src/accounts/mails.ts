@@ -1,0 +1,32 @@
+import type { MailMessage } from "../mail/send-mail";
+
+// The account mails. Plain text first (every client shows it), with a minimal HTML part.
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+function mail(to: string, subject: string, lines: string[], url: string, action: string): MailMessage {
+  const text = `${lines.join("\n\n")}\n\n${url}\n`;
+  const html = `${lines.map((l) => `<p>${escape(l)}</p>`).join("")}<p><a href="${escape(url)}">${escape(action)}</a></p>`;
+  return { to, subject, text, html, link: url };
+}
+
+export const verificationMail = (to: string, name: string, url: string) =>
+  mail(
+    to,
+    "Verify your email for Gatehouse",
+    [`Hello ${name},`, "Open this link to verify your email address and finish creating your Gatehouse account. It works once, for 24 hours."],
+    url,
+    "Verify my email",
+  );
+
+export const resetMail = (to: string, url: string) =>
+  mail(
+    to,
+    "Reset your Gatehouse password",
+    [
+      "Someone (hopefully you) asked to reset the password of the Gatehouse account for this address.",
+      "Open this link to choose a new one. It works once, for 1 hour. If you did not ask, ignore this email: nothing changes.",
+    ],
+    url,
+    "Choose a new password",
+  );

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { db, TX_OPTIONS } from "../infra/client";
+import { emailField, link, linkBaseField, sourceField, parse } from "./fields";
+import { resetMail } from "./mails";
+import { sendLater } from "./send-later";
+import { admitMailRequest } from "./mail-throttle";
+import { issueToken, sentRecently } from "./tokens";
+
+const inputSchema = z.object({ email: emailField, linkBase: linkBaseField, source: sourceField });
+
+/**
+ * "Forgot password": emails a reset link (/reset-password?token=…, single-use, 1 h) when the address
+ * has an account. The answer is the same, and comes as fast, whether or not it has one; at most one
+ * link a minute is sent per account. `sent` resolves when the mail was handed over (tests wait on it).
+ */
+export async function requestPasswordReset({ input }: { input: unknown }): Promise<{ sent: Promise<void> }> {
+  const { email, linkBase, source } = parse(inputSchema, input);
+  await admitMailRequest(source);
+  const user = await db().user.findUnique({ where: { email }, select: { id: true } });
+  if (!user || (await sentRecently(user.id, "reset_password"))) return { sent: Promise.resolve() };
+  const token = await db().$transaction((tx) => issueToken(tx, user.id, "reset_password"), TX_OPTIONS);
+  return { sent: sendLater(resetMail(email, link(linkBase, "reset-password", token))) };
+}

@@ -1,0 +1,387 @@
+import { randomBytes } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { isDomainError, randomToken, type DomainError } from "@gatehouse/core";
+import { SMTPServer } from "smtp-server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { closeSignals, disconnectDb } from "../src";
+import { changePassword, createOwnOrg, endAllSessions, getSessionAccount, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "../src/accounts";
+import { db } from "../src/infra/client";
+import { closeRateLimiter } from "../src/infra/rate-limiter";
+import { MAIL_REQUEST_LIMITS } from "../src/accounts/mail-throttle";
+import { closeMail, listDevOutbox, mailMode } from "../src/mail";
+import { authenticateUser, EMAIL_UNVERIFIED } from "../src/orgs/authenticate-user";
+import { createTestOrg, type TestOrg } from "../src/testing";
+
+// Accounts (issue 13) against a real SMTP server started here: nodemailer delivers every mail to it,
+// and the links the tests follow are read out of the messages it received.
+
+interface Received {
+  to: string[];
+  raw: string;
+}
+
+const inbox: Received[] = [];
+let smtp: SMTPServer;
+const LINK_BASE = "http://console.example.test:3000";
+const PASSWORD = "a good long password";
+let org: TestOrg;
+
+beforeAll(async () => {
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ["STARTTLS"],
+    logger: false,
+    // Addresses starting "bounce-" are refused, as a server refuses a mailbox it does not have.
+    onRcptTo(address, _session, callback) {
+      callback(address.address.startsWith("bounce-") ? Object.assign(new Error("Mailbox unavailable: secret-detail"), { responseCode: 550 }) : undefined);
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+      stream.on("end", () => {
+        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  // Before anything reads the environment (it is read once, on first use).
+  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  process.env.MAIL_FROM = "Gatehouse Test <gatehouse@example.test>";
+  org = await createTestOrg({ label: "accounts" });
+});
+afterAll(async () => {
+  closeMail();
+  await new Promise<void>((resolve) => smtp.close(resolve));
+  await disconnectDb();
+  await closeSignals();
+  await closeRateLimiter();
+});
+
+const freshEmail = (label = "person") => `${label}-${randomBytes(4).toString("hex")}@example.test`;
+
+/** The text of a received message with its quoted-printable soft breaks and escapes undone. */
+function decoded(raw: string): string {
+  return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
+function mailsTo(email: string): Received[] {
+  return inbox.filter((m) => m.to.includes(email));
+}
+
+/** Waits for the `n`th mail to the address and returns the token of its link to `path`. */
+async function linkToken(email: string, path: string, n = 1): Promise<string> {
+  for (let i = 0; i < 100 && mailsTo(email).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+  const mail = mailsTo(email)[n - 1];
+  if (!mail) throw new Error(`no mail #${n} to ${email}`);
+  const text = decoded(mail.raw);
+  const match = new RegExp(`${LINK_BASE.replace(/[.:/]/g, "\\$&")}/${path}\\?token=([0-9a-zA-Z]+)`).exec(text);
+  if (!match?.[1]) throw new Error(`no ${path} link in the mail to ${email}:\n${text}`);
+  return match[1];
+}
+
+async function domainError(promise: Promise<unknown>): Promise<DomainError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!isDomainError(error)) throw new Error(`expected a domain error, got ${String(error)}`);
+  return error;
+}
+
+function issuePaths(error: DomainError): string[] {
+  return ((error.details as { issues?: Array<{ path: string }> } | undefined)?.issues ?? []).map((i) => i.path);
+}
+
+async function signUpAndVerify(label: string): Promise<{ userId: string; email: string }> {
+  const email = freshEmail(label);
+  const { userId } = await signUp({ input: { email, password: PASSWORD, name: `Person ${label}`, linkBase: LINK_BASE } });
+  await verifyEmail({ input: { token: await linkToken(email, "verify-email") } });
+  return { userId, email };
+}
+
+const signIn = (email: string, password: string) => authenticateUser({ input: { email, password, source: `10.9.${randomBytes(2).join(".")}` } });
+
+async function auditTypes(orgId: string, userId: string): Promise<Array<{ type: string; actorType: string; actorId: string }>> {
+  return db().auditEntry.findMany({ where: { orgId, subjectId: userId }, orderBy: { seq: "asc" }, select: { type: true, actorType: true, actorId: true } });
+}
+
+describe("mail", () => {
+  it("goes over SMTP when SMTP_URL is set, from MAIL_FROM, and keeps no development outbox", async () => {
+    const email = freshEmail("from");
+    await signUp({ input: { email, password: PASSWORD, name: "From Test", linkBase: LINK_BASE } });
+    await linkToken(email, "verify-email");
+    const raw = mailsTo(email)[0]?.raw ?? "";
+    expect(raw).toMatch(/^From: Gatehouse Test <gatehouse@example\.test>/m);
+    expect(raw).toMatch(/^Subject: Verify your email for Gatehouse/m);
+    expect(mailMode()).toBe("smtp");
+    expect(await listDevOutbox()).toBeNull();
+    expect(await db().devOutboxMessage.count({ where: { to: email } })).toBe(0);
+  });
+});
+
+describe("a failed send", () => {
+  it("answers 503 without the server's words, keeps the account, and a resent link arrives once the address accepts mail", async () => {
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    const email = freshEmail("bounce");
+    let error: DomainError;
+    try {
+      error = await domainError(signUp({ input: { email, password: PASSWORD, name: "Bounce", linkBase: LINK_BASE } }));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(error.code).toBe("UNAVAILABLE");
+    expect(error.message).toContain("Your account was created, but the verification email could not be sent");
+    expect(error.message).not.toContain("secret-detail");
+    const user = await db().user.findUniqueOrThrow({ where: { email } });
+    expect(user.emailVerifiedAt).toBeNull();
+    expect(await db().accountToken.count({ where: { userId: user.id } })).toBe(1);
+    expect(mailsTo(email)).toHaveLength(0);
+    // The address is fixed (here: renamed so the server accepts it); "resend the link" sends a new one.
+    const fixed = email.replace(/^bounce-/, "fixed-");
+    await db().user.update({ where: { id: user.id }, data: { email: fixed } });
+    await db().accountToken.updateMany({ where: { userId: user.id }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    await (
+      await resendVerification({ input: { email: fixed, linkBase: LINK_BASE } })
+    ).sent;
+    await verifyEmail({ input: { token: await linkToken(fixed, "verify-email") } });
+    expect(await signIn(fixed, PASSWORD)).toMatchObject({ id: user.id });
+  });
+});
+
+describe("sign-up and email verification", () => {
+  it("creates an unverified account that cannot sign in until its emailed link is used, once", async () => {
+    const email = freshEmail("signup");
+    const { userId } = await signUp({ input: { email: email.toUpperCase(), password: PASSWORD, name: "  Ada Lovelace ", linkBase: LINK_BASE } });
+    const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
+    expect(user).toMatchObject({ email, name: "Ada Lovelace", emailVerifiedAt: null });
+
+    const refused = await domainError(signIn(email, PASSWORD));
+    expect(refused.code).toBe("FORBIDDEN");
+    expect(refused.details).toEqual({ reason: EMAIL_UNVERIFIED });
+    // A wrong password says nothing about verification.
+    expect(await signIn(email, "not the password at all")).toBeNull();
+
+    const token = await linkToken(email, "verify-email");
+    // Only the hash is stored.
+    const stored = await db().accountToken.findMany({ where: { userId } });
+    expect(stored).toHaveLength(1);
+    expect(stored[0]?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(stored)).not.toContain(token);
+    expect(stored[0]!.expiresAt.getTime() - stored[0]!.createdAt.getTime()).toBe(24 * 60 * 60_000);
+
+    expect(await verifyEmail({ input: { token } })).toEqual({ userId, email });
+    expect(await signIn(email, PASSWORD)).toMatchObject({ id: userId, email, sessionVersion: 0 });
+
+    const again = await domainError(verifyEmail({ input: { token } }));
+    expect(again.code).toBe("VALIDATION");
+    expect(issuePaths(again)).toEqual(["token"]);
+  });
+
+  it("refuses an expired link, an unknown one and a malformed one (400 naming token)", async () => {
+    const email = freshEmail("expiry");
+    const { userId } = await signUp({ input: { email, password: PASSWORD, name: "Expiry", linkBase: LINK_BASE } });
+    const token = await linkToken(email, "verify-email");
+    await db().accountToken.updateMany({ where: { userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    for (const attempt of [token, randomToken(43), "short", `${token.slice(0, 42)}!`]) {
+      const error = await domainError(verifyEmail({ input: { token: attempt } }));
+      expect(error.code).toBe("VALIDATION");
+      expect(issuePaths(error)).toEqual(["token"]);
+    }
+    expect((await db().user.findUniqueOrThrow({ where: { id: userId } })).emailVerifiedAt).toBeNull();
+  });
+
+  it("a reset link does not verify through /verify-email (purposes are apart)", async () => {
+    const email = freshEmail("purpose");
+    await signUp({ input: { email, password: PASSWORD, name: "Purpose", linkBase: LINK_BASE } });
+    await (
+      await requestPasswordReset({ input: { email, linkBase: LINK_BASE } })
+    ).sent;
+    const resetToken = await linkToken(email, "reset-password", 2);
+    expect(issuePaths(await domainError(verifyEmail({ input: { token: resetToken } })))).toEqual(["token"]);
+  });
+
+  it("resends a link to an unverified account, at most once a minute, and answers the same for everyone", async () => {
+    const email = freshEmail("resend");
+    await signUp({ input: { email, password: PASSWORD, name: "Resend", linkBase: LINK_BASE } });
+    await linkToken(email, "verify-email", 1);
+    // Within the minute: the same answer, no second mail.
+    await (
+      await resendVerification({ input: { email, linkBase: LINK_BASE } })
+    ).sent;
+    expect(mailsTo(email)).toHaveLength(1);
+    await db().accountToken.updateMany({ where: { user: { email } }, data: { createdAt: new Date(Date.now() - 120_000) } });
+    const answer = await resendVerification({ input: { email, linkBase: LINK_BASE } });
+    await answer.sent;
+    const second = await linkToken(email, "verify-email", 2);
+    await verifyEmail({ input: { token: second } });
+
+    const verified = await resendVerification({ input: { email, linkBase: LINK_BASE } });
+    const unknownEmail = freshEmail("nobody");
+    const unknown = await resendVerification({ input: { email: unknownEmail, linkBase: LINK_BASE } });
+    await Promise.all([verified.sent, unknown.sent]);
+    expect(Object.keys(verified)).toEqual(Object.keys(answer));
+    expect(Object.keys(unknown)).toEqual(Object.keys(answer));
+    expect(mailsTo(email)).toHaveLength(2);
+    expect(mailsTo(unknownEmail)).toHaveLength(0);
+  });
+
+  it("refuses bad input with a 400 naming the field, and a taken email with a 409", async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ name: "x".repeat(201) }, "name"],
+      [{ name: "" }, "name"],
+      [{ name: "two\nlines" }, "name"],
+      [{ name: "nul\u0000" }, "name"],
+      [{ email: "not-an-email" }, "email"],
+      [{ email: `${"a".repeat(320)}@example.test` }, "email"],
+      [{ password: "short" }, "password"],
+      [{ password: "aaaaaaaaaaaaaaaa" }, "password"],
+      [{ password: "p".repeat(100) + "q".repeat(101) }, "password"],
+      [{ linkBase: "javascript:alert(1)" }, "linkBase"],
+    ];
+    for (const [override, field] of cases) {
+      const input = { email: freshEmail("bad"), password: PASSWORD, name: "Bad Input", linkBase: LINK_BASE, ...override };
+      const error = await domainError(signUp({ input }));
+      expect(error.code, `${field}: ${JSON.stringify(override).slice(0, 60)}`).toBe("VALIDATION");
+      expect(issuePaths(error)).toEqual([field]);
+    }
+    const error = await domainError(signUp({ input: { email: org.owner.email.toUpperCase(), password: PASSWORD, name: "Duplicate", linkBase: LINK_BASE } }));
+    expect(error.code).toBe("CONFLICT");
+    expect(issuePaths(error)).toEqual(["email"]);
+    expect(await db().user.count({ where: { email: org.owner.email } })).toBe(1);
+  });
+
+  it("existing users (seeded, created by an owner) count as verified and sign in", async () => {
+    expect((await db().user.findUniqueOrThrow({ where: { id: org.owner.userId } })).emailVerifiedAt).not.toBeNull();
+    expect(await signIn(org.owner.email, org.owner.password)).toMatchObject({ id: org.owner.userId });
+  });
+});
+
+describe("the first org", () => {
+  it("a verified user creates an org and becomes its owner; the log names them", async () => {
+    const { userId, email } = await signUpAndVerify("founder");
+    const slug = `founded-${randomBytes(3).toString("hex")}`;
+    const created = await createOwnOrg({ userId, input: { name: "Founded Inc", slug } });
+    expect(created.org).toMatchObject({ slug, name: "Founded Inc" });
+    expect(created.owner).toMatchObject({ userId, role: "owner" });
+    const entries = await db().auditEntry.findMany({ where: { orgId: created.org.id }, orderBy: { seq: "asc" } });
+    expect(entries.slice(0, 2).map((e) => [e.type, e.actorType, e.actorId])).toEqual([
+      ["org.created", "member", created.owner.membershipId],
+      ["member.added", "member", created.owner.membershipId],
+    ]);
+    expect(await db().user.count({ where: { email } })).toBe(1);
+
+    const taken = await domainError(createOwnOrg({ userId, input: { name: "Again", slug } }));
+    expect(taken.code).toBe("CONFLICT");
+    expect(issuePaths(taken)).toEqual(["slug"]);
+    expect(issuePaths(await domainError(createOwnOrg({ userId, input: { name: "Bad", slug: "Not A Slug" } })))).toEqual(["slug"]);
+    expect(issuePaths(await domainError(createOwnOrg({ userId, input: { name: "n".repeat(201), slug: `ok-${slug}` } })))).toEqual(["name"]);
+  });
+
+  it("an unverified user cannot create one", async () => {
+    const email = freshEmail("unverified");
+    const { userId } = await signUp({ input: { email, password: PASSWORD, name: "Unverified", linkBase: LINK_BASE } });
+    expect((await domainError(createOwnOrg({ userId, input: { name: "Nope", slug: `nope-${randomBytes(3).toString("hex")}` } }))).code).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("password reset", () => {
+  it("emails a single-use link that sets a new password and ends every session", async () => {
+    const { userId, email } = await signUpAndVerify("reset");
+    await createOwnOrg({ userId, input: { name: "Reset Org", slug: `reset-${randomBytes(3).toString("hex")}` } });
+    const before = (await db().user.findUniqueOrThrow({ where: { id: userId } })).sessionVersion;
+    await (
+      await requestPasswordReset({ input: { email, linkBase: LINK_BASE } })
+    ).sent;
+    const token = await linkToken(email, "reset-password", 2);
+    expect(decoded(mailsTo(email)[1]?.raw ?? "")).toMatch(/^Subject: Reset your Gatehouse password/m);
+
+    const weak = await domainError(resetPassword({ input: { token, password: "short" } }));
+    expect(issuePaths(weak)).toEqual(["password"]);
+    await resetPassword({ input: { token, password: "the new password, long" } });
+    expect(await signIn(email, PASSWORD)).toBeNull();
+    expect(await signIn(email, "the new password, long")).toMatchObject({ id: userId, sessionVersion: before + 1 });
+    expect(await getSessionAccount({ userId, sessionVersion: before })).toBeNull();
+
+    const again = await domainError(resetPassword({ input: { token, password: "yet another password" } }));
+    expect(issuePaths(again)).toEqual(["token"]);
+    const membership = await db().membership.findFirstOrThrow({ where: { userId } });
+    expect((await auditTypes(membership.orgId, userId)).map((e) => [e.type, e.actorType, e.actorId])).toEqual([["account.password_reset", "member", membership.id]]);
+  });
+
+  it("answers the same for an email without an account, and sends nothing", async () => {
+    const { email } = await signUpAndVerify("forgot");
+    const known = await requestPasswordReset({ input: { email, linkBase: LINK_BASE } });
+    const unknownEmail = freshEmail("forgot-nobody");
+    const unknown = await requestPasswordReset({ input: { email: unknownEmail, linkBase: LINK_BASE } });
+    await Promise.all([known.sent, unknown.sent]);
+    expect(Object.keys(unknown)).toEqual(Object.keys(known));
+    expect(mailsTo(unknownEmail)).toHaveLength(0);
+    expect(mailsTo(email)).toHaveLength(2);
+    const malformed = await domainError(requestPasswordReset({ input: { email: "nope", linkBase: LINK_BASE } }));
+    expect(issuePaths(malformed)).toEqual(["email"]);
+  });
+
+  it("an expired reset link is refused and changes nothing", async () => {
+    const { userId, email } = await signUpAndVerify("reset-expired");
+    await (
+      await requestPasswordReset({ input: { email, linkBase: LINK_BASE } })
+    ).sent;
+    const token = await linkToken(email, "reset-password", 2);
+    await db().accountToken.updateMany({ where: { userId, purpose: "reset_password" }, data: { expiresAt: new Date(Date.now() - 1) } });
+    expect(issuePaths(await domainError(resetPassword({ input: { token, password: "another long password" } })))).toEqual(["token"]);
+    expect(await signIn(email, PASSWORD)).toMatchObject({ id: userId });
+  });
+});
+
+describe("requests that send mail", () => {
+  it(`are limited to ${MAIL_REQUEST_LIMITS.perSource} an hour per client address, whatever the email`, async () => {
+    const source = `10.77.${randomBytes(2).join(".")}`;
+    for (let i = 0; i < MAIL_REQUEST_LIMITS.perSource; i++) {
+      await (
+        await requestPasswordReset({ input: { email: freshEmail("limited"), linkBase: LINK_BASE, source } })
+      ).sent;
+    }
+    const refused = await domainError(resendVerification({ input: { email: freshEmail("limited"), linkBase: LINK_BASE, source } }));
+    expect(refused.code).toBe("RATE_LIMITED");
+    expect(refused.retryAfterSeconds).toBe(MAIL_REQUEST_LIMITS.windowSeconds);
+    expect((await domainError(signUp({ input: { email: freshEmail("limited"), password: PASSWORD, name: "Limited", linkBase: LINK_BASE, source } }))).code).toBe("RATE_LIMITED");
+    // Another address is not affected.
+    await signUp({ input: { email: freshEmail("other-source"), password: PASSWORD, name: "Other", linkBase: LINK_BASE, source: `10.78.${randomBytes(2).join(".")}` } });
+  });
+});
+
+describe("signed-in account changes", () => {
+  it("changing the password needs the current one and ends the other sessions", async () => {
+    const { userId, email } = await signUpAndVerify("change");
+    const created = await createOwnOrg({ userId, input: { name: "Change Org", slug: `change-${randomBytes(3).toString("hex")}` } });
+    const wrong = await domainError(changePassword({ userId, input: { currentPassword: "not it at all", newPassword: "a different password" } }));
+    expect(issuePaths(wrong)).toEqual(["currentPassword"]);
+    const weak = await domainError(changePassword({ userId, input: { currentPassword: PASSWORD, newPassword: "x".repeat(201) } }));
+    expect(issuePaths(weak)).toEqual(["newPassword"]);
+    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toMatchObject({ id: userId, email });
+
+    const { sessionVersion } = await changePassword({ userId, input: { currentPassword: PASSWORD, newPassword: "a different password" } });
+    expect(sessionVersion).toBe(1);
+    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toBeNull();
+    expect(await getSessionAccount({ userId, sessionVersion: 1 })).toMatchObject({ id: userId });
+    expect(await signIn(email, "a different password")).toMatchObject({ id: userId });
+    expect((await auditTypes(created.org.id, userId)).map((e) => [e.type, e.actorId])).toEqual([["account.password_changed", created.owner.membershipId]]);
+  });
+
+  it("sign out everywhere bumps the session version; older sessions no longer count", async () => {
+    const { userId } = await signUpAndVerify("everywhere");
+    const created = await createOwnOrg({ userId, input: { name: "Everywhere", slug: `everywhere-${randomBytes(3).toString("hex")}` } });
+    expect(await endAllSessions({ userId })).toEqual({ sessionVersion: 1 });
+    expect(await endAllSessions({ userId })).toEqual({ sessionVersion: 2 });
+    expect(await getSessionAccount({ userId, sessionVersion: 1 })).toBeNull();
+    expect(await getSessionAccount({ userId, sessionVersion: 2 })).toMatchObject({ id: userId });
+    expect((await auditTypes(created.org.id, userId)).map((e) => e.type)).toEqual(["account.sessions_ended", "account.sessions_ended"]);
+    expect((await domainError(endAllSessions({ userId: "usr_0000000000000000000000" }))).code).toBe("UNAUTHENTICATED");
+  });
+
+  it("an unverified account's session does not count", async () => {
+    const { userId } = await signUp({ input: { email: freshEmail("session"), password: PASSWORD, name: "Session", linkBase: LINK_BASE } });
+    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toBeNull();
+  });
+});

@@ -1,0 +1,72 @@
+import { randomBytes } from "node:crypto";
+import { expect, signIn, test } from "./fixtures";
+
+// Self-service sign-up, end to end. The shared console stack (global-setup.ts) runs without SMTP_URL,
+// as `npm start` does, so the verification mail is read where such an instance keeps it: the
+// development outbox at /dev/outbox. (Delivery over SMTP to a real server is covered by
+// packages/db/test/accounts.test.ts.)
+
+const PASSWORD = "a long enough password";
+
+test("a new person signs up, verifies their email through the link, creates an org and lands in it", async ({ page }) => {
+  const suffix = randomBytes(3).toString("hex");
+  const email = `grace-${suffix}@example.test`;
+
+  await page.goto("/signin");
+  await page.getByRole("link", { name: "Create an account" }).click();
+  await expect(page.getByRole("heading", { name: "Create an account" })).toBeVisible();
+  await page.getByLabel("Name").fill("Grace Hopper");
+  await page.getByLabel("Email").fill(email);
+  // A weak password is refused next to its field, and what was typed stays.
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByText("Password must be at least 10 characters")).toBeVisible();
+  await expect(page.getByLabel("Email")).toHaveValue(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await expect(page.getByText(email)).toBeVisible();
+
+  // Not verified yet: sign-in says so and offers a new link.
+  await page.goto("/signin");
+  await signIn(page, { email, password: PASSWORD });
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("Your email is not verified yet");
+  await expect(page.getByRole("link", { name: "Resend the link" })).toBeVisible();
+
+  // The link, from the mail as the outbox shows it.
+  await page.goto("/dev/outbox");
+  const mail = page.getByRole("article", { name: `Verify your email for Gatehouse to ${email}` });
+  await expect(mail).toBeVisible();
+  const href = await mail.getByRole("link", { name: /verify-email\?token=/ }).getAttribute("href");
+  expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/verify-email\?token=[0-9a-zA-Z]{43}$/);
+  await page.goto(href!);
+  await page.getByRole("button", { name: "Verify my email" }).click();
+  await expect(page).toHaveURL(/\/signin\?notice=verified/);
+  await expect(page.getByRole("main").getByRole("status")).toContainText("Your email is verified");
+
+  // The same link a second time is spent.
+  await page.goto(href!);
+  await page.getByRole("button", { name: "Verify my email" }).click();
+  await expect(page.getByRole("main").getByRole("alert")).toContainText("This link is not valid");
+
+  await page.goto(`/signin?callbackUrl=${encodeURIComponent("/signup/org")}`);
+  await signIn(page, { email, password: PASSWORD });
+  await expect(page.getByRole("heading", { name: "Create your organization" })).toBeVisible();
+  await page.getByLabel("Organization name").fill(`Hopper Labs ${suffix}`);
+  await page.getByLabel("Address").fill(`hopper-labs-${suffix}`);
+  await page.getByRole("button", { name: "Create organization" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/o/hopper-labs-${suffix}/audit$`));
+  await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
+  await expect(page.getByRole("banner").getByText(`Hopper Labs ${suffix}`)).toBeVisible();
+  await expect(page.getByRole("banner").getByText("owner", { exact: true })).toBeVisible();
+
+  // Signing out everywhere ends this session too (the session version moved on).
+  await page.getByRole("banner").getByRole("link", { name: email }).click();
+  await expect(page.getByRole("heading", { name: "Your account" })).toBeVisible();
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("main").getByRole("status")).toContainText("Your session ended");
+  await page.goto(`/o/hopper-labs-${suffix}/audit`);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+});
