@@ -4,6 +4,8 @@ export * from "./infra";
 export * from "./actors";
 export * from "./auth";
 export * from "./orgs";
+export * from "./members";
+export * from "./invitations";
 export * from "./agents";
 export * from "./keys";
 export * from "./policies";

@@ -138,7 +138,9 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("Org", org, () => prisma.org.findUnique({ where: { id: org.id } }));
     const user = await prisma.user.create({ data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t } });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
-    const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
+    const membership = await prisma.membership.create({
+      data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", lastActiveAt: later, removedAt: later, createdAt: t },
+    });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
     const agent = await prisma.agent.create({
       data: {
@@ -276,6 +278,23 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("SigningKey", signingKey, () => prisma.signingKey.findUnique({ where: { id: signingKey.id } }));
     const checkpoint = await prisma.checkpoint.create({ data: { id: "chk_rt", orgId: org.id, treeSize: 7n, rootHash: "r", note: "n", signingKeyId: signingKey.id, createdAt: t } });
     await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
+    const invitation = await prisma.invitation.create({
+      data: {
+        id: "inv_rt",
+        orgId: org.id,
+        email: "invitee@example.test",
+        role: "approver",
+        tokenHash: "th",
+        invitedByMembershipId: membership.id,
+        idempotencyKey: "ik",
+        expiresAt: later,
+        acceptedAt: t,
+        acceptedByMembershipId: membership.id,
+        revokedAt: later,
+        createdAt: t,
+      },
+    });
+    await roundTrip("Invitation", invitation, () => prisma.invitation.findUnique({ where: { id: invitation.id } }));
     const rateEvent = await prisma.rateEvent.create({ data: { orgId: org.id, key: "k", at: t } });
     await roundTrip("RateEvent", rateEvent, () => prisma.rateEvent.findUnique({ where: { id: rateEvent.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
