@@ -1,5 +1,5 @@
 import { randomToken } from "@gatehouse/core";
-import { closeApprovalWaiters, evictKeyCache, signals } from "@gatehouse/db";
+import { closeApprovalWaiters, evictKeyCache, evictMemberKeys, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { serializerCompiler, validatorCompiler } from "./contract";
@@ -10,6 +10,7 @@ import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
+import { memberRoutes } from "./routes/members";
 import { referenceRoutes } from "./routes/reference";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
@@ -76,9 +77,10 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
   });
-  // Other instances announce revocations; drop our cached verification at once.
+  // Other instances announce revocations and members' role changes or removals; drop our cached verifications at once.
   const unsubscribe = signals().subscribe((signal) => {
     if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
+    if (signal.type === "member.changed") evictMemberKeys(signal.membershipId);
   });
   app.addHook("onClose", async () => unsubscribe());
   const subscribed = await Promise.race([
@@ -94,6 +96,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(agentRoutes);
   await app.register(adminRoutes);
+  await app.register(memberRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes);

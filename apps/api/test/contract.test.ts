@@ -1,6 +1,6 @@
 import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
 import { responseValidator } from "@gatehouse/contracts/testing";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
@@ -59,6 +59,8 @@ interface State {
   approvalIds: string[];
   agentId: string;
   issuedKeyId: string;
+  memberId: string;
+  invitationId: string;
 }
 
 type Row = (state: State) => Promise<LightMyRequestResponse>;
@@ -121,6 +123,21 @@ const ROWS: Record<OperationId, Row> = {
   revokeKey: (state) => admin("DELETE", `/v1/admin/keys/${state.issuedKeyId}`),
   getSettings: () => admin("GET", "/v1/admin/settings"),
   updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 } }),
+  getOrg: () => admin("GET", "/v1/admin/org"),
+  updateOrg: () => admin("PATCH", "/v1/admin/org", { name: "Contract Org (renamed)" }),
+  listMembers: async (state) => {
+    state.memberId = (await addTestMember(org, "viewer", "contract")).membershipId;
+    return admin("GET", "/v1/admin/members");
+  },
+  updateMember: (state) => admin("PATCH", `/v1/admin/members/${state.memberId}`, { role: "approver" }),
+  removeMember: (state) => admin("DELETE", `/v1/admin/members/${state.memberId}`),
+  listInvitations: async (state) => {
+    const created = await admin("POST", "/v1/admin/invitations", { email: "Invited.Contract@Example.test", role: "viewer" });
+    state.invitationId = created.json().invitation.id;
+    return admin("GET", "/v1/admin/invitations");
+  },
+  createInvitation: () => admin("POST", "/v1/admin/invitations", { email: "second.contract@example.test", role: "auditor", expiresInDays: 2 }),
+  revokeInvitation: (state) => admin("DELETE", `/v1/admin/invitations/${state.invitationId}`),
   listApprovals: () => admin("GET", "/v1/admin/approvals?status=all"),
   getApprovalAsMember: (state) => admin("GET", `/v1/admin/approvals/${state.approvalIds[1]}`),
   decideApproval: (state) => admin("POST", `/v1/admin/approvals/${state.approvalIds[1]}/decision`, { decision: "approve", reason: "looks fine" }),
@@ -128,7 +145,7 @@ const ROWS: Record<OperationId, Row> = {
 };
 
 describe("every route's real answer matches the document", () => {
-  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "" };
+  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "", memberId: "", invitationId: "" };
 
   it("has a row for every operation of the document", () => {
     expect(Object.keys(ROWS).sort()).toEqual(routes.map((r) => r.operationId).sort());

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { createAgent, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import { createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -35,6 +35,8 @@ interface OrgFixture {
   approvalId: string;
   /** The audit entry of an executed action of the org's agent. */
   executedEntryId: string;
+  /** A pending invitation of the org. */
+  invitationId: string;
 }
 
 interface Fixtures {
@@ -105,15 +107,19 @@ async function executeAction(org: TestOrg): Promise<string> {
 
 async function orgFixture(label: string): Promise<OrgFixture> {
   const org = await createTestOrg({ label, policies: ALLOW_ALL_PR });
-  return { org, approvalId: await requestApproval(org), executedEntryId: await executeAction(org) };
+  return { org, approvalId: await requestApproval(org), executedEntryId: await executeAction(org), invitationId: (await throwawayInvitation(org)).invitation.id };
 }
+
+const throwawayInvitation = (org: TestOrg) => createInvitation({ ctx: org.ctx, input: { body: { email: `${unique("invitee")}@example.test`, role: "viewer" } } });
 
 const throwawayAgent = async (org: TestOrg): Promise<string> => (await createAgent({ ctx: org.ctx, input: { name: unique("throwaway") } })).id;
 
 /** Everything a request could change in an org; a refused request leaves it identical. */
 async function stateOf(orgId: string): Promise<unknown> {
   const rows = (tables: string[]) =>
-    tables.map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`).join(", ");
+    tables
+      .map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`)
+      .join(", ");
   const {
     rows: [state],
   } = await db().pool.query<{ state: unknown }>(
@@ -128,6 +134,7 @@ async function stateOf(orgId: string): Promise<unknown> {
       "approval_votes",
       "delegations",
       "signing_keys",
+      "invitations",
     ])}, 'checkpoints', (SELECT count(*) FROM checkpoints WHERE org_id = $1)) AS state`,
     [orgId],
   );
@@ -275,6 +282,44 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: "/v1/admin/approvals/decision", body: { approvalIds: [f.b.approvalId], decision: "approve" } }),
     perItem: true,
   },
+  { method: "GET", route: "/v1/admin/org", access: adminKey("org.read"), sample: () => ({ path: "/v1/admin/org" }), foreign: "scoped" },
+  {
+    method: "PATCH",
+    route: "/v1/admin/org",
+    access: adminKey("org.write"),
+    sample: (f) => ({ path: "/v1/admin/org", body: { name: `Sec A ${unique("n")}`, slug: f.a.org.org.slug } }),
+    foreign: "scoped",
+  },
+  { method: "GET", route: "/v1/admin/members", access: adminKey("members.read"), sample: () => ({ path: "/v1/admin/members" }), foreign: "scoped" },
+  {
+    method: "PATCH",
+    route: "/v1/admin/members/:id",
+    access: adminKey("members.manage"),
+    sample: async (f) => ({ path: `/v1/admin/members/${(await addTestMember(f.a.org, "viewer", "throwaway")).membershipId}`, body: { role: "auditor" } }),
+    foreign: (f) => ({ path: `/v1/admin/members/${f.b.org.owner.membershipId}`, body: { role: "viewer" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/members/:id",
+    access: adminKey("members.manage"),
+    sample: async (f) => ({ path: `/v1/admin/members/${(await addTestMember(f.a.org, "viewer", "throwaway")).membershipId}` }),
+    foreign: (f) => ({ path: `/v1/admin/members/${f.b.org.owner.membershipId}` }),
+  },
+  { method: "GET", route: "/v1/admin/invitations", access: adminKey("members.read"), sample: () => ({ path: "/v1/admin/invitations" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/invitations",
+    access: adminKey("members.manage"),
+    sample: () => ({ path: "/v1/admin/invitations", body: { email: `${unique("invitee")}@example.test`, role: "viewer" } }),
+    foreign: "scoped",
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/invitations/:id",
+    access: adminKey("members.manage"),
+    sample: async (f) => ({ path: `/v1/admin/invitations/${(await throwawayInvitation(f.a.org)).invitation.id}` }),
+    foreign: (f) => ({ path: `/v1/admin/invitations/${f.b.invitationId}` }),
+  },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
 ];
 
@@ -401,6 +446,7 @@ beforeAll(async () => {
       b.org.owner.membershipId,
       b.org.owner.userId,
       b.approvalId,
+      b.invitationId,
       ...bEntries.map((e) => e.id),
       ...bKeys.map((k) => k.id),
     ],

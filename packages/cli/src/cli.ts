@@ -21,7 +21,8 @@ import {
   type PolicySetDiff,
 } from "@gatehouse/sdk";
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
+import { runInvitations, runMembers, runOrg, type MembersCliIo } from "./cli-members.ts";
 import type { CliEnv } from "./env.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
 import { VERSION } from "./version.ts";
@@ -76,6 +77,14 @@ Commands:
   audit keys               Print the org's checkpoint verifier keys
   audit verify             Ask the server to recompute and check its audit log
   audit proof <entry>      Print an entry's inclusion proof, checked on this machine
+  members list             List the org's members (role, sign-in, last activity)
+  members set-role <id> <role>   Give a member a new role
+  members remove <id>      Remove a member and revoke their admin keys
+  invitations list         List pending invitations
+  invitations create <email> --role <role>   Invite someone; prints the link to send them
+  invitations revoke <id>  Revoke an invitation
+  org show                 Print the org's name, slug and member count
+  org rename [<name>] [--slug <slug>]   Rename the org or change its slug
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
@@ -338,6 +347,9 @@ const OPTIONS = {
   agent: { type: "string", multiple: true },
   type: { type: "string", multiple: true },
   "tree-size": { type: "string", multiple: true },
+  role: { type: "string", multiple: true },
+  slug: { type: "string", multiple: true },
+  "expires-in-days": { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
@@ -443,6 +455,12 @@ async function run(context: CliContext): Promise<number> {
     }
     case "audit":
       return runAudit(context, flags, repeated, command, rest);
+    case "members":
+      return runMembers(membersIo(context, flags), command, rest);
+    case "invitations":
+      return runInvitations(membersIo(context, flags), command, rest);
+    case "org":
+      return runOrg(membersIo(context, flags), command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -569,6 +587,19 @@ async function runAudit(context: CliContext, flags: ParsedArgs["flags"], repeate
     default:
       throw new UsageError(`unknown command "audit ${command}"`);
   }
+}
+
+/** What the members, invitations and org commands need of the context. */
+function membersIo(context: CliContext, flags: ParsedArgs["flags"]): MembersCliIo {
+  return {
+    admin: () => adminClient(context, flags),
+    stdout: context.stdout,
+    stderr: context.stderr,
+    signal: context.signal,
+    flags,
+    allowOnly: (allowed, command) => allowOnly(flags, allowed, command),
+    connectionHelp: CONNECTION_OPTIONS,
+  };
 }
 
 /** What the audit commands need of the context. */
@@ -741,22 +772,6 @@ function formatEvent(event: GatehouseEvent): string {
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
   ].filter((fact) => fact !== undefined);
   return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType}  ${facts.join(" ")}\n`;
-}
-
-/** An ISO 8601 time without its milliseconds. */
-function shortTime(iso: string): string {
-  return iso.replace(/\.\d+Z$/, "Z");
-}
-
-/** Columns padded to their widest cell, two spaces apart. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
-      .join("  ")
-      .concat("\n");
-  return [header, ...rows].map(line).join("");
 }
 
 /** `+ a v1`, `~ b v1 → v2`, `- c v3`, `= 2 unchanged`, then the counts. */

@@ -34,7 +34,7 @@ export type ErrorEnvelope = z.output<typeof errorEnvelopeSchema>;
 
 export { inspectInput, isSafeText, jsonRecord, jsonValue, MAX_JSON_DEPTH, safeString, UNSAFE_TEXT_MESSAGE };
 
-const ARTICLE: Partial<Record<IdKind, string>> = { org: "an", approval: "an", action: "an", apiKey: "an", agent: "an", audit: "an" };
+const ARTICLE: Partial<Record<IdKind, string>> = { org: "an", approval: "an", action: "an", apiKey: "an", agent: "an", audit: "an", invitation: "an" };
 const ID_NAMES: Partial<Record<IdKind, string>> = { apiKey: "API key", audit: "audit entry", policyVersion: "policy version", signingKey: "signing key" };
 
 /** An id of one kind (`apr_` and 22 letters or digits): anything else is a 400 naming the field, before any lookup. */

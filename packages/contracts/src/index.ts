@@ -6,5 +6,6 @@ export * from "./policies";
 export * from "./agents";
 export * from "./events";
 export * from "./health";
+export * from "./members";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

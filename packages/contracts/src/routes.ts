@@ -39,6 +39,20 @@ const idempotencyHeaders = z.object({
   "idempotency-key": idempotencyKey.describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
 });
 import { eventDataSchema, eventsQuerySchema } from "./events";
+import {
+  createdInvitationSchema,
+  createInvitationBodySchema,
+  invitationIdParams,
+  invitationListSchema,
+  invitationSchema,
+  memberIdParams,
+  memberListSchema,
+  memberSchema,
+  orgSchema,
+  removedMemberSchema,
+  updateMemberBodySchema,
+  updateOrgBodySchema,
+} from "./members";
 import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
 
@@ -64,7 +78,7 @@ export interface RouteContract {
   path: string;
   summary: string;
   description?: string;
-  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Organization" | "Service";
+  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Organization" | "Members" | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -422,6 +436,104 @@ export const routes = [
     permission: "settings.write",
     body: updateSettingsBodySchema,
     success: { status: 200, description: "The settings after the change.", json: orgSettingsSchema },
+  },
+  {
+    operationId: "getOrg",
+    method: "GET",
+    path: "/v1/admin/org",
+    summary: "The org: name, slug, member count",
+    description: "Every member may read it.",
+    tag: "Organization",
+    auth: "admin",
+    success: { status: 200, description: "The org.", json: orgSchema },
+  },
+  {
+    operationId: "updateOrg",
+    method: "PATCH",
+    path: "/v1/admin/org",
+    summary: "Rename the org or change its slug",
+    description: "A slug another org has is a 409. The console's URLs carry the slug: links with the old one stop working. API keys are unaffected.",
+    tag: "Organization",
+    auth: "admin",
+    permission: "org.write",
+    body: updateOrgBodySchema,
+    success: { status: 200, description: "The org after the change.", json: orgSchema },
+  },
+  {
+    operationId: "listMembers",
+    method: "GET",
+    path: "/v1/admin/members",
+    summary: "The org's members",
+    description: "With each member's role, how they sign in and when they were last active.",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.read",
+    success: { status: 200, description: "The members, owners first.", json: memberListSchema },
+  },
+  {
+    operationId: "updateMember",
+    method: "PATCH",
+    path: "/v1/admin/members/:id",
+    summary: "Change a member's role",
+    description:
+      "Only for a member ranking at most the caller's role, and to a role at most the caller's (else 403); the last owner cannot be demoted (409). The member's admin keys act with the new role from their next request, on every instance.",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.manage",
+    params: memberIdParams,
+    body: updateMemberBodySchema,
+    success: { status: 200, description: "The member after the change.", json: memberSchema },
+  },
+  {
+    operationId: "removeMember",
+    method: "DELETE",
+    path: "/v1/admin/members/:id",
+    summary: "Remove a member",
+    description:
+      "Their admin keys are revoked and their console session loses the org, from their next request on every instance. Only for a member ranking at most the caller's role (else 403); the last owner cannot be removed (409). Removing oneself is leaving the org.",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.manage",
+    params: memberIdParams,
+    success: { status: 200, description: "The removed member and the keys revoked.", json: removedMemberSchema },
+  },
+  {
+    operationId: "listInvitations",
+    method: "GET",
+    path: "/v1/admin/invitations",
+    summary: "Pending invitations",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.read",
+    success: { status: 200, description: "The pending invitations, newest first.", json: invitationListSchema },
+  },
+  {
+    operationId: "createInvitation",
+    method: "POST",
+    path: "/v1/admin/invitations",
+    summary: "Invite someone by email",
+    description:
+      "The role is at most the caller's. The token is answered once (only its hash is stored), inside `acceptUrl`; the invitation works once and expires (7 days by default). An email that is a member or has a pending invitation is a 409. With an `Idempotency-Key`, a retry issues a fresh token for the same invitation.",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.manage",
+    headers: z.object({
+      "idempotency-key": idempotencyKey.optional().describe("Makes the call safe to retry: the invitation this key created gets a fresh token instead of a second invitation."),
+    }),
+    body: createInvitationBodySchema,
+    success: { status: 201, description: "The invitation, its token and the URL to accept it.", json: createdInvitationSchema },
+  },
+  {
+    operationId: "revokeInvitation",
+    method: "DELETE",
+    path: "/v1/admin/invitations/:id",
+    summary: "Revoke an invitation",
+    description: "Its link stops working. Revoking twice answers the revoked invitation; an accepted one is a 409.",
+    tag: "Members",
+    auth: "admin",
+    permission: "members.manage",
+    params: invitationIdParams,
+    success: { status: 200, description: "The revoked invitation.", json: invitationSchema },
   },
   {
     operationId: "listApprovals",

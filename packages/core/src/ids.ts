@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   audit: "aud",
   checkpoint: "chk",
   signingKey: "sk",
+  invitation: "inv",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

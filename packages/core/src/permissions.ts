@@ -17,6 +17,9 @@ export const PERMISSIONS = {
   "approvals.read": { allows: "reading the approval queue (auditors read the audit log only)", roles: ["owner", "admin", "approver", "viewer"] },
   "audit.keys.rotate": { allows: "rotating the audit log's signing key", roles: ["owner", "admin"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
+  "members.read": { allows: "listing the org's members (emails, roles, last activity) and pending invitations", roles: ["owner", "admin", "auditor"] },
+  "members.manage": { allows: "inviting members, changing their roles and removing them (never above one's own rank)", roles: ["owner", "admin"] },
+  "org.write": { allows: "renaming the org and changing its slug", roles: ["owner"] },
 } as const satisfies Record<string, { allows: string; roles: readonly MemberRole[] }>;
 
 export type Permission = keyof typeof PERMISSIONS;
@@ -46,3 +49,11 @@ export function canActOnRole(actor: MemberRole, target: MemberRole): boolean {
 export function rolesWith(permission: Permission): readonly MemberRole[] {
   return PERMISSIONS[permission].roles;
 }
+
+/** Whether `role` is the org's highest (an org always keeps at least one member with it). */
+export function isTopRole(role: MemberRole): boolean {
+  return ROLE_RANKING[0] === role;
+}
+
+/** The org's highest role, for queries that count its holders. */
+export const TOP_ROLE: MemberRole = ROLE_RANKING[0] ?? "owner";

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { canActOnRole, hasPermission, MEMBER_ROLES, PERMISSION_NAMES, PERMISSIONS, ROLE_RANKING, type MemberRole, type Permission } from "../src/permissions";
+import { canActOnRole, hasPermission, isTopRole, MEMBER_ROLES, TOP_ROLE, PERMISSION_NAMES, PERMISSIONS, ROLE_RANKING, type MemberRole, type Permission } from "../src/permissions";
 
 // Who may do what, written out role by role. The catalogue must say exactly this: a change here is a
 // change of who can do what, and it is made on purpose, in both places.
@@ -14,6 +14,9 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "approvals.read": { owner: true, admin: true, approver: true, auditor: false, viewer: true },
   "audit.keys.rotate": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
+  "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
+  "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "org.write": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
 };
 
 const cases = PERMISSION_NAMES.flatMap((permission) => MEMBER_ROLES.map((role) => [role, permission, EXPECTED[permission][role]] as const));
@@ -107,5 +110,12 @@ describe("the permission catalogue is the only place that lists roles", () => {
   it("every permission of the catalogue is checked somewhere", () => {
     const unchecked = PERMISSION_NAMES.filter((permission) => !files.some((f) => f.path !== CATALOGUE && f.text.includes(`"${permission}"`)));
     expect(unchecked).toEqual([]);
+  });
+});
+
+describe("isTopRole", () => {
+  it("only the owner is the top role (the one an org never runs out of)", () => {
+    expect(MEMBER_ROLES.filter(isTopRole)).toEqual(["owner"]);
+    expect(TOP_ROLE).toBe("owner");
   });
 });

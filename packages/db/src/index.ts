@@ -6,6 +6,8 @@ export * from "./auth";
 export * from "./orgs";
 export * from "./accounts";
 export * from "./mail";
+export * from "./members";
+export * from "./invitations";
 export * from "./agents";
 export * from "./keys";
 export * from "./policies";

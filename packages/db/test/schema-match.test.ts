@@ -140,7 +140,9 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t, emailVerifiedAt: later, sessionVersion: 3 },
     });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
-    const membership = await prisma.membership.create({ data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", createdAt: t } });
+    const membership = await prisma.membership.create({
+      data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", lastActiveAt: later, removedAt: later, createdAt: t },
+    });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
     const agent = await prisma.agent.create({
       data: {
@@ -278,6 +280,23 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("SigningKey", signingKey, () => prisma.signingKey.findUnique({ where: { id: signingKey.id } }));
     const checkpoint = await prisma.checkpoint.create({ data: { id: "chk_rt", orgId: org.id, treeSize: 7n, rootHash: "r", note: "n", signingKeyId: signingKey.id, createdAt: t } });
     await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
+    const invitation = await prisma.invitation.create({
+      data: {
+        id: "inv_rt",
+        orgId: org.id,
+        email: "invitee@example.test",
+        role: "approver",
+        tokenHash: "th",
+        invitedByMembershipId: membership.id,
+        idempotencyKey: "ik",
+        expiresAt: later,
+        acceptedAt: t,
+        acceptedByMembershipId: membership.id,
+        revokedAt: later,
+        createdAt: t,
+      },
+    });
+    await roundTrip("Invitation", invitation, () => prisma.invitation.findUnique({ where: { id: invitation.id } }));
     const rateEvent = await prisma.rateEvent.create({ data: { orgId: org.id, key: "k", at: t } });
     await roundTrip("RateEvent", rateEvent, () => prisma.rateEvent.findUnique({ where: { id: rateEvent.id } }));
     const accountToken = await prisma.accountToken.create({

@@ -6,14 +6,22 @@ import type {
   ApplyPoliciesOptions,
   Approval,
   ApprovalList,
+  CreatedInvitation,
+  CreateInvitationOptions,
   DecideApprovalOptions,
   GatehouseEvent,
+  Invitation,
   ListApprovalsOptions,
+  Member,
+  MemberRole,
+  Org,
   PolicyDocument,
   PolicySetDiff,
+  RemovedMember,
   RequestOptions,
   StoredPolicyList,
   SubscribeOptions,
+  UpdateOrgRequest,
   WhoAmI,
 } from "./types.ts";
 
@@ -48,6 +56,42 @@ export interface AdminApprovals {
   deny(approvalId: string, options?: DecideApprovalOptions): Promise<Approval>;
 }
 
+/** The org of the key: every member may read it; renaming it and changing its slug is for owners. */
+export interface AdminOrg {
+  /** Its id, slug, name and member count. */
+  get(options?: RequestOptions): Promise<Org>;
+  /** A new name, a new slug, or both. A slug another org has is a `ConflictError`; bad input a `BadRequestError` naming the field. Safe to retry. */
+  update(changes: UpdateOrgRequest, options?: RequestOptions): Promise<Org>;
+}
+
+/**
+ * The org's members. Changing a role or removing a member needs a role ranking at least as high as
+ * theirs (and as the new role): otherwise `PermissionDeniedError`. The last owner can neither be
+ * demoted nor removed (`ConflictError`).
+ */
+export interface AdminMembers {
+  /** The current members, owners first. */
+  list(options?: RequestOptions): Promise<Member[]>;
+  /** Gives a member (by membership id, `mem_…`) a new role; their admin keys act with it from their next request. Safe to retry. */
+  update(membershipId: string, changes: { role: MemberRole }, options?: RequestOptions): Promise<Member>;
+  /** Removes a member and revokes their admin keys. A retry after a success answers `NotFoundError` (they are gone). */
+  remove(membershipId: string, options?: RequestOptions): Promise<RemovedMember>;
+}
+
+/** The org's invitations. */
+export interface AdminInvitations {
+  /** The pending invitations, newest first. */
+  list(options?: RequestOptions): Promise<Invitation[]>;
+  /**
+   * Invites `email` with `role` (at most the key's member's). The answer holds the token, shown once,
+   * and `acceptUrl` to send to the invitee. Each call sends an `Idempotency-Key`, so a retry of a call
+   * whose answer was lost gets the same invitation with a fresh token, never a second invitation.
+   */
+  create(invitation: { email: string; role: MemberRole }, options?: CreateInvitationOptions): Promise<CreatedInvitation>;
+  /** Revokes an invitation (`inv_…`): its link stops working. Revoking twice is harmless. */
+  revoke(invitationId: string, options?: RequestOptions): Promise<Invitation>;
+}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
@@ -56,6 +100,9 @@ export class GatehouseAdmin {
   readonly #config: TransportConfig;
   readonly policies: AdminPolicies;
   readonly approvals: AdminApprovals;
+  readonly org: AdminOrg;
+  readonly members: AdminMembers;
+  readonly invitations: AdminInvitations;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -89,6 +136,31 @@ export class GatehouseAdmin {
       get: (approvalId, options = {}) => request<Approval>(config, { method: "GET", path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}`, signal: options.signal }),
       approve: (approvalId, options = {}) => decide(approvalId, "approve", options),
       deny: (approvalId, options = {}) => decide(approvalId, "deny", options),
+    };
+    this.org = {
+      get: (options = {}) => request<Org>(config, { method: "GET", path: "/v1/admin/org", signal: options.signal }),
+      update: (changes, options = {}) => request<Org>(config, { method: "PATCH", path: "/v1/admin/org", body: changes, signal: options.signal }),
+    };
+    const memberPath = (membershipId: string) => `/v1/admin/members/${encodeURIComponent(membershipId)}`;
+    this.members = {
+      list: async (options = {}) => (await request<{ members: Member[] }>(config, { method: "GET", path: "/v1/admin/members", signal: options.signal })).members,
+      update: (membershipId, changes, options = {}) =>
+        request<Member>(config, { method: "PATCH", path: memberPath(membershipId), body: { role: changes.role }, signal: options.signal }),
+      remove: (membershipId, options = {}) => request<RemovedMember>(config, { method: "DELETE", path: memberPath(membershipId), signal: options.signal }),
+    };
+    this.invitations = {
+      list: async (options = {}) => (await request<{ invitations: Invitation[] }>(config, { method: "GET", path: "/v1/admin/invitations", signal: options.signal })).invitations,
+      create: (invitation, options = {}) =>
+        request<CreatedInvitation>(config, {
+          method: "POST",
+          path: "/v1/admin/invitations",
+          body: { email: invitation.email, role: invitation.role, ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }) },
+          // One key per call, the same on every retry of it: the server answers the same invitation.
+          headers: { "idempotency-key": globalThis.crypto.randomUUID() },
+          signal: options.signal,
+        }),
+      revoke: (invitationId, options = {}) =>
+        request<Invitation>(config, { method: "DELETE", path: `/v1/admin/invitations/${encodeURIComponent(invitationId)}`, signal: options.signal }),
     };
   }
 

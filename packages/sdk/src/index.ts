@@ -1,5 +1,5 @@
 export type { AdminAudit, Audit } from "./audit.ts";
-export { GatehouseAdmin, type AdminApprovals, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
+export { GatehouseAdmin, type AdminApprovals, type AdminInvitations, type AdminMembers, type AdminOrg, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
 export { Gatehouse, type GatehouseOptions } from "./client.ts";
 export { DEFAULT_BASE_URL } from "./config.ts";
 export {
@@ -47,6 +47,8 @@ export type {
   ConditionOperator,
   ConsistencyProof,
   ConsistencyProofOptions,
+  CreatedInvitation,
+  CreateInvitationOptions,
   DataAccess,
   DecideApprovalOptions,
   Decision,
@@ -59,12 +61,16 @@ export type {
   GatehouseEventType,
   InclusionProof,
   InclusionProofOptions,
+  Invitation,
   KeyRotation,
   KeysFrom,
   ListApprovalsOptions,
   ListAuditOptions,
   ListCheckpointsOptions,
   LocalCheck,
+  Member,
+  MemberRole,
+  Org,
   Outcome,
   OutcomeStatus,
   PoliciesOptions,
@@ -74,6 +80,7 @@ export type {
   PolicyRef,
   PolicySetDiff,
   PolicyView,
+  RemovedMember,
   ReportOptions,
   RequestOptions,
   SigningKey,
@@ -82,6 +89,7 @@ export type {
   StoredPolicyList,
   SubscribeOptions,
   TrustedKeys,
+  UpdateOrgRequest,
   VerifiedConsistencyProof,
   VerifiedInclusionProof,
   WaitOptions,

@@ -23,7 +23,7 @@ export interface TransportConfig {
 
 /** One call to make. */
 export interface RequestSpec {
-  method: "GET" | "POST" | "PUT";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path and query, e.g. `/v1/policies?scope=org`. */
   path: string;
   /** Sent as JSON when present. */

@@ -112,6 +112,33 @@ export interface GatehouseEvent {
 }
 
 /** Options every call accepts. */
+/** A member's role, highest first: what it may do is the server's permission catalogue. */
+export type MemberRole = "owner" | "admin" | "approver" | "auditor" | "viewer";
+
+/** What `GET /v1/admin/org` answers. */
+export type Org = Schemas["Org"];
+
+/** What `PATCH /v1/admin/org` takes: a new name, a new slug, or both. */
+export type UpdateOrgRequest = Schemas["UpdateOrgRequest"];
+
+/** A member of the org: role, how they sign in, when they were last active. */
+export type Member = Schemas["Member"];
+
+/** What `DELETE /v1/admin/members/:id` answers: the removed member and the admin keys revoked with it. */
+export type RemovedMember = Schemas["RemovedMember"];
+
+/** An invitation to join the org. */
+export type Invitation = Schemas["Invitation"];
+
+/** What `POST /v1/admin/invitations` answers: the invitation, its token (shown once) and the URL to accept it. */
+export type CreatedInvitation = Schemas["CreatedInvitation"];
+
+/** Options of `admin.invitations.create`. */
+export interface CreateInvitationOptions extends RequestOptions {
+  /** Days until the invitation expires (1-30). Default 7. */
+  expiresInDays?: number;
+}
+
 export interface RequestOptions {
   /** Aborts the call (including any wait between retries); the call then rejects with `APIUserAbortError`. */
   signal?: AbortSignal;

@@ -26,6 +26,11 @@ const schema = z.object({
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** Where people open the console: links sent by email (an invitation's `/invite/<token>`) start with it. Default: http://localhost:$WEB_PORT. */
+  GATEHOUSE_CONSOLE_URL: z
+    .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://gatehouse.example.com" })
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
   /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
   GATEHOUSE_MASTER_KEY: z.string().refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)").optional(),
   /**

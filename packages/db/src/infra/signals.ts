@@ -11,6 +11,7 @@ import { dbEnv } from "./env";
  */
 export type Signal =
   | { type: "key.revoked"; keyId: string }
+  | { type: "member.changed"; orgId: string; membershipId: string }
   | { type: "policies.changed"; orgId: string }
   | { type: "agent.changed"; orgId: string; agentId: string }
   | { type: "settings.changed"; orgId: string }

@@ -2,6 +2,7 @@ import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gate
 import type { Actor, OrgRef } from "../actors/context";
 import { db } from "../infra/client";
 import { SharedLookups } from "../infra/shared-lookups";
+import { touchMemberActivity } from "../members/member-activity";
 
 export interface KeyPrincipal {
   org: OrgRef;
@@ -14,8 +15,9 @@ interface CacheEntry {
 }
 
 /**
- * How long a verified key is trusted without a database read. A revocation through this process
- * evicts at once; other processes notice within this bound.
+ * How long a verified key is trusted without a database read. A revocation, or a change of the key's
+ * member (role changed, removed), evicts at once in this process and, through the `key.revoked` and
+ * `member.changed` signals, in the others; a lost signal is noticed within this bound.
  */
 export const KEY_CACHE_TTL_MS = 2_000;
 const LAST_USED_EVERY_MS = 60_000;
@@ -33,6 +35,12 @@ export function evictKeyCache(keyId?: string): void {
   for (const [hash, entry] of cache) if (entry.principal.actor.keyId === keyId) cache.delete(hash);
 }
 
+/** Forget cached verifications of one member's admin keys — called when their role changes or they are removed. */
+export function evictMemberKeys(membershipId: string): void {
+  lookups.forget();
+  for (const [hash, entry] of cache) if (entry.principal.actor.type === "adminKey" && entry.principal.actor.membershipId === membershipId) cache.delete(hash);
+}
+
 /**
  * Resolves `Authorization: Bearer <key>` to who is calling. The format is checked before any lookup;
  * the lookup is by SHA-256 of the key. Missing, malformed, unknown, revoked or expired keys, and keys of
@@ -43,8 +51,9 @@ export async function authenticateApiKey(presented: string | undefined, now = Da
   if (!parseApiKey(presented)) throw unauthenticated("malformed API key");
   const hash = hashApiKey(presented);
   const cached = cache.get(hash);
-  if (cached && cached.expiresAt > now) return cached.principal;
-  return lookups.run(hash, (isCurrent) => lookUp(hash, now, isCurrent));
+  const principal = cached && cached.expiresAt > now ? cached.principal : await lookups.run(hash, (isCurrent) => lookUp(hash, now, isCurrent));
+  if (principal.actor.type === "adminKey") touchMemberActivity(principal.actor.membershipId, now);
+  return principal;
 }
 
 async function lookUp(hash: string, now: number, isCurrent: () => boolean): Promise<KeyPrincipal> {
@@ -60,7 +69,7 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   let principal: KeyPrincipal;
   if (key.kind === "agent" && key.agent) {
     principal = { org, actor: { type: "agent", agentId: key.agent.id, agentName: key.agent.name, keyId: key.id, delegationChain: [] } };
-  } else if (key.kind === "admin" && key.membership) {
+  } else if (key.kind === "admin" && key.membership && !key.membership.removedAt) {
     principal = {
       org,
       actor: { type: "adminKey", keyId: key.id, userId: key.membership.userId, membershipId: key.membership.id, role: key.membership.role as MemberRole },

@@ -1,4 +1,4 @@
-export { authenticateApiKey, evictKeyCache, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./authenticate-api-key";
+export { authenticateApiKey, evictKeyCache, evictMemberKeys, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./authenticate-api-key";
 export { issueAdminKey } from "./issue-admin-key";
 export { issueAgentKey } from "./issue-agent-key";
 export { listAgentKeys } from "./list-agent-keys";

@@ -15,7 +15,7 @@ export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { members
   requirePermission(ctx, "keys.manage");
   const key = issueApiKey("admin");
   return db().$transaction(async (tx) => {
-    const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id } });
+    const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id, removedAt: null } });
     if (!membership) throw notFound("membership");
     // A key acting as a member of higher rank would be a way up: only from at least their rank.
     requireRankOver(ctx, membership.role, "issue an admin key");

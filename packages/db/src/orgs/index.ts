@@ -4,3 +4,5 @@ export { updateOrgSettings } from "./update-org-settings";
 export { authenticateUser, EMAIL_UNVERIFIED } from "./authenticate-user";
 export { listMemberOrgs, type MemberOrg } from "./list-member-orgs";
 export { getMemberContext } from "./get-member-context";
+export { getOrg } from "./get-org";
+export { updateOrg } from "./update-org";

@@ -1,0 +1,73 @@
+import { acceptInvitationInputSchema } from "@gatehouse/contracts";
+import { conflict, forbidden, hashPassword, newId, notFound, validationError, zodIssues, type MemberRole } from "@gatehouse/core";
+import type { OrgRef } from "../actors/context";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { hashInvitationToken, isInvitationToken } from "./invitation-token";
+
+export interface AcceptedInvitation {
+  org: OrgRef;
+  userId: string;
+  membershipId: string;
+  role: MemberRole;
+  /** True when the account was created by this acceptance. */
+  newAccount: boolean;
+}
+
+/**
+ * Accepts an invitation by its token (the console's `/invite/<token>` page), once:
+ * - `user`: the signed-in user (the console passes their id); their email must be the invitation's
+ *   (case-insensitive), else 403;
+ * - `newAccount`: an account is created for the invitation's email with `name` and `password`; an
+ *   email that already has an account is a 409 (sign in and accept).
+ * The user becomes a member with the invitation's role (`member.joined`, the new member as actor). A
+ * removed member who is invited again gets their membership back. An unknown token is 404; a used,
+ * revoked or expired one a 409 whose `details.reason` is `used`, `revoked` or `expired`.
+ */
+export async function acceptInvitation({ input, now = Date.now() }: { input: unknown; now?: number }): Promise<AcceptedInvitation> {
+  const parsed = acceptInvitationInputSchema.safeParse(input);
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const data = parsed.data;
+  if (!isInvitationToken(data.token)) throw notFound("invitation");
+  const passwordHash = "newAccount" in data ? await hashPassword(data.newAccount.password) : null;
+  return db().$transaction(async (tx) => {
+    // Locked: two acceptances of one token at once cannot both pass.
+    const [locked] = await tx.$queryRaw<Array<{ id: string }>>`SELECT id FROM invitations WHERE token_hash = ${hashInvitationToken(data.token)} FOR UPDATE`;
+    if (!locked) throw notFound("invitation");
+    const invitation = await tx.invitation.findUniqueOrThrow({ where: { id: locked.id }, include: { org: true } });
+    if (invitation.acceptedAt) throw conflict("this invitation was already used: ask for a new one if you need access", { reason: "used" });
+    if (invitation.revokedAt) throw conflict("this invitation was revoked: ask for a new one if you need access", { reason: "revoked" });
+    if (invitation.expiresAt.getTime() <= now) throw conflict(`this invitation expired at ${invitation.expiresAt.toISOString()}: ask for a new one`, { reason: "expired" });
+    let user: { id: string; email: string };
+    if ("user" in data) {
+      const found = await tx.user.findUnique({ where: { id: data.user.id }, select: { id: true, email: true } });
+      if (!found) throw notFound("user");
+      if (found.email.toLowerCase() !== invitation.email.toLowerCase()) throw forbidden("this invitation is for another email address: sign in with the invited address");
+      user = found;
+    } else {
+      if (await tx.user.findFirst({ where: { email: { equals: invitation.email, mode: "insensitive" } }, select: { id: true } })) {
+        throw conflict("an account with this email already exists: sign in, then accept the invitation", { reason: "account_exists" });
+      }
+      user = await tx.user.create({ data: { id: newId("user"), email: invitation.email, name: data.newAccount.name, passwordHash }, select: { id: true, email: true } });
+    }
+    const existing = await tx.membership.findUnique({ where: { orgId_userId: { orgId: invitation.orgId, userId: user.id } } });
+    if (existing && !existing.removedAt) throw conflict("you are already a member of this organization", { reason: "already_member" });
+    const membership = existing
+      ? await tx.membership.update({ where: { id: existing.id }, data: { role: invitation.role, removedAt: null, lastActiveAt: null } })
+      : await tx.membership.create({ data: { id: newId("membership"), orgId: invitation.orgId, userId: user.id, role: invitation.role } });
+    await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date(now), acceptedByMembershipId: membership.id } });
+    await appendAuditEntry(tx, invitation.orgId, {
+      type: "member.joined",
+      actor: { type: "member", id: membership.id },
+      subjectId: membership.id,
+      data: { userId: user.id, email: user.email, role: invitation.role, invitationId: invitation.id, newAccount: !("user" in data) },
+    });
+    return {
+      org: { id: invitation.org.id, slug: invitation.org.slug, name: invitation.org.name },
+      userId: user.id,
+      membershipId: membership.id,
+      role: invitation.role,
+      newAccount: !("user" in data),
+    };
+  }, TX_OPTIONS);
+}

@@ -1,0 +1,5 @@
+export { createInvitation, acceptUrlOf, type CreateInvitationDeps } from "./create-invitation";
+export { listInvitations } from "./list-invitations";
+export { revokeInvitation } from "./revoke-invitation";
+export { acceptInvitation, type AcceptedInvitation } from "./accept-invitation";
+export { invitationEmail } from "./invitation-email";

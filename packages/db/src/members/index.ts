@@ -1,0 +1,3 @@
+export { listMembers } from "./list-members";
+export { changeMemberRole } from "./change-member-role";
+export { removeMember, leaveOrg } from "./remove-member";

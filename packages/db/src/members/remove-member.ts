@@ -1,0 +1,52 @@
+import type { RemovedMember } from "@gatehouse/contracts";
+import { canActOnRole, isTopRole, forbidden, notFound } from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
+
+/**
+ * Removes a member: their membership is marked removed (their votes and agents keep their author),
+ * their admin keys are revoked, and from their next request on every instance neither their keys nor
+ * their console session reach the org. Only a member ranking at least as high may (an admin cannot
+ * remove an owner); the last owner cannot be removed (409). Removing oneself is leaving (`member.left`).
+ */
+export async function removeMember({ ctx, input }: { ctx: Ctx; input: { membershipId: string } }): Promise<RemovedMember> {
+  requirePermission(ctx, "members.manage");
+  return endMembership(ctx, input.membershipId);
+}
+
+/** The signed-in member (or the member of the admin key) leaves the org; the last owner cannot (409). */
+export async function leaveOrg({ ctx }: { ctx: Ctx }): Promise<RemovedMember> {
+  const { actor } = ctx;
+  if (actor.type !== "user" && actor.type !== "adminKey") throw forbidden("only a member can leave an organization");
+  return endMembership(ctx, actor.membershipId);
+}
+
+async function endMembership(ctx: Ctx, membershipId: string): Promise<RemovedMember> {
+  const self = (ctx.actor.type === "user" || ctx.actor.type === "adminKey") && ctx.actor.membershipId === membershipId;
+  const now = new Date();
+  const result = await db().$transaction(async (tx) => {
+    // Leaving needs no permission; removing someone else needs members.manage as the caller's role is now.
+    const actorRole = self ? "self" : await currentRole(tx, ctx, "members.manage");
+    const member = await tx.membership.findFirst({ where: { id: membershipId, orgId: ctx.org.id, removedAt: null }, include: { user: { select: { email: true } } } });
+    if (!member) throw notFound("member");
+    if (actorRole !== "system" && actorRole !== "self" && !canActOnRole(actorRole, member.role)) {
+      throw forbidden(`a member with the role ${actorRole} cannot remove a member with the role ${member.role}`);
+    }
+    if (isTopRole(member.role)) await requireAnotherOwner(tx, ctx.org.id, member.id, self ? "leave the organization" : "be removed");
+    await tx.membership.update({ where: { id: member.id }, data: { removedAt: now } });
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: self ? "member.left" : "member.removed",
+      actor: actorRef(ctx.actor),
+      subjectId: member.id,
+      data: { userId: member.userId, email: member.user.email, role: member.role },
+    });
+    const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now);
+    return { id: member.id, removedAt: now.toISOString(), revokedKeys };
+  }, TX_OPTIONS);
+  await announceMemberChange(ctx.org.id, result.id, result.revokedKeys);
+  return result;
+}
