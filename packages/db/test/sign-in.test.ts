@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
 import { SignInThrottle } from "../src/auth/sign-in-throttle";
 import { db } from "../src/infra/client";
-import { closeRateLimiter, databaseRateLimiter } from "../src/infra/rate-limiter";
+import { closeRateLimiter, databaseRateLimiter, redisRateLimiter } from "../src/infra/rate-limiter";
 import { authenticateUser } from "../src/orgs/authenticate-user";
 import { addTestMember, createTestOrg, TEST_PASSWORD, type TestOrg } from "../src/testing";
 
@@ -181,6 +181,21 @@ describe("failed sign-ins are limited per address, across emails", () => {
 });
 
 describe("without Redis", () => {
+  it("with Redis configured but unreachable, sign-in still works and is still limited (counted in PostgreSQL)", async () => {
+    const gone = redisRateLimiter("redis://127.0.0.1:1"); // nothing listens there
+    const throttle = new SignInThrottle(undefined, () => gone, databaseRateLimiter);
+    try {
+      const email = freshEmail();
+      const now = Date.now();
+      for (let i = 0; i < 5; i += 1) expect(await attempt(email, "guess", { throttle, now, verifier: matchesNothing })).toBeNull();
+      expect((await refusal(attempt(email, "guess", { throttle, now }))).code).toBe("RATE_LIMITED");
+      const { rows } = await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM rate_events WHERE key LIKE 'auth:signin:email:%' AND at >= $1`, [new Date(now)]);
+      expect(Number(rows[0]?.n)).toBeGreaterThanOrEqual(5);
+    } finally {
+      await gone.close();
+    }
+  });
+
   it("the PostgreSQL counter holds the sign-in counts too (they belong to no org)", async () => {
     const throttle = new SignInThrottle(undefined, databaseRateLimiter);
     const email = freshEmail();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { rateLimited } from "@gatehouse/core";
-import { rateLimiter, type RateLimiter } from "../infra/rate-limiter";
+import { databaseFallbackLimiter, rateLimiter, type RateLimiter } from "../infra/rate-limiter";
 
 /**
  * Failed console sign-ins allowed per window: per account (the email, normalized, whether or not it
@@ -28,7 +28,9 @@ export interface SignInAttempt {
  * PostgreSQL), so every console process sees the same counts. Only failures are recorded; checking
  * whether an attempt may go ahead is one read of both counters. Attempts still being verified in
  * this process count as failures until they end, so a burst of parallel guesses cannot all pass the
- * check before the first failure is recorded.
+ * check before the first failure is recorded. With Redis configured but down or not answering (within
+ * 200 ms), the counts go to PostgreSQL instead, as the circuit breaker's do: sign-in keeps working and
+ * stays limited (the outage starts a fresh window there), rather than refusing everyone.
  */
 export class SignInThrottle {
   private readonly inFlight = new Map<string, number>();
@@ -36,7 +38,18 @@ export class SignInThrottle {
   constructor(
     readonly limits: SignInLimits = SIGN_IN_LIMITS,
     private readonly limiter: () => RateLimiter = rateLimiter,
+    private readonly fallback: () => RateLimiter = databaseFallbackLimiter,
   ) {}
+
+  private async count(refs: ReadonlyArray<{ key: string; windowSeconds: number }>, mode: "consume" | "peek", now: number): Promise<number[]> {
+    const primary = this.limiter();
+    if (primary.backend === "database") return primary.count(refs, mode, { now });
+    if (primary.available()) {
+      const counted = await primary.count(refs, mode, { now, timeoutMs: 200 }).catch(() => undefined);
+      if (counted) return counted;
+    }
+    return this.fallback().count(refs, mode, { now });
+  }
 
   /** Admits an attempt or throws RATE_LIMITED (retryAfterSeconds: the window) without looking at the password. */
   async admit(email: string, source: string | null, now = Date.now()): Promise<SignInAttempt> {
@@ -44,7 +57,7 @@ export class SignInThrottle {
     const counters = [{ key: emailKey(email), limit: perEmail }, ...(source ? [{ key: `auth:signin:source:${source}`, limit: perSource }] : [])];
     const refs = counters.map((c) => ({ key: c.key, windowSeconds }));
     // peek answers the count as if this call were recorded: failures so far + 1.
-    const counts = await this.limiter().count(refs, "peek", { now });
+    const counts = await this.count(refs, "peek", now);
     const over = counters.some((c, i) => (counts[i] ?? 1) - 1 + (this.inFlight.get(c.key) ?? 0) >= c.limit);
     if (over) throw rateLimited(`Too many failed sign-in attempts. Try again in ${windowSeconds} s.`, windowSeconds);
     for (const c of counters) this.inFlight.set(c.key, (this.inFlight.get(c.key) ?? 0) + 1);
@@ -63,9 +76,7 @@ export class SignInThrottle {
       failed: async () => {
         if (!end()) return;
         // The answer is a refusal either way; a counter that cannot be reached must not turn it into an error.
-        await this.limiter()
-          .count(refs, "consume", { now })
-          .catch(() => []);
+        await this.count(refs, "consume", now).catch(() => []);
       },
       done: () => void end(),
     };
