@@ -129,3 +129,38 @@ test("the last owner cannot leave; the owner renames the org, and a slug change 
   await page.reload();
   await expect(page.getByRole("region", { name: "Circuit breaker" }).getByLabel("Failure threshold")).toHaveValue("25");
 });
+
+test("an invitee who has an account signs in from the invitation and joins; a revoked invitation's link says so", async ({ page, browser, stack }) => {
+  const org = await createTestOrg({ label: "invitees" });
+  const elsewhere = await createTestOrg({ label: "elsewhere" });
+  const revoked = `revoked-${randomBytes(3).toString("hex")}@example.test`;
+  await openAsOwner(page, org, "/members");
+
+  const invite = async (email: string): Promise<string> => {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("status").filter({ hasText: `Invited ${email} as viewer` })).toBeVisible();
+    return new URL((await page.getByTestId("accept-url").textContent()) ?? "").pathname;
+  };
+  const joinPath = await invite(elsewhere.owner.email);
+  const revokedPath = await invite(revoked);
+  await page.getByRole("button", { name: `Revoke the invitation of ${revoked}` }).click();
+  await expect(page.getByRole("region", { name: "Pending invitations" }).getByRole("row").filter({ hasText: revoked })).toHaveCount(0);
+
+  const theirs = await browser.newContext({ baseURL: stack.webUrl });
+  const them = await theirs.newPage();
+  await them.goto(revokedPath);
+  await expect(them.getByRole("main").getByRole("alert")).toContainText("This invitation was revoked");
+
+  await them.goto(joinPath);
+  await expect(them.getByRole("heading", { name: `Join ${org.org.name} as viewer` })).toBeVisible();
+  await expect(them.getByRole("main")).toContainText("already has a Gatehouse account");
+  await them.getByRole("link", { name: "Sign in to accept" }).click();
+  await signIn(them, { email: elsewhere.owner.email, password: elsewhere.owner.password });
+  await expect(them).toHaveURL(joinPath);
+  await them.getByRole("button", { name: `Accept and join ${org.org.name}` }).click();
+  await expect(them).toHaveURL(`/o/${org.org.slug}/audit`);
+  await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
+  await theirs.close();
+});
