@@ -43,14 +43,16 @@ async function exportedHandlers(): Promise<string[]> {
 // As the services decide it today; the one place to swap for the core permission catalogue.
 
 const READS = ["audit.read", "events.read"] as const;
-type Permission = (typeof READS)[number] | "approvals.read" | "approvals.decide" | "audit.keys.rotate";
+/** `member`: every member (leaving the org needs no permission). */
+type Permission =
+  (typeof READS)[number] | "approvals.read" | "approvals.decide" | "audit.keys.rotate" | "members.read" | "members.manage" | "org.write" | "settings.write" | "member";
 
 const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
-  owner: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate"],
-  admin: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate"],
-  approver: [...READS, "approvals.read", "approvals.decide"],
-  auditor: [...READS],
-  viewer: [...READS, "approvals.read"],
+  owner: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate", "members.read", "members.manage", "org.write", "settings.write", "member"],
+  admin: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate", "members.read", "members.manage", "settings.write", "member"],
+  approver: [...READS, "approvals.read", "approvals.decide", "member"],
+  auditor: [...READS, "members.read", "member"],
+  viewer: [...READS, "approvals.read", "member"],
 };
 
 function hasPermission(role: MemberRole, permission: Permission): boolean {
@@ -64,6 +66,8 @@ interface OrgFixture {
   slug: string;
   approvalId: string;
   executedEntryId: string;
+  /** A pending invitation of the org. */
+  invitationId: string;
 }
 
 interface Fixtures {
@@ -84,7 +88,7 @@ interface Sample {
 }
 
 interface Row {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "PATCH" | "DELETE";
   route: string;
   permission: Permission;
   /** A valid request in the org `slug` names; a vote is cast on a throwaway approval. */
@@ -93,6 +97,8 @@ interface Row {
   foreign?: (f: Fixtures) => Sample;
   /** Server-sent events: read briefly, then dropped. */
   stream?: true;
+  /** After each request that went through: puts back what it took (a member who left). */
+  restore?: (f: Fixtures) => Promise<void>;
 }
 
 const POLICIES = [
@@ -119,7 +125,8 @@ async function requestApproval(org: TestOrg): Promise<string> {
 async function orgFixture(label: string): Promise<OrgFixture> {
   const org = await createTestOrg({ label, policies: POLICIES });
   const executed = await decide(org, "pr.open");
-  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId };
+  const invitationId = await addInvitation(org);
+  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId, invitationId };
 }
 
 async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
@@ -149,6 +156,30 @@ async function addMember(org: TestOrg, role: MemberRole): Promise<{ email: strin
   const user = await db().user.create({ data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) } });
   await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
   return { email, password };
+}
+
+/** A pending invitation in the org, written directly (its token is never needed). */
+async function addInvitation(org: TestOrg, role: MemberRole = "viewer"): Promise<string> {
+  const id = newId("invitation");
+  const email = `invited-${randomBytes(4).toString("hex")}@example.test`;
+  await db().invitation.create({ data: { id, orgId: org.org.id, email, role, tokenHash: randomBytes(32).toString("hex"), expiresAt: new Date(Date.now() + 86_400_000) } });
+  return id;
+}
+
+/** A throwaway member of the org (to change the role of, or remove). */
+async function addThrowawayMember(org: TestOrg, role: MemberRole): Promise<string> {
+  const suffix = randomBytes(4).toString("hex");
+  const user = await db().user.create({ data: { id: newId("user"), email: `throwaway-${suffix}@example.test`, name: `throwaway ${suffix}`, passwordHash: null } });
+  const membership = await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
+  return membership.id;
+}
+
+/** Org A's members who left through a row come back (each role's session must keep working). */
+async function restoreMemberships(f: Fixtures): Promise<void> {
+  await db().membership.updateMany({
+    where: { orgId: f.a.org.org.id, removedAt: { not: null }, user: { email: { not: { startsWith: "throwaway-" } } } },
+    data: { removedAt: null },
+  });
 }
 
 /**
@@ -189,6 +220,60 @@ const ROWS: Row[] = [
     permission: "approvals.decide",
     sample: async (f, slug) => ({ path: orgPath(slug, `/approvals/${await requestApproval(f.a.org)}/decision`), body: { decision: "approve" } }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/approvals/${f.b.approvalId}/decision`), body: { decision: "approve" } }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/members", permission: "members.read", sample: (_f, slug) => ({ path: orgPath(slug, "/members") }) },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/members/[membershipId]",
+    permission: "members.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/members/${await addThrowawayMember(f.a.org, "approver")}`), body: { role: "viewer" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/members/${f.b.org.owner.membershipId}`), body: { role: "viewer" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/members/[membershipId]",
+    permission: "members.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/members/${await addThrowawayMember(f.a.org, "viewer")}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/members/${f.b.org.owner.membershipId}`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/members/leave",
+    permission: "member",
+    // Org A keeps a second owner, so its owner may leave too; every member who left comes back after.
+    sample: async (f, slug) => {
+      if (!(await db().membership.findFirst({ where: { orgId: f.a.org.org.id, role: "owner", removedAt: null, userId: { not: f.a.org.owner.userId } } }))) {
+        await addThrowawayMember(f.a.org, "owner");
+      }
+      return { path: orgPath(slug, "/members/leave"), body: {} };
+    },
+    restore: restoreMemberships,
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/invitations", permission: "members.read", sample: (_f, slug) => ({ path: orgPath(slug, "/invitations") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/invitations",
+    permission: "members.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/invitations"), body: { email: `invitee-${randomBytes(4).toString("hex")}@example.test`, role: "viewer" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/invitations/[invitationId]",
+    permission: "members.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/invitations/${await addInvitation(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/invitations/${f.b.invitationId}`) }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/org",
+    permission: "org.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/org"), body: { name: `Org ${randomBytes(3).toString("hex")}` } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/settings",
+    permission: "settings.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/settings"), body: { circuitBreaker: { failureThreshold: 10 + (Date.now() % 50) } } }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit?limit=100") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/checkpoints", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/checkpoints") }) },
@@ -350,6 +435,7 @@ for (const row of ROWS) {
         const answer = await send(fx.sessions[role], row, sample);
         expectSuccess(answer, `${row.method} ${row.route} as ${role}`);
         expectNoDataOfOrgB(answer, sample, `${row.method} ${row.route} as ${role}`);
+        await row.restore?.(fx);
       }
     });
 

@@ -16,7 +16,8 @@ const PUBLIC_PATHS = new Set(["/signup", "/signup/check-email", "/verify-email",
 
 const guard = auth((request: NextAuthRequest, _event: NextFetchEvent) => {
   const { pathname, search } = request.nextUrl;
-  if (PUBLIC_PATHS.has(pathname)) return NextResponse.next();
+  // An invitation's page answers with or without a session (it offers to sign in or create the account).
+  if (PUBLIC_PATHS.has(pathname) || pathname.startsWith("/invite/")) return NextResponse.next();
   const signedIn = Boolean(request.auth?.user?.id);
   if (pathname === SIGN_IN_PATH) {
     return signedIn ? NextResponse.redirect(new URL("/", request.nextUrl)) : NextResponse.next();

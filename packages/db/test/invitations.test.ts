@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../src/actors/context";
 import { closeSignals, db, disconnectDb } from "../src";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
-import { acceptInvitation, createInvitation, invitationEmail, listInvitations, revokeInvitation } from "../src/invitations";
+import { acceptInvitation, createInvitation, getInvitationByToken, invitationEmail, listInvitations, revokeInvitation } from "../src/invitations";
 import { listMembers, removeMember } from "../src/members";
 import { authenticateUser } from "../src/orgs/authenticate-user";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
@@ -183,5 +183,29 @@ describe("acceptInvitation", () => {
     await expectError(revokeInvitation({ ctx: asMember(org, admin), input: { invitationId: forOwner.invitation.id } }), "FORBIDDEN");
     const foreign = await createInvitation({ ctx: other.ctx, input: { body: { email: email("for"), role: "viewer" } } });
     await expectError(revokeInvitation({ ctx: org.ctx, input: { invitationId: foreign.invitation.id } }), "NOT_FOUND");
+  });
+});
+
+describe("getInvitationByToken", () => {
+  it("previews the org, role, email and status for the accept page, and whether the email has an account; unknown or malformed is 404", async () => {
+    const org = await createTestOrg({ label: "peek" });
+    const invitee = email("peek");
+    const { token } = await createInvitation({ ctx: ownerOf(org), input: { body: { email: invitee, role: "auditor", expiresInDays: 1 } } });
+    expect(await getInvitationByToken({ token })).toMatchObject({
+      org: { name: org.org.name, slug: org.org.slug },
+      email: invitee,
+      role: "auditor",
+      status: "pending",
+      inviterName: "Test Owner",
+      accountExists: false,
+    });
+    expect((await getInvitationByToken({ token, now: Date.now() + 2 * 86_400_000 })).status).toBe("expired");
+    await acceptInvitation({ input: { token, newAccount: { name: "Peek", password: "a good long password" } } });
+    expect(await getInvitationByToken({ token })).toMatchObject({ status: "accepted", accountExists: true });
+    const member = await createInvitation({ ctx: org.ctx, input: { body: { email: org.owner.email.replace("owner", "second"), role: "viewer" } } });
+    await revokeInvitation({ ctx: org.ctx, input: { invitationId: member.invitation.id } });
+    expect((await getInvitationByToken({ token: member.token })).status).toBe("revoked");
+    await expectError(getInvitationByToken({ token: `gh_invite_${"b".repeat(32)}` }), "NOT_FOUND");
+    await expectError(getInvitationByToken({ token: "nope" }), "NOT_FOUND");
   });
 });

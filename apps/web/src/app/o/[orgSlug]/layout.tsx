@@ -50,6 +50,8 @@ export default async function OrgLayout({ children, params }: { children: ReactN
         <nav aria-label="Organization" className="mx-auto flex max-w-7xl gap-6 px-4 sm:px-6">
           {readsApprovals ? <ApprovalsNavLink orgSlug={orgSlug} href={`${base}/approvals`} /> : null}
           <NavLink href={`${base}/audit`}>Audit</NavLink>
+          {hasPermission(current.role, "members.read") ? <NavLink href={`${base}/members`}>Members</NavLink> : null}
+          {hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
         </nav>
       </header>
       <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>

@@ -1,0 +1,26 @@
+import type { Metadata } from "next";
+import { getOrg, getOrgSettings, hasPermission } from "@gatehouse/db";
+import { getOrgContextOrNotFound } from "@/server/org";
+import { requireSessionUser } from "@/server/session";
+import { SettingsForms } from "./settings-forms";
+
+export const metadata: Metadata = { title: "Settings" };
+
+type Params = Promise<{ orgSlug: string }>;
+
+export default async function SettingsPage({ params }: { params: Params }) {
+  const { orgSlug } = await params;
+  const user = await requireSessionUser();
+  const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
+  const role = ctx.actor.type === "user" ? ctx.actor.role : null;
+  const [org, settings] = await Promise.all([getOrg({ ctx }), getOrgSettings({ ctx })]);
+  return (
+    <SettingsForms
+      orgSlug={orgSlug}
+      org={{ name: org.name, slug: org.slug }}
+      settings={settings}
+      canWriteOrg={role !== null && hasPermission(role, "org.write")}
+      canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+    />
+  );
+}

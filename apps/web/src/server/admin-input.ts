@@ -1,0 +1,30 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import { forbidden, rolesWith, validationError } from "@gatehouse/core";
+import { hasPermission, type Ctx, type Permission } from "@gatehouse/db";
+
+/**
+ * The permission a route needs, checked before its body is read or parsed (so a role without it is a
+ * 403 whatever it sends). The service checks it again inside its transaction.
+ */
+export function requireMemberPermission(ctx: Ctx, permission: Permission): void {
+  const { actor } = ctx;
+  if (actor.type === "system") return;
+  if ((actor.type === "user" || actor.type === "adminKey") && hasPermission(actor.role, permission)) return;
+  throw forbidden(`this needs the permission ${permission}, which the roles ${rolesWith(permission).join(", ")} hold`);
+}
+
+/**
+ * A request's JSON body. Only application/json is accepted (a cross-site form cannot send it without a
+ * CORS preflight); anything else, or text that is not JSON, is a 400.
+ */
+export async function jsonBody(request: NextRequest): Promise<unknown> {
+  if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+    throw validationError([{ path: "body", message: "must be sent as application/json" }]);
+  }
+  try {
+    return (await request.json()) as unknown;
+  } catch {
+    throw validationError([{ path: "body", message: "is not valid JSON" }]);
+  }
+}

@@ -1,0 +1,166 @@
+import { randomBytes } from "node:crypto";
+import { disconnectDb } from "@gatehouse/db";
+import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import type { Page } from "@playwright/test";
+import { expect, signIn, test } from "./fixtures";
+
+// Members and settings of an org, end to end, each test on an org of its own (renames and removals
+// touch nothing the other specs use). The stack runs without SMTP_URL, so the invitation mail is in
+// the development outbox at /dev/outbox.
+
+const PASSWORD = "a colleague's long password";
+
+test.afterAll(async () => {
+  await disconnectDb();
+});
+
+async function openAsOwner(page: Page, org: TestOrg, path: string): Promise<void> {
+  await page.goto(`/o/${org.org.slug}${path}`);
+  await signIn(page, { email: org.owner.email, password: org.owner.password });
+  await expect(page).toHaveURL(`/o/${org.org.slug}${path}`);
+}
+
+test("the owner invites a colleague, who creates an account and joins; the owner changes their role, then removes them", async ({ page, browser, stack }) => {
+  const org = await createTestOrg({ label: "members" });
+  const colleague = `colleague-${randomBytes(3).toString("hex")}@example.test`;
+  await openAsOwner(page, org, "/members");
+  await expect(page.getByRole("heading", { name: "Members", level: 1 })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Members" })).toBeVisible();
+
+  // An address that is not one is refused at its field.
+  await page.getByLabel("Email").fill("not-an-email");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  await expect(page.locator("#invite-email-error")).toContainText("Email must be an email address");
+
+  await page.getByLabel("Email").fill(colleague);
+  await page.getByLabel("Role", { exact: true }).selectOption("auditor");
+  await page.getByRole("button", { name: "Send invitation" }).click();
+  const created = page.getByRole("status").filter({ hasText: `Invited ${colleague} as auditor` });
+  await expect(created).toContainText("We emailed them this link");
+  const acceptUrl = (await page.getByTestId("accept-url").textContent()) ?? "";
+  expect(acceptUrl).toMatch(/\/invite\/gh_invite_[0-9A-Za-z]{32}$/);
+  const pending = page.getByRole("region", { name: "Pending invitations" }).getByRole("row").filter({ hasText: colleague });
+  await expect(pending).toContainText("auditor");
+  await expect(pending).toContainText("Test Owner");
+
+  // The colleague, in a browser of their own: the link from the mail, an account made on the spot.
+  const theirs = await browser.newContext({ baseURL: stack.webUrl });
+  const them = await theirs.newPage();
+  await them.goto("/dev/outbox");
+  const mail = them.getByRole("article", { name: new RegExp(` to ${colleague.replace(/[.]/g, "\\.")}$`) });
+  await expect(mail).toContainText(acceptUrl);
+  await them.goto(new URL(acceptUrl).pathname);
+  await expect(them.getByRole("heading", { name: `Join ${org.org.name} as auditor` })).toBeVisible();
+  await them.getByLabel("Your name").fill("Ada Colleague");
+  await them.getByLabel("Password").fill(PASSWORD);
+  await them.getByRole("button", { name: "Create account and join" }).click();
+  await expect(them).toHaveURL(`/o/${org.org.slug}/audit`);
+  await expect(them.getByRole("banner").getByText(org.org.name)).toBeVisible();
+  await expect(them.getByRole("banner").getByText(colleague)).toBeVisible();
+
+  // The link is spent.
+  const spent = await theirs.newPage();
+  await spent.goto(new URL(acceptUrl).pathname);
+  await expect(spent.getByRole("main").getByRole("alert")).toContainText("This invitation was already used");
+  await spent.close();
+
+  // The owner sees them as a member (and no longer as invited), and makes them a viewer.
+  await page.reload();
+  const row = page.getByRole("region", { name: "People" }).getByRole("row").filter({ hasText: colleague });
+  await expect(row).toContainText("Ada Colleague");
+  await expect(row).toContainText("Password");
+  await expect(page.getByRole("region", { name: "Pending invitations" })).not.toContainText(colleague);
+  await row.getByLabel(`Role of ${colleague}`).selectOption("viewer");
+  await expect(row.getByRole("status")).toHaveText("Role saved.");
+  await them.reload();
+  await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
+
+  // …then removes them, after confirming.
+  await row.getByRole("button", { name: `Remove ${colleague}` }).click();
+  await row.getByRole("button", { name: "Remove", exact: true }).click();
+  await expect(page.getByRole("region", { name: "People" }).getByRole("row").filter({ hasText: colleague })).toHaveCount(0);
+
+  // Their next request is refused: the org's pages are a 404, its API too.
+  await them.goto(`/o/${org.org.slug}/audit`);
+  await expect(them.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  const api = await them.request.get(`/api/orgs/${org.org.slug}/audit`);
+  expect(api.status()).toBe(404);
+  await theirs.close();
+});
+
+test("the last owner cannot leave; the owner renames the org, and a slug change moves the URL", async ({ page }) => {
+  const org = await createTestOrg({ label: "settings" });
+  await openAsOwner(page, org, "/members");
+  const leave = page.getByRole("region", { name: "Leave organization" });
+  await expect(leave).toContainText("You are the last owner");
+  await expect(leave.getByRole("button", { name: "Leave organization…" })).toBeDisabled();
+  // The route refuses it too, saying why.
+  const refused = await page.request.post(`/api/orgs/${org.org.slug}/members/leave`, { data: {} });
+  expect(refused.status()).toBe(409);
+  expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("the last owner cannot leave");
+
+  await page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Settings" }).click();
+  await expect(page).toHaveURL(`/o/${org.org.slug}/settings`);
+  await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
+
+  // A 400 is shown at its field.
+  await page.getByLabel("Slug").fill("Not A Slug");
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await expect(page.locator("#org-slug-error")).toContainText("Slug must be 2-48 lower-case letters");
+
+  const suffix = randomBytes(3).toString("hex");
+  await page.getByLabel("Name").fill(`Renamed ${suffix}`);
+  await page.getByLabel("Slug").fill(`renamed-${suffix}`);
+  await page.getByRole("button", { name: "Save" }).first().click();
+  await expect(page).toHaveURL(`/o/renamed-${suffix}/settings`);
+  await expect(page.getByRole("banner").getByText(`Renamed ${suffix}`)).toBeVisible();
+  await expect(page.getByLabel("Name")).toHaveValue(`Renamed ${suffix}`);
+  // The old slug is gone.
+  expect((await page.request.get(`/api/orgs/${org.org.slug}/members`)).status()).toBe(404);
+
+  // Circuit-breaker thresholds: out of range at the field, then saved.
+  const breaker = page.getByRole("region", { name: "Circuit breaker" });
+  await breaker.getByLabel("Failure threshold").fill("0");
+  await breaker.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#breaker-threshold-error")).toBeVisible();
+  await breaker.getByLabel("Failure threshold").fill("25");
+  await breaker.getByRole("button", { name: "Save" }).click();
+  await expect(breaker.getByRole("status")).toContainText("Saved.");
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Circuit breaker" }).getByLabel("Failure threshold")).toHaveValue("25");
+});
+
+test("an invitee who has an account signs in from the invitation and joins; a revoked invitation's link says so", async ({ page, browser, stack }) => {
+  const org = await createTestOrg({ label: "invitees" });
+  const elsewhere = await createTestOrg({ label: "elsewhere" });
+  const revoked = `revoked-${randomBytes(3).toString("hex")}@example.test`;
+  await openAsOwner(page, org, "/members");
+
+  const invite = async (email: string): Promise<string> => {
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Role", { exact: true }).selectOption("viewer");
+    await page.getByRole("button", { name: "Send invitation" }).click();
+    await expect(page.getByRole("status").filter({ hasText: `Invited ${email} as viewer` })).toBeVisible();
+    return new URL((await page.getByTestId("accept-url").textContent()) ?? "").pathname;
+  };
+  const joinPath = await invite(elsewhere.owner.email);
+  const revokedPath = await invite(revoked);
+  await page.getByRole("button", { name: `Revoke the invitation of ${revoked}` }).click();
+  await expect(page.getByRole("region", { name: "Pending invitations" }).getByRole("row").filter({ hasText: revoked })).toHaveCount(0);
+
+  const theirs = await browser.newContext({ baseURL: stack.webUrl });
+  const them = await theirs.newPage();
+  await them.goto(revokedPath);
+  await expect(them.getByRole("main").getByRole("alert")).toContainText("This invitation was revoked");
+
+  await them.goto(joinPath);
+  await expect(them.getByRole("heading", { name: `Join ${org.org.name} as viewer` })).toBeVisible();
+  await expect(them.getByRole("main")).toContainText("already has a Gatehouse account");
+  await them.getByRole("link", { name: "Sign in to accept" }).click();
+  await signIn(them, { email: elsewhere.owner.email, password: elsewhere.owner.password });
+  await expect(them).toHaveURL(joinPath);
+  await them.getByRole("button", { name: `Accept and join ${org.org.name}` }).click();
+  await expect(them).toHaveURL(`/o/${org.org.slug}/audit`);
+  await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
+  await theirs.close();
+});
