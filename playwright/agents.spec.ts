@@ -65,7 +65,8 @@ test("an admin creates an agent, its key decides through the API, and halting it
 
   const row = page.getByTestId("agent-row").filter({ hasText: name });
   await expect(row).toContainText("active");
-  await expect(row).toContainText("team=e2e, env=test");
+  // Labels read by key, whatever order they were given in.
+  await expect(row).toContainText("env=test, team=e2e");
   await expect(row).toContainText("Admin ");
 
   const allowed = await execute(stack, apiKey, "pr.open");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentSnippets, keyState, parseExpiryDays, parseLabels } from "../src/lib/agents";
+import { agentSnippets, keyState, labelText, parseExpiryDays, parseLabels } from "../src/lib/agents";
 
 describe("parseLabels", () => {
   it("reads key=value pairs separated by commas or lines, trimmed; pairs without a key are skipped", () => {
@@ -32,5 +32,12 @@ describe("keyState", () => {
     expect(keyState({ revokedAt: null, expiresAt: "2026-11-22T11:00:00Z" }, now)).toBe("expired 22 Nov 2026, 11:00:00 UTC");
     expect(keyState({ revokedAt: null, expiresAt: "2026-11-29T12:00:00Z" }, now)).toBe("active, expires 29 Nov 2026, 12:00:00 UTC");
     expect(keyState({ revokedAt: null, expiresAt: null }, now)).toBe("active");
+  });
+});
+
+describe("labelText", () => {
+  it("lists labels by key", () => {
+    expect(labelText({ team: "e2e", env: "test" })).toBe("env=test, team=e2e");
+    expect(labelText({})).toBe("");
   });
 });

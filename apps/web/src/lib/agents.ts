@@ -85,6 +85,14 @@ export const fetchAdminKeys = (orgSlug: string, signal?: AbortSignal) => getJson
 export const issueAdminKey = (orgSlug: string, body: Partial<IssueAdminKeyBody>) => postJson<IssuedAdminKey>(`${base(orgSlug)}/keys`, body);
 export const revokeKey = (orgSlug: string, keyId: string) => postJson<RevokedKey>(`${base(orgSlug)}/keys/${encodeURIComponent(keyId)}/revoke`, {});
 
+/** "env=prod, team=payments": labels by key, so a list reads the same whatever order they were stored in. */
+export function labelText(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key] ?? ""}`)
+    .join(", ");
+}
+
 /** "3 days" from a form field: a whole number of days, or none. */
 export function parseExpiryDays(value: string): number | undefined {
   const days = Number.parseInt(value, 10);

@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
-import { agentKeys, agentSnippets, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
+import { agentKeys, labelText, agentSnippets, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce, Snippet } from "./secret-once";
 
@@ -123,11 +123,7 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
                     <Pill tone={breakerTone(agent.cbState)}>{breakerLabel(agent.cbState)}</Pill>
                   </td>
                   <td className="px-4 py-2.5 text-xs text-stone-600">{agent.lastActivityAt ? formatDateTime(agent.lastActivityAt) : "never"}</td>
-                  <td className="px-4 py-2.5 font-mono text-xs text-stone-600">
-                    {Object.entries(agent.labels)
-                      .map(([k, v]) => `${k}=${v}`)
-                      .join(", ") || "—"}
-                  </td>
+                  <td className="px-4 py-2.5 font-mono text-xs text-stone-600">{labelText(agent.labels) || "—"}</td>
                   <td className="px-4 py-2.5 tabular-nums">{agent.keyCount}</td>
                   <td className="px-4 py-2.5 text-xs text-stone-600">{agent.createdBy ? agent.createdBy.name || agent.createdBy.email : "—"}</td>
                 </tr>

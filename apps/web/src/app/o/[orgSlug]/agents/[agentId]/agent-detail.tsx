@@ -7,7 +7,19 @@ import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
-import { agentKeys, fetchAgent, fetchAgentKeys, issueAgentKey, keyState, parseExpiryDays, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
+import {
+  agentKeys,
+  labelText,
+  fetchAgent,
+  fetchAgentKeys,
+  issueAgentKey,
+  keyState,
+  parseExpiryDays,
+  revokeKey,
+  setAgentStatus,
+  type AgentOverview,
+  type IssuedAgentKey,
+} from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
 
@@ -53,11 +65,7 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
         {agent.description ? <p className="mt-1 text-sm text-stone-600">{agent.description}</p> : null}
         <dl className="mt-3 grid max-w-2xl grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-stone-500">Labels</dt>
-          <dd className="font-mono text-xs">
-            {Object.entries(agent.labels)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(", ") || "—"}
-          </dd>
+          <dd className="font-mono text-xs">{labelText(agent.labels) || "—"}</dd>
           <dt className="text-stone-500">Created</dt>
           <dd>
             {formatDateTime(agent.createdAt)}
