@@ -153,11 +153,15 @@ async function addMember(org: TestOrg, role: MemberRole): Promise<{ email: strin
 
 /**
  * Everything a request could change in an org; a refused request leaves it identical. Checkpoints
- * are left out: the stack's API signs one within a second of the log growing, whoever grew it.
+ * are left out: the stack's API signs one within a second of the log growing, whoever grew it; so are
+ * a key's last use and a member's last activity, which any authenticated request may note (the
+ * latter after the answer, so it races this read).
  */
 async function stateOf(orgId: string): Promise<unknown> {
   const tables = ["agents", "api_keys", "memberships", "policies", "policy_versions", "actions", "approvals", "approval_votes", "delegations", "signing_keys"];
-  const digests = tables.map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`);
+  const digests = tables.map(
+    (t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`,
+  );
   const { rows } = await db().pool.query<{ state: unknown }>(
     `SELECT json_build_object('org', (SELECT md5(to_jsonb(o)::text) FROM orgs o WHERE o.id = $1),
        'auditSize', (SELECT size FROM audit_log_heads WHERE org_id = $1),
