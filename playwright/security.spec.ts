@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashPassword, MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
-import { db, disconnectDb } from "@gatehouse/db";
+import { createAgent, db, disconnectDb, issueAgentKey, setAgentStatus } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -45,14 +45,50 @@ async function exportedHandlers(): Promise<string[]> {
 const READS = ["audit.read", "events.read"] as const;
 /** `member`: every member (leaving the org needs no permission). */
 type Permission =
-  (typeof READS)[number] | "approvals.read" | "approvals.decide" | "audit.keys.rotate" | "members.read" | "members.manage" | "org.write" | "settings.write" | "member";
+  | (typeof READS)[number]
+  | "approvals.read"
+  | "approvals.decide"
+  | "audit.keys.rotate"
+  | "agents.read"
+  | "agents.manage"
+  | "keys.manage"
+  | "members.read"
+  | "members.manage"
+  | "org.write"
+  | "settings.write"
+  | "member";
 
 const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
-  owner: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate", "members.read", "members.manage", "org.write", "settings.write", "member"],
-  admin: [...READS, "approvals.read", "approvals.decide", "audit.keys.rotate", "members.read", "members.manage", "settings.write", "member"],
-  approver: [...READS, "approvals.read", "approvals.decide", "member"],
-  auditor: [...READS, "members.read", "member"],
-  viewer: [...READS, "approvals.read", "member"],
+  owner: [
+    ...READS,
+    "approvals.read",
+    "approvals.decide",
+    "audit.keys.rotate",
+    "agents.read",
+    "agents.manage",
+    "keys.manage",
+    "members.read",
+    "members.manage",
+    "org.write",
+    "settings.write",
+    "member",
+  ],
+  admin: [
+    ...READS,
+    "approvals.read",
+    "approvals.decide",
+    "audit.keys.rotate",
+    "agents.read",
+    "agents.manage",
+    "keys.manage",
+    "members.read",
+    "members.manage",
+    "settings.write",
+    "member",
+  ],
+  approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "member"],
+  auditor: [...READS, "agents.read", "members.read", "member"],
+  viewer: [...READS, "approvals.read", "agents.read", "member"],
 };
 
 function hasPermission(role: MemberRole, permission: Permission): boolean {
@@ -205,6 +241,13 @@ async function stateOf(orgId: string): Promise<unknown> {
 
 const orgPath = (slug: string, rest: string) => `/api/orgs/${slug}${rest}`;
 
+/** A throwaway agent of org A (halting it leaves the agent other rows decide with alone). */
+async function throwawayAgent(f: Fixtures, status: "active" | "halted" = "active"): Promise<string> {
+  const agent = await createAgent({ ctx: f.a.org.ctx, input: { name: `sec-${randomBytes(6).toString("hex")}` } });
+  if (status === "halted") await setAgentStatus({ ctx: f.a.org.ctx, input: { agentId: agent.id, status, body: { reason: "security spec" } } });
+  return agent.id;
+}
+
 const ROWS: Row[] = [
   { method: "GET", route: "/api/orgs/[orgSlug]/approvals", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/approvals?status=all&limit=200") }) },
   {
@@ -293,6 +336,62 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: orgPath(f.a.slug, `/audit/proof?entryId=${f.b.executedEntryId}`) }),
   },
   { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/agents", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/agents") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/agents",
+    permission: "agents.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/agents"), body: { name: `sec-${randomBytes(6).toString("hex")}`, labels: { team: "sec" } } }),
+  },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]",
+    permission: "agents.read",
+    sample: (f, slug) => ({ path: orgPath(slug, `/agents/${f.a.org.agent.id}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]/halt",
+    permission: "agents.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/agents/${await throwawayAgent(f)}/halt`), body: { reason: "security spec" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/halt`), body: { reason: "security spec" } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]/resume",
+    permission: "agents.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/agents/${await throwawayAgent(f, "halted")}/resume`), body: { reason: "security spec" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/resume`), body: {} }),
+  },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]/keys",
+    permission: "keys.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/agents/${f.a.org.agent.id}/keys`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/keys`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]/keys",
+    permission: "keys.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/agents/${f.a.org.agent.id}/keys`), body: { name: "sec", expiresInDays: 1 } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/keys`), body: { name: "sec" } }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/keys", permission: "keys.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/keys") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/keys",
+    permission: "keys.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/keys"), body: { name: "sec", expiresInDays: 1 } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/keys/[keyId]/revoke",
+    permission: "keys.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/keys/${(await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId: f.a.org.agent.id } })).id}/revoke`), body: {} }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/keys/${f.b.org.adminKey.id}/revoke`), body: {} }),
+  },
   { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
 ];
 

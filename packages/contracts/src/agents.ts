@@ -49,6 +49,12 @@ export const issueAgentKeyBodySchema = named(
   "Another key for an agent (for rotation).",
 );
 
+export const issueAdminKeyBodySchema = named(
+  "IssueAdminKeyRequest",
+  z.strictObject({ name: safeString().min(1).max(100).default("admin"), expiresInDays: z.number().int().min(1).max(3650).optional() }),
+  "A personal admin key of the member asking: it acts with their current role.",
+);
+
 export const issuedAgentKeySchema = named(
   "IssuedAgentKey",
   z.object({ id: z.string(), agentId: z.string(), apiKey: z.string().describe("Shown once."), prefix: z.string(), expiresAt: z.string().nullable() }),
@@ -103,6 +109,7 @@ export const whoamiSchema = named(
 
 export type Agent = z.output<typeof agentSchema>;
 export type CreatedAgent = z.output<typeof createdAgentSchema>;
+export type IssueAdminKeyBody = z.output<typeof issueAdminKeyBodySchema>;
 export type ApiKeyView = z.output<typeof apiKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;

@@ -32,13 +32,13 @@ async function errorOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, message, requestId);
 }
 
-async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
   const response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
   if (response.ok) return (await response.json()) as T;
   throw await errorOf(response);
 }
 
-async function postJson<T>(url: string, body: unknown): Promise<T> {
+export async function postJson<T>(url: string, body: unknown): Promise<T> {
   const response = await fetch(url, {
     method: "POST",
     headers: { accept: "application/json", "content-type": "application/json" },

@@ -1,4 +1,5 @@
 export type { AgentView } from "./agent-view";
 export { createAgent, type CreatedAgent } from "./create-agent";
+export { getAgentOverview, listAgentOverviews, type AgentOverview } from "./agent-overview";
 export { listAgents } from "./list-agents";
 export { setAgentStatus } from "./set-agent-status";

@@ -9,11 +9,18 @@ import { requireRankOver } from "./require-rank";
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
- * owner's key); the key is shown once.
+ * owner's key); the key is shown once. Without `expiresInDays` it does not expire.
  */
-export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { membershipId: string; name?: string } }): Promise<{ id: string; apiKey: string; prefix: string }> {
+export async function issueAdminKey({
+  ctx,
+  input,
+}: {
+  ctx: Ctx;
+  input: { membershipId: string; name?: string; expiresInDays?: number };
+}): Promise<{ id: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, "keys.manage");
   const key = issueApiKey("admin");
+  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
   return db().$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id, removedAt: null } });
     if (!membership) throw notFound("membership");
@@ -29,14 +36,15 @@ export async function issueAdminKey({ ctx, input }: { ctx: Ctx; input: { members
         prefix: key.prefix,
         keyHash: key.hash,
         lastFour: key.lastFour,
+        expiresAt,
       },
     });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "key.issued",
       actor: actorRef(ctx.actor),
       subjectId: row.id,
-      data: { kind: "admin", membershipId: membership.id, prefix: key.prefix, name: row.name },
+      data: { kind: "admin", membershipId: membership.id, prefix: key.prefix, name: row.name, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
     });
-    return { id: row.id, apiKey: key.plaintext, prefix: key.prefix };
+    return { id: row.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
   }, TX_OPTIONS);
 }

@@ -24,6 +24,8 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   // The approval queue (its nav item and the live events that keep it fresh) is for roles that may read
   // approvals; auditors read the audit log only.
   const readsApprovals = hasPermission(current.role, "approvals.read");
+  const readsAgents = hasPermission(current.role, "agents.read");
+  const managesKeys = hasPermission(current.role, "keys.manage");
 
   const page = (
     <div className="min-h-dvh">
@@ -50,6 +52,8 @@ export default async function OrgLayout({ children, params }: { children: ReactN
         <nav aria-label="Organization" className="mx-auto flex max-w-7xl gap-6 px-4 sm:px-6">
           {readsApprovals ? <ApprovalsNavLink orgSlug={orgSlug} href={`${base}/approvals`} /> : null}
           <NavLink href={`${base}/audit`}>Audit</NavLink>
+          {readsAgents ? <NavLink href={`${base}/agents`}>Agents</NavLink> : null}
+          {managesKeys ? <NavLink href={`${base}/keys`}>Keys</NavLink> : null}
           {hasPermission(current.role, "members.read") ? <NavLink href={`${base}/members`}>Members</NavLink> : null}
           {hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
         </nav>

@@ -1,0 +1,47 @@
+"use client";
+
+import { CopyButton } from "@/components/text-actions";
+
+/** A new key, shown this once (only its hash is stored): the key itself, a copy button and what to do with it. */
+export function SecretOnce({ title, secret, children }: { title: string; secret: string; children?: React.ReactNode }) {
+  return (
+    <section aria-label={title} className="rounded-xl border border-amber-300 bg-amber-50 p-4">
+      <h3 className="text-sm font-semibold text-amber-900">{title}</h3>
+      <p className="mt-1 text-xs text-amber-900">Copy it now: it is shown once and only its hash is stored.</p>
+      <div className="mt-3 flex flex-wrap items-center gap-2">
+        <code data-testid="new-key" className="rounded-md border border-amber-200 bg-white px-2 py-1 font-mono text-xs break-all">
+          {secret}
+        </code>
+        <CopyButton text={secret} label="Copy key" />
+      </div>
+      {children}
+    </section>
+  );
+}
+
+/** A snippet of code with its copy button. */
+export function Snippet({ label, code }: { label: string; code: string }) {
+  return (
+    <div className="mt-3">
+      <div className="flex items-center justify-between gap-2">
+        <h4 className="text-xs font-medium text-stone-700">{label}</h4>
+        <CopyButton text={code} label="Copy" context={label} />
+      </div>
+      <pre className="mt-1 overflow-x-auto rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">{code}</pre>
+    </div>
+  );
+}
+
+/** A status pill: active, halted, or a breaker state. */
+export function Pill({ tone, children }: { tone: "ok" | "bad" | "warn" | "muted"; children: React.ReactNode }) {
+  const tones = {
+    ok: "bg-emerald-50 text-emerald-800 ring-emerald-200",
+    bad: "bg-red-50 text-red-800 ring-red-200",
+    warn: "bg-amber-50 text-amber-800 ring-amber-200",
+    muted: "bg-stone-100 text-stone-700 ring-stone-200",
+  };
+  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>;
+}
+
+export const breakerTone = (state: string) => (state === "closed" ? "ok" : state === "open" ? "bad" : "warn");
+export const breakerLabel = (state: string) => (state === "half_open" ? "half-open" : state);

@@ -1,0 +1,106 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/button";
+import { FormAlert } from "@/components/form-fields";
+import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
+import { agentKeys, fetchAdminKeys, issueAdminKey, keyState, parseExpiryDays, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
+import { formatDateTime } from "@/lib/format";
+import { SecretOnce, Snippet } from "../agents/secret-once";
+
+const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
+
+export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: AdminKeyList; apiUrl: string }) {
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: agentKeys.adminKeys(orgSlug), queryFn: ({ signal }) => fetchAdminKeys(orgSlug, signal), initialData: initial });
+  const [issued, setIssued] = useState<IssuedAdminKey | null>(null);
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: agentKeys.adminKeys(orgSlug) });
+  const issue = useMutation({ mutationFn: (body: { name?: string; expiresInDays?: number }) => issueAdminKey(orgSlug, body), onSuccess: (key) => (setIssued(key), refresh()) });
+  const revoke = useMutation({ mutationFn: (keyId: string) => revokeKey(orgSlug, keyId), onSuccess: refresh });
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const name = String(form.get("name") ?? "").trim();
+    const expiresInDays = parseExpiryDays(String(form.get("expiresInDays") ?? ""));
+    issue.mutate({ ...(name ? { name } : {}), ...(expiresInDays ? { expiresInDays } : {}) });
+  };
+  const keys = query.data.keys;
+
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-xl font-semibold">Admin keys</h1>
+        <p className="mt-1 max-w-2xl text-sm text-stone-600">
+          A personal admin key calls the admin API (<code className="font-mono text-xs">/v1/admin/*</code>, the CLI) as you, with your role at the time of each call. Keys of
+          members you outrank or equal are listed too, so you can revoke them.
+        </p>
+      </div>
+      <form onSubmit={submit} aria-label="Issue admin key" className="flex flex-wrap items-end gap-2">
+        <label className="space-y-1 text-xs font-medium text-stone-700">
+          <span>Key name</span>
+          <input name="name" maxLength={100} placeholder="admin" className={INPUT} />
+        </label>
+        <label className="space-y-1 text-xs font-medium text-stone-700">
+          <span>Expires in (days)</span>
+          <input name="expiresInDays" type="number" min={1} max={3650} placeholder="never" className={INPUT} />
+        </label>
+        <Button type="submit" variant="primary" disabled={issue.isPending}>
+          Issue admin key
+        </Button>
+      </form>
+      {issue.error ? <FormAlert>{issue.error.message}</FormAlert> : null}
+      {revoke.error ? <FormAlert>{revoke.error.message}</FormAlert> : null}
+      {issued ? (
+        <SecretOnce title="Your new admin key" secret={issued.apiKey}>
+          <Snippet label="curl" code={`curl -sS ${apiUrl}/v1/whoami \\\n  -H "authorization: Bearer ${issued.apiKey}"`} />
+        </SecretOnce>
+      ) : null}
+      <RefreshErrorBanner what="keys" error={query.error} onRetry={() => void query.refetch()} />
+      {keys.length === 0 ? (
+        <EmptyBox title="No admin keys">Issue one to use the admin API or the CLI.</EmptyBox>
+      ) : (
+        <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-stone-200 text-xs text-stone-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Name</th>
+                <th className="px-4 py-2 font-medium">Member</th>
+                <th className="px-4 py-2 font-medium">Key</th>
+                <th className="px-4 py-2 font-medium">State</th>
+                <th className="px-4 py-2 font-medium">Created</th>
+                <th className="px-4 py-2 font-medium">Last used</th>
+                <th className="px-4 py-2 font-medium">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.map((key) => (
+                <tr key={key.id} data-testid="admin-key-row" className="border-b border-stone-100 last:border-0">
+                  <td className="px-4 py-2">{key.name}</td>
+                  <td className="px-4 py-2 text-xs">
+                    {key.mine ? "you" : key.member.name || key.member.email} <span className="text-stone-500">({key.member.role})</span>
+                  </td>
+                  <td className="px-4 py-2 font-mono text-xs">
+                    {key.prefix}…{key.lastFour}
+                  </td>
+                  <td className="px-4 py-2 text-xs">{keyState(key)}</td>
+                  <td className="px-4 py-2 text-xs">{formatDateTime(key.createdAt)}</td>
+                  <td className="px-4 py-2 text-xs">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}</td>
+                  <td className="px-4 py-2 text-right">
+                    {key.revokedAt ? null : (
+                      <Button size="xs" variant="danger" disabled={revoke.isPending && revoke.variables === key.id} onClick={() => revoke.mutate(key.id)}>
+                        Revoke<span className="sr-only"> {key.name}</span>
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}

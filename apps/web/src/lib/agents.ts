@@ -1,0 +1,137 @@
+import type { Agent, ApiKeyView, CreatedAgent, IssueAdminKeyBody } from "@gatehouse/contracts";
+import { getJson, postJson } from "./api-client";
+import { formatDateTime } from "./format";
+
+// /api/orgs/[orgSlug]/agents* and /keys* answer these shapes; the route handlers check at compile time
+// that what @gatehouse/db returns fits them.
+
+export type { CreatedAgent, ApiKeyView };
+export type AgentView = Agent;
+
+/** An agent as the console lists it (listAgentOverviews in @gatehouse/db). */
+export interface AgentOverview extends AgentView {
+  keyCount: number;
+  lastActivityAt: string | null;
+  createdBy: { name: string; email: string } | null;
+}
+
+export interface AgentList {
+  agents: AgentOverview[];
+}
+
+export interface ApiKeyList {
+  keys: ApiKeyView[];
+}
+
+export interface IssuedAgentKey {
+  id: string;
+  agentId: string;
+  apiKey: string;
+  prefix: string;
+  expiresAt: string | null;
+}
+
+export interface AdminKeyView extends ApiKeyView {
+  member: { id: string; name: string; email: string; role: string };
+  mine: boolean;
+}
+
+export interface AdminKeyList {
+  keys: AdminKeyView[];
+}
+
+export interface IssuedAdminKey {
+  id: string;
+  apiKey: string;
+  prefix: string;
+  expiresAt: string | null;
+}
+
+export interface RevokedKey {
+  id: string;
+  revokedAt: string;
+}
+
+export interface NewAgent {
+  name: string;
+  description?: string;
+  labels: Record<string, string>;
+}
+
+/** The agent API's base URL when API_URL is not set (apps/api's default port); the snippets name it. */
+export const DEFAULT_API_URL = "http://localhost:4000";
+
+/** TanStack Query keys. */
+export const agentKeys = {
+  all: (orgSlug: string) => ["agents", orgSlug] as const,
+  list: (orgSlug: string) => ["agents", orgSlug, "list"] as const,
+  one: (orgSlug: string, agentId: string) => ["agents", orgSlug, "agent", agentId] as const,
+  keys: (orgSlug: string, agentId: string) => ["agents", orgSlug, "agent", agentId, "keys"] as const,
+  adminKeys: (orgSlug: string) => ["admin-keys", orgSlug] as const,
+};
+
+const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+
+export const fetchAgents = (orgSlug: string, signal?: AbortSignal) => getJson<AgentList>(`${base(orgSlug)}/agents`, signal);
+export const fetchAgent = (orgSlug: string, agentId: string, signal?: AbortSignal) => getJson<AgentOverview>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}`, signal);
+export const createAgent = (orgSlug: string, body: NewAgent) => postJson<CreatedAgent>(`${base(orgSlug)}/agents`, body);
+export const setAgentStatus = (orgSlug: string, agentId: string, verb: "halt" | "resume", reason: string) =>
+  postJson<AgentView>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/${verb}`, reason ? { reason } : {});
+export const fetchAgentKeys = (orgSlug: string, agentId: string, signal?: AbortSignal) =>
+  getJson<ApiKeyList>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/keys`, signal);
+export const issueAgentKey = (orgSlug: string, agentId: string, body: { name?: string; expiresInDays?: number }) =>
+  postJson<IssuedAgentKey>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/keys`, body);
+export const fetchAdminKeys = (orgSlug: string, signal?: AbortSignal) => getJson<AdminKeyList>(`${base(orgSlug)}/keys`, signal);
+export const issueAdminKey = (orgSlug: string, body: Partial<IssueAdminKeyBody>) => postJson<IssuedAdminKey>(`${base(orgSlug)}/keys`, body);
+export const revokeKey = (orgSlug: string, keyId: string) => postJson<RevokedKey>(`${base(orgSlug)}/keys/${encodeURIComponent(keyId)}/revoke`, {});
+
+/** "env=prod, team=payments": labels by key, so a list reads the same whatever order they were stored in. */
+export function labelText(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((key) => `${key}=${labels[key] ?? ""}`)
+    .join(", ");
+}
+
+/** "3 days" from a form field: a whole number of days, or none. */
+export function parseExpiryDays(value: string): number | undefined {
+  const days = Number.parseInt(value, 10);
+  return Number.isFinite(days) && days > 0 ? days : undefined;
+}
+
+/** "team=payments, env=prod" → { team: "payments", env: "prod" }; pairs without "=" are skipped. */
+export function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of text.split(/[,\n]/)) {
+    const at = pair.indexOf("=");
+    if (at <= 0) continue;
+    const key = pair.slice(0, at).trim();
+    if (key) labels[key] = pair.slice(at + 1).trim();
+  }
+  return labels;
+}
+
+/** The ready snippets shown with a new agent key: the SDK and curl, with the real key and API URL. */
+export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; curl: string } {
+  const sdk = [
+    `import { Gatehouse } from "@gatehouse/sdk";`,
+    ``,
+    `const gatehouse = new Gatehouse({ apiKey: "${apiKey}", baseUrl: "${apiUrl}" });`,
+    `const decision = await gatehouse.execute("pr.open", { metadata: { repo: "acme/web" } });`,
+    `console.log(decision.status);`,
+  ].join("\n");
+  const curl = [
+    `curl -sS -X POST ${apiUrl}/v1/actions \\`,
+    `  -H "authorization: Bearer ${apiKey}" \\`,
+    `  -H "content-type: application/json" \\`,
+    `  -d '{"actionType":"pr.open","metadata":{"repo":"acme/web"}}'`,
+  ].join("\n");
+  return { sdk, curl };
+}
+
+/** "active", "active, expires …", "expired …" or "revoked …". */
+export function keyState(key: { revokedAt: string | null; expiresAt: string | null }, now = Date.now()): string {
+  if (key.revokedAt) return `revoked ${formatDateTime(key.revokedAt)}`;
+  if (key.expiresAt && new Date(key.expiresAt).getTime() <= now) return `expired ${formatDateTime(key.expiresAt)}`;
+  return key.expiresAt ? `active, expires ${formatDateTime(key.expiresAt)}` : "active";
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { agentSnippets, keyState, labelText, parseExpiryDays, parseLabels } from "../src/lib/agents";
+
+describe("parseLabels", () => {
+  it("reads key=value pairs separated by commas or lines, trimmed; pairs without a key are skipped", () => {
+    expect(parseLabels(" team = payments, env=prod\nowner=a=b ,=x, junk ")).toEqual({ team: "payments", env: "prod", owner: "a=b" });
+    expect(parseLabels("")).toEqual({});
+  });
+});
+
+describe("parseExpiryDays", () => {
+  it("is a whole positive number of days or none", () => {
+    expect(parseExpiryDays("30")).toBe(30);
+    expect(parseExpiryDays("")).toBeUndefined();
+    expect(parseExpiryDays("0")).toBeUndefined();
+  });
+});
+
+describe("agentSnippets", () => {
+  it("fills the SDK and curl snippets with the key and the API URL", () => {
+    const { sdk, curl } = agentSnippets("https://gatehouse.example", "gh_agent_abc");
+    expect(sdk).toContain('new Gatehouse({ apiKey: "gh_agent_abc", baseUrl: "https://gatehouse.example" })');
+    expect(curl).toContain("curl -sS -X POST https://gatehouse.example/v1/actions");
+    expect(curl).toContain('-H "authorization: Bearer gh_agent_abc"');
+  });
+});
+
+describe("keyState", () => {
+  const now = Date.parse("2026-11-22T12:00:00Z");
+  it("says revoked, expired or active with its expiry", () => {
+    expect(keyState({ revokedAt: "2026-11-21T00:00:00Z", expiresAt: null }, now)).toBe("revoked 21 Nov 2026, 00:00:00 UTC");
+    expect(keyState({ revokedAt: null, expiresAt: "2026-11-22T11:00:00Z" }, now)).toBe("expired 22 Nov 2026, 11:00:00 UTC");
+    expect(keyState({ revokedAt: null, expiresAt: "2026-11-29T12:00:00Z" }, now)).toBe("active, expires 29 Nov 2026, 12:00:00 UTC");
+    expect(keyState({ revokedAt: null, expiresAt: null }, now)).toBe("active");
+  });
+});
+
+describe("labelText", () => {
+  it("lists labels by key", () => {
+    expect(labelText({ team: "e2e", env: "test" })).toBe("env=test, team=e2e");
+    expect(labelText({})).toBe("");
+  });
+});

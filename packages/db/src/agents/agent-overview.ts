@@ -1,0 +1,53 @@
+import { notFound } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { db } from "../infra/client";
+import { agentView, type AgentView } from "./agent-view";
+
+/** An agent as the console lists it: its contract view with its live keys, last activity and creator. */
+export interface AgentOverview extends AgentView {
+  /** Keys neither revoked nor expired. */
+  keyCount: number;
+  /** Its latest decision, else the latest use of one of its keys; null when it never called. */
+  lastActivityAt: string | null;
+  createdBy: { name: string; email: string } | null;
+}
+
+async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
+  const now = new Date();
+  const rows = await db().agent.findMany({
+    where: { orgId: ctx.org.id, ...(agentId ? { id: agentId } : {}) },
+    orderBy: { name: "asc" },
+    include: {
+      createdBy: { select: { user: { select: { name: true, email: true } } } },
+      apiKeys: { select: { revokedAt: true, expiresAt: true, lastUsedAt: true } },
+    },
+  });
+  if (rows.length === 0) return [];
+  const latest = await db().action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: rows.map((r) => r.id) } }, _max: { createdAt: true } });
+  const lastDecision = new Map(latest.map((l) => [l.agentId, l._max.createdAt]));
+  return rows.map((row) => {
+    const lastKeyUse = row.apiKeys.reduce<Date | null>((max, k) => (k.lastUsedAt && (!max || k.lastUsedAt > max) ? k.lastUsedAt : max), null);
+    const last = lastDecision.get(row.id) ?? lastKeyUse;
+    return {
+      ...agentView(row),
+      keyCount: row.apiKeys.filter((k) => !k.revokedAt && (!k.expiresAt || k.expiresAt > now)).length,
+      lastActivityAt: last?.toISOString() ?? null,
+      createdBy: row.createdBy ? { name: row.createdBy.user.name, email: row.createdBy.user.email } : null,
+    };
+  });
+}
+
+/** The org's agents by name, for the console's list. Any member may list them. */
+export async function listAgentOverviews({ ctx }: { ctx: Ctx }): Promise<AgentOverview[]> {
+  requirePermission(ctx, "agents.read");
+  return overviews(ctx);
+}
+
+/** One agent of the org (another org's id is 404). Any member may read it. */
+export async function getAgentOverview({ ctx, input }: { ctx: Ctx; input: { agentId: string } }): Promise<AgentOverview> {
+  requirePermission(ctx, "agents.read");
+  const [found] = await overviews(ctx, input.agentId);
+  if (!found) throw notFound("agent");
+  return found;
+}

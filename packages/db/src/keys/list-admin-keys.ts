@@ -1,0 +1,48 @@
+import { canActOnRole, type MemberRole } from "@gatehouse/core";
+import type { ApiKeyView } from "@gatehouse/contracts";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { db } from "../infra/client";
+
+/** A member's admin key, without its secret, with whose it is. */
+export interface AdminKeyView extends ApiKeyView {
+  member: { id: string; name: string; email: string; role: MemberRole };
+  /** The key of the member asking. */
+  mine: boolean;
+}
+
+/**
+ * The admin keys the caller may act on: their own, and those of the org's members whose role theirs
+ * ranks at least as high as (`canActOnRole`, the rule revokeApiKey applies): an owner sees every
+ * member's. Newest first.
+ */
+export async function listAdminKeys({ ctx }: { ctx: Ctx }): Promise<AdminKeyView[]> {
+  requirePermission(ctx, "keys.manage");
+  const { actor } = ctx;
+  const self = actor.type === "user" || actor.type === "adminKey" ? actor : null;
+  const rows = await db().apiKey.findMany({
+    where: { orgId: ctx.org.id, kind: "admin", membership: { removedAt: null } },
+    include: { membership: { select: { id: true, role: true, user: { select: { name: true, email: true } } } } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+  });
+  return rows.flatMap((k) => {
+    const m = k.membership;
+    if (!m) return [];
+    const mine = self?.membershipId === m.id;
+    if (self && !mine && !canActOnRole(self.role, m.role)) return [];
+    return [
+      {
+        id: k.id,
+        name: k.name,
+        prefix: k.prefix,
+        lastFour: k.lastFour,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        expiresAt: k.expiresAt?.toISOString() ?? null,
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+        member: { id: m.id, name: m.user.name, email: m.user.email, role: m.role },
+        mine,
+      },
+    ];
+  });
+}
