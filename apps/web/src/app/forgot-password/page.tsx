@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountShell } from "@/components/account-shell";
-import { ForgotForm } from "./forgot-form";
+import { EmailLinkForm } from "@/components/email-link-form";
+import { forgotPasswordAction } from "./actions";
 
 export const metadata: Metadata = { title: "Forgot your password" };
 
@@ -16,7 +17,7 @@ export default function ForgotPasswordPage() {
         </Link>
       }
     >
-      <ForgotForm />
+      <EmailLinkForm action={forgotPasswordAction} submitLabel="Send me a link" />
     </AccountShell>
   );
 }

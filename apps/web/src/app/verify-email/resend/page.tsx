@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { AccountShell } from "@/components/account-shell";
-import { ResendForm } from "./resend-form";
+import { EmailLinkForm } from "@/components/email-link-form";
+import { resendAction } from "../actions";
 
 export const metadata: Metadata = { title: "Resend the verification link" };
 export const dynamic = "force-dynamic";
@@ -21,7 +22,7 @@ export default async function ResendPage({ searchParams }: { searchParams: Searc
         </Link>
       }
     >
-      <ResendForm email={email} />
+      <EmailLinkForm action={resendAction} email={email} submitLabel="Send a new link" />
     </AccountShell>
   );
 }
