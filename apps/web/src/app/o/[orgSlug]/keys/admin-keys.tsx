@@ -4,9 +4,9 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
+import { KeyTable } from "@/components/key-table";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
-import { agentKeys, fetchAdminKeys, issueAdminKey, keyState, parseExpiryDays, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
-import { formatDateTime } from "@/lib/format";
+import { agentKeys, fetchAdminKeys, issueAdminKey, parseExpiryDays, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
 import { SecretOnce, Snippet } from "../agents/secret-once";
 
 const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
@@ -60,46 +60,18 @@ export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initi
       {keys.length === 0 ? (
         <EmptyBox title="No admin keys">Issue one to use the admin API or the CLI.</EmptyBox>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
-          <table className="w-full text-left text-sm">
-            <thead className="border-b border-stone-200 text-xs text-stone-500">
-              <tr>
-                <th className="px-4 py-2 font-medium">Name</th>
-                <th className="px-4 py-2 font-medium">Member</th>
-                <th className="px-4 py-2 font-medium">Key</th>
-                <th className="px-4 py-2 font-medium">State</th>
-                <th className="px-4 py-2 font-medium">Created</th>
-                <th className="px-4 py-2 font-medium">Last used</th>
-                <th className="px-4 py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {keys.map((key) => (
-                <tr key={key.id} data-testid="admin-key-row" className="border-b border-stone-100 last:border-0">
-                  <td className="px-4 py-2">{key.name}</td>
-                  <td className="px-4 py-2 text-xs">
-                    {key.mine ? "you" : key.member.name || key.member.email} <span className="text-stone-500">({key.member.role})</span>
-                  </td>
-                  <td className="px-4 py-2 font-mono text-xs">
-                    {key.prefix}…{key.lastFour}
-                  </td>
-                  <td className="px-4 py-2 text-xs">{keyState(key)}</td>
-                  <td className="px-4 py-2 text-xs">{formatDateTime(key.createdAt)}</td>
-                  <td className="px-4 py-2 text-xs">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}</td>
-                  <td className="px-4 py-2 text-right">
-                    {key.revokedAt ? null : (
-                      <Button size="xs" variant="danger" disabled={revoke.isPending && revoke.variables === key.id} onClick={() => revoke.mutate(key.id)}>
-                        Revoke<span className="sr-only"> {key.name}</span>
-                      </Button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <KeyTable
+          keys={keys}
+          rowTestId="admin-key-row"
+          showCreated
+          member={(key) => (
+            <>
+              {key.mine ? "you" : key.member.name || key.member.email} <span className="text-stone-500">({key.member.role})</span>
+            </>
+          )}
+          onRevoke={(id) => revoke.mutate(id)}
+          revoking={revoke.isPending ? revoke.variables : undefined}
+        />
       )}
     </div>
   );

@@ -5,21 +5,10 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
+import { KeyTable } from "@/components/key-table";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
-import {
-  agentKeys,
-  labelText,
-  fetchAgent,
-  fetchAgentKeys,
-  issueAgentKey,
-  keyState,
-  parseExpiryDays,
-  revokeKey,
-  setAgentStatus,
-  type AgentOverview,
-  type IssuedAgentKey,
-} from "@/lib/agents";
+import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, parseExpiryDays, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
 
@@ -159,56 +148,9 @@ function AgentKeys({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
       ) : query.isError ? (
         <LoadError what="keys" error={query.error} onRetry={() => void query.refetch()} />
       ) : (
-        <KeyTable keys={query.data.keys} onRevoke={(id) => revoke.mutate(id)} revoking={revoke.isPending ? revoke.variables : undefined} />
+        <KeyTable keys={query.data.keys} rowTestId="key-row" onRevoke={(id) => revoke.mutate(id)} revoking={revoke.isPending ? revoke.variables : undefined} />
       )}
     </section>
-  );
-}
-
-function KeyTable({
-  keys,
-  onRevoke,
-  revoking,
-}: {
-  keys: Array<{ id: string; name: string; prefix: string; lastFour: string; createdAt: string; lastUsedAt: string | null; expiresAt: string | null; revokedAt: string | null }>;
-  onRevoke: (id: string) => void;
-  revoking: string | undefined;
-}) {
-  return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
-      <table className="w-full text-left text-sm">
-        <thead className="border-b border-stone-200 text-xs text-stone-500">
-          <tr>
-            <th className="px-4 py-2 font-medium">Name</th>
-            <th className="px-4 py-2 font-medium">Key</th>
-            <th className="px-4 py-2 font-medium">State</th>
-            <th className="px-4 py-2 font-medium">Last used</th>
-            <th className="px-4 py-2 font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((key) => (
-            <tr key={key.id} data-testid="key-row" className="border-b border-stone-100 last:border-0">
-              <td className="px-4 py-2">{key.name}</td>
-              <td className="px-4 py-2 font-mono text-xs">
-                {key.prefix}…{key.lastFour}
-              </td>
-              <td className="px-4 py-2 text-xs">{keyState(key)}</td>
-              <td className="px-4 py-2 text-xs">{key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}</td>
-              <td className="px-4 py-2 text-right">
-                {key.revokedAt ? null : (
-                  <Button size="xs" variant="danger" disabled={revoking === key.id} onClick={() => onRevoke(key.id)}>
-                    Revoke<span className="sr-only"> {key.name}</span>
-                  </Button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
