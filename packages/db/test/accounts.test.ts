@@ -251,6 +251,13 @@ describe("sign-up and email verification", () => {
     expect(await db().user.count({ where: { email: org.owner.email } })).toBe(1);
   });
 
+  it("the database itself refuses an email that is not lower-case, so no path can make a second account for one address", async () => {
+    const write = db()
+      .$executeRaw`INSERT INTO users (id, email, name, updated_at) VALUES (${`usr_${randomBytes(8).toString("hex")}`}, ${org.owner.email.toUpperCase()}, 'Shadow', now())`;
+    await expect(write).rejects.toThrow(/users_email_lower_case/);
+    expect(await db().user.count({ where: { email: { equals: org.owner.email, mode: "insensitive" } } })).toBe(1);
+  });
+
   it("existing users (seeded, created by an owner) count as verified and sign in", async () => {
     expect((await db().user.findUniqueOrThrow({ where: { id: org.owner.userId } })).emailVerifiedAt).not.toBeNull();
     expect(await signIn(org.owner.email, org.owner.password)).toMatchObject({ id: org.owner.userId });

@@ -4,7 +4,7 @@ import { closeSignals, disconnectDb, db } from "../src";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { authenticateApiKey } from "../src/keys/authenticate-api-key";
 import { changeMemberRole, leaveOrg, listMembers, removeMember } from "../src/members";
-import { resetMemberActivity, touchMemberActivity } from "../src/members/member-activity";
+import { resetMemberActivity, touchMemberActivity } from "../src/actors/member-activity";
 import { getMemberContext } from "../src/orgs/get-member-context";
 import { getOrg } from "../src/orgs/get-org";
 import { listMemberOrgs } from "../src/orgs/list-member-orgs";

@@ -2,7 +2,7 @@ import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gate
 import type { Actor, OrgRef } from "../actors/context";
 import { db } from "../infra/client";
 import { SharedLookups } from "../infra/shared-lookups";
-import { touchMemberActivity } from "../members/member-activity";
+import { touchMemberActivity } from "../actors/member-activity";
 
 export interface KeyPrincipal {
   org: OrgRef;

@@ -1,7 +1,7 @@
 import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
-import { touchMemberActivity } from "../members/member-activity";
+import { touchMemberActivity } from "../actors/member-activity";
 
 /** The acting context of a signed-in user in one org. Not a member (or no such org) → NOT_FOUND. */
 export async function getMemberContext({ userId, orgSlug, requestId }: { userId: string; orgSlug: string; requestId: string }): Promise<Ctx> {
