@@ -8,6 +8,7 @@ import { migrate } from "@gatehouse/db/migrate";
 import { createTestDatabase, createTestOrg } from "@gatehouse/db/testing";
 import { STACK_ENV, type E2EStack } from "./stack";
 import { freePort, run, startService } from "./services";
+import { startSmtpServer } from "./smtp";
 
 const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
 const WEB_DIR = join(ROOT, "apps/web");
@@ -69,11 +70,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const workDir = await mkdtemp(join(tmpdir(), "gatehouse-e2e-"));
     console.log(`[e2e] database ${database.name}; api ${apiUrl}; web ${webUrl}; logs in ${workDir}`);
 
+    // A real SMTP server: the services send their mail to it, and it writes each message to mailDir.
+    const mailDir = join(workDir, "mail");
+    const smtp = await startSmtpServer(mailDir);
+    cleanups.push(smtp.stop);
+
     const serviceEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       DATABASE_URL: database.url,
       GATEHOUSE_HOME: join(workDir, "home"),
       GATEHOUSE_MASTER_KEY: process.env.GATEHOUSE_MASTER_KEY,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: "Gatehouse E2E <gatehouse@example.test>",
     };
     const api = startService({
       name: "api",
@@ -118,6 +126,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       member: { email: main.owner.email, password: main.owner.password },
       agent: { name: main.agent.name, apiKey: main.agent.apiKey },
       otherOrg: { slug: other.org.slug },
+      mailDir,
     };
     process.env[STACK_ENV] = JSON.stringify(stack);
     return teardown;

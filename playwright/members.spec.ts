@@ -3,10 +3,11 @@ import { disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
+import { waitForMail } from "./mail";
 
 // Members and settings of an org, end to end, each test on an org of its own (renames and removals
-// touch nothing the other specs use). The stack runs without SMTP_URL, so the invitation mail is in
-// the development outbox at /dev/outbox.
+// touch nothing the other specs use). The invitation mail is read where the harness's SMTP server
+// writes what it receives (mail.ts).
 
 const PASSWORD = "a colleague's long password";
 
@@ -46,15 +47,17 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   // The colleague, in a browser of their own: the link from the mail, an account made on the spot.
   const theirs = await browser.newContext({ baseURL: stack.webUrl });
   const them = await theirs.newPage();
-  await them.goto("/dev/outbox");
-  const mail = them.getByRole("article", { name: new RegExp(` to ${colleague.replace(/[.]/g, "\\.")}$`) });
-  await expect(mail).toContainText(acceptUrl);
+  expect((await waitForMail(stack.mailDir, colleague, /invited you to/)).text).toContain(acceptUrl);
   await them.goto(new URL(acceptUrl).pathname);
   await expect(them.getByRole("heading", { name: `Join ${org.org.name} as auditor` })).toBeVisible();
   await them.getByLabel("Your name").fill("Ada Colleague");
   await them.getByLabel("Password").fill(PASSWORD);
   await them.getByRole("button", { name: "Create account and join" }).click();
-  await expect(them).toHaveURL(`/o/${org.org.slug}/audit`);
+  // The org home: its onboarding checklist (no policy, no call yet), read-only for an auditor.
+  await expect(them).toHaveURL(`/o/${org.org.slug}`);
+  await expect(them.getByRole("heading", { name: "Get started" })).toBeVisible();
+  await expect(them.getByRole("listitem", { name: "Apply a starter policy" })).toContainText("An owner or admin applies policies.");
+  await expect(them.getByRole("button", { name: "Apply the starter policy" })).toHaveCount(0);
   await expect(them.getByRole("banner").getByText(org.org.name)).toBeVisible();
   await expect(them.getByRole("banner").getByText(colleague)).toBeVisible();
 
@@ -74,6 +77,11 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   await expect(row.getByRole("status")).toHaveText("Role saved.");
   await them.reload();
   await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
+  // A viewer cannot list members, yet reaches their own membership and Leave from the nav.
+  await them.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Members" }).click();
+  await expect(them.getByRole("region", { name: "Your membership" })).toContainText(`You are a viewer of ${org.org.name}`);
+  await expect(them.getByRole("region", { name: "People" })).toHaveCount(0);
+  await expect(them.getByRole("button", { name: "Leave organization…" })).toBeEnabled();
 
   // …then removes them, after confirming.
   await row.getByRole("button", { name: `Remove ${colleague}` }).click();
@@ -160,7 +168,7 @@ test("an invitee who has an account signs in from the invitation and joins; a re
   await signIn(them, { email: elsewhere.owner.email, password: elsewhere.owner.password });
   await expect(them).toHaveURL(joinPath);
   await them.getByRole("button", { name: `Accept and join ${org.org.name}` }).click();
-  await expect(them).toHaveURL(`/o/${org.org.slug}/audit`);
+  await expect(them).toHaveURL(`/o/${org.org.slug}`);
   await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
   await theirs.close();
 });

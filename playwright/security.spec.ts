@@ -52,6 +52,7 @@ type Permission =
   | "agents.read"
   | "agents.manage"
   | "keys.manage"
+  | "policies.write"
   | "members.read"
   | "members.manage"
   | "org.write"
@@ -67,6 +68,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "policies.write",
     "members.read",
     "members.manage",
     "org.write",
@@ -81,6 +83,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "policies.write",
     "members.read",
     "members.manage",
     "settings.write",
@@ -391,6 +394,14 @@ const ROWS: Row[] = [
     permission: "keys.manage",
     sample: async (f, slug) => ({ path: orgPath(slug, `/keys/${(await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId: f.a.org.agent.id } })).id}/revoke`), body: {} }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/keys/${f.b.org.adminKey.id}/revoke`), body: {} }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/onboarding", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding") }) },
+  // Adds the starter policies beside the org's own (a second apply changes nothing).
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/onboarding/starter-policy",
+    permission: "policies.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding/starter-policy"), body: {} }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
 ];

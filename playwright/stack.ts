@@ -9,6 +9,8 @@ export interface E2EStack {
   agent: { name: string; apiKey: string };
   /** An org the member does not belong to. */
   otherOrg: { slug: string };
+  /** Where the harness's SMTP server (smtp.ts) writes each message it receives (read with mail.ts). */
+  mailDir: string;
 }
 
 export const STACK_ENV = "GATEHOUSE_E2E_STACK";

@@ -3,10 +3,11 @@
  * `npm pack` and installed from the tarballs into an empty project outside the workspace. A plain
  * ESM script and a plain CommonJS script run execute, canI and gate against a real API process
  * (the gate approved through the admin API while the script waits); the installed `gatehouse`
- * command prints its help, exports that org's audit log and verifies it offline.
+ * command prints its help, exports that org's audit log and verifies it offline, and `gatehouse login`
+ * saves a piped key the server accepted for the commands after it.
  */
 import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -152,5 +153,27 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs", () 
     writeFileSync(join(project, "keys.txt"), keys.stdout);
     const verified = run(bin, ["verify", "bundle.jsonl", "--key", "@keys.txt"], project);
     expect([verified.status, verified.stdout, verified.stderr]).toEqual([0, expect.stringMatching(/^✓ valid: /), ""]);
+  }, 60_000);
+
+  it("log in with a piped key the server accepts, which the next commands use; a refused key saves nothing", () => {
+    const bin = join(project, "node_modules/.bin/gatehouse");
+    const config = mkdtempSync(join(tmpdir(), "gatehouse-login-"));
+    const file = join(config, "gatehouse", "credentials.json");
+    // No key or URL from the environment: only what login saved.
+    const loginEnv = { ...env, XDG_CONFIG_HOME: config, GATEHOUSE_API_KEY: "", GATEHOUSE_BASE_URL: "" };
+    const login = (key: string) => spawnSync(bin, ["login", "--base-url", api.url], { cwd: project, env: loginEnv, input: `${key}\n`, encoding: "utf8" });
+    try {
+      const refused = login(`gh_admin_${"0".repeat(32)}`);
+      expect([refused.status, existsSync(file)]).toEqual([1, false]);
+      const accepted = login(org.adminKey.apiKey);
+      expect([accepted.status, accepted.stdout, accepted.stderr]).toEqual([0, expect.stringContaining(`Logged in to ${org.org.name} (${org.org.slug})`), ""]);
+      expect(accepted.stdout).not.toContain(org.adminKey.apiKey);
+      const shown = spawnSync(bin, ["org", "show"], { cwd: project, env: loginEnv, encoding: "utf8" });
+      expect([shown.status, shown.stdout]).toEqual([0, expect.stringContaining(org.org.slug)]);
+      expect(spawnSync(bin, ["logout"], { cwd: project, env: loginEnv, encoding: "utf8" }).status).toBe(0);
+      expect(spawnSync(bin, ["org", "show"], { cwd: project, env: loginEnv, encoding: "utf8" }).status).toBe(2);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   }, 60_000);
 });

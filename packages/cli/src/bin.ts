@@ -2,6 +2,7 @@
 /** The `gatehouse` executable: runs {@link main} on this process's arguments, environment and streams. */
 import { main } from "./cli.ts";
 import { cliEnv } from "./env.ts";
+import { readSecret } from "./secret-input.ts";
 
 // The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
 const interrupt = new AbortController();
@@ -13,6 +14,8 @@ process.exitCode = await main({
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   signal: interrupt.signal,
+  // `gatehouse login` without --api-key: piped in, or typed at a hidden prompt (on stderr, so stdout stays clean).
+  readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),
   stderrIsTTY: process.stderr.isTTY === true,
   stdoutStream: process.stdout,
 });

@@ -23,6 +23,7 @@ import {
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
 import { runInvitations, runMembers, runOrg, type MembersCliIo } from "./cli-members.ts";
+import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
 import { VERSION } from "./version.ts";
@@ -31,7 +32,7 @@ import { VERSION } from "./version.ts";
 export interface CliContext {
   /** The arguments after the program name, e.g. `["policies", "apply", "policies.yaml"]`. */
   argv: readonly string[];
-  /** `GATEHOUSE_API_KEY` and `GATEHOUSE_BASE_URL`; the flags win over them. */
+  /** `GATEHOUSE_API_KEY` and `GATEHOUSE_BASE_URL` (the flags win over them, and they over the credentials file); where that file is. */
   env: Readonly<CliEnv>;
   fetch: Fetch;
   stdout: (text: string) => void;
@@ -44,27 +45,36 @@ export interface CliContext {
   stderrIsTTY?: boolean;
   /** Where `audit export` streams its bytes without `--out`, with backpressure. Default: the text goes through `stdout`. */
   stdoutStream?: Writable;
+  /** Reads the key `gatehouse login` was not given with --api-key (piped in, or a hidden prompt). Default: none, so login needs --api-key. */
+  readSecret?: (prompt: string) => Promise<string>;
+  /** The credentials file's key and base URL, read by {@link main} when neither the flags nor the environment give them. */
+  saved?: Credentials | null;
 }
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-common.ts";
 
 const CONNECTION_OPTIONS = `Connection:
-  --api-key <key>    Org admin key (gh_admin_…). Default: $GATEHOUSE_API_KEY
-  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
+  --api-key <key>    Org admin key (gh_admin_…). Default: $GATEHOUSE_API_KEY, else gatehouse login's
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else gatehouse
+                     login's, else ${DEFAULT_BASE_URL}`;
 
 const TAIL_CONNECTION_OPTIONS = `Connection:
   --api-key <key>    Org admin key (gh_admin_…: the org's events) or agent key (gh_…: its
-                     agent's events). Default: $GATEHOUSE_API_KEY
-  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
+                     agent's events). Default: $GATEHOUSE_API_KEY, else gatehouse login's
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else gatehouse
+                     login's, else ${DEFAULT_BASE_URL}`;
 
 const AUDIT_CONNECTION_OPTIONS = `Connection:
   --api-key <key>    Org admin key (gh_admin_…: the org's whole log) or agent key (gh_…: its
-                     agent's entries). Default: $GATEHOUSE_API_KEY
-  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}`;
+                     agent's entries). Default: $GATEHOUSE_API_KEY, else gatehouse login's
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else gatehouse
+                     login's, else ${DEFAULT_BASE_URL}`;
 
 const MAIN_HELP = `Usage: gatehouse <command> [options]
 
 Commands:
+  login                    Save an admin key (checked with the server) for the other commands
+  logout                   Remove the saved key
   policies apply <file>    Make the org's active policies exactly those in <file>
   policies export          Print the org's active policies as a file you can apply again
   approvals list           List the org's approvals (pending ones by default)
@@ -88,8 +98,10 @@ Commands:
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
-                     verify takes none). Default: $GATEHOUSE_API_KEY
-  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
+                     verify takes none). Default: $GATEHOUSE_API_KEY, else the key saved by
+                     gatehouse login
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else the URL
+                     saved by gatehouse login, else ${DEFAULT_BASE_URL}
 
 Options:
   -h, --help         Help for a command, e.g. gatehouse policies apply --help
@@ -415,7 +427,8 @@ export async function main(context: CliContext): Promise<number> {
   }
 }
 
-async function run(context: CliContext): Promise<number> {
+async function run(given: CliContext): Promise<number> {
+  let context = given;
   const { positionals, flags, repeated } = parseArgs(context.argv);
   const [group, command, ...rest] = positionals;
   const help = flags.has("--help");
@@ -428,6 +441,13 @@ async function run(context: CliContext): Promise<number> {
     (help || group === "help" ? context.stdout : context.stderr)(MAIN_HELP);
     return help || group === "help" ? EXIT_OK : EXIT_USAGE;
   }
+  if (group === "login" || group === "logout") {
+    if (help) return printed(context, group === "login" ? LOGIN_HELP : LOGOUT_HELP);
+    allowOnly(flags, [], group, { connection: group === "login" });
+    if (command !== undefined) throw new UsageError(`unexpected argument "${command}"`);
+    return group === "login" ? login(context, flags) : logout(context);
+  }
+  if (!help && group !== "verify") context = { ...context, saved: await savedCredentials(context, flags) };
   switch (group) {
     case "policies":
       return runPolicies(context, flags, command, rest);
@@ -647,19 +667,88 @@ function anyKeyClient(context: CliContext, flags: ParsedArgs["flags"]): Gatehous
   );
 }
 
-/** A client on the key and base URL of the flags, else the environment. */
+/** A client on the key and base URL of the flags, else the environment, else the credentials file (gatehouse login). */
 function makeClient<C>(context: CliContext, flags: ParsedArgs["flags"], keyHint: string, create: (options: GatehouseOptions) => C): C {
-  const apiKey = flagValue(flags, "--api-key") ?? context.env.GATEHOUSE_API_KEY;
+  const apiKey = flagValue(flags, "--api-key") ?? (context.env.GATEHOUSE_API_KEY || undefined) ?? context.saved?.apiKey;
   if (apiKey === undefined || apiKey === "") {
-    throw new UsageError(`no API key: pass --api-key ${keyHint} or set GATEHOUSE_API_KEY`);
+    throw new UsageError(`no API key: pass --api-key ${keyHint}, set GATEHOUSE_API_KEY or run gatehouse login`);
   }
-  const baseUrl = flagValue(flags, "--base-url") ?? (context.env.GATEHOUSE_BASE_URL || undefined);
+  const baseUrl = flagValue(flags, "--base-url") ?? (context.env.GATEHOUSE_BASE_URL || undefined) ?? context.saved?.baseUrl;
   try {
     return create({ apiKey, fetch: context.fetch, ...(baseUrl === undefined ? {} : { baseUrl }) });
   } catch (error) {
     // A malformed key or URL: the options are wrong, not the call.
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+/**
+ * The credentials file's contents when the flags and the environment leave the key or the base URL
+ * open (null without a file); the file is not read otherwise, so a broken one stops only the commands
+ * that would use it.
+ */
+async function savedCredentials(context: CliContext, flags: ParsedArgs["flags"]): Promise<Credentials | null> {
+  if (context.saved !== undefined) return context.saved;
+  const keyGiven = flagValue(flags, "--api-key") !== undefined || Boolean(context.env.GATEHOUSE_API_KEY);
+  const urlGiven = flagValue(flags, "--base-url") !== undefined || Boolean(context.env.GATEHOUSE_BASE_URL);
+  const path = credentialsPath(context.env);
+  if ((keyGiven && urlGiven) || path === undefined) return null;
+  // A file that is there but unreadable or not ours: CredentialsFileError, exit status 1 saying which.
+  return readCredentials(path);
+}
+
+const LOGIN_HELP = `Usage: gatehouse login [--api-key <key>] [--base-url <url>]
+
+Checks an org admin key with the server (whoami) and saves it, with the base URL, for the other
+commands: in $XDG_CONFIG_HOME/gatehouse/credentials.json, else ~/.config/gatehouse/credentials.json
+(readable by you only). The key is never printed. Without --api-key, it is read from stdin: piped
+in (echo "$KEY" | gatehouse login), or typed at a prompt that does not show it.
+
+Every command then takes its key from --api-key, else $GATEHOUSE_API_KEY, else the saved one; and
+its base URL from --base-url, else $GATEHOUSE_BASE_URL, else the saved one.
+
+Options:
+  --api-key <key>    Org admin key (gh_admin_…); a member issues one on the console's Keys page
+  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
+
+Exit status: 0 saved, 1 the server refused the key (nothing is saved), 2 the command line was wrong.
+`;
+
+const LOGOUT_HELP = `Usage: gatehouse logout
+
+Removes the credentials file gatehouse login wrote. The key itself keeps working until it expires or
+is revoked (console: Keys).
+`;
+
+async function login(context: CliContext, flags: ParsedArgs["flags"]): Promise<number> {
+  const path = credentialsPath(context.env);
+  if (path === undefined) throw new UsageError("nowhere to save the credentials: set HOME or XDG_CONFIG_HOME");
+  let apiKey = flagValue(flags, "--api-key");
+  if (apiKey === undefined) {
+    if (!context.readSecret) throw new UsageError("login needs a key: pass --api-key <key> or pipe it in");
+    apiKey = await context.readSecret("Admin key (gh_admin_…): ");
+  }
+  if (apiKey === "") throw new UsageError("no key given: pass --api-key <key> or pipe it in");
+  const baseUrl = flagValue(flags, "--base-url") ?? (context.env.GATEHOUSE_BASE_URL || DEFAULT_BASE_URL);
+  let admin: GatehouseAdmin;
+  try {
+    admin = new GatehouseAdmin({ apiKey, baseUrl, fetch: context.fetch });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  // A refused key (401), or no server there, is a GatehouseError: exit status 1, nothing written.
+  const me = await admin.whoami({ signal: context.signal });
+  await writeCredentials(path, { apiKey, baseUrl });
+  const who = me.member ? ` as ${me.member.email} (${me.member.role})` : "";
+  context.stdout(`Logged in to ${me.org.name} (${me.org.slug}) at ${baseUrl}${who}.\nSaved to ${path}.\n`);
+  return EXIT_OK;
+}
+
+async function logout(context: CliContext): Promise<number> {
+  const path = credentialsPath(context.env);
+  if (path === undefined) throw new UsageError("no credentials file: neither HOME nor XDG_CONFIG_HOME is set");
+  context.stdout((await removeCredentials(path)) ? `Removed ${path}.\n` : `Not logged in (no ${path}).\n`);
+  return EXIT_OK;
 }
 
 function flagValue(flags: ParsedArgs["flags"], name: string): string | undefined {

@@ -373,7 +373,7 @@ describe("gatehouse tail", () => {
     const run = await tail([], [], 1, {});
     expect([run.code, run.stderr, run.calls.length]).toEqual([
       EXIT_USAGE,
-      "error: no API key: pass --api-key gh_admin_… (or an agent's gh_… key) or set GATEHOUSE_API_KEY\nRun gatehouse --help for usage.\n",
+      "error: no API key: pass --api-key gh_admin_… (or an agent's gh_… key), set GATEHOUSE_API_KEY or run gatehouse login\nRun gatehouse --help for usage.\n",
       0,
     ]);
   });
@@ -395,7 +395,7 @@ describe("gatehouse configuration", () => {
     const run = await cli(["policies", "export"], [], { env: {} });
     expect([run.code, run.stderr, run.calls.length]).toEqual([
       EXIT_USAGE,
-      "error: no API key: pass --api-key gh_admin_… or set GATEHOUSE_API_KEY\nRun gatehouse --help for usage.\n",
+      "error: no API key: pass --api-key gh_admin_…, set GATEHOUSE_API_KEY or run gatehouse login\nRun gatehouse --help for usage.\n",
       0,
     ]);
   });

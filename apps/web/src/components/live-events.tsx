@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { eventsUrl } from "@/lib/api-client";
 import { approvalKeys } from "@/lib/approvals";
+import { onboardingKeys } from "@/lib/onboarding";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -44,7 +45,11 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
     const flush = () => {
       flushTimer = undefined;
       if (stale.approvals) void queryClient.invalidateQueries({ queryKey: approvalKeys.all(orgSlug) });
-      if (stale.decisions) void queryClient.invalidateQueries({ queryKey: approvalKeys.agentDecisions(orgSlug) });
+      if (stale.decisions) {
+        void queryClient.invalidateQueries({ queryKey: approvalKeys.agentDecisions(orgSlug) });
+        // An agent's first decision ticks the org home's onboarding checklist.
+        void queryClient.invalidateQueries({ queryKey: onboardingKeys.state(orgSlug) });
+      }
       stale.approvals = false;
       stale.decisions = false;
     };

@@ -111,22 +111,24 @@ export function parseLabels(text: string): Record<string, string> {
   return labels;
 }
 
-/** The ready snippets shown with a new agent key: the SDK and curl, with the real key and API URL. */
-export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; curl: string } {
+/** The ready snippets shown with a new agent key: the SDK's gate(), curl and the CLI, with the real key and API URL. */
+export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; curl: string; cli: string } {
   const sdk = [
     `import { Gatehouse } from "@gatehouse/sdk";`,
     ``,
     `const gatehouse = new Gatehouse({ apiKey: "${apiKey}", baseUrl: "${apiUrl}" });`,
-    `const decision = await gatehouse.execute("pr.open", { metadata: { repo: "acme/web" } });`,
-    `console.log(decision.status);`,
+    `// Returns when the action is allowed, waiting while a person approves it; throws if it is denied.`,
+    `const result = await gatehouse.gate("deploy.staging", { metadata: { service: "web" } });`,
+    `console.log(result.status);`,
   ].join("\n");
   const curl = [
     `curl -sS -X POST ${apiUrl}/v1/actions \\`,
     `  -H "authorization: Bearer ${apiKey}" \\`,
     `  -H "content-type: application/json" \\`,
-    `  -d '{"actionType":"pr.open","metadata":{"repo":"acme/web"}}'`,
+    `  -d '{"actionType":"deploy.staging","metadata":{"service":"web"}}'`,
   ].join("\n");
-  return { sdk, curl };
+  const cli = [`# This agent's decisions and approvals as they happen`, `GATEHOUSE_API_KEY=${apiKey} npx @gatehouse/cli tail --base-url ${apiUrl}`].join("\n");
+  return { sdk, curl, cli };
 }
 
 /** "active", "active, expires …", "expired …" or "revoked …". */

@@ -5,4 +5,5 @@ export { authenticateUser, EMAIL_UNVERIFIED } from "./authenticate-user";
 export { listMemberOrgs, type MemberOrg } from "./list-member-orgs";
 export { getMemberContext } from "./get-member-context";
 export { getOrg } from "./get-org";
+export { getOnboardingState, type OnboardingState } from "./onboarding-state";
 export { updateOrg } from "./update-org";

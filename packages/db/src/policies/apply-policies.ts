@@ -33,9 +33,20 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
 /**
  * Declarative: the given set becomes the org's active policies. Changed policies get a new immutable
  * version, new ones are created, active ones missing from the set are archived. Each published
- * version and archive is an audit entry carrying the content hash. With dryRun, only the diff.
+ * version and archive is an audit entry carrying the content hash. With dryRun, only the diff. With
+ * keepOthers, the set is added to the org's policies: active ones missing from it stay active.
  */
-export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; input: unknown; dryRun?: boolean }): Promise<PolicySetDiff> {
+export async function applyPolicies({
+  ctx,
+  input,
+  dryRun = false,
+  keepOthers = false,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  dryRun?: boolean;
+  keepOthers?: boolean;
+}): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
   const documents = parsePolicySet(input);
   const diff = await db().$transaction(async (tx) => {
@@ -57,7 +68,7 @@ export async function applyPolicies({ ctx, input, dryRun = false }: { ctx: Ctx; 
       else diff.created.push({ name: document.name, version, contentHash });
     }
     const names = new Set(documents.map((d) => d.name));
-    const toArchive = [...existing.values()].filter((p) => p.status === "active" && !names.has(p.name));
+    const toArchive = keepOthers ? [] : [...existing.values()].filter((p) => p.status === "active" && !names.has(p.name));
     diff.archived = toArchive.map((p) => ({ name: p.name, version: p.version }));
     if (dryRun) return diff;
 

@@ -29,5 +29,6 @@ export async function createOrgAction(_previous: FormState, form: FormData): Pro
   } catch (error) {
     return formStateOf(error, values);
   }
-  redirect(`/o/${encodeURIComponent(slug)}/audit`);
+  // A new org lands on its home: the onboarding checklist.
+  redirect(`/o/${encodeURIComponent(slug)}`);
 }

@@ -54,7 +54,8 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           <NavLink href={`${base}/audit`}>Audit</NavLink>
           {readsAgents ? <NavLink href={`${base}/agents`}>Agents</NavLink> : null}
           {managesKeys ? <NavLink href={`${base}/keys`}>Keys</NavLink> : null}
-          {hasPermission(current.role, "members.read") ? <NavLink href={`${base}/members`}>Members</NavLink> : null}
+          {/* Every member: without members.read the page shows their own membership and Leave. */}
+          <NavLink href={`${base}/members`}>Members</NavLink>
           {hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
         </nav>
       </header>

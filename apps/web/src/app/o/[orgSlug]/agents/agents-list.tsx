@@ -6,9 +6,9 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
-import { agentKeys, labelText, agentSnippets, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
+import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
-import { breakerLabel, breakerTone, Pill, SecretOnce, Snippet } from "./secret-once";
+import { AgentSnippets, breakerLabel, breakerTone, Pill, SecretOnce } from "./secret-once";
 
 const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
 
@@ -34,7 +34,6 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
   };
 
   const agents = query.data.agents;
-  const snippets = created ? agentSnippets(apiUrl, created.apiKey) : null;
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -75,10 +74,9 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
         </form>
       ) : null}
 
-      {created && snippets ? (
+      {created ? (
         <SecretOnce title={`The key of ${created.name}`} secret={created.apiKey}>
-          <Snippet label="SDK (TypeScript)" code={snippets.sdk} />
-          <Snippet label="curl" code={snippets.curl} />
+          <AgentSnippets apiUrl={apiUrl} apiKey={created.apiKey} />
           <div className="mt-3 flex gap-2">
             <Link href={`/o/${encodeURIComponent(orgSlug)}/agents/${created.id}`} className="text-sm font-medium text-stone-700 underline">
               Open {created.name}

@@ -1,6 +1,7 @@
 "use client";
 
 import { CopyButton } from "@/components/text-actions";
+import { agentSnippets } from "@/lib/agents";
 
 /** A new key, shown this once (only its hash is stored): the key itself, a copy button and what to do with it. */
 export function SecretOnce({ title, secret, children }: { title: string; secret: string; children?: React.ReactNode }) {
@@ -29,6 +30,18 @@ export function Snippet({ label, code }: { label: string; code: string }) {
       </div>
       <pre className="mt-1 overflow-x-auto rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">{code}</pre>
     </div>
+  );
+}
+
+/** The ready snippets for an agent's key (the SDK's gate(), curl, the CLI), filled with the key and the API's URL. */
+export function AgentSnippets({ apiUrl, apiKey }: { apiUrl: string; apiKey: string }) {
+  const snippets = agentSnippets(apiUrl, apiKey);
+  return (
+    <>
+      <Snippet label="SDK (TypeScript)" code={snippets.sdk} />
+      <Snippet label="curl" code={snippets.curl} />
+      <Snippet label="CLI" code={snippets.cli} />
+    </>
   );
 }
 

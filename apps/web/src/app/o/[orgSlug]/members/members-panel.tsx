@@ -72,7 +72,17 @@ export function MembersPanel(props: Props) {
             <MembersTable {...props} members={list} owners={owners} />
           )}
         </section>
-      ) : null}
+      ) : (
+        <section aria-labelledby="membership-heading">
+          <h2 id="membership-heading" className="text-lg font-semibold">
+            Your membership
+          </h2>
+          <p className="mt-1 text-sm text-stone-600">
+            You are {/^[aeiou]/.test(props.me.role) ? "an" : "a"} <strong className="font-medium text-stone-900">{props.me.role}</strong> of {props.orgName}. The member list is for
+            owners, admins and auditors; ask one of them to change your role.
+          </p>
+        </section>
+      )}
       {canManage ? <InviteForm orgSlug={orgSlug} assignable={props.assignable} /> : null}
       {canRead ? (
         <section aria-labelledby="invitations-heading">
