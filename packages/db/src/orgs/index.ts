@@ -6,3 +6,4 @@ export { listMemberOrgs, type MemberOrg } from "./list-member-orgs";
 export { getMemberContext } from "./get-member-context";
 export { getOrg } from "./get-org";
 export { updateOrg } from "./update-org";
+export { closeOrg, ORG_CLOSED_REASON } from "./close-org";
