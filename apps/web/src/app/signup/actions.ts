@@ -29,5 +29,6 @@ export async function createOrgAction(_previous: FormState, form: FormData): Pro
   } catch (error) {
     return formStateOf(error, values);
   }
-  redirect(`/o/${encodeURIComponent(slug)}/audit`);
+  // The org home (its first steps).
+  redirect(`/o/${encodeURIComponent(slug)}`);
 }
