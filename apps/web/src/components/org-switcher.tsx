@@ -42,7 +42,7 @@ export function OrgSwitcher({ current, orgs, canCreateOrg }: { current: OrgOptio
     <span className="flex min-w-0 items-center gap-2">
       <details ref={menu} className="relative min-w-0">
         <summary
-          aria-label={`Organization: ${label(current)}. Switch or create one`}
+          title="Switch organization, or create one"
           className="flex max-w-56 cursor-pointer list-none items-center gap-1 rounded-md border border-stone-200 bg-white py-1 pr-2 pl-2 text-sm font-medium hover:border-stone-300"
         >
           <span className="truncate">{label(current)}</span>
