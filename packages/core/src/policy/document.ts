@@ -34,7 +34,13 @@ export function approvalTimeoutSeconds(options: { timeoutSeconds?: number | unde
 export const approvalOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).default(1),
   /** No default here: without it, the org's default approval timeout applies (its settings, 3600 s unless changed). */
-  timeoutSeconds: z.number().int().min(APPROVAL_TIMEOUT_MIN_SECONDS).max(APPROVAL_TIMEOUT_MAX_SECONDS).optional(),
+  timeoutSeconds: z
+    .number()
+    .int()
+    .min(APPROVAL_TIMEOUT_MIN_SECONDS)
+    .max(APPROVAL_TIMEOUT_MAX_SECONDS)
+    .optional()
+    .describe("Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise)."),
   approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
   approvers: z.array(safeString().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),

@@ -1194,6 +1194,7 @@ export interface components {
             approval?: {
                 /** @default 1 */
                 quorum?: number;
+                /** @description Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise). */
                 timeoutSeconds?: number;
                 /**
                  * @default [
