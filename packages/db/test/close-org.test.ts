@@ -50,7 +50,7 @@ describe("closeOrg", () => {
     const admin = await addTestMember(org, "admin");
     const approvalId = await requestApproval(org);
     // Both keys are verified (and cached) before the close.
-    await authenticateApiKey(org.agent.apiKey);
+    const stale = await authenticateApiKey(org.agent.apiKey);
     await authenticateApiKey(admin.apiKey);
 
     const closed = await closeOrg({ ctx: ownerOf(org), input: { confirm: org.org.slug } });
@@ -59,6 +59,11 @@ describe("closeOrg", () => {
     await expect(authenticateApiKey(org.agent.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED", message: expect.stringMatching(/closed/) });
     await expect(authenticateApiKey(admin.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     await expect(authenticateApiKey(org.adminKey.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+
+    // A decision made with a verification from before the close (another instance's copy) commits nothing.
+    const size = await db().auditEntry.count({ where: { orgId: org.org.id } });
+    await expect(decideAction({ ctx: { ...stale, requestId: "stale" }, input: { actionType: "pr.merge" } })).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    expect(await db().auditEntry.count({ where: { orgId: org.org.id } })).toBe(size);
 
     const approval = await db().approval.findUniqueOrThrow({ where: { id: approvalId } });
     expect(approval.status).toBe("cancelled");
