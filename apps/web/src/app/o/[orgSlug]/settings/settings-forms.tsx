@@ -16,7 +16,7 @@ interface Props {
 }
 
 /** The frame of each section of the settings page. */
-export const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
+const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
 
 type BreakerKey = keyof OrgSettings["circuitBreaker"];
 
