@@ -15,6 +15,7 @@ test.afterAll(async () => {
 
 async function openSwitcher(page: Page): Promise<void> {
   await page.getByRole("banner").locator("summary").click();
+  await expect(page.getByRole("navigation", { name: "Your organizations" })).toBeVisible();
 }
 
 test("create a second org from the switcher, switch between them, close it; its key stops, its log stays", async ({ page, stack }) => {

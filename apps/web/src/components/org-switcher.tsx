@@ -1,8 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useRef } from "react";
 
 export interface OrgOption {
   slug: string;
@@ -21,11 +20,10 @@ const label = (org: OrgOption) => (org.closed ? `${org.name} (closed)` : org.nam
  */
 export function OrgSwitcher({ current, orgs, canCreateOrg }: { current: OrgOption; orgs: OrgOption[]; canCreateOrg: boolean }) {
   const menu = useRef<HTMLDetailsElement>(null);
-  const pathname = usePathname();
-  // A navigation (to another org, or the new-org page) closes the menu.
-  useEffect(() => {
+  // Following one of its links closes the menu (the header stays mounted across the navigation).
+  const closeMenu = () => {
     if (menu.current) menu.current.open = false;
-  }, [pathname]);
+  };
   const others = orgs.filter((org) => org.slug !== current.slug);
   const role = <span className="shrink-0 rounded-full bg-stone-100 px-2 py-0.5 text-xs font-medium text-stone-600">{current.role}</span>;
 
@@ -50,7 +48,7 @@ export function OrgSwitcher({ current, orgs, canCreateOrg }: { current: OrgOptio
             ▾
           </span>
         </summary>
-        <nav aria-label="Your organizations" className="absolute left-0 z-20 mt-1 w-64 rounded-md border border-stone-200 bg-white py-1 text-sm shadow-lg">
+        <nav aria-label="Your organizations" onClick={closeMenu} className="absolute left-0 z-20 mt-1 w-64 rounded-md border border-stone-200 bg-white py-1 text-sm shadow-lg">
           <ul>
             {others.map((org) => (
               <li key={org.slug}>
