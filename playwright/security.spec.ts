@@ -56,6 +56,7 @@ type Permission =
   | "members.read"
   | "members.manage"
   | "org.write"
+  | "org.close"
   | "settings.write"
   | "member";
 
@@ -72,6 +73,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "members.read",
     "members.manage",
     "org.write",
+    "org.close",
     "settings.write",
     "member",
   ],
@@ -138,6 +140,8 @@ interface Row {
   stream?: true;
   /** After each request that went through: puts back what it took (a member who left). */
   restore?: (f: Fixtures) => Promise<void>;
+  /** For a request whose success would end org A (closing it): the roles with the permission succeed in a throwaway org of their own, signed in as its owner. */
+  throwaway?: (f: Fixtures) => Promise<{ context: APIRequestContext; sample: Sample }>;
 }
 
 const POLICIES = [
@@ -314,6 +318,16 @@ const ROWS: Row[] = [
     route: "/api/orgs/[orgSlug]/org",
     permission: "org.write",
     sample: (_f, slug) => ({ path: orgPath(slug, "/org"), body: { name: `Org ${randomBytes(3).toString("hex")}` } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/org/close",
+    permission: "org.close",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/org/close"), body: { confirm: slug } }),
+    throwaway: async (f) => {
+      const org = await createTestOrg({ label: "sec-close" });
+      return { context: await signedIn(f.stack, org.owner), sample: { path: orgPath(org.org.slug, "/org/close"), body: { confirm: org.org.slug } } };
+    },
   },
   {
     method: "PATCH",
@@ -541,8 +555,8 @@ for (const row of ROWS) {
       }
       expect(await stateOf(fx.a.org.org.id), `${row.method} ${row.route} as ${refused.join(", ")} wrote something`).toEqual(before);
       for (const role of MEMBER_ROLES.filter((r) => hasPermission(r, row.permission))) {
-        const sample = await row.sample(fx, fx.a.slug);
-        const answer = await send(fx.sessions[role], row, sample);
+        const { context, sample } = row.throwaway ? await row.throwaway(fx) : { context: fx.sessions[role], sample: await row.sample(fx, fx.a.slug) };
+        const answer = await send(context, row, sample);
         expectSuccess(answer, `${row.method} ${row.route} as ${role}`);
         expectNoDataOfOrgB(answer, sample, `${row.method} ${row.route} as ${role}`);
         await row.restore?.(fx);

@@ -1,5 +1,5 @@
 import { randomToken } from "@gatehouse/core";
-import { closeApprovalWaiters, evictKeyCache, evictMemberKeys, signals } from "@gatehouse/db";
+import { closeApprovalWaiters, forgetKeysOnSignal, signals } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { serializerCompiler, validatorCompiler } from "./contract";
@@ -77,11 +77,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: "NOT_FOUND", message: `no route ${request.method} ${request.url.split("?")[0]}`, requestId: request.id } });
   });
-  // Other instances announce revocations and members' role changes or removals; drop our cached verifications at once.
-  const unsubscribe = signals().subscribe((signal) => {
-    if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
-    if (signal.type === "member.changed") evictMemberKeys(signal.membershipId);
-  });
+  // Other instances announce revocations, members' role changes or removals and closed orgs; drop our cached verifications at once.
+  const unsubscribe = signals().subscribe(forgetKeysOnSignal);
   app.addHook("onClose", async () => unsubscribe());
   const subscribed = await Promise.race([
     signals()

@@ -125,6 +125,11 @@ const ROWS: Record<OperationId, Row> = {
   updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 } }),
   getOrg: () => admin("GET", "/v1/admin/org"),
   updateOrg: () => admin("PATCH", "/v1/admin/org", { name: "Contract Org (renamed)" }),
+  closeOrg: async () => {
+    // Its own org: closing the contract org would end the rows after this one.
+    const closing = await createTestOrg({ label: "contract-close" });
+    return call(app, "POST", "/v1/admin/org/close", { key: closing.adminKey.apiKey, body: { confirm: closing.org.slug } });
+  },
   listMembers: async (state) => {
     state.memberId = (await addTestMember(org, "viewer", "contract")).membershipId;
     return admin("GET", "/v1/admin/members");

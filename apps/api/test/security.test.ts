@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import { closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -77,6 +77,8 @@ interface ProtectedRow {
   perItem?: true;
   /** Server-sent events: read briefly, then dropped. */
   stream?: true;
+  /** For a call whose success would end org A (closing it): the members' allowed calls go to a throwaway org of their own. */
+  throwaway?: () => Promise<{ key: string; sample: Sample }>;
 }
 
 type Row = PublicRow | ProtectedRow;
@@ -290,6 +292,17 @@ const ROWS: Row[] = [
     sample: (f) => ({ path: "/v1/admin/org", body: { name: `Sec A ${unique("n")}`, slug: f.a.org.org.slug } }),
     foreign: "scoped",
   },
+  {
+    method: "POST",
+    route: "/v1/admin/org/close",
+    access: adminKey("org.close"),
+    sample: (f) => ({ path: "/v1/admin/org/close", body: { confirm: f.a.org.org.slug } }),
+    foreign: "scoped",
+    throwaway: async () => {
+      const org = await createTestOrg({ label: "sec-close" });
+      return { key: org.adminKey.apiKey, sample: { path: "/v1/admin/org/close", body: { confirm: org.org.slug } } };
+    },
+  },
   { method: "GET", route: "/v1/admin/members", access: adminKey("members.read"), sample: () => ({ path: "/v1/admin/members" }), foreign: "scoped" },
   {
     method: "PATCH",
@@ -395,9 +408,15 @@ function expectSuccess(answer: Answer, label: string): void {
   expect(answer.status >= 200 && answer.status < 300, `${label}: ${answer.status} ${answer.text.slice(0, 300)}`).toBe(true);
 }
 
+/** A call the caller may make: in org A, or for a row with `throwaway`, as its own org's owner. */
+async function allowedCall(row: ProtectedRow, caller: Caller): Promise<{ key: string; sample: Sample }> {
+  if (row.throwaway && caller !== "agent") return row.throwaway();
+  return { key: keyOf(caller), sample: await row.sample(fx) };
+}
+
 async function expectAllowed(row: ProtectedRow, caller: Caller): Promise<void> {
-  const sample = await row.sample(fx);
-  const answer = await send(row, row.method, sample, keyOf(caller));
+  const { key, sample } = await allowedCall(row, caller);
+  const answer = await send(row, row.method, sample, key);
   const label = `${row.method} ${row.route} as ${caller}`;
   expectSuccess(answer, label);
   if (row.perItem) expect(itemCodes(answer).filter(Boolean), label).toEqual([]);
@@ -432,6 +451,10 @@ beforeAll(async () => {
   const expiredAdmin = await issueAdminKey({ ctx: a.org.ctx, input: { membershipId: a.org.owner.membershipId } });
   await db().apiKey.updateMany({ where: { id: { in: [expiredAgent.id, expiredAdmin.id] } }, data: { expiresAt: new Date(Date.now() - 60_000) } });
 
+  // A closed org's keys (agent and admin) are refused like any key that stopped working.
+  const closed = await createTestOrg({ label: "sec-closed" });
+  await closeOrg({ ctx: closed.ctx, input: { confirm: closed.org.slug } });
+
   const bEntries = await db().auditEntry.findMany({ where: { orgId: b.org.org.id }, select: { id: true } });
   const bKeys = await db().apiKey.findMany({ where: { orgId: b.org.org.id }, select: { id: true } });
   fx = {
@@ -460,6 +483,8 @@ beforeAll(async () => {
       { name: "revoked admin key", key: revokedAdmin.apiKey },
       { name: "expired agent key", key: expiredAgent.apiKey },
       { name: "expired admin key", key: expiredAdmin.apiKey },
+      { name: "agent key of a closed org", key: closed.agent.apiKey },
+      { name: "admin key of a closed org", key: closed.adminKey.apiKey },
     ],
   };
 });
@@ -516,8 +541,8 @@ for (const row of PROTECTED) {
       it("never answers another org's data, nor changes it", async () => {
         const before = await stateOf(fx.b.org.org.id);
         for (const caller of allowedCallers(row)) {
-          const sample = await row.sample(fx);
-          const answer = await send(row, row.method, sample, keyOf(caller));
+          const { key, sample } = await allowedCall(row, caller);
+          const answer = await send(row, row.method, sample, key);
           const label = `${row.method} ${row.route} as ${caller}`;
           expectSuccess(answer, label);
           expectNoDataOfOrgB(answer, sample, label);

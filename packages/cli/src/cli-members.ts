@@ -1,5 +1,5 @@
-/** `gatehouse members …`, `gatehouse invitations …` and `gatehouse org …`: the org's people and its name, with an admin key. */
-import type { GatehouseAdmin, Invitation, Member, MemberRole, Org } from "@gatehouse/sdk";
+/** `gatehouse members …`, `gatehouse invitations …`, `gatehouse org …` and `gatehouse settings …`: the org's people, its name and settings, with an admin key. */
+import type { GatehouseAdmin, Invitation, Member, MemberRole, Org, OrgSettings, UpdateSettingsRequest } from "@gatehouse/sdk";
 import { EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
 
 /** What these commands need of the CLI: a client, output, and the flags given (checked by `allowOnly`). */
@@ -66,13 +66,28 @@ The link of a new invitation is printed once (only its hash is stored); it works
 expires after 7 days unless --expires-in-days (1-30) says otherwise.
 `;
 
-export const ORG_HELP = `Usage: gatehouse org <show|rename> [options]
+export const ORG_HELP = `Usage: gatehouse org <show|rename|close> [options]
 
 Commands:
   show [--json]                     Print the org's id, slug, name and member count
   rename [<name>] [--slug <slug>]   Rename the org, change its slug, or both (owners only)
+  close --confirm <slug>            Close the org for good (owners only): type its slug to confirm
 
-Changing the slug changes the console's URLs; API keys keep working.
+Changing the slug changes the console's URLs; API keys keep working. Closing stops every key of
+the org (this one too) and cancels its pending approvals; owners can still read and export its
+audit log in the console. A closed org cannot be reopened.
+`;
+
+export const SETTINGS_HELP = `Usage: gatehouse settings <get|set> [options]
+
+Commands:
+  get [--json]                      Print the org's settings
+  set [--approval-timeout <seconds>] [--failure-threshold <n>] [--window-seconds <seconds>] [--cooldown-seconds <seconds>] [--json]
+                                    Change some settings (owners and admins); the others stay
+
+--approval-timeout is how long an approval waits when its policy sets no timeoutSeconds
+(60 to 604800 seconds). The circuit breaker opens after --failure-threshold denials or failures
+within --window-seconds and lets a probe through after --cooldown-seconds.
 `;
 
 /** `gatehouse members <command>`. */
@@ -194,6 +209,21 @@ export async function runOrg(io: MembersCliIo, command: string | undefined, rest
       io.stdout(`Done. ${formatOrg(org)}`);
       return EXIT_OK;
     }
+    case "close": {
+      if (help)
+        return printedHelp(
+          io,
+          "Usage: gatehouse org close --confirm <slug>\n\nCloses the org for good (owners only). --confirm must be the org's slug.\nEvery key of the org stops working, this one too; owners keep its audit log in the console.",
+        );
+      io.allowOnly(["--confirm"], "org close");
+      noMore(rest);
+      const confirm = stringFlag(io, "--confirm");
+      if (confirm === undefined) throw new UsageError("org close needs --confirm <slug>: type the org's slug (gatehouse org show prints it)");
+      const closed = await io.admin().org.close({ confirm }, { signal: io.signal });
+      const cancelled = closed.cancelledApprovals === 1 ? "1 pending approval" : `${closed.cancelledApprovals} pending approvals`;
+      io.stdout(`Closed ${closed.slug} (${closed.id}) at ${closed.closedAt}; cancelled ${cancelled}. Its keys no longer work.\n`);
+      return EXIT_OK;
+    }
     default:
       throw new UsageError(`unknown command "org ${command}"`);
   }
@@ -202,6 +232,66 @@ export async function runOrg(io: MembersCliIo, command: string | undefined, rest
     const members = org.memberCount === 1 ? "1 member" : `${org.memberCount} members`;
     return `${org.name} (slug ${org.slug}, ${org.id}), ${members}.\n`;
   }
+}
+
+/** `gatehouse settings <command>`. */
+export async function runSettings(io: MembersCliIo, command: string | undefined, rest: readonly string[]): Promise<number> {
+  if (command === undefined) return group(io, SETTINGS_HELP);
+  const help = io.flags.has("--help");
+  switch (command) {
+    case "get": {
+      if (help) return printedHelp(io, "Usage: gatehouse settings get [--json]\n\nPrints the org's circuit-breaker thresholds and default approval timeout.");
+      io.allowOnly(["--json"], "settings get");
+      noMore(rest);
+      const settings = await io.admin().settings.get({ signal: io.signal });
+      if (io.flags.has("--json")) return printJson(io, settings);
+      io.stdout(formatSettings(settings));
+      return EXIT_OK;
+    }
+    case "set": {
+      if (help) return printedHelp(io, SETTINGS_HELP.trimEnd());
+      io.allowOnly(["--approval-timeout", "--failure-threshold", "--window-seconds", "--cooldown-seconds", "--json"], "settings set");
+      noMore(rest);
+      const approvalTimeoutSeconds = intFlag(io, "--approval-timeout");
+      const breaker = {
+        ...optional("failureThreshold", intFlag(io, "--failure-threshold")),
+        ...optional("windowSeconds", intFlag(io, "--window-seconds")),
+        ...optional("cooldownSeconds", intFlag(io, "--cooldown-seconds")),
+      };
+      const changes: UpdateSettingsRequest = {
+        ...(approvalTimeoutSeconds === undefined ? {} : { approvalTimeoutSeconds }),
+        ...(Object.keys(breaker).length > 0 ? { circuitBreaker: breaker } : {}),
+      };
+      if (Object.keys(changes).length === 0) throw new UsageError("settings set needs at least one setting, e.g. --approval-timeout 7200");
+      const settings = await io.admin().settings.update(changes, { signal: io.signal });
+      if (io.flags.has("--json")) return printJson(io, settings);
+      io.stdout(`Done.\n${formatSettings(settings)}`);
+      return EXIT_OK;
+    }
+    default:
+      throw new UsageError(`unknown command "settings ${command}"`);
+  }
+
+  function formatSettings(settings: OrgSettings): string {
+    const b = settings.circuitBreaker;
+    return [
+      `Default approval timeout: ${settings.approvalTimeoutSeconds} s`,
+      `Circuit breaker: opens after ${b.failureThreshold} denials or failures within ${b.windowSeconds} s; probes after ${b.cooldownSeconds} s`,
+      "",
+    ].join("\n");
+  }
+}
+
+/** A whole-number flag; anything else is a usage mistake (the server checks the range, naming the field). */
+function intFlag(io: MembersCliIo, name: string): number | undefined {
+  const value = stringFlag(io, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${name} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
 }
 
 function printedHelp(io: MembersCliIo, text: string): number {

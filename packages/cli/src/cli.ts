@@ -22,7 +22,7 @@ import {
 } from "@gatehouse/sdk";
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
-import { runInvitations, runMembers, runOrg, type MembersCliIo } from "./cli-members.ts";
+import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
@@ -95,6 +95,10 @@ Commands:
   invitations revoke <id>  Revoke an invitation
   org show                 Print the org's name, slug and member count
   org rename [<name>] [--slug <slug>]   Rename the org or change its slug
+  org close --confirm <slug>   Close the org for good (owners only; its keys stop working)
+  settings get             Print the org's settings (circuit breaker, default approval timeout)
+  settings set [--approval-timeout <s>] [--failure-threshold <n>] [--window-seconds <s>] [--cooldown-seconds <s>]
+                           Change some of the org's settings
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
@@ -362,6 +366,11 @@ const OPTIONS = {
   role: { type: "string", multiple: true },
   slug: { type: "string", multiple: true },
   "expires-in-days": { type: "string", multiple: true },
+  confirm: { type: "string", multiple: true },
+  "approval-timeout": { type: "string", multiple: true },
+  "failure-threshold": { type: "string", multiple: true },
+  "window-seconds": { type: "string", multiple: true },
+  "cooldown-seconds": { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
@@ -481,6 +490,8 @@ async function run(given: CliContext): Promise<number> {
       return runInvitations(membersIo(context, flags), command, rest);
     case "org":
       return runOrg(membersIo(context, flags), command, rest);
+    case "settings":
+      return runSettings(membersIo(context, flags), command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }

@@ -100,6 +100,43 @@ describe("gatehouse org", () => {
   });
 });
 
+describe("gatehouse org close", () => {
+  it("POSTs the typed confirmation and says what happened", async () => {
+    const run = await runCli(
+      ["org", "close", "--confirm", "acme"],
+      [json(200, { id: "org_1", slug: "acme", closedAt: "2026-11-22T10:00:00.000Z", closedBy: "mem_1", cancelledApprovals: 1 })],
+    );
+    expect(run.code).toBe(EXIT_OK);
+    expect(run.stdout).toBe("Closed acme (org_1) at 2026-11-22T10:00:00.000Z; cancelled 1 pending approval. Its keys no longer work.\n");
+    expect([run.calls[0]?.init.method, run.calls[0]?.url, run.calls[0]?.body]).toEqual(["POST", "https://gh.example.com/v1/admin/org/close", { confirm: "acme" }]);
+  });
+});
+
+describe("gatehouse settings", () => {
+  const settings = { circuitBreaker: { failureThreshold: 10, windowSeconds: 60, cooldownSeconds: 30 }, approvalTimeoutSeconds: 3600 };
+
+  it("get prints them; set PATCHes only the ones given", async () => {
+    const get = await runCli(["settings", "get"], [json(200, settings)]);
+    expect(get.stdout).toBe("Default approval timeout: 3600 s\nCircuit breaker: opens after 10 denials or failures within 60 s; probes after 30 s\n");
+    const set = await runCli(["settings", "set", "--approval-timeout", "7200", "--cooldown-seconds", "45"], [json(200, { ...settings, approvalTimeoutSeconds: 7200 })]);
+    expect(set.code).toBe(EXIT_OK);
+    expect([set.calls[0]?.init.method, set.calls[0]?.url, set.calls[0]?.body]).toEqual([
+      "PATCH",
+      "https://gh.example.com/v1/admin/settings",
+      { approvalTimeoutSeconds: 7200, circuitBreaker: { cooldownSeconds: 45 } },
+    ]);
+  });
+
+  it("a refused value is the server's 400, naming the field", async () => {
+    const run = await runCli(
+      ["settings", "set", "--approval-timeout", "59"],
+      [json(400, { error: { code: "VALIDATION", message: "approvalTimeoutSeconds: Too small: expected number to be >=60", requestId: "req_1" } })],
+    );
+    expect(run.code).toBe(EXIT_FAILURE);
+    expect(run.stderr).toContain("approvalTimeoutSeconds");
+  });
+});
+
 describe("command-line mistakes: exit status 2, no call", () => {
   it.each([
     ["members without a command", ["members"], "Usage: gatehouse members"],
@@ -111,6 +148,9 @@ describe("command-line mistakes: exit status 2, no call", () => {
     ["create with a bad --expires-in-days", ["invitations", "create", "a@example.test", "--role", "viewer", "--expires-in-days", "90"], "error: --expires-in-days must be"],
     ["an option of another command", ["invitations", "revoke", "inv_1", "--json"], "error: invitations revoke does not take --json"],
     ["rename without a name or slug", ["org", "rename"], "error: org rename needs a new name"],
+    ["close without --confirm", ["org", "close"], "error: org close needs --confirm <slug>"],
+    ["settings set without a setting", ["settings", "set"], "error: settings set needs at least one setting"],
+    ["settings set with a word for a number", ["settings", "set", "--approval-timeout", "an hour"], "error: --approval-timeout must be a whole number"],
   ])("%s", async (_case, argv, message) => {
     const run = await runCli(argv, []);
     expect(run.code).toBe(EXIT_USAGE);
@@ -119,7 +159,7 @@ describe("command-line mistakes: exit status 2, no call", () => {
   });
 
   it("each group has help", async () => {
-    for (const group of ["members", "invitations", "org"]) {
+    for (const group of ["members", "invitations", "org", "settings"]) {
       const run = await runCli([group, "--help"], []);
       expect([run.code, run.stdout.startsWith(`Usage: gatehouse ${group}`)]).toEqual([EXIT_OK, true]);
     }

@@ -1,4 +1,4 @@
-import { breakerSettingsSchema } from "@gatehouse/core";
+import { approvalTimeoutSecondsSchema, breakerSettingsSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 
@@ -82,13 +82,19 @@ export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), r
 
 export const orgSettingsSchema = named(
   "OrgSettings",
-  z.object({ circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }) }),
+  z.object({
+    circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }),
+    approvalTimeoutSeconds: z.number().int().describe("How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed)."),
+  }),
   "The org's settings.",
 );
 
 export const updateSettingsBodySchema = named(
   "UpdateSettingsRequest",
-  z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional() }),
+  z.strictObject({
+    circuitBreaker: breakerSettingsSchema.partial().optional(),
+    approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
+  }),
   "Settings to change, merged onto the current ones.",
 );
 

@@ -34,6 +34,24 @@ export const updateOrgBodySchema = named(
   "A new name, a new slug, or both. A slug another org uses is a 409; the console's URLs change with the slug.",
 );
 
+export const closeOrgBodySchema = named(
+  "CloseOrgRequest",
+  z.strictObject({ confirm: z.string().max(100, "must be at most 100 characters").describe("The org's slug, typed out: closing cannot be undone.") }),
+  "The typed confirmation: the org's slug.",
+);
+
+export const closedOrgSchema = named(
+  "ClosedOrg",
+  z.object({
+    id: z.string(),
+    slug: z.string(),
+    closedAt: z.string(),
+    closedBy: z.string().describe("The membership that closed it."),
+    cancelledApprovals: z.number().int().describe("How many pending approvals the closing cancelled."),
+  }),
+  "The closed org. Its keys no longer work; its owners can still read and export its audit log in the console.",
+);
+
 export const memberSchema = named(
   "Member",
   z.object({
@@ -110,6 +128,8 @@ export const acceptInvitationInputSchema = z.union([
   }),
 ]);
 
+export type CloseOrgBody = z.output<typeof closeOrgBodySchema>;
+export type ClosedOrg = z.output<typeof closedOrgSchema>;
 export type OrgView = z.output<typeof orgSchema>;
 export type MemberView = z.output<typeof memberSchema>;
 export type InvitationView = z.output<typeof invitationSchema>;

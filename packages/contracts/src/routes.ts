@@ -40,6 +40,8 @@ const idempotencyHeaders = z.object({
 });
 import { eventDataSchema, eventsQuerySchema } from "./events";
 import {
+  closedOrgSchema,
+  closeOrgBodySchema,
   createdInvitationSchema,
   createInvitationBodySchema,
   invitationIdParams,
@@ -458,6 +460,19 @@ export const routes = [
     permission: "org.write",
     body: updateOrgBodySchema,
     success: { status: 200, description: "The org after the change.", json: orgSchema },
+  },
+  {
+    operationId: "closeOrg",
+    method: "POST",
+    path: "/v1/admin/org/close",
+    summary: "Close the org (owners only; cannot be undone)",
+    description:
+      "The body must carry `confirm`: the org's slug (else 400 naming `confirm`). Every agent key and admin key of the org stops working at its next request on every instance (401 UNAUTHENTICATED, its message saying the organization is closed), members other than owners lose access, pending approvals are cancelled, and every further change is refused (409 ORG_CLOSED). The audit log, its signing keys and checkpoints are kept: owners read, export and verify it in the console. There is no reopening.",
+    tag: "Organization",
+    auth: "admin",
+    permission: "org.close",
+    body: closeOrgBodySchema,
+    success: { status: 200, description: "The closed org.", json: closedOrgSchema },
   },
   {
     operationId: "listMembers",

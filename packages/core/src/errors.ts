@@ -50,5 +50,9 @@ export const rateLimited = (message: string, retryAfterSeconds: number, details?
 /** A dependency the answer needs (the database) is down or not answering: try again shortly. Never an allow. */
 export const unavailable = (message: string, retryAfterSeconds = 2) => new DomainError("UNAVAILABLE", message, undefined, retryAfterSeconds);
 export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
+/** details.reason of the CONFLICT every write to a closed org gets (closeOrg in packages/db). */
+export const ORG_CLOSED = "ORG_CLOSED";
+/** A write to a closed org: it is read-only for good (409, details.reason ORG_CLOSED). */
+export const orgClosed = () => new DomainError("CONFLICT", "this organization is closed: it is read-only (its audit log can still be read and exported)", { reason: ORG_CLOSED });
 export const validationError = (issues: FieldIssue[]) =>
   new DomainError("VALIDATION", issues.length === 1 && issues[0] ? `${issues[0].path || "body"}: ${issues[0].message}` : "Invalid request", { issues });

@@ -156,9 +156,9 @@ describe("evaluate: decision contents", () => {
     expect(decision).toEqual({ effect: "require_approval", policy: ref("review", 1), mode: "enforce", approval: options, conditionsEvaluated: [], monitored: [] });
   });
 
-  test("a require_approval decision from a policy without approval options carries the defaults", () => {
+  test("a require_approval decision from a policy without approval options carries the defaults (no timeout: the org's default applies)", () => {
     const decision = evaluate(compile(doc("review", "require_approval")), input("pr.merge"));
-    expect(decision.approval).toEqual({ quorum: 1, timeoutSeconds: 3600, approverRoles: ["approver", "admin", "owner"], approvers: [], excludeAgentOwner: false });
+    expect(decision.approval).toEqual({ quorum: 1, approverRoles: ["approver", "admin", "owner"], approvers: [], excludeAgentOwner: false });
   });
 });
 

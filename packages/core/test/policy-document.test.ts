@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { DomainError } from "../src/errors";
-import { formatIssuePath, parsePolicySet } from "../src/policy/document";
+import { approvalTimeoutSeconds, approvalTimeoutSetting, formatIssuePath, parsePolicySet } from "../src/policy/document";
 import { issuePaths, validationIssues } from "./helpers";
 
+// No timeoutSeconds: without one, the org's default approval timeout applies (approvalTimeoutSeconds below).
 const DEFAULT_APPROVAL = {
   quorum: 1,
-  timeoutSeconds: 3600,
   approverRoles: ["approver", "admin", "owner"],
   approvers: [],
   excludeAgentOwner: false,
@@ -27,6 +27,15 @@ describe("parsePolicySet: valid sets", () => {
   test("gives a require_approval policy without approval the default approval options", () => {
     const [policy] = parsePolicySet(set(approval("merge")));
     expect(policy?.approval).toEqual(DEFAULT_APPROVAL);
+  });
+
+  test("the approval timeout: the policy's own when it sets one, else the org's default (3600 unless its settings say otherwise)", () => {
+    expect(approvalTimeoutSeconds({ timeoutSeconds: 600 }, 120)).toBe(600);
+    expect(approvalTimeoutSeconds({}, 120)).toBe(120);
+    expect(approvalTimeoutSetting({})).toBe(3600);
+    expect(approvalTimeoutSetting({ approvalTimeoutSeconds: 7200 })).toBe(7200);
+    expect(approvalTimeoutSetting({ approvalTimeoutSeconds: 30 })).toBe(3600);
+    expect(approvalTimeoutSetting(null)).toBe(3600);
   });
 
   test("fills the omitted approval options around the ones given", () => {
@@ -54,7 +63,7 @@ describe("parsePolicySet: valid sets", () => {
       approval: { quorum: 1, timeoutSeconds: 3600, approverRoles: ["approver", "admin", "owner"] },
       mode: "enforce",
     };
-    expect(parsePolicySet(set(example))).toEqual([{ ...example, approval: DEFAULT_APPROVAL }]);
+    expect(parsePolicySet(set(example))).toEqual([{ ...example, approval: { ...DEFAULT_APPROVAL, timeoutSeconds: 3600 } }]);
   });
 
   test.each([

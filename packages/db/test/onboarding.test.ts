@@ -6,6 +6,7 @@ import { createAgent } from "../src/agents/create-agent";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { decideAction } from "../src/decisions/decide-action";
 import { db } from "../src/infra/client";
+import { closeOrg } from "../src/orgs/close-org";
 import { createOrg } from "../src/orgs/create-org";
 import { getOnboardingState } from "../src/orgs/onboarding-state";
 import { applyPolicies, applyStarterPolicies } from "../src/policies";
@@ -73,5 +74,14 @@ describe("the onboarding checklist", () => {
     expect((await decideAction({ ctx: agentCtx, input: { actionType: "db.drop" } })).status).toBe("denied");
     expect(await getOnboardingState({ ctx: viewer })).toMatchObject({ steps: { agentCreated: true, keyIssued: true, policyApplied: true, firstCall: true }, done: true });
     expect((await verifyAuditLog({ ctx: owner })).valid).toBe(true);
+  });
+
+  it("a closed org is past onboarding: its owner is not offered steps that would all be refused", async () => {
+    const suffix = randomBytes(4).toString("hex");
+    const created = await createOrg({ input: { slug: `onbc-${suffix}`, name: "Closing", owner: { email: `onbc-${suffix}@example.test`, name: "Owner" } }, ownerActs: true });
+    const owner = member(created.org, created.owner.userId, created.owner.membershipId, "owner");
+    expect(await getOnboardingState({ ctx: owner })).toMatchObject({ done: false });
+    await closeOrg({ ctx: owner, input: { confirm: created.org.slug } });
+    expect(await getOnboardingState({ ctx: owner })).toMatchObject({ steps: { agentCreated: false }, done: true });
   });
 });

@@ -6,6 +6,7 @@ import type {
   ApplyPoliciesOptions,
   Approval,
   ApprovalList,
+  ClosedOrg,
   CreatedInvitation,
   CreateInvitationOptions,
   DecideApprovalOptions,
@@ -15,6 +16,7 @@ import type {
   Member,
   MemberRole,
   Org,
+  OrgSettings,
   PolicyDocument,
   PolicySetDiff,
   RemovedMember,
@@ -22,6 +24,7 @@ import type {
   StoredPolicyList,
   SubscribeOptions,
   UpdateOrgRequest,
+  UpdateSettingsRequest,
   WhoAmI,
 } from "./types.ts";
 
@@ -62,6 +65,21 @@ export interface AdminOrg {
   get(options?: RequestOptions): Promise<Org>;
   /** A new name, a new slug, or both. A slug another org has is a `ConflictError`; bad input a `BadRequestError` naming the field. Safe to retry. */
   update(changes: UpdateOrgRequest, options?: RequestOptions): Promise<Org>;
+  /**
+   * Closes the org for good (owners only): `confirm` must be its slug, typed out (else a
+   * `BadRequestError` naming `confirm`). Every key of the org, this client's included, stops
+   * working; pending approvals are cancelled; owners keep read-only access to the audit log in the
+   * console. There is no reopening.
+   */
+  close(confirmation: { confirm: string }, options?: RequestOptions): Promise<ClosedOrg>;
+}
+
+/** The org's settings: every member may read them; changing them needs `settings.write` (owners, admins). */
+export interface AdminSettings {
+  /** The circuit-breaker thresholds and the default approval timeout. */
+  get(options?: RequestOptions): Promise<OrgSettings>;
+  /** Changes some settings (merged onto the current ones); bad values are a `BadRequestError` naming the field. Safe to retry. */
+  update(changes: UpdateSettingsRequest, options?: RequestOptions): Promise<OrgSettings>;
 }
 
 /**
@@ -101,6 +119,7 @@ export class GatehouseAdmin {
   readonly policies: AdminPolicies;
   readonly approvals: AdminApprovals;
   readonly org: AdminOrg;
+  readonly settings: AdminSettings;
   readonly members: AdminMembers;
   readonly invitations: AdminInvitations;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
@@ -140,6 +159,12 @@ export class GatehouseAdmin {
     this.org = {
       get: (options = {}) => request<Org>(config, { method: "GET", path: "/v1/admin/org", signal: options.signal }),
       update: (changes, options = {}) => request<Org>(config, { method: "PATCH", path: "/v1/admin/org", body: changes, signal: options.signal }),
+      close: (confirmation, options = {}) =>
+        request<ClosedOrg>(config, { method: "POST", path: "/v1/admin/org/close", body: { confirm: confirmation.confirm }, signal: options.signal }),
+    };
+    this.settings = {
+      get: (options = {}) => request<OrgSettings>(config, { method: "GET", path: "/v1/admin/settings", signal: options.signal }),
+      update: (changes, options = {}) => request<OrgSettings>(config, { method: "PATCH", path: "/v1/admin/settings", body: changes, signal: options.signal }),
     };
     const memberPath = (membershipId: string) => `/v1/admin/members/${encodeURIComponent(membershipId)}`;
     this.members = {

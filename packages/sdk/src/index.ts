@@ -1,5 +1,14 @@
 export type { AdminAudit, Audit } from "./audit.ts";
-export { GatehouseAdmin, type AdminApprovals, type AdminInvitations, type AdminMembers, type AdminOrg, type AdminPolicies, type GatehouseAdminOptions } from "./admin.ts";
+export {
+  GatehouseAdmin,
+  type AdminApprovals,
+  type AdminInvitations,
+  type AdminMembers,
+  type AdminOrg,
+  type AdminPolicies,
+  type AdminSettings,
+  type GatehouseAdminOptions,
+} from "./admin.ts";
 export { Gatehouse, type GatehouseOptions } from "./client.ts";
 export { DEFAULT_BASE_URL } from "./config.ts";
 export {
@@ -42,6 +51,7 @@ export type {
   CheckpointList,
   CheckResult,
   CircuitState,
+  ClosedOrg,
   Condition,
   ConditionEvaluation,
   ConditionOperator,
@@ -71,6 +81,7 @@ export type {
   Member,
   MemberRole,
   Org,
+  OrgSettings,
   Outcome,
   OutcomeStatus,
   PoliciesOptions,
@@ -90,6 +101,7 @@ export type {
   SubscribeOptions,
   TrustedKeys,
   UpdateOrgRequest,
+  UpdateSettingsRequest,
   VerifiedConsistencyProof,
   VerifiedInclusionProof,
   WaitOptions,

@@ -121,6 +121,15 @@ export type Org = Schemas["Org"];
 /** What `PATCH /v1/admin/org` takes: a new name, a new slug, or both. */
 export type UpdateOrgRequest = Schemas["UpdateOrgRequest"];
 
+/** What `POST /v1/admin/org/close` answers: the closed org (its keys, this client's included, no longer work). */
+export type ClosedOrg = Schemas["ClosedOrg"];
+
+/** The org's settings: circuit-breaker thresholds and the default approval timeout. */
+export type OrgSettings = Schemas["OrgSettings"];
+
+/** What `PATCH /v1/admin/settings` takes: the settings to change, merged onto the current ones. */
+export type UpdateSettingsRequest = Schemas["UpdateSettingsRequest"];
+
 /** A member of the org: role, how they sign in, when they were last active. */
 export type Member = Schemas["Member"];
 

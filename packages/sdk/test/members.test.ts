@@ -42,6 +42,27 @@ describe("admin.org", () => {
     expect(await rejection(admin.org.update({ slug: "BAD" }))).toBeInstanceOf(BadRequestError);
     expect(calls).toHaveLength(3);
   });
+
+  it("close() POSTs the typed confirmation; a wrong one is a BadRequestError", async () => {
+    const closed = { id: "org_1", slug: "acme", closedAt: "2026-11-22T10:00:00.000Z", closedBy: "mem_1", cancelledApprovals: 2 };
+    const { admin, calls } = adminClient([json(200, closed), apiError(400, "VALIDATION")]);
+    expect(await admin.org.close({ confirm: "acme" })).toEqual(closed);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.body]).toEqual(["POST", "http://localhost:4000/v1/admin/org/close", { confirm: "acme" }]);
+    expect(await rejection(admin.org.close({ confirm: "nope" }))).toBeInstanceOf(BadRequestError);
+  });
+});
+
+describe("admin.settings", () => {
+  it("get() reads them; update() PATCHes the changes", async () => {
+    const settings = { circuitBreaker: { failureThreshold: 10, windowSeconds: 60, cooldownSeconds: 30 }, approvalTimeoutSeconds: 3600 };
+    const { admin, calls } = adminClient([json(200, settings), json(200, { ...settings, approvalTimeoutSeconds: 7200 })]);
+    expect(await admin.settings.get()).toEqual(settings);
+    expect(await admin.settings.update({ approvalTimeoutSeconds: 7200 })).toMatchObject({ approvalTimeoutSeconds: 7200 });
+    expect(calls.map((c) => [c.init.method, c.url, c.body ?? null])).toEqual([
+      ["GET", "http://localhost:4000/v1/admin/settings", null],
+      ["PATCH", "http://localhost:4000/v1/admin/settings", { approvalTimeoutSeconds: 7200 }],
+    ]);
+  });
 });
 
 describe("admin.members", () => {

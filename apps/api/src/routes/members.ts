@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { changeMemberRole, createInvitation, getOrg, listInvitations, listMembers, removeMember, revokeInvitation, updateOrg } from "@gatehouse/db";
+import { changeMemberRole, closeOrg, createInvitation, getOrg, listInvitations, listMembers, removeMember, revokeInvitation, updateOrg } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -11,6 +11,8 @@ export async function memberRoutes(app: FastifyInstance): Promise<void> {
   api.route({ ...fromContract(routeOf("getOrg")), handler: async (request) => getOrg({ ctx: ctxOf(request) }) });
 
   api.route({ ...fromContract(routeOf("updateOrg")), handler: async (request) => updateOrg({ ctx: ctxOf(request), input: request.body }) });
+
+  api.route({ ...fromContract(routeOf("closeOrg")), handler: async (request) => closeOrg({ ctx: ctxOf(request), input: request.body }) });
 
   api.route({ ...fromContract(routeOf("listMembers")), handler: async (request) => ({ members: await listMembers({ ctx: ctxOf(request) }) }) });
 

@@ -6,11 +6,11 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { getMemberOrgs } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 
-// Home: straight to the audit log of the first org the user belongs to.
+// Home: straight to the audit log of the first org the user belongs to (an open one before a closed one).
 export default async function HomePage() {
   const user = await requireSessionUser();
   const orgs = await getMemberOrgs(user.id);
-  const first = orgs[0];
+  const first = orgs.find((org) => org.closedAt === null) ?? orgs[0];
   if (first) redirect(`/o/${encodeURIComponent(first.slug)}/audit`);
 
   return (

@@ -1,4 +1,4 @@
-import type { CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, RemovedMember } from "@gatehouse/contracts";
+import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, RemovedMember } from "@gatehouse/contracts";
 import type { MemberRole } from "@gatehouse/core";
 import { ApiError } from "./api-client";
 
@@ -60,8 +60,9 @@ export const fetchInvitations = (orgSlug: string, signal?: AbortSignal) => call<
 export const inviteMember = (orgSlug: string, body: { email: string; role: MemberRole }) => call<CreatedInvitation>("POST", `${orgPath(orgSlug)}/invitations`, body);
 export const revokeInvitation = (orgSlug: string, invitationId: string) => call<InvitationView>("DELETE", `${orgPath(orgSlug)}/invitations/${encodeURIComponent(invitationId)}`);
 export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string }) => call<OrgView>("PATCH", `${orgPath(orgSlug)}/org`, body);
-export const updateSettings = (orgSlug: string, body: { circuitBreaker: Partial<OrgSettings["circuitBreaker"]> }) =>
+export const updateSettings = (orgSlug: string, body: { circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>; approvalTimeoutSeconds?: number }) =>
   call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
+export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {

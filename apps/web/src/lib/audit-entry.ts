@@ -76,6 +76,7 @@ const FIXED: Record<string, EntryResult> = {
   "agent.circuit_closed": result("circuit closed", "good", "The agent's circuit breaker closed again"),
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
+  "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
   "member.removed": result("removed", "neutral", "A member left the organization"),
   "member.password_reset": result("password reset", "neutral", "A member's password was set"),

@@ -10,14 +10,37 @@ const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
 const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
+/** An approval waits between a minute and a week (a policy's `timeoutSeconds`, an org's default). */
+export const APPROVAL_TIMEOUT_MIN_SECONDS = 60;
+export const APPROVAL_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;
+/** The org default approval timeout when the org has not set one. */
+export const DEFAULT_APPROVAL_TIMEOUT_SECONDS = 3600;
+
+/** The org setting `approvalTimeoutSeconds`: how long an approval waits when its policy does not say. */
+export const approvalTimeoutSecondsSchema = z.number().int().min(APPROVAL_TIMEOUT_MIN_SECONDS).max(APPROVAL_TIMEOUT_MAX_SECONDS);
+
+/** The org's default approval timeout from its settings object; missing or invalid gives 3600. */
+export function approvalTimeoutSetting(orgSettings: unknown): number {
+  const raw = orgSettings && typeof orgSettings === "object" ? (orgSettings as { approvalTimeoutSeconds?: unknown }).approvalTimeoutSeconds : undefined;
+  const parsed = approvalTimeoutSecondsSchema.safeParse(raw);
+  return parsed.success ? parsed.data : DEFAULT_APPROVAL_TIMEOUT_SECONDS;
+}
+
+/** How long an approval waits: its policy's `timeoutSeconds` when set, else the org's default. */
+export function approvalTimeoutSeconds(options: { timeoutSeconds?: number | undefined }, orgDefaultSeconds: number): number {
+  return options.timeoutSeconds ?? orgDefaultSeconds;
+}
+
 export const approvalOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).default(1),
+  /** No default here: without it, the org's default approval timeout applies (its settings, 3600 s unless changed). */
   timeoutSeconds: z
     .number()
     .int()
-    .min(60)
-    .max(7 * 24 * 3600)
-    .default(3600),
+    .min(APPROVAL_TIMEOUT_MIN_SECONDS)
+    .max(APPROVAL_TIMEOUT_MAX_SECONDS)
+    .optional()
+    .describe("Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise)."),
   approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
   approvers: z.array(safeString().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),

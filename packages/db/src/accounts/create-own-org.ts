@@ -12,12 +12,22 @@ const inputSchema = z.object({
 });
 
 /**
+ * Whether a signed-in user may create an org of their own. With sign-up `open`, anyone with a
+ * verified account may; with `invite` or `off`, only someone who already belongs to an org of this
+ * instance (an operator or an invitation let them in): an account alone does not make an org.
+ */
+export async function mayCreateOrg(userId: string): Promise<boolean> {
+  if (signupMode() === "open") return true;
+  return (await db().membership.count({ where: { userId, removedAt: null, org: { closedAt: null } }, take: 1 })) > 0;
+}
+
+/**
  * A signed-up (verified) user creates an org and becomes its owner, through createOrg; the org's
- * first entries name the new owner's membership as their actor. Allowed while sign-up is open (with
- * invite or off, orgs are created by operators). A slug in use is a 409 naming `slug`.
+ * first entries name the new owner's membership as their actor. Who may: `mayCreateOrg` (403
+ * otherwise). A slug in use is a 409 naming `slug`.
  */
 export async function createOwnOrg({ userId, input }: { userId: string; input: unknown }): Promise<CreatedOrg> {
-  if (signupMode() !== "open") throw forbidden("Creating organizations is turned off on this instance.");
+  if (!(await mayCreateOrg(userId))) throw forbidden("Creating organizations is turned off on this instance: ask an administrator of this Gatehouse.");
   const user = await db().user.findUnique({ where: { id: userId }, select: { email: true, name: true, emailVerifiedAt: true } });
   if (!user?.emailVerifiedAt) throw unauthenticated("Sign in again.");
   const { name, slug } = parse(inputSchema, input);

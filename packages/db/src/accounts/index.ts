@@ -6,5 +6,5 @@ export { resetPassword } from "./reset-password";
 export { changePassword } from "./change-password";
 export { endAllSessions } from "./end-all-sessions";
 export { getSessionAccount, type SessionAccount } from "./get-session-account";
-export { createOwnOrg } from "./create-own-org";
+export { createOwnOrg, mayCreateOrg } from "./create-own-org";
 export { signupMode, type SignupMode } from "./signup-mode";

@@ -1,6 +1,6 @@
-import { GENESIS_CHAIN_HASH, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { GENESIS_CHAIN_HASH, orgClosed, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import type { Tx } from "../infra/client";
-import { appendStatement, lockLogHead, sealBatch, type Query } from "./log-store";
+import { appendStatement, logHead, sealBatch, type HeadRow, type Query } from "./log-store";
 
 /** Raw SQL through the caller's Prisma transaction. */
 export function txQuery(tx: Tx): Query {
@@ -12,11 +12,20 @@ export function txQuery(tx: Tx): Query {
  * (FOR UPDATE) so appends serialize per org: sequence numbers are consecutive, each chain hash
  * covers the previous one, and the Merkle nodes the entries complete are stored with them. If the
  * transaction rolls back, so does the append.
+ *
+ * A closed org's log takes no more entries (409 ORG_CLOSED): every change to an org is audited here,
+ * so this is where a closed org becomes read-only, in the same statement that takes the lock (closing
+ * sets `closed_at` after its own entries, in its transaction, under this lock).
  */
 export async function appendAuditEntries(tx: Tx, orgId: string, entries: readonly AuditEntryInput[]): Promise<SealedAuditEntry[]> {
   if (entries.length === 0) return [];
   const query = txQuery(tx);
-  const batch = sealBatch(orgId, await lockLogHead(query, orgId), entries, new Date());
+  const [row] = await query<HeadRow & { closed: boolean }>(
+    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
+    [orgId],
+  );
+  if (row?.closed) throw orgClosed();
+  const batch = sealBatch(orgId, await logHead(query, orgId, row), entries, new Date());
   const statement = appendStatement(orgId, batch);
   await tx.$executeRawUnsafe(statement.text, ...statement.values);
   return batch.entries;

@@ -1,4 +1,4 @@
-import { actionRequestHash, afterDecision, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
+import { actionRequestHash, afterDecision, approvalTimeoutSeconds, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -43,7 +43,7 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
     const actionId = newId("action");
     const approval =
       !denial && decision.effect === "require_approval" && decision.approval
-        ? { id: newId("approval"), expiresAt: new Date(Date.now() + decision.approval.timeoutSeconds * 1000) }
+        ? { id: newId("approval"), expiresAt: new Date(Date.now() + approvalTimeoutSeconds(decision.approval, prepared.approvalTimeoutSeconds) * 1000) }
         : undefined;
     const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(approval ? { approval } : {}), ...(denial ? { denialReason: denial } : {}) });
     return {

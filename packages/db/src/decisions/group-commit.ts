@@ -3,6 +3,7 @@ import pg from "pg";
 import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
+import { orgClosedKey } from "../keys/authenticate-api-key";
 import { unstorableText } from "./storable";
 
 const { DatabaseError } = pg;
@@ -185,14 +186,18 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
   client.on("error", lost);
   try {
     const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
-    // BEGIN, the log-head lock and the agents' status in one round trip. Several statements in one
+    // BEGIN, the log-head lock, the agents' status and whether the org is closed in one round trip. Several statements in one
     // message need the simple protocol, so the two kinds of id are inlined as quoted literals: both
     // are ids this service generated (org and agent of an authenticated key), never request text.
     const agentIds = [...new Set(items.map((i) => i.agentId))];
     const lit = (value: string) => client.escapeLiteral(value);
     const opened = (await client.query(
-      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")})`,
-    )) as unknown as [pg.QueryResult, pg.QueryResult<HeadRow>, pg.QueryResult<{ id: string; status: string }>];
+      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")}); SELECT closed_at IS NOT NULL AS closed FROM orgs WHERE id = ${lit(orgId)}`,
+    )) as unknown as [pg.QueryResult, pg.QueryResult<HeadRow>, pg.QueryResult<{ id: string; status: string }>, pg.QueryResult<{ closed: boolean }>];
+    // A closed org's log takes no more entries: a key verified before the closing (another
+    // instance's cached copy, within its TTL) gets the answer its next verification would give.
+    // Read after the lock, in a statement of its own, so a closing that committed meanwhile is seen.
+    if (opened[3].rows[0]?.closed) throw orgClosedKey();
     const head = await logHead(query, orgId, opened[1].rows[0]);
     const halted = new Set(opened[2].rows.filter((a) => a.status === "halted").map((a) => a.id));
 

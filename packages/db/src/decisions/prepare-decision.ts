@@ -1,4 +1,4 @@
-import { breakerSettings, notFound, type ActionRequest, type BreakerSettings, type CircuitState, type Decision } from "@gatehouse/core";
+import { approvalTimeoutSetting, breakerSettings, notFound, type ActionRequest, type BreakerSettings, type CircuitState, type Decision } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../agents/agent-snapshot";
@@ -18,6 +18,8 @@ export interface Prepared {
   tampered: string[];
   probe: boolean;
   breaker: BreakerSettings;
+  /** The org's default approval timeout (its settings), for a require_approval whose policy sets none. */
+  approvalTimeoutSeconds: number;
 }
 
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
@@ -33,7 +35,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
   const breaker = breakerSettings(settings);
-  const base = { request, agent, breaker, tampered: [] as string[], probe: false };
+  const base = { request, agent, breaker, approvalTimeoutSeconds: approvalTimeoutSetting(settings), tampered: [] as string[], probe: false };
   if (row.status === "halted") return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
   const policies = await getOrgPolicies(ctx.org.id);
   if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };

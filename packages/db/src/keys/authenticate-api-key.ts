@@ -1,6 +1,7 @@
 import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
 import type { Actor, OrgRef } from "../actors/context";
 import { db } from "../infra/client";
+import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";
 import { touchMemberActivity } from "../actors/member-activity";
 
@@ -16,8 +17,9 @@ interface CacheEntry {
 
 /**
  * How long a verified key is trusted without a database read. A revocation, or a change of the key's
- * member (role changed, removed), evicts at once in this process and, through the `key.revoked` and
- * `member.changed` signals, in the others; a lost signal is noticed within this bound.
+ * member (role changed, removed), or the closing of its org, evicts at once in this process and, through
+ * the `key.revoked`, `member.changed` and `org.closed` signals, in the others; a lost signal is noticed
+ * within this bound.
  */
 export const KEY_CACHE_TTL_MS = 2_000;
 const LAST_USED_EVERY_MS = 60_000;
@@ -41,10 +43,30 @@ export function evictMemberKeys(membershipId: string): void {
   for (const [hash, entry] of cache) if (entry.principal.actor.type === "adminKey" && entry.principal.actor.membershipId === membershipId) cache.delete(hash);
 }
 
+/** Forget cached verifications of every key of one org — called when the org is closed (`org.closed`). */
+export function evictOrgKeys(orgId: string): void {
+  lookups.forget();
+  for (const [hash, entry] of cache) if (entry.principal.org.id === orgId) cache.delete(hash);
+}
+
+/**
+ * What every API process does with the signals other instances send: forget the cached
+ * verifications a revocation, a member's change or an org's closing makes stale.
+ */
+export function forgetKeysOnSignal(signal: Signal): void {
+  if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
+  if (signal.type === "member.changed") evictMemberKeys(signal.membershipId);
+  if (signal.type === "org.closed") evictOrgKeys(signal.orgId);
+}
+
+/** The answer to a key of a closed org: 401 like any key that stopped working, its message saying why. */
+export const orgClosedKey = () => unauthenticated("the organization of this API key is closed");
+
 /**
  * Resolves `Authorization: Bearer <key>` to who is calling. The format is checked before any lookup;
  * the lookup is by SHA-256 of the key. Missing, malformed, unknown, revoked or expired keys, and keys of
- * halted-for-good (deleted) principals, all answer the same UNAUTHENTICATED error.
+ * halted-for-good (deleted) principals, all answer the same UNAUTHENTICATED error. Keys of a closed org
+ * answer UNAUTHENTICATED too, saying so (the org's closing is no secret to its own keys).
  */
 export async function authenticateApiKey(presented: string | undefined, now = Date.now()): Promise<KeyPrincipal> {
   if (!presented) throw unauthenticated("missing API key: send 'Authorization: Bearer <key>'");
@@ -64,6 +86,10 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) {
     cache.delete(hash);
     throw unauthenticated("unknown or revoked API key");
+  }
+  if (key.org.closedAt) {
+    cache.delete(hash);
+    throw orgClosedKey();
   }
   const org = { id: key.org.id, slug: key.org.slug, name: key.org.name };
   let principal: KeyPrincipal;

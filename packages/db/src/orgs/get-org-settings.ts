@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { breakerSettings } from "@gatehouse/core";
+import { approvalTimeoutSetting, breakerSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -8,5 +8,10 @@ export type { OrgSettings };
 /** The org's settings, with defaults for what is not set. */
 export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings> {
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
-  return { circuitBreaker: breakerSettings(org.settings) };
+  return settingsOf(org.settings);
+}
+
+/** The settings object as stored, read with defaults (an invalid value reads as its default). */
+export function settingsOf(stored: unknown): OrgSettings {
+  return { circuitBreaker: breakerSettings(stored), approvalTimeoutSeconds: approvalTimeoutSetting(stored) };
 }

@@ -7,3 +7,4 @@ export { getMemberContext } from "./get-member-context";
 export { getOrg } from "./get-org";
 export { getOnboardingState, type OnboardingState } from "./onboarding-state";
 export { updateOrg } from "./update-org";
+export { closeOrg, ORG_CLOSED_REASON } from "./close-org";

@@ -14,7 +14,7 @@ export interface OnboardingState {
     /** An agent has made its first call (a decision is recorded). */
     firstCall: boolean;
   };
-  /** All four steps are done. */
+  /** All four steps are done, or the org is closed (nothing can be set up in it any more). */
   done: boolean;
   /** The org's first agent, for the checklist's links. */
   agent: { id: string; name: string } | null;
@@ -27,12 +27,13 @@ export interface OnboardingState {
 export async function getOnboardingState({ ctx }: { ctx: Ctx }): Promise<OnboardingState> {
   requirePermission(ctx, "agents.read");
   const orgId = ctx.org.id;
-  const [agent, key, policy, action] = await Promise.all([
+  const [org, agent, key, policy, action] = await Promise.all([
+    db().org.findUniqueOrThrow({ where: { id: orgId }, select: { closedAt: true } }),
     db().agent.findFirst({ where: { orgId }, orderBy: [{ createdAt: "asc" }, { id: "asc" }], select: { id: true, name: true } }),
     db().apiKey.findFirst({ where: { orgId, kind: "agent" }, select: { id: true } }),
     db().policy.findFirst({ where: { orgId, status: "active" }, select: { id: true } }),
     db().action.findFirst({ where: { orgId }, select: { id: true } }),
   ]);
   const steps = { agentCreated: agent !== null, keyIssued: key !== null, policyApplied: policy !== null, firstCall: action !== null };
-  return { steps, done: Object.values(steps).every(Boolean), agent };
+  return { steps, done: org.closedAt !== null || Object.values(steps).every(Boolean), agent };
 }

@@ -1,12 +1,12 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { breakerSettings, breakerSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
+import { breakerSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
-import type { OrgSettings } from "./get-org-settings";
+import { settingsOf, type OrgSettings } from "./get-org-settings";
 import { forgetOrgSettings } from "./settings-snapshot";
 
 /** Changes org settings (merged onto the current ones); audited with before and after. */
@@ -16,8 +16,12 @@ export async function updateOrgSettings({ ctx, input }: { ctx: Ctx; input: unkno
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const after = await db().$transaction(async (tx) => {
     const org = await tx.org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
-    const before = { circuitBreaker: breakerSettings(org.settings) };
-    const after = { circuitBreaker: breakerSettingsSchema.parse({ ...before.circuitBreaker, ...parsed.data.circuitBreaker }) };
+    const before = settingsOf(org.settings);
+    const after: OrgSettings = {
+      ...before,
+      circuitBreaker: breakerSettingsSchema.parse({ ...before.circuitBreaker, ...parsed.data.circuitBreaker }),
+      approvalTimeoutSeconds: parsed.data.approvalTimeoutSeconds ?? before.approvalTimeoutSeconds,
+    };
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });
     await appendAuditEntry(tx, ctx.org.id, { type: "org.settings_changed", actor: actorRef(ctx.actor), subjectId: ctx.org.id, data: { before, after } });
     return after;

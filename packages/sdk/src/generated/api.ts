@@ -393,6 +393,26 @@ export interface paths {
         patch: operations["updateOrg"];
         trace?: never;
     };
+    "/v1/admin/org/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Close the org (owners only; cannot be undone)
+         * @description The body must carry `confirm`: the org's slug (else 400 naming `confirm`). Every agent key and admin key of the org stops working at its next request on every instance (401 UNAUTHENTICATED, its message saying the organization is closed), members other than owners lose access, pending approvals are cancelled, and every further change is refused (409 ORG_CLOSED). The audit log, its signing keys and checkpoints are kept: owners read, export and verify it in the console. There is no reopening.
+         */
+        post: operations["closeOrg"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/policies": {
         parameters: {
             query?: never;
@@ -894,6 +914,21 @@ export interface components {
             /** @constant */
             dryRun: true;
         };
+        /** @description The closed org. Its keys no longer work; its owners can still read and export its audit log in the console. */
+        ClosedOrg: {
+            id: string;
+            slug: string;
+            closedAt: string;
+            /** @description The membership that closed it. */
+            closedBy: string;
+            /** @description How many pending approvals the closing cancelled. */
+            cancelledApprovals: number;
+        };
+        /** @description The typed confirmation: the org's slug. */
+        CloseOrgRequest: {
+            /** @description The org's slug, typed out: closing cannot be undone. */
+            confirm: string;
+        };
         /** @description A `when` condition: a comparison, `all`/`any`/`not`, or a rate. */
         Condition: {
             field: string;
@@ -1123,6 +1158,8 @@ export interface components {
                 windowSeconds: number;
                 cooldownSeconds: number;
             };
+            /** @description How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed). */
+            approvalTimeoutSeconds: number;
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -1157,7 +1194,7 @@ export interface components {
             approval?: {
                 /** @default 1 */
                 quorum?: number;
-                /** @default 3600 */
+                /** @description Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise). */
                 timeoutSeconds?: number;
                 /**
                  * @default [
@@ -1278,6 +1315,8 @@ export interface components {
                 /** @default 30 */
                 cooldownSeconds?: number;
             };
+            /** @description The org's default approval timeout: 60 to 604800 seconds. */
+            approvalTimeoutSeconds?: number;
         };
         /** @description Who the presented key acts as. */
         WhoAmI: {
@@ -3427,6 +3466,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Org"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    closeOrg: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CloseOrgRequest"];
+            };
+        };
+        responses: {
+            /** @description The closed org. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClosedOrg"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

@@ -1,8 +1,9 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { hasPermission } from "@gatehouse/db";
+import { hasPermission, mayCreateOrg } from "@gatehouse/db";
 import { ApprovalsNavLink } from "@/components/approvals-nav-link";
+import { ClosedBanner } from "@/components/closed-org";
 import { LiveEvents } from "@/components/live-events";
 import { Logo } from "@/components/logo";
 import { NavLink } from "@/components/nav-link";
@@ -23,9 +24,12 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   const base = `/o/${encodeURIComponent(orgSlug)}`;
   // The approval queue (its nav item and the live events that keep it fresh) is for roles that may read
   // approvals; auditors read the audit log only.
-  const readsApprovals = hasPermission(current.role, "approvals.read");
-  const readsAgents = hasPermission(current.role, "agents.read");
-  const managesKeys = hasPermission(current.role, "keys.manage");
+  // A closed org (only its owners still reach it) is read-only: its audit log, and the page that says it is closed.
+  const open = current.closedAt === null;
+  const readsApprovals = open && hasPermission(current.role, "approvals.read");
+  const readsAgents = open && hasPermission(current.role, "agents.read");
+  const managesKeys = open && hasPermission(current.role, "keys.manage");
+  const canCreateOrg = await mayCreateOrg(user.id);
 
   const page = (
     <div className="min-h-dvh">
@@ -37,7 +41,11 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           <span aria-hidden="true" className="text-stone-300">
             /
           </span>
-          <OrgSwitcher current={{ slug: current.slug, name: current.name, role: current.role }} orgs={orgs.map(({ slug, name, role }) => ({ slug, name, role }))} />
+          <OrgSwitcher
+            current={{ slug: current.slug, name: current.name, role: current.role, closed: !open }}
+            orgs={orgs.map(({ slug, name, role, closedAt }) => ({ slug, name, role, closed: closedAt !== null }))}
+            canCreateOrg={canCreateOrg}
+          />
           <div className="ml-auto flex items-center gap-2">
             <Link
               href="/account"
@@ -55,10 +63,12 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           {readsAgents ? <NavLink href={`${base}/agents`}>Agents</NavLink> : null}
           {managesKeys ? <NavLink href={`${base}/keys`}>Keys</NavLink> : null}
           {/* Every member: without members.read the page shows their own membership and Leave. */}
-          <NavLink href={`${base}/members`}>Members</NavLink>
-          {hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
+          {open ? <NavLink href={`${base}/members`}>Members</NavLink> : null}
+          {open && hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
+          {open ? null : <NavLink href={`${base}/closed`}>Closed</NavLink>}
         </nav>
       </header>
+      {open ? null : <ClosedBanner orgSlug={orgSlug} closedAt={current.closedAt} />}
       <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
     </div>
   );

@@ -2,12 +2,15 @@ import type { Metadata } from "next";
 import { getOrg, getOrgSettings, hasPermission } from "@gatehouse/db";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
+import { DangerZone } from "./danger-zone";
 import { SettingsForms } from "./settings-forms";
 
 export const metadata: Metadata = { title: "Settings" };
 
 type Params = Promise<{ orgSlug: string }>;
 
+// Sections, in order: General (name, slug), Approvals (default timeout), Circuit breaker — the
+// SettingsForms — then sign-in, then the Danger zone (owners: closing the org).
 export default async function SettingsPage({ params }: { params: Params }) {
   const { orgSlug } = await params;
   const user = await requireSessionUser();
@@ -15,12 +18,16 @@ export default async function SettingsPage({ params }: { params: Params }) {
   const role = ctx.actor.type === "user" ? ctx.actor.role : null;
   const [org, settings] = await Promise.all([getOrg({ ctx }), getOrgSettings({ ctx })]);
   return (
-    <SettingsForms
-      orgSlug={orgSlug}
-      org={{ name: org.name, slug: org.slug }}
-      settings={settings}
-      canWriteOrg={role !== null && hasPermission(role, "org.write")}
-      canWriteSettings={role !== null && hasPermission(role, "settings.write")}
-    />
+    <div className="max-w-3xl space-y-10">
+      <h1 className="text-xl font-semibold">Settings</h1>
+      <SettingsForms
+        orgSlug={orgSlug}
+        org={{ name: org.name, slug: org.slug }}
+        settings={settings}
+        canWriteOrg={role !== null && hasPermission(role, "org.write")}
+        canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+      />
+      {role !== null && hasPermission(role, "org.close") ? <DangerZone orgSlug={org.slug} /> : null}
+    </div>
   );
 }

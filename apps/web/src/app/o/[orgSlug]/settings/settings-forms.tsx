@@ -15,6 +15,24 @@ interface Props {
   canWriteSettings: boolean;
 }
 
+/** The frame of each section of the settings page. */
+const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
+
+type BreakerKey = keyof OrgSettings["circuitBreaker"];
+
+/** The circuit breaker's three numbers: one field each, the same markup. */
+const BREAKER_FIELDS: ReadonlyArray<{ key: BreakerKey; id: string; label: string; hint: string }> = [
+  { key: "failureThreshold", id: "breaker-threshold", label: "Failure threshold", hint: "Failures, 1–10,000." },
+  { key: "windowSeconds", id: "breaker-window", label: "Window (seconds)", hint: "1–86,400 s." },
+  { key: "cooldownSeconds", id: "breaker-cooldown", label: "Cooldown (seconds)", hint: "1–86,400 s." },
+];
+
+const breakerValues = (settings: OrgSettings): Record<BreakerKey, string> => ({
+  failureThreshold: String(settings.circuitBreaker.failureThreshold),
+  windowSeconds: String(settings.circuitBreaker.windowSeconds),
+  cooldownSeconds: String(settings.circuitBreaker.cooldownSeconds),
+});
+
 function Field({
   id,
   label,
@@ -91,18 +109,25 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
       else router.refresh();
     },
   });
-  const breaker = settings.circuitBreaker;
-  const [threshold, setThreshold] = useState(String(breaker.failureThreshold));
-  const [windowSeconds, setWindowSeconds] = useState(String(breaker.windowSeconds));
-  const [cooldown, setCooldown] = useState(String(breaker.cooldownSeconds));
+  const [breaker, setBreaker] = useState(() => breakerValues(settings));
   const [savedBreaker, setSavedBreaker] = useState<string | null>(null);
   const breakerSave = useMutation({
-    mutationFn: () => updateSettings(orgSlug, { circuitBreaker: { failureThreshold: Number(threshold), windowSeconds: Number(windowSeconds), cooldownSeconds: Number(cooldown) } }),
+    mutationFn: () =>
+      updateSettings(orgSlug, {
+        circuitBreaker: { failureThreshold: Number(breaker.failureThreshold), windowSeconds: Number(breaker.windowSeconds), cooldownSeconds: Number(breaker.cooldownSeconds) },
+      }),
     onSuccess: (saved) => {
-      setThreshold(String(saved.circuitBreaker.failureThreshold));
-      setWindowSeconds(String(saved.circuitBreaker.windowSeconds));
-      setCooldown(String(saved.circuitBreaker.cooldownSeconds));
+      setBreaker(breakerValues(saved));
       setSavedBreaker("Saved. Every API instance applies the new thresholds from its next request.");
+    },
+  });
+  const [approvalTimeout, setApprovalTimeout] = useState(String(settings.approvalTimeoutSeconds));
+  const [savedTimeout, setSavedTimeout] = useState<string | null>(null);
+  const timeoutSave = useMutation({
+    mutationFn: () => updateSettings(orgSlug, { approvalTimeoutSeconds: Number(approvalTimeout) }),
+    onSuccess: (saved) => {
+      setApprovalTimeout(String(saved.approvalTimeoutSeconds));
+      setSavedTimeout("Saved. New approvals whose policy sets no timeout wait this long.");
     },
   });
 
@@ -116,20 +141,21 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
     setSavedBreaker(null);
     breakerSave.mutate();
   };
+  const submitTimeout = (event: FormEvent) => {
+    event.preventDefault();
+    setSavedTimeout(null);
+    timeoutSave.mutate();
+  };
+  const timeoutError = fieldError(timeoutSave.error, "approvalTimeoutSeconds");
   const nameError = fieldError(orgSave.error, "name");
   const slugError = fieldError(orgSave.error, "slug");
-  const breakerErrors = {
-    failureThreshold: fieldError(breakerSave.error, "circuitBreaker.failureThreshold"),
-    windowSeconds: fieldError(breakerSave.error, "circuitBreaker.windowSeconds"),
-    cooldownSeconds: fieldError(breakerSave.error, "circuitBreaker.cooldownSeconds"),
-  };
+  const breakerErrors = Object.fromEntries(BREAKER_FIELDS.map((f) => [f.key, fieldError(breakerSave.error, `circuitBreaker.${f.key}`)])) as Record<BreakerKey, string | null>;
 
   return (
-    <div className="max-w-3xl space-y-10">
-      <h1 className="text-xl font-semibold">Settings</h1>
-      <section aria-labelledby="org-heading" className="rounded-xl border border-stone-200 bg-white p-5">
+    <>
+      <section aria-labelledby="org-heading" className={SECTION}>
         <h2 id="org-heading" className="text-lg font-semibold">
-          Organization
+          General
         </h2>
         {canWriteOrg ? null : <p className="mt-1 text-sm text-stone-600">Only a member with the permission to rename the organization can change these.</p>}
         <form onSubmit={submitOrg} noValidate className="mt-4 space-y-4">
@@ -153,42 +179,51 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
           ) : null}
         </form>
       </section>
-      <section aria-labelledby="breaker-heading" className="rounded-xl border border-stone-200 bg-white p-5">
+      <section aria-labelledby="approvals-heading" className={SECTION}>
+        <h2 id="approvals-heading" className="text-lg font-semibold">
+          Approvals
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">How long an approval waits for a decision before it expires, when its policy does not set its own timeoutSeconds.</p>
+        <form onSubmit={submitTimeout} noValidate className="mt-4 space-y-4">
+          <Field
+            id="approval-timeout"
+            label="Default approval timeout (seconds)"
+            type="number"
+            value={approvalTimeout}
+            onChange={setApprovalTimeout}
+            error={timeoutError}
+            disabled={!canWriteSettings}
+            hint="60–604,800 s (7 days). 3,600 s is an hour. Approvals already waiting keep their deadline."
+          />
+          {canWriteSettings ? (
+            <div className="flex items-center gap-3">
+              <Button type="submit" variant="primary" disabled={timeoutSave.isPending}>
+                {timeoutSave.isPending ? "Saving…" : "Save"}
+              </Button>
+              <Outcome error={timeoutSave.error} saved={savedTimeout} fieldNamed={Boolean(timeoutError)} />
+            </div>
+          ) : null}
+        </form>
+      </section>
+      <section aria-labelledby="breaker-heading" className={SECTION}>
         <h2 id="breaker-heading" className="text-lg font-semibold">
           Circuit breaker
         </h2>
         <p className="mt-1 text-sm text-stone-600">An agent whose actions fail this many times within the window is paused for the cooldown, then let through again.</p>
         <form onSubmit={submitBreaker} noValidate className="mt-4 space-y-4">
-          <Field
-            id="breaker-threshold"
-            label="Failure threshold"
-            type="number"
-            value={threshold}
-            onChange={setThreshold}
-            error={breakerErrors.failureThreshold}
-            disabled={!canWriteSettings}
-            hint="Failures, 1–10,000."
-          />
-          <Field
-            id="breaker-window"
-            label="Window (seconds)"
-            type="number"
-            value={windowSeconds}
-            onChange={setWindowSeconds}
-            error={breakerErrors.windowSeconds}
-            disabled={!canWriteSettings}
-            hint="1–86,400 s."
-          />
-          <Field
-            id="breaker-cooldown"
-            label="Cooldown (seconds)"
-            type="number"
-            value={cooldown}
-            onChange={setCooldown}
-            error={breakerErrors.cooldownSeconds}
-            disabled={!canWriteSettings}
-            hint="1–86,400 s."
-          />
+          {BREAKER_FIELDS.map((field) => (
+            <Field
+              key={field.key}
+              id={field.id}
+              label={field.label}
+              type="number"
+              value={breaker[field.key]}
+              onChange={(value) => setBreaker((current) => ({ ...current, [field.key]: value }))}
+              error={breakerErrors[field.key]}
+              disabled={!canWriteSettings}
+              hint={field.hint}
+            />
+          ))}
           {canWriteSettings ? (
             <div className="flex items-center gap-3">
               <Button type="submit" variant="primary" disabled={breakerSave.isPending}>
@@ -199,6 +234,6 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
           ) : null}
         </form>
       </section>
-    </div>
+    </>
   );
 }
