@@ -1,4 +1,4 @@
-import { breakerSettingsSchema } from "@gatehouse/core";
+import { breakerSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 
@@ -82,13 +82,18 @@ export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), r
 
 export const orgSettingsSchema = named(
   "OrgSettings",
-  z.object({ circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }) }),
+  z.object({
+    circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }),
+    signIn: z
+      .object({ ssoDomains: z.array(z.string()), ssoDefaultRole: z.enum(SSO_DEFAULT_ROLES), ssoRequired: z.boolean() })
+      .describe("Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO."),
+  }),
   "The org's settings.",
 );
 
 export const updateSettingsBodySchema = named(
   "UpdateSettingsRequest",
-  z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional() }),
+  z.strictObject({ circuitBreaker: breakerSettingsSchema.partial().optional(), signIn: signInSettingsPatchSchema.optional() }),
   "Settings to change, merged onto the current ones.",
 );
 

@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { breakerSettings } from "@gatehouse/core";
+import { breakerSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -8,5 +8,5 @@ export type { OrgSettings };
 /** The org's settings, with defaults for what is not set. */
 export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings> {
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
-  return { circuitBreaker: breakerSettings(org.settings) };
+  return { circuitBreaker: breakerSettings(org.settings), signIn: signInSettings(org.settings) };
 }

@@ -6,3 +6,4 @@ export { listMemberOrgs, type MemberOrg } from "./list-member-orgs";
 export { getMemberContext } from "./get-member-context";
 export { getOrg } from "./get-org";
 export { updateOrg } from "./update-org";
+export { checkSessionSignInPolicy, SSO_REQUIRED, type SignInPolicyDeps } from "./sign-in-policy";
