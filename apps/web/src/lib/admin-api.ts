@@ -62,6 +62,7 @@ export const revokeInvitation = (orgSlug: string, invitationId: string) => call<
 export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string }) => call<OrgView>("PATCH", `${orgPath(orgSlug)}/org`, body);
 export const updateSettings = (orgSlug: string, body: { circuitBreaker: Partial<OrgSettings["circuitBreaker"]> }) =>
   call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
+export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {

@@ -1,8 +1,11 @@
 import type { Metadata } from "next";
 import { getOrg, getOrgSettings, hasPermission } from "@gatehouse/db";
+import { emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import { oidcConfig } from "@/env";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { SettingsForms } from "./settings-forms";
+import { SignInSection } from "./sign-in-section";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -15,12 +18,24 @@ export default async function SettingsPage({ params }: { params: Params }) {
   const role = ctx.actor.type === "user" ? ctx.actor.role : null;
   const [org, settings] = await Promise.all([getOrg({ ctx }), getOrgSettings({ ctx })]);
   return (
-    <SettingsForms
-      orgSlug={orgSlug}
-      org={{ name: org.name, slug: org.slug }}
-      settings={settings}
-      canWriteOrg={role !== null && hasPermission(role, "org.write")}
-      canWriteSettings={role !== null && hasPermission(role, "settings.write")}
-    />
+    <>
+      <SettingsForms
+        orgSlug={orgSlug}
+        org={{ name: org.name, slug: org.slug }}
+        settings={settings}
+        canWriteOrg={role !== null && hasPermission(role, "org.write")}
+        canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+      />
+      <div className="mt-10 max-w-3xl">
+        <SignInSection
+          orgSlug={orgSlug}
+          signIn={settings.signIn}
+          canWrite={role !== null && hasPermission(role, "settings.write")}
+          ssoConfigured={oidcConfig() !== null}
+          ownDomain={emailDomain(user.email)}
+          roles={SSO_DEFAULT_ROLES}
+        />
+      </div>
+    </>
   );
 }
