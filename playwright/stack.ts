@@ -9,6 +9,8 @@ export interface E2EStack {
   agent: { name: string; apiKey: string };
   /** An org the member does not belong to. */
   otherOrg: { slug: string };
+  /** The OpenID Connect provider the console signs in with (oidc.ts), when started. */
+  oidc?: { issuer: string; name: string; domain: string; account: { login: string; email: string } };
 }
 
 export const STACK_ENV = "GATEHOUSE_E2E_STACK";

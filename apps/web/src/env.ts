@@ -66,7 +66,12 @@ export function oidcConfig(): OidcConfig | null {
 let cached: Env | undefined;
 
 export function env(): Env {
-  if (cached) return cached;
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Validates an environment (env() passes process.env); every problem is named in one error. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
   const parsed = schema
     .superRefine((values, context) => {
       const set = OIDC_VARIABLES.filter((name) => values[name] !== undefined);
@@ -75,11 +80,10 @@ export function env(): Env {
         context.addIssue({ code: "custom", path: [name], message: `is missing: single sign-on needs ${OIDC_VARIABLES.join(", ")} together (set: ${set.join(", ")})` });
       }
     })
-    .safeParse(process.env);
+    .safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid environment for @gatehouse/web:\n${problems}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
 }

@@ -76,7 +76,7 @@ describe("signInWithSso", () => {
     const { org, domain, owner } = await orgWithDomain("removed");
     await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain] } } });
     const first = await signInWithSso({ input: person(`gone@${domain}`) });
-    await removeMember({ ctx: owner, input: { membershipId: first.routed?.membershipId } });
+    await removeMember({ ctx: owner, input: { membershipId: String(first.routed?.membershipId) } });
     const user = await db().user.findUniqueOrThrow({ where: { id: first.id } });
     const again = await signInWithSso({ input: { ...person(`gone@${domain}`), subject: user.ssoSubject } });
     expect(again.routed).toMatchObject({ outcome: "removed" });
@@ -107,6 +107,11 @@ describe("the signIn settings", () => {
     });
     await expectError(updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: [a.domain, b.domain] } } }), "FORBIDDEN", {
       message: expect.stringMatching(/^signIn\.ssoDomains: /),
+    });
+    // An admin key acts with its member's email.
+    const viaKey: Ctx = { ...a.owner, actor: { type: "adminKey", keyId: "key_x", userId: a.org.owner.userId, membershipId: a.org.owner.membershipId, role: "owner" } };
+    await expectError(updateOrgSettings({ ctx: viaKey, input: { signIn: { ssoDomains: [a.domain, "elsewhere.test"] } } }), "FORBIDDEN", {
+      message: expect.stringMatching(/your own email's domain \(claim-a-/),
     });
     await expectError(updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: ["not a domain"] } } }), "VALIDATION", {
       message: expect.stringMatching(/signIn\.ssoDomains/),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { MemberRole } from "../permissions";
+import { isTopRole, MEMBER_ROLES, type MemberRole } from "../permissions";
 
 /**
  * An org's sign-in policy (ADR 0012), kept in its settings under `signIn`:
@@ -9,8 +9,9 @@ import type { MemberRole } from "../permissions";
  * - `ssoRequired`: members must have signed in with SSO to use the org in the console (admin keys,
  *   API credentials, keep working).
  */
-export const SSO_DEFAULT_ROLES = ["viewer", "approver", "auditor", "admin"] as const satisfies readonly MemberRole[];
-export type SsoDefaultRole = (typeof SSO_DEFAULT_ROLES)[number];
+/** The roles single sign-on may give on joining: every role of the catalogue but the top one (owner). */
+export const SSO_DEFAULT_ROLES = MEMBER_ROLES.filter((role) => !isTopRole(role)) as [MemberRole, ...MemberRole[]];
+export type SsoDefaultRole = MemberRole;
 
 export const MAX_SSO_DOMAINS = 20;
 

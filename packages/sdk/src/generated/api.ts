@@ -1123,6 +1123,13 @@ export interface components {
                 windowSeconds: number;
                 cooldownSeconds: number;
             };
+            /** @description Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO. */
+            signIn: {
+                ssoDomains: string[];
+                /** @enum {string} */
+                ssoDefaultRole: "admin" | "approver" | "auditor" | "viewer";
+                ssoRequired: boolean;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -1277,6 +1284,12 @@ export interface components {
                 windowSeconds?: number;
                 /** @default 30 */
                 cooldownSeconds?: number;
+            };
+            signIn?: {
+                ssoDomains?: string[];
+                /** @enum {string} */
+                ssoDefaultRole?: "admin" | "approver" | "auditor" | "viewer";
+                ssoRequired?: boolean;
             };
         };
         /** @description Who the presented key acts as. */
