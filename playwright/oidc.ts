@@ -42,6 +42,8 @@ export async function startOidcProvider({ consoleUrl, domain }: { consoleUrl: st
     ],
     claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
     cookies: { keys: [randomBytes(32).toString("base64url")] },
+    // Fixed lifetimes (the defaults print a notice each): the journeys take seconds.
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600 },
     findAccount: (_ctx, id) => ({
       accountId: id,
       claims: () => {
