@@ -100,3 +100,13 @@ test("an org that requires SSO refuses a password session with a clear page; SSO
   await expect(page.getByRole("banner").getByText(owner.email)).toBeVisible();
   expect((await page.request.get(`/api/orgs/${org.org.slug}/audit`)).status()).toBe(200);
 });
+
+test("an identity whose email the provider does not confirm is refused on the sign-in page, and no account is made", async ({ page, stack }) => {
+  const oidc = oidcOf(stack);
+  const email = `unverified-${randomBytes(3).toString("hex")}@${oidc.domain}`;
+  await page.goto("/signin");
+  await signInThroughProvider(page, oidc, email);
+  await expect(page).toHaveURL(/\/signin\?error=sso&code=sso_email_unverified$/);
+  await expect(page.getByRole("alert")).toContainText("did not confirm your email address as verified");
+  expect(await db().user.count({ where: { email } })).toBe(0);
+});

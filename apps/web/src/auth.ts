@@ -1,5 +1,5 @@
 import "server-only";
-import NextAuth, { CredentialsSignin, type NextAuthConfig } from "next-auth";
+import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { OIDCConfig } from "next-auth/providers";
 import { z } from "zod";
@@ -72,11 +72,7 @@ function ssoRefusal(code: string): string {
  * joined to its routed org by signInWithSso), written onto `user` for the jwt callback. A provider that
  * did not assert a verified email, or an identity that does not match the account, is refused.
  */
-async function admitSsoUser(
-  config: OidcConfig,
-  user: Parameters<NonNullable<NonNullable<NextAuthConfig["callbacks"]>["signIn"]>>[0]["user"],
-  profile: unknown,
-): Promise<true | string> {
+async function admitSsoUser(config: OidcConfig, user: User, profile: unknown): Promise<true | string> {
   const claims = (profile ?? {}) as Partial<OidcProfile>;
   try {
     const account = await signInWithSso({ input: { issuer: config.issuer, subject: claims.sub, email: claims.email, emailVerified: claims.email_verified, name: claims.name } });
