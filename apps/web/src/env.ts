@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-// The one place in the console that reads process.env. Validation runs on first use, not at
-// import, so `next build` works without a database or secret; a missing variable fails the first
-// request loudly instead of shipping a half-configured console.
+// The one place in the console that reads process.env. Validation runs when the server starts
+// (instrumentation.ts) and on first use, never at import, so `next build` works without a database or
+// secret; a missing variable stops the console loudly instead of shipping a half-configured one.
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   // Signs and encrypts the session JWT (next-auth). At least 32 characters.
@@ -68,6 +68,20 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;
+}
+
+/**
+ * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now. An
+ * invalid one is printed and the process exits (Next.js would log it and keep serving 500s).
+ */
+export function checkEnvAtStartup(): void {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  try {
+    env();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
 }
 
 /** Validates an environment (env() passes process.env); every problem is named in one error. */
