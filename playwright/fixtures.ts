@@ -15,5 +15,5 @@ export { expect };
 export async function signIn(page: Page, credentials: { email: string; password: string }): Promise<void> {
   await page.getByLabel("Email").fill(credentials.email);
   await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
 }

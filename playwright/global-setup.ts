@@ -7,6 +7,7 @@ import { disconnectDb } from "@gatehouse/db";
 import { migrate } from "@gatehouse/db/migrate";
 import { createTestDatabase, createTestOrg } from "@gatehouse/db/testing";
 import { STACK_ENV, type E2EStack } from "./stack";
+import { startOidcProvider } from "./oidc";
 import { freePort, run, startService } from "./services";
 import { startSmtpServer } from "./smtp";
 
@@ -102,6 +103,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       logDir: workDir,
     });
     cleanups.push(() => worker.stop());
+    // The instance's single sign-on (sso.spec.ts): a real OpenID Connect provider on a loopback port.
+    const oidc = await startOidcProvider({ consoleUrl: webUrl, domain: "sso.example.test" });
+    cleanups.push(oidc.stop);
     const web = startService({
       name: "web",
       command: join(ROOT, "node_modules/.bin/next"),
@@ -112,6 +116,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         AUTH_SECRET: randomBytes(32).toString("base64url"),
         AUTH_TRUST_HOST: "true",
         API_URL: apiUrl,
+        AUTH_OIDC_ISSUER: oidc.issuer,
+        AUTH_OIDC_CLIENT_ID: oidc.clientId,
+        AUTH_OIDC_CLIENT_SECRET: oidc.clientSecret,
+        AUTH_OIDC_NAME: "Test IdP",
       },
       logDir: workDir,
     });
@@ -127,6 +135,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       agent: { name: main.agent.name, apiKey: main.agent.apiKey },
       otherOrg: { slug: other.org.slug },
       mailDir,
+      oidc: { issuer: oidc.issuer, name: "Test IdP", domain: oidc.domain, account: oidc.account },
     };
     process.env[STACK_ENV] = JSON.stringify(stack);
     return teardown;

@@ -11,6 +11,8 @@ export interface E2EStack {
   otherOrg: { slug: string };
   /** Where the harness's SMTP server (smtp.ts) writes each message it receives (read with mail.ts). */
   mailDir: string;
+  /** The OpenID Connect provider the console signs in with (oidc.ts), when started. */
+  oidc?: { issuer: string; name: string; domain: string; account: { login: string; email: string } };
 }
 
 export const STACK_ENV = "GATEHOUSE_E2E_STACK";

@@ -1,10 +1,11 @@
 import "server-only";
-import NextAuth, { CredentialsSignin } from "next-auth";
+import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
+import type { OIDCConfig } from "next-auth/providers";
 import { z } from "zod";
-import { authenticateUser, EMAIL_UNVERIFIED, isDomainError } from "@gatehouse/db";
-import { baseAuthConfig } from "./auth.config";
-import { env } from "./env";
+import { authenticateUser, EMAIL_UNVERIFIED, isDomainError, signInWithSso } from "@gatehouse/db";
+import { baseAuthConfig, OIDC_PROVIDER_ID, SIGN_IN_PATH } from "./auth.config";
+import { env, oidcConfig, type OidcConfig } from "./env";
 import { clientAddress } from "./server/client-address";
 
 const credentialsSchema = z.object({
@@ -32,11 +33,78 @@ export class EmailNotVerified extends CredentialsSignin {
   override code = "email_unverified";
 }
 
+/** The claims Gatehouse reads from the provider's userinfo answer (checked against the ID token's subject). */
+interface OidcProfile {
+  sub: string;
+  email?: string;
+  email_verified?: unknown;
+  name?: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * The instance's OpenID Connect provider (ADR 0012): issuer discovery, the authorization code flow
+ * with PKCE, state and nonce checked by @auth/core, the ID token validated, then the profile read
+ * from the userinfo endpoint (every OIDC provider has one; some leave email out of the ID token).
+ */
+function oidcProvider(config: OidcConfig): OIDCConfig<OidcProfile> {
+  return {
+    id: OIDC_PROVIDER_ID,
+    name: config.name,
+    type: "oidc",
+    issuer: config.issuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    checks: ["pkce", "state", "nonce"],
+    idToken: false,
+    authorization: { params: { scope: "openid email profile" } },
+    profile: (profile) => ({ id: profile.sub, email: profile.email ?? null, name: profile.name ?? null }),
+  };
+}
+
+/** Where a refused single sign-on lands: the sign-in page says why (?error=sso&code=…). */
+function ssoRefusal(code: string): string {
+  return `${SIGN_IN_PATH}?${new URLSearchParams({ error: "sso", code })}`;
+}
+
+/**
+ * The signIn callback for the OIDC provider: the account behind the provider's identity (created or
+ * joined to its routed org by signInWithSso), written onto `user` for the jwt callback. A provider that
+ * did not assert a verified email, or an identity that does not match the account, is refused.
+ */
+async function admitSsoUser(config: OidcConfig, user: User, profile: unknown): Promise<true | string> {
+  const claims = (profile ?? {}) as Partial<OidcProfile>;
+  try {
+    const account = await signInWithSso({ input: { issuer: config.issuer, subject: claims.sub, email: claims.email, emailVerified: claims.email_verified, name: claims.name } });
+    user.id = account.id;
+    user.email = account.email;
+    user.name = account.name;
+    user.sessionVersion = account.sessionVersion;
+    return true;
+  } catch (error) {
+    if (isDomainError(error) && error.code === "FORBIDDEN") {
+      const reason = (error.details as { reason?: unknown } | undefined)?.reason;
+      return ssoRefusal(typeof reason === "string" ? reason.toLowerCase() : "refused");
+    }
+    throw error;
+  }
+}
+
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
   const base = baseAuthConfig();
+  const oidc = oidcConfig();
   return {
     ...base,
+    callbacks: {
+      ...base.callbacks,
+      async signIn({ user, account, profile }) {
+        if (account?.provider !== OIDC_PROVIDER_ID) return true;
+        if (!oidc) return false;
+        return admitSsoUser(oidc, user, profile);
+      },
+    },
     providers: [
+      ...(oidc ? [oidcProvider(oidc)] : []),
       Credentials({
         credentials: { email: { type: "email" }, password: { type: "password" } },
         async authorize(raw, request) {

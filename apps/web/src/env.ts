@@ -1,8 +1,8 @@
 import { z } from "zod";
 
-// The one place in the console that reads process.env. Validation runs on first use, not at
-// import, so `next build` works without a database or secret; a missing variable fails the first
-// request loudly instead of shipping a half-configured console.
+// The one place in the console that reads process.env. Validation runs when the server starts
+// (instrumentation.ts) and on first use, never at import, so `next build` works without a database or
+// secret; a missing variable stops the console loudly instead of shipping a half-configured one.
 const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   // Signs and encrypts the session JWT (next-auth). At least 32 characters.
@@ -20,19 +20,84 @@ const schema = z.object({
   // Base URL of the agent API (apps/api), shown to operators so they can point the SDK at it.
   API_URL: z.url().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // Single sign-on through one OpenID Connect provider for the whole instance (ADR 0012): all three or
+  // none. The issuer is https, or http on a loopback address (a provider started on this machine for tests).
+  AUTH_OIDC_ISSUER: unsetWhenBlank(z.url().refine(isAllowedIssuer, "must be an https URL (http only on a loopback address: localhost, 127.0.0.1, [::1])").optional()),
+  AUTH_OIDC_CLIENT_ID: unsetWhenBlank(z.string().min(1).optional()),
+  AUTH_OIDC_CLIENT_SECRET: unsetWhenBlank(z.string().min(1).optional()),
+  // The provider's name on the sign-in button ("Sign in with <name>").
+  AUTH_OIDC_NAME: z.string().trim().min(1).max(60).default("Single sign-on"),
 });
 
+/** An empty variable (`AUTH_OIDC_ISSUER=`) counts as unset. */
+function unsetWhenBlank<T extends z.ZodType>(inner: T) {
+  return z.preprocess((value) => (value === "" ? undefined : value), inner);
+}
+
+const OIDC_VARIABLES = ["AUTH_OIDC_ISSUER", "AUTH_OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_SECRET"] as const;
+
+/** An OIDC issuer the console may use: https, or plain http to a loopback host only. */
+export function isAllowedIssuer(value: string): boolean {
+  const url = new URL(value);
+  if (url.protocol === "https:") return true;
+  return url.protocol === "http:" && isLoopbackHost(url.hostname);
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(hostname);
+}
+
 export type Env = z.infer<typeof schema>;
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  name: string;
+}
+
+/** The instance's OpenID Connect provider, or null when single sign-on is not configured. */
+export function oidcConfig(): OidcConfig | null {
+  const e = env();
+  if (!e.AUTH_OIDC_ISSUER || !e.AUTH_OIDC_CLIENT_ID || !e.AUTH_OIDC_CLIENT_SECRET) return null;
+  return { issuer: e.AUTH_OIDC_ISSUER, clientId: e.AUTH_OIDC_CLIENT_ID, clientSecret: e.AUTH_OIDC_CLIENT_SECRET, name: e.AUTH_OIDC_NAME };
+}
 
 let cached: Env | undefined;
 
 export function env(): Env {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/**
+ * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now. An
+ * invalid one is printed and the process exits (Next.js would log it and keep serving 500s).
+ */
+export function checkEnvAtStartup(): void {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  try {
+    env();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
+
+/** Validates an environment (env() passes process.env); every problem is named in one error. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const parsed = schema
+    .superRefine((values, context) => {
+      const set = OIDC_VARIABLES.filter((name) => values[name] !== undefined);
+      if (set.length === 0 || set.length === OIDC_VARIABLES.length) return;
+      for (const name of OIDC_VARIABLES.filter((n) => values[n] === undefined)) {
+        context.addIssue({ code: "custom", path: [name], message: `is missing: single sign-on needs ${OIDC_VARIABLES.join(", ")} together (set: ${set.join(", ")})` });
+      }
+    })
+    .safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
     throw new Error(`Invalid environment for @gatehouse/web:\n${problems}`);
   }
-  cached = parsed.data;
-  return cached;
+  return parsed.data;
 }

@@ -1,4 +1,4 @@
-import { approvalTimeoutSecondsSchema, breakerSettingsSchema } from "@gatehouse/core";
+import { approvalTimeoutSecondsSchema, breakerSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 
@@ -85,6 +85,9 @@ export const orgSettingsSchema = named(
   z.object({
     circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }),
     approvalTimeoutSeconds: z.number().int().describe("How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed)."),
+    signIn: z
+      .object({ ssoDomains: z.array(z.string()), ssoDefaultRole: z.enum(SSO_DEFAULT_ROLES), ssoRequired: z.boolean() })
+      .describe("Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO."),
   }),
   "The org's settings.",
 );
@@ -94,6 +97,7 @@ export const updateSettingsBodySchema = named(
   z.strictObject({
     circuitBreaker: breakerSettingsSchema.partial().optional(),
     approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
+    signIn: signInSettingsPatchSchema.optional(),
   }),
   "Settings to change, merged onto the current ones.",
 );

@@ -16,3 +16,4 @@ export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
 export * from "./limits/concurrency-slots";
+export * from "./orgs/sign-in-settings";

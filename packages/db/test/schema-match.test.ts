@@ -137,7 +137,17 @@ describe("every model round-trips through the generated client", () => {
     const org = await prisma.org.create({ data: { id: "org_rt", slug: "rt", name: "RT", settings: { a: [1, "b", null] }, policyRevision: 3, createdAt: t } });
     await roundTrip("Org", org, () => prisma.org.findUnique({ where: { id: org.id } }));
     const user = await prisma.user.create({
-      data: { id: "usr_rt", email: "rt@example.test", name: "RT", passwordHash: "scrypt$x", createdAt: t, emailVerifiedAt: later, sessionVersion: 3 },
+      data: {
+        id: "usr_rt",
+        email: "rt@example.test",
+        name: "RT",
+        passwordHash: "scrypt$x",
+        createdAt: t,
+        emailVerifiedAt: later,
+        sessionVersion: 3,
+        ssoIssuer: "https://idp.test",
+        ssoSubject: "s",
+      },
     });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
     const membership = await prisma.membership.create({
@@ -305,6 +315,8 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("AccountToken", accountToken, () => prisma.accountToken.findUnique({ where: { id: accountToken.id } }));
     const outboxMessage = await prisma.devOutboxMessage.create({ data: { id: "msg_rt", to: "rt@example.test", subject: "s", text: "t", html: "<p>h</p>", createdAt: t } });
     await roundTrip("DevOutboxMessage", outboxMessage, () => prisma.devOutboxMessage.findUnique({ where: { id: outboxMessage.id } }));
+    const ssoDomain = await prisma.orgSsoDomain.create({ data: { domain: "rt.example.test", orgId: org.id, createdAt: t } });
+    await roundTrip("OrgSsoDomain", ssoDomain, () => prisma.orgSsoDomain.findUnique({ where: { domain: ssoDomain.domain } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

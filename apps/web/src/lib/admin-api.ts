@@ -63,6 +63,7 @@ export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string 
 export const updateSettings = (orgSlug: string, body: { circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>; approvalTimeoutSeconds?: number }) =>
   call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
 export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
+export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {

@@ -9,6 +9,8 @@ export interface SessionUser {
   id: string;
   email: string;
   name: string;
+  /** How this session was signed in: an org that requires single sign-on refuses "password". */
+  signInMethod: "password" | "sso";
 }
 
 /** Where a page sends a session that no longer counts: it clears the cookie, then shows the sign-in page. */
@@ -25,7 +27,7 @@ export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const user = session?.user;
   if (!user?.id) return null;
   const account = await getSessionAccount({ userId: user.id, sessionVersion: user.sessionVersion });
-  return account ? { id: account.id, email: account.email, name: account.name } : null;
+  return account ? { id: account.id, email: account.email, name: account.name, signInMethod: user.signInMethod } : null;
 });
 
 /** True when the request carries a session cookie that getSessionUser refuses (ended, or its account gone). */

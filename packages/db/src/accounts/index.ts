@@ -8,3 +8,4 @@ export { endAllSessions } from "./end-all-sessions";
 export { getSessionAccount, type SessionAccount } from "./get-session-account";
 export { createOwnOrg, mayCreateOrg } from "./create-own-org";
 export { signupMode, type SignupMode } from "./signup-mode";
+export { signInWithSso, SSO_EMAIL_UNVERIFIED, SSO_IDENTITY_MISMATCH, type SsoSignIn } from "./sign-in-with-sso";

@@ -1160,6 +1160,13 @@ export interface components {
             };
             /** @description How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed). */
             approvalTimeoutSeconds: number;
+            /** @description Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO. */
+            signIn: {
+                ssoDomains: string[];
+                /** @enum {string} */
+                ssoDefaultRole: "admin" | "approver" | "auditor" | "viewer";
+                ssoRequired: boolean;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -1317,6 +1324,12 @@ export interface components {
             };
             /** @description The org's default approval timeout: 60 to 604800 seconds. */
             approvalTimeoutSeconds?: number;
+            signIn?: {
+                ssoDomains?: string[];
+                /** @enum {string} */
+                ssoDefaultRole?: "admin" | "approver" | "auditor" | "viewer";
+                ssoRequired?: boolean;
+            };
         };
         /** @description Who the presented key acts as. */
         WhoAmI: {

@@ -2,6 +2,7 @@
 
 import { AuthError } from "next-auth";
 import { EmailNotVerified, signIn, TooManySignInAttempts } from "@/auth";
+import { OIDC_PROVIDER_ID } from "@/auth.config";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 
 export interface SignInState {
@@ -33,4 +34,9 @@ export async function signInWithPassword(_previous: SignInState, form: FormData)
     throw error;
   }
   return { error: null, email };
+}
+
+/** "Sign in with <provider>": off to the instance's OpenID Connect provider, back at callbackUrl. */
+export async function signInWithSsoProvider(form: FormData): Promise<void> {
+  await signIn(OIDC_PROVIDER_ID, { redirectTo: safeRedirectPath(form.get("callbackUrl")) });
 }

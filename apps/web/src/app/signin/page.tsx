@@ -3,6 +3,8 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import { signupMode } from "@gatehouse/db";
 import { Logo } from "@/components/logo";
+import { SsoSignInButton } from "@/components/sso-sign-in-button";
+import { oidcConfig } from "@/env";
 import { safeRedirectPath } from "@/lib/safe-redirect";
 import { getSessionUser } from "@/server/session";
 import { SignInForm } from "./sign-in-form";
@@ -13,6 +15,15 @@ export const metadata: Metadata = { title: "Sign in" };
 const ERRORS: Record<string, string> = {
   CredentialsSignin: "Wrong email or password.",
   SessionRequired: "Sign in to continue.",
+  OAuthCallbackError: "Single sign-on did not complete. Try again.",
+  AccessDenied: "Single sign-on was refused.",
+  Configuration: "Sign-in is unavailable right now. Try again in a moment.",
+};
+
+// A single sign-on refused by Gatehouse (auth.ts, ?error=sso&code=…).
+const SSO_ERRORS: Record<string, string> = {
+  sso_email_unverified: "Your identity provider did not confirm your email address as verified, so Gatehouse cannot sign you in with it.",
+  sso_identity_mismatch: "This email's Gatehouse account is linked to another identity at your identity provider. Ask an administrator.",
 };
 
 // Where the account pages send people back to sign in (?notice=).
@@ -32,15 +43,19 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   // A sign-in posted straight to next-auth and refused by the sign-in limits (auth.ts).
   const rateLimited = errorCode === "CredentialsSignin" && params.code === "rate_limited";
   const unverified = errorCode === "CredentialsSignin" && params.code === "email_unverified";
-  const initialError = rateLimited
-    ? "Too many failed sign-in attempts. Try again in a minute."
-    : unverified
-      ? "Your email is not verified yet. Open the link we sent you, or ask for a new one."
-      : errorCode
-        ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
-        : null;
+  const ssoError = errorCode === "sso" ? (SSO_ERRORS[String(params.code)] ?? "Single sign-on was refused.") : null;
+  const initialError = ssoError
+    ? ssoError
+    : rateLimited
+      ? "Too many failed sign-in attempts. Try again in a minute."
+      : unverified
+        ? "Your email is not verified yet. Open the link we sent you, or ask for a new one."
+        : errorCode
+          ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
+          : null;
   const notice = typeof params.notice === "string" ? (NOTICES[params.notice] ?? null) : null;
   const signupOpen = signupMode() === "open";
+  const oidc = oidcConfig();
 
   return (
     <main className="grid min-h-dvh place-items-center px-4 py-12">
@@ -50,6 +65,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <p className="mt-1 text-sm text-stone-600">Use the email and password of your Gatehouse account.</p>
         <div className="mt-8 rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
           <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} notice={notice} />
+          {oidc ? (
+            <div className="mt-5 border-t border-stone-200 pt-5">
+              <SsoSignInButton name={oidc.name} callbackUrl={callbackUrl} />
+            </div>
+          ) : null}
         </div>
         <div className="mt-6 space-y-2 text-center text-sm text-stone-600">
           <p>

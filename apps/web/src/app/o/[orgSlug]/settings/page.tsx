@@ -1,9 +1,12 @@
 import type { Metadata } from "next";
 import { getOrg, getOrgSettings, hasPermission } from "@gatehouse/db";
+import { emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import { oidcConfig } from "@/env";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { DangerZone } from "./danger-zone";
 import { SettingsForms } from "./settings-forms";
+import { SignInSection } from "./sign-in-section";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -26,6 +29,14 @@ export default async function SettingsPage({ params }: { params: Params }) {
         settings={settings}
         canWriteOrg={role !== null && hasPermission(role, "org.write")}
         canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+      />
+      <SignInSection
+        orgSlug={orgSlug}
+        signIn={settings.signIn}
+        canWrite={role !== null && hasPermission(role, "settings.write")}
+        ssoConfigured={oidcConfig() !== null}
+        ownDomain={emailDomain(user.email)}
+        roles={SSO_DEFAULT_ROLES}
       />
       {role !== null && hasPermission(role, "org.close") ? <DangerZone orgSlug={org.slug} /> : null}
     </div>

@@ -1,0 +1,151 @@
+"use client";
+
+import type { OrgSettings } from "@gatehouse/contracts";
+import type { SsoDefaultRole } from "@gatehouse/core";
+import { useMutation } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { Button } from "@/components/button";
+import { FieldApiError, updateSignInSettings } from "@/lib/admin-api";
+
+interface Props {
+  orgSlug: string;
+  signIn: OrgSettings["signIn"];
+  canWrite: boolean;
+  /** Whether the instance has an OpenID Connect provider (AUTH_OIDC_*): without one nobody can sign in with SSO. */
+  ssoConfigured: boolean;
+  /** The domain of the signed-in member's email: the only one they may route. */
+  ownDomain: string;
+  /** The roles SSO may give (SSO_DEFAULT_ROLES; passed in so the client bundle needs no @gatehouse/core code). */
+  roles: readonly SsoDefaultRole[];
+}
+
+/** The first message the refusal gives for `field` or any of its items (signIn.ssoDomains.2). */
+function messageFor(error: unknown, field: string): string | null {
+  if (!(error instanceof FieldApiError)) return null;
+  const key = Object.keys(error.fields).find((k) => k === field || k.startsWith(`${field}.`));
+  return key ? (error.fields[key] ?? null) : null;
+}
+
+const parseDomains = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((d) => d.trim())
+    .filter(Boolean);
+
+/** Settings → Sign-in (ADR 0012): email domains routed to the org, their role on joining, and "require SSO". */
+export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDomain, roles }: Props) {
+  const router = useRouter();
+  const [domains, setDomains] = useState(signIn.ssoDomains.join(", "));
+  const [role, setRole] = useState<SsoDefaultRole>(signIn.ssoDefaultRole);
+  const [required, setRequired] = useState(signIn.ssoRequired);
+  const [saved, setSaved] = useState<string | null>(null);
+  const save = useMutation({
+    mutationFn: () => updateSignInSettings(orgSlug, { ssoDomains: parseDomains(domains), ssoDefaultRole: role, ssoRequired: required }),
+    onSuccess: (settings) => {
+      setDomains(settings.signIn.ssoDomains.join(", "));
+      setRole(settings.signIn.ssoDefaultRole);
+      setRequired(settings.signIn.ssoRequired);
+      setSaved("Saved.");
+      router.refresh();
+    },
+  });
+  const errors = {
+    domains: messageFor(save.error, "signIn.ssoDomains"),
+    role: messageFor(save.error, "signIn.ssoDefaultRole"),
+    required: messageFor(save.error, "signIn.ssoRequired"),
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setSaved(null);
+    save.mutate();
+  };
+  const fieldNamed = Object.values(errors).some(Boolean);
+
+  return (
+    <section aria-labelledby="sign-in-heading" className="rounded-xl border border-stone-200 bg-white p-5">
+      <h2 id="sign-in-heading" className="text-lg font-semibold">
+        Sign-in
+      </h2>
+      <p className="mt-1 text-sm text-stone-600">
+        People whose email is at a routed domain and who sign in with single sign-on join this organization with the default role. A removed member is not added again: invite them.
+      </p>
+      {ssoConfigured ? null : <p className="mt-2 text-sm text-amber-800">Single sign-on is not configured on this instance (AUTH_OIDC_ISSUER), so it cannot be required.</p>}
+      <form onSubmit={submit} noValidate className="mt-4 space-y-4">
+        <div className="space-y-1">
+          <label htmlFor="sso-domains" className="block text-sm font-medium text-stone-700">
+            Email domains
+          </label>
+          <input
+            id="sso-domains"
+            value={domains}
+            disabled={!canWrite}
+            onChange={(event) => setDomains(event.target.value)}
+            placeholder={ownDomain}
+            aria-invalid={errors.domains ? true : undefined}
+            aria-describedby={errors.domains ? "sso-domains-error" : "sso-domains-hint"}
+            className={`block w-full max-w-md rounded-md border bg-white px-3 py-1.5 text-sm disabled:bg-stone-50 ${errors.domains ? "border-red-400" : "border-stone-300"}`}
+          />
+          {errors.domains ? (
+            <p id="sso-domains-error" className="text-xs text-red-700">
+              Email domains: {errors.domains}
+            </p>
+          ) : (
+            <p id="sso-domains-hint" className="text-xs text-stone-500">
+              Comma-separated, at most 20. You can add only your own email&apos;s domain ({ownDomain}); a domain routes to one organization.
+            </p>
+          )}
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="sso-default-role" className="block text-sm font-medium text-stone-700">
+            Default role
+          </label>
+          <select
+            id="sso-default-role"
+            value={role}
+            disabled={!canWrite}
+            onChange={(event) => setRole(roles.find((r) => r === event.target.value) ?? signIn.ssoDefaultRole)}
+            aria-invalid={errors.role ? true : undefined}
+            className="block rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm disabled:bg-stone-50"
+          >
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {r}
+              </option>
+            ))}
+          </select>
+          {errors.role ? <p className="text-xs text-red-700">Default role: {errors.role}</p> : null}
+        </div>
+        <div className="space-y-1">
+          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+            <input type="checkbox" id="sso-required" checked={required} disabled={!canWrite} onChange={(event) => setRequired(event.target.checked)} />
+            Require single sign-on
+          </label>
+          {errors.required ? (
+            <p id="sso-required-error" className="text-xs text-red-700">
+              Require single sign-on: {errors.required}
+            </p>
+          ) : (
+            <p className="text-xs text-stone-500">Members who signed in with a password cannot use the organization in the console. Admin keys keep working.</p>
+          )}
+        </div>
+        {canWrite ? (
+          <div className="flex items-center gap-3">
+            <Button type="submit" variant="primary" disabled={save.isPending}>
+              {save.isPending ? "Saving…" : "Save sign-in"}
+            </Button>
+            {save.error && !fieldNamed ? (
+              <p role="alert" className="text-sm text-red-700">
+                {save.error.message}
+              </p>
+            ) : saved ? (
+              <p role="status" className="text-sm text-emerald-700">
+                {saved}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+      </form>
+    </section>
+  );
+}
