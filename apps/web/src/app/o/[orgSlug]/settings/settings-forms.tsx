@@ -4,8 +4,8 @@ import type { OrgSettings } from "@gatehouse/contracts";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { Button } from "@/components/button";
 import { fieldError, updateOrg, updateSettings } from "@/lib/admin-api";
+import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
   orgSlug: string;
@@ -16,8 +16,6 @@ interface Props {
 }
 
 /** The frame of each section of the settings page. */
-const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
-
 type BreakerKey = keyof OrgSettings["circuitBreaker"];
 
 /** The circuit breaker's three numbers: one field each, the same markup. */
@@ -32,69 +30,6 @@ const breakerValues = (settings: OrgSettings): Record<BreakerKey, string> => ({
   windowSeconds: String(settings.circuitBreaker.windowSeconds),
   cooldownSeconds: String(settings.circuitBreaker.cooldownSeconds),
 });
-
-function Field({
-  id,
-  label,
-  value,
-  onChange,
-  error,
-  hint,
-  disabled,
-  type = "text",
-}: {
-  id: string;
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error: string | null;
-  hint?: string;
-  disabled: boolean;
-  type?: string;
-}) {
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-700">
-        {label}
-      </label>
-      <input
-        id={id}
-        type={type}
-        value={value}
-        disabled={disabled}
-        onChange={(event) => onChange(event.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
-        className={`block w-full max-w-md rounded-md border bg-white px-3 py-1.5 text-sm disabled:bg-stone-50 ${error ? "border-red-400" : "border-stone-300"}`}
-      />
-      {error ? (
-        <p id={`${id}-error`} className="text-xs text-red-700">
-          {label} {error}
-        </p>
-      ) : hint ? (
-        <p id={`${id}-hint`} className="text-xs text-stone-500">
-          {hint}
-        </p>
-      ) : null}
-    </div>
-  );
-}
-
-function Outcome({ error, saved, fieldNamed }: { error: Error | null; saved: string | null; fieldNamed: boolean }) {
-  if (error && !fieldNamed)
-    return (
-      <p role="alert" className="text-sm text-red-700">
-        {error.message}
-      </p>
-    );
-  if (saved)
-    return (
-      <p role="status" className="text-sm text-emerald-700">
-        {saved}
-      </p>
-    );
-  return null;
-}
 
 export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSettings }: Props) {
   const router = useRouter();
@@ -170,12 +105,13 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
             hint="Part of every console URL of the organization: links with the old slug stop working. API keys are unaffected."
           />
           {canWriteOrg ? (
-            <div className="flex items-center gap-3">
-              <Button type="submit" variant="primary" disabled={orgSave.isPending || (name === org.name && slug === org.slug)}>
-                {orgSave.isPending ? "Saving…" : "Save"}
-              </Button>
-              <Outcome error={orgSave.error} saved={savedOrg} fieldNamed={Boolean(nameError || slugError)} />
-            </div>
+            <SaveRow
+              pending={orgSave.isPending}
+              disabled={name === org.name && slug === org.slug}
+              error={orgSave.error}
+              saved={savedOrg}
+              fieldNamed={Boolean(nameError || slugError)}
+            />
           ) : null}
         </form>
       </section>
@@ -195,14 +131,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
             disabled={!canWriteSettings}
             hint="60–604,800 s (7 days). 3,600 s is an hour. Approvals already waiting keep their deadline."
           />
-          {canWriteSettings ? (
-            <div className="flex items-center gap-3">
-              <Button type="submit" variant="primary" disabled={timeoutSave.isPending}>
-                {timeoutSave.isPending ? "Saving…" : "Save"}
-              </Button>
-              <Outcome error={timeoutSave.error} saved={savedTimeout} fieldNamed={Boolean(timeoutError)} />
-            </div>
-          ) : null}
+          {canWriteSettings ? <SaveRow pending={timeoutSave.isPending} error={timeoutSave.error} saved={savedTimeout} fieldNamed={Boolean(timeoutError)} /> : null}
         </form>
       </section>
       <section aria-labelledby="breaker-heading" className={SECTION}>
@@ -225,12 +154,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
             />
           ))}
           {canWriteSettings ? (
-            <div className="flex items-center gap-3">
-              <Button type="submit" variant="primary" disabled={breakerSave.isPending}>
-                {breakerSave.isPending ? "Saving…" : "Save"}
-              </Button>
-              <Outcome error={breakerSave.error} saved={savedBreaker} fieldNamed={Object.values(breakerErrors).some(Boolean)} />
-            </div>
+            <SaveRow pending={breakerSave.isPending} error={breakerSave.error} saved={savedBreaker} fieldNamed={Object.values(breakerErrors).some(Boolean)} />
           ) : null}
         </form>
       </section>

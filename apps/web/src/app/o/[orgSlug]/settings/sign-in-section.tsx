@@ -5,8 +5,8 @@ import type { SsoDefaultRole } from "@gatehouse/core";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { Button } from "@/components/button";
 import { FieldApiError, updateSignInSettings } from "@/lib/admin-api";
+import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
   orgSlug: string;
@@ -63,7 +63,7 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
   const fieldNamed = Object.values(errors).some(Boolean);
 
   return (
-    <section aria-labelledby="sign-in-heading" className="rounded-xl border border-stone-200 bg-white p-5">
+    <section aria-labelledby="sign-in-heading" className={SECTION}>
       <h2 id="sign-in-heading" className="text-lg font-semibold">
         Sign-in
       </h2>
@@ -72,30 +72,16 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
       </p>
       {ssoConfigured ? null : <p className="mt-2 text-sm text-amber-800">Single sign-on is not configured on this instance (AUTH_OIDC_ISSUER), so it cannot be required.</p>}
       <form onSubmit={submit} noValidate className="mt-4 space-y-4">
-        <div className="space-y-1">
-          <label htmlFor="sso-domains" className="block text-sm font-medium text-stone-700">
-            Email domains
-          </label>
-          <input
-            id="sso-domains"
-            value={domains}
-            disabled={!canWrite}
-            onChange={(event) => setDomains(event.target.value)}
-            placeholder={ownDomain}
-            aria-invalid={errors.domains ? true : undefined}
-            aria-describedby={errors.domains ? "sso-domains-error" : "sso-domains-hint"}
-            className={`block w-full max-w-md rounded-md border bg-white px-3 py-1.5 text-sm disabled:bg-stone-50 ${errors.domains ? "border-red-400" : "border-stone-300"}`}
-          />
-          {errors.domains ? (
-            <p id="sso-domains-error" className="text-xs text-red-700">
-              Email domains: {errors.domains}
-            </p>
-          ) : (
-            <p id="sso-domains-hint" className="text-xs text-stone-500">
-              Comma-separated, at most 20. You can add only your own email&apos;s domain ({ownDomain}); a domain routes to one organization.
-            </p>
-          )}
-        </div>
+        <Field
+          id="sso-domains"
+          label="Email domains"
+          value={domains}
+          onChange={setDomains}
+          error={errors.domains}
+          disabled={!canWrite}
+          placeholder={ownDomain}
+          hint={`Comma-separated, at most 20. You can add only your own email's domain (${ownDomain}); a domain routes to one organization.`}
+        />
         <div className="space-y-1">
           <label htmlFor="sso-default-role" className="block text-sm font-medium text-stone-700">
             Default role
@@ -130,20 +116,9 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
           )}
         </div>
         {canWrite ? (
-          <div className="flex items-center gap-3">
-            <Button type="submit" variant="primary" disabled={save.isPending}>
-              {save.isPending ? "Saving…" : "Save sign-in"}
-            </Button>
-            {save.error && !fieldNamed ? (
-              <p role="alert" className="text-sm text-red-700">
-                {save.error.message}
-              </p>
-            ) : saved ? (
-              <p role="status" className="text-sm text-emerald-700">
-                {saved}
-              </p>
-            ) : null}
-          </div>
+          <SaveRow pending={save.isPending} error={save.error} saved={saved} fieldNamed={fieldNamed}>
+            Save sign-in
+          </SaveRow>
         ) : null}
       </form>
     </section>

@@ -1,0 +1,101 @@
+"use client";
+
+import type { ReactNode } from "react";
+import { Button } from "@/components/button";
+
+// The pieces every section of the settings page is made of: its frame, a labelled text field with its
+// hint or error, and the save row (button, then the refusal or "Saved.").
+
+export const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
+
+export function Field({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  disabled,
+  type = "text",
+  placeholder,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | null;
+  hint?: string;
+  disabled: boolean;
+  type?: string;
+  placeholder?: string;
+}) {
+  return (
+    <div className="space-y-1">
+      <label htmlFor={id} className="block text-sm font-medium text-stone-700">
+        {label}
+      </label>
+      <input
+        id={id}
+        type={type}
+        value={value}
+        placeholder={placeholder}
+        disabled={disabled}
+        onChange={(event) => onChange(event.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : hint ? `${id}-hint` : undefined}
+        className={`block w-full max-w-md rounded-md border bg-white px-3 py-1.5 text-sm disabled:bg-stone-50 ${error ? "border-red-400" : "border-stone-300"}`}
+      />
+      {error ? (
+        <p id={`${id}-error`} className="text-xs text-red-700">
+          {label} {error}
+        </p>
+      ) : hint ? (
+        <p id={`${id}-hint`} className="text-xs text-stone-500">
+          {hint}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Outcome({ error, saved, fieldNamed }: { error: Error | null; saved: string | null; fieldNamed: boolean }) {
+  if (error && !fieldNamed)
+    return (
+      <p role="alert" className="text-sm text-red-700">
+        {error.message}
+      </p>
+    );
+  if (saved)
+    return (
+      <p role="status" className="text-sm text-emerald-700">
+        {saved}
+      </p>
+    );
+  return null;
+}
+
+/** The section's save button and what came of the last save (a refusal not shown at a field, or "Saved."). */
+export function SaveRow({
+  pending,
+  disabled = false,
+  error,
+  saved,
+  fieldNamed,
+  children = "Save",
+}: {
+  pending: boolean;
+  disabled?: boolean;
+  error: Error | null;
+  saved: string | null;
+  fieldNamed: boolean;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="flex items-center gap-3">
+      <Button type="submit" variant="primary" disabled={pending || disabled}>
+        {pending ? "Saving…" : children}
+      </Button>
+      <Outcome error={error} saved={saved} fieldNamed={fieldNamed} />
+    </div>
+  );
+}
