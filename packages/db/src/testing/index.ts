@@ -98,7 +98,7 @@ export interface TestMember {
 /** Adds a member with `role` to the org (a new user), with an admin key of their own. */
 export async function addTestMember(org: TestOrg, role: MemberRole, label: string = role): Promise<TestMember> {
   const suffix = randomBytes(4).toString("hex");
-  const email = `${label}-${suffix}@example.test`;
+  const email = `${label.toLowerCase()}-${suffix}@example.test`;
   const user = await db().user.create({ data: { id: newId("user"), email, name: `${label} ${suffix}` } });
   const membership = await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
   const key = await issueAdminKey({ ctx: org.ctx, input: { membershipId: membership.id } });
