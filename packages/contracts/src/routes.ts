@@ -2,13 +2,16 @@ import { actionRequestSchema, type Permission } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
+  adminKeyListSchema,
   agentListSchema,
   agentSchema,
   agentStatusBodySchema,
   apiKeyListSchema,
   createAgentBodySchema,
   createdAgentSchema,
+  issueAdminKeyBodySchema,
   issueAgentKeyBodySchema,
+  issuedAdminKeySchema,
   issuedAgentKeySchema,
   orgSettingsSchema,
   revokedKeySchema,
@@ -406,6 +409,32 @@ export const routes = [
     body: issueAgentKeyBodySchema,
     bodyOptional: true,
     success: { status: 201, description: "The key (shown once).", json: issuedAgentKeySchema },
+  },
+  {
+    operationId: "listAdminKeys",
+    method: "GET",
+    path: "/v1/admin/keys",
+    summary: "Personal admin keys (without secrets)",
+    description:
+      "The caller's own admin keys, and those of the members whose role theirs ranks at least as high as: an owner sees every member's, an admin their own and other admins'. Revoked and expired keys are listed too. Agents' keys are listed per agent.",
+    tag: "Agents",
+    auth: "admin",
+    permission: "keys.manage",
+    success: { status: 200, description: "The keys, newest first.", json: adminKeyListSchema },
+  },
+  {
+    operationId: "issueAdminKey",
+    method: "POST",
+    path: "/v1/admin/keys",
+    summary: "Issue a personal admin key for the calling member",
+    description:
+      "The key belongs to the member whose key makes the call and acts with that member's role at the time of each request: a demotion or removal takes effect at its next request. Without `expiresInDays` it does not expire. The key is answered once; only its hash is stored.",
+    tag: "Agents",
+    auth: "admin",
+    permission: "keys.manage",
+    body: issueAdminKeyBodySchema,
+    bodyOptional: true,
+    success: { status: 201, description: "The key (shown once).", json: issuedAdminKeySchema },
   },
   {
     operationId: "revokeKey",
