@@ -143,3 +143,50 @@ describe("GET /v1/admin/keys", () => {
     expect(keys.some((k) => k.id === other.adminKey.id)).toBe(false);
   });
 });
+
+describe("Idempotency-Key on the calls that answer a secret once", () => {
+  const entries = async (orgId: string, subjectId: string) =>
+    (await db().auditEntry.findMany({ where: { orgId, subjectId }, orderBy: { seq: "asc" }, select: { type: true } })).map((e) => e.type);
+
+  it("POST /v1/admin/keys: a retry gets a fresh secret for the same key; the first secret stops working", async () => {
+    const headers = { "idempotency-key": `retry-${Date.now()}` };
+    const first = await call(app, "POST", "/v1/admin/keys", { key: admin.apiKey, body: { name: "retried" }, headers });
+    const second = await call(app, "POST", "/v1/admin/keys", { key: admin.apiKey, body: { name: "retried" }, headers });
+    expect([first.statusCode, second.statusCode]).toEqual([201, 201]);
+    const [a, b] = [first.json<{ id: string; apiKey: string }>(), second.json<{ id: string; apiKey: string }>()];
+    expect(b.id).toBe(a.id);
+    expect(b.apiKey).not.toBe(a.apiKey);
+    expect((await call(app, "GET", "/v1/whoami", { key: a.apiKey })).statusCode).toBe(401);
+    expect((await call(app, "GET", "/v1/whoami", { key: b.apiKey })).statusCode).toBe(200);
+    expect(await entries(org.org.id, a.id)).toEqual(["key.issued", "key.reissued"]);
+    expect(await db().apiKey.count({ where: { orgId: org.org.id, name: "retried" } })).toBe(1);
+
+    const other = await call(app, "POST", "/v1/admin/keys", { key: admin.apiKey, body: { name: "something else" }, headers });
+    expect(other.statusCode, other.body).toBe(409);
+  });
+
+  it("POST /v1/admin/agents/:id/keys and POST /v1/admin/agents: a retry answers the same key, the same agent", async () => {
+    const headers = { "idempotency-key": `agent-${Date.now()}` };
+    const name = `idem-${Date.now()}`;
+    const created = await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name }, headers });
+    const again = await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name }, headers });
+    expect([created.statusCode, again.statusCode]).toEqual([201, 201]);
+    const [c1, c2] = [created.json<{ id: string; keyId: string; apiKey: string }>(), again.json<{ id: string; keyId: string; apiKey: string }>()];
+    expect([c2.id, c2.keyId]).toEqual([c1.id, c1.keyId]);
+    expect((await call(app, "GET", "/v1/whoami", { key: c1.apiKey })).statusCode).toBe(401);
+    expect((await call(app, "GET", "/v1/whoami", { key: c2.apiKey })).json()).toMatchObject({ agent: { id: c1.id } });
+
+    const keyHeaders = { "idempotency-key": `agent-key-${Date.now()}` };
+    const k1 = await call(app, "POST", `/v1/admin/agents/${c1.id}/keys`, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: keyHeaders });
+    const k2 = await call(app, "POST", `/v1/admin/agents/${c1.id}/keys`, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: keyHeaders });
+    expect([k1.statusCode, k2.statusCode]).toEqual([201, 201]);
+    expect(k2.json<{ id: string }>().id).toBe(k1.json<{ id: string }>().id);
+    expect(await db().apiKey.count({ where: { agentId: c1.id } })).toBe(2);
+
+    // Revoked since: the retry is refused, nothing issued.
+    await call(app, "DELETE", `/v1/admin/keys/${k1.json<{ id: string }>().id}`, { key: org.adminKey.apiKey });
+    const k3 = await call(app, "POST", `/v1/admin/agents/${c1.id}/keys`, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: keyHeaders });
+    expect(k3.statusCode, k3.body).toBe(409);
+    expect(await db().apiKey.count({ where: { agentId: c1.id } })).toBe(2);
+  });
+});

@@ -38,6 +38,16 @@ import { agentIdParams, apiKeyIdParams, approvalIdParams } from "./common";
 /** An idempotency key has the shape of a decision's eventId. */
 const idempotencyKey = actionRequestSchema.shape.eventId;
 
+/** For the calls that answer a secret once (an agent, a key): a retry gets a fresh secret for the same object. */
+const issueIdempotencyHeaders = (what: string) =>
+  z.object({
+    "idempotency-key": idempotencyKey
+      .optional()
+      .describe(
+        `Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers ${what} with a fresh secret, and the first secret stops working.`,
+      ),
+  });
+
 const idempotencyHeaders = z.object({
   "idempotency-key": idempotencyKey.describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
 });
@@ -356,6 +366,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "agents.manage",
+    headers: issueIdempotencyHeaders("the agent the first call created (and its first key)"),
     body: createAgentBodySchema,
     success: { status: 201, description: "The agent, with its key (shown once).", json: createdAgentSchema },
   },
@@ -406,6 +417,7 @@ export const routes = [
     auth: "admin",
     permission: "keys.manage",
     params: agentIdParams,
+    headers: issueIdempotencyHeaders("the key the first call issued, never a second key"),
     body: issueAgentKeyBodySchema,
     bodyOptional: true,
     success: { status: 201, description: "The key (shown once).", json: issuedAgentKeySchema },
@@ -432,6 +444,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "keys.manage",
+    headers: issueIdempotencyHeaders("the key the first call issued, never a second key"),
     body: issueAdminKeyBodySchema,
     bodyOptional: true,
     success: { status: 201, description: "The key (shown once).", json: issuedAdminKeySchema },

@@ -1896,7 +1896,10 @@ export interface operations {
     createAgent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the agent the first call created (and its first key) with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2175,7 +2178,10 @@ export interface operations {
     issueAgentKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3175,7 +3181,10 @@ export interface operations {
     issueAdminKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
