@@ -120,6 +120,8 @@ const ROWS: Record<OperationId, Row> = {
     state.issuedKeyId = issued.json().id;
     return issued;
   },
+  listAdminKeys: () => admin("GET", "/v1/admin/keys"),
+  issueAdminKey: () => admin("POST", "/v1/admin/keys", { name: "contract laptop", expiresInDays: 30 }),
   revokeKey: (state) => admin("DELETE", `/v1/admin/keys/${state.issuedKeyId}`),
   getSettings: () => admin("GET", "/v1/admin/settings"),
   updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 } }),

@@ -243,6 +243,15 @@ const ROWS: Row[] = [
     sample: async (f) => ({ path: `/v1/admin/agents/${await throwawayAgent(f.a.org)}/keys`, body: { name: "rotation" } }),
     foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/keys`, body: { name: "rotation" } }),
   },
+  // Personal admin keys: the caller's own (an owner lists every member's); a new one is the caller's.
+  { method: "GET", route: "/v1/admin/keys", access: adminKey("keys.manage"), sample: () => ({ path: "/v1/admin/keys" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/keys",
+    access: adminKey("keys.manage"),
+    sample: () => ({ path: "/v1/admin/keys", body: { name: "security test", expiresInDays: 1 } }),
+    foreign: "scoped",
+  },
   {
     method: "DELETE",
     route: "/v1/admin/keys/:id",

@@ -22,6 +22,7 @@ import {
 } from "@gatehouse/sdk";
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
+import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -49,6 +50,8 @@ export interface CliContext {
   readSecret?: (prompt: string) => Promise<string>;
   /** The credentials file's key and base URL, read by {@link main} when neither the flags nor the environment give them. */
   saved?: Credentials | null;
+  /** Now, in ms since the epoch (whether a listed key has expired). Default: `Date.now`. */
+  now?: () => number;
 }
 
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "./cli-common.ts";
@@ -99,6 +102,15 @@ Commands:
   settings get             Print the org's settings (circuit breaker, default approval timeout)
   settings set [--approval-timeout <s>] [--failure-threshold <n>] [--window-seconds <s>] [--cooldown-seconds <s>]
                            Change some of the org's settings
+  agents list              List the org's agents (status, circuit breaker, labels)
+  agents create <name> [--description <text>] [--label k=v]…   Create an agent; prints its key once
+  agents halt <id> --reason <text>   Halt an agent: every decision of it is denied
+  agents resume <id> [--reason <text>]   Resume a halted agent
+  agents keys <id>         List an agent's keys (without secrets)
+  agents issue-key <id> [--expires-in-days <n>]   Issue another key for an agent; prints it once
+  keys list                List personal admin keys (yours; an owner sees everyone's)
+  keys create --name <name> [--expires-in-days <n>]   Issue a personal admin key; prints it once
+  keys revoke <id>         Revoke a key (an admin key or an agent's)
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
@@ -366,6 +378,9 @@ const OPTIONS = {
   role: { type: "string", multiple: true },
   slug: { type: "string", multiple: true },
   "expires-in-days": { type: "string", multiple: true },
+  description: { type: "string", multiple: true },
+  label: { type: "string", multiple: true },
+  name: { type: "string", multiple: true },
   confirm: { type: "string", multiple: true },
   "approval-timeout": { type: "string", multiple: true },
   "failure-threshold": { type: "string", multiple: true },
@@ -492,6 +507,10 @@ async function run(given: CliContext): Promise<number> {
       return runOrg(membersIo(context, flags), command, rest);
     case "settings":
       return runSettings(membersIo(context, flags), command, rest);
+    case "agents":
+      return runAgents(agentsIo(context, flags, repeated), command, rest);
+    case "keys":
+      return runKeys(agentsIo(context, flags, repeated), command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -631,6 +650,11 @@ function membersIo(context: CliContext, flags: ParsedArgs["flags"]): MembersCliI
     allowOnly: (allowed, command) => allowOnly(flags, allowed, command),
     connectionHelp: CONNECTION_OPTIONS,
   };
+}
+
+/** What the agents and keys commands need of the context: the members commands' needs, every --label, the clock. */
+function agentsIo(context: CliContext, flags: ParsedArgs["flags"], repeated: ParsedArgs["repeated"]): AgentsCliIo {
+  return { ...membersIo(context, flags), repeated, now: context.now ?? Date.now };
 }
 
 /** What the audit commands need of the context. */

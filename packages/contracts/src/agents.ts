@@ -1,6 +1,7 @@
 import { approvalTimeoutSecondsSchema, breakerSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
+import { memberRoleSchema } from "./members";
 
 export const circuitStateSchema = z.enum(["closed", "open", "half_open"]);
 
@@ -78,6 +79,29 @@ export const apiKeySchema = named(
 
 export const apiKeyListSchema = named("ApiKeyList", z.object({ keys: z.array(apiKeySchema) }), "An agent's keys.");
 
+export const adminKeySchema = named(
+  "AdminKey",
+  apiKeySchema.extend({
+    member: z
+      .object({ id: z.string().describe("The membership id (mem_…)."), name: z.string(), email: z.string(), role: memberRoleSchema })
+      .describe("Whose key it is: it acts with this member's current role."),
+    mine: z.boolean().describe("Whether it is a key of the member asking."),
+  }),
+  "A member's personal admin key, without its secret.",
+);
+
+export const adminKeyListSchema = named(
+  "AdminKeyList",
+  z.object({ keys: z.array(adminKeySchema) }),
+  "The caller's own admin keys, and those of members whose role theirs ranks at least as high as (an owner sees every member's), newest first.",
+);
+
+export const issuedAdminKeySchema = named(
+  "IssuedAdminKey",
+  z.object({ id: z.string(), apiKey: z.string().describe("Shown once; only its hash is stored."), prefix: z.string(), expiresAt: z.string().nullable() }),
+  "A new personal admin key.",
+);
+
 export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), revokedAt: z.string() }), "A revoked key.");
 
 export const orgSettingsSchema = named(
@@ -120,6 +144,8 @@ export const whoamiSchema = named(
 export type Agent = z.output<typeof agentSchema>;
 export type CreatedAgent = z.output<typeof createdAgentSchema>;
 export type IssueAdminKeyBody = z.output<typeof issueAdminKeyBodySchema>;
+export type AdminKey = z.output<typeof adminKeySchema>;
+export type IssuedAdminKey = z.output<typeof issuedAdminKeySchema>;
 export type ApiKeyView = z.output<typeof apiKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;

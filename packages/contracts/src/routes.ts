@@ -2,13 +2,16 @@ import { actionRequestSchema, type Permission } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
+  adminKeyListSchema,
   agentListSchema,
   agentSchema,
   agentStatusBodySchema,
   apiKeyListSchema,
   createAgentBodySchema,
   createdAgentSchema,
+  issueAdminKeyBodySchema,
   issueAgentKeyBodySchema,
+  issuedAdminKeySchema,
   issuedAgentKeySchema,
   orgSettingsSchema,
   revokedKeySchema,
@@ -34,6 +37,16 @@ import { agentIdParams, apiKeyIdParams, approvalIdParams } from "./common";
 
 /** An idempotency key has the shape of a decision's eventId. */
 const idempotencyKey = actionRequestSchema.shape.eventId;
+
+/** For the calls that answer a secret once (an agent, a key): a retry gets a fresh secret for the same object. */
+const issueIdempotencyHeaders = (what: string) =>
+  z.object({
+    "idempotency-key": idempotencyKey
+      .optional()
+      .describe(
+        `Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers ${what} with a fresh secret, and the first secret stops working.`,
+      ),
+  });
 
 const idempotencyHeaders = z.object({
   "idempotency-key": idempotencyKey.describe("The decision's eventId (the SDK sends one per call and the same on every retry): a retry answers the original decision."),
@@ -353,6 +366,7 @@ export const routes = [
     tag: "Agents",
     auth: "admin",
     permission: "agents.manage",
+    headers: issueIdempotencyHeaders("the agent the first call created (and its first key)"),
     body: createAgentBodySchema,
     success: { status: 201, description: "The agent, with its key (shown once).", json: createdAgentSchema },
   },
@@ -403,9 +417,37 @@ export const routes = [
     auth: "admin",
     permission: "keys.manage",
     params: agentIdParams,
+    headers: issueIdempotencyHeaders("the key the first call issued, never a second key"),
     body: issueAgentKeyBodySchema,
     bodyOptional: true,
     success: { status: 201, description: "The key (shown once).", json: issuedAgentKeySchema },
+  },
+  {
+    operationId: "listAdminKeys",
+    method: "GET",
+    path: "/v1/admin/keys",
+    summary: "Personal admin keys (without secrets)",
+    description:
+      "The caller's own admin keys, and those of the members whose role theirs ranks at least as high as: an owner sees every member's, an admin their own and other admins'. Revoked and expired keys are listed too. Agents' keys are listed per agent.",
+    tag: "Agents",
+    auth: "admin",
+    permission: "keys.manage",
+    success: { status: 200, description: "The keys, newest first.", json: adminKeyListSchema },
+  },
+  {
+    operationId: "issueAdminKey",
+    method: "POST",
+    path: "/v1/admin/keys",
+    summary: "Issue a personal admin key for the calling member",
+    description:
+      "The key belongs to the member whose key makes the call and acts with that member's role at the time of each request: a demotion or removal takes effect at its next request. Without `expiresInDays` it does not expire. The key is answered once; only its hash is stored.",
+    tag: "Agents",
+    auth: "admin",
+    permission: "keys.manage",
+    headers: issueIdempotencyHeaders("the key the first call issued, never a second key"),
+    body: issueAdminKeyBodySchema,
+    bodyOptional: true,
+    success: { status: 201, description: "The key (shown once).", json: issuedAdminKeySchema },
   },
   {
     operationId: "revokeKey",

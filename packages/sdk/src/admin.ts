@@ -3,15 +3,25 @@ import { resolveConfig, type ClientInternals, type ClientOptions } from "./confi
 import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
 import type {
+  AdminKey,
+  Agent,
+  AgentStatusOptions,
+  ApiKey,
   ApplyPoliciesOptions,
   Approval,
   ApprovalList,
   ClosedOrg,
+  CreateAgentRequest,
+  CreatedAgent,
   CreatedInvitation,
   CreateInvitationOptions,
   DecideApprovalOptions,
   GatehouseEvent,
   Invitation,
+  IssueAdminKeyRequest,
+  IssueAgentKeyOptions,
+  IssuedAdminKey,
+  IssuedAgentKey,
   ListApprovalsOptions,
   Member,
   MemberRole,
@@ -21,6 +31,7 @@ import type {
   PolicySetDiff,
   RemovedMember,
   RequestOptions,
+  RevokedKey,
   StoredPolicyList,
   SubscribeOptions,
   UpdateOrgRequest,
@@ -110,6 +121,61 @@ export interface AdminInvitations {
   revoke(invitationId: string, options?: RequestOptions): Promise<Invitation>;
 }
 
+/** An agent's API keys (`keys.manage`: owners, admins). */
+export interface AdminAgentKeys {
+  /** The agent's keys (`agt_…`), without secrets, oldest first; revoked and expired ones included. */
+  list(agentId: string, options?: RequestOptions): Promise<ApiKey[]>;
+  /**
+   * Issues another key for the agent (for rotation); the answer's `apiKey` is shown once, store it
+   * then. Each call sends an `Idempotency-Key`, so a retry of a call whose answer was lost gets a
+   * fresh secret for the same key, never a second key. Revoke the old key with `admin.keys.revoke`.
+   */
+  issue(agentId: string, options?: IssueAgentKeyOptions): Promise<IssuedAgentKey>;
+}
+
+/**
+ * The org's agents: every member may list them; creating, halting and resuming needs
+ * `agents.manage` (owners, admins), their keys `keys.manage`. Another org's agent is `NotFoundError`.
+ */
+export interface AdminAgents {
+  /** The org's agents by name. */
+  list(options?: RequestOptions): Promise<Agent[]>;
+  /**
+   * Creates an agent with its first key; the answer's `apiKey` is shown once, store it then. A name
+   * the org already has is a `ConflictError`, a bad one a `BadRequestError` naming the field. Each call
+   * sends an `Idempotency-Key`, so a retry of a call whose answer was lost answers the same agent
+   * with a fresh secret for its first key, never a second agent.
+   */
+  create(agent: CreateAgentRequest, options?: RequestOptions): Promise<CreatedAgent>;
+  /** Halts an agent: every decision of it is denied (`AGENT_HALTED`) from its next call, and its pending approvals are cancelled. Halting twice is harmless. */
+  halt(agentId: string, options?: AgentStatusOptions): Promise<Agent>;
+  /** Resumes a halted agent. Resuming an active agent is harmless. */
+  resume(agentId: string, options?: AgentStatusOptions): Promise<Agent>;
+  /** The agent's keys. */
+  readonly keys: AdminAgentKeys;
+}
+
+/**
+ * Members' personal admin keys (`keys.manage`: owners, admins). A key acts with its member's role at
+ * each request: a demotion or a removal takes effect at once.
+ */
+export interface AdminKeys {
+  /** The key's member's own admin keys and those of members whose role theirs ranks at least as high as (an owner sees everyone's), newest first. */
+  list(options?: RequestOptions): Promise<AdminKey[]>;
+  /**
+   * Issues a personal admin key of the key's member; the answer's `apiKey` is shown once, store it
+   * then. Each call sends an `Idempotency-Key`, so a retry of a call whose answer was lost gets a
+   * fresh secret for the same key, never a second key.
+   */
+  issue(key?: IssueAdminKeyRequest, options?: RequestOptions): Promise<IssuedAdminKey>;
+  /**
+   * Revokes a key (`key_…`: an agent's, or a member's admin key of a role ranking at most the
+   * caller's, else `PermissionDeniedError`). It stops working at its next request on every
+   * instance. Revoking twice is harmless.
+   */
+  revoke(keyId: string, options?: RequestOptions): Promise<RevokedKey>;
+}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
@@ -122,6 +188,8 @@ export class GatehouseAdmin {
   readonly settings: AdminSettings;
   readonly members: AdminMembers;
   readonly invitations: AdminInvitations;
+  readonly agents: AdminAgents;
+  readonly keys: AdminKeys;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -186,6 +254,59 @@ export class GatehouseAdmin {
         }),
       revoke: (invitationId, options = {}) =>
         request<Invitation>(config, { method: "DELETE", path: `/v1/admin/invitations/${encodeURIComponent(invitationId)}`, signal: options.signal }),
+    };
+    const agentPath = (agentId: string, tail = "") => `/v1/admin/agents/${encodeURIComponent(agentId)}${tail}`;
+    // One key per call, the same on every retry of it: the server answers the same object again.
+    const onceKey = () => ({ "idempotency-key": globalThis.crypto.randomUUID() });
+    const setStatus = (agentId: string, action: "halt" | "resume", options: AgentStatusOptions): Promise<Agent> =>
+      request<Agent>(config, {
+        method: "POST",
+        path: agentPath(agentId, `/${action}`),
+        body: options.reason === undefined ? {} : { reason: options.reason },
+        signal: options.signal,
+      });
+    this.agents = {
+      list: async (options = {}) => (await request<{ agents: Agent[] }>(config, { method: "GET", path: "/v1/admin/agents", signal: options.signal })).agents,
+      create: (agent, options = {}) =>
+        request<CreatedAgent>(config, {
+          method: "POST",
+          path: "/v1/admin/agents",
+          body: {
+            name: agent.name,
+            ...(agent.description === undefined ? {} : { description: agent.description }),
+            ...(agent.labels === undefined ? {} : { labels: agent.labels }),
+          },
+          headers: onceKey(),
+          signal: options.signal,
+        }),
+      halt: (agentId, options = {}) => setStatus(agentId, "halt", options),
+      resume: (agentId, options = {}) => setStatus(agentId, "resume", options),
+      keys: {
+        list: async (agentId, options = {}) => (await request<{ keys: ApiKey[] }>(config, { method: "GET", path: agentPath(agentId, "/keys"), signal: options.signal })).keys,
+        issue: (agentId, options = {}) =>
+          request<IssuedAgentKey>(config, {
+            method: "POST",
+            path: agentPath(agentId, "/keys"),
+            body: {
+              ...(options.name === undefined ? {} : { name: options.name }),
+              ...(options.expiresInDays === undefined ? {} : { expiresInDays: options.expiresInDays }),
+            },
+            headers: onceKey(),
+            signal: options.signal,
+          }),
+      },
+    };
+    this.keys = {
+      list: async (options = {}) => (await request<{ keys: AdminKey[] }>(config, { method: "GET", path: "/v1/admin/keys", signal: options.signal })).keys,
+      issue: (key = {}, options = {}) =>
+        request<IssuedAdminKey>(config, {
+          method: "POST",
+          path: "/v1/admin/keys",
+          body: { ...(key.name === undefined ? {} : { name: key.name }), ...(key.expiresInDays === undefined ? {} : { expiresInDays: key.expiresInDays }) },
+          headers: onceKey(),
+          signal: options.signal,
+        }),
+      revoke: (keyId, options = {}) => request<RevokedKey>(config, { method: "DELETE", path: `/v1/admin/keys/${encodeURIComponent(keyId)}`, signal: options.signal }),
     };
   }
 

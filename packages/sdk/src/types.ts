@@ -142,6 +142,52 @@ export type Invitation = Schemas["Invitation"];
 /** What `POST /v1/admin/invitations` answers: the invitation, its token (shown once) and the URL to accept it. */
 export type CreatedInvitation = Schemas["CreatedInvitation"];
 
+/** An agent of the org: its status (`halted` agents are denied every action), labels and circuit breaker. */
+export type Agent = Schemas["Agent"];
+
+/** What `POST /v1/admin/agents` takes: a name (letters, digits, `.`, `_`, `-`), an optional description and labels. */
+export type CreateAgentRequest = Schemas["CreateAgentRequest"];
+
+/** What `POST /v1/admin/agents` answers: the agent and its first key, `apiKey`, shown once. */
+export type CreatedAgent = Schemas["CreatedAgent"];
+
+/** An agent's API key, without its secret. */
+export type ApiKey = Schemas["ApiKey"];
+
+/** What `POST /v1/admin/agents/:id/keys` answers: another key of the agent, `apiKey`, shown once. */
+export type IssuedAgentKey = Schemas["IssuedAgentKey"];
+
+/** A member's personal admin key, without its secret, with whose it is and whether it is the caller's (`mine`). */
+export type AdminKey = Schemas["AdminKey"];
+
+/** What `POST /v1/admin/keys` answers: a personal admin key of the calling member, `apiKey`, shown once. */
+export type IssuedAdminKey = Schemas["IssuedAdminKey"];
+
+/** What `DELETE /v1/admin/keys/:id` answers. */
+export type RevokedKey = Schemas["RevokedKey"];
+
+/** Options of `admin.agents.halt` and `.resume`. */
+export interface AgentStatusOptions extends RequestOptions {
+  /** Why (up to 500 characters); recorded in the audit log, and for a halt shown with the agent. */
+  reason?: string;
+}
+
+/** Options of `admin.agents.keys.issue`. */
+export interface IssueAgentKeyOptions extends RequestOptions {
+  /** A name for the key (1-100 characters). Default `default`. */
+  name?: string;
+  /** Days until the key expires (1-3650). Default: it does not expire. */
+  expiresInDays?: number;
+}
+
+/** What `admin.keys.issue` takes. */
+export interface IssueAdminKeyRequest {
+  /** A name for the key, e.g. the machine it lives on (1-100 characters). Default `admin`. */
+  name?: string;
+  /** Days until the key expires (1-3650). Default: it does not expire. */
+  expiresInDays?: number;
+}
+
 /** Options of `admin.invitations.create`. */
 export interface CreateInvitationOptions extends RequestOptions {
   /** Days until the invitation expires (1-30). Default 7. */

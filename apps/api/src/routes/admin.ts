@@ -5,7 +5,9 @@ import {
   createAgent,
   getOrgSettings,
   issueAgentKey,
+  issueOwnAdminKey,
   listActivePolicyVersions,
+  listAdminKeys,
   listAgentKeys,
   listAgents,
   revokeApiKey,
@@ -40,7 +42,7 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   api.route({
     ...fromContract(routeOf("createAgent")),
-    handler: async (request, reply) => reply.status(201).send(await createAgent({ ctx: ctxOf(request), input: request.body })),
+    handler: async (request, reply) => reply.status(201).send(await createAgent({ ctx: ctxOf(request), input: request.body, idempotencyKey: request.headers["idempotency-key"] })),
   });
 
   api.route({
@@ -60,7 +62,18 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   api.route({
     ...fromContract(routeOf("issueAgentKey")),
-    handler: async (request, reply) => reply.status(201).send(await issueAgentKey({ ctx: ctxOf(request), input: { agentId: request.params.id, body: request.body } })),
+    handler: async (request, reply) =>
+      reply
+        .status(201)
+        .send(await issueAgentKey({ ctx: ctxOf(request), input: { agentId: request.params.id, body: request.body, idempotencyKey: request.headers["idempotency-key"] } })),
+  });
+
+  api.route({ ...fromContract(routeOf("listAdminKeys")), handler: async (request) => ({ keys: await listAdminKeys({ ctx: ctxOf(request) }) }) });
+
+  api.route({
+    ...fromContract(routeOf("issueAdminKey")),
+    handler: async (request, reply) =>
+      reply.status(201).send(await issueOwnAdminKey({ ctx: ctxOf(request), input: { body: request.body, idempotencyKey: request.headers["idempotency-key"] } })),
   });
 
   api.route({ ...fromContract(routeOf("revokeKey")), handler: async (request) => revokeApiKey({ ctx: ctxOf(request), input: { keyId: request.params.id } }) });

@@ -7,19 +7,42 @@ import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
+import { earlierIssue, forgetReissued, reissueKey } from "../keys/reissue";
 
 export type { CreatedAgent };
 
-/** Registers an agent with its first API key. Admins and owners only. */
-export async function createAgent({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CreatedAgent> {
+/**
+ * Registers an agent with its first API key. Admins and owners only. With an `idempotencyKey`, a retry
+ * within 24 hours (same name) answers the agent the first call created with a fresh secret for its
+ * first key (`key.reissued`), never a second agent; the first secret stops working.
+ */
+export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; input: unknown; idempotencyKey?: string | undefined }): Promise<CreatedAgent> {
   requirePermission(ctx, "agents.manage");
   const parsed = createAgentBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { name, description, labels } = parsed.data;
   const key = issueApiKey("agent");
   const createdBy = ctx.actor.type === "user" || ctx.actor.type === "adminKey" ? ctx.actor.membershipId : null;
+  let reissued: string | null = null;
   try {
-    return await db().$transaction(async (tx) => {
+    const result = await db().$transaction(async (tx) => {
+      const earlier = idempotencyKey ? await earlierIssue(tx, ctx.org.id, "agent.created", idempotencyKey) : null;
+      if (earlier) {
+        const agent = await tx.agent.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
+        const first = typeof earlier.data.keyId === "string" ? await tx.apiKey.findFirst({ where: { id: earlier.data.keyId, orgId: ctx.org.id } }) : null;
+        if (!agent || !first || agent.name !== name) throw conflict("this Idempotency-Key was used for another agent");
+        const fresh = await reissueKey(tx, ctx, first);
+        reissued = first.id;
+        return {
+          id: agent.id,
+          name,
+          description: agent.description,
+          labels: agent.labels as Record<string, string>,
+          status: agent.status,
+          apiKey: fresh.plaintext,
+          keyId: first.id,
+        };
+      }
       const agent = await tx.agent.create({
         data: { id: newId("agent"), orgId: ctx.org.id, name, description: description ?? null, labels, createdByMembershipId: createdBy },
       });
@@ -31,10 +54,12 @@ export async function createAgent({ ctx, input }: { ctx: Ctx; input: unknown }):
         actor: actorRef(ctx.actor),
         agentId: agent.id,
         subjectId: agent.id,
-        data: { name, labels, keyId: apiKey.id, keyPrefix: key.prefix },
+        data: { name, labels, keyId: apiKey.id, keyPrefix: key.prefix, ...(idempotencyKey ? { idempotencyKey } : {}) },
       });
       return { id: agent.id, name, description: agent.description, labels, status: agent.status, apiKey: key.plaintext, keyId: apiKey.id };
     }, TX_OPTIONS);
+    if (reissued) await forgetReissued(reissued);
+    return result;
   } catch (error) {
     if (isUniqueViolation(error)) throw conflict(`an agent named '${name}' already exists`);
     throw error;

@@ -1,5 +1,6 @@
 export { authenticateApiKey, evictKeyCache, evictMemberKeys, evictOrgKeys, forgetKeysOnSignal, orgClosedKey, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./authenticate-api-key";
 export { issueAdminKey } from "./issue-admin-key";
+export { issueOwnAdminKey } from "./issue-own-admin-key";
 export { listAdminKeys, type AdminKeyView } from "./list-admin-keys";
 export { issueAgentKey } from "./issue-agent-key";
 export { listAgentKeys } from "./list-agent-keys";

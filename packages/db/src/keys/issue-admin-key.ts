@@ -1,38 +1,51 @@
-import { issueApiKey, newId, notFound } from "@gatehouse/core";
+import { conflict, issueApiKey, newId, notFound } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { earlierIssue, forgetReissued, reissueKey } from "./reissue";
 import { requireRankOver } from "./require-rank";
 
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
- * owner's key); the key is shown once. Without `expiresInDays` it does not expire.
+ * owner's key); the key is shown once. Without `expiresInDays` it does not expire. With an
+ * `idempotencyKey`, a retry within 24 hours (same member, same name) gets a fresh secret for the key the
+ * first call issued, never a second key (`key.reissued`); the first secret stops working.
  */
 export async function issueAdminKey({
   ctx,
   input,
 }: {
   ctx: Ctx;
-  input: { membershipId: string; name?: string; expiresInDays?: number };
+  input: { membershipId: string; name?: string; expiresInDays?: number; idempotencyKey?: string | undefined };
 }): Promise<{ id: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, "keys.manage");
   const key = issueApiKey("admin");
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
-  return db().$transaction(async (tx) => {
+  const name = input.name ?? "admin";
+  let reissued: string | null = null;
+  const result = await db().$transaction(async (tx) => {
     const membership = await tx.membership.findFirst({ where: { id: input.membershipId, orgId: ctx.org.id, removedAt: null } });
     if (!membership) throw notFound("membership");
     // A key acting as a member of higher rank would be a way up: only from at least their rank.
     requireRankOver(ctx, membership.role, "issue an admin key");
+    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx.org.id, "key.issued", input.idempotencyKey) : null;
+    if (earlier) {
+      const first = await tx.apiKey.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
+      if (!first || first.kind !== "admin" || first.membershipId !== membership.id || first.name !== name) throw conflict("this Idempotency-Key was used for another key");
+      const fresh = await reissueKey(tx, ctx, first);
+      reissued = first.id;
+      return { id: first.id, apiKey: fresh.plaintext, prefix: fresh.prefix, expiresAt: first.expiresAt?.toISOString() ?? null };
+    }
     const row = await tx.apiKey.create({
       data: {
         id: newId("apiKey"),
         orgId: ctx.org.id,
         kind: "admin",
         membershipId: membership.id,
-        name: input.name ?? "admin",
+        name,
         prefix: key.prefix,
         keyHash: key.hash,
         lastFour: key.lastFour,
@@ -43,8 +56,17 @@ export async function issueAdminKey({
       type: "key.issued",
       actor: actorRef(ctx.actor),
       subjectId: row.id,
-      data: { kind: "admin", membershipId: membership.id, prefix: key.prefix, name: row.name, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
+      data: {
+        kind: "admin",
+        membershipId: membership.id,
+        prefix: key.prefix,
+        name: row.name,
+        ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      },
     });
     return { id: row.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
   }, TX_OPTIONS);
+  if (reissued) await forgetReissued(reissued);
+  return result;
 }

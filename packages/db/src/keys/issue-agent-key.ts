@@ -1,27 +1,41 @@
 import { issueAgentKeyBodySchema } from "@gatehouse/contracts";
-import { issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { earlierIssue, forgetReissued, reissueKey } from "./reissue";
 
-/** Issues another key for an agent (for rotation); shown once. */
+/**
+ * Issues another key for an agent (for rotation); shown once. With an `idempotencyKey`, a retry within
+ * 24 hours (same agent, same name) gets a fresh secret for the key the first call issued, never a
+ * second key (`key.reissued`); the first secret stops working.
+ */
 export async function issueAgentKey({
   ctx,
   input,
 }: {
   ctx: Ctx;
-  input: { agentId: string; body?: unknown };
+  input: { agentId: string; body?: unknown; idempotencyKey?: string | undefined };
 }): Promise<{ id: string; agentId: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, "keys.manage");
   const parsed = issueAgentKeyBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const key = issueApiKey("agent");
   const expiresAt = parsed.data.expiresInDays ? new Date(Date.now() + parsed.data.expiresInDays * 86_400_000) : null;
-  return db().$transaction(async (tx) => {
+  let reissued: string | null = null;
+  const result = await db().$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
     if (!agent) throw notFound("agent");
+    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx.org.id, "key.issued", input.idempotencyKey) : null;
+    if (earlier) {
+      const first = await tx.apiKey.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
+      if (!first || first.kind !== "agent" || first.agentId !== agent.id || first.name !== parsed.data.name) throw conflict("this Idempotency-Key was used for another key");
+      const fresh = await reissueKey(tx, ctx, first);
+      reissued = first.id;
+      return { id: first.id, agentId: agent.id, apiKey: fresh.plaintext, prefix: fresh.prefix, expiresAt: first.expiresAt?.toISOString() ?? null };
+    }
     const row = await tx.apiKey.create({
       data: {
         id: newId("apiKey"),
@@ -40,8 +54,16 @@ export async function issueAgentKey({
       actor: actorRef(ctx.actor),
       agentId: agent.id,
       subjectId: row.id,
-      data: { kind: "agent", prefix: key.prefix, name: row.name, ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}) },
+      data: {
+        kind: "agent",
+        prefix: key.prefix,
+        name: row.name,
+        ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
+        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      },
     });
     return { id: row.id, agentId: agent.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
   }, TX_OPTIONS);
+  if (reissued) await forgetReissued(reissued);
+  return result;
 }

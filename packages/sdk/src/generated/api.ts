@@ -305,6 +305,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Personal admin keys (without secrets)
+         * @description The caller's own admin keys, and those of the members whose role theirs ranks at least as high as: an owner sees every member's, an admin their own and other admins'. Revoked and expired keys are listed too. Agents' keys are listed per agent.
+         */
+        get: operations["listAdminKeys"];
+        put?: never;
+        /**
+         * Issue a personal admin key for the calling member
+         * @description The key belongs to the member whose key makes the call and acts with that member's role at the time of each request: a demotion or removal takes effect at its next request. Without `expiresInDays` it does not expire. The key is answered once; only its hash is stored.
+         */
+        post: operations["issueAdminKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/keys/{id}": {
         parameters: {
             query?: never;
@@ -709,6 +733,32 @@ export interface components {
             /** @description When a pending approval expires (ISO 8601). */
             timeoutAt?: string;
         };
+        /** @description A member's personal admin key, without its secret. */
+        AdminKey: {
+            id: string;
+            name: string;
+            prefix: string;
+            lastFour: string;
+            createdAt: string;
+            lastUsedAt: string | null;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            /** @description Whose key it is: it acts with this member's current role. */
+            member: {
+                /** @description The membership id (mem_…). */
+                id: string;
+                name: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+            };
+            /** @description Whether it is a key of the member asking. */
+            mine: boolean;
+        };
+        /** @description The caller's own admin keys, and those of members whose role theirs ranks at least as high as (an owner sees every member's), newest first. */
+        AdminKeyList: {
+            keys: components["schemas"]["AdminKey"][];
+        };
         /** @description An agent of the org. */
         Agent: {
             id: string;
@@ -1098,11 +1148,25 @@ export interface components {
         InvitationList: {
             invitations: components["schemas"]["Invitation"][];
         };
+        /** @description A personal admin key of the member asking: it acts with their current role. */
+        IssueAdminKeyRequest: {
+            /** @default admin */
+            name?: string;
+            expiresInDays?: number;
+        };
         /** @description Another key for an agent (for rotation). */
         IssueAgentKeyRequest: {
             /** @default default */
             name?: string;
             expiresInDays?: number;
+        };
+        /** @description A new personal admin key. */
+        IssuedAdminKey: {
+            id: string;
+            /** @description Shown once; only its hash is stored. */
+            apiKey: string;
+            prefix: string;
+            expiresAt: string | null;
         };
         /** @description A new agent key. */
         IssuedAgentKey: {
@@ -1832,7 +1896,10 @@ export interface operations {
     createAgent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the agent the first call created (and its first key) with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2111,7 +2178,10 @@ export interface operations {
     issueAgentKey: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
             path: {
                 id: string;
             };
@@ -2998,6 +3068,188 @@ export interface operations {
             };
             /** @description Conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAdminKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The keys, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminKeyList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    issueAdminKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["IssueAdminKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key (shown once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedAdminKey"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,7 +1,6 @@
 import { issueAdminKeyBodySchema } from "@gatehouse/contracts";
-import { forbidden } from "@gatehouse/core";
 import type { NextRequest } from "next/server";
-import { issueAdminKey, listAdminKeys, requirePermission } from "@gatehouse/db";
+import { issueOwnAdminKey, listAdminKeys, requirePermission } from "@gatehouse/db";
 import type { AdminKeyList, IssuedAdminKey } from "@/lib/agents";
 import { checkedParams, jsonResponse, parseInput } from "@/server/http";
 import { readJsonBody } from "@/server/json-body";
@@ -24,8 +23,8 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
   return withMember(request, checkedParams(params), "issue admin keys", async (ctx, _params, requestId) => {
     requirePermission(ctx, "keys.manage");
     const body = parseInput(issueAdminKeyBodySchema, await readJsonBody(request));
-    if (ctx.actor.type !== "user") throw forbidden("a personal admin key is issued to a signed-in member");
-    const issued: IssuedAdminKey = await issueAdminKey({ ctx, input: { membershipId: ctx.actor.membershipId, ...body } });
+    // The same service as the API's POST /v1/admin/keys: the key is the signed-in member's own.
+    const issued: IssuedAdminKey = await issueOwnAdminKey({ ctx, input: { body } });
     return jsonResponse(issued, requestId);
   });
 }
