@@ -55,7 +55,7 @@ const APPROVAL_END: Record<string, EntryResult> = {
   approved: result("approved", "good", "The approval reached its quorum: the action went ahead"),
   denied: result("denied", "bad", "An approver denied it: the action was denied"),
   expired: result("expired", "bad", "Nobody decided in time: the action was denied"),
-  cancelled: result("cancelled", "neutral", "The agent was halted: the action was denied"),
+  cancelled: result("cancelled", "neutral", "The agent was halted or the organization closed: the action was denied"),
 };
 
 const OUTCOME: Record<string, EntryResult> = {
@@ -68,6 +68,7 @@ const OUTCOME: Record<string, EntryResult> = {
 const FIXED: Record<string, EntryResult> = {
   "key.issued": result("issued", "neutral", "An API key was issued"),
   "key.revoked": result("revoked", "bad", "An API key was revoked"),
+  "key.reissued": result("reissued", "neutral", "A retried request issued the key again: the earlier secret stopped working"),
   "policy.archived": result("archived", "neutral", "The policy no longer decides"),
   "agent.created": result("created", "neutral", "A new agent"),
   "agent.halted": result("halted", "bad", "Every decision of the agent is denied until it is resumed"),
