@@ -1,6 +1,7 @@
-import { approvalTimeoutSecondsSchema, breakerSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import { approvalTimeoutSecondsSchema, breakerSettingsSchema, delegationSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
+import { whoamiDelegationSchema } from "./delegations";
 import { memberRoleSchema } from "./members";
 
 export const circuitStateSchema = z.enum(["closed", "open", "half_open"]);
@@ -112,6 +113,9 @@ export const orgSettingsSchema = named(
     signIn: z
       .object({ ssoDomains: z.array(z.string()), ssoDefaultRole: z.enum(SSO_DEFAULT_ROLES), ssoRequired: z.boolean() })
       .describe("Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO."),
+    delegation: z
+      .object({ maxDepth: z.number().int(), maxActiveChildren: z.number().int() })
+      .describe("Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."),
   }),
   "The org's settings.",
 );
@@ -122,6 +126,7 @@ export const updateSettingsBodySchema = named(
     circuitBreaker: breakerSettingsSchema.partial().optional(),
     approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
     signIn: signInSettingsPatchSchema.optional(),
+    delegation: delegationSettingsSchema.partial().optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
   }),
   "Settings to change, merged onto the current ones.",
 );
@@ -135,6 +140,8 @@ export const whoamiSchema = named(
       .array(z.object({ name: z.string(), version: z.number().int() }))
       .optional()
       .describe("For an agent key: the active policies that apply to it."),
+    delegation: whoamiDelegationSchema.optional().describe("For an agent key: the delegation the agent acts under (its chain, root first), or null for a root agent."),
+    activeDelegations: z.number().int().optional().describe("For an agent key: how many delegations the agent granted are still active."),
     member: z.object({ id: z.string(), userId: z.string(), email: z.string(), role: z.string() }).optional(),
     key: z.object({ id: z.string(), prefix: z.string(), lastFour: z.string(), kind: z.enum(["agent", "admin"]) }),
   }),

@@ -47,6 +47,7 @@ export const idOf = (kind: IdKind) => {
 export const approvalIdParams = z.object({ id: idOf("approval") });
 export const agentIdParams = z.object({ id: idOf("agent") });
 export const apiKeyIdParams = z.object({ id: idOf("apiKey") });
+export const delegationIdParams = z.object({ id: idOf("delegation") });
 
 /** An org's slug, as the console's paths carry it. */
 export const orgSlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,47}$/, "must be an organization slug");

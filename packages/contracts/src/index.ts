@@ -4,6 +4,7 @@ export * from "./approvals";
 export * from "./audit";
 export * from "./policies";
 export * from "./agents";
+export * from "./delegations";
 export * from "./events";
 export * from "./health";
 export * from "./members";

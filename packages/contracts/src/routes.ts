@@ -33,7 +33,17 @@ import {
   signingKeyListSchema,
   textFormatQuerySchema,
 } from "./audit";
-import { agentIdParams, apiKeyIdParams, approvalIdParams } from "./common";
+import { agentIdParams, apiKeyIdParams, approvalIdParams, delegationIdParams } from "./common";
+import {
+  adminDelegationQuerySchema,
+  createDelegationBodySchema,
+  createdDelegationSchema,
+  delegationListQuerySchema,
+  delegationListSchema,
+  delegationSchema,
+  delegationTreeSchema,
+  revokedDelegationsSchema,
+} from "./delegations";
 
 /** An idempotency key has the shape of a decision's eventId. */
 const idempotencyKey = actionRequestSchema.shape.eventId;
@@ -93,7 +103,7 @@ export interface RouteContract {
   path: string;
   summary: string;
   description?: string;
-  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Organization" | "Members" | "Service";
+  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -183,6 +193,64 @@ export const routes = [
     tag: "Organization",
     auth: "key",
     success: { status: 200, description: "The org, the key, and its agent or member.", json: whoamiSchema },
+  },
+  {
+    operationId: "createDelegation",
+    method: "POST",
+    path: "/v1/delegations",
+    summary: "Delegate: create a short-lived sub-agent with narrower capabilities",
+    description:
+      "The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent.",
+    tag: "Delegations",
+    auth: "agent",
+    headers: issueIdempotencyHeaders("the delegation the first call created"),
+    body: createDelegationBodySchema,
+    success: { status: 201, description: "The delegation, with its delegate's key (shown once).", json: createdDelegationSchema },
+  },
+  {
+    operationId: "listDelegations",
+    method: "GET",
+    path: "/v1/delegations",
+    summary: "The calling agent's delegations",
+    tag: "Delegations",
+    auth: "agent",
+    query: delegationListQuerySchema,
+    success: { status: 200, description: "The delegations, newest first.", json: delegationListSchema },
+  },
+  {
+    operationId: "getDelegation",
+    method: "GET",
+    path: "/v1/delegations/:id",
+    summary: "One delegation",
+    description: "Only the delegate itself and its ancestors see it; anyone else gets a 404.",
+    tag: "Delegations",
+    auth: "agent",
+    params: delegationIdParams,
+    success: { status: 200, description: "The delegation.", json: delegationSchema },
+  },
+  {
+    operationId: "revokeDelegation",
+    method: "DELETE",
+    path: "/v1/delegations/:id",
+    summary: "Revoke a delegation and its whole subtree",
+    description:
+      "By any ancestor agent of the delegate, or a member's admin key with `delegations.revoke`. The delegation and every descendant are revoked in one transaction: their keys stop on every instance at the next call, their pending approvals are cancelled (waiting calls wake with DELEGATION_REVOKED). Revoking again answers an empty list. The delegate itself, a sibling, or another org → 404.",
+    tag: "Delegations",
+    auth: "key",
+    permission: "delegations.revoke",
+    params: delegationIdParams,
+    success: { status: 200, description: "The ids revoked.", json: revokedDelegationsSchema },
+  },
+  {
+    operationId: "getDelegationTree",
+    method: "GET",
+    path: "/v1/admin/delegations",
+    summary: "An agent's delegation tree",
+    tag: "Delegations",
+    auth: "admin",
+    permission: "agents.read",
+    query: adminDelegationQuerySchema,
+    success: { status: 200, description: "Every delegation below the agent.", json: delegationTreeSchema },
   },
   {
     operationId: "getApproval",

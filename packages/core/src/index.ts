@@ -17,3 +17,5 @@ export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
 export * from "./limits/concurrency-slots";
 export * from "./orgs/sign-in-settings";
+export * from "./delegation/settings";
+export * from "./delegation/attenuation";

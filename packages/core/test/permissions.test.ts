@@ -16,6 +16,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "delegations.revoke": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "org.write": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
   "org.close": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
 };

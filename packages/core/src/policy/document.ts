@@ -6,7 +6,8 @@ import { safeString } from "../input";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
-const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
+/** An action type pattern (policies' `actions`, delegations' `capabilities`): `*` matches any run of characters. */
+export const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
 const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 

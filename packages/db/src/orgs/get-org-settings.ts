@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { approvalTimeoutSetting, breakerSettings, signInSettings } from "@gatehouse/core";
+import { approvalTimeoutSetting, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -13,5 +13,10 @@ export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings
 
 /** The settings object as stored, read with defaults (an invalid value reads as its default). */
 export function settingsOf(stored: unknown): OrgSettings {
-  return { circuitBreaker: breakerSettings(stored), approvalTimeoutSeconds: approvalTimeoutSetting(stored), signIn: signInSettings(stored) };
+  return {
+    circuitBreaker: breakerSettings(stored),
+    approvalTimeoutSeconds: approvalTimeoutSetting(stored),
+    signIn: signInSettings(stored),
+    delegation: delegationSettings(stored),
+  };
 }

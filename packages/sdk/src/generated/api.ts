@@ -264,6 +264,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An agent's delegation tree */
+        get: operations["getDelegationTree"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/invitations": {
         parameters: {
             query?: never;
@@ -641,6 +658,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/delegations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling agent's delegations */
+        get: operations["listDelegations"];
+        put?: never;
+        /**
+         * Delegate: create a short-lived sub-agent with narrower capabilities
+         * @description The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent.
+         */
+        post: operations["createDelegation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/delegations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One delegation
+         * @description Only the delegate itself and its ancestors see it; anyone else gets a 404.
+         */
+        get: operations["getDelegation"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a delegation and its whole subtree
+         * @description By any ancestor agent of the delegate, or a member's admin key with `delegations.revoke`. The delegation and every descendant are revoked in one transaction: their keys stop on every instance at the next call, their pending approvals are cancelled (waiting calls wake with DELEGATION_REVOKED). Revoking again answers an empty list. The delegate itself, a sibling, or another org → 404.
+         */
+        delete: operations["revokeDelegation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/events": {
         parameters: {
             query?: never;
@@ -805,6 +867,14 @@ export interface components {
             status: "pending" | "approved" | "denied" | "expired" | "cancelled";
             agentId: string;
             agentName: string;
+            /** @description When a delegate asked: its chain ("deploy by reader-2, delegated by build-agent"); null for a root agent. */
+            delegation?: {
+                rootAgentId: string;
+                rootAgentName: string;
+                depth: number;
+                /** @description Agent names, root first, the requesting delegate last. */
+                chain: string[];
+            } | null;
             actionId: string;
             /** @description The audit entry of the original decision (`requested`). */
             auditEventId: string;
@@ -1035,6 +1105,24 @@ export interface components {
             apiKey: string;
             keyId: string;
         };
+        /** @description The delegation and its delegate's key. */
+        CreatedDelegation: {
+            delegation: components["schemas"]["Delegation"];
+            /** @description The delegate's key, shown once (only its hash is stored); it expires with the delegation. */
+            apiKey: string;
+        };
+        /** @description A delegate to create. */
+        CreateDelegationRequest: {
+            name: string;
+            /** @description Action-type patterns (as in policies' `actions`); each must be covered by the caller's own capabilities (a root agent's are `*`), else 403 DELEGATION_SCOPE. */
+            capabilities: string[];
+            /** @description How long the delegate lives: 1 to 86400 seconds, and at most the caller's own remaining time when it is itself a delegate. */
+            ttlSeconds: number;
+            /** @description Free JSON kept with the delegation (at most 200 values). */
+            metadata?: {
+                [key: string]: unknown;
+            };
+        };
         /** @description The invitation, with its token (shown once) and the URL to accept it. */
         CreatedInvitation: {
             invitation: components["schemas"]["Invitation"];
@@ -1068,6 +1156,55 @@ export interface components {
             /** @enum {string} */
             sensitivity?: "public" | "internal" | "confidential" | "restricted";
         };
+        /** @description A grant from an agent to a short-lived delegate of a subset of its capabilities. */
+        Delegation: {
+            /** @description dlg_… */
+            id: string;
+            /** @description The name the delegation was given; its delegate agent is named `<name>.<8 random letters or digits>`. */
+            name: string;
+            /** @description The agent that delegated (a root agent, or another delegate). */
+            parentAgentId: string;
+            /** @description The delegate: an agent created for this delegation, acting with the key answered once. */
+            childAgentId: string;
+            /** @description The root of the chain: policies apply to the delegate as they apply to this agent. */
+            rootAgentId: string;
+            /** @description Action-type patterns the delegate may act on; each is covered by its parent's. */
+            capabilities: string[];
+            /** @description 1 for a root agent's delegate, 2 for its delegate's, … */
+            depth: number;
+            expiresAt: string;
+            revokedAt: string | null;
+            createdAt: string;
+        };
+        /** @description Delegations, newest first. */
+        DelegationList: {
+            delegations: components["schemas"]["Delegation"][];
+        };
+        /** @description An agent's delegation tree. */
+        DelegationTree: {
+            agentId: string;
+            /** @description Every delegation below the agent, by depth then creation. */
+            delegations: {
+                /** @description dlg_… */
+                id: string;
+                /** @description The name the delegation was given; its delegate agent is named `<name>.<8 random letters or digits>`. */
+                name: string;
+                /** @description The agent that delegated (a root agent, or another delegate). */
+                parentAgentId: string;
+                /** @description The delegate: an agent created for this delegation, acting with the key answered once. */
+                childAgentId: string;
+                /** @description The root of the chain: policies apply to the delegate as they apply to this agent. */
+                rootAgentId: string;
+                /** @description Action-type patterns the delegate may act on; each is covered by its parent's. */
+                capabilities: string[];
+                /** @description 1 for a root agent's delegate, 2 for its delegate's, … */
+                depth: number;
+                expiresAt: string;
+                revokedAt: string | null;
+                createdAt: string;
+                parentDelegationId: string | null;
+            }[];
+        };
         /** @description What every failed call answers. */
         Error: {
             error: {
@@ -1084,7 +1221,7 @@ export interface components {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
             /** @enum {string} */
-            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired";
+            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired";
             at: string;
             agentId: string | null;
             agentName?: string;
@@ -1231,6 +1368,11 @@ export interface components {
                 ssoDefaultRole: "admin" | "approver" | "auditor" | "viewer";
                 ssoRequired: boolean;
             };
+            /** @description Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed). */
+            delegation: {
+                maxDepth: number;
+                maxActiveChildren: number;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -1336,6 +1478,11 @@ export interface components {
             removedAt: string;
             revokedKeys: string[];
         };
+        /** @description What a revoke ended. */
+        RevokedDelegations: {
+            /** @description The ids of every delegation revoked by this call: the one named and each of its descendants still active. */
+            revoked: string[];
+        };
         /** @description A revoked key. */
         RevokedKey: {
             id: string;
@@ -1394,6 +1541,13 @@ export interface components {
                 ssoDefaultRole?: "admin" | "approver" | "auditor" | "viewer";
                 ssoRequired?: boolean;
             };
+            /** @description `maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000. */
+            delegation?: {
+                /** @default 5 */
+                maxDepth?: number;
+                /** @default 100 */
+                maxActiveChildren?: number;
+            };
         };
         /** @description Who the presented key acts as. */
         WhoAmI: {
@@ -1418,6 +1572,20 @@ export interface components {
                 name: string;
                 version: number;
             }[];
+            /** @description For an agent key: the delegation the agent acts under (its chain, root first), or null for a root agent. */
+            delegation?: {
+                id: string;
+                /** @description Root first, this agent last. */
+                chain: {
+                    agentId: string;
+                    name: string;
+                }[];
+                depth: number;
+                expiresAt: string;
+                capabilities: string[];
+            } | null;
+            /** @description For an agent key: how many delegations the agent granted are still active. */
+            activeDelegations?: number;
             member?: {
                 id: string;
                 userId: string;
@@ -2761,6 +2929,92 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KeyRotation"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDelegationTree: {
+        parameters: {
+            query: {
+                /** @description The agent whose delegation tree to answer (the tree below it, revoked and expired links included). */
+                agentId: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every delegation below the agent. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationTree"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
@@ -4916,6 +5170,354 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditVerification"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listDelegations: {
+        parameters: {
+            query?: {
+                /** @description `parent` (default): the delegations this agent granted; `child`: the one it received (a delegate's own). */
+                role?: "parent" | "child";
+                /** @description `true`: only those neither revoked nor expired. */
+                activeOnly?: "0" | "1" | "true" | "false";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delegations, newest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DelegationList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createDelegation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the delegation the first call created with a fresh secret, and the first secret stops working. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDelegationRequest"];
+            };
+        };
+        responses: {
+            /** @description The delegation, with its delegate's key (shown once). */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedDelegation"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delegation. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Delegation"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeDelegation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ids revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RevokedDelegations"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
