@@ -60,7 +60,8 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
           <ApprovalStatusBadge status={approval.status} />
         </div>
         <p className="mt-1 text-sm text-stone-600">
-          Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>{" "}
+          Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>
+          {approval.delegatedBy.length > 0 ? <span data-testid="approval-chain">, delegated by {approval.delegatedBy.join(" ← ")}</span> : null}{" "}
           <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
           {approval.requestedBy ? (
             <>

@@ -364,6 +364,7 @@ function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval
               {approval.agentName}
             </span>
           )}
+          {approval.delegatedBy.length > 0 ? <span data-testid="approval-chain">, delegated by {approval.delegatedBy.join(" ← ")}</span> : null}
         </span>
         <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
         <span data-testid="approval-quorum" className="tabular-nums">
