@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeDescendants, delegatedByText, delegationState, relativeTime, treeOrder } from "../src/lib/delegations";
+import { activeDescendants, delegatedByText, delegateOf, delegationState, relativeTime, treeOrder } from "../src/lib/delegations";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z");
 
@@ -39,5 +39,12 @@ describe("delegatedByText", () => {
   it("names the delegators, parent first", () => {
     expect(delegatedByText([{ name: "root" }, { name: "build-agent" }, { name: "reader-2" }])).toBe("build-agent ← root");
     expect(delegatedByText([{ name: "root" }, { name: "reader-1" }])).toBe("root");
+  });
+});
+
+describe("delegateOf", () => {
+  it("names a delegate's parent from its labels; a root agent has none", () => {
+    expect(delegateOf({ labels: { "gatehouse.delegation": "dlg_1", "gatehouse.delegatedBy": "build-agent" } })).toBe("build-agent");
+    expect(delegateOf({ labels: { team: "web" } })).toBeNull();
   });
 });

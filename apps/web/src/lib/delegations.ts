@@ -85,3 +85,8 @@ export function delegatedByText(chain: ReadonlyArray<{ name: string }>): string 
     .reverse()
     .join(" ← ");
 }
+
+/** The parent a delegate agent was created under (the label the API puts on every delegate), or null for a root agent. */
+export function delegateOf(agent: { labels: Record<string, string> }): string | null {
+  return agent.labels["gatehouse.delegation"] ? (agent.labels["gatehouse.delegatedBy"] ?? "") : null;
+}

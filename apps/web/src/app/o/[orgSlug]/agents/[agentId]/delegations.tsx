@@ -28,7 +28,7 @@ const agentHref = (orgSlug: string, agentId: string) => `/o/${encodeURIComponent
 export function DelegationChain({ orgSlug, chain }: { orgSlug: string; chain: NonNullable<AgentDelegations["chain"]> }) {
   const delegators = chain.slice(0, -1).reverse();
   return (
-    <p data-testid="delegation-chain" aria-label={`Delegated by ${delegatedByText(chain)}`} className="mt-1 text-sm text-stone-600">
+    <p data-testid="delegation-chain" title={`Delegated by ${delegatedByText(chain)}`} className="mt-1 text-sm text-stone-600">
       Delegated by{" "}
       {delegators.map((link, index) => (
         <span key={link.agentId}>
