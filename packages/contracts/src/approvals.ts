@@ -14,9 +14,6 @@ export const approvalSchema = named(
     status: approvalStatusSchema,
     agentId: z.string(),
     agentName: z.string(),
-    delegatedBy: z
-      .array(z.string())
-      .describe("When the requesting agent is a delegate: the names of the agents that delegated to it, its parent first and the root last; else empty."),
     actionId: z.string(),
     auditEventId: z.string().describe("The audit entry of the original decision (`requested`)."),
     actionType: z.string(),

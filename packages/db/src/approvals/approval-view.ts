@@ -37,7 +37,6 @@ interface Row {
   policy_name: string | null;
   result: ActionResult;
   agent_name: string;
-  delegated_by: string[];
   agent_owner: string | null;
   votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
 }
@@ -48,11 +47,6 @@ const VIEW_SQL = `
          a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
          c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
          g.name AS agent_name, g.created_by_membership_id AS agent_owner,
-         (WITH RECURSIVE up AS (
-            SELECT d.parent_delegation_id, d.parent_agent_id, d.depth FROM delegations d WHERE d.org_id = a.org_id AND d.child_agent_id = a.agent_id
-            UNION ALL
-            SELECT p.parent_delegation_id, p.parent_agent_id, p.depth FROM delegations p JOIN up ON p.id = up.parent_delegation_id
-          ) SELECT COALESCE(array_agg(pa.name ORDER BY up.depth DESC), '{}') FROM up JOIN agents pa ON pa.id = up.parent_agent_id) AS delegated_by,
          COALESCE((
            SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision, 'reason', v.reason,
                     'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
@@ -119,7 +113,6 @@ function toView(row: Row, voter: Voter | null): ApprovalView {
     status: row.status,
     agentId: row.agent_id,
     agentName: row.agent_name,
-    delegatedBy: row.delegated_by,
     actionId: row.action_id,
     auditEventId: row.audit_entry_id,
     actionType: row.action_type,

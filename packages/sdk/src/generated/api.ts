@@ -867,8 +867,6 @@ export interface components {
             status: "pending" | "approved" | "denied" | "expired" | "cancelled";
             agentId: string;
             agentName: string;
-            /** @description When the requesting agent is a delegate: the names of the agents that delegated to it, its parent first and the root last; else empty. */
-            delegatedBy: string[];
             actionId: string;
             /** @description The audit entry of the original decision (`requested`). */
             auditEventId: string;
