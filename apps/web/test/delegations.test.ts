@@ -37,8 +37,8 @@ describe("treeOrder and activeDescendants", () => {
 
 describe("delegatedByText", () => {
   it("names the delegators, parent first", () => {
-    expect(delegatedByText([{ name: "root" }, { name: "build-agent" }, { name: "reader-2" }])).toBe("build-agent ← root");
-    expect(delegatedByText([{ name: "root" }, { name: "reader-1" }])).toBe("root");
+    expect(delegatedByText(["root", "build-agent", "reader-2"])).toBe("build-agent ← root");
+    expect(delegatedByText(["root", "reader-1"])).toBe("root");
   });
 });
 

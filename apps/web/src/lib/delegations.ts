@@ -77,13 +77,9 @@ export function activeDescendants(nodes: ReadonlyArray<{ id: string; parentDeleg
   return count;
 }
 
-/** "build-agent ← root": a delegate's delegators, its parent first (the chain without the delegate itself). */
-export function delegatedByText(chain: ReadonlyArray<{ name: string }>): string {
-  return chain
-    .slice(0, -1)
-    .map((link) => link.name)
-    .reverse()
-    .join(" ← ");
+/** "build-agent ← root": a delegate's delegators, its parent first, from its chain of names (root first, the delegate last). */
+export function delegatedByText(chain: readonly string[]): string {
+  return chain.slice(0, -1).reverse().join(" ← ");
 }
 
 /** The parent a delegate agent was created under (the label the API puts on every delegate), or null for a root agent. */

@@ -7,6 +7,7 @@ import { approvalKeys, expiresIn, formatSpan, type Approval, type Decision } fro
 import { summarize } from "@/lib/audit";
 import { Button } from "@/components/button";
 import { KeyValueList } from "@/components/key-value-list";
+import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 
 interface ApprovalDetailProps {
@@ -61,7 +62,9 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
         </div>
         <p className="mt-1 text-sm text-stone-600">
           Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>
-          {approval.delegatedBy.length > 0 ? <span data-testid="approval-chain">, delegated by {approval.delegatedBy.join(" ← ")}</span> : null}{" "}
+          {approval.delegation && approval.delegation.chain.length > 1 ? (
+            <span data-testid="approval-chain">, delegated by {delegatedByText(approval.delegation.chain)}</span>
+          ) : null}{" "}
           <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
           {approval.requestedBy ? (
             <>

@@ -28,7 +28,7 @@ const agentHref = (orgSlug: string, agentId: string) => `/o/${encodeURIComponent
 export function DelegationChain({ orgSlug, chain }: { orgSlug: string; chain: NonNullable<AgentDelegations["chain"]> }) {
   const delegators = chain.slice(0, -1).reverse();
   return (
-    <p data-testid="delegation-chain" title={`Delegated by ${delegatedByText(chain)}`} className="mt-1 text-sm text-stone-600">
+    <p data-testid="delegation-chain" title={`Delegated by ${delegatedByText(chain.map((link) => link.name))}`} className="mt-1 text-sm text-stone-600">
       Delegated by{" "}
       {delegators.map((link, index) => (
         <span key={link.agentId}>
@@ -43,8 +43,9 @@ export function DelegationChain({ orgSlug, chain }: { orgSlug: string; chain: No
 }
 
 /**
- * The agent's delegation tree (children, grandchildren…), kept fresh by refetching every few seconds,
- * on focus and after a revoke; a member holding delegations.revoke revokes any node (and so its subtree).
+ * The agent's delegation tree (children, grandchildren…), kept fresh by the org's live events
+ * (delegation.created|revoked|expired, LiveEvents) and, for members without them, by refetching every
+ * few seconds, on focus and after a revoke; a member holding delegations.revoke revokes any node (and so its subtree).
  */
 export function Delegations({ orgSlug, agentId, canRevoke }: { orgSlug: string; agentId: string; canRevoke: boolean }) {
   const queryClient = useQueryClient();
