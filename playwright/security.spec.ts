@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hashPassword, MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
-import { createAgent, db, disconnectDb, issueAgentKey, setAgentStatus } from "@gatehouse/db";
+import { authenticateApiKey, createAgent, createDelegation, db, disconnectDb, issueAgentKey, setAgentStatus } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -52,6 +52,7 @@ type Permission =
   | "agents.read"
   | "agents.manage"
   | "keys.manage"
+  | "delegations.revoke"
   | "policies.write"
   | "members.read"
   | "members.manage"
@@ -69,6 +70,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "delegations.revoke",
     "policies.write",
     "members.read",
     "members.manage",
@@ -85,6 +87,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "delegations.revoke",
     "policies.write",
     "members.read",
     "members.manage",
@@ -109,6 +112,8 @@ interface OrgFixture {
   executedEntryId: string;
   /** A pending invitation of the org. */
   invitationId: string;
+  /** An active delegation of the org's agent. */
+  delegationId: string;
 }
 
 interface Fixtures {
@@ -169,7 +174,9 @@ async function orgFixture(label: string): Promise<OrgFixture> {
   const org = await createTestOrg({ label, policies: POLICIES });
   const executed = await decide(org, "pr.open");
   const invitationId = await addInvitation(org);
-  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId, invitationId };
+  const agentCtx = { ...(await authenticateApiKey(org.agent.apiKey)), requestId: "security-spec" };
+  const { delegation } = await createDelegation({ ctx: agentCtx, input: { name: "sec", capabilities: ["pr.*"], ttlSeconds: 3600 } });
+  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId, invitationId, delegationId: delegation.id };
 }
 
 async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
@@ -253,6 +260,14 @@ async function throwawayAgent(f: Fixtures, status: "active" | "halted" = "active
   const agent = await createAgent({ ctx: f.a.org.ctx, input: { name: `sec-${randomBytes(6).toString("hex")}` } });
   if (status === "halted") await setAgentStatus({ ctx: f.a.org.ctx, input: { agentId: agent.id, status, body: { reason: "security spec" } } });
   return agent.id;
+}
+
+/** A delegation of a throwaway agent of org A (its own, so no row meets the active-children cap). */
+async function throwawayDelegation(f: Fixtures): Promise<string> {
+  const agentId = await throwawayAgent(f);
+  const key = await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId } });
+  const ctx = { ...(await authenticateApiKey(key.apiKey)), requestId: "security-spec" };
+  return (await createDelegation({ ctx, input: { name: "sec", capabilities: ["pr.*"], ttlSeconds: 600 } })).delegation.id;
 }
 
 const ROWS: Row[] = [
@@ -394,6 +409,20 @@ const ROWS: Row[] = [
     permission: "keys.manage",
     sample: (f, slug) => ({ path: orgPath(slug, `/agents/${f.a.org.agent.id}/keys`), body: { name: "sec", expiresInDays: 1 } }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/keys`), body: { name: "sec" } }),
+  },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/agents/[agentId]/delegations",
+    permission: "agents.read",
+    sample: (f, slug) => ({ path: orgPath(slug, `/agents/${f.a.org.agent.id}/delegations`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/agents/${f.b.org.agent.id}/delegations`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/delegations/[delegationId]/revoke",
+    permission: "delegations.revoke",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/delegations/${await throwawayDelegation(f)}/revoke`), body: {} }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/delegations/${f.b.delegationId}/revoke`), body: {} }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/keys", permission: "keys.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/keys") }) },
   {

@@ -47,6 +47,16 @@ describe("entryActor", () => {
   it("names an agent by its name", () => {
     expect(entryActor(entry({ type: "action.decided", actorType: "agent", actorId: "agent_1", agentId: "agent_1" }), { agents }).label).toBe("demo-agent");
     expect(entryActor(entry({ type: "action.decided", actorType: "agent", actorId: "agent_2", agentId: "agent_2", data: { agentName: "other" } })).label).toBe("other");
+    const delegate = entry({
+      type: "action.decided",
+      actorType: "agent",
+      actorId: "agent_3",
+      agentId: "agent_3",
+      data: { agentName: "reader-2" },
+      canonical: JSON.stringify({ actor: { type: "agent", id: "agent_3", agentChain: ["agent_1", "agent_9", "agent_3"] } }),
+    });
+    expect(entryActor(delegate, { agents }).label).toBe("reader-2, delegated by agent_9 ← demo-agent");
+    expect(entryActor(delegate, { agents }).detail).toBe("agent agent_3 · delegated by agent_9 ← agent_1");
   });
 
   it("names a member by the email the entry or the directory knows", () => {

@@ -7,7 +7,7 @@ import { getApproval, waitForApproval } from "../src/approvals";
 import { exportAuditLog, listAuditEntries, listSigningKeys } from "../src/audit";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { checkAction, decideAction } from "../src/decisions";
-import { createDelegation, expireDelegations, getDelegation, getDelegationTree, listDelegations, revokeDelegation } from "../src/delegations";
+import { createDelegation, expireDelegations, getAgentChain, getDelegation, getDelegationTree, listDelegations, revokeDelegation } from "../src/delegations";
 import { authenticateApiKey, forgetKeysOnSignal, whoami } from "../src/keys";
 import { updateOrgSettings } from "../src/orgs";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
@@ -174,6 +174,12 @@ describe("delegation", () => {
     expect((await listDelegations({ ctx: c.ctx, input: { role: "child" } })).delegations.map((d) => d.id)).toEqual([c.delegation.id]);
     const owner = asMember(org, { ...org.owner, role: "owner" });
     expect((await getDelegationTree({ ctx: owner, input: { agentId: org.agent.id } })).delegations).toHaveLength(4);
+    // The console's chain of a delegate: root first, itself last; a root agent has none, nor has another org's agent here.
+    const chain = await getAgentChain({ ctx: asMember(org, viewer), input: { agentId: c.delegation.childAgentId } });
+    expect(chain?.map((link) => link.agentId)).toEqual([org.agent.id, a.delegation.childAgentId, b.delegation.childAgentId, c.delegation.childAgentId]);
+    expect(chain?.[0]?.name).toBe(org.agent.name);
+    expect(await getAgentChain({ ctx: owner, input: { agentId: org.agent.id } })).toBeNull();
+    expect(await getAgentChain({ ctx: owner, input: { agentId: otherRoot.actor.type === "agent" ? otherRoot.actor.agentId : "" } })).toBeNull();
 
     // The root revokes `a`: a, b and c go, the sibling stays.
     const revoked = await revokeDelegation({ ctx: root, input: { delegationId: a.delegation.id } });

@@ -4,6 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { eventsUrl } from "@/lib/api-client";
 import { approvalKeys } from "@/lib/approvals";
+import { delegationKeys } from "@/lib/delegations";
 import { onboardingKeys } from "@/lib/onboarding";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
@@ -20,6 +21,8 @@ const APPROVAL_EVENTS = ["approval.requested", "approval.voted", "approval.decid
 // Events that add an entry to an agent's recent decisions.
 const DECISION_EVENTS = new Set<string>(["action.executed", "action.denied", "approval.requested"]);
 const ACTION_EVENTS = ["action.executed", "action.denied"] as const;
+// Events that change an agent's delegation tree.
+const DELEGATION_EVENTS = ["delegation.created", "delegation.revoked", "delegation.expired"] as const;
 
 // A burst of events (a batch of approvals decided at once) refetches once.
 const COALESCE_MS = 150;
@@ -40,7 +43,7 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
-    const stale = { approvals: false, decisions: false };
+    const stale = { approvals: false, decisions: false, delegations: false };
 
     const flush = () => {
       flushTimer = undefined;
@@ -50,12 +53,15 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
         // An agent's first decision ticks the org home's onboarding checklist.
         void queryClient.invalidateQueries({ queryKey: onboardingKeys.state(orgSlug) });
       }
+      if (stale.delegations) void queryClient.invalidateQueries({ queryKey: delegationKeys.all(orgSlug) });
       stale.approvals = false;
       stale.decisions = false;
+      stale.delegations = false;
     };
-    const mark = (approvals: boolean, decisions: boolean) => {
+    const mark = (approvals: boolean, decisions: boolean, delegations = false) => {
       stale.approvals ||= approvals;
       stale.decisions ||= decisions;
+      stale.delegations ||= delegations;
       flushTimer ??= setTimeout(flush, COALESCE_MS);
     };
 
@@ -66,7 +72,7 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
       current.onopen = () => {
         failures = 0;
         setStatus("live");
-        mark(true, true);
+        mark(true, true, true);
       };
       current.onerror = () => {
         if (current.readyState !== EventSource.CLOSED) {
@@ -80,6 +86,7 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
       };
       for (const type of APPROVAL_EVENTS) current.addEventListener(type, () => mark(true, DECISION_EVENTS.has(type)));
       for (const type of ACTION_EVENTS) current.addEventListener(type, () => mark(false, true));
+      for (const type of DELEGATION_EVENTS) current.addEventListener(type, () => mark(false, false, true));
     };
 
     connect();

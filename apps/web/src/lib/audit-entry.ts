@@ -150,6 +150,18 @@ export function entryActor(entry: DescribedEntry, directory: ActorDirectory = {}
   switch (actorType) {
     case "agent": {
       const name = directory.agents?.get(actorId) ?? (actorId === entry.agentId ? text(data.agentName) : null);
+      // A delegate's entry names its agents, root first and itself last (`agentChain`): show who delegated to it.
+      const chain = canonicalActor(entry)?.agentChain;
+      const delegators = Array.isArray(chain)
+        ? chain
+            .slice(0, -1)
+            .filter((id): id is string => typeof id === "string")
+            .reverse()
+        : [];
+      if (delegators.length > 0) {
+        const names = delegators.map((id) => directory.agents?.get(id) ?? id).join(" ← ");
+        return { kind: "agent", label: `${name ?? actorId}, delegated by ${names}`, detail: `agent ${actorId} · delegated by ${delegators.join(" ← ")}` };
+      }
       return { kind: "agent", label: name ?? actorId, detail: `agent ${actorId}` };
     }
     case "member": {

@@ -93,3 +93,11 @@ export async function getDelegationTree({ ctx, input }: { ctx: Ctx; input: unkno
     })),
   };
 }
+
+/** A delegate's chain for the console (members with `agents.read`): its agents root first, itself last; null for a root agent. */
+export async function getAgentChain({ ctx, input }: { ctx: Ctx; input: { agentId: string } }): Promise<Array<{ agentId: string; name: string }> | null> {
+  requirePermission(ctx, "agents.read");
+  const chain = await resolveChain(ctx.org.id, input.agentId);
+  if (!chain) return null;
+  return [{ agentId: chain.rootAgentId, name: chain.rootAgentName }, ...chain.links.map((link) => ({ agentId: link.agentId, name: link.agentName }))];
+}

@@ -7,6 +7,7 @@ import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
+import { delegateOf } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 import { AgentSnippets, breakerLabel, breakerTone, Pill, SecretOnce } from "./secret-once";
 
@@ -33,7 +34,10 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
     create.mutate({ name: String(form.get("name") ?? "").trim(), ...(description ? { description } : {}), labels: parseLabels(String(form.get("labels") ?? "")) });
   };
 
-  const agents = query.data.agents;
+  // Revoked delegates (halted by their revoke) stay in the org's list; they are shown on request only.
+  const [showEnded, setShowEnded] = useState(false);
+  const ended = query.data.agents.filter((agent) => delegateOf(agent) !== null && agent.status === "halted");
+  const agents = showEnded ? query.data.agents : query.data.agents.filter((agent) => !ended.includes(agent));
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-start justify-between gap-4">
@@ -89,6 +93,12 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
       ) : null}
 
       <RefreshErrorBanner what="agents" error={query.error} onRetry={() => void query.refetch()} />
+      {ended.length > 0 ? (
+        <label className="flex items-center gap-2 text-sm text-stone-600">
+          <input type="checkbox" checked={showEnded} onChange={(event) => setShowEnded(event.target.checked)} />
+          Show {ended.length} revoked delegate{ended.length === 1 ? "" : "s"}
+        </label>
+      ) : null}
       {agents.length === 0 ? (
         <EmptyBox title="No agents yet">{canManage ? "Create one to get its key." : "An owner or admin creates them."}</EmptyBox>
       ) : (
@@ -112,6 +122,11 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
                     <Link href={`/o/${encodeURIComponent(orgSlug)}/agents/${agent.id}`} className="font-medium text-stone-900 underline-offset-2 hover:underline">
                       {agent.name}
                     </Link>
+                    {delegateOf(agent) !== null ? (
+                      <span data-testid="delegate-badge" className="ml-2">
+                        <Pill tone="muted">delegate of {delegateOf(agent)}</Pill>
+                      </span>
+                    ) : null}
                     {agent.description ? <p className="text-xs text-stone-500">{agent.description}</p> : null}
                   </td>
                   <td className="px-4 py-2.5">

@@ -7,6 +7,7 @@ import { approvalKeys, expiresIn, formatSpan, type Approval, type Decision } fro
 import { summarize } from "@/lib/audit";
 import { Button } from "@/components/button";
 import { KeyValueList } from "@/components/key-value-list";
+import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 
 interface ApprovalDetailProps {
@@ -60,7 +61,10 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
           <ApprovalStatusBadge status={approval.status} />
         </div>
         <p className="mt-1 text-sm text-stone-600">
-          Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>{" "}
+          Requested by agent <span className="font-medium text-stone-900">{approval.agentName}</span>
+          {approval.delegation && approval.delegation.chain.length > 1 ? (
+            <span data-testid="approval-chain">, delegated by {delegatedByText(approval.delegation.chain)}</span>
+          ) : null}{" "}
           <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
           {approval.requestedBy ? (
             <>

@@ -21,6 +21,7 @@ import {
 } from "@/lib/approvals";
 import { ApprovalDetail, ApprovalStatusBadge } from "./approval-detail";
 import { Button } from "@/components/button";
+import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
 
 type Tab = "pending" | "history";
@@ -364,6 +365,9 @@ function ApprovalRow({ approval, now, selected, onSelect }: { approval: Approval
               {approval.agentName}
             </span>
           )}
+          {approval.delegation && approval.delegation.chain.length > 1 ? (
+            <span data-testid="approval-chain">, delegated by {delegatedByText(approval.delegation.chain)}</span>
+          ) : null}
         </span>
         <span title={formatDateTime(approval.createdAt)}>{formatSpan(now - Date.parse(approval.createdAt))} ago</span>
         <span data-testid="approval-quorum" className="tabular-nums">

@@ -11,6 +11,7 @@ import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
 import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, parseExpiryDays, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
+import { DelegationChain, Delegations } from "./delegations";
 
 const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
 const RECENT = 20;
@@ -21,9 +22,12 @@ interface Props {
   canManage: boolean;
   canManageKeys: boolean;
   readsApprovals: boolean;
+  canRevokeDelegations: boolean;
+  /** A delegate's chain, root first and itself last; null for a root agent. */
+  chain: Array<{ agentId: string; name: string }> | null;
 }
 
-export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsApprovals }: Props) {
+export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsApprovals, canRevokeDelegations, chain }: Props) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: agentKeys.one(orgSlug, initial.id), queryFn: ({ signal }) => fetchAgent(orgSlug, initial.id, signal), initialData: initial });
   const agent = query.data;
@@ -51,6 +55,7 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           </span>
           <Pill tone={breakerTone(agent.cbState)}>breaker {breakerLabel(agent.cbState)}</Pill>
         </div>
+        {chain ? <DelegationChain orgSlug={orgSlug} chain={chain} /> : null}
         {agent.description ? <p className="mt-1 text-sm text-stone-600">{agent.description}</p> : null}
         <dl className="mt-3 grid max-w-2xl grid-cols-[max-content_1fr] gap-x-4 gap-y-1 text-sm">
           <dt className="text-stone-500">Labels</dt>
@@ -97,6 +102,7 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
         </form>
       ) : null}
 
+      <Delegations orgSlug={orgSlug} agentId={agent.id} canRevoke={canRevokeDelegations} />
       {canManageKeys ? <AgentKeys orgSlug={orgSlug} agentId={agent.id} /> : null}
       <RecentDecisions orgSlug={orgSlug} agentId={agent.id} />
       {readsApprovals ? <AgentApprovals orgSlug={orgSlug} agentId={agent.id} /> : null}

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { getAgentOverview, hasPermission, isDomainError } from "@gatehouse/db";
+import { getAgentChain, getAgentOverview, hasPermission, isDomainError } from "@gatehouse/db";
 import { idOf } from "@gatehouse/contracts";
 import type { AgentOverview } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
@@ -24,7 +24,18 @@ export default async function AgentPage({ params }: { params: Params }) {
     if (isDomainError(error) && error.code === "NOT_FOUND") notFound();
     throw error;
   }
+  const chain = await getAgentChain({ ctx, input: { agentId } });
   const role = ctx.actor.type === "user" ? ctx.actor.role : null;
   const can = (permission: Parameters<typeof hasPermission>[1]) => role !== null && hasPermission(role, permission);
-  return <AgentDetail orgSlug={orgSlug} initial={agent} canManage={can("agents.manage")} canManageKeys={can("keys.manage")} readsApprovals={can("approvals.read")} />;
+  return (
+    <AgentDetail
+      orgSlug={orgSlug}
+      initial={agent}
+      canManage={can("agents.manage")}
+      canManageKeys={can("keys.manage")}
+      readsApprovals={can("approvals.read")}
+      canRevokeDelegations={can("delegations.revoke")}
+      chain={chain}
+    />
+  );
 }
