@@ -1,5 +1,5 @@
 import type { MemberRole } from "@gatehouse/core";
-import type { ResolvedChain } from "../delegations/chain";
+import type { ResolvedChain } from "./delegation-chain";
 
 export interface OrgRef {
   id: string;

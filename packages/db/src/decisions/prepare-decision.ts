@@ -13,7 +13,7 @@ import {
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../agents/agent-snapshot";
-import { ancestorsOf } from "../delegations/chain";
+import { ancestorsOf } from "../actors/delegation-chain";
 import { passBreaker } from "../agents/circuit-breaker";
 import { rateKeysFor, rateLimiter, rateMember } from "../infra/rate-limiter";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";

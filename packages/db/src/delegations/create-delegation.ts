@@ -20,7 +20,7 @@ import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { earlierIssue, forgetReissued, reissueKey } from "../keys/reissue";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-import { ancestorsOf, resolveChain } from "./chain";
+import { ancestorsOf, resolveChain } from "../actors/delegation-chain";
 import { delegationView } from "./delegation-view";
 
 /** What a root agent may delegate: everything (its own decisions are bounded by policies, as its delegates' are). */

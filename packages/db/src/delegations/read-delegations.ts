@@ -4,7 +4,7 @@ import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent, requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { resolveChain } from "./chain";
+import { resolveChain } from "../actors/delegation-chain";
 import { delegationView } from "./delegation-view";
 
 /** Whether `agentId` is an ancestor (parent, grandparent, … root) of the delegate `childAgentId`. */

@@ -4,7 +4,7 @@ import { db } from "../infra/client";
 import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";
 import { touchMemberActivity } from "../actors/member-activity";
-import { resolveChain } from "../delegations/chain";
+import { resolveChain } from "../actors/delegation-chain";
 
 export interface KeyPrincipal {
   org: OrgRef;

@@ -3,7 +3,7 @@ import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listPolicies } from "../policies/list-policies";
-import { resolveChain } from "../delegations/chain";
+import { resolveChain } from "../actors/delegation-chain";
 
 export type { WhoAmI };
 
