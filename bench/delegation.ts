@@ -412,7 +412,7 @@ function summary(
   const rows = d.pairs
     .map(
       (p, i) =>
-        `| ${i + 1} | ${Math.round(p.root.requestsPerSecond).toLocaleString("en")} (p50 ${p.root.p50ms} ms, p99 ${p.root.p99ms} ms, non-2xx ${p.root.non2xx}) | ${Math.round(p.delegate.requestsPerSecond).toLocaleString("en")} (p50 ${p.delegate.p50ms} ms, p99 ${p.delegate.p99ms} ms, non-2xx ${p.delegate.non2xx}) | ${p.ratio} |`,
+        `| ${i + 1} | ${Math.round(p.root.requestsPerSecond).toLocaleString("en")} (p50 ${p.root.p50ms} ms, p99 ${p.root.p99ms} ms, non-2xx ${p.root.non2xx}) | ${Math.round(p.delegate.requestsPerSecond).toLocaleString("en")} (p50 ${p.delegate.p50ms} ms, p99 ${p.delegate.p99ms} ms, non-2xx ${p.delegate.non2xx}) | ${p.ratio} | ${p.root.cpuMicrosPerRequest} → ${p.delegate.cpuMicrosPerRequest} (${p.cpuRatio}) |`,
     )
     .join("\n");
   const s = (x: { p50: number; p99: number; max: number }) => `p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms`;
@@ -429,11 +429,11 @@ delegates created through \`POST /v1/delegations\` with each level's key (capabi
 (\`svc1.read\`; the root's decision ${JSON.stringify(d.probe.root)}, the delegate's ${JSON.stringify(d.probe.delegate)}),
 root and delegate interleaved, ${d.pairs.length} pairs of ${r.settings.SECONDS} s, each root then delegate:
 
-| pair | root agent /s | depth-5 delegate /s | ratio |
-|---|---|---|---|
+| pair | root agent /s | depth-5 delegate /s | ratio | API CPU µs per request, root → delegate |
+|---|---|---|---|---|
 ${rows}
 
-**Median ratio ${d.medianRatio}** (target ≥ ${d.target}).
+**Median ratio ${d.medianRatio}** (target ≥ ${d.target}); median CPU per request ratio ${d.medianCpuRatio}.
 
 ## 2. Revoking the top of a ${v.treeSize.toLocaleString("en")}-delegation tree, seen on the other instance
 
