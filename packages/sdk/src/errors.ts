@@ -43,7 +43,26 @@ export class AuthenticationError extends GatehouseError {
 
 /** 403: the key is valid but may not do this. */
 export class PermissionDeniedError extends GatehouseError {
-  override readonly name = "PermissionDeniedError";
+  override readonly name: string = "PermissionDeniedError";
+}
+
+/**
+ * 403 `DELEGATION_SCOPE` from `delegate()`: a capability asked for is not covered by the delegating
+ * agent's own (`pr.*` under `pr.open`). `capability` names it. A delegate's denied *action* is not
+ * this error: it is a decision with `denialReason` `DELEGATION_SCOPE`, `DELEGATION_EXPIRED` or
+ * `DELEGATION_REVOKED` (a `DeniedError` from `gate()` and `assertAllowed()`).
+ */
+export class DelegationScopeError extends PermissionDeniedError {
+  override readonly name = "DelegationScopeError";
+  /** The capability that was refused, when the server named it. */
+  readonly capability: string | undefined;
+
+  constructor(message: string, init: GatehouseErrorInit = {}) {
+    super(message, init);
+    const details = init.details;
+    const capability = typeof details === "object" && details !== null ? (details as { capability?: unknown }).capability : undefined;
+    this.capability = typeof capability === "string" ? capability : undefined;
+  }
 }
 
 /** 404: no such object in this organization. */
@@ -91,9 +110,10 @@ export class APIUserAbortError extends GatehouseError {
   override readonly name = "APIUserAbortError";
 }
 
-/** The error class for an HTTP error status. Statuses without a class of their own get `GatehouseError`. */
-export function errorClassForStatus(status: number): typeof GatehouseError {
+/** The error class for an HTTP error status (and its code). Statuses without a class of their own get `GatehouseError`. */
+export function errorClassForStatus(status: number, code?: string): typeof GatehouseError {
   if (status >= 500) return InternalServerError;
+  if (status === 403 && code === "DELEGATION_SCOPE") return DelegationScopeError;
   switch (status) {
     case 400:
       return BadRequestError;
