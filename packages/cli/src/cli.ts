@@ -23,6 +23,7 @@ import {
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
 import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
+import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -111,6 +112,8 @@ Commands:
   keys list                List personal admin keys (yours; an owner sees everyone's)
   keys create --name <name> [--expires-in-days <n>]   Issue a personal admin key; prints it once
   keys revoke <id>         Revoke a key (an admin key or an agent's)
+  delegations list [--agent <id>]   Print agents' delegation trees, indented
+  delegations revoke <id>  Revoke a delegation and every delegation below it
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
@@ -511,6 +514,8 @@ async function run(given: CliContext): Promise<number> {
       return runAgents(agentsIo(context, flags, repeated), command, rest);
     case "keys":
       return runKeys(agentsIo(context, flags, repeated), command, rest);
+    case "delegations":
+      return runDelegations(agentsIo(context, flags, repeated), command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
