@@ -6,6 +6,7 @@ import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
+import { delegationRoutes } from "./routes/delegations";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
@@ -93,6 +94,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(agentRoutes);
   await app.register(adminRoutes);
+  await app.register(delegationRoutes);
   await app.register(memberRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);

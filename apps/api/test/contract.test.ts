@@ -61,6 +61,7 @@ interface State {
   issuedKeyId: string;
   memberId: string;
   invitationId: string;
+  delegationId: string;
 }
 
 type Row = (state: State) => Promise<LightMyRequestResponse>;
@@ -88,6 +89,19 @@ const ROWS: Record<OperationId, Row> = {
     expect(check({ method: "GET", path: "/v1/whoami", status: 200, body: asAdmin.json() })).toEqual([]);
     return agent("GET", "/v1/whoami");
   },
+  createDelegation: async (state) => {
+    const created = await agent("POST", "/v1/delegations", { name: "contract-sub", capabilities: ["pr.*"], ttlSeconds: 600, metadata: { task: "contract" } });
+    state.delegationId = created.json().delegation.id;
+    // A delegate's whoami shows its chain.
+    const sub = await call(app, "GET", "/v1/whoami", { key: created.json().apiKey });
+    expect(check({ method: "GET", path: "/v1/whoami", status: 200, body: sub.json() })).toEqual([]);
+    expect(sub.json().delegation.chain).toHaveLength(2);
+    return created;
+  },
+  listDelegations: () => agent("GET", "/v1/delegations?role=parent&activeOnly=true"),
+  getDelegation: (state) => agent("GET", `/v1/delegations/${state.delegationId}`),
+  revokeDelegation: (state) => agent("DELETE", `/v1/delegations/${state.delegationId}`),
+  getDelegationTree: () => admin("GET", `/v1/admin/delegations?agentId=${org.agent.id}`),
   getApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}`),
   waitForApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}/wait?timeoutMs=0`),
   streamEvents: () => call(app, "GET", "/v1/events?lastEventId=abc", { key: org.agent.apiKey }),
@@ -152,7 +166,7 @@ const ROWS: Record<OperationId, Row> = {
 };
 
 describe("every route's real answer matches the document", () => {
-  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "", memberId: "", invitationId: "" };
+  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "", memberId: "", invitationId: "", delegationId: "" };
 
   it("has a row for every operation of the document", () => {
     expect(Object.keys(ROWS).sort()).toEqual(routes.map((r) => r.operationId).sort());

@@ -37,6 +37,8 @@ interface OrgFixture {
   executedEntryId: string;
   /** A pending invitation of the org. */
   invitationId: string;
+  /** An active delegation of the org's agent. */
+  delegationId: string;
 }
 
 interface Fixtures {
@@ -109,7 +111,20 @@ async function executeAction(org: TestOrg): Promise<string> {
 
 async function orgFixture(label: string): Promise<OrgFixture> {
   const org = await createTestOrg({ label, policies: ALLOW_ALL_PR });
-  return { org, approvalId: await requestApproval(org), executedEntryId: await executeAction(org), invitationId: (await throwawayInvitation(org)).invitation.id };
+  return {
+    org,
+    approvalId: await requestApproval(org),
+    executedEntryId: await executeAction(org),
+    invitationId: (await throwawayInvitation(org)).invitation.id,
+    delegationId: await throwawayDelegation(org),
+  };
+}
+
+/** A fresh delegation of the org's agent (through the API: the agent's key is the parent). */
+async function throwawayDelegation(org: TestOrg): Promise<string> {
+  const response = await call(app, "POST", "/v1/delegations", { key: org.agent.apiKey, body: { name: unique("sub"), capabilities: ["pr.*"], ttlSeconds: 600 } });
+  if (response.statusCode !== 201) throw new Error(`expected a delegation, got ${response.body}`);
+  return response.json<{ delegation: { id: string } }>().delegation.id;
 }
 
 const throwawayInvitation = (org: TestOrg) => createInvitation({ ctx: org.ctx, input: { body: { email: `${unique("invitee")}@example.test`, role: "viewer" } } });
@@ -199,6 +214,37 @@ const ROWS: Row[] = [
   },
   { method: "POST", route: "/v1/audit/verify", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/verify" }), foreign: "scoped" },
   { method: "GET", route: "/v1/audit/export", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/export?format=jsonl" }), foreign: "scoped" },
+
+  // Delegation: an agent's key delegates and lists its own; any ancestor agent or a member with delegations.revoke revokes.
+  {
+    method: "POST",
+    route: "/v1/delegations",
+    access: agentOnly,
+    sample: () => ({ path: "/v1/delegations", body: { name: unique("sub"), capabilities: ["pr.open"], ttlSeconds: 60 } }),
+    foreign: "scoped",
+  },
+  { method: "GET", route: "/v1/delegations", access: agentOnly, sample: () => ({ path: "/v1/delegations?role=parent" }), foreign: "scoped" },
+  {
+    method: "GET",
+    route: "/v1/delegations/:id",
+    access: agentOnly,
+    sample: (f) => ({ path: `/v1/delegations/${f.a.delegationId}` }),
+    foreign: (f) => ({ path: `/v1/delegations/${f.b.delegationId}` }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/delegations/:id",
+    access: anyKey("delegations.revoke"),
+    sample: async (f) => ({ path: `/v1/delegations/${await throwawayDelegation(f.a.org)}` }),
+    foreign: (f) => ({ path: `/v1/delegations/${f.b.delegationId}` }),
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/delegations",
+    access: adminKey("agents.read"),
+    sample: (f) => ({ path: `/v1/admin/delegations?agentId=${f.a.org.agent.id}` }),
+    foreign: (f) => ({ path: `/v1/admin/delegations?agentId=${f.b.org.agent.id}` }),
+  },
 
   // Org administration, with a member's admin key.
   { method: "GET", route: "/v1/admin/policies", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies" }), foreign: "scoped" },
@@ -479,6 +525,7 @@ beforeAll(async () => {
       b.org.owner.userId,
       b.approvalId,
       b.invitationId,
+      b.delegationId,
       ...bEntries.map((e) => e.id),
       ...bKeys.map((k) => k.id),
     ],

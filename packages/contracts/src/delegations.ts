@@ -9,7 +9,7 @@ export const delegationSchema = named(
   "Delegation",
   z.object({
     id: z.string().describe("dlg_…"),
-    name: z.string().describe("The delegate's name (its agent is named after its parent's)."),
+    name: z.string().describe("The name the delegation was given; its delegate agent is named `<name>.<8 random letters or digits>`."),
     parentAgentId: z.string().describe("The agent that delegated (a root agent, or another delegate)."),
     childAgentId: z.string().describe("The delegate: an agent created for this delegation, acting with the key answered once."),
     rootAgentId: z.string().describe("The root of the chain: policies apply to the delegate as they apply to this agent."),

@@ -2,7 +2,17 @@
  * The closed set of domain errors. Every layer throws these; apps map them to HTTP in exactly one
  * function. Anything else that escapes is a bug and becomes a 500 without internal text.
  */
-export const DOMAIN_ERROR_CODES = ["VALIDATION", "UNAUTHENTICATED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "PAYLOAD_TOO_LARGE", "RATE_LIMITED", "UNAVAILABLE"] as const;
+export const DOMAIN_ERROR_CODES = [
+  "VALIDATION",
+  "UNAUTHENTICATED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "PAYLOAD_TOO_LARGE",
+  "RATE_LIMITED",
+  "UNAVAILABLE",
+  "DELEGATION_SCOPE",
+] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
 
@@ -16,6 +26,7 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
+  DELEGATION_SCOPE: 403,
 };
 
 export interface FieldIssue {
@@ -49,6 +60,8 @@ export const conflict = (message: string, details?: unknown) => new DomainError(
 export const rateLimited = (message: string, retryAfterSeconds: number, details?: unknown) => new DomainError("RATE_LIMITED", message, details, retryAfterSeconds);
 /** A dependency the answer needs (the database) is down or not answering: try again shortly. Never an allow. */
 export const unavailable = (message: string, retryAfterSeconds = 2) => new DomainError("UNAVAILABLE", message, undefined, retryAfterSeconds);
+/** A delegation asking for more than its parent holds (a capability not covered, a lifetime beyond the parent's): 403 naming the field. */
+export const delegationScope = (message: string, issue: FieldIssue) => new DomainError("DELEGATION_SCOPE", message, { issues: [issue] });
 export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
 /** details.reason of the CONFLICT every write to a closed org gets (closeOrg in packages/db). */
 export const ORG_CLOSED = "ORG_CLOSED";

@@ -236,6 +236,13 @@ describe("fields", () => {
     ["agent.labels.<absent key> eq", on("agent.labels.tier", "eq", "gold"), {}, false],
     ["agent.labels.<absent key> neq", on("agent.labels.tier", "neq", "gold"), {}, false],
     ["agent.labels.<absent key> exists false", on("agent.labels.tier", "exists", false), {}, true],
+    ["delegation.depth of a root agent is 0", on("delegation.depth", "eq", 0), {}, true],
+    ["delegation.rootAgent of a root agent is itself", on("delegation.rootAgent", "eq", "ci-bot"), {}, true],
+    ["delegation.chain of a root agent is itself", on("delegation.chain", "eq", ["ci-bot"]), {}, true],
+    ["delegation.depth of a delegate", on("delegation.depth", "gte", 2), { delegation: { depth: 2, rootAgent: "ci-bot", chain: ["ci-bot", "a", "b"] } }, true],
+    ["delegation.rootAgent of a delegate", on("delegation.rootAgent", "eq", "ci-bot"), { delegation: { depth: 1, rootAgent: "ci-bot", chain: ["ci-bot", "a"] } }, true],
+    ["delegation.chain contains", on("delegation.chain", "contains", "a"), { delegation: { depth: 1, rootAgent: "ci-bot", chain: ["ci-bot", "a"] } }, true],
+    ["delegation.chain in (none)", on("delegation.chain", "in", ["z"]), { delegation: { depth: 1, rootAgent: "ci-bot", chain: ["ci-bot", "a"] } }, false],
   ])("%s → %s", (_name, when, over, expected) => {
     expect(check(when, facts(over)).result).toBe(expected);
   });

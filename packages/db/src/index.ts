@@ -10,6 +10,7 @@ export * from "./members";
 export * from "./invitations";
 export * from "./agents";
 export * from "./keys";
+export * from "./delegations";
 export * from "./policies";
 export * from "./decisions";
 export * from "./approvals";

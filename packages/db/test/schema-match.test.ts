@@ -245,17 +245,24 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t },
     });
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
+    const child = await prisma.agent.create({ data: { id: "agt_rt_child", orgId: org.id, name: "rt-child" } });
+    const grandchild = await prisma.agent.create({ data: { id: "agt_rt_grandchild", orgId: org.id, name: "rt-grandchild" } });
     const parent = await prisma.delegation.create({
-      data: { id: "dlg_root", orgId: org.id, parentAgentId: agent.id, childAgentId: agent.id, capabilities: ["pr.*"], expiresAt: later },
+      data: { id: "dlg_root", orgId: org.id, name: "rt-child", parentAgentId: agent.id, childAgentId: child.id, rootAgentId: agent.id, capabilities: ["pr.*"], expiresAt: later },
     });
     const delegation = await prisma.delegation.create({
       data: {
         id: "dlg_rt",
         orgId: org.id,
-        parentAgentId: agent.id,
-        childAgentId: agent.id,
+        name: "rt-grandchild",
+        parentAgentId: child.id,
+        childAgentId: grandchild.id,
+        rootAgentId: agent.id,
+        keyId: key.id,
         parentDelegationId: parent.id,
         capabilities: ["pr.open", "pr.merge"],
+        metadata: { purpose: "x" },
+        expiryRecordedAt: later,
         depth: 2,
         expiresAt: later,
         revokedAt: later,

@@ -1,9 +1,15 @@
 import { canonicalize } from "./canonical-json";
 import { chainHash, leafHash } from "./hashing";
 
-/** Who did something. Agents carry their delegation chain (ids of delegations, root first). */
+/**
+ * Who did something. Agents carry their delegation chain (ids of delegations, root first); a delegate
+ * also carries `agentChain`, the ids of its agents from the root to itself.
+ */
 export type ActorRef =
-  { type: "agent"; id: string; delegationChain?: string[] } | { type: "member"; id: string } | { type: "adminKey"; id: string; memberId: string } | { type: "system"; id: string };
+  | { type: "agent"; id: string; delegationChain?: string[]; agentChain?: string[] }
+  | { type: "member"; id: string }
+  | { type: "adminKey"; id: string; memberId: string }
+  | { type: "system"; id: string };
 
 export interface AuditEntryInput {
   type: string;

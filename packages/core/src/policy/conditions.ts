@@ -8,7 +8,11 @@ import { jsonValue } from "../input";
  *
  * Fields: `actionType`, `metadata` and `metadata.<path>`, `dataAccessed` (the entries),
  * `dataAccessed.type` and `dataAccessed.sensitivity` (the entries' values, a list), `dataAccessed.count`
- * (the sum of counts), `agent.id`, `agent.name`, `agent.labels.<key>`.
+ * (the sum of counts), `agent.id`, `agent.name`, `agent.labels.<key>`, and of delegation:
+ * `delegation.depth` (0 for a root agent, 1 for its delegate, …), `delegation.rootAgent` (the root
+ * agent's name; the agent's own for a root agent) and `delegation.chain` (the agents' names, root
+ * first and the acting agent last: a list). For a delegate, `agent.*` are its root agent's: policies
+ * apply to a delegate as to its root.
  *
  * Operators: a missing field makes every comparison false (use `exists`, or `not`, to test absence).
  * On a list, `eq`, `contains`, `matches` and `in` hold when any element does; `not_in` when none does.
@@ -27,7 +31,7 @@ export interface RateSpec {
 }
 
 const FIELD_PATTERN =
-  /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100})$/;
+  /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100}|delegation\.(depth|rootAgent|chain))$/;
 const MAX_DEPTH = 8;
 
 const rateSchema = z.strictObject({
@@ -42,7 +46,12 @@ const rateSchema = z.strictObject({
 
 const comparisonSchema = z
   .strictObject({
-    field: z.string().regex(FIELD_PATTERN, "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name or agent.labels.<key>"),
+    field: z
+      .string()
+      .regex(
+        FIELD_PATTERN,
+        "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name, agent.labels.<key> or delegation.depth|rootAgent|chain",
+      ),
     op: z.enum(OPERATORS),
     value: jsonValue().optional(),
   })
@@ -107,6 +116,8 @@ export const MAX_CONDITION_DEPTH = MAX_DEPTH;
 export interface Facts {
   actionType: string;
   agent: { id: string; name: string; labels: Record<string, string> };
+  /** A delegate's place in its chain; absent for a root agent (depth 0, itself its root and its chain). */
+  delegation?: { depth: number; rootAgent: string; chain: readonly string[] };
   metadata: Record<string, unknown>;
   dataAccessed: ReadonlyArray<{ type: string; count?: number; sensitivity?: string }>;
 }
@@ -138,6 +149,9 @@ function resolve(field: string, facts: Facts): unknown {
   if (field === "dataAccessed.count") return facts.dataAccessed.reduce((sum, d) => sum + (d.count ?? 0), 0);
   if (field === "agent.id") return facts.agent.id;
   if (field === "agent.name") return facts.agent.name;
+  if (field === "delegation.depth") return facts.delegation?.depth ?? 0;
+  if (field === "delegation.rootAgent") return facts.delegation?.rootAgent ?? facts.agent.name;
+  if (field === "delegation.chain") return facts.delegation ? [...facts.delegation.chain] : [facts.agent.name];
   if (field.startsWith("agent.labels.")) {
     const key = field.slice("agent.labels.".length);
     return Object.hasOwn(facts.agent.labels, key) ? facts.agent.labels[key] : undefined;

@@ -5,7 +5,10 @@ import type { Actor } from "./context";
 export function actorRef(actor: Actor): ActorRef {
   switch (actor.type) {
     case "agent":
-      return { type: "agent", id: actor.agentId, delegationChain: actor.delegationChain };
+      // A delegate's entries also name its agents, root first and itself last (`agentChain`).
+      return actor.delegation
+        ? { type: "agent", id: actor.agentId, delegationChain: actor.delegationChain, agentChain: [actor.delegation.rootAgentId, ...actor.delegation.links.map((l) => l.agentId)] }
+        : { type: "agent", id: actor.agentId, delegationChain: actor.delegationChain };
     case "user":
       return { type: "member", id: actor.membershipId };
     case "adminKey":

@@ -1,4 +1,5 @@
 import type { MemberRole } from "@gatehouse/core";
+import type { ResolvedChain } from "../delegations/chain";
 
 export interface OrgRef {
   id: string;
@@ -9,7 +10,16 @@ export interface OrgRef {
 /** Who acts. Every service takes `{ ctx, input }`; ctx.org scopes every query. */
 export type Actor =
   | { type: "user"; userId: string; membershipId: string; role: MemberRole }
-  | { type: "agent"; agentId: string; agentName: string; keyId: string; delegationChain: string[] }
+  | {
+      type: "agent";
+      agentId: string;
+      agentName: string;
+      keyId: string;
+      /** The ids of the delegations the agent acts under, root's first (empty for a root agent). */
+      delegationChain: string[];
+      /** A delegate's chain, resolved with its key (absent for a root agent). */
+      delegation?: ResolvedChain;
+    }
   | { type: "adminKey"; keyId: string; userId: string; membershipId: string; role: MemberRole }
   | { type: "system"; name: string };
 

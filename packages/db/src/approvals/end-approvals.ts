@@ -11,11 +11,13 @@ export interface Ending {
   /** The reviewer's reason (decided) or the halt's reason (cancelled). */
   reason: string | null;
   decidedBy: { id: string; email: string } | null;
+  /** The action's denial when it is not the status's own (a cancellation by a revoked delegation: DELEGATION_REVOKED). */
+  denialReason?: string;
 }
 
 const ENTRY_TYPE = { approved: "approval.decided", denied: "approval.decided", expired: "approval.expired", cancelled: "approval.cancelled" } as const;
 
-const denialOf = (e: Ending) => (e.status === "approved" ? null : APPROVAL_DENIAL_REASON[e.status]);
+const denialOf = (e: Ending) => (e.status === "approved" ? null : (e.denialReason ?? APPROVAL_DENIAL_REASON[e.status]));
 
 /**
  * Ends approvals inside the caller's transaction (which holds their rows FOR UPDATE): sets their

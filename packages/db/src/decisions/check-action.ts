@@ -8,9 +8,9 @@ import { prepareDecision } from "./prepare-decision";
  * canI: the same decision as execute, without recording anything or consuming rate limits, plus
  * `allowed` (it would execute at once) and `needsApproval` (it would wait for a person).
  */
-export async function checkAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<CheckResult> {
+export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<CheckResult> {
   requireAgent(ctx); // permission before parsing
-  const prepared = await prepareDecision(ctx, parseActionRequest(input), "check");
+  const prepared = await prepareDecision(ctx, parseActionRequest(input), "check", now);
   const { auditEventId: _unused, ...result } = buildActionResult({
     decision: prepared.decision,
     auditEventId: "",

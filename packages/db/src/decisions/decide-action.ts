@@ -22,7 +22,7 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
  * store (a NUL, an unpaired surrogate) is refused by the parse (core's safe-text checks), before it
  * counts against a rate or joins a group commit (which checks again).
  */
-export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ActionResult> {
+export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
   const actor = requireAgent(ctx);
   const parsed = parseActionRequest(input);
   if (parsed.eventId) {
@@ -34,7 +34,7 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
       return seen.result;
     }
   }
-  const prepared = await prepareDecision(ctx, parsed, "execute");
+  const prepared = await prepareDecision(ctx, parsed, "execute", now);
   const { request, agent, decision, gateReason } = prepared;
   const requestHash = actionRequestHash(agent.id, request);
 
@@ -57,6 +57,7 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
         data: {
           actionId,
           agentName: agent.name,
+          ...(prepared.delegation ? { delegation: prepared.delegation } : {}),
           actionType: request.actionType,
           status: result.status,
           ...(result.denialReason ? { denialReason: result.denialReason } : {}),
@@ -99,7 +100,14 @@ export async function decideAction({ ctx, input }: { ctx: Ctx; input: unknown })
     };
   };
 
-  const { result, fresh } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: request.eventId, requestHash, materialize });
+  const { result, fresh } = await commitDecision({
+    orgId: ctx.org.id,
+    agentId: agent.id,
+    gateAgentIds: prepared.gateAgentIds,
+    eventId: request.eventId,
+    requestHash,
+    materialize,
+  });
   if (request.eventId) remember(agent.id, request.eventId, requestHash, result);
   if (!fresh) return result;
   const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: gateReason !== undefined });

@@ -28,9 +28,11 @@ const { DatabaseError } = pg;
 export interface PendingDecision {
   orgId: string;
   agentId: string;
+  /** Other agents whose halt denies this decision (a delegate's ancestors; a revoked delegate is itself halted). */
+  gateAgentIds?: readonly string[];
   eventId: string | undefined;
   requestHash: string;
-  /** Builds the final rows; `halted` is true when the agent turned out halted at commit time. */
+  /** Builds the final rows; `halted` is true when the agent (or one of `gateAgentIds`) turned out halted at commit time. */
   materialize: (halted: boolean) => Materialized;
 }
 
@@ -189,7 +191,7 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     // BEGIN, the log-head lock, the agents' status and whether the org is closed in one round trip. Several statements in one
     // message need the simple protocol, so the two kinds of id are inlined as quoted literals: both
     // are ids this service generated (org and agent of an authenticated key), never request text.
-    const agentIds = [...new Set(items.map((i) => i.agentId))];
+    const agentIds = [...new Set(items.flatMap((i) => [i.agentId, ...(i.gateAgentIds ?? [])]))];
     const lit = (value: string) => client.escapeLiteral(value);
     const opened = (await client.query(
       `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")}); SELECT closed_at IS NOT NULL AS closed FROM orgs WHERE id = ${lit(orgId)}`,
@@ -234,7 +236,7 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
       let m: Materialized;
       let sealed: SealedAuditEntry;
       try {
-        m = item.materialize(halted.has(item.agentId));
+        m = item.materialize(halted.has(item.agentId) || (item.gateAgentIds?.some((id) => halted.has(id)) ?? false));
         const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
         if (issue) throw validationError([issue]);
         sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });

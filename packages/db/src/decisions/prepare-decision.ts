@@ -1,18 +1,34 @@
-import { approvalTimeoutSetting, breakerSettings, notFound, type ActionRequest, type BreakerSettings, type CircuitState, type Decision } from "@gatehouse/core";
+import {
+  approvalTimeoutSetting,
+  breakerSettings,
+  checkChain,
+  notFound,
+  type ActionRequest,
+  type BreakerSettings,
+  type ChainDenial,
+  type CircuitState,
+  type Decision,
+  type DecisionInput,
+} from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../agents/agent-snapshot";
+import { ancestorsOf } from "../delegations/chain";
 import { passBreaker } from "../agents/circuit-breaker";
 import { rateKeysFor, rateLimiter, rateMember } from "../infra/rate-limiter";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { getOrgPolicies } from "../policies/policy-cache";
 
 /** Denials decided before policy: the agent's own state, or policies that cannot be trusted. */
-export type GateReason = "AGENT_HALTED" | "CIRCUIT_OPEN" | "POLICY_TAMPERED";
+export type GateReason = "AGENT_HALTED" | "CIRCUIT_OPEN" | "POLICY_TAMPERED" | ChainDenial;
 
 export interface Prepared {
   request: ActionRequest;
   agent: { id: string; name: string; labels: Record<string, string>; circuitState: CircuitState };
+  /** For a delegate: its root agent (whose policies apply) and its chain's agent names, root first. */
+  delegation?: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] };
+  /** Agents whose halt (re-read at commit) denies this decision besides the agent itself: a delegate's ancestors. */
+  gateAgentIds: string[];
   decision: Decision;
   gateReason?: GateReason;
   tampered: string[];
@@ -25,26 +41,60 @@ export interface Prepared {
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
 /**
- * Everything a decision needs, in order: the agent (halted? breaker?), the org's verified policies
+ * Everything a decision needs, in order: the agent (halted? or under a halted ancestor?), a
+ * delegate's chain (revoked, expired, out of scope: checked at `now` against every link), the org's verified policies
  * (tampered → deny), the rate conditions this call would meet (counted: consumed by execute, only
  * peeked by canI), then the pure evaluation.
  */
-export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "execute" | "check"): Promise<Prepared> {
+export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "execute" | "check", now = Date.now()): Promise<Prepared> {
   const actor = requireAgent(ctx);
-  const [row, settings] = await Promise.all([agentSnapshot(ctx.org.id, actor.agentId), orgSettingsSnapshot(ctx.org.id)]);
+  const chain = actor.delegation;
+  const ancestorIds = chain ? ancestorsOf(chain) : [];
+  const [row, settings, ancestors] = await Promise.all([
+    agentSnapshot(ctx.org.id, actor.agentId),
+    orgSettingsSnapshot(ctx.org.id),
+    Promise.all(ancestorIds.map((id) => agentSnapshot(ctx.org.id, id))),
+  ]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
   const breaker = breakerSettings(settings);
-  const base = { request, agent, breaker, approvalTimeoutSeconds: approvalTimeoutSetting(settings), tampered: [] as string[], probe: false };
-  if (row.status === "halted") return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
+  const root = ancestors[0];
+  const delegation = chain
+    ? { rootAgentId: chain.rootAgentId, rootAgentName: chain.rootAgentName, depth: chain.depth, chain: [chain.rootAgentName, ...chain.links.map((l) => l.agentName)] }
+    : undefined;
+  const base = {
+    request,
+    agent,
+    ...(delegation ? { delegation } : {}),
+    gateAgentIds: ancestorIds,
+    breaker,
+    approvalTimeoutSeconds: approvalTimeoutSetting(settings),
+    tampered: [] as string[],
+    probe: false,
+  };
+  // A halted agent, or a delegate under a halted ancestor: the whole subtree stops while it is halted.
+  if (row.status === "halted" || ancestors.some((a) => a?.status === "halted")) return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
+  if (chain) {
+    // An ancestor that no longer exists fails closed, as a revoked link would.
+    const denial = ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now);
+    if (denial) return { ...base, decision: NO_DECISION, gateReason: denial };
+  }
   const policies = await getOrgPolicies(ctx.org.id);
   if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };
   const gate = await passBreaker(row, breaker, mode);
   if (!gate.pass) return { ...base, decision: NO_DECISION, gateReason: "CIRCUIT_OPEN" };
 
-  const facts = { actionType: request.actionType, agent, metadata: request.metadata, dataAccessed: request.dataAccessed };
-  const refs = policies.set.ratesFor(request.actionType, agent);
-  const keys = rateKeysFor(ctx.org.id, agent.id, refs);
+  // Policies apply to a delegate as to its root agent: its name, id and labels; rates count against the root.
+  const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
+  const facts: DecisionInput = {
+    actionType: request.actionType,
+    agent: subject,
+    metadata: request.metadata,
+    dataAccessed: request.dataAccessed,
+    ...(delegation ? { delegation: { depth: delegation.depth, rootAgent: delegation.rootAgentName, chain: delegation.chain } } : {}),
+  };
+  const refs = policies.set.ratesFor(request.actionType, subject);
+  const keys = rateKeysFor(ctx.org.id, subject.id, refs);
   // A retry of an eventId (landing here before the original's decision is found by the commit)
   // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
   const member = rateMember(agent.id, request.eventId);

@@ -17,7 +17,9 @@ export type Signal =
   | { type: "settings.changed"; orgId: string }
   | { type: "org.closed"; orgId: string }
   | { type: "approvals.changed"; orgId: string; approvalIds: string[] }
-  | { type: "audit.appended"; orgId: string };
+  | { type: "audit.appended"; orgId: string }
+  /** Every delegate under one of `delegationIds` (their chains carry the ids) is forgotten by every key cache. */
+  | { type: "delegations.revoked"; orgId: string; delegationIds: string[] };
 
 type Handler = (signal: Signal) => void;
 

@@ -1,4 +1,4 @@
-import { checkpointGrowingLogs, expireDueApprovals } from "../index";
+import { checkpointGrowingLogs, expireDueApprovals, expireDueDelegations } from "../index";
 import type { Job } from "./runner";
 
 /**
@@ -12,5 +12,7 @@ export function backgroundJobs(): Job[] {
     { name: "approval-expiry", everyMs: 1_000, run: expireDueApprovals },
     // Every log that grew gets a signed checkpoint within a second.
     { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
+    // Delegations past their expiry get a `delegation.expired` entry within a second (expiry itself is exact at request time).
+    { name: "delegation-expiry", everyMs: 1_000, run: () => expireDueDelegations() },
   ];
 }

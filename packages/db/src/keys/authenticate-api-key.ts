@@ -4,6 +4,7 @@ import { db } from "../infra/client";
 import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";
 import { touchMemberActivity } from "../actors/member-activity";
+import { resolveChain } from "../delegations/chain";
 
 export interface KeyPrincipal {
   org: OrgRef;
@@ -49,6 +50,16 @@ export function evictOrgKeys(orgId: string): void {
   for (const [hash, entry] of cache) if (entry.principal.org.id === orgId) cache.delete(hash);
 }
 
+/** Forget cached verifications of delegates under any of `delegationIds` — called when a subtree is revoked (`delegations.revoked`). */
+export function evictDelegates(delegationIds: readonly string[]): void {
+  lookups.forget();
+  const ids = new Set(delegationIds);
+  for (const [hash, entry] of cache) {
+    const { actor } = entry.principal;
+    if (actor.type === "agent" && actor.delegationChain.some((id) => ids.has(id))) cache.delete(hash);
+  }
+}
+
 /**
  * What every API process does with the signals other instances send: forget the cached
  * verifications a revocation, a member's change or an org's closing makes stale.
@@ -57,6 +68,7 @@ export function forgetKeysOnSignal(signal: Signal): void {
   if (signal.type === "key.revoked") evictKeyCache(signal.keyId);
   if (signal.type === "member.changed") evictMemberKeys(signal.membershipId);
   if (signal.type === "org.closed") evictOrgKeys(signal.orgId);
+  if (signal.type === "delegations.revoked") evictDelegates(signal.delegationIds);
 }
 
 /** The answer to a key of a closed org: 401 like any key that stopped working, its message saying why. */
@@ -94,7 +106,19 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   const org = { id: key.org.id, slug: key.org.slug, name: key.org.name };
   let principal: KeyPrincipal;
   if (key.kind === "agent" && key.agent) {
-    principal = { org, actor: { type: "agent", agentId: key.agent.id, agentName: key.agent.name, keyId: key.id, delegationChain: [] } };
+    // A delegate's chain is resolved here, once per verification, and cached with it.
+    const chain = await resolveChain(org.id, key.agent.id);
+    principal = {
+      org,
+      actor: {
+        type: "agent",
+        agentId: key.agent.id,
+        agentName: key.agent.name,
+        keyId: key.id,
+        delegationChain: chain ? chain.links.map((l) => l.delegationId) : [],
+        ...(chain ? { delegation: chain } : {}),
+      },
+    };
   } else if (key.kind === "admin" && key.membership && !key.membership.removedAt) {
     principal = {
       org,
@@ -104,7 +128,8 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
     throw unauthenticated("unknown or revoked API key");
   }
   if (cache.size >= MAX_CACHED) cache.clear();
-  if (isCurrent()) cache.set(hash, { principal, expiresAt: now + KEY_CACHE_TTL_MS });
+  // A key that expires sooner (a delegate's) is not trusted past its expiry.
+  if (isCurrent()) cache.set(hash, { principal, expiresAt: Math.min(now + KEY_CACHE_TTL_MS, key.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) });
   touchLastUsed(key.id, now);
   return principal;
 }

@@ -18,7 +18,7 @@ export const ISSUE_IDEMPOTENCY_WINDOW_MS = 24 * 3600 * 1000;
 export async function earlierIssue(
   tx: Tx,
   orgId: string,
-  type: "agent.created" | "key.issued",
+  type: "agent.created" | "key.issued" | "delegation.created",
   idempotencyKey: string,
 ): Promise<{ subjectId: string; data: Record<string, unknown> } | null> {
   await lockAuditLog(tx, orgId);

@@ -9,7 +9,7 @@ export type { PolicyView };
 
 /**
  * The org's active policies, as an agent sees them: `scope=org` all of them, `scope=own` (default)
- * those whose agent patterns match the calling agent.
+ * those whose agent patterns match the calling agent (for a delegate: its root agent).
  */
 export async function listPolicies({ ctx, input }: { ctx: Ctx; input: { scope?: string } }): Promise<{ scope: "own" | "org"; policies: PolicyView[] }> {
   const scope = input.scope ?? "own";
@@ -17,7 +17,8 @@ export async function listPolicies({ ctx, input }: { ctx: Ctx; input: { scope?: 
   const versions = await listActivePolicyVersions(ctx.org.id);
   let visible = versions;
   if (scope === "own" && ctx.actor.type === "agent") {
-    const agent = await db().agent.findFirstOrThrow({ where: { id: ctx.actor.agentId, orgId: ctx.org.id } });
+    // A delegate sees its root agent's policies: they are the ones that decide for it.
+    const agent = await db().agent.findFirstOrThrow({ where: { id: ctx.actor.delegation?.rootAgentId ?? ctx.actor.agentId, orgId: ctx.org.id } });
     const facts = { id: agent.id, name: agent.name, labels: agent.labels as Record<string, string> };
     const set = (await getOrgPolicies(ctx.org.id)).set;
     const applies = new Set(set.policies.filter((p) => p.matchesAgent(facts)).map((p) => p.versionId));

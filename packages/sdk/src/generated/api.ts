@@ -1152,7 +1152,7 @@ export interface components {
         Delegation: {
             /** @description dlg_… */
             id: string;
-            /** @description The delegate's name (its agent is named after its parent's). */
+            /** @description The name the delegation was given; its delegate agent is named `<name>.<8 random letters or digits>`. */
             name: string;
             /** @description The agent that delegated (a root agent, or another delegate). */
             parentAgentId: string;
@@ -1179,7 +1179,7 @@ export interface components {
             delegations: {
                 /** @description dlg_… */
                 id: string;
-                /** @description The delegate's name (its agent is named after its parent's). */
+                /** @description The name the delegation was given; its delegate agent is named `<name>.<8 random letters or digits>`. */
                 name: string;
                 /** @description The agent that delegated (a root agent, or another delegate). */
                 parentAgentId: string;

@@ -1,0 +1,113 @@
+import { notFound, type ActorRef } from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { forgetAgent } from "../agents/agent-snapshot";
+import { announceApprovals } from "../approvals/announce-approvals";
+import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
+import { appendAuditEntries } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { publishAfterCommit } from "../infra/signals";
+import { evictDelegates } from "../keys/authenticate-api-key";
+import { isAncestor } from "./read-delegations";
+
+export const DELEGATION_REVOKED_REASON = "DELEGATION_REVOKED";
+
+interface RevokedRow {
+  id: string;
+  name: string;
+  parent_agent_id: string;
+  child_agent_id: string;
+  depth: number;
+}
+
+/**
+ * Revokes a delegation and, in the same transaction, every descendant still unrevoked (one recursive
+ * statement): their rows get `revoked_at`, every key of their delegates is revoked, the delegates are
+ * halted (so the decision commit, which re-reads agent status under the log lock, refuses a decision
+ * that raced the revoke), their pending approvals are cancelled with DELEGATION_REVOKED, and each
+ * revoked delegation gets a `delegation.revoked` entry. After the commit one `delegations.revoked`
+ * signal makes every instance forget the cached keys of the whole subtree (each delegate's chain holds
+ * the revoked id), and waiting `gate()` calls wake.
+ *
+ * Who may: any ancestor agent of the delegate (its parent, its parent's parent, … up to the root), a
+ * member holding `delegations.revoke`, or the system. The delegate itself, a sibling, a descendant or
+ * another org: 404, nothing written. Revoking again answers an empty list.
+ */
+export async function revokeDelegation({ ctx, input, actor: systemActor }: { ctx: Ctx; input: { delegationId: string }; actor?: ActorRef }): Promise<{ revoked: string[] }> {
+  if (ctx.actor.type === "user" || ctx.actor.type === "adminKey") requirePermission(ctx, "delegations.revoke");
+  const by = systemActor ?? actorRef(ctx.actor);
+  const cancelled: string[] = [];
+  const revoked = await db().$transaction(async (tx) => {
+    await lockAuditLog(tx, ctx.org.id);
+    const row = await tx.delegation.findFirst({ where: { id: input.delegationId, orgId: ctx.org.id } });
+    if (!row) throw notFound("delegation");
+    if (ctx.actor.type === "agent" && !(await isAncestor(ctx.org.id, ctx.actor.agentId, row.childAgentId))) throw notFound("delegation");
+    const now = new Date();
+    const rows = await tx.$queryRaw<RevokedRow[]>`
+      WITH RECURSIVE sub AS (
+        SELECT id FROM delegations WHERE id = ${row.id} AND org_id = ${ctx.org.id}
+        UNION ALL
+        SELECT d.id FROM delegations d JOIN sub ON d.parent_delegation_id = sub.id WHERE d.org_id = ${ctx.org.id}
+      )
+      UPDATE delegations SET revoked_at = ${now}
+      WHERE id IN (SELECT id FROM sub) AND revoked_at IS NULL
+      RETURNING id, name, parent_agent_id, child_agent_id, depth`;
+    if (rows.length === 0) return [];
+    rows.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
+    const agentIds = rows.map((r) => r.child_agent_id);
+    const keys = await tx.$queryRaw<Array<{ id: string }>>`
+      UPDATE api_keys SET revoked_at = ${now} WHERE org_id = ${ctx.org.id} AND agent_id = ANY(${agentIds}::text[]) AND revoked_at IS NULL RETURNING id`;
+    await tx.$executeRaw`
+      UPDATE agents SET status = 'halted', halted_at = ${now}, halted_reason = 'delegation revoked'
+      WHERE org_id = ${ctx.org.id} AND id = ANY(${agentIds}::text[]) AND status = 'active'`;
+    await appendAuditEntries(
+      tx,
+      ctx.org.id,
+      rows.map((r) => ({
+        type: "delegation.revoked",
+        actor: by,
+        agentId: r.parent_agent_id,
+        subjectId: r.id,
+        data: {
+          delegationId: r.id,
+          name: r.name,
+          parentAgentId: r.parent_agent_id,
+          childAgentId: r.child_agent_id,
+          depth: r.depth,
+          ...(r.id === row.id ? { keysRevoked: keys.map((k) => k.id) } : { revokedWith: row.id }),
+        },
+      })),
+    );
+    cancelled.push(...(await cancelApprovalsOf(tx, ctx.org.id, agentIds, by)));
+    return rows;
+  }, TX_OPTIONS);
+  if (revoked.length === 0) return { revoked: [] };
+  for (const r of revoked) forgetAgent(r.child_agent_id);
+  evictDelegates([input.delegationId]);
+  await publishAfterCommit({ type: "delegations.revoked", orgId: ctx.org.id, delegationIds: [input.delegationId] });
+  await announceApprovals(ctx.org.id, cancelled);
+  return { revoked: revoked.map((r) => r.id) };
+}
+
+/** Cancels the pending approvals of revoked delegates (inside the revoke's transaction); their waiters hear DELEGATION_REVOKED. */
+async function cancelApprovalsOf(tx: Tx, orgId: string, agentIds: string[], by: ActorRef): Promise<string[]> {
+  const rows = await tx.$queryRaw<Array<{ id: string; action_id: string; agent_id: string; action_type: string }>>`
+    SELECT a.id, a.action_id, a.agent_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
+    WHERE a.org_id = ${orgId} AND a.agent_id = ANY(${agentIds}::text[]) AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
+  if (rows.length === 0) return [];
+  const endings = rows.map((r): Ending => ({
+    approvalId: r.id,
+    actionId: r.action_id,
+    agentId: r.agent_id,
+    actionType: r.action_type,
+    status: "cancelled",
+    reason: "the delegation behind this agent was revoked",
+    decidedBy: null,
+    denialReason: DELEGATION_REVOKED_REASON,
+  }));
+  await appendAuditEntries(tx, orgId, endingEntries(endings, by));
+  await settleEndings(tx, orgId, endings);
+  return rows.map((r) => r.id);
+}
