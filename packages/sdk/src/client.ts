@@ -1,7 +1,7 @@
 import { createAudit, type Audit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type ParallelResults, type ParallelTask } from "./delegation.ts";
-import { DeniedError, GatehouseError } from "./errors.ts";
+import { DelegationScopeError, DeniedError, GatehouseError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
 import { query, request, type TransportConfig } from "./request.ts";
 import type {
@@ -204,13 +204,18 @@ export class Gatehouse {
    */
   async delegate(name: string, options: DelegateOptions): Promise<DelegatedAgent> {
     const ttl = ttlSeconds(options.ttl);
-    const created = await request<CreatedDelegation>(this.#config, {
-      method: "POST",
-      path: "/v1/delegations",
-      body: { name, capabilities: options.capabilities, ttlSeconds: ttl, ...(options.metadata === undefined ? {} : { metadata: options.metadata }) },
-      headers: { "idempotency-key": globalThis.crypto.randomUUID() },
-      signal: options.signal,
-    });
+    let created: CreatedDelegation;
+    try {
+      created = await request<CreatedDelegation>(this.#config, {
+        method: "POST",
+        path: "/v1/delegations",
+        body: { name, capabilities: options.capabilities, ttlSeconds: ttl, ...(options.metadata === undefined ? {} : { metadata: options.metadata }) },
+        headers: { "idempotency-key": globalThis.crypto.randomUUID() },
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw namingCapability(error, options.capabilities);
+    }
     return new DelegatedAgent(this, created);
   }
 
@@ -279,6 +284,16 @@ export class Gatehouse {
   }
 }
 
+/** A `DelegationScopeError` whose `path` points into `capabilities` (`capabilities[1]`), with that capability named; any other error as it is. */
+function namingCapability(error: unknown, capabilities: readonly string[]): unknown {
+  if (!(error instanceof DelegationScopeError) || error.capability !== undefined) return error;
+  const index = /^capabilities\[(\d+)\]$/.exec(error.path ?? "")?.[1];
+  const capability = index === undefined ? undefined : capabilities[Number(index)];
+  if (capability === undefined) return error;
+  const { status, code, requestId, details } = error;
+  return new DelegationScopeError(error.message, { status, code, requestId, details }, { capability });
+}
+
 /**
  * A client on a delegate's key, made by {@link Gatehouse.delegate}: every call of {@link Gatehouse}
  * (`execute`, `gate`, `canI`, `report`, `whoami`, `delegate` for a further, narrower delegate, …)
@@ -326,7 +341,7 @@ export class DelegatedAgent extends Gatehouse {
     return this.delegation.capabilities;
   }
 
-  /** The child's key, `gh_…`, e.g. to hand to a sub-agent in another process. A secret: it is not shown when the object is logged or serialized. */
+  /** The child's key, `gh_…`, e.g. to hand to a sub-agent running elsewhere. A secret: it is not shown when the object is logged or serialized. */
   get apiKey(): string {
     return this.#apiKey;
   }

@@ -48,21 +48,31 @@ export class PermissionDeniedError extends GatehouseError {
 
 /**
  * 403 `DELEGATION_SCOPE` from `delegate()`: a capability asked for is not covered by the delegating
- * agent's own (`pr.*` under `pr.open`). `capability` names it. A delegate's denied *action* is not
- * this error: it is a decision with `denialReason` `DELEGATION_SCOPE`, `DELEGATION_EXPIRED` or
+ * agent's own (`pr.*` under `pr.open`), named by `capability`; or a `ttl` that outlives the delegating
+ * delegate's own delegation (`path` `ttlSeconds`). A delegate's denied *action* is not this error:
+ * it is a decision with `denialReason` `DELEGATION_SCOPE`, `DELEGATION_EXPIRED` or
  * `DELEGATION_REVOKED` (a `DeniedError` from `gate()` and `assertAllowed()`).
  */
 export class DelegationScopeError extends PermissionDeniedError {
   override readonly name = "DelegationScopeError";
-  /** The capability that was refused, when the server named it. */
+  /** The field refused, from the error's `details.issues`: `capabilities[1]` or `ttlSeconds`. */
+  readonly path: string | undefined;
+  /** The capability refused, when a capability was (`delegate()` reads it from `capabilities` at `path`). */
   readonly capability: string | undefined;
 
-  constructor(message: string, init: GatehouseErrorInit = {}) {
+  constructor(message: string, init: GatehouseErrorInit = {}, extra: { capability?: string | undefined } = {}) {
     super(message, init);
-    const details = init.details;
-    const capability = typeof details === "object" && details !== null ? (details as { capability?: unknown }).capability : undefined;
-    this.capability = typeof capability === "string" ? capability : undefined;
+    const issues = isObject(init.details) && Array.isArray(init.details.issues) ? (init.details.issues as unknown[]) : [];
+    const first = issues[0];
+    const path = isObject(first) ? first.path : undefined;
+    this.path = typeof path === "string" ? path : undefined;
+    const named = isObject(init.details) ? init.details.capability : undefined;
+    this.capability = extra.capability ?? (typeof named === "string" ? named : undefined);
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 /** 404: no such object in this organization. */

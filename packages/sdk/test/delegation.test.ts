@@ -78,14 +78,22 @@ describe("delegate()", () => {
   });
 
   it("a capability wider than the parent's is a DelegationScopeError naming it (a PermissionDeniedError, never retried)", async () => {
-    const { gatehouse, calls } = client([
-      json(403, { error: { code: "DELEGATION_SCOPE", message: 'capability "pr.*" is not covered by the parent\'s', details: { capability: "pr.*" }, requestId: "req_1" } }),
-    ]);
-    const error = await rejection(gatehouse.delegate("reader", { capabilities: ["pr.*"], ttl: 60 }));
+    const issue = { path: "capabilities[1]", message: "'pr.*' is not covered by pr.open" };
+    const message = "capability 'pr.*' is not covered by this agent's own capabilities (pr.open)";
+    const { gatehouse, calls } = client([json(403, { error: { code: "DELEGATION_SCOPE", message, details: { issues: [issue] }, requestId: "req_1" } })]);
+    const error = await rejection(gatehouse.delegate("reader", { capabilities: ["pr.open", "pr.*"], ttl: 60 }));
     expect(error).toBeInstanceOf(DelegationScopeError);
     expect(error).toBeInstanceOf(PermissionDeniedError);
-    expect(error).toMatchObject({ name: "DelegationScopeError", status: 403, code: "DELEGATION_SCOPE", capability: "pr.*", requestId: "req_1" });
+    expect(error).toMatchObject({ name: "DelegationScopeError", status: 403, code: "DELEGATION_SCOPE", capability: "pr.*", path: "capabilities[1]", requestId: "req_1", message });
     expect(calls).toHaveLength(1);
+  });
+
+  it("a ttl outliving the delegating delegate's own is a DelegationScopeError on ttlSeconds, with no capability", async () => {
+    const issue = { path: "ttlSeconds", message: "must be at most 30, this agent's own remaining time" };
+    const { gatehouse } = client([json(403, { error: { code: "DELEGATION_SCOPE", message: "ttlSeconds 60 outlives…", details: { issues: [issue] } } })]);
+    const error = await rejection(gatehouse.delegate("reader", { capabilities: ["pr.read"], ttl: 60 }));
+    expect(error).toBeInstanceOf(DelegationScopeError);
+    expect(error).toMatchObject({ path: "ttlSeconds", capability: undefined });
   });
 
   it("a delegate's denied call carries its DELEGATION_* reason in DeniedError.reason", async () => {
