@@ -223,6 +223,8 @@ describe("delegation", () => {
     const root = await ctxOf(org.agent.apiKey);
     const a = await delegate(root, "a", ["pr.*"]);
     const b = await delegate(a.ctx, "b", ["pr.*"]);
+    const outside = await decideAction({ ctx: b.ctx, input: { actionType: "deploy.prod" } });
+    expect(outside).toMatchObject({ status: "denied", denialReason: "DELEGATION_SCOPE" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "halted" } });
     for (const ctx of [a.ctx, b.ctx]) expect(await decideAction({ ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "denied", denialReason: "AGENT_HALTED" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "active" } });
@@ -246,6 +248,21 @@ describe("delegation", () => {
     expect(view).toMatchObject({ status: "cancelled", result: { status: "denied", denialReason: "DELEGATION_REVOKED" } });
     const cancelled = await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "approval.cancelled", subjectId: approvalId } });
     expect(cancelled.canonical).toContain("DELEGATION_REVOKED");
+  });
+
+  it("halting the root cancels its subtree's pending approvals (AGENT_HALTED)", async () => {
+    const org = await createTestOrg({ label: "dlg-halt-apr", policies: POLICIES });
+    const owner = asMember(org, { ...org.owner, role: "owner" });
+    const root = await ctxOf(org.agent.apiKey);
+    const a = await delegate(root, "a", ["deploy.*"]);
+    const b = await delegate(a.ctx, "b", ["deploy.*"]);
+    const requested = await decideAction({ ctx: b.ctx, input: { actionType: "deploy.prod" } });
+    expect(requested).toMatchObject({ status: "requested" });
+    await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "halted" } });
+    const approval = await db().approval.findUniqueOrThrow({ where: { id: requested.approvalId ?? "" } });
+    expect(approval.status).toBe("cancelled");
+    const action = await db().action.findUniqueOrThrow({ where: { id: approval.actionId } });
+    expect(action.denialReason).toBe("AGENT_HALTED");
   });
 
   it("a delegate cannot read its parent's audit entries", async () => {

@@ -47,13 +47,30 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   return view;
 }
 
-/** Cancels the agent's pending approvals inside the halt's transaction; their waiters hear AGENT_HALTED. */
+/**
+ * Cancels the pending approvals of the agent and of its delegates (the subtree of delegations below
+ * it, which a halt stops too) inside the halt's transaction; their waiters hear AGENT_HALTED.
+ */
 async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason: string | null): Promise<string[]> {
-  const rows = await tx.$queryRaw<Array<{ id: string; action_id: string; action_type: string }>>`
-    SELECT a.id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
-    WHERE a.org_id = ${ctx.org.id} AND a.agent_id = ${agentId} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
+  const rows = await tx.$queryRaw<Array<{ id: string; agent_id: string; action_id: string; action_type: string }>>`
+    WITH RECURSIVE tree AS (
+      SELECT d.id, d.child_agent_id FROM delegations d WHERE d.org_id = ${ctx.org.id} AND d.parent_agent_id = ${agentId} AND d.revoked_at IS NULL
+      UNION ALL
+      SELECT d.id, d.child_agent_id FROM delegations d JOIN tree ON d.parent_delegation_id = tree.id WHERE d.org_id = ${ctx.org.id} AND d.revoked_at IS NULL
+    )
+    SELECT a.id, a.agent_id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
+    WHERE a.org_id = ${ctx.org.id} AND (a.agent_id = ${agentId} OR a.agent_id IN (SELECT child_agent_id FROM tree)) AND a.status = 'pending'
+    ORDER BY a.id FOR UPDATE OF a`;
   if (rows.length === 0) return [];
-  const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId, actionType: r.action_type, status: "cancelled", reason, decidedBy: null }));
+  const endings = rows.map((r): Ending => ({
+    approvalId: r.id,
+    actionId: r.action_id,
+    agentId: r.agent_id,
+    actionType: r.action_type,
+    status: "cancelled",
+    reason,
+    decidedBy: null,
+  }));
   await appendAuditEntries(tx, ctx.org.id, endingEntries(endings, actorRef(ctx.actor)));
   await settleEndings(tx, ctx.org.id, endings);
   return rows.map((r) => r.id);
