@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { DelegatedAgent, Gatehouse } from "../src/client.ts";
 import { asyncDispose, ttlSeconds } from "../src/delegation.ts";
 import { DelegationScopeError, DeniedError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
@@ -199,6 +199,30 @@ describe("revoking", () => {
     await sub[Symbol.asyncDispose]();
     await sub[Symbol.asyncDispose]();
     expect(calls.map((call) => call.init.method)).toEqual(["POST", "DELETE"]);
+  });
+
+  it('on a runtime without Symbol.asyncDispose, the method is keyed Symbol.for("Symbol.asyncDispose") and loading does not fail', async () => {
+    const RealSymbol = Symbol;
+    vi.resetModules();
+    // Symbol.asyncDispose cannot be deleted: stand in a Symbol without it while the module loads.
+    const olderSymbol = Object.assign((description?: string) => RealSymbol(description), {
+      ...Object.fromEntries(
+        Object.getOwnPropertyNames(RealSymbol)
+          .filter((name) => !["length", "name", "prototype"].includes(name))
+          .map((name) => [name, (RealSymbol as unknown as Record<string, unknown>)[name]]),
+      ),
+      for: (key: string) => RealSymbol.for(key),
+      asyncDispose: undefined,
+    });
+    vi.stubGlobal("Symbol", olderSymbol);
+    try {
+      const fresh = await import("../src/delegation.ts");
+      expect(fresh.asyncDispose).toBe(RealSymbol.for("Symbol.asyncDispose"));
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
+    expect(Symbol.asyncDispose).toBeTypeOf("symbol");
   });
 
   it("await using revokes when the scope ends normally", async () => {
