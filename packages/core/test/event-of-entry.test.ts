@@ -12,12 +12,23 @@ describe("eventOfEntry", () => {
     ["approval.decided", { status: "approved" }, "approval.decided"],
     ["approval.cancelled", { status: "cancelled" }, "approval.decided"],
     ["approval.expired", { status: "expired" }, "approval.expired"],
+    ["delegation.created", { delegationId: "dlg_1", capabilities: ["pr.*"] }, "delegation.created"],
+    ["delegation.revoked", { delegationId: "dlg_1" }, "delegation.revoked"],
+    ["delegation.expired", { delegationId: "dlg_1" }, "delegation.expired"],
   ])("%s %j → %s", (type, data, expected) => {
     expect(eventOfEntry(entry(type, data))?.type).toBe(expected);
   });
 
   it.each(["policy.version", "agent.halted", "key.issued", "action.outcome"])("%s is not an event", (type) => {
     expect(eventOfEntry(entry(type, { status: "executed" }))).toBeNull();
+  });
+
+  it("a delegation event carries what was delegated, and a delegate's decision its chain", () => {
+    const created = eventOfEntry(entry("delegation.created", { delegationId: "dlg_1", childAgentId: "agt_2", capabilities: ["pr.*"], depth: 1, keyPrefix: "not copied" }));
+    expect(created?.data).toMatchObject({ delegationId: "dlg_1", childAgentId: "agt_2", capabilities: ["pr.*"], depth: 1 });
+    expect(created?.data).not.toHaveProperty("keyPrefix");
+    const chain = { rootAgentId: "agt_1", rootAgentName: "root", depth: 1, chain: ["root", "sub"] };
+    expect(eventOfEntry(entry("action.decided", { status: "executed", delegation: chain }))?.data.delegation).toEqual(chain);
   });
 
   it("carries the sequence number as its id, the entry's time, and the fields a client needs", () => {

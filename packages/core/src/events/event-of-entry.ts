@@ -3,11 +3,30 @@
  * number, so a stream resumes exactly where it stopped (`Last-Event-ID`) with nothing invented and
  * nothing lost. Entries that are not events (policy changes, keys, …) project to null.
  */
-export const EVENT_TYPES = ["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired"] as const;
+export const EVENT_TYPES = [
+  "action.executed",
+  "action.denied",
+  "approval.requested",
+  "approval.voted",
+  "approval.decided",
+  "approval.expired",
+  "delegation.created",
+  "delegation.revoked",
+  "delegation.expired",
+] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The audit entry types that project to events (for filtering reads). */
-export const EVENT_ENTRY_TYPES = ["action.decided", "approval.vote", "approval.decided", "approval.expired", "approval.cancelled"] as const;
+export const EVENT_ENTRY_TYPES = [
+  "action.decided",
+  "approval.vote",
+  "approval.decided",
+  "approval.expired",
+  "approval.cancelled",
+  "delegation.created",
+  "delegation.revoked",
+  "delegation.expired",
+] as const;
 
 export interface EventEntry {
   id: string;
@@ -38,6 +57,15 @@ const PICK = [
   "approvals",
   "quorum",
   "timeoutAt",
+  // A delegate's decision: its chain (root first). Delegation events: what was created, revoked or expired.
+  "delegation",
+  "delegationId",
+  "parentAgentId",
+  "childAgentId",
+  "capabilities",
+  "depth",
+  "expiresAt",
+  "revokedWith",
 ] as const;
 
 function typeOf(entry: EventEntry): EventType | null {
@@ -57,6 +85,10 @@ function typeOf(entry: EventEntry): EventType | null {
       return "approval.decided";
     case "approval.expired":
       return "approval.expired";
+    case "delegation.created":
+    case "delegation.revoked":
+    case "delegation.expired":
+      return entry.type;
     default:
       return null;
   }

@@ -1213,7 +1213,7 @@ export interface components {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
             /** @enum {string} */
-            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired";
+            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired";
             at: string;
             agentId: string | null;
             agentName?: string;
