@@ -222,7 +222,8 @@ ${CONNECTION_OPTIONS}
 const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
-approval.voted, approval.decided, approval.expired. Reconnects by itself, without gaps.
+approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
+delegation.expired. Reconnects by itself, without gaps.
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
@@ -230,8 +231,8 @@ Options:
 
 ${TAIL_CONNECTION_OPTIONS}
 
-Output: time, #id, type, action type, then agent=, approval=, status=, denial=, by= and reason=
-when the event has them.
+Output: time, #id, type, action type (- for a delegation event), then agent=, delegation=,
+child=, approval=, status=, denial=, by= and reason= when the event has them.
 `;
 
 const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--json] [--progress]
@@ -894,13 +895,15 @@ function formatEvent(event: GatehouseEvent): string {
   const { data } = event;
   const facts = [
     `agent=${data.agentId}`,
+    typeof data.delegationId === "string" ? `delegation=${data.delegationId}` : undefined,
+    typeof data.childAgentId === "string" ? `child=${data.childAgentId}` : undefined,
     data.approvalId === undefined ? undefined : `approval=${data.approvalId}`,
     data.status === undefined ? undefined : `status=${data.status}`,
     data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
     data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
   ].filter((fact) => fact !== undefined);
-  return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType}  ${facts.join(" ")}\n`;
+  return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }
 
 /** `+ a v1`, `~ b v1 → v2`, `- c v3`, `= 2 unchanged`, then the counts. */

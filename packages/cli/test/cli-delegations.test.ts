@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
-import { ADMIN_KEY, apiError, json, runCli } from "./helpers.ts";
+import { ADMIN_KEY, apiError, eventStream, json, runCli, sseEvent } from "./helpers.ts";
 
 const NOW = Date.parse("2026-11-22T12:30:00Z");
 const link = (id: string, name: string, child: string, parentDelegationId: string | null, overrides: Record<string, unknown> = {}) => ({
@@ -113,5 +113,25 @@ describe("gatehouse delegations", () => {
       expect(run.code, argv.join(" ")).toBe(EXIT_USAGE);
       expect(run.calls).toHaveLength(0);
     }
+  });
+
+  it("tail prints delegation events with the delegation and the child, and - for the action type", async () => {
+    const created = sseEvent(50, "delegation.created", {
+      actionType: undefined,
+      actionId: undefined,
+      delegationId: "dlg_1",
+      childAgentId: "agt_7",
+      parentAgentId: "agt_1",
+      capabilities: ["pr.read"],
+      depth: 1,
+    });
+    const interrupt = new AbortController();
+    const run = await runCli(["tail"], [eventStream([created], { open: true })], {
+      signal: interrupt.signal,
+      onStdout: (stdout) => {
+        if (stdout.includes("\n")) interrupt.abort();
+      },
+    });
+    expect([run.code, run.stdout]).toEqual([EXIT_OK, "2025-06-01T12:00:00Z  #50  delegation.created  -  agent=agt_1 delegation=dlg_1 child=agt_7\n"]);
   });
 });

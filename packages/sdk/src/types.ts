@@ -99,7 +99,17 @@ export type ApprovalVote = Approval["votes"][number];
 export type ApprovalList = Schemas["ApprovalList"];
 
 /** The kinds of event `GET /v1/events` streams. The server may add more. */
-export type GatehouseEventType = "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | (string & {});
+export type GatehouseEventType =
+  | "action.executed"
+  | "action.denied"
+  | "approval.requested"
+  | "approval.voted"
+  | "approval.decided"
+  | "approval.expired"
+  | "delegation.created"
+  | "delegation.revoked"
+  | "delegation.expired"
+  | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
 export type GatehouseEventData = Schemas["EventData"];
