@@ -14,6 +14,16 @@ export const approvalSchema = named(
     status: approvalStatusSchema,
     agentId: z.string(),
     agentName: z.string(),
+    delegation: z
+      .object({
+        rootAgentId: z.string(),
+        rootAgentName: z.string(),
+        depth: z.number().int(),
+        chain: z.array(z.string()).describe("Agent names, root first, the requesting delegate last."),
+      })
+      .nullable()
+      .optional()
+      .describe('When a delegate asked: its chain ("deploy by reader-2, delegated by build-agent"); null for a root agent.'),
     actionId: z.string(),
     auditEventId: z.string().describe("The audit entry of the original decision (`requested`)."),
     actionType: z.string(),

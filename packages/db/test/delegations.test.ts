@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../src/actors/context";
 import { closeSignals, db, disconnectDb, signals } from "../src";
 import { setAgentStatus } from "../src/agents";
-import { waitForApproval } from "../src/approvals";
+import { getApproval, waitForApproval } from "../src/approvals";
 import { exportAuditLog, listAuditEntries, listSigningKeys } from "../src/audit";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { checkAction, decideAction } from "../src/decisions";
@@ -227,6 +227,7 @@ describe("delegation", () => {
     expect(outside).toMatchObject({ status: "denied", denialReason: "DELEGATION_SCOPE" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "halted" } });
     for (const ctx of [a.ctx, b.ctx]) expect(await decideAction({ ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "denied", denialReason: "AGENT_HALTED" });
+    await expect(createDelegation({ ctx: b.ctx, input: { name: "c", capabilities: ["pr.open"], ttlSeconds: 60 } })).rejects.toMatchObject({ code: "CONFLICT" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "active" } });
     expect(await decideAction({ ctx: b.ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "executed" });
   });
@@ -239,6 +240,13 @@ describe("delegation", () => {
     const requested = await decideAction({ ctx: b.ctx, input: { actionType: "deploy.prod" } });
     expect(requested).toMatchObject({ status: "requested" });
     const approvalId = requested.approvalId ?? "";
+    // The approver sees the chain.
+    const owner = asMember(org, { ...org.owner, role: "owner" });
+    expect((await getApproval({ ctx: owner, input: { approvalId } })).delegation).toMatchObject({
+      rootAgentId: org.agent.id,
+      depth: 2,
+      chain: ["test-agent", expect.any(String), expect.any(String)],
+    });
     const waiting = waitForApproval({ ctx: b.ctx, input: { approvalId, timeoutMs: 10_000 } });
     await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();

@@ -38,6 +38,7 @@ interface Row {
   result: ActionResult;
   agent_name: string;
   agent_owner: string | null;
+  delegation: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] } | null;
   votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
 }
 
@@ -47,6 +48,9 @@ const VIEW_SQL = `
          a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
          c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
          g.name AS agent_name, g.created_by_membership_id AS agent_owner,
+         -- A delegate's chain, from its decision's entry (read only for delegates: one index probe otherwise).
+         CASE WHEN EXISTS (SELECT 1 FROM delegations d WHERE d.child_agent_id = a.agent_id)
+              THEN (SELECT (e.canonical::jsonb) -> 'data' -> 'delegation' FROM audit_entries e WHERE e.id = c.audit_entry_id) END AS delegation,
          COALESCE((
            SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision, 'reason', v.reason,
                     'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
@@ -113,6 +117,7 @@ function toView(row: Row, voter: Voter | null): ApprovalView {
     status: row.status,
     agentId: row.agent_id,
     agentName: row.agent_name,
+    delegation: row.delegation ?? null,
     actionId: row.action_id,
     auditEventId: row.audit_entry_id,
     actionType: row.action_type,

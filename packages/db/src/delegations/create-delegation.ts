@@ -20,7 +20,7 @@ import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { earlierIssue, forgetReissued, reissueKey } from "../keys/reissue";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-import { resolveChain } from "./chain";
+import { ancestorsOf, resolveChain } from "./chain";
 import { delegationView } from "./delegation-view";
 
 /** What a root agent may delegate: everything (its own decisions are bounded by policies, as its delegates' are). */
@@ -75,6 +75,10 @@ export async function createDelegation({
       const denial = checkChain(chain.links, "", now);
       if (denial === "DELEGATION_REVOKED") throw forbidden("the delegation behind this agent was revoked: it cannot delegate");
       if (denial === "DELEGATION_EXPIRED") throw forbidden("the delegation behind this agent has expired: it cannot delegate");
+    }
+    if (chain) {
+      const halted = await tx.agent.count({ where: { orgId: ctx.org.id, id: { in: ancestorsOf(chain) }, status: "halted" } });
+      if (halted > 0) throw conflict("an agent above this one is halted: it cannot delegate until it is resumed");
     }
     const own = chain?.links[chain.links.length - 1];
     const parentCapabilities = own ? own.capabilities : ROOT_CAPABILITIES;

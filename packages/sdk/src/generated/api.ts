@@ -867,6 +867,14 @@ export interface components {
             status: "pending" | "approved" | "denied" | "expired" | "cancelled";
             agentId: string;
             agentName: string;
+            /** @description When a delegate asked: its chain ("deploy by reader-2, delegated by build-agent"); null for a root agent. */
+            delegation?: {
+                rootAgentId: string;
+                rootAgentName: string;
+                depth: number;
+                /** @description Agent names, root first, the requesting delegate last. */
+                chain: string[];
+            } | null;
             actionId: string;
             /** @description The audit entry of the original decision (`requested`). */
             auditEventId: string;
