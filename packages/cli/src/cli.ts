@@ -198,7 +198,9 @@ Options:
 
 ${CONNECTION_OPTIONS}
 
-Output: a table of ID, AGENT, ACTION, STATUS, QUORUM (approvals so far / needed) and EXPIRES.
+Output: a table of ID, AGENT, ACTION, STATUS, QUORUM (approvals so far / needed) and EXPIRES. A
+delegate's AGENT names the agents that delegated to it, root first:
+reader-2 (delegated by build-agent > reader).
 `;
 
 function voteHelp(decision: "approve" | "deny"): string {
@@ -848,7 +850,7 @@ async function listApprovals(context: CliContext, flags: ParsedArgs["flags"], st
     context.stdout(status === "all" ? "No approvals.\n" : `No ${status} approvals.\n`);
     return EXIT_OK;
   }
-  const rows = page.approvals.map((a) => [a.id, a.agentName || a.agentId, a.actionType, a.status, `${a.approvals}/${a.quorum}`, shortTime(a.expiresAt)]);
+  const rows = page.approvals.map((a) => [a.id, requester(a), a.actionType, a.status, `${a.approvals}/${a.quorum}`, shortTime(a.expiresAt)]);
   context.stdout(table(["ID", "AGENT", "ACTION", "STATUS", "QUORUM", "EXPIRES"], rows));
   if (page.nextCursor !== null) {
     context.stdout(`More: gatehouse approvals list --status ${status}${limit === undefined ? "" : ` --limit ${limit}`} --cursor ${page.nextCursor}\n`);
@@ -864,9 +866,16 @@ async function vote(context: CliContext, flags: ParsedArgs["flags"], decision: "
   return EXIT_OK;
 }
 
+/** The agent that asked; for a delegate, with the agents that delegated to it, root first: `reader-2 (delegated by build-agent > reader)`. */
+function requester(approval: Approval): string {
+  const agent = approval.agentName || approval.agentId;
+  const above = approval.delegation?.chain.slice(0, -1) ?? [];
+  return above.length === 0 ? agent : `${agent} (delegated by ${above.join(" > ")})`;
+}
+
 /** What the vote did, from the approval it answers. */
 function describeVote(approval: Approval): string {
-  const what = `${approval.actionType} by ${approval.agentName || approval.agentId}`;
+  const what = `${approval.actionType} by ${requester(approval)}`;
   const count = `${approval.approvals}/${approval.quorum} approvals`;
   switch (approval.status) {
     case "approved":

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
-import { ADMIN_KEY, apiError, eventStream, json, runCli, sseEvent } from "./helpers.ts";
+import { ADMIN_KEY, apiError, approvalObject, eventStream, json, runCli, sseEvent } from "./helpers.ts";
 
 const NOW = Date.parse("2026-11-22T12:30:00Z");
 const link = (id: string, name: string, child: string, parentDelegationId: string | null, overrides: Record<string, unknown> = {}) => ({
@@ -133,5 +133,19 @@ describe("gatehouse delegations", () => {
       },
     });
     expect([run.code, run.stdout]).toEqual([EXIT_OK, "2025-06-01T12:00:00Z  #50  delegation.created  -  agent=agt_1 delegation=dlg_1 child=agt_7\n"]);
+  });
+
+  it("approvals list and a vote name a delegate's chain, root first", async () => {
+    const asked = approvalObject({
+      agentName: "reader-2",
+      delegation: { rootAgentId: "agt_1", rootAgentName: "build-agent", depth: 2, chain: ["build-agent", "reader", "reader-2"] },
+    });
+    const list = await runCli(["approvals", "list"], [json(200, { approvals: [asked, approvalObject({ id: "apr_2", delegation: null })], nextCursor: null })]);
+    expect(list.stdout.split("\n").slice(1, 3)).toEqual([
+      expect.stringMatching(/^apr_1 +reader-2 \(delegated by build-agent > reader\) +pr\.merge +pending/),
+      expect.stringMatching(/^apr_2 +deploy-bot +pr\.merge/),
+    ]);
+    const vote = await runCli(["approvals", "approve", "apr_1"], [json(200, { ...asked, approvals: 1 })]);
+    expect(vote.stdout).toBe("Vote recorded on apr_1 (pr.merge by reader-2 (delegated by build-agent > reader)): 1/2 approvals, waiting for more.\n");
   });
 });
