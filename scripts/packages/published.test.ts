@@ -4,7 +4,9 @@
  * ESM script and a plain CommonJS script run execute, canI and gate against a real API process
  * (the gate approved through the admin API while the script waits); the installed `gatehouse`
  * command prints its help, exports that org's audit log and verifies it offline, and `gatehouse login`
- * saves a piped key the server accepted for the commands after it.
+ * saves a piped key the server accepted for the commands after it. A CommonJS script delegates:
+ * the delegate acts within its scope, its dispose method revokes it, withDelegation and parallel fan
+ * out; the installed `gatehouse delegations` prints the tree.
  */
 import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -175,5 +177,46 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs", () 
     } finally {
       rmSync(config, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it("delegate from a plain CommonJS script: the delegate's scope, revoking by Symbol.asyncDispose, withDelegation in parallel; the CLI prints the tree", () => {
+    // Node 20 has no `await using` syntax: the script calls the method it runs, [Symbol.asyncDispose]().
+    const script = `const sdk = require("@gatehouse/sdk");
+(async () => {
+  const gh = new sdk.Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+  const sub = await gh.delegate("reader", { capabilities: ["doc.read"], ttl: "5m" });
+  const inside = (await sub.execute("doc.read")).status;
+  const outside = (await sub.execute("deploy.prod")).denialReason;
+  const wider = await sub.delegate("wider", { capabilities: ["deploy.*"], ttl: 60 }).catch((e) => [e.name, e.capability]);
+  const depth = (await sub.whoami()).delegation.depth;
+  const listed = (await gh.delegations({ activeOnly: true })).map((d) => d.id).includes(sub.id);
+  await sub[Symbol.asyncDispose]();
+  const after = await sub.execute("doc.read").then((r) => r.denialReason, (e) => e.name);
+  const fanned = await sdk.Gatehouse.parallel(["a", "b", "c"].map((n) => () => gh.withDelegation("fan-" + n, { capabilities: ["doc.*"], ttl: 60 }, async (d) => (await d.execute("doc.read")).status)));
+  const active = (await gh.delegations({ activeOnly: true })).length;
+  console.log(JSON.stringify({ id: sub.id, inside, outside, wider, depth, listed, after, fanned: fanned.map((r) => r.status === "fulfilled" ? r.value : String(r.reason)), active }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`;
+    writeFileSync(join(project, "delegate.cjs"), script);
+    const ran = run(process.execPath, ["delegate.cjs"], project, { GH_KEY: org.agent.apiKey, GH_URL: api.url });
+    expect([ran.status, ran.stderr]).toEqual([0, ""]);
+    const result = JSON.parse(ran.stdout.trim()) as Record<string, unknown>;
+    expect(result).toEqual({
+      id: expect.stringMatching(/^dlg_/),
+      inside: "executed",
+      outside: "DELEGATION_SCOPE",
+      wider: ["DelegationScopeError", "deploy.*"],
+      depth: 1,
+      listed: true,
+      after: "AuthenticationError", // the revoked delegate's key stops working
+      fanned: ["executed", "executed", "executed"],
+      active: 0,
+    });
+    const bin = join(project, "node_modules/.bin/gatehouse");
+    const listed = run(bin, ["delegations", "list", "--agent", org.agent.id], project, { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url });
+    expect([listed.status, listed.stderr]).toEqual([0, ""]);
+    expect(listed.stdout).toMatch(new RegExp(`^${org.agent.id}\\n  ${String(result.id)} +reader +agt_\\S+ +doc\\.read +revoked `));
+    const again = run(bin, ["delegations", "revoke", String(result.id)], project, { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url });
+    expect([again.status, again.stdout]).toEqual([0, `Nothing to revoke: ${String(result.id)} was revoked already.\n`]);
   }, 60_000);
 });

@@ -23,6 +23,7 @@ import {
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
 import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
+import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -111,6 +112,8 @@ Commands:
   keys list                List personal admin keys (yours; an owner sees everyone's)
   keys create --name <name> [--expires-in-days <n>]   Issue a personal admin key; prints it once
   keys revoke <id>         Revoke a key (an admin key or an agent's)
+  delegations list [--agent <id>]   Print agents' delegation trees, indented
+  delegations revoke <id>  Revoke a delegation and every delegation below it
 
 Connection:
   --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
@@ -195,7 +198,9 @@ Options:
 
 ${CONNECTION_OPTIONS}
 
-Output: a table of ID, AGENT, ACTION, STATUS, QUORUM (approvals so far / needed) and EXPIRES.
+Output: a table of ID, AGENT, ACTION, STATUS, QUORUM (approvals so far / needed) and EXPIRES. A
+delegate's AGENT names the agents that delegated to it, root first:
+reader-2 (delegated by build-agent > reader).
 `;
 
 function voteHelp(decision: "approve" | "deny"): string {
@@ -219,7 +224,8 @@ ${CONNECTION_OPTIONS}
 const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
-approval.voted, approval.decided, approval.expired. Reconnects by itself, without gaps.
+approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
+delegation.expired. Reconnects by itself, without gaps.
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
@@ -227,8 +233,8 @@ Options:
 
 ${TAIL_CONNECTION_OPTIONS}
 
-Output: time, #id, type, action type, then agent=, approval=, status=, denial=, by= and reason=
-when the event has them.
+Output: time, #id, type, action type (- for a delegation event), then agent=, delegation=,
+child=, approval=, status=, denial=, by= and reason= when the event has them.
 `;
 
 const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--json] [--progress]
@@ -511,6 +517,8 @@ async function run(given: CliContext): Promise<number> {
       return runAgents(agentsIo(context, flags, repeated), command, rest);
     case "keys":
       return runKeys(agentsIo(context, flags, repeated), command, rest);
+    case "delegations":
+      return runDelegations(agentsIo(context, flags, repeated), command, rest);
     default:
       throw new UsageError(`unknown command "${group}"`);
   }
@@ -842,7 +850,7 @@ async function listApprovals(context: CliContext, flags: ParsedArgs["flags"], st
     context.stdout(status === "all" ? "No approvals.\n" : `No ${status} approvals.\n`);
     return EXIT_OK;
   }
-  const rows = page.approvals.map((a) => [a.id, a.agentName || a.agentId, a.actionType, a.status, `${a.approvals}/${a.quorum}`, shortTime(a.expiresAt)]);
+  const rows = page.approvals.map((a) => [a.id, requester(a), a.actionType, a.status, `${a.approvals}/${a.quorum}`, shortTime(a.expiresAt)]);
   context.stdout(table(["ID", "AGENT", "ACTION", "STATUS", "QUORUM", "EXPIRES"], rows));
   if (page.nextCursor !== null) {
     context.stdout(`More: gatehouse approvals list --status ${status}${limit === undefined ? "" : ` --limit ${limit}`} --cursor ${page.nextCursor}\n`);
@@ -858,9 +866,16 @@ async function vote(context: CliContext, flags: ParsedArgs["flags"], decision: "
   return EXIT_OK;
 }
 
+/** The agent that asked; for a delegate, with the agents that delegated to it, root first: `reader-2 (delegated by build-agent > reader)`. */
+function requester(approval: Approval): string {
+  const agent = approval.agentName || approval.agentId;
+  const above = approval.delegation?.chain.slice(0, -1) ?? [];
+  return above.length === 0 ? agent : `${agent} (delegated by ${above.join(" > ")})`;
+}
+
 /** What the vote did, from the approval it answers. */
 function describeVote(approval: Approval): string {
-  const what = `${approval.actionType} by ${approval.agentName || approval.agentId}`;
+  const what = `${approval.actionType} by ${requester(approval)}`;
   const count = `${approval.approvals}/${approval.quorum} approvals`;
   switch (approval.status) {
     case "approved":
@@ -889,13 +904,15 @@ function formatEvent(event: GatehouseEvent): string {
   const { data } = event;
   const facts = [
     `agent=${data.agentId}`,
+    typeof data.delegationId === "string" ? `delegation=${data.delegationId}` : undefined,
+    typeof data.childAgentId === "string" ? `child=${data.childAgentId}` : undefined,
     data.approvalId === undefined ? undefined : `approval=${data.approvalId}`,
     data.status === undefined ? undefined : `status=${data.status}`,
     data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
     data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
   ].filter((fact) => fact !== undefined);
-  return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType}  ${facts.join(" ")}\n`;
+  return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }
 
 /** `+ a v1`, `~ b v1 → v2`, `- c v3`, `= 2 unchanged`, then the counts. */

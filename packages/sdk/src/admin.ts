@@ -1,7 +1,7 @@
 import { createAdminAudit, type AdminAudit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { subscribeEvents } from "./events.ts";
-import { request, type TransportConfig } from "./request.ts";
+import { query, request, type TransportConfig } from "./request.ts";
 import type {
   AdminKey,
   Agent,
@@ -16,6 +16,7 @@ import type {
   CreatedInvitation,
   CreateInvitationOptions,
   DecideApprovalOptions,
+  DelegationTree,
   GatehouseEvent,
   Invitation,
   IssueAdminKeyRequest,
@@ -31,6 +32,7 @@ import type {
   PolicySetDiff,
   RemovedMember,
   RequestOptions,
+  RevokedDelegations,
   RevokedKey,
   StoredPolicyList,
   SubscribeOptions,
@@ -176,6 +178,22 @@ export interface AdminKeys {
   revoke(keyId: string, options?: RequestOptions): Promise<RevokedKey>;
 }
 
+/** The org's delegations: an agent's tree (every member may read it), and revoking (`delegations.revoke`: owners, admins). */
+export interface AdminDelegations {
+  /**
+   * Every delegation below an agent (`agt_…`), at every depth, revoked and expired ones included,
+   * by depth then creation: `{ agentId, delegations }`, each with its `parentDelegationId` (`null`
+   * for the agent's own) to draw the tree from. Another org's agent is a `NotFoundError`.
+   */
+  tree(agentId: string, options?: RequestOptions): Promise<DelegationTree>;
+  /**
+   * Revokes a delegation (`dlg_…`) and, in the same transaction, every delegation below it: their
+   * keys stop at their next call on every instance, their pending approvals are cancelled. Answers
+   * the ids revoked; revoking again answers an empty list, so it is safe to retry.
+   */
+  revoke(delegationId: string, options?: RequestOptions): Promise<RevokedDelegations>;
+}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
@@ -190,6 +208,7 @@ export class GatehouseAdmin {
   readonly invitations: AdminInvitations;
   readonly agents: AdminAgents;
   readonly keys: AdminKeys;
+  readonly delegations: AdminDelegations;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -307,6 +326,11 @@ export class GatehouseAdmin {
           signal: options.signal,
         }),
       revoke: (keyId, options = {}) => request<RevokedKey>(config, { method: "DELETE", path: `/v1/admin/keys/${encodeURIComponent(keyId)}`, signal: options.signal }),
+    };
+    this.delegations = {
+      tree: (agentId, options = {}) => request<DelegationTree>(config, { method: "GET", path: `/v1/admin/delegations${query({ agentId })}`, signal: options.signal }),
+      revoke: (delegationId, options = {}) =>
+        request<RevokedDelegations>(config, { method: "DELETE", path: `/v1/delegations/${encodeURIComponent(delegationId)}`, signal: options.signal }),
     };
   }
 

@@ -1,25 +1,32 @@
 import { createAudit, type Audit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
-import { DeniedError, GatehouseError } from "./errors.ts";
+import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type ParallelResults, type ParallelTask } from "./delegation.ts";
+import { DelegationScopeError, DeniedError, GatehouseError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
-import { request, type TransportConfig } from "./request.ts";
+import { query, request, type TransportConfig } from "./request.ts";
 import type {
   ActionResult,
   Approval,
   AuditVerification,
   CanIOptions,
   CheckResult,
+  CreatedDelegation,
+  DelegateOptions,
+  Delegation,
   ExecuteOptions,
   GateOptions,
   GatehouseEvent,
+  ListDelegationsOptions,
   Outcome,
   PoliciesOptions,
   PolicyList,
   ReportOptions,
   RequestOptions,
+  RevokedDelegations,
   SubscribeOptions,
   WaitOptions,
   WhoAmI,
+  WithDelegationOptions,
 } from "./types.ts";
 import { resolveDeadline, waitForApproval } from "./wait.ts";
 
@@ -32,8 +39,15 @@ export type GatehouseOptions = ClientOptions;
  */
 export type GatehouseInternals = ClientInternals;
 
+/** The transport of a client, for {@link DelegatedAgent} to call with the same options and another key. */
+let configOf: (client: Gatehouse) => TransportConfig;
+
 /** A client of the Gatehouse API for one agent key. */
 export class Gatehouse {
+  static {
+    configOf = (client) => client.#config;
+  }
+
   readonly #config: TransportConfig;
   /**
    * The org's audit log as this agent sees it (its own agent's entries): `list`, `checkpoint`,
@@ -173,5 +187,191 @@ export class Gatehouse {
   /** The organization, agent and key behind this client's API key, with the agent's breaker state and policies. */
   whoami(options: RequestOptions = {}): Promise<WhoAmI> {
     return request<WhoAmI>(this.#config, { method: "GET", path: "/v1/whoami", signal: options.signal });
+  }
+
+  /**
+   * Hands a narrower, short-lived part of this agent's authority to a new child agent: resolves with
+   * a {@link DelegatedAgent}, a client on the child's key with the same options as this one.
+   * `capabilities` must be covered by this agent's own, else `DelegationScopeError` (403, naming the
+   * capability). Revoke it when done (`revoke()`, `await using`, or {@link withDelegation}); it
+   * ends by itself at `expiresAt`. Sends an `Idempotency-Key` (a UUID per call, the same on every
+   * retry), so a retry whose answer was lost gets the same delegation, never a second child.
+   *
+   * ```ts
+   * await using sub = await gatehouse.delegate("reader", { capabilities: ["pr.read"], ttl: "15m" });
+   * await sub.gate("pr.read", { metadata: { pr: 42 } });
+   * ```
+   */
+  async delegate(name: string, options: DelegateOptions): Promise<DelegatedAgent> {
+    const ttl = ttlSeconds(options.ttl);
+    let created: CreatedDelegation;
+    try {
+      created = await request<CreatedDelegation>(this.#config, {
+        method: "POST",
+        path: "/v1/delegations",
+        body: { name, capabilities: options.capabilities, ttlSeconds: ttl, ...(options.metadata === undefined ? {} : { metadata: options.metadata }) },
+        headers: { "idempotency-key": globalThis.crypto.randomUUID() },
+        signal: options.signal,
+      });
+    } catch (error) {
+      throw namingCapability(error, options.capabilities);
+    }
+    return new DelegatedAgent(this, created);
+  }
+
+  /**
+   * Delegates (as {@link delegate}), runs `fn` with the delegate, and revokes the delegation when
+   * `fn` settles, whether it resolved or threw. Resolves with what `fn` resolves with; rethrows
+   * what `fn` throws. A failed revoke goes to `onRevokeError` when given; otherwise it is thrown
+   * (as an `AggregateError` of `[fnError, revokeError]` when `fn` threw too).
+   */
+  async withDelegation<T>(name: string, options: WithDelegationOptions, fn: (delegate: DelegatedAgent) => T | PromiseLike<T>): Promise<T> {
+    const { onRevokeError, ...delegateOptions } = options;
+    const delegate = await this.delegate(name, delegateOptions);
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await fn(delegate) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    try {
+      await delegate.revoke();
+    } catch (revokeError) {
+      if (onRevokeError !== undefined) onRevokeError(revokeError, delegate.delegation);
+      else if (outcome.ok) throw revokeError;
+      else throw new AggregateError([outcome.error, revokeError], `The callback failed, and revoking delegation ${delegate.id} failed too`, { cause: outcome.error });
+    }
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * This agent's delegations, newest first: those it granted (`role: "parent"`, the default), or the
+   * one it received (`role: "child"`, when it is a delegate). `activeOnly` leaves out revoked and
+   * expired ones.
+   */
+  async delegations(options: ListDelegationsOptions = {}): Promise<Delegation[]> {
+    const path = `/v1/delegations${query({ role: options.role, activeOnly: options.activeOnly === undefined ? undefined : String(options.activeOnly) })}`;
+    return (await request<{ delegations: Delegation[] }>(this.#config, { method: "GET", path, signal: options.signal })).delegations;
+  }
+
+  /**
+   * Revokes a delegation below this agent (one it granted, or one further down) and, in the same
+   * transaction, every delegation below that: their keys stop at their next call on every
+   * instance, their pending approvals are cancelled. Answers the ids revoked. Safe to repeat (and so
+   * to retry): revoking again answers an empty list. This agent's own delegation, a sibling's or
+   * another org's is a `NotFoundError`.
+   */
+  revoke(delegationId: string, options: RequestOptions = {}): Promise<RevokedDelegations> {
+    return request<RevokedDelegations>(this.#config, { method: "DELETE", path: `/v1/delegations/${encodeURIComponent(delegationId)}`, signal: options.signal });
+  }
+
+  /**
+   * Runs several tasks at once, e.g. delegates working side by side, and resolves when all have
+   * settled with their results as `Promise.allSettled` gives them, in the tasks' order: it never
+   * rejects for a task. A task is a promise already under way or a function that starts one;
+   * functions run at most `concurrency` at a time (default: all at once).
+   *
+   * ```ts
+   * const [a, b] = await Gatehouse.parallel([
+   *   () => gatehouse.withDelegation("reader-1", { capabilities: ["pr.read"], ttl: "10m" }, (sub) => review(sub, 1)),
+   *   () => gatehouse.withDelegation("reader-2", { capabilities: ["pr.read"], ttl: "10m" }, (sub) => review(sub, 2)),
+   * ], { concurrency: 4 });
+   * ```
+   */
+  static parallel<const Tasks extends readonly ParallelTask[]>(tasks: Tasks, options: ParallelOptions = {}): Promise<ParallelResults<Tasks>> {
+    return parallel(tasks, options);
+  }
+}
+
+/** A `DelegationScopeError` whose `path` points into `capabilities` (`capabilities[1]`), with that capability named; any other error as it is. */
+function namingCapability(error: unknown, capabilities: readonly string[]): unknown {
+  if (!(error instanceof DelegationScopeError) || error.capability !== undefined) return error;
+  const index = /^capabilities\[(\d+)\]$/.exec(error.path ?? "")?.[1];
+  const capability = index === undefined ? undefined : capabilities[Number(index)];
+  if (capability === undefined) return error;
+  const { status, code, requestId, details } = error;
+  return new DelegationScopeError(error.message, { status, code, requestId, details }, { capability });
+}
+
+/**
+ * A client on a delegate's key, made by {@link Gatehouse.delegate}: every call of {@link Gatehouse}
+ * (`execute`, `gate`, `canI`, `report`, `whoami`, `delegate` for a further, narrower delegate, …)
+ * acts as the child agent, with the options of the client that delegated. `revoke()` ends the
+ * delegation and every one below it; so does leaving an `await using` scope, normally or by a throw.
+ */
+export class DelegatedAgent extends Gatehouse {
+  /** The whole delegation as the server answered it. */
+  readonly delegation: Delegation;
+  readonly #parent: Gatehouse;
+  readonly #apiKey: string;
+  #revoking: Promise<RevokedDelegations> | undefined;
+  #revoked = false;
+
+  /** @internal Made by `Gatehouse.delegate`. */
+  constructor(parent: Gatehouse, created: CreatedDelegation) {
+    const config = configOf(parent);
+    const { apiKey, delegation } = created;
+    super(
+      { apiKey, baseUrl: config.baseUrl, timeout: config.timeout, maxRetries: config.maxRetries, fetch: config.fetch },
+      { sleep: config.sleep, random: config.random, now: config.now, streamIdleTimeout: config.streamIdleTimeout },
+    );
+    this.#parent = parent;
+    this.#apiKey = apiKey;
+    this.delegation = delegation;
+  }
+
+  /** The delegation's id, `dlg_…`. */
+  get id(): string {
+    return this.delegation.id;
+  }
+
+  /** The child agent, `agt_…`, that this client acts as. */
+  get childAgentId(): string {
+    return this.delegation.childAgentId;
+  }
+
+  /** When the delegation ends by itself (ISO 8601). */
+  get expiresAt(): string {
+    return this.delegation.expiresAt;
+  }
+
+  /** The action-type patterns the delegate may act on. */
+  get capabilities(): readonly string[] {
+    return this.delegation.capabilities;
+  }
+
+  /** The child's key, `gh_…`, e.g. to hand to a sub-agent running elsewhere. A secret: it is not shown when the object is logged or serialized. */
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+
+  /**
+   * `revoke()`: revokes this delegation, with the key of the client that delegated (a delegate may
+   * not revoke its own), and with it every delegation below; answers the ids revoked. Calls after
+   * the first success (or while one is under way) answer the same without calling again.
+   * `revoke(delegationId)`: as {@link Gatehouse.revoke}, with the delegate's key (a delegation it
+   * granted, or one below those).
+   */
+  override revoke(options?: RequestOptions): Promise<RevokedDelegations>;
+  override revoke(delegationId: string, options?: RequestOptions): Promise<RevokedDelegations>;
+  override revoke(first: string | RequestOptions = {}, options: RequestOptions = {}): Promise<RevokedDelegations> {
+    if (typeof first === "string") return super.revoke(first, options);
+    this.#revoking ??= this.#parent.revoke(this.id, first).then(
+      (revoked) => {
+        this.#revoked = true;
+        return revoked;
+      },
+      (error: unknown) => {
+        this.#revoking = undefined;
+        throw error;
+      },
+    );
+    return this.#revoking;
+  }
+
+  /** `await using`: revokes the delegation when the scope is left, unless it was revoked already. */
+  async [asyncDispose](): Promise<void> {
+    if (!this.#revoked) await this.revoke();
   }
 }

@@ -43,7 +43,36 @@ export class AuthenticationError extends GatehouseError {
 
 /** 403: the key is valid but may not do this. */
 export class PermissionDeniedError extends GatehouseError {
-  override readonly name = "PermissionDeniedError";
+  override readonly name: string = "PermissionDeniedError";
+}
+
+/**
+ * 403 `DELEGATION_SCOPE` from `delegate()`: a capability asked for is not covered by the delegating
+ * agent's own (`pr.*` under `pr.open`), named by `capability`; or a `ttl` that outlives the delegating
+ * delegate's own delegation (`path` `ttlSeconds`). A delegate's denied *action* is not this error:
+ * it is a decision with `denialReason` `DELEGATION_SCOPE`, `DELEGATION_EXPIRED` or
+ * `DELEGATION_REVOKED` (a `DeniedError` from `gate()` and `assertAllowed()`).
+ */
+export class DelegationScopeError extends PermissionDeniedError {
+  override readonly name = "DelegationScopeError";
+  /** The field refused, from the error's `details.issues`: `capabilities[1]` or `ttlSeconds`. */
+  readonly path: string | undefined;
+  /** The capability refused, when a capability was (`delegate()` reads it from `capabilities` at `path`). */
+  readonly capability: string | undefined;
+
+  constructor(message: string, init: GatehouseErrorInit = {}, extra: { capability?: string | undefined } = {}) {
+    super(message, init);
+    const issues = isObject(init.details) && Array.isArray(init.details.issues) ? (init.details.issues as unknown[]) : [];
+    const first = issues[0];
+    const path = isObject(first) ? first.path : undefined;
+    this.path = typeof path === "string" ? path : undefined;
+    const named = isObject(init.details) ? init.details.capability : undefined;
+    this.capability = extra.capability ?? (typeof named === "string" ? named : undefined);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 /** 404: no such object in this organization. */
@@ -91,9 +120,10 @@ export class APIUserAbortError extends GatehouseError {
   override readonly name = "APIUserAbortError";
 }
 
-/** The error class for an HTTP error status. Statuses without a class of their own get `GatehouseError`. */
-export function errorClassForStatus(status: number): typeof GatehouseError {
+/** The error class for an HTTP error status (and its code). Statuses without a class of their own get `GatehouseError`. */
+export function errorClassForStatus(status: number, code?: string): typeof GatehouseError {
   if (status >= 500) return InternalServerError;
+  if (status === 403 && code === "DELEGATION_SCOPE") return DelegationScopeError;
   switch (status) {
     case 400:
       return BadRequestError;

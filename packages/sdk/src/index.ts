@@ -4,6 +4,7 @@ export {
   type AdminAgentKeys,
   type AdminAgents,
   type AdminApprovals,
+  type AdminDelegations,
   type AdminInvitations,
   type AdminKeys,
   type AdminMembers,
@@ -12,7 +13,8 @@ export {
   type AdminSettings,
   type GatehouseAdminOptions,
 } from "./admin.ts";
-export { Gatehouse, type GatehouseOptions } from "./client.ts";
+export { DelegatedAgent, Gatehouse, type GatehouseOptions } from "./client.ts";
+export type { ParallelOptions, ParallelResults, ParallelTask, ParallelValue } from "./delegation.ts";
 export { DEFAULT_BASE_URL } from "./config.ts";
 export {
   APIConnectionError,
@@ -22,6 +24,7 @@ export {
   AuthenticationError,
   BadRequestError,
   ConflictError,
+  DelegationScopeError,
   DeniedError,
   GatehouseError,
   InternalServerError,
@@ -66,11 +69,15 @@ export type {
   ConsistencyProofOptions,
   CreateAgentRequest,
   CreatedAgent,
+  CreatedDelegation,
   CreatedInvitation,
   CreateInvitationOptions,
   DataAccess,
   DecideApprovalOptions,
   Decision,
+  DelegateOptions,
+  Delegation,
+  DelegationTree,
   DenialReason,
   ExecuteOptions,
   Fetch,
@@ -88,6 +95,7 @@ export type {
   KeyRotation,
   KeysFrom,
   ListApprovalsOptions,
+  ListDelegationsOptions,
   ListAuditOptions,
   ListCheckpointsOptions,
   LocalCheck,
@@ -107,6 +115,7 @@ export type {
   RemovedMember,
   ReportOptions,
   RequestOptions,
+  RevokedDelegations,
   RevokedKey,
   SigningKey,
   SigningKeyList,
@@ -120,5 +129,6 @@ export type {
   VerifiedInclusionProof,
   WaitOptions,
   WhoAmI,
+  WithDelegationOptions,
 } from "./types.ts";
 export { VERSION } from "./version.ts";

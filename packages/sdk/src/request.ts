@@ -150,7 +150,7 @@ function parseBody<T>(response: Response, text: string): Attempt<T> {
 /** An error status, read into its typed error (from the envelope), whether it may be retried and any `Retry-After`. */
 export function failedResponse(response: Response, text: string, nowMs: number): Attempt<never> {
   const envelope = readErrorEnvelope(text);
-  const ErrorClass = errorClassForStatus(response.status);
+  const ErrorClass = errorClassForStatus(response.status, envelope.code);
   const error = new ErrorClass(envelope.message ?? `Request failed with status ${response.status}`, {
     status: response.status,
     code: envelope.code,

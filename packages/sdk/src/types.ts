@@ -20,6 +20,7 @@ export type DenialReason =
   | "AGENT_HALTED"
   | "DELEGATION_SCOPE"
   | "DELEGATION_EXPIRED"
+  | "DELEGATION_REVOKED"
   | "RATE_LIMITED"
   | "CIRCUIT_OPEN"
   | (string & {});
@@ -98,7 +99,17 @@ export type ApprovalVote = Approval["votes"][number];
 export type ApprovalList = Schemas["ApprovalList"];
 
 /** The kinds of event `GET /v1/events` streams. The server may add more. */
-export type GatehouseEventType = "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | (string & {});
+export type GatehouseEventType =
+  | "action.executed"
+  | "action.denied"
+  | "approval.requested"
+  | "approval.voted"
+  | "approval.decided"
+  | "approval.expired"
+  | "delegation.created"
+  | "delegation.revoked"
+  | "delegation.expired"
+  | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
 export type GatehouseEventData = Schemas["EventData"];
@@ -426,3 +437,52 @@ export interface AuditExport extends AsyncIterable<Uint8Array> {
   /** The body's media type, e.g. `application/x-ndjson; charset=utf-8`. */
   readonly contentType: string | null;
 }
+
+/** A delegation: authority a parent agent handed to a child agent, narrowed to `capabilities`, until `expiresAt`. */
+export type Delegation = Schemas["Delegation"];
+
+/** What `POST /v1/delegations` answers: the delegation and the child's key, `apiKey`, shown once (it expires with the delegation). */
+export type CreatedDelegation = Schemas["CreatedDelegation"];
+
+/** Options of `Gatehouse.delegate` and `Gatehouse.withDelegation`. */
+export interface DelegateOptions extends RequestOptions {
+  /**
+   * Action-type patterns the child may act on (`"pr.open"`, `"pr.*"`), each covered by the caller's
+   * own (a root agent's are `*`): a wider one is refused with `DelegationScopeError`.
+   */
+  capabilities: readonly string[];
+  /**
+   * How long the delegation lasts: whole seconds (`900`) or a duration (`"15m"`, `"2h"`, `"1h30m"`,
+   * `"1d"`; units `s`, `m`, `h`, `d`). At most 24 hours and no longer than the caller's own
+   * delegation has left (the server's limits).
+   */
+  ttl: number | string;
+  /** Free JSON kept with the delegation (at most 200 values). */
+  metadata?: Record<string, unknown>;
+}
+
+/** Options of `Gatehouse.withDelegation`. */
+export interface WithDelegationOptions extends DelegateOptions {
+  /**
+   * Called with the error when revoking at the end fails (the delegation then lives until it
+   * expires). With it, `withDelegation` resolves with the callback's value or rethrows the
+   * callback's error as if the revoke had worked. Without it, a failed revoke is thrown: alone
+   * when the callback succeeded, or as an `AggregateError` of `[callbackError, revokeError]` when
+   * the callback threw.
+   */
+  onRevokeError?: (error: unknown, delegation: Delegation) => void;
+}
+
+/** Options of `Gatehouse.delegations`. */
+export interface ListDelegationsOptions extends RequestOptions {
+  /** `parent` (the server's default): the delegations this agent granted; `child`: the one it received, when it is a delegate. */
+  role?: "parent" | "child";
+  /** Only delegations neither revoked nor expired. */
+  activeOnly?: boolean;
+}
+
+/** What revoking answers: the ids of every delegation the call revoked, the one named and each of its still active descendants (empty when it was revoked already). */
+export type RevokedDelegations = Schemas["RevokedDelegations"];
+
+/** What `GET /v1/admin/delegations?agentId=` answers: every delegation below the agent, revoked and expired ones included, by depth then creation, each with its `parentDelegationId`. */
+export type DelegationTree = Schemas["DelegationTree"];
