@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import pg from "pg";
-import { background, benchDatabase, log, redisUrl, run, stopChildren, summarize, waitFor } from "./lib";
+import { background, benchDatabase, log, postLua, redisUrl, run, stopChildren, summarize, waitFor, wrk, type Wrk } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -31,40 +31,11 @@ interface Setup {
   adminKey: string;
 }
 
-interface Wrk {
-  requestsPerSecond: number;
-  requests: number;
-  non2xx: number;
-  p50ms: number;
-  p99ms: number;
-}
+const wrkPost = (url: string, seconds: number, key: string) => wrk(url, CONNECTIONS, seconds, postLua(key, ACTION));
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round2 = (v: number) => Math.round(v * 100) / 100;
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return Number.NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
-}
-
-function wrk(url: string, seconds: number, key: string, body: object): Wrk {
-  const script = `/tmp/gatehouse-bench-delegation-${process.pid}.lua`;
-  writeFileSync(
-    script,
-    `wrk.method = "POST"\nwrk.body = '${JSON.stringify(body)}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${key}"\n`,
-  );
-  const out = run("wrk", ["-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency", "-s", script, url]);
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    p50ms: toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? ""),
-    p99ms: toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? ""),
-  };
-}
 
 async function call(method: string, url: string, key: string, body?: object): Promise<{ status: number; json: Record<string, unknown> }> {
   const response = await fetch(url, {
@@ -123,7 +94,7 @@ const HZ = Number(run("getconf", ["CLK_TCK"]).trim()) || 100;
 /** wrk on the API, with the API process's own CPU time per answered request (steadier than the rate on a shared host). */
 function measured(pid: number, url: string, key: string): Wrk & { cpuMicrosPerRequest: number } {
   const before = cpuMicros(pid);
-  const result = wrk(url, SECONDS, key, ACTION);
+  const result = wrkPost(url, SECONDS, key);
   return { ...result, cpuMicrosPerRequest: Math.round((cpuMicros(pid) - before) / Math.max(1, result.requests)) };
 }
 
@@ -155,8 +126,8 @@ async function throughput(api: string, setup: Setup, pid: number) {
   if (probeDelegate.status !== 200 || probeRoot.status !== 200) throw new Error("a probe decision failed");
   const decisionOf = (j: Record<string, unknown>) => `${String(j.status)} by ${String(j.policyName)}`;
   // Warm-up, both keys.
-  wrk(`${api}/v1/actions`, 2, setup.agentKey, ACTION);
-  wrk(`${api}/v1/actions`, 2, delegateKey, ACTION);
+  wrkPost(`${api}/v1/actions`, 2, setup.agentKey);
+  wrkPost(`${api}/v1/actions`, 2, delegateKey);
   const pairs: Array<{ root: Wrk & { cpuMicrosPerRequest: number }; delegate: Wrk & { cpuMicrosPerRequest: number }; ratio: number; cpuRatio: number }> = [];
   for (let r = 0; r < ROUNDS; r += 1) {
     const root = measured(pid, `${api}/v1/actions`, setup.agentKey);

@@ -1,5 +1,6 @@
-// Shared by the benchmark scripts: child processes, a throwaway database, and percentiles.
+// Shared by the benchmark scripts: child processes, a throwaway database, percentiles and wrk.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
@@ -73,5 +74,39 @@ export function summarize(values: readonly number[]): { n: number; p50: number; 
     p99: round(percentile(sorted, 99)),
     max: round(sorted.at(-1) ?? Number.NaN),
     mean: round(sorted.reduce((a, b) => a + b, 0) / Math.max(1, sorted.length)),
+  };
+}
+
+/** What one wrk run reports. */
+export interface Wrk {
+  requestsPerSecond: number;
+  requests: number;
+  non2xx: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+function toMs(text: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text);
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+/** A wrk script that POSTs `body` as JSON with `key` as the bearer token. */
+export const postLua = (key: string, body: object) =>
+  `wrk.method = "POST"\nwrk.body = '${JSON.stringify(body)}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${key}"\n`;
+
+/** Runs wrk (2 threads, `connections`, `seconds`) with the Lua script `lua` against `url`, and reads its report. */
+export function wrk(url: string, connections: number, seconds: number, lua: string): Wrk {
+  const script = `/tmp/gatehouse-bench-${process.pid}.lua`;
+  writeFileSync(script, lua);
+  const out = run("wrk", ["-t2", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url]);
+  return {
+    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    p50ms: toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? ""),
+    p99ms: toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? ""),
   };
 }

@@ -4,40 +4,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import pg from "pg";
-import { background, benchDatabase, children, log, redisUrl, run, stopChildren, waitFor } from "./lib";
+import { background, benchDatabase, children, log, postLua, redisUrl, run, stopChildren, waitFor, wrk, type Wrk } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-
-interface Wrk {
-  requestsPerSecond: number;
-  requests: number;
-  non2xx: number;
-  p50ms: number;
-  p99ms: number;
-}
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return Number.NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
-}
-
-function wrk(url: string, connections: number, seconds: number, lua: string): Wrk {
-  const script = `/tmp/gatehouse-bench-${process.pid}.lua`;
-  writeFileSync(script, lua);
-  const out = run("wrk", ["-t2", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url]);
-  return {
-    requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
-    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
-    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    p50ms: toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? ""),
-    p99ms: toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? ""),
-  };
-}
-
-const postLua = (key: string, body: object) =>
-  `wrk.method = "POST"\nwrk.body = '${JSON.stringify(body)}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${key}"\n`;
 
 async function main(): Promise<void> {
   const machine = {

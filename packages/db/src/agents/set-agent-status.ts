@@ -4,8 +4,8 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { announceApprovals } from "../approvals/announce-approvals";
-import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
-import { appendAuditEntries, appendAuditEntry } from "../audit/append-audit-entries";
+import { endUndecided } from "../approvals/end-approvals";
+import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "./agent-snapshot";
@@ -61,17 +61,5 @@ async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason:
     SELECT a.id, a.agent_id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
     WHERE a.org_id = ${ctx.org.id} AND (a.agent_id = ${agentId} OR a.agent_id IN (SELECT child_agent_id FROM tree)) AND a.status = 'pending'
     ORDER BY a.id FOR UPDATE OF a`;
-  if (rows.length === 0) return [];
-  const endings = rows.map((r): Ending => ({
-    approvalId: r.id,
-    actionId: r.action_id,
-    agentId: r.agent_id,
-    actionType: r.action_type,
-    status: "cancelled",
-    reason,
-    decidedBy: null,
-  }));
-  await appendAuditEntries(tx, ctx.org.id, endingEntries(endings, actorRef(ctx.actor)));
-  await settleEndings(tx, ctx.org.id, endings);
-  return rows.map((r) => r.id);
+  return endUndecided(tx, ctx.org.id, rows, { status: "cancelled", reason }, actorRef(ctx.actor));
 }

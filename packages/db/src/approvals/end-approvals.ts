@@ -1,4 +1,5 @@
 import { APPROVAL_DENIAL_REASON, type ActorRef, type AuditEntryInput } from "@gatehouse/core";
+import { appendAuditEntries } from "../audit/append-audit-entries";
 import type { Tx } from "../infra/client";
 
 /** An approval leaving `pending`, with what ends it. */
@@ -69,4 +70,31 @@ export function endingEntries(endings: readonly Ending[], actor: ActorRef): Audi
       },
     };
   });
+}
+
+/** A pending approval the caller's query locked FOR UPDATE, with its action's type. */
+export interface PendingApprovalRow {
+  id: string;
+  agent_id: string;
+  action_id: string;
+  action_type: string;
+}
+
+/**
+ * Ends locked pending approvals that no reviewer decided — expired, or cancelled by a halt, a revoked
+ * delegation or the org's closing — inside the caller's transaction: their audit entries (by `by`),
+ * then their settlement. Answers their ids, for the caller to announce after the commit.
+ */
+export async function endUndecided(
+  tx: Tx,
+  orgId: string,
+  rows: readonly PendingApprovalRow[],
+  end: { status: "expired" | "cancelled"; reason: string | null; denialReason?: string },
+  by: ActorRef,
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const endings = rows.map((r): Ending => ({ approvalId: r.id, actionId: r.action_id, agentId: r.agent_id, actionType: r.action_type, decidedBy: null, ...end }));
+  await appendAuditEntries(tx, orgId, endingEntries(endings, by));
+  await settleEndings(tx, orgId, endings);
+  return rows.map((r) => r.id);
 }

@@ -1,9 +1,8 @@
 import type { ActorRef } from "@gatehouse/core";
-import { appendAuditEntries } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
-import { endingEntries, settleEndings, type Ending } from "./end-approvals";
+import { endUndecided } from "./end-approvals";
 
 const EXPIRY_ACTOR: ActorRef = { type: "system", id: "approval-expiry" };
 
@@ -31,19 +30,7 @@ export async function expireApprovals(orgId: string, approvalIds?: readonly stri
        ORDER BY a.id LIMIT $3 FOR UPDATE OF a SKIP LOCKED`,
       ...[orgId, now, limit, ...(approvalIds ? [approvalIds] : [])],
     );
-    if (rows.length === 0) return [];
-    const endings = rows.map((r): Ending => ({
-      approvalId: r.id,
-      actionId: r.action_id,
-      agentId: r.agent_id,
-      actionType: r.action_type,
-      status: "expired",
-      reason: null,
-      decidedBy: null,
-    }));
-    await appendAuditEntries(tx, orgId, endingEntries(endings, EXPIRY_ACTOR));
-    await settleEndings(tx, orgId, endings);
-    return rows.map((r) => r.id);
+    return endUndecided(tx, orgId, rows, { status: "expired", reason: null }, EXPIRY_ACTOR);
   }, TX_OPTIONS);
   await announceApprovals(orgId, expired);
   return expired;

@@ -4,7 +4,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { forgetAgent } from "../agents/agent-snapshot";
 import { announceApprovals } from "../approvals/announce-approvals";
-import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
+import { endUndecided } from "../approvals/end-approvals";
 import { appendAuditEntries } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
@@ -96,18 +96,5 @@ async function cancelApprovalsOf(tx: Tx, orgId: string, agentIds: string[], by: 
   const rows = await tx.$queryRaw<Array<{ id: string; action_id: string; agent_id: string; action_type: string }>>`
     SELECT a.id, a.action_id, a.agent_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
     WHERE a.org_id = ${orgId} AND a.agent_id = ANY(${agentIds}::text[]) AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
-  if (rows.length === 0) return [];
-  const endings = rows.map((r): Ending => ({
-    approvalId: r.id,
-    actionId: r.action_id,
-    agentId: r.agent_id,
-    actionType: r.action_type,
-    status: "cancelled",
-    reason: "the delegation behind this agent was revoked",
-    decidedBy: null,
-    denialReason: DELEGATION_REVOKED_REASON,
-  }));
-  await appendAuditEntries(tx, orgId, endingEntries(endings, by));
-  await settleEndings(tx, orgId, endings);
-  return rows.map((r) => r.id);
+  return endUndecided(tx, orgId, rows, { status: "cancelled", reason: "the delegation behind this agent was revoked", denialReason: DELEGATION_REVOKED_REASON }, by);
 }

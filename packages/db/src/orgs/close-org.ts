@@ -4,8 +4,8 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { announceApprovals } from "../approvals/announce-approvals";
-import { endingEntries, settleEndings, type Ending } from "../approvals/end-approvals";
-import { appendAuditEntries, appendAuditEntry } from "../audit/append-audit-entries";
+import { endUndecided } from "../approvals/end-approvals";
+import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { evictOrgKeys } from "../keys/authenticate-api-key";
@@ -44,17 +44,7 @@ export async function closeOrg({ ctx, input }: { ctx: Ctx; input: unknown }): Pr
     const pending = await tx.$queryRaw<Array<{ id: string; action_id: string; agent_id: string; action_type: string }>>`
       SELECT a.id, a.action_id, a.agent_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
       WHERE a.org_id = ${ctx.org.id} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
-    const endings = pending.map((r): Ending => ({
-      approvalId: r.id,
-      actionId: r.action_id,
-      agentId: r.agent_id,
-      actionType: r.action_type,
-      status: "cancelled",
-      reason: ORG_CLOSED_REASON,
-      decidedBy: null,
-    }));
-    await appendAuditEntries(tx, ctx.org.id, endingEntries(endings, actor));
-    await settleEndings(tx, ctx.org.id, endings);
+    await endUndecided(tx, ctx.org.id, pending, { status: "cancelled", reason: ORG_CLOSED_REASON }, actor);
     const closed = await tx.org.update({ where: { id: ctx.org.id }, data: { closedAt: new Date(), closedBy }, select: { closedAt: true } });
     return { id: ctx.org.id, slug: org.slug, closedAt: (closed.closedAt ?? new Date()).toISOString(), closedBy, cancelled: pending.map((r) => r.id) };
   }, TX_OPTIONS);
