@@ -12,6 +12,9 @@ export interface FormState {
 
 export const emptyFormState: FormState = { error: null, fields: {}, values: {} };
 
+/** The look of a plain text input in the console's inline forms (agents, keys, onboarding). */
+export const INPUT_CLASS = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
+
 export function FormAlert({ children, tone = "error" }: { children: ReactNode; tone?: "error" | "info" }) {
   const colours = tone === "error" ? "border-red-200 bg-red-50 text-red-800" : "border-emerald-200 bg-emerald-50 text-emerald-900";
   return (

@@ -2,6 +2,7 @@
 
 import type { ReactNode } from "react";
 import { Button } from "@/components/button";
+import { INPUT_CLASS } from "@/components/form-fields";
 import { keyState } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 
@@ -75,5 +76,21 @@ export function KeyTable<K extends KeyRow>({
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** The fields of a form that issues a key: its name, and its lifetime in days (empty: it never expires). */
+export function NewKeyFields({ namePlaceholder }: { namePlaceholder: string }) {
+  return (
+    <>
+      <label className="space-y-1 text-xs font-medium text-stone-700">
+        <span>Key name</span>
+        <input name="name" maxLength={100} placeholder={namePlaceholder} className={INPUT_CLASS} />
+      </label>
+      <label className="space-y-1 text-xs font-medium text-stone-700">
+        <span>Expires in (days)</span>
+        <input name="expiresInDays" type="number" min={1} max={3650} placeholder="never" className={INPUT_CLASS} />
+      </label>
+    </>
   );
 }

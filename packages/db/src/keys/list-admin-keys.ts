@@ -3,6 +3,7 @@ import type { ApiKeyView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
+import { keyView } from "./key-view";
 
 /** A member's admin key, without its secret, with whose it is. */
 export interface AdminKeyView extends ApiKeyView {
@@ -32,14 +33,7 @@ export async function listAdminKeys({ ctx }: { ctx: Ctx }): Promise<AdminKeyView
     if (self && !mine && !canActOnRole(self.role, m.role)) return [];
     return [
       {
-        id: k.id,
-        name: k.name,
-        prefix: k.prefix,
-        lastFour: k.lastFour,
-        createdAt: k.createdAt.toISOString(),
-        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
-        expiresAt: k.expiresAt?.toISOString() ?? null,
-        revokedAt: k.revokedAt?.toISOString() ?? null,
+        ...keyView(k),
         member: { id: m.id, name: m.user.name, email: m.user.email, role: m.role },
         mine,
       },

@@ -10,8 +10,7 @@ import { RefreshErrorBanner } from "@/components/panel-states";
 import { agentKeys, createAgent, type CreatedAgent } from "@/lib/agents";
 import { applyStarterPolicy, fetchOnboarding, onboardingKeys, type OnboardingState } from "@/lib/onboarding";
 import { AgentSnippets, SecretOnce } from "./agents/secret-once";
-
-const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
+import { INPUT_CLASS } from "@/components/form-fields";
 
 /** What the member's role lets them do here; a viewer sees the checklist without its buttons. */
 export interface ChecklistAbilities {
@@ -106,7 +105,7 @@ export function OnboardingChecklist({ orgSlug, initial, can, apiUrl }: { orgSlug
               {create.error ? <FormAlert>{create.error.message}</FormAlert> : null}
               <label className="block flex-1 space-y-1 text-sm font-medium text-stone-700">
                 <span>Agent name</span>
-                <input name="name" required maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" placeholder="deploy-bot" className={INPUT} />
+                <input name="name" required maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" placeholder="deploy-bot" className={INPUT_CLASS} />
               </label>
               <Button type="submit" variant="primary" disabled={create.isPending}>
                 {create.isPending ? "Creating…" : "Create agent"}

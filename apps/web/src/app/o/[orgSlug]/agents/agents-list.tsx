@@ -10,8 +10,7 @@ import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, type Agent
 import { delegateOf } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 import { AgentSnippets, breakerLabel, breakerTone, Pill, SecretOnce } from "./secret-once";
-
-const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
+import { INPUT_CLASS } from "@/components/form-fields";
 
 export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: string; initial: AgentList; canManage: boolean; apiUrl: string }) {
   const queryClient = useQueryClient();
@@ -57,15 +56,15 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
           {create.error ? <FormAlert>{create.error.message}</FormAlert> : null}
           <label className="block space-y-1 text-sm font-medium text-stone-700">
             <span>Name</span>
-            <input name="name" required maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" className={INPUT} />
+            <input name="name" required maxLength={100} pattern="[A-Za-z0-9][A-Za-z0-9._\-]*" className={INPUT_CLASS} />
           </label>
           <label className="block space-y-1 text-sm font-medium text-stone-700">
             <span>Description</span>
-            <input name="description" maxLength={1000} className={INPUT} />
+            <input name="description" maxLength={1000} className={INPUT_CLASS} />
           </label>
           <label className="block space-y-1 text-sm font-medium text-stone-700">
             <span>Labels</span>
-            <input name="labels" placeholder="team=payments, env=prod" className={INPUT} />
+            <input name="labels" placeholder="team=payments, env=prod" className={INPUT_CLASS} />
           </label>
           <div className="flex gap-2">
             <Button type="submit" variant="primary" disabled={create.isPending}>

@@ -4,12 +4,10 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
-import { KeyTable } from "@/components/key-table";
+import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { agentKeys, fetchAdminKeys, issueAdminKey, parseExpiryDays, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
 import { SecretOnce, Snippet } from "../agents/secret-once";
-
-const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
 
 export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: AdminKeyList; apiUrl: string }) {
   const queryClient = useQueryClient();
@@ -37,14 +35,7 @@ export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initi
         </p>
       </div>
       <form onSubmit={submit} aria-label="Issue admin key" className="flex flex-wrap items-end gap-2">
-        <label className="space-y-1 text-xs font-medium text-stone-700">
-          <span>Key name</span>
-          <input name="name" maxLength={100} placeholder="admin" className={INPUT} />
-        </label>
-        <label className="space-y-1 text-xs font-medium text-stone-700">
-          <span>Expires in (days)</span>
-          <input name="expiresInDays" type="number" min={1} max={3650} placeholder="never" className={INPUT} />
-        </label>
+        <NewKeyFields namePlaceholder="admin" />
         <Button type="submit" variant="primary" disabled={issue.isPending}>
           Issue admin key
         </Button>

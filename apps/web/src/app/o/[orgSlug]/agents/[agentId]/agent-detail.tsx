@@ -5,15 +5,15 @@ import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
-import { KeyTable } from "@/components/key-table";
+import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
 import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, parseExpiryDays, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
 import { DelegationChain, Delegations } from "./delegations";
+import { INPUT_CLASS } from "@/components/form-fields";
 
-const INPUT = "block w-full rounded-md border border-stone-300 bg-white px-3 py-2 text-sm shadow-xs focus:border-stone-500 focus:outline-none";
 const RECENT = 20;
 
 interface Props {
@@ -94,7 +94,7 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           {status.error ? <FormAlert>{status.error.message}</FormAlert> : null}
           <label className="block space-y-1 text-sm font-medium text-stone-700">
             <span>Reason</span>
-            <input name="reason" required maxLength={500} className={INPUT} />
+            <input name="reason" required maxLength={500} className={INPUT_CLASS} />
           </label>
           <Button type="submit" variant={agent.status === "active" ? "danger" : "primary"} disabled={status.isPending}>
             {agent.status === "active" ? "Halt agent" : "Resume agent"}
@@ -134,14 +134,7 @@ function AgentKeys({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
         Keys
       </h2>
       <form onSubmit={submit} aria-label="Issue agent key" className="flex flex-wrap items-end gap-2">
-        <label className="space-y-1 text-xs font-medium text-stone-700">
-          <span>Key name</span>
-          <input name="name" maxLength={100} placeholder="default" className={INPUT} />
-        </label>
-        <label className="space-y-1 text-xs font-medium text-stone-700">
-          <span>Expires in (days)</span>
-          <input name="expiresInDays" type="number" min={1} max={3650} placeholder="never" className={INPUT} />
-        </label>
+        <NewKeyFields namePlaceholder="default" />
         <Button type="submit" disabled={issue.isPending}>
           Issue key
         </Button>
