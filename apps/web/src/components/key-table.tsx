@@ -1,21 +1,14 @@
 "use client";
 
+import type { ApiKeyView } from "@gatehouse/contracts";
 import type { ReactNode } from "react";
 import { Button } from "@/components/button";
 import { INPUT_CLASS } from "@/components/form-fields";
 import { keyState } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 
-export interface KeyRow {
-  id: string;
-  name: string;
-  prefix: string;
-  lastFour: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  revokedAt: string | null;
-}
+/** A key as the admin API lists it (no secret). */
+export type KeyRow = ApiKeyView;
 
 /**
  * API keys as a table (an agent's keys, members' admin keys): name, its owner when `member` is given,

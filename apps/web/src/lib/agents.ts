@@ -99,6 +99,13 @@ export function parseExpiryDays(value: string): number | undefined {
   return Number.isFinite(days) && days > 0 ? days : undefined;
 }
 
+/** The body of an "issue a key" request from its form's fields (NewKeyFields): an empty name or lifetime is left out. */
+export function newKeyBody(form: FormData): { name?: string; expiresInDays?: number } {
+  const name = String(form.get("name") ?? "").trim();
+  const expiresInDays = parseExpiryDays(String(form.get("expiresInDays") ?? ""));
+  return { ...(name ? { name } : {}), ...(expiresInDays ? { expiresInDays } : {}) };
+}
+
 /** "team=payments, env=prod" → { team: "payments", env: "prod" }; pairs without "=" are skipped. */
 export function parseLabels(text: string): Record<string, string> {
   const labels: Record<string, string> = {};

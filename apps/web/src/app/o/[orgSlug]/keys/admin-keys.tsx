@@ -6,7 +6,7 @@ import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
-import { agentKeys, fetchAdminKeys, issueAdminKey, parseExpiryDays, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
+import { agentKeys, fetchAdminKeys, issueAdminKey, newKeyBody, revokeKey, type AdminKeyList, type IssuedAdminKey } from "@/lib/agents";
 import { SecretOnce, Snippet } from "../agents/secret-once";
 
 export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: AdminKeyList; apiUrl: string }) {
@@ -18,10 +18,7 @@ export function AdminKeys({ orgSlug, initial, apiUrl }: { orgSlug: string; initi
   const revoke = useMutation({ mutationFn: (keyId: string) => revokeKey(orgSlug, keyId), onSuccess: refresh });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const name = String(form.get("name") ?? "").trim();
-    const expiresInDays = parseExpiryDays(String(form.get("expiresInDays") ?? ""));
-    issue.mutate({ ...(name ? { name } : {}), ...(expiresInDays ? { expiresInDays } : {}) });
+    issue.mutate(newKeyBody(new FormData(event.currentTarget)));
   };
   const keys = query.data.keys;
 

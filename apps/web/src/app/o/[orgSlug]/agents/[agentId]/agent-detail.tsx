@@ -8,7 +8,7 @@ import { FormAlert } from "@/components/form-fields";
 import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
-import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, parseExpiryDays, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
+import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, newKeyBody, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
 import { DelegationChain, Delegations } from "./delegations";
@@ -122,10 +122,7 @@ function AgentKeys({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
   const revoke = useMutation({ mutationFn: (keyId: string) => revokeKey(orgSlug, keyId), onSuccess: refresh });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const name = String(form.get("name") ?? "").trim();
-    const expiresInDays = parseExpiryDays(String(form.get("expiresInDays") ?? ""));
-    issue.mutate({ ...(name ? { name } : {}), ...(expiresInDays ? { expiresInDays } : {}) });
+    issue.mutate(newKeyBody(new FormData(event.currentTarget)));
   };
 
   return (
