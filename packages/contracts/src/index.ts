@@ -8,5 +8,6 @@ export * from "./delegations";
 export * from "./events";
 export * from "./health";
 export * from "./members";
+export * from "./posture";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

@@ -16,6 +16,7 @@ export const PERMISSIONS = {
   "settings.write": { allows: "changing the org's settings", roles: ["owner", "admin"] },
   "approvals.read": { allows: "reading the approval queue (auditors read the audit log only)", roles: ["owner", "admin", "approver", "viewer"] },
   "audit.keys.rotate": { allows: "rotating the audit log's signing key", roles: ["owner", "admin"] },
+  "posture.read": { allows: "reading the org's posture score, its findings and the overview's figures", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "members.read": { allows: "listing the org's members (emails, roles, last activity) and pending invitations", roles: ["owner", "admin", "auditor"] },
   "members.manage": { allows: "inviting members, changing their roles and removing them (never above one's own rank)", roles: ["owner", "admin"] },

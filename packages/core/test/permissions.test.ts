@@ -13,6 +13,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "settings.write": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "approvals.read": { owner: true, admin: true, approver: true, auditor: false, viewer: true },
   "audit.keys.rotate": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },

@@ -324,6 +324,22 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("DevOutboxMessage", outboxMessage, () => prisma.devOutboxMessage.findUnique({ where: { id: outboxMessage.id } }));
     const ssoDomain = await prisma.orgSsoDomain.create({ data: { domain: "rt.example.test", orgId: org.id, createdAt: t } });
     await roundTrip("OrgSsoDomain", ssoDomain, () => prisma.orgSsoDomain.findUnique({ where: { domain: ssoDomain.domain } }));
+    const rollup = await prisma.decisionRollup.create({
+      data: { orgId: org.id, period: "hour", bucket: t, agentId: "agt_rt", actionType: "pr.open", executed: 1, denied: 2, requested: 3, noPolicy: 4, outcomes: 5 },
+    });
+    await roundTrip("DecisionRollup", rollup, () =>
+      prisma.decisionRollup.findUnique({
+        where: { orgId_period_bucket_agentId_actionType: { orgId: org.id, period: "hour", bucket: t, agentId: "agt_rt", actionType: "pr.open" } },
+      }),
+    );
+    const cursor = await prisma.rollupCursor.create({ data: { orgId: org.id, seq: 9n, updatedAt: t } });
+    await roundTrip("RollupCursor", cursor, () => prisma.rollupCursor.findUnique({ where: { orgId: org.id } }));
+    const snapshot = await prisma.postureSnapshot.create({ data: { orgId: org.id, day: t, score: 77, components: { policyCoverage: { score: 20 } }, computedAt: later } });
+    await roundTrip("PostureSnapshot", snapshot, () => prisma.postureSnapshot.findUnique({ where: { orgId_day: { orgId: org.id, day: t } } }));
+    const review = await prisma.auditReview.create({
+      data: { id: "rev_rt", orgId: org.id, kind: "verify", actorType: "member", actorId: membership.id, memberRole: "auditor", valid: true, createdAt: t },
+    });
+    await roundTrip("AuditReview", review, () => prisma.auditReview.findUnique({ where: { id: review.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 
