@@ -17,6 +17,7 @@ export const ID_PREFIXES = {
   checkpoint: "chk",
   signingKey: "sk",
   invitation: "inv",
+  auditReview: "rev",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -19,3 +19,5 @@ export * from "./limits/concurrency-slots";
 export * from "./orgs/sign-in-settings";
 export * from "./delegation/settings";
 export * from "./delegation/attenuation";
+export * from "./posture/rules";
+export * from "./posture/score-posture";

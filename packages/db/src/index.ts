@@ -16,5 +16,6 @@ export * from "./decisions";
 export * from "./approvals";
 export * from "./audit";
 export * from "./events";
+export * from "./posture";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";

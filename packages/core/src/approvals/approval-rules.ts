@@ -49,12 +49,21 @@ function names(voter: Voter, reference: string): boolean {
   return ref === voter.membershipId.toLowerCase() || ref === voter.userId.toLowerCase() || ref === voter.email.toLowerCase();
 }
 
+/** Why separation of duties bars `voter` from this approval: they requested the action, or own the excluded agent (null: neither). */
+export type SelfApprovalReason = "requester" | "agent_owner";
+export function selfApprovalReason(rules: ApprovalRules, voter: Voter): SelfApprovalReason | null {
+  if (rules.requestedBy && names(voter, rules.requestedBy)) return "requester";
+  if (rules.excludeAgentOwner && rules.agentOwnerMembershipId === voter.membershipId) return "agent_owner";
+  return null;
+}
+
 /** Whether `voter` may vote on an approval with these rules (separation of duties first). */
 export function eligibility(rules: ApprovalRules, voter: Voter): Eligibility {
-  if (rules.requestedBy && names(voter, rules.requestedBy)) {
+  const self = selfApprovalReason(rules, voter);
+  if (self === "requester") {
     return { eligible: false, reason: "you requested this action; someone else must approve it (separation of duties)" };
   }
-  if (rules.excludeAgentOwner && rules.agentOwnerMembershipId === voter.membershipId) {
+  if (self === "agent_owner") {
     return { eligible: false, reason: "you created this agent, and the policy excludes the agent's owner from approving its actions" };
   }
   if (rules.approverMemberIds.some((ref) => names(voter, ref))) return { eligible: true };

@@ -5,6 +5,7 @@ import {
   isDomainError,
   newId,
   notFound,
+  selfApprovalReason,
   validationError,
   zodIssues,
   type AuditEntryInput,
@@ -89,6 +90,7 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
   const errors = new Map<string, DomainError>();
   const changed: string[] = [];
   const statuses = new Map<string, ApprovalStatus>();
+  const refused: AuditEntryInput[] = [];
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     const now = new Date();
@@ -148,6 +150,16 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
       } catch (error) {
         if (!isDomainError(error)) throw error;
         errors.set(approvalId, error);
+        const self = error.code === "FORBIDDEN" ? selfApprovalReason(rulesOf(row), voter) : null;
+        if (self) {
+          refused.push({
+            type: "approval.vote_refused",
+            actor,
+            agentId: row.agent_id,
+            subjectId: approvalId,
+            data: { approvalId, actionId: row.action_id, actionType: row.action_type, reason: self },
+          });
+        }
       }
     }
     if (votedOn.length === 0) return;
@@ -173,8 +185,27 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
   }, TX_OPTIONS);
 
   await announceApprovals(orgId, changed);
+  await recordRefusals(orgId, refused);
   return approvalIds.map((approvalId) => {
     const status = statuses.get(approvalId);
     return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };
   });
+}
+
+/**
+ * Votes refused by separation of duties (the voter requested the action, or owns the agent the policy
+ * excludes) are recorded as `approval.vote_refused` entries `{ approvalId, actionId, actionType, reason:
+ * "requester" | "agent_owner" }` in their own transaction after the refusal, for the posture score
+ * (docs/posture.md). Observation: a failure here is swallowed; the voter still gets the 403.
+ */
+async function recordRefusals(orgId: string, entries: AuditEntryInput[]): Promise<void> {
+  if (entries.length === 0) return;
+  try {
+    await db().$transaction(async (tx) => {
+      await lockAuditLog(tx, orgId);
+      await appendAuditEntries(tx, orgId, entries);
+    }, TX_OPTIONS);
+  } catch {
+    // Fails open: the refusal stands whether or not it could be recorded.
+  }
 }

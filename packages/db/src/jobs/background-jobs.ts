@@ -1,4 +1,4 @@
-import { checkpointGrowingLogs, expireDueApprovals, expireDueDelegations } from "../index";
+import { checkpointGrowingLogs, expireDueApprovals, expireDueDelegations, snapshotPostures } from "../index";
 import type { Job } from "./runner";
 
 /**
@@ -14,5 +14,7 @@ export function backgroundJobs(): Job[] {
     { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
     // Delegations past their expiry get a `delegation.expired` entry within a second (expiry itself is exact at request time).
     { name: "delegation-expiry", everyMs: 1_000, run: () => expireDueDelegations() },
+    // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.
+    { name: "posture-snapshots", everyMs: 10 * 60_000, run: () => snapshotPostures() },
   ];
 }

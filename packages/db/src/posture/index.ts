@@ -1,0 +1,4 @@
+export { getPosture } from "./get-posture";
+export { gatherPostureFacts } from "./gather-posture-facts";
+export { snapshotPostures } from "./snapshot-postures";
+export { recordAuditReview } from "./record-audit-review";
