@@ -12,6 +12,7 @@ import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
+import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
@@ -100,6 +101,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes);
   await app.register(auditRoutes);
+  await app.register(postureRoutes);
   await app.register(referenceRoutes);
   // Expiry sweeps and checkpointing run in the worker (apps/worker, docs/adr/0009); a parked wait
   // records its own approval's expiry at the deadline, with or without a worker.

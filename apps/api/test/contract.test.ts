@@ -89,6 +89,11 @@ const ROWS: Record<OperationId, Row> = {
     expect(check({ method: "GET", path: "/v1/whoami", status: 200, body: asAdmin.json() })).toEqual([]);
     return agent("GET", "/v1/whoami");
   },
+  getPosture: async () => {
+    const asAdmin = await admin("GET", "/v1/posture");
+    expect(check({ method: "GET", path: "/v1/posture", status: 200, body: asAdmin.json() })).toEqual([]);
+    return agent("GET", "/v1/posture");
+  },
   createDelegation: async (state) => {
     const created = await agent("POST", "/v1/delegations", { name: "contract-sub", capabilities: ["pr.*"], ttlSeconds: 600, metadata: { task: "contract" } });
     state.delegationId = created.json().delegation.id;

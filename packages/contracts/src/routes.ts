@@ -80,6 +80,7 @@ import {
 } from "./members";
 import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
+import { postureSchema } from "./posture";
 
 /**
  * Who may call a route: nobody needs a key (`public`); any key of the org (`key`); an agent's key
@@ -103,7 +104,7 @@ export interface RouteContract {
   path: string;
   summary: string;
   description?: string;
-  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Service";
+  tag: "Decisions" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Posture" | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -193,6 +194,18 @@ export const routes = [
     tag: "Organization",
     auth: "key",
     success: { status: 200, description: "The org, the key, and its agent or member.", json: whoamiSchema },
+  },
+  {
+    operationId: "getPosture",
+    method: "GET",
+    path: "/v1/posture",
+    summary: "The org's posture score and what to fix",
+    description:
+      "How well the org's agents are governed, 0–100: four components of 25 points (policy coverage, human oversight, identity and access, audit integrity), each deduction a finding with the measured numbers and a fix. Computed on each call from the org's data over the last 30 days; the formulas are in docs/posture.md. Any key of the org.",
+    tag: "Posture",
+    auth: "key",
+    permission: "posture.read",
+    success: { status: 200, description: "The score, its components and their findings.", json: postureSchema },
   },
   {
     operationId: "createDelegation",

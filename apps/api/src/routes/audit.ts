@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { checkpointSchema, routeOf, signingKeyListSchema } from "@gatehouse/contracts";
-import { exportAuditLog, getAuditProof, getCheckpoint, listAuditEntries, listCheckpoints, listSigningKeys, rotateSigningKey, verifyAuditLog } from "@gatehouse/db";
+import { exportAuditLog, getAuditProof, getCheckpoint, listAuditEntries, listCheckpoints, listSigningKeys, recordAuditReview, rotateSigningKey, verifyAuditLog } from "@gatehouse/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -37,12 +37,23 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
 
   api.route({ ...fromContract(routeOf("getAuditProof")), handler: async (request) => getAuditProof({ ctx: ctxOf(request), input: request.query }) });
 
-  api.route({ ...fromContract(routeOf("verifyAuditLog")), handler: async (request) => verifyAuditLog({ ctx: ctxOf(request) }) });
+  // Verifying and exporting are recorded (who, when, valid?) for the posture score; recording fails open.
+  api.route({
+    ...fromContract(routeOf("verifyAuditLog")),
+    handler: async (request) => {
+      const ctx = ctxOf(request);
+      const result = await verifyAuditLog({ ctx });
+      await recordAuditReview({ ctx, input: { kind: "verify", valid: result.valid } });
+      return result;
+    },
+  });
 
   api.route({
     ...fromContract(routeOf("exportAuditLog")),
     handler: async (request, reply) => {
-      const bundle = await exportAuditLog({ ctx: ctxOf(request), input: request.query });
+      const ctx = ctxOf(request);
+      const bundle = await exportAuditLog({ ctx, input: request.query });
+      await recordAuditReview({ ctx, input: { kind: "export" } });
       return reply
         .type(bundle.contentType)
         .header("content-disposition", `attachment; filename="${bundle.filename}"`)

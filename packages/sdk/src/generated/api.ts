@@ -740,6 +740,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/posture": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's posture score and what to fix
+         * @description How well the org's agents are governed, 0–100: four components of 25 points (policy coverage, human oversight, identity and access, audit integrity), each deduction a finding with the measured numbers and a fix. Computed on each call from the org's data over the last 30 days; the formulas are in docs/posture.md. Any key of the org.
+         */
+        get: operations["getPosture"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -1471,6 +1491,41 @@ export interface components {
             document: {
                 [key: string]: unknown;
             };
+        };
+        /** @description How well the org's agents are governed, 0–100, and what to fix (docs/posture.md). */
+        Posture: {
+            /** @description The sum of the four components' scores. */
+            score: number;
+            components: {
+                policyCoverage: components["schemas"]["PostureComponent"];
+                humanOversight: components["schemas"]["PostureComponent"];
+                identityAccess: components["schemas"]["PostureComponent"];
+                auditIntegrity: components["schemas"]["PostureComponent"];
+            };
+            /** @description The window the measured facts cover (decisions, approvals, usage), in days up to computedAt. */
+            windowDays: number;
+            computedAt: string;
+        };
+        /** @description One part of the posture score: its points, out of `max`, and every deduction as a finding. */
+        PostureComponent: {
+            score: number;
+            max: number;
+            findings: components["schemas"]["PostureFinding"][];
+        };
+        /** @description One deduction from the posture score: the fact measured and how to fix it. */
+        PostureFinding: {
+            /** @description Stable id of the rule that found it (`oversight.expired_approvals`), for dashboards and suppression. */
+            id: string;
+            /** @enum {string} */
+            severity: "critical" | "high" | "medium" | "low";
+            /** @description Points this finding takes off its component. */
+            points: number;
+            /** @description The measured fact, with its numbers. */
+            message: string;
+            /** @description What to do about it. */
+            fix: string;
+            /** @description Where in the console to fix it, relative to the org (`/policies`, `/agents/agt_…`). */
+            href: string;
         };
         /** @description A removed member and the admin keys revoked with it. */
         RemovedMember: {
@@ -5676,6 +5731,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PolicyList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPosture: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The score, its components and their findings. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Posture"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

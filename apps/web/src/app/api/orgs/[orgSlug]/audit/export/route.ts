@@ -1,6 +1,6 @@
 import { exportQuerySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
-import { exportAuditLog } from "@gatehouse/db";
+import { exportAuditLog, recordAuditReview } from "@gatehouse/db";
 import { checkedParams, parseInput, queryInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 import { downloadResponse } from "@/server/stream";
@@ -13,6 +13,7 @@ export const dynamic = "force-dynamic";
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "export the audit log", async (ctx, _params, requestId) => {
     const bundle = await exportAuditLog({ ctx, input: parseInput(exportQuerySchema, queryInput(request)) });
+    await recordAuditReview({ ctx, input: { kind: "export" } });
     return downloadResponse(requestId, {
       contentType: bundle.contentType,
       filename: bundle.filename,

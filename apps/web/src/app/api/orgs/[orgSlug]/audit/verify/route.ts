@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { verifyAuditLog } from "@gatehouse/db";
+import { recordAuditReview, verifyAuditLog } from "@gatehouse/db";
 import type { VerifyLine } from "@/lib/audit";
 import { checkedParams } from "@/server/http";
 import { withMember } from "@/server/member-route";
@@ -15,6 +15,7 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
   return withMember(request, checkedParams(params), "verify the audit log", async (ctx, _params, requestId) =>
     jsonLinesResponse<VerifyLine>(requestId, async (send) => {
       const result = await verifyAuditLog({ ctx, onProgress: (checked, total) => send({ type: "progress", checked, total }) });
+      await recordAuditReview({ ctx, input: { kind: "verify", valid: result.valid } });
       send({ type: "result", result });
     }),
   );
