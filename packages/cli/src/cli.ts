@@ -25,6 +25,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from 
 import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
 import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
+import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile, type PolicyFileFormat } from "./policy-file.ts";
@@ -114,9 +115,10 @@ Commands:
   keys revoke <id>         Revoke a key (an admin key or an agent's)
   delegations list [--agent <id>]   Print agents' delegation trees, indented
   delegations revoke <id>  Revoke a delegation and every delegation below it
+  posture [--json]         Print the org's posture score, its components and the findings to fix
 
 Connection:
-  --api-key <key>    Org admin key (gh_admin_…; tail and audit also take an agent's gh_… key;
+  --api-key <key>    Org admin key (gh_admin_…; tail, audit and posture also take an agent's gh_… key;
                      verify takes none). Default: $GATEHOUSE_API_KEY, else the key saved by
                      gatehouse login
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else the URL
@@ -519,6 +521,12 @@ async function run(given: CliContext): Promise<number> {
       return runKeys(agentsIo(context, flags, repeated), command, rest);
     case "delegations":
       return runDelegations(agentsIo(context, flags, repeated), command, rest);
+    case "posture":
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      return runPosture(
+        { client: () => anyKeyClient(context, flags), stdout: context.stdout, signal: context.signal, flags, allowOnly: (allowed, name) => allowOnly(flags, allowed, name) },
+        command,
+      );
     default:
       throw new UsageError(`unknown command "${group}"`);
   }

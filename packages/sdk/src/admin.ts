@@ -39,6 +39,7 @@ import type {
   UpdateOrgRequest,
   UpdateSettingsRequest,
   WhoAmI,
+  Posture,
 } from "./types.ts";
 
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
@@ -342,6 +343,11 @@ export class GatehouseAdmin {
   /** The organization, member and key behind this client's API key. */
   whoami(options: RequestOptions = {}): Promise<WhoAmI> {
     return request<WhoAmI>(this.#config, { method: "GET", path: "/v1/whoami", signal: options.signal });
+  }
+
+  /** The org's posture score (`GET /v1/posture`): 0–100, four components of 25, each deduction a finding with its fix. */
+  posture(options: RequestOptions = {}): Promise<Posture> {
+    return request<Posture>(this.#config, { method: "GET", path: "/v1/posture", signal: options.signal });
   }
 }
 

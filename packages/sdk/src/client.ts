@@ -26,6 +26,7 @@ import type {
   SubscribeOptions,
   WaitOptions,
   WhoAmI,
+  Posture,
   WithDelegationOptions,
 } from "./types.ts";
 import { resolveDeadline, waitForApproval } from "./wait.ts";
@@ -187,6 +188,11 @@ export class Gatehouse {
   /** The organization, agent and key behind this client's API key, with the agent's breaker state and policies. */
   whoami(options: RequestOptions = {}): Promise<WhoAmI> {
     return request<WhoAmI>(this.#config, { method: "GET", path: "/v1/whoami", signal: options.signal });
+  }
+
+  /** The org's posture score (`GET /v1/posture`): 0–100, four components of 25, each deduction a finding with its fix. */
+  posture(options: RequestOptions = {}): Promise<Posture> {
+    return request<Posture>(this.#config, { method: "GET", path: "/v1/posture", signal: options.signal });
   }
 
   /**

@@ -129,6 +129,9 @@ export type {
   VerifiedInclusionProof,
   WaitOptions,
   WhoAmI,
+  Posture,
+  PostureComponent,
+  PostureFinding,
   WithDelegationOptions,
 } from "./types.ts";
 export { VERSION } from "./version.ts";

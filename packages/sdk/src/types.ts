@@ -55,6 +55,13 @@ export interface PolicyRef {
 /** What `GET /v1/whoami` answers: the organization and key behind the API key in use, and its agent or member. */
 export type WhoAmI = Schemas["WhoAmI"];
 
+/** What `GET /v1/posture` answers: the org's posture score, 0–100, in four components of 25 with their findings (docs/posture.md). */
+export type Posture = Schemas["Posture"];
+/** One of the posture score's four components. */
+export type PostureComponent = Schemas["PostureComponent"];
+/** One deduction from the posture score: what was measured, how many points it costs, and how to fix it. */
+export type PostureFinding = Schemas["PostureFinding"];
+
 /** A `when` condition of a policy: a comparison, `all`/`any`/`not`, or a rate. */
 export type Condition = Schemas["Condition"];
 

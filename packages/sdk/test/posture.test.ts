@@ -1,0 +1,41 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { GatehouseError } from "../src/errors.ts";
+import type { Posture, PostureFinding } from "../src/types.ts";
+import { ADMIN_KEY, API_KEY, adminClient, apiError, client, json } from "./helpers.ts";
+
+const empty = { score: 25, max: 25, findings: [] };
+const finding: PostureFinding = {
+  id: "identity.sso_not_required",
+  severity: "low",
+  points: 1,
+  message: "Members may sign in to the console without single sign-on.",
+  fix: "Set up single sign-on and turn on 'SSO required' in the org's sign-in settings.",
+  href: "/settings",
+};
+const posture: Posture = {
+  score: 99,
+  components: { policyCoverage: empty, humanOversight: empty, identityAccess: { score: 24, max: 25, findings: [finding] }, auditIntegrity: empty },
+  windowDays: 30,
+  computedAt: "2026-11-22T18:00:00.000Z",
+};
+
+describe("posture()", () => {
+  it("an agent's client GETs /v1/posture with its key and returns the score, typed", async () => {
+    const { gatehouse, calls } = client([json(200, posture)]);
+    const answer = await gatehouse.posture();
+    expectTypeOf(answer).toEqualTypeOf<Posture>();
+    expect(answer).toEqual(posture);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["GET", "http://localhost:4000/v1/posture", `Bearer ${API_KEY}`]);
+  });
+
+  it("an admin client GETs /v1/posture with the admin key", async () => {
+    const { admin, calls } = adminClient([json(200, posture)]);
+    await expect(admin.posture()).resolves.toEqual(posture);
+    expect([calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["http://localhost:4000/v1/posture", `Bearer ${ADMIN_KEY}`]);
+  });
+
+  it("rejects with the API's error", async () => {
+    const { gatehouse } = client([apiError(403, "FORBIDDEN")]);
+    await expect(gatehouse.posture()).rejects.toBeInstanceOf(GatehouseError);
+  });
+});
