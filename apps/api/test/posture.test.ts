@@ -24,6 +24,7 @@ const POLICIES = [
 interface Finding {
   id: string;
   points: number;
+  message: string;
 }
 interface Posture {
   score: number;
@@ -38,7 +39,12 @@ const posture = async (key: string): Promise<Posture> => {
 };
 const ids = (p: Posture): Record<string, string[]> => Object.fromEntries(Object.entries(p.components).map(([name, c]) => [name, c.findings.map((f) => f.id)]));
 
-async function insertRollup(orgId: string, agentId: string, actionType: string, counts: { executed?: number; denied?: number; requested?: number; noPolicy?: number; outcomes?: number }) {
+async function insertRollup(
+  orgId: string,
+  agentId: string,
+  actionType: string,
+  counts: { executed?: number; denied?: number; requested?: number; noPolicy?: number; outcomes?: number },
+) {
   await db().pool.query(
     `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes)
      VALUES ($1, 'hour', date_trunc('hour', now()), $2, $3, $4, $5, $6, $7, $8)`,

@@ -62,11 +62,7 @@ describe("gatehouse posture", () => {
         "",
       ].join("\n"),
     );
-    expect([run.calls[0]?.init.method, run.calls[0]?.url, run.calls[0]?.headers.get("authorization")]).toEqual([
-      "GET",
-      "https://gh.example.com/v1/posture",
-      `Bearer ${ADMIN_KEY}`,
-    ]);
+    expect([run.calls[0]?.init.method, run.calls[0]?.url, run.calls[0]?.headers.get("authorization")]).toEqual(["GET", "https://gh.example.com/v1/posture", `Bearer ${ADMIN_KEY}`]);
   });
 
   it("--json prints the answer as it came; no findings says so", async () => {

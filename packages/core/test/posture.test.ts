@@ -54,8 +54,22 @@ const RULES: Array<[string, Change, Component, string, string, number]> = [
     8,
   ],
   ["monitor mode for 15 days", (f) => void (f.policies[2] = { ...f.policies[2]!, versionCreatedAt: daysAgo(15) }), "policyCoverage", "coverage.stale_monitor_mode", "medium", 2],
-  ["expired 11 of 101 (11 %): ceil(16 × 11/101) = 2", (f) => void Object.assign(f.approvals, { decided: 90, expired: 11, decidedFast: 18 }), "humanOversight", "oversight.expired_approvals", "medium", 2],
-  ["expired 60 of 100: capped at 8, high", (f) => void Object.assign(f.approvals, { decided: 40, expired: 60, decidedFast: 0 }), "humanOversight", "oversight.expired_approvals", "high", 8],
+  [
+    "expired 11 of 101 (11 %): ceil(16 × 11/101) = 2",
+    (f) => void Object.assign(f.approvals, { decided: 90, expired: 11, decidedFast: 18 }),
+    "humanOversight",
+    "oversight.expired_approvals",
+    "medium",
+    2,
+  ],
+  [
+    "expired 60 of 100: capped at 8, high",
+    (f) => void Object.assign(f.approvals, { decided: 40, expired: 60, decidedFast: 0 }),
+    "humanOversight",
+    "oversight.expired_approvals",
+    "high",
+    8,
+  ],
   ["median over 15 min", (f) => void (f.approvals.medianSeconds = 901), "humanOversight", "oversight.slow_median_decision", "medium", 3],
   ["p90 over 4 h", (f) => void (f.approvals.p90Seconds = 14_401), "humanOversight", "oversight.slow_p90_decision", "low", 2],
   ["21 % decided within 5 s", (f) => void (f.approvals.decidedFast = 21), "humanOversight", "oversight.rubber_stamp", "medium", 4],
@@ -63,9 +77,23 @@ const RULES: Array<[string, Change, Component, string, string, number]> = [
   ["two refused self-approvals", (f) => void (f.approvals.refusedSelfApprovals = 2), "humanOversight", "oversight.self_approval_attempts", "low", 2],
   ["five refused self-approvals: capped at 3", (f) => void (f.approvals.refusedSelfApprovals = 5), "humanOversight", "oversight.self_approval_attempts", "low", 3],
   ["a merge policy with quorum 1", (f) => void (f.policies[1] = { ...f.policies[1]!, quorum: 1 }), "humanOversight", "oversight.high_risk_single_quorum", "high", 2],
-  ["two keys without expiry", (f) => void f.agentKeys.push(key(2, { expiresAt: null }), key(3, { expiresAt: null })), "identityAccess", "identity.agent_keys_without_expiry", "medium", 2],
+  [
+    "two keys without expiry",
+    (f) => void f.agentKeys.push(key(2, { expiresAt: null }), key(3, { expiresAt: null })),
+    "identityAccess",
+    "identity.agent_keys_without_expiry",
+    "medium",
+    2,
+  ],
   ["a key unused for 31 days", (f) => void f.agentKeys.push(key(2, { createdAt: daysAgo(40), lastUsedAt: daysAgo(31) })), "identityAccess", "identity.unused_agent_keys", "low", 1],
-  ["a key never used, created 31 days ago", (f) => void f.agentKeys.push(key(2, { createdAt: daysAgo(31), lastUsedAt: null })), "identityAccess", "identity.unused_agent_keys", "low", 1],
+  [
+    "a key never used, created 31 days ago",
+    (f) => void f.agentKeys.push(key(2, { createdAt: daysAgo(31), lastUsedAt: null })),
+    "identityAccess",
+    "identity.unused_agent_keys",
+    "low",
+    1,
+  ],
   ["an admin key of 91 days", (f) => void f.adminKeys.push({ id: "key_x", createdAt: daysAgo(91) }), "identityAccess", "identity.old_admin_keys", "medium", 2],
   ["4 owners of 8", (f) => void (f.members.owners = 4), "identityAccess", "identity.too_many_owners", "low", 2],
   ["2 owners of 3", (f) => void (f.members = { total: 3, owners: 2, ssoRequired: true }), "identityAccess", "identity.too_many_owners", "low", 2],
@@ -133,7 +161,12 @@ describe("scorePosture", () => {
 
   it("a component never goes below 0", () => {
     const facts = perfect();
-    facts.audit = { lastVerification: { at: daysAgo(1), valid: false }, oldestUncoveredEntryAt: minutesAgo(60), activeSigningKeyCreatedAt: daysAgo(400), lastAuditorExportAt: null };
+    facts.audit = {
+      lastVerification: { at: daysAgo(1), valid: false },
+      oldestUncoveredEntryAt: minutesAgo(60),
+      activeSigningKeyCreatedAt: daysAgo(400),
+      lastAuditorExportAt: null,
+    };
     facts.decisions.outcomes = 0; // 15 + 8 + 3 + 3 + 3 = 32
     const posture = scorePosture(facts);
     expect(posture.components.auditIntegrity.findings.reduce((s, f) => s + f.points, 0)).toBe(32);

@@ -51,9 +51,11 @@ describe("refused self-approvals", () => {
     await expect(decideApproval({ ctx: await memberCtx(viewer.apiKey), input: { approvalId: requested.approvalId ?? "", body: { decision: "approve" } } })).rejects.toMatchObject({
       code: "FORBIDDEN",
     });
-    await expect(decideApproval({ ctx: await memberCtx(approver.apiKey), input: { approvalId: requested.approvalId ?? "", body: { decision: "approve" } } })).rejects.toMatchObject({
-      code: "FORBIDDEN",
-    });
+    await expect(decideApproval({ ctx: await memberCtx(approver.apiKey), input: { approvalId: requested.approvalId ?? "", body: { decision: "approve" } } })).rejects.toMatchObject(
+      {
+        code: "FORBIDDEN",
+      },
+    );
     const entries = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: "approval.vote_refused" } });
     expect(entries).toHaveLength(1);
     expect(JSON.parse(entries[0]?.canonical ?? "{}").data).toMatchObject({ approvalId: requested.approvalId, reason: "requester", actionType: "pr.merge" });

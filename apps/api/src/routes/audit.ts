@@ -1,6 +1,16 @@
 import { Readable } from "node:stream";
 import { checkpointSchema, routeOf, signingKeyListSchema } from "@gatehouse/contracts";
-import { exportAuditLog, getAuditProof, getCheckpoint, listAuditEntries, listCheckpoints, listSigningKeys, recordAuditReview, rotateSigningKey, verifyAuditLog } from "@gatehouse/db";
+import {
+  exportAuditLog,
+  getAuditProof,
+  getCheckpoint,
+  listAuditEntries,
+  listCheckpoints,
+  listSigningKeys,
+  recordAuditReview,
+  rotateSigningKey,
+  verifyAuditLog,
+} from "@gatehouse/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";

@@ -71,10 +71,10 @@ export interface PostureFacts {
     /** Outcome reports received in the window. */
     outcomes: number;
     /** The distinct action types decided in the window. */
-    actionTypes: readonly string[];
+    actionTypes: string[];
   };
   /** The org's active policies, each as its current version says. */
-  policies: readonly PosturePolicyFact[];
+  policies: PosturePolicyFact[];
   approvals: {
     /** Approvals decided (approved or denied) in the window. */
     decided: number;
@@ -93,11 +93,11 @@ export interface PostureFacts {
   };
   members: { total: number; owners: number; ssoRequired: boolean };
   /** Live (not revoked, not expired) agent keys. */
-  agentKeys: readonly PostureAgentKeyFact[];
+  agentKeys: PostureAgentKeyFact[];
   /** Live admin keys. */
-  adminKeys: ReadonlyArray<{ id: string; createdAt: Date }>;
+  adminKeys: Array<{ id: string; createdAt: Date }>;
   /** Active (not revoked, not expired) delegations. */
-  delegations: ReadonlyArray<{ id: string; name: string; createdAt: Date; expiresAt: Date }>;
+  delegations: Array<{ id: string; name: string; createdAt: Date; expiresAt: Date }>;
   audit: {
     /** The latest verification ever recorded (null: never). */
     lastVerification: { at: Date; valid: boolean } | null;
@@ -122,8 +122,7 @@ export function formatDuration(seconds: number): string {
   return `${Math.round(seconds / 360) / 10} h`;
 }
 const plural = (n: number, one: string, many = `${one}s`): string => `${number(n)} ${n === 1 ? one : many}`;
-const listOf = (items: readonly string[], max = 5): string =>
-  items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${number(items.length - max)} more`;
+const listOf = (items: readonly string[], max = 5): string => (items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${number(items.length - max)} more`);
 const capped = (count: number, each: number, max: number): number => Math.min(max, count * each);
 
 function component(findings: PostureFindingResult[]): PostureComponentResult {

@@ -71,14 +71,12 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       `SELECT id, name, created_at, expires_at FROM delegations WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2`,
       [orgId, now],
     ),
-    pool.query<{ valid: boolean | null; created_at: Date }>(
-      `SELECT valid, created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'verify' ORDER BY created_at DESC LIMIT 1`,
-      [orgId],
-    ),
-    pool.query<{ created_at: Date }>(
-      `SELECT created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'export' AND member_role = 'auditor' ORDER BY created_at DESC LIMIT 1`,
-      [orgId],
-    ),
+    pool.query<{ valid: boolean | null; created_at: Date }>(`SELECT valid, created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'verify' ORDER BY created_at DESC LIMIT 1`, [
+      orgId,
+    ]),
+    pool.query<{ created_at: Date }>(`SELECT created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'export' AND member_role = 'auditor' ORDER BY created_at DESC LIMIT 1`, [
+      orgId,
+    ]),
     // The oldest entry past the latest checkpoint: seq = its tree size (entries are numbered from 0).
     pool.query<{ oldest: Date | null }>(
       `SELECT (SELECT e.created_at FROM audit_entries e WHERE e.org_id = h.org_id AND e.seq = COALESCE(c.tree_size, 0)) AS oldest
@@ -103,16 +101,14 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       outcomes: Number(d?.outcomes ?? 0),
       actionTypes: d?.action_types ?? [],
     },
-    policies: policies.rows.map(
-      (p): PosturePolicyFact => ({
-        name: p.name,
-        actions: p.document.actions ?? [],
-        effect: (p.document.effect ?? "deny") as PosturePolicyFact["effect"],
-        mode: p.document.mode === "monitor" ? "monitor" : "enforce",
-        quorum: p.document.effect === "require_approval" ? (p.document.approval?.quorum ?? 1) : null,
-        versionCreatedAt: p.created_at,
-      }),
-    ),
+    policies: policies.rows.map((p): PosturePolicyFact => ({
+      name: p.name,
+      actions: p.document.actions ?? [],
+      effect: (p.document.effect ?? "deny") as PosturePolicyFact["effect"],
+      mode: p.document.mode === "monitor" ? "monitor" : "enforce",
+      quorum: p.document.effect === "require_approval" ? (p.document.approval?.quorum ?? 1) : null,
+      versionCreatedAt: p.created_at,
+    })),
     approvals: {
       decided: Number(a?.decided ?? 0),
       expired: Number(a?.expired ?? 0),

@@ -19,10 +19,15 @@ export async function recordAuditReview({ ctx, input }: { ctx: Ctx; input: { kin
           ? ["agent", actor.agentId, null]
           : ["system", actor.name, null];
   try {
-    await db().pool.query(
-      `INSERT INTO audit_reviews (id, org_id, kind, actor_type, actor_id, member_role, valid) VALUES ($1, $2, $3, $4, $5, $6::member_role, $7)`,
-      [newId("auditReview"), ctx.org.id, input.kind, actorType, actorId, role, input.kind === "verify" ? input.valid : null],
-    );
+    await db().pool.query(`INSERT INTO audit_reviews (id, org_id, kind, actor_type, actor_id, member_role, valid) VALUES ($1, $2, $3, $4, $5, $6::member_role, $7)`, [
+      newId("auditReview"),
+      ctx.org.id,
+      input.kind,
+      actorType,
+      actorId,
+      role,
+      input.kind === "verify" ? input.valid : null,
+    ]);
   } catch {
     // Fails open: the review happened whether or not it could be recorded.
   }
