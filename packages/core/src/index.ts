@@ -19,3 +19,4 @@ export * from "./limits/concurrency-slots";
 export * from "./orgs/sign-in-settings";
 export * from "./delegation/settings";
 export * from "./delegation/attenuation";
+export * from "./anomaly/detect-anomalies";
