@@ -16,5 +16,8 @@ export * from "./decisions";
 export * from "./approvals";
 export * from "./audit";
 export * from "./events";
+export * from "./rollups";
+export * from "./anomalies";
+export * from "./overview";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";
