@@ -194,10 +194,11 @@ describe("enforcement.triggered and anomaly.detected", () => {
     // 24 calls, none denied (counted ten minutes before the window, as the rollup job counts).
     const now = Math.floor(burstEnded / 60_000) * 60_000 + 61_000;
     const baselineMinute = new Date(Math.floor(now / 60_000) * 60_000 - 15 * 60_000).toISOString();
-    await db().pool.query(
-      `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed) VALUES ($1, 'minute', $2, $3, 'pr.open', 24)`,
-      [org.org.id, baselineMinute, org.agent.id],
-    );
+    await db().pool.query(`INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed) VALUES ($1, 'minute', $2, $3, 'pr.open', 24)`, [
+      org.org.id,
+      baselineMinute,
+      org.agent.id,
+    ]);
 
     const events = await collect(org.adminKey.apiKey, (e) => e.length >= 3, {
       query: ENFORCEMENT,

@@ -1,4 +1,11 @@
-import { anomalySettingsSchema, approvalTimeoutSecondsSchema, breakerSettingsSchema, delegationSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import {
+  anomalySettingsSchema,
+  approvalTimeoutSecondsSchema,
+  breakerSettingsSchema,
+  delegationSettingsSchema,
+  signInSettingsPatchSchema,
+  SSO_DEFAULT_ROLES,
+} from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 import { whoamiDelegationSchema } from "./delegations";

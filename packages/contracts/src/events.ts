@@ -28,10 +28,7 @@ export const eventDataSchema = named(
     approvals: z.number().int().optional(),
     quorum: z.number().int().optional(),
     timeoutAt: z.string().optional(),
-    kind: z
-      .string()
-      .optional()
-      .describe("`enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`."),
+    kind: z.string().optional().describe("`enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`."),
     recent: z.number().optional().describe("`anomaly.detected`: the last complete window's figure (calls, or the share of calls denied, 0–1)."),
     baseline: z.number().optional().describe("`anomaly.detected`: the trailing baseline's figure, scaled to the same window."),
     multiple: z.number().nullable().optional().describe("`anomaly.detected`: recent ÷ baseline (null when the baseline is 0)."),

@@ -10,10 +10,16 @@ afterAll(async () => {
 const NOW = Date.parse("2026-11-20T10:30:00.000Z");
 
 async function hourRow(orgId: string, bucket: string, agentId: string, actionType: string, counts: { executed?: number; denied?: number; requested?: number }, period = "hour") {
-  await db().pool.query(
-    `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [orgId, period, bucket, agentId, actionType, counts.executed ?? 0, counts.denied ?? 0, counts.requested ?? 0],
-  );
+  await db().pool.query(`INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+    orgId,
+    period,
+    bucket,
+    agentId,
+    actionType,
+    counts.executed ?? 0,
+    counts.denied ?? 0,
+    counts.requested ?? 0,
+  ]);
 }
 
 function userCtx(org: TestOrg, member: { userId: string; membershipId: string; role: "auditor" | "viewer" }): Ctx {

@@ -52,7 +52,14 @@ export function detectAgentAnomalies(recent: WindowCounts, baseline: WindowCount
   if (baseline.calls < ANOMALY_MIN_BASELINE_CALLS) return found;
   const scaledCalls = (baseline.calls * ANOMALY_RECENT_MINUTES) / ANOMALY_BASELINE_MINUTES;
   if (recent.calls >= CALL_RATE_MIN_RECENT_CALLS && recent.calls >= CALL_RATE_MULTIPLE * scaledCalls) {
-    found.push({ kind: "call_rate", recent: recent.calls, baseline: round(scaledCalls), multiple: round(recent.calls / scaledCalls), threshold: CALL_RATE_MULTIPLE, windowMinutes: ANOMALY_RECENT_MINUTES });
+    found.push({
+      kind: "call_rate",
+      recent: recent.calls,
+      baseline: round(scaledCalls),
+      multiple: round(recent.calls / scaledCalls),
+      threshold: CALL_RATE_MULTIPLE,
+      windowMinutes: ANOMALY_RECENT_MINUTES,
+    });
   }
   if (recent.calls >= DENIAL_RATE_MIN_RECENT_CALLS) {
     const share = recent.denied / recent.calls;
