@@ -1,3 +1,4 @@
+import { db, detectAnomalies, rollUpDecisions } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -153,5 +154,98 @@ describe("GET /v1/events", () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { issues: Array<{ path: string }> } } }).error.details.issues[0]?.path).toBe("lastEventId");
     expect((await fetch(`${baseUrl}/v1/events`)).status).toBe(401);
+  });
+});
+
+describe("enforcement.triggered and anomaly.detected", () => {
+  const ENFORCEMENT = "?types=enforcement.triggered,anomaly.detected";
+
+  it("a breaker opened by real denials is an enforcement.triggered event (kind circuit_opened, its reason); a member's halt is none", async () => {
+    const org = await createTestOrg({ label: "breaker-events", policies });
+    const set = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { circuitBreaker: { failureThreshold: 3, windowSeconds: 60 } } });
+    expect(set.statusCode).toBe(200);
+    const events = await collect(org.adminKey.apiKey, (e) => e.length >= 1, {
+      query: ENFORCEMENT,
+      during: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        // A member halts and resumes the agent first: no enforcement event for that.
+        await call(app, "POST", `/v1/admin/agents/${org.agent.id}/halt`, { key: org.adminKey.apiKey, body: { reason: "by hand" } });
+        await call(app, "POST", `/v1/admin/agents/${org.agent.id}/resume`, { key: org.adminKey.apiKey, body: {} });
+        for (let i = 0; i < 3; i += 1) await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "repo.delete", metadata: { i } } });
+      },
+    });
+    expect(events.map((e) => [e.event, e.data.kind, e.data.agentId])).toEqual([["enforcement.triggered", "circuit_opened", org.agent.id]]);
+    expect(events[0]?.data.reason).toEqual(expect.stringContaining("3"));
+    expect((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open" } })).json().denialReason).toBe("CIRCUIT_OPEN");
+  });
+
+  it("real decisions bucketed into rollups past the rule's multiple are anomaly.detected events; with anomaly.haltAgent on, the agent is halted (enforcement.triggered)", async () => {
+    const org = await createTestOrg({ label: "anomaly-events", policies });
+    // The breaker would stop the burst first; this test is about the anomaly rule.
+    const set = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { circuitBreaker: { failureThreshold: 10_000 }, anomaly: { haltAgent: true } } });
+    expect(set.json().anomaly).toEqual({ haltAgent: true });
+    // A burst: 60 calls, 40 of them denied.
+    for (let i = 0; i < 60; i += 1) {
+      await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: i % 3 === 0 ? "pr.open" : "repo.delete", metadata: { i } } });
+    }
+    const burstEnded = Date.now();
+    await rollUpDecisions();
+    // `now` just after the burst's last minute: the burst is the recent window. Its trailing hour had
+    // 24 calls, none denied (counted ten minutes before the window, as the rollup job counts).
+    const now = Math.floor(burstEnded / 60_000) * 60_000 + 61_000;
+    const baselineMinute = new Date(Math.floor(now / 60_000) * 60_000 - 15 * 60_000).toISOString();
+    await db().pool.query(`INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed) VALUES ($1, 'minute', $2, $3, 'pr.open', 24)`, [
+      org.org.id,
+      baselineMinute,
+      org.agent.id,
+    ]);
+
+    const events = await collect(org.adminKey.apiKey, (e) => e.length >= 3, {
+      query: ENFORCEMENT,
+      during: async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        await detectAnomalies({ now });
+      },
+    });
+    expect(events.map((e) => [e.event, e.data.kind])).toEqual([
+      ["anomaly.detected", "call_rate"],
+      ["anomaly.detected", "denial_rate"],
+      ["enforcement.triggered", "agent_halted"],
+    ]);
+    expect(events[0]?.data).toMatchObject({ agentId: org.agent.id, recent: 60, baseline: 2, multiple: 30, threshold: 5, windowMinutes: 5 });
+    expect(events[1]?.data).toMatchObject({ agentId: org.agent.id, recent: 0.667, baseline: 0, multiple: null, threshold: 3, windowMinutes: 5 });
+    expect(events[2]?.data).toMatchObject({ agentId: org.agent.id, reason: expect.stringContaining("anomaly") });
+    expect((await db().agent.findUniqueOrThrow({ where: { id: org.agent.id } })).status).toBe("halted");
+    const halted = await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "agent.halted" } });
+    expect([halted.actorType, halted.actorId]).toEqual(["system", "anomaly-detector"]);
+
+    // Not reported again for the same agent and kind within 30 minutes.
+    await detectAnomalies({ now: now + 60_000 });
+    expect(await db().auditEntry.count({ where: { orgId: org.org.id, type: "agent.anomaly_detected" } })).toBe(2);
+  });
+
+  it("without anomaly.haltAgent the agent keeps running; a closed org is skipped", async () => {
+    const org = await createTestOrg({ label: "anomaly-nohalt", policies });
+    const now = Math.floor(Date.now() / 60_000) * 60_000;
+    const minute = (back: number) => new Date(now - back * 60_000).toISOString();
+    await db().pool.query(
+      `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied) VALUES
+         ($1, 'minute', $2, $4, 'pr.open', 24, 0), ($1, 'minute', $3, $4, 'pr.open', 100, 0)`,
+      [org.org.id, minute(20), minute(2), org.agent.id],
+    );
+    await detectAnomalies({ now });
+    const entries = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: { in: ["agent.anomaly_detected", "agent.halted"] } } });
+    expect(entries.map((e) => e.type)).toEqual(["agent.anomaly_detected"]);
+    expect((await db().agent.findUniqueOrThrow({ where: { id: org.agent.id } })).status).toBe("active");
+
+    const closed = await createTestOrg({ label: "anomaly-closed", policies });
+    await db().pool.query(
+      `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied) VALUES
+         ($1, 'minute', $2, $4, 'pr.open', 24, 0), ($1, 'minute', $3, $4, 'pr.open', 100, 0)`,
+      [closed.org.id, minute(20), minute(2), closed.agent.id],
+    );
+    await db().org.update({ where: { id: closed.org.id }, data: { closedAt: new Date() } });
+    await detectAnomalies({ now });
+    expect(await db().auditEntry.count({ where: { orgId: closed.org.id, type: "agent.anomaly_detected" } })).toBe(0);
   });
 });

@@ -227,7 +227,7 @@ const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
 approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
-delegation.expired. Reconnects by itself, without gaps.
+delegation.expired, enforcement.triggered, anomaly.detected. Reconnects by itself, without gaps.
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next

@@ -1,4 +1,11 @@
-import { approvalTimeoutSecondsSchema, breakerSettingsSchema, delegationSettingsSchema, signInSettingsPatchSchema, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import {
+  anomalySettingsSchema,
+  approvalTimeoutSecondsSchema,
+  breakerSettingsSchema,
+  delegationSettingsSchema,
+  signInSettingsPatchSchema,
+  SSO_DEFAULT_ROLES,
+} from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 import { whoamiDelegationSchema } from "./delegations";
@@ -116,6 +123,9 @@ export const orgSettingsSchema = named(
     delegation: z
       .object({ maxDepth: z.number().int(), maxActiveChildren: z.number().int() })
       .describe("Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."),
+    anomaly: z
+      .object({ haltAgent: z.boolean() })
+      .describe("Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."),
   }),
   "The org's settings.",
 );
@@ -127,6 +137,7 @@ export const updateSettingsBodySchema = named(
     approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
     signIn: signInSettingsPatchSchema.optional(),
     delegation: delegationSettingsSchema.partial().optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
+    anomaly: anomalySettingsSchema.partial().optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
   }),
   "Settings to change, merged onto the current ones.",
 );

@@ -28,6 +28,12 @@ export const eventDataSchema = named(
     approvals: z.number().int().optional(),
     quorum: z.number().int().optional(),
     timeoutAt: z.string().optional(),
+    kind: z.string().optional().describe("`enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`."),
+    recent: z.number().optional().describe("`anomaly.detected`: the last complete window's figure (calls, or the share of calls denied, 0–1)."),
+    baseline: z.number().optional().describe("`anomaly.detected`: the trailing baseline's figure, scaled to the same window."),
+    multiple: z.number().nullable().optional().describe("`anomaly.detected`: recent ÷ baseline (null when the baseline is 0)."),
+    threshold: z.number().optional().describe("`anomaly.detected`: the multiple the rule reports from (docs/posture.md, Anomalies)."),
+    windowMinutes: z.number().int().optional().describe("`anomaly.detected`: the length of the recent window, in minutes."),
   }),
   "The `data` of one server-sent event (JSON). Which optional fields are present depends on its type.",
 );

@@ -21,3 +21,4 @@ export * from "./delegation/settings";
 export * from "./delegation/attenuation";
 export * from "./posture/rules";
 export * from "./posture/score-posture";
+export * from "./anomaly/detect-anomalies";

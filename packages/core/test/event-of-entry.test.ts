@@ -15,12 +15,32 @@ describe("eventOfEntry", () => {
     ["delegation.created", { delegationId: "dlg_1", capabilities: ["pr.*"] }, "delegation.created"],
     ["delegation.revoked", { delegationId: "dlg_1" }, "delegation.revoked"],
     ["delegation.expired", { delegationId: "dlg_1" }, "delegation.expired"],
+    ["agent.circuit_opened", { from: "closed", to: "open", reason: "10 failures in 60 s" }, "enforcement.triggered"],
+    ["agent.anomaly_detected", { kind: "call_rate", recent: 60, baseline: 2 }, "anomaly.detected"],
   ])("%s %j → %s", (type, data, expected) => {
     expect(eventOfEntry(entry(type, data))?.type).toBe(expected);
   });
 
   it.each(["policy.version", "agent.halted", "key.issued", "action.outcome"])("%s is not an event", (type) => {
     expect(eventOfEntry(entry(type, { status: "executed" }))).toBeNull();
+  });
+
+  it("an automatic halt (the system's) is an enforcement, a member's halt is no event", () => {
+    const halt = (actor: { type: string; id: string }) => eventOfEntry({ ...entry("agent.halted", { name: "bot", reason: "anomaly: …" }), actor });
+    expect(halt({ type: "system", id: "anomaly-detector" })).toMatchObject({
+      type: "enforcement.triggered",
+      data: { kind: "agent_halted", reason: "anomaly: …", agentName: "bot", agentId: "agt_1" },
+    });
+    expect(halt({ type: "member", id: "mbr_1" })).toBeNull();
+    expect(eventOfEntry({ ...entry("agent.circuit_opened", { from: "closed", to: "open", reason: "r" }), actor: { type: "system", id: "circuit-breaker" } })?.data).toMatchObject({
+      kind: "circuit_opened",
+      reason: "r",
+    });
+  });
+
+  it("an anomaly event carries its numbers", () => {
+    const data = { kind: "denial_rate", recent: 0.6, baseline: 0.1, multiple: 6, threshold: 3, windowMinutes: 5, agentName: "bot" };
+    expect(eventOfEntry(entry("agent.anomaly_detected", data))?.data).toMatchObject(data);
   });
 
   it("a delegation event carries what was delegated, and a delegate's decision its chain", () => {

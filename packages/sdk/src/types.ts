@@ -116,6 +116,8 @@ export type GatehouseEventType =
   | "delegation.created"
   | "delegation.revoked"
   | "delegation.expired"
+  | "enforcement.triggered"
+  | "anomaly.detected"
   | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */

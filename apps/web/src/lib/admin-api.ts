@@ -60,8 +60,10 @@ export const fetchInvitations = (orgSlug: string, signal?: AbortSignal) => call<
 export const inviteMember = (orgSlug: string, body: { email: string; role: MemberRole }) => call<CreatedInvitation>("POST", `${orgPath(orgSlug)}/invitations`, body);
 export const revokeInvitation = (orgSlug: string, invitationId: string) => call<InvitationView>("DELETE", `${orgPath(orgSlug)}/invitations/${encodeURIComponent(invitationId)}`);
 export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string }) => call<OrgView>("PATCH", `${orgPath(orgSlug)}/org`, body);
-export const updateSettings = (orgSlug: string, body: { circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>; approvalTimeoutSeconds?: number }) =>
-  call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
+export const updateSettings = (
+  orgSlug: string,
+  body: { circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>; approvalTimeoutSeconds?: number; anomaly?: Partial<OrgSettings["anomaly"]> },
+) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
 export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
 export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
 

@@ -13,6 +13,8 @@ export const EVENT_TYPES = [
   "delegation.created",
   "delegation.revoked",
   "delegation.expired",
+  "enforcement.triggered",
+  "anomaly.detected",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -26,12 +28,17 @@ export const EVENT_ENTRY_TYPES = [
   "delegation.created",
   "delegation.revoked",
   "delegation.expired",
+  "agent.circuit_opened",
+  "agent.halted",
+  "agent.anomaly_detected",
 ] as const;
 
 export interface EventEntry {
   id: string;
   seq: number;
   type: string;
+  /** Who wrote the entry (an automatic halt is the system's; a member's halt is no event). */
+  actor?: { type: string; id: string };
   agentId: string | null;
   time: string;
   data: Record<string, unknown>;
@@ -66,6 +73,14 @@ const PICK = [
   "depth",
   "expiresAt",
   "revokedWith",
+  // enforcement.triggered: what enforced (circuit_opened | agent_halted); anomaly.detected: which rate
+  // (call_rate | denial_rate) and its numbers.
+  "kind",
+  "recent",
+  "baseline",
+  "multiple",
+  "threshold",
+  "windowMinutes",
 ] as const;
 
 function typeOf(entry: EventEntry): EventType | null {
@@ -89,6 +104,13 @@ function typeOf(entry: EventEntry): EventType | null {
     case "delegation.revoked":
     case "delegation.expired":
       return entry.type;
+    case "agent.circuit_opened":
+      return "enforcement.triggered";
+    case "agent.halted":
+      // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
+      return entry.actor?.type === "system" ? "enforcement.triggered" : null;
+    case "agent.anomaly_detected":
+      return "anomaly.detected";
     default:
       return null;
   }
@@ -102,6 +124,9 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   const policy = entry.data.policy as { name?: unknown } | undefined;
   if (typeof policy?.name === "string") data.policyName = policy.name;
   if (entry.type === "action.decided") data.auditEventId = entry.id;
+  if (entry.type === "agent.circuit_opened") data.kind = "circuit_opened";
+  if (entry.type === "agent.halted") data.kind = "agent_halted";
+  if (type === "enforcement.triggered" && typeof entry.data.name === "string") data.agentName = entry.data.name;
   return { id: String(entry.seq), type, data };
 }
 

@@ -47,6 +47,8 @@ export async function transitionBreaker(ctx: Ctx, agentId: string, transition: B
   // The signal is a hint to other instances (their snapshots are time-bounded): the call that moved
   // the breaker does not wait for Redis to take it.
   if (changed) void publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId });
+  // An opened breaker is an `enforcement.triggered` event: live streams read it now, not at their next tick.
+  if (changed && entryType === "agent.circuit_opened") void publishAfterCommit({ type: "audit.appended", orgId: ctx.org.id });
 }
 
 /** How long the failure count may wait on Redis before it counts in PostgreSQL instead. */

@@ -26,8 +26,16 @@ interface EntryRow {
 }
 
 function project(row: EntryRow): GatehouseEvent | null {
-  const parsed = JSON.parse(row.canonical) as { time: string; data?: Record<string, unknown> };
-  return eventOfEntry({ id: row.id, seq: Number(row.seq), type: row.type, agentId: row.agent_id, time: parsed.time, data: parsed.data ?? {} });
+  const parsed = JSON.parse(row.canonical) as { time: string; actor?: { type: string; id: string }; data?: Record<string, unknown> };
+  return eventOfEntry({
+    id: row.id,
+    seq: Number(row.seq),
+    type: row.type,
+    ...(parsed.actor ? { actor: parsed.actor } : {}),
+    agentId: row.agent_id,
+    time: parsed.time,
+    data: parsed.data ?? {},
+  });
 }
 
 async function readAfter(orgId: string, afterSeq: number, uptoSeq: number | null, agentId: string | null): Promise<EntryRow[]> {

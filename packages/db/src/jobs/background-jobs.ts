@@ -1,4 +1,4 @@
-import { checkpointGrowingLogs, expireDueApprovals, expireDueDelegations, snapshotPostures } from "../index";
+import { checkpointGrowingLogs, detectAnomalies, expireDueApprovals, expireDueDelegations, pruneMinuteRollups, rollUpDecisions, snapshotPostures } from "../index";
 import type { Job } from "./runner";
 
 /**
@@ -14,6 +14,12 @@ export function backgroundJobs(): Job[] {
     { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
     // Delegations past their expiry get a `delegation.expired` entry within a second (expiry itself is exact at request time).
     { name: "delegation-expiry", everyMs: 1_000, run: () => expireDueDelegations() },
+    // New decisions and outcomes are counted into decision_rollups (per minute and hour) within a second.
+    { name: "decision-rollups", everyMs: 1_000, run: () => rollUpDecisions() },
+    // Per-minute rollups older than 48 hours are dropped (the hourly ones stay).
+    { name: "rollup-pruning", everyMs: 60_000, run: () => pruneMinuteRollups() },
+    // Each minute: agents whose call or denial rate jumped past their baseline (docs/posture.md, Anomalies).
+    { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.
     { name: "posture-snapshots", everyMs: 10 * 60_000, run: () => snapshotPostures() },
   ];

@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { approvalTimeoutSetting, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
+import { anomalySettings, approvalTimeoutSetting, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -18,5 +18,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     approvalTimeoutSeconds: approvalTimeoutSetting(stored),
     signIn: signInSettings(stored),
     delegation: delegationSettings(stored),
+    anomaly: anomalySettings(stored),
   };
 }

@@ -1,5 +1,5 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { breakerSettingsSchema, delegationSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
+import { anomalySettingsSchema, breakerSettingsSchema, delegationSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -25,6 +25,7 @@ export async function updateOrgSettings({ ctx, input, deps }: { ctx: Ctx; input:
       circuitBreaker: breakerSettingsSchema.parse({ ...before.circuitBreaker, ...parsed.data.circuitBreaker }),
       approvalTimeoutSeconds: parsed.data.approvalTimeoutSeconds ?? before.approvalTimeoutSeconds,
       delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
+      anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });

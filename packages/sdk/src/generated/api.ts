@@ -1241,7 +1241,7 @@ export interface components {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
             /** @enum {string} */
-            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired";
+            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected";
             at: string;
             agentId: string | null;
             agentName?: string;
@@ -1273,6 +1273,18 @@ export interface components {
             approvals?: number;
             quorum?: number;
             timeoutAt?: string;
+            /** @description `enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`. */
+            kind?: string;
+            /** @description `anomaly.detected`: the last complete window's figure (calls, or the share of calls denied, 0–1). */
+            recent?: number;
+            /** @description `anomaly.detected`: the trailing baseline's figure, scaled to the same window. */
+            baseline?: number;
+            /** @description `anomaly.detected`: recent ÷ baseline (null when the baseline is 0). */
+            multiple?: number | null;
+            /** @description `anomaly.detected`: the multiple the rule reports from (docs/posture.md, Anomalies). */
+            threshold?: number;
+            /** @description `anomaly.detected`: the length of the recent window, in minutes. */
+            windowMinutes?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1392,6 +1404,10 @@ export interface components {
             delegation: {
                 maxDepth: number;
                 maxActiveChildren: number;
+            };
+            /** @description Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed). */
+            anomaly: {
+                haltAgent: boolean;
             };
         };
         /** @description The outcome on record: the first report wins. */
@@ -1602,6 +1618,14 @@ export interface components {
                 maxDepth?: number;
                 /** @default 100 */
                 maxActiveChildren?: number;
+            };
+            /** @description `haltAgent`: halt an agent when an anomaly is detected in its traffic. */
+            anomaly?: {
+                /**
+                 * @description Halt an agent when an anomaly is detected in its traffic (false unless changed).
+                 * @default false
+                 */
+                haltAgent?: boolean;
             };
         };
         /** @description Who the presented key acts as. */

@@ -66,6 +66,16 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
     },
   });
 
+  const [haltOnAnomaly, setHaltOnAnomaly] = useState(settings.anomaly.haltAgent);
+  const [savedAnomaly, setSavedAnomaly] = useState<string | null>(null);
+  const anomalySave = useMutation({
+    mutationFn: () => updateSettings(orgSlug, { anomaly: { haltAgent: haltOnAnomaly } }),
+    onSuccess: (saved) => {
+      setHaltOnAnomaly(saved.anomaly.haltAgent);
+      setSavedAnomaly(saved.anomaly.haltAgent ? "Saved. An agent is halted when an anomaly is detected in its traffic." : "Saved. Anomalies are reported; agents keep running.");
+    },
+  });
+
   const submitOrg = (event: FormEvent) => {
     event.preventDefault();
     setSavedOrg(null);
@@ -75,6 +85,11 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
     event.preventDefault();
     setSavedBreaker(null);
     breakerSave.mutate();
+  };
+  const submitAnomaly = (event: FormEvent) => {
+    event.preventDefault();
+    setSavedAnomaly(null);
+    anomalySave.mutate();
   };
   const submitTimeout = (event: FormEvent) => {
     event.preventDefault();
@@ -156,6 +171,25 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
           {canWriteSettings ? (
             <SaveRow pending={breakerSave.isPending} error={breakerSave.error} saved={savedBreaker} fieldNamed={Object.values(breakerErrors).some(Boolean)} />
           ) : null}
+        </form>
+      </section>
+      <section aria-labelledby="anomalies-heading" className={SECTION}>
+        <h2 id="anomalies-heading" className="text-lg font-semibold">
+          Anomalies
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          Every minute, each agent&apos;s last five minutes are compared with the hour before them: a call rate five times its usual, or a denial share of half its calls and three
+          times its usual, is reported as an anomaly in the audit log and the live events.
+        </p>
+        <form onSubmit={submitAnomaly} noValidate className="mt-4 space-y-4">
+          <div className="space-y-1">
+            <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+              <input type="checkbox" id="anomaly-halt" checked={haltOnAnomaly} disabled={!canWriteSettings} onChange={(event) => setHaltOnAnomaly(event.target.checked)} />
+              Halt the agent when an anomaly is detected
+            </label>
+            <p className="text-xs text-stone-500">The halt is audited with the anomaly as its reason; a member resumes the agent from its page.</p>
+          </div>
+          {canWriteSettings ? <SaveRow pending={anomalySave.isPending} error={anomalySave.error} saved={savedAnomaly} fieldNamed={false} /> : null}
         </form>
       </section>
     </>

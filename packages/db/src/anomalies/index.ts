@@ -1,0 +1,1 @@
+export { detectAnomalies, ANOMALY_ACTOR } from "./detect-anomalies";

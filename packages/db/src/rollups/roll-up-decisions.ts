@@ -1,0 +1,174 @@
+import { db } from "../infra/client";
+
+/** How many audit entries one transaction counts at most. */
+export const ROLLUP_PAGE_SIZE = 10_000;
+
+/** How long per-minute rollups are kept (the anomaly detector reads the last ~65 minutes). */
+export const MINUTE_ROLLUP_RETENTION_MS = 48 * 3_600_000;
+
+export const ROLLUP_PERIODS = { minute: 60_000, hour: 3_600_000 } as const;
+export type RollupPeriod = keyof typeof ROLLUP_PERIODS;
+
+const COUNTED_TYPES = ["action.decided", "action.outcome"] as const;
+
+interface Counts {
+  period: RollupPeriod;
+  bucket: number;
+  agentId: string;
+  actionType: string;
+  executed: number;
+  denied: number;
+  requested: number;
+  noPolicy: number;
+  outcomes: number;
+}
+
+/** What one counted entry adds (null: nothing, e.g. a malformed entry). */
+function countOf(type: string, canonical: string): { at: number; agentId: string; actionType: string; add: Partial<Counts> } | null {
+  let parsed: { time?: unknown; agentId?: unknown; data?: { actionType?: unknown; status?: unknown; denialReason?: unknown } };
+  try {
+    parsed = JSON.parse(canonical) as typeof parsed;
+  } catch {
+    return null;
+  }
+  const at = typeof parsed.time === "string" ? Date.parse(parsed.time) : NaN;
+  const agentId = parsed.agentId;
+  const actionType = parsed.data?.actionType;
+  if (!Number.isFinite(at) || typeof agentId !== "string" || typeof actionType !== "string") return null;
+  if (type === "action.outcome") return { at, agentId, actionType, add: { outcomes: 1 } };
+  switch (parsed.data?.status) {
+    case "executed":
+      return { at, agentId, actionType, add: { executed: 1 } };
+    case "denied":
+      return { at, agentId, actionType, add: { denied: 1, noPolicy: parsed.data.denialReason === "NO_POLICY" ? 1 : 0 } };
+    case "requested":
+      return { at, agentId, actionType, add: { requested: 1 } };
+    default:
+      return null;
+  }
+}
+
+/** Counts entries per (period, bucket, agent, action type), in memory. */
+export function aggregate(entries: ReadonlyArray<{ type: string; canonical: string }>): Counts[] {
+  const rows = new Map<string, Counts>();
+  for (const entry of entries) {
+    const counted = countOf(entry.type, entry.canonical);
+    if (!counted) continue;
+    for (const [period, ms] of Object.entries(ROLLUP_PERIODS) as Array<[RollupPeriod, number]>) {
+      const bucket = Math.floor(counted.at / ms) * ms;
+      const key = `${period}\u0000${bucket}\u0000${counted.agentId}\u0000${counted.actionType}`;
+      let row = rows.get(key);
+      if (!row) {
+        row = { period, bucket, agentId: counted.agentId, actionType: counted.actionType, executed: 0, denied: 0, requested: 0, noPolicy: 0, outcomes: 0 };
+        rows.set(key, row);
+      }
+      row.executed += counted.add.executed ?? 0;
+      row.denied += counted.add.denied ?? 0;
+      row.requested += counted.add.requested ?? 0;
+      row.noPolicy += counted.add.noPolicy ?? 0;
+      row.outcomes += counted.add.outcomes ?? 0;
+    }
+  }
+  return [...rows.values()];
+}
+
+const UPSERT = `
+  INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes)
+  SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])
+  ON CONFLICT (org_id, period, bucket, agent_id, action_type) DO UPDATE SET
+    executed = decision_rollups.executed + EXCLUDED.executed,
+    denied = decision_rollups.denied + EXCLUDED.denied,
+    requested = decision_rollups.requested + EXCLUDED.requested,
+    no_policy = decision_rollups.no_policy + EXCLUDED.no_policy,
+    outcomes = decision_rollups.outcomes + EXCLUDED.outcomes`;
+
+/**
+ * Counts one page of the org's new decision and outcome entries into decision_rollups and moves the
+ * org's cursor past them, in one transaction. The cursor row is claimed FOR UPDATE SKIP LOCKED: a
+ * second worker on the same org skips it instead of counting the same entries again. Returns how
+ * many entries were counted, and whether the log may hold more beyond this page.
+ *
+ * Sequence numbers start at 0, so a log of `size` entries ends at seq size - 1. The head and its
+ * entries are written by one statement, so every entry below the size read here is visible to the
+ * next statement of this (READ COMMITTED) transaction.
+ */
+async function rollUpPage(orgId: string, pageSize: number): Promise<{ counted: number; more: boolean }> {
+  const client = await db().pool.connect();
+  try {
+    await client.query(`INSERT INTO rollup_cursors (org_id, seq) VALUES ($1, -1) ON CONFLICT (org_id) DO NOTHING`, [orgId]);
+    await client.query("BEGIN");
+    try {
+      const cursor = await client.query<{ seq: string }>(`SELECT seq FROM rollup_cursors WHERE org_id = $1 FOR UPDATE SKIP LOCKED`, [orgId]);
+      const from = cursor.rows[0] ? Number(cursor.rows[0].seq) : undefined;
+      const head = await client.query<{ size: string }>(`SELECT size FROM audit_log_heads WHERE org_id = $1`, [orgId]);
+      const last = head.rows[0] ? Number(head.rows[0].size) - 1 : -1;
+      if (from === undefined || last <= from) {
+        await client.query("ROLLBACK");
+        return { counted: 0, more: false };
+      }
+      // One index range scan per type ((org_id, type, seq)), merged: the first `pageSize` entries of
+      // both types together are among the first `pageSize` of each.
+      const page = await client.query<{ seq: string; type: string; canonical: string }>(
+        `SELECT seq, type, canonical FROM (
+           ${COUNTED_TYPES.map((_, i) => `(SELECT seq, type, canonical FROM audit_entries WHERE org_id = $1 AND type = $${i + 4} AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT $${COUNTED_TYPES.length + 4})`).join(" UNION ALL ")}
+         ) e ORDER BY seq LIMIT $${COUNTED_TYPES.length + 4}`,
+        [orgId, String(from), String(last), ...COUNTED_TYPES, pageSize],
+      );
+      const full = page.rows.length === pageSize;
+      const upTo = full ? Number(page.rows[page.rows.length - 1]?.seq) : last;
+      const rows = aggregate(page.rows).sort((a, b) => (a.period + a.bucket + a.agentId + a.actionType < b.period + b.bucket + b.agentId + b.actionType ? -1 : 1));
+      if (rows.length > 0) {
+        await client.query(UPSERT, [
+          orgId,
+          rows.map((r) => r.period),
+          rows.map((r) => new Date(r.bucket).toISOString()),
+          rows.map((r) => r.agentId),
+          rows.map((r) => r.actionType),
+          rows.map((r) => r.executed),
+          rows.map((r) => r.denied),
+          rows.map((r) => r.requested),
+          rows.map((r) => r.noPolicy),
+          rows.map((r) => r.outcomes),
+        ]);
+      }
+      await client.query(`UPDATE rollup_cursors SET seq = $2, updated_at = CURRENT_TIMESTAMP WHERE org_id = $1`, [orgId, String(upTo)]);
+      await client.query("COMMIT");
+      return { counted: page.rows.length, more: full };
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * The worker's rollup job: for every org whose audit log grew past its rollup cursor, counts the new
+ * `action.decided` and `action.outcome` entries into decision_rollups (per minute and per hour, UTC),
+ * page by page. Returns how many entries it counted.
+ */
+export async function rollUpDecisions(options: { pageSize?: number; maxPagesPerOrg?: number } = {}): Promise<number> {
+  const pageSize = options.pageSize ?? ROLLUP_PAGE_SIZE;
+  const maxPages = options.maxPagesPerOrg ?? Infinity;
+  const grown = await db().pool.query<{ org_id: string }>(
+    `SELECT h.org_id FROM audit_log_heads h LEFT JOIN rollup_cursors c ON c.org_id = h.org_id WHERE h.size - 1 > COALESCE(c.seq, -1)`,
+  );
+  let counted = 0;
+  for (const { org_id } of grown.rows) {
+    for (let pages = 1; ; pages += 1) {
+      const page = await rollUpPage(org_id, pageSize);
+      counted += page.counted;
+      if (!page.more || pages >= maxPages) break;
+    }
+  }
+  return counted;
+}
+
+/** Drops per-minute rollups older than MINUTE_ROLLUP_RETENTION_MS (hourly ones are kept). */
+export async function pruneMinuteRollups({ now = Date.now() }: { now?: number } = {}): Promise<number> {
+  const result = await db().pool.query(`DELETE FROM decision_rollups WHERE org_id IN (SELECT id FROM orgs) AND period = 'minute' AND bucket < $1`, [
+    new Date(now - MINUTE_ROLLUP_RETENTION_MS).toISOString(),
+  ]);
+  return result.rowCount ?? 0;
+}
