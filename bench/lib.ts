@@ -65,6 +65,20 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
+export interface Timing {
+  n: number;
+  p50: number;
+  p95: number;
+  max: number;
+}
+
+/** Median, p95 and maximum of some durations (ms, two decimals). */
+export function timing(values: readonly number[]): Timing {
+  const sorted = [...values].sort((a, b) => a - b);
+  const round2 = (v: number) => Math.round(v * 100) / 100;
+  return { n: sorted.length, p50: round2(percentile(sorted, 50)), p95: round2(percentile(sorted, 95)), max: round2(sorted[sorted.length - 1] ?? 0) };
+}
+
 export function summarize(values: readonly number[]): { n: number; p50: number; p99: number; max: number; mean: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const round = (v: number) => Math.round(v * 100) / 100;

@@ -1,15 +1,14 @@
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { db } from "@gatehouse/db";
+import { db, rollUpDecisions } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startApp, stopApp } from "./helpers";
 
 // GET /v1/posture against an org built through the real API, compared with docs/posture.md's formulas.
 //
-// The decision counts come from decision_rollups, which the worker's rollup job (rollUpDecisions,
-// written elsewhere) maintains from the audit log. That job is not on this branch, so this test
-// inserts with SQL exactly the hour rows the org's decisions produce: one row per agent and action
-// type in the current UTC hour, counting executed / denied / requested / no_policy / outcomes.
+// The decision counts come from decision_rollups, which the worker's rollup job (rollUpDecisions)
+// keeps from the audit log: the test runs that job after the decisions, as the worker would. Org B's
+// thousand denials are inserted as rollup rows with SQL (volume, not behaviour, is what they add).
 
 let app: FastifyInstance;
 let a: TestOrg;
@@ -75,9 +74,8 @@ beforeAll(async () => {
   expect((await call(app, "POST", `/v1/admin/approvals/${merge.approvalId}/decision`, { key: admin, body: { decision: "approve" } })).statusCode).toBe(200);
   expect((await call(app, "POST", `/v1/admin/approvals/${own.approvalId}/decision`, { key: admin, body: { decision: "approve" } })).statusCode).toBe(403);
 
-  await insertRollup(a.org.id, a.agent.id, "pr.open", { executed: 3, outcomes: 1 });
-  await insertRollup(a.org.id, a.agent.id, "repo.delete", { denied: 1, noPolicy: 1 });
-  await insertRollup(a.org.id, a.agent.id, "pr.merge", { requested: 2 });
+  // The worker's rollup job counts them (3 executed pr.open with 1 outcome, 1 NO_POLICY denial, 2 requested).
+  while ((await rollUpDecisions()) > 0);
   // Org B: a thousand NO_POLICY denials of its own, which must never count for A.
   await insertRollup(b.org.id, b.agent.id, "db.drop", { denied: 1_000, noPolicy: 1_000 });
 });
