@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         .trim()
         .split("\n")
         .pop() as string,
-    ) as Record<string, unknown>;
+    ) as Pick<Results, "rollup" | "trivial" | "overview" | "posture">;
 
     log("GET /v1/posture over HTTP (one API process), beside GET /v1/whoami");
     background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: "4931" });
@@ -174,7 +174,18 @@ async function main(): Promise<void> {
   }
 }
 
-function summary(r: Record<string, any>, stamp: string): string {
+interface Results {
+  machine: { cpus: number; cpuModel: string; node: string; loadavgAtStart: number[] };
+  settings: { DECISIONS: number; ITERATIONS: number };
+  seeded: { entries: number; seconds: number };
+  rollup: { entries: number; seconds: number; entriesPerSecond: number; rows: number };
+  trivial: Timing;
+  overview: Record<"24h" | "7d" | "30d", Timing>;
+  posture: Timing;
+  http: { posture: Timing; postureWithAgentKey: Timing; whoamiBaseline: Timing };
+}
+
+function summary(r: Results, stamp: string): string {
   const row = (name: string, t: Timing, target?: number) =>
     `| ${name} | ${t.p50} | ${t.p95} | ${t.max} | ${target ? `≤ ${target} ${t.p95 <= target ? "met" : "**missed**"}` : "baseline"} |`;
   return `# Overview and posture at 1,000,000 decisions (issue 15)
