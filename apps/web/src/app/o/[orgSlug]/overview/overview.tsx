@@ -2,7 +2,7 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
-import { useLiveStatus } from "@/components/live-events";
+import { useLiveEventListener, useLiveStatus } from "@/components/live-events";
 import { RefreshErrorBanner } from "@/components/panel-states";
 import { replaceSearchParams } from "@/lib/address-bar";
 import { ApiError } from "@/lib/api-client";
@@ -12,6 +12,10 @@ import { ActivityFeed } from "./activity-feed";
 import { ApprovalTimesChart, DecisionsChart, PostureTrendChart } from "./charts";
 import { PendingApprovals, PosturePanel, TopDenied } from "./panels";
 
+/** How long after an event the overview keeps asking until the rollups have counted it, and how often. */
+const CATCH_UP_MS = 30_000;
+const CATCH_UP_POLL_MS = 2_000;
+
 /**
  * The org home once onboarding is done: the posture (score, components, findings) and, for the range
  * chosen, decisions over time, approval times, top denials, pending approvals and the posture trend.
@@ -20,6 +24,14 @@ import { PendingApprovals, PosturePanel, TopDenied } from "./panels";
 export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: string; initialRange: OverviewRange; readsApprovals: boolean }) {
   const live = useLiveStatus();
   const [range, setRange] = useState<OverviewRange>(initialRange);
+  // LiveEvents refetches both queries when a decision or an approval arrives. The overview counts from
+  // the rollups, which a job brings up to date every few seconds, so the refetch can come too early:
+  // until the overview has counted up to the newest event heard (rolledUpTo), it is asked again.
+  const [heard, setHeard] = useState<{ at: number; receivedAt: number } | null>(null);
+  useLiveEventListener((event) => {
+    const at = Date.parse(event.at);
+    if (!Number.isNaN(at)) setHeard((current) => (current && current.at >= at ? current : { at, receivedAt: Date.now() }));
+  });
   // While the stream is down, the numbers are refreshed every minute instead.
   const refetchInterval = live === "live" ? false : 60_000;
   const posture = useQuery({ queryKey: overviewKeys.posture(orgSlug), queryFn: ({ signal }) => fetchPosture(orgSlug, signal), refetchInterval });
@@ -27,7 +39,11 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
     queryKey: overviewKeys.overview(orgSlug, range),
     queryFn: ({ signal }) => fetchOverview(orgSlug, range, signal),
     placeholderData: keepPreviousData,
-    refetchInterval,
+    refetchInterval: (query) => {
+      const rolledUpTo = query.state.data?.rolledUpTo ? Date.parse(query.state.data.rolledUpTo) : null;
+      const behind = heard !== null && (rolledUpTo === null || rolledUpTo < heard.at) && Date.now() - heard.receivedAt < CATCH_UP_MS;
+      return behind ? CATCH_UP_POLL_MS : refetchInterval;
+    },
   });
   const choose = (next: OverviewRange) => {
     setRange(next);
