@@ -115,8 +115,9 @@ test("sign up, verify, create an org and an agent, gate() waits, an invited coll
     await them.getByLabel("Your name").fill("Ada Approver");
     await them.getByLabel("Password").fill(COLLEAGUE_PASSWORD);
     await them.getByRole("button", { name: "Create account and join" }).click();
-    // Signed in; the org's onboarding is done, so its home is the audit log.
-    await expect(them).toHaveURL(`/o/${slug}/audit`);
+    // Signed in; the org's onboarding is done, so its home is the overview.
+    await expect(them).toHaveURL(`/o/${slug}`);
+    await expect(them.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
     await expect(them.getByRole("banner").getByText("approver", { exact: true })).toBeVisible();
     await them
       .getByRole("navigation", { name: "Organization" })

@@ -183,6 +183,9 @@ test("an auditor sees the audit log but not the approval queue, and cannot rotat
   const auditor = await addMember(stack, "auditor");
   await page.goto("/");
   await signIn(page, auditor);
+  // Sign-in lands on the org home (the overview); the audit log is one click away.
+  await expect(page).toHaveURL(`/o/${stack.org.slug}`);
+  await page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Audit" }).click();
   await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
   await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
 

@@ -40,6 +40,9 @@ test("an agent's decision shows up in the audit log", async ({ page, stack }) =>
   await page.goto("/");
   await expect(page).toHaveURL(/\/signin/);
   await signIn(page, stack.member);
+  // Sign-in lands on the org home (the overview); the audit log is one click away.
+  await expect(page).toHaveURL(`/o/${stack.org.slug}`);
+  await page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Audit" }).click();
   await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
 

@@ -42,7 +42,7 @@ async function exportedHandlers(): Promise<string[]> {
 // ── Who may do what ────────────────────────────────────────────────────────────────────────────────
 // As the services decide it today; the one place to swap for the core permission catalogue.
 
-const READS = ["audit.read", "events.read"] as const;
+const READS = ["audit.read", "events.read", "posture.read"] as const;
 /** `member`: every member (leaving the org needs no permission). */
 type Permission =
   | (typeof READS)[number]
@@ -446,6 +446,8 @@ const ROWS: Row[] = [
     permission: "policies.write",
     sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding/starter-policy"), body: {} }),
   },
+  { method: "GET", route: "/api/orgs/[orgSlug]/overview", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/overview?range=7d") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/posture", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/posture") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
 ];
 

@@ -6,12 +6,13 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { getMemberOrgs } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 
-// Home: straight to the audit log of the first org the user belongs to (an open one before a closed one).
+// Home: straight to the home (overview, or the onboarding checklist) of the first org the user belongs
+// to (an open one before a closed one; a closed org's home sends on to its audit log).
 export default async function HomePage() {
   const user = await requireSessionUser();
   const orgs = await getMemberOrgs(user.id);
   const first = orgs.find((org) => org.closedAt === null) ?? orgs[0];
-  if (first) redirect(`/o/${encodeURIComponent(first.slug)}/audit`);
+  if (first) redirect(`/o/${encodeURIComponent(first.slug)}`);
 
   return (
     <main className="grid min-h-dvh place-items-center px-4">

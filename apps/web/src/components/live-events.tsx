@@ -1,11 +1,13 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import type { EventData } from "@gatehouse/contracts";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { eventsUrl } from "@/lib/api-client";
 import { approvalKeys } from "@/lib/approvals";
 import { delegationKeys } from "@/lib/delegations";
 import { onboardingKeys } from "@/lib/onboarding";
+import { overviewKeys } from "@/lib/overview";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -15,6 +17,32 @@ const LiveStatusContext = createContext<LiveStatus>("offline");
 /** Whether the console is hearing the org's events right now (views poll as a fallback when not). */
 export function useLiveStatus(): LiveStatus {
   return useContext(LiveStatusContext);
+}
+
+type LiveListener = (event: EventData) => void;
+const LiveSubscribeContext = createContext<((listener: LiveListener) => () => void) | null>(null);
+
+/**
+ * Calls `listener` with each decision or approval event of the org as it arrives on the stream the
+ * enclosing LiveEvents holds (no second stream). Outside LiveEvents it hears nothing.
+ */
+export function useLiveEventListener(listener: LiveListener): void {
+  const subscribe = useContext(LiveSubscribeContext);
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => subscribe?.((event) => latest.current(event)), [subscribe]);
+}
+
+/** The event's data, or null when it is not the JSON the stream sends. */
+function eventData(message: MessageEvent): EventData | null {
+  try {
+    const data = JSON.parse(String(message.data)) as unknown;
+    return typeof data === "object" && data !== null && "type" in data ? (data as EventData) : null;
+  } catch {
+    return null;
+  }
 }
 
 const APPROVAL_EVENTS = ["approval.requested", "approval.voted", "approval.decided", "approval.expired"] as const;
@@ -37,6 +65,13 @@ const MAX_RETRY_MS = 60_000;
 export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: ReactNode }) {
   const queryClient = useQueryClient();
   const [status, setStatus] = useState<LiveStatus>("connecting");
+  const [listeners] = useState(() => new Set<LiveListener>());
+  const [subscribe] = useState(() => (listener: LiveListener) => {
+    listeners.add(listener);
+    return () => {
+      listeners.delete(listener);
+    };
+  });
 
   useEffect(() => {
     let source: EventSource | null = null;
@@ -53,6 +88,8 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
         // An agent's first decision ticks the org home's onboarding checklist.
         void queryClient.invalidateQueries({ queryKey: onboardingKeys.state(orgSlug) });
       }
+      // The org home's numbers (decisions over time, approval times, pending approvals, the posture).
+      if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: overviewKeys.all(orgSlug) });
       if (stale.delegations) void queryClient.invalidateQueries({ queryKey: delegationKeys.all(orgSlug) });
       stale.approvals = false;
       stale.decisions = false;
@@ -84,8 +121,21 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
         failures += 1;
         retryTimer = setTimeout(connect, Math.min(MAX_RETRY_MS, 1_000 * 2 ** failures));
       };
-      for (const type of APPROVAL_EVENTS) current.addEventListener(type, () => mark(true, DECISION_EVENTS.has(type)));
-      for (const type of ACTION_EVENTS) current.addEventListener(type, () => mark(false, true));
+      const tell = (message: MessageEvent) => {
+        if (listeners.size === 0) return;
+        const data = eventData(message);
+        if (data) for (const listener of listeners) listener(data);
+      };
+      for (const type of APPROVAL_EVENTS)
+        current.addEventListener(type, (message) => {
+          mark(true, DECISION_EVENTS.has(type));
+          tell(message);
+        });
+      for (const type of ACTION_EVENTS)
+        current.addEventListener(type, (message) => {
+          mark(false, true);
+          tell(message);
+        });
       for (const type of DELEGATION_EVENTS) current.addEventListener(type, () => mark(false, false, true));
     };
 
@@ -95,7 +145,11 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
       clearTimeout(retryTimer);
       clearTimeout(flushTimer);
     };
-  }, [orgSlug, queryClient]);
+  }, [orgSlug, queryClient, listeners]);
 
-  return <LiveStatusContext.Provider value={status}>{children}</LiveStatusContext.Provider>;
+  return (
+    <LiveStatusContext.Provider value={status}>
+      <LiveSubscribeContext.Provider value={subscribe}>{children}</LiveSubscribeContext.Provider>
+    </LiveStatusContext.Provider>
+  );
 }

@@ -58,6 +58,12 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           </div>
         </div>
         <nav aria-label="Organization" className="mx-auto flex max-w-7xl gap-6 px-4 sm:px-6">
+          {/* Every role holds posture.read; a closed org's home is its audit log. */}
+          {open ? (
+            <NavLink href={base} exact>
+              Overview
+            </NavLink>
+          ) : null}
           {readsApprovals ? <ApprovalsNavLink orgSlug={orgSlug} href={`${base}/approvals`} /> : null}
           <NavLink href={`${base}/audit`}>Audit</NavLink>
           {readsAgents ? <NavLink href={`${base}/agents`}>Agents</NavLink> : null}

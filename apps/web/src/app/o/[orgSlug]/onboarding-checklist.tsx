@@ -22,7 +22,7 @@ export interface ChecklistAbilities {
  * The org home until its onboarding is done: create an agent, copy its key, apply a starter policy,
  * make the first gate() call. Each step is ticked from the org's data; the first call ticks itself
  * when the org's live events announce a decision (LiveEvents refetches the state), then the page
- * says "You're set up" (the next visit to the home goes to the audit log).
+ * says "You're set up" (the next visit to the home shows the overview).
  */
 export function OnboardingChecklist({ orgSlug, initial, can, apiUrl }: { orgSlug: string; initial: OnboardingState; can: ChecklistAbilities; apiUrl: string }) {
   const queryClient = useQueryClient();
@@ -77,9 +77,15 @@ export function OnboardingChecklist({ orgSlug, initial, can, apiUrl }: { orgSlug
             Policies — change them with <code className="font-mono text-xs">gatehouse policies apply</code> and an admin key (Keys).
           </li>
         </ul>
-        <Link href={`${base}/audit`} className="inline-flex rounded-md bg-emerald-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-900">
-          Go to the audit log
-        </Link>
+        <div className="flex flex-wrap gap-2">
+          {/* A full load: the home renders the overview in place of this checklist now. */}
+          <a href={base} className="inline-flex rounded-md bg-emerald-800 px-3 py-1.5 text-sm font-medium text-white hover:bg-emerald-900">
+            Go to the overview
+          </a>
+          <Link href={`${base}/audit`} className="inline-flex rounded-md border border-emerald-300 bg-white px-3 py-1.5 text-sm font-medium text-emerald-900 hover:bg-emerald-100">
+            Go to the audit log
+          </Link>
+        </div>
       </section>
     );
   }

@@ -37,6 +37,8 @@ interface ApprovalsInboxProps {
   /** The first page of the default view (pending, unfiltered), rendered on the server. */
   initialPage: ApprovalPage;
   renderedAt: number;
+  /** The approval to open first (`?approval=apr_…`, a link from the overview); the list's first otherwise. */
+  initialSelectedId?: string | null;
 }
 
 const TABS: ReadonlyArray<{ value: Tab; label: string }> = [
@@ -44,7 +46,7 @@ const TABS: ReadonlyArray<{ value: Tab; label: string }> = [
   { value: "history", label: "History" },
 ];
 
-export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: ApprovalsInboxProps) {
+export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initialSelectedId = null }: ApprovalsInboxProps) {
   const queryClient = useQueryClient();
   const live = useLiveStatus();
   const now = useNow(renderedAt);
@@ -54,7 +56,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt }: App
   const actionType = useDebounced(actionTypeInput.trim(), 300);
   const [sort, setSort] = useState<ApprovalSort>("newest");
   // Null follows the top of the list; an id stays shown even after it leaves the list (decided elsewhere).
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(initialSelectedId);
   const [armed, setArmed] = useState<Decision | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);

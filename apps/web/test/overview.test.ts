@@ -1,0 +1,36 @@
+import { OVERVIEW_RANGES as CONTRACT_RANGES } from "@gatehouse/contracts";
+import { describe, expect, it } from "vitest";
+import { bucketLabel, formatSeconds, OVERVIEW_RANGES, overviewRange } from "../src/lib/overview";
+
+describe("overview ranges", () => {
+  it("are the contract's, in its order (the console keeps a copy out of the browser bundle)", () => {
+    expect(OVERVIEW_RANGES).toEqual(CONTRACT_RANGES);
+  });
+
+  it("reads the range from the address bar, and falls back to 24 hours for anything else", () => {
+    expect(overviewRange("7d")).toBe("7d");
+    expect(overviewRange("30d")).toBe("30d");
+    expect(overviewRange("1y")).toBe("24h");
+    expect(overviewRange(["7d", "30d"])).toBe("24h");
+    expect(overviewRange(undefined)).toBe("24h");
+  });
+});
+
+describe("formatSeconds", () => {
+  it("writes a time to decision in the largest unit under which it stays readable", () => {
+    expect(formatSeconds(null)).toBe("—");
+    expect(formatSeconds(42)).toBe("42 s");
+    expect(formatSeconds(150)).toBe("2.5 min");
+    expect(formatSeconds(2 * 3600)).toBe("2 h");
+    expect(formatSeconds(36 * 3600)).toBe("1.5 d");
+  });
+});
+
+describe("bucketLabel", () => {
+  it("labels hourly points by hour and longer ranges by day, in UTC", () => {
+    expect(bucketLabel("2026-11-22T14:00:00.000Z", "24h")).toBe("14:00");
+    expect(bucketLabel("2026-11-22T06:00:00.000Z", "7d")).toBe("22 Nov 06h");
+    expect(bucketLabel("2026-11-22T00:00:00.000Z", "30d")).toBe("22 Nov");
+    expect(bucketLabel("not a time", "30d")).toBe("not a time");
+  });
+});
