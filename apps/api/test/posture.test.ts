@@ -46,7 +46,7 @@ async function insertRollup(
 ) {
   await db().pool.query(
     `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes)
-     VALUES ($1, 'hour', date_trunc('hour', now()), $2, $3, $4, $5, $6, $7, $8)`,
+     VALUES ($1, 'hour', date_trunc('hour', now()), $2, $3, $4, $5, $6, $7, $8), ($1, 'day', date_trunc('day', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2, $3, $4, $5, $6, $7, $8)`,
     [orgId, agentId, actionType, counts.executed ?? 0, counts.denied ?? 0, counts.requested ?? 0, counts.noPolicy ?? 0, counts.outcomes ?? 0],
   );
 }

@@ -9,17 +9,24 @@ afterAll(async () => {
 
 const NOW = Date.parse("2026-11-20T10:30:00.000Z");
 
-async function hourRow(orgId: string, bucket: string, agentId: string, actionType: string, counts: { executed?: number; denied?: number; requested?: number }, period = "hour") {
-  await db().pool.query(`INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
-    orgId,
-    period,
-    bucket,
-    agentId,
-    actionType,
-    counts.executed ?? 0,
-    counts.denied ?? 0,
-    counts.requested ?? 0,
-  ]);
+/** Rollup rows as the job writes them: an hour row (or a minute row) and, for an hour row, its day's row too. */
+async function hourRow(
+  orgId: string,
+  bucket: string,
+  agentId: string,
+  actionType: string,
+  counts: { executed?: number; denied?: number; requested?: number },
+  period: "hour" | "minute" | "hour-only" = "hour",
+) {
+  const insert = (p: string, at: string) =>
+    db().pool.query(
+      `INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (org_id, period, bucket, agent_id, action_type) DO UPDATE SET
+         executed = decision_rollups.executed + EXCLUDED.executed, denied = decision_rollups.denied + EXCLUDED.denied, requested = decision_rollups.requested + EXCLUDED.requested`,
+      [orgId, p, at, agentId, actionType, counts.executed ?? 0, counts.denied ?? 0, counts.requested ?? 0],
+    );
+  await insert(period === "minute" ? "minute" : "hour", bucket);
+  if (period === "hour") await insert("day", `${bucket.slice(0, 10)}T00:00:00Z`);
 }
 
 function userCtx(org: TestOrg, member: { userId: string; membershipId: string; role: "auditor" | "viewer" }): Ctx {
@@ -42,7 +49,8 @@ describe("getOverview", () => {
     await hourRow(org.org.id, "2026-11-20T10:00:00Z", secondId, "db.read", { requested: 2 });
     await hourRow(org.org.id, "2026-11-19T11:00:00Z", A, "db.delete", { denied: 3 });
     await hourRow(org.org.id, "2026-11-19T10:00:00Z", secondId, "db.delete", { denied: 7 }); // before the 24 h window, inside 7 d
-    await hourRow(org.org.id, "2026-11-20T11:00:00Z", A, "db.read", { executed: 1000 }); // after NOW: never counted
+    // After NOW: never counted (no day row: at NOW the day's row holds only what was counted by then).
+    await hourRow(org.org.id, "2026-11-20T11:00:00Z", A, "db.read", { executed: 1000 }, "hour-only");
     await hourRow(org.org.id, "2026-11-20T10:29:00Z", A, "db.read", { executed: 100 }, "minute"); // minute rows are not the series
     await hourRow(other.org.id, "2026-11-20T10:00:00Z", other.agent.id, "db.delete", { denied: 50 });
 

@@ -30,7 +30,7 @@ interface Row {
   outcomes: number;
 }
 
-async function rollups(orgId: string, period: "minute" | "hour"): Promise<Row[]> {
+async function rollups(orgId: string, period: "minute" | "hour" | "day"): Promise<Row[]> {
   const { rows } = await db().pool.query<Row>(
     `SELECT period, to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes
      FROM decision_rollups WHERE org_id = $1 AND period = $2 ORDER BY bucket, agent_id, action_type`,
@@ -43,7 +43,7 @@ async function rollups(orgId: string, period: "minute" | "hour"): Promise<Row[]>
  * What the rollups must hold, computed independently in SQL from the audit entries up to `upToSeq`
  * (date_trunc over each entry's stored time, its status and type from the stored JSON).
  */
-async function expectedFromLog(orgId: string, period: "minute" | "hour", upToSeq = Number.MAX_SAFE_INTEGER): Promise<Row[]> {
+async function expectedFromLog(orgId: string, period: "minute" | "hour" | "day", upToSeq = Number.MAX_SAFE_INTEGER): Promise<Row[]> {
   const { rows } = await db().pool.query<Row>(
     `SELECT $2::text AS period, to_char(date_trunc($2, created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI') AS bucket, agent_id,
        (canonical::jsonb)->'data'->>'actionType' AS action_type,
@@ -108,10 +108,13 @@ describe("rollUpDecisions", () => {
       [`${org.agent.id} pr.merge`]: { executed: 0, denied: 0, requested: 1, no_policy: 0, outcomes: 0 },
       [`${second.id} db.read`]: { executed: 1, denied: 0, requested: 0, no_policy: 0, outcomes: 0 },
     });
+    const day = await rollups(org.org.id, "day");
     expect(totals(hour)).toEqual(totals(minute));
+    expect(totals(day)).toEqual(totals(minute));
     // Each count sits in the bucket of its entry's time (outcomes at the outcome's time).
     expect(minute).toEqual(await expectedFromLog(org.org.id, "minute"));
     expect(hour).toEqual(await expectedFromLog(org.org.id, "hour"));
+    expect(day).toEqual(await expectedFromLog(org.org.id, "day"));
     // Another org's entries are never in this org's rows, and its own are all there.
     expect(minute.every((r) => r.agent_id === org.agent.id || r.agent_id === second.id)).toBe(true);
     expect(totals(await rollups(other.org.id, "minute"))).toEqual({ [`${other.agent.id} db.delete`]: { executed: 0, denied: 4, requested: 0, no_policy: 0, outcomes: 0 } });

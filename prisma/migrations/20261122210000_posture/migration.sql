@@ -1,12 +1,12 @@
 -- Posture and the overview (issue 15).
 
--- Decision counts per org, agent and action type, per minute and per hour (UTC buckets), maintained
+-- Decision counts per org, agent and action type, per minute, hour and day (UTC buckets), maintained
 -- by the worker's rollup job from the audit log (action.decided, action.outcome entries), so the
 -- overview and the posture score never scan the log. `no_policy` counts denials with NO_POLICY;
 -- `outcomes` counts outcome reports by the time they were reported.
 CREATE TABLE "decision_rollups" (
   "org_id" TEXT NOT NULL REFERENCES "orgs"("id") ON DELETE CASCADE,
-  "period" TEXT NOT NULL CHECK ("period" IN ('minute', 'hour')),
+  "period" TEXT NOT NULL CHECK ("period" IN ('minute', 'hour', 'day')),
   "bucket" TIMESTAMPTZ(3) NOT NULL,
   "agent_id" TEXT NOT NULL,
   "action_type" TEXT NOT NULL,

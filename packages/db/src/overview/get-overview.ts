@@ -7,11 +7,11 @@ import { db } from "../infra/client";
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Each range's points: their width and how many (the last one is the current, partial bucket). */
-export const OVERVIEW_SERIES: Record<OverviewRange, { stepMs: number; points: number }> = {
-  "24h": { stepMs: HOUR, points: 24 },
-  "7d": { stepMs: 6 * HOUR, points: 28 },
-  "30d": { stepMs: DAY, points: 30 },
+/** Each range's points: their width, how many (the last one is the current, partial bucket), and the rollup rows summed into them. */
+export const OVERVIEW_SERIES: Record<OverviewRange, { stepMs: number; points: number; period: "hour" | "day" }> = {
+  "24h": { stepMs: HOUR, points: 24, period: "hour" },
+  "7d": { stepMs: 6 * HOUR, points: 28, period: "hour" },
+  "30d": { stepMs: DAY, points: 30, period: "day" },
 };
 
 /** Time-to-decision buckets of decided approvals: upper bound in seconds (exclusive), null for the last. */
@@ -39,7 +39,7 @@ const SECONDS = `EXTRACT(EPOCH FROM (a.decided_at - a.created_at))`;
 
 /**
  * The console's overview of the org over `range`: decisions per bucket, totals and top denials from
- * the hourly rollups (never the audit log or the actions table), approval times from the approvals
+ * the hourly (30d: daily) rollups, in one scan (never the audit log or the actions table), approval times from the approvals
  * created in the range (index org_id, status, created_at), the pending queue (for callers who may
  * read approvals), the posture trend from the daily snapshots. The queries run concurrently.
  */
@@ -53,22 +53,15 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
   const readsApprovals = ctx.actor.type === "system" || ((ctx.actor.type === "user" || ctx.actor.type === "adminKey") && hasPermission(ctx.actor.role, "approvals.read"));
   const today = Math.floor(now / DAY) * DAY;
 
-  const [buckets, topTypes, topAgents, approvalTimes, pendingCount, pendingOldest, trend, rolledUpTo] = await Promise.all([
-    pool.query<{ bucket: Date; executed: string; denied: string; requested: string }>(
-      `SELECT bucket, SUM(executed) AS executed, SUM(denied) AS denied, SUM(requested) AS requested FROM decision_rollups
-       WHERE org_id = $1 AND period = 'hour' AND bucket >= $2 AND bucket <= $3 GROUP BY bucket`,
-      [orgId, fromIso, nowIso],
-    ),
-    pool.query<{ action_type: string; denied: string }>(
-      `SELECT action_type, SUM(denied) AS denied FROM decision_rollups WHERE org_id = $1 AND period = 'hour' AND bucket >= $2 AND bucket <= $3
-       GROUP BY action_type HAVING SUM(denied) > 0 ORDER BY SUM(denied) DESC, action_type LIMIT ${TOP}`,
-      [orgId, fromIso, nowIso],
-    ),
-    pool.query<{ agent_id: string; name: string | null; denied: string }>(
-      `SELECT t.agent_id, g.name, t.denied FROM (
-         SELECT agent_id, SUM(denied) AS denied FROM decision_rollups WHERE org_id = $1 AND period = 'hour' AND bucket >= $2 AND bucket <= $3
-         GROUP BY agent_id HAVING SUM(denied) > 0 ORDER BY SUM(denied) DESC, agent_id LIMIT ${TOP}
-       ) t LEFT JOIN agents g ON g.id = t.agent_id AND g.org_id = $1 ORDER BY t.denied DESC, t.agent_id`,
+  const period = OVERVIEW_SERIES[range].period;
+
+  const [counted, approvalTimes, pendingCount, pendingOldest, trend, rolledUpTo] = await Promise.all([
+    // One scan of the range's rollup rows, summed three ways: per bucket, per action type, per agent.
+    pool.query<{ bucket: Date | null; action_type: string | null; agent_id: string | null; by: number; executed: string; denied: string; requested: string }>(
+      `SELECT bucket, action_type, agent_id, GROUPING(bucket, action_type, agent_id) AS by,
+         SUM(executed) AS executed, SUM(denied) AS denied, SUM(requested) AS requested
+       FROM decision_rollups WHERE org_id = $1 AND period = '${period}' AND bucket >= $2 AND bucket <= $3
+       GROUP BY GROUPING SETS ((bucket), (action_type), (agent_id))`,
       [orgId, fromIso, nowIso],
     ),
     pool.query<Record<string, string | number | null>>(
@@ -100,8 +93,34 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
     pool.query<{ created_at: Date }>(`SELECT e.created_at FROM rollup_cursors c JOIN audit_entries e ON e.org_id = c.org_id AND e.seq = c.seq WHERE c.org_id = $1`, [orgId]),
   ]);
 
+  // GROUPING(bucket, action_type, agent_id) is a bit mask of the columns left out: 0b011 per bucket, 0b101 per action type, 0b110 per agent.
+  const byBucket = counted.rows.filter((r) => r.by === 0b011);
+  const denialsBy = (rows: typeof counted.rows, key: (r: (typeof counted.rows)[number]) => string | null) =>
+    rows
+      .map((r) => ({ key: key(r) ?? "", denied: Number(r.denied) }))
+      .filter((r) => r.denied > 0)
+      .sort((a, b) => b.denied - a.denied || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, TOP);
+  const topTypes = denialsBy(
+    counted.rows.filter((r) => r.by === 0b101),
+    (r) => r.action_type,
+  );
+  const topAgentIds = denialsBy(
+    counted.rows.filter((r) => r.by === 0b110),
+    (r) => r.agent_id,
+  );
+  const names =
+    topAgentIds.length === 0
+      ? new Map<string, string>()
+      : new Map(
+          (
+            await pool.query<{ id: string; name: string }>(`SELECT id, name FROM agents WHERE org_id = $1 AND id = ANY($2::text[])`, [orgId, topAgentIds.map((a) => a.key)])
+          ).rows.map((r) => [r.id, r.name]),
+        );
+
   const series = Array.from({ length: points }, (_, i) => ({ at: new Date(from + i * stepMs).toISOString(), executed: 0, denied: 0, requested: 0 }));
-  for (const row of buckets.rows) {
+  for (const row of byBucket) {
+    if (!row.bucket) continue;
     const point = series[Math.floor((row.bucket.getTime() - from) / stepMs)];
     if (!point) continue;
     point.executed += Number(row.executed);
@@ -129,8 +148,8 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
       medianSeconds: seconds(times.median),
       p90Seconds: seconds(times.p90),
     },
-    topDeniedActionTypes: topTypes.rows.map((r) => ({ actionType: r.action_type, denied: Number(r.denied) })),
-    topDeniedAgents: topAgents.rows.map((r) => ({ agentId: r.agent_id, agentName: r.name ?? r.agent_id, denied: Number(r.denied) })),
+    topDeniedActionTypes: topTypes.map((t) => ({ actionType: t.key, denied: t.denied })),
+    topDeniedAgents: topAgentIds.map((a) => ({ agentId: a.key, agentName: names.get(a.key) ?? a.key, denied: a.denied })),
     pendingApprovals:
       pendingCount && pendingOldest
         ? {

@@ -1,13 +1,14 @@
 import { FAST_DECISION_SECONDS, POSTURE_WINDOW_DAYS, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
 import { APPROVAL_TIMEOUT_MAX_SECONDS } from "@gatehouse/core";
 import { db } from "../infra/client";
+import { rollupWindow } from "../rollups/roll-up-decisions";
 
 const DAY_MS = 86_400_000;
 
 /**
  * Every number the posture rules need, for one org at `now` (docs/posture.md, "What is measured").
  * Independent queries run at once, each on an index, none over the org's decisions: decision counts
- * come from decision_rollups' hour buckets (rows per hour × agent × action type), approvals are read
+ * come from decision_rollups (hour rows up to the window's first UTC midnight, day rows after it), approvals are read
  * by (org_id, status, created_at), votes through their approvals, refused self-approvals by the audit
  * entries' (org_id, type, seq).
  */
@@ -15,16 +16,17 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const pool = db().pool;
   const windowStart = new Date(now.getTime() - POSTURE_WINDOW_DAYS * DAY_MS);
   // An approval that ended in the window was created at most its longest timeout before the window began.
+  const window = rollupWindow(windowStart, now, 2);
   const approvalsFrom = new Date(windowStart.getTime() - APPROVAL_TIMEOUT_MAX_SECONDS * 1000);
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey] = await Promise.all([
-    // Hour buckets from the one holding windowStart's hour on: the window, to the hour.
+    // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
     pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
       `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
               array_agg(DISTINCT action_type) FILTER (WHERE executed + denied + requested > 0) AS action_types
-       FROM decision_rollups WHERE org_id = $1 AND period = 'hour' AND bucket >= date_trunc('hour', $2::timestamptz) AND bucket <= $3`,
-      [orgId, windowStart, now],
+       FROM decision_rollups WHERE org_id = $1 AND ${window.sql}`,
+      [orgId, ...window.params],
     ),
     pool.query<{ name: string; document: { actions?: string[]; effect?: string; mode?: string; approval?: { quorum?: number } }; created_at: Date }>(
       `SELECT p.name, v.document, v.created_at FROM policies p JOIN policy_versions v ON v.id = p.current_version_id

@@ -6,7 +6,21 @@ export const ROLLUP_PAGE_SIZE = 10_000;
 /** How long per-minute rollups are kept (the anomaly detector reads the last ~65 minutes). */
 export const MINUTE_ROLLUP_RETENTION_MS = 48 * 3_600_000;
 
-export const ROLLUP_PERIODS = { minute: 60_000, hour: 3_600_000 } as const;
+export const ROLLUP_PERIODS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/**
+ * The rows of decision_rollups that count [from, to] exactly to the hour with the fewest rows: hour
+ * rows from from's hour up to the next UTC midnight, day rows from there on. A condition on the
+ * table's columns with its parameters at $`first` and $`first + 1`…$`first + 2`.
+ */
+export function rollupWindow(from: Date, to: Date, first: number): { sql: string; params: string[] } {
+  const hour = Math.floor(from.getTime() / ROLLUP_PERIODS.hour) * ROLLUP_PERIODS.hour;
+  const midnight = Math.floor(from.getTime() / ROLLUP_PERIODS.day) * ROLLUP_PERIODS.day + ROLLUP_PERIODS.day;
+  return {
+    sql: `((period = 'hour' AND bucket >= $${first} AND bucket < $${first + 1}) OR (period = 'day' AND bucket >= $${first + 1} AND bucket <= $${first + 2}))`,
+    params: [new Date(hour).toISOString(), new Date(midnight).toISOString(), to.toISOString()],
+  };
+}
 export type RollupPeriod = keyof typeof ROLLUP_PERIODS;
 
 const COUNTED_TYPES = ["action.decided", "action.outcome"] as const;
