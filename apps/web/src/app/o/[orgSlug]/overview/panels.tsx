@@ -101,9 +101,16 @@ function Finding({ orgSlug, finding }: { orgSlug: string; finding: PostureFindin
         <p className="text-stone-900">{finding.message}</p>
         <p className="mt-0.5 text-stone-600">
           {finding.fix}{" "}
-          <Link href={orgHref(orgSlug, finding.href)} className="font-medium text-stone-800 underline underline-offset-2">
-            Fix it
-          </Link>
+          {finding.href.startsWith("/policies") ? (
+            // The console has no policies page yet: policies are changed with the CLI or the API.
+            <span className="text-stone-500">
+              (with <code className="font-mono text-xs">gatehouse policies apply</code> or <code className="font-mono text-xs">PUT /v1/admin/policies</code>)
+            </span>
+          ) : (
+            <Link href={orgHref(orgSlug, finding.href)} className="font-medium text-stone-800 underline underline-offset-2">
+              Fix it
+            </Link>
+          )}
         </p>
       </div>
       <span className="shrink-0 text-xs tabular-nums text-stone-500" title="Points this finding takes off">
