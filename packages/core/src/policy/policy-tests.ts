@@ -1,0 +1,93 @@
+import { z } from "zod";
+import { dataAccessedSchema } from "../actions/action-result";
+import { validationError, type FieldIssue } from "../errors";
+import { jsonRecord, safeString } from "../input";
+import { ACTION_TYPE_PATTERN, POLICY_NAME_PATTERN, zodIssues, type PolicyDocument, type PolicyEffect } from "./document";
+import { compilePolicy, PolicySet, type Decision } from "./evaluate";
+
+/**
+ * Tests that travel with a policy set: a sample request and the decision it must get. The same engine
+ * runs them in the console as the author types, at publish (a set whose tests fail is refused), and
+ * offline in `gatehouse policies test <file>`.
+ */
+export const policyTestCaseSchema = z.strictObject({
+  name: safeString().min(1).max(200),
+  request: z.strictObject({
+    actionType: z.string({ error: "is required" }).regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
+    agent: safeString().min(1).max(200).default("test-agent").describe("The agent's name (policies' `agents` patterns match it)."),
+    agentLabels: z.record(safeString().max(100), safeString().max(200)).default({}),
+    metadata: jsonRecord({ maxKeyLength: 200 }).default({}),
+    dataAccessed: z.array(dataAccessedSchema).max(100).default([]),
+  }),
+  expect: z.strictObject({
+    effect: z.enum(["allow", "deny", "require_approval"]),
+    policy: z
+      .string()
+      .regex(POLICY_NAME_PATTERN, "must be a policy name")
+      .nullable()
+      .optional()
+      .describe("The policy that must decide; null: no policy applies (NO_POLICY). Absent: any."),
+  }),
+});
+export type PolicyTestCase = z.output<typeof policyTestCaseSchema>;
+
+export const MAX_POLICY_TESTS = 500;
+export const policyTestsSchema = z.array(policyTestCaseSchema).max(MAX_POLICY_TESTS);
+
+export interface PolicyTestResult {
+  name: string;
+  passed: boolean;
+  expected: { effect: PolicyEffect; policy?: string | null | undefined };
+  actual: { effect: PolicyEffect; policy: string | null; reason?: string | undefined };
+}
+
+export interface PolicyTestRun {
+  passed: number;
+  failed: number;
+  results: PolicyTestResult[];
+}
+
+/** Parses a set's `tests` (absent: none); bad ones are a validation error naming `tests[i].…`. */
+export function parsePolicyTests(input: unknown): PolicyTestCase[] {
+  const tests = input && typeof input === "object" ? (input as { tests?: unknown }).tests : undefined;
+  if (tests === undefined) return [];
+  const parsed = policyTestsSchema.safeParse(tests);
+  if (parsed.success) return parsed.data;
+  throw validationError(zodIssues(parsed.error, ["tests"]));
+}
+
+/**
+ * Runs `tests` against `documents` with the decision engine, as production decides (a monitor-mode
+ * policy never blocks: when only monitor-mode policies apply, the request is allowed in its name);
+ * rate conditions count nothing, so a rate limit never trips in a test.
+ */
+export function runPolicyTests(documents: readonly PolicyDocument[], tests: readonly PolicyTestCase[]): PolicyTestRun {
+  const set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
+  const results = tests.map((test): PolicyTestResult => {
+    const decision: Decision = set.evaluate({
+      actionType: test.request.actionType,
+      agent: { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels },
+      metadata: test.request.metadata,
+      dataAccessed: test.request.dataAccessed,
+    });
+    const actual = { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) };
+    const policyOk = test.expect.policy === undefined || test.expect.policy === actual.policy;
+    return { name: test.name, passed: actual.effect === test.expect.effect && policyOk, expected: test.expect, actual };
+  });
+  const passed = results.filter((r) => r.passed).length;
+  return { passed, failed: results.length - passed, results };
+}
+
+/** A failed test as a validation issue at its path (`tests[3]`), for refusing to publish. */
+export function failedTestIssues(run: PolicyTestRun): FieldIssue[] {
+  return run.results.flatMap((r, i) =>
+    r.passed
+      ? []
+      : [
+          {
+            path: `tests[${i}]`,
+            message: `'${r.name}' expected ${r.expected.effect}${r.expected.policy !== undefined ? ` by ${r.expected.policy ?? "no policy"}` : ""}, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}`,
+          },
+        ],
+  );
+}
