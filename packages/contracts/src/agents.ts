@@ -1,5 +1,6 @@
 import {
   anomalySettingsSchema,
+  policySettingsSchema,
   approvalTimeoutSecondsSchema,
   breakerSettingsSchema,
   delegationSettingsSchema,
@@ -126,6 +127,11 @@ export const orgSettingsSchema = named(
     anomaly: z
       .object({ haltAgent: z.boolean() })
       .describe("Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."),
+    policies: z
+      .object({ reportOnly: z.boolean(), requireSecondApproval: z.boolean() })
+      .describe(
+        "Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed.",
+      ),
   }),
   "The org's settings.",
 );
@@ -138,6 +144,10 @@ export const updateSettingsBodySchema = named(
     signIn: signInSettingsPatchSchema.optional(),
     delegation: delegationSettingsSchema.partial().optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
     anomaly: anomalySettingsSchema.partial().optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
+    policies: policySettingsSchema
+      .partial()
+      .optional()
+      .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
   }),
   "Settings to change, merged onto the current ones.",
 );

@@ -11,6 +11,7 @@ export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";
 export * from "./policy/policy-tests";
+export * from "./policy/policy-settings";
 export * from "./policy/starter";
 export * from "./actions/action-result";
 export * from "./approvals/approval-rules";

@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { anomalySettings, approvalTimeoutSetting, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
+import { anomalySettings, approvalTimeoutSetting, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -19,5 +19,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     signIn: signInSettings(stored),
     delegation: delegationSettings(stored),
     anomaly: anomalySettings(stored),
+    policies: policySettings(stored),
   };
 }

@@ -1,5 +1,5 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { anomalySettingsSchema, breakerSettingsSchema, delegationSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
+import { anomalySettingsSchema, breakerSettingsSchema, policySettingsSchema, delegationSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -26,6 +26,7 @@ export async function updateOrgSettings({ ctx, input, deps }: { ctx: Ctx; input:
       approvalTimeoutSeconds: parsed.data.approvalTimeoutSeconds ?? before.approvalTimeoutSeconds,
       delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
       anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
+      policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });

@@ -1409,6 +1409,11 @@ export interface components {
             anomaly: {
                 haltAgent: boolean;
             };
+            /** @description Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed. */
+            policies: {
+                reportOnly: boolean;
+                requireSecondApproval: boolean;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -1626,6 +1631,19 @@ export interface components {
                  * @default false
                  */
                 haltAgent?: boolean;
+            };
+            /** @description `reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin). */
+            policies?: {
+                /**
+                 * @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed).
+                 * @default false
+                 */
+                reportOnly?: boolean;
+                /**
+                 * @description Publishing a policy set waits for a second admin's approval (false unless changed).
+                 * @default false
+                 */
+                requireSecondApproval?: boolean;
             };
         };
         /** @description Who the presented key acts as. */
