@@ -1,6 +1,6 @@
 // Shared by the benchmark scripts: child processes, a throwaway database, percentiles and wrk.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
@@ -123,4 +123,16 @@ export function wrk(url: string, connections: number, seconds: number, lua: stri
     p50ms: toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? ""),
     p99ms: toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? ""),
   };
+}
+
+/**
+ * Records a benchmark's results: `bench/results/<name>-<stamp>.json` (stamp from `date`, an ISO time)
+ * and its summary page `bench/<PAGE>.md`, and prints the results.
+ */
+export function recordResults(name: string, page: string, date: string, results: object, summary: (stamp: string) => string): void {
+  mkdirSync("bench/results", { recursive: true });
+  const stamp = date.replace(/[:.]/g, "-");
+  writeFileSync(`bench/results/${name}-${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(`bench/${page}.md`, summary(stamp));
+  console.log(JSON.stringify(results, null, 2));
 }

@@ -8,11 +8,11 @@
 // counts them from the audit log exactly as it does in production (its throughput is recorded too).
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`.
 // Writes bench/results/overview-<timestamp>.json and bench/OVERVIEW.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { background, benchDatabase, log, redisUrl, run, stopChildren, timing, waitFor, type Timing } from "./lib";
+import { background, benchDatabase, log, recordResults, redisUrl, run, stopChildren, timing, waitFor, type Timing } from "./lib";
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 1_000_000);
 const BATCH = 100_000;
@@ -161,11 +161,7 @@ async function main(): Promise<void> {
       http,
       targets: { overviewP95Ms: 300, postureP95Ms: 500 },
     };
-    mkdirSync("bench/results", { recursive: true });
-    const stamp = machine.date.replace(/[:.]/g, "-");
-    writeFileSync(`bench/results/overview-${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/OVERVIEW.md", summary(results, stamp));
-    console.log(JSON.stringify(results, null, 2));
+    recordResults("overview", "OVERVIEW", machine.date, results, (stamp) => summary(results, stamp));
   } finally {
     await client.end().catch(() => {});
     await stopChildren();

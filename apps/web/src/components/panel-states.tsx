@@ -7,12 +7,15 @@ import { buttonClass } from "@/components/button";
 
 // The loading, failed and empty states the console's list sections (Audit, Approvals) share.
 
-/** A section's data could not load at all. */
-export function LoadError({ what, error, onRetry }: { what: string; error: Error; onRetry: () => void }) {
+/** A section's data could not load at all (`compact`: one panel of a page of panels, such as the overview's). */
+export function LoadError({ what, error, onRetry, compact = false }: { what: string; error: Error; onRetry: () => void; compact?: boolean }) {
   const signedOut = error instanceof ApiError && error.status === 401;
   return (
-    <div role="alert" className="rounded-xl border border-red-200 bg-white p-8 text-center">
-      <h2 className="text-base font-semibold">{what} could not load</h2>
+    <div
+      role="alert"
+      className={compact ? "rounded-lg border border-red-200 bg-red-50 px-4 py-6 text-center text-sm text-red-900" : "rounded-xl border border-red-200 bg-white p-8 text-center"}
+    >
+      <h2 className={compact ? "font-medium" : "text-base font-semibold"}>{what} could not load</h2>
       {signedOut ? (
         <p className="mt-2 text-sm text-stone-600">
           Your session has ended.{" "}

@@ -3,9 +3,8 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState, type ReactNode } from "react";
 import { useLiveEventListener, useLiveStatus } from "@/components/live-events";
-import { RefreshErrorBanner } from "@/components/panel-states";
+import { LoadError, RefreshErrorBanner } from "@/components/panel-states";
 import { replaceSearchParams } from "@/lib/address-bar";
-import { ApiError } from "@/lib/api-client";
 import { formatCount } from "@/lib/format";
 import { fetchOverview, fetchPosture, OVERVIEW_RANGES, overviewKeys, RANGE_LABELS, type OverviewRange } from "@/lib/overview";
 import { ActivityFeed } from "./activity-feed";
@@ -70,7 +69,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
               {posture.isRefetchError ? <RefreshErrorBanner what="the posture" error={posture.error} onRetry={() => void posture.refetch()} /> : null}
             </>
           ) : posture.error ? (
-            <PanelError what="The posture" error={posture.error} onRetry={() => void posture.refetch()} />
+            <LoadError compact what="The posture" error={posture.error} onRetry={() => void posture.refetch()} />
           ) : (
             <Skeleton label="Loading the posture" height="h-64" />
           )}
@@ -79,7 +78,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
           {data ? (
             <PostureTrendChart points={data.postureTrend} />
           ) : overview.error ? (
-            <PanelError what="The posture trend" error={overview.error} onRetry={retryOverview} />
+            <LoadError compact what="The posture trend" error={overview.error} onRetry={retryOverview} />
           ) : (
             <Skeleton label="Loading the posture trend" height="h-56" />
           )}
@@ -92,7 +91,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
         {data ? (
           <DecisionsChart overview={data} />
         ) : overview.error ? (
-          <PanelError what="Decisions" error={overview.error} onRetry={retryOverview} />
+          <LoadError compact what="Decisions" error={overview.error} onRetry={retryOverview} />
         ) : (
           <Skeleton label="Loading decisions" height="h-72" />
         )}
@@ -103,7 +102,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
           {data ? (
             <ApprovalTimesChart times={data.approvalTimes} />
           ) : overview.error ? (
-            <PanelError what="Approval times" error={overview.error} onRetry={retryOverview} />
+            <LoadError compact what="Approval times" error={overview.error} onRetry={retryOverview} />
           ) : (
             <Skeleton label="Loading approval times" height="h-56" />
           )}
@@ -112,7 +111,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
           {data ? (
             <TopDenied orgSlug={orgSlug} actionTypes={data.topDeniedActionTypes} agents={data.topDeniedAgents} />
           ) : overview.error ? (
-            <PanelError what="Top denials" error={overview.error} onRetry={retryOverview} />
+            <LoadError compact what="Top denials" error={overview.error} onRetry={retryOverview} />
           ) : (
             <Skeleton label="Loading top denials" height="h-56" />
           )}
@@ -129,7 +128,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
                 <p className="text-sm text-stone-500">Your role does not read approvals.</p>
               )
             ) : overview.error ? (
-              <PanelError what="Pending approvals" error={overview.error} onRetry={retryOverview} />
+              <LoadError compact what="Pending approvals" error={overview.error} onRetry={retryOverview} />
             ) : (
               <Skeleton label="Loading pending approvals" height="h-40" />
             )}
@@ -191,31 +190,6 @@ function Skeleton({ label, height }: { label: string; height: string }) {
   return (
     <div aria-busy="true" className={`${height} animate-pulse rounded-lg bg-stone-100`}>
       <span className="sr-only">{label}</span>
-    </div>
-  );
-}
-
-function PanelError({ what, error, onRetry }: { what: string; error: Error; onRetry: () => void }) {
-  const signedOut = error instanceof ApiError && error.status === 401;
-  return (
-    <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-4 py-6 text-center text-sm text-red-900">
-      <p className="font-medium">{what} could not load</p>
-      {signedOut ? (
-        <p className="mt-1">
-          Your session has ended.{" "}
-          <a href="/signin" className="font-medium underline">
-            Sign in again
-          </a>
-        </p>
-      ) : (
-        <>
-          <p className="mt-1 text-red-800">{error.message}</p>
-          {error instanceof ApiError && error.requestId ? <code className="mt-1 block font-mono text-xs text-red-700">{error.requestId}</code> : null}
-          <button type="button" onClick={onRetry} className="mt-3 rounded-md border border-red-300 bg-white px-3 py-1 text-sm font-medium text-red-900 hover:bg-red-100">
-            Try again
-          </button>
-        </>
-      )}
     </div>
   );
 }
