@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { hashPassword, newId } from "@gatehouse/core";
-import { db, disconnectDb } from "@gatehouse/db";
+import { disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
+import { addMember } from "./people";
 import { readStack, type E2EStack } from "./stack";
 
 // The org home once onboarding is done: the overview. Its numbers come from the rollups the stack's
@@ -31,15 +30,6 @@ async function act(stack: E2EStack, org: TestOrg, actionType: string): Promise<{
   });
   expect(response.status, await response.clone().text()).toBe(200);
   return (await response.json()) as { status: string; approvalId?: string };
-}
-
-async function addMember(org: TestOrg, role: "auditor"): Promise<{ email: string; password: string }> {
-  const suffix = randomBytes(4).toString("hex");
-  const email = `${role}-${suffix}@example.test`;
-  const password = `pw-${randomBytes(12).toString("hex")}`;
-  const user = await db().user.create({ data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) } });
-  await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
-  return { email, password };
 }
 
 async function openHome(page: Page, slug: string, credentials: { email: string; password: string }) {

@@ -2,11 +2,12 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hashPassword, MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
+import { MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
 import { authenticateApiKey, createAgent, createDelegation, db, disconnectDb, issueAgentKey, setAgentStatus } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
+import { addMember } from "./people";
 import { readStack, type E2EStack } from "./stack";
 
 // Every org route handler of the console, by construction: the table below must name exactly the
@@ -197,15 +198,6 @@ async function signedIn(stack: E2EStack, credentials: { email: string; password:
   const session = (await (await context.get("/api/auth/session")).json()) as { user?: { email?: string } } | null;
   expect(session?.user?.email, `signed in as ${credentials.email}`).toBe(credentials.email);
   return context;
-}
-
-async function addMember(org: TestOrg, role: MemberRole): Promise<{ email: string; password: string }> {
-  const suffix = randomBytes(4).toString("hex");
-  const email = `${role}-${suffix}@example.test`;
-  const password = `pw-${randomBytes(12).toString("hex")}`;
-  const user = await db().user.create({ data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) } });
-  await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
-  return { email, password };
 }
 
 /** A pending invitation in the org, written directly (its token is never needed). */
