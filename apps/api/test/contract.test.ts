@@ -124,6 +124,7 @@ const ROWS: Record<OperationId, Row> = {
   exportAuditLog: () => admin("GET", "/v1/audit/export"),
   rotateSigningKey: () => admin("POST", "/v1/admin/audit/keys/rotate"),
   getPolicySet: () => admin("GET", "/v1/admin/policies"),
+  getPolicyMonitor: () => admin("GET", "/v1/admin/policies/monitor?days=3"),
   applyPolicySet: () => admin("PUT", "/v1/admin/policies?dryRun=true", { policies: ALLOW_ALL_PR }),
   listAgents: () => admin("GET", "/v1/admin/agents"),
   createAgent: async (state) => {

@@ -121,7 +121,7 @@ const POLICY_KEYS = ["name", "description", "actions", "agents", "when", "effect
 const APPROVAL_KEYS = ["quorum", "timeoutSeconds", "approverRoles", "approvers", "excludeAgentOwner"];
 const CONDITION_KEYS = ["field", "op", "value", "all", "any", "not", "rate"];
 const RATE_KEYS = ["over", "windowSeconds", "per"];
-const VERSION_KEYS = new Set(["version", "contentHash", "versionId"]);
+const VERSION_KEYS = new Set(["version", "contentHash", "versionId", "updatedAt", "updatedBy", "decisions7d"]);
 
 /**
  * The active policies as a file that `policies apply` accepts and finds unchanged: version fields

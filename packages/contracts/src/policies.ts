@@ -26,8 +26,20 @@ export const policyListSchema = named("PolicyList", z.object({ scope: z.enum(["o
 
 export const storedPolicyListSchema = named(
   "StoredPolicyList",
-  z.object({ policies: z.array(z.looseObject({ name: z.string(), version: z.number().int(), contentHash: z.string(), versionId: z.string() })) }),
-  "The active set: each document (defaults filled in) with its version.",
+  z.object({
+    policies: z.array(
+      z.looseObject({
+        name: z.string(),
+        version: z.number().int(),
+        contentHash: z.string(),
+        versionId: z.string(),
+        updatedAt: z.string().optional().describe("When its current version was published (ISO 8601)."),
+        updatedBy: z.string().nullable().optional().describe("Who published its current version (the actor of its policy.version_published audit entry); null if unknown."),
+        decisions7d: z.number().int().optional().describe("Decisions it decided over the last 7 UTC days, today included."),
+      }),
+    ),
+  }),
+  "The active set: each document (defaults filled in) with its version, when and by whom it was published, and how often it decided lately.",
 );
 
 export const dryRunQuerySchema = z.object({ dryRun: queryFlag.optional().describe("`true`: answer the diff without applying it.") });

@@ -80,6 +80,7 @@ import {
 } from "./members";
 import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
+import { policyMonitorQuerySchema, policyMonitorSchema } from "./policy-monitor";
 import { postureSchema } from "./posture";
 
 /**
@@ -428,6 +429,18 @@ export const routes = [
     query: dryRunQuerySchema,
     body: policySetBodySchema,
     success: { status: 200, description: "How the active set changed.", json: policySetDiffSchema },
+  },
+  {
+    operationId: "getPolicyMonitor",
+    method: "GET",
+    path: "/v1/admin/policies/monitor",
+    summary: "What monitor mode and report-only would have blocked",
+    description:
+      "Per UTC day over the last `days` (1–90, default 7; days without decisions are 0) and per policy: how many decisions monitor-mode policies and the org's report-only trial (`policies.reportOnly`) would have denied or held for approval, and how many each policy decided. Read from the rollups the worker keeps (about a second behind).",
+    tag: "Policies",
+    auth: "admin",
+    query: policyMonitorQuerySchema,
+    success: { status: 200, description: "Would-be blocks per day and per policy.", json: policyMonitorSchema },
   },
   {
     operationId: "listAgents",

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { authenticateApiKey, closeSignals, createAgent, db, decideAction, disconnectDb, reportOutcome, type Ctx } from "../src";
+import { authenticateApiKey, closeSignals, createAgent, db, decideAction, disconnectDb, reportOutcome, updateOrgSettings, type Ctx } from "../src";
 import { rollUpDecisions } from "../src/rollups";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
@@ -148,5 +148,104 @@ describe("rollUpDecisions", () => {
     const head = await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } });
     expect(Number((await db().rollupCursor.findUniqueOrThrow({ where: { orgId: org.org.id } })).seq)).toBe(Number(head.size) - 1);
     expect(totals(await rollups(org.org.id, "hour"))[`${org.agent.id} db.delete`]?.denied).toBe(4);
+  });
+});
+
+interface PolicyRow {
+  bucket: string;
+  policy_name: string;
+  decided: number;
+  would_block: number;
+}
+
+async function policyRollups(orgId: string): Promise<PolicyRow[]> {
+  const { rows } = await db().pool.query<PolicyRow>(
+    `SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS bucket, policy_name, decided, would_block
+     FROM policy_rollups WHERE org_id = $1 ORDER BY bucket, policy_name`,
+    [orgId],
+  );
+  return rows;
+}
+
+/**
+ * What policy_rollups must hold, computed independently in SQL from the action.decided entries up to
+ * `upToSeq`: the deciding policy's decided count; would_block for each monitored policy with a
+ * blocking effect and for a report-only decision's policy ('(no policy)' when none decided).
+ */
+async function expectedPolicyRollups(orgId: string, upToSeq = Number.MAX_SAFE_INTEGER): Promise<PolicyRow[]> {
+  const { rows } = await db().pool.query<PolicyRow>(
+    `WITH d AS (
+       SELECT to_char(date_trunc('day', created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD"T"HH24:MI') AS bucket, (canonical::jsonb)->'data' AS data
+       FROM audit_entries WHERE org_id = $1 AND type = 'action.decided' AND seq <= $2
+     ), counted AS (
+       SELECT bucket, data->'policy'->>'name' AS policy_name, 1 AS decided, 0 AS would_block FROM d WHERE data->'policy'->>'name' IS NOT NULL
+       UNION ALL
+       SELECT bucket, m->>'name', 0, 1 FROM d, jsonb_array_elements(data->'monitored') m WHERE m->>'effect' IN ('deny', 'require_approval')
+       UNION ALL
+       SELECT bucket, COALESCE(data->'reportOnly'->>'policy', '(no policy)'), 0, 1 FROM d WHERE data->'reportOnly'->>'wouldBe' IN ('deny', 'require_approval')
+     )
+     SELECT bucket, policy_name, SUM(decided)::int AS decided, SUM(would_block)::int AS would_block FROM counted GROUP BY 1, 2 ORDER BY 1, 2`,
+    [orgId, String(upToSeq)],
+  );
+  return rows;
+}
+
+const ROLLOUT_POLICIES = [
+  { name: "reads", actions: ["db.read"], effect: "allow" },
+  { name: "no-deletes", actions: ["db.delete"], effect: "deny" },
+  { name: "merges", actions: ["pr.merge"], effect: "require_approval" },
+  { name: "watch-reads", actions: ["db.read"], effect: "deny", mode: "monitor" },
+  { name: "watch-merges", actions: ["pr.merge"], effect: "require_approval", mode: "monitor" },
+  { name: "watch-allows", actions: ["db.*"], effect: "allow", mode: "monitor" },
+];
+
+describe("rollUpDecisions: policy_rollups", () => {
+  it("counts per day and policy what each policy decided and what monitor mode and report-only would have blocked", async () => {
+    const org = await createTestOrg({ label: "policy-rollups", policies: ROLLOUT_POLICIES });
+    const other = await createTestOrg({ label: "policy-rollups-other", policies: ROLLOUT_POLICIES });
+    const ctx = await agentCtx(org.agent.apiKey);
+    const decideAll = async () => {
+      for (const actionType of ["db.read", "db.delete", "db.write", "pr.merge", "fs.wipe"]) await decideAction({ ctx, input: { actionType } });
+    };
+    await decideAll(); // enforced
+    await updateOrgSettings({ ctx: org.ctx, input: { policies: { reportOnly: true } } });
+    await decideAll(); // report-only: the deny, the hold and the NO_POLICY execute (a monitor-mode allow counts nothing as would-block)
+    const otherCtx = await agentCtx(other.agent.apiKey);
+    for (let i = 0; i < 3; i += 1) await decideAction({ ctx: otherCtx, input: { actionType: "db.delete", metadata: { i } } });
+
+    // A first page only: the rows hold exactly the entries up to the cursor.
+    await rollUpDecisions({ pageSize: 3, maxPagesPerOrg: 1 });
+    const cursor = Number((await db().rollupCursor.findUniqueOrThrow({ where: { orgId: org.org.id } })).seq);
+    expect(await policyRollups(org.org.id)).toEqual(await expectedPolicyRollups(org.org.id, cursor));
+
+    await rollUpDecisions();
+    const rows = await policyRollups(org.org.id);
+    expect(rows).toEqual(await expectedPolicyRollups(org.org.id));
+    const totals = Object.fromEntries(
+      Object.entries(
+        rows.reduce<Record<string, [number, number]>>((acc, r) => {
+          const t = (acc[r.policy_name] ??= [0, 0]);
+          t[0] += r.decided;
+          t[1] += r.would_block;
+          return acc;
+        }, {}),
+      ),
+    );
+    expect(totals).toEqual({
+      reads: [2, 0],
+      "watch-reads": [0, 2],
+      "watch-allows": [2, 0], // db.write: only this monitor-mode allow applies, so it decides (allow, in monitor mode)
+      "no-deletes": [2, 1],
+      merges: [2, 1],
+      "watch-merges": [0, 2],
+      "(no policy)": [0, 1],
+    });
+    expect(rows.every((r) => r.bucket.endsWith("T00:00"))).toBe(true);
+    // The other org's decisions are counted under its own org only.
+    expect((await policyRollups(other.org.id)).map((r) => [r.policy_name, r.decided, r.would_block])).toEqual([["no-deletes", 3, 0]]);
+
+    // Running it again counts nothing twice.
+    await rollUpDecisions();
+    expect(await policyRollups(org.org.id)).toEqual(rows);
   });
 });

@@ -332,6 +332,8 @@ describe("every model round-trips through the generated client", () => {
         where: { orgId_period_bucket_agentId_actionType: { orgId: org.id, period: "hour", bucket: t, agentId: "agt_rt", actionType: "pr.open" } },
       }),
     );
+    const policyRollup = await prisma.policyRollup.create({ data: { orgId: org.id, bucket: t, policyName: "merges", decided: 6, wouldBlock: 7 } });
+    await roundTrip("PolicyRollup", policyRollup, () => prisma.policyRollup.findUnique({ where: { orgId_bucket_policyName: { orgId: org.id, bucket: t, policyName: "merges" } } }));
     const cursor = await prisma.rollupCursor.create({ data: { orgId: org.id, seq: 9n, updatedAt: t } });
     await roundTrip("RollupCursor", cursor, () => prisma.rollupCursor.findUnique({ where: { orgId: org.id } }));
     const snapshot = await prisma.postureSnapshot.create({ data: { orgId: org.id, day: t, score: 77, components: { policyCoverage: { score: 20 } }, computedAt: later } });

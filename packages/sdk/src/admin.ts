@@ -40,6 +40,7 @@ import type {
   UpdateSettingsRequest,
   WhoAmI,
   Posture,
+  PolicyMonitor,
 } from "./types.ts";
 
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
@@ -56,6 +57,12 @@ export interface AdminPolicies {
    * `BadRequestError` whose `details.issues` lists `{ path, message }` per problem.
    */
   apply(policies: readonly PolicyDocument[], options?: ApplyPoliciesOptions): Promise<PolicySetDiff>;
+  /**
+   * What monitor-mode policies and the org's report-only trial would have blocked (denied or held
+   * for approval) over the last `days` UTC days (1–90, default 7): `{ days, series: [{ at,
+   * wouldBlock }], byPolicy: [{ policy, decided, wouldBlock }] }`.
+   */
+  monitor(days?: number, options?: RequestOptions): Promise<PolicyMonitor>;
 }
 
 /**
@@ -228,6 +235,12 @@ export class GatehouseAdmin {
           method: "PUT",
           path: options.dryRun === true ? "/v1/admin/policies?dryRun=true" : "/v1/admin/policies",
           body: { policies },
+          signal: options.signal,
+        }),
+      monitor: (days, options = {}) =>
+        request<PolicyMonitor>(config, {
+          method: "GET",
+          path: days === undefined ? "/v1/admin/policies/monitor" : `/v1/admin/policies/monitor?days=${encodeURIComponent(String(days))}`,
           signal: options.signal,
         }),
     };

@@ -132,6 +132,7 @@ export type {
   Posture,
   PostureComponent,
   PostureFinding,
+  PolicyMonitor,
   WithDelegationOptions,
 } from "./types.ts";
 export { VERSION } from "./version.ts";

@@ -76,8 +76,22 @@ export type PolicyView = Omit<Schemas["PolicyView"], "document"> & { document: P
 /** What `GET /v1/policies` answers. */
 export type PolicyList = Omit<Schemas["PolicyList"], "policies"> & { policies: PolicyView[] };
 
-/** One active policy as `GET /v1/admin/policies` shows it: the document (defaults filled in) and its version. */
-export type StoredPolicy = PolicyDocument & { version: number; contentHash: string; versionId: string };
+/**
+ * One active policy as `GET /v1/admin/policies` shows it: the document (defaults filled in), its
+ * version, when and by whom that version was published, and how many decisions it decided over the
+ * last 7 UTC days.
+ */
+export type StoredPolicy = PolicyDocument & {
+  version: number;
+  contentHash: string;
+  versionId: string;
+  updatedAt?: string;
+  updatedBy?: string | null;
+  decisions7d?: number;
+};
+
+/** What `GET /v1/admin/policies/monitor` answers: what monitor mode and report-only would have blocked, per UTC day and per policy. */
+export type PolicyMonitor = Schemas["PolicyMonitor"];
 
 /** What `GET /v1/admin/policies` answers. */
 export interface StoredPolicyList {

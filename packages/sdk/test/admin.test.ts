@@ -1,7 +1,7 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { GatehouseAdmin } from "../src/admin.ts";
 import { BadRequestError, ConflictError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
-import type { Approval, ApprovalList, PolicyDocument, PolicySetDiff, StoredPolicyList } from "../src/types.ts";
+import type { Approval, ApprovalList, PolicyDocument, PolicyMonitor, PolicySetDiff, StoredPolicyList } from "../src/types.ts";
 import { ADMIN_KEY, API_KEY, BO, adminClient, apiError, approvalObject, approvedObject, json, rejection } from "./helpers.ts";
 
 const noFetch = async (): Promise<Response> => {
@@ -59,6 +59,29 @@ describe("admin.policies.list()", () => {
     const result = await admin.policies.list();
     expectTypeOf(result).toEqualTypeOf<StoredPolicyList>();
     expect(result).toEqual(stored);
+  });
+});
+
+describe("admin.policies.monitor(days)", () => {
+  const monitor: PolicyMonitor = {
+    days: 2,
+    series: [
+      { at: "2026-11-21T00:00:00.000Z", wouldBlock: 1 },
+      { at: "2026-11-22T00:00:00.000Z", wouldBlock: 3 },
+    ],
+    byPolicy: [{ policy: "trial-no-push", decided: 0, wouldBlock: 4 }],
+  };
+
+  it("GETs /v1/admin/policies/monitor with days, or without it for the server's default", async () => {
+    const { admin, calls } = adminClient([json(200, monitor), json(200, monitor)], { baseUrl: "https://gh.example.com" });
+    const result = await admin.policies.monitor(2);
+    await admin.policies.monitor();
+    expectTypeOf(result).toEqualTypeOf<PolicyMonitor>();
+    expect(result).toEqual(monitor);
+    expect(calls.map((c) => [c.init.method, c.url])).toEqual([
+      ["GET", "https://gh.example.com/v1/admin/policies/monitor?days=2"],
+      ["GET", "https://gh.example.com/v1/admin/policies/monitor"],
+    ]);
   });
 });
 

@@ -1,15 +1,15 @@
 import { routeOf } from "@gatehouse/contracts";
-import type { PolicyDocument } from "@gatehouse/core";
 import {
   applyPolicies,
   createAgent,
   getOrgSettings,
+  getPolicyMonitor,
   issueAgentKey,
   issueOwnAdminKey,
-  listActivePolicyVersions,
   listAdminKeys,
   listAgentKeys,
   listAgents,
+  listPolicySummaries,
   revokeApiKey,
   setAgentStatus,
   updateOrgSettings,
@@ -25,10 +25,22 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   api.route({
     ...fromContract(routeOf("getPolicySet")),
     handler: async (request) => {
-      const versions = await listActivePolicyVersions(ctxOf(request).org.id);
-      return { policies: versions.map((v) => ({ ...(v.document as PolicyDocument), version: v.version, contentHash: v.contentHash, versionId: v.id })) };
+      const summaries = await listPolicySummaries({ ctx: ctxOf(request) });
+      return {
+        policies: summaries.map((p) => ({
+          ...p.document,
+          version: p.version,
+          contentHash: p.contentHash,
+          versionId: p.versionId,
+          updatedAt: p.updatedAt,
+          updatedBy: p.updatedBy,
+          decisions7d: p.decisions7d,
+        })),
+      };
     },
   });
+
+  api.route({ ...fromContract(routeOf("getPolicyMonitor")), handler: async (request) => getPolicyMonitor({ ctx: ctxOf(request), input: request.query }) });
 
   api.route({
     ...fromContract(routeOf("applyPolicySet")),

@@ -62,7 +62,12 @@ export const revokeInvitation = (orgSlug: string, invitationId: string) => call<
 export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string }) => call<OrgView>("PATCH", `${orgPath(orgSlug)}/org`, body);
 export const updateSettings = (
   orgSlug: string,
-  body: { circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>; approvalTimeoutSeconds?: number; anomaly?: Partial<OrgSettings["anomaly"]> },
+  body: {
+    circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>;
+    approvalTimeoutSeconds?: number;
+    anomaly?: Partial<OrgSettings["anomaly"]>;
+    policies?: Partial<OrgSettings["policies"]>;
+  },
 ) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
 export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
 export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });

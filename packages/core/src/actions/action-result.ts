@@ -56,6 +56,17 @@ export const conditionEvaluationSchema = z.object({
   policy: z.string().describe("The policy the condition belongs to."),
 });
 
+/**
+ * Set when the org's report-only trial (`policies.reportOnly`) turned a policy's deny or
+ * require_approval (NO_POLICY included) into an execution: what the decision would have been.
+ */
+export const reportOnlySchema = z.object({
+  wouldBe: z.enum(["deny", "require_approval"]).describe("The effect the policies decided, which the trial did not enforce."),
+  reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED."),
+  policy: z.string().optional().describe("The policy that decided it; absent for NO_POLICY."),
+});
+export type ReportOnly = z.output<typeof reportOnlySchema>;
+
 /** The fields every decision answers, recorded (execute) or only asked (canI). */
 export const decisionFields = {
   status: actionStatusSchema,
@@ -68,6 +79,9 @@ export const decisionFields = {
   conditionsEvaluated: z.array(conditionEvaluationSchema),
   mode: z.enum(["enforce", "monitor"]).optional(),
   message: z.string().describe("One sentence saying what happened and what to do next, for a person or a model to read."),
+  reportOnly: reportOnlySchema
+    .optional()
+    .describe("The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`)."),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -102,10 +116,15 @@ const DENIAL_TEXT: Record<string, string> = {
  * The one sentence an ActionResult carries: what was decided, by which policy, and what the caller
  * should do now — readable by a person in a log and by a model deciding its next step.
  */
-export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode">): string {
+export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode" | "reportOnly">): string {
   const by = result.policyName ? ` by policy '${result.policyName}'` : "";
   switch (result.status) {
     case "executed":
+      if (result.reportOnly) {
+        const would = result.reportOnly.wouldBe === "deny" ? "deny it" : "hold it for approval";
+        const who = result.reportOnly.policy ? `policy '${result.reportOnly.policy}' would ${would}` : `no policy allows it, so it would be denied`;
+        return `Allowed (the org's policies are report-only): ${who}; go ahead, then report the outcome.`;
+      }
       return result.mode === "monitor"
         ? `Allowed: policy '${result.policyName ?? "?"}' is in monitor mode, so go ahead (its effect was only recorded).`
         : `Allowed${by}: go ahead, then report the outcome.`;
@@ -118,7 +137,14 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
   }
 }
 
-export function buildActionResult(args: { decision: Decision; auditEventId: string; approval?: { id: string; expiresAt: Date }; denialReason?: string }): ActionResult {
+export function buildActionResult(args: {
+  decision: Decision;
+  auditEventId: string;
+  approval?: { id: string; expiresAt: Date };
+  denialReason?: string;
+  /** What the policies decided, when the report-only trial executed it instead (ignored for a denial before policy). */
+  reportOnly?: ReportOnly;
+}): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
   const denialReason = args.denialReason ?? decision.reason;
@@ -130,6 +156,7 @@ export function buildActionResult(args: { decision: Decision; auditEventId: stri
     ...(decision.policy ? { policyName: decision.policy.name, policyVersion: decision.policy.version } : {}),
     conditionsEvaluated: decision.conditionsEvaluated,
     mode: decision.mode,
+    ...(status === "executed" && args.reportOnly ? { reportOnly: args.reportOnly } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

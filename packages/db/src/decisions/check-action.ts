@@ -15,6 +15,7 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
     decision: prepared.decision,
     auditEventId: "",
     ...(prepared.gateReason ? { denialReason: prepared.gateReason } : {}),
+    ...(prepared.reportOnly ? { reportOnly: prepared.reportOnly } : {}),
   });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

@@ -45,7 +45,15 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       !denial && decision.effect === "require_approval" && decision.approval
         ? { id: newId("approval"), expiresAt: new Date(Date.now() + approvalTimeoutSeconds(decision.approval, prepared.approvalTimeoutSeconds) * 1000) }
         : undefined;
-    const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(approval ? { approval } : {}), ...(denial ? { denialReason: denial } : {}) });
+    // A denial before policy (or a halt committed first) refuses even in a report-only trial.
+    const reportOnly = denial ? undefined : prepared.reportOnly;
+    const { auditEventId: _none, ...result } = buildActionResult({
+      decision,
+      auditEventId: "",
+      ...(approval ? { approval } : {}),
+      ...(denial ? { denialReason: denial } : {}),
+      ...(reportOnly ? { reportOnly } : {}),
+    });
     return {
       actionId,
       result,
@@ -64,6 +72,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           ...(decision.policy ? { policy: decision.policy } : {}),
           ...(prepared.tampered.length > 0 ? { tamperedPolicies: prepared.tampered } : {}),
           mode: decision.mode,
+          ...(reportOnly ? { reportOnly } : {}),
           monitored: decision.monitored,
           conditionsEvaluated: decision.conditionsEvaluated,
           metadata: request.metadata,

@@ -3,12 +3,15 @@ import {
   breakerSettings,
   checkChain,
   notFound,
+  policySettings,
+  reportOnlyDecision,
   type ActionRequest,
   type BreakerSettings,
   type ChainDenial,
   type CircuitState,
   type Decision,
   type DecisionInput,
+  type ReportOnly,
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -36,6 +39,21 @@ export interface Prepared {
   breaker: BreakerSettings;
   /** The org's default approval timeout (its settings), for a require_approval whose policy sets none. */
   approvalTimeoutSeconds: number;
+  /** Set when the org's report-only trial turned the policies' deny or require_approval into this allow: what it would have been. */
+  reportOnly?: ReportOnly;
+}
+
+/** `policies.reportOnly` per settings snapshot object: parsed once per snapshot, then one lookup per decision. */
+const reportOnlyBySnapshot = new WeakMap<object, boolean>();
+
+function reportOnlyOn(settings: unknown): boolean {
+  if (!settings || typeof settings !== "object") return false;
+  let on = reportOnlyBySnapshot.get(settings);
+  if (on === undefined) {
+    on = policySettings(settings).reportOnly;
+    reportOnlyBySnapshot.set(settings, on);
+  }
+  return on;
 }
 
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
@@ -44,7 +62,8 @@ const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvalu
  * Everything a decision needs, in order: the agent (halted? or under a halted ancestor?), a
  * delegate's chain (revoked, expired, out of scope: checked at `now` against every link), the org's verified policies
  * (tampered → deny), the rate conditions this call would meet (counted: consumed by execute, only
- * peeked by canI), then the pure evaluation.
+ * peeked by canI), then the pure evaluation — and, with the org's `policies.reportOnly`, a deny or
+ * require_approval by the policies becomes an execution that records what it would have been.
  */
 export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "execute" | "check", now = Date.now()): Promise<Prepared> {
   const actor = requireAgent(ctx);
@@ -100,5 +119,9 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const member = rateMember(agent.id, request.eventId);
   const counts = keys.length > 0 ? await rateLimiter().count(keys, mode === "execute" ? "consume" : "peek", member === undefined ? {} : { member }) : [];
   const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
-  return { ...base, probe: gate.probe, decision: policies.set.evaluate(facts, rates) };
+  const decision = policies.set.evaluate(facts, rates);
+  // Report-only trial: what the policies would refuse or hold is executed and recorded as such.
+  const trial = reportOnlyOn(settings) ? reportOnlyDecision(decision) : null;
+  if (trial) return { ...base, probe: gate.probe, decision: trial.decision, reportOnly: trial.reportOnly };
+  return { ...base, probe: gate.probe, decision };
 }

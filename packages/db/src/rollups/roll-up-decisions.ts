@@ -37,9 +37,48 @@ interface Counts {
   outcomes: number;
 }
 
+/** What one decision adds to policy_rollups: the deciding policy, and the policies that would have blocked. */
+interface PolicyCount {
+  decided: string | null;
+  wouldBlock: string[];
+}
+
+/** The name policy_rollups counts a report-only NO_POLICY decision under. */
+export const NO_POLICY_NAME = "(no policy)";
+
+const BLOCKING = new Set(["deny", "require_approval"]);
+
+type DecidedData = {
+  actionType?: unknown;
+  status?: unknown;
+  denialReason?: unknown;
+  policy?: { name?: unknown };
+  monitored?: unknown;
+  reportOnly?: { wouldBe?: unknown; policy?: unknown };
+};
+
+/**
+ * From an action.decided entry's data: the deciding policy (`policy.name`) and, each once, the
+ * policies that would have denied or held it without doing so — monitor-mode policies with a
+ * blocking effect (`monitored`), and the deciding policy of a report-only decision (`reportOnly`;
+ * NO_POLICY under report-only counts as "(no policy)").
+ */
+function policyCountOf(data: DecidedData): PolicyCount {
+  const decided = typeof data.policy?.name === "string" ? data.policy.name : null;
+  const wouldBlock = new Set<string>();
+  if (Array.isArray(data.monitored)) {
+    for (const m of data.monitored as Array<{ name?: unknown; effect?: unknown }>) {
+      if (m && typeof m.name === "string" && typeof m.effect === "string" && BLOCKING.has(m.effect)) wouldBlock.add(m.name);
+    }
+  }
+  const trial = data.reportOnly;
+  if (trial && typeof trial.wouldBe === "string" && BLOCKING.has(trial.wouldBe)) wouldBlock.add(typeof trial.policy === "string" ? trial.policy : (decided ?? NO_POLICY_NAME));
+  return { decided, wouldBlock: [...wouldBlock] };
+}
+
 /** What one counted entry adds (null: nothing, e.g. a malformed entry). */
-function countOf(type: string, canonical: string): { at: number; agentId: string; actionType: string; add: Partial<Counts> } | null {
-  let parsed: { time?: unknown; agentId?: unknown; data?: { actionType?: unknown; status?: unknown; denialReason?: unknown } };
+function countOf(type: string, canonical: string): { at: number; agentId: string; actionType: string; add: Partial<Counts>; policies?: PolicyCount } | null {
+  let parsed: { time?: unknown; agentId?: unknown; data?: DecidedData };
   try {
     parsed = JSON.parse(canonical) as typeof parsed;
   } catch {
@@ -47,24 +86,44 @@ function countOf(type: string, canonical: string): { at: number; agentId: string
   }
   const at = typeof parsed.time === "string" ? Date.parse(parsed.time) : NaN;
   const agentId = parsed.agentId;
-  const actionType = parsed.data?.actionType;
-  if (!Number.isFinite(at) || typeof agentId !== "string" || typeof actionType !== "string") return null;
+  const data = parsed.data;
+  const actionType = data?.actionType;
+  if (!data || !Number.isFinite(at) || typeof agentId !== "string" || typeof actionType !== "string") return null;
   if (type === "action.outcome") return { at, agentId, actionType, add: { outcomes: 1 } };
-  switch (parsed.data?.status) {
+  const policies = policyCountOf(data);
+  switch (data.status) {
     case "executed":
-      return { at, agentId, actionType, add: { executed: 1 } };
+      return { at, agentId, actionType, add: { executed: 1 }, policies };
     case "denied":
-      return { at, agentId, actionType, add: { denied: 1, noPolicy: parsed.data.denialReason === "NO_POLICY" ? 1 : 0 } };
+      return { at, agentId, actionType, add: { denied: 1, noPolicy: data.denialReason === "NO_POLICY" ? 1 : 0 }, policies };
     case "requested":
-      return { at, agentId, actionType, add: { requested: 1 } };
+      return { at, agentId, actionType, add: { requested: 1 }, policies };
     default:
       return null;
   }
 }
 
-/** Counts entries per (period, bucket, agent, action type), in memory. */
-export function aggregate(entries: ReadonlyArray<{ type: string; canonical: string }>): Counts[] {
+/** One row of policy_rollups: per UTC day and policy name. */
+export interface PolicyRollupRow {
+  bucket: number;
+  policyName: string;
+  decided: number;
+  wouldBlock: number;
+}
+
+/** Counts entries per (period, bucket, agent, action type), and decisions per (day, policy), in memory. */
+export function aggregate(entries: ReadonlyArray<{ type: string; canonical: string }>): { rows: Counts[]; policies: PolicyRollupRow[] } {
   const rows = new Map<string, Counts>();
+  const policies = new Map<string, PolicyRollupRow>();
+  const policyRow = (bucket: number, policyName: string): PolicyRollupRow => {
+    const key = `${bucket}\u0000${policyName}`;
+    let row = policies.get(key);
+    if (!row) {
+      row = { bucket, policyName, decided: 0, wouldBlock: 0 };
+      policies.set(key, row);
+    }
+    return row;
+  };
   for (const entry of entries) {
     const counted = countOf(entry.type, entry.canonical);
     if (!counted) continue;
@@ -82,9 +141,21 @@ export function aggregate(entries: ReadonlyArray<{ type: string; canonical: stri
       row.noPolicy += counted.add.noPolicy ?? 0;
       row.outcomes += counted.add.outcomes ?? 0;
     }
+    if (counted.policies) {
+      const day = Math.floor(counted.at / ROLLUP_PERIODS.day) * ROLLUP_PERIODS.day;
+      if (counted.policies.decided !== null) policyRow(day, counted.policies.decided).decided += 1;
+      for (const name of counted.policies.wouldBlock) policyRow(day, name).wouldBlock += 1;
+    }
   }
-  return [...rows.values()];
+  return { rows: [...rows.values()], policies: [...policies.values()] };
 }
+
+const POLICY_UPSERT = `
+  INSERT INTO policy_rollups (org_id, bucket, policy_name, decided, would_block)
+  SELECT $1, * FROM unnest($2::timestamptz[], $3::text[], $4::int[], $5::int[])
+  ON CONFLICT (org_id, bucket, policy_name) DO UPDATE SET
+    decided = policy_rollups.decided + EXCLUDED.decided,
+    would_block = policy_rollups.would_block + EXCLUDED.would_block`;
 
 const UPSERT = `
   INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes)
@@ -97,7 +168,8 @@ const UPSERT = `
     outcomes = decision_rollups.outcomes + EXCLUDED.outcomes`;
 
 /**
- * Counts one page of the org's new decision and outcome entries into decision_rollups and moves the
+ * Counts one page of the org's new decision and outcome entries into decision_rollups (and the
+ * decisions per policy into policy_rollups) and moves the
  * org's cursor past them, in one transaction. The cursor row is claimed FOR UPDATE SKIP LOCKED: a
  * second worker on the same org skips it instead of counting the same entries again. Returns how
  * many entries were counted, and whether the log may hold more beyond this page.
@@ -130,7 +202,8 @@ async function rollUpPage(orgId: string, pageSize: number): Promise<{ counted: n
       );
       const full = page.rows.length === pageSize;
       const upTo = full ? Number(page.rows[page.rows.length - 1]?.seq) : last;
-      const rows = aggregate(page.rows).sort((a, b) => (a.period + a.bucket + a.agentId + a.actionType < b.period + b.bucket + b.agentId + b.actionType ? -1 : 1));
+      const counts = aggregate(page.rows);
+      const rows = counts.rows.sort((a, b) => (a.period + a.bucket + a.agentId + a.actionType < b.period + b.bucket + b.agentId + b.actionType ? -1 : 1));
       if (rows.length > 0) {
         await client.query(UPSERT, [
           orgId,
@@ -143,6 +216,17 @@ async function rollUpPage(orgId: string, pageSize: number): Promise<{ counted: n
           rows.map((r) => r.requested),
           rows.map((r) => r.noPolicy),
           rows.map((r) => r.outcomes),
+        ]);
+      }
+      // Sorted like the rows above, so two writers (only ever one per org: SKIP LOCKED) lock in one order.
+      const policies = counts.policies.sort((a, b) => a.bucket - b.bucket || (a.policyName < b.policyName ? -1 : a.policyName > b.policyName ? 1 : 0));
+      if (policies.length > 0) {
+        await client.query(POLICY_UPSERT, [
+          orgId,
+          policies.map((r) => new Date(r.bucket).toISOString()),
+          policies.map((r) => r.policyName),
+          policies.map((r) => r.decided),
+          policies.map((r) => r.wouldBlock),
         ]);
       }
       await client.query(`UPDATE rollup_cursors SET seq = $2, updated_at = CURRENT_TIMESTAMP WHERE org_id = $1`, [orgId, String(upTo)]);

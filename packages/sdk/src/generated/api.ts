@@ -475,6 +475,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/policies/monitor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What monitor mode and report-only would have blocked
+         * @description Per UTC day over the last `days` (1–90, default 7; days without decisions are 0) and per policy: how many decisions monitor-mode policies and the org's report-only trial (`policies.reportOnly`) would have denied or held for approval, and how many each policy decided. Read from the rollups the worker keeps (about a second behind).
+         */
+        get: operations["getPolicyMonitor"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/settings": {
         parameters: {
             query?: never;
@@ -809,6 +829,18 @@ export interface components {
             mode?: "enforce" | "monitor";
             /** @description One sentence saying what happened and what to do next, for a person or a model to read. */
             message: string;
+            /** @description The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`). */
+            reportOnly?: {
+                /**
+                 * @description The effect the policies decided, which the trial did not enforce.
+                 * @enum {string}
+                 */
+                wouldBe: "deny" | "require_approval";
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                reason?: string;
+                /** @description The policy that decided it; absent for NO_POLICY. */
+                policy?: string;
+            };
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
             approvalId?: string;
@@ -1047,6 +1079,18 @@ export interface components {
             mode?: "enforce" | "monitor";
             /** @description One sentence saying what happened and what to do next, for a person or a model to read. */
             message: string;
+            /** @description The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`). */
+            reportOnly?: {
+                /**
+                 * @description The effect the policies decided, which the trial did not enforce.
+                 * @enum {string}
+                 */
+                wouldBe: "deny" | "require_approval";
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                reason?: string;
+                /** @description The policy that decided it; absent for NO_POLICY. */
+                policy?: string;
+            };
             /** @description execute would answer `executed` now. */
             allowed: boolean;
             /** @description execute would answer `requested`: a person would have to approve. */
@@ -1475,6 +1519,25 @@ export interface components {
             scope: "own" | "org";
             policies: components["schemas"]["PolicyView"][];
         };
+        /** @description What monitor-mode policies and the report-only trial would have blocked (denied or held for approval), per day and per policy, from the rollups (counted about every second). */
+        PolicyMonitor: {
+            days: number;
+            /** @description One point per UTC day, oldest first, today last; days without decisions are 0. */
+            series: {
+                /** @description The UTC day (its midnight, ISO 8601). */
+                at: string;
+                wouldBlock: number;
+            }[];
+            /** @description Every policy with counts in the window, most would-be blocks first. */
+            byPolicy: {
+                /** @description A policy name; `(no policy)` for decisions no policy allowed under report-only. */
+                policy: string;
+                /** @description Decisions this policy decided in the window. */
+                decided: number;
+                /** @description Decisions it would have denied or held for approval, had it been enforced (monitor mode, or the org's report-only trial). */
+                wouldBlock: number;
+            }[];
+        };
         /** @description A whole policy set, applied declaratively. */
         PolicySet: {
             policies: components["schemas"]["PolicyDocument"][];
@@ -1578,13 +1641,19 @@ export interface components {
         SigningKeyList: {
             keys: components["schemas"]["SigningKey"][];
         };
-        /** @description The active set: each document (defaults filled in) with its version. */
+        /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published, and how often it decided lately. */
         StoredPolicyList: {
             policies: ({
                 name: string;
                 version: number;
                 contentHash: string;
                 versionId: string;
+                /** @description When its current version was published (ISO 8601). */
+                updatedAt?: string;
+                /** @description Who published its current version (the actor of its policy.version_published audit entry); null if unknown. */
+                updatedBy?: string | null;
+                /** @description Decisions it decided over the last 7 UTC days, today included. */
+                decisions7d?: number;
             } & {
                 [key: string]: unknown;
             })[];
@@ -4409,6 +4478,92 @@ export interface operations {
             };
             /** @description The body is larger than 64 KB. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPolicyMonitor: {
+        parameters: {
+            query?: {
+                /** @description How many UTC days, today included: 1–90 (7 unless given). */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Would-be blocks per day and per policy. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyMonitor"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -76,6 +76,22 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
     },
   });
 
+  const [reportOnly, setReportOnly] = useState(settings.policies.reportOnly);
+  const [requireSecondApproval, setRequireSecondApproval] = useState(settings.policies.requireSecondApproval);
+  const [savedPolicies, setSavedPolicies] = useState<string | null>(null);
+  const policiesSave = useMutation({
+    mutationFn: () => updateSettings(orgSlug, { policies: { reportOnly, requireSecondApproval } }),
+    onSuccess: (saved) => {
+      setReportOnly(saved.policies.reportOnly);
+      setRequireSecondApproval(saved.policies.requireSecondApproval);
+      setSavedPolicies(
+        saved.policies.reportOnly
+          ? "Saved. Report-only is on: what policies would deny or hold is executed and recorded with what it would have been."
+          : "Saved. Policies are enforced as published.",
+      );
+    },
+  });
+
   const submitOrg = (event: FormEvent) => {
     event.preventDefault();
     setSavedOrg(null);
@@ -90,6 +106,11 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
     event.preventDefault();
     setSavedAnomaly(null);
     anomalySave.mutate();
+  };
+  const submitPolicies = (event: FormEvent) => {
+    event.preventDefault();
+    setSavedPolicies(null);
+    policiesSave.mutate();
   };
   const submitTimeout = (event: FormEvent) => {
     event.preventDefault();
@@ -190,6 +211,41 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
             <p className="text-xs text-stone-500">The halt is audited with the anomaly as its reason; a member resumes the agent from its page.</p>
           </div>
           {canWriteSettings ? <SaveRow pending={anomalySave.isPending} error={anomalySave.error} saved={savedAnomaly} fieldNamed={false} /> : null}
+        </form>
+      </section>
+      <section aria-labelledby="policies-heading" className={SECTION}>
+        <h2 id="policies-heading" className="text-lg font-semibold">
+          Policies
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          How policy changes roll out. A single policy can also run in monitor mode (its effect is only recorded); the policies page shows what monitor mode and report-only would
+          have blocked.
+        </p>
+        <form onSubmit={submitPolicies} noValidate className="mt-4 space-y-4">
+          <div className="space-y-1">
+            <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+              <input type="checkbox" id="policies-report-only" checked={reportOnly} disabled={!canWriteSettings} onChange={(event) => setReportOnly(event.target.checked)} />
+              Report-only (trial)
+            </label>
+            <p className="text-xs text-stone-500">
+              What the policies would deny or hold for approval is executed instead, and its audit entry records what it would have been. A halted agent, an open circuit breaker
+              and a delegation&apos;s limits still refuse.
+            </p>
+          </div>
+          <div className="space-y-1">
+            <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+              <input
+                type="checkbox"
+                id="policies-second-approval"
+                checked={requireSecondApproval}
+                disabled={!canWriteSettings}
+                onChange={(event) => setRequireSecondApproval(event.target.checked)}
+              />
+              Require a second admin&apos;s approval to publish
+            </label>
+            <p className="text-xs text-stone-500">Publishing a policy set waits in the approval queue until another admin approves it.</p>
+          </div>
+          {canWriteSettings ? <SaveRow pending={policiesSave.isPending} error={policiesSave.error} saved={savedPolicies} fieldNamed={false} /> : null}
         </form>
       </section>
     </>

@@ -7,7 +7,8 @@ import { checkedParams, jsonResponse, parseInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
 // PATCH /api/orgs/[orgSlug]/settings { circuitBreaker?: { failureThreshold?, windowSeconds?, cooldownSeconds? },
-// signIn?: { ssoDomains?, ssoDefaultRole?, ssoRequired? }, anomaly?: { haltAgent? } } → OrgSettings, merged onto the current ones.
+// signIn?: { ssoDomains?, ssoDefaultRole?, ssoRequired? }, anomaly?: { haltAgent? }, policies?: { reportOnly?, requireSecondApproval? } }
+// → OrgSettings, merged onto the current ones.
 // Session (401), membership (another org is 404), settings.write (403), the body (400 naming the field),
 // the sign-in rules (403/409 naming the field; SSO can be required only with the instance's OIDC provider configured).
 export async function PATCH(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
