@@ -125,6 +125,7 @@ const ROWS: Record<OperationId, Row> = {
   rotateSigningKey: () => admin("POST", "/v1/admin/audit/keys/rotate"),
   getPolicySet: () => admin("GET", "/v1/admin/policies"),
   applyPolicySet: () => admin("PUT", "/v1/admin/policies?dryRun=true", { policies: ALLOW_ALL_PR }),
+  getPolicyLibrary: () => admin("GET", "/v1/admin/policies/library"),
   listAgents: () => admin("GET", "/v1/admin/agents"),
   createAgent: async (state) => {
     const created = await admin("POST", "/v1/admin/agents", { name: "contract-bot", labels: { team: "qa" } });

@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import type { PolicyDocument } from "@gatehouse/core";
+import { policyLibrary, type PolicyDocument } from "@gatehouse/core";
 import {
   applyPolicies,
   createAgent,
@@ -37,6 +37,9 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       return applyPolicies({ ctx: ctxOf(request), input: request.body, dryRun });
     },
   });
+
+  // The same for every org (pure data from core); the auth hook has already checked the member's key.
+  api.route({ ...fromContract(routeOf("getPolicyLibrary")), handler: async () => policyLibrary() });
 
   api.route({ ...fromContract(routeOf("listAgents")), handler: async (request) => ({ agents: await listAgents({ ctx: ctxOf(request) }) }) });
 

@@ -1,0 +1,40 @@
+import { POLICY_PACK_IDS, policyTestCaseSchema } from "@gatehouse/core";
+import { z } from "zod";
+import { named } from "./common";
+import { policyDocSchema } from "./policies";
+
+const packId = z.enum(POLICY_PACK_IDS);
+
+export const policyTemplateSchema = named(
+  "PolicyTemplate",
+  z.object({
+    id: z.string().describe("Also the prefix of its policies' names (`payments.two-approvers`), so templates combine without clashes."),
+    title: z.string(),
+    summary: z.string().describe("One line: what the policies do."),
+    rationale: z.string().describe("The risk, and why this rule answers it."),
+    packs: z.array(packId).describe("The packs whose controls name this template."),
+    policies: z.array(policyDocSchema).describe("Policy documents, defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`."),
+    tests: z.array(policyTestCaseSchema).describe("Test cases that pass against `policies`, alone or combined with any other templates."),
+  }),
+  "A starting point from the policy library: policies, the tests that pin down what they decide, and why.",
+);
+
+export const policyPackSchema = named(
+  "PolicyPack",
+  z.object({
+    id: packId,
+    title: z.string(),
+    framework: z.string().describe("The framework the controls come from."),
+    description: z.string(),
+    controls: z.array(z.object({ id: z.string(), title: z.string(), templates: z.array(z.string()).describe("Ids of the templates that address this control.") })),
+  }),
+  "Templates grouped by the controls of a compliance framework. A starting point, not a claim of compliance.",
+);
+
+export const policyLibrarySchema = named(
+  "PolicyLibrary",
+  z.object({ templates: z.array(policyTemplateSchema), packs: z.array(policyPackSchema) }),
+  "The policy template library and its compliance packs.",
+);
+
+export type PolicyLibraryView = z.output<typeof policyLibrarySchema>;
