@@ -29,6 +29,7 @@ import type {
   Org,
   OrgSettings,
   PolicyDocument,
+  PolicyLibrary,
   PolicySetDiff,
   RemovedMember,
   RequestOptions,
@@ -56,6 +57,11 @@ export interface AdminPolicies {
    * `BadRequestError` whose `details.issues` lists `{ path, message }` per problem.
    */
   apply(policies: readonly PolicyDocument[], options?: ApplyPoliciesOptions): Promise<PolicySetDiff>;
+  /**
+   * The policy template library: `{ templates, packs }`. Each template's policies (named
+   * `<template id>.…`, defaults filled in) can be added to a set as they are, with its tests.
+   */
+  library(options?: RequestOptions): Promise<PolicyLibrary>;
 }
 
 /**
@@ -230,6 +236,7 @@ export class GatehouseAdmin {
           body: { policies },
           signal: options.signal,
         }),
+      library: (options = {}) => request<PolicyLibrary>(config, { method: "GET", path: "/v1/admin/policies/library", signal: options.signal }),
     };
     const decide = (approvalId: string, decision: "approve" | "deny", options: DecideApprovalOptions): Promise<Approval> =>
       request<Approval>(config, {
