@@ -25,6 +25,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from 
 import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
 import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
+import { runPolicyLibrary } from "./cli-policy-library.ts";
 import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -82,6 +83,8 @@ Commands:
   logout                   Remove the saved key
   policies apply <file>    Make the org's active policies exactly those in <file>
   policies export          Print the org's active policies as a file you can apply again
+  policies library [--pack <id>]   List the policy template library and its compliance packs
+  policies library show <id>   Print a library template as a policy file with its tests
   approvals list           List the org's approvals (pending ones by default)
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
@@ -132,11 +135,13 @@ Exit status: 0 done, 1 the call or the file failed, 2 the command line was wrong
 verify: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
 `;
 
-const POLICIES_HELP = `Usage: gatehouse policies <apply|export> [options]
+const POLICIES_HELP = `Usage: gatehouse policies <command> [options]
 
 Commands:
   apply <file> [--dry-run]       Make the org's active policies exactly those in <file>
   export [--format json|yaml]    Print the org's active policies as a file you can apply again
+  library [--pack <id>]          List the policy template library and its compliance packs
+  library show <id>              Print a template as a policy file with its tests
 
 Run gatehouse policies <command> --help for details.
 `;
@@ -394,6 +399,7 @@ const OPTIONS = {
   "failure-threshold": { type: "string", multiple: true },
   "window-seconds": { type: "string", multiple: true },
   "cooldown-seconds": { type: "string", multiple: true },
+  pack: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
@@ -556,6 +562,11 @@ async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], comm
       if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${String(format)}"`);
       return exportPolicies(context, flags, format);
     }
+    case "library":
+      return runPolicyLibrary(
+        { client: () => adminClient(context, flags), stdout: context.stdout, signal: context.signal, flags, allowOnly: (allowed, name) => allowOnly(flags, allowed, name) },
+        rest,
+      );
     default:
       throw new UsageError(`unknown command "policies ${command}"`);
   }
