@@ -9,7 +9,7 @@ export const POLICY_PACKS: readonly PolicyPack[] = [
   {
     id: "agentic-risks",
     title: "Agentic application risks (OWASP-style)",
-    framework: "OWASP-style agentic application risks (described in our own words; not the official OWASP list or its numbering)",
+    framework: "OWASP-style: our own wording, not the official OWASP list or its numbering",
     description:
       "The risks that come with agents that act through tools — misuse of those tools, more privilege than the task needs, data leaving, runaway loops and spend, high-impact actions nobody reviews, and agents that cannot be trusted yet — each with the templates that limit it.",
     controls: [
@@ -93,7 +93,7 @@ export const POLICY_PACKS: readonly PolicyPack[] = [
       },
       {
         id: "art14-4e-intervene",
-        title: "Art. 14(4)(e): intervene in the operation, or stop it, before irreversible harm",
+        title: "Art. 14(4)(e): intervene in the operation or interrupt it; here, irreversible actions never run on an agent's say-so",
         templates: ["destructive-ops", "secrets-access"],
       },
       {

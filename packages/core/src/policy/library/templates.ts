@@ -253,7 +253,7 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
     title: "Destructive operations denied",
     summary: "Deleting, dropping, destroying, truncating, wiping or purging anything is refused; archiving is allowed instead.",
     rationale:
-      "A mistaken or manipulated agent does the most harm with the operations that cannot be undone. This template refuses them by the shape of the action type (`*.delete`, `*.drop`, …), whatever else allows them, and allows `*.archive` as the reversible alternative. People who really need a deletion do it themselves or add a narrower allow in a policy of their own with a deny removed.",
+      "A mistaken or manipulated agent does the most harm with the operations that cannot be undone. This template refuses them by the shape of the action type (`*.delete`, `*.drop`, …), whatever else allows them, and allows `*.archive` as the reversible alternative. A deny always wins over an allow, so an org whose agents must delete something narrows this policy's patterns rather than adding an allow.",
     policies: [
       {
         name: "destructive-ops.deny",
