@@ -1,9 +1,24 @@
-import { POLICY_PACK_IDS, policyTestCaseSchema } from "@gatehouse/core";
+import { POLICY_PACK_IDS } from "@gatehouse/core";
 import { z } from "zod";
 import { named } from "./common";
-import { policyDocSchema } from "./policies";
 
 const packId = z.enum(POLICY_PACK_IDS);
+
+// Answers only, so plain shapes: reusing the request schemas (PolicyDocument, Condition, DataAccess)
+// in an answer would split each into an answer form and a `…Input` form and change the SDK's types.
+const effect = z.enum(["allow", "deny", "require_approval"]);
+
+const templateTestSchema = z.object({
+  name: z.string(),
+  request: z.object({
+    actionType: z.string(),
+    agent: z.string(),
+    agentLabels: z.record(z.string(), z.string()),
+    metadata: z.record(z.string(), z.unknown()),
+    dataAccessed: z.array(z.object({ type: z.string(), count: z.number().int().optional(), sensitivity: z.enum(["public", "internal", "confidential", "restricted"]).optional() })),
+  }),
+  expect: z.object({ effect, policy: z.string().nullable().optional().describe("The policy that must decide; null: no policy applies (NO_POLICY). Absent: any.") }),
+});
 
 export const policyTemplateSchema = named(
   "PolicyTemplate",
@@ -13,8 +28,10 @@ export const policyTemplateSchema = named(
     summary: z.string().describe("One line: what the policies do."),
     rationale: z.string().describe("The risk, and why this rule answers it."),
     packs: z.array(packId).describe("The packs whose controls name this template."),
-    policies: z.array(policyDocSchema).describe("Policy documents, defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`."),
-    tests: z.array(policyTestCaseSchema).describe("Test cases that pass against `policies`, alone or combined with any other templates."),
+    policies: z
+      .array(z.record(z.string(), z.unknown()))
+      .describe("Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`."),
+    tests: z.array(templateTestSchema).describe("Policy test cases, defaults filled in, that pass against `policies`, alone or combined with any other templates."),
   }),
   "A starting point from the policy library: policies, the tests that pin down what they decide, and why.",
 );

@@ -93,7 +93,7 @@ describe("policy template library", () => {
   it("serves each template's policies and tests with their defaults filled in, as the API answers them", () => {
     const { templates, packs } = policyLibrary();
     expect(templates.map((t) => t.id)).toEqual(POLICY_TEMPLATES.map((t) => t.id));
-    expect(packs).toBe(POLICY_PACKS);
+    expect(packs).toEqual(POLICY_PACKS);
     const payments = templates.find((t) => t.id === "payments");
     expect(payments?.policies[0]).toMatchObject({ name: "payments.allow-small", agents: ["*"], mode: "enforce" });
     expect(payments?.tests[0]?.request).toEqual({ actionType: "payment.send", agent: "test-agent", agentLabels: {}, metadata: { amount: 40, currency: "EUR" }, dataAccessed: [] });

@@ -1109,7 +1109,7 @@ export interface components {
                  * @default agent
                  * @enum {string}
                  */
-                per: "agent" | "org";
+                per?: "agent" | "org";
             };
         };
         /** @description One condition the engine examined while deciding. */
@@ -1121,29 +1121,6 @@ export interface components {
             result: boolean;
             /** @description The policy the condition belongs to. */
             policy: string;
-        };
-        /** @description A `when` condition: a comparison, `all`/`any`/`not`, or a rate. */
-        ConditionInput: {
-            field: string;
-            /** @enum {string} */
-            op: "eq" | "neq" | "lt" | "lte" | "gt" | "gte" | "in" | "not_in" | "contains" | "matches" | "exists";
-            value?: unknown;
-        } | {
-            all: components["schemas"]["ConditionInput"][];
-        } | {
-            any: components["schemas"]["ConditionInput"][];
-        } | {
-            not: components["schemas"]["ConditionInput"];
-        } | {
-            rate: {
-                over: number;
-                windowSeconds: number;
-                /**
-                 * @default agent
-                 * @enum {string}
-                 */
-                per?: "agent" | "org";
-            };
         };
         /** @description A new agent. */
         CreateAgentRequest: {
@@ -1484,46 +1461,8 @@ export interface components {
              *       "*"
              *     ]
              */
-            agents: string[];
-            when?: components["schemas"]["Condition"];
-            /** @enum {string} */
-            effect: "allow" | "deny" | "require_approval";
-            approval?: {
-                /** @default 1 */
-                quorum: number;
-                /** @description Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise). */
-                timeoutSeconds?: number;
-                /**
-                 * @default [
-                 *       "approver",
-                 *       "admin",
-                 *       "owner"
-                 *     ]
-                 */
-                approverRoles: ("owner" | "admin" | "approver" | "auditor" | "viewer")[];
-                /** @default [] */
-                approvers: string[];
-                /** @default false */
-                excludeAgentOwner: boolean;
-            };
-            /**
-             * @default enforce
-             * @enum {string}
-             */
-            mode: "enforce" | "monitor";
-        };
-        /** @description A policy as written: patterns, an optional condition, an effect and a mode. */
-        PolicyDocumentInput: {
-            name: string;
-            description?: string;
-            actions: string[];
-            /**
-             * @default [
-             *       "*"
-             *     ]
-             */
             agents?: string[];
-            when?: components["schemas"]["ConditionInput"];
+            when?: components["schemas"]["Condition"];
             /** @enum {string} */
             effect: "allow" | "deny" | "require_approval";
             approval?: {
@@ -1578,7 +1517,7 @@ export interface components {
         };
         /** @description A whole policy set, applied declaratively. */
         PolicySet: {
-            policies: components["schemas"]["PolicyDocumentInput"][];
+            policies: components["schemas"]["PolicyDocument"][];
         };
         /** @description How the active set changed (or would, with dryRun). */
         PolicySetDiff: {
@@ -1614,28 +1553,28 @@ export interface components {
             rationale: string;
             /** @description The packs whose controls name this template. */
             packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14")[];
-            /** @description Policy documents, defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`. */
-            policies: components["schemas"]["PolicyDocument"][];
-            /** @description Test cases that pass against `policies`, alone or combined with any other templates. */
+            /** @description Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`. */
+            policies: {
+                [key: string]: unknown;
+            }[];
+            /** @description Policy test cases, defaults filled in, that pass against `policies`, alone or combined with any other templates. */
             tests: {
                 name: string;
                 request: {
                     actionType: string;
-                    /**
-                     * @description The agent's name (policies' `agents` patterns match it).
-                     * @default test-agent
-                     */
                     agent: string;
-                    /** @default {} */
                     agentLabels: {
                         [key: string]: string;
                     };
-                    /** @default {} */
                     metadata: {
                         [key: string]: unknown;
                     };
-                    /** @default [] */
-                    dataAccessed: components["schemas"]["DataAccess"][];
+                    dataAccessed: {
+                        type: string;
+                        count?: number;
+                        /** @enum {string} */
+                        sensitivity?: "public" | "internal" | "confidential" | "restricted";
+                    }[];
                 };
                 expect: {
                     /** @enum {string} */

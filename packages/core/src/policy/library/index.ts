@@ -38,7 +38,7 @@ export interface ResolvedPolicyTemplate extends Omit<PolicyTemplate, "policies" 
 
 export interface PolicyLibrary {
   templates: ResolvedPolicyTemplate[];
-  packs: readonly PolicyPack[];
+  packs: PolicyPack[];
 }
 
 let resolved: PolicyLibrary | undefined;
@@ -51,7 +51,7 @@ export function policyLibrary(): PolicyLibrary {
       policies: parsePolicySet({ policies: template.policies }),
       tests: parsePolicyTests({ tests: template.tests }),
     })),
-    packs: POLICY_PACKS,
+    packs: [...POLICY_PACKS],
   };
   return resolved;
 }

@@ -23,7 +23,7 @@ export interface PolicyTemplate {
   /** Two to four sentences: the risk, and why this rule answers it. */
   rationale: string;
   /** The packs whose controls name this template (derived from {@link POLICY_PACKS}). */
-  packs: readonly PackId[];
+  packs: PackId[];
   policies: readonly PolicyDocumentInput[];
   tests: readonly PolicyTestCaseInput[];
 }
@@ -32,7 +32,7 @@ export interface PolicyPackControl {
   id: string;
   title: string;
   /** Template ids that address this control. */
-  templates: readonly string[];
+  templates: string[];
 }
 
 export interface PolicyPack {
@@ -41,5 +41,5 @@ export interface PolicyPack {
   /** The framework the controls come from. */
   framework: string;
   description: string;
-  controls: readonly PolicyPackControl[];
+  controls: PolicyPackControl[];
 }
