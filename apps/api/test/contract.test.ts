@@ -126,6 +126,7 @@ const ROWS: Record<OperationId, Row> = {
   getPolicySet: () => admin("GET", "/v1/admin/policies"),
   getPolicyMonitor: () => admin("GET", "/v1/admin/policies/monitor?days=3"),
   applyPolicySet: () => admin("PUT", "/v1/admin/policies?dryRun=true", { policies: ALLOW_ALL_PR }),
+  getPolicyLibrary: () => admin("GET", "/v1/admin/policies/library"),
   listAgents: () => admin("GET", "/v1/admin/agents"),
   createAgent: async (state) => {
     const created = await admin("POST", "/v1/admin/agents", { name: "contract-bot", labels: { team: "qa" } });

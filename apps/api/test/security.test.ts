@@ -250,6 +250,7 @@ const ROWS: Row[] = [
   // Org administration, with a member's admin key.
   { method: "GET", route: "/v1/admin/policies", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies" }), foreign: "scoped" },
   { method: "GET", route: "/v1/admin/policies/monitor", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies/monitor?days=7" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/admin/policies/library", access: adminKey("policies.read"), sample: () => ({ path: "/v1/admin/policies/library" }), foreign: "scoped" },
   {
     method: "PUT",
     route: "/v1/admin/policies",

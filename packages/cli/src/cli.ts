@@ -26,6 +26,7 @@ import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
 import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { runPolicyMonitor } from "./cli-policy-monitor.ts";
+import { runPolicyLibrary } from "./cli-policy-library.ts";
 import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -84,6 +85,8 @@ Commands:
   policies apply <file>    Make the org's active policies exactly those in <file>
   policies export          Print the org's active policies as a file you can apply again
   policies monitor         Print what monitor mode and report-only would have blocked, per day and policy
+  policies library [--pack <id>]   List the policy template library and its compliance packs
+  policies library show <id>   Print a library template as a policy file with its tests
   approvals list           List the org's approvals (pending ones by default)
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
@@ -134,12 +137,14 @@ Exit status: 0 done, 1 the call or the file failed, 2 the command line was wrong
 verify: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
 `;
 
-const POLICIES_HELP = `Usage: gatehouse policies <apply|export|monitor> [options]
+const POLICIES_HELP = `Usage: gatehouse policies <command> [options]
 
 Commands:
   apply <file> [--dry-run]       Make the org's active policies exactly those in <file>
   export [--format json|yaml]    Print the org's active policies as a file you can apply again
   monitor [--days N] [--json]    What monitor mode and report-only would have blocked, per day and policy
+  library [--pack <id>]          List the policy template library and its compliance packs
+  library show <id>              Print a template as a policy file with its tests
 
 Run gatehouse policies <command> --help for details.
 `;
@@ -398,6 +403,7 @@ const OPTIONS = {
   "window-seconds": { type: "string", multiple: true },
   "cooldown-seconds": { type: "string", multiple: true },
   days: { type: "string", multiple: true },
+  pack: { type: "string", multiple: true },
   "dry-run": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   json: { type: "boolean" },
@@ -562,6 +568,11 @@ async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], comm
     }
     case "monitor":
       return runPolicyMonitor(
+        { client: () => adminClient(context, flags), stdout: context.stdout, signal: context.signal, flags, allowOnly: (allowed, name) => allowOnly(flags, allowed, name) },
+        rest,
+      );
+    case "library":
+      return runPolicyLibrary(
         { client: () => adminClient(context, flags), stdout: context.stdout, signal: context.signal, flags, allowOnly: (allowed, name) => allowOnly(flags, allowed, name) },
         rest,
       );

@@ -143,7 +143,7 @@ const MAX_FLOW_MAPPING_ENTRIES = 3;
  * YAML in block style, with lists of scalars and small mappings of those in flow style, and
  * strings quoted wherever a YAML 1.1 reader would take them for something else (`yes`, `2024-01-01`).
  */
-function stringifyYaml(value: unknown): string {
+export function stringifyYaml(value: unknown): string {
   const document = new Document(value, { compat: "yaml-1.1" });
   const flowable = (node: unknown): boolean => {
     if (!isCollection(node)) return true;
@@ -158,7 +158,8 @@ function stringifyYaml(value: unknown): string {
   return document.toString({ lineWidth: 100 });
 }
 
-function orderPolicy(document: Record<string, unknown>): Record<string, unknown> {
+/** A policy document with its keys in the order people write them. */
+export function orderPolicy(document: Record<string, unknown>): Record<string, unknown> {
   const out = ordered(document, POLICY_KEYS);
   if (isRecord(out.when)) out.when = orderCondition(out.when);
   if (isRecord(out.approval)) out.approval = ordered(out.approval, APPROVAL_KEYS);

@@ -4,6 +4,7 @@ export * from "./approvals";
 export * from "./audit";
 export * from "./policies";
 export * from "./policy-monitor";
+export * from "./policy-library";
 export * from "./agents";
 export * from "./delegations";
 export * from "./events";

@@ -81,6 +81,7 @@ import {
 import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
 import { policyMonitorQuerySchema, policyMonitorSchema } from "./policy-monitor";
+import { policyLibrarySchema } from "./policy-library";
 import { postureSchema } from "./posture";
 
 /**
@@ -441,6 +442,17 @@ export const routes = [
     auth: "admin",
     query: policyMonitorQuerySchema,
     success: { status: 200, description: "Would-be blocks per day and per policy.", json: policyMonitorSchema },
+  },
+  {
+    operationId: "getPolicyLibrary",
+    method: "GET",
+    path: "/v1/admin/policies/library",
+    summary: "The policy template library and its compliance packs",
+    description:
+      "Templates to start a policy set from: each with its policies (named `<template id>.…`, so templates combine), its test cases and its rationale; and packs mapping the templates to the controls of OWASP-style agentic risks, SOC 2 CC8.1 and EU AI Act Article 14. The same for every org; any member may read it, as they may read the policies.",
+    tag: "Policies",
+    auth: "admin",
+    success: { status: 200, description: "Every template and pack.", json: policyLibrarySchema },
   },
   {
     operationId: "listAgents",

@@ -14,6 +14,7 @@ export * from "./policy/policy-tests";
 export * from "./policy/policy-settings";
 export * from "./policy/report-only";
 export * from "./policy/starter";
+export * from "./policy/library";
 export * from "./actions/action-result";
 export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";

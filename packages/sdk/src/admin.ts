@@ -29,6 +29,7 @@ import type {
   Org,
   OrgSettings,
   PolicyDocument,
+  PolicyLibrary,
   PolicySetDiff,
   RemovedMember,
   RequestOptions,
@@ -63,6 +64,12 @@ export interface AdminPolicies {
    * wouldBlock }], byPolicy: [{ policy, decided, wouldBlock }] }`.
    */
   monitor(days?: number, options?: RequestOptions): Promise<PolicyMonitor>;
+
+  /**
+   * The policy template library: `{ templates, packs }`. Each template's policies (named
+   * `<template id>.…`, defaults filled in) can be added to a set as they are, with its tests.
+   */
+  library(options?: RequestOptions): Promise<PolicyLibrary>;
 }
 
 /**
@@ -243,6 +250,7 @@ export class GatehouseAdmin {
           path: days === undefined ? "/v1/admin/policies/monitor" : `/v1/admin/policies/monitor?days=${encodeURIComponent(String(days))}`,
           signal: options.signal,
         }),
+      library: (options = {}) => request<PolicyLibrary>(config, { method: "GET", path: "/v1/admin/policies/library", signal: options.signal }),
     };
     const decide = (approvalId: string, decision: "approve" | "deny", options: DecideApprovalOptions): Promise<Approval> =>
       request<Approval>(config, {

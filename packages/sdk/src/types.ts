@@ -98,6 +98,15 @@ export interface StoredPolicyList {
   policies: StoredPolicy[];
 }
 
+/** A template of the policy library: policies named `<id>.…`, their test cases, and why (`GET /v1/admin/policies/library`). */
+export type PolicyTemplate = Omit<Schemas["PolicyTemplate"], "policies"> & { policies: PolicyDocument[] };
+
+/** A compliance pack: a framework's controls, each with the templates that address it. */
+export type PolicyPack = Schemas["PolicyPack"];
+
+/** What `GET /v1/admin/policies/library` answers. */
+export type PolicyLibrary = Omit<Schemas["PolicyLibrary"], "templates"> & { templates: PolicyTemplate[] };
+
 /** What `PUT /v1/admin/policies` answers: how the active set changed (or would, with `dryRun`). */
 export type PolicySetDiff = Schemas["PolicySetDiff"];
 

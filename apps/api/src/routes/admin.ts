@@ -1,4 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
+import { policyLibrary, type PolicyDocument } from "@gatehouse/core";
 import {
   applyPolicies,
   createAgent,
@@ -49,6 +50,9 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       return applyPolicies({ ctx: ctxOf(request), input: request.body, dryRun });
     },
   });
+
+  // The same for every org (pure data from core); the auth hook has already checked the member's key.
+  api.route({ ...fromContract(routeOf("getPolicyLibrary")), handler: async () => policyLibrary() });
 
   api.route({ ...fromContract(routeOf("listAgents")), handler: async (request) => ({ agents: await listAgents({ ctx: ctxOf(request) }) }) });
 

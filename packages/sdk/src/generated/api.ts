@@ -475,6 +475,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/policies/library": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The policy template library and its compliance packs
+         * @description Templates to start a policy set from: each with its policies (named `<template id>.…`, so templates combine), its test cases and its rationale; and packs mapping the templates to the controls of OWASP-style agentic risks, SOC 2 CC8.1 and EU AI Act Article 14. The same for every org; any member may read it, as they may read the policies.
+         */
+        get: operations["getPolicyLibrary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/policies/monitor": {
         parameters: {
             query?: never;
@@ -1513,6 +1533,11 @@ export interface components {
              */
             mode?: "enforce" | "monitor";
         };
+        /** @description The policy template library and its compliance packs. */
+        PolicyLibrary: {
+            templates: components["schemas"]["PolicyTemplate"][];
+            packs: components["schemas"]["PolicyPack"][];
+        };
         /** @description Active policies. */
         PolicyList: {
             /** @enum {string} */
@@ -1536,6 +1561,21 @@ export interface components {
                 decided: number;
                 /** @description Decisions it would have denied or held for approval, had it been enforced (monitor mode, or the org's report-only trial). */
                 wouldBlock: number;
+            }[];
+        };
+        /** @description Templates grouped by the controls of a compliance framework. A starting point, not a claim of compliance. */
+        PolicyPack: {
+            /** @enum {string} */
+            id: "agentic-risks" | "soc2-change-management" | "eu-ai-act-art14";
+            title: string;
+            /** @description The framework the controls come from. */
+            framework: string;
+            description: string;
+            controls: {
+                id: string;
+                title: string;
+                /** @description Ids of the templates that address this control. */
+                templates: string[];
             }[];
         };
         /** @description A whole policy set, applied declaratively. */
@@ -1563,6 +1603,48 @@ export interface components {
             unchanged: {
                 name: string;
                 version: number;
+            }[];
+        };
+        /** @description A starting point from the policy library: policies, the tests that pin down what they decide, and why. */
+        PolicyTemplate: {
+            /** @description Also the prefix of its policies' names (`payments.two-approvers`), so templates combine without clashes. */
+            id: string;
+            title: string;
+            /** @description One line: what the policies do. */
+            summary: string;
+            /** @description The risk, and why this rule answers it. */
+            rationale: string;
+            /** @description The packs whose controls name this template. */
+            packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14")[];
+            /** @description Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`. */
+            policies: {
+                [key: string]: unknown;
+            }[];
+            /** @description Policy test cases, defaults filled in, that pass against `policies`, alone or combined with any other templates. */
+            tests: {
+                name: string;
+                request: {
+                    actionType: string;
+                    agent: string;
+                    agentLabels: {
+                        [key: string]: string;
+                    };
+                    metadata: {
+                        [key: string]: unknown;
+                    };
+                    dataAccessed: {
+                        type: string;
+                        count?: number;
+                        /** @enum {string} */
+                        sensitivity?: "public" | "internal" | "confidential" | "restricted";
+                    }[];
+                };
+                expect: {
+                    /** @enum {string} */
+                    effect: "allow" | "deny" | "require_approval";
+                    /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
+                    policy?: string | null;
+                };
             }[];
         };
         /** @description One active policy version. */
@@ -4478,6 +4560,89 @@ export interface operations {
             };
             /** @description The body is larger than 64 KB. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPolicyLibrary: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every template and pack. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyLibrary"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,0 +1,125 @@
+/** `gatehouse policies library`: the template library and its compliance packs, and one template as a policy file. */
+import type { PolicyLibrary, PolicyTemplate } from "@gatehouse/sdk";
+import { EXIT_OK, table, UsageError } from "./cli-common.ts";
+import { orderPolicy, stringifyYaml, type PolicyFileFormat } from "./policy-file.ts";
+
+export interface PolicyLibraryCliIo {
+  client: () => { policies: { library: (options: { signal?: AbortSignal }) => Promise<PolicyLibrary> } };
+  stdout: (text: string) => void;
+  signal: AbortSignal | undefined;
+  flags: ReadonlyMap<string, string | true>;
+  allowOnly: (allowed: readonly string[], command: string) => void;
+}
+
+export const LIBRARY_HELP = `Usage: gatehouse policies library [--pack <id>] [--json]
+       gatehouse policies library show <template> [--format yaml|json]
+
+Lists the policy template library: each template's id, title, packs and how many policies and
+tests it holds. With --pack, only the templates of that pack, after the pack's controls and the
+templates that address each (packs: agentic-risks, soc2-change-management, eu-ai-act-art14).
+
+show prints one template as a policy file with its tests, its rationale in comments: merge it into
+your own file (its policy names start with the template id, so templates combine), check it with
+gatehouse policies test <file>, then gatehouse policies apply <file>.
+
+Options:
+  --pack <id>               Only this pack's templates
+  --json                    Print the answer as JSON
+  --format yaml|json        For show: the file's format (default yaml)
+`;
+
+/** The template list as a person reads it. */
+export function formatLibrary(library: PolicyLibrary, packId?: string): string {
+  const pack = packId === undefined ? undefined : library.packs.find((p) => p.id === packId);
+  const inPack = pack ? new Set(pack.controls.flatMap((c) => c.templates)) : undefined;
+  const templates = inPack ? library.templates.filter((t) => inPack.has(t.id)) : library.templates;
+  const lines: string[] = [];
+  if (pack) {
+    lines.push(`${pack.title} (${pack.framework})`, "", ...wrap(pack.description, 98), "", "Controls:");
+    for (const control of pack.controls) lines.push(`  ${control.id}`, ...wrap(control.title, 94).map((l) => `    ${l}`), `    templates: ${control.templates.join(", ")}`);
+    lines.push("");
+  }
+  lines.push(
+    table(
+      ["ID", "TITLE", "PACKS", "POLICIES", "TESTS"],
+      templates.map((t) => [t.id, t.title, t.packs.join(","), String(t.policies.length), String(t.tests.length)]),
+    ).trimEnd(),
+  );
+  if (!pack) lines.push("", `Packs: ${library.packs.map((p) => p.id).join(", ")} (gatehouse policies library --pack <id>)`);
+  lines.push("", "Print one as a policy file: gatehouse policies library show <id>");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Test requests without the fields left at their defaults, as an author writes them. */
+function compactTest(test: PolicyTemplate["tests"][number]): Record<string, unknown> {
+  const { agent, agentLabels, metadata, dataAccessed, actionType } = test.request;
+  const request: Record<string, unknown> = { actionType };
+  if (agent !== "test-agent") request.agent = agent;
+  if (Object.keys(agentLabels).length > 0) request.agentLabels = agentLabels;
+  if (Object.keys(metadata).length > 0) request.metadata = metadata;
+  if (dataAccessed.length > 0) request.dataAccessed = dataAccessed;
+  return { name: test.name, request, expect: test.expect };
+}
+
+/** One template as a policy file `{ policies, tests }`; YAML starts with its title, rationale and packs as comments. */
+export function formatTemplateFile(template: PolicyTemplate, format: PolicyFileFormat): string {
+  const file = { policies: template.policies.map((p) => orderPolicy({ ...p })), tests: template.tests.map(compactTest) };
+  if (format === "json") return `${JSON.stringify(file, null, 2)}\n`;
+  const header = [
+    `${template.title} (library template ${template.id})`,
+    "",
+    ...wrap(template.summary, 96),
+    "",
+    ...wrap(template.rationale, 96),
+    "",
+    `Packs: ${template.packs.join(", ")}`,
+    "Check with: gatehouse policies test <file>; publish with: gatehouse policies apply <file>",
+  ].map((line) => (line === "" ? "#" : `# ${line}`));
+  return `${header.join("\n")}\n${stringifyYaml(file)}`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
+
+export async function runPolicyLibrary(io: PolicyLibraryCliIo, rest: readonly string[]): Promise<number> {
+  if (io.flags.has("--help")) {
+    io.stdout(LIBRARY_HELP);
+    return EXIT_OK;
+  }
+  const [sub, id, ...extra] = rest;
+  if (sub === undefined) {
+    io.allowOnly(["--pack", "--json"], "policies library");
+    const packId = typeof io.flags.get("--pack") === "string" ? (io.flags.get("--pack") as string) : undefined;
+    const library = await io.client().policies.library({ signal: io.signal });
+    if (packId !== undefined && !library.packs.some((p) => p.id === packId)) {
+      throw new UsageError(`no pack "${packId}": the packs are ${library.packs.map((p) => p.id).join(", ")}`);
+    }
+    if (io.flags.has("--json")) {
+      const inPack = packId === undefined ? undefined : new Set(library.packs.filter((p) => p.id === packId).flatMap((p) => p.controls.flatMap((c) => c.templates)));
+      const answer = inPack ? { templates: library.templates.filter((t) => inPack.has(t.id)), packs: library.packs.filter((p) => p.id === packId) } : library;
+      io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
+    } else io.stdout(formatLibrary(library, packId));
+    return EXIT_OK;
+  }
+  if (sub !== "show") throw new UsageError(`unknown command "policies library ${sub}"`);
+  io.allowOnly(["--format"], "policies library show");
+  if (id === undefined) throw new UsageError("policies library show needs a template id: gatehouse policies library show <id>");
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+  const format = io.flags.get("--format") ?? "yaml";
+  if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${String(format)}"`);
+  const library = await io.client().policies.library({ signal: io.signal });
+  const template = library.templates.find((t) => t.id === id);
+  if (!template) throw new UsageError(`no template "${id}" in the library: the templates are ${library.templates.map((t) => t.id).join(", ")}`);
+  io.stdout(formatTemplateFile(template, format));
+  return EXIT_OK;
+}
