@@ -12,6 +12,7 @@ export * from "./policy/conditions";
 export * from "./policy/evaluate";
 export * from "./policy/policy-tests";
 export * from "./policy/policy-settings";
+export * from "./policy/policy-source";
 export * from "./policy/starter";
 export * from "./actions/action-result";
 export * from "./approvals/approval-rules";
