@@ -3,6 +3,7 @@ export * from "./actions";
 export * from "./approvals";
 export * from "./audit";
 export * from "./policies";
+export * from "./policy-drafts";
 export * from "./agents";
 export * from "./delegations";
 export * from "./events";

@@ -118,6 +118,7 @@ export type GatehouseEventType =
   | "delegation.expired"
   | "enforcement.triggered"
   | "anomaly.detected"
+  | "policy.changed"
   | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */

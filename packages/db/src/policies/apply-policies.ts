@@ -35,17 +35,21 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
  * version, new ones are created, active ones missing from the set are archived. Each published
  * version and archive is an audit entry carrying the content hash. With dryRun, only the diff. With
  * keepOthers, the set is added to the org's policies: active ones missing from it stay active.
+ * `within` runs inside the same transaction after the writes (a publish request marking itself
+ * applied): its throw rolls the whole apply back.
  */
 export async function applyPolicies({
   ctx,
   input,
   dryRun = false,
   keepOthers = false,
+  within,
 }: {
   ctx: Ctx;
   input: unknown;
   dryRun?: boolean;
   keepOthers?: boolean;
+  within?: (tx: Tx) => Promise<void>;
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
   const documents = parsePolicySet(input);
@@ -105,6 +109,7 @@ export async function applyPolicies({
       await appendAuditEntries(tx, ctx.org.id, audit);
       await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });
     }
+    if (within) await within(tx);
     return diff;
   }, TX_OPTIONS);
   if (!dryRun && diff.created.length + diff.updated.length + diff.archived.length > 0) {
