@@ -25,6 +25,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from 
 import { runAgents, runKeys, type AgentsCliIo } from "./cli-agents.ts";
 import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
+import { formatPolicyVersions, VERSIONS_HELP } from "./cli-policy-versions.ts";
 import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -82,6 +83,7 @@ Commands:
   logout                   Remove the saved key
   policies apply <file>    Make the org's active policies exactly those in <file>
   policies export          Print the org's active policies as a file you can apply again
+  policies versions <name> A policy's versions, newest first, with who published each
   approvals list           List the org's approvals (pending ones by default)
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
@@ -132,11 +134,12 @@ Exit status: 0 done, 1 the call or the file failed, 2 the command line was wrong
 verify: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
 `;
 
-const POLICIES_HELP = `Usage: gatehouse policies <apply|export> [options]
+const POLICIES_HELP = `Usage: gatehouse policies <apply|export|versions> [options]
 
 Commands:
   apply <file> [--dry-run]       Make the org's active policies exactly those in <file>
   export [--format json|yaml]    Print the org's active policies as a file you can apply again
+  versions <name> [--json]       A policy's versions, newest first, with who published each
 
 Run gatehouse policies <command> --help for details.
 `;
@@ -555,6 +558,16 @@ async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], comm
       const format = flags.get("--format") ?? "json";
       if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${String(format)}"`);
       return exportPolicies(context, flags, format);
+    }
+    case "versions": {
+      if (help) return printed(context, VERSIONS_HELP);
+      allowOnly(flags, ["--json"], "policies versions");
+      const [name, ...extra] = rest;
+      if (name === undefined) throw new UsageError("policies versions needs a policy name: gatehouse policies versions <name>");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const list = await adminClient(context, flags).policies.versions(name, { signal: context.signal });
+      context.stdout(flags.has("--json") ? `${JSON.stringify(list, null, 2)}\n` : formatPolicyVersions(list));
+      return EXIT_OK;
     }
     default:
       throw new UsageError(`unknown command "policies ${command}"`);

@@ -20,7 +20,14 @@ export interface SourceIssue extends FieldIssue {
 }
 
 export type ParsedPolicySource =
-  | { ok: true; input: { policies: unknown; tests?: unknown }; set: PolicyDocument[]; tests: PolicyTestCase[] }
+  | {
+      ok: true;
+      input: { policies: unknown; tests?: unknown };
+      set: PolicyDocument[];
+      tests: PolicyTestCase[];
+      /** The source line of an issue path found later (a failing test: `tests[3]`). */
+      lineOf: (path: string) => number | undefined;
+    }
   | { ok: false; issues: SourceIssue[] };
 
 /** Splits an issue path (`policies[2].when.all[0]`) into keys and indexes. */
@@ -70,13 +77,98 @@ function readYaml(source: string): { value: unknown; located: Located } | { issu
   }
 }
 
-/** The 1-based line of a JSON.parse error, from the position V8 names in its message. */
-function jsonErrorLine(source: string, message: string): number {
-  const lineCol = /line (\d+) column/.exec(message);
-  if (lineCol) return Number(lineCol[1]);
-  const position = /position (\d+)/.exec(message);
-  if (position) return source.slice(0, Number(position[1])).split("\n").length;
-  return 1;
+/**
+ * Where JSON text first goes wrong (its offset; the length when it ends too soon; -1 when it is
+ * valid): JSON.parse does not say on every Node version. A scanner with an explicit stack, so deep
+ * nesting cannot exhaust the call stack.
+ */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const stack: string[] = [];
+  const ws = () => {
+    while (i < s.length && (s[i] === " " || s[i] === "\t" || s[i] === "\n" || s[i] === "\r")) i++;
+  };
+  const LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+  const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+  const string = (): boolean => {
+    i++;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return true;
+      }
+      if (c === 92) {
+        ESCAPE.lastIndex = i;
+        const escape = ESCAPE.exec(s);
+        if (!escape) return false;
+        i += escape[0].length;
+        continue;
+      }
+      if (c < 32) return false;
+      i++;
+    }
+    return false;
+  };
+  let state: "value" | "firstValue" | "key" | "firstKey" | "after" = "value";
+  for (;;) {
+    ws();
+    if (state === "value" || state === "firstValue") {
+      if (state === "firstValue" && s[i] === "]") {
+        i++;
+        stack.pop();
+        state = "after";
+        continue;
+      }
+      const c = s[i];
+      if (c === "{" || c === "[") {
+        stack.push(c === "{" ? "}" : "]");
+        i++;
+        state = c === "{" ? "firstKey" : "firstValue";
+        continue;
+      }
+      if (c === '"') {
+        if (!string()) return i;
+      } else {
+        LITERAL.lastIndex = i;
+        const literal = LITERAL.exec(s);
+        if (!literal) return i;
+        i += literal[0].length;
+      }
+      state = "after";
+      continue;
+    }
+    if (state === "key" || state === "firstKey") {
+      if (state === "firstKey" && s[i] === "}") {
+        i++;
+        stack.pop();
+        state = "after";
+        continue;
+      }
+      if (s[i] !== '"' || !string()) return i;
+      ws();
+      if (s[i] !== ":") return i;
+      i++;
+      state = "value";
+      continue;
+    }
+    const close = stack[stack.length - 1];
+    if (close === undefined) return i < s.length ? i : -1;
+    if (s[i] === ",") {
+      i++;
+      state = close === "}" ? "key" : "value";
+    } else if (s[i] === close) {
+      i++;
+      stack.pop();
+    } else return i;
+  }
+}
+
+/** The 1-based line of an offset. */
+function lineAt(source: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < source.length; i++) if (source.charCodeAt(i) === 10) line++;
+  return line;
 }
 
 function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[] } {
@@ -84,8 +176,8 @@ function readJson(source: string): { value: unknown; located: Located | undefine
   try {
     value = JSON.parse(source);
   } catch (error) {
-    const message = (error as Error).message;
-    return { issues: [{ path: "", message: `not valid JSON: ${message}`, line: jsonErrorLine(source, message) }] };
+    const offset = jsonErrorOffset(source);
+    return { issues: [{ path: "", message: `not valid JSON: ${(error as Error).message.split("\n")[0]}`, line: lineAt(source, offset < 0 ? 0 : offset) }] };
   }
   // JSON is YAML's flow style: the YAML reader knows on which line each node starts.
   const lineCounter = new LineCounter();
@@ -125,7 +217,13 @@ export function parsePolicySource(source: string, format: PolicySourceFormat): P
   const set = collect(() => parsePolicySet(rest));
   const parsedTests = collect(() => parsePolicyTests({ tests }));
   if (issues.length > 0 || !set || !parsedTests) return { ok: false, issues: withLine(issues) };
-  return { ok: true, input: input as { policies: unknown; tests?: unknown }, set, tests: parsedTests };
+  return {
+    ok: true,
+    input: input as { policies: unknown; tests?: unknown },
+    set,
+    tests: parsedTests,
+    lineOf: (path) => (located ? lineOf(located, path) : undefined),
+  };
 }
 
 const POLICY_KEYS = ["name", "description", "actions", "agents", "when", "effect", "approval", "mode"];

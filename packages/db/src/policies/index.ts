@@ -3,3 +3,8 @@ export { applyStarterPolicies } from "./apply-starter-policies";
 export { listActivePolicyVersions } from "./list-active-policy-versions";
 export { listPolicies, type PolicyView } from "./list-policies";
 export { invalidatePolicyCache } from "./policy-cache";
+export { getPolicyDraft } from "./get-policy-draft";
+export { savePolicyDraft } from "./save-policy-draft";
+export { discardPolicyDraft } from "./discard-policy-draft";
+export { listPolicyVersions } from "./list-policy-versions";
+export type { PolicyDraftView } from "./policy-draft-view";
