@@ -1,9 +1,9 @@
 import { parsePolicySource } from "@gatehouse/core";
-import { db } from "@gatehouse/db";
+import { applyPublishRequest, db } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
+import { ALLOW_ALL_PR, call, peek, startApp, stopApp } from "./helpers";
 
 // Drafts, publishing, versions and the two-admin rule, through the API as the console and the SDK use them.
 
@@ -125,6 +125,11 @@ describe("drafts", () => {
 
     const agent = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "repo.force_push" } });
     expect(agent.json()).toMatchObject({ status: "denied", policyName: "no-force-push" });
+
+    // Streamed as policy.changed to the org's members (replayed from the log).
+    const stream = await peek(app, "/v1/events?types=policy.changed&lastEventId=0", { key: org.adminKey.apiKey, forMs: 1000 });
+    const events = [...stream.text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1] as string) as Record<string, unknown>);
+    expect(events).toContainEqual(expect.objectContaining({ type: "policy.changed", policyName: "no-force-push", version: 1, change: "published" }));
   });
 });
 
@@ -203,6 +208,11 @@ describe("the two-admin rule", () => {
     expect(versions.versions[0].createdBy).toMatchObject({ type: "adminKey", label: admin.email });
     const requests = await db().policyPublishRequest.findMany({ where: { orgId: org.org.id }, select: { approvalId: true, appliedAt: true } });
     expect(requests).toEqual([{ approvalId, appliedAt: expect.any(Date) }]);
+    // Running the approval's hook again applies nothing twice.
+    const actionId = (await db().approval.findUniqueOrThrow({ where: { id: approvalId } })).actionId;
+    const entriesBefore = await db().auditEntry.count({ where: { orgId: org.org.id } });
+    await applyPublishRequest(org.ctx, { approvalId, actionId, actionType: "gatehouse.policies.publish" });
+    expect(await db().auditEntry.count({ where: { orgId: org.org.id } })).toBe(entriesBefore);
   });
 
   it("a denied publish is never applied", async () => {

@@ -230,7 +230,8 @@ const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
 approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
-delegation.expired, enforcement.triggered, anomaly.detected. Reconnects by itself, without gaps.
+delegation.expired, enforcement.triggered, anomaly.detected, policy.changed (admin keys). Reconnects
+by itself, without gaps.
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
@@ -932,6 +933,7 @@ function formatEvent(event: GatehouseEvent): string {
     data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
     data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
+    data.change === undefined ? undefined : `policy=${data.policyName ?? "?"} v${data.version ?? "?"} ${data.change}`,
   ].filter((fact) => fact !== undefined);
   return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }

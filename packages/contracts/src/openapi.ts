@@ -125,7 +125,11 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
     };
   }
   responses[String(route.success.status)] = { description: route.success.description, content };
-  if (route.accepted) responses[String(route.accepted.status)] = { description: route.accepted.description, content: { "application/json": { schema: schemaFor(route.accepted.json, "output", inputName) } } };
+  if (route.accepted)
+    responses[String(route.accepted.status)] = {
+      description: route.accepted.description,
+      content: { "application/json": { schema: schemaFor(route.accepted.json, "output", inputName) } },
+    };
   const errors = [...ERROR_STATUSES[route.auth], ...(route.body ? [413] : []), 500, ...(route.auth === "public" ? [503] : [])];
   for (const status of [...new Set(errors)].sort()) {
     responses[String(status)] = { description: ERROR_TEXT[status], content: { "application/json": { schema: { $ref: `${REF}Error` } } } };

@@ -63,7 +63,11 @@ export const policyVersionListSchema = named(
         document: z.record(z.string(), z.unknown()),
         createdAt: z.string(),
         createdBy: z
-          .object({ type: z.string().describe("member, adminKey, agent or system"), id: z.string(), label: z.string().describe("The member's email, the agent's name, or the id.") })
+          .object({
+            type: z.string().describe("member, adminKey, agent or system"),
+            id: z.string(),
+            label: z.string().describe("The member's email, the agent's name, or the id."),
+          })
           .nullable()
           .describe("Who published it, from its `policy.version_published` audit entry."),
       }),

@@ -46,10 +46,15 @@ describe("parsePolicySource", () => {
     ["a missing field: its object's line", "yaml", YAML_SET.replace("    effect: allow\n", ""), [{ path: "policies[0].effect", line: 2 }]],
     ["an unknown key", "yaml", YAML_SET.replace("    effect: allow\n", "    effect: allow\n    color: red\n"), [{ path: "policies[0]", line: 2 }]],
     ["a duplicate name", "yaml", YAML_SET.replace("name: no-deletes\n", "name: allow-pr\n"), [{ path: "policies[1].name", line: 5 }]],
-    ["a bad test, with a bad policy, both at once", "yaml", YAML_SET.replace("effect: deny\n", "effect: nope\n").replace("actionType: repo.delete", "actionType: Repo Delete"), [
-      { path: "policies[1].effect", line: 7 },
-      { path: "tests[0].request.actionType", line: 10 },
-    ]],
+    [
+      "a bad test, with a bad policy, both at once",
+      "yaml",
+      YAML_SET.replace("effect: deny\n", "effect: nope\n").replace("actionType: repo.delete", "actionType: Repo Delete"),
+      [
+        { path: "policies[1].effect", line: 7 },
+        { path: "tests[0].request.actionType", line: 10 },
+      ],
+    ],
     ["JSON: a bad value", "json", JSON_SET.replace('"effect": "deny"', '"effect": "forbid"'), [{ path: "policies[1].effect", line: 7 }]],
     ["JSON: a bad pattern in a flow list", "json", JSON_SET.replace('["pr.*"]', '["PR MERGE"]'), [{ path: "policies[0].actions[0]", line: 3 }]],
     ["not an object", "yaml", "- just\n- a list\n", [{ path: "", line: 1 }]],
@@ -82,7 +87,15 @@ describe("parsePolicySource", () => {
   });
 
   it("refuses an alias bomb instead of expanding it", () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`), "policies: *i"].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}, *${String.fromCharCode(97 + i)}]`,
+      ),
+      "policies: *i",
+    ].join("\n");
     const parsed = parsePolicySource(bomb, "yaml");
     expect(parsed.ok).toBe(false);
   });

@@ -62,9 +62,12 @@ export async function applyPolicies({
     const [org] = await tx.$queryRaw<Array<{ settings: unknown }>>`SELECT settings FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
     // Under the two-admin rule a member cannot put a set live alone: only the approved publish applies.
     if (!dryRun && !approved && ctx.actor.type !== "system" && policySettings(org?.settings).requireSecondApproval) {
-      throw conflict("this org requires a second admin's approval for policy changes: publish a draft (POST /v1/admin/policies/draft/publish) and have another owner or admin approve it", {
-        reason: "SECOND_APPROVAL_REQUIRED",
-      });
+      throw conflict(
+        "this org requires a second admin's approval for policy changes: publish a draft (POST /v1/admin/policies/draft/publish) and have another owner or admin approve it",
+        {
+          reason: "SECOND_APPROVAL_REQUIRED",
+        },
+      );
     }
     const existing = await loadExisting(tx, ctx.org.id);
     const diff: PolicySetDiff = { dryRun, created: [], updated: [], archived: [], unchanged: [] };

@@ -40,8 +40,11 @@ export async function savePolicyDraft({ ctx, input }: { ctx: Ctx; input: unknown
 /** 409 naming `revision`, with the revision stored now (0: none, it was published or discarded). */
 export async function staleDraftRevision(orgId: string, revision: number) {
   const current = (await readDraftRow(orgId))?.revision ?? 0;
-  return conflict(`the draft changed since revision ${revision} (it is at revision ${current}${current === 0 ? ": published or discarded" : ""}); reload it and apply your edit again`, {
-    issues: [{ path: "revision", message: `is stale: the draft is at revision ${current}` }],
-    revision: current,
-  });
+  return conflict(
+    `the draft changed since revision ${revision} (it is at revision ${current}${current === 0 ? ": published or discarded" : ""}); reload it and apply your edit again`,
+    {
+      issues: [{ path: "revision", message: `is stale: the draft is at revision ${current}` }],
+      revision: current,
+    },
+  );
 }

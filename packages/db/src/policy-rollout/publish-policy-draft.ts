@@ -21,6 +21,7 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { commitDecision, type Materialized } from "../decisions/group-commit";
+import type { Prisma } from "../generated/prisma/client";
 import { db } from "../infra/client";
 import { applyPolicies } from "../policies/apply-policies";
 import { readDraftRow } from "../policies/policy-draft-view";
@@ -89,7 +90,7 @@ async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests
   const diff = await applyPolicies({ ctx, input: set, dryRun: true });
   const agent = await ensurePolicyAgent(ctx);
   const requestId = newId("policyPublishRequest");
-  await db().policyPublishRequest.create({ data: { id: requestId, orgId: ctx.org.id, set: set as object, requestedBy: requester } });
+  await db().policyPublishRequest.create({ data: { id: requestId, orgId: ctx.org.id, set: set as unknown as Prisma.InputJsonObject, requestedBy: requester } });
 
   const metadata = {
     publishRequestId: requestId,

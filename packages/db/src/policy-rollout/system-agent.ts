@@ -24,10 +24,22 @@ export async function ensurePolicyAgent(ctx: Ctx): Promise<{ id: string; name: s
       if (again) return again;
       const labels = { [SYSTEM_LABEL]: "true" };
       const created = await tx.agent.create({
-        data: { id: newId("agent"), orgId: ctx.org.id, name: POLICY_AGENT_NAME, description: "Gatehouse's own actions: policy publishes waiting for a second admin's approval.", labels },
+        data: {
+          id: newId("agent"),
+          orgId: ctx.org.id,
+          name: POLICY_AGENT_NAME,
+          description: "Gatehouse's own actions: policy publishes waiting for a second admin's approval.",
+          labels,
+        },
         select: { id: true, name: true, labels: true },
       });
-      await appendAuditEntry(tx, ctx.org.id, { type: "agent.created", actor: actorRef(ctx.actor), agentId: created.id, subjectId: created.id, data: { name: POLICY_AGENT_NAME, labels, system: true } });
+      await appendAuditEntry(tx, ctx.org.id, {
+        type: "agent.created",
+        actor: actorRef(ctx.actor),
+        agentId: created.id,
+        subjectId: created.id,
+        data: { name: POLICY_AGENT_NAME, labels, system: true },
+      });
       return created;
     }, TX_OPTIONS));
   const labels = (agent.labels ?? {}) as Record<string, unknown>;
