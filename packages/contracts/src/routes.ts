@@ -434,7 +434,8 @@ export const routes = [
     method: "PUT",
     path: "/v1/admin/policies",
     summary: "Apply a whole policy set (declarative)",
-    description: "Policies not in the set are archived. `dryRun=true` answers the diff without applying it.",
+    description:
+      "Policies not in the set are archived. `dryRun=true` answers the diff without applying it. Under the org setting `policies.requireSecondApproval` a member's apply is a 409 (`details.reason` SECOND_APPROVAL_REQUIRED): publish a draft instead, for another owner or admin to approve.",
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
