@@ -202,6 +202,7 @@ describe("the two-admin rule", () => {
     expect(second.statusCode, second.body).toBe(200);
     expect(second.json().status).toBe("approved");
     expect(await activeNames(org.org.id)).toContain("no-force-push");
+    expect((await owner("GET", DRAFT)).json().revision).toBe(0);
 
     // Published by the approving admin, and recorded as applied once.
     const versions = (await owner("GET", "/v1/admin/policies/no-force-push/versions")).json();

@@ -14,7 +14,8 @@ import { PUBLISH_ACTION_TYPE } from "./publish-policy-draft";
 export async function applyPublishRequest(ctx: Ctx, approved: ApprovedApproval): Promise<void> {
   // The action names its request (set before the approval existed, so a crash in between loses nothing).
   const action = await db().action.findFirst({ where: { id: approved.actionId, orgId: ctx.org.id }, select: { metadata: true } });
-  const requestId = (action?.metadata as { publishRequestId?: unknown } | null)?.publishRequestId;
+  const metadata = (action?.metadata ?? {}) as { publishRequestId?: unknown; draftRevision?: unknown };
+  const requestId = metadata.publishRequestId;
   if (typeof requestId !== "string") return;
   const request = await db().policyPublishRequest.findFirst({ where: { id: requestId, orgId: ctx.org.id }, select: { set: true, appliedAt: true } });
   if (!request || request.appliedAt) return;
@@ -28,6 +29,8 @@ export async function applyPublishRequest(ctx: Ctx, approved: ApprovedApproval):
         WHERE id = ${requestId} AND org_id = ${ctx.org.id} AND applied_at IS NULL`;
       // Applied meanwhile by another run: roll this one back.
       if (marked === 0) throw conflict("this policy publish was already applied");
+      // The draft it came from is live now: it goes, unless someone saved a newer revision since.
+      if (typeof metadata.draftRevision === "number") await tx.$executeRaw`DELETE FROM policy_drafts WHERE org_id = ${ctx.org.id} AND revision = ${metadata.draftRevision}`;
     },
   });
 }

@@ -50,7 +50,8 @@ export function setInput(set: readonly PolicyDocument[], tests: readonly PolicyT
  * `policies.requireSecondApproval`, the parsed set is recorded and waits for another owner or admin:
  * an action `gatehouse.policies.publish` of the org's `gatehouse-policies` agent, decided through the
  * approvals like any agent's (the publishing member is its requester, so they cannot approve it)
- * → `pending_approval` with its approval id. The draft stays until the set is live.
+ * → `pending_approval` with its approval id. The draft stays until the set is live (then it goes,
+ * unless saved since), so a denied publish loses no work.
  */
 export async function publishPolicyDraft({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<PublishOutcome> {
   requirePermission(ctx, "policies.write");
@@ -73,10 +74,10 @@ export async function publishPolicyDraft({ ctx, input }: { ctx: Ctx; input: unkn
     await db().$executeRaw`DELETE FROM policy_drafts WHERE org_id = ${ctx.org.id} AND revision = ${revision}`;
     return { status: "published", diff };
   }
-  return requestPublish(ctx, set, approvalTimeoutSetting(org.settings));
+  return requestPublish(ctx, set, revision, approvalTimeoutSetting(org.settings));
 }
 
-async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests?: PolicyTestCase[] }, timeoutSeconds: number): Promise<PublishOutcome> {
+async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests?: PolicyTestCase[] }, draftRevision: number, timeoutSeconds: number): Promise<PublishOutcome> {
   const requester = membershipOf(ctx);
   if (!requester) throw forbidden("publishing under the two-admin rule needs a member: sign in to the console or use an org admin key");
   // A retried publish (a lost answer) of the same set by the same member answers the approval it opened.
@@ -94,6 +95,7 @@ async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests
 
   const metadata = {
     publishRequestId: requestId,
+    draftRevision,
     requestedBy: requester,
     created: diff.created.map((c) => c.name),
     updated: diff.updated.map((c) => c.name),
