@@ -42,8 +42,8 @@ describe("gatehouse policies versions", () => {
   it("an unknown name is exit status 1; no name, or an extra argument, is 2 and calls nothing", async () => {
     const unknown = await runCli(["policies", "versions", "never-was"], [apiError(404, "NOT_FOUND")]);
     expect(unknown.code).toBe(EXIT_FAILURE);
-    const missing = await runCli(["policies", "versions"]);
-    const extra = await runCli(["policies", "versions", "a", "b"]);
+    const missing = await runCli(["policies", "versions"], []);
+    const extra = await runCli(["policies", "versions", "a", "b"], []);
     expect([missing.code, extra.code, missing.calls.length + extra.calls.length]).toEqual([EXIT_USAGE, EXIT_USAGE, 0]);
   });
 });
