@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, savePolicyDraft, setAgentStatus } from "@gatehouse/db";
+import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -279,12 +279,13 @@ const ROWS: Row[] = [
     route: "/v1/admin/policies/draft/publish",
     access: adminKey("policies.write"),
     sample: async (f) => {
-      // A fresh draft of the set the org has (publishing it changes no policy).
-      const draft = await savePolicyDraft({
-        ctx: f.a.org.ctx,
-        input: { source: JSON.stringify({ policies: ALLOW_ALL_PR }), format: "json", revision: await draftRevision(f.a.org.org.id) },
-      });
-      return { path: "/v1/admin/policies/draft/publish", body: { revision: draft.revision } };
+      // A fresh draft of the set the org has (publishing it changes no policy); samples may be made in parallel.
+      const source = JSON.stringify({ policies: ALLOW_ALL_PR });
+      const [draft] = await db().$queryRaw<Array<{ revision: number }>>`
+        INSERT INTO policy_drafts (org_id, source, format, revision) VALUES (${f.a.org.org.id}, ${source}, 'json', 1)
+        ON CONFLICT (org_id) DO UPDATE SET source = EXCLUDED.source, format = EXCLUDED.format, revision = policy_drafts.revision + 1
+        RETURNING revision`;
+      return { path: "/v1/admin/policies/draft/publish", body: { revision: draft?.revision ?? 0 } };
     },
     foreign: "scoped",
   },
