@@ -410,9 +410,10 @@ describe("gatehouse usage", () => {
   it.each<[string, string[], RegExp]>([
     ["gatehouse --help", ["--help"], /^Usage: gatehouse <command>/],
     ["gatehouse help", ["help"], /^Usage: gatehouse <command>/],
-    ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export>/],
+    ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export\|versions>/],
     ["gatehouse policies apply --help", ["policies", "apply", "--help"], /^Usage: gatehouse policies apply <file> \[--dry-run\]/],
     ["gatehouse policies export -h", ["policies", "export", "-h"], /^Usage: gatehouse policies export \[--format json\|yaml\]/],
+    ["gatehouse policies versions --help", ["policies", "versions", "--help"], /^Usage: gatehouse policies versions <name> \[--json\]/],
     ["gatehouse approvals --help", ["approvals", "--help"], /^Usage: gatehouse approvals <list\|approve\|deny>/],
     ["gatehouse approvals list --help", ["approvals", "list", "--help"], /^Usage: gatehouse approvals list \[--status <status>\] \[--json\]/],
     ["gatehouse approvals approve --help", ["approvals", "approve", "--help"], /^Usage: gatehouse approvals approve <id> \[--reason <text>\]/],
