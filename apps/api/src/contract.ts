@@ -59,7 +59,13 @@ export type SchemaOf<C extends RouteContract> = {
   querystring: C["query"];
   headers: C["headers"] extends z.ZodObject ? ReturnType<C["headers"]["loose"]> : undefined;
   body: Optional<C["body"], C["bodyOptional"]>;
-  response: C["success"]["raw"] extends RawContent ? undefined : C["success"]["json"] extends z.ZodType ? Record<C["success"]["status"], C["success"]["json"]> : undefined;
+  response: C["success"]["raw"] extends RawContent
+    ? undefined
+    : C["success"]["json"] extends z.ZodType
+      ? C["accepted"] extends { status: 202; json: z.ZodType }
+        ? Record<C["success"]["status"], C["success"]["json"]> & Record<202, C["accepted"]["json"]>
+        : Record<C["success"]["status"], C["success"]["json"]>
+      : undefined;
 };
 
 const AUTH_HOOKS: Record<RouteContract["auth"], onRequestHookHandler[]> = {
@@ -77,7 +83,7 @@ function permissionHook(permission: Permission): onRequestHookHandler {
 /** Method, URL, schema and authentication of a route, from its contract. */
 export function fromContract<C extends RouteContract>(
   contract: C,
-): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[] } {
+): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[]; bodyLimit?: number } {
   const schema: FastifySchema = {
     ...(contract.params ? { params: contract.params } : {}),
     ...(contract.query ? { querystring: contract.query } : {}),
@@ -85,8 +91,16 @@ export function fromContract<C extends RouteContract>(
     ...(contract.headers ? { headers: contract.headers.loose() } : {}),
     ...(contract.body ? { body: contract.bodyOptional ? contract.body.nullish() : contract.body } : {}),
     // A route that can also answer text (a signed note, a download) serializes its JSON itself.
-    ...(contract.success.json && !contract.success.raw ? { response: { [contract.success.status]: contract.success.json } } : {}),
+    ...(contract.success.json && !contract.success.raw
+      ? { response: { [contract.success.status]: contract.success.json, ...(contract.accepted ? { [contract.accepted.status]: contract.accepted.json } : {}) } }
+      : {}),
   };
   const onRequest = [...AUTH_HOOKS[contract.auth], ...(contract.permission ? [permissionHook(contract.permission)] : [])];
-  return { method: contract.method, url: contract.path, schema: schema as SchemaOf<C> & FastifySchema, onRequest };
+  return {
+    method: contract.method,
+    url: contract.path,
+    schema: schema as SchemaOf<C> & FastifySchema,
+    onRequest,
+    ...(contract.bodyLimit !== undefined ? { bodyLimit: contract.bodyLimit } : {}),
+  };
 }

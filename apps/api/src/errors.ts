@@ -23,7 +23,7 @@ function fastifyClientError(error: unknown): { status: number; message: string }
   if (typeof error !== "object" || error === null) return null;
   const { statusCode, code, message } = error as Partial<FastifyError>;
   if (typeof statusCode !== "number" || statusCode < 400 || statusCode >= 500) return null;
-  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, message: "request body is larger than 64 KB" };
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, message: "request body is too large (64 KB; a policy draft: 2 MB)" };
   if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, message: "send the body as application/json" };
   if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return { status: 400, message: "body is empty but content-type is application/json" };
   if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) return { status: 400, message: "body is not valid JSON" };

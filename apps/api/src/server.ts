@@ -12,6 +12,7 @@ import { auditRoutes } from "./routes/audit";
 import { eventRoutes } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
+import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
 
@@ -95,6 +96,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(healthRoutes);
   await app.register(agentRoutes);
   await app.register(adminRoutes);
+  await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);
   await app.register(memberRoutes);
   await app.register(approvalRoutes);

@@ -127,6 +127,14 @@ const ROWS: Record<OperationId, Row> = {
   getPolicyMonitor: () => admin("GET", "/v1/admin/policies/monitor?days=3"),
   applyPolicySet: () => admin("PUT", "/v1/admin/policies?dryRun=true", { policies: ALLOW_ALL_PR }),
   getPolicyLibrary: () => admin("GET", "/v1/admin/policies/library"),
+  getPolicyDraft: () => admin("GET", "/v1/admin/policies/draft"),
+  savePolicyDraft: () => admin("PUT", "/v1/admin/policies/draft", { source: "policies:\n  - { name: allow-pr, actions: [pr.*], effect: allow }\n", format: "yaml", revision: 0 }),
+  discardPolicyDraft: () => admin("DELETE", "/v1/admin/policies/draft"),
+  publishPolicyDraft: async () => {
+    const saved = await admin("PUT", "/v1/admin/policies/draft", { source: JSON.stringify({ policies: ALLOW_ALL_PR }), format: "json", revision: 0 });
+    return admin("POST", "/v1/admin/policies/draft/publish", { revision: saved.json().revision });
+  },
+  listPolicyVersions: () => admin("GET", "/v1/admin/policies/allow-pr/versions"),
   listAgents: () => admin("GET", "/v1/admin/agents"),
   createAgent: async (state) => {
     const created = await admin("POST", "/v1/admin/agents", { name: "contract-bot", labels: { team: "qa" } });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -132,6 +132,14 @@ const throwawayInvitation = (org: TestOrg) => createInvitation({ ctx: org.ctx, i
 const throwawayAgent = async (org: TestOrg): Promise<string> => (await createAgent({ ctx: org.ctx, input: { name: unique("throwaway") } })).id;
 
 /** Everything a request could change in an org; a refused request leaves it identical. */
+/** A policy only org B has: its versions are a 404 to org A. */
+const B_ONLY_POLICY = "b-only-policy";
+
+/** The org's policy draft revision (0: none stored), for a save that is not stale. */
+async function draftRevision(orgId: string): Promise<number> {
+  return (await db().policyDraft.findUnique({ where: { orgId }, select: { revision: true } }))?.revision ?? 0;
+}
+
 async function stateOf(orgId: string): Promise<unknown> {
   const rows = (tables: string[]) =>
     tables
@@ -152,7 +160,8 @@ async function stateOf(orgId: string): Promise<unknown> {
       "delegations",
       "signing_keys",
       "invitations",
-    ])}, 'checkpoints', (SELECT count(*) FROM checkpoints WHERE org_id = $1)) AS state`,
+      "policy_publish_requests",
+    ])}, 'draft', (SELECT md5(to_jsonb(d)::text) FROM policy_drafts d WHERE d.org_id = $1), 'checkpoints', (SELECT count(*) FROM checkpoints WHERE org_id = $1)) AS state`,
     [orgId],
   );
   return { ...(await writesOf(orgId)), ...(state?.state as object) };
@@ -257,6 +266,37 @@ const ROWS: Row[] = [
     access: adminKey("policies.write"),
     sample: () => ({ path: "/v1/admin/policies", body: { policies: ALLOW_ALL_PR } }),
     foreign: "scoped",
+  },
+  { method: "GET", route: "/v1/admin/policies/draft", access: adminKey("policies.write"), sample: () => ({ path: "/v1/admin/policies/draft" }), foreign: "scoped" },
+  {
+    method: "PUT",
+    route: "/v1/admin/policies/draft",
+    access: adminKey("policies.write"),
+    sample: async (f) => ({ path: "/v1/admin/policies/draft", body: { source: "policies: []\n", format: "yaml", revision: await draftRevision(f.a.org.org.id) } }),
+    foreign: "scoped",
+  },
+  { method: "DELETE", route: "/v1/admin/policies/draft", access: adminKey("policies.write"), sample: () => ({ path: "/v1/admin/policies/draft" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/policies/draft/publish",
+    access: adminKey("policies.write"),
+    sample: async (f) => {
+      // A fresh draft of the set the org has (publishing it changes no policy); samples may be made in parallel.
+      const source = JSON.stringify({ policies: ALLOW_ALL_PR });
+      const [draft] = await db().$queryRaw<Array<{ revision: number }>>`
+        INSERT INTO policy_drafts (org_id, source, format, revision) VALUES (${f.a.org.org.id}, ${source}, 'json', 1)
+        ON CONFLICT (org_id) DO UPDATE SET source = EXCLUDED.source, format = EXCLUDED.format, revision = policy_drafts.revision + 1
+        RETURNING revision`;
+      return { path: "/v1/admin/policies/draft/publish", body: { revision: draft?.revision ?? 0 } };
+    },
+    foreign: "scoped",
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/policies/:name/versions",
+    access: adminKey("policies.read"),
+    sample: () => ({ path: "/v1/admin/policies/allow-pr/versions" }),
+    foreign: () => ({ path: `/v1/admin/policies/${B_ONLY_POLICY}/versions` }),
   },
   { method: "GET", route: "/v1/admin/agents", access: adminKey("agents.read"), sample: () => ({ path: "/v1/admin/agents" }), foreign: "scoped" },
   { method: "POST", route: "/v1/admin/agents", access: adminKey("agents.manage"), sample: () => ({ path: "/v1/admin/agents", body: { name: unique("made") } }), foreign: "scoped" },
@@ -492,6 +532,7 @@ function expectNoDataOfOrgB(answer: Answer, sample: Sample, label: string): void
 beforeAll(async () => {
   app = await startApp();
   const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
+  await applyPolicies({ ctx: b.org.ctx, input: { policies: [...ALLOW_ALL_PR, { name: B_ONLY_POLICY, actions: ["b.only"], effect: "allow" }] } });
   const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
   const keys: Record<MemberRole, string> = {
     owner: a.org.adminKey.apiKey,

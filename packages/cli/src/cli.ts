@@ -27,6 +27,7 @@ import { runDelegations } from "./cli-delegations.ts";
 import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } from "./cli-members.ts";
 import { runPolicyMonitor } from "./cli-policy-monitor.ts";
 import { runPolicyLibrary } from "./cli-policy-library.ts";
+import { formatPolicyVersions, VERSIONS_HELP } from "./cli-policy-versions.ts";
 import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -87,6 +88,7 @@ Commands:
   policies monitor         Print what monitor mode and report-only would have blocked, per day and policy
   policies library [--pack <id>]   List the policy template library and its compliance packs
   policies library show <id>   Print a library template as a policy file with its tests
+  policies versions <name> A policy's versions, newest first, with who published each
   approvals list           List the org's approvals (pending ones by default)
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
@@ -145,6 +147,7 @@ Commands:
   monitor [--days N] [--json]    What monitor mode and report-only would have blocked, per day and policy
   library [--pack <id>]          List the policy template library and its compliance packs
   library show <id>              Print a template as a policy file with its tests
+  versions <name> [--json]       A policy's versions, newest first, with who published each
 
 Run gatehouse policies <command> --help for details.
 `;
@@ -235,7 +238,8 @@ const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
 approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
-delegation.expired, enforcement.triggered, anomaly.detected. Reconnects by itself, without gaps.
+delegation.expired, enforcement.triggered, anomaly.detected, policy.changed (admin keys). Reconnects
+by itself, without gaps.
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
@@ -576,6 +580,16 @@ async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], comm
         { client: () => adminClient(context, flags), stdout: context.stdout, signal: context.signal, flags, allowOnly: (allowed, name) => allowOnly(flags, allowed, name) },
         rest,
       );
+    case "versions": {
+      if (help) return printed(context, VERSIONS_HELP);
+      allowOnly(flags, ["--json"], "policies versions");
+      const [name, ...extra] = rest;
+      if (name === undefined) throw new UsageError("policies versions needs a policy name: gatehouse policies versions <name>");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const list = await adminClient(context, flags).policies.versions(name, { signal: context.signal });
+      context.stdout(flags.has("--json") ? `${JSON.stringify(list, null, 2)}\n` : formatPolicyVersions(list));
+      return EXIT_OK;
+    }
     default:
       throw new UsageError(`unknown command "policies ${command}"`);
   }
@@ -939,6 +953,7 @@ function formatEvent(event: GatehouseEvent): string {
     data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
     data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
+    data.change === undefined ? undefined : `policy=${data.policyName ?? "?"} v${data.version ?? "?"} ${data.change}`,
   ].filter((fact) => fact !== undefined);
   return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }

@@ -20,7 +20,7 @@ export const eventDataSchema = named(
     approvalId: z.string().optional(),
     status: z.string().optional(),
     denialReason: z.string().optional(),
-    policyName: z.string().optional(),
+    policyName: z.string().optional().describe("The policy that decided; `policy.changed`: the policy that changed."),
     reason: z.string().optional(),
     decidedBy: memberSchema.optional().describe("`approval.decided`: the member whose vote ended it."),
     decision: z.string().optional(),
@@ -34,6 +34,8 @@ export const eventDataSchema = named(
     multiple: z.number().nullable().optional().describe("`anomaly.detected`: recent ÷ baseline (null when the baseline is 0)."),
     threshold: z.number().optional().describe("`anomaly.detected`: the multiple the rule reports from (docs/posture.md, Anomalies)."),
     windowMinutes: z.number().int().optional().describe("`anomaly.detected`: the length of the recent window, in minutes."),
+    version: z.number().int().optional().describe("`policy.changed`: the version published (or, archived, the policy's last version)."),
+    change: z.enum(["published", "archived"]).optional().describe("`policy.changed`: a new version went live, or the policy was archived."),
   }),
   "The `data` of one server-sent event (JSON). Which optional fields are present depends on its type.",
 );

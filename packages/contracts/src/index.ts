@@ -5,6 +5,7 @@ export * from "./audit";
 export * from "./policies";
 export * from "./policy-monitor";
 export * from "./policy-library";
+export * from "./policy-drafts";
 export * from "./agents";
 export * from "./delegations";
 export * from "./events";

@@ -55,7 +55,7 @@ function components(): { schemas: Record<string, Json>; inputName: (id: string) 
   const firstInput = convert("input", plain);
   const output = convert("output", plain);
   const usedIn = reachable(named(routes.map((r) => r.body)), firstInput);
-  const usedOut = reachable(["Error", ...named(routes.flatMap((r) => [r.success.json, r.success.raw?.itemSchema]))], output);
+  const usedOut = reachable(["Error", ...named(routes.flatMap((r: RouteContract) => [r.success.json, r.success.raw?.itemSchema, r.accepted?.json]))], output);
   const differs = new Set([...usedIn].filter((id) => usedOut.has(id) && JSON.stringify(strip(firstInput[id])) !== JSON.stringify(strip(output[id]))));
   const inputName = (id: string) => (differs.has(id) ? `${id}Input` : id);
   const input = convert("input", (id) => REF + inputName(id));
@@ -108,7 +108,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The key may not do this (an agent key on an admin route, a role without the permission).",
   404: "No such object in the key's org (another org's id is always a 404).",
   409: "Conflicts with the current state.",
-  413: "The body is larger than 64 KB.",
+  413: "The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB).",
   429: "Too many requests: retry after `Retry-After`.",
   500: "An unexpected error; quote the request id.",
   503: "The database cannot be reached.",
@@ -125,6 +125,11 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
     };
   }
   responses[String(route.success.status)] = { description: route.success.description, content };
+  if (route.accepted)
+    responses[String(route.accepted.status)] = {
+      description: route.accepted.description,
+      content: { "application/json": { schema: schemaFor(route.accepted.json, "output", inputName) } },
+    };
   const errors = [...ERROR_STATUSES[route.auth], ...(route.body ? [413] : []), 500, ...(route.auth === "public" ? [503] : [])];
   for (const status of [...new Set(errors)].sort()) {
     responses[String(status)] = { description: ERROR_TEXT[status], content: { "application/json": { schema: { $ref: `${REF}Error` } } } };

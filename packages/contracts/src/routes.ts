@@ -82,6 +82,15 @@ import { healthSchema } from "./health";
 import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
 import { policyMonitorQuerySchema, policyMonitorSchema } from "./policy-monitor";
 import { policyLibrarySchema } from "./policy-library";
+import {
+  pendingPolicyDraftSchema,
+  policyDraftSchema,
+  policyNameParams,
+  policyVersionListSchema,
+  publishedPolicyDraftSchema,
+  publishPolicyDraftBodySchema,
+  savePolicyDraftBodySchema,
+} from "./policy-drafts";
 import { postureSchema } from "./posture";
 
 /**
@@ -119,6 +128,10 @@ export interface RouteContract {
   bodyOptional?: boolean;
   /** The success status and its JSON body; `raw` for streams and downloads (or a text alternative). */
   success: { status: 200 | 201; description: string; json?: z.ZodType; raw?: RawContent };
+  /** A second success answer (202: accepted, waiting for something, e.g. a publish waiting for approval). */
+  accepted?: { status: 202; description: string; json: z.ZodType };
+  /** The body cap in bytes when it is not the server's 64 KB (a policy draft: 1 MB). */
+  bodyLimit?: number;
 }
 
 export const routes = [
@@ -423,7 +436,8 @@ export const routes = [
     method: "PUT",
     path: "/v1/admin/policies",
     summary: "Apply a whole policy set (declarative)",
-    description: "Policies not in the set are archived. `dryRun=true` answers the diff without applying it.",
+    description:
+      "Policies not in the set are archived. `dryRun=true` answers the diff without applying it. Under the org setting `policies.requireSecondApproval` a member's apply is a 409 (`details.reason` SECOND_APPROVAL_REQUIRED): publish a draft instead, for another owner or admin to approve.",
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
@@ -453,6 +467,67 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     success: { status: 200, description: "Every template and pack.", json: policyLibrarySchema },
+  },
+  {
+    operationId: "getPolicyDraft",
+    method: "GET",
+    path: "/v1/admin/policies/draft",
+    summary: "The org's policy draft",
+    description:
+      "The set as its writers edit it (YAML or JSON text), not live. With no draft stored: the active set and its tests as YAML, at revision 0. A draft is work in progress of the policy writers: reading it needs `policies.write`.",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    success: { status: 200, description: "The draft.", json: policyDraftSchema },
+  },
+  {
+    operationId: "savePolicyDraft",
+    method: "PUT",
+    path: "/v1/admin/policies/draft",
+    summary: "Save the policy draft",
+    description:
+      "Stored as written (a draft may be invalid; publishing parses it), at most 1 MB. `revision` is the revision the edit started from (0: none stored); a save by anyone since is a 409 naming `revision`.",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    body: savePolicyDraftBodySchema,
+    bodyLimit: 2 * 1024 * 1024,
+    success: { status: 200, description: "The draft as saved, at its new revision.", json: policyDraftSchema },
+  },
+  {
+    operationId: "discardPolicyDraft",
+    method: "DELETE",
+    path: "/v1/admin/policies/draft",
+    summary: "Discard the policy draft",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    success: { status: 200, description: "What the editor shows next: the active set at revision 0.", json: policyDraftSchema },
+  },
+  {
+    operationId: "publishPolicyDraft",
+    method: "POST",
+    path: "/v1/admin/policies/draft/publish",
+    summary: "Publish the policy draft",
+    description:
+      "Parses the draft at `revision` (a save since → 409 naming `revision`; a parse error → 400 with issues `{ path, message, line }`, `line` counting from 1 in `source`) and runs its tests (a failing one → 400 naming `tests[i]`). Then applies it as `PUT /v1/admin/policies` does and deletes the draft (200), or, when the org setting `policies.requireSecondApproval` is on, records the set and opens an approval (action `gatehouse.policies.publish` of the org's `gatehouse-policies` agent) that another owner or admin must approve before it goes live (202; the publishing member cannot approve it).",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    body: publishPolicyDraftBodySchema,
+    success: { status: 200, description: "Published: how the active set changed.", json: publishedPolicyDraftSchema },
+    accepted: { status: 202, description: "Waiting for a second admin's approval.", json: pendingPolicyDraftSchema },
+  },
+  {
+    operationId: "listPolicyVersions",
+    method: "GET",
+    path: "/v1/admin/policies/:name/versions",
+    summary: "A policy's versions",
+    description: "Every version, newest first (at most 500), with who published it (from its audit entry). Another org's or an unknown name → 404.",
+    tag: "Policies",
+    auth: "admin",
+    params: policyNameParams,
+    success: { status: 200, description: "The policy's versions.", json: policyVersionListSchema },
   },
   {
     operationId: "listAgents",

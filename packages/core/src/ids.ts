@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   signingKey: "sk",
   invitation: "inv",
   auditReview: "rev",
+  policyPublishRequest: "ppr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -13,6 +13,7 @@ export * from "./policy/evaluate";
 export * from "./policy/policy-tests";
 export * from "./policy/policy-settings";
 export * from "./policy/report-only";
+export * from "./policy/policy-source";
 export * from "./policy/starter";
 export * from "./policy/library";
 export * from "./actions/action-result";

@@ -38,6 +38,17 @@ describe("eventOfEntry", () => {
     });
   });
 
+  it("a published or archived policy is policy.changed with its name, version and change (not its document)", () => {
+    const published = eventOfEntry({
+      ...entry("policy.version_published", { policyId: "pol_1", name: "no-deletes", version: 3, contentHash: "ab", document: { name: "no-deletes" } }),
+      agentId: null,
+    });
+    expect(published).toMatchObject({ type: "policy.changed", data: { policyName: "no-deletes", version: 3, change: "published", agentId: null } });
+    expect(published?.data).not.toHaveProperty("document");
+    const archived = eventOfEntry({ ...entry("policy.archived", { policyId: "pol_1", name: "no-deletes", version: 3 }), agentId: null });
+    expect(archived).toMatchObject({ type: "policy.changed", data: { policyName: "no-deletes", version: 3, change: "archived" } });
+  });
+
   it("an anomaly event carries its numbers", () => {
     const data = { kind: "denial_rate", recent: 0.6, baseline: 0.1, multiple: 6, threshold: 3, windowMinutes: 5, agentName: "bot" };
     expect(eventOfEntry(entry("agent.anomaly_detected", data))?.data).toMatchObject(data);

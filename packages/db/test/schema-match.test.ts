@@ -342,6 +342,12 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "rev_rt", orgId: org.id, kind: "verify", actorType: "member", actorId: membership.id, memberRole: "auditor", valid: true, createdAt: t },
     });
     await roundTrip("AuditReview", review, () => prisma.auditReview.findUnique({ where: { id: review.id } }));
+    const draft = await prisma.policyDraft.create({ data: { orgId: org.id, source: "policies: []\n", format: "yaml", revision: 3, updatedBy: membership.id, updatedAt: t } });
+    await roundTrip("PolicyDraft", draft, () => prisma.policyDraft.findUnique({ where: { orgId: org.id } }));
+    const publishRequest = await prisma.policyPublishRequest.create({
+      data: { id: "ppr_rt", orgId: org.id, approvalId: null, set: { policies: [] }, requestedBy: membership.id, createdAt: t, appliedAt: later },
+    });
+    await roundTrip("PolicyPublishRequest", publishRequest, () => prisma.policyPublishRequest.findUnique({ where: { id: publishRequest.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

@@ -42,6 +42,10 @@ import type {
   WhoAmI,
   Posture,
   PolicyMonitor,
+  PolicyDraft,
+  PolicyPublishOutcome,
+  PolicyVersionList,
+  SavePolicyDraftRequest,
 } from "./types.ts";
 
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
@@ -70,6 +74,28 @@ export interface AdminPolicies {
    * `<template id>.…`, defaults filled in) can be added to a set as they are, with its tests.
    */
   library(options?: RequestOptions): Promise<PolicyLibrary>;
+
+  /** The org's draft: the set as its writers edit it (YAML or JSON text), not live until published. Needs `policies.write`. */
+  readonly draft: AdminPolicyDraft;
+  /** A policy's versions, newest first, with who published each. An unknown name is a `NotFoundError`. */
+  versions(name: string, options?: RequestOptions): Promise<PolicyVersionList>;
+}
+
+/** The org's policy draft. Every save names the revision it started from; another save since is a `ConflictError` (409) naming `revision`. */
+export interface AdminPolicyDraft {
+  /** The draft; with none stored, the active set and its tests as YAML at revision 0. */
+  get(options?: RequestOptions): Promise<PolicyDraft>;
+  /** Saves the draft as written (at most 1 MB); answers it at its new revision. */
+  save(draft: SavePolicyDraftRequest, options?: RequestOptions): Promise<PolicyDraft>;
+  /** Discards the draft; answers the active set at revision 0. */
+  discard(options?: RequestOptions): Promise<PolicyDraft>;
+  /**
+   * Publishes the draft at `revision`: `{ status: "published", diff }`, or, when the org requires a
+   * second admin's approval, `{ status: "pending_approval", approvalId }` (another owner or admin
+   * approves it with `approvals.approve`). A parse error or a failing test throws `BadRequestError`
+   * whose `details.issues` are `{ path, message, line }`.
+   */
+  publish(revision: number, options?: RequestOptions): Promise<PolicyPublishOutcome>;
 }
 
 /**
@@ -251,6 +277,21 @@ export class GatehouseAdmin {
           signal: options.signal,
         }),
       library: (options = {}) => request<PolicyLibrary>(config, { method: "GET", path: "/v1/admin/policies/library", signal: options.signal }),
+      draft: {
+        get: (options = {}) => request<PolicyDraft>(config, { method: "GET", path: "/v1/admin/policies/draft", signal: options.signal }),
+        save: (draft, options = {}) =>
+          request<PolicyDraft>(config, {
+            method: "PUT",
+            path: "/v1/admin/policies/draft",
+            body: { source: draft.source, format: draft.format, revision: draft.revision },
+            signal: options.signal,
+          }),
+        discard: (options = {}) => request<PolicyDraft>(config, { method: "DELETE", path: "/v1/admin/policies/draft", signal: options.signal }),
+        publish: (revision, options = {}) =>
+          request<PolicyPublishOutcome>(config, { method: "POST", path: "/v1/admin/policies/draft/publish", body: { revision }, signal: options.signal }),
+      },
+      versions: (name, options = {}) =>
+        request<PolicyVersionList>(config, { method: "GET", path: `/v1/admin/policies/${encodeURIComponent(name)}/versions`, signal: options.signal }),
     };
     const decide = (approvalId: string, decision: "approve" | "deny", options: DecideApprovalOptions): Promise<Approval> =>
       request<Approval>(config, {

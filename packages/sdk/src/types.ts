@@ -113,6 +113,18 @@ export type PolicySetDiff = Schemas["PolicySetDiff"];
 /** A policy that `apply` creates or changes. */
 export type PolicyChange = PolicySetDiff["created"][number];
 
+/** The org's policy draft (`policies.draft.get`): source text, its format, its revision (0: none stored), who saved it last. */
+export type PolicyDraft = Schemas["PolicyDraft"];
+
+/** What `policies.draft.save` sends. */
+export type SavePolicyDraftRequest = Schemas["PolicyDraftSave"];
+
+/** What `policies.draft.publish` answers: live now, or waiting for a second admin's approval. */
+export type PolicyPublishOutcome = Schemas["PolicyDraftPublished"] | Schemas["PolicyDraftPendingApproval"];
+
+/** A policy's versions, newest first (`policies.versions(name)`). */
+export type PolicyVersionList = Schemas["PolicyVersionList"];
+
 /** Where an approval stands. `pending` until members decide it, it expires or the agent is halted. */
 export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
 
@@ -141,6 +153,7 @@ export type GatehouseEventType =
   | "delegation.expired"
   | "enforcement.triggered"
   | "anomaly.detected"
+  | "policy.changed"
   | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */

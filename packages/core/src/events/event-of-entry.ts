@@ -1,7 +1,9 @@
 /**
  * Server-sent events are projections of audit entries: each event's id is its entry's sequence
  * number, so a stream resumes exactly where it stopped (`Last-Event-ID`) with nothing invented and
- * nothing lost. Entries that are not events (policy changes, keys, …) project to null.
+ * nothing lost. Entries that are not events (keys, members, …) project to null. A policy published or
+ * archived is `policy.changed` (org-wide: an agent key's stream, which carries only its own agent's
+ * entries, does not see it).
  */
 export const EVENT_TYPES = [
   "action.executed",
@@ -15,6 +17,7 @@ export const EVENT_TYPES = [
   "delegation.expired",
   "enforcement.triggered",
   "anomaly.detected",
+  "policy.changed",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -31,6 +34,8 @@ export const EVENT_ENTRY_TYPES = [
   "agent.circuit_opened",
   "agent.halted",
   "agent.anomaly_detected",
+  "policy.version_published",
+  "policy.archived",
 ] as const;
 
 export interface EventEntry {
@@ -111,6 +116,9 @@ function typeOf(entry: EventEntry): EventType | null {
       return entry.actor?.type === "system" ? "enforcement.triggered" : null;
     case "agent.anomaly_detected":
       return "anomaly.detected";
+    case "policy.version_published":
+    case "policy.archived":
+      return "policy.changed";
     default:
       return null;
   }
@@ -127,6 +135,12 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   if (entry.type === "agent.circuit_opened") data.kind = "circuit_opened";
   if (entry.type === "agent.halted") data.kind = "agent_halted";
   if (type === "enforcement.triggered" && typeof entry.data.name === "string") data.agentName = entry.data.name;
+  if (type === "policy.changed") {
+    // Which policy, its version (the new one; an archive names the last), and what happened to it.
+    if (typeof entry.data.name === "string") data.policyName = entry.data.name;
+    if (typeof entry.data.version === "number") data.version = entry.data.version;
+    data.change = entry.type === "policy.archived" ? "archived" : "published";
+  }
   return { id: String(entry.seq), type, data };
 }
 

@@ -20,6 +20,7 @@ import { appendAuditEntries } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
+import { runApprovedHooks, type ApprovedApproval } from "./approval-hooks";
 import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
@@ -91,6 +92,7 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
   const changed: string[] = [];
   const statuses = new Map<string, ApprovalStatus>();
   const refused: AuditEntryInput[] = [];
+  let approved: ApprovedApproval[] = [];
   await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);
     const now = new Date();
@@ -182,10 +184,13 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
       entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]),
     );
     await settleEndings(tx, orgId, endings);
+    approved = endings.filter((e) => e.status === "approved").map((e) => ({ approvalId: e.approvalId, actionId: e.actionId, actionType: e.actionType }));
   }, TX_OPTIONS);
 
   await announceApprovals(orgId, changed);
   await recordRefusals(orgId, refused);
+  // Gatehouse's own actions (a policy publish waiting for a second admin) take effect once approved.
+  await runApprovedHooks(ctx, approved);
   return approvalIds.map((approvalId) => {
     const status = statuses.get(approvalId);
     return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };

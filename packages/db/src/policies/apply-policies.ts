@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
+import { canonicalize, conflict, newId, parsePolicySet, policySettings, sha256Hex, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -35,23 +35,40 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
  * version, new ones are created, active ones missing from the set are archived. Each published
  * version and archive is an audit entry carrying the content hash. With dryRun, only the diff. With
  * keepOthers, the set is added to the org's policies: active ones missing from it stay active.
+ * `within` runs inside the same transaction after the writes (a publish request marking itself
+ * applied): its throw rolls the whole apply back. Under the org setting policies.requireSecondApproval
+ * a member's apply is a 409 (SECOND_APPROVAL_REQUIRED) unless `approved` (the approved publish).
  */
 export async function applyPolicies({
   ctx,
   input,
   dryRun = false,
   keepOthers = false,
+  within,
+  approved = false,
 }: {
   ctx: Ctx;
   input: unknown;
   dryRun?: boolean;
   keepOthers?: boolean;
+  within?: (tx: Tx) => Promise<void>;
+  /** Applied because a second admin approved it (the two-admin rule's own apply). */
+  approved?: boolean;
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
   const documents = parsePolicySet(input);
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
-    await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
+    const [org] = await tx.$queryRaw<Array<{ settings: unknown }>>`SELECT settings FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
+    // Under the two-admin rule a member cannot put a set live alone: only the approved publish applies.
+    if (!dryRun && !approved && ctx.actor.type !== "system" && policySettings(org?.settings).requireSecondApproval) {
+      throw conflict(
+        "this org requires a second admin's approval for policy changes: publish a draft (POST /v1/admin/policies/draft/publish) and have another owner or admin approve it",
+        {
+          reason: "SECOND_APPROVAL_REQUIRED",
+        },
+      );
+    }
     const existing = await loadExisting(tx, ctx.org.id);
     const diff: PolicySetDiff = { dryRun, created: [], updated: [], archived: [], unchanged: [] };
     const publish: Array<{ document: PolicyDocument; contentHash: string; existing: ExistingPolicy | undefined; version: number }> = [];
@@ -105,6 +122,7 @@ export async function applyPolicies({
       await appendAuditEntries(tx, ctx.org.id, audit);
       await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });
     }
+    if (within) await within(tx);
     return diff;
   }, TX_OPTIONS);
   if (!dryRun && diff.created.length + diff.updated.length + diff.archived.length > 0) {

@@ -5,3 +5,8 @@ export { listActivePolicyVersions } from "./list-active-policy-versions";
 export { listPolicies, type PolicyView } from "./list-policies";
 export { listPolicySummaries, type PolicySummaryWithDocument } from "./list-policy-summaries";
 export { invalidatePolicyCache } from "./policy-cache";
+export { getPolicyDraft } from "./get-policy-draft";
+export { savePolicyDraft } from "./save-policy-draft";
+export { discardPolicyDraft } from "./discard-policy-draft";
+export { listPolicyVersions } from "./list-policy-versions";
+export type { PolicyDraftView } from "./policy-draft-view";

@@ -465,10 +465,75 @@ export interface paths {
         get: operations["getPolicySet"];
         /**
          * Apply a whole policy set (declarative)
-         * @description Policies not in the set are archived. `dryRun=true` answers the diff without applying it.
+         * @description Policies not in the set are archived. `dryRun=true` answers the diff without applying it. Under the org setting `policies.requireSecondApproval` a member's apply is a 409 (`details.reason` SECOND_APPROVAL_REQUIRED): publish a draft instead, for another owner or admin to approve.
          */
         put: operations["applyPolicySet"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies/{name}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A policy's versions
+         * @description Every version, newest first (at most 500), with who published it (from its audit entry). Another org's or an unknown name → 404.
+         */
+        get: operations["listPolicyVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies/draft": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's policy draft
+         * @description The set as its writers edit it (YAML or JSON text), not live. With no draft stored: the active set and its tests as YAML, at revision 0. A draft is work in progress of the policy writers: reading it needs `policies.write`.
+         */
+        get: operations["getPolicyDraft"];
+        /**
+         * Save the policy draft
+         * @description Stored as written (a draft may be invalid; publishing parses it), at most 1 MB. `revision` is the revision the edit started from (0: none stored); a save by anyone since is a 409 naming `revision`.
+         */
+        put: operations["savePolicyDraft"];
+        post?: never;
+        /** Discard the policy draft */
+        delete: operations["discardPolicyDraft"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies/draft/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Publish the policy draft
+         * @description Parses the draft at `revision` (a save since → 409 naming `revision`; a parse error → 400 with issues `{ path, message, line }`, `line` counting from 1 in `source`) and runs its tests (a failing one → 400 naming `tests[i]`). Then applies it as `PUT /v1/admin/policies` does and deletes the draft (200), or, when the org setting `policies.requireSecondApproval` is on, records the set and opens an approval (action `gatehouse.policies.publish` of the org's `gatehouse-policies` agent) that another owner or admin must approve before it goes live (202; the publishing member cannot approve it).
+         */
+        post: operations["publishPolicyDraft"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1305,7 +1370,7 @@ export interface components {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
             /** @enum {string} */
-            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected";
+            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "policy.changed";
             at: string;
             agentId: string | null;
             agentName?: string;
@@ -1315,6 +1380,7 @@ export interface components {
             approvalId?: string;
             status?: string;
             denialReason?: string;
+            /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -1349,6 +1415,13 @@ export interface components {
             threshold?: number;
             /** @description `anomaly.detected`: the length of the recent window, in minutes. */
             windowMinutes?: number;
+            /** @description `policy.changed`: the version published (or, archived, the policy's last version). */
+            version?: number;
+            /**
+             * @description `policy.changed`: a new version went live, or the policy was archived.
+             * @enum {string}
+             */
+            change?: "published" | "archived";
         } & {
             [key: string]: unknown;
         };
@@ -1533,6 +1606,48 @@ export interface components {
              */
             mode?: "enforce" | "monitor";
         };
+        /** @description The org's policy draft. */
+        PolicyDraft: {
+            /** @description The set as YAML or JSON text: `{ policies: [...], tests: [...] }`. */
+            source: string;
+            /** @enum {string} */
+            format: "yaml" | "json";
+            /** @description Counts saves; 0 when no draft is stored (the source is then the active set and its tests, as YAML). */
+            revision: number;
+            /** @description When the draft was last saved (null: no draft stored). */
+            updatedAt: string | null;
+            /** @description The member who last saved it. */
+            updatedBy: {
+                id: string;
+                email: string;
+            } | null;
+        };
+        /** @description The org requires a second admin's approval (`policies.requireSecondApproval`): the set goes live when another owner or admin approves `approvalId`. */
+        PolicyDraftPendingApproval: {
+            /** @constant */
+            status: "pending_approval";
+            approvalId: string;
+        };
+        /** @description Which draft revision to publish. */
+        PolicyDraftPublish: {
+            /** @description The draft revision being published; a save since is a 409 naming `revision`. */
+            revision: number;
+        };
+        /** @description The draft is live: how the active set changed. */
+        PolicyDraftPublished: {
+            /** @constant */
+            status: "published";
+            diff: components["schemas"]["PolicySetDiff"];
+        };
+        /** @description A draft to save. */
+        PolicyDraftSave: {
+            /** @description The set as YAML or JSON text, at most 1 MB. Saved as it is (a draft may be invalid); publishing parses it. */
+            source: string;
+            /** @enum {string} */
+            format: "yaml" | "json";
+            /** @description The revision this edit started from (0: no draft yet). Another save since is a 409 naming `revision`. */
+            revision: number;
+        };
         /** @description The policy template library and its compliance packs. */
         PolicyLibrary: {
             templates: components["schemas"]["PolicyTemplate"][];
@@ -1645,6 +1760,30 @@ export interface components {
                     /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
                     policy?: string | null;
                 };
+            }[];
+        };
+        /** @description A policy's versions, newest first (at most 500). */
+        PolicyVersionList: {
+            name: string;
+            /** @enum {string} */
+            status: "active" | "archived";
+            versions: {
+                version: number;
+                versionId: string;
+                /** @description Hex SHA-256 of the canonical JSON of `document`. */
+                contentHash: string;
+                document: {
+                    [key: string]: unknown;
+                };
+                createdAt: string;
+                /** @description Who published it, from its `policy.version_published` audit entry. */
+                createdBy: {
+                    /** @description member, adminKey, agent or system */
+                    type: string;
+                    id: string;
+                    /** @description The member's email, the agent's name, or the id. */
+                    label: string;
+                } | null;
             }[];
         };
         /** @description One active policy version. */
@@ -2003,7 +2142,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2101,7 +2240,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2197,7 +2336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2379,7 +2518,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,7 +2616,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2663,7 +2802,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -2761,7 +2900,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,7 +3172,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3129,7 +3268,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3483,7 +3622,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3750,7 +3889,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4101,7 +4240,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4280,7 +4419,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4376,7 +4515,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4558,7 +4697,459 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPolicyVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The policy's versions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyVersionList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPolicyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The draft. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraft"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    savePolicyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraftSave"];
+            };
+        };
+        responses: {
+            /** @description The draft as saved, at its new revision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraft"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    discardPolicyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the editor shows next: the active set at revision 0. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraft"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    publishPolicyDraft: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraftPublish"];
+            };
+        };
+        responses: {
+            /** @description Published: how the active set changed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraftPublished"];
+                };
+            };
+            /** @description Waiting for a second admin's approval. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraftPendingApproval"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -4906,7 +5497,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -5803,7 +6394,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB. */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,256 @@
+import { Document, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
+import { isDomainError, type FieldIssue } from "../errors";
+import { parsePolicySet, type PolicyDocument } from "./document";
+import { parsePolicyTests, type PolicyTestCase } from "./policy-tests";
+
+/**
+ * A policy set as people write it (the console's editor, a draft, a file): YAML or JSON text of
+ * `{ policies: [...], tests?: [...] }`. One parser for all of them, so an error names the same path
+ * and line wherever it is shown.
+ */
+export type PolicySourceFormat = "yaml" | "json";
+export const POLICY_SOURCE_FORMATS = ["yaml", "json"] as const;
+
+/** A draft's source is at most 1 MB (UTF-8 bytes). */
+export const MAX_POLICY_SOURCE_BYTES = 1024 * 1024;
+
+/** A validation issue with the 1-based line of `source` its path points at (or its nearest ancestor's). */
+export interface SourceIssue extends FieldIssue {
+  line?: number;
+}
+
+export type ParsedPolicySource =
+  | {
+      ok: true;
+      input: { policies: unknown; tests?: unknown };
+      set: PolicyDocument[];
+      tests: PolicyTestCase[];
+      /** The source line of an issue path found later (a failing test: `tests[3]`). */
+      lineOf: (path: string) => number | undefined;
+    }
+  | { ok: false; issues: SourceIssue[] };
+
+/** Splits an issue path (`policies[2].when.all[0]`) into keys and indexes. */
+export function issuePathSegments(path: string): Array<string | number> {
+  const out: Array<string | number> = [];
+  for (const match of path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(match[2] !== undefined ? Number(match[2]) : (match[1] as string));
+  return out;
+}
+
+type Located = { contents: unknown; lineCounter: LineCounter };
+
+/** The line of the node `path` names, or of its deepest ancestor present in the document (a missing field: its object). */
+function lineOf(located: Located, path: string): number {
+  const at = (node: unknown): number | undefined => {
+    const range = (node as Node | null | undefined)?.range;
+    return range ? located.lineCounter.linePos(range[0]).line : undefined;
+  };
+  let node = located.contents;
+  let line = at(node) ?? 1;
+  for (const segment of issuePathSegments(path)) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(segment));
+      if (!pair) break;
+      line = at(pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === "number") {
+      const item = node.items[segment];
+      if (item === undefined) break;
+      line = at(item) ?? line;
+      node = item;
+    } else break;
+  }
+  return line;
+}
+
+function readYaml(source: string): { value: unknown; located: Located } | { issues: SourceIssue[] } {
+  const lineCounter = new LineCounter();
+  // maxAliasCount bounds alias expansion (a "billion laughs" document is an error, not a hang).
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return { issues: document.errors.slice(0, 20).map((e) => ({ path: "", message: `not valid YAML: ${e.message}`, line: lineCounter.linePos(e.pos[0]).line })) };
+  }
+  try {
+    return { value: document.toJS({ maxAliasCount: 100 }), located: { contents: document.contents, lineCounter } };
+  } catch (error) {
+    return { issues: [{ path: "", message: `not valid YAML: ${(error as Error).message}`, line: 1 }] };
+  }
+}
+
+/**
+ * Where JSON text first goes wrong (its offset; the length when it ends too soon; -1 when it is
+ * valid): JSON.parse does not say on every Node version. A scanner with an explicit stack, so deep
+ * nesting cannot exhaust the call stack.
+ */
+export function jsonErrorOffset(s: string): number {
+  let i = 0;
+  const stack: string[] = [];
+  const ws = () => {
+    while (i < s.length && (s[i] === " " || s[i] === "\t" || s[i] === "\n" || s[i] === "\r")) i++;
+  };
+  const LITERAL = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null/y;
+  const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
+  const string = (): boolean => {
+    i++;
+    while (i < s.length) {
+      const c = s.charCodeAt(i);
+      if (c === 34) {
+        i++;
+        return true;
+      }
+      if (c === 92) {
+        ESCAPE.lastIndex = i;
+        const escape = ESCAPE.exec(s);
+        if (!escape) return false;
+        i += escape[0].length;
+        continue;
+      }
+      if (c < 32) return false;
+      i++;
+    }
+    return false;
+  };
+  let state: "value" | "firstValue" | "key" | "firstKey" | "after" = "value";
+  for (;;) {
+    ws();
+    if (state === "value" || state === "firstValue") {
+      if (state === "firstValue" && s[i] === "]") {
+        i++;
+        stack.pop();
+        state = "after";
+        continue;
+      }
+      const c = s[i];
+      if (c === "{" || c === "[") {
+        stack.push(c === "{" ? "}" : "]");
+        i++;
+        state = c === "{" ? "firstKey" : "firstValue";
+        continue;
+      }
+      if (c === '"') {
+        if (!string()) return i;
+      } else {
+        LITERAL.lastIndex = i;
+        const literal = LITERAL.exec(s);
+        if (!literal) return i;
+        i += literal[0].length;
+      }
+      state = "after";
+      continue;
+    }
+    if (state === "key" || state === "firstKey") {
+      if (state === "firstKey" && s[i] === "}") {
+        i++;
+        stack.pop();
+        state = "after";
+        continue;
+      }
+      if (s[i] !== '"' || !string()) return i;
+      ws();
+      if (s[i] !== ":") return i;
+      i++;
+      state = "value";
+      continue;
+    }
+    const close = stack[stack.length - 1];
+    if (close === undefined) return i < s.length ? i : -1;
+    if (s[i] === ",") {
+      i++;
+      state = close === "}" ? "key" : "value";
+    } else if (s[i] === close) {
+      i++;
+      stack.pop();
+    } else return i;
+  }
+}
+
+/** The 1-based line of an offset. */
+function lineAt(source: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < source.length; i++) if (source.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(source);
+  } catch (error) {
+    const offset = jsonErrorOffset(source);
+    return { issues: [{ path: "", message: `not valid JSON: ${(error as Error).message.split("\n")[0]}`, line: lineAt(source, offset < 0 ? 0 : offset) }] };
+  }
+  // JSON is YAML's flow style: the YAML reader knows on which line each node starts.
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  return { value, located: document.errors.length === 0 ? { contents: document.contents, lineCounter } : undefined };
+}
+
+/**
+ * Parses YAML or JSON text into a policy set and its tests (the same checks as `PUT
+ * /v1/admin/policies`: parsePolicySet and parsePolicyTests). Never throws for bad input: issues name
+ * the field path and the source line (syntax errors: the line of the error).
+ */
+export function parsePolicySource(source: string, format: PolicySourceFormat): ParsedPolicySource {
+  if (source.length > MAX_POLICY_SOURCE_BYTES || new TextEncoder().encode(source).length > MAX_POLICY_SOURCE_BYTES) {
+    return { ok: false, issues: [{ path: "source", message: `must be at most ${MAX_POLICY_SOURCE_BYTES} bytes`, line: 1 }] };
+  }
+  const read = format === "yaml" ? readYaml(source) : readJson(source);
+  if ("issues" in read) return { ok: false, issues: read.issues };
+  const { value, located } = read;
+  const withLine = (issues: FieldIssue[]): SourceIssue[] => issues.map((issue) => (located ? { ...issue, line: lineOf(located, issue.path) } : { ...issue }));
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { ok: false, issues: withLine([{ path: "", message: "must be an object: { policies: [...], tests: [...] }" }]) };
+  }
+  const { tests, ...rest } = value as Record<string, unknown>;
+  const input = { ...rest, policies: rest.policies, ...(tests !== undefined ? { tests } : {}) };
+  const issues: FieldIssue[] = [];
+  const collect = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!isDomainError(error) || error.code !== "VALIDATION") throw error;
+      issues.push(...((error.details as { issues?: FieldIssue[] } | undefined)?.issues ?? [{ path: "", message: error.message }]));
+      return undefined;
+    }
+  };
+  // The set without `tests` (parsePolicyTests reads those), so both report their issues at once.
+  const set = collect(() => parsePolicySet(rest));
+  const parsedTests = collect(() => parsePolicyTests({ tests }));
+  if (issues.length > 0 || !set || !parsedTests) return { ok: false, issues: withLine(issues) };
+  return {
+    ok: true,
+    input: input as { policies: unknown; tests?: unknown },
+    set,
+    tests: parsedTests,
+    lineOf: (path) => (located ? lineOf(located, path) : undefined),
+  };
+}
+
+const POLICY_KEYS = ["name", "description", "actions", "agents", "when", "effect", "approval", "mode"];
+const TEST_KEYS = ["name", "request", "expect"];
+
+function ordered(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
+  const known = order.filter((key) => Object.hasOwn(value, key));
+  const rest = Object.keys(value).filter((key) => !order.includes(key));
+  return Object.fromEntries([...known, ...rest].map((key) => [key, value[key]]));
+}
+
+/**
+ * A set as source text the editor shows (an org's active set when it has no draft): keys in the
+ * order people write them, small lists in flow style. Parsing it back gives the same set.
+ */
+export function formatPolicySource(set: { policies: readonly object[]; tests?: readonly object[] }, format: PolicySourceFormat): string {
+  const value = {
+    policies: set.policies.map((p) => ordered(p as Record<string, unknown>, POLICY_KEYS)),
+    ...(set.tests && set.tests.length > 0 ? { tests: set.tests.map((t) => ordered(t as Record<string, unknown>, TEST_KEYS)) } : {}),
+  };
+  if (format === "json") return `${JSON.stringify(value, null, 2)}\n`;
+  const document = new Document(value, { compat: "yaml-1.1" });
+  visit(document, {
+    Collection(_key, node, path) {
+      if (path.length > 1 && isSeq(node) && node.items.every((item) => !isCollection(item))) node.flow = true;
+      if (path.length > 1 && isMap(node) && node.items.length <= 3 && node.items.every((pair) => isPair(pair) && !isCollection(pair.value))) node.flow = true;
+    },
+  });
+  return document.toString({ lineWidth: 100 });
+}

@@ -1,0 +1,69 @@
+import { formatPolicySource, type PolicySourceFormat } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { db } from "../infra/client";
+import { listActivePolicyVersions } from "./list-active-policy-versions";
+
+/** The draft as the editor gets it (`PolicyDraft` in the contracts). */
+export interface PolicyDraftView {
+  source: string;
+  format: PolicySourceFormat;
+  /** 0: no draft is stored (the source is the active set). */
+  revision: number;
+  updatedAt: string | null;
+  updatedBy: { id: string; email: string } | null;
+}
+
+interface DraftRow {
+  source: string;
+  format: string;
+  revision: number;
+  updated_at: Date;
+  updated_by: string | null;
+  email: string | null;
+}
+
+export const DRAFT_SELECT = `
+  SELECT d.source, d.format, d.revision, d.updated_at, d.updated_by, u.email
+  FROM policy_drafts d LEFT JOIN memberships m ON m.id = d.updated_by LEFT JOIN users u ON u.id = m.user_id
+  WHERE d.org_id = $1`;
+
+export function draftView(row: DraftRow): PolicyDraftView {
+  return {
+    source: row.source,
+    format: row.format === "json" ? "json" : "yaml",
+    revision: row.revision,
+    updatedAt: row.updated_at.toISOString(),
+    updatedBy: row.updated_by && row.email ? { id: row.updated_by, email: row.email } : null,
+  };
+}
+
+export async function readDraftRow(orgId: string): Promise<PolicyDraftView | null> {
+  const [row] = await db().$queryRawUnsafe<DraftRow[]>(DRAFT_SELECT, orgId);
+  return row ? draftView(row) : null;
+}
+
+/**
+ * The tests published with the active set (table `policy_test_sets`, kept by PUT /v1/admin/policies);
+ * none where that table is not there yet.
+ */
+async function activeTests(orgId: string): Promise<object[]> {
+  try {
+    const [row] = await db().$queryRawUnsafe<Array<{ tests: unknown }>>(`SELECT tests FROM policy_test_sets WHERE org_id = $1`, orgId);
+    return Array.isArray(row?.tests) ? (row.tests as object[]) : [];
+  } catch (error) {
+    if ((error as { meta?: { code?: string }; code?: string }).meta?.code === "42P01" || /policy_test_sets/.test(String(error))) return [];
+    throw error;
+  }
+}
+
+/** With no draft stored, the editor starts from the active set and its tests, as YAML, at revision 0. */
+export async function activeSetAsDraft(ctx: Ctx): Promise<PolicyDraftView> {
+  const [versions, tests] = await Promise.all([listActivePolicyVersions(ctx.org.id), activeTests(ctx.org.id)]);
+  return {
+    source: formatPolicySource({ policies: versions.map((v) => v.document as object), tests }, "yaml"),
+    format: "yaml",
+    revision: 0,
+    updatedAt: null,
+    updatedBy: null,
+  };
+}

@@ -1,0 +1,168 @@
+import { publishPolicyDraftBodySchema, type PolicySetDiff } from "@gatehouse/contracts";
+import {
+  approvalTimeoutSetting,
+  buildActionResult,
+  canonicalize,
+  conflict,
+  failedTestIssues,
+  forbidden,
+  newId,
+  parsePolicySource,
+  policySetSchema,
+  policySettings,
+  runPolicyTests,
+  sha256Hex,
+  validationError,
+  zodIssues,
+  type PolicyDocument,
+  type PolicyTestCase,
+} from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import { commitDecision, type Materialized } from "../decisions/group-commit";
+import type { Prisma } from "../generated/prisma/client";
+import { db } from "../infra/client";
+import { applyPolicies } from "../policies/apply-policies";
+import { readDraftRow } from "../policies/policy-draft-view";
+import { membershipOf, staleDraftRevision } from "../policies/save-policy-draft";
+import { ensurePolicyAgent } from "./system-agent";
+
+/** The action a publish waiting for a second admin is, on the org's `gatehouse-policies` agent. */
+export const PUBLISH_ACTION_TYPE = "gatehouse.policies.publish";
+
+export type PublishOutcome = { status: "published"; diff: PolicySetDiff } | { status: "pending_approval"; approvalId: string };
+
+/**
+ * The input applyPolicies takes for a parsed set: its documents, and its tests once the set schema
+ * carries them (PUT /v1/admin/policies keeps them with the set).
+ */
+export function setInput(set: readonly PolicyDocument[], tests: readonly PolicyTestCase[]): { policies: PolicyDocument[]; tests?: PolicyTestCase[] } {
+  return "tests" in policySetSchema.shape ? { policies: [...set], tests: [...tests] } : { policies: [...set] };
+}
+
+/**
+ * Publishes the org's draft (`POST /v1/admin/policies/draft/publish` `{ revision }`): the draft at
+ * that revision (a save since → 409 naming `revision`) is parsed (issues with their source line →
+ * 400) and its tests run (a failing test → 400 naming `tests[i]`, with its line). Then either it is
+ * applied as PUT /v1/admin/policies applies a set (one version per changed policy, audit entries,
+ * the draft deleted) → `published` with the diff; or, with the org setting
+ * `policies.requireSecondApproval`, the parsed set is recorded and waits for another owner or admin:
+ * an action `gatehouse.policies.publish` of the org's `gatehouse-policies` agent, decided through the
+ * approvals like any agent's (the publishing member is its requester, so they cannot approve it)
+ * → `pending_approval` with its approval id. The draft stays until the set is live (then it goes,
+ * unless saved since), so a denied publish loses no work.
+ */
+export async function publishPolicyDraft({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<PublishOutcome> {
+  requirePermission(ctx, "policies.write");
+  const body = publishPolicyDraftBodySchema.safeParse(input);
+  if (!body.success) throw validationError(zodIssues(body.error));
+  const { revision } = body.data;
+  const draft = await readDraftRow(ctx.org.id);
+  if (!draft || draft.revision !== revision) throw await staleDraftRevision(ctx.org.id, revision);
+
+  const parsed = parsePolicySource(draft.source, draft.format);
+  if (!parsed.ok) throw validationError(parsed.issues);
+  const run = runPolicyTests(parsed.set, parsed.tests);
+  if (run.failed > 0) throw validationError(failedTestIssues(run).map((issue) => ({ ...issue, line: parsed.lineOf(issue.path) })));
+  const set = setInput(parsed.set, parsed.tests);
+
+  const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
+  if (!policySettings(org.settings).requireSecondApproval) {
+    const diff = await applyPolicies({ ctx, input: set });
+    // Published: the draft goes, unless someone saved a newer one meanwhile (theirs stays).
+    await db().$executeRaw`DELETE FROM policy_drafts WHERE org_id = ${ctx.org.id} AND revision = ${revision}`;
+    return { status: "published", diff };
+  }
+  return requestPublish(ctx, set, revision, approvalTimeoutSetting(org.settings));
+}
+
+async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests?: PolicyTestCase[] }, draftRevision: number, timeoutSeconds: number): Promise<PublishOutcome> {
+  const requester = membershipOf(ctx);
+  if (!requester) throw forbidden("publishing under the two-admin rule needs a member: sign in to the console or use an org admin key");
+  // A retried publish (a lost answer) of the same set by the same member answers the approval it opened.
+  const [open] = await db().$queryRaw<Array<{ approval_id: string }>>`
+    SELECT r.approval_id FROM policy_publish_requests r JOIN approvals a ON a.id = r.approval_id
+    WHERE r.org_id = ${ctx.org.id} AND r.requested_by = ${requester} AND r.applied_at IS NULL AND a.status = 'pending'
+      AND r.set = ${JSON.stringify(set)}::jsonb
+    LIMIT 1`;
+  if (open) return { status: "pending_approval", approvalId: open.approval_id };
+  // What it would change, for the approvers (and a check that the set applies).
+  const diff = await applyPolicies({ ctx, input: set, dryRun: true });
+  const agent = await ensurePolicyAgent(ctx);
+  const requestId = newId("policyPublishRequest");
+  await db().policyPublishRequest.create({ data: { id: requestId, orgId: ctx.org.id, set: set as unknown as Prisma.InputJsonObject, requestedBy: requester } });
+
+  const metadata = {
+    publishRequestId: requestId,
+    draftRevision,
+    requestedBy: requester,
+    created: diff.created.map((c) => c.name),
+    updated: diff.updated.map((c) => c.name),
+    archived: diff.archived.map((c) => c.name),
+    unchanged: diff.unchanged.length,
+    policies: set.policies.length,
+    tests: set.tests?.length ?? 0,
+  };
+  const requestHash = sha256Hex(canonicalize({ agentId: agent.id, actionType: PUBLISH_ACTION_TYPE, metadata }));
+  const approval = { quorum: 1, approverRoles: ["owner", "admin"] as Array<"owner" | "admin">, approvers: [] as string[], excludeAgentOwner: false, timeoutSeconds };
+  const materialize = (halted: boolean): Materialized => {
+    const actionId = newId("action");
+    const pending = halted ? undefined : { id: newId("approval"), expiresAt: new Date(Date.now() + timeoutSeconds * 1000) };
+    const decision = { effect: "require_approval" as const, mode: "enforce" as const, conditionsEvaluated: [], monitored: [], approval };
+    const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(pending ? { approval: pending } : { denialReason: "AGENT_HALTED" }) });
+    return {
+      actionId,
+      result,
+      entry: {
+        type: "action.decided",
+        actor: actorRef(ctx.actor),
+        agentId: agent.id,
+        subjectId: actionId,
+        data: {
+          actionId,
+          agentName: agent.name,
+          actionType: PUBLISH_ACTION_TYPE,
+          status: result.status,
+          ...(result.denialReason ? { denialReason: result.denialReason } : {}),
+          mode: "enforce",
+          monitored: [],
+          conditionsEvaluated: [],
+          metadata,
+          dataAccessed: [],
+          requestHash,
+          ...(pending ? { approvalId: pending.id, timeoutAt: pending.expiresAt.toISOString() } : {}),
+        },
+      },
+      action: {
+        actionType: PUBLISH_ACTION_TYPE,
+        metadata,
+        dataAccessed: [],
+        status: result.status,
+        denialReason: result.denialReason ?? null,
+        policyName: null,
+        policyVersionId: null,
+        mode: "enforce",
+      },
+      ...(pending
+        ? {
+            approval: {
+              id: pending.id,
+              policyVersionId: null,
+              quorum: approval.quorum,
+              approverRoles: approval.approverRoles,
+              approverMemberIds: [],
+              excludeAgentOwner: false,
+              requestedBy: requester,
+              expiresAt: pending.expiresAt,
+            },
+          }
+        : {}),
+    };
+  };
+  // The same group commit as every decision: the action, its approval and its audit entry together.
+  const { result } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: undefined, requestHash, materialize });
+  if (!result.approvalId) throw conflict(`the '${agent.name}' agent is halted: resume it to publish under the two-admin rule`);
+  await db().policyPublishRequest.update({ where: { id: requestId }, data: { approvalId: result.approvalId } });
+  return { status: "pending_approval", approvalId: result.approvalId };
+}
