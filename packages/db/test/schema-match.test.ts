@@ -340,6 +340,10 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "rev_rt", orgId: org.id, kind: "verify", actorType: "member", actorId: membership.id, memberRole: "auditor", valid: true, createdAt: t },
     });
     await roundTrip("AuditReview", review, () => prisma.auditReview.findUnique({ where: { id: review.id } }));
+    const testSet = await prisma.policyTestSet.create({
+      data: { orgId: org.id, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }], updatedAt: t },
+    });
+    await roundTrip("PolicyTestSet", testSet, () => prisma.policyTestSet.findUnique({ where: { orgId: org.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

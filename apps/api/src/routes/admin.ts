@@ -4,6 +4,7 @@ import {
   applyPolicies,
   createAgent,
   getOrgSettings,
+  getPolicyTests,
   issueAgentKey,
   issueOwnAdminKey,
   listActivePolicyVersions,
@@ -12,6 +13,8 @@ import {
   listAgents,
   revokeApiKey,
   setAgentStatus,
+  simulatePolicies,
+  testPolicies,
   updateOrgSettings,
 } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
@@ -25,10 +28,15 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   api.route({
     ...fromContract(routeOf("getPolicySet")),
     handler: async (request) => {
-      const versions = await listActivePolicyVersions(ctxOf(request).org.id);
-      return { policies: versions.map((v) => ({ ...(v.document as PolicyDocument), version: v.version, contentHash: v.contentHash, versionId: v.id })) };
+      const orgId = ctxOf(request).org.id;
+      const [versions, tests] = await Promise.all([listActivePolicyVersions(orgId), getPolicyTests(orgId)]);
+      return { policies: versions.map((v) => ({ ...(v.document as PolicyDocument), version: v.version, contentHash: v.contentHash, versionId: v.id })), tests };
     },
   });
+
+  api.route({ ...fromContract(routeOf("testPolicies")), handler: async (request) => testPolicies({ ctx: ctxOf(request), input: request.body }) });
+
+  api.route({ ...fromContract(routeOf("simulatePolicies")), handler: async (request) => simulatePolicies({ ctx: ctxOf(request), input: request.body }) });
 
   api.route({
     ...fromContract(routeOf("applyPolicySet")),

@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { canonicalize, newId, parsePolicySet, sha256Hex, type PolicyDocument } from "@gatehouse/core";
+import { canonicalize, failedTestIssues, newId, parsePolicySetWithTests, runPolicyTests, sha256Hex, validationError, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -8,6 +8,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { invalidatePolicyCache } from "./policy-cache";
+import { storePolicyTests } from "./store-policy-tests";
 
 /** A policy the set creates or changes. */
 export type PolicyChange = PolicySetDiff["created"][number];
@@ -35,6 +36,11 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
  * version, new ones are created, active ones missing from the set are archived. Each published
  * version and archive is an audit entry carrying the content hash. With dryRun, only the diff. With
  * keepOthers, the set is added to the org's policies: active ones missing from it stay active.
+ *
+ * The set's `tests` run first, with the engine that decides: a set whose tests fail is refused
+ * (VALIDATION, an issue per failed test at `tests[i]`) before anything is written, dryRun or not. A
+ * full apply (not keepOthers) stores the set's tests (none when absent) with the policies, in the
+ * same transaction; keepOthers adds policies and leaves the stored tests as they are.
  */
 export async function applyPolicies({
   ctx,
@@ -48,7 +54,9 @@ export async function applyPolicies({
   keepOthers?: boolean;
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
-  const documents = parsePolicySet(input);
+  const { documents, tests } = parsePolicySetWithTests(input);
+  const run = runPolicyTests(documents, tests);
+  if (run.failed > 0) throw validationError(failedTestIssues(run));
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
     await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
@@ -101,6 +109,7 @@ export async function applyPolicies({
       await tx.policy.update({ where: { id: policy.id }, data: { status: "archived", archivedAt: new Date() } });
       audit.push({ type: "policy.archived", actor: actorRef(ctx.actor), subjectId: policy.id, data: { policyId: policy.id, name: policy.name, version: policy.version } });
     }
+    if (!keepOthers) await storePolicyTests(tx, ctx.org.id, tests);
     if (audit.length > 0) {
       await appendAuditEntries(tx, ctx.org.id, audit);
       await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });
