@@ -30,10 +30,14 @@ import type {
   OrgSettings,
   PolicyDocument,
   PolicySetDiff,
+  PolicySimulation,
+  PolicyTestCaseInput,
+  PolicyTestRun,
   RemovedMember,
   RequestOptions,
   RevokedDelegations,
   RevokedKey,
+  SimulatePoliciesOptions,
   StoredPolicyList,
   SubscribeOptions,
   UpdateOrgRequest,
@@ -56,6 +60,10 @@ export interface AdminPolicies {
    * `BadRequestError` whose `details.issues` lists `{ path, message }` per problem.
    */
   apply(policies: readonly PolicyDocument[], options?: ApplyPoliciesOptions): Promise<PolicySetDiff>;
+  /** Runs `tests` against `policies` on the server, with the engine that decides; writes nothing. A set that does not parse throws `BadRequestError`. */
+  test(policies: readonly PolicyDocument[], tests: readonly PolicyTestCaseInput[], options?: RequestOptions): Promise<PolicyTestRun>;
+  /** Replays a draft set against the org's decisions of the last `days` days (default 7): what would change, by transition, action type and agent, with samples. Writes nothing. */
+  simulate(policies: readonly PolicyDocument[], options?: SimulatePoliciesOptions): Promise<PolicySimulation>;
 }
 
 /**
@@ -227,7 +235,16 @@ export class GatehouseAdmin {
         request<PolicySetDiff>(config, {
           method: "PUT",
           path: options.dryRun === true ? "/v1/admin/policies?dryRun=true" : "/v1/admin/policies",
-          body: { policies },
+          body: options.tests === undefined ? { policies } : { policies, tests: options.tests },
+          signal: options.signal,
+        }),
+      test: (policies, tests, options = {}) =>
+        request<PolicyTestRun>(config, { method: "POST", path: "/v1/admin/policies/test", body: { policies, tests }, signal: options.signal }),
+      simulate: (policies, options = {}) =>
+        request<PolicySimulation>(config, {
+          method: "POST",
+          path: "/v1/admin/policies/simulate",
+          body: options.days === undefined ? { policies } : { policies, days: options.days },
           signal: options.signal,
         }),
     };

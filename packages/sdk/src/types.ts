@@ -79,9 +79,28 @@ export type PolicyList = Omit<Schemas["PolicyList"], "policies"> & { policies: P
 /** One active policy as `GET /v1/admin/policies` shows it: the document (defaults filled in) and its version. */
 export type StoredPolicy = PolicyDocument & { version: number; contentHash: string; versionId: string };
 
-/** What `GET /v1/admin/policies` answers. */
+/** A test that travels with a policy set, as stored (defaults filled in): a sample request and the decision it must get. */
+export type PolicyTestCase = Schemas["PolicyTestCase"];
+
+/** A test as written and sent (request fields other than `actionType` may be left out). */
+export type PolicyTestCaseInput = Schemas["PolicyTestCaseInput"];
+
+/** What `GET /v1/admin/policies` answers: the active documents and the tests published with them. */
 export interface StoredPolicyList {
   policies: StoredPolicy[];
+  tests: PolicyTestCase[];
+}
+
+/** What `POST /v1/admin/policies/test` answers: each test's expected and actual decision. */
+export type PolicyTestRun = Schemas["PolicyTestRun"];
+
+/** What `POST /v1/admin/policies/simulate` answers: what a draft would have decided differently over recent decisions. */
+export type PolicySimulation = Schemas["PolicySimulation"];
+
+/** Options of `admin.policies.simulate`. */
+export interface SimulatePoliciesOptions extends RequestOptions {
+  /** Days of past decisions to replay, 1 to 30. Default (the server's): 7. */
+  days?: number;
 }
 
 /** What `PUT /v1/admin/policies` answers: how the active set changed (or would, with `dryRun`). */
@@ -301,6 +320,8 @@ export interface PoliciesOptions extends RequestOptions {
 export interface ApplyPoliciesOptions extends RequestOptions {
   /** Only compute the diff; change nothing. Default: `false`. */
   dryRun?: boolean;
+  /** The tests that travel with the set: run before anything is written (a failing one is a `BadRequestError` naming `tests[i]`) and stored with it. */
+  tests?: readonly PolicyTestCaseInput[];
 }
 
 /** The `fetch` the client calls. `globalThis.fetch` fits, as does any function of this shape. */
