@@ -20,7 +20,7 @@ const DRAFT = [
   { name: "prod-deploys-need-approval", actions: ["deploy.*"], effect: "require_approval", when: { field: "metadata.env", op: "eq", value: "prod" } },
   { name: "allow-merges", actions: ["pr.merge"], effect: "allow" },
   { name: "allow-exports", actions: ["data.export"], effect: "allow" },
-  { name: "no-big-exports", actions: ["data.export"], effect: "deny", when: { field: "data.count", op: "gt", value: 100 } },
+  { name: "no-big-exports", actions: ["data.export"], effect: "deny", when: { field: "dataAccessed.count", op: "gt", value: 100 } },
 ];
 
 type Request = { actionType: string; metadata: Record<string, unknown>; dataAccessed: Array<{ type: string; count?: number }> };

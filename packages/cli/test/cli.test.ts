@@ -410,7 +410,7 @@ describe("gatehouse usage", () => {
   it.each<[string, string[], RegExp]>([
     ["gatehouse --help", ["--help"], /^Usage: gatehouse <command>/],
     ["gatehouse help", ["help"], /^Usage: gatehouse <command>/],
-    ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export>/],
+    ["gatehouse policies --help", ["policies", "--help"], /^Usage: gatehouse policies <apply\|export\|test\|simulate>/],
     ["gatehouse policies apply --help", ["policies", "apply", "--help"], /^Usage: gatehouse policies apply <file> \[--dry-run\]/],
     ["gatehouse policies export -h", ["policies", "export", "-h"], /^Usage: gatehouse policies export \[--format json\|yaml\]/],
     ["gatehouse approvals --help", ["approvals", "--help"], /^Usage: gatehouse approvals <list\|approve\|deny>/],

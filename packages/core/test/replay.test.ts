@@ -7,7 +7,7 @@ const draft = parsePolicySet({
     { name: "deploys-need-approval", actions: ["deploy.*"], effect: "require_approval" },
     { name: "no-prod-deletes", actions: ["db.delete"], effect: "deny", when: { field: "metadata.env", op: "eq", value: "prod" } },
     { name: "allow-deletes", actions: ["db.delete"], effect: "allow" },
-    { name: "big-exports", actions: ["data.export"], effect: "require_approval", when: { field: "data.count", op: "gt", value: 1000 } },
+    { name: "big-exports", actions: ["data.export"], effect: "require_approval", when: { field: "dataAccessed.count", op: "gt", value: 1000 } },
     { name: "exports", actions: ["data.export"], effect: "allow" },
     { name: "team-a-only", actions: ["build.run"], effect: "allow", when: { field: "agent.labels.team", op: "eq", value: "a" } },
     { name: "send-limit", actions: ["email.send"], effect: "deny", when: { rate: { over: 5, windowSeconds: 60 } } },
