@@ -4,7 +4,7 @@
 // The org is made through the services (the 100 benchmark policies of bench/policies.ts, 20 agents);
 // its decisions are seeded with SQL in the shape the decision path writes (actions with metadata and
 // data accessed, approvals for those that asked), decided by the live set with core's engine so the
-// recorded effects are the ones production would have written, over the last 30 days: one in ten
+// recorded effects are the ones production would have written, over the last 29 days: one in ten
 // require_approval decisions still pending, two in ten refused by a reviewer, the rest approved
 // (their actions read `executed`), and one decision in 200 denied before policy (AGENT_HALTED).
 // The draft changes the set the way an admin would: big writes denied from 500 instead of 1000, merges
@@ -23,6 +23,8 @@ const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
 const ITERATIONS = Number(process.env.BENCH_ITERATIONS ?? 10);
 const BATCH = 10_000;
 const DAYS = 30;
+/** Seeded over 29 days, so every decision is inside the 30-day window however long the run takes. */
+const SPREAD_DAYS = 29;
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 interface Setup {
@@ -41,7 +43,7 @@ function draftPolicies(): BenchPolicy[] {
   });
 }
 
-/** Decisions i = 0 … DECISIONS−1 over the last 30 days, by agent i mod 20, decided by the live set. */
+/** Decisions i = 0 … DECISIONS−1 over the last 29 days, by agent i mod 20, decided by the live set. */
 async function seed(client: pg.Client, setup: Setup): Promise<{ seconds: number; byStatus: Record<string, number> }> {
   const started = performance.now();
   const live = new PolicySet(parsePolicySet({ policies: benchPolicies() }).map((d, i) => compilePolicy(d, { versionId: `live-${i}`, version: 1 })));
@@ -90,7 +92,7 @@ async function seed(client: pg.Client, setup: Setup): Promise<{ seconds: number;
       cols.status.push(status);
       cols.reason.push(reason);
       cols.policy.push(reason === "AGENT_HALTED" ? null : (decision.policy?.name ?? null));
-      cols.at.push(new Date(now - ((DECISIONS - i) * DAYS * 86_400_000) / (DECISIONS + 1)).toISOString());
+      cols.at.push(new Date(now - ((DECISIONS - i) * SPREAD_DAYS * 86_400_000) / (DECISIONS + 1)).toISOString());
       cols.approval.push(approval);
     }
     await client.query(

@@ -2,6 +2,7 @@ import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/co
 import { parsePolicySet, PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
+import type pg from "pg";
 import { db } from "../infra/client";
 
 /** Decisions read per page (keyset on created_at, id, newest first). */
@@ -68,23 +69,10 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
   };
 
   const replay = new PolicyReplay(documents);
-  let read = 0;
-  let truncated = false;
-  let cursor: { at: Date; id: string } | null = null;
-  for (;;) {
-    const limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS - read);
-    if (limit === 0) {
-      const more = await pool.query(`SELECT 1 FROM actions WHERE org_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) < ($3, $4) LIMIT 1`, [
-        orgId,
-        from,
-        cursor?.at,
-        cursor?.id,
-      ]);
-      truncated = more.rowCount !== null && more.rowCount > 0;
-      break;
-    }
-    // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
-    const page: { rows: Row[] } = await pool.query<Row>(
+  type Cursor = { at: Date; id: string } | null;
+  // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
+  const fetchPage = (client: pg.PoolClient, cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
+    client.query<Row>(
       `SELECT a.id, a.agent_id, a.action_type, a.metadata, a.data_accessed, a.status::text AS status, a.denial_reason, a.policy_name, a.created_at,
               EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS approval
          FROM actions a
@@ -93,25 +81,52 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
         LIMIT $4`,
       cursor ? [orgId, from, cursor.at, limit, cursor.id] : [orgId, from, to, limit],
     );
-    for (const row of page.rows) {
-      const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
-      replay.add({
-        actionId: row.id,
-        at: row.created_at.toISOString(),
-        actionType: row.action_type,
-        agentId: agent.id,
-        agentName: agent.name,
-        ...subjectOf(agent),
-        metadata: row.metadata,
-        dataAccessed: row.data_accessed,
-        recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
-        policy: row.policy_name,
-      });
+  const anyBefore = (client: pg.PoolClient, cursor: NonNullable<Cursor>): Promise<boolean> =>
+    client
+      .query(`SELECT 1 FROM actions WHERE org_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) < ($3, $4) LIMIT 1`, [orgId, from, cursor.at, cursor.id])
+      .then((result) => (result.rowCount ?? 0) > 0);
+
+  let truncated = false;
+  // One connection, the next page asked for before this one is evaluated: the database reads while the engine decides.
+  const client = await pool.connect();
+  let next: Promise<{ rows: Row[] }> | null = null;
+  try {
+    let read = 0;
+    let limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS);
+    next = fetchPage(client, null, limit);
+    while (next) {
+      const page: { rows: Row[] } = await next;
+      read += page.rows.length;
+      const last = page.rows.at(-1);
+      next = null;
+      let more: Promise<boolean> | null = null;
+      if (last && page.rows.length === limit) {
+        const cursor = { at: last.created_at, id: last.id };
+        limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS - read);
+        if (limit > 0) next = fetchPage(client, cursor, limit);
+        else more = anyBefore(client, cursor);
+      }
+      for (const row of page.rows) {
+        const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
+        replay.add({
+          actionId: row.id,
+          at: row.created_at.toISOString(),
+          actionType: row.action_type,
+          agentId: agent.id,
+          agentName: agent.name,
+          ...subjectOf(agent),
+          metadata: row.metadata,
+          dataAccessed: row.data_accessed,
+          recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
+          policy: row.policy_name,
+        });
+      }
+      if (more) truncated = await more;
     }
-    read += page.rows.length;
-    const last = page.rows.at(-1);
-    if (page.rows.length < limit || !last) break;
-    cursor = { at: last.created_at, id: last.id };
+  } finally {
+    // Never hand the connection back with a query of ours still under way.
+    await next?.catch(() => undefined);
+    client.release();
   }
   return { days, from: from.toISOString(), to: to.toISOString(), truncated, ...replay.result() };
 }
