@@ -135,6 +135,15 @@ const ROWS: Record<OperationId, Row> = {
     return admin("POST", "/v1/admin/policies/draft/publish", { revision: saved.json().revision });
   },
   listPolicyVersions: () => admin("GET", "/v1/admin/policies/allow-pr/versions"),
+  testPolicies: () =>
+    admin("POST", "/v1/admin/policies/test", {
+      policies: ALLOW_ALL_PR,
+      tests: [
+        { name: "opens", request: { actionType: "pr.open" }, expect: { effect: "allow" } },
+        { name: "deploys", request: { actionType: "deploy.run" }, expect: { effect: "allow" } },
+      ],
+    }),
+  simulatePolicies: () => admin("POST", "/v1/admin/policies/simulate", { policies: ALLOW_ALL_PR, days: 7 }),
   listAgents: () => admin("GET", "/v1/admin/agents"),
   createAgent: async (state) => {
     const created = await admin("POST", "/v1/admin/agents", { name: "contract-bot", labels: { team: "qa" } });

@@ -267,6 +267,20 @@ const ROWS: Row[] = [
     sample: () => ({ path: "/v1/admin/policies", body: { policies: ALLOW_ALL_PR } }),
     foreign: "scoped",
   },
+  {
+    method: "POST",
+    route: "/v1/admin/policies/test",
+    access: adminKey("policies.write"),
+    sample: () => ({ path: "/v1/admin/policies/test", body: { policies: ALLOW_ALL_PR, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }] } }),
+    foreign: "scoped",
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/policies/simulate",
+    access: adminKey("policies.write"),
+    sample: () => ({ path: "/v1/admin/policies/simulate", body: { policies: ALLOW_ALL_PR, days: 1 } }),
+    foreign: "scoped",
+  },
   { method: "GET", route: "/v1/admin/policies/draft", access: adminKey("policies.write"), sample: () => ({ path: "/v1/admin/policies/draft" }), foreign: "scoped" },
   {
     method: "PUT",

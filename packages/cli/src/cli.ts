@@ -19,6 +19,7 @@ import {
   type GatehouseOptions,
   type PolicyDocument,
   type PolicySetDiff,
+  type PolicyTestCaseInput,
 } from "@gatehouse/sdk";
 import { exportLog, printKeys, printProof, PROGRESS_EVERY, saveCheckpoint, serverVerify, verifyFile, type AuditCliIo } from "./cli-audit.ts";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, shortTime, table, UsageError } from "./cli-common.ts";
@@ -28,6 +29,7 @@ import { runInvitations, runMembers, runOrg, runSettings, type MembersCliIo } fr
 import { runPolicyMonitor } from "./cli-policy-monitor.ts";
 import { runPolicyLibrary } from "./cli-policy-library.ts";
 import { formatPolicyVersions, VERSIONS_HELP } from "./cli-policy-versions.ts";
+import { parseDays, POLICIES_SIMULATE_HELP, POLICIES_TEST_HELP, simulatePolicyFile, testPolicyFile } from "./cli-policies.ts";
 import { runPosture } from "./cli-posture.ts";
 import { credentialsPath, readCredentials, removeCredentials, writeCredentials, type Credentials } from "./credentials.ts";
 import type { CliEnv } from "./env.ts";
@@ -89,6 +91,8 @@ Commands:
   policies library [--pack <id>]   List the policy template library and its compliance packs
   policies library show <id>   Print a library template as a policy file with its tests
   policies versions <name> A policy's versions, newest first, with who published each
+  policies test <file>     Run the tests in <file> against its policies, offline
+  policies simulate <file> [--days <n>]   Replay <file>'s policies against the org's recent decisions
   approvals list           List the org's approvals (pending ones by default)
   approvals approve <id>   Vote to approve an action waiting for approval
   approvals deny <id>      Vote to deny it (one deny decides)
@@ -148,6 +152,8 @@ Commands:
   library [--pack <id>]          List the policy template library and its compliance packs
   library show <id>              Print a template as a policy file with its tests
   versions <name> [--json]       A policy's versions, newest first, with who published each
+  test <file> [--json]           Run the tests in <file> against its policies, offline
+  simulate <file> [--days <n>] [--json]   Replay <file>'s policies against recent decisions
 
 Run gatehouse policies <command> --help for details.
 `;
@@ -158,8 +164,11 @@ Makes the org's active policies exactly those in <file>: new names are created, 
 a new version, identical ones stay as they are, and active policies missing from the file are
 archived. The whole set is applied at once, or nothing is.
 
-<file> holds { "policies": [ … ] } or a bare list of policy documents, in JSON or YAML (by its
-extension: .json, .yaml, .yml; any other name is read as JSON if it parses, else as YAML).
+<file> holds { "policies": [ … ], "tests": [ … ] } or a bare list of policy documents, in JSON or
+YAML (by its extension: .json, .yaml, .yml; any other name is read as JSON if it parses, else as
+YAML). The file's tests (see gatehouse policies test --help) run on the server before anything is
+applied: when one fails, nothing is, and each failure is printed at its line. They are stored with
+the policies (a file without tests removes the stored ones) and exported with them.
 
 Options:
   --dry-run          Only show what would change
@@ -178,8 +187,9 @@ When the server rejects the set, each problem is printed with its path in the fi
 
 const EXPORT_HELP = `Usage: gatehouse policies export [--format json|yaml]
 
-Prints the org's active policies as a policy file: applying it again changes nothing. Versions
-and content hashes are left out; defaults the server filled in (agents, mode, approval) are kept.
+Prints the org's active policies, and the tests published with them, as a policy file: applying
+it again changes nothing. Versions and content hashes are left out; defaults the server filled in
+(agents, mode, approval, the tests' request fields) are kept.
 
 Options:
   --format <format>  json (default) or yaml
@@ -493,7 +503,8 @@ async function run(given: CliContext): Promise<number> {
     if (command !== undefined) throw new UsageError(`unexpected argument "${command}"`);
     return group === "login" ? login(context, flags) : logout(context);
   }
-  if (!help && group !== "verify") context = { ...context, saved: await savedCredentials(context, flags) };
+  // verify and policies test run offline: no key, no credentials file.
+  if (!help && group !== "verify" && !(group === "policies" && command === "test")) context = { ...context, saved: await savedCredentials(context, flags) };
   switch (group) {
     case "policies":
       return runPolicies(context, flags, command, rest);
@@ -569,6 +580,38 @@ async function runPolicies(context: CliContext, flags: ParsedArgs["flags"], comm
       const format = flags.get("--format") ?? "json";
       if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${String(format)}"`);
       return exportPolicies(context, flags, format);
+    }
+    case "test": {
+      if (help) return printed(context, POLICIES_TEST_HELP);
+      allowOnly(flags, ["--json"], "policies test", { connection: false });
+      const [file, ...extra] = rest;
+      if (file === undefined) throw new UsageError("policies test needs a file: gatehouse policies test <file>");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const policyFile = await loadPolicyFile(context, file);
+      return policyFile === undefined ? EXIT_FAILURE : testPolicyFile(context, file, policyFile, flags.has("--json"));
+    }
+    case "simulate": {
+      if (help) return printed(context, POLICIES_SIMULATE_HELP);
+      allowOnly(flags, ["--days", "--json"], "policies simulate");
+      const [file, ...extra] = rest;
+      if (file === undefined) throw new UsageError("policies simulate needs a file: gatehouse policies simulate <file>");
+      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
+      const days = parseDays(flags.get("--days"));
+      const admin = adminClient(context, flags);
+      const policyFile = await loadPolicyFile(context, file);
+      if (policyFile === undefined) return EXIT_FAILURE;
+      try {
+        return await simulatePolicyFile(
+          { ...context, simulate: (policies, options) => admin.policies.simulate(policies, { ...options, signal: context.signal }) },
+          policyFile,
+          days,
+          flags.has("--json"),
+        );
+      } catch (error) {
+        if (!(error instanceof BadRequestError)) throw error;
+        context.stderr(rejection(file, error, policyFile));
+        return EXIT_FAILURE;
+      }
     }
     case "monitor":
       return runPolicyMonitor(
@@ -841,30 +884,36 @@ function flagValue(flags: ParsedArgs["flags"], name: string): string | undefined
   return typeof value === "string" ? value : undefined;
 }
 
-async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], file: string): Promise<number> {
-  const admin = adminClient(context, flags);
+/** Reads and parses a policy file; on failure prints why (with the line when known) and answers undefined. */
+async function loadPolicyFile(context: CliContext, file: string): Promise<PolicyFile | undefined> {
   const readFile = context.readFile ?? ((path: string) => readFileFromDisk(path, "utf8"));
   let text: string;
   try {
     text = await readFile(file);
   } catch (error) {
     context.stderr(`error: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
-    return EXIT_FAILURE;
+    return undefined;
   }
-  let policyFile: PolicyFile;
   try {
-    policyFile = readPolicyFile(file, text);
+    return readPolicyFile(file, text);
   } catch (error) {
     if (!(error instanceof PolicyFileError)) throw error;
     const where = error.line === undefined ? "" : `:${error.line}${error.column === undefined ? "" : `:${error.column}`}`;
     context.stderr(`error: ${file}${where}: ${error.message}\n`);
-    return EXIT_FAILURE;
+    return undefined;
   }
+}
+
+async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], file: string): Promise<number> {
+  const admin = adminClient(context, flags);
+  const policyFile = await loadPolicyFile(context, file);
+  if (policyFile === undefined) return EXIT_FAILURE;
   const dryRun = flags.has("--dry-run");
   let diff: PolicySetDiff;
   try {
-    // The server validates every document and answers 400 with the paths of what is wrong.
-    diff = await admin.policies.apply(policyFile.policies as PolicyDocument[], { dryRun, signal: context.signal });
+    // The server validates every document and runs the file's tests, and answers 400 with the paths of what is wrong.
+    const tests = policyFile.tests === undefined ? {} : { tests: policyFile.tests as PolicyTestCaseInput[] };
+    diff = await admin.policies.apply(policyFile.policies as PolicyDocument[], { dryRun, ...tests, signal: context.signal });
   } catch (error) {
     if (!(error instanceof BadRequestError)) throw error;
     context.stderr(rejection(file, error, policyFile));
@@ -876,8 +925,8 @@ async function applyPolicies(context: CliContext, flags: ParsedArgs["flags"], fi
 
 async function exportPolicies(context: CliContext, flags: ParsedArgs["flags"], format: PolicyFileFormat): Promise<number> {
   const admin = adminClient(context, flags);
-  const { policies } = await admin.policies.list({ signal: context.signal });
-  context.stdout(formatPolicyFile(policies, format));
+  const { policies, tests } = await admin.policies.list({ signal: context.signal });
+  context.stdout(formatPolicyFile(policies, format, tests));
   return EXIT_OK;
 }
 

@@ -1,5 +1,5 @@
-/** Policy files as the CLI reads and writes them: JSON or YAML, `{ policies: [...] }` or a bare list. */
-import type { StoredPolicy } from "@gatehouse/sdk";
+/** Policy files as the CLI reads and writes them: JSON or YAML, `{ policies: [...], tests: [...] }` or a bare list of policies. */
+import type { PolicyTestCase, StoredPolicy } from "@gatehouse/sdk";
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
 
 export type PolicyFileFormat = "json" | "yaml";
@@ -7,6 +7,8 @@ export type PolicyFileFormat = "json" | "yaml";
 /** A policy file's content, and where in the file each path the server may complain about is. */
 export interface PolicyFile {
   policies: unknown[];
+  /** The tests that travel with the policies; absent when the file has none. */
+  tests?: unknown;
   /** The line of the node an API issue path (`policies[2].when.all[0].op`) points at, or of its nearest ancestor. */
   lineOf(issuePath: string): number | undefined;
 }
@@ -91,19 +93,23 @@ function tryLines(text: string): Map<string, number> | undefined {
 
 function toPolicyFile(value: unknown, lines: Map<string, number> | undefined): PolicyFile {
   let policies: unknown[];
+  let tests: unknown;
   let bareList = false;
   if (Array.isArray(value)) {
     policies = value;
     bareList = true;
   } else if (typeof value === "object" && value !== null && Array.isArray((value as { policies?: unknown }).policies)) {
-    const extra = Object.keys(value).filter((key) => key !== "policies");
-    if (extra.length > 0) throw new PolicyFileError(`unexpected top-level key "${extra[0]}": a policy file holds { policies: [...] } or a list`, lines?.get(extra[0] ?? ""));
+    const extra = Object.keys(value).filter((key) => key !== "policies" && key !== "tests");
+    if (extra.length > 0)
+      throw new PolicyFileError(`unexpected top-level key "${extra[0]}": a policy file holds { policies: [...], tests: [...] } or a list`, lines?.get(extra[0] ?? ""));
     policies = (value as { policies: unknown[] }).policies;
+    tests = (value as { tests?: unknown }).tests;
   } else {
     throw new PolicyFileError("expected { policies: [...] } or a list of policies");
   }
   return {
     policies,
+    ...(tests === undefined ? {} : { tests }),
     lineOf(issuePath) {
       if (lines === undefined) return undefined;
       // A bare list is `policies` itself: the server's `policies[2].name` is the file's `[2].name`.
@@ -122,17 +128,20 @@ const APPROVAL_KEYS = ["quorum", "timeoutSeconds", "approverRoles", "approvers",
 const CONDITION_KEYS = ["field", "op", "value", "all", "any", "not", "rate"];
 const RATE_KEYS = ["over", "windowSeconds", "per"];
 const VERSION_KEYS = new Set(["version", "contentHash", "versionId", "updatedAt", "updatedBy", "decisions7d"]);
+const TEST_KEYS = ["name", "request", "expect"];
+const TEST_REQUEST_KEYS = ["actionType", "agent", "agentLabels", "metadata", "dataAccessed"];
 
 /**
- * The active policies as a file that `policies apply` accepts and finds unchanged: version fields
- * dropped, keys in the order people write them (the server stores documents with keys reordered).
+ * The active policies (and the tests published with them) as a file that `policies apply` accepts and
+ * finds unchanged: version fields dropped, keys in the order people write them (the server stores
+ * documents with keys reordered).
  */
-export function formatPolicyFile(policies: readonly StoredPolicy[], format: PolicyFileFormat): string {
+export function formatPolicyFile(policies: readonly StoredPolicy[], format: PolicyFileFormat, tests: readonly PolicyTestCase[] = []): string {
   const documents = policies.map((policy) => {
     const document = Object.fromEntries(Object.entries(policy).filter(([key]) => !VERSION_KEYS.has(key)));
     return orderPolicy(document);
   });
-  const file = { policies: documents };
+  const file = tests.length === 0 ? { policies: documents } : { policies: documents, tests: tests.map(orderTest) };
   return format === "json" ? `${JSON.stringify(file, null, 2)}\n` : stringifyYaml(file);
 }
 
@@ -163,6 +172,12 @@ export function orderPolicy(document: Record<string, unknown>): Record<string, u
   const out = ordered(document, POLICY_KEYS);
   if (isRecord(out.when)) out.when = orderCondition(out.when);
   if (isRecord(out.approval)) out.approval = ordered(out.approval, APPROVAL_KEYS);
+  return out;
+}
+
+function orderTest(test: PolicyTestCase): Record<string, unknown> {
+  const out = ordered(test as unknown as Record<string, unknown>, TEST_KEYS);
+  if (isRecord(out.request)) out.request = ordered(out.request, TEST_REQUEST_KEYS);
   return out;
 }
 

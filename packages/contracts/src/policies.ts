@@ -1,10 +1,12 @@
-import { policyDocumentSchema, policySetSchema } from "@gatehouse/core";
+import { MAX_REPLAY_GROUPS, policyDocumentSchema, policySetSchema, policyTestCaseSchema, SAMPLES_PER_TRANSITION } from "@gatehouse/core";
 import { z } from "zod";
 import { named, queryFlag } from "./common";
 
 export const policyDocSchema = named("PolicyDocument", policyDocumentSchema, "A policy as written: patterns, an optional condition, an effect and a mode.");
 
-export const policySetBodySchema = named("PolicySet", policySetSchema, "A whole policy set, applied declaratively.");
+export const policyTestCaseDocSchema = named("PolicyTestCase", policyTestCaseSchema, "A test that travels with a policy set: a sample request and the decision it must get.");
+
+export const policySetBodySchema = named("PolicySet", policySetSchema, "A whole policy set, applied declaratively, with the tests that travel with it.");
 
 export const policyViewSchema = named(
   "PolicyView",
@@ -38,8 +40,9 @@ export const storedPolicyListSchema = named(
         decisions7d: z.number().int().optional().describe("Decisions it decided over the last 7 UTC days, today included."),
       }),
     ),
+    tests: z.array(policyTestCaseSchema).describe("The tests published with the set (empty when none)."),
   }),
-  "The active set: each document (defaults filled in) with its version, when and by whom it was published, and how often it decided lately.",
+  "The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests.",
 );
 
 export const dryRunQuerySchema = z.object({ dryRun: queryFlag.optional().describe("`true`: answer the diff without applying it.") });
@@ -59,6 +62,70 @@ export const policySetDiffSchema = named(
   "How the active set changed (or would, with dryRun).",
 );
 
+const effect = z.enum(["allow", "deny", "require_approval"]);
+
+export const policyTestRunSchema = named(
+  "PolicyTestRun",
+  z.object({
+    passed: z.number().int(),
+    failed: z.number().int(),
+    results: z.array(
+      z.object({
+        name: z.string(),
+        passed: z.boolean(),
+        expected: z.object({ effect, policy: z.string().nullable().optional().describe("null: no policy applies; absent: any.") }),
+        actual: z.object({ effect, policy: z.string().nullable(), reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED.") }),
+      }),
+    ),
+  }),
+  "Each test of the set run against its policies with the decision engine.",
+);
+
+export const MAX_SIMULATION_DAYS = 30;
+
+export const simulatePoliciesBodySchema = named(
+  "SimulatePoliciesRequest",
+  policySetSchema.extend({
+    days: z.number().int().min(1).max(MAX_SIMULATION_DAYS).default(7).describe("How many days of past decisions to replay (1 to 30; 7 unless given)."),
+  }),
+  "A draft policy set (its tests are ignored here) and how far back to replay it.",
+);
+
+const transition = z.object({ from: effect, to: effect, count: z.number().int() });
+
+export const policySimulationSchema = named(
+  "PolicySimulation",
+  z.object({
+    days: z.number().int(),
+    from: z.string().describe("Start of the replayed window (ISO 8601)."),
+    to: z.string().describe("End of the replayed window (ISO 8601): when the replay ran."),
+    evaluated: z.number().int().describe("Recorded decisions evaluated with the draft."),
+    skipped: z.number().int().describe("Decisions made before any policy was consulted (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …): not replayed."),
+    truncated: z.boolean().describe("The window held more than 200,000 decisions: only the most recent were replayed."),
+    changed: z.number().int().describe("Evaluated decisions whose effect would change."),
+    transitions: z.array(transition).describe("Only changes (recorded effect → draft effect), most frequent first."),
+    byActionType: z.array(transition.extend({ actionType: z.string() })).describe(`The changes per action type, most frequent first (at most ${MAX_REPLAY_GROUPS}).`),
+    byAgent: z.array(transition.extend({ agentId: z.string(), agentName: z.string() })).describe(`The changes per agent, most frequent first (at most ${MAX_REPLAY_GROUPS}).`),
+    samples: z
+      .array(
+        z.object({
+          actionId: z.string(),
+          at: z.string(),
+          actionType: z.string(),
+          agentName: z.string(),
+          from: effect,
+          to: effect,
+          policyBefore: z.string().nullable(),
+          policyAfter: z.string().nullable(),
+        }),
+      )
+      .describe(`Up to ${SAMPLES_PER_TRANSITION} recent decisions per transition.`),
+  }),
+  "What a draft policy set would have decided differently over the org's recent decisions. Recorded effects: executed → allow, requested (or any action that opened an approval) → require_approval, denied → deny. Rate conditions see only the call itself (count 1); agents' names, labels and delegation chains are today's.",
+);
+
 export type PolicyView = z.output<typeof policyViewSchema>;
 export type PolicyList = z.output<typeof policyListSchema>;
 export type PolicySetDiff = z.output<typeof policySetDiffSchema>;
+export type PolicyTestRun = z.output<typeof policyTestRunSchema>;
+export type PolicySimulation = z.output<typeof policySimulationSchema>;

@@ -79,7 +79,17 @@ import {
   updateOrgBodySchema,
 } from "./members";
 import { healthSchema } from "./health";
-import { dryRunQuerySchema, policyListSchema, policyScopeQuerySchema, policySetBodySchema, policySetDiffSchema, storedPolicyListSchema } from "./policies";
+import {
+  dryRunQuerySchema,
+  policyListSchema,
+  policyScopeQuerySchema,
+  policySetBodySchema,
+  policySetDiffSchema,
+  policySimulationSchema,
+  policyTestRunSchema,
+  simulatePoliciesBodySchema,
+  storedPolicyListSchema,
+} from "./policies";
 import { policyMonitorQuerySchema, policyMonitorSchema } from "./policy-monitor";
 import { policyLibrarySchema } from "./policy-library";
 import {
@@ -528,6 +538,32 @@ export const routes = [
     auth: "admin",
     params: policyNameParams,
     success: { status: 200, description: "The policy's versions.", json: policyVersionListSchema },
+  },
+  {
+    operationId: "testPolicies",
+    method: "POST",
+    path: "/v1/admin/policies/test",
+    summary: "Run a policy set's tests",
+    description:
+      "Runs each test of the set (a sample request and the decision it must get) against the set's policies with the decision engine, as production decides; rate conditions see only the call itself. Writes nothing. A set that does not parse is a 400 naming the field.",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    body: policySetBodySchema,
+    success: { status: 200, description: "Each test's expected and actual decision.", json: policyTestRunSchema },
+  },
+  {
+    operationId: "simulatePolicies",
+    method: "POST",
+    path: "/v1/admin/policies/simulate",
+    summary: "Replay a draft policy set against recent decisions",
+    description:
+      "Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing.",
+    tag: "Policies",
+    auth: "admin",
+    permission: "policies.write",
+    body: simulatePoliciesBodySchema,
+    success: { status: 200, description: "What the draft would have decided differently.", json: policySimulationSchema },
   },
   {
     operationId: "listAgents",

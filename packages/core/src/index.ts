@@ -11,6 +11,8 @@ export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";
 export * from "./policy/policy-tests";
+export * from "./policy/replay";
+export * from "./policy/replay-counts";
 export * from "./policy/policy-settings";
 export * from "./policy/report-only";
 export * from "./policy/policy-source";

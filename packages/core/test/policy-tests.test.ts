@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failedTestIssues, parsePolicySet, parsePolicyTests, runPolicyTests } from "../src";
+import { failedTestIssues, parsePolicySet, parsePolicySetWithTests, parsePolicyTests, policySetSchema, runPolicyTests } from "../src";
 
 const policies = parsePolicySet({
   policies: [
@@ -52,5 +52,47 @@ describe("policy tests", () => {
     expect(() => parsePolicyTests({ tests: [{ name: "x", request: { actionType: "a.b" }, expect: { effect: "maybe" } }] })).toThrow(
       expect.objectContaining({ details: { issues: [{ path: "tests[0].expect.effect", message: expect.any(String) }] } }),
     );
+  });
+});
+
+describe("a set with its tests", () => {
+  it("reports the issues of the policies and of the tests together", () => {
+    expect(() =>
+      parsePolicySetWithTests({
+        policies: [{ name: "a", actions: ["x"], effect: "nope" }],
+        tests: [{ name: "t", request: { actionType: "x" }, expect: { effect: "maybe" } }],
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        details: {
+          issues: [
+            { path: "policies[0].effect", message: expect.any(String) },
+            { path: "tests[0].expect.effect", message: expect.any(String) },
+          ],
+        },
+      }),
+    );
+  });
+
+  it("accepts tests beside the policies in the set schema, and nothing else", () => {
+    const { documents, tests } = parsePolicySetWithTests({
+      policies: [{ name: "a", actions: ["x"], effect: "allow" }],
+      tests: [{ name: "t", request: { actionType: "x" }, expect: { effect: "allow" } }],
+    });
+    expect(documents).toHaveLength(1);
+    expect(tests[0]?.request).toEqual({ actionType: "x", agent: "test-agent", agentLabels: {}, metadata: {}, dataAccessed: [] });
+    expect(policySetSchema.safeParse({ policies: [], tests: [] }).success).toBe(true);
+    expect(() => parsePolicySetWithTests({ policies: [], extra: 1 })).toThrow(expect.objectContaining({ code: "VALIDATION" }));
+  });
+
+  it("never trips a rate limit in a test (the call alone counts), as replay does", () => {
+    const limited = parsePolicySet({
+      policies: [
+        { name: "allow-sends", actions: ["email.send"], effect: "allow" },
+        { name: "too-many", actions: ["email.send"], effect: "deny", when: { rate: { over: 10, windowSeconds: 60 } } },
+      ],
+    });
+    const tests = parsePolicyTests({ tests: [{ name: "one send", request: { actionType: "email.send" }, expect: { effect: "allow", policy: "allow-sends" } }] });
+    expect(runPolicyTests(limited, tests).failed).toBe(0);
   });
 });

@@ -348,6 +348,10 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "ppr_rt", orgId: org.id, approvalId: null, set: { policies: [] }, requestedBy: membership.id, createdAt: t, appliedAt: later },
     });
     await roundTrip("PolicyPublishRequest", publishRequest, () => prisma.policyPublishRequest.findUnique({ where: { id: publishRequest.id } }));
+    const testSet = await prisma.policyTestSet.create({
+      data: { orgId: org.id, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }], updatedAt: t },
+    });
+    await roundTrip("PolicyTestSet", testSet, () => prisma.policyTestSet.findUnique({ where: { orgId: org.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

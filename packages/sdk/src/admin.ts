@@ -31,10 +31,14 @@ import type {
   PolicyDocument,
   PolicyLibrary,
   PolicySetDiff,
+  PolicySimulation,
+  PolicyTestCaseInput,
+  PolicyTestRun,
   RemovedMember,
   RequestOptions,
   RevokedDelegations,
   RevokedKey,
+  SimulatePoliciesOptions,
   StoredPolicyList,
   SubscribeOptions,
   UpdateOrgRequest,
@@ -74,6 +78,11 @@ export interface AdminPolicies {
    * `<template id>.…`, defaults filled in) can be added to a set as they are, with its tests.
    */
   library(options?: RequestOptions): Promise<PolicyLibrary>;
+
+  /** Runs `tests` against `policies` on the server, with the engine that decides; writes nothing. A set that does not parse throws `BadRequestError`. */
+  test(policies: readonly PolicyDocument[], tests: readonly PolicyTestCaseInput[], options?: RequestOptions): Promise<PolicyTestRun>;
+  /** Replays a draft set against the org's decisions of the last `days` days (default 7): what would change, by transition, action type and agent, with samples. Writes nothing. */
+  simulate(policies: readonly PolicyDocument[], options?: SimulatePoliciesOptions): Promise<PolicySimulation>;
 
   /** The org's draft: the set as its writers edit it (YAML or JSON text), not live until published. Needs `policies.write`. */
   readonly draft: AdminPolicyDraft;
@@ -267,7 +276,16 @@ export class GatehouseAdmin {
         request<PolicySetDiff>(config, {
           method: "PUT",
           path: options.dryRun === true ? "/v1/admin/policies?dryRun=true" : "/v1/admin/policies",
-          body: { policies },
+          body: options.tests === undefined ? { policies } : { policies, tests: options.tests },
+          signal: options.signal,
+        }),
+      test: (policies, tests, options = {}) =>
+        request<PolicyTestRun>(config, { method: "POST", path: "/v1/admin/policies/test", body: { policies, tests }, signal: options.signal }),
+      simulate: (policies, options = {}) =>
+        request<PolicySimulation>(config, {
+          method: "POST",
+          path: "/v1/admin/policies/simulate",
+          body: options.days === undefined ? { policies } : { policies, days: options.days },
           signal: options.signal,
         }),
       monitor: (days, options = {}) =>

@@ -93,9 +93,28 @@ export type StoredPolicy = PolicyDocument & {
 /** What `GET /v1/admin/policies/monitor` answers: what monitor mode and report-only would have blocked, per UTC day and per policy. */
 export type PolicyMonitor = Schemas["PolicyMonitor"];
 
-/** What `GET /v1/admin/policies` answers. */
+/** A test that travels with a policy set, as stored (defaults filled in): a sample request and the decision it must get. */
+export type PolicyTestCase = Schemas["PolicyTestCase"];
+
+/** A test as written and sent (request fields other than `actionType` may be left out). */
+export type PolicyTestCaseInput = Schemas["PolicyTestCaseInput"];
+
+/** What `GET /v1/admin/policies` answers: the active documents and the tests published with them. */
 export interface StoredPolicyList {
   policies: StoredPolicy[];
+  tests: PolicyTestCase[];
+}
+
+/** What `POST /v1/admin/policies/test` answers: each test's expected and actual decision. */
+export type PolicyTestRun = Schemas["PolicyTestRun"];
+
+/** What `POST /v1/admin/policies/simulate` answers: what a draft would have decided differently over recent decisions. */
+export type PolicySimulation = Schemas["PolicySimulation"];
+
+/** Options of `admin.policies.simulate`. */
+export interface SimulatePoliciesOptions extends RequestOptions {
+  /** Days of past decisions to replay, 1 to 30. Default (the server's): 7. */
+  days?: number;
 }
 
 /** A template of the policy library: policies named `<id>.…`, their test cases, and why (`GET /v1/admin/policies/library`). */
@@ -337,6 +356,8 @@ export interface PoliciesOptions extends RequestOptions {
 export interface ApplyPoliciesOptions extends RequestOptions {
   /** Only compute the diff; change nothing. Default: `false`. */
   dryRun?: boolean;
+  /** The tests that travel with the set: run before anything is written (a failing one is a `BadRequestError` naming `tests[i]`) and stored with it. */
+  tests?: readonly PolicyTestCaseInput[];
 }
 
 /** The `fetch` the client calls. `globalThis.fetch` fits, as does any function of this shape. */

@@ -17,6 +17,7 @@ const reviewed: PolicyDocument = {
 
 const stored: StoredPolicyList = {
   policies: [{ ...reviewed, agents: ["*"], mode: "enforce", version: 2, contentHash: "cd".repeat(32), versionId: "pov_2" }],
+  tests: [],
 };
 
 const diff: PolicySetDiff = {
@@ -128,6 +129,51 @@ describe("admin.policies.apply()", () => {
   it("throws a PermissionDeniedError when the member's role may not change policies", async () => {
     const { admin } = adminClient([apiError(403, "FORBIDDEN")]);
     await expect(admin.policies.apply([reviewed])).rejects.toBeInstanceOf(PermissionDeniedError);
+  });
+});
+
+describe("admin.policies.test() and simulate()", () => {
+  const tests = [{ name: "big merges wait", request: { actionType: "pr.merge", metadata: { pr_size: 80 } }, expect: { effect: "require_approval" as const } }];
+
+  it("POSTs { policies, tests } to /v1/admin/policies/test and returns the run", async () => {
+    const run = {
+      passed: 1,
+      failed: 0,
+      results: [{ name: "big merges wait", passed: true, expected: { effect: "require_approval" }, actual: { effect: "require_approval", policy: "large-prs-need-review" } }],
+    };
+    const { admin, calls } = adminClient([json(200, run)]);
+    await expect(admin.policies.test([reviewed], tests)).resolves.toEqual(run);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.body]).toEqual(["POST", "http://localhost:4000/v1/admin/policies/test", { policies: [reviewed], tests }]);
+  });
+
+  it("POSTs { policies, days } to /v1/admin/policies/simulate (days left to the server unless given)", async () => {
+    const simulation = {
+      days: 3,
+      from: "2026-11-19T00:00:00.000Z",
+      to: "2026-11-22T00:00:00.000Z",
+      evaluated: 0,
+      skipped: 0,
+      truncated: false,
+      changed: 0,
+      transitions: [],
+      byActionType: [],
+      byAgent: [],
+      samples: [],
+    };
+    const { admin, calls } = adminClient([json(200, simulation), json(200, simulation)]);
+    await expect(admin.policies.simulate([reviewed], { days: 3 })).resolves.toEqual(simulation);
+    await admin.policies.simulate([reviewed]);
+    expect([calls[0]?.url, calls[0]?.body, calls[1]?.body]).toEqual([
+      "http://localhost:4000/v1/admin/policies/simulate",
+      { policies: [reviewed], days: 3 },
+      { policies: [reviewed] },
+    ]);
+  });
+
+  it("apply sends the set's tests when given", async () => {
+    const { admin, calls } = adminClient([json(200, diff)]);
+    await admin.policies.apply([reviewed], { tests });
+    expect(calls[0]?.body).toEqual({ policies: [reviewed], tests });
   });
 });
 

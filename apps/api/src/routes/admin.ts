@@ -5,6 +5,7 @@ import {
   createAgent,
   getOrgSettings,
   getPolicyMonitor,
+  getPolicyTests,
   issueAgentKey,
   issueOwnAdminKey,
   listAdminKeys,
@@ -13,6 +14,8 @@ import {
   listPolicySummaries,
   revokeApiKey,
   setAgentStatus,
+  simulatePolicies,
+  testPolicies,
   updateOrgSettings,
 } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
@@ -26,7 +29,8 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   api.route({
     ...fromContract(routeOf("getPolicySet")),
     handler: async (request) => {
-      const summaries = await listPolicySummaries({ ctx: ctxOf(request) });
+      const ctx = ctxOf(request);
+      const [summaries, tests] = await Promise.all([listPolicySummaries({ ctx }), getPolicyTests(ctx.org.id)]);
       return {
         policies: summaries.map((p) => ({
           ...p.document,
@@ -37,11 +41,16 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
           updatedBy: p.updatedBy,
           decisions7d: p.decisions7d,
         })),
+        tests,
       };
     },
   });
 
   api.route({ ...fromContract(routeOf("getPolicyMonitor")), handler: async (request) => getPolicyMonitor({ ctx: ctxOf(request), input: request.query }) });
+
+  api.route({ ...fromContract(routeOf("testPolicies")), handler: async (request) => testPolicies({ ctx: ctxOf(request), input: request.body }) });
+
+  api.route({ ...fromContract(routeOf("simulatePolicies")), handler: async (request) => simulatePolicies({ ctx: ctxOf(request), input: request.body }) });
 
   api.route({
     ...fromContract(routeOf("applyPolicySet")),

@@ -62,8 +62,15 @@ export type PolicyDocument = z.output<typeof policyDocumentSchema>;
 export type PolicyEffect = PolicyDocument["effect"];
 export type ApprovalOptions = z.output<typeof approvalOptionsSchema>;
 
-export const policySetSchema = z.strictObject({
-  policies: z.array(policyDocumentSchema).max(1000),
+export const MAX_POLICIES = 1000;
+
+/**
+ * The policies of a set, as parsePolicySet reads them. The set's `tests` are checked by
+ * parsePolicyTests (policy-tests.ts), where the full `policySetSchema` (policies and tests) lives.
+ */
+const policySetPoliciesSchema = z.strictObject({
+  policies: z.array(policyDocumentSchema).max(MAX_POLICIES),
+  tests: z.unknown().optional(),
 });
 
 /** `policies[2].actions[0]`: the path a person can find in their file. */
@@ -105,7 +112,7 @@ export function parsePolicySet(input: unknown): PolicyDocument[] {
     const tooDeep = policies.findIndex((policy) => nestingDepth(policy, MAX_POLICY_NESTING) > MAX_POLICY_NESTING);
     if (tooDeep >= 0) throw validationError([{ path: `policies[${tooDeep}].when`, message: `conditions nest at most ${MAX_CONDITION_DEPTH} deep` }]);
   }
-  const parsed = policySetSchema.safeParse(input);
+  const parsed = policySetPoliciesSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const seen = new Map<string, number>();
   const issues: FieldIssue[] = [];

@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { dataAccessedSchema } from "../actions/action-result";
-import { validationError, type FieldIssue } from "../errors";
 import { jsonRecord, safeString } from "../input";
-import { ACTION_TYPE_PATTERN, POLICY_NAME_PATTERN, zodIssues, type PolicyDocument, type PolicyEffect } from "./document";
+import { DomainError, validationError, type FieldIssue } from "../errors";
+import { ACTION_TYPE_PATTERN, MAX_POLICIES, parsePolicySet, policyDocumentSchema, POLICY_NAME_PATTERN, zodIssues, type PolicyDocument, type PolicyEffect } from "./document";
 import { compilePolicy, PolicySet, type Decision } from "./evaluate";
+import { onlyThisCall } from "./replay-counts";
 
 /**
  * Tests that travel with a policy set: a sample request and the decision it must get. The same engine
@@ -34,6 +35,12 @@ export type PolicyTestCase = z.output<typeof policyTestCaseSchema>;
 export const MAX_POLICY_TESTS = 500;
 export const policyTestsSchema = z.array(policyTestCaseSchema).max(MAX_POLICY_TESTS);
 
+/** A whole policy set as it is applied, exported and published: its policies and the tests that travel with them. */
+export const policySetSchema = z.strictObject({
+  policies: z.array(policyDocumentSchema).max(MAX_POLICIES),
+  tests: policyTestsSchema.optional().describe("Test cases: a sample request and the decision it must get. A set whose tests fail is refused (400 naming `tests[i]`)."),
+});
+
 export interface PolicyTestResult {
   name: string;
   passed: boolean;
@@ -57,19 +64,44 @@ export function parsePolicyTests(input: unknown): PolicyTestCase[] {
 }
 
 /**
+ * Parses a set with its tests, reporting the issues of both at once (`policies[1].effect`,
+ * `tests[0].expect.effect`). Throws a VALIDATION DomainError.
+ */
+export function parsePolicySetWithTests(input: unknown): { documents: PolicyDocument[]; tests: PolicyTestCase[] } {
+  const issues: FieldIssue[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code !== "VALIDATION") throw error;
+      issues.push(...((error.details as { issues?: FieldIssue[] } | undefined)?.issues ?? []));
+      return undefined;
+    }
+  };
+  const documents = attempt(() => parsePolicySet(input));
+  const tests = attempt(() => parsePolicyTests(input));
+  if (!documents || !tests) throw validationError(issues);
+  return { documents, tests };
+}
+
+/**
  * Runs `tests` against `documents` with the decision engine, as production decides (a monitor-mode
  * policy never blocks: when only monitor-mode policies apply, the request is allowed in its name);
- * rate conditions count nothing, so a rate limit never trips in a test.
+ * rate conditions see only the call itself (a count of 1), so a rate limit never trips in a test.
  */
 export function runPolicyTests(documents: readonly PolicyDocument[], tests: readonly PolicyTestCase[]): PolicyTestRun {
   const set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
+  const counts = onlyThisCall(set);
   const results = tests.map((test): PolicyTestResult => {
-    const decision: Decision = set.evaluate({
-      actionType: test.request.actionType,
-      agent: { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels },
-      metadata: test.request.metadata,
-      dataAccessed: test.request.dataAccessed,
-    });
+    const decision: Decision = set.evaluate(
+      {
+        actionType: test.request.actionType,
+        agent: { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels },
+        metadata: test.request.metadata,
+        dataAccessed: test.request.dataAccessed,
+      },
+      counts,
+    );
     const actual = { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) };
     const policyOk = test.expect.policy === undefined || test.expect.policy === actual.policy;
     return { name: test.name, passed: actual.effect === test.expect.effect && policyOk, expected: test.expect, actual };

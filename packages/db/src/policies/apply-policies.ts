@@ -1,5 +1,16 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { canonicalize, conflict, newId, parsePolicySet, policySettings, sha256Hex, type PolicyDocument } from "@gatehouse/core";
+import {
+  canonicalize,
+  conflict,
+  failedTestIssues,
+  newId,
+  parsePolicySetWithTests,
+  policySettings,
+  runPolicyTests,
+  sha256Hex,
+  validationError,
+  type PolicyDocument,
+} from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -8,6 +19,7 @@ import type { Prisma } from "../generated/prisma/client";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { invalidatePolicyCache } from "./policy-cache";
+import { storePolicyTests } from "./store-policy-tests";
 
 /** A policy the set creates or changes. */
 export type PolicyChange = PolicySetDiff["created"][number];
@@ -38,6 +50,11 @@ async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, Existing
  * `within` runs inside the same transaction after the writes (a publish request marking itself
  * applied): its throw rolls the whole apply back. Under the org setting policies.requireSecondApproval
  * a member's apply is a 409 (SECOND_APPROVAL_REQUIRED) unless `approved` (the approved publish).
+ *
+ * The set's `tests` run first, with the engine that decides: a set whose tests fail is refused
+ * (VALIDATION, an issue per failed test at `tests[i]`) before anything is written, dryRun or not. A
+ * full apply (not keepOthers) stores the set's tests (none when absent) with the policies, in the
+ * same transaction; keepOthers adds policies and leaves the stored tests as they are.
  */
 export async function applyPolicies({
   ctx,
@@ -56,7 +73,9 @@ export async function applyPolicies({
   approved?: boolean;
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
-  const documents = parsePolicySet(input);
+  const { documents, tests } = parsePolicySetWithTests(input);
+  const run = runPolicyTests(documents, tests);
+  if (run.failed > 0) throw validationError(failedTestIssues(run));
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
     const [org] = await tx.$queryRaw<Array<{ settings: unknown }>>`SELECT settings FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
@@ -118,6 +137,7 @@ export async function applyPolicies({
       await tx.policy.update({ where: { id: policy.id }, data: { status: "archived", archivedAt: new Date() } });
       audit.push({ type: "policy.archived", actor: actorRef(ctx.actor), subjectId: policy.id, data: { policyId: policy.id, name: policy.name, version: policy.version } });
     }
+    if (!keepOthers) await storePolicyTests(tx, ctx.org.id, tests);
     if (audit.length > 0) {
       await appendAuditEntries(tx, ctx.org.id, audit);
       await tx.org.update({ where: { id: ctx.org.id }, data: { policyRevision: { increment: 1 } } });

@@ -10,3 +10,6 @@ export { savePolicyDraft } from "./save-policy-draft";
 export { discardPolicyDraft } from "./discard-policy-draft";
 export { listPolicyVersions } from "./list-policy-versions";
 export type { PolicyDraftView } from "./policy-draft-view";
+export { getPolicyTests } from "./get-policy-tests";
+export { MAX_SIMULATED_DECISIONS, SIMULATION_PAGE, simulatePolicies } from "./simulate-policies";
+export { testPolicies } from "./test-policies";

@@ -2,6 +2,7 @@ import { formatPolicySource, type PolicySourceFormat } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listActivePolicyVersions } from "./list-active-policy-versions";
+import { getPolicyTests } from "./get-policy-tests";
 
 /** The draft as the editor gets it (`PolicyDraft` in the contracts). */
 export interface PolicyDraftView {
@@ -42,23 +43,9 @@ export async function readDraftRow(orgId: string): Promise<PolicyDraftView | nul
   return row ? draftView(row) : null;
 }
 
-/**
- * The tests published with the active set (table `policy_test_sets`, kept by PUT /v1/admin/policies);
- * none where that table is not there yet.
- */
-async function activeTests(orgId: string): Promise<object[]> {
-  try {
-    const [row] = await db().$queryRawUnsafe<Array<{ tests: unknown }>>(`SELECT tests FROM policy_test_sets WHERE org_id = $1`, orgId);
-    return Array.isArray(row?.tests) ? (row.tests as object[]) : [];
-  } catch (error) {
-    if ((error as { meta?: { code?: string }; code?: string }).meta?.code === "42P01" || /policy_test_sets/.test(String(error))) return [];
-    throw error;
-  }
-}
-
 /** With no draft stored, the editor starts from the active set and its tests, as YAML, at revision 0. */
 export async function activeSetAsDraft(ctx: Ctx): Promise<PolicyDraftView> {
-  const [versions, tests] = await Promise.all([listActivePolicyVersions(ctx.org.id), activeTests(ctx.org.id)]);
+  const [versions, tests] = await Promise.all([listActivePolicyVersions(ctx.org.id), getPolicyTests(ctx.org.id)]);
   return {
     source: formatPolicySource({ policies: versions.map((v) => v.document as object), tests }, "yaml"),
     format: "yaml",

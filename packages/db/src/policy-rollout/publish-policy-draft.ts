@@ -8,7 +8,6 @@ import {
   forbidden,
   newId,
   parsePolicySource,
-  policySetSchema,
   policySettings,
   runPolicyTests,
   sha256Hex,
@@ -33,12 +32,9 @@ export const PUBLISH_ACTION_TYPE = "gatehouse.policies.publish";
 
 export type PublishOutcome = { status: "published"; diff: PolicySetDiff } | { status: "pending_approval"; approvalId: string };
 
-/**
- * The input applyPolicies takes for a parsed set: its documents, and its tests once the set schema
- * carries them (PUT /v1/admin/policies keeps them with the set).
- */
-export function setInput(set: readonly PolicyDocument[], tests: readonly PolicyTestCase[]): { policies: PolicyDocument[]; tests?: PolicyTestCase[] } {
-  return "tests" in policySetSchema.shape ? { policies: [...set], tests: [...tests] } : { policies: [...set] };
+/** The input applyPolicies takes for a parsed set: its documents and its tests (kept with the set when it goes live). */
+export function setInput(set: readonly PolicyDocument[], tests: readonly PolicyTestCase[]): { policies: PolicyDocument[]; tests: PolicyTestCase[] } {
+  return { policies: [...set], tests: [...tests] };
 }
 
 /**

@@ -580,6 +580,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/policies/simulate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replay a draft policy set against recent decisions
+         * @description Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing.
+         */
+        post: operations["simulatePolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/policies/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a policy set's tests
+         * @description Runs each test of the set (a sample request and the decision it must get) against the set's policies with the decision engine, as production decides; rate conditions see only the call itself. Writes nothing. A set that does not parse is a 400 naming the field.
+         */
+        post: operations["testPolicies"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/settings": {
         parameters: {
             query?: never;
@@ -1693,9 +1733,11 @@ export interface components {
                 templates: string[];
             }[];
         };
-        /** @description A whole policy set, applied declaratively. */
+        /** @description A whole policy set, applied declaratively, with the tests that travel with it. */
         PolicySet: {
             policies: components["schemas"]["PolicyDocument"][];
+            /** @description Test cases: a sample request and the decision it must get. A set whose tests fail is refused (400 naming `tests[i]`). */
+            tests?: components["schemas"]["PolicyTestCaseInput"][];
         };
         /** @description How the active set changed (or would, with dryRun). */
         PolicySetDiff: {
@@ -1718,6 +1760,62 @@ export interface components {
             unchanged: {
                 name: string;
                 version: number;
+            }[];
+        };
+        /** @description What a draft policy set would have decided differently over the org's recent decisions. Recorded effects: executed → allow, requested (or any action that opened an approval) → require_approval, denied → deny. Rate conditions see only the call itself (count 1); agents' names, labels and delegation chains are today's. */
+        PolicySimulation: {
+            days: number;
+            /** @description Start of the replayed window (ISO 8601). */
+            from: string;
+            /** @description End of the replayed window (ISO 8601): when the replay ran. */
+            to: string;
+            /** @description Recorded decisions evaluated with the draft. */
+            evaluated: number;
+            /** @description Decisions made before any policy was consulted (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …): not replayed. */
+            skipped: number;
+            /** @description The window held more than 200,000 decisions: only the most recent were replayed. */
+            truncated: boolean;
+            /** @description Evaluated decisions whose effect would change. */
+            changed: number;
+            /** @description Only changes (recorded effect → draft effect), most frequent first. */
+            transitions: {
+                /** @enum {string} */
+                from: "allow" | "deny" | "require_approval";
+                /** @enum {string} */
+                to: "allow" | "deny" | "require_approval";
+                count: number;
+            }[];
+            /** @description The changes per action type, most frequent first (at most 100). */
+            byActionType: {
+                /** @enum {string} */
+                from: "allow" | "deny" | "require_approval";
+                /** @enum {string} */
+                to: "allow" | "deny" | "require_approval";
+                count: number;
+                actionType: string;
+            }[];
+            /** @description The changes per agent, most frequent first (at most 100). */
+            byAgent: {
+                /** @enum {string} */
+                from: "allow" | "deny" | "require_approval";
+                /** @enum {string} */
+                to: "allow" | "deny" | "require_approval";
+                count: number;
+                agentId: string;
+                agentName: string;
+            }[];
+            /** @description Up to 5 recent decisions per transition. */
+            samples: {
+                actionId: string;
+                at: string;
+                actionType: string;
+                agentName: string;
+                /** @enum {string} */
+                from: "allow" | "deny" | "require_approval";
+                /** @enum {string} */
+                to: "allow" | "deny" | "require_approval";
+                policyBefore: string | null;
+                policyAfter: string | null;
             }[];
         };
         /** @description A starting point from the policy library: policies, the tests that pin down what they decide, and why. */
@@ -1759,6 +1857,84 @@ export interface components {
                     effect: "allow" | "deny" | "require_approval";
                     /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
                     policy?: string | null;
+                };
+            }[];
+        };
+        /** @description A test that travels with a policy set: a sample request and the decision it must get. */
+        PolicyTestCase: {
+            name: string;
+            request: {
+                actionType: string;
+                /**
+                 * @description The agent's name (policies' `agents` patterns match it).
+                 * @default test-agent
+                 */
+                agent: string;
+                /** @default {} */
+                agentLabels: {
+                    [key: string]: string;
+                };
+                /** @default {} */
+                metadata: {
+                    [key: string]: unknown;
+                };
+                /** @default [] */
+                dataAccessed: components["schemas"]["DataAccess"][];
+            };
+            expect: {
+                /** @enum {string} */
+                effect: "allow" | "deny" | "require_approval";
+                /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
+                policy?: string | null;
+            };
+        };
+        /** @description A test that travels with a policy set: a sample request and the decision it must get. */
+        PolicyTestCaseInput: {
+            name: string;
+            request: {
+                actionType: string;
+                /**
+                 * @description The agent's name (policies' `agents` patterns match it).
+                 * @default test-agent
+                 */
+                agent?: string;
+                /** @default {} */
+                agentLabels?: {
+                    [key: string]: string;
+                };
+                /** @default {} */
+                metadata?: {
+                    [key: string]: unknown;
+                };
+                /** @default [] */
+                dataAccessed?: components["schemas"]["DataAccessInput"][];
+            };
+            expect: {
+                /** @enum {string} */
+                effect: "allow" | "deny" | "require_approval";
+                /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
+                policy?: string | null;
+            };
+        };
+        /** @description Each test of the set run against its policies with the decision engine. */
+        PolicyTestRun: {
+            passed: number;
+            failed: number;
+            results: {
+                name: string;
+                passed: boolean;
+                expected: {
+                    /** @enum {string} */
+                    effect: "allow" | "deny" | "require_approval";
+                    /** @description null: no policy applies; absent: any. */
+                    policy?: string | null;
+                };
+                actual: {
+                    /** @enum {string} */
+                    effect: "allow" | "deny" | "require_approval";
+                    policy: string | null;
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                    reason?: string;
                 };
             }[];
         };
@@ -1862,7 +2038,18 @@ export interface components {
         SigningKeyList: {
             keys: components["schemas"]["SigningKey"][];
         };
-        /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published, and how often it decided lately. */
+        /** @description A draft policy set (its tests are ignored here) and how far back to replay it. */
+        SimulatePoliciesRequest: {
+            policies: components["schemas"]["PolicyDocument"][];
+            /** @description Test cases: a sample request and the decision it must get. A set whose tests fail is refused (400 naming `tests[i]`). */
+            tests?: components["schemas"]["PolicyTestCaseInput"][];
+            /**
+             * @description How many days of past decisions to replay (1 to 30; 7 unless given).
+             * @default 7
+             */
+            days?: number;
+        };
+        /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
         StoredPolicyList: {
             policies: ({
                 name: string;
@@ -1878,6 +2065,8 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+            /** @description The tests published with the set (empty when none). */
+            tests: components["schemas"]["PolicyTestCase"][];
         };
         /** @description The member's new role: at most the caller's own rank, and never for a member ranking above the caller. The last owner cannot be demoted (409). */
         UpdateMemberRequest: {
@@ -5320,6 +5509,198 @@ export interface operations {
             };
             /** @description Conflicts with the current state. */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    simulatePolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimulatePoliciesRequest"];
+            };
+        };
+        responses: {
+            /** @description What the draft would have decided differently. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicySimulation"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testPolicies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicySet"];
+            };
+        };
+        responses: {
+            /** @description Each test's expected and actual decision. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyTestRun"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

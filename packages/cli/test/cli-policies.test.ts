@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
+import { json, runCli, type CliRun, type CliWorld, type Reply } from "./helpers.ts";
+
+function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
+  return runCli(argv, replies, {
+    ...world,
+    readFile: async (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return text;
+    },
+  });
+}
+
+const SET_YAML = [
+  "policies:",
+  "  - name: allow-reads",
+  "    actions: ['*.read']",
+  "    effect: allow",
+  "  - name: review-merges",
+  "    actions: [pr.merge]",
+  "    effect: require_approval",
+  "tests:",
+  "  - name: reads are fine",
+  "    request: { actionType: repo.read }",
+  "    expect: { effect: allow, policy: allow-reads }",
+  "  - name: merges go straight through",
+  "    request: { actionType: pr.merge, agent: ci-bot }",
+  "    expect: { effect: allow }",
+  "  - name: wipes are denied by nothing",
+  "    request: { actionType: fs.wipe }",
+  "    expect: { effect: deny, policy: null }",
+  "",
+].join("\n");
+
+const PASSING_YAML = SET_YAML.replace("expect: { effect: allow }\n", "expect: { effect: require_approval, policy: review-merges }\n");
+
+describe("gatehouse policies test <file>", () => {
+  it("runs the file's tests offline, prints each failure's expected and actual decision at its line, and exits 1", async () => {
+    const run = await cli(["policies", "test", "set.yaml"], [], { files: { "set.yaml": SET_YAML }, env: {} });
+    expect(run.calls).toEqual([]);
+    expect(run.code).toBe(EXIT_FAILURE);
+    expect(run.stdout).toBe(
+      [
+        "  ok    reads are fine",
+        "  FAIL  merges go straight through (set.yaml:12)",
+        "        expected: allow (any policy)",
+        "        actual:   require_approval by review-merges",
+        "  ok    wipes are denied by nothing",
+        "",
+        "2 passed, 1 failed.",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("exits 0 when every test passes; --json prints the run", async () => {
+    const run = await cli(["policies", "test", "set.yaml", "--json"], [], { files: { "set.yaml": PASSING_YAML }, env: {} });
+    expect(run.code).toBe(EXIT_OK);
+    expect(JSON.parse(run.stdout)).toMatchObject({ passed: 3, failed: 0, results: [{ name: "reads are fine", passed: true }, {}, {}] });
+  });
+
+  it("names a malformed test's field and line, exit 1", async () => {
+    const run = await cli(["policies", "test", "set.yaml"], [], { files: { "set.yaml": SET_YAML.replace("effect: deny, policy: null", "effect: maybe") }, env: {} });
+    expect(run.code).toBe(EXIT_FAILURE);
+    expect(run.stderr).toMatch(/^error: set\.yaml is not a valid policy set, 1 problem:\n {2}tests\[2\]\.expect\.effect \(set\.yaml:17\): /);
+  });
+
+  it("takes no connection options and needs a file", async () => {
+    expect((await cli(["policies", "test", "set.yaml", "--api-key", "gh_admin_x"], [], { files: { "set.yaml": SET_YAML } })).code).toBe(EXIT_USAGE);
+    expect((await cli(["policies", "test"])).code).toBe(EXIT_USAGE);
+  });
+});
+
+describe("gatehouse policies apply and export carry the tests", () => {
+  it("apply sends the file's tests with its policies", async () => {
+    const diff = { dryRun: false, created: [], updated: [], archived: [], unchanged: [] };
+    const run = await cli(["policies", "apply", "set.yaml"], [json(200, diff)], { files: { "set.yaml": PASSING_YAML } });
+    const body = run.calls[0]?.body as { tests: unknown[] };
+    expect(body.tests).toHaveLength(3);
+    expect(body.tests[0]).toEqual({ name: "reads are fine", request: { actionType: "repo.read" }, expect: { effect: "allow", policy: "allow-reads" } });
+  });
+
+  it("apply prints a failed test the server refuses at its line", async () => {
+    const refused = json(400, {
+      error: {
+        code: "VALIDATION",
+        message: "tests[1]: failed",
+        details: { issues: [{ path: "tests[1]", message: "'merges go straight through' expected allow, got require_approval by review-merges" }] },
+        requestId: "req_400",
+      },
+    });
+    const run = await cli(["policies", "apply", "set.yaml"], [refused], { files: { "set.yaml": SET_YAML } });
+    expect(run.code).toBe(EXIT_FAILURE);
+    expect(run.stderr).toContain("  tests[1] (set.yaml:12): 'merges go straight through' expected allow");
+  });
+
+  it("export writes the stored tests after the policies", async () => {
+    const stored = {
+      policies: [{ name: "allow-reads", actions: ["*.read"], agents: ["*"], effect: "allow", mode: "enforce", version: 1, versionId: "pov_1", contentHash: "c".repeat(64) }],
+      tests: [{ expect: { effect: "allow" }, name: "reads", request: { metadata: {}, actionType: "repo.read", agent: "test-agent", agentLabels: {}, dataAccessed: [] } }],
+    };
+    const run = await cli(["policies", "export", "--format", "yaml"], [json(200, stored)]);
+    expect(parseYaml(run.stdout)).toEqual({
+      policies: [{ name: "allow-reads", actions: ["*.read"], agents: ["*"], effect: "allow", mode: "enforce" }],
+      tests: [{ name: "reads", request: { actionType: "repo.read", agent: "test-agent", agentLabels: {}, metadata: {}, dataAccessed: [] }, expect: { effect: "allow" } }],
+    });
+    expect(run.stdout.indexOf("name: reads")).toBeGreaterThan(run.stdout.indexOf("tests:"));
+  });
+});
+
+const SIMULATION = {
+  days: 7,
+  from: "2026-11-15T12:00:00.000Z",
+  to: "2026-11-22T12:00:00.000Z",
+  evaluated: 120,
+  skipped: 3,
+  truncated: false,
+  changed: 12,
+  transitions: [
+    { from: "require_approval", to: "allow", count: 10 },
+    { from: "allow", to: "deny", count: 2 },
+  ],
+  byActionType: [
+    { actionType: "pr.merge", from: "require_approval", to: "allow", count: 10 },
+    { actionType: "data.export", from: "allow", to: "deny", count: 2 },
+  ],
+  byAgent: [{ agentId: "agt_1", agentName: "ci-bot", from: "require_approval", to: "allow", count: 10 }],
+  samples: [
+    {
+      actionId: "act_1",
+      at: "2026-11-22T11:00:00.000Z",
+      actionType: "pr.merge",
+      agentName: "ci-bot",
+      from: "require_approval",
+      to: "allow",
+      policyBefore: "review-merges",
+      policyAfter: null,
+    },
+  ],
+};
+
+describe("gatehouse policies simulate <file>", () => {
+  it("POSTs the file's policies with --days and prints transitions, top action types and agents, and samples", async () => {
+    const run = await cli(["policies", "simulate", "set.yaml", "--days", "7"], [json(200, SIMULATION)], { files: { "set.yaml": SET_YAML } });
+    expect(run.code).toBe(EXIT_OK);
+    expect(run.calls[0]?.url).toBe("https://gh.example.com/v1/admin/policies/simulate");
+    expect(run.calls[0]?.body).toMatchObject({ days: 7, policies: [{ name: "allow-reads" }, { name: "review-merges" }] });
+    expect(run.stdout).toContain("Replayed 120 decisions of the last 7 days (2026-11-15T12:00:00Z to 2026-11-22T12:00:00Z).");
+    expect(run.stdout).toContain("12 would change; 3 decided before policy");
+    expect(run.stdout).toMatch(/require_approval → allow\s+10/);
+    expect(run.stdout).toMatch(/pr\.merge\s+require_approval → allow\s+10/);
+    expect(run.stdout).toMatch(/ci-bot\s+require_approval → allow\s+10/);
+    expect(run.stdout).toMatch(/review-merges → -\s+act_1/);
+  });
+
+  it("--json prints the answer; --days out of range is a usage error before any call", async () => {
+    const run = await cli(["policies", "simulate", "set.yaml", "--json"], [json(200, SIMULATION)], { files: { "set.yaml": SET_YAML } });
+    expect(JSON.parse(run.stdout)).toEqual(SIMULATION);
+    expect(run.calls[0]?.body).not.toHaveProperty("days");
+    const bad = await cli(["policies", "simulate", "set.yaml", "--days", "31"], [], { files: { "set.yaml": SET_YAML } });
+    expect([bad.code, bad.calls.length, bad.stderr]).toEqual([EXIT_USAGE, 0, expect.stringContaining("--days must be a whole number from 1 to 30")]);
+  });
+});

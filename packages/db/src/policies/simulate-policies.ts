@@ -1,0 +1,132 @@
+import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/contracts";
+import { parsePolicySet, PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import type pg from "pg";
+import { db } from "../infra/client";
+
+/** Decisions read per page (keyset on created_at, id, newest first). */
+export const SIMULATION_PAGE = 5_000;
+/** At most this many decisions are replayed; older ones in the window are left out (`truncated`). */
+export const MAX_SIMULATED_DECISIONS = 200_000;
+
+type Row = {
+  id: string;
+  agent_id: string;
+  action_type: string;
+  metadata: Record<string, unknown>;
+  data_accessed: ReplayRecord["dataAccessed"];
+  status: "executed" | "requested" | "denied";
+  denial_reason: string | null;
+  policy_name: string | null;
+  created_at: Date;
+  approval: boolean;
+};
+
+type AgentRow = { id: string; name: string; labels: Record<string, string> };
+type Link = { child: string; parent: string; root: string; depth: number };
+
+/**
+ * Replay (`POST /v1/admin/policies/simulate`): evaluates a draft set against the org's recorded
+ * decisions of the last `days` days with core's PolicyReplay (compiled once) and answers what would
+ * change. Reads only the org's own rows (every query is by org_id), writes nothing. Agents are read
+ * as they are now: a delegate is evaluated as its root agent, with its current chain.
+ */
+export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: Ctx; input: unknown; now?: Date }): Promise<PolicySimulation> {
+  requirePermission(ctx, "policies.write");
+  const { days: rawDays, ...set } = input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const parsedDays = simulatePoliciesBodySchema.shape.days.safeParse(rawDays);
+  if (!parsedDays.success) throw validationError(zodIssues(parsedDays.error, ["days"]));
+  const documents = parsePolicySet(set);
+  const days = parsedDays.data;
+  const orgId = ctx.org.id;
+  const to = now;
+  const from = new Date(to.getTime() - days * 86_400_000);
+  const pool = db().pool;
+
+  const [agentRows, linkRows] = await Promise.all([
+    pool.query<AgentRow>(`SELECT id, name, labels FROM agents WHERE org_id = $1`, [orgId]),
+    pool.query<Link>(`SELECT child_agent_id AS child, parent_agent_id AS parent, root_agent_id AS root, depth FROM delegations WHERE org_id = $1`, [orgId]),
+  ]);
+  const agents = new Map(agentRows.rows.map((a) => [a.id, a]));
+  const links = new Map(linkRows.rows.map((l) => [l.child, l]));
+  const subjects = new Map<string, Pick<ReplayRecord, "subject" | "delegation">>();
+  const subjectOf = (agent: AgentRow): Pick<ReplayRecord, "subject" | "delegation"> => {
+    let known = subjects.get(agent.id);
+    if (known) return known;
+    const link = links.get(agent.id);
+    const root = link ? agents.get(link.root) : undefined;
+    if (!link || !root) {
+      known = { subject: { id: agent.id, name: agent.name, labels: agent.labels } };
+    } else {
+      // The chain's agent names, root first, walked up from the delegate (bounded by its depth).
+      const chain: string[] = [agent.name];
+      for (let at: Link | undefined = link; at && chain.length <= link.depth; at = links.get(at.parent)) chain.unshift(agents.get(at.parent)?.name ?? at.parent);
+      known = { subject: { id: root.id, name: root.name, labels: root.labels }, delegation: { depth: link.depth, rootAgent: root.name, chain } };
+    }
+    subjects.set(agent.id, known);
+    return known;
+  };
+
+  const replay = new PolicyReplay(documents);
+  type Cursor = { at: Date; id: string } | null;
+  // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
+  const fetchPage = (client: pg.PoolClient, cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
+    client.query<Row>(
+      `SELECT a.id, a.agent_id, a.action_type, a.metadata, a.data_accessed, a.status::text AS status, a.denial_reason, a.policy_name, a.created_at,
+              EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS approval
+         FROM actions a
+        WHERE a.org_id = $1 AND a.created_at >= $2 AND ${cursor ? "a.created_at <= $3 AND (a.created_at, a.id) < ($3, $5)" : "a.created_at < $3"}
+        ORDER BY a.created_at DESC, a.id DESC
+        LIMIT $4`,
+      cursor ? [orgId, from, cursor.at, limit, cursor.id] : [orgId, from, to, limit],
+    );
+  const anyBefore = (client: pg.PoolClient, cursor: NonNullable<Cursor>): Promise<boolean> =>
+    client
+      .query(`SELECT 1 FROM actions WHERE org_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) < ($3, $4) LIMIT 1`, [orgId, from, cursor.at, cursor.id])
+      .then((result) => (result.rowCount ?? 0) > 0);
+
+  let truncated = false;
+  // One connection, the next page asked for before this one is evaluated: the database reads while the engine decides.
+  const client = await pool.connect();
+  let next: Promise<{ rows: Row[] }> | null = null;
+  try {
+    let read = 0;
+    let limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS);
+    next = fetchPage(client, null, limit);
+    while (next) {
+      const page: { rows: Row[] } = await next;
+      read += page.rows.length;
+      const last = page.rows.at(-1);
+      next = null;
+      let more: Promise<boolean> | null = null;
+      if (last && page.rows.length === limit) {
+        const cursor = { at: last.created_at, id: last.id };
+        limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS - read);
+        if (limit > 0) next = fetchPage(client, cursor, limit);
+        else more = anyBefore(client, cursor);
+      }
+      for (const row of page.rows) {
+        const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
+        replay.add({
+          actionId: row.id,
+          at: row.created_at.toISOString(),
+          actionType: row.action_type,
+          agentId: agent.id,
+          agentName: agent.name,
+          ...subjectOf(agent),
+          metadata: row.metadata,
+          dataAccessed: row.data_accessed,
+          recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
+          policy: row.policy_name,
+        });
+      }
+      if (more) truncated = await more;
+    }
+  } finally {
+    // Never hand the connection back with a query of ours still under way.
+    await next?.catch(() => undefined);
+    client.release();
+  }
+  return { days, from: from.toISOString(), to: to.toISOString(), truncated, ...replay.result() };
+}
