@@ -193,7 +193,7 @@ test("write, test, replay and publish a policy change in the console", async ({ 
   await expect(page.getByTestId("version-row")).toHaveCount(2);
   await expect(page.getByTestId("version-row").first()).toContainText("v2");
   const diff = page.getByTestId("version-diff");
-  await expect(diff.locator('[data-kind="added"]')).toHaveText(["description: Merges wait for a reviewer"]);
+  await expect(diff.locator('[data-kind="added"] [data-part="text"]')).toHaveText(["description: Merges wait for a reviewer"]);
   await expect(diff.locator('[data-kind="removed"]')).toHaveCount(0);
   await expect(page.getByTestId("diff-stats")).toHaveText("+1 −0");
 

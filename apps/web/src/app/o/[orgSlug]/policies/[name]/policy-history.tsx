@@ -126,7 +126,7 @@ export function DiffView({ lines }: { lines: ReturnType<typeof lineDiff> }) {
             {line.kind === "added" ? "+" : line.kind === "removed" ? "−" : " "}
           </span>
           <span className="sr-only">{line.kind === "added" ? "added: " : line.kind === "removed" ? "removed: " : ""}</span>
-          {line.text}
+          <span data-part="text">{line.text}</span>
         </div>
       ))}
     </pre>

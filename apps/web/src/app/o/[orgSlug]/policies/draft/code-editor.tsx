@@ -4,7 +4,7 @@ import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } 
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { forceLinting, lintGutter, linter, type Diagnostic } from "@codemirror/lint";
-import { Compartment, EditorState } from "@codemirror/state";
+import { Annotation, Compartment, EditorState } from "@codemirror/state";
 import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
 import { jsonSchema } from "codemirror-json-schema";
 import { yamlSchema } from "codemirror-json-schema/yaml";
@@ -25,6 +25,9 @@ function issueDiagnostics(view: EditorView, issues: readonly SourceIssue[]): Dia
     return [{ from: line.from, to: line.to, severity: "error" as const, source: "gatehouse", message: `${issue.path}: ${issue.message}` }];
   });
 }
+
+/** Marks a replacement pushed in from outside, which must not echo back as the author's edit. */
+const external = Annotation.define<boolean>();
 
 const theme = EditorView.theme({
   "&": { fontSize: "13px", height: "100%" },
@@ -80,7 +83,7 @@ export function CodeEditor({
           theme,
           EditorView.contentAttributes.of({ "aria-label": "Policy source", "data-testid": "policy-source" }),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged) onChangeRef.current(update.state.doc.toString());
+            if (update.docChanged && !update.transactions.some((tr) => tr.annotation(external))) onChangeRef.current(update.state.doc.toString());
           }),
         ],
       }),
@@ -109,7 +112,7 @@ export function CodeEditor({
     const current = view.current;
     if (!current) return;
     const text = current.state.doc.toString();
-    if (text !== value) current.dispatch({ changes: { from: 0, to: text.length, insert: value } });
+    if (text !== value) current.dispatch({ changes: { from: 0, to: text.length, insert: value }, annotations: external.of(true) });
   }, [value]);
 
   useEffect(() => {
