@@ -135,7 +135,7 @@ interface Sample {
 }
 
 interface Row {
-  method: "GET" | "POST" | "PATCH" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   route: string;
   permission: Permission;
   /** A valid request in the org `slug` names; a vote is cast on a throwaway approval. */
@@ -260,6 +260,17 @@ async function throwawayDelegation(f: Fixtures): Promise<string> {
   const key = await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId } });
   const ctx = { ...(await authenticateApiKey(key.apiKey)), requestId: "security-spec" };
   return (await createDelegation({ ctx, input: { name: "sec", capabilities: ["pr.*"], ttlSeconds: 600 } })).delegation.id;
+}
+
+/** The org's policy set as a draft source: the same policies as it has, so publishing it changes nothing other rows rely on. */
+const DRAFT_SOURCE = `policies:\n${POLICIES.map((p) => `  - ${JSON.stringify(p)}`).join("\n")}\ntests:\n  - { name: "merges wait", request: { actionType: "pr.merge" }, expect: { effect: "require_approval", policy: "review-merges" } }\n`;
+
+/** The current revision of org A's draft (a save or a publish names it; a stale one is a 409). */
+async function draftRevision(f: Fixtures, slug: string): Promise<number> {
+  if (slug !== f.a.slug) return 0;
+  const response = await f.sessions.owner.get(orgPath(slug, "/policies/draft"));
+  expect(response.status(), await response.text()).toBe(200);
+  return ((await response.json()) as { revision: number }).revision;
 }
 
 const ROWS: Row[] = [
@@ -441,6 +452,39 @@ const ROWS: Row[] = [
   { method: "GET", route: "/api/orgs/[orgSlug]/overview", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/overview?range=7d") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/posture", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/posture") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
+  // Policies: every member reads them (as GET /v1/admin/policies: any member's key); drafts, tests and
+  // replays are policies.write. Names are per org: org B's policy of the same name is never answered.
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies", permission: "member", sample: (_f, slug) => ({ path: orgPath(slug, "/policies") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies/monitor", permission: "member", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/monitor?days=7") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies/library", permission: "member", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/library") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies/schema", permission: "member", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/schema") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies/[name]/versions", permission: "member", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/allow-pr/versions") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/policies/draft", permission: "policies.write", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/draft") }) },
+  {
+    method: "PUT",
+    route: "/api/orgs/[orgSlug]/policies/draft",
+    permission: "policies.write",
+    sample: async (f, slug) => ({ path: orgPath(slug, "/policies/draft"), body: { source: DRAFT_SOURCE, format: "yaml", revision: await draftRevision(f, slug) } }),
+  },
+  { method: "DELETE", route: "/api/orgs/[orgSlug]/policies/draft", permission: "policies.write", sample: (_f, slug) => ({ path: orgPath(slug, "/policies/draft") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/policies/draft/publish",
+    permission: "policies.write",
+    sample: async (f, slug) => ({ path: orgPath(slug, "/policies/draft/publish"), body: { revision: await draftRevision(f, slug) } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/policies/test",
+    permission: "policies.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/policies/test"), body: { source: DRAFT_SOURCE, format: "yaml" } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/policies/simulate",
+    permission: "policies.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/policies/simulate"), body: { source: DRAFT_SOURCE, format: "yaml", days: 1 } }),
+  },
 ];
 
 // ── Calls and checks ───────────────────────────────────────────────────────────────────────────────

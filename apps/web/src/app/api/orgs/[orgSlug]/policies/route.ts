@@ -1,0 +1,15 @@
+import type { NextRequest } from "next/server";
+import { listPolicySummaries } from "@gatehouse/db";
+import type { PolicySummaryList } from "@/lib/policies";
+import { checkedParams, jsonResponse } from "@/server/http";
+import { withMember } from "@/server/member-route";
+
+// GET /api/orgs/[orgSlug]/policies → the active policies with their version, last change and decisions
+// in the last 7 days. Session (401), membership (another org is 404); every member reads policies (as
+// GET /v1/admin/policies: any member's key).
+export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
+  return withMember(request, checkedParams(params), "read policies", async (ctx, _params, requestId) => {
+    const list = (await listPolicySummaries({ ctx })) as PolicySummaryList;
+    return jsonResponse(list, requestId);
+  });
+}

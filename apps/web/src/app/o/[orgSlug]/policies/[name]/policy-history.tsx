@@ -1,0 +1,134 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useMemo, useState } from "react";
+import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
+import { formatDateTime } from "@/lib/format";
+import { diffStats, lineDiff } from "@/lib/line-diff";
+import { fetchVersions, PolicyApiError, policyKeys, type PolicyVersionView } from "@/lib/policies";
+import { documentYaml } from "@/lib/policy-source";
+
+/** A policy's versions, newest first (who, when, hash), and a line diff between any two of them. */
+export function PolicyHistory({ orgSlug, name }: { orgSlug: string; name: string }) {
+  const query = useQuery({ queryKey: policyKeys.versions(orgSlug, name), queryFn: ({ signal }) => fetchVersions(orgSlug, name, signal) });
+  const back = (
+    <Link href={`/o/${encodeURIComponent(orgSlug)}/policies`} className="text-sm text-stone-600 underline">
+      ← Policies
+    </Link>
+  );
+  if (query.isPending) return <RowsSkeleton label="Loading versions…" />;
+  if (query.isError) {
+    if (query.error instanceof PolicyApiError && query.error.status === 404) {
+      return (
+        <div className="space-y-4">
+          {back}
+          <EmptyBox title={`No policy named ${name}`}>It may have been renamed; the list shows the active ones.</EmptyBox>
+        </div>
+      );
+    }
+    return <LoadError what="The policy" error={query.error} onRetry={() => void query.refetch()} />;
+  }
+  const { versions, status } = query.data;
+  return (
+    <div className="space-y-6">
+      {back}
+      <div>
+        <h1 className="font-mono text-xl font-semibold">{name}</h1>
+        <p className="mt-1 text-sm text-stone-600">
+          {versions.length} version{versions.length === 1 ? "" : "s"}
+          {status === "archived" ? " · archived (no longer in the active set)" : ""}. Each published change is a new immutable version.
+        </p>
+      </div>
+      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+        <table className="w-full text-left text-sm" aria-label="Versions">
+          <thead className="border-b border-stone-200 text-xs text-stone-500">
+            <tr>
+              <th className="px-4 py-2 font-medium">Version</th>
+              <th className="px-4 py-2 font-medium">Published</th>
+              <th className="px-4 py-2 font-medium">By</th>
+              <th className="px-4 py-2 font-medium">Content hash</th>
+            </tr>
+          </thead>
+          <tbody>
+            {versions.map((v) => (
+              <tr key={v.versionId} data-testid="version-row" className="border-b border-stone-100 last:border-0">
+                <td className="px-4 py-2.5 tabular-nums">v{v.version}</td>
+                <td className="px-4 py-2.5 text-xs text-stone-600">{formatDateTime(v.createdAt)}</td>
+                <td className="px-4 py-2.5 text-xs text-stone-600">{v.createdBy?.label ?? "—"}</td>
+                <td className="px-4 py-2.5 font-mono text-xs text-stone-500" title={v.contentHash}>
+                  {v.contentHash.slice(0, 16)}…
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {versions.length >= 2 ? <VersionDiff versions={versions} /> : null}
+    </div>
+  );
+}
+
+function VersionDiff({ versions }: { versions: PolicyVersionView[] }) {
+  // Newest first: compare the previous version with the current one unless the reader picks others.
+  const [fromId, setFromId] = useState(versions[1]?.versionId ?? "");
+  const [toId, setToId] = useState(versions[0]?.versionId ?? "");
+  const from = versions.find((v) => v.versionId === fromId);
+  const to = versions.find((v) => v.versionId === toId);
+  const lines = useMemo(() => (from && to ? lineDiff(documentYaml(from.document), documentYaml(to.document)) : []), [from, to]);
+  const stats = diffStats(lines);
+  const select = "rounded-md border border-stone-300 bg-white px-2 py-1 text-sm";
+  return (
+    <section aria-labelledby="diff-title" className="rounded-xl border border-stone-200 bg-white p-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h2 id="diff-title" className="text-base font-semibold">
+          Diff
+        </h2>
+        <label className="text-sm text-stone-600">
+          from{" "}
+          <select aria-label="From version" value={fromId} onChange={(e) => setFromId(e.target.value)} className={select}>
+            {versions.map((v) => (
+              <option key={v.versionId} value={v.versionId}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="text-sm text-stone-600">
+          to{" "}
+          <select aria-label="To version" value={toId} onChange={(e) => setToId(e.target.value)} className={select}>
+            {versions.map((v) => (
+              <option key={v.versionId} value={v.versionId}>
+                v{v.version}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span data-testid="diff-stats" className="ml-auto text-xs text-stone-500">
+          <span className="text-emerald-700">+{stats.added}</span> <span className="text-red-700">−{stats.removed}</span>
+        </span>
+      </div>
+      <DiffView lines={lines} />
+    </section>
+  );
+}
+
+export function DiffView({ lines }: { lines: ReturnType<typeof lineDiff> }) {
+  return (
+    <pre data-testid="version-diff" className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-stone-50 py-2 font-mono text-xs leading-5">
+      {lines.map((line, i) => (
+        <div
+          key={i}
+          data-kind={line.kind}
+          className={line.kind === "added" ? "bg-emerald-50 text-emerald-900" : line.kind === "removed" ? "bg-red-50 text-red-900" : "text-stone-700"}
+        >
+          <span aria-hidden="true" className="inline-block w-6 select-none text-center text-stone-400">
+            {line.kind === "added" ? "+" : line.kind === "removed" ? "−" : " "}
+          </span>
+          <span className="sr-only">{line.kind === "added" ? "added: " : line.kind === "removed" ? "removed: " : ""}</span>
+          <span data-part="text">{line.text}</span>
+        </div>
+      ))}
+    </pre>
+  );
+}

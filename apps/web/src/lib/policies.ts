@@ -1,0 +1,194 @@
+import type { PolicySetDiff } from "@gatehouse/contracts";
+import type { SourceFormat } from "./policy-source";
+
+// The console's policy calls (/api/orgs/<slug>/policies/…) and the shapes they answer: the API's
+// shapes (issue 16's agreed interface) as the console's route handlers pass them through.
+
+export type Effect = "allow" | "deny" | "require_approval";
+
+export interface PolicySummary {
+  name: string;
+  version: number;
+  versionId: string;
+  contentHash: string;
+  description?: string;
+  actions: string[];
+  agents: string[];
+  effect: Effect;
+  mode: "enforce" | "monitor";
+  updatedAt: string | null;
+  updatedBy: string | null;
+  decisions7d: number;
+}
+export interface PolicySummaryList {
+  policies: PolicySummary[];
+}
+
+export interface PolicyMonitor {
+  days: number;
+  series: Array<{ at: string; wouldBlock: number }>;
+  byPolicy: Array<{ policy: string; decided: number; wouldBlock: number }>;
+}
+
+export interface PolicyVersionView {
+  version: number;
+  versionId: string;
+  contentHash: string;
+  document: Record<string, unknown>;
+  createdAt: string;
+  createdBy: { type: string; id: string; label: string } | null;
+}
+export interface PolicyVersionList {
+  name: string;
+  status: "active" | "archived";
+  versions: PolicyVersionView[];
+}
+
+export interface PolicyDraft {
+  source: string;
+  format: SourceFormat;
+  revision: number;
+  updatedAt: string;
+  updatedBy: { id: string; email: string } | null;
+}
+
+export interface PolicyTestResult {
+  name: string;
+  passed: boolean;
+  expected: { effect: Effect; policy?: string | null };
+  actual: { effect: Effect; policy: string | null; reason?: string };
+}
+export interface PolicyTestRun {
+  passed: number;
+  failed: number;
+  results: PolicyTestResult[];
+}
+
+export interface PolicySimulation {
+  days: number;
+  from: string;
+  to: string;
+  evaluated: number;
+  truncated: boolean;
+  changed: number;
+  transitions: Array<{ from: Effect; to: Effect; count: number }>;
+  byActionType: Array<{ actionType: string; from: Effect; to: Effect; count: number }>;
+  byAgent: Array<{ agentId: string; agentName: string; from: Effect; to: Effect; count: number }>;
+  samples: Array<{ actionId: string; at: string; actionType: string; agentName: string; from: Effect; to: Effect; policyBefore: string | null; policyAfter: string | null }>;
+}
+
+export type PublishResult = { status: "published"; diff: PolicySetDiff } | { status: "pending_approval"; approvalId: string };
+
+export interface PolicyTemplate {
+  id: string;
+  title: string;
+  summary: string;
+  rationale: string;
+  packs: string[];
+  policies: unknown[];
+  tests: unknown[];
+}
+export interface PolicyPack {
+  id: string;
+  title: string;
+  framework: string;
+  description: string;
+  controls: Array<{ id: string; title: string; templates: string[] }>;
+}
+export interface PolicyLibrary {
+  templates: PolicyTemplate[];
+  packs: PolicyPack[];
+}
+
+/** A problem in the draft's source: the field path and, when the server could place it, its 1-based line. */
+export interface SourceIssue {
+  path: string;
+  message: string;
+  line?: number;
+}
+
+/** A refusal from a policy route; a 400 carries the issues it names. */
+export class PolicyApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | null;
+  readonly issues: SourceIssue[];
+
+  constructor(status: number, code: string, message: string, requestId: string | null, issues: SourceIssue[]) {
+    super(message);
+    this.name = "PolicyApiError";
+    this.status = status;
+    this.code = code;
+    this.requestId = requestId;
+    this.issues = issues;
+  }
+}
+
+function issuesOf(details: unknown): SourceIssue[] {
+  const list = details && typeof details === "object" ? (details as { issues?: unknown }).issues : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((raw: unknown) => {
+    if (!raw || typeof raw !== "object") return [];
+    const { path, message, line } = raw as { path?: unknown; message?: unknown; line?: unknown };
+    if (typeof path !== "string" || typeof message !== "string") return [];
+    return [{ path, message, ...(typeof line === "number" && Number.isInteger(line) && line > 0 ? { line } : {}) }];
+  });
+}
+
+async function call<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, {
+    method,
+    signal,
+    cache: "no-store",
+    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (response.ok) return { status: response.status, body: (await response.json()) as T };
+  let code = "INTERNAL";
+  let message = `Request failed with status ${response.status}`;
+  let requestId = response.headers.get("x-request-id");
+  let issues: SourceIssue[] = [];
+  try {
+    const parsed = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string; details?: unknown } };
+    code = parsed.error?.code ?? code;
+    message = parsed.error?.message ?? message;
+    requestId = parsed.error?.requestId ?? requestId;
+    issues = issuesOf(parsed.error?.details);
+  } catch {
+    // Not JSON: keep the generic message.
+  }
+  throw new PolicyApiError(response.status, code, message, requestId, issues);
+}
+
+const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}/policies`;
+const bodyOf = async <T>(promise: Promise<{ body: T }>) => (await promise).body;
+
+export const policyKeys = {
+  all: (orgSlug: string) => ["policies", orgSlug] as const,
+  list: (orgSlug: string) => ["policies", orgSlug, "list"] as const,
+  monitor: (orgSlug: string, days: number) => ["policies", orgSlug, "monitor", days] as const,
+  versions: (orgSlug: string, name: string) => ["policies", orgSlug, "versions", name] as const,
+  draft: (orgSlug: string) => ["policies", orgSlug, "draft"] as const,
+  library: (orgSlug: string) => ["policies", orgSlug, "library"] as const,
+  schema: (orgSlug: string) => ["policies", orgSlug, "schema"] as const,
+};
+
+export const MONITOR_DAYS = [7, 30] as const;
+export const REPLAY_DAYS = [1, 7, 30] as const;
+
+export const fetchPolicies = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicySummaryList>("GET", base(orgSlug), undefined, signal));
+export const fetchMonitor = (orgSlug: string, days: number, signal?: AbortSignal) => bodyOf(call<PolicyMonitor>("GET", `${base(orgSlug)}/monitor?days=${days}`, undefined, signal));
+export const fetchVersions = (orgSlug: string, name: string, signal?: AbortSignal) =>
+  bodyOf(call<PolicyVersionList>("GET", `${base(orgSlug)}/${encodeURIComponent(name)}/versions`, undefined, signal));
+export const fetchDraft = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicyDraft>("GET", `${base(orgSlug)}/draft`, undefined, signal));
+export const saveDraft = (orgSlug: string, body: { source: string; format: SourceFormat; revision: number }) => bodyOf(call<PolicyDraft>("PUT", `${base(orgSlug)}/draft`, body));
+export const discardDraft = (orgSlug: string) => bodyOf(call<unknown>("DELETE", `${base(orgSlug)}/draft`));
+export const publishDraft = (orgSlug: string, revision: number) => bodyOf(call<PublishResult>("POST", `${base(orgSlug)}/draft/publish`, { revision }));
+export const testSource = (orgSlug: string, body: { source: string; format: SourceFormat }, signal?: AbortSignal) =>
+  bodyOf(call<PolicyTestRun>("POST", `${base(orgSlug)}/test`, body, signal));
+export const simulateSource = (orgSlug: string, body: { source: string; format: SourceFormat; days: number }) =>
+  bodyOf(call<PolicySimulation>("POST", `${base(orgSlug)}/simulate`, body));
+export const fetchLibrary = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicyLibrary>("GET", `${base(orgSlug)}/library`, undefined, signal));
+export const fetchPolicySchema = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<Record<string, unknown>>("GET", `${base(orgSlug)}/schema`, undefined, signal));
+
+export const EFFECT_LABELS: Record<Effect, string> = { allow: "allow", deny: "deny", require_approval: "needs approval" };
