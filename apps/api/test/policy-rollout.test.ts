@@ -161,10 +161,10 @@ describe("GET /v1/admin/policies/monitor and the list's use counts", () => {
     expect(list.statusCode).toBe(200);
     const policies = list.json().policies as Array<{ name: string; effect: string; version: number; updatedAt: string; updatedBy: string | null; decisions7d: number }>;
     expect(policies.map((p) => [p.name, p.effect, p.version, p.updatedBy, p.decisions7d])).toEqual([
-      ["allow-pr", "allow", 1, org.adminKey.id, 1],
-      ["no-deletes", "deny", 1, org.adminKey.id, 3],
-      ["review-merges", "require_approval", 1, org.adminKey.id, 2],
-      ["trial-no-push", "deny", 1, org.adminKey.id, 0],
+      ["allow-pr", "allow", 1, org.owner.email, 1],
+      ["no-deletes", "deny", 1, org.owner.email, 3],
+      ["review-merges", "require_approval", 1, org.owner.email, 2],
+      ["trial-no-push", "deny", 1, org.owner.email, 0],
     ]);
     expect(policies.every((p) => Math.abs(Date.parse(p.updatedAt) - Date.now()) < 10 * 60_000)).toBe(true);
   });

@@ -48,7 +48,8 @@ export interface PolicyDraft {
   source: string;
   format: SourceFormat;
   revision: number;
-  updatedAt: string;
+  /** null: no draft is stored (the source is the active set). */
+  updatedAt: string | null;
   updatedBy: { id: string; email: string } | null;
 }
 

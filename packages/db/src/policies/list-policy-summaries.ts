@@ -4,6 +4,7 @@ import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listActivePolicyVersions } from "./list-active-policy-versions";
 import { requirePolicyReader } from "./read-policies-access";
+import { PUBLISHER_JOINS, PUBLISHER_LABEL } from "./publisher-label";
 
 const DAY = 86_400_000;
 
@@ -24,8 +25,9 @@ export async function listPolicySummaries({ ctx, now = Date.now() }: { ctx: Ctx;
   if (versions.length === 0) return [];
   const pool = db().pool;
   const [published, counted] = await Promise.all([
-    pool.query<{ subject_id: string; actor_id: string }>(
-      `SELECT subject_id, actor_id FROM audit_entries WHERE org_id = $1 AND type = 'policy.version_published' AND subject_id = ANY($2::text[])`,
+    pool.query<{ subject_id: string; label: string }>(
+      `SELECT ae.subject_id, ${PUBLISHER_LABEL} AS label FROM audit_entries ae${PUBLISHER_JOINS}
+       WHERE ae.org_id = $1 AND ae.type = 'policy.version_published' AND ae.subject_id = ANY($2::text[])`,
       [orgId, versions.map((v) => v.id)],
     ),
     pool.query<{ policy_name: string; decided: string }>(
@@ -33,7 +35,7 @@ export async function listPolicySummaries({ ctx, now = Date.now() }: { ctx: Ctx;
       [orgId, new Date(today - 6 * DAY).toISOString(), new Date(today).toISOString()],
     ),
   ]);
-  const publisher = new Map(published.rows.map((r) => [r.subject_id, r.actor_id]));
+  const publisher = new Map(published.rows.map((r) => [r.subject_id, r.label]));
   const decided = new Map(counted.rows.map((r) => [r.policy_name, Number(r.decided)]));
   return versions.map((v) => {
     const document = v.document as unknown as PolicyDocument;

@@ -2,6 +2,7 @@ import type { PolicyVersionList } from "@gatehouse/contracts";
 import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
+import { PUBLISHER_JOINS, PUBLISHER_LABEL } from "./publisher-label";
 
 const MAX_VERSIONS = 500;
 
@@ -26,16 +27,9 @@ export async function listPolicyVersions({ ctx, input }: { ctx: Ctx; input: { na
   const policy = await db().policy.findFirst({ where: { orgId: ctx.org.id, name: input.name }, select: { id: true, name: true, status: true } });
   if (!policy) throw notFound("policy");
   const rows = await db().$queryRawUnsafe<VersionRow[]>(
-    `SELECT pv.id, pv.version, pv.content_hash, pv.document, pv.created_at, ae.actor_type, ae.actor_id,
-            COALESCE(um.email, uk.email, ag.name, ae.actor_id) AS label
+    `SELECT pv.id, pv.version, pv.content_hash, pv.document, pv.created_at, ae.actor_type, ae.actor_id, ${PUBLISHER_LABEL} AS label
      FROM policy_versions pv
-     LEFT JOIN audit_entries ae ON ae.org_id = pv.org_id AND ae.type = 'policy.version_published' AND ae.subject_id = pv.id
-     LEFT JOIN memberships m ON ae.actor_type = 'member' AND m.id = ae.actor_id AND m.org_id = pv.org_id
-     LEFT JOIN users um ON um.id = m.user_id
-     LEFT JOIN api_keys k ON ae.actor_type = 'adminKey' AND k.id = ae.actor_id AND k.org_id = pv.org_id
-     LEFT JOIN memberships km ON km.id = k.membership_id
-     LEFT JOIN users uk ON uk.id = km.user_id
-     LEFT JOIN agents ag ON ae.actor_type = 'agent' AND ag.id = ae.actor_id AND ag.org_id = pv.org_id
+     LEFT JOIN audit_entries ae ON ae.org_id = pv.org_id AND ae.type = 'policy.version_published' AND ae.subject_id = pv.id${PUBLISHER_JOINS}
      WHERE pv.org_id = $1 AND pv.policy_id = $2
      ORDER BY pv.version DESC
      LIMIT ${MAX_VERSIONS}`,

@@ -2058,7 +2058,7 @@ export interface components {
                 versionId: string;
                 /** @description When its current version was published (ISO 8601). */
                 updatedAt?: string;
-                /** @description Who published its current version (the actor of its policy.version_published audit entry); null if unknown. */
+                /** @description Who published its current version: the member's email (for a member or their admin key), an agent's name, else the actor's id; null if unknown. */
                 updatedBy?: string | null;
                 /** @description Decisions it decided over the last 7 UTC days, today included. */
                 decisions7d?: number;

@@ -9,7 +9,9 @@ import { withMember } from "@/server/member-route";
 // GET /v1/admin/policies: any member's key).
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "read policies", async (ctx, _params, requestId) => {
-    const list = (await listPolicySummaries({ ctx })) as PolicySummaryList;
+    const list: PolicySummaryList = {
+      policies: (await listPolicySummaries({ ctx })).map(({ document, ...summary }) => ({ ...summary, ...(document.description ? { description: document.description } : {}) })),
+    };
     return jsonResponse(list, requestId);
   });
 }

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { POLICY_PACKS, POLICY_TEMPLATES } from "@gatehouse/core";
+import { policyLibrary } from "@gatehouse/core";
 import type { PolicyLibrary } from "@/lib/policies";
 import { checkedParams, jsonResponse } from "@/server/http";
 import { withMember } from "@/server/member-route";
@@ -8,7 +8,7 @@ import { withMember } from "@/server/member-route";
 // POLICY_PACKS), as GET /v1/admin/policies/library answers it. Session (401), membership (404); every member.
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "read the policy library", async (_ctx, _params, requestId) => {
-    const library = { templates: POLICY_TEMPLATES, packs: POLICY_PACKS } as unknown as PolicyLibrary;
+    const library = policyLibrary() as unknown as PolicyLibrary;
     return jsonResponse(library, requestId);
   });
 }
