@@ -273,6 +273,21 @@ async function draftRevision(f: Fixtures, slug: string): Promise<number> {
   return ((await response.json()) as { revision: number }).revision;
 }
 
+/** A stored draft of org A (its active set saved as the draft) to publish: its revision. */
+async function storedDraftRevision(f: Fixtures, slug: string): Promise<number> {
+  if (slug !== f.a.slug) return 1;
+  // Samples are made in parallel: a save that lost the race to another (409) reads the draft again.
+  for (let attempt = 0; ; attempt += 1) {
+    const current = await f.sessions.owner.get(orgPath(slug, "/policies/draft"));
+    expect(current.status(), await current.text()).toBe(200);
+    const draft = (await current.json()) as { source: string; format: string; revision: number };
+    const saved = await f.sessions.owner.put(orgPath(slug, "/policies/draft"), { data: { source: draft.source, format: draft.format, revision: draft.revision } });
+    if (saved.status() === 409 && attempt < 5) continue;
+    expect(saved.status(), await saved.text()).toBe(200);
+    return ((await saved.json()) as { revision: number }).revision;
+  }
+}
+
 const ROWS: Row[] = [
   { method: "GET", route: "/api/orgs/[orgSlug]/approvals", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/approvals?status=all&limit=200") }) },
   {
@@ -471,7 +486,7 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/policies/draft/publish",
     permission: "policies.write",
-    sample: async (f, slug) => ({ path: orgPath(slug, "/policies/draft/publish"), body: { revision: await draftRevision(f, slug) } }),
+    sample: async (f, slug) => ({ path: orgPath(slug, "/policies/draft/publish"), body: { revision: await storedDraftRevision(f, slug) } }),
   },
   {
     method: "POST",

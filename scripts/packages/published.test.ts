@@ -6,7 +6,8 @@
  * command prints its help, exports that org's audit log and verifies it offline, and `gatehouse login`
  * saves a piped key the server accepted for the commands after it. A CommonJS script delegates:
  * the delegate acts within its scope, its dispose method revokes it, withDelegation and parallel fan
- * out; the installed `gatehouse delegations` prints the tree.
+ * out; the installed `gatehouse delegations` prints the tree. The installed `gatehouse policies test`
+ * checks a policy file's tests offline, and `policies apply` cannot publish a set whose test fails.
  */
 import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -218,5 +219,44 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs", () 
     expect(listed.stdout).toMatch(new RegExp(`^${org.agent.id}\\n  ${String(result.id)} +reader +agt_\\S+ +doc\\.read +revoked `));
     const again = run(bin, ["delegations", "revoke", String(result.id)], project, { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url });
     expect([again.status, again.stdout]).toEqual([0, `Nothing to revoke: ${String(result.id)} was revoked already.\n`]);
+  }, 60_000);
+  it("test a policy file offline with the installed gatehouse, and never publish a set whose test fails (the API refuses it, apply exits 1, nothing changes)", async () => {
+    const own = await createTestOrg({ label: "packages-policies", policies: [{ name: "reads", actions: ["doc.read"], effect: "allow" }] });
+    const bin = join(project, "node_modules/.bin/gatehouse");
+    const connection = { GATEHOUSE_API_KEY: own.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url };
+    const policies = `policies:
+  - name: repo-reads
+    actions: [repo.read]
+    effect: allow
+  - name: deploys
+    actions: [deploy.*]
+    effect: require_approval
+tests:
+  - name: reads go through
+    request: { actionType: repo.read }
+    expect: { effect: allow, policy: repo-reads }
+`;
+    writeFileSync(
+      join(project, "failing.yaml"),
+      `${policies}  - name: deploys go straight through
+    request: { actionType: deploy.prod }
+    expect: { effect: allow }
+`,
+    );
+    writeFileSync(join(project, "passing.yaml"), policies);
+
+    const offline = run(bin, ["policies", "test", "failing.yaml"], project);
+    expect(offline.status).toBe(1);
+    expect(`${offline.stdout}${offline.stderr}`).toContain("deploys go straight through");
+    const refused = run(bin, ["policies", "apply", "failing.yaml"], project, connection);
+    expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining("tests[1]")]);
+    const unchanged = run(bin, ["policies", "export"], project, connection);
+    expect([unchanged.status, unchanged.stdout.includes("repo-reads"), unchanged.stdout.includes("doc.read")]).toEqual([0, false, true]);
+
+    expect(run(bin, ["policies", "test", "passing.yaml"], project).status).toBe(0);
+    const applied = run(bin, ["policies", "apply", "passing.yaml"], project, connection);
+    expect([applied.status, applied.stderr]).toEqual([0, ""]);
+    const exported = run(bin, ["policies", "export"], project, connection);
+    expect([exported.stdout.includes("repo-reads"), exported.stdout.includes("reads go through")]).toEqual([true, true]);
   }, 60_000);
 });
