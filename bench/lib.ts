@@ -1,6 +1,8 @@
 // Shared by the benchmark scripts: child processes, a throwaway database, percentiles and wrk.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 
@@ -135,4 +137,50 @@ export function recordResults(name: string, page: string, date: string, results:
   writeFileSync(`bench/results/${name}-${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`bench/${page}.md`, summary(stamp));
   console.log(JSON.stringify(results, null, 2));
+}
+
+export interface Machine {
+  cpus: number;
+  cpuModel: string;
+  node: string;
+  date: string;
+  loadavgAtStart: number[];
+}
+
+export interface BenchRun {
+  machine: Machine;
+  /** The throwaway database's URL, its connected client, and the env its services (setup scripts, API) run with. */
+  database: { url: string };
+  client: pg.Client;
+  env: Record<string, string>;
+}
+
+/**
+ * Runs a benchmark in a fresh migrated database with a throwaway home (its master key), a connected
+ * client and the env for its services; stops every child process, drops the database and removes the
+ * home afterwards, whatever happened.
+ */
+export async function benchRun(work: (run: BenchRun) => Promise<void>): Promise<void> {
+  const round2 = (v: number) => Math.round(v * 100) / 100;
+  const machine: Machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    node: process.version,
+    date: new Date().toISOString(),
+    loadavgAtStart: loadavg().map(round2),
+  };
+  log(`machine: ${JSON.stringify(machine)}`);
+  const database = await benchDatabase();
+  const client = new pg.Client({ connectionString: database.url });
+  const home = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
+  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, API_HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_HOME: home };
+  try {
+    await client.connect();
+    await work({ machine, database, client, env });
+  } finally {
+    await client.end().catch(() => {});
+    await stopChildren();
+    await database.drop();
+    rmSync(home, { recursive: true, force: true });
+  }
 }

@@ -8,11 +8,9 @@
 // counts them from the audit log exactly as it does in production (its throughput is recorded too).
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`.
 // Writes bench/results/overview-<timestamp>.json and bench/OVERVIEW.md.
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import pg from "pg";
-import { background, benchDatabase, log, recordResults, redisUrl, run, stopChildren, timing, waitFor, type Timing } from "./lib";
+import { background, benchRun, log, recordResults, run, timing, waitFor, type Timing } from "./lib";
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 1_000_000);
 const BATCH = 100_000;
@@ -119,14 +117,7 @@ async function httpTimings(url: string, key: string, iterations: number): Promis
 }
 
 async function main(): Promise<void> {
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, date: new Date().toISOString(), loadavgAtStart: loadavg().map(round2) };
-  log(`machine: ${JSON.stringify(machine)}`);
-  const database = await benchDatabase();
-  const client = new pg.Client({ connectionString: database.url });
-  const home = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
-  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, API_HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_HOME: home };
-  try {
-    await client.connect();
+  await benchRun(async ({ machine, client, env }) => {
     const setup = JSON.parse(run("npx", ["tsx", "bench/setup-overview.ts"], env).trim().split("\n").pop() as string) as Setup;
     log(`seeding ${DECISIONS} decisions`);
     const seeded = await seed(client, setup);
@@ -162,12 +153,7 @@ async function main(): Promise<void> {
       targets: { overviewP95Ms: 300, postureP95Ms: 500 },
     };
     recordResults("overview", "OVERVIEW", machine.date, results, (stamp) => summary(results, stamp));
-  } finally {
-    await client.end().catch(() => {});
-    await stopChildren();
-    await database.drop();
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 interface Results {

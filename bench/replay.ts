@@ -11,12 +11,10 @@
 // of services 0-19 always reviewed, deletes of services 0-9 enforced instead of monitored.
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`.
 // Writes bench/results/replay-<timestamp>.json and bench/REPLAY.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { loadavg } from "node:os";
 import { compilePolicy, onlyThisCall, parsePolicySet, PolicySet, recordedEffect, replayDecisions, type ReplayRecord } from "@gatehouse/core";
 import pg from "pg";
-import { background, benchDatabase, log, redisUrl, run, stopChildren, timing, waitFor, type Timing } from "./lib";
+import { background, benchRun, log, recordResults, run, timing, waitFor, type Timing } from "./lib";
 import { benchPolicies, benchRequests, type BenchPolicy } from "./policies";
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 100_000);
@@ -183,14 +181,7 @@ interface Results {
 }
 
 async function main(): Promise<void> {
-  const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, date: new Date().toISOString(), loadavgAtStart: loadavg().map(round2) };
-  log(`machine: ${JSON.stringify(machine)}`);
-  const database = await benchDatabase();
-  const client = new pg.Client({ connectionString: database.url });
-  const home = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
-  const env = { DATABASE_URL: database.url, REDIS_URL: redisUrl, API_HOST: "127.0.0.1", LOG_LEVEL: "warn", GATEHOUSE_HOME: home };
-  try {
-    await client.connect();
+  await benchRun(async ({ machine, client, env }) => {
     const setup = JSON.parse(run("npx", ["tsx", "bench/setup-overview.ts"], env).trim().split("\n").pop() as string) as Setup;
     log(`seeding ${DECISIONS} decisions`);
     const seeded = await seed(client, setup);
@@ -236,17 +227,8 @@ async function main(): Promise<void> {
       pure: { runs, evaluationsPerSecond: Math.round((records.length / runs.p50) * 1000), sameAsServer },
       target: { serverMs: 2000 },
     };
-    mkdirSync("bench/results", { recursive: true });
-    const stamp = machine.date.replace(/[:.]/g, "-");
-    writeFileSync(`bench/results/replay-${stamp}.json`, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync("bench/REPLAY.md", summary(results, stamp));
-    console.log(JSON.stringify(results, null, 2));
-  } finally {
-    await client.end().catch(() => {});
-    await stopChildren();
-    await database.drop();
-    rmSync(home, { recursive: true, force: true });
-  }
+    recordResults("replay", "REPLAY", machine.date, results, (stamp) => summary(results, stamp));
+  });
 }
 
 function summary(r: Results, stamp: string): string {

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { hashPassword, newId } from "@gatehouse/core";
-import { db, disconnectDb } from "@gatehouse/db";
+import { disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
+import { addMember } from "./people";
 import { readStack, type E2EStack } from "./stack";
 
 // Issue 16's acceptance journey: open the policies, edit the draft in the code editor and see an
@@ -50,15 +49,6 @@ async function act(stack: E2EStack, actionType: string): Promise<string> {
   });
   expect(response.status, await response.clone().text()).toBe(200);
   return ((await response.json()) as { status: string }).status;
-}
-
-async function addMember(role: "viewer"): Promise<{ email: string; password: string }> {
-  const suffix = randomBytes(4).toString("hex");
-  const email = `${role}-${suffix}@example.test`;
-  const password = `pw-${randomBytes(12).toString("hex")}`;
-  const user = await db().user.create({ data: { id: newId("user"), email, name: `${role} ${suffix}`, passwordHash: await hashPassword(password) } });
-  await db().membership.create({ data: { id: newId("membership"), orgId: org.org.id, userId: user.id, role } });
-  return { email, password };
 }
 
 async function openPolicies(page: Page, credentials: { email: string; password: string }) {
@@ -206,7 +196,7 @@ test("write, test, replay and publish a policy change in the console", async ({ 
 });
 
 test("a viewer sees the policies read-only", async ({ page }) => {
-  const viewer = await addMember("viewer");
+  const viewer = await addMember(org, "viewer");
   await openPolicies(page, viewer);
   await expect(page.getByTestId("policy-row").first()).toBeVisible();
   await expect(page.getByRole("link", { name: "Edit policies" })).toHaveCount(0);

@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { buttonClass } from "@/components/button";
+import { ChoiceButtons } from "@/components/choice-buttons";
 import { EmptyBox, LoadError, RefreshErrorBanner, RowsSkeleton } from "@/components/panel-states";
 import { formatCount, formatDateTime } from "@/lib/format";
 import { EFFECT_LABELS, fetchMonitor, fetchPolicies, MONITOR_DAYS, policyKeys, type Effect } from "@/lib/policies";
@@ -114,19 +115,7 @@ export function PoliciesList({ orgSlug, canEdit, reportOnly }: { orgSlug: string
             </h2>
             <p className="text-sm text-stone-600">Decisions a monitor-mode policy or the report-only trial let through that would otherwise have been denied or held.</p>
           </div>
-          <div role="group" aria-label="Days" className="flex gap-1">
-            {MONITOR_DAYS.map((d) => (
-              <button
-                key={d}
-                type="button"
-                aria-pressed={days === d}
-                onClick={() => setDays(d)}
-                className={buttonClass({ size: "xs", variant: days === d ? "primary" : "secondary" })}
-              >
-                {d} days
-              </button>
-            ))}
-          </div>
+          <ChoiceButtons label="Days" options={MONITOR_DAYS} value={days} onChange={setDays} render={(d) => `${d} days`} />
         </div>
         <div className="mt-4">
           {monitor.data === undefined ? (

@@ -2,7 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
-import { Button, buttonClass } from "@/components/button";
+import { Button } from "@/components/button";
+import { ChoiceButtons } from "@/components/choice-buttons";
 import { FormAlert } from "@/components/form-fields";
 import { formatCount, formatDateTime } from "@/lib/format";
 import { EFFECT_LABELS, REPLAY_DAYS, simulateSource, type Effect, type PolicySimulation } from "@/lib/policies";
@@ -21,19 +22,7 @@ export function ReplayPanel({ orgSlug, source, format }: { orgSlug: string; sour
           Replay against history
         </h2>
         <div className="flex items-center gap-1">
-          <div role="group" aria-label="Replay days" className="flex gap-1">
-            {REPLAY_DAYS.map((d) => (
-              <button
-                key={d}
-                type="button"
-                aria-pressed={days === d}
-                onClick={() => setDays(d)}
-                className={buttonClass({ size: "xs", variant: days === d ? "primary" : "secondary" })}
-              >
-                {d}d
-              </button>
-            ))}
-          </div>
+          <ChoiceButtons label="Replay days" options={REPLAY_DAYS} value={days} onChange={setDays} render={(d) => `${d}d`} />
           <Button size="xs" onClick={() => replay.mutate()} disabled={replay.isPending}>
             {replay.isPending ? "Replaying…" : "Replay"}
           </Button>
