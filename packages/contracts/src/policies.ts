@@ -36,7 +36,11 @@ export const storedPolicyListSchema = named(
         contentHash: z.string(),
         versionId: z.string(),
         updatedAt: z.string().optional().describe("When its current version was published (ISO 8601)."),
-        updatedBy: z.string().nullable().optional().describe("Who published its current version: the member's email (for a member or their admin key), an agent's name, else the actor's id; null if unknown."),
+        updatedBy: z
+          .string()
+          .nullable()
+          .optional()
+          .describe("Who published its current version: the member's email (for a member or their admin key), an agent's name, else the actor's id; null if unknown."),
         decisions7d: z.number().int().optional().describe("Decisions it decided over the last 7 UTC days, today included."),
       }),
     ),

@@ -43,7 +43,10 @@ export const policySummarySchema = named(
     versionId: z.string(),
     contentHash: z.string(),
     updatedAt: z.string().describe("When its current version was published (ISO 8601)."),
-    updatedBy: z.string().nullable().describe("Who published its current version: the member's email (for a member or their admin key), an agent's name, else the actor's id; null if unknown."),
+    updatedBy: z
+      .string()
+      .nullable()
+      .describe("Who published its current version: the member's email (for a member or their admin key), an agent's name, else the actor's id; null if unknown."),
     decisions7d: z.number().int().describe("Decisions it decided over the last 7 UTC days, today included."),
   }),
   "An active policy with its current version and recent use.",

@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { policyLibrary, type PolicyDocument } from "@gatehouse/core";
+import { policyLibrary } from "@gatehouse/core";
 import {
   applyPolicies,
   createAgent,
