@@ -1,18 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
-import { json, runCli, type CliRun, type CliWorld, type Reply } from "./helpers.ts";
+import { json, runCliWithFiles } from "./helpers.ts";
 
-function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
-  return runCli(argv, replies, {
-    ...world,
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-      return text;
-    },
-  });
-}
+const cli = runCliWithFiles;
 
 const SET_YAML = [
   "policies:",

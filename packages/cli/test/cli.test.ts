@@ -6,34 +6,9 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
 import type { CliEnv } from "../src/env.ts";
 import { VERSION } from "../src/version.ts";
 import { parse as parseYaml } from "yaml";
-import {
-  ADMIN_KEY,
-  API_KEY,
-  BO,
-  CLI_ENV,
-  apiError,
-  approvalObject,
-  approvedObject,
-  eventStream,
-  json,
-  runCli,
-  sseEvent,
-  type CliRun,
-  type CliWorld,
-  type Reply,
-} from "./helpers.ts";
+import { ADMIN_KEY, API_KEY, BO, CLI_ENV, apiError, approvalObject, approvedObject, eventStream, json, runCliWithFiles, sseEvent, type CliRun, type Reply } from "./helpers.ts";
 
-/** Runs the CLI on a scripted fetch and an in-memory file system, capturing its output. */
-function cli(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
-  return runCli(argv, replies, {
-    ...world,
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
-      return text;
-    },
-  });
-}
+const cli = runCliWithFiles;
 
 const POLICIES_YAML = [
   "# Our policies",

@@ -39,3 +39,15 @@ export async function runCli(argv: string[], replies: Reply[], world: CliWorld =
   });
   return { code, stdout, stderr, calls };
 }
+
+/** Runs the CLI on a scripted fetch and an in-memory file system (`files`: path → text), capturing its output. */
+export function runCliWithFiles(argv: string[], replies: Reply[] = [], { files = {}, ...world }: CliWorld & { files?: Record<string, string> } = {}): Promise<CliRun> {
+  return runCli(argv, replies, {
+    ...world,
+    readFile: async (path) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: no such file or directory, open '${path}'`);
+      return text;
+    },
+  });
+}

@@ -1,8 +1,10 @@
-import type { PolicySetDiff } from "@gatehouse/contracts";
+import type { PolicyDraft, PolicyMonitor, PolicySetDiff, PolicySimulation, PolicyTestRun, PolicyVersionList } from "@gatehouse/contracts";
 import type { SourceFormat } from "./policy-source";
 
 // The console's policy calls (/api/orgs/<slug>/policies/…) and the shapes they answer: the API's
-// shapes (issue 16's agreed interface) as the console's route handlers pass them through.
+// shapes (the contracts' types, type-only: nothing of zod reaches the browser) as the console's route
+// handlers pass them through.
+export type { PolicyDraft, PolicyMonitor, PolicySimulation, PolicyTestRun, PolicyVersionList };
 
 export type Effect = "allow" | "deny" | "require_approval";
 
@@ -24,59 +26,7 @@ export interface PolicySummaryList {
   policies: PolicySummary[];
 }
 
-export interface PolicyMonitor {
-  days: number;
-  series: Array<{ at: string; wouldBlock: number }>;
-  byPolicy: Array<{ policy: string; decided: number; wouldBlock: number }>;
-}
-
-export interface PolicyVersionView {
-  version: number;
-  versionId: string;
-  contentHash: string;
-  document: Record<string, unknown>;
-  createdAt: string;
-  createdBy: { type: string; id: string; label: string } | null;
-}
-export interface PolicyVersionList {
-  name: string;
-  status: "active" | "archived";
-  versions: PolicyVersionView[];
-}
-
-export interface PolicyDraft {
-  source: string;
-  format: SourceFormat;
-  revision: number;
-  /** null: no draft is stored (the source is the active set). */
-  updatedAt: string | null;
-  updatedBy: { id: string; email: string } | null;
-}
-
-export interface PolicyTestResult {
-  name: string;
-  passed: boolean;
-  expected: { effect: Effect; policy?: string | null };
-  actual: { effect: Effect; policy: string | null; reason?: string };
-}
-export interface PolicyTestRun {
-  passed: number;
-  failed: number;
-  results: PolicyTestResult[];
-}
-
-export interface PolicySimulation {
-  days: number;
-  from: string;
-  to: string;
-  evaluated: number;
-  truncated: boolean;
-  changed: number;
-  transitions: Array<{ from: Effect; to: Effect; count: number }>;
-  byActionType: Array<{ actionType: string; from: Effect; to: Effect; count: number }>;
-  byAgent: Array<{ agentId: string; agentName: string; from: Effect; to: Effect; count: number }>;
-  samples: Array<{ actionId: string; at: string; actionType: string; agentName: string; from: Effect; to: Effect; policyBefore: string | null; policyAfter: string | null }>;
-}
+export type PolicyVersionView = PolicyVersionList["versions"][number];
 
 export type PublishResult = { status: "published"; diff: PolicySetDiff } | { status: "pending_approval"; approvalId: string };
 

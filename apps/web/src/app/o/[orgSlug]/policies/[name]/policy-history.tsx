@@ -77,33 +77,14 @@ function VersionDiff({ versions }: { versions: PolicyVersionView[] }) {
   const to = versions.find((v) => v.versionId === toId);
   const lines = useMemo(() => (from && to ? lineDiff(documentYaml(from.document), documentYaml(to.document)) : []), [from, to]);
   const stats = diffStats(lines);
-  const select = "rounded-md border border-stone-300 bg-white px-2 py-1 text-sm";
   return (
     <section aria-labelledby="diff-title" className="rounded-xl border border-stone-200 bg-white p-4">
       <div className="flex flex-wrap items-center gap-3">
         <h2 id="diff-title" className="text-base font-semibold">
           Diff
         </h2>
-        <label className="text-sm text-stone-600">
-          from{" "}
-          <select aria-label="From version" value={fromId} onChange={(e) => setFromId(e.target.value)} className={select}>
-            {versions.map((v) => (
-              <option key={v.versionId} value={v.versionId}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="text-sm text-stone-600">
-          to{" "}
-          <select aria-label="To version" value={toId} onChange={(e) => setToId(e.target.value)} className={select}>
-            {versions.map((v) => (
-              <option key={v.versionId} value={v.versionId}>
-                v{v.version}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionSelect label="from" ariaLabel="From version" versions={versions} value={fromId} onChange={setFromId} />
+        <VersionSelect label="to" ariaLabel="To version" versions={versions} value={toId} onChange={setToId} />
         <span data-testid="diff-stats" className="ml-auto text-xs text-stone-500">
           <span className="text-emerald-700">+{stats.added}</span> <span className="text-red-700">−{stats.removed}</span>
         </span>
@@ -130,5 +111,32 @@ export function DiffView({ lines }: { lines: ReturnType<typeof lineDiff> }) {
         </div>
       ))}
     </pre>
+  );
+}
+
+function VersionSelect({
+  label,
+  ariaLabel,
+  versions,
+  value,
+  onChange,
+}: {
+  label: string;
+  ariaLabel: string;
+  versions: PolicyVersionView[];
+  value: string;
+  onChange: (versionId: string) => void;
+}) {
+  return (
+    <label className="text-sm text-stone-600">
+      {label}{" "}
+      <select aria-label={ariaLabel} value={value} onChange={(e) => onChange(e.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1 text-sm">
+        {versions.map((v) => (
+          <option key={v.versionId} value={v.versionId}>
+            v{v.version}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
