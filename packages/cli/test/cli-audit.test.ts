@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { generateSigner } from "@gatehouse/tlog";
 import { afterAll, describe, expect, it } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
-import { bigBundle, buildLog } from "../../sdk/test/audit-fixtures.ts";
+import { bigBundle, buildLog, ORIGIN } from "../../sdk/test/audit-fixtures.ts";
 import { ADMIN_KEY, API_KEY, apiError, json, runCli, type CliRun, type CliWorld, type Reply } from "./helpers.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "gatehouse-cli-audit-"));
@@ -23,7 +23,7 @@ function file(name: string, content: string | Uint8Array): string {
 const cli = (argv: string[], replies: Reply[] = [], world: CliWorld = {}): Promise<CliRun> => runCli(argv, replies, world);
 
 const log = buildLog(6);
-const stranger = generateSigner("gatehouse.test");
+const stranger = generateSigner(ORIGIN);
 /** The bundle of `log`, checkpoints after entries 2 (size 3) and 5 (size 6); its line numbers: 1 header, 2 key, 3–5 entries 0–2, 6 checkpoint 3, 7–9 entries 3–5, 10 checkpoint 6. */
 const BUNDLE = log.bundle([3, 6]);
 const bundlePath = file("bundle.jsonl", BUNDLE);
@@ -169,6 +169,7 @@ describe("gatehouse verify", () => {
         origin: "gatehouse.test/org_1",
         keysFrom: "options",
         keys: [log.vkey],
+        unsigned: null,
         since: null,
         firstBrokenSeq: null,
         firstBadLine: null,

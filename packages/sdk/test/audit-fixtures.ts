@@ -56,7 +56,7 @@ export interface TestKey {
 }
 
 /** A log of `size` entries whose checkpoints are signed by `key` (default: a new one). `type` varies the entries, to make a fork. */
-export function buildLog(size: number, { key = generateSigner("gatehouse.test"), type }: { key?: TestKey; type?: string } = {}): TestLog {
+export function buildLog(size: number, { key = generateSigner(ORIGIN), type }: { key?: TestKey; type?: string } = {}): TestLog {
   const { signer: theSigner, vkey: theVkey } = key;
   const entries = Array.from({ length: size }, (_, seq) => {
     const text = canonical(seq, type);

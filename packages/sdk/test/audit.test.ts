@@ -2,11 +2,11 @@ import { generateSigner } from "@gatehouse/tlog";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { BadRequestError, GatehouseError, NotFoundError, PermissionDeniedError, type VerifiedInclusionProof } from "../src/index.ts";
 import { verifyBundle, type BundleReport } from "../src/verify.ts";
-import { buildLog } from "./audit-fixtures.ts";
+import { buildLog, ORIGIN } from "./audit-fixtures.ts";
 import { ADMIN_KEY, adminClient, apiError, client, json, rejection, type Reply } from "./helpers.ts";
 
 const log = buildLog(7);
-const stranger = generateSigner("gatehouse.test");
+const stranger = generateSigner(ORIGIN);
 
 const event = {
   id: "aud_1",
@@ -145,7 +145,7 @@ describe("audit.proof()", () => {
     [
       "a checkpoint whose signature was altered",
       { checkpoint: { ...log.checkpoint(7), note: alterSignature(log.note(7)) } },
-      /^the checkpoint: the signature by gatehouse\.test\+[0-9a-f]{8} does not verify$/,
+      /^the checkpoint: the signature by gatehouse\.test\/org_1\+[0-9a-f]{8} does not verify$/,
     ],
     [
       "a forked tree whose root is not the signed one",

@@ -14,7 +14,15 @@ import { rootFromInclusionProof, verifyConsistency } from "./verify";
  *   {"type":"consistency", "size1", "size2", "proof"}                           optional
  * A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the tree and
  * comparing its root with every checkpoint as the stream reaches that size. A filtered bundle's
- * entries each carry an inclusion proof against a checkpoint that came before them.
+ * entries each carry an inclusion proof against a checkpoint that came before them, and its smaller
+ * checkpoints a consistency proof into the largest.
+ *
+ * Only what a signature covers is valid: entries after the last signed checkpoint are reported as
+ * unsigned (`report.unsigned`) and fail the check unless `allowUnsigned` is set. Everything else that
+ * does not tie the bundle to one signed log fails closed with its reason: no checkpoint, a checkpoint
+ * beyond the entries, a checkpoint or key line of another log, a signature by a key not named for the
+ * log, checkpoints that do not extend one another, a gap or repeat in seq, a line that is not a
+ * bundle line, an empty bundle.
  */
 export interface BundleOptions {
   /** Verifier keys to trust. Without them, the bundle's own key lines are used (and reported so). */
@@ -23,6 +31,11 @@ export interface BundleOptions {
   origin?: string;
   /** A checkpoint (signed note) saved earlier: the bundle must show the log only grew since. */
   since?: string;
+  /**
+   * Accept entries after the last signed checkpoint (default false: they fail the check). Even then
+   * they stay reported in `report.unsigned`: nothing but the bundle itself vouches for them.
+   */
+  allowUnsigned?: boolean;
   /** Called every `progressEvery` entries with the number checked so far. */
   onProgress?: (checkedEntries: number) => void;
   progressEvery?: number;
@@ -41,12 +54,24 @@ export interface BundleReport {
   /** Where the keys that verified the checkpoints came from. */
   keysFrom: "options" | "bundle";
   keys: string[];
+  /**
+   * Entries after the last signed checkpoint (a complete bundle's tail no signature covers), or null
+   * when every entry is covered. The check fails on them unless `allowUnsigned` was set.
+   */
+  unsigned: UnsignedEntries | null;
   /** The `since` checkpoint, when one was given and the bundle reached it. */
   since: { treeSize: number; rootHash: string; consistent: boolean } | null;
   firstBrokenSeq: number | null;
   /** 1-based line number of the first bad line, or null when the problem is the bundle's end. */
   firstBadLine: number | null;
   problem: string | null;
+}
+
+/** A run of entries that no signed checkpoint covers. */
+export interface UnsignedEntries {
+  count: number;
+  firstSeq: number;
+  lastSeq: number;
 }
 
 class BundleProblem extends Error {
@@ -56,6 +81,24 @@ class BundleProblem extends Error {
   ) {
     super(message);
   }
+}
+
+interface Failure {
+  problem: string;
+  seq: number | null;
+  line: number | null;
+}
+
+/** A key line of another log: the bundle's key lines are its own log's keys, named for its origin. */
+function checkKeyOrigin(key: NoteVerifier, origin: string): void {
+  if (key.name !== origin) throw new BundleProblem(`a key line is for ${JSON.stringify(key.name)}, not for this log (${JSON.stringify(origin)})`);
+}
+
+const entryCount = (n: number): string => `${n} ${n === 1 ? "entry" : "entries"}`;
+
+/** "3 entries (seq 6–8) come" or "1 entry (seq 6) comes". */
+export function describeUnsigned(unsigned: UnsignedEntries): string {
+  return unsigned.count === 1 ? `1 entry (seq ${unsigned.firstSeq}) comes` : `${unsigned.count} entries (seq ${unsigned.firstSeq}–${unsigned.lastSeq}) come`;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -92,14 +135,23 @@ export class BundleVerifier {
   private sinceCheckpoint: { size: number; root: Buffer; origin: string } | null = null;
   private sinceConsistent = false;
   private lineNo = 0;
+  /** Lines that were not blank: the header must be the first of them, and a bundle has at least one. */
+  private records = 0;
   private entries = 0;
   private checkpoints = 0;
   private complete = true;
   private origin: string | null = null;
   private largest: { size: number; root: Buffer } | null = null;
-  /** The tree size the bundle's header says it covers. */
+  /** The tree size and root the bundle's header says it covers. */
   private claimedSize: number | null = null;
-  private failure: { problem: string; seq: number | null; line: number | null } | null = null;
+  private claimedRoot: string | null = null;
+  /** The entry at the largest checkpoint's size when it was placed: the first an unsigned tail would hold. */
+  private tailStart: { seq: number; line: number } | null = null;
+  /** A filtered bundle's last entry: its entries come once each, in seq order. */
+  private lastProvenSeq = -1;
+  /** Consistency proofs checked: size1 → the sizes proven to extend it. */
+  private readonly extendedBy = new Map<number, number[]>();
+  private failure: Failure | null = null;
   private readonly progressEvery: number;
 
   constructor(private readonly options: BundleOptions = {}) {
@@ -117,12 +169,14 @@ export class BundleVerifier {
   line(text: string): void {
     this.lineNo += 1;
     if (text.length === 0) return;
+    this.records += 1;
     this.guard(() => this.check(text));
   }
 
   /** Feeds an entry whose line a worker already parsed and checked (leaf hash and recorded seq). */
   addCheckedEntry(seq: number, leaf: Buffer): void {
     this.lineNo += 1;
+    this.records += 1;
     this.guard(() => {
       this.openSince();
       this.entries += 1;
@@ -133,6 +187,7 @@ export class BundleVerifier {
   /** The next line failed a check a worker made. */
   failLine(problem: string, seq: number | null): void {
     this.lineNo += 1;
+    this.records += 1;
     this.guard(() => {
       throw new BundleProblem(problem, seq);
     });
@@ -141,11 +196,13 @@ export class BundleVerifier {
   /** Feeds an entry directly (a server verifying its own rows skips the JSON round trip). */
   addEntry(seq: number, canonical: string, leafHash: string): void {
     this.lineNo += 1;
+    this.records += 1;
     this.guard(() => this.entry({ seq, canonical, leafHash }));
   }
 
   addCheckpoint(note: string): void {
     this.lineNo += 1;
+    this.records += 1;
     this.guard(() => {
       this.openSince();
       this.checkpoint(note);
@@ -193,15 +250,20 @@ export class BundleVerifier {
         return this.entry(record);
       case "checkpoint":
         return this.checkpoint(record.note);
-      case "key":
+      case "key": {
         if (typeof record.vkey !== "string") throw new BundleProblem("a key line has a vkey string");
-        this.bundleKeys.push(parseVerifierKey(record.vkey));
+        const key = parseVerifierKey(record.vkey);
+        if (this.origin !== null) checkKeyOrigin(key, this.origin);
+        this.bundleKeys.push(key);
         return;
+      }
       case "consistency":
         return this.consistency(record);
       case "bundle":
+        if (this.records !== 1) throw new BundleProblem("a bundle header comes only once, as the first line");
         if (typeof record.origin === "string") this.setOrigin(record.origin);
         if (typeof record.treeSize === "number") this.claimedSize = record.treeSize;
+        if (typeof record.rootHash === "string") this.claimedRoot = record.rootHash;
         return;
       default:
         throw new BundleProblem(`unknown line type ${JSON.stringify(record.type)}`);
@@ -209,8 +271,10 @@ export class BundleVerifier {
   }
 
   private setOrigin(origin: string): void {
-    if (this.origin === null) this.origin = origin;
-    else if (this.origin !== origin) throw new BundleProblem(`origin ${JSON.stringify(origin)} differs from ${JSON.stringify(this.origin)}: these are different logs`);
+    if (this.origin === null) {
+      for (const key of this.bundleKeys) checkKeyOrigin(key, origin);
+      this.origin = origin;
+    } else if (this.origin !== origin) throw new BundleProblem(`origin ${JSON.stringify(origin)} differs from ${JSON.stringify(this.origin)}: these are different logs`);
   }
 
   private entry(record: Record<string, unknown>): void {
@@ -228,6 +292,7 @@ export class BundleVerifier {
     }
     this.entries += 1;
     if (record.proof !== undefined) {
+      if (this.tree.size > 0) throw new BundleProblem(`entry ${seq} has a proof, but earlier entries did not: a bundle is either whole or filtered`, seq);
       this.complete = false;
       this.proven(seq, leaf, record.proof);
     } else {
@@ -244,6 +309,7 @@ export class BundleVerifier {
         ? new BundleProblem(`entry ${this.tree.size} is missing (the next entry is ${seq})`, this.tree.size)
         : new BundleProblem(`a second entry ${seq} appears after entry ${this.tree.size - 1} (an entry was inserted)`, seq);
     }
+    if (seq === (this.largest?.size ?? 0)) this.tailStart = { seq, line: this.lineNo };
     this.tree.push(leaf);
     const at = this.pending.get(this.tree.size);
     if (at !== undefined) this.compareRoot(this.tree.size, at);
@@ -252,6 +318,13 @@ export class BundleVerifier {
   }
 
   private proven(seq: number, leaf: Buffer, proof: unknown): void {
+    if (seq <= this.lastProvenSeq) {
+      throw new BundleProblem(
+        seq === this.lastProvenSeq ? `entry ${seq} appears twice` : `entry ${seq} comes after entry ${this.lastProvenSeq}: a filtered bundle lists its entries in seq order`,
+        seq,
+      );
+    }
+    this.lastProvenSeq = seq;
     const p = proof as { treeSize?: unknown; hashes?: unknown };
     if (typeof p !== "object" || p === null || typeof p.treeSize !== "number") throw new BundleProblem(`entry ${seq}: a proof has a treeSize and hashes`, seq);
     const known = this.roots.get(p.treeSize);
@@ -265,9 +338,7 @@ export class BundleVerifier {
     if (typeof note !== "string") throw new BundleProblem("a checkpoint line has a note string");
     const verifiers = this.verifiers();
     if (verifiers.length === 0) throw new BundleProblem("a checkpoint came before any verifier key");
-    const opened = openNote(note, verifiers);
-    const body = parseCheckpoint(opened.text);
-    this.setOrigin(body.origin);
+    const body = this.openCheckpoint(note, verifiers);
     const seen = this.roots.get(body.size);
     if (seen && !seen.root.equals(body.rootHash)) {
       throw new BundleProblem(`two signed checkpoints of size ${body.size} with different roots (lines ${seen.line} and ${this.lineNo}): the log forked`);
@@ -283,6 +354,18 @@ export class BundleVerifier {
       this.pending.set(body.size, this.lineNo);
     }
     if (this.sinceCheckpoint && this.sinceCheckpoint.size === body.size) this.compareSince();
+  }
+
+  /** Opens a checkpoint note: a verified signature by a key named for the log the checkpoint is of (the key name is the origin), and that origin this bundle's. */
+  private openCheckpoint(note: string, verifiers: readonly NoteVerifier[]): ReturnType<typeof parseCheckpoint> {
+    const opened = openNote(note, verifiers);
+    const body = parseCheckpoint(opened.text);
+    this.setOrigin(body.origin);
+    if (!opened.verified.some((key) => key.name === body.origin)) {
+      const names = [...new Set(opened.verified.map((key) => key.name))].map((name) => JSON.stringify(name)).join(", ");
+      throw new BundleProblem(`the checkpoint of ${JSON.stringify(body.origin)} is signed only by a key of ${names}, not by that log's key`);
+    }
+    return body;
   }
 
   private compareRoot(size: number, line: number): void {
@@ -314,6 +397,20 @@ export class BundleVerifier {
     const result = verifyConsistency(size1, size2, hexHashes(record.proof, "a consistency proof"), root1, root2);
     if (!result.ok) throw new BundleProblem(`the log of size ${size2} is not an extension of size ${size1}: ${result.reason}`);
     if (size1 === this.sinceCheckpoint?.size) this.sinceConsistent = true;
+    this.extendedBy.set(size1, [...(this.extendedBy.get(size1) ?? []), size2]);
+  }
+
+  /** Whether consistency proofs lead from the tree of `size` to the tree of `target`. */
+  private provenToExtend(size: number, target: number): boolean {
+    const seen = new Set<number>();
+    const queue = [size];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      if (next === target) return true;
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(...(this.extendedBy.get(next) ?? []));
+    }
+    return false;
   }
 
   private openSince(): void {
@@ -321,13 +418,72 @@ export class BundleVerifier {
     if (note === undefined) return;
     this.sinceNote = undefined;
     try {
-      const body = parseCheckpoint(openNote(note, this.verifiers()).text);
-      this.setOrigin(body.origin);
+      const body = this.openCheckpoint(note, this.verifiers());
       this.sinceCheckpoint = { size: body.size, root: body.rootHash, origin: body.origin };
       this.sinceConsistent = body.size === 0;
     } catch (error) {
       throw new BundleProblem(`your saved checkpoint: ${error instanceof Error ? error.message : String(error)}`);
     }
+  }
+
+  /** The entries past the largest signed checkpoint, once the whole bundle was read. */
+  private unsignedTail(): UnsignedEntries | null {
+    const signed = this.largest?.size ?? 0;
+    if (this.checkpoints === 0 || this.tree.size <= signed) return null;
+    return { count: this.tree.size - signed, firstSeq: signed, lastSeq: this.tree.size - 1 };
+  }
+
+  /** What the bundle as a whole fails on once every line passed: the first of the checks that need its end. */
+  private endProblem(unsigned: UnsignedEntries | null): Failure | null {
+    const fail = (problem: string, seq: number | null = null, line: number | null = null): Failure => ({ problem, seq, line });
+    if (this.records === 0) return fail("the bundle is empty: it has no header, key, entry or checkpoint");
+    if (this.checkpoints === 0) {
+      return this.entries === 0
+        ? fail("the bundle has no signed checkpoint")
+        : fail(`the bundle has no signed checkpoint, so nothing ties its ${entryCount(this.entries)} to the log`, this.complete ? 0 : null);
+    }
+    const largest = this.largest as { size: number; root: Buffer };
+    if (this.complete && this.pending.size > 0) {
+      const size = Math.min(...this.pending.keys());
+      return fail(`the bundle ends after ${entryCount(this.tree.size)}, but the checkpoint at line ${this.pending.get(size)} covers ${size}: entries were cut off`, this.tree.size);
+    }
+    if (this.claimedSize !== null) {
+      const claimed = this.roots.get(this.claimedSize);
+      if (!claimed) {
+        return fail(
+          `the bundle says it covers ${entryCount(this.claimedSize)}, but it ends without the checkpoint of that size: it was cut off`,
+          this.complete ? this.tree.size : null,
+        );
+      }
+      if (largest.size !== this.claimedSize) return fail(`the bundle says it covers ${entryCount(this.claimedSize)}, but it holds a signed checkpoint of size ${largest.size}`);
+      if (this.claimedRoot !== null && this.claimedRoot !== toHex(claimed.root)) {
+        return fail(`the bundle's header names root ${this.claimedRoot} for tree size ${this.claimedSize}, but the signed checkpoint of that size has root ${toHex(claimed.root)}`);
+      }
+    }
+    if (!this.complete) {
+      for (const [size, { line }] of this.roots) {
+        if (size !== largest.size && !this.provenToExtend(size, largest.size)) {
+          return fail(
+            `the checkpoint of size ${size} at line ${line} is not proven to be part of the log of size ${largest.size}: a filtered bundle carries a consistency proof from each smaller checkpoint to its largest`,
+          );
+        }
+      }
+    }
+    if (unsigned && !this.options.allowUnsigned) {
+      return fail(
+        `${describeUnsigned(unsigned)} after the last signed checkpoint (tree size ${largest.size}): no signature covers ${unsigned.count === 1 ? "it" : "them"}, so nothing shows ${unsigned.count === 1 ? "it is" : "they are"} the log's`,
+        unsigned.firstSeq,
+        this.tailStart?.seq === unsigned.firstSeq ? this.tailStart.line : null,
+      );
+    }
+    if (this.sinceCheckpoint && !this.sinceConsistent) {
+      return fail(
+        this.sinceCheckpoint.size > largest.size
+          ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${largest.size}: the log shrank or the bundle is older`
+          : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
+      );
+    }
+    return null;
   }
 
   finish(): BundleReport {
@@ -338,34 +494,8 @@ export class BundleVerifier {
         this.failure = { problem: (error as Error).message, seq: null, line: null };
       }
     }
-    if (!this.failure) {
-      if (this.complete && this.pending.size > 0) {
-        const size = Math.min(...this.pending.keys());
-        this.failure = {
-          problem: `the bundle ends after ${this.tree.size} entries, but the checkpoint at line ${this.pending.get(size)} covers ${size}: entries were cut off`,
-          seq: this.tree.size,
-          line: null,
-        };
-      } else if (this.claimedSize !== null && !this.roots.has(this.claimedSize)) {
-        this.failure = {
-          problem: `the bundle says it covers ${this.claimedSize} entries, but it ends without the checkpoint of that size: it was cut off`,
-          seq: this.complete ? this.tree.size : null,
-          line: null,
-        };
-      } else if (this.checkpoints === 0) {
-        this.failure = { problem: "the bundle has no signed checkpoint, so nothing ties its entries to the log", seq: null, line: null };
-      } else if (this.sinceCheckpoint && !this.sinceConsistent) {
-        const reached = this.largest?.size ?? 0;
-        this.failure = {
-          problem:
-            this.sinceCheckpoint.size > reached
-              ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${reached}: the log shrank or the bundle is older`
-              : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
-          seq: null,
-          line: null,
-        };
-      }
-    }
+    const unsigned = this.failure ? null : this.unsignedTail();
+    this.failure ??= this.endProblem(unsigned);
     const failure = this.failure;
     return {
       valid: failure === null,
@@ -377,6 +507,7 @@ export class BundleVerifier {
       origin: this.origin,
       keysFrom: this.trusted.length > 0 ? "options" : "bundle",
       keys: this.verifiers().map((v) => v.vkey),
+      unsigned,
       since: this.sinceCheckpoint ? { treeSize: this.sinceCheckpoint.size, rootHash: toHex(this.sinceCheckpoint.root), consistent: this.sinceConsistent } : null,
       firstBrokenSeq: failure?.seq ?? null,
       firstBadLine: failure?.line ?? null,
