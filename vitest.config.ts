@@ -26,7 +26,8 @@ export default defineConfig({
       { ...source, test: { name: "cli", include: ["packages/cli/test/**/*.test.ts"] } },
       // The console's pure helpers (formatting, what an audit entry says); the pages are Playwright's.
       { test: { name: "web", include: ["apps/web/test/**/*.test.ts"] } },
-      { test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
+      // source: the offline verifiers' table test runs the SDK's verify entry and the CLI beside the service.
+      { ...source, test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
       { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], exclude: ["apps/api/test/faults/**"], ...integration } },
       // Fault injection (docs/adr/0011): kills, restarts and freezes API processes and private PostgreSQL
       // and Redis instances (never the shared ones), one file at a time.

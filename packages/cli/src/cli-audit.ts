@@ -8,7 +8,7 @@ import { unlink, writeFile } from "node:fs/promises";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Audit, AuditVerification, VerifiedInclusionProof } from "@gatehouse/sdk";
-import { checkpointNoteSize, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
+import { checkpointNoteSize, describeUnsigned, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
 
 /** What the audit commands touch outside themselves. */
@@ -86,6 +86,8 @@ export interface VerifyFileOptions {
   keyArgs: readonly string[];
   /** `--since` file. */
   sinceFile: string | undefined;
+  /** `--allow-unsigned`: entries after the last signed checkpoint are listed, not a failure. */
+  allowUnsigned: boolean;
   json: boolean;
   progress: boolean;
 }
@@ -101,6 +103,7 @@ export async function verifyFile(io: AuditCliIo, options: VerifyFileOptions): Pr
     report = await verifyBundleParallel(fileBytes(options.file), {
       ...(keys === undefined ? {} : { keys }),
       ...(since === undefined ? {} : { since }),
+      allowUnsigned: options.allowUnsigned,
       progressEvery: PROGRESS_EVERY,
       ...(progress ? { onProgress: (checked: number) => io.stderr(`… ${checked.toLocaleString("en-US")} entries checked\n`) } : {}),
     });
@@ -124,18 +127,27 @@ function bundleKeysWarning(keys: readonly string[]): string {
   ].join("\n");
 }
 
-/** `✓ valid: …` or `✗ invalid at line L (entry seq K): …`, and what `--since` showed. */
+/** `✓ valid: …` or `✗ invalid at line L (entry seq K): …`, what `--since` showed, and the entries no signature covers. */
 export function describeReport(report: BundleReport): string {
   if (!report.valid) {
     const where = [
       report.firstBadLine === null ? undefined : `at line ${report.firstBadLine}`,
       report.firstBrokenSeq === null ? undefined : `(entry seq ${report.firstBrokenSeq})`,
     ].filter((part) => part !== undefined);
-    return `✗ invalid${where.length === 0 ? "" : ` ${where.join(" ")}`}: ${report.problem ?? "unknown problem"}\n`;
+    const verdict = `✗ invalid${where.length === 0 ? "" : ` ${where.join(" ")}`}: ${report.problem ?? "unknown problem"}\n`;
+    // Only the unsigned tail failed: say how to check the signed part alone.
+    const tailOnly = report.unsigned !== null && report.firstBrokenSeq === report.unsigned.firstSeq;
+    return tailOnly ? `${verdict}  to check the signed part alone and list these entries as unsigned: --allow-unsigned\n` : verdict;
   }
-  const lines = [
-    `✓ valid: ${count(report.checkedEntries, "entry", "entries")}, ${count(report.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${report.treeSize}, root ${report.rootHash} (keys from ${report.keysFrom === "options" ? "--key" : "the bundle"})`,
-  ];
+  const keys = `keys from ${report.keysFrom === "options" ? "--key" : "the bundle"}`;
+  const checkpoints = count(report.checkedCheckpoints, "checkpoint", "checkpoints");
+  const lines =
+    report.unsigned === null
+      ? [`✓ valid: ${count(report.checkedEntries, "entry", "entries")}, ${checkpoints}, tree size ${report.treeSize}, root ${report.rootHash} (${keys})`]
+      : [
+          `✓ valid up to tree size ${report.treeSize}: ${count(report.checkedEntries - report.unsigned.count, "entry", "entries")}, ${checkpoints}, root ${report.rootHash} (${keys})`,
+          `⚠ not covered by a signature: ${describeUnsigned(report.unsigned)} after the last signed checkpoint; nothing shows they are the log's (accepted only because of --allow-unsigned)`,
+        ];
   if (!report.complete && report.checkedEntries > 0)
     lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
   if (report.since !== null) lines.push(`✓ the log only grew since your checkpoint of size ${report.since.treeSize}`);

@@ -261,7 +261,7 @@ Output: time, #id, type, action type (- for a delegation event), then agent=, de
 child=, approval=, status=, denial=, by= and reason= when the event has them.
 `;
 
-const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--json] [--progress]
+const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--allow-unsigned] [--json] [--progress]
 
 Checks an audit bundle (from gatehouse audit export) on this machine, with no API key and no
 network: each entry's leaf hash against its canonical text, that entries are in order with no
@@ -273,6 +273,8 @@ Options:
   --key @<file>      Trust the keys in <file>, one per line (what gatehouse audit keys prints)
   --since <file>     A checkpoint you saved earlier (gatehouse audit checkpoint --out <file>):
                      check that the log only grew since then and was not rewritten
+  --allow-unsigned   Accept entries after the last signed checkpoint (they fail the check
+                     otherwise); the output still counts them as not covered by a signature
   --json             Print the whole report as JSON
   --progress         Report progress on stderr every ${PROGRESS_EVERY.toLocaleString("en-US")} entries (default: only on a terminal)
 
@@ -280,8 +282,15 @@ Without --key, the signatures are checked with the keys inside the bundle, and a
 whoever could alter the bundle could have replaced those keys too. Compare them with keys you got
 another way (gatehouse audit keys, your own records), and pass those with --key.
 
+Only what a signed checkpoint covers is valid. Entries after the last one (a log can grow between
+its checkpoints, and anyone who can edit the file can append lines) make the check fail, with their
+count and seqs; with --allow-unsigned the signed part is checked and they are listed as unsigned.
+
 Output:  ✓ valid: N entries, M checkpoints, tree size S, root R (keys from …)
     or:  ✗ invalid at line L (entry seq K): what is wrong
+    and with --allow-unsigned, when the bundle goes past its last checkpoint:
+         ✓ valid up to tree size S: … (keys from …)
+         ⚠ not covered by a signature: U entries (seq S–T) …
 
 Exit status: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
 `;
@@ -423,6 +432,7 @@ const OPTIONS = {
   json: { type: "boolean" },
   version: { type: "boolean" },
   progress: { type: "boolean" },
+  "allow-unsigned": { type: "boolean" },
 } as const;
 
 /** The command line as node:util's parser reads it; a mistake in it is a {@link UsageError}. */
@@ -518,7 +528,7 @@ async function run(given: CliContext): Promise<number> {
     }
     case "verify": {
       if (help) return printed(context, VERIFY_HELP);
-      allowOnly(flags, ["--key", "--since", "--json", "--progress"], "verify", { connection: false });
+      allowOnly(flags, ["--key", "--since", "--allow-unsigned", "--json", "--progress"], "verify", { connection: false });
       const file = command;
       if (file === undefined) throw new UsageError("verify needs a bundle file: gatehouse verify <bundle.jsonl>");
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
@@ -526,6 +536,7 @@ async function run(given: CliContext): Promise<number> {
         file,
         keyArgs: repeated.get("--key") ?? [],
         sinceFile: flagValue(flags, "--since"),
+        allowUnsigned: flags.has("--allow-unsigned"),
         json: flags.has("--json"),
         progress: flags.has("--progress"),
       });

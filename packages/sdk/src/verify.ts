@@ -6,6 +6,7 @@
  */
 export {
   checkpointNoteSize,
+  describeUnsigned,
   parseVerifierKey,
   verifyBundle,
   verifyBundleParallel,
@@ -14,4 +15,5 @@ export {
   type BundleSource,
   type NoteVerifier,
   type ParallelBundleOptions,
+  type UnsignedEntries,
 } from "@gatehouse/tlog";

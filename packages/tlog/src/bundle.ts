@@ -55,8 +55,9 @@ export interface BundleReport {
   keysFrom: "options" | "bundle";
   keys: string[];
   /**
-   * Entries after the last signed checkpoint (a complete bundle's tail no signature covers), or null
-   * when every entry is covered. The check fails on them unless `allowUnsigned` was set.
+   * Entries after the last signed checkpoint (a complete bundle's tail no signature covers) when the
+   * rest of the bundle checked out; null when every entry is covered or the bundle failed otherwise.
+   * The check fails on them unless `allowUnsigned` was set.
    */
   unsigned: UnsignedEntries | null;
   /** The `since` checkpoint, when one was given and the bundle reached it. */
@@ -433,9 +434,9 @@ export class BundleVerifier {
     return { count: this.tree.size - signed, firstSeq: signed, lastSeq: this.tree.size - 1 };
   }
 
-  /** What the bundle as a whole fails on once every line passed: the first of the checks that need its end. */
-  private endProblem(unsigned: UnsignedEntries | null): Failure | null {
-    const fail = (problem: string, seq: number | null = null, line: number | null = null): Failure => ({ problem, seq, line });
+  /** What the bundle as a whole fails on once every line passed, before its unsigned tail: the first of the checks that need its end. */
+  private endProblem(): Failure | null {
+    const fail = (problem: string, seq: number | null = null): Failure => ({ problem, seq, line: null });
     if (this.records === 0) return fail("the bundle is empty: it has no header, key, entry or checkpoint");
     if (this.checkpoints === 0) {
       return this.entries === 0
@@ -469,21 +470,29 @@ export class BundleVerifier {
         }
       }
     }
-    if (unsigned && !this.options.allowUnsigned) {
-      return fail(
-        `${describeUnsigned(unsigned)} after the last signed checkpoint (tree size ${largest.size}): no signature covers ${unsigned.count === 1 ? "it" : "them"}, so nothing shows ${unsigned.count === 1 ? "it is" : "they are"} the log's`,
-        unsigned.firstSeq,
-        this.tailStart?.seq === unsigned.firstSeq ? this.tailStart.line : null,
-      );
-    }
-    if (this.sinceCheckpoint && !this.sinceConsistent) {
-      return fail(
-        this.sinceCheckpoint.size > largest.size
-          ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${largest.size}: the log shrank or the bundle is older`
-          : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
-      );
-    }
     return null;
+  }
+
+  private unsignedProblem(unsigned: UnsignedEntries): Failure {
+    const one = unsigned.count === 1;
+    return {
+      problem: `${describeUnsigned(unsigned)} after the last signed checkpoint (tree size ${unsigned.firstSeq}): no signature covers ${one ? "it" : "them"}, so nothing shows ${one ? "it is" : "they are"} the log's`,
+      seq: unsigned.firstSeq,
+      line: this.tailStart?.seq === unsigned.firstSeq ? this.tailStart.line : null,
+    };
+  }
+
+  private sinceProblem(): Failure | null {
+    if (!this.sinceCheckpoint || this.sinceConsistent) return null;
+    const reached = this.largest?.size ?? 0;
+    return {
+      problem:
+        this.sinceCheckpoint.size > reached
+          ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${reached}: the log shrank or the bundle is older`
+          : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
+      seq: null,
+      line: null,
+    };
   }
 
   finish(): BundleReport {
@@ -494,8 +503,14 @@ export class BundleVerifier {
         this.failure = { problem: (error as Error).message, seq: null, line: null };
       }
     }
-    const unsigned = this.failure ? null : this.unsignedTail();
-    this.failure ??= this.endProblem(unsigned);
+    // The unsigned tail is reported when it is all there is to say: the bundle is otherwise valid.
+    let unsigned: UnsignedEntries | null = null;
+    if (!this.failure) {
+      this.failure = this.endProblem();
+      unsigned = this.failure ? null : this.unsignedTail();
+      if (unsigned && !this.options.allowUnsigned) this.failure = this.unsignedProblem(unsigned);
+      this.failure ??= this.sinceProblem();
+    }
     const failure = this.failure;
     return {
       valid: failure === null,
