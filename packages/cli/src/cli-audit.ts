@@ -237,7 +237,10 @@ function describeServerCheck(result: AuditVerification): string {
     const where = result.firstBrokenSeq === null ? "" : ` at entry seq ${result.firstBrokenSeq}`;
     return `✗ invalid${where}: ${result.problem ?? "unknown problem"} (checked by the server)\n`;
   }
-  return `✓ valid: ${count(result.checkedEntries, "entry", "entries")}, ${count(result.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${result.treeSize}, root ${result.rootHash} (checked by the server; to check without trusting it: gatehouse audit export --out log.jsonl && gatehouse verify log.jsonl)\n`;
+  const verdict = `✓ valid: ${count(result.checkedEntries, "entry", "entries")}, ${count(result.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${result.treeSize}, root ${result.rootHash} (checked by the server; to check without trusting it: gatehouse audit export --out log.jsonl && gatehouse verify log.jsonl)\n`;
+  return result.unsignedEntries > 0
+    ? `${verdict}⚠ not covered by a signature yet: ${count(result.unsignedEntries, "entry", "entries")} appended while the check ran, checked against the log head only\n`
+    : verdict;
 }
 
 export interface ProofOptions {

@@ -318,14 +318,21 @@ describe("gatehouse audit keys", () => {
 
 describe("gatehouse audit verify", () => {
   it("prints the server's verdict and exits 0 when valid", async () => {
-    const answer = { valid: true, checkedEntries: 6, checkedCheckpoints: 2, firstBrokenSeq: null, treeSize: 6, rootHash: log.root(6), problem: null };
+    const answer = { valid: true, checkedEntries: 6, checkedCheckpoints: 2, firstBrokenSeq: null, treeSize: 6, rootHash: log.root(6), problem: null, unsignedEntries: 0 };
     const run = await cli(["audit", "verify"], [json(200, answer)]);
-    expect([run.code, run.calls[0]?.init.method, run.calls[0]?.url, run.stdout.split(" (checked by the server")[0]]).toEqual([
+    expect([run.code, run.calls[0]?.init.method, run.calls[0]?.url, run.stdout.split(" (checked by the server")[0], run.stdout.split("\n").length]).toEqual([
       EXIT_OK,
       "POST",
       "https://gh.example.com/v1/audit/verify",
       `✓ valid: 6 entries, 2 checkpoints, tree size 6, root ${log.root(6)}`,
+      2,
     ]);
+  });
+
+  it("says which entries no signature covers yet when entries were appended while the server checked", async () => {
+    const answer = { valid: true, checkedEntries: 8, checkedCheckpoints: 2, firstBrokenSeq: null, treeSize: 8, rootHash: log.root(6), problem: null, unsignedEntries: 2 };
+    const run = await cli(["audit", "verify"], [json(200, answer)]);
+    expect([run.code, run.stdout.split("\n")[1]]).toEqual([EXIT_OK, "⚠ not covered by a signature yet: 2 entries appended while the check ran, checked against the log head only"]);
   });
 
   it("exits 1 and names the first broken entry when the server finds the log broken", async () => {
@@ -337,6 +344,7 @@ describe("gatehouse audit verify", () => {
       treeSize: 6,
       rootHash: log.root(6),
       problem: "entry 2: its leaf hash does not match its canonical text (the entry was edited)",
+      unsignedEntries: 0,
     };
     const run = await cli(["audit", "verify"], [json(200, answer)]);
     expect([run.code, run.stdout]).toEqual([

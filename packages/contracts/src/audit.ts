@@ -142,6 +142,10 @@ export const auditVerificationSchema = named(
     treeSize: z.number().int(),
     rootHash: z.string(),
     problem: z.string().nullable(),
+    unsignedEntries: z
+      .number()
+      .int()
+      .describe("Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet."),
   }),
   "The server's recomputation of the log from its stored rows.",
 );

@@ -22,6 +22,7 @@ import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { exportAuditLog } from "../src/audit/export-audit-log";
 import { listSigningKeys } from "../src/audit/list-signing-keys";
 import { activeSigner, logOrigin } from "../src/audit/signing-keys";
+import { verifyAuditLog, verifyStoredAuditLog } from "../src/audit/verify-audit-log";
 import { db, disconnectDb } from "../src/infra/client";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
@@ -378,5 +379,19 @@ describe.each(surfaces)("%s", (_surface, verify) => {
       expect(strict.unsigned).toBeNull();
       expect(relaxed).toEqual(strict);
     }
+  });
+});
+
+// POST /v1/audit/verify and the console's Audit → Verify recompute the stored log. They sign the head
+// first, so only entries appended while the check runs can lie past the last checkpoint: the head
+// checks those, and the answer counts them instead of calling them signed.
+describe("the server's own check", () => {
+  it("counts the entries after the last signed checkpoint as unsigned, and signing first leaves none", async () => {
+    const org = await createTestOrg({ label: "bundle-verifiers-server" });
+    await checkpointAuditLog(org.org.id);
+    const signed = Number((await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } })).size);
+    await db().$transaction((tx) => appendAuditEntries(tx, org.org.id, [note(1), note(2), note(3)]));
+    expect(await verifyStoredAuditLog({ ctx: org.ctx })).toMatchObject({ valid: true, checkedEntries: signed + 3, treeSize: signed + 3, unsignedEntries: 3 });
+    expect(await verifyAuditLog({ ctx: org.ctx })).toMatchObject({ valid: true, checkedEntries: signed + 3, unsignedEntries: 0 });
   });
 });

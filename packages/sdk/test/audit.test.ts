@@ -242,7 +242,7 @@ describe("audit.consistency()", () => {
 });
 
 describe("verify()", () => {
-  const answer = { valid: true, checkedEntries: 7, checkedCheckpoints: 2, firstBrokenSeq: null, treeSize: 7, rootHash: log.root(7), problem: null };
+  const answer = { valid: true, checkedEntries: 7, checkedCheckpoints: 2, firstBrokenSeq: null, treeSize: 7, rootHash: log.root(7), problem: null, unsignedEntries: 0 };
 
   it("audit.verify() POSTs /v1/audit/verify and returns the server's report", async () => {
     const { gatehouse, calls } = client([json(200, answer)]);

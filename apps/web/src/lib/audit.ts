@@ -26,6 +26,30 @@ export type RotatedKeys = KeyRotation;
 
 export type ChainVerification = AuditVerification;
 
+/** What Audit → Verify says about a finished check: the verdict, what was counted, and what no signature covers. */
+export interface VerificationSummary {
+  headline: string;
+  counts: string;
+  /** Set when entries after the last signed checkpoint were checked against the head only. */
+  unsigned: string | null;
+}
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
+
+export function verificationSummary(result: ChainVerification): VerificationSummary {
+  const signed = result.checkedEntries - result.unsignedEntries;
+  const unsigned = result.valid && result.unsignedEntries > 0;
+  return {
+    headline: !result.valid ? "The log does not verify" : unsigned ? `The log is valid up to tree size ${signed.toLocaleString("en-US")}` : "The log is valid",
+    counts: `${plural(result.checkedEntries, "entry", "entries")} and ${plural(result.checkedCheckpoints, "signed checkpoint", "signed checkpoints")} checked`,
+    unsigned: unsigned
+      ? `${plural(result.unsignedEntries, "entry", "entries")} (seq ${signed}${result.unsignedEntries === 1 ? "" : `–${result.checkedEntries - 1}`}) ${
+          result.unsignedEntries === 1 ? "was" : "were"
+        } appended while the check ran and ${result.unsignedEntries === 1 ? "is" : "are"} not covered by a signature yet: checked against the log head only. The next checkpoint signs them.`
+      : null,
+  };
+}
+
 /**
  * POST …/audit/verify answers JSON Lines: progress lines while the log is recomputed, then one
  * result, or one error (the error envelope) if it failed after the stream began.

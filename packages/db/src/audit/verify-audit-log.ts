@@ -18,9 +18,18 @@ const PAGE = 5_000;
  * the offline `gatehouse verify`. Reads in pages, so memory stays flat for any log size.
  */
 export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
-  const orgId = ctx.org.id;
   // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
-  await checkpointAuditLog(orgId);
+  await checkpointAuditLog(ctx.org.id);
+  return verifyStoredAuditLog({ ctx, onProgress });
+}
+
+/**
+ * {@link verifyAuditLog} without signing first: what is stored, against what is signed. Entries after
+ * the last signed checkpoint (appended since the last signing) are checked against the head and
+ * counted in `unsignedEntries`, since no signature covers them.
+ */
+export async function verifyStoredAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
+  const orgId = ctx.org.id;
   // One snapshot for every read: appends committing meanwhile are neither half-seen nor mistaken for tampering.
   const pool = await db().pool.connect();
   try {
@@ -43,8 +52,8 @@ async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?:
     await pool.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])
   ).rows[0];
   const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
-  // Entries appended between the checkpoint signed above and this snapshot have no signature yet;
-  // the head (its chain hash and tree) checks them instead, so they do not fail the check.
+  // Entries appended since the last signing have no signature yet: the head (its chain hash and
+  // tree) checks them instead, so they do not fail the check, and the answer counts them.
   const verifier = new BundleVerifier({
     keys: keys.map(vkeyOf),
     origin: logOrigin(orgId),
@@ -123,5 +132,6 @@ async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?:
     treeSize: rebuilt.size,
     rootHash: toHex(rebuilt.root),
     problem: report.problem,
+    unsignedEntries: report.unsigned?.count ?? 0,
   };
 }

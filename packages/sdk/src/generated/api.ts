@@ -1154,6 +1154,8 @@ export interface components {
             treeSize: number;
             rootHash: string;
             problem: string | null;
+            /** @description Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet. */
+            unsignedEntries: number;
         };
         /** @description The same vote on several approvals. */
         BulkApprovalDecisionRequest: {

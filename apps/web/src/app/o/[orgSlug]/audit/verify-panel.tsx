@@ -3,7 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError, verifyAuditChain } from "@/lib/api-client";
-import { auditKeys, type ChainVerification } from "@/lib/audit";
+import { auditKeys, verificationSummary, type ChainVerification } from "@/lib/audit";
 import { formatDateTime } from "@/lib/format";
 import { buttonClass } from "@/components/button";
 
@@ -113,9 +113,7 @@ function Progress({ checked, total }: { checked: number; total: number | null })
 }
 
 function VerificationResult({ result, finishedAt }: { result: ChainVerification; finishedAt: string }) {
-  const counts = `${result.checkedEntries} ${result.checkedEntries === 1 ? "entry" : "entries"} and ${result.checkedCheckpoints} signed ${
-    result.checkedCheckpoints === 1 ? "checkpoint" : "checkpoints"
-  } checked`;
+  const summary = verificationSummary(result);
   return (
     <div
       role="status"
@@ -125,9 +123,15 @@ function VerificationResult({ result, finishedAt }: { result: ChainVerification;
     >
       <p className="text-base font-semibold">
         <span aria-hidden="true">{result.valid ? "✓ " : "✗ "}</span>
-        {result.valid ? "The log is valid" : "The log does not verify"}
+        {summary.headline}
       </p>
-      <p className="mt-1">{counts}.</p>
+      <p className="mt-1">{summary.counts}.</p>
+      {summary.unsigned === null ? null : (
+        <p data-testid="verify-unsigned" className="mt-2 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-950">
+          <span aria-hidden="true">⚠ </span>
+          {summary.unsigned}
+        </p>
+      )}
       {result.valid ? null : (
         <p className="mt-2">
           <span className="font-medium">Problem:</span> {result.problem ?? "unknown"}
