@@ -57,6 +57,9 @@ interface Exported {
   olderCheckpoint: string;
 }
 
+/** A filtered export with a consistency proof from the older checkpoint's size (`sinceSize`). */
+let filteredSince: string[];
+
 let whole: Exported;
 let filtered: Exported;
 
@@ -91,6 +94,7 @@ beforeAll(async () => {
   const older = await db().checkpoint.findFirstOrThrow({ where: { orgId: org.org.id, treeSize: { lt: size } }, orderBy: { treeSize: "desc" } });
   whole = { origin, lines, signer, keys, size, olderCheckpoint: older.note };
   filtered = { ...whole, lines: await exported(org, { type: "test.note" }) };
+  filteredSince = await exported(org, { type: "test.note", sinceSize: Number(older.treeSize) });
 });
 
 const parse = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;
@@ -276,6 +280,15 @@ const rows: Row[] = [
       return text(lines);
     },
     problem: /^the checkpoint of size \d+ at line \d+ is not proven to be part of the log of size \d+/,
+  },
+  {
+    name: "a filtered export with an older checkpoint and the consistency proof from it",
+    bundle: () => {
+      const lines = [...filteredSince];
+      lines.splice(lines.findIndex(isCheckpoint), 0, JSON.stringify({ type: "checkpoint", note: filtered.olderCheckpoint }));
+      return text(lines);
+    },
+    problem: null,
   },
   {
     name: "the header's root changed",

@@ -150,8 +150,8 @@ export class BundleVerifier {
   private tailStart: { seq: number; line: number } | null = null;
   /** A filtered bundle's last entry: its entries come once each, in seq order. */
   private lastProvenSeq = -1;
-  /** Consistency proofs checked: size1 → the sizes proven to extend it. */
-  private readonly extendedBy = new Map<number, number[]>();
+  /** Consistency proofs checked: size2 → the sizes proven to be its prefixes. */
+  private readonly prefixesOf = new Map<number, number[]>();
   private failure: Failure | null = null;
   private readonly progressEvery: number;
 
@@ -398,20 +398,21 @@ export class BundleVerifier {
     const result = verifyConsistency(size1, size2, hexHashes(record.proof, "a consistency proof"), root1, root2);
     if (!result.ok) throw new BundleProblem(`the log of size ${size2} is not an extension of size ${size1}: ${result.reason}`);
     if (size1 === this.sinceCheckpoint?.size) this.sinceConsistent = true;
-    this.extendedBy.set(size1, [...(this.extendedBy.get(size1) ?? []), size2]);
+    const prefixes = this.prefixesOf.get(size2);
+    if (prefixes) prefixes.push(size1);
+    else this.prefixesOf.set(size2, [size1]);
   }
 
-  /** Whether consistency proofs lead from the tree of `size` to the tree of `target`. */
-  private provenToExtend(size: number, target: number): boolean {
+  /** The tree sizes consistency proofs show to be prefixes of the tree of `size` (itself included). */
+  private provenPrefixes(size: number): Set<number> {
     const seen = new Set<number>();
     const queue = [size];
     for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
-      if (next === target) return true;
       if (seen.has(next)) continue;
       seen.add(next);
-      queue.push(...(this.extendedBy.get(next) ?? []));
+      for (const prefix of this.prefixesOf.get(next) ?? []) queue.push(prefix);
     }
-    return false;
+    return seen;
   }
 
   private openSince(): void {
@@ -462,8 +463,9 @@ export class BundleVerifier {
       }
     }
     if (!this.complete) {
+      const prefixes = this.provenPrefixes(largest.size);
       for (const [size, { line }] of this.roots) {
-        if (size !== largest.size && !this.provenToExtend(size, largest.size)) {
+        if (!prefixes.has(size)) {
           return fail(
             `the checkpoint of size ${size} at line ${line} is not proven to be part of the log of size ${largest.size}: a filtered bundle carries a consistency proof from each smaller checkpoint to its largest`,
           );
