@@ -20,7 +20,7 @@ function bundle(n: number, every = 7): string[] {
   return lines;
 }
 
-async function both(lines: string[], options: { keys?: string[] } = { keys: [vkey] }): Promise<BundleReport> {
+async function both(lines: string[], options: { keys?: string[]; allowUnsigned?: boolean } = { keys: [vkey] }): Promise<BundleReport> {
   const text = `${lines.join("\n")}\n`;
   const sequential = await verifyBundle(text, options);
   // Tiny chunks: lines split across chunks and batches must not change the verdict.
@@ -83,6 +83,18 @@ describe("bundle verification (sequential and on worker threads agree)", () => {
   it("catches a truncated bundle, even one cut before its last checkpoint line", async () => {
     expect(await both(lines.slice(0, lineOf(lines, 45)))).toMatchObject({ valid: false, firstBrokenSeq: 45 });
     expect((await both(lines.slice(0, -1))).problem).toMatch(/cut off/);
+  });
+
+  it("fails entries after the last signed checkpoint, naming them, unless allowUnsigned; then reports them", async () => {
+    // 60 entries with checkpoints every 7: the last checkpoint covers 56 until the one at the end; drop that one.
+    const tail = lines.filter((_, i) => i !== lines.length - 1);
+    const unsigned = { count: 4, firstSeq: 56, lastSeq: 59 };
+    const header = JSON.stringify({ type: "bundle", version: 1, origin: ORIGIN, treeSize: 56 });
+    const strict = await both([header, ...tail.slice(1)]);
+    expect(strict).toMatchObject({ valid: false, unsigned, firstBrokenSeq: 56, firstBadLine: lineOf(lines, 56) + 1, treeSize: 56 });
+    expect(strict.problem).toBe("4 entries (seq 56–59) come after the last signed checkpoint (tree size 56): no signature covers them, so nothing shows they are the log's");
+    expect(await both([header, ...tail.slice(1)], { keys: [vkey], allowUnsigned: true })).toMatchObject({ valid: true, unsigned, problem: null, treeSize: 56, checkedEntries: 60 });
+    expect(await both(lines, { keys: [vkey], allowUnsigned: true })).toMatchObject({ valid: true, unsigned: null });
   });
 
   it("refuses a bundle with no checkpoint and lines that are not JSON", async () => {
