@@ -59,6 +59,8 @@ interface Exported {
 
 /** A filtered export with a consistency proof from the older checkpoint's size (`sinceSize`). */
 let filteredSince: string[];
+/** A filtered export that matches no entry. */
+let filteredEmpty: string[];
 
 let whole: Exported;
 let filtered: Exported;
@@ -94,6 +96,7 @@ beforeAll(async () => {
   const older = await db().checkpoint.findFirstOrThrow({ where: { orgId: org.org.id, treeSize: { lt: size } }, orderBy: { treeSize: "desc" } });
   whole = { origin, lines, signer, keys, size, olderCheckpoint: older.note };
   filtered = { ...whole, lines: await exported(org, { type: "test.note" }) };
+  filteredEmpty = await exported(org, { type: "no.such.type" });
   filteredSince = await exported(org, { type: "test.note", sinceSize: Number(older.treeSize) });
 });
 
@@ -289,6 +292,13 @@ const rows: Row[] = [
       return text(lines);
     },
     problem: null,
+  },
+  { name: "a filtered export that matches no entry", bundle: () => text(filteredEmpty), problem: null },
+  {
+    name: "a whole export's header marked as filtered",
+    bundle: () => text([JSON.stringify({ ...parse(whole.lines[0] as string), filter: { type: "test.note" } }), ...whole.lines.slice(1)]),
+    problem: /^entry 0 has no proof, but the bundle is filtered: each of its entries carries one$/,
+    firstBrokenSeq: () => 0,
   },
   {
     name: "the header's root changed",

@@ -265,6 +265,8 @@ export class BundleVerifier {
         if (typeof record.origin === "string") this.setOrigin(record.origin);
         if (typeof record.treeSize === "number") this.claimedSize = record.treeSize;
         if (typeof record.rootHash === "string") this.claimedRoot = record.rootHash;
+        // A filtered export proves each entry it holds, and may hold none.
+        if (record.filter !== null && record.filter !== undefined) this.complete = false;
         return;
       default:
         throw new BundleProblem(`unknown line type ${JSON.stringify(record.type)}`);
@@ -303,7 +305,7 @@ export class BundleVerifier {
 
   /** An entry without a proof takes the next place in the rebuilt tree. */
   private place(seq: number, leaf: Buffer): void {
-    if (!this.complete) throw new BundleProblem(`entry ${seq} has no proof, but earlier entries did`, seq);
+    if (!this.complete) throw new BundleProblem(`entry ${seq} has no proof, but the bundle is filtered: each of its entries carries one`, seq);
     if (seq !== this.tree.size) {
       // A gap breaks the log at the missing entry; a repeat at the position claimed twice.
       throw seq > this.tree.size
