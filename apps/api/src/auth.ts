@@ -26,7 +26,7 @@ const DECISIONS: ReadonlySet<string> = new Set([routeOf("execute").path, routeOf
 
 /**
  * onRequest hook for /v1: resolves the key to a context before the body is even read, and refuses a
- * delegate whose authority ended (requireStandingKey). A client
+ * delegate whose authority ended (requireStandingKey), on every route but the decisions. A client
  * address that failed too many key checks is refused (429) first, whatever key it sends; that check
  * is an in-process lookup, and only a failed check is counted (one round trip to the counter).
  */

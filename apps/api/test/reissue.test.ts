@@ -62,10 +62,24 @@ describe("a delegation's retry runs every check its first call ran: refused like
   const admin = (s: Setup, method: "POST" | "DELETE", path: string, body?: unknown) =>
     call(app, method, path, { key: s.org.adminKey.apiKey, ...(body === undefined ? {} : { body }) }).then((r) => expect(r.statusCode, r.body).toBe(200));
 
-  const CHECKS: Array<{ check: string; ttl?: number; arrange: (s: Setup) => Promise<void>; retryBody?: (s: Setup) => Record<string, unknown>; refusal: { status: number; code: string } }> = [
-    { check: "the caller is halted", arrange: (s) => admin(s, "POST", `/v1/admin/agents/${s.caller.delegation.childAgentId}/halt`, {}), refusal: { status: 403, code: "AGENT_HALTED" } },
+  const CHECKS: Array<{
+    check: string;
+    ttl?: number;
+    arrange: (s: Setup) => Promise<void>;
+    retryBody?: (s: Setup) => Record<string, unknown>;
+    refusal: { status: number; code: string };
+  }> = [
+    {
+      check: "the caller is halted",
+      arrange: (s) => admin(s, "POST", `/v1/admin/agents/${s.caller.delegation.childAgentId}/halt`, {}),
+      refusal: { status: 403, code: "AGENT_HALTED" },
+    },
     { check: "the root above it is halted", arrange: (s) => admin(s, "POST", `/v1/admin/agents/${s.org.agent.id}/halt`, {}), refusal: { status: 403, code: "AGENT_HALTED" } },
-    { check: "the caller's delegation is revoked", arrange: (s) => admin(s, "DELETE", `/v1/delegations/${s.caller.delegation.id}`), refusal: { status: 401, code: "DELEGATION_REVOKED" } },
+    {
+      check: "the caller's delegation is revoked",
+      arrange: (s) => admin(s, "DELETE", `/v1/delegations/${s.caller.delegation.id}`),
+      refusal: { status: 401, code: "DELEGATION_REVOKED" },
+    },
     {
       check: "the caller's delegation has expired",
       ttl: 3,
@@ -187,7 +201,11 @@ describe("an agent's key retry runs the first call's checks", () => {
     const first = await call(app, "POST", path, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: idem("key-halted-0001") });
     expect(first.statusCode, first.body).toBe(201);
     expect((await call(app, "POST", `/v1/admin/agents/${org.agent.id}/halt`, { key: org.adminKey.apiKey, body: {} })).statusCode).toBe(200);
-    expectRefused(await call(app, "POST", path, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: idem("key-halted-0001") }), { status: 403, code: "AGENT_HALTED" }, "retry");
+    expectRefused(
+      await call(app, "POST", path, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: idem("key-halted-0001") }),
+      { status: 403, code: "AGENT_HALTED" },
+      "retry",
+    );
     const created = await call(app, "POST", "/v1/admin/agents", { key: org.adminKey.apiKey, body: { name: "halted-soon" }, headers: idem("agent-halted-0001") });
     const agentId = created.json<{ id: string }>().id;
     expect((await call(app, "POST", `/v1/admin/agents/${agentId}/halt`, { key: org.adminKey.apiKey, body: {} })).statusCode).toBe(200);

@@ -224,9 +224,7 @@ describe("two API processes over one database and Redis", () => {
       await end(onP, t, "grandchild", ending);
       const ended = Date.now();
       const refusal = REFUSAL[ending];
-      await expect
-        .poll(async () => (await onQ("GET", "/v1/whoami", key)).status, { timeout: SOON_MS, interval: 10 })
-        .toBe(refusal.status);
+      await expect.poll(async () => (await onQ("GET", "/v1/whoami", key)).status, { timeout: SOON_MS, interval: 10 }).toBe(refusal.status);
       expect(Date.now() - ended).toBeLessThan(SOON_MS);
       for (const verb of VERBS) expectRefused(verb, refusal, await callVerb(onQ, verb, key, before), `${ending} / ${verb} on the other process`);
     });

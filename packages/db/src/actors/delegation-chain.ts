@@ -118,7 +118,11 @@ export async function requireStandingNow(tx: Tx, orgId: string, agentId: string,
   const self = status.get(agentId);
   if (!self) throw notFound("agent");
   if (chain) {
-    const lost = lostAuthority(chain, ancestorsOf(chain).map((id) => status.get(id) ?? null), now);
+    const lost = lostAuthority(
+      chain,
+      ancestorsOf(chain).map((id) => status.get(id) ?? null),
+      now,
+    );
     if (lost) throw lostAuthorityError(lost);
   }
   if (self.status === "halted") throw agentHalted("this agent is halted: it cannot hand out authority until it is resumed");

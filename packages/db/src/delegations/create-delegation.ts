@@ -1,15 +1,5 @@
 import { createDelegationBodySchema, type CreatedDelegation } from "@gatehouse/contracts";
-import {
-  conflict,
-  delegationScope,
-  delegationSettings,
-  issueApiKey,
-  newId,
-  randomToken,
-  uncoveredCapability,
-  validationError,
-  zodIssues,
-} from "@gatehouse/core";
+import { conflict, delegationScope, delegationSettings, issueApiKey, newId, randomToken, uncoveredCapability, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";

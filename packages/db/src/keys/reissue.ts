@@ -32,7 +32,9 @@ function callerOf(actor: Actor): string {
  * delegate, another admin) finds nothing and can never be answered the first caller's secret.
  */
 export function idempotencyRef(actor: Actor, idempotencyKey: string): string {
-  return createHash("sha256").update(`gatehouse.idempotency.v1\u0000${callerOf(actor)}\u0000${idempotencyKey}`).digest("hex");
+  return createHash("sha256")
+    .update(`gatehouse.idempotency.v1\u0000${callerOf(actor)}\u0000${idempotencyKey}`)
+    .digest("hex");
 }
 
 /**

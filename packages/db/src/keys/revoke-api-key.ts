@@ -34,7 +34,9 @@ export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: { keyId: s
       subjectId: key.id,
       data: { kind: key.kind, prefix: key.prefix },
     });
-    const delegations = key.agentId ? await revokeSubtrees(tx, ctx.org.id, await delegationsOfKey(tx, ctx.org.id, key.id, key.agentId), actorRef(ctx.actor), { keyRevoked: key.id }) : null;
+    const delegations = key.agentId
+      ? await revokeSubtrees(tx, ctx.org.id, await delegationsOfKey(tx, ctx.org.id, key.id, key.agentId), actorRef(ctx.actor), { keyRevoked: key.id })
+      : null;
     return { id: key.id, revokedAt: (updated.revokedAt ?? new Date()).toISOString(), delegations };
   }, TX_OPTIONS);
   evictKeyCache(input.keyId);
