@@ -197,6 +197,11 @@ describe("every way authority ends × every depth × every delegate verb: refuse
     const resumed = await call(app, "POST", `/v1/admin/agents/${t.child.delegation.childAgentId}/resume`, { key: t.org.adminKey.apiKey, body: {} });
     expect(resumed.statusCode, resumed.body).toBe(200);
     expect((await call(app, "GET", "/v1/whoami", { key: t.grandchild.apiKey })).statusCode).toBe(200);
+
+    await end(viaApp, t, "grandchild", "revoke its delegation");
+    const again = await call(app, "POST", `/v1/admin/agents/${t.grandchild.delegation.childAgentId}/resume`, { key: t.org.adminKey.apiKey, body: {} });
+    expect(again.statusCode, again.body).toBe(200);
+    expect((await call(app, "GET", "/v1/whoami", { key: t.grandchild.apiKey })).json()).toMatchObject({ error: { code: "DELEGATION_REVOKED" } });
   });
 });
 
