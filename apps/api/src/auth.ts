@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { forbidden, isDomainError } from "@gatehouse/core";
+import { DOMAIN_ERROR_STATUS, forbidden, isDomainError } from "@gatehouse/core";
 import { authenticateApiKey, requireStandingKey, type Ctx } from "@gatehouse/db";
 import type { FastifyRequest } from "fastify";
 import type { AbuseGuards } from "./abuse";
@@ -41,7 +41,8 @@ export async function authenticate(request: FastifyRequest): Promise<void> {
     if (!DECISIONS.has(request.routeOptions.url ?? "")) await requireStandingKey(principal);
   } catch (error) {
     // A request without a key guesses nothing; a key that was sent and refused is a failed check.
-    if (presented !== undefined && isDomainError(error) && error.code === "UNAUTHENTICATED") await guards.keyFailures.recordFailure(request.ip, now);
+    // (Any 401: a key that no longer works, a delegate's that says why included.)
+    if (presented !== undefined && isDomainError(error) && DOMAIN_ERROR_STATUS[error.code] === 401) await guards.keyFailures.recordFailure(request.ip, now);
     throw error;
   }
 }

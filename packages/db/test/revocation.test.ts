@@ -79,6 +79,22 @@ describe("revoking a key ends the delegations made with it", () => {
   });
 });
 
+describe("a delegation racing its key's revoke", () => {
+  it("a request authenticated before the key's revoke committed cannot delegate after it (401), nor retry a delegation", async () => {
+    const org = await createTestOrg({ label: "rvk-race", policies: POLICIES });
+    const root = await ctxOf(org.agent.apiKey);
+    const first = await createDelegation({ ctx: root, input: { name: "first", capabilities: ["pr.*"], ttlSeconds: 60 }, idempotencyKey: "race-0001" });
+    await revokeApiKey({ ctx: asOwner(org), input: { keyId: org.agent.keyId } });
+    const before = await db().delegation.count({ where: { orgId: org.org.id } });
+    await expect(createDelegation({ ctx: root, input: { name: "late", capabilities: ["pr.*"], ttlSeconds: 60 } })).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    await expect(createDelegation({ ctx: root, input: { name: "first", capabilities: ["pr.*"], ttlSeconds: 60 }, idempotencyKey: "race-0001" })).rejects.toMatchObject({
+      code: "UNAUTHENTICATED",
+    });
+    expect(await db().delegation.count({ where: { orgId: org.org.id } })).toBe(before);
+    expect(await revokedAt(first.delegation.id)).not.toBeNull();
+  });
+});
+
 describe("without a signal (another instance, no Redis), a delegate is refused within the caches' bounds", () => {
   it("an ancestor halted elsewhere: accepted from this process's snapshot until SNAPSHOT_TTL_MS, refused after", async () => {
     const org = await createTestOrg({ label: "rvk-bound-halt", policies: POLICIES });

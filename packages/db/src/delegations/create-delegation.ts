@@ -1,5 +1,5 @@
 import { createDelegationBodySchema, type CreatedDelegation } from "@gatehouse/contracts";
-import { conflict, delegationScope, delegationSettings, issueApiKey, newId, randomToken, uncoveredCapability, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, delegationScope, delegationSettings, issueApiKey, newId, randomToken, uncoveredCapability, unauthenticated, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -49,6 +49,10 @@ export async function createDelegation({
     // Every check runs first, for a new delegation and for a retry alike: the parent and every agent
     // above it active, its own chain (read now, not the cached one) unrevoked and unexpired.
     const chain = await requireStandingNow(tx, ctx.org.id, actor.agentId, now);
+    // The calling key itself, read under the lock: a revoke of it that committed since the request was
+    // authenticated must not be outrun by a delegation it would have ended (revokeApiKey takes this lock too).
+    const caller = await tx.apiKey.findFirst({ where: { id: actor.keyId, orgId: ctx.org.id, revokedAt: null }, select: { expiresAt: true } });
+    if (!caller || (caller.expiresAt && !(caller.expiresAt.getTime() > now))) throw unauthenticated("this API key was revoked or has expired");
     const parent = await tx.agent.findFirstOrThrow({ where: { id: actor.agentId, orgId: ctx.org.id } });
     const own = chain?.links[chain.links.length - 1];
     const parentCapabilities = own ? own.capabilities : ROOT_CAPABILITIES;
