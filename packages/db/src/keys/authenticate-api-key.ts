@@ -144,7 +144,8 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
  * Refuses a delegate whose authority ended — an agent above it halted (403 AGENT_HALTED), a link
  * revoked or expired (401) — on every call but a decision, which answers and records the denial
  * itself (prepareDecision). Reads the same per-process snapshots as a decision, so a halt or a revoke
- * on any instance holds here from its signal on (without Redis: within the snapshot's 1 s).
+ * on any instance holds here from its signal on (without Redis, from another instance: within the
+ * agent snapshot's 1 s for a halt, the key cache's 2 s for a revoke).
  */
 export async function requireStandingKey(principal: KeyPrincipal, now = Date.now()): Promise<void> {
   if (principal.actor.type === "agent") await requireStanding(principal.org.id, principal.actor.delegation, now);

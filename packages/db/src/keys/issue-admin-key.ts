@@ -11,8 +11,9 @@ import { requireRankOver } from "./require-rank";
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
  * owner's key); the key is shown once. Without `expiresInDays` it does not expire. With an
- * `idempotencyKey`, a retry within 24 hours by the same caller (same member, same name) gets a fresh secret for the key the
- * first call issued, never a second key (`key.reissued`); the first secret stops working.
+ * `idempotencyKey`, a retry within 24 hours by the same caller (same member, same name) gets a fresh
+ * secret for the key the first call issued, never a second key (`key.reissued`); the first secret
+ * stops working.
  */
 export async function issueAdminKey({
   ctx,
