@@ -65,7 +65,15 @@ async function tree(send: Send, label: string, ttl: { child: number; grandchild:
 }
 
 type Depth = "child" | "grandchild";
-type Ending = "revoke the parent's key" | "revoke the root's key" | "halt the parent" | "halt the root" | "revoke its delegation" | "revoke an ancestor delegation" | "expire";
+type Ending =
+  | "revoke the parent's key"
+  | "revoke the root's key"
+  | "revoke its own key"
+  | "halt the parent"
+  | "halt the root"
+  | "revoke its delegation"
+  | "revoke an ancestor delegation"
+  | "expire";
 
 /** What the delegate's calls answer once its authority ended. */
 type Refusal = { status: 401; code: "DELEGATION_REVOKED" | "DELEGATION_EXPIRED" } | { status: 403; code: "AGENT_HALTED" };
@@ -73,6 +81,7 @@ type Refusal = { status: 401; code: "DELEGATION_REVOKED" | "DELEGATION_EXPIRED" 
 const REFUSAL: Record<Ending, Refusal> = {
   "revoke the parent's key": { status: 401, code: "DELEGATION_REVOKED" },
   "revoke the root's key": { status: 401, code: "DELEGATION_REVOKED" },
+  "revoke its own key": { status: 401, code: "DELEGATION_REVOKED" },
   "halt the parent": { status: 403, code: "AGENT_HALTED" },
   "halt the root": { status: 403, code: "AGENT_HALTED" },
   "revoke its delegation": { status: 401, code: "DELEGATION_REVOKED" },
@@ -94,6 +103,8 @@ async function end(send: Send, t: Tree, depth: Depth, ending: Ending): Promise<v
       return ok(send("DELETE", `/v1/admin/keys/${parent.keyId}`, admin));
     case "revoke the root's key":
       return ok(send("DELETE", `/v1/admin/keys/${t.org.agent.keyId}`, admin));
+    case "revoke its own key":
+      return ok(send("DELETE", `/v1/admin/keys/${target.keyId}`, admin));
     case "halt the parent":
       return ok(send("POST", `/v1/admin/agents/${parent.agentId}/halt`, admin, { reason: "test" }));
     case "halt the root":
