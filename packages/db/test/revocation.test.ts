@@ -56,8 +56,14 @@ describe("revoking a key ends the delegations made with it", () => {
     await revokeApiKey({ ctx: owner, input: { keyId: b.keyId } });
     expect(await revokedAt(a.delegation.id)).toBeNull();
     for (const d of [b, c]) expect(await revokedAt(d.delegation.id)).not.toBeNull();
-    const entry = await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "delegation.revoked", subjectId: b.delegation.id } });
-    expect(JSON.parse(entry.canonical).data).toMatchObject({ keyRevoked: b.keyId });
+    const entry = async (d: { delegation: { id: string } }) =>
+      JSON.parse((await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "delegation.revoked", subjectId: d.delegation.id } })).canonical).data as Record<
+        string,
+        unknown
+      >;
+    // b is the top (c, made with b's key too, lies below it): its entry says why and names the keys it took (b's own was revoked first); c's points to it.
+    expect(await entry(b)).toMatchObject({ keyRevoked: b.keyId, keysRevoked: [c.keyId] });
+    expect(await entry(c)).toMatchObject({ revokedWith: b.delegation.id });
     expect(await answer(c.apiKey)).toBe("DELEGATION_REVOKED");
 
     // The root's first key: what it made goes; what its second key made stays.

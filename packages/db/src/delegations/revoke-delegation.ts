@@ -20,7 +20,7 @@ interface RevokedRow {
   parent_agent_id: string;
   child_agent_id: string;
   depth: number;
-  /** The delegation named in the revoke whose subtree this row is in. */
+  /** The highest delegation named in the revoke whose subtree this row is in. */
   top: string;
 }
 
@@ -70,12 +70,12 @@ export async function revokeSubtrees(tx: Tx, orgId: string, ids: string[], by: A
   const now = new Date();
   const rows = await tx.$queryRaw<RevokedRow[]>`
     WITH RECURSIVE sub AS (
-      SELECT id, id AS top FROM delegations WHERE id = ANY(${ids}::text[]) AND org_id = ${orgId}
+      SELECT id, id AS top, depth AS top_depth FROM delegations WHERE id = ANY(${ids}::text[]) AND org_id = ${orgId}
       UNION ALL
-      SELECT d.id, sub.top FROM delegations d JOIN sub ON d.parent_delegation_id = sub.id WHERE d.org_id = ${orgId}
+      SELECT d.id, sub.top, sub.top_depth FROM delegations d JOIN sub ON d.parent_delegation_id = sub.id WHERE d.org_id = ${orgId}
     )
     UPDATE delegations SET revoked_at = ${now}
-    FROM (SELECT DISTINCT ON (id) id, top FROM sub ORDER BY id, top) AS s
+    FROM (SELECT DISTINCT ON (id) id, top FROM sub ORDER BY id, top_depth, top) AS s
     WHERE delegations.id = s.id AND delegations.revoked_at IS NULL
     RETURNING delegations.id, delegations.name, delegations.parent_agent_id, delegations.child_agent_id, delegations.depth, s.top`;
   if (rows.length === 0) return { tops: [], rows: [], cancelled: [] };
