@@ -1,5 +1,6 @@
-import { forbidden, isDomainError } from "@gatehouse/core";
-import { authenticateApiKey, type Ctx } from "@gatehouse/db";
+import { routeOf } from "@gatehouse/contracts";
+import { DOMAIN_ERROR_STATUS, forbidden, isDomainError } from "@gatehouse/core";
+import { authenticateApiKey, requireStandingKey, type Ctx } from "@gatehouse/db";
 import type { FastifyRequest } from "fastify";
 import type { AbuseGuards } from "./abuse";
 
@@ -20,8 +21,12 @@ function bearer(request: FastifyRequest): string | undefined {
   return match ? match[1] : header;
 }
 
+/** Decisions answer (and record) a halted ancestor as an AGENT_HALTED denial; every other call of such a delegate is refused. */
+const DECISIONS: ReadonlySet<string> = new Set([routeOf("execute").path, routeOf("canI").path]);
+
 /**
- * onRequest hook for /v1: resolves the key to a context before the body is even read. A client
+ * onRequest hook for /v1: resolves the key to a context before the body is even read, and refuses a
+ * delegate whose authority ended (requireStandingKey), on every route but the decisions. A client
  * address that failed too many key checks is refused (429) first, whatever key it sends; that check
  * is an in-process lookup, and only a failed check is counted (one round trip to the counter).
  */
@@ -33,9 +38,11 @@ export async function authenticate(request: FastifyRequest): Promise<void> {
   try {
     const principal = await authenticateApiKey(presented);
     request.ctx = { org: principal.org, actor: principal.actor, requestId: request.id };
+    if (!DECISIONS.has(request.routeOptions.url ?? "")) await requireStandingKey(principal);
   } catch (error) {
     // A request without a key guesses nothing; a key that was sent and refused is a failed check.
-    if (presented !== undefined && isDomainError(error) && error.code === "UNAUTHENTICATED") await guards.keyFailures.recordFailure(request.ip, now);
+    // (Any 401: a key that no longer works, a delegate's that says why included.)
+    if (presented !== undefined && isDomainError(error) && DOMAIN_ERROR_STATUS[error.code] === 401) await guards.keyFailures.recordFailure(request.ip, now);
     throw error;
   }
 }

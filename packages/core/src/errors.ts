@@ -12,6 +12,9 @@ export const DOMAIN_ERROR_CODES = [
   "RATE_LIMITED",
   "UNAVAILABLE",
   "DELEGATION_SCOPE",
+  "AGENT_HALTED",
+  "DELEGATION_REVOKED",
+  "DELEGATION_EXPIRED",
 ] as const;
 
 export type DomainErrorCode = (typeof DOMAIN_ERROR_CODES)[number];
@@ -27,6 +30,9 @@ export const DOMAIN_ERROR_STATUS: Record<DomainErrorCode, number> = {
   RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   DELEGATION_SCOPE: 403,
+  AGENT_HALTED: 403,
+  DELEGATION_REVOKED: 401,
+  DELEGATION_EXPIRED: 401,
 };
 
 export interface FieldIssue {
@@ -62,6 +68,12 @@ export const rateLimited = (message: string, retryAfterSeconds: number, details?
 export const unavailable = (message: string, retryAfterSeconds = 2) => new DomainError("UNAVAILABLE", message, undefined, retryAfterSeconds);
 /** A delegation asking for more than its parent holds (a capability not covered, a lifetime beyond the parent's): 403 naming the field. */
 export const delegationScope = (message: string, issue: FieldIssue) => new DomainError("DELEGATION_SCOPE", message, { issues: [issue] });
+/** A delegate whose ancestor agent is halted: 403 on every call but a decision (which is answered, and recorded, as an AGENT_HALTED denial). */
+export const agentHalted = (message: string) => new DomainError("AGENT_HALTED", message);
+/** The key of a delegate whose delegation (or an ancestor's) was revoked: 401, it works no more. */
+export const delegationRevoked = (message: string) => new DomainError("DELEGATION_REVOKED", message);
+/** The key of a delegate whose delegation has expired: 401, it works no more. */
+export const delegationExpired = (message: string) => new DomainError("DELEGATION_EXPIRED", message);
 export const unauthenticated = (message: string) => new DomainError("UNAUTHENTICATED", message);
 /** details.reason of the CONFLICT every write to a closed org gets (closeOrg in packages/db). */
 export const ORG_CLOSED = "ORG_CLOSED";

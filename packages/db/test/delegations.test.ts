@@ -184,8 +184,9 @@ describe("delegation", () => {
     // The root revokes `a`: a, b and c go, the sibling stays.
     const revoked = await revokeDelegation({ ctx: root, input: { delegationId: a.delegation.id } });
     expect(revoked.revoked).toEqual([a.delegation.id, b.delegation.id, c.delegation.id]);
-    await expect(authenticateApiKey(c.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
-    await expect(authenticateApiKey(a.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    // Still a 401, saying which way the key ended.
+    await expect(authenticateApiKey(c.apiKey)).rejects.toMatchObject({ code: "DELEGATION_REVOKED" });
+    await expect(authenticateApiKey(a.apiKey)).rejects.toMatchObject({ code: "DELEGATION_REVOKED" });
     expect((await ctxOf(sibling.apiKey)).actor).toMatchObject({ type: "agent" });
     // A context verified before the revoke (a request in flight) is denied, not allowed.
     expect(await decideAction({ ctx: c.ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "denied" });
@@ -217,7 +218,7 @@ describe("delegation", () => {
             (e: { code: string }) => e.code,
           ),
         )
-        .toBe("UNAUTHENTICATED");
+        .toBe("DELEGATION_REVOKED");
     } finally {
       unsubscribe();
     }
@@ -233,7 +234,7 @@ describe("delegation", () => {
     expect(outside).toMatchObject({ status: "denied", denialReason: "DELEGATION_SCOPE" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "halted" } });
     for (const ctx of [a.ctx, b.ctx]) expect(await decideAction({ ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "denied", denialReason: "AGENT_HALTED" });
-    await expect(createDelegation({ ctx: b.ctx, input: { name: "c", capabilities: ["pr.open"], ttlSeconds: 60 } })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(createDelegation({ ctx: b.ctx, input: { name: "c", capabilities: ["pr.open"], ttlSeconds: 60 } })).rejects.toMatchObject({ code: "AGENT_HALTED" });
     await setAgentStatus({ ctx: owner, input: { agentId: org.agent.id, status: "active" } });
     expect(await decideAction({ ctx: b.ctx, input: { actionType: "pr.open" } })).toMatchObject({ status: "executed" });
   });

@@ -1,5 +1,6 @@
-import type { ChainLink } from "@gatehouse/core";
-import { db } from "../infra/client";
+import { agentHalted, delegationExpired, delegationRevoked, notFound, type ChainLink } from "@gatehouse/core";
+import { agentSnapshot } from "../agents/agent-snapshot";
+import { db, type Tx } from "../infra/client";
 
 /** A delegate's chain as its key carries it: resolved once per key verification and cached with it. */
 export interface ResolvedChain {
@@ -64,4 +65,66 @@ export async function resolveChain(orgId: string, childAgentId: string): Promise
 /** The agents above a delegate (its root first, its parent last): every one must be active for it to act. */
 export function ancestorsOf(chain: ResolvedChain): string[] {
   return chain.links.map((link) => link.parentAgentId);
+}
+
+/** Why a delegate's authority no longer stands, or null while it does. */
+export type LostAuthority = "DELEGATION_REVOKED" | "DELEGATION_EXPIRED" | "AGENT_HALTED";
+
+/**
+ * A delegate's authority stands while every link of its chain is unrevoked and unexpired at `now`
+ * and every agent above it exists and is active. A revoke or an expiry is final, so it is reported
+ * before a halt (which a resume undoes). `ancestors` are the statuses of {@link ancestorsOf}, in order.
+ */
+export function lostAuthority(chain: ResolvedChain, ancestors: ReadonlyArray<{ status: string } | null>, now: number): LostAuthority | null {
+  if (chain.links.some((link) => link.revokedAt !== null) || ancestors.some((a) => a === null)) return "DELEGATION_REVOKED";
+  if (chain.links.some((link) => !(link.expiresAt.getTime() > now))) return "DELEGATION_EXPIRED";
+  if (ancestors.some((a) => a?.status === "halted")) return "AGENT_HALTED";
+  return null;
+}
+
+/** The error every call of a delegate whose authority ended answers (a decision answers a recorded denial instead). */
+export function lostAuthorityError(lost: LostAuthority) {
+  switch (lost) {
+    case "DELEGATION_REVOKED":
+      return delegationRevoked("the delegation behind this API key was revoked: its key works no more");
+    case "DELEGATION_EXPIRED":
+      return delegationExpired("the delegation behind this API key has expired: its key works no more");
+    case "AGENT_HALTED":
+      return agentHalted("an agent above this delegate is halted: the delegate cannot act until it is resumed");
+  }
+}
+
+/**
+ * Refuses a delegate whose authority ended, from its cached chain and the per-process agent snapshots
+ * (the same sources a decision reads: a halt reaches them at once through `agent.changed`, a revoke
+ * through `delegations.revoked`). A root agent (no chain) always stands.
+ */
+export async function requireStanding(orgId: string, chain: ResolvedChain | undefined, now = Date.now()): Promise<void> {
+  if (!chain) return;
+  const ancestors = await Promise.all(ancestorsOf(chain).map((id) => agentSnapshot(orgId, id, now)));
+  const lost = lostAuthority(chain, ancestors, now);
+  if (lost) throw lostAuthorityError(lost);
+}
+
+/**
+ * The same check read fresh inside a transaction, for the calls that hand out authority (delegating,
+ * reissuing a key): `agentId` itself must be active too. Answers the agent's chain (null for a root agent).
+ */
+export async function requireStandingNow(tx: Tx, orgId: string, agentId: string, now: number): Promise<ResolvedChain | null> {
+  const chain = await resolveChain(orgId, agentId);
+  const ids = [...(chain ? ancestorsOf(chain) : []), agentId];
+  const rows = await tx.agent.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, status: true } });
+  const status = new Map(rows.map((r) => [r.id, r]));
+  const self = status.get(agentId);
+  if (!self) throw notFound("agent");
+  if (chain) {
+    const lost = lostAuthority(
+      chain,
+      ancestorsOf(chain).map((id) => status.get(id) ?? null),
+      now,
+    );
+    if (lost) throw lostAuthorityError(lost);
+  }
+  if (self.status === "halted") throw agentHalted("this agent is halted: it cannot hand out authority until it is resumed");
+  return chain;
 }

@@ -7,14 +7,15 @@ import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
-import { earlierIssue, forgetReissued, reissueKey } from "../keys/reissue";
+import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "../keys/reissue";
 
 export type { CreatedAgent };
 
 /**
  * Registers an agent with its first API key. Admins and owners only. With an `idempotencyKey`, a retry
- * within 24 hours (same name) answers the agent the first call created with a fresh secret for its
- * first key (`key.reissued`), never a second agent; the first secret stops working.
+ * within 24 hours by the same caller (same name) answers the agent the first call created with a fresh
+ * secret for its first key (`key.reissued`), never a second agent; the first secret stops working. A
+ * halted agent's key is not reissued (403 AGENT_HALTED); another caller's idempotency key matches nothing.
  */
 export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; input: unknown; idempotencyKey?: string | undefined }): Promise<CreatedAgent> {
   requirePermission(ctx, "agents.manage");
@@ -26,7 +27,7 @@ export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; in
   let reissued: string | null = null;
   try {
     const result = await db().$transaction(async (tx) => {
-      const earlier = idempotencyKey ? await earlierIssue(tx, ctx.org.id, "agent.created", idempotencyKey) : null;
+      const earlier = idempotencyKey ? await earlierIssue(tx, ctx, "agent.created", idempotencyKey) : null;
       if (earlier) {
         const agent = await tx.agent.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
         const first = typeof earlier.data.keyId === "string" ? await tx.apiKey.findFirst({ where: { id: earlier.data.keyId, orgId: ctx.org.id } }) : null;
@@ -54,7 +55,7 @@ export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; in
         actor: actorRef(ctx.actor),
         agentId: agent.id,
         subjectId: agent.id,
-        data: { name, labels, keyId: apiKey.id, keyPrefix: key.prefix, ...(idempotencyKey ? { idempotencyKey } : {}) },
+        data: { name, labels, keyId: apiKey.id, keyPrefix: key.prefix, ...(idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, idempotencyKey) } : {}) },
       });
       return { id: agent.id, name, description: agent.description, labels, status: agent.status, apiKey: key.plaintext, keyId: apiKey.id };
     }, TX_OPTIONS);

@@ -1,26 +1,14 @@
 import { createDelegationBodySchema, type CreatedDelegation } from "@gatehouse/contracts";
-import {
-  checkChain,
-  conflict,
-  delegationScope,
-  delegationSettings,
-  forbidden,
-  issueApiKey,
-  newId,
-  randomToken,
-  uncoveredCapability,
-  validationError,
-  zodIssues,
-} from "@gatehouse/core";
+import { conflict, delegationScope, delegationSettings, issueApiKey, newId, randomToken, uncoveredCapability, unauthenticated, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
-import { earlierIssue, forgetReissued, reissueKey } from "../keys/reissue";
+import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "../keys/reissue";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-import { ancestorsOf, resolveChain } from "../actors/delegation-chain";
+import { requireStandingNow } from "../actors/delegation-chain";
 import { delegationView } from "./delegation-view";
 
 /** What a root agent may delegate: everything (its own decisions are bounded by policies, as its delegates' are). */
@@ -30,11 +18,14 @@ const ROOT_CAPABILITIES = ["*"] as const;
  * Delegates: the calling agent (a root agent, or a delegate) creates a short-lived child agent with a
  * subset of its capabilities. In one transaction, under the org's log lock (so two calls cannot both
  * take the last free slot): the parent's own chain is read fresh (a revoked or expired parent cannot
- * delegate), each capability must be covered by the parent's (403 DELEGATION_SCOPE naming it), the
- * lifetime must end no later than the parent's (403 naming `ttlSeconds`), and the org's depth and
- * active-children caps hold (409); then the child agent (labelled with its parent and root), its key
- * (expiring with the delegation), the delegation row and a `delegation.created` entry are written.
- * With an `idempotencyKey`, a retry within 24 hours answers the same delegation with a fresh secret.
+ * delegate: 401 DELEGATION_REVOKED / DELEGATION_EXPIRED; a halted parent or ancestor: 403 AGENT_HALTED),
+ * each capability must be covered by the parent's (403 DELEGATION_SCOPE naming it), the lifetime must
+ * end no later than the parent's (403 naming `ttlSeconds`), and the org's depth and active-children
+ * caps hold (409); then the child agent (labelled with its parent and root), its key (expiring with
+ * the delegation), the delegation row (with the key it was made with) and a `delegation.created`
+ * entry are written. With an `idempotencyKey`, a retry within 24 hours by the same key, after the same
+ * checks, answers the same delegation (same name and capabilities, neither revoked nor expired) with
+ * a fresh secret; the idempotency key of another caller never matches.
  */
 export async function createDelegation({
   ctx,
@@ -55,31 +46,14 @@ export async function createDelegation({
   let reissued: string | null = null;
   const result = await db().$transaction(async (tx) => {
     await lockAuditLog(tx, ctx.org.id);
-    const earlier = idempotencyKey ? await earlierIssue(tx, ctx.org.id, "delegation.created", idempotencyKey) : null;
-    if (earlier) {
-      const row = await tx.delegation.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
-      const key = row?.keyId ? await tx.apiKey.findFirst({ where: { id: row.keyId, orgId: ctx.org.id } }) : null;
-      if (!row || !key || row.name !== name || row.parentAgentId !== actor.agentId) throw conflict("this Idempotency-Key was used for another delegation");
-      if (row.revokedAt) throw conflict("the delegation this Idempotency-Key created has been revoked since: delegate again with a new Idempotency-Key");
-      const fresh = await reissueKey(tx, ctx, key);
-      reissued = key.id;
-      return { delegation: delegationView(row), apiKey: fresh.plaintext };
-    }
-
-    const parent = await tx.agent.findFirst({ where: { id: actor.agentId, orgId: ctx.org.id } });
-    if (!parent) throw forbidden("this call needs an agent key");
-    if (parent.status === "halted") throw conflict("a halted agent cannot delegate");
-    // The parent's own chain, read now (not the cached one): a revoked or expired parent cannot delegate.
-    const chain = await resolveChain(ctx.org.id, parent.id);
-    if (chain) {
-      const denial = checkChain(chain.links, "", now);
-      if (denial === "DELEGATION_REVOKED") throw forbidden("the delegation behind this agent was revoked: it cannot delegate");
-      if (denial === "DELEGATION_EXPIRED") throw forbidden("the delegation behind this agent has expired: it cannot delegate");
-    }
-    if (chain) {
-      const halted = await tx.agent.count({ where: { orgId: ctx.org.id, id: { in: ancestorsOf(chain) }, status: "halted" } });
-      if (halted > 0) throw conflict("an agent above this one is halted: it cannot delegate until it is resumed");
-    }
+    // Every check runs first, for a new delegation and for a retry alike: the parent and every agent
+    // above it active, its own chain (read now, not the cached one) unrevoked and unexpired.
+    const chain = await requireStandingNow(tx, ctx.org.id, actor.agentId, now);
+    // The calling key itself, read under the lock: a revoke of it that committed since the request was
+    // authenticated must not be outrun by a delegation it would have ended (revokeApiKey takes this lock too).
+    const caller = await tx.apiKey.findFirst({ where: { id: actor.keyId, orgId: ctx.org.id, revokedAt: null }, select: { expiresAt: true } });
+    if (!caller || (caller.expiresAt && !(caller.expiresAt.getTime() > now))) throw unauthenticated("this API key was revoked or has expired");
+    const parent = await tx.agent.findFirstOrThrow({ where: { id: actor.agentId, orgId: ctx.org.id } });
     const own = chain?.links[chain.links.length - 1];
     const parentCapabilities = own ? own.capabilities : ROOT_CAPABILITIES;
     const uncovered = uncoveredCapability(parentCapabilities, capabilities);
@@ -90,6 +64,21 @@ export async function createDelegation({
         message: `'${uncovered}' is not covered by ${parentCapabilities.join(", ")}`,
       });
     }
+    // A retry is known only to the key that made the first call (earlierIssue scopes it to the caller).
+    const earlier = idempotencyKey ? await earlierIssue(tx, ctx, "delegation.created", idempotencyKey) : null;
+    if (earlier) {
+      const row = await tx.delegation.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
+      const key = row?.keyId ? await tx.apiKey.findFirst({ where: { id: row.keyId, orgId: ctx.org.id } }) : null;
+      if (!row || !key || row.name !== name || row.parentAgentId !== actor.agentId || !sameCapabilities(row.capabilities, capabilities)) {
+        throw conflict("this Idempotency-Key was used for another delegation");
+      }
+      if (row.revokedAt) throw conflict("the delegation this Idempotency-Key created has been revoked since: delegate again with a new Idempotency-Key");
+      if (!(row.expiresAt.getTime() > now)) throw conflict("the delegation this Idempotency-Key created has expired: delegate again with a new Idempotency-Key");
+      const fresh = await reissueKey(tx, ctx, key, now);
+      reissued = key.id;
+      return { delegation: delegationView(row), apiKey: fresh.plaintext };
+    }
+
     const expiresAt = new Date(now + ttlSeconds * 1000);
     if (own && expiresAt.getTime() > own.expiresAt.getTime()) {
       const remaining = Math.max(0, Math.floor((own.expiresAt.getTime() - now) / 1000));
@@ -146,6 +135,7 @@ export async function createDelegation({
         rootAgentId,
         parentDelegationId: own?.delegationId ?? null,
         keyId: key.id,
+        createdByKeyId: actor.keyId,
         capabilities,
         metadata: (metadata ?? {}) as object,
         depth,
@@ -171,11 +161,15 @@ export async function createDelegation({
         keyId: key.id,
         keyPrefix: secret.prefix,
         ...(metadata ? { metadata } : {}),
-        ...(idempotencyKey ? { idempotencyKey } : {}),
+        ...(idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, idempotencyKey) } : {}),
       },
     });
     return { delegation: delegationView(row), apiKey: secret.plaintext };
   }, TX_OPTIONS);
   if (reissued) await forgetReissued(reissued);
   return result;
+}
+
+function sameCapabilities(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
 }

@@ -20,6 +20,8 @@ interface RevokedRow {
   parent_agent_id: string;
   child_agent_id: string;
   depth: number;
+  /** The highest delegation named in the revoke whose subtree this row is in. */
+  top: string;
 }
 
 /**
@@ -38,57 +40,85 @@ interface RevokedRow {
 export async function revokeDelegation({ ctx, input, actor: systemActor }: { ctx: Ctx; input: { delegationId: string }; actor?: ActorRef }): Promise<{ revoked: string[] }> {
   if (ctx.actor.type === "user" || ctx.actor.type === "adminKey") requirePermission(ctx, "delegations.revoke");
   const by = systemActor ?? actorRef(ctx.actor);
-  const cancelled: string[] = [];
   const revoked = await db().$transaction(async (tx) => {
     await lockAuditLog(tx, ctx.org.id);
     const row = await tx.delegation.findFirst({ where: { id: input.delegationId, orgId: ctx.org.id } });
     if (!row) throw notFound("delegation");
     if (ctx.actor.type === "agent" && !(await isAncestor(ctx.org.id, ctx.actor.agentId, row.childAgentId))) throw notFound("delegation");
-    const now = new Date();
-    const rows = await tx.$queryRaw<RevokedRow[]>`
-      WITH RECURSIVE sub AS (
-        SELECT id FROM delegations WHERE id = ${row.id} AND org_id = ${ctx.org.id}
-        UNION ALL
-        SELECT d.id FROM delegations d JOIN sub ON d.parent_delegation_id = sub.id WHERE d.org_id = ${ctx.org.id}
-      )
-      UPDATE delegations SET revoked_at = ${now}
-      WHERE id IN (SELECT id FROM sub) AND revoked_at IS NULL
-      RETURNING id, name, parent_agent_id, child_agent_id, depth`;
-    if (rows.length === 0) return [];
-    rows.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
-    const agentIds = rows.map((r) => r.child_agent_id);
-    const keys = await tx.$queryRaw<Array<{ id: string }>>`
-      UPDATE api_keys SET revoked_at = ${now} WHERE org_id = ${ctx.org.id} AND agent_id = ANY(${agentIds}::text[]) AND revoked_at IS NULL RETURNING id`;
-    await tx.$executeRaw`
-      UPDATE agents SET status = 'halted', halted_at = ${now}, halted_reason = 'delegation revoked'
-      WHERE org_id = ${ctx.org.id} AND id = ANY(${agentIds}::text[]) AND status = 'active'`;
-    await appendAuditEntries(
-      tx,
-      ctx.org.id,
-      rows.map((r) => ({
-        type: "delegation.revoked",
-        actor: by,
-        agentId: r.parent_agent_id,
-        subjectId: r.id,
-        data: {
-          delegationId: r.id,
-          name: r.name,
-          parentAgentId: r.parent_agent_id,
-          childAgentId: r.child_agent_id,
-          depth: r.depth,
-          ...(r.id === row.id ? { keysRevoked: keys.map((k) => k.id) } : { revokedWith: row.id }),
-        },
-      })),
-    );
-    cancelled.push(...(await cancelApprovalsOf(tx, ctx.org.id, agentIds, by)));
-    return rows;
+    return revokeSubtrees(tx, ctx.org.id, [row.id], by, {});
   }, TX_OPTIONS);
-  if (revoked.length === 0) return { revoked: [] };
-  for (const r of revoked) forgetAgent(r.child_agent_id);
-  evictDelegates([input.delegationId]);
-  await publishAfterCommit({ type: "delegations.revoked", orgId: ctx.org.id, delegationIds: [input.delegationId] });
-  await announceApprovals(ctx.org.id, cancelled);
-  return { revoked: revoked.map((r) => r.id) };
+  await announceRevoked(ctx.org.id, revoked);
+  return { revoked: revoked.rows.map((r) => r.id) };
+}
+
+/** What {@link revokeSubtrees} revoked, for {@link announceRevoked} after the commit. */
+export interface RevokedSubtrees {
+  /** The delegations named (the subtrees' tops) that were still unrevoked. */
+  tops: string[];
+  rows: RevokedRow[];
+  cancelled: string[];
+}
+
+/**
+ * Revokes the delegations `ids` and every unrevoked descendant (one recursive statement), inside the
+ * caller's transaction, which holds the org's log lock: rows, keys, halts, `delegation.revoked` entries
+ * (each top's names the keys it revoked; `data` is added to the tops' entries: why, when a key's revoke
+ * caused it), pending approvals cancelled. Delegations already revoked are left as they are.
+ */
+export async function revokeSubtrees(tx: Tx, orgId: string, ids: string[], by: ActorRef, data: Record<string, unknown>): Promise<RevokedSubtrees> {
+  if (ids.length === 0) return { tops: [], rows: [], cancelled: [] };
+  const now = new Date();
+  const rows = await tx.$queryRaw<RevokedRow[]>`
+    WITH RECURSIVE sub AS (
+      SELECT id, id AS top, depth AS top_depth FROM delegations WHERE id = ANY(${ids}::text[]) AND org_id = ${orgId}
+      UNION ALL
+      SELECT d.id, sub.top, sub.top_depth FROM delegations d JOIN sub ON d.parent_delegation_id = sub.id WHERE d.org_id = ${orgId}
+    )
+    UPDATE delegations SET revoked_at = ${now}
+    FROM (SELECT DISTINCT ON (id) id, top FROM sub ORDER BY id, top_depth, top) AS s
+    WHERE delegations.id = s.id AND delegations.revoked_at IS NULL
+    RETURNING delegations.id, delegations.name, delegations.parent_agent_id, delegations.child_agent_id, delegations.depth, s.top`;
+  if (rows.length === 0) return { tops: [], rows: [], cancelled: [] };
+  rows.sort((a, b) => a.depth - b.depth || a.id.localeCompare(b.id));
+  const agentIds = rows.map((r) => r.child_agent_id);
+  const keys = await tx.$queryRaw<Array<{ id: string }>>`
+    UPDATE api_keys SET revoked_at = ${now} WHERE org_id = ${orgId} AND agent_id = ANY(${agentIds}::text[]) AND revoked_at IS NULL RETURNING id`;
+  await tx.$executeRaw`
+    UPDATE agents SET status = 'halted', halted_at = ${now}, halted_reason = 'delegation revoked'
+    WHERE org_id = ${orgId} AND id = ANY(${agentIds}::text[]) AND status = 'active'`;
+  await appendAuditEntries(
+    tx,
+    orgId,
+    rows.map((r) => ({
+      type: "delegation.revoked",
+      actor: by,
+      agentId: r.parent_agent_id,
+      subjectId: r.id,
+      data: {
+        delegationId: r.id,
+        name: r.name,
+        parentAgentId: r.parent_agent_id,
+        childAgentId: r.child_agent_id,
+        depth: r.depth,
+        ...(r.id === r.top ? { keysRevoked: keys.map((k) => k.id), ...data } : { revokedWith: r.top }),
+      },
+    })),
+  );
+  const cancelled = await cancelApprovalsOf(tx, orgId, agentIds, by);
+  return { tops: [...new Set(rows.map((r) => r.top))], rows, cancelled };
+}
+
+/**
+ * After the commit of {@link revokeSubtrees}: the revoked delegates are forgotten here and — by one
+ * `delegations.revoked` signal naming the tops, which every descendant's cached chain holds — on every
+ * instance; waiting `gate()` calls wake.
+ */
+export async function announceRevoked(orgId: string, revoked: RevokedSubtrees): Promise<void> {
+  if (revoked.rows.length === 0) return;
+  for (const r of revoked.rows) forgetAgent(r.child_agent_id);
+  evictDelegates(revoked.tops);
+  await publishAfterCommit({ type: "delegations.revoked", orgId, delegationIds: revoked.tops });
+  await announceApprovals(orgId, revoked.cancelled);
 }
 
 /** Cancels the pending approvals of revoked delegates (inside the revoke's transaction); their waiters hear DELEGATION_REVOKED. */

@@ -4,7 +4,7 @@ import { db } from "../infra/client";
 import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";
 import { touchMemberActivity } from "../actors/member-activity";
-import { resolveChain } from "../actors/delegation-chain";
+import { lostAuthority, lostAuthorityError, requireStanding, resolveChain } from "../actors/delegation-chain";
 
 export interface KeyPrincipal {
   org: OrgRef;
@@ -97,6 +97,9 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   });
   if (!key || key.revokedAt || (key.expiresAt && key.expiresAt.getTime() <= now)) {
     cache.delete(hash);
+    // A delegate's key ends with its delegation: its holder is told which way (revoked, or expired).
+    const delegation = key?.agentId ? await db().delegation.findUnique({ where: { childAgentId: key.agentId }, select: { id: true } }) : null;
+    if (key && delegation) throw lostAuthorityError(key.revokedAt ? "DELEGATION_REVOKED" : "DELEGATION_EXPIRED");
     throw unauthenticated("unknown or revoked API key");
   }
   if (key.org.closedAt) {
@@ -108,6 +111,9 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   if (key.kind === "agent" && key.agent) {
     // A delegate's chain is resolved here, once per verification, and cached with it.
     const chain = await resolveChain(org.id, key.agent.id);
+    // A link above revoked or expired ends the key too (a revoke also revokes the keys below it; this holds if that ever lagged).
+    const lost = chain ? lostAuthority(chain, [], now) : null;
+    if (lost) throw lostAuthorityError(lost);
     principal = {
       org,
       actor: {
@@ -132,6 +138,17 @@ async function lookUp(hash: string, now: number, isCurrent: () => boolean): Prom
   if (isCurrent()) cache.set(hash, { principal, expiresAt: Math.min(now + KEY_CACHE_TTL_MS, key.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) });
   touchLastUsed(key.id, now);
   return principal;
+}
+
+/**
+ * Refuses a delegate whose authority ended — an agent above it halted (403 AGENT_HALTED), a link
+ * revoked or expired (401) — on every call but a decision, which answers and records the denial
+ * itself (prepareDecision). Reads the same per-process snapshots as a decision, so a halt or a revoke
+ * on any instance holds here from its signal on (without Redis, from another instance: within the
+ * agent snapshot's 1 s for a halt, the key cache's 2 s for a revoke).
+ */
+export async function requireStandingKey(principal: KeyPrincipal, now = Date.now()): Promise<void> {
+  if (principal.actor.type === "agent") await requireStanding(principal.org.id, principal.actor.delegation, now);
 }
 
 /** Observation, so it fails open: a failed write never fails the request. */

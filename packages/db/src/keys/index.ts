@@ -1,4 +1,14 @@
-export { authenticateApiKey, evictKeyCache, evictMemberKeys, evictOrgKeys, forgetKeysOnSignal, orgClosedKey, KEY_CACHE_TTL_MS, type KeyPrincipal } from "./authenticate-api-key";
+export {
+  authenticateApiKey,
+  requireStandingKey,
+  evictKeyCache,
+  evictMemberKeys,
+  evictOrgKeys,
+  forgetKeysOnSignal,
+  orgClosedKey,
+  KEY_CACHE_TTL_MS,
+  type KeyPrincipal,
+} from "./authenticate-api-key";
 export { issueAdminKey } from "./issue-admin-key";
 export { issueOwnAdminKey } from "./issue-own-admin-key";
 export { listAdminKeys, type AdminKeyView } from "./list-admin-keys";

@@ -4,15 +4,16 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
-import { earlierIssue, forgetReissued, reissueKey } from "./reissue";
+import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "./reissue";
 import { requireRankOver } from "./require-rank";
 
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
  * owner's key); the key is shown once. Without `expiresInDays` it does not expire. With an
- * `idempotencyKey`, a retry within 24 hours (same member, same name) gets a fresh secret for the key the
- * first call issued, never a second key (`key.reissued`); the first secret stops working.
+ * `idempotencyKey`, a retry within 24 hours by the same caller (same member, same name) gets a fresh
+ * secret for the key the first call issued, never a second key (`key.reissued`); the first secret
+ * stops working.
  */
 export async function issueAdminKey({
   ctx,
@@ -31,7 +32,7 @@ export async function issueAdminKey({
     if (!membership) throw notFound("membership");
     // A key acting as a member of higher rank would be a way up: only from at least their rank.
     requireRankOver(ctx, membership.role, "issue an admin key");
-    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx.org.id, "key.issued", input.idempotencyKey) : null;
+    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx, "key.issued", input.idempotencyKey) : null;
     if (earlier) {
       const first = await tx.apiKey.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
       if (!first || first.kind !== "admin" || first.membershipId !== membership.id || first.name !== name) throw conflict("this Idempotency-Key was used for another key");
@@ -62,7 +63,7 @@ export async function issueAdminKey({
         prefix: key.prefix,
         name: row.name,
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+        ...(input.idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, input.idempotencyKey) } : {}),
       },
     });
     return { id: row.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };

@@ -1,16 +1,17 @@
 import { issueAgentKeyBodySchema } from "@gatehouse/contracts";
-import { conflict, issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, forbidden, issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
-import { earlierIssue, forgetReissued, reissueKey } from "./reissue";
+import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "./reissue";
 
 /**
- * Issues another key for an agent (for rotation); shown once. With an `idempotencyKey`, a retry within
- * 24 hours (same agent, same name) gets a fresh secret for the key the first call issued, never a
- * second key (`key.reissued`); the first secret stops working.
+ * Issues another key for an agent (for rotation); shown once. A delegate gets none (403: its key is its
+ * delegation's). With an `idempotencyKey`, a retry within 24 hours by the same caller (same agent, same
+ * name) gets a fresh secret for the key the first call issued, never a second key (`key.reissued`);
+ * the first secret stops working. Not for a halted agent (403 AGENT_HALTED): resume it, or issue anew.
  */
 export async function issueAgentKey({
   ctx,
@@ -28,7 +29,11 @@ export async function issueAgentKey({
   const result = await db().$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
     if (!agent) throw notFound("agent");
-    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx.org.id, "key.issued", input.idempotencyKey) : null;
+    // A delegate holds one key, the one its delegation issued: a key from here would outlive and outreach it.
+    if (await tx.delegation.findUnique({ where: { childAgentId: agent.id }, select: { id: true } })) {
+      throw forbidden("a delegate's only key is the one its delegation issued: its parent can delegate again");
+    }
+    const earlier = input.idempotencyKey ? await earlierIssue(tx, ctx, "key.issued", input.idempotencyKey) : null;
     if (earlier) {
       const first = await tx.apiKey.findFirst({ where: { id: earlier.subjectId, orgId: ctx.org.id } });
       if (!first || first.kind !== "agent" || first.agentId !== agent.id || first.name !== parsed.data.name) throw conflict("this Idempotency-Key was used for another key");
@@ -59,7 +64,7 @@ export async function issueAgentKey({
         prefix: key.prefix,
         name: row.name,
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
-        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+        ...(input.idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, input.idempotencyKey) } : {}),
       },
     });
     return { id: row.id, agentId: agent.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };

@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Halt an agent
-         * @description Every decision of the agent is denied with AGENT_HALTED from the next call, on every instance; its pending approvals are cancelled.
+         * @description Every decision of the agent and of every delegate below it is denied with AGENT_HALTED from the next call, on every instance; the delegates' other calls answer 403 AGENT_HALTED until it is resumed; its and their pending approvals are cancelled.
          */
         post: operations["haltAgent"];
         delete?: never;
@@ -148,7 +148,10 @@ export interface paths {
         /** An agent's keys (without secrets) */
         get: operations["listAgentKeys"];
         put?: never;
-        /** Issue another key for an agent */
+        /**
+         * Issue another key for an agent
+         * @description For rotation; shown once. A delegate gets none (403: its one key is its delegation's). A retry's fresh secret is refused for a halted agent (403 AGENT_HALTED).
+         */
         post: operations["issueAgentKey"];
         delete?: never;
         options?: never;
@@ -358,7 +361,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description The key stops working on every instance at its next request.
+         * @description The key stops working on every instance at its next request. An agent's key takes with it the delegations made with it and, for a delegate's key, the delegate's own delegation, each with its whole subtree (their keys answer 401 DELEGATION_REVOKED).
          */
         delete: operations["revokeKey"];
         options?: never;
@@ -815,7 +818,7 @@ export interface paths {
         put?: never;
         /**
          * Delegate: create a short-lived sub-agent with narrower capabilities
-         * @description The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent.
+         * @description The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). A caller that is halted or under a halted agent → 403 AGENT_HALTED. The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent.
          */
         post: operations["createDelegation"];
         delete?: never;
@@ -2643,7 +2646,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the agent the first call created (and its first key) with a fresh secret, and the first secret stops working. */
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key by the same caller (the same API key, or the same member's session), after the checks the first call ran, answers the agent the first call created (and its first key) with a fresh secret, and the first secret stops working. The same value from any other caller is a new call; the audit log records only a digest bound to the caller. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -2925,7 +2928,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key by the same caller (the same API key, or the same member's session), after the checks the first call ran, answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. The same value from any other caller is a new call; the audit log records only a digest bound to the caller. */
                 "idempotency-key"?: string;
             };
             path: {
@@ -4014,7 +4017,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. */
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key by the same caller (the same API key, or the same member's session), after the checks the first call ran, answers the key the first call issued, never a second key with a fresh secret, and the first secret stops working. The same value from any other caller is a new call; the audit log records only a digest bound to the caller. */
                 "idempotency-key"?: string;
             };
             path?: never;
@@ -6711,7 +6714,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key answers the delegation the first call created with a fresh secret, and the first secret stops working. */
+                /** @description Makes the call safe to retry (the SDK sends one per call and the same on every retry): within 24 hours, a retry with this key by the same caller (the same API key, or the same member's session), after the checks the first call ran, answers the delegation the first call created with a fresh secret, and the first secret stops working. The same value from any other caller is a new call; the audit log records only a digest bound to the caller. */
                 "idempotency-key"?: string;
             };
             path?: never;

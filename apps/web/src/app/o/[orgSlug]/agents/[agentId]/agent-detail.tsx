@@ -103,14 +103,15 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
       ) : null}
 
       <Delegations orgSlug={orgSlug} agentId={agent.id} canRevoke={canRevokeDelegations} />
-      {canManageKeys ? <AgentKeys orgSlug={orgSlug} agentId={agent.id} /> : null}
+      {canManageKeys ? <AgentKeys orgSlug={orgSlug} agentId={agent.id} isDelegate={chain !== null} /> : null}
       <RecentDecisions orgSlug={orgSlug} agentId={agent.id} />
       {readsApprovals ? <AgentApprovals orgSlug={orgSlug} agentId={agent.id} /> : null}
     </div>
   );
 }
 
-function AgentKeys({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
+/** A delegate's keys can be revoked here but none issued: its one key is its delegation's. */
+function AgentKeys({ orgSlug, agentId, isDelegate }: { orgSlug: string; agentId: string; isDelegate: boolean }) {
   const queryClient = useQueryClient();
   const query = useQuery({ queryKey: agentKeys.keys(orgSlug, agentId), queryFn: ({ signal }) => fetchAgentKeys(orgSlug, agentId, signal) });
   const [issued, setIssued] = useState<IssuedAgentKey | null>(null);
@@ -130,12 +131,16 @@ function AgentKeys({ orgSlug, agentId }: { orgSlug: string; agentId: string }) {
       <h2 id="agent-keys" className="text-lg font-semibold">
         Keys
       </h2>
-      <form onSubmit={submit} aria-label="Issue agent key" className="flex flex-wrap items-end gap-2">
-        <NewKeyFields namePlaceholder="default" />
-        <Button type="submit" disabled={issue.isPending}>
-          Issue key
-        </Button>
-      </form>
+      {isDelegate ? (
+        <p className="text-sm text-stone-600">A delegate has one key, the one its delegation issued; revoking it revokes the delegation.</p>
+      ) : (
+        <form onSubmit={submit} aria-label="Issue agent key" className="flex flex-wrap items-end gap-2">
+          <NewKeyFields namePlaceholder="default" />
+          <Button type="submit" disabled={issue.isPending}>
+            Issue key
+          </Button>
+        </form>
+      )}
       {issue.error ? <FormAlert>{issue.error.message}</FormAlert> : null}
       {revoke.error ? <FormAlert>{revoke.error.message}</FormAlert> : null}
       {issued ? <SecretOnce title="The new key" secret={issued.apiKey} /> : null}
