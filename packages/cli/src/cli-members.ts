@@ -265,6 +265,11 @@ export async function runSettings(io: MembersCliIo, command: string | undefined,
       if (Object.keys(changes).length === 0) throw new UsageError("settings set needs at least one setting, e.g. --approval-timeout 7200");
       const settings = await io.admin().settings.update(changes, { signal: io.signal });
       if (io.flags.has("--json")) return printJson(io, settings);
+      if ("status" in settings) {
+        const weakened = settings.weakened.map((w) => w.path).join(", ");
+        io.stdout(`Not applied yet: this change weakens enforcement (${weakened}) while the two-admin rule is on.\nAnother owner or admin must approve ${settings.approvalId}.\n`);
+        return EXIT_OK;
+      }
       io.stdout(`Done.\n${formatSettings(settings)}`);
       return EXIT_OK;
     }

@@ -152,6 +152,25 @@ export const updateSettingsBodySchema = named(
   "Settings to change, merged onto the current ones.",
 );
 
+export const pendingSettingsChangeSchema = named(
+  "SettingsChangePendingApproval",
+  z.object({
+    status: z.literal("pending_approval"),
+    approvalId: z.string().describe("The approval (action `gatehouse.settings.change` of the org's system agent) another owner or admin must approve."),
+    weakened: z
+      .array(
+        z.object({
+          path: z.string().describe("The setting, e.g. `policies.reportOnly`."),
+          before: z.unknown(),
+          after: z.unknown(),
+          weakening: z.string().describe("What the change does to enforcement."),
+        }),
+      )
+      .describe("The settings the change weakens."),
+  }),
+  "The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then.",
+);
+
 export const whoamiSchema = named(
   "WhoAmI",
   z.object({
@@ -176,4 +195,5 @@ export type AdminKey = z.output<typeof adminKeySchema>;
 export type IssuedAdminKey = z.output<typeof issuedAdminKeySchema>;
 export type ApiKeyView = z.output<typeof apiKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
+export type PendingSettingsChange = z.output<typeof pendingSettingsChangeSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;

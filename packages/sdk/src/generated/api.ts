@@ -634,7 +634,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the org's settings */
+        /**
+         * Change the org's settings
+         * @description Merged onto the current settings and applied at once (200), unless the two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement (the rule or an anomaly halt off, report-only on, the circuit breaker looser, delegation limits wider, an SSO domain added, the SSO default role raised, SSO no longer required): then nothing is applied and an approval is opened that another owner or admin must approve (202; the asking member cannot approve it, by any credential).
+         */
         patch: operations["updateSettings"];
         trace?: never;
     };
@@ -2023,6 +2026,22 @@ export interface components {
         RevokedKey: {
             id: string;
             revokedAt: string;
+        };
+        /** @description The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then. */
+        SettingsChangePendingApproval: {
+            /** @constant */
+            status: "pending_approval";
+            /** @description The approval (action `gatehouse.settings.change` of the org's system agent) another owner or admin must approve. */
+            approvalId: string;
+            /** @description The settings the change weakens. */
+            weakened: {
+                /** @description The setting, e.g. `policies.reportOnly`. */
+                path: string;
+                before: unknown;
+                after: unknown;
+                /** @description What the change does to enforcement. */
+                weakening: string;
+            }[];
         };
         /** @description One of the org's checkpoint signing keys (public part). */
         SigningKey: {
@@ -5831,6 +5850,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description Waiting for a second admin's approval. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsChangePendingApproval"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
