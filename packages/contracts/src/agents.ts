@@ -136,16 +136,33 @@ export const orgSettingsSchema = named(
   "The org's settings.",
 );
 
+type PatchShape<S extends z.ZodRawShape> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer Inner> ? Inner : S[K]> };
+
+/**
+ * A settings group as a patch: every field optional and none defaulted, so a field left out stays as it
+ * is (`.partial()` would fill it with its default: `{ policies: { reportOnly: true } }` would also turn
+ * `requireSecondApproval` off).
+ */
+function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>): z.ZodObject<PatchShape<S>, z.core.$strict> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const optional = z.optional(field instanceof z.ZodDefault ? field.unwrap() : field);
+      const { description } = field as z.ZodType;
+      return [key, description ? optional.describe(description) : optional];
+    }),
+  );
+  return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<S>, z.core.$strict>;
+}
+
 export const updateSettingsBodySchema = named(
   "UpdateSettingsRequest",
   z.strictObject({
-    circuitBreaker: breakerSettingsSchema.partial().optional(),
+    circuitBreaker: patchOf(breakerSettingsSchema).optional(),
     approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
     signIn: signInSettingsPatchSchema.optional(),
-    delegation: delegationSettingsSchema.partial().optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
-    anomaly: anomalySettingsSchema.partial().optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
-    policies: policySettingsSchema
-      .partial()
+    delegation: patchOf(delegationSettingsSchema).optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
+    anomaly: patchOf(anomalySettingsSchema).optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
+    policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
   }),

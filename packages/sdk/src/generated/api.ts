@@ -2100,11 +2100,8 @@ export interface components {
         /** @description Settings to change, merged onto the current ones. */
         UpdateSettingsRequest: {
             circuitBreaker?: {
-                /** @default 10 */
                 failureThreshold?: number;
-                /** @default 60 */
                 windowSeconds?: number;
-                /** @default 30 */
                 cooldownSeconds?: number;
             };
             /** @description The org's default approval timeout: 60 to 604800 seconds. */
@@ -2117,30 +2114,19 @@ export interface components {
             };
             /** @description `maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000. */
             delegation?: {
-                /** @default 5 */
                 maxDepth?: number;
-                /** @default 100 */
                 maxActiveChildren?: number;
             };
             /** @description `haltAgent`: halt an agent when an anomaly is detected in its traffic. */
             anomaly?: {
-                /**
-                 * @description Halt an agent when an anomaly is detected in its traffic (false unless changed).
-                 * @default false
-                 */
+                /** @description Halt an agent when an anomaly is detected in its traffic (false unless changed). */
                 haltAgent?: boolean;
             };
             /** @description `reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin). */
             policies?: {
-                /**
-                 * @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed).
-                 * @default false
-                 */
+                /** @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed). */
                 reportOnly?: boolean;
-                /**
-                 * @description Publishing a policy set waits for a second admin's approval (false unless changed).
-                 * @default false
-                 */
+                /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
             };
         };
