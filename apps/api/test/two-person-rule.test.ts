@@ -267,11 +267,17 @@ describe("every path by which one person could supply both halves", () => {
     return { approvalId, requestId: request.id };
   }
 
-  /** An ordinary agent's action that waits for approval (pr.merge), carrying `metadata`; the owner may approve it (she did not ask for it). */
-  async function agentApprovalCarrying(metadata: Record<string, unknown>): Promise<string> {
+  /**
+   * An ordinary agent's action waiting for approval, carrying `metadata`, recorded as `actionType` (for a
+   * gatehouse.* type: rewritten in place, as an action recorded before those types were reserved, or by
+   * any path around the reservation, would be); the owner approves it (she did not ask for it, so she may).
+   */
+  async function agentApprovalCarrying(metadata: Record<string, unknown>, actionType: string): Promise<string> {
     const held = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.merge", metadata } });
     expect(held.json().status, held.body).toBe("requested");
     const approvalId = held.json().approvalId as string;
+    const { actionId } = await db().approval.findUniqueOrThrow({ where: { id: approvalId }, select: { actionId: true } });
+    await db().action.update({ where: { id: actionId }, data: { actionType } });
     const approved = await as(org.adminKey.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "approve" });
     expect(approved.json().status, approved.body).toBe("approved");
     return approvalId;
@@ -301,28 +307,30 @@ describe("every path by which one person could supply both halves", () => {
     expect(await activeNames()).not.toContain("no-force-push");
   });
 
-  it("an ordinary agent's approved action carrying her pending publish's request id applies nothing", async () => {
+  // What the owner's request waits in × how the agent's action is recorded: approving the agent's action applies nothing.
+  const CARRIERS = ["gatehouse.policies.publish", "gatehouse.settings.change", "pr.merge"];
+  it.each(CARRIERS)("an agent's approved action (%s) carrying her pending publish's request id applies nothing", async (actionType) => {
     const { approvalId, requestId } = await publish(WITH_REVIEW);
-    await agentApprovalCarrying({ publishRequestId: requestId, draftRevision: 1 });
+    await agentApprovalCarrying({ publishRequestId: requestId, draftRevision: 1 }, actionType);
     expect(await activeNames()).not.toContain("no-force-push");
     expect(await approvalStatus(approvalId)).toBe("pending");
     const request = await db().policyPublishRequest.findUniqueOrThrow({ where: { id: requestId }, select: { appliedAt: true } });
     expect(request.appliedAt).toBeNull();
-    // Cleared for the next test: the second admin denies it.
+    // Cleared for the next case: the second admin denies it.
     expect((await as(second.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "deny" })).json().status).toBe("denied");
   });
 
-  it("a denied publish is not revived by an agent's approved action carrying its request id", async () => {
+  it.each(CARRIERS)("an agent's approved action (%s) carrying a denied publish's request id does not revive it", async (actionType) => {
     const { approvalId, requestId } = await publish(WITH_REVIEW);
     expect((await as(second.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "deny" })).json().status).toBe("denied");
-    await agentApprovalCarrying({ publishRequestId: requestId });
+    await agentApprovalCarrying({ publishRequestId: requestId }, actionType);
     expect(await activeNames()).not.toContain("no-force-push");
   });
 
-  it("a settings change is not applied by an agent's approved action carrying its request id", async () => {
+  it.each(CARRIERS)("an agent's approved action (%s) carrying a pending settings change's request id applies nothing", async (actionType) => {
     const asked = (await as(org.adminKey.apiKey)("PATCH", "/v1/admin/settings", { policies: { reportOnly: true } })).json();
     const request = await db().settingsChangeRequest.findUniqueOrThrow({ where: { approvalId: asked.approvalId }, select: { id: true } });
-    await agentApprovalCarrying({ settingsChangeRequestId: request.id });
+    await agentApprovalCarrying({ settingsChangeRequestId: request.id }, actionType);
     expect((await storedSettings(org.org.id)).policies).toMatchObject({ reportOnly: false });
     expect((await as(second.apiKey)("POST", `/v1/admin/approvals/${asked.approvalId}/decision`, { decision: "deny" })).json().status).toBe("denied");
   });
