@@ -93,4 +93,3 @@ export function weakeningChanges(before: EnforcementSettings, after: Enforcement
   walk(SETTING_RULES, before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, "", out);
   return out;
 }
-

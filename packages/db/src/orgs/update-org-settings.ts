@@ -40,7 +40,17 @@ export interface ApprovedSettingsChange {
  * is written: it is asked for through policy-rollout's `changeOrgSettings`, which opens the approval,
  * and applied here (`approved`) when another owner or admin approves it.
  */
-export async function updateOrgSettings({ ctx, input, deps, approved }: { ctx: Ctx; input: unknown; deps?: SignInPolicyDeps; approved?: ApprovedSettingsChange }): Promise<OrgSettings> {
+export async function updateOrgSettings({
+  ctx,
+  input,
+  deps,
+  approved,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  deps?: SignInPolicyDeps;
+  approved?: ApprovedSettingsChange;
+}): Promise<OrgSettings> {
   requirePermission(ctx, "settings.write");
   const parsed = updateSettingsBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -76,8 +86,11 @@ export async function updateOrgSettings({ ctx, input, deps, approved }: { ctx: C
 }
 
 function secondApprovalRequired(weakened: readonly WeakeningChange[]) {
-  return conflict(`the two-admin rule is in force: ${weakened.map((w) => w.path).join(", ")} ${weakened.length === 1 ? "weakens" : "weaken"} enforcement and need another owner or admin's approval`, {
-    reason: SECOND_APPROVAL_REQUIRED,
-    weakened,
-  });
+  return conflict(
+    `the two-admin rule is in force: ${weakened.map((w) => w.path).join(", ")} ${weakened.length === 1 ? "weakens" : "weaken"} enforcement and need another owner or admin's approval`,
+    {
+      reason: SECOND_APPROVAL_REQUIRED,
+      weakened,
+    },
+  );
 }
