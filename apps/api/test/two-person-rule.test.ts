@@ -166,7 +166,7 @@ describe("every setting that weakens enforcement, while the two-admin rule is in
     expect(request.appliedAt).toBeInstanceOf(Date);
 
     if (!back) {
-      await db().org.update({ where: { id: org.org.id }, data: { settings: before } });
+      await db().$executeRaw`UPDATE orgs SET settings = ${JSON.stringify(before)}::jsonb WHERE id = ${org.org.id}`;
       return;
     }
     // The way back strengthens: it applies at once, by the requester alone.
