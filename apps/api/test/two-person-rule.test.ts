@@ -40,11 +40,19 @@ async function addMemberAt(org: TestOrg, role: MemberRole, domain: string): Prom
 interface Person {
   keys: [string, string];
   console: Ctx;
+  /** The key of an agent she created: an automation acting for her. */
+  agentKey: string;
 }
 
 async function personOf(org: TestOrg, member: { userId: string; membershipId: string }, firstKey: string): Promise<Person> {
   const second = await issueAdminKey({ ctx: org.ctx, input: { membershipId: member.membershipId, name: "second" } });
-  return { keys: [firstKey, second.apiKey], console: await getMemberContext({ userId: member.userId, orgSlug: org.org.slug, requestId: "console" }) };
+  const agent = await as(firstKey)("POST", "/v1/admin/agents", { name: `automation-${randomBytes(3).toString("hex")}` });
+  expect(agent.statusCode, agent.body).toBe(201);
+  return {
+    keys: [firstKey, second.apiKey],
+    console: await getMemberContext({ userId: member.userId, orgSlug: org.org.slug, requestId: "console" }),
+    agentKey: agent.json().apiKey as string,
+  };
 }
 
 /** Every way `person` can vote `decision` on one approval: each answers the HTTP status (bulk: its item's error code). */
@@ -55,6 +63,7 @@ function credentialsOf(person: Person): Array<[string, (approvalId: string, deci
       (await as(key)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision })).statusCode;
   return [
     ["her first admin key", single(person.keys[0])],
+    ["an agent she created (its key on the decision route)", single(person.agentKey)],
     ["her second admin key", single(person.keys[1])],
     [
       "bulk decide with her admin key",
@@ -430,5 +439,36 @@ describe("excludeAgentOwner follows a delegate's chain to its root agent's owner
     expect(refusals).toBeGreaterThan(0);
     const approved = await as(second.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "approve" });
     expect(approved.json().status, approved.body).toBe("approved");
+  });
+});
+
+describe("a quorum counts distinct people, not credentials", () => {
+  let org: TestOrg;
+  let owner: Person;
+  let second: TestMember;
+
+  beforeAll(async () => {
+    org = await createTestOrg({
+      label: "quorum-people",
+      policies: [{ name: "two-approvers", actions: ["payment.*"], effect: "require_approval", approval: { quorum: 2, approverRoles: ["owner", "admin"], timeoutSeconds: 600 } }],
+    });
+    owner = await personOf(org, org.owner, org.adminKey.apiKey);
+    second = await addTestMember(org, "admin");
+  });
+
+  it("after her first approval, none of her other credentials adds a second one; another member's vote completes the quorum", async () => {
+    const held = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "payment.send" } });
+    const approvalId = held.json().approvalId as string;
+    const first = await as(owner.keys[0])("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "approve" });
+    expect(first.json()).toMatchObject({ status: "pending", approvals: 1 });
+    for (const [credential, vote] of credentialsOf(owner)) {
+      const answer = await vote(approvalId);
+      // Her first key repeating her vote answers the approval as it is (a retry); every other credential is refused.
+      const counted = (await as(second.apiKey)("GET", `/v1/admin/approvals/${approvalId}`)).json();
+      expect([credential, counted.status, counted.approvals]).toEqual([credential, "pending", 1]);
+      expect([credential, [200, 403, 409, "CONFLICT", "FORBIDDEN"].includes(answer)]).toEqual([credential, true]);
+    }
+    const completed = await as(second.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "approve" });
+    expect(completed.json()).toMatchObject({ status: "approved", approvals: 2 });
   });
 });
