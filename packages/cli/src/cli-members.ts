@@ -87,7 +87,9 @@ Commands:
 
 --approval-timeout is how long an approval waits when its policy sets no timeoutSeconds
 (60 to 604800 seconds). The circuit breaker opens after --failure-threshold denials or failures
-within --window-seconds and lets a probe through after --cooldown-seconds.
+within --window-seconds and lets a probe through after --cooldown-seconds. While the org's two-admin
+rule is on, a change that weakens enforcement (a higher threshold, a shorter window or cooldown) is not
+applied yet: it prints the approval another owner or admin must approve.
 `;
 
 /** `gatehouse members <command>`. */

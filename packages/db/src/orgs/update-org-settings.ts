@@ -36,9 +36,10 @@ export interface ApprovedSettingsChange {
  * Changes org settings (merged onto the current ones); audited with before and after. The sign-in
  * policy's rules: applySignInChange. While the two-admin rule (`policies.requireSecondApproval`) is in
  * force, a change that weakens enforcement (core's `weakeningChanges` table) is a 409 with
- * `details.reason` SECOND_APPROVAL_REQUIRED and `details.weakened` (each weakened setting's path, before, after and why), and nothing
- * is written: it is asked for through policy-rollout's `changeOrgSettings`, which opens the approval,
- * and applied here (`approved`) when another owner or admin approves it.
+ * `details.reason` SECOND_APPROVAL_REQUIRED and `details.weakened` (each weakened setting's path,
+ * before, after and why), and nothing is written: it is asked for through policy-rollout's
+ * `changeOrgSettings`, which opens the approval, and applied here (`approved`) when another owner or
+ * admin approves it.
  */
 export async function updateOrgSettings({
   ctx,
