@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { newId, type MemberRole } from "@gatehouse/core";
-import { db, decideApproval, decideApprovals, getMemberContext, issueAdminKey, type Ctx } from "@gatehouse/db";
+import { applySettingsChange, db, decideApproval, decideApprovals, getMemberContext, issueAdminKey, type Ctx } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -210,6 +210,17 @@ describe("every setting that weakens enforcement, while the two-admin rule is in
       const response = await as(org.adminKey.apiKey)("PATCH", "/v1/admin/settings", change);
       expect(response.statusCode, response.body).toBe(200);
     }
+  });
+
+  it("an approved change is applied once: running its approval's hook again writes nothing", async () => {
+    const asked = (await as(org.adminKey.apiKey)("PATCH", "/v1/admin/settings", { anomaly: { haltAgent: false } })).json();
+    expect((await as(second.apiKey)("POST", `/v1/admin/approvals/${asked.approvalId}/decision`, { decision: "approve" })).json().status).toBe("approved");
+    const entries = await db().auditEntry.count({ where: { orgId: org.org.id } });
+    const { actionId } = await db().approval.findUniqueOrThrow({ where: { id: asked.approvalId }, select: { actionId: true } });
+    const secondCtx = await getMemberContext({ userId: second.userId, orgSlug: org.org.slug, requestId: "again" });
+    await applySettingsChange(secondCtx, { approvalId: asked.approvalId, actionId, actionType: "gatehouse.settings.change" });
+    expect(await db().auditEntry.count({ where: { orgId: org.org.id } })).toBe(entries);
+    expect((await as(org.adminKey.apiKey)("PATCH", "/v1/admin/settings", { anomaly: { haltAgent: true } })).statusCode).toBe(200);
   });
 
   it("a change of one setting leaves the others of its group as they are (none is reset to its default)", async () => {
