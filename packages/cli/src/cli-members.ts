@@ -87,7 +87,9 @@ Commands:
 
 --approval-timeout is how long an approval waits when its policy sets no timeoutSeconds
 (60 to 604800 seconds). The circuit breaker opens after --failure-threshold denials or failures
-within --window-seconds and lets a probe through after --cooldown-seconds.
+within --window-seconds and lets a probe through after --cooldown-seconds. While the org's two-admin
+rule is on, a change that weakens enforcement (a higher threshold, a shorter window or cooldown) is not
+applied yet: it prints the approval another owner or admin must approve.
 `;
 
 /** `gatehouse members <command>`. */
@@ -265,6 +267,11 @@ export async function runSettings(io: MembersCliIo, command: string | undefined,
       if (Object.keys(changes).length === 0) throw new UsageError("settings set needs at least one setting, e.g. --approval-timeout 7200");
       const settings = await io.admin().settings.update(changes, { signal: io.signal });
       if (io.flags.has("--json")) return printJson(io, settings);
+      if ("status" in settings) {
+        const weakened = settings.weakened.map((w) => w.path).join(", ");
+        io.stdout(`Not applied yet: this change weakens enforcement (${weakened}) while the two-admin rule is on.\nAnother owner or admin must approve ${settings.approvalId}.\n`);
+        return EXIT_OK;
+      }
       io.stdout(`Done.\n${formatSettings(settings)}`);
       return EXIT_OK;
     }

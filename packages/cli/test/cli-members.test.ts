@@ -127,6 +127,21 @@ describe("gatehouse settings", () => {
     ]);
   });
 
+  it("under the two-admin rule, a weakening change is not applied: it says which settings and which approval waits", async () => {
+    const pending = {
+      status: "pending_approval",
+      approvalId: "apr_1",
+      weakened: [{ path: "circuitBreaker.failureThreshold", before: 10, after: 500, weakening: "raised: an agent's breaker opens only after more failures" }],
+    };
+    const run = await runCli(["settings", "set", "--failure-threshold", "500"], [json(202, pending)]);
+    expect([run.code, run.stdout]).toEqual([
+      EXIT_OK,
+      "Not applied yet: this change weakens enforcement (circuitBreaker.failureThreshold) while the two-admin rule is on.\nAnother owner or admin must approve apr_1.\n",
+    ]);
+    const asJson = await runCli(["settings", "set", "--failure-threshold", "500", "--json"], [json(202, pending)]);
+    expect(JSON.parse(asJson.stdout)).toEqual(pending);
+  });
+
   it("a refused value is the server's 400, naming the field", async () => {
     const run = await runCli(
       ["settings", "set", "--approval-timeout", "59"],

@@ -136,20 +136,56 @@ export const orgSettingsSchema = named(
   "The org's settings.",
 );
 
+type PatchShape<S extends z.ZodRawShape> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer Inner> ? Inner : S[K]> };
+
+/**
+ * A settings group as a patch: every field optional and none defaulted, so a field left out stays as it
+ * is (`.partial()` would fill it with its default: `{ policies: { reportOnly: true } }` would also turn
+ * `requireSecondApproval` off).
+ */
+function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>): z.ZodObject<PatchShape<S>, z.core.$strict> {
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => {
+      const optional = z.optional(field instanceof z.ZodDefault ? field.unwrap() : field);
+      const { description } = field as z.ZodType;
+      return [key, description ? optional.describe(description) : optional];
+    }),
+  );
+  return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<S>, z.core.$strict>;
+}
+
 export const updateSettingsBodySchema = named(
   "UpdateSettingsRequest",
   z.strictObject({
-    circuitBreaker: breakerSettingsSchema.partial().optional(),
+    circuitBreaker: patchOf(breakerSettingsSchema).optional(),
     approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
     signIn: signInSettingsPatchSchema.optional(),
-    delegation: delegationSettingsSchema.partial().optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
-    anomaly: anomalySettingsSchema.partial().optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
-    policies: policySettingsSchema
-      .partial()
+    delegation: patchOf(delegationSettingsSchema).optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
+    anomaly: patchOf(anomalySettingsSchema).optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
+    policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
   }),
   "Settings to change, merged onto the current ones.",
+);
+
+export const pendingSettingsChangeSchema = named(
+  "SettingsChangePendingApproval",
+  z.object({
+    status: z.literal("pending_approval"),
+    approvalId: z.string().describe("The approval (action `gatehouse.settings.change` of the org's system agent) another owner or admin must approve."),
+    weakened: z
+      .array(
+        z.object({
+          path: z.string().describe("The setting, e.g. `policies.reportOnly`."),
+          before: z.unknown(),
+          after: z.unknown(),
+          weakening: z.string().describe("What the change does to enforcement."),
+        }),
+      )
+      .describe("The settings the change weakens."),
+  }),
+  "The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then.",
 );
 
 export const whoamiSchema = named(
@@ -176,4 +212,5 @@ export type AdminKey = z.output<typeof adminKeySchema>;
 export type IssuedAdminKey = z.output<typeof issuedAdminKeySchema>;
 export type ApiKeyView = z.output<typeof apiKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
+export type PendingSettingsChange = z.output<typeof pendingSettingsChangeSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;

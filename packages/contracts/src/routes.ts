@@ -14,6 +14,7 @@ import {
   issuedAdminKeySchema,
   issuedAgentKeySchema,
   orgSettingsSchema,
+  pendingSettingsChangeSchema,
   revokedKeySchema,
   updateSettingsBodySchema,
   whoamiSchema,
@@ -697,9 +698,12 @@ export const routes = [
     summary: "Change the org's settings",
     tag: "Organization",
     auth: "admin",
+    description:
+      "Merged onto the current settings and applied at once (200), unless the two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement (the rule or an anomaly halt off, report-only on, the circuit breaker looser, delegation limits wider, an SSO domain added, the SSO default role raised, SSO no longer required): then nothing is applied and an approval is opened that another owner or admin must approve (202; the asking member cannot approve it, by any credential).",
     permission: "settings.write",
     body: updateSettingsBodySchema,
     success: { status: 200, description: "The settings after the change.", json: orgSettingsSchema },
+    accepted: { status: 202, description: "Waiting for a second admin's approval.", json: pendingSettingsChangeSchema },
   },
   {
     operationId: "getOrg",

@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   invitation: "inv",
   auditReview: "rev",
   policyPublishRequest: "ppr",
+  settingsChangeRequest: "scr",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -345,9 +345,22 @@ describe("every model round-trips through the generated client", () => {
     const draft = await prisma.policyDraft.create({ data: { orgId: org.id, source: "policies: []\n", format: "yaml", revision: 3, updatedBy: membership.id, updatedAt: t } });
     await roundTrip("PolicyDraft", draft, () => prisma.policyDraft.findUnique({ where: { orgId: org.id } }));
     const publishRequest = await prisma.policyPublishRequest.create({
-      data: { id: "ppr_rt", orgId: org.id, approvalId: null, set: { policies: [] }, requestedBy: membership.id, createdAt: t, appliedAt: later },
+      data: { id: "ppr_rt", orgId: org.id, approvalId: null, set: { policies: [] }, requestedBy: membership.id, draftRevision: 4, createdAt: t, appliedAt: later },
     });
     await roundTrip("PolicyPublishRequest", publishRequest, () => prisma.policyPublishRequest.findUnique({ where: { id: publishRequest.id } }));
+    const settingsRequest = await prisma.settingsChangeRequest.create({
+      data: {
+        id: "scr_rt",
+        orgId: org.id,
+        approvalId: "apr_rt_settings",
+        change: { policies: { reportOnly: true } },
+        weakened: [{ path: "policies.reportOnly", before: false, after: true, weakening: "turned on" }],
+        requestedBy: membership.id,
+        createdAt: t,
+        appliedAt: later,
+      },
+    });
+    await roundTrip("SettingsChangeRequest", settingsRequest, () => prisma.settingsChangeRequest.findUnique({ where: { id: settingsRequest.id } }));
     const testSet = await prisma.policyTestSet.create({
       data: { orgId: org.id, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }], updatedAt: t },
     });

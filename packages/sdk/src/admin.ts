@@ -28,6 +28,7 @@ import type {
   MemberRole,
   Org,
   OrgSettings,
+  SettingsChangePending,
   PolicyDocument,
   PolicyLibrary,
   PolicySetDiff,
@@ -141,8 +142,13 @@ export interface AdminOrg {
 export interface AdminSettings {
   /** The circuit-breaker thresholds and the default approval timeout. */
   get(options?: RequestOptions): Promise<OrgSettings>;
-  /** Changes some settings (merged onto the current ones); bad values are a `BadRequestError` naming the field. Safe to retry. */
-  update(changes: UpdateSettingsRequest, options?: RequestOptions): Promise<OrgSettings>;
+  /**
+   * Changes some settings (merged onto the current ones) and answers them; bad values are a
+   * `BadRequestError` naming the field. Safe to retry. While the two-admin rule is on, a change that
+   * weakens enforcement answers `{ status: "pending_approval", approvalId, weakened }` instead and is
+   * applied when another owner or admin approves it (a retry answers the same approval).
+   */
+  update(changes: UpdateSettingsRequest, options?: RequestOptions): Promise<OrgSettings | SettingsChangePending>;
 }
 
 /**
@@ -332,7 +338,8 @@ export class GatehouseAdmin {
     };
     this.settings = {
       get: (options = {}) => request<OrgSettings>(config, { method: "GET", path: "/v1/admin/settings", signal: options.signal }),
-      update: (changes, options = {}) => request<OrgSettings>(config, { method: "PATCH", path: "/v1/admin/settings", body: changes, signal: options.signal }),
+      update: (changes, options = {}) =>
+        request<OrgSettings | SettingsChangePending>(config, { method: "PATCH", path: "/v1/admin/settings", body: changes, signal: options.signal }),
     };
     const memberPath = (membershipId: string) => `/v1/admin/members/${encodeURIComponent(membershipId)}`;
     this.members = {

@@ -103,6 +103,7 @@ export type {
   MemberRole,
   Org,
   OrgSettings,
+  SettingsChangePending,
   Outcome,
   OutcomeStatus,
   PoliciesOptions,

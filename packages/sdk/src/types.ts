@@ -202,6 +202,12 @@ export type ClosedOrg = Schemas["ClosedOrg"];
 /** The org's settings: circuit-breaker thresholds and the default approval timeout. */
 export type OrgSettings = Schemas["OrgSettings"];
 
+/**
+ * What `settings.update` answers when the two-admin rule (`policies.requireSecondApproval`) is on and the
+ * change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`.
+ */
+export type SettingsChangePending = Schemas["SettingsChangePendingApproval"];
+
 /** What `PATCH /v1/admin/settings` takes: the settings to change, merged onto the current ones. */
 export type UpdateSettingsRequest = Schemas["UpdateSettingsRequest"];
 

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { BadRequestError, ConflictError, NotFoundError, PermissionDeniedError } from "../src/errors.ts";
-import type { CreatedInvitation, Invitation, Member, Org, RemovedMember } from "../src/types.ts";
+import type { CreatedInvitation, Invitation, Member, Org, OrgSettings, RemovedMember, SettingsChangePending } from "../src/types.ts";
 import { ADMIN_KEY, adminClient, apiError, json, rejection } from "./helpers.ts";
 
 const org: Org = { id: "org_1", slug: "acme", name: "Acme", createdAt: "2026-11-22T10:00:00.000Z", memberCount: 3 };
@@ -62,6 +62,14 @@ describe("admin.settings", () => {
       ["GET", "http://localhost:4000/v1/admin/settings", null],
       ["PATCH", "http://localhost:4000/v1/admin/settings", { approvalTimeoutSeconds: 7200 }],
     ]);
+  });
+
+  it("update() answers the pending approval when the two-admin rule holds a weakening change (202)", async () => {
+    const pending = { status: "pending_approval", approvalId: "apr_1", weakened: [{ path: "policies.reportOnly", before: false, after: true, weakening: "turned on" }] };
+    const { admin } = adminClient([json(202, pending)]);
+    const answer = await admin.settings.update({ policies: { reportOnly: true } });
+    expectTypeOf(answer).toEqualTypeOf<OrgSettings | SettingsChangePending>();
+    expect(answer).toEqual(pending);
   });
 });
 

@@ -2,6 +2,7 @@ import { routeOf } from "@gatehouse/contracts";
 import { policyLibrary } from "@gatehouse/core";
 import {
   applyPolicies,
+  changeOrgSettings,
   createAgent,
   getOrgSettings,
   getPolicyMonitor,
@@ -16,7 +17,6 @@ import {
   setAgentStatus,
   simulatePolicies,
   testPolicies,
-  updateOrgSettings,
 } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
@@ -105,5 +105,11 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
 
   api.route({ ...fromContract(routeOf("getSettings")), handler: async (request) => getOrgSettings({ ctx: ctxOf(request) }) });
 
-  api.route({ ...fromContract(routeOf("updateSettings")), handler: async (request) => updateOrgSettings({ ctx: ctxOf(request), input: request.body }) });
+  api.route({
+    ...fromContract(routeOf("updateSettings")),
+    handler: async (request, reply) => {
+      const outcome = await changeOrgSettings({ ctx: ctxOf(request), input: request.body });
+      return outcome.status === "applied" ? reply.status(200).send(outcome.settings) : reply.status(202).send(outcome);
+    },
+  });
 }

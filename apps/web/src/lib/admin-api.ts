@@ -1,4 +1,4 @@
-import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, RemovedMember } from "@gatehouse/contracts";
+import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, PendingSettingsChange, RemovedMember } from "@gatehouse/contracts";
 import type { MemberRole } from "@gatehouse/core";
 import { ApiError } from "./api-client";
 
@@ -68,9 +68,20 @@ export const updateSettings = (
     anomaly?: Partial<OrgSettings["anomaly"]>;
     policies?: Partial<OrgSettings["policies"]>;
   },
-) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
+) => call<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, body);
 export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
-export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
+export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) =>
+  call<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
+
+/** A settings save the two-admin rule holds: it weakens enforcement, so another owner or admin must approve it. */
+export function isPendingSettings(outcome: OrgSettings | PendingSettingsChange): outcome is PendingSettingsChange {
+  return "status" in outcome && outcome.status === "pending_approval";
+}
+
+/** What a held save says in place of "Saved.". */
+export function pendingSettingsMessage(outcome: PendingSettingsChange): string {
+  return `Not applied yet: this change weakens enforcement (${outcome.weakened.map((w) => w.path).join(", ")}), so another owner or admin must approve it in Approvals.`;
+}
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {

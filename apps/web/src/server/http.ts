@@ -41,8 +41,8 @@ export function toErrorResponse(error: unknown, requestId: string): NextResponse
 }
 
 /** A JSON answer that is never cached, with its request id. */
-export function jsonResponse(body: unknown, requestId: string): NextResponse {
-  return NextResponse.json(body, { headers: { "cache-control": "no-store", "x-request-id": requestId } });
+export function jsonResponse(body: unknown, requestId: string, status = 200): NextResponse {
+  return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId } });
 }
 
 /**

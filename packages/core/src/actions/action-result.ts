@@ -3,7 +3,7 @@ import { canonicalize } from "../audit/canonical-json";
 import { sha256Hex } from "../audit/hashing";
 import { validationError } from "../errors";
 import { inspectInput, jsonRecord, MAX_REQUEST_DEPTH, safeString } from "../input";
-import { ACTION_TYPE_PATTERN, formatIssuePath, zodIssues } from "../policy/document";
+import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_ACTION_MESSAGE, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
 
 export const dataAccessedSchema = z.strictObject({
@@ -15,7 +15,10 @@ export const dataAccessedSchema = z.strictObject({
 export type DataAccess = z.output<typeof dataAccessedSchema>;
 
 export const actionRequestSchema = z.strictObject({
-  actionType: z.string({ error: "is required" }).regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$"),
+  actionType: z
+    .string({ error: "is required" })
+    .regex(ACTION_TYPE_PATTERN, "must match ^[a-z0-9][a-z0-9._:-]{0,127}$")
+    .refine((actionType) => !isReservedActionType(actionType), RESERVED_ACTION_MESSAGE),
   metadata: jsonRecord({ maxKeyLength: 200 })
     .default({})
     .describe("Free facts about the action, testable by policies as `metadata.<path>`: JSON nesting at most 32 levels and 10,000 values, no NUL or unpaired surrogates."),

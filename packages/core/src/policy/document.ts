@@ -8,6 +8,15 @@ import { safeString } from "../input";
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
 /** An action type pattern (policies' `actions`, delegations' `capabilities`): `*` matches any run of characters. */
 export const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
+/**
+ * Action types Gatehouse's own actions use (`gatehouse.policies.publish`, `gatehouse.settings.change`):
+ * no agent may request one, and no policy may name one, so only Gatehouse's system agent ever has them.
+ */
+export const RESERVED_ACTION_PREFIX = "gatehouse.";
+export const RESERVED_ACTION_MESSAGE = `is reserved for Gatehouse's own actions (${RESERVED_ACTION_PREFIX}*)`;
+export function isReservedActionType(actionType: string): boolean {
+  return actionType.startsWith(RESERVED_ACTION_PREFIX);
+}
 const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
@@ -50,7 +59,15 @@ export const approvalOptionsSchema = z.strictObject({
 export const policyDocumentSchema = z.strictObject({
   name: z.string().regex(POLICY_NAME_PATTERN, "must be lower-case letters, digits, '.', '_' or '-' (at most 100)"),
   description: safeString().max(1000).optional(),
-  actions: z.array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")).min(1).max(100),
+  actions: z
+    .array(
+      z
+        .string()
+        .regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")
+        .refine((pattern) => !isReservedActionType(pattern), RESERVED_ACTION_MESSAGE),
+    )
+    .min(1)
+    .max(100),
   agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
   when: conditionSchema.optional().refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
   effect: z.enum(["allow", "deny", "require_approval"]),

@@ -42,12 +42,22 @@ interface Row {
   votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
 }
 
+/**
+ * Whose agent an approval's agent is, for separation of duties (`excludeAgentOwner`): the member who
+ * created it, or, for a delegate of any depth (delegates have no owner of their own), the member who
+ * created the root agent of its chain. Reads `a` (approvals) and `g` (its agent).
+ */
+export const AGENT_OWNER_SQL = `COALESCE(
+  (SELECT r.created_by_membership_id FROM delegations d JOIN agents r ON r.id = d.root_agent_id
+   WHERE d.child_agent_id = a.agent_id AND d.org_id = a.org_id),
+  g.created_by_membership_id)`;
+
 /** One round trip for any number of approvals: the approval, its action and agent, its votes with their members. */
 const VIEW_SQL = `
   SELECT a.id, a.status::text AS status, a.agent_id, a.action_id, a.quorum, a.approver_roles::text[] AS approver_roles,
          a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
          c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
-         g.name AS agent_name, g.created_by_membership_id AS agent_owner,
+         g.name AS agent_name, ${AGENT_OWNER_SQL} AS agent_owner,
          -- A delegate's chain, from its decision's entry (read only for delegates: one index probe otherwise).
          CASE WHEN EXISTS (SELECT 1 FROM delegations d WHERE d.child_agent_id = a.agent_id)
               THEN (SELECT (e.canonical::jsonb) -> 'data' -> 'delegation' FROM audit_entries e WHERE e.id = c.audit_entry_id) END AS delegation,

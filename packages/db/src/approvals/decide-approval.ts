@@ -21,7 +21,7 @@ import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { runApprovedHooks, type ApprovedApproval } from "./approval-hooks";
-import { loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
+import { AGENT_OWNER_SQL, loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
 
@@ -74,7 +74,7 @@ interface LockedApproval extends RulesRow {
 /** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
 const LOCK_SQL = `
   SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
-         a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, g.created_by_membership_id AS agent_owner,
+         a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, ${AGENT_OWNER_SQL} AS agent_owner,
          COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision))
                    FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id

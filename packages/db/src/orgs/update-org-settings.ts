@@ -1,17 +1,57 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { anomalySettingsSchema, breakerSettingsSchema, policySettingsSchema, delegationSettingsSchema, validationError, zodIssues } from "@gatehouse/core";
+import {
+  anomalySettingsSchema,
+  breakerSettingsSchema,
+  conflict,
+  policySettingsSchema,
+  delegationSettingsSchema,
+  validationError,
+  weakeningChanges,
+  zodIssues,
+  type WeakeningChange,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
-import { db, TX_OPTIONS } from "../infra/client";
+import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { settingsOf, type OrgSettings } from "./get-org-settings";
 import { forgetOrgSettings } from "./settings-snapshot";
 import { applySignInChange, type SignInPolicyDeps } from "./sign-in-policy";
 
-/** Changes org settings (merged onto the current ones); audited with before and after. The sign-in policy's rules: applySignInChange. */
-export async function updateOrgSettings({ ctx, input, deps }: { ctx: Ctx; input: unknown; deps?: SignInPolicyDeps }): Promise<OrgSettings> {
+/** details.reason of the CONFLICT a change gets that weakens enforcement while the two-admin rule is in force. */
+export const SECOND_APPROVAL_REQUIRED = "SECOND_APPROVAL_REQUIRED";
+
+/** A change a second admin approved (policy-rollout's settings requests): applied as it was asked. */
+export interface ApprovedSettingsChange {
+  approvalId: string;
+  /** The member who asked for it: the sign-in rules (their own email's domain) are theirs. */
+  requester: Ctx;
+  /** Runs in the change's transaction (marks the request applied); its throw rolls the change back. */
+  within: (tx: Tx) => Promise<void>;
+}
+
+/**
+ * Changes org settings (merged onto the current ones); audited with before and after. The sign-in
+ * policy's rules: applySignInChange. While the two-admin rule (`policies.requireSecondApproval`) is in
+ * force, a change that weakens enforcement (core's `weakeningChanges` table) is a 409 with
+ * `details.reason` SECOND_APPROVAL_REQUIRED and `details.weakened` (each weakened setting's path,
+ * before, after and why), and nothing is written: it is asked for through policy-rollout's
+ * `changeOrgSettings`, which opens the approval, and applied here (`approved`) when another owner or
+ * admin approves it.
+ */
+export async function updateOrgSettings({
+  ctx,
+  input,
+  deps,
+  approved,
+}: {
+  ctx: Ctx;
+  input: unknown;
+  deps?: SignInPolicyDeps;
+  approved?: ApprovedSettingsChange;
+}): Promise<OrgSettings> {
   requirePermission(ctx, "settings.write");
   const parsed = updateSettingsBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
@@ -27,13 +67,31 @@ export async function updateOrgSettings({ ctx, input, deps }: { ctx: Ctx; input:
       delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
       anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
       policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
-      signIn: parsed.data.signIn ? await applySignInChange(tx, ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
+      signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
+    const weakened = weakeningChanges(before, after);
+    if (!approved && before.policies.requireSecondApproval && weakened.length > 0) throw secondApprovalRequired(weakened);
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });
-    await appendAuditEntry(tx, ctx.org.id, { type: "org.settings_changed", actor: actorRef(ctx.actor), subjectId: ctx.org.id, data: { before, after } });
+    await approved?.within(tx);
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: "org.settings_changed",
+      actor: actorRef(ctx.actor),
+      subjectId: ctx.org.id,
+      data: { before, after, ...(approved ? { approvalId: approved.approvalId } : {}) },
+    });
     return after;
   }, TX_OPTIONS);
   forgetOrgSettings(ctx.org.id);
   await publishAfterCommit({ type: "settings.changed", orgId: ctx.org.id });
   return after;
+}
+
+function secondApprovalRequired(weakened: readonly WeakeningChange[]) {
+  return conflict(
+    `the two-admin rule is in force: ${weakened.map((w) => w.path).join(", ")} ${weakened.length === 1 ? "weakens" : "weaken"} enforcement and need another owner or admin's approval`,
+    {
+      reason: SECOND_APPROVAL_REQUIRED,
+      weakened,
+    },
+  );
 }

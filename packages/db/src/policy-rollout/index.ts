@@ -1,5 +1,8 @@
-// Publishing policy drafts, and the two-admin rule: above decisions/ (a publish waiting for approval
-// is an action recorded by the group commit) and approvals/ (it registers what an approval does).
+// Publishing policy drafts, and the two-admin rule (a publish, or a settings change that weakens
+// enforcement, waiting for a second admin): above decisions/ (what waits is an action recorded by the
+// group commit) and approvals/ (it registers what an approval does) and orgs/ (it applies settings).
 export { publishPolicyDraft, PUBLISH_ACTION_TYPE, type PublishOutcome } from "./publish-policy-draft";
 export { applyPublishRequest } from "./apply-publish-request";
+export { changeOrgSettings, SETTINGS_ACTION_TYPE, type SettingsChangeOutcome } from "./change-org-settings";
+export { applySettingsChange } from "./apply-settings-change";
 export { POLICY_AGENT_NAME } from "./system-agent";

@@ -1,31 +1,25 @@
 import { publishPolicyDraftBodySchema, type PolicySetDiff } from "@gatehouse/contracts";
 import {
   approvalTimeoutSetting,
-  buildActionResult,
-  canonicalize,
-  conflict,
   failedTestIssues,
   forbidden,
   newId,
   parsePolicySource,
   policySettings,
   runPolicyTests,
-  sha256Hex,
   validationError,
   zodIssues,
   type PolicyDocument,
   type PolicyTestCase,
 } from "@gatehouse/core";
-import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { commitDecision, type Materialized } from "../decisions/group-commit";
 import type { Prisma } from "../generated/prisma/client";
 import { db } from "../infra/client";
 import { applyPolicies } from "../policies/apply-policies";
 import { readDraftRow } from "../policies/policy-draft-view";
 import { membershipOf, staleDraftRevision } from "../policies/save-policy-draft";
-import { ensurePolicyAgent } from "./system-agent";
+import { openSystemApproval } from "./open-system-approval";
 
 /** The action a publish waiting for a second admin is, on the org's `gatehouse-policies` agent. */
 export const PUBLISH_ACTION_TYPE = "gatehouse.policies.publish";
@@ -85,10 +79,12 @@ async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests
   if (open) return { status: "pending_approval", approvalId: open.approval_id };
   // What it would change, for the approvers (and a check that the set applies).
   const diff = await applyPolicies({ ctx, input: set, dryRun: true });
-  const agent = await ensurePolicyAgent(ctx);
   const requestId = newId("policyPublishRequest");
-  await db().policyPublishRequest.create({ data: { id: requestId, orgId: ctx.org.id, set: set as unknown as Prisma.InputJsonObject, requestedBy: requester } });
-
+  // Bound to its approval before the approval exists: only that approval can apply it.
+  const approvalId = newId("approval");
+  await db().policyPublishRequest.create({
+    data: { id: requestId, orgId: ctx.org.id, set: set as unknown as Prisma.InputJsonObject, requestedBy: requester, approvalId, draftRevision },
+  });
   const metadata = {
     publishRequestId: requestId,
     draftRevision,
@@ -100,65 +96,6 @@ async function requestPublish(ctx: Ctx, set: { policies: PolicyDocument[]; tests
     policies: set.policies.length,
     tests: set.tests?.length ?? 0,
   };
-  const requestHash = sha256Hex(canonicalize({ agentId: agent.id, actionType: PUBLISH_ACTION_TYPE, metadata }));
-  const approval = { quorum: 1, approverRoles: ["owner", "admin"] as Array<"owner" | "admin">, approvers: [] as string[], excludeAgentOwner: false, timeoutSeconds };
-  const materialize = (halted: boolean): Materialized => {
-    const actionId = newId("action");
-    const pending = halted ? undefined : { id: newId("approval"), expiresAt: new Date(Date.now() + timeoutSeconds * 1000) };
-    const decision = { effect: "require_approval" as const, mode: "enforce" as const, conditionsEvaluated: [], monitored: [], approval };
-    const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(pending ? { approval: pending } : { denialReason: "AGENT_HALTED" }) });
-    return {
-      actionId,
-      result,
-      entry: {
-        type: "action.decided",
-        actor: actorRef(ctx.actor),
-        agentId: agent.id,
-        subjectId: actionId,
-        data: {
-          actionId,
-          agentName: agent.name,
-          actionType: PUBLISH_ACTION_TYPE,
-          status: result.status,
-          ...(result.denialReason ? { denialReason: result.denialReason } : {}),
-          mode: "enforce",
-          monitored: [],
-          conditionsEvaluated: [],
-          metadata,
-          dataAccessed: [],
-          requestHash,
-          ...(pending ? { approvalId: pending.id, timeoutAt: pending.expiresAt.toISOString() } : {}),
-        },
-      },
-      action: {
-        actionType: PUBLISH_ACTION_TYPE,
-        metadata,
-        dataAccessed: [],
-        status: result.status,
-        denialReason: result.denialReason ?? null,
-        policyName: null,
-        policyVersionId: null,
-        mode: "enforce",
-      },
-      ...(pending
-        ? {
-            approval: {
-              id: pending.id,
-              policyVersionId: null,
-              quorum: approval.quorum,
-              approverRoles: approval.approverRoles,
-              approverMemberIds: [],
-              excludeAgentOwner: false,
-              requestedBy: requester,
-              expiresAt: pending.expiresAt,
-            },
-          }
-        : {}),
-    };
-  };
-  // The same group commit as every decision: the action, its approval and its audit entry together.
-  const { result } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: undefined, requestHash, materialize });
-  if (!result.approvalId) throw conflict(`the '${agent.name}' agent is halted: resume it to publish under the two-admin rule`);
-  await db().policyPublishRequest.update({ where: { id: requestId }, data: { approvalId: result.approvalId } });
-  return { status: "pending_approval", approvalId: result.approvalId };
+  await openSystemApproval(ctx, { actionType: PUBLISH_ACTION_TYPE, metadata, requester, approvalId, timeoutSeconds });
+  return { status: "pending_approval", approvalId };
 }

@@ -28,7 +28,7 @@ export async function ensurePolicyAgent(ctx: Ctx): Promise<{ id: string; name: s
           id: newId("agent"),
           orgId: ctx.org.id,
           name: POLICY_AGENT_NAME,
-          description: "Gatehouse's own actions: policy publishes waiting for a second admin's approval.",
+          description: "Gatehouse's own actions: policy publishes and settings changes waiting for a second admin's approval.",
           labels,
         },
         select: { id: true, name: true, labels: true },

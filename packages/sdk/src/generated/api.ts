@@ -637,7 +637,10 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the org's settings */
+        /**
+         * Change the org's settings
+         * @description Merged onto the current settings and applied at once (200), unless the two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement (the rule or an anomaly halt off, report-only on, the circuit breaker looser, delegation limits wider, an SSO domain added, the SSO default role raised, SSO no longer required): then nothing is applied and an approval is opened that another owner or admin must approve (202; the asking member cannot approve it, by any credential).
+         */
         patch: operations["updateSettings"];
         trace?: never;
     };
@@ -2029,6 +2032,22 @@ export interface components {
             id: string;
             revokedAt: string;
         };
+        /** @description The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then. */
+        SettingsChangePendingApproval: {
+            /** @constant */
+            status: "pending_approval";
+            /** @description The approval (action `gatehouse.settings.change` of the org's system agent) another owner or admin must approve. */
+            approvalId: string;
+            /** @description The settings the change weakens. */
+            weakened: {
+                /** @description The setting, e.g. `policies.reportOnly`. */
+                path: string;
+                before: unknown;
+                after: unknown;
+                /** @description What the change does to enforcement. */
+                weakening: string;
+            }[];
+        };
         /** @description One of the org's checkpoint signing keys (public part). */
         SigningKey: {
             id: string;
@@ -2086,11 +2105,8 @@ export interface components {
         /** @description Settings to change, merged onto the current ones. */
         UpdateSettingsRequest: {
             circuitBreaker?: {
-                /** @default 10 */
                 failureThreshold?: number;
-                /** @default 60 */
                 windowSeconds?: number;
-                /** @default 30 */
                 cooldownSeconds?: number;
             };
             /** @description The org's default approval timeout: 60 to 604800 seconds. */
@@ -2103,30 +2119,19 @@ export interface components {
             };
             /** @description `maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000. */
             delegation?: {
-                /** @default 5 */
                 maxDepth?: number;
-                /** @default 100 */
                 maxActiveChildren?: number;
             };
             /** @description `haltAgent`: halt an agent when an anomaly is detected in its traffic. */
             anomaly?: {
-                /**
-                 * @description Halt an agent when an anomaly is detected in its traffic (false unless changed).
-                 * @default false
-                 */
+                /** @description Halt an agent when an anomaly is detected in its traffic (false unless changed). */
                 haltAgent?: boolean;
             };
             /** @description `reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin). */
             policies?: {
-                /**
-                 * @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed).
-                 * @default false
-                 */
+                /** @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed). */
                 reportOnly?: boolean;
-                /**
-                 * @description Publishing a policy set waits for a second admin's approval (false unless changed).
-                 * @default false
-                 */
+                /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
             };
         };
@@ -5836,6 +5841,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description Waiting for a second admin's approval. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsChangePendingApproval"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

@@ -4,7 +4,7 @@ import type { OrgSettings } from "@gatehouse/contracts";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { fieldError, updateOrg, updateSettings } from "@/lib/admin-api";
+import { fieldError, isPendingSettings, pendingSettingsMessage, updateOrg, updateSettings } from "@/lib/admin-api";
 import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
@@ -52,6 +52,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
         circuitBreaker: { failureThreshold: Number(breaker.failureThreshold), windowSeconds: Number(breaker.windowSeconds), cooldownSeconds: Number(breaker.cooldownSeconds) },
       }),
     onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedBreaker(pendingSettingsMessage(saved));
       setBreaker(breakerValues(saved));
       setSavedBreaker("Saved. Every API instance applies the new thresholds from its next request.");
     },
@@ -61,6 +62,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
   const timeoutSave = useMutation({
     mutationFn: () => updateSettings(orgSlug, { approvalTimeoutSeconds: Number(approvalTimeout) }),
     onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedTimeout(pendingSettingsMessage(saved));
       setApprovalTimeout(String(saved.approvalTimeoutSeconds));
       setSavedTimeout("Saved. New approvals whose policy sets no timeout wait this long.");
     },
@@ -71,6 +73,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
   const anomalySave = useMutation({
     mutationFn: () => updateSettings(orgSlug, { anomaly: { haltAgent: haltOnAnomaly } }),
     onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedAnomaly(pendingSettingsMessage(saved));
       setHaltOnAnomaly(saved.anomaly.haltAgent);
       setSavedAnomaly(saved.anomaly.haltAgent ? "Saved. An agent is halted when an anomaly is detected in its traffic." : "Saved. Anomalies are reported; agents keep running.");
     },
@@ -82,6 +85,7 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
   const policiesSave = useMutation({
     mutationFn: () => updateSettings(orgSlug, { policies: { reportOnly, requireSecondApproval } }),
     onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedPolicies(pendingSettingsMessage(saved));
       setReportOnly(saved.policies.reportOnly);
       setRequireSecondApproval(saved.policies.requireSecondApproval);
       setSavedPolicies(

@@ -5,7 +5,7 @@ import type { SsoDefaultRole } from "@gatehouse/core";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { FieldApiError, updateSignInSettings } from "@/lib/admin-api";
+import { FieldApiError, isPendingSettings, pendingSettingsMessage, updateSignInSettings } from "@/lib/admin-api";
 import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
@@ -43,6 +43,7 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
   const save = useMutation({
     mutationFn: () => updateSignInSettings(orgSlug, { ssoDomains: parseDomains(domains), ssoDefaultRole: role, ssoRequired: required }),
     onSuccess: (settings) => {
+      if (isPendingSettings(settings)) return setSaved(pendingSettingsMessage(settings));
       setDomains(settings.signIn.ssoDomains.join(", "));
       setRole(settings.signIn.ssoDefaultRole);
       setRequired(settings.signIn.ssoRequired);

@@ -1,6 +1,6 @@
-import { updateSettingsBodySchema, type OrgSettings } from "@gatehouse/contracts";
+import { updateSettingsBodySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
-import { updateOrgSettings } from "@gatehouse/db";
+import { changeOrgSettings } from "@gatehouse/db";
 import { oidcConfig } from "@/env";
 import { jsonBody, requireMemberPermission } from "@/server/admin-input";
 import { checkedParams, jsonResponse, parseInput } from "@/server/http";
@@ -8,14 +8,15 @@ import { withMember } from "@/server/member-route";
 
 // PATCH /api/orgs/[orgSlug]/settings { circuitBreaker?: { failureThreshold?, windowSeconds?, cooldownSeconds? },
 // signIn?: { ssoDomains?, ssoDefaultRole?, ssoRequired? }, anomaly?: { haltAgent? }, policies?: { reportOnly?, requireSecondApproval? } }
-// → OrgSettings, merged onto the current ones.
+// → 200 OrgSettings, merged onto the current ones; or, while the two-admin rule is in force and the change
+// weakens enforcement, 202 { status: "pending_approval", approvalId, weakened } (applied when another owner or admin approves).
 // Session (401), membership (another org is 404), settings.write (403), the body (400 naming the field),
 // the sign-in rules (403/409 naming the field; SSO can be required only with the instance's OIDC provider configured).
 export async function PATCH(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "change settings", async (ctx, _params, requestId) => {
     requireMemberPermission(ctx, "settings.write");
     const body = parseInput(updateSettingsBodySchema, await jsonBody(request));
-    const settings: OrgSettings = await updateOrgSettings({ ctx, input: body, deps: { ssoConfigured: oidcConfig() !== null } });
-    return jsonResponse(settings, requestId);
+    const outcome = await changeOrgSettings({ ctx, input: body, deps: { ssoConfigured: oidcConfig() !== null } });
+    return outcome.status === "applied" ? jsonResponse(outcome.settings, requestId) : jsonResponse(outcome, requestId, 202);
   });
 }

@@ -1,0 +1,91 @@
+import { describe, expect, it } from "vitest";
+import { breakerSettingsSchema } from "../src/agents/circuit-breaker";
+import { anomalySettingsSchema } from "../src/anomaly/detect-anomalies";
+import { delegationSettingsSchema } from "../src/delegation/settings";
+import { DEFAULT_SIGN_IN_SETTINGS } from "../src/orgs/sign-in-settings";
+import { SETTING_RULES, weakeningChanges, type EnforcementSettings } from "../src/orgs/weakening-settings";
+import { policySettingsSchema } from "../src/policy/policy-settings";
+
+const DEFAULTS: EnforcementSettings = {
+  circuitBreaker: breakerSettingsSchema.parse({}),
+  approvalTimeoutSeconds: 3600,
+  signIn: { ...DEFAULT_SIGN_IN_SETTINGS, ssoDomains: ["example.com"], ssoRequired: true, ssoDefaultRole: "approver" },
+  delegation: delegationSettingsSchema.parse({}),
+  anomaly: { ...anomalySettingsSchema.parse({}), haltAgent: true },
+  policies: { ...policySettingsSchema.parse({}), requireSecondApproval: true },
+};
+
+type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
+
+function changed(patch: Patch): EnforcementSettings {
+  const after = structuredClone(DEFAULTS) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(patch)) {
+    after[key] = typeof value === "object" && !Array.isArray(value) ? { ...(after[key] as object), ...value } : value;
+  }
+  return after as unknown as EnforcementSettings;
+}
+
+// Every setting of the schema, each way it can move: [path, change, weakens?].
+const TABLE: Array<[string, Patch, boolean]> = [
+  ["circuitBreaker.failureThreshold", { circuitBreaker: { failureThreshold: 10_000 } }, true],
+  ["circuitBreaker.failureThreshold", { circuitBreaker: { failureThreshold: 2 } }, false],
+  ["circuitBreaker.windowSeconds", { circuitBreaker: { windowSeconds: 1 } }, true],
+  ["circuitBreaker.windowSeconds", { circuitBreaker: { windowSeconds: 3600 } }, false],
+  ["circuitBreaker.cooldownSeconds", { circuitBreaker: { cooldownSeconds: 1 } }, true],
+  ["circuitBreaker.cooldownSeconds", { circuitBreaker: { cooldownSeconds: 3600 } }, false],
+  ["approvalTimeoutSeconds", { approvalTimeoutSeconds: 604_800 }, false],
+  ["approvalTimeoutSeconds", { approvalTimeoutSeconds: 60 }, false],
+  ["signIn.ssoDomains", { signIn: { ssoDomains: ["example.com", "other.example"] } }, true],
+  ["signIn.ssoDomains", { signIn: { ssoDomains: ["other.example"] } }, true],
+  ["signIn.ssoDomains", { signIn: { ssoDomains: [] } }, false],
+  ["signIn.ssoDefaultRole", { signIn: { ssoDefaultRole: "admin" } }, true],
+  ["signIn.ssoDefaultRole", { signIn: { ssoDefaultRole: "viewer" } }, false],
+  ["signIn.ssoRequired", { signIn: { ssoRequired: false } }, true],
+  ["delegation.maxDepth", { delegation: { maxDepth: 10 } }, true],
+  ["delegation.maxDepth", { delegation: { maxDepth: 1 } }, false],
+  ["delegation.maxActiveChildren", { delegation: { maxActiveChildren: 1000 } }, true],
+  ["delegation.maxActiveChildren", { delegation: { maxActiveChildren: 1 } }, false],
+  ["anomaly.haltAgent", { anomaly: { haltAgent: false } }, true],
+  ["policies.reportOnly", { policies: { reportOnly: true } }, true],
+  ["policies.requireSecondApproval", { policies: { requireSecondApproval: false } }, true],
+];
+
+describe("weakeningChanges", () => {
+  it.each(TABLE)("%s: %j weakens enforcement: %s", (path, patch, weakens) => {
+    const changes = weakeningChanges(DEFAULTS, changed(patch));
+    expect(changes.map((c) => c.path)).toEqual(weakens ? [path] : []);
+    if (weakens) expect(changes[0]?.weakening).toEqual(expect.any(String));
+  });
+
+  it("the table covers every setting, and the test table moves every setting", () => {
+    const paths: string[] = [];
+    const visit = (rules: object, prefix: string): void => {
+      for (const [key, rule] of Object.entries(rules)) {
+        if (typeof (rule as { weakens?: unknown }).weakens === "function") paths.push(`${prefix}${key}`);
+        else visit(rule as object, `${prefix}${key}.`);
+      }
+    };
+    visit(SETTING_RULES, "");
+    const settings = Object.entries(DEFAULTS).flatMap(([key, value]) => (typeof value === "object" ? Object.keys(value).map((leaf) => `${key}.${leaf}`) : [key]));
+    expect(paths.sort()).toEqual(settings.sort());
+    expect([...new Set(TABLE.map(([path]) => path))].sort()).toEqual(paths);
+  });
+
+  it("turning the strengthening way applies no weakening: the rule on, report-only off, the breaker tighter, all at once", () => {
+    const before = changed({ policies: { requireSecondApproval: false, reportOnly: true }, anomaly: { haltAgent: false } });
+    expect(weakeningChanges(before, DEFAULTS)).toEqual([]);
+  });
+
+  it("names every weakened setting of one change, with its values", () => {
+    const changes = weakeningChanges(DEFAULTS, changed({ policies: { reportOnly: true, requireSecondApproval: false }, circuitBreaker: { failureThreshold: 50 } }));
+    expect(changes.map(({ path, before, after }) => ({ path, before, after }))).toEqual([
+      { path: "circuitBreaker.failureThreshold", before: 10, after: 50 },
+      { path: "policies.reportOnly", before: false, after: true },
+      { path: "policies.requireSecondApproval", before: true, after: false },
+    ]);
+  });
+
+  it("no change weakens nothing", () => {
+    expect(weakeningChanges(DEFAULTS, structuredClone(DEFAULTS))).toEqual([]);
+  });
+});
