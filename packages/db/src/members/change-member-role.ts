@@ -5,6 +5,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner } from "./member-access";
 import { MEMBER_INCLUDE, memberView } from "./member-view";
 
@@ -12,7 +13,7 @@ import { MEMBER_INCLUDE, memberView } from "./member-view";
  * Changes a member's role. The caller must rank at least as high as the member (an admin cannot
  * change an owner's role) and as the new role (nobody promotes above their own rank); the last owner
  * cannot be demoted (409). The member's admin keys act with the new role from their next request, on
- * every instance. The same role again changes nothing and writes nothing.
+ * every instance; their pending invitations the new role could not send are revoked. The same role again changes nothing and writes nothing.
  */
 export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: { membershipId: string; body: unknown } }): Promise<MemberView> {
   requirePermission(ctx, "members.manage");
@@ -36,6 +37,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: { memb
       subjectId: member.id,
       data: { userId: member.userId, email: member.user.email, from: member.role, to: role },
     });
+    await revokeInvitationsOfInviter(tx, ctx, member.id, role);
     return { view: memberView(updated), changed: true };
   }, TX_OPTIONS);
   if (changed) await announceMemberChange(ctx.org.id, view.id, []);

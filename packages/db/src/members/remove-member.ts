@@ -5,11 +5,12 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
 
 /**
  * Removes a member: their membership is marked removed (their votes and agents keep their author),
- * their admin keys are revoked, and from their next request on every instance neither their keys nor
+ * their admin keys and the invitations they sent are revoked, and from their next request on every instance neither their keys nor
  * their console session reach the org. Only a member ranking at least as high may (an admin cannot
  * remove an owner); the last owner cannot be removed (409). Removing oneself is leaving (`member.left`).
  */
@@ -45,6 +46,7 @@ async function endMembership(ctx: Ctx, membershipId: string): Promise<RemovedMem
       data: { userId: member.userId, email: member.user.email, role: member.role },
     });
     const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now);
+    await revokeInvitationsOfInviter(tx, ctx, member.id, null);
     return { id: member.id, removedAt: now.toISOString(), revokedKeys };
   }, TX_OPTIONS);
   await announceMemberChange(ctx.org.id, result.id, result.revokedKeys);
