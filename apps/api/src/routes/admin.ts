@@ -12,18 +12,21 @@ import {
   listAgentKeys,
   listAgents,
   listPolicySummaries,
+  listSsoDomains,
   revokeApiKey,
   setAgentStatus,
   simulatePolicies,
   testPolicies,
   updateOrgSettings,
+  verifySsoDomain,
+  type ResolveTxt,
 } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
 /** Org administration with a member's admin key; the member's role decides what is allowed. */
-export async function adminRoutes(app: FastifyInstance): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, options: { resolveTxt?: ResolveTxt | undefined }): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.route({
@@ -106,4 +109,12 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
   api.route({ ...fromContract(routeOf("getSettings")), handler: async (request) => getOrgSettings({ ctx: ctxOf(request) }) });
 
   api.route({ ...fromContract(routeOf("updateSettings")), handler: async (request) => updateOrgSettings({ ctx: ctxOf(request), input: request.body }) });
+
+  api.route({ ...fromContract(routeOf("listSsoDomains")), handler: async (request) => listSsoDomains({ ctx: ctxOf(request) }) });
+
+  const resolveTxt = options.resolveTxt;
+  api.route({
+    ...fromContract(routeOf("verifySsoDomain")),
+    handler: async (request) => verifySsoDomain({ ctx: ctxOf(request), input: request.body, deps: resolveTxt ? { resolveTxt } : {} }),
+  });
 }

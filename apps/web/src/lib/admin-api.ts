@@ -1,4 +1,4 @@
-import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, RemovedMember } from "@gatehouse/contracts";
+import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, RemovedMember, SsoDomainClaim } from "@gatehouse/contracts";
 import type { MemberRole } from "@gatehouse/core";
 import { ApiError } from "./api-client";
 
@@ -71,6 +71,7 @@ export const updateSettings = (
 ) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, body);
 export const closeOrg = (orgSlug: string, confirm: string) => call<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { confirm });
 export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) => call<OrgSettings>("PATCH", `${orgPath(orgSlug)}/settings`, { signIn });
+export const verifySsoDomain = (orgSlug: string, domain: string) => call<SsoDomainClaim>("POST", `${orgPath(orgSlug)}/settings/sso-domains/verify`, { domain });
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {
