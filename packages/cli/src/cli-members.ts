@@ -165,9 +165,7 @@ export async function runInvitations(io: MembersCliIo, command: string | undefin
       if (io.flags.has("--json")) return printJson(io, created);
       io.stdout(
         `Invited ${created.invitation.email} as ${created.invitation.role} (${created.invitation.id}), until ${shortTime(created.invitation.expiresAt)}.\n` +
-          (created.emailSent
-            ? "We emailed them the link; only they receive it.\n"
-            : "The email could not be sent: revoke the invitation and invite them again once mail works.\n"),
+          (created.emailSent ? "We emailed them the link; only they receive it.\n" : "The email could not be sent: revoke the invitation and invite them again once mail works.\n"),
       );
       return EXIT_OK;
     }

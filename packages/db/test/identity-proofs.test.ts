@@ -76,7 +76,11 @@ describe("invitation tokens reach the invitee's mailbox only", () => {
       ["the audit log", await db().auditEntry.findMany({ where: { orgId: org.org.id } })],
       ["the invitation row", await db().invitation.findMany({ where: { orgId: org.org.id } })],
     ];
-    for (const [where, value] of places) expect(JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)), where).not.toContain(secret);
+    for (const [where, value] of places)
+      expect(
+        JSON.stringify(value, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)),
+        where,
+      ).not.toContain(secret);
     expect(created).toEqual({ invitation: expect.objectContaining({ email }), emailSent: true });
   });
 
@@ -165,7 +169,12 @@ describe("invitation mail", () => {
     const send = (m: TestMember) => createInvitation({ ctx: asMember(org, m), input: { body: { email: `${unique("spam")}@example.test`, role: "viewer" } }, deps: { limits } });
     await send(a);
     await send(a);
-    await expect(send(a)).rejects.toMatchObject({ code: "RATE_LIMITED", retryAfterSeconds: 3600, details: { limit: "perSender", max: 2 }, message: expect.stringMatching(/2 per sender/) });
+    await expect(send(a)).rejects.toMatchObject({
+      code: "RATE_LIMITED",
+      retryAfterSeconds: 3600,
+      details: { limit: "perSender", max: 2 },
+      message: expect.stringMatching(/2 per sender/),
+    });
     await send(b);
     await expect(send(b)).rejects.toMatchObject({ code: "RATE_LIMITED", details: { limit: "perOrg", max: 3 }, message: expect.stringMatching(/3 per organization/) });
     // Nothing was sent past the limit: three mails, three invitations.
@@ -197,7 +206,11 @@ describe("invitation mail", () => {
 
 describe("SSO domains need proof", () => {
   /** Each row sets up the world, then a person at the domain signs in with SSO: which org (if any) do they join? */
-  const CASES: Array<{ name: string; routesTo: "claimant" | "prover" | "nobody"; setUp: (ctx: { claimant: Awaited<ReturnType<typeof orgAt>>; rival: Awaited<ReturnType<typeof orgAt>>; domain: string }) => Promise<void> }> = [
+  const CASES: Array<{
+    name: string;
+    routesTo: "claimant" | "prover" | "nobody";
+    setUp: (ctx: { claimant: Awaited<ReturnType<typeof orgAt>>; rival: Awaited<ReturnType<typeof orgAt>>; domain: string }) => Promise<void>;
+  }> = [
     { name: "claimed, never proved", routesTo: "nobody", setUp: async ({ claimant, domain }) => void (await claim(claimant.owner, domain)) },
     {
       name: "a wrong TXT value",

@@ -138,7 +138,8 @@ async function signIn(tx: Tx, data: { issuer: string; subject: string; email: st
   const org = route.org;
   const existing = await tx.membership.findUnique({ where: { orgId_userId: { orgId: org.id, userId: user.id } }, select: { id: true, removedAt: true } });
   const endedNow = existing !== null && endedMemberships.some((m) => m.membershipId === existing.id);
-  if (existing && !endedNow) return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: existing.id, outcome: existing.removedAt ? "removed" : "member" }, dropped };
+  if (existing && !endedNow)
+    return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: existing.id, outcome: existing.removedAt ? "removed" : "member" }, dropped };
   const role: MemberRole = signInSettings(org.settings).ssoDefaultRole;
   const membership = existing
     ? await tx.membership.update({ where: { id: existing.id }, data: { role, removedAt: null, lastActiveAt: null, unprovedInvitation: false } })

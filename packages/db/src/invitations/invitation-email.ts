@@ -12,7 +12,12 @@ export const QUOTED_NAME_MAX = 60;
  * `www.` → `www[.]`). It is shown in quotes as the inviter's words, never as ours.
  */
 export function quoteName(name: string): string {
-  const oneLine = Array.from(name.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ").replace(/\s+/g, " ").trim());
+  const oneLine = Array.from(
+    name
+      .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+/gu, " ")
+      .replace(/\s+/g, " ")
+      .trim(),
+  );
   const capped = oneLine.length > QUOTED_NAME_MAX ? `${oneLine.slice(0, QUOTED_NAME_MAX - 1).join("")}…` : oneLine.join("");
   return `"${capped
     .replace(/"/g, "'")
@@ -25,7 +30,19 @@ export function quoteName(name: string): string {
  * Gatehouse's: the subject is fixed, and the two names the inviter chose (the org's and their own)
  * appear only quoted and capped (quoteName), marked as theirs. There is no free-text note.
  */
-export function invitationEmail({ orgName, inviterName, role, acceptUrl, expiresAt }: { orgName: string; inviterName: string; role: MemberRole; acceptUrl: string; expiresAt: Date }): {
+export function invitationEmail({
+  orgName,
+  inviterName,
+  role,
+  acceptUrl,
+  expiresAt,
+}: {
+  orgName: string;
+  inviterName: string;
+  role: MemberRole;
+  acceptUrl: string;
+  expiresAt: Date;
+}): {
   subject: string;
   text: string;
 } {

@@ -33,7 +33,14 @@ async function revokePending(tx: Tx, ctx: Ctx, where: { invitedByMembershipId?: 
  * An invitation lives only as long as someone stands behind it.
  */
 export async function revokeInvitationsOfInviter(tx: Tx, ctx: Ctx, membershipId: string, roleNow: MemberRole | null): Promise<string[]> {
-  return revokePending(tx, ctx, { invitedByMembershipId: membershipId }, (invited) => inviterMayInvite(roleNow, invited), roleNow === null ? "inviter removed" : "inviter's role changed", new Date());
+  return revokePending(
+    tx,
+    ctx,
+    { invitedByMembershipId: membershipId },
+    (invited) => inviterMayInvite(roleNow, invited),
+    roleNow === null ? "inviter removed" : "inviter's role changed",
+    new Date(),
+  );
 }
 
 /** Inside closeOrg's transaction: every pending invitation of the org is revoked. */

@@ -77,7 +77,10 @@ export async function applySignInChange(tx: Tx, ctx: Ctx, before: SignInSettings
   const own = email === null ? null : emailDomain(email);
   const provedAfter = claims.filter((c) => c.verifiedAt !== null && after.ssoDomains.includes(c.domain)).map((c) => c.domain);
   if (after.ssoRequired && (turnedOn || added.length > 0 || removed.length > 0) && own !== null && !provedAfter.includes(own)) {
-    throw refusedConflict(REQUIRED, `prove your own email's domain (${own}) for this organization first (its DNS TXT record), or you could not sign in with single sign-on once it is required`);
+    throw refusedConflict(
+      REQUIRED,
+      `prove your own email's domain (${own}) for this organization first (its DNS TXT record), or you could not sign in with single sign-on once it is required`,
+    );
   }
   if (removed.length > 0) {
     await tx.orgSsoDomain.deleteMany({ where: { orgId: ctx.org.id, domain: { in: removed } } });

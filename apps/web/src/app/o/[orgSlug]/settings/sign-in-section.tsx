@@ -118,7 +118,8 @@ export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured
             </p>
           ) : (
             <p className="text-xs text-stone-500">
-              Members who signed in with a password cannot use the organization in the console. Owners keep their password (the way in if single sign-on fails), and admin keys keep working.
+              Members who signed in with a password cannot use the organization in the console. Owners keep their password (the way in if single sign-on fails), and admin keys keep
+              working.
             </p>
           )}
         </div>
@@ -144,7 +145,9 @@ function DomainProofs({ orgSlug, claims, canWrite }: { orgSlug: string; claims: 
           <li key={claim.domain} aria-label={claim.domain} className="rounded-md border border-stone-200 p-3 text-sm">
             <div className="flex items-center justify-between gap-2">
               <span className="font-mono">{claim.domain}</span>
-              <span className={claim.status === "verified" ? "text-emerald-700" : "text-amber-800"}>{claim.status === "verified" ? "Verified" : "Not verified: routes nobody"}</span>
+              <span className={claim.status === "verified" ? "text-emerald-700" : "text-amber-800"}>
+                {claim.status === "verified" ? "Verified" : "Not verified: routes nobody"}
+              </span>
             </div>
             {claim.status === "pending" ? (
               <div className="mt-2 space-y-1 text-xs text-stone-600">
