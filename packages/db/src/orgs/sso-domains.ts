@@ -68,9 +68,8 @@ export async function verifySsoDomain({ ctx, input, deps = {} }: { ctx: Ctx; inp
   const parsed = verifySsoDomainBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { domain } = parsed.data;
-  const notClaimed = new DomainError("NOT_FOUND", `domain: ${domain} is not among this organization's signIn.ssoDomains: add it there first`, {
-    issues: [{ path: "domain", message: "is not among signIn.ssoDomains" }],
-  });
+  // As any other org's object: a plain 404 (another org's claim is never told apart from none).
+  const notClaimed = new DomainError("NOT_FOUND", `domain: ${domain} is not among this organization's signIn.ssoDomains: add it there first`);
   const claim = await db().orgDomainClaim.findUnique({ where: { orgId_domain: { orgId: ctx.org.id, domain } }, select: { domain: true, token: true, verifiedAt: true } });
   if (!claim) throw notClaimed;
   if (claim.verifiedAt) return claimView(claim);
