@@ -13,7 +13,7 @@ import { MEMBER_INCLUDE, memberView } from "./member-view";
  * Changes a member's role. The caller must rank at least as high as the member (an admin cannot
  * change an owner's role) and as the new role (nobody promotes above their own rank); the last owner
  * cannot be demoted (409). The member's admin keys act with the new role from their next request, on
- * every instance; their pending invitations the new role could not send are revoked. The same role again changes nothing and writes nothing.
+ * every instance. The same role again changes nothing and writes nothing.
  */
 export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: { membershipId: string; body: unknown } }): Promise<MemberView> {
   requirePermission(ctx, "members.manage");

@@ -10,7 +10,7 @@ import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKey
 
 /**
  * Removes a member: their membership is marked removed (their votes and agents keep their author),
- * their admin keys and the invitations they sent are revoked, and from their next request on every instance neither their keys nor
+ * their admin keys are revoked, and from their next request on every instance neither their keys nor
  * their console session reach the org. Only a member ranking at least as high may (an admin cannot
  * remove an owner); the last owner cannot be removed (409). Removing oneself is leaving (`member.left`).
  */
