@@ -28,7 +28,8 @@ export default defineConfig({
       { test: { name: "web", include: ["apps/web/test/**/*.test.ts"] } },
       // source: the offline verifiers' table test runs the SDK's verify entry and the CLI beside the service.
       { ...source, test: { name: "db", include: ["packages/db/test/**/*.test.ts"], ...integration } },
-      { test: { name: "api", include: ["apps/api/test/**/*.test.ts"], exclude: ["apps/api/test/faults/**"], ...integration } },
+      // With `source`: identity.test.ts runs the SDK and the CLI against the real API.
+      { ...source, test: { name: "api", include: ["apps/api/test/**/*.test.ts"], exclude: ["apps/api/test/faults/**"], ...integration } },
       // Fault injection (docs/adr/0011): kills, restarts and freezes API processes and private PostgreSQL
       // and Redis instances (never the shared ones), one file at a time.
       { test: { name: "faults", include: ["apps/api/test/faults/**/*.test.ts"], ...integration, fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000 } },

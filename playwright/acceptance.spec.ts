@@ -109,7 +109,7 @@ test("sign up, verify, create an org and an agent, gate() waits, an invited coll
     // The colleague, in a browser of their own: the link from their mail, an account, then the approval.
     const theirs = await browser.newContext({ baseURL: stack.webUrl });
     const them = await theirs.newPage();
-    const invite = linkIn(await waitForMail(stack.mailDir, colleague, /invited you to/), /\/invite\/gh_invite_/);
+    const invite = linkIn(await waitForMail(stack.mailDir, colleague, /^You are invited to an organization on Gatehouse$/), /\/invite\/gh_invite_/);
     await them.goto(invite);
     await expect(them.getByRole("heading", { name: `Join Acme ${suffix} as approver` })).toBeVisible();
     await them.getByLabel("Your name").fill("Ada Approver");

@@ -208,6 +208,21 @@ async function addInvitation(org: TestOrg, role: MemberRole = "viewer"): Promise
   return id;
 }
 
+/**
+ * A domain the org claims and has proved (in the database: the console looks TXT records up in the real
+ * DNS, which a test cannot write). Verifying a proved domain answers it without a lookup.
+ */
+async function provedDomain(f: Fixtures, slug: string): Promise<string> {
+  const org = slug === f.b.slug ? f.b.org : f.a.org;
+  const domain = `${slug}.proved.example.test`;
+  await db().orgDomainClaim.upsert({
+    where: { orgId_domain: { orgId: org.org.id, domain } },
+    create: { orgId: org.org.id, domain, token: randomBytes(16).toString("hex"), verifiedAt: new Date() },
+    update: {},
+  });
+  return domain;
+}
+
 /** A throwaway member of the org (to change the role of, or remove). */
 async function addThrowawayMember(org: TestOrg, role: MemberRole): Promise<string> {
   const suffix = randomBytes(4).toString("hex");
@@ -367,6 +382,12 @@ const ROWS: Row[] = [
     route: "/api/orgs/[orgSlug]/settings",
     permission: "settings.write",
     sample: (_f, slug) => ({ path: orgPath(slug, "/settings"), body: { circuitBreaker: { failureThreshold: 10 + (Date.now() % 50) } } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/settings/sso-domains/verify",
+    permission: "settings.write",
+    sample: async (f, slug) => ({ path: orgPath(slug, "/settings/sso-domains/verify"), body: { domain: await provedDomain(f, slug) } }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit?limit=100") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/checkpoints", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/checkpoints") }) },

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { db, disconnectDb, updateOrgSettings } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { hashPassword } from "@gatehouse/core";
+import { acceptInvitation, createInvitation, db, disconnectDb, updateOrgSettings, verifySsoDomain, type Ctx } from "@gatehouse/db";
+import { addTestMember, createTestOrg, fakeDns, invitationTokenFromOutbox, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
@@ -33,6 +34,22 @@ async function ownerAt(org: TestOrg, domain: string): Promise<{ email: string; p
   return { email, password: org.owner.password };
 }
 
+function ownerCtx(org: TestOrg): Ctx {
+  return { org: org.org, actor: { type: "user", userId: org.owner.userId, membershipId: org.owner.membershipId, role: "owner" }, requestId: "e2e" };
+}
+
+/**
+ * Proves the org's claim on `domain` as its DNS would: the console looks TXT records up in the real DNS,
+ * which a test cannot write, so the journey publishes the record in a zone of its own and verifies
+ * through the same service the console's Verify button calls.
+ */
+async function proveDomain(org: TestOrg, domain: string): Promise<void> {
+  const claim = await db().orgDomainClaim.findUniqueOrThrow({ where: { orgId_domain: { orgId: org.org.id, domain } } });
+  const dns = fakeDns();
+  dns.publish(`_gatehouse-challenge.${domain}`, `gatehouse-domain-verification=${claim.token}`);
+  await verifySsoDomain({ ctx: ownerCtx(org), input: { domain }, deps: { resolveTxt: dns.resolveTxt } });
+}
+
 /** From the console's "Sign in with <name>" through the provider's login and consent pages, back to the console. */
 async function signInThroughProvider(page: Page, oidc: NonNullable<E2EStack["oidc"]>, login: string): Promise<void> {
   await page.getByRole("button", { name: `Sign in with ${oidc.name}` }).click();
@@ -43,7 +60,7 @@ async function signInThroughProvider(page: Page, oidc: NonNullable<E2EStack["oid
   await page.getByRole("button", { name: "Continue" }).click();
 }
 
-test("an owner routes their domain with the approver role; a new person signs in with SSO and joins as approver", async ({ page, browser, stack }) => {
+test("an owner claims their domain with the approver role, proves it; a new person signs in with SSO and joins as approver", async ({ page, browser, stack }) => {
   const oidc = oidcOf(stack);
   const org = await createTestOrg({ label: "sso" });
   const owner = await ownerAt(org, oidc.domain);
@@ -51,15 +68,25 @@ test("an owner routes their domain with the approver role; a new person signs in
   await signIn(page, owner);
   await expect(page).toHaveURL(`/o/${org.org.slug}/settings`);
   const section = page.getByRole("region", { name: "Sign-in" });
-  // A domain that is not the owner's own is refused at its field.
-  await section.getByLabel("Email domains").fill("elsewhere.example.test");
+  // A public mail domain is refused at its field.
+  await section.getByLabel("Email domains").fill("gmail.com");
   await section.getByRole("button", { name: "Save sign-in" }).click();
-  await expect(section.locator("#sso-domains-error")).toContainText("you can route only your own email's domain");
+  await expect(section.locator("#sso-domains-error")).toContainText("public mail domain");
   await section.getByLabel("Email domains").fill(oidc.domain.toUpperCase());
   await section.getByLabel("Default role").selectOption("approver");
   await section.getByRole("button", { name: "Save sign-in" }).click();
   await expect(section.getByRole("status")).toContainText("Saved.");
   await expect(section.getByLabel("Email domains")).toHaveValue(oidc.domain);
+  // Claimed, not proved: the record to publish, and Verify fails until DNS has it.
+  const proof = section.getByRole("listitem", { name: oidc.domain });
+  await expect(proof).toContainText("Not verified: routes nobody");
+  await expect(proof).toContainText(`_gatehouse-challenge.${oidc.domain}`);
+  await expect(proof).toContainText("gatehouse-domain-verification=");
+  await proof.getByRole("button", { name: `Verify ${oidc.domain}` }).click();
+  await expect(proof.getByRole("alert")).toContainText(`no TXT record found at _gatehouse-challenge.${oidc.domain}`, { timeout: 20_000 });
+  await proveDomain(org, oidc.domain);
+  await page.reload();
+  await expect(page.getByRole("region", { name: "Sign-in" }).getByRole("listitem", { name: oidc.domain })).toContainText("Verified");
 
   // A person with no Gatehouse account, in a browser of their own.
   const theirs = await browser.newContext({ baseURL: localOrigin(stack) });
@@ -80,25 +107,67 @@ test("an owner routes their domain with the approver role; a new person signs in
   await expect(row).toContainText("SSO");
 });
 
-test("an org that requires SSO refuses a password session with a clear page; SSO lets the member in", async ({ page, stack }) => {
+test("an org that requires SSO refuses a member's password session with a clear page; SSO lets them in; the owner's password still works", async ({ page, browser, stack }) => {
   const oidc = oidcOf(stack);
   const org = await createTestOrg({ label: "ssoreq" });
   const domain = `req-${randomBytes(3).toString("hex")}.example.test`;
   const owner = await ownerAt(org, domain);
-  const ctx = { org: org.org, actor: { type: "user" as const, userId: org.owner.userId, membershipId: org.owner.membershipId, role: "owner" as const }, requestId: "e2e" };
-  await updateOrgSettings({ ctx, input: { signIn: { ssoDomains: [domain], ssoRequired: true } }, deps: { ssoConfigured: true } });
+  await updateOrgSettings({ ctx: ownerCtx(org), input: { signIn: { ssoDomains: [domain] } } });
+  await proveDomain(org, domain);
+  await updateOrgSettings({ ctx: ownerCtx(org), input: { signIn: { ssoRequired: true } }, deps: { ssoConfigured: true } });
+  const admin = await addTestMember(org, "admin");
+  const member = { email: `admin-${randomBytes(3).toString("hex")}@${domain}`, password: "an admin's long password" };
+  await db().user.update({ where: { id: admin.userId }, data: { email: member.email, passwordHash: await hashPassword(member.password) } });
 
   await page.goto(`/o/${org.org.slug}/audit`);
-  await signIn(page, owner);
+  await signIn(page, member);
   await expect(page.getByRole("heading", { name: "This organization requires single sign-on" })).toBeVisible();
   const refused = await page.request.get(`/api/orgs/${org.org.slug}/audit`);
   expect(refused.status()).toBe(403);
   expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("requires single sign-on");
 
-  await signInThroughProvider(page, oidc, owner.email);
+  await signInThroughProvider(page, oidc, member.email);
   await expect(page).toHaveURL(new RegExp(`/o/${org.org.slug}(/|$)`));
-  await expect(page.getByRole("banner").getByText(owner.email)).toBeVisible();
+  await expect(page.getByRole("banner").getByText(member.email)).toBeVisible();
   expect((await page.request.get(`/api/orgs/${org.org.slug}/audit`)).status()).toBe(200);
+
+  // The owner's password is the way back in if the identity provider fails.
+  const ownersBrowser = await browser.newContext({ baseURL: localOrigin(stack) });
+  const ownersPage = await ownersBrowser.newPage();
+  await ownersPage.goto(`/o/${org.org.slug}/audit`);
+  await signIn(ownersPage, owner);
+  await expect(ownersPage).toHaveURL(`/o/${org.org.slug}/audit`);
+  expect((await ownersPage.request.get(`/api/orgs/${org.org.slug}/audit`)).status()).toBe(200);
+  await ownersBrowser.close();
+});
+
+test("a password chosen on an invitation's accept page by whoever held the link stops working at the address owner's first SSO sign-in", async ({ page, browser, stack }) => {
+  const oidc = oidcOf(stack);
+  const attacker = await createTestOrg({ label: "hijack" });
+  const victim = `victim-${randomBytes(3).toString("hex")}@${oidc.domain}`;
+  const stolen = "the attacker's long password";
+  // The attacker invites the victim's address and, holding the link (a forwarded or leaked mail; this
+  // process has no SMTP_URL, so its mail is in the development outbox), accepts it with a password of their own.
+  await createInvitation({ ctx: ownerCtx(attacker), input: { body: { email: victim, role: "viewer" } } });
+  await acceptInvitation({ input: { token: await invitationTokenFromOutbox(victim), newAccount: { name: "Victim", password: stolen } } });
+  await page.goto(`/o/${attacker.org.slug}`);
+  await signIn(page, { email: victim, password: stolen });
+  await expect(page).toHaveURL(`/o/${attacker.org.slug}`);
+
+  // The victim signs in with SSO for the first time.
+  const theirs = await browser.newContext({ baseURL: localOrigin(stack) });
+  const them = await theirs.newPage();
+  await them.goto("/signin");
+  await signInThroughProvider(them, oidc, victim);
+  await expect(them).not.toHaveURL(/\/signin/);
+  await theirs.close();
+
+  // The attacker's session has ended, and the password no longer signs in.
+  await page.reload();
+  await expect(page).toHaveURL(/\/signin/);
+  await signIn(page, { email: victim, password: stolen });
+  await expect(page.getByRole("alert").filter({ hasText: "Wrong email or password." })).toBeVisible();
+  expect(await db().membership.count({ where: { orgId: attacker.org.id, user: { email: victim }, removedAt: null } })).toBe(0);
 });
 
 test("an identity whose email the provider does not confirm is refused on the sign-in page, and no account is made", async ({ page, stack }) => {

@@ -1,5 +1,5 @@
 import { randomToken } from "@gatehouse/core";
-import { closeApprovalWaiters, forgetKeysOnSignal, signals } from "@gatehouse/db";
+import { closeApprovalWaiters, forgetKeysOnSignal, signals, type ResolveTxt } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { serializerCompiler, validatorCompiler } from "./contract";
@@ -42,6 +42,8 @@ export interface ServerOptions extends AbuseOptions {
   logLevel?: string;
   /** Which proxies may say who the client is (X-Forwarded-For), as Fastify's `trustProxy`; none by default. */
   trustProxy?: boolean | number | string[];
+  /** How SSO domain proofs look up DNS TXT records (default: node:dns/promises). Tests pass their own. */
+  resolveTxt?: ResolveTxt;
 }
 
 /** Trust the `hops` proxies nearest the server (what Fastify does with a number, which its types do not take). */
@@ -95,7 +97,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   if (!subscribed) app.log.warn("Redis is not reachable yet; cross-instance signals start when it is");
   await app.register(healthRoutes);
   await app.register(agentRoutes);
-  await app.register(adminRoutes);
+  await app.register(adminRoutes, { resolveTxt: options.resolveTxt });
   await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);
   await app.register(memberRoutes);

@@ -1,6 +1,6 @@
 import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
 import { responseValidator } from "@gatehouse/contracts/testing";
-import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, fakeDns, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
@@ -13,9 +13,10 @@ const check = responseValidator(document);
 let app: FastifyInstance;
 let baseUrl: string;
 let org: TestOrg;
+const dns = fakeDns();
 
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ resolveTxt: dns.resolveTxt });
   baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   org = await createTestOrg({ label: "contract", policies: ALLOW_ALL_PR });
 });
@@ -162,7 +163,13 @@ const ROWS: Record<OperationId, Row> = {
   issueAdminKey: () => admin("POST", "/v1/admin/keys", { name: "contract laptop", expiresInDays: 30 }),
   revokeKey: (state) => admin("DELETE", `/v1/admin/keys/${state.issuedKeyId}`),
   getSettings: () => admin("GET", "/v1/admin/settings"),
-  updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 } }),
+  updateSettings: () => admin("PATCH", "/v1/admin/settings", { circuitBreaker: { failureThreshold: 20 }, signIn: { ssoDomains: [`${org.org.slug}.example.test`] } }),
+  listSsoDomains: () => admin("GET", "/v1/admin/settings/sso-domains"),
+  verifySsoDomain: async () => {
+    const [claim] = (await admin("GET", "/v1/admin/settings/sso-domains")).json().domains;
+    dns.publish(claim.record.name, claim.record.value);
+    return admin("POST", "/v1/admin/settings/sso-domains/verify", { domain: claim.domain });
+  },
   getOrg: () => admin("GET", "/v1/admin/org"),
   updateOrg: () => admin("PATCH", "/v1/admin/org", { name: "Contract Org (renamed)" }),
   closeOrg: async () => {

@@ -1,5 +1,5 @@
 import { KEY_CACHE_TTL_MS, acceptInvitation, db, verifyAuditLog } from "@gatehouse/db";
-import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, invitationTokenFromOutbox, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { call, startApp, stopApp } from "./helpers";
@@ -98,12 +98,14 @@ describe("members", () => {
 });
 
 describe("invitations", () => {
-  it("create (201, token once, accept URL), list as pending, accept, then reuse is a 409; revoke; bad emails 400 naming the field", async () => {
+  it("create (201, the link mailed, not answered), list as pending, accept, then reuse is a 409; revoke; bad emails 400 naming the field", async () => {
     const org = await createTestOrg({ label: "apiinv" });
     const created = await call(app, "POST", "/v1/admin/invitations", { key: org.adminKey.apiKey, body: { email: "New.Person@Example.test", role: "approver" } });
     expect(created.statusCode).toBe(201);
-    const { invitation, token, acceptUrl } = created.json();
-    expect(acceptUrl).toMatch(new RegExp(`/invite/${token}$`));
+    const { invitation, emailSent } = created.json();
+    expect(emailSent).toBe(true);
+    const token = await invitationTokenFromOutbox("new.person@example.test");
+    expect(created.body).not.toContain(token);
     expect(invitation).toMatchObject({ email: "new.person@example.test", role: "approver", status: "pending", invitedBy: { id: org.owner.membershipId } });
     const list = await call(app, "GET", "/v1/admin/invitations", { key: org.adminKey.apiKey });
     expect(list.json().invitations).toEqual([invitation]);
@@ -126,7 +128,7 @@ describe("invitations", () => {
     expect([above.statusCode, code(above)]).toEqual([403, "FORBIDDEN"]);
   });
 
-  it("a retry with the same Idempotency-Key answers the same invitation with a fresh token", async () => {
+  it("a retry with the same Idempotency-Key answers the same invitation and mails a fresh token", async () => {
     const org = await createTestOrg({ label: "apiidem" });
     const send = () =>
       call(app, "POST", "/v1/admin/invitations", {
@@ -134,9 +136,11 @@ describe("invitations", () => {
         body: { email: "retry@example.test", role: "viewer" },
         headers: { "idempotency-key": "invite-retry-1" },
       });
-    const [first, second] = [(await send()).json(), (await send()).json()];
+    const first = (await send()).json();
+    const firstToken = await invitationTokenFromOutbox("retry@example.test");
+    const second = (await send()).json();
     expect(second.invitation.id).toBe(first.invitation.id);
-    expect(second.token).not.toBe(first.token);
+    expect(await invitationTokenFromOutbox("retry@example.test")).not.toBe(firstToken);
   });
 });
 

@@ -102,6 +102,17 @@ async function requestApproval(org: TestOrg): Promise<string> {
   return result.approvalId;
 }
 
+/** A domain the org claims and has proved (straight in the database): verifying it again answers it without a DNS lookup. */
+async function provedDomain(org: TestOrg): Promise<string> {
+  const domain = `${org.org.slug}.proved.example.test`;
+  await db().orgDomainClaim.upsert({
+    where: { orgId_domain: { orgId: org.org.id, domain } },
+    create: { orgId: org.org.id, domain, token: alnum(32), verifiedAt: new Date() },
+    update: {},
+  });
+  return domain;
+}
+
 async function executeAction(org: TestOrg): Promise<string> {
   const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { pr: 2 } } });
   const result = response.json<{ status: string; auditEventId: string }>();
@@ -373,6 +384,15 @@ const ROWS: Row[] = [
     sample: () => ({ path: "/v1/admin/settings", body: { circuitBreaker: { failureThreshold: 5 } } }),
     foreign: "scoped",
   },
+  { method: "GET", route: "/v1/admin/settings/sso-domains", access: adminKey("settings.read"), sample: () => ({ path: "/v1/admin/settings/sso-domains" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/settings/sso-domains/verify",
+    access: adminKey("settings.write"),
+    sample: async (f) => ({ path: "/v1/admin/settings/sso-domains/verify", body: { domain: await provedDomain(f.a.org) } }),
+    // Org B's domain, named in org A's request: not among A's domains.
+    foreign: (f) => ({ path: "/v1/admin/settings/sso-domains/verify", body: { domain: `${f.b.org.org.slug}.proved.example.test` } }),
+  },
   { method: "GET", route: "/v1/admin/approvals", access: adminKey("approvals.read"), sample: () => ({ path: "/v1/admin/approvals?status=all&limit=200" }), foreign: "scoped" },
   {
     method: "GET",
@@ -547,6 +567,7 @@ beforeAll(async () => {
   app = await startApp();
   const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
   await applyPolicies({ ctx: b.org.ctx, input: { policies: [...ALLOW_ALL_PR, { name: B_ONLY_POLICY, actions: ["b.only"], effect: "allow" }] } });
+  await provedDomain(b.org);
   const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
   const keys: Record<MemberRole, string> = {
     owner: a.org.adminKey.apiKey,

@@ -151,7 +151,7 @@ export async function runInvitations(io: MembersCliIo, command: string | undefin
       if (help) {
         return printedHelp(
           io,
-          `Usage: gatehouse invitations create <email> --role <role> [--expires-in-days <n>] [--json]\n\nInvites <email> with <role> (${ROLE_NAMES}; at most your own). Prints the link to send them, once.`,
+          `Usage: gatehouse invitations create <email> --role <role> [--expires-in-days <n>] [--json]\n\nInvites <email> with <role> (${ROLE_NAMES}; at most your own). The link is emailed to them only.`,
         );
       }
       io.allowOnly(["--role", "--expires-in-days", "--json"], "invitations create");
@@ -167,7 +167,7 @@ export async function runInvitations(io: MembersCliIo, command: string | undefin
       if (io.flags.has("--json")) return printJson(io, created);
       io.stdout(
         `Invited ${created.invitation.email} as ${created.invitation.role} (${created.invitation.id}), until ${shortTime(created.invitation.expiresAt)}.\n` +
-          `Send them this link (shown once; it works once):\n${created.acceptUrl}\n`,
+          (created.emailSent ? "We emailed them the link; only they receive it.\n" : "The email could not be sent: revoke the invitation and invite them again once mail works.\n"),
       );
       return EXIT_OK;
     }

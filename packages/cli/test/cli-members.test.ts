@@ -62,13 +62,11 @@ describe("gatehouse members", () => {
 });
 
 describe("gatehouse invitations", () => {
-  it("create POSTs the email and role and prints the link once", async () => {
-    const created = { invitation, token: "gh_invite_x", acceptUrl: "https://console.example.test/invite/gh_invite_x" };
+  it("create POSTs the email and role and says the link was emailed, without printing it", async () => {
+    const created = { invitation, emailSent: true };
     const run = await runCli(["invitations", "create", "new@example.test", "--role", "viewer", "--expires-in-days", "3"], [json(201, created)]);
     expect(run.code).toBe(EXIT_OK);
-    expect(run.stdout).toBe(
-      "Invited new@example.test as viewer (inv_1), until 2026-11-29T10:00:00Z.\nSend them this link (shown once; it works once):\nhttps://console.example.test/invite/gh_invite_x\n",
-    );
+    expect(run.stdout).toBe("Invited new@example.test as viewer (inv_1), until 2026-11-29T10:00:00Z.\nWe emailed them the link; only they receive it.\n");
     expect(run.calls[0]?.body).toEqual({ email: "new@example.test", role: "viewer", expiresInDays: 3 });
     expect(run.calls[0]?.headers.get("idempotency-key")).toMatch(/^[0-9a-f-]{36}$/);
   });

@@ -12,5 +12,6 @@ export * from "./events";
 export * from "./health";
 export * from "./members";
 export * from "./posture";
+export * from "./sso-domains";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

@@ -114,10 +114,9 @@ export const createdInvitationSchema = named(
   "CreatedInvitation",
   z.object({
     invitation: invitationSchema,
-    token: z.string().describe("Shown once; only its hash is stored."),
-    acceptUrl: z.string().describe("The console's `/invite/<token>` page, to send to the invitee."),
+    emailSent: z.boolean().describe("Whether the mail with the accept link went out. The link is sent to the invitee only; it is never answered."),
   }),
-  "The invitation, with its token (shown once) and the URL to accept it.",
+  "The invitation. Its accept link went to the invitee's mailbox only.",
 );
 
 export const acceptInvitationInputSchema = z.union([

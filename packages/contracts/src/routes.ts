@@ -103,6 +103,7 @@ import {
   savePolicyDraftBodySchema,
 } from "./policy-drafts";
 import { postureSchema } from "./posture";
+import { ssoDomainClaimListSchema, ssoDomainClaimSchema, verifySsoDomainBodySchema } from "./sso-domains";
 
 /**
  * Who may call a route: nobody needs a key (`public`); any key of the org (`key`); an agent's key
@@ -704,6 +705,30 @@ export const routes = [
     body: updateSettingsBodySchema,
     success: { status: 200, description: "The settings after the change.", json: orgSettingsSchema },
     accepted: { status: 202, description: "Waiting for a second admin's approval.", json: pendingSettingsChangeSchema },
+  },
+  {
+    operationId: "listSsoDomains",
+    method: "GET",
+    path: "/v1/admin/settings/sso-domains",
+    summary: "The org's SSO domains and their proof",
+    description:
+      "Each domain of `signIn.ssoDomains` with its status and the DNS TXT record (`_gatehouse-challenge.<domain>`) that proves it. Only a verified domain routes people who sign in with SSO to this org.",
+    tag: "Organization",
+    auth: "admin",
+    success: { status: 200, description: "The claimed domains.", json: ssoDomainClaimListSchema },
+  },
+  {
+    operationId: "verifySsoDomain",
+    method: "POST",
+    path: "/v1/admin/settings/sso-domains/verify",
+    summary: "Prove an SSO domain",
+    description:
+      "Looks up the domain's DNS TXT record `_gatehouse-challenge.<domain>` and, if it carries this org's value, routes the domain to the org. A domain not in `signIn.ssoDomains` is a 404; a missing or wrong record, or a domain another org proved first, is a 409 naming `domain`. Verifying a proved domain again answers it.",
+    tag: "Organization",
+    auth: "admin",
+    permission: "settings.write",
+    body: verifySsoDomainBodySchema,
+    success: { status: 200, description: "The domain, verified.", json: ssoDomainClaimSchema },
   },
   {
     operationId: "getOrg",

@@ -25,6 +25,7 @@ export * from "./events/event-of-entry";
 export * from "./limits/concurrency-slots";
 export * from "./orgs/sign-in-settings";
 export * from "./orgs/weakening-settings";
+export * from "./orgs/domain-proof";
 export * from "./delegation/settings";
 export * from "./delegation/attenuation";
 export * from "./posture/rules";

@@ -7,7 +7,7 @@ import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { acceptInvitation, createInvitation, getInvitationByToken, invitationEmail, listInvitations, revokeInvitation } from "../src/invitations";
 import { listMembers, removeMember } from "../src/members";
 import { authenticateUser } from "../src/orgs/authenticate-user";
-import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
+import { addTestMember, createTestOrg, invitationTokenFromOutbox, type TestMember, type TestOrg } from "../src/testing";
 
 afterAll(async () => {
   await disconnectDb();
@@ -27,6 +27,12 @@ async function entries(orgId: string, type: string) {
   return (await db().auditEntry.findMany({ where: { orgId, type }, orderBy: { seq: "asc" } })).map((e) => ({ actorType: e.actorType, actorId: e.actorId, subjectId: e.subjectId }));
 }
 
+/** Creates an invitation and reads its token where it goes: the invitee's mail (the development outbox). */
+async function invite(args: Parameters<typeof createInvitation>[0]) {
+  const created = await createInvitation(args);
+  return { ...created, token: await invitationTokenFromOutbox(created.invitation.email) };
+}
+
 const email = (label: string) => `${label}-${newId("user").slice(4, 12).toLowerCase()}@example.test`;
 
 describe("createInvitation", () => {
@@ -34,22 +40,23 @@ describe("createInvitation", () => {
     const org = await createTestOrg({ label: "inv-mail" });
     const invitee = email("mailed");
     const created = await createInvitation({ ctx: ownerOf(org), input: { body: { email: invitee, role: "viewer" } }, deps: { consoleUrl: "https://console.example.test" } });
+    expect(created.emailSent).toBe(true);
     const mails = await db().devOutboxMessage.findMany({ where: { to: invitee } });
     expect(mails).toHaveLength(1);
-    expect(mails[0]?.text).toContain(created.acceptUrl);
-    expect(mails[0]?.subject).toContain(org.org.name);
+    expect(mails[0]?.text).toContain(`https://console.example.test/invite/${await invitationTokenFromOutbox(invitee)}`);
+    expect(mails[0]?.subject).toBe("You are invited to an organization on Gatehouse");
   });
 
-  it("answers the token once, in the accept URL; stores only its hash; lists it as pending; audits member.invited", async () => {
+  it("mails the token, never answers it; stores only its hash; lists it as pending; audits member.invited", async () => {
     const org = await createTestOrg({ label: "inv" });
     const invitee = email("invitee");
-    const created = await createInvitation({
+    const created = await invite({
       ctx: ownerOf(org),
       input: { body: { email: `  ${invitee.toUpperCase()} `, role: "approver" } },
       deps: { consoleUrl: "https://console.example.test/" },
     });
     expect(created.token).toMatch(/^gh_invite_[0-9A-Za-z]{32}$/);
-    expect(created.acceptUrl).toBe(`https://console.example.test/invite/${created.token}`);
+    expect(Object.keys(created).sort()).toEqual(["emailSent", "invitation", "token"]);
     expect(created.invitation).toMatchObject({ email: invitee, role: "approver", status: "pending", invitedBy: { id: org.owner.membershipId, email: org.owner.email } });
     const expiresInDays = (Date.parse(created.invitation.expiresAt) - Date.parse(created.invitation.createdAt)) / 86_400_000;
     expect(expiresInDays).toBe(7);
@@ -61,6 +68,7 @@ describe("createInvitation", () => {
     const logged = await db().auditEntry.findMany({ where: { orgId: org.org.id } });
     expect(logged.some((e) => e.canonical.includes(created.token.slice("gh_invite_".length)))).toBe(false);
     expect(await listInvitations({ ctx: org.ctx })).toEqual([created.invitation]);
+    expect(JSON.stringify(await listInvitations({ ctx: org.ctx }))).not.toContain(created.token.slice("gh_invite_".length));
     expect(await entries(org.org.id, "member.invited")).toEqual([{ actorType: "member", actorId: org.owner.membershipId, subjectId: created.invitation.id }]);
   });
 
@@ -85,11 +93,11 @@ describe("createInvitation", () => {
     await expectError(createInvitation({ ctx: org.ctx, input: { body: { email: invitee, role: "admin" } } }), "CONFLICT", /pending invitation/);
   });
 
-  it("a retry with the same Idempotency-Key issues a fresh token for the same invitation", async () => {
+  it("a retry with the same Idempotency-Key mails a fresh token for the same invitation", async () => {
     const org = await createTestOrg({ label: "invidem" });
     const invitee = email("retry");
-    const first = await createInvitation({ ctx: org.ctx, input: { body: { email: invitee, role: "viewer" }, idempotencyKey: "retry-1" } });
-    const second = await createInvitation({ ctx: org.ctx, input: { body: { email: invitee, role: "viewer" }, idempotencyKey: "retry-1" } });
+    const first = await invite({ ctx: org.ctx, input: { body: { email: invitee, role: "viewer" }, idempotencyKey: "retry-1" } });
+    const second = await invite({ ctx: org.ctx, input: { body: { email: invitee, role: "viewer" }, idempotencyKey: "retry-1" } });
     expect(second.invitation.id).toBe(first.invitation.id);
     expect(second.token).not.toBe(first.token);
     await expectError(acceptInvitation({ input: { token: first.token, newAccount: { name: "R", password: "long enough pw" } } }), "NOT_FOUND");
@@ -98,9 +106,11 @@ describe("createInvitation", () => {
   });
 
   it("writes the email text", () => {
-    const mail = invitationEmail({ orgName: "Acme", inviterName: "Ada", role: "admin", acceptUrl: "https://c.example/invite/t" });
-    expect(mail.subject).toBe("Ada invited you to Acme on Gatehouse");
+    const mail = invitationEmail({ orgName: "Acme", inviterName: "Ada", role: "admin", acceptUrl: "https://c.example/invite/t", expiresAt: new Date("2026-12-01T00:00:00Z") });
+    expect(mail.subject).toBe("You are invited to an organization on Gatehouse");
     expect(mail.text).toContain("as an admin");
+    expect(mail.text).toContain('Organization: "Acme"');
+    expect(mail.text).toContain('Invited by: "Ada"');
     expect(mail.text).toContain("https://c.example/invite/t");
   });
 });
@@ -109,7 +119,7 @@ describe("acceptInvitation", () => {
   it("a new user: an account (name + password) and a membership with the role, once; member.joined as the new member", async () => {
     const org = await createTestOrg({ label: "accnew" });
     const invitee = email("newbie");
-    const { token, invitation } = await createInvitation({ ctx: org.ctx, input: { body: { email: invitee, role: "approver" } } });
+    const { token, invitation } = await invite({ ctx: org.ctx, input: { body: { email: invitee, role: "approver" } } });
     const accepted = await acceptInvitation({ input: { token, newAccount: { name: "New Bie", password: "a good long password" } } });
     expect(accepted).toMatchObject({ org: { id: org.org.id }, role: "approver", newAccount: true });
     expect(await authenticateUser({ input: { email: invitee, password: "a good long password" } })).toMatchObject({ id: accepted.userId, name: "New Bie" });
@@ -125,9 +135,9 @@ describe("acceptInvitation", () => {
     const org = await createTestOrg({ label: "accold" });
     const other = await createTestOrg({ label: "accold2" });
     const stranger = await addTestMember(other, "viewer", "Stranger");
-    const { token } = await createInvitation({ ctx: org.ctx, input: { body: { email: org.owner.email.replace("owner", "guest"), role: "auditor" } } });
+    const { token } = await invite({ ctx: org.ctx, input: { body: { email: org.owner.email.replace("owner", "guest"), role: "auditor" } } });
     await expectError(acceptInvitation({ input: { token, user: { id: stranger.userId } } }), "FORBIDDEN", /another email/);
-    const invite2 = await createInvitation({ ctx: org.ctx, input: { body: { email: stranger.email.toUpperCase(), role: "auditor" } } });
+    const invite2 = await invite({ ctx: org.ctx, input: { body: { email: stranger.email.toUpperCase(), role: "auditor" } } });
     await expectError(acceptInvitation({ input: { token: invite2.token, newAccount: { name: "Dup", password: "a good long password" } } }), "CONFLICT", /already exists/);
     const accepted = await acceptInvitation({ input: { token: invite2.token, user: { id: stranger.userId } } });
     expect(accepted).toMatchObject({ userId: stranger.userId, role: "auditor", newAccount: false });
@@ -135,7 +145,7 @@ describe("acceptInvitation", () => {
 
   it("expired (409, reason expired), revoked (409, reason revoked), unknown or malformed (404)", async () => {
     const org = await createTestOrg({ label: "accexp" });
-    const old = await createInvitation({ ctx: org.ctx, input: { body: { email: email("late"), role: "viewer", expiresInDays: 1 } } });
+    const old = await invite({ ctx: org.ctx, input: { body: { email: email("late"), role: "viewer", expiresInDays: 1 } } });
     await expectError(
       acceptInvitation({ input: { token: old.token, newAccount: { name: "L", password: "a good long password" } }, now: Date.now() + 2 * 86_400_000 }),
       "CONFLICT",
@@ -144,7 +154,7 @@ describe("acceptInvitation", () => {
         reason: "expired",
       },
     );
-    const revoked = await createInvitation({ ctx: org.ctx, input: { body: { email: email("rev"), role: "viewer" } } });
+    const revoked = await invite({ ctx: org.ctx, input: { body: { email: email("rev"), role: "viewer" } } });
     const view = await revokeInvitation({ ctx: ownerOf(org), input: { invitationId: revoked.invitation.id } });
     expect(view.status).toBe("revoked");
     expect((await revokeInvitation({ ctx: org.ctx, input: { invitationId: revoked.invitation.id } })).status).toBe("revoked");
@@ -160,7 +170,7 @@ describe("acceptInvitation", () => {
 
   it("two acceptances of one token at once: exactly one succeeds", async () => {
     const org = await createTestOrg({ label: "accrace" });
-    const { token } = await createInvitation({ ctx: org.ctx, input: { body: { email: email("race"), role: "viewer" } } });
+    const { token } = await invite({ ctx: org.ctx, input: { body: { email: email("race"), role: "viewer" } } });
     const results = await Promise.allSettled([0, 1].map(() => acceptInvitation({ input: { token, newAccount: { name: "Race", password: "a good long password" } } })));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
   });
@@ -169,7 +179,7 @@ describe("acceptInvitation", () => {
     const org = await createTestOrg({ label: "accback" });
     const member = await addTestMember(org, "admin", "back");
     await removeMember({ ctx: org.ctx, input: { membershipId: member.membershipId } });
-    const { token } = await createInvitation({ ctx: org.ctx, input: { body: { email: member.email, role: "viewer" } } });
+    const { token } = await invite({ ctx: org.ctx, input: { body: { email: member.email, role: "viewer" } } });
     const accepted = await acceptInvitation({ input: { token, user: { id: member.userId } } });
     expect(accepted.membershipId).toBe(member.membershipId);
     expect((await listMembers({ ctx: org.ctx })).find((m) => m.id === member.membershipId)?.role).toBe("viewer");
@@ -190,7 +200,7 @@ describe("getInvitationByToken", () => {
   it("previews the org, role, email and status for the accept page, and whether the email has an account; unknown or malformed is 404", async () => {
     const org = await createTestOrg({ label: "peek" });
     const invitee = email("peek");
-    const { token } = await createInvitation({ ctx: ownerOf(org), input: { body: { email: invitee, role: "auditor", expiresInDays: 1 } } });
+    const { token } = await invite({ ctx: ownerOf(org), input: { body: { email: invitee, role: "auditor", expiresInDays: 1 } } });
     expect(await getInvitationByToken({ token })).toMatchObject({
       org: { name: org.org.name, slug: org.org.slug },
       email: invitee,
@@ -202,7 +212,7 @@ describe("getInvitationByToken", () => {
     expect((await getInvitationByToken({ token, now: Date.now() + 2 * 86_400_000 })).status).toBe("expired");
     await acceptInvitation({ input: { token, newAccount: { name: "Peek", password: "a good long password" } } });
     expect(await getInvitationByToken({ token })).toMatchObject({ status: "accepted", accountExists: true });
-    const member = await createInvitation({ ctx: org.ctx, input: { body: { email: org.owner.email.replace("owner", "second"), role: "viewer" } } });
+    const member = await invite({ ctx: org.ctx, input: { body: { email: org.owner.email.replace("owner", "second"), role: "viewer" } } });
     await revokeInvitation({ ctx: org.ctx, input: { invitationId: member.invitation.id } });
     expect((await getInvitationByToken({ token: member.token })).status).toBe("revoked");
     await expectError(getInvitationByToken({ token: `gh_invite_${"b".repeat(32)}` }), "NOT_FOUND");

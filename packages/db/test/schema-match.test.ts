@@ -147,11 +147,12 @@ describe("every model round-trips through the generated client", () => {
         sessionVersion: 3,
         ssoIssuer: "https://idp.test",
         ssoSubject: "s",
+        passwordUnproved: true,
       },
     });
     await roundTrip("User", user, () => prisma.user.findUnique({ where: { id: user.id } }));
     const membership = await prisma.membership.create({
-      data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", lastActiveAt: later, removedAt: later, createdAt: t },
+      data: { id: "mem_rt", orgId: org.id, userId: user.id, role: "auditor", lastActiveAt: later, removedAt: later, createdAt: t, unprovedInvitation: true },
     });
     await roundTrip("Membership", membership, () => prisma.membership.findUnique({ where: { id: membership.id } }));
     const agent = await prisma.agent.create({
@@ -324,6 +325,8 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("DevOutboxMessage", outboxMessage, () => prisma.devOutboxMessage.findUnique({ where: { id: outboxMessage.id } }));
     const ssoDomain = await prisma.orgSsoDomain.create({ data: { domain: "rt.example.test", orgId: org.id, createdAt: t } });
     await roundTrip("OrgSsoDomain", ssoDomain, () => prisma.orgSsoDomain.findUnique({ where: { domain: ssoDomain.domain } }));
+    const domainClaim = await prisma.orgDomainClaim.create({ data: { orgId: org.id, domain: "rt.example.test", token: "tk", verifiedAt: later, createdAt: t } });
+    await roundTrip("OrgDomainClaim", domainClaim, () => prisma.orgDomainClaim.findUnique({ where: { orgId_domain: { orgId: org.id, domain: "rt.example.test" } } }));
     const rollup = await prisma.decisionRollup.create({
       data: { orgId: org.id, period: "hour", bucket: t, agentId: "agt_rt", actionType: "pr.open", executed: 1, denied: 2, requested: 3, noPolicy: 4, outcomes: 5 },
     });

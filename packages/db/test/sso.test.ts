@@ -7,7 +7,8 @@ import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { listMembers, removeMember } from "../src/members";
 import { checkSessionSignInPolicy } from "../src/orgs/sign-in-policy";
 import { updateOrgSettings } from "../src/orgs/update-org-settings";
-import { addTestMember, createTestOrg, type TestOrg } from "../src/testing";
+import { verifySsoDomain } from "../src/orgs/sso-domains";
+import { addTestMember, createTestOrg, fakeDns, type TestOrg } from "../src/testing";
 
 afterAll(async () => {
   await disconnectDb();
@@ -25,6 +26,16 @@ async function orgWithDomain(label: string): Promise<{ org: TestOrg; domain: str
   return { org, domain, owner };
 }
 
+/** Sets the org's SSO domains and proves each through a DNS zone in memory. */
+async function routeProved(owner: Ctx, domains: string[], extra: Record<string, unknown> = {}): Promise<void> {
+  await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: domains, ...extra } } });
+  const dns = fakeDns();
+  for (const claim of await db().orgDomainClaim.findMany({ where: { orgId: owner.org.id } })) {
+    dns.publish(`_gatehouse-challenge.${claim.domain}`, `gatehouse-domain-verification=${claim.token}`);
+    await verifySsoDomain({ ctx: owner, input: { domain: claim.domain }, deps: { resolveTxt: dns.resolveTxt } });
+  }
+}
+
 const person = (email: string, over: Record<string, unknown> = {}) => ({ issuer: ISSUER, subject: `sub-${randomToken(10)}`, email, emailVerified: true, name: "Pat", ...over });
 
 async function expectError(promise: Promise<unknown>, code: string, match: Record<string, unknown> = {}): Promise<void> {
@@ -34,7 +45,7 @@ async function expectError(promise: Promise<unknown>, code: string, match: Recor
 describe("signInWithSso", () => {
   it("creates the account and, for a routed domain, the membership with the org's default role, audited; the log verifies", async () => {
     const { org, domain, owner } = await orgWithDomain("jit");
-    await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain.toUpperCase()], ssoDefaultRole: "approver" } } });
+    await routeProved(owner, [domain.toUpperCase()], { ssoDefaultRole: "approver" });
     const signedIn = await signInWithSso({ input: person(`New.Person@${domain}`) });
     expect(signedIn.email).toBe(`new.person@${domain}`);
     expect(signedIn.routed).toMatchObject({ orgId: org.org.id, outcome: "joined" });
@@ -65,7 +76,7 @@ describe("signInWithSso", () => {
 
   it("refuses an email the provider does not assert as verified, and writes nothing", async () => {
     const { owner, domain } = await orgWithDomain("unverified");
-    await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain] } } });
+    await routeProved(owner, [domain]);
     for (const over of [{ emailVerified: false }, { emailVerified: "true" }, { emailVerified: undefined }, { email: null }]) {
       await expectError(signInWithSso({ input: person(`x@${domain}`, over) }), "FORBIDDEN", { details: { reason: "SSO_EMAIL_UNVERIFIED" } });
     }
@@ -74,7 +85,7 @@ describe("signInWithSso", () => {
 
   it("does not re-add a removed member", async () => {
     const { org, domain, owner } = await orgWithDomain("removed");
-    await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain] } } });
+    await routeProved(owner, [domain]);
     const first = await signInWithSso({ input: person(`gone@${domain}`) });
     await removeMember({ ctx: owner, input: { membershipId: String(first.routed?.membershipId) } });
     const user = await db().user.findUniqueOrThrow({ where: { id: first.id } });
@@ -96,63 +107,65 @@ describe("signInWithSso", () => {
 });
 
 describe("the signIn settings", () => {
-  it("routes a domain to one org only (409 naming the field) and only the actor's own email domain (403)", async () => {
+  it("a domain routes only once proved, to one org; bad values are a 400 naming the field; the changes are audited", async () => {
     const a = await orgWithDomain("claim-a");
     const b = await orgWithDomain("claim-b");
-    await updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: [a.domain] } } });
-    // b's owner moves to a's domain and tries to route it too.
-    await db().user.update({ where: { id: b.org.owner.userId }, data: { email: `other@${a.domain}` } });
-    await expectError(updateOrgSettings({ ctx: b.owner, input: { signIn: { ssoDomains: [a.domain] } } }), "CONFLICT", {
-      message: expect.stringMatching(/^signIn\.ssoDomains: .*another organization/),
-    });
-    await expectError(updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: [a.domain, b.domain] } } }), "FORBIDDEN", {
-      message: expect.stringMatching(/^signIn\.ssoDomains: /),
-    });
-    // An admin key acts with its member's email.
-    const viaKey: Ctx = { ...a.owner, actor: { type: "adminKey", keyId: "key_x", userId: a.org.owner.userId, membershipId: a.org.owner.membershipId, role: "owner" } };
-    await expectError(updateOrgSettings({ ctx: viaKey, input: { signIn: { ssoDomains: [a.domain, "elsewhere.test"] } } }), "FORBIDDEN", {
-      message: expect.stringMatching(/your own email's domain \(claim-a-/),
-    });
+    // Anyone may claim any domain (their own or not): a claim routes nobody and blocks nobody.
+    await updateOrgSettings({ ctx: b.owner, input: { signIn: { ssoDomains: [a.domain] } } });
+    await routeProved(a.owner, [a.domain]);
+    expect(await db().orgSsoDomain.findUnique({ where: { domain: a.domain } })).toMatchObject({ orgId: a.org.org.id });
+    // b's claim cannot be proved now: it routes to a.
+    await expect(verifySsoDomain({ ctx: b.owner, input: { domain: a.domain }, deps: { resolveTxt: fakeDns().resolveTxt } })).rejects.toMatchObject({ code: "CONFLICT" });
     await expectError(updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: ["not a domain"] } } }), "VALIDATION", {
       message: expect.stringMatching(/signIn\.ssoDomains/),
     });
     await expectError(updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDefaultRole: "owner" } } }), "VALIDATION", {
       message: expect.stringMatching(/signIn\.ssoDefaultRole/),
     });
-    // Nothing was written by the refusals: b has no domain, and a's is a's.
-    expect(await db().orgSsoDomain.findMany({ where: { orgId: { in: [a.org.org.id, b.org.org.id] } }, select: { domain: true, orgId: true } })).toEqual([
-      { domain: a.domain, orgId: a.org.org.id },
-    ]);
-    // Once a lets it go, b may route it.
+    // Once a lets it go, b may prove it.
     await updateOrgSettings({ ctx: a.owner, input: { signIn: { ssoDomains: [] } } });
-    await updateOrgSettings({ ctx: b.owner, input: { signIn: { ssoDomains: [a.domain] } } });
+    expect(await db().orgSsoDomain.findUnique({ where: { domain: a.domain } })).toBeNull();
+    await routeProved(b.owner, [a.domain]);
     expect(await db().orgSsoDomain.findUnique({ where: { domain: a.domain } })).toMatchObject({ orgId: b.org.org.id });
-    const changes = await db().auditEntry.findMany({ where: { orgId: a.org.org.id, type: "org.settings_changed" } });
-    expect(changes.map((e) => JSON.parse(e.canonical).data.after.signIn.ssoDomains)).toEqual([[a.domain], []]);
+    const changes = await db().auditEntry.findMany({ where: { orgId: a.org.org.id, type: { in: ["org.settings_changed", "org.sso_domain_verified"] } }, orderBy: { seq: "asc" } });
+    expect(changes.map((e) => [e.type, JSON.parse(e.canonical).data.after?.signIn.ssoDomains ?? JSON.parse(e.canonical).data.domain])).toEqual([
+      ["org.settings_changed", [a.domain]],
+      ["org.sso_domain_verified", a.domain],
+      ["org.settings_changed", []],
+    ]);
   });
 
-  it("requires SSO only when it cannot lock out whoever turns it on; a password session is then refused", async () => {
+  it("requires SSO only when it cannot lock out whoever turns it on; a member's password session is then refused, an owner's is not", async () => {
     const { org, domain, owner } = await orgWithDomain("required");
     await expectError(updateOrgSettings({ ctx: owner, input: { signIn: { ssoRequired: true } } }), "CONFLICT", {
-      message: expect.stringMatching(/^signIn\.ssoRequired: route your own/),
+      message: expect.stringMatching(/^signIn\.ssoRequired: prove your own/),
     });
-    await expectError(updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain], ssoRequired: true } }, deps: { ssoConfigured: false } }), "CONFLICT", {
+    // Claimed is not enough: the domain must be proved.
+    await expectError(updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain], ssoRequired: true } } }), "CONFLICT", {
+      message: expect.stringMatching(/^signIn\.ssoRequired: prove your own/),
+    });
+    await routeProved(owner, [domain]);
+    await expectError(updateOrgSettings({ ctx: owner, input: { signIn: { ssoRequired: true } }, deps: { ssoConfigured: false } }), "CONFLICT", {
       message: expect.stringMatching(/^signIn\.ssoRequired: .*no single sign-on provider/),
     });
-    await checkSessionSignInPolicy({ ctx: owner, signInMethod: "password" });
-    const settings = await updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [domain], ssoRequired: true } }, deps: { ssoConfigured: true } });
+    const member = await addTestMember(org, "admin");
+    const memberCtx: Ctx = { org: org.org, actor: { type: "user", userId: member.userId, membershipId: member.membershipId, role: "admin" }, requestId: "t" };
+    await checkSessionSignInPolicy({ ctx: memberCtx, signInMethod: "password" });
+    const settings = await updateOrgSettings({ ctx: owner, input: { signIn: { ssoRequired: true } }, deps: { ssoConfigured: true } });
     expect(settings.signIn).toEqual({ ssoDomains: [domain], ssoDefaultRole: "viewer", ssoRequired: true });
     // Dropping one's own domain while SSO is required would lock one out.
     await expectError(updateOrgSettings({ ctx: owner, input: { signIn: { ssoDomains: [] } } }), "CONFLICT", { message: expect.stringMatching(/^signIn\.ssoRequired/) });
     await expect
       .poll(() =>
-        checkSessionSignInPolicy({ ctx: owner, signInMethod: "password" }).then(
+        checkSessionSignInPolicy({ ctx: memberCtx, signInMethod: "password" }).then(
           () => null,
           (e: unknown) => e,
         ),
       )
       .toMatchObject({ code: "FORBIDDEN", details: { reason: "SSO_REQUIRED" } });
-    await checkSessionSignInPolicy({ ctx: owner, signInMethod: "sso" });
+    await checkSessionSignInPolicy({ ctx: memberCtx, signInMethod: "sso" });
+    // Owners keep their password: the way in when the identity provider fails.
+    await checkSessionSignInPolicy({ ctx: owner, signInMethod: "password" });
     expect((await verifyAuditLog({ ctx: org.ctx })).valid).toBe(true);
   });
 });

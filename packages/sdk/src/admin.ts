@@ -170,9 +170,10 @@ export interface AdminInvitations {
   /** The pending invitations, newest first. */
   list(options?: RequestOptions): Promise<Invitation[]>;
   /**
-   * Invites `email` with `role` (at most the key's member's). The answer holds the token, shown once,
-   * and `acceptUrl` to send to the invitee. Each call sends an `Idempotency-Key`, so a retry of a call
-   * whose answer was lost gets the same invitation with a fresh token, never a second invitation.
+   * Invites `email` with `role` (at most the key's member's). The accept link is mailed to the invitee
+   * only; the answer says whether the mail went out (`emailSent`), never the link. Each call sends an
+   * `Idempotency-Key`, so a retry of a call whose answer was lost gets the same invitation (and mails a
+   * fresh link), never a second invitation.
    */
   create(invitation: { email: string; role: MemberRole }, options?: CreateInvitationOptions): Promise<CreatedInvitation>;
   /** Revokes an invitation (`inv_…`): its link stops working. Revoking twice is harmless. */

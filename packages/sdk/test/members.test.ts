@@ -23,7 +23,7 @@ const invitation: Invitation = {
   expiresAt: "2026-11-29T10:00:00.000Z",
   createdAt: "2026-11-22T10:00:00.000Z",
 };
-const created: CreatedInvitation = { invitation, token: "gh_invite_x", acceptUrl: "https://console.example.test/invite/gh_invite_x" };
+const created: CreatedInvitation = { invitation, emailSent: true };
 
 describe("admin.org", () => {
   it("get() GETs /v1/admin/org with the admin key", async () => {

@@ -13,17 +13,20 @@ import {
   listAgentKeys,
   listAgents,
   listPolicySummaries,
+  listSsoDomains,
   revokeApiKey,
   setAgentStatus,
   simulatePolicies,
   testPolicies,
+  verifySsoDomain,
+  type ResolveTxt,
 } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
 /** Org administration with a member's admin key; the member's role decides what is allowed. */
-export async function adminRoutes(app: FastifyInstance): Promise<void> {
+export async function adminRoutes(app: FastifyInstance, options: { resolveTxt?: ResolveTxt | undefined }): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
 
   api.route({
@@ -111,5 +114,13 @@ export async function adminRoutes(app: FastifyInstance): Promise<void> {
       const outcome = await changeOrgSettings({ ctx: ctxOf(request), input: request.body });
       return outcome.status === "applied" ? reply.status(200).send(outcome.settings) : reply.status(202).send(outcome);
     },
+  });
+
+  api.route({ ...fromContract(routeOf("listSsoDomains")), handler: async (request) => listSsoDomains({ ctx: ctxOf(request) }) });
+
+  const resolveTxt = options.resolveTxt;
+  api.route({
+    ...fromContract(routeOf("verifySsoDomain")),
+    handler: async (request) => verifySsoDomain({ ctx: ctxOf(request), input: request.body, deps: resolveTxt ? { resolveTxt } : {} }),
   });
 }

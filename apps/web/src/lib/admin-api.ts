@@ -1,4 +1,4 @@
-import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, PendingSettingsChange, RemovedMember } from "@gatehouse/contracts";
+import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, PendingSettingsChange, RemovedMember, SsoDomainClaim } from "@gatehouse/contracts";
 import type { MemberRole } from "@gatehouse/core";
 import { ApiError } from "./api-client";
 
@@ -82,6 +82,7 @@ export function isPendingSettings(outcome: OrgSettings | PendingSettingsChange):
 export function pendingSettingsMessage(outcome: PendingSettingsChange): string {
   return `Not applied yet: this change weakens enforcement (${outcome.weakened.map((w) => w.path).join(", ")}), so another owner or admin must approve it in Approvals.`;
 }
+export const verifySsoDomain = (orgSlug: string, domain: string) => call<SsoDomainClaim>("POST", `${orgPath(orgSlug)}/settings/sso-domains/verify`, { domain });
 
 /** A refusal's message for one field, or null. */
 export function fieldError(error: unknown, field: string): string | null {

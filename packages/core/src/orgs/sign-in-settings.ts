@@ -7,7 +7,7 @@ import { isTopRole, MEMBER_ROLES, type MemberRole } from "../permissions";
  *   provider, join this org just in time (a domain routes to one org only);
  * - `ssoDefaultRole`: the role they join with (never owner);
  * - `ssoRequired`: members must have signed in with SSO to use the org in the console (admin keys,
- *   API credentials, keep working).
+ *   API credentials, keep working; owners keep their password: the way in if the provider fails).
  */
 /** The roles single sign-on may give on joining: every role of the catalogue but the top one (owner). */
 export const SSO_DEFAULT_ROLES = MEMBER_ROLES.filter((role) => !isTopRole(role)) as [MemberRole, ...MemberRole[]];
@@ -68,7 +68,11 @@ export function emailDomain(email: string): string {
 export const SIGN_IN_METHODS = ["password", "sso"] as const;
 export type SignInMethod = (typeof SIGN_IN_METHODS)[number];
 
-/** Whether a console session signed in with `method` may use an org with this policy. */
-export function sessionMeetsSignInPolicy(settings: Pick<SignInSettings, "ssoRequired">, method: SignInMethod): boolean {
-  return !settings.ssoRequired || method === "sso";
+/**
+ * Whether a console session signed in with `method` may use an org with this policy, as a member with
+ * `role`. Owners are never held to `ssoRequired`: their password is the way back in when the identity
+ * provider is down, misconfigured or turned against them, and nobody below them can take it away.
+ */
+export function sessionMeetsSignInPolicy(settings: Pick<SignInSettings, "ssoRequired">, method: SignInMethod, role: MemberRole): boolean {
+  return !settings.ssoRequired || method === "sso" || isTopRole(role);
 }

@@ -23,7 +23,7 @@ export async function resetPassword({ input }: { input: unknown }): Promise<{ us
     const before = await tx.user.findUniqueOrThrow({ where: { id: spent.userId }, select: { emailVerifiedAt: true } });
     const user = await tx.user.update({
       where: { id: spent.userId },
-      data: { passwordHash, sessionVersion: { increment: 1 }, ...(before.emailVerifiedAt ? {} : { emailVerifiedAt: now }) },
+      data: { passwordHash, passwordUnproved: false, sessionVersion: { increment: 1 }, ...(before.emailVerifiedAt ? {} : { emailVerifiedAt: now }) },
       select: { id: true, email: true },
     });
     await recordAccountEvent(tx, user.id, "account.password_reset");

@@ -1,9 +1,11 @@
 import { DomainError, emailDomain, isSafeText, newId, signInSettings, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
+import { actorRef } from "../actors/actor-ref";
+import { systemCtx } from "../actors/context";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
-import { announceMemberChange } from "../members/member-access";
+import { announceMemberChange, revokeMemberKeys } from "../members/member-access";
 
 /** details.reason of the FORBIDDEN for an identity provider that did not assert a verified email. */
 export const SSO_EMAIL_UNVERIFIED = "SSO_EMAIL_UNVERIFIED";
@@ -27,6 +29,8 @@ export interface SsoSignIn {
   sessionVersion: number;
   /** The org the email's domain routes to and what happened there; null when no org routes it. */
   routed: { orgId: string; orgSlug: string; membershipId: string | null; outcome: "joined" | "member" | "removed" } | null;
+  /** What the first proof of the address took away: whether a password was removed, and the memberships ended. */
+  dropped: { password: boolean; memberships: Array<{ orgId: string; membershipId: string; revokedKeys: string[] }> };
 }
 
 const emailSchema = z.email().max(320);
@@ -52,8 +56,17 @@ function displayName(name: string | null | undefined, email: string): string {
  * The account is the one with that email (case-insensitive), created when there is none (no password,
  * email verified). The first SSO sign-in links the issuer and subject to it; a later one with the same
  * email but another subject (or a subject linked to another account) is refused (SSO_IDENTITY_MISMATCH).
- * An account whose email was never verified (a pending self-service sign-up) loses its password and
- * its sessions when SSO proves the address: whoever chose that password never proved they own it.
+ *
+ * The first SSO sign-in of an account (none linked yet) is the owner's proof of the address, and what
+ * someone else may have set up on it before goes (ADR 0012, "Who proved it"):
+ * - the password, if it was chosen without proof of the mailbox that the owner chose it: a pending
+ *   self-service sign-up (email never verified) or the accept page of an invitation (whoever held the
+ *   link, e.g. the inviter who got it back) — with every session (the session version moves on);
+ * - every membership joined through an invitation by the account while it had no other proof
+ *   (`unproved_invitation`): ended as a removal by the system (`member.removed`, reason
+ *   `sso_first_proof`), its admin keys revoked. A routed org's membership ended so is then re-joined
+ *   by JIT with the org's default role. A password the owner set through a mailed reset link, a
+ *   verified sign-up and memberships from SSO or an operator stay.
  *
  * Just-in-time membership: when an org routes the email's domain (signIn.ssoDomains) and the user has
  * no membership there, they join with its ssoDefaultRole (`member.joined`, the new member as actor,
@@ -76,6 +89,7 @@ export async function signInWithSso({ input }: { input: unknown }): Promise<SsoS
     if (!isUniqueViolation(error)) throw error;
     result = await run();
   }
+  for (const ended of result.dropped.memberships) await announceMemberChange(ended.orgId, ended.membershipId, ended.revokedKeys);
   if (result.routed?.outcome === "joined" && result.routed.membershipId) await announceMemberChange(result.routed.orgId, result.routed.membershipId, []);
   return result;
 }
@@ -90,34 +104,79 @@ async function signIn(tx: Tx, data: { issuer: string; subject: string; email: st
   }
   let user: { id: string; email: string; name: string; sessionVersion: number };
   let newAccount = false;
+  let droppedPassword = false;
+  const endedMemberships: SsoSignIn["dropped"]["memberships"] = [];
   if (!byEmail) {
     user = await tx.user.create({
       data: { id: newId("user"), email, name: displayName(data.name, email), passwordHash: null, emailVerifiedAt: new Date(), ssoIssuer: issuer, ssoSubject: subject },
     });
     newAccount = true;
-  } else if (!byEmail.emailVerifiedAt) {
+  } else if (byEmail.ssoSubject === null) {
+    // The first proof of the address by its owner.
+    droppedPassword = byEmail.passwordHash !== null && (!byEmail.emailVerifiedAt || byEmail.passwordUnproved);
     user = await tx.user.update({
       where: { id: byEmail.id },
-      data: { emailVerifiedAt: new Date(), passwordHash: null, sessionVersion: { increment: 1 }, ssoIssuer: issuer, ssoSubject: subject },
+      data: {
+        emailVerifiedAt: byEmail.emailVerifiedAt ?? new Date(),
+        ssoIssuer: issuer,
+        ssoSubject: subject,
+        passwordUnproved: false,
+        ...(droppedPassword || !byEmail.emailVerifiedAt ? { passwordHash: null, sessionVersion: { increment: 1 } } : {}),
+      },
     });
-  } else if (byEmail.ssoIssuer !== issuer || byEmail.ssoSubject !== subject) {
+    endedMemberships.push(...(await endUnprovedMemberships(tx, byEmail.id)));
+  } else if (byEmail.ssoIssuer !== issuer) {
     user = await tx.user.update({ where: { id: byEmail.id }, data: { ssoIssuer: issuer, ssoSubject: subject } });
   } else {
     user = byEmail;
   }
+  const dropped = { password: droppedPassword, memberships: endedMemberships };
   const account = { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
-  const route = await tx.orgSsoDomain.findUnique({ where: { domain: emailDomain(email) }, include: { org: { select: { id: true, slug: true, settings: true } } } });
-  if (!route) return { ...account, routed: null };
+  // Only a proved domain routes (verifySsoDomain), and never to a closed org.
+  const route = await tx.orgSsoDomain.findUnique({ where: { domain: emailDomain(email) }, include: { org: { select: { id: true, slug: true, settings: true, closedAt: true } } } });
+  if (!route || route.org.closedAt) return { ...account, routed: null, dropped };
   const org = route.org;
   const existing = await tx.membership.findUnique({ where: { orgId_userId: { orgId: org.id, userId: user.id } }, select: { id: true, removedAt: true } });
-  if (existing) return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: existing.id, outcome: existing.removedAt ? "removed" : "member" } };
+  const endedNow = existing !== null && endedMemberships.some((m) => m.membershipId === existing.id);
+  if (existing && !endedNow)
+    return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: existing.id, outcome: existing.removedAt ? "removed" : "member" }, dropped };
   const role: MemberRole = signInSettings(org.settings).ssoDefaultRole;
-  const membership = await tx.membership.create({ data: { id: newId("membership"), orgId: org.id, userId: user.id, role } });
+  const membership = existing
+    ? await tx.membership.update({ where: { id: existing.id }, data: { role, removedAt: null, lastActiveAt: null, unprovedInvitation: false } })
+    : await tx.membership.create({ data: { id: newId("membership"), orgId: org.id, userId: user.id, role } });
   await appendAuditEntry(tx, org.id, {
     type: "member.joined",
     actor: { type: "member", id: membership.id },
     subjectId: membership.id,
     data: { userId: user.id, email: user.email, role, via: "sso", domain: route.domain, newAccount },
   });
-  return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: membership.id, outcome: "joined" } };
+  return { ...account, routed: { orgId: org.id, orgSlug: org.slug, membershipId: membership.id, outcome: "joined" }, dropped };
+}
+
+/**
+ * Ends the account's live memberships that rest only on an invitation link (`unproved_invitation`), as
+ * removals by the system in each org (`member.removed`, reason `sso_first_proof`), with their admin
+ * keys. A closed org's log takes no entries: its membership ends without one (only owners read it).
+ */
+async function endUnprovedMemberships(tx: Tx, userId: string): Promise<SsoSignIn["dropped"]["memberships"]> {
+  const rows = await tx.membership.findMany({
+    where: { userId, unprovedInvitation: true, removedAt: null },
+    include: { org: { select: { id: true, slug: true, name: true, closedAt: true } }, user: { select: { email: true } } },
+    orderBy: { id: "asc" },
+  });
+  const ended: SsoSignIn["dropped"]["memberships"] = [];
+  const now = new Date();
+  for (const row of rows) {
+    await tx.membership.update({ where: { id: row.id }, data: { removedAt: now, unprovedInvitation: false } });
+    if (row.org.closedAt) continue;
+    const ctx = systemCtx({ id: row.org.id, slug: row.org.slug, name: row.org.name }, "sso");
+    await appendAuditEntry(tx, row.org.id, {
+      type: "member.removed",
+      actor: actorRef(ctx.actor),
+      subjectId: row.id,
+      data: { userId, email: row.user.email, role: row.role, reason: "sso_first_proof" },
+    });
+    ended.push({ orgId: row.org.id, membershipId: row.id, revokedKeys: await revokeMemberKeys(tx, ctx, row.id, now) });
+  }
+  return ended;
 }

@@ -8,6 +8,7 @@ import { db, TX_OPTIONS } from "../infra/client";
 import { dbEnv } from "../infra/env";
 import { currentRole } from "../members/member-access";
 import { invitationEmail } from "./invitation-email";
+import { admitInvitation, type InvitationLimits } from "./invitation-throttle";
 import { issueInvitationToken } from "./invitation-token";
 import { INVITATION_INCLUDE, invitationStatus, invitationView } from "./invitation-view";
 import { sendInvitationEmail } from "./send-invitation-email";
@@ -16,6 +17,8 @@ export interface CreateInvitationDeps {
   /** The console's base URL (default: GATEHOUSE_CONSOLE_URL, else http://localhost:$WEB_PORT). */
   consoleUrl?: string;
   now?: number;
+  /** Default INVITATION_LIMITS. */
+  limits?: InvitationLimits;
 }
 
 /** The console page that accepts an invitation. */
@@ -27,10 +30,11 @@ export function acceptUrlOf(token: string, consoleUrl?: string): string {
 
 /**
  * Invites `email` to the org with `role` (at most the caller's own rank). The invitation is single-use,
- * expires (7 days by default) and can be revoked; only its token's hash is stored, and the token is
- * answered once, in `acceptUrl`. An email that is already a member, or already has a pending
- * invitation, is a 409. With an `idempotencyKey`, a retry of the same request issues a fresh token for
- * the same invitation (the first answer was lost, and with it the only copy of the first token).
+ * expires (7 days by default) and can be revoked; only its token's hash is stored, and the token goes
+ * to the invitee's mailbox only — never into the answer, a log, an audit entry or an event — so
+ * accepting it proves the invitee reads that mail. Invitations are limited per org and per sender
+ * (admitInvitation, 429). An email that is already a member, or already has a pending invitation, is a
+ * 409. With an `idempotencyKey`, a retry of the same request mails a fresh link for the same invitation.
  */
 export async function createInvitation({
   ctx,
@@ -46,6 +50,7 @@ export async function createInvitation({
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { email, role, expiresInDays } = parsed.data;
   const now = deps.now ?? Date.now();
+  await admitInvitation(ctx, deps.limits, now);
   const token = issueInvitationToken();
   const idempotencyKey = input.idempotencyKey ?? null;
   const result = await db().$transaction(async (tx) => {
@@ -97,6 +102,7 @@ export async function createInvitation({
   }, TX_OPTIONS);
   const acceptUrl = acceptUrlOf(token.plaintext, deps.consoleUrl);
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { name: true } });
-  await sendInvitationEmail({ to: email, link: acceptUrl, ...invitationEmail({ orgName: org.name, inviterName: result.invitedBy?.user.name ?? org.name, role, acceptUrl }) });
-  return { invitation: invitationView(result, now), token: token.plaintext, acceptUrl };
+  const mail = invitationEmail({ orgName: org.name, inviterName: result.invitedBy?.user.name ?? org.name, role, acceptUrl, expiresAt: result.expiresAt });
+  const { sent } = await sendInvitationEmail({ to: email, link: acceptUrl, ...mail });
+  return { invitation: invitationView(result, now), emailSent: sent };
 }

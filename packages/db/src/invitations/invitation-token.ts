@@ -4,7 +4,7 @@ import { randomToken } from "@gatehouse/core";
 /**
  * Invitation tokens look like `gh_invite_<32 chars>` (190 bits). Like API keys, only SHA-256 of the
  * whole token is stored (tokens are random, so a fast hash is enough) and the lookup is by that
- * hash; the plaintext is shown once, to the inviter, inside the accept URL.
+ * hash; the plaintext exists only in the accept URL mailed to the invitee.
  */
 const TOKEN_PATTERN = /^gh_invite_[0-9a-zA-Z]{32}$/;
 

@@ -2,9 +2,9 @@ import { sendMail } from "../mail";
 
 /**
  * The call site where an invitation's email is sent: createInvitation calls it once, after the
- * invitation committed, with the text of `invitationEmail`. A failed send must not undo the
- * invitation (the inviter still holds the accept URL the API answered, and can pass it on or revoke
- * and invite again), so a failure is reported, not thrown. Without SMTP_URL the mail lands in the
+ * invitation committed, with the text of `invitationEmail`. The link goes nowhere else: the
+ * inviter never sees it. A failed send does not undo the invitation; it is reported (`emailSent: false`
+ * in the answer) and the inviter revokes and invites again once mail works. Without SMTP_URL the mail lands in the
  * development outbox and the server log, as every mail does.
  */
 export async function sendInvitationEmail(message: { to: string; subject: string; text: string; link: string }): Promise<{ sent: boolean }> {

@@ -5,6 +5,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner } from "./member-access";
 import { MEMBER_INCLUDE, memberView } from "./member-view";
 
@@ -36,6 +37,7 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: { memb
       subjectId: member.id,
       data: { userId: member.userId, email: member.user.email, from: member.role, to: role },
     });
+    await revokeInvitationsOfInviter(tx, ctx, member.id, role);
     return { view: memberView(updated), changed: true };
   }, TX_OPTIONS);
   if (changed) await announceMemberChange(ctx.org.id, view.id, []);

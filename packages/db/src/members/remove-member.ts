@@ -5,6 +5,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
 
 /**
@@ -45,6 +46,7 @@ async function endMembership(ctx: Ctx, membershipId: string): Promise<RemovedMem
       data: { userId: member.userId, email: member.user.email, role: member.role },
     });
     const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now);
+    await revokeInvitationsOfInviter(tx, ctx, member.id, null);
     return { id: member.id, removedAt: now.toISOString(), revokedKeys };
   }, TX_OPTIONS);
   await announceMemberChange(ctx.org.id, result.id, result.revokedKeys);

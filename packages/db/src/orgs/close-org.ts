@@ -8,6 +8,7 @@ import { endUndecided } from "../approvals/end-approvals";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
+import { revokeOrgInvitations } from "../invitations/revoke-inviter-invitations";
 import { evictOrgKeys } from "../keys/authenticate-api-key";
 import { currentRole } from "../members/member-access";
 
@@ -18,7 +19,8 @@ export const ORG_CLOSED_REASON = "organization closed";
  * Closes the org, for good (owners only, `org.close`). The body's `confirm` must be the org's slug as
  * it is now (else 400 naming `confirm`, nothing written). In one transaction: the `org.closed` entry
  * naming the actor, every pending approval cancelled (an `approval.cancelled` entry each; their
- * waiters hear it), then `closed_at`/`closed_by` — after which the log takes no more entries
+ * waiters hear it), every pending invitation revoked, its SSO domains released (claims and routes),
+ * then `closed_at`/`closed_by` — after which the log takes no more entries
  * (appendAuditEntries refuses with 409 ORG_CLOSED), so every change to the org is refused.
  *
  * What stops: every agent key and admin key (authenticateApiKey refuses keys of a closed org; this
@@ -45,6 +47,10 @@ export async function closeOrg({ ctx, input }: { ctx: Ctx; input: unknown }): Pr
       SELECT a.id, a.action_id, a.agent_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
       WHERE a.org_id = ${ctx.org.id} AND a.status = 'pending' ORDER BY a.id FOR UPDATE OF a`;
     await endUndecided(tx, ctx.org.id, pending, { status: "cancelled", reason: ORG_CLOSED_REASON }, actor);
+    // Its pending invitations die, and its SSO domains (claims and routes) are released for others to prove.
+    await revokeOrgInvitations(tx, ctx);
+    await tx.orgSsoDomain.deleteMany({ where: { orgId: ctx.org.id } });
+    await tx.orgDomainClaim.deleteMany({ where: { orgId: ctx.org.id } });
     const closed = await tx.org.update({ where: { id: ctx.org.id }, data: { closedAt: new Date(), closedBy }, select: { closedAt: true } });
     return { id: ctx.org.id, slug: org.slug, closedAt: (closed.closedAt ?? new Date()).toISOString(), closedBy, cancelled: pending.map((r) => r.id) };
   }, TX_OPTIONS);

@@ -104,3 +104,41 @@ export async function addTestMember(org: TestOrg, role: MemberRole, label: strin
   const key = await issueAdminKey({ ctx: org.ctx, input: { membershipId: membership.id } });
   return { userId: user.id, membershipId: membership.id, email, role, apiKey: key.apiKey };
 }
+
+/**
+ * The invitation token of the newest invitation mail to `email` in the development outbox (tests run
+ * without SMTP_URL): the invitee's mailbox, the only place a token goes. Throws when there is none.
+ */
+export async function invitationTokenFromOutbox(email: string): Promise<string> {
+  const mail = await db().devOutboxMessage.findFirst({ where: { to: { equals: email, mode: "insensitive" } }, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  const token = mail?.text.match(/\/invite\/(gh_invite_[0-9A-Za-z]{32})/)?.[1];
+  if (!token) throw new Error(`no invitation mail to ${email} in the development outbox`);
+  return token;
+}
+
+/**
+ * A DNS zone in memory for SSO domain proofs: `publish` a TXT record, pass `resolveTxt` where
+ * verifySsoDomain (or the API's buildServer) takes one. A name without records fails as DNS does
+ * (ENOTFOUND); `fail(name, code)` makes a name's lookup fail with another code (SERVFAIL, ETIMEOUT).
+ */
+export function fakeDns(): {
+  resolveTxt: (name: string) => Promise<string[][]>;
+  publish: (name: string, value: string) => void;
+  fail: (name: string, code: string) => void;
+  lookups: string[];
+} {
+  const zone = new Map<string, string[][]>();
+  const failures = new Map<string, string>();
+  const lookups: string[] = [];
+  return {
+    lookups,
+    publish: (name, value) => zone.set(name.toLowerCase(), [...(zone.get(name.toLowerCase()) ?? []), [value]]),
+    fail: (name, code) => failures.set(name.toLowerCase(), code),
+    resolveTxt: async (name) => {
+      lookups.push(name);
+      const code = failures.get(name.toLowerCase()) ?? (zone.has(name.toLowerCase()) ? null : "ENOTFOUND");
+      if (code) throw Object.assign(new Error(`queryTxt ${code} ${name}`), { code });
+      return zone.get(name.toLowerCase()) ?? [];
+    },
+  };
+}

@@ -644,6 +644,46 @@ export interface paths {
         patch: operations["updateSettings"];
         trace?: never;
     };
+    "/v1/admin/settings/sso-domains": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's SSO domains and their proof
+         * @description Each domain of `signIn.ssoDomains` with its status and the DNS TXT record (`_gatehouse-challenge.<domain>`) that proves it. Only a verified domain routes people who sign in with SSO to this org.
+         */
+        get: operations["listSsoDomains"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/settings/sso-domains/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove an SSO domain
+         * @description Looks up the domain's DNS TXT record `_gatehouse-challenge.<domain>` and, if it carries this org's value, routes the domain to the org. A domain not in `signIn.ssoDomains` is a 404; a missing or wrong record, or a domain another org proved first, is a 409 naming `domain`. Verifying a proved domain again answers it.
+         */
+        post: operations["verifySsoDomain"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/approvals/{id}": {
         parameters: {
             query?: never;
@@ -1320,13 +1360,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** @description The invitation, with its token (shown once) and the URL to accept it. */
+        /** @description The invitation. Its accept link went to the invitee's mailbox only. */
         CreatedInvitation: {
             invitation: components["schemas"]["Invitation"];
-            /** @description Shown once; only its hash is stored. */
-            token: string;
-            /** @description The console's `/invite/<token>` page, to send to the invitee. */
-            acceptUrl: string;
+            /** @description Whether the mail with the accept link went out. The link is sent to the invitee only; it is never answered. */
+            emailSent: boolean;
         };
         /** @description Who to invite, with which role. */
         CreateInvitationRequest: {
@@ -2073,6 +2111,27 @@ export interface components {
              */
             days?: number;
         };
+        /** @description A domain of `signIn.ssoDomains`, whether it is proved, and the DNS TXT record that proves it. */
+        SsoDomainClaim: {
+            domain: string;
+            /**
+             * @description `pending` routes nobody; `verified`: people at the domain who sign in with SSO join this org.
+             * @enum {string}
+             */
+            status: "pending" | "verified";
+            /** @description The DNS record that proves the domain: publish it, then verify. The token is this org's own for this domain. */
+            record: {
+                /** @constant */
+                type: "TXT";
+                name: string;
+                value: string;
+            };
+            verifiedAt: string | null;
+        };
+        /** @description The org's claimed SSO domains, in the order of `signIn.ssoDomains`. */
+        SsoDomainClaimList: {
+            domains: components["schemas"]["SsoDomainClaim"][];
+        };
         /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
         StoredPolicyList: {
             policies: ({
@@ -2134,6 +2193,11 @@ export interface components {
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
             };
+        };
+        /** @description The domain whose DNS TXT record to check. */
+        VerifySsoDomainRequest: {
+            /** @description A domain of `signIn.ssoDomains`. */
+            domain: string;
         };
         /** @description Who the presented key acts as. */
         WhoAmI: {
@@ -5850,6 +5914,185 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SettingsChangePendingApproval"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listSsoDomains: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The claimed domains. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoDomainClaimList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    verifySsoDomain: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["VerifySsoDomainRequest"];
+            };
+        };
+        responses: {
+            /** @description The domain, verified. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoDomainClaim"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

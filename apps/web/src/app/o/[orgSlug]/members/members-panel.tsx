@@ -7,7 +7,6 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { LoadError } from "@/components/panel-states";
-import { CopyButton } from "@/components/text-actions";
 import { changeRole, fetchInvitations, fetchMembers, fieldError, inviteMember, leaveOrg, memberKeys, removeMember, revokeInvitation } from "@/lib/admin-api";
 import { formatDateTime } from "@/lib/format";
 
@@ -304,17 +303,10 @@ function InviteForm({ orgSlug, assignable }: { orgSlug: string; assignable: read
           </p>
         ) : null}
         {invite.data ? (
-          <div role="status" className="w-full space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
-            <p>
-              Invited {invite.data.invitation.email} as {invite.data.invitation.role}. We emailed them this link; it is shown only now and works once, until{" "}
-              {formatDateTime(invite.data.invitation.expiresAt)}.
-            </p>
-            <div className="flex items-center gap-2">
-              <code data-testid="accept-url" className="min-w-0 flex-1 truncate rounded bg-white px-2 py-1 font-mono text-xs">
-                {invite.data.acceptUrl}
-              </code>
-              <CopyButton text={invite.data.acceptUrl} label="Copy link" />
-            </div>
+          <div role="status" className="w-full rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
+            {invite.data.emailSent
+              ? `Invited ${invite.data.invitation.email} as ${invite.data.invitation.role}. We emailed them a link that works once, until ${formatDateTime(invite.data.invitation.expiresAt)}; only they receive it.`
+              : `Invited ${invite.data.invitation.email} as ${invite.data.invitation.role}, but the email could not be sent: revoke the invitation and invite them again once mail works.`}
           </div>
         ) : null}
       </form>

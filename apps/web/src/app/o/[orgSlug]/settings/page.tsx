@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { getOrg, getOrgSettings, hasPermission } from "@gatehouse/db";
+import { getOrg, getOrgSettings, hasPermission, listSsoDomains } from "@gatehouse/db";
 import { emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { oidcConfig } from "@/env";
 import { getOrgContextOrNotFound } from "@/server/org";
@@ -19,7 +19,7 @@ export default async function SettingsPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   const role = ctx.actor.type === "user" ? ctx.actor.role : null;
-  const [org, settings] = await Promise.all([getOrg({ ctx }), getOrgSettings({ ctx })]);
+  const [org, settings, claims] = await Promise.all([getOrg({ ctx }), getOrgSettings({ ctx }), listSsoDomains({ ctx })]);
   return (
     <div className="max-w-3xl space-y-10">
       <h1 className="text-xl font-semibold">Settings</h1>
@@ -33,6 +33,7 @@ export default async function SettingsPage({ params }: { params: Params }) {
       <SignInSection
         orgSlug={orgSlug}
         signIn={settings.signIn}
+        claims={claims.domains}
         canWrite={role !== null && hasPermission(role, "settings.write")}
         ssoConfigured={oidcConfig() !== null}
         ownDomain={emailDomain(user.email)}

@@ -1,20 +1,24 @@
 "use client";
 
-import type { OrgSettings } from "@gatehouse/contracts";
+import type { OrgSettings, SsoDomainClaim } from "@gatehouse/contracts";
 import type { SsoDefaultRole } from "@gatehouse/core";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { FieldApiError, isPendingSettings, pendingSettingsMessage, updateSignInSettings } from "@/lib/admin-api";
+import { Button } from "@/components/button";
+import { CopyButton } from "@/components/text-actions";
+import { FieldApiError, isPendingSettings, pendingSettingsMessage, updateSignInSettings, verifySsoDomain } from "@/lib/admin-api";
 import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
   orgSlug: string;
   signIn: OrgSettings["signIn"];
+  /** Each claimed domain, whether it is proved, and its DNS TXT record. */
+  claims: readonly SsoDomainClaim[];
   canWrite: boolean;
   /** Whether the instance has an OpenID Connect provider (AUTH_OIDC_*): without one nobody can sign in with SSO. */
   ssoConfigured: boolean;
-  /** The domain of the signed-in member's email: the only one they may route. */
+  /** The domain of the signed-in member's email (the field's placeholder). */
   ownDomain: string;
   /** The roles SSO may give (SSO_DEFAULT_ROLES; passed in so the client bundle needs no @gatehouse/core code). */
   roles: readonly SsoDefaultRole[];
@@ -34,7 +38,7 @@ const parseDomains = (text: string) =>
     .filter(Boolean);
 
 /** Settings → Sign-in (ADR 0012): email domains routed to the org, their role on joining, and "require SSO". */
-export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDomain, roles }: Props) {
+export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured, ownDomain, roles }: Props) {
   const router = useRouter();
   const [domains, setDomains] = useState(signIn.ssoDomains.join(", "));
   const [role, setRole] = useState<SsoDefaultRole>(signIn.ssoDefaultRole);
@@ -81,8 +85,9 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
           error={errors.domains}
           disabled={!canWrite}
           placeholder={ownDomain}
-          hint={`Comma-separated, at most 20. You can add only your own email's domain (${ownDomain}); a domain routes to one organization.`}
+          hint="Comma-separated, at most 20. A domain routes nobody until you prove it with the DNS TXT record shown below; public mail domains (gmail.com, …) cannot be added. A domain routes to the one organization that proved it."
         />
+        {claims.length > 0 ? <DomainProofs orgSlug={orgSlug} claims={claims} canWrite={canWrite} /> : null}
         <div className="space-y-1">
           <label htmlFor="sso-default-role" className="block text-sm font-medium text-stone-700">
             Default role
@@ -113,7 +118,10 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
               Require single sign-on: {errors.required}
             </p>
           ) : (
-            <p className="text-xs text-stone-500">Members who signed in with a password cannot use the organization in the console. Admin keys keep working.</p>
+            <p className="text-xs text-stone-500">
+              Members who signed in with a password cannot use the organization in the console. Owners keep their password (the way in if single sign-on fails), and admin keys keep
+              working.
+            </p>
           )}
         </div>
         {canWrite ? (
@@ -123,5 +131,51 @@ export function SignInSection({ orgSlug, signIn, canWrite, ssoConfigured, ownDom
         ) : null}
       </form>
     </section>
+  );
+}
+
+/** The claimed domains: proved or not, the TXT record to publish, and "Verify" (settings.write). */
+function DomainProofs({ orgSlug, claims, canWrite }: { orgSlug: string; claims: readonly SsoDomainClaim[]; canWrite: boolean }) {
+  const router = useRouter();
+  const verify = useMutation({ mutationFn: (domain: string) => verifySsoDomain(orgSlug, domain), onSuccess: () => router.refresh() });
+  return (
+    <ul aria-label="Domain proofs" className="space-y-3">
+      {claims.map((claim) => {
+        const failed = verify.error && verify.variables === claim.domain ? verify.error.message : null;
+        return (
+          <li key={claim.domain} aria-label={claim.domain} className="rounded-md border border-stone-200 p-3 text-sm">
+            <div className="flex items-center justify-between gap-2">
+              <span className="font-mono">{claim.domain}</span>
+              <span className={claim.status === "verified" ? "text-emerald-700" : "text-amber-800"}>
+                {claim.status === "verified" ? "Verified" : "Not verified: routes nobody"}
+              </span>
+            </div>
+            {claim.status === "pending" ? (
+              <div className="mt-2 space-y-1 text-xs text-stone-600">
+                <p>Publish this DNS TXT record, then verify:</p>
+                <p className="flex items-center gap-2">
+                  <code className="rounded bg-stone-50 px-1 font-mono">{claim.record.name}</code>
+                  <CopyButton text={claim.record.name} label="Copy name" />
+                </p>
+                <p className="flex items-center gap-2">
+                  <code className="rounded bg-stone-50 px-1 font-mono">{claim.record.value}</code>
+                  <CopyButton text={claim.record.value} label="Copy value" />
+                </p>
+                {canWrite ? (
+                  <Button size="sm" disabled={verify.isPending} onClick={() => verify.mutate(claim.domain)}>
+                    {verify.isPending && verify.variables === claim.domain ? "Checking…" : `Verify ${claim.domain}`}
+                  </Button>
+                ) : null}
+                {failed ? (
+                  <p role="alert" className="text-red-700">
+                    {failed}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
+          </li>
+        );
+      })}
+    </ul>
   );
 }

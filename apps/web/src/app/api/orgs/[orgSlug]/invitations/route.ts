@@ -17,8 +17,8 @@ export async function GET(request: NextRequest, { params }: { params: Params }):
   });
 }
 
-// POST /api/orgs/[orgSlug]/invitations { email, role } → CreatedInvitation: the accept link is answered
-// once (and emailed). Session (401), membership (404), members.manage (403), the body (400 naming the
+// POST /api/orgs/[orgSlug]/invitations { email, role } → CreatedInvitation ({ invitation, emailSent }):
+// the accept link is emailed to the invitee only, never answered. Session (401), membership (404), members.manage (403), the body (400 naming the
 // field), then the service: a role above the caller's 403, a member or a pending invitation 409.
 export async function POST(request: NextRequest, { params }: { params: Params }): Promise<Response> {
   return withMember(request, checkedParams(params), "invite members", async (ctx, _params, requestId) => {
