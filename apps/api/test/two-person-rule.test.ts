@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { newId, type MemberRole } from "@gatehouse/core";
 import { applySettingsChange, db, decideApproval, decideApprovals, getMemberContext, issueAdminKey, type Ctx } from "@gatehouse/db";
-import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, fakeDns, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
@@ -13,9 +13,10 @@ import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
 // delegate's chain to its root agent's owner.
 
 let app: FastifyInstance;
+const dns = fakeDns();
 
 beforeAll(async () => {
-  app = await startApp();
+  app = await startApp({ resolveTxt: dns.resolveTxt });
 });
 afterAll(async () => {
   await stopApp(app);
@@ -184,7 +185,10 @@ describe("every setting that weakens enforcement, while the two-admin rule is in
     expect(readBack(await storedSettings(org.org.id), back)).toEqual(back);
   });
 
-  it("signIn.ssoDomains: a domain added waits for a second admin, and is routed when they approve", async () => {
+  it("signIn.ssoDomains: a domain added waits for a second admin, and routes people once approved and proved by DNS", async () => {
+    // SSO not required here: while it is, domains change only for a member whose own domain is proved.
+    const settings = await storedSettings(org.org.id);
+    await db().org.update({ where: { id: org.org.id }, data: { settings: { ...settings, signIn: { ...settings.signIn, ssoRequired: false } } } });
     const change = { signIn: { ssoDomains: [domain] } };
     const asked = await as(second.apiKey)("PATCH", "/v1/admin/settings", change);
     expect(asked.statusCode, asked.body).toBe(202);
@@ -195,6 +199,13 @@ describe("every setting that weakens enforcement, while the two-admin rule is in
     // The owner approves: the domain is the requester's own, so it may be routed.
     const approved = await as(org.adminKey.apiKey)("POST", `/v1/admin/approvals/${approvalId}/decision`, { decision: "approve" });
     expect(approved.statusCode, approved.body).toBe(200);
+    // Approved is claimed, not routed: the domain routes people once its DNS TXT record proves it.
+    expect(await db().orgSsoDomain.count({ where: { domain } })).toBe(0);
+    const listed = (await as(second.apiKey)("GET", "/v1/admin/settings/sso-domains")).json() as { domains: Array<{ record: { name: string; value: string } }> };
+    const record = listed.domains[0]!.record;
+    dns.publish(record.name, record.value);
+    const proved = await as(second.apiKey)("POST", "/v1/admin/settings/sso-domains/verify", { domain });
+    expect(proved.statusCode, proved.body).toBe(200);
     expect(await db().orgSsoDomain.findMany({ where: { domain }, select: { orgId: true } })).toEqual([{ orgId: org.org.id }]);
   });
 
