@@ -134,10 +134,21 @@ describe("cross-site writes", () => {
   });
 
   it("refuses a same-origin write to a route handler that is not JSON (400), and not next-auth's form posts or a server action's", () => {
-    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/json", undefined]) {
+    const bodies: Array<Record<string, string | undefined>> = [
+      ...["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/jsonx", "text/json", ""].map((type) => ({
+        "content-type": type,
+        "content-length": "2",
+      })),
+      { "content-length": "2" },
+      { "transfer-encoding": "chunked" },
+    ];
+    for (const body of bodies) {
       for (const method of WRITES) {
-        const h = headers({ host: HOST, origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", "content-type": contentType });
-        expect(edgeRefusal({ method, pathname: "/api/orgs/acme/members/leave", headers: h }, PUBLIC), `${method} ${contentType}`).toMatchObject({ kind: "not-json", status: 400 });
+        const h = headers({ host: HOST, origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", ...body });
+        expect(edgeRefusal({ method, pathname: "/api/orgs/acme/members/leave", headers: h }, PUBLIC), `${method} ${JSON.stringify(body)}`).toMatchObject({
+          kind: "not-json",
+          status: 400,
+        });
       }
     }
     const form = headers({ host: HOST, origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", "content-type": "application/x-www-form-urlencoded" });
@@ -146,7 +157,7 @@ describe("cross-site writes", () => {
     expect(edgeRefusal({ method: "POST", pathname: "/signin", headers: action }, PUBLIC)).toBeNull();
   });
 
-  it("lets the console's own pages write: its Origin, same-origin or no fetch metadata (an older browser), JSON with or without a charset", () => {
+  it("lets the console's own pages write: its Origin, same-origin or no fetch metadata (an older browser), JSON with or without a charset, or no body", () => {
     for (const site of ["same-origin", "none", undefined]) {
       for (const contentType of [JSON_TYPE, "application/json; charset=utf-8", "Application/JSON"]) {
         for (const method of WRITES) {
@@ -154,6 +165,10 @@ describe("cross-site writes", () => {
           expect(edgeRefusal({ method, pathname: "/api/orgs/acme/members/leave", headers: h }, PUBLIC), `${method} ${site} ${contentType}`).toBeNull();
         }
       }
+    }
+    for (const empty of [{}, { "content-length": "0" }]) {
+      const h = headers({ host: HOST, origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", ...empty });
+      expect(edgeRefusal({ method: "DELETE", pathname: "/api/orgs/acme/policies/draft", headers: h }, PUBLIC), "a write without a body").toBeNull();
     }
     const e2e = headers({ host: "localhost:4123", origin: "http://localhost:4123", "content-type": JSON_TYPE });
     expect(edgeRefusal({ method: "POST", pathname: "/api/orgs/acme/members/leave", headers: e2e }, E2E)).toBeNull();

@@ -75,7 +75,7 @@ export function edgeRefusal(request: EdgeRequest, allowed: ConsoleOrigins | null
   if (SAFE_METHODS.has(request.method.toUpperCase())) return null;
   const crossSite = crossSiteRefusal(request.headers, allowed);
   if (crossSite) return { kind: "cross-site", status: 403, code: "FORBIDDEN", message: `cross-site request refused: ${crossSite}` };
-  if (request.pathname.startsWith("/api/") && !request.pathname.startsWith(NEXT_AUTH_PREFIX) && !isJson(request.headers.get("content-type"))) {
+  if (request.pathname.startsWith("/api/") && !request.pathname.startsWith(NEXT_AUTH_PREFIX) && !isJsonOrEmpty(request.headers)) {
     return { kind: "not-json", status: 400, code: "VALIDATION", message: "send the request as application/json" };
   }
   return null;
@@ -107,9 +107,11 @@ function hostOfOrigin(origin: string): string | null {
   return url.origin === origin ? url.host : null;
 }
 
-/** `application/json`, with or without parameters (`; charset=utf-8`). */
-function isJson(contentType: string | null): boolean {
-  return contentType?.split(";")[0]?.trim().toLowerCase() === "application/json";
+/** A body declared `application/json` (with or without parameters: `; charset=utf-8`), or no body at all (a DELETE, a POST that sends nothing). */
+function isJsonOrEmpty(headers: Headers): boolean {
+  const contentType = headers.get("content-type");
+  if (contentType !== null) return contentType.split(";")[0]?.trim().toLowerCase() === "application/json";
+  return headers.get("transfer-encoding") === null && (headers.get("content-length") ?? "0").trim() === "0";
 }
 
 let configured: { allowed: ConsoleOrigins | null } | undefined;
