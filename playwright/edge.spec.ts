@@ -114,9 +114,6 @@ test.describe("development-only routes", () => {
   test("the console started as docker-compose.yml starts it (SMTP_URL empty, NODE_ENV=production) has no outbox; started for development it has", async () => {
     test.setTimeout(120_000);
     const org = await createTestOrg({ label: "outbox" });
-    const env = await composeWebEnv({ POSTGRES_PASSWORD: "unused", GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"), AUTH_SECRET: randomBytes(32).toString("base64url") });
-    expect(env.SMTP_URL, "docker-compose.yml leaves SMTP_URL empty by default").toBe("");
-    expect(env.GATEHOUSE_DEVELOPMENT).toBeUndefined();
     const logDir = await mkdtemp(join(tmpdir(), "gatehouse-edge-"));
     // The owner's password-reset mail, kept in the outbox as a console without SMTP keeps it: whoever reads it owns the account.
     const resetLink = `http://localhost:3000/reset-password?token=${randomBytes(16).toString("hex")}`;
@@ -127,6 +124,11 @@ test.describe("development-only routes", () => {
     for (const development of [false, true]) {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
+      // What an operator puts in .env; the rest is the compose file's own defaults.
+      const secrets = { POSTGRES_PASSWORD: "unused", GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"), AUTH_SECRET: randomBytes(32).toString("base64url") };
+      const env = await composeWebEnv({ ...secrets, GATEHOUSE_CONSOLE_URL: base });
+      expect(env.SMTP_URL, "docker-compose.yml leaves SMTP_URL empty by default").toBe("");
+      expect(env.GATEHOUSE_DEVELOPMENT).toBeUndefined();
       const web = startService({
         name: development ? "web-development" : "web-compose",
         command: join(ROOT, "node_modules/.bin/next"),
@@ -134,6 +136,7 @@ test.describe("development-only routes", () => {
         cwd: WEB_DIR,
         env: {
           PATH: process.env.PATH,
+          HOME: process.env.HOME,
           ...env,
           NODE_ENV: "production",
           // This machine's database and Redis in place of the compose network's names, and a port of its own.
