@@ -157,6 +157,7 @@ test("the requester cannot approve their own request (separation of duties); the
 
     // The service refuses it too, whatever the page shows.
     const vote = await page.request.post(`/api/orgs/${stack.org.slug}/approvals/${approvalId}/decision`, {
+      headers: { origin: stack.webUrl },
       data: { decision: "approve" },
     });
     expect(vote.status()).toBe(403);
@@ -171,6 +172,7 @@ test("the requester cannot approve their own request (separation of duties); the
     const badStatus = await page.request.get(`/api/orgs/${stack.org.slug}/approvals?status=maybe`);
     expect(badStatus.status()).toBe(400);
     const badBody = await page.request.post(`/api/orgs/${stack.org.slug}/approvals/${approvalId}/decision`, {
+      headers: { origin: stack.webUrl },
       data: { decision: "perhaps" },
     });
     expect(badBody.status()).toBe(400);

@@ -204,7 +204,7 @@ test("an auditor sees the audit log but not the approval queue, and cannot rotat
   await page.getByRole("tab", { name: "Keys" }).click();
   await expect(page.locator('[data-testid="signing-key"][data-status="active"]')).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Rotate signing key…" })).toHaveCount(0);
-  const rotate = await page.request.post(`/api/orgs/${stack.org.slug}/audit/keys/rotate`, { data: {} });
+  const rotate = await page.request.post(`/api/orgs/${stack.org.slug}/audit/keys/rotate`, { headers: { origin: stack.webUrl }, data: {} });
   expect(rotate.status()).toBe(403);
   expect(((await rotate.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
 
@@ -222,14 +222,16 @@ test("the audit API checks session, org and input", async ({ page, stack }) => {
   for (const path of ["/proof?seq=0", "/checkpoints", "/keys", "/export"]) {
     expect((await page.request.get(`${base}${path}`)).status(), path).toBe(401);
   }
-  expect((await page.request.post(`${base}/verify`)).status()).toBe(401);
+  // The console's own pages send their Origin with every write (the proxy refuses a write without it).
+  const sameOrigin = { headers: { origin: stack.webUrl } };
+  expect((await page.request.post(`${base}/verify`, sameOrigin)).status()).toBe(401);
 
   await openAudit(page, stack, stack.member);
   const foreign = `/api/orgs/${stack.otherOrg.slug}/audit`;
   for (const path of ["/proof?seq=0", "/checkpoints", "/keys", "/export"]) {
     expect((await page.request.get(`${foreign}${path}`)).status(), path).toBe(404);
   }
-  expect((await page.request.post(`${foreign}/verify`)).status()).toBe(404);
+  expect((await page.request.post(`${foreign}/verify`, sameOrigin)).status()).toBe(404);
 
   const badProof = await page.request.get(`${base}/proof?entryId=nope`);
   expect(badProof.status()).toBe(400);
@@ -243,7 +245,7 @@ test("the audit API checks session, org and input", async ({ page, stack }) => {
   expect(csv.headers()["content-disposition"]).toMatch(/^attachment; filename="gatehouse-audit-.+\.csv"$/);
   expect((await csv.text()).split("\r\n")[0]).toBe("seq,time,type,actor_type,actor_id,agent_id,subject_id,leaf_hash,data");
 
-  // A form post from another site cannot rotate the key: only JSON is accepted.
-  const form = await page.request.post(`${base}/keys/rotate`, { form: { x: "1" } });
+  // A form post cannot rotate the key, even from the console's own origin: only JSON is accepted.
+  const form = await page.request.post(`${base}/keys/rotate`, { ...sameOrigin, form: { x: "1" } });
   expect(form.status()).toBe(400);
 });

@@ -115,6 +115,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         ...serviceEnv,
         AUTH_SECRET: randomBytes(32).toString("base64url"),
         AUTH_TRUST_HOST: "true",
+        // The only Host the console answers for and the only Origin a write may come from (and, being a
+        // loopback origin, its other loopback names: sso.spec.ts signs in on localhost).
+        GATEHOUSE_CONSOLE_URL: webUrl,
         API_URL: apiUrl,
         AUTH_OIDC_ISSUER: oidc.issuer,
         AUTH_OIDC_CLIENT_ID: oidc.clientId,

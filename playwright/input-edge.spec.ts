@@ -24,7 +24,8 @@ const contexts: APIRequestContext[] = [];
 
 /** Signs in through next-auth's credentials endpoint; the context keeps the session cookie. */
 async function signedIn(credentials: { email: string; password: string }): Promise<APIRequestContext> {
-  const context = await apiRequest.newContext({ baseURL: stack.webUrl });
+  // The console's own origin, as its pages send it with every write (the proxy refuses a write without it).
+  const context = await apiRequest.newContext({ baseURL: stack.webUrl, extraHTTPHeaders: { origin: stack.webUrl } });
   contexts.push(context);
   const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
   await context.post("/api/auth/callback/credentials", { form: { csrfToken, email: credentials.email, password: credentials.password, callbackUrl: stack.webUrl } });

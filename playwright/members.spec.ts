@@ -100,14 +100,14 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   await theirs.close();
 });
 
-test("the last owner cannot leave; the owner renames the org, and a slug change moves the URL", async ({ page }) => {
+test("the last owner cannot leave; the owner renames the org, and a slug change moves the URL", async ({ page, stack }) => {
   const org = await createTestOrg({ label: "settings" });
   await openAsOwner(page, org, "/members");
   const leave = page.getByRole("region", { name: "Leave organization" });
   await expect(leave).toContainText("You are the last owner");
   await expect(leave.getByRole("button", { name: "Leave organization…" })).toBeDisabled();
   // The route refuses it too, saying why.
-  const refused = await page.request.post(`/api/orgs/${org.org.slug}/members/leave`, { data: {} });
+  const refused = await page.request.post(`/api/orgs/${org.org.slug}/members/leave`, { headers: { origin: stack.webUrl }, data: {} });
   expect(refused.status()).toBe(409);
   expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("the last owner cannot leave");
 

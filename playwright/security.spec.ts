@@ -185,7 +185,8 @@ async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIR
   const cookies = sessionCookie
     ? [{ name: "authjs.session-token", value: sessionCookie, domain: host, path: "/", expires: -1, httpOnly: true, secure: false, sameSite: "Lax" as const }]
     : [];
-  const context = await apiRequest.newContext({ baseURL: stack.webUrl, storageState: { cookies, origins: [] } });
+  // The console's own origin, as its pages send it with every write (cross-site.spec.ts covers the others).
+  const context = await apiRequest.newContext({ baseURL: stack.webUrl, extraHTTPHeaders: { origin: stack.webUrl }, storageState: { cookies, origins: [] } });
   contexts.push(context);
   return context;
 }

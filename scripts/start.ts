@@ -224,6 +224,7 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
       WEB_HOST: env.webHost,
       AUTH_SECRET: authSecret,
       AUTH_TRUST_HOST: "true",
+      GATEHOUSE_DEVELOPMENT: "1",
       API_URL: apiUrl,
       NEXT_TELEMETRY_DISABLED: "1",
     }),

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -149,6 +150,18 @@ async function eventually(check: () => Promise<boolean>, timeoutMs: number, what
   }
 }
 
+/** The status of a GET to the console on this machine naming `host` (fetch cannot set Host). */
+function statusWithHost(port: number, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 interface WhoAmI {
   org: { slug: string };
   agent?: { id: string };
@@ -197,6 +210,13 @@ describe("npm start", () => {
     expect(action.status).toBe(200);
     expect(action.json.auditEventId).toMatch(/^aud_/);
     firstAuditEventId = action.json.auditEventId ?? "";
+
+    // The console was started for development: its outbox is there under its own name, and a page that
+    // reaches it through a rebound name of its own (DNS rebinding) gets a 421 for it and every other page.
+    expect((await fetch(`${firstDev.webUrl}/dev/outbox`)).status).toBe(200);
+    for (const path of ["/dev/outbox", "/signin", "/api/auth/csrf"]) {
+      expect(await statusWithHost(webPort, path, `rebind.example:${webPort}`), path).toBe(421);
+    }
 
     // The worker leads and signs checkpoints of the growing log without being asked.
     expect(started.output()).toMatch(/^\[worker\] info +leading: running the jobs/m);

@@ -20,6 +20,17 @@ const schema = z.object({
   // Base URL of the agent API (apps/api), shown to operators so they can point the SDK at it.
   API_URL: z.url().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  // The console's public origin (https://console.example.com): the only Host it answers for and the
+  // only Origin a write may come from (server/edge-guard.ts).
+  GATEHOUSE_CONSOLE_URL: unsetWhenBlank(z.url({ protocol: /^https?$/ }).optional()),
+  // "1" when the process was started for development (`npm start` sets it): the development outbox
+  // (/dev/outbox) exists, and loopback host names on WEB_PORT are the console's too. Never inferred.
+  GATEHOUSE_DEVELOPMENT: z
+    .enum(["1", "0", "true", "false", ""])
+    .optional()
+    .transform((v) => v === "1" || v === "true"),
+  // The port the console listens on (apps/web's start script; 3000 by default).
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   // Single sign-on through one OpenID Connect provider for the whole instance (ADR 0012): all three or
   // none. The issuer is https, or http on a loopback address (a provider started on this machine for tests).
   AUTH_OIDC_ISSUER: unsetWhenBlank(z.url().refine(isAllowedIssuer, "must be an https URL (http only on a loopback address: localhost, 127.0.0.1, [::1])").optional()),
@@ -71,13 +82,14 @@ export function env(): Env {
 }
 
 /**
- * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now. An
- * invalid one is printed and the process exits (Next.js would log it and keep serving 500s).
+ * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now and
+ * returns it (null in another runtime). An invalid one is printed and the process exits (Next.js
+ * would log it and keep serving 500s).
  */
-export function checkEnvAtStartup(): void {
-  if (process.env.NEXT_RUNTIME !== "nodejs") return;
+export function checkEnvAtStartup(): Env | null {
+  if (process.env.NEXT_RUNTIME !== "nodejs") return null;
   try {
-    env();
+    return env();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -20,3 +20,22 @@ describe("the console's single sign-on environment", () => {
     }
   });
 });
+
+describe("the console's edge environment", () => {
+  it("is in development only when GATEHOUSE_DEVELOPMENT says so, never because something is unset", () => {
+    expect(parseEnv(BASE).GATEHOUSE_DEVELOPMENT).toBe(false);
+    expect(parseEnv({ ...BASE, SMTP_URL: "", GATEHOUSE_DEVELOPMENT: "" }).GATEHOUSE_DEVELOPMENT).toBe(false);
+    expect(parseEnv({ ...BASE, GATEHOUSE_DEVELOPMENT: "0" }).GATEHOUSE_DEVELOPMENT).toBe(false);
+    expect(parseEnv({ ...BASE, GATEHOUSE_DEVELOPMENT: "1" }).GATEHOUSE_DEVELOPMENT).toBe(true);
+    expect(() => parseEnv({ ...BASE, GATEHOUSE_DEVELOPMENT: "yes" })).toThrow(/GATEHOUSE_DEVELOPMENT/);
+  });
+
+  it("takes an http(s) GATEHOUSE_CONSOLE_URL, and WEB_PORT as a port", () => {
+    expect(parseEnv({ ...BASE, GATEHOUSE_CONSOLE_URL: "https://console.example.com" }).GATEHOUSE_CONSOLE_URL).toBe("https://console.example.com");
+    expect(parseEnv({ ...BASE, GATEHOUSE_CONSOLE_URL: "" }).GATEHOUSE_CONSOLE_URL).toBeUndefined();
+    expect(() => parseEnv({ ...BASE, GATEHOUSE_CONSOLE_URL: "javascript:alert(1)" })).toThrow(/GATEHOUSE_CONSOLE_URL/);
+    expect(() => parseEnv({ ...BASE, GATEHOUSE_CONSOLE_URL: "console.example.com" })).toThrow(/GATEHOUSE_CONSOLE_URL/);
+    expect(parseEnv(BASE).WEB_PORT).toBe(3000);
+    expect(() => parseEnv({ ...BASE, WEB_PORT: "70000" })).toThrow(/WEB_PORT/);
+  });
+});

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { Fragment } from "react";
 import { listDevOutbox } from "@gatehouse/db";
 import { Logo } from "@/components/logo";
+import { env } from "@/env";
 
 export const metadata: Metadata = { title: "Development outbox", robots: { index: false } };
 export const dynamic = "force-dynamic";
@@ -29,10 +30,12 @@ function Linked({ text }: { text: string }) {
 
 /**
  * Mail this instance would have sent, while no SMTP server is configured (SMTP_URL unset: the embedded
- * `npm start`). With SMTP configured the page does not exist (404). Development only: anyone who can
- * open it can follow every verification and reset link in it.
+ * `npm start`). Anyone who can open it can follow every verification and reset link in it, so it
+ * exists only in a process started for development (GATEHOUSE_DEVELOPMENT, set by `npm start`; the
+ * proxy answers 404 before this otherwise), and not with SMTP configured.
  */
 export default async function DevOutboxPage() {
+  if (!env().GATEHOUSE_DEVELOPMENT) notFound();
   const messages = await listDevOutbox({ input: { limit: 50 } });
   if (!messages) notFound();
   return (

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { mailMode } from "@gatehouse/db";
 import { AccountShell } from "@/components/account-shell";
+import { env } from "@/env";
 
 export const metadata: Metadata = { title: "Check your email" };
 export const dynamic = "force-dynamic";
@@ -27,7 +28,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: S
         <p>
           We sent a link to <strong className="font-medium text-stone-900">{email || "your address"}</strong>. Open it to verify your email; it works once, for 24 hours.
         </p>
-        {mailMode() === "outbox" ? (
+        {mailMode() === "outbox" && env().GATEHOUSE_DEVELOPMENT ? (
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900">
             This Gatehouse has no mail server (SMTP_URL is not set): the message is in the{" "}
             <Link href="/dev/outbox" className="font-medium underline">
