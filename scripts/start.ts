@@ -182,6 +182,10 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     DATABASE_URL: databaseUrl,
     REDIS_URL: env.redisUrl,
     GATEHOUSE_HOME: home,
+    // Started for development: without SMTP_URL, mail goes to the development outbox (/dev/outbox).
+    GATEHOUSE_DEVELOPMENT: "1",
+    // Every mailed link (verification, password reset, invitation) starts with the console's address.
+    GATEHOUSE_CONSOLE_URL: displayUrl(env.webHost, env.webPort),
     API_PORT: String(env.apiPort),
     WEB_PORT: String(env.webPort),
     GATEHOUSE_MASTER_KEY: masterKey,

@@ -72,12 +72,14 @@ export function env(): Env {
 
 /**
  * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now. An
- * invalid one is printed and the process exits (Next.js would log it and keep serving 500s).
+ * invalid one is printed and the process exits (Next.js would log it and keep serving 500s); so does
+ * one that fails any of `checks`.
  */
-export function checkEnvAtStartup(): void {
+export async function checkEnvAtStartup(checks: ReadonlyArray<() => Promise<unknown>> = []): Promise<void> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   try {
     env();
+    for (const check of checks) await check();
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

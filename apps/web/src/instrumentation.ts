@@ -2,7 +2,9 @@ import { checkEnvAtStartup } from "./env";
 
 // Next.js calls register() once when the server starts (not during `next build`): a misconfigured
 // environment (a partial AUTH_OIDC_* set, an http issuer off loopback, a short AUTH_SECRET) stops the
-// console at start with every problem named, instead of failing its first request.
-export function register(): void {
-  checkEnvAtStartup();
+// console at start with every problem named, instead of failing its first request. So does what the
+// API and the worker refuse as well (@gatehouse/db serviceEnv): in production no GATEHOUSE_CONSOLE_URL
+// (mailed links start with it), no mail transport, no sign-up mode, no master key.
+export async function register(): Promise<void> {
+  await checkEnvAtStartup([async () => (await import("@gatehouse/db")).serviceEnv()]);
 }

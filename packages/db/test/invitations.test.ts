@@ -33,7 +33,7 @@ describe("createInvitation", () => {
   it("sends the invitee an email with the accept link (without SMTP_URL: the development outbox)", async () => {
     const org = await createTestOrg({ label: "inv-mail" });
     const invitee = email("mailed");
-    const created = await createInvitation({ ctx: ownerOf(org), input: { body: { email: invitee, role: "viewer" } }, deps: { consoleUrl: "https://console.example.test" } });
+    const created = await createInvitation({ ctx: ownerOf(org), input: { body: { email: invitee, role: "viewer" } } });
     const mails = await db().devOutboxMessage.findMany({ where: { to: invitee } });
     expect(mails).toHaveLength(1);
     expect(mails[0]?.text).toContain(created.acceptUrl);
@@ -46,10 +46,9 @@ describe("createInvitation", () => {
     const created = await createInvitation({
       ctx: ownerOf(org),
       input: { body: { email: `  ${invitee.toUpperCase()} `, role: "approver" } },
-      deps: { consoleUrl: "https://console.example.test/" },
     });
     expect(created.token).toMatch(/^gh_invite_[0-9A-Za-z]{32}$/);
-    expect(created.acceptUrl).toBe(`https://console.example.test/invite/${created.token}`);
+    expect(created.acceptUrl).toBe(`https://console.gatehouse.test/invite/${created.token}`);
     expect(created.invitation).toMatchObject({ email: invitee, role: "approver", status: "pending", invitedBy: { id: org.owner.membershipId, email: org.owner.email } });
     const expiresInDays = (Date.parse(created.invitation.expiresAt) - Date.parse(created.invitation.createdAt)) / 86_400_000;
     expect(expiresInDays).toBe(7);
