@@ -170,7 +170,13 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
   } else {
     const dataDir = join(home, "pgdata");
     say(`starting the embedded database (PGlite, ${dataDir})`);
-    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
+    // Only processes given this password (in their DATABASE_URL) may connect; the file is 0600.
+    const password = await loadOrCreateSecret({
+      file: join(home, "database-password"),
+      isValid: (s) => s.length >= 32,
+      description: "embedded database password (32+ characters)",
+    });
+    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, password, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
     databaseUrl = database.url;
   }
   say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
