@@ -178,6 +178,8 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     });
     const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, password, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
     databaseUrl = database.url;
+    const { hostname, port } = new URL(database.url);
+    say(`embedded database on ${hostname}:${port}; clients need the password in ${join(home, "database-password")}`);
   }
   say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
 
