@@ -118,10 +118,14 @@ const CONSOLE_URL_MISSING =
  */
 export function mailTransportOf(env: DbEnv): { transport: MailTransport } | { problem: string } {
   const chosen = env.MAIL_TRANSPORT;
-  if (chosen === "smtp" && !env.SMTP_URL) return { problem: "MAIL_TRANSPORT is smtp but SMTP_URL is not set: set SMTP_URL to your mail server (smtp://user:password@mail.example.com:587)" };
+  if (chosen === "smtp" && !env.SMTP_URL)
+    return { problem: "MAIL_TRANSPORT is smtp but SMTP_URL is not set: set SMTP_URL to your mail server (smtp://user:password@mail.example.com:587)" };
   if (chosen === "off" && env.SMTP_URL) return { problem: "MAIL_TRANSPORT is off but SMTP_URL is set: unset one of them" };
   if (chosen === "outbox" && !env.GATEHOUSE_DEVELOPMENT) {
-    return { problem: "MAIL_TRANSPORT is outbox, which shows every mail (and its links) to anyone who opens the console: it is only for an instance started for development with `npm start`" };
+    return {
+      problem:
+        "MAIL_TRANSPORT is outbox, which shows every mail (and its links) to anyone who opens the console: it is only for an instance started for development with `npm start`",
+    };
   }
   if (chosen) return { transport: chosen };
   if (env.SMTP_URL) return { transport: "smtp" };
@@ -148,7 +152,9 @@ export function deploymentProblems(env: DbEnv): string[] {
   const problems: string[] = [];
   if (isProduction(env) && !env.GATEHOUSE_CONSOLE_URL) problems.push(CONSOLE_URL_MISSING);
   if (isProduction(env) && !env.GATEHOUSE_DEVELOPMENT && !env.GATEHOUSE_SIGNUP) {
-    problems.push("GATEHOUSE_SIGNUP is not set, and NODE_ENV is production: choose who may create accounts: invite (through an invitation only), off (operators create them) or open (anyone)");
+    problems.push(
+      "GATEHOUSE_SIGNUP is not set, and NODE_ENV is production: choose who may create accounts: invite (through an invitation only), off (operators create them) or open (anyone)",
+    );
   }
   const mail = mailTransportOf(env);
   if ("problem" in mail) problems.push(mail.problem);
