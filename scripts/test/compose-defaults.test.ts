@@ -115,11 +115,21 @@ function runUntilExit(command: string, args: string[], cwd: string, env: NodeJS.
 }
 
 /** An HTTP request with full control of its headers (Host included), as an attacker sends it. */
-function send(url: string, options: { method: string; headers: Record<string, string>; body?: Buffer }): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function send(
+  url: string,
+  options: { method: string; headers: Record<string, string>; body?: Buffer },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const target = new URL(url);
     const req = request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: options.method, headers: { ...options.headers, ...(options.body ? { "content-length": String(options.body.length) } : {}) }, setHost: !("host" in options.headers) },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: options.method,
+        headers: { ...options.headers, ...(options.body ? { "content-length": String(options.body.length) } : {}) },
+        setHost: !("host" in options.headers),
+      },
       (res) => {
         let body = "";
         res.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -214,7 +224,14 @@ beforeAll(async () => {
 
   const apiService = startService({ name: "api", command: "npm", args: ["run", "api"], cwd: ROOT, env: apiEnv, logDir: workDir });
   cleanups.push(() => apiService.stop());
-  const webService = startService({ name: "web", command: join(ROOT, "node_modules/.bin/next"), args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"], cwd: WEB_DIR, env: webEnv, logDir: workDir });
+  const webService = startService({
+    name: "web",
+    command: join(ROOT, "node_modules/.bin/next"),
+    args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
+    cwd: WEB_DIR,
+    env: webEnv,
+    logDir: workDir,
+  });
   cleanups.push(() => webService.stop());
   await Promise.all([apiService.waitUntilHealthy(`${apiUrl}/healthz`, 90_000), webService.waitUntilHealthy(`${webUrl}/api/healthz`, 90_000)]);
 });
@@ -249,7 +266,7 @@ async function callAction(name: string, fields: Record<string, string>, hostile:
   if (!action) throw new Error(`no action ${name}`);
   const form = new FormData();
   form.append("0", JSON.stringify([{ error: null, fields: {}, values: {} }, "$K1"]));
-  for (const [field, value] of Object.entries(fields)) form.append(`1_${field}`, value);
+  for (const [field, value] of Object.entries(fields)) form.append(`_1_${field}`, value);
   const encoded = new Response(form);
   const realHost = new URL(webUrl).host;
   const response = await send(`${webUrl}${action.page}`, {
@@ -328,7 +345,9 @@ describe("docker-compose.yml as shipped", () => {
   it.each(REQUIRED)("refuses to start without %s (compose names it)", (name) => {
     const { [name]: _left, ...rest } = values;
     expect(() => Object.values(compose.services).map((service) => serviceEnvironment(service, rest))).toThrow(new RegExp(`required variable ${name} is missing`));
-    expect(() => Object.values(compose.services).map((service) => serviceEnvironment(service, { ...rest, [name]: "" }))).toThrow(new RegExp(`required variable ${name} is missing`));
+    expect(() => Object.values(compose.services).map((service) => serviceEnvironment(service, { ...rest, [name]: "" }))).toThrow(
+      new RegExp(`required variable ${name} is missing`),
+    );
   });
 });
 
@@ -397,7 +416,12 @@ describe("the processes refuse to start without a safety setting", () => {
 
   it.each(UNSAFE)("the console, with %s", async (_label, changes, message) => {
     const port = await freePort();
-    const { code, output } = await runUntilExit(join(ROOT, "node_modules/.bin/next"), ["start", "--port", String(port), "--hostname", "127.0.0.1"], WEB_DIR, withChanges({ ...webEnv, WEB_PORT: String(port) }, changes));
+    const { code, output } = await runUntilExit(
+      join(ROOT, "node_modules/.bin/next"),
+      ["start", "--port", String(port), "--hostname", "127.0.0.1"],
+      WEB_DIR,
+      withChanges({ ...webEnv, WEB_PORT: String(port) }, changes),
+    );
     expect(code, output).toBe(1);
     expect(output).toMatch(message);
   });
