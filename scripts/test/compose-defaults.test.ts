@@ -260,7 +260,10 @@ async function serverActions(): Promise<Record<string, { id: string; page: strin
   return found;
 }
 
-/** Calls a console form action (useActionState: previous state, then the form) the way the browser's runtime does. */
+/**
+ * Calls a console form action (useActionState: previous state, then the form) the way the browser's
+ * runtime does; answers the status (200, or 303 when the action redirects).
+ */
 async function callAction(name: string, fields: Record<string, string>, hostile: Record<string, string>): Promise<number> {
   const action = actions[name];
   if (!action) throw new Error(`no action ${name}`);
@@ -293,7 +296,7 @@ const CONSOLE_MAILS: Array<[string, (hostile: Record<string, string>) => Promise
     "password reset",
     async (hostile) => {
       const to = await unverifiedAccount("reset");
-      expect(await callAction("forgotPasswordAction", { email: to }, hostile)).toBe(200);
+      expect(await callAction("forgotPasswordAction", { email: to }, hostile)).toBeLessThan(400);
       return { to, subject: /password/i, path: /\/reset-password\?token=/ };
     },
   ],
@@ -301,7 +304,7 @@ const CONSOLE_MAILS: Array<[string, (hostile: Record<string, string>) => Promise
     "verification (sign-up)",
     async (hostile) => {
       const to = freshEmail("signup");
-      expect(await callAction("signUpAction", { name: "Compose Test", email: to, password: PASSWORD }, hostile)).toBe(200);
+      expect(await callAction("signUpAction", { name: "Compose Test", email: to, password: PASSWORD }, hostile)).toBeLessThan(400);
       return { to, subject: /verify|confirm/i, path: /\/verify-email\?token=/ };
     },
   ],
@@ -309,7 +312,7 @@ const CONSOLE_MAILS: Array<[string, (hostile: Record<string, string>) => Promise
     "verification (resend)",
     async (hostile) => {
       const to = await unverifiedAccount("resend");
-      expect(await callAction("resendAction", { email: to }, hostile)).toBe(200);
+      expect(await callAction("resendAction", { email: to }, hostile)).toBeLessThan(400);
       return { to, subject: /verify|confirm/i, path: /\/verify-email\?token=/ };
     },
   ],
