@@ -268,8 +268,9 @@ async function callAction(name: string, fields: Record<string, string>, hostile:
   const action = actions[name];
   if (!action) throw new Error(`no action ${name}`);
   const form = new FormData();
-  form.append("0", JSON.stringify([{ error: null, fields: {}, values: {} }, "$K1"]));
+  // The form's fields first, then the arguments ("$K1": the form), last, as React's encodeReply sends them.
   for (const [field, value] of Object.entries(fields)) form.append(`_1_${field}`, value);
+  form.append("0", JSON.stringify([{ error: null, fields: {}, values: {} }, "$K1"]));
   const encoded = new Response(form);
   const realHost = new URL(webUrl).host;
   const response = await send(`${webUrl}${action.page}`, {
