@@ -282,6 +282,25 @@ async function callAction(name: string, fields: Record<string, string>, hostile:
 }
 
 const PASSWORD = "a good long password";
+
+let session: string | undefined;
+/** The org owner's session cookie, signed in through the console's credentials form (once). */
+async function signedIn(): Promise<string> {
+  if (session) return session;
+  const cookiesOf = (headers: Record<string, string | string[] | undefined>) => [headers["set-cookie"] ?? []].flat().map((line) => line.split(";")[0] ?? "");
+  const csrf = await send(`${webUrl}/api/auth/csrf`, { method: "GET", headers: {} });
+  const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email: org.owner.email, password: org.owner.password, callbackUrl: webUrl });
+  const signIn = await send(`${webUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { cookie: cookiesOf(csrf.headers).join("; "), "content-type": "application/x-www-form-urlencoded", origin: configured },
+    body: Buffer.from(form.toString()),
+  });
+  const sessionCookie = cookiesOf(signIn.headers).find((cookie) => cookie.includes("session-token="));
+  if (!sessionCookie) throw new Error(`sign-in gave no session (${signIn.status}): ${JSON.stringify(signIn.headers)}`);
+  session = sessionCookie;
+  return session;
+}
 const freshEmail = (label: string) => `${label}-${randomBytes(4).toString("hex")}@example.test`;
 
 /** An account waiting for verification, with no link sent yet. */
@@ -372,6 +391,21 @@ describe("the console and the API started with the compose environment", () => {
       expect(mail.text).not.toContain("evil.example");
     });
   }
+
+  it.each(HOSTILE)("mails the invitation link on GATEHOUSE_CONSOLE_URL when the console is asked with a hostile %s header", async (_label, hostile) => {
+    const cookie = await signedIn();
+    const to = freshEmail("invited-console");
+    const response = await send(`${webUrl}/api/orgs/${org.org.slug}/invitations`, {
+      method: "POST",
+      // A same-origin request of a signed-in owner, with the hostile header added on the way (a proxy that passes it on).
+      headers: { cookie, "content-type": "application/json", origin: configured, "sec-fetch-site": "same-origin", ...hostile },
+      body: Buffer.from(JSON.stringify({ email: to, role: "viewer" })),
+    });
+    expect(response.status, response.body).toBeLessThan(300);
+    expect(new URL((JSON.parse(response.body) as { acceptUrl: string }).acceptUrl).origin).toBe(configured);
+    const link = linkIn(await waitForMail(mailDir, to, /invit/i), /\/invite\//);
+    expect(new URL(link).origin).toBe(configured);
+  });
 
   it.each(HOSTILE)("mails the invitation link on GATEHOUSE_CONSOLE_URL when the API is asked with a hostile %s header", async (_label, hostile) => {
     const to = freshEmail("invited");
