@@ -83,6 +83,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       GATEHOUSE_MASTER_KEY: process.env.GATEHOUSE_MASTER_KEY,
       SMTP_URL: smtp.url,
       MAIL_FROM: "Gatehouse E2E <gatehouse@example.test>",
+      // Every mailed link starts with the console's address, never with a request's Host header.
+      GATEHOUSE_CONSOLE_URL: webUrl,
+      // The built console runs with NODE_ENV=production, which needs the sign-up mode chosen (signup.spec.ts signs up).
+      GATEHOUSE_SIGNUP: "open",
     };
     const api = startService({
       name: "api",

@@ -170,8 +170,16 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
   } else {
     const dataDir = join(home, "pgdata");
     say(`starting the embedded database (PGlite, ${dataDir})`);
-    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
+    // Only processes given this password (in their DATABASE_URL) may connect; the file is 0600.
+    const password = await loadOrCreateSecret({
+      file: join(home, "database-password"),
+      isValid: (s) => s.length >= 32,
+      description: "embedded database password (32+ characters)",
+    });
+    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, password, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
     databaseUrl = database.url;
+    const { hostname, port } = new URL(database.url);
+    say(`embedded database on ${hostname}:${port}; clients need the password in ${join(home, "database-password")}`);
   }
   say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
 
@@ -182,6 +190,10 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     DATABASE_URL: databaseUrl,
     REDIS_URL: env.redisUrl,
     GATEHOUSE_HOME: home,
+    // Started for development: without SMTP_URL, mail goes to the development outbox (/dev/outbox).
+    GATEHOUSE_DEVELOPMENT: "1",
+    // Every mailed link (verification, password reset, invitation) starts with the console's address.
+    GATEHOUSE_CONSOLE_URL: displayUrl(env.webHost, env.webPort),
     API_PORT: String(env.apiPort),
     WEB_PORT: String(env.webPort),
     GATEHOUSE_MASTER_KEY: masterKey,

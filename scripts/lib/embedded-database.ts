@@ -10,12 +10,13 @@ export interface EmbeddedDatabase {
 
 /**
  * Opens PGlite on `dataDir` (created and initialised on first use) and serves it on 127.0.0.1 at a
- * free port through the transaction-level multiplexer (docs/adr/0002-embedded-database.md).
+ * free port through the transaction-level multiplexer (docs/adr/0002-embedded-database.md), to
+ * clients that give `password`.
  */
-export async function startEmbeddedDatabase(options: { dataDir: string; onWarning: (message: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: { dataDir: string; password: string; onWarning: (message: string) => void }): Promise<EmbeddedDatabase> {
   const db = await PGlite.create({ dataDir: options.dataDir });
   try {
-    const server = await servePglite({ db, onWarning: options.onWarning });
+    const server = await servePglite({ db, password: options.password, onWarning: options.onWarning });
     let stopping: Promise<void> | undefined;
     return {
       url: server.url,

@@ -101,6 +101,19 @@ export function startupMessage(parameters: Record<string, string>): Buffer {
   return Buffer.concat([header, body]);
 }
 
+/** Backend AuthenticationCleartextPassword: the client is to send its password (PasswordMessage). */
+export function cleartextPasswordRequest(): Buffer {
+  const body = Buffer.alloc(4);
+  body.writeInt32BE(3, 0);
+  return frame("R", body);
+}
+
+/** The password a frontend PasswordMessage ('p') carries, or undefined for any other message. */
+export function passwordOf(message: Buffer): string | undefined {
+  if (message[0] !== 0x70 /* p */ || message.length < 6 || message[message.length - 1] !== 0) return undefined;
+  return message.subarray(5, message.length - 1).toString("utf8");
+}
+
 /** Backend ErrorResponse with severity FATAL. */
 export function fatalErrorMessage(code: string, message: string): Buffer {
   return frame("E", Buffer.concat([cString("SFATAL"), cString("VFATAL"), cString(`C${code}`), cString(`M${message}`), Buffer.from([0])]));

@@ -1,12 +1,15 @@
+import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 import {
   PROTOCOL_3_0,
   TERMINATE,
+  cleartextPasswordRequest,
   endsRoundTrip,
   fatalErrorMessage,
   lastReadyForQuery,
   negotiateProtocolVersionMessage,
+  passwordOf,
   queryMessage,
   startupMessage,
   syncMessage,
@@ -28,6 +31,10 @@ import {
  *
  * Everything session-scoped is shared by all clients: SET, named prepared statements, advisory locks,
  * LISTEN, temporary tables. Start-up parameters of clients are ignored.
+ *
+ * Every client must give the password (asked for in clear text: the listener is on the loopback, and
+ * the password is in DATABASE_URL of the processes that use it) before anything reaches PGlite; a
+ * missing or wrong one ends the connection with 28P01, as PostgreSQL does.
  */
 export interface PgliteMultiplexer {
   readonly host: string;
@@ -40,7 +47,9 @@ export interface PgliteMultiplexer {
 
 export interface ServePgliteOptions {
   db: PGlite;
-  /** Default 127.0.0.1: the embedded database has no authentication. */
+  /** Every client must give it (the launcher generates it into $GATEHOUSE_HOME/database-password). */
+  password: string;
+  /** Default 127.0.0.1: this machine only. */
   host?: string;
   /** Default 0: any free port. */
   port?: number;
@@ -55,9 +64,12 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteMu
   const session = new Session(options.db, warn);
   const startupResponse = await session.captureStartupResponse();
   const clients = new Set<Client>();
+  if (options.password.length === 0) throw new Error("the embedded database needs a password");
+  const passwordDigest = digest(options.password);
+  const isPassword = (given: string) => timingSafeEqual(digest(given), passwordDigest);
 
   const server = createServer((socket) => {
-    const client = new Client(socket, session, startupResponse, warn);
+    const client = new Client(socket, session, startupResponse, isPassword, warn);
     clients.add(client);
     socket.once("close", () => clients.delete(client));
   });
@@ -67,7 +79,7 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteMu
   return {
     host,
     port,
-    url: `postgresql://postgres@${host}:${port}/postgres?sslmode=disable`,
+    url: `postgresql://postgres:${encodeURIComponent(options.password)}@${host}:${port}/postgres?sslmode=disable`,
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -79,6 +91,13 @@ export async function servePglite(options: ServePgliteOptions): Promise<PgliteMu
     },
   };
 }
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value, "utf8").digest();
+}
+
+/** How long a client may take from connecting to giving the password. */
+const AUTHENTICATION_TIMEOUT_MS = 10_000;
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -213,6 +232,9 @@ class Client {
   /** No more input will come. */
   gone = false;
   private started = false;
+  /** The password was asked for and not given yet. */
+  private authenticating = false;
+  private readonly authenticationTimer: NodeJS.Timeout;
   private inbox: Buffer = Buffer.alloc(0);
   private pending: Buffer[] = [];
 
@@ -220,9 +242,14 @@ class Client {
     private readonly socket: Socket,
     private readonly session: Session,
     private readonly startupResponse: Buffer,
+    private readonly isPassword: (given: string) => boolean,
     private readonly warn: (message: string) => void,
   ) {
     socket.setNoDelay(true);
+    this.authenticationTimer = setTimeout(() => {
+      if (!this.started) this.destroy();
+    }, AUTHENTICATION_TIMEOUT_MS);
+    this.authenticationTimer.unref();
     socket.on("data", (chunk: Buffer) => this.receive(chunk));
     socket.on("error", () => socket.destroy());
     socket.once("close", () => this.leave());
@@ -251,6 +278,7 @@ class Client {
   }
 
   private leave(): void {
+    clearTimeout(this.authenticationTimer);
     if (this.gone) return;
     this.gone = true;
     this.session.left(this);
@@ -260,7 +288,8 @@ class Client {
     if (this.gone) return;
     this.inbox = this.inbox.length === 0 ? chunk : Buffer.concat([this.inbox, chunk]);
     try {
-      if (!this.started) this.receiveStartup();
+      if (!this.started && !this.authenticating) this.receiveStartup();
+      if (this.authenticating) this.receivePassword();
       if (!this.started || this.gone) return;
       const { messages, rest } = takeMessages(this.inbox);
       this.inbox = rest;
@@ -306,11 +335,29 @@ class Client {
           if (packet.minorVersion !== 0) {
             this.socket.write(negotiateProtocolVersionMessage([...packet.parameters.keys()].filter((name) => name.startsWith("_pq_."))));
           }
-          this.socket.write(this.startupResponse);
-          this.started = true;
+          this.socket.write(cleartextPasswordRequest());
+          this.authenticating = true;
           return;
         }
       }
     }
+  }
+
+  /** The first message after the start-up must be the right password; anything else ends the connection. */
+  private receivePassword(): void {
+    const { messages, rest } = takeMessages(this.inbox);
+    const [first] = messages;
+    if (!first) return;
+    this.inbox = Buffer.concat([...messages.slice(1), rest]);
+    const given = passwordOf(first);
+    if (given === undefined || !this.isPassword(given)) {
+      this.socket.end(fatalErrorMessage("28P01", 'password authentication failed for user "postgres"'));
+      this.leave();
+      return;
+    }
+    this.authenticating = false;
+    clearTimeout(this.authenticationTimer);
+    this.socket.write(this.startupResponse);
+    this.started = true;
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PGlite } from "@electric-sql/pglite";
@@ -6,13 +7,23 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { servePglite, type PgliteMultiplexer } from "../lib/pglite-multiplexer.ts";
 import { queryMessage, startupMessage, SSL_REQUEST_CODE, CANCEL_REQUEST_CODE } from "../lib/pg-wire.ts";
 
+/** A frontend PasswordMessage. */
+function passwordMessage(password: string): Buffer {
+  const body = Buffer.from(`${password}\0`, "utf8");
+  const header = Buffer.alloc(5);
+  header.write("p", 0, "latin1");
+  header.writeInt32BE(body.length + 4, 1);
+  return Buffer.concat([header, body]);
+}
+
 let db: PGlite;
 let server: PgliteMultiplexer;
 const opened: Array<pg.Client | pg.Pool> = [];
+const PASSWORD = randomBytes(32).toString("base64");
 
 beforeAll(async () => {
   db = await PGlite.create();
-  server = await servePglite({ db });
+  server = await servePglite({ db, password: PASSWORD });
 });
 
 afterAll(async () => {
@@ -158,7 +169,7 @@ describe("PGlite multiplexer", () => {
 
   it("rolls back the transaction of a client whose socket drops mid-transaction", async () => {
     const raw = await rawConnection();
-    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    raw.socket.write(Buffer.concat([startupMessage({ user: "postgres", database: "postgres" }), passwordMessage(PASSWORD)]));
     raw.socket.write(queryMessage("BEGIN; INSERT INTO items (owner, n) VALUES ('raw', 1);"));
     await raw.waitFor(1);
     for (let i = 0; i < 100 && !raw.received().includes(Buffer.from("INSERT 0 1")); i += 1) await sleep(10);
@@ -178,7 +189,7 @@ describe("PGlite multiplexer", () => {
     await a.query("INSERT INTO items (owner, n) VALUES ('a', 1)");
     const raw = await rawConnection();
     const closed = new Promise<void>((resolve) => raw.socket.once("close", () => resolve()));
-    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    raw.socket.write(Buffer.concat([startupMessage({ user: "postgres", database: "postgres" }), passwordMessage(PASSWORD)]));
     raw.socket.end(Buffer.concat([queryMessage("INSERT INTO items (owner, n) VALUES ('raw', 1)"), terminateMessage()]));
     await closed;
     await a.query("COMMIT");
@@ -188,7 +199,7 @@ describe("PGlite multiplexer", () => {
 
   it("rolls back the unfinished extended-protocol batch of a client that drops before its Sync", async () => {
     const raw = await rawConnection();
-    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    raw.socket.write(Buffer.concat([startupMessage({ user: "postgres", database: "postgres" }), passwordMessage(PASSWORD)]));
     // Parse, Bind, Execute of an INSERT, and no Sync: the row exists only in the implicit transaction.
     raw.socket.write(
       Buffer.concat([
@@ -248,5 +259,70 @@ describe("PGlite multiplexer", () => {
     expect(raw.received().length).toBe(0);
     const c = await client();
     expect((await c.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe("PGlite multiplexer: the password", () => {
+  /** The server's URL with another password (or none). */
+  const urlWith = (password: string | undefined) => {
+    const url = new URL(server.url);
+    url.password = password === undefined ? "" : encodeURIComponent(password);
+    return url.toString();
+  };
+
+  it("puts the password in its URL, and a client that gives it is served", async () => {
+    expect(new URL(server.url).password).toBe(encodeURIComponent(PASSWORD));
+    const c = await client();
+    expect((await c.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+
+  const wrong: Array<[string, string]> = [
+    ["empty", ""],
+    ["another", "not the password at all"],
+    ["one character short", PASSWORD.slice(0, -1)],
+    ["one character more", `${PASSWORD}x`],
+    ["another case", PASSWORD.toLowerCase()],
+    ["with a NUL inside", `${PASSWORD.slice(0, 8)}\u0000${PASSWORD.slice(8)}`],
+  ];
+  it.each(wrong)("refuses node-postgres with a wrong password (%s): 28P01, and the connection ends", async (_label, password) => {
+    const c = new pg.Client({ connectionString: urlWith("placeholder"), password });
+    opened.push(c);
+    await expect(c.connect()).rejects.toMatchObject({ code: "28P01" });
+  });
+
+  it("refuses a client that skips the password and sends a query: nothing of it reaches the database", async () => {
+    const raw = await rawConnection();
+    const closed = new Promise<void>((resolve) => raw.socket.once("close", () => resolve()));
+    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    raw.socket.write(queryMessage("CREATE TABLE pwned (id int)"));
+    await closed;
+    const received = raw.received().toString("latin1");
+    expect(received).toContain("28P01");
+    expect(received).not.toContain("CREATE TABLE");
+    expect((await db.query("SELECT to_regclass('pwned') AS t")).rows).toEqual([{ t: null }]);
+  });
+
+  it("refuses a password sent with a query pipelined behind it when the password is wrong; the query never runs", async () => {
+    const raw = await rawConnection();
+    const closed = new Promise<void>((resolve) => raw.socket.once("close", () => resolve()));
+    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    await raw.waitFor(9);
+    raw.socket.write(Buffer.concat([passwordMessage("guess"), queryMessage("CREATE TABLE pwned (id int)")]));
+    await closed;
+    expect(raw.received().toString("latin1")).toContain("28P01");
+    expect((await db.query("SELECT to_regclass('pwned') AS t")).rows).toEqual([{ t: null }]);
+  });
+
+  it("asks for the password before anything else: a client given no password gets no parameters or ReadyForQuery", async () => {
+    const raw = await rawConnection();
+    raw.socket.write(startupMessage({ user: "postgres", database: "postgres" }));
+    await raw.waitFor(9);
+    // AuthenticationCleartextPassword: 'R', length 8, code 3, and nothing after it.
+    expect([...raw.received()]).toEqual([0x52, 0, 0, 0, 8, 0, 0, 0, 3]);
+    raw.socket.destroy();
+  });
+
+  it("refuses to serve without a password", async () => {
+    await expect(servePglite({ db, password: "" })).rejects.toThrow(/needs a password/);
   });
 });

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readDevFile, type DevFile } from "../lib/dev-file.ts";
 import { childEnv } from "../lib/env.ts";
@@ -199,6 +200,24 @@ describe("npm start", () => {
         expect(reached, `port ${port} answered on ${outside}`).toBe(false);
       }
     }
+
+    // The embedded database asks for the generated password (a file only this user can read): none or a
+    // wrong one is refused, the right one is served.
+    const passwordFile = join(home, "database-password");
+    expect((await stat(passwordFile)).mode & 0o777).toBe(0o600);
+    const password = (await readFile(passwordFile, "utf8")).trim();
+    const listening = /embedded database on 127\.0\.0\.1:(\d+)/.exec(started.output());
+    expect(listening, "the launcher names the embedded database's port").not.toBeNull();
+    const database = (given: string) => new pg.Client({ host: "127.0.0.1", port: Number(listening?.[1]), user: "postgres", database: "postgres", password: given });
+    for (const given of ["", "postgres", password.slice(1)]) {
+      const refused = database(given);
+      await expect(refused.connect(), `password "${given}"`).rejects.toMatchObject({ code: "28P01" });
+      await refused.end().catch(() => {});
+    }
+    const served = database(password);
+    await served.connect();
+    expect((await served.query("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    await served.end();
 
     const whoami = await api<WhoAmI>(firstDev, "GET", "/v1/whoami");
     expect(whoami.status).toBe(200);

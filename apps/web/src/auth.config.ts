@@ -13,7 +13,8 @@ export function baseAuthConfig(): NextAuthConfig {
   const e = env();
   return {
     secret: e.AUTH_SECRET,
-    trustHost: e.AUTH_TRUST_HOST,
+    // With AUTH_URL set, next-auth takes the console's origin from it, never from the Host header.
+    trustHost: e.AUTH_TRUST_HOST || e.AUTH_URL !== undefined,
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
     providers: [],

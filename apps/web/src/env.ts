@@ -7,9 +7,11 @@ const schema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   // Signs and encrypts the session JWT (next-auth). At least 32 characters.
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
-  // Public base URL of the console; only needed behind a proxy that does not forward the host.
+  // The console's public origin for sign-in (next-auth), equal to GATEHOUSE_CONSOLE_URL (docker-compose.yml
+  // sets both): next-auth then never takes it from the Host header. Mailed links use GATEHOUSE_CONSOLE_URL.
   AUTH_URL: z.url().optional(),
-  // Trust the Host / X-Forwarded-Host header (set by the launcher and behind a trusted proxy).
+  // Trust the Host / X-Forwarded-Host header for sign-in: `npm start` sets it, for a console on this
+  // machine only; a server sets AUTH_URL instead.
   AUTH_TRUST_HOST: z
     .enum(["true", "false", "1", "0"])
     .optional()
@@ -84,12 +86,14 @@ export function env(): Env {
 /**
  * At server start (instrumentation.ts), in the Node.js runtime only: validates process.env now and
  * returns it (null in another runtime). An invalid one is printed and the process exits (Next.js
- * would log it and keep serving 500s).
+ * would log it and keep serving 500s); so does one that fails any of `checks`.
  */
-export function checkEnvAtStartup(): Env | null {
+export async function checkEnvAtStartup(checks: ReadonlyArray<() => Promise<unknown>> = []): Promise<Env | null> {
   if (process.env.NEXT_RUNTIME !== "nodejs") return null;
   try {
-    return env();
+    const e = env();
+    for (const check of checks) await check();
+    return e;
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -24,7 +24,7 @@ describe("the development outbox", () => {
     const email = `outbox-${randomBytes(4).toString("hex")}@example.test`;
     let logged: string[];
     try {
-      await signUp({ input: { email, password: "a good long password", name: "Outbox", linkBase: "http://localhost:3000" } });
+      await signUp({ input: { email, password: "a good long password", name: "Outbox" } });
       logged = log.mock.calls.map((call) => String(call[0]));
     } finally {
       log.mockRestore();
@@ -32,7 +32,7 @@ describe("the development outbox", () => {
     expect(mailMode()).toBe("outbox");
     const messages = (await listDevOutbox())?.filter((m) => m.to === email) ?? [];
     expect(messages).toHaveLength(1);
-    const token = /http:\/\/localhost:3000\/verify-email\?token=([0-9a-zA-Z]{43})/.exec(messages[0]?.text ?? "")?.[1];
+    const token = /https:\/\/console\.gatehouse\.test\/verify-email\?token=([0-9a-zA-Z]{43})/.exec(messages[0]?.text ?? "")?.[1];
     expect(token).toBeDefined();
     const lines = logged.filter((line) => line.includes(email));
     expect(lines).toHaveLength(1);

@@ -6,3 +6,7 @@ process.env.DATABASE_URL = inject("databaseUrl");
 process.env.REDIS_URL ??= "redis://127.0.0.1:6379";
 // A fixed master key, so tests never write one under the repository and can decrypt signing keys.
 process.env.GATEHOUSE_MASTER_KEY ??= Buffer.alloc(32, 7).toString("base64");
+// Every mailed link starts with the configured console origin; the tests assert that it does.
+process.env.GATEHOUSE_CONSOLE_URL = "https://console.gatehouse.test";
+// Integration tests run as an instance started for development: without SMTP_URL, mail goes to the development outbox.
+process.env.GATEHOUSE_DEVELOPMENT = "1";

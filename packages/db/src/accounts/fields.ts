@@ -1,5 +1,6 @@
 import { safeString, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
+import { consoleOrigin } from "../infra/env";
 
 // The fields every account form shares, with their caps. Private to this folder.
 
@@ -23,9 +24,6 @@ export const newPasswordField = safeString()
 /** A password being checked (sign-in, current password): bounded, never judged. */
 export const givenPasswordField = z.string().min(1, "is required").max(1_024);
 
-/** The console's public base URL; each link is built on it. */
-export const linkBaseField = z.url({ protocol: /^https?$/ }).max(500);
-
 /** The client's address as the console determined it (null or absent: unknown, not limited per address). */
 export const sourceField = z.string().min(1).max(100).nullish();
 
@@ -38,8 +36,9 @@ export function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<
   return parsed.data;
 }
 
-export function link(base: string, path: string, token: string): string {
-  const url = new URL(path, base.endsWith("/") ? base : `${base}/`);
+/** A link to a console page carrying a token, on the one configured public origin (GATEHOUSE_CONSOLE_URL). */
+export function link(path: string, token: string): string {
+  const url = new URL(`/${path}`, consoleOrigin());
   url.searchParams.set("token", token);
   return url.toString();
 }

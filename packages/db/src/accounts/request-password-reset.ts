@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../infra/client";
-import { emailField, link, linkBaseField, sourceField, parse } from "./fields";
+import { emailField, link, sourceField, parse } from "./fields";
 import { resetMail } from "./mails";
 import { sendLater } from "./send-later";
 import { admitMailRequest } from "./mail-throttle";
 import { issueToken, sentRecently } from "./tokens";
 
-const inputSchema = z.object({ email: emailField, linkBase: linkBaseField, source: sourceField });
+const inputSchema = z.object({ email: emailField, source: sourceField });
 
 /**
  * "Forgot password": emails a reset link (/reset-password?token=…, single-use, 1 h) when the address
@@ -14,10 +14,10 @@ const inputSchema = z.object({ email: emailField, linkBase: linkBaseField, sourc
  * link a minute is sent per account. `sent` resolves when the mail was handed over (tests wait on it).
  */
 export async function requestPasswordReset({ input }: { input: unknown }): Promise<{ sent: Promise<void> }> {
-  const { email, linkBase, source } = parse(inputSchema, input);
+  const { email, source } = parse(inputSchema, input);
   await admitMailRequest(source);
   const user = await db().user.findUnique({ where: { email }, select: { id: true } });
   if (!user || (await sentRecently(user.id, "reset_password"))) return { sent: Promise.resolve() };
   const token = await db().$transaction((tx) => issueToken(tx, user.id, "reset_password"), TX_OPTIONS);
-  return { sent: sendLater(resetMail(email, link(linkBase, "reset-password", token))) };
+  return { sent: sendLater(resetMail(email, link("reset-password", token))) };
 }

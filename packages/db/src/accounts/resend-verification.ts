@@ -1,12 +1,12 @@
 import { z } from "zod";
 import { db, TX_OPTIONS } from "../infra/client";
-import { emailField, link, linkBaseField, sourceField, parse } from "./fields";
+import { emailField, link, sourceField, parse } from "./fields";
 import { verificationMail } from "./mails";
 import { sendLater } from "./send-later";
 import { admitMailRequest } from "./mail-throttle";
 import { issueToken, sentRecently } from "./tokens";
 
-const inputSchema = z.object({ email: emailField, linkBase: linkBaseField, source: sourceField });
+const inputSchema = z.object({ email: emailField, source: sourceField });
 
 /**
  * Sends a new verification link to an unverified account. The answer is the same whatever the
@@ -14,10 +14,10 @@ const inputSchema = z.object({ email: emailField, linkBase: linkBaseField, sourc
  * `sent` resolves when the mail was handed over (tests wait on it; callers need not).
  */
 export async function resendVerification({ input }: { input: unknown }): Promise<{ sent: Promise<void> }> {
-  const { email, linkBase, source } = parse(inputSchema, input);
+  const { email, source } = parse(inputSchema, input);
   await admitMailRequest(source);
   const user = await db().user.findUnique({ where: { email }, select: { id: true, name: true, emailVerifiedAt: true } });
   if (!user || user.emailVerifiedAt || (await sentRecently(user.id, "verify_email"))) return { sent: Promise.resolve() };
   const token = await db().$transaction((tx) => issueToken(tx, user.id, "verify_email"), TX_OPTIONS);
-  return { sent: sendLater(verificationMail(email, user.name, link(linkBase, "verify-email", token))) };
+  return { sent: sendLater(verificationMail(email, user.name, link("verify-email", token))) };
 }

@@ -3,13 +3,13 @@ import { z } from "zod";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
 import { sendMail } from "../mail/send-mail";
-import { emailField, link, linkBaseField, sourceField, nameField, newPasswordField, parse } from "./fields";
+import { emailField, link, sourceField, nameField, newPasswordField, parse } from "./fields";
 import { verificationMail } from "./mails";
 import { signupMode } from "./signup-mode";
 import { admitMailRequest } from "./mail-throttle";
 import { issueToken } from "./tokens";
 
-const inputSchema = z.object({ email: emailField, password: newPasswordField, name: nameField, linkBase: linkBaseField, source: sourceField });
+const inputSchema = z.object({ email: emailField, password: newPasswordField, name: nameField, source: sourceField });
 
 /**
  * Self-service sign-up (GATEHOUSE_SIGNUP=open): creates an unverified account and emails its
@@ -24,7 +24,7 @@ export async function signUp({ input }: { input: unknown }): Promise<{ userId: s
   const mode = signupMode();
   if (mode !== "open")
     throw forbidden(mode === "invite" ? "Sign-up on this instance is by invitation only: use the link in your invitation." : "Sign-up is turned off on this instance.");
-  const { email, password, name, linkBase, source } = parse(inputSchema, input);
+  const { email, password, name, source } = parse(inputSchema, input);
   await admitMailRequest(source);
   const passwordHash = await hashPassword(password);
   let created: { userId: string; token: string };
@@ -39,7 +39,7 @@ export async function signUp({ input }: { input: unknown }): Promise<{ userId: s
     throw error;
   }
   try {
-    await sendMail(verificationMail(email, name, link(linkBase, "verify-email", created.token)));
+    await sendMail(verificationMail(email, name, link("verify-email", created.token)));
   } catch (error) {
     if (isDomainError(error) && error.code === "UNAVAILABLE") {
       throw unavailable("Your account was created, but the verification email could not be sent. Use “Resend the link” on the sign-in page in a moment.", 30);

@@ -1,4 +1,4 @@
-import { dbEnv } from "../infra/env";
+import { dbEnv, type DbEnv } from "../infra/env";
 
 /**
  * The instance's self-service sign-up setting (GATEHOUSE_SIGNUP): open (anyone may create an account
@@ -8,5 +8,10 @@ import { dbEnv } from "../infra/env";
 export type SignupMode = "open" | "invite" | "off";
 
 export function signupMode(): SignupMode {
-  return dbEnv().GATEHOUSE_SIGNUP;
+  return signupModeOf(dbEnv());
+}
+
+/** GATEHOUSE_SIGNUP; unset, open outside production (or started for development), invite in production (which refuses to start without it). */
+export function signupModeOf(env: DbEnv): SignupMode {
+  return env.GATEHOUSE_SIGNUP ?? (env.NODE_ENV === "production" && !env.GATEHOUSE_DEVELOPMENT ? "invite" : "open");
 }

@@ -26,60 +26,167 @@ const schema = z.object({
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  /** Where people open the console: links sent by email (an invitation's `/invite/<token>`) start with it. Default: http://localhost:$WEB_PORT. */
-  GATEHOUSE_CONSOLE_URL: z
-    .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://gatehouse.example.com" })
-    .transform((url) => url.replace(/\/+$/, ""))
-    .optional(),
+  /**
+   * The console's public origin (https://gatehouse.example.com): every link Gatehouse mails (verification,
+   * password reset, invitation) starts with it, never with what a request's headers say. Required in
+   * production; elsewhere http://localhost:$WEB_PORT.
+   */
+  GATEHOUSE_CONSOLE_URL: unsetWhenBlank(
+    z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL, e.g. https://gatehouse.example.com" })
+      .refine((url) => /^[a-z]+:\/\/[^/?#]+\/?$/i.test(url), "must be an origin only (scheme, host and port), without a path, query or fragment")
+      .transform((url) => new URL(url).origin)
+      .optional(),
+  ),
+  /** Set to 1 by `npm start` (scripts/start.ts) only: the instance was started for development on this machine. */
+  GATEHOUSE_DEVELOPMENT: unsetWhenBlank(
+    z
+      .enum(["0", "1"], { error: "must be 1 (started for development, as `npm start` sets it) or 0" })
+      .optional()
+      .transform((value) => value === "1"),
+  ),
   /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
   GATEHOUSE_MASTER_KEY: z.string().refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)").optional(),
   /**
    * Outgoing mail (verification and password-reset links, invitations): smtp:// or smtps:// URL with
-   * credentials if any (smtp://user:pass@mail.example.com:587). Unset: mail is written to the server
-   * log and kept in the development outbox the console shows at /dev/outbox (development only).
+   * credentials if any (smtp://user:pass@mail.example.com:587).
    */
-  SMTP_URL: z.preprocess(
-    (value) => (value === "" ? undefined : value),
+  SMTP_URL: unsetWhenBlank(
     z
       .string()
       .regex(/^smtps?:\/\/[^\s]+$/, "must be an smtp:// or smtps:// URL")
       .optional(),
   ),
+  /** How mail leaves (mailTransportOf): smtp, off, or outbox (development only). Unset: chosen from SMTP_URL and GATEHOUSE_DEVELOPMENT. */
+  MAIL_TRANSPORT: unsetWhenBlank(z.enum(["smtp", "off", "outbox"], { error: "must be smtp, off or outbox" }).optional()),
   /** The From header of outgoing mail. */
   MAIL_FROM: z.string().min(3).max(320).default("Gatehouse <no-reply@localhost>"),
-  /** Self-service sign-up: open (anyone may create an account), invite (only through an invitation's accept link), off. */
-  GATEHOUSE_SIGNUP: z.enum(["open", "invite", "off"]).default("open"),
+  /**
+   * Self-service sign-up: open (anyone may create an account), invite (only through an invitation's accept
+   * link), off. Required in production (deploymentProblems); unset elsewhere: open.
+   */
+  GATEHOUSE_SIGNUP: unsetWhenBlank(z.enum(["open", "invite", "off"], { error: "must be open, invite or off" }).optional()),
   NODE_ENV: z.string().optional(),
 });
 
+/** An empty variable (`SMTP_URL=`, as docker compose passes `${SMTP_URL:-}`) counts as unset. */
+function unsetWhenBlank<T extends z.ZodType>(inner: T) {
+  return z.preprocess((value) => (value === "" ? undefined : value), inner);
+}
+
 export type DbEnv = z.output<typeof schema>;
 
-let cached: DbEnv | undefined;
-
-export function dbEnv(): DbEnv {
-  if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+/** Validates an environment (dbEnv() passes process.env); every problem is named in one error. */
+export function parseDbEnv(source: Readonly<Record<string, string | undefined>>): DbEnv {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
     throw new Error(`Invalid environment for @gatehouse/db: ${problems}`);
   }
-  cached = parsed.data;
+  return parsed.data;
+}
+
+let cached: DbEnv | undefined;
+
+export function dbEnv(): DbEnv {
+  cached ??= parseDbEnv(process.env);
   return cached;
 }
 
+const isProduction = (env: DbEnv) => env.NODE_ENV === "production";
+
+/** The console's public origin, which every mailed link starts with (GATEHOUSE_CONSOLE_URL; see deploymentProblems). */
+export function consoleOrigin(env: DbEnv = dbEnv()): string {
+  if (env.GATEHOUSE_CONSOLE_URL) return env.GATEHOUSE_CONSOLE_URL;
+  if (isProduction(env)) throw new Error(CONSOLE_URL_MISSING);
+  return `http://localhost:${env.WEB_PORT}`;
+}
+
+const CONSOLE_URL_MISSING =
+  "GATEHOUSE_CONSOLE_URL is not set, and NODE_ENV is production: set it to the address people open the console at " +
+  "(e.g. https://gatehouse.example.com); every link Gatehouse mails starts with it, never with a request's Host header";
+
 /**
- * What a long-running service (the API, the worker) checks before it starts, so a misconfiguration
+ * How mail leaves this process:
+ * - smtp: to SMTP_URL (the default when SMTP_URL is set);
+ * - outbox: into the development outbox the console shows at /dev/outbox, with one log line per mail
+ *   carrying its link. Anyone who can open the console can read it, so only an instance started for
+ *   development (GATEHOUSE_DEVELOPMENT=1, which `npm start` sets) uses it (its default there);
+ * - off: nothing is sent; each mail is logged as one line naming its subject, never its recipient, link
+ *   or token. Chosen explicitly (MAIL_TRANSPORT=off), or where nothing is set outside production.
+ * In production with neither SMTP_URL nor MAIL_TRANSPORT the answer is a problem: the process refuses to start.
+ */
+export function mailTransportOf(env: DbEnv): { transport: MailTransport } | { problem: string } {
+  const chosen = env.MAIL_TRANSPORT;
+  if (chosen === "smtp" && !env.SMTP_URL)
+    return { problem: "MAIL_TRANSPORT is smtp but SMTP_URL is not set: set SMTP_URL to your mail server (smtp://user:password@mail.example.com:587)" };
+  if (chosen === "off" && env.SMTP_URL) return { problem: "MAIL_TRANSPORT is off but SMTP_URL is set: unset one of them" };
+  if (chosen === "outbox" && !env.GATEHOUSE_DEVELOPMENT) {
+    return {
+      problem:
+        "MAIL_TRANSPORT is outbox, which shows every mail (and its links) to anyone who opens the console: it is only for an instance started for development with `npm start`",
+    };
+  }
+  if (chosen) return { transport: chosen };
+  if (env.SMTP_URL) return { transport: "smtp" };
+  if (env.GATEHOUSE_DEVELOPMENT) return { transport: "outbox" };
+  if (isProduction(env)) {
+    return {
+      problem:
+        "SMTP_URL is not set, and NODE_ENV is production: set SMTP_URL to your mail server (smtp://user:password@mail.example.com:587), " +
+        "or MAIL_TRANSPORT=off to send no mail at all (no verification, password-reset or invitation mail; invitation links are shown to the inviter only)",
+    };
+  }
+  return { transport: "off" };
+}
+
+export type MailTransport = "smtp" | "outbox" | "off";
+
+/**
+ * What stops a process that sends mail or builds links (the API, the worker, the console) before it
+ * starts, each named: in production GATEHOUSE_CONSOLE_URL, a sign-up mode chosen explicitly (unless
+ * started for development) and a mail transport that neither drops mail silently nor shows it to
+ * strangers; everywhere, a mail setting that contradicts itself.
+ */
+export function deploymentProblems(env: DbEnv): string[] {
+  const problems: string[] = [];
+  if (isProduction(env) && !env.GATEHOUSE_CONSOLE_URL) problems.push(CONSOLE_URL_MISSING);
+  if (isProduction(env) && !env.GATEHOUSE_DEVELOPMENT && !env.GATEHOUSE_SIGNUP) {
+    problems.push(
+      "GATEHOUSE_SIGNUP is not set, and NODE_ENV is production: choose who may create accounts: invite (through an invitation only), off (operators create them) or open (anyone)",
+    );
+  }
+  const mail = mailTransportOf(env);
+  if ("problem" in mail) problems.push(mail.problem);
+  return problems;
+}
+
+/** What the process says at start-up about a setting an operator should know is in force (mail that is not sent). */
+export function deploymentNotices(env: DbEnv): string[] {
+  const mail = mailTransportOf(env);
+  if (!("transport" in mail) || mail.transport !== "off") return [];
+  return [
+    "[mail] no mail is sent (MAIL_TRANSPORT=off, or no SMTP_URL outside production): verification, password-reset and invitation mail is dropped, " +
+      "and each dropped mail is logged as one line with its subject only. Set SMTP_URL to send mail.",
+  ];
+}
+
+/**
+ * What a long-running service (the API, the worker, the console) checks before it starts, so a misconfiguration
  * stops it with one message instead of failing its first request: the settings above, and in
  * production an explicit master key. Generating one into GATEHOUSE_HOME there would give each
  * container its own key, unable to read the signing keys the others encrypted.
  */
 export function serviceEnv(): DbEnv {
   const env = dbEnv();
-  if (env.NODE_ENV === "production" && env.GATEHOUSE_MASTER_KEY === undefined) {
-    throw new Error(
+  const problems = deploymentProblems(env);
+  if (isProduction(env) && env.GATEHOUSE_MASTER_KEY === undefined) {
+    problems.unshift(
       "GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production: set it to the key that encrypts your orgs' signing keys " +
         "(a new installation: `openssl rand -base64 32`, kept safe and out of the database's backups); it is generated only for development",
     );
   }
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  for (const notice of deploymentNotices(env)) console.warn(notice);
   return env;
 }

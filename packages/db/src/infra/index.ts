@@ -1,5 +1,5 @@
 export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./client";
-export { dbEnv, serviceEnv } from "./env";
+export { dbEnv, serviceEnv, parseDbEnv, consoleOrigin, deploymentProblems, mailTransportOf, type DbEnv, type MailTransport } from "./env";
 export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal, type SignalBus } from "./signals";
 export { closeRateLimiter } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";

@@ -5,7 +5,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
-import { dbEnv } from "../infra/env";
+import { consoleOrigin } from "../infra/env";
 import { currentRole } from "../members/member-access";
 import { invitationEmail } from "./invitation-email";
 import { admitInvitation, type InvitationLimits } from "./invitation-throttle";
@@ -14,18 +14,14 @@ import { INVITATION_INCLUDE, invitationStatus, invitationView } from "./invitati
 import { sendInvitationEmail } from "./send-invitation-email";
 
 export interface CreateInvitationDeps {
-  /** The console's base URL (default: GATEHOUSE_CONSOLE_URL, else http://localhost:$WEB_PORT). */
-  consoleUrl?: string;
   now?: number;
   /** Default INVITATION_LIMITS. */
   limits?: InvitationLimits;
 }
 
-/** The console page that accepts an invitation. */
-export function acceptUrlOf(token: string, consoleUrl?: string): string {
-  const env = dbEnv();
-  const base = (consoleUrl ?? env.GATEHOUSE_CONSOLE_URL ?? `http://localhost:${env.WEB_PORT}`).replace(/\/+$/, "");
-  return `${base}/invite/${token}`;
+/** The console page that accepts an invitation, on the one configured public origin (GATEHOUSE_CONSOLE_URL). */
+export function acceptUrlOf(token: string): string {
+  return `${consoleOrigin()}/invite/${token}`;
 }
 
 /**
@@ -100,7 +96,7 @@ export async function createInvitation({
     });
     return row;
   }, TX_OPTIONS);
-  const acceptUrl = acceptUrlOf(token.plaintext, deps.consoleUrl);
+  const acceptUrl = acceptUrlOf(token.plaintext);
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { name: true } });
   const mail = invitationEmail({ orgName: org.name, inviterName: result.invitedBy?.user.name ?? org.name, role, acceptUrl, expiresAt: result.expiresAt });
   const { sent } = await sendInvitationEmail({ to: email, link: acceptUrl, ...mail });

@@ -10,12 +10,12 @@ export interface OutboxMessage {
 }
 
 /**
- * The development outbox, newest first, or null when the instance sends mail over SMTP (the console
- * then answers 404 for /dev/outbox). Messages written while no SMTP server was configured stay
- * unreadable once one is.
+ * The development outbox, newest first, or null unless mail goes to it (an instance started for
+ * development by `npm start`, GATEHOUSE_DEVELOPMENT=1, without SMTP_URL; the console then answers 404
+ * for /dev/outbox). Messages written there stay unreadable once the instance runs any other way.
  */
 export async function listDevOutbox({ input = {} }: { input?: { limit?: number } } = {}): Promise<OutboxMessage[] | null> {
-  if (mailMode() === "smtp") return null;
+  if (mailMode() !== "outbox") return null;
   const limit = Math.min(Math.max(Math.trunc(input.limit ?? 50), 1), 200);
   return db().devOutboxMessage.findMany({
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

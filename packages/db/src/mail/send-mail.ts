@@ -1,7 +1,7 @@
 import { randomToken, unavailable, validationError, zodIssues } from "@gatehouse/core";
 import { createTransport, type Transporter } from "nodemailer";
 import { z } from "zod";
-import { dbEnv } from "../infra/env";
+import { dbEnv, mailTransportOf, type MailTransport } from "../infra/env";
 import { db } from "../infra/client";
 
 const messageSchema = z.object({
@@ -13,20 +13,23 @@ const messageSchema = z.object({
     .refine((s) => !/[\r\n]/.test(s), "must be one line"),
   text: z.string().min(1).max(20_000),
   html: z.string().min(1).max(50_000).optional(),
-  /** The one link the message is about, for the development log line (never logged when SMTP is configured). */
+  /** The one link the message is about, for the development outbox's log line (logged by no other transport). */
   link: z.url().max(2_000).optional(),
 });
 
 export type MailMessage = z.input<typeof messageSchema>;
 
-/** How the instance delivers mail: over SMTP (SMTP_URL set), or to the server log and the development outbox. */
-export type MailMode = "smtp" | "outbox";
+/** How the instance delivers mail (mailTransportOf in infra/env.ts): over SMTP, into the development outbox, or not at all. */
+export type MailMode = MailTransport;
 
 /** The newest messages the development outbox keeps; older ones are dropped as new ones arrive. */
 export const DEV_OUTBOX_LIMIT = 200;
 
+/** The transport in force; a setting that has none (production without SMTP_URL) is an error (the start-up check names it). */
 export function mailMode(): MailMode {
-  return dbEnv().SMTP_URL ? "smtp" : "outbox";
+  const mail = mailTransportOf(dbEnv());
+  if ("problem" in mail) throw new Error(mail.problem);
+  return mail.transport;
 }
 
 let transport: { url: string; transporter: Transporter } | undefined;
@@ -49,22 +52,30 @@ export function closeMail(): void {
  * Sends one message. With SMTP_URL set it goes to that server (From: MAIL_FROM); a refusal or an
  * unreachable server throws UNAVAILABLE (503) with no server detail, and nothing is retried here:
  * the callers send after their transaction committed, and every mail Gatehouse sends can be asked
- * for again (a new link), so a failed send loses nothing. Without SMTP_URL the message is written
- * to the server log (one line, with its link) and kept in the development outbox (/dev/outbox).
+ * for again (a new link), so a failed send loses nothing. In the development outbox (an instance
+ * started by `npm start`) the message is kept for /dev/outbox and logged as one line with its link;
+ * with mail off it is dropped and logged by its subject alone (no recipient, link or token).
  */
 export async function sendMail(message: MailMessage): Promise<void> {
   const parsed = messageSchema.safeParse(message);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { to, subject, text, html, link } = parsed.data;
   const env = dbEnv();
-  if (!env.SMTP_URL) {
+  const mode = mailMode();
+  if (mode === "off") {
+    console.info(`[mail] not sent (mail is off): ${subject}`);
+    return;
+  }
+  if (mode === "outbox") {
     await db().$transaction([
       db().devOutboxMessage.create({ data: { id: `msg_${randomToken(22)}`, to, subject, text, html: html ?? null } }),
       db().$executeRaw`DELETE FROM "dev_outbox" WHERE "id" IN (SELECT "id" FROM "dev_outbox" ORDER BY "created_at" DESC, "id" OFFSET ${DEV_OUTBOX_LIMIT})`,
     ]);
-    console.info(`[mail] (no SMTP_URL: kept in the development outbox, /dev/outbox) to ${to}: ${subject}${link ? ` ${link}` : ""}`);
+    console.info(`[mail] (development: kept in the outbox, /dev/outbox) to ${to}: ${subject}${link ? ` ${link}` : ""}`);
     return;
   }
+  // mailTransportOf answers smtp only with SMTP_URL set; fail closed all the same.
+  if (!env.SMTP_URL) throw unavailable("The email could not be sent. Try again in a moment.", 30);
   try {
     await smtpTransport(env.SMTP_URL).sendMail({ from: env.MAIL_FROM, to, subject, text, ...(html ? { html } : {}) });
   } catch (error) {

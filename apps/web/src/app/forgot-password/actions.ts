@@ -2,13 +2,13 @@
 
 import { requestPasswordReset } from "@gatehouse/db";
 import type { FormState } from "@/components/form-fields";
-import { consoleBaseUrl, requestSource } from "@/server/console-url";
+import { requestSource } from "@/server/console-url";
 import { formStateOf, formValues } from "@/server/form-errors";
 
 export async function forgotPasswordAction(_previous: FormState, form: FormData): Promise<FormState> {
   const values = formValues(form, ["email"]);
   try {
-    await requestPasswordReset({ input: { ...values, linkBase: await consoleBaseUrl(), source: await requestSource() } });
+    await requestPasswordReset({ input: { ...values, source: await requestSource() } });
   } catch (error) {
     return formStateOf(error, values);
   }

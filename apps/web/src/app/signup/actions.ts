@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { createOwnOrg, signUp } from "@gatehouse/db";
 import type { FormState } from "@/components/form-fields";
-import { consoleBaseUrl, requestSource } from "@/server/console-url";
+import { requestSource } from "@/server/console-url";
 import { formStateOf, formValues } from "@/server/form-errors";
 import { requireSessionUser } from "@/server/session";
 
@@ -11,7 +11,7 @@ export async function signUpAction(_previous: FormState, form: FormData): Promis
   const values = formValues(form, ["name", "email"]);
   let email: string;
   try {
-    ({ email } = await signUp({ input: { ...values, password: String(form.get("password") ?? ""), linkBase: await consoleBaseUrl(), source: await requestSource() } }));
+    ({ email } = await signUp({ input: { ...values, password: String(form.get("password") ?? ""), source: await requestSource() } }));
   } catch (error) {
     return formStateOf(error, values);
   }

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { resendVerification, verifyEmail } from "@gatehouse/db";
 import type { FormState } from "@/components/form-fields";
-import { consoleBaseUrl, requestSource } from "@/server/console-url";
+import { requestSource } from "@/server/console-url";
 import { formStateOf, formValues } from "@/server/form-errors";
 
 export async function verifyEmailAction(_previous: FormState, form: FormData): Promise<FormState> {
@@ -21,7 +21,7 @@ export async function resendAction(_previous: FormState, form: FormData): Promis
   const values = formValues(form, ["email"]);
   try {
     // Not awaited past the hand-over: the answer is the same, as fast, for any address.
-    await resendVerification({ input: { ...values, linkBase: await consoleBaseUrl(), source: await requestSource() } });
+    await resendVerification({ input: { ...values, source: await requestSource() } });
   } catch (error) {
     return formStateOf(error, values);
   }

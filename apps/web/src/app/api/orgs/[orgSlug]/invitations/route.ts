@@ -2,7 +2,6 @@ import { createInvitationBodySchema, type CreatedInvitation, type InvitationView
 import type { NextRequest } from "next/server";
 import { createInvitation, listInvitations } from "@gatehouse/db";
 import { jsonBody, requireMemberPermission } from "@/server/admin-input";
-import { consoleBaseUrl } from "@/server/console-url";
 import { checkedParams, jsonResponse, parseInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
 
@@ -24,10 +23,8 @@ export async function POST(request: NextRequest, { params }: { params: Params })
   return withMember(request, checkedParams(params), "invite members", async (ctx, _params, requestId) => {
     requireMemberPermission(ctx, "members.manage");
     const body = parseInput(createInvitationBodySchema, await jsonBody(request));
-    // The emailed link points at this console (as account links do); without AUTH_URL or a trusted
-    // host, the service's own default (GATEHOUSE_CONSOLE_URL).
-    const consoleUrl = await consoleBaseUrl().catch(() => undefined);
-    const created: CreatedInvitation = await createInvitation({ ctx, input: { body }, deps: consoleUrl ? { consoleUrl } : {} });
+    // The emailed link starts with GATEHOUSE_CONSOLE_URL, as every mailed link does; never with this request's Host.
+    const created: CreatedInvitation = await createInvitation({ ctx, input: { body } });
     return jsonResponse(created, requestId);
   });
 }
