@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { isDomainError, randomToken, type DomainError } from "@gatehouse/core";
+import { hashPassword, isDomainError, randomToken, verifyPassword, type DomainError } from "@gatehouse/core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
@@ -274,6 +274,92 @@ describe("sign-up and email verification", () => {
   it("existing users (seeded, created by an owner) count as verified and sign in", async () => {
     expect((await db().user.findUniqueOrThrow({ where: { id: org.owner.userId } })).emailVerifiedAt).not.toBeNull();
     expect(await signIn(org.owner.email, org.owner.password)).toMatchObject({ id: org.owner.userId });
+  });
+});
+
+describe("answers that do not tell who exists", () => {
+  /** The real hash function, counting its calls. */
+  function countingHasher(): { hash: (password: string) => Promise<string>; calls: () => number } {
+    let calls = 0;
+    return {
+      hash: (password) => {
+        calls += 1;
+        return hashPassword(password);
+      },
+      calls: () => calls,
+    };
+  }
+
+  it("sign-up: a new address, a verified account's and an unverified account's get the same answer after one password hash each; no second account", async () => {
+    const unverified = freshEmail("pending");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending", linkBase: LINK_BASE });
+    const verified = (await signUpAndVerify("taken")).email;
+    const fresh = freshEmail("fresh");
+    const answers: Record<string, unknown> = {};
+    for (const [branch, email] of [
+      ["new", fresh],
+      ["verified", verified],
+      ["unverified", unverified],
+    ] as const) {
+      const hasher = countingHasher();
+      const answer = await signUp({
+        input: { email: email.toUpperCase(), password: "someone else's password", name: "Mallory", linkBase: LINK_BASE },
+        deps: { hashPassword: hasher.hash },
+      });
+      await answer.sent;
+      expect(hasher.calls(), branch).toBe(1);
+      answers[branch] = { ...answer, email: answer.email.replace(email, "<email>") };
+    }
+    expect(answers.verified).toEqual(answers.new);
+    expect(answers.unverified).toEqual(answers.new);
+    for (const email of [verified, unverified]) expect(await db().user.count({ where: { email } })).toBe(1);
+    // The owners hear of it, with a link to choose a new password (which also proves the address).
+    for (const [email, n] of [
+      [verified, 2],
+      [unverified, 2],
+    ] as const) {
+      const token = await linkToken(email, "reset-password", n);
+      const mail = decoded(mailsTo(email)[n - 1]?.raw ?? "");
+      expect(mail).toMatch(/^Subject: Someone tried to sign up for Gatehouse with your address/m);
+      expect(mail).toContain(`${LINK_BASE}/signin`);
+      expect(token).toMatch(/^[0-9a-zA-Z]{43}$/);
+    }
+    // The old password of the unverified account did not come from its owner: a reset replaces it and verifies the address.
+    const userId = (await db().user.findUniqueOrThrow({ where: { email: unverified } })).id;
+    await resetPassword({ input: { token: await linkToken(unverified, "reset-password", 2), password: "the owner's real password" } });
+    expect(await signIn(unverified, "the owner's real password")).toMatchObject({ id: userId });
+    expect(await signIn(unverified, PASSWORD)).toBeNull();
+    // The new address got its verification link, and its account was made.
+    await linkToken(fresh, "verify-email");
+    expect(await db().user.count({ where: { email: fresh } })).toBe(1);
+  });
+
+  it("sign-in: an unknown email, a wrong password and an unverified account's wrong password each get null after exactly one password verification", async () => {
+    const unverified = freshEmail("pending-signin");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending", linkBase: LINK_BASE });
+    const { email: verified } = await signUpAndVerify("signin-known");
+    for (const email of [freshEmail("nobody-signin"), verified, unverified]) {
+      let verifications = 0;
+      const verifier = (password: string, stored: string) => {
+        verifications += 1;
+        return verifyPassword(password, stored);
+      };
+      const answer = await authenticateUser({ input: { email, password: "not the password", source: `10.8.${randomBytes(2).join(".")}` }, deps: { verifyPassword: verifier } });
+      expect([answer, verifications], email).toEqual([null, 1]);
+    }
+  });
+
+  it("forgot password: an unknown, a verified and an unverified address get the same answer, and only accounts get a link", async () => {
+    const unverified = freshEmail("pending-reset");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending", linkBase: LINK_BASE });
+    const { email: verified } = await signUpAndVerify("reset-known");
+    const unknown = freshEmail("nobody-reset");
+    const answers = await Promise.all([unknown, verified, unverified].map((email) => requestPasswordReset({ input: { email, linkBase: LINK_BASE } })));
+    await Promise.all(answers.map((a) => a.sent));
+    expect(answers.map((a) => Object.keys(a))).toEqual([["sent"], ["sent"], ["sent"]]);
+    expect(mailsTo(unknown)).toHaveLength(0);
+    await linkToken(verified, "reset-password", 2);
+    await linkToken(unverified, "reset-password", 2);
   });
 });
 

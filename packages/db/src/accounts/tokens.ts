@@ -23,7 +23,15 @@ export async function issueToken(tx: Tx, userId: string, purpose: TokenPurpose, 
   const token = randomToken(43);
   const { sessionVersion } = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } });
   await tx.accountToken.create({
-    data: { id: `tok_${randomToken(22)}`, userId, purpose, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]), createdAt: now, sessionVersion },
+    data: {
+      id: `tok_${randomToken(22)}`,
+      userId,
+      purpose,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]),
+      createdAt: now,
+      sessionVersion,
+    },
   });
   return token;
 }
