@@ -79,7 +79,7 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   await them.reload();
   await expect(them).toHaveURL(/\/signin\?notice=ended$/);
   await signIn(them, { email: colleague, password: PASSWORD });
-  await them.goto(`/o/${org.org.slug}`);
+  await expect(them).toHaveURL(`/o/${org.org.slug}`);
   await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
   // A viewer cannot list members, yet reaches their own membership and Leave from the nav.
   await them.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Members" }).click();

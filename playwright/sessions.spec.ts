@@ -216,23 +216,42 @@ async function addresses(): Promise<Record<Branch, string>> {
   return { "no account": `nobody-${suffix()}@example.test`, "verified account": verified, "unverified account": unverified };
 }
 
-/** What the visitor sees of a form's answer: the action's response (status, redirect, cookies set, body) and the page after it, with the address typed in replaced. */
+/**
+ * What the visitor sees of a form's answer: the action's response (status, redirect, cookies set, body)
+ * and the page after it, with the address typed in replaced. React's per-render ids in the body (a
+ * random 21-character key of the metadata boundary, the same in every branch's shape) are replaced too.
+ */
 async function visibleAnswer(page: Page, path: string, fill: (page: Page, email: string) => Promise<void>, submit: string, email: string): Promise<Record<string, unknown>> {
   await page.context().clearCookies();
   await page.goto(path);
   await fill(page, email);
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === "POST" && new URL(r.url()).pathname === path),
-    page.getByRole("button", { name: submit, exact: true }).click(),
-  ]);
+  let answered: ((answer: { status: number; headers: Array<{ name: string; value: string }>; body: string }) => void) | undefined;
+  const answer = new Promise<{ status: number; headers: Array<{ name: string; value: string }>; body: string }>((resolve) => (answered = resolve));
+  // The form's POST goes through here: fetched as it is, read whole, handed to the page unchanged.
+  await page.route(
+    (url) => url.pathname === path,
+    async (route) => {
+      if (route.request().method() !== "POST") return route.fallback();
+      const response = await route.fetch({ maxRedirects: 0 });
+      answered?.({ status: response.status(), headers: response.headersArray(), body: await response.text() });
+      return route.fulfill({ response });
+    },
+  );
+  await page.getByRole("button", { name: submit, exact: true }).click();
+  const { status, headers, body } = await answer;
   await page.waitForLoadState("networkidle");
-  const scrub = (text: string) => text.replaceAll(email, "<email>").replaceAll(encodeURIComponent(email), "<email>");
-  const headers = await response.allHeaders();
+  await page.unrouteAll();
+  const scrub = (text: string) =>
+    text
+      .replaceAll(email, "<email>")
+      .replaceAll(encodeURIComponent(email), "<email>")
+      .replace(/"[0-9A-Za-z_-]{21}([vm])"/g, '"<render-id>$1"');
+  const header = (name: string) => headers.filter((h) => h.name.toLowerCase() === name).map((h) => h.value);
   return {
-    status: response.status(),
-    redirect: scrub(headers["x-action-redirect"] ?? headers.location ?? ""),
-    cookiesSet: (await response.headersArray()).filter((h) => h.name.toLowerCase() === "set-cookie").map((h) => h.value.split("=")[0]),
-    body: scrub(await response.text()),
+    status,
+    redirect: scrub([...header("x-action-redirect"), ...header("location")].join(" ")),
+    cookiesSet: header("set-cookie").map((value) => value.split("=")[0]),
+    body: scrub(body),
     url: scrub(page.url()),
     text: scrub(await page.locator("main").innerText()),
   };
