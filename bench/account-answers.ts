@@ -89,8 +89,8 @@ branches are called in turn, in-process against the services the console's actio
 database. Machine: ${machine.cpus} cores (${machine.cpuModel}), ${machine.node}, load ${machine.loadavgAtStart.join(" ")} at start.
 Results: \`bench/results/accounts-${stamp}.json\`.
 
-What makes the times alike: sign-up hashes the password (scrypt) and tries one insert in every branch,
-the taken address's owner is looked up and mailed after answering; sign-in verifies against a dummy
+What makes the times alike: sign-up hashes the password (scrypt) in every branch and creates the
+account, or looks up and mails the taken address's owner, only after answering; sign-in verifies against a dummy
 hash with the same cost when there is no account; "forgot password" looks the address up only after
 answering. The tests assert the same work (one hash, one verification) and the identical answers; this
 page is the wall-clock check, kept out of the tests.

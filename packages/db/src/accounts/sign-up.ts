@@ -6,7 +6,8 @@ import { emailField, link, linkBaseField, sourceField, nameField, newPasswordFie
 import { accountExistsMail, verificationMail } from "./mails";
 import { signupMode } from "./signup-mode";
 import { admitMailRequest } from "./mail-throttle";
-import { afterAnswering, sendLater } from "./send-later";
+import type { MailMessage } from "../mail/send-mail";
+import { afterAnswering } from "./send-later";
 import { issueToken, sentRecently } from "./tokens";
 
 const inputSchema = z.object({ email: emailField, password: newPasswordField, name: nameField, linkBase: linkBaseField, source: sourceField });
@@ -21,12 +22,12 @@ export interface SignUpDeps {
  * verification link (/verify-email?token=…, single-use, 24 h). The account cannot sign in until the
  * link is used.
  *
- * The answer says nothing about whether the address already had an account, and takes the same work
- * (one password hash, one insert attempt): for a taken address no second account is made, and its
+ * The answer says nothing about whether the address already had an account, and comes after the
+ * same work: one password hash; the account is created (or, for a taken address, its owner looked
+ * up) only after answering (afterAnswering). For a taken address no second account is made, and its
  * owner is mailed that someone tried to sign up, with a link to choose a new password (at most one
- * such link a minute, as for "forgot password"). Either mail is sent without the caller waiting for
- * it; a lost one is asked for again ("resend the link", "forgot password"). `sent` resolves when the
- * mail was handed over (tests wait on it).
+ * such link a minute, as for "forgot password"). A lost mail is asked for again ("resend the link",
+ * "forgot password"). `sent` resolves when that work is done (tests wait on it).
  *
  * With GATEHOUSE_SIGNUP=invite, accounts are created by an invitation's accept link instead (verified,
  * since the invitation reached the address), so this refuses, as it does with off.
@@ -38,25 +39,27 @@ export async function signUp({ input, deps = {} }: { input: unknown; deps?: Sign
   const { email, password, name, linkBase, source } = parse(inputSchema, input);
   await admitMailRequest(source);
   const passwordHash = await (deps.hashPassword ?? hashPassword)(password);
-  let token: string;
-  try {
-    token = await db().$transaction(async (tx) => {
-      const user = await tx.user.create({ data: { id: newId("user"), email, name, passwordHash, emailVerifiedAt: null } });
-      return issueToken(tx, user.id, "verify_email");
-    }, TX_OPTIONS);
-  } catch (error) {
-    if (isUniqueViolation(error)) return { email, sent: tellOwner(email, linkBase) };
-    throw error;
-  }
-  return { email, sent: sendLater(verificationMail(email, name, link(linkBase, "verify-email", token))) };
+  return {
+    email,
+    sent: afterAnswering(async () => {
+      try {
+        const token = await db().$transaction(async (tx) => {
+          const user = await tx.user.create({ data: { id: newId("user"), email, name, passwordHash, emailVerifiedAt: null } });
+          return issueToken(tx, user.id, "verify_email");
+        }, TX_OPTIONS);
+        return verificationMail(email, name, link(linkBase, "verify-email", token));
+      } catch (error) {
+        if (isUniqueViolation(error)) return tellOwner(email, linkBase);
+        throw error;
+      }
+    }),
+  };
 }
 
 /** Someone signed up with an address that has an account: its owner hears of it, with a reset link. */
-function tellOwner(email: string, linkBase: string): Promise<void> {
-  return afterAnswering(async () => {
-    const user = await db().user.findUnique({ where: { email }, select: { id: true } });
-    if (!user || (await sentRecently(user.id, "reset_password"))) return null;
-    const token = await db().$transaction((tx) => issueToken(tx, user.id, "reset_password"), TX_OPTIONS);
-    return accountExistsMail(email, new URL("signin", `${linkBase.replace(/\/$/, "")}/`).toString(), link(linkBase, "reset-password", token));
-  });
+async function tellOwner(email: string, linkBase: string): Promise<MailMessage | null> {
+  const user = await db().user.findUnique({ where: { email }, select: { id: true } });
+  if (!user || (await sentRecently(user.id, "reset_password"))) return null;
+  const token = await db().$transaction((tx) => issueToken(tx, user.id, "reset_password"), TX_OPTIONS);
+  return accountExistsMail(email, new URL("signin", `${linkBase.replace(/\/$/, "")}/`).toString(), link(linkBase, "reset-password", token));
 }
