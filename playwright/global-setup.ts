@@ -110,24 +110,21 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     // The instance's single sign-on (sso.spec.ts): a real OpenID Connect provider on a loopback port.
     const oidc = await startOidcProvider({ consoleUrl: webUrl, domain: "sso.example.test" });
     cleanups.push(oidc.stop);
+    const webEnv: Record<string, string> = {
+      AUTH_SECRET: randomBytes(32).toString("base64url"),
+      AUTH_TRUST_HOST: "true",
+      API_URL: apiUrl,
+      AUTH_OIDC_ISSUER: oidc.issuer,
+      AUTH_OIDC_CLIENT_ID: oidc.clientId,
+      AUTH_OIDC_CLIENT_SECRET: oidc.clientSecret,
+      AUTH_OIDC_NAME: "Test IdP",
+    };
     const web = startService({
       name: "web",
       command: join(ROOT, "node_modules/.bin/next"),
       args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
       cwd: WEB_DIR,
-      env: {
-        ...serviceEnv,
-        AUTH_SECRET: randomBytes(32).toString("base64url"),
-        AUTH_TRUST_HOST: "true",
-        // The only Host the console answers for and the only Origin a write may come from (and, being a
-        // loopback origin, its other loopback names: sso.spec.ts signs in on localhost).
-        GATEHOUSE_CONSOLE_URL: webUrl,
-        API_URL: apiUrl,
-        AUTH_OIDC_ISSUER: oidc.issuer,
-        AUTH_OIDC_CLIENT_ID: oidc.clientId,
-        AUTH_OIDC_CLIENT_SECRET: oidc.clientSecret,
-        AUTH_OIDC_NAME: "Test IdP",
-      },
+      env: { ...serviceEnv, ...webEnv },
       logDir: workDir,
     });
     cleanups.push(() => web.stop());
@@ -142,6 +139,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       agent: { name: main.agent.name, apiKey: main.agent.apiKey },
       otherOrg: { slug: other.org.slug },
       mailDir,
+      console: { dir: WEB_DIR, logDir: workDir, env: { ...serviceEnv, ...webEnv } },
       oidc: { issuer: oidc.issuer, name: "Test IdP", domain: oidc.domain, account: oidc.account },
     };
     process.env[STACK_ENV] = JSON.stringify(stack);

@@ -79,7 +79,11 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   await expect(page.getByRole("region", { name: "Pending invitations" })).not.toContainText(colleague);
   await row.getByLabel(`Role of ${colleague}`).selectOption("viewer");
   await expect(row.getByRole("status")).toHaveText("Role saved.");
+  // A role change ends the member's sessions: they sign in again, and act with the new role.
   await them.reload();
+  await expect(them).toHaveURL(/\/signin\?notice=ended$/);
+  await signIn(them, { email: colleague, password: PASSWORD });
+  await expect(them).toHaveURL(`/o/${org.org.slug}`);
   await expect(them.getByRole("banner").getByText("viewer", { exact: true })).toBeVisible();
   // A viewer cannot list members, yet reaches their own membership and Leave from the nav.
   await them.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Members" }).click();
@@ -92,11 +96,11 @@ test("the owner invites a colleague, who creates an account and joins; the owner
   await row.getByRole("button", { name: "Remove", exact: true }).click();
   await expect(page.getByRole("region", { name: "People" }).getByRole("row").filter({ hasText: colleague })).toHaveCount(0);
 
-  // Their next request is refused: the org's pages are a 404, its API too.
-  await them.goto(`/o/${org.org.slug}/audit`);
-  await expect(them.getByRole("heading", { name: "Page not found" })).toBeVisible();
+  // The removal ended their sessions: their next request is refused, the org's pages and its API alike.
   const api = await them.request.get(`/api/orgs/${org.org.slug}/audit`);
-  expect(api.status()).toBe(404);
+  expect(api.status()).toBe(401);
+  await them.goto(`/o/${org.org.slug}/audit`);
+  await expect(them).toHaveURL(/\/signin\?notice=ended$/);
   await theirs.close();
 });
 

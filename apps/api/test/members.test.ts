@@ -46,7 +46,7 @@ describe("the org", () => {
 });
 
 describe("members", () => {
-  it("lists members; changes a role; the demoted member's admin key loses the permission at once", async () => {
+  it("lists members; changes a role; the demoted member's admin key is revoked at once", async () => {
     const org = await createTestOrg({ label: "apimem" });
     const admin = await addTestMember(org, "admin");
     const viewer = await addTestMember(org, "viewer");
@@ -62,8 +62,8 @@ describe("members", () => {
     const demoted = await call(app, "PATCH", `/v1/admin/members/${admin.membershipId}`, { key: org.adminKey.apiKey, body: { role: "viewer" } });
     expect(demoted.json()).toMatchObject({ id: admin.membershipId, role: "viewer" });
     const after = await call(app, "GET", "/v1/admin/invitations", { key: admin.apiKey });
-    expect([after.statusCode, code(after)]).toEqual([403, "FORBIDDEN"]);
-    expect((await call(app, "GET", "/v1/whoami", { key: admin.apiKey })).json().member.role).toBe("viewer");
+    expect([after.statusCode, code(after)]).toEqual([401, "UNAUTHENTICATED"]);
+    expect((await call(app, "GET", "/v1/whoami", { key: admin.apiKey })).statusCode).toBe(401);
   });
 
   it("rank rules and the last owner: 403 and 409 with clear messages; bad ids and roles 400 naming the field", async () => {
@@ -188,13 +188,13 @@ describe("two API processes", () => {
     await fetchAs(a, org.adminKey.apiKey, "DELETE", `/v1/admin/members/${throwaway.membershipId}`);
   }
 
-  it("a member demoted through A loses the permission on B before B's key cache would have expired", async () => {
+  it("a member demoted through A has their admin key refused by B before B's key cache would have expired", async () => {
     await warmUp();
     const admin = await addTestMember(org, "admin");
     const cachedAt = Date.now();
     expect((await fetchAs(b, admin.apiKey, "GET", "/v1/admin/members")).status).toBe(200); // cached on B
     expect((await fetchAs(a, org.adminKey.apiKey, "PATCH", `/v1/admin/members/${admin.membershipId}`, { role: "viewer" })).status).toBe(200);
-    expect(await statusOnB(admin.apiKey, "/v1/admin/members", 403, cachedAt)).toBe(403);
+    expect(await statusOnB(admin.apiKey, "/v1/admin/members", 401, cachedAt)).toBe(401);
   });
 
   it("a member removed through A is refused by B before B's key cache would have expired", async () => {

@@ -3,7 +3,7 @@ import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { OIDCConfig } from "next-auth/providers";
 import { z } from "zod";
-import { authenticateUser, EMAIL_UNVERIFIED, isDomainError, signInWithSso } from "@gatehouse/db";
+import { authenticateUser, EMAIL_UNVERIFIED, endConsoleSession, isDomainError, signInWithSso, startConsoleSession } from "@gatehouse/db";
 import { baseAuthConfig, OIDC_PROVIDER_ID, SIGN_IN_PATH } from "./auth.config";
 import { env, oidcConfig, type OidcConfig } from "./env";
 import { clientAddress } from "./server/client-address";
@@ -101,6 +101,21 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
         if (!oidc) return false;
         return admitSsoUser(oidc, user, profile);
+      },
+      // At sign-in only (user is set then): the session is recorded in the database and its id
+      // travels in the JWT; every later request reads that row (server/session.ts).
+      async jwt({ token, user, account }) {
+        if (!user?.id) return token;
+        const { sessionId } = await startConsoleSession({ userId: user.id, sessionVersion: user.sessionVersion ?? 0 });
+        return { ...token, sub: user.id, sid: sessionId, sm: account?.provider === OIDC_PROVIDER_ID ? "sso" : "password" };
+      },
+    },
+    events: {
+      // Signing out (the console's button, or POST /api/auth/signout) ends this session in the
+      // database, so the cookie, if replayed, is refused by every instance.
+      async signOut(message) {
+        const token = "token" in message ? message.token : null;
+        if (token?.sub && typeof token.sid === "string") await endConsoleSession({ userId: token.sub, sessionId: token.sid });
       },
     },
     providers: [

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 export const ID_PREFIXES = {
   org: "org",
   user: "usr",
+  consoleSession: "ses",
   membership: "mem",
   agent: "agt",
   apiKey: "key",

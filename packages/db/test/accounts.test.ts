@@ -1,10 +1,21 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { isDomainError, randomToken, type DomainError } from "@gatehouse/core";
+import { hashPassword, isDomainError, randomToken, verifyPassword, type DomainError } from "@gatehouse/core";
 import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeSignals, disconnectDb } from "../src";
-import { changePassword, createOwnOrg, endAllSessions, getSessionAccount, requestPasswordReset, resendVerification, resetPassword, signUp, verifyEmail } from "../src/accounts";
+import {
+  changePassword,
+  createOwnOrg,
+  endAllSessions,
+  getSessionAccount,
+  requestPasswordReset,
+  resendVerification,
+  resetPassword,
+  signUp,
+  startConsoleSession,
+  verifyEmail,
+} from "../src/accounts";
 import { db } from "../src/infra/client";
 import { closeRateLimiter } from "../src/infra/rate-limiter";
 import { MAIL_REQUEST_LIMITS } from "../src/accounts/mail-throttle";
@@ -93,9 +104,17 @@ function issuePaths(error: DomainError): string[] {
   return ((error.details as { issues?: Array<{ path: string }> } | undefined)?.issues ?? []).map((i) => i.path);
 }
 
+/** Signs up (the answer names no account) and answers the new account's id. */
+async function newAccount(input: { email: string; password: string; name: string }): Promise<string> {
+  await (
+    await signUp({ input })
+  ).sent;
+  return (await db().user.findUniqueOrThrow({ where: { email: input.email.toLowerCase() }, select: { id: true } })).id;
+}
+
 async function signUpAndVerify(label: string): Promise<{ userId: string; email: string }> {
   const email = freshEmail(label);
-  const { userId } = await signUp({ input: { email, password: PASSWORD, name: `Person ${label}` } });
+  const userId = await newAccount({ email, password: PASSWORD, name: `Person ${label}` });
   await verifyEmail({ input: { token: await linkToken(email, "verify-email") } });
   return { userId, email };
 }
@@ -121,18 +140,18 @@ describe("mail", () => {
 });
 
 describe("a failed send", () => {
-  it("answers 503 without the server's words, keeps the account, and a resent link arrives once the address accepts mail", async () => {
+  it("answers as any sign-up does, logs without the server's words, keeps the account, and a resent link arrives once the address accepts mail", async () => {
     const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
     const email = freshEmail("bounce");
-    let error: DomainError;
     try {
-      error = await domainError(signUp({ input: { email, password: PASSWORD, name: "Bounce" } }));
+      const answer = await signUp({ input: { email, password: PASSWORD, name: "Bounce" } });
+      expect(answer.email).toBe(email);
+      await answer.sent;
+      expect(warn).toHaveBeenCalled();
+      expect(JSON.stringify(warn.mock.calls)).not.toContain("verify-email?token");
     } finally {
       warn.mockRestore();
     }
-    expect(error.code).toBe("UNAVAILABLE");
-    expect(error.message).toContain("Your account was created, but the verification email could not be sent");
-    expect(error.message).not.toContain("secret-detail");
     const user = await db().user.findUniqueOrThrow({ where: { email } });
     expect(user.emailVerifiedAt).toBeNull();
     expect(await db().accountToken.count({ where: { userId: user.id } })).toBe(1);
@@ -152,7 +171,7 @@ describe("a failed send", () => {
 describe("sign-up and email verification", () => {
   it("creates an unverified account that cannot sign in until its emailed link is used, once", async () => {
     const email = freshEmail("signup");
-    const { userId } = await signUp({ input: { email: email.toUpperCase(), password: PASSWORD, name: "  Ada Lovelace " } });
+    const userId = await newAccount({ email: email.toUpperCase(), password: PASSWORD, name: "  Ada Lovelace " });
     const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
     expect(user).toMatchObject({ email, name: "Ada Lovelace", emailVerifiedAt: null });
 
@@ -180,7 +199,7 @@ describe("sign-up and email verification", () => {
 
   it("refuses an expired link, an unknown one and a malformed one (400 naming token)", async () => {
     const email = freshEmail("expiry");
-    const { userId } = await signUp({ input: { email, password: PASSWORD, name: "Expiry" } });
+    const userId = await newAccount({ email, password: PASSWORD, name: "Expiry" });
     const token = await linkToken(email, "verify-email");
     await db().accountToken.updateMany({ where: { userId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     for (const attempt of [token, randomToken(43), "short", `${token.slice(0, 42)}!`]) {
@@ -193,7 +212,9 @@ describe("sign-up and email verification", () => {
 
   it("a reset link does not verify through /verify-email (purposes are apart)", async () => {
     const email = freshEmail("purpose");
-    await signUp({ input: { email, password: PASSWORD, name: "Purpose" } });
+    await (
+      await signUp({ input: { email, password: PASSWORD, name: "Purpose" } })
+    ).sent;
     await (
       await requestPasswordReset({ input: { email } })
     ).sent;
@@ -226,7 +247,7 @@ describe("sign-up and email verification", () => {
     expect(mailsTo(unknownEmail)).toHaveLength(0);
   });
 
-  it("refuses bad input with a 400 naming the field, and a taken email with a 409", async () => {
+  it("refuses bad input with a 400 naming the field", async () => {
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ name: "x".repeat(201) }, "name"],
       [{ name: "" }, "name"],
@@ -244,10 +265,6 @@ describe("sign-up and email verification", () => {
       expect(error.code, `${field}: ${JSON.stringify(override).slice(0, 60)}`).toBe("VALIDATION");
       expect(issuePaths(error)).toEqual([field]);
     }
-    const error = await domainError(signUp({ input: { email: org.owner.email.toUpperCase(), password: PASSWORD, name: "Duplicate" } }));
-    expect(error.code).toBe("CONFLICT");
-    expect(issuePaths(error)).toEqual(["email"]);
-    expect(await db().user.count({ where: { email: org.owner.email } })).toBe(1);
   });
 
   it("the database itself refuses an email that is not lower-case, so no path can make a second account for one address", async () => {
@@ -260,6 +277,92 @@ describe("sign-up and email verification", () => {
   it("existing users (seeded, created by an owner) count as verified and sign in", async () => {
     expect((await db().user.findUniqueOrThrow({ where: { id: org.owner.userId } })).emailVerifiedAt).not.toBeNull();
     expect(await signIn(org.owner.email, org.owner.password)).toMatchObject({ id: org.owner.userId });
+  });
+});
+
+describe("answers that do not tell who exists", () => {
+  /** The real hash function, counting its calls. */
+  function countingHasher(): { hash: (password: string) => Promise<string>; calls: () => number } {
+    let calls = 0;
+    return {
+      hash: (password) => {
+        calls += 1;
+        return hashPassword(password);
+      },
+      calls: () => calls,
+    };
+  }
+
+  it("sign-up: a new address, a verified account's and an unverified account's get the same answer after one password hash each; no second account", async () => {
+    const unverified = freshEmail("pending");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending" });
+    const verified = (await signUpAndVerify("taken")).email;
+    const fresh = freshEmail("fresh");
+    const answers: Record<string, unknown> = {};
+    for (const [branch, email] of [
+      ["new", fresh],
+      ["verified", verified],
+      ["unverified", unverified],
+    ] as const) {
+      const hasher = countingHasher();
+      const answer = await signUp({
+        input: { email: email.toUpperCase(), password: "someone else's password", name: "Mallory" },
+        deps: { hashPassword: hasher.hash },
+      });
+      await answer.sent;
+      expect(hasher.calls(), branch).toBe(1);
+      answers[branch] = { ...answer, email: answer.email.replace(email, "<email>") };
+    }
+    expect(answers.verified).toEqual(answers.new);
+    expect(answers.unverified).toEqual(answers.new);
+    for (const email of [verified, unverified]) expect(await db().user.count({ where: { email } })).toBe(1);
+    // The owners hear of it, with a link to choose a new password (which also proves the address).
+    for (const [email, n] of [
+      [verified, 2],
+      [unverified, 2],
+    ] as const) {
+      const token = await linkToken(email, "reset-password", n);
+      const mail = decoded(mailsTo(email)[n - 1]?.raw ?? "");
+      expect(mail).toMatch(/^Subject: Someone tried to sign up for Gatehouse with your address/m);
+      expect(mail).toContain(`${LINK_BASE}/signin`);
+      expect(token).toMatch(/^[0-9a-zA-Z]{43}$/);
+    }
+    // The old password of the unverified account did not come from its owner: a reset replaces it and verifies the address.
+    const userId = (await db().user.findUniqueOrThrow({ where: { email: unverified } })).id;
+    await resetPassword({ input: { token: await linkToken(unverified, "reset-password", 2), password: "the owner's real password" } });
+    expect(await signIn(unverified, "the owner's real password")).toMatchObject({ id: userId });
+    expect(await signIn(unverified, PASSWORD)).toBeNull();
+    // The new address got its verification link, and its account was made.
+    await linkToken(fresh, "verify-email");
+    expect(await db().user.count({ where: { email: fresh } })).toBe(1);
+  });
+
+  it("sign-in: an unknown email, a wrong password and an unverified account's wrong password each get null after exactly one password verification", async () => {
+    const unverified = freshEmail("pending-signin");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending" });
+    const { email: verified } = await signUpAndVerify("signin-known");
+    for (const email of [freshEmail("nobody-signin"), verified, unverified]) {
+      let verifications = 0;
+      const verifier = (password: string, stored: string) => {
+        verifications += 1;
+        return verifyPassword(password, stored);
+      };
+      const answer = await authenticateUser({ input: { email, password: "not the password", source: `10.8.${randomBytes(2).join(".")}` }, deps: { verifyPassword: verifier } });
+      expect([answer, verifications], email).toEqual([null, 1]);
+    }
+  });
+
+  it("forgot password: an unknown, a verified and an unverified address get the same answer, and only accounts get a link", async () => {
+    const unverified = freshEmail("pending-reset");
+    await newAccount({ email: unverified, password: PASSWORD, name: "Pending" });
+    const { email: verified } = await signUpAndVerify("reset-known");
+    const unknown = freshEmail("nobody-reset");
+    const answers = await Promise.all([unknown, verified, unverified].map((email) => requestPasswordReset({ input: { email } })));
+    await Promise.all(answers.map((a) => a.sent));
+    expect(answers.map((a) => Object.keys(a))).toEqual([["sent"], ["sent"], ["sent"]]);
+    expect(mailsTo(unknown)).toHaveLength(0);
+    await linkToken(verified, "reset-password", 2);
+    await linkToken(unverified, "reset-password", 2);
   });
 });
 
@@ -286,7 +389,7 @@ describe("the first org", () => {
 
   it("an unverified user cannot create one", async () => {
     const email = freshEmail("unverified");
-    const { userId } = await signUp({ input: { email, password: PASSWORD, name: "Unverified" } });
+    const userId = await newAccount({ email, password: PASSWORD, name: "Unverified" });
     expect((await domainError(createOwnOrg({ userId, input: { name: "Nope", slug: `nope-${randomBytes(3).toString("hex")}` } }))).code).toBe("UNAUTHENTICATED");
   });
 });
@@ -307,7 +410,6 @@ describe("password reset", () => {
     await resetPassword({ input: { token, password: "the new password, long" } });
     expect(await signIn(email, PASSWORD)).toBeNull();
     expect(await signIn(email, "the new password, long")).toMatchObject({ id: userId, sessionVersion: before + 1 });
-    expect(await getSessionAccount({ userId, sessionVersion: before })).toBeNull();
 
     const again = await domainError(resetPassword({ input: { token, password: "yet another password" } }));
     expect(issuePaths(again)).toEqual(["token"]);
@@ -365,12 +467,14 @@ describe("signed-in account changes", () => {
     expect(issuePaths(wrong)).toEqual(["currentPassword"]);
     const weak = await domainError(changePassword({ userId, input: { currentPassword: PASSWORD, newPassword: "x".repeat(201) } }));
     expect(issuePaths(weak)).toEqual(["newPassword"]);
-    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toMatchObject({ id: userId, email });
+    const earlier = await startConsoleSession({ userId, sessionVersion: 0 });
+    expect(await getSessionAccount({ userId, sessionId: earlier.sessionId })).toMatchObject({ id: userId, email });
 
     const { sessionVersion } = await changePassword({ userId, input: { currentPassword: PASSWORD, newPassword: "a different password" } });
     expect(sessionVersion).toBe(1);
-    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toBeNull();
-    expect(await getSessionAccount({ userId, sessionVersion: 1 })).toMatchObject({ id: userId });
+    expect(await getSessionAccount({ userId, sessionId: earlier.sessionId })).toBeNull();
+    const later = await startConsoleSession({ userId, sessionVersion: 1 });
+    expect(await getSessionAccount({ userId, sessionId: later.sessionId })).toMatchObject({ id: userId });
     expect(await signIn(email, "a different password")).toMatchObject({ id: userId });
     expect((await auditTypes(created.org.id, userId)).map((e) => [e.type, e.actorId])).toEqual([["account.password_changed", created.owner.membershipId]]);
   });
@@ -379,15 +483,18 @@ describe("signed-in account changes", () => {
     const { userId } = await signUpAndVerify("everywhere");
     const created = await createOwnOrg({ userId, input: { name: "Everywhere", slug: `everywhere-${randomBytes(3).toString("hex")}` } });
     expect(await endAllSessions({ userId })).toEqual({ sessionVersion: 1 });
+    const between = await startConsoleSession({ userId, sessionVersion: 1 });
     expect(await endAllSessions({ userId })).toEqual({ sessionVersion: 2 });
-    expect(await getSessionAccount({ userId, sessionVersion: 1 })).toBeNull();
-    expect(await getSessionAccount({ userId, sessionVersion: 2 })).toMatchObject({ id: userId });
+    expect(await getSessionAccount({ userId, sessionId: between.sessionId })).toBeNull();
+    const after = await startConsoleSession({ userId, sessionVersion: 2 });
+    expect(await getSessionAccount({ userId, sessionId: after.sessionId })).toMatchObject({ id: userId });
     expect((await auditTypes(created.org.id, userId)).map((e) => e.type)).toEqual(["account.sessions_ended", "account.sessions_ended"]);
     expect((await domainError(endAllSessions({ userId: "usr_0000000000000000000000" }))).code).toBe("UNAUTHENTICATED");
   });
 
   it("an unverified account's session does not count", async () => {
-    const { userId } = await signUp({ input: { email: freshEmail("session"), password: PASSWORD, name: "Session" } });
-    expect(await getSessionAccount({ userId, sessionVersion: 0 })).toBeNull();
+    const userId = await newAccount({ email: freshEmail("session"), password: PASSWORD, name: "Session" });
+    const { sessionId } = await startConsoleSession({ userId, sessionVersion: 0 });
+    expect(await getSessionAccount({ userId, sessionId })).toBeNull();
   });
 });

@@ -80,16 +80,17 @@ describe("listMembers", () => {
 });
 
 describe("changeMemberRole", () => {
-  it("changes a role, audits it with its actor, and the member's admin key acts with the new role at once", async () => {
+  it("changes a role, audits it with its actor, and revokes the member's admin keys in the org at once (audited, saying why)", async () => {
     const org = await createTestOrg({ label: "mrole" });
     const admin = await addTestMember(org, "admin");
     expect((await authenticateApiKey(admin.apiKey)).actor).toMatchObject({ role: "admin" });
     const changed = await changeMemberRole({ ctx: asMember(org, ownerOf(org)), input: { membershipId: admin.membershipId, body: { role: "viewer" } } });
     expect(changed).toMatchObject({ id: admin.membershipId, role: "viewer" });
-    expect((await authenticateApiKey(admin.apiKey)).actor).toMatchObject({ role: "viewer" });
+    await expect(authenticateApiKey(admin.apiKey)).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     expect(await entries(org.org.id, "member.role_changed")).toEqual([
       { actorType: "member", actorId: org.owner.membershipId, subjectId: admin.membershipId, data: { userId: admin.userId, email: admin.email, from: "admin", to: "viewer" } },
     ]);
+    expect((await entries(org.org.id, "key.revoked")).map((e) => (e.data as { reason: string }).reason)).toEqual(["role changed"]);
     // The same role again writes nothing.
     await changeMemberRole({ ctx: asMember(org, ownerOf(org)), input: { membershipId: admin.membershipId, body: { role: "viewer" } } });
     expect(await entries(org.org.id, "member.role_changed")).toHaveLength(1);

@@ -318,9 +318,11 @@ describe("every model round-trips through the generated client", () => {
     const rateEvent = await prisma.rateEvent.create({ data: { orgId: org.id, key: "k", at: t } });
     await roundTrip("RateEvent", rateEvent, () => prisma.rateEvent.findUnique({ where: { id: rateEvent.id } }));
     const accountToken = await prisma.accountToken.create({
-      data: { id: "tok_rt", userId: user.id, purpose: "reset_password", tokenHash: "th", expiresAt: later, usedAt: later, createdAt: t },
+      data: { id: "tok_rt", userId: user.id, purpose: "reset_password", tokenHash: "th", expiresAt: later, usedAt: later, createdAt: t, sessionVersion: 3 },
     });
     await roundTrip("AccountToken", accountToken, () => prisma.accountToken.findUnique({ where: { id: accountToken.id } }));
+    const consoleSession = await prisma.consoleSession.create({ data: { id: "ses_rt", userId: user.id, sessionVersion: 3, createdAt: t, expiresAt: later, endedAt: later } });
+    await roundTrip("ConsoleSession", consoleSession, () => prisma.consoleSession.findUnique({ where: { id: consoleSession.id } }));
     const outboxMessage = await prisma.devOutboxMessage.create({ data: { id: "msg_rt", to: "rt@example.test", subject: "s", text: "t", html: "<p>h</p>", createdAt: t } });
     await roundTrip("DevOutboxMessage", outboxMessage, () => prisma.devOutboxMessage.findUnique({ where: { id: outboxMessage.id } }));
     const ssoDomain = await prisma.orgSsoDomain.create({ data: { domain: "rt.example.test", orgId: org.id, createdAt: t } });

@@ -17,16 +17,17 @@ export interface SessionUser {
 export const SESSION_ENDED_PATH = "/account/session-ended";
 
 /**
- * The signed-in user, or null. The session cookie alone is not enough: the account must still exist,
- * be verified, and have the session version the session was issued with (a password change or reset,
- * or "sign out everywhere", moves it on and so ends every earlier session). Once per request.
- * Route handlers use this and answer 401 themselves.
+ * The signed-in user, or null. The session cookie alone is not enough: its session must not have
+ * ended in the database (signed out; or every session of the account ended by a password change or
+ * reset, "sign out everywhere", a removal or a role change), and the account must still exist and be
+ * verified. One database read per request, on every instance alike. Route handlers use this and
+ * answer 401 themselves.
  */
 export const getSessionUser = cache(async (): Promise<SessionUser | null> => {
   const session = await auth();
   const user = session?.user;
-  if (!user?.id) return null;
-  const account = await getSessionAccount({ userId: user.id, sessionVersion: user.sessionVersion });
+  if (!user?.id || !user.sessionId) return null;
+  const account = await getSessionAccount({ userId: user.id, sessionId: user.sessionId });
   return account ? { id: account.id, email: account.email, name: account.name, signInMethod: user.signInMethod } : null;
 });
 

@@ -2,11 +2,12 @@ import type { DefaultSession } from "next-auth";
 
 declare module "next-auth" {
   interface Session {
-    /** sessionVersion: the user's session version when this session was issued (getSessionAccount compares it). */
+    /** sessionId: the session's console_sessions row (getSessionAccount reads it on every request). */
     /** signInMethod: how this session was signed in (an org may require "sso"). */
-    user: { id: string; sessionVersion: number; signInMethod: "password" | "sso" } & DefaultSession["user"];
+    user: { id: string; sessionId: string; signInMethod: "password" | "sso" } & DefaultSession["user"];
   }
   interface User {
+    /** The user's session version as the sign-in read it: the session is recorded only while it is still the user's. */
     sessionVersion?: number;
   }
 }

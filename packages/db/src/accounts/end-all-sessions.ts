@@ -1,18 +1,20 @@
 import { unauthenticated } from "@gatehouse/core";
 import { db, TX_OPTIONS } from "../infra/client";
+import { endEverySession } from "./end-every-session";
 import { isRecordNotFound } from "./record-not-found";
 import { recordAccountEvent } from "./record-account-event";
 
 /**
- * "Sign out everywhere": session_version + 1, so every console session issued before (this one
- * included) is refused on its next request. Recorded in each of the user's orgs (account.sessions_ended).
+ * "Sign out everywhere": every console session of the user (this one included) and every outstanding
+ * reset or verification link ends at once (endEverySession). Recorded in each of the user's orgs
+ * (account.sessions_ended).
  */
 export async function endAllSessions({ userId }: { userId: string }): Promise<{ sessionVersion: number }> {
   try {
     return await db().$transaction(async (tx) => {
-      const user = await tx.user.update({ where: { id: userId }, data: { sessionVersion: { increment: 1 } }, select: { sessionVersion: true } });
+      const sessionVersion = await endEverySession(tx, userId);
       await recordAccountEvent(tx, userId, "account.sessions_ended");
-      return { sessionVersion: user.sessionVersion };
+      return { sessionVersion };
     }, TX_OPTIONS);
   } catch (error) {
     if (isRecordNotFound(error)) throw unauthenticated("Sign in again.");

@@ -6,6 +6,8 @@ export { resetPassword } from "./reset-password";
 export { changePassword } from "./change-password";
 export { endAllSessions } from "./end-all-sessions";
 export { getSessionAccount, type SessionAccount } from "./get-session-account";
+export { startConsoleSession } from "./start-console-session";
+export { endConsoleSession } from "./end-console-session";
 export { createOwnOrg, mayCreateOrg } from "./create-own-org";
 export { signupMode, type SignupMode } from "./signup-mode";
 export { signInWithSso, SSO_EMAIL_UNVERIFIED, SSO_IDENTITY_MISMATCH, type SsoSignIn } from "./sign-in-with-sso";

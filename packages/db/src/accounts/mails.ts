@@ -30,3 +30,16 @@ export const resetMail = (to: string, url: string) =>
     url,
     "Choose a new password",
   );
+
+export const accountExistsMail = (to: string, signInUrl: string, resetUrl: string) =>
+  mail(
+    to,
+    "Someone tried to sign up for Gatehouse with your address",
+    [
+      "Someone (hopefully you) tried to create a Gatehouse account with this address. It already has one, so no second account was made.",
+      `To use your account, sign in at ${signInUrl}`,
+      "If you do not know its password, open this link to choose a new one. It works once, for 1 hour. If it was not you, ignore this email: nothing changes.",
+    ],
+    resetUrl,
+    "Choose a new password",
+  );

@@ -176,7 +176,7 @@ async function endUnprovedMemberships(tx: Tx, userId: string): Promise<SsoSignIn
       subjectId: row.id,
       data: { userId, email: row.user.email, role: row.role, reason: "sso_first_proof" },
     });
-    ended.push({ orgId: row.org.id, membershipId: row.id, revokedKeys: await revokeMemberKeys(tx, ctx, row.id, now) });
+    ended.push({ orgId: row.org.id, membershipId: row.id, revokedKeys: await revokeMemberKeys(tx, ctx, row.id, now, "member removed") });
   }
   return ended;
 }

@@ -14,11 +14,24 @@ export function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-/** A new single-use token for the user; only its hash is stored. Earlier unused ones of the purpose stay valid until they expire or one is used. */
+/**
+ * A new single-use token for the user; only its hash is stored, with the user's session version (the
+ * token dies when it moves on: endEverySession). Earlier unused ones of the purpose stay valid until
+ * they expire or one is used.
+ */
 export async function issueToken(tx: Tx, userId: string, purpose: TokenPurpose, now = new Date()): Promise<string> {
   const token = randomToken(43);
+  const { sessionVersion } = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } });
   await tx.accountToken.create({
-    data: { id: `tok_${randomToken(22)}`, userId, purpose, tokenHash: hashToken(token), expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]), createdAt: now },
+    data: {
+      id: `tok_${randomToken(22)}`,
+      userId,
+      purpose,
+      tokenHash: hashToken(token),
+      expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]),
+      createdAt: now,
+      sessionVersion,
+    },
   });
   return token;
 }
@@ -32,11 +45,16 @@ export async function sentRecently(userId: string, purpose: TokenPurpose, now = 
 /**
  * Spends a token inside the caller's transaction: the conditional update succeeds for exactly one
  * caller, so a link works once even when clicked twice at the same moment. Every other unused token
- * of the purpose for that user is spent with it. Null for an unknown, used, expired or other-purpose token.
+ * of the purpose for that user is spent with it. Null for an unknown, used, expired or other-purpose
+ * token, and for one issued before the user's session version last moved on (password changed or
+ * reset, "sign out everywhere", removed from an org or given another role).
  */
 export async function consumeToken(tx: Tx, token: string, purpose: TokenPurpose, now = new Date()): Promise<{ userId: string } | null> {
-  const row = await tx.accountToken.findUnique({ where: { tokenHash: hashToken(token) }, select: { id: true, userId: true, purpose: true } });
-  if (!row || row.purpose !== purpose) return null;
+  const row = await tx.accountToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, userId: true, purpose: true, sessionVersion: true, user: { select: { sessionVersion: true } } },
+  });
+  if (!row || row.purpose !== purpose || row.sessionVersion !== row.user.sessionVersion) return null;
   const spent = await tx.accountToken.updateMany({ where: { id: row.id, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
   if (spent.count !== 1) return null;
   await tx.accountToken.updateMany({ where: { userId: row.userId, purpose, usedAt: null }, data: { usedAt: now } });

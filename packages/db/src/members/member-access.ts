@@ -36,17 +36,17 @@ export async function requireAnotherOwner(tx: Tx, orgId: string, membershipId: s
 }
 
 /**
- * Revokes every live admin key of a member (inside the caller's transaction), each with its
- * `key.revoked` audit entry, and answers their ids.
+ * Revokes every live admin key of a member in the org (inside the caller's transaction), each with its
+ * `key.revoked` audit entry saying why, and answers their ids.
  */
-export async function revokeMemberKeys(tx: Tx, ctx: Ctx, membershipId: string, now: Date): Promise<string[]> {
+export async function revokeMemberKeys(tx: Tx, ctx: Ctx, membershipId: string, now: Date, reason: "member removed" | "role changed"): Promise<string[]> {
   const keys = await tx.apiKey.findMany({ where: { orgId: ctx.org.id, membershipId, revokedAt: null }, select: { id: true, kind: true, prefix: true }, orderBy: { id: "asc" } });
   if (keys.length === 0) return [];
   await tx.apiKey.updateMany({ where: { id: { in: keys.map((k) => k.id) } }, data: { revokedAt: now } });
   await appendAuditEntries(
     tx,
     ctx.org.id,
-    keys.map((key) => ({ type: "key.revoked", actor: actorRef(ctx.actor), subjectId: key.id, data: { kind: key.kind, prefix: key.prefix, reason: "member removed" } })),
+    keys.map((key) => ({ type: "key.revoked", actor: actorRef(ctx.actor), subjectId: key.id, data: { kind: key.kind, prefix: key.prefix, reason } })),
   );
   return keys.map((k) => k.id);
 }

@@ -4,14 +4,16 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
+import { endEverySession } from "../accounts/end-every-session";
 import { db, TX_OPTIONS } from "../infra/client";
 import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
 
 /**
  * Removes a member: their membership is marked removed (their votes and agents keep their author),
- * their admin keys are revoked, and from their next request on every instance neither their keys nor
- * their console session reach the org. Only a member ranking at least as high may (an admin cannot
+ * their admin keys in the org are revoked, and every console session and outstanding reset or
+ * verification link of their account ends (endEverySession): from their next request on every
+ * instance neither their keys nor any session of theirs reach anything. Only a member ranking at least as high may (an admin cannot
  * remove an owner); the last owner cannot be removed (409). Removing oneself is leaving (`member.left`).
  */
 export async function removeMember({ ctx, input }: { ctx: Ctx; input: { membershipId: string } }): Promise<RemovedMember> {
@@ -19,7 +21,10 @@ export async function removeMember({ ctx, input }: { ctx: Ctx; input: { membersh
   return endMembership(ctx, input.membershipId);
 }
 
-/** The signed-in member (or the member of the admin key) leaves the org; the last owner cannot (409). */
+/**
+ * The signed-in member (or the member of the admin key) leaves the org; the last owner cannot (409).
+ * Their admin keys in the org are revoked; their sessions stay theirs (nobody else decided anything).
+ */
 export async function leaveOrg({ ctx }: { ctx: Ctx }): Promise<RemovedMember> {
   const { actor } = ctx;
   if (actor.type !== "user" && actor.type !== "adminKey") throw forbidden("only a member can leave an organization");
@@ -45,8 +50,9 @@ async function endMembership(ctx: Ctx, membershipId: string): Promise<RemovedMem
       subjectId: member.id,
       data: { userId: member.userId, email: member.user.email, role: member.role },
     });
-    const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now);
+    const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now, "member removed");
     await revokeInvitationsOfInviter(tx, ctx, member.id, null);
+    if (!self) await endEverySession(tx, member.userId, now);
     return { id: member.id, removedAt: now.toISOString(), revokedKeys };
   }, TX_OPTIONS);
   await announceMemberChange(ctx.org.id, result.id, result.revokedKeys);

@@ -30,7 +30,7 @@ const SSO_ERRORS: Record<string, string> = {
 const NOTICES: Record<string, string> = {
   verified: "Your email is verified. Sign in to continue.",
   reset: "Your password was changed. Sign in with the new one.",
-  ended: "Your session ended: the password changed or you signed out everywhere. Sign in again.",
+  ended: "Your session ended: you signed out, the password changed, or your access to an organization changed. Sign in again.",
 };
 
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;

@@ -28,6 +28,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: S
         <p>
           We sent a link to <strong className="font-medium text-stone-900">{email || "your address"}</strong>. Open it to verify your email; it works once, for 24 hours.
         </p>
+        <p>If this address already has a Gatehouse account, the email says how to sign in to it instead.</p>
         {mailMode() === "outbox" && env().GATEHOUSE_DEVELOPMENT ? (
           <p className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-amber-900">
             This Gatehouse has no mail server (SMTP_URL is not set): the message is in the{" "}
