@@ -4,9 +4,9 @@ import { dbEnv } from "./env";
 /**
  * Fair shares of the database pool for expensive work (docs/adr/0015-fair-shares.md): audit
  * verification and export, policy replay, delegation creation. Decisions never pass through here:
- * at most `total` pieces of expensive work run at once in this process (half the pool by default,
- * each holding at most one pooled connection at a time), so the other half always serves the hot
- * path. Each org runs at most `perOrg` at once; its further calls wait in a queue of its own (at
+ * at most `total` pieces of expensive work run at once in this process (a quarter of the pool by
+ * default, each holding at most two pooled connections at a time, and none between its reads), so
+ * the other half always serves the hot path. Each org runs at most `perOrg` at once; its further calls wait in a queue of its own (at
  * most `queuePerOrg`, each for at most `maxWaitMs`), and past either bound that org alone gets 429
  * with Retry-After. When a slot frees, the orgs waiting take turns (round robin), so one org's long
  * queue never delays another org's first call by more than one turn.
@@ -131,9 +131,14 @@ export class FairShare {
   }
 }
 
-/** The defaults for a pool of `poolSize`: half of it for expensive work, two per org. */
+/**
+ * The defaults for a pool of `poolSize`: expensive work holds at most half of it. A piece of work
+ * holds at most two connections at once (a page read ahead while another query runs), so a quarter
+ * of the pool in slots; two per org.
+ */
 export function fairShareLimits(poolSize: number): FairShareLimits {
-  return { total: Math.max(1, Math.floor(poolSize / 2)), perOrg: 2, queuePerOrg: 20, maxWaitMs: 30_000 };
+  const total = Math.max(1, Math.floor(poolSize / 4));
+  return { total, perOrg: Math.min(2, total), queuePerOrg: 20, maxWaitMs: 30_000 };
 }
 
 const holderKey = Symbol.for("gatehouse.fairShare");
@@ -144,4 +149,9 @@ export function fairShare(): FairShare {
   const holder = globalThis as Holder;
   holder[holderKey] ??= new FairShare(fairShareLimits(dbEnv().DATABASE_POOL_SIZE));
   return holder[holderKey];
+}
+
+/** Lets the event loop run what is waiting (other requests' I/O) before a long computation continues. */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
