@@ -401,7 +401,7 @@ export const routes = [
     path: "/v1/audit/verify",
     summary: "Recompute and check the whole log on the server",
     description:
-      "Members need `audit.verify` (owner, admin, auditor); an agent's key may verify too (the answer says nothing of other agents' entries). Verifications of one org take turns: at most two run at once per org and API process, the rest wait in the org's queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.",
+      "Members need `audit.verify` (owner, admin, auditor); an agent's key may verify too (the answer says nothing of other agents' entries). Verifications of one org take turns: at most two run at once per org and API process, the rest wait in the org's queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Audit",
     auth: "key",
     permission: "audit.verify",
@@ -413,7 +413,7 @@ export const routes = [
     path: "/v1/audit/export",
     summary: "Export the log (JSON Lines bundle or CSV)",
     description:
-      "The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key. Members need `audit.export` (owner, admin, auditor); an agent's key exports its own agent's entries only, each with its inclusion proof. Exports of one org take turns with its other long work (verification, replay, delegation): at most two at once per org and API process, the rest queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.",
+      "The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key. Members need `audit.export` (owner, admin, auditor); an agent's key exports its own agent's entries only, each with its inclusion proof. Exports of one org take turns with its other long work (verification, replay, delegation): at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Audit",
     auth: "key",
     permission: "audit.export",
@@ -564,7 +564,7 @@ export const routes = [
     path: "/v1/admin/policies/simulate",
     summary: "Replay a draft policy set against recent decisions",
     description:
-      "Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing. Replays of one org take turns with its other long work: at most two at once per org and API process, the rest queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.",
+      "Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing. Replays of one org take turns with its other long work: at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",

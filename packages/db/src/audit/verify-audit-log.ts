@@ -5,14 +5,13 @@ import type pg from "pg";
 import type { Ctx } from "../actors/context";
 import { requireMemberPermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { fairShare, yieldToEventLoop } from "../infra/fair-share";
+import { eventLoopSlices, fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { logOrigin, vkeyOf } from "./signing-keys";
 
 export type { AuditVerification };
 
 const PAGE = 5_000;
-const YIELD_EVERY = 500;
 
 /**
  * Recomputes the org's log from its stored rows: each leaf hash from the canonical text, each entry's
@@ -134,6 +133,7 @@ async function verifyStored(orgId: string, onProgress?: (checked: number, total:
       String(from),
       String(Math.min(from + PAGE, head.size)),
     ]);
+  const pause = eventLoopSlices();
   let next = head.size > 0 ? read(0) : null;
   try {
     for (let from = 0; next && !verifier.failed; from += PAGE) {
@@ -148,7 +148,7 @@ async function verifyStored(orgId: string, onProgress?: (checked: number, total:
         if (chain !== row.chain_hash) verifier.fail(`entry ${seq}: its chain hash does not follow from the entries before it`, seq);
         position += 1;
         // Let other requests run between slices of hashing: a page is tens of milliseconds of CPU.
-        if (position % YIELD_EVERY === 0) await yieldToEventLoop();
+        await pause();
       }
     }
   } finally {

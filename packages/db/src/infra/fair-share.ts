@@ -138,7 +138,7 @@ export class FairShare {
  */
 export function fairShareLimits(poolSize: number): FairShareLimits {
   const total = Math.max(1, Math.floor(poolSize / 4));
-  return { total, perOrg: Math.min(2, total), queuePerOrg: 20, maxWaitMs: 30_000 };
+  return { total, perOrg: Math.min(2, total), queuePerOrg: 100, maxWaitMs: 30_000 };
 }
 
 const holderKey = Symbol.for("gatehouse.fairShare");
@@ -151,7 +151,16 @@ export function fairShare(): FairShare {
   return holder[holderKey];
 }
 
-/** Lets the event loop run what is waiting (other requests' I/O) before a long computation continues. */
-export function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+/**
+ * For a long computation on the event loop: `await pause()` between small steps lets what is waiting
+ * (other requests' I/O, decisions) run once `sliceMs` of computation has passed since the last
+ * pause, and costs nothing otherwise.
+ */
+export function eventLoopSlices(sliceMs = 4): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
 }

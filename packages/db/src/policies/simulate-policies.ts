@@ -3,13 +3,12 @@ import { parsePolicySet, PolicyReplay, recordedEffect, validationError, zodIssue
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { fairShare, yieldToEventLoop } from "../infra/fair-share";
+import { eventLoopSlices, fairShare } from "../infra/fair-share";
 
 /** Decisions read per page (keyset on created_at, id, newest first). */
 export const SIMULATION_PAGE = 5_000;
 /** At most this many decisions are replayed; older ones in the window are left out (`truncated`). */
 export const MAX_SIMULATED_DECISIONS = 200_000;
-const YIELD_EVERY = 500;
 
 type Row = {
   id: string;
@@ -93,6 +92,7 @@ async function replayDecisions(orgId: string, documents: ReturnType<typeof parse
       .then((result) => (result.rowCount ?? 0) > 0);
 
   let truncated = false;
+  const pause = eventLoopSlices();
   // The next page is asked for before this one is evaluated: the database reads while the engine
   // decides. Each page is one query on the pool, so no connection is held while the engine runs.
   let next: Promise<{ rows: Row[] }> | null = null;
@@ -112,9 +112,9 @@ async function replayDecisions(orgId: string, documents: ReturnType<typeof parse
         if (limit > 0) next = fetchPage(cursor, limit);
         else more = anyBefore(cursor);
       }
-      for (const [i, row] of page.rows.entries()) {
+      for (const row of page.rows) {
         // Let other requests run between slices of evaluation: a page is tens of milliseconds of CPU.
-        if (i > 0 && i % YIELD_EVERY === 0) await yieldToEventLoop();
+        await pause();
         const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
         replay.add({
           actionId: row.id,

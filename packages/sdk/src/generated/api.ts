@@ -594,7 +594,7 @@ export interface paths {
         put?: never;
         /**
          * Replay a draft policy set against recent decisions
-         * @description Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing. Replays of one org take turns with its other long work: at most two at once per org and API process, the rest queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.
+         * @description Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing. Replays of one org take turns with its other long work: at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.
          */
         post: operations["simulatePolicies"];
         delete?: never;
@@ -747,7 +747,7 @@ export interface paths {
         };
         /**
          * Export the log (JSON Lines bundle or CSV)
-         * @description The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key. Members need `audit.export` (owner, admin, auditor); an agent's key exports its own agent's entries only, each with its inclusion proof. Exports of one org take turns with its other long work (verification, replay, delegation): at most two at once per org and API process, the rest queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.
+         * @description The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key. Members need `audit.export` (owner, admin, auditor); an agent's key exports its own agent's entries only, each with its inclusion proof. Exports of one org take turns with its other long work (verification, replay, delegation): at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.
          */
         get: operations["exportAuditLog"];
         put?: never;
@@ -803,7 +803,7 @@ export interface paths {
         put?: never;
         /**
          * Recompute and check the whole log on the server
-         * @description Members need `audit.verify` (owner, admin, auditor); an agent's key may verify too (the answer says nothing of other agents' entries). Verifications of one org take turns: at most two run at once per org and API process, the rest wait in the org's queue (at most 20, each for at most 30 s) and past it answer 429 with `Retry-After`.
+         * @description Members need `audit.verify` (owner, admin, auditor); an agent's key may verify too (the answer says nothing of other agents' entries). Verifications of one org take turns: at most two run at once per org and API process, the rest wait in the org's queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.
          */
         post: operations["verifyAuditLog"];
         delete?: never;
