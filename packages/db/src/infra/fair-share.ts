@@ -156,7 +156,7 @@ export function fairShare(): FairShare {
  * (other requests' I/O, decisions) run once `sliceMs` of computation has passed since the last
  * pause, and costs nothing otherwise.
  */
-export function eventLoopSlices(sliceMs = 4): () => Promise<void> {
+export function eventLoopSlices(sliceMs = 2): () => Promise<void> {
   let since = performance.now();
   return async () => {
     if (performance.now() - since < sliceMs) return;
