@@ -57,6 +57,8 @@ type Permission =
   | "policies.write"
   | "members.read"
   | "members.manage"
+  | "audit.verify"
+  | "audit.export"
   | "org.write"
   | "org.close"
   | "settings.write"
@@ -68,6 +70,8 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "approvals.read",
     "approvals.decide",
     "audit.keys.rotate",
+    "audit.verify",
+    "audit.export",
     "agents.read",
     "agents.manage",
     "keys.manage",
@@ -85,6 +89,8 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "approvals.read",
     "approvals.decide",
     "audit.keys.rotate",
+    "audit.verify",
+    "audit.export",
     "agents.read",
     "agents.manage",
     "keys.manage",
@@ -96,7 +102,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "member",
   ],
   approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "member"],
-  auditor: [...READS, "agents.read", "members.read", "member"],
+  auditor: [...READS, "audit.verify", "audit.export", "agents.read", "members.read", "member"],
   viewer: [...READS, "approvals.read", "agents.read", "member"],
 };
 
@@ -392,7 +398,7 @@ const ROWS: Row[] = [
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit?limit=100") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/checkpoints", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/checkpoints") }) },
-  { method: "GET", route: "/api/orgs/[orgSlug]/audit/export", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/export?format=jsonl") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/audit/export", permission: "audit.export", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/export?format=jsonl") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/audit/keys", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys") }) },
   {
     method: "POST",
@@ -407,7 +413,7 @@ const ROWS: Row[] = [
     sample: (f, slug) => ({ path: orgPath(slug, `/audit/proof?entryId=${f.a.executedEntryId}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/audit/proof?entryId=${f.b.executedEntryId}`) }),
   },
-  { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.read", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
+  { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.verify", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/agents", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/agents") }) },
   {
     method: "POST",

@@ -233,8 +233,9 @@ const ROWS: Row[] = [
     sample: (f) => ({ path: `/v1/audit/proof?entryId=${f.a.executedEntryId}` }),
     foreign: (f) => ({ path: `/v1/audit/proof?entryId=${f.b.executedEntryId}` }),
   },
-  { method: "POST", route: "/v1/audit/verify", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/verify" }), foreign: "scoped" },
-  { method: "GET", route: "/v1/audit/export", access: anyKey("audit.read"), sample: () => ({ path: "/v1/audit/export?format=jsonl" }), foreign: "scoped" },
+  // Verifying and exporting scan the whole log: members need audit.verify / audit.export; an agent's key keeps both (its export is its own entries).
+  { method: "POST", route: "/v1/audit/verify", access: anyKey("audit.verify"), sample: () => ({ path: "/v1/audit/verify" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/export", access: anyKey("audit.export"), sample: () => ({ path: "/v1/audit/export?format=jsonl" }), foreign: "scoped" },
 
   // Delegation: an agent's key delegates and lists its own; any ancestor agent or a member with delegations.revoke revokes.
   {

@@ -240,7 +240,7 @@ export const routes = [
     path: "/v1/delegations",
     summary: "Delegate: create a short-lived sub-agent with narrower capabilities",
     description:
-      "The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). A caller that is halted or under a halted agent → 403 AGENT_HALTED. The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent.",
+      "The calling agent (a root agent, or a delegate) becomes the parent. Each capability must be covered by the caller's own (a root agent's are `*`), else 403 DELEGATION_SCOPE naming it; `ttlSeconds` is at most 86400 and at most the caller's own remaining time (else 403 naming `ttlSeconds`); the org's `delegation.maxDepth` and `delegation.maxActiveChildren` (5 and 100 unless changed) cap the chain's depth and the caller's active delegates (409). A caller that is halted or under a halted agent → 403 AGENT_HALTED. The delegate's decisions are checked against every link of its chain and then decided by the org's policies as for its root agent. A burst of creations in one org takes turns (at most two at once per org and API process; the rest queue, and past the queue answer 429 with `Retry-After`), so it never empties the connection pool other orgs' decisions use.",
     tag: "Delegations",
     auth: "agent",
     headers: issueIdempotencyHeaders("the delegation the first call created"),
@@ -401,8 +401,11 @@ export const routes = [
     method: "POST",
     path: "/v1/audit/verify",
     summary: "Recompute and check the whole log on the server",
+    description:
+      "Members need `audit.verify` (owner, admin, auditor); an agent's key may verify too (the answer says nothing of other agents' entries). Verifications of one org take turns: at most two run at once per org and API process, the rest wait in the org's queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Audit",
     auth: "key",
+    permission: "audit.verify",
     success: { status: 200, description: "What the check found.", json: auditVerificationSchema },
   },
   {
@@ -410,9 +413,11 @@ export const routes = [
     method: "GET",
     path: "/v1/audit/export",
     summary: "Export the log (JSON Lines bundle or CSV)",
-    description: "The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key.",
+    description:
+      "The JSONL bundle holds verifier keys, entries with their canonical text and leaf hash, and signed checkpoints: anyone can verify it offline with the public key. Members need `audit.export` (owner, admin, auditor); an agent's key exports its own agent's entries only, each with its inclusion proof. Exports of one org take turns with its other long work (verification, replay, delegation): at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Audit",
     auth: "key",
+    permission: "audit.export",
     query: exportQuerySchema,
     success: {
       status: 200,
@@ -560,7 +565,7 @@ export const routes = [
     path: "/v1/admin/policies/simulate",
     summary: "Replay a draft policy set against recent decisions",
     description:
-      "Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing.",
+      "Evaluates the draft against the org's recorded decisions of the last `days` days (at most 200,000, most recent first) and answers what would change: transitions, by action type and agent, with samples. Decisions made before policy are skipped; rate conditions see only the call itself; agents are as they are today. Writes nothing. Replays of one org take turns with its other long work: at most two at once per org and API process, the rest queue (at most 100, each for at most 30 s) and past it answer 429 with `Retry-After`.",
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",

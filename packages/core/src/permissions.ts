@@ -15,6 +15,8 @@ export const PERMISSIONS = {
   "policies.write": { allows: "changing the org's policies", roles: ["owner", "admin"] },
   "settings.write": { allows: "changing the org's settings", roles: ["owner", "admin"] },
   "approvals.read": { allows: "reading the approval queue (auditors read the audit log only)", roles: ["owner", "admin", "approver", "viewer"] },
+  "audit.verify": { allows: "asking the server to recompute and verify the whole audit log (agents' keys may too)", roles: ["owner", "admin", "auditor"] },
+  "audit.export": { allows: "exporting the audit log (agents' keys export their own agent's entries only)", roles: ["owner", "admin", "auditor"] },
   "audit.keys.rotate": { allows: "rotating the audit log's signing key", roles: ["owner", "admin"] },
   "posture.read": { allows: "reading the org's posture score, its findings and the overview's figures", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },

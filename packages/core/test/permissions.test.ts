@@ -12,6 +12,8 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "policies.write": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "settings.write": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "approvals.read": { owner: true, admin: true, approver: true, auditor: false, viewer: true },
+  "audit.verify": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
+  "audit.export": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "audit.keys.rotate": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },

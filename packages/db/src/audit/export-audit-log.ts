@@ -2,7 +2,9 @@ import { exportQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
 import type { Ctx } from "../actors/context";
+import { requireMemberPermission } from "../actors/require-permission";
 import { db } from "../infra/client";
+import { fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
 import { logOrigin, vkeyOf } from "./signing-keys";
@@ -39,13 +41,30 @@ interface EntryRow {
  * every checkpoint up to N (each placed after its last entry). Filtered (time, agent, type — and
  * always for an agent's own key, which sees only its own entries), each entry carries its
  * inclusion proof against the checkpoint at N. CSV is the same entries for spreadsheets, unsigned.
- * Memory stays flat: one page of rows at a time.
+ * Memory stays flat: one page of rows at a time. Members need `audit.export`; the download holds one
+ * of the org's fair shares of the pool (infra/fair-share.ts) until it ends, reading page by page.
  */
 export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditExport> {
+  requireMemberPermission(ctx, "audit.export");
   const parsed = exportQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const options = { ...parsed.data };
   if (ctx.actor.type === "agent") options.agentId = ctx.actor.agentId;
+  const orgId = ctx.org.id;
+  // The org's fair share is held from the first read until the last chunk is pulled (or the download is dropped).
+  const release = await fairShare().acquire(orgId, "audit export");
+  try {
+    const bundle = await startExport(ctx, options);
+    return { ...bundle, chunks: releasing(bundle.chunks, release) };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+type ExportOptions = ReturnType<typeof exportQuerySchema.parse>;
+
+async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExport> {
   const orgId = ctx.org.id;
   const filtered = options.from !== undefined || options.to !== undefined || options.agentId !== undefined || options.type !== undefined;
   const where: string[] = ["org_id = $1", "seq >= $2", "seq < $3"];
@@ -140,6 +159,30 @@ export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown 
     yield (await checkpointsThrough(size)).map((n) => n.line).join("");
   }
   return { contentType: "application/x-ndjson; charset=utf-8", filename: `${base}.jsonl`, treeSize: size, chunks: jsonl() };
+}
+
+/** The chunks, calling `release` once when they end, fail, or are abandoned (even before the first is pulled). */
+function releasing(chunks: AsyncIterable<string>, release: () => void): AsyncIterableIterator<string> {
+  const inner = chunks[Symbol.asyncIterator]();
+  const iterator: AsyncIterableIterator<string> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      try {
+        const step = await inner.next();
+        if (step.done) release();
+        return step;
+      } catch (error) {
+        release();
+        throw error;
+      }
+    },
+    return: async (value?: unknown) => {
+      release();
+      await inner.return?.();
+      return { done: true, value: value as string };
+    },
+  };
+  return iterator;
 }
 
 /** Entries with their inclusion proofs at `size`: the nodes for a whole page come in one query. */

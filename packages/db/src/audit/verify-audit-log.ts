@@ -3,7 +3,9 @@ import { chainHash, GENESIS_CHAIN_HASH } from "@gatehouse/core";
 import { BundleVerifier, rootFromFrontier, toHex } from "@gatehouse/tlog";
 import type pg from "pg";
 import type { Ctx } from "../actors/context";
+import { requireMemberPermission } from "../actors/require-permission";
 import { db } from "../infra/client";
+import { eventLoopSlices, fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { logOrigin, vkeyOf } from "./signing-keys";
 
@@ -15,12 +17,17 @@ const PAGE = 5_000;
  * Recomputes the org's log from its stored rows: each leaf hash from the canonical text, each entry's
  * place (its canonical seq), the hash chain, the Merkle tree against every signed checkpoint (and
  * every signature, with the org's public keys), and finally the head. Uses the same verifier as
- * the offline `gatehouse verify`. Reads in pages, so memory stays flat for any log size.
+ * the offline `gatehouse verify`. Reads in pages, so memory stays flat for any log size. Runs in one
+ * of the org's fair shares of the pool (infra/fair-share.ts): a burst of verifications queues.
+ * Members need `audit.verify`; an agent's key may verify (the answer tells it nothing of other agents).
  */
 export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
+  requireMemberPermission(ctx, "audit.verify");
   // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
-  await checkpointAuditLog(ctx.org.id);
-  return verifyStoredAuditLog({ ctx, onProgress });
+  return fairShare().run(ctx.org.id, "audit verification", async () => {
+    await checkpointAuditLog(ctx.org.id);
+    return verifyStored(ctx.org.id, onProgress);
+  });
 }
 
 /**
@@ -29,29 +36,56 @@ export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress
  * counted in `unsignedEntries`, since no signature covers them.
  */
 export async function verifyStoredAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
-  const orgId = ctx.org.id;
-  // One snapshot for every read: appends committing meanwhile are neither half-seen nor mistaken for tampering.
-  const pool = await db().pool.connect();
+  return fairShare().run(ctx.org.id, "audit verification", () => verifyStored(ctx.org.id, onProgress));
+}
+
+type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<R[]>;
+
+/** What verification starts from, read in one short snapshot: the head, the keys, the last checkpoint at or below the head, anything stored beyond it. */
+interface Start {
+  keys: Array<{ name: string; publicKey: string }>;
+  head: { size: number; chainHash: string; frontier: string[] };
+  signedThrough: number;
+  extra: number;
+}
+
+async function readStart(orgId: string): Promise<Start> {
+  const client = await db().pool.connect();
   try {
-    await pool.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    const result = await verifyInSnapshot(pool, orgId, onProgress);
-    await pool.query("COMMIT");
-    return result;
+    await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    const keys = (await client.query<{ name: string; public_key: string }>(`SELECT name, public_key FROM signing_keys WHERE org_id = $1`, [orgId])).rows;
+    const headRow = (
+      await client.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])
+    ).rows[0];
+    const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
+    const signed = await client.query<{ n: string | null }>(`SELECT max(tree_size) AS n FROM checkpoints WHERE org_id = $1 AND tree_size <= $2`, [orgId, String(head.size)]);
+    const beyond = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [
+      orgId,
+      String(head.size),
+    ]);
+    await client.query("COMMIT");
+    return {
+      keys: keys.map((k) => ({ name: k.name, publicKey: k.public_key })),
+      head,
+      signedThrough: Number(signed.rows[0]?.n ?? -1),
+      extra: Number(beyond.rows[0]?.n ?? 0),
+    };
   } finally {
-    await pool.query("ROLLBACK").catch(() => {});
-    pool.release();
+    await client.query("ROLLBACK").catch(() => {});
+    client.release();
   }
 }
 
-async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?: (checked: number, total: number) => void): Promise<AuditVerification> {
-  const keys = (await pool.query<{ name: string; public_key: string }>(`SELECT name, public_key FROM signing_keys WHERE org_id = $1`, [orgId])).rows.map((k) => ({
-    name: k.name,
-    publicKey: k.public_key,
-  }));
-  const headRow = (
-    await pool.query<{ size: string; chain_hash: string; frontier: string[] | null }>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1`, [orgId])
-  ).rows[0];
-  const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
+/**
+ * The scan holds no connection between reads: each page is one query on the pool, so a verification
+ * of a million entries holds a connection for a few milliseconds at a time, never for its whole run.
+ * What it reads is fixed by the start snapshot: entries below the head's size and checkpoints up to
+ * the last one signed then never change (appends and newer checkpoints land above them), so the
+ * pages need no long-lived transaction, and appends meanwhile are not mistaken for tampering.
+ */
+async function verifyStored(orgId: string, onProgress?: (checked: number, total: number) => void): Promise<AuditVerification> {
+  const query: Query = async (text, values) => (await db().pool.query(text, values)).rows;
+  const { keys, head, signedThrough, extra } = await readStart(orgId);
   // Entries appended since the last signing have no signature yet: the head (its chain hash and
   // tree) checks them instead, so they do not fail the check, and the answer counts them.
   const verifier = new BundleVerifier({
@@ -69,11 +103,10 @@ async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?:
     for (;;) {
       if (nextCheckpoint >= checkpoints.length) {
         if (checkpointCursor === Number.MAX_SAFE_INTEGER) return;
-        const page = await pool.query<{ tree_size: string; note: string }>(
-          `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 ORDER BY tree_size LIMIT 1000`,
-          [orgId, String(checkpointCursor)],
+        checkpoints = await query<{ tree_size: string; note: string }>(
+          `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size LIMIT 1000`,
+          [orgId, String(checkpointCursor), String(signedThrough)],
         );
-        checkpoints = page.rows;
         nextCheckpoint = 0;
         if (checkpoints.length === 0) {
           checkpointCursor = Number.MAX_SAFE_INTEGER;
@@ -92,26 +125,36 @@ async function verifyInSnapshot(pool: pg.PoolClient, orgId: string, onProgress?:
   let position = 0;
   // Windows of seq bounded on both sides: an index range scan whatever the table's statistics say
   // (an open-ended range on a freshly filled table gets planned as scan-and-sort of the whole log).
-  for (let from = 0; from < head.size && !verifier.failed; from += PAGE) {
-    const page = await pool.query<{ seq: string; canonical: string; leaf_hash: string; chain_hash: string }>(
-      `SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`,
-      [orgId, String(from), String(from + PAGE)],
-    );
-    for (const row of page.rows) {
-      const seq = Number(row.seq);
-      await feedCheckpointsUpTo(position);
-      verifier.addEntry(seq, row.canonical, row.leaf_hash);
-      if (verifier.failed) break;
-      chain = chainHash(chain, row.leaf_hash);
-      if (chain !== row.chain_hash) verifier.fail(`entry ${seq}: its chain hash does not follow from the entries before it`, seq);
-      position += 1;
+  // The next window is read while this one is checked.
+  type EntryRow = { seq: string; canonical: string; leaf_hash: string; chain_hash: string };
+  const read = (from: number) =>
+    query<EntryRow>(`SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`, [
+      orgId,
+      String(from),
+      String(Math.min(from + PAGE, head.size)),
+    ]);
+  const pause = eventLoopSlices();
+  let next = head.size > 0 ? read(0) : null;
+  try {
+    for (let from = 0; next && !verifier.failed; from += PAGE) {
+      const rows = await next;
+      next = from + PAGE < head.size ? read(from + PAGE) : null;
+      for (const row of rows) {
+        const seq = Number(row.seq);
+        await feedCheckpointsUpTo(position);
+        verifier.addEntry(seq, row.canonical, row.leaf_hash);
+        if (verifier.failed) break;
+        chain = chainHash(chain, row.leaf_hash);
+        if (chain !== row.chain_hash) verifier.fail(`entry ${seq}: its chain hash does not follow from the entries before it`, seq);
+        position += 1;
+        // Let other requests run between slices of hashing: a page is tens of milliseconds of CPU.
+        await pause();
+      }
     }
+  } finally {
+    // A verification that stopped early leaves one read in flight; its outcome no longer matters.
+    await next?.catch(() => undefined);
   }
-  const beyond = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [
-    orgId,
-    String(head.size),
-  ]);
-  const extra = Number(beyond.rows[0]?.n ?? 0);
   if (!verifier.failed) await feedCheckpointsUpTo(Number.MAX_SAFE_INTEGER);
 
   const rebuilt = verifier.rebuilt;

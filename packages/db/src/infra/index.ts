@@ -4,3 +4,4 @@ export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal
 export { closeRateLimiter } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
 export { withTimeout } from "./timeout";
+export { FairShare, fairShare, fairShareLimits, type FairShareLimits, type FairShareStats } from "./fair-share";

@@ -2,8 +2,8 @@ import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/co
 import { parsePolicySet, PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import type pg from "pg";
 import { db } from "../infra/client";
+import { eventLoopSlices, fairShare } from "../infra/fair-share";
 
 /** Decisions read per page (keyset on created_at, id, newest first). */
 export const SIMULATION_PAGE = 5_000;
@@ -30,7 +30,8 @@ type Link = { child: string; parent: string; root: string; depth: number };
  * Replay (`POST /v1/admin/policies/simulate`): evaluates a draft set against the org's recorded
  * decisions of the last `days` days with core's PolicyReplay (compiled once) and answers what would
  * change. Reads only the org's own rows (every query is by org_id), writes nothing. Agents are read
- * as they are now: a delegate is evaluated as its root agent, with its current chain.
+ * as they are now: a delegate is evaluated as its root agent, with its current chain. Runs in one of
+ * the org's fair shares of the pool (infra/fair-share.ts): a loop of replays queues behind itself.
  */
 export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: Ctx; input: unknown; now?: Date }): Promise<PolicySimulation> {
   requirePermission(ctx, "policies.write");
@@ -42,6 +43,10 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
   const orgId = ctx.org.id;
   const to = now;
   const from = new Date(to.getTime() - days * 86_400_000);
+  return fairShare().run(ctx.org.id, "policy replay", () => replayDecisions(orgId, documents, days, from, to));
+}
+
+async function replayDecisions(orgId: string, documents: ReturnType<typeof parsePolicySet>, days: number, from: Date, to: Date): Promise<PolicySimulation> {
   const pool = db().pool;
 
   const [agentRows, linkRows] = await Promise.all([
@@ -71,8 +76,8 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
   const replay = new PolicyReplay(documents);
   type Cursor = { at: Date; id: string } | null;
   // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
-  const fetchPage = (client: pg.PoolClient, cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
-    client.query<Row>(
+  const fetchPage = (cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
+    pool.query<Row>(
       `SELECT a.id, a.agent_id, a.action_type, a.metadata, a.data_accessed, a.status::text AS status, a.denial_reason, a.policy_name, a.created_at,
               EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS approval
          FROM actions a
@@ -81,19 +86,20 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
         LIMIT $4`,
       cursor ? [orgId, from, cursor.at, limit, cursor.id] : [orgId, from, to, limit],
     );
-  const anyBefore = (client: pg.PoolClient, cursor: NonNullable<Cursor>): Promise<boolean> =>
-    client
+  const anyBefore = (cursor: NonNullable<Cursor>): Promise<boolean> =>
+    pool
       .query(`SELECT 1 FROM actions WHERE org_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) < ($3, $4) LIMIT 1`, [orgId, from, cursor.at, cursor.id])
       .then((result) => (result.rowCount ?? 0) > 0);
 
   let truncated = false;
-  // One connection, the next page asked for before this one is evaluated: the database reads while the engine decides.
-  const client = await pool.connect();
+  const pause = eventLoopSlices();
+  // The next page is asked for before this one is evaluated: the database reads while the engine
+  // decides. Each page is one query on the pool, so no connection is held while the engine runs.
   let next: Promise<{ rows: Row[] }> | null = null;
   try {
     let read = 0;
     let limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS);
-    next = fetchPage(client, null, limit);
+    next = fetchPage(null, limit);
     while (next) {
       const page: { rows: Row[] } = await next;
       read += page.rows.length;
@@ -103,10 +109,12 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
       if (last && page.rows.length === limit) {
         const cursor = { at: last.created_at, id: last.id };
         limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS - read);
-        if (limit > 0) next = fetchPage(client, cursor, limit);
-        else more = anyBefore(client, cursor);
+        if (limit > 0) next = fetchPage(cursor, limit);
+        else more = anyBefore(cursor);
       }
       for (const row of page.rows) {
+        // Let other requests run between slices of evaluation: a page is tens of milliseconds of CPU.
+        await pause();
         const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
         replay.add({
           actionId: row.id,
@@ -124,9 +132,8 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
       if (more) truncated = await more;
     }
   } finally {
-    // Never hand the connection back with a query of ours still under way.
+    // A replay that failed part-way leaves one read in flight; its outcome no longer matters.
     await next?.catch(() => undefined);
-    client.release();
   }
   return { days, from: from.toISOString(), to: to.toISOString(), truncated, ...replay.result() };
 }

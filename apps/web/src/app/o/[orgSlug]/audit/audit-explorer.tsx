@@ -22,6 +22,18 @@ interface AuditExplorerProps {
   /** Members the page can name (membership id → email), for the Actor column. */
   members: ReadonlyArray<{ id: string; label: string }>;
   canRotateKeys: boolean;
+  /** Whether the member holds audit.verify / audit.export (owners, admins, auditors). */
+  canVerify: boolean;
+  canExport: boolean;
+}
+
+/** In place of a panel the member's role does not allow. */
+function NotAllowed({ what, permission }: { what: string; permission: "audit.verify" | "audit.export" }) {
+  return (
+    <p className="mt-4 max-w-3xl text-sm text-stone-600">
+      {what} needs the permission <code>{permission}</code>, which owners, admins and auditors hold. Ask one of them, or use the Entries tab to check single entries.
+    </p>
+  );
 }
 
 const TAB_LABELS: Record<AuditTab, string> = {
@@ -36,7 +48,7 @@ const TAB_LABELS: Record<AuditTab, string> = {
  * The Audit page: the entries with their inclusion proofs, a verification of the whole log, the
  * signed checkpoints, exports to verify offline, and the public keys that make that possible.
  */
-export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPage, renderedAt, apiUrl, members, canRotateKeys }: AuditExplorerProps) {
+export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPage, renderedAt, apiUrl, members, canRotateKeys, canVerify, canExport }: AuditExplorerProps) {
   const [tab, setTab] = useState<AuditTab>(initialTab);
   // A section stays mounted once opened, so a running verification survives a look at another tab.
   const [opened, setOpened] = useState<ReadonlySet<AuditTab>>(() => new Set([initialTab]));
@@ -72,11 +84,15 @@ export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPag
       case "entries":
         return <AuditLog orgSlug={orgSlug} filters={filters} agents={agents} initialPage={initialPage} renderedAt={renderedAt} apiUrl={apiUrl} members={members} />;
       case "verify":
-        return <VerifyPanel orgSlug={orgSlug} />;
+        return canVerify ? <VerifyPanel orgSlug={orgSlug} /> : <NotAllowed what="Verifying the whole log on the server" permission="audit.verify" />;
       case "checkpoints":
         return <CheckpointsPanel orgSlug={orgSlug} />;
       case "export":
-        return <ExportPanel orgSlug={orgSlug} agents={agents} onOpenKeys={() => open("keys", true)} />;
+        return canExport ? (
+          <ExportPanel orgSlug={orgSlug} agents={agents} onOpenKeys={() => open("keys", true)} />
+        ) : (
+          <NotAllowed what="Exporting the log" permission="audit.export" />
+        );
       case "keys":
         return <KeysPanel orgSlug={orgSlug} canRotate={canRotateKeys} />;
     }

@@ -36,6 +36,8 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
       // Votes and decisions name their member in their data; the signed-in member is known here too.
       members={ctx.actor.type === "user" ? [{ id: ctx.actor.membershipId, label: user.email || user.name }] : []}
       canRotateKeys={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.keys.rotate")}
+      canVerify={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.verify")}
+      canExport={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.export")}
     />
   );
 }

@@ -1,0 +1,59 @@
+// Creates the fairness benchmark's two orgs in DATABASE_URL and fills the heavy one: ENTRIES audit
+// entries appended through the log's own append (a valid log, checkpoints every 100,000), DECISIONS
+// recorded decisions for replays (SQL, the decision path's columns), and BURST_AGENTS agents whose
+// keys each create one burst of 100 delegations (the default cap of active children per agent).
+// Prints { heavy: { orgId, adminKey, burstKeys }, other: { agentKey }, seeded }.
+import { appendAuditEntries, checkpointAuditLog, closeSignals, createAgent, db, disconnectDb } from "@gatehouse/db";
+import { createTestOrg } from "@gatehouse/db/testing";
+
+const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
+const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 200_000);
+const BURST_AGENTS = Number(process.env.BENCH_BURST_AGENTS ?? 40);
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const allow = [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }];
+const heavy = await createTestOrg({ label: "bench-fair-heavy", policies: allow });
+const other = await createTestOrg({ label: "bench-fair-other", policies: allow });
+const orgId = heavy.org.id;
+
+const started = performance.now();
+for (let from = 0; from < ENTRIES; from += 2_000) {
+  const n = Math.min(2_000, ENTRIES - from);
+  await db().$transaction((tx) =>
+    appendAuditEntries(
+      tx,
+      orgId,
+      Array.from({ length: n }, (_, k) => ({
+        type: "action.decided",
+        actor: { type: "agent" as const, id: heavy.agent.id, delegationChain: [] },
+        agentId: heavy.agent.id,
+        subjectId: `act_${String(from + k).padStart(22, "0")}`,
+        data: { actionType: "pr.open", status: "executed", metadata: { repo: "acme/api", pr: from + k, files: 12 }, policyName: "allow-pr", conditionsEvaluated: [] },
+      })),
+    ),
+  );
+  if ((from + n) % 100_000 < n) {
+    await checkpointAuditLog(orgId);
+    log(`appended ${(from + n).toLocaleString("en")} entries`);
+  }
+}
+await db().pool.query(
+  `INSERT INTO actions (id, org_id, agent_id, action_type, metadata, status, result, request_hash, audit_entry_id, created_at)
+   SELECT 'act_fair' || i, $1, $2, 'pr.' || (ARRAY['open','merge','close'])[1 + i % 3], jsonb_build_object('pr', i, 'repo', 'acme/api'), 'executed', '{}'::jsonb,
+     md5(i::text), 'aud_fair' || i, now() - make_interval(secs => i * 2)
+   FROM generate_series(1, $3::int) AS i`,
+  [orgId, heavy.agent.id, DECISIONS],
+);
+await db().pool.query("VACUUM ANALYZE audit_entries, merkle_nodes, checkpoints, actions");
+const seconds = Math.round((performance.now() - started) / 10) / 100;
+const burstKeys: string[] = [];
+for (let i = 0; i < BURST_AGENTS; i += 1) burstKeys.push((await createAgent({ ctx: heavy.ctx, input: { name: `burst-${i}` } })).apiKey);
+console.log(
+  JSON.stringify({
+    heavy: { orgId, adminKey: heavy.adminKey.apiKey, burstKeys },
+    other: { agentKey: other.agent.apiKey },
+    seeded: { entries: ENTRIES, decisions: DECISIONS, seconds },
+  }),
+);
+await disconnectDb();
+await closeSignals();
