@@ -21,8 +21,10 @@ export function patternStars(pattern: string): number {
 }
 
 /**
- * Counts a match's steps: one per character compared against a literal part and one per fall-back
- * of a search. A match adds at most 2n + m for a value of n characters and a pattern of m.
+ * Counts a match's steps: the pattern's first and last literal parts are charged their length (they
+ * are compared in place, at most once each), and each search for a part in between counts one step
+ * per character it reads and one per fall-back. A match adds at most 2n + m for a value of n
+ * characters and a pattern of m.
  */
 export interface PatternMeter {
   steps: number;
@@ -55,8 +57,8 @@ export function compilePattern(pattern: string): PatternMatcher {
   const head = pieces[0] as string;
   if (pieces.length === 1) {
     return (value, meter) => {
-      if (value.length !== head.length) return false;
-      return same(value, 0, head, meter);
+      if (meter) meter.steps += head.length;
+      return value === head;
     };
   }
   const tail = pieces[pieces.length - 1] as string;
@@ -65,25 +67,19 @@ export function compilePattern(pattern: string): PatternMatcher {
     .filter((piece) => piece.length > 0)
     .map(partOf);
   const fixed = head.length + tail.length;
+  if (fixed === 0 && middle.length === 0) return () => true;
   return (value, meter) => {
     if (value.length < fixed) return false;
-    if (!same(value, 0, head, meter) || !same(value, value.length - tail.length, tail, meter)) return false;
+    if (meter) meter.steps += fixed;
+    if (!value.startsWith(head) || !value.endsWith(tail)) return false;
     let from = head.length;
     const end = value.length - tail.length;
-    for (const part of middle) {
-      from = search(value, from, end, part, meter);
+    for (let k = 0; k < middle.length; k++) {
+      from = search(value, from, end, middle[k] as Part, meter);
       if (from < 0) return false;
     }
     return true;
   };
-}
-
-/** Whether `text` occurs in `value` at `at`. */
-function same(value: string, at: number, text: string, meter: PatternMeter | undefined): boolean {
-  let i = 0;
-  while (i < text.length && value.charCodeAt(at + i) === text.charCodeAt(i)) i++;
-  if (meter) meter.steps += Math.min(i + 1, text.length);
-  return i === text.length;
 }
 
 /** Where the first occurrence of `part` in value[from..end) ends, or -1. */
