@@ -179,10 +179,10 @@ The new matcher's work is bounded by the lengths alone, whatever the pattern: it
 2n + m on every row, and it rejects most of these at once (the last part, \`b\`, cannot end a run of \`a\`).
 On patterns policies hold, both take tens of nanoseconds. The one difference larger than this loaded
 machine's noise (see the load above) is the prefix pattern, where V8's regular expression engine is 2–3×
-faster than the new matcher's checks; it costs tens of nanoseconds only when an action type is first seen,
-since a policy set remembers which policies' action patterns match each action type.
-Since issue 24 a pattern written in
-a policy or a delegation holds at most 8 \`*\` (a 400 naming the field); the 10-star rows are patterns stored
+faster than the new matcher's checks: tens of nanoseconds per pattern, paid by a decision's policy lookup
+only the first time an action type is seen (a policy set remembers which policies match each one) and by a
+delegate's chain check once per capability pattern. Since issue 24 a pattern written in a policy or a
+delegation holds at most 8 \`*\` (a 400 naming the field); the 10-star rows are patterns stored
 before that, which the new matcher handles as fast.
 `,
 );
