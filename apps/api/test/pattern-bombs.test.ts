@@ -9,6 +9,7 @@ import { call, startApp, stopApp } from "./helpers";
 // stopped the process), sent through every route that matches action, agent or capability patterns.
 // Each answer must be right and come at once. SAFETY_NET_MS is a bound for a loaded, shared machine,
 // not a measurement: the old matcher needed hours or more on every row; bench/PATTERNS.md measures.
+// Last, the one place a caller's text became an SQL LIKE pattern: the audit list's action type filter.
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -103,5 +104,25 @@ describe("a pattern with more than 8 '*' is refused with a 400 naming the field"
     const response = await call(app, method, path, { key, body });
     expect(response.statusCode, response.body).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: "VALIDATION", details: { issues: [{ path: field, message: "holds at most 8 '*'" }] } } });
+  });
+});
+
+describe("GET /v1/audit?actionType= is the action type itself, never a LIKE pattern", () => {
+  it.each([
+    ["an action type with `_`", "pr_open", ["pr_open"]],
+    ["`_` for each letter", "_______", []],
+    ["`%` alone", "%", []],
+    ["a prefix and `%`", "pr%", []],
+    ["a backslash", "pr\\_open", []],
+    ["a LIKE bomb", "%a%a%a%a%a%a%a%a%a%b", []],
+  ])("%s: %s", async (_name, actionType, expected) => {
+    const org = await createTestOrg({ label: "api-like", policies: [{ name: "all", actions: ["*"], effect: "allow" }] });
+    for (const type of ["pr_open", "prxopen", "pr.open"]) {
+      expect((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: type } })).json()).toMatchObject({ status: "executed" });
+    }
+    const response = await timedCall(app, "GET", `/v1/audit?limit=100&actionType=${encodeURIComponent(actionType)}`, { key: org.adminKey.apiKey });
+    expect(response.statusCode, response.body).toBe(200);
+    const types = new Set(response.json<{ events: Array<{ data: { actionType?: string } }> }>().events.map((e) => e.data.actionType));
+    expect([...types]).toEqual(expected);
   });
 });
