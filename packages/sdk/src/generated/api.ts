@@ -6070,7 +6070,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 type?: string;
-                /** @description Entries about one action type (decisions, outcomes, approvals). */
+                /** @description Entries about one action type (decisions, outcomes, approvals), matched exactly: `%` and `_` are ordinary characters. */
                 actionType?: string;
                 agentId?: string;
                 /** @description Entries at or after this time. */
