@@ -7,7 +7,7 @@
  * leftmost place after the one before (the leftmost place is always the best one: it leaves the most
  * room for the rest). Each part is searched with Knuth–Morris–Pratt, and every search starts where
  * the previous one ended, so matching a value of n characters against a pattern of m takes at most
- * 2n + m character comparisons, whatever the pattern's shape.
+ * 2n + m steps (PatternMeter), whatever the pattern's shape.
  */
 
 /** The most `*` a pattern written in a policy or a delegation may hold (checked by the schemas). */
