@@ -30,7 +30,7 @@ export const auditListQuerySchema = z.object({
     .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   type: queryText(100).optional(),
-  actionType: queryText(100).optional().describe("Entries about one action type (decisions, outcomes, approvals)."),
+  actionType: queryText(100).optional().describe("Entries about one action type (decisions, outcomes, approvals), matched exactly: `%` and `_` are ordinary characters."),
   agentId: idOf("agent").optional(),
   from: iso.optional().describe("Entries at or after this time."),
   to: iso.optional().describe("Entries before this time."),

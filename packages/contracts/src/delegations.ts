@@ -1,4 +1,4 @@
-import { ACTION_PATTERN } from "@gatehouse/core";
+import { actionPatternSchema, MAX_PATTERN_STARS } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, jsonRecord, named, queryFlag } from "./common";
 
@@ -27,10 +27,12 @@ export const createDelegationBodySchema = named(
   z.strictObject({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,59}$/, "must be 1-60 letters, digits, '.', '_' or '-'"),
     capabilities: z
-      .array(z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'"))
+      .array(actionPatternSchema)
       .min(1)
       .max(100)
-      .describe("Action-type patterns (as in policies' `actions`); each must be covered by the caller's own capabilities (a root agent's are `*`), else 403 DELEGATION_SCOPE."),
+      .describe(
+        `Action-type patterns (as in policies' \`actions\`, at most ${MAX_PATTERN_STARS} \`*\` each); each must be covered by the caller's own capabilities (a root agent's are \`*\`), else 403 DELEGATION_SCOPE.`,
+      ),
     ttlSeconds: z
       .number()
       .int()

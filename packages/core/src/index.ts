@@ -10,6 +10,7 @@ export * from "./audit/entry";
 export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";
+export * from "./policy/match-pattern";
 export * from "./policy/policy-tests";
 export * from "./policy/replay";
 export * from "./policy/replay-counts";

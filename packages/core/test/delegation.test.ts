@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkChain, covers, patternCovers, uncoveredCapability, type ChainLink } from "../src/delegation/attenuation";
 import { delegationSettings } from "../src/delegation/settings";
-import { compilePattern } from "../src/policy/evaluate";
+import { compilePattern } from "../src/policy/match-pattern";
 
 describe("patternCovers (attenuation)", () => {
   it.each([

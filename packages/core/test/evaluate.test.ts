@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { parsePolicySet } from "../src/policy/document";
-import { compilePattern, compilePolicy, evaluate, type AgentFacts, type CompiledPolicy, type DecisionInput } from "../src/policy/evaluate";
+import { compilePattern } from "../src/policy/match-pattern";
+import { compilePolicy, evaluate, type AgentFacts, type CompiledPolicy, type DecisionInput } from "../src/policy/evaluate";
 
 const AGENT: AgentFacts = { id: "agt_0123456789abcdefghijkl", name: "ci-bot", labels: {} };
 

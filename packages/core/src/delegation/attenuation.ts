@@ -1,4 +1,4 @@
-import { compilePattern } from "../policy/evaluate";
+import { compilePattern, type PatternMeter } from "../policy/match-pattern";
 
 /**
  * Attenuation: whether a child capability (an action-type pattern) is covered by a parent's, that is
@@ -6,50 +6,43 @@ import { compilePattern } from "../policy/evaluate";
  *
  * A pattern is literal text with `*` for any run of characters (dots included), as in policies.
  * `parent` covers `child` when `parent` matches `child` read as text in which the child's own `*`
- * stand for themselves and can only be absorbed by a `*` of the parent. That is sound (if it says
- * yes, every expansion of the child is matched: each child `*` lies inside a parent `*`'s span) and,
- * for patterns like ours, exact; where it is not (a union of parent patterns covering a child that no
- * single one covers: `a*` under `[a, a?*]`-like sets, or an alphabet too small to witness a
- * counter-example) it refuses, which is the safe side of a security boundary.
+ * stand for themselves and can only be absorbed by a `*` of the parent (the parent's literal parts
+ * hold no `*`, so they never match one). That is sound (if it says yes, every expansion of the child
+ * is matched: each child `*` lies inside a parent `*`'s span) and, for patterns like ours, exact;
+ * where it is not (a union of parent patterns covering a child that no single one covers: `a*` under
+ * `[a, a?*]`-like sets, or an alphabet too small to witness a counter-example) it refuses, which is
+ * the safe side of a security boundary. It is the ordinary pattern match (match-pattern.ts), so it
+ * takes linear time too: at most 2·|child| + |parent| steps.
  *
  * `pr.open` ⊑ `pr.*` yes; `pr.*` ⊑ `pr.open` no; anything ⊑ `*`; `pr.*` ⊑ `pr.*` yes;
  * `pr.*.x` ⊑ `pr.*` yes; `pr.*` ⊑ `pr.*.x` no; `*` ⊑ anything but `*` (or `**`…) no.
  */
-export function patternCovers(parent: string, child: string): boolean {
-  // Consecutive stars mean the same as one.
-  const p = parent.replace(/\*+/g, "*");
-  const c = child.replace(/\*+/g, "*");
-  if (p === "*") return true;
-  // Wildcard matching of p over the symbols of c: dp[j] = p[0..i) matches c[0..j).
-  let dp: boolean[] = new Array<boolean>(c.length + 1).fill(false);
-  dp[0] = true;
-  for (let i = 0; i < p.length; i++) {
-    const symbol = p[i];
-    const next: boolean[] = new Array<boolean>(c.length + 1).fill(false);
-    if (symbol === "*") {
-      // A parent star absorbs any run of the child's symbols, its stars included.
-      let reachable = false;
-      for (let j = 0; j <= c.length; j++) {
-        reachable = reachable || dp[j] === true;
-        next[j] = reachable;
-      }
-    } else {
-      // A literal matches only the same literal: never a child star.
-      for (let j = 1; j <= c.length; j++) next[j] = dp[j - 1] === true && c[j - 1] === symbol && symbol !== "*";
-    }
-    dp = next;
+export function patternCovers(parent: string, child: string, meter?: PatternMeter): boolean {
+  return compilePattern(parent)(child, meter);
+}
+
+/** Matchers per list of patterns (a chain's links keep theirs), compiled once. */
+const matcherCache = new WeakMap<readonly string[], (value: string) => boolean>();
+
+function matcherOf(patterns: readonly string[]): (value: string) => boolean {
+  let matcher = matcherCache.get(patterns);
+  if (!matcher) {
+    const compiled = patterns.map(compilePattern);
+    matcher = (value) => compiled.some((match) => match(value));
+    matcherCache.set(patterns, matcher);
   }
-  return dp[c.length] === true;
+  return matcher;
 }
 
 /** Whether `child` is covered by at least one of `parentPatterns` (each checked alone: see patternCovers). */
 export function covers(parentPatterns: readonly string[], childPattern: string): boolean {
-  return parentPatterns.some((parent) => patternCovers(parent, childPattern));
+  return matcherOf(parentPatterns)(childPattern);
 }
 
 /** The first of `childPatterns` not covered by `parentPatterns`, or null when all are. */
 export function uncoveredCapability(parentPatterns: readonly string[], childPatterns: readonly string[]): string | null {
-  for (const child of childPatterns) if (!covers(parentPatterns, child)) return child;
+  const matcher = matcherOf(parentPatterns);
+  for (const child of childPatterns) if (!matcher(child)) return child;
   return null;
 }
 
@@ -67,18 +60,6 @@ export interface ChainLink {
 }
 
 export type ChainDenial = "DELEGATION_REVOKED" | "DELEGATION_EXPIRED" | "DELEGATION_SCOPE";
-
-const matcherCache = new WeakMap<readonly string[], (value: string) => boolean>();
-
-function matcherOf(patterns: readonly string[]): (value: string) => boolean {
-  let matcher = matcherCache.get(patterns);
-  if (!matcher) {
-    const compiled = patterns.map(compilePattern);
-    matcher = (value) => compiled.some((match) => match(value));
-    matcherCache.set(patterns, matcher);
-  }
-  return matcher;
-}
 
 /**
  * Whether a delegate may take `actionType` now: every link not revoked (DELEGATION_REVOKED), not

@@ -3,11 +3,12 @@ import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH } from "./conditions";
 import { MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
+import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
-/** An action type pattern (policies' `actions`, delegations' `capabilities`): `*` matches any run of characters. */
-export const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
+/** An action type pattern (policies' `actions`, delegations' `capabilities`): `*` matches any run of characters (match-pattern.ts). */
+const ACTION_PATTERN = /^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/;
 /**
  * Action types Gatehouse's own actions use (`gatehouse.policies.publish`, `gatehouse.settings.change`):
  * no agent may request one, and no policy may name one, so only Gatehouse's system agent ever has them.
@@ -18,6 +19,14 @@ export function isReservedActionType(actionType: string): boolean {
   return actionType.startsWith(RESERVED_ACTION_PREFIX);
 }
 const AGENT_PATTERN = /^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/;
+
+const starLimit = (pattern: string) => patternStars(pattern) <= MAX_PATTERN_STARS;
+const STAR_LIMIT_MESSAGE = `holds at most ${MAX_PATTERN_STARS} '*'`;
+
+/** An action type pattern as policies' `actions` and delegations' `capabilities` accept it. */
+export const actionPatternSchema = z.string().regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'").refine(starLimit, STAR_LIMIT_MESSAGE);
+/** An agent pattern as policies' `agents` accept it: a name, an id or a pattern. */
+export const agentPatternSchema = z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'").refine(starLimit, STAR_LIMIT_MESSAGE);
 export const POLICY_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 
 /** An approval waits between a minute and a week (a policy's `timeoutSeconds`, an org's default). */
@@ -60,15 +69,10 @@ export const policyDocumentSchema = z.strictObject({
   name: z.string().regex(POLICY_NAME_PATTERN, "must be lower-case letters, digits, '.', '_' or '-' (at most 100)"),
   description: safeString().max(1000).optional(),
   actions: z
-    .array(
-      z
-        .string()
-        .regex(ACTION_PATTERN, "must be an action type pattern like 'pr.*'")
-        .refine((pattern) => !isReservedActionType(pattern), RESERVED_ACTION_MESSAGE),
-    )
+    .array(actionPatternSchema.refine((pattern) => !isReservedActionType(pattern), RESERVED_ACTION_MESSAGE))
     .min(1)
     .max(100),
-  agents: z.array(z.string().regex(AGENT_PATTERN, "must be an agent name, id or pattern like 'ci-*'")).min(1).max(100).default(["*"]),
+  agents: z.array(agentPatternSchema).min(1).max(100).default(["*"]),
   when: conditionSchema.optional().refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`),
   effect: z.enum(["allow", "deny", "require_approval"]),
   approval: approvalOptionsSchema.optional(),

@@ -1,4 +1,5 @@
 import { compileCondition, type CompiledCondition, type ConditionResult, type Facts, type RateCounts, type RateRef } from "./conditions";
+import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
 
 export type { ConditionResult, Facts as DecisionInput } from "./conditions";
@@ -44,18 +45,6 @@ export interface Decision {
 }
 
 const RESTRICTIVENESS: Record<PolicyEffect, number> = { allow: 0, require_approval: 1, deny: 2 };
-
-/** `*` matches any run of characters (dots included); everything else is literal. */
-export function compilePattern(pattern: string): (value: string) => boolean {
-  if (pattern === "*") return () => true;
-  if (!pattern.includes("*")) return (value) => value === pattern;
-  const source = pattern
-    .split("*")
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-    .join(".*");
-  const regex = new RegExp(`^${source}$`);
-  return (value) => regex.test(value);
-}
 
 function anyOf(patterns: readonly string[]): (value: string) => boolean {
   const matchers = patterns.map(compilePattern);

@@ -1,4 +1,4 @@
-import { compilePattern } from "../policy/evaluate";
+import { compilePattern } from "../policy/match-pattern";
 import * as R from "./rules";
 
 /**

@@ -8,6 +8,15 @@ import { db } from "../infra/client";
 export type AuditEventView = AuditEvent;
 
 /**
+ * Prisma's `contains` is SQL LIKE and passes its text through unescaped: a caller's `%` or `_` would be
+ * a wildcard (a wider filter, and LIKE's backtracking over every entry's text). `\` is PostgreSQL's
+ * LIKE escape, so escaping it and both wildcards makes the text literal.
+ */
+function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
+/**
  * The org's audit entries, newest first, with keyset pagination on the sequence number: the cursor is
  * the seq to continue below, so pages stay stable while the log grows. Every member role may read;
  * an agent's key sees its own agent's entries.
@@ -26,7 +35,7 @@ export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknow
       ...(agentId ? { agentId } : {}),
       ...(from || to ? { createdAt: { ...(from ? { gte: new Date(from) } : {}), ...(to ? { lt: new Date(to) } : {}) } } : {}),
       // Canonical JSON is compact with sorted keys, so the pair appears verbatim in the text.
-      ...(actionType ? { canonical: { contains: `"actionType":${JSON.stringify(actionType)}` } } : {}),
+      ...(actionType ? { canonical: { contains: likeLiteral(`"actionType":${JSON.stringify(actionType)}`) } } : {}),
     },
     orderBy: { seq: "desc" },
     take: limit + 1,

@@ -1354,7 +1354,7 @@ export interface components {
         /** @description A delegate to create. */
         CreateDelegationRequest: {
             name: string;
-            /** @description Action-type patterns (as in policies' `actions`); each must be covered by the caller's own capabilities (a root agent's are `*`), else 403 DELEGATION_SCOPE. */
+            /** @description Action-type patterns (as in policies' `actions`, at most 8 `*` each); each must be covered by the caller's own capabilities (a root agent's are `*`), else 403 DELEGATION_SCOPE. */
             capabilities: string[];
             /** @description How long the delegate lives: 1 to 86400 seconds, and at most the caller's own remaining time when it is itself a delegate. */
             ttlSeconds: number;
@@ -6333,7 +6333,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 type?: string;
-                /** @description Entries about one action type (decisions, outcomes, approvals). */
+                /** @description Entries about one action type (decisions, outcomes, approvals), matched exactly: `%` and `_` are ordinary characters. */
                 actionType?: string;
                 agentId?: string;
                 /** @description Entries at or after this time. */
