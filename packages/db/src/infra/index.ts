@@ -4,3 +4,4 @@ export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal
 export { closeRateLimiter } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
 export { withTimeout } from "./timeout";
+export { closeWorkPool, workPool, workTask, WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, type WorkPoolOptions, type WorkTask } from "./work-pool";
