@@ -10,7 +10,7 @@
 export interface TextLimits {
   /** Levels of objects and arrays (YAML: block indentation and flow collections) allowed. */
   maxDepth: number;
-  /** Values allowed in all (objects, arrays, strings, numbers, …; keys are not counted). */
+  /** Values allowed in all, keys included (objects, arrays, keys, strings, numbers, …). */
   maxValues: number;
   /** Keys one object (mapping) may hold. */
   maxKeys: number;
@@ -29,19 +29,20 @@ export interface TextIssue {
 
 /**
  * A policy source (YAML or JSON text of `{ policies, tests }`): far above what real sets need (a set
- * of 1,000 policies with their tests holds some 30,000 values, nests about 45 deep at the schemas'
- * limits), far below what makes the parsers slow or unsafe.
+ * of 1,000 policies with their tests holds some 60,000 values and keys, nests about 45 deep at the
+ * schemas' limits), far below what makes the parsers slow or unsafe.
  */
-export const POLICY_SOURCE_LIMITS: TextLimits = { maxDepth: 64, maxValues: 100_000, maxKeys: 1_000, maxStringChars: 65_536, maxAnchors: 100 };
+export const POLICY_SOURCE_LIMITS: TextLimits = { maxDepth: 64, maxValues: 200_000, maxKeys: 1_000, maxStringChars: 65_536, maxAnchors: 100 };
 
 /**
- * An API request body (JSON): as deep as the edge allows a request part (64), values enough for the
- * largest metadata (10,000) with room for the rest; strings are bounded by the route's body size.
+ * An API request body (JSON): as deep as the edge allows a request part (64), values and keys enough
+ * for the largest metadata (10,000 values, as many keys) with room for the rest; strings are bounded
+ * by the route's body size.
  */
-export const REQUEST_BODY_LIMITS: TextLimits = { maxDepth: 64, maxValues: 20_000, maxKeys: 10_000, maxStringChars: Number.POSITIVE_INFINITY, maxAnchors: 0 };
+export const REQUEST_BODY_LIMITS: TextLimits = { maxDepth: 64, maxValues: 40_000, maxKeys: 10_000, maxStringChars: Number.POSITIVE_INFINITY, maxAnchors: 0 };
 
 const depthMessage = (limits: TextLimits) => `nests deeper than ${limits.maxDepth} levels`;
-const valuesMessage = (limits: TextLimits) => `holds more than ${limits.maxValues} values`;
+const valuesMessage = (limits: TextLimits) => `holds more than ${limits.maxValues} values and keys`;
 const keysMessage = (limits: TextLimits) => `has an object with more than ${limits.maxKeys} keys`;
 const stringMessage = (limits: TextLimits) => `has a string longer than ${limits.maxStringChars} characters`;
 
@@ -97,7 +98,8 @@ export function scanJsonText(text: string, limits: TextLimits): TextIssue | null
         top.keyStart = i;
         top.keyEnd = end;
         if (top.keys > limits.maxKeys) return issue(keysMessage(limits), i);
-      } else if (++values > limits.maxValues) return issue(valuesMessage(limits), i);
+      }
+      if (++values > limits.maxValues) return issue(valuesMessage(limits), i);
       i = end;
       continue;
     }
@@ -113,7 +115,7 @@ export function scanJsonText(text: string, limits: TextLimits): TextIssue | null
     else if (c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) {
       // A number or literal: one value, up to the next delimiter.
       if (++values > limits.maxValues) return issue(valuesMessage(limits), i);
-      while (i + 1 < text.length && !",]}: \n\r\t\"".includes(text[i + 1] as string)) i += 1;
+      while (i + 1 < text.length && !',]}: \n\r\t"'.includes(text[i + 1] as string)) i += 1;
     }
     i += 1;
   }

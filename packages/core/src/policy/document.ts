@@ -123,7 +123,8 @@ function patternBudgetIssue(policies: readonly unknown[]): FieldIssue | null {
         count += 1;
         chars += record.value.length;
         if (count > MAX_PATTERNS_PER_SET) return { path: `policies[${index}].when`, message: `the set has more than ${MAX_PATTERNS_PER_SET} 'matches' patterns` };
-        if (chars > MAX_PATTERN_CHARS_PER_SET) return { path: `policies[${index}].when`, message: `the set's 'matches' patterns hold more than ${MAX_PATTERN_CHARS_PER_SET} characters in all` };
+        if (chars > MAX_PATTERN_CHARS_PER_SET)
+          return { path: `policies[${index}].when`, message: `the set's 'matches' patterns hold more than ${MAX_PATTERN_CHARS_PER_SET} characters in all` };
       }
       for (const child of Object.values(item as object)) stack.push(child);
     }

@@ -1,13 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import {
-  canonicalize,
-  conflict,
-  newId,
-  policySettings,
-  sha256Hex,
-  validationError,
-  type PolicyDocument,
-} from "@gatehouse/core";
+import { canonicalize, conflict, newId, policySettings, sha256Hex, validationError, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";

@@ -15,11 +15,20 @@ async function offLoop(field: string, run: () => Promise<PolicyCheck>): Promise<
   try {
     check = await run();
   } catch (error) {
-    if (error instanceof WorkTimeout) throw validationError([{ path: field, message: `could not be checked within ${Math.round(error.timeoutMs / 1000)} s; make it smaller or simpler` }]);
+    if (error instanceof WorkTimeout)
+      throw validationError([{ path: field, message: `could not be checked within ${Math.round(error.timeoutMs / 1000)} s; make it smaller or simpler` }]);
     if (error instanceof WorkCrashed) {
-      throw validationError([{ path: field, message: error.outOfMemory ? `needs more than ${dbEnv().WORK_MEMORY_MB} MB to check; make it smaller or simpler` : "could not be checked (its worker stopped); make it smaller or simpler" }]);
+      throw validationError([
+        {
+          path: field,
+          message: error.outOfMemory
+            ? `needs more than ${dbEnv().WORK_MEMORY_MB} MB to check; make it smaller or simpler`
+            : "could not be checked (its worker stopped); make it smaller or simpler",
+        },
+      ]);
     }
-    if (error instanceof WorkQueueFull) throw rateLimited(`${error.queued} policy checks of this org are already waiting; try again when they are done`, 1, { queued: error.queued });
+    if (error instanceof WorkQueueFull)
+      throw rateLimited(`${error.queued} policy checks of this org are already waiting; try again when they are done`, 1, { queued: error.queued });
     throw error;
   }
   if (!check.ok) throw validationError(check.issues);
