@@ -134,8 +134,11 @@ type Reply = { id: number; ok: true; output: unknown } | { id: number; ok: false
 
 export class WorkPool {
   private readonly slots: Slot[] = [];
-  /** Waiting jobs per key; the map's order is the turn order (a key that is served goes to the back). */
+  /** Waiting jobs per key. */
   private readonly queues = new Map<string, Job[]>();
+  /** When each key last had a job started (a turn number); a key with none waiting or running is forgotten. */
+  private readonly served = new Map<string, number>();
+  private turn = 0;
   private readonly running = new Map<string, number>();
   private nextId = 1;
   private closed = false;
@@ -246,19 +249,25 @@ export class WorkPool {
   private release(key: string): void {
     const left = (this.running.get(key) ?? 1) - 1;
     if (left > 0) this.running.set(key, left);
-    else this.running.delete(key);
+    else {
+      this.running.delete(key);
+      if (!this.queues.has(key)) this.served.delete(key);
+    }
   }
 
-  /** The oldest job of the first key in turn that may run another; that key goes to the back of the turn. */
+  /** The oldest job of the key served longest ago (never: first) that may run another. */
   private takeNext(): Job | undefined {
+    let chosen: string | undefined;
     for (const [key, queue] of this.queues) {
-      if ((this.running.get(key) ?? 0) >= this.options.perKey) continue;
-      const job = queue.shift();
-      this.queues.delete(key);
-      if (queue.length > 0) this.queues.set(key, queue);
-      if (job) return job;
+      if (queue.length === 0 || (this.running.get(key) ?? 0) >= this.options.perKey) continue;
+      if (chosen === undefined || (this.served.get(key) ?? 0) < (this.served.get(chosen) ?? 0)) chosen = key;
     }
-    return undefined;
+    if (chosen === undefined) return undefined;
+    const queue = this.queues.get(chosen) as Job[];
+    const job = queue.shift();
+    if (queue.length === 0) this.queues.delete(chosen);
+    this.served.set(chosen, ++this.turn);
+    return job;
   }
 
   private dispatch(): void {
