@@ -198,7 +198,6 @@ export class WorkPool {
       stdout: false,
       stderr: false,
     });
-    worker.unref();
     const slot: Slot = {
       worker,
       job: null,
@@ -218,6 +217,8 @@ export class WorkPool {
     });
     worker.on("error", (error: Error & { code?: string }) => this.lose(slot, new WorkCrashed(error.message, error.code === "ERR_WORKER_OUT_OF_MEMORY")));
     worker.on("exit", (code) => this.lose(slot, new WorkCrashed(`the worker exited (${code})`, false)));
+    // After the listeners (adding one refs the worker's port again): an idle worker never keeps the process alive; a busy one does (dispatch, finish).
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
@@ -242,6 +243,7 @@ export class WorkPool {
     if (!job) return;
     clearTimeout(job.timer);
     slot.job = null;
+    slot.worker.unref();
     this.release(job.key);
     this.dispatch();
   }
@@ -281,6 +283,7 @@ export class WorkPool {
       const id = this.nextId++;
       const running = { ...job, id, timer: undefined as NodeJS.Timeout | undefined };
       slot.job = running;
+      slot.worker.ref();
       this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
       const target = slot;
       void target.ready.then(() => {
