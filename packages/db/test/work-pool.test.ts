@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, workTask, type WorkPoolOptions } from "../src/infra/work-pool";
@@ -6,6 +7,7 @@ import { WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, workTask
 // the worker, a bounded queue per key. Real worker threads running a real module.
 
 const TASKS = fileURLToPath(new URL("./fixtures/work-tasks.ts", import.meta.url));
+const POOL = fileURLToPath(new URL("../src/infra/work-pool.ts", import.meta.url));
 const spin = workTask<{ ms: number; tag: string }, { tag: string; startedAt: number; endedAt: number }>(TASKS, "spin");
 const exhaustMemory = workTask<void, number>(TASKS, "exhaustMemory");
 const refuse = workTask<void, never>(TASKS, "refuse");
@@ -54,6 +56,16 @@ describe("work pool", () => {
     await expect(p.run(spin, { ms: 1, tag: "q3" }, { key: "org_a" })).rejects.toBeInstanceOf(WorkQueueFull);
     expect((await p.run(spin, { ms: 1, tag: "b" }, { key: "org_b" })).tag).toBe("b");
     await Promise.all([running, ...queued]);
+  });
+
+  it("keeps a process alive while a job runs and lets it exit once the pool is idle", () => {
+    const script = `
+      const { WorkPool, workTask } = await import(${JSON.stringify(POOL)});
+      const pool = new WorkPool({ size: 1, timeoutMs: 5000, memoryMb: 64, maxQueuedPerKey: 1, perKey: 1 });
+      const result = await pool.run(workTask(${JSON.stringify(TASKS)}, "spin"), { ms: 200, tag: "done" }, { key: "k" });
+      console.log(result.tag);`;
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8", timeout: 20_000 });
+    expect({ status: child.status, stdout: child.stdout.trim() }, child.stderr).toEqual({ status: 0, stdout: "done" });
   });
 
   it("an error the task throws crosses with its fields", async () => {

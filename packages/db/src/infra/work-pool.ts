@@ -16,7 +16,8 @@ import { dbEnv } from "./env";
  *   `outOfMemory`); the process and the other workers' jobs go on.
  *
  * The worker is plain JavaScript in a string so it starts the same under node, tsx, test runners and
- * the console's bundler (as packages/tlog's bundle verifier does).
+ * the console's bundler (as packages/tlog's bundle verifier does); it reaches Node's modules through
+ * `process.getBuiltinModule`, so it runs as CommonJS or as a module (`--input-type=module`).
  */
 
 /** A function a worker can run: the export `name` of `module`, `(input: I) => O | Promise<O>`. */
@@ -83,8 +84,8 @@ export class WorkFailed extends Error {
 }
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { pathToFileURL } = require("node:url");
+const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { pathToFileURL } = process.getBuiltinModule("node:url");
 const base = pathToFileURL(process.cwd() + "/").href;
 const modules = new Map();
 const api = import("tsx/esm/api");
