@@ -102,9 +102,12 @@ ${row("while one org sends hostile drafts", loaded)}
 
 The hostile org's answers by status: ${Object.entries(statuses)
         .map(([status, count]) => `${status}: ${count}`)
-        .join(", ")} (400: refused by the limits; 429: its own checks already queued on the work pool; 200: the heavy draft published).
+        .join(
+          ", ",
+        )} (400: refused by the limits; 429: its own checks already queued on the work pool; 409: two of its senders saved the draft at once; 200: the heavy draft published).
 The API process stayed up throughout. The test suite's bound (\`apps/api/test/parser-bombs-process.test.ts\`, < 500 ms for any
-victim decision during a long check) is a coarse safety net under these numbers.
+victim decision during a long check) is a coarse safety net under these numbers. Before the work pool, that test
+measured a victim decision waiting 5.8 s behind one publish of the heavy draft, parsed on the event loop.
 `,
     );
   });
