@@ -71,8 +71,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.decorate("registeredRoutes", { getter: (): readonly RegisteredRoute[] => Object.freeze([...routes]) });
   // JSON only: any other body type is refused with 415 instead of reaching a handler as a string.
   app.removeContentTypeParser("text/plain");
-  // JSON bodies are counted (depth, values) before JSON.parse sees them: a refusal is a 400 naming where.
-  const parseJson = app.getDefaultJsonParser("error", "error");
+  // JSON bodies are counted (depth, values and keys) before JSON.parse sees them: a refusal is a 400 naming where.
+  // Then Fastify's own parser, with its defaults (a __proto__ key refused, constructor keys kept).
+  const parseJson = app.getDefaultJsonParser("error", "ignore");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const over = scanJsonText(body as string, REQUEST_BODY_LIMITS);
