@@ -1,4 +1,4 @@
-import { randomToken } from "@gatehouse/core";
+import { formatIssuePath, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError } from "@gatehouse/core";
 import { closeApprovalWaiters, forgetKeysOnSignal, signals, type ResolveTxt } from "@gatehouse/db";
 import Fastify, { type FastifyInstance } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
@@ -73,6 +73,18 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.decorate("registeredRoutes", { getter: (): readonly RegisteredRoute[] => Object.freeze([...routes]) });
   // JSON only: any other body type is refused with 415 instead of reaching a handler as a string.
   app.removeContentTypeParser("text/plain");
+  // JSON bodies are counted (depth, values and keys) before JSON.parse sees them: a refusal is a 400 naming where.
+  // Then Fastify's own parser, with its defaults (a __proto__ key refused, constructor keys kept).
+  const parseJson = app.getDefaultJsonParser("error", "ignore");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const over = scanJsonText(body as string, REQUEST_BODY_LIMITS);
+    if (over) {
+      done(validationError([{ path: formatIssuePath(over.path) || "body", message: over.message }]), undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });

@@ -1,4 +1,5 @@
 /** Policy files as the CLI reads and writes them: JSON or YAML, `{ policies: [...], tests: [...] }` or a bare list of policies. */
+import { lineOfOffset, POLICY_SOURCE_LIMITS, scanJsonText, scanYamlText } from "@gatehouse/core";
 import type { PolicyTestCase, StoredPolicy } from "@gatehouse/sdk";
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
 
@@ -33,6 +34,9 @@ export class PolicyFileError extends Error {
 export function readPolicyFile(fileName: string, text: string): PolicyFile {
   const lower = fileName.toLowerCase();
   const kind: PolicyFileFormat | undefined = lower.endsWith(".json") ? "json" : /\.ya?ml$/.test(lower) ? "yaml" : undefined;
+  // The server's source limits, counted before any parser sees the text (YAML counts JSON too: it is YAML's flow style).
+  const over = kind === "json" ? scanJsonText(text, POLICY_SOURCE_LIMITS) : scanYamlText(text, POLICY_SOURCE_LIMITS);
+  if (over) throw new PolicyFileError(over.message, lineOfOffset(text, over.offset));
   let value: unknown;
   let lines: Map<string, number> | undefined;
   if (kind !== "yaml") {

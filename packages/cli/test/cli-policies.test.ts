@@ -65,6 +65,25 @@ describe("gatehouse policies test <file>", () => {
   });
 });
 
+describe("gatehouse policies test <file> with a hostile file", () => {
+  // The server's source limits, counted before the YAML reader sees the file (it crashed the process on deep nesting).
+  const bombs: Array<[string, string, string, RegExp]> = [
+    ["deep YAML flow sequences", "set.yaml", `policies: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`, /nests deeper than 64 levels/],
+    ["deep JSON arrays", "set.json", `{"policies": ${"[".repeat(200_000)}${"]".repeat(200_000)}}`, /nests deeper than 64 levels/],
+    ["deep JSON objects (.yaml)", "set.yaml", `{"policies": [${'{"a":'.repeat(60_000)}1${"}".repeat(60_000)}]}`, /nests deeper than 64 levels/],
+    ["40,000 keys", "set.yaml", `policies:\n  - name: a\n${Array.from({ length: 40_000 }, (_, i) => `    k${i}: ${i}\n`).join("")}`, /more than 1000 keys/],
+    ["an alias bomb", "set.yaml", `a: &a [x, x]\n${Array.from({ length: 101 }, (_, i) => `b${i}: *a\n`).join("")}policies: []\n`, /more than 100 aliases/],
+    ["a 900 KB string", "set.yaml", `policies:\n  - name: a\n    description: ${"x".repeat(900_000)}\n`, /string longer than 65536 characters/],
+  ];
+  it.each(bombs)("refuses %s with the limit and its line, exit 1, within a second", async (_name, file, text, message) => {
+    const started = performance.now();
+    const run = await cli(["policies", "test", file], [], { files: { [file]: text }, env: {} });
+    expect(run.code).toBe(EXIT_FAILURE);
+    expect(run.stderr).toMatch(message);
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+});
+
 describe("gatehouse policies apply and export carry the tests", () => {
   it("apply sends the file's tests with its policies", async () => {
     const diff = { dryRun: false, created: [], updated: [], archived: [], unchanged: [] };

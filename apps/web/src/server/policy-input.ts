@@ -1,5 +1,6 @@
 import "server-only";
-import { POLICY_NAME_PATTERN, notFound, parsePolicySource, safeString, validationError } from "@gatehouse/core";
+import { POLICY_NAME_PATTERN, notFound, safeString } from "@gatehouse/core";
+import { checkPolicySourceOffLoop } from "@gatehouse/db";
 import { z } from "zod";
 
 // The console's own request shapes for its policy pages. The editor sends the draft's source (YAML or
@@ -25,11 +26,12 @@ const days = (max: number) =>
     .pipe(z.number().int().min(1).max(max, `must be at most ${max}`));
 export const monitorQuerySchema = z.strictObject({ days: days(30).optional() });
 
-/** The set a source holds (`policies`, `tests`), or a 400 whose issues name each field and its line. */
-export function parsedSource(input: { source: string; format: "yaml" | "json" }): { policies?: unknown; tests?: unknown } {
-  const parsed = parsePolicySource(input.source, input.format);
-  if ("issues" in parsed) throw validationError(parsed.issues);
-  return parsed.input;
+/**
+ * The set a source holds (`policies`, `tests`), or a 400 whose issues name each field and its line.
+ * Parsed on the work pool in the org's turn, never on the console's event loop.
+ */
+export async function parsedSource(orgId: string, input: { source: string; format: "yaml" | "json" }): Promise<{ policies?: unknown; tests?: unknown }> {
+  return (await checkPolicySourceOffLoop(orgId, input)).input;
 }
 
 /** A policy name from the path; one that cannot be a policy's is the same 404 as a policy the org does not have. */

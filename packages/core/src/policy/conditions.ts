@@ -34,6 +34,16 @@ const FIELD_PATTERN =
   /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100}|delegation\.(depth|rootAgent|chain))$/;
 const MAX_DEPTH = 8;
 
+/**
+ * `matches` patterns: at most 256 characters each, compiling to at most 300 RE2 instructions (a
+ * match costs up to the input's length times that: `\w{1000}` would cost seconds on a 64 KB value),
+ * and per set at most 200 patterns of 16,384 characters in all, counted before any is compiled.
+ */
+export const MAX_PATTERN_CHARS = 256;
+export const MAX_PATTERN_PROGRAM = 300;
+export const MAX_PATTERNS_PER_SET = 200;
+export const MAX_PATTERN_CHARS_PER_SET = 16_384;
+
 const rateSchema = z.strictObject({
   over: z.number().int().min(0).max(1_000_000),
   windowSeconds: z
@@ -69,10 +79,11 @@ const comparisonSchema = z
         if (!Array.isArray(c.value) || c.value.length > 1000) issue(`'${c.op}' needs a list of at most 1000 values`);
         break;
       case "matches": {
-        if (typeof c.value !== "string" || c.value.length > 256) issue("'matches' needs a pattern string of at most 256 characters");
+        if (typeof c.value !== "string" || c.value.length > MAX_PATTERN_CHARS) issue(`'matches' needs a pattern string of at most ${MAX_PATTERN_CHARS} characters`);
         else {
           try {
-            RE2JS.compile(c.value);
+            const size = RE2JS.compile(c.value).programSize();
+            if (size > MAX_PATTERN_PROGRAM) issue(`compiles to ${size} instructions, more than ${MAX_PATTERN_PROGRAM}: use fewer or smaller counted repetitions ({n,m})`);
           } catch (error) {
             issue(`is not a valid RE2 pattern: ${(error as Error).message}`);
           }

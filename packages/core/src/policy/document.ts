@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "../errors";
-import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH } from "./conditions";
+import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH, MAX_PATTERN_CHARS_PER_SET, MAX_PATTERNS_PER_SET } from "./conditions";
 import { MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
 import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
@@ -126,12 +126,41 @@ function nestingDepth(value: unknown, limit: number): number {
 /** Far above what MAX_CONDITION_DEPTH allows, far below what the recursive schema can survive. */
 const MAX_POLICY_NESTING = 48;
 
+/**
+ * The `matches` patterns of a set's raw policies, counted before any is compiled: the first policy
+ * that takes the set past MAX_PATTERNS_PER_SET patterns or MAX_PATTERN_CHARS_PER_SET characters.
+ * Walks without recursion (the caller has bounded the nesting).
+ */
+function patternBudgetIssue(policies: readonly unknown[]): FieldIssue | null {
+  let count = 0;
+  let chars = 0;
+  for (let index = 0; index < policies.length; index += 1) {
+    const stack: unknown[] = [policies[index]];
+    while (stack.length > 0) {
+      const item = stack.pop();
+      if (item === null || typeof item !== "object") continue;
+      const record = item as Record<string, unknown>;
+      if (!Array.isArray(item) && record.op === "matches" && typeof record.value === "string") {
+        count += 1;
+        chars += record.value.length;
+        if (count > MAX_PATTERNS_PER_SET) return { path: `policies[${index}].when`, message: `the set has more than ${MAX_PATTERNS_PER_SET} 'matches' patterns` };
+        if (chars > MAX_PATTERN_CHARS_PER_SET)
+          return { path: `policies[${index}].when`, message: `the set's 'matches' patterns hold more than ${MAX_PATTERN_CHARS_PER_SET} characters in all` };
+      }
+      for (const child of Object.values(item as object)) stack.push(child);
+    }
+  }
+  return null;
+}
+
 /** Parses a whole policy set; names must be unique. Throws a VALIDATION DomainError with field paths. */
 export function parsePolicySet(input: unknown): PolicyDocument[] {
   const policies = input && typeof input === "object" ? (input as { policies?: unknown }).policies : undefined;
   if (Array.isArray(policies)) {
     const tooDeep = policies.findIndex((policy) => nestingDepth(policy, MAX_POLICY_NESTING) > MAX_POLICY_NESTING);
     if (tooDeep >= 0) throw validationError([{ path: `policies[${tooDeep}].when`, message: `conditions nest at most ${MAX_CONDITION_DEPTH} deep` }]);
+    const patterns = patternBudgetIssue(policies);
+    if (patterns) throw validationError([patterns]);
   }
   const parsed = policySetPoliciesSchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));

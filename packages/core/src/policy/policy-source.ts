@@ -1,5 +1,6 @@
 import { Document, isCollection, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from "yaml";
 import { isDomainError, type FieldIssue } from "../errors";
+import { lineOfOffset, POLICY_SOURCE_LIMITS, scanJsonText, scanYamlText } from "../limits/text-limits";
 import { parsePolicySet, type PolicyDocument } from "./document";
 import { parsePolicyTests, type PolicyTestCase } from "./policy-tests";
 
@@ -186,6 +187,17 @@ function readJson(source: string): { value: unknown; located: Located | undefine
 }
 
 /**
+ * The first of POLICY_SOURCE_LIMITS (depth, values, keys per mapping, string length, anchors and
+ * aliases) the text breaks, as an issue at `source` with its line; null when it keeps to them. A
+ * linear count before any parser sees the text: deep nesting crashes the YAML reader, many keys in
+ * one mapping make its duplicate-key check quadratic. Syntax is not checked (a draft may be invalid).
+ */
+export function policySourceLimitIssue(source: string, format: PolicySourceFormat): SourceIssue | null {
+  const over = format === "yaml" ? scanYamlText(source, POLICY_SOURCE_LIMITS) : scanJsonText(source, POLICY_SOURCE_LIMITS);
+  return over ? { path: "source", message: over.message, line: lineOfOffset(source, over.offset) } : null;
+}
+
+/**
  * Parses YAML or JSON text into a policy set and its tests (the same checks as `PUT
  * /v1/admin/policies`: parsePolicySet and parsePolicyTests). Never throws for bad input: issues name
  * the field path and the source line (syntax errors: the line of the error).
@@ -194,6 +206,8 @@ export function parsePolicySource(source: string, format: PolicySourceFormat): P
   if (source.length > MAX_POLICY_SOURCE_BYTES || new TextEncoder().encode(source).length > MAX_POLICY_SOURCE_BYTES) {
     return { ok: false, issues: [{ path: "source", message: `must be at most ${MAX_POLICY_SOURCE_BYTES} bytes`, line: 1 }] };
   }
+  const over = policySourceLimitIssue(source, format);
+  if (over) return { ok: false, issues: [over] };
   const read = format === "yaml" ? readYaml(source) : readJson(source);
   if ("issues" in read) return { ok: false, issues: read.issues };
   const { value, located } = read;

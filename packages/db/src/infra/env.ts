@@ -23,6 +23,14 @@ const schema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
   /** Longest wait for one Redis command (a frozen Redis): the rate counter then fails closed (503). */
   REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  /** Worker threads for CPU work off the event loop (parsing and testing policy sets). Default: one per core beyond the first, at least one. */
+  WORK_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
+  /** A job's time limit on a worker: past it the worker is replaced and the caller gets a 400 naming the input. */
+  WORK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  /** A worker's heap limit in MB: a job that needs more ends its worker (a 400 naming the input), never the process. */
+  WORK_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
+  /** Jobs one org may have waiting for a worker; one more is a 429. */
+  WORK_QUEUE_PER_ORG: z.coerce.number().int().min(1).max(1_000).default(4),
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
   API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
   WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),

@@ -5,3 +5,4 @@ export { closeRateLimiter } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
 export { withTimeout } from "./timeout";
 export { FairShare, fairShare, fairShareLimits, type FairShareLimits, type FairShareStats } from "./fair-share";
+export { closeWorkPool, workPool, workTask, WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, type WorkPoolOptions, type WorkTask } from "./work-pool";

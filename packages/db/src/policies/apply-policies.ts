@@ -1,16 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import {
-  canonicalize,
-  conflict,
-  failedTestIssues,
-  newId,
-  parsePolicySetWithTests,
-  policySettings,
-  runPolicyTests,
-  sha256Hex,
-  validationError,
-  type PolicyDocument,
-} from "@gatehouse/core";
+import { canonicalize, conflict, newId, policySettings, sha256Hex, validationError, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -20,6 +9,7 @@ import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { invalidatePolicyCache } from "./policy-cache";
 import { storePolicyTests } from "./store-policy-tests";
+import { checkPolicySetOffLoop } from "./check-policies";
 
 /** A policy the set creates or changes. */
 export type PolicyChange = PolicySetDiff["created"][number];
@@ -73,9 +63,9 @@ export async function applyPolicies({
   approved?: boolean;
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
-  const { documents, tests } = parsePolicySetWithTests(input);
-  const run = runPolicyTests(documents, tests);
-  if (run.failed > 0) throw validationError(failedTestIssues(run));
+  // Parsed and tested on the work pool (in the org's turn): a hostile set costs a worker, never the event loop.
+  const { documents, tests, failed } = await checkPolicySetOffLoop(ctx.org.id, input);
+  if (failed.length > 0) throw validationError(failed);
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
     const [org] = await tx.$queryRaw<Array<{ settings: unknown }>>`SELECT settings FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;

@@ -13,3 +13,4 @@ export type { PolicyDraftView } from "./policy-draft-view";
 export { getPolicyTests } from "./get-policy-tests";
 export { MAX_SIMULATED_DECISIONS, SIMULATION_PAGE, simulatePolicies } from "./simulate-policies";
 export { testPolicies } from "./test-policies";
+export { checkPolicySetOffLoop, checkPolicySourceOffLoop } from "./check-policies";

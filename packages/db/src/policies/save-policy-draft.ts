@@ -1,5 +1,5 @@
 import { savePolicyDraftBodySchema } from "@gatehouse/contracts";
-import { conflict, MAX_POLICY_SOURCE_BYTES, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, MAX_POLICY_SOURCE_BYTES, policySourceLimitIssue, validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -21,6 +21,9 @@ export async function savePolicyDraft({ ctx, input }: { ctx: Ctx; input: unknown
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { source, format, revision } = parsed.data;
   if (Buffer.byteLength(source, "utf8") > MAX_POLICY_SOURCE_BYTES) throw validationError([{ path: "source", message: `must be at most ${MAX_POLICY_SOURCE_BYTES} bytes` }]);
+  // Stored as written, but within the source limits (depth, values, keys, strings, anchors): counted, not parsed.
+  const over = policySourceLimitIssue(source, format);
+  if (over) throw validationError([over]);
   const by = membershipOf(ctx);
   const saved =
     revision === 0

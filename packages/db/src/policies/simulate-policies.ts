@@ -1,9 +1,10 @@
 import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/contracts";
-import { parsePolicySet, PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
+import { PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { eventLoopSlices, fairShare } from "../infra/fair-share";
+import { checkPolicySetOffLoop } from "./check-policies";
 
 /** Decisions read per page (keyset on created_at, id, newest first). */
 export const SIMULATION_PAGE = 5_000;
@@ -36,17 +37,18 @@ type Link = { child: string; parent: string; root: string; depth: number };
 export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: Ctx; input: unknown; now?: Date }): Promise<PolicySimulation> {
   requirePermission(ctx, "policies.write");
   const { days: rawDays, ...set } = input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const orgId = ctx.org.id;
   const parsedDays = simulatePoliciesBodySchema.shape.days.safeParse(rawDays);
   if (!parsedDays.success) throw validationError(zodIssues(parsedDays.error, ["days"]));
-  const documents = parsePolicySet(set);
+  // Parsed on the work pool, in the org's turn.
+  const { documents } = await checkPolicySetOffLoop(orgId, set);
   const days = parsedDays.data;
-  const orgId = ctx.org.id;
   const to = now;
   const from = new Date(to.getTime() - days * 86_400_000);
   return fairShare().run(ctx.org.id, "policy replay", () => replayDecisions(orgId, documents, days, from, to));
 }
 
-async function replayDecisions(orgId: string, documents: ReturnType<typeof parsePolicySet>, days: number, from: Date, to: Date): Promise<PolicySimulation> {
+async function replayDecisions(orgId: string, documents: Awaited<ReturnType<typeof checkPolicySetOffLoop>>["documents"], days: number, from: Date, to: Date): Promise<PolicySimulation> {
   const pool = db().pool;
 
   const [agentRows, linkRows] = await Promise.all([

@@ -1,12 +1,9 @@
 import { publishPolicyDraftBodySchema, type PolicySetDiff } from "@gatehouse/contracts";
 import {
   approvalTimeoutSetting,
-  failedTestIssues,
   forbidden,
   newId,
-  parsePolicySource,
   policySettings,
-  runPolicyTests,
   validationError,
   zodIssues,
   type PolicyDocument,
@@ -19,6 +16,7 @@ import { db } from "../infra/client";
 import { applyPolicies } from "../policies/apply-policies";
 import { readDraftRow } from "../policies/policy-draft-view";
 import { membershipOf, staleDraftRevision } from "../policies/save-policy-draft";
+import { checkPolicySourceOffLoop } from "../policies/check-policies";
 import { openSystemApproval } from "./open-system-approval";
 
 /** The action a publish waiting for a second admin is, on the org's `gatehouse-policies` agent. */
@@ -51,11 +49,10 @@ export async function publishPolicyDraft({ ctx, input }: { ctx: Ctx; input: unkn
   const draft = await readDraftRow(ctx.org.id);
   if (!draft || draft.revision !== revision) throw await staleDraftRevision(ctx.org.id, revision);
 
-  const parsed = parsePolicySource(draft.source, draft.format);
-  if (!parsed.ok) throw validationError(parsed.issues);
-  const run = runPolicyTests(parsed.set, parsed.tests);
-  if (run.failed > 0) throw validationError(failedTestIssues(run).map((issue) => ({ ...issue, line: parsed.lineOf(issue.path) })));
-  const set = setInput(parsed.set, parsed.tests);
+  // Parsed and tested on the work pool, in the org's turn.
+  const parsed = await checkPolicySourceOffLoop(ctx.org.id, { source: draft.source, format: draft.format });
+  if (parsed.failed.length > 0) throw validationError(parsed.failed);
+  const set = setInput(parsed.documents, parsed.tests);
 
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
   if (!policySettings(org.settings).requireSecondApproval) {

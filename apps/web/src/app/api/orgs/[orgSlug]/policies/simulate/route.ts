@@ -14,7 +14,7 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
   return withMember(request, checkedParams(params), "replay policies", async (ctx, _params, requestId) => {
     requireMemberPermission(ctx, "policies.write");
     const { days, ...source } = parseInput(simulateSourceSchema, await jsonBody(request));
-    const set = parsedSource(source);
+    const set = await parsedSource(ctx.org.id, source);
     const simulation: PolicySimulation = await simulatePolicies({ ctx, input: { policies: set.policies ?? [], days } });
     return jsonResponse(simulation, requestId);
   });

@@ -13,7 +13,7 @@ import { draftSourceSchema, parsedSource } from "@/server/policy-input";
 export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "test policies", async (ctx, _params, requestId) => {
     requireMemberPermission(ctx, "policies.write");
-    const set = parsedSource(parseInput(draftSourceSchema, await jsonBody(request)));
+    const set = await parsedSource(ctx.org.id, parseInput(draftSourceSchema, await jsonBody(request)));
     const run: PolicyTestRun = await testPolicies({ ctx, input: { policies: set.policies ?? [], tests: set.tests ?? [] } });
     return jsonResponse(run, requestId);
   });

@@ -1,0 +1,325 @@
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { dbEnv } from "./env";
+
+/**
+ * CPU work off the event loop: a small pool of worker threads, each job under a time limit and each
+ * worker under a memory limit, with a queue per key (an org) so one org's jobs wait behind each other
+ * and never in front of another org's.
+ *
+ * - A job runs `module[name](input)` on a worker: `module` is a package name (`@gatehouse/core`) the
+ *   worker imports through tsx, as the apps run; input and output cross by structured clone (plain data).
+ * - Keys take turns: when a worker frees up it takes the oldest job of the next key in turn, and a key
+ *   has at most `perKey` jobs running. A key with `maxQueuedPerKey` jobs waiting is refused (WorkQueueFull).
+ * - A job past `timeoutMs` (counted from when it starts on a worker) has its worker terminated and
+ *   replaced (WorkTimeout). A worker that runs out of its `memoryMb` heap dies alone (WorkCrashed,
+ *   `outOfMemory`); the process and the other workers' jobs go on.
+ *
+ * The worker is plain JavaScript in a string so it starts the same under node, tsx, test runners and
+ * the console's bundler (as packages/tlog's bundle verifier does); it reaches Node's modules through
+ * `process.getBuiltinModule`, so it runs as CommonJS or as a module (`--input-type=module`).
+ */
+
+/** A function a worker can run: the export `name` of `module`, `(input: I) => O | Promise<O>`. */
+export interface WorkTask<I, O> {
+  readonly module: string;
+  readonly name: string;
+  /** Type only: what the task takes and gives. */
+  readonly types?: (input: I) => O;
+}
+
+export function workTask<I, O>(module: string, name: string): WorkTask<I, O> {
+  return { module, name };
+}
+
+export interface WorkPoolOptions {
+  /** Worker threads. */
+  size: number;
+  /** A job's time limit once it runs. */
+  timeoutMs: number;
+  /** A worker's heap limit (old generation), in MB. */
+  memoryMb: number;
+  /** Jobs one key may have waiting (not yet running). */
+  maxQueuedPerKey: number;
+  /** Jobs one key may have running at once. */
+  perKey: number;
+  /** Modules each worker imports when it starts, so a job does not pay for loading them. */
+  preload?: readonly string[];
+}
+
+export class WorkTimeout extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the job ran longer than ${timeoutMs} ms; its worker was replaced`);
+    this.name = "WorkTimeout";
+  }
+}
+
+export class WorkCrashed extends Error {
+  constructor(
+    message: string,
+    readonly outOfMemory: boolean,
+  ) {
+    super(message);
+    this.name = "WorkCrashed";
+  }
+}
+
+export class WorkQueueFull extends Error {
+  constructor(readonly queued: number) {
+    super(`${queued} jobs are already waiting for this key`);
+    this.name = "WorkQueueFull";
+  }
+}
+
+/** An error the task threw, as it crossed from the worker: its name, message and own fields (`code`, `details`). */
+export class WorkFailed extends Error {
+  constructor(
+    message: string,
+    readonly errorName: string,
+    readonly fields: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "WorkFailed";
+  }
+}
+
+const WORKER_SOURCE = `
+const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { pathToFileURL } = process.getBuiltinModule("node:url");
+const base = pathToFileURL(process.cwd() + "/").href;
+const modules = new Map();
+const api = import("tsx/esm/api");
+const load = (name) => {
+  let loaded = modules.get(name);
+  if (!loaded) {
+    loaded = api.then(({ tsImport }) => tsImport(name, base));
+    modules.set(name, loaded);
+  }
+  return loaded;
+};
+Promise.all((workerData.preload || []).map(load)).then(
+  () => parentPort.postMessage({ ready: true }),
+  (error) => parentPort.postMessage({ ready: false, message: String(error && error.message) }),
+);
+parentPort.on("message", async ({ id, module, name, input }) => {
+  try {
+    const loaded = await load(module);
+    const fn = loaded[name];
+    if (typeof fn !== "function") throw new Error(module + " has no function " + name);
+    parentPort.postMessage({ id, ok: true, output: await fn(input) });
+  } catch (error) {
+    const fields = {};
+    if (error && typeof error === "object") for (const key of Object.keys(error)) { try { fields[key] = structuredClone(error[key]); } catch {} }
+    parentPort.postMessage({ id, ok: false, name: (error && error.name) || "Error", message: String((error && error.message) || error), fields });
+  }
+});
+`;
+
+interface Job {
+  key: string;
+  module: string;
+  name: string;
+  input: unknown;
+  timeoutMs: number;
+  resolve: (output: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: Promise<void>;
+  job: (Job & { id: number; timer: NodeJS.Timeout | undefined }) | null;
+}
+
+type Reply = { id: number; ok: true; output: unknown } | { id: number; ok: false; name: string; message: string; fields: Record<string, unknown> };
+
+export class WorkPool {
+  private readonly slots: Slot[] = [];
+  /** Waiting jobs per key. */
+  private readonly queues = new Map<string, Job[]>();
+  /** When each key last had a job started (a turn number); a key with none waiting or running is forgotten. */
+  private readonly served = new Map<string, number>();
+  private turn = 0;
+  private readonly running = new Map<string, number>();
+  private nextId = 1;
+  private closed = false;
+
+  constructor(private readonly options: WorkPoolOptions) {}
+
+  /** Runs `task(input)` on a worker, in `key`'s turn. */
+  run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number }): Promise<O> {
+    if (this.closed) return Promise.reject(new Error("the work pool is closed"));
+    const queue = this.queues.get(options.key) ?? [];
+    if (queue.length >= this.options.maxQueuedPerKey) return Promise.reject(new WorkQueueFull(queue.length));
+    return new Promise<O>((resolve, reject) => {
+      queue.push({
+        key: options.key,
+        module: task.module,
+        name: task.name,
+        input,
+        timeoutMs: options.timeoutMs ?? this.options.timeoutMs,
+        resolve: resolve as (output: unknown) => void,
+        reject,
+      });
+      this.queues.set(options.key, queue);
+      this.dispatch();
+    });
+  }
+
+  /** Jobs waiting and running, per key and in all. */
+  stats(): { queued: number; running: number; workers: number } {
+    let queued = 0;
+    for (const queue of this.queues.values()) queued += queue.length;
+    let running = 0;
+    for (const count of this.running.values()) running += count;
+    return { queued, running, workers: this.slots.length };
+  }
+
+  /** Terminates the workers; jobs waiting or running are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const queue of this.queues.values()) for (const job of queue) job.reject(new Error("the work pool is closed"));
+    this.queues.clear();
+    await Promise.all(
+      this.slots.splice(0).map((slot) => {
+        if (slot.job) {
+          clearTimeout(slot.job.timer);
+          slot.job.reject(new Error("the work pool is closed"));
+        }
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  private startWorker(): Slot {
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { preload: this.options.preload ?? [] },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.options.memoryMb / 8)), stackSizeMb: 4 },
+      stdout: false,
+      stderr: false,
+    });
+    const slot: Slot = {
+      worker,
+      job: null,
+      ready: new Promise<void>((resolve) => {
+        // A worker that cannot preload still takes jobs: each job then reports the import's failure itself.
+        worker.once("message", () => resolve());
+        worker.once("exit", () => resolve());
+      }),
+    };
+    worker.on("message", (reply: Reply | { ready: boolean }) => {
+      if (!("id" in reply)) return;
+      const job = slot.job;
+      if (!job || job.id !== reply.id) return;
+      this.finish(slot);
+      if (reply.ok) job.resolve(reply.output);
+      else job.reject(new WorkFailed(reply.message, reply.name, reply.fields));
+    });
+    worker.on("error", (error: Error & { code?: string }) => this.lose(slot, new WorkCrashed(error.message, error.code === "ERR_WORKER_OUT_OF_MEMORY")));
+    worker.on("exit", (code) => this.lose(slot, new WorkCrashed(`the worker exited (${code})`, false)));
+    // After the listeners (adding one refs the worker's port again): an idle worker never keeps the process alive; a busy one does (dispatch, finish).
+    worker.unref();
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** A worker that died or was terminated: its job (if any) fails with `error`, and it is replaced when work waits. */
+  private lose(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return;
+    this.slots.splice(index, 1);
+    const job = slot.job;
+    if (job) {
+      clearTimeout(job.timer);
+      slot.job = null;
+      this.release(job.key);
+      job.reject(error);
+    }
+    this.dispatch();
+  }
+
+  private finish(slot: Slot): void {
+    const job = slot.job;
+    if (!job) return;
+    clearTimeout(job.timer);
+    slot.job = null;
+    slot.worker.unref();
+    this.release(job.key);
+    this.dispatch();
+  }
+
+  private release(key: string): void {
+    const left = (this.running.get(key) ?? 1) - 1;
+    if (left > 0) this.running.set(key, left);
+    else {
+      this.running.delete(key);
+      if (!this.queues.has(key)) this.served.delete(key);
+    }
+  }
+
+  /** The oldest job of the key served longest ago (never: first) that may run another. */
+  private takeNext(): Job | undefined {
+    let chosen: string | undefined;
+    for (const [key, queue] of this.queues) {
+      if (queue.length === 0 || (this.running.get(key) ?? 0) >= this.options.perKey) continue;
+      if (chosen === undefined || (this.served.get(key) ?? 0) < (this.served.get(chosen) ?? 0)) chosen = key;
+    }
+    if (chosen === undefined) return undefined;
+    const queue = this.queues.get(chosen) as Job[];
+    const job = queue.shift();
+    if (queue.length === 0) this.queues.delete(chosen);
+    this.served.set(chosen, ++this.turn);
+    return job;
+  }
+
+  private dispatch(): void {
+    if (this.closed) return;
+    for (;;) {
+      let slot = this.slots.find((s) => s.job === null);
+      if (!slot && this.slots.length < this.options.size) slot = this.startWorker();
+      if (!slot) return;
+      const job = this.takeNext();
+      if (!job) return;
+      const id = this.nextId++;
+      const running = { ...job, id, timer: undefined as NodeJS.Timeout | undefined };
+      slot.job = running;
+      slot.worker.ref();
+      this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
+      const target = slot;
+      void target.ready.then(() => {
+        if (target.job !== running) return;
+        running.timer = setTimeout(() => {
+          if (target.job !== running) return;
+          this.lose(target, new WorkTimeout(running.timeoutMs));
+          void target.worker.terminate();
+        }, running.timeoutMs);
+        target.worker.postMessage({ id, module: job.module, name: job.name, input: job.input });
+      });
+    }
+  }
+}
+
+let shared: WorkPool | undefined;
+
+/** The process's pool for CPU work (sized by WORK_POOL_SIZE, WORK_TIMEOUT_MS, WORK_MEMORY_MB, WORK_QUEUE_PER_ORG). */
+export function workPool(): WorkPool {
+  if (shared) return shared;
+  const env = dbEnv();
+  shared = new WorkPool({
+    size: env.WORK_POOL_SIZE ?? Math.max(1, availableParallelism() - 1),
+    timeoutMs: env.WORK_TIMEOUT_MS,
+    memoryMb: env.WORK_MEMORY_MB,
+    maxQueuedPerKey: env.WORK_QUEUE_PER_ORG,
+    perKey: 1,
+    preload: ["@gatehouse/core"],
+  });
+  return shared;
+}
+
+/** Stops the process's pool (tests, shutdown); the next workPool() starts a new one. */
+export async function closeWorkPool(): Promise<void> {
+  const pool = shared;
+  shared = undefined;
+  await pool?.close();
+}
