@@ -22,6 +22,7 @@ export * from "./actions/action-result";
 export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
+export * from "./events/stream-notice";
 export * from "./limits/concurrency-slots";
 export * from "./orgs/sign-in-settings";
 export * from "./delegation/settings";
