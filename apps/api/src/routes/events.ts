@@ -16,6 +16,8 @@ export interface EventStreamOptions {
   closeGraceMs?: number;
   /** Told the rows of each replay page a stream reads (tests count what a stream holds). */
   onRows?: (rows: number) => void;
+  /** Told when a stream writes its last event because its reader fell too far behind (tests). */
+  onClosing?: () => void;
   /** Told how each stream ended, once its slots are free (tests). */
   onEnd?: (reason: StreamEnd) => void;
 }
@@ -109,6 +111,7 @@ export async function eventRoutes(app: FastifyInstance, options: EventStreamOpti
           if (item?.kind === "notice" && item.notice.type === "stream.closed") {
             // The reader fell too far behind: its last event is written; if it does not take it in time, the socket goes.
             closing = "slow_reader";
+            options.onClosing?.();
             feed.close();
             res.end();
             grace = setTimeout(() => res.destroy(), closeGraceMs);
