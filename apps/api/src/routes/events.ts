@@ -1,5 +1,6 @@
 import { routeOf } from "@gatehouse/contracts";
-import { feedFrame, SSE_PREAMBLE, subscribeEvents, type EventFeed, type EventFeedLimits } from "@gatehouse/db";
+import { feedFrame, SSE_PREAMBLE } from "@gatehouse/core";
+import { subscribeEvents, type EventFeed, type EventFeedLimits } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf, keyIdOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";

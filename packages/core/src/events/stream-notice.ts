@@ -1,3 +1,5 @@
+import { sseFrame, type GatehouseEvent } from "./event-of-entry";
+
 /**
  * What an event stream says about itself, beside the events of the log. Notices are server-sent
  * events of their own types, never audit entries, and are sent whatever `types` a stream asked for.
@@ -61,4 +63,16 @@ export function streamClosedSlowReader(limit: number): StreamNotice {
 export function sseNoticeFrame(notice: StreamNotice): string {
   const id = notice.type === "replay.truncated" ? `id: ${notice.data.resumesAfter}\n` : "";
   return `${id}event: ${notice.type}\ndata: ${JSON.stringify(notice.data)}\n\n`;
+}
+
+/** What an event stream sends next: an event of the log, or a notice about the stream. */
+export type FeedItem = { kind: "event"; event: GatehouseEvent } | { kind: "notice"; notice: StreamNotice };
+
+/** Every event stream's first bytes: the reconnection delay a client should use, and a comment. */
+export const SSE_PREAMBLE = `retry: 2000\n: connected\n\n`;
+
+/** The frame a stream sends for `item`, or a heartbeat comment when nothing came (null). */
+export function feedFrame(item: FeedItem | null): string {
+  if (item === null) return `: ping\n\n`;
+  return item.kind === "event" ? sseFrame(item.event) : sseNoticeFrame(item.notice);
 }

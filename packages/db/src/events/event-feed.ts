@@ -4,6 +4,7 @@ import {
   replayTruncated,
   streamClosedSlowReader,
   validationError,
+  type FeedItem,
   type GatehouseEvent,
   type StreamNotice,
 } from "@gatehouse/core";
@@ -30,8 +31,6 @@ export interface EventFeedLimits {
 }
 
 export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 200, maxQueued: 1_000 };
-
-export type FeedItem = { kind: "event"; event: GatehouseEvent } | { kind: "notice"; notice: StreamNotice };
 
 export interface EventFeed {
   /**
