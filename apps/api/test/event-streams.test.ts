@@ -75,7 +75,12 @@ async function openRaw(baseUrl: string, key: string, lastEventId?: string): Prom
   const url = new URL(`${baseUrl}/v1/events`);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname, headers: { authorization: `Bearer ${key}`, ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        headers: { authorization: `Bearer ${key}`, ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) },
+      },
       (response) => resolve({ response, close: () => req.destroy() }),
     );
     req.on("error", reject);
@@ -344,10 +349,18 @@ describe("Last-Event-ID variants stay bounded and within the org", () => {
   });
   const eventsAfter = (after: number) => Array.from({ length: sizeA - 1 - after }, (_, i) => String(after + 1 + i));
 
-  const cases: Array<{ name: string; init: () => { header?: string; query?: string }; expect: () => { status: number; field?: string; notice?: ReturnType<typeof truncatedFrom>; ids?: string[] } }> = [
+  const cases: Array<{
+    name: string;
+    init: () => { header?: string; query?: string };
+    expect: () => { status: number; field?: string; notice?: ReturnType<typeof truncatedFrom>; ids?: string[] };
+  }> = [
     { name: "0 (older than the window)", init: () => ({ header: "0" }), expect: () => ({ status: 200, notice: truncatedFrom(0), ids: eventsAfter(oldest() - 1) }) },
     { name: "0 as ?lastEventId=", init: () => ({ query: "?lastEventId=0" }), expect: () => ({ status: 200, notice: truncatedFrom(0), ids: eventsAfter(oldest() - 1) }) },
-    { name: "just before the window", init: () => ({ header: String(oldest() - 2) }), expect: () => ({ status: 200, notice: truncatedFrom(oldest() - 2), ids: eventsAfter(oldest() - 1) }) },
+    {
+      name: "just before the window",
+      init: () => ({ header: String(oldest() - 2) }),
+      expect: () => ({ status: 200, notice: truncatedFrom(oldest() - 2), ids: eventsAfter(oldest() - 1) }),
+    },
     { name: "the window's first resume point", init: () => ({ header: String(oldest() - 1) }), expect: () => ({ status: 200, ids: eventsAfter(oldest() - 1) }) },
     { name: "inside the window", init: () => ({ header: String(sizeA - 4) }), expect: () => ({ status: 200, ids: eventsAfter(sizeA - 4) }) },
     { name: "the newest event", init: () => ({ header: String(sizeA - 1) }), expect: () => ({ status: 200, ids: [] }) },

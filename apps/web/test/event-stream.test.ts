@@ -28,7 +28,11 @@ describe("console stream caps", () => {
     const steps: Array<{ what: string; run: () => unknown; expect: unknown }> = [
       { what: "user 1 of org A opens 10", run: () => Array.from({ length: 10 }, () => open("u1", "A")), expect: Array(10).fill(null) },
       { what: "user 1's 11th", run: () => open("u1", "A"), expect: userFull },
-      { what: "users 2 to 5 of org A open 10 each (the org's 50)", run: () => ["u2", "u3", "u4", "u5"].flatMap((u) => Array.from({ length: 10 }, () => open(u, "A"))), expect: Array(40).fill(null) },
+      {
+        what: "users 2 to 5 of org A open 10 each (the org's 50)",
+        run: () => ["u2", "u3", "u4", "u5"].flatMap((u) => Array.from({ length: 10 }, () => open(u, "A"))),
+        expect: Array(40).fill(null),
+      },
       { what: "user 6 of org A, under its own cap", run: () => open("u6", "A"), expect: orgFull },
       { what: "user 1 in org B (its own slots are full)", run: () => open("u1", "B"), expect: userFull },
       { what: "user 7 of org B", run: () => open("u7", "B"), expect: null },
@@ -45,7 +49,11 @@ describe("console stream caps", () => {
   });
 });
 
-const event = (seq: number): GatehouseEvent => ({ id: String(seq), type: "action.executed", data: { seq, type: "action.executed", at: "2026-11-23T00:00:00.000Z", agentId: "agt_x" } });
+const event = (seq: number): GatehouseEvent => ({
+  id: String(seq),
+  type: "action.executed",
+  data: { seq, type: "action.executed", at: "2026-11-23T00:00:00.000Z", agentId: "agt_x" },
+});
 
 /** A feed that hands out `items` in order (then heartbeats) and counts what it was asked. */
 function scriptedFeed(items: Array<FeedItem | null>): EventFeed & { asked: () => number; closed: () => number } {

@@ -93,6 +93,12 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
     { highWaterMark: 0 },
   );
   return new Response(body, {
-    headers: { "cache-control": "no-store, no-transform", "x-accel-buffering": "no", "content-type": "text/event-stream; charset=utf-8", connection: "keep-alive", "x-request-id": requestId },
+    headers: {
+      "cache-control": "no-store, no-transform",
+      "x-accel-buffering": "no",
+      "content-type": "text/event-stream; charset=utf-8",
+      connection: "keep-alive",
+      "x-request-id": requestId,
+    },
   });
 }

@@ -1,13 +1,4 @@
-import {
-  EVENT_ENTRY_TYPES,
-  eventOfEntry,
-  replayTruncated,
-  streamClosedSlowReader,
-  validationError,
-  type FeedItem,
-  type GatehouseEvent,
-  type StreamNotice,
-} from "@gatehouse/core";
+import { EVENT_ENTRY_TYPES, eventOfEntry, replayTruncated, streamClosedSlowReader, validationError, type FeedItem, type GatehouseEvent, type StreamNotice } from "@gatehouse/core";
 import { db } from "../infra/client";
 import { signals } from "../infra/signals";
 
