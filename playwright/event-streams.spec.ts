@@ -40,6 +40,13 @@ async function open(stack: E2EStack, cookie: string, path: string, headers: Reco
 }
 
 test("Last-Event-ID variants on the console's stream: a replay from 0 streams; malformed or future ids are 400; another org is 404", async ({ page, stack }) => {
+  // One decision, so the log holds an event to replay.
+  const decided = await fetch(new URL("/v1/actions", stack.apiUrl), {
+    method: "POST",
+    headers: { authorization: `Bearer ${stack.agent.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ actionType: "pr.open", metadata: { from: "event-streams.spec" } }),
+  });
+  expect(decided.status).toBe(200);
   const cookie = await cookieOf(page, stack);
   const path = `/api/orgs/${stack.org.slug}/events`;
   const rows: Array<{ name: string; path: string; headers?: Record<string, string>; status: number; field?: string }> = [
