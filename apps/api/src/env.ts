@@ -34,6 +34,8 @@ const schema = z.object({
   API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** Event streams (GET /v1/events) one key may hold open at once, per API process. */
   API_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).default(10),
+  /** Event streams all keys of one org may hold open at once, per API process. */
+  API_MAX_STREAMS_PER_ORG: z.coerce.number().int().min(1).default(50),
   /** Approval long-polls (GET /v1/approvals/:id/wait) one key may hold open at once, per API process. */
   API_MAX_WAITS_PER_KEY: z.coerce.number().int().min(1).default(10),
 });

@@ -16,6 +16,7 @@ const app = await buildServer({
   limits: {
     keyFailures: { limit: env.API_KEY_FAILURE_LIMIT, windowSeconds: env.API_KEY_FAILURE_WINDOW_SECONDS },
     streamsPerKey: env.API_MAX_STREAMS_PER_KEY,
+    streamsPerOrg: env.API_MAX_STREAMS_PER_ORG,
     waitsPerKey: env.API_MAX_WAITS_PER_KEY,
   },
 });

@@ -9,7 +9,7 @@ import { agentRoutes } from "./routes/agent";
 import { delegationRoutes } from "./routes/delegations";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
-import { eventRoutes } from "./routes/events";
+import { eventRoutes, type EventStreamOptions } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { policyDraftRoutes } from "./routes/policy-drafts";
@@ -44,6 +44,8 @@ export interface ServerOptions extends AbuseOptions {
   trustProxy?: boolean | number | string[];
   /** How SSO domain proofs look up DNS TXT records (default: node:dns/promises). Tests pass their own. */
   resolveTxt?: ResolveTxt;
+  /** Replay window, queue and timings of the event streams (tests set small ones). */
+  eventStreams?: EventStreamOptions;
 }
 
 /** Trust the `hops` proxies nearest the server (what Fastify does with a number, which its types do not take). */
@@ -115,7 +117,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(memberRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
-  await app.register(eventRoutes);
+  await app.register(eventRoutes, options.eventStreams ?? {});
   await app.register(auditRoutes);
   await app.register(postureRoutes);
   await app.register(referenceRoutes);

@@ -249,7 +249,8 @@ const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
 approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
 delegation.expired, enforcement.triggered, anomaly.detected, policy.changed (admin keys). Reconnects
-by itself, without gaps.
+by itself, without gaps. The server replays at most its last 10,000 log entries: a --since older
+than that says on stderr which entries it skipped (gatehouse audit export has them).
 
 Options:
   --since <eventId>  Start after this event (the #id a line shows) instead of with what happens next
@@ -996,9 +997,17 @@ async function tail(context: CliContext, flags: ParsedArgs["flags"]): Promise<nu
   const json = flags.has("--json");
   context.stderr("Waiting for events (Ctrl-C to stop)…\n");
   for await (const event of client.subscribe({ lastEventId: flagValue(flags, "--since"), signal: context.signal })) {
-    context.stdout(json ? `${JSON.stringify(event)}\n` : formatEvent(event));
+    if (json) context.stdout(`${JSON.stringify(event)}\n`);
+    else if (event.type === "replay.truncated") context.stderr(formatTruncated(event));
+    else context.stdout(formatEvent(event));
   }
   return EXIT_OK;
+}
+
+/** What a cut replay skipped, as the server says it, for the terminal (events go on after it). */
+function formatTruncated(event: GatehouseEvent): string {
+  const said = event.data["message"];
+  return `${typeof said === "string" ? said : `The replay was cut: it resumes after #${event.id}.`} Read the skipped entries with gatehouse audit export.\n`;
 }
 
 /** `2025-06-01T12:00:00Z  #42  approval.decided  pr.merge  agent=agt_1 approval=apr_1 status=denied by=bo@example.com reason="not today"` */

@@ -329,6 +329,15 @@ describe("gatehouse tail", () => {
     ]);
   });
 
+  it("says on stderr what a cut replay skipped, and prints the events after it", async () => {
+    const notice = `id: 9998\nevent: replay.truncated\ndata: ${JSON.stringify({ type: "replay.truncated", requestedAfter: 0, resumesAfter: 9998, skipped: { fromSeq: 1, toSeq: 9998 }, window: 10000, message: "A replay goes back at most 10000 log entries: it resumes after 9998." })}\n\n`;
+    const run = await tail(["--since", "0"], [eventStream([notice, sseEvent(9999, "action.executed")], { open: true })], 1);
+    expect([
+      run.stderr.includes("A replay goes back at most 10000 log entries: it resumes after 9998. Read the skipped entries with gatehouse audit export.\n"),
+      run.stdout,
+    ]).toEqual([true, "2025-06-01T12:00:00Z  #9999  action.executed  pr.merge  agent=agt_1\n"]);
+  });
+
   it("resumes after --since", async () => {
     const run = await tail(["--since", "40"], [eventStream(stream, { open: true })], 2);
     expect(run.calls[0]?.headers.get("last-event-id")).toBe("40");

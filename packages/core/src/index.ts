@@ -24,6 +24,7 @@ export * from "./actions/action-result";
 export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
+export * from "./events/stream-notice";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
 export * from "./orgs/sign-in-settings";

@@ -10,7 +10,9 @@ import type { GatehouseEvent, GatehouseEventData, SubscribeOptions } from "./typ
  * connection, a network error, 408, 429 or 5xx reconnects after a backoff (250 ms doubling to 5 s,
  * or what the server asks), resuming after the last event seen; any other error status rejects
  * the iteration with its typed error. Aborting `signal` or leaving the loop closes the connection
- * and ends the iteration without an error.
+ * and ends the iteration without an error. A `replay.truncated` notice (the resume point was older
+ * than the server's replay window) is yielded whatever `types` asked for; `stream.closed` (the server
+ * closed a stream its reader fell behind on) is not: the connection ends and is resumed like any other.
  */
 export async function* subscribeEvents(config: TransportConfig, options: SubscribeOptions): AsyncGenerator<GatehouseEvent, void, undefined> {
   const { signal } = options;
@@ -41,7 +43,7 @@ export async function* subscribeEvents(config: TransportConfig, options: Subscri
           failures = 0;
           for (const message of parser.feed(chunk)) {
             const event = toEvent(message);
-            if (event !== undefined && (wanted === undefined || wanted.has(event.type))) yield event;
+            if (event !== undefined && event.type !== "stream.closed" && (wanted === undefined || wanted.has(event.type) || event.type === "replay.truncated")) yield event;
             if (stopped()) return;
           }
           // Moved on by every dispatch, including those without data (which yield nothing).

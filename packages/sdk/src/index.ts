@@ -85,6 +85,7 @@ export type {
   GatehouseEvent,
   GatehouseEventData,
   GatehouseEventType,
+  ReplayTruncatedData,
   InclusionProof,
   InclusionProofOptions,
   Invitation,

@@ -173,10 +173,26 @@ export type GatehouseEventType =
   | "enforcement.triggered"
   | "anomaly.detected"
   | "policy.changed"
+  | "replay.truncated"
   | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
 export type GatehouseEventData = Schemas["EventData"];
+
+/**
+ * The `data` of a `replay.truncated` event: the stream's first event when `lastEventId` is older than
+ * the server's replay window (the last 10,000 log entries). Entries `skipped.fromSeq` to `skipped.toSeq`
+ * are not replayed; read them from the audit log (`GET /v1/audit/export`). The event's `id` is
+ * `resumesAfter`, so the iteration resumes from there after a reconnect.
+ */
+export interface ReplayTruncatedData {
+  type: "replay.truncated";
+  requestedAfter: number;
+  resumesAfter: number;
+  skipped: { fromSeq: number; toSeq: number };
+  window: number;
+  message: string;
+}
 
 /** One event of the stream. */
 export interface GatehouseEvent {

@@ -101,6 +101,38 @@ describe("subscribe()", () => {
     expect([events.map((event) => event.id), calls[1]?.headers.get("last-event-id")]).toEqual([["1", "2"], "1"]);
   });
 
+  const truncated = (requestedAfter: number, resumesAfter: number) =>
+    `id: ${resumesAfter}\nevent: replay.truncated\ndata: ${JSON.stringify({ type: "replay.truncated", requestedAfter, resumesAfter, skipped: { fromSeq: requestedAfter + 1, toSeq: resumesAfter }, window: 10000, message: "cut" })}\n\n`;
+  const closed = `event: stream.closed\ndata: ${JSON.stringify({ type: "stream.closed", reason: "slow_reader", message: "closed" })}\n\n`;
+
+  // After a cut replay or a stream closed for a slow reader, the iteration goes on from the right place.
+  const resumes: Array<{ name: string; first: string[]; types?: string[]; expect: { ids: string[]; types: string[]; resumedWith: string } }> = [
+    {
+      name: "a replay.truncated notice is yielded (whatever types asked for) and a reconnect resumes after its id",
+      first: [truncated(0, 9_999)],
+      types: ["action.executed"],
+      expect: { ids: ["9999", "10000"], types: ["replay.truncated", "action.executed"], resumedWith: "9999" },
+    },
+    {
+      name: "after a replay.truncated notice and an event, a reconnect resumes after the event",
+      first: [truncated(0, 9_998), sseEvent(9_999, "action.executed")],
+      types: ["action.executed"],
+      expect: { ids: ["9998", "9999", "10000"], types: ["replay.truncated", "action.executed", "action.executed"], resumedWith: "9999" },
+    },
+    {
+      name: "stream.closed is not yielded, and the reconnect resumes after the last event received",
+      first: [sseEvent(9_999, "action.executed"), closed],
+      expect: { ids: ["9999", "10000"], types: ["action.executed", "action.executed"], resumedWith: "9999" },
+    },
+  ];
+  for (const r of resumes) {
+    it(r.name, async () => {
+      const { gatehouse, calls } = client([eventStream(r.first), eventStream([sseEvent(10_000, "action.executed")], { open: true })]);
+      const events = await take(gatehouse.subscribe({ lastEventId: "0", ...(r.types ? { types: r.types } : {}) }), r.expect.ids.length);
+      expect({ ids: events.map((e) => e.id), types: events.map((e) => e.type), resumedWith: calls[1]?.headers.get("last-event-id") }).toEqual(r.expect);
+    });
+  }
+
   it("resumes after an id the server sent without data", async () => {
     const { gatehouse, calls } = client([eventStream([sseEvent(1, "action.executed"), "id: 5\n\n"]), eventStream([sseEvent(6, "action.executed")], { open: true })]);
     await take(gatehouse.subscribe(), 2);

@@ -1,21 +1,53 @@
-import { EVENT_ENTRY_TYPES, eventOfEntry, type GatehouseEvent } from "@gatehouse/core";
+import { EVENT_ENTRY_TYPES, eventOfEntry, replayTruncated, streamClosedSlowReader, validationError, type FeedItem, type GatehouseEvent, type StreamNotice } from "@gatehouse/core";
 import { db } from "../infra/client";
 import { signals } from "../infra/signals";
 
 /**
  * Live events per org, read from the audit log. One tail per org and process reads new entries once
  * — when a commit announces `audit.appended` (Redis, or in-process), and in any case on a timer
- * (every second without Redis, every 5 s with it) — and fans them out to that org's subscribers.
+ * (every second without Redis, every 5 s with it) — and fans them out to that org's live feeds.
+ *
+ * A feed is pulled by its connection: a replay reads the log one keyset page at a time, the next page
+ * only once the connection took the last event of the previous one, so a slow reader holds one page.
+ * Live events wait in a queue of at most `maxQueued`; one more and the feed ends with a
+ * `stream.closed` notice instead of growing (the reader reconnects and replays what it missed).
  */
-interface Subscriber {
-  agentId: string | null;
-  cursor: number;
-  ready: boolean;
-  buffer: GatehouseEvent[];
-  deliver: (event: GatehouseEvent) => void;
+export interface EventFeedLimits {
+  /** How many log entries a replay goes back at most; an older Last-Event-ID starts with `replay.truncated`. */
+  replayWindow: number;
+  /** Log entries one replay page reads. */
+  pageSize: number;
+  /** Live events that may wait for a slow reader; one more closes the feed. */
+  maxQueued: number;
 }
 
-const PAGE = 500;
+export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 200, maxQueued: 1_000 };
+
+export interface EventFeed {
+  /**
+   * The next event or notice; reads the next replay page when the previous one is used up, or waits
+   * up to `waitMs` for a live event. Null when nothing came in time (send a heartbeat) or the feed is
+   * closed.
+   */
+  next(waitMs: number): Promise<FeedItem | null>;
+  /** Resolves when the reader fell too far behind: the next item is the `stream.closed` notice, then nothing. */
+  readonly overflowed: Promise<void>;
+  /** Stops the feed; a pending `next` answers null. */
+  close(): void;
+}
+
+export interface EventFeedOptions {
+  orgId: string;
+  /** Only this agent's events. */
+  agentId: string | null;
+  /** Resume after this sequence number; null: start with what happens next. */
+  afterSeq: number | null;
+  /** Which events the reader wants (the others are skipped, not queued). */
+  accept: (event: GatehouseEvent) => boolean;
+  limits?: Partial<EventFeedLimits>;
+  /** Told the number of rows each replay page read (tests count what a stream holds). */
+  onRows?: (rows: number) => void;
+}
 
 interface EntryRow {
   id: string;
@@ -24,6 +56,9 @@ interface EntryRow {
   agent_id: string | null;
   canonical: string;
 }
+
+/** Entries the tail reads at once (shared by every feed of the org). */
+const TAIL_PAGE = 500;
 
 function project(row: EntryRow): GatehouseEvent | null {
   const parsed = JSON.parse(row.canonical) as { time: string; actor?: { type: string; id: string }; data?: Record<string, unknown> };
@@ -38,21 +73,22 @@ function project(row: EntryRow): GatehouseEvent | null {
   });
 }
 
-async function readAfter(orgId: string, afterSeq: number, uptoSeq: number | null, agentId: string | null): Promise<EntryRow[]> {
+async function readAfter(orgId: string, afterSeq: number, uptoSeq: number | null, agentId: string | null, limit: number): Promise<EntryRow[]> {
   return db().$queryRawUnsafe<EntryRow[]>(
     `SELECT id, seq, type, agent_id, canonical FROM audit_entries
      WHERE org_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq <= $3) AND type = ANY($4::text[]) AND ($5::text IS NULL OR agent_id = $5)
-     ORDER BY seq LIMIT ${PAGE}`,
+     ORDER BY seq LIMIT $6`,
     orgId,
     afterSeq,
     uptoSeq,
     [...EVENT_ENTRY_TYPES],
     agentId,
+    limit,
   );
 }
 
 class OrgTail {
-  readonly subscribers = new Set<Subscriber>();
+  readonly feeds = new Set<Feed>();
   lastSeq = -1;
   readonly ready: Promise<void>;
   #reading = false;
@@ -77,13 +113,13 @@ class OrgTail {
       do {
         this.#again = false;
         for (;;) {
-          const rows = await readAfter(this.orgId, this.lastSeq, null, null);
+          const rows = await readAfter(this.orgId, this.lastSeq, null, null, TAIL_PAGE);
           for (const row of rows) {
             this.lastSeq = Number(row.seq);
             const event = project(row);
-            if (event) this.#fanOut(event);
+            if (event) for (const feed of this.feeds) feed.offer(event);
           }
-          if (rows.length < PAGE) break;
+          if (rows.length < TAIL_PAGE) break;
         }
       } while (this.#again);
     } catch {
@@ -92,16 +128,99 @@ class OrgTail {
       this.#reading = false;
     }
   }
+}
 
-  #fanOut(event: GatehouseEvent): void {
-    for (const sub of this.subscribers) {
-      if (sub.agentId && event.data.agentId !== sub.agentId) continue;
-      if (!sub.ready) sub.buffer.push(event);
-      else if (event.data.seq > sub.cursor) {
-        sub.cursor = event.data.seq;
-        sub.deliver(event);
-      }
+class Feed implements EventFeed {
+  readonly overflowed: Promise<void>;
+  #overflow!: () => void;
+  #state: "replaying" | "live" | "overflowed" | "closed" = "replaying";
+  /** The last sequence number this feed has passed (delivered, skipped or replayed past). */
+  #cursor: number;
+  /** Notices, then live events, waiting for the reader. */
+  #queue: FeedItem[] = [];
+  /** What is left of the replay page being read. */
+  #page: GatehouseEvent[] = [];
+  #wake: (() => void) | null = null;
+
+  constructor(
+    private readonly tail: OrgTail,
+    private readonly options: EventFeedOptions & { limits: EventFeedLimits },
+    cursor: number,
+    notice: StreamNotice | null,
+    private readonly detach: () => void,
+  ) {
+    this.#cursor = cursor;
+    if (notice) this.#queue.push({ kind: "notice", notice });
+    this.overflowed = new Promise((resolve) => (this.#overflow = resolve));
+  }
+
+  /** A live event from the tail. */
+  offer(event: GatehouseEvent): void {
+    if (this.#state !== "live" || event.data.seq <= this.#cursor) return;
+    if (this.options.agentId && event.data.agentId !== this.options.agentId) return;
+    this.#cursor = event.data.seq;
+    if (!this.options.accept(event)) return;
+    if (this.#queue.length >= this.options.limits.maxQueued) {
+      this.#state = "overflowed";
+      this.#queue = [{ kind: "notice", notice: streamClosedSlowReader(this.options.limits.maxQueued) }];
+      this.detach();
+      this.#overflow();
+    } else {
+      this.#queue.push({ kind: "event", event });
     }
+    this.#wake?.();
+  }
+
+  async next(waitMs: number): Promise<FeedItem | null> {
+    for (;;) {
+      const queued = this.#queue.shift();
+      if (queued) return queued;
+      if (this.#state === "closed" || this.#state === "overflowed") return null;
+      if (this.#state === "replaying") {
+        const replayed = this.#page.shift();
+        if (replayed) return { kind: "event", event: replayed };
+        await this.#readPage();
+        continue;
+      }
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), waitMs);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+      });
+      this.#wake = null;
+      if (!woken) return null;
+    }
+  }
+
+  /** Reads the next replay page, or turns live once the replay has caught up with the tail. */
+  async #readPage(): Promise<void> {
+    const { orgId, agentId, accept, limits, onRows } = this.options;
+    const upto = this.tail.lastSeq;
+    if (this.#cursor < upto) {
+      const rows = await readAfter(orgId, this.#cursor, upto, agentId, limits.pageSize);
+      onRows?.(rows.length);
+      if (this.#state !== "replaying") return;
+      for (const row of rows) {
+        this.#cursor = Number(row.seq);
+        const event = project(row);
+        if (event && accept(event)) this.#page.push(event);
+      }
+      // A short page is everything up to `upto` (the tail had read it, so it was committed).
+      if (rows.length < limits.pageSize) this.#cursor = Math.max(this.#cursor, upto);
+    }
+    // Synchronous with the tail's fan-out: from here on, it hands this feed every entry after the cursor.
+    if (this.#page.length === 0 && this.#cursor >= this.tail.lastSeq) this.#state = "live";
+  }
+
+  close(): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    this.#queue = [];
+    this.#page = [];
+    this.detach();
+    this.#wake?.();
   }
 }
 
@@ -132,12 +251,17 @@ function stopTimerIfIdle(): void {
 }
 
 /**
- * Subscribes to an org's events (only `agentId`'s when given). With `afterSeq`, first replays what
- * followed it, then continues live without a gap or a repeat; without it, starts with what happens
- * next. Returns the unsubscribe function.
+ * Opens a feed of an org's events (only `agentId`'s when given). With `afterSeq`, it first replays what
+ * followed it — at most the last `replayWindow` log entries, announced by a `replay.truncated` notice
+ * when `afterSeq` is older — then continues live without a gap or a repeat; without it, it starts with
+ * what happens next. An `afterSeq` past the log's newest entry is no id of this stream: a 400.
  */
-export async function openEventFeed(options: { orgId: string; agentId: string | null; afterSeq: number | null; deliver: (event: GatehouseEvent) => void }): Promise<() => void> {
-  const { orgId, agentId, deliver } = options;
+export async function openEventFeed(options: EventFeedOptions): Promise<EventFeed> {
+  const limits = { ...EVENT_FEED_LIMITS, ...options.limits };
+  const { orgId, afterSeq } = options;
+  const head = await db().auditLogHead.findUnique({ where: { orgId }, select: { size: true } });
+  const size = Number(head?.size ?? 0);
+  if (afterSeq !== null && afterSeq >= size) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
   let tail = tails.get(orgId);
   if (!tail) {
     tail = new OrgTail(orgId);
@@ -145,37 +269,26 @@ export async function openEventFeed(options: { orgId: string; agentId: string | 
   }
   startTimer();
   const current = tail;
-  const sub: Subscriber = { agentId, cursor: -1, ready: false, buffer: [], deliver };
-  current.subscribers.add(sub);
-  const close = () => {
-    current.subscribers.delete(sub);
-    if (current.subscribers.size === 0 && tails.get(orgId) === current) tails.delete(orgId);
+  let feed: Feed | null = null;
+  const detach = () => {
+    if (feed) current.feeds.delete(feed);
+    if (current.feeds.size === 0 && tails.get(orgId) === current) tails.delete(orgId);
     stopTimerIfIdle();
   };
   try {
     await current.ready;
-    const upto = current.lastSeq;
-    sub.cursor = options.afterSeq ?? upto;
-    while (sub.cursor < upto) {
-      const rows = await readAfter(orgId, sub.cursor, upto, agentId);
-      for (const row of rows) {
-        sub.cursor = Number(row.seq);
-        const event = project(row);
-        if (event) deliver(event);
-      }
-      if (rows.length < PAGE) break;
-    }
-    sub.cursor = Math.max(sub.cursor, upto);
-    sub.ready = true;
-    for (const event of sub.buffer.splice(0)) {
-      if (event.data.seq > sub.cursor) {
-        sub.cursor = event.data.seq;
-        deliver(event);
-      }
-    }
   } catch (error) {
-    close();
+    detach();
     throw error;
   }
-  return close;
+  const oldestKept = Math.max(0, size - limits.replayWindow);
+  let cursor = afterSeq ?? current.lastSeq;
+  let notice: StreamNotice | null = null;
+  if (afterSeq !== null && afterSeq < oldestKept - 1) {
+    notice = replayTruncated({ requestedAfter: afterSeq, resumesAfter: oldestKept - 1, window: limits.replayWindow });
+    cursor = oldestKept - 1;
+  }
+  feed = new Feed(current, { ...options, limits }, cursor, notice, detach);
+  current.feeds.add(feed);
+  return feed;
 }

@@ -1,22 +1,25 @@
 import { EVENT_TYPES, validationError, type EventType, type GatehouseEvent } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireMemberPermission } from "../actors/require-permission";
-import { openEventFeed } from "./event-feed";
+import { openEventFeed, type EventFeed, type EventFeedLimits } from "./event-feed";
 
 /**
  * `GET /v1/events` and the console's live views: an agent hears its own agent's events, a member the
  * org's (or one agent's, with `agentId`). `types` (comma-separated) keeps only those event types;
- * `lastEventId` (an audit sequence number) resumes right after that event.
+ * `lastEventId` (an audit sequence number) resumes right after that event, within the replay window
+ * (event-feed.ts). The connection pulls what it sends from the returned feed and closes it when it ends.
  */
 export async function subscribeEvents({
   ctx,
   input,
-  deliver,
+  limits,
+  onRows,
 }: {
   ctx: Ctx;
   input: { lastEventId?: string | null; types?: string | undefined; agentId?: string | undefined };
-  deliver: (event: GatehouseEvent) => void;
-}): Promise<() => void> {
+  limits?: Partial<EventFeedLimits> | undefined;
+  onRows?: ((rows: number) => void) | undefined;
+}): Promise<EventFeed> {
   requireMemberPermission(ctx, "events.read");
   const last = input.lastEventId?.trim();
   if (last && !/^\d{1,18}$/.test(last)) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
@@ -36,10 +39,8 @@ export async function subscribeEvents({
     orgId: ctx.org.id,
     agentId: ctx.actor.type === "agent" ? ctx.actor.agentId : (input.agentId ?? null),
     afterSeq: last ? Number(last) : null,
-    deliver: wanted
-      ? (event) => {
-          if (wanted.has(event.type)) deliver(event);
-        }
-      : deliver,
+    accept: (event: GatehouseEvent) => wanted === null || wanted.has(event.type),
+    ...(limits ? { limits } : {}),
+    ...(onRows ? { onRows } : {}),
   });
 }

@@ -1,0 +1,104 @@
+import { ConcurrencySlots, feedFrame, SSE_PREAMBLE } from "@gatehouse/core";
+import type { EventFeed } from "@gatehouse/db";
+
+// Not "server-only": it holds nothing secret, and the web tests import it.
+
+const HEARTBEAT_MS = 15_000;
+const RETRY_AFTER_SECONDS = 5;
+
+export interface ConsoleStreamCaps {
+  /** Takes a slot of the user and one of the org, or throws RATE_LIMITED (429, Retry-After) naming the full one; the release frees both once. */
+  acquire(holder: { userId: string; orgId: string }): () => void;
+}
+
+/**
+ * The console's caps on open event streams, per process like the API's: at most `perUser` per
+ * signed-in user (a tab holds one) and `perOrg` per org, across its members. A stream holds this
+ * process's connection and feed; its slots free when it ends, however it ends.
+ */
+export function consoleStreamCaps(limits: { perUser: number; perOrg: number } = { perUser: 10, perOrg: 50 }): ConsoleStreamCaps {
+  const users = new ConcurrencySlots({ max: limits.perUser, what: "event streams", holder: "your account", retryAfterSeconds: RETRY_AFTER_SECONDS });
+  const orgs = new ConcurrencySlots({ max: limits.perOrg, what: "event streams", holder: "this organization", retryAfterSeconds: RETRY_AFTER_SECONDS });
+  return {
+    acquire({ userId, orgId }) {
+      const releaseUser = users.acquire(userId);
+      let releaseOrg: () => void;
+      try {
+        releaseOrg = orgs.acquire(orgId);
+      } catch (error) {
+        releaseUser();
+        throw error;
+      }
+      return () => {
+        releaseOrg();
+        releaseUser();
+      };
+    },
+  };
+}
+
+/**
+ * Server-sent events pulled from `feed` as the client reads them: the stream asks the feed for the
+ * next event only when the response has taken the last one (Next.js writes a chunk, waits for the
+ * socket to drain, then reads again), so a replay reads the log one page at a time and a stalled
+ * reader makes the feed close itself with a last `stream.closed` event instead of growing.
+ * A comment every 15 s without an event keeps proxies from closing the connection. `onEnd` runs once,
+ * however the stream ends (read to its end, cancelled, or `signal`, the request's, aborted).
+ */
+export function eventStreamResponse(requestId: string, feed: EventFeed, options: { signal: AbortSignal; onEnd: () => void }): Response {
+  const encoder = new TextEncoder();
+  let started = false;
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    options.signal.removeEventListener("abort", end);
+    feed.close();
+    options.onEnd();
+  };
+  if (options.signal.aborted) end();
+  else options.signal.addEventListener("abort", end, { once: true });
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (ended) {
+          controller.close();
+          return;
+        }
+        if (!started) {
+          started = true;
+          controller.enqueue(encoder.encode(SSE_PREAMBLE));
+          return;
+        }
+        try {
+          const item = await feed.next(HEARTBEAT_MS);
+          if (ended) {
+            controller.close();
+            return;
+          }
+          controller.enqueue(encoder.encode(feedFrame(item)));
+          if (item?.kind === "notice" && item.notice.type === "stream.closed") {
+            controller.close();
+            end();
+          }
+        } catch (error) {
+          console.error(`[${requestId}] event stream failed; closing it`, error);
+          controller.error(error);
+          end();
+        }
+      },
+      cancel: end,
+    },
+    // Nothing is read ahead of the client: the next event is fetched when the response wants it.
+    { highWaterMark: 0 },
+  );
+  return new Response(body, {
+    headers: {
+      "cache-control": "no-store, no-transform",
+      "x-accel-buffering": "no",
+      "content-type": "text/event-stream; charset=utf-8",
+      connection: "keep-alive",
+      "x-request-id": requestId,
+    },
+  });
+}
