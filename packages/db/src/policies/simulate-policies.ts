@@ -48,7 +48,13 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
   return fairShare().run(ctx.org.id, "policy replay", () => replayDecisions(orgId, documents, days, from, to));
 }
 
-async function replayDecisions(orgId: string, documents: Awaited<ReturnType<typeof checkPolicySetOffLoop>>["documents"], days: number, from: Date, to: Date): Promise<PolicySimulation> {
+async function replayDecisions(
+  orgId: string,
+  documents: Awaited<ReturnType<typeof checkPolicySetOffLoop>>["documents"],
+  days: number,
+  from: Date,
+  to: Date,
+): Promise<PolicySimulation> {
   const pool = db().pool;
 
   const [agentRows, linkRows] = await Promise.all([

@@ -1,14 +1,5 @@
 import { publishPolicyDraftBodySchema, type PolicySetDiff } from "@gatehouse/contracts";
-import {
-  approvalTimeoutSetting,
-  forbidden,
-  newId,
-  policySettings,
-  validationError,
-  zodIssues,
-  type PolicyDocument,
-  type PolicyTestCase,
-} from "@gatehouse/core";
+import { approvalTimeoutSetting, forbidden, newId, policySettings, validationError, zodIssues, type PolicyDocument, type PolicyTestCase } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import type { Prisma } from "../generated/prisma/client";
