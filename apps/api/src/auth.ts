@@ -26,14 +26,15 @@ const DECISIONS: ReadonlySet<string> = new Set([routeOf("execute").path, routeOf
 
 /**
  * onRequest hook for /v1: resolves the key to a context before the body is even read, and refuses a
- * delegate whose authority ended (requireStandingKey), on every route but the decisions. A client
- * address that failed too many key checks is refused (429) first, whatever key it sends; that check
- * is an in-process lookup, and only a failed check is counted (one round trip to the counter).
+ * delegate whose authority ended (requireStandingKey), on every route but the decisions. The key is
+ * looked up first: a key that authenticates always passes, whatever its address has failed. A
+ * failed check is counted against the client address (one round trip to the counter); past the
+ * limit, a failing request from that address is answered 429 instead of 401 (still counted), and so
+ * is one without a key (an in-process lookup, not counted).
  */
 export async function authenticate(request: FastifyRequest): Promise<void> {
   const guards = request.server.abuse;
   const now = guards.now();
-  guards.keyFailures.check(request.ip, now);
   const presented = bearer(request);
   try {
     const principal = await authenticateApiKey(presented);
@@ -42,8 +43,10 @@ export async function authenticate(request: FastifyRequest): Promise<void> {
   } catch (error) {
     // A request without a key guesses nothing; a key that was sent and refused is a failed check.
     // (Any 401: a key that no longer works, a delegate's that says why included.)
-    if (presented !== undefined && isDomainError(error) && DOMAIN_ERROR_STATUS[error.code] === 401) await guards.keyFailures.recordFailure(request.ip, now);
-    throw error;
+    if (!isDomainError(error) || DOMAIN_ERROR_STATUS[error.code] !== 401) throw error;
+    const refused = guards.keyFailures.refusal(request.ip, now);
+    if (presented !== undefined) await guards.keyFailures.recordFailure(request.ip, now);
+    throw refused ?? error;
   }
 }
 

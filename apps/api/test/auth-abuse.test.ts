@@ -58,48 +58,91 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe("failed key checks are limited per client address", () => {
-  it(`after ${FAILURES} failures an address is refused 429 with Retry-After, even with a valid key, until the window passes`, async () => {
+/** Keys of every kind that authenticate, and keys that fail in every way; filled in by beforeAll of the table. */
+const keys: { valid: Record<string, () => string>; failing: Record<string, () => string | undefined> } = {
+  valid: {
+    "agent key": () => org.agent.apiKey,
+    "admin key": () => org.adminKey.apiKey,
+    "delegate key": () => delegateKey,
+  },
+  failing: {
+    "unknown key": unknownKey,
+    "malformed key": () => "gh_agent_malformed",
+    "revoked key": () => revokedKey,
+    "no key": () => undefined,
+  },
+};
+let delegateKey = "";
+let revokedKey = "";
+
+/** Sends failing keys from `address` until it is past the limit (each one answered 401). */
+async function exhaust(address: string): Promise<void> {
+  for (let i = 0; i < FAILURES; i += 1) expect((await whoami(address, i % 2 ? unknownKey() : "gh_agent_malformed")).statusCode).toBe(401);
+}
+
+describe("failed key checks are limited per client address; a key that authenticates always passes", () => {
+  beforeAll(async () => {
+    const delegate = async (name: string) => {
+      const created = await call(app, "POST", "/v1/delegations", { key: org.agent.apiKey, body: { name, capabilities: ["pr.*"], ttlSeconds: 3600 } });
+      expect(created.statusCode).toBe(201);
+      const { apiKey } = created.json<{ apiKey: string }>();
+      const who = await call(app, "GET", "/v1/whoami", { key: apiKey });
+      return { apiKey, keyId: who.json<{ key: { id: string } }>().key.id };
+    };
+    delegateKey = (await delegate("standing")).apiKey;
+    const revoked = await delegate("revoked");
+    expect((await call(app, "DELETE", `/v1/admin/keys/${revoked.keyId}`, { key: org.adminKey.apiKey })).statusCode).toBe(200);
+    revokedKey = revoked.apiKey;
+  });
+
+  const cases = [
+    ...Object.entries(keys.valid).map(([kind, key]) => ({ kind, key: key as () => string | undefined, status: 200 })),
+    ...Object.entries(keys.failing).map(([kind, key]) => ({ kind, key, status: 429 })),
+  ];
+  it.each(cases)("an address past the limit, $kind → $status; another address is unaffected", async ({ key, status }) => {
     const address = freshAddress();
-    for (let i = 0; i < FAILURES; i += 1) expect((await whoami(address, i % 2 ? unknownKey() : "gh_agent_malformed")).statusCode).toBe(401);
+    await exhaust(address);
+    for (let i = 0; i < 3; i += 1) {
+      const answered = await whoami(address, key());
+      expect(answered.statusCode).toBe(status);
+      if (status === 429) {
+        expect(answered.headers["retry-after"]).toBe(String(WINDOW_SECONDS));
+        expect(answered.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: `too many failed API key checks from this address; try again in ${WINDOW_SECONDS} s` } });
+      }
+    }
+    const quiet = freshAddress();
+    expect((await whoami(quiet, key())).statusCode).toBe(status === 200 ? 200 : 401);
+  });
 
-    const refused = await whoami(address, org.agent.apiKey);
-    expect(refused.statusCode).toBe(429);
-    expect(refused.headers["retry-after"]).toBe(String(WINDOW_SECONDS));
-    expect(refused.json()).toMatchObject({ error: { code: "RATE_LIMITED", message: `too many failed API key checks from this address; try again in ${WINDOW_SECONDS} s` } });
-    // Refused before the key is looked at: a request without a key is refused the same way.
-    expect((await whoami(address)).statusCode).toBe(429);
-
+  it("past the limit, failures are still counted and keep the address slowed; valid keys pass throughout; after the window failures answer 401 again", async () => {
+    const address = freshAddress();
+    await exhaust(address);
     clock += 45_000;
-    const later = await whoami(address, org.agent.apiKey);
+    const later = await whoami(address, unknownKey());
     expect(later.statusCode).toBe(429);
     expect(later.headers["retry-after"]).toBe("15");
-
-    clock += 15_000;
     expect((await whoami(address, org.agent.apiKey)).statusCode).toBe(200);
-    // A fresh window: failures start counting from zero again.
+
+    // That failure was counted, and renewed the window from its own time: past the first window's end, still slowed.
+    clock += 15_000;
+    const refreshed = await whoami(address, unknownKey());
+    expect(refreshed.statusCode).toBe(429);
+    expect(refreshed.headers["retry-after"]).toBe("45");
+    expect((await whoami(address, org.adminKey.apiKey)).statusCode).toBe(200);
+
+    clock += (WINDOW_SECONDS + 1) * 1000;
     expect((await whoami(address, unknownKey())).statusCode).toBe(401);
     expect((await whoami(address, org.agent.apiKey)).statusCode).toBe(200);
   });
 
-  it("other addresses are unaffected", async () => {
-    const noisy = freshAddress();
-    const quiet = freshAddress();
-    for (let i = 0; i < FAILURES; i += 1) await whoami(noisy, unknownKey());
-    expect((await whoami(noisy, org.agent.apiKey)).statusCode).toBe(429);
-
-    expect((await whoami(quiet, org.agent.apiKey)).statusCode).toBe(200);
-    expect((await whoami(quiet, unknownKey())).statusCode).toBe(401);
-  });
-
   it("an X-Forwarded-For header from the client does not make it another address (no trusted proxy by default)", async () => {
     const address = freshAddress();
-    for (let i = 0; i < FAILURES; i += 1) await whoami(address, unknownKey());
+    await exhaust(address);
     const spoofed = await app.inject({
       method: "GET",
       url: "/v1/whoami",
       remoteAddress: address,
-      headers: { authorization: `Bearer ${org.agent.apiKey}`, "x-forwarded-for": freshAddress() },
+      headers: { authorization: `Bearer ${unknownKey()}`, "x-forwarded-for": freshAddress() },
     });
     expect(spoofed.statusCode).toBe(429);
   });
@@ -111,12 +154,12 @@ describe("failed key checks are limited per client address", () => {
     for (let i = 0; i < 3 * FAILURES; i += 1) expect((await whoami(address)).statusCode).toBe(401);
     expect(counted).toEqual([]);
 
-    // Only the failures count: FAILURES - 1 of them leave the address its valid key.
-    for (let i = 0; i < FAILURES - 1; i += 1) expect((await whoami(address, unknownKey())).statusCode).toBe(401);
-    expect(counted).toEqual(Array.from({ length: FAILURES - 1 }, () => ({ keys: [`auth:key-failures:${address}`], mode: "consume" })));
+    // Only the failures count: the FAILURES-th is still answered 401, the next failure 429.
+    for (let i = 0; i < FAILURES; i += 1) expect((await whoami(address, unknownKey())).statusCode).toBe(401);
+    expect(counted).toEqual(Array.from({ length: FAILURES }, () => ({ keys: [`auth:key-failures:${address}`], mode: "consume" })));
+    expect((await whoami(address, unknownKey())).statusCode).toBe(429);
     expect((await whoami(address, org.agent.apiKey)).statusCode).toBe(200);
-    expect((await whoami(address, unknownKey())).statusCode).toBe(401);
-    expect((await whoami(address, org.agent.apiKey)).statusCode).toBe(429);
+    expect(counted).toHaveLength(FAILURES + 1);
   });
 });
 

@@ -1,7 +1,7 @@
-import { rateLimited } from "@gatehouse/core";
+import { rateLimited, type DomainError } from "@gatehouse/core";
 import { rateLimiter, type RateLimiter } from "../infra/rate-limiter";
 
-/** Failed API key checks allowed per source address in a window before the source is refused. */
+/** Failed API key checks allowed per source address in a window before its failing requests are refused. */
 export interface KeyFailureLimits {
   limit: number;
   windowSeconds: number;
@@ -12,14 +12,14 @@ export const KEY_FAILURE_LIMITS: KeyFailureLimits = { limit: 30, windowSeconds: 
 const MAX_BLOCKED = 10_000;
 
 /**
- * Refuses a source (client address) that has failed `limit` API key checks within the window, until
- * the window has passed, before any key it sends is checked.
+ * Slows a source (client address) that has failed `limit` API key checks within the window: until
+ * the window has passed, its failing requests are refused 429 rather than answered 401. A key that
+ * authenticates is never asked about: the source's count only ever touches requests that fail.
  *
  * Only failures are counted, in the shared sliding-window counter (Redis when configured, else
- * PostgreSQL), so failures at every API instance add up. The "is this source refused?" check is a
- * lookup in this process's map of refused sources, which a failure fills in when its count reaches
- * the limit: a valid key costs no round trip to the counter. Another instance learns that a source is
- * refused at the source's next failure there.
+ * PostgreSQL), so failures at every API instance add up. The "is this source past the limit?" check
+ * is a lookup in this process's map of refused sources, which a failure fills in when its count
+ * reaches the limit. Another instance learns that a source is refused at the source's next failure there.
  */
 export class KeyFailureThrottle {
   private readonly refusedUntil = new Map<string, number>();
@@ -29,15 +29,15 @@ export class KeyFailureThrottle {
     private readonly limiter: () => RateLimiter = rateLimiter,
   ) {}
 
-  /** Throws RATE_LIMITED (with the seconds left) while `source` is refused. No I/O. */
-  check(source: string, now = Date.now()): void {
+  /** The RATE_LIMITED error (with the seconds left) for a failing request while `source` is past the limit, else null. No I/O. */
+  refusal(source: string, now = Date.now()): DomainError | null {
     const until = this.refusedUntil.get(source);
-    if (until === undefined) return;
+    if (until === undefined) return null;
     if (until <= now) {
       this.refusedUntil.delete(source);
-      return;
+      return null;
     }
-    throw rateLimited(`too many failed API key checks from this address; try again in ${Math.ceil((until - now) / 1000)} s`, (until - now) / 1000);
+    return rateLimited(`too many failed API key checks from this address; try again in ${Math.ceil((until - now) / 1000)} s`, (until - now) / 1000);
   }
 
   /**
