@@ -134,15 +134,15 @@ test("sign up, verify, create an org and an agent, gate() waits, an invited coll
     expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
     expect(stdout).toMatch(/^executed /m);
 
-    // The owner removes the colleague; their next request is refused, page and API alike.
+    // The owner removes the colleague; their sessions end with it: their next request is refused, page and API alike.
     await page.reload();
     const member = page.getByRole("region", { name: "People" }).getByRole("row").filter({ hasText: colleague });
     await member.getByRole("button", { name: `Remove ${colleague}` }).click();
     await member.getByRole("button", { name: "Remove", exact: true }).click();
     await expect(page.getByRole("region", { name: "People" }).getByRole("row").filter({ hasText: colleague })).toHaveCount(0);
+    expect((await them.request.get(`/api/orgs/${slug}/approvals`)).status()).toBe(401);
     await them.reload();
-    await expect(them.getByRole("heading", { name: "Page not found" })).toBeVisible();
-    expect((await them.request.get(`/api/orgs/${slug}/approvals`)).status()).toBe(404);
+    await expect(them).toHaveURL(/\/signin/);
     await theirs.close();
   } finally {
     script.kill();

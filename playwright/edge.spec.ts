@@ -125,7 +125,15 @@ test.describe("development-only routes", () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
       // What an operator puts in .env; the rest is the compose file's own defaults.
-      const secrets = { POSTGRES_PASSWORD: "unused", GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"), AUTH_SECRET: randomBytes(32).toString("base64url") };
+      const secrets = {
+        POSTGRES_PASSWORD: "unused",
+        REDIS_PASSWORD: "unused",
+        GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
+        AUTH_SECRET: randomBytes(32).toString("base64url"),
+        GATEHOUSE_SIGNUP: "invite",
+        // Production without SMTP_URL starts only with mail explicitly off (otherwise it refuses: scripts/test/compose-defaults.test.ts).
+        ...(development ? {} : { MAIL_TRANSPORT: "off" }),
+      };
       const env = await composeWebEnv({ ...secrets, GATEHOUSE_CONSOLE_URL: base });
       expect(env.SMTP_URL, "docker-compose.yml leaves SMTP_URL empty by default").toBe("");
       expect(env.GATEHOUSE_DEVELOPMENT).toBeUndefined();

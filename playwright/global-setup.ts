@@ -76,6 +76,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const smtp = await startSmtpServer(mailDir);
     cleanups.push(smtp.stop);
 
+    // The specs' own process sends mail through the same SMTP server when it calls a service directly
+    // (it is neither started for development nor without mail), with links on the console's address.
+    process.env.SMTP_URL = smtp.url;
+    process.env.GATEHOUSE_CONSOLE_URL = webUrl;
     const serviceEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       DATABASE_URL: database.url,

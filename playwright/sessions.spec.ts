@@ -74,16 +74,19 @@ async function newContext(baseURL: string, cookie?: string): Promise<APIRequestC
 async function signInOver(baseURL: string, member: Member): Promise<{ context: APIRequestContext; cookie: string }> {
   const context = await newContext(baseURL);
   const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  await context.post("/api/auth/callback/credentials", { form: { csrfToken, email: member.email, password: member.password, callbackUrl: baseURL } });
+  await context.post("/api/auth/callback/credentials", {
+    headers: { origin: baseURL },
+    form: { csrfToken, email: member.email, password: member.password, callbackUrl: baseURL },
+  });
   const cookie = (await context.storageState()).cookies.find((c) => c.name === SESSION_COOKIE)?.value;
   if (!cookie) throw new Error(`no session cookie for ${member.email}`);
   return { context, cookie };
 }
 
 /** Signs out on `baseURL` through next-auth's sign-out endpoint (what the console's button does). */
-async function signOutOver(context: APIRequestContext): Promise<void> {
+async function signOutOver(context: APIRequestContext, baseURL: string): Promise<void> {
   const { csrfToken } = (await (await context.get("/api/auth/csrf")).json()) as { csrfToken: string };
-  await context.post("/api/auth/signout", { form: { csrfToken }, maxRedirects: 0 });
+  await context.post("/api/auth/signout", { headers: { origin: baseURL }, form: { csrfToken }, maxRedirects: 0 });
 }
 
 /** What `cookie` gets on `baseURL` from an org page and from a route handler: "works" or "refused". */
@@ -115,12 +118,14 @@ type Ending = "sign-out" | "sign out everywhere" | "password change" | "password
 /** What an ending may use: the signed-out session's context, a browser page on A, where mail arrives. */
 interface EndingTools {
   signedOut: APIRequestContext;
+  /** The console the signed-out session belongs to (its writes carry this Origin, as a browser's do). */
+  webUrl: string;
   page: Page;
   mailDir: string;
 }
 
 const ENDINGS: Record<Ending, { end: (m: Member, tools: EndingTools) => Promise<unknown>; otherSession: typeof WORKS; adminKey: string }> = {
-  "sign-out": { end: (_m, { signedOut }) => signOutOver(signedOut), otherSession: WORKS, adminKey: "works" },
+  "sign-out": { end: (_m, { signedOut, webUrl }) => signOutOver(signedOut, webUrl), otherSession: WORKS, adminKey: "works" },
   "sign out everywhere": { end: (m) => endAllSessions({ userId: m.userId }), otherSession: REFUSED, adminKey: "works" },
   "password change": {
     end: (m) => changePassword({ userId: m.userId, input: { currentPassword: m.password, newPassword: "a new password for the member" } }),
@@ -159,7 +164,7 @@ test.describe("a session ended on one console is refused by the other at once", 
       const theirs = await signInOver(stack.webUrl, bystander);
       for (const cookie of [first.cookie, second.cookie, theirs.cookie]) expect(await replay(urlB, cookie)).toEqual(WORKS);
 
-      await expected.end(member, { signedOut: first.context, page, mailDir: stack.mailDir });
+      await expected.end(member, { signedOut: first.context, webUrl: stack.webUrl, page, mailDir: stack.mailDir });
 
       expect(await replay(urlB, first.cookie), "the ended session on B").toEqual(REFUSED);
       expect(await replay(stack.webUrl, first.cookie), "the ended session on A").toEqual(REFUSED);

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword } from "@gatehouse/core";
 import { acceptInvitation, createInvitation, db, disconnectDb, updateOrgSettings, verifySsoDomain, type Ctx } from "@gatehouse/db";
-import { addTestMember, createTestOrg, fakeDns, invitationTokenFromOutbox, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, fakeDns, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
 import { expect, signIn, test } from "./fixtures";
+import { linkIn, waitForMail } from "./mail";
 import type { E2EStack } from "./stack";
 
 // Single sign-on through a real OpenID Connect provider (oidc.ts, started by global-setup.ts): its own
@@ -146,10 +147,12 @@ test("a password chosen on an invitation's accept page by whoever held the link 
   const attacker = await createTestOrg({ label: "hijack" });
   const victim = `victim-${randomBytes(3).toString("hex")}@${oidc.domain}`;
   const stolen = "the attacker's long password";
-  // The attacker invites the victim's address and, holding the link (a forwarded or leaked mail; this
-  // process has no SMTP_URL, so its mail is in the development outbox), accepts it with a password of their own.
+  // The attacker invites the victim's address and, holding the link (a forwarded or leaked mail, read
+  // here from the test's SMTP server), accepts it with a password of their own.
   await createInvitation({ ctx: ownerCtx(attacker), input: { body: { email: victim, role: "viewer" } } });
-  await acceptInvitation({ input: { token: await invitationTokenFromOutbox(victim), newAccount: { name: "Victim", password: stolen } } });
+  const link = linkIn(await waitForMail(stack.mailDir, victim, /^You are invited to an organization on Gatehouse$/), /\/invite\/gh_invite_/);
+  const token = new URL(link).pathname.split("/").pop() ?? "";
+  await acceptInvitation({ input: { token, newAccount: { name: "Victim", password: stolen } } });
   await page.goto(`/o/${attacker.org.slug}`);
   await signIn(page, { email: victim, password: stolen });
   await expect(page).toHaveURL(`/o/${attacker.org.slug}`);

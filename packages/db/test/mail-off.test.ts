@@ -27,7 +27,9 @@ describe("mail off", () => {
     const email = `off-${randomBytes(4).toString("hex")}@example.test`;
     let logged: string[];
     try {
-      await signUp({ input: { email, password: "a good long password", name: "Off" } });
+      await (
+        await signUp({ input: { email, password: "a good long password", name: "Off" } })
+      ).sent;
       await (
         await requestPasswordReset({ input: { email } })
       ).sent;
