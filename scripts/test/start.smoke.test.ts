@@ -136,6 +136,38 @@ async function api<T>(dev: DevFile, method: "GET" | "POST", path: string, body?:
   return { status: response.status, json: (await response.json()) as T };
 }
 
+/** The cookies a response sets, as `name=value` pairs. */
+function cookiesSet(response: Response): string[] {
+  return response.headers.getSetCookie().map((line) => line.split(";")[0] ?? "");
+}
+
+/** Signs in to the console as the demo admin (next-auth's credentials endpoint, as the sign-in form does); answers the cookie header. */
+async function consoleSignIn(dev: DevFile): Promise<string> {
+  const csrf = await fetch(`${dev.webUrl}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const form = new URLSearchParams({ csrfToken, email: dev.adminEmail, password: dev.adminPassword, callbackUrl: dev.webUrl });
+  const signedIn = await fetch(`${dev.webUrl}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie: cookiesSet(csrf).join("; "), "content-type": "application/x-www-form-urlencoded", origin: dev.webUrl },
+    body: form.toString(),
+  });
+  const session = cookiesSet(signedIn).find((cookie) => cookie.includes("session-token="));
+  if (!session) throw new Error(`the console gave no session (${signedIn.status})`);
+  return [...cookiesSet(csrf), session].join("; ");
+}
+
+/** Signs the session in `cookie` out, as the console's button does. */
+async function consoleSignOut(dev: DevFile, cookie: string): Promise<void> {
+  const { csrfToken } = (await (await fetch(`${dev.webUrl}/api/auth/csrf`, { headers: { cookie } })).json()) as { csrfToken: string };
+  await fetch(`${dev.webUrl}/api/auth/signout`, {
+    method: "POST",
+    redirect: "manual",
+    headers: { cookie, "content-type": "application/x-www-form-urlencoded", origin: dev.webUrl },
+    body: new URLSearchParams({ csrfToken }).toString(),
+  });
+}
+
 /** The size of the newest signed checkpoint of the demo org's log (0 while there is none). */
 async function newestCheckpoint(dev: DevFile): Promise<number> {
   const response = await fetch(`${dev.apiUrl}/v1/audit/checkpoints?limit=1`, { headers: { authorization: `Bearer ${dev.adminApiKey}` } });
@@ -229,6 +261,32 @@ describe("npm start", () => {
     expect(action.status).toBe(200);
     expect(action.json.auditEventId).toMatch(/^aud_/);
     firstAuditEventId = action.json.auditEventId ?? "";
+
+    // On the embedded database too, a delegate acts until its delegation is revoked, then not at all.
+    const embedded = firstDev;
+    const delegated = await api<{ delegation: { id: string }; apiKey: string }>(embedded, "POST", "/v1/delegations", {
+      name: "smoke-delegate",
+      capabilities: ["pr.*"],
+      ttlSeconds: 600,
+    });
+    expect(delegated.status).toBe(201);
+    const asDelegate = () => fetch(`${embedded.apiUrl}/v1/whoami`, { headers: { authorization: `Bearer ${delegated.json.apiKey}` } });
+    expect((await asDelegate()).status).toBe(200);
+    const revoked = await fetch(`${embedded.apiUrl}/v1/delegations/${delegated.json.delegation.id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${embedded.agentApiKey}` },
+    });
+    expect(revoked.status).toBeLessThan(300);
+    const refusedDelegate = await asDelegate();
+    expect(refusedDelegate.status).toBe(401);
+    expect(((await refusedDelegate.json()) as { error: { code: string } }).error.code).toBe("DELEGATION_REVOKED");
+
+    // And a console session ends when it signs out: the same cookie, replayed, is refused.
+    const cookie = await consoleSignIn(embedded);
+    const members = `${embedded.webUrl}/api/orgs/${embedded.orgSlug}/members`;
+    expect((await fetch(members, { headers: { cookie } })).status).toBe(200);
+    await consoleSignOut(embedded, cookie);
+    expect((await fetch(members, { headers: { cookie } })).status).toBe(401);
 
     // The console was started for development: its outbox is there under its own name, and a page that
     // reaches it through a rebound name of its own (DNS rebinding) gets a 421 for it and every other page.

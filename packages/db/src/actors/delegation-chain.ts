@@ -26,23 +26,24 @@ interface LinkRow {
   depth: number;
 }
 
+const CHAIN_QUERY = `WITH RECURSIVE up AS (
+     SELECT d.* FROM delegations d WHERE d.org_id = $1 AND d.child_agent_id = $2
+     UNION ALL
+     SELECT p.* FROM delegations p JOIN up ON p.id = up.parent_delegation_id WHERE p.org_id = $1
+   )
+   SELECT up.id, up.child_agent_id, c.name AS child_name, up.parent_agent_id, up.root_agent_id, r.name AS root_name,
+          up.capabilities, up.expires_at, up.revoked_at, up.depth
+   FROM up JOIN agents c ON c.id = up.child_agent_id JOIN agents r ON r.id = up.root_agent_id
+   ORDER BY up.depth`;
+
 /**
  * The chain of the delegation whose delegate is `childAgentId` (root first), or null for an agent
  * that is no delegate (a root agent). One recursive query up `parent_delegation_id`.
  */
-export async function resolveChain(orgId: string, childAgentId: string): Promise<ResolvedChain | null> {
-  const { rows } = await db().pool.query<LinkRow>(
-    `WITH RECURSIVE up AS (
-       SELECT d.* FROM delegations d WHERE d.org_id = $1 AND d.child_agent_id = $2
-       UNION ALL
-       SELECT p.* FROM delegations p JOIN up ON p.id = up.parent_delegation_id WHERE p.org_id = $1
-     )
-     SELECT up.id, up.child_agent_id, c.name AS child_name, up.parent_agent_id, up.root_agent_id, r.name AS root_name,
-            up.capabilities, up.expires_at, up.revoked_at, up.depth
-     FROM up JOIN agents c ON c.id = up.child_agent_id JOIN agents r ON r.id = up.root_agent_id
-     ORDER BY up.depth`,
-    [orgId, childAgentId],
-  );
+export async function resolveChain(orgId: string, childAgentId: string, tx?: Tx): Promise<ResolvedChain | null> {
+  // Inside a transaction, on its own connection: a second connection would wait for this one to
+  // commit where the database serializes sessions (the embedded PGlite behind `npm start`).
+  const rows = tx ? await tx.$queryRawUnsafe<LinkRow[]>(CHAIN_QUERY, orgId, childAgentId) : (await db().pool.query<LinkRow>(CHAIN_QUERY, [orgId, childAgentId])).rows;
   const own = rows[rows.length - 1];
   if (!own) return null;
   return {
@@ -111,7 +112,7 @@ export async function requireStanding(orgId: string, chain: ResolvedChain | unde
  * reissuing a key): `agentId` itself must be active too. Answers the agent's chain (null for a root agent).
  */
 export async function requireStandingNow(tx: Tx, orgId: string, agentId: string, now: number): Promise<ResolvedChain | null> {
-  const chain = await resolveChain(orgId, agentId);
+  const chain = await resolveChain(orgId, agentId, tx);
   const ids = [...(chain ? ancestorsOf(chain) : []), agentId];
   const rows = await tx.agent.findMany({ where: { orgId, id: { in: ids } }, select: { id: true, status: true } });
   const status = new Map(rows.map((r) => [r.id, r]));

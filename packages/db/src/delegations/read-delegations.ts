@@ -3,13 +3,13 @@ import { delegationListQuerySchema, adminDelegationQuerySchema } from "@gatehous
 import { notFound, validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent, requirePermission } from "../actors/require-permission";
-import { db } from "../infra/client";
+import { db, type Tx } from "../infra/client";
 import { resolveChain } from "../actors/delegation-chain";
 import { delegationView } from "./delegation-view";
 
 /** Whether `agentId` is an ancestor (parent, grandparent, … root) of the delegate `childAgentId`. */
-export async function isAncestor(orgId: string, agentId: string, childAgentId: string): Promise<boolean> {
-  const chain = await resolveChain(orgId, childAgentId);
+export async function isAncestor(orgId: string, agentId: string, childAgentId: string, tx?: Tx): Promise<boolean> {
+  const chain = await resolveChain(orgId, childAgentId, tx);
   return chain !== null && chain.links.some((link) => link.parentAgentId === agentId);
 }
 

@@ -44,7 +44,7 @@ export async function revokeDelegation({ ctx, input, actor: systemActor }: { ctx
     await lockAuditLog(tx, ctx.org.id);
     const row = await tx.delegation.findFirst({ where: { id: input.delegationId, orgId: ctx.org.id } });
     if (!row) throw notFound("delegation");
-    if (ctx.actor.type === "agent" && !(await isAncestor(ctx.org.id, ctx.actor.agentId, row.childAgentId))) throw notFound("delegation");
+    if (ctx.actor.type === "agent" && !(await isAncestor(ctx.org.id, ctx.actor.agentId, row.childAgentId, tx))) throw notFound("delegation");
     return revokeSubtrees(tx, ctx.org.id, [row.id], by, {});
   }, TX_OPTIONS);
   await announceRevoked(ctx.org.id, revoked);
