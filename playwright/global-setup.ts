@@ -8,7 +8,7 @@ import { migrate } from "@gatehouse/db/migrate";
 import { createTestDatabase, createTestOrg } from "@gatehouse/db/testing";
 import { STACK_ENV, type E2EStack } from "./stack";
 import { startOidcProvider } from "./oidc";
-import { freePort, run, startService } from "./services";
+import { freePort, run, startPrivateRedis, startService } from "./services";
 import { startSmtpServer } from "./smtp";
 
 const ROOT = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
@@ -76,6 +76,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const smtp = await startSmtpServer(mailDir);
     cleanups.push(smtp.stop);
 
+    // A Redis of this run's own for the services and the specs' process (signals between them, rate
+    // counters that start empty whatever earlier runs counted in the shared one).
+    const redis = await startPrivateRedis();
+    cleanups.push(redis.stop);
+    process.env.REDIS_URL = redis.url;
+
     // The specs' own process sends mail through the same SMTP server when it calls a service directly
     // (it is neither started for development nor without mail), with links on the console's address.
     process.env.SMTP_URL = smtp.url;
@@ -83,6 +89,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const serviceEnv: NodeJS.ProcessEnv = {
       ...baseEnv,
       DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
       GATEHOUSE_HOME: join(workDir, "home"),
       GATEHOUSE_MASTER_KEY: process.env.GATEHOUSE_MASTER_KEY,
       SMTP_URL: smtp.url,

@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { connect } from "node:net";
 import { createWriteStream } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-export { freePort } from "@gatehouse/db/testing";
+import { freePort } from "@gatehouse/db/testing";
+
+export { freePort };
 
 export interface Service {
   name: string;
@@ -86,5 +89,40 @@ export function run(command: string, args: string[], options: { cwd: string; env
     const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: "inherit" });
     child.once("error", reject);
     child.once("exit", (code, signal) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} failed (${signal ?? `exit ${code}`})`))));
+  });
+}
+
+/**
+ * A Redis of this run's own (no persistence), so the services' rate counters and signals start empty:
+ * the shared Redis keeps the per-address counts of earlier runs for their whole window (an hour for
+ * the mail requests every sign-up spec makes). Answers its URL and how to stop it.
+ */
+export async function startPrivateRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
+  const deadline = Date.now() + 10_000;
+  while (!(await answersPing(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error("the private Redis did not start");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" }, () => socket.write("PING\r\n"));
+    socket.once("data", (data) => {
+      socket.destroy();
+      resolve(data.toString().startsWith("+PONG"));
+    });
+    socket.once("error", () => resolve(false));
   });
 }
