@@ -110,6 +110,7 @@ const ROWS: Record<OperationId, Row> = {
   getDelegationTree: () => admin("GET", `/v1/admin/delegations?agentId=${org.agent.id}`),
   getApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}`),
   waitForApproval: (state) => agent("GET", `/v1/approvals/${state.approvalIds[0]}/wait?timeoutMs=0`),
+  waitForApprovals: (state) => agent("POST", "/v1/approvals/wait", { approvalIds: state.approvalIds, timeoutMs: 0 }),
   streamEvents: () => call(app, "GET", "/v1/events?lastEventId=abc", { key: org.agent.apiKey }),
   listAuditEntries: () => agent("GET", "/v1/audit?limit=5"),
   getCheckpoint: () => agent("GET", "/v1/audit/checkpoint"),

@@ -219,6 +219,14 @@ const ROWS: Row[] = [
     sample: (f) => ({ path: `/v1/approvals/${f.a.approvalId}/wait?timeoutMs=0` }),
     foreign: (f) => ({ path: `/v1/approvals/${f.b.approvalId}/wait?timeoutMs=0` }),
   },
+  // A shared wait answers another org's ids as "not found" in its body (approvals-wait.test.ts); here, org A's own.
+  {
+    method: "POST",
+    route: "/v1/approvals/wait",
+    access: anyKey("approvals.read"),
+    sample: (f) => ({ path: "/v1/approvals/wait", body: { approvalIds: [f.a.approvalId], timeoutMs: 0 } }),
+    foreign: "scoped",
+  },
   { method: "GET", route: "/v1/events", access: anyKey("events.read"), sample: () => ({ path: "/v1/events?lastEventId=0" }), foreign: "scoped", stream: true },
 
   // The audit log, for any key of the org.

@@ -97,8 +97,31 @@ export const waitQuerySchema = z.object({
   timeoutMs: z.coerce.number().int().min(0).optional().describe(`How long to hold the request, at most ${MAX_WAIT_MS} ms (longer asks are cut to it).`),
 });
 
+/** Most approvals one shared wait covers; an SDK client with more waiting gates holds one wait per this many. */
+export const MAX_WAIT_IDS = 1000;
+
+export const waitManyBodySchema = named(
+  "ApprovalWaitRequest",
+  z.strictObject({
+    approvalIds: z.array(idOf("approval")).min(1).max(MAX_WAIT_IDS).describe(`The approvals to wait on (at most ${MAX_WAIT_IDS}); repeated ids count once.`),
+    timeoutMs: z.number().int().min(0).optional().describe(`How long to hold the request, at most ${MAX_WAIT_MS} ms (longer asks are cut to it).`),
+  }),
+  "A set of approvals to wait on together.",
+);
+
+export const waitManyResultSchema = named(
+  "ApprovalWaitResult",
+  z.object({
+    approvals: z.array(approvalSchema).describe("Every approval of the set that is no longer pending (decided, expired or cancelled)."),
+    pending: z.array(z.string()).describe("The ids still pending: wait on them again."),
+    notFound: z.array(z.string()).describe("Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable)."),
+  }),
+  "Where a set of approvals stands once one of them left `pending` or the hold ended.",
+);
+
 export type Approval = z.output<typeof approvalSchema>;
 export type MemberRefView = z.output<typeof memberRefSchema>;
 export type ApprovalList = z.output<typeof approvalListSchema>;
 export type ApprovalListQuery = z.input<typeof approvalListQuerySchema>;
+export type ApprovalWaitResult = z.output<typeof waitManyResultSchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;

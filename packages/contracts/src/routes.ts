@@ -19,7 +19,17 @@ import {
   updateSettingsBodySchema,
   whoamiSchema,
 } from "./agents";
-import { approvalListQuerySchema, approvalListSchema, approvalSchema, bulkDecisionBodySchema, bulkDecisionResultSchema, decisionBodySchema, waitQuerySchema } from "./approvals";
+import {
+  approvalListQuerySchema,
+  approvalListSchema,
+  approvalSchema,
+  bulkDecisionBodySchema,
+  bulkDecisionResultSchema,
+  decisionBodySchema,
+  waitManyBodySchema,
+  waitManyResultSchema,
+  waitQuerySchema,
+} from "./approvals";
 import {
   auditListQuerySchema,
   auditListSchema,
@@ -317,6 +327,19 @@ export const routes = [
     params: approvalIdParams,
     query: waitQuerySchema,
     success: { status: 200, description: "The approval, decided or still pending.", json: approvalSchema },
+  },
+  {
+    operationId: "waitForApprovals",
+    method: "POST",
+    path: "/v1/approvals/wait",
+    summary: "Long-poll a set of approvals until one is decided",
+    description:
+      "One request waits on up to 1,000 approvals: it answers at once when any of them is no longer pending (or names nothing this key may see), otherwise as soon as one is decided, or when `timeoutMs` (at most 25 s) passes. The answer lists every approval of the set that is no longer pending, the ids still pending, and the ids not found; wait again on the pending ones. This is what the SDK's `gate()` and `waitForApproval()` use: all waits of one client share one request per 1,000 approvals. Each request counts as one of the key's waits (at most 10 at once per API process, configurable); another is answered 429 with `Retry-After` and how many are open.",
+    tag: "Approvals",
+    auth: "key",
+    permission: "approvals.read",
+    body: waitManyBodySchema,
+    success: { status: 200, description: "The decided approvals, the pending ids and the ids not found.", json: waitManyResultSchema },
   },
   {
     operationId: "streamEvents",

@@ -29,7 +29,7 @@ import type {
   Posture,
   WithDelegationOptions,
 } from "./types.ts";
-import { resolveDeadline, waitForApproval } from "./wait.ts";
+import { ApprovalWaits, resolveDeadline } from "./wait.ts";
 
 /** Options of {@link Gatehouse}. `apiKey` is the agent's key. */
 export type GatehouseOptions = ClientOptions;
@@ -50,6 +50,8 @@ export class Gatehouse {
   }
 
   readonly #config: TransportConfig;
+  /** Every wait of this client, long-polled together. */
+  readonly #waits: ApprovalWaits;
   /**
    * The org's audit log as this agent sees it (its own agent's entries): `list`, `checkpoint`,
    * `checkpoints`, `keys`, `proof` and `consistency` (checked on this machine), `verify`, `export`.
@@ -63,6 +65,7 @@ export class Gatehouse {
       description: "Gatehouse keys",
     });
     this.audit = createAudit(this.#config);
+    this.#waits = new ApprovalWaits(this.#config);
   }
 
   /**
@@ -113,7 +116,7 @@ export class Gatehouse {
       throw new GatehouseError("Gatehouse answered requested without an approvalId", { code: "INVALID_RESPONSE" });
     }
     options.onRequested?.(result);
-    return waitForApproval(this.#config, result.approvalId, deadline, options.signal);
+    return this.#waits.wait(result.approvalId, deadline, options.signal);
   }
 
   /**
@@ -123,13 +126,16 @@ export class Gatehouse {
    * `decisionReason`) when it is denied, expires or is cancelled, and `ApprovalTimeoutError` when
    * `deadline` (default: 8 hours from now) passes first; the approval then stays pending.
    *
-   * Holds long-polls of up to 25 s each. Network errors, timeouts, 408, 429 and 5xx (an API
-   * restarting or failing over) are retried with backoff until the deadline, whatever
-   * `maxRetries` says; 401, 403, 404 and other errors end the wait.
+   * All waits of one client (its `gate()` calls and `waitForApproval()` calls) share one long-poll
+   * of up to 25 s per 1,000 approvals (`POST /v1/approvals/wait`), so any number of gates use a
+   * handful of connections. Network errors, timeouts, 408, 429 and 5xx (an API restarting or
+   * failing over) are retried until the deadline, whatever `maxRetries` says: 250 ms, then every
+   * 500 ms (or what `Retry-After` asks), so a wait re-attaches as soon as its API is back; 401, 403,
+   * 404 and other errors end the wait. A malformed id is a `BadRequestError` without a request.
    */
   waitForApproval(approvalId: string, options: WaitOptions = {}): Promise<ActionResult> {
     const deadline = resolveDeadline(options.deadline, this.#config.now());
-    return waitForApproval(this.#config, approvalId, deadline, options.signal);
+    return this.#waits.wait(approvalId, deadline, options.signal);
   }
 
   /** One of this agent's approvals, as it stands. */

@@ -4,9 +4,9 @@
 export const BACKOFF_BASE_MS = 500;
 /** Longest backoff delay. */
 export const BACKOFF_MAX_MS = 8_000;
-/** First backoff delay while waiting for an approval or reconnecting to the event stream. */
+/** First backoff delay while reconnecting to the event stream. */
 export const RECONNECT_BASE_MS = 250;
-/** Longest backoff delay while waiting for an approval or reconnecting to the event stream. */
+/** Longest backoff delay while reconnecting to the event stream. */
 export const RECONNECT_MAX_MS = 5_000;
 /** Longest wait a `Retry-After` header can ask for. */
 export const RETRY_AFTER_MAX_MS = 60_000;
@@ -48,8 +48,8 @@ export function backoffDelay(retry: number, random: () => number, base = BACKOFF
 }
 
 /**
- * The backoff of a wait for an approval or of the event stream's reconnection, which retry until
- * their own deadline (or forever) rather than `maxRetries` times: min(5 s, 250 ms × 2^retry), jittered.
+ * The backoff of the event stream's reconnection, which retries until
+ * its signal aborts rather than `maxRetries` times: min(5 s, 250 ms × 2^retry), jittered.
  */
 export function reconnectDelay(retry: number, random: () => number): number {
   return backoffDelay(retry, random, RECONNECT_BASE_MS, RECONNECT_MAX_MS);

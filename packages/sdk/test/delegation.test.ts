@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { DelegatedAgent, Gatehouse } from "../src/client.ts";
 import { asyncDispose, ttlSeconds } from "../src/delegation.ts";
 import { DelegationScopeError, DeniedError, GatehouseError, PermissionDeniedError } from "../src/errors.ts";
-import { ADMIN_KEY, API_KEY, adminClient, apiError, client, endedObject, executed, json, rejection, requested } from "./helpers.ts";
+import { ADMIN_KEY, API_KEY, APPROVAL_ID, adminClient, apiError, client, endedObject, executed, json, rejection, requested } from "./helpers.ts";
 
 const CHILD_KEY = "gh_agent_child0123456789";
 const delegation = {
@@ -106,11 +106,15 @@ describe("delegate()", () => {
   });
 
   it("a delegate waiting in gate() when it is revoked throws DeniedError with DELEGATION_REVOKED", async () => {
-    const { gatehouse } = client([json(201, created), json(200, requested), json(200, endedObject("cancelled", "DELEGATION_REVOKED"))]);
+    const { gatehouse } = client([
+      json(201, created),
+      json(200, { ...requested, approvalId: APPROVAL_ID }),
+      json(200, { approvals: [{ ...endedObject("cancelled", "DELEGATION_REVOKED"), id: APPROVAL_ID }], pending: [], notFound: [] }),
+    ]);
     const sub = await gatehouse.delegate("reader", { capabilities: ["pr.*"], ttl: 60 });
     const error = await rejection(sub.gate("pr.merge"));
     expect(error).toBeInstanceOf(DeniedError);
-    expect(error).toMatchObject({ reason: "DELEGATION_REVOKED", approvalId: "apr_1" });
+    expect(error).toMatchObject({ reason: "DELEGATION_REVOKED", approvalId: APPROVAL_ID });
   });
 
   it("retries a lost answer with the same idempotency key and body, so the server makes one child", async () => {

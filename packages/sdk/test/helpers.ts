@@ -4,6 +4,8 @@ import type { Fetch } from "../src/types.ts";
 
 export const API_KEY = "gh_agent_test0123456789";
 export const ADMIN_KEY = "gh_admin_test0123456789";
+/** An approval id of the shape the API issues, for the calls that check it (waits). */
+export const APPROVAL_ID = "apr_0123456789abcdefABCDEF";
 
 /** One scripted answer of the fake fetch: a response, or an error to reject with. */
 export type Reply = Response | Error | ((url: string, init: RequestInit) => Promise<Response>);

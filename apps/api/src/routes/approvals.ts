@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { decideApproval, decideApprovals, getApproval, listApprovals, MAX_WAIT_MS, waitForApproval } from "@gatehouse/db";
+import { decideApproval, decideApprovals, getApproval, listApprovals, MAX_WAIT_MS, waitForApproval, waitForApprovals } from "@gatehouse/db";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { ctxOf, keyIdOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -34,6 +34,20 @@ export async function approvalRoutes(app: FastifyInstance): Promise<void> {
       const release = app.abuse.waits.acquire(keyIdOf(request));
       try {
         return await untilClientLeaves(reply, (signal) => waitForApproval({ ctx: ctxOf(request), input: { approvalId: request.params.id, timeoutMs, signal } }));
+      } finally {
+        release();
+      }
+    },
+  });
+
+  api.route({
+    ...fromContract(routeOf("waitForApprovals")),
+    handler: async (request, reply) => {
+      const { approvalIds, timeoutMs = MAX_WAIT_MS } = request.body;
+      // One slot per request, however many approvals it covers: the cap bounds connections, not gates.
+      const release = app.abuse.waits.acquire(keyIdOf(request));
+      try {
+        return await untilClientLeaves(reply, (signal) => waitForApprovals({ ctx: ctxOf(request), input: { approvalIds, timeoutMs: Math.min(timeoutMs, MAX_WAIT_MS), signal } }));
       } finally {
         release();
       }

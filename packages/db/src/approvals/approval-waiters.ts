@@ -38,6 +38,8 @@ class Waiter implements Parked {
   constructor(
     readonly lot: ApprovalWaiters,
     readonly approvalId: string,
+    /** Set when this wait is one approval of a shared wait: waking it wakes the group. */
+    readonly group: WaiterGroup | null = null,
   ) {}
 
   get closed(): boolean {
@@ -63,7 +65,8 @@ class Waiter implements Parked {
 
   /** Wakes this wait (or marks it woken when it is between two `next` calls). */
   wake(): void {
-    if (this.#resolve) this.settle(true);
+    if (this.group) this.group.wake(this.approvalId);
+    else if (this.#resolve) this.settle(true);
     else this.woken = true;
   }
 
@@ -92,8 +95,83 @@ class Waiter implements Parked {
   }
 }
 
-function timedOut(waiter: Waiter): void {
+function timedOut(waiter: { settle(woken: boolean): void }): void {
   waiter.settle(false);
+}
+
+/**
+ * A shared wait on several approvals (one request of an SDK client that waits on many): one waiter
+ * per approval in the lot, one timer and one abort listener for the whole set. Woken when any of
+ * them changes; `takeWoken` says which.
+ */
+export class WaiterGroup {
+  readonly #members: Waiter[] = [];
+  readonly #woken = new Set<string>();
+  #resolve: ((woken: boolean) => void) | null = null;
+  #timer: NodeJS.Timeout | null = null;
+  #signal: AbortSignal | null = null;
+  #left = false;
+
+  constructor(readonly lot: ApprovalWaiters) {}
+
+  get closed(): boolean {
+    return this.lot.closed;
+  }
+
+  /** @internal The lot adds the members. */
+  add(member: Waiter): void {
+    this.#members.push(member);
+  }
+
+  /** Resolves true when any approval of the set is woken, false when `ms` pass or `signal` aborts first. */
+  next(ms: number, signal?: AbortSignal): Promise<boolean> {
+    if (this.lot.closed || this.#left) return Promise.resolve(false);
+    if (this.#woken.size > 0) return Promise.resolve(true);
+    if (signal?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      this.#resolve = resolve;
+      this.#timer = setTimeout(timedOut, Math.max(0, ms), this);
+      if (signal) {
+        this.#signal = signal;
+        signal.addEventListener("abort", this, { once: true });
+      }
+    });
+  }
+
+  /** The approvals woken since the last call. */
+  takeWoken(): string[] {
+    const ids = [...this.#woken];
+    this.#woken.clear();
+    return ids;
+  }
+
+  wake(approvalId: string): void {
+    this.#woken.add(approvalId);
+    this.settle(true);
+  }
+
+  settle(woken: boolean): void {
+    const resolve = this.#resolve;
+    if (!resolve) return;
+    this.#resolve = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    this.#signal?.removeEventListener("abort", this);
+    this.#signal = null;
+    resolve(woken);
+  }
+
+  handleEvent(): void {
+    this.settle(false);
+  }
+
+  /** Leaves the lot with every approval of the set; call once the wait is over. */
+  leave(): void {
+    if (this.#left) return;
+    this.#left = true;
+    for (const member of this.#members) member.leave();
+    this.settle(false);
+  }
 }
 
 export class ApprovalWaiters {
@@ -119,8 +197,20 @@ export class ApprovalWaiters {
   }
 
   park(approvalId: string): Parked {
+    return this.#park(approvalId, null);
+  }
+
+  /** Parks one wait on all these approvals together (woken when any of them changes). */
+  parkAll(approvalIds: readonly string[]): WaiterGroup {
+    const group = new WaiterGroup(this);
+    for (const id of approvalIds) group.add(this.#park(id, group));
+    if (this.#closed) group.leave();
+    return group;
+  }
+
+  #park(approvalId: string, group: WaiterGroup | null): Waiter {
     this.#start();
-    const waiter = new Waiter(this, approvalId);
+    const waiter = new Waiter(this, approvalId, group);
     const first = this.#first.get(approvalId);
     if (first) {
       waiter.following = first.following;

@@ -4,4 +4,5 @@ export { listApprovals } from "./list-approvals";
 export { decideApproval, decideApprovals, type BulkOutcome } from "./decide-approval";
 export { expireDueApprovals } from "./expire-approvals";
 export { waitForApproval, MAX_WAIT_MS } from "./wait-for-approval";
+export { waitForApprovals } from "./wait-for-approvals";
 export { approvalWaiters, closeApprovalWaiters } from "./approval-waiters";

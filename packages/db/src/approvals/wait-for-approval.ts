@@ -144,3 +144,6 @@ class BatchedReads<T extends { id: string }> {
 
 const states = new BatchedReads<ApprovalState>(loadApprovalStates);
 const views = new BatchedReads<ApprovalView>((orgId, ids) => loadApprovalViews(orgId, ids));
+
+/** The batched reads every wait shares (a single wait's and a shared wait's join the same batches). */
+export const waitReads = { states, views };

@@ -724,6 +724,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/approvals/wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Long-poll a set of approvals until one is decided
+         * @description One request waits on up to 1,000 approvals: it answers at once when any of them is no longer pending (or names nothing this key may see), otherwise as soon as one is decided, or when `timeoutMs` (at most 25 s) passes. The answer lists every approval of the set that is no longer pending, the ids still pending, and the ids not found; wait again on the pending ones. This is what the SDK's `gate()` and `waitForApproval()` use: all waits of one client share one request per 1,000 approvals. Each request counts as one of the key's waits (at most 10 at once per API process, configurable); another is answered 429 with `Retry-After` and how many are open.
+         */
+        post: operations["waitForApprovals"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -1149,6 +1169,22 @@ export interface components {
         ApprovalList: {
             approvals: components["schemas"]["Approval"][];
             nextCursor: string | null;
+        };
+        /** @description A set of approvals to wait on together. */
+        ApprovalWaitRequest: {
+            /** @description The approvals to wait on (at most 1000); repeated ids count once. */
+            approvalIds: string[];
+            /** @description How long to hold the request, at most 25000 ms (longer asks are cut to it). */
+            timeoutMs?: number;
+        };
+        /** @description Where a set of approvals stands once one of them left `pending` or the hold ended. */
+        ApprovalWaitResult: {
+            /** @description Every approval of the set that is no longer pending (decided, expired or cancelled). */
+            approvals: components["schemas"]["Approval"][];
+            /** @description The ids still pending: wait on them again. */
+            pending: string[];
+            /** @description Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable). */
+            notFound: string[];
         };
         /** @description One entry of the org's audit log. */
         AuditEvent: {
@@ -6300,6 +6336,93 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    waitForApprovals: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalWaitRequest"];
+            };
+        };
+        responses: {
+            /** @description The decided approvals, the pending ids and the ids not found. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApprovalWaitResult"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
