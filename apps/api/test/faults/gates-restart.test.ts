@@ -9,7 +9,10 @@ import { sleep, stopApi } from "./services";
  * Fault (d): 200 gates parked on one API process when it is killed (SIGKILL, no graceful answer to
  * the waits) and started again on the same address. Half the approvals are decided (through another
  * instance) while it is down, half after it is back; every gate ends as its approval was decided:
- * approved ones return `executed`, denied ones throw DeniedError (DENIED_BY_REVIEWER).
+ * approved ones return `executed`, denied ones throw DeniedError (DENIED_BY_REVIEWER). The gates share
+ * their client's long-polls (docs/adr/0018), so they re-attach within a second of the process answering
+ * again: all settle well within a generous 10 s of it (before ADR 0018: p50 15 s, up to 30 s; the
+ * latency itself is measured in bench/GATES.md).
  * (apps/api/test/gate-restart.test.ts covers one gate across a graceful restart.)
  */
 const GATES = 200;
@@ -32,9 +35,11 @@ describe("200 gates across a killed API process", () => {
     const approvals: string[] = [];
     const gates = Array.from({ length: GATES }, (_, i) =>
       gh.gate("deploy.prod", { metadata: { i }, onRequested: (r) => void approvals.push(r.approvalId ?? "") }).then(
-        (result) => ({ approvalId: result.approvalId, outcome: result.status }),
+        (result) => ({ approvalId: result.approvalId, outcome: result.status, at: Date.now() }),
         (error: unknown) =>
-          error instanceof DeniedError ? { approvalId: error.approvalId, outcome: error.reason } : { approvalId: undefined, outcome: `error: ${String(error)}` },
+          error instanceof DeniedError
+            ? { approvalId: error.approvalId, outcome: error.reason, at: Date.now() }
+            : { approvalId: undefined, outcome: `error: ${String(error)}`, at: Date.now() },
       ),
     );
     const deadline = Date.now() + 60_000;
@@ -59,16 +64,17 @@ describe("200 gates across a killed API process", () => {
       }
     };
     await decideSlice(approvals.slice(0, GATES / 2));
-    const restartedAt = Date.now();
-    processes.push(await spawnApi(env, [], port)); // back on the same address
+    processes.push(await spawnApi(env, [], port)); // back on the same address, answering /healthz
+    const healthyAt = Date.now();
     await decideSlice(approvals.slice(GATES / 2));
 
-    const results: Array<{ approvalId: string | undefined; outcome: string }> = await Promise.all(gates);
-    const resolvedMs = Date.now() - restartedAt;
+    const results: Array<{ approvalId: string | undefined; outcome: string; at: number }> = await Promise.all(gates);
+    const resolvedMs = Math.max(...results.map((r) => r.at)) - healthyAt;
     const wrong = results.filter((r) => r.approvalId === undefined || expected.get(r.approvalId) !== r.outcome);
     const tally = results.reduce<Record<string, number>>((t, r) => ({ ...t, [r.outcome]: (t[r.outcome] ?? 0) + 1 }), {});
-    console.log(`[faults/gates-restart] ${results.length} gates: ${JSON.stringify(tally)}; all settled ${resolvedMs} ms after the restart began`);
+    console.log(`[faults/gates-restart] ${results.length} gates: ${JSON.stringify(tally)}; all settled ${resolvedMs} ms after the process was healthy`);
     expect(wrong).toEqual([]);
     expect(new Set(results.map((r) => r.approvalId)).size).toBe(GATES);
+    expect(resolvedMs).toBeLessThan(10_000);
   }, 120_000);
 });
