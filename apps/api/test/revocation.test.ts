@@ -138,7 +138,7 @@ async function actWhileStanding(send: Send, key: string): Promise<Before> {
   return { auditEventId: executed.auditEventId, approvalId: requested.approvalId };
 }
 
-const VERBS = ["execute", "canI", "gate wait", "report", "delegate", "whoami"] as const;
+const VERBS = ["execute", "canI", "gate wait", "shared gate wait", "report", "delegate", "whoami"] as const;
 type Verb = (typeof VERBS)[number];
 
 function callVerb(send: Send, verb: Verb, key: string, before: Before) {
@@ -149,6 +149,8 @@ function callVerb(send: Send, verb: Verb, key: string, before: Before) {
       return send("POST", "/v1/actions/check", key, { actionType: "pr.open" });
     case "gate wait":
       return send("GET", `/v1/approvals/${before.approvalId}/wait?timeoutMs=0`, key);
+    case "shared gate wait":
+      return send("POST", "/v1/approvals/wait", key, { approvalIds: [before.approvalId], timeoutMs: 0 });
     case "report":
       return send("POST", `/v1/actions/${before.auditEventId}/outcome`, key, { status: "success" });
     case "delegate":
