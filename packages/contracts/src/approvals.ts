@@ -109,10 +109,16 @@ export const waitManyBodySchema = named(
   "A set of approvals to wait on together.",
 );
 
+export const approvalOutcomeSchema = named(
+  "ApprovalOutcome",
+  approvalSchema.pick({ id: true, status: true, agentId: true, decidedBy: true, decisionReason: true, decidedAt: true, result: true }),
+  "How an approval ended: what a waiting agent needs to go on (`result`) or to say why not. The whole approval is at `GET /v1/approvals/:id`.",
+);
+
 export const waitManyResultSchema = named(
   "ApprovalWaitResult",
   z.object({
-    approvals: z.array(approvalSchema).describe("Every approval of the set that is no longer pending (decided, expired or cancelled)."),
+    approvals: z.array(approvalOutcomeSchema).describe("Every approval of the set that is no longer pending (decided, expired or cancelled), as its outcome."),
     pending: z.array(z.string()).describe("The ids still pending: wait on them again."),
     notFound: z.array(z.string()).describe("Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable)."),
   }),

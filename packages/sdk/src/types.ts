@@ -153,8 +153,11 @@ export type ApprovalMember = Schemas["MemberRef"];
 /** What `GET /v1/approvals/:id` (and the admin API) answers: a request for approval and where it stands (docs/approvals.md). */
 export type Approval = Schemas["Approval"];
 
-/** What `POST /v1/approvals/wait` answers: the approvals of the set no longer pending, the ids still pending, the ids not found. */
+/** What `POST /v1/approvals/wait` answers: the outcomes of the approvals of the set no longer pending, the ids still pending, the ids not found. */
 export type ApprovalWaitResult = Schemas["ApprovalWaitResult"];
+
+/** How an approval ended, as the shared wait answers it: `status`, `result`, `decidedBy`, `decisionReason`, `decidedAt`. */
+export type ApprovalOutcome = Schemas["ApprovalOutcome"];
 
 /** One member's vote on an approval. */
 export type ApprovalVote = Approval["votes"][number];

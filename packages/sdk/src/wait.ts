@@ -7,7 +7,7 @@
 import { APIUserAbortError, ApprovalTimeoutError, BadRequestError, DeniedError, GatehouseError, NotFoundError } from "./errors.ts";
 import { attemptRequest, type TransportConfig } from "./request.ts";
 import { backoffDelay } from "./retry.ts";
-import type { ActionResult, Approval, ApprovalWaitResult } from "./types.ts";
+import type { ActionResult, ApprovalOutcome, ApprovalWaitResult } from "./types.ts";
 
 /** Longest hold the server grants one wait (`timeoutMs`). */
 export const WAIT_HOLD_MAX_MS = 25_000;
@@ -253,7 +253,7 @@ function nextTurn(): Promise<void> {
 }
 
 /** The action's result when the approval was approved; otherwise the `DeniedError` it ended with. */
-function settle(approval: Approval): ActionResult {
+function settle(approval: ApprovalOutcome): ActionResult {
   if (approval.status === "approved") return approval.result;
   const member = approval.decidedBy;
   throw new DeniedError(approval.result, {

@@ -10,7 +10,8 @@ import { MAX_WAIT_MS, waitReads } from "./wait-for-approval";
  * Shared long-poll over a set of approvals (what one SDK client's waiting gates ask together):
  * answers at once when any of them is no longer pending or is not the caller's to see, otherwise as
  * soon as one is decided or `timeoutMs` passes. The answer holds every approval of the set that is no
- * longer pending, the ids still pending and the ids not found. As with one wait, the set parks
+ * longer pending (its outcome: the contract's serializer sends only those fields of each view), the
+ * ids still pending and the ids not found. As with one wait, the set parks
  * before it reads, so a decision committed in between still wakes it; an approval past its deadline
  * is recorded as expired when answered.
  *
@@ -52,7 +53,9 @@ export async function waitForApprovals({
       const woken = await group.next(Math.min(remaining, soonest - now + 50), signal);
       if (group.closed || signal?.aborted) break;
       if (!woken) continue;
-      // A bulk decision wakes waiters in slices over several turns: keep reading what woke while the last read was out.
+      // A bulk decision wakes waiters in slices, one per turn: let the slices of this one land, read them
+      // together, and keep reading what woke while that read was out.
+      await new Promise((resolve) => setImmediate(resolve));
       const decided: ApprovalView[] = [];
       for (let batch = group.takeWoken(); batch.length > 0; batch = group.takeWoken()) {
         for (const view of await loadViews(

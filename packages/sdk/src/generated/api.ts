@@ -1170,6 +1170,18 @@ export interface components {
             approvals: components["schemas"]["Approval"][];
             nextCursor: string | null;
         };
+        /** @description How an approval ended: what a waiting agent needs to go on (`result`) or to say why not. The whole approval is at `GET /v1/approvals/:id`. */
+        ApprovalOutcome: {
+            id: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "expired" | "cancelled";
+            agentId: string;
+            decidedBy: components["schemas"]["MemberRef"] | null;
+            decisionReason: string | null;
+            decidedAt: string | null;
+            /** @description The action's answer as it stands now. */
+            result: components["schemas"]["ActionResult"];
+        };
         /** @description A set of approvals to wait on together. */
         ApprovalWaitRequest: {
             /** @description The approvals to wait on (at most 1000); repeated ids count once. */
@@ -1179,8 +1191,8 @@ export interface components {
         };
         /** @description Where a set of approvals stands once one of them left `pending` or the hold ended. */
         ApprovalWaitResult: {
-            /** @description Every approval of the set that is no longer pending (decided, expired or cancelled). */
-            approvals: components["schemas"]["Approval"][];
+            /** @description Every approval of the set that is no longer pending (decided, expired or cancelled), as its outcome. */
+            approvals: components["schemas"]["ApprovalOutcome"][];
             /** @description The ids still pending: wait on them again. */
             pending: string[];
             /** @description Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable). */
