@@ -1,19 +1,20 @@
 // `npm run pack:packages`: the packages a user installs, as npm would publish them, into dist/packages/
-// (emptied first, so it holds one tarball of each). `npm pack` runs each package's `prepack`, which
-// builds it, so the tarballs are complete even in a fresh clone.
+// (emptied first, so it holds one tarball of each): `npm pack` in packages/sdk and packages/cli, which
+// runs each package's `prepack` (its build), so the tarballs are complete even in a fresh clone.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "dist", "packages");
-const packages = ["@gatehouse/sdk", "@gatehouse/cli"];
+const packages = ["packages/sdk", "packages/cli"];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const workspaces = packages.flatMap((name) => ["--workspace", name]);
-const packed = spawnSync("npm", ["pack", ...workspaces, "--pack-destination", out], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
-if (packed.status !== 0) process.exit(packed.status ?? 1);
+for (const dir of packages) {
+  const packed = spawnSync("npm", ["pack", "--pack-destination", out], { cwd: join(root, dir), stdio: ["ignore", "inherit", "inherit"] });
+  if (packed.status !== 0) process.exit(packed.status ?? 1);
+}
 
 const tarballs = readdirSync(out).filter((file) => file.endsWith(".tgz"));
 if (tarballs.length !== packages.length) {
