@@ -82,7 +82,7 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
 
   // The bundle an auditor takes away: keys, entries with their canonical text, signed checkpoints.
   await page.getByRole("tab", { name: "Export" }).click();
-  await expect(page.getByText("npx @gatehouse/cli verify <file> --key gatehouse/org_")).toBeVisible();
+  await expect(page.getByText("gatehouse verify <file> --key gatehouse/org_")).toBeVisible();
   await expect(page.getByTestId("export-contents")).toHaveText("Every entry and every signed checkpoint, with the verifier keys.");
   const downloading = page.waitForEvent("download");
   await page.getByRole("button", { name: "Download JSONL" }).click();
@@ -162,7 +162,7 @@ test("checkpoints list their signed notes; an owner rotates the key (with a conf
   // Offline, a full bundle now needs the retired key too: the Export section hands out all of them.
   await page.getByRole("tab", { name: "Export" }).click();
   const keysFile = `gatehouse-${stack.org.slug}-keys.txt`;
-  await expect(page.getByText(`npx @gatehouse/cli verify <file> --key @${keysFile}`)).toBeVisible();
+  await expect(page.getByText(`gatehouse verify <file> --key @${keysFile}`)).toBeVisible();
   const downloadingKeys = page.waitForEvent("download");
   await page.getByRole("button", { name: `Download ${keysFile}` }).click();
   const keysDownload = await downloadingKeys;

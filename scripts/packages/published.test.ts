@@ -1,16 +1,19 @@
 /**
- * The packages as a user gets them: @gatehouse/sdk and @gatehouse/cli are built, packed with
- * `npm pack` and installed from the tarballs into an empty project outside the workspace. A plain
- * ESM script and a plain CommonJS script run execute, canI and gate against a real API process
- * (the gate approved through the admin API while the script waits); the installed `gatehouse`
- * command prints its help, exports that org's audit log and verifies it offline, and `gatehouse login`
- * saves a piped key the server accepted for the commands after it. A CommonJS script delegates:
- * the delegate acts within its scope, its dispose method revokes it, withDelegation and parallel fan
- * out; the installed `gatehouse delegations` prints the tree. The installed `gatehouse policies test`
- * checks a policy file's tests offline, and `policies apply` cannot publish a set whose test fails.
+ * The packages as a user gets them, by the README's own words: its install block ("Using the SDK and the
+ * CLI outside this repository") runs as written, in bash, from this clone with no build in it (so
+ * `npm pack`'s prepack must build) and with an empty home folder: `npm run pack:packages`, a new project
+ * in that home with @gatehouse/sdk and @gatehouse/cli installed from the tarballs, the CLI installed
+ * globally too. A drift between the README and what works fails here. Then a plain ESM script and a
+ * plain CommonJS script run execute, canI and gate against a real API process (the gate approved
+ * through the admin API while the script waits); the installed `gatehouse` command prints its help,
+ * exports that org's audit log and verifies it offline, and `gatehouse login` saves a piped key the
+ * server accepted for the commands after it. A CommonJS script delegates: the delegate acts within its
+ * scope, its dispose method revokes it, withDelegation and parallel fan out; the installed
+ * `gatehouse delegations` prints the tree. The installed `gatehouse policies test` checks a policy
+ * file's tests offline, and `policies apply` cannot publish a set whose test fails.
  */
 import { execFile, spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,8 +23,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-const project = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, npm_config_update_notifier: "false" };
+/** An empty home folder: the README's block makes its project there. */
+const home = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
+/** Where the block's `npm install -g` goes (a user's global prefix, here inside that home). */
+const globalPrefix = join(home, ".npm-global");
+/** The project the README's block made (the folder it ended in). */
+let project = "";
 
 function run(command: string, args: string[], cwd: string, extraEnv: Record<string, string> = {}): SpawnSyncReturns<string> {
   const result = spawnSync(command, args, { cwd, env: { ...env, ...extraEnv }, encoding: "utf8" });
@@ -29,16 +37,43 @@ function run(command: string, args: string[], cwd: string, extraEnv: Record<stri
   return result;
 }
 
-/** Runs a command to its end; rejects, with its error output, when it fails. */
-async function succeed(command: string, args: string[], cwd: string): Promise<string> {
-  return (await promisify(execFile)(command, args, { cwd, env, encoding: "utf8", maxBuffer: 1 << 24 })).stdout;
+/** The README's install block for a clone: the first bash block of its "Using the SDK and the CLI outside this repository". */
+function readmeInstallBlock(): string {
+  const readme = readFileSync(join(root, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Using the SDK and the CLI outside this repository\n"));
+  const block = section === undefined ? undefined : /^```bash\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  if (block === undefined) throw new Error('README.md has no bash block under "## Using the SDK and the CLI outside this repository"');
+  return block;
 }
 
-/** Builds and packs a workspace package; answers the tarball's path. */
-async function pack(dir: string): Promise<string> {
-  await succeed("npm", ["run", "build"], join(root, dir));
-  const [packed] = JSON.parse(await succeed("npm", ["pack", "--json", "--pack-destination", project], join(root, dir))) as Array<{ filename: string }>;
-  return join(project, (packed as { filename: string }).filename);
+/**
+ * Runs the README's block as written, in bash with `-e`, from the clone: a user's shell with a fresh home
+ * (no npm_* variables of this test run), npm's cache reused (preferred to the registry, which only the
+ * CLI's dependencies may need) and the global prefix inside that home, on PATH. Answers where it ended.
+ */
+async function followReadme(): Promise<string> {
+  const cache = run("npm", ["config", "get", "cache"], root).stdout.trim();
+  const shell = Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+  const ended = join(home, "ended-in");
+  // The block, then one line of ours that records the folder it ended in.
+  const script = `${readmeInstallBlock()}\nprintf '%s' "$PWD" > '${ended}'\n`;
+  await promisify(execFile)("bash", ["-e", "-c", script], {
+    cwd: root,
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+    env: {
+      ...shell,
+      HOME: home,
+      PATH: `${join(globalPrefix, "bin")}${delimiter}${shell.PATH ?? ""}`,
+      npm_config_cache: cache,
+      npm_config_prefer_offline: "true",
+      npm_config_prefix: globalPrefix,
+      npm_config_update_notifier: "false",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+    },
+  });
+  return readFileSync(ended, "utf8");
 }
 
 let api: ApiProcess;
@@ -46,13 +81,11 @@ let org: TestOrg;
 let approver: TestMember;
 
 beforeAll(async () => {
-  // The CLI's build leaves @gatehouse/sdk an import, so both build at once, while the API starts.
-  const install = async (): Promise<void> => {
-    const [sdk, cli] = await Promise.all([pack("packages/sdk"), pack("packages/cli")]);
-    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "gatehouse-packages-check", private: true }));
-    await succeed("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--ignore-scripts", sdk, cli], project);
-  };
-  [api] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), install()]);
+  // A fresh clone has no builds: `npm pack` (through the README's `npm run pack:packages`) must make them.
+  for (const dir of ["packages/sdk/dist", "packages/cli/dist"]) rmSync(join(root, dir), { recursive: true, force: true });
+  let ended: string;
+  [api, ended] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), followReadme()]);
+  project = ended;
   org = await createTestOrg({
     label: "packages",
     policies: [
@@ -65,7 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await api?.stop();
-  rmSync(project, { recursive: true, force: true });
+  rmSync(home, { recursive: true, force: true });
 });
 
 /** What both scripts do with the SDK, in the body of an async function; `sdk` and `verify` are its two entries. */
@@ -126,7 +159,26 @@ const EXPECTED = {
   denied: "function",
 };
 
-describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs", () => {
+describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as the README says", () => {
+  it("pack one complete tarball of each into dist/packages/, the CLI's installing alone: no @gatehouse dependency, the SDK inside it", () => {
+    expect(readdirSync(join(root, "dist/packages")).sort()).toEqual([
+      expect.stringMatching(/^gatehouse-cli-\d+\.\d+\.\d+.*\.tgz$/),
+      expect.stringMatching(/^gatehouse-sdk-\d+\.\d+\.\d+.*\.tgz$/),
+    ]);
+    expect(project.startsWith(home) && existsSync(join(project, "package.json"))).toBe(true);
+    const cli = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/cli/package.json"), "utf8")) as { dependencies?: Record<string, string> };
+    expect(Object.keys(cli.dependencies ?? {}).filter((name) => name.startsWith("@gatehouse/"))).toEqual([]);
+    expect(readFileSync(join(project, "node_modules/@gatehouse/cli/dist/bin.js"), "utf8")).not.toMatch(/from ["']@gatehouse\//);
+  });
+
+  it("give a gatehouse command on PATH from the global install, which answers the API", () => {
+    const bin = join(globalPrefix, "bin", "gatehouse");
+    const help = run(bin, ["--help"], home);
+    expect([help.status, help.stdout]).toEqual([0, expect.stringMatching(/^Usage: gatehouse <command>/)]);
+    const shown = run(bin, ["org", "show"], home, { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: api.url });
+    expect([shown.status, shown.stdout, shown.stderr]).toEqual([0, expect.stringContaining(org.org.slug), ""]);
+  });
+
   it("install our SDK with no dependency of its own, its main entry free of node: modules", () => {
     const installed = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/sdk/package.json"), "utf8")) as Record<string, unknown>;
     expect([installed.name, installed.dependencies, installed.exports !== undefined]).toEqual(["@gatehouse/sdk", undefined, true]);

@@ -57,7 +57,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
         : "Every entry and every signed checkpoint, with the verifier keys.";
   // A full bundle holds checkpoints signed by retired keys too: after a rotation, pass them all.
   const [onlyKey] = keys;
-  const command = `npx @gatehouse/cli verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
+  const command = `gatehouse verify <file> --key ${keys.length > 1 ? `@${keysFile}` : (onlyKey?.vkey ?? "<vkey>")}`;
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]">
@@ -163,8 +163,9 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
         </p>
         <pre className="mt-3 overflow-x-auto whitespace-pre-wrap break-all rounded-md bg-stone-900 p-3 font-mono text-xs text-stone-100">{command}</pre>
         <p className="mt-2 text-xs text-stone-500">
-          <code className="font-mono">npx @gatehouse/cli</code> runs the <code className="font-mono">gatehouse</code> command without installing it; or install it with{" "}
-          <code className="font-mono">npm install -g @gatehouse/cli</code> and run <code className="font-mono">gatehouse verify</code>.
+          The <code className="font-mono">gatehouse</code> command is the <code className="font-mono">@gatehouse/cli</code> package, not on npm yet. In a clone of Gatehouse:{" "}
+          <code className="font-mono">npm run pack:packages</code>, then <code className="font-mono">npm install -g ./dist/packages/gatehouse-cli-*.tgz</code> (or, in the clone,{" "}
+          <code className="font-mono">npm run gatehouse -- verify …</code>). Once it is published: <code className="font-mono">npm install -g @gatehouse/cli</code>.
         </p>
         <div className="mt-2 flex flex-wrap items-center gap-3">
           <CopyButton text={command} label="Copy command" />
