@@ -2,6 +2,7 @@ import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clientAddress } from "../src/server/client-address";
 import { consoleListener } from "../src/server/console-http";
 
 // The console's own server (server.ts) rewrites every request's client headers before Next.js sees
@@ -24,8 +25,11 @@ const HOSTILE: Array<[string, Record<string, string | string[]>, string]> = [
 async function serve(trusted: TrustedProxies): Promise<{ server: Server; port: number }> {
   const server = createServer(
     consoleListener((req, res) => {
+      // What sign-in and the mail limits then key their per-address counts on.
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
       res.setHeader("content-type", "application/json");
-      res.end(JSON.stringify(req.headers));
+      res.end(JSON.stringify({ ...req.headers, "client-address": clientAddress(headers) }));
     }, trusted),
   );
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -59,12 +63,26 @@ describe("the console's server stamps the client address", () => {
   it.each(HOSTILE)("%s, from a peer that is not a trusted proxy: the socket's address, nothing else", async (_name, headers) => {
     const seen = await headersSeen(untrusted.port, headers);
     expect(seen["x-forwarded-for"]).toBe("127.0.0.1");
+    expect(seen["client-address"]).toBe("127.0.0.1");
     expect([seen.forwarded, seen["x-real-ip"], seen["true-client-ip"], seen["cf-connecting-ip"]]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it.each(HOSTILE)("%s, from a trusted proxy: the rightmost untrusted entry", async (_name, headers, expected) => {
     const seen = await headersSeen(trusted.port, headers);
     expect(seen["x-forwarded-for"]).toBe(expected);
+    expect(seen["client-address"]).toBe(expected);
     expect([seen.forwarded, seen["x-real-ip"]]).toEqual([undefined, undefined]);
+  });
+});
+
+describe("the console reads the stamped address only", () => {
+  it.each([
+    ["one address", "192.0.2.1", "192.0.2.1"],
+    ["IPv4-mapped", "::ffff:192.0.2.1", "192.0.2.1"],
+    ["a list (not stamped by the console's server)", "1.2.3.4, 192.0.2.1", null],
+    ["not an address", "unknown", null],
+    ["absent", null, null],
+  ])("%s", (_name, value, expected) => {
+    expect(clientAddress(new Headers(value === null ? {} : { "x-forwarded-for": value }))).toBe(expected);
   });
 });

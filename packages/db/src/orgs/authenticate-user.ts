@@ -48,13 +48,7 @@ export interface AuthenticatedUser {
  * the account exists, and the console offers to resend the link. The session version is returned
  * for the session to carry (getSessionAccount compares it).
  */
-export async function authenticateUser({
-  input,
-  deps = {},
-}: {
-  input: unknown;
-  deps?: AuthenticateUserDeps;
-}): Promise<AuthenticatedUser | null> {
+export async function authenticateUser({ input, deps = {} }: { input: unknown; deps?: AuthenticateUserDeps }): Promise<AuthenticatedUser | null> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) return null;
   const email = parsed.data.email.trim().toLowerCase();

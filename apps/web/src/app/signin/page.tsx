@@ -54,8 +54,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         : linkSpent
           ? "This sign-in link is not valid: it was used already, has expired, or a newer one was sent. Ask for a new one."
           : errorCode
-          ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
-          : null;
+            ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
+            : null;
   const notice = typeof params.notice === "string" ? (NOTICES[params.notice] ?? null) : null;
   const signupOpen = signupMode() === "open";
   const oidc = oidcConfig();
