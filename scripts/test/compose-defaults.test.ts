@@ -224,14 +224,8 @@ beforeAll(async () => {
 
   const apiService = startService({ name: "api", command: "npm", args: ["run", "api"], cwd: ROOT, env: apiEnv, logDir: workDir });
   cleanups.push(() => apiService.stop());
-  const webService = startService({
-    name: "web",
-    command: join(ROOT, "node_modules/.bin/next"),
-    args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
-    cwd: WEB_DIR,
-    env: webEnv,
-    logDir: workDir,
-  });
+  // The image's CMD: the console's own server (apps/web/server.ts), which sets the client address.
+  const webService = startService({ name: "web", command: "npm", args: ["run", "--silent", "web"], cwd: ROOT, env: { ...webEnv, WEB_HOST: "127.0.0.1" }, logDir: workDir });
   cleanups.push(() => webService.stop());
   await Promise.all([apiService.waitUntilHealthy(`${apiUrl}/healthz`, 90_000), webService.waitUntilHealthy(`${webUrl}/api/healthz`, 90_000)]);
 });
@@ -362,8 +356,9 @@ describe("docker-compose.yml as shipped", () => {
       expect(environment.GATEHOUSE_CONSOLE_URL, name).toBe(configured);
     }
     expect(webEnv.AUTH_URL).toBe(configured);
-    expect(webEnv.AUTH_TRUSTED_PROXY_HOPS).toBe("0");
-    expect(apiEnv.API_TRUST_PROXY).toBe("false");
+    // Nobody's X-Forwarded-For is believed until a proxy is named (docs/adr/0017).
+    expect(webEnv.GATEHOUSE_TRUSTED_PROXIES).toBe("");
+    expect(apiEnv.GATEHOUSE_TRUSTED_PROXIES).toBe("");
   });
 
   it("answers no one who does not give the Redis password", async () => {
@@ -474,12 +469,7 @@ describe("the processes refuse to start without a safety setting", () => {
 
   it.each(UNSAFE)("the console, with %s", async (_label, changes, message) => {
     const port = await freePort();
-    const { code, output } = await runUntilExit(
-      join(ROOT, "node_modules/.bin/next"),
-      ["start", "--port", String(port), "--hostname", "127.0.0.1"],
-      WEB_DIR,
-      withChanges({ ...webEnv, WEB_PORT: String(port) }, changes),
-    );
+    const { code, output } = await runUntilExit("npm", ["run", "--silent", "web"], ROOT, withChanges({ ...webEnv, WEB_PORT: String(port), WEB_HOST: "127.0.0.1" }, changes));
     expect(code, output).toBe(1);
     expect(output).toMatch(message);
   });
