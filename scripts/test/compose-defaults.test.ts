@@ -435,6 +435,49 @@ describe("the console and the API started with the compose environment", () => {
     const link = linkIn(await waitForMail(mailDir, to, /invit/i), /\/invite\//);
     expect(new URL(link).origin).toBe(configured);
   });
+
+  it("sign-in limits count the socket's address, whatever X-Forwarded-For says; the owner's browser (device cookie) still signs in", async () => {
+    const cookiesOf = (headers: Record<string, string | string[] | undefined>) => [headers["set-cookie"] ?? []].flat().map((line) => line.split(";")[0] ?? "");
+    const attempt = async (email: string, password: string, extra: Record<string, string>, cookies: string[] = []) => {
+      const csrf = await send(`${webUrl}/api/auth/csrf`, { method: "GET", headers: extra });
+      const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+      const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: webUrl });
+      const answer = await send(`${webUrl}/api/auth/callback/credentials`, {
+        method: "POST",
+        headers: { ...extra, cookie: [...cookiesOf(csrf.headers), ...cookies].join("; "), "content-type": "application/x-www-form-urlencoded", origin: configured },
+        body: Buffer.from(form.toString()),
+      });
+      return { location: String(answer.headers.location ?? ""), cookies: cookiesOf(answer.headers) };
+    };
+    // The owner signs in first: the browser keeps its device cookie.
+    const first = await attempt(org.owner.email, org.owner.password, {});
+    const device = first.cookies.filter((cookie) => cookie.startsWith("gh-device-"));
+    expect(device, first.location).toHaveLength(1);
+
+    const spoofs = [
+      () => ({ "x-forwarded-for": `198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-forwarded-for": "not-an-address" }),
+      () => ({ "x-forwarded-for": `203.0.113.9, 198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-forwarded-for": `2001:db8::${randomBytes(2).toString("hex")}` }),
+      () => ({ "x-forwarded-for": `::ffff:198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-real-ip": `198.51.100.${randomBytes(1)[0]}`, forwarded: "for=198.51.100.1" }),
+    ];
+    // A spray: one wrong password for each of many accounts, each with another forged client address.
+    const answers: string[] = [];
+    for (let i = 0; i < 25; i += 1) answers.push((await attempt(freshEmail("spray"), "a wrong password", spoofs[i % spoofs.length]!())).location);
+    const limited = answers.map((location) => location.includes("code=rate_limited"));
+    expect(limited.indexOf(true), answers.join("\n")).toBeGreaterThan(0);
+    expect(limited.slice(limited.indexOf(true))).not.toContain(false);
+
+    // The address is refused, but the owner's browser with its device cookie is not.
+    const again = await attempt(org.owner.email, org.owner.password, {}, device);
+    expect(
+      again.cookies.some((cookie) => cookie.includes("session-token=")),
+      again.location,
+    ).toBe(true);
+    const stranger = await attempt(org.owner.email, org.owner.password, {});
+    expect(stranger.location).toContain("code=rate_limited");
+  });
 });
 
 describe("the processes refuse to start without a safety setting", () => {
