@@ -21,7 +21,7 @@ await benchRun(async ({ machine, env }) => {
   const { authenticateUser, closeRateLimiter, db, disconnectDb, requestPasswordReset, signUp, SignInThrottle } = await import("@gatehouse/db");
   const { hashPassword, newId } = await import("@gatehouse/core");
   // Counted like every sign-in, but never refused: the bench makes many failures on purpose.
-  const throttle = new SignInThrottle({ perEmail: 1_000_000, perSource: 1_000_000, windowSeconds: 60 });
+  const throttle = new SignInThrottle({ perEmail: 1_000_000, perSource: 1_000_000, perDevice: 1_000_000, windowSeconds: 60 });
   const suffix = () => randomBytes(6).toString("hex");
   const passwordHash = await hashPassword(PASSWORD);
   const verified = `known-${suffix()}@example.test`;

@@ -130,12 +130,13 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       AUTH_OIDC_CLIENT_SECRET: oidc.clientSecret,
       AUTH_OIDC_NAME: "Test IdP",
     };
+    // As `npm run web` runs it: the console's own server, which sets the client address (docs/adr/0017).
     const web = startService({
       name: "web",
-      command: join(ROOT, "node_modules/.bin/next"),
-      args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
-      cwd: WEB_DIR,
-      env: { ...serviceEnv, ...webEnv },
+      command: "npm",
+      args: ["run", "--silent", "web"],
+      cwd: ROOT,
+      env: { ...serviceEnv, ...webEnv, WEB_PORT: String(webPort), WEB_HOST: "127.0.0.1" },
       logDir: workDir,
     });
     cleanups.push(() => web.stop());

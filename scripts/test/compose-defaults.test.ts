@@ -224,14 +224,8 @@ beforeAll(async () => {
 
   const apiService = startService({ name: "api", command: "npm", args: ["run", "api"], cwd: ROOT, env: apiEnv, logDir: workDir });
   cleanups.push(() => apiService.stop());
-  const webService = startService({
-    name: "web",
-    command: join(ROOT, "node_modules/.bin/next"),
-    args: ["start", "--port", String(webPort), "--hostname", "127.0.0.1"],
-    cwd: WEB_DIR,
-    env: webEnv,
-    logDir: workDir,
-  });
+  // The image's CMD: the console's own server (apps/web/server.ts), which sets the client address.
+  const webService = startService({ name: "web", command: "npm", args: ["run", "--silent", "web"], cwd: ROOT, env: { ...webEnv, WEB_HOST: "127.0.0.1" }, logDir: workDir });
   cleanups.push(() => webService.stop());
   await Promise.all([apiService.waitUntilHealthy(`${apiUrl}/healthz`, 90_000), webService.waitUntilHealthy(`${webUrl}/api/healthz`, 90_000)]);
 });
@@ -362,8 +356,9 @@ describe("docker-compose.yml as shipped", () => {
       expect(environment.GATEHOUSE_CONSOLE_URL, name).toBe(configured);
     }
     expect(webEnv.AUTH_URL).toBe(configured);
-    expect(webEnv.AUTH_TRUSTED_PROXY_HOPS).toBe("0");
-    expect(apiEnv.API_TRUST_PROXY).toBe("false");
+    // Nobody's X-Forwarded-For is believed until a proxy is named (docs/adr/0017).
+    expect(webEnv.GATEHOUSE_TRUSTED_PROXIES).toBe("");
+    expect(apiEnv.GATEHOUSE_TRUSTED_PROXIES).toBe("");
   });
 
   it("answers no one who does not give the Redis password", async () => {
@@ -440,6 +435,49 @@ describe("the console and the API started with the compose environment", () => {
     const link = linkIn(await waitForMail(mailDir, to, /invit/i), /\/invite\//);
     expect(new URL(link).origin).toBe(configured);
   });
+
+  it("sign-in limits count the socket's address, whatever X-Forwarded-For says; the owner's browser (device cookie) still signs in", async () => {
+    const cookiesOf = (headers: Record<string, string | string[] | undefined>) => [headers["set-cookie"] ?? []].flat().map((line) => line.split(";")[0] ?? "");
+    const attempt = async (email: string, password: string, extra: Record<string, string>, cookies: string[] = []) => {
+      const csrf = await send(`${webUrl}/api/auth/csrf`, { method: "GET", headers: extra });
+      const { csrfToken } = JSON.parse(csrf.body) as { csrfToken: string };
+      const form = new URLSearchParams({ csrfToken, email, password, callbackUrl: webUrl });
+      const answer = await send(`${webUrl}/api/auth/callback/credentials`, {
+        method: "POST",
+        headers: { ...extra, cookie: [...cookiesOf(csrf.headers), ...cookies].join("; "), "content-type": "application/x-www-form-urlencoded", origin: configured },
+        body: Buffer.from(form.toString()),
+      });
+      return { location: String(answer.headers.location ?? ""), cookies: cookiesOf(answer.headers) };
+    };
+    // The owner signs in first: the browser keeps its device cookie.
+    const first = await attempt(org.owner.email, org.owner.password, {});
+    const device = first.cookies.filter((cookie) => cookie.startsWith("gh-device-"));
+    expect(device, first.location).toHaveLength(1);
+
+    const spoofs = [
+      () => ({ "x-forwarded-for": `198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-forwarded-for": "not-an-address" }),
+      () => ({ "x-forwarded-for": `203.0.113.9, 198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-forwarded-for": `2001:db8::${randomBytes(2).toString("hex")}` }),
+      () => ({ "x-forwarded-for": `::ffff:198.51.100.${randomBytes(1)[0]}` }),
+      () => ({ "x-real-ip": `198.51.100.${randomBytes(1)[0]}`, forwarded: "for=198.51.100.1" }),
+    ];
+    // A spray: one wrong password for each of many accounts, each with another forged client address.
+    const answers: string[] = [];
+    for (let i = 0; i < 25; i += 1) answers.push((await attempt(freshEmail("spray"), "a wrong password", spoofs[i % spoofs.length]!())).location);
+    const limited = answers.map((location) => location.includes("code=rate_limited"));
+    expect(limited.indexOf(true), answers.join("\n")).toBeGreaterThan(0);
+    expect(limited.slice(limited.indexOf(true))).not.toContain(false);
+
+    // The address is refused, but the owner's browser with its device cookie is not.
+    const again = await attempt(org.owner.email, org.owner.password, {}, device);
+    expect(
+      again.cookies.some((cookie) => cookie.includes("session-token=")),
+      again.location,
+    ).toBe(true);
+    const stranger = await attempt(org.owner.email, org.owner.password, {});
+    expect(stranger.location).toContain("code=rate_limited");
+  });
 });
 
 describe("the processes refuse to start without a safety setting", () => {
@@ -474,12 +512,7 @@ describe("the processes refuse to start without a safety setting", () => {
 
   it.each(UNSAFE)("the console, with %s", async (_label, changes, message) => {
     const port = await freePort();
-    const { code, output } = await runUntilExit(
-      join(ROOT, "node_modules/.bin/next"),
-      ["start", "--port", String(port), "--hostname", "127.0.0.1"],
-      WEB_DIR,
-      withChanges({ ...webEnv, WEB_PORT: String(port) }, changes),
-    );
+    const { code, output } = await runUntilExit("npm", ["run", "--silent", "web"], ROOT, withChanges({ ...webEnv, WEB_PORT: String(port), WEB_HOST: "127.0.0.1" }, changes));
     expect(code, output).toBe(1);
     expect(output).toMatch(message);
   });

@@ -44,8 +44,9 @@ export async function authenticate(request: FastifyRequest): Promise<void> {
     // A request without a key guesses nothing; a key that was sent and refused is a failed check.
     // (Any 401: a key that no longer works, a delegate's that says why included.)
     if (!isDomainError(error) || DOMAIN_ERROR_STATUS[error.code] !== 401) throw error;
-    const refused = guards.keyFailures.refusal(request.ip, now);
-    if (presented !== undefined) await guards.keyFailures.recordFailure(request.ip, now);
+    const address = request.clientAddress ?? request.ip;
+    const refused = guards.keyFailures.refusal(address, now);
+    if (presented !== undefined) await guards.keyFailures.recordFailure(address, now);
     throw refused ?? error;
   }
 }

@@ -1,34 +1,40 @@
+import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
 import { z } from "zod";
 
 /**
- * Which proxies in front of the API are trusted to say who the client is (X-Forwarded-For), as
- * Fastify's `trustProxy` takes it: "false" (the default: the socket's address is the client), "true"
- * (trust every hop, only behind a proxy that overwrites the header), a hop count ("1"), or a
- * comma-separated list of proxy addresses / CIDR ranges.
+ * The proxies in front of the API trusted to say who the client is (X-Forwarded-For), for the
+ * per-address limits: GATEHOUSE_TRUSTED_PROXIES, a comma-separated list of addresses / CIDR ranges,
+ * the same variable and the same rule as the console (clientAddressOf in @gatehouse/core, ADR 0017).
+ * The older API_TRUST_PROXY is still read when it is such a list (or false); "true" and hop counts
+ * trusted whoever connected and are refused, naming the new variable.
  */
-const trustProxy = z
-  .string()
-  .trim()
-  .default("false")
-  .transform((value, context): boolean | number | string[] => {
-    if (value === "" || value === "false" || value === "0") return false;
-    if (value === "true") return true;
-    if (/^\d+$/.test(value)) return Number(value);
-    const list = value
-      .split(",")
-      .map((part) => part.trim())
-      .filter((part) => part !== "");
-    if (list.every((part) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(part))) return list;
-    context.addIssue({ code: "custom", message: "must be true, false, a hop count, or a comma-separated list of addresses / CIDR ranges" });
+function trustedProxies(values: { GATEHOUSE_TRUSTED_PROXIES?: string | undefined; API_TRUST_PROXY?: string | undefined }, context: z.RefinementCtx): TrustedProxies {
+  const legacy = (values.API_TRUST_PROXY ?? "").trim();
+  if (legacy === "true" || /^[1-9]\d*$/.test(legacy)) {
+    context.addIssue({
+      code: "custom",
+      path: ["API_TRUST_PROXY"],
+      message: `"${legacy}" trusts whoever connects; list the proxies' addresses / CIDR ranges in GATEHOUSE_TRUSTED_PROXIES instead`,
+    });
     return z.NEVER;
-  });
+  }
+  const list = [values.GATEHOUSE_TRUSTED_PROXIES ?? "", legacy === "false" || legacy === "0" ? "" : legacy].filter((v) => v.trim() !== "").join(",");
+  try {
+    return parseTrustedProxies(list);
+  } catch (error) {
+    context.addIssue({ code: "custom", path: ["GATEHOUSE_TRUSTED_PROXIES"], message: (error as Error).message });
+    return z.NEVER;
+  }
+}
 
 /** The only place apps/api reads process.env (the database settings are read by @gatehouse/db). */
 const schema = z.object({
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   API_HOST: z.string().default("0.0.0.0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  API_TRUST_PROXY: trustProxy,
+  GATEHOUSE_TRUSTED_PROXIES: z.string().optional(),
+  /** Read for compatibility (a list of proxies, or false); see trustedProxies. */
+  API_TRUST_PROXY: z.string().optional(),
   /** Failed API key checks from one client address within the window, after which the address is refused (429) until the window passes. */
   API_KEY_FAILURE_LIMIT: z.coerce.number().int().min(1).default(30),
   API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
@@ -40,10 +46,12 @@ const schema = z.object({
   API_MAX_WAITS_PER_KEY: z.coerce.number().int().min(1).default(10),
 });
 
-export type ApiEnv = z.output<typeof schema>;
+const withProxies = schema.transform((values, context) => ({ ...values, trustedProxies: trustedProxies(values, context) }));
+
+export type ApiEnv = z.output<typeof withProxies>;
 
 export function apiEnv(): ApiEnv {
-  const parsed = schema.safeParse(process.env);
+  const parsed = withProxies.safeParse(process.env);
   if (!parsed.success) {
     throw new Error(`Invalid environment for @gatehouse/api: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }

@@ -12,7 +12,7 @@ try {
 }
 const app = await buildServer({
   logLevel: env.LOG_LEVEL,
-  trustProxy: env.API_TRUST_PROXY,
+  trustedProxies: env.trustedProxies,
   limits: {
     keyFailures: { limit: env.API_KEY_FAILURE_LIMIT, windowSeconds: env.API_KEY_FAILURE_WINDOW_SECONDS },
     streamsPerKey: env.API_MAX_STREAMS_PER_KEY,

@@ -1,6 +1,6 @@
-import { formatIssuePath, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError } from "@gatehouse/core";
+import { clientAddressOf, formatIssuePath, NO_TRUSTED_PROXIES, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError, type TrustedProxies } from "@gatehouse/core";
 import { closeApprovalWaiters, forgetKeysOnSignal, signals, type ResolveTxt } from "@gatehouse/db";
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
@@ -32,6 +32,13 @@ export interface RegisteredRoute {
 }
 
 declare module "fastify" {
+  interface FastifyRequest {
+    /**
+     * The client's address for per-address limits: the socket's peer, or what a configured proxy
+     * says (clientAddressOf, docs/adr/0017). Null only for a socket already closed.
+     */
+    readonly clientAddress: string | null;
+  }
   interface FastifyInstance {
     /** Every route registered so far, HEAD ones Fastify adds for a GET included (the security test checks its table against it). */
     readonly registeredRoutes: readonly RegisteredRoute[];
@@ -40,23 +47,19 @@ declare module "fastify" {
 
 export interface ServerOptions extends AbuseOptions {
   logLevel?: string;
-  /** Which proxies may say who the client is (X-Forwarded-For), as Fastify's `trustProxy`; none by default. */
-  trustProxy?: boolean | number | string[];
+  /** Which proxies may say who the client is (X-Forwarded-For); none by default (GATEHOUSE_TRUSTED_PROXIES). */
+  trustedProxies?: TrustedProxies;
   /** How SSO domain proofs look up DNS TXT records (default: node:dns/promises). Tests pass their own. */
   resolveTxt?: ResolveTxt;
   /** Replay window, queue and timings of the event streams (tests set small ones). */
   eventStreams?: EventStreamOptions;
 }
 
-/** Trust the `hops` proxies nearest the server (what Fastify does with a number, which its types do not take). */
-function trustHops(hops: number): (address: string, hop: number) => boolean {
-  return (_address, hop) => hop < hops;
-}
-
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
-    trustProxy: typeof options.trustProxy === "number" ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
+    // request.ip stays the socket's peer; request.clientAddress applies the one rule shared with the console.
+    trustProxy: false,
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
     requestIdHeader: false,
     genReqId: (request) => {
@@ -67,6 +70,12 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     },
   });
   app.decorateRequest("ctx", null);
+  const trusted = options.trustedProxies ?? NO_TRUSTED_PROXIES;
+  app.decorateRequest("clientAddress", {
+    getter(this: FastifyRequest): string | null {
+      return clientAddressOf(this.raw.socket.remoteAddress, this.headers["x-forwarded-for"], trusted);
+    },
+  });
   app.decorate("abuse", abuseGuards(options));
   const routes: RegisteredRoute[] = [];
   app.addHook("onRoute", (route) => {

@@ -3,7 +3,20 @@ import NextAuth, { CredentialsSignin, type User } from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import type { OIDCConfig } from "next-auth/providers";
 import { z } from "zod";
-import { authenticateUser, EMAIL_UNVERIFIED, endConsoleSession, isDomainError, signInWithSso, startConsoleSession } from "@gatehouse/db";
+import { cookies } from "next/headers";
+import {
+  authenticateUser,
+  DEVICE_COOKIE_TTL_MS,
+  deviceCookieKey,
+  deviceCookieName,
+  EMAIL_UNVERIFIED,
+  endConsoleSession,
+  isDomainError,
+  issueDeviceCookie,
+  signInWithLink,
+  signInWithSso,
+  startConsoleSession,
+} from "@gatehouse/db";
 import { baseAuthConfig, OIDC_PROVIDER_ID, SIGN_IN_PATH } from "./auth.config";
 import { env, oidcConfig, type OidcConfig } from "./env";
 import { clientAddress } from "./server/client-address";
@@ -12,6 +25,29 @@ const credentialsSchema = z.object({
   email: z.email().max(320),
   password: z.string().min(1).max(1024),
 });
+
+/** The next-auth provider behind "Email me a sign-in link" (its authorize spends the link). */
+export const EMAIL_LINK_PROVIDER_ID = "email-link";
+
+/** Device cookies are signed with a key derived from AUTH_SECRET (docs/adr/0017). */
+let deviceKey: { secret: string; key: Buffer } | undefined;
+function currentDeviceKey(): Buffer {
+  const secret = env().AUTH_SECRET;
+  if (deviceKey?.secret !== secret) deviceKey = { secret, key: deviceCookieKey(secret) };
+  return deviceKey.key;
+}
+
+/** Sets the browser's device cookie for the account: HttpOnly, same-site, Secure on an https console. */
+async function setDeviceCookie(email: string, value: string): Promise<void> {
+  const origin = env().AUTH_URL ?? env().GATEHOUSE_CONSOLE_URL ?? "";
+  (await cookies()).set(deviceCookieName(email), value, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: origin.startsWith("https:"),
+    path: "/",
+    maxAge: Math.floor(DEVICE_COOKIE_TTL_MS / 1000),
+  });
+}
 
 /**
  * Too many failed sign-ins for the email or from the address: refused before the password was
@@ -31,6 +67,11 @@ export class TooManySignInAttempts extends CredentialsSignin {
  */
 export class EmailNotVerified extends CredentialsSignin {
   override code = "email_unverified";
+}
+
+/** A sign-in link that is used, expired or unknown: /signin?error=CredentialsSignin&code=link_spent. */
+export class SignInLinkRefused extends CredentialsSignin {
+  override code = "link_spent";
 }
 
 /** The claims Gatehouse reads from the provider's userinfo answer (checked against the ID token's subject). */
@@ -125,16 +166,36 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
         async authorize(raw, request) {
           const parsed = credentialsSchema.safeParse(raw);
           if (!parsed.success) throw new CredentialsSignin();
-          const source = clientAddress(request.headers, env().AUTH_TRUSTED_PROXY_HOPS);
+          const source = clientAddress(request.headers);
+          const deviceCookie = (await cookies()).get(deviceCookieName(parsed.data.email))?.value ?? null;
           let user: Awaited<ReturnType<typeof authenticateUser>>;
           try {
-            user = await authenticateUser({ input: { ...parsed.data, source } });
+            user = await authenticateUser({ input: { ...parsed.data, source, deviceCookie }, deps: { deviceKey: currentDeviceKey() } });
           } catch (error) {
             if (isDomainError(error) && error.code === "RATE_LIMITED") throw new TooManySignInAttempts(error.retryAfterSeconds ?? 60);
             if (isDomainError(error) && (error.details as { reason?: unknown } | undefined)?.reason === EMAIL_UNVERIFIED) throw new EmailNotVerified();
             throw error;
           }
           if (!user) throw new CredentialsSignin();
+          if (user.deviceCookie) await setDeviceCookie(user.email, user.deviceCookie);
+          return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
+        },
+      }),
+      // An emailed sign-in link (requestSignInLink): spent here, once. The browser that used it gets a
+      // device cookie for the account, as a password sign-in would.
+      Credentials({
+        id: EMAIL_LINK_PROVIDER_ID,
+        name: "Email link",
+        credentials: { token: { type: "text" } },
+        async authorize(raw) {
+          let user: Awaited<ReturnType<typeof signInWithLink>>;
+          try {
+            user = await signInWithLink({ input: { token: (raw as { token?: unknown }).token } });
+          } catch (error) {
+            if (isDomainError(error) && error.code === "VALIDATION") throw new SignInLinkRefused();
+            throw error;
+          }
+          await setDeviceCookie(user.email, issueDeviceCookie(user.email, currentDeviceKey()));
           return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
         },
       }),

@@ -1,4 +1,17 @@
+import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
 import { z } from "zod";
+
+const trustedProxiesField = z
+  .string()
+  .optional()
+  .transform((value, context): TrustedProxies => {
+    try {
+      return parseTrustedProxies(value);
+    } catch (error) {
+      context.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
 
 // The one place in the console that reads process.env. Validation runs when the server starts
 // (instrumentation.ts) and on first use, never at import, so `next build` works without a database or
@@ -16,9 +29,14 @@ const schema = z.object({
     .enum(["true", "false", "1", "0"])
     .optional()
     .transform((v) => v === "true" || v === "1"),
-  // How many proxies in front of the console append to X-Forwarded-For (sign-in limits per client
-  // address, src/server/client-address.ts). 0: none; the address is the one Next.js records from the socket.
-  AUTH_TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  // Proxies trusted to say who the client is (X-Forwarded-For), for the per-address sign-in and mail
+  // limits: addresses / CIDR ranges, the API's variable and rule too (server.ts, docs/adr/0017). Unset: none.
+  GATEHOUSE_TRUSTED_PROXIES: trustedProxiesField,
+  // Replaced by GATEHOUSE_TRUSTED_PROXIES: a hop count trusted whoever connected. Only 0 (or unset) is accepted.
+  AUTH_TRUSTED_PROXY_HOPS: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v.trim() === "" || v.trim() === "0", "is replaced by GATEHOUSE_TRUSTED_PROXIES: list the proxies' addresses / CIDR ranges there"),
   // Base URL of the agent API (apps/api), shown to operators so they can point the SDK at it.
   API_URL: z.url().optional(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -41,6 +59,26 @@ const schema = z.object({
   // The provider's name on the sign-in button ("Sign in with <name>").
   AUTH_OIDC_NAME: z.string().trim().min(1).max(60).default("Single sign-on"),
 });
+
+/**
+ * What the console's own server (server.ts) needs before Next.js starts: where to listen and whom to
+ * believe about the client's address. The rest is checked by Next.js's instrumentation (env()).
+ */
+const serverSchema = z.object({
+  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WEB_HOST: unsetWhenBlank(z.string().optional()),
+  GATEHOUSE_TRUSTED_PROXIES: trustedProxiesField,
+  AUTH_TRUSTED_PROXY_HOPS: schema.shape.AUTH_TRUSTED_PROXY_HOPS,
+});
+
+export type ConsoleServerEnv = z.infer<typeof serverSchema>;
+
+/** Validates the server's part of the environment; every problem is named in one error. */
+export function consoleServerEnv(source: Record<string, string | undefined> = process.env): ConsoleServerEnv {
+  const parsed = serverSchema.safeParse(source);
+  if (!parsed.success) throw new Error(`Invalid environment for @gatehouse/web:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  return parsed.data;
+}
 
 /** An empty variable (`AUTH_OIDC_ISSUER=`) counts as unset. */
 function unsetWhenBlank<T extends z.ZodType>(inner: T) {

@@ -13,8 +13,8 @@ const { auth } = NextAuth(baseAuthConfig());
 // need a session, the sign-in page must not have one. Route handlers under /api answer 401
 // themselves, and every org page checks the session and the membership again on the server.
 // Typed with the event so the middleware overload of auth() applies.
-/** Account pages for people without a session: sign-up, email verification, password reset. */
-const PUBLIC_PATHS = new Set(["/signup", "/signup/check-email", "/verify-email", "/verify-email/resend", "/forgot-password", "/reset-password"]);
+/** Account pages for people without a session: sign-up, email verification, password reset, sign-in links. */
+const PUBLIC_PATHS = new Set(["/signup", "/signup/check-email", "/verify-email", "/verify-email/resend", "/forgot-password", "/reset-password", "/signin/email", "/signin/link"]);
 
 /** Pages that exist only in a process started for development (GATEHOUSE_DEVELOPMENT), open without a session there. */
 const DEVELOPMENT_PREFIX = "/dev/";

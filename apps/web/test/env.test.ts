@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "../src/env";
+import { consoleServerEnv, parseEnv } from "../src/env";
 
 const BASE = { DATABASE_URL: "postgresql://postgres@127.0.0.1:5432/x", AUTH_SECRET: "s".repeat(32) };
 const OIDC = { AUTH_OIDC_ISSUER: "https://login.example.com", AUTH_OIDC_CLIENT_ID: "console", AUTH_OIDC_CLIENT_SECRET: "secret" };
@@ -37,5 +37,20 @@ describe("the console's edge environment", () => {
     expect(() => parseEnv({ ...BASE, GATEHOUSE_CONSOLE_URL: "console.example.com" })).toThrow(/GATEHOUSE_CONSOLE_URL/);
     expect(parseEnv(BASE).WEB_PORT).toBe(3000);
     expect(() => parseEnv({ ...BASE, WEB_PORT: "70000" })).toThrow(/WEB_PORT/);
+  });
+});
+
+describe("the console's trusted proxies", () => {
+  it("takes GATEHOUSE_TRUSTED_PROXIES as addresses / CIDR ranges, none by default", () => {
+    expect(consoleServerEnv({}).GATEHOUSE_TRUSTED_PROXIES.entries).toEqual([]);
+    expect(consoleServerEnv({ GATEHOUSE_TRUSTED_PROXIES: "10.0.0.1, fd00::/8" }).GATEHOUSE_TRUSTED_PROXIES.entries).toEqual(["10.0.0.1", "fd00::/8"]);
+    expect(parseEnv({ ...BASE, GATEHOUSE_TRUSTED_PROXIES: "172.16.0.0/12" }).GATEHOUSE_TRUSTED_PROXIES.has("172.20.0.1")).toBe(true);
+    expect(() => consoleServerEnv({ GATEHOUSE_TRUSTED_PROXIES: "true" })).toThrow(/GATEHOUSE_TRUSTED_PROXIES: "true" is not an address or a CIDR range/);
+  });
+
+  it("refuses the old hop count, which trusted whoever connected, naming its replacement", () => {
+    expect(consoleServerEnv({ AUTH_TRUSTED_PROXY_HOPS: "0" }).GATEHOUSE_TRUSTED_PROXIES.entries).toEqual([]);
+    expect(() => consoleServerEnv({ AUTH_TRUSTED_PROXY_HOPS: "1" })).toThrow(/AUTH_TRUSTED_PROXY_HOPS: is replaced by GATEHOUSE_TRUSTED_PROXIES/);
+    expect(() => parseEnv({ ...BASE, AUTH_TRUSTED_PROXY_HOPS: "2" })).toThrow(/AUTH_TRUSTED_PROXY_HOPS: is replaced by GATEHOUSE_TRUSTED_PROXIES/);
   });
 });

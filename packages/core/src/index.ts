@@ -27,6 +27,7 @@ export * from "./events/event-of-entry";
 export * from "./events/stream-notice";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
+export * from "./limits/client-address";
 export * from "./orgs/sign-in-settings";
 export * from "./orgs/weakening-settings";
 export * from "./orgs/domain-proof";

@@ -1,25 +1,17 @@
-import "server-only";
-
-const ADDRESS = /^[0-9A-Fa-f.:[\]]{2,64}$/;
+import { normalizeAddress } from "@gatehouse/core";
 
 /**
- * The client's address, for the per-source sign-in limit, from the request headers as Next.js passes
- * them (route handlers and server actions see no socket).
+ * The client's address, for the per-address sign-in and mail limits, from the request headers as
+ * Next.js passes them (route handlers and server actions see no socket).
  *
- * Next.js fills in `X-Forwarded-For` with the socket's address when a request arrives without one, and
- * keeps one that arrived. Each proxy in front appends the address it saw, so with `trustedHops`
- * proxies the client is the entry that many places from the right: the address the outermost trusted
- * proxy saw, which no client can forge. Entries further left are the client's own claims and are
- * never read. With no trusted proxy (0) the last entry is used: the socket's address, unless the
- * client sent the header itself, in which case it picks its own per-source bucket and the per-email
- * limit is what still holds; a console exposed directly should sit behind a proxy and set the hops.
- * `X-Real-IP` is not read: without a proxy that sets it, any client can.
+ * The console's own server (server.ts, console-http.ts) has already replaced every client-address
+ * header with one X-Forwarded-For holding the address the shared rule chose: the socket's peer, or
+ * what a proxy named in GATEHOUSE_TRUSTED_PROXIES said (docs/adr/0017). So the header is read as that
+ * single address; anything else (more than one entry, not an address) is not trusted: null, and only
+ * the per-account limits apply.
  */
-export function clientAddress(headers: Headers, trustedHops: number): string | null {
-  const entries = (headers.get("x-forwarded-for") ?? "")
-    .split(",")
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== "");
-  const entry = entries[entries.length - Math.max(1, trustedHops)] ?? entries[0];
-  return entry !== undefined && ADDRESS.test(entry) ? entry.toLowerCase() : null;
+export function clientAddress(headers: Headers): string | null {
+  const value = headers.get("x-forwarded-for");
+  if (value === null || value.includes(",")) return null;
+  return normalizeAddress(value);
 }

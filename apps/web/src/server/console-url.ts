@@ -1,9 +1,8 @@
 import "server-only";
 import { headers } from "next/headers";
-import { env } from "@/env";
 import { clientAddress } from "./client-address";
 
 /** The client's address for the per-address limits of the account pages (as sign-in determines it). */
 export async function requestSource(): Promise<string | null> {
-  return clientAddress(await headers(), env().AUTH_TRUSTED_PROXY_HOPS);
+  return clientAddress(await headers());
 }

@@ -3,6 +3,8 @@ export { verifyEmail } from "./verify-email";
 export { resendVerification } from "./resend-verification";
 export { requestPasswordReset } from "./request-password-reset";
 export { resetPassword } from "./reset-password";
+export { requestSignInLink } from "./request-sign-in-link";
+export { signInWithLink } from "./sign-in-with-link";
 export { changePassword } from "./change-password";
 export { endAllSessions } from "./end-all-sessions";
 export { getSessionAccount, type SessionAccount } from "./get-session-account";

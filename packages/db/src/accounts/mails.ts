@@ -43,3 +43,15 @@ export const accountExistsMail = (to: string, signInUrl: string, resetUrl: strin
     resetUrl,
     "Choose a new password",
   );
+
+export const signInLinkMail = (to: string, url: string) =>
+  mail(
+    to,
+    "Your Gatehouse sign-in link",
+    [
+      "Someone (hopefully you) asked for a link to sign in to the Gatehouse account for this address, without its password.",
+      "Open this link to sign in. It works once, for 15 minutes. If you did not ask, ignore this email: nothing changes, and nobody can use the link without reading this mailbox.",
+    ],
+    url,
+    "Sign in to Gatehouse",
+  );

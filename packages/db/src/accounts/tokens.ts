@@ -3,10 +3,10 @@ import { randomToken } from "@gatehouse/core";
 import type { Tx } from "../infra/client";
 import { db } from "../infra/client";
 
-export type TokenPurpose = "verify_email" | "reset_password";
+export type TokenPurpose = "verify_email" | "reset_password" | "sign_in";
 
 /** How long a link works. */
-export const TOKEN_TTL_MS: Record<TokenPurpose, number> = { verify_email: 24 * 60 * 60_000, reset_password: 60 * 60_000 };
+export const TOKEN_TTL_MS: Record<TokenPurpose, number> = { verify_email: 24 * 60 * 60_000, reset_password: 60 * 60_000, sign_in: 15 * 60_000 };
 /** A new link of a kind is not sent more often than this per account (the answer stays the same). */
 export const RESEND_COOLDOWN_MS = 60_000;
 

@@ -3,17 +3,21 @@ import { rateLimited } from "@gatehouse/core";
 import { databaseFallbackLimiter, rateLimiter, type RateLimiter } from "../infra/rate-limiter";
 
 /**
- * Failed console sign-ins allowed per window: per account (the email, normalized, whether or not it
- * has an account) and per source (the client address). Past either, attempts are refused before the
- * password is checked, until the window has passed.
+ * Failed console sign-ins allowed per window. From a client without a valid device cookie for the
+ * account (device-cookie.ts): per account (the email, normalized, whether or not it has an account:
+ * the lockout of untrusted clients) and per source (the client address). From a browser with a valid
+ * device cookie for the account: per device cookie only, so failures on the email by anyone else do
+ * not lock that browser out. Past a limit, attempts are refused before the password is checked until
+ * the window has passed; the sign-in page then offers an emailed sign-in link, which no limit here stops.
  */
 export interface SignInLimits {
   perEmail: number;
   perSource: number;
+  perDevice: number;
   windowSeconds: number;
 }
 
-export const SIGN_IN_LIMITS: SignInLimits = { perEmail: 5, perSource: 20, windowSeconds: 60 };
+export const SIGN_IN_LIMITS: SignInLimits = { perEmail: 5, perSource: 20, perDevice: 10, windowSeconds: 60 };
 
 /** An admitted sign-in attempt: report how it ended, exactly once. */
 export interface SignInAttempt {
@@ -51,10 +55,15 @@ export class SignInThrottle {
     return this.fallback().count(refs, mode, { now });
   }
 
-  /** Admits an attempt or throws RATE_LIMITED (retryAfterSeconds: the window) without looking at the password. */
-  async admit(email: string, source: string | null, now = Date.now()): Promise<SignInAttempt> {
-    const { perEmail, perSource, windowSeconds } = this.limits;
-    const counters = [{ key: emailKey(email), limit: perEmail }, ...(source ? [{ key: `auth:signin:source:${source}`, limit: perSource }] : [])];
+  /**
+   * Admits an attempt or throws RATE_LIMITED (retryAfterSeconds: the window) without looking at the
+   * password. `device`: the id of a device cookie already found valid for this email (readDeviceCookie), or null.
+   */
+  async admit(email: string, source: string | null, now = Date.now(), device: string | null = null): Promise<SignInAttempt> {
+    const { perEmail, perSource, perDevice, windowSeconds } = this.limits;
+    const counters = device
+      ? [{ key: `auth:signin:device:${device}`, limit: perDevice }]
+      : [{ key: emailKey(email), limit: perEmail }, ...(source ? [{ key: sourceKey(source), limit: perSource }] : [])];
     const refs = counters.map((c) => ({ key: c.key, windowSeconds }));
     // peek answers the count as if this call were recorded: failures so far + 1.
     const counts = await this.count(refs, "peek", now);
@@ -81,6 +90,26 @@ export class SignInThrottle {
       done: () => void end(),
     };
   }
+}
+
+/**
+ * The source's counter key: an IPv4 address, or an IPv6 address's /64 (one subscriber's network: a
+ * host given a /64 would otherwise have 2^64 buckets of its own).
+ */
+function sourceKey(source: string): string {
+  if (!source.includes(":")) return `auth:signin:source:${source}`;
+  const groups = expandIpv6(source);
+  return `auth:signin:source:${groups ? `${groups.slice(0, 4).join(":")}::/64` : source}`;
+}
+
+function expandIpv6(address: string): string[] | null {
+  const [head = "", tail, extra] = address.split("::");
+  if (extra !== undefined) return null;
+  const left = head === "" ? [] : head.split(":");
+  const right = tail === undefined || tail === "" ? [] : tail.split(":");
+  const missing = 8 - left.length - right.length;
+  if (missing < 0 || (tail === undefined && missing !== 0)) return null;
+  return [...left, ...Array<string>(missing).fill("0"), ...right];
 }
 
 /** The email's counter key: a digest, so the counter store never holds addresses. */

@@ -43,16 +43,19 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   // A sign-in posted straight to next-auth and refused by the sign-in limits (auth.ts).
   const rateLimited = errorCode === "CredentialsSignin" && params.code === "rate_limited";
   const unverified = errorCode === "CredentialsSignin" && params.code === "email_unverified";
+  const linkSpent = errorCode === "CredentialsSignin" && params.code === "link_spent";
   const ssoError = errorCode === "sso" ? (SSO_ERRORS[String(params.code)] ?? "Single sign-on was refused.") : null;
   const initialError = ssoError
     ? ssoError
     : rateLimited
-      ? "Too many failed sign-in attempts. Try again in a minute."
+      ? "Too many failed sign-in attempts. Try again in a minute, or sign in with a link we email you."
       : unverified
         ? "Your email is not verified yet. Open the link we sent you, or ask for a new one."
-        : errorCode
-          ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
-          : null;
+        : linkSpent
+          ? "This sign-in link is not valid: it was used already, has expired, or a newer one was sent. Ask for a new one."
+          : errorCode
+            ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
+            : null;
   const notice = typeof params.notice === "string" ? (NOTICES[params.notice] ?? null) : null;
   const signupOpen = signupMode() === "open";
   const oidc = oidcConfig();
@@ -64,7 +67,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <h1 className="mt-8 text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-1 text-sm text-stone-600">Use the email and password of your Gatehouse account.</p>
         <div className="mt-8 rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
-          <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} notice={notice} />
+          <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} initialLimited={rateLimited} notice={notice} />
           {oidc ? (
             <div className="mt-5 border-t border-stone-200 pt-5">
               <SsoSignInButton name={oidc.name} callbackUrl={callbackUrl} />
@@ -72,6 +75,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
           ) : null}
         </div>
         <div className="mt-6 space-y-2 text-center text-sm text-stone-600">
+          <p>
+            <Link href="/signin/email" className="font-medium text-stone-900 underline-offset-2 hover:underline">
+              Email me a sign-in link
+            </Link>
+          </p>
           <p>
             <Link href="/forgot-password" className="font-medium text-stone-900 underline-offset-2 hover:underline">
               Forgot your password?

@@ -4,12 +4,13 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { signInWithPassword, type SignInState } from "./actions";
 
-export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; notice?: string | null }) {
-  const { callbackUrl, initialError, initialUnverified = false, notice = null } = props;
+export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; initialLimited?: boolean; notice?: string | null }) {
+  const { callbackUrl, initialError, initialUnverified = false, initialLimited = false, notice = null } = props;
   const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, {
     error: initialError,
     email: "",
     unverified: initialUnverified,
+    limited: initialLimited,
   });
 
   return (
@@ -28,6 +29,14 @@ export function SignInForm(props: { callbackUrl: string; initialError: string | 
               {" "}
               <Link href={`/verify-email/resend${state.email ? `?email=${encodeURIComponent(state.email)}` : ""}`} className="font-medium underline">
                 Resend the link
+              </Link>
+            </>
+          ) : null}
+          {state.limited ? (
+            <>
+              {" "}
+              <Link href={`/signin/email${state.email ? `?email=${encodeURIComponent(state.email)}` : ""}`} className="font-medium underline">
+                Email me a sign-in link
               </Link>
             </>
           ) : null}

@@ -1,0 +1,36 @@
+// The console's server (`npm run web`, the image's CMD, `npm start` through it): Next.js behind a
+// node:http server of its own, so that every request's client address comes from the socket, or from
+// a proxy named in GATEHOUSE_TRUSTED_PROXIES, never from a header a client wrote (docs/adr/0017).
+// `--dev` serves the development build (`npm run dev -w @gatehouse/web`).
+import { createServer } from "node:http";
+import { fileURLToPath } from "node:url";
+import next from "next";
+import { consoleListener } from "./src/server/console-http";
+import { consoleServerEnv } from "./src/env";
+
+const dev = process.argv.includes("--dev");
+let settings;
+try {
+  settings = consoleServerEnv();
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
+const { WEB_HOST: hostname, WEB_PORT: port, GATEHOUSE_TRUSTED_PROXIES: trusted } = settings;
+
+const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: hostname ?? "localhost", port });
+await app.prepare();
+const server = createServer(consoleListener(app.getRequestHandler(), trusted));
+const upgrade = app.getUpgradeHandler();
+server.on("upgrade", (request, socket, head) => void upgrade(request, socket, head));
+server.listen(port, hostname, () => {
+  process.stdout.write(`▲ Gatehouse console on http://${hostname ?? "localhost"}:${port}${trusted.entries.length ? ` (trusted proxies: ${trusted.entries.join(", ")})` : ""}\n`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    server.close();
+    void app.close().finally(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}
