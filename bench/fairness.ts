@@ -1,23 +1,44 @@
 // `npm run bench:fairness`: another org's decision latency while one org runs expensive work at full
 // speed (issue 24), beside the same decisions without load, measured in the same run against one API
 // process (the shipped pool of 10: expensive work gets 2 slots, 2 per org; docs/adr/0015-fair-shares.md):
-//   (a) a replay loop: 4 loops of POST /v1/admin/policies/simulate over BENCH_DECISIONS recorded decisions;
-//   (b) bursts of 100 delegations at once (one agent per burst, the default cap of active children);
-//   (c) 20 verifications of a BENCH_ENTRIES-entry log kept in flight (POST /v1/audit/verify).
+//   (a) 50 event replays from 0: GET /v1/events with Last-Event-ID: 0 by the heavy org (5 keys × 10,
+//       the per-key cap; 50 is the per-org cap), half reading as fast as they can and starting over
+//       at the end of each replay, half reading one chunk every 100 ms; the replay is the last
+//       10,000 entries of the log (the replay window) or the whole seeded log if smaller; the readers
+//       run in a process of their own (bench/event-readers.ts), so reading does not slow the timing;
+//   (b) a pattern bomb: canI and execute by the heavy org's agents, SENDERS at once, on the worst patterns
+//       the schemas accept (bench/fairness-bombs.ts): 8-star action, agent and capability patterns
+//       against 128-character action types, `matches` conditions at the 300-instruction cap given
+//       values that spend the decision's whole match budget, and a 60,000-character value past it;
+//   (c) hostile drafts: SENDERS senders of bench/hostile-drafts.ts (every source and set bomb of the
+//       tests, and a legal but heavy draft saved and published), as `npm run bench:parsers` sends them;
+//   (d) a replay loop: 4 loops of POST /v1/admin/policies/simulate over BENCH_DECISIONS recorded decisions;
+//   (e) bursts of 100 delegations at once (one agent per burst, the default cap of active children);
+//   (f) 20 verifications of a BENCH_ENTRIES-entry log kept in flight (POST /v1/audit/verify).
 // The other org decides one call after another (POST /v1/actions) for BENCH_SECONDS in each phase;
-// the heavy org's answers are counted by status (no 503 expected; 429 past its queue).
+// the heavy org's answers are counted by status (no 503 expected; 429 past its queue or its stream caps).
+// Parameters (environment): BENCH_SECONDS (30) per phase, BENCH_ENTRIES (1,000,000) and
+// BENCH_DECISIONS (200,000) seeded; a quick check: BENCH_SECONDS=5 BENCH_ENTRIES=20000 BENCH_DECISIONS=5000.
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`. Run under the heavy lock.
 // Writes bench/results/fairness-<timestamp>.json and bench/FAIRNESS.md.
+import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
-import { background, benchRun, log, recordResults, run, waitFor } from "./lib";
+import { LONG_ACTION, MATCH_FIELDS, STAR_BOMB } from "./fairness-bombs";
+import { sendHostileDrafts } from "./hostile-drafts";
+import { background, benchRun, log, recordResults, root, run, waitFor } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+/** Concurrent senders of the pattern bomb and of hostile drafts. */
+const SENDERS = 4;
+const STREAMS = 50;
+/** Events a replay from 0 reads at most (EVENT_FEED_LIMITS.replayWindow). */
+const REPLAY_WINDOW = 10_000;
 const PORT = "4937";
 const api = `http://127.0.0.1:${PORT}`;
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 interface Setup {
-  heavy: { orgId: string; adminKey: string; burstKeys: string[] };
+  heavy: { orgId: string; adminKey: string; burstKeys: string[]; bomberKey: string; streamKeys: string[]; lastSeq: number };
   other: { agentKey: string };
   seeded: { entries: number; decisions: number; seconds: number };
 }
@@ -59,8 +80,31 @@ async function decide(key: string, until: number): Promise<Latency> {
   return latency(times, errors);
 }
 
+/** A decision's HTTP status with what it decided: "200 executed", "200 denied CONDITION_LIMIT", "429". */
+async function decided(path: string, key: string, body: unknown): Promise<string> {
+  const response = await fetch(`${api}${path}`, { method: "POST", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+  const text = await response.text();
+  if (response.status !== 200) return String(response.status);
+  const result = JSON.parse(text) as { status: string; denialReason?: string };
+  return ["200", result.status, result.denialReason].filter(Boolean).join(" ");
+}
+
 type Statuses = Record<string, number>;
-const count = (statuses: Statuses, status: number) => void (statuses[status] = (statuses[status] ?? 0) + 1);
+const count = (statuses: Statuses, status: number | string) => void (statuses[status] = (statuses[status] ?? 0) + 1);
+
+/** Runs bench/event-readers.ts (its own process) for the phase; adds its answers to `statuses`. */
+async function eventReaders(keys: string[], lastSeq: number, until: number, statuses: Statuses): Promise<void> {
+  const seconds = String(Math.max(0, (until - Date.now()) / 1000));
+  const child = spawn(process.execPath, ["--import", "tsx", "bench/event-readers.ts", api, seconds, String(STREAMS), String(lastSeq), ...keys], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`bench/event-readers.ts exited with ${code}`);
+  for (const [status, n] of Object.entries(JSON.parse(out.trim().split("\n").pop() as string) as Statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+}
 
 /** Runs `load` (which stops by itself at `until`) beside the other org's decisions. */
 async function phase(name: string, setup: Setup, load: (until: number, statuses: Statuses) => Promise<void>): Promise<{ decisions: Latency; heavy: Statuses }> {
@@ -91,6 +135,40 @@ async function main(): Promise<void> {
     log(`one verification alone: ${verifySeconds} s`);
 
     const baseline = await phase("no load", setup, async () => {});
+    // First, while the log's last entries are the seeded ones: a replay from 0 then reads the whole window.
+    const events = await phase(`${STREAMS} event replays from 0`, setup, (until, statuses) => eventReaders(setup.heavy.streamKeys, setup.heavy.lastSeq, until, statuses));
+    const patterns = await phase("a pattern bomb", setup, async (until, statuses) => {
+      const delegated = await fetch(`${api}/v1/delegations`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${setup.heavy.bomberKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "bomb", capabilities: [STAR_BOMB], ttlSeconds: 3600 }),
+      });
+      if (delegated.status !== 201) throw new Error(`the bomb's delegation answered ${delegated.status}: ${await delegated.text()}`);
+      const delegate = ((await delegated.json()) as { apiKey: string }).apiKey;
+      const bomber = setup.heavy.bomberKey;
+      const spread = Object.fromEntries(MATCH_FIELDS.map((f) => [f, "a".repeat(20)])); // 8 × 21 × 293 instructions: the whole budget
+      const calls: Array<[string, string, unknown]> = [
+        [bomber, "/v1/actions/check", { actionType: LONG_ACTION }],
+        [delegate, "/v1/actions/check", { actionType: LONG_ACTION }],
+        [bomber, "/v1/actions", { actionType: "bomb.run", metadata: spread }],
+        [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(169) } }], // 170 × 293: the whole budget
+        [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(60_000) } }], // past it: CONDITION_LIMIT
+      ];
+      await Promise.all(
+        Array.from({ length: SENDERS }, async (_, sender) => {
+          for (let i = sender; Date.now() < until; i += 1) {
+            const [key, path, body] = calls[i % calls.length] as [string, string, unknown];
+            count(statuses, await decided(path, key, body));
+          }
+        }),
+      );
+    });
+    const drafts = await phase("hostile drafts", setup, async (until, statuses) => {
+      const stop = { done: false };
+      const timer = setTimeout(() => (stop.done = true), Math.max(0, until - Date.now()));
+      await Promise.all(Array.from({ length: SENDERS }, () => sendHostileDrafts(api, setup.heavy.adminKey, stop, statuses)));
+      clearTimeout(timer);
+    });
     const replay = await phase("replay loop (4 loops)", setup, async (until, statuses) => {
       const body = { policies: [{ name: "allow-open", actions: ["pr.open"], effect: "allow" }], days: 30 };
       await Promise.all(
@@ -126,10 +204,10 @@ async function main(): Promise<void> {
 
     const results = {
       machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
-      settings: { SECONDS, poolSize: 10 },
+      settings: { SECONDS, poolSize: 10, senders: SENDERS, streams: STREAMS, replayWindow: REPLAY_WINDOW },
       seeded: setup.seeded,
       verifySeconds,
-      phases: { baseline, replay, delegations, verify, after },
+      phases: { baseline, events, patterns, drafts, replay, delegations, verify, after },
       goal: { p99WithinTimesBaseline: 2, p99MaxMs: 100 },
     };
     recordResults("fairness", "FAIRNESS", machine.date, results, (stamp) => summary(results, stamp));
@@ -138,10 +216,10 @@ async function main(): Promise<void> {
 
 type Results = {
   machine: { cpus: number; cpuModel: string; node: string; loadavgAtStart: number[]; loadavgAtEnd: number[] };
-  settings: { SECONDS: number; poolSize: number };
+  settings: { SECONDS: number; poolSize: number; senders: number; streams: number; replayWindow: number };
   seeded: Setup["seeded"];
   verifySeconds: number;
-  phases: Record<"baseline" | "replay" | "delegations" | "verify" | "after", { decisions: Latency; heavy: Statuses }>;
+  phases: Record<"baseline" | "events" | "patterns" | "drafts" | "replay" | "delegations" | "verify" | "after", { decisions: Latency; heavy: Statuses }>;
 };
 
 function summary(r: Results, stamp: string): string {
@@ -166,19 +244,29 @@ Results: \`bench/results/fairness-${stamp}.json\`. Goal: p99 within 2× the no-l
 | the heavy org runs | other org's decisions | p50 ms | p99 ms | max ms | errors | heavy org's answers | goal |
 |---|---|---|---|---|---|---|---|
 ${row("nothing (baseline)", r.phases.baseline, true)}
+${row(`${r.settings.streams} event replays from 0 (half fast, half slow readers)`, r.phases.events, false)}
+${row(`a pattern bomb (${r.settings.senders} senders: canI and execute)`, r.phases.patterns, false)}
+${row(`hostile drafts (${r.settings.senders} senders)`, r.phases.drafts, false)}
 ${row("a replay loop (4 loops of simulate)", r.phases.replay, false)}
 ${row("100 delegations at once, burst after burst", r.phases.delegations, false)}
 ${row("20 verifications in flight", r.phases.verify, false)}
 ${row("nothing, again", r.phases.after, true)}
 
-Reading the numbers: no phase produced an error or a 503 for either org; the heavy org's extra calls
-queued (delegation bursts: all 201) or, for verifications of this log that each take
-longer than a turn in the queue allows (30 s), came back 429 with \`Retry-After\`. The two no-load
-runs bracket the host's own noise (other work shared the two cores). Where the goal is missed, the
-pool is no longer the cause (decisions never wait for a connection, see apps/api/test/fairness.test.ts):
-the heavy org's two running verifications or replays compute on the API's one event loop, in 2 ms
-slices, and every step of a decision waits behind them. Moving that computation to worker threads
-(the parser work pool, issue 24) is what closes the gap; docs/adr/0015-fair-shares.md.
+What the heavy org runs, each phase at full speed (bench/fairness.ts says how):
+- event replays: ${r.settings.streams} \`GET /v1/events\` with \`Last-Event-ID: 0\` (5 keys × 10, the per-key cap; ${r.settings.streams} is the per-org
+  cap), each replaying the last ${Math.min(r.settings.replayWindow, r.seeded.entries).toLocaleString("en")} entries (the replay window, or the whole seeded log); half read as fast as they can and
+  start over at the end ("replayed" counts finished replays), half take a chunk every 100 ms;
+- a pattern bomb: canI and execute on the worst patterns the schemas accept (bench/fairness-bombs.ts): 8-star
+  action, agent and capability patterns against 128-character action types, \`matches\` conditions at the
+  300-instruction cap with values that spend a decision's whole match budget, and a 60,000-character value past
+  it (CONDITION_LIMIT);
+- hostile drafts: every source and set bomb of the parser tests and a legal but heavy draft saved and published
+  (bench/hostile-drafts.ts, as \`npm run bench:parsers\`);
+- a replay loop, delegation bursts and verifications as before (the heavy org's 429s are its own queue or caps,
+  with \`Retry-After\`).
+
+The two no-load runs bracket the host's own noise (other work shares the two cores). "missed" means the
+other org's p99 was more than 2× the first no-load p99 or over 100 ms.
 `;
 }
 

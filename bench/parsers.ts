@@ -6,7 +6,7 @@
 // one decision (POST /v1/actions) at a time, 400 of them per phase.
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`.
 // Writes bench/results/parsers-<timestamp>.json and bench/PARSERS.md.
-import { heavyLegalSource, SET_BOMBS, SOURCE_BOMBS } from "../apps/api/test/parser-bombs";
+import { sendHostileDrafts } from "./hostile-drafts";
 import { background, benchRun, log, recordResults, run, summarize, waitFor } from "./lib";
 
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 400);
@@ -36,28 +36,6 @@ async function decisions(victim: Org): Promise<number[]> {
   return times;
 }
 
-/** One hostile sender: bombs and heavy publishes, back to back, until `stop`; counts answers by status. */
-async function hostile(attacker: Org, stop: { done: boolean }, statuses: Record<string, number>): Promise<void> {
-  const heavy = heavyLegalSource();
-  for (let i = 0; !stop.done; i += 1) {
-    const source = SOURCE_BOMBS[i % SOURCE_BOMBS.length] as (typeof SOURCE_BOMBS)[number];
-    const set = SET_BOMBS[i % SET_BOMBS.length] as (typeof SET_BOMBS)[number];
-    const answers = await Promise.all([
-      post("PUT", "/v1/admin/policies/draft", attacker.adminKey, JSON.stringify({ source: source.source, format: source.format, revision: 0 })),
-      post("POST", "/v1/admin/policies/test", attacker.adminKey, set.text),
-      (async () => {
-        // The heavy legal draft: saved (over whatever revision is stored) and published, so the pool parses and tests it.
-        const current = await fetch(`${API}/v1/admin/policies/draft`, { headers: { authorization: `Bearer ${attacker.adminKey}` } });
-        const draft = (await current.json()) as { revision?: number };
-        const saved = await post("PUT", "/v1/admin/policies/draft", attacker.adminKey, JSON.stringify({ source: heavy, format: "yaml", revision: draft.revision ?? 0 }));
-        const revision = (JSON.parse(saved.text) as { revision?: number }).revision ?? 0;
-        return post("POST", "/v1/admin/policies/draft/publish", attacker.adminKey, JSON.stringify({ revision }));
-      })(),
-    ]);
-    for (const answer of answers) statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
-  }
-}
-
 async function main(): Promise<void> {
   await benchRun(async ({ machine, env }) => {
     const setup = () => JSON.parse(run("npx", ["tsx", "bench/setup-approvals.ts"], env).trim().split("\n").pop() as string) as Org;
@@ -73,7 +51,7 @@ async function main(): Promise<void> {
     log(`under load: ${DECISIONS} decisions while the hostile org sends at full speed (${SENDERS} senders)`);
     const stop = { done: false };
     const statuses: Record<string, number> = {};
-    const senders = Array.from({ length: SENDERS }, () => hostile(attacker, stop, statuses));
+    const senders = Array.from({ length: SENDERS }, () => sendHostileDrafts(API, attacker.adminKey, stop, statuses));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const loaded = summarize(await decisions(victim));
     stop.done = true;

@@ -2,17 +2,23 @@
 // entries appended through the log's own append (a valid log, checkpoints every 100,000), DECISIONS
 // recorded decisions for replays (SQL, the decision path's columns), and BURST_AGENTS agents whose
 // keys each create one burst of 100 delegations (the default cap of active children per agent).
-// Prints { heavy: { orgId, adminKey, burstKeys }, other: { agentKey }, seeded }.
-import { appendAuditEntries, checkpointAuditLog, closeSignals, createAgent, db, disconnectDb } from "@gatehouse/db";
+// For the pattern bomb, the heavy org's policies also hold the worst patterns the schemas accept
+// (8 stars in action and agent patterns, `matches` conditions at the 300-instruction cap) and an agent
+// `bomber` acts on them; for the event replays, STREAM_KEYS keys of the agent whose entries fill the log.
+// Prints { heavy: { orgId, adminKey, burstKeys, bomberKey, streamKeys, lastSeq }, other: { agentKey }, seeded }
+// (lastSeq: the sequence number of the last seeded entry, where a replay from 0 ends).
+import { appendAuditEntries, checkpointAuditLog, closeSignals, createAgent, db, disconnectDb, issueAgentKey } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
+import { BOMB_POLICIES } from "./fairness-bombs";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 200_000);
 const BURST_AGENTS = Number(process.env.BENCH_BURST_AGENTS ?? 40);
+const STREAM_KEYS = 5;
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 const allow = [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }];
-const heavy = await createTestOrg({ label: "bench-fair-heavy", policies: allow });
+const heavy = await createTestOrg({ label: "bench-fair-heavy", policies: [...allow, ...BOMB_POLICIES] });
 const other = await createTestOrg({ label: "bench-fair-other", policies: allow });
 const orgId = heavy.org.id;
 
@@ -48,9 +54,15 @@ await db().pool.query("VACUUM ANALYZE audit_entries, merkle_nodes, checkpoints, 
 const seconds = Math.round((performance.now() - started) / 10) / 100;
 const burstKeys: string[] = [];
 for (let i = 0; i < BURST_AGENTS; i += 1) burstKeys.push((await createAgent({ ctx: heavy.ctx, input: { name: `burst-${i}` } })).apiKey);
+const bomberKey = (await createAgent({ ctx: heavy.ctx, input: { name: "bomber" } })).apiKey;
+const [last] = await db()
+  .pool.query<{ seq: string }>("SELECT max(seq)::text AS seq FROM audit_entries WHERE org_id = $1 AND agent_id = $2", [orgId, heavy.agent.id])
+  .then((r) => r.rows);
+const streamKeys = [heavy.agent.apiKey];
+while (streamKeys.length < STREAM_KEYS) streamKeys.push((await issueAgentKey({ ctx: heavy.ctx, input: { agentId: heavy.agent.id } })).apiKey);
 console.log(
   JSON.stringify({
-    heavy: { orgId, adminKey: heavy.adminKey.apiKey, burstKeys },
+    heavy: { orgId, adminKey: heavy.adminKey.apiKey, burstKeys, bomberKey, streamKeys, lastSeq: Number(last?.seq ?? -1) },
     other: { agentKey: other.agent.apiKey },
     seeded: { entries: ENTRIES, decisions: DECISIONS, seconds },
   }),

@@ -1,4 +1,4 @@
-import type { ConditionResult, Facts, RateCounts } from "../src/policy/conditions";
+import { matchBudget, type ConditionResult, type Facts, type RateCounts } from "../src/policy/conditions";
 import { parsePolicySet } from "../src/policy/document";
 import { compilePolicy, type AgentFacts, type CompiledPolicy } from "../src/policy/evaluate";
 import { issuePaths } from "./helpers";
@@ -23,7 +23,7 @@ export function check(when: unknown, input: Facts = facts(), counts: RateCounts 
   const [compiled] = compile({ name: "p", actions: ["*"], effect: "allow", when });
   if (!compiled?.when) throw new Error("the policy compiled without a condition");
   const trace: ConditionResult[] = [];
-  const result = compiled.when(input, counts, trace);
+  const result = compiled.when(input, counts, trace, matchBudget());
   return { result, trace };
 }
 

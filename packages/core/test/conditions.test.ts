@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Facts } from "../src/policy/conditions";
 
-/** Past any length a truncating matcher would read: matches must see the whole value. */
+/** Past any length a truncating matcher would read: matches must see the whole value (within the match budget, see condition-limits.test.ts). */
 const LONG = 4096;
 import { parsePolicySet } from "../src/policy/document";
 import { evaluate } from "../src/policy/evaluate";
@@ -319,18 +319,18 @@ describe("matches uses RE2", () => {
   });
 
   it.each<[string, string]>([
-    ["^(a+)+$", `${"a".repeat(50_000)}b`],
+    ["^(a+)+$", `${"a".repeat(5_000)}b`],
     ["^[a-z0-9-]+$", `${"a".repeat(LONG)};rm -rf /`],
   ])("an end-anchored %s does not match a long input that only fits it in part", (pattern, input) => {
     expect(holdsOn(x("matches", pattern), { x: input })).toBe(false);
   });
 });
 
-describe("matches reads the whole value, however long", () => {
+describe("matches reads the whole value, as long as the match budget allows (16,665 characters for `b`)", () => {
   it.each<[string, string, unknown, boolean]>([
     ["a match at the end of a long input", "b", `${"a".repeat(LONG - 1)}b`, true],
-    ["a match far into a long input", "b", `${"a".repeat(LONG * 8)}b`, true],
-    ["a match far into a long list element", "b", ["x", `${"a".repeat(LONG * 8)}b`], true],
+    ["a match far into a long input", "b", `${"a".repeat(LONG * 4)}b`, true],
+    ["a match far into a long list element", "b", ["x", `${"a".repeat(LONG * 4)}b`], true],
     ["a match at the start of a long input", "^b", `b${"a".repeat(10_000)}`, true],
   ])("%s", (_name, pattern, actual, expected) => {
     expect(holdsOn(x("matches", pattern), { x: actual })).toBe(expected);

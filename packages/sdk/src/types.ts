@@ -23,6 +23,7 @@ export type DenialReason =
   | "DELEGATION_REVOKED"
   | "RATE_LIMITED"
   | "CIRCUIT_OPEN"
+  | "CONDITION_LIMIT"
   | (string & {});
 
 /** One condition the policy engine evaluated while deciding, with the policy it belongs to. */

@@ -65,7 +65,7 @@ export const conditionEvaluationSchema = z.object({
  */
 export const reportOnlySchema = z.object({
   wouldBe: z.enum(["deny", "require_approval"]).describe("The effect the policies decided, which the trial did not enforce."),
-  reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED."),
+  reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT."),
   policy: z.string().optional().describe("The policy that decided it; absent for NO_POLICY."),
 });
 export type ReportOnly = z.output<typeof reportOnlySchema>;
@@ -76,7 +76,9 @@ export const decisionFields = {
   denialReason: z
     .string()
     .optional()
-    .describe("Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, …"),
+    .describe(
+      "Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, …",
+    ),
   policyName: z.string().optional().describe("The policy whose effect won; absent when none applied or the agent's state decided."),
   policyVersion: z.number().int().optional(),
   conditionsEvaluated: z.array(conditionEvaluationSchema),
@@ -105,6 +107,7 @@ const DENIAL_TEXT: Record<string, string> = {
   NO_POLICY: "no policy allows this action for this agent",
   CONDITIONS_DENIED: "a policy's conditions deny it",
   RATE_LIMITED: "a rate limit in the policies has been reached; try again later",
+  CONDITION_LIMIT: "a policy's 'matches' condition could not be checked within the decision's match budget (the value is too long), so it is refused; send a shorter value",
   POLICY_TAMPERED: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again",
   AGENT_HALTED: "this agent is halted; an admin must resume it",
   CIRCUIT_OPEN: "this agent's circuit breaker is open after repeated failures; wait for its cool-down",

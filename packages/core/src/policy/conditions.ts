@@ -1,5 +1,6 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
+import { canonicalize } from "../audit/canonical-json";
 import { jsonValue } from "../input";
 
 /**
@@ -16,8 +17,10 @@ import { jsonValue } from "../input";
  *
  * Operators: a missing field makes every comparison false (use `exists`, or `not`, to test absence).
  * On a list, `eq`, `contains`, `matches` and `in` hold when any element does; `not_in` when none does.
- * `lt` `lte` `gt` `gte` compare numbers only. `matches` uses RE2 (re2js): linear time in the input,
- * no backreferences or lookaround, so the whole value is matched (request bodies are capped at 64 KB).
+ * `lt` `lte` `gt` `gte` compare numbers only. `in` and `not_in` look each value up (a set of the
+ * canonical JSON of the list's entries), so a long list in metadata costs its length, not its length
+ * times the policy's list. `matches` uses RE2 (re2js): no backreferences or lookaround, and within the
+ * decision's match budget (MATCH_BUDGET) or not at all, see below.
  */
 export const OPERATORS = ["eq", "neq", "lt", "lte", "gt", "gte", "in", "not_in", "contains", "matches", "exists"] as const;
 export type Operator = (typeof OPERATORS)[number];
@@ -150,7 +153,40 @@ export interface RateRef {
 /** The count of calls in the window including this one, per rate condition key. */
 export type RateCounts = ReadonlyMap<string, number>;
 
-export type CompiledCondition = (facts: Facts, rates: RateCounts, trace: ConditionResult[]) => boolean;
+/**
+ * What the `matches` conditions of one decision may cost. RE2 reads a value once, but keeps up to its
+ * program's instructions alive per character read: a match costs at most (characters read + 1) ×
+ * instructions steps (about 30–60 ns each at worst on a 2-core host), whatever the pattern and value.
+ * Each `matches` condition is charged that cost for the strings it would read (a list: each of its
+ * strings) before it runs; a decision may spend at most MATCH_BUDGET. A condition whose charge would
+ * go past it does not run: it throws ConditionLimitError, and the decision denies with
+ * `CONDITION_LIMIT` (evaluate.ts), never reads a prefix of the value and never guesses.
+ */
+export const MATCH_BUDGET = 50_000;
+
+/** One decision's spending on `matches` conditions; `spent` never passes `limit`. */
+export interface MatchBudget {
+  readonly limit: number;
+  spent: number;
+}
+
+export function matchBudget(limit: number = MATCH_BUDGET): MatchBudget {
+  return { limit, spent: 0 };
+}
+
+/** A condition that could not be evaluated within the decision's bounds (its value is too long to match). */
+export class ConditionLimitError extends Error {
+  constructor(
+    readonly field: string,
+    readonly cost: number,
+    readonly left: number,
+  ) {
+    super(`'matches' on ${field} would cost ${cost}, more than the ${left} left of the decision's match budget`);
+    this.name = "ConditionLimitError";
+  }
+}
+
+export type CompiledCondition = (facts: Facts, rates: RateCounts, trace: ConditionResult[], budget: MatchBudget) => boolean;
 
 function resolve(field: string, facts: Facts): unknown {
   if (field === "actionType") return facts.actionType;
@@ -196,7 +232,12 @@ function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
-function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean {
+/** A key per JSON value that two values share exactly when deepEqual holds (canonical JSON sorts keys). */
+function lookupKey(value: unknown): string {
+  return typeof value === "string" ? `s${value}` : canonicalize(value);
+}
+
+function compileTest(op: Operator, value: unknown, field: string): (actual: unknown, budget: MatchBudget) => boolean {
   const anyOf = (test: (item: unknown) => boolean) => (actual: unknown) => (Array.isArray(actual) ? actual.some(test) : test(actual));
   switch (op) {
     case "exists":
@@ -214,19 +255,28 @@ function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean
     case "gte":
       return (actual) => typeof actual === "number" && actual >= (value as number);
     case "in": {
-      const set = value as unknown[];
-      return anyOf((item) => set.some((candidate) => deepEqual(item, candidate)));
+      const set = new Set((value as unknown[]).map(lookupKey));
+      return anyOf((item) => set.has(lookupKey(item)));
     }
     case "not_in": {
-      const set = value as unknown[];
-      return (actual) => !(Array.isArray(actual) ? actual : [actual]).some((item) => set.some((candidate) => deepEqual(item, candidate)));
+      const set = new Set((value as unknown[]).map(lookupKey));
+      return (actual) => !(Array.isArray(actual) ? actual : [actual]).some((item) => set.has(lookupKey(item)));
     }
     case "contains":
       return (actual) =>
         typeof actual === "string" ? typeof value === "string" && actual.includes(value) : Array.isArray(actual) && actual.some((item) => deepEqual(item, value));
     case "matches": {
       const regex = RE2JS.compile(value as string);
-      return anyOf((item) => typeof item === "string" && regex.matcher(item).find());
+      const instructions = regex.programSize();
+      return (actual, budget) => {
+        const items = Array.isArray(actual) ? actual : [actual];
+        let cost = 0;
+        for (const item of items) if (typeof item === "string") cost += (item.length + 1) * instructions;
+        const left = budget.limit - budget.spent;
+        if (cost > left) throw new ConditionLimitError(field, cost, left);
+        budget.spent += cost;
+        return items.some((item) => typeof item === "string" && regex.matcher(item).find());
+      };
     }
   }
 }
@@ -238,15 +288,15 @@ function compileTest(op: Operator, value: unknown): (actual: unknown) => boolean
 export function compileCondition(condition: Condition, rateKey: (index: number) => string, rates: RateRef[]): CompiledCondition {
   if ("all" in condition) {
     const parts = condition.all.map((c) => compileCondition(c, rateKey, rates));
-    return (facts, counts, trace) => parts.every((part) => part(facts, counts, trace));
+    return (facts, counts, trace, budget) => parts.every((part) => part(facts, counts, trace, budget));
   }
   if ("any" in condition) {
     const parts = condition.any.map((c) => compileCondition(c, rateKey, rates));
-    return (facts, counts, trace) => parts.some((part) => part(facts, counts, trace));
+    return (facts, counts, trace, budget) => parts.some((part) => part(facts, counts, trace, budget));
   }
   if ("not" in condition) {
     const inner = compileCondition(condition.not, rateKey, rates);
-    return (facts, counts, trace) => !inner(facts, counts, trace);
+    return (facts, counts, trace, budget) => !inner(facts, counts, trace, budget);
   }
   if ("rate" in condition) {
     const spec = condition.rate;
@@ -261,10 +311,17 @@ export function compileCondition(condition: Condition, rateKey: (index: number) 
     };
   }
   const { field, op, value } = condition;
-  const test = compileTest(op, value);
-  return (facts, _counts, trace) => {
+  const test = compileTest(op, value, field);
+  return (facts, _counts, trace, budget) => {
     const actual = resolve(field, facts);
-    const result = actual !== undefined || op === "exists" ? test(actual) : false;
+    let result: boolean;
+    try {
+      result = actual !== undefined || op === "exists" ? test(actual, budget) : false;
+    } catch (error) {
+      // Recorded without the value (too long to be worth echoing); the caller decides CONDITION_LIMIT.
+      if (error instanceof ConditionLimitError) trace.push({ field, operator: op, expected: value, result: false });
+      throw error;
+    }
     trace.push({ field, operator: op, expected: value, ...(actual !== undefined ? { actual } : {}), result });
     return result;
   };

@@ -1,4 +1,14 @@
-import { compileCondition, type CompiledCondition, type ConditionResult, type Facts, type RateCounts, type RateRef } from "./conditions";
+import {
+  compileCondition,
+  ConditionLimitError,
+  matchBudget,
+  type CompiledCondition,
+  type ConditionResult,
+  type Facts,
+  type MatchBudget,
+  type RateCounts,
+  type RateRef,
+} from "./conditions";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
 
@@ -28,7 +38,8 @@ export interface CompiledPolicy extends PolicyVersionRef {
   rates: RateRef[];
 }
 
-export type DenialReason = "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED";
+/** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
+export type DenialReason = "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT";
 
 export interface Decision {
   effect: PolicyEffect;
@@ -111,8 +122,14 @@ export class PolicySet {
    * Deterministic decision: every applying enforce-mode policy is merged most restrictive first
    * (deny > require_approval > allow; ties go to the name that sorts first). Monitor-mode policies are
    * recorded with their would-be effect and never block. Nothing applies → deny NO_POLICY.
+   *
+   * Fail closed on bounds: when an enforce-mode policy whose patterns match reaches a condition it
+   * cannot evaluate within the decision's match budget, the decision is deny CONDITION_LIMIT by that
+   * policy, whatever its effect and whatever the other policies say. A monitor-mode policy in that
+   * case does not apply (it can only ever make a decision more permissive). `budget` is one
+   * decision's; tests pass their own to read what was spent.
    */
-  evaluate(input: Facts, rates: RateCounts = EMPTY_COUNTS): Decision {
+  evaluate(input: Facts, rates: RateCounts = EMPTY_COUNTS, budget: MatchBudget = matchBudget()): Decision {
     let winner: CompiledPolicy | undefined;
     let winnerRateLimited = false;
     const monitored: Decision["monitored"] = [];
@@ -123,10 +140,20 @@ export class PolicySet {
       let rateHeld = false;
       if (policy.when) {
         trace.length = 0;
-        const holds = policy.when(input, rates, trace);
+        let holds = false;
+        let beyondLimit = false;
+        try {
+          holds = policy.when(input, rates, trace, budget);
+        } catch (error) {
+          if (!(error instanceof ConditionLimitError)) throw error;
+          beyondLimit = true;
+        }
         for (const result of trace) {
           conditionsEvaluated.push({ ...result, policy: policy.name });
           if (result.result && result.field.startsWith("rate.")) rateHeld = true;
+        }
+        if (beyondLimit && policy.mode === "enforce") {
+          return { effect: "deny", reason: "CONDITION_LIMIT", policy: refOf(policy), mode: "enforce", conditionsEvaluated, monitored };
         }
         if (!holds) continue;
       }
@@ -163,6 +190,6 @@ export class PolicySet {
 const EMPTY_COUNTS: RateCounts = new Map();
 
 /** One-off evaluation (tests, tools); services keep a PolicySet per org. */
-export function evaluate(policies: readonly CompiledPolicy[], input: Facts, rates?: RateCounts): Decision {
-  return new PolicySet(policies).evaluate(input, rates);
+export function evaluate(policies: readonly CompiledPolicy[], input: Facts, rates?: RateCounts, budget?: MatchBudget): Decision {
+  return new PolicySet(policies).evaluate(input, rates, budget);
 }

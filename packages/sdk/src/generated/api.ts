@@ -1013,7 +1013,7 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, … */
+            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, … */
             denialReason?: string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1030,7 +1030,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
@@ -1293,7 +1293,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, … */
+            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, … */
             denialReason?: string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1310,7 +1310,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
