@@ -138,7 +138,8 @@ export class ReplayTally {
     this.#evaluated += data.evaluated;
     this.#skipped += data.skipped;
     for (const t of data.transitions) bump(this.#transitions, `${t.from}>${t.to}`, () => ({ from: t.from, to: t.to, count: 0 }), t.count);
-    for (const t of data.byActionType) bump(this.#byActionType, `${t.from}>${t.to}>${t.actionType}`, () => ({ actionType: t.actionType, from: t.from, to: t.to, count: 0 }), t.count);
+    for (const t of data.byActionType)
+      bump(this.#byActionType, `${t.from}>${t.to}>${t.actionType}`, () => ({ actionType: t.actionType, from: t.from, to: t.to, count: 0 }), t.count);
     for (const t of data.byAgent) {
       bump(this.#byAgent, `${t.from}>${t.to}>${t.agentId}`, () => ({ agentId: t.agentId, agentName: t.agentName, from: t.from, to: t.to, count: 0 }), t.count);
     }
@@ -255,7 +256,6 @@ export function replayDecisions(documents: readonly PolicyDocument[], records: I
   for (const record of records) replay.add(record);
   return replay.result();
 }
-
 
 /** Drafts a worker thread compiled, by replay: the pages of one replay compile it once per worker. */
 const compiledDrafts = new Map<string, PolicyReplay>();

@@ -326,8 +326,10 @@ export async function runAdmittedStep<I, O>(pool: WorkPool, task: WorkTask<I, O>
   try {
     return await pool.run(task, input, { key: options.key, admitted: true });
   } catch (error) {
-    if (error instanceof WorkTimeout) throw unavailable(`the ${options.what} took longer than ${Math.round(error.timeoutMs / 1000)} s on one page and was stopped; try again later`, RETRY_AFTER_SECONDS);
-    if (error instanceof WorkCrashed) throw unavailable(`the ${options.what} stopped: its worker ended (${error.outOfMemory ? "out of memory" : "it exited"}); try again later`, RETRY_AFTER_SECONDS);
+    if (error instanceof WorkTimeout)
+      throw unavailable(`the ${options.what} took longer than ${Math.round(error.timeoutMs / 1000)} s on one page and was stopped; try again later`, RETRY_AFTER_SECONDS);
+    if (error instanceof WorkCrashed)
+      throw unavailable(`the ${options.what} stopped: its worker ended (${error.outOfMemory ? "out of memory" : "it exited"}); try again later`, RETRY_AFTER_SECONDS);
     throw error;
   }
 }
