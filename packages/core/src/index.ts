@@ -7,6 +7,7 @@ export * from "./permissions";
 export * from "./audit/canonical-json";
 export * from "./audit/hashing";
 export * from "./audit/entry";
+export * from "./audit/verify-log-page";
 export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";

@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { compilePolicy, parsePolicySet, PolicySet, recordedEffect, replayDecisions, SAMPLES_PER_TRANSITION, type PolicyEffect, type ReplayRecord } from "../src";
+import {
+  compilePolicy,
+  parsePolicySet,
+  PolicySet,
+  recordedEffect,
+  replayDecisions,
+  replayPage,
+  ReplayTally,
+  SAMPLES_PER_TRANSITION,
+  type PolicyEffect,
+  type ReplayRecord,
+} from "../src";
 
 const draft = parsePolicySet({
   policies: [
@@ -125,6 +136,15 @@ describe("replayDecisions", () => {
       { ...base, actionId: "act_2", actionType: "fs.wipe", recorded: "deny" },
     ]);
     expect(result.transitions).toEqual([{ from: "deny", to: "allow", count: 2 }]);
+  });
+});
+
+describe("replayPage (a replay in pages, as worker threads run it)", () => {
+  it.each([1, 7, 333, 1_000, 5_000])("pages of %i, their tallies merged in order (through a structured clone), give exactly the replay of all records at once", (size) => {
+    const input = records(5_000);
+    const tally = new ReplayTally();
+    for (let i = 0; i < input.length; i += size) tally.merge(structuredClone(replayPage({ replayId: `pages-${size}`, documents: draft, records: input.slice(i, i + size) })));
+    expect(tally.result()).toEqual(replayDecisions(draft, input));
   });
 });
 

@@ -124,8 +124,32 @@ export function canonicalSeq(canonical: string): number | null {
   return end > at + 6 ? Number(canonical.slice(at + 6, end)) : null;
 }
 
+/**
+ * A complete bundle's verification part-way, as plain data (structured-clone and JSON safe): what a
+ * {@link BundleVerifier} needs to go on with the next lines on another thread. Hashes are hex.
+ * Checkpoints the rebuilt tree already passed are kept only by size where the end still asks for
+ * them (the largest, the header's); the rest were compared when the tree reached them.
+ */
+export interface BundleVerifierState {
+  tree: { size: number; frontier: string[] };
+  bundleKeys: string[];
+  roots: Array<{ size: number; root: string; line: number }>;
+  pending: Array<{ size: number; line: number }>;
+  since: { note: string | null; checkpoint: { size: number; root: string; origin: string } | null; consistent: boolean };
+  lineNo: number;
+  records: number;
+  entries: number;
+  checkpoints: number;
+  origin: string | null;
+  largest: { size: number; root: string } | null;
+  claimedSize: number | null;
+  claimedRoot: string | null;
+  tailStart: { seq: number; line: number } | null;
+  failure: { problem: string; seq: number | null; line: number | null } | null;
+}
+
 export class BundleVerifier {
-  private readonly tree = new TreeBuilder();
+  private tree = new TreeBuilder();
   private readonly trusted: NoteVerifier[];
   private readonly bundleKeys: NoteVerifier[] = [];
   private readonly roots = new Map<number, { root: Buffer; line: number }>();
@@ -160,6 +184,61 @@ export class BundleVerifier {
     this.progressEvery = options.progressEvery ?? 50_000;
     this.sinceNote = options.since;
     this.origin = options.origin ?? null;
+  }
+
+  /**
+   * This verification's state as plain data, to go on with {@link BundleVerifier.resume} (same
+   * options). Only for a complete bundle (entries from seq 0, no proofs): a filtered one's
+   * consistency bookkeeping is not carried.
+   */
+  save(): BundleVerifierState {
+    if (!this.complete || this.prefixesOf.size > 0) throw new Error("only a complete bundle's verification can be saved and resumed");
+    const keep = (size: number) => size >= this.tree.size || size === this.largest?.size || size === this.claimedSize || size === this.sinceCheckpoint?.size;
+    return {
+      tree: { size: this.tree.size, frontier: this.tree.frontierOf().map(toHex) },
+      bundleKeys: this.bundleKeys.map((key) => key.vkey),
+      roots: [...this.roots].filter(([size]) => keep(size)).map(([size, { root, line }]) => ({ size, root: toHex(root), line })),
+      pending: [...this.pending].map(([size, line]) => ({ size, line })),
+      since: {
+        note: this.sinceNote ?? null,
+        checkpoint: this.sinceCheckpoint ? { ...this.sinceCheckpoint, root: toHex(this.sinceCheckpoint.root) } : null,
+        consistent: this.sinceConsistent,
+      },
+      lineNo: this.lineNo,
+      records: this.records,
+      entries: this.entries,
+      checkpoints: this.checkpoints,
+      origin: this.origin,
+      largest: this.largest ? { size: this.largest.size, root: toHex(this.largest.root) } : null,
+      claimedSize: this.claimedSize,
+      claimedRoot: this.claimedRoot,
+      tailStart: this.tailStart,
+      failure: this.failure,
+    };
+  }
+
+  /** Goes on with a verification {@link BundleVerifier.save} saved, given the same options. */
+  static resume(options: BundleOptions, state: BundleVerifierState): BundleVerifier {
+    const verifier = new BundleVerifier(options);
+    const bytes = (hex: string) => Buffer.from(hex, "hex");
+    verifier.tree = TreeBuilder.resume(state.tree.size, state.tree.frontier.map(bytes));
+    for (const vkey of state.bundleKeys) verifier.bundleKeys.push(parseVerifierKey(vkey));
+    for (const { size, root, line } of state.roots) verifier.roots.set(size, { root: bytes(root), line });
+    for (const { size, line } of state.pending) verifier.pending.set(size, line);
+    verifier.sinceNote = state.since.note ?? undefined;
+    verifier.sinceCheckpoint = state.since.checkpoint ? { ...state.since.checkpoint, root: bytes(state.since.checkpoint.root) } : null;
+    verifier.sinceConsistent = state.since.consistent;
+    verifier.lineNo = state.lineNo;
+    verifier.records = state.records;
+    verifier.entries = state.entries;
+    verifier.checkpoints = state.checkpoints;
+    verifier.origin = state.origin;
+    verifier.largest = state.largest ? { size: state.largest.size, root: bytes(state.largest.root) } : null;
+    verifier.claimedSize = state.claimedSize;
+    verifier.claimedRoot = state.claimedRoot;
+    verifier.tailStart = state.tailStart;
+    verifier.failure = state.failure;
+    return verifier;
   }
 
   get failed(): boolean {

@@ -77,6 +77,20 @@ export class TreeBuilder {
   private frontier: Buffer[] = [];
   size = 0;
 
+  /** A tree continued from its size and frontier (as {@link TreeBuilder.frontierOf} gave them), e.g. on another thread. */
+  static resume(size: number, frontier: readonly Buffer[]): TreeBuilder {
+    if (frontier.length !== frontierKeys(size).length) throw new Error(`a tree of ${size} leaves has ${frontierKeys(size).length} frontier hashes, not ${frontier.length}`);
+    const tree = new TreeBuilder();
+    tree.size = size;
+    tree.frontier = [...frontier];
+    return tree;
+  }
+
+  /** The tree's perfect subtrees from the left, largest first: with its size, all it needs to go on. */
+  frontierOf(): Buffer[] {
+    return [...this.frontier];
+  }
+
   push(leaf: Buffer): void {
     let hash = leaf;
     let index = this.size;

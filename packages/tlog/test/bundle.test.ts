@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { formatCheckpoint, generateSigner, hashLeaf, signNote, toHex, TreeBuilder, verifyBundle, verifyBundleParallel, type BundleReport } from "../src/index";
+import { BundleVerifier, formatCheckpoint, generateSigner, hashLeaf, signNote, toHex, TreeBuilder, verifyBundle, verifyBundleParallel, type BundleReport } from "../src/index";
 
 const ORIGIN = "gatehouse/org_bundletest";
 const { signer, vkey } = generateSigner(ORIGIN);
@@ -27,7 +27,19 @@ async function both(lines: string[], options: { keys?: string[]; allowUnsigned?:
   const chunks = Readable.from(Array.from({ length: Math.ceil(text.length / 97) }, (_, i) => Buffer.from(text.slice(i * 97, (i + 1) * 97))));
   const parallel = await verifyBundleParallel(chunks, { ...options, workers: 2 });
   expect(parallel).toEqual(sequential);
+  expect(resumedAfterEveryLine(lines, options)).toEqual(sequential);
   return sequential;
+}
+
+/** The same bundle fed one line at a time, the verifier saved to plain data and resumed after each line (as the server's page steps on worker threads do). */
+function resumedAfterEveryLine(lines: string[], options: { keys?: string[]; allowUnsigned?: boolean }): BundleReport {
+  let verifier = new BundleVerifier(options);
+  for (const line of lines) {
+    verifier.line(line);
+    if (verifier.failed) break;
+    verifier = BundleVerifier.resume(options, structuredClone(verifier.save()));
+  }
+  return verifier.finish();
 }
 
 const lineOf = (lines: string[], seq: number) => lines.findIndex((l) => l.startsWith(`{"type":"entry","seq":${seq},`));
@@ -95,6 +107,12 @@ describe("bundle verification (sequential and on worker threads agree)", () => {
     expect(strict.problem).toBe("4 entries (seq 56–59) come after the last signed checkpoint (tree size 56): no signature covers them, so nothing shows they are the log's");
     expect(await both([header, ...tail.slice(1)], { keys: [vkey], allowUnsigned: true })).toMatchObject({ valid: true, unsigned, problem: null, treeSize: 56, checkedEntries: 60 });
     expect(await both(lines, { keys: [vkey], allowUnsigned: true })).toMatchObject({ valid: true, unsigned: null });
+  });
+
+  it("a saved verification goes on only for a complete bundle", () => {
+    const verifier = new BundleVerifier({ keys: [vkey] });
+    verifier.line(JSON.stringify({ type: "bundle", version: 1, origin: ORIGIN, treeSize: 1, filter: { agentId: "agt_x" } }));
+    expect(() => verifier.save()).toThrow(/complete bundle/);
   });
 
   it("refuses a bundle with no checkpoint and lines that are not JSON", async () => {

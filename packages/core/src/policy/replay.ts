@@ -91,10 +91,22 @@ function byCount<T extends { count: number }>(rows: T[], key: (row: T) => string
   return rows.sort((a, b) => b.count - a.count || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
-/** Compiles the draft once; `add` records as they are read (page by page); `result` the aggregation. */
-export class PolicyReplay {
-  readonly #set: PolicySet;
-  readonly #counts: RateCounts;
+/**
+ * A replay's counts as plain data (structured-clone safe): what one page of records changed. Pages
+ * evaluated apart (on worker threads) are merged in the order their records came.
+ */
+export interface ReplayTallyData {
+  evaluated: number;
+  skipped: number;
+  transitions: ReplayTransition[];
+  byActionType: Array<{ actionType: string } & ReplayTransition>;
+  byAgent: Array<{ agentId: string; agentName: string } & ReplayTransition>;
+  /** Per transition (`from>to`), its samples in record order (at most SAMPLES_PER_TRANSITION). */
+  samples: Array<{ transition: string; samples: ReplaySample[] }>;
+}
+
+/** The aggregation of a replay: records' outcomes added one by one, or pages' tallies merged in order. */
+export class ReplayTally {
   #evaluated = 0;
   #skipped = 0;
   readonly #transitions = new Map<string, ReplayTransition>();
@@ -102,51 +114,47 @@ export class PolicyReplay {
   readonly #byAgent = new Map<string, { agentId: string; agentName: string } & ReplayTransition>();
   readonly #samples = new Map<string, ReplaySample[]>();
 
-  constructor(documents: readonly PolicyDocument[]) {
-    this.#set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
-    this.#counts = onlyThisCall(this.#set);
+  skip(): void {
+    this.#skipped += 1;
   }
 
-  /** Evaluates one record as the draft would decide it; answers the effect and policy (null when skipped). */
-  add(record: ReplayRecord): { effect: PolicyEffect; policy: string | null } | null {
-    if (record.recorded === null) {
-      this.#skipped += 1;
-      return null;
-    }
+  /** One evaluated record: `after` is what the draft decided. */
+  add(record: ReplayRecord & { recorded: PolicyEffect }, after: { effect: PolicyEffect; policy: string | null }): void {
     this.#evaluated += 1;
-    const decision = this.#set.evaluate(
-      {
-        actionType: record.actionType,
-        agent: record.subject,
-        ...(record.delegation ? { delegation: record.delegation } : {}),
-        metadata: record.metadata,
-        dataAccessed: record.dataAccessed,
-      },
-      this.#counts,
-    );
-    const after = { effect: decision.effect, policy: decision.policy?.name ?? null };
     const from = record.recorded;
     const to = after.effect;
-    if (from === to) return after;
+    if (from === to) return;
     const transition = `${from}>${to}`;
     bump(this.#transitions, transition, () => ({ from, to, count: 0 }));
     bump(this.#byActionType, `${transition}>${record.actionType}`, () => ({ actionType: record.actionType, from, to, count: 0 }));
     bump(this.#byAgent, `${transition}>${record.agentId}`, () => ({ agentId: record.agentId, agentName: record.agentName, from, to, count: 0 }));
-    let samples = this.#samples.get(transition);
-    if (!samples) this.#samples.set(transition, (samples = []));
-    if (samples.length < SAMPLES_PER_TRANSITION) {
-      samples.push({
-        actionId: record.actionId,
-        at: record.at,
-        actionType: record.actionType,
-        agentName: record.agentName,
-        from,
-        to,
-        policyBefore: record.policy,
-        policyAfter: after.policy,
-      });
+    this.#sample(transition, [
+      { actionId: record.actionId, at: record.at, actionType: record.actionType, agentName: record.agentName, from, to, policyBefore: record.policy, policyAfter: after.policy },
+    ]);
+  }
+
+  /** Adds a later page's tally (merging pages in record order gives what adding their records would). */
+  merge(data: ReplayTallyData): void {
+    this.#evaluated += data.evaluated;
+    this.#skipped += data.skipped;
+    for (const t of data.transitions) bump(this.#transitions, `${t.from}>${t.to}`, () => ({ from: t.from, to: t.to, count: 0 }), t.count);
+    for (const t of data.byActionType)
+      bump(this.#byActionType, `${t.from}>${t.to}>${t.actionType}`, () => ({ actionType: t.actionType, from: t.from, to: t.to, count: 0 }), t.count);
+    for (const t of data.byAgent) {
+      bump(this.#byAgent, `${t.from}>${t.to}>${t.agentId}`, () => ({ agentId: t.agentId, agentName: t.agentName, from: t.from, to: t.to, count: 0 }), t.count);
     }
-    return after;
+    for (const { transition, samples } of data.samples) this.#sample(transition, samples);
+  }
+
+  data(): ReplayTallyData {
+    return {
+      evaluated: this.#evaluated,
+      skipped: this.#skipped,
+      transitions: [...this.#transitions.values()].map((t) => ({ ...t })),
+      byActionType: [...this.#byActionType.values()].map((t) => ({ ...t })),
+      byAgent: [...this.#byAgent.values()].map((t) => ({ ...t })),
+      samples: [...this.#samples].map(([transition, samples]) => ({ transition, samples: samples.map((s) => ({ ...s })) })),
+    };
   }
 
   result(): ReplayResult {
@@ -171,12 +179,75 @@ export class PolicyReplay {
       samples: [...this.#samples.entries()].sort(([a], [b]) => (order.get(a) ?? 0) - (order.get(b) ?? 0)).flatMap(([, samples]) => samples.map((s) => ({ ...s }))),
     };
   }
+
+  #sample(transition: string, more: readonly ReplaySample[]): void {
+    let samples = this.#samples.get(transition);
+    if (!samples) this.#samples.set(transition, (samples = []));
+    for (const sample of more) {
+      if (samples.length >= SAMPLES_PER_TRANSITION) return;
+      samples.push({ ...sample });
+    }
+  }
 }
 
-function bump<T extends { count: number }>(map: Map<string, T>, key: string, create: () => T): void {
+/** Compiles the draft once; `add` records as they are read (page by page); `result` the aggregation. */
+export class PolicyReplay {
+  readonly #set: PolicySet;
+  readonly #counts: RateCounts;
+  readonly #tally = new ReplayTally();
+
+  constructor(documents: readonly PolicyDocument[]) {
+    this.#set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
+    this.#counts = onlyThisCall(this.#set);
+  }
+
+  /** Evaluates one record as the draft would decide it; answers the effect and policy (null when skipped). */
+  add(record: ReplayRecord): { effect: PolicyEffect; policy: string | null } | null {
+    return this.#addTo(this.#tally, record);
+  }
+
+  /** Evaluates a page of records apart from this replay's own counts and answers the page's tally. */
+  page(records: Iterable<ReplayRecord>): ReplayTallyData {
+    const tally = new ReplayTally();
+    for (const record of records) this.#addTo(tally, record);
+    return tally.data();
+  }
+
+  #addTo(tally: ReplayTally, record: ReplayRecord): { effect: PolicyEffect; policy: string | null } | null {
+    const recorded = record.recorded;
+    if (recorded === null) {
+      tally.skip();
+      return null;
+    }
+    const decision = this.#set.evaluate(
+      {
+        actionType: record.actionType,
+        agent: record.subject,
+        ...(record.delegation ? { delegation: record.delegation } : {}),
+        metadata: record.metadata,
+        dataAccessed: record.dataAccessed,
+      },
+      this.#counts,
+    );
+    const after = { effect: decision.effect, policy: decision.policy?.name ?? null };
+    tally.add({ ...record, recorded }, after);
+    return after;
+  }
+
+  /** The counts so far as plain data (see ReplayTally.merge). */
+  tally(): ReplayTallyData {
+    return this.#tally.data();
+  }
+
+  result(): ReplayResult {
+    return this.#tally.result();
+  }
+}
+
+function bump<T extends { count: number }>(map: Map<string, T>, key: string, create: () => T, by = 1): void {
   let row = map.get(key);
   if (!row) map.set(key, (row = create()));
-  row.count += 1;
+  row.count += by;
 }
 
 /** Replays `records` against the draft `documents` (compiled once) and answers the aggregation. */
@@ -184,4 +255,24 @@ export function replayDecisions(documents: readonly PolicyDocument[], records: I
   const replay = new PolicyReplay(documents);
   for (const record of records) replay.add(record);
   return replay.result();
+}
+
+/** Drafts a worker thread compiled, by replay: the pages of one replay compile it once per worker. */
+const compiledDrafts = new Map<string, PolicyReplay>();
+const COMPILED_DRAFTS_KEPT = 8;
+
+/**
+ * One page of a replay, as a task a worker thread runs (packages/db's simulatePolicies reads the
+ * pages and hands each here): evaluates `records` against the draft `documents` and answers the
+ * page's tally, which the caller merges in page order. `replayId` names the replay so a worker
+ * compiles its draft once; documents must be the same for every page of one id.
+ */
+export function replayPage(input: { replayId: string; documents: readonly PolicyDocument[]; records: readonly ReplayRecord[] }): ReplayTallyData {
+  let replay = compiledDrafts.get(input.replayId);
+  if (!replay) {
+    replay = new PolicyReplay(input.documents);
+    compiledDrafts.set(input.replayId, replay);
+    if (compiledDrafts.size > COMPILED_DRAFTS_KEPT) compiledDrafts.delete(compiledDrafts.keys().next().value as string);
+  }
+  return replay.page(input.records);
 }

@@ -1,17 +1,21 @@
 import type { AuditVerification } from "@gatehouse/contracts";
-import { chainHash, GENESIS_CHAIN_HASH } from "@gatehouse/core";
-import { BundleVerifier, rootFromFrontier, toHex } from "@gatehouse/tlog";
+import { GENESIS_CHAIN_HASH, type LogPageInput, type LogPageOutput } from "@gatehouse/core";
 import type pg from "pg";
 import type { Ctx } from "../actors/context";
 import { requireMemberPermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { eventLoopSlices, fairShare } from "../infra/fair-share";
+import { fairShare } from "../infra/fair-share";
+import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { logOrigin, vkeyOf } from "./signing-keys";
 
 export type { AuditVerification };
 
 const PAGE = 5_000;
+/** Entries a worker checks per job: small enough that the page's copy to the worker is quick and another org's job waits little. */
+const STEP = 1_000;
+const CHECKPOINT_PAGE = 1_000;
+const verifyPage = workTask<LogPageInput, LogPageOutput>("@gatehouse/core", "verifyLogPage");
 
 /**
  * Recomputes the org's log from its stored rows: each leaf hash from the canonical text, each entry's
@@ -21,12 +25,21 @@ const PAGE = 5_000;
  * of the org's fair shares of the pool (infra/fair-share.ts): a burst of verifications queues.
  * Members need `audit.verify`; an agent's key may verify (the answer tells it nothing of other agents).
  */
-export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
+export async function verifyAuditLog({
+  ctx,
+  onProgress,
+  work = workPool(),
+}: {
+  ctx: Ctx;
+  onProgress?: (checked: number, total: number) => void;
+  /** Where the checking runs (tests pass a pool of their own). */
+  work?: WorkPool;
+}): Promise<AuditVerification> {
   requireMemberPermission(ctx, "audit.verify");
   // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
   return fairShare().run(ctx.org.id, "audit verification", async () => {
     await checkpointAuditLog(ctx.org.id);
-    return verifyStored(ctx.org.id, onProgress);
+    return verifyStored(ctx.org.id, onProgress, work);
   });
 }
 
@@ -35,8 +48,16 @@ export async function verifyAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress
  * the last signed checkpoint (appended since the last signing) are checked against the head and
  * counted in `unsignedEntries`, since no signature covers them.
  */
-export async function verifyStoredAuditLog({ ctx, onProgress }: { ctx: Ctx; onProgress?: (checked: number, total: number) => void }): Promise<AuditVerification> {
-  return fairShare().run(ctx.org.id, "audit verification", () => verifyStored(ctx.org.id, onProgress));
+export async function verifyStoredAuditLog({
+  ctx,
+  onProgress,
+  work = workPool(),
+}: {
+  ctx: Ctx;
+  onProgress?: (checked: number, total: number) => void;
+  work?: WorkPool;
+}): Promise<AuditVerification> {
+  return fairShare().run(ctx.org.id, "audit verification", () => verifyStored(ctx.org.id, onProgress, work));
 }
 
 type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<R[]>;
@@ -82,47 +103,36 @@ async function readStart(orgId: string): Promise<Start> {
  * What it reads is fixed by the start snapshot: entries below the head's size and checkpoints up to
  * the last one signed then never change (appends and newer checkpoints land above them), so the
  * pages need no long-lived transaction, and appends meanwhile are not mistaken for tampering.
+ *
+ * The checking runs on the work pool (infra/work-pool.ts), in the org's turn: this loop only reads
+ * a page, hands it to a worker in steps of STEP entries with the checkpoints up to each step's end
+ * and the verifier's state (plain data: its tree's frontier, the running chain hash), and awaits.
+ * A step the pool cannot finish fails the verification (503), never answers valid.
  */
-async function verifyStored(orgId: string, onProgress?: (checked: number, total: number) => void): Promise<AuditVerification> {
+async function verifyStored(orgId: string, onProgress: ((checked: number, total: number) => void) | undefined, work: WorkPool): Promise<AuditVerification> {
   const query: Query = async (text, values) => (await db().pool.query(text, values)).rows;
   const { keys, head, signedThrough, extra } = await readStart(orgId);
+  const options = { keys: keys.map(vkeyOf), origin: logOrigin(orgId) };
+  const step = (input: Omit<LogPageInput, "options">) => runAdmittedStep(work, verifyPage, { options, ...input }, { key: orgId, what: "audit verification" });
   // Entries appended since the last signing have no signature yet: the head (its chain hash and
   // tree) checks them instead, so they do not fail the check, and the answer counts them.
-  const verifier = new BundleVerifier({
-    keys: keys.map(vkeyOf),
-    origin: logOrigin(orgId),
-    allowUnsigned: true,
-    progressEvery: PAGE,
-    onProgress: (n) => onProgress?.(n, head.size),
-  });
-
-  let checkpoints: Array<{ tree_size: string; note: string }> = [];
-  let checkpointCursor = -1;
-  let nextCheckpoint = 0;
-  const feedCheckpointsUpTo = async (size: number) => {
-    for (;;) {
-      if (nextCheckpoint >= checkpoints.length) {
-        if (checkpointCursor === Number.MAX_SAFE_INTEGER) return;
-        checkpoints = await query<{ tree_size: string; note: string }>(
-          `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size LIMIT 1000`,
-          [orgId, String(checkpointCursor), String(signedThrough)],
-        );
-        nextCheckpoint = 0;
-        if (checkpoints.length === 0) {
-          checkpointCursor = Number.MAX_SAFE_INTEGER;
-          return;
-        }
-        checkpointCursor = Number((checkpoints[checkpoints.length - 1] as { tree_size: string }).tree_size);
-      }
-      const checkpoint = checkpoints[nextCheckpoint] as { tree_size: string; note: string };
-      if (Number(checkpoint.tree_size) > size) return;
-      verifier.addCheckpoint(checkpoint.note);
-      nextCheckpoint += 1;
-    }
+  let at: Pick<LogPageOutput, "chain" | "position" | "failed"> = { chain: GENESIS_CHAIN_HASH, position: 0, failed: false };
+  let state: LogPageInput["state"] = null;
+  // Checkpoints up to this size went to the verifier already.
+  let fedThrough = -1;
+  const checkpointsThrough = async (through: number, limit: number) => {
+    const rows = await query<{ tree_size: string; note: string }>(
+      `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size LIMIT ${limit}`,
+      [orgId, String(fedThrough), String(Math.min(through, signedThrough))],
+    );
+    return rows.map((r) => ({ size: Number(r.tree_size), note: r.note }));
+  };
+  let checked = 0;
+  const progress = (now: number) => {
+    for (let n = (Math.floor(checked / PAGE) + 1) * PAGE; n <= now; n += PAGE) onProgress?.(n, head.size);
+    checked = now;
   };
 
-  let chain = GENESIS_CHAIN_HASH;
-  let position = 0;
   // Windows of seq bounded on both sides: an index range scan whatever the table's statistics say
   // (an open-ended range on a freshly filled table gets planned as scan-and-sort of the whole log).
   // The next window is read while this one is checked.
@@ -133,48 +143,35 @@ async function verifyStored(orgId: string, onProgress?: (checked: number, total:
       String(from),
       String(Math.min(from + PAGE, head.size)),
     ]);
-  const pause = eventLoopSlices();
   let next = head.size > 0 ? read(0) : null;
   try {
-    for (let from = 0; next && !verifier.failed; from += PAGE) {
+    for (let from = 0; next && !at.failed; from += PAGE) {
       const rows = await next;
       next = from + PAGE < head.size ? read(from + PAGE) : null;
-      for (const row of rows) {
-        const seq = Number(row.seq);
-        await feedCheckpointsUpTo(position);
-        verifier.addEntry(seq, row.canonical, row.leaf_hash);
-        if (verifier.failed) break;
-        chain = chainHash(chain, row.leaf_hash);
-        if (chain !== row.chain_hash) verifier.fail(`entry ${seq}: its chain hash does not follow from the entries before it`, seq);
-        position += 1;
-        // Let other requests run between slices of hashing: a page is tens of milliseconds of CPU.
-        await pause();
+      for (let i = 0; i < rows.length && !at.failed; i += STEP) {
+        const entries = rows.slice(i, i + STEP).map((row) => ({ seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, chainHash: row.chain_hash }));
+        // A step's checkpoints: those the entries reach (sizes are unique per org, so at most STEP + 1).
+        const through = at.position + entries.length;
+        const checkpoints = await checkpointsThrough(through, STEP + 1);
+        const out = await step({ state, chain: at.chain, position: at.position, entries, checkpoints });
+        fedThrough = through;
+        state = out.state;
+        at = out;
+        progress(out.checkedEntries);
       }
     }
   } finally {
     // A verification that stopped early leaves one read in flight; its outcome no longer matters.
     await next?.catch(() => undefined);
   }
-  if (!verifier.failed) await feedCheckpointsUpTo(Number.MAX_SAFE_INTEGER);
-
-  const rebuilt = verifier.rebuilt;
-  if (!verifier.failed) {
-    if (rebuilt.size < head.size) verifier.fail(`the log head counts ${head.size} entries but only ${rebuilt.size} are stored: entries were removed from the end`, rebuilt.size);
-    else if (extra > 0) verifier.fail(`entries are stored beyond the log head (size ${head.size}): entries were added outside the log`, head.size);
-    else if (chain !== head.chainHash) verifier.fail("the log head's chain hash does not match the last entry", head.size - 1);
-    else if (head.frontier.length > 0 && !rootFromFrontier(head.frontier.map((h) => Buffer.from(h, "hex"))).equals(rebuilt.root)) {
-      verifier.fail("the log head's tree does not match the stored entries", head.size - 1);
-    }
+  // The checkpoints beyond the entries (all of them signed before the start), then the head.
+  for (;;) {
+    const checkpoints = at.failed ? [] : await checkpointsThrough(Number.MAX_SAFE_INTEGER, CHECKPOINT_PAGE);
+    const last = checkpoints.length < CHECKPOINT_PAGE;
+    const out = await step({ state, chain: at.chain, position: at.position, entries: [], checkpoints, ...(last ? { finish: { head, extra } } : {}) });
+    if (checkpoints.length > 0) fedThrough = (checkpoints[checkpoints.length - 1] as { size: number }).size;
+    state = out.state;
+    at = out;
+    if (out.report) return out.report;
   }
-  const report = verifier.finish();
-  return {
-    valid: report.valid,
-    checkedEntries: report.checkedEntries,
-    checkedCheckpoints: report.checkedCheckpoints,
-    firstBrokenSeq: report.firstBrokenSeq,
-    treeSize: rebuilt.size,
-    rootHash: toHex(rebuilt.root),
-    problem: report.problem,
-    unsignedEntries: report.unsigned?.count ?? 0,
-  };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { unavailable } from "@gatehouse/core";
 import { dbEnv } from "./env";
 
 /**
@@ -141,16 +142,21 @@ export class WorkPool {
   private readonly served = new Map<string, number>();
   private turn = 0;
   private readonly running = new Map<string, number>();
+  private readonly finishedByTask = new Map<string, number>();
   private nextId = 1;
   private closed = false;
 
   constructor(private readonly options: WorkPoolOptions) {}
 
-  /** Runs `task(input)` on a worker, in `key`'s turn. */
-  run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number }): Promise<O> {
+  /**
+   * Runs `task(input)` on a worker, in `key`'s turn. `admitted`: the job belongs to work already
+   * admitted and bounded elsewhere (a fair share, infra/fair-share.ts, with one job of it waiting at a
+   * time), so the key's queue bound does not refuse it part-way through.
+   */
+  run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number; admitted?: boolean }): Promise<O> {
     if (this.closed) return Promise.reject(new Error("the work pool is closed"));
     const queue = this.queues.get(options.key) ?? [];
-    if (queue.length >= this.options.maxQueuedPerKey) return Promise.reject(new WorkQueueFull(queue.length));
+    if (!options.admitted && queue.length >= this.options.maxQueuedPerKey) return Promise.reject(new WorkQueueFull(queue.length));
     return new Promise<O>((resolve, reject) => {
       queue.push({
         key: options.key,
@@ -164,6 +170,11 @@ export class WorkPool {
       this.queues.set(options.key, queue);
       this.dispatch();
     });
+  }
+
+  /** Jobs that ran to an answer, by task (`module#name`): what tests read to see work went through the pool. */
+  finished(): Record<string, number> {
+    return Object.fromEntries(this.finishedByTask);
   }
 
   /** Jobs waiting and running, per key and in all. */
@@ -213,6 +224,8 @@ export class WorkPool {
       const job = slot.job;
       if (!job || job.id !== reply.id) return;
       this.finish(slot);
+      const task = `${job.module}#${job.name}`;
+      this.finishedByTask.set(task, (this.finishedByTask.get(task) ?? 0) + 1);
       if (reply.ok) job.resolve(reply.output);
       else job.reject(new WorkFailed(reply.message, reply.name, reply.fields));
     });
@@ -297,6 +310,27 @@ export class WorkPool {
         target.worker.postMessage({ id, module: job.module, name: job.name, input: job.input });
       });
     }
+  }
+}
+
+/** Retry-After of a step of admitted work that its worker could not finish. */
+const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * One step of work already admitted to a fair share (a page of a verification or a replay), run on
+ * `pool` in the org's turn. A step the pool could not finish fails the whole piece of work closed,
+ * for that org alone: past its time limit or with its worker gone, 503 UNAVAILABLE with Retry-After
+ * naming `what`; never a partial answer.
+ */
+export async function runAdmittedStep<I, O>(pool: WorkPool, task: WorkTask<I, O>, input: I, options: { key: string; what: string }): Promise<O> {
+  try {
+    return await pool.run(task, input, { key: options.key, admitted: true });
+  } catch (error) {
+    if (error instanceof WorkTimeout)
+      throw unavailable(`the ${options.what} took longer than ${Math.round(error.timeoutMs / 1000)} s on one page and was stopped; try again later`, RETRY_AFTER_SECONDS);
+    if (error instanceof WorkCrashed)
+      throw unavailable(`the ${options.what} stopped: its worker ended (${error.outOfMemory ? "out of memory" : "it exited"}); try again later`, RETRY_AFTER_SECONDS);
+    throw error;
   }
 }
 

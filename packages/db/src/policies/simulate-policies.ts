@@ -1,15 +1,20 @@
 import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/contracts";
-import { PolicyReplay, recordedEffect, validationError, zodIssues, type ReplayRecord } from "@gatehouse/core";
+import { randomUUID } from "node:crypto";
+import { recordedEffect, ReplayTally, validationError, zodIssues, type PolicyDocument, type ReplayRecord, type ReplayTallyData } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { eventLoopSlices, fairShare } from "../infra/fair-share";
+import { fairShare } from "../infra/fair-share";
+import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { checkPolicySetOffLoop } from "./check-policies";
 
 /** Decisions read per page (keyset on created_at, id, newest first). */
 export const SIMULATION_PAGE = 5_000;
 /** At most this many decisions are replayed; older ones in the window are left out (`truncated`). */
 export const MAX_SIMULATED_DECISIONS = 200_000;
+/** Decisions a worker evaluates per job: small enough that the page's copy to the worker is quick and another org's job waits little. */
+const STEP = 1_000;
+const replayPage = workTask<{ replayId: string; documents: readonly PolicyDocument[]; records: ReplayRecord[] }, ReplayTallyData>("@gatehouse/core", "replayPage");
 
 type Row = {
   id: string;
@@ -33,8 +38,21 @@ type Link = { child: string; parent: string; root: string; depth: number };
  * change. Reads only the org's own rows (every query is by org_id), writes nothing. Agents are read
  * as they are now: a delegate is evaluated as its root agent, with its current chain. Runs in one of
  * the org's fair shares of the pool (infra/fair-share.ts): a loop of replays queues behind itself.
+ * The evaluation runs on the work pool (infra/work-pool.ts) in the org's turn, a step of records at a
+ * time; this loop reads the pages and merges the steps' tallies in order.
  */
-export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: Ctx; input: unknown; now?: Date }): Promise<PolicySimulation> {
+export async function simulatePolicies({
+  ctx,
+  input,
+  now = new Date(),
+  work = workPool(),
+}: {
+  ctx: Ctx;
+  input: unknown;
+  now?: Date;
+  /** Where the evaluation runs (tests pass a pool of their own). */
+  work?: WorkPool;
+}): Promise<PolicySimulation> {
   requirePermission(ctx, "policies.write");
   const { days: rawDays, ...set } = input !== null && typeof input === "object" && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
   const orgId = ctx.org.id;
@@ -45,7 +63,7 @@ export async function simulatePolicies({ ctx, input, now = new Date() }: { ctx: 
   const days = parsedDays.data;
   const to = now;
   const from = new Date(to.getTime() - days * 86_400_000);
-  return fairShare().run(ctx.org.id, "policy replay", () => replayDecisions(orgId, documents, days, from, to));
+  return fairShare().run(ctx.org.id, "policy replay", () => replayDecisions(orgId, documents, days, from, to, work));
 }
 
 async function replayDecisions(
@@ -54,6 +72,7 @@ async function replayDecisions(
   days: number,
   from: Date,
   to: Date,
+  work: WorkPool,
 ): Promise<PolicySimulation> {
   const pool = db().pool;
 
@@ -81,7 +100,8 @@ async function replayDecisions(
     return known;
   };
 
-  const replay = new PolicyReplay(documents);
+  const tally = new ReplayTally();
+  const replayId = randomUUID();
   type Cursor = { at: Date; id: string } | null;
   // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
   const fetchPage = (cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
@@ -100,7 +120,6 @@ async function replayDecisions(
       .then((result) => (result.rowCount ?? 0) > 0);
 
   let truncated = false;
-  const pause = eventLoopSlices();
   // The next page is asked for before this one is evaluated: the database reads while the engine
   // decides. Each page is one query on the pool, so no connection is held while the engine runs.
   let next: Promise<{ rows: Row[] }> | null = null;
@@ -120,22 +139,23 @@ async function replayDecisions(
         if (limit > 0) next = fetchPage(cursor, limit);
         else more = anyBefore(cursor);
       }
-      for (const row of page.rows) {
-        // Let other requests run between slices of evaluation: a page is tens of milliseconds of CPU.
-        await pause();
-        const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
-        replay.add({
-          actionId: row.id,
-          at: row.created_at.toISOString(),
-          actionType: row.action_type,
-          agentId: agent.id,
-          agentName: agent.name,
-          ...subjectOf(agent),
-          metadata: row.metadata,
-          dataAccessed: row.data_accessed,
-          recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
-          policy: row.policy_name,
+      for (let i = 0; i < page.rows.length; i += STEP) {
+        const records = page.rows.slice(i, i + STEP).map((row): ReplayRecord => {
+          const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
+          return {
+            actionId: row.id,
+            at: row.created_at.toISOString(),
+            actionType: row.action_type,
+            agentId: agent.id,
+            agentName: agent.name,
+            ...subjectOf(agent),
+            metadata: row.metadata,
+            dataAccessed: row.data_accessed,
+            recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
+            policy: row.policy_name,
+          };
         });
+        tally.merge(await runAdmittedStep(work, replayPage, { replayId, documents, records }, { key: orgId, what: "policy replay" }));
       }
       if (more) truncated = await more;
     }
@@ -143,5 +163,5 @@ async function replayDecisions(
     // A replay that failed part-way leaves one read in flight; its outcome no longer matters.
     await next?.catch(() => undefined);
   }
-  return { days, from: from.toISOString(), to: to.toISOString(), truncated, ...replay.result() };
+  return { days, from: from.toISOString(), to: to.toISOString(), truncated, ...tally.result() };
 }
