@@ -37,7 +37,8 @@ export default defineConfig({
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
       { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000 } },
-      { test: { name: "launcher", include: ["scripts/test/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 } },
+      // With `source`: npm start's smoke test runs the SDK against the embedded default.
+      { ...source, test: { name: "launcher", include: ["scripts/test/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000 } },
     ],
   },
 });

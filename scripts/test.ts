@@ -1,6 +1,7 @@
 // `npm test`: every layer — unit (core, tlog, contracts, sdk, cli), integration (db, api, worker against PostgreSQL/Redis),
-// the SDK and CLI as packed and installed (packages), the `npm start` smoke test and the multiplexer
-// (launcher), then the Playwright journeys. Both runners always run; the exit code is non-zero if
+// the SDK and CLI as packed and installed (packages), the `npm start` smoke test (every SDK verb, CLI
+// command family and console page on the embedded default) and the multiplexer (launcher), then the
+// Playwright journeys (among them every console page with no false alarm). Both runners always run; the exit code is non-zero if
 // either failed. Ends with one line: "N passed, N failed". The fault tests (vitest project `faults`) run
 // after the other Vitest projects, on their own.
 import { spawnSync } from "node:child_process";

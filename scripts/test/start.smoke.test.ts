@@ -7,13 +7,16 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { consolePageRoutes } from "../lib/console-pages.ts";
 import { readDevFile, type DevFile } from "../lib/dev-file.ts";
 import { childEnv } from "../lib/env.ts";
 import { freePort, isPortFree } from "../lib/ports.ts";
 import { waitForHttp200 } from "../lib/wait-for-http.ts";
+import { CLI_CASES, cliFamilies, CONSOLE_PAGES, ERROR_MARKERS, gatehouse, openPage, SDK_CASES, sdkState, sdkVerbs, type CliState } from "./embedded-cases.ts";
 
 // `npm start` end to end, the way a person runs it: no DATABASE_URL, no REDIS_URL, a fresh
-// GATEHOUSE_HOME; then Ctrl-C, and a second start on the same home that keeps the data.
+// GATEHOUSE_HOME; on that one start, every verb of the SDK, every command family of the CLI and every
+// console page (embedded-cases.ts); then Ctrl-C, and a second start on the same home that keeps the data.
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const READY_TIMEOUT_MS = 5 * 60_000;
@@ -201,12 +204,21 @@ interface WhoAmI {
 }
 
 describe("npm start", () => {
+  let firstStarted: Started | undefined;
   let firstDev: DevFile | undefined;
   let firstAgentId = "";
   let firstAuditEventId = "";
+  let inviteToken = "";
+
+  /** The first start, up and checked (the tests after the first need it). */
+  function firstRun(): { started: Started; dev: DevFile } {
+    if (!firstStarted || !firstDev || !firstAgentId) throw new Error("needs the first start to have come up");
+    return { started: firstStarted, dev: firstDev };
+  }
 
   it("comes up on an embedded database, seeds the demo org and serves the API and the console, with the worker's jobs", async () => {
     const started = start();
+    firstStarted = started;
     await waitUntilReady(started);
 
     firstDev = await readDevFile(join(home, "dev.json"));
@@ -301,8 +313,62 @@ describe("npm start", () => {
     await api(firstDev, "POST", "/v1/actions", { actionType: "pr.open" });
     const dev = firstDev;
     await eventually(async () => (await newestCheckpoint(dev)) > before, 10_000, "a background checkpoint");
+  });
 
-    await interruptAndExpectCleanStop(started);
+  it("runs every verb of the SDK's agent client on the embedded database", async () => {
+    const { dev } = firstRun();
+    const state = sdkState(dev);
+    expect(SDK_CASES.map(([verb]) => verb).sort(), "one case per verb of the client").toEqual(sdkVerbs(state.client));
+    for (const [verb, run] of SDK_CASES) {
+      try {
+        await run(state);
+      } catch (error) {
+        throw new Error(`SDK verb ${verb}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+  });
+
+  it("runs every command family of the CLI against the embedded API", async () => {
+    const { dev } = firstRun();
+    const state: CliState = {
+      dev,
+      configHome: join(home, "cli-config"),
+      dir: home,
+      act: async () => void (await api(dev, "POST", "/v1/actions", { actionType: "pr.open" })),
+    };
+    const help = await gatehouse(["help"], state.configHome);
+    expect(help.code).toBe(0);
+    expect(CLI_CASES.map(([family]) => family).sort(), "one case per command family the CLI's help lists").toEqual(cliFamilies(help.stdout));
+    for (const [family, run] of CLI_CASES) {
+      try {
+        await run(state);
+      } catch (error) {
+        throw new Error(`gatehouse ${family}: ${(error as Error).message}`, { cause: error });
+      }
+    }
+    inviteToken = state.inviteToken ?? "";
+  });
+
+  it("serves every console page, to the demo admin or to a visitor, with no error on it", async () => {
+    const { dev } = firstRun();
+    expect(Object.keys(CONSOLE_PAGES).sort(), "one case per page of the app directory").toEqual(consolePageRoutes());
+    const cookie = await consoleSignIn(dev);
+    const subjects = { orgSlug: dev.orgSlug, agentId: firstAgentId, policyName: "merges-need-review", inviteToken };
+    const failures: string[] = [];
+    for (const [route, page] of Object.entries(CONSOLE_PAGES)) {
+      if ("skip" in page) continue;
+      const path = page.path(subjects);
+      const opened = await openPage(dev.webUrl, path, page.as === "member" ? cookie : undefined);
+      if (opened.status !== 200) failures.push(`${route} (${path}): status ${opened.status}`);
+      if (page.as === "member" && new URL(opened.url).pathname === "/signin") failures.push(`${route} (${path}): sent to sign in`);
+      for (const marker of ERROR_MARKERS) if (marker.test(opened.html)) failures.push(`${route} (${path}): ${marker}`);
+    }
+    expect(failures).toEqual([]);
+    await consoleSignOut(dev, cookie);
+  });
+
+  it("stops cleanly on Ctrl-C", async () => {
+    await interruptAndExpectCleanStop(firstRun().started);
   });
 
   it("keeps the data on a second start and does not seed the demo org again", async () => {

@@ -33,13 +33,17 @@ export function LoadError({ what, error, onRetry, compact = false }: { what: str
   );
 }
 
-/** Data is shown but the latest refresh (or the next page) failed. */
+/**
+ * Data is shown but the latest refresh (or the next page) failed. Nothing while `error` is null: the
+ * pages pass their query's error as it is, and a query that has not failed has none.
+ */
 export function RefreshErrorBanner({ what, error, onRetry, verb = "load" }: { what: string; error: Error | null; onRetry: () => void; verb?: string }) {
+  if (!error) return null;
   const signedOut = error instanceof ApiError && error.status === 401;
   return (
     <div role="alert" className="mt-4 flex flex-wrap items-center justify-between gap-3 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
       <span>
-        {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not ${verb} ${what}: ${error?.message ?? "unknown error"}.`}
+        {signedOut ? `Your session has ended, so ${what} cannot be refreshed.` : `Could not ${verb} ${what}: ${error.message}.`}
         {error instanceof ApiError && error.requestId && !signedOut ? <span className="ml-1 font-mono text-xs text-amber-700">({error.requestId})</span> : null}
       </span>
       {signedOut ? (

@@ -1,0 +1,473 @@
+// What npm start's smoke test (start.smoke.test.ts) runs against the embedded default: every verb of
+// the SDK's agent client, every command family of the CLI, every console page. Each table is checked
+// against what it covers (the client's methods, the CLI's help, the app directory), so a new verb,
+// command or page without a case fails the suite.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import { AuthenticationError, DelegatedAgent, Gatehouse, GatehouseAdmin, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
+import { verifyBundle } from "@gatehouse/sdk/verify";
+import { expect } from "vitest";
+import type { DevFile } from "../lib/dev-file.ts";
+import { childEnv } from "../lib/env.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+// ---------------------------------------------------------------------------------------------
+// The SDK
+
+/**
+ * The agent client's verbs: its methods, its static ones (`parallel`), the audit namespace's
+ * (`audit.list`, …) and a delegate's own methods (`DelegatedAgent`), read from the classes themselves.
+ */
+export function sdkVerbs(client: Gatehouse): string[] {
+  const methods = (target: object) =>
+    Object.getOwnPropertyNames(target).filter((name) => name !== "constructor" && typeof Object.getOwnPropertyDescriptor(target, name)?.value === "function");
+  const statics = Object.getOwnPropertyNames(Gatehouse).filter((name) => typeof (Gatehouse as unknown as Record<string, unknown>)[name] === "function");
+  const audit = Object.keys(client.audit).filter((name) => typeof (client.audit as unknown as Record<string, unknown>)[name] === "function");
+  // What a delegate does its own way (an override such as `revoke()` counts: it is another verb).
+  const delegate = methods(DelegatedAgent.prototype);
+  return [
+    ...new Set([
+      ...methods(Gatehouse.prototype),
+      ...statics.map((name) => `static ${name}`),
+      ...audit.map((name) => `audit.${name}`),
+      ...delegate.map((name) => `delegate.${name}`),
+    ]),
+  ].sort();
+}
+
+interface SdkState {
+  client: Gatehouse;
+  admin: GatehouseAdmin;
+  dev: DevFile;
+  executed?: ActionResult;
+  requested?: ActionResult;
+  child?: DelegatedAgent;
+  grandchild?: DelegatedAgent;
+  checkpointNote?: string;
+}
+
+/** Approves `approvalId` as the demo org's admin would (its admin key, the API the console calls too). */
+async function approve(state: SdkState, approvalId: string): Promise<void> {
+  const decided = await state.admin.approvals.approve(approvalId, { reason: "smoke test" });
+  expect(decided.status).toBe("approved");
+}
+
+/** One case per verb, in the order they run (later ones use what earlier ones made). */
+export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<void>]> = [
+  [
+    "whoami",
+    async (s) => {
+      const me = await s.client.whoami();
+      expect(me.org.slug).toBe(s.dev.orgSlug);
+    },
+  ],
+  [
+    "policies",
+    async (s) => {
+      const { policies } = await s.client.policies();
+      expect(policies.map((p) => p.name)).toContain("merges-need-review");
+    },
+  ],
+  [
+    "canI",
+    async (s) => {
+      const check = await s.client.canI("pr.open");
+      expect(check.allowed).toBe(true);
+      expect((await s.client.canI("pr.merge")).needsApproval).toBe(true);
+    },
+  ],
+  [
+    "execute",
+    async (s) => {
+      s.executed = await s.client.execute("pr.open", { metadata: { repo: "acme/web" } });
+      expect(s.executed.status).toBe("executed");
+    },
+  ],
+  [
+    "report",
+    async (s) => {
+      const outcome = await s.client.report(s.executed?.auditEventId ?? "", { status: "success", message: "opened" });
+      expect(outcome).toBeTruthy();
+    },
+  ],
+  [
+    "gate",
+    async (s) => {
+      // A merge waits for a person; the demo org's admin approves it and gate() continues. A minute
+      // at most: a decision that never arrives fails the case instead of waiting out the suite.
+      let approving: Promise<void> | undefined;
+      const result = await s.client.gate("pr.merge", {
+        metadata: { repo: "acme/web" },
+        deadline: Date.now() + 60_000,
+        onRequested: (requested) => {
+          approving = approve(s, requested.approvalId ?? "");
+          approving.catch(() => {});
+        },
+      });
+      await approving;
+      expect(approving, "gate() waited for an approval").toBeDefined();
+      expect(result.status).toBe("executed");
+    },
+  ],
+  [
+    "waitForApproval",
+    async (s) => {
+      s.requested = await s.client.execute("pr.merge", { metadata: { repo: "acme/web" } });
+      expect(s.requested.status).toBe("requested");
+      await approve(s, s.requested.approvalId ?? "");
+      expect((await s.client.waitForApproval(s.requested.approvalId ?? "", { deadline: Date.now() + 60_000 })).status).toBe("executed");
+    },
+  ],
+  [
+    "approval",
+    async (s) => {
+      expect((await s.client.approval(s.requested?.approvalId ?? "")).status).toBe("approved");
+    },
+  ],
+  [
+    "delegate",
+    async (s) => {
+      // A delegate, and a delegate of the delegate (nested), each acting within what it was given.
+      s.child = await s.client.delegate("smoke-child", { capabilities: ["pr.*"], ttl: "10m" });
+      expect((await s.child.execute("pr.open")).status).toBe("executed");
+      s.grandchild = await s.child.delegate("smoke-grandchild", { capabilities: ["pr.open"], ttl: "5m" });
+      expect(s.grandchild.delegation.depth).toBe(2);
+      expect((await s.grandchild.execute("pr.open")).status).toBe("executed");
+      expect((await s.grandchild.whoami()).agent?.id).toBe(s.grandchild.childAgentId);
+    },
+  ],
+  [
+    "delegations",
+    async (s) => {
+      expect((await s.client.delegations()).map((d) => d.id)).toContain(s.child?.id);
+    },
+  ],
+  [
+    "revoke",
+    async (s) => {
+      // The parent revokes its delegate by id: the nested one goes with it.
+      const revoked = await s.client.revoke(s.child?.id ?? "");
+      expect(JSON.stringify(revoked)).toContain(s.grandchild?.id ?? "none");
+      await expect(s.grandchild?.whoami()).rejects.toBeInstanceOf(AuthenticationError);
+    },
+  ],
+  [
+    "delegate.revoke",
+    async (s) => {
+      const delegate = await s.client.delegate("smoke-revoked-by-itself", { capabilities: ["pr.open"], ttl: 300 });
+      await delegate.revoke();
+      await expect(delegate.whoami()).rejects.toBeInstanceOf(AuthenticationError);
+    },
+  ],
+  [
+    "withDelegation",
+    async (s) => {
+      let used: DelegatedAgent | undefined;
+      const status = await s.client.withDelegation("smoke-scoped", { capabilities: ["pr.open"], ttl: "5m" }, async (delegate) => {
+        used = delegate;
+        return (await delegate.execute("pr.open")).status;
+      });
+      expect(status).toBe("executed");
+      await expect(used?.whoami()).rejects.toBeInstanceOf(AuthenticationError);
+    },
+  ],
+  [
+    "static parallel",
+    async (s) => {
+      const results = await Gatehouse.parallel([() => s.client.canI("pr.open"), () => s.client.execute("pr.comment"), s.client.whoami()], { concurrency: 2 });
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "fulfilled"]);
+    },
+  ],
+  [
+    "posture",
+    async (s) => {
+      const posture = await s.client.posture();
+      expect(posture.score).toBeGreaterThanOrEqual(0);
+    },
+  ],
+  [
+    "subscribe",
+    async (s) => {
+      // The stream opens, then a decision is announced on it (calls are repeated until it is, as the
+      // subscription may start after the first one).
+      const controller = new AbortController();
+      const events = s.client.subscribe({ signal: controller.signal })[Symbol.asyncIterator]();
+      const first = events.next();
+      let seen: IteratorResult<GatehouseEvent> | undefined;
+      void first.then((event) => (seen = event));
+      const deadline = Date.now() + 20_000;
+      while (!seen && Date.now() < deadline) {
+        await s.client.execute("pr.open");
+        await Promise.race([first, sleep(1_000)]);
+      }
+      controller.abort();
+      expect(seen?.done).toBe(false);
+      expect(seen?.value?.type).toBeTruthy();
+    },
+  ],
+  [
+    "verify",
+    async (s) => {
+      expect((await s.client.verify()).valid).toBe(true);
+    },
+  ],
+  [
+    "audit.list",
+    async (s) => {
+      expect((await s.client.audit.list({ limit: 5 })).events.length).toBeGreaterThan(0);
+    },
+  ],
+  [
+    "audit.checkpoint",
+    async (s) => {
+      s.checkpointNote = (await s.client.audit.checkpoint()).note;
+      expect(s.checkpointNote).toContain("\n");
+    },
+  ],
+  [
+    "audit.checkpoints",
+    async (s) => {
+      expect((await s.client.audit.checkpoints()).checkpoints.length).toBeGreaterThan(0);
+    },
+  ],
+  [
+    "audit.keys",
+    async (s) => {
+      expect((await s.client.audit.keys()).keys.length).toBeGreaterThan(0);
+    },
+  ],
+  [
+    "audit.proof",
+    async (s) => {
+      const proof = await s.client.audit.proof({ entryId: s.executed?.auditEventId ?? "" });
+      expect(proof.problem).toBeUndefined();
+      expect(proof.verified).toBe(true);
+    },
+  ],
+  [
+    "audit.consistency",
+    async (s) => {
+      await s.client.execute("pr.open");
+      const consistency = await s.client.audit.consistency({ since: s.checkpointNote ?? "" });
+      expect(consistency.problem).toBeUndefined();
+      expect(consistency.verified).toBe(true);
+    },
+  ],
+  [
+    "audit.verify",
+    async (s) => {
+      expect((await s.client.audit.verify()).valid).toBe(true);
+    },
+  ],
+  [
+    "audit.export",
+    async (s) => {
+      const bundle = await s.client.audit.export();
+      const report = await verifyBundle(bundle);
+      expect(report.problem ?? null).toBeNull();
+      expect(report.valid).toBe(true);
+      expect(report.checkedEntries).toBeGreaterThan(0);
+    },
+  ],
+];
+
+export function sdkState(dev: DevFile): SdkState {
+  return { dev, client: new Gatehouse({ apiKey: dev.agentApiKey, baseUrl: dev.apiUrl }), admin: new GatehouseAdmin({ apiKey: dev.adminApiKey, baseUrl: dev.apiUrl }) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run gatehouse -- <args>` in the repository, as a user runs it, with the credentials file under `configHome`. */
+export function gatehouse(args: string[], configHome: string, options: { input?: string; untilOutput?: RegExp; timeoutMs?: number } = {}): Promise<CliRun> {
+  const env = childEnv(
+    { XDG_CONFIG_HOME: configHome, GATEHOUSE_API_KEY: undefined, GATEHOUSE_BASE_URL: undefined },
+    { drop: (name) => name === "NODE_ENV" || name.startsWith("VITEST") },
+  );
+  const child = spawn("npm", ["run", "--silent", "gatehouse", "--", ...args], { cwd: ROOT, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
+  child.stdin.end(options.input ?? "");
+  let stdout = "";
+  let stderr = "";
+  const stop = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGINT");
+    } catch {
+      // gone already
+    }
+  };
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (options.untilOutput?.test(stdout)) stop();
+  });
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(stop, options.timeoutMs ?? 60_000);
+  return new Promise((resolve) =>
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+/** The CLI's command families, as its own help lists them (the first word of each command line). */
+export function cliFamilies(help: string): string[] {
+  const commands = help.split(/\nCommands:\n/)[1]?.split(/\n\n/)[0] ?? "";
+  return [...new Set([...commands.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1] ?? ""))].sort();
+}
+
+export interface CliState {
+  dev: DevFile;
+  configHome: string;
+  /** Where files the commands write go. */
+  dir: string;
+  /** Makes a decision happen (for `tail` to print). */
+  act: () => Promise<void>;
+  /** An invitation link sent by `invitations create`, read from the development outbox. */
+  inviteToken?: string;
+}
+
+function ok(run: CliRun, what: string): void {
+  expect(run.code, `${what}\n${run.stdout}\n${run.stderr}`).toBe(0);
+}
+
+/** One case per family, in the order they run: login first, logout last. */
+export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise<void>]> = [
+  [
+    "login",
+    async (s) => {
+      const run = await gatehouse(["login", "--base-url", s.dev.apiUrl], s.configHome, { input: `${s.dev.adminApiKey}\n` });
+      ok(run, "login");
+      expect(run.stdout).toContain(`(${s.dev.orgSlug})`);
+    },
+  ],
+  [
+    "policies",
+    async (s) => {
+      const run = await gatehouse(["policies", "export"], s.configHome);
+      ok(run, "policies export");
+      expect(run.stdout).toContain("merges-need-review");
+    },
+  ],
+  ["approvals", async (s) => ok(await gatehouse(["approvals", "list"], s.configHome), "approvals list")],
+  [
+    "tail",
+    async (s) => {
+      const tailing = gatehouse(["tail", "--json"], s.configHome, { untilOutput: /\n/, timeoutMs: 45_000 });
+      // The stream may open after the first decision: keep deciding until a line is printed.
+      let done = false;
+      void tailing.then(() => (done = true));
+      const deadline = Date.now() + 40_000;
+      while (!done && Date.now() < deadline) {
+        await s.act();
+        await sleep(1_000);
+      }
+      const run = await tailing;
+      expect(run.stdout.split("\n")[0], `tail printed nothing\n${run.stderr}`).toMatch(/^\{.*"type"/);
+    },
+  ],
+  [
+    "audit",
+    async (s) => {
+      ok(await gatehouse(["audit", "export", "--out", join(s.dir, "bundle.jsonl")], s.configHome), "audit export");
+      ok(await gatehouse(["audit", "keys"], s.configHome), "audit keys");
+    },
+  ],
+  [
+    "verify",
+    async (s) => {
+      const run = await gatehouse(["verify", join(s.dir, "bundle.jsonl")], s.configHome);
+      ok(run, "verify");
+    },
+  ],
+  ["members", async (s) => ok(await gatehouse(["members", "list"], s.configHome), "members list")],
+  [
+    "invitations",
+    async (s) => {
+      ok(await gatehouse(["invitations", "create", "colleague@example.test", "--role", "viewer"], s.configHome), "invitations create");
+      ok(await gatehouse(["invitations", "list"], s.configHome), "invitations list");
+      // Started for development, the console's outbox holds the invitation and its link.
+      const outbox = await (await fetch(`${s.dev.webUrl}/dev/outbox`)).text();
+      s.inviteToken = /\/invite\/(gh_invite_[A-Za-z0-9_-]+)/.exec(outbox)?.[1];
+      expect(s.inviteToken, "the invitation's link in the development outbox").toBeTruthy();
+    },
+  ],
+  ["org", async (s) => ok(await gatehouse(["org", "show"], s.configHome), "org show")],
+  ["settings", async (s) => ok(await gatehouse(["settings", "get"], s.configHome), "settings get")],
+  [
+    "agents",
+    async (s) => {
+      const run = await gatehouse(["agents", "list"], s.configHome);
+      ok(run, "agents list");
+      expect(run.stdout).toContain("demo-agent");
+    },
+  ],
+  ["keys", async (s) => ok(await gatehouse(["keys", "list"], s.configHome), "keys list")],
+  ["delegations", async (s) => ok(await gatehouse(["delegations", "list"], s.configHome), "delegations list")],
+  ["posture", async (s) => ok(await gatehouse(["posture"], s.configHome), "posture")],
+  [
+    "logout",
+    async (s) => {
+      ok(await gatehouse(["logout"], s.configHome), "logout");
+      const after = await gatehouse(["org", "show"], s.configHome);
+      expect(after.code).not.toBe(0);
+    },
+  ],
+];
+
+// ---------------------------------------------------------------------------------------------
+// The console
+
+/** What a page must not say when nothing went wrong (an error boundary, a load or refresh error banner, Next's not-found page). */
+export const ERROR_MARKERS = [/role="alert"/, /Something went wrong/i, /could not load/i, /unknown error/i, /This page could not be found/i];
+
+export interface PageSubjects {
+  orgSlug: string;
+  agentId: string;
+  policyName: string;
+  inviteToken: string;
+}
+
+/** How the smoke test opens each page of the app directory: as the demo admin, as a visitor, or not (with the reason). */
+export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s: PageSubjects) => string } | { skip: string }> = {
+  "/": { as: "member", path: () => "/" },
+  "/account": { as: "member", path: () => "/account" },
+  "/dev/outbox": { as: "visitor", path: () => "/dev/outbox" },
+  "/forgot-password": { as: "visitor", path: () => "/forgot-password" },
+  "/invite/[token]": { as: "visitor", path: (s) => `/invite/${s.inviteToken}` },
+  "/o/[orgSlug]": { as: "member", path: (s) => `/o/${s.orgSlug}` },
+  "/o/[orgSlug]/agents": { as: "member", path: (s) => `/o/${s.orgSlug}/agents` },
+  "/o/[orgSlug]/agents/[agentId]": { as: "member", path: (s) => `/o/${s.orgSlug}/agents/${s.agentId}` },
+  "/o/[orgSlug]/approvals": { as: "member", path: (s) => `/o/${s.orgSlug}/approvals` },
+  "/o/[orgSlug]/audit": { as: "member", path: (s) => `/o/${s.orgSlug}/audit` },
+  "/o/[orgSlug]/closed": { skip: "only a closed org has it, and closing the demo org would end this run's keys; playwright/no-false-alarms.spec.ts opens it" },
+  "/o/[orgSlug]/keys": { as: "member", path: (s) => `/o/${s.orgSlug}/keys` },
+  "/o/[orgSlug]/members": { as: "member", path: (s) => `/o/${s.orgSlug}/members` },
+  "/o/[orgSlug]/policies": { as: "member", path: (s) => `/o/${s.orgSlug}/policies` },
+  "/o/[orgSlug]/policies/[name]": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/${encodeURIComponent(s.policyName)}` },
+  "/o/[orgSlug]/policies/draft": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/draft` },
+  "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },
+  "/orgs/new": { as: "member", path: () => "/orgs/new" },
+  "/reset-password": { as: "visitor", path: () => "/reset-password" },
+  "/signin": { as: "visitor", path: () => "/signin" },
+  "/signup": { as: "visitor", path: () => "/signup" },
+  "/signup/check-email": { as: "visitor", path: () => "/signup/check-email?email=someone%40example.test" },
+  "/signup/org": { as: "member", path: () => "/signup/org" },
+  "/sso-required": { as: "visitor", path: () => "/sso-required" },
+  "/verify-email": { as: "visitor", path: () => "/verify-email" },
+  "/verify-email/resend": { as: "visitor", path: () => "/verify-email/resend" },
+};
+
+/** Opens `path` (following redirects within the console) and answers the final status and the page's HTML. */
+export async function openPage(webUrl: string, path: string, cookie: string | undefined): Promise<{ status: number; url: string; html: string }> {
+  const response = await fetch(`${webUrl}${path}`, { headers: cookie ? { cookie } : {} });
+  return { status: response.status, url: response.url, html: await response.text() };
+}
