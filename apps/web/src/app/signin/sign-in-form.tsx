@@ -4,11 +4,11 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { signInWithPassword, type SignInState } from "./actions";
 
-export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; notice?: string | null }) {
-  const { callbackUrl, initialError, initialUnverified = false, notice = null } = props;
+export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; notice?: string | null; initialEmail?: string }) {
+  const { callbackUrl, initialError, initialUnverified = false, notice = null, initialEmail = "" } = props;
   const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, {
     error: initialError,
-    email: "",
+    email: initialEmail,
     unverified: initialUnverified,
   });
 
