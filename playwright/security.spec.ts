@@ -53,6 +53,7 @@ type Permission =
   | "agents.read"
   | "agents.manage"
   | "keys.manage"
+  | "keys.own"
   | "delegations.revoke"
   | "policies.write"
   | "members.read"
@@ -75,6 +76,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "keys.own",
     "delegations.revoke",
     "policies.write",
     "members.read",
@@ -94,6 +96,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "agents.read",
     "agents.manage",
     "keys.manage",
+    "keys.own",
     "delegations.revoke",
     "policies.write",
     "members.read",
@@ -101,8 +104,8 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "settings.write",
     "member",
   ],
-  approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "member"],
-  auditor: [...READS, "audit.verify", "audit.export", "agents.read", "members.read", "member"],
+  approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "keys.own", "member"],
+  auditor: [...READS, "audit.verify", "audit.export", "agents.read", "members.read", "keys.own", "member"],
   viewer: [...READS, "approvals.read", "agents.read", "member"],
 };
 
@@ -470,11 +473,11 @@ const ROWS: Row[] = [
     sample: async (f, slug) => ({ path: orgPath(slug, `/delegations/${await throwawayDelegation(f)}/revoke`), body: {} }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/delegations/${f.b.delegationId}/revoke`), body: {} }),
   },
-  { method: "GET", route: "/api/orgs/[orgSlug]/keys", permission: "keys.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/keys") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/keys", permission: "keys.own", sample: (_f, slug) => ({ path: orgPath(slug, "/keys") }) },
   {
     method: "POST",
     route: "/api/orgs/[orgSlug]/keys",
-    permission: "keys.manage",
+    permission: "keys.own",
     sample: (_f, slug) => ({ path: orgPath(slug, "/keys"), body: { name: "sec", expiresInDays: 1 } }),
   },
   {

@@ -1,4 +1,6 @@
-import { db } from "@gatehouse/db";
+import { routes } from "@gatehouse/contracts";
+import { hasPermission } from "@gatehouse/core";
+import { db, issueOwnAdminKey } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -184,5 +186,109 @@ describe("Idempotency-Key on the calls that answer a secret once", () => {
     const k3 = await call(app, "POST", `/v1/admin/agents/${c1.id}/keys`, { key: org.adminKey.apiKey, body: { name: "rotation" }, headers: keyHeaders });
     expect(k3.statusCode, k3.body).toBe(409);
     expect(await db().apiKey.count({ where: { agentId: c1.id } })).toBe(2);
+  });
+});
+
+// Approvers and auditors hold admin keys of their own (keys.own): the key reaches what their role may
+// and never more, from the one catalogue; it ends with a role change or a removal.
+describe("keys of approvers and auditors (keys.own)", () => {
+  const selfIssued = async (member: TestMember): Promise<{ id: string; apiKey: string }> => {
+    // As from the console's Keys page: the member, signed in, issues their own key.
+    const ctx = { org: org.org, actor: { type: "user" as const, userId: member.userId, membershipId: member.membershipId, role: member.role }, requestId: "own-key" };
+    return issueOwnAdminKey({ ctx, input: { body: { name: `${member.role}'s own` } } });
+  };
+  const pathOf = (route: string) => route.replace(/:(\w+)/g, (_m, name: string) => `${name}_unknown`);
+  const guarded = routes.filter((r) => (r.auth === "admin" || r.auth === "key") && "permission" in r);
+
+  describe.each(["approver", "auditor"] as const)("%s", (role) => {
+    let member: TestMember;
+    let key: { id: string; apiKey: string };
+    beforeAll(async () => {
+      member = await addTestMember(org, role, `own-${role}`);
+      key = await selfIssued(member);
+    });
+
+    it("issues a key for themselves over the API too, and lists their own keys only", async () => {
+      const issued = await call(app, "POST", "/v1/admin/keys", { key: key.apiKey, body: { name: "cli" } });
+      expect(issued.statusCode, issued.body).toBe(201);
+      const listed = await listKeys(key.apiKey);
+      expect(listed.length).toBeGreaterThanOrEqual(3);
+      expect(listed.every((k) => k.mine && k.member.id === member.membershipId)).toBe(true);
+    });
+
+    it("every route whose catalogue permission the role lacks: 403, nothing written", async () => {
+      const denied = guarded.filter((r) => !hasPermission(role, r.permission));
+      expect(denied.length).toBeGreaterThan(10);
+      const before = await writesOf(org.org.id);
+      for (const route of denied) {
+        const response = await call(app, route.method, pathOf(route.path), { key: key.apiKey, ...(route.method === "GET" || route.method === "DELETE" ? {} : { body: {} }) });
+        expect(response.statusCode, `${route.method} ${route.path}: ${response.body}`).toBe(403);
+      }
+      expect(await writesOf(org.org.id)).toEqual(before);
+    });
+
+    it("what the role may do, the key does", async () => {
+      if (role === "approver") {
+        expect((await call(app, "GET", "/v1/admin/approvals?status=all", { key: key.apiKey })).statusCode).toBe(200);
+      } else {
+        expect((await call(app, "GET", "/v1/audit/export", { key: key.apiKey })).statusCode).toBe(200);
+        expect((await call(app, "POST", "/v1/audit/verify", { key: key.apiKey })).statusCode).toBe(200);
+        expect((await call(app, "GET", "/v1/admin/approvals", { key: key.apiKey })).statusCode).toBe(403);
+      }
+    });
+
+    it.each([
+      ["the owner's admin key", () => org.adminKey.id],
+      [
+        "another member's admin key of the same role",
+        async () => {
+          const other = await addTestMember(org, role, `other-${role}`);
+          return (await db().apiKey.findFirstOrThrow({ where: { membershipId: other.membershipId } })).id;
+        },
+      ],
+      ["an agent's key", () => org.agent.keyId],
+    ])("revoking %s: 403, the key still works", async (_name, target) => {
+      const keyId = await target();
+      const response = await call(app, "DELETE", `/v1/admin/keys/${keyId}`, { key: key.apiKey });
+      expect(response.statusCode, response.body).toBe(403);
+      expect(await db().apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { revokedAt: true } })).toEqual({ revokedAt: null });
+    });
+
+    it("revokes their own key: it stops at once", async () => {
+      const spare = await selfIssued(member);
+      expect((await call(app, "DELETE", `/v1/admin/keys/${spare.id}`, { key: key.apiKey })).statusCode).toBe(200);
+      expect((await call(app, "GET", "/v1/whoami", { key: spare.apiKey })).statusCode).toBe(401);
+    });
+  });
+
+  it.each([
+    ["an admin's key, the admin lowered to approver", "approver"],
+    ["an admin's key, the admin lowered to auditor", "auditor"],
+    ["an approver's key, the approver removed", null],
+    ["an auditor's key, the auditor removed", null],
+  ] as const)("%s: 401 at its next call, nothing written by it", async (name, lowerTo) => {
+    const from = name.startsWith("an admin") ? "admin" : name.startsWith("an approver") ? "approver" : "auditor";
+    const holder = await addTestMember(org, from, `ends-${from}`);
+    const own = await selfIssued(holder);
+    expect((await call(app, "GET", "/v1/whoami", { key: own.apiKey })).statusCode).toBe(200);
+    const change = lowerTo
+      ? await call(app, "PATCH", `/v1/admin/members/${holder.membershipId}`, { key: org.adminKey.apiKey, body: { role: lowerTo } })
+      : await call(app, "DELETE", `/v1/admin/members/${holder.membershipId}`, { key: org.adminKey.apiKey });
+    expect(change.statusCode, change.body).toBe(200);
+    const before = await writesOf(org.org.id);
+    for (const [method, path] of [
+      ["GET", "/v1/whoami"],
+      ["GET", "/v1/admin/approvals"],
+      ["GET", "/v1/audit/export"],
+      ["POST", "/v1/admin/keys"],
+    ] as const) {
+      expect((await call(app, method, path, { key: own.apiKey, ...(method === "POST" ? { body: {} } : {}) })).statusCode, `${method} ${path}`).toBe(401);
+    }
+    expect(await writesOf(org.org.id)).toEqual(before);
+  });
+
+  it("a viewer holds no keys.own: issuing one from the console is 403", async () => {
+    const ctx = { org: org.org, actor: { type: "user" as const, userId: viewer.userId, membershipId: viewer.membershipId, role: viewer.role }, requestId: "own-key" };
+    await expect(issueOwnAdminKey({ ctx, input: { body: {} } })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

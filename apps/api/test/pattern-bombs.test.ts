@@ -9,7 +9,7 @@ import { call, startApp, stopApp } from "./helpers";
 // stopped the process), sent through every route that matches action, agent or capability patterns.
 // Each answer must be right and come at once. SAFETY_NET_MS is a bound for a loaded, shared machine,
 // not a measurement: the old matcher needed hours or more on every row; bench/PATTERNS.md measures.
-// Last, the one place a caller's text became an SQL LIKE pattern: the audit list's action type filter.
+// Last, every filter by a caller's action type: never an SQL LIKE pattern.
 
 let app: FastifyInstance;
 beforeAll(async () => {
@@ -107,7 +107,23 @@ describe("a pattern with more than 8 '*' is refused with a 400 naming the field"
   });
 });
 
-describe("GET /v1/audit?actionType= is the action type itself, never a LIKE pattern", () => {
+// Every filter by action type, each read with a caller's text: the audit list (the API's and the
+// console's, one service) and the approval queue (the API's admin list and the console's, one
+// service). Each row's text must match itself only.
+const ACTION_TYPE_FILTERS: Array<{ name: string; path: (actionType: string) => string; types: (body: unknown) => Array<string | undefined> }> = [
+  {
+    name: "GET /v1/audit",
+    path: (t) => `/v1/audit?limit=100&actionType=${encodeURIComponent(t)}`,
+    types: (body) => (body as { events: Array<{ data: { actionType?: string } }> }).events.map((e) => e.data.actionType),
+  },
+  {
+    name: "GET /v1/admin/approvals",
+    path: (t) => `/v1/admin/approvals?status=all&limit=100&actionType=${encodeURIComponent(t)}`,
+    types: (body) => (body as { approvals: Array<{ actionType: string }> }).approvals.map((a) => a.actionType),
+  },
+];
+
+describe.each(ACTION_TYPE_FILTERS)("$name?actionType= is the action type itself, never a LIKE pattern", (filter) => {
   it.each([
     ["an action type with `_`", "pr_open", ["pr_open"]],
     ["`_` for each letter", "_______", []],
@@ -116,13 +132,12 @@ describe("GET /v1/audit?actionType= is the action type itself, never a LIKE patt
     ["a backslash", "pr\\_open", []],
     ["a LIKE bomb", "%a%a%a%a%a%a%a%a%a%b", []],
   ])("%s: %s", async (_name, actionType, expected) => {
-    const org = await createTestOrg({ label: "api-like", policies: [{ name: "all", actions: ["*"], effect: "allow" }] });
+    const org = await createTestOrg({ label: "api-like", policies: [{ name: "all", actions: ["*"], effect: "require_approval" }] });
     for (const type of ["pr_open", "prxopen", "pr.open"]) {
-      expect((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: type } })).json()).toMatchObject({ status: "executed" });
+      expect((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: type } })).json()).toMatchObject({ status: "requested" });
     }
-    const response = await timedCall(app, "GET", `/v1/audit?limit=100&actionType=${encodeURIComponent(actionType)}`, { key: org.adminKey.apiKey });
+    const response = await timedCall(app, "GET", filter.path(actionType), { key: org.adminKey.apiKey });
     expect(response.statusCode, response.body).toBe(200);
-    const types = new Set(response.json<{ events: Array<{ data: { actionType?: string } }> }>().events.map((e) => e.data.actionType));
-    expect([...types]).toEqual(expected);
+    expect([...new Set(filter.types(response.json()))]).toEqual(expected);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, issueOwnAdminKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -367,11 +367,11 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: `/v1/admin/agents/${f.b.org.agent.id}/keys`, body: { name: "rotation" } }),
   },
   // Personal admin keys: the caller's own (an owner lists every member's); a new one is the caller's.
-  { method: "GET", route: "/v1/admin/keys", access: adminKey("keys.manage"), sample: () => ({ path: "/v1/admin/keys" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/admin/keys", access: adminKey("keys.own"), sample: () => ({ path: "/v1/admin/keys" }), foreign: "scoped" },
   {
     method: "POST",
     route: "/v1/admin/keys",
-    access: adminKey("keys.manage"),
+    access: adminKey("keys.own"),
     sample: () => ({ path: "/v1/admin/keys", body: { name: "security test", expiresInDays: 1 } }),
     foreign: "scoped",
   },
@@ -577,7 +577,14 @@ beforeAll(async () => {
   const [a, b] = await Promise.all([orgFixture("sec-a"), orgFixture("sec-b")]);
   await applyPolicies({ ctx: b.org.ctx, input: { policies: [...ALLOW_ALL_PR, { name: B_ONLY_POLICY, actions: ["b.only"], effect: "allow" }] } });
   await provedDomain(b.org);
-  const memberKey = async (role: MemberRole) => (await addTestMember(a.org, role)).apiKey;
+  // Each member's key is one they issued themselves, as from the console's Keys page (approvers and
+  // auditors hold keys.own): whatever they call with it, the table below expects their role's reach.
+  const memberKey = async (role: MemberRole) => {
+    const member = await addTestMember(a.org, role);
+    if (!hasPermission(role, "keys.own")) return member.apiKey;
+    const ctx = { org: a.org.org, actor: { type: "user" as const, userId: member.userId, membershipId: member.membershipId, role }, requestId: `own-key-${role}` };
+    return (await issueOwnAdminKey({ ctx, input: { body: { name: `${role}'s own` } } })).apiKey;
+  };
   const keys: Record<MemberRole, string> = {
     owner: a.org.adminKey.apiKey,
     admin: await memberKey("admin"),

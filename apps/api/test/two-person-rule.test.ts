@@ -4,6 +4,8 @@ import { applySettingsChange, db, decideApproval, decideApprovals, getMemberCont
 import { addTestMember, createTestOrg, fakeDns, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../packages/cli/src/cli.ts";
+import { GatehouseAdmin } from "../../../packages/sdk/src/index.ts";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
 
 // Rules that need two people (the two-admin rule `policies.requireSecondApproval`, and separation of
@@ -13,10 +15,13 @@ import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
 // delegate's chain to its root agent's owner.
 
 let app: FastifyInstance;
+let baseUrl: string;
 const dns = fakeDns();
 
 beforeAll(async () => {
   app = await startApp({ resolveTxt: dns.resolveTxt });
+  // The SDK and the CLI call it over HTTP, as a user's do.
+  baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
 });
 afterAll(async () => {
   await stopApp(app);
@@ -72,6 +77,31 @@ function credentialsOf(person: Person): Array<[string, (approvalId: string, deci
         const response = await as(person.keys[1])("POST", "/v1/admin/approvals/decision", { approvalIds: [approvalId], decision });
         const [item] = response.json().results as Array<{ status?: string; error?: { code: string } }>;
         return item?.error?.code ?? response.statusCode;
+      },
+    ],
+    [
+      "bulk decide through the SDK (approvals.decideMany) with her second key",
+      async (approvalId, decision = "approve") => {
+        const { results } = await new GatehouseAdmin({ apiKey: person.keys[1], baseUrl, maxRetries: 0 }).approvals.decideMany([approvalId], decision);
+        const [item] = results;
+        return item && "error" in item ? item.error.code : 200;
+      },
+    ],
+    [
+      "bulk decide through the CLI (approvals approve <id> <id>) with her second key",
+      async (approvalId, decision = "approve") => {
+        let out = "";
+        const write = (text: string) => void (out += text);
+        // A second id that does not exist makes it a bulk vote; its line is NOT_FOUND whatever happens.
+        await main({
+          argv: ["approvals", decision, approvalId, newId("approval")],
+          env: { GATEHOUSE_API_KEY: person.keys[1], GATEHOUSE_BASE_URL: baseUrl },
+          fetch: (input, init) => fetch(input, init),
+          stdout: write,
+          stderr: write,
+        });
+        const line = out.split("\n").find((l) => l.startsWith(`${approvalId}: `));
+        return line?.match(/^\S+: refused \((\w+)\)/)?.[1] ?? (line ? 200 : out);
       },
     ],
     [

@@ -1,5 +1,6 @@
 import type { NextAuthConfig } from "next-auth";
 import { env } from "./env";
+import { AUTH_LOGGER } from "./server/auth-logger";
 
 export const SIGN_IN_PATH = "/signin";
 
@@ -18,6 +19,8 @@ export function baseAuthConfig(): NextAuthConfig {
     // 12 h, as the session's database row (CONSOLE_SESSION_TTL_SECONDS in @gatehouse/db), which decides.
     session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
     pages: { signIn: SIGN_IN_PATH, error: SIGN_IN_PATH },
+    // A wrong password logs one line, not a stack trace (server/auth-logger.ts).
+    logger: AUTH_LOGGER,
     providers: [],
     callbacks: {
       // The JWT carries the session's id (sid, its console_sessions row: server/session.ts refuses the

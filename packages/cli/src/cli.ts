@@ -94,8 +94,8 @@ Commands:
   policies test <file>     Run the tests in <file> against its policies, offline
   policies simulate <file> [--days <n>]   Replay <file>'s policies against the org's recent decisions
   approvals list           List the org's approvals (pending ones by default)
-  approvals approve <id>   Vote to approve an action waiting for approval
-  approvals deny <id>      Vote to deny it (one deny decides)
+  approvals approve <id>…  Vote to approve actions waiting for approval (several ids: one request)
+  approvals deny <id>…     Vote to deny them (one deny decides)
   tail                     Print events (decisions, approvals) as they happen
   verify <bundle.jsonl>    Check an exported audit log offline: no key, no network
   audit export             Download the audit log as a bundle to verify offline (or as CSV)
@@ -203,8 +203,8 @@ const APPROVALS_HELP = `Usage: gatehouse approvals <list|approve|deny> [options]
 
 Commands:
   list [--status <status>] [--json]   List approvals, newest first
-  approve <id> [--reason <text>]      Vote to approve
-  deny <id> [--reason <text>]         Vote to deny (one deny decides)
+  approve <id>… [--reason <text>]     Vote to approve (several ids: one request)
+  deny <id>… [--reason <text>]        Vote to deny (one deny decides)
 
 Run gatehouse approvals <command> --help for details.
 `;
@@ -231,11 +231,15 @@ function voteHelp(decision: "approve" | "deny"): string {
     decision === "approve"
       ? "Votes to approve <id> as the key's member. Once enough members approve (the quorum), the\naction goes ahead and the agent waiting on it continues."
       : "Votes to deny <id> as the key's member. One deny decides: the approval is denied and the agent\nwaiting on it gets DENIED_BY_REVIEWER. Giving a reason is recommended; the agent sees it.";
-  return `Usage: gatehouse approvals ${decision} <id> [--reason <text>]
+  return `Usage: gatehouse approvals ${decision} <id> [<id>…] [--reason <text>]
 
 ${what}
 
-You cannot vote on an action you requested, vote twice, or vote on a decided or expired approval.
+With several ids, the same vote goes to each in one request (at most 1000): a line per id says
+its status after the vote or why the vote was refused; the exit code is 1 if any was refused.
+
+You cannot vote on an action you requested, vote twice, or vote on a decided or expired approval,
+whichever way you vote (one id or several, any of your keys).
 
 Options:
   --reason <text>    Why; recorded in the audit log with the vote
@@ -673,10 +677,11 @@ async function runApprovals(context: CliContext, flags: ParsedArgs["flags"], com
     case "deny": {
       if (help) return printed(context, voteHelp(command));
       allowOnly(flags, ["--reason"], `approvals ${command}`);
-      const [id, ...extra] = rest;
-      if (id === undefined) throw new UsageError(`approvals ${command} needs an approval id: gatehouse approvals ${command} <id>`);
-      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-      return vote(context, flags, command, id);
+      const [id, ...more] = rest;
+      if (id === undefined) throw new UsageError(`approvals ${command} needs an approval id: gatehouse approvals ${command} <id> [<id>…]`);
+      if (more.length === 0) return vote(context, flags, command, id);
+      if (rest.length > MAX_BULK_VOTES) throw new UsageError(`approvals ${command} takes at most ${MAX_BULK_VOTES} ids at once, not ${rest.length}`);
+      return voteMany(context, flags, command, rest);
     }
     default:
       throw new UsageError(`unknown command "approvals ${command}"`);
@@ -967,6 +972,26 @@ async function vote(context: CliContext, flags: ParsedArgs["flags"], decision: "
   const approval = decision === "approve" ? await admin.approvals.approve(approvalId, options) : await admin.approvals.deny(approvalId, options);
   context.stdout(`${describeVote(approval)}\n`);
   return EXIT_OK;
+}
+
+/** The most ids one bulk vote takes (the API's limit). */
+const MAX_BULK_VOTES = 1000;
+
+/** One vote on several approvals (POST /v1/admin/approvals/decision): a line per id; exit 1 if any vote was refused. */
+async function voteMany(context: CliContext, flags: ParsedArgs["flags"], decision: "approve" | "deny", approvalIds: string[]): Promise<number> {
+  const admin = adminClient(context, flags);
+  const { results } = await admin.approvals.decideMany(approvalIds, decision, { reason: flagValue(flags, "--reason"), signal: context.signal });
+  let refused = 0;
+  for (const result of results) {
+    if ("error" in result) {
+      refused += 1;
+      context.stderr(`${result.approvalId}: refused (${result.error.code}): ${result.error.message}\n`);
+    } else {
+      context.stdout(`${result.approvalId}: ${result.status}\n`);
+    }
+  }
+  if (refused > 0) context.stderr(`${refused} of ${results.length} votes refused.\n`);
+  return refused > 0 ? EXIT_FAILURE : EXIT_OK;
 }
 
 /** The agent that asked; for a delegate, with the agents that delegated to it, root first: `reader-2 (delegated by build-agent > reader)`. */

@@ -1,4 +1,4 @@
-import { MEMBER_ROLES } from "@gatehouse/core";
+import { MEMBER_ROLES, newPasswordSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, named, safeString } from "./common";
 
@@ -123,7 +123,7 @@ export const acceptInvitationInputSchema = z.union([
   z.strictObject({ token: z.string().min(1).max(200), user: z.strictObject({ id: idOf("user") }) }),
   z.strictObject({
     token: z.string().min(1).max(200),
-    newAccount: z.strictObject({ name: displayName(), password: z.string().min(8, "must be at least 8 characters").max(200, "must be at most 200 characters") }),
+    newAccount: z.strictObject({ name: displayName(), password: newPasswordSchema() }),
   }),
 ]);
 

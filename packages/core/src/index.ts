@@ -3,6 +3,7 @@ export * from "./ids";
 export * from "./input";
 export * from "./api-keys";
 export * from "./passwords";
+export * from "./password-rule";
 export * from "./permissions";
 export * from "./audit/canonical-json";
 export * from "./audit/hashing";

@@ -12,6 +12,10 @@ export const PERMISSIONS = {
   "agents.read": { allows: "listing the org's agents", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "agents.manage": { allows: "creating, halting and resuming agents", roles: ["owner", "admin"] },
   "keys.manage": { allows: "issuing, listing and revoking API keys", roles: ["owner", "admin"] },
+  "keys.own": {
+    allows: "issuing, listing and revoking one's own admin keys, which act with one's role at each call and never more (a role change or a removal revokes them)",
+    roles: ["owner", "admin", "approver", "auditor"],
+  },
   "policies.write": { allows: "changing the org's policies", roles: ["owner", "admin"] },
   "settings.write": { allows: "changing the org's settings", roles: ["owner", "admin"] },
   "approvals.read": { allows: "reading the approval queue (auditors read the audit log only)", roles: ["owner", "admin", "approver", "viewer"] },

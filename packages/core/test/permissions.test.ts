@@ -9,6 +9,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "agents.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "agents.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "keys.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "keys.own": { owner: true, admin: true, approver: true, auditor: true, viewer: false },
   "policies.write": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "settings.write": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "approvals.read": { owner: true, admin: true, approver: true, auditor: false, viewer: true },

@@ -189,12 +189,45 @@ describe("sign-up and email verification", () => {
     expect(JSON.stringify(stored)).not.toContain(token);
     expect(stored[0]!.expiresAt.getTime() - stored[0]!.createdAt.getTime()).toBe(24 * 60 * 60_000);
 
-    expect(await verifyEmail({ input: { token } })).toEqual({ userId, email });
+    expect(await verifyEmail({ input: { token } })).toEqual({ userId, email, alreadyVerified: false });
     expect(await signIn(email, PASSWORD)).toMatchObject({ id: userId, email, sessionVersion: 0 });
 
-    const again = await domainError(verifyEmail({ input: { token } }));
-    expect(again.code).toBe("VALIDATION");
-    expect(issuePaths(again)).toEqual(["token"]);
+    // Opened again (the person after a mail scanner): it says the account is verified, and does nothing more.
+    expect(await verifyEmail({ input: { token } })).toEqual({ userId, email, alreadyVerified: true });
+  });
+
+  // The console verifies when the mailed link is opened (one click). A mail scanner that opens every
+  // link may get there first: it verifies the address, and must gain nothing else — no session, no
+  // way past the password — while the person opening the link afterwards continues as if first.
+  it.each([
+    ["a mail scanner, then the person", 2],
+    ["the person alone", 1],
+    ["a scanner opening it three times, then the person", 4],
+  ])("the link opened by %s: verified, no session, the password still needed", async (_name, opens) => {
+    const email = freshEmail("scanner");
+    const userId = await newAccount({ email, password: PASSWORD, name: "Scanned" });
+    const token = await linkToken(email, "verify-email");
+    const answers = [];
+    for (let i = 0; i < opens; i++) answers.push(await verifyEmail({ input: { token } }));
+    expect(answers.map((a) => a.alreadyVerified)).toEqual([false, ...Array<boolean>(opens - 1).fill(true)]);
+    expect(answers.every((a) => a.email === email && a.userId === userId)).toBe(true);
+    expect(await db().consoleSession.count({ where: { userId } })).toBe(0);
+    expect(await db().user.findUniqueOrThrow({ where: { id: userId }, select: { sessionVersion: true } })).toEqual({ sessionVersion: 0 });
+    expect(await signIn(email, "not the password at all")).toBeNull();
+    expect(await signIn(email, PASSWORD)).toMatchObject({ id: userId });
+  });
+
+  it("a spent link answers nothing for an account it did not verify: another account's spent reset link, an unknown link (400 naming token)", async () => {
+    const email = freshEmail("spent-reset");
+    await newAccount({ email, password: PASSWORD, name: "Spent" });
+    await (
+      await requestPasswordReset({ input: { email } })
+    ).sent;
+    const resetToken = await linkToken(email, "reset-password", 2);
+    await resetPassword({ input: { token: resetToken, password: `${PASSWORD} again` } });
+    for (const attempt of [resetToken, randomToken(43)]) {
+      expect(issuePaths(await domainError(verifyEmail({ input: { token: attempt } })))).toEqual(["token"]);
+    }
   });
 
   it("refuses an expired link, an unknown one and a malformed one (400 naming token)", async () => {

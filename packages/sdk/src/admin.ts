@@ -10,6 +10,7 @@ import type {
   ApplyPoliciesOptions,
   Approval,
   ApprovalList,
+  BulkApprovalDecision,
   ClosedOrg,
   CreateAgentRequest,
   CreatedAgent,
@@ -121,6 +122,14 @@ export interface AdminApprovals {
   approve(approvalId: string, options?: DecideApprovalOptions): Promise<Approval>;
   /** Votes to deny, which denies the approval at once (a veto). Answers the approval as it then stands. */
   deny(approvalId: string, options?: DecideApprovalOptions): Promise<Approval>;
+  /**
+   * The same vote on several approvals at once (1 to 1,000 ids), each under the same rules as one
+   * vote: the requester cannot approve their own request, a member votes once whatever key they use,
+   * and a quorum counts distinct people. A refused vote never fails the others: it is that id's
+   * `error` in `results`, in the order sent. Repeating one's own vote answers the approval as it is,
+   * so a retry is safe.
+   */
+  decideMany(approvalIds: readonly string[], decision: "approve" | "deny", options?: DecideApprovalOptions): Promise<BulkApprovalDecision>;
 }
 
 /** The org of the key: every member may read it; renaming it and changing its slug is for owners. */
@@ -330,6 +339,13 @@ export class GatehouseAdmin {
       get: (approvalId, options = {}) => request<Approval>(config, { method: "GET", path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}`, signal: options.signal }),
       approve: (approvalId, options = {}) => decide(approvalId, "approve", options),
       deny: (approvalId, options = {}) => decide(approvalId, "deny", options),
+      decideMany: (approvalIds, decision, options = {}) =>
+        request<BulkApprovalDecision>(config, {
+          method: "POST",
+          path: "/v1/admin/approvals/decision",
+          body: { approvalIds: [...approvalIds], decision, reason: options.reason },
+          signal: options.signal,
+        }),
     };
     this.org = {
       get: (options = {}) => request<Org>(config, { method: "GET", path: "/v1/admin/org", signal: options.signal }),

@@ -56,6 +56,7 @@ export type {
   AuditExport,
   AuditExportOptions,
   AuditVerification,
+  BulkApprovalDecision,
   CanIOptions,
   Checkpoint,
   CheckpointList,

@@ -166,6 +166,13 @@ export type ApprovalVote = Approval["votes"][number];
 /** A page of approvals, newest first. Pass `nextCursor` as `cursor` for the next page; `null` on the last. */
 export type ApprovalList = Schemas["ApprovalList"];
 
+/**
+ * What `approvals.decideMany` answers: one result per approval id, in the order sent — the approval's
+ * status after the vote, or why this vote was refused (`error.code` FORBIDDEN for the requester or a
+ * role the approval's policy does not name, NOT_FOUND, CONFLICT for a decided or expired one).
+ */
+export type BulkApprovalDecision = Schemas["BulkApprovalDecisionResult"];
+
 /** The kinds of event `GET /v1/events` streams. The server may add more. */
 export type GatehouseEventType =
   | "action.executed"

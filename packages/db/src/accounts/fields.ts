@@ -1,11 +1,8 @@
-import { safeString, validationError, zodIssues } from "@gatehouse/core";
+import { newPasswordSchema, safeString, validationError, zodIssues } from "@gatehouse/core";
 import { z } from "zod";
 import { consoleOrigin } from "../infra/env";
 
 // The fields every account form shares, with their caps. Private to this folder.
-
-export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 200;
 
 export const emailField = z
   .email("must be an email address")
@@ -16,10 +13,8 @@ export const nameField = safeString()
   .pipe(z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters"))
   .refine((n) => !/[\r\n]/.test(n), "must be one line");
 
-/** New passwords: 10 to 200 characters, not one character repeated, safe text. */
-export const newPasswordField = safeString()
-  .pipe(z.string().min(PASSWORD_MIN, `must be at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `must be at most ${PASSWORD_MAX} characters`))
-  .refine((p) => new Set(p).size > 2, "is too easy to guess");
+/** New passwords: the one rule of the catalogue in core (newPasswordSchema). */
+export const newPasswordField = newPasswordSchema();
 
 /** A password being checked (sign-in, current password): bounded, never judged. */
 export const givenPasswordField = z.string().min(1, "is required").max(1_024);

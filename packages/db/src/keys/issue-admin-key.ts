@@ -5,12 +5,13 @@ import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "./reissue";
-import { requireRankOver } from "./require-rank";
+import { isOwnMembership, requireRankOver } from "./require-rank";
 
 /**
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
- * Admins and owners only, and only for a member of at most their own rank (an admin cannot mint an
- * owner's key); the key is shown once. Without `expiresInDays` it does not expire. With an
+ * For another member: admins and owners only (`keys.manage`), and only for a member of at most their
+ * own rank (an admin cannot mint an owner's key). For oneself: `keys.own` (approvers and auditors
+ * too). The key is shown once. Without `expiresInDays` it does not expire. With an
  * `idempotencyKey`, a retry within 24 hours by the same caller (same member, same name) gets a fresh
  * secret for the key the first call issued, never a second key (`key.reissued`); the first secret
  * stops working.
@@ -22,7 +23,7 @@ export async function issueAdminKey({
   ctx: Ctx;
   input: { membershipId: string; name?: string; expiresInDays?: number; idempotencyKey?: string | undefined };
 }): Promise<{ id: string; apiKey: string; prefix: string; expiresAt: string | null }> {
-  requirePermission(ctx, "keys.manage");
+  requirePermission(ctx, isOwnMembership(ctx, input.membershipId) ? "keys.own" : "keys.manage");
   const key = issueApiKey("admin");
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
   const name = input.name ?? "admin";

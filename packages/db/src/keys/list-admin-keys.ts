@@ -1,9 +1,9 @@
 import { canActOnRole, type MemberRole } from "@gatehouse/core";
 import type { ApiKeyView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
-import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { keyView } from "./key-view";
+import { requireKeyAccess } from "./require-rank";
 
 /** A member's admin key, without its secret, with whose it is. */
 export interface AdminKeyView extends ApiKeyView {
@@ -15,14 +15,15 @@ export interface AdminKeyView extends ApiKeyView {
 /**
  * The admin keys the caller may act on: their own, and those of the org's members whose role theirs
  * ranks at least as high as (`canActOnRole`, the rule revokeApiKey applies): an owner sees every
- * member's. Newest first.
+ * member's. A member without `keys.manage` but with `keys.own` (an approver, an auditor) sees their
+ * own only. Newest first.
  */
 export async function listAdminKeys({ ctx }: { ctx: Ctx }): Promise<AdminKeyView[]> {
-  requirePermission(ctx, "keys.manage");
+  const { manages } = requireKeyAccess(ctx);
   const { actor } = ctx;
   const self = actor.type === "user" || actor.type === "adminKey" ? actor : null;
   const rows = await db().apiKey.findMany({
-    where: { orgId: ctx.org.id, kind: "admin", membership: { removedAt: null } },
+    where: { orgId: ctx.org.id, kind: "admin", membership: { removedAt: null }, ...(manages ? {} : { membershipId: self?.membershipId ?? "" }) },
     include: { membership: { select: { id: true, role: true, user: { select: { name: true, email: true } } } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
   });

@@ -1,28 +1,30 @@
-import { notFound } from "@gatehouse/core";
+import { forbidden, notFound } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
-import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { announceRevoked, revokeSubtrees } from "../delegations/revoke-delegation";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { evictKeyCache } from "./authenticate-api-key";
-import { requireRankOver } from "./require-rank";
+import { isOwnMembership, requireKeyAccess, requireRankOver } from "./require-rank";
 
 /**
  * Revokes a key of this org (another org's key id is 404). Revoking twice is a no-op. A member's
  * admin key can be revoked only by a member of at least their rank (an admin cannot revoke an owner's).
+ * A member with `keys.own` but not `keys.manage` (an approver, an auditor) revokes their own admin
+ * keys only (any other key of the org: 403).
  * An agent's key takes with it, in the same transaction, the delegations made with it and — for a
  * delegate's key — the delegate's own delegation, each with its whole subtree (revokeSubtrees): a
  * leaked key's delegates stop with it, on every instance, at their next call (docs/adr/0013).
  */
 export async function revokeApiKey({ ctx, input }: { ctx: Ctx; input: { keyId: string } }): Promise<{ id: string; revokedAt: string }> {
-  requirePermission(ctx, "keys.manage");
+  const { manages } = requireKeyAccess(ctx);
   const result = await db().$transaction(async (tx) => {
     await lockAuditLog(tx, ctx.org.id);
     const key = await tx.apiKey.findFirst({ where: { id: input.keyId, orgId: ctx.org.id }, include: { membership: { select: { role: true } } } });
     if (!key) throw notFound("API key");
+    if (!manages && !isOwnMembership(ctx, key.membershipId)) throw forbidden("without the permission keys.manage only your own admin keys can be revoked");
     // A member's admin key is that member's credential: only from at least their rank (agents' keys are the org's).
     if (key.membership) requireRankOver(ctx, key.membership.role, "revoke an admin key");
     if (key.revokedAt) return { id: key.id, revokedAt: key.revokedAt.toISOString(), delegations: null };

@@ -1,4 +1,4 @@
-import { hashPassword, newId, validationError, type ActorRef, type MemberRole } from "@gatehouse/core";
+import { hashPassword, newId, newPasswordSchema, validationError, type ActorRef, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
 import type { OrgRef } from "../actors/context";
 import { appendAuditEntries, GENESIS } from "../audit/append-audit-entries";
@@ -11,7 +11,7 @@ const inputSchema = z.object({
   owner: z.object({
     email: z.email().max(320),
     name: z.string().min(1).max(200),
-    password: z.string().min(8).max(200).optional(),
+    password: newPasswordSchema().optional(),
   }),
 });
 

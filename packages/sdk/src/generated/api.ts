@@ -334,13 +334,13 @@ export interface paths {
         };
         /**
          * Personal admin keys (without secrets)
-         * @description The caller's own admin keys, and those of the members whose role theirs ranks at least as high as: an owner sees every member's, an admin their own and other admins'. Revoked and expired keys are listed too. Agents' keys are listed per agent.
+         * @description The caller's own admin keys, and those of the members whose role theirs ranks at least as high as: an owner sees every member's, an admin their own and other admins'; an approver or an auditor (`keys.own` without `keys.manage`) their own only. Revoked and expired keys are listed too. Agents' keys are listed per agent.
          */
         get: operations["listAdminKeys"];
         put?: never;
         /**
          * Issue a personal admin key for the calling member
-         * @description The key belongs to the member whose key makes the call and acts with that member's role at the time of each request: a demotion or removal takes effect at its next request. Without `expiresInDays` it does not expire. The key is answered once; only its hash is stored.
+         * @description The key belongs to the member whose key makes the call and acts with that member's role at the time of each request: it reaches what that role may and never more (approvers and auditors may hold one: `keys.own`). A role change or a removal revokes it. Without `expiresInDays` it does not expire. The key is answered once; only its hash is stored.
          */
         post: operations["issueAdminKey"];
         delete?: never;
@@ -361,7 +361,7 @@ export interface paths {
         post?: never;
         /**
          * Revoke an API key
-         * @description The key stops working on every instance at its next request. An agent's key takes with it the delegations made with it and, for a delegate's key, the delegate's own delegation, each with its whole subtree (their keys answer 401 DELEGATION_REVOKED).
+         * @description The key stops working on every instance at its next request. An agent's key takes with it the delegations made with it and, for a delegate's key, the delegate's own delegation, each with its whole subtree (their keys answer 401 DELEGATION_REVOKED). A member's admin key only from a role ranking at least as high; without `keys.manage` (an approver, an auditor), one's own admin keys only (403).
          */
         delete: operations["revokeKey"];
         options?: never;

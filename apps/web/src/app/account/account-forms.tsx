@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { PASSWORD_HINT } from "@gatehouse/core/password-rule";
 import { emptyFormState, FormAlert, SubmitButton, TextField, type FormState } from "@/components/form-fields";
 import { changePasswordAction, endAllSessionsAction } from "./actions";
 
@@ -10,15 +11,7 @@ export function ChangePasswordForm() {
     <form action={action} className="space-y-5" noValidate>
       {state.error ? <FormAlert>{state.error}</FormAlert> : null}
       <TextField name="currentPassword" label="Current password" type="password" autoComplete="current-password" maxLength={1024} error={state.fields.currentPassword} />
-      <TextField
-        name="newPassword"
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        maxLength={200}
-        error={state.fields.newPassword}
-        hint="At least 10 characters."
-      />
+      <TextField name="newPassword" label="New password" type="password" autoComplete="new-password" maxLength={200} error={state.fields.newPassword} hint={PASSWORD_HINT} />
       <SubmitButton pending={pending} pendingText="Changing…">
         Change password
       </SubmitButton>

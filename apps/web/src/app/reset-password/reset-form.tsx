@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+import { PASSWORD_HINT } from "@gatehouse/core/password-rule";
 import { emptyFormState, FormAlert, SubmitButton, TextField, type FormState } from "@/components/form-fields";
 import { resetPasswordAction } from "./actions";
 
@@ -23,7 +24,7 @@ export function ResetForm({ token }: { token: string }) {
         </FormAlert>
       ) : null}
       <input type="hidden" name="token" value={token} />
-      <TextField name="password" label="New password" type="password" autoComplete="new-password" maxLength={200} error={state.fields.password} hint="At least 10 characters." />
+      <TextField name="password" label="New password" type="password" autoComplete="new-password" maxLength={200} error={state.fields.password} hint={PASSWORD_HINT} />
       <SubmitButton pending={pending} pendingText="Saving…">
         Set the new password
       </SubmitButton>

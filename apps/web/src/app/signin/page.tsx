@@ -57,6 +57,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
             ? (ERRORS[errorCode] ?? "Sign-in failed. Try again.")
             : null;
   const notice = typeof params.notice === "string" ? (NOTICES[params.notice] ?? null) : null;
+  // The email to fill in (a verification link continues here with its account's address).
+  const email = typeof params.email === "string" ? params.email.slice(0, 320) : "";
   const signupOpen = signupMode() === "open";
   const oidc = oidcConfig();
 
@@ -67,7 +69,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
         <h1 className="mt-8 text-2xl font-semibold tracking-tight">Sign in</h1>
         <p className="mt-1 text-sm text-stone-600">Use the email and password of your Gatehouse account.</p>
         <div className="mt-8 rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
-          <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} initialLimited={rateLimited} notice={notice} />
+          <SignInForm callbackUrl={callbackUrl} initialError={initialError} initialUnverified={unverified} initialLimited={rateLimited} notice={notice} initialEmail={email} />
           {oidc ? (
             <div className="mt-5 border-t border-stone-200 pt-5">
               <SsoSignInButton name={oidc.name} callbackUrl={callbackUrl} />

@@ -4,11 +4,18 @@ import Link from "next/link";
 import { useActionState } from "react";
 import { signInWithPassword, type SignInState } from "./actions";
 
-export function SignInForm(props: { callbackUrl: string; initialError: string | null; initialUnverified?: boolean; initialLimited?: boolean; notice?: string | null }) {
-  const { callbackUrl, initialError, initialUnverified = false, initialLimited = false, notice = null } = props;
+export function SignInForm(props: {
+  callbackUrl: string;
+  initialError: string | null;
+  initialUnverified?: boolean;
+  initialLimited?: boolean;
+  notice?: string | null;
+  initialEmail?: string;
+}) {
+  const { callbackUrl, initialError, initialUnverified = false, initialLimited = false, notice = null, initialEmail = "" } = props;
   const [state, action, pending] = useActionState<SignInState, FormData>(signInWithPassword, {
     error: initialError,
-    email: "",
+    email: initialEmail,
     unverified: initialUnverified,
     limited: initialLimited,
   });

@@ -1,21 +1,9 @@
 "use server";
 
-import { redirect } from "next/navigation";
-import { resendVerification, verifyEmail } from "@gatehouse/db";
+import { resendVerification } from "@gatehouse/db";
 import type { FormState } from "@/components/form-fields";
 import { requestSource } from "@/server/console-url";
 import { formStateOf, formValues } from "@/server/form-errors";
-
-export async function verifyEmailAction(_previous: FormState, form: FormData): Promise<FormState> {
-  try {
-    await verifyEmail({ input: { token: String(form.get("token") ?? "") } });
-  } catch (error) {
-    const state = formStateOf(error, {});
-    return state.fields.token ? { ...state, error: "This link is not valid: it was used already, has expired, or a newer one was sent. Ask for a new one." } : state;
-  }
-  // Verified: sign in, then create the first organization (home sends members of an org to it instead).
-  redirect(`/signin?notice=verified&callbackUrl=${encodeURIComponent("/signup/org")}`);
-}
 
 export async function resendAction(_previous: FormState, form: FormData): Promise<FormState> {
   const values = formValues(form, ["email"]);

@@ -2,6 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { AuthError } from "next-auth";
+import { PASSWORD_MIN } from "@gatehouse/core/password-rule";
 import { acceptInvitation, getInvitationByToken, isDomainError } from "@gatehouse/db";
 import { signIn, signOut } from "@/auth";
 import type { FormState } from "@/components/form-fields";
@@ -43,7 +44,7 @@ export async function acceptWithNewAccount(token: string, _previous: FormState, 
     if (isDomainError(error) && error.code === "VALIDATION") {
       const state = withFormFields(formStateOf(error, values));
       // A refused union names no field: say what the form needs.
-      return Object.keys(state.fields).length > 0 ? state : { ...state, error: "Enter your name and a password of at least 8 characters." };
+      return Object.keys(state.fields).length > 0 ? state : { ...state, error: `Enter your name and a password of at least ${PASSWORD_MIN} characters.` };
     }
     return withFormFields(formStateOf(error, values));
   }

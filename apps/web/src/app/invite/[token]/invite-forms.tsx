@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import { PASSWORD_HINT } from "@gatehouse/core/password-rule";
 import { emptyFormState, FormAlert, SubmitButton, TextField, type FormState } from "@/components/form-fields";
 import { buttonClass } from "@/components/button";
 import { acceptAsSignedIn, acceptWithNewAccount, signOutToInvite } from "./actions";
@@ -29,7 +30,7 @@ export function NewAccountForm({ token, email, orgName }: { token: string; email
         Create your account for {email} to join {orgName}.
       </p>
       <TextField name="name" label="Your name" autoComplete="name" maxLength={200} defaultValue={state.values.name} error={state.fields.name} />
-      <TextField name="password" label="Password" type="password" autoComplete="new-password" maxLength={200} error={state.fields.password} hint="At least 8 characters." />
+      <TextField name="password" label="Password" type="password" autoComplete="new-password" maxLength={200} error={state.fields.password} hint={PASSWORD_HINT} />
       <SubmitButton pending={pending} pendingText="Creating your account…">
         Create account and join
       </SubmitButton>

@@ -28,7 +28,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
   const open = current.closedAt === null;
   const readsApprovals = open && hasPermission(current.role, "approvals.read");
   const readsAgents = open && hasPermission(current.role, "agents.read");
-  const managesKeys = open && hasPermission(current.role, "keys.manage");
+  const managesKeys = open && hasPermission(current.role, "keys.own");
   const canCreateOrg = await mayCreateOrg(user.id);
 
   const page = (

@@ -15,8 +15,8 @@ export default async function KeysPage({ params }: { params: Params }) {
   const { orgSlug } = await params;
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
-  // Without keys.manage the page does not render, whatever the link: the agents list does.
-  if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "keys.manage")) redirect(`/o/${encodeURIComponent(orgSlug)}/agents`);
+  // Without keys.own the page does not render, whatever the link: the agents list does.
+  if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "keys.own")) redirect(`/o/${encodeURIComponent(orgSlug)}/agents`);
   const initial: AdminKeyList = { keys: await listAdminKeys({ ctx }) };
   return <AdminKeys orgSlug={orgSlug} initial={initial} apiUrl={env().API_URL ?? DEFAULT_API_URL} />;
 }

@@ -1,0 +1,65 @@
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// docs/audit.md names the tables the database keeps append-only; the database's own triggers are the
+// truth. The two must name the same tables, for UPDATE, DELETE and TRUNCATE alike, so they cannot drift.
+
+const DOC = new URL("../../../docs/audit.md", import.meta.url);
+
+/** The tables the docs' sentence "The database refuses `UPDATE`, `DELETE` and `TRUNCATE` on …" names. */
+function documentedTables(): string[] {
+  const text = readFileSync(DOC, "utf8").replace(/\s+/g, " ");
+  const sentence = text.match(/The database refuses `UPDATE`, `DELETE` and `TRUNCATE` on ((?:`[a-z_]+`(?:, | and )?)+)/);
+  if (!sentence?.[1]) throw new Error("docs/audit.md no longer says which tables refuse UPDATE, DELETE and TRUNCATE");
+  return [...sentence[1].matchAll(/`([a-z_]+)`/g)].map((m) => m[1] as string).sort();
+}
+
+// pg_trigger.tgtype bits (PostgreSQL's trigger.h): BEFORE 2, DELETE 8, UPDATE 16, TRUNCATE 32.
+const GUARDED = `
+  SELECT c.relname AS table_name, t.tgtype::int AS type
+  FROM pg_trigger t
+  JOIN pg_class c ON c.oid = t.tgrelid
+  JOIN pg_proc p ON p.oid = t.tgfoid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND p.proname = 'gatehouse_refuse_change' AND n.nspname = current_schema()`;
+
+let client: pg.Client;
+
+beforeAll(async () => {
+  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  await client.connect();
+});
+afterAll(async () => {
+  await client.end();
+});
+
+async function tablesGuardedAgainst(bit: number): Promise<string[]> {
+  const { rows } = await client.query<{ table_name: string; type: number }>(GUARDED);
+  return [...new Set(rows.filter((r) => (r.type & 2) !== 0 && (r.type & bit) !== 0).map((r) => r.table_name))].sort();
+}
+
+describe("the append-only audit tables: docs/audit.md and the database agree", () => {
+  it("the docs name the three tables of the log", () => {
+    expect(documentedTables()).toEqual(["audit_entries", "checkpoints", "merkle_nodes"]);
+  });
+
+  it.each([
+    ["TRUNCATE", 32],
+    ["UPDATE", 16],
+    ["DELETE", 8],
+  ])("the tables with a trigger refusing %s are exactly the documented ones", async (_op, bit) => {
+    expect(await tablesGuardedAgainst(bit)).toEqual(documentedTables());
+  });
+
+  it.each(["audit_entries", "merkle_nodes", "checkpoints"])("TRUNCATE %s is refused (and rolled back either way)", async (table) => {
+    await client.query("BEGIN");
+    try {
+      // Never wait behind the other suites' appends for long: the refusal comes right after the lock.
+      await client.query("SET LOCAL lock_timeout = '10s'");
+      await expect(client.query(`TRUNCATE "${table}"`)).rejects.toThrow(`TRUNCATE on ${table} is not allowed: the audit log is append-only`);
+    } finally {
+      await client.query("ROLLBACK");
+    }
+  });
+});
