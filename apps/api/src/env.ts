@@ -42,7 +42,7 @@ const schema = z.object({
   API_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).default(10),
   /** Event streams all keys of one org may hold open at once, per API process. */
   API_MAX_STREAMS_PER_ORG: z.coerce.number().int().min(1).default(50),
-  /** Approval long-polls (GET /v1/approvals/:id/wait) one key may hold open at once, per API process. */
+  /** Approval long-polls (GET /v1/approvals/:id/wait, POST /v1/approvals/wait: one each, however many approvals) one key may hold open at once, per API process. */
   API_MAX_WAITS_PER_KEY: z.coerce.number().int().min(1).default(10),
 });
 

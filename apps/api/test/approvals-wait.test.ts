@@ -120,6 +120,16 @@ describe("waiting on a set", () => {
       ].sort(),
     );
     expect([body.pending, body.notFound]).toEqual([[open], []]);
+    // Each an outcome: who ended it and its result, nothing of the request (metadata, conditions, votes).
+    expect(body.approvals.find((x) => x.id === denied)).toEqual({
+      id: denied,
+      status: "denied",
+      agentId: a.agent.id,
+      decidedBy: { id: approverA.membershipId, name: expect.any(String), email: approverA.email },
+      decisionReason: null,
+      decidedAt: expect.any(String),
+      result: expect.objectContaining({ status: "denied", denialReason: "DENIED_BY_REVIEWER" }),
+    });
   });
 
   it("a parked set answers when one of its approvals is decided, with the others still pending", async () => {

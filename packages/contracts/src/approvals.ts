@@ -130,4 +130,5 @@ export type MemberRefView = z.output<typeof memberRefSchema>;
 export type ApprovalList = z.output<typeof approvalListSchema>;
 export type ApprovalListQuery = z.input<typeof approvalListQuerySchema>;
 export type ApprovalWaitResult = z.output<typeof waitManyResultSchema>;
+export type ApprovalOutcome = z.output<typeof approvalOutcomeSchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;

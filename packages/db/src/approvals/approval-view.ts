@@ -1,5 +1,5 @@
 import { describeResult, eligibility, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
-import type { Approval, MemberRefView } from "@gatehouse/contracts";
+import type { Approval, ApprovalOutcome, MemberRefView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -97,6 +97,43 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
     if (row) views.push(toView(row, voter));
   }
   return views;
+}
+
+/** How an approval ended, light: no metadata, conditions, delegation chain or vote list (the shared wait reads thousands at once). */
+const OUTCOME_SQL = `
+  SELECT a.id, a.status::text AS status, a.agent_id, a.decided_at, a.decision_reason, c.result,
+         (SELECT json_build_object('membershipId', v.membership_id, 'name', u.name, 'email', u.email)
+          FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
+          WHERE v.approval_id = a.id ORDER BY v.created_at DESC, v.id DESC LIMIT 1) AS final_vote
+  FROM approvals a JOIN actions c ON c.id = a.action_id
+  WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
+
+interface OutcomeRow {
+  id: string;
+  status: ApprovalStatus;
+  agent_id: string;
+  decided_at: Date | null;
+  decision_reason: string | null;
+  result: ActionResult;
+  final_vote: { membershipId: string; name: string; email: string } | null;
+}
+
+/** The outcome of the org's approvals with these ids (ids of other orgs are skipped), as `toView` would show those fields. */
+export async function loadApprovalOutcomes(orgId: string, ids: readonly string[]): Promise<ApprovalOutcome[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db().pool.query<OutcomeRow>(OUTCOME_SQL, [orgId, [...ids]]);
+  return rows.map((row) => {
+    const vote = row.status === "approved" || row.status === "denied" ? row.final_vote : null;
+    return {
+      id: row.id,
+      status: row.status,
+      agentId: row.agent_id,
+      decidedBy: vote ? { id: vote.membershipId, name: vote.name, email: vote.email } : null,
+      decisionReason: row.decision_reason,
+      decidedAt: row.decided_at?.toISOString() ?? null,
+      result: { ...row.result, message: describeResult(row.result) },
+    };
+  });
 }
 
 /** What a parked wait needs to know about its approval: whether it is still pending, and whose it is. */

@@ -1,6 +1,7 @@
 import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { loadApprovalStates, loadApprovalViews, type ApprovalState, type ApprovalView } from "./approval-view";
+import { loadApprovalOutcomes, loadApprovalStates, loadApprovalViews, type ApprovalState, type ApprovalView } from "./approval-view";
+import type { ApprovalOutcome } from "@gatehouse/contracts";
 import { approvalWaiters } from "./approval-waiters";
 import { readApprovals } from "./read-approvals";
 import { requireMemberPermission } from "../actors/require-permission";
@@ -145,5 +146,7 @@ class BatchedReads<T extends { id: string }> {
 const states = new BatchedReads<ApprovalState>(loadApprovalStates);
 const views = new BatchedReads<ApprovalView>((orgId, ids) => loadApprovalViews(orgId, ids));
 
+const outcomes = new BatchedReads<ApprovalOutcome>(loadApprovalOutcomes);
+
 /** The batched reads every wait shares (a single wait's and a shared wait's join the same batches). */
-export const waitReads = { states, views };
+export const waitReads = { states, views, outcomes };

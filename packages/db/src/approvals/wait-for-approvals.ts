@@ -1,7 +1,6 @@
-import type { ApprovalWaitResult } from "@gatehouse/contracts";
+import type { ApprovalOutcome, ApprovalWaitResult } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { requireMemberPermission } from "../actors/require-permission";
-import type { ApprovalView } from "./approval-view";
 import { approvalWaiters } from "./approval-waiters";
 import { readApprovals } from "./read-approvals";
 import { MAX_WAIT_MS, waitReads } from "./wait-for-approval";
@@ -10,8 +9,8 @@ import { MAX_WAIT_MS, waitReads } from "./wait-for-approval";
  * Shared long-poll over a set of approvals (what one SDK client's waiting gates ask together):
  * answers at once when any of them is no longer pending or is not the caller's to see, otherwise as
  * soon as one is decided or `timeoutMs` passes. The answer holds every approval of the set that is no
- * longer pending (its outcome: the contract's serializer sends only those fields of each view), the
- * ids still pending and the ids not found. As with one wait, the set parks
+ * longer pending (its outcome, a lighter read than the whole approval), the ids still pending and the
+ * ids not found. As with one wait, the set parks
  * before it reads, so a decision committed in between still wakes it; an approval past its deadline
  * is recorded as expired when answered.
  *
@@ -41,7 +40,7 @@ export async function waitForApprovals({
       else if (state.status !== "pending") done.push(id);
       else pending.set(id, state.expiresAt.getTime());
     });
-    if (done.length > 0 || notFound.length > 0) return await answer(ctx, await loadViews(ctx, done), pending, notFound);
+    if (done.length > 0 || notFound.length > 0) return await answer(ctx, await loadOutcomes(ctx, done), pending, notFound);
 
     for (;;) {
       const now = Date.now();
@@ -56,14 +55,14 @@ export async function waitForApprovals({
       // A bulk decision wakes waiters in slices, one per turn: let the slices of this one land, read them
       // together, and keep reading what woke while that read was out.
       await new Promise((resolve) => setImmediate(resolve));
-      const decided: ApprovalView[] = [];
+      const decided: ApprovalOutcome[] = [];
       for (let batch = group.takeWoken(); batch.length > 0; batch = group.takeWoken()) {
-        for (const view of await loadViews(
+        // One still pending had a vote short of the quorum: it keeps waiting, its deadline unchanged.
+        for (const outcome of await loadOutcomes(
           ctx,
           batch.filter((id) => pending.has(id)),
         )) {
-          if (view.status !== "pending") decided.push(view);
-          else pending.set(view.id, Date.parse(view.expiresAt)); // a vote short of the quorum: keep waiting
+          if (outcome.status !== "pending") decided.push(outcome);
         }
       }
       if (decided.length > 0) return await answer(ctx, decided, pending, []);
@@ -75,8 +74,8 @@ export async function waitForApprovals({
 }
 
 /** The answer: the decided approvals, those of `pending` past their deadline recorded as expired first, and the rest still pending. */
-async function answer(ctx: Ctx, decided: readonly ApprovalView[], pending: Map<string, number>, notFound: string[]): Promise<ApprovalWaitResult> {
-  const approvals = [...decided];
+async function answer(ctx: Ctx, decided: readonly ApprovalOutcome[], pending: Map<string, number>, notFound: string[]): Promise<ApprovalWaitResult> {
+  const approvals: ApprovalOutcome[] = [...decided];
   for (const view of decided) pending.delete(view.id);
   const now = Date.now();
   const overdue = [...pending].filter(([, expiresAt]) => expiresAt <= now).map(([id]) => id);
@@ -90,10 +89,10 @@ async function answer(ctx: Ctx, decided: readonly ApprovalView[], pending: Map<s
   return { approvals, pending: [...pending.keys()], notFound };
 }
 
-/** The full approvals, through the reads every wait shares; ones the caller may not see are left out. */
-async function loadViews(ctx: Ctx, ids: readonly string[]): Promise<ApprovalView[]> {
-  const views = await Promise.all(ids.map((id) => waitReads.views.load(ctx.org.id, id)));
-  return views.filter((view): view is ApprovalView => view !== undefined && maySee(ctx, view.agentId));
+/** The approvals' outcomes, through the reads every wait shares; ones the caller may not see are left out. */
+async function loadOutcomes(ctx: Ctx, ids: readonly string[]): Promise<ApprovalOutcome[]> {
+  const found = await Promise.all(ids.map((id) => waitReads.outcomes.load(ctx.org.id, id)));
+  return found.filter((outcome): outcome is ApprovalOutcome => outcome !== undefined && maySee(ctx, outcome.agentId));
 }
 
 /** An agent's key sees its own agent's approvals; a member's key every approval of the org (the reads are per org). */
