@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
 import { diffStats, lineDiff } from "@/lib/line-diff";
 import { fetchVersions, PolicyApiError, policyKeys, type PolicyVersionView } from "@/lib/policies";
 import { documentYaml } from "@/lib/policy-source";
@@ -36,7 +36,7 @@ export function PolicyHistory({ orgSlug, name }: { orgSlug: string; name: string
       <div>
         <h1 className="font-mono text-xl font-semibold">{name}</h1>
         <p className="mt-1 text-sm text-stone-600">
-          {versions.length} version{versions.length === 1 ? "" : "s"}
+          {countOf(versions.length, "version")}
           {status === "archived" ? " · archived (no longer in the active set)" : ""}. Each published change is a new immutable version.
         </p>
       </div>
