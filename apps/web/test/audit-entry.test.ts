@@ -124,6 +124,7 @@ describe("entries of a first hour", () => {
     expect(vote?.tone).toBe("bad");
     const ended = entryResult(entry({ type: "approval.decided", data: { status: "denied", denialReason: "DENIED_BY_REVIEWER" } }));
     expect([ended?.label, ended?.tone]).toEqual(["denied", "bad"]);
+    expect(entryResult(entry({ type: "approval.vote_refused", data: { reason: "SELF_APPROVAL" } }))?.tone).toBe("bad");
   });
 });
 

@@ -81,6 +81,7 @@ const FIXED: Record<string, EntryResult> = {
   "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
   "member.joined": result("joined", "neutral", "A member joined the organization"),
+  "approval.vote_refused": result("vote refused", "bad", "The member may not approve this request (their own, or one they are excluded from): nothing was counted"),
   "member.removed": result("removed", "neutral", "A member left the organization"),
   "member.password_reset": result("password reset", "neutral", "A member's password was set"),
   "audit.signing_key_created": result("key created", "neutral", "The organization's first signing key"),
