@@ -210,35 +210,37 @@ interface AuditTableProps {
 
 function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterActionType, onFilterAgent }: AuditTableProps) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
-      <table className="w-full min-w-[64rem] text-left text-sm">
+    // `relative`: what is positioned inside (the buttons' screen-reader text) scrolls with the table, never
+    // past the page's edge. Long types and names wrap, so the table fits a 1280 px window.
+    <div className="relative overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
+      <table className="w-full min-w-[48rem] text-left text-sm">
         <thead className="border-b border-stone-200 bg-stone-50/80 text-xs font-medium uppercase tracking-wide text-stone-500">
           <tr>
-            <th scope="col" className="px-4 py-2.5 text-right">
+            <th scope="col" className="px-3 py-2.5 text-right">
               Seq
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Time
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Event
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Actor
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Agent
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Action
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Result
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Policy
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               <span className="sr-only">Details</span>
             </th>
           </tr>
@@ -254,24 +256,24 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
             return (
               <Fragment key={entry.id}>
                 <tr data-testid="audit-row" data-entry-id={entry.id} data-seq={entry.seq} className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}>
-                  <td className="px-4 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
-                  <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
+                  <td className="px-3 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
+                  <td className="whitespace-nowrap px-3 py-3 tabular-nums text-stone-700">
                     <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-3 py-3">
                     <button
                       type="button"
                       onClick={() => onFilterType(entry.type)}
                       title={`Show only ${entry.type} entries`}
-                      className="text-left font-mono text-xs text-stone-700 hover:underline"
+                      className="text-left font-mono text-xs text-stone-700 [overflow-wrap:anywhere] hover:underline"
                     >
                       {entry.type}
                     </button>
                   </td>
-                  <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-56 truncate px-4 py-3 text-stone-800">
+                  <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-48 truncate px-3 py-3 text-stone-800">
                     {actor.kind === "system" || actor.kind === "adminKey" ? <span className="text-stone-600">{actor.label}</span> : actor.label}
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-3 py-3">
                     {entryAgentId ? (
                       <button
                         type="button"
@@ -285,7 +287,7 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                       <span className="text-stone-400">—</span>
                     )}
                   </td>
-                  <td data-testid="action-type" className="px-4 py-3 font-mono text-xs text-stone-800">
+                  <td data-testid="action-type" className="px-3 py-3 font-mono text-xs text-stone-800 [overflow-wrap:anywhere]">
                     {summary.actionType ? (
                       <button
                         type="button"
@@ -299,18 +301,18 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                       <span className="font-sans text-sm text-stone-400">—</span>
                     )}
                   </td>
-                  <td data-testid="decision-status" className="px-4 py-3">
+                  <td data-testid="decision-status" className="px-3 py-3">
                     {result ? <ResultBadge result={result} /> : <span className="text-stone-400">—</span>}
                   </td>
-                  <td data-testid="policy" className="px-4 py-3">
-                    <div className="whitespace-nowrap text-stone-800">
+                  <td data-testid="policy" className="px-3 py-3">
+                    <div className="text-stone-800 [overflow-wrap:anywhere]">
                       {summary.policyName ?? <span className="text-stone-400">—</span>}
                       {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
                       {summary.mode === "monitor" ? <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span> : null}
                     </div>
-                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div> : null}
+                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700 [overflow-wrap:anywhere]">{summary.denialReason}</div> : null}
                   </td>
-                  <td className="px-4 py-3 text-right">
+                  <td className="px-3 py-3 text-right">
                     <Button size="xs" variant="ghost" aria-expanded={expanded} aria-controls={`entry-${entry.id}`} onClick={() => onToggle(entry.id)}>
                       {expanded ? "Hide" : "Details"}
                       <span className="sr-only"> of entry {entry.seq}</span>
@@ -319,7 +321,7 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                 </tr>
                 {expanded ? (
                   <tr id={`entry-${entry.id}`} className="bg-stone-50">
-                    <td colSpan={9} className="px-4 pb-5 pt-1">
+                    <td colSpan={9} className="px-3 pb-5 pt-1">
                       {/* Sized by the table, never sizing it: a long hash or signed note scrolls or wraps inside. */}
                       <div className="[contain:inline-size]">
                         <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} />
