@@ -96,6 +96,8 @@ test("sign up, verify, create an org and an agent, gate() waits, an invited coll
     const approvalId = await script.requested;
     expect(approvalId).toMatch(/^apr_/);
     await expect(page.getByRole("region", { name: "You're set up" })).toBeVisible();
+    // Policies are changed in the console's own editor.
+    await expect(page.getByRole("region", { name: "You're set up" }).getByRole("link", { name: "Policies" })).toHaveAttribute("href", `/o/${slug}/policies/draft`);
     await expect(page).toHaveURL(`/o/${slug}`);
 
     // Invite a colleague as an approver.

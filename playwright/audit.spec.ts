@@ -249,3 +249,49 @@ test("the audit API checks session, org and input", async ({ page, stack }) => {
   const form = await page.request.post(`${base}/keys/rotate`, { ...sameOrigin, form: { x: "1" } });
   expect(form.status()).toBe(400);
 });
+
+test("at 1280 px the table fits with an entry's details open; it filters by action type and time range", async ({ page, stack }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const entryId = await decide(stack, 401);
+  await openAudit(page, stack, stack.member);
+
+  // The details hold long hashes and the signed note: they wrap or scroll inside, the page does not widen.
+  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  await row.getByRole("button", { name: /^Details/ }).click();
+  await expect(page.getByTestId("checkpoint-note")).toBeVisible();
+  const widths = await page.evaluate(() => {
+    const table = document.querySelector('[data-testid="audit-row"]')?.closest("table")?.parentElement;
+    return {
+      page: [document.documentElement.scrollWidth, document.documentElement.clientWidth],
+      table: [table?.scrollWidth ?? Infinity, table?.clientWidth ?? 0],
+    };
+  });
+  expect(widths.page[0], "page scrollWidth ≤ clientWidth").toBeLessThanOrEqual(widths.page[1] ?? 0);
+  expect(widths.table[0], "table scrollWidth ≤ clientWidth").toBeLessThanOrEqual(widths.table[1] ?? 0);
+  await expect(row.getByRole("button", { name: /^Hide/ })).toBeInViewport();
+
+  // Action type: matched exactly, `%` and `_` are text.
+  const actionType = page.getByLabel("Action type");
+  await actionType.fill("pr.open");
+  await expect(page).toHaveURL(/actionType=pr\.open/);
+  await expect(page.getByTestId("audit-row").first()).toBeVisible();
+  await expect.poll(async () => [...new Set(await page.getByTestId("action-type").allTextContents())]).toEqual(["pr.open"]);
+  await actionType.fill("pr.%");
+  await expect(page.getByRole("heading", { name: "No entries match these filters" })).toBeVisible();
+  await actionType.fill("pr.open");
+  await expect(row).toBeVisible();
+
+  // Time range, in UTC: from a minute ahead shows nothing, from an hour ago shows the entry; the URL keeps it.
+  const input = (at: number) => new Date(at).toISOString().slice(0, 16);
+  await page.getByLabel("From (UTC)").fill(input(Date.now() + 120_000));
+  await expect(page.getByRole("heading", { name: "No entries match these filters" })).toBeVisible();
+  await page.getByLabel("From (UTC)").fill(input(Date.now() - 3_600_000));
+  await expect(row).toBeVisible();
+  await expect(page).toHaveURL(/from=/);
+  await page.reload();
+  await expect(page.getByLabel("Action type")).toHaveValue("pr.open");
+  await expect(page.getByLabel("From (UTC)")).not.toHaveValue("");
+  await expect(row).toBeVisible();
+  await page.getByRole("button", { name: "Clear filters" }).click();
+  await expect(page.getByLabel("From (UTC)")).toHaveValue("");
+});

@@ -206,6 +206,7 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
     "/keys": { name: "xs" },
     "/policies/draft": { source, format: "yaml", revision: 0 },
     "/policies/draft/publish": { revision: 1 },
+    "/policies/draft/preview": { source, format: "yaml" },
     "/policies/test": { source, format: "yaml" },
     "/policies/simulate": { source, format: "yaml", days: 1 },
   };

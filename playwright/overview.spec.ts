@@ -83,6 +83,11 @@ test("an org with traffic: the overview shows the score, its four components and
     await expect(posture.getByTestId(`component-${name}`).getByTestId("component-score")).toHaveText(/^\d+$/);
   }
   await expect(posture.getByRole("meter")).toHaveCount(4);
+  // db.drop is named by no policy: the finding's "Fix it" opens the console's policy editor.
+  await expect(posture.locator('[data-finding-id="coverage.uncovered_action_types"]').getByRole("link", { name: "Fix it" })).toHaveAttribute(
+    "href",
+    `/o/${traffic.org.slug}/policies/draft`,
+  );
 
   // Decisions over time: totals from the traffic, and a stacked bar chart with bars in it.
   const decisions = page.getByTestId("decisions-panel");

@@ -133,6 +133,9 @@ test("write, test, replay and publish a policy change in the console", async ({ 
   await expect(page.locator(".cm-line").nth(ERROR_LINE - 1)).toHaveText("    effect: require_approval");
   await expect(page.getByTestId("source-issue")).toHaveCount(0);
   await expect(page.getByTestId("source-ok")).toBeVisible();
+  // The markers follow: the check of the fixed text clears them (they were left from the last keystroke).
+  await expect(page.locator(".cm-lintRange-error")).toHaveCount(0);
+  await expect(page.locator(".cm-lint-marker-error")).toHaveCount(0);
 
   // A test that fails: a db read must be denied by default, but gate-db (db.*) holds it for approval.
   await page.getByRole("button", { name: "Add test" }).click();
@@ -170,16 +173,37 @@ test("write, test, replay and publish a policy change in the console", async ({ 
   await expect(replay.getByRole("table", { name: "By action type" })).toContainText("db.drop");
   await expect(replay.getByRole("table", { name: "By agent" })).toContainText(org.agent.name);
 
-  // Publish: gate-db is new, review-merges gets a second version.
+  // Publish asks first: what it creates, changes and archives (a dry run), with a replay offered.
   await expect(page.getByTestId("save-state")).toContainText("Draft saved");
-  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("button", { name: "Publish…" }).click();
+  const confirm = page.getByTestId("publish-confirm");
+  await expect(confirm.locator('[data-change="created"]')).toHaveText(["Creates gate-db v1"]);
+  await expect(confirm.locator('[data-change="changed"]')).toHaveText(["Changes review-merges v1 → v2"]);
+  await expect(confirm.locator('[data-change="archived"]')).toHaveCount(0);
+  await expect(confirm).toContainText("1 policy unchanged");
+  await confirm.getByRole("button", { name: "Replay the last 7 days" }).click();
+  await expect(confirm.getByTestId("publish-replay")).toContainText(`Replayed ${HISTORY["pr.open"] + HISTORY["db.drop"] + HISTORY["pr.merge"]} decisions`);
+  await expect(confirm.getByTestId("publish-replay")).toContainText("2 decisions would change");
+  // Nothing is live until the author confirms.
+  expect(((await (await page.request.get(`/api/orgs/${slug}/policies`)).json()) as { policies: unknown[] }).policies).toHaveLength(2);
+  await confirm.getByRole("button", { name: "Publish 2 changes" }).click();
   const published = page.getByTestId("publish-result");
   await expect(published).toContainText("Created gate-db v1");
   await expect(published).toContainText("Updated review-merges v1 → v2");
 
-  // The new version and the diff between the two.
+  // The policy's page: what it says, beside its versions, and the diff between the two.
   await published.getByRole("link", { name: "review-merges" }).click();
   await expect(page).toHaveURL(`/o/${slug}/policies/review-merges`);
+  const shown = page.getByTestId("policy-document");
+  await expect(shown.getByRole("heading")).toHaveText("The policy (v2, in force)");
+  await expect(shown.getByTestId("policy-effect")).toHaveText("needs approval");
+  await expect(shown.getByTestId("policy-description")).toHaveText("Merges wait for a reviewer");
+  await expect(shown.getByTestId("policy-actions")).toHaveText("pr.merge");
+  await expect(shown.getByTestId("policy-agents")).toHaveText("*");
+  await expect(shown.getByTestId("policy-approvals-needed")).toHaveText("1 approval");
+  await expect(shown.getByTestId("policy-who-may-approve")).toHaveText("approver, admin, owner");
+  await expect(shown.getByTestId("policy-expires-after")).toHaveText("3,600 seconds");
+  await expect(shown.getByTestId("policy-conditions")).toHaveText("none: every matching call");
   await expect(page.getByTestId("version-row")).toHaveCount(2);
   await expect(page.getByTestId("version-row").first()).toContainText("v2");
   const diff = page.getByTestId("version-diff");
@@ -193,6 +217,73 @@ test("write, test, replay and publish a policy change in the console", async ({ 
   await expect(page.getByTestId("policy-row").filter({ hasText: "review-merges" })).toContainText("v2");
   await page.goto(`/o/${slug}/audit?type=policy.version_published`);
   await expect(page.getByTestId("audit-row").filter({ hasText: "published v2" })).toHaveCount(1);
+  // Each publication names its policy.
+  await expect(page.getByTestId("audit-row").filter({ hasText: "published v2" }).getByTestId("policy")).toContainText("review-merges");
+  await expect(page.getByTestId("audit-row").filter({ hasText: "published v1" }).getByTestId("policy")).toContainText(["gate-db", "review-merges", "allow-pr"]);
+});
+
+/** Three policies; `c` is the last. */
+const FOLLOW = `policies:
+  - name: a
+    actions: ["a.*"]
+    effect: allow
+  - name: b
+    actions: ["b.*"]
+    effect: allow
+  - name: c
+    actions: ["c.*"]
+    effect: deny
+tests: []
+`;
+
+test("the editor's side form and its markers follow the source", async ({ page }) => {
+  const slug = org.org.slug;
+  await openPolicies(page, org.owner);
+  await page.goto(`/o/${slug}/policies/draft`);
+  const editor = page.locator(".cm-content");
+  await expect(page.getByTestId("source-ok")).toBeVisible();
+  const replaceSource = async (text: string) => {
+    await editor.click();
+    await page.keyboard.press("ControlOrMeta+a");
+    await page.keyboard.insertText(text);
+  };
+
+  // The form edits c; a policy above it goes from the source: the form still edits c (by name, not place).
+  await replaceSource(FOLLOW);
+  const form = page.getByRole("form", { name: "Policy form" });
+  await form.getByLabel("Policy").selectOption({ label: "c" });
+  await expect(form.getByLabel("Name")).toHaveValue("c");
+  await replaceSource(FOLLOW.replace('  - name: a\n    actions: ["a.*"]\n    effect: allow\n', ""));
+  await expect(form.getByLabel("Policy").locator("option:checked")).toHaveText("c");
+  await expect(form.getByLabel("Name")).toHaveValue("c");
+  await expect(form.getByLabel("Actions (comma-separated patterns)")).toHaveValue("c.*");
+  // An edit of c in the source shows in the form.
+  await replaceSource(FOLLOW.replace('["c.*"]', '["c.read"]'));
+  await expect(form.getByLabel("Actions (comma-separated patterns)")).toHaveValue("c.read");
+
+  // A wrong effect at line 10; a line added above moves its marker to line 11, and the fix clears it.
+  await replaceSource(FOLLOW.replace("effect: deny", "effect: nope"));
+  const markerAt = (line: number) =>
+    page
+      .locator(".cm-line")
+      .nth(line - 1)
+      .locator(".cm-lintRange-error");
+  await expect(markerAt(10).first()).toBeVisible();
+  await page.locator(".cm-line").first().click();
+  await page.keyboard.press("Home");
+  await page.keyboard.type("# three policies");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("source-issue").filter({ hasText: "policies[2].effect" })).toHaveAttribute("data-line", "11");
+  await expect(markerAt(11).first()).toBeVisible();
+  await expect(page.locator(".cm-lintRange-error")).toHaveCount(1);
+  await replaceSource(`# three policies\n${FOLLOW}`);
+  await expect(page.getByTestId("source-ok")).toBeVisible();
+  await expect(page.locator(".cm-lintRange-error")).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Discard draft" }).click();
+  await page.getByRole("button", { name: "Discard all changes" }).click();
+  await expect(page.getByTestId("save-state")).toHaveText("No changes yet");
 });
 
 test("a viewer sees the policies read-only", async ({ page }) => {

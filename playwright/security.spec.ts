@@ -527,6 +527,12 @@ const ROWS: Row[] = [
   },
   {
     method: "POST",
+    route: "/api/orgs/[orgSlug]/policies/draft/preview",
+    permission: "policies.write",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/policies/draft/preview"), body: { source: DRAFT_SOURCE, format: "yaml" } }),
+  },
+  {
+    method: "POST",
     route: "/api/orgs/[orgSlug]/policies/simulate",
     permission: "policies.write",
     sample: (_f, slug) => ({ path: orgPath(slug, "/policies/simulate"), body: { source: DRAFT_SOURCE, format: "yaml", days: 1 } }),

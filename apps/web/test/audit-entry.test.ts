@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import type { AuditEntry } from "../src/lib/audit";
+import { isoToUtcInput, summarize, utcInputToIso } from "../src/lib/audit";
 import { entryActor, entryResult, type DescribedEntry } from "../src/lib/audit-entry";
 
 const entry = (fields: Partial<DescribedEntry> & { type: string }): DescribedEntry => ({
@@ -73,5 +75,67 @@ describe("entryActor", () => {
     expect(entryActor(entry({ type: "policy.archived", actorType: "adminKey", actorId: "key_1", canonical }), { members }).label).toBe("admin key of bo@example.com");
     expect(entryActor(entry({ type: "policy.archived", actorType: "adminKey", actorId: "key_1", canonical })).label).toBe("admin key of membership_2");
     expect(entryActor(entry({ type: "org.created", actorType: "system", actorId: "create-org" })).label).toBe("system (create-org)");
+  });
+});
+
+describe("entries of a first hour", () => {
+  const auditEntry = (type: string, data: Record<string, unknown>): AuditEntry => ({
+    id: "aud_1",
+    seq: 1,
+    type,
+    actorType: "member",
+    actorId: "membership_1",
+    agentId: null,
+    subjectId: null,
+    createdAt: "2026-11-23T04:00:00.000Z",
+    leafHash: "",
+    chainHash: "",
+    canonical: "",
+    data,
+  });
+
+  it("names the policy of a policy.* entry, with its version", () => {
+    const published = summarize(auditEntry("policy.version_published", { policyId: "policy_1", name: "review-merges", version: 2, contentHash: "ab" }));
+    expect([published.policyName, published.policyVersion]).toEqual(["review-merges", 2]);
+    const archived = summarize(auditEntry("policy.archived", { policyId: "policy_1", name: "gate-db", version: 1 }));
+    expect([archived.policyName, archived.policyVersion]).toEqual(["gate-db", 1]);
+    // A decision still names the policy that decided, not a field of its own called name.
+    expect(summarize(auditEntry("action.decided", { name: "x", policy: { name: "allow-pr", version: 3 } })).policyName).toBe("allow-pr");
+  });
+
+  it("names the member who joined by their email", () => {
+    const joined = entry({
+      type: "member.joined",
+      actorType: "member",
+      actorId: "membership_7",
+      subjectId: "membership_7",
+      data: { userId: "user_7", email: "new@example.com", role: "approver" },
+    });
+    expect(entryActor(joined).label).toBe("new@example.com");
+    expect(entryResult(joined)?.label).toBe("joined");
+    // An email in the data names the actor only when the entry is about that member.
+    expect(entryActor(entry({ type: "member.invited", actorType: "member", actorId: "membership_1", subjectId: "inv_1", data: { email: "guest@example.com" } })).label).toBe(
+      "member membership_1",
+    );
+  });
+
+  it("shows a reviewer's denial as a denial", () => {
+    const vote = entryResult(entry({ type: "approval.vote", data: { decision: "deny", approvals: 0, quorum: 1, status: "denied" } }));
+    expect(vote?.tone).toBe("bad");
+    const ended = entryResult(entry({ type: "approval.decided", data: { status: "denied", denialReason: "DENIED_BY_REVIEWER" } }));
+    expect([ended?.label, ended?.tone]).toEqual(["denied", "bad"]);
+    expect(entryResult(entry({ type: "approval.vote_refused", data: { reason: "SELF_APPROVAL" } }))?.tone).toBe("bad");
+  });
+});
+
+describe("the time range filter's inputs", () => {
+  it("reads a datetime-local value as UTC and writes it back", () => {
+    expect(utcInputToIso("2026-11-23T04:05")).toBe("2026-11-23T04:05:00.000Z");
+    expect(utcInputToIso("2026-11-23T04:05:30")).toBe("2026-11-23T04:05:30.000Z");
+    expect(utcInputToIso("")).toBeUndefined();
+    expect(utcInputToIso("2026-11-23")).toBeUndefined();
+    expect(isoToUtcInput("2026-11-23T04:05:00.000Z")).toBe("2026-11-23T04:05");
+    expect(isoToUtcInput("2026-11-23T05:05:30+01:00")).toBe("2026-11-23T04:05:30");
+    expect(isoToUtcInput(undefined)).toBe("");
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attachmentFilename, entryCounter } from "../src/lib/export-count";
-import { formatBytes, formatCount, formatDateTime, metadataDigest, truncate } from "../src/lib/format";
+import { countOf, formatBytes, formatCount, formatDateTime, metadataDigest, pluralWord, truncate } from "../src/lib/format";
 
 describe("formatDateTime", () => {
   it("writes an instant one way, in UTC, whatever the input's offset", () => {
@@ -87,5 +87,17 @@ describe("entryCounter", () => {
   it("reads the file name of an attachment", () => {
     expect(attachmentFilename('attachment; filename="gatehouse-audit-acme-12-x.jsonl"')).toBe("gatehouse-audit-acme-12-x.jsonl");
     expect(attachmentFilename(null)).toBeNull();
+  });
+});
+
+describe("countOf", () => {
+  it("says one thing in the singular and every other count in the plural", () => {
+    expect(countOf(1, "decision")).toBe("1 decision");
+    expect(countOf(0, "decision")).toBe("0 decisions");
+    expect(countOf(2, "decision")).toBe("2 decisions");
+    expect(countOf(1234, "entry", "entries")).toBe("1,234 entries");
+    expect(countOf(1, "policy", "policies")).toBe("1 policy");
+    expect(pluralWord(1, "day")).toBe("day");
+    expect(pluralWord(7, "day")).toBe("days");
   });
 });

@@ -1,6 +1,6 @@
 import { OVERVIEW_RANGES as CONTRACT_RANGES } from "@gatehouse/contracts";
 import { describe, expect, it } from "vitest";
-import { bucketLabel, formatSeconds, OVERVIEW_RANGES, overviewRange } from "../src/lib/overview";
+import { bucketLabel, findingHref, formatSeconds, OVERVIEW_RANGES, overviewRange } from "../src/lib/overview";
 
 describe("overview ranges", () => {
   it("are the contract's, in its order (the console keeps a copy out of the browser bundle)", () => {
@@ -32,5 +32,16 @@ describe("bucketLabel", () => {
     expect(bucketLabel("2026-11-22T06:00:00.000Z", "7d")).toBe("22 Nov 06h");
     expect(bucketLabel("2026-11-22T00:00:00.000Z", "30d")).toBe("22 Nov");
     expect(bucketLabel("not a time", "30d")).toBe("not a time");
+  });
+});
+
+describe("findingHref", () => {
+  it("sends policy findings to the console's policy editor, and the others where they are fixed", () => {
+    expect(findingHref({ id: "coverage.uncovered_action_types", href: "/policies" })).toBe("/policies/draft");
+    expect(findingHref({ id: "oversight.high_risk_single_quorum", href: "/policies" })).toBe("/policies/draft");
+    expect(findingHref({ id: "audit.not_verified", href: "/audit" })).toBe("/audit?tab=verify");
+    expect(findingHref({ id: "audit.old_signing_key", href: "/audit" })).toBe("/audit?tab=keys");
+    expect(findingHref({ id: "identity.old_admin_keys", href: "/keys" })).toBe("/keys");
+    expect(findingHref({ id: "identity.halted_agents_with_keys", href: "/agents/agent_1" })).toBe("/agents/agent_1");
   });
 });

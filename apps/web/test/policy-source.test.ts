@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { appendToSource, convertSource, policyFields, readSource, setPolicyFields, SourceError } from "../src/lib/policy-source";
+import { documentYaml } from "../src/lib/policy-source";
+import { policyFacts } from "../src/lib/policies";
+import { appendToSource, convertSource, policyFields, policyNames, readSource, selectedIndex, setPolicyFields, SourceError } from "../src/lib/policy-source";
 
 const yamlDraft = `# our policies
 policies:
@@ -58,5 +60,66 @@ describe("draft source layout", () => {
     expect(out).toContain('actions: [ "*.read", "*.list" ]');
     const withTest = appendToSource(yamlDraft, "yaml", { tests: [{ name: "t" }] });
     expect(withTest).toContain("tests:\n  - name: t\n");
+  });
+});
+
+describe("the editor's form follows its policy through edits of the source", () => {
+  const three = `policies:
+  - { name: a, actions: ["a.*"], effect: allow }
+  - { name: b, actions: ["b.*"], effect: deny }
+  - { name: c, actions: ["c.*"], effect: allow }
+`;
+
+  it("finds the selected policy again by name when one above it is removed or added", () => {
+    const selection = { name: "c", index: 2 };
+    expect(selectedIndex(policyNames(three, "yaml"), selection)).toBe(2);
+    const removed = three.replace('  - { name: a, actions: ["a.*"], effect: allow }\n', "");
+    expect(policyNames(removed, "yaml")).toEqual(["b", "c"]);
+    const index = selectedIndex(policyNames(removed, "yaml"), selection);
+    expect(index).toBe(1);
+    expect(policyFields(removed, "yaml", index)?.name).toBe("c");
+    const added = `${three.replace("policies:\n", 'policies:\n  - { name: z, actions: ["z.*"], effect: deny }\n')}`;
+    expect(policyFields(added, "yaml", selectedIndex(policyNames(added, "yaml"), selection))?.actions).toEqual(["c.*"]);
+  });
+
+  it("stays at its place when renamed in the source, within the list, and on 'New policy' when that was picked", () => {
+    const renamed = three.replace("name: c", "name: c2");
+    expect(selectedIndex(policyNames(renamed, "yaml"), { name: "c", index: 2 })).toBe(2);
+    expect(selectedIndex(["a"], { name: "gone", index: 5 })).toBe(1);
+    expect(selectedIndex(["a", "b"], { name: null, index: 0 })).toBe(2);
+    expect(policyNames("policies: [", "yaml")).toEqual([]);
+  });
+});
+
+describe("policyFacts (a policy's page)", () => {
+  it("says what the policy does: effect, actions, agents, approval rules, conditions", () => {
+    const facts = policyFacts(
+      {
+        name: "review-merges",
+        effect: "require_approval",
+        mode: "enforce",
+        actions: ["pr.merge"],
+        agents: ["*"],
+        approval: { quorum: 2, approverRoles: ["approver"], approvers: ["ana@example.com"], excludeAgentOwner: true, timeoutSeconds: 600 },
+        when: { field: "metadata.repo", equals: "acme/web" },
+      },
+      documentYaml,
+    );
+    const byLabel = Object.fromEntries(facts.map((fact) => [fact.label, fact.value]));
+    expect(byLabel).toMatchObject({
+      Effect: "needs approval",
+      Mode: "enforce",
+      Actions: "pr.merge",
+      Agents: "*",
+      "Approvals needed": "2 approvals",
+      "Who may approve": "approver",
+      "Named approvers": "ana@example.com",
+      "Agent's owner": "may not approve",
+      "Expires after": "600 seconds",
+    });
+    expect(byLabel.Conditions).toContain("metadata.repo");
+    const allow = Object.fromEntries(policyFacts({ name: "a", effect: "allow", actions: ["a.*"] }, documentYaml).map((fact) => [fact.label, fact.value]));
+    expect(allow).toMatchObject({ Effect: "allow", Agents: "*", Conditions: "none: every matching call" });
+    expect(allow["Approvals needed"]).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
 import { attachmentFilename, entryCounter } from "./export-count";
+import { AUDIT_FILTER_KEYS, type AuditFilters } from "./audit";
 import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
 
 /** A non-2xx answer from the console's own route handlers. */
@@ -49,10 +50,7 @@ export async function postJson<T>(url: string, body: unknown): Promise<T> {
   throw await errorOf(response);
 }
 
-export interface AuditFilters {
-  type?: string;
-  agentId?: string;
-}
+export type { AuditFilters };
 
 const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
 
@@ -64,8 +62,10 @@ export function fetchAuditPage(
   const params = new URLSearchParams();
   if (cursor) params.set("cursor", cursor);
   if (limit) params.set("limit", String(limit));
-  if (filters.type) params.set("type", filters.type);
-  if (filters.agentId) params.set("agentId", filters.agentId);
+  for (const key of AUDIT_FILTER_KEYS) {
+    const value = filters[key];
+    if (value) params.set(key, value);
+  }
   const query = params.size > 0 ? `?${params.toString()}` : "";
   return getJson<AuditPage>(`${orgPath(orgSlug)}/audit${query}`, signal);
 }

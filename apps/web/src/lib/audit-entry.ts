@@ -9,6 +9,7 @@ export interface DescribedEntry {
   actorType: string;
   actorId: string;
   agentId: string | null;
+  subjectId?: string | null;
   canonical?: string;
   data: Readonly<Record<string, unknown>>;
 }
@@ -79,6 +80,8 @@ const FIXED: Record<string, EntryResult> = {
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
   "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
+  "member.joined": result("joined", "neutral", "A member joined the organization"),
+  "approval.vote_refused": result("vote refused", "bad", "The member may not approve this request (their own, or one they are excluded from): nothing was counted"),
   "member.removed": result("removed", "neutral", "A member left the organization"),
   "member.password_reset": result("password reset", "neutral", "A member's password was set"),
   "audit.signing_key_created": result("key created", "neutral", "The organization's first signing key"),
@@ -135,13 +138,17 @@ function canonicalActor(entry: DescribedEntry): Record<string, unknown> | null {
   }
 }
 
-/** A member's email as the entry's own data names it (a vote names its voter; a decision its decider). */
-function memberFromData(data: Readonly<Record<string, unknown>>, membershipId: string): string | null {
+/**
+ * A member's email as the entry's own data names it: a vote names its voter, a decision its decider,
+ * and an entry about the member itself (`member.joined`, its subject) carries the email at the top.
+ */
+function memberFromData(entry: DescribedEntry, membershipId: string): string | null {
+  const { data } = entry;
   for (const key of ["member", "decidedBy"]) {
     const member = record(data[key]);
     if (member && text(member.id) === membershipId) return text(member.email) ?? text(member.name);
   }
-  return null;
+  return entry.subjectId === membershipId ? text(data.email) : null;
 }
 
 /** Who acted: an agent (by name), a member (by email), an admin key (of which member), or the system. */
@@ -165,12 +172,12 @@ export function entryActor(entry: DescribedEntry, directory: ActorDirectory = {}
       return { kind: "agent", label: name ?? actorId, detail: `agent ${actorId}` };
     }
     case "member": {
-      const who = directory.members?.get(actorId) ?? memberFromData(data, actorId);
+      const who = directory.members?.get(actorId) ?? memberFromData(entry, actorId);
       return { kind: "member", label: who ?? `member ${actorId}`, detail: `member ${actorId}` };
     }
     case "adminKey": {
       const memberId = text(canonicalActor(entry)?.memberId);
-      const who = memberId ? (directory.members?.get(memberId) ?? memberFromData(data, memberId)) : null;
+      const who = memberId ? (directory.members?.get(memberId) ?? memberFromData(entry, memberId)) : null;
       return { kind: "adminKey", label: `admin key of ${who ?? memberId ?? "a member"}`, detail: `admin key ${actorId}${memberId ? ` · member ${memberId}` : ""}` };
     }
     case "system":

@@ -1,5 +1,6 @@
 import type { AuditEvent, AuditEventList, AuditProof, AuditVerification, Checkpoint, CheckpointList, KeyRotation, SigningKey, SigningKeyList } from "@gatehouse/contracts";
 import { z } from "zod";
+import { countOf } from "./format";
 
 // /api/orgs/[orgSlug]/audit* answer the API's own shapes (@gatehouse/contracts); the route handlers
 // check at compile time that what @gatehouse/db returns fits them.
@@ -34,16 +35,14 @@ export interface VerificationSummary {
   unsigned: string | null;
 }
 
-const plural = (n: number, one: string, many: string) => `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
-
 export function verificationSummary(result: ChainVerification): VerificationSummary {
   const signed = result.checkedEntries - result.unsignedEntries;
   const unsigned = result.valid && result.unsignedEntries > 0;
   return {
     headline: !result.valid ? "The log does not verify" : unsigned ? `The log is valid up to tree size ${signed.toLocaleString("en-US")}` : "The log is valid",
-    counts: `${plural(result.checkedEntries, "entry", "entries")} and ${plural(result.checkedCheckpoints, "signed checkpoint", "signed checkpoints")} checked`,
+    counts: `${countOf(result.checkedEntries, "entry", "entries")} and ${countOf(result.checkedCheckpoints, "signed checkpoint", "signed checkpoints")} checked`,
     unsigned: unsigned
-      ? `${plural(result.unsignedEntries, "entry", "entries")} (seq ${signed}${result.unsignedEntries === 1 ? "" : `–${result.checkedEntries - 1}`}) ${
+      ? `${countOf(result.unsignedEntries, "entry", "entries")} (seq ${signed}${result.unsignedEntries === 1 ? "" : `–${result.checkedEntries - 1}`}) ${
           result.unsignedEntries === 1 ? "was" : "were"
         } appended while the check ran and ${result.unsignedEntries === 1 ? "is" : "are"} not covered by a signature yet: checked against the log head only. The next checkpoint signs them.`
       : null,
@@ -70,6 +69,18 @@ export interface ExportOptions {
   type?: string;
 }
 
+/** The Audit table's filters; `from` and `to` are ISO 8601 times (entries at or after `from`, before `to`). */
+export interface AuditFilters {
+  type?: string;
+  actionType?: string;
+  agentId?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The filter parameters, in the order the address bar and the requests write them. */
+export const AUDIT_FILTER_KEYS = ["type", "actionType", "agentId", "from", "to"] as const satisfies ReadonlyArray<keyof AuditFilters>;
+
 /** The sections of the Audit page, in tab order; `?tab=` in the URL names one. */
 export const AUDIT_TABS = ["entries", "verify", "checkpoints", "export", "keys"] as const;
 export type AuditTab = (typeof AUDIT_TABS)[number];
@@ -80,7 +91,7 @@ export function auditTab(value: unknown): AuditTab {
 
 /** TanStack Query keys of the Audit page. */
 export const auditKeys = {
-  entries: (orgSlug: string, filters: { type?: string; agentId?: string }) => ["audit", orgSlug, "entries", filters.type ?? null, filters.agentId ?? null] as const,
+  entries: (orgSlug: string, filters: AuditFilters) => ["audit", orgSlug, "entries", ...AUDIT_FILTER_KEYS.map((key) => filters[key] ?? null)] as const,
   proof: (orgSlug: string, entryId: string) => ["audit", orgSlug, "proof", entryId] as const,
   checkpoints: (orgSlug: string) => ["audit", orgSlug, "checkpoints"] as const,
   keys: (orgSlug: string) => ["audit", orgSlug, "keys"] as const,
@@ -95,6 +106,25 @@ export const auditQuerySchema = z.strictObject({
   type: z.preprocess(emptyAsUndefined, z.string().max(100).optional()),
   agentId: z.preprocess(emptyAsUndefined, z.string().max(64).optional()),
 });
+
+/**
+ * A time the author picks in a `datetime-local` input, read as UTC (the console writes every time in
+ * UTC), as ISO 8601; "" or a value that is not a time → undefined.
+ */
+export function utcInputToIso(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/.test(value)) return undefined;
+  const date = new Date(`${value}Z`);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** The reverse, for the input's value: "2026-11-23T04:05" (minutes; seconds when the time has them). */
+export function isoToUtcInput(iso: string | undefined): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const text = date.toISOString();
+  return date.getUTCSeconds() === 0 && date.getUTCMilliseconds() === 0 ? text.slice(0, 16) : text.slice(0, 19);
+}
 
 export type AuditQuery = z.infer<typeof auditQuerySchema>;
 
@@ -120,8 +150,9 @@ const record = (value: unknown): Record<string, unknown> | null =>
 export function summarize(entry: AuditEntry): DecisionSummary {
   const { data } = entry;
   const status = text(data.status);
-  // A decision names the winning policy as `policy: { name, versionId, version }`.
-  const policy = record(data.policy);
+  // A decision names the winning policy as `policy: { name, versionId, version }`; an entry about a
+  // policy itself (policy.version_published, policy.archived) names it at the top, with its version.
+  const policy = record(data.policy) ?? (entry.type.startsWith("policy.") ? data : null);
   const version = policy?.version;
   return {
     actionType: text(data.actionType),

@@ -25,6 +25,19 @@ export function formatCount(value: number): string {
   return `${value < 0 ? "-" : ""}${grouped}${fraction ? `.${fraction}` : ""}`;
 }
 
+/**
+ * The one way the console counts things: "1 decision", "2 decisions", "1,234 entries". `many` is the
+ * plural when it is not `one` + "s".
+ */
+export function countOf(value: number, one: string, many = `${one}s`): string {
+  return `${formatCount(value)} ${pluralWord(value, one, many)}`;
+}
+
+/** The word alone, for a count shown apart from it: "decision" for 1, "decisions" otherwise. */
+export function pluralWord(value: number, one: string, many = `${one}s`): string {
+  return value === 1 ? one : many;
+}
+
 /** "912 B", "14.2 KB", "2.1 MB" (powers of 1,000, one decimal below 100). */
 export function formatBytes(bytes: number): string {
   const units = ["B", "KB", "MB", "GB", "TB"] as const;

@@ -28,6 +28,24 @@ export function overviewRange(value: unknown): OverviewRange {
   return OVERVIEW_RANGES.find((range) => range === value) ?? "24h";
 }
 
+/**
+ * Where a posture finding's "Fix it" leads in the console: the finding's own page (its `href`, relative
+ * to the org), sharpened to the place that fixes it: the policy editor for policy findings, the Audit
+ * section that verifies or rotates, the entries that name self-approval attempts.
+ */
+export function findingHref(finding: { id: string; href: string }): string {
+  switch (finding.id) {
+    case "audit.not_verified":
+    case "audit.verification_failed":
+      return "/audit?tab=verify";
+    case "audit.old_signing_key":
+      return "/audit?tab=keys";
+    case "oversight.self_approval_attempts":
+      return "/audit?type=approval.vote_refused";
+  }
+  return finding.href === "/policies" || finding.href.startsWith("/policies?") ? "/policies/draft" : finding.href;
+}
+
 /** "45 s", "2.5 min", "3.2 h", "1.5 d": a duration in seconds, short, for the approval times. */
 export function formatSeconds(seconds: number | null): string {
   if (seconds === null) return "—";

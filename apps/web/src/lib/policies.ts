@@ -1,10 +1,11 @@
 import type { PolicyDraft, PolicyMonitor, PolicySetDiff, PolicySimulation, PolicyTestRun, PolicyVersionList } from "@gatehouse/contracts";
+import { countOf } from "./format";
 import type { SourceFormat } from "./policy-source";
 
 // The console's policy calls (/api/orgs/<slug>/policies/…) and the shapes they answer: the API's
 // shapes (the contracts' types, type-only: nothing of zod reaches the browser) as the console's route
 // handlers pass them through.
-export type { PolicyDraft, PolicyMonitor, PolicySimulation, PolicyTestRun, PolicyVersionList };
+export type { PolicyDraft, PolicyMonitor, PolicySetDiff, PolicySimulation, PolicyTestRun, PolicyVersionList };
 
 export type Effect = "allow" | "deny" | "require_approval";
 
@@ -139,7 +140,54 @@ export const testSource = (orgSlug: string, body: { source: string; format: Sour
   bodyOf(call<PolicyTestRun>("POST", `${base(orgSlug)}/test`, body, signal));
 export const simulateSource = (orgSlug: string, body: { source: string; format: SourceFormat; days: number }) =>
   bodyOf(call<PolicySimulation>("POST", `${base(orgSlug)}/simulate`, body));
+/** What publishing this source would change (a dry run: nothing is written). */
+export const previewPublish = (orgSlug: string, body: { source: string; format: SourceFormat }, signal?: AbortSignal) =>
+  bodyOf(call<PolicySetDiff>("POST", `${base(orgSlug)}/draft/preview`, body, signal));
 export const fetchLibrary = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicyLibrary>("GET", `${base(orgSlug)}/library`, undefined, signal));
 export const fetchPolicySchema = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<Record<string, unknown>>("GET", `${base(orgSlug)}/schema`, undefined, signal));
 
 export const EFFECT_LABELS: Record<Effect, string> = { allow: "allow", deny: "deny", require_approval: "needs approval" };
+
+/** One line of what a policy says, for its page: a label and the text or the patterns. */
+export interface PolicyFact {
+  label: string;
+  value: string;
+  /** Patterns, roles, conditions: shown as code. */
+  code?: boolean;
+}
+
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === "string") : []);
+const objectOf = (value: unknown): Record<string, unknown> | null => (value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null);
+
+/**
+ * What a published policy document says, in order: effect and mode, the actions and agents it
+ * matches, its approval rules (for a policy that requires approval) and its conditions (`when`, as
+ * written, via `conditionText`). Read defensively: a field the document lacks is left out.
+ */
+export function policyFacts(document: Readonly<Record<string, unknown>>, conditionText: (when: unknown) => string): PolicyFact[] {
+  const facts: PolicyFact[] = [];
+  const effect = typeof document.effect === "string" ? document.effect : null;
+  if (effect) facts.push({ label: "Effect", value: EFFECT_LABELS[effect as Effect] ?? effect });
+  facts.push({ label: "Mode", value: document.mode === "monitor" ? "monitor (recorded, not enforced)" : "enforce" });
+  if (typeof document.description === "string" && document.description) facts.push({ label: "Description", value: document.description });
+  facts.push({ label: "Actions", value: strings(document.actions).join(", ") || "—", code: true });
+  facts.push({ label: "Agents", value: (strings(document.agents).length > 0 ? strings(document.agents) : ["*"]).join(", "), code: true });
+  const approval = objectOf(document.approval);
+  if (effect === "require_approval") {
+    const quorum = typeof approval?.quorum === "number" ? approval.quorum : 1;
+    facts.push({ label: "Approvals needed", value: countOf(quorum, "approval") });
+    const roles = strings(approval?.approverRoles);
+    facts.push({ label: "Who may approve", value: (roles.length > 0 ? roles : ["approver", "admin", "owner"]).join(", "), code: true });
+    const named = strings(approval?.approvers);
+    if (named.length > 0) facts.push({ label: "Named approvers", value: named.join(", "), code: true });
+    if (approval?.excludeAgentOwner === true) facts.push({ label: "Agent's owner", value: "may not approve" });
+    facts.push({
+      label: "Expires after",
+      value: typeof approval?.timeoutSeconds === "number" ? countOf(approval.timeoutSeconds, "second") : "the organization's default approval timeout",
+    });
+  }
+  facts.push(
+    document.when === undefined ? { label: "Conditions", value: "none: every matching call" } : { label: "Conditions", value: conditionText(document.when).trimEnd(), code: true },
+  );
+  return facts;
+}

@@ -97,6 +97,29 @@ export function policyFields(source: string, format: SourceFormat, index: number
   };
 }
 
+/** The names of the source's policies in order ("policy 3" for one without a name); [] when it does not parse. */
+export function policyNames(source: string, format: SourceFormat): string[] {
+  const policies = readSource(source, format)?.policies;
+  if (!Array.isArray(policies)) return [];
+  return policies.map((p: unknown, i) => (p && typeof p === "object" && typeof (p as { name?: unknown }).name === "string" ? (p as { name: string }).name : `policy ${i + 1}`));
+}
+
+/**
+ * Which policy the form edits, followed through edits of the source: by name while the source has a
+ * policy of that name (a policy added or removed above it moves it), else at the index it had (renamed
+ * in the source), never past the end. `name: null` is "+ New policy", the index after the last.
+ */
+export interface FormSelection {
+  name: string | null;
+  index: number;
+}
+
+export function selectedIndex(names: readonly string[], selection: FormSelection): number {
+  if (selection.name === null) return names.length;
+  const found = names.indexOf(selection.name);
+  return found >= 0 ? found : Math.min(selection.index, names.length);
+}
+
 /** Writes the form's fields into the policy at `index` (index = the current count: a new policy). */
 export function setPolicyFields(source: string, format: SourceFormat, index: number, fields: PolicyFormFields): string {
   const patch = { name: fields.name, effect: fields.effect, actions: fields.actions, agents: fields.agents, mode: fields.mode };

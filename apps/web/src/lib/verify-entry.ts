@@ -3,6 +3,8 @@
 // the RFC 9162 §2.1.3.2 path walk from the leaf to a root, that root against the C2SP
 // tlog-checkpoint body, and the checkpoint's C2SP signed-note Ed25519 signature.
 
+import { countOf } from "./format";
+
 type Bytes = Uint8Array<ArrayBuffer>;
 
 /** What the server sent for one entry: its inclusion proof and the signed checkpoint it leads to. */
@@ -81,7 +83,7 @@ function fromBase64(text: string): Bytes | null {
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
 
 const short = (hex: string) => `${hex.slice(0, 12)}…`;
-const entries = (n: number) => (n === 1 ? "1 entry" : `${n} entries`);
+const entries = (n: number) => countOf(n, "entry", "entries");
 
 /**
  * RFC 9162 §2.1.3.2: the root that `proof` yields for `leaf` at `index` in a tree of `size` leaves,

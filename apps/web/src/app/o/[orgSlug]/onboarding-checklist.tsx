@@ -74,7 +74,13 @@ export function OnboardingChecklist({ orgSlug, initial, can, apiUrl }: { orgSlug
             — more agents, keys, halting one.
           </li>
           <li>
-            Policies — change them with <code className="font-mono text-xs">gatehouse policies apply</code> and an admin key (Keys).
+            <Link className="font-medium underline" href={can.writePolicies ? `${base}/policies/draft` : `${base}/policies`}>
+              Policies
+            </Link>{" "}
+            —{" "}
+            {can.writePolicies
+              ? "change them in the policy editor: test a draft, replay it against real decisions, then publish."
+              : "what decides each call; owners and admins edit them."}
           </li>
         </ul>
         <div className="flex flex-wrap gap-2">

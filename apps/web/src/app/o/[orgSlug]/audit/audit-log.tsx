@@ -4,13 +4,13 @@ import { AgentOptions } from "@/components/agent-options";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Fragment, useEffect, useMemo, useState } from "react";
 import { replaceSearchParams } from "@/lib/address-bar";
-import { fetchAuditPage, type AuditFilters } from "@/lib/api-client";
-import { AUDIT_PAGE_SIZE, auditKeys, summarize, type AuditEntry, type AuditPage } from "@/lib/audit";
+import { fetchAuditPage } from "@/lib/api-client";
+import { AUDIT_FILTER_KEYS, AUDIT_PAGE_SIZE, auditKeys, isoToUtcInput, summarize, utcInputToIso, type AuditEntry, type AuditFilters, type AuditPage } from "@/lib/audit";
 import { entryActor, entryResult, type ActorDirectory, type EntryResult, type Tone } from "@/lib/audit-entry";
 import { Button } from "@/components/button";
 import { EntryDetail } from "./entry-detail";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
 
 export interface AgentOption {
   id: string;
@@ -29,20 +29,30 @@ interface AuditLogProps {
   members: ReadonlyArray<{ id: string; label: string }>;
 }
 
-/** The Entries section: the log newest first, filtered by type and agent, paged by sequence number. */
+/** The Entries section: the log newest first, filtered by type, action type, agent and time, paged by sequence number. */
 export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl, members }: AuditLogProps) {
   const [agentId, setAgentId] = useState(initialFilters.agentId ?? "");
   const [typeInput, setTypeInput] = useState(initialFilters.type ?? "");
   const type = useDebounced(typeInput.trim(), 300);
+  const [actionTypeInput, setActionTypeInput] = useState(initialFilters.actionType ?? "");
+  const actionType = useDebounced(actionTypeInput.trim(), 300);
+  // The time range as the inputs hold it (UTC, "2026-11-23T04:05"); a partly typed time is not sent.
+  const [fromInput, setFromInput] = useState(isoToUtcInput(initialFilters.from));
+  const [toInput, setToInput] = useState(isoToUtcInput(initialFilters.to));
   const [open, setOpen] = useState<string | null>(null);
 
-  const filters: AuditFilters = { ...(type ? { type } : {}), ...(agentId ? { agentId } : {}) };
-  const filtered = Boolean(type || agentId);
-  const rendered = (filters.type ?? "") === (initialFilters.type ?? "") && (filters.agentId ?? "") === (initialFilters.agentId ?? "");
+  const from = utcInputToIso(fromInput);
+  const to = utcInputToIso(toInput);
+  const filters = useMemo<AuditFilters>(
+    () => ({ ...(type ? { type } : {}), ...(actionType ? { actionType } : {}), ...(agentId ? { agentId } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) }),
+    [type, actionType, agentId, from, to],
+  );
+  const filtered = AUDIT_FILTER_KEYS.some((key) => filters[key]);
+  const rendered = AUDIT_FILTER_KEYS.every((key) => (filters[key] ?? "") === (initialFilters[key] ?? ""));
 
   useEffect(() => {
-    replaceSearchParams({ type: type || undefined, agentId: agentId || undefined });
-  }, [type, agentId]);
+    replaceSearchParams(Object.fromEntries(AUDIT_FILTER_KEYS.map((key) => [key, filters[key]])));
+  }, [filters]);
 
   const query = useInfiniteQuery({
     queryKey: auditKeys.entries(orgSlug, filters),
@@ -56,6 +66,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
 
   const entries = useMemo(() => query.data?.pages.flatMap((page) => page.events) ?? [], [query.data]);
   const types = useMemo(() => [...new Set(entries.map((entry) => entry.type))].sort(), [entries]);
+  const actionTypes = useMemo(() => [...new Set(entries.flatMap((entry) => summarize(entry).actionType ?? []))].sort(), [entries]);
   const agentNames = useMemo(() => new Map(agents.map((agent) => [agent.id, agent.name])), [agents]);
   const directory = useMemo<ActorDirectory>(() => ({ agents: agentNames, members: new Map(members.map((member) => [member.id, member.label])) }), [agentNames, members]);
   const refreshing = query.isRefetching && !query.isFetchingNextPage;
@@ -63,6 +74,9 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
   const clear = () => {
     setAgentId("");
     setTypeInput("");
+    setActionTypeInput("");
+    setFromInput("");
+    setToInput("");
   };
 
   return (
@@ -91,6 +105,43 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
                 <option key={value} value={value} />
               ))}
             </datalist>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">Action type</span>
+            <input
+              type="search"
+              value={actionTypeInput}
+              onChange={(event) => setActionTypeInput(event.target.value)}
+              list="audit-action-types"
+              placeholder="e.g. deploy.production"
+              spellCheck={false}
+              className="w-44 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
+            />
+            <datalist id="audit-action-types">
+              {actionTypes.map((value) => (
+                <option key={value} value={value} />
+              ))}
+            </datalist>
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">From (UTC)</span>
+            <input
+              type="datetime-local"
+              value={fromInput}
+              max={toInput || undefined}
+              onChange={(event) => setFromInput(event.target.value)}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1 text-xs"
+            />
+          </label>
+          <label className="flex flex-col gap-1">
+            <span className="text-xs font-medium text-stone-500">To (UTC)</span>
+            <input
+              type="datetime-local"
+              value={toInput}
+              min={fromInput || undefined}
+              onChange={(event) => setToInput(event.target.value)}
+              className="rounded-md border border-stone-300 bg-white px-2 py-1 text-xs"
+            />
           </label>
           {filtered ? (
             <Button variant="link" onClick={clear} className="pb-1">
@@ -131,12 +182,11 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               open={open}
               onToggle={(id) => setOpen(open === id ? null : id)}
               onFilterType={setTypeInput}
+              onFilterActionType={setActionTypeInput}
               onFilterAgent={setAgentId}
             />
             <div className="mt-4 flex items-center justify-between text-sm text-stone-500">
-              <span>
-                {entries.length} {entries.length === 1 ? "entry" : "entries"} shown
-              </span>
+              <span>{countOf(entries.length, "entry", "entries")} shown</span>
               {query.hasNextPage ? <LoadMoreButton query={query} /> : <span>Beginning of the log</span>}
             </div>
           </>
@@ -154,40 +204,43 @@ interface AuditTableProps {
   open: string | null;
   onToggle: (entryId: string) => void;
   onFilterType: (type: string) => void;
+  onFilterActionType: (actionType: string) => void;
   onFilterAgent: (agentId: string) => void;
 }
 
-function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterAgent }: AuditTableProps) {
+function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterActionType, onFilterAgent }: AuditTableProps) {
   return (
-    <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
-      <table className="w-full min-w-[64rem] text-left text-sm">
+    // `relative`: what is positioned inside (the buttons' screen-reader text) scrolls with the table, never
+    // past the page's edge. Long types and names wrap, so the table fits a 1280 px window.
+    <div className="relative overflow-x-auto rounded-xl border border-stone-200 bg-white shadow-xs">
+      <table className="w-full min-w-[48rem] text-left text-sm">
         <thead className="border-b border-stone-200 bg-stone-50/80 text-xs font-medium uppercase tracking-wide text-stone-500">
           <tr>
-            <th scope="col" className="px-4 py-2.5 text-right">
+            <th scope="col" className="px-3 py-2.5 text-right">
               Seq
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Time
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Event
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Actor
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Agent
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Action
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Result
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               Policy
             </th>
-            <th scope="col" className="px-4 py-2.5">
+            <th scope="col" className="px-3 py-2.5">
               <span className="sr-only">Details</span>
             </th>
           </tr>
@@ -203,24 +256,24 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
             return (
               <Fragment key={entry.id}>
                 <tr data-testid="audit-row" data-entry-id={entry.id} data-seq={entry.seq} className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}>
-                  <td className="px-4 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
-                  <td className="whitespace-nowrap px-4 py-3 tabular-nums text-stone-700">
+                  <td className="px-3 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
+                  <td className="whitespace-nowrap px-3 py-3 tabular-nums text-stone-700">
                     <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-3 py-3">
                     <button
                       type="button"
                       onClick={() => onFilterType(entry.type)}
                       title={`Show only ${entry.type} entries`}
-                      className="text-left font-mono text-xs text-stone-700 hover:underline"
+                      className="text-left font-mono text-xs text-stone-700 [overflow-wrap:anywhere] hover:underline"
                     >
                       {entry.type}
                     </button>
                   </td>
-                  <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-56 truncate px-4 py-3 text-stone-800">
+                  <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-48 truncate px-3 py-3 text-stone-800">
                     {actor.kind === "system" || actor.kind === "adminKey" ? <span className="text-stone-600">{actor.label}</span> : actor.label}
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-3 py-3">
                     {entryAgentId ? (
                       <button
                         type="button"
@@ -234,21 +287,32 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                       <span className="text-stone-400">—</span>
                     )}
                   </td>
-                  <td data-testid="action-type" className="px-4 py-3 font-mono text-xs text-stone-800">
-                    {summary.actionType ?? <span className="font-sans text-sm text-stone-400">—</span>}
+                  <td data-testid="action-type" className="px-3 py-3 font-mono text-xs text-stone-800 [overflow-wrap:anywhere]">
+                    {summary.actionType ? (
+                      <button
+                        type="button"
+                        onClick={() => onFilterActionType(summary.actionType ?? "")}
+                        title={`Show only entries about ${summary.actionType}`}
+                        className="text-left hover:underline"
+                      >
+                        {summary.actionType}
+                      </button>
+                    ) : (
+                      <span className="font-sans text-sm text-stone-400">—</span>
+                    )}
                   </td>
-                  <td data-testid="decision-status" className="px-4 py-3">
+                  <td data-testid="decision-status" className="px-3 py-3">
                     {result ? <ResultBadge result={result} /> : <span className="text-stone-400">—</span>}
                   </td>
-                  <td data-testid="policy" className="px-4 py-3">
-                    <div className="whitespace-nowrap text-stone-800">
+                  <td data-testid="policy" className="px-3 py-3">
+                    <div className="text-stone-800 [overflow-wrap:anywhere]">
                       {summary.policyName ?? <span className="text-stone-400">—</span>}
                       {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
                       {summary.mode === "monitor" ? <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span> : null}
                     </div>
-                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700">{summary.denialReason}</div> : null}
+                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700 [overflow-wrap:anywhere]">{summary.denialReason}</div> : null}
                   </td>
-                  <td className="px-4 py-3 text-right">
+                  <td className="px-3 py-3 text-right">
                     <Button size="xs" variant="ghost" aria-expanded={expanded} aria-controls={`entry-${entry.id}`} onClick={() => onToggle(entry.id)}>
                       {expanded ? "Hide" : "Details"}
                       <span className="sr-only"> of entry {entry.seq}</span>
@@ -257,8 +321,11 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                 </tr>
                 {expanded ? (
                   <tr id={`entry-${entry.id}`} className="bg-stone-50">
-                    <td colSpan={9} className="px-4 pb-5 pt-1">
-                      <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} />
+                    <td colSpan={9} className="px-3 pb-5 pt-1">
+                      {/* Sized by the table, never sizing it: a long hash or signed note scrolls or wraps inside. */}
+                      <div className="[contain:inline-size]">
+                        <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} />
+                      </div>
                     </td>
                   </tr>
                 ) : null}

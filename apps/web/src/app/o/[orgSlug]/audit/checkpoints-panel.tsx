@@ -6,7 +6,7 @@ import { CopyButton, DownloadTextButton } from "@/components/text-actions";
 import { fetchCheckpointPage } from "@/lib/api-client";
 import { CHECKPOINT_PAGE_SIZE, auditKeys } from "@/lib/audit";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
 import { buttonClass } from "@/components/button";
 
 /** The Checkpoints section: every signed tree head, largest first, each note ready to save. */
@@ -113,9 +113,7 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
               </table>
             </div>
             <div className="mt-4 flex items-center justify-between text-sm text-stone-500">
-              <span>
-                {checkpoints.length} {checkpoints.length === 1 ? "checkpoint" : "checkpoints"} shown
-              </span>
+              <span>{countOf(checkpoints.length, "checkpoint")} shown</span>
               {query.hasNextPage ? <LoadMoreButton query={query} label="Load more checkpoints" /> : <span>First checkpoint of the log</span>}
             </div>
           </>

@@ -10,7 +10,7 @@ import { LoadError } from "@/components/panel-states";
 import { Button } from "@/components/button";
 import { KeyValueList } from "@/components/key-value-list";
 import { entryResult, type EntryActor } from "@/lib/audit-entry";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
 
 /** One entry: what it records, and the proof that it is in the log the org's key signed. */
 export function EntryDetail({ orgSlug, entry, agentName, actor }: { orgSlug: string; entry: AuditEntry; agentName: string | null; actor: EntryActor }) {
@@ -165,9 +165,7 @@ function ProofFacts({ proof, orgSlug }: { proof: InclusionProof; orgSlug: string
         ))}
       </dl>
       <div>
-        <h4 className="font-medium text-stone-500">
-          Audit path ({proof.proof.length} {proof.proof.length === 1 ? "hash" : "hashes"}, leaf to root)
-        </h4>
+        <h4 className="font-medium text-stone-500">Audit path ({countOf(proof.proof.length, "hash", "hashes")}, leaf to root)</h4>
         {proof.proof.length === 0 ? (
           <p className="mt-1 text-stone-600">None: the entry is the only leaf, so its hash is the root.</p>
         ) : (

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { hasPermission, listAgents, listAuditEntries } from "@gatehouse/db";
 import { env } from "@/env";
-import { AUDIT_PAGE_SIZE, auditQuerySchema, auditTab, type AuditPage } from "@/lib/audit";
+import { auditListQuerySchema } from "@gatehouse/contracts";
+import { AUDIT_FILTER_KEYS, AUDIT_PAGE_SIZE, auditTab, emptyAsUndefined, type AuditFilters, type AuditPage } from "@/lib/audit";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { AuditExplorer } from "./audit-explorer";
@@ -11,6 +12,21 @@ export const metadata: Metadata = { title: "Audit log" };
 type Params = Promise<{ orgSlug: string }>;
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
+/**
+ * The filters in the URL (`?type=&actionType=&agentId=&from=&to=`), each checked as the API checks it,
+ * on its own: a malformed one is left out and the others still apply.
+ */
+function auditFiltersOf(raw: Readonly<Record<string, string | string[] | undefined>>): AuditFilters {
+  const filters: AuditFilters = {};
+  for (const key of AUDIT_FILTER_KEYS) {
+    const parsed = auditListQuerySchema.shape[key].safeParse(emptyAsUndefined(raw[key]));
+    if (!parsed.success || parsed.data === undefined) continue;
+    // Times in the one form the table's inputs write back (UTC, milliseconds), so the first page is reused.
+    filters[key] = key === "from" || key === "to" ? new Date(parsed.data).toISOString() : parsed.data;
+  }
+  return filters;
+}
+
 export default async function AuditPageRoute({ params, searchParams }: { params: Params; searchParams: SearchParams }) {
   const { orgSlug } = await params;
   const user = await requireSessionUser();
@@ -18,8 +34,7 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
 
   // The section and the filters live in the URL so a view can be shared; malformed ones are ignored.
   const raw = await searchParams;
-  const parsed = auditQuerySchema.pick({ type: true, agentId: true }).safeParse({ type: raw.type, agentId: raw.agentId });
-  const filters = parsed.success ? parsed.data : {};
+  const filters = auditFiltersOf(raw);
 
   const [firstPage, agents] = await Promise.all([listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }), listAgents({ ctx })]);
   const initialPage: AuditPage = firstPage;

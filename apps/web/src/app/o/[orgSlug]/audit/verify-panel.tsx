@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef, useState } from "react";
 import { ApiError, verifyAuditChain } from "@/lib/api-client";
 import { auditKeys, verificationSummary, type ChainVerification } from "@/lib/audit";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatCount, formatDateTime } from "@/lib/format";
 import { buttonClass } from "@/components/button";
 
 type Run =
@@ -97,7 +97,7 @@ function Progress({ checked, total }: { checked: number; total: number | null })
         aria-valuemin={0}
         aria-valuemax={total ?? undefined}
         aria-valuenow={total ? checked : undefined}
-        aria-valuetext={total ? `${checked} of ${total} entries checked` : "Starting"}
+        aria-valuetext={total ? `${checked} of ${countOf(total, "entry", "entries")} checked` : "Starting"}
         className="h-2 overflow-hidden rounded-full bg-stone-200"
       >
         <div
@@ -105,9 +105,7 @@ function Progress({ checked, total }: { checked: number; total: number | null })
           style={percent === null ? undefined : { width: `${percent}%` }}
         />
       </div>
-      <p className="mt-2 text-sm tabular-nums text-stone-600">
-        {total ? `${checked.toLocaleString("en-US")} / ${total.toLocaleString("en-US")} entries checked` : "Reading the log…"}
-      </p>
+      <p className="mt-2 text-sm tabular-nums text-stone-600">{total ? `${formatCount(checked)} / ${countOf(total, "entry", "entries")} checked` : "Reading the log…"}</p>
     </div>
   );
 }

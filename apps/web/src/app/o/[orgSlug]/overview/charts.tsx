@@ -1,7 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { formatCount } from "@/lib/format";
+import { countOf, formatCount } from "@/lib/format";
 import { bucketLabel, formatSeconds, RANGE_LABELS, type Overview } from "@/lib/overview";
 
 // The overview's Recharts charts. Each sits in a box of fixed height (ResponsiveContainer measures its
@@ -22,7 +22,7 @@ export function PostureTrendChart({ points }: { points: Overview["postureTrend"]
   const data = points.map((point) => ({ day: point.day.slice(5, 10), score: point.score }));
   const last = points.at(-1);
   return (
-    <div role="img" aria-label={`Posture score per day over the last ${points.length} days, now ${last?.score ?? "—"}`} className="h-56">
+    <div role="img" aria-label={`Posture score per day over the last ${countOf(points.length, "day")}, now ${last?.score ?? "—"}`} className="h-56">
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={{ top: 8, right: 8, bottom: 0, left: -24 }}>
           <CartesianGrid stroke={COLORS.grid} vertical={false} />

@@ -5,7 +5,7 @@ import { useState, type ReactNode } from "react";
 import { useLiveEventListener, useLiveStatus } from "@/components/live-events";
 import { LoadError, RefreshErrorBanner } from "@/components/panel-states";
 import { replaceSearchParams } from "@/lib/address-bar";
-import { formatCount } from "@/lib/format";
+import { countOf } from "@/lib/format";
 import { fetchOverview, fetchPosture, OVERVIEW_RANGES, overviewKeys, RANGE_LABELS, type OverviewRange } from "@/lib/overview";
 import { ActivityFeed } from "./activity-feed";
 import { ApprovalTimesChart, DecisionsChart, PostureTrendChart } from "./charts";
@@ -144,7 +144,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
       </div>
       {data ? (
         <p className="text-xs text-stone-500">
-          {formatCount(data.totals.decisions)} decisions in the last {RANGE_LABELS[range]}.{" "}
+          {countOf(data.totals.decisions, "decision")} in the last {RANGE_LABELS[range]}.{" "}
           {data.rolledUpTo ? "Counted from the audit log up to the newest entry the rollups have reached." : "Nothing has been counted yet."}
         </p>
       ) : null}

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
 import type { PostureComponent, PostureFinding } from "@gatehouse/contracts";
-import { formatCount, formatDateTime } from "@/lib/format";
-import type { Overview, Posture } from "@/lib/overview";
+import { countOf, formatCount, formatDateTime } from "@/lib/format";
+import { findingHref, type Overview, type Posture } from "@/lib/overview";
 
 // The overview's panels that are lists and numbers rather than charts.
 
@@ -35,7 +35,7 @@ export function PosturePanel({ orgSlug, posture }: { orgSlug: string; posture: P
             <span className="ml-1 text-lg font-normal text-stone-400">/ 100</span>
           </p>
           <p className="mt-1 text-xs text-stone-500">
-            Over the last {posture.windowDays} days · computed {formatDateTime(posture.computedAt)}
+            Over the last {countOf(posture.windowDays, "day")} · computed {formatDateTime(posture.computedAt)}
           </p>
         </div>
         <ul className="grid min-w-64 flex-1 gap-2">
@@ -101,16 +101,9 @@ function Finding({ orgSlug, finding }: { orgSlug: string; finding: PostureFindin
         <p className="text-stone-900">{finding.message}</p>
         <p className="mt-0.5 text-stone-600">
           {finding.fix}{" "}
-          {finding.href.startsWith("/policies") ? (
-            // The console has no policies page yet: policies are changed with the CLI or the API.
-            <span className="text-stone-500">
-              (with <code className="font-mono text-xs">gatehouse policies apply</code> or <code className="font-mono text-xs">PUT /v1/admin/policies</code>)
-            </span>
-          ) : (
-            <Link href={orgHref(orgSlug, finding.href)} className="font-medium text-stone-800 underline underline-offset-2">
-              Fix it
-            </Link>
-          )}
+          <Link href={orgHref(orgSlug, findingHref(finding))} className="font-medium text-stone-800 underline underline-offset-2">
+            Fix it
+          </Link>
         </p>
       </div>
       <span className="shrink-0 text-xs tabular-nums text-stone-500" title="Points this finding takes off">

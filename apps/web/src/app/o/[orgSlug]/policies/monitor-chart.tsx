@@ -1,6 +1,7 @@
 "use client";
 
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { countOf } from "@/lib/format";
 import type { PolicyMonitor } from "@/lib/policies";
 
 // "What monitor mode would have blocked": per UTC day, the decisions a monitor-mode policy (or the
@@ -13,7 +14,7 @@ export function WouldBlockChart({ monitor }: { monitor: PolicyMonitor }) {
   if (total === 0) {
     return (
       <div data-testid="would-block-empty" className="grid h-48 place-items-center rounded-lg border border-dashed border-stone-300 px-6 text-center text-sm text-stone-500">
-        Nothing would have been blocked in the last {monitor.days} days.
+        Nothing would have been blocked in the last {countOf(monitor.days, "day")}.
       </div>
     );
   }
@@ -21,7 +22,7 @@ export function WouldBlockChart({ monitor }: { monitor: PolicyMonitor }) {
   return (
     <div
       role="img"
-      aria-label={`Decisions monitor mode would have blocked per day over the last ${monitor.days} days: ${total} in all`}
+      aria-label={`Decisions monitor mode would have blocked per day over the last ${countOf(monitor.days, "day")}: ${total} in all`}
       data-testid="would-block-chart"
       className="h-48"
     >

@@ -2,14 +2,14 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useMemo, useState } from "react";
+import { Fragment, useMemo, useState } from "react";
 import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
 import { diffStats, lineDiff } from "@/lib/line-diff";
-import { fetchVersions, PolicyApiError, policyKeys, type PolicyVersionView } from "@/lib/policies";
+import { fetchVersions, PolicyApiError, policyFacts, policyKeys, type PolicyVersionView } from "@/lib/policies";
 import { documentYaml } from "@/lib/policy-source";
 
-/** A policy's versions, newest first (who, when, hash), and a line diff between any two of them. */
+/** A policy as its newest version says it, beside its versions (who, when, hash), and a line diff between any two of them. */
 export function PolicyHistory({ orgSlug, name }: { orgSlug: string; name: string }) {
   const query = useQuery({ queryKey: policyKeys.versions(orgSlug, name), queryFn: ({ signal }) => fetchVersions(orgSlug, name, signal) });
   const back = (
@@ -36,36 +36,61 @@ export function PolicyHistory({ orgSlug, name }: { orgSlug: string; name: string
       <div>
         <h1 className="font-mono text-xl font-semibold">{name}</h1>
         <p className="mt-1 text-sm text-stone-600">
-          {versions.length} version{versions.length === 1 ? "" : "s"}
+          {countOf(versions.length, "version")}
           {status === "archived" ? " · archived (no longer in the active set)" : ""}. Each published change is a new immutable version.
         </p>
       </div>
-      <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
-        <table className="w-full text-left text-sm" aria-label="Versions">
-          <thead className="border-b border-stone-200 text-xs text-stone-500">
-            <tr>
-              <th className="px-4 py-2 font-medium">Version</th>
-              <th className="px-4 py-2 font-medium">Published</th>
-              <th className="px-4 py-2 font-medium">By</th>
-              <th className="px-4 py-2 font-medium">Content hash</th>
-            </tr>
-          </thead>
-          <tbody>
-            {versions.map((v) => (
-              <tr key={v.versionId} data-testid="version-row" className="border-b border-stone-100 last:border-0">
-                <td className="px-4 py-2.5 tabular-nums">v{v.version}</td>
-                <td className="px-4 py-2.5 text-xs text-stone-600">{formatDateTime(v.createdAt)}</td>
-                <td className="px-4 py-2.5 text-xs text-stone-600">{v.createdBy?.label ?? "—"}</td>
-                <td className="px-4 py-2.5 font-mono text-xs text-stone-500" title={v.contentHash}>
-                  {v.contentHash.slice(0, 16)}…
-                </td>
+      <div className="grid items-start gap-6 lg:grid-cols-2">
+        {versions[0] ? <PolicyDocumentView version={versions[0]} archived={status === "archived"} /> : null}
+        <div className="overflow-x-auto rounded-xl border border-stone-200 bg-white">
+          <table className="w-full text-left text-sm" aria-label="Versions">
+            <thead className="border-b border-stone-200 text-xs text-stone-500">
+              <tr>
+                <th className="px-4 py-2 font-medium">Version</th>
+                <th className="px-4 py-2 font-medium">Published</th>
+                <th className="px-4 py-2 font-medium">By</th>
+                <th className="px-4 py-2 font-medium">Content hash</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {versions.map((v) => (
+                <tr key={v.versionId} data-testid="version-row" className="border-b border-stone-100 last:border-0">
+                  <td className="px-4 py-2.5 tabular-nums">v{v.version}</td>
+                  <td className="px-4 py-2.5 text-xs text-stone-600">{formatDateTime(v.createdAt)}</td>
+                  <td className="px-4 py-2.5 text-xs text-stone-600">{v.createdBy?.label ?? "—"}</td>
+                  <td className="px-4 py-2.5 font-mono text-xs text-stone-500" title={v.contentHash}>
+                    {v.contentHash.slice(0, 16)}…
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </div>
       {versions.length >= 2 ? <VersionDiff versions={versions} /> : null}
     </div>
+  );
+}
+
+/** What the policy says: effect, mode, actions, agents, approval rules and conditions of its newest version. */
+function PolicyDocumentView({ version, archived }: { version: PolicyVersionView; archived: boolean }) {
+  const facts = policyFacts(version.document, documentYaml);
+  return (
+    <section aria-labelledby="policy-title" data-testid="policy-document" className="rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="policy-title" className="text-base font-semibold">
+        {archived ? `The policy as v${version.version} said it (archived)` : `The policy (v${version.version}, in force)`}
+      </h2>
+      <dl className="mt-3 grid grid-cols-[9rem_minmax(0,1fr)] gap-x-3 gap-y-2 text-sm">
+        {facts.map((fact) => (
+          <Fragment key={fact.label}>
+            <dt className="text-stone-500">{fact.label}</dt>
+            <dd data-testid={`policy-${fact.label.toLowerCase().replaceAll(" ", "-").replaceAll("'", "")}`} className="min-w-0 text-stone-900">
+              {fact.code ? <pre className="whitespace-pre-wrap break-words font-mono text-xs">{fact.value}</pre> : fact.value}
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </section>
   );
 }
 

@@ -3,7 +3,7 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { bracketMatching, defaultHighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
-import { forceLinting, lintGutter, linter, type Diagnostic } from "@codemirror/lint";
+import { lintGutter, setDiagnostics, type Diagnostic } from "@codemirror/lint";
 import { Annotation, Compartment, EditorState } from "@codemirror/state";
 import { EditorView, highlightActiveLine, highlightActiveLineGutter, keymap, lineNumbers } from "@codemirror/view";
 import { jsonSchema } from "codemirror-json-schema";
@@ -14,7 +14,9 @@ import type { SourceFormat } from "@/lib/policy-source";
 
 // The draft's code editor: CodeMirror 6 over the source, YAML or JSON, with completion, hover docs and
 // checks from the policy set's JSON Schema (codemirror-json-schema), and the server's issues (the
-// engine's own parse, with the line of each field) as lint diagnostics at their lines.
+// engine's own parse, with the line of each field) as lint diagnostics at their lines. The issues are
+// set when a check of the text as it is arrives; between the two, CodeMirror carries the markers along
+// with the edits, so a marker never sits on a line a stale check named.
 
 /** The server's issues as diagnostics on their lines (issues without a line are listed beside the editor only). */
 function issueDiagnostics(view: EditorView, issues: readonly SourceIssue[]): Diagnostic[] {
@@ -46,14 +48,14 @@ export function CodeEditor({
   value: string;
   format: SourceFormat;
   schema: Record<string, unknown> | undefined;
-  issues: readonly SourceIssue[];
+  /** The issues of a check of `value` as it is; null while that check is under way (the markers stay, moved with the edits). */
+  issues: readonly SourceIssue[] | null;
   readOnly?: boolean;
   onChange: (value: string) => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
   const onChangeRef = useRef(onChange);
-  const issuesRef = useRef(issues);
   const language = useRef(new Compartment());
   const editable = useRef(new Compartment());
   onChangeRef.current = onChange;
@@ -77,7 +79,6 @@ export function CodeEditor({
           syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
           keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap, ...completionKeymap, indentWithTab]),
           lintGutter(),
-          linter((v) => issueDiagnostics(v, issuesRef.current), { delay: 0 }),
           language.current.of([]),
           editable.current.of(EditorState.readOnly.of(readOnly)),
           theme,
@@ -115,9 +116,11 @@ export function CodeEditor({
     if (text !== value) current.dispatch({ changes: { from: 0, to: text.length, insert: value }, annotations: external.of(true) });
   }, [value]);
 
+  // After the text effect above: the issues name lines of the text the view now holds.
   useEffect(() => {
-    issuesRef.current = issues;
-    if (view.current) forceLinting(view.current);
+    const current = view.current;
+    if (!current || issues === null) return;
+    current.dispatch(setDiagnostics(current.state, issueDiagnostics(current, issues)));
   }, [issues]);
 
   return <div ref={host} className="h-[32rem] overflow-hidden rounded-lg border border-stone-300 bg-white" />;

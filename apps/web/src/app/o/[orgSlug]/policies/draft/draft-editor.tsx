@@ -26,6 +26,7 @@ import {
 import { appendToSource, convertSource, SourceError, type SourceFormat } from "@/lib/policy-source";
 import { LibraryDrawer } from "./library-drawer";
 import { PolicyForm } from "./policy-form";
+import { PublishConfirm } from "./publish-confirm";
 import { ReplayPanel } from "./replay-panel";
 import { TestsPanel } from "./tests-panel";
 
@@ -47,6 +48,8 @@ interface Working {
 type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
 
 type Check = { source: string; format: SourceFormat } & ({ status: "ok"; run: PolicyTestRun } | { status: "issues"; issues: SourceIssue[] } | { status: "error"; error: Error });
+
+const NO_ISSUES: readonly SourceIssue[] = [];
 
 const same = (a: Working, b: Working) => a.source === b.source && a.format === b.format;
 
@@ -149,6 +152,8 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
   const [published, setPublished] = useState<PublishResult | null>(null);
   const [publishError, setPublishError] = useState<PolicyApiError | Error | null>(null);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
+  // Publishing asks first: what changes, a replay, then the button that publishes.
+  const [confirmPublish, setConfirmPublish] = useState(false);
   const [libraryOpen, setLibraryOpen] = useState(false);
   const [editError, setEditError] = useState<string | null>(null);
 
@@ -160,6 +165,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
   const edit = (source: string, format?: SourceFormat) => {
     setEditError(null);
     setPublished(null);
+    setConfirmPublish(false);
     setWorking((current) => ({ source, format: format ?? current?.format ?? "yaml" }));
   };
 
@@ -167,8 +173,9 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
   if (draft.isError && working === null) return <LoadError what="The draft" error={draft.error} onRetry={() => void draft.refetch()} />;
   if (!working) return null;
 
+  // Only a check of the source as it is now speaks about it: an older one's issues name other lines.
   const current = check && check.source === working.source && check.format === working.format ? check : null;
-  const issues = check?.status === "issues" ? check.issues : [];
+  const issues = current === null || current.status === "error" ? null : current.status === "issues" ? current.issues : NO_ISSUES;
   const run = check?.status === "ok" ? check.run : null;
   const testsFail = run !== null && run.failed > 0;
   const canPublish = current?.status === "ok" && current.run.failed === 0 && saveState !== "conflict" && !publishing;
@@ -190,6 +197,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
     try {
       if (!(await flush())) return;
       const result = await publishDraft(orgSlug, revision.current);
+      setConfirmPublish(false);
       setPublished(result);
       void queryClient.invalidateQueries({ queryKey: policyKeys.all(orgSlug) });
       if (result.status === "published") {
@@ -274,8 +282,15 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
               Discard draft
             </Button>
           )}
-          <Button size="sm" variant="primary" onClick={() => void publish()} disabled={!canPublish} title={publishBlocker ?? "Publish the draft"}>
-            {publishing ? "Publishing…" : "Publish"}
+          <Button
+            size="sm"
+            variant="primary"
+            onClick={() => setConfirmPublish(true)}
+            disabled={!canPublish || confirmPublish}
+            aria-expanded={confirmPublish}
+            title={publishBlocker ?? "See what publishing changes, then publish"}
+          >
+            Publish…
           </Button>
         </div>
       </div>
@@ -303,6 +318,17 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
             </ul>
           ) : null}
         </div>
+      ) : null}
+      {confirmPublish && (canPublish || publishing) ? (
+        <PublishConfirm
+          orgSlug={orgSlug}
+          source={working.source}
+          format={working.format}
+          prepare={flush}
+          publishing={publishing}
+          onConfirm={() => void publish()}
+          onCancel={() => setConfirmPublish(false)}
+        />
       ) : null}
       {published ? <PublishedNotice orgSlug={orgSlug} result={published} /> : null}
 

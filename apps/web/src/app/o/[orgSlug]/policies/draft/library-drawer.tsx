@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Button } from "@/components/button";
 import { LoadError } from "@/components/panel-states";
+import { countOf } from "@/lib/format";
 import { fetchLibrary, policyKeys, type PolicyLibrary, type PolicyTemplate } from "@/lib/policies";
 
 /** The template library, grouped by pack (a template in several packs shows under each); "Add to draft" appends its policies and tests. */
@@ -40,7 +41,7 @@ export function LibraryDrawer({ orgSlug, onAdd, onClose }: { orgSlug: string; on
                     </div>
                     <p className="mt-2 text-xs text-stone-500">{template.rationale}</p>
                     <p className="mt-1 text-xs text-stone-400">
-                      {template.policies.length} polic{template.policies.length === 1 ? "y" : "ies"}, {template.tests.length} test{template.tests.length === 1 ? "" : "s"}
+                      {countOf(template.policies.length, "policy", "policies")}, {countOf(template.tests.length, "test")}
                     </p>
                   </li>
                 ))}

@@ -4,7 +4,19 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { INPUT_CLASS } from "@/components/form-fields";
 import { EFFECT_LABELS } from "@/lib/policies";
-import { EFFECTS, MODES, patternList, policyFields, readSource, setPolicyFields, SourceError, type PolicyFormFields, type SourceFormat } from "@/lib/policy-source";
+import {
+  EFFECTS,
+  MODES,
+  patternList,
+  policyFields,
+  policyNames,
+  selectedIndex,
+  setPolicyFields,
+  SourceError,
+  type FormSelection,
+  type PolicyFormFields,
+  type SourceFormat,
+} from "@/lib/policy-source";
 
 /** The form's state: the pattern lists as the author types them. */
 type FormFields = Omit<PolicyFormFields, "actions" | "agents"> & { actions: string; agents: string };
@@ -15,27 +27,33 @@ function formFields(fields: PolicyFormFields | null): FormFields {
   return fields ? { ...fields, actions: fields.actions.join(", "), agents: fields.agents.join(", ") } : EMPTY;
 }
 
-/** The common fields of one policy (name, effect, actions, agents, mode), written into the source. */
+/**
+ * The common fields of one policy (name, effect, actions, agents, mode), written into the source. The
+ * form follows the source: the policy it edits is found again by name after every edit of the source,
+ * and its fields are read from the source unless the author is changing them here (changes made
+ * against an older source are dropped: they would be written over what the source says now).
+ */
 export function PolicyForm({ source, format, onApply }: { source: string; format: SourceFormat; onApply: (source: string) => void }) {
-  const value = readSource(source, format);
-  const names = Array.isArray(value?.policies)
-    ? (value.policies as unknown[]).map((p, i) =>
-        p && typeof p === "object" && typeof (p as { name?: unknown }).name === "string" ? (p as { name: string }).name : `policy ${i + 1}`,
-      )
-    : [];
-  const [index, setIndex] = useState(0);
-  const [fields, setFields] = useState<FormFields>(() => formFields(policyFields(source, format, 0)));
+  const names = policyNames(source, format);
+  const [selection, setSelection] = useState<FormSelection>(() => ({ name: names[0] ?? null, index: 0 }));
+  const index = selectedIndex(names, selection);
+  const [edits, setEdits] = useState<{ source: string; index: number; fields: FormFields } | null>(null);
+  const fields = edits && edits.source === source && edits.index === index ? edits.fields : formFields(policyFields(source, format, index));
+  const setFields = (next: FormFields) => setEdits({ source, index, fields: next });
   const [error, setError] = useState<string | null>(null);
 
   const pick = (next: number) => {
-    setIndex(next);
-    setFields(formFields(policyFields(source, format, next)));
+    setSelection({ name: next < names.length ? (names[next] ?? null) : null, index: next });
+    setEdits(null);
     setError(null);
   };
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     try {
       onApply(setPolicyFields(source, format, index, { ...fields, actions: patternList(fields.actions), agents: patternList(fields.agents) }));
+      // The applied policy stays selected (a new one by the name it now has).
+      setSelection({ name: fields.name, index });
+      setEdits(null);
       setError(null);
     } catch (caught) {
       setError(caught instanceof SourceError ? caught.message : String(caught));

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { Button } from "@/components/button";
 import { ChoiceButtons } from "@/components/choice-buttons";
 import { FormAlert } from "@/components/form-fields";
-import { formatCount, formatDateTime } from "@/lib/format";
+import { formatCount, formatDateTime, pluralWord } from "@/lib/format";
 import { EFFECT_LABELS, REPLAY_DAYS, simulateSource, type Effect, type PolicySimulation } from "@/lib/policies";
 import type { SourceFormat } from "@/lib/policy-source";
 
@@ -44,7 +44,7 @@ function ReplayResult({ result }: { result: PolicySimulation }) {
   return (
     <div data-testid="replay-result" className="space-y-3 text-xs">
       <p className="text-stone-700">
-        <span data-testid="replay-evaluated">{formatCount(result.evaluated)}</span> decisions from {formatDateTime(result.from)} replayed;{" "}
+        <span data-testid="replay-evaluated">{formatCount(result.evaluated)}</span> {pluralWord(result.evaluated, "decision")} from {formatDateTime(result.from)} replayed;{" "}
         <strong data-testid="replay-changed">{formatCount(result.changed)}</strong> would change.
         {result.truncated ? " Only the newest were replayed (the cap was reached)." : ""}
       </p>
