@@ -20,7 +20,8 @@ describe("agentSnippets", () => {
   it("fills the SDK, curl and CLI snippets with the key and the API URL", () => {
     const { sdk, curl, cli } = agentSnippets("https://gatehouse.example", "gh_agent_abc");
     expect(sdk).toContain('await gatehouse.gate("deploy.staging"');
-    expect(cli).toContain("GATEHOUSE_API_KEY=gh_agent_abc npx @gatehouse/cli tail --base-url https://gatehouse.example");
+    expect(cli).toContain("GATEHOUSE_API_KEY=gh_agent_abc npm run gatehouse -- tail --base-url https://gatehouse.example");
+    expect(cli).not.toMatch(/npx (@gatehouse\/cli|gatehouse)\b/);
     expect(sdk).toContain('new Gatehouse({ apiKey: "gh_agent_abc", baseUrl: "https://gatehouse.example" })');
     expect(curl).toContain("curl -sS -X POST https://gatehouse.example/v1/actions");
     expect(curl).toContain('-H "authorization: Bearer gh_agent_abc"');

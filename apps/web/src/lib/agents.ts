@@ -134,7 +134,13 @@ export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; cu
     `  -H "content-type: application/json" \\`,
     `  -d '{"actionType":"deploy.staging","metadata":{"service":"web"}}'`,
   ].join("\n");
-  const cli = [`# This agent's decisions and approvals as they happen`, `GATEHOUSE_API_KEY=${apiKey} npx @gatehouse/cli tail --base-url ${apiUrl}`].join("\n");
+  // The CLI is not on npm yet: from a clone it runs as `npm run gatehouse -- …`; installed from its
+  // tarball (npm run pack:packages) or, once published, from @gatehouse/cli, it is `gatehouse …`.
+  const cli = [
+    `# This agent's decisions and approvals as they happen, from a clone of Gatehouse`,
+    `# (with the CLI installed from its tarball, or once @gatehouse/cli is published: gatehouse tail …)`,
+    `GATEHOUSE_API_KEY=${apiKey} npm run gatehouse -- tail --base-url ${apiUrl}`,
+  ].join("\n");
   return { sdk, curl, cli };
 }
 
