@@ -68,6 +68,8 @@ const PAGES: Record<string, PageCase | { skip: string }> = {
   "/orgs/new": { as: "member", url: () => ({ url: "/orgs/new" }) },
   "/reset-password": { as: "visitor", url: () => ({ url: "/reset-password" }) },
   "/signin": { as: "visitor", url: () => ({ url: "/signin" }) },
+  "/signin/email": { as: "visitor", url: () => ({ url: "/signin/email" }) },
+  "/signin/link": { as: "visitor", url: () => ({ url: "/signin/link" }) },
   "/signup": { as: "visitor", url: () => ({ url: "/signup" }) },
   "/signup/check-email": { as: "visitor", url: () => ({ url: "/signup/check-email?email=someone%40example.test" }) },
   "/signup/org": { as: "member", url: () => ({ url: "/signup/org" }) },

@@ -458,6 +458,8 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/orgs/new": { as: "member", path: () => "/orgs/new" },
   "/reset-password": { as: "visitor", path: () => "/reset-password" },
   "/signin": { as: "visitor", path: () => "/signin" },
+  "/signin/email": { as: "visitor", path: () => "/signin/email" },
+  "/signin/link": { as: "visitor", path: () => "/signin/link" },
   "/signup": { as: "visitor", path: () => "/signup" },
   "/signup/check-email": { as: "visitor", path: () => "/signup/check-email?email=someone%40example.test" },
   "/signup/org": { as: "member", path: () => "/signup/org" },
