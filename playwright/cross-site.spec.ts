@@ -194,6 +194,7 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
   const source = `policies:\n${POLICIES.map((p) => `  - ${JSON.stringify(p)}`).join("\n")}\n`;
   const bodies: Record<string, Record<string, unknown>> = {
     "/approvals/[approvalId]/decision": { decision: "approve", comment: "cross-site" },
+    "/approvals/decision": { decision: "approve", approvalIds: [f.params.approvalId], reason: "cross-site" },
     "/members/[membershipId]": { role: "viewer" },
     "/invitations": { email: `xs-${randomBytes(4).toString("hex")}@example.test`, role: "admin" },
     "/org": { name: "Taken over" },

@@ -329,6 +329,16 @@ const ROWS: Row[] = [
     sample: async (f, slug) => ({ path: orgPath(slug, `/approvals/${await requestApproval(f.a.org)}/decision`), body: { decision: "approve" } }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/approvals/${f.b.approvalId}/decision`), body: { decision: "approve" } }),
   },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/approvals/decision",
+    permission: "approvals.decide",
+    sample: async (f, slug) => ({
+      path: orgPath(slug, "/approvals/decision"),
+      body: { decision: "approve", approvalIds: [await requestApproval(f.a.org), await requestApproval(f.a.org)] },
+    }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, "/approvals/decision"), body: { decision: "approve", approvalIds: [f.b.approvalId] } }),
+  },
   { method: "GET", route: "/api/orgs/[orgSlug]/members", permission: "members.read", sample: (_f, slug) => ({ path: orgPath(slug, "/members") }) },
   {
     method: "PATCH",

@@ -1,4 +1,4 @@
-import type { Approval, ApprovalFilters, ApprovalPage, DecisionBody } from "./approvals";
+import type { Approval, ApprovalFilters, ApprovalPage, BulkDecisionResult, DecisionBody } from "./approvals";
 import { attachmentFilename, entryCounter } from "./export-count";
 import { AUDIT_FILTER_KEYS, type AuditFilters } from "./audit";
 import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
@@ -195,6 +195,11 @@ export function fetchApproval(orgSlug: string, approvalId: string, signal?: Abor
 
 export function decideApproval(orgSlug: string, approvalId: string, body: DecisionBody): Promise<Approval> {
   return postJson<Approval>(`${orgPath(orgSlug)}/approvals/${encodeURIComponent(approvalId)}/decision`, body);
+}
+
+/** The same vote on several approvals: `approvalIds` at most MAX_BULK_DECISION. */
+export function decideApprovals(orgSlug: string, body: DecisionBody & { approvalIds: string[] }): Promise<BulkDecisionResult> {
+  return postJson<BulkDecisionResult>(`${orgPath(orgSlug)}/approvals/decision`, body);
 }
 
 export function eventsUrl(orgSlug: string): string {

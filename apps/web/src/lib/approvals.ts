@@ -16,6 +16,14 @@ export type ApprovalListStatus = (typeof APPROVAL_LIST_STATUSES)[number];
 
 export type Decision = DecisionBody["decision"];
 
+/** Most approvals one "Approve selected" / "Deny selected" sends (the service's own bound). */
+export const MAX_BULK_DECISION = 1000;
+
+/** What the console's bulk decision answers: per approval asked, its status now or why the vote was refused. */
+export interface BulkDecisionResult {
+  results: Array<{ approvalId: string; status: Approval["status"] } | { approvalId: string; error: { code: string; message: string } }>;
+}
+
 export interface ApprovalFilters {
   status: ApprovalListStatus;
   agentId?: string;

@@ -20,6 +20,7 @@ import {
   type Decision,
 } from "@/lib/approvals";
 import { ApprovalDetail, ApprovalStatusBadge } from "./approval-detail";
+import { BulkDecisionBar, BulkResults, type BulkOutcomeSummary } from "./bulk-decision";
 import { Button } from "@/components/button";
 import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
@@ -60,6 +61,9 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
   const [armed, setArmed] = useState<Decision | null>(null);
   const [flash, setFlash] = useState<string | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
+  // The pending approvals ticked for "Approve selected" / "Deny selected"; only the ones shown count.
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [bulkSummary, setBulkSummary] = useState<BulkOutcomeSummary | null>(null);
 
   const filters: ApprovalFilters = {
     status: tab === "pending" ? "pending" : "decided",
@@ -85,6 +89,18 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
   const actionTypes = useMemo(() => [...new Set(loaded.map((a) => a.actionType))].sort(), [loaded]);
   const activeId = selectedId ?? items[0]?.id ?? null;
   const activeItem = items.find((a) => a.id === activeId);
+  const bulkable = tab === "pending";
+  const checkedItems = useMemo(() => (bulkable ? items.filter((a) => a.status === "pending" && checked.has(a.id)) : []), [bulkable, items, checked]);
+  const pendingShown = useMemo(() => items.filter((a) => a.status === "pending"), [items]);
+  const allShownChecked = pendingShown.length > 0 && pendingShown.every((a) => checked.has(a.id));
+  const toggleChecked = (id: string) =>
+    setChecked((current) => {
+      const next = new Set(current);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  const toggleAllShown = () => setChecked(allShownChecked ? new Set() : new Set(pendingShown.map((a) => a.id)));
 
   const select = (id: string | null) => {
     setSelectedId(id);
@@ -164,6 +180,19 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
     const index = items.findIndex((a) => a.id === approval.id);
     const neighbour = index === -1 ? undefined : (items[index + 1] ?? items[index - 1]);
     select(ended ? (neighbour?.id ?? null) : (neighbour?.id ?? approval.id));
+  };
+
+  const onBulkDone = (summary: BulkOutcomeSummary) => {
+    // The ones that ended leave the pending list at once; the refetch confirms the rest.
+    const ended = new Set(summary.items.filter((i) => i.status && i.status !== "pending").map((i) => i.approvalId));
+    queryClient.setQueriesData<InfiniteData<ApprovalPage>>({ queryKey: approvalKeys.lists(orgSlug, "pending") }, (data) =>
+      data ? { ...data, pages: data.pages.map((page) => ({ ...page, approvals: page.approvals.filter((a) => !ended.has(a.id)) })) } : data,
+    );
+    void queryClient.invalidateQueries({ queryKey: approvalKeys.all(orgSlug) });
+    setChecked(new Set());
+    setFlash(null);
+    setBulkSummary(summary);
+    if (activeId && ended.has(activeId)) select(null);
   };
 
   return (
@@ -259,6 +288,8 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
         </div>
       ) : null}
 
+      {bulkSummary ? <BulkResults summary={bulkSummary} onDismiss={() => setBulkSummary(null)} /> : null}
+
       <PagedRefreshError what="approvals" verb="refresh" query={query} />
 
       <div role="tabpanel" id="approvals-panel" aria-labelledby={`approvals-tab-${tab}`} className="mt-6 grid items-start gap-6 lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]">
@@ -279,13 +310,37 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
             />
           ) : (
             <>
+              {bulkable ? (
+                <BulkDecisionBar
+                  orgSlug={orgSlug}
+                  selected={checkedItems}
+                  visibleCount={pendingShown.length}
+                  allVisibleSelected={allShownChecked}
+                  onToggleAll={toggleAllShown}
+                  onClear={() => setChecked(new Set())}
+                  onDone={onBulkDone}
+                />
+              ) : null}
               <ul
                 aria-label={tab === "pending" ? "Pending approvals" : "Decided approvals"}
                 className="divide-y divide-stone-100 overflow-hidden rounded-xl border border-stone-200 bg-white shadow-xs"
               >
                 {items.map((approval) => (
-                  <li key={approval.id}>
-                    <ApprovalRow approval={approval} now={now} selected={approval.id === activeId} onSelect={() => select(approval.id)} />
+                  <li key={approval.id} className="flex items-stretch">
+                    {bulkable && approval.status === "pending" ? (
+                      <label className="flex items-center pl-3" title="Select for a bulk decision">
+                        <input
+                          type="checkbox"
+                          data-testid="approval-check"
+                          aria-label={`Select ${approval.actionType} for ${approval.agentName}`}
+                          checked={checked.has(approval.id)}
+                          onChange={() => toggleChecked(approval.id)}
+                        />
+                      </label>
+                    ) : null}
+                    <div className="min-w-0 flex-1">
+                      <ApprovalRow approval={approval} now={now} selected={approval.id === activeId} onSelect={() => select(approval.id)} />
+                    </div>
                   </li>
                 ))}
               </ul>

@@ -1,0 +1,40 @@
+import type { NextRequest } from "next/server";
+import { decideApprovals } from "@gatehouse/db";
+import type { BulkDecisionResult } from "@/lib/approvals";
+import { checkedParams, errorResponse, jsonResponse } from "@/server/http";
+import { withMember } from "@/server/member-route";
+
+// POST /api/orgs/[orgSlug]/approvals/decision { approvalIds: [...], decision: "approve"|"deny", reason? } →
+// { results: [{ approvalId, status } | { approvalId, error: { code, message } }] }, in the order asked:
+// the inbox's "Approve selected" / "Deny selected". The same service as the API's
+// `POST /v1/admin/approvals/decision`, so every rule (eligibility, separation of duties, one vote per
+// member, decided or expired approvals) is the one-approval route's, answered per approval. Session
+// (401), membership (another org is 404), a JSON body, then the service: the body (400 naming the
+// field, at most 1000 ids). When no approval was voted on and every refusal is the same (only other
+// orgs' or unknown ids: 404; a role no approval accepts: 403), the answer is that refusal, as the
+// one-approval route would give it; nothing is written either way.
+export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
+  return withMember(request, checkedParams(params), "decide approvals", async (ctx, _params, requestId) => {
+    if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
+      return errorResponse("VALIDATION", "Send the decision as application/json.", requestId);
+    }
+    let body: unknown;
+    try {
+      body = await request.json();
+    } catch {
+      return errorResponse("VALIDATION", "The request body is not valid JSON.", requestId);
+    }
+    const outcomes = await decideApprovals({ ctx, input: body });
+    const refusals = outcomes.flatMap((o) => ("error" in o ? [o.error] : []));
+    const [first] = refusals;
+    if (first && refusals.length === outcomes.length && refusals.every((e) => e.code === first.code) && (first.code === "NOT_FOUND" || first.code === "FORBIDDEN")) {
+      throw first;
+    }
+    const result: BulkDecisionResult = {
+      results: outcomes.map((o) =>
+        "error" in o ? { approvalId: o.approvalId, error: { code: o.error.code, message: o.error.message } } : { approvalId: o.approvalId, status: o.status },
+      ),
+    };
+    return jsonResponse(result, requestId);
+  });
+}
