@@ -1,4 +1,14 @@
-import { EVENT_ENTRY_TYPES, eventOfEntry, replayTruncated, streamClosedSlowReader, validationError, type FeedItem, type GatehouseEvent, type StreamNotice } from "@gatehouse/core";
+import {
+  EVENT_ENTRY_TYPES,
+  eventOfEntry,
+  replayTruncated,
+  sseFrame,
+  streamClosedSlowReader,
+  validationError,
+  type FeedItem,
+  type GatehouseEvent,
+  type StreamNotice,
+} from "@gatehouse/core";
 import { db } from "../infra/client";
 import { eventLoopSlices, FairShare, type FairShareLimits } from "../infra/fair-share";
 import { signals } from "../infra/signals";
@@ -27,7 +37,7 @@ export interface EventFeedLimits {
   maxQueued: number;
 }
 
-export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 200, maxQueued: 1_000 };
+export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 100, maxQueued: 1_000 };
 
 export interface EventFeed {
   /**
@@ -257,7 +267,10 @@ class Feed implements EventFeed {
           if (this.#state !== "replaying") return;
           this.#cursor = Number(row.seq);
           const event = project(row);
-          if (event && accept(event)) this.#page.push(event);
+          if (event && accept(event)) {
+            sseFrame(event); // serialized here, in slices, not all at once when the page is written
+            this.#page.push(event);
+          }
           await pause();
         }
         // A short page is everything up to `upto` (the tail had read it, so it was committed).
