@@ -20,7 +20,9 @@
 // Parameters (environment): BENCH_SECONDS (30) per phase, BENCH_ENTRIES (1,000,000) and
 // BENCH_DECISIONS (200,000) seeded; a quick check: BENCH_SECONDS=5 BENCH_ENTRIES=20000 BENCH_DECISIONS=5000.
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`. Run under the heavy lock.
-// Writes bench/results/fairness-<timestamp>.json and bench/FAIRNESS.md.
+// Writes bench/results/fairness-<timestamp>.json and bench/FAIRNESS.md. BENCH_PHASES (a quick check of some
+// phases: a comma-separated subset of baseline, sse-replays, patterns, drafts, replay, delegations, verify, after)
+// runs only those and records nothing; by default every phase runs.
 import { spawn } from "node:child_process";
 import { loadavg } from "node:os";
 import { LONG_ACTION, MATCH_FIELDS, STAR_BOMB } from "./fairness-bombs";
@@ -36,6 +38,9 @@ const REPLAY_WINDOW = 10_000;
 const PORT = "4937";
 const api = `http://127.0.0.1:${PORT}`;
 const round2 = (v: number) => Math.round(v * 100) / 100;
+const PHASES = ["baseline", "sse-replays", "patterns", "drafts", "replay", "delegations", "verify", "after"] as const;
+const SELECTED = process.env.BENCH_PHASES ? new Set(process.env.BENCH_PHASES.split(",").map((name) => name.trim())) : null;
+for (const name of SELECTED ?? []) if (!(PHASES as readonly string[]).includes(name)) throw new Error(`BENCH_PHASES: '${name}' is not a phase (${PHASES.join(", ")})`);
 
 interface Setup {
   heavy: { orgId: string; adminKey: string; burstKeys: string[]; bomberKey: string; streamKeys: string[]; lastSeq: number };
@@ -106,8 +111,14 @@ async function eventReaders(keys: string[], lastSeq: number, until: number, stat
   for (const [status, n] of Object.entries(JSON.parse(out.trim().split("\n").pop() as string) as Statuses)) statuses[status] = (statuses[status] ?? 0) + n;
 }
 
-/** Runs `load` (which stops by itself at `until`) beside the other org's decisions. */
-async function phase(name: string, setup: Setup, load: (until: number, statuses: Statuses) => Promise<void>): Promise<{ decisions: Latency; heavy: Statuses }> {
+/** Runs `load` (which stops by itself at `until`) beside the other org's decisions; a phase left out of BENCH_PHASES measures nothing. */
+async function phase(
+  key: (typeof PHASES)[number],
+  name: string,
+  setup: Setup,
+  load: (until: number, statuses: Statuses) => Promise<void>,
+): Promise<{ decisions: Latency; heavy: Statuses }> {
+  if (SELECTED && !SELECTED.has(key)) return { decisions: latency([], 0), heavy: {} };
   log(`phase: ${name}`);
   const statuses: Statuses = {};
   const until = Date.now() + SECONDS * 1000;
@@ -134,10 +145,12 @@ async function main(): Promise<void> {
     })();
     log(`one verification alone: ${verifySeconds} s`);
 
-    const baseline = await phase("no load", setup, async () => {});
+    const baseline = await phase("baseline", "no load", setup, async () => {});
     // First, while the log's last entries are the seeded ones: a replay from 0 then reads the whole window.
-    const events = await phase(`${STREAMS} event replays from 0`, setup, (until, statuses) => eventReaders(setup.heavy.streamKeys, setup.heavy.lastSeq, until, statuses));
-    const patterns = await phase("a pattern bomb", setup, async (until, statuses) => {
+    const events = await phase("sse-replays", `${STREAMS} event replays from 0`, setup, (until, statuses) =>
+      eventReaders(setup.heavy.streamKeys, setup.heavy.lastSeq, until, statuses),
+    );
+    const patterns = await phase("patterns", "a pattern bomb", setup, async (until, statuses) => {
       const delegated = await fetch(`${api}/v1/delegations`, {
         method: "POST",
         headers: { authorization: `Bearer ${setup.heavy.bomberKey}`, "content-type": "application/json" },
@@ -163,13 +176,13 @@ async function main(): Promise<void> {
         }),
       );
     });
-    const drafts = await phase("hostile drafts", setup, async (until, statuses) => {
+    const drafts = await phase("drafts", "hostile drafts", setup, async (until, statuses) => {
       const stop = { done: false };
       const timer = setTimeout(() => (stop.done = true), Math.max(0, until - Date.now()));
       await Promise.all(Array.from({ length: SENDERS }, () => sendHostileDrafts(api, setup.heavy.adminKey, stop, statuses)));
       clearTimeout(timer);
     });
-    const replay = await phase("replay loop (4 loops)", setup, async (until, statuses) => {
+    const replay = await phase("replay", "replay loop (4 loops)", setup, async (until, statuses) => {
       const body = { policies: [{ name: "allow-open", actions: ["pr.open"], effect: "allow" }], days: 30 };
       await Promise.all(
         [0, 1, 2, 3].map(async () => {
@@ -178,7 +191,7 @@ async function main(): Promise<void> {
       );
     });
     let burst = 0;
-    const delegations = await phase("100 delegations at once, burst after burst", setup, async (until, statuses) => {
+    const delegations = await phase("delegations", "100 delegations at once, burst after burst", setup, async (until, statuses) => {
       while (Date.now() < until && burst < setup.heavy.burstKeys.length) {
         const key = setup.heavy.burstKeys[burst] as string;
         burst += 1;
@@ -188,7 +201,7 @@ async function main(): Promise<void> {
         for (const status of answers) count(statuses, status);
       }
     });
-    const verify = await phase("20 verifications in flight", setup, async (until, statuses) => {
+    const verify = await phase("verify", "20 verifications in flight", setup, async (until, statuses) => {
       await Promise.all(
         Array.from({ length: 20 }, async () => {
           while (Date.now() < until) {
@@ -200,7 +213,7 @@ async function main(): Promise<void> {
         }),
       );
     });
-    const after = await phase("no load, again", setup, async () => {});
+    const after = await phase("after", "no load, again", setup, async () => {});
 
     const results = {
       machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
@@ -210,7 +223,8 @@ async function main(): Promise<void> {
       phases: { baseline, events, patterns, drafts, replay, delegations, verify, after },
       goal: { p99WithinTimesBaseline: 2, p99MaxMs: 100 },
     };
-    recordResults("fairness", "FAIRNESS", machine.date, results, (stamp) => summary(results, stamp));
+    if (SELECTED) console.log(JSON.stringify(results, null, 2));
+    else recordResults("fairness", "FAIRNESS", machine.date, results, (stamp) => summary(results, stamp));
   });
 }
 

@@ -1,5 +1,5 @@
 import { request as httpRequest, type IncomingMessage } from "node:http";
-import { createAgent, db, signals, systemCtx } from "@gatehouse/db";
+import { createAgent, db, REPLAY_SHARE_LIMITS, replayShare, signals, systemCtx } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,8 @@ import { ALLOW_ALL_PR, startApp, stopApp } from "./helpers";
 // too slow for the live events is closed with a last `stream.closed` event; streams are capped per
 // key and per org. Histories are seeded with SQL (entries of the log's shape that the stream reads;
 // the seeded orgs' logs are not meant to verify).
+
+const REPLAY_TURNS = REPLAY_SHARE_LIMITS.perOrg;
 
 interface Frame {
   id: string;
@@ -124,7 +126,7 @@ describe("a replay is read from the log as the reader takes it", () => {
   const rowsRead = () => pages.reduce((a, b) => a + b, 0);
 
   beforeAll(async () => {
-    app = await startApp({ eventStreams: { limits: { pageSize: PAGE, replayWindow: 50_000 }, onRows: (rows) => pages.push(rows) } });
+    app = await startApp({ eventStreams: { limits: { pageSize: PAGE, replayWindow: 50_000 }, onRows: (rows) => void pages.push(rows) } });
     baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
     org = await createTestOrg({ label: "replay-large", policies: ALLOW_ALL_PR });
     // About 20 MB of events: more than the sockets between the test and the server can hold.
@@ -167,6 +169,83 @@ describe("a replay is read from the log as the reader takes it", () => {
       expect(Math.max(...pages)).toBeLessThanOrEqual(PAGE);
     } finally {
       close();
+    }
+  });
+});
+
+describe("an org's replays take turns, one page at a time (docs/adr/0015-fair-shares.md)", () => {
+  const HISTORY = 30;
+  const PAGE = 10;
+  let app: FastifyInstance;
+  let baseUrl: string;
+  let a: TestOrg;
+  let b: TestOrg;
+  const pages: number[] = [];
+  /** The first page read holds its replay turn until this opens. */
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+
+  beforeAll(async () => {
+    app = await startApp({
+      eventStreams: {
+        limits: { pageSize: PAGE },
+        onRows: (rows) => {
+          pages.push(rows);
+          return pages.length === 1 ? gate : undefined;
+        },
+      },
+    });
+    baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+    a = await createTestOrg({ label: "turns-a", policies: ALLOW_ALL_PR });
+    b = await createTestOrg({ label: "turns-b", policies: ALLOW_ALL_PR });
+    await seed(a.org.id, a.agent.id, HISTORY);
+    await seed(b.org.id, b.agent.id, HISTORY);
+  });
+  afterAll(async () => {
+    open();
+    await stopApp(app);
+  });
+
+  it(`with ${REPLAY_TURNS} turn per org: the org's second replay waits while the first holds its page, another org's replay goes through, then both finish in order`, async () => {
+    const closes: Array<() => void> = [];
+    try {
+      const first = await openRaw(baseUrl, a.adminKey.apiKey, "0");
+      closes.push(first.close);
+      const firstFrames = frameReader(first.response);
+      await waitUntil(() => pages.length === 1, "the first replay reads its first page");
+      expect(replayShare().stats(a.org.id)).toMatchObject({ running: 1, waiting: 0 });
+
+      const second = await openRaw(baseUrl, a.adminKey.apiKey, "0");
+      closes.push(second.close);
+      const secondFrames = frameReader(second.response);
+      await waitUntil(() => replayShare().stats(a.org.id).waiting === 1, "the org's second replay waits for its turn");
+
+      // Another org's replay is not behind them: it reads every page and reaches its last event.
+      const other = await openRaw(baseUrl, b.adminKey.apiKey, "0");
+      closes.push(other.close);
+      const otherFrames = frameReader(other.response);
+      const bLast = String((await logSize(b.org.id)) - 1);
+      await otherFrames.waitFor((frames) => frames.at(-1)?.id === bLast);
+      // Meanwhile the org's first replay still holds its only turn, the second still waits, and neither sent an event.
+      expect(replayShare().stats(a.org.id)).toMatchObject({ running: 1, waiting: 1, peakRunning: 1 });
+      expect(firstFrames.frames).toHaveLength(0);
+      expect(secondFrames.frames).toHaveLength(0);
+      // No page was larger than a page, and nothing of org A was read past the held page.
+      expect(Math.max(...pages)).toBeLessThanOrEqual(PAGE);
+
+      open();
+      const aLast = String((await logSize(a.org.id)) - 1);
+      await firstFrames.waitFor((frames) => frames.at(-1)?.id === aLast);
+      await secondFrames.waitFor((frames) => frames.at(-1)?.id === aLast);
+      for (const reader of [firstFrames, secondFrames, otherFrames]) {
+        const seqs = reader.frames.map((f) => Number(f.id));
+        expect(seqs).toEqual([...new Set(seqs)].sort((x, y) => x - y));
+        expect(seqs.length).toBeGreaterThanOrEqual(HISTORY);
+      }
+      // One page of the org at a time, always.
+      expect(replayShare().stats(a.org.id).peakRunning).toBe(REPLAY_TURNS);
+    } finally {
+      for (const close of closes) close();
     }
   });
 });
@@ -303,7 +382,7 @@ describe("Last-Event-ID variants stay bounded and within the org", () => {
   const pages: number[] = [];
 
   beforeAll(async () => {
-    app = await startApp({ eventStreams: { limits: { replayWindow: WINDOW, pageSize: 4 }, onRows: (rows) => pages.push(rows) } });
+    app = await startApp({ eventStreams: { limits: { replayWindow: WINDOW, pageSize: 4 }, onRows: (rows) => void pages.push(rows) } });
     baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
     a = await createTestOrg({ label: "lei-a", policies: ALLOW_ALL_PR });
     b = await createTestOrg({ label: "lei-b", policies: ALLOW_ALL_PR });

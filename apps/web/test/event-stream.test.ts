@@ -64,6 +64,8 @@ function scriptedFeed(items: Array<FeedItem | null>): EventFeed & { asked: () =>
       asked += 1;
       return items.shift() ?? null;
     },
+    // Nothing is ready without asking: each read of the body asks `next` once.
+    takeReady: () => [],
     overflowed: new Promise<void>(() => undefined),
     close: () => {
       closed += 1;

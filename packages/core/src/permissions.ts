@@ -66,3 +66,6 @@ export function isTopRole(role: MemberRole): boolean {
 
 /** The org's highest role, for queries that count its holders. */
 export const TOP_ROLE: MemberRole = ROLE_RANKING[0] ?? "owner";
+
+/** Who may vote on an approval when its policy names no `approverRoles`: the policy schema's default. */
+export const DEFAULT_APPROVER_ROLES: readonly MemberRole[] = ["approver", "admin", "owner"];

@@ -15,8 +15,8 @@ export interface EventStreamOptions {
   heartbeatMs?: number;
   /** How long a stream closed for a slow reader may take to hand over its last bytes before its socket is destroyed. */
   closeGraceMs?: number;
-  /** Told the rows of each replay page a stream reads (tests count what a stream holds). */
-  onRows?: (rows: number) => void;
+  /** Told the rows of each replay page a stream reads, in its replay turn (tests count what a stream holds; a promise holds the turn). */
+  onRows?: (rows: number) => void | Promise<void>;
   /** Told when a stream writes its last event because its reader fell too far behind (tests). */
   onClosing?: () => void;
   /** Told how each stream ended, once its slots are free (tests). */
@@ -30,8 +30,8 @@ const CLOSE_GRACE_MS = 10_000;
  * `GET /v1/events`: server-sent events, resumable with `Last-Event-ID` (or `?lastEventId=`). A key
  * holds at most `abuse.streams` open at once in this process, and the org's keys together
  * `abuse.orgStreams` (429 over either); a stream's slots free when it ends, however it ends. Each
- * stream is pulled from its feed only as fast as its socket drains: a replay reads the next page of
- * the log once the socket took the previous one, and a reader too slow for the live events gets a
+ * stream is pulled from its feed only as fast as its socket drains: a replay writes a page at once and
+ * reads the next page of the log (in the org's replay turn) once the socket took the previous one, and a reader too slow for the live events gets a
  * last `stream.closed` event and is disconnected (docs/architecture.md, Event streams).
  */
 export async function eventRoutes(app: FastifyInstance, options: EventStreamOptions): Promise<void> {
@@ -106,9 +106,12 @@ export async function eventRoutes(app: FastifyInstance, options: EventStreamOpti
 
       const pump = async (): Promise<void> => {
         while (!ended) {
-          const item = await feed.next(heartbeatMs);
+          const first = await feed.next(heartbeatMs);
           if (ended) return;
-          const flowing = res.write(feedFrame(item));
+          // What else is ready (the rest of a replay page) goes in the same write: one write per page, not per event.
+          const items = first === null ? [null] : [first, ...feed.takeReady()];
+          const flowing = res.write(items.map(feedFrame).join(""));
+          const item = items[items.length - 1];
           if (item?.kind === "notice" && item.notice.type === "stream.closed") {
             // The reader fell too far behind: its last event is written; if it does not take it in time, the socket goes.
             closing = "slow_reader";

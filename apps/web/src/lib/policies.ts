@@ -1,4 +1,5 @@
 import type { PolicyDraft, PolicyMonitor, PolicySetDiff, PolicySimulation, PolicyTestRun, PolicyVersionList } from "@gatehouse/contracts";
+import { DEFAULT_APPROVER_ROLES } from "@gatehouse/core/permissions";
 import { countOf } from "./format";
 import type { SourceFormat } from "./policy-source";
 
@@ -177,7 +178,7 @@ export function policyFacts(document: Readonly<Record<string, unknown>>, conditi
     const quorum = typeof approval?.quorum === "number" ? approval.quorum : 1;
     facts.push({ label: "Approvals needed", value: countOf(quorum, "approval") });
     const roles = strings(approval?.approverRoles);
-    facts.push({ label: "Who may approve", value: (roles.length > 0 ? roles : ["approver", "admin", "owner"]).join(", "), code: true });
+    facts.push({ label: "Who may approve", value: (roles.length > 0 ? roles : DEFAULT_APPROVER_ROLES).join(", "), code: true });
     const named = strings(approval?.approvers);
     if (named.length > 0) facts.push({ label: "Named approvers", value: named.join(", "), code: true });
     if (approval?.excludeAgentOwner === true) facts.push({ label: "Agent's owner", value: "may not approve" });

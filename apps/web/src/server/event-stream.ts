@@ -71,12 +71,15 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
           return;
         }
         try {
-          const item = await feed.next(HEARTBEAT_MS);
+          const first = await feed.next(HEARTBEAT_MS);
           if (ended) {
             controller.close();
             return;
           }
-          controller.enqueue(encoder.encode(feedFrame(item)));
+          // The rest of a replay page goes in the same chunk: one chunk per page, not per event.
+          const items = first === null ? [null] : [first, ...feed.takeReady()];
+          controller.enqueue(encoder.encode(items.map(feedFrame).join("")));
+          const item = items[items.length - 1];
           if (item?.kind === "notice" && item.notice.type === "stream.closed") {
             controller.close();
             end();

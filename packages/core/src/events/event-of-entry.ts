@@ -144,7 +144,19 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   return { id: String(entry.seq), type, data };
 }
 
-/** One event as a server-sent-events frame (`id`, `event`, `data`), for every stream that sends them. */
+/** Frames already serialized, per event object (events are not changed once projected). */
+const frames = new WeakMap<object, string>();
+
+/**
+ * One event as a server-sent-events frame (`id`, `event`, `data`), for every stream that sends them.
+ * Serialized once per event object: a live event fanned out to many streams, or a replay page
+ * serialized in slices before it is written, costs one `JSON.stringify`.
+ */
 export function sseFrame(event: Pick<GatehouseEvent, "id" | "type" | "data">): string {
-  return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+    frames.set(event, frame);
+  }
+  return frame;
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH, MAX_PATTERN_CHARS_PER_SET, MAX_PATTERNS_PER_SET } from "./conditions";
-import { MEMBER_ROLES } from "../permissions";
+import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
 import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
 
@@ -60,7 +60,10 @@ export const approvalOptionsSchema = z.strictObject({
     .max(APPROVAL_TIMEOUT_MAX_SECONDS)
     .optional()
     .describe("Seconds the approval waits before it expires (60 to 604800); without it, the org's default approval timeout (3600 unless its settings say otherwise)."),
-  approverRoles: z.array(z.enum(MEMBER_ROLES)).min(1).default(["approver", "admin", "owner"]),
+  approverRoles: z
+    .array(z.enum(MEMBER_ROLES))
+    .min(1)
+    .default([...DEFAULT_APPROVER_ROLES]),
   approvers: z.array(safeString().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),
 });

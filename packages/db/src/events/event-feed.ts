@@ -1,5 +1,16 @@
-import { EVENT_ENTRY_TYPES, eventOfEntry, replayTruncated, streamClosedSlowReader, validationError, type FeedItem, type GatehouseEvent, type StreamNotice } from "@gatehouse/core";
+import {
+  EVENT_ENTRY_TYPES,
+  eventOfEntry,
+  replayTruncated,
+  sseFrame,
+  streamClosedSlowReader,
+  validationError,
+  type FeedItem,
+  type GatehouseEvent,
+  type StreamNotice,
+} from "@gatehouse/core";
 import { db } from "../infra/client";
+import { eventLoopSlices, FairShare, type FairShareLimits } from "../infra/fair-share";
 import { signals } from "../infra/signals";
 
 /**
@@ -11,6 +22,11 @@ import { signals } from "../infra/signals";
  * only once the connection took the last event of the previous one, so a slow reader holds one page.
  * Live events wait in a queue of at most `maxQueued`; one more and the feed ends with a
  * `stream.closed` notice instead of growing (the reader reconnects and replays what it missed).
+ *
+ * Replay pages take turns (docs/adr/0015-fair-shares.md): a page is read and projected in one of the
+ * org's replay turns (`replayShare`, one per org at once, four in the process), in slices that let
+ * decisions run between them, so an org's many replays from 0 go one page at a time instead of all at
+ * once, and another org's replay (or decision) never waits behind more than one page of theirs.
  */
 export interface EventFeedLimits {
   /** How many log entries a replay goes back at most; an older Last-Event-ID starts with `replay.truncated`. */
@@ -21,7 +37,7 @@ export interface EventFeedLimits {
   maxQueued: number;
 }
 
-export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 200, maxQueued: 1_000 };
+export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 100, maxQueued: 1_000 };
 
 export interface EventFeed {
   /**
@@ -32,6 +48,8 @@ export interface EventFeed {
   next(waitMs: number): Promise<FeedItem | null>;
   /** Resolves when the reader fell too far behind: the next item is the `stream.closed` notice, then nothing. */
   readonly overflowed: Promise<void>;
+  /** What is ready without reading (the rest of a replay page, queued items), to write with the last `next` at once. */
+  takeReady(): FeedItem[];
   /** Stops the feed; a pending `next` answers null. */
   close(): void;
 }
@@ -45,8 +63,28 @@ export interface EventFeedOptions {
   /** Which events the reader wants (the others are skipped, not queued). */
   accept: (event: GatehouseEvent) => boolean;
   limits?: Partial<EventFeedLimits>;
-  /** Told the number of rows each replay page read (tests count what a stream holds). */
-  onRows?: (rows: number) => void;
+  /**
+   * Told the number of rows each replay page read, while the page still holds its replay turn (tests
+   * count what a stream holds; a returned promise keeps the turn until it settles).
+   */
+  onRows?: (rows: number) => void | Promise<void>;
+}
+
+/**
+ * Replay turns: at most `perOrg` replay pages of one org are read and projected at once in this
+ * process, `total` for every org together; the others wait their turn (round robin across orgs).
+ * A wait is never refused in practice: the queue is larger than the stream caps, and a turn lasts one page.
+ */
+export const REPLAY_SHARE_LIMITS: FairShareLimits = { total: 4, perOrg: 1, queuePerOrg: 1_000, maxWaitMs: 60_000 };
+
+const replayShareKey = Symbol.for("gatehouse.replayShare");
+type ReplayShareHolder = { [replayShareKey]?: FairShare };
+
+/** This process's replay turns (tests read `stats(orgId)`). */
+export function replayShare(): FairShare {
+  const holder = globalThis as ReplayShareHolder;
+  holder[replayShareKey] ??= new FairShare(REPLAY_SHARE_LIMITS);
+  return holder[replayShareKey];
 }
 
 interface EntryRow {
@@ -194,22 +232,54 @@ class Feed implements EventFeed {
     }
   }
 
-  /** Reads the next replay page, or turns live once the replay has caught up with the tail. */
+  /**
+   * Items that are ready now without reading anything (the rest of the replay page, queued notices and
+   * live events), so a connection writes them at once; stops after a `stream.closed` notice.
+   */
+  takeReady(): FeedItem[] {
+    const ready: FeedItem[] = [];
+    for (;;) {
+      const queued = this.#queue.shift();
+      if (queued) {
+        ready.push(queued);
+        if (queued.kind === "notice" && queued.notice.type === "stream.closed") return ready;
+        continue;
+      }
+      if (this.#state !== "replaying") return ready;
+      const replayed = this.#page.shift();
+      if (!replayed) return ready;
+      ready.push({ kind: "event", event: replayed });
+    }
+  }
+
+  /** Reads the next replay page in one of the org's replay turns, or turns live once the replay has caught up with the tail. */
   async #readPage(): Promise<void> {
     const { orgId, agentId, accept, limits, onRows } = this.options;
-    const upto = this.tail.lastSeq;
-    if (this.#cursor < upto) {
-      const rows = await readAfter(orgId, this.#cursor, upto, agentId, limits.pageSize);
-      onRows?.(rows.length);
-      if (this.#state !== "replaying") return;
-      for (const row of rows) {
-        this.#cursor = Number(row.seq);
-        const event = project(row);
-        if (event && accept(event)) this.#page.push(event);
+    if (this.#cursor < this.tail.lastSeq) {
+      const release = await replayShare().acquire(orgId, "event replays");
+      try {
+        if (this.#state !== "replaying") return;
+        const upto = this.tail.lastSeq;
+        const rows = await readAfter(orgId, this.#cursor, upto, agentId, limits.pageSize);
+        await onRows?.(rows.length);
+        const pause = eventLoopSlices();
+        for (const row of rows) {
+          if (this.#state !== "replaying") return;
+          this.#cursor = Number(row.seq);
+          const event = project(row);
+          if (event && accept(event)) {
+            sseFrame(event); // serialized here, in slices, not all at once when the page is written
+            this.#page.push(event);
+          }
+          await pause();
+        }
+        // A short page is everything up to `upto` (the tail had read it, so it was committed).
+        if (rows.length < limits.pageSize) this.#cursor = Math.max(this.#cursor, upto);
+      } finally {
+        release();
       }
-      // A short page is everything up to `upto` (the tail had read it, so it was committed).
-      if (rows.length < limits.pageSize) this.#cursor = Math.max(this.#cursor, upto);
     }
+    if (this.#state !== "replaying") return;
     // Synchronous with the tail's fan-out: from here on, it hands this feed every entry after the cursor.
     if (this.#page.length === 0 && this.#cursor >= this.tail.lastSeq) this.#state = "live";
   }

@@ -1,2 +1,2 @@
 export { subscribeEvents } from "./subscribe-events";
-export { EVENT_FEED_LIMITS, type EventFeed, type EventFeedLimits } from "./event-feed";
+export { EVENT_FEED_LIMITS, REPLAY_SHARE_LIMITS, replayShare, type EventFeed, type EventFeedLimits } from "./event-feed";

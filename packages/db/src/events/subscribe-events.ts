@@ -18,7 +18,7 @@ export async function subscribeEvents({
   ctx: Ctx;
   input: { lastEventId?: string | null; types?: string | undefined; agentId?: string | undefined };
   limits?: Partial<EventFeedLimits> | undefined;
-  onRows?: ((rows: number) => void) | undefined;
+  onRows?: ((rows: number) => void | Promise<void>) | undefined;
 }): Promise<EventFeed> {
   requireMemberPermission(ctx, "events.read");
   const last = input.lastEventId?.trim();

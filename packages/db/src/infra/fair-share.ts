@@ -150,3 +150,17 @@ export function fairShare(): FairShare {
   holder[holderKey] ??= new FairShare(fairShareLimits(dbEnv().DATABASE_POOL_SIZE));
   return holder[holderKey];
 }
+
+/**
+ * For a computation that stays on the event loop (an event replay page's projection): `await pause()`
+ * between small steps lets what is waiting (other requests' I/O, decisions) run once `sliceMs` of
+ * computation has passed since the last pause, and costs nothing otherwise.
+ */
+export function eventLoopSlices(sliceMs = 2): () => Promise<void> {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
