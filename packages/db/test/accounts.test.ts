@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { hashPassword, isDomainError, randomToken, verifyPassword, type DomainError } from "@gatehouse/core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestSmtp, type ReceivedMail } from "./fixtures/smtp";
 import { closeSignals, disconnectDb } from "../src";
 import {
   changePassword,
@@ -26,44 +25,23 @@ import { createTestOrg, type TestOrg } from "../src/testing";
 // Accounts (issue 13) against a real SMTP server started here: nodemailer delivers every mail to it,
 // and the links the tests follow are read out of the messages it received.
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-
-const inbox: Received[] = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+let inbox: ReceivedMail[];
 const LINK_BASE = "https://console.gatehouse.test";
 const PASSWORD = "a good long password";
 let org: TestOrg;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    // Addresses starting "bounce-" are refused, as a server refuses a mailbox it does not have.
-    onRcptTo(address, _session, callback) {
-      callback(address.address.startsWith("bounce-") ? Object.assign(new Error("Mailbox unavailable: secret-detail"), { responseCode: 550 }) : undefined);
-    },
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startTestSmtp({ refuse: (address) => address.startsWith("bounce-") });
+  inbox = smtp.inbox;
   // Before anything reads the environment (it is read once, on first use).
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  process.env.SMTP_URL = smtp.url;
   process.env.MAIL_FROM = "Gatehouse Test <gatehouse@example.test>";
   org = await createTestOrg({ label: "accounts" });
 });
 afterAll(async () => {
   closeMail();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.stop();
   await disconnectDb();
   await closeSignals();
   await closeRateLimiter();
@@ -76,7 +54,7 @@ function decoded(raw: string): string {
   return raw.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-function mailsTo(email: string): Received[] {
+function mailsTo(email: string): ReceivedMail[] {
   return inbox.filter((m) => m.to.includes(email));
 }
 

@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { hashPassword, newId } from "@gatehouse/core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestSmtp, type ReceivedMail } from "./fixtures/smtp";
 import type { Ctx } from "../src/actors/context";
 import { closeSignals, disconnectDb } from "../src";
 import { requestPasswordReset, resendVerification, signUp } from "../src/accounts";
@@ -17,33 +16,21 @@ import { createTestOrg, type TestOrg } from "../src/testing";
 // The console's request headers are the other half (scripts/test/compose-defaults.test.ts).
 
 const CONFIGURED = "https://console.gatehouse.test";
-const inbox: Array<{ to: string[]; raw: string }> = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+let inbox: ReceivedMail[];
 let org: TestOrg;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
+  smtp = await startTestSmtp();
+  inbox = smtp.inbox;
   // Before anything reads the environment (it is read once, on first use).
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  process.env.SMTP_URL = smtp.url;
   org = await createTestOrg({ label: "mail-links" });
 });
 afterAll(async () => {
   delete process.env.SMTP_URL;
   closeMail();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.stop();
   await disconnectDb();
   await closeSignals();
   await closeRateLimiter();

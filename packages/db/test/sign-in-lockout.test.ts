@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { hashPassword, isDomainError, type PasswordVerifier } from "@gatehouse/core";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startTestSmtp, type ReceivedMail } from "./fixtures/smtp";
 import { closeSignals, disconnectDb } from "../src";
 import { endAllSessions, requestSignInLink, signInWithLink } from "../src/accounts";
 import { DEVICE_COOKIE_TTL_MS, deviceCookieKey, deviceCookieName, issueDeviceCookie, readDeviceCookie } from "../src/auth/device-cookie";
@@ -18,38 +17,22 @@ import { addTestMember, createTestOrg, type TestOrg } from "../src/testing";
 // victim's browser with one still signs in, and so does anyone who can read the victim's mail, through
 // an emailed one-time link. The attacker's own forged, borrowed or expired cookies buy nothing.
 
-interface Received {
-  to: string[];
-  raw: string;
-}
-const inbox: Received[] = [];
-let smtp: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startTestSmtp>>;
+let inbox: ReceivedMail[];
 let org: TestOrg;
 const KEY = deviceCookieKey("a console secret of at least thirty-two characters");
 const OTHER_KEY = deviceCookieKey("another console's secret, also thirty-two characters");
 const LINK_BASE = "https://console.gatehouse.test";
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS"],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        inbox.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, "127.0.0.1", resolve));
-  process.env.SMTP_URL = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startTestSmtp();
+  inbox = smtp.inbox;
+  process.env.SMTP_URL = smtp.url;
   org = await createTestOrg({ label: "lockout" });
 });
 afterAll(async () => {
   closeMail();
-  await new Promise<void>((resolve) => smtp.close(resolve));
+  await smtp.stop();
   await disconnectDb();
   await closeSignals();
   await closeRateLimiter();

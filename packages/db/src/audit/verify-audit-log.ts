@@ -17,6 +17,13 @@ const STEP = 1_000;
 const CHECKPOINT_PAGE = 1_000;
 const verifyPage = workTask<LogPageInput, LogPageOutput>("@gatehouse/core", "verifyLogPage");
 
+interface VerifyOptions {
+  ctx: Ctx;
+  onProgress?: (checked: number, total: number) => void;
+  /** Where the checking runs (tests pass a pool of their own). */
+  work?: WorkPool;
+}
+
 /**
  * Recomputes the org's log from its stored rows: each leaf hash from the canonical text, each entry's
  * place (its canonical seq), the hash chain, the Merkle tree against every signed checkpoint (and
@@ -25,16 +32,7 @@ const verifyPage = workTask<LogPageInput, LogPageOutput>("@gatehouse/core", "ver
  * of the org's fair shares of the pool (infra/fair-share.ts): a burst of verifications queues.
  * Members need `audit.verify`; an agent's key may verify (the answer tells it nothing of other agents).
  */
-export async function verifyAuditLog({
-  ctx,
-  onProgress,
-  work = workPool(),
-}: {
-  ctx: Ctx;
-  onProgress?: (checked: number, total: number) => void;
-  /** Where the checking runs (tests pass a pool of their own). */
-  work?: WorkPool;
-}): Promise<AuditVerification> {
+export async function verifyAuditLog({ ctx, onProgress, work = workPool() }: VerifyOptions): Promise<AuditVerification> {
   requireMemberPermission(ctx, "audit.verify");
   // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
   return fairShare().run(ctx.org.id, "audit verification", async () => {
@@ -48,15 +46,7 @@ export async function verifyAuditLog({
  * the last signed checkpoint (appended since the last signing) are checked against the head and
  * counted in `unsignedEntries`, since no signature covers them.
  */
-export async function verifyStoredAuditLog({
-  ctx,
-  onProgress,
-  work = workPool(),
-}: {
-  ctx: Ctx;
-  onProgress?: (checked: number, total: number) => void;
-  work?: WorkPool;
-}): Promise<AuditVerification> {
+export async function verifyStoredAuditLog({ ctx, onProgress, work = workPool() }: VerifyOptions): Promise<AuditVerification> {
   return fairShare().run(ctx.org.id, "audit verification", () => verifyStored(ctx.org.id, onProgress, work));
 }
 

@@ -1,8 +1,9 @@
 import type { NextRequest } from "next/server";
 import { decideApprovals } from "@gatehouse/db";
 import type { BulkDecisionResult } from "@/lib/approvals";
-import { checkedParams, errorResponse, jsonResponse } from "@/server/http";
+import { checkedParams, jsonResponse } from "@/server/http";
 import { withMember } from "@/server/member-route";
+import { readJsonBody } from "@/server/json-body";
 
 // POST /api/orgs/[orgSlug]/approvals/decision { approvalIds: [...], decision: "approve"|"deny", reason? } →
 // { results: [{ approvalId, status } | { approvalId, error: { code, message } }] }, in the order asked:
@@ -15,15 +16,7 @@ import { withMember } from "@/server/member-route";
 // one-approval route would give it; nothing is written either way.
 export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params), "decide approvals", async (ctx, _params, requestId) => {
-    if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
-      return errorResponse("VALIDATION", "Send the decision as application/json.", requestId);
-    }
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      return errorResponse("VALIDATION", "The request body is not valid JSON.", requestId);
-    }
+    const body = await readJsonBody(request);
     const outcomes = await decideApprovals({ ctx, input: body });
     const refusals = outcomes.flatMap((o) => ("error" in o ? [o.error] : []));
     const [first] = refusals;

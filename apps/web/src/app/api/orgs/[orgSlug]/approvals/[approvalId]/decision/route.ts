@@ -2,8 +2,9 @@ import { decisionBodySchema } from "@gatehouse/contracts";
 import type { NextRequest } from "next/server";
 import { decideApproval } from "@gatehouse/db";
 import type { Approval } from "@/lib/approvals";
-import { checkedParams, errorResponse, jsonResponse, parseInput } from "@/server/http";
+import { checkedParams, jsonResponse, parseInput } from "@/server/http";
 import { withMember } from "@/server/member-route";
+import { readJsonBody } from "@/server/json-body";
 
 // POST /api/orgs/[orgSlug]/approvals/[approvalId]/decision { decision: "approve"|"deny", reason? } →
 // the Approval after this member's vote. Session (401), membership (another org is 404), a JSON body
@@ -12,15 +13,7 @@ import { withMember } from "@/server/member-route";
 // without a CORS preflight.
 export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string; approvalId: string }> }): Promise<Response> {
   return withMember(request, checkedParams(params, { approvalId: "approval" }), "decide approvals", async (ctx, { approvalId }, requestId) => {
-    if (!request.headers.get("content-type")?.toLowerCase().startsWith("application/json")) {
-      return errorResponse("VALIDATION", "Send the decision as application/json.", requestId);
-    }
-    let body: unknown;
-    try {
-      body = await request.json();
-    } catch {
-      return errorResponse("VALIDATION", "The request body is not valid JSON.", requestId);
-    }
+    const body = await readJsonBody(request);
     const approval: Approval = await decideApproval({ ctx, input: { approvalId, body: parseInput(decisionBodySchema, body) } });
     return jsonResponse(approval, requestId);
   });
