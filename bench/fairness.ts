@@ -19,6 +19,8 @@
 // the heavy org's answers are counted by status (no 503 expected; 429 past its queue or its stream caps).
 // Parameters (environment): BENCH_SECONDS (30) per phase, BENCH_ENTRIES (1,000,000) and
 // BENCH_DECISIONS (200,000) seeded; a quick check: BENCH_SECONDS=5 BENCH_ENTRIES=20000 BENCH_DECISIONS=5000.
+// Each phase's load runs in a process of its own at nice 10 (loadInChild): the heavy org's client would be on
+// machines of its own, and here it must not delay the timing loop's event loop nor outrank the API for the cores.
 // Needs PostgreSQL (DATABASE_URL's server) and Redis, like `npm run bench`. Run under the heavy lock.
 // Writes bench/results/fairness-<timestamp>.json and bench/FAIRNESS.md. BENCH_PHASES (a quick check of some
 // phases: a comma-separated subset of baseline, sse-replays, patterns, drafts, replay, delegations, verify, after)
@@ -38,7 +40,7 @@ const REPLAY_WINDOW = 10_000;
 const PORT = "4937";
 const api = `http://127.0.0.1:${PORT}`;
 const round2 = (v: number) => Math.round(v * 100) / 100;
-const PHASES = ["baseline", "sse-replays", "patterns", "drafts", "replay", "delegations", "verify", "after"] as const;
+const PHASES = ["baseline", "control", "sse-replays", "patterns", "drafts", "replay", "delegations", "verify", "after"] as const;
 const SELECTED = process.env.BENCH_PHASES ? new Set(process.env.BENCH_PHASES.split(",").map((name) => name.trim())) : null;
 for (const name of SELECTED ?? []) if (!(PHASES as readonly string[]).includes(name)) throw new Error(`BENCH_PHASES: '${name}' is not a phase (${PHASES.join(", ")})`);
 
@@ -111,21 +113,114 @@ async function eventReaders(keys: string[], lastSeq: number, until: number, stat
   for (const [status, n] of Object.entries(JSON.parse(out.trim().split("\n").pop() as string) as Statuses)) statuses[status] = (statuses[status] ?? 0) + n;
 }
 
-/** Runs `load` (which stops by itself at `until`) beside the other org's decisions; a phase left out of BENCH_PHASES measures nothing. */
-async function phase(
-  key: (typeof PHASES)[number],
-  name: string,
-  setup: Setup,
-  load: (until: number, statuses: Statuses) => Promise<void>,
-): Promise<{ decisions: Latency; heavy: Statuses }> {
+/** What the heavy org runs in each phase, until `until`, counting its answers in `statuses`. */
+const LOADS: Record<(typeof PHASES)[number], (setup: Setup, until: number, statuses: Statuses) => Promise<void>> = {
+  baseline: async () => {},
+  after: async () => {},
+  // The machine's floor (spinCore, started by `phase` at nice 0): no request to Gatehouse.
+  control: async () => {},
+  "sse-replays": (setup, until, statuses) => eventReaders(setup.heavy.streamKeys, setup.heavy.lastSeq, until, statuses),
+  patterns: async (setup, until, statuses) => {
+    const delegated = await fetch(`${api}/v1/delegations`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${setup.heavy.bomberKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "bomb", capabilities: [STAR_BOMB], ttlSeconds: 3600 }),
+    });
+    if (delegated.status !== 201) throw new Error(`the bomb's delegation answered ${delegated.status}: ${await delegated.text()}`);
+    const delegate = ((await delegated.json()) as { apiKey: string }).apiKey;
+    const bomber = setup.heavy.bomberKey;
+    const spread = Object.fromEntries(MATCH_FIELDS.map((f) => [f, "a".repeat(20)])); // 8 × 21 × 293 instructions: the whole budget
+    const calls: Array<[string, string, unknown]> = [
+      [bomber, "/v1/actions/check", { actionType: LONG_ACTION }],
+      [delegate, "/v1/actions/check", { actionType: LONG_ACTION }],
+      [bomber, "/v1/actions", { actionType: "bomb.run", metadata: spread }],
+      [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(169) } }], // 170 × 293: the whole budget
+      [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(60_000) } }], // past it: CONDITION_LIMIT
+    ];
+    await Promise.all(
+      Array.from({ length: SENDERS }, async (_, sender) => {
+        for (let i = sender; Date.now() < until; i += 1) {
+          const [key, path, body] = calls[i % calls.length] as [string, string, unknown];
+          count(statuses, await decided(path, key, body));
+        }
+      }),
+    );
+  },
+  drafts: async (setup, until, statuses) => {
+    const stop = { done: false };
+    const timer = setTimeout(() => (stop.done = true), Math.max(0, until - Date.now()));
+    await Promise.all(Array.from({ length: SENDERS }, () => sendHostileDrafts(api, setup.heavy.adminKey, stop, statuses)));
+    clearTimeout(timer);
+  },
+  replay: async (setup, until, statuses) => {
+    const body = { policies: [{ name: "allow-open", actions: ["pr.open"], effect: "allow" }], days: 30 };
+    await Promise.all(
+      [0, 1, 2, 3].map(async () => {
+        while (Date.now() < until) count(statuses, await send("POST", "/v1/admin/policies/simulate", setup.heavy.adminKey, body));
+      }),
+    );
+  },
+  delegations: async (setup, until, statuses) => {
+    for (let burst = 0; Date.now() < until && burst < setup.heavy.burstKeys.length; burst += 1) {
+      const key = setup.heavy.burstKeys[burst] as string;
+      const answers = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => send("POST", "/v1/delegations", key, { name: `b${burst + 1}-${i}`, capabilities: ["pr.open"], ttlSeconds: 3600 })),
+      );
+      for (const status of answers) count(statuses, status);
+    }
+  },
+  verify: async (setup, until, statuses) => {
+    await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        while (Date.now() < until) {
+          const status = await send("POST", "/v1/audit/verify", setup.heavy.adminKey);
+          count(statuses, status);
+          // A refused call comes back after its Retry-After, as the SDK does.
+          if (status === 429) await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      }),
+    );
+  },
+};
+
+/**
+ * Runs a phase's load in a process of its own at a lower CPU priority (nice 10): the heavy org's client
+ * would run on machines of its own; here it shares the two cores with the API, PostgreSQL and the timing
+ * loop, so it must neither delay the timing loop's own event loop nor take the API's CPU beyond what its
+ * requests cost the server. Answers the heavy org's statuses.
+ */
+async function loadInChild(key: (typeof PHASES)[number], setup: Setup, until: number): Promise<Statuses> {
+  const child = spawn("nice", ["-n", "10", process.execPath, "--import", "tsx", "bench/fairness.ts"], {
+    cwd: root,
+    env: { ...process.env, FAIRNESS_LOAD: key, FAIRNESS_UNTIL: String(until), FAIRNESS_SETUP: JSON.stringify(setup) },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`the ${key} load exited with ${code}`);
+  return JSON.parse(out.trim().split("\n").pop() as string) as Statuses;
+}
+
+/**
+ * The machine's floor, for reading the other rows: one core kept busy until `until` by a process that has
+ * nothing to do with Gatehouse, at nice 0 (as PostgreSQL's backends run), started from this process so
+ * it does not inherit the loads' nice 10.
+ */
+async function spinCore(until: number): Promise<void> {
+  const spinner = spawn(process.execPath, ["-e", `const end = ${until}; while (Date.now() < end) {}`], { stdio: "ignore" });
+  await new Promise((resolve) => spinner.once("exit", resolve));
+}
+
+/** Runs the phase's load (which stops by itself at `until`) beside the other org's decisions; a phase left out of BENCH_PHASES measures nothing. */
+async function phase(key: (typeof PHASES)[number], name: string, setup: Setup): Promise<{ decisions: Latency; heavy: Statuses }> {
   if (SELECTED && !SELECTED.has(key)) return { decisions: latency([], 0), heavy: {} };
   log(`phase: ${name}`);
-  const statuses: Statuses = {};
   const until = Date.now() + SECONDS * 1000;
-  const loadDone = load(until, statuses);
+  const loadDone = key === "control" ? spinCore(until).then(() => ({})) : loadInChild(key, setup, until);
   await new Promise((resolve) => setTimeout(resolve, 500));
   const decisions = await decide(setup.other.agentKey, until);
-  await loadDone;
+  const statuses = await loadDone;
   log(`${name}: decisions ${JSON.stringify(decisions)}, heavy org ${JSON.stringify(statuses)}`);
   return { decisions, heavy: statuses };
 }
@@ -145,82 +240,23 @@ async function main(): Promise<void> {
     })();
     log(`one verification alone: ${verifySeconds} s`);
 
-    const baseline = await phase("baseline", "no load", setup, async () => {});
+    const baseline = await phase("baseline", "no load", setup);
+    const control = await phase("control", "no Gatehouse load, one core kept busy (the machine's floor)", setup);
     // First, while the log's last entries are the seeded ones: a replay from 0 then reads the whole window.
-    const events = await phase("sse-replays", `${STREAMS} event replays from 0`, setup, (until, statuses) =>
-      eventReaders(setup.heavy.streamKeys, setup.heavy.lastSeq, until, statuses),
-    );
-    const patterns = await phase("patterns", "a pattern bomb", setup, async (until, statuses) => {
-      const delegated = await fetch(`${api}/v1/delegations`, {
-        method: "POST",
-        headers: { authorization: `Bearer ${setup.heavy.bomberKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ name: "bomb", capabilities: [STAR_BOMB], ttlSeconds: 3600 }),
-      });
-      if (delegated.status !== 201) throw new Error(`the bomb's delegation answered ${delegated.status}: ${await delegated.text()}`);
-      const delegate = ((await delegated.json()) as { apiKey: string }).apiKey;
-      const bomber = setup.heavy.bomberKey;
-      const spread = Object.fromEntries(MATCH_FIELDS.map((f) => [f, "a".repeat(20)])); // 8 × 21 × 293 instructions: the whole budget
-      const calls: Array<[string, string, unknown]> = [
-        [bomber, "/v1/actions/check", { actionType: LONG_ACTION }],
-        [delegate, "/v1/actions/check", { actionType: LONG_ACTION }],
-        [bomber, "/v1/actions", { actionType: "bomb.run", metadata: spread }],
-        [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(169) } }], // 170 × 293: the whole budget
-        [bomber, "/v1/actions/check", { actionType: "bomb.run", metadata: { c0: "a".repeat(60_000) } }], // past it: CONDITION_LIMIT
-      ];
-      await Promise.all(
-        Array.from({ length: SENDERS }, async (_, sender) => {
-          for (let i = sender; Date.now() < until; i += 1) {
-            const [key, path, body] = calls[i % calls.length] as [string, string, unknown];
-            count(statuses, await decided(path, key, body));
-          }
-        }),
-      );
-    });
-    const drafts = await phase("drafts", "hostile drafts", setup, async (until, statuses) => {
-      const stop = { done: false };
-      const timer = setTimeout(() => (stop.done = true), Math.max(0, until - Date.now()));
-      await Promise.all(Array.from({ length: SENDERS }, () => sendHostileDrafts(api, setup.heavy.adminKey, stop, statuses)));
-      clearTimeout(timer);
-    });
-    const replay = await phase("replay", "replay loop (4 loops)", setup, async (until, statuses) => {
-      const body = { policies: [{ name: "allow-open", actions: ["pr.open"], effect: "allow" }], days: 30 };
-      await Promise.all(
-        [0, 1, 2, 3].map(async () => {
-          while (Date.now() < until) count(statuses, await send("POST", "/v1/admin/policies/simulate", setup.heavy.adminKey, body));
-        }),
-      );
-    });
-    let burst = 0;
-    const delegations = await phase("delegations", "100 delegations at once, burst after burst", setup, async (until, statuses) => {
-      while (Date.now() < until && burst < setup.heavy.burstKeys.length) {
-        const key = setup.heavy.burstKeys[burst] as string;
-        burst += 1;
-        const answers = await Promise.all(
-          Array.from({ length: 100 }, (_, i) => send("POST", "/v1/delegations", key, { name: `b${burst}-${i}`, capabilities: ["pr.open"], ttlSeconds: 3600 })),
-        );
-        for (const status of answers) count(statuses, status);
-      }
-    });
-    const verify = await phase("verify", "20 verifications in flight", setup, async (until, statuses) => {
-      await Promise.all(
-        Array.from({ length: 20 }, async () => {
-          while (Date.now() < until) {
-            const status = await send("POST", "/v1/audit/verify", setup.heavy.adminKey);
-            count(statuses, status);
-            // A refused call comes back after its Retry-After, as the SDK does.
-            if (status === 429) await new Promise((resolve) => setTimeout(resolve, 1_000));
-          }
-        }),
-      );
-    });
-    const after = await phase("after", "no load, again", setup, async () => {});
+    const events = await phase("sse-replays", `${STREAMS} event replays from 0`, setup);
+    const patterns = await phase("patterns", "a pattern bomb", setup);
+    const drafts = await phase("drafts", "hostile drafts", setup);
+    const replay = await phase("replay", "replay loop (4 loops)", setup);
+    const delegations = await phase("delegations", "100 delegations at once, burst after burst", setup);
+    const verify = await phase("verify", "20 verifications in flight", setup);
+    const after = await phase("after", "no load, again", setup);
 
     const results = {
       machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
       settings: { SECONDS, poolSize: 10, senders: SENDERS, streams: STREAMS, replayWindow: REPLAY_WINDOW },
       seeded: setup.seeded,
       verifySeconds,
-      phases: { baseline, events, patterns, drafts, replay, delegations, verify, after },
+      phases: { baseline, control, events, patterns, drafts, replay, delegations, verify, after },
       goal: { p99WithinTimesBaseline: 2, p99MaxMs: 100 },
     };
     if (SELECTED) console.log(JSON.stringify(results, null, 2));
@@ -233,7 +269,7 @@ type Results = {
   settings: { SECONDS: number; poolSize: number; senders: number; streams: number; replayWindow: number };
   seeded: Setup["seeded"];
   verifySeconds: number;
-  phases: Record<"baseline" | "events" | "patterns" | "drafts" | "replay" | "delegations" | "verify" | "after", { decisions: Latency; heavy: Statuses }>;
+  phases: Record<"baseline" | "control" | "events" | "patterns" | "drafts" | "replay" | "delegations" | "verify" | "after", { decisions: Latency; heavy: Statuses }>;
 };
 
 function summary(r: Results, stamp: string): string {
@@ -252,12 +288,14 @@ function summary(r: Results, stamp: string): string {
 ${r.seeded.entries.toLocaleString("en")} audit entries and ${r.seeded.decisions.toLocaleString("en")} recorded decisions (seeded in ${r.seeded.seconds} s);
 one verification of its log alone took ${r.verifySeconds} s. Each phase runs ${r.settings.SECONDS} s; the other org decides one
 call after another (\`POST /v1/actions\`) meanwhile. Machine: ${r.machine.cpus} cores (${r.machine.cpuModel}), ${r.machine.node},
-load ${r.machine.loadavgAtStart.join(" ")} at start, ${r.machine.loadavgAtEnd.join(" ")} at end (PostgreSQL, the API and the load generator share the cores).
+load ${r.machine.loadavgAtStart.join(" ")} at start, ${r.machine.loadavgAtEnd.join(" ")} at end (PostgreSQL, the API and the load generator share the cores;
+each phase's load runs in a process of its own at nice 10, as the heavy org's client would run on machines of its own).
 Results: \`bench/results/fairness-${stamp}.json\`. Goal: p99 within 2× the no-load p99 and ≤ 100 ms.
 
 | the heavy org runs | other org's decisions | p50 ms | p99 ms | max ms | errors | heavy org's answers | goal |
 |---|---|---|---|---|---|---|---|
 ${row("nothing (baseline)", r.phases.baseline, true)}
+${row("nothing; one core kept busy outside Gatehouse (the machine's floor, for reading the rest)", r.phases.control, true)}
 ${row(`${r.settings.streams} event replays from 0 (half fast, half slow readers)`, r.phases.events, false)}
 ${row(`a pattern bomb (${r.settings.senders} senders: canI and execute)`, r.phases.patterns, false)}
 ${row(`hostile drafts (${r.settings.senders} senders)`, r.phases.drafts, false)}
@@ -284,4 +322,11 @@ other org's p99 was more than 2× the first no-load p99 or over 100 ms.
 `;
 }
 
-await main();
+if (process.env.FAIRNESS_LOAD) {
+  // A phase's load, in its own process (loadInChild): prints the heavy org's statuses as its last line.
+  const statuses: Statuses = {};
+  await LOADS[process.env.FAIRNESS_LOAD as (typeof PHASES)[number]](JSON.parse(process.env.FAIRNESS_SETUP as string) as Setup, Number(process.env.FAIRNESS_UNTIL), statuses);
+  console.log(JSON.stringify(statuses));
+} else {
+  await main();
+}

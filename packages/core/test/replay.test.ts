@@ -6,10 +6,13 @@ import {
   recordedEffect,
   replayDecisions,
   replayPage,
+  replayRawPage,
   ReplayTally,
   SAMPLES_PER_TRANSITION,
   type PolicyEffect,
+  type RawReplayRow,
   type ReplayRecord,
+  type ReplaySubjects,
 } from "../src";
 
 const draft = parsePolicySet({
@@ -145,6 +148,53 @@ describe("replayPage (a replay in pages, as worker threads run it)", () => {
     const tally = new ReplayTally();
     for (let i = 0; i < input.length; i += size) tally.merge(structuredClone(replayPage({ replayId: `pages-${size}`, documents: draft, records: input.slice(i, i + size) })));
     expect(tally.result()).toEqual(replayDecisions(draft, input));
+  });
+});
+
+describe("replayRawPage (rows as the database reads them: JSON as text, parsed on the worker)", () => {
+  /** A recorded effect as the action row that records it (recordedEffect reads it back). */
+  const ROW_OF: Record<string, [RawReplayRow[5], string | null, boolean]> = {
+    allow: ["executed", null, false],
+    require_approval: ["requested", null, true],
+    deny: ["denied", "NO_POLICY", false],
+    null: ["denied", "AGENT_HALTED", false],
+  };
+  const raw = (record: ReplayRecord): RawReplayRow => {
+    const [status, denialReason, approval] = ROW_OF[String(record.recorded)] as [RawReplayRow[5], string | null, boolean];
+    return [
+      record.actionId,
+      record.agentId,
+      record.actionType,
+      JSON.stringify(record.metadata),
+      JSON.stringify(record.dataAccessed),
+      status,
+      denialReason,
+      record.policy,
+      record.at,
+      approval,
+    ];
+  };
+
+  it.each([1, 1_000])("pages of %i raw rows give exactly the replay of the parsed records", (size) => {
+    // One subject per agent, as the database has them (the fixture varies labels per record).
+    const subjects: ReplaySubjects = {};
+    for (const r of records(2_000)) subjects[r.agentId] ??= { agentName: r.agentName, subject: r.subject, ...(r.delegation ? { delegation: r.delegation } : {}) };
+    const input = records(2_000).map((r) => ({ ...r, ...subjects[r.agentId] }));
+    const tally = new ReplayTally();
+    for (let i = 0; i < input.length; i += size) {
+      const rows = input.slice(i, i + size).map(raw);
+      tally.merge(structuredClone(replayRawPage({ replayId: `raw-${size}`, documents: draft, rows, subjects })));
+    }
+    expect(tally.result()).toEqual(replayDecisions(draft, input));
+  });
+
+  it("an agent not in the subjects (deleted since) is replayed as its own subject with no labels", () => {
+    const [record] = records(1) as [ReplayRecord];
+    const gone = { ...record, agentId: "agt_gone", agentName: "agt_gone", subject: { id: "agt_gone", name: "agt_gone", labels: {} } };
+    delete (gone as Partial<ReplayRecord>).delegation;
+    expect(replayRawPage({ replayId: "raw-gone", documents: draft, rows: [raw(gone)], subjects: {} })).toEqual(
+      replayPage({ replayId: "raw-gone-2", documents: draft, records: [gone] }),
+    );
   });
 });
 

@@ -19,7 +19,7 @@ import { createTestOrg, type TestOrg } from "../src/testing";
 
 const TASKS = fileURLToPath(new URL("./fixtures/work-tasks.ts", import.meta.url));
 const VERIFY = "@gatehouse/core#verifyLogPage";
-const REPLAY = "@gatehouse/core#replayPage";
+const REPLAY = "@gatehouse/core#replayRawPage";
 
 /** A real pool whose `failing.task`, from its `from`-th call on, is swapped for one that hangs or ends its worker. */
 class FailingPool extends WorkPool {
@@ -84,7 +84,7 @@ describe("replay and verification run on the work pool", () => {
     expect(pool.finished()[VERIFY]).toBe(Math.ceil(head / 1_000) + 1);
   });
 
-  it("a replay's evaluation is jobs of core's replayPage on the pool", async () => {
+  it("a replay's evaluation is jobs of core's replayRawPage on the pool (the rows' JSON parsed there)", async () => {
     pool = new FailingPool(null);
     const result = await simulatePolicies({ ctx: org.ctx, input: DRAFT, work: pool });
     expect(result).toMatchObject({ evaluated: 5, changed: 5, transitions: [{ from: "allow", to: "deny", count: 5 }] });

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { getPriority } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, workTask, type WorkPoolOptions } from "../src/infra/work-pool";
@@ -11,6 +12,7 @@ const POOL = fileURLToPath(new URL("../src/infra/work-pool.ts", import.meta.url)
 const spin = workTask<{ ms: number; tag: string }, { tag: string; startedAt: number; endedAt: number }>(TASKS, "spin");
 const exhaustMemory = workTask<void, number>(TASKS, "exhaustMemory");
 const refuse = workTask<void, never>(TASKS, "refuse");
+const priority = workTask<void, number>(TASKS, "priority");
 
 let pool: WorkPool | undefined;
 const start = (options: Partial<WorkPoolOptions> = {}) =>
@@ -23,6 +25,14 @@ afterEach(async () => {
 describe("work pool", () => {
   it("runs a task on a worker and answers its result", async () => {
     expect((await start().run(spin, { ms: 1, tag: "a" }, { key: "org_a" })).tag).toBe("a");
+  });
+
+  it.runIf(process.platform === "linux")("its workers run at a lower CPU priority (nice 10 by default) while the event loop's thread keeps its own", async () => {
+    const own = getPriority();
+    expect(await start().run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 10));
+    await pool?.close();
+    expect(await start({ nice: 15 }).run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 15));
+    expect(getPriority()).toBe(own);
   });
 
   it("takes keys in turn: another key's job runs before the first key's queued ones", async () => {

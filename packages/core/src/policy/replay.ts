@@ -276,3 +276,48 @@ export function replayPage(input: { replayId: string; documents: readonly Policy
   }
   return replay.page(input.records);
 }
+
+/**
+ * One recorded decision as the database reads it, without parsing: the action's id, agent id, action
+ * type, metadata and data accessed as JSON text, status, denial reason, policy name, when (ISO 8601)
+ * and whether it opened an approval. The reader (packages/db's simulatePolicies) hands these over as
+ * they come so the JSON is parsed on the worker thread, not on the API's event loop.
+ */
+export type RawReplayRow = [
+  actionId: string,
+  agentId: string,
+  actionType: string,
+  metadata: string,
+  dataAccessed: string,
+  status: "executed" | "requested" | "denied",
+  denialReason: string | null,
+  policy: string | null,
+  at: string,
+  approval: boolean,
+];
+
+/** Who acted, as a replay sees them: by agent id, the agent's name and the subject policies see (see ReplayRecord). */
+export type ReplaySubjects = Record<string, Pick<ReplayRecord, "agentName" | "subject" | "delegation">>;
+
+/** The records of raw rows; an agent not in `subjects` (deleted since) is its own subject with no labels. */
+export function replayRecordsOf(rows: readonly RawReplayRow[], subjects: ReplaySubjects): ReplayRecord[] {
+  return rows.map(([actionId, agentId, actionType, metadata, dataAccessed, status, denialReason, policy, at, approval]) => {
+    const who = subjects[agentId] ?? { agentName: agentId, subject: { id: agentId, name: agentId, labels: {} } };
+    return {
+      actionId,
+      at,
+      actionType,
+      agentId,
+      ...who,
+      metadata: JSON.parse(metadata) as Record<string, unknown>,
+      dataAccessed: JSON.parse(dataAccessed) as ReplayRecord["dataAccessed"],
+      recorded: recordedEffect({ status, denialReason, approvalRequested: approval }),
+      policy,
+    };
+  });
+}
+
+/** replayPage over raw rows (the task simulatePolicies runs): the rows' JSON is parsed here, on the worker. */
+export function replayRawPage(input: { replayId: string; documents: readonly PolicyDocument[]; rows: readonly RawReplayRow[]; subjects: ReplaySubjects }): ReplayTallyData {
+  return replayPage({ replayId: input.replayId, documents: input.documents, records: replayRecordsOf(input.rows, input.subjects) });
+}

@@ -99,13 +99,20 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
   return views;
 }
 
-/** How an approval ended, light: no metadata, conditions, delegation chain or vote list (the shared wait reads thousands at once). */
+/**
+ * How an approval ended, light: no metadata, conditions, delegation chain or vote list (the shared wait
+ * reads thousands at once). The final vote of each approval comes in one pass (DISTINCT ON over the
+ * approvals' votes, newest first), not a subquery per approval.
+ */
 const OUTCOME_SQL = `
+  WITH final_votes AS (
+    SELECT DISTINCT ON (v.approval_id) v.approval_id, v.membership_id, u.name, u.email
+      FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
+     WHERE v.approval_id = ANY($2::text[])
+     ORDER BY v.approval_id, v.created_at DESC, v.id DESC)
   SELECT a.id, a.status::text AS status, a.agent_id, a.decided_at, a.decision_reason, c.result,
-         (SELECT json_build_object('membershipId', v.membership_id, 'name', u.name, 'email', u.email)
-          FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
-          WHERE v.approval_id = a.id ORDER BY v.created_at DESC, v.id DESC LIMIT 1) AS final_vote
-  FROM approvals a JOIN actions c ON c.id = a.action_id
+         f.membership_id AS vote_membership_id, f.name AS vote_name, f.email AS vote_email
+  FROM approvals a JOIN actions c ON c.id = a.action_id LEFT JOIN final_votes f ON f.approval_id = a.id
   WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
 
 interface OutcomeRow {
@@ -115,7 +122,9 @@ interface OutcomeRow {
   decided_at: Date | null;
   decision_reason: string | null;
   result: ActionResult;
-  final_vote: { membershipId: string; name: string; email: string } | null;
+  vote_membership_id: string | null;
+  vote_name: string;
+  vote_email: string;
 }
 
 /** The outcome of the org's approvals with these ids (ids of other orgs are skipped), as `toView` would show those fields. */
@@ -123,12 +132,12 @@ export async function loadApprovalOutcomes(orgId: string, ids: readonly string[]
   if (ids.length === 0) return [];
   const { rows } = await db().pool.query<OutcomeRow>(OUTCOME_SQL, [orgId, [...ids]]);
   return rows.map((row) => {
-    const vote = row.status === "approved" || row.status === "denied" ? row.final_vote : null;
+    const decided = (row.status === "approved" || row.status === "denied") && row.vote_membership_id !== null;
     return {
       id: row.id,
       status: row.status,
       agentId: row.agent_id,
-      decidedBy: vote ? { id: vote.membershipId, name: vote.name, email: vote.email } : null,
+      decidedBy: decided ? { id: row.vote_membership_id as string, name: row.vote_name, email: row.vote_email } : null,
       decisionReason: row.decision_reason,
       decidedAt: row.decided_at?.toISOString() ?? null,
       result: { ...row.result, message: describeResult(row.result) },

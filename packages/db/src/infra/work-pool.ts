@@ -46,6 +46,13 @@ export interface WorkPoolOptions {
   perKey: number;
   /** Modules each worker imports when it starts, so a job does not pay for loading them. */
   preload?: readonly string[];
+  /**
+   * The workers' CPU priority (a nice value, 0–19; default 10): on Linux each worker thread lowers its
+   * own, so when the cores are busy the event loop (decisions, every org's requests) runs first and the
+   * pool's long work takes what is left. Elsewhere a thread cannot set its own priority without
+   * setting the whole process's, so it is left alone.
+   */
+  nice?: number;
 }
 
 export class WorkTimeout extends Error {
@@ -89,6 +96,10 @@ const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads
 const { pathToFileURL } = process.getBuiltinModule("node:url");
 const base = pathToFileURL(process.cwd() + "/").href;
 const modules = new Map();
+if (process.platform === "linux" && workerData.nice > 0) {
+  // Linux: a thread's own priority (the nice value is per thread); the event loop's thread keeps its own.
+  try { process.getBuiltinModule("node:os").setPriority(workerData.nice); } catch {}
+}
 const api = import("tsx/esm/api");
 const load = (name) => {
   let loaded = modules.get(name);
@@ -205,7 +216,7 @@ export class WorkPool {
   private startWorker(): Slot {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { preload: this.options.preload ?? [] },
+      workerData: { preload: this.options.preload ?? [], nice: this.options.nice ?? 10 },
       resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.options.memoryMb / 8)), stackSizeMb: 4 },
       stdout: false,
       stderr: false,

@@ -1,6 +1,6 @@
 import { simulatePoliciesBodySchema, type PolicySimulation } from "@gatehouse/contracts";
 import { randomUUID } from "node:crypto";
-import { recordedEffect, ReplayTally, validationError, zodIssues, type PolicyDocument, type ReplayRecord, type ReplayTallyData } from "@gatehouse/core";
+import { ReplayTally, validationError, zodIssues, type PolicyDocument, type RawReplayRow, type ReplayRecord, type ReplaySubjects, type ReplayTallyData } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -14,20 +14,18 @@ export const SIMULATION_PAGE = 5_000;
 export const MAX_SIMULATED_DECISIONS = 200_000;
 /** Decisions a worker evaluates per job: small enough that the page's copy to the worker is quick and another org's job waits little. */
 const STEP = 1_000;
-const replayPage = workTask<{ replayId: string; documents: readonly PolicyDocument[]; records: ReplayRecord[] }, ReplayTallyData>("@gatehouse/core", "replayPage");
+const replayRawPage = workTask<{ replayId: string; documents: readonly PolicyDocument[]; rows: RawReplayRow[]; subjects: ReplaySubjects }, ReplayTallyData>(
+  "@gatehouse/core",
+  "replayRawPage",
+);
 
-type Row = {
-  id: string;
-  agent_id: string;
-  action_type: string;
-  metadata: Record<string, unknown>;
-  data_accessed: ReplayRecord["dataAccessed"];
-  status: "executed" | "requested" | "denied";
-  denial_reason: string | null;
-  policy_name: string | null;
-  created_at: Date;
-  approval: boolean;
-};
+/** A row as RawReplayRow: JSON columns as text and the time as ISO text, so the event loop parses neither (the worker does). */
+const ROW_COLUMNS = `a.id, a.agent_id, a.action_type, a.metadata::text, a.data_accessed::text, a.status::text, a.denial_reason, a.policy_name,
+              to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+              EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id)`;
+/** RawReplayRow's positions of the keyset cursor. */
+const ID = 0;
+const AT = 8;
 
 type AgentRow = { id: string; name: string; labels: Record<string, string> };
 type Link = { child: string; parent: string; root: string; depth: number };
@@ -102,18 +100,19 @@ async function replayDecisions(
 
   const tally = new ReplayTally();
   const replayId = randomUUID();
-  type Cursor = { at: Date; id: string } | null;
+  type Cursor = { at: string; id: string } | null;
   // Newest first; after the first page, below the last row read (created_at bounds the index range, id breaks ties).
-  const fetchPage = (cursor: Cursor, limit: number): Promise<{ rows: Row[] }> =>
-    pool.query<Row>(
-      `SELECT a.id, a.agent_id, a.action_type, a.metadata, a.data_accessed, a.status::text AS status, a.denial_reason, a.policy_name, a.created_at,
-              EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS approval
+  // Rows come as arrays of text (rowMode array): the event loop neither parses JSON nor builds objects per row.
+  const fetchPage = (cursor: Cursor, limit: number): Promise<{ rows: RawReplayRow[] }> =>
+    pool.query<RawReplayRow>({
+      text: `SELECT ${ROW_COLUMNS}
          FROM actions a
         WHERE a.org_id = $1 AND a.created_at >= $2 AND ${cursor ? "a.created_at <= $3 AND (a.created_at, a.id) < ($3, $5)" : "a.created_at < $3"}
         ORDER BY a.created_at DESC, a.id DESC
         LIMIT $4`,
-      cursor ? [orgId, from, cursor.at, limit, cursor.id] : [orgId, from, to, limit],
-    );
+      values: cursor ? [orgId, from, cursor.at, limit, cursor.id] : [orgId, from, to, limit],
+      rowMode: "array",
+    }) as unknown as Promise<{ rows: RawReplayRow[] }>;
   const anyBefore = (cursor: NonNullable<Cursor>): Promise<boolean> =>
     pool
       .query(`SELECT 1 FROM actions WHERE org_id = $1 AND created_at >= $2 AND created_at <= $3 AND (created_at, id) < ($3, $4) LIMIT 1`, [orgId, from, cursor.at, cursor.id])
@@ -122,40 +121,33 @@ async function replayDecisions(
   let truncated = false;
   // The next page is asked for before this one is evaluated: the database reads while the engine
   // decides. Each page is one query on the pool, so no connection is held while the engine runs.
-  let next: Promise<{ rows: Row[] }> | null = null;
+  let next: Promise<{ rows: RawReplayRow[] }> | null = null;
   try {
     let read = 0;
     let limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS);
     next = fetchPage(null, limit);
     while (next) {
-      const page: { rows: Row[] } = await next;
+      const page: { rows: RawReplayRow[] } = await next;
       read += page.rows.length;
       const last = page.rows.at(-1);
       next = null;
       let more: Promise<boolean> | null = null;
       if (last && page.rows.length === limit) {
-        const cursor = { at: last.created_at, id: last.id };
+        const cursor = { at: last[AT], id: last[ID] };
         limit = Math.min(SIMULATION_PAGE, MAX_SIMULATED_DECISIONS - read);
         if (limit > 0) next = fetchPage(cursor, limit);
         else more = anyBefore(cursor);
       }
       for (let i = 0; i < page.rows.length; i += STEP) {
-        const records = page.rows.slice(i, i + STEP).map((row): ReplayRecord => {
-          const agent = agents.get(row.agent_id) ?? { id: row.agent_id, name: row.agent_id, labels: {} };
-          return {
-            actionId: row.id,
-            at: row.created_at.toISOString(),
-            actionType: row.action_type,
-            agentId: agent.id,
-            agentName: agent.name,
-            ...subjectOf(agent),
-            metadata: row.metadata,
-            dataAccessed: row.data_accessed,
-            recorded: recordedEffect({ status: row.status, denialReason: row.denial_reason, approvalRequested: row.approval }),
-            policy: row.policy_name,
-          };
-        });
-        tally.merge(await runAdmittedStep(work, replayPage, { replayId, documents, records }, { key: orgId, what: "policy replay" }));
+        const rows = page.rows.slice(i, i + STEP);
+        const stepSubjects: ReplaySubjects = {};
+        for (const row of rows) {
+          const agentId = row[1];
+          if (stepSubjects[agentId]) continue;
+          const agent = agents.get(agentId);
+          if (agent) stepSubjects[agentId] = { agentName: agent.name, ...subjectOf(agent) };
+        }
+        tally.merge(await runAdmittedStep(work, replayRawPage, { replayId, documents, rows, subjects: stepSubjects }, { key: orgId, what: "policy replay" }));
       }
       if (more) truncated = await more;
     }
