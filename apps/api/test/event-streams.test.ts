@@ -73,14 +73,14 @@ async function waitUntil(condition: () => boolean, what: string, ms = 20_000): P
 }
 
 /** A stream read through node:http, so the test decides when (and whether) it reads. */
-async function openRaw(baseUrl: string, key: string, lastEventId?: string): Promise<{ response: IncomingMessage; close: () => void }> {
-  const url = new URL(`${baseUrl}/v1/events`);
+async function openRaw(baseUrl: string, key: string, lastEventId?: string, query = ""): Promise<{ response: IncomingMessage; close: () => void }> {
+  const url = new URL(`${baseUrl}/v1/events${query}`);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
         host: url.hostname,
         port: url.port,
-        path: url.pathname,
+        path: url.pathname + url.search,
         headers: { authorization: `Bearer ${key}`, ...(lastEventId === undefined ? {} : { "last-event-id": lastEventId }) },
       },
       (response) => resolve({ response, close: () => req.destroy() }),
@@ -246,6 +246,73 @@ describe("an org's replays take turns, one page at a time (docs/adr/0015-fair-sh
       expect(replayShare().stats(a.org.id).peakRunning).toBe(REPLAY_TURNS);
     } finally {
       for (const close of closes) close();
+    }
+  });
+});
+
+describe("many replays from the same place read each page once", () => {
+  const HISTORY = 2_000;
+  const PAGE = 100;
+  const READERS = 5;
+  let app: FastifyInstance;
+  let baseUrl: string;
+  let org: TestOrg;
+  let agentOnly: TestOrg;
+  const pages: number[] = [];
+  const rowsRead = () => pages.reduce((a, b) => a + b, 0);
+
+  beforeAll(async () => {
+    app = await startApp({ eventStreams: { limits: { pageSize: PAGE, replayWindow: 50_000 }, onRows: (rows) => void pages.push(rows) } });
+    baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+    org = await createTestOrg({ label: "replay-shared", policies: ALLOW_ALL_PR });
+    agentOnly = await createTestOrg({ label: "replay-shared-agent", policies: ALLOW_ALL_PR });
+    await seed(org.org.id, org.agent.id, HISTORY);
+    await seed(agentOnly.org.id, agentOnly.agent.id, HISTORY);
+  }, 60_000);
+  afterAll(async () => stopApp(app));
+
+  it(`${READERS} replays from 0 each get every event once, in order, while the log is read about once (not ${READERS} times)`, async () => {
+    const size = await logSize(org.org.id);
+    pages.length = 0;
+    const streams = await Promise.all(Array.from({ length: READERS }, () => openRaw(baseUrl, org.adminKey.apiKey, "0")));
+    try {
+      const readers = streams.map((stream) => frameReader(stream.response));
+      for (const reader of readers) await reader.waitFor((frames) => frames.at(-1)?.id === String(size - 1));
+      for (const reader of readers) {
+        const seqs = reader.frames.map((f) => Number(f.id));
+        expect(seqs).toEqual(Array.from({ length: size }, (_, i) => i).filter((seq) => seqs.includes(seq)));
+        expect(seqs.filter((seq) => seq >= size - HISTORY)).toHaveLength(HISTORY);
+      }
+      // Every full page once; at most each reader's own short last page on top.
+      expect(rowsRead()).toBeGreaterThanOrEqual(HISTORY);
+      expect(rowsRead()).toBeLessThanOrEqual(size + READERS * PAGE);
+    } finally {
+      for (const stream of streams) stream.close();
+    }
+  });
+
+  it("a page kept for the org's replays serves neither another org's replay nor a stream of one agent", async () => {
+    // The first test left the org's pages from 0 kept. Another org replays from the same seq: its own log.
+    const otherSize = await logSize(agentOnly.org.id);
+    const other = await openRaw(baseUrl, agentOnly.adminKey.apiKey, "0");
+    // A second agent of the org with a few entries of its own; its stream from 0 is filtered to them.
+    const second = await createAgent({ ctx: systemCtx(org.org, "test"), input: { name: "second" } });
+    await seed(org.org.id, second.id, 3);
+    const own = await openRaw(baseUrl, org.adminKey.apiKey, "0", `?agentId=${second.id}`);
+    try {
+      const otherFrames = frameReader(other.response);
+      await otherFrames.waitFor((f) => f.at(-1)?.id === String(otherSize - 1));
+      const seeded = otherFrames.frames.filter((f) => f.event === "action.executed");
+      expect(seeded).toHaveLength(HISTORY);
+      expect(seeded.every((f) => f.data.agentId === agentOnly.agent.id)).toBe(true);
+
+      const ownFrames = frameReader(own.response);
+      await ownFrames.waitFor((f) => f.filter((x) => x.event === "action.executed").length >= 3);
+      expect(ownFrames.frames.length).toBeGreaterThan(0);
+      expect(ownFrames.frames.every((f) => f.data.agentId === second.id)).toBe(true);
+    } finally {
+      other.close();
+      own.close();
     }
   });
 });

@@ -35,9 +35,15 @@ export interface EventFeedLimits {
   pageSize: number;
   /** Live events that may wait for a slow reader; one more closes the feed. */
   maxQueued: number;
+  /**
+   * A replay page's turn lasts at least this long (ms), read or kept: with one turn per org, an org's
+   * replays together take at most 1000 / turnMs pages a second in a process, however many readers it
+   * opens and however fast they read.
+   */
+  turnMs: number;
 }
 
-export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 100, maxQueued: 1_000 };
+export const EVENT_FEED_LIMITS: EventFeedLimits = { replayWindow: 10_000, pageSize: 100, maxQueued: 1_000, turnMs: 10 };
 
 export interface EventFeed {
   /**
@@ -97,6 +103,13 @@ interface EntryRow {
 
 /** Entries the tail reads at once (shared by every feed of the org). */
 const TAIL_PAGE = 500;
+/** Full replay pages an org's tail keeps, projected, for the org's other replays at the same place (the newest are kept). */
+const KEPT_PAGES = 32;
+
+/** A replay page as read and projected: each entry's seq and its event (null: an entry that is no event). */
+interface ReplayPage {
+  entries: Array<{ seq: number; event: GatehouseEvent | null }>;
+}
 
 function project(row: EntryRow): GatehouseEvent | null {
   const parsed = JSON.parse(row.canonical) as { time: string; actor?: { type: string; id: string }; data?: Record<string, unknown> };
@@ -131,6 +144,22 @@ class OrgTail {
   readonly ready: Promise<void>;
   #reading = false;
   #again = false;
+  /**
+   * Full replay pages read by this org's replays, by where they start: many replays from the same
+   * place (reconnects after a deploy, readers from 0) read and project each page once. A full page
+   * holds only entries at or below the tail's `lastSeq` when it was read, which only grows, so a kept
+   * page is never ahead of what the tail has fanned out. Kept while the org has feeds in this process.
+   */
+  readonly #pages = new Map<string, ReplayPage>();
+
+  keptPage(agentId: string | null, afterSeq: number, size: number): ReplayPage | undefined {
+    return this.#pages.get(`${agentId ?? "*"}|${afterSeq}|${size}`);
+  }
+
+  keepPage(agentId: string | null, afterSeq: number, size: number, page: ReplayPage): void {
+    this.#pages.set(`${agentId ?? "*"}|${afterSeq}|${size}`, page);
+    if (this.#pages.size > KEPT_PAGES) this.#pages.delete(this.#pages.keys().next().value as string);
+  }
 
   constructor(readonly orgId: string) {
     this.ready = db()
@@ -254,27 +283,37 @@ class Feed implements EventFeed {
 
   /** Reads the next replay page in one of the org's replay turns, or turns live once the replay has caught up with the tail. */
   async #readPage(): Promise<void> {
-    const { orgId, agentId, accept, limits, onRows } = this.options;
+    const { orgId, agentId, limits, onRows } = this.options;
     if (this.#cursor < this.tail.lastSeq) {
       const release = await replayShare().acquire(orgId, "event replays");
+      const turnEnds = performance.now() + limits.turnMs;
       try {
         if (this.#state !== "replaying") return;
         const upto = this.tail.lastSeq;
-        const rows = await readAfter(orgId, this.#cursor, upto, agentId, limits.pageSize);
-        await onRows?.(rows.length);
-        const pause = eventLoopSlices();
-        for (const row of rows) {
-          if (this.#state !== "replaying") return;
-          this.#cursor = Number(row.seq);
-          const event = project(row);
-          if (event && accept(event)) {
-            sseFrame(event); // serialized here, in slices, not all at once when the page is written
-            this.#page.push(event);
+        const from = this.#cursor;
+        let page = this.tail.keptPage(agentId, from, limits.pageSize);
+        if (!page) {
+          const rows = await readAfter(orgId, from, upto, agentId, limits.pageSize);
+          await onRows?.(rows.length);
+          const pause = eventLoopSlices();
+          const read: ReplayPage = { entries: [] };
+          for (const row of rows) {
+            if (this.#state !== "replaying") return;
+            const event = project(row);
+            if (event) sseFrame(event); // serialized here, in slices, not all at once when the page is written
+            read.entries.push({ seq: Number(row.seq), event });
+            await pause();
           }
-          await pause();
+          // A full page is kept for the org's other replays from the same place; a short one is not (it ends at `upto`).
+          if (rows.length === limits.pageSize) this.tail.keepPage(agentId, from, limits.pageSize, read);
+          page = read;
         }
+        this.#take(page);
         // A short page is everything up to `upto` (the tail had read it, so it was committed).
-        if (rows.length < limits.pageSize) this.#cursor = Math.max(this.#cursor, upto);
+        if (page.entries.length < limits.pageSize) this.#cursor = Math.max(this.#cursor, upto);
+        // The turn's least length, so the org's replays together keep to their pace (a kept page costs little).
+        const left = turnEnds - performance.now();
+        if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
       } finally {
         release();
       }
@@ -282,6 +321,15 @@ class Feed implements EventFeed {
     if (this.#state !== "replaying") return;
     // Synchronous with the tail's fan-out: from here on, it hands this feed every entry after the cursor.
     if (this.#page.length === 0 && this.#cursor >= this.tail.lastSeq) this.#state = "live";
+  }
+
+  /** A replay page's events this reader wants, in order; the cursor passes every entry of it. */
+  #take(page: ReplayPage): void {
+    const { accept } = this.options;
+    for (const { seq, event } of page.entries) {
+      this.#cursor = seq;
+      if (event && accept(event)) this.#page.push(event);
+    }
   }
 
   close(): void {
