@@ -1,5 +1,5 @@
 import type { AuditVerification } from "@gatehouse/contracts";
-import { GENESIS_CHAIN_HASH, type LogPageInput, type LogPageOutput } from "@gatehouse/core";
+import { GENESIS_CHAIN_HASH, packEntries, type LogPageInput, type LogPageOutput } from "@gatehouse/core";
 import type pg from "pg";
 import type { Ctx } from "../actors/context";
 import { requireMemberPermission } from "../actors/require-permission";
@@ -143,7 +143,7 @@ async function verifyStored(orgId: string, onProgress: ((checked: number, total:
         // A step's checkpoints: those the entries reach (sizes are unique per org, so at most STEP + 1).
         const through = at.position + entries.length;
         const checkpoints = await checkpointsThrough(through, STEP + 1);
-        const out = await step({ state, chain: at.chain, position: at.position, entries, checkpoints });
+        const out = await step({ state, chain: at.chain, position: at.position, entries: packEntries(entries), checkpoints });
         fedThrough = through;
         state = out.state;
         at = out;
