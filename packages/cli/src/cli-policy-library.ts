@@ -1,8 +1,9 @@
 /** `gatehouse policies library`: the template library and its compliance packs, and one template as a policy file. */
+import { formatPolicySource } from "@gatehouse/core";
 import type { PolicyLibrary, PolicyTemplate } from "@gatehouse/sdk";
 import { EXIT_OK, noMore, printJson, table, UsageError } from "./cli-common.ts";
 import { defineCommand } from "./command.ts";
-import { orderPolicy, stringifyYaml, type PolicyFileFormat } from "./policy-file.ts";
+import type { PolicyFileFormat } from "./policy-file.ts";
 
 const LIBRARY_HELP = `Usage: gatehouse policies library [--pack <id>] [--json]
        gatehouse policies library show <template> [--format yaml|json]
@@ -56,8 +57,8 @@ function compactTest(test: PolicyTemplate["tests"][number]): Record<string, unkn
 
 /** One template as a policy file `{ policies, tests }`; YAML starts with its title, rationale and packs as comments. */
 export function formatTemplateFile(template: PolicyTemplate, format: PolicyFileFormat): string {
-  const file = { policies: template.policies.map((p) => orderPolicy({ ...p })), tests: template.tests.map(compactTest) };
-  if (format === "json") return `${JSON.stringify(file, null, 2)}\n`;
+  const file = formatPolicySource({ policies: template.policies, tests: template.tests.map(compactTest) }, format);
+  if (format === "json") return file;
   const header = [
     `${template.title} (library template ${template.id})`,
     "",
@@ -68,7 +69,7 @@ export function formatTemplateFile(template: PolicyTemplate, format: PolicyFileF
     `Packs: ${template.packs.join(", ")}`,
     "Check with: gatehouse policies test <file>; publish with: gatehouse policies apply <file>",
   ].map((line) => (line === "" ? "#" : `# ${line}`));
-  return `${header.join("\n")}\n${stringifyYaml(file)}`;
+  return `${header.join("\n")}\n${file}`;
 }
 
 function wrap(text: string, width: number): string[] {
