@@ -173,7 +173,7 @@ function lineAt(source: string, offset: number): number {
   return line;
 }
 
-function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[] } {
+function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[]; column?: undefined } {
   let value: unknown;
   try {
     value = JSON.parse(source);
@@ -213,7 +213,7 @@ export function readPolicySource(source: string, format: PolicySourceFormat): Re
   const over = policySourceLimitIssue(source, format);
   if (over) return { ok: false, issues: [over] };
   const read = format === "yaml" ? readYaml(source) : readJson(source);
-  if ("issues" in read) return { ok: false, issues: read.issues, ...("column" in read && read.column !== undefined ? { column: read.column } : {}) };
+  if ("issues" in read) return { ok: false, issues: read.issues, ...(read.column === undefined ? {} : { column: read.column }) };
   const { value, located } = read;
   return { ok: true, value, lineOf: (path) => (located ? lineOf(located, path) : undefined) };
 }
