@@ -38,12 +38,4 @@ describe("a policy file written by the CLI and by the console's editor", () => {
     expect(run.stdout).toBe(editor);
   });
 
-  it("applying the editor's text sends the set the console publishes", async () => {
-    const editor = formatPolicySource({ policies: documents, tests }, "yaml");
-    const run = await runCli(["policies", "apply", "policies.yaml"], [json(200, { dryRun: false, created: [], updated: [], archived: [], unchanged: [] })], {
-      readFile: async () => editor,
-    });
-    expect(run.code).toBe(EXIT_OK);
-    expect(run.calls[0]?.body).toEqual({ policies: documents, tests });
-  });
 });
