@@ -145,7 +145,9 @@ gatehouse keys revoke <key-id>.`,
         const id = idArgument(args, "agents issue-key", "an agent id", "gatehouse agents issue-key <agent-id>");
         const name = options.name;
         const days = expiryDays(options["expires-in-days"]);
-        const issued = await io.admin().agents.keys.issue(id, { ...(name === undefined ? {} : { name }), ...(days === undefined ? {} : { expiresInDays: days }), signal: io.signal });
+        const issued = await io
+          .admin()
+          .agents.keys.issue(id, { ...(name === undefined ? {} : { name }), ...(days === undefined ? {} : { expiresInDays: days }), signal: io.signal });
         if (options.json) return printJson(io.stdout, issued);
         io.stdout(`Issued key ${issued.id} for ${issued.agentId}, ${expiry(issued.expiresAt)}.\n${STORE_IT_NOW}\n${issued.apiKey}\n`);
         return EXIT_OK;

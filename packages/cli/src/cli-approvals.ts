@@ -117,11 +117,7 @@ function voteCommand(decision: "approve" | "deny", summary: string): Command {
 
 export const approvalsGroup: CommandGroup = {
   name: "approvals",
-  commands: [
-    list,
-    voteCommand("approve", "Vote to approve actions waiting for approval (several ids: one request)"),
-    voteCommand("deny", "Vote to deny them (one deny decides)"),
-  ],
+  commands: [list, voteCommand("approve", "Vote to approve actions waiting for approval (several ids: one request)"), voteCommand("deny", "Vote to deny them (one deny decides)")],
 };
 
 /** The agent that asked; for a delegate, with the agents that delegated to it, root first: `reader-2 (delegated by build-agent > reader)`. */

@@ -115,7 +115,9 @@ expires after 7 days unless --expires-in-days (1-30) says otherwise.`,
         if (options.json) return printJson(io.stdout, created);
         io.stdout(
           `Invited ${created.invitation.email} as ${created.invitation.role} (${created.invitation.id}), until ${shortTime(created.invitation.expiresAt)}.\n` +
-            (created.emailSent ? "We emailed them the link; only they receive it.\n" : "The email could not be sent: revoke the invitation and invite them again once mail works.\n"),
+            (created.emailSent
+              ? "We emailed them the link; only they receive it.\n"
+              : "The email could not be sent: revoke the invitation and invite them again once mail works.\n"),
         );
         return EXIT_OK;
       },
@@ -262,7 +264,9 @@ export const settingsGroup: CommandGroup = {
         if (options.json) return printJson(io.stdout, settings);
         if ("status" in settings) {
           const weakened = settings.weakened.map((w) => w.path).join(", ");
-          io.stdout(`Not applied yet: this change weakens enforcement (${weakened}) while the two-admin rule is on.\nAnother owner or admin must approve ${settings.approvalId}.\n`);
+          io.stdout(
+            `Not applied yet: this change weakens enforcement (${weakened}) while the two-admin rule is on.\nAnother owner or admin must approve ${settings.approvalId}.\n`,
+          );
           return EXIT_OK;
         }
         io.stdout(`Done.\n${formatSettings(settings)}`);

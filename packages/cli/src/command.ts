@@ -100,6 +100,11 @@ export function groupHelp(group: CommandGroup): string {
   const usage = names.length <= 6 ? `<${names.join("|")}>` : "<command>";
   const entries = group.commands.map((c): [string, string] => [usageOf(group.name, c, false), c.summary]);
   const column = Math.min(Math.max(...entries.map(([u]) => u.length)) + 3, 40);
-  const parts = [`Usage: gatehouse ${group.name} ${usage} [options]`, `Commands:\n${commandList(entries, column, 2)}`, group.notes, `Run gatehouse ${group.name} <command> --help for details.`];
+  const parts = [
+    `Usage: gatehouse ${group.name} ${usage} [options]`,
+    `Commands:\n${commandList(entries, column, 2)}`,
+    group.notes,
+    `Run gatehouse ${group.name} <command> --help for details.`,
+  ];
   return `${parts.filter((part) => part !== undefined).join("\n\n")}\n`;
 }

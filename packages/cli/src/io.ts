@@ -80,7 +80,6 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
     fetch: context.fetch,
     readSecret: context.readSecret,
     admin: () => makeClient("gh_admin_…", (options) => new GatehouseAdmin(options)),
-    client: () =>
-      makeClient("gh_admin_… (or an agent's gh_… key)", (options) => (options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options))),
+    client: () => makeClient("gh_admin_… (or an agent's gh_… key)", (options) => (options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options))),
   };
 }

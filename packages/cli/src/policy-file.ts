@@ -72,7 +72,8 @@ function toPolicyFile(value: unknown, lineOf: (path: string) => number | undefin
     bareList = true;
   } else if (typeof value === "object" && value !== null && Array.isArray((value as { policies?: unknown }).policies)) {
     const extra = Object.keys(value).filter((key) => key !== "policies" && key !== "tests");
-    if (extra.length > 0) throw new PolicyFileError(`unexpected top-level key "${extra[0]}": a policy file holds { policies: [...], tests: [...] } or a list`, lineOf(extra[0] ?? ""));
+    if (extra.length > 0)
+      throw new PolicyFileError(`unexpected top-level key "${extra[0]}": a policy file holds { policies: [...], tests: [...] } or a list`, lineOf(extra[0] ?? ""));
     policies = (value as { policies: unknown[] }).policies;
     tests = (value as { tests?: unknown }).tests;
   } else {

@@ -19,7 +19,13 @@ const nested = {
   description: "Big PRs, or any from a new agent, wait",
   actions: ["pr.merge"],
   agents: ["*"],
-  when: { any: [{ field: "metadata.pr_size", op: "gt", value: 50 }, { not: { field: "agent.labels.team", op: "eq", value: "core" } }, { rate: { over: 5, windowSeconds: 60, per: "agent" } }] },
+  when: {
+    any: [
+      { field: "metadata.pr_size", op: "gt", value: 50 },
+      { not: { field: "agent.labels.team", op: "eq", value: "core" } },
+      { rate: { over: 5, windowSeconds: 60, per: "agent" } },
+    ],
+  },
   effect: "require_approval",
   approval: { quorum: 2, timeoutSeconds: 3600, approverRoles: ["admin"], approvers: ["ana@example.com"], excludeAgentOwner: true },
   mode: "monitor",
@@ -37,5 +43,4 @@ describe("a policy file written by the CLI and by the console's editor", () => {
     const editor = formatPolicySource({ policies: documents, tests }, format);
     expect(run.stdout).toBe(editor);
   });
-
 });

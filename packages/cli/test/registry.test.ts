@@ -34,7 +34,10 @@ describe("the command registry", () => {
       const lines = asked.stdout.split("\n");
       for (const command of group.commands) {
         const usage = `  ${usageOf(group.name, command, false)}`;
-        expect(lines.find((l) => l === usage || l.startsWith(`${usage} `)), label(group, command.name)).toBeDefined();
+        expect(
+          lines.find((l) => l === usage || l.startsWith(`${usage} `)),
+          label(group, command.name),
+        ).toBeDefined();
         expect(asked.stdout, label(group, command.name)).toContain(command.summary);
       }
       const bare = await runCli([group.name], [], { env: {} });
@@ -45,7 +48,11 @@ describe("the command registry", () => {
   it("each command's help comes from its registration: <command> --help, -h and gatehouse help <command>", async () => {
     for (const { group, command } of COMMANDS) {
       const words = [group.name, ...(command.name === "" ? [] : command.name.split(" "))];
-      for (const argv of [[...words, "--help"], [...words, "-h"], ["help", ...words]]) {
+      for (const argv of [
+        [...words, "--help"],
+        [...words, "-h"],
+        ["help", ...words],
+      ]) {
         const run = await runCli(argv, [], { env: {} });
         expect([argv.join(" "), run.code, run.stdout, run.calls.length]).toEqual([argv.join(" "), EXIT_OK, command.help, 0]);
         expect(run.stdout.startsWith(`Usage: gatehouse ${group.name}`), argv.join(" ")).toBe(true);
@@ -59,7 +66,11 @@ describe("the command registry", () => {
     ["an unknown command of a group", ["agents", "delete", "agt_1"], 'error: unknown command "agents delete"\nRun gatehouse --help for usage.\n'],
     ["an option no command takes", ["agents", "list", "--frobnicate"], "error: unknown option --frobnicate\nRun gatehouse --help for usage.\n"],
     ["an option of another command", ["agents", "list", "--slug", "x"], "error: agents list does not take --slug\nRun gatehouse --help for usage.\n"],
-    ["a connection option to an offline command", ["policies", "test", "p.yaml", "--api-key", "gh_admin_x"], "error: policies test does not take --api-key\nRun gatehouse --help for usage.\n"],
+    [
+      "a connection option to an offline command",
+      ["policies", "test", "p.yaml", "--api-key", "gh_admin_x"],
+      "error: policies test does not take --api-key\nRun gatehouse --help for usage.\n",
+    ],
   ])("%s fails with a message naming it, exit status 2, no call", async (_case, argv, stderr) => {
     const run = await runCli(argv, []);
     expect([run.code, run.stdout, run.stderr, run.calls.length]).toEqual([EXIT_USAGE, "", stderr, 0]);
