@@ -12,9 +12,6 @@ import { checkpointNoteSize, describeUnsigned, parseVerifierKey, verifyBundlePar
 import { anyKeyConnectionOptions, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, noMore, UsageError } from "./cli-common.ts";
 import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 
-/** What the audit commands touch outside themselves: part of the CLI's one I/O adapter. */
-type AuditIo = Pick<CliIo, "stdout" | "stderr" | "readFile" | "stderrIsTTY" | "stdoutStream" | "signal">;
-
 /** How often `verify` reports its progress, in entries. */
 export const PROGRESS_EVERY = 100_000;
 
@@ -31,7 +28,7 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The trusted keys of `--key` arguments: a key itself, or `@file` with one key per line (blank lines and `#` comments skipped). */
-export async function readKeyArguments(args: readonly string[], readFile: AuditIo["readFile"]): Promise<string[]> {
+export async function readKeyArguments(args: readonly string[], readFile: CliIo["readFile"]): Promise<string[]> {
   const keys: string[] = [];
   for (const arg of args) {
     const lines = arg.startsWith("@") ? (await reading(`--key file ${arg.slice(1)}`, () => readFile(arg.slice(1)))).split("\n") : [arg];
@@ -50,7 +47,7 @@ export async function readKeyArguments(args: readonly string[], readFile: AuditI
 }
 
 /** The signed checkpoint note in the `--since` file; its signature is checked with the other keys during verification. */
-async function readSavedCheckpoint(path: string, readFile: AuditIo["readFile"]): Promise<string> {
+async function readSavedCheckpoint(path: string, readFile: CliIo["readFile"]): Promise<string> {
   const note = await reading(`--since file ${path}`, () => readFile(path));
   try {
     checkpointNoteSize(note);
@@ -84,7 +81,7 @@ export interface VerifyFileOptions {
 }
 
 /** `gatehouse verify <bundle>`: 0 valid, 1 invalid, 2 when a file cannot be read. */
-export async function verifyFile(io: AuditIo, options: VerifyFileOptions): Promise<number> {
+export async function verifyFile(io: CliIo, options: VerifyFileOptions): Promise<number> {
   let report: BundleReport;
   try {
     const keys = options.keyArgs.length === 0 ? undefined : await readKeyArguments(options.keyArgs, io.readFile);
@@ -159,7 +156,7 @@ export interface ExportOptions {
 }
 
 /** `gatehouse audit export`: streams the bundle (or CSV) to `--out` or standard output. */
-export async function exportLog(io: AuditIo, audit: Audit, options: ExportOptions): Promise<number> {
+export async function exportLog(io: CliIo, audit: Audit, options: ExportOptions): Promise<number> {
   const download = await audit.export({
     format: options.format,
     from: options.from,
@@ -197,7 +194,7 @@ export async function exportLog(io: AuditIo, audit: Audit, options: ExportOption
 }
 
 /** `gatehouse audit checkpoint`: the signed note, to `--out` or standard output, ready for `verify --since`. */
-export async function saveCheckpoint(io: AuditIo, audit: Audit, options: { out: string | undefined; json: boolean }): Promise<number> {
+export async function saveCheckpoint(io: CliIo, audit: Audit, options: { out: string | undefined; json: boolean }): Promise<number> {
   const checkpoint = await audit.checkpoint({ signal: io.signal });
   if (options.out === undefined) {
     io.stdout(options.json ? `${JSON.stringify(checkpoint, null, 2)}\n` : checkpoint.note);
@@ -210,14 +207,14 @@ export async function saveCheckpoint(io: AuditIo, audit: Audit, options: { out: 
 }
 
 /** `gatehouse audit keys`: one verifier key per line, the form `--key @file` reads. */
-export async function printKeys(io: AuditIo, audit: Audit, options: { json: boolean }): Promise<number> {
+export async function printKeys(io: CliIo, audit: Audit, options: { json: boolean }): Promise<number> {
   const list = await audit.keys({ signal: io.signal });
   io.stdout(options.json ? `${JSON.stringify(list, null, 2)}\n` : list.keys.map((key) => `${key.vkey}\n`).join(""));
   return EXIT_OK;
 }
 
 /** `gatehouse audit verify`: the server's own check of its log; 1 when it finds the log broken. */
-export async function serverVerify(io: AuditIo, audit: Audit, options: { json: boolean }): Promise<number> {
+export async function serverVerify(io: CliIo, audit: Audit, options: { json: boolean }): Promise<number> {
   const result = await audit.verify({ signal: io.signal });
   io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : describeServerCheck(result));
   return result.valid ? EXIT_OK : EXIT_FAILURE;
@@ -243,7 +240,7 @@ export interface ProofOptions {
 }
 
 /** `gatehouse audit proof <entry>`: the proof and whether it checked out here; 1 when it did not. */
-export async function printProof(io: AuditIo, audit: Audit, options: ProofOptions): Promise<number> {
+export async function printProof(io: CliIo, audit: Audit, options: ProofOptions): Promise<number> {
   let keys: string[] | undefined;
   try {
     keys = options.keyArgs.length === 0 ? undefined : await readKeyArguments(options.keyArgs, io.readFile);

@@ -49,8 +49,6 @@ Options:
   --json       Print the answer as JSON
 `;
 
-type PolicyFileIo = Pick<CliIo, "stdout" | "stderr">;
-
 /** Issues against the file: each path with its line when the file says. */
 export function formatIssues(file: string, policyFile: PolicyFile, issues: readonly FieldIssue[], heading: string, requestId = ""): string {
   const lines = issues.map((issue) => {
@@ -62,7 +60,7 @@ export function formatIssues(file: string, policyFile: PolicyFile, issues: reado
 }
 
 /** `policies test`: parse the set and its tests with core, run them, print each failure's expected and actual decision. */
-export function testPolicyFile(io: PolicyFileIo, file: string, policyFile: PolicyFile, json: boolean): number {
+export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, json: boolean): number {
   let parsed: ReturnType<typeof parsePolicySetWithTests>;
   try {
     parsed = parsePolicySetWithTests({ policies: policyFile.policies, ...(policyFile.tests === undefined ? {} : { tests: policyFile.tests }) });
@@ -200,7 +198,7 @@ function fileArgument(command: string, args: readonly string[]): string {
 }
 
 /** Reads and parses a policy file; on failure prints why (with the line when known) and answers undefined. */
-async function loadPolicyFile(io: Pick<CliIo, "readFile" | "stderr">, file: string): Promise<PolicyFile | undefined> {
+async function loadPolicyFile(io: CliIo, file: string): Promise<PolicyFile | undefined> {
   let text: string;
   try {
     text = await io.readFile(file);
