@@ -1,28 +1,16 @@
 /**
  * The audit commands of the `gatehouse` CLI: `verify <bundle>` (offline: no key, no network) and
- * `audit export|checkpoint|keys|verify|proof`. cli.ts parses the command line and hands over the
- * values; the world (output, files, the client) comes in as arguments.
+ * `audit export|checkpoint|keys|verify|proof`; the world (output, files, the client) comes in through
+ * the CLI's I/O adapter.
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { unlink, writeFile } from "node:fs/promises";
-import { Readable, type Writable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Audit, AuditVerification, VerifiedInclusionProof } from "@gatehouse/sdk";
 import { checkpointNoteSize, describeUnsigned, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./cli-common.ts";
-
-/** What the audit commands touch outside themselves. */
-export interface AuditCliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  /** Reads a small file (keys, a saved checkpoint) as UTF-8. */
-  readFile: (path: string) => Promise<string>;
-  /** Whether stderr is a terminal: `verify` then reports its progress. */
-  stderrIsTTY: boolean;
-  /** Where `audit export` streams its bytes without `--out`, with backpressure; without it, the text goes through `stdout`. */
-  stdoutStream?: Writable | undefined;
-  signal?: AbortSignal | undefined;
-}
+import { anyKeyConnectionOptions, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, noMore, UsageError } from "./cli-common.ts";
+import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 
 /** How often `verify` reports its progress, in entries. */
 export const PROGRESS_EVERY = 100_000;
@@ -40,7 +28,7 @@ async function reading<T>(what: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** The trusted keys of `--key` arguments: a key itself, or `@file` with one key per line (blank lines and `#` comments skipped). */
-export async function readKeyArguments(args: readonly string[], readFile: AuditCliIo["readFile"]): Promise<string[]> {
+export async function readKeyArguments(args: readonly string[], readFile: CliIo["readFile"]): Promise<string[]> {
   const keys: string[] = [];
   for (const arg of args) {
     const lines = arg.startsWith("@") ? (await reading(`--key file ${arg.slice(1)}`, () => readFile(arg.slice(1)))).split("\n") : [arg];
@@ -59,7 +47,7 @@ export async function readKeyArguments(args: readonly string[], readFile: AuditC
 }
 
 /** The signed checkpoint note in the `--since` file; its signature is checked with the other keys during verification. */
-async function readSavedCheckpoint(path: string, readFile: AuditCliIo["readFile"]): Promise<string> {
+async function readSavedCheckpoint(path: string, readFile: CliIo["readFile"]): Promise<string> {
   const note = await reading(`--since file ${path}`, () => readFile(path));
   try {
     checkpointNoteSize(note);
@@ -93,7 +81,7 @@ export interface VerifyFileOptions {
 }
 
 /** `gatehouse verify <bundle>`: 0 valid, 1 invalid, 2 when a file cannot be read. */
-export async function verifyFile(io: AuditCliIo, options: VerifyFileOptions): Promise<number> {
+export async function verifyFile(io: CliIo, options: VerifyFileOptions): Promise<number> {
   let report: BundleReport;
   try {
     const keys = options.keyArgs.length === 0 ? undefined : await readKeyArguments(options.keyArgs, io.readFile);
@@ -168,7 +156,7 @@ export interface ExportOptions {
 }
 
 /** `gatehouse audit export`: streams the bundle (or CSV) to `--out` or standard output. */
-export async function exportLog(io: AuditCliIo, audit: Audit, options: ExportOptions): Promise<number> {
+export async function exportLog(io: CliIo, audit: Audit, options: ExportOptions): Promise<number> {
   const download = await audit.export({
     format: options.format,
     from: options.from,
@@ -206,7 +194,7 @@ export async function exportLog(io: AuditCliIo, audit: Audit, options: ExportOpt
 }
 
 /** `gatehouse audit checkpoint`: the signed note, to `--out` or standard output, ready for `verify --since`. */
-export async function saveCheckpoint(io: AuditCliIo, audit: Audit, options: { out: string | undefined; json: boolean }): Promise<number> {
+export async function saveCheckpoint(io: CliIo, audit: Audit, options: { out: string | undefined; json: boolean }): Promise<number> {
   const checkpoint = await audit.checkpoint({ signal: io.signal });
   if (options.out === undefined) {
     io.stdout(options.json ? `${JSON.stringify(checkpoint, null, 2)}\n` : checkpoint.note);
@@ -219,14 +207,14 @@ export async function saveCheckpoint(io: AuditCliIo, audit: Audit, options: { ou
 }
 
 /** `gatehouse audit keys`: one verifier key per line, the form `--key @file` reads. */
-export async function printKeys(io: AuditCliIo, audit: Audit, options: { json: boolean }): Promise<number> {
+export async function printKeys(io: CliIo, audit: Audit, options: { json: boolean }): Promise<number> {
   const list = await audit.keys({ signal: io.signal });
   io.stdout(options.json ? `${JSON.stringify(list, null, 2)}\n` : list.keys.map((key) => `${key.vkey}\n`).join(""));
   return EXIT_OK;
 }
 
 /** `gatehouse audit verify`: the server's own check of its log; 1 when it finds the log broken. */
-export async function serverVerify(io: AuditCliIo, audit: Audit, options: { json: boolean }): Promise<number> {
+export async function serverVerify(io: CliIo, audit: Audit, options: { json: boolean }): Promise<number> {
   const result = await audit.verify({ signal: io.signal });
   io.stdout(options.json ? `${JSON.stringify(result, null, 2)}\n` : describeServerCheck(result));
   return result.valid ? EXIT_OK : EXIT_FAILURE;
@@ -252,7 +240,7 @@ export interface ProofOptions {
 }
 
 /** `gatehouse audit proof <entry>`: the proof and whether it checked out here; 1 when it did not. */
-export async function printProof(io: AuditCliIo, audit: Audit, options: ProofOptions): Promise<number> {
+export async function printProof(io: CliIo, audit: Audit, options: ProofOptions): Promise<number> {
   let keys: string[] | undefined;
   try {
     keys = options.keyArgs.length === 0 ? undefined : await readKeyArguments(options.keyArgs, io.readFile);
@@ -282,3 +270,227 @@ function describeProof(proof: VerifiedInclusionProof): string {
     "",
   ].join("\n");
 }
+
+const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--allow-unsigned] [--json] [--progress]
+
+Checks an audit bundle (from gatehouse audit export) on this machine, with no API key and no
+network: each entry's leaf hash against its canonical text, that entries are in order with no
+gaps, the Merkle tree against every signed checkpoint, and every checkpoint's signature. The file
+is read as a stream, so a log of any size is checked in constant memory.
+
+Options:
+  --key <vkey>       Trust this checkpoint verifier key (<name>+<hash>+<key>); repeat for several
+  --key @<file>      Trust the keys in <file>, one per line (what gatehouse audit keys prints)
+  --since <file>     A checkpoint you saved earlier (gatehouse audit checkpoint --out <file>):
+                     check that the log only grew since then and was not rewritten
+  --allow-unsigned   Accept entries after the last signed checkpoint (they fail the check
+                     otherwise); the output still counts them as not covered by a signature
+  --json             Print the whole report as JSON
+  --progress         Report progress on stderr every ${PROGRESS_EVERY.toLocaleString("en-US")} entries (default: only on a terminal)
+
+Without --key, the signatures are checked with the keys inside the bundle, and a warning says so:
+whoever could alter the bundle could have replaced those keys too. Compare them with keys you got
+another way (gatehouse audit keys, your own records), and pass those with --key.
+
+Only what a signed checkpoint covers is valid. Entries after the last one (a log can grow between
+its checkpoints, and anyone who can edit the file can append lines) make the check fail, with their
+count and seqs; with --allow-unsigned the signed part is checked and they are listed as unsigned.
+
+Output:  ✓ valid: N entries, M checkpoints, tree size S, root R (keys from …)
+    or:  ✗ invalid at line L (entry seq K): what is wrong
+    and with --allow-unsigned, when the bundle goes past its last checkpoint:
+         ✓ valid up to tree size S: … (keys from …)
+         ⚠ not covered by a signature: U entries (seq S–T) …
+
+Exit status: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
+`;
+
+const AUDIT_CONNECTION_OPTIONS = anyKeyConnectionOptions("the org's whole log", "agent's entries");
+
+const AUDIT_EXPORT_HELP = `Usage: gatehouse audit export [--out <file>] [--format jsonl|csv] [--from <time>] [--to <time>] [--agent <id>] [--type <type>]
+
+Downloads the audit log, streamed (any size, constant memory), to <file> or standard output.
+jsonl (the default) is a bundle anyone can check offline with gatehouse verify: the verifier keys,
+every entry's canonical text and leaf hash, and the signed checkpoints. With a filter, each entry
+carries its inclusion proof instead. csv is the same entries for a spreadsheet, unsigned.
+
+Options:
+  --out <file>       Write to <file> (removed again if the download breaks). Default: stdout
+  --format <format>  jsonl (default) or csv
+  --from <time>      Only entries written at or after <time> (ISO 8601, e.g. 2025-06-01T00:00:00Z)
+  --to <time>        Only entries written at or before <time>
+  --agent <id>       Only this agent's entries
+  --type <type>      Only entries of this type, e.g. action.denied
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_CHECKPOINT_HELP = `Usage: gatehouse audit checkpoint [--out <file>] [--json]
+
+Gets a checkpoint of the audit log as it is now, signed by the org's key, and prints the signed
+note (or saves it to <file>). Keep it: later, gatehouse verify <bundle> --since <file> checks that
+the log only grew since then, and no entry before it was changed or removed.
+
+Options:
+  --out <file>       Save the note to <file>. Default: stdout
+  --json             The whole checkpoint as JSON ({ treeSize, rootHash, note, keyId, createdAt })
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_KEYS_HELP = `Usage: gatehouse audit keys [--json]
+
+Prints the org's checkpoint verifier keys, one per line, retired ones included (old checkpoints
+verify with them). Save them where the log's keepers cannot change them, and check bundles with
+them: gatehouse audit keys > keys.txt, then gatehouse verify <bundle> --key @keys.txt.
+
+Options:
+  --json             The keys as JSON ({ keys: [{ id, vkey, status, createdAt, retiredAt }] })
+
+${AUDIT_CONNECTION_OPTIONS}
+`;
+
+const AUDIT_VERIFY_HELP = `Usage: gatehouse audit verify [--json]
+
+Asks the server to recompute the org's audit log from its stored rows: every leaf hash, the hash
+chain, the Merkle tree against every signed checkpoint, and the signatures. This trusts the
+server's code; to check without trusting it, export the log and run gatehouse verify.
+
+Options:
+  --json             The server's answer as JSON
+
+${AUDIT_CONNECTION_OPTIONS}
+
+Exit status: 0 valid, 1 invalid or the call failed, 2 the command line was wrong.
+`;
+
+const AUDIT_PROOF_HELP = `Usage: gatehouse audit proof <entry> [--tree-size <n>] [--key <vkey>|--key @<file>]... [--json]
+
+Gets the inclusion proof of one entry (its id, aud_…, or its seq) and checks it on this machine:
+the audit path must lead from the entry's leaf hash to the tree's root, and the root must be that
+of a checkpoint signed by one of the keys (default: the org's, fetched from the server).
+
+Options:
+  --tree-size <n>    Prove it in the tree of size <n>. Default: the whole log now
+  --key <vkey>       Check the checkpoint with this key instead of the server's; repeatable
+  --key @<file>      ... or with the keys in <file>, one per line
+  --json             The proof and the check as JSON
+
+${AUDIT_CONNECTION_OPTIONS}
+
+Exit status: 0 verified, 1 not verified or the call failed, 2 the command line was wrong.
+`;
+
+/** A time option as ISO 8601: a date or a date and time the server accepts; anything else is a usage mistake. */
+function timeOption(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) throw new UsageError(`${name} must be an ISO 8601 time, e.g. 2025-06-01T00:00:00Z, not "${value}"`);
+  return new Date(ms).toISOString();
+}
+
+const verify = defineCommand({
+  name: "",
+  synopsis: "<bundle.jsonl>",
+  summary: "Check an exported audit log offline: no key, no network",
+  options: { key: { type: "string", multiple: true }, since: { type: "string" }, "allow-unsigned": { type: "boolean" }, json: { type: "boolean" }, progress: { type: "boolean" } },
+  connection: "none",
+  help: VERIFY_HELP,
+  run(io, args, options) {
+    const [file, ...extra] = args;
+    if (file === undefined) throw new UsageError("verify needs a bundle file: gatehouse verify <bundle.jsonl>");
+    noMore(extra);
+    return verifyFile(io, {
+      file,
+      keyArgs: options.key,
+      sinceFile: options.since,
+      allowUnsigned: options["allow-unsigned"],
+      json: options.json,
+      progress: options.progress,
+    });
+  },
+});
+
+const exportCommand = defineCommand({
+  name: "export",
+  summary: "Download the audit log as a bundle to verify offline (or as CSV)",
+  options: { out: { type: "string" }, format: { type: "string" }, from: { type: "string" }, to: { type: "string" }, agent: { type: "string" }, type: { type: "string" } },
+  connection: "any",
+  help: AUDIT_EXPORT_HELP,
+  run(io, args, options) {
+    noMore(args);
+    const format = options.format ?? "jsonl";
+    if (format !== "jsonl" && format !== "csv") throw new UsageError(`--format must be jsonl or csv, not "${format}"`);
+    const exportOptions = {
+      out: options.out,
+      format,
+      from: timeOption("--from", options.from),
+      to: timeOption("--to", options.to),
+      agentId: options.agent,
+      type: options.type,
+    } as const;
+    return exportLog(io, io.client().audit, exportOptions);
+  },
+});
+
+const checkpoint = defineCommand({
+  name: "checkpoint",
+  summary: "Save a signed checkpoint, to check later that the log only grew",
+  options: { out: { type: "string" }, json: { type: "boolean" } },
+  connection: "any",
+  help: AUDIT_CHECKPOINT_HELP,
+  run(io, args, options) {
+    noMore(args);
+    return saveCheckpoint(io, io.client().audit, { out: options.out, json: options.json });
+  },
+});
+
+const keys = defineCommand({
+  name: "keys",
+  summary: "Print the org's checkpoint verifier keys",
+  options: { json: { type: "boolean" } },
+  connection: "any",
+  help: AUDIT_KEYS_HELP,
+  run(io, args, options) {
+    noMore(args);
+    return printKeys(io, io.client().audit, { json: options.json });
+  },
+});
+
+const serverCheck = defineCommand({
+  name: "verify",
+  summary: "Ask the server to recompute and check its audit log",
+  options: { json: { type: "boolean" } },
+  connection: "any",
+  help: AUDIT_VERIFY_HELP,
+  run(io, args, options) {
+    noMore(args);
+    return serverVerify(io, io.client().audit, { json: options.json });
+  },
+});
+
+const proof = defineCommand({
+  name: "proof",
+  synopsis: "<entry>",
+  summary: "Print an entry's inclusion proof, checked on this machine",
+  options: { "tree-size": { type: "string" }, key: { type: "string", multiple: true }, json: { type: "boolean" } },
+  connection: "any",
+  help: AUDIT_PROOF_HELP,
+  run(io, args, options) {
+    const [entry, ...extra] = args;
+    if (entry === undefined) throw new UsageError("audit proof needs an entry: gatehouse audit proof <aud_…|seq>");
+    noMore(extra);
+    const sizeText = options["tree-size"];
+    const treeSize = sizeText === undefined ? undefined : Number(sizeText);
+    if (treeSize !== undefined && (!Number.isSafeInteger(treeSize) || treeSize < 1)) throw new UsageError(`--tree-size must be a whole number ≥ 1, not "${sizeText}"`);
+    return printProof(io, io.client().audit, { entry, treeSize, keyArgs: options.key, json: options.json });
+  },
+});
+
+export const verifyGroup: CommandGroup = { name: "verify", commands: [verify] };
+
+export const auditGroup: CommandGroup = {
+  name: "audit",
+  commands: [exportCommand, checkpoint, keys, serverCheck, proof],
+  notes: "Any key of the org works; an agent's key sees its own agent's entries.\nTo check the log without trusting the server: gatehouse verify (offline).",
+};

@@ -1,4 +1,5 @@
 /** What every `gatehouse` command shares: its exit statuses and the error for a command-line mistake. */
+import { DEFAULT_BASE_URL } from "@gatehouse/sdk";
 
 /** Exit statuses. */
 export const EXIT_OK = 0;
@@ -24,4 +25,36 @@ export function table(header: string[], rows: string[][]): string {
       .join("  ")
       .concat("\n");
   return [header, ...rows].map(line).join("");
+}
+
+/** Refuses arguments after the ones a command takes. */
+export function noMore(rest: readonly string[]): void {
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+}
+
+/** Prints a value as indented JSON (`--json`). */
+export function printJson(stdout: (text: string) => void, value: unknown): number {
+  stdout(`${JSON.stringify(value, null, 2)}\n`);
+  return EXIT_OK;
+}
+
+const BASE_URL_OPTION = `  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else gatehouse
+                     login's, else ${DEFAULT_BASE_URL}`;
+
+/** The connection options, as the help of a command with an org admin key says them. */
+export const CONNECTION_OPTIONS = `Connection:
+  --api-key <key>    Org admin key (gh_admin_…). Default: $GATEHOUSE_API_KEY, else gatehouse login's
+${BASE_URL_OPTION}`;
+
+/** The connection options of a command that takes any key of the org; `what` is what each key sees. */
+export function anyKeyConnectionOptions(adminSees: string, agentSees: string): string {
+  return `Connection:
+  --api-key <key>    Org admin key (gh_admin_…: ${adminSees}) or agent key (gh_…: its
+                     ${agentSees}). Default: $GATEHOUSE_API_KEY, else gatehouse login's
+${BASE_URL_OPTION}`;
+}
+
+/** A command's help with the connection options after it. */
+export function withConnection(text: string): string {
+  return `${text}\n\n${CONNECTION_OPTIONS}\n`;
 }

@@ -1,18 +1,7 @@
 /** `gatehouse delegations …`: agents' delegation trees, and revoking a delegation with its subtree, with an admin key. */
 import { Gatehouse, type Agent, type DelegationTree } from "@gatehouse/sdk";
-import type { AgentsCliIo } from "./cli-agents.ts";
-import { EXIT_OK, EXIT_USAGE, shortTime, UsageError } from "./cli-common.ts";
-
-export const DELEGATIONS_HELP = `Usage: gatehouse delegations <list|revoke> [options]
-
-Commands:
-  list [--agent <agent-id>] [--json]   Print delegation trees: one agent's, or every agent's that has any
-  revoke <delegation-id>               Revoke a delegation (dlg_…) and every delegation below it
-
-An agent hands a narrower, short-lived part of its authority to a sub-agent (a delegate) with the
-SDK's delegate(); delegates may delegate further. Every member may list; revoking needs the role
-owner or admin. Run gatehouse delegations <command> --help for details.
-`;
+import { EXIT_OK, noMore, printJson, shortTime, UsageError, withConnection } from "./cli-common.ts";
+import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 
 const LIST_HELP = `Usage: gatehouse delegations list [--agent <agent-id>] [--json]
 
@@ -40,40 +29,42 @@ Owners and admins only.`;
 /** How many agents' trees are fetched at once by `list` without --agent. */
 const TREE_CONCURRENCY = 4;
 
-function printedHelp(io: AgentsCliIo, text: string): number {
-  io.stdout(`${text}\n\n${io.connectionHelp}\n`);
-  return EXIT_OK;
-}
-
-/** `gatehouse delegations <command>`. */
-export async function runDelegations(io: AgentsCliIo, command: string | undefined, rest: readonly string[]): Promise<number> {
-  const help = io.flags.has("--help");
-  if (command === undefined) {
-    (help ? io.stdout : io.stderr)(DELEGATIONS_HELP);
-    return help ? EXIT_OK : EXIT_USAGE;
-  }
-  switch (command) {
-    case "list": {
-      if (help) return printedHelp(io, LIST_HELP);
-      io.allowOnly(["--agent", "--json"], "delegations list");
-      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-      const agent = io.flags.get("--agent");
-      return typeof agent === "string" ? listOne(io, agent) : listAll(io);
-    }
-    case "revoke": {
-      if (help) return printedHelp(io, REVOKE_HELP);
-      io.allowOnly([], "delegations revoke");
-      const [id, ...extra] = rest;
-      if (id === undefined) throw new UsageError("delegations revoke needs a delegation id: gatehouse delegations revoke <delegation-id>");
-      if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-      const { revoked } = await io.admin().delegations.revoke(id, { signal: io.signal });
-      io.stdout(revokedLine(id, revoked));
-      return EXIT_OK;
-    }
-    default:
-      throw new UsageError(`unknown command "delegations ${command}"`);
-  }
-}
+export const delegationsGroup: CommandGroup = {
+  name: "delegations",
+  notes: `An agent hands a narrower, short-lived part of its authority to a sub-agent (a delegate) with the
+SDK's delegate(); delegates may delegate further. Every member may list; revoking needs the role
+owner or admin.`,
+  commands: [
+    defineCommand({
+      name: "list",
+      synopsis: "[--agent <id>]",
+      summary: "Print agents' delegation trees, indented",
+      options: { agent: { type: "string" }, json: { type: "boolean" } },
+      connection: "admin",
+      help: withConnection(LIST_HELP),
+      run(io, args, options) {
+        noMore(args);
+        return options.agent === undefined ? listAll(io, options.json) : listOne(io, options.agent, options.json);
+      },
+    }),
+    defineCommand({
+      name: "revoke",
+      synopsis: "<id>",
+      summary: "Revoke a delegation and every delegation below it",
+      options: {},
+      connection: "admin",
+      help: withConnection(REVOKE_HELP),
+      async run(io, args) {
+        const [id, ...extra] = args;
+        if (id === undefined) throw new UsageError("delegations revoke needs a delegation id: gatehouse delegations revoke <delegation-id>");
+        noMore(extra);
+        const { revoked } = await io.admin().delegations.revoke(id, { signal: io.signal });
+        io.stdout(revokedLine(id, revoked));
+        return EXIT_OK;
+      },
+    }),
+  ],
+};
 
 function revokedLine(id: string, revoked: readonly string[]): string {
   if (revoked.length === 0) return `Nothing to revoke: ${id} was revoked already.\n`;
@@ -82,17 +73,14 @@ function revokedLine(id: string, revoked: readonly string[]): string {
   return `Revoked ${id}${tail}: their keys no longer work.\n`;
 }
 
-async function listOne(io: AgentsCliIo, agentId: string): Promise<number> {
+async function listOne(io: CliIo, agentId: string, json: boolean): Promise<number> {
   const tree = await io.admin().delegations.tree(agentId, { signal: io.signal });
-  if (io.flags.has("--json")) {
-    io.stdout(`${JSON.stringify(tree, null, 2)}\n`);
-    return EXIT_OK;
-  }
+  if (json) return printJson(io.stdout, tree);
   io.stdout(tree.delegations.length === 0 ? `No delegations below ${agentId}.\n` : formatTree(tree, undefined, io.now()));
   return EXIT_OK;
 }
 
-async function listAll(io: AgentsCliIo): Promise<number> {
+async function listAll(io: CliIo, json: boolean): Promise<number> {
   const admin = io.admin();
   const agents = await admin.agents.list({ signal: io.signal });
   const settled = await Gatehouse.parallel(
@@ -107,10 +95,7 @@ async function listAll(io: AgentsCliIo): Promise<number> {
   // A delegate's own tree is part of its root's: show each delegation once, under its root.
   const delegates = new Set(trees.flatMap((tree) => tree.delegations.map((d) => d.childAgentId)));
   const roots = trees.filter((tree) => !delegates.has(tree.agentId));
-  if (io.flags.has("--json")) {
-    io.stdout(`${JSON.stringify({ trees: roots }, null, 2)}\n`);
-    return EXIT_OK;
-  }
+  if (json) return printJson(io.stdout, { trees: roots });
   if (roots.length === 0) {
     io.stdout("No delegations.\n");
     return EXIT_OK;

@@ -1,14 +1,19 @@
 /**
- * `gatehouse policies test <file>` (offline: the file's tests run with core's decision engine, the one
- * the server decides with) and `gatehouse policies simulate <file>` (the server replays the file's
- * policies against the org's recent decisions).
+ * `gatehouse policies …`: `apply` and `export` (a policy file, with an admin key), `test <file>`
+ * (offline: the file's tests run with core's decision engine, the one the server decides with),
+ * `simulate <file>` (the server replays the file's policies against the org's recent decisions), and
+ * the group's other commands from their own modules.
  */
 import { DomainError, parsePolicySetWithTests, runPolicyTests, type FieldIssue, type PolicyTestRun } from "@gatehouse/core";
-import type { PolicyDocument, PolicySimulation } from "@gatehouse/sdk";
-import { EXIT_FAILURE, EXIT_OK, shortTime, table, UsageError } from "./cli-common.ts";
-import type { PolicyFile } from "./policy-file.ts";
+import { BadRequestError, type PolicyDocument, type PolicySetDiff, type PolicySimulation, type PolicyTestCaseInput } from "@gatehouse/sdk";
+import { CONNECTION_OPTIONS, EXIT_FAILURE, EXIT_OK, noMore, printJson, shortTime, table, UsageError } from "./cli-common.ts";
+import { libraryCommand, libraryShowCommand } from "./cli-policy-library.ts";
+import { monitorCommand } from "./cli-policy-monitor.ts";
+import { versionsCommand } from "./cli-policy-versions.ts";
+import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
+import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile } from "./policy-file.ts";
 
-export const POLICIES_TEST_HELP = `Usage: gatehouse policies test <file> [--json]
+const POLICIES_TEST_HELP = `Usage: gatehouse policies test <file> [--json]
 
 Runs the tests in <file> against its policies, on this machine (no key, no network), with the same
 decision engine the server uses. A test is a sample request and the decision it must get:
@@ -29,7 +34,7 @@ Exit status: 0 every test passed, 1 a test failed or the file is not a valid set
 line was wrong.
 `;
 
-export const POLICIES_SIMULATE_HELP = `Usage: gatehouse policies simulate <file> [--days <n>] [--json]
+const POLICIES_SIMULATE_HELP = `Usage: gatehouse policies simulate <file> [--days <n>] [--json]
 
 Replays the policies in <file> against the org's recorded decisions of the last <n> days (1 to 30,
 default 7) on the server, and prints what would change: counts by transition (allow → deny, …), the
@@ -44,23 +49,18 @@ Options:
   --json       Print the answer as JSON
 `;
 
-export interface PolicyFileIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
 /** Issues against the file: each path with its line when the file says. */
-export function formatIssues(file: string, policyFile: PolicyFile, issues: readonly FieldIssue[], heading: string): string {
+export function formatIssues(file: string, policyFile: PolicyFile, issues: readonly FieldIssue[], heading: string, requestId = ""): string {
   const lines = issues.map((issue) => {
     const line = policyFile.lineOf(issue.path);
     return `  ${issue.path || "(file)"}${line === undefined ? "" : ` (${file}:${line})`}: ${issue.message}`;
   });
   const count = issues.length === 1 ? "1 problem" : `${issues.length} problems`;
-  return `error: ${file} ${heading}, ${count}:\n${lines.join("\n")}\n`;
+  return `error: ${file} ${heading}, ${count}${requestId}:\n${lines.join("\n")}\n`;
 }
 
 /** `policies test`: parse the set and its tests with core, run them, print each failure's expected and actual decision. */
-export function testPolicyFile(io: PolicyFileIo, file: string, policyFile: PolicyFile, json: boolean): number {
+export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, json: boolean): number {
   let parsed: ReturnType<typeof parsePolicySetWithTests>;
   try {
     parsed = parsePolicySetWithTests({ policies: policyFile.policies, ...(policyFile.tests === undefined ? {} : { tests: policyFile.tests }) });
@@ -102,17 +102,6 @@ export function parseDays(value: string | true | undefined): number | undefined 
   const days = typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(days) || days < 1 || days > 30) throw new UsageError(`--days must be a whole number from 1 to 30, not "${String(value)}"`);
   return days;
-}
-
-export async function simulatePolicyFile(
-  io: PolicyFileIo & { simulate: (policies: PolicyDocument[], options: { days?: number }) => Promise<PolicySimulation> },
-  policyFile: PolicyFile,
-  days: number | undefined,
-  json: boolean,
-): Promise<number> {
-  const simulation = await io.simulate(policyFile.policies as PolicyDocument[], days === undefined ? {} : { days });
-  io.stdout(json ? `${JSON.stringify(simulation, null, 2)}\n` : formatSimulation(simulation));
-  return EXIT_OK;
 }
 
 const arrow = (t: { from: string; to: string }) => `${t.from} → ${t.to}`;
@@ -157,4 +146,193 @@ export function formatSimulation(s: PolicySimulation): string {
     ).trimEnd(),
   );
   return `${lines.join("\n")}\n`;
+}
+
+const APPLY_HELP = `Usage: gatehouse policies apply <file> [--dry-run]
+
+Makes the org's active policies exactly those in <file>: new names are created, changed ones get
+a new version, identical ones stay as they are, and active policies missing from the file are
+archived. The whole set is applied at once, or nothing is.
+
+<file> holds { "policies": [ … ], "tests": [ … ] } or a bare list of policy documents, in JSON or
+YAML (by its extension: .json, .yaml, .yml; any other name is read as JSON if it parses, else as
+YAML). The file's tests (see gatehouse policies test --help) run on the server before anything is
+applied: when one fails, nothing is, and each failure is printed at its line. They are stored with
+the policies (a file without tests removes the stored ones) and exported with them.
+
+Options:
+  --dry-run          Only show what would change
+
+${CONNECTION_OPTIONS}
+
+Output, one line per change, then the counts:
+  + name v1          created
+  ~ name v1 → v2     updated
+  - name v3          archived
+  = 4 unchanged
+
+When the server rejects the set, each problem is printed with its path in the file
+(policies[1].effect) and line, and the exit status is 1.
+`;
+
+const EXPORT_HELP = `Usage: gatehouse policies export [--format json|yaml]
+
+Prints the org's active policies, and the tests published with them, as a policy file: applying
+it again changes nothing. Versions and content hashes are left out; defaults the server filled in
+(agents, mode, approval, the tests' request fields) are kept.
+
+Options:
+  --format <format>  json (default) or yaml
+
+${CONNECTION_OPTIONS}
+
+Example: gatehouse policies export --format yaml > policies.yaml
+`;
+
+/** The one file argument of `policies <command> <file>`. */
+function fileArgument(command: string, args: readonly string[]): string {
+  const [file, ...extra] = args;
+  if (file === undefined) throw new UsageError(`policies ${command} needs a file: gatehouse policies ${command} <file>`);
+  noMore(extra);
+  return file;
+}
+
+/** Reads and parses a policy file; on failure prints why (with the line when known) and answers undefined. */
+async function loadPolicyFile(io: CliIo, file: string): Promise<PolicyFile | undefined> {
+  let text: string;
+  try {
+    text = await io.readFile(file);
+  } catch (error) {
+    io.stderr(`error: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
+  }
+  try {
+    return readPolicyFile(file, text);
+  } catch (error) {
+    if (!(error instanceof PolicyFileError)) throw error;
+    const where = error.line === undefined ? "" : `:${error.line}${error.column === undefined ? "" : `:${error.column}`}`;
+    io.stderr(`error: ${file}${where}: ${error.message}\n`);
+    return undefined;
+  }
+}
+
+const apply = defineCommand({
+  name: "apply",
+  synopsis: "<file>",
+  summary: "Make the org's active policies exactly those in <file>",
+  options: { "dry-run": { type: "boolean" } },
+  connection: "admin",
+  help: APPLY_HELP,
+  async run(io, args, options) {
+    const file = fileArgument("apply", args);
+    const admin = io.admin();
+    const policyFile = await loadPolicyFile(io, file);
+    if (policyFile === undefined) return EXIT_FAILURE;
+    let diff: PolicySetDiff;
+    try {
+      // The server validates every document and runs the file's tests, and answers 400 with the paths of what is wrong.
+      const tests = policyFile.tests === undefined ? {} : { tests: policyFile.tests as PolicyTestCaseInput[] };
+      diff = await admin.policies.apply(policyFile.policies as PolicyDocument[], { dryRun: options["dry-run"], ...tests, signal: io.signal });
+    } catch (error) {
+      if (!(error instanceof BadRequestError)) throw error;
+      io.stderr(rejection(file, error, policyFile));
+      return EXIT_FAILURE;
+    }
+    io.stdout(formatDiff(diff));
+    return EXIT_OK;
+  },
+});
+
+const exportCommand = defineCommand({
+  name: "export",
+  summary: "Print the org's active policies as a file you can apply again",
+  options: { format: { type: "string" } },
+  connection: "admin",
+  help: EXPORT_HELP,
+  async run(io, args, options) {
+    noMore(args);
+    const format = options.format ?? "json";
+    if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${format}"`);
+    const { policies, tests } = await io.admin().policies.list({ signal: io.signal });
+    io.stdout(formatPolicyFile(policies, format, tests));
+    return EXIT_OK;
+  },
+});
+
+const test = defineCommand({
+  name: "test",
+  synopsis: "<file>",
+  summary: "Run the tests in <file> against its policies, offline",
+  options: { json: { type: "boolean" } },
+  connection: "none",
+  help: POLICIES_TEST_HELP,
+  async run(io, args, options) {
+    const file = fileArgument("test", args);
+    const policyFile = await loadPolicyFile(io, file);
+    return policyFile === undefined ? EXIT_FAILURE : testPolicyFile(io, file, policyFile, options.json);
+  },
+});
+
+const simulate = defineCommand({
+  name: "simulate",
+  synopsis: "<file> [--days <n>]",
+  summary: "Replay <file>'s policies against the org's recent decisions",
+  options: { days: { type: "string" }, json: { type: "boolean" } },
+  connection: "admin",
+  help: POLICIES_SIMULATE_HELP,
+  async run(io, args, options) {
+    const file = fileArgument("simulate", args);
+    const days = parseDays(options.days);
+    const admin = io.admin();
+    const policyFile = await loadPolicyFile(io, file);
+    if (policyFile === undefined) return EXIT_FAILURE;
+    let simulation: PolicySimulation;
+    try {
+      simulation = await admin.policies.simulate(policyFile.policies as PolicyDocument[], { ...(days === undefined ? {} : { days }), signal: io.signal });
+    } catch (error) {
+      if (!(error instanceof BadRequestError)) throw error;
+      io.stderr(rejection(file, error, policyFile));
+      return EXIT_FAILURE;
+    }
+    if (options.json) return printJson(io.stdout, simulation);
+    io.stdout(formatSimulation(simulation));
+    return EXIT_OK;
+  },
+});
+
+export const policiesGroup: CommandGroup = {
+  name: "policies",
+  commands: [apply, exportCommand, monitorCommand, libraryCommand, libraryShowCommand, versionsCommand, test, simulate],
+};
+
+/** `+ a v1`, `~ b v1 → v2`, `- c v3`, `= 2 unchanged`, then the counts. */
+function formatDiff(diff: PolicySetDiff): string {
+  const lines: string[] = [];
+  if (diff.dryRun) lines.push("Dry run: nothing was changed. Applying would make these changes:");
+  for (const p of diff.created) lines.push(`+ ${p.name} v${p.version}`);
+  for (const p of diff.updated) lines.push(`~ ${p.name} v${p.previousVersion} → v${p.version}`);
+  for (const p of diff.archived) lines.push(`- ${p.name} v${p.version}`);
+  if (diff.unchanged.length > 0) lines.push(`= ${diff.unchanged.length} unchanged`);
+  const counts = `${diff.created.length} created, ${diff.updated.length} updated, ${diff.archived.length} archived, ${diff.unchanged.length} unchanged`;
+  lines.push(diff.dryRun ? `Would apply: ${counts}.` : `Applied: ${counts}.`);
+  return `${lines.join("\n")}\n`;
+}
+
+function issuesOf(details: unknown): FieldIssue[] {
+  if (typeof details !== "object" || details === null) return [];
+  const issues = (details as { issues?: unknown }).issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.flatMap((issue: unknown) => {
+    if (typeof issue !== "object" || issue === null) return [];
+    const { path, message } = issue as { path?: unknown; message?: unknown };
+    return typeof message === "string" ? [{ path: typeof path === "string" ? path : "", message }] : [];
+  });
+}
+
+/** The server's 400, one line per issue with its path and, when the file says, its line. */
+function rejection(file: string, error: BadRequestError, policyFile: PolicyFile): string {
+  const issues = issuesOf(error.details);
+  const id = error.requestId === undefined ? "" : ` (request id ${error.requestId})`;
+  if (issues.length === 0) return `error: ${file} was rejected: ${error.message}${id}\n`;
+  return formatIssues(file, policyFile, issues, `was rejected`, id);
 }

@@ -1,17 +1,11 @@
 /** `gatehouse policies library`: the template library and its compliance packs, and one template as a policy file. */
+import { formatPolicySource } from "@gatehouse/core";
 import type { PolicyLibrary, PolicyTemplate } from "@gatehouse/sdk";
-import { EXIT_OK, table, UsageError } from "./cli-common.ts";
-import { orderPolicy, stringifyYaml, type PolicyFileFormat } from "./policy-file.ts";
+import { EXIT_OK, noMore, printJson, table, UsageError } from "./cli-common.ts";
+import { defineCommand } from "./command.ts";
+import type { PolicyFileFormat } from "./policy-file.ts";
 
-export interface PolicyLibraryCliIo {
-  client: () => { policies: { library: (options: { signal?: AbortSignal }) => Promise<PolicyLibrary> } };
-  stdout: (text: string) => void;
-  signal: AbortSignal | undefined;
-  flags: ReadonlyMap<string, string | true>;
-  allowOnly: (allowed: readonly string[], command: string) => void;
-}
-
-export const LIBRARY_HELP = `Usage: gatehouse policies library [--pack <id>] [--json]
+const LIBRARY_HELP = `Usage: gatehouse policies library [--pack <id>] [--json]
        gatehouse policies library show <template> [--format yaml|json]
 
 Lists the policy template library: each template's id, title, packs and how many policies and
@@ -63,8 +57,8 @@ function compactTest(test: PolicyTemplate["tests"][number]): Record<string, unkn
 
 /** One template as a policy file `{ policies, tests }`; YAML starts with its title, rationale and packs as comments. */
 export function formatTemplateFile(template: PolicyTemplate, format: PolicyFileFormat): string {
-  const file = { policies: template.policies.map((p) => orderPolicy({ ...p })), tests: template.tests.map(compactTest) };
-  if (format === "json") return `${JSON.stringify(file, null, 2)}\n`;
+  const file = formatPolicySource({ policies: template.policies, tests: template.tests.map(compactTest) }, format);
+  if (format === "json") return file;
   const header = [
     `${template.title} (library template ${template.id})`,
     "",
@@ -75,7 +69,7 @@ export function formatTemplateFile(template: PolicyTemplate, format: PolicyFileF
     `Packs: ${template.packs.join(", ")}`,
     "Check with: gatehouse policies test <file>; publish with: gatehouse policies apply <file>",
   ].map((line) => (line === "" ? "#" : `# ${line}`));
-  return `${header.join("\n")}\n${stringifyYaml(file)}`;
+  return `${header.join("\n")}\n${file}`;
 }
 
 function wrap(text: string, width: number): string[] {
@@ -91,35 +85,47 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
-export async function runPolicyLibrary(io: PolicyLibraryCliIo, rest: readonly string[]): Promise<number> {
-  if (io.flags.has("--help")) {
-    io.stdout(LIBRARY_HELP);
-    return EXIT_OK;
-  }
-  const [sub, id, ...extra] = rest;
-  if (sub === undefined) {
-    io.allowOnly(["--pack", "--json"], "policies library");
-    const packId = typeof io.flags.get("--pack") === "string" ? (io.flags.get("--pack") as string) : undefined;
-    const library = await io.client().policies.library({ signal: io.signal });
+export const libraryCommand = defineCommand({
+  name: "library",
+  synopsis: "[--pack <id>]",
+  summary: "List the policy template library and its compliance packs",
+  options: { pack: { type: "string" }, json: { type: "boolean" } },
+  connection: "admin",
+  help: LIBRARY_HELP,
+  async run(io, args, options) {
+    // `library show` is its own command: any other word here is not one.
+    if (args[0] !== undefined) throw new UsageError(`unknown command "policies library ${args[0]}"`);
+    const packId = options.pack;
+    const library = await io.admin().policies.library({ signal: io.signal });
     if (packId !== undefined && !library.packs.some((p) => p.id === packId)) {
       throw new UsageError(`no pack "${packId}": the packs are ${library.packs.map((p) => p.id).join(", ")}`);
     }
-    if (io.flags.has("--json")) {
+    if (options.json) {
       const inPack = packId === undefined ? undefined : new Set(library.packs.filter((p) => p.id === packId).flatMap((p) => p.controls.flatMap((c) => c.templates)));
-      const answer = inPack ? { templates: library.templates.filter((t) => inPack.has(t.id)), packs: library.packs.filter((p) => p.id === packId) } : library;
-      io.stdout(`${JSON.stringify(answer, null, 2)}\n`);
-    } else io.stdout(formatLibrary(library, packId));
+      return printJson(io.stdout, inPack ? { templates: library.templates.filter((t) => inPack.has(t.id)), packs: library.packs.filter((p) => p.id === packId) } : library);
+    }
+    io.stdout(formatLibrary(library, packId));
     return EXIT_OK;
-  }
-  if (sub !== "show") throw new UsageError(`unknown command "policies library ${sub}"`);
-  io.allowOnly(["--format"], "policies library show");
-  if (id === undefined) throw new UsageError("policies library show needs a template id: gatehouse policies library show <id>");
-  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}"`);
-  const format = io.flags.get("--format") ?? "yaml";
-  if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${String(format)}"`);
-  const library = await io.client().policies.library({ signal: io.signal });
-  const template = library.templates.find((t) => t.id === id);
-  if (!template) throw new UsageError(`no template "${id}" in the library: the templates are ${library.templates.map((t) => t.id).join(", ")}`);
-  io.stdout(formatTemplateFile(template, format));
-  return EXIT_OK;
-}
+  },
+});
+
+export const libraryShowCommand = defineCommand({
+  name: "library show",
+  synopsis: "<id>",
+  summary: "Print a library template as a policy file with its tests",
+  options: { format: { type: "string" } },
+  connection: "admin",
+  help: LIBRARY_HELP,
+  async run(io, args, options) {
+    const [id, ...extra] = args;
+    if (id === undefined) throw new UsageError("policies library show needs a template id: gatehouse policies library show <id>");
+    noMore(extra);
+    const format = options.format ?? "yaml";
+    if (format !== "json" && format !== "yaml") throw new UsageError(`--format must be json or yaml, not "${format}"`);
+    const library = await io.admin().policies.library({ signal: io.signal });
+    const template = library.templates.find((t) => t.id === id);
+    if (!template) throw new UsageError(`no template "${id}" in the library: the templates are ${library.templates.map((t) => t.id).join(", ")}`);
+    io.stdout(formatTemplateFile(template, format));
+    return EXIT_OK;
+  },
+});

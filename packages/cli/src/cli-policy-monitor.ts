@@ -1,15 +1,7 @@
 /** `gatehouse policies monitor`: what monitor-mode policies and the report-only trial would have blocked. */
 import type { PolicyMonitor } from "@gatehouse/sdk";
-import { EXIT_OK, table, UsageError } from "./cli-common.ts";
-
-export interface PolicyMonitorCliIo {
-  /** A client on the admin key given. */
-  client: () => { policies: { monitor: (days?: number, options?: { signal?: AbortSignal }) => Promise<PolicyMonitor> } };
-  stdout: (text: string) => void;
-  signal: AbortSignal | undefined;
-  flags: ReadonlyMap<string, string | true>;
-  allowOnly: (allowed: readonly string[], command: string) => void;
-}
+import { EXIT_OK, noMore, printJson, table, UsageError } from "./cli-common.ts";
+import { defineCommand } from "./command.ts";
 
 export const POLICY_MONITOR_HELP = `Usage: gatehouse policies monitor [--days N] [--json]
 
@@ -45,20 +37,23 @@ export function formatPolicyMonitor(monitor: PolicyMonitor): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function runPolicyMonitor(io: PolicyMonitorCliIo, rest: readonly string[]): Promise<number> {
-  if (io.flags.has("--help")) {
-    io.stdout(POLICY_MONITOR_HELP);
+export const monitorCommand = defineCommand({
+  name: "monitor",
+  summary: "Print what monitor mode and report-only would have blocked, per day and policy",
+  options: { days: { type: "string" }, json: { type: "boolean" } },
+  connection: "admin",
+  help: POLICY_MONITOR_HELP,
+  async run(io, args, options) {
+    noMore(args);
+    const daysText = options.days;
+    let days: number | undefined;
+    if (daysText !== undefined) {
+      days = /^\d+$/.test(daysText) ? Number(daysText) : NaN;
+      if (!Number.isInteger(days) || days < 1 || days > 90) throw new UsageError(`--days must be a whole number from 1 to 90, not "${daysText}"`);
+    }
+    const monitor = await io.admin().policies.monitor(days, { signal: io.signal });
+    if (options.json) return printJson(io.stdout, monitor);
+    io.stdout(formatPolicyMonitor(monitor));
     return EXIT_OK;
-  }
-  io.allowOnly(["--days", "--json"], "policies monitor");
-  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
-  const daysText = io.flags.get("--days");
-  let days: number | undefined;
-  if (daysText !== undefined) {
-    days = typeof daysText === "string" && /^\d+$/.test(daysText) ? Number(daysText) : NaN;
-    if (!Number.isInteger(days) || days < 1 || days > 90) throw new UsageError(`--days must be a whole number from 1 to 90, not "${String(daysText)}"`);
-  }
-  const monitor = await io.client().policies.monitor(days, { signal: io.signal });
-  io.stdout(io.flags.has("--json") ? `${JSON.stringify(monitor, null, 2)}\n` : formatPolicyMonitor(monitor));
-  return EXIT_OK;
-}
+  },
+});

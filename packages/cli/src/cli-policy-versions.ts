@@ -1,8 +1,9 @@
 /** `gatehouse policies versions <name>`: a policy's versions, newest first, with who published each. */
 import type { PolicyVersionList } from "@gatehouse/sdk";
-import { shortTime, table } from "./cli-common.ts";
+import { EXIT_OK, noMore, printJson, shortTime, table, UsageError } from "./cli-common.ts";
+import { defineCommand } from "./command.ts";
 
-export const VERSIONS_HELP = `Usage: gatehouse policies versions <name> [--json]
+const VERSIONS_HELP = `Usage: gatehouse policies versions <name> [--json]
 
 Prints every version of the policy <name>, newest first (at most 500): its number, when and by
 whom it was published (from its audit entry), and its content hash. An archived policy's versions
@@ -18,3 +19,21 @@ export function formatPolicyVersions(list: PolicyVersionList): string {
   const rows = list.versions.map((v) => [`v${v.version}`, shortTime(v.createdAt), v.createdBy ? v.createdBy.label : "-", v.contentHash.slice(0, 12)]);
   return `${head}\n\n${table(["VERSION", "PUBLISHED", "BY", "HASH"], rows)}`;
 }
+
+export const versionsCommand = defineCommand({
+  name: "versions",
+  synopsis: "<name>",
+  summary: "A policy's versions, newest first, with who published each",
+  options: { json: { type: "boolean" } },
+  connection: "admin",
+  help: VERSIONS_HELP,
+  async run(io, args, options) {
+    const [name, ...extra] = args;
+    if (name === undefined) throw new UsageError("policies versions needs a policy name: gatehouse policies versions <name>");
+    noMore(extra);
+    const list = await io.admin().policies.versions(name, { signal: io.signal });
+    if (options.json) return printJson(io.stdout, list);
+    io.stdout(formatPolicyVersions(list));
+    return EXIT_OK;
+  },
+});

@@ -1,15 +1,7 @@
 /** `gatehouse posture`: the org's posture score, its components and what to fix, with any key of the org. */
 import type { Posture } from "@gatehouse/sdk";
-import { EXIT_OK, shortTime, table, UsageError } from "./cli-common.ts";
-
-export interface PostureCliIo {
-  /** A client on the key given: an admin key or an agent's key (both may read the posture). */
-  client: () => { posture: (options: { signal?: AbortSignal }) => Promise<Posture> };
-  stdout: (text: string) => void;
-  signal: AbortSignal | undefined;
-  flags: ReadonlyMap<string, string | true>;
-  allowOnly: (allowed: readonly string[], command: string) => void;
-}
+import { EXIT_OK, noMore, printJson, shortTime, table } from "./cli-common.ts";
+import { defineCommand, type CommandGroup } from "./command.ts";
 
 export const POSTURE_HELP = `Usage: gatehouse posture [--json]
 
@@ -54,14 +46,20 @@ export function formatPosture(posture: Posture): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function runPosture(io: PostureCliIo, command: string | undefined): Promise<number> {
-  if (io.flags.has("--help")) {
-    io.stdout(POSTURE_HELP);
+const posture = defineCommand({
+  name: "",
+  synopsis: "[--json]",
+  summary: "Print the org's posture score, its components and the findings to fix",
+  options: { json: { type: "boolean" } },
+  connection: "any",
+  help: POSTURE_HELP,
+  async run(io, args, options) {
+    noMore(args);
+    const answer = await io.client().posture({ signal: io.signal });
+    if (options.json) return printJson(io.stdout, answer);
+    io.stdout(formatPosture(answer));
     return EXIT_OK;
-  }
-  io.allowOnly(["--json"], "posture");
-  if (command !== undefined) throw new UsageError(`unexpected argument "${command}"`);
-  const posture = await io.client().posture({ signal: io.signal });
-  io.stdout(io.flags.has("--json") ? `${JSON.stringify(posture, null, 2)}\n` : formatPosture(posture));
-  return EXIT_OK;
-}
+  },
+});
+
+export const postureGroup: CommandGroup = { name: "posture", commands: [posture] };

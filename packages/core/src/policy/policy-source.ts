@@ -64,12 +64,13 @@ function lineOf(located: Located, path: string): number {
   return line;
 }
 
-function readYaml(source: string): { value: unknown; located: Located } | { issues: SourceIssue[] } {
+function readYaml(source: string): { value: unknown; located: Located } | { issues: SourceIssue[]; column?: number } {
   const lineCounter = new LineCounter();
   // maxAliasCount bounds alias expansion (a "billion laughs" document is an error, not a hang).
   const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
-    return { issues: document.errors.slice(0, 20).map((e) => ({ path: "", message: `not valid YAML: ${e.message}`, line: lineCounter.linePos(e.pos[0]).line })) };
+    const issues = document.errors.slice(0, 20).map((e) => ({ path: "", message: `not valid YAML: ${e.message}`, line: lineCounter.linePos(e.pos[0]).line }));
+    return { issues, column: lineCounter.linePos(document.errors[0]?.pos[0] ?? 0).col };
   }
   try {
     return { value: document.toJS({ maxAliasCount: 100 }), located: { contents: document.contents, lineCounter } };
@@ -172,7 +173,7 @@ function lineAt(source: string, offset: number): number {
   return line;
 }
 
-function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[] } {
+function readJson(source: string): { value: unknown; located: Located | undefined } | { issues: SourceIssue[]; column?: undefined } {
   let value: unknown;
   try {
     value = JSON.parse(source);
@@ -197,6 +198,26 @@ export function policySourceLimitIssue(source: string, format: PolicySourceForma
   return over ? { path: "source", message: over.message, line: lineOfOffset(source, over.offset) } : null;
 }
 
+/** Source text read, not yet checked as a policy set: its value and the line of each path in it. */
+export type ReadPolicySource =
+  | { ok: true; value: unknown; lineOf: (path: string) => number | undefined }
+  /** The text breaks a limit or is not valid YAML or JSON; `column` (from 1) of the first YAML syntax error. */
+  | { ok: false; issues: SourceIssue[]; column?: number };
+
+/**
+ * Reads YAML or JSON text within POLICY_SOURCE_LIMITS, and knows the line of each path in it
+ * (`policies[2].when.all[0]`: the line of that key or item, else of its nearest ancestor). What
+ * {@link parsePolicySource} and the CLI's policy files start from; the value's shape is not checked.
+ */
+export function readPolicySource(source: string, format: PolicySourceFormat): ReadPolicySource {
+  const over = policySourceLimitIssue(source, format);
+  if (over) return { ok: false, issues: [over] };
+  const read = format === "yaml" ? readYaml(source) : readJson(source);
+  if ("issues" in read) return { ok: false, issues: read.issues, ...(read.column === undefined ? {} : { column: read.column }) };
+  const { value, located } = read;
+  return { ok: true, value, lineOf: (path) => (located ? lineOf(located, path) : undefined) };
+}
+
 /**
  * Parses YAML or JSON text into a policy set and its tests (the same checks as `PUT
  * /v1/admin/policies`: parsePolicySet and parsePolicyTests). Never throws for bad input: issues name
@@ -206,12 +227,14 @@ export function parsePolicySource(source: string, format: PolicySourceFormat): P
   if (source.length > MAX_POLICY_SOURCE_BYTES || new TextEncoder().encode(source).length > MAX_POLICY_SOURCE_BYTES) {
     return { ok: false, issues: [{ path: "source", message: `must be at most ${MAX_POLICY_SOURCE_BYTES} bytes`, line: 1 }] };
   }
-  const over = policySourceLimitIssue(source, format);
-  if (over) return { ok: false, issues: [over] };
-  const read = format === "yaml" ? readYaml(source) : readJson(source);
-  if ("issues" in read) return { ok: false, issues: read.issues };
-  const { value, located } = read;
-  const withLine = (issues: FieldIssue[]): SourceIssue[] => issues.map((issue) => (located ? { ...issue, line: lineOf(located, issue.path) } : { ...issue }));
+  const read = readPolicySource(source, format);
+  if (!read.ok) return { ok: false, issues: read.issues };
+  const { value } = read;
+  const withLine = (issues: FieldIssue[]): SourceIssue[] =>
+    issues.map((issue) => {
+      const line = read.lineOf(issue.path);
+      return line === undefined ? { ...issue } : { ...issue, line };
+    });
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { ok: false, issues: withLine([{ path: "", message: "must be an object: { policies: [...], tests: [...] }" }]) };
   }
@@ -236,35 +259,84 @@ export function parsePolicySource(source: string, format: PolicySourceFormat): P
     input: input as { policies: unknown; tests?: unknown },
     set,
     tests: parsedTests,
-    lineOf: (path) => (located ? lineOf(located, path) : undefined),
+    lineOf: read.lineOf,
   };
 }
 
 const POLICY_KEYS = ["name", "description", "actions", "agents", "when", "effect", "approval", "mode"];
+const APPROVAL_KEYS = ["quorum", "timeoutSeconds", "approverRoles", "approvers", "excludeAgentOwner"];
+const CONDITION_KEYS = ["field", "op", "value", "all", "any", "not", "rate"];
+const RATE_KEYS = ["over", "windowSeconds", "per"];
 const TEST_KEYS = ["name", "request", "expect"];
+const TEST_REQUEST_KEYS = ["actionType", "agent", "agentLabels", "metadata", "dataAccessed"];
 
+/** The keys of `order` first, in that order, then the others as they were. */
 function ordered(value: Record<string, unknown>, order: readonly string[]): Record<string, unknown> {
   const known = order.filter((key) => Object.hasOwn(value, key));
   const rest = Object.keys(value).filter((key) => !order.includes(key));
   return Object.fromEntries([...known, ...rest].map((key) => [key, value[key]]));
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function orderCondition(condition: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(condition, CONDITION_KEYS);
+  for (const key of ["all", "any"]) {
+    const list = out[key];
+    if (Array.isArray(list)) out[key] = list.map((item) => (isRecord(item) ? orderCondition(item) : item));
+  }
+  if (isRecord(out.not)) out.not = orderCondition(out.not);
+  if (isRecord(out.rate)) out.rate = ordered(out.rate, RATE_KEYS);
+  return out;
+}
+
+/** A policy document with its keys, and those of its condition and approval, in the order people write them (stored documents come back reordered). */
+export function orderPolicyKeys(document: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(document, POLICY_KEYS);
+  if (isRecord(out.when)) out.when = orderCondition(out.when);
+  if (isRecord(out.approval)) out.approval = ordered(out.approval, APPROVAL_KEYS);
+  return out;
+}
+
+function orderTestKeys(test: Record<string, unknown>): Record<string, unknown> {
+  const out = ordered(test, TEST_KEYS);
+  if (isRecord(out.request)) out.request = ordered(out.request, TEST_REQUEST_KEYS);
+  return out;
+}
+
+/** Flow style is kept for small mappings such as a condition `{ field, op, value }`. */
+const MAX_FLOW_MAPPING_ENTRIES = 3;
+
 /**
- * A set as source text the editor shows (an org's active set when it has no draft): keys in the
- * order people write them, small lists in flow style. Parsing it back gives the same set.
+ * YAML in block style, with lists of scalars and small mappings of those in flow style, and
+ * strings quoted wherever a YAML 1.1 reader would take them for something else (`yes`, `2024-01-01`).
  */
-export function formatPolicySource(set: { policies: readonly object[]; tests?: readonly object[] }, format: PolicySourceFormat): string {
-  const value = {
-    policies: set.policies.map((p) => ordered(p as Record<string, unknown>, POLICY_KEYS)),
-    ...(set.tests && set.tests.length > 0 ? { tests: set.tests.map((t) => ordered(t as Record<string, unknown>, TEST_KEYS)) } : {}),
-  };
-  if (format === "json") return `${JSON.stringify(value, null, 2)}\n`;
+export function stringifyPolicyYaml(value: unknown): string {
   const document = new Document(value, { compat: "yaml-1.1" });
+  const flowable = (node: unknown): boolean => {
+    if (!isCollection(node)) return true;
+    if (isSeq(node)) return node.items.every((item) => !isCollection(item));
+    return node.items.length <= MAX_FLOW_MAPPING_ENTRIES && node.items.every((pair) => isPair(pair) && flowable(pair.value));
+  };
   visit(document, {
     Collection(_key, node, path) {
-      if (path.length > 1 && isSeq(node) && node.items.every((item) => !isCollection(item))) node.flow = true;
-      if (path.length > 1 && isMap(node) && node.items.length <= 3 && node.items.every((pair) => isPair(pair) && !isCollection(pair.value))) node.flow = true;
+      if (path.length > 1 && flowable(node)) node.flow = true;
     },
   });
   return document.toString({ lineWidth: 100 });
+}
+
+/**
+ * A set as source text: what the editor shows (an org's active set when it has no draft), what
+ * `gatehouse policies export` prints and what a library template is printed as. Keys in the order
+ * people write them, small lists and conditions in flow style; parsing it back gives the same set.
+ */
+export function formatPolicySource(set: { policies: readonly object[]; tests?: readonly object[] }, format: PolicySourceFormat): string {
+  const value = {
+    policies: set.policies.map((p) => orderPolicyKeys(p as Record<string, unknown>)),
+    ...(set.tests && set.tests.length > 0 ? { tests: set.tests.map((t) => orderTestKeys(t as Record<string, unknown>)) } : {}),
+  };
+  return format === "json" ? `${JSON.stringify(value, null, 2)}\n` : stringifyPolicyYaml(value);
 }
