@@ -12,7 +12,7 @@ export type ApprovedHook = (ctx: Ctx, approved: ApprovedApproval) => Promise<voi
 /**
  * What Gatehouse does itself when one of its own actions is approved (`gatehouse.policies.publish`:
  * the recorded set goes live), by action type. The table is written out by the folder that owns those
- * actions (policy-rollout/approved-hooks.ts, above this one, so it cannot be imported from here) and
+ * actions (policy-rollout/decide-approval.ts, above this one, so it cannot be imported from here) and
  * handed to the vote; nothing is registered by importing a module.
  */
 export type ApprovedHooks = Readonly<Record<string, ApprovedHook>>;
