@@ -20,9 +20,18 @@ const SECRET_COLUMNS = [
 async function orgWithEverySecret() {
   const org = await createTestOrg({ label: "secret-fields" });
   await db().invitation.create({
-    data: { id: newId("invitation"), orgId: org.org.id, email: `invitee-${randomToken(6).toLowerCase()}@example.test`, role: "viewer", tokenHash: randomToken(32), expiresAt: new Date(Date.now() + 86_400_000) },
+    data: {
+      id: newId("invitation"),
+      orgId: org.org.id,
+      email: `invitee-${randomToken(6).toLowerCase()}@example.test`,
+      role: "viewer",
+      tokenHash: randomToken(32),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    },
   });
-  await db().accountToken.create({ data: { id: `tok_${randomToken(22)}`, userId: org.owner.userId, purpose: "reset_password", tokenHash: randomToken(32), expiresAt: new Date(Date.now() + 3_600_000) } });
+  await db().accountToken.create({
+    data: { id: `tok_${randomToken(22)}`, userId: org.owner.userId, purpose: "reset_password", tokenHash: randomToken(32), expiresAt: new Date(Date.now() + 3_600_000) },
+  });
   return org;
 }
 

@@ -30,7 +30,13 @@ function anchorsOf(file: string): Set<string> {
   return new Set([...text.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => anchorOf(m[1] ?? "")));
 }
 
-const FILES = ["README.md", ...markdownFiles("docs"), ...readdirSync(join(ROOT, "packages")).map((p) => join("packages", p, "README.md")).filter((f) => existsSync(join(ROOT, f)))];
+const FILES = [
+  "README.md",
+  ...markdownFiles("docs"),
+  ...readdirSync(join(ROOT, "packages"))
+    .map((p) => join("packages", p, "README.md"))
+    .filter((f) => existsSync(join(ROOT, f))),
+];
 
 describe("links in the documents", () => {
   it.each(FILES)("%s: every relative link resolves", (file) => {

@@ -17,7 +17,11 @@ interface Manifest {
 /** Every workspace package under packages/ (integrations included) that npm would publish. */
 function publishable(): Array<{ dir: string; manifest: Manifest }> {
   const dirs = (base: string) =>
-    existsSync(join(ROOT, base)) ? readdirSync(join(ROOT, base), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(base, d.name)) : [];
+    existsSync(join(ROOT, base))
+      ? readdirSync(join(ROOT, base), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => join(base, d.name))
+      : [];
   return [...dirs("packages"), ...dirs("packages/integrations")]
     .filter((dir) => existsSync(join(ROOT, dir, "package.json")))
     .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(ROOT, dir, "package.json"), "utf8")) as Manifest }))

@@ -34,4 +34,3 @@ export async function applyPublishRequest(ctx: Ctx, approved: ApprovedApproval):
     },
   });
 }
-

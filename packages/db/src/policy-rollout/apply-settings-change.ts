@@ -40,4 +40,3 @@ export async function applySettingsChange(ctx: Ctx, approved: ApprovedApproval):
     },
   });
 }
-
