@@ -2,7 +2,7 @@ import { ConcurrencySlots } from "@gatehouse/core";
 import { KEY_FAILURE_LIMITS, KeyFailureThrottle, type KeyFailureLimits, type RateLimiter } from "@gatehouse/db";
 
 /**
- * The API's limits on authentication abuse (docs/architecture.md, Authentication abuse): failed key
+ * The API's limits on authentication abuse (docs/edge.md, Authentication abuse): failed key
  * checks per client address, and long-lived requests (event streams, approval long-polls) per key;
  * event streams also per org, so one org's keys together cannot hold every stream of a process.
  */

@@ -49,7 +49,7 @@ describe("POST /v1/admin/keys", () => {
     const whoami = await call(app, "GET", "/v1/whoami", { key: issued.apiKey });
     expect(whoami.json()).toMatchObject({ member: { id: admin.membershipId, role: "admin" }, key: { id: issued.id, kind: "admin" } });
 
-    const row = await db().apiKey.findUniqueOrThrow({ where: { id: issued.id } });
+    const row = await db().apiKey.findUniqueOrThrow({ where: { id: issued.id }, omit: { keyHash: false } });
     expect([row.kind, row.membershipId, row.name, row.keyHash.includes(issued.apiKey)]).toEqual(["admin", admin.membershipId, "laptop", false]);
     const entry = await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "key.issued", subjectId: issued.id } });
     const canonical = JSON.parse(entry.canonical) as { actor: { type: string; memberId?: string }; data: Record<string, unknown> };

@@ -5,7 +5,7 @@ import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
 
-// Authentication abuse (docs/architecture.md): failed key checks per client address, and the per-key
+// Authentication abuse (docs/edge.md): failed key checks per client address, and the per-key
 // caps on event streams and approval long-polls. The failure limit is low here (5 in 60 s) and the
 // clock is the test's; the caps are the defaults (10 each).
 

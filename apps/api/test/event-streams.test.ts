@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { StreamEnd } from "../src/routes/events";
 import { ALLOW_ALL_PR, startApp, stopApp } from "./helpers";
 
-// Event streams hold bounded memory whatever the reader does (docs/architecture.md, Event streams):
+// Event streams hold bounded memory whatever the reader does (docs/events.md):
 // a replay reads the log one page at a time as the socket drains, within a replay window; a reader
 // too slow for the live events is closed with a last `stream.closed` event; streams are capped per
 // key and per org. Histories are seeded with SQL (entries of the log's shape that the stream reads;

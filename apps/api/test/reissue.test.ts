@@ -100,7 +100,7 @@ describe("a delegation's retry runs every check its first call ran: refused like
   for (const { check, ttl, arrange, retryBody, refusal } of CHECKS) {
     it(check, async () => {
       const s = await setup("reissue-dlg", ttl);
-      const secretOf = async () => (await db().apiKey.findFirstOrThrow({ where: { agentId: s.first.delegation.childAgentId } })).keyHash;
+      const secretOf = async () => (await db().apiKey.findFirstOrThrow({ where: { agentId: s.first.delegation.childAgentId }, omit: { keyHash: false } })).keyHash;
       const before = await secretOf();
       await arrange(s);
       const body = retryBody ? retryBody(s) : s.body;

@@ -27,6 +27,7 @@ export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./events/event-of-entry";
 export * from "./events/stream-notice";
+export * from "./events/sse-writer";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
 export * from "./limits/client-address";

@@ -1,8 +1,9 @@
-import { hashApiKey, hashPassword, issueApiKey, newId } from "@gatehouse/core";
+import { hashApiKey, hashPassword } from "@gatehouse/core";
 import { systemCtx } from "./actors/context";
 import { createAgent } from "./agents/create-agent";
 import { appendAuditEntry } from "./audit/append-audit-entries";
 import { db, TX_OPTIONS } from "./infra/client";
+import { insertApiKey } from "./keys/insert-api-key";
 import { issueAdminKey } from "./keys/issue-admin-key";
 import { createOrg } from "./orgs/create-org";
 import { applyPolicies } from "./policies/apply-policies";
@@ -73,29 +74,18 @@ export async function seedDemo(args: { previous: DevJson | null; apiUrl: string;
   const agent = await db().agent.findFirst({ where: { orgId: org.id, name: DEMO_AGENT_NAME } });
   if (!owner || !agent) throw new Error(`org '${DEMO_ORG_SLUG}' exists but is not the demo org; not touching it`);
   const password = args.newPassword();
-  const agentKey = issueApiKey("agent");
-  await db().$transaction(async (tx) => {
+  const agentKey = await db().$transaction(async (tx) => {
     await tx.user.update({ where: { id: owner.userId }, data: { passwordHash: await hashPassword(password) } });
-    const key = await tx.apiKey.create({
-      data: {
-        id: newId("apiKey"),
-        orgId: org.id,
-        kind: "agent",
-        agentId: agent.id,
-        name: "demo (reissued)",
-        prefix: agentKey.prefix,
-        keyHash: agentKey.hash,
-        lastFour: agentKey.lastFour,
-      },
-    });
+    const key = await insertApiKey(tx, { orgId: org.id, holder: { kind: "agent", agentId: agent.id }, name: "demo (reissued)" });
     await appendAuditEntry(tx, org.id, {
       type: "key.issued",
       actor: { type: "system", id: "seed" },
       agentId: agent.id,
       subjectId: key.id,
-      data: { kind: "agent", prefix: agentKey.prefix, reason: "dev.json missing" },
+      data: { kind: "agent", prefix: key.prefix, reason: "dev.json missing" },
     });
     await appendAuditEntry(tx, org.id, { type: "member.password_reset", actor: { type: "system", id: "seed" }, subjectId: owner.id, data: { email: DEMO_ADMIN_EMAIL } });
+    return key;
   }, TX_OPTIONS);
   const admin = await issueAdminKey({ ctx, input: { membershipId: owner.id, name: "demo admin key (reissued)" } });
   return {

@@ -161,7 +161,7 @@ describe("sign-up and email verification", () => {
 
     const token = await linkToken(email, "verify-email");
     // Only the hash is stored.
-    const stored = await db().accountToken.findMany({ where: { userId } });
+    const stored = await db().accountToken.findMany({ where: { userId }, omit: { tokenHash: false } });
     expect(stored).toHaveLength(1);
     expect(stored[0]?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(token);

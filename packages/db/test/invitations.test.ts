@@ -60,7 +60,7 @@ describe("createInvitation", () => {
     const expiresInDays = (Date.parse(created.invitation.expiresAt) - Date.parse(created.invitation.createdAt)) / 86_400_000;
     expect(expiresInDays).toBe(7);
     // Only the hash: the token appears in no column of the row.
-    const row = await db().invitation.findUniqueOrThrow({ where: { id: created.invitation.id } });
+    const row = await db().invitation.findUniqueOrThrow({ where: { id: created.invitation.id }, omit: { tokenHash: false } });
     expect(row.tokenHash).toBe(createHash("sha256").update(created.token).digest("hex"));
     expect(JSON.stringify(row)).not.toContain(created.token.slice("gh_invite_".length));
     // …nor in the audit log.

@@ -1,7 +1,7 @@
 import { scorePosture } from "@gatehouse/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSignals, db, disconnectDb } from "../src";
-import { decideApproval } from "../src/approvals";
+import { decideApproval } from "../src/policy-rollout";
 import { decideAction } from "../src/decisions";
 import { authenticateApiKey } from "../src/keys";
 import { gatherPostureFacts, getPosture, recordAuditReview, snapshotPostures } from "../src/posture";

@@ -49,7 +49,7 @@ describe("signInWithSso", () => {
     const signedIn = await signInWithSso({ input: person(`New.Person@${domain}`) });
     expect(signedIn.email).toBe(`new.person@${domain}`);
     expect(signedIn.routed).toMatchObject({ orgId: org.org.id, outcome: "joined" });
-    const user = await db().user.findUniqueOrThrow({ where: { id: signedIn.id } });
+    const user = await db().user.findUniqueOrThrow({ where: { id: signedIn.id }, omit: { passwordHash: false } });
     expect(user.passwordHash).toBeNull();
     expect(user.emailVerifiedAt).not.toBeNull();
     const members = await listMembers({ ctx: owner });
@@ -101,7 +101,7 @@ describe("signInWithSso", () => {
     await expectError(signInWithSso({ input: person(`pat@${domain}`) }), "FORBIDDEN", { details: { reason: "SSO_IDENTITY_MISMATCH" } });
     const pending = await db().user.create({ data: { id: `usr_${randomToken(22)}`, email: `pending@${domain}`, name: "P", passwordHash: "scrypt$x", emailVerifiedAt: null } });
     await signInWithSso({ input: person(`pending@${domain}`) });
-    expect(await db().user.findUniqueOrThrow({ where: { id: pending.id } })).toMatchObject({ passwordHash: null, sessionVersion: 1 });
+    expect(await db().user.findUniqueOrThrow({ where: { id: pending.id }, omit: { passwordHash: false } })).toMatchObject({ passwordHash: null, sessionVersion: 1 });
     expect(first.routed).toBeNull();
   });
 });

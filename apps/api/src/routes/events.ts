@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { feedFrame, SSE_PREAMBLE } from "@gatehouse/core";
+import { sseHeaders, sseWriter, SSE_HEARTBEAT_MS } from "@gatehouse/core";
 import { subscribeEvents, type EventFeed, type EventFeedLimits } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf, keyIdOf } from "../auth";
@@ -23,19 +23,19 @@ export interface EventStreamOptions {
   onEnd?: (reason: StreamEnd) => void;
 }
 
-const HEARTBEAT_MS = 15_000;
 const CLOSE_GRACE_MS = 10_000;
 
 /**
  * `GET /v1/events`: server-sent events, resumable with `Last-Event-ID` (or `?lastEventId=`). A key
  * holds at most `abuse.streams` open at once in this process, and the org's keys together
  * `abuse.orgStreams` (429 over either); a stream's slots free when it ends, however it ends. Each
- * stream is pulled from its feed only as fast as its socket drains: a replay writes a page at once and
- * reads the next page of the log (in the org's replay turn) once the socket took the previous one, and a reader too slow for the live events gets a
- * last `stream.closed` event and is disconnected (docs/architecture.md, Event streams).
+ * stream is written by the one event-stream writer (packages/core, events/sse-writer.ts, shared with the
+ * console) only as fast as its socket drains: a replay writes a page at once and reads the next page of
+ * the log (in the org's replay turn) once the socket took the previous one, and a reader too slow for
+ * the live events gets a last `stream.closed` event and is disconnected (docs/events.md).
  */
 export async function eventRoutes(app: FastifyInstance, options: EventStreamOptions): Promise<void> {
-  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const heartbeatMs = options.heartbeatMs ?? SSE_HEARTBEAT_MS;
   const closeGraceMs = options.closeGraceMs ?? CLOSE_GRACE_MS;
   /** Streams that are open, so shutdown can end them instead of waiting for clients to leave. */
   const open = new Set<() => void>();
@@ -68,14 +68,8 @@ export async function eventRoutes(app: FastifyInstance, options: EventStreamOpti
       }
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-store",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-        "x-request-id": request.id,
-      });
-      res.write(SSE_PREAMBLE);
+      res.writeHead(200, sseHeaders(request.id));
+      const writer = sseWriter(feed, { heartbeatMs });
 
       let ended = false;
       let closing: StreamEnd | null = null;
@@ -106,13 +100,10 @@ export async function eventRoutes(app: FastifyInstance, options: EventStreamOpti
 
       const pump = async (): Promise<void> => {
         while (!ended) {
-          const first = await feed.next(heartbeatMs);
+          const chunk = await writer.next();
           if (ended) return;
-          // What else is ready (the rest of a replay page) goes in the same write: one write per page, not per event.
-          const items = first === null ? [null] : [first, ...feed.takeReady()];
-          const flowing = res.write(items.map(feedFrame).join(""));
-          const item = items[items.length - 1];
-          if (item?.kind === "notice" && item.notice.type === "stream.closed") {
+          const flowing = res.write(chunk.text);
+          if (chunk.last) {
             // The reader fell too far behind: its last event is written; if it does not take it in time, the socket goes.
             closing = "slow_reader";
             options.onClosing?.();

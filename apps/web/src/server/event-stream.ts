@@ -1,9 +1,8 @@
-import { ConcurrencySlots, feedFrame, SSE_PREAMBLE } from "@gatehouse/core";
+import { ConcurrencySlots, sseHeaders, sseWriter } from "@gatehouse/core";
 import type { EventFeed } from "@gatehouse/db";
 
 // Not "server-only": it holds nothing secret, and the web tests import it.
 
-const HEARTBEAT_MS = 15_000;
 const RETRY_AFTER_SECONDS = 5;
 
 export interface ConsoleStreamCaps {
@@ -38,16 +37,17 @@ export function consoleStreamCaps(limits: { perUser: number; perOrg: number } = 
 }
 
 /**
- * Server-sent events pulled from `feed` as the client reads them: the stream asks the feed for the
- * next event only when the response has taken the last one (Next.js writes a chunk, waits for the
- * socket to drain, then reads again), so a replay reads the log one page at a time and a stalled
- * reader makes the feed close itself with a last `stream.closed` event instead of growing.
- * A comment every 15 s without an event keeps proxies from closing the connection. `onEnd` runs once,
- * however the stream ends (read to its end, cancelled, or `signal`, the request's, aborted).
+ * Server-sent events pulled from `feed` as the client reads them, written by the one event-stream
+ * writer the API uses too (packages/core, events/sse-writer.ts: preamble, frames, heartbeats, the last
+ * `stream.closed`): the body asks the writer for its next write only when the response has taken the
+ * last one (Next.js writes a chunk, waits for the socket to drain, then reads again), so a replay
+ * reads the log one page at a time and a stalled reader makes the feed close itself instead of
+ * growing. `onEnd` runs once, however the stream ends (read to its end, cancelled, or `signal`, the
+ * request's, aborted).
  */
 export function eventStreamResponse(requestId: string, feed: EventFeed, options: { signal: AbortSignal; onEnd: () => void }): Response {
   const encoder = new TextEncoder();
-  let started = false;
+  const writer = sseWriter(feed);
   let ended = false;
   const end = () => {
     if (ended) return;
@@ -65,22 +65,14 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
           controller.close();
           return;
         }
-        if (!started) {
-          started = true;
-          controller.enqueue(encoder.encode(SSE_PREAMBLE));
-          return;
-        }
         try {
-          const first = await feed.next(HEARTBEAT_MS);
+          const chunk = await writer.next();
           if (ended) {
             controller.close();
             return;
           }
-          // The rest of a replay page goes in the same chunk: one chunk per page, not per event.
-          const items = first === null ? [null] : [first, ...feed.takeReady()];
-          controller.enqueue(encoder.encode(items.map(feedFrame).join("")));
-          const item = items[items.length - 1];
-          if (item?.kind === "notice" && item.notice.type === "stream.closed") {
+          controller.enqueue(encoder.encode(chunk.text));
+          if (chunk.last) {
             controller.close();
             end();
           }
@@ -95,13 +87,5 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
     // Nothing is read ahead of the client: the next event is fetched when the response wants it.
     { highWaterMark: 0 },
   );
-  return new Response(body, {
-    headers: {
-      "cache-control": "no-store, no-transform",
-      "x-accel-buffering": "no",
-      "content-type": "text/event-stream; charset=utf-8",
-      connection: "keep-alive",
-      "x-request-id": requestId,
-    },
-  });
+  return new Response(body, { headers: sseHeaders(requestId) });
 }

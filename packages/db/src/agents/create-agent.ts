@@ -1,12 +1,13 @@
 import type { CreatedAgent } from "@gatehouse/contracts";
 import { createAgentBodySchema } from "@gatehouse/contracts";
-import { conflict, issueApiKey, newId, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, newId, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
+import { insertApiKey } from "../keys/insert-api-key";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "../keys/reissue";
 
 export type { CreatedAgent };
@@ -22,7 +23,6 @@ export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; in
   const parsed = createAgentBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { name, description, labels } = parsed.data;
-  const key = issueApiKey("agent");
   const createdBy = ctx.actor.type === "user" || ctx.actor.type === "adminKey" ? ctx.actor.membershipId : null;
   let reissued: string | null = null;
   try {
@@ -47,17 +47,15 @@ export async function createAgent({ ctx, input, idempotencyKey }: { ctx: Ctx; in
       const agent = await tx.agent.create({
         data: { id: newId("agent"), orgId: ctx.org.id, name, description: description ?? null, labels, createdByMembershipId: createdBy },
       });
-      const apiKey = await tx.apiKey.create({
-        data: { id: newId("apiKey"), orgId: ctx.org.id, kind: "agent", agentId: agent.id, prefix: key.prefix, keyHash: key.hash, lastFour: key.lastFour },
-      });
+      const apiKey = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "agent", agentId: agent.id } });
       await appendAuditEntry(tx, ctx.org.id, {
         type: "agent.created",
         actor: actorRef(ctx.actor),
         agentId: agent.id,
         subjectId: agent.id,
-        data: { name, labels, keyId: apiKey.id, keyPrefix: key.prefix, ...(idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, idempotencyKey) } : {}) },
+        data: { name, labels, keyId: apiKey.id, keyPrefix: apiKey.prefix, ...(idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, idempotencyKey) } : {}) },
       });
-      return { id: agent.id, name, description: agent.description, labels, status: agent.status, apiKey: key.plaintext, keyId: apiKey.id };
+      return { id: agent.id, name, description: agent.description, labels, status: agent.status, apiKey: apiKey.plaintext, keyId: apiKey.id };
     }, TX_OPTIONS);
     if (reissued) await forgetReissued(reissued);
     return result;

@@ -9,26 +9,23 @@ export interface ApprovedApproval {
 
 export type ApprovedHook = (ctx: Ctx, approved: ApprovedApproval) => Promise<void>;
 
-const hooks = new Map<string, ApprovedHook>();
-
 /**
  * What Gatehouse does itself when one of its own actions is approved (`gatehouse.policies.publish`:
- * the recorded set goes live). Registered by the folder that owns the action (above this one, so it
- * cannot be imported from here); one hook per action type.
+ * the recorded set goes live), by action type. The table is written out by the folder that owns those
+ * actions (policy-rollout/decide-approval.ts, above this one, so it cannot be imported from here) and
+ * handed to the vote; nothing is registered by importing a module.
  */
-export function onApproved(actionType: string, hook: ApprovedHook): void {
-  hooks.set(actionType, hook);
-}
+export type ApprovedHooks = Readonly<Record<string, ApprovedHook>>;
 
 /**
  * Runs the hooks of the approvals `ctx`'s vote approved, after the vote's commit, with the voter as
  * actor. Every hook runs; the first failure is thrown after them (the vote stands: the hook's own
  * work is idempotent and can be run again).
  */
-export async function runApprovedHooks(ctx: Ctx, approved: readonly ApprovedApproval[]): Promise<void> {
+export async function runApprovedHooks(ctx: Ctx, hooks: ApprovedHooks, approved: readonly ApprovedApproval[]): Promise<void> {
   let failure: unknown;
   for (const item of approved) {
-    const hook = hooks.get(item.actionType);
+    const hook = Object.hasOwn(hooks, item.actionType) ? hooks[item.actionType] : undefined;
     if (!hook) continue;
     try {
       await hook(ctx, item);

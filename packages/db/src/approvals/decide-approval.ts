@@ -20,7 +20,7 @@ import { appendAuditEntries } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
-import { runApprovedHooks, type ApprovedApproval } from "./approval-hooks";
+import { runApprovedHooks, type ApprovedApproval, type ApprovedHooks } from "./approval-hooks";
 import { AGENT_OWNER_SQL, loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
@@ -31,13 +31,14 @@ import { expireApprovals } from "./expire-approvals";
  * a decided or expired approval, or a member changing their vote → 409 (repeating the same vote answers
  * the approval as it is, so a retried request is harmless). The vote, and the end it
  * brings (quorum reached, or a veto), are audit entries in the same transaction; waiting agents are
- * woken after the commit.
+ * woken after the commit, then `onApproved`'s hook runs for each approved action of its type (the
+ * package exports this verb with Gatehouse's own table: policy-rollout/decide-approval.ts).
  */
-export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<ApprovalView> {
+export async function decideApproval({ ctx, input, onApproved }: { ctx: Ctx; input: { approvalId: string; body: unknown }; onApproved: ApprovedHooks }): Promise<ApprovalView> {
   const parsed = decisionBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
-  const [outcome] = await decideMany(ctx, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
+  const [outcome] = await decideMany(ctx, onApproved, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
   const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
@@ -48,11 +49,11 @@ export async function decideApproval({ ctx, input }: { ctx: Ctx; input: { approv
 export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { approvalId: string; error: DomainError };
 
 /** The same vote on many approvals in one transaction; each answers on its own, with the status it is in now. */
-export async function decideApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<BulkOutcome[]> {
+export async function decideApprovals({ ctx, input, onApproved }: { ctx: Ctx; input: unknown; onApproved: ApprovedHooks }): Promise<BulkOutcome[]> {
   const parsed = bulkDecisionBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
-  return decideMany(ctx, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);
+  return decideMany(ctx, onApproved, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);
 }
 
 async function requireVoter(ctx: Ctx): Promise<Voter> {
@@ -83,7 +84,7 @@ const LOCK_SQL = `
   FOR UPDATE OF a`;
 
 /** `reason` is null when none was given (a blank one counts as none). */
-async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
+async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
   const orgId = ctx.org.id;
   // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
   await expireApprovals(orgId, approvalIds);
@@ -190,7 +191,7 @@ async function decideMany(ctx: Ctx, voter: Voter, approvalIds: string[], decisio
   await announceApprovals(orgId, changed);
   await recordRefusals(orgId, refused);
   // Gatehouse's own actions (a policy publish waiting for a second admin) take effect once approved.
-  await runApprovedHooks(ctx, approved);
+  await runApprovedHooks(ctx, onApproved, approved);
   return approvalIds.map((approvalId) => {
     const status = statuses.get(approvalId);
     return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };

@@ -1,7 +1,9 @@
 export type { ApprovalView, MemberRef } from "./approval-view";
 export { getApproval } from "./get-approval";
 export { listApprovals } from "./list-approvals";
-export { decideApproval, decideApprovals, type BulkOutcome } from "./decide-approval";
+// The vote itself (decideApproval, decideApprovals) is exported by policy-rollout/, which hands it the
+// table of what Gatehouse does when one of its own actions is approved.
+export { type BulkOutcome } from "./decide-approval";
 export { expireDueApprovals } from "./expire-approvals";
 export { waitForApproval, MAX_WAIT_MS } from "./wait-for-approval";
 export { waitForApprovals } from "./wait-for-approvals";

@@ -137,7 +137,7 @@ function signerOf(row: SigningKeyRow): Promise<NoteSigner> {
  */
 export async function activeSigner(orgId: string): Promise<{ keyId: string; signer: NoteSigner }> {
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    const row = await db().signingKey.findFirst({ where: { orgId, status: "active" } });
+    const row = await db().signingKey.findFirst({ where: { orgId, status: "active" }, omit: { encryptedPrivateKey: false } });
     if (row) return { keyId: row.id, signer: await signerOf(row) };
     await db()
       .$transaction(async (tx) => {

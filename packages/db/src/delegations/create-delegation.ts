@@ -1,5 +1,5 @@
 import { createDelegationBodySchema, type CreatedDelegation } from "@gatehouse/contracts";
-import { conflict, delegationScope, delegationSettings, issueApiKey, newId, randomToken, uncoveredCapability, unauthenticated, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, delegationScope, delegationSettings, newId, randomToken, uncoveredCapability, unauthenticated, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -7,6 +7,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
+import { insertApiKey } from "../keys/insert-api-key";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "../keys/reissue";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { requireStandingNow } from "../actors/delegation-chain";
@@ -115,20 +116,7 @@ export async function createDelegation({
           labels: { "gatehouse.delegation": id, "gatehouse.delegatedBy": parent.name, "gatehouse.rootAgent": rootAgentName },
         },
       });
-      const secret = issueApiKey("agent");
-      const key = await tx.apiKey.create({
-        data: {
-          id: newId("apiKey"),
-          orgId: ctx.org.id,
-          kind: "agent",
-          agentId: child.id,
-          name: `delegation ${id}`,
-          prefix: secret.prefix,
-          keyHash: secret.hash,
-          lastFour: secret.lastFour,
-          expiresAt,
-        },
-      });
+      const key = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "agent", agentId: child.id }, name: `delegation ${id}`, expiresAt });
       const row = await tx.delegation.create({
         data: {
           id,
@@ -163,12 +151,12 @@ export async function createDelegation({
           depth,
           expiresAt: expiresAt.toISOString(),
           keyId: key.id,
-          keyPrefix: secret.prefix,
+          keyPrefix: key.prefix,
           ...(metadata ? { metadata } : {}),
           ...(idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, idempotencyKey) } : {}),
         },
       });
-      return { delegation: delegationView(row), apiKey: secret.plaintext };
+      return { delegation: delegationView(row), apiKey: key.plaintext };
     }, TX_OPTIONS),
   );
   if (reissued) await forgetReissued(reissued);

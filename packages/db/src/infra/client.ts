@@ -1,11 +1,24 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaClient } from "../generated/prisma/client";
+import { PrismaClient, type Prisma } from "../generated/prisma/client";
 import { dbEnv } from "./env";
 import { withTimeout } from "./timeout";
 
-export type Db = PrismaClient & { readonly pool: pg.Pool };
-export type Tx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+/**
+ * Left out of every answer by default: the digests of passwords, API keys and emailed tokens, and the
+ * encrypted signing keys. A read that needs one (sign-in, a key or token check, signing) asks for it
+ * by name, `omit: { keyHash: false }`; every other read cannot leak it into a view, a log or an answer.
+ */
+export const SECRET_FIELDS = {
+  user: { passwordHash: true },
+  apiKey: { keyHash: true },
+  signingKey: { encryptedPrivateKey: true },
+  invitation: { tokenHash: true },
+  accountToken: { tokenHash: true },
+} as const satisfies Prisma.GlobalOmitConfig;
+
+export type Db = PrismaClient<never, typeof SECRET_FIELDS> & { readonly pool: pg.Pool };
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export interface PoolTimeouts {
   /** Longest wait for a connection (a new one, or a free one from a full pool), in ms. */
@@ -48,7 +61,7 @@ export function createDb(options: { url: string; poolSize?: number } & PoolTimeo
   const pool = new pg.Pool(poolConfig(options.url, options.poolSize ?? 10, options));
   pool.on("error", ignoreConnectionError); // an idle client's connection dropped; the pool replaces it
   pool.on("connect", (client) => void client.on("error", ignoreConnectionError));
-  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool), omit: SECRET_FIELDS });
   return Object.assign(client, { pool });
 }
 

@@ -1,9 +1,10 @@
-import { conflict, issueApiKey, newId, notFound } from "@gatehouse/core";
+import { conflict, notFound } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { insertApiKey } from "./insert-api-key";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "./reissue";
 import { isOwnMembership, requireRankOver } from "./require-rank";
 
@@ -24,7 +25,6 @@ export async function issueAdminKey({
   input: { membershipId: string; name?: string; expiresInDays?: number; idempotencyKey?: string | undefined };
 }): Promise<{ id: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, isOwnMembership(ctx, input.membershipId) ? "keys.own" : "keys.manage");
-  const key = issueApiKey("admin");
   const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
   const name = input.name ?? "admin";
   let reissued: string | null = null;
@@ -41,19 +41,7 @@ export async function issueAdminKey({
       reissued = first.id;
       return { id: first.id, apiKey: fresh.plaintext, prefix: fresh.prefix, expiresAt: first.expiresAt?.toISOString() ?? null };
     }
-    const row = await tx.apiKey.create({
-      data: {
-        id: newId("apiKey"),
-        orgId: ctx.org.id,
-        kind: "admin",
-        membershipId: membership.id,
-        name,
-        prefix: key.prefix,
-        keyHash: key.hash,
-        lastFour: key.lastFour,
-        expiresAt,
-      },
-    });
+    const row = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "admin", membershipId: membership.id }, name, expiresAt });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "key.issued",
       actor: actorRef(ctx.actor),
@@ -61,13 +49,13 @@ export async function issueAdminKey({
       data: {
         kind: "admin",
         membershipId: membership.id,
-        prefix: key.prefix,
+        prefix: row.prefix,
         name: row.name,
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
         ...(input.idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, input.idempotencyKey) } : {}),
       },
     });
-    return { id: row.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
+    return { id: row.id, apiKey: row.plaintext, prefix: row.prefix, expiresAt: expiresAt?.toISOString() ?? null };
   }, TX_OPTIONS);
   if (reissued) await forgetReissued(reissued);
   return result;

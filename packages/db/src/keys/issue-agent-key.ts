@@ -1,10 +1,11 @@
 import { issueAgentKeyBodySchema } from "@gatehouse/contracts";
-import { conflict, forbidden, issueApiKey, newId, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, forbidden, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { insertApiKey } from "./insert-api-key";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "./reissue";
 
 /**
@@ -23,7 +24,6 @@ export async function issueAgentKey({
   requirePermission(ctx, "keys.manage");
   const parsed = issueAgentKeyBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const key = issueApiKey("agent");
   const expiresAt = parsed.data.expiresInDays ? new Date(Date.now() + parsed.data.expiresInDays * 86_400_000) : null;
   let reissued: string | null = null;
   const result = await db().$transaction(async (tx) => {
@@ -41,19 +41,7 @@ export async function issueAgentKey({
       reissued = first.id;
       return { id: first.id, agentId: agent.id, apiKey: fresh.plaintext, prefix: fresh.prefix, expiresAt: first.expiresAt?.toISOString() ?? null };
     }
-    const row = await tx.apiKey.create({
-      data: {
-        id: newId("apiKey"),
-        orgId: ctx.org.id,
-        kind: "agent",
-        agentId: agent.id,
-        name: parsed.data.name,
-        prefix: key.prefix,
-        keyHash: key.hash,
-        lastFour: key.lastFour,
-        expiresAt,
-      },
-    });
+    const row = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "agent", agentId: agent.id }, name: parsed.data.name, expiresAt });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "key.issued",
       actor: actorRef(ctx.actor),
@@ -61,13 +49,13 @@ export async function issueAgentKey({
       subjectId: row.id,
       data: {
         kind: "agent",
-        prefix: key.prefix,
+        prefix: row.prefix,
         name: row.name,
         ...(expiresAt ? { expiresAt: expiresAt.toISOString() } : {}),
         ...(input.idempotencyKey ? { idempotencyRef: idempotencyRef(ctx.actor, input.idempotencyKey) } : {}),
       },
     });
-    return { id: row.id, agentId: agent.id, apiKey: key.plaintext, prefix: key.prefix, expiresAt: expiresAt?.toISOString() ?? null };
+    return { id: row.id, agentId: agent.id, apiKey: row.plaintext, prefix: row.prefix, expiresAt: expiresAt?.toISOString() ?? null };
   }, TX_OPTIONS);
   if (reissued) await forgetReissued(reissued);
   return result;

@@ -57,7 +57,7 @@ export async function authenticateUser({ input, deps = {} }: { input: unknown; d
   const attempt = await (deps.throttle ?? signInThrottle()).admit(email, parsed.data.source ?? null, now, device);
   let user;
   try {
-    user = await db().user.findUnique({ where: { email } });
+    user = await db().user.findUnique({ where: { email }, omit: { passwordHash: false } });
     const matches = await (deps.verifyPassword ?? verifyPassword)(parsed.data.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
     if (!user?.passwordHash || !matches) {
       await attempt.failed();

@@ -1,9 +1,8 @@
 import { conflict } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { onApproved, type ApprovedApproval } from "../approvals/approval-hooks";
+import type { ApprovedApproval } from "../approvals/approval-hooks";
 import { db } from "../infra/client";
 import { applyPolicies } from "../policies/apply-policies";
-import { PUBLISH_ACTION_TYPE } from "./publish-policy-draft";
 
 /**
  * A publish waiting for a second admin goes live when ITS approval is approved: the request is found
@@ -35,5 +34,3 @@ export async function applyPublishRequest(ctx: Ctx, approved: ApprovedApproval):
     },
   });
 }
-
-onApproved(PUBLISH_ACTION_TYPE, applyPublishRequest);

@@ -1,9 +1,8 @@
 import { conflict, type MemberRole } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { onApproved, type ApprovedApproval } from "../approvals/approval-hooks";
+import type { ApprovedApproval } from "../approvals/approval-hooks";
 import { db } from "../infra/client";
 import { updateOrgSettings } from "../orgs/update-org-settings";
-import { SETTINGS_ACTION_TYPE } from "./change-org-settings";
 
 /**
  * A settings change waiting for a second admin is applied when ITS approval is approved: the request
@@ -41,5 +40,3 @@ export async function applySettingsChange(ctx: Ctx, approved: ApprovedApproval):
     },
   });
 }
-
-onApproved(SETTINGS_ACTION_TYPE, applySettingsChange);

@@ -1,6 +1,8 @@
 // Publishing policy drafts, and the two-admin rule (a publish, or a settings change that weakens
 // enforcement, waiting for a second admin): above decisions/ (what waits is an action recorded by the
-// group commit) and approvals/ (it registers what an approval does) and orgs/ (it applies settings).
+// group commit) and approvals/ (it hands the vote the table of what an approval of its actions does:
+// decideApproval and decideApprovals are exported from here) and orgs/ (it applies settings).
+export { decideApproval, decideApprovals, APPROVED_HOOKS } from "./decide-approval";
 export { publishPolicyDraft, PUBLISH_ACTION_TYPE, type PublishOutcome } from "./publish-policy-draft";
 export { applyPublishRequest } from "./apply-publish-request";
 export { changeOrgSettings, SETTINGS_ACTION_TYPE, type SettingsChangeOutcome } from "./change-org-settings";

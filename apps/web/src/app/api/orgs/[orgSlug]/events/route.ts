@@ -13,7 +13,7 @@ const caps = consoleStreamCaps();
 
 // GET /api/orgs/[orgSlug]/events: the org's events as server-sent events (docs/approvals.md, Events),
 // for the console's live views. Resumes after `Last-Event-ID` (or ?lastEventId=), which EventSource
-// sends by itself when it reconnects, within the replay window (docs/architecture.md, Event streams);
+// sends by itself when it reconnects, within the replay window (docs/events.md);
 // without either, starts with what happens next. Session (401), membership (another org is 404) and a
 // malformed or future Last-Event-ID (400) answer JSON before the stream.
 export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
