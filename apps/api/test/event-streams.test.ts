@@ -401,7 +401,9 @@ describe("streams are capped per key and per org", () => {
     const attempt = async (key: string) => {
       const controller = new AbortController();
       const response = await fetch(`${baseUrl}/v1/events`, { headers: { authorization: `Bearer ${key}` }, signal: controller.signal });
-      if (response.status === 200) open.push(() => controller.abort());
+      // Each open stream's response stays referenced until the test closes it: a fetch body never read is
+      // cancelled when the response is garbage-collected (undici), which would close the stream early.
+      if (response.status === 200) open.push(() => controller.abort(response.url));
       const refusal = response.status === 429 ? ((await response.json()) as { error: { code: string; message: string } }).error : null;
       return { status: response.status, retryAfter: response.headers.get("retry-after"), refusal: refusal?.message ?? null };
     };
