@@ -91,7 +91,7 @@ describe("verifyEntryInclusion", () => {
         const note = claim.proof.checkpoint!.note;
         const line = note.slice(note.lastIndexOf("\n\n") + 2, -1);
         const blob = Buffer.from(line.split(" ")[2]!, "base64");
-        blob[blob.length - 1] ^= 0x01;
+        blob.writeUInt8(blob.readUInt8(blob.length - 1) ^ 0x01, blob.length - 1);
         return { ...claim, proof: { ...claim.proof, checkpoint: { note: note.replace(line, `${line.split(" ").slice(0, 2).join(" ")} ${blob.toString("base64")}`) } } };
       },
       "Signature",
