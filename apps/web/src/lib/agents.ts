@@ -1,5 +1,5 @@
 import type { Agent, ApiKeyView, CreatedAgent, IssueAdminKeyBody } from "@gatehouse/contracts";
-import { getJson, postJson } from "./api-client";
+import { getJson, orgPath, postJson } from "./api-client";
 import { formatDateTime } from "./format";
 
 // /api/orgs/[orgSlug]/agents* and /keys* answer these shapes; the route handlers check at compile time
@@ -70,7 +70,7 @@ export const agentKeys = {
   adminKeys: (orgSlug: string) => ["admin-keys", orgSlug] as const,
 };
 
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+const base = orgPath;
 
 export const fetchAgents = (orgSlug: string, signal?: AbortSignal) => getJson<AgentList>(`${base(orgSlug)}/agents`, signal);
 export const fetchAgent = (orgSlug: string, agentId: string, signal?: AbortSignal) => getJson<AgentOverview>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}`, signal);
