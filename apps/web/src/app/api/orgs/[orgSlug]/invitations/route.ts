@@ -3,8 +3,6 @@ import { createInvitation, listInvitations } from "@gatehouse/db";
 import { jsonResponse } from "@/server/http";
 import { memberRoute } from "@/server/member-route";
 
-type Params = Promise<{ orgSlug: string }>;
-
 // GET /api/orgs/[orgSlug]/invitations → { invitations }: the pending ones, newest first. Session (401),
 // membership (another org is 404), members.read (403).
 export const GET = memberRoute({ what: "list invitations" }, async ({ ctx, requestId }) => {
