@@ -3,8 +3,6 @@ import { changeMemberRole, removeMember } from "@gatehouse/db";
 import { jsonResponse } from "@/server/http";
 import { memberRoute } from "@/server/member-route";
 
-type Params = Promise<{ orgSlug: string; membershipId: string }>;
-
 // PATCH /api/orgs/[orgSlug]/members/[membershipId] { role } → the Member. Session (401), membership
 // (another org, or another org's member, is 404), members.manage (403), the body (400 naming the
 // field), then the service: above the caller's rank 403, the last owner 409.
