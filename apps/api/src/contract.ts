@@ -1,7 +1,7 @@
 import { formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, validationError, zodIssues, type FieldIssue } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
 import type { Permission } from "@gatehouse/core";
-import { requireMemberPermission } from "@gatehouse/db";
+import { requirePermissionUnlessAgent } from "@gatehouse/db";
 import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
 import type { FastifySerializerCompiler } from "fastify/types/schema";
 import fastJson from "fast-json-stringify";
@@ -77,7 +77,7 @@ const AUTH_HOOKS: Record<RouteContract["auth"], onRequestHookHandler[]> = {
 
 /** A member's key needs the route's catalogue permission before anything is parsed; agents are checked by the service. */
 function permissionHook(permission: Permission): onRequestHookHandler {
-  return async (request) => requireMemberPermission(ctxOf(request), permission);
+  return async (request) => requirePermissionUnlessAgent(ctxOf(request), permission);
 }
 
 /** Method, URL, schema and authentication of a route, from its contract. */

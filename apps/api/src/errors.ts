@@ -1,5 +1,4 @@
-import { DOMAIN_ERROR_STATUS, isDomainError } from "@gatehouse/core";
-import { asUnavailable, describeConnectionFailure } from "@gatehouse/db";
+import { describeConnectionFailure, errorReplyOf, type ClientRefusal, type ErrorReply } from "@gatehouse/db";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -15,42 +14,26 @@ const CODE_BY_STATUS: Record<number, string> = {
   503: "UNAVAILABLE",
 };
 
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: unknown; requestId: string };
-}
-
-function fastifyClientError(error: unknown): { status: number; message: string } | null {
+/** Fastify's own client errors (body too large, not JSON, …) with the API's codes and texts. */
+function fastifyClientError(error: unknown): ClientRefusal | null {
   if (typeof error !== "object" || error === null) return null;
   const { statusCode, code, message } = error as Partial<FastifyError>;
   if (typeof statusCode !== "number" || statusCode < 400 || statusCode >= 500) return null;
-  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return { status: 413, message: "request body is too large (64 KB; a policy draft: 2 MB)" };
-  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return { status: 415, message: "send the body as application/json" };
-  if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return { status: 400, message: "body is empty but content-type is application/json" };
-  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) return { status: 400, message: "body is not valid JSON" };
-  return { status: statusCode, message: message ?? "bad request" };
+  const refusal = (status: number, text: string): ClientRefusal => ({ status, code: CODE_BY_STATUS[status] ?? "BAD_REQUEST", message: text });
+  if (code === "FST_ERR_CTP_BODY_TOO_LARGE") return refusal(413, "request body is too large (64 KB; a policy draft: 2 MB)");
+  if (code === "FST_ERR_CTP_INVALID_MEDIA_TYPE") return refusal(415, "send the body as application/json");
+  if (code === "FST_ERR_CTP_EMPTY_JSON_BODY") return refusal(400, "body is empty but content-type is application/json");
+  if (code === "FST_ERR_CTP_INVALID_JSON_BODY" || error instanceof SyntaxError) return refusal(400, "body is not valid JSON");
+  return refusal(statusCode, message ?? "bad request");
 }
 
 /**
- * The one place errors become HTTP. Domain errors and Fastify's own client errors keep their
- * meaning; a lost or unreachable database (or Redis) is UNAVAILABLE, 503 with Retry-After
- * (@gatehouse/db's `asUnavailable`: never an allow, the client retries with the same eventId);
- * anything else is a 500 that says nothing about internals and carries the request id.
+ * The API's error mapping: @gatehouse/db's `errorReplyOf`, which the console shares (a lost database
+ * or Redis is 503 UNAVAILABLE with Retry-After, domain errors keep their meaning, anything else is a
+ * 500 with the request id), plus Fastify's own client errors.
  */
-export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorEnvelope; retryAfterSeconds?: number } {
-  const outage = isDomainError(error) ? null : asUnavailable(error);
-  if (outage) return toErrorResponse(outage, requestId);
-  if (isDomainError(error)) {
-    return {
-      status: DOMAIN_ERROR_STATUS[error.code],
-      ...(error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
-      body: { error: { code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}), requestId } },
-    };
-  }
-  const client = fastifyClientError(error);
-  if (client) {
-    return { status: client.status, body: { error: { code: CODE_BY_STATUS[client.status] ?? "BAD_REQUEST", message: client.message, requestId } } };
-  }
-  return { status: 500, body: { error: { code: "INTERNAL", message: "internal error; quote the request id when reporting it", requestId } } };
+export function toErrorResponse(error: unknown, requestId: string): ErrorReply {
+  return errorReplyOf(error, requestId, fastifyClientError);
 }
 
 /** Outage warnings: the first at once, then at most one per interval with how many were left out. */

@@ -1,11 +1,13 @@
-import type { Agent, ApiKeyView, CreatedAgent, IssueAdminKeyBody } from "@gatehouse/contracts";
-import { getJson, postJson } from "./api-client";
+import type { AdminKey, AdminKeyList, Agent, ApiKeyList, ApiKeyView, CreatedAgent, IssueAdminKeyBody, IssuedAdminKey, IssuedAgentKey, RevokedKey } from "@gatehouse/contracts";
+import { getJson, orgPath, postJson } from "./api-client";
 import { formatDateTime } from "./format";
 
-// /api/orgs/[orgSlug]/agents* and /keys* answer these shapes; the route handlers check at compile time
-// that what @gatehouse/db returns fits them.
+// /api/orgs/[orgSlug]/agents* and /keys* answer the API's shapes: the contracts' types (type-only:
+// nothing of zod reaches the browser); the route handlers check at compile time that what
+// @gatehouse/db returns fits them. Only the console's overview of an agent is its own.
 
-export type { CreatedAgent, ApiKeyView };
+export type { AdminKeyList, ApiKeyList, ApiKeyView, CreatedAgent, IssuedAdminKey, IssuedAgentKey, RevokedKey };
+export type AdminKeyView = AdminKey;
 export type AgentView = Agent;
 
 /** An agent as the console lists it (listAgentOverviews in @gatehouse/db). */
@@ -17,39 +19,6 @@ export interface AgentOverview extends AgentView {
 
 export interface AgentList {
   agents: AgentOverview[];
-}
-
-export interface ApiKeyList {
-  keys: ApiKeyView[];
-}
-
-export interface IssuedAgentKey {
-  id: string;
-  agentId: string;
-  apiKey: string;
-  prefix: string;
-  expiresAt: string | null;
-}
-
-export interface AdminKeyView extends ApiKeyView {
-  member: { id: string; name: string; email: string; role: string };
-  mine: boolean;
-}
-
-export interface AdminKeyList {
-  keys: AdminKeyView[];
-}
-
-export interface IssuedAdminKey {
-  id: string;
-  apiKey: string;
-  prefix: string;
-  expiresAt: string | null;
-}
-
-export interface RevokedKey {
-  id: string;
-  revokedAt: string;
 }
 
 export interface NewAgent {
@@ -70,7 +39,7 @@ export const agentKeys = {
   adminKeys: (orgSlug: string) => ["admin-keys", orgSlug] as const,
 };
 
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+const base = orgPath;
 
 export const fetchAgents = (orgSlug: string, signal?: AbortSignal) => getJson<AgentList>(`${base(orgSlug)}/agents`, signal);
 export const fetchAgent = (orgSlug: string, agentId: string, signal?: AbortSignal) => getJson<AgentOverview>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}`, signal);

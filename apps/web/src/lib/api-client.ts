@@ -3,56 +3,89 @@ import { attachmentFilename, entryCounter } from "./export-count";
 import { AUDIT_FILTER_KEYS, type AuditFilters } from "./audit";
 import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
 
+// The console's one fetch client: every call its pages make to its own route handlers goes through
+// `request`, and every refusal is an ApiError read from the one error envelope
+// (`{ error: { code, message, details?, requestId } }`, as the API answers).
+
+/** A field a 400 or 409 names: `path` as the route's schema names it; `line` when it is in a policy source. */
+export interface FieldIssue {
+  path: string;
+  message: string;
+  line?: number;
+}
+
 /** A non-2xx answer from the console's own route handlers. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly requestId: string | null;
+  /** The fields the refusal names, in order. */
+  readonly issues: FieldIssue[];
+  /** The first message per field path, for a form that shows each at its input. */
+  readonly fields: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, requestId: string | null) {
+  constructor(status: number, code: string, message: string, requestId: string | null, issues: FieldIssue[] = []) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.requestId = requestId;
+    this.issues = issues;
+    const fields: Record<string, string> = {};
+    for (const issue of issues) if (!(issue.path in fields)) fields[issue.path] = issue.message;
+    this.fields = fields;
   }
+}
+
+function issuesOf(details: unknown): FieldIssue[] {
+  const list = details && typeof details === "object" ? (details as { issues?: unknown }).issues : undefined;
+  if (!Array.isArray(list)) return [];
+  return list.flatMap((raw: unknown) => {
+    if (!raw || typeof raw !== "object") return [];
+    const { path, message, line } = raw as { path?: unknown; message?: unknown; line?: unknown };
+    if (typeof path !== "string" || typeof message !== "string") return [];
+    return [{ path, message, ...(typeof line === "number" && Number.isInteger(line) && line > 0 ? { line } : {}) }];
+  });
 }
 
 async function errorOf(response: Response): Promise<ApiError> {
   let code = "INTERNAL";
   let message = `Request failed with status ${response.status}`;
   let requestId = response.headers.get("x-request-id");
+  let issues: FieldIssue[] = [];
   try {
-    const body = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string } };
+    const body = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string; details?: unknown } };
     code = body.error?.code ?? code;
     message = body.error?.message ?? message;
     requestId = body.error?.requestId ?? requestId;
+    issues = issuesOf(body.error?.details);
   } catch {
     // Not JSON (a proxy error page, say): keep the generic message.
   }
-  return new ApiError(response.status, code, message, requestId);
+  return new ApiError(response.status, code, message, requestId, issues);
 }
 
-export async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { signal, headers: { accept: "application/json" }, cache: "no-store" });
-  if (response.ok) return (await response.json()) as T;
-  throw await errorOf(response);
-}
-
-export async function postJson<T>(url: string, body: unknown): Promise<T> {
+/** One call to a console route: JSON in (when `body` is given) and out; a non-2xx answer rejects with an ApiError. */
+export async function request<T>(method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE", url: string, options: { body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const { body, signal } = options;
   const response = await fetch(url, {
-    method: "POST",
-    headers: { accept: "application/json", "content-type": "application/json" },
-    body: JSON.stringify(body),
+    method,
+    signal,
     cache: "no-store",
+    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (response.ok) return (await response.json()) as T;
   throw await errorOf(response);
 }
 
+export const getJson = <T>(url: string, signal?: AbortSignal): Promise<T> => request<T>("GET", url, { signal });
+export const postJson = <T>(url: string, body: unknown, signal?: AbortSignal): Promise<T> => request<T>("POST", url, { body, signal });
+
 export type { AuditFilters };
 
-const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+/** The console's route for an org: `/api/orgs/<slug>`. */
+export const orgPath = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
 
 export function fetchAuditPage(
   orgSlug: string,

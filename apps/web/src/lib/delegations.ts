@@ -1,5 +1,5 @@
 import type { DelegationTree } from "@gatehouse/contracts";
-import { getJson, postJson } from "./api-client";
+import { getJson, orgPath, postJson } from "./api-client";
 import { formatSpan } from "./approvals";
 
 // /api/orgs/[orgSlug]/agents/[agentId]/delegations and /delegations/[id]/revoke answer these shapes.
@@ -22,7 +22,7 @@ export const delegationKeys = {
   ofAgent: (orgSlug: string, agentId: string) => ["delegations", orgSlug, "agent", agentId] as const,
 };
 
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+const base = orgPath;
 
 export const fetchAgentDelegations = (orgSlug: string, agentId: string, signal?: AbortSignal) =>
   getJson<AgentDelegations>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/delegations`, signal);

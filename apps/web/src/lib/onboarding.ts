@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { getJson, postJson } from "./api-client";
+import { getJson, orgPath, postJson } from "./api-client";
 
 // /api/orgs/[orgSlug]/onboarding answers this shape (getOnboardingState in @gatehouse/db; the route
 // handler checks at compile time that it fits).
@@ -15,7 +15,7 @@ export const onboardingKeys = {
   state: (orgSlug: string) => ["onboarding", orgSlug] as const,
 };
 
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}/onboarding`;
+const base = (orgSlug: string) => `${orgPath(orgSlug)}/onboarding`;
 
 export const fetchOnboarding = (orgSlug: string, signal?: AbortSignal) => getJson<OnboardingState>(base(orgSlug), signal);
 export const applyStarterPolicy = (orgSlug: string) => postJson<PolicySetDiff>(`${base(orgSlug)}/starter-policy`, {});

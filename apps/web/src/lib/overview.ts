@@ -1,5 +1,5 @@
 import type { Overview, OverviewRange, Posture } from "@gatehouse/contracts";
-import { getJson } from "./api-client";
+import { getJson, orgPath } from "./api-client";
 
 // /api/orgs/[orgSlug]/overview and /posture answer these shapes (getOverview and getPosture in
 // @gatehouse/db; the route handlers check at compile time that they fit).
@@ -17,7 +17,7 @@ export const overviewKeys = {
   posture: (orgSlug: string) => ["overview", orgSlug, "posture"] as const,
 };
 
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}`;
+const base = orgPath;
 
 export const fetchOverview = (orgSlug: string, range: OverviewRange, signal?: AbortSignal) =>
   getJson<Overview>(`${base(orgSlug)}/overview?range=${encodeURIComponent(range)}`, signal);

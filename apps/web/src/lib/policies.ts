@@ -1,5 +1,6 @@
 import type { PolicyDraft, PolicyMonitor, PolicySetDiff, PolicySimulation, PolicyTestRun, PolicyVersionList } from "@gatehouse/contracts";
 import { DEFAULT_APPROVER_ROLES } from "@gatehouse/core/permissions";
+import { orgPath, request, type FieldIssue } from "./api-client";
 import { countOf } from "./format";
 import type { SourceFormat } from "./policy-source";
 
@@ -54,67 +55,9 @@ export interface PolicyLibrary {
 }
 
 /** A problem in the draft's source: the field path and, when the server could place it, its 1-based line. */
-export interface SourceIssue {
-  path: string;
-  message: string;
-  line?: number;
-}
+export type SourceIssue = FieldIssue;
 
-/** A refusal from a policy route; a 400 carries the issues it names. */
-export class PolicyApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly requestId: string | null;
-  readonly issues: SourceIssue[];
-
-  constructor(status: number, code: string, message: string, requestId: string | null, issues: SourceIssue[]) {
-    super(message);
-    this.name = "PolicyApiError";
-    this.status = status;
-    this.code = code;
-    this.requestId = requestId;
-    this.issues = issues;
-  }
-}
-
-function issuesOf(details: unknown): SourceIssue[] {
-  const list = details && typeof details === "object" ? (details as { issues?: unknown }).issues : undefined;
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((raw: unknown) => {
-    if (!raw || typeof raw !== "object") return [];
-    const { path, message, line } = raw as { path?: unknown; message?: unknown; line?: unknown };
-    if (typeof path !== "string" || typeof message !== "string") return [];
-    return [{ path, message, ...(typeof line === "number" && Number.isInteger(line) && line > 0 ? { line } : {}) }];
-  });
-}
-
-async function call<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, {
-    method,
-    signal,
-    cache: "no-store",
-    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.ok) return { status: response.status, body: (await response.json()) as T };
-  let code = "INTERNAL";
-  let message = `Request failed with status ${response.status}`;
-  let requestId = response.headers.get("x-request-id");
-  let issues: SourceIssue[] = [];
-  try {
-    const parsed = (await response.json()) as { error?: { code?: string; message?: string; requestId?: string; details?: unknown } };
-    code = parsed.error?.code ?? code;
-    message = parsed.error?.message ?? message;
-    requestId = parsed.error?.requestId ?? requestId;
-    issues = issuesOf(parsed.error?.details);
-  } catch {
-    // Not JSON: keep the generic message.
-  }
-  throw new PolicyApiError(response.status, code, message, requestId, issues);
-}
-
-const base = (orgSlug: string) => `/api/orgs/${encodeURIComponent(orgSlug)}/policies`;
-const bodyOf = async <T>(promise: Promise<{ body: T }>) => (await promise).body;
+const base = (orgSlug: string) => `${orgPath(orgSlug)}/policies`;
 
 export const policyKeys = {
   all: (orgSlug: string) => ["policies", orgSlug] as const,
@@ -129,23 +72,23 @@ export const policyKeys = {
 export const MONITOR_DAYS = [7, 30] as const;
 export const REPLAY_DAYS = [1, 7, 30] as const;
 
-export const fetchPolicies = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicySummaryList>("GET", base(orgSlug), undefined, signal));
-export const fetchMonitor = (orgSlug: string, days: number, signal?: AbortSignal) => bodyOf(call<PolicyMonitor>("GET", `${base(orgSlug)}/monitor?days=${days}`, undefined, signal));
+export const fetchPolicies = (orgSlug: string, signal?: AbortSignal) => request<PolicySummaryList>("GET", base(orgSlug), { signal });
+export const fetchMonitor = (orgSlug: string, days: number, signal?: AbortSignal) => request<PolicyMonitor>("GET", `${base(orgSlug)}/monitor?days=${days}`, { signal });
 export const fetchVersions = (orgSlug: string, name: string, signal?: AbortSignal) =>
-  bodyOf(call<PolicyVersionList>("GET", `${base(orgSlug)}/${encodeURIComponent(name)}/versions`, undefined, signal));
-export const fetchDraft = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicyDraft>("GET", `${base(orgSlug)}/draft`, undefined, signal));
-export const saveDraft = (orgSlug: string, body: { source: string; format: SourceFormat; revision: number }) => bodyOf(call<PolicyDraft>("PUT", `${base(orgSlug)}/draft`, body));
-export const discardDraft = (orgSlug: string) => bodyOf(call<unknown>("DELETE", `${base(orgSlug)}/draft`));
-export const publishDraft = (orgSlug: string, revision: number) => bodyOf(call<PublishResult>("POST", `${base(orgSlug)}/draft/publish`, { revision }));
+  request<PolicyVersionList>("GET", `${base(orgSlug)}/${encodeURIComponent(name)}/versions`, { signal });
+export const fetchDraft = (orgSlug: string, signal?: AbortSignal) => request<PolicyDraft>("GET", `${base(orgSlug)}/draft`, { signal });
+export const saveDraft = (orgSlug: string, body: { source: string; format: SourceFormat; revision: number }) => request<PolicyDraft>("PUT", `${base(orgSlug)}/draft`, { body });
+export const discardDraft = (orgSlug: string) => request<unknown>("DELETE", `${base(orgSlug)}/draft`);
+export const publishDraft = (orgSlug: string, revision: number) => request<PublishResult>("POST", `${base(orgSlug)}/draft/publish`, { body: { revision } });
 export const testSource = (orgSlug: string, body: { source: string; format: SourceFormat }, signal?: AbortSignal) =>
-  bodyOf(call<PolicyTestRun>("POST", `${base(orgSlug)}/test`, body, signal));
+  request<PolicyTestRun>("POST", `${base(orgSlug)}/test`, { body, signal });
 export const simulateSource = (orgSlug: string, body: { source: string; format: SourceFormat; days: number }) =>
-  bodyOf(call<PolicySimulation>("POST", `${base(orgSlug)}/simulate`, body));
+  request<PolicySimulation>("POST", `${base(orgSlug)}/simulate`, { body });
 /** What publishing this source would change (a dry run: nothing is written). */
 export const previewPublish = (orgSlug: string, body: { source: string; format: SourceFormat }, signal?: AbortSignal) =>
-  bodyOf(call<PolicySetDiff>("POST", `${base(orgSlug)}/draft/preview`, body, signal));
-export const fetchLibrary = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<PolicyLibrary>("GET", `${base(orgSlug)}/library`, undefined, signal));
-export const fetchPolicySchema = (orgSlug: string, signal?: AbortSignal) => bodyOf(call<Record<string, unknown>>("GET", `${base(orgSlug)}/schema`, undefined, signal));
+  request<PolicySetDiff>("POST", `${base(orgSlug)}/draft/preview`, { body, signal });
+export const fetchLibrary = (orgSlug: string, signal?: AbortSignal) => request<PolicyLibrary>("GET", `${base(orgSlug)}/library`, { signal });
+export const fetchPolicySchema = (orgSlug: string, signal?: AbortSignal) => request<Record<string, unknown>>("GET", `${base(orgSlug)}/schema`, { signal });
 
 export const EFFECT_LABELS: Record<Effect, string> = { allow: "allow", deny: "deny", require_approval: "needs approval" };
 

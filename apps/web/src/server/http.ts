@@ -1,43 +1,43 @@
 import "server-only";
 import { NextResponse } from "next/server";
-import { DOMAIN_ERROR_STATUS, isDomainError, type DomainError } from "@gatehouse/db";
+import { describeConnectionFailure, DOMAIN_ERROR_STATUS, errorReplyHeaders, errorReplyOf, type DomainError, type ErrorEnvelope, type ErrorReply } from "@gatehouse/db";
 import { formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, notFound, validationError, zodIssues, type IdKind } from "@gatehouse/core";
 import { idOf, orgSlugSchema } from "@gatehouse/contracts";
 import type { z } from "zod";
 
-/** Every error the console's route handlers send: `{ error: { code, message, details?, requestId } }`. */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown; requestId: string };
-}
-
-export function errorResponse(code: DomainError["code"] | "INTERNAL", message: string, requestId: string, details?: unknown): NextResponse<ErrorBody> {
-  const body: ErrorBody = {
-    error: { code, message, ...(details === undefined ? {} : { details }), requestId },
-  };
-  return NextResponse.json(body, {
-    status: code === "INTERNAL" ? 500 : DOMAIN_ERROR_STATUS[code],
-    headers: { "cache-control": "no-store", "x-request-id": requestId },
-  });
+/** A refusal the console makes itself (no session: 401), in the envelope every error has. */
+export function errorResponse(code: DomainError["code"], message: string, requestId: string, details?: unknown): NextResponse<ErrorEnvelope> {
+  return replyResponse({ status: DOMAIN_ERROR_STATUS[code], body: { error: { code, message, ...(details === undefined ? {} : { details }), requestId } } }, requestId);
 }
 
 /**
- * The one place a thrown error becomes an error envelope and its status. Unknown errors leak no
- * internal text. Streamed answers use it too, for an error after their status was sent.
+ * A thrown error as the API answers it (@gatehouse/db's errorReplyOf, shared with apps/api): a domain
+ * error keeps its status, an unavailable database or Redis is 503 UNAVAILABLE with Retry-After,
+ * anything else a 500 that leaks no internal text. Logged here: an outage as a warning, a bug with
+ * its stack.
  */
-export function toErrorBody(error: unknown, requestId: string): ErrorBody & { status: number; retryAfterSeconds?: number } {
-  if (isDomainError(error)) {
-    const details = error.details === undefined ? {} : { details: error.details };
-    const retry = error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds };
-    return { status: DOMAIN_ERROR_STATUS[error.code], ...retry, error: { code: error.code, message: error.message, ...details, requestId } };
-  }
-  console.error(`[${requestId}] unhandled error`, error);
-  return { status: 500, error: { code: "INTERNAL", message: "Something went wrong. Quote the request id when reporting this.", requestId } };
+export function toErrorReply(error: unknown, requestId: string): ErrorReply {
+  const reply = errorReplyOf(error, requestId);
+  if (reply.status === 503) console.warn(`[${requestId}] dependency unavailable; answered 503: ${describeConnectionFailure(error)}`);
+  else if (reply.status >= 500) console.error(`[${requestId}] unhandled error`, error);
+  return reply;
 }
 
-export function toErrorResponse(error: unknown, requestId: string): NextResponse<ErrorBody> {
-  const { status, retryAfterSeconds, ...body } = toErrorBody(error, requestId);
-  const retry: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
-  return NextResponse.json(body, { status, headers: { "cache-control": "no-store", "x-request-id": requestId, ...retry } });
+/**
+ * An error after a stream's status was sent, as the stream's last line:
+ * `{ status, retryAfterSeconds?, error }`, the envelope with its status beside it.
+ */
+export function toErrorBody(error: unknown, requestId: string): ErrorEnvelope & { status: number; retryAfterSeconds?: number } {
+  const { status, body, retryAfterSeconds } = toErrorReply(error, requestId);
+  return { status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }), ...body };
+}
+
+export function toErrorResponse(error: unknown, requestId: string): NextResponse<ErrorEnvelope> {
+  return replyResponse(toErrorReply(error, requestId), requestId);
+}
+
+function replyResponse(reply: ErrorReply, requestId: string): NextResponse<ErrorEnvelope> {
+  return NextResponse.json(reply.body, { status: reply.status, headers: errorReplyHeaders(reply, requestId) });
 }
 
 /** A JSON answer that is never cached, with its request id. */
@@ -78,20 +78,14 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
 /**
  * The path parameters of an org-scoped route, checked before anything is looked up: a slug that
  * cannot be an org's is the same 404 as an org the user is not a member of; an id of the wrong kind
- * or shape is a 400 naming it. Hand the result to withMember in place of the raw params (it awaits
- * them inside its error handling).
+ * or shape is a 400 naming it.
  */
-export function checkedParams<P extends { orgSlug: string }>(params: Promise<P>, ids: Partial<Record<Exclude<keyof P, "orgSlug">, IdKind>> = {}): Promise<P> {
-  const checked = params.then((resolved) => {
-    if (!orgSlugSchema.safeParse(resolved.orgSlug).success) throw notFound("organization");
-    for (const [name, kind] of Object.entries(ids) as Array<[string, IdKind]>) {
-      const parsed = idOf(kind).safeParse((resolved as Record<string, unknown>)[name]);
-      if (!parsed.success) throw validationError(zodIssues(parsed.error, [name]));
-    }
-    return resolved;
-  });
-  // Handled where withMember awaits it; this keeps a refusal from counting as unhandled before then
-  // (or at all, when the caller has no session and the params are never read).
-  checked.catch(() => {});
-  return checked;
+export async function checkedParams<P extends { orgSlug: string }>(params: Promise<P>, ids: Record<string, IdKind> = {}): Promise<P> {
+  const resolved = await params;
+  if (!orgSlugSchema.safeParse(resolved.orgSlug).success) throw notFound("organization");
+  for (const [name, kind] of Object.entries(ids)) {
+    const parsed = idOf(kind).safeParse((resolved as Record<string, unknown>)[name]);
+    if (!parsed.success) throw validationError(zodIssues(parsed.error, [name]));
+  }
+  return resolved;
 }

@@ -1,31 +1,75 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { checkSessionSignInPolicy, getMemberContext, type Ctx } from "@gatehouse/db";
-import { errorResponse, toErrorResponse } from "./http";
+import type { IdKind } from "@gatehouse/core";
+import { checkSessionSignInPolicy, getMemberContext, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
+import type { z } from "zod";
+import { checkedParams, errorResponse, jsonResponse, parseInput, queryInput, toErrorResponse } from "./http";
+import { readJsonBody } from "./json-body";
 import { requestIdFrom } from "./request-id";
 import { getSessionUser } from "./session";
 
+/** A path parameter beside the org's slug: an id of a kind (checked before any lookup), or free text the handler checks. */
+type ParamKind = IdKind | "text";
+
+/** What a console route declares, as the API's routes declare it in their contracts. */
+export interface MemberRouteSpec<Params extends Record<string, ParamKind>, Query extends z.ZodType | undefined, Body extends z.ZodType | undefined> {
+  /** What the route does, for the 401: "Sign in to <what>." */
+  what: string;
+  /** The path parameters other than the org's slug. */
+  params?: Params;
+  /** The catalogue permission (packages/core) a member needs, checked before the query or the body is read. */
+  permission?: Permission;
+  /** The query's contract schema: a refusal is a 400 naming the parameter. */
+  query?: Query;
+  /** The JSON body's contract schema: read by the one reader (application/json only, size-capped), then parsed. */
+  body?: Body;
+}
+
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface MemberRequest<Params, Query, Body> {
+  ctx: Ctx;
+  params: { orgSlug: string } & { [K in keyof Params]: string };
+  query: Parsed<Query>;
+  body: Parsed<Body>;
+  request: NextRequest;
+  requestId: string;
+}
+
 /**
- * The preamble of every org-scoped route handler: a session (401 "Sign in to <what>."), then
- * membership of the org (another org is 404), then the org's sign-in policy (a password session in an
- * org that requires single sign-on is 403), then `run` with the member's context; anything it throws
- * becomes the one error envelope.
+ * The one edge of the console's org-scoped route handlers. In order: a session (401 "Sign in to
+ * <what>."); the path (a slug that cannot be an org's is 404, an id of the wrong kind a 400 naming
+ * it); membership of the org (another org is 404); the org's sign-in policy (a password session in an
+ * org that requires single sign-on is 403); the route's permission (403, before anything is parsed);
+ * the query, then the JSON body, each by its contract schema (400 naming the field); then `run`.
+ * What `run` returns is sent as JSON (200) unless it is a Response already; anything thrown becomes
+ * the error envelope the API sends (@gatehouse/db's errorReplyOf: an unavailable database is 503
+ * with Retry-After).
  */
-export async function withMember<P extends { orgSlug: string }>(
-  request: NextRequest,
-  params: Promise<P>,
-  what: string,
-  run: (ctx: Ctx, params: P, requestId: string) => Promise<Response>,
-): Promise<Response> {
-  const requestId = requestIdFrom(request.headers);
-  const user = await getSessionUser();
-  if (!user) return errorResponse("UNAUTHENTICATED", `Sign in to ${what}.`, requestId);
-  try {
-    const resolved = await params;
-    const ctx = await getMemberContext({ userId: user.id, orgSlug: resolved.orgSlug, requestId });
-    await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
-    return await run(ctx, resolved, requestId);
-  } catch (error) {
-    return toErrorResponse(error, requestId);
-  }
+export function memberRoute<
+  Params extends Record<string, ParamKind> = Record<never, ParamKind>,
+  Query extends z.ZodType | undefined = undefined,
+  Body extends z.ZodType | undefined = undefined,
+>(
+  spec: MemberRouteSpec<Params, Query, Body>,
+  run: (input: MemberRequest<Params, Query, Body>) => Promise<unknown>,
+): (request: NextRequest, context: { params: Promise<{ orgSlug: string } & { [K in keyof Params]: string }> }) => Promise<Response> {
+  const ids = Object.fromEntries(Object.entries(spec.params ?? {}).filter(([, kind]) => kind !== "text")) as Record<string, IdKind>;
+  return async (request, context) => {
+    const requestId = requestIdFrom(request.headers);
+    try {
+      const user = await getSessionUser();
+      if (!user) return errorResponse("UNAUTHENTICATED", `Sign in to ${spec.what}.`, requestId);
+      const params = await checkedParams(context.params, ids);
+      const ctx = await getMemberContext({ userId: user.id, orgSlug: params.orgSlug, requestId });
+      await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
+      if (spec.permission) requirePermission(ctx, spec.permission);
+      const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
+      const body = (spec.body ? parseInput(spec.body, await readJsonBody(request)) : undefined) as Parsed<Body>;
+      const answer = await run({ ctx, params, query, body, request, requestId });
+      return answer instanceof Response ? answer : jsonResponse(answer, requestId);
+    } catch (error) {
+      return toErrorResponse(error, requestId);
+    }
+  };
 }

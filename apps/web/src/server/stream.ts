@@ -1,7 +1,7 @@
 import "server-only";
 import { toErrorBody } from "./http";
 
-// Streamed answers of the console's route handlers. Errors before a stream starts reach withMember
+// Streamed answers of the console's route handlers. Errors before a stream starts reach memberRoute
 // and answer the JSON error envelope; these helpers only handle what happens after.
 
 // no-transform keeps the server's compression from buffering a stream until it ends.

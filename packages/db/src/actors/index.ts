@@ -1,2 +1,2 @@
 export { systemCtx, type Actor, type Ctx, type OrgRef } from "./context";
-export { requireMemberPermission, requirePermission } from "./require-permission";
+export { requirePermissionUnlessAgent, requirePermission } from "./require-permission";

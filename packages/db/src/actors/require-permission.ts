@@ -14,9 +14,10 @@ export function requirePermission(ctx: Ctx, permission: Permission): void {
 
 /**
  * For reads an agent's key may make about itself (its approvals, its events): agents pass (the caller
- * limits them to their own agent), members need `permission`.
+ * limits them to their own agent), members need `permission`. Not for the console, where every actor
+ * is a member: `requirePermission` is its check.
  */
-export function requireMemberPermission(ctx: Ctx, permission: Permission): void {
+export function requirePermissionUnlessAgent(ctx: Ctx, permission: Permission): void {
   if (ctx.actor.type !== "agent") requirePermission(ctx, permission);
 }
 

@@ -2,7 +2,7 @@ import { notFound } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import type { ApprovalView } from "./approval-view";
 import { readApprovals } from "./read-approvals";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 
 /**
  * One approval. An agent sees only its own (another agent's, or another org's, is a 404); members
@@ -10,7 +10,7 @@ import { requireMemberPermission } from "../actors/require-permission";
  * recorded as expired before it is shown, so nobody reads `pending` after the deadline.
  */
 export async function getApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string } }): Promise<ApprovalView> {
-  requireMemberPermission(ctx, "approvals.read");
+  requirePermissionUnlessAgent(ctx, "approvals.read");
   const [view] = await readApprovals(ctx, [input.approvalId]);
   if (!view) throw notFound("approval");
   return view;

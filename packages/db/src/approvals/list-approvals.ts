@@ -4,14 +4,14 @@ import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
 import { expireApprovals } from "./expire-approvals";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 
 /**
  * The org's approvals, newest first (`pending` by default; `decided` = every ended one; `all`),
  * filtered by agent and action type, with keyset pagination on (createdAt, id).
  */
 export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ approvals: ApprovalView[]; nextCursor: string | null }> {
-  requireMemberPermission(ctx, "approvals.read");
+  requirePermissionUnlessAgent(ctx, "approvals.read");
   const parsed = approvalListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { status, agentId, actionType, cursor, limit } = parsed.data;

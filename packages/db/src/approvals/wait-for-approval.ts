@@ -4,7 +4,7 @@ import { loadApprovalOutcomes, loadApprovalStates, loadApprovalViews, type Appro
 import type { ApprovalOutcome } from "@gatehouse/contracts";
 import { approvalWaiters } from "./approval-waiters";
 import { readApprovals } from "./read-approvals";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 
 /** The longest a single wait holds its request, so proxies and load balancers never cut it. */
 export const MAX_WAIT_MS = 25_000;
@@ -16,7 +16,7 @@ export const MAX_WAIT_MS = 25_000;
  * approval's state (status, agent, deadline); the full approval is read when it answers.
  */
 export async function waitForApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; timeoutMs: number; signal?: AbortSignal } }): Promise<ApprovalView> {
-  requireMemberPermission(ctx, "approvals.read");
+  requirePermissionUnlessAgent(ctx, "approvals.read");
   const { approvalId, signal } = input;
   const deadline = Date.now() + Math.min(Math.max(0, input.timeoutMs), MAX_WAIT_MS);
   const parked = approvalWaiters().park(approvalId);

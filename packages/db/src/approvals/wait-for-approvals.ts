@@ -1,6 +1,6 @@
 import type { ApprovalOutcome, ApprovalWaitResult } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { approvalWaiters } from "./approval-waiters";
 import { readApprovals } from "./read-approvals";
 import { MAX_WAIT_MS, waitReads } from "./wait-for-approval";
@@ -23,7 +23,7 @@ export async function waitForApprovals({
   ctx: Ctx;
   input: { approvalIds: readonly string[]; timeoutMs: number; signal?: AbortSignal };
 }): Promise<ApprovalWaitResult> {
-  requireMemberPermission(ctx, "approvals.read");
+  requirePermissionUnlessAgent(ctx, "approvals.read");
   const { signal } = input;
   const ids = [...new Set(input.approvalIds)];
   const deadline = Date.now() + Math.min(Math.max(0, input.timeoutMs), MAX_WAIT_MS);

@@ -2,7 +2,7 @@ import { exportQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
 import type { Ctx } from "../actors/context";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
@@ -45,7 +45,7 @@ interface EntryRow {
  * of the org's fair shares of the pool (infra/fair-share.ts) until it ends, reading page by page.
  */
 export async function exportAuditLog({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditExport> {
-  requireMemberPermission(ctx, "audit.export");
+  requirePermissionUnlessAgent(ctx, "audit.export");
   const parsed = exportQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const options = { ...parsed.data };

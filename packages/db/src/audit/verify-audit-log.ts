@@ -2,7 +2,7 @@ import type { AuditVerification } from "@gatehouse/contracts";
 import { GENESIS_CHAIN_HASH, packEntries, type LogPageInput, type LogPageOutput } from "@gatehouse/core";
 import type pg from "pg";
 import type { Ctx } from "../actors/context";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
@@ -33,7 +33,7 @@ interface VerifyOptions {
  * Members need `audit.verify`; an agent's key may verify (the answer tells it nothing of other agents).
  */
 export async function verifyAuditLog({ ctx, onProgress, work = workPool() }: VerifyOptions): Promise<AuditVerification> {
-  requireMemberPermission(ctx, "audit.verify");
+  requirePermissionUnlessAgent(ctx, "audit.verify");
   // Sign the head as it is now, so every entry is covered by a checkpoint the tree must match.
   return fairShare().run(ctx.org.id, "audit verification", async () => {
     await checkpointAuditLog(ctx.org.id);

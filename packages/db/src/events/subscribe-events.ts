@@ -1,6 +1,6 @@
 import { EVENT_TYPES, validationError, type EventType, type GatehouseEvent } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { openEventFeed, type EventFeed, type EventFeedLimits } from "./event-feed";
 
 /**
@@ -20,7 +20,7 @@ export async function subscribeEvents({
   limits?: Partial<EventFeedLimits> | undefined;
   onRows?: ((rows: number) => void | Promise<void>) | undefined;
 }): Promise<EventFeed> {
-  requireMemberPermission(ctx, "events.read");
+  requirePermissionUnlessAgent(ctx, "events.read");
   const last = input.lastEventId?.trim();
   if (last && !/^\d{1,18}$/.test(last)) throw validationError([{ path: "lastEventId", message: "must be the id of an event from this stream" }]);
   const listed =

@@ -1,7 +1,7 @@
 import type { Posture } from "@gatehouse/contracts";
 import { scorePosture } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { requireMemberPermission } from "../actors/require-permission";
+import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { gatherPostureFacts } from "./gather-posture-facts";
 
 /**
@@ -10,7 +10,7 @@ import { gatherPostureFacts } from "./gather-posture-facts";
  * the org's own data; nothing is written.
  */
 export async function getPosture({ ctx }: { ctx: Ctx }): Promise<Posture> {
-  requireMemberPermission(ctx, "posture.read");
+  requirePermissionUnlessAgent(ctx, "posture.read");
   // core's result is structurally the contract's Posture: a drift between the two fails to compile here.
   const posture: Posture = scorePosture(await gatherPostureFacts(ctx.org.id));
   return posture;

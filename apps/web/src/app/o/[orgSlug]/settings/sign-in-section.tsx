@@ -7,7 +7,8 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { CopyButton } from "@/components/text-actions";
-import { FieldApiError, isPendingSettings, pendingSettingsMessage, updateSignInSettings, verifySsoDomain } from "@/lib/admin-api";
+import { isPendingSettings, pendingSettingsMessage, updateSignInSettings, verifySsoDomain } from "@/lib/admin-api";
+import { ApiError } from "@/lib/api-client";
 import { Field, SaveRow, SECTION } from "./settings-parts";
 
 interface Props {
@@ -26,7 +27,7 @@ interface Props {
 
 /** The first message the refusal gives for `field` or any of its items (signIn.ssoDomains.2). */
 function messageFor(error: unknown, field: string): string | null {
-  if (!(error instanceof FieldApiError)) return null;
+  if (!(error instanceof ApiError)) return null;
   const key = Object.keys(error.fields).find((k) => k === field || k.startsWith(`${field}.`));
   return key ? (error.fields[key] ?? null) : null;
 }

@@ -1,8 +1,8 @@
 import type { NextRequest } from "next/server";
 import { subscribeEvents, type Ctx, type EventFeed } from "@gatehouse/db";
 import { eventsQuerySchema } from "@gatehouse/contracts";
-import { checkedParams, parseInput, queryInput } from "@/server/http";
-import { withMember } from "@/server/member-route";
+import type { z } from "zod";
+import { memberRoute } from "@/server/member-route";
 import { consoleStreamCaps, eventStreamResponse } from "@/server/event-stream";
 
 export const dynamic = "force-dynamic";
@@ -16,16 +16,13 @@ const caps = consoleStreamCaps();
 // sends by itself when it reconnects, within the replay window (docs/events.md);
 // without either, starts with what happens next. Session (401), membership (another org is 404) and a
 // malformed or future Last-Event-ID (400) answer JSON before the stream.
-export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, checkedParams(params), "follow events", async (ctx, _params, requestId) => stream(request, ctx, requestId));
-}
+export const GET = memberRoute({ what: "follow events", query: eventsQuerySchema }, async ({ ctx, query, request, requestId }) => stream(request, ctx, query, requestId));
 
-async function stream(request: NextRequest, ctx: Ctx, requestId: string): Promise<Response> {
-  // The query is checked as the API checks it (a repeated or unsafe parameter is a 400 naming it).
-  const query = parseInput(eventsQuerySchema, queryInput(request));
+/** The query was checked as the API checks it (a repeated or unsafe parameter is a 400 naming it). */
+async function stream(request: NextRequest, ctx: Ctx, query: z.output<typeof eventsQuerySchema>, requestId: string): Promise<Response> {
   const lastEventId = request.headers.get("last-event-id") ?? query.lastEventId ?? null;
   const release = caps.acquire({ userId: ctx.actor.type === "user" ? ctx.actor.userId : ctx.requestId, orgId: ctx.org.id });
-  // Errors (a malformed or future Last-Event-ID: 400) reach withMember and answer JSON before any stream starts.
+  // Errors (a malformed or future Last-Event-ID: 400) reach memberRoute and answer JSON before any stream starts.
   let feed: EventFeed;
   try {
     feed = await subscribeEvents({ ctx, input: { lastEventId } });

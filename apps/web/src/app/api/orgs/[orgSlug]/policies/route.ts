@@ -1,17 +1,14 @@
-import type { NextRequest } from "next/server";
 import { listPolicySummaries } from "@gatehouse/db";
 import type { PolicySummaryList } from "@/lib/policies";
-import { checkedParams, jsonResponse } from "@/server/http";
-import { withMember } from "@/server/member-route";
+import { jsonResponse } from "@/server/http";
+import { memberRoute } from "@/server/member-route";
 
 // GET /api/orgs/[orgSlug]/policies → the active policies with their version, last change and decisions
 // in the last 7 days. Session (401), membership (another org is 404); every member reads policies (as
 // GET /v1/admin/policies: any member's key).
-export async function GET(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, checkedParams(params), "read policies", async (ctx, _params, requestId) => {
-    const list: PolicySummaryList = {
-      policies: (await listPolicySummaries({ ctx })).map(({ document, ...summary }) => ({ ...summary, ...(document.description ? { description: document.description } : {}) })),
-    };
-    return jsonResponse(list, requestId);
-  });
-}
+export const GET = memberRoute({ what: "read policies" }, async ({ ctx, requestId }) => {
+  const list: PolicySummaryList = {
+    policies: (await listPolicySummaries({ ctx })).map(({ document, ...summary }) => ({ ...summary, ...(document.description ? { description: document.description } : {}) })),
+  };
+  return jsonResponse(list, requestId);
+});

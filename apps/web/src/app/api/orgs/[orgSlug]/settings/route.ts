@@ -1,10 +1,8 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import type { NextRequest } from "next/server";
 import { changeOrgSettings } from "@gatehouse/db";
 import { oidcConfig } from "@/env";
-import { jsonBody, requireMemberPermission } from "@/server/admin-input";
-import { checkedParams, jsonResponse, parseInput } from "@/server/http";
-import { withMember } from "@/server/member-route";
+import { jsonResponse } from "@/server/http";
+import { memberRoute } from "@/server/member-route";
 
 // PATCH /api/orgs/[orgSlug]/settings { circuitBreaker?: { failureThreshold?, windowSeconds?, cooldownSeconds? },
 // signIn?: { ssoDomains?, ssoDefaultRole?, ssoRequired? }, anomaly?: { haltAgent? }, policies?: { reportOnly?, requireSecondApproval? } }
@@ -12,11 +10,7 @@ import { withMember } from "@/server/member-route";
 // weakens enforcement, 202 { status: "pending_approval", approvalId, weakened } (applied when another owner or admin approves).
 // Session (401), membership (another org is 404), settings.write (403), the body (400 naming the field),
 // the sign-in rules (403/409 naming the field; SSO can be required only with the instance's OIDC provider configured).
-export async function PATCH(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, checkedParams(params), "change settings", async (ctx, _params, requestId) => {
-    requireMemberPermission(ctx, "settings.write");
-    const body = parseInput(updateSettingsBodySchema, await jsonBody(request));
-    const outcome = await changeOrgSettings({ ctx, input: body, deps: { ssoConfigured: oidcConfig() !== null } });
-    return outcome.status === "applied" ? jsonResponse(outcome.settings, requestId) : jsonResponse(outcome, requestId, 202);
-  });
-}
+export const PATCH = memberRoute({ what: "change settings", permission: "settings.write", body: updateSettingsBodySchema }, async ({ ctx, body, requestId }) => {
+  const outcome = await changeOrgSettings({ ctx, input: body, deps: { ssoConfigured: oidcConfig() !== null } });
+  return outcome.status === "applied" ? jsonResponse(outcome.settings, requestId) : jsonResponse(outcome, requestId, 202);
+});

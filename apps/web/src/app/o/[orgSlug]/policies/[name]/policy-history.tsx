@@ -6,7 +6,8 @@ import { Fragment, useMemo, useState } from "react";
 import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
 import { diffStats, lineDiff } from "@/lib/line-diff";
-import { fetchVersions, PolicyApiError, policyFacts, policyKeys, type PolicyVersionView } from "@/lib/policies";
+import { fetchVersions, policyFacts, policyKeys, type PolicyVersionView } from "@/lib/policies";
+import { ApiError } from "@/lib/api-client";
 import { documentYaml } from "@/lib/policy-source";
 
 /** A policy as its newest version says it, beside its versions (who, when, hash), and a line diff between any two of them. */
@@ -19,7 +20,7 @@ export function PolicyHistory({ orgSlug, name }: { orgSlug: string; name: string
   );
   if (query.isPending) return <RowsSkeleton label="Loading versions…" />;
   if (query.isError) {
-    if (query.error instanceof PolicyApiError && query.error.status === 404) {
+    if (query.error instanceof ApiError && query.error.status === 404) {
       return (
         <div className="space-y-4">
           {back}

@@ -12,7 +12,6 @@ import {
   discardDraft,
   fetchDraft,
   fetchPolicySchema,
-  PolicyApiError,
   policyKeys,
   publishDraft,
   saveDraft,
@@ -23,6 +22,7 @@ import {
   type PublishResult,
   type SourceIssue,
 } from "@/lib/policies";
+import { ApiError } from "@/lib/api-client";
 import { appendToSource, convertSource, SourceError, type SourceFormat } from "@/lib/policy-source";
 import { LibraryDrawer } from "./library-drawer";
 import { PolicyForm } from "./policy-form";
@@ -98,7 +98,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
         return true;
       },
       (error: unknown) => {
-        if (error instanceof PolicyApiError && error.status === 409) setSaveState("conflict");
+        if (error instanceof ApiError && error.status === 409) setSaveState("conflict");
         else {
           setSaveState("error");
           setSaveError(error instanceof Error ? error : new Error(String(error)));
@@ -137,7 +137,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
         (error: unknown) => {
           if (controller.signal.aborted) return;
           setChecking(false);
-          if (error instanceof PolicyApiError && error.status === 400 && error.issues.length > 0) setCheck({ ...working, status: "issues", issues: error.issues });
+          if (error instanceof ApiError && error.status === 400 && error.issues.length > 0) setCheck({ ...working, status: "issues", issues: error.issues });
           else setCheck({ ...working, status: "error", error: error instanceof Error ? error : new Error(String(error)) });
         },
       );
@@ -150,7 +150,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
 
   const [publishing, setPublishing] = useState(false);
   const [published, setPublished] = useState<PublishResult | null>(null);
-  const [publishError, setPublishError] = useState<PolicyApiError | Error | null>(null);
+  const [publishError, setPublishError] = useState<ApiError | Error | null>(null);
   const [confirmDiscard, setConfirmDiscard] = useState(false);
   // Publishing asks first: what changes, a replay, then the button that publishes.
   const [confirmPublish, setConfirmPublish] = useState(false);
@@ -205,7 +205,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
         load(fresh);
       }
     } catch (error) {
-      if (error instanceof PolicyApiError && error.status === 409) setSaveState("conflict");
+      if (error instanceof ApiError && error.status === 409) setSaveState("conflict");
       setPublishError(error instanceof Error ? error : new Error(String(error)));
     } finally {
       setPublishing(false);
@@ -308,7 +308,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
       {publishError ? (
         <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
           Not published: {publishError.message}
-          {publishError instanceof PolicyApiError && publishError.issues.length > 0 ? (
+          {publishError instanceof ApiError && publishError.issues.length > 0 ? (
             <ul className="mt-1 list-disc pl-5 text-xs">
               {publishError.issues.map((issue, i) => (
                 <li key={i}>

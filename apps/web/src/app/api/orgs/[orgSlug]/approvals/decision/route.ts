@@ -1,9 +1,8 @@
-import type { NextRequest } from "next/server";
+import { z } from "zod";
 import { decideApprovals } from "@gatehouse/db";
 import type { BulkDecisionResult } from "@/lib/approvals";
-import { checkedParams, jsonResponse } from "@/server/http";
-import { withMember } from "@/server/member-route";
-import { readJsonBody } from "@/server/json-body";
+import { jsonResponse } from "@/server/http";
+import { memberRoute } from "@/server/member-route";
 
 // POST /api/orgs/[orgSlug]/approvals/decision { approvalIds: [...], decision: "approve"|"deny", reason? } →
 // { results: [{ approvalId, status } | { approvalId, error: { code, message } }] }, in the order asked:
@@ -14,20 +13,17 @@ import { readJsonBody } from "@/server/json-body";
 // field, at most 1000 ids). When no approval was voted on and every refusal is the same (only other
 // orgs' or unknown ids: 404; a role no approval accepts: 403), the answer is that refusal, as the
 // one-approval route would give it; nothing is written either way.
-export async function POST(request: NextRequest, { params }: { params: Promise<{ orgSlug: string }> }): Promise<Response> {
-  return withMember(request, checkedParams(params), "decide approvals", async (ctx, _params, requestId) => {
-    const body = await readJsonBody(request);
-    const outcomes = await decideApprovals({ ctx, input: body });
-    const refusals = outcomes.flatMap((o) => ("error" in o ? [o.error] : []));
-    const [first] = refusals;
-    if (first && refusals.length === outcomes.length && refusals.every((e) => e.code === first.code) && (first.code === "NOT_FOUND" || first.code === "FORBIDDEN")) {
-      throw first;
-    }
-    const result: BulkDecisionResult = {
-      results: outcomes.map((o) =>
-        "error" in o ? { approvalId: o.approvalId, error: { code: o.error.code, message: o.error.message } } : { approvalId: o.approvalId, status: o.status },
-      ),
-    };
-    return jsonResponse(result, requestId);
-  });
-}
+export const POST = memberRoute({ what: "decide approvals", body: z.unknown() }, async ({ ctx, body, requestId }) => {
+  const outcomes = await decideApprovals({ ctx, input: body });
+  const refusals = outcomes.flatMap((o) => ("error" in o ? [o.error] : []));
+  const [first] = refusals;
+  if (first && refusals.length === outcomes.length && refusals.every((e) => e.code === first.code) && (first.code === "NOT_FOUND" || first.code === "FORBIDDEN")) {
+    throw first;
+  }
+  const result: BulkDecisionResult = {
+    results: outcomes.map((o) =>
+      "error" in o ? { approvalId: o.approvalId, error: { code: o.error.code, message: o.error.message } } : { approvalId: o.approvalId, status: o.status },
+    ),
+  };
+  return jsonResponse(result, requestId);
+});
