@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
-import { DENIAL_REASON_CODES } from "../actions/denial-reasons";
+import { denialReasonSchema } from "../actions/denial-reasons";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { MEMBER_ROLES } from "../permissions";
 
@@ -26,7 +26,7 @@ const ending = <S extends z.ZodType>(status: S) =>
     actionId: z.string(),
     actionType: z.string(),
     status,
-    denialReason: z.string().optional(),
+    denialReason: denialReasonSchema.optional(),
     reason: z.string().optional(),
     decidedBy: member.optional(),
   });
@@ -54,7 +54,7 @@ export const AUDIT_ENTRY_TYPES = {
       delegation: z.strictObject({ rootAgentId: z.string(), rootAgentName: z.string(), depth: z.number().int(), chain: z.array(z.string()) }).optional(),
       actionType: z.string(),
       status: z.enum(["executed", "requested", "denied"]),
-      denialReason: z.union([z.enum(DENIAL_REASON_CODES), z.string()]).optional(),
+      denialReason: denialReasonSchema.optional(),
       policy: policyRef.optional(),
       tamperedPolicies: z.array(z.string()).optional(),
       mode: z.enum(["enforce", "monitor"]),

@@ -20,10 +20,10 @@ const OUTCOMES: Partial<Record<EventData["type"], { label: string; className: st
 
 function outcome(event: EventData): { label: string; className: string } | null {
   if (event.type === "approval.decided") {
-    const approved = event.decision === "approved" || event.status === "approved";
-    return approved
+    // An approval's end names its status (approved, denied, cancelled); a vote's decision is another event's.
+    return event.status === "approved"
       ? { label: "approved", className: "bg-emerald-50 text-emerald-800 ring-emerald-200" }
-      : { label: event.decision ?? event.status ?? "decided", className: "bg-red-50 text-red-800 ring-red-200" };
+      : { label: event.status ?? "decided", className: "bg-red-50 text-red-800 ring-red-200" };
   }
   return OUTCOMES[event.type] ?? null;
 }
