@@ -10,15 +10,11 @@ const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
  * (packages/core's union of entry types). The listing's serializer keeps `data` open (an AuditEvent
  * carries whatever was sealed); clients narrow on `type` with this. Types may be added.
  */
+const auditEntryMember = (type: AuditEntryType) => z.object({ type: z.literal(type), data: AUDIT_ENTRY_TYPES[type].data as z.ZodType }).describe(AUDIT_ENTRY_TYPES[type].summary);
+
 export const auditEntrySchema = named(
   "AuditEntry",
-  z.discriminatedUnion(
-    "type",
-    AUDIT_ENTRY_TYPE_NAMES.map((type) => z.object({ type: z.literal(type), data: AUDIT_ENTRY_TYPES[type].data }).describe(AUDIT_ENTRY_TYPES[type].summary)) as [
-      z.ZodObject<{ type: z.ZodLiteral<AuditEntryType>; data: z.ZodType }>,
-      ...Array<z.ZodObject<{ type: z.ZodLiteral<AuditEntryType>; data: z.ZodType }>>,
-    ],
-  ),
+  z.discriminatedUnion("type", AUDIT_ENTRY_TYPE_NAMES.map(auditEntryMember) as [ReturnType<typeof auditEntryMember>, ...Array<ReturnType<typeof auditEntryMember>>]),
   "The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added.",
 );
 

@@ -28,6 +28,12 @@ function outcome(event: EventData): { label: string; className: string } | null 
   return OUTCOMES[event.type] ?? null;
 }
 
+/** A field only some event types carry (a decision names its agent and action; an approval's end, its action). */
+function textOf(event: EventData, key: "agentName" | "actionType"): string | undefined {
+  const value: unknown = (event as Readonly<Record<string, unknown>>)[key];
+  return typeof value === "string" ? value : undefined;
+}
+
 const time = (at: string) => {
   const date = new Date(at);
   return Number.isNaN(date.getTime()) ? at : `${date.toISOString().slice(11, 19)} UTC`;
@@ -64,12 +70,12 @@ export function ActivityFeed({ orgSlug }: { orgSlug: string }) {
             <span className="min-w-0 flex-1 truncate">
               {event.agentId ? (
                 <Link href={`${base}/agents/${encodeURIComponent(event.agentId)}`} className="font-medium underline underline-offset-2">
-                  {event.agentName ?? event.agentId}
+                  {textOf(event, "agentName") ?? event.agentId}
                 </Link>
               ) : (
-                <span className="font-medium">{event.agentName ?? "—"}</span>
+                <span className="font-medium">{textOf(event, "agentName") ?? "—"}</span>
               )}{" "}
-              <code className="font-mono text-xs text-stone-700">{event.actionType ?? ""}</code>
+              <code className="font-mono text-xs text-stone-700">{textOf(event, "actionType") ?? ""}</code>
             </span>
             {shown ? <span className={`shrink-0 rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${shown.className}`}>{shown.label}</span> : null}
           </li>
