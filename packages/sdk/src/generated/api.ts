@@ -2749,7 +2749,7 @@ export interface components {
                     /** @enum {string} */
                     effect: "allow" | "deny" | "require_approval";
                     policy: string | null;
-                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
                     reason?: string;
                 };
             }[];
