@@ -14,13 +14,9 @@ const document = openApiDocument();
 function auditDoc(): string {
   const cell = (text: string) => text.replaceAll("|", "\\|");
   const tables: Record<string, string> = {
-    "entry-types": [
-      "| type | what it records |",
-      "|---|---|",
-      ...AUDIT_ENTRY_TYPE_NAMES.map((type) => `| \`${type}\` | ${cell(AUDIT_ENTRY_TYPES[type].summary)} |`),
-    ].join("\n"),
+    "entry-types": ["| type | what it records |", "|---|---|", ...AUDIT_ENTRY_TYPE_NAMES.map((type) => `| \`${type}\` | ${cell(AUDIT_ENTRY_TYPES[type].summary)} |`)].join("\n"),
     "denial-reasons": [
-      "| code | phase | the action result says \"Denied: …\" |",
+      '| code | phase | the action result says "Denied: …" |',
       "|---|---|---|",
       ...DENIAL_REASON_CODES.map((code) => `| \`${code}\` | ${DENIAL_REASONS[code].phase} | ${cell(DENIAL_REASONS[code].text)} |`),
     ].join("\n"),

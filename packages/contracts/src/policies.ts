@@ -78,7 +78,14 @@ export const policyTestRunSchema = named(
         name: z.string(),
         passed: z.boolean(),
         expected: z.object({ effect, policy: z.string().nullable().optional().describe("null: no policy applies; absent: any.") }),
-        actual: z.object({ effect, policy: z.string().nullable(), reason: z.string().optional().describe(`For a deny: ${denialReasonsOf("policy").join(", ")}.`) }),
+        actual: z.object({
+          effect,
+          policy: z.string().nullable(),
+          reason: z
+            .string()
+            .optional()
+            .describe(`For a deny: ${denialReasonsOf("policy").join(", ")}.`),
+        }),
       }),
     ),
   }),

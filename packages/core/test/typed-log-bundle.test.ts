@@ -9,7 +9,10 @@ import { GENESIS_CHAIN_HASH } from "../src/audit/hashing";
 // of every status, an outcome, an approval, a halt and a resume, a rename), kept byte for byte.
 const FIXTURE = new URL("./fixtures/bundle-before-typed-log.jsonl", import.meta.url);
 const text = readFileSync(FIXTURE, "utf8");
-const lines = text.trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+const lines = text
+  .trimEnd()
+  .split("\n")
+  .map((line) => JSON.parse(line) as Record<string, unknown>);
 const keys = lines.filter((l) => l.type === "key").map((l) => l.vkey as string);
 const entries = lines.filter((l) => l.type === "entry") as Array<{ seq: number; canonical: string; leafHash: string }>;
 
