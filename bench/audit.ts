@@ -34,11 +34,23 @@ async function main(): Promise<void> {
     const ctx = dbm.systemCtx(created.org, "bench");
     const orgId = created.org.id;
     const entry = (i: number) => ({
-      type: "action.decided",
+      type: "action.decided" as const,
       actor: { type: "agent" as const, id: "agt_benchbenchbenchbenchbe", delegationChain: [] },
       agentId: "agt_benchbenchbenchbenchbe",
       subjectId: `act_${String(i).padStart(22, "0")}`,
-      data: { actionType: "pr.open", status: "executed", metadata: { repo: "acme/api", pr: i, files: 12 }, policyName: "allow-pr", conditionsEvaluated: [] },
+      data: {
+        actionId: `act_${String(i).padStart(22, "0")}`,
+        agentName: "bench-agent",
+        actionType: "pr.open",
+        status: "executed" as const,
+        policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },
+        mode: "enforce" as const,
+        monitored: [],
+        conditionsEvaluated: [],
+        metadata: { repo: "acme/api", pr: i, files: 12 },
+        dataAccessed: [],
+        requestHash: "bench",
+      },
     });
     const append = (from: number, n: number) =>
       dbm.db().$transaction((tx) =>

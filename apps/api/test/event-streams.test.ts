@@ -39,7 +39,7 @@ function parseFrames(buffer: string): { frames: Frame[]; rest: string } {
   return { frames, rest };
 }
 
-/** Appends `count` decision entries (`executed`, by `agentId`) to an org's log in one statement; returns their first seq. */
+/** Appends `count` decision entries (`executed`, by `agentId`, shaped as the log's `action.decided`, the agent's name `reasonBytes` long) to an org's log in one statement; returns their first seq. */
 async function seed(orgId: string, agentId: string, count: number, reasonBytes = 40): Promise<number> {
   const { rows } = await db().pool.query<{ start: string }>(
     `WITH head AS (
@@ -47,8 +47,10 @@ async function seed(orgId: string, agentId: string, count: number, reasonBytes =
      ), inserted AS (
        INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, agent_id, canonical, leaf_hash, chain_hash)
        SELECT 'aud_' || substr(md5(random()::text || g), 1, 22), $1, head.start + g, 'action.decided', 'agent', $3::text, $3::text,
-              json_build_object('time', now(), 'actor', json_build_object('type', 'agent', 'id', $3::text),
-                                'data', json_build_object('status', 'executed', 'actionType', 'pr.open', 'reason', repeat('r', $4::int)))::text,
+              json_build_object('type', 'action.decided', 'time', now(), 'actor', json_build_object('type', 'agent', 'id', $3::text),
+                                'data', json_build_object('actionId', 'act_seeded' || g, 'agentName', repeat('r', $4::int), 'actionType', 'pr.open', 'status', 'executed',
+                                                          'mode', 'enforce', 'monitored', '[]'::json, 'conditionsEvaluated', '[]'::json, 'metadata', '{}'::json,
+                                                          'dataAccessed', '[]'::json, 'requestHash', 'seeded'))::text,
               'seeded', 'seeded'
        FROM head, generate_series(0, $2::int - 1) AS g
        RETURNING 1

@@ -58,7 +58,7 @@ function formatEvent(event: GatehouseEvent): string {
     data.approvalId === undefined ? undefined : `approval=${data.approvalId}`,
     data.status === undefined ? undefined : `status=${data.status}`,
     data.denialReason === undefined ? undefined : `denial=${data.denialReason}`,
-    data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
+    data.type !== "approval.decided" || data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
     data.change === undefined ? undefined : `policy=${data.policyName ?? "?"} v${data.version ?? "?"} ${data.change}`,
   ].filter((fact) => fact !== undefined);

@@ -5,9 +5,14 @@ import {
   conditionEvaluationSchema as coreConditionEvaluationSchema,
   dataAccessedSchema,
   decisionFields,
+  denialReasonCodeSchema,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
+
+// The known denial reasons as their own component, so the generated client types list them; the
+// field itself (core's denialReasonSchema) is an open enum: these codes or any other string.
+named("DenialReasonCode", denialReasonCodeSchema, "A denial reason this version of the API knows (docs/audit.md, Denial reasons).");
 
 export const dataAccessSchema = named("DataAccess", dataAccessedSchema, "A kind of data the action touches, testable by policies as `dataAccessed`.");
 

@@ -1,8 +1,22 @@
+import { AUDIT_ENTRY_TYPE_NAMES, AUDIT_ENTRY_TYPES, type AuditEntryType } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, isoTime, named, queryText } from "./common";
 
 const iso = isoTime();
 const treeSize = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * What an audit entry's `type` and `data` can be: one member per entry type, discriminated by `type`
+ * (packages/core's union of entry types). The listing's serializer keeps `data` open (an AuditEvent
+ * carries whatever was sealed); clients narrow on `type` with this. Types may be added.
+ */
+const auditEntryMember = (type: AuditEntryType) => z.object({ type: z.literal(type), data: AUDIT_ENTRY_TYPES[type].data as z.ZodType }).describe(AUDIT_ENTRY_TYPES[type].summary);
+
+export const auditEntrySchema = named(
+  "AuditEntry",
+  z.discriminatedUnion("type", AUDIT_ENTRY_TYPE_NAMES.map(auditEntryMember) as [ReturnType<typeof auditEntryMember>, ...Array<ReturnType<typeof auditEntryMember>>]),
+  "The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added.",
+);
 
 export const auditEventSchema = named(
   "AuditEvent",
@@ -18,7 +32,7 @@ export const auditEventSchema = named(
     leafHash: z.string(),
     chainHash: z.string(),
     canonical: z.string().describe("The exact RFC 8785 text that was hashed into leafHash."),
-    data: z.record(z.string(), z.unknown()),
+    data: z.record(z.string(), z.unknown()).describe("The entry's data: what its type records (AuditEntry has one member per type)."),
   }),
   "One entry of the org's audit log.",
 );

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from "@gatehouse/core";
+import { denialReasonSchema, EVENT_TYPES, type EventType } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, named, queryText } from "./common";
 
@@ -6,38 +6,125 @@ export const eventTypeSchema = z.enum(EVENT_TYPES);
 
 const memberSchema = z.looseObject({ id: z.string(), email: z.string(), name: z.string().optional() });
 
-export const eventDataSchema = named(
-  "EventData",
-  z.looseObject({
-    seq: z.number().int().describe("The audit sequence number of the entry the event comes from (the event's id)."),
-    type: eventTypeSchema,
-    at: z.string(),
-    agentId: z.string().nullable(),
-    agentName: z.string().optional(),
-    actionId: z.string().optional(),
-    actionType: z.string().optional(),
-    auditEventId: z.string().optional(),
-    approvalId: z.string().optional(),
-    status: z.string().optional(),
-    denialReason: z.string().optional(),
-    policyName: z.string().optional().describe("The policy that decided; `policy.changed`: the policy that changed."),
-    reason: z.string().optional(),
-    decidedBy: memberSchema.optional().describe("`approval.decided`: the member whose vote ended it."),
-    decision: z.string().optional(),
+/** The fields of the `data` of events of each type (every one also has seq, type, at and agentId). */
+const field = {
+  agentName: z.string().optional(),
+  actionId: z.string().optional(),
+  actionType: z.string().optional(),
+  auditEventId: z.string().optional(),
+  approvalId: z.string().optional(),
+  status: z.string().optional(),
+  denialReason: denialReasonSchema.optional(),
+  policyName: z.string().optional().describe("The policy that decided; `policy.changed`: the policy that changed."),
+  reason: z.string().optional(),
+  timeoutAt: z.string().optional(),
+};
+
+const decision = { ...field, delegation: z.looseObject({ rootAgentId: z.string(), rootAgentName: z.string(), depth: z.number().int(), chain: z.array(z.string()) }).optional() };
+const approvalEnd = {
+  actionId: field.actionId,
+  actionType: field.actionType,
+  approvalId: field.approvalId,
+  status: field.status,
+  denialReason: field.denialReason,
+  reason: field.reason,
+  decidedBy: memberSchema.optional().describe("`approval.decided`: the member whose vote ended it."),
+};
+const delegation = {
+  delegationId: z.string().optional(),
+  parentAgentId: z.string().optional(),
+  childAgentId: z.string().optional(),
+  capabilities: z.array(z.string()).optional(),
+  depth: z.number().int().optional(),
+  expiresAt: z.string().optional(),
+  revokedWith: z.string().optional().describe("`delegation.revoked` below the top of a revoked subtree: the delegation whose revoke ended it."),
+};
+
+/** The data of each event type: a member of the union, discriminated by `type`. */
+const EVENT_FIELDS = {
+  "action.executed": decision,
+  "action.denied": decision,
+  "approval.requested": decision,
+  "approval.voted": {
+    actionId: field.actionId,
+    actionType: field.actionType,
+    approvalId: field.approvalId,
+    status: field.status,
+    reason: field.reason,
+    decision: z.enum(["approve", "deny"]).optional(),
     member: memberSchema.optional().describe("`approval.voted`: the member who voted."),
     approvals: z.number().int().optional(),
     quorum: z.number().int().optional(),
-    timeoutAt: z.string().optional(),
-    kind: z.string().optional().describe("`enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`."),
-    recent: z.number().optional().describe("`anomaly.detected`: the last complete window's figure (calls, or the share of calls denied, 0–1)."),
-    baseline: z.number().optional().describe("`anomaly.detected`: the trailing baseline's figure, scaled to the same window."),
-    multiple: z.number().nullable().optional().describe("`anomaly.detected`: recent ÷ baseline (null when the baseline is 0)."),
-    threshold: z.number().optional().describe("`anomaly.detected`: the multiple the rule reports from (docs/posture.md, Anomalies)."),
-    windowMinutes: z.number().int().optional().describe("`anomaly.detected`: the length of the recent window, in minutes."),
-    version: z.number().int().optional().describe("`policy.changed`: the version published (or, archived, the policy's last version)."),
-    change: z.enum(["published", "archived"]).optional().describe("`policy.changed`: a new version went live, or the policy was archived."),
-  }),
-  "The `data` of one server-sent event (JSON). Which optional fields are present depends on its type.",
+  },
+  "approval.decided": approvalEnd,
+  "approval.expired": approvalEnd,
+  "delegation.created": delegation,
+  "delegation.revoked": delegation,
+  "delegation.expired": delegation,
+  "enforcement.triggered": {
+    agentName: field.agentName,
+    reason: field.reason,
+    kind: z.enum(["circuit_opened", "agent_halted"]).optional().describe("What enforced: the circuit breaker opened, or the anomaly detector halted the agent."),
+  },
+  "anomaly.detected": {
+    agentName: field.agentName,
+    kind: z.enum(["call_rate", "denial_rate"]).optional(),
+    recent: z.number().optional().describe("The last complete window's figure (calls, or the share of calls denied, 0–1)."),
+    baseline: z.number().optional().describe("The trailing baseline's figure, scaled to the same window."),
+    multiple: z.number().nullable().optional().describe("recent ÷ baseline (null when the baseline is 0)."),
+    threshold: z.number().optional().describe("The multiple the rule reports from (docs/posture.md, Anomalies)."),
+    windowMinutes: z.number().int().optional().describe("The length of the recent window, in minutes."),
+  },
+  "policy.changed": {
+    policyName: field.policyName,
+    version: z.number().int().optional().describe("The version published (or, archived, the policy's last version)."),
+    change: z.enum(["published", "archived"]).optional().describe("A new version went live, or the policy was archived."),
+  },
+} satisfies Record<EventType, z.ZodRawShape>;
+
+/** `approval.voted` → `ApprovalVoted`: the event's component name after `Event`. */
+const pascal = (type: string) =>
+  type
+    .split(/[._]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join("");
+
+const eventOf = <T extends EventType>(type: T) =>
+  named(
+    `Event${pascal(type)}`,
+    z.looseObject({
+      seq: z.number().int().describe("The audit sequence number of the entry the event comes from (the event's id)."),
+      type: z.literal(type),
+      at: z.string(),
+      agentId: z.string().nullable(),
+      ...EVENT_FIELDS[type],
+    }),
+  );
+
+const EVENT_MEMBERS = [
+  eventOf("action.executed"),
+  eventOf("action.denied"),
+  eventOf("approval.requested"),
+  eventOf("approval.voted"),
+  eventOf("approval.decided"),
+  eventOf("approval.expired"),
+  eventOf("delegation.created"),
+  eventOf("delegation.revoked"),
+  eventOf("delegation.expired"),
+  eventOf("enforcement.triggered"),
+  eventOf("anomaly.detected"),
+  eventOf("policy.changed"),
+] as const;
+
+/** Every event type has its member (the compiler rejects a type left out). */
+type Unlisted = Exclude<EventType, z.output<(typeof EVENT_MEMBERS)[number]>["type"]>;
+const everyEventListed: [Unlisted] extends [never] ? true : never = true;
+void everyEventListed;
+
+export const eventDataSchema = named(
+  "EventData",
+  z.discriminatedUnion("type", EVENT_MEMBERS),
+  "The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added.",
 );
 
 export const eventsQuerySchema = z.object({

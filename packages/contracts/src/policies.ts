@@ -1,4 +1,4 @@
-import { MAX_REPLAY_GROUPS, policyDocumentSchema, policySetSchema, policyTestCaseSchema, SAMPLES_PER_TRANSITION } from "@gatehouse/core";
+import { denialReasonsOf, MAX_REPLAY_GROUPS, policyDocumentSchema, policySetSchema, policyTestCaseSchema, SAMPLES_PER_TRANSITION } from "@gatehouse/core";
 import { z } from "zod";
 import { named, queryFlag } from "./common";
 
@@ -78,7 +78,14 @@ export const policyTestRunSchema = named(
         name: z.string(),
         passed: z.boolean(),
         expected: z.object({ effect, policy: z.string().nullable().optional().describe("null: no policy applies; absent: any.") }),
-        actual: z.object({ effect, policy: z.string().nullable(), reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED.") }),
+        actual: z.object({
+          effect,
+          policy: z.string().nullable(),
+          reason: z
+            .string()
+            .optional()
+            .describe(`For a deny: ${denialReasonsOf("policy").join(", ")}.`),
+        }),
       }),
     ),
   }),

@@ -24,7 +24,7 @@ import { listSigningKeys } from "../src/audit/list-signing-keys";
 import { activeSigner, logOrigin } from "../src/audit/signing-keys";
 import { verifyAuditLog, verifyStoredAuditLog } from "../src/audit/verify-audit-log";
 import { db, disconnectDb } from "../src/infra/client";
-import { createTestOrg, type TestOrg } from "../src/testing";
+import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
 
 // An auditor is shown "valid" only for what a signature covers. Each row tampers with a real export
 // (this org's log, exported by the service, checkpoints signed with the org's key) the way someone
@@ -65,7 +65,7 @@ let filteredEmpty: string[];
 let whole: Exported;
 let filtered: Exported;
 
-const note = (i: number) => ({ type: "test.note", actor: { type: "system" as const, id: "bundle-verifiers" }, data: { n: i } });
+const note = (i: number) => noteEntry(i, "bundle-verifiers");
 
 async function exported(org: TestOrg, input: Record<string, unknown>): Promise<string[]> {
   const bundle = await exportAuditLog({ ctx: org.ctx, input });
@@ -95,9 +95,9 @@ beforeAll(async () => {
   const size = JSON.parse(lines[0] as string).treeSize as number;
   const older = await db().checkpoint.findFirstOrThrow({ where: { orgId: org.org.id, treeSize: { lt: size } }, orderBy: { treeSize: "desc" } });
   whole = { origin, lines, signer, keys, size, olderCheckpoint: older.note };
-  filtered = { ...whole, lines: await exported(org, { type: "test.note" }) };
+  filtered = { ...whole, lines: await exported(org, { type: "org.renamed" }) };
   filteredEmpty = await exported(org, { type: "no.such.type" });
-  filteredSince = await exported(org, { type: "test.note", sinceSize: Number(older.treeSize) });
+  filteredSince = await exported(org, { type: "org.renamed", sinceSize: Number(older.treeSize) });
 });
 
 const parse = (line: string): Record<string, unknown> => JSON.parse(line) as Record<string, unknown>;
@@ -108,7 +108,7 @@ const text = (lines: string[]) => `${lines.join("\n")}\n`;
 
 /** The entry after `last` as the log would write it: the same shape, the next seq. */
 function nextEntry(last: string, seq: number): string {
-  const canonical = (parse(last).canonical as string).replace(/"seq":\d+/, `"seq":${seq}`).replace(/"n":\d+/, `"n":${1000 + seq}`);
+  const canonical = (parse(last).canonical as string).replace(/"seq":\d+/, `"seq":${seq}`).replace(/"to":"note \d+"/, `"to":"note ${1000 + seq}"`);
   return JSON.stringify({ type: "entry", seq, canonical, leafHash: toHex(hashLeaf(canonical)) });
 }
 
@@ -296,7 +296,7 @@ const rows: Row[] = [
   { name: "a filtered export that matches no entry", bundle: () => text(filteredEmpty), problem: null },
   {
     name: "a whole export's header marked as filtered",
-    bundle: () => text([JSON.stringify({ ...parse(whole.lines[0] as string), filter: { type: "test.note" } }), ...whole.lines.slice(1)]),
+    bundle: () => text([JSON.stringify({ ...parse(whole.lines[0] as string), filter: { type: "org.renamed" } }), ...whole.lines.slice(1)]),
     problem: /^entry 0 has no proof, but the bundle is filtered: each of its entries carries one$/,
     firstBrokenSeq: () => 0,
   },

@@ -1,11 +1,10 @@
-import type { AuditEntryInput } from "@gatehouse/core";
 import { EMPTY_ROOT, hashChildren, hashLeaf, toHex } from "@gatehouse/tlog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
 import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { getAuditProof } from "../src/audit/get-audit-proof";
 import { db, disconnectDb } from "../src/infra/client";
-import { createTestOrg, type TestOrg } from "../src/testing";
+import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
 
 // The inclusion proof is answered in one query that names the nodes it reads in SQL. These tests
 // hold every answer to RFC 6962's definitions, computed here from the log's leaves alone.
@@ -26,7 +25,7 @@ function path(m: number, leaves: readonly Buffer[]): Buffer[] {
   return m < k ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))] : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
 }
 
-const note = (i: number): AuditEntryInput => ({ type: "test.note", actor: { type: "system", id: "proof-test" }, data: { n: i } });
+const note = (i: number) => noteEntry(i, "proof-test");
 
 let org: TestOrg;
 let entries: { id: string; leaf: Buffer }[];

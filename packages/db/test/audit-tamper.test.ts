@@ -1,4 +1,4 @@
-import { sealAuditEntry, type AuditEntryInput } from "@gatehouse/core";
+import { sealAuditEntry } from "@gatehouse/core";
 import { formatCheckpoint, hashLeaf, signNote, toHex, TreeBuilder, verifyBundle } from "@gatehouse/tlog";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,7 +9,7 @@ import { listSigningKeys } from "../src/audit/list-signing-keys";
 import { activeSigner, logOrigin } from "../src/audit/signing-keys";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { db, disconnectDb } from "../src/infra/client";
-import { createTestOrg, type TestOrg } from "../src/testing";
+import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
 
 // The database refuses edits to the log; these tests then play an attacker with direct access who
 // switches the refusal off (session_replication_role = replica skips triggers for this session
@@ -25,7 +25,7 @@ afterAll(async () => {
   await disconnectDb();
 });
 
-const note = (i: number): AuditEntryInput => ({ type: "test.note", actor: { type: "system", id: "tamper-test" }, data: { n: i } });
+const note = (i: number) => noteEntry(i, "tamper-test");
 
 /** An org whose log holds its creation entries plus 30 notes, with checkpoints along the way. */
 async function loggedOrg(): Promise<TestOrg & { size: number }> {
@@ -92,8 +92,8 @@ describe("the database refuses to change the log", () => {
 describe("tampering, caught online (POST /v1/audit/verify) at the first broken entry", () => {
   it("an edited entry (one flipped byte)", async () => {
     const org = await loggedOrg();
-    await tamper(`UPDATE audit_entries SET canonical = replace(canonical, '"n":7', '"n":8') WHERE org_id = $1 AND canonical LIKE '%"n":7}%'`, [org.org.id]);
-    const seq = Number((await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, canonical: { contains: '"n":8}' } }, orderBy: { seq: "asc" } })).seq);
+    await tamper(`UPDATE audit_entries SET canonical = replace(canonical, '"to":"note 7"', '"to":"note 8"') WHERE org_id = $1 AND canonical LIKE '%"to":"note 7"}%'`, [org.org.id]);
+    const seq = Number((await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, canonical: { contains: '"to":"note 8"}' } }, orderBy: { seq: "asc" } })).seq);
     const result = await verifyAuditLog({ ctx: org.ctx });
     expect(result).toMatchObject({ valid: false, firstBrokenSeq: seq });
     expect(result.problem).toMatch(/leaf hash does not match/);
@@ -101,8 +101,8 @@ describe("tampering, caught online (POST /v1/audit/verify) at the first broken e
 
   it("an edited entry whose hashes were recomputed to match", async () => {
     const org = await loggedOrg();
-    const row = (await attacker.query(`SELECT seq, canonical FROM audit_entries WHERE org_id = $1 AND canonical LIKE '%"n":3}%'`, [org.org.id])).rows[0];
-    const forged = (row.canonical as string).replace('"n":3}', '"n":4}');
+    const row = (await attacker.query(`SELECT seq, canonical FROM audit_entries WHERE org_id = $1 AND canonical LIKE '%"to":"note 3"}%'`, [org.org.id])).rows[0];
+    const forged = (row.canonical as string).replace('"to":"note 3"}', '"to":"note 4"}');
     await tamper(`UPDATE audit_entries SET canonical = $2, leaf_hash = $3 WHERE org_id = $1 AND seq = $4`, [org.org.id, forged, toHex(hashLeaf(forged)), row.seq]);
     const result = await verifyAuditLog({ ctx: org.ctx });
     expect(result).toMatchObject({ valid: false, firstBrokenSeq: Number(row.seq) });
@@ -129,7 +129,7 @@ describe("tampering, caught online (POST /v1/audit/verify) at the first broken e
       entry: note(999),
     });
     await tamper(
-      `INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, canonical, leaf_hash, chain_hash, created_at) VALUES ($1, $2, 12, 'test.note', 'system', 'x', $3, $4, $5, $6)`,
+      `INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, canonical, leaf_hash, chain_hash, created_at) VALUES ($1, $2, 12, 'org.renamed', 'system', 'x', $3, $4, $5, $6)`,
       [forged.id, org.org.id, forged.canonical, forged.leafHash, forged.chainHash, previous.created_at],
     );
     expect(await verifyAuditLog({ ctx: org.ctx })).toMatchObject({ valid: false, firstBrokenSeq: 12 });
@@ -179,7 +179,7 @@ describe("tampering, caught offline (gatehouse verify) at the first bad line", (
   it("a flipped byte", async () => {
     const at = lineOf(10);
     const edited = [...lines];
-    edited[at] = (edited[at] as string).replace('"n\\":', '"m\\":');
+    edited[at] = (edited[at] as string).replace('"to\\":', '"tp\\":');
     expect(await check(edited)).toMatchObject({ valid: false, firstBrokenSeq: 10, firstBadLine: at + 1 });
   });
 

@@ -1,12 +1,28 @@
 import type { TestProject } from "vitest/node";
 import { migrate } from "../src/migrate";
-import { createTestDatabase } from "../src/testing";
+import { checkStoredEntryTypes, createTestDatabase } from "../src/testing";
 
-/** One fresh, migrated database per test run (per project), dropped at the end. */
+/**
+ * One fresh, migrated database per test run (per project), dropped at the end. Before it is dropped,
+ * every audit entry the run's scenarios wrote is parsed with the union of entry types
+ * (docs/audit.md, Entry types): the run fails on a type, or a type's data, the union does not describe.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const base = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
   const database = await createTestDatabase(base, `gatehouse_${project.name}`);
   await migrate({ url: database.url });
   project.provide("databaseUrl", database.url);
-  return () => database.drop();
+  return async () => {
+    const report = await checkStoredEntryTypes(database.url).finally(() => database.drop());
+    const types = Object.entries(report.types).sort(([a], [b]) => a.localeCompare(b));
+    console.log(`[${project.name}] audit entry types written: ${types.map(([type, n]) => `${type} ×${n}`).join(", ") || "none"}`);
+    if (report.undescribed.length > 0) {
+      // Vitest reports an error thrown here but still exits 0: the exit code says it.
+      process.exitCode = 1;
+      throw new Error(
+        `[${project.name}] audit entries the union of entry types does not describe (packages/core/src/audit/entry-types.ts):\n` +
+          report.undescribed.map((u) => `  ${u.orgId} #${u.seq}: ${u.problem}`).join("\n"),
+      );
+    }
+  };
 }

@@ -1,5 +1,5 @@
 import { fileURLToPath } from "node:url";
-import { isDomainError, type AuditEntryInput } from "@gatehouse/core";
+import { isDomainError } from "@gatehouse/core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { closeRateLimiter, closeSignals, disconnectDb } from "../src";
 import type { Ctx } from "../src/actors/context";
@@ -10,7 +10,7 @@ import { decideAction } from "../src/decisions/decide-action";
 import { db } from "../src/infra/client";
 import { WorkPool, type WorkTask } from "../src/infra/work-pool";
 import { simulatePolicies } from "../src/policies/simulate-policies";
-import { createTestOrg, type TestOrg } from "../src/testing";
+import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
 
 // Replay and verification compute on the work pool, not on the event loop: their page steps are
 // jobs of core's tasks on a real pool's worker threads. A step the pool cannot finish (its worker
@@ -51,7 +51,7 @@ afterAll(async () => {
   await closeRateLimiter();
 });
 
-const note = (i: number): AuditEntryInput => ({ type: "test.note", actor: { type: "system", id: "offload-test" }, data: { n: i } });
+const note = (i: number) => noteEntry(i, "offload-test");
 const POLICIES = [{ name: "allow-ship", actions: ["ship.*"], effect: "allow" }];
 const DRAFT = { policies: [{ name: "deny-ship", actions: ["ship.*"], effect: "deny" }], days: 1 };
 

@@ -51,6 +51,7 @@ export type {
   ApprovalMember,
   ApprovalStatus,
   ApprovalVote,
+  AuditEntry,
   AuditEvent,
   AuditEventList,
   AuditExport,

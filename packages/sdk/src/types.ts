@@ -10,21 +10,8 @@ type Schemas = components["schemas"];
 /** The decision on one action. */
 export type ActionStatus = "executed" | "requested" | "denied";
 
-/** Why an action was denied. Known reasons are listed; the server may add more. */
-export type DenialReason =
-  | "CONDITIONS_DENIED"
-  | "NO_POLICY"
-  | "POLICY_TAMPERED"
-  | "DENIED_BY_REVIEWER"
-  | "APPROVAL_EXPIRED"
-  | "AGENT_HALTED"
-  | "DELEGATION_SCOPE"
-  | "DELEGATION_EXPIRED"
-  | "DELEGATION_REVOKED"
-  | "RATE_LIMITED"
-  | "CIRCUIT_OPEN"
-  | "CONDITION_LIMIT"
-  | (string & {});
+/** Why an action was denied. Known reasons are listed (the API's DenialReasonCode); the server may add more. */
+export type DenialReason = Schemas["DenialReasonCode"] | (string & {});
 
 /** One condition the policy engine evaluated while deciding, with the policy it belongs to. */
 export type ConditionEvaluation = Schemas["ConditionEvaluation"];
@@ -403,10 +390,16 @@ export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 export type DataAccess = Schemas["DataAccess"];
 
 /** One entry of the audit log, as `GET /v1/audit` lists it (`canonical` is the exact RFC 8785 text hashed into `leafHash`). */
-export type AuditEvent = Schemas["AuditEvent"];
+export type AuditEvent = Omit<Schemas["AuditEvent"], "type" | "data"> & AuditEntry;
+
+/**
+ * The `type` and `data` of an audit entry, one member per entry type: narrow on `type` to read its data.
+ * The server may add entry types.
+ */
+export type AuditEntry = Schemas["AuditEntry"];
 
 /** A page of audit entries, newest first. */
-export type AuditEventList = Schemas["AuditEventList"];
+export type AuditEventList = Omit<Schemas["AuditEventList"], "events"> & { events: AuditEvent[] };
 
 /** Options of `audit.list`. */
 export interface ListAuditOptions extends RequestOptions {

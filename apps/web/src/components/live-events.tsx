@@ -45,12 +45,12 @@ function eventData(message: MessageEvent): EventData | null {
   }
 }
 
-const APPROVAL_EVENTS = ["approval.requested", "approval.voted", "approval.decided", "approval.expired"] as const;
+const APPROVAL_EVENTS = ["approval.requested", "approval.voted", "approval.decided", "approval.expired"] as const satisfies ReadonlyArray<EventData["type"]>;
 // Events that add an entry to an agent's recent decisions.
-const DECISION_EVENTS = new Set<string>(["action.executed", "action.denied", "approval.requested"]);
-const ACTION_EVENTS = ["action.executed", "action.denied"] as const;
+const DECISION_EVENTS: ReadonlySet<string> = new Set<EventData["type"]>(["action.executed", "action.denied", "approval.requested"]);
+const ACTION_EVENTS = ["action.executed", "action.denied"] as const satisfies ReadonlyArray<EventData["type"]>;
 // Events that change an agent's delegation tree.
-const DELEGATION_EVENTS = ["delegation.created", "delegation.revoked", "delegation.expired"] as const;
+const DELEGATION_EVENTS = ["delegation.created", "delegation.revoked", "delegation.expired"] as const satisfies ReadonlyArray<EventData["type"]>;
 
 // A burst of events (a batch of approvals decided at once) refetches once.
 const COALESCE_MS = 150;

@@ -1,7 +1,10 @@
 // What one audit entry means, in the words the Audit table shows: its result (the decision of a decision,
 // the vote of a vote, the outcome an agent reported, what happened to a key or a policy) and who acted.
 // Pure: read defensively from the entry's data, so an entry of a type this console does not know still
-// reads sensibly.
+// reads sensibly. Entry types are the log's union (`AuditEntryType`, packages/core): a type named here
+// that the log does not have is a compile error.
+
+import type { AuditEntryType } from "@gatehouse/core";
 
 /** The parts of an audit entry these helpers read (the API's AuditEvent has them all). */
 export interface DescribedEntry {
@@ -66,7 +69,7 @@ const OUTCOME: Record<string, EntryResult> = {
 };
 
 /** Past tenses of the last segment of a type, for entries without a status of their own. */
-const FIXED: Record<string, EntryResult> = {
+const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "key.issued": result("issued", "neutral", "An API key was issued"),
   "key.revoked": result("revoked", "bad", "An API key was revoked"),
   "key.reissued": result("reissued", "neutral", "A retried request issued the key again: the earlier secret stopped working"),
@@ -92,7 +95,8 @@ const FIXED: Record<string, EntryResult> = {
 export function entryResult(entry: DescribedEntry): EntryResult | null {
   const { data } = entry;
   const status = text(data.status);
-  switch (entry.type) {
+  const type = entry.type as AuditEntryType;
+  switch (type) {
     case "action.decided":
       return (status && DECISION[status]) || null;
     case "approval.vote": {
@@ -104,7 +108,7 @@ export function entryResult(entry: DescribedEntry): EntryResult | null {
     case "approval.decided":
     case "approval.expired":
     case "approval.cancelled": {
-      const end = status ?? entry.type.slice("approval.".length);
+      const end = status ?? type.slice("approval.".length);
       return APPROVAL_END[end] ?? result(end, "neutral", "The approval ended");
     }
     case "action.outcome":
@@ -114,7 +118,7 @@ export function entryResult(entry: DescribedEntry): EntryResult | null {
       return result(typeof version === "number" ? `published v${version}` : "published", "neutral", "A new version of the policy decides from now on");
     }
   }
-  const fixed = FIXED[entry.type];
+  const fixed = FIXED[type];
   if (fixed) return fixed;
   if (status) return result(status, "neutral", status);
   // An unknown type: its last segment, "thing.something_done" → "something done".

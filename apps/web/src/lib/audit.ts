@@ -1,4 +1,5 @@
 import type { AuditEvent, AuditEventList, AuditProof, AuditVerification, Checkpoint, CheckpointList, KeyRotation, SigningKey, SigningKeyList } from "@gatehouse/contracts";
+import type { AuditEntryType } from "@gatehouse/core";
 import { z } from "zod";
 import { countOf } from "./format";
 
@@ -147,12 +148,16 @@ const text = (value: unknown): string | null => (typeof value === "string" && va
 const record = (value: unknown): Record<string, unknown> | null =>
   typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 
+/** The log's entries about a policy itself. */
+const POLICY_ENTRY_TYPES: ReadonlySet<string> = new Set<AuditEntryType>(["policy.version_published", "policy.archived"]);
+const isPolicyEntry = (type: string) => POLICY_ENTRY_TYPES.has(type);
+
 export function summarize(entry: AuditEntry): DecisionSummary {
   const { data } = entry;
   const status = text(data.status);
   // A decision names the winning policy as `policy: { name, versionId, version }`; an entry about a
   // policy itself (policy.version_published, policy.archived) names it at the top, with its version.
-  const policy = record(data.policy) ?? (entry.type.startsWith("policy.") ? data : null);
+  const policy = record(data.policy) ?? (isPolicyEntry(entry.type) ? data : null);
   const version = policy?.version;
   return {
     actionType: text(data.actionType),

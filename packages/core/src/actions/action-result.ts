@@ -5,6 +5,7 @@ import { validationError } from "../errors";
 import { inspectInput, jsonRecord, MAX_REQUEST_DEPTH, safeString } from "../input";
 import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_ACTION_MESSAGE, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
+import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -65,7 +66,10 @@ export const conditionEvaluationSchema = z.object({
  */
 export const reportOnlySchema = z.object({
   wouldBe: z.enum(["deny", "require_approval"]).describe("The effect the policies decided, which the trial did not enforce."),
-  reason: z.string().optional().describe("For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT."),
+  reason: z
+    .string()
+    .optional()
+    .describe(`For a deny: ${denialReasonsOf("policy").join(", ")}.`),
   policy: z.string().optional().describe("The policy that decided it; absent for NO_POLICY."),
 });
 export type ReportOnly = z.output<typeof reportOnlySchema>;
@@ -73,12 +77,7 @@ export type ReportOnly = z.output<typeof reportOnlySchema>;
 /** The fields every decision answers, recorded (execute) or only asked (canI). */
 export const decisionFields = {
   status: actionStatusSchema,
-  denialReason: z
-    .string()
-    .optional()
-    .describe(
-      "Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, …",
-    ),
+  denialReason: denialReasonSchema.optional(),
   policyName: z.string().optional().describe("The policy whose effect won; absent when none applied or the agent's state decided."),
   policyVersion: z.number().int().optional(),
   conditionsEvaluated: z.array(conditionEvaluationSchema),
@@ -102,22 +101,6 @@ export function actionStatusOf(decision: Decision): ActionStatus {
   return decision.effect === "allow" ? "executed" : decision.effect === "deny" ? "denied" : "requested";
 }
 
-/** What each denial reason means for the agent, finishing "Denied: …". */
-const DENIAL_TEXT: Record<string, string> = {
-  NO_POLICY: "no policy allows this action for this agent",
-  CONDITIONS_DENIED: "a policy's conditions deny it",
-  RATE_LIMITED: "a rate limit in the policies has been reached; try again later",
-  CONDITION_LIMIT: "a policy's 'matches' condition could not be checked within the decision's match budget (the value is too long), so it is refused; send a shorter value",
-  POLICY_TAMPERED: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again",
-  AGENT_HALTED: "this agent is halted; an admin must resume it",
-  CIRCUIT_OPEN: "this agent's circuit breaker is open after repeated failures; wait for its cool-down",
-  DENIED_BY_REVIEWER: "a reviewer denied it",
-  APPROVAL_EXPIRED: "nobody approved it before its approval expired",
-  DELEGATION_SCOPE: "it is outside the capabilities delegated to this agent",
-  DELEGATION_EXPIRED: "the delegation behind this agent has expired",
-  DELEGATION_REVOKED: "the delegation behind this agent was revoked",
-};
-
 /**
  * The one sentence an ActionResult carries: what was decided, by which policy, and what the caller
  * should do now — readable by a person in a log and by a model deciding its next step.
@@ -137,7 +120,7 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
     case "requested":
       return `Waiting for approval${by}${result.approvalId ? ` (${result.approvalId})` : ""}: do not act until it is approved${result.timeoutAt ? ` (it expires at ${result.timeoutAt})` : ""}.`;
     case "denied": {
-      const reason = result.denialReason ? (DENIAL_TEXT[result.denialReason] ?? result.denialReason) : "a policy denies it";
+      const reason = result.denialReason ? denialText(result.denialReason) : "a policy denies it";
       return `Denied${by}: ${reason}. Do not perform this action.`;
     }
   }

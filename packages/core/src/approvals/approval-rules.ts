@@ -1,3 +1,4 @@
+import type { DenialReason } from "../actions/denial-reasons";
 import { conflict, forbidden } from "../errors";
 import type { MemberRole } from "../permissions";
 
@@ -15,7 +16,7 @@ export const APPROVAL_DENIAL_REASON = {
   denied: "DENIED_BY_REVIEWER",
   expired: "APPROVAL_EXPIRED",
   cancelled: "AGENT_HALTED",
-} as const satisfies Partial<Record<ApprovalStatus, string>>;
+} as const satisfies Partial<Record<ApprovalStatus, DenialReason>>;
 
 export interface ApprovalRules {
   quorum: number;

@@ -1,4 +1,5 @@
 import { canonicalize } from "./canonical-json";
+import type { AuditEntryPayload } from "./entry-types";
 import { chainHash, leafHash } from "./hashing";
 
 /**
@@ -11,7 +12,18 @@ export type ActorRef =
   | { type: "adminKey"; id: string; memberId: string }
   | { type: "system"; id: string };
 
-export interface AuditEntryInput {
+/** An entry to append: one member of the union of entry types (`type` and its `data`), with who and what it is about. */
+export type AuditEntryInput = AuditEntryPayload & {
+  actor: ActorRef;
+  agentId?: string | null;
+  subjectId?: string | null;
+};
+
+/**
+ * What sealing hashes: any entry, typed or not. Sealing sits below the union (the verifier and the
+ * hashing rules know nothing of entry types); what is appended goes through `AuditEntryInput`.
+ */
+export interface SealableEntry {
   type: string;
   actor: ActorRef;
   agentId?: string | null;
@@ -36,7 +48,7 @@ export interface SealedAuditEntry {
  * Fixes an entry's place in its org's log: the canonical text binds id, org, position, time, actor
  * and data, so moving, editing or re-dating an entry changes its leaf hash.
  */
-export function sealAuditEntry(args: { id: string; orgId: string; seq: number; previousChainHash: string; createdAt: Date; entry: AuditEntryInput }): SealedAuditEntry {
+export function sealAuditEntry(args: { id: string; orgId: string; seq: number; previousChainHash: string; createdAt: Date; entry: SealableEntry }): SealedAuditEntry {
   const { id, orgId, seq, previousChainHash, createdAt, entry } = args;
   const canonical = canonicalize({
     v: 1,

@@ -1,3 +1,4 @@
+import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern, type PatternMeter } from "../policy/match-pattern";
 
 /**
@@ -59,7 +60,7 @@ export interface ChainLink {
   revokedAt: Date | null;
 }
 
-export type ChainDenial = "DELEGATION_REVOKED" | "DELEGATION_EXPIRED" | "DELEGATION_SCOPE";
+export type ChainDenial = DenialReasonOf<"delegation">;
 
 /**
  * Whether a delegate may take `actionType` now: every link not revoked (DELEGATION_REVOKED), not

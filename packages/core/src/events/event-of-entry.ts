@@ -1,3 +1,5 @@
+import type { AuditEntryPayload, AuditEntryType } from "../audit/entry-types";
+
 /**
  * Server-sent events are projections of audit entries: each event's id is its entry's sequence
  * number, so a stream resumes exactly where it stopped (`Last-Event-ID`) with nothing invented and
@@ -36,18 +38,20 @@ export const EVENT_ENTRY_TYPES = [
   "agent.anomaly_detected",
   "policy.version_published",
   "policy.archived",
-] as const;
+] as const satisfies readonly AuditEntryType[];
 
-export interface EventEntry {
+/**
+ * A stored audit entry as the projection reads it: one member of the union of entry types. A type
+ * the union does not know (a newer server's) projects to null.
+ */
+export type EventEntry = {
   id: string;
   seq: number;
-  type: string;
   /** Who wrote the entry (an automatic halt is the system's; a member's halt is no event). */
   actor?: { type: string; id: string };
   agentId: string | null;
   time: string;
-  data: Record<string, unknown>;
-}
+} & AuditEntryPayload;
 
 export interface GatehouseEvent {
   id: string;
@@ -88,6 +92,7 @@ const PICK = [
   "windowMinutes",
 ] as const;
 
+/** Which event an entry is, if any: one case per entry type, so a new type cannot be forgotten. */
 function typeOf(entry: EventEntry): EventType | null {
   switch (entry.type) {
     case "action.decided":
@@ -119,26 +124,64 @@ function typeOf(entry: EventEntry): EventType | null {
     case "policy.version_published":
     case "policy.archived":
       return "policy.changed";
-    default:
+    case "action.outcome":
+    case "approval.vote_refused":
+    case "agent.created":
+    case "agent.resumed":
+    case "agent.circuit_closed":
+    case "key.issued":
+    case "key.revoked":
+    case "key.reissued":
+    case "audit.signing_key_created":
+    case "audit.signing_key_rotated":
+    case "org.created":
+    case "org.renamed":
+    case "org.slug_changed":
+    case "org.settings_changed":
+    case "org.sso_domain_verified":
+    case "org.closed":
+    case "member.added":
+    case "member.invited":
+    case "member.joined":
+    case "member.role_changed":
+    case "member.removed":
+    case "member.left":
+    case "member.password_reset":
+    case "invitation.revoked":
+    case "invitation.reissued":
+    case "account.password_changed":
+    case "account.password_reset":
+    case "account.sessions_ended":
       return null;
+    default:
+      return unknownEntry(entry);
   }
+}
+
+/**
+ * The end of an exhaustive switch over entry types: the compiler accepts it only when every member of
+ * the union has its case (`entry` is `never`). At run time a type the union does not know is no event.
+ */
+export function unknownEntry(_entry: never): null {
+  return null;
 }
 
 export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   const type = typeOf(entry);
   if (!type) return null;
   const data: GatehouseEvent["data"] = { seq: entry.seq, type, at: entry.time, agentId: entry.agentId };
-  for (const key of PICK) if (entry.data[key] !== undefined) data[key] = entry.data[key];
-  const policy = entry.data.policy as { name?: unknown } | undefined;
+  const fields: Record<string, unknown> = entry.data;
+  for (const key of PICK) if (fields[key] !== undefined) data[key] = fields[key];
+  const policy = fields.policy as { name?: unknown } | undefined;
   if (typeof policy?.name === "string") data.policyName = policy.name;
   if (entry.type === "action.decided") data.auditEventId = entry.id;
   if (entry.type === "agent.circuit_opened") data.kind = "circuit_opened";
   if (entry.type === "agent.halted") data.kind = "agent_halted";
-  if (type === "enforcement.triggered" && typeof entry.data.name === "string") data.agentName = entry.data.name;
+  if (type === "enforcement.triggered" && typeof fields.name === "string") data.agentName = fields.name;
   if (type === "policy.changed") {
     // Which policy, its version (the new one; an archive names the last), and what happened to it.
-    if (typeof entry.data.name === "string") data.policyName = entry.data.name;
-    if (typeof entry.data.version === "number") data.version = entry.data.version;
+    if (typeof fields.name === "string") data.policyName = fields.name;
+    if (typeof fields.version === "number") data.version = fields.version;
     data.change = entry.type === "policy.archived" ? "archived" : "published";
   }
   return { id: String(entry.seq), type, data };

@@ -9,6 +9,7 @@ import {
   type RateCounts,
   type RateRef,
 } from "./conditions";
+import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
 
@@ -39,12 +40,12 @@ export interface CompiledPolicy extends PolicyVersionRef {
 }
 
 /** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
-export type DenialReason = "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT";
+export type PolicyDenialReason = DenialReasonOf<"policy">;
 
 export interface Decision {
   effect: PolicyEffect;
   /** Set when effect is deny. */
-  reason?: DenialReason;
+  reason?: PolicyDenialReason;
   /** The policy whose effect won (absent for NO_POLICY). */
   policy?: PolicyVersionRef;
   mode: "enforce" | "monitor";

@@ -1,3 +1,4 @@
+import { denialReasonsOf } from "../actions/denial-reasons";
 import type { Facts, RateCounts } from "./conditions";
 import type { PolicyDocument, PolicyEffect } from "./document";
 import { compilePolicy, PolicySet, type AgentFacts } from "./evaluate";
@@ -16,7 +17,7 @@ import { onlyThisCall } from "./replay-counts";
  */
 
 /** Denial reasons a policy gives; any other denial was decided before policy (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …). */
-export const POLICY_DENIAL_REASONS: ReadonlySet<string> = new Set(["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT"]);
+export const POLICY_DENIAL_REASONS: ReadonlySet<string> = new Set(denialReasonsOf("policy"));
 
 /**
  * The effect a recorded decision had, from its action row: executed → allow, requested → require_approval,

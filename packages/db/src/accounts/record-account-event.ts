@@ -1,3 +1,4 @@
+import type { AuditEntryType } from "@gatehouse/core";
 import type { Tx } from "../infra/client";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 
@@ -8,9 +9,9 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
  * multi-org writer locks log heads in. A closed org's log takes no more entries, so closed orgs are skipped. A user without an org has no log to write to: the change
  * is then visible only on the user row (updated_at, session_version).
  */
-export async function recordAccountEvent(tx: Tx, userId: string, type: string, data: Record<string, unknown> = {}): Promise<void> {
+export async function recordAccountEvent(tx: Tx, userId: string, type: Extract<AuditEntryType, `account.${string}`>): Promise<void> {
   const memberships = await tx.membership.findMany({ where: { userId, org: { closedAt: null } }, select: { id: true, orgId: true }, orderBy: { orgId: "asc" } });
   for (const membership of memberships) {
-    await appendAuditEntry(tx, membership.orgId, { type, actor: { type: "member", id: membership.id }, subjectId: userId, data: { userId, ...data } });
+    await appendAuditEntry(tx, membership.orgId, { type, actor: { type: "member", id: membership.id }, subjectId: userId, data: { userId } });
   }
 }

@@ -16,8 +16,6 @@ export interface Ending {
   denialReason?: string;
 }
 
-const ENTRY_TYPE = { approved: "approval.decided", denied: "approval.decided", expired: "approval.expired", cancelled: "approval.cancelled" } as const;
-
 const denialOf = (e: Ending) => (e.status === "approved" ? null : (e.denialReason ?? APPROVAL_DENIAL_REASON[e.status]));
 
 /**
@@ -52,23 +50,26 @@ export async function settleEndings(tx: Tx, orgId: string, endings: readonly End
 
 /** The audit entry of each ending. */
 export function endingEntries(endings: readonly Ending[], actor: ActorRef): AuditEntryInput[] {
-  return endings.map((e) => {
+  return endings.map((e): AuditEntryInput => {
     const denialReason = denialOf(e);
-    return {
-      type: ENTRY_TYPE[e.status],
-      actor,
-      agentId: e.agentId,
-      subjectId: e.approvalId,
-      data: {
-        approvalId: e.approvalId,
-        actionId: e.actionId,
-        actionType: e.actionType,
-        status: e.status,
-        ...(denialReason ? { denialReason } : {}),
-        ...(e.reason ? { reason: e.reason } : {}),
-        ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
-      },
+    const head = { actor, agentId: e.agentId, subjectId: e.approvalId };
+    const data = {
+      approvalId: e.approvalId,
+      actionId: e.actionId,
+      actionType: e.actionType,
+      ...(denialReason ? { denialReason } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
     };
+    switch (e.status) {
+      case "approved":
+      case "denied":
+        return { ...head, type: "approval.decided", data: { ...data, status: e.status } };
+      case "expired":
+        return { ...head, type: "approval.expired", data: { ...data, status: e.status } };
+      case "cancelled":
+        return { ...head, type: "approval.cancelled", data: { ...data, status: e.status } };
+    }
   });
 }
 

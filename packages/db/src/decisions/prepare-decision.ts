@@ -10,6 +10,7 @@ import {
   type ChainDenial,
   type CircuitState,
   type Decision,
+  type DenialReasonOf,
   type DecisionInput,
   type ReportOnly,
 } from "@gatehouse/core";
@@ -23,7 +24,7 @@ import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { getOrgPolicies } from "../policies/policy-cache";
 
 /** Denials decided before policy: the agent's own state, or policies that cannot be trusted. */
-export type GateReason = "AGENT_HALTED" | "CIRCUIT_OPEN" | "POLICY_TAMPERED" | ChainDenial;
+export type GateReason = DenialReasonOf<"gate"> | ChainDenial;
 
 export interface Prepared {
   request: ActionRequest;

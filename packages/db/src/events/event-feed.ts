@@ -3,6 +3,7 @@ import {
   eventOfEntry,
   replayTruncated,
   sseFrame,
+  storedEntry,
   streamClosedSlowReader,
   validationError,
   type FeedItem,
@@ -113,15 +114,17 @@ interface ReplayPage {
 
 function project(row: EntryRow): GatehouseEvent | null {
   const parsed = JSON.parse(row.canonical) as { time: string; actor?: { type: string; id: string }; data?: Record<string, unknown> };
-  return eventOfEntry({
-    id: row.id,
-    seq: Number(row.seq),
-    type: row.type,
-    ...(parsed.actor ? { actor: parsed.actor } : {}),
-    agentId: row.agent_id,
-    time: parsed.time,
-    data: parsed.data ?? {},
-  });
+  return eventOfEntry(
+    storedEntry({
+      id: row.id,
+      seq: Number(row.seq),
+      type: row.type,
+      ...(parsed.actor ? { actor: parsed.actor } : {}),
+      agentId: row.agent_id,
+      time: parsed.time,
+      data: parsed.data ?? {},
+    }),
+  );
 }
 
 async function readAfter(orgId: string, afterSeq: number, uptoSeq: number | null, agentId: string | null, limit: number): Promise<EntryRow[]> {

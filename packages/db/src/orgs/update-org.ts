@@ -24,8 +24,8 @@ export async function updateOrg({ ctx, input }: { ctx: Ctx; input: unknown }): P
       if (slug !== undefined && slug !== before.slug && (await tx.org.findUnique({ where: { slug }, select: { id: true } }))) throw slugTaken(slug);
       const after = await tx.org.update({ where: { id: ctx.org.id }, data: { ...(name !== undefined ? { name } : {}), ...(slug !== undefined ? { slug } : {}) } });
       const entries = [
-        ...(after.name !== before.name ? [{ type: "org.renamed", data: { from: before.name, to: after.name } }] : []),
-        ...(after.slug !== before.slug ? [{ type: "org.slug_changed", data: { from: before.slug, to: after.slug } }] : []),
+        ...(after.name !== before.name ? [{ type: "org.renamed" as const, data: { from: before.name, to: after.name } }] : []),
+        ...(after.slug !== before.slug ? [{ type: "org.slug_changed" as const, data: { from: before.slug, to: after.slug } }] : []),
       ];
       await appendAuditEntries(
         tx,

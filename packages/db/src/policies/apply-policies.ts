@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { canonicalize, conflict, newId, policySettings, sha256Hex, validationError, type PolicyDocument } from "@gatehouse/core";
+import { canonicalize, conflict, newId, policySettings, sha256Hex, validationError, type AuditEntryInput, type PolicyDocument } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -99,7 +99,7 @@ export async function applyPolicies({
     if (dryRun) return diff;
 
     const createdBy = actorLabel(ctx.actor);
-    const audit = [];
+    const audit: AuditEntryInput[] = [];
     for (const item of publish) {
       const policyId = item.existing?.id ?? newId("policy");
       const versionId = newId("policyVersion");

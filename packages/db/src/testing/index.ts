@@ -142,3 +142,5 @@ export function fakeDns(): {
     },
   };
 }
+
+export { checkStoredEntryTypes, noteEntry, type StoredEntryReport } from "./stored-entry-types";

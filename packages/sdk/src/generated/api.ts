@@ -1013,8 +1013,8 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, … */
-            denialReason?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
             policyVersion?: number;
@@ -1030,7 +1030,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
@@ -1198,6 +1198,497 @@ export interface components {
             /** @description Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable). */
             notFound: string[];
         };
+        /** @description The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added. */
+        AuditEntry: {
+            /** @constant */
+            type: "action.decided";
+            data: {
+                actionId: string;
+                agentName: string;
+                delegation?: {
+                    rootAgentId: string;
+                    rootAgentName: string;
+                    depth: number;
+                    chain: string[];
+                };
+                actionType: string;
+                /** @enum {string} */
+                status: "executed" | "requested" | "denied";
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                denialReason?: components["schemas"]["DenialReasonCode"] | string;
+                policy?: {
+                    name: string;
+                    versionId: string;
+                    version: number;
+                };
+                tamperedPolicies?: string[];
+                /** @enum {string} */
+                mode: "enforce" | "monitor";
+                reportOnly?: {
+                    /**
+                     * @description The effect the policies decided, which the trial did not enforce.
+                     * @enum {string}
+                     */
+                    wouldBe: "deny" | "require_approval";
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
+                    reason?: string;
+                    /** @description The policy that decided it; absent for NO_POLICY. */
+                    policy?: string;
+                };
+                monitored: {
+                    name: string;
+                    versionId: string;
+                    version: number;
+                    /** @enum {string} */
+                    effect: "allow" | "deny" | "require_approval";
+                }[];
+                conditionsEvaluated: components["schemas"]["ConditionEvaluation"][];
+                metadata: {
+                    [key: string]: unknown;
+                };
+                dataAccessed: components["schemas"]["DataAccess"][];
+                requestHash: string;
+                eventId?: string;
+                approvalId?: string;
+                timeoutAt?: string;
+            };
+        } | {
+            /** @constant */
+            type: "action.outcome";
+            data: {
+                actionId: string;
+                auditEventId: string;
+                actionType: string;
+                /** @enum {string} */
+                status: "success" | "failure" | "partial";
+                message?: string;
+            };
+        } | {
+            /** @constant */
+            type: "approval.vote";
+            data: {
+                approvalId: string;
+                actionId: string;
+                actionType: string;
+                /** @enum {string} */
+                decision: "approve" | "deny";
+                reason?: string;
+                member: {
+                    id: string;
+                    email: string;
+                };
+                approvals: number;
+                quorum: number;
+                /** @enum {string} */
+                status: "pending" | "approved" | "denied" | "expired" | "cancelled";
+            };
+        } | {
+            /** @constant */
+            type: "approval.vote_refused";
+            data: {
+                approvalId: string;
+                actionId: string;
+                actionType: string;
+                /** @enum {string} */
+                reason: "requester" | "agent_owner";
+            };
+        } | {
+            /** @constant */
+            type: "approval.decided";
+            data: {
+                approvalId: string;
+                actionId: string;
+                actionType: string;
+                /** @enum {string} */
+                status: "approved" | "denied";
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                denialReason?: components["schemas"]["DenialReasonCode"] | string;
+                reason?: string;
+                decidedBy?: {
+                    id: string;
+                    email: string;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "approval.expired";
+            data: {
+                approvalId: string;
+                actionId: string;
+                actionType: string;
+                /** @constant */
+                status: "expired";
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                denialReason?: components["schemas"]["DenialReasonCode"] | string;
+                reason?: string;
+                decidedBy?: {
+                    id: string;
+                    email: string;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "approval.cancelled";
+            data: {
+                approvalId: string;
+                actionId: string;
+                actionType: string;
+                /** @constant */
+                status: "cancelled";
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                denialReason?: components["schemas"]["DenialReasonCode"] | string;
+                reason?: string;
+                decidedBy?: {
+                    id: string;
+                    email: string;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "agent.created";
+            data: {
+                name: string;
+                labels: {
+                    [key: string]: string;
+                };
+                keyId: string;
+                keyPrefix: string;
+                idempotencyRef?: string;
+            } | {
+                name: string;
+                labels: {
+                    [key: string]: string;
+                };
+                /** @constant */
+                system: true;
+            };
+        } | {
+            /** @constant */
+            type: "agent.halted";
+            data: {
+                name: string;
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "agent.resumed";
+            data: {
+                name: string;
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "agent.circuit_opened";
+            data: {
+                /** @enum {string} */
+                from: "closed" | "open" | "half_open";
+                /** @enum {string} */
+                to: "closed" | "open" | "half_open";
+                reason: string;
+            };
+        } | {
+            /** @constant */
+            type: "agent.circuit_closed";
+            data: {
+                /** @enum {string} */
+                from: "closed" | "open" | "half_open";
+                /** @enum {string} */
+                to: "closed" | "open" | "half_open";
+                reason: string;
+            };
+        } | {
+            /** @constant */
+            type: "agent.anomaly_detected";
+            data: {
+                agentName: string;
+                /** @enum {string} */
+                kind: "call_rate" | "denial_rate";
+                recent: number;
+                baseline: number;
+                multiple: number | null;
+                threshold: number;
+                windowMinutes: number;
+            };
+        } | {
+            /** @constant */
+            type: "delegation.created";
+            data: {
+                delegationId: string;
+                name: string;
+                parentAgentId: string;
+                parentAgentName: string;
+                childAgentId: string;
+                childAgentName: string;
+                rootAgentId: string;
+                capabilities: string[];
+                depth: number;
+                expiresAt: string;
+                keyId: string;
+                keyPrefix: string;
+                metadata?: {
+                    [key: string]: unknown;
+                };
+                idempotencyRef?: string;
+            };
+        } | {
+            /** @constant */
+            type: "delegation.revoked";
+            data: {
+                delegationId: string;
+                name: string;
+                parentAgentId: string;
+                childAgentId: string;
+                depth: number;
+                keysRevoked?: string[];
+                keyRevoked?: string;
+                revokedWith?: string;
+            };
+        } | {
+            /** @constant */
+            type: "delegation.expired";
+            data: {
+                delegationId: string;
+                name: string;
+                parentAgentId: string;
+                childAgentId: string;
+                expiresAt: string;
+            };
+        } | {
+            /** @constant */
+            type: "policy.version_published";
+            data: {
+                policyId: string;
+                name: string;
+                version: number;
+                contentHash: string;
+                document: {
+                    [key: string]: unknown;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "policy.archived";
+            data: {
+                policyId: string;
+                name: string;
+                version: number;
+            };
+        } | {
+            /** @constant */
+            type: "key.issued";
+            data: {
+                /** @constant */
+                kind: "agent";
+                prefix: string;
+                name?: string | null;
+                expiresAt?: string;
+                idempotencyRef?: string;
+                reason?: string;
+            } | {
+                /** @constant */
+                kind: "admin";
+                membershipId: string;
+                prefix: string;
+                name: string | null;
+                expiresAt?: string;
+                idempotencyRef?: string;
+            };
+        } | {
+            /** @constant */
+            type: "key.revoked";
+            data: {
+                /** @enum {string} */
+                kind: "agent" | "admin";
+                prefix: string;
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "key.reissued";
+            data: {
+                /** @enum {string} */
+                kind: "agent" | "admin";
+                prefix: string;
+                previousPrefix: string;
+                reason: string;
+            };
+        } | {
+            /** @constant */
+            type: "audit.signing_key_created";
+            data: {
+                keyId: string;
+                vkey: string;
+                previousKeyId?: string;
+                previousVkey?: string;
+                idempotencyKey?: string;
+            };
+        } | {
+            /** @constant */
+            type: "audit.signing_key_rotated";
+            data: {
+                keyId: string;
+                vkey: string;
+                previousKeyId?: string;
+                previousVkey?: string;
+                idempotencyKey?: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.created";
+            data: {
+                slug: string;
+                name: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.renamed";
+            data: {
+                from: string;
+                to: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.slug_changed";
+            data: {
+                from: string;
+                to: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.settings_changed";
+            data: {
+                before: {
+                    [key: string]: unknown;
+                };
+                after: {
+                    [key: string]: unknown;
+                };
+                approvalId?: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.sso_domain_verified";
+            data: {
+                domain: string;
+                record: string;
+            };
+        } | {
+            /** @constant */
+            type: "org.closed";
+            data: {
+                slug: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.added";
+            data: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+            };
+        } | {
+            /** @constant */
+            type: "member.invited";
+            data: {
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                expiresAt: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.joined";
+            data: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                invitationId: string;
+                newAccount: boolean;
+            } | {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                /** @constant */
+                via: "sso";
+                domain: string;
+                newAccount: boolean;
+            };
+        } | {
+            /** @constant */
+            type: "member.role_changed";
+            data: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                from: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                /** @enum {string} */
+                to: "owner" | "admin" | "approver" | "auditor" | "viewer";
+            };
+        } | {
+            /** @constant */
+            type: "member.removed";
+            data: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.left";
+            data: {
+                userId: string;
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.password_reset";
+            data: {
+                email: string;
+            };
+        } | {
+            /** @constant */
+            type: "invitation.revoked";
+            data: {
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "invitation.reissued";
+            data: {
+                email: string;
+                /** @enum {string} */
+                role: "owner" | "admin" | "approver" | "auditor" | "viewer";
+            };
+        } | {
+            /** @constant */
+            type: "account.password_changed";
+            data: {
+                userId: string;
+            };
+        } | {
+            /** @constant */
+            type: "account.password_reset";
+            data: {
+                userId: string;
+            };
+        } | {
+            /** @constant */
+            type: "account.sessions_ended";
+            data: {
+                userId: string;
+            };
+        };
         /** @description One entry of the org's audit log. */
         AuditEvent: {
             id: string;
@@ -1212,6 +1703,7 @@ export interface components {
             chainHash: string;
             /** @description The exact RFC 8785 text that was hashed into leafHash. */
             canonical: string;
+            /** @description The entry's data: what its type records (AuditEntry has one member per type). */
             data: {
                 [key: string]: unknown;
             };
@@ -1293,8 +1785,8 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: CONDITIONS_DENIED, NO_POLICY, POLICY_TAMPERED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, AGENT_HALTED, RATE_LIMITED, CIRCUIT_OPEN, CONDITION_LIMIT, … */
-            denialReason?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
             policyVersion?: number;
@@ -1310,7 +1802,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED or CONDITION_LIMIT. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
@@ -1491,6 +1983,11 @@ export interface components {
                 parentDelegationId: string | null;
             }[];
         };
+        /**
+         * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
+         * @enum {string}
+         */
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "CIRCUIT_OPEN" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description What every failed call answers. */
         Error: {
             error: {
@@ -1502,12 +1999,11 @@ export interface components {
                 requestId: string;
             };
         };
-        /** @description The `data` of one server-sent event (JSON). Which optional fields are present depends on its type. */
-        EventData: {
+        EventActionDenied: {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
-            /** @enum {string} */
-            type: "action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "policy.changed";
+            /** @constant */
+            type: "action.denied";
             at: string;
             agentId: string | null;
             agentName?: string;
@@ -1516,9 +2012,89 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            denialReason?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
+            reason?: string;
+            timeoutAt?: string;
+            delegation?: {
+                rootAgentId: string;
+                rootAgentName: string;
+                depth: number;
+                chain: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventActionExecuted: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "action.executed";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
+            actionType?: string;
+            auditEventId?: string;
+            approvalId?: string;
+            status?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
+            /** @description The policy that decided; `policy.changed`: the policy that changed. */
+            policyName?: string;
+            reason?: string;
+            timeoutAt?: string;
+            delegation?: {
+                rootAgentId: string;
+                rootAgentName: string;
+                depth: number;
+                chain: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventAnomalyDetected: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "anomaly.detected";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            /** @enum {string} */
+            kind?: "call_rate" | "denial_rate";
+            /** @description The last complete window's figure (calls, or the share of calls denied, 0–1). */
+            recent?: number;
+            /** @description The trailing baseline's figure, scaled to the same window. */
+            baseline?: number;
+            /** @description recent ÷ baseline (null when the baseline is 0). */
+            multiple?: number | null;
+            /** @description The multiple the rule reports from (docs/posture.md, Anomalies). */
+            threshold?: number;
+            /** @description The length of the recent window, in minutes. */
+            windowMinutes?: number;
+        } & {
+            [key: string]: unknown;
+        };
+        EventApprovalDecided: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "approval.decided";
+            at: string;
+            agentId: string | null;
+            actionId?: string;
+            actionType?: string;
+            approvalId?: string;
+            status?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
             decidedBy?: {
@@ -1528,7 +2104,78 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
-            decision?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        EventApprovalExpired: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "approval.expired";
+            at: string;
+            agentId: string | null;
+            actionId?: string;
+            actionType?: string;
+            approvalId?: string;
+            status?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
+            reason?: string;
+            /** @description `approval.decided`: the member whose vote ended it. */
+            decidedBy?: {
+                id: string;
+                email: string;
+                name?: string;
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventApprovalRequested: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "approval.requested";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
+            actionType?: string;
+            auditEventId?: string;
+            approvalId?: string;
+            status?: string;
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
+            /** @description The policy that decided; `policy.changed`: the policy that changed. */
+            policyName?: string;
+            reason?: string;
+            timeoutAt?: string;
+            delegation?: {
+                rootAgentId: string;
+                rootAgentName: string;
+                depth: number;
+                chain: string[];
+            } & {
+                [key: string]: unknown;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventApprovalVoted: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "approval.voted";
+            at: string;
+            agentId: string | null;
+            actionId?: string;
+            actionType?: string;
+            approvalId?: string;
+            status?: string;
+            reason?: string;
+            /** @enum {string} */
+            decision?: "approve" | "deny";
             /** @description `approval.voted`: the member who voted. */
             member?: {
                 id: string;
@@ -1539,23 +2186,95 @@ export interface components {
             };
             approvals?: number;
             quorum?: number;
-            timeoutAt?: string;
-            /** @description `enforcement.triggered`: `circuit_opened` or `agent_halted` (an automatic halt); `anomaly.detected`: `call_rate` or `denial_rate`. */
-            kind?: string;
-            /** @description `anomaly.detected`: the last complete window's figure (calls, or the share of calls denied, 0–1). */
-            recent?: number;
-            /** @description `anomaly.detected`: the trailing baseline's figure, scaled to the same window. */
-            baseline?: number;
-            /** @description `anomaly.detected`: recent ÷ baseline (null when the baseline is 0). */
-            multiple?: number | null;
-            /** @description `anomaly.detected`: the multiple the rule reports from (docs/posture.md, Anomalies). */
-            threshold?: number;
-            /** @description `anomaly.detected`: the length of the recent window, in minutes. */
-            windowMinutes?: number;
-            /** @description `policy.changed`: the version published (or, archived, the policy's last version). */
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added. */
+        EventData: components["schemas"]["EventActionExecuted"] | components["schemas"]["EventActionDenied"] | components["schemas"]["EventApprovalRequested"] | components["schemas"]["EventApprovalVoted"] | components["schemas"]["EventApprovalDecided"] | components["schemas"]["EventApprovalExpired"] | components["schemas"]["EventDelegationCreated"] | components["schemas"]["EventDelegationRevoked"] | components["schemas"]["EventDelegationExpired"] | components["schemas"]["EventEnforcementTriggered"] | components["schemas"]["EventAnomalyDetected"] | components["schemas"]["EventPolicyChanged"];
+        EventDelegationCreated: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "delegation.created";
+            at: string;
+            agentId: string | null;
+            delegationId?: string;
+            parentAgentId?: string;
+            childAgentId?: string;
+            capabilities?: string[];
+            depth?: number;
+            expiresAt?: string;
+            /** @description `delegation.revoked` below the top of a revoked subtree: the delegation whose revoke ended it. */
+            revokedWith?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        EventDelegationExpired: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "delegation.expired";
+            at: string;
+            agentId: string | null;
+            delegationId?: string;
+            parentAgentId?: string;
+            childAgentId?: string;
+            capabilities?: string[];
+            depth?: number;
+            expiresAt?: string;
+            /** @description `delegation.revoked` below the top of a revoked subtree: the delegation whose revoke ended it. */
+            revokedWith?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        EventDelegationRevoked: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "delegation.revoked";
+            at: string;
+            agentId: string | null;
+            delegationId?: string;
+            parentAgentId?: string;
+            childAgentId?: string;
+            capabilities?: string[];
+            depth?: number;
+            expiresAt?: string;
+            /** @description `delegation.revoked` below the top of a revoked subtree: the delegation whose revoke ended it. */
+            revokedWith?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        EventEnforcementTriggered: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "enforcement.triggered";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            reason?: string;
+            /**
+             * @description What enforced: the circuit breaker opened, or the anomaly detector halted the agent.
+             * @enum {string}
+             */
+            kind?: "circuit_opened" | "agent_halted";
+        } & {
+            [key: string]: unknown;
+        };
+        EventPolicyChanged: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "policy.changed";
+            at: string;
+            agentId: string | null;
+            /** @description The policy that decided; `policy.changed`: the policy that changed. */
+            policyName?: string;
+            /** @description The version published (or, archived, the policy's last version). */
             version?: number;
             /**
-             * @description `policy.changed`: a new version went live, or the policy was archived.
+             * @description A new version went live, or the policy was archived.
              * @enum {string}
              */
             change?: "published" | "archived";
@@ -2030,7 +2749,7 @@ export interface components {
                     /** @enum {string} */
                     effect: "allow" | "deny" | "require_approval";
                     policy: string | null;
-                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED or RATE_LIMITED. */
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
                     reason?: string;
                 };
             }[];

@@ -20,12 +20,18 @@ const OUTCOMES: Partial<Record<EventData["type"], { label: string; className: st
 
 function outcome(event: EventData): { label: string; className: string } | null {
   if (event.type === "approval.decided") {
-    const approved = event.decision === "approved" || event.status === "approved";
-    return approved
+    // An approval's end names its status (approved, denied, cancelled); a vote's decision is another event's.
+    return event.status === "approved"
       ? { label: "approved", className: "bg-emerald-50 text-emerald-800 ring-emerald-200" }
-      : { label: event.decision ?? event.status ?? "decided", className: "bg-red-50 text-red-800 ring-red-200" };
+      : { label: event.status ?? "decided", className: "bg-red-50 text-red-800 ring-red-200" };
   }
   return OUTCOMES[event.type] ?? null;
+}
+
+/** A field only some event types carry (a decision names its agent and action; an approval's end, its action). */
+function textOf(event: EventData, key: "agentName" | "actionType"): string | undefined {
+  const value: unknown = (event as Readonly<Record<string, unknown>>)[key];
+  return typeof value === "string" ? value : undefined;
 }
 
 const time = (at: string) => {
@@ -64,12 +70,12 @@ export function ActivityFeed({ orgSlug }: { orgSlug: string }) {
             <span className="min-w-0 flex-1 truncate">
               {event.agentId ? (
                 <Link href={`${base}/agents/${encodeURIComponent(event.agentId)}`} className="font-medium underline underline-offset-2">
-                  {event.agentName ?? event.agentId}
+                  {textOf(event, "agentName") ?? event.agentId}
                 </Link>
               ) : (
-                <span className="font-medium">{event.agentName ?? "—"}</span>
+                <span className="font-medium">{textOf(event, "agentName") ?? "—"}</span>
               )}{" "}
-              <code className="font-mono text-xs text-stone-700">{event.actionType ?? ""}</code>
+              <code className="font-mono text-xs text-stone-700">{textOf(event, "actionType") ?? ""}</code>
             </span>
             {shown ? <span className={`shrink-0 rounded px-1.5 py-0.5 text-xs font-medium ring-1 ring-inset ${shown.className}`}>{shown.label}</span> : null}
           </li>

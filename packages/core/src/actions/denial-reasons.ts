@@ -1,0 +1,65 @@
+import { z } from "zod";
+
+/**
+ * Every reason an action can be denied, in one table: its code (on the wire and in the log), the
+ * phase that gives it, and what it means for the agent (finishing "Denied: …"). Every list of
+ * reasons derives from this table — the policy engine's, replay's, the gate's before policy, the
+ * approvals', the action result's texts, the contracts' open enum and with it the SDK's type — so
+ * adding a reason is one edit here.
+ *
+ * Phases: `policy` — the policies decided (replay can re-decide it); `gate` — the agent's own state or
+ * untrustworthy policies, before policy; `delegation` — the delegate's chain, before policy;
+ * `approval` — the approval the action waited for did not end in `approved`.
+ */
+export const DENIAL_REASONS = {
+  NO_POLICY: { phase: "policy", text: "no policy allows this action for this agent" },
+  CONDITIONS_DENIED: { phase: "policy", text: "a policy's conditions deny it" },
+  RATE_LIMITED: { phase: "policy", text: "a rate limit in the policies has been reached; try again later" },
+  CONDITION_LIMIT: {
+    phase: "policy",
+    text: "a policy's 'matches' condition could not be checked within the decision's match budget (the value is too long), so it is refused; send a shorter value",
+  },
+  POLICY_TAMPERED: { phase: "gate", text: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again" },
+  AGENT_HALTED: { phase: "gate", text: "this agent is halted; an admin must resume it" },
+  CIRCUIT_OPEN: { phase: "gate", text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
+  DENIED_BY_REVIEWER: { phase: "approval", text: "a reviewer denied it" },
+  APPROVAL_EXPIRED: { phase: "approval", text: "nobody approved it before its approval expired" },
+  DELEGATION_SCOPE: { phase: "delegation", text: "it is outside the capabilities delegated to this agent" },
+  DELEGATION_EXPIRED: { phase: "delegation", text: "the delegation behind this agent has expired" },
+  DELEGATION_REVOKED: { phase: "delegation", text: "the delegation behind this agent was revoked" },
+} as const satisfies Record<string, { phase: DenialPhase; text: string }>;
+
+export type DenialPhase = "policy" | "gate" | "delegation" | "approval";
+
+/** Every known denial reason. On the wire the set is open: a client accepts any string. */
+export type DenialReason = keyof typeof DENIAL_REASONS;
+
+/** The reasons one phase gives. */
+export type DenialReasonOf<P extends DenialPhase> = { [R in DenialReason]: (typeof DENIAL_REASONS)[R]["phase"] extends P ? R : never }[DenialReason];
+
+export const DENIAL_REASON_CODES = Object.keys(DENIAL_REASONS) as [DenialReason, ...DenialReason[]];
+
+/** The codes of one phase, in table order. */
+export function denialReasonsOf<P extends DenialPhase>(phase: P): Array<DenialReasonOf<P>> {
+  return DENIAL_REASON_CODES.filter((code) => DENIAL_REASONS[code].phase === phase) as Array<DenialReasonOf<P>>;
+}
+
+export function isDenialReason(code: string): code is DenialReason {
+  return Object.hasOwn(DENIAL_REASONS, code);
+}
+
+/** What a reason means for the agent; an unknown code (a newer server's) reads as itself. */
+export function denialText(code: string): string {
+  return isDenialReason(code) ? DENIAL_REASONS[code].text : code;
+}
+
+/** The known codes, closed: what the contracts name `DenialReasonCode`. */
+export const denialReasonCodeSchema = z.enum(DENIAL_REASON_CODES);
+
+/**
+ * A denial reason on the wire: an open enum. The known codes are listed, and any other string is
+ * accepted, so a client built before a new reason was added reads it rather than failing.
+ */
+export const denialReasonSchema = z
+  .union([denialReasonCodeSchema, z.string()])
+  .describe(`Why it was denied: ${DENIAL_REASON_CODES.join(", ")}, or a reason added later (clients accept any string).`);

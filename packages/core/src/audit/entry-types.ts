@@ -1,0 +1,274 @@
+import { z } from "zod";
+import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
+import { denialReasonSchema } from "../actions/denial-reasons";
+import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
+import { MEMBER_ROLES } from "../permissions";
+
+/**
+ * Every type of audit entry, each with the schema of its `data`: the one description of what the log
+ * holds. Append sites are checked against it by the compiler (`AuditEntryInput`), the event projection
+ * switches over it, and the test suite parses every entry it wrote with it (docs/audit.md, Entry types).
+ * The schemas describe what is stored; they change no byte of it (the canonical text is hashed as
+ * written). Adding an entry type is one member here, which the compiler then walks through.
+ */
+
+const role = z.enum(MEMBER_ROLES);
+const json = z.record(z.string(), z.unknown());
+const member = z.strictObject({ id: z.string(), email: z.string() });
+const policyRef = z.strictObject({ name: z.string(), versionId: z.string(), version: z.number().int() });
+const effect = z.enum(["allow", "deny", "require_approval"]);
+/** What a caller's Idempotency-Key is recorded as (a hash bound to the actor), never the key itself. */
+const idempotencyRef = z.string();
+
+const ending = <S extends z.ZodType>(status: S) =>
+  z.strictObject({
+    approvalId: z.string(),
+    actionId: z.string(),
+    actionType: z.string(),
+    status,
+    denialReason: denialReasonSchema.optional(),
+    reason: z.string().optional(),
+    decidedBy: member.optional(),
+  });
+
+const breaker = z.strictObject({ from: z.enum(["closed", "open", "half_open"]), to: z.enum(["closed", "open", "half_open"]), reason: z.string() });
+const fromTo = z.strictObject({ from: z.string(), to: z.string() });
+const userOnly = z.strictObject({ userId: z.string() });
+const membership = z.strictObject({ userId: z.string(), email: z.string(), role, reason: z.string().optional() });
+const delegationEnd = { delegationId: z.string(), name: z.string(), parentAgentId: z.string(), childAgentId: z.string() };
+const signingKey = z.strictObject({
+  keyId: z.string(),
+  vkey: z.string(),
+  previousKeyId: z.string().optional(),
+  previousVkey: z.string().optional(),
+  idempotencyKey: z.string().optional(),
+});
+
+/** Each entry type: what it records (one line, for docs/audit.md) and its `data`. */
+export const AUDIT_ENTRY_TYPES = {
+  "action.decided": {
+    summary: "A decision on an agent's action (execute): its status, the policy that decided and everything the decision was made on.",
+    data: z.strictObject({
+      actionId: z.string(),
+      agentName: z.string(),
+      delegation: z.strictObject({ rootAgentId: z.string(), rootAgentName: z.string(), depth: z.number().int(), chain: z.array(z.string()) }).optional(),
+      actionType: z.string(),
+      status: z.enum(["executed", "requested", "denied"]),
+      denialReason: denialReasonSchema.optional(),
+      policy: policyRef.optional(),
+      tamperedPolicies: z.array(z.string()).optional(),
+      mode: z.enum(["enforce", "monitor"]),
+      reportOnly: reportOnlySchema.optional(),
+      monitored: z.array(policyRef.extend({ effect })),
+      conditionsEvaluated: z.array(conditionEvaluationSchema),
+      metadata: json,
+      dataAccessed: z.array(dataAccessedSchema),
+      requestHash: z.string(),
+      eventId: z.string().optional(),
+      approvalId: z.string().optional(),
+      timeoutAt: z.string().optional(),
+    }),
+  },
+  "action.outcome": {
+    summary: "The outcome an agent reported for a decided action (the first report wins).",
+    data: z.strictObject({
+      actionId: z.string(),
+      auditEventId: z.string(),
+      actionType: z.string(),
+      status: z.enum(["success", "failure", "partial"]),
+      message: z.string().optional(),
+    }),
+  },
+  "approval.vote": {
+    summary: "A member's vote on a pending approval, with the count it reached.",
+    data: z.strictObject({
+      approvalId: z.string(),
+      actionId: z.string(),
+      actionType: z.string(),
+      decision: z.enum(["approve", "deny"]),
+      reason: z.string().optional(),
+      member,
+      approvals: z.number().int(),
+      quorum: z.number().int(),
+      status: z.enum(["pending", "approved", "denied", "expired", "cancelled"]),
+    }),
+  },
+  "approval.vote_refused": {
+    summary: "A vote refused by separation of duties (the voter requested the action, or owns the agent).",
+    data: z.strictObject({ approvalId: z.string(), actionId: z.string(), actionType: z.string(), reason: z.enum(["requester", "agent_owner"]) }),
+  },
+  "approval.decided": { summary: "An approval approved or denied by the vote that reached its end.", data: ending(z.enum(["approved", "denied"])) },
+  "approval.expired": { summary: "An approval nobody decided before its timeout.", data: ending(z.literal("expired")) },
+  "approval.cancelled": {
+    summary: "An approval ended undecided: its agent halted, its delegation revoked or the org closed.",
+    data: ending(z.literal("cancelled")),
+  },
+  "agent.created": {
+    summary: "An agent created with its first key (or Gatehouse's own policy agent, `system: true`).",
+    data: z.union([
+      z.strictObject({ name: z.string(), labels: z.record(z.string(), z.string()), keyId: z.string(), keyPrefix: z.string(), idempotencyRef: idempotencyRef.optional() }),
+      z.strictObject({ name: z.string(), labels: z.record(z.string(), z.string()), system: z.literal(true) }),
+    ]),
+  },
+  "agent.halted": {
+    summary: "An agent halted by a member, or by the anomaly detector (actor `system`).",
+    data: z.strictObject({ name: z.string(), reason: z.string().optional() }),
+  },
+  "agent.resumed": { summary: "A halted agent resumed.", data: z.strictObject({ name: z.string(), reason: z.string().optional() }) },
+  "agent.circuit_opened": { summary: "An agent's circuit breaker opened after repeated failures.", data: breaker },
+  "agent.circuit_closed": { summary: "An agent's circuit breaker closed again.", data: breaker },
+  "agent.anomaly_detected": {
+    summary: "An agent's call or denial rate far above its baseline.",
+    data: z.strictObject({
+      agentName: z.string(),
+      kind: z.enum(ANOMALY_KINDS),
+      recent: z.number(),
+      baseline: z.number(),
+      multiple: z.number().nullable(),
+      threshold: z.number(),
+      windowMinutes: z.number(),
+    }),
+  },
+  "delegation.created": {
+    summary: "An agent delegated capabilities to a new child agent (with its key).",
+    data: z.strictObject({
+      delegationId: z.string(),
+      name: z.string(),
+      parentAgentId: z.string(),
+      parentAgentName: z.string(),
+      childAgentId: z.string(),
+      childAgentName: z.string(),
+      rootAgentId: z.string(),
+      capabilities: z.array(z.string()),
+      depth: z.number().int(),
+      expiresAt: z.string(),
+      keyId: z.string(),
+      keyPrefix: z.string(),
+      metadata: json.optional(),
+      idempotencyRef: idempotencyRef.optional(),
+    }),
+  },
+  "delegation.revoked": {
+    summary: "A delegation revoked: the top of the subtree names the keys it revoked, the ones below name the top (`revokedWith`).",
+    data: z.strictObject({
+      ...delegationEnd,
+      depth: z.number().int(),
+      keysRevoked: z.array(z.string()).optional(),
+      keyRevoked: z.string().optional(),
+      revokedWith: z.string().optional(),
+    }),
+  },
+  "delegation.expired": { summary: "A delegation past its expiry.", data: z.strictObject({ ...delegationEnd, expiresAt: z.string() }) },
+  "policy.version_published": {
+    summary: "A policy version went live, with its document and content hash.",
+    data: z.strictObject({ policyId: z.string(), name: z.string(), version: z.number().int(), contentHash: z.string(), document: json }),
+  },
+  "policy.archived": { summary: "A policy archived (its last version named).", data: z.strictObject({ policyId: z.string(), name: z.string(), version: z.number().int() }) },
+  "key.issued": {
+    summary: "An API key issued: an agent's, or an admin key of a member.",
+    data: z.union([
+      z.strictObject({
+        kind: z.literal("agent"),
+        prefix: z.string(),
+        name: z.string().nullable().optional(),
+        expiresAt: z.string().optional(),
+        idempotencyRef: idempotencyRef.optional(),
+        reason: z.string().optional(),
+      }),
+      z.strictObject({
+        kind: z.literal("admin"),
+        membershipId: z.string(),
+        prefix: z.string(),
+        name: z.string().nullable(),
+        expiresAt: z.string().optional(),
+        idempotencyRef: idempotencyRef.optional(),
+      }),
+    ]),
+  },
+  "key.revoked": {
+    summary: "An API key revoked (by a member, or with a member's removal or role change).",
+    data: z.strictObject({ kind: z.enum(["agent", "admin"]), prefix: z.string(), reason: z.string().optional() }),
+  },
+  "key.reissued": {
+    summary: "A key's secret issued again for a retry with the same Idempotency-Key (the first secret stops working).",
+    data: z.strictObject({ kind: z.enum(["agent", "admin"]), prefix: z.string(), previousPrefix: z.string(), reason: z.string() }),
+  },
+  "audit.signing_key_created": { summary: "The org's first checkpoint signing key.", data: signingKey },
+  "audit.signing_key_rotated": { summary: "A new checkpoint signing key, retiring the previous one.", data: signingKey },
+  "org.created": { summary: "The organization created.", data: z.strictObject({ slug: z.string(), name: z.string() }) },
+  "org.renamed": { summary: "The organization's name changed.", data: fromTo },
+  "org.slug_changed": { summary: "The organization's slug changed.", data: fromTo },
+  "org.settings_changed": {
+    summary: "The org's settings changed (before and after; the approval, when a second admin approved it).",
+    data: z.strictObject({ before: json, after: json, approvalId: z.string().optional() }),
+  },
+  "org.sso_domain_verified": { summary: "An email domain proved for single sign-on.", data: z.strictObject({ domain: z.string(), record: z.string() }) },
+  "org.closed": { summary: "The organization closed: the log takes no more entries.", data: z.strictObject({ slug: z.string() }) },
+  "member.added": { summary: "The org's first owner added with the org.", data: z.strictObject({ userId: z.string(), email: z.string(), role }) },
+  "member.invited": { summary: "An invitation sent.", data: z.strictObject({ email: z.string(), role, expiresAt: z.string() }) },
+  "member.joined": {
+    summary: "A person joined: by an invitation, or by single sign-on on a proved domain.",
+    data: z.union([
+      z.strictObject({ userId: z.string(), email: z.string(), role, invitationId: z.string(), newAccount: z.boolean() }),
+      z.strictObject({ userId: z.string(), email: z.string(), role, via: z.literal("sso"), domain: z.string(), newAccount: z.boolean() }),
+    ]),
+  },
+  "member.role_changed": {
+    summary: "A member's role changed.",
+    data: z.strictObject({ userId: z.string(), email: z.string(), from: role, to: role }),
+  },
+  "member.removed": { summary: "A member removed (by a member, or by the system: `reason`).", data: membership },
+  "member.left": { summary: "A member left the organization.", data: membership },
+  "member.password_reset": { summary: "The demo owner's password set again by the seed.", data: z.strictObject({ email: z.string() }) },
+  "invitation.revoked": { summary: "A pending invitation revoked.", data: z.strictObject({ email: z.string(), role, reason: z.string().optional() }) },
+  "invitation.reissued": { summary: "A pending invitation's link sent again (a retry with the same Idempotency-Key).", data: z.strictObject({ email: z.string(), role }) },
+  "account.password_changed": { summary: "A member's account changed its password (one entry in each of their orgs).", data: userOnly },
+  "account.password_reset": { summary: "A member's account reset its password by an emailed link.", data: userOnly },
+  "account.sessions_ended": { summary: "A member's account signed out everywhere.", data: userOnly },
+} as const satisfies Record<string, { summary: string; data: z.ZodType<Record<string, unknown>> }>;
+
+export type AuditEntryType = keyof typeof AUDIT_ENTRY_TYPES;
+
+export const AUDIT_ENTRY_TYPE_NAMES = Object.keys(AUDIT_ENTRY_TYPES) as [AuditEntryType, ...AuditEntryType[]];
+
+/** The `data` of one entry type. */
+export type AuditEntryData<T extends AuditEntryType> = z.output<(typeof AUDIT_ENTRY_TYPES)[T]["data"]>;
+
+/** `{ type, data }` of every entry type: the discriminated union that append sites and readers narrow on. */
+export type AuditEntryPayload = { [T in AuditEntryType]: { type: T; data: AuditEntryData<T> } }[AuditEntryType];
+
+/** One entry of a given type. */
+export type AuditEntryOf<T extends AuditEntryType, E extends AuditEntryPayload = AuditEntryPayload> = Extract<E, { type: T }>;
+
+export function isAuditEntryType(type: string): type is AuditEntryType {
+  return Object.hasOwn(AUDIT_ENTRY_TYPES, type);
+}
+
+/** Narrows a stored entry (or any `{ type, data }`) to one type. */
+export function isEntryOf<T extends AuditEntryType, E extends { type: string }>(entry: E, type: T): entry is Extract<E, { type: T }> {
+  return entry.type === type;
+}
+
+/**
+ * `{ type, data }` as the union, when the union describes it; otherwise why not (an unknown type, or
+ * data its type's schema does not accept). For checks over stored entries; append sites are checked
+ * by the compiler.
+ */
+export function parseAuditEntryPayload(entry: { type: string; data: unknown }): { ok: true; entry: AuditEntryPayload } | { ok: false; problem: string } {
+  if (!isAuditEntryType(entry.type)) return { ok: false, problem: `entry type '${entry.type}' is not in the union of audit entry types` };
+  const parsed = AUDIT_ENTRY_TYPES[entry.type].data.safeParse(entry.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, problem: `${entry.type}: data does not match its schema (${issue ? `${issue.path.join(".") || "data"}: ${issue.message}` : "invalid"})` };
+  }
+  return { ok: true, entry: { type: entry.type, data: parsed.data } as AuditEntryPayload };
+}
+
+/**
+ * A stored entry read back as the union, trusting the log: every entry was written through
+ * `AuditEntryInput` (the suite's stored-entry check proves the schemas describe them). Unknown types
+ * keep their string, so readers skip them rather than fail.
+ */
+export function storedEntry<E extends { type: string; data: unknown }>(entry: E): Omit<E, "type" | "data"> & AuditEntryPayload {
+  return entry as unknown as Omit<E, "type" | "data"> & AuditEntryPayload;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { describeResult } from "../src/actions/action-result";
+import { DENIAL_REASON_CODES, DENIAL_REASONS, denialReasonSchema, denialReasonsOf } from "../src/actions/denial-reasons";
+import { APPROVAL_DENIAL_REASON } from "../src/approvals/approval-rules";
+import { AUDIT_ENTRY_TYPE_NAMES, isEntryOf, parseAuditEntryPayload, type AuditEntryPayload } from "../src/audit/entry-types";
+import { EVENT_ENTRY_TYPES, unknownEntry } from "../src/events/event-of-entry";
+import { POLICY_DENIAL_REASONS } from "../src/policy/replay";
+
+describe("the union of audit entry types", () => {
+  it("describes an entry as an append site writes it", () => {
+    const parsed = parseAuditEntryPayload({ type: "agent.halted", data: { name: "bot", reason: "too many denials" } });
+    expect(parsed).toEqual({ ok: true, entry: { type: "agent.halted", data: { name: "bot", reason: "too many denials" } } });
+  });
+
+  it.each([
+    ["a type it does not list", { type: "agent.teleported", data: { name: "bot" } }, /entry type 'agent\.teleported' is not in the union/],
+    ["a field the type's data does not have", { type: "agent.halted", data: { name: "bot", why: "x" } }, /agent\.halted: data does not match its schema/],
+    ["a required field missing", { type: "org.closed", data: {} }, /org\.closed: data does not match its schema \(slug: /],
+    ["a field of the wrong kind", { type: "approval.vote_refused", data: { approvalId: "a", actionId: "b", actionType: "c", reason: "bored" } }, /approval\.vote_refused/],
+  ])("refuses %s", (_what, entry, problem) => {
+    const parsed = parseAuditEntryPayload(entry);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? "" : parsed.problem).toMatch(problem);
+  });
+
+  it("lists every entry type that projects to an event", () => {
+    expect(EVENT_ENTRY_TYPES.filter((type) => !AUDIT_ENTRY_TYPE_NAMES.includes(type))).toEqual([]);
+  });
+
+  it("narrows on type", () => {
+    const entry = { type: "org.renamed", data: { from: "a", to: "b" } } as AuditEntryPayload;
+    expect(isEntryOf(entry, "org.renamed") ? entry.data.to : null).toBe("b");
+  });
+
+  it("a switch over it that misses a type does not compile (eventOfEntry ends in unknownEntry)", () => {
+    const project = (entry: AuditEntryPayload) => {
+      switch (entry.type) {
+        case "org.created":
+          return entry.data.slug;
+        default:
+          // @ts-expect-error every other entry type still reaches here, so `entry` is not `never`
+          return unknownEntry(entry);
+      }
+    };
+    expect(project({ type: "org.closed", data: { slug: "acme" } })).toBeNull();
+  });
+});
+
+describe("the table of denial reasons", () => {
+  it("gives each list its phase's codes", () => {
+    expect(denialReasonsOf("policy")).toEqual(["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT"]);
+    expect([...POLICY_DENIAL_REASONS]).toEqual(denialReasonsOf("policy"));
+    expect(denialReasonsOf("delegation")).toEqual(["DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]);
+    expect(Object.values(APPROVAL_DENIAL_REASON).every((code) => DENIAL_REASON_CODES.includes(code))).toBe(true);
+  });
+
+  it.each(DENIAL_REASON_CODES)("%s has its text in the action result", (code) => {
+    expect(describeResult({ status: "denied", denialReason: code })).toBe(`Denied: ${DENIAL_REASONS[code].text}. Do not perform this action.`);
+  });
+
+  it("is an open enum on the wire: known codes and any other string", () => {
+    expect(denialReasonSchema.parse("NO_POLICY")).toBe("NO_POLICY");
+    expect(denialReasonSchema.parse("A_REASON_ADDED_LATER")).toBe("A_REASON_ADDED_LATER");
+    expect(denialReasonSchema.safeParse(7).success).toBe(false);
+    expect(describeResult({ status: "denied", denialReason: "A_REASON_ADDED_LATER" })).toBe("Denied: A_REASON_ADDED_LATER. Do not perform this action.");
+  });
+});
