@@ -1,8 +1,8 @@
 import { formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, validationError, zodIssues, type FieldIssue } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
 import type { Permission } from "@gatehouse/core";
-import { requirePermissionUnlessAgent } from "@gatehouse/db";
-import type { FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
+import { orgTurns, requirePermissionUnlessAgent } from "@gatehouse/db";
+import type { FastifyInstance, FastifyRequest, FastifySchema, FastifySchemaCompiler, FastifyTypeProvider, onRequestHookHandler } from "fastify";
 import type { FastifySerializerCompiler } from "fastify/types/schema";
 import fastJson from "fast-json-stringify";
 import { z } from "zod";
@@ -80,6 +80,36 @@ function permissionHook(permission: Permission): onRequestHookHandler {
   return async (request) => requirePermissionUnlessAgent(ctxOf(request), permission);
 }
 
+/** Each request holding an org turn, with its release (once, however it ends); requests whose client went away. */
+const heldTurns = new WeakMap<FastifyRequest, () => void>();
+const abandoned = new WeakSet<FastifyRequest>();
+
+/**
+ * A route contract's `orgTurn`: after the key and the permission, the request waits for its org's turn
+ * (one call of the org at a time in this process, infra/fair-share.ts `orgTurns`) before its body is
+ * read; the turn is released when the answer is sent or the client goes away (see releaseOrgTurns).
+ */
+function orgTurnHook(name: NonNullable<RouteContract["orgTurn"]>): onRequestHookHandler {
+  return async (request) => {
+    const release = await orgTurns(name).acquire(ctxOf(request).org.id, name);
+    if (abandoned.has(request)) release();
+    else heldTurns.set(request, release);
+  };
+}
+
+/** Releases a request's org turn when its answer is sent, or when its client goes away (also while it waits). */
+export function releaseOrgTurns(app: FastifyInstance): void {
+  const release = async (request: FastifyRequest) => {
+    heldTurns.get(request)?.();
+    heldTurns.delete(request);
+  };
+  app.addHook("onResponse", release);
+  app.addHook("onRequestAbort", async (request) => {
+    abandoned.add(request);
+    await release(request);
+  });
+}
+
 /** Method, URL, schema and authentication of a route, from its contract. */
 export function fromContract<C extends RouteContract>(
   contract: C,
@@ -95,7 +125,11 @@ export function fromContract<C extends RouteContract>(
       ? { response: { [contract.success.status]: contract.success.json, ...(contract.accepted ? { [contract.accepted.status]: contract.accepted.json } : {}) } }
       : {}),
   };
-  const onRequest = [...AUTH_HOOKS[contract.auth], ...(contract.permission ? [permissionHook(contract.permission)] : [])];
+  const onRequest = [
+    ...AUTH_HOOKS[contract.auth],
+    ...(contract.permission ? [permissionHook(contract.permission)] : []),
+    ...(contract.orgTurn ? [orgTurnHook(contract.orgTurn)] : []),
+  ];
   return {
     method: contract.method,
     url: contract.path,

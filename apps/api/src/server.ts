@@ -2,7 +2,7 @@ import { clientAddressOf, formatIssuePath, NO_TRUSTED_PROXIES, randomToken, REQU
 import { closeApprovalWaiters, forgetKeysOnSignal, signals, type ResolveTxt } from "@gatehouse/db";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
-import { serializerCompiler, validatorCompiler } from "./contract";
+import { releaseOrgTurns, serializerCompiler, validatorCompiler } from "./contract";
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
@@ -99,6 +99,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  releaseOrgTurns(app);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);

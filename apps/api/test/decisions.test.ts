@@ -129,7 +129,7 @@ describe("policy integrity", () => {
   it("editing the stored hash along with the document is caught by the hash in the audit log", async () => {
     const org = await createTestOrg({ label: "tamper2", policies: [{ name: "no-deletes", actions: ["*.delete"], effect: "deny" }] });
     const forged = { name: "no-deletes", actions: ["*.delete"], agents: ["*"], effect: "allow", mode: "enforce" };
-    const { policyContentHash } = await import("@gatehouse/db");
+    const { policyContentHash } = await import("@gatehouse/core");
     await sql(`UPDATE policy_versions SET document = $2::jsonb, content_hash = $3 WHERE org_id = $1`, [org.org.id, JSON.stringify(forged), policyContentHash(forged as never)]);
     invalidatePolicyCache(org.org.id);
     expect((await execute(org, { actionType: "repo.delete" })).denialReason).toBe("POLICY_TAMPERED");

@@ -154,6 +154,13 @@ export interface RouteContract {
   accepted?: { status: 202; description: string; json: z.ZodType };
   /** The body cap in bytes when it is not the server's 64 KB (a policy draft: 1 MB). */
   bodyLimit?: number;
+  /**
+   * Calls of one org through this route (and every route naming the same turn) run one at a time per
+   * process, from before the body is read to the answer: the org's further calls wait their turn
+   * (429 with Retry-After past the queue), so one org's heavy edits never crowd the event loop that
+   * every org's decisions share (docs/adr/0015).
+   */
+  orgTurn?: "policy editing";
 }
 
 export const routes = [
@@ -481,6 +488,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     query: dryRunQuerySchema,
     body: policySetBodySchema,
     success: { status: 200, description: "How the active set changed.", json: policySetDiffSchema },
@@ -518,6 +526,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     success: { status: 200, description: "The draft.", json: policyDraftSchema },
   },
   {
@@ -530,6 +539,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     body: savePolicyDraftBodySchema,
     bodyLimit: 2 * 1024 * 1024,
     success: { status: 200, description: "The draft as saved, at its new revision.", json: policyDraftSchema },
@@ -542,6 +552,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     success: { status: 200, description: "What the editor shows next: the active set at revision 0.", json: policyDraftSchema },
   },
   {
@@ -554,6 +565,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     body: publishPolicyDraftBodySchema,
     success: { status: 200, description: "Published: how the active set changed.", json: publishedPolicyDraftSchema },
     accepted: { status: 202, description: "Waiting for a second admin's approval.", json: pendingPolicyDraftSchema },
@@ -579,6 +591,7 @@ export const routes = [
     tag: "Policies",
     auth: "admin",
     permission: "policies.write",
+    orgTurn: "policy editing",
     body: policySetBodySchema,
     success: { status: 200, description: "Each test's expected and actual decision.", json: policyTestRunSchema },
   },

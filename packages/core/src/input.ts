@@ -22,9 +22,18 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** Any NUL or surrogate at all: one quick scan, so most text never meets the exact check. */
 const SUSPECT = /[\u0000\uD800-\uDFFF]/;
 
-/** Text PostgreSQL can store and RFC 8785 canonicalization can hash byte for byte: no NUL, every surrogate paired. */
+/** String.prototype.isWellFormed (ES2024: Node 20, current browsers): every surrogate paired, checked natively. */
+type WellFormed = string & { isWellFormed?: () => boolean };
+
+/**
+ * Text PostgreSQL can store and RFC 8785 canonicalization can hash byte for byte: no NUL, every surrogate
+ * paired. Natively where the runtime can (a megabyte of text in microseconds, not a regular expression's milliseconds).
+ */
 export function isSafeText(value: string): boolean {
-  return !SUSPECT.test(value) || (!value.includes("\u0000") && !LONE_SURROGATE.test(value));
+  if (value.includes("\u0000")) return false;
+  const wellFormed = (value as WellFormed).isWellFormed;
+  if (typeof wellFormed === "function") return wellFormed.call(value);
+  return !SUSPECT.test(value) || !LONE_SURROGATE.test(value);
 }
 
 export interface InputIssue {

@@ -1,5 +1,16 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatPolicySource, parsePolicySource, policyLibrary, POLICY_SOURCE_LIMITS, REQUEST_BODY_LIMITS, scanJsonText, scanYamlText, type PolicySourceFormat } from "../src";
+import {
+  formatPolicySource,
+  jsonStringEnd,
+  parsePolicySource,
+  policyLibrary,
+  POLICY_SOURCE_LIMITS,
+  REQUEST_BODY_LIMITS,
+  scanJsonText,
+  scanYamlText,
+  type PolicySourceFormat,
+} from "../src";
 
 // The linear count before any parser: every bomb class refused with its limit and line, every real
 // set (the whole library, as YAML and JSON) and half-typed text let through to the parser.
@@ -87,5 +98,45 @@ describe("request body limits", () => {
 
   it("lets 10,000 metadata values through", () => {
     expect(scanJsonText(JSON.stringify({ actionType: "x", metadata: Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`k${i}`, i])) }), REQUEST_BODY_LIMITS)).toBeNull();
+  });
+});
+
+describe("jsonStringEnd (where a JSON string closes, found with indexOf)", () => {
+  /** The definition: step over `\x` pairs, stop after the first bare quote. */
+  const reference = (text: string, start: number): number => {
+    for (let i = start + 1; i < text.length;) {
+      const c = text.charCodeAt(i);
+      if (c === 92) i += 2;
+      else if (c === 34) return i + 1;
+      else i += 1;
+    }
+    return text.length;
+  };
+
+  it("agrees with stepping over escape pairs on any text of quotes, backslashes and letters", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('"', "\\", "a", "é", "\n"), { maxLength: 40 }), (chars) => {
+        const text = `"${chars.join("")}`;
+        expect(jsonStringEnd(text, 0)).toBe(reference(text, 0));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it.each([
+    ['"abc"', 5],
+    ['"a\\"b"', 6],
+    ['"a\\\\"b"', 5],
+    ['"a\\\\\\"b"', 8],
+    ['"never closes\\"', 15],
+    ['"\\', 2],
+  ])("%s closes at %i", (text, end) => {
+    expect(jsonStringEnd(text, 0)).toBe(end);
+  });
+
+  it("finds the end of a 1 MB string as JSON.stringify writes it", () => {
+    const value = `${"x".repeat(500_000)}"\\${"y".repeat(500_000)}`;
+    const text = JSON.stringify(value);
+    expect(jsonStringEnd(text, 0)).toBe(text.length);
   });
 });

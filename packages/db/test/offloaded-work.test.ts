@@ -12,14 +12,15 @@ import { WorkPool, type WorkTask } from "../src/infra/work-pool";
 import { simulatePolicies } from "../src/policies/simulate-policies";
 import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
 
-// Replay and verification compute on the work pool, not on the event loop: their page steps are
-// jobs of core's tasks on a real pool's worker threads. A step the pool cannot finish (its worker
-// hangs past the time limit, or exits) fails the whole call closed: 503 with Retry-After, never a
-// "valid" verification or a partial replay.
+// Replay and verification read and compute on the work pool, not on the event loop: their steps are
+// jobs of db's work-steps tasks (reads on the worker's own connection, then core's checks) on a real
+// pool's worker processes. A step the pool cannot finish (its worker hangs past the time limit, or
+// exits) fails the whole call closed: 503 with Retry-After, never a "valid" verification or a partial
+// replay.
 
 const TASKS = fileURLToPath(new URL("./fixtures/work-tasks.ts", import.meta.url));
-const VERIFY = "@gatehouse/core#verifyLogPage";
-const REPLAY = "@gatehouse/core#replayRawPage";
+const VERIFY = "@gatehouse/db/work-steps#verifyStoredStep";
+const REPLAY = "@gatehouse/db/work-steps#replayStoredStep";
 
 /** A real pool whose `failing.task`, from its `from`-th call on, is swapped for one that hangs or ends its worker. */
 class FailingPool extends WorkPool {
@@ -28,7 +29,7 @@ class FailingPool extends WorkPool {
     private readonly failing: { task: string; from: number; how: "hang" | "exit" } | null,
     timeoutMs = 2_000,
   ) {
-    super({ size: 1, timeoutMs, memoryMb: 256, maxQueuedPerKey: 4, perKey: 1, preload: ["@gatehouse/core", TASKS] });
+    super({ size: 1, timeoutMs, memoryMb: 256, maxQueuedPerKey: 4, perKey: 1, preload: ["@gatehouse/db/work-steps", TASKS] });
   }
 
   override run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number; admitted?: boolean }): Promise<O> {
@@ -75,7 +76,7 @@ beforeAll(async () => {
 });
 
 describe("replay and verification run on the work pool", () => {
-  it("a verification's checking is jobs of core's verifyLogPage on the pool: one per step of 1,000 entries and one to finish", async () => {
+  it("a verification's reading and checking is jobs on the pool: one per step of 1,000 entries and one to finish", async () => {
     pool = new FailingPool(null);
     const head = Number((await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } })).size);
     const result = await verifyAuditLog({ ctx: org.ctx, work: pool });
@@ -84,7 +85,7 @@ describe("replay and verification run on the work pool", () => {
     expect(pool.finished()[VERIFY]).toBe(Math.ceil(head / 1_000) + 1);
   });
 
-  it("a replay's evaluation is jobs of core's replayRawPage on the pool (the rows' JSON parsed there)", async () => {
+  it("a replay's reading and evaluation is jobs on the pool (the rows read and their JSON parsed there)", async () => {
     pool = new FailingPool(null);
     const result = await simulatePolicies({ ctx: org.ctx, input: DRAFT, work: pool });
     expect(result).toMatchObject({ evaluated: 5, changed: 5, transitions: [{ from: "allow", to: "deny", count: 5 }] });

@@ -13,6 +13,7 @@ const spin = workTask<{ ms: number; tag: string }, { tag: string; startedAt: num
 const exhaustMemory = workTask<void, number>(TASKS, "exhaustMemory");
 const refuse = workTask<void, never>(TASKS, "refuse");
 const priority = workTask<void, number>(TASKS, "priority");
+const threadPriorities = workTask<void, number[]>(TASKS, "threadPriorities");
 
 let pool: WorkPool | undefined;
 const start = (options: Partial<WorkPoolOptions> = {}) =>
@@ -27,13 +28,22 @@ describe("work pool", () => {
     expect((await start().run(spin, { ms: 1, tag: "a" }, { key: "org_a" })).tag).toBe("a");
   });
 
-  it.runIf(process.platform === "linux")("its workers run at a lower CPU priority (nice 10 by default) while the event loop's thread keeps its own", async () => {
-    const own = getPriority();
-    expect(await start().run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 10));
-    await pool?.close();
-    expect(await start({ nice: 15 }).run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 15));
-    expect(getPriority()).toBe(own);
-  });
+  it.runIf(process.platform === "linux")(
+    "its workers run at a lower CPU priority (nice 10 by default), every thread of them, while the event loop's process keeps its own",
+    async () => {
+      const own = getPriority();
+      expect(await start().run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 10));
+      const threads = await pool?.run(threadPriorities, undefined, { key: "org_a" });
+      expect(threads?.length).toBeGreaterThan(4);
+      expect(
+        threads?.every((nice) => nice === Math.max(own, 10)),
+        `thread priorities ${JSON.stringify(threads)}`,
+      ).toBe(true);
+      await pool?.close();
+      expect(await start({ nice: 15 }).run(priority, undefined, { key: "org_a" })).toBe(Math.max(own, 15));
+      expect(getPriority()).toBe(own);
+    },
+  );
 
   it("takes keys in turn: another key's job runs before the first key's queued ones", async () => {
     const p = start();

@@ -1,7 +1,7 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import type { IdKind } from "@gatehouse/core";
-import { checkSessionSignInPolicy, getMemberContext, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
+import { checkSessionSignInPolicy, getMemberContext, orgTurns, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
 import type { z } from "zod";
 import { checkedParams, errorResponse, jsonResponse, parseInput, queryInput, toErrorResponse } from "./http";
 import { readJsonBody } from "./json-body";
@@ -23,6 +23,8 @@ export interface MemberRouteSpec<Params extends Record<string, ParamKind>, Query
   query?: Query;
   /** The JSON body's contract schema: read by the one reader (application/json only, size-capped), then parsed. */
   body?: Body;
+  /** As an API route contract's `orgTurn`: one call of the org at a time in this process, from before the body is read to the answer. */
+  orgTurn?: "policy editing";
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -41,7 +43,8 @@ export interface MemberRequest<Params, Query, Body> {
  * <what>."); the path (a slug that cannot be an org's is 404, an id of the wrong kind a 400 naming
  * it); membership of the org (another org is 404); the org's sign-in policy (a password session in an
  * org that requires single sign-on is 403); the route's permission (403, before anything is parsed);
- * the query, then the JSON body, each by its contract schema (400 naming the field); then `run`.
+ * the org's turn when the route names one (`orgTurn`); the query, then the JSON body, each by its
+ * contract schema (400 naming the field); then `run`.
  * What `run` returns is sent as JSON (200) unless it is a Response already; anything thrown becomes
  * the error envelope the API sends (@gatehouse/db's errorReplyOf: an unavailable database is 503
  * with Retry-After).
@@ -64,10 +67,15 @@ export function memberRoute<
       const ctx = await getMemberContext({ userId: user.id, orgSlug: params.orgSlug, requestId });
       await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
       if (spec.permission) requirePermission(ctx, spec.permission);
-      const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
-      const body = (spec.body ? parseInput(spec.body, await readJsonBody(request)) : undefined) as Parsed<Body>;
-      const answer = await run({ ctx, params, query, body, request, requestId });
-      return answer instanceof Response ? answer : jsonResponse(answer, requestId);
+      const release = spec.orgTurn ? await orgTurns(spec.orgTurn).acquire(ctx.org.id, spec.orgTurn) : undefined;
+      try {
+        const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
+        const body = (spec.body ? parseInput(spec.body, await readJsonBody(request)) : undefined) as Parsed<Body>;
+        const answer = await run({ ctx, params, query, body, request, requestId });
+        return answer instanceof Response ? answer : jsonResponse(answer, requestId);
+      } finally {
+        release?.();
+      }
     } catch (error) {
       return toErrorResponse(error, requestId);
     }

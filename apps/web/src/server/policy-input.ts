@@ -31,7 +31,7 @@ export const monitorQuerySchema = z.strictObject({ days: days(30).optional() });
  * Parsed on the work pool in the org's turn, never on the console's event loop.
  */
 export async function parsedSource(orgId: string, input: { source: string; format: "yaml" | "json" }): Promise<{ policies?: unknown; tests?: unknown }> {
-  return (await checkPolicySourceOffLoop(orgId, input)).input;
+  return (await checkPolicySourceOffLoop(orgId, input, ["input"])).input;
 }
 
 /** A policy name from the path; one that cannot be a policy's is the same 404 as a policy the org does not have. */

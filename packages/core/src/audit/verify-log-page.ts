@@ -2,8 +2,8 @@ import { BundleVerifier, rootFromFrontier, toHex, type BundleOptions, type Bundl
 import { chainHash } from "./hashing";
 
 /**
- * Verification of an org's stored audit log, one page at a time, as a pure task a worker thread can
- * run (packages/db's verifyAuditLog reads the pages and hands each here). Everything a page needs
+ * Verification of an org's stored audit log, one page at a time, pure (packages/db's verifyStoredStep
+ * reads each page on a work-pool worker and checks it here). Everything a page needs
  * crosses as plain data: the verifier's state (its tree's frontier, the checkpoints it still waits
  * for), the running chain hash and the position, in and out. Per entry: its leaf hash from the
  * canonical text, its place (the canonical seq), the chain hash; per checkpoint: its signature with
@@ -15,48 +15,6 @@ export interface StoredEntry {
   canonical: string;
   leafHash: string;
   chainHash: string;
-}
-
-/**
- * A step's entries packed for the trip to a worker thread: each text field as one string with the
- * lengths of its parts, and the seqs as numbers. A structured clone copies a few flat strings and
- * arrays instead of walking a thousand objects (which cost the event loop more than the reading).
- */
-export interface PackedEntries {
-  seqs: Float64Array;
-  canonical: { text: string; lengths: Uint32Array };
-  leafHashes: { text: string; lengths: Uint32Array };
-  chainHashes: { text: string; lengths: Uint32Array };
-}
-
-function packTexts(texts: readonly string[]): { text: string; lengths: Uint32Array } {
-  return { text: texts.join(""), lengths: Uint32Array.from(texts, (t) => t.length) };
-}
-
-function unpackTexts(packed: { text: string; lengths: Uint32Array }): string[] {
-  const out: string[] = [];
-  let at = 0;
-  for (const length of packed.lengths) {
-    out.push(packed.text.slice(at, at + length));
-    at += length;
-  }
-  return out;
-}
-
-export function packEntries(entries: readonly StoredEntry[]): PackedEntries {
-  return {
-    seqs: Float64Array.from(entries, (e) => e.seq),
-    canonical: packTexts(entries.map((e) => e.canonical)),
-    leafHashes: packTexts(entries.map((e) => e.leafHash)),
-    chainHashes: packTexts(entries.map((e) => e.chainHash)),
-  };
-}
-
-export function unpackEntries(packed: PackedEntries): StoredEntry[] {
-  const canonical = unpackTexts(packed.canonical);
-  const leafHashes = unpackTexts(packed.leafHashes);
-  const chainHashes = unpackTexts(packed.chainHashes);
-  return Array.from(packed.seqs, (seq, i) => ({ seq, canonical: canonical[i] as string, leafHash: leafHashes[i] as string, chainHash: chainHashes[i] as string }));
 }
 
 export interface StoredLogHead {
@@ -74,8 +32,8 @@ export interface LogPageInput {
   /** The chain hash after the entries before this page, and how many those were. */
   chain: string;
   position: number;
-  /** Entries in seq order (packed: as packEntries gives them). */
-  entries: StoredEntry[] | PackedEntries;
+  /** Entries in seq order. */
+  entries: StoredEntry[];
   /** Checkpoints in tree-size order: each is fed once the entries reach its size (all of them by the end of the page). */
   checkpoints: Array<{ size: number; note: string }>;
   /** On the last call: the head to compare with and how many entries are stored beyond it; the answer then carries the report. */
@@ -114,7 +72,7 @@ export function verifyLogPage(input: LogPageInput): LogPageOutput {
       verifier.addCheckpoint((input.checkpoints[next] as { note: string }).note);
     }
   };
-  for (const entry of Array.isArray(input.entries) ? input.entries : unpackEntries(input.entries)) {
+  for (const entry of input.entries) {
     if (verifier.failed) break;
     feedUpTo(position);
     verifier.addEntry(entry.seq, entry.canonical, entry.leafHash);

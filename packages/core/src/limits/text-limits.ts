@@ -67,16 +67,18 @@ function jsonPath(text: string, frames: readonly JsonFrame[]): Array<string | nu
   });
 }
 
-/** The end of the JSON string starting at `start` (its closing quote + 1, or the text's end). */
-function jsonStringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c === 92) i += 2;
-    else if (c === 34) return i + 1;
-    else i += 1;
+/** The offset just past the JSON string that opens at `start` (its closing quote), or the text's end when it never closes. */
+export function jsonStringEnd(text: string, start: number): number {
+  // indexOf finds each quote at memchr speed (a 1 MB string is one call, not a million steps); a quote
+  // after an odd run of backslashes is escaped (escapes pair up from the left of the run).
+  for (let at = start + 1; ;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (quote - backslashes - 1 > start && text.charCodeAt(quote - backslashes - 1) === 92) backslashes += 1;
+    if (backslashes % 2 === 0) return quote + 1;
+    at = quote + 1;
   }
-  return text.length;
 }
 
 /** The first limit JSON text breaks (null when it keeps to all of them), without parsing it. */

@@ -1,21 +1,20 @@
 import type { AuditVerification } from "@gatehouse/contracts";
-import { GENESIS_CHAIN_HASH, packEntries, type LogPageInput, type LogPageOutput } from "@gatehouse/core";
-import type pg from "pg";
+import { GENESIS_CHAIN_HASH } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
+import { workerDatabaseOf } from "../infra/worker-database";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { logOrigin, vkeyOf } from "./signing-keys";
+import type { VerifyStepInput, VerifyStepOutput } from "./verify-stored-step";
 
 export type { AuditVerification };
 
-const PAGE = 5_000;
-/** Entries a worker checks per job: small enough that the page's copy to the worker is quick and another org's job waits little. */
-const STEP = 1_000;
-const CHECKPOINT_PAGE = 1_000;
-const verifyPage = workTask<LogPageInput, LogPageOutput>("@gatehouse/core", "verifyLogPage");
+/** onProgress is told every this many entries. */
+const PROGRESS_EVERY = 5_000;
+const verifyStep = workTask<VerifyStepInput, VerifyStepOutput>("@gatehouse/db/work-steps", "verifyStoredStep");
 
 interface VerifyOptions {
   ctx: Ctx;
@@ -49,8 +48,6 @@ export async function verifyAuditLog({ ctx, onProgress, work = workPool() }: Ver
 export async function verifyStoredAuditLog({ ctx, onProgress, work = workPool() }: VerifyOptions): Promise<AuditVerification> {
   return fairShare().run(ctx.org.id, "audit verification", () => verifyStored(ctx.org.id, onProgress, work));
 }
-
-type Query = <R extends pg.QueryResultRow>(text: string, values: unknown[]) => Promise<R[]>;
 
 /** What verification starts from, read in one short snapshot: the head, the keys, the last checkpoint at or below the head, anything stored beyond it. */
 interface Start {
@@ -88,80 +85,40 @@ async function readStart(orgId: string): Promise<Start> {
 }
 
 /**
- * The scan holds no connection between reads: each page is one query on the pool, so a verification
- * of a million entries holds a connection for a few milliseconds at a time, never for its whole run.
- * What it reads is fixed by the start snapshot: entries below the head's size and checkpoints up to
- * the last one signed then never change (appends and newer checkpoints land above them), so the
- * pages need no long-lived transaction, and appends meanwhile are not mistaken for tampering.
- *
- * The checking runs on the work pool (infra/work-pool.ts), in the org's turn: this loop only reads
- * a page, hands it to a worker in steps of STEP entries with the checkpoints up to each step's end
- * and the verifier's state (plain data: its tree's frontier, the running chain hash), and awaits.
- * A step the pool cannot finish fails the verification (503), never answers valid.
+ * The scan holds no connection of the process's pool: each step reads its window of entries (and the
+ * checkpoints they reach) on its worker's own connection and checks it there (verifyStoredStep, on the
+ * work pool, in the org's turn), so the API's event loop neither decodes the rows nor copies them;
+ * only the verifier's state crosses, in and out. What it reads is fixed by the start snapshot: entries
+ * below the head's size and checkpoints up to the last one signed then never change (appends and newer
+ * checkpoints land above them), so the steps need no long-lived transaction, and appends meanwhile
+ * are not mistaken for tampering. A step the pool cannot finish fails the verification (503), never
+ * answers valid.
  */
 async function verifyStored(orgId: string, onProgress: ((checked: number, total: number) => void) | undefined, work: WorkPool): Promise<AuditVerification> {
-  const query: Query = async (text, values) => (await db().pool.query(text, values)).rows;
   const { keys, head, signedThrough, extra } = await readStart(orgId);
-  const options = { keys: keys.map(vkeyOf), origin: logOrigin(orgId) };
-  const step = (input: Omit<LogPageInput, "options">) => runAdmittedStep(work, verifyPage, { options, ...input }, { key: orgId, what: "audit verification" });
+  const fixed = { database: workerDatabaseOf(db().pool), orgId, options: { keys: keys.map(vkeyOf), origin: logOrigin(orgId) }, signedThrough, head, extra };
   // Entries appended since the last signing have no signature yet: the head (its chain hash and
   // tree) checks them instead, so they do not fail the check, and the answer counts them.
-  let at: Pick<LogPageOutput, "chain" | "position" | "failed"> = { chain: GENESIS_CHAIN_HASH, position: 0, failed: false };
-  let state: LogPageInput["state"] = null;
-  // Checkpoints up to this size went to the verifier already.
-  let fedThrough = -1;
-  const checkpointsThrough = async (through: number, limit: number) => {
-    const rows = await query<{ tree_size: string; note: string }>(
-      `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size LIMIT ${limit}`,
-      [orgId, String(fedThrough), String(Math.min(through, signedThrough))],
-    );
-    return rows.map((r) => ({ size: Number(r.tree_size), note: r.note }));
-  };
+  let at: VerifyStepOutput | null = null;
   let checked = 0;
-  const progress = (now: number) => {
-    for (let n = (Math.floor(checked / PAGE) + 1) * PAGE; n <= now; n += PAGE) onProgress?.(n, head.size);
-    checked = now;
-  };
-
-  // Windows of seq bounded on both sides: an index range scan whatever the table's statistics say
-  // (an open-ended range on a freshly filled table gets planned as scan-and-sort of the whole log).
-  // The next window is read while this one is checked.
-  type EntryRow = { seq: string; canonical: string; leaf_hash: string; chain_hash: string };
-  const read = (from: number) =>
-    query<EntryRow>(`SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`, [
-      orgId,
-      String(from),
-      String(Math.min(from + PAGE, head.size)),
-    ]);
-  let next = head.size > 0 ? read(0) : null;
-  try {
-    for (let from = 0; next && !at.failed; from += PAGE) {
-      const rows = await next;
-      next = from + PAGE < head.size ? read(from + PAGE) : null;
-      for (let i = 0; i < rows.length && !at.failed; i += STEP) {
-        const entries = rows.slice(i, i + STEP).map((row) => ({ seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, chainHash: row.chain_hash }));
-        // A step's checkpoints: those the entries reach (sizes are unique per org, so at most STEP + 1).
-        const through = at.position + entries.length;
-        const checkpoints = await checkpointsThrough(through, STEP + 1);
-        const out = await step({ state, chain: at.chain, position: at.position, entries: packEntries(entries), checkpoints });
-        fedThrough = through;
-        state = out.state;
-        at = out;
-        progress(out.checkedEntries);
-      }
-    }
-  } finally {
-    // A verification that stopped early leaves one read in flight; its outcome no longer matters.
-    await next?.catch(() => undefined);
-  }
-  // The checkpoints beyond the entries (all of them signed before the start), then the head.
   for (;;) {
-    const checkpoints = at.failed ? [] : await checkpointsThrough(Number.MAX_SAFE_INTEGER, CHECKPOINT_PAGE);
-    const last = checkpoints.length < CHECKPOINT_PAGE;
-    const out = await step({ state, chain: at.chain, position: at.position, entries: [], checkpoints, ...(last ? { finish: { head, extra } } : {}) });
-    if (checkpoints.length > 0) fedThrough = (checkpoints[checkpoints.length - 1] as { size: number }).size;
-    state = out.state;
-    at = out;
+    const out: VerifyStepOutput = await runAdmittedStep(
+      work,
+      verifyStep,
+      {
+        ...fixed,
+        state: at?.state ?? null,
+        chain: at?.chain ?? GENESIS_CHAIN_HASH,
+        position: at?.position ?? 0,
+        failed: at?.failed ?? false,
+        from: at?.from ?? 0,
+        fedThrough: at?.fedThrough ?? -1,
+      },
+      { key: orgId, what: "audit verification" },
+    );
     if (out.report) return out.report;
+    for (let n = (Math.floor(checked / PROGRESS_EVERY) + 1) * PROGRESS_EVERY; n <= out.checkedEntries; n += PROGRESS_EVERY) onProgress?.(n, head.size);
+    checked = out.checkedEntries;
+    at = out;
   }
 }

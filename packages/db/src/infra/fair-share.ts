@@ -164,3 +164,23 @@ export function eventLoopSlices(sliceMs = 2): () => Promise<void> {
     since = performance.now();
   };
 }
+
+const turnsKey = Symbol.for("gatehouse.orgTurns");
+type TurnsHolder = { [turnsKey]?: Map<string, FairShare> };
+
+/**
+ * One call of an org at a time per process for the routes that name the turn (a route contract's
+ * `orgTurn`: the policy editor's reads and writes, whose bodies and answers run to a megabyte), from
+ * before the body is read to the answer. Other orgs are never bounded by it (no total); an org's
+ * further calls wait in its queue (at most 100, each for at most 30 s), then 429 with Retry-After.
+ */
+export function orgTurns(name: string): FairShare {
+  const holder = globalThis as TurnsHolder;
+  holder[turnsKey] ??= new Map();
+  let share = holder[turnsKey].get(name);
+  if (!share) {
+    share = new FairShare({ total: Number.MAX_SAFE_INTEGER, perOrg: 1, queuePerOrg: 100, maxWaitMs: 30_000 });
+    holder[turnsKey].set(name, share);
+  }
+  return share;
+}

@@ -5,5 +5,5 @@ export { closeRateLimiter } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
 export { errorReplyOf, errorReplyHeaders, INTERNAL_ERROR_MESSAGE, type ClientRefusal, type ErrorEnvelope, type ErrorReply } from "./error-reply";
 export { withTimeout } from "./timeout";
-export { FairShare, fairShare, fairShareLimits, type FairShareLimits, type FairShareStats } from "./fair-share";
+export { FairShare, fairShare, fairShareLimits, orgTurns, type FairShareLimits, type FairShareStats } from "./fair-share";
 export { closeWorkPool, workPool, workTask, WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, type WorkPoolOptions, type WorkTask } from "./work-pool";

@@ -1,27 +1,31 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 import { unavailable } from "@gatehouse/core";
 import { dbEnv } from "./env";
 
 /**
- * CPU work off the event loop: a small pool of worker threads, each job under a time limit and each
+ * CPU work off the event loop: a small pool of worker processes, each job under a time limit and each
  * worker under a memory limit, with a queue per key (an org) so one org's jobs wait behind each other
- * and never in front of another org's.
+ * and never in front of another org's (docs/adr/0016).
  *
  * - A job runs `module[name](input)` on a worker: `module` is a package name (`@gatehouse/core`) the
- *   worker imports through tsx, as the apps run; input and output cross by structured clone (plain data).
+ *   worker imports through tsx, as the apps run; input and output cross as structured clones (plain
+ *   data, over the child's IPC channel with Node's advanced serialization).
  * - Keys take turns: when a worker frees up it takes the oldest job of the next key in turn, and a key
  *   has at most `perKey` jobs running. A key with `maxQueuedPerKey` jobs waiting is refused (WorkQueueFull).
- * - A job past `timeoutMs` (counted from when it starts on a worker) has its worker terminated and
+ * - A job past `timeoutMs` (counted from when it starts on a worker) has its worker killed and
  *   replaced (WorkTimeout). A worker that runs out of its `memoryMb` heap dies alone (WorkCrashed,
  *   `outOfMemory`); the process and the other workers' jobs go on.
+ * - Why processes and not threads: a worker is a process of its own at a lower CPU priority, every
+ *   thread of it — its garbage collector's helpers too. Worker threads share the process's garbage
+ *   collection helpers (at the event loop's priority), so a heavy job's collections competed with every
+ *   org's decisions for the cores, and the main isolate's own collections queued behind them. And a
+ *   fatal error in a worker (V8's out-of-memory abort) ends that process only, never the API.
  *
- * The worker is plain JavaScript in a string so it starts the same under node, tsx, test runners and
- * the console's bundler (as packages/tlog's bundle verifier does); it reaches Node's modules through
- * `process.getBuiltinModule`, so it runs as CommonJS or as a module (`--input-type=module`).
+ * The worker is plain JavaScript in a string (`node -e`), so it starts the same under node, tsx, test
+ * runners and the console's bundler; it reaches Node's modules through `process.getBuiltinModule`.
  */
 
-/** A function a worker can run: the export `name` of `module`, `(input: I) => O | Promise<O>`. */
 export interface WorkTask<I, O> {
   readonly module: string;
   readonly name: string;
@@ -34,7 +38,7 @@ export function workTask<I, O>(module: string, name: string): WorkTask<I, O> {
 }
 
 export interface WorkPoolOptions {
-  /** Worker threads. */
+  /** Worker processes. */
   size: number;
   /** A job's time limit once it runs. */
   timeoutMs: number;
@@ -47,10 +51,9 @@ export interface WorkPoolOptions {
   /** Modules each worker imports when it starts, so a job does not pay for loading them. */
   preload?: readonly string[];
   /**
-   * The workers' CPU priority (a nice value, 0–19; default 10): on Linux each worker thread lowers its
-   * own, so when the cores are busy the event loop (decisions, every org's requests) runs first and the
-   * pool's long work takes what is left. Elsewhere a thread cannot set its own priority without
-   * setting the whole process's, so it is left alone.
+   * The workers' CPU priority (a nice value, 0–19; default 10): each worker process lowers its own,
+   * every thread of it on Linux, so when the cores are busy the event loop (decisions, every org's
+   * requests) runs first and the pool's long work, its garbage collection included, takes what is left.
    */
   nice?: number;
 }
@@ -92,14 +95,19 @@ export class WorkFailed extends Error {
 }
 
 const WORKER_SOURCE = `
-const { parentPort, workerData } = process.getBuiltinModule("node:worker_threads");
+const { readdirSync } = process.getBuiltinModule("node:fs");
+const { setPriority } = process.getBuiltinModule("node:os");
 const { pathToFileURL } = process.getBuiltinModule("node:url");
+// node -e SOURCE <nice> <preload as JSON>
+const nice = Number(process.argv[1] || 0);
+if (nice > 0) {
+  // Every thread of this process (on Linux the nice value is per thread: the garbage collector's
+  // helpers started before this line too); threads started later inherit it.
+  try { setPriority(nice); } catch {}
+  if (process.platform === "linux") { try { for (const tid of readdirSync("/proc/self/task")) { try { setPriority(Number(tid), nice); } catch {} } } catch {} }
+}
 const base = pathToFileURL(process.cwd() + "/").href;
 const modules = new Map();
-if (process.platform === "linux" && workerData.nice > 0) {
-  // Linux: a thread's own priority (the nice value is per thread); the event loop's thread keeps its own.
-  try { process.getBuiltinModule("node:os").setPriority(workerData.nice); } catch {}
-}
 const api = import("tsx/esm/api");
 const load = (name) => {
   let loaded = modules.get(name);
@@ -109,20 +117,23 @@ const load = (name) => {
   }
   return loaded;
 };
-Promise.all((workerData.preload || []).map(load)).then(
-  () => parentPort.postMessage({ ready: true }),
-  (error) => parentPort.postMessage({ ready: false, message: String(error && error.message) }),
+// The parent going away ends the worker.
+process.on("disconnect", () => process.exit(0));
+const preload = JSON.parse(process.argv[2] || "[]");
+Promise.all(preload.map(load)).then(
+  () => process.send({ ready: true }),
+  (error) => process.send({ ready: false, message: String(error && error.message) }),
 );
-parentPort.on("message", async ({ id, module, name, input }) => {
+process.on("message", async ({ id, module, name, input }) => {
   try {
     const loaded = await load(module);
     const fn = loaded[name];
     if (typeof fn !== "function") throw new Error(module + " has no function " + name);
-    parentPort.postMessage({ id, ok: true, output: await fn(input) });
+    process.send({ id, ok: true, output: await fn(input) });
   } catch (error) {
     const fields = {};
     if (error && typeof error === "object") for (const key of Object.keys(error)) { try { fields[key] = structuredClone(error[key]); } catch {} }
-    parentPort.postMessage({ id, ok: false, name: (error && error.name) || "Error", message: String((error && error.message) || error), fields });
+    process.send({ id, ok: false, name: (error && error.name) || "Error", message: String((error && error.message) || error), fields });
   }
 });
 `;
@@ -138,8 +149,10 @@ interface Job {
 }
 
 interface Slot {
-  worker: Worker;
+  worker: ChildProcess;
   ready: Promise<void>;
+  /** The end of what the worker wrote to stderr (how an out-of-memory abort is told from another exit). */
+  stderr: string;
   job: (Job & { id: number; timer: NodeJS.Timeout | undefined }) | null;
 }
 
@@ -208,28 +221,39 @@ export class WorkPool {
           clearTimeout(slot.job.timer);
           slot.job.reject(new Error("the work pool is closed"));
         }
-        return slot.worker.terminate();
+        return stop(slot.worker);
       }),
     );
   }
 
   private startWorker(): Slot {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { preload: this.options.preload ?? [], nice: this.options.nice ?? 10 },
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryMb, maxYoungGenerationSizeMb: Math.min(64, Math.max(8, this.options.memoryMb / 8)), stackSizeMb: 4 },
-      stdout: false,
-      stderr: false,
-    });
+    const { memoryMb } = this.options;
+    const worker = spawn(
+      process.execPath,
+      [
+        `--max-old-space-size=${memoryMb}`,
+        `--max-semi-space-size=${Math.min(64, Math.max(1, Math.floor(memoryMb / 32)))}`,
+        "--input-type=module",
+        "-e",
+        WORKER_SOURCE,
+        String(this.options.nice ?? 10),
+        JSON.stringify(this.options.preload ?? []),
+      ],
+      { cwd: process.cwd(), stdio: ["ignore", "ignore", "pipe", "ipc"], serialization: "advanced" },
+    );
     const slot: Slot = {
       worker,
       job: null,
+      stderr: "",
       ready: new Promise<void>((resolve) => {
         // A worker that cannot preload still takes jobs: each job then reports the import's failure itself.
         worker.once("message", () => resolve());
         worker.once("exit", () => resolve());
       }),
     };
+    worker.stderr?.on("data", (chunk: Buffer) => {
+      slot.stderr = (slot.stderr + chunk.toString()).slice(-4_096);
+    });
     worker.on("message", (reply: Reply | { ready: boolean }) => {
       if (!("id" in reply)) return;
       const job = slot.job;
@@ -240,12 +264,27 @@ export class WorkPool {
       if (reply.ok) job.resolve(reply.output);
       else job.reject(new WorkFailed(reply.message, reply.name, reply.fields));
     });
-    worker.on("error", (error: Error & { code?: string }) => this.lose(slot, new WorkCrashed(error.message, error.code === "ERR_WORKER_OUT_OF_MEMORY")));
-    worker.on("exit", (code) => this.lose(slot, new WorkCrashed(`the worker exited (${code})`, false)));
-    // After the listeners (adding one refs the worker's port again): an idle worker never keeps the process alive; a busy one does (dispatch, finish).
-    worker.unref();
+    worker.on("error", (error: Error) => this.lose(slot, new WorkCrashed(error.message, false)));
+    worker.on("exit", (code, signal) => {
+      const outOfMemory = /heap out of memory|Reached heap limit/i.test(slot.stderr);
+      this.lose(slot, new WorkCrashed(`the worker exited (${signal ?? code})${outOfMemory ? ": out of memory" : ""}`, outOfMemory));
+    });
+    // An idle worker never keeps the process alive; a busy one does (dispatch, finish).
+    this.unref(slot);
     this.slots.push(slot);
     return slot;
+  }
+
+  private ref(slot: Slot): void {
+    slot.worker.ref();
+    (slot.worker.channel as { ref?: () => void } | undefined)?.ref?.();
+    (slot.worker.stderr as { ref?: () => void } | null)?.ref?.();
+  }
+
+  private unref(slot: Slot): void {
+    slot.worker.unref();
+    (slot.worker.channel as { unref?: () => void } | undefined)?.unref?.();
+    (slot.worker.stderr as { unref?: () => void } | null)?.unref?.();
   }
 
   /** A worker that died or was terminated: its job (if any) fails with `error`, and it is replaced when work waits. */
@@ -268,7 +307,7 @@ export class WorkPool {
     if (!job) return;
     clearTimeout(job.timer);
     slot.job = null;
-    slot.worker.unref();
+    this.unref(slot);
     this.release(job.key);
     this.dispatch();
   }
@@ -308,7 +347,7 @@ export class WorkPool {
       const id = this.nextId++;
       const running = { ...job, id, timer: undefined as NodeJS.Timeout | undefined };
       slot.job = running;
-      slot.worker.ref();
+      this.ref(slot);
       this.running.set(job.key, (this.running.get(job.key) ?? 0) + 1);
       const target = slot;
       void target.ready.then(() => {
@@ -316,12 +355,27 @@ export class WorkPool {
         running.timer = setTimeout(() => {
           if (target.job !== running) return;
           this.lose(target, new WorkTimeout(running.timeoutMs));
-          void target.worker.terminate();
+          void stop(target.worker);
         }, running.timeoutMs);
-        target.worker.postMessage({ id, module: job.module, name: job.name, input: job.input });
+        try {
+          target.worker.send({ id, module: job.module, name: job.name, input: job.input });
+        } catch (error) {
+          // Input that cannot cross (not plain data) fails this job only.
+          this.finish(target);
+          job.reject(error instanceof Error ? error : new Error(String(error)));
+        }
       });
     }
   }
+}
+
+/** Ends a worker process and waits for it to be gone. */
+function stop(worker: ChildProcess): Promise<void> {
+  if (worker.exitCode !== null || worker.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    worker.once("exit", () => resolve());
+    worker.kill("SIGKILL");
+  });
 }
 
 /** Retry-After of a step of admitted work that its worker could not finish. */
@@ -357,7 +411,7 @@ export function workPool(): WorkPool {
     memoryMb: env.WORK_MEMORY_MB,
     maxQueuedPerKey: env.WORK_QUEUE_PER_ORG,
     perKey: 1,
-    preload: ["@gatehouse/core"],
+    preload: ["@gatehouse/core", "@gatehouse/db/work-steps"],
   });
   return shared;
 }

@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { canonicalize, conflict, newId, policySettings, sha256Hex, validationError, type AuditEntryInput, type PolicyDocument } from "@gatehouse/core";
+import { conflict, newId, policySettings, validationError, type AuditEntryInput, type PolicyDocument, type PolicyTestCase } from "@gatehouse/core";
 import { actorLabel, actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -11,19 +11,25 @@ import { invalidatePolicyCache } from "./policy-cache";
 import { storePolicyTests } from "./store-policy-tests";
 import { checkPolicySetOffLoop } from "./check-policies";
 
+/** The set parsed and its tests run on the work pool; a failing test refuses it. */
+async function checkedSet(orgId: string, input: unknown) {
+  const check = await checkPolicySetOffLoop(orgId, input, ["documents", "contentHashes", "tests"]);
+  if (check.failed.length > 0) throw validationError(check.failed);
+  return check;
+}
+
 /** A policy the set creates or changes. */
 export type PolicyChange = PolicySetDiff["created"][number];
 
 export type { PolicySetDiff };
 
-export function policyContentHash(document: PolicyDocument): string {
-  return sha256Hex(canonicalize(document));
-}
-
 type ExistingPolicy = { id: string; name: string; status: "active" | "archived"; version: number; contentHash: string | null };
 
 async function loadExisting(tx: Tx, orgId: string): Promise<Map<string, ExistingPolicy>> {
-  const rows = await tx.policy.findMany({ where: { orgId }, include: { currentVersion: true } });
+  const rows = await tx.policy.findMany({
+    where: { orgId },
+    select: { id: true, name: true, status: true, currentVersion: { select: { version: true, contentHash: true } } },
+  });
   return new Map(
     rows.map((row) => [
       row.name,
@@ -53,9 +59,12 @@ export async function applyPolicies({
   keepOthers = false,
   within,
   approved = false,
+  checked,
 }: {
   ctx: Ctx;
   input: unknown;
+  /** The set as a check on the work pool already parsed it (a publish checks its draft's source): not checked again. */
+  checked?: { documents: PolicyDocument[]; contentHashes: string[]; tests: PolicyTestCase[] };
   dryRun?: boolean;
   keepOthers?: boolean;
   within?: (tx: Tx) => Promise<void>;
@@ -64,8 +73,7 @@ export async function applyPolicies({
 }): Promise<PolicySetDiff> {
   requirePermission(ctx, "policies.write");
   // Parsed and tested on the work pool (in the org's turn): a hostile set costs a worker, never the event loop.
-  const { documents, tests, failed } = await checkPolicySetOffLoop(ctx.org.id, input);
-  if (failed.length > 0) throw validationError(failed);
+  const { documents, contentHashes, tests } = checked ?? (await checkedSet(ctx.org.id, input));
   const diff = await db().$transaction(async (tx) => {
     // Serialize concurrent applies for one org: the diff must be computed against what is committed.
     const [org] = await tx.$queryRaw<Array<{ settings: unknown }>>`SELECT settings FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
@@ -81,8 +89,8 @@ export async function applyPolicies({
     const existing = await loadExisting(tx, ctx.org.id);
     const diff: PolicySetDiff = { dryRun, created: [], updated: [], archived: [], unchanged: [] };
     const publish: Array<{ document: PolicyDocument; contentHash: string; existing: ExistingPolicy | undefined; version: number }> = [];
-    for (const document of documents) {
-      const contentHash = policyContentHash(document);
+    for (const [i, document] of documents.entries()) {
+      const contentHash = contentHashes[i] as string;
       const current = existing.get(document.name);
       if (current && current.status === "active" && current.contentHash === contentHash) {
         diff.unchanged.push({ name: document.name, version: current.version });

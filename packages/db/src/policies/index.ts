@@ -1,4 +1,4 @@
-export { applyPolicies, policyContentHash, type PolicySetDiff } from "./apply-policies";
+export { applyPolicies, type PolicySetDiff } from "./apply-policies";
 export { applyStarterPolicies } from "./apply-starter-policies";
 export { getPolicyMonitor } from "./get-policy-monitor";
 export { listActivePolicyVersions } from "./list-active-policy-versions";
@@ -11,6 +11,6 @@ export { discardPolicyDraft } from "./discard-policy-draft";
 export { listPolicyVersions } from "./list-policy-versions";
 export type { PolicyDraftView } from "./policy-draft-view";
 export { getPolicyTests } from "./get-policy-tests";
-export { MAX_SIMULATED_DECISIONS, SIMULATION_PAGE, simulatePolicies } from "./simulate-policies";
+export { MAX_SIMULATED_DECISIONS, simulatePolicies } from "./simulate-policies";
 export { testPolicies } from "./test-policies";
 export { checkPolicySetOffLoop, checkPolicySourceOffLoop } from "./check-policies";

@@ -10,5 +10,5 @@ import { checkPolicySetOffLoop } from "./check-policies";
  */
 export async function testPolicies({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<PolicyTestRun> {
   requirePermission(ctx, "policies.write");
-  return (await checkPolicySetOffLoop(ctx.org.id, input)).run;
+  return (await checkPolicySetOffLoop(ctx.org.id, input, ["run"])).run;
 }

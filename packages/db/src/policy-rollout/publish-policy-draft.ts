@@ -41,13 +41,13 @@ export async function publishPolicyDraft({ ctx, input }: { ctx: Ctx; input: unkn
   if (!draft || draft.revision !== revision) throw await staleDraftRevision(ctx.org.id, revision);
 
   // Parsed and tested on the work pool, in the org's turn.
-  const parsed = await checkPolicySourceOffLoop(ctx.org.id, { source: draft.source, format: draft.format });
+  const parsed = await checkPolicySourceOffLoop(ctx.org.id, { source: draft.source, format: draft.format }, ["documents", "contentHashes", "tests"]);
   if (parsed.failed.length > 0) throw validationError(parsed.failed);
   const set = setInput(parsed.documents, parsed.tests);
 
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
   if (!policySettings(org.settings).requireSecondApproval) {
-    const diff = await applyPolicies({ ctx, input: set });
+    const diff = await applyPolicies({ ctx, input: set, checked: parsed });
     // Published: the draft goes, unless someone saved a newer one meanwhile (theirs stays).
     await db().$executeRaw`DELETE FROM policy_drafts WHERE org_id = ${ctx.org.id} AND revision = ${revision}`;
     return { status: "published", diff };

@@ -8,8 +8,11 @@ import { draftSourceSchema, parsedSource } from "@/server/policy-input";
 // what publishing the source would change (policies created, changed, archived, unchanged), for the
 // editor's confirm step. Session (401), membership (404), policies.write (403), the body (400; a source
 // that does not parse or a failing test: its issues). Nothing is written.
-export const POST = memberRoute({ what: "preview a publish", permission: "policies.write", body: draftSourceSchema }, async ({ ctx, body, requestId }) => {
-  const set = await parsedSource(ctx.org.id, body);
-  const diff: PolicySetDiff = await applyPolicies({ ctx, input: { policies: set.policies ?? [], tests: set.tests ?? [] }, dryRun: true });
-  return jsonResponse(diff, requestId);
-});
+export const POST = memberRoute(
+  { what: "preview a publish", permission: "policies.write", orgTurn: "policy editing", body: draftSourceSchema },
+  async ({ ctx, body, requestId }) => {
+    const set = await parsedSource(ctx.org.id, body);
+    const diff: PolicySetDiff = await applyPolicies({ ctx, input: { policies: set.policies ?? [], tests: set.tests ?? [] }, dryRun: true });
+    return jsonResponse(diff, requestId);
+  },
+);
