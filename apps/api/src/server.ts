@@ -53,6 +53,8 @@ export interface ServerOptions extends AbuseOptions {
   resolveTxt?: ResolveTxt;
   /** Replay window, queue and timings of the event streams (tests set small ones). */
   eventStreams?: EventStreamOptions;
+  /** Where the log lines go (default: standard output); tests read them. */
+  logStream?: { write: (line: string) => void };
 }
 
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -60,7 +62,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
     bodyLimit: BODY_LIMIT,
     // request.ip stays the socket's peer; request.clientAddress applies the one rule shared with the console.
     trustProxy: false,
-    logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"] },
+    logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"], ...(options.logStream ? { stream: options.logStream } : {}) },
     requestIdHeader: false,
     genReqId: (request) => {
       const incoming = request.headers["x-request-id"];

@@ -2,6 +2,7 @@ import {
   actionRequestSchema,
   actionResultSchema as coreActionResultSchema,
   actionStatusSchema,
+  contentFindingSchema,
   conditionEvaluationSchema as coreConditionEvaluationSchema,
   dataAccessedSchema,
   decisionFields,
@@ -58,6 +59,10 @@ export const outcomeSchema = named(
     message: z.string().nullable(),
     reportedAt: z.string(),
     outcomeAuditEventId: z.string().optional().describe("The audit entry of the report; present on the answer to the call that recorded it."),
+    findings: z
+      .array(contentFindingSchema)
+      .optional()
+      .describe("Secrets and personal data found in the message and what was done with each (never the value); on the answer to the call that recorded it."),
   }),
   "The outcome on record: the first report wins.",
 );

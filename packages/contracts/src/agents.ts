@@ -1,5 +1,7 @@
 import {
   anomalySettingsSchema,
+  CONTENT_ACTIONS,
+  contentSettingsSchema,
   policySettingsSchema,
   approvalTimeoutSecondsSchema,
   breakerSettingsSchema,
@@ -132,6 +134,11 @@ export const orgSettingsSchema = named(
       .describe(
         "Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed.",
       ),
+    content: z
+      .object({ secrets: z.enum(CONTENT_ACTIONS), personalData: z.enum(CONTENT_ACTIONS) })
+      .describe(
+        "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
+      ),
   }),
   "The org's settings.",
 );
@@ -165,6 +172,9 @@ export const updateSettingsBodySchema = named(
     policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
+    content: patchOf(contentSettingsSchema)
+      .optional()
+      .describe("`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."),
   }),
   "Settings to change, merged onto the current ones.",
 );

@@ -32,7 +32,15 @@ export const auditEventSchema = named(
     leafHash: z.string(),
     chainHash: z.string(),
     canonical: z.string().describe("The exact RFC 8785 text that was hashed into leafHash."),
-    data: z.record(z.string(), z.unknown()).describe("The entry's data: what its type records (AuditEntry has one member per type)."),
+    data: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "The entry's data: what its type records (AuditEntry has one member per type). For an entry of the second format (`\"v\":2`), the committed fields (metadata, data accessed, conditions' values, an outcome's message, a vote's reason) are back in it; an erased one reads as empty.",
+      ),
+    erased: z
+      .record(z.string(), z.number().int())
+      .optional()
+      .describe("The fields an owner erased, each with the seq of its erasure entry (`audit.erased`: who, when, why). docs/adr/0023-erasure.md."),
   }),
   "One entry of the org's audit log.",
 );
@@ -183,3 +191,39 @@ export type KeyRotation = z.output<typeof keyRotationSchema>;
 export type AuditProof = z.output<typeof auditProofSchema>;
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 export type ExportQuery = z.input<typeof exportQuerySchema>;
+
+export const auditErasureBodySchema = named(
+  "AuditErasureRequest",
+  z
+    .strictObject({
+      entryIds: z
+        .array(z.string().regex(/^aud_[A-Za-z0-9]{1,64}$/, "must be an audit entry id (aud_…)"))
+        .min(1)
+        .max(1000)
+        .optional()
+        .describe("The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message)."),
+      subject: z
+        .string()
+        .min(3, "must be at least 3 characters")
+        .max(200)
+        .optional()
+        .describe("Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org."),
+      reason: z.string().trim().min(1, "is required").max(1000).describe("Why: sealed into the erasure entry as written, so name no personal data here."),
+    })
+    .refine((body) => (body.entryIds === undefined) !== (body.subject === undefined), { message: "give either entryIds or subject", path: ["entryIds"] }),
+  "What to erase (entries, or a subject) and why.",
+);
+
+export const auditErasureSchema = named(
+  "AuditErasure",
+  z.object({
+    erasureEntryId: z.string().nullable().describe("The `audit.erased` entry that records the erasure; null when there was nothing left to erase."),
+    erasureSeq: z.number().int().nullable(),
+    entries: z.number().int().describe("Entries with a field erased."),
+    fields: z.number().int().describe("Fields erased."),
+  }),
+  "The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`.",
+);
+
+export type AuditErasureBody = z.output<typeof auditErasureBodySchema>;
+export type AuditErasure = z.output<typeof auditErasureSchema>;

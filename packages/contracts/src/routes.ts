@@ -31,6 +31,8 @@ import {
   waitQuerySchema,
 } from "./approvals";
 import {
+  auditErasureBodySchema,
+  auditErasureSchema,
   auditListQuerySchema,
   auditListSchema,
   auditProofSchema,
@@ -468,6 +470,19 @@ export const routes = [
       "idempotency-key": idempotencyKey.describe("Makes the rotation safe to retry: a rotation already recorded with this key is not repeated."),
     }),
     success: { status: 200, description: "The keys and the first checkpoint signed with the new key.", json: keyRotationSchema },
+  },
+  {
+    operationId: "eraseAuditFields",
+    method: "POST",
+    path: "/v1/admin/audit/erasures",
+    summary: "Erase personal or secret data from the audit log, keeping it verifiable",
+    description:
+      "Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`\"v\":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. A subject found in more than 10,000 entries → 400.",
+    tag: "Audit",
+    auth: "admin",
+    permission: "audit.erase",
+    body: auditErasureBodySchema,
+    success: { status: 200, description: "What was erased, and the entry that records it.", json: auditErasureSchema },
   },
   {
     operationId: "getPolicySet",

@@ -22,6 +22,10 @@ export const PERMISSIONS = {
   "audit.verify": { allows: "asking the server to recompute and verify the whole audit log (agents' keys may too)", roles: ["owner", "admin", "auditor"] },
   "audit.export": { allows: "exporting the audit log (agents' keys export their own agent's entries only)", roles: ["owner", "admin", "auditor"] },
   "audit.keys.rotate": { allows: "rotating the audit log's signing key", roles: ["owner", "admin"] },
+  "audit.erase": {
+    allows: "erasing the values of audit entries' committed fields (personal or secret data), for entries or a subject, with a reason; the log stays verifiable",
+    roles: ["owner"],
+  },
   "posture.read": { allows: "reading the org's posture score, its findings and the overview's figures", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "members.read": { allows: "listing the org's members (emails, roles, last activity) and pending invitations", roles: ["owner", "admin", "auditor"] },

@@ -16,6 +16,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "audit.verify": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "audit.export": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "audit.keys.rotate": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "audit.erase": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
   "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },

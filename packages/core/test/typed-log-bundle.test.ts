@@ -51,7 +51,8 @@ describe("a bundle exported before the typed log", () => {
       const parsed = parseAuditEntryPayload(stored);
       if (!parsed.ok) throw new Error(parsed.problem);
       const entry: AuditEntryInput = { ...parsed.entry, actor: stored.actor, agentId: stored.agentId, subjectId: stored.subjectId };
-      const sealed = sealAuditEntry({ id: stored.id, orgId: stored.orgId, seq: stored.seq, previousChainHash: previous, createdAt: new Date(stored.time), entry });
+      // Entries of the first format (all of this bundle's) re-seal as they were written.
+      const sealed = sealAuditEntry({ id: stored.id, orgId: stored.orgId, seq: stored.seq, previousChainHash: previous, createdAt: new Date(stored.time), entry, format: 1 });
       expect({ seq: line.seq, canonical: sealed.canonical, leafHash: sealed.leafHash }).toEqual({ seq: line.seq, canonical: line.canonical, leafHash: line.leafHash });
       previous = sealed.chainHash;
     }

@@ -13,6 +13,7 @@ const DEFAULTS: EnforcementSettings = {
   delegation: delegationSettingsSchema.parse({}),
   anomaly: { ...anomalySettingsSchema.parse({}), haltAgent: true },
   policies: { ...policySettingsSchema.parse({}), requireSecondApproval: true },
+  content: { secrets: "redact", personalData: "redact" },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -48,6 +49,11 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["anomaly.haltAgent", { anomaly: { haltAgent: false } }, true],
   ["policies.reportOnly", { policies: { reportOnly: true } }, true],
   ["policies.requireSecondApproval", { policies: { requireSecondApproval: false } }, true],
+  ["content.secrets", { content: { secrets: "flag" } }, true],
+  ["content.secrets", { content: { secrets: "off" } }, true],
+  ["content.secrets", { content: { secrets: "deny" } }, false],
+  ["content.personalData", { content: { personalData: "flag" } }, true],
+  ["content.personalData", { content: { personalData: "deny" } }, false],
 ];
 
 describe("weakeningChanges", () => {

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { BundleVerifier, canonicalSeq, type BundleOptions, type BundleReport } from "./bundle";
+import { sealedFieldsProblem } from "./fields";
 
 /**
  * The bundle verifier with its per-entry work — JSON parsing, the leaf hash, the leaf's recorded
@@ -10,13 +11,15 @@ import { BundleVerifier, canonicalSeq, type BundleOptions, type BundleReport } f
  * through the sequential verifier unchanged. Batches are answered in the order they were sent.
  *
  * The worker is plain JavaScript in a string so it runs the same under node, tsx and test runners;
- * it embeds `canonicalSeq` from the sequential verifier rather than a copy of it.
+ * it embeds `canonicalSeq` and `sealedFieldsProblem` from the sequential verifier rather than copies.
  */
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
 const { hash } = require("node:crypto");
 let scratch = Buffer.alloc(64 * 1024);
 const canonicalSeq = ${canonicalSeq.toString()};
+const sealedFieldsProblem = ${sealedFieldsProblem.toString()};
+const sha256Hex = (text) => hash("sha256", text, "hex");
 parentPort.on("message", ({ id, bytes }) => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const kinds = []; const seqs = []; const leaves = []; const errors = [];
@@ -36,6 +39,8 @@ parentPort.on("message", ({ id, bytes }) => {
     if (leaf.toString("hex") !== leafHash) { kinds.push(2); errors.push({ i, seq, problem: "entry " + seq + ": its leaf hash does not match its canonical text (the entry was edited)" }); continue; }
     const stated = canonicalSeq(canonical);
     if (stated !== seq) { kinds.push(2); errors.push({ i, seq: stated === null ? seq : Math.min(seq, stated), problem: "entry " + seq + ": its canonical text records seq " + stated + " (entries were moved, inserted or removed)" }); continue; }
+    const fieldProblem = sealedFieldsProblem(seq, canonical, record.fields, record.erased, sha256Hex);
+    if (fieldProblem !== null) { kinds.push(2); errors.push({ i, seq, problem: fieldProblem }); continue; }
     kinds.push(0); seqs.push(seq); leaves.push(leaf);
   }
   const out = { id, kinds: Uint8Array.from(kinds), seqs: Float64Array.from(seqs), leaves: Buffer.concat(leaves), errors };

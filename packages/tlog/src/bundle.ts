@@ -1,5 +1,6 @@
 import { parseCheckpoint } from "./checkpoint";
-import { hashLeaf, toHex } from "./hash";
+import { sealedFieldsProblem } from "./fields";
+import { hashLeaf, sha256HexOfText, toHex } from "./hash";
 import { openNote, parseVerifierKey, type NoteVerifier } from "./note";
 import { TreeBuilder } from "./tree";
 import { rootFromInclusionProof, verifyConsistency } from "./verify";
@@ -9,7 +10,8 @@ import { rootFromInclusionProof, verifyConsistency } from "./verify";
  * only. Lines, in the order the export writes them:
  *   {"type":"bundle", "version":1, "origin", "treeSize", "filter"}           header (optional)
  *   {"type":"key", "vkey"}                                                      C2SP verifier keys
- *   {"type":"entry", "seq", "canonical", "leafHash", "proof"?}                  log entries
+ *   {"type":"entry", "seq", "canonical", "leafHash", "proof"?,                  log entries
+ *    "fields"?, "erased"?}                                                      (second format: fields.ts)
  *   {"type":"checkpoint", "note"}                                               signed checkpoints
  *   {"type":"consistency", "size1", "size2", "proof"}                           optional
  * A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the tree and
@@ -273,11 +275,14 @@ export class BundleVerifier {
     });
   }
 
-  /** Feeds an entry directly (a server verifying its own rows skips the JSON round trip). */
-  addEntry(seq: number, canonical: string, leafHash: string): void {
+  /**
+   * Feeds an entry directly (a server verifying its own rows skips the JSON round trip), with its
+   * fields as a bundle line carries them (sealedFieldsProblem) when it has any.
+   */
+  addEntry(seq: number, canonical: string, leafHash: string, sidecar?: { fields?: unknown; erased?: unknown }): void {
     this.lineNo += 1;
     this.records += 1;
-    this.guard(() => this.entry({ seq, canonical, leafHash }));
+    this.guard(() => this.entry({ seq, canonical, leafHash, ...sidecar }));
   }
 
   addCheckpoint(note: string): void {
@@ -372,6 +377,8 @@ export class BundleVerifier {
       // The entry first recorded at `stated` now sits at `seq`: the log differs from the earlier of the two on.
       throw new BundleProblem(`entry ${seq}: its canonical text records seq ${stated} (entries were moved, inserted or removed)`, stated === null ? seq : Math.min(seq, stated));
     }
+    const fieldProblem = sealedFieldsProblem(seq, canonical, record.fields, record.erased, sha256HexOfText);
+    if (fieldProblem !== null) throw new BundleProblem(fieldProblem, seq);
     this.entries += 1;
     if (record.proof !== undefined) {
       if (this.tree.size > 0) throw new BundleProblem(`entry ${seq} has a proof, but earlier entries did not: a bundle is either whole or filtered`, seq);

@@ -16,6 +16,11 @@ const LEAF_PREFIX = Buffer.of(0);
 
 let leafScratch = Buffer.alloc(64 * 1024);
 
+/** Hex SHA-256 of a text's UTF-8 bytes. */
+export function sha256HexOfText(text: string): string {
+  return hash("sha256", text, "hex");
+}
+
 /** Leaf hash: SHA-256(0x00 ‖ data). A string is taken as its UTF-8 bytes. */
 export function hashLeaf(data: Uint8Array | string): Buffer {
   if (typeof data !== "string") return sha256(Buffer.concat([LEAF_PREFIX, data]));

@@ -4,5 +4,6 @@ export * from "./verify";
 export * from "./note";
 export * from "./checkpoint";
 export * from "./bundle";
+export * from "./fields";
 export * from "./bundle-parallel";
 export { checkpointNoteSize } from "./portable/checkpoint";

@@ -9,6 +9,7 @@ import {
   listSigningKeys,
   recordAuditReview,
   rotateSigningKey,
+  eraseAuditFields,
   verifyAuditLog,
 } from "@gatehouse/db";
 import type { FastifyInstance, FastifyRequest } from "fastify";
@@ -76,4 +77,6 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     ...fromContract(routeOf("rotateSigningKey")),
     handler: async (request) => rotateSigningKey({ ctx: ctxOf(request), input: { idempotencyKey: request.headers["idempotency-key"] } }),
   });
+
+  api.route({ ...fromContract(routeOf("eraseAuditFields")), handler: async (request) => eraseAuditFields({ ctx: ctxOf(request), input: request.body }) });
 }

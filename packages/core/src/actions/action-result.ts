@@ -5,6 +5,7 @@ import { validationError } from "../errors";
 import { inspectInput, jsonRecord, MAX_REQUEST_DEPTH, safeString } from "../input";
 import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_ACTION_MESSAGE, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
+import { contentFindingSchema, type ContentFinding } from "../content/screen-content";
 import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
 
 export const dataAccessedSchema = z.strictObject({
@@ -86,6 +87,12 @@ export const decisionFields = {
   reportOnly: reportOnlySchema
     .optional()
     .describe("The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`)."),
+  findings: z
+    .array(contentFindingSchema)
+    .optional()
+    .describe(
+      "Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found.",
+    ),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -133,6 +140,8 @@ export function buildActionResult(args: {
   denialReason?: string;
   /** What the policies decided, when the report-only trial executed it instead (ignored for a denial before policy). */
   reportOnly?: ReportOnly;
+  /** What the content screen found (screenContent). */
+  findings?: readonly ContentFinding[];
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -146,6 +155,7 @@ export function buildActionResult(args: {
     conditionsEvaluated: decision.conditionsEvaluated,
     mode: decision.mode,
     ...(status === "executed" && args.reportOnly ? { reportOnly: args.reportOnly } : {}),
+    ...(args.findings && args.findings.length > 0 ? { findings: [...args.findings] } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

@@ -22,6 +22,10 @@ export const DENIAL_REASONS = {
   POLICY_TAMPERED: { phase: "gate", text: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again" },
   AGENT_HALTED: { phase: "gate", text: "this agent is halted; an admin must resume it" },
   CIRCUIT_OPEN: { phase: "gate", text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
+  CONTENT_DENIED: {
+    phase: "gate",
+    text: "it carries a secret or personal data that the org's content rules refuse (its findings name the detector and the field); send it without that value",
+  },
   DENIED_BY_REVIEWER: { phase: "approval", text: "a reviewer denied it" },
   APPROVAL_EXPIRED: { phase: "approval", text: "nobody approved it before its approval expired" },
   DELEGATION_SCOPE: { phase: "delegation", text: "it is outside the capabilities delegated to this agent" },

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
 import { denialReasonSchema } from "../actions/denial-reasons";
+import { contentFindingSchema } from "../content/screen-content";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { MEMBER_ROLES } from "../permissions";
 
@@ -63,6 +64,7 @@ export const AUDIT_ENTRY_TYPES = {
       conditionsEvaluated: z.array(conditionEvaluationSchema),
       metadata: json,
       dataAccessed: z.array(dataAccessedSchema),
+      findings: z.array(contentFindingSchema).optional(),
       requestHash: z.string(),
       eventId: z.string().optional(),
       approvalId: z.string().optional(),
@@ -77,6 +79,7 @@ export const AUDIT_ENTRY_TYPES = {
       actionType: z.string(),
       status: z.enum(["success", "failure", "partial"]),
       message: z.string().optional(),
+      findings: z.array(contentFindingSchema).optional(),
     }),
   },
   "approval.vote": {
@@ -196,6 +199,15 @@ export const AUDIT_ENTRY_TYPES = {
   "audit.signing_key_created": { summary: "The org's first checkpoint signing key.", data: signingKey },
   "audit.signing_key_rotated": { summary: "A new checkpoint signing key, retiring the previous one.", data: signingKey },
   "org.created": { summary: "The organization created.", data: z.strictObject({ slug: z.string(), name: z.string() }) },
+  "audit.erased": {
+    summary:
+      "An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself).",
+    data: z.strictObject({
+      entries: z.array(z.strictObject({ seq: z.number().int(), fields: z.array(z.string()) })),
+      reason: z.string(),
+      subjectTag: z.string().optional(),
+    }),
+  },
   "org.renamed": { summary: "The organization's name changed.", data: fromTo },
   "org.slug_changed": { summary: "The organization's slug changed.", data: fromTo },
   "org.settings_changed": {

@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import { canonicalize } from "./canonical-json";
-import type { AuditEntryPayload } from "./entry-types";
-import { chainHash, leafHash } from "./hashing";
+import { ERASABLE_FIELDS, fieldDigestInput } from "./erasable-fields";
+import type { AuditEntryPayload, AuditEntryType } from "./entry-types";
+import { chainHash, leafHash, sha256Hex } from "./hashing";
 
 /**
  * Who did something. Agents carry their delegation chain (ids of delegations, root first); a delegate
@@ -32,6 +34,8 @@ export interface SealableEntry {
 }
 
 export interface SealedAuditEntry {
+  /** Second format: the committed fields' values and salts, kept beside the entry (erasable-fields.ts). */
+  fields?: Record<string, { canonical: string; salt: string }>;
   id: string;
   seq: number;
   type: string;
@@ -44,14 +48,53 @@ export interface SealedAuditEntry {
   chainHash: string;
 }
 
+/** 16 random bytes, hex: a committed field's salt. */
+function randomSalt(): string {
+  return randomBytes(16).toString("hex");
+}
+
 /**
  * Fixes an entry's place in its org's log: the canonical text binds id, org, position, time, actor
  * and data, so moving, editing or re-dating an entry changes its leaf hash.
+ *
+ * Second format (`v: 2`, docs/adr/0023-erasure.md): when the entry's type has erasable fields
+ * (ERASABLE_FIELDS) and the entry holds any, `data` leaves them out and `sealed` holds, per field, the
+ * hex SHA-256 of fieldDigestInput(name, salt, its RFC 8785 text); the values and salts come back in
+ * `fields`, to be stored beside the entry. The leaf hash covers the digests, so erasing a value later
+ * changes no hash, checkpoint or proof. Other entries keep the first format (`v: 1`).
  */
-export function sealAuditEntry(args: { id: string; orgId: string; seq: number; previousChainHash: string; createdAt: Date; entry: SealableEntry }): SealedAuditEntry {
+export function sealAuditEntry(args: {
+  id: string;
+  orgId: string;
+  seq: number;
+  previousChainHash: string;
+  createdAt: Date;
+  entry: SealableEntry;
+  /** The salts of committed fields (tests pass their own). */
+  salt?: () => string;
+  /** 1: the first format whatever the type (re-sealing an entry written before the second existed). */
+  format?: 1 | 2;
+}): SealedAuditEntry {
   const { id, orgId, seq, previousChainHash, createdAt, entry } = args;
+  const erasable = args.format === 1 ? undefined : ERASABLE_FIELDS[entry.type as AuditEntryType];
+  let data = entry.data;
+  let sealed: Record<string, string> | undefined;
+  let fields: Record<string, { canonical: string; salt: string }> | undefined;
+  if (erasable) {
+    for (const name of Object.keys(erasable)) {
+      const value = entry.data[name];
+      if (value === undefined) continue;
+      const canonical = canonicalize(value);
+      const salt = (args.salt ?? randomSalt)();
+      sealed ??= {};
+      fields ??= {};
+      sealed[name] = sha256Hex(fieldDigestInput(name, salt, canonical));
+      fields[name] = { canonical, salt };
+    }
+    if (sealed) data = Object.fromEntries(Object.entries(entry.data).filter(([name]) => !Object.hasOwn(erasable, name)));
+  }
   const canonical = canonicalize({
-    v: 1,
+    v: sealed ? 2 : 1,
     id,
     orgId,
     seq,
@@ -60,10 +103,12 @@ export function sealAuditEntry(args: { id: string; orgId: string; seq: number; p
     agentId: entry.agentId ?? null,
     subjectId: entry.subjectId ?? null,
     time: createdAt.toISOString(),
-    data: entry.data,
+    data,
+    ...(sealed ? { sealed } : {}),
   });
   const leaf = leafHash(canonical);
   return {
+    ...(fields ? { fields } : {}),
     id,
     seq,
     type: entry.type,

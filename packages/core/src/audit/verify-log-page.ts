@@ -1,4 +1,5 @@
 import { BundleVerifier, rootFromFrontier, toHex, type BundleOptions, type BundleVerifierState } from "@gatehouse/tlog";
+import { bundleFieldsOf, type StoredFields } from "./erasable-fields";
 import { chainHash } from "./hashing";
 
 /**
@@ -15,6 +16,8 @@ export interface StoredEntry {
   canonical: string;
   leafHash: string;
   chainHash: string;
+  /** A second-format entry's committed fields as stored beside it (each checked against its digest). */
+  fields?: StoredFields | null;
 }
 
 export interface StoredLogHead {
@@ -75,7 +78,7 @@ export function verifyLogPage(input: LogPageInput): LogPageOutput {
   for (const entry of input.entries) {
     if (verifier.failed) break;
     feedUpTo(position);
-    verifier.addEntry(entry.seq, entry.canonical, entry.leafHash);
+    verifier.addEntry(entry.seq, entry.canonical, entry.leafHash, bundleFieldsOf(entry.fields));
     if (verifier.failed) break;
     chain = chainHash(chain, entry.leafHash);
     if (chain !== entry.chainHash) verifier.fail(`entry ${entry.seq}: its chain hash does not follow from the entries before it`, entry.seq);

@@ -134,6 +134,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "key.reissued":
     case "audit.signing_key_created":
     case "audit.signing_key_rotated":
+    case "audit.erased":
     case "org.created":
     case "org.renamed":
     case "org.slug_changed":

@@ -3,6 +3,7 @@ import type { AnomalySettings } from "../anomaly/detect-anomalies";
 import type { DelegationSettings } from "../delegation/settings";
 import { ROLE_RANKING, type MemberRole } from "../permissions";
 import type { PolicySettings } from "../policy/policy-settings";
+import { contentActionWeakens, type ContentAction, type ContentSettings } from "../content/content-rules";
 import type { SignInSettings } from "./sign-in-settings";
 
 /**
@@ -19,6 +20,7 @@ export interface EnforcementSettings {
   delegation: DelegationSettings;
   anomaly: AnomalySettings;
   policies: PolicySettings;
+  content: ContentSettings;
 }
 
 /** One setting's row: whether going from `before` to `after` weakens enforcement, and what such a change is. */
@@ -37,6 +39,7 @@ const switchedOff = (weakening: string): SettingRule<boolean> => ({ weakens: (be
 const switchedOn = (weakening: string): SettingRule<boolean> => ({ weakens: (before, after) => !before && after, weakening });
 const neutral = <V>(): SettingRule<V> => ({ weakens: () => false, weakening: null });
 const rank = (role: MemberRole): number => ROLE_RANKING.indexOf(role);
+const loosened = (weakening: string): SettingRule<ContentAction> => ({ weakens: contentActionWeakens, weakening });
 
 export const SETTING_RULES: Rules<EnforcementSettings> = {
   circuitBreaker: {
@@ -61,6 +64,10 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
   policies: {
     reportOnly: switchedOn("turned on: nothing the policies decide is enforced"),
     requireSecondApproval: switchedOff("turned off: one admin alone can publish policies and change these settings"),
+  },
+  content: {
+    secrets: loosened("loosened: secrets found in calls are kept (or no longer looked for) where they were redacted or refused"),
+    personalData: loosened("loosened: personal data found in calls is kept (or no longer looked for) where it was redacted or refused"),
   },
 };
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { contentRuleSchema } from "../content/content-rules";
 import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH, MAX_PATTERN_CHARS_PER_SET, MAX_PATTERNS_PER_SET } from "./conditions";
 import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
@@ -80,6 +81,11 @@ export const policyDocumentSchema = z.strictObject({
   effect: z.enum(["allow", "deny", "require_approval"]),
   approval: approvalOptionsSchema.optional(),
   mode: z.enum(["enforce", "monitor"]).default("enforce"),
+  content: contentRuleSchema
+    .optional()
+    .describe(
+      "What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins.",
+    ),
 });
 
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;

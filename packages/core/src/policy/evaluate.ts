@@ -9,6 +9,7 @@ import {
   type RateCounts,
   type RateRef,
 } from "./conditions";
+import type { ContentRule } from "../content/content-rules";
 import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
@@ -37,6 +38,8 @@ export interface CompiledPolicy extends PolicyVersionRef {
   when: CompiledCondition | undefined;
   /** The rate conditions in `when`, in document order. */
   rates: RateRef[];
+  /** What happens to secrets and personal data in the calls it matches (absent: the org default). */
+  content: ContentRule | undefined;
 }
 
 /** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
@@ -80,6 +83,7 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     matchesAgent: (facts) => agent(facts.name) || agent(facts.id),
     when,
     rates,
+    content: document.content,
   };
 }
 
@@ -116,6 +120,17 @@ export class PolicySet {
   ratesFor(actionType: string, agent: AgentFacts): RateRef[] {
     const out: RateRef[] = [];
     for (const policy of this.candidates(actionType)) if (policy.rates.length > 0 && policy.matchesAgent(agent)) out.push(...policy.rates);
+    return out;
+  }
+
+  /**
+   * The `content` rules of the enforce-mode policies whose action and agent patterns match this call
+   * (resolveContentActions merges them with the org default). `when` is not consulted: the content rules
+   * of a policy hold for everything its patterns cover, whatever the call's values.
+   */
+  contentFor(actionType: string, agent: AgentFacts): ContentRule[] {
+    const out: ContentRule[] = [];
+    for (const policy of this.candidates(actionType)) if (policy.content && policy.mode === "enforce" && policy.matchesAgent(agent)) out.push(policy.content);
     return out;
   }
 

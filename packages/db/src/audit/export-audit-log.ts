@@ -1,5 +1,5 @@
 import { exportQuerySchema } from "@gatehouse/contracts";
-import { validationError, zodIssues } from "@gatehouse/core";
+import { bundleFieldsOf, openEntry, validationError, zodIssues, type StoredFields } from "@gatehouse/core";
 import { consistencyProof, inclusionProof, plannedReads, sourceOf, toHex, type NodeSource } from "@gatehouse/tlog";
 import type { Ctx } from "../actors/context";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
@@ -31,6 +31,14 @@ interface EntryRow {
   actor_id: string;
   agent_id: string | null;
   subject_id: string | null;
+  fields: StoredFields | null;
+}
+
+/** A second-format entry's fields as its bundle line carries them (`,"fields":…,"erased":…`), or nothing. */
+function fieldsPart(row: EntryRow): string {
+  if (!row.fields) return "";
+  const { fields, erased } = bundleFieldsOf(row.fields);
+  return `${fields ? `,"fields":${JSON.stringify(fields)}` : ""}${erased ? `,"erased":${JSON.stringify(erased)}` : ""}`;
 }
 
 /**
@@ -89,7 +97,7 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   }
   const window = filtered && options.format === "jsonl" ? PROVEN_PAGE : PAGE;
   // JSON Lines needs only the hashed text; CSV shows the columns (and parsing fewer timestamps is faster).
-  const columns = options.format === "csv" ? "seq, canonical, leaf_hash, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash";
+  const columns = options.format === "csv" ? "seq, canonical, leaf_hash, fields, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash, fields";
   const select = `SELECT ${columns} FROM audit_entries WHERE ${where.join(" AND ")} ORDER BY seq`;
 
   // Windows of seq bounded on both sides, so every page is an index range scan (see verify-audit-log).
@@ -146,7 +154,7 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
       for (const row of rows) {
         const seq = Number(row.seq);
         for (; next < notes.length && (notes[next] as { size: number }).size <= seq; next += 1) out += (notes[next] as { line: string }).line;
-        out += `{"type":"entry","seq":${seq},"canonical":${JSON.stringify(row.canonical)},"leafHash":"${row.leaf_hash}"}\n`;
+        out += `{"type":"entry","seq":${seq},"canonical":${JSON.stringify(row.canonical)},"leafHash":"${row.leaf_hash}"${fieldsPart(row)}}\n`;
       }
       yield (
         out +
@@ -192,7 +200,14 @@ async function provenLines(orgId: string, rows: EntryRow[], size: number): Promi
   return rows
     .map(
       (row, i) =>
-        `${JSON.stringify({ type: "entry", seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, proof: { treeSize: size, hashes: (computed[i] as Buffer[]).map(toHex) } })}\n`,
+        `${JSON.stringify({
+          type: "entry",
+          seq: Number(row.seq),
+          canonical: row.canonical,
+          leafHash: row.leaf_hash,
+          proof: { treeSize: size, hashes: (computed[i] as Buffer[]).map(toHex) },
+          ...bundleFieldsOf(row.fields),
+        })}\n`,
     )
     .join("");
 }
@@ -217,7 +232,7 @@ async function* csvChunks(pages: AsyncIterable<EntryRow[]>): AsyncGenerator<stri
   for await (const rows of pages) {
     yield rows
       .map((row) => {
-        const data = JSON.stringify((JSON.parse(row.canonical) as { data?: unknown }).data ?? {});
+        const data = JSON.stringify(openEntry(row.canonical, row.fields).data ?? {});
         return [row.seq, row.created_at.toISOString(), row.type, row.actor_type, row.actor_id, row.agent_id, row.subject_id, row.leaf_hash, data].map(csvCell).join(",");
       })
       .join("\r\n")

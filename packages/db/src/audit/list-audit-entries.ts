@@ -1,6 +1,6 @@
 import type { AuditEvent } from "@gatehouse/contracts";
 import { auditListQuerySchema } from "@gatehouse/contracts";
-import { validationError, zodIssues } from "@gatehouse/core";
+import { openEntry, validationError, zodIssues, type StoredFields } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -55,8 +55,14 @@ export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknow
       leafHash: row.leafHash,
       chainHash: row.chainHash,
       canonical: row.canonical,
-      data: (JSON.parse(row.canonical) as { data?: Record<string, unknown> }).data ?? {},
+      ...opened(row.canonical, row.fields),
     })),
     nextCursor: rows.length > limit && last ? String(last.seq) : null,
   };
+}
+
+/** The entry's data with its committed fields back in (erasable-fields.ts), and which were erased. */
+function opened(canonical: string, fields: unknown): { data: Record<string, unknown>; erased?: Record<string, number> } {
+  const entry = openEntry(canonical, fields as StoredFields | null);
+  return { data: entry.data ?? {}, ...(entry.erased ? { erased: entry.erased } : {}) };
 }

@@ -90,7 +90,8 @@ export function extendTree(head: LogHead, entries: SealedAuditEntry[]): SealedBa
 export type Bind = (value: unknown) => string;
 
 /**
- * One statement: insert the entries and the completed nodes, advance the head. `alongside` adds
+ * One statement: insert the entries (second-format ones with their committed fields beside them) and
+ * the completed nodes, advance the head. `alongside` adds
  * data-modifying CTEs (`name AS (INSERT …)`) that commit in the same statement, binding their
  * values after the append's own.
  */
@@ -115,15 +116,16 @@ export function appendStatement(orgId: string, batch: SealedBatch, alongside: Ar
     String(head.size),
     head.chainHash,
     head.frontier,
+    entries.map((e) => (e.fields ? JSON.stringify(e.fields) : null)),
   ];
   const bind: Bind = (value) => `$${values.push(value)}`;
   const more = alongside.map((cte) => `, ${cte(bind)}`).join("");
   return {
     text: `WITH entries AS (
-        INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
-        SELECT e.id, $1, e.seq, e.type, e.actor_type, e.actor_id, e.subject_id, e.agent_id, e.canonical, e.leaf_hash, e.chain_hash, e.created_at
-        FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
-          AS e(id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at)
+        INSERT INTO audit_entries (id, org_id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at, fields)
+        SELECT e.id, $1, e.seq, e.type, e.actor_type, e.actor_id, e.subject_id, e.agent_id, e.canonical, e.leaf_hash, e.chain_hash, e.created_at, e.fields
+        FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::timestamptz[], $19::jsonb[])
+          AS e(id, seq, type, actor_type, actor_id, subject_id, agent_id, canonical, leaf_hash, chain_hash, created_at, fields)
       ), nodes AS (
         INSERT INTO merkle_nodes (org_id, level, index, hash) SELECT $1, * FROM unnest($13::int[], $14::bigint[], $15::text[])
       )${more}

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { newId, type ActorRef } from "@gatehouse/core";
 import { generateSigner, signerFromPkcs8, verifierKeyString, type NoteSigner } from "@gatehouse/tlog";
@@ -41,6 +41,17 @@ function loadMasterKey(): Promise<Buffer> {
     masterKey = undefined;
   });
   return masterKey;
+}
+
+/**
+ * A key of the org's own for one purpose (`content-tag`: the placeholders' keyed hashes), derived from
+ * the master key (HMAC-SHA256 over the purpose and the org's id): nothing new to store, different for
+ * every org and purpose, and nobody without the master key can compute it.
+ */
+export async function orgSubkey(orgId: string, purpose: string): Promise<Buffer> {
+  return createHmac("sha256", await loadMasterKey())
+    .update(`gatehouse:${purpose}\n${orgId}`, "utf8")
+    .digest();
 }
 
 function associatedData(keyId: string, orgId: string): Buffer {

@@ -1,4 +1,4 @@
-import { verifyLogPage, type LogPageInput, type LogPageOutput, type StoredEntry, type StoredLogHead } from "@gatehouse/core";
+import { verifyLogPage, type LogPageInput, type LogPageOutput, type StoredEntry, type StoredFields, type StoredLogHead } from "@gatehouse/core";
 import { readAhead, takeAhead, workerPool, type WorkerDatabase } from "../infra/worker-database";
 
 /** Entries a step reads and checks: small enough that another org's job waits little behind one. */
@@ -31,7 +31,7 @@ export interface VerifyStepOutput extends LogPageOutput {
   fedThrough: number;
 }
 
-type EntryRow = { seq: string; canonical: string; leaf_hash: string; chain_hash: string };
+type EntryRow = { seq: string; canonical: string; leaf_hash: string; chain_hash: string; fields: StoredFields | null };
 
 /**
  * One step of verifyAuditLog, run on a work-pool worker (docs/adr/0016): reads its window of the org's
@@ -47,7 +47,7 @@ export async function verifyStoredStep(input: VerifyStepInput): Promise<VerifySt
   const windowKey = (from: number) => `verify:${orgId}:${head.size}:${from}`;
   const readWindow = (from: number) => () =>
     pool
-      .query<EntryRow>(`SELECT seq, canonical, leaf_hash, chain_hash FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`, [
+      .query<EntryRow>(`SELECT seq, canonical, leaf_hash, chain_hash, fields FROM audit_entries WHERE org_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq`, [
         orgId,
         String(from),
         String(Math.min(from + VERIFY_STEP, head.size)),
@@ -66,7 +66,7 @@ export async function verifyStoredStep(input: VerifyStepInput): Promise<VerifySt
     const rows = await takeAhead(windowKey(input.from), readWindow(input.from));
     const next = input.from + VERIFY_STEP;
     if (next < head.size) readAhead(windowKey(next), readWindow(next));
-    const entries: StoredEntry[] = rows.map((row) => ({ seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, chainHash: row.chain_hash }));
+    const entries: StoredEntry[] = rows.map((row) => ({ seq: Number(row.seq), canonical: row.canonical, leafHash: row.leaf_hash, chainHash: row.chain_hash, fields: row.fields }));
     // The checkpoints the entries reach (sizes are unique per org, so at most VERIFY_STEP + 1).
     const through = input.position + entries.length;
     const checkpoints = await checkpointsThrough(through, VERIFY_STEP + 1);

@@ -2,20 +2,27 @@ import { buildActionResult, parseActionRequest } from "@gatehouse/core";
 import type { CheckResult } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
+import { contentScreen } from "../content/content-screen";
 import { prepareDecision } from "./prepare-decision";
 
 /**
- * canI: the same decision as execute, without recording anything or consuming rate limits, plus
+ * canI: the same decision as execute (its content screen included), without recording anything or consuming rate limits, plus
  * `allowed` (it would execute at once) and `needsApproval` (it would wait for a person).
  */
 export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<CheckResult> {
   requireAgent(ctx); // permission before parsing
   const prepared = await prepareDecision(ctx, parseActionRequest(input), "check", now);
+  // The same content screen as execute: the findings it would make, and its refusal (nothing is written either way).
+  const screen = await contentScreen(ctx.org.id, prepared.content);
+  const metadata = screen(prepared.request.metadata, ["metadata"]);
+  const dataAccessed = screen(prepared.request.dataAccessed, ["dataAccessed"]);
+  const denialReason = prepared.gateReason ?? (metadata.denied || dataAccessed.denied ? "CONTENT_DENIED" : undefined);
   const { auditEventId: _unused, ...result } = buildActionResult({
-    decision: prepared.decision,
+    decision: { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value },
     auditEventId: "",
-    ...(prepared.gateReason ? { denialReason: prepared.gateReason } : {}),
+    ...(denialReason ? { denialReason } : {}),
     ...(prepared.reportOnly ? { reportOnly: prepared.reportOnly } : {}),
+    findings: [...metadata.findings, ...dataAccessed.findings],
   });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

@@ -3,6 +3,7 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
+import { contentScreen } from "../content/content-screen";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
 import { RecentAnswers } from "./recent-answers";
@@ -35,11 +36,22 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     }
   }
   const prepared = await prepareDecision(ctx, parsed, "execute", now);
-  const { request, agent, decision, gateReason } = prepared;
-  const requestHash = actionRequestHash(agent.id, request);
+  const { request, agent, gateReason } = prepared;
+  // Secrets and personal data are screened before anything is written (docs/content.md): what the
+  // content rules redact or refuse is replaced by its placeholder in the action, its entry, its
+  // result and the conditions' values; the request hash (idempotency, the approval's binding) is of
+  // the call as written, so no digest of a redacted value is kept either.
+  const screen = await contentScreen(ctx.org.id, prepared.content);
+  const metadata = screen(request.metadata, ["metadata"]);
+  const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
+  const findings = [...metadata.findings, ...dataAccessed.findings];
+  const contentDenied = metadata.denied || dataAccessed.denied;
+  const decision = { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value };
+  const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
+  const requestHash = actionRequestHash(agent.id, written);
 
   const materialize = (haltedNow: boolean): Materialized => {
-    const denial: GateReason | undefined = gateReason ?? (haltedNow ? "AGENT_HALTED" : undefined);
+    const denial: GateReason | undefined = gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (haltedNow ? "AGENT_HALTED" : undefined);
     const actionId = newId("action");
     const approval =
       !denial && decision.effect === "require_approval" && decision.approval
@@ -53,6 +65,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       ...(approval ? { approval } : {}),
       ...(denial ? { denialReason: denial } : {}),
       ...(reportOnly ? { reportOnly } : {}),
+      findings,
     });
     return {
       actionId,
@@ -75,8 +88,9 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           ...(reportOnly ? { reportOnly } : {}),
           monitored: decision.monitored,
           conditionsEvaluated: decision.conditionsEvaluated,
-          metadata: request.metadata,
-          dataAccessed: request.dataAccessed,
+          metadata: written.metadata,
+          dataAccessed: written.dataAccessed,
+          ...(findings.length > 0 ? { findings } : {}),
           requestHash,
           ...(request.eventId ? { eventId: request.eventId } : {}),
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
@@ -84,8 +98,8 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       },
       action: {
         actionType: request.actionType,
-        metadata: request.metadata,
-        dataAccessed: request.dataAccessed,
+        metadata: written.metadata,
+        dataAccessed: written.dataAccessed,
         status: result.status,
         denialReason: result.denialReason ?? null,
         policyName: decision.policy?.name ?? null,
@@ -101,7 +115,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
               approverRoles: decision.approval.approverRoles,
               approverMemberIds: decision.approval.approvers,
               excludeAgentOwner: decision.approval.excludeAgentOwner,
-              requestedBy: typeof request.metadata.requestedBy === "string" ? request.metadata.requestedBy : null,
+              requestedBy: typeof written.metadata.requestedBy === "string" ? written.metadata.requestedBy : null,
               expiresAt: approval.expiresAt,
             },
           }
@@ -117,9 +131,15 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     requestHash,
     materialize,
   });
-  if (request.eventId) remember(agent.id, request.eventId, requestHash, result);
+  // The recent answers are checked against the call as sent (in memory only, before any screen).
+  if (request.eventId) remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
   if (!fresh) return result;
-  const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: gateReason !== undefined });
+  const breaker = afterDecision({
+    probe: prepared.probe,
+    status: result.status,
+    denialReason: result.denialReason,
+    deniedBeforePolicy: gateReason !== undefined || contentDenied,
+  });
   if (breaker === "count_failure") await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
   else if (breaker !== "none") await transitionBreaker(ctx, agent.id, breaker.settle).catch(() => {});
   return result;

@@ -8,6 +8,8 @@ import {
   type ActionRequest,
   type BreakerSettings,
   type ChainDenial,
+  type ContentAction,
+  type ContentClass,
   type CircuitState,
   type Decision,
   type DenialReasonOf,
@@ -17,6 +19,7 @@ import {
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../agents/agent-snapshot";
+import { contentActionsFor } from "../content/content-screen";
 import { ancestorsOf } from "../actors/delegation-chain";
 import { passBreaker } from "../agents/circuit-breaker";
 import { rateKeysFor, rateLimiter, rateMember } from "../infra/rate-limiter";
@@ -42,6 +45,8 @@ export interface Prepared {
   approvalTimeoutSeconds: number;
   /** Set when the org's report-only trial turned the policies' deny or require_approval into this allow: what it would have been. */
   reportOnly?: ReportOnly;
+  /** What happens to secrets and personal data in this call: its matching policies' `content`, else the org default (docs/content.md). */
+  content: Record<ContentClass, ContentAction>;
 }
 
 /** `policies.reportOnly` per settings snapshot object: parsed once per snapshot, then one lookup per decision. */
@@ -70,15 +75,21 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const actor = requireAgent(ctx);
   const chain = actor.delegation;
   const ancestorIds = chain ? ancestorsOf(chain) : [];
-  const [row, settings, ancestors] = await Promise.all([
+  const [row, settings, ancestors, policies] = await Promise.all([
     agentSnapshot(ctx.org.id, actor.agentId),
     orgSettingsSnapshot(ctx.org.id),
     Promise.all(ancestorIds.map((id) => agentSnapshot(ctx.org.id, id))),
+    getOrgPolicies(ctx.org.id),
   ]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
   const breaker = breakerSettings(settings);
   const root = ancestors[0];
+  // Policies apply to a delegate as to its root agent: its name, id and labels; rates count against the root.
+  const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
+  // Content rules hold whatever else decides the call (a refusal before policy records the call too);
+  // policies that fail their integrity check contribute none (the org default holds).
+  const content = contentActionsFor(settings, policies.tampered.length > 0 ? [] : policies.set.contentFor(request.actionType, subject));
   const delegation = chain
     ? { rootAgentId: chain.rootAgentId, rootAgentName: chain.rootAgentName, depth: chain.depth, chain: [chain.rootAgentName, ...chain.links.map((l) => l.agentName)] }
     : undefined;
@@ -91,6 +102,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     approvalTimeoutSeconds: approvalTimeoutSetting(settings),
     tampered: [] as string[],
     probe: false,
+    content,
   };
   // A halted agent, or a delegate under a halted ancestor: the whole subtree stops while it is halted.
   if (row.status === "halted" || ancestors.some((a) => a?.status === "halted")) return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
@@ -99,13 +111,10 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     const denial = ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now);
     if (denial) return { ...base, decision: NO_DECISION, gateReason: denial };
   }
-  const policies = await getOrgPolicies(ctx.org.id);
   if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };
   const gate = await passBreaker(row, breaker, mode);
   if (!gate.pass) return { ...base, decision: NO_DECISION, gateReason: "CIRCUIT_OPEN" };
 
-  // Policies apply to a delegate as to its root agent: its name, id and labels; rates count against the root.
-  const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
   const facts: DecisionInput = {
     actionType: request.actionType,
     agent: subject,

@@ -8,6 +8,9 @@ import { recordFailure } from "../agents/circuit-breaker";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { agentSnapshot } from "../agents/agent-snapshot";
+import { contentActionsFor, contentScreen } from "../content/content-screen";
+import { getOrgPolicies } from "../policies/policy-cache";
 
 /** The outcome on record, as the API answers it (its contract). */
 export type OutcomeView = Outcome;
@@ -21,9 +24,13 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const actor = requireAgent(ctx);
   const parsed = outcomeBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const { status, message } = parsed.data;
+  const { status } = parsed.data;
   const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });
   if (!action) throw notFound("action");
+  // The message is screened like a decision's metadata, by the content rules of the action it reports on.
+  const screened = await screenOutcomeMessage(ctx, action.actionType, parsed.data.message);
+  const message = screened?.value;
+  const findings = screened?.findings ?? [];
   if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
   if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
   const existing = (a: typeof action): OutcomeView => ({
@@ -49,9 +56,23 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
       actor: actorRef(actor),
       agentId: actor.agentId,
       subjectId: action.id,
-      data: { actionId: action.id, auditEventId: action.auditEntryId, actionType: action.actionType, status, ...(message ? { message } : {}) },
+      data: {
+        actionId: action.id,
+        auditEventId: action.auditEntryId,
+        actionType: action.actionType,
+        status,
+        ...(message ? { message } : {}),
+        ...(findings.length > 0 ? { findings } : {}),
+      },
     });
-    return { auditEventId: action.auditEntryId, status, message: message ?? null, reportedAt: now.toISOString(), outcomeAuditEventId: entry.id };
+    return {
+      auditEventId: action.auditEntryId,
+      status,
+      message: message ?? null,
+      reportedAt: now.toISOString(),
+      outcomeAuditEventId: entry.id,
+      ...(findings.length > 0 ? { findings } : {}),
+    };
   }, TX_OPTIONS);
   if (!result) {
     // Lost a race with a concurrent report: answer by what won.
@@ -63,4 +84,27 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     await recordFailure(ctx, actor.agentId, breakerSettings(await orgSettingsSnapshot(ctx.org.id)), `failure outcome of ${action.actionType}`);
   }
   return result;
+}
+
+/**
+ * An outcome's message through the content screen (docs/content.md) with the rules of the action's
+ * policies for the reporting agent (a delegate's: its root agent's) and the org default. A finding of a
+ * class set to `deny` refuses the report (400 naming `message`), so nothing of it is written.
+ */
+async function screenOutcomeMessage(ctx: Ctx, actionType: string, message: string | undefined) {
+  if (message === undefined) return undefined;
+  const actor = requireAgent(ctx);
+  const [settings, policies, subject] = await Promise.all([
+    orgSettingsSnapshot(ctx.org.id),
+    getOrgPolicies(ctx.org.id),
+    agentSnapshot(ctx.org.id, actor.delegation?.rootAgentId ?? actor.agentId),
+  ]);
+  const rules = policies.tampered.length > 0 || !subject ? [] : policies.set.contentFor(actionType, { id: subject.id, name: subject.name, labels: subject.labels });
+  const screen = await contentScreen(ctx.org.id, contentActionsFor(settings, rules));
+  const screened = screen(message, ["message"]);
+  if (screened.denied) {
+    const refused = screened.findings.filter((f) => f.action === "denied").map((f) => f.detector);
+    throw validationError([{ path: "message", message: `holds content the org's content rules refuse (${[...new Set(refused)].join(", ")}); report it without that value` }]);
+  }
+  return screened;
 }

@@ -1,5 +1,6 @@
 import {
   EVENT_ENTRY_TYPES,
+  openEntry,
   eventOfEntry,
   replayTruncated,
   sseFrame,
@@ -8,6 +9,7 @@ import {
   validationError,
   type FeedItem,
   type GatehouseEvent,
+  type StoredFields,
   type StreamNotice,
 } from "@gatehouse/core";
 import { db } from "../infra/client";
@@ -100,6 +102,7 @@ interface EntryRow {
   type: string;
   agent_id: string | null;
   canonical: string;
+  fields: StoredFields | null;
 }
 
 /** Entries the tail reads at once (shared by every feed of the org). */
@@ -113,7 +116,7 @@ interface ReplayPage {
 }
 
 function project(row: EntryRow): GatehouseEvent | null {
-  const parsed = JSON.parse(row.canonical) as { time: string; actor?: { type: string; id: string }; data?: Record<string, unknown> };
+  const parsed = openEntry(row.canonical, row.fields);
   return eventOfEntry(
     storedEntry({
       id: row.id,
@@ -129,7 +132,7 @@ function project(row: EntryRow): GatehouseEvent | null {
 
 async function readAfter(orgId: string, afterSeq: number, uptoSeq: number | null, agentId: string | null, limit: number): Promise<EntryRow[]> {
   return db().$queryRawUnsafe<EntryRow[]>(
-    `SELECT id, seq, type, agent_id, canonical FROM audit_entries
+    `SELECT id, seq, type, agent_id, canonical, fields FROM audit_entries
      WHERE org_id = $1 AND seq > $2 AND ($3::bigint IS NULL OR seq <= $3) AND type = ANY($4::text[]) AND ($5::text IS NULL OR agent_id = $5)
      ORDER BY seq LIMIT $6`,
     orgId,

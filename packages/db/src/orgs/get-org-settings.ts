@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { anomalySettings, approvalTimeoutSetting, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
+import { anomalySettings, approvalTimeoutSetting, contentSettings, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -20,5 +20,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     delegation: delegationSettings(stored),
     anomaly: anomalySettings(stored),
     policies: policySettings(stored),
+    content: contentSettings(stored),
   };
 }

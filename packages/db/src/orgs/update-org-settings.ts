@@ -3,6 +3,7 @@ import {
   anomalySettingsSchema,
   breakerSettingsSchema,
   conflict,
+  contentSettingsSchema,
   policySettingsSchema,
   delegationSettingsSchema,
   validationError,
@@ -67,6 +68,7 @@ export async function updateOrgSettings({
       delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
       anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
       policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
+      content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);

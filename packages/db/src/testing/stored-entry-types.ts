@@ -1,5 +1,5 @@
 import pg from "pg";
-import { parseAuditEntryPayload, type AuditEntryInput } from "@gatehouse/core";
+import { openEntry, parseAuditEntryPayload, type AuditEntryInput, type StoredFields } from "@gatehouse/core";
 
 /** What the audit entries of one database hold: how many of each type, and every entry the union of entry types does not describe. */
 export interface StoredEntryReport {
@@ -25,13 +25,13 @@ export async function checkStoredEntryTypes(url: string): Promise<StoredEntryRep
   try {
     let after: { orgId: string; seq: string } = { orgId: "", seq: "-1" };
     for (;;) {
-      const { rows } = await client.query<{ org_id: string; seq: string; type: string; canonical: string }>(
-        `SELECT org_id, seq::text AS seq, type, canonical FROM audit_entries WHERE (org_id, seq) > ($1, $2::bigint) ORDER BY org_id, seq LIMIT ${PAGE}`,
+      const { rows } = await client.query<{ org_id: string; seq: string; type: string; canonical: string; fields: StoredFields | null }>(
+        `SELECT org_id, seq::text AS seq, type, canonical, fields FROM audit_entries WHERE (org_id, seq) > ($1, $2::bigint) ORDER BY org_id, seq LIMIT ${PAGE}`,
         [after.orgId, after.seq],
       );
       for (const row of rows) {
         report.types[row.type] = (report.types[row.type] ?? 0) + 1;
-        const problem = problemOf(row.type, row.canonical);
+        const problem = problemOf(row.type, row.canonical, row.fields);
         if (problem && report.undescribed.length < KEEP) report.undescribed.push({ orgId: row.org_id, seq: Number(row.seq), problem });
       }
       const last = rows.at(-1);
@@ -44,10 +44,11 @@ export async function checkStoredEntryTypes(url: string): Promise<StoredEntryRep
   return report;
 }
 
-function problemOf(type: string, canonical: string): string | null {
+/** A second-format entry is checked with its committed fields back in its data (openEntry), as readers see it. */
+function problemOf(type: string, canonical: string, fields: StoredFields | null): string | null {
   let stored: { type?: unknown; data?: unknown };
   try {
-    stored = JSON.parse(canonical) as { type?: unknown; data?: unknown };
+    stored = openEntry(canonical, fields);
   } catch {
     return `${type}: the canonical text is not JSON`;
   }

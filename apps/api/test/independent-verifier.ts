@@ -1,0 +1,82 @@
+import { createHash, createPublicKey, verify } from "node:crypto";
+
+/**
+ * An independent check of an audit bundle, written from the public specs alone and sharing no code
+ * with packages/tlog or packages/core: RFC 6962 leaf hashes and Merkle tree hashes (§2.1), C2SP
+ * tlog-checkpoint bodies signed per C2SP signed-note with Ed25519, and the second format's field
+ * digests as docs/adr/0023-erasure.md states them. It answers the first problem, or null.
+ */
+
+const sha256 = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest();
+
+/** RFC 6962 §2.1 MTH over leaf hashes: split at the largest power of two below n. */
+function treeHash(leaves: Buffer[]): Buffer {
+  if (leaves.length === 0) return sha256();
+  if (leaves.length === 1) return leaves[0] as Buffer;
+  let k = 1;
+  while (k * 2 < leaves.length) k *= 2;
+  return sha256(Buffer.from([1]), treeHash(leaves.slice(0, k)), treeHash(leaves.slice(k)));
+}
+
+/** A C2SP verifier key `<name>+<hex key hash>+<base64(0x01 ‖ public key)>` as a Node key. */
+function parseKey(vkey: string): { name: string; id: Buffer; key: ReturnType<typeof createPublicKey> } {
+  // base64 may hold "+": the name and the hash are the first two parts, the key is the rest.
+  const [name, hash, ...rest] = vkey.split("+");
+  const data = rest.join("+");
+  const raw = Buffer.from(data ?? "", "base64");
+  if (!name || !hash || raw[0] !== 1 || raw.length !== 33) throw new Error(`not an Ed25519 verifier key: ${vkey}`);
+  // The key id: the first 4 bytes of SHA-256(name ‖ 0x0A ‖ 0x01 ‖ public key).
+  const id = sha256(Buffer.from(`${name}\n`), raw).subarray(0, 4);
+  if (id.toString("hex") !== hash) throw new Error(`key hash of ${name} does not match`);
+  const spki = Buffer.concat([Buffer.from("302a300506032b6570032100", "hex"), raw.subarray(1)]);
+  return { name, id, key: createPublicKey({ key: spki, format: "der", type: "spki" }) };
+}
+
+export function independentlyVerify(bundle: string, vkeys: readonly string[]): string | null {
+  const keys = vkeys.map(parseKey);
+  const leaves: Buffer[] = [];
+  let checkpoints = 0;
+  for (const line of bundle.split("\n")) {
+    if (line.length === 0) continue;
+    const record = JSON.parse(line) as Record<string, unknown>;
+    if (record.type === "entry") {
+      const canonical = record.canonical as string;
+      const leaf = sha256(Buffer.from([0]), Buffer.from(canonical, "utf8"));
+      if (leaf.toString("hex") !== record.leafHash) return `entry ${String(record.seq)}: leaf hash`;
+      if (record.seq !== leaves.length) return `entry ${String(record.seq)}: out of place`;
+      const parsed = JSON.parse(canonical) as { v: number; sealed?: Record<string, string> };
+      const fields = (record.fields ?? {}) as Record<string, { canonical: string; salt: string }>;
+      const erased = (record.erased ?? {}) as Record<string, { seq: number }>;
+      for (const [name, digest] of Object.entries(parsed.sealed ?? {})) {
+        const value = fields[name];
+        if (value) {
+          const recomputed = sha256(Buffer.from(`gatehouse:field:v1\n${name}\n${value.salt}\n${value.canonical}`, "utf8")).toString("hex");
+          if (recomputed !== digest) return `entry ${String(record.seq)}: field ${name} does not match its digest`;
+        } else if (!erased[name]) return `entry ${String(record.seq)}: field ${name} is neither present nor erased`;
+      }
+      for (const name of [...Object.keys(fields), ...Object.keys(erased)]) if (!parsed.sealed?.[name]) return `entry ${String(record.seq)}: field ${name} was not sealed`;
+      leaves.push(leaf);
+    } else if (record.type === "checkpoint") {
+      const note = record.note as string;
+      const split = note.indexOf("\n\n");
+      const body = note.slice(0, split + 1);
+      const [, size, root] = body.split("\n");
+      const signed = note
+        .slice(split + 2)
+        .split("\n")
+        .filter((l) => l.startsWith("— "))
+        .some((l) => {
+          const [, name, sig] = l.split(" ");
+          const bytes = Buffer.from(sig ?? "", "base64");
+          const key = keys.find((k) => k.name === name && k.id.equals(bytes.subarray(0, 4)));
+          return key !== undefined && verify(null, Buffer.from(body, "utf8"), key.key, bytes.subarray(4));
+        });
+      if (!signed) return `checkpoint ${size}: no valid signature by a given key`;
+      const n = Number(size);
+      if (n > leaves.length) return `checkpoint ${size}: beyond the entries`;
+      if (treeHash(leaves.slice(0, n)).toString("base64") !== root) return `checkpoint ${size}: root does not match the entries`;
+      checkpoints += 1;
+    }
+  }
+  return checkpoints > 0 ? null : "no checkpoint";
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import type { ContentClass } from "./detectors";
+
+/**
+ * What happens to a value a detector finds (docs/content.md), most restrictive first:
+ * - `deny`: the call is refused (CONTENT_DENIED) with the findings, and nothing of the value is written;
+ * - `redact`: the value is replaced, before anything is written, by a typed placeholder
+ *   (`[secret:github_token#1a2b3c4d]`) whose suffix is a keyed hash, so equal values still correlate;
+ * - `flag`: the value is kept, and the finding recorded;
+ * - `off`: that class is not looked for.
+ */
+export const CONTENT_ACTIONS = ["deny", "redact", "flag", "off"] as const;
+export type ContentAction = (typeof CONTENT_ACTIONS)[number];
+
+const contentAction = z.enum(CONTENT_ACTIONS);
+
+/** The org default (settings `content`): out of the box a secret is never sealed into the log, and personal data is marked. */
+export const contentSettingsSchema = z.strictObject({
+  secrets: contentAction.default("redact").describe("Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."),
+  personalData: contentAction
+    .default("flag")
+    .describe("Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."),
+});
+export type ContentSettings = z.output<typeof contentSettingsSchema>;
+
+/** A policy's `content`: per class, for the actions and agents the policy matches; overrides the org default there. */
+export const contentRuleSchema = z.strictObject({
+  secrets: contentAction.optional(),
+  personalData: contentAction.optional(),
+});
+export type ContentRule = z.output<typeof contentRuleSchema>;
+
+/** The org's content settings from its settings object; missing or invalid settings give the defaults. */
+export function contentSettings(orgSettings: unknown): ContentSettings {
+  const raw = orgSettings && typeof orgSettings === "object" ? (orgSettings as { content?: unknown }).content : undefined;
+  const parsed = contentSettingsSchema.safeParse(raw ?? {});
+  return parsed.success ? parsed.data : contentSettingsSchema.parse({});
+}
+
+const RESTRICTIVENESS: Record<ContentAction, number> = { off: 0, flag: 1, redact: 2, deny: 3 };
+
+/** The more restrictive of two actions. */
+export function stricterContentAction(a: ContentAction, b: ContentAction): ContentAction {
+  return RESTRICTIVENESS[a] >= RESTRICTIVENESS[b] ? a : b;
+}
+
+/** Whether `after` lets more through than `before` (the two-admin rule's test for a weakening change). */
+export function contentActionWeakens(before: ContentAction, after: ContentAction): boolean {
+  return RESTRICTIVENESS[after] < RESTRICTIVENESS[before];
+}
+
+/**
+ * The action per class for one call: the most restrictive `content` of the enforce-mode policies whose
+ * action and agent patterns match it, and for a class none of them names, the org default. So a policy
+ * can loosen the default for its own actions (`flag` personal data on `ticket.*`), and two policies that
+ * disagree resolve to the stricter.
+ */
+export function resolveContentActions(orgDefault: ContentSettings, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+  const resolved: Partial<Record<ContentClass, ContentAction>> = {};
+  for (const rule of rules) {
+    for (const kind of ["secrets", "personalData"] as const) {
+      const action = rule[kind];
+      if (action) resolved[kind] = resolved[kind] ? stricterContentAction(resolved[kind], action) : action;
+    }
+  }
+  return { secrets: resolved.secrets ?? orgDefault.secrets, personalData: resolved.personalData ?? orgDefault.personalData };
+}

@@ -1,0 +1,99 @@
+import { z } from "zod";
+import { formatIssuePath } from "../policy/document";
+import type { ContentAction } from "./content-rules";
+import { findInText, type ContentClass } from "./detectors";
+
+/** What was found where and what was done (never the value): on the answer and in the audit entry. */
+export const contentFindingSchema = z.object({
+  detector: z.string().describe("The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."),
+  class: z.enum(["secrets", "personalData"]),
+  path: z.string().describe("Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."),
+  action: z.enum(["denied", "redacted", "flagged"]).describe("`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."),
+});
+export type ContentFinding = z.output<typeof contentFindingSchema>;
+
+/** Findings kept per call: past it the values are still redacted or refused, only the list stops. */
+export const MAX_FINDINGS = 100;
+
+export interface ScreenOptions {
+  /** The action per class for this call (resolveContentActions). */
+  actions: Record<ContentClass, ContentAction>;
+  /** A short keyed hash of a value (the placeholder's suffix): equal values get equal suffixes, and no suffix gives a value back. */
+  tag: (value: string) => string;
+}
+
+export interface Screened<T> {
+  /** The value as it may be written: every finding of a class set to `redact` or `deny` replaced by its placeholder. */
+  value: T;
+  findings: ContentFinding[];
+  /** A finding of a class set to `deny`: the call is refused (CONTENT_DENIED). */
+  denied: boolean;
+}
+
+const DONE: Record<ContentAction, ContentFinding["action"] | null> = { deny: "denied", redact: "redacted", flag: "flagged", off: null };
+const PLACEHOLDER_KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
+
+/** `[secret:github_token#1a2b3c4d]`: what stands where a value was. */
+export function contentPlaceholder(kind: ContentClass, detector: string, tag: string): string {
+  return `[${PLACEHOLDER_KIND[kind]}:${detector}#${tag}]`;
+}
+
+/**
+ * Looks for secrets and personal data in every string of `value` (and every object key), at `root`
+ * (`metadata`), with the detectors of the classes whose action is not `off`, and answers the value as it
+ * may be written, the findings and whether the call is refused. Deterministic; linear in the input (the
+ * detectors are). A refused call's value is redacted too: what records the refusal holds nothing of it.
+ */
+export function screenContent<T>(value: T, root: ReadonlyArray<string | number>, options: ScreenOptions): Screened<T> {
+  const classes = new Set((["secrets", "personalData"] as const).filter((kind) => options.actions[kind] !== "off"));
+  const findings: ContentFinding[] = [];
+  let denied = false;
+  if (classes.size === 0) return { value, findings, denied };
+
+  const screenText = (text: string, path: ReadonlyArray<string | number>, key: string | undefined): string => {
+    const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
+    if (found.length === 0) return text;
+    let out = "";
+    let at = 0;
+    for (const finding of found) {
+      const action = options.actions[finding.class];
+      const done = DONE[action];
+      if (!done) continue;
+      if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path: formatIssuePath(path), action: done });
+      if (action === "deny") denied = true;
+      if (action === "flag") continue;
+      out += text.slice(at, finding.start) + contentPlaceholder(finding.class, finding.detector, options.tag(text.slice(finding.start, finding.end)));
+      at = finding.end;
+    }
+    return at === 0 ? text : out + text.slice(at);
+  };
+
+  const walk = (item: unknown, path: Array<string | number>, key: string | undefined): unknown => {
+    if (typeof item === "string") return screenText(item, path, key);
+    if (Array.isArray(item)) {
+      let changed = false;
+      const out = item.map((element, i) => {
+        const next = walk(element, [...path, i], key);
+        if (next !== element) changed = true;
+        return next;
+      });
+      return changed ? out : item;
+    }
+    if (item !== null && typeof item === "object") {
+      let changed = false;
+      const out: Record<string, unknown> = {};
+      for (const [name, element] of Object.entries(item as Record<string, unknown>)) {
+        const screenedName = screenText(name, path, undefined);
+        let target = screenedName;
+        for (let n = 2; target !== name && Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
+        const next = walk(element, [...path, name], name);
+        if (target !== name || next !== element) changed = true;
+        out[target] = next;
+      }
+      return changed ? out : item;
+    }
+    return item;
+  };
+
+  return { value: walk(value, [...root], undefined) as T, findings, denied };
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import {
+  CONTENT_ACTIONS,
+  compilePolicy,
+  contentActionWeakens,
+  contentSettings,
+  parsePolicySet,
+  PolicySet,
+  resolveContentActions,
+  stricterContentAction,
+  weakeningChanges,
+  type ContentAction,
+} from "../src";
+
+// The content rules (docs/content.md): the org default, policies' `content` for the calls they match
+// (strictest wins, a class none names takes the default), and which changes weaken enforcement.
+
+describe("contentSettings: the org default", () => {
+  it.each([
+    ["nothing set", {}, { secrets: "redact", personalData: "flag" }],
+    ["both set", { content: { secrets: "deny", personalData: "redact" } }, { secrets: "deny", personalData: "redact" }],
+    ["one set", { content: { personalData: "off" } }, { secrets: "redact", personalData: "off" }],
+    ["an invalid value reads as the default (never as off)", { content: { secrets: "nope" } }, { secrets: "redact", personalData: "flag" }],
+    ["not an object", { content: "off" }, { secrets: "redact", personalData: "flag" }],
+  ])("%s", (_name, stored, expected) => {
+    expect(contentSettings(stored)).toEqual(expected);
+  });
+});
+
+describe("the order of the actions: deny > redact > flag > off", () => {
+  const rank = (a: ContentAction) => CONTENT_ACTIONS.length - CONTENT_ACTIONS.indexOf(a);
+  it.each(CONTENT_ACTIONS.flatMap((a) => CONTENT_ACTIONS.map((b) => [a, b] as const)))("%s vs %s", (a, b) => {
+    expect(stricterContentAction(a, b)).toBe(rank(a) >= rank(b) ? a : b);
+    expect(contentActionWeakens(a, b)).toBe(rank(b) < rank(a));
+  });
+});
+
+describe("resolveContentActions: policies for their calls, the default for the rest", () => {
+  const byDefault = { secrets: "redact", personalData: "flag" } as const;
+  it.each([
+    ["no policy names a class", [], { secrets: "redact", personalData: "flag" }],
+    ["a policy loosens one class for its calls", [{ personalData: "off" }], { secrets: "redact", personalData: "off" }],
+    ["a policy tightens one class", [{ secrets: "deny" }], { secrets: "deny", personalData: "flag" }],
+    ["two policies disagree: the stricter", [{ personalData: "flag" }, { personalData: "redact" }, { personalData: "off" }], { secrets: "redact", personalData: "redact" }],
+    ["each class on its own", [{ secrets: "flag" }, { personalData: "deny" }], { secrets: "flag", personalData: "deny" }],
+  ] as const)("%s", (_name, rules, expected) => {
+    expect(resolveContentActions(byDefault, rules)).toEqual(expected);
+  });
+});
+
+describe("PolicySet.contentFor: the enforce-mode policies whose patterns match", () => {
+  const set = new PolicySet(
+    parsePolicySet({
+      policies: [
+        { name: "tickets", actions: ["ticket.*"], effect: "allow", content: { personalData: "redact" } },
+        { name: "tickets-bot", actions: ["ticket.*"], agents: ["bot-*"], effect: "allow", content: { personalData: "deny" } },
+        { name: "monitored", actions: ["ticket.*"], effect: "allow", mode: "monitor", content: { secrets: "off" } },
+        { name: "conditional", actions: ["ticket.close"], effect: "deny", when: { field: "metadata.x", op: "eq", value: 1 }, content: { secrets: "deny" } },
+        { name: "plain", actions: ["*"], effect: "allow" },
+      ],
+    }).map((document, i) => compilePolicy(document, { versionId: `pv_${i}`, version: 1 })),
+  );
+  const agent = (name: string) => ({ id: `agt_${name}`, name, labels: {} });
+
+  it.each([
+    ["a matching policy's rule", "ticket.open", "support", [{ personalData: "redact" }]],
+    ["an agent pattern narrows it", "ticket.open", "bot-1", [{ personalData: "redact" }, { personalData: "deny" }]],
+    ["`when` is not consulted", "ticket.close", "support", [{ secrets: "deny" }, { personalData: "redact" }]],
+    ["nothing matches", "mail.send", "support", []],
+  ])("%s", (_name, actionType, name, expected) => {
+    expect(set.contentFor(actionType, agent(name))).toEqual(expect.arrayContaining(expected));
+    expect(set.contentFor(actionType, agent(name))).toHaveLength(expected.length);
+  });
+
+  it("a policy's `content` must name known actions: a 400 naming the field", () => {
+    expect(() => parsePolicySet({ policies: [{ name: "p", actions: ["a.b"], effect: "allow", content: { secrets: "hide" } }] })).toThrow(/content\.secrets/);
+    expect(() => parsePolicySet({ policies: [{ name: "p", actions: ["a.b"], effect: "allow", content: { tokens: "deny" } }] })).toThrow(/content/);
+  });
+});
+
+describe("the two-admin rule: loosening a class weakens enforcement", () => {
+  const settings = (content: { secrets: ContentAction; personalData: ContentAction }) => ({
+    circuitBreaker: { failureThreshold: 5, windowSeconds: 60, cooldownSeconds: 300 },
+    approvalTimeoutSeconds: 3600,
+    signIn: { ssoDomains: [], ssoDefaultRole: "viewer" as const, ssoRequired: false },
+    delegation: { maxDepth: 5, maxActiveChildren: 100 },
+    anomaly: { haltAgent: false },
+    policies: { reportOnly: false, requireSecondApproval: true },
+    content,
+  });
+  it.each([
+    [{ secrets: "redact", personalData: "flag" }, { secrets: "flag", personalData: "flag" }, ["content.secrets"]],
+    [{ secrets: "redact", personalData: "flag" }, { secrets: "redact", personalData: "off" }, ["content.personalData"]],
+    [{ secrets: "deny", personalData: "deny" }, { secrets: "off", personalData: "redact" }, ["content.secrets", "content.personalData"]],
+    [{ secrets: "redact", personalData: "flag" }, { secrets: "deny", personalData: "redact" }, []],
+  ] as const)("%j → %j weakens %j", (before, after, paths) => {
+    expect(weakeningChanges(settings(before), settings(after)).map((w) => w.path)).toEqual(paths);
+  });
+});

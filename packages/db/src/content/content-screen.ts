@@ -1,0 +1,50 @@
+import { createHmac } from "node:crypto";
+import { contentSettings, resolveContentActions, screenContent, type ContentAction, type ContentClass, type ContentRule, type ContentSettings, type Screened } from "@gatehouse/core";
+import { orgSubkey } from "../audit/signing-keys";
+
+/** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
+const TAG_HEX = 8;
+
+/** The org's placeholder keys, derived once per process (they never change). */
+const tagKeys = new Map<string, Promise<Buffer>>();
+
+function tagKey(orgId: string): Promise<Buffer> {
+  let key = tagKeys.get(orgId);
+  if (!key) {
+    key = orgSubkey(orgId, "content-tag");
+    key.catch(() => tagKeys.delete(orgId));
+    tagKeys.set(orgId, key);
+  }
+  return key;
+}
+
+/** The org's content settings per settings snapshot object: parsed once per snapshot. */
+const settingsBySnapshot = new WeakMap<object, ContentSettings>();
+
+export function contentSettingsOf(settings: unknown): ContentSettings {
+  if (!settings || typeof settings !== "object") return contentSettings(settings);
+  let parsed = settingsBySnapshot.get(settings);
+  if (!parsed) {
+    parsed = contentSettings(settings);
+    settingsBySnapshot.set(settings, parsed);
+  }
+  return parsed;
+}
+
+/** The action per class for a call: its matching policies' `content`, else the org default. */
+export function contentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+  return resolveContentActions(contentSettingsOf(settings), rules);
+}
+
+/**
+ * A screen of one call's values (docs/content.md), keyed for the org: `screen(value, ["metadata"])`
+ * answers the value as it may be written (placeholders `[secret:github_token#1a2b3c4d]` for what the
+ * actions redact or refuse), the findings and whether the call is refused. Fails closed: without the
+ * org's placeholder key (the master key cannot be read) nothing is decided.
+ */
+export async function contentScreen(orgId: string, actions: Record<ContentClass, ContentAction>): Promise<<T>(value: T, root: ReadonlyArray<string | number>) => Screened<T>> {
+  if (actions.secrets === "off" && actions.personalData === "off") return (value) => ({ value, findings: [], denied: false });
+  const key = await tagKey(orgId);
+  const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
+  return (value, root) => screenContent(value, root, { actions, tag });
+}
