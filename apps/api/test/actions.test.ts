@@ -1,4 +1,4 @@
-import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "@gatehouse/core";
+import { chainHash, GENESIS_CHAIN_HASH, leafHash, openEntry, type StoredFields } from "@gatehouse/core";
 import { db, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
@@ -46,7 +46,9 @@ describe("POST /v1/actions decides by policy", () => {
     const entry = await db().auditEntry.findUniqueOrThrow({ where: { id: result.auditEventId } });
     expect(entry.type).toBe("action.decided");
     expect(entry.agentId).toBe(org.agent.id);
-    const data = JSON.parse(entry.canonical).data;
+    // The second format: the metadata is committed to in the hashed text, and kept beside it (docs/adr/0023-erasure.md).
+    expect(JSON.parse(entry.canonical)).toMatchObject({ v: 2, sealed: { metadata: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    const data = openEntry(entry.canonical, entry.fields as StoredFields).data;
     expect(data).toMatchObject({ actionType: "pr.open", status: "executed", metadata: { repo: "web" }, agentName: org.agent.name });
     const action = await db().action.findUniqueOrThrow({ where: { auditEntryId: entry.id } });
     expect(action.result).toEqual(result);

@@ -475,6 +475,13 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: `/v1/admin/invitations/${f.b.invitationId}` }),
   },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/audit/erasures",
+    access: adminKey("audit.erase"),
+    sample: () => ({ path: "/v1/admin/audit/erasures", body: { subject: unique("nobody-holds-this"), reason: "security table" } }),
+    foreign: (f) => ({ path: "/v1/admin/audit/erasures", body: { entryIds: [f.b.executedEntryId], reason: "another org's entry" } }),
+  },
 ];
 
 const isPublic = (row: Row): row is PublicRow => row.access === "public";

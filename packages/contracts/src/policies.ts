@@ -1,4 +1,4 @@
-import { denialReasonsOf, MAX_REPLAY_GROUPS, policyDocumentSchema, policySetSchema, policyTestCaseSchema, SAMPLES_PER_TRANSITION } from "@gatehouse/core";
+import { contentFindingSchema, denialReasonsOf, MAX_REPLAY_GROUPS, policyDocumentSchema, policySetSchema, policyTestCaseSchema, SAMPLES_PER_TRANSITION } from "@gatehouse/core";
 import { z } from "zod";
 import { named, queryFlag } from "./common";
 
@@ -77,14 +77,22 @@ export const policyTestRunSchema = named(
       z.object({
         name: z.string(),
         passed: z.boolean(),
-        expected: z.object({ effect, policy: z.string().nullable().optional().describe("null: no policy applies; absent: any.") }),
+        expected: z.object({
+          effect,
+          policy: z.string().nullable().optional().describe("null: no policy applies; absent: any."),
+          findings: z
+            .array(z.object({ detector: z.string().optional(), class: z.enum(["secrets", "personalData"]).optional(), path: z.string().optional(), action: z.string() }))
+            .optional()
+            .describe("The findings the test expects (exactly these); absent: not checked."),
+        }),
         actual: z.object({
           effect,
           policy: z.string().nullable(),
           reason: z
             .string()
             .optional()
-            .describe(`For a deny: ${denialReasonsOf("policy").join(", ")}.`),
+            .describe(`For a deny: ${denialReasonsOf("policy").join(", ")}, or CONTENT_DENIED (the content screen refused the request).`),
+          findings: z.array(contentFindingSchema).optional().describe("What the content screen found in the request, with the default org settings and the set's `content` rules."),
         }),
       }),
     ),

@@ -17,7 +17,21 @@ const templateTestSchema = z.object({
     metadata: z.record(z.string(), z.unknown()),
     dataAccessed: z.array(z.object({ type: z.string(), count: z.number().int().optional(), sensitivity: z.enum(["public", "internal", "confidential", "restricted"]).optional() })),
   }),
-  expect: z.object({ effect, policy: z.string().nullable().optional().describe("The policy that must decide; null: no policy applies (NO_POLICY). Absent: any.") }),
+  expect: z.object({
+    effect,
+    policy: z.string().nullable().optional().describe("The policy that must decide; null: no policy applies (NO_POLICY, or the content rules refused it). Absent: any."),
+    findings: z
+      .array(
+        z.object({
+          detector: z.string().optional(),
+          class: z.enum(["secrets", "personalData"]).optional(),
+          path: z.string().optional(),
+          action: z.enum(["denied", "redacted", "flagged"]),
+        }),
+      )
+      .optional()
+      .describe("The secrets and personal data the content screen must find (docs/content.md); absent: not checked."),
+  }),
 });
 
 export const policyTemplateSchema = named(

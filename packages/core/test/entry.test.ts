@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
 import { canonicalize } from "../src/audit/canonical-json";
 import { sealAuditEntry, type ActorRef } from "../src/audit/entry";
+import { openEntry } from "../src/audit/erasable-fields";
 import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "../src/audit/hashing";
 
 type SealArgs = Parameters<typeof sealAuditEntry>[0];
@@ -22,6 +23,8 @@ function baseArgs(): SealArgs {
       subjectId: "act_0123456789abcdefghijkl",
       data: { status: "executed", metadata: { b: 2, a: 1 } },
     },
+    // The first format throughout these tables; the second has its own below.
+    format: 1,
   };
 }
 
@@ -113,5 +116,49 @@ describe("sealAuditEntry: hashes", () => {
     const args = baseArgs();
     const after = sealAuditEntry({ ...args, entry: { ...args.entry, data: { metadata: { a: 1, b: 2 }, status: "executed" } } });
     expect(after.leafHash).toBe(before.leafHash);
+  });
+});
+
+describe("sealAuditEntry: the second format (docs/adr/0023-erasure.md)", () => {
+  const salts = ["a".repeat(32), "b".repeat(32)];
+  const second = (data: Record<string, unknown>) => {
+    let n = 0;
+    const { format: _first, ...args } = baseArgs();
+    return sealAuditEntry({ ...args, entry: { ...args.entry, data }, salt: () => salts[n++ % 2] as string });
+  };
+  const sha = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+
+  test("a decision's erasable fields leave `data` and are sealed by their salted digests, computed as the spec states", () => {
+    const sealed = second({ status: "executed", metadata: { b: 2, a: 1 }, dataAccessed: [{ type: "email" }] });
+    const parsed = JSON.parse(sealed.canonical) as { v: number; data: Record<string, unknown>; sealed: Record<string, string> };
+    expect(parsed.v).toBe(2);
+    expect(parsed.data).toEqual({ status: "executed" });
+    expect(parsed.sealed).toEqual({
+      metadata: sha(`gatehouse:field:v1\nmetadata\n${salts[0]}\n{"a":1,"b":2}`),
+      dataAccessed: sha(`gatehouse:field:v1\ndataAccessed\n${salts[1]}\n[{"type":"email"}]`),
+    });
+    expect(sealed.fields).toEqual({ metadata: { canonical: '{"a":1,"b":2}', salt: salts[0] }, dataAccessed: { canonical: '[{"type":"email"}]', salt: salts[1] } });
+    expect(canonicalize(JSON.parse(sealed.canonical))).toBe(sealed.canonical);
+  });
+
+  test("changing a committed value changes its digest, so the leaf hash; erasing it later changes nothing hashed", () => {
+    const before = second({ status: "executed", metadata: { a: 1 } });
+    const after = second({ status: "executed", metadata: { a: 2 } });
+    expect(after.leafHash).not.toBe(before.leafHash);
+    const opened = openEntry(before.canonical, { metadata: { erased: { seq: 99 } } });
+    expect(opened).toMatchObject({ data: { status: "executed", metadata: {} }, erased: { metadata: 99 } });
+  });
+
+  test("an entry that holds no erasable field, and every other type, keeps the first format", () => {
+    expect(JSON.parse(second({ status: "executed" }).canonical).v).toBe(1);
+    const { format: _first, ...args } = baseArgs();
+    const other = sealAuditEntry({ ...args, entry: { type: "org.renamed", actor: { type: "system", id: "system" }, data: { from: "a", to: "b" } } });
+    expect([JSON.parse(other.canonical).v, other.fields]).toEqual([1, undefined]);
+  });
+
+  test("openEntry puts the values back as the entry had them", () => {
+    const sealed = second({ status: "executed", metadata: { b: [1, "x"], a: { c: null } }, conditionsEvaluated: [] });
+    expect(openEntry(sealed.canonical, sealed.fields).data).toEqual({ status: "executed", metadata: { a: { c: null }, b: [1, "x"] }, conditionsEvaluated: [] });
+    expect(openEntry(sealed.canonical, sealed.fields).erased).toBeUndefined();
   });
 });

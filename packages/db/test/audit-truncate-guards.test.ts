@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // docs/audit.md names the tables the database keeps append-only; the database's own triggers are the
 // truth. The two must name the same tables, for UPDATE, DELETE and TRUNCATE alike, so they cannot drift.
+// (audit_entries' UPDATE trigger refuses everything but a field's erasure: docs/adr/0023-erasure.md.)
 
 const DOC = new URL("../../../docs/audit.md", import.meta.url);
 
@@ -22,7 +23,8 @@ const GUARDED = `
   JOIN pg_class c ON c.oid = t.tgrelid
   JOIN pg_proc p ON p.oid = t.tgfoid
   JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND p.proname = 'gatehouse_refuse_change' AND n.nspname = current_schema()`;
+  WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND n.nspname = current_schema()
+    AND p.proname IN ('gatehouse_refuse_change', 'gatehouse_audit_erasure_only')`;
 
 let client: pg.Client;
 

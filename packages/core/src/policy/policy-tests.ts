@@ -5,6 +5,8 @@ import { DomainError, validationError, type FieldIssue } from "../errors";
 import { ACTION_TYPE_PATTERN, MAX_POLICIES, parsePolicySet, policyDocumentSchema, POLICY_NAME_PATTERN, zodIssues, type PolicyDocument, type PolicyEffect } from "./document";
 import { compilePolicy, PolicySet, type Decision } from "./evaluate";
 import { onlyThisCall } from "./replay-counts";
+import { contentSettingsSchema, resolveContentActions } from "../content/content-rules";
+import { screenContent, type ContentFinding } from "../content/screen-content";
 
 /**
  * Tests that travel with a policy set: a sample request and the decision it must get. The same engine
@@ -28,6 +30,20 @@ export const policyTestCaseSchema = z.strictObject({
       .nullable()
       .optional()
       .describe("The policy that must decide; null: no policy applies (NO_POLICY). Absent: any."),
+    findings: z
+      .array(
+        z.strictObject({
+          detector: z.string().max(100).optional(),
+          class: z.enum(["secrets", "personalData"]).optional(),
+          path: z.string().max(500).optional(),
+          action: z.enum(["denied", "redacted", "flagged"]),
+        }),
+      )
+      .max(100)
+      .optional()
+      .describe(
+        "The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked.",
+      ),
   }),
 });
 export type PolicyTestCase = z.output<typeof policyTestCaseSchema>;
@@ -44,8 +60,8 @@ export const policySetSchema = z.strictObject({
 export interface PolicyTestResult {
   name: string;
   passed: boolean;
-  expected: { effect: PolicyEffect; policy?: string | null | undefined };
-  actual: { effect: PolicyEffect; policy: string | null; reason?: string | undefined };
+  expected: PolicyTestCase["expect"];
+  actual: { effect: PolicyEffect; policy: string | null; reason?: string | undefined; findings?: ContentFinding[] };
 }
 
 export interface PolicyTestRun {
@@ -93,21 +109,40 @@ export function runPolicyTests(documents: readonly PolicyDocument[], tests: read
   const set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
   const counts = onlyThisCall(set);
   const results = tests.map((test): PolicyTestResult => {
-    const decision: Decision = set.evaluate(
-      {
-        actionType: test.request.actionType,
-        agent: { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels },
-        metadata: test.request.metadata,
-        dataAccessed: test.request.dataAccessed,
-      },
-      counts,
-    );
-    const actual = { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) };
+    const agent = { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels };
+    const decision: Decision = set.evaluate({ actionType: test.request.actionType, agent, metadata: test.request.metadata, dataAccessed: test.request.dataAccessed }, counts);
+    // The content screen as production runs it, with the default org settings and the set's `content`.
+    const screen = { actions: resolveContentActions(DEFAULT_CONTENT, set.contentFor(test.request.actionType, agent)), tag: () => "0" };
+    const metadata = screenContent(test.request.metadata, ["metadata"], screen);
+    const dataAccessed = screenContent(test.request.dataAccessed, ["dataAccessed"], screen);
+    const findings = [...metadata.findings, ...dataAccessed.findings];
+    const refused = metadata.denied || dataAccessed.denied;
+    const actual = {
+      ...(refused
+        ? { effect: "deny" as const, policy: null, reason: "CONTENT_DENIED" }
+        : { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) }),
+      ...(findings.length > 0 ? { findings } : {}),
+    };
     const policyOk = test.expect.policy === undefined || test.expect.policy === actual.policy;
-    return { name: test.name, passed: actual.effect === test.expect.effect && policyOk, expected: test.expect, actual };
+    const findingsOk = test.expect.findings === undefined || sameFindings(test.expect.findings, findings);
+    return { name: test.name, passed: actual.effect === test.expect.effect && policyOk && findingsOk, expected: test.expect, actual };
   });
   const passed = results.filter((r) => r.passed).length;
   return { passed, failed: results.length - passed, results };
+}
+
+const DEFAULT_CONTENT = contentSettingsSchema.parse({});
+
+/** Each expected finding matched (on the fields it gives) by a finding of its own, and no finding left over. */
+function sameFindings(expected: NonNullable<PolicyTestCase["expect"]["findings"]>, actual: readonly ContentFinding[]): boolean {
+  if (expected.length !== actual.length) return false;
+  const left = [...actual];
+  for (const want of expected) {
+    const at = left.findIndex((f) => (Object.entries(want) as Array<[keyof ContentFinding, string]>).every(([key, value]) => f[key] === value));
+    if (at < 0) return false;
+    left.splice(at, 1);
+  }
+  return true;
 }
 
 /** A failed test as a validation issue at its path (`tests[3]`), for refusing to publish. */
@@ -118,7 +153,11 @@ export function failedTestIssues(run: PolicyTestRun): FieldIssue[] {
       : [
           {
             path: `tests[${i}]`,
-            message: `'${r.name}' expected ${r.expected.effect}${r.expected.policy !== undefined ? ` by ${r.expected.policy ?? "no policy"}` : ""}, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}`,
+            message: `'${r.name}' expected ${r.expected.effect}${r.expected.policy !== undefined ? ` by ${r.expected.policy ?? "no policy"}` : ""}${
+              r.expected.findings ? ` with ${r.expected.findings.length} finding(s)` : ""
+            }, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}${r.actual.reason === "CONTENT_DENIED" ? " (CONTENT_DENIED)" : ""}${
+              r.expected.findings ? ` with ${r.actual.findings?.length ?? 0} finding(s)${r.actual.findings ? `: ${r.actual.findings.map((f) => `${f.detector} at ${f.path} ${f.action}`).join(", ")}` : ""}` : ""
+            }`,
           },
         ],
   );

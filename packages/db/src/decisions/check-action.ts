@@ -17,12 +17,18 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   const metadata = screen(prepared.request.metadata, ["metadata"]);
   const dataAccessed = screen(prepared.request.dataAccessed, ["dataAccessed"]);
   const denialReason = prepared.gateReason ?? (metadata.denied || dataAccessed.denied ? "CONTENT_DENIED" : undefined);
+  const findings = [...metadata.findings, ...dataAccessed.findings];
+  const rewritten = findings.some((f) => f.action !== "flagged");
   const { auditEventId: _unused, ...result } = buildActionResult({
-    decision: { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value },
+    decision: {
+      ...(rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision),
+      // A refusal of the content rules names no policy (the org default may be what refused), as execute answers.
+      ...(denialReason === "CONTENT_DENIED" ? { policy: undefined } : {}),
+    },
     auditEventId: "",
     ...(denialReason ? { denialReason } : {}),
     ...(prepared.reportOnly ? { reportOnly: prepared.reportOnly } : {}),
-    findings: [...metadata.findings, ...dataAccessed.findings],
+    findings,
   });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

@@ -46,7 +46,9 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
   const findings = [...metadata.findings, ...dataAccessed.findings];
   const contentDenied = metadata.denied || dataAccessed.denied;
-  const decision = { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value };
+  // The conditions' values come from the call: rewritten only when something in it was.
+  const rewritten = findings.some((f) => f.action !== "flagged");
+  const decision = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;
   const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
   const requestHash = actionRequestHash(agent.id, written);
 
@@ -60,7 +62,8 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     // A denial before policy (or a halt committed first) refuses even in a report-only trial.
     const reportOnly = denial ? undefined : prepared.reportOnly;
     const { auditEventId: _none, ...result } = buildActionResult({
-      decision,
+      // A refusal of the content rules names no policy (the org default may be what refused).
+      decision: denial === "CONTENT_DENIED" ? { ...decision, policy: undefined } : decision,
       auditEventId: "",
       ...(approval ? { approval } : {}),
       ...(denial ? { denialReason: denial } : {}),

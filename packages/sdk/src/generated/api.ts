@@ -247,6 +247,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/audit/erasures": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erase personal or secret data from the audit log, keeping it verifiable
+         * @description Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`"v":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. A subject found in more than 10,000 entries → 400.
+         */
+        post: operations["eraseAuditFields"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/audit/keys/rotate": {
         parameters: {
             query?: never;
@@ -1013,7 +1033,7 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1035,6 +1055,20 @@ export interface components {
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
             };
+            /** @description Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found. */
+            findings?: {
+                /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                path: string;
+                /**
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @enum {string}
+                 */
+                action: "denied" | "redacted" | "flagged";
+            }[];
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
             approvalId?: string;
@@ -1214,7 +1248,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "executed" | "requested" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 policy?: {
                     name: string;
@@ -1247,6 +1281,19 @@ export interface components {
                     [key: string]: unknown;
                 };
                 dataAccessed: components["schemas"]["DataAccess"][];
+                findings?: {
+                    /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                    detector: string;
+                    /** @enum {string} */
+                    class: "secrets" | "personalData";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    path: string;
+                    /**
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @enum {string}
+                     */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
                 requestHash: string;
                 eventId?: string;
                 approvalId?: string;
@@ -1262,6 +1309,19 @@ export interface components {
                 /** @enum {string} */
                 status: "success" | "failure" | "partial";
                 message?: string;
+                findings?: {
+                    /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                    detector: string;
+                    /** @enum {string} */
+                    class: "secrets" | "personalData";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    path: string;
+                    /**
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @enum {string}
+                     */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
             };
         } | {
             /** @constant */
@@ -1301,7 +1361,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "approved" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -1318,7 +1378,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "expired";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -1335,7 +1395,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "cancelled";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -1541,6 +1601,17 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "audit.erased";
+            data: {
+                entries: {
+                    seq: number;
+                    fields: string[];
+                }[];
+                reason: string;
+                subjectTag?: string;
+            };
+        } | {
+            /** @constant */
             type: "org.renamed";
             data: {
                 from: string;
@@ -1689,6 +1760,25 @@ export interface components {
                 userId: string;
             };
         };
+        /** @description The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`. */
+        AuditErasure: {
+            /** @description The `audit.erased` entry that records the erasure; null when there was nothing left to erase. */
+            erasureEntryId: string | null;
+            erasureSeq: number | null;
+            /** @description Entries with a field erased. */
+            entries: number;
+            /** @description Fields erased. */
+            fields: number;
+        };
+        /** @description What to erase (entries, or a subject) and why. */
+        AuditErasureRequest: {
+            /** @description The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message). */
+            entryIds?: string[];
+            /** @description Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org. */
+            subject?: string;
+            /** @description Why: sealed into the erasure entry as written, so name no personal data here. */
+            reason: string;
+        };
         /** @description One entry of the org's audit log. */
         AuditEvent: {
             id: string;
@@ -1703,9 +1793,13 @@ export interface components {
             chainHash: string;
             /** @description The exact RFC 8785 text that was hashed into leafHash. */
             canonical: string;
-            /** @description The entry's data: what its type records (AuditEntry has one member per type). */
+            /** @description The entry's data: what its type records (AuditEntry has one member per type). For an entry of the second format (`"v":2`), the committed fields (metadata, data accessed, conditions' values, an outcome's message, a vote's reason) are back in it; an erased one reads as empty. */
             data: {
                 [key: string]: unknown;
+            };
+            /** @description The fields an owner erased, each with the seq of its erasure entry (`audit.erased`: who, when, why). docs/adr/0023-erasure.md. */
+            erased?: {
+                [key: string]: number;
             };
         };
         /** @description A page of audit entries, newest first. */
@@ -1785,7 +1879,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1807,6 +1901,20 @@ export interface components {
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
             };
+            /** @description Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found. */
+            findings?: {
+                /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                path: string;
+                /**
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @enum {string}
+                 */
+                action: "denied" | "redacted" | "flagged";
+            }[];
             /** @description execute would answer `executed` now. */
             allowed: boolean;
             /** @description execute would answer `requested`: a person would have to approve. */
@@ -1987,7 +2095,7 @@ export interface components {
          * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
          * @enum {string}
          */
-        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "CIRCUIT_OPEN" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description What every failed call answers. */
         Error: {
             error: {
@@ -2012,7 +2120,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2042,7 +2150,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2093,7 +2201,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -2118,7 +2226,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -2145,7 +2253,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2407,6 +2515,13 @@ export interface components {
                 reportOnly: boolean;
                 requireSecondApproval: boolean;
             };
+            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. */
+            content: {
+                /** @enum {string} */
+                secrets: "deny" | "redact" | "flag" | "off";
+                /** @enum {string} */
+                personalData: "deny" | "redact" | "flag" | "off";
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -2417,6 +2532,20 @@ export interface components {
             reportedAt: string;
             /** @description The audit entry of the report; present on the answer to the call that recorded it. */
             outcomeAuditEventId?: string;
+            /** @description Secrets and personal data found in the message and what was done with each (never the value); on the answer to the call that recorded it. */
+            findings?: {
+                /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                path: string;
+                /**
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @enum {string}
+                 */
+                action: "denied" | "redacted" | "flagged";
+            }[];
         };
         /** @description How an executed action went. */
         OutcomeRequest: {
@@ -2461,6 +2590,13 @@ export interface components {
              * @enum {string}
              */
             mode?: "enforce" | "monitor";
+            /** @description What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins. */
+            content?: {
+                /** @enum {string} */
+                secrets?: "deny" | "redact" | "flag" | "off";
+                /** @enum {string} */
+                personalData?: "deny" | "redact" | "flag" | "off";
+            };
         };
         /** @description The org's policy draft. */
         PolicyDraft: {
@@ -2671,8 +2807,17 @@ export interface components {
                 expect: {
                     /** @enum {string} */
                     effect: "allow" | "deny" | "require_approval";
-                    /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
+                    /** @description The policy that must decide; null: no policy applies (NO_POLICY, or the content rules refused it). Absent: any. */
                     policy?: string | null;
+                    /** @description The secrets and personal data the content screen must find (docs/content.md); absent: not checked. */
+                    findings?: {
+                        detector?: string;
+                        /** @enum {string} */
+                        class?: "secrets" | "personalData";
+                        path?: string;
+                        /** @enum {string} */
+                        action: "denied" | "redacted" | "flagged";
+                    }[];
                 };
             }[];
         };
@@ -2702,6 +2847,15 @@ export interface components {
                 effect: "allow" | "deny" | "require_approval";
                 /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
                 policy?: string | null;
+                /** @description The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked. */
+                findings?: {
+                    detector?: string;
+                    /** @enum {string} */
+                    class?: "secrets" | "personalData";
+                    path?: string;
+                    /** @enum {string} */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
             };
         };
         /** @description A test that travels with a policy set: a sample request and the decision it must get. */
@@ -2730,6 +2884,15 @@ export interface components {
                 effect: "allow" | "deny" | "require_approval";
                 /** @description The policy that must decide; null: no policy applies (NO_POLICY). Absent: any. */
                 policy?: string | null;
+                /** @description The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked. */
+                findings?: {
+                    detector?: string;
+                    /** @enum {string} */
+                    class?: "secrets" | "personalData";
+                    path?: string;
+                    /** @enum {string} */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
             };
         };
         /** @description Each test of the set run against its policies with the decision engine. */
@@ -2744,13 +2907,35 @@ export interface components {
                     effect: "allow" | "deny" | "require_approval";
                     /** @description null: no policy applies; absent: any. */
                     policy?: string | null;
+                    /** @description The findings the test expects (exactly these); absent: not checked. */
+                    findings?: {
+                        detector?: string;
+                        /** @enum {string} */
+                        class?: "secrets" | "personalData";
+                        path?: string;
+                        action: string;
+                    }[];
                 };
                 actual: {
                     /** @enum {string} */
                     effect: "allow" | "deny" | "require_approval";
                     policy: string | null;
-                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, or CONTENT_DENIED (the content screen refused the request). */
                     reason?: string;
+                    /** @description What the content screen found in the request, with the default org settings and the set's `content` rules. */
+                    findings?: {
+                        /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                        detector: string;
+                        /** @enum {string} */
+                        class: "secrets" | "personalData";
+                        /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                        path: string;
+                        /**
+                         * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                         * @enum {string}
+                         */
+                        action: "denied" | "redacted" | "flagged";
+                    }[];
                 };
             }[];
         };
@@ -2962,6 +3147,19 @@ export interface components {
                 reportOnly?: boolean;
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
+            };
+            /** @description `secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule. */
+            content?: {
+                /**
+                 * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
+                 * @enum {string}
+                 */
+                secrets?: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed.
+                 * @enum {string}
+                 */
+                personalData?: "deny" | "redact" | "flag" | "off";
             };
         };
         /** @description The domain whose DNS TXT record to check. */
@@ -4254,6 +4452,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BulkApprovalDecisionResult"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    eraseAuditFields: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AuditErasureRequest"];
+            };
+        };
+        responses: {
+            /** @description What was erased, and the entry that records it. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditErasure"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

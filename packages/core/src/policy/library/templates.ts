@@ -16,13 +16,14 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
     title: "Code assistant",
     summary: "A coding agent may read code, push feature branches and open pull requests; merges wait for a person; pushes to protected branches are refused.",
     rationale:
-      "A code assistant that can push straight to the default branch can ship unreviewed code to everyone. This template lets it do the work that is reviewed later (branches, pull requests) and keeps the two steps that publish code, a merge and a push to a protected branch, with people. A push that does not name its branch is refused, since the branch cannot be checked.",
+      "A code assistant that can push straight to the default branch can ship unreviewed code to everyone. This template lets it do the work that is reviewed later (branches, pull requests) and keeps the two steps that publish code, a merge and a push to a protected branch, with people. A push that does not name its branch is refused, since the branch cannot be checked. A token or key pasted into a pull request or a push is refused (content rule `secrets: deny`), so it reaches neither the repository nor the audit log.",
     policies: [
       {
         name: "code-assistant.allow-work",
-        description: "Reading code and working on branches and pull requests",
+        description: "Reading code and working on branches and pull requests; a secret in any of them is refused",
         actions: ["code.read", "code.search", "branch.push", "pr.create", "pr.comment"],
         effect: "allow",
+        content: { secrets: "deny" },
       },
       {
         name: "code-assistant.merge-needs-approval",
@@ -66,6 +67,11 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
       },
       { name: "a push that names no branch is refused", request: { actionType: "branch.push" }, expect: { effect: "deny", policy: "code-assistant.deny-protected-push" } },
       {
+        name: "a pull request whose text carries a token is refused, and the token is not written",
+        request: { actionType: "pr.create", metadata: { body: `CI needs GITHUB_TOKEN=ghp_${"A1b2".repeat(9)}` } },
+        expect: { effect: "deny", policy: null, findings: [{ class: "secrets", path: "metadata.body", action: "denied" }] },
+      },
+      {
         name: "a branch merely named like main is not protected",
         request: { actionType: "branch.push", metadata: { branch: "main-menu-fix" } },
         expect: { effect: "allow", policy: "code-assistant.allow-work" },
@@ -77,14 +83,15 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
     title: "Support agent",
     summary: "Agents named support-* may read and answer tickets and look up customers; refunds over 50 wait for a person, over 500 are refused.",
     rationale:
-      "A support agent talks to customers and can give money back, so a prompt-injected ticket could turn it into a refund machine. The template scopes it to agents named `support-*`, lets it answer and issue small refunds on its own, and puts a person in front of larger ones; a refund without a numeric `metadata.amount` is held, since its size cannot be checked.",
+      "A support agent talks to customers and can give money back, so a prompt-injected ticket could turn it into a refund machine. The template scopes it to agents named `support-*`, lets it answer and issue small refunds on its own, and puts a person in front of larger ones; a refund without a numeric `metadata.amount` is held, since its size cannot be checked. Customers' personal data (addresses, phone numbers, card numbers) found in its calls is redacted before anything is written (content rule `personalData: redact`).",
     policies: [
       {
         name: "support-agent.allow-tickets",
-        description: "Tickets, customer look-ups and refunds, for support agents",
+        description: "Tickets, customer look-ups and refunds, for support agents; customers' personal data is redacted before it is written",
         actions: ["ticket.read", "ticket.reply", "ticket.close", "customer.read", "refund.create"],
         agents: ["support-*"],
         effect: "allow",
+        content: { personalData: "redact" },
       },
       {
         name: "support-agent.refund-needs-approval",
@@ -109,6 +116,11 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
         name: "a support agent answers a ticket",
         request: { actionType: "ticket.reply", agent: "support-eu" },
         expect: { effect: "allow", policy: "support-agent.allow-tickets" },
+      },
+      {
+        name: "a customer's email address in a reply is redacted before it is written",
+        request: { actionType: "ticket.reply", agent: "support-eu", metadata: { to: "jane.doe@example.com" } },
+        expect: { effect: "allow", policy: "support-agent.allow-tickets", findings: [{ class: "personalData", path: "metadata.to", action: "redacted" }] },
       },
       {
         name: "a refund of 25 goes through",
