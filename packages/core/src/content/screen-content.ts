@@ -30,6 +30,14 @@ export interface Screened<T> {
   denied: boolean;
 }
 
+/**
+ * Texts shorter than this hold nothing a detector finds (the shortest: an email address like `a@b.co`),
+ * and object keys shorter than KEY_MIN_LENGTH are names, not values: skipped, so the screen costs
+ * nothing for the many short strings and keys of typical metadata.
+ */
+const MIN_LENGTH = 6;
+const KEY_MIN_LENGTH = 8;
+
 const DONE: Record<ContentAction, ContentFinding["action"] | null> = { deny: "denied", redact: "redacted", flag: "flagged", off: null };
 const PLACEHOLDER_KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
 
@@ -51,6 +59,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
   if (classes.size === 0) return { value, findings, denied };
 
   const screenText = (text: string, path: ReadonlyArray<string | number>, key: string | undefined): string => {
+    if (text.length < MIN_LENGTH) return text;
     const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
     if (found.length === 0) return text;
     let out = "";
@@ -83,7 +92,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
       let changed = false;
       const out: Record<string, unknown> = {};
       for (const [name, element] of Object.entries(item as Record<string, unknown>)) {
-        const screenedName = screenText(name, path, undefined);
+        const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, path, undefined);
         let target = screenedName;
         for (let n = 2; target !== name && Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
         const next = walk(element, [...path, name], name);
