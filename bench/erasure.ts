@@ -34,7 +34,11 @@ function bundle(kind: Kind): string {
     if (kind === "first format") {
       canonical = `{${base},"data":{${decided.replace('"agentName"', `"agentName"`)},"conditionsEvaluated":${conditions},"dataAccessed":${dataAccessed},"metadata":${metadata}},"id":"aud_${seq}","orgId":"org_bench","seq":${seq},"subjectId":"act_${seq}","time":"2026-11-23T00:00:00.000Z","type":"action.decided","v":1}`;
     } else {
-      const fields = { metadata: { canonical: metadata, salt: `${seq}`.padStart(32, "0") }, dataAccessed: { canonical: dataAccessed, salt: "1".repeat(32) }, conditionsEvaluated: { canonical: conditions, salt: "2".repeat(32) } };
+      const fields = {
+        metadata: { canonical: metadata, salt: `${seq}`.padStart(32, "0") },
+        dataAccessed: { canonical: dataAccessed, salt: "1".repeat(32) },
+        conditionsEvaluated: { canonical: conditions, salt: "2".repeat(32) },
+      };
       const sealed = Object.fromEntries(Object.entries(fields).map(([name, f]) => [name, sha(fieldDigestInput(name, f.salt, f.canonical))]));
       canonical = `{${base},"data":{${decided}},"id":"aud_${seq}","orgId":"org_bench","sealed":${JSON.stringify(sealed)},"seq":${seq},"subjectId":"act_${seq}","time":"2026-11-23T00:00:00.000Z","type":"action.decided","v":2}`;
       extra =
@@ -45,7 +49,8 @@ function bundle(kind: Kind): string {
     const leaf = hashLeaf(canonical);
     tree.push(leaf);
     lines.push(`{"type":"entry","seq":${seq},"canonical":${JSON.stringify(canonical)},"leafHash":"${toHex(leaf)}"${extra}}`);
-    if ((seq + 1) % 10_000 === 0 || seq === ENTRIES - 1) lines.push(JSON.stringify({ type: "checkpoint", note: signNote(formatCheckpoint(ORIGIN, seq + 1, tree.root()), [signer]) }));
+    if ((seq + 1) % 10_000 === 0 || seq === ENTRIES - 1)
+      lines.push(JSON.stringify({ type: "checkpoint", note: signNote(formatCheckpoint(ORIGIN, seq + 1, tree.root()), [signer]) }));
   }
   return `${lines.join("\n")}\n`;
 }

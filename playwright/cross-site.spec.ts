@@ -128,14 +128,15 @@ async function sessionEmail(context: APIRequestContext): Promise<string | undefi
   return session?.user?.email;
 }
 
-async function pendingApproval(stack: E2EStack, org: TestOrg): Promise<string> {
+/** A decision held for approval: its approval, and its audit entry (whose committed fields an erasure would take). */
+async function pendingApproval(stack: E2EStack, org: TestOrg): Promise<{ approvalId: string; auditEventId: string }> {
   const api = await apiRequest.newContext({ baseURL: stack.apiUrl });
   try {
     const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType: "pr.merge", metadata: { pr: 1 } } });
     expect(response.status(), await response.text()).toBe(200);
-    const body = (await response.json()) as { status: string; approvalId?: string };
+    const body = (await response.json()) as { status: string; approvalId?: string; auditEventId: string };
     if (body.status !== "requested" || !body.approvalId) throw new Error(`expected an approval, got ${body.status}`);
-    return body.approvalId;
+    return { approvalId: body.approvalId, auditEventId: body.auditEventId };
   } finally {
     await api.dispose();
   }
@@ -160,10 +161,13 @@ async function paramsOf(stack: E2EStack, org: TestOrg): Promise<Record<string, s
   });
   const member = await addMember(org, "admin");
   const membership = await db().membership.findFirstOrThrow({ where: { orgId: org.org.id, user: { email: member.email } } });
+  const pending = await pendingApproval(stack, org);
   return {
     orgSlug: org.org.slug,
     agentId: agent.id,
-    approvalId: await pendingApproval(stack, org),
+    approvalId: pending.approvalId,
+    // Not a path parameter: the entry an erasure names (its body), a second-format decision with fields to erase.
+    auditEntryId: pending.auditEventId,
     delegationId: delegation.id,
     invitationId,
     keyId: key.id,
@@ -200,6 +204,7 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
     "/org": { name: "Taken over" },
     "/org/close": { confirm: f.org.org.slug },
     "/settings": { circuitBreaker: { failureThreshold: 99 } },
+    "/audit/erasures": { entryIds: [f.params.auditEntryId], reason: "cross-site" },
     "/agents": { name: `xs-${randomBytes(4).toString("hex")}` },
     "/agents/[agentId]/halt": { reason: "cross-site" },
     "/agents/[agentId]/resume": { reason: "cross-site" },
@@ -312,7 +317,12 @@ test("the table finds the console's writes on disk: the org routes, next-auth's,
   const handlers = (await writeHandlers()).map((h) => `${h.method} ${h.route}`);
   // The findings of the outside test are among them; a route.ts moved or renamed keeps them in.
   expect(handlers).toEqual(
-    expect.arrayContaining(["POST /api/orgs/[orgSlug]/members/leave", "POST /api/orgs/[orgSlug]/onboarding/starter-policy", "POST /api/auth/[...nextauth]"]),
+    expect.arrayContaining([
+      "POST /api/orgs/[orgSlug]/members/leave",
+      "POST /api/orgs/[orgSlug]/onboarding/starter-policy",
+      "POST /api/orgs/[orgSlug]/audit/erasures",
+      "POST /api/auth/[...nextauth]",
+    ]),
   );
   const built = (await builtServerActions()).map((a) => `${a.filename}#${a.exportedName}`).sort();
   expect(built, "the build is older than the source: build the console again").toEqual(await serverActionsOnDisk());

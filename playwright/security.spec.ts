@@ -60,6 +60,7 @@ type Permission =
   | "members.manage"
   | "audit.verify"
   | "audit.export"
+  | "audit.erase"
   | "org.write"
   | "org.close"
   | "settings.write"
@@ -73,6 +74,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "audit.keys.rotate",
     "audit.verify",
     "audit.export",
+    "audit.erase",
     "agents.read",
     "agents.manage",
     "keys.manage",
@@ -427,6 +429,17 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: orgPath(f.a.slug, `/audit/proof?entryId=${f.b.executedEntryId}`) }),
   },
   { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.verify", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
+  // Owners only. Each request names a fresh decision of org A (an erased entry has nothing left to erase).
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/audit/erasures",
+    permission: "audit.erase",
+    sample: async (f, slug) => ({
+      path: orgPath(slug, "/audit/erasures"),
+      body: { entryIds: [slug === f.a.slug ? (await decide(f.a.org, "pr.open")).auditEventId : f.b.executedEntryId], reason: "security spec" },
+    }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, "/audit/erasures"), body: { entryIds: [f.b.executedEntryId], reason: "security spec" } }),
+  },
   { method: "GET", route: "/api/orgs/[orgSlug]/agents", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/agents") }) },
   {
     method: "POST",

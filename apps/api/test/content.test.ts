@@ -12,7 +12,11 @@ import { call, startApp, stopApp, writesOf } from "./helpers";
 // written and the call is refused with its findings.
 
 /** A GitHub token of the documented shape, new for this run (so a search can only find this test's). */
-const token = () => `ghp_${randomBytes(27).toString("base64url").replace(/[^A-Za-z0-9]/g, "x").slice(0, 36)}`;
+const token = () =>
+  `ghp_${randomBytes(27)
+    .toString("base64url")
+    .replace(/[^A-Za-z0-9]/g, "x")
+    .slice(0, 36)}`;
 /** A Visa number with a valid Luhn check digit, new for this run. */
 function cardNumber(): string {
   const body = `4${Array.from(randomBytes(14), (b) => String(b % 10)).join("")}`;
@@ -43,7 +47,9 @@ async function setContent(org: TestOrg, content: Record<string, string>) {
 
 /** Every row of every table in the database that holds `needle` as text (the whole database, every org). */
 async function rowsHolding(needle: string): Promise<string[]> {
-  const tables = await db().pool.query<{ name: string }>(`SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+  const tables = await db().pool.query<{ name: string }>(
+    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+  );
   const found: string[] = [];
   for (const { name } of tables.rows) {
     const hit = await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${name} t WHERE strpos(t::text, $1) > 0`, [needle]);
@@ -132,7 +138,8 @@ describe("redact: a token and a card number are replaced before anything is writ
     const decided = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "ticket.update", metadata: { a: secret, b: token() } } });
     expect(decided.statusCode).toBe(200);
     const entries = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: "action.decided" }, orderBy: { seq: "asc" } });
-    const opened = (entry: (typeof entries)[number] | undefined) => openEntry(entry?.canonical ?? "{}", entry?.fields as StoredFields).data as { metadata: Record<string, unknown> };
+    const opened = (entry: (typeof entries)[number] | undefined) =>
+      openEntry(entry?.canonical ?? "{}", entry?.fields as StoredFields).data as { metadata: Record<string, unknown> };
     const first = (opened(entries[0]).metadata.headers as { authorization: string }).authorization;
     const last = opened(entries.at(-1)).metadata as { a: string; b: string };
     expect(first).toBe(`token ${last.a}`);
@@ -205,8 +212,11 @@ describe("the rules: the org default, and policies for their actions", () => {
       ],
     });
     const act = async (actionType: string, value: string) =>
-      (JSON.parse((await call(app, "POST", "/v1/actions/check", { key: org.agent.apiKey, body: { actionType, metadata: { v: value } } })).body) as { findings?: Array<{ action: string }> })
-        .findings ?? [];
+      (
+        JSON.parse((await call(app, "POST", "/v1/actions/check", { key: org.agent.apiKey, body: { actionType, metadata: { v: value } } })).body) as {
+          findings?: Array<{ action: string }>;
+        }
+      ).findings ?? [];
     expect(await act("ticket.update", cardNumber())).toEqual([expect.objectContaining({ action: "redacted" })]);
     expect(await act("mail.send", cardNumber())).toEqual([expect.objectContaining({ action: "flagged" })]);
     expect(await act("crm.lookup", token())).toEqual([]);

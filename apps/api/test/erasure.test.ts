@@ -50,7 +50,9 @@ afterAll(async () => {
 });
 
 async function rowsHolding(needle: string): Promise<string[]> {
-  const tables = await db().pool.query<{ name: string }>(`SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+  const tables = await db().pool.query<{ name: string }>(
+    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+  );
   const found: string[] = [];
   for (const { name } of tables.rows) {
     const hit = await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${name} t WHERE strpos(t::text, $1) > 0`, [needle]);
@@ -181,14 +183,17 @@ describe("an erasure for a subject", () => {
 
   it("a value put back behind the triggers' back (a superuser) fails the server's verification, naming the entry", async () => {
     const other = await createTestOrg({ label: "erasure-tamper", policies: ALLOW });
-    const sent = JSON.parse((await call(app, "POST", "/v1/actions", { key: other.agent.apiKey, body: { actionType: "a.b", metadata: { who: "x" } } })).body) as { auditEventId: string };
+    const sent = JSON.parse((await call(app, "POST", "/v1/actions", { key: other.agent.apiKey, body: { actionType: "a.b", metadata: { who: "x" } } })).body) as {
+      auditEventId: string;
+    };
     const attacker = new pg.Client({ connectionString: db().pool.options.connectionString });
     await attacker.connect();
     try {
       await attacker.query("SET session_replication_role = replica");
-      await attacker.query(`UPDATE audit_entries SET fields = jsonb_set(fields, '{metadata}', jsonb_build_object('canonical', '{"who":"y"}', 'salt', fields->'metadata'->>'salt')) WHERE id = $1`, [
-        sent.auditEventId,
-      ]);
+      await attacker.query(
+        `UPDATE audit_entries SET fields = jsonb_set(fields, '{metadata}', jsonb_build_object('canonical', '{"who":"y"}', 'salt', fields->'metadata'->>'salt')) WHERE id = $1`,
+        [sent.auditEventId],
+      );
     } finally {
       await attacker.end();
     }

@@ -69,9 +69,17 @@ describe("bundles of second-format entries", () => {
   });
 
   it.each([
-    ["a value changed", (r: Record<string, unknown>) => ((r.fields as Record<string, { canonical: string }>).metadata.canonical = '{"to":"someone@else"}'), /field metadata does not match/],
+    [
+      "a value changed",
+      (r: Record<string, unknown>) => ((r.fields as Record<string, { canonical: string }>).metadata.canonical = '{"to":"someone@else"}'),
+      /field metadata does not match/,
+    ],
     ["a salt changed", (r: Record<string, unknown>) => ((r.fields as Record<string, { salt: string }>).metadata.salt = "ff"), /field metadata does not match/],
-    ["a value put back with a salt of its own", (r: Record<string, unknown>) => (r.fields = { ...(r.fields as object), metadata: { canonical: "{}", salt: "00" } }), /does not match/],
+    [
+      "a value put back with a salt of its own",
+      (r: Record<string, unknown>) => (r.fields = { ...(r.fields as object), metadata: { canonical: "{}", salt: "00" } }),
+      /does not match/,
+    ],
     ["a field dropped (neither value nor erasure)", (r: Record<string, unknown>) => delete (r.fields as Record<string, unknown>).message, /field message has neither/],
     ["a field that was never sealed", (r: Record<string, unknown>) => ((r.fields as Record<string, unknown>).extra = { canonical: "1", salt: "00" }), /field extra was not sealed/],
     ["an erasure of a field never sealed", (r: Record<string, unknown>) => (r.erased = { extra: { seq: 9 } }), /erased field extra was not sealed/],

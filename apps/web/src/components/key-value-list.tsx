@@ -45,14 +45,15 @@ function Value({ value, depth }: { value: unknown; depth: number }): ReactNode {
   return <code className="break-all font-mono">{JSON.stringify(value)}</code>;
 }
 
-function Pairs({ value, depth }: { value: Record<string, unknown>; depth: number }) {
+function Pairs({ value, depth, notes = {} }: { value: Record<string, unknown>; depth: number; notes?: Readonly<Record<string, ReactNode>> }) {
+  const keys = [...Object.keys(value), ...Object.keys(notes).filter((key) => !Object.hasOwn(value, key))];
   return (
     <dl className="grid grid-cols-[minmax(5rem,max-content)_1fr] gap-x-3 gap-y-1">
-      {Object.entries(value).map(([key, item]) => (
+      {keys.map((key) => (
         <div key={key} className="contents">
           <dt className="font-mono text-stone-500">{key}</dt>
           <dd data-key={key} className="min-w-0 break-words text-stone-800">
-            <Value value={item} depth={depth} />
+            {Object.hasOwn(notes, key) ? notes[key] : <Value value={value[key]} depth={depth} />}
           </dd>
         </div>
       ))}
@@ -60,12 +61,18 @@ function Pairs({ value, depth }: { value: Record<string, unknown>; depth: number
   );
 }
 
-/** `value` (an object, or a list of them) as key/value pairs; `empty` when it holds nothing. */
-export function KeyValueList({ value, empty = "None.", testId }: { value: unknown; empty?: string; testId?: string }) {
-  const nothing = value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0);
+/**
+ * `value` (an object, or a list of them) as key/value pairs; `empty` when it holds nothing. `notes`
+ * stand in place of top-level keys' values (an erased field: "erased by entry #12"), listed even
+ * when the key is not in `value`.
+ */
+export function KeyValueList({ value, empty = "None.", testId, notes }: { value: unknown; empty?: string; testId?: string; notes?: Readonly<Record<string, ReactNode>> }) {
+  const noted = notes !== undefined && Object.keys(notes).length > 0;
+  const record = isRecord(value) || (noted && (value === null || value === undefined)) ? { ...(isRecord(value) ? value : {}) } : null;
+  const nothing = !noted && (value === null || value === undefined || (Array.isArray(value) && value.length === 0) || (isRecord(value) && Object.keys(value).length === 0));
   return (
     <div data-testid={testId} className="rounded-lg border border-stone-200 bg-white p-3 text-xs leading-relaxed">
-      {nothing ? <p className="text-stone-500">{empty}</p> : isRecord(value) ? <Pairs value={value} depth={0} /> : <Value value={value} depth={0} />}
+      {nothing ? <p className="text-stone-500">{empty}</p> : record ? <Pairs value={record} depth={0} notes={notes} /> : <Value value={value} depth={0} />}
     </div>
   );
 }

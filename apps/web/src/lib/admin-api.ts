@@ -26,6 +26,7 @@ export const updateSettings = (
     approvalTimeoutSeconds?: number;
     anomaly?: Partial<OrgSettings["anomaly"]>;
     policies?: Partial<OrgSettings["policies"]>;
+    content?: Partial<OrgSettings["content"]>;
   },
 ) => request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body });
 export const closeOrg = (orgSlug: string, confirm: string) => request<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { body: { confirm } });

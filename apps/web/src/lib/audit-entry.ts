@@ -89,6 +89,7 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "member.password_reset": result("password reset", "neutral", "A member's password was set"),
   "audit.signing_key_created": result("key created", "neutral", "The organization's first signing key"),
   "audit.signing_key_rotated": result("key rotated", "neutral", "A new signing key signs the checkpoints from now on"),
+  "audit.erased": result("erased", "neutral", "An owner erased the values of committed fields (personal or secret data); the log stays verifiable"),
 };
 
 /** The result an entry records, for every entry type; null only when there is nothing to say. */

@@ -17,7 +17,10 @@ export type StoredField = { canonical: string; salt: string } | { erased: { seq:
 export type StoredFields = Record<string, StoredField>;
 
 /** The bundle line's form of an entry's stored fields (tlog's sealedFieldsProblem checks it). */
-export function bundleFieldsOf(stored: StoredFields | null | undefined): { fields?: Record<string, { canonical: string; salt: string }>; erased?: Record<string, { seq: number }> } {
+export function bundleFieldsOf(stored: StoredFields | null | undefined): {
+  fields?: Record<string, { canonical: string; salt: string }>;
+  erased?: Record<string, { seq: number }>;
+} {
   if (!stored) return {};
   const fields: Record<string, { canonical: string; salt: string }> = {};
   const erased: Record<string, { seq: number }> = {};

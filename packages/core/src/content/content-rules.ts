@@ -17,9 +17,7 @@ const contentAction = z.enum(CONTENT_ACTIONS);
 /** The org default (settings `content`): out of the box a secret is never sealed into the log, and personal data is marked. */
 export const contentSettingsSchema = z.strictObject({
   secrets: contentAction.default("redact").describe("Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."),
-  personalData: contentAction
-    .default("flag")
-    .describe("Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."),
+  personalData: contentAction.default("flag").describe("Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."),
 });
 export type ContentSettings = z.output<typeof contentSettingsSchema>;
 

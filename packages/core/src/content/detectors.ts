@@ -100,6 +100,7 @@ const HIGH_ENTROPY: Compiled = (() => {
 /** The generic rule over every token of a value whose key names a secret: same id, order and test, no text hint needed. */
 const KEY_HINTED: Compiled = { ...HIGH_ENTROPY, regex: new RegExp(KEY_HINTED_TOKEN.source, "g"), group: 0 };
 const DIGIT_GATED = COMPILED.filter((compiled) => compiled.detector.keywords.length === 0);
+const DIGIT_GATED_CLASSES: readonly ContentClass[] = [...new Set(DIGIT_GATED.map((compiled) => compiled.detector.class))];
 /** No digit rule needs a longer run than this, so the digit scan may stop there. */
 const DIGIT_CAP = Math.max(0, ...DIGIT_GATED.map((compiled) => compiled.minDigits));
 
@@ -140,29 +141,47 @@ function wanted(compiled: Compiled, classes: ReadonlySet<ContentClass> | undefin
   return classes === undefined || classes.has(compiled.detector.class);
 }
 
+/** Which detectors a scan chose: reused by every call (reset after it), so a call allocates nothing for it. */
+const SEEN = new Uint8Array(COMPILED.length);
+
 /** The detectors the prefilter selects for `text`, in table order. */
 function select(text: string, options: FindInTextOptions): Compiled[] {
   const { classes } = options;
-  const seen = new Uint8Array(COMPILED.length);
   const chosen: Compiled[] = [];
-  const choose = (compiled: Compiled) => {
-    if (seen[compiled.order] === 1) return;
-    seen[compiled.order] = 1;
-    if (wanted(compiled, classes)) chosen.push(compiled);
-  };
   KEYWORD_SCAN.lastIndex = 0;
   for (let match = KEYWORD_SCAN.exec(text); match !== null; match = KEYWORD_SCAN.exec(text)) {
-    for (const compiled of KEYWORD_DETECTORS.get(match[0].toLowerCase()) ?? []) choose(compiled);
+    const detectors = KEYWORD_DETECTORS.get(match[0].toLowerCase());
+    if (detectors) {
+      for (const compiled of detectors) {
+        if (SEEN[compiled.order] === 1) continue;
+        SEEN[compiled.order] = 1;
+        chosen.push(compiled);
+      }
+    }
     // Resume one character on, not after the keyword: another may start inside it (`xoxb-` in `xoxe.xoxb-`).
     KEYWORD_SCAN.lastIndex = match.index + 1;
   }
-  if (DIGIT_GATED.some((compiled) => wanted(compiled, classes))) {
+  if (classes === undefined || DIGIT_GATED_CLASSES.some((kind) => classes.has(kind))) {
     const run = longestDigitRun(text, DIGIT_CAP);
-    for (const compiled of DIGIT_GATED) if (run >= compiled.minDigits) choose(compiled);
+    for (const compiled of DIGIT_GATED) {
+      if (run < compiled.minDigits || SEEN[compiled.order] === 1) continue;
+      SEEN[compiled.order] = 1;
+      chosen.push(compiled);
+    }
   }
-  if (options.key !== undefined && keyNamesSecret(options.key)) choose(HIGH_ENTROPY);
-  return chosen.sort((a, b) => a.order - b.order);
+  if (options.key !== undefined && SEEN[HIGH_ENTROPY.order] !== 1 && keyNamesSecret(options.key)) {
+    SEEN[HIGH_ENTROPY.order] = 1;
+    chosen.push(HIGH_ENTROPY);
+  }
+  const wantedOnes: Compiled[] = [];
+  for (const compiled of chosen) {
+    SEEN[compiled.order] = 0;
+    if (wanted(compiled, classes)) wantedOnes.push(compiled);
+  }
+  return wantedOnes.length > 1 ? wantedOnes.sort(byOrder) : wantedOnes;
 }
+
+const byOrder = (a: Compiled, b: Compiled) => a.order - b.order;
 
 /**
  * The detectors whose patterns `findInText` runs on `text` with these options: the prefilter's
@@ -206,6 +225,31 @@ function byRank(a: Ranked, b: Ranked): number {
  */
 export function findInText(text: string, options: FindInTextOptions = {}): TextFinding[] {
   if (text.length === 0) return [];
+  if (text.length > CACHED_TEXT_LENGTH) return scan(text, options);
+  // Short texts repeat (tool names, titles, ids): their findings are remembered, by what decides them.
+  const hinted = options.key !== undefined && keyNamesSecret(options.key);
+  const cacheKey = `${options.classes === undefined ? "*" : [...options.classes].sort().join(",")}|${hinted ? 1 : 0}|${text}`;
+  const cached = recent.get(cacheKey);
+  if (cached) {
+    recent.delete(cacheKey);
+    recent.set(cacheKey, cached);
+    return cached.map((finding) => ({ ...finding }));
+  }
+  const findings = scan(text, hinted ? { ...options, key: options.key as string } : { ...(options.classes ? { classes: options.classes } : {}) });
+  recent.set(
+    cacheKey,
+    findings.map((finding) => ({ ...finding })),
+  );
+  if (recent.size > CACHED_TEXTS) recent.delete(recent.keys().next().value as string);
+  return findings;
+}
+
+/** Texts up to this length are remembered (CACHED_TEXTS of them, least recently used out first). */
+const CACHED_TEXT_LENGTH = 256;
+const CACHED_TEXTS = 4_096;
+const recent = new Map<string, readonly TextFinding[]>();
+
+function scan(text: string, options: FindInTextOptions): TextFinding[] {
   const found: Ranked[] = [];
   for (const compiled of select(text, options)) {
     collect(text, compiled, found);

@@ -58,51 +58,68 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
   let denied = false;
   if (classes.size === 0) return { value, findings, denied };
 
-  const screenText = (text: string, path: ReadonlyArray<string | number>, key: string | undefined): string => {
+  /** Where a value sits, as a chain to the root: built into a path only when something is found there. */
+  type At = { parent: At | null; key: string | number } | null;
+  const pathOf = (at: At): Array<string | number> => {
+    const out: Array<string | number> = [];
+    for (let node = at; node; node = node.parent) out.push(node.key);
+    return [...root, ...out.reverse()];
+  };
+
+  const screenText = (text: string, at: At, key: string | undefined): string => {
     if (text.length < MIN_LENGTH) return text;
     const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
     if (found.length === 0) return text;
+    const path = formatIssuePath(pathOf(at));
     let out = "";
-    let at = 0;
+    let cut = 0;
     for (const finding of found) {
       const action = options.actions[finding.class];
       const done = DONE[action];
       if (!done) continue;
-      if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path: formatIssuePath(path), action: done });
+      if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path, action: done });
       if (action === "deny") denied = true;
       if (action === "flag") continue;
-      out += text.slice(at, finding.start) + contentPlaceholder(finding.class, finding.detector, options.tag(text.slice(finding.start, finding.end)));
-      at = finding.end;
+      out += text.slice(cut, finding.start) + contentPlaceholder(finding.class, finding.detector, options.tag(text.slice(finding.start, finding.end)));
+      cut = finding.end;
     }
-    return at === 0 ? text : out + text.slice(at);
+    return cut === 0 ? text : out + text.slice(cut);
   };
 
-  const walk = (item: unknown, path: Array<string | number>, key: string | undefined): unknown => {
-    if (typeof item === "string") return screenText(item, path, key);
+  // Copies only what changes: an object or array with nothing found is returned as it is.
+  const walk = (item: unknown, at: At, key: string | undefined): unknown => {
+    if (typeof item === "string") return screenText(item, at, key);
+    if (item === null || typeof item !== "object") return item;
     if (Array.isArray(item)) {
-      let changed = false;
-      const out = item.map((element, i) => {
-        const next = walk(element, [...path, i], key);
-        if (next !== element) changed = true;
-        return next;
-      });
-      return changed ? out : item;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < item.length; i += 1) {
+        const element: unknown = item[i];
+        const next = walk(element, { parent: at, key: i }, key);
+        if (next !== element && !out) out = item.slice(0, i);
+        out?.push(next);
+      }
+      return out ?? item;
     }
-    if (item !== null && typeof item === "object") {
-      let changed = false;
-      const out: Record<string, unknown> = {};
-      for (const [name, element] of Object.entries(item as Record<string, unknown>)) {
-        const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, path, undefined);
+    const record = item as Record<string, unknown>;
+    let out: Record<string, unknown> | undefined;
+    const names = Object.keys(record);
+    for (let i = 0; i < names.length; i += 1) {
+      const name = names[i] as string;
+      const element = record[name];
+      const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, at, undefined);
+      const next = walk(element, { parent: at, key: name }, name);
+      if ((screenedName !== name || next !== element) && !out) {
+        out = {};
+        for (let j = 0; j < i; j += 1) out[names[j] as string] = record[names[j] as string];
+      }
+      if (out) {
         let target = screenedName;
         for (let n = 2; target !== name && Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
-        const next = walk(element, [...path, name], name);
-        if (target !== name || next !== element) changed = true;
         out[target] = next;
       }
-      return changed ? out : item;
     }
-    return item;
+    return out ?? item;
   };
 
-  return { value: walk(value, [...root], undefined) as T, findings, denied };
+  return { value: walk(value, null, undefined) as T, findings, denied };
 }

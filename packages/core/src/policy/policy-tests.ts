@@ -156,7 +156,9 @@ export function failedTestIssues(run: PolicyTestRun): FieldIssue[] {
             message: `'${r.name}' expected ${r.expected.effect}${r.expected.policy !== undefined ? ` by ${r.expected.policy ?? "no policy"}` : ""}${
               r.expected.findings ? ` with ${r.expected.findings.length} finding(s)` : ""
             }, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}${r.actual.reason === "CONTENT_DENIED" ? " (CONTENT_DENIED)" : ""}${
-              r.expected.findings ? ` with ${r.actual.findings?.length ?? 0} finding(s)${r.actual.findings ? `: ${r.actual.findings.map((f) => `${f.detector} at ${f.path} ${f.action}`).join(", ")}` : ""}` : ""
+              r.expected.findings
+                ? ` with ${r.actual.findings?.length ?? 0} finding(s)${r.actual.findings ? `: ${r.actual.findings.map((f) => `${f.detector} at ${f.path} ${f.action}`).join(", ")}` : ""}`
+                : ""
             }`,
           },
         ],

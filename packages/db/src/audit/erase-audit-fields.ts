@@ -31,7 +31,13 @@ export async function eraseAuditFields({ ctx, input }: { ctx: Ctx; input: unknow
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { entryIds, subject, reason } = parsed.data;
   const orgId = ctx.org.id;
-  const subjectTag = subject === undefined ? undefined : createHmac("sha256", await orgSubkey(orgId, "erasure-subject")).update(subject, "utf8").digest("hex").slice(0, 32);
+  const subjectTag =
+    subject === undefined
+      ? undefined
+      : createHmac("sha256", await orgSubkey(orgId, "erasure-subject"))
+          .update(subject, "utf8")
+          .digest("hex")
+          .slice(0, 32);
   return fairShare().run(orgId, "audit erasure", () =>
     db().$transaction(async (tx) => {
       const targets = entryIds ? await byEntries(tx, orgId, entryIds) : await bySubject(tx, orgId, subject as string);
@@ -82,7 +88,8 @@ async function bySubject(tx: Tx, orgId: string, subject: string): Promise<Target
     WHERE org_id = ${orgId} AND fields IS NOT NULL
       AND EXISTS (SELECT 1 FROM jsonb_each(fields) f WHERE strpos(f.value ->> 'canonical', ${needle}) > 0)
     ORDER BY seq LIMIT ${MAX_ERASED_ENTRIES + 1} FOR UPDATE`;
-  if (rows.length > MAX_ERASED_ENTRIES) throw validationError([{ path: "subject", message: `is found in more than ${MAX_ERASED_ENTRIES} entries; narrow it, or erase by entryIds` }]);
+  if (rows.length > MAX_ERASED_ENTRIES)
+    throw validationError([{ path: "subject", message: `is found in more than ${MAX_ERASED_ENTRIES} entries; narrow it, or erase by entryIds` }]);
   return rows;
 }
 

@@ -97,7 +97,8 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   }
   const window = filtered && options.format === "jsonl" ? PROVEN_PAGE : PAGE;
   // JSON Lines needs only the hashed text; CSV shows the columns (and parsing fewer timestamps is faster).
-  const columns = options.format === "csv" ? "seq, canonical, leaf_hash, fields, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash, fields";
+  const columns =
+    options.format === "csv" ? "seq, canonical, leaf_hash, fields, created_at, type, actor_type, actor_id, agent_id, subject_id" : "seq, canonical, leaf_hash, fields";
   const select = `SELECT ${columns} FROM audit_entries WHERE ${where.join(" AND ")} ORDER BY seq`;
 
   // Windows of seq bounded on both sides, so every page is an index range scan (see verify-audit-log).

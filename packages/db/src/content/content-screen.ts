@@ -1,21 +1,42 @@
 import { createHmac } from "node:crypto";
-import { contentSettings, resolveContentActions, screenContent, type ContentAction, type ContentClass, type ContentRule, type ContentSettings, type Screened } from "@gatehouse/core";
+import {
+  contentSettings,
+  resolveContentActions,
+  screenContent,
+  type ContentAction,
+  type ContentClass,
+  type ContentRule,
+  type ContentSettings,
+  type Screened,
+} from "@gatehouse/core";
 import { orgSubkey } from "../audit/signing-keys";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
 const TAG_HEX = 8;
 
-/** The org's placeholder keys, derived once per process (they never change). */
+/** The org's placeholder keys, derived once per process (they never change); the derived ones also at hand without a wait. */
 const tagKeys = new Map<string, Promise<Buffer>>();
+const derived = new Map<string, Buffer>();
 
 function tagKey(orgId: string): Promise<Buffer> {
   let key = tagKeys.get(orgId);
   if (!key) {
     key = orgSubkey(orgId, "content-tag");
-    key.catch(() => tagKeys.delete(orgId));
+    key.then(
+      (bytes) => void derived.set(orgId, bytes),
+      () => tagKeys.delete(orgId),
+    );
     tagKeys.set(orgId, key);
   }
   return key;
+}
+
+type Screen = <T>(value: T, root: ReadonlyArray<string | number>) => Screened<T>;
+const NOTHING: Screen = (value) => ({ value, findings: [], denied: false });
+
+function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>): Screen {
+  const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
+  return (value, root) => screenContent(value, root, { actions, tag });
 }
 
 /** The org's content settings per settings snapshot object: parsed once per snapshot. */
@@ -42,9 +63,9 @@ export function contentActionsFor(settings: unknown, rules: readonly ContentRule
  * actions redact or refuse), the findings and whether the call is refused. Fails closed: without the
  * org's placeholder key (the master key cannot be read) nothing is decided.
  */
-export async function contentScreen(orgId: string, actions: Record<ContentClass, ContentAction>): Promise<<T>(value: T, root: ReadonlyArray<string | number>) => Screened<T>> {
-  if (actions.secrets === "off" && actions.personalData === "off") return (value) => ({ value, findings: [], denied: false });
-  const key = await tagKey(orgId);
-  const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
-  return (value, root) => screenContent(value, root, { actions, tag });
+export function contentScreen(orgId: string, actions: Record<ContentClass, ContentAction>): Screen | Promise<Screen> {
+  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
+  // The decision path takes no extra turn of the event loop once the org's key is derived.
+  const key = derived.get(orgId);
+  return key ? screenWith(key, actions) : tagKey(orgId).then((bytes) => screenWith(bytes, actions));
 }

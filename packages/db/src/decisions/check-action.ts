@@ -13,7 +13,8 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   requireAgent(ctx); // permission before parsing
   const prepared = await prepareDecision(ctx, parseActionRequest(input), "check", now);
   // The same content screen as execute: the findings it would make, and its refusal (nothing is written either way).
-  const screen = await contentScreen(ctx.org.id, prepared.content);
+  const pending = contentScreen(ctx.org.id, prepared.content);
+  const screen = typeof pending === "function" ? pending : await pending;
   const metadata = screen(prepared.request.metadata, ["metadata"]);
   const dataAccessed = screen(prepared.request.dataAccessed, ["dataAccessed"]);
   const denialReason = prepared.gateReason ?? (metadata.denied || dataAccessed.denied ? "CONTENT_DENIED" : undefined);

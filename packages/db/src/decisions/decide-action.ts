@@ -41,7 +41,8 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   // content rules redact or refuse is replaced by its placeholder in the action, its entry, its
   // result and the conditions' values; the request hash (idempotency, the approval's binding) is of
   // the call as written, so no digest of a redacted value is kept either.
-  const screen = await contentScreen(ctx.org.id, prepared.content);
+  const pending = contentScreen(ctx.org.id, prepared.content);
+  const screen = typeof pending === "function" ? pending : await pending;
   const metadata = screen(request.metadata, ["metadata"]);
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
   const findings = [...metadata.findings, ...dataAccessed.findings];

@@ -1,14 +1,17 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
+import { DENIAL_REASONS } from "@gatehouse/core";
 import { hasPermission, mayCreateOrg } from "@gatehouse/db";
 import { ApprovalsNavLink } from "@/components/approvals-nav-link";
 import { ClosedBanner } from "@/components/closed-org";
+import { DenialTextsProvider } from "@/components/denial-reason";
 import { LiveEvents } from "@/components/live-events";
 import { Logo } from "@/components/logo";
 import { NavLink } from "@/components/nav-link";
 import { OrgSwitcher } from "@/components/org-switcher";
 import { SignOutButton } from "@/components/sign-out-button";
+import { denialTextsFrom } from "@/lib/denial-reasons";
 import { getMemberOrgs, getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 
@@ -77,7 +80,10 @@ export default async function OrgLayout({ children, params }: { children: ReactN
         </nav>
       </header>
       {open ? null : <ClosedBanner orgSlug={orgSlug} closedAt={current.closedAt} />}
-      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">{children}</main>
+      <main className="mx-auto max-w-7xl px-4 py-8 sm:px-6">
+        {/* What each denial reason means, from core's one table, for every page that shows one. */}
+        <DenialTextsProvider texts={denialTextsFrom(DENIAL_REASONS)}>{children}</DenialTextsProvider>
+      </main>
     </div>
   );
   return readsApprovals ? <LiveEvents orgSlug={orgSlug}>{page}</LiveEvents> : page;

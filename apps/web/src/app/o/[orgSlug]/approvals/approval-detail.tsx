@@ -7,6 +7,8 @@ import { approvalKeys, expiresIn, formatSpan, type Approval, type Decision } fro
 import { summarize } from "@/lib/audit";
 import { Button } from "@/components/button";
 import { KeyValueList } from "@/components/key-value-list";
+import { ContentFindings } from "@/components/content-findings";
+import { findingsOf } from "@/lib/content-findings";
 import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 
@@ -115,6 +117,8 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
             <KeyValueList value={approval.dataAccessed} empty="None declared." testId="approval-data-accessed" />
           </Section>
         </div>
+
+        <ContentFindings findings={findingsOf(approval.result.findings)} headingClass="mb-1 text-xs font-semibold uppercase tracking-wide text-stone-500" />
 
         <AgentDecisions orgSlug={orgSlug} approval={approval} now={now} />
       </div>

@@ -25,6 +25,10 @@ interface AuditExplorerProps {
   /** Whether the member holds audit.verify / audit.export (owners, admins, auditors). */
   canVerify: boolean;
   canExport: boolean;
+  /** Whether the member holds audit.erase (owners): "Erase personal data" on the Entries tab. */
+  canErase: boolean;
+  /** The entry shown open first (`?entry=`). */
+  initialEntry: string | null;
 }
 
 /** In place of a panel the member's role does not allow. */
@@ -48,7 +52,21 @@ const TAB_LABELS: Record<AuditTab, string> = {
  * The Audit page: the entries with their inclusion proofs, a verification of the whole log, the
  * signed checkpoints, exports to verify offline, and the public keys that make that possible.
  */
-export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPage, renderedAt, apiUrl, members, canRotateKeys, canVerify, canExport }: AuditExplorerProps) {
+export function AuditExplorer({
+  orgSlug,
+  initialTab,
+  filters,
+  agents,
+  initialPage,
+  renderedAt,
+  apiUrl,
+  members,
+  canRotateKeys,
+  canVerify,
+  canExport,
+  canErase,
+  initialEntry,
+}: AuditExplorerProps) {
   const [tab, setTab] = useState<AuditTab>(initialTab);
   // A section stays mounted once opened, so a running verification survives a look at another tab.
   const [opened, setOpened] = useState<ReadonlySet<AuditTab>>(() => new Set([initialTab]));
@@ -82,7 +100,19 @@ export function AuditExplorer({ orgSlug, initialTab, filters, agents, initialPag
   const panel = (value: AuditTab) => {
     switch (value) {
       case "entries":
-        return <AuditLog orgSlug={orgSlug} filters={filters} agents={agents} initialPage={initialPage} renderedAt={renderedAt} apiUrl={apiUrl} members={members} />;
+        return (
+          <AuditLog
+            orgSlug={orgSlug}
+            filters={filters}
+            agents={agents}
+            initialPage={initialPage}
+            renderedAt={renderedAt}
+            apiUrl={apiUrl}
+            members={members}
+            initialOpen={initialEntry}
+            canErase={canErase}
+          />
+        );
       case "verify":
         return canVerify ? <VerifyPanel orgSlug={orgSlug} /> : <NotAllowed what="Verifying the whole log on the server" permission="audit.verify" />;
       case "checkpoints":

@@ -9,6 +9,9 @@ import { AUDIT_FILTER_KEYS, AUDIT_PAGE_SIZE, auditKeys, isoToUtcInput, summarize
 import { entryActor, entryResult, type ActorDirectory, type EntryResult, type Tone } from "@/lib/audit-entry";
 import { Button } from "@/components/button";
 import { EntryDetail } from "./entry-detail";
+import { ErasePanel, type ErasureTarget } from "./erase-panel";
+import { erasableFieldsOf } from "@/lib/erasure";
+import { DenialReason } from "@/components/denial-reason";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
 
@@ -27,10 +30,14 @@ interface AuditLogProps {
   apiUrl: string | null;
   /** Members by membership id (email or name), for the Actor column. */
   members: ReadonlyArray<{ id: string; label: string }>;
+  /** The entry shown open first (`?entry=` in the URL). */
+  initialOpen?: string | null;
+  /** Whether the member holds audit.erase (owners): the erasure controls are shown. */
+  canErase?: boolean;
 }
 
 /** The Entries section: the log newest first, filtered by type, action type, agent and time, paged by sequence number. */
-export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl, members }: AuditLogProps) {
+export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage, renderedAt, apiUrl, members, initialOpen = null, canErase = false }: AuditLogProps) {
   const [agentId, setAgentId] = useState(initialFilters.agentId ?? "");
   const [typeInput, setTypeInput] = useState(initialFilters.type ?? "");
   const type = useDebounced(typeInput.trim(), 300);
@@ -39,7 +46,9 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
   // The time range as the inputs hold it (UTC, "2026-11-23T04:05"); a partly typed time is not sent.
   const [fromInput, setFromInput] = useState(isoToUtcInput(initialFilters.from));
   const [toInput, setToInput] = useState(isoToUtcInput(initialFilters.to));
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(initialOpen);
+  // The erasure panel, opened on a subject or on entries; `key` starts it afresh each time it is opened.
+  const [erasing, setErasing] = useState<{ key: number; initial: ErasureTarget } | null>(null);
 
   const from = utcInputToIso(fromInput);
   const to = utcInputToIso(toInput);
@@ -77,6 +86,19 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
     setActionTypeInput("");
     setFromInput("");
     setToInput("");
+  };
+
+  /** Opens the erasure on the entry open in the table when it still holds committed values, else on a subject. */
+  const startErasure = (entryId?: string) => {
+    const current = entryId ?? (open ? entries.find((entry) => entry.id === open && erasableFieldsOf(entry).length > 0)?.id : undefined);
+    setErasing((previous) => ({ key: (previous?.key ?? 0) + 1, initial: current ? { target: "entries", entryIds: current } : { target: "subject" } }));
+  };
+
+  /** The erasure's own entry: the log filtered to erasures, that entry open. */
+  const showEntry = (entryId: string) => {
+    clear();
+    setTypeInput("audit.erased");
+    setOpen(entryId);
   };
 
   return (
@@ -149,11 +171,24 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
             </Button>
           ) : null}
         </div>
-        <Button onClick={() => void query.refetch()} disabled={query.isFetching}>
-          <RefreshIcon spinning={refreshing} />
-          {refreshing ? "Refreshing…" : "Refresh"}
-        </Button>
+        <div className="flex flex-wrap items-center gap-2">
+          {canErase ? (
+            <Button onClick={() => startErasure()} aria-expanded={erasing !== null} aria-controls="erase-panel">
+              Erase personal data…
+            </Button>
+          ) : null}
+          <Button onClick={() => void query.refetch()} disabled={query.isFetching}>
+            <RefreshIcon spinning={refreshing} />
+            {refreshing ? "Refreshing…" : "Refresh"}
+          </Button>
+        </div>
       </div>
+
+      {canErase && erasing ? (
+        <div id="erase-panel">
+          <ErasePanel key={erasing.key} orgSlug={orgSlug} initial={erasing.initial} onClose={() => setErasing(null)} onShowEntry={showEntry} />
+        </div>
+      ) : null}
 
       <PagedRefreshError what="the latest entries" query={query} />
 
@@ -184,6 +219,7 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               onFilterType={setTypeInput}
               onFilterActionType={setActionTypeInput}
               onFilterAgent={setAgentId}
+              onErase={canErase ? startErasure : undefined}
             />
             <div className="mt-4 flex items-center justify-between text-sm text-stone-500">
               <span>{countOf(entries.length, "entry", "entries")} shown</span>
@@ -206,9 +242,11 @@ interface AuditTableProps {
   onFilterType: (type: string) => void;
   onFilterActionType: (actionType: string) => void;
   onFilterAgent: (agentId: string) => void;
+  /** Owners: opens the erasure of one entry's committed fields. */
+  onErase?: (entryId: string) => void;
 }
 
-function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterActionType, onFilterAgent }: AuditTableProps) {
+function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, onFilterType, onFilterActionType, onFilterAgent, onErase }: AuditTableProps) {
   return (
     // `relative`: what is positioned inside (the buttons' screen-reader text) scrolls with the table, never
     // past the page's edge. Long types and names wrap, so the table fits a 1280 px window.
@@ -310,7 +348,11 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                       {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
                       {summary.mode === "monitor" ? <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span> : null}
                     </div>
-                    {summary.denialReason ? <div className="mt-0.5 font-mono text-xs text-red-700 [overflow-wrap:anywhere]">{summary.denialReason}</div> : null}
+                    {summary.denialReason ? (
+                      <div className="mt-0.5 font-mono text-xs text-red-700 [overflow-wrap:anywhere]">
+                        <DenialReason code={summary.denialReason} compact />
+                      </div>
+                    ) : null}
                   </td>
                   <td className="px-3 py-3 text-right">
                     <Button size="xs" variant="ghost" aria-expanded={expanded} aria-controls={`entry-${entry.id}`} onClick={() => onToggle(entry.id)}>
@@ -324,7 +366,7 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                     <td colSpan={9} className="px-3 pb-5 pt-1">
                       {/* Sized by the table, never sizing it: a long hash or signed note scrolls or wraps inside. */}
                       <div className="[contain:inline-size]">
-                        <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} />
+                        <EntryDetail orgSlug={orgSlug} entry={entry} agentName={agentName} actor={actor} onErase={onErase} />
                       </div>
                     </td>
                   </tr>

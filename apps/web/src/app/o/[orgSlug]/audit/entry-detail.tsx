@@ -10,17 +10,53 @@ import { LoadError } from "@/components/panel-states";
 import { Button } from "@/components/button";
 import { KeyValueList } from "@/components/key-value-list";
 import { entryResult, type EntryActor } from "@/lib/audit-entry";
+import { ContentFindings } from "@/components/content-findings";
+import { useDenialLine } from "@/components/denial-reason";
+import { findingsOf } from "@/lib/content-findings";
+import { erasableFieldsOf, erasedByText, erasedFieldsOf } from "@/lib/erasure";
 import { countOf, formatDateTime } from "@/lib/format";
 
-/** One entry: what it records, and the proof that it is in the log the org's key signed. */
-export function EntryDetail({ orgSlug, entry, agentName, actor }: { orgSlug: string; entry: AuditEntry; agentName: string | null; actor: EntryActor }) {
+/**
+ * One entry: what it records — with the secrets and personal data its call carried (findings) and the
+ * fields an owner erased — and the proof that it is in the log the org's key signed. `onErase` (owners)
+ * opens the erasure of this entry's committed fields, while it still has any.
+ */
+export function EntryDetail({
+  orgSlug,
+  entry,
+  agentName,
+  actor,
+  onErase,
+}: {
+  orgSlug: string;
+  entry: AuditEntry;
+  agentName: string | null;
+  actor: EntryActor;
+  onErase?: (entryId: string) => void;
+}) {
   const result = entryResult(entry);
+  const denialLine = useDenialLine();
+  const denialReason = typeof entry.data.denialReason === "string" ? entry.data.denialReason : null;
+  const findings = findingsOf(entry.data.findings);
+  const erased = erasedFieldsOf(entry);
+  const erasable = onErase ? erasableFieldsOf(entry) : [];
+  // The findings are listed on their own; the rest of the data as recorded, an erased field by its erasure.
+  const data = findings.length > 0 ? Object.fromEntries(Object.entries(entry.data).filter(([key]) => key !== "findings")) : entry.data;
+  const notes = Object.fromEntries(
+    erased.map(({ field, seq }) => [
+      field,
+      <span key={field} data-testid="erased-field" data-field={field} className="italic text-stone-500">
+        {erasedByText(seq)}
+      </span>,
+    ]),
+  );
   const rows: Array<[string, string]> = [
     ["Entry", entry.id],
     ["Seq", String(entry.seq)],
     ["Time", formatDateTime(entry.createdAt)],
     ["Event", entry.type],
     ["Result", result ? `${result.label} (${result.hint})` : "—"],
+    ...(denialReason ? [["Denied", denialLine(denialReason)] as [string, string]] : []),
     ["Actor", `${actor.label} · ${actor.detail}`],
     ["Agent", entry.agentId ? `${agentName ? `${agentName} · ` : ""}${entry.agentId}` : "—"],
     ["Subject", entry.subjectId ?? "—"],
@@ -38,11 +74,25 @@ export function EntryDetail({ orgSlug, entry, agentName, actor }: { orgSlug: str
             </Fragment>
           ))}
         </dl>
+        <ContentFindings findings={findings} />
         <div>
-          <h3 className="text-xs font-medium text-stone-500">Data</h3>
-          <div className="mt-1 max-h-96 overflow-auto">
-            <KeyValueList value={entry.data} empty="This entry records no data." testId="entry-data" />
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <h3 className="text-xs font-medium text-stone-500">Data</h3>
+            {onErase && erasable.length > 0 ? (
+              <Button size="xs" variant="ghost" onClick={() => onErase(entry.id)} title={`Erase ${erasable.join(", ")} of this entry`}>
+                Erase this entry&apos;s data…
+              </Button>
+            ) : null}
           </div>
+          <div className="mt-1 max-h-96 overflow-auto">
+            <KeyValueList value={data} empty="This entry records no data." testId="entry-data" notes={notes} />
+          </div>
+          {erased.length > 0 ? (
+            <p className="mt-1 text-xs text-stone-500">
+              An owner erased {countOf(erased.length, "field")} of this entry: {erased.map(({ field }) => field).join(", ")}. The entry&apos;s hashes and proof are unchanged: its
+              text holds only their salted digests.
+            </p>
+          ) : null}
         </div>
       </div>
       <InclusionProofBlock orgSlug={orgSlug} entry={entry} />

@@ -5,6 +5,7 @@ import { auditListQuerySchema } from "@gatehouse/contracts";
 import { AUDIT_FILTER_KEYS, AUDIT_PAGE_SIZE, auditTab, emptyAsUndefined, type AuditFilters, type AuditPage } from "@/lib/audit";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
+import { ENTRY_ID_PATTERN } from "@/lib/erasure";
 import { AuditExplorer } from "./audit-explorer";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -53,6 +54,9 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
       canRotateKeys={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.keys.rotate")}
       canVerify={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.verify")}
       canExport={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.export")}
+      canErase={ctx.actor.type === "user" && hasPermission(ctx.actor.role, "audit.erase")}
+      // `?entry=aud_…` opens that entry (the erasure's result links to its own entry this way).
+      initialEntry={typeof raw.entry === "string" && ENTRY_ID_PATTERN.test(raw.entry) ? raw.entry : null}
     />
   );
 }

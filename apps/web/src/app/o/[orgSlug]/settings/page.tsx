@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { getOrg, getOrgSettings, hasPermission, listSsoDomains } from "@gatehouse/db";
-import { emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core";
+import { contentSettings, emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core";
 import { oidcConfig } from "@/env";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
+import { ContentSection } from "./content-section";
 import { DangerZone } from "./danger-zone";
 import { SettingsForms } from "./settings-forms";
 import { SignInSection } from "./sign-in-section";
@@ -13,7 +14,7 @@ export const metadata: Metadata = { title: "Settings" };
 type Params = Promise<{ orgSlug: string }>;
 
 // Sections, in order: General (name, slug), Approvals (default timeout), Circuit breaker — the
-// SettingsForms — then sign-in, then the Danger zone (owners: closing the org).
+// SettingsForms — then Secrets and personal data, sign-in, then the Danger zone (owners: closing the org).
 export default async function SettingsPage({ params }: { params: Params }) {
   const { orgSlug } = await params;
   const user = await requireSessionUser();
@@ -29,6 +30,13 @@ export default async function SettingsPage({ params }: { params: Params }) {
         settings={settings}
         canWriteOrg={role !== null && hasPermission(role, "org.write")}
         canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+      />
+      <ContentSection
+        orgSlug={orgSlug}
+        content={settings.content}
+        // The defaults as core's schema fills them in for an org that never set them.
+        defaults={contentSettings({})}
+        canWrite={role !== null && hasPermission(role, "settings.write")}
       />
       <SignInSection
         orgSlug={orgSlug}

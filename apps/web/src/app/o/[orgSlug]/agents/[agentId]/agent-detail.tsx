@@ -9,7 +9,9 @@ import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
 import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, newKeyBody, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
-import { formatDateTime } from "@/lib/format";
+import { countOf, formatDateTime } from "@/lib/format";
+import { DenialReason } from "@/components/denial-reason";
+import { findingLine, findingsOf } from "@/lib/content-findings";
 import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
 import { DelegationChain, Delegations } from "./delegations";
 import { INPUT_CLASS } from "@/components/form-fields";
@@ -174,14 +176,22 @@ function RecentDecisions({ orgSlug, agentId }: { orgSlug: string; agentId: strin
         <p className="text-sm text-stone-500">No decisions yet.</p>
       ) : (
         <ul className="divide-y divide-stone-100 rounded-xl border border-stone-200 bg-white">
-          {query.data.events.map((entry) => (
-            <li key={entry.id} data-testid="decision-row" className="flex flex-wrap items-center gap-3 px-4 py-2 text-sm">
-              <span className="font-mono text-xs">{String(entry.data.actionType ?? "")}</span>
-              <Pill tone={entry.data.status === "executed" ? "ok" : entry.data.status === "denied" ? "bad" : "warn"}>{String(entry.data.status ?? "")}</Pill>
-              {entry.data.denialReason ? <span className="text-xs text-stone-600">{String(entry.data.denialReason)}</span> : null}
-              <span className="ml-auto text-xs text-stone-500">{formatDateTime(entry.createdAt)}</span>
-            </li>
-          ))}
+          {query.data.events.map((entry) => {
+            const findings = findingsOf(entry.data.findings);
+            return (
+              <li key={entry.id} data-testid="decision-row" className="flex flex-wrap items-center gap-3 px-4 py-2 text-sm">
+                <span className="font-mono text-xs">{String(entry.data.actionType ?? "")}</span>
+                <Pill tone={entry.data.status === "executed" ? "ok" : entry.data.status === "denied" ? "bad" : "warn"}>{String(entry.data.status ?? "")}</Pill>
+                {typeof entry.data.denialReason === "string" ? <DenialReason code={entry.data.denialReason} className="min-w-0 text-xs text-stone-600" /> : null}
+                {findings.length > 0 ? (
+                  <span data-testid="decision-findings" title={findings.map(findingLine).join("\n")} className="text-xs text-amber-800">
+                    {countOf(findings.length, "finding")}
+                  </span>
+                ) : null}
+                <span className="ml-auto text-xs text-stone-500">{formatDateTime(entry.createdAt)}</span>
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>

@@ -1,0 +1,79 @@
+// The content screen in the console's words (docs/content.md): what each org content rule does, and the
+// findings a decision or an outcome names — where a secret or personal data was found, by which
+// detector, and what was done with it (never the value). Pure: read defensively from an entry's data
+// or an action result, so a finding of a shape this console does not know is left out, not misread.
+
+import type { ContentAction, ContentFinding } from "@gatehouse/core";
+
+type ContentClass = ContentFinding["class"];
+
+/** What each content rule does, in the order the settings offer them (strictest first); one line each. */
+export const CONTENT_ACTION_CHOICES = [
+  { value: "deny", label: "Deny", line: "Refuse the call (CONTENT_DENIED): the refusal is recorded with a placeholder, never the value." },
+  { value: "redact", label: "Redact", line: "Replace the value with a placeholder before anything is written; the call goes on as decided." },
+  { value: "flag", label: "Flag", line: "Keep the value as sent and record the finding; the call goes on as decided." },
+  { value: "off", label: "Off", line: "Do not look for this class: the value is written as sent, with no finding." },
+] as const satisfies ReadonlyArray<{ value: ContentAction; label: string; line: string }>;
+
+/** Every content rule has a line (the compiler walks through a rule added in core). */
+const CHOICE_OF: Record<ContentAction, (typeof CONTENT_ACTION_CHOICES)[number]> = {
+  deny: CONTENT_ACTION_CHOICES[0],
+  redact: CONTENT_ACTION_CHOICES[1],
+  flag: CONTENT_ACTION_CHOICES[2],
+  off: CONTENT_ACTION_CHOICES[3],
+};
+
+export function contentActionChoice(action: ContentAction): (typeof CONTENT_ACTION_CHOICES)[number] {
+  return CHOICE_OF[action];
+}
+
+/** The two classes the screen looks for, as the settings name them and as a finding line names one. */
+export const CONTENT_CLASSES = [
+  { value: "secrets", label: "Secrets", one: "secret", examples: "Provider keys, private keys, tokens, passwords in connection strings" },
+  { value: "personalData", label: "Personal data", one: "personal data", examples: "Email addresses, phone numbers, card numbers, IBANs, national identifiers" },
+] as const satisfies ReadonlyArray<{ value: ContentClass; label: string; one: string; examples: string }>;
+
+const CLASS_ONE: Record<ContentClass, string> = { secrets: CONTENT_CLASSES[0].one, personalData: CONTENT_CLASSES[1].one };
+
+const FINDING_ACTIONS: ReadonlySet<string> = new Set<ContentFinding["action"]>(["denied", "redacted", "flagged"]);
+
+const isClass = (value: unknown): value is ContentClass => value === "secrets" || value === "personalData";
+
+/** The findings an entry's data or an action result carries (`findings`); anything not a finding is left out. */
+export function findingsOf(value: unknown): ContentFinding[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((raw: unknown) => {
+    if (typeof raw !== "object" || raw === null) return [];
+    const { detector, class: kind, path, action } = raw as Record<string, unknown>;
+    if (typeof detector !== "string" || typeof path !== "string" || !isClass(kind) || typeof action !== "string" || !FINDING_ACTIONS.has(action)) return [];
+    return [{ detector, class: kind, path, action: action as ContentFinding["action"] }];
+  });
+}
+
+/** What was found where: the class, the detector id as the server gave it, the path. */
+export function findingParts(finding: ContentFinding): [string, string, string] {
+  return [CLASS_ONE[finding.class], finding.detector, finding.path];
+}
+
+/** "secret · github_token · metadata.headers.authorization · redacted". */
+export function findingLine(finding: ContentFinding): string {
+  return [...findingParts(finding), finding.action].join(" · ");
+}
+
+/** What the list says under itself: which of its values were kept, and that the others never were. */
+export function findingsNote(findings: readonly ContentFinding[]): string {
+  const kept = findings.some((finding) => finding.action === "flagged");
+  const removed = findings.some((finding) => finding.action !== "flagged");
+  const never =
+    "Values are never stored when redacted or denied: a placeholder such as [secret:github_token#1a2b3c4d] stands in their place (the same value gives the same placeholder).";
+  const flagged = "A flagged value is kept as sent; an owner can erase it from the audit log.";
+  if (kept && removed) return `${never} ${flagged}`;
+  return kept ? flagged : never;
+}
+
+const DONE: Record<ContentAction, string> = { deny: "denied (the call is refused)", redact: "redacted", flag: "flagged", off: "not looked for" };
+
+/** "secrets are redacted and personal data is flagged". */
+export function contentRulesText(rules: Readonly<Record<ContentClass, ContentAction>>): string {
+  return `secrets are ${DONE[rules.secrets]} and personal data is ${DONE[rules.personalData]}`;
+}
