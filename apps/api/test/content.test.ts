@@ -4,7 +4,7 @@ import { db } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, startApp, stopApp, writesOf } from "./helpers";
+import { call, startApp, stopApp, tablesHolding, writesOf } from "./helpers";
 
 // Secrets and personal data are found before anything is written (docs/content.md). The acceptance:
 // an agent sends a token and a card number in its metadata; with `redact`, neither value is anywhere in
@@ -43,19 +43,6 @@ afterAll(async () => stopApp(app));
 async function setContent(org: TestOrg, content: Record<string, string>) {
   const answer = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { content } });
   expect(answer.statusCode, answer.body).toBe(200);
-}
-
-/** Every row of every table in the database that holds `needle` as text (the whole database, every org). */
-async function rowsHolding(needle: string): Promise<string[]> {
-  const tables = await db().pool.query<{ name: string }>(
-    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
-  );
-  const found: string[] = [];
-  for (const { name } of tables.rows) {
-    const hit = await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${name} t WHERE strpos(t::text, $1) > 0`, [needle]);
-    if (Number(hit.rows[0]?.n) > 0) found.push(name);
-  }
-  return found;
 }
 
 async function exportOf(org: TestOrg): Promise<string> {
@@ -111,7 +98,7 @@ describe("redact: a token and a card number are replaced before anything is writ
     ["the card number", () => card],
     ["the card number as sent (in groups)", () => spaced(card)],
   ])("%s is in no table of the database", async (_name, value) => {
-    expect(await rowsHolding(value())).toEqual([]);
+    expect(await tablesHolding(value())).toEqual([]);
   });
 
   it("the stored entry holds typed placeholders instead, and its findings", async () => {
@@ -157,7 +144,7 @@ describe("deny: the call is refused with its findings, and nothing of the value 
     const answer = JSON.parse(sent.body) as { status: string; denialReason: string; findings: Array<{ class: string; path: string; action: string }> };
     expect(answer).toMatchObject({ status: "denied", denialReason: "CONTENT_DENIED" });
     expect(answer.findings).toEqual([expect.objectContaining({ class: "secrets", path: "metadata.env", action: "denied" })]);
-    expect(await rowsHolding(secret)).toEqual([]);
+    expect(await tablesHolding(secret)).toEqual([]);
     expect(await exportOf(org)).not.toContain(secret);
     expect(logLines.filter((line) => line.includes(secret))).toEqual([]);
   });
@@ -182,7 +169,7 @@ describe("deny: the call is refused with its findings, and nothing of the value 
     expect(JSON.parse(reported.body)).toMatchObject({ error: { code: "VALIDATION", details: { issues: [{ path: "message" }] } } });
     expect(reported.body).not.toContain(secret);
     expect(await writesOf(org.org.id)).toEqual(before);
-    expect(await rowsHolding(secret)).toEqual([]);
+    expect(await tablesHolding(secret)).toEqual([]);
   });
 });
 
@@ -197,8 +184,8 @@ describe("the rules: the org default, and policies for their actions", () => {
     expect(sent.findings).toEqual(
       expect.arrayContaining([expect.objectContaining({ class: "secrets", action: "redacted" }), expect.objectContaining({ class: "personalData", action: "flagged" })]),
     );
-    expect(await rowsHolding(secret)).toEqual([]);
-    expect(await rowsHolding(card)).not.toEqual([]);
+    expect(await tablesHolding(secret)).toEqual([]);
+    expect(await tablesHolding(card)).not.toEqual([]);
   });
 
   it("a policy's `content` holds for its actions; elsewhere the org default; the strictest of matching policies wins", async () => {

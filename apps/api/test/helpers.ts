@@ -62,6 +62,19 @@ export async function peek(
   return { statusCode: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString("utf8") };
 }
 
+/** Every table of the test database (every org) holding `needle` anywhere in a row's text: where a value that must not be written was. */
+export async function tablesHolding(needle: string): Promise<string[]> {
+  const tables = await db().pool.query<{ name: string }>(
+    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+  );
+  const found: string[] = [];
+  for (const { name } of tables.rows) {
+    const hit = await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${name} t WHERE strpos(t::text, $1) > 0`, [needle]);
+    if (Number(hit.rows[0]?.n) > 0) found.push(name);
+  }
+  return found;
+}
+
 /** What a request may have written: the org's audit log size and its action rows. */
 export async function writesOf(orgId: string): Promise<{ auditSize: number; actions: number }> {
   const head = await db().auditLogHead.findUniqueOrThrow({ where: { orgId } });
