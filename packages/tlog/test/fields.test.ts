@@ -71,10 +71,10 @@ describe("bundles of second-format entries", () => {
   it.each([
     [
       "a value changed",
-      (r: Record<string, unknown>) => ((r.fields as Record<string, { canonical: string }>).metadata.canonical = '{"to":"someone@else"}'),
+      (r: Record<string, unknown>) => ((r.fields as { metadata: { canonical: string } }).metadata.canonical = '{"to":"someone@else"}'),
       /field metadata does not match/,
     ],
-    ["a salt changed", (r: Record<string, unknown>) => ((r.fields as Record<string, { salt: string }>).metadata.salt = "ff"), /field metadata does not match/],
+    ["a salt changed", (r: Record<string, unknown>) => ((r.fields as { metadata: { salt: string } }).metadata.salt = "ff"), /field metadata does not match/],
     [
       "a value put back with a salt of its own",
       (r: Record<string, unknown>) => (r.fields = { ...(r.fields as object), metadata: { canonical: "{}", salt: "00" } }),
@@ -86,7 +86,7 @@ describe("bundles of second-format entries", () => {
     ["a field both present and erased", (r: Record<string, unknown>) => (r.erased = { metadata: { seq: 9 } }), /both present and erased/],
     ["an erasure that names an entry before it", (r: Record<string, unknown>) => erase(r, "metadata", 0), /names the erasure entry after it/],
     ["fields not an object", (r: Record<string, unknown>) => (r.fields = "x"), /"fields" is an object/],
-    ["a value without its salt", (r: Record<string, unknown>) => delete (r.fields as Record<string, { salt?: string }>).metadata.salt, /canonical text and salt/],
+    ["a value without its salt", (r: Record<string, unknown>) => delete (r.fields as { metadata: { salt?: string } }).metadata.salt, /canonical text and salt/],
   ])("%s at entry 2: invalid, naming entry 2", async (_name, change, problem) => {
     const result = await verdict(bundle(4, (seq, r) => seq === 2 && change(r)));
     expect(result.valid).toBe(false);
