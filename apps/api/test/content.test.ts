@@ -238,3 +238,36 @@ describe("the rules: the org default, and policies for their actions", () => {
     expect(settings.content).toEqual({ secrets: "redact", personalData: "flag" });
   });
 });
+
+describe("a member's reason and a replay", () => {
+  it("an approval's reason holding a token: the vote is recorded with its placeholder; with secrets denied, a 400 naming `reason`", async () => {
+    const org = await createTestOrg({ label: "content-reason", policies: [{ name: "hold", actions: ["*"], effect: "require_approval" }] });
+    const { addTestMember } = await import("@gatehouse/db/testing");
+    const { issueAdminKey } = await import("@gatehouse/db");
+    const approver = await addTestMember(org, "approver");
+    const approverKey = (await issueAdminKey({ ctx: org.ctx, input: { membershipId: approver.membershipId } })).apiKey;
+    const request = async () =>
+      (JSON.parse((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "deploy.run" } })).body) as { approvalId: string }).approvalId;
+    const secret = token();
+    const approved = await call(app, "POST", `/v1/admin/approvals/${await request()}/decision`, { key: approverKey, body: { decision: "approve", reason: `rotated ${secret}` } });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(await tablesHolding(secret)).toEqual([]);
+    await setContent(org, { secrets: "deny" });
+    const refused = await call(app, "POST", `/v1/admin/approvals/${await request()}/decision`, { key: approverKey, body: { decision: "approve", reason: `rotated ${secret}` } });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { details: { issues: [{ path: "reason" }] } } });
+    expect(await tablesHolding(secret)).toEqual([]);
+  });
+
+  it("a replay of a draft that denies personal data shows the calls that kept it as allow → deny", async () => {
+    const org = await createTestOrg({ label: "content-replay", policies: ALLOW });
+    await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "ticket.reply", metadata: { to: "jane.doe@example.com" } } });
+    await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "ticket.reply", metadata: { to: "the team" } } });
+    const replay = await call(app, "POST", "/v1/admin/policies/simulate", {
+      key: org.adminKey.apiKey,
+      body: { policies: [{ name: "allow-all", actions: ["*"], effect: "allow", content: { personalData: "deny" } }], days: 1 },
+    });
+    expect(replay.statusCode, replay.body).toBe(200);
+    expect(JSON.parse(replay.body)).toMatchObject({ evaluated: 2, changed: 1, transitions: [{ from: "allow", to: "deny", count: 1 }] });
+  });
+});

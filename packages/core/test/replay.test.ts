@@ -216,3 +216,38 @@ describe("recordedEffect", () => {
     expect(recordedEffect(row)).toBe(effect);
   });
 });
+
+describe("replay of the content rules (docs/content.md)", () => {
+  const call = (i: number, metadata: Record<string, unknown>): ReplayRecord => ({
+    actionId: `act_c${i}`,
+    at: new Date(Date.UTC(2026, 10, 2) + i * 1000).toISOString(),
+    actionType: "ticket.reply",
+    agentId: "agt_support",
+    agentName: "support",
+    subject: { id: "agt_support", name: "support", labels: {} },
+    metadata,
+    dataAccessed: [],
+    recorded: "allow",
+    policy: "tickets",
+  });
+  // Recorded with personal data flagged (kept), once redacted to its placeholder, and once with nothing to find.
+  const recorded = [call(0, { to: "jane.doe@example.com" }), call(1, { to: "[personal:email#1a2b3c4d]" }), call(2, { to: "team" })];
+  const withContent = (content?: Record<string, string>) =>
+    parsePolicySet({ policies: [{ name: "tickets", actions: ["ticket.*"], effect: "allow", ...(content ? { content } : {}) }] });
+
+  it("a draft that denies personal data refuses the recorded calls that still hold it: allow → deny", () => {
+    const result = replayDecisions(withContent({ personalData: "deny" }), recorded);
+    expect(result.transitions).toEqual([expect.objectContaining({ from: "allow", to: "deny", count: 1 })]);
+  });
+
+  it("the org's content settings hold where the draft's policies name none", () => {
+    expect(replayDecisions(withContent(), recorded, { content: { secrets: "redact", personalData: "deny" } }).transitions).toEqual([
+      expect.objectContaining({ from: "allow", to: "deny", count: 1 }),
+    ]);
+    expect(replayDecisions(withContent(), recorded, { content: { secrets: "redact", personalData: "flag" } }).transitions).toEqual([]);
+  });
+
+  it("redact or flag in a draft changes no recorded decision", () => {
+    expect(replayDecisions(withContent({ personalData: "redact", secrets: "flag" }), recorded).transitions).toEqual([]);
+  });
+});

@@ -1,3 +1,5 @@
+import { contentSettingsSchema, resolveContentActions, type ContentSettings } from "../content/content-rules";
+import { screenContent } from "../content/screen-content";
 import { denialReasonsOf } from "../actions/denial-reasons";
 import type { Facts, RateCounts } from "./conditions";
 import type { PolicyDocument, PolicyEffect } from "./document";
@@ -196,10 +198,13 @@ export class PolicyReplay {
   readonly #set: PolicySet;
   readonly #counts: RateCounts;
   readonly #tally = new ReplayTally();
+  readonly #content: ContentSettings;
 
-  constructor(documents: readonly PolicyDocument[]) {
+  /** `content`: the org's content settings (its default where the draft's policies name none); absent, the product's defaults. */
+  constructor(documents: readonly PolicyDocument[], options: { content?: ContentSettings } = {}) {
     this.#set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
     this.#counts = onlyThisCall(this.#set);
+    this.#content = options.content ?? contentSettingsSchema.parse({});
   }
 
   /** Evaluates one record as the draft would decide it; answers the effect and policy (null when skipped). */
@@ -230,9 +235,23 @@ export class PolicyReplay {
       },
       this.#counts,
     );
-    const after = { effect: decision.effect, policy: decision.policy?.name ?? null };
+    let after = { effect: decision.effect, policy: decision.policy?.name ?? null };
+    if (after.effect !== "deny" && this.#contentRefuses(record)) after = { effect: "deny", policy: null };
     tally.add({ ...record, recorded }, after);
     return after;
+  }
+
+  /**
+   * Whether the draft's content rules (with the org default) would refuse the recorded call: only
+   * when one of them denies a class, so a draft without a `deny` costs the replay nothing. What was
+   * redacted when the call was recorded is a placeholder now and found no more; what was flagged or
+   * kept is found again.
+   */
+  #contentRefuses(record: ReplayRecord): boolean {
+    const actions = resolveContentActions(this.#content, this.#set.contentFor(record.actionType, record.subject));
+    if (actions.secrets !== "deny" && actions.personalData !== "deny") return false;
+    const screen = { actions, tag: () => "0" };
+    return screenContent(record.metadata, ["metadata"], screen).denied || screenContent(record.dataAccessed, ["dataAccessed"], screen).denied;
   }
 
   /** The counts so far as plain data (see ReplayTally.merge). */
@@ -252,8 +271,8 @@ function bump<T extends { count: number }>(map: Map<string, T>, key: string, cre
 }
 
 /** Replays `records` against the draft `documents` (compiled once) and answers the aggregation. */
-export function replayDecisions(documents: readonly PolicyDocument[], records: Iterable<ReplayRecord>): ReplayResult {
-  const replay = new PolicyReplay(documents);
+export function replayDecisions(documents: readonly PolicyDocument[], records: Iterable<ReplayRecord>, options: { content?: ContentSettings } = {}): ReplayResult {
+  const replay = new PolicyReplay(documents, options);
   for (const record of records) replay.add(record);
   return replay.result();
 }
@@ -268,10 +287,10 @@ const COMPILED_DRAFTS_KEPT = 8;
  * page's tally, which the caller merges in page order. `replayId` names the replay so a worker
  * compiles its draft once; documents must be the same for every page of one id.
  */
-export function replayPage(input: { replayId: string; documents: readonly PolicyDocument[]; records: readonly ReplayRecord[] }): ReplayTallyData {
+export function replayPage(input: { replayId: string; documents: readonly PolicyDocument[]; records: readonly ReplayRecord[]; content?: ContentSettings }): ReplayTallyData {
   let replay = compiledDrafts.get(input.replayId);
   if (!replay) {
-    replay = new PolicyReplay(input.documents);
+    replay = new PolicyReplay(input.documents, input.content ? { content: input.content } : {});
     compiledDrafts.set(input.replayId, replay);
     if (compiledDrafts.size > COMPILED_DRAFTS_KEPT) compiledDrafts.delete(compiledDrafts.keys().next().value as string);
   }
@@ -319,6 +338,17 @@ export function replayRecordsOf(rows: readonly RawReplayRow[], subjects: ReplayS
 }
 
 /** replayPage over raw rows (the task simulatePolicies runs): the rows' JSON is parsed here, on the worker. */
-export function replayRawPage(input: { replayId: string; documents: readonly PolicyDocument[]; rows: readonly RawReplayRow[]; subjects: ReplaySubjects }): ReplayTallyData {
-  return replayPage({ replayId: input.replayId, documents: input.documents, records: replayRecordsOf(input.rows, input.subjects) });
+export function replayRawPage(input: {
+  replayId: string;
+  documents: readonly PolicyDocument[];
+  rows: readonly RawReplayRow[];
+  subjects: ReplaySubjects;
+  content?: ContentSettings;
+}): ReplayTallyData {
+  return replayPage({
+    replayId: input.replayId,
+    documents: input.documents,
+    records: replayRecordsOf(input.rows, input.subjects),
+    ...(input.content ? { content: input.content } : {}),
+  });
 }

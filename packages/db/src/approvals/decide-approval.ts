@@ -1,3 +1,4 @@
+import { screenMemberText } from "../content/content-screen";
 import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
 import {
   castVote,
@@ -38,7 +39,7 @@ export async function decideApproval({ ctx, input, onApproved }: { ctx: Ctx; inp
   const parsed = decisionBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
-  const [outcome] = await decideMany(ctx, onApproved, voter, [input.approvalId], parsed.data.decision, parsed.data.reason || null);
+  const [outcome] = await decideMany(ctx, onApproved, voter, [input.approvalId], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
   const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
@@ -53,7 +54,12 @@ export async function decideApprovals({ ctx, input, onApproved }: { ctx: Ctx; in
   const parsed = bulkDecisionBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await requireVoter(ctx);
-  return decideMany(ctx, onApproved, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, parsed.data.reason || null);
+  return decideMany(ctx, onApproved, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
+}
+
+/** A reason as it may be written: none when blank; secrets and personal data screened by the org's content settings (docs/content.md). */
+async function screenedReason(ctx: Ctx, reason: string | undefined): Promise<string | null> {
+  return reason ? screenMemberText(ctx.org.id, "reason", reason) : null;
 }
 
 async function requireVoter(ctx: Ctx): Promise<Voter> {

@@ -3,6 +3,7 @@ import {
   contentSettings,
   resolveContentActions,
   screenContent,
+  validationError,
   type ContentAction,
   type ContentClass,
   type ContentRule,
@@ -10,6 +11,7 @@ import {
   type Screened,
 } from "@gatehouse/core";
 import { orgSubkey } from "../audit/signing-keys";
+import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
 const TAG_HEX = 8;
@@ -68,4 +70,19 @@ export function contentScreen(orgId: string, actions: Record<ContentClass, Conte
   // The decision path takes no extra turn of the event loop once the org's key is derived.
   const key = derived.get(orgId);
   return key ? screenWith(key, actions) : tagKey(orgId).then((bytes) => screenWith(bytes, actions));
+}
+
+/**
+ * A member's free text (an approval's reason) through the screen with the org's content settings: the
+ * text as it may be written (placeholders for what the settings redact); a class set to `deny` refuses
+ * it with a 400 naming `field`, so nothing of it is written.
+ */
+export async function screenMemberText(orgId: string, field: string, text: string): Promise<string> {
+  const screen = await contentScreen(orgId, contentActionsFor(await orgSettingsSnapshot(orgId), []));
+  const screened = screen(text, [field]);
+  if (screened.denied) {
+    const refused = [...new Set(screened.findings.filter((f) => f.action === "denied").map((f) => f.detector))];
+    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${refused.join(", ")}); write it without that value` }]);
+  }
+  return screened.value;
 }

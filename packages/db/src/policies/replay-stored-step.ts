@@ -1,4 +1,4 @@
-import { replayRawPage, type PolicyDocument, type RawReplayRow, type ReplayRecord, type ReplaySubjects, type ReplayTallyData } from "@gatehouse/core";
+import { replayRawPage, type ContentSettings, type PolicyDocument, type RawReplayRow, type ReplayRecord, type ReplaySubjects, type ReplayTallyData } from "@gatehouse/core";
 import type pg from "pg";
 import { readAhead, takeAhead, workerPool, type WorkerDatabase } from "../infra/worker-database";
 
@@ -14,6 +14,8 @@ export interface ReplayStepInput {
   /** One replay's id: its draft is compiled once, and its agents read once, per worker. */
   replayId: string;
   documents: readonly PolicyDocument[];
+  /** The org's content settings: the draft's content rules fall back to them. */
+  content: ContentSettings;
   /** The window, ISO 8601: decisions at or after `from` and before `to`. */
   from: string;
   to: string;
@@ -124,5 +126,5 @@ export async function replayStoredStep(input: ReplayStepInput): Promise<ReplaySt
     const subject = subjectOf(agentId);
     if (subject) stepSubjects[agentId] = subject;
   }
-  return { tally: replayRawPage({ replayId, documents: input.documents, rows, subjects: stepSubjects }), read: rows.length, last };
+  return { tally: replayRawPage({ replayId, documents: input.documents, rows, subjects: stepSubjects, content: input.content }), read: rows.length, last };
 }

@@ -7,6 +7,8 @@ import { db } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { workerDatabaseOf } from "../infra/worker-database";
+import { contentSettingsOf } from "../content/content-screen";
+import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { checkPolicySetOffLoop } from "./check-policies";
 import type { ReplayCursor, ReplayStepInput, ReplayStepOutput } from "./replay-stored-step";
 
@@ -20,7 +22,9 @@ const replayStep = workTask<ReplayStepInput, ReplayStepOutput>("@gatehouse/db/wo
  * Replay (`POST /v1/admin/policies/simulate`): evaluates a draft set against the org's recorded
  * decisions of the last `days` days with core's PolicyReplay (compiled once) and answers what would
  * change. Reads only the org's own rows (every query is by org_id), writes nothing. Agents are read
- * as they are now: a delegate is evaluated as its root agent, with its current chain. Runs in one of
+ * as they are now: a delegate is evaluated as its root agent, with its current chain. A draft whose
+ * content rules (with the org's content settings) deny a class refuses the recorded calls that still
+ * hold such a value (flagged or kept when recorded): they move to deny. Runs in one of
  * the org's fair shares of the pool (infra/fair-share.ts): a loop of replays queues behind itself.
  * Reading and evaluating run on the work pool (infra/work-pool.ts) in the org's turn, a step of
  * decisions at a time (replayStoredStep, with reads of its own); this loop merges the steps' tallies in
@@ -53,7 +57,17 @@ export async function simulatePolicies({
 
 async function replayDecisions(orgId: string, documents: PolicyDocument[], days: number, from: Date, to: Date, work: WorkPool): Promise<PolicySimulation> {
   const tally = new ReplayTally();
-  const fixed = { database: workerDatabaseOf(db().pool), orgId, replayId: randomUUID(), documents, from: from.toISOString(), to: to.toISOString(), max: MAX_SIMULATED_DECISIONS };
+  const content = contentSettingsOf(await orgSettingsSnapshot(orgId));
+  const fixed = {
+    database: workerDatabaseOf(db().pool),
+    orgId,
+    replayId: randomUUID(),
+    documents,
+    content,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    max: MAX_SIMULATED_DECISIONS,
+  };
   let read = 0;
   let cursor: ReplayCursor | null = null;
   let truncated = false;
