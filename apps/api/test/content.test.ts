@@ -271,3 +271,23 @@ describe("a member's reason and a replay", () => {
     expect(JSON.parse(replay.body)).toMatchObject({ evaluated: 2, changed: 1, transitions: [{ from: "allow", to: "deny", count: 1 }] });
   });
 });
+
+describe("a delegation's metadata", () => {
+  it("is screened by the org's content settings: a token redacted, or refused with a 400 naming `metadata`", async () => {
+    const org = await createTestOrg({ label: "content-delegation", policies: ALLOW });
+    const secret = token();
+    const created = await call(app, "POST", "/v1/delegations", {
+      key: org.agent.apiKey,
+      body: { name: "helper", capabilities: ["pr.open"], ttlSeconds: 600, metadata: { note: `uses ${secret}` } },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(await tablesHolding(secret)).toEqual([]);
+    await setContent(org, { secrets: "deny" });
+    const refused = await call(app, "POST", "/v1/delegations", {
+      key: org.agent.apiKey,
+      body: { name: "helper-2", capabilities: ["pr.open"], ttlSeconds: 600, metadata: { note: `uses ${secret}` } },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.parse(refused.body)).toMatchObject({ error: { details: { issues: [{ path: "metadata" }] } } });
+  });
+});

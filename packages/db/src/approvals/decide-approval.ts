@@ -1,4 +1,4 @@
-import { screenMemberText } from "../content/content-screen";
+import { screenWithOrgSettings } from "../content/content-screen";
 import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
 import {
   castVote,
@@ -59,7 +59,7 @@ export async function decideApprovals({ ctx, input, onApproved }: { ctx: Ctx; in
 
 /** A reason as it may be written: none when blank; secrets and personal data screened by the org's content settings (docs/content.md). */
 async function screenedReason(ctx: Ctx, reason: string | undefined): Promise<string | null> {
-  return reason ? screenMemberText(ctx.org.id, "reason", reason) : null;
+  return reason ? screenWithOrgSettings(ctx.org.id, "reason", reason) : null;
 }
 
 async function requireVoter(ctx: Ctx): Promise<Voter> {

@@ -73,16 +73,17 @@ export function contentScreen(orgId: string, actions: Record<ContentClass, Conte
 }
 
 /**
- * A member's free text (an approval's reason) through the screen with the org's content settings: the
- * text as it may be written (placeholders for what the settings redact); a class set to `deny` refuses
- * it with a 400 naming `field`, so nothing of it is written.
+ * What a member or an agent sends outside a decision (an approval's reason, a delegation's metadata)
+ * through the screen with the org's content settings: the value as it may be written (placeholders for
+ * what the settings redact); a class set to `deny` refuses it with a 400 naming `field`, so nothing of
+ * it is written.
  */
-export async function screenMemberText(orgId: string, field: string, text: string): Promise<string> {
+export async function screenWithOrgSettings<T>(orgId: string, field: string, value: T): Promise<T> {
   const screen = await contentScreen(orgId, contentActionsFor(await orgSettingsSnapshot(orgId), []));
-  const screened = screen(text, [field]);
+  const screened = screen(value, [field]);
   if (screened.denied) {
     const refused = [...new Set(screened.findings.filter((f) => f.action === "denied").map((f) => f.detector))];
-    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${refused.join(", ")}); write it without that value` }]);
+    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${refused.join(", ")}); send it without that value` }]);
   }
   return screened.value;
 }

@@ -1,3 +1,4 @@
+import { screenWithOrgSettings } from "../content/content-screen";
 import { createDelegationBodySchema, type CreatedDelegation } from "@gatehouse/contracts";
 import { conflict, delegationScope, delegationSettings, newId, randomToken, uncoveredCapability, unauthenticated, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
@@ -43,7 +44,9 @@ export async function createDelegation({
   const actor = requireAgent(ctx);
   const parsed = createDelegationBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const { name, capabilities, ttlSeconds, metadata } = parsed.data;
+  const { name, capabilities, ttlSeconds } = parsed.data;
+  // Free JSON an agent keeps with the delegation: screened like a decision's metadata (docs/content.md).
+  const metadata = parsed.data.metadata === undefined ? undefined : await screenWithOrgSettings(ctx.org.id, "metadata", parsed.data.metadata);
   const limits = delegationSettings(await orgSettingsSnapshot(ctx.org.id));
   let reissued: string | null = null;
   // Each creation waits for the org's log lock holding a pooled connection: a burst takes turns in
