@@ -121,6 +121,20 @@ describe("an erasure for a subject", () => {
   });
 
   type Line = { canonical: string; fields?: Record<string, { canonical: string; salt: string }>; erased?: Record<string, { seq: number }> };
+  it("a filtered export (the decisions, each with its inclusion proof) verifies with both too", async () => {
+    const answer = await call(app, "GET", "/v1/audit/export?type=action.decided", { key: org.adminKey.apiKey });
+    expect(answer.statusCode).toBe(200);
+    expect(answer.body).toContain('"proof":');
+    expect(answer.body).toContain('"erased":');
+    const keys = await vkeys();
+    const cli = cliVerify(answer.body, keys);
+    expect(cli.status, cli.out).toBe(0);
+    expect(independentlyVerify(answer.body, keys)).toBeNull();
+    // One proof hash changed: the independent check no longer reaches the checkpoint's root.
+    const broken = answer.body.replace(/("hashes":\["[0-9a-f])([0-9a-f])/, (_m, a: string, b: string) => `${a}${b === "0" ? "1" : "0"}`);
+    expect(independentlyVerify(broken, keys)).toMatch(/inclusion proof/);
+  });
+
   it.each([
     [
       "a value put back into an erased field",

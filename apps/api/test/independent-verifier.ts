@@ -2,7 +2,8 @@ import { createHash, createPublicKey, verify } from "node:crypto";
 
 /**
  * An independent check of an audit bundle, written from the public specs alone and sharing no code
- * with packages/tlog or packages/core: RFC 6962 leaf hashes and Merkle tree hashes (§2.1), C2SP
+ * with packages/tlog or packages/core: RFC 6962 leaf hashes and Merkle tree hashes (§2.1), inclusion
+ * proofs of a filtered bundle (RFC 9162 §2.1.3.2), C2SP
  * tlog-checkpoint bodies signed per C2SP signed-note with Ed25519, and the second format's field
  * digests as docs/adr/0023-erasure.md states them. It answers the first problem, or null.
  */
@@ -32,18 +33,40 @@ function parseKey(vkey: string): { name: string; id: Buffer; key: ReturnType<typ
   return { name, id, key: createPublicKey({ key: spki, format: "der", type: "spki" }) };
 }
 
+/** RFC 9162 §2.1.3.2: the root an inclusion proof of `leaf` at `index` in a tree of `size` leads to, or null. */
+function rootFromProof(index: number, size: number, leaf: Buffer, path: Buffer[]): Buffer | null {
+  if (index >= size) return null;
+  let fn = index;
+  let sn = size - 1;
+  let r = leaf;
+  for (const p of path) {
+    if (sn === 0) return null;
+    if (fn % 2 === 1 || fn === sn) {
+      r = sha256(Buffer.from([1]), p, r);
+      if (fn % 2 === 0) while (fn % 2 === 0 && fn !== 0) [fn, sn] = [Math.floor(fn / 2), Math.floor(sn / 2)];
+    } else r = sha256(Buffer.from([1]), r, p);
+    fn = Math.floor(fn / 2);
+    sn = Math.floor(sn / 2);
+  }
+  return sn === 0 ? r : null;
+}
+
 export function independentlyVerify(bundle: string, vkeys: readonly string[]): string | null {
   const keys = vkeys.map(parseKey);
   const leaves: Buffer[] = [];
+  /** Roots of the signed checkpoints, by size (a filtered bundle's entries prove themselves against one). */
+  const roots = new Map<number, string>();
+  let filtered = false;
+  let proven = 0;
   let checkpoints = 0;
   for (const line of bundle.split("\n")) {
     if (line.length === 0) continue;
     const record = JSON.parse(line) as Record<string, unknown>;
+    if (record.type === "bundle") filtered = record.filter !== null && record.filter !== undefined;
     if (record.type === "entry") {
       const canonical = record.canonical as string;
       const leaf = sha256(Buffer.from([0]), Buffer.from(canonical, "utf8"));
       if (leaf.toString("hex") !== record.leafHash) return `entry ${String(record.seq)}: leaf hash`;
-      if (record.seq !== leaves.length) return `entry ${String(record.seq)}: out of place`;
       const parsed = JSON.parse(canonical) as { v: number; sealed?: Record<string, string> };
       const fields = (record.fields ?? {}) as Record<string, { canonical: string; salt: string }>;
       const erased = (record.erased ?? {}) as Record<string, { seq: number }>;
@@ -55,6 +78,21 @@ export function independentlyVerify(bundle: string, vkeys: readonly string[]): s
         } else if (!erased[name]) return `entry ${String(record.seq)}: field ${name} is neither present nor erased`;
       }
       for (const name of [...Object.keys(fields), ...Object.keys(erased)]) if (!parsed.sealed?.[name]) return `entry ${String(record.seq)}: field ${name} was not sealed`;
+      if (filtered) {
+        const proof = record.proof as { treeSize: number; hashes: string[] } | undefined;
+        const root = proof ? roots.get(proof.treeSize) : undefined;
+        if (!proof || root === undefined) return `entry ${String(record.seq)}: no proof against a signed checkpoint`;
+        const computed = rootFromProof(
+          record.seq as number,
+          proof.treeSize,
+          leaf,
+          proof.hashes.map((h) => Buffer.from(h, "hex")),
+        );
+        if (!computed || computed.toString("base64") !== root) return `entry ${String(record.seq)}: its inclusion proof does not lead to the checkpoint's root`;
+        proven += 1;
+        continue;
+      }
+      if (record.seq !== leaves.length) return `entry ${String(record.seq)}: out of place`;
       leaves.push(leaf);
     } else if (record.type === "checkpoint") {
       const note = record.note as string;
@@ -73,10 +111,13 @@ export function independentlyVerify(bundle: string, vkeys: readonly string[]): s
         });
       if (!signed) return `checkpoint ${size}: no valid signature by a given key`;
       const n = Number(size);
+      roots.set(n, root ?? "");
+      checkpoints += 1;
+      if (filtered) continue;
       if (n > leaves.length) return `checkpoint ${size}: beyond the entries`;
       if (treeHash(leaves.slice(0, n)).toString("base64") !== root) return `checkpoint ${size}: root does not match the entries`;
-      checkpoints += 1;
     }
   }
+  if (filtered && proven === 0) return "a filtered bundle with no proven entry";
   return checkpoints > 0 ? null : "no checkpoint";
 }
