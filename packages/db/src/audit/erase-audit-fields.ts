@@ -57,12 +57,18 @@ export async function eraseAuditFields({ ctx, input }: { ctx: Ctx; input: unknow
         actor: actorRef(ctx.actor),
         data: { entries: erasing.map((e) => ({ seq: Number(e.target.seq), fields: e.names })), reason, ...(subjectTag ? { subjectTag } : {}) },
       });
-      for (const { target, names } of erasing) {
-        const fields: StoredFields = { ...target.fields };
-        for (const name of names) fields[name] = { erased: { seq: entry.seq } };
-        await tx.$executeRaw`UPDATE audit_entries SET fields = ${JSON.stringify(fields)}::jsonb WHERE org_id = ${orgId} AND seq = ${BigInt(target.seq)}`;
-        await eraseCopies(tx, orgId, target, names);
-      }
+      // One statement for the entries, one per kind of copy: an erasure of 10,000 entries is a few round trips, not 20,000.
+      const seqs = erasing.map((e) => e.target.seq);
+      const fields = erasing.map(({ target, names }) => {
+        const next: StoredFields = { ...target.fields };
+        for (const name of names) next[name] = { erased: { seq: entry.seq } };
+        return JSON.stringify(next);
+      });
+      await tx.$executeRaw`
+        UPDATE audit_entries e SET fields = u.fields
+        FROM unnest(${seqs}::bigint[], ${fields}::jsonb[]) AS u(seq, fields)
+        WHERE e.org_id = ${orgId} AND e.seq = u.seq`;
+      await eraseCopies(tx, orgId, erasing);
       return { erasureEntryId: entry.id, erasureSeq: entry.seq, entries: erasing.length, fields: erasing.reduce((n, e) => n + e.names.length, 0) };
     }, TX_OPTIONS),
   );
@@ -93,16 +99,17 @@ async function bySubject(tx: Tx, orgId: string, subject: string): Promise<Target
   return rows;
 }
 
-/** The console's copies of erased fields: the action row of a decision or an outcome. */
-async function eraseCopies(tx: Tx, orgId: string, target: Target, names: readonly string[]): Promise<void> {
-  if (!target.subject_id) return;
-  const actionId = target.subject_id;
-  if (target.type === "action.decided") {
-    if (names.includes("metadata")) await tx.$executeRaw`UPDATE actions SET metadata = '{}'::jsonb WHERE org_id = ${orgId} AND id = ${actionId}`;
-    if (names.includes("dataAccessed")) await tx.$executeRaw`UPDATE actions SET data_accessed = '[]'::jsonb WHERE org_id = ${orgId} AND id = ${actionId}`;
-    if (names.includes("conditionsEvaluated"))
-      await tx.$executeRaw`UPDATE actions SET result = jsonb_set(result, '{conditionsEvaluated}', '[]'::jsonb) WHERE org_id = ${orgId} AND id = ${actionId} AND result ? 'conditionsEvaluated'`;
-  } else if (target.type === "action.outcome" && names.includes("message")) {
-    await tx.$executeRaw`UPDATE actions SET outcome_message = NULL WHERE org_id = ${orgId} AND id = ${actionId}`;
-  }
+/** The console's copies of erased fields: the action rows of the decisions and outcomes, one statement per kind of field. */
+async function eraseCopies(tx: Tx, orgId: string, erasing: ReadonlyArray<{ target: Target; names: readonly string[] }>): Promise<void> {
+  const actions = (type: string, name: string) =>
+    erasing.flatMap(({ target, names }) => (target.type === type && target.subject_id && names.includes(name) ? [target.subject_id] : []));
+  const metadata = actions("action.decided", "metadata");
+  const dataAccessed = actions("action.decided", "dataAccessed");
+  const conditions = actions("action.decided", "conditionsEvaluated");
+  const messages = actions("action.outcome", "message");
+  if (metadata.length > 0) await tx.$executeRaw`UPDATE actions SET metadata = '{}'::jsonb WHERE org_id = ${orgId} AND id = ANY(${metadata}::text[])`;
+  if (dataAccessed.length > 0) await tx.$executeRaw`UPDATE actions SET data_accessed = '[]'::jsonb WHERE org_id = ${orgId} AND id = ANY(${dataAccessed}::text[])`;
+  if (conditions.length > 0)
+    await tx.$executeRaw`UPDATE actions SET result = jsonb_set(result, '{conditionsEvaluated}', '[]'::jsonb) WHERE org_id = ${orgId} AND id = ANY(${conditions}::text[]) AND result ? 'conditionsEvaluated'`;
+  if (messages.length > 0) await tx.$executeRaw`UPDATE actions SET outcome_message = NULL WHERE org_id = ${orgId} AND id = ANY(${messages}::text[])`;
 }
