@@ -89,6 +89,13 @@ const boundaries = [
     regexes: [...SERVER_PACKAGES.map(packageRegex), "^@gatehouse/(?!tlog(/|$))", ...roomRegexes(otherRooms("sdk", "tlog"))],
   }),
   boundary({
+    files: ["packages/integrations/*/src/**"],
+    message:
+      "An adapter runs in the user's process and only translates its framework's seam: of ours it imports @gatehouse/sdk (a peer dependency), never a server package or another room.",
+    // A relative path out of its own package would bundle another room's source into the tarball.
+    regexes: [...SERVER_PACKAGES.map(packageRegex), "^@gatehouse/(?!sdk(/|$))", "^(\\.\\./){2,}", ...roomRegexes(otherRooms("sdk"))],
+  }),
+  boundary({
     files: ["packages/contracts/**"],
     message: "packages/contracts holds wire schemas: zod and @gatehouse/core, no server package.",
     regexes: [...SERVER_PACKAGES.map(packageRegex), "^@gatehouse/(?!core(/|$))", ...roomRegexes(otherRooms("contracts", "core"))],

@@ -34,6 +34,8 @@ export default defineConfig({
       // and Redis instances (never the shared ones), one file at a time.
       { test: { name: "faults", include: ["apps/api/test/faults/**/*.test.ts"], ...integration, fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000 } },
       { test: { name: "worker", include: ["apps/worker/test/**/*.test.ts"], ...integration } },
+      // The adapters (packages/integrations/*): each framework's real agent loop with a scripted model, against a real API.
+      { ...source, test: { name: "integrations", include: ["packages/integrations/*/test/**/*.test.ts"], ...integration } },
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
       { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000 } },

@@ -131,3 +131,48 @@ test("a personal admin key works against the API until it is revoked", async ({ 
   await expect(row).toContainText("revoked");
   await expect.poll(() => whoamiStatus(stack, apiKey), { timeout: 15_000 }).toBe(401);
 });
+
+test("the agents page shows each agent's integrations, and flags one whose model calls go through a framework but whose tool calls never reached Gatehouse", async ({
+  page,
+  stack,
+}) => {
+  const admin = await addAdmin(stack);
+  const org = await db().org.findUniqueOrThrow({ where: { slug: stack.org.slug } });
+  const name = `coverage-bot-${randomBytes(3).toString("hex")}`;
+  await page.goto(`/o/${stack.org.slug}/agents`);
+  await signIn(page, admin);
+  await page.getByRole("button", { name: "New agent" }).click();
+  await page.getByRole("form", { name: "New agent" }).getByLabel("Name").fill(name);
+  await page.getByRole("form", { name: "New agent" }).getByRole("button", { name: "Create agent" }).click();
+  const apiKey = (
+    (await page
+      .getByRole("region", { name: `The key of ${name}` })
+      .getByTestId("new-key")
+      .textContent()) ?? ""
+  ).trim();
+
+  // A wrapped model client's call, no tool call: the framework runs, its tools go past Gatehouse.
+  const call = (integration: string, body: object) =>
+    fetch(`${stack.apiUrl}/v1/actions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json", "x-gatehouse-integration": integration },
+      body: JSON.stringify(body),
+    });
+  expect((await call("openai/0.1.0", { actionType: "llm.openai.gpt" })).status).toBe(200);
+  const agent = await db().agent.findFirstOrThrow({ where: { orgId: org.id, name } });
+  await expect.poll(() => db().agentIntegration.count({ where: { agentId: agent.id } })).toBe(1);
+  await page.reload();
+  const row = page.getByTestId("agent-row").filter({ hasText: name });
+  await expect(row.getByTestId("agent-integrations")).toContainText("OpenAI client (wrapOpenAI)");
+  await expect(row.getByTestId("ungoverned-tool-calls")).toBeVisible();
+
+  // A tool call through an adapter: governed, the flag goes.
+  expect((await call("ai-sdk/0.1.0", { actionType: "tool.read_file", tool: { name: "readFile", arguments: { path: "README.md" } } })).status).toBe(200);
+  await expect.poll(() => db().agentIntegration.count({ where: { agentId: agent.id, lastToolCallAt: { not: null } } })).toBe(1);
+  await page.reload();
+  await expect(row.getByTestId("agent-integrations")).toContainText("Vercel AI SDK");
+  await expect(row.getByTestId("ungoverned-tool-calls")).toHaveCount(0);
+  await row.getByRole("link", { name }).click();
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/agents/${agent.id}`);
+  await expect(page.getByTestId("agent-integrations")).toContainText("Vercel AI SDK 0.1.0");
+});

@@ -1,13 +1,14 @@
 // `npm run pack:packages`: the packages a user installs, as npm would publish them, into dist/packages/
-// (emptied first, so it holds one tarball of each): `npm pack` in packages/sdk and packages/cli, which
-// runs each package's `prepack` (its build), so the tarballs are complete even in a fresh clone.
+// (emptied first, so it holds one tarball of each): `npm pack` in packages/sdk, packages/cli and each
+// adapter in packages/integrations/, which runs each package's `prepack` (its build), so the tarballs
+// are complete even in a fresh clone.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "dist", "packages");
-const packages = ["packages/sdk", "packages/cli"];
+const packages = ["packages/sdk", "packages/cli", ...["ai-sdk", "openai-agents", "langchain", "mcp"].map((name) => `packages/integrations/${name}`)];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -22,5 +23,10 @@ if (tarballs.length !== packages.length) {
   process.exit(1);
 }
 console.log(`\nPacked into ${out}:\n${tarballs.map((file) => `  ${file}`).join("\n")}`);
-console.log(`Install them in a project of yours (README: "Using the SDK and the CLI outside this repository"):`);
-console.log(`  npm install ${tarballs.map((file) => join(out, file)).join(" ")}`);
+console.log(`Install what you use in a project of yours (README: "Using the SDK and the CLI outside this repository"), e.g.:`);
+console.log(
+  `  npm install ${tarballs
+    .filter((file) => /^gatehouse-(sdk|cli)-/.test(file))
+    .map((file) => join(out, file))
+    .join(" ")}`,
+);

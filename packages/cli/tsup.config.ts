@@ -13,7 +13,7 @@ export default defineConfig({
   outDir: "dist",
   clean: true,
   removeNodeProtocol: false,
-  noExternal: ["@gatehouse/sdk", "@gatehouse/core", "@gatehouse/tlog"],
+  noExternal: ["@gatehouse/sdk", "@gatehouse/core", "@gatehouse/tlog", "@gatehouse/mcp"],
   esbuildOptions(options) {
     options.conditions = ["@gatehouse/source"];
   },

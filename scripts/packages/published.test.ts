@@ -23,6 +23,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+/** The adapters (packages/integrations/*), packed beside the SDK and the CLI. */
+const ADAPTERS = ["ai-sdk", "openai-agents", "langchain", "mcp"];
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, npm_config_update_notifier: "false" };
 /** An empty home folder: the README's block makes its project there. */
 const home = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
@@ -82,7 +84,8 @@ let approver: TestMember;
 
 beforeAll(async () => {
   // A fresh clone has no builds: `npm pack` (through the README's `npm run pack:packages`) must make them.
-  for (const dir of ["packages/sdk/dist", "packages/cli/dist"]) rmSync(join(root, dir), { recursive: true, force: true });
+  for (const dir of ["packages/sdk/dist", "packages/cli/dist", ...ADAPTERS.map((name) => `packages/integrations/${name}/dist`)])
+    rmSync(join(root, dir), { recursive: true, force: true });
   let ended: string;
   [api, ended] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), followReadme()]);
   project = ended;
@@ -161,10 +164,9 @@ const EXPECTED = {
 
 describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as the README says", () => {
   it("pack one complete tarball of each into dist/packages/, the CLI's installing alone: no @gatehouse dependency, the SDK inside it", () => {
-    expect(readdirSync(join(root, "dist/packages")).sort()).toEqual([
-      expect.stringMatching(/^gatehouse-cli-\d+\.\d+\.\d+.*\.tgz$/),
-      expect.stringMatching(/^gatehouse-sdk-\d+\.\d+\.\d+.*\.tgz$/),
-    ]);
+    expect(readdirSync(join(root, "dist/packages")).sort()).toEqual(
+      ["ai-sdk", "cli", "langchain", "mcp", "openai-agents", "sdk"].map((name) => expect.stringMatching(new RegExp(`^gatehouse-${name}-\\d+\\.\\d+\\.\\d+.*\\.tgz$`))),
+    );
     expect(project.startsWith(home) && existsSync(join(project, "package.json"))).toBe(true);
     const cli = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/cli/package.json"), "utf8")) as { dependencies?: Record<string, string> };
     expect(Object.keys(cli.dependencies ?? {}).filter((name) => name.startsWith("@gatehouse/"))).toEqual([]);
@@ -310,5 +312,167 @@ tests:
     expect([applied.status, applied.stderr]).toEqual([0, ""]);
     const exported = run(bin, ["policies", "export"], project, connection);
     expect([exported.stdout.includes("repo-reads"), exported.stdout.includes("reads go through")]).toEqual([true, true]);
+  }, 60_000);
+});
+
+/**
+ * Each adapter as a user gets it: its tarball installed into the same empty project beside the SDK's,
+ * with its framework from npm (the versions this workspace tests with), and a plain script there that
+ * runs the framework's own agent loop with a scripted model (no network): the model asks for an
+ * allowed tool and a denied one; the allowed one runs, the denied one never does and the model reads why.
+ */
+describe("the adapters, installed from their tarballs into an empty project", () => {
+  const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  let own: TestOrg;
+
+  beforeAll(async () => {
+    own = await createTestOrg({
+      label: "packages-adapters",
+      policies: [
+        { name: "reads", actions: ["tool.read_file", "mcp.files.read_file"], effect: "allow" },
+        { name: "no-deletes", actions: ["tool.delete_repo", "mcp.files.delete_repo"], effect: "deny" },
+      ],
+    });
+    const tarballs = readdirSync(join(root, "dist/packages"))
+      .filter((file) => ADAPTERS.some((name) => file.startsWith(`gatehouse-${name}-`)))
+      .map((file) => join(root, "dist/packages", file));
+    const frameworks = ["ai", "zod", "@openai/agents", "langchain", "@langchain/core", "@langchain/langgraph", "@modelcontextprotocol/sdk"].map(
+      (name) => `${name}@${versionOf(name)}`,
+    );
+    // As a user's shell would run it (no npm_* variables of this test run), from npm's cache where it can.
+    const cache = run("npm", ["config", "get", "cache"], root).stdout.trim();
+    const shell = Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+    const installed = spawnSync("npm", ["install", "--no-audit", "--no-fund", ...tarballs, ...frameworks], {
+      cwd: project,
+      env: { ...shell, HOME: home, npm_config_cache: cache, npm_config_prefer_offline: "true", npm_config_update_notifier: "false" },
+      encoding: "utf8",
+    });
+    expect([installed.status, installed.stderr]).toEqual([0, expect.any(String)]);
+  }, 240_000);
+
+  const runScript = (file: string, text: string) => {
+    writeFileSync(join(project, file), text);
+    const ran = run(process.execPath, [file], project, { GH_KEY: own.agent.apiKey, GH_URL: api.url });
+    expect([ran.status, ran.stderr]).toEqual([0, ""]);
+    return JSON.parse(ran.stdout.trim().split("\n").at(-1) as string) as { ran: string[]; read: string };
+  };
+
+  it("@gatehouse/ai-sdk governs generateText's tool calls", () => {
+    const result = runScript(
+      "ai-sdk.mjs",
+      `import { Gatehouse } from "@gatehouse/sdk";
+import { gatehouseToolApproval, governTools } from "@gatehouse/ai-sdk";
+import { generateText, tool } from "ai";
+import { MockLanguageModelV4 } from "ai/test";
+import { z } from "zod";
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const ran = [];
+const usage = { inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 1, text: 1, reasoning: 0 } };
+const model = new MockLanguageModelV4({
+  doGenerate: async ({ prompt }) => prompt.some((m) => m.role === "tool")
+    ? { content: [{ type: "text", text: prompt.filter((m) => m.role === "tool").flatMap((m) => m.content).map((p) => p.output.type === "execution-denied" ? p.output.reason : p.output.value).join(" | ") }], finishReason: { unified: "stop", raw: undefined }, usage, warnings: [] }
+    : { content: [{ type: "tool-call", toolCallId: "ai-1", toolName: "readFile", input: '{"path":"README.md"}' }, { type: "tool-call", toolCallId: "ai-2", toolName: "deleteRepo", input: '{"repo":"acme/web"}' }], finishReason: { unified: "tool-calls", raw: undefined }, usage, warnings: [] },
+});
+const tools = governTools({
+  readFile: tool({ inputSchema: z.object({ path: z.string() }), execute: async ({ path }) => { ran.push("readFile"); return "read " + path; } }),
+  deleteRepo: tool({ inputSchema: z.object({ repo: z.string() }), execute: async () => { ran.push("deleteRepo"); return "deleted"; } }),
+}, { gatehouse });
+const result = await generateText({ model, tools, toolApproval: gatehouseToolApproval({ gatehouse }), prompt: "tidy up", stopWhen: ({ steps }) => steps.length >= 2 });
+console.log(JSON.stringify({ ran, read: result.text }));
+`,
+    );
+    expect(result).toEqual({ ran: ["readFile"], read: expect.stringMatching(/read README\.md \| .*Denied by policy 'no-deletes'/) });
+  }, 60_000);
+
+  it("@gatehouse/openai-agents governs run()'s tool calls", () => {
+    const result = runScript(
+      "openai-agents.mjs",
+      `import { Gatehouse } from "@gatehouse/sdk";
+import { governTools } from "@gatehouse/openai-agents";
+import { Agent, Usage, run, setTracingDisabled, tool } from "@openai/agents";
+import { z } from "zod";
+setTracingDisabled(true);
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const ran = [];
+const call = (callId, name, args) => ({ type: "function_call", callId, name, arguments: JSON.stringify(args), status: "completed" });
+const steps = [[call("oa-1", "read_file", { path: "README.md" }), call("oa-2", "delete_repo", { repo: "acme/web" })]];
+const model = {
+  async getResponse(request) {
+    const next = steps.shift();
+    if (next) return { usage: new Usage(), output: next };
+    const read = request.input.filter((item) => item.type === "function_call_result").map((item) => item.output.text ?? JSON.stringify(item.output)).join(" | ");
+    return { usage: new Usage(), output: [{ type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: read }] }] };
+  },
+  getStreamedResponse() { throw new Error("no streaming"); },
+};
+const tools = governTools([
+  tool({ name: "read_file", description: "read", parameters: z.object({ path: z.string() }), execute: async ({ path }) => { ran.push("read_file"); return "read " + path; } }),
+  tool({ name: "delete_repo", description: "delete", parameters: z.object({ repo: z.string() }), execute: async () => { ran.push("delete_repo"); return "deleted"; } }),
+], { gatehouse });
+const result = await run(new Agent({ name: "ops", model, tools }), "tidy up");
+console.log(JSON.stringify({ ran, read: result.finalOutput }));
+`,
+    );
+    expect(result).toEqual({ ran: ["read_file"], read: expect.stringMatching(/read README\.md \| .*Denied by policy 'no-deletes'/) });
+  }, 60_000);
+
+  it("@gatehouse/langchain governs createAgent's tool calls", () => {
+    const result = runScript(
+      "langchain.mjs",
+      `import { Gatehouse } from "@gatehouse/sdk";
+import { gatehouseMiddleware } from "@gatehouse/langchain";
+import { AIMessage, ToolMessage, createAgent, fakeModel, tool } from "langchain";
+import { z } from "zod";
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const ran = [];
+const model = fakeModel()
+  .respondWithTools([{ name: "read_file", args: { path: "README.md" }, id: "lc-1" }, { name: "delete_repo", args: { repo: "acme/web" }, id: "lc-2" }])
+  .respond((messages) => new AIMessage(messages.filter((m) => ToolMessage.isInstance(m)).map((m) => m.text).join(" | ")));
+const tools = [
+  tool(async ({ path }) => { ran.push("read_file"); return "read " + path; }, { name: "read_file", description: "read", schema: z.object({ path: z.string() }) }),
+  tool(async () => { ran.push("delete_repo"); return "deleted"; }, { name: "delete_repo", description: "delete", schema: z.object({ repo: z.string() }) }),
+];
+const agent = createAgent({ model, tools, middleware: [gatehouseMiddleware({ gatehouse })] });
+const result = await agent.invoke({ messages: [{ role: "user", content: "tidy up" }] });
+console.log(JSON.stringify({ ran, read: result.messages.at(-1).text }));
+`,
+    );
+    expect(result).toEqual({ ran: ["read_file"], read: expect.stringMatching(/read README\.md \| .*Denied by policy 'no-deletes'/) });
+  }, 60_000);
+
+  it("@gatehouse/mcp's proxy governs an MCP client's tools/call to a server behind it", () => {
+    const result = runScript(
+      "mcp.mjs",
+      `import { Gatehouse } from "@gatehouse/sdk";
+import { GatehouseMcpProxy } from "@gatehouse/mcp";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
+import { InMemoryTransport } from "@modelcontextprotocol/sdk/inMemory.js";
+import { z } from "zod";
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const ran = [];
+const files = new McpServer({ name: "files", version: "1.0.0" });
+files.registerTool("read_file", { inputSchema: { path: z.string() } }, async ({ path }) => { ran.push("read_file"); return { content: [{ type: "text", text: "read " + path }] }; });
+files.registerTool("delete_repo", { inputSchema: { repo: z.string() } }, async () => { ran.push("delete_repo"); return { content: [{ type: "text", text: "deleted" }] }; });
+const [behindClient, behindServer] = InMemoryTransport.createLinkedPair();
+await files.connect(behindServer);
+const downstream = new Client({ name: "proxy", version: "1.0.0" });
+await downstream.connect(behindClient);
+const proxy = new GatehouseMcpProxy({ gatehouse, downstream, serverName: "files" });
+const [frontClient, frontServer] = InMemoryTransport.createLinkedPair();
+await proxy.server().connect(frontServer);
+const client = new Client({ name: "agent", version: "1.0.0" });
+await client.connect(frontClient);
+const read = [];
+for (const [name, args] of [["read_file", { path: "README.md" }], ["delete_repo", { repo: "acme/web" }]]) {
+  const answer = await client.callTool({ name, arguments: args });
+  read.push(answer.content.map((part) => part.text).join(" "));
+}
+await client.close();
+await proxy.close();
+console.log(JSON.stringify({ ran, read: read.join(" | ") }));
+`,
+    );
+    expect(result).toEqual({ ran: ["read_file"], read: expect.stringMatching(/read README\.md \| .*Denied by policy 'no-deletes'/) });
   }, 60_000);
 });

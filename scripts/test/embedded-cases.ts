@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { AuthenticationError, DelegatedAgent, Gatehouse, GatehouseAdmin, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
+import { AuthenticationError, DelegatedAgent, describeToolCall, Gatehouse, GatehouseAdmin, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
 import { verifyBundle } from "@gatehouse/sdk/verify";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
@@ -84,6 +84,15 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     async (s) => {
       s.executed = await s.client.execute("pr.open", { metadata: { repo: "acme/web" } });
       expect(s.executed.status).toBe("executed");
+    },
+  ],
+  [
+    "withIntegration",
+    async (s) => {
+      // A tool call as an adapter makes it: bound to its arguments' digest, the integration recorded.
+      const call = await describeToolCall({ name: "openPr", args: { repo: "acme/web" }, actionType: "pr.open", callId: "smoke-call" });
+      const decided = await s.client.withIntegration("ai-sdk/0.0.0").execute(call.actionType, call);
+      expect([decided.status, decided.tool]).toEqual(["executed", call.tool]);
     },
   ],
   [
@@ -288,13 +297,15 @@ interface CliRun {
 }
 
 /** `npm run gatehouse -- <args>` in the repository, as a user runs it, with the credentials file under `configHome`. */
-export function gatehouse(args: string[], configHome: string, options: { input?: string; untilOutput?: RegExp; timeoutMs?: number } = {}): Promise<CliRun> {
+export function gatehouse(args: string[], configHome: string, options: { input?: string; untilOutput?: RegExp; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<CliRun> {
   const env = childEnv(
     { XDG_CONFIG_HOME: configHome, GATEHOUSE_API_KEY: undefined, GATEHOUSE_BASE_URL: undefined },
     { drop: (name) => name === "NODE_ENV" || name.startsWith("VITEST") },
   );
   const child = spawn("npm", ["run", "--silent", "gatehouse", "--", ...args], { cwd: ROOT, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-  child.stdin.end(options.input ?? "");
+  // holdStdin: a client that stays connected (an MCP client keeps the pipe open while it waits for answers).
+  if (options.holdStdin) child.stdin.write(options.input ?? "");
+  else child.stdin.end(options.input ?? "");
   let stdout = "";
   let stderr = "";
   const stop = () => {
@@ -316,6 +327,16 @@ export function gatehouse(args: string[], configHome: string, options: { input?:
       resolve({ code, stdout, stderr });
     }),
   );
+}
+
+/** An MCP client's opening on stdio: initialize, initialized, tools/list (one JSON-RPC message per line). */
+function mcpHandshake(): string {
+  const messages = [
+    { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "smoke", version: "1.0.0" } } },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { jsonrpc: "2.0", id: 2, method: "tools/list", params: {} },
+  ];
+  return messages.map((message) => `${JSON.stringify(message)}\n`).join("");
 }
 
 /** The CLI's command families, as its own help lists them (the first word of each command line). */
@@ -413,6 +434,46 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
   ["keys", async (s) => ok(await gatehouse(["keys", "list"], s.configHome), "keys list")],
   ["delegations", async (s) => ok(await gatehouse(["delegations", "list"], s.configHome), "delegations list")],
   ["posture", async (s) => ok(await gatehouse(["posture"], s.configHome), "posture")],
+  [
+    "hook",
+    async (s) => {
+      // Claude Code's PreToolUse payload on stdin, decided with the demo agent's key: no policy names tool.bash, so deny.
+      const payload = { session_id: "smoke", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" }, tool_use_id: "toolu_smoke" };
+      const run = await gatehouse(["hook", "claude-code", "--api-key", s.dev.agentApiKey, "--base-url", s.dev.apiUrl, "--wait", "0"], s.configHome, {
+        input: JSON.stringify(payload),
+      });
+      ok(run, "hook claude-code");
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/^Gatehouse: Denied/) },
+      });
+    },
+  ],
+  [
+    "mcp-server",
+    async (s) => {
+      // An MCP client's first three lines on stdin: the server answers with its Gatehouse tools.
+      const run = await gatehouse(["mcp-server", "--api-key", s.dev.agentApiKey], s.configHome, { input: mcpHandshake(), untilOutput: /"id":2\}/, timeoutMs: 30_000 });
+      expect(run.stdout, run.stderr).toMatch(/"name":"can_i"/);
+    },
+  ],
+  [
+    "mcp-proxy",
+    async (s) => {
+      // Through the proxy to a real MCP server (the MCP suite's fixture): its tools, listed as they are.
+      const server = join(ROOT, "packages/integrations/mcp/test/fixtures/server.mjs");
+      const run = await gatehouse(
+        ["mcp-proxy", "--api-key", s.dev.agentApiKey, "--server-name", "fixture", "--", process.execPath, server, join(s.dir, "mcp-ran.log")],
+        s.configHome,
+        {
+          input: mcpHandshake(),
+          holdStdin: true,
+          untilOutput: /"id":2\}/,
+          timeoutMs: 30_000,
+        },
+      );
+      expect(run.stdout, run.stderr).toMatch(/"name":"read_file"/);
+    },
+  ],
   [
     "logout",
     async (s) => {

@@ -1,6 +1,6 @@
 import { routeOf } from "@gatehouse/contracts";
 import { DOMAIN_ERROR_STATUS, forbidden, isDomainError } from "@gatehouse/core";
-import { authenticateApiKey, requireStandingKey, type Ctx } from "@gatehouse/db";
+import { authenticateApiKey, integrationOf, noteIntegration, requireStandingKey, type Ctx } from "@gatehouse/db";
 import type { FastifyRequest } from "fastify";
 import type { AbuseGuards } from "./abuse";
 
@@ -22,7 +22,7 @@ function bearer(request: FastifyRequest): string | undefined {
 }
 
 /** Decisions answer (and record) a halted ancestor as an AGENT_HALTED denial; every other call of such a delegate is refused. */
-const DECISIONS: ReadonlySet<string> = new Set([routeOf("execute").path, routeOf("canI").path]);
+const DECISIONS: ReadonlySet<string> = new Set([routeOf("execute").path, routeOf("canI").path, routeOf("codingAgentHook").path]);
 
 /**
  * onRequest hook for /v1: resolves the key to a context before the body is even read, and refuses a
@@ -38,8 +38,10 @@ export async function authenticate(request: FastifyRequest): Promise<void> {
   const presented = bearer(request);
   try {
     const principal = await authenticateApiKey(presented);
-    request.ctx = { org: principal.org, actor: principal.actor, requestId: request.id };
+    const integration = principal.actor.type === "agent" ? integrationOf(request.headers) : null;
+    request.ctx = { org: principal.org, actor: principal.actor, requestId: request.id, integration };
     if (!DECISIONS.has(request.routeOptions.url ?? "")) await requireStandingKey(principal);
+    noteIntegration(request.ctx, false);
   } catch (error) {
     // A request without a key guesses nothing; a key that was sent and refused is a failed check.
     // (Any 401: a key that no longer works, a delegate's that says why included.)

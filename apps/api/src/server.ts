@@ -6,6 +6,7 @@ import { releaseOrgTurns, serializerCompiler, validatorCompiler } from "./contra
 import { errorHandler } from "./errors";
 import { adminRoutes } from "./routes/admin";
 import { agentRoutes } from "./routes/agent";
+import { hookRoutes } from "./routes/hooks";
 import { delegationRoutes } from "./routes/delegations";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
@@ -123,6 +124,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   if (!subscribed) app.log.warn("Redis is not reachable yet; cross-instance signals start when it is");
   await app.register(healthRoutes);
   await app.register(agentRoutes);
+  await app.register(hookRoutes);
   await app.register(adminRoutes, { resolveTxt: options.resolveTxt });
   await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);

@@ -85,6 +85,14 @@ const ROWS: Record<OperationId, Row> = {
   canI: () => agent("POST", "/v1/actions/check", { actionType: "pr.merge" }),
   reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success" }),
   listPolicies: () => agent("GET", "/v1/policies?scope=org"),
+  codingAgentHook: () =>
+    agent("POST", "/v1/hooks/claude-code?waitSeconds=0", {
+      hook_event_name: "PreToolUse",
+      tool_name: "Bash",
+      tool_input: { command: "git status" },
+      session_id: "contract",
+      tool_use_id: "toolu_contract",
+    }),
   whoami: async () => {
     const asAdmin = await admin("GET", "/v1/whoami");
     expect(check({ method: "GET", path: "/v1/whoami", status: 200, body: asAdmin.json() })).toEqual([]);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { closeRateLimiter, closeSignals, db, disconnectDb } from "@gatehouse/db";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { buildServer, type ServerOptions } from "../src/server";
@@ -86,4 +87,28 @@ export const ALLOW_ALL_PR = [
   { name: "allow-pr", actions: ["pr.*"], effect: "allow" },
   { name: "review-merges", actions: ["pr.merge"], effect: "require_approval", approval: { quorum: 1, timeoutSeconds: 600 } },
   { name: "no-deletes", actions: ["*.delete"], effect: "deny" },
+];
+
+/**
+ * An API app listening on a loopback port for one test file (started before its tests, stopped after
+ * them), for clients that call it over real HTTP: the SDK, the adapters, the CLI. `url` is set once started.
+ */
+export function listeningApp(options: ServerOptions = {}): { readonly url: string } {
+  const state = { url: "" };
+  let app: FastifyInstance | undefined;
+  beforeAll(async () => {
+    app = await startApp(options);
+    state.url = await app.listen({ port: 0, host: "127.0.0.1" });
+  });
+  afterAll(async () => {
+    await stopApp(app);
+  });
+  return state;
+}
+
+/** The three tools of the adapters' acceptance (issue 28): one allowed, one denied, one a person must approve. */
+export const THREE_TOOL_POLICIES = [
+  { name: "reads", actions: ["tool.read_file"], effect: "allow" },
+  { name: "no-deletes", actions: ["tool.delete_repo"], effect: "deny" },
+  { name: "deploys", actions: ["tool.deploy"], effect: "require_approval" },
 ];

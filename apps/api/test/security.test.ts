@@ -81,6 +81,11 @@ interface ProtectedRow {
   stream?: true;
   /** For a call whose success would end org A (closing it): the members' allowed calls go to a throwaway org of their own. */
   throwaway?: () => Promise<{ key: string; sample: Sample }>;
+  /**
+   * A coding agent's hook: the agent runs the tool on any non-2xx answer, so every refusal is answered
+   * 200 with a hook `deny`, its code in the `x-gatehouse-error` header (docs/integrations/coding-agents.md).
+   */
+  failsClosed?: true;
 }
 
 type Row = PublicRow | ProtectedRow;
@@ -201,6 +206,17 @@ const ROWS: Row[] = [
     access: agentOnly,
     sample: (f) => ({ path: `/v1/actions/${f.a.executedEntryId}/outcome`, body: { status: "success" } }),
     foreign: (f) => ({ path: `/v1/actions/${f.b.executedEntryId}/outcome`, body: { status: "success" } }),
+  },
+  {
+    method: "POST",
+    route: "/v1/hooks/:agent",
+    access: agentOnly,
+    sample: () => ({
+      path: "/v1/hooks/claude-code?waitSeconds=0",
+      body: { hook_event_name: "PreToolUse", tool_name: "Read", tool_input: { file_path: "/tmp/a" }, session_id: "s1", tool_use_id: "toolu_1" },
+    }),
+    foreign: "scoped",
+    failsClosed: true,
   },
   { method: "GET", route: "/v1/policies", access: anyKey("policies.read"), sample: () => ({ path: "/v1/policies?scope=org" }), foreign: "scoped" },
   { method: "GET", route: "/v1/whoami", access: anyKey("org.read"), sample: () => ({ path: "/v1/whoami" }), foreign: "scoped" },
@@ -499,6 +515,8 @@ interface Answer {
   status: number;
   requestId: unknown;
   text: string;
+  /** A hook's refusal code (`x-gatehouse-error`). */
+  refused?: string;
 }
 
 async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, key: string | undefined): Promise<Answer> {
@@ -507,7 +525,8 @@ async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, 
     return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.text };
   }
   const response = await call(app, method, sample.path, { ...(key === undefined ? {} : { key }), ...(sample.body === undefined ? {} : { body: sample.body }) });
-  return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.body };
+  const refused = response.headers["x-gatehouse-error"];
+  return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.body, ...(typeof refused === "string" ? { refused } : {}) };
 }
 
 const keyOf = (caller: Caller): string => (caller === "agent" ? fx.a.org.agent.apiKey : fx.keys[caller]);
@@ -523,6 +542,13 @@ function allowedCallers(row: ProtectedRow): Caller[] {
 function expectEnvelope(answer: Answer, status: number, code: string, label: string): void {
   expect(answer.status, `${label}: ${answer.text}`).toBe(status);
   expect(JSON.parse(answer.text), label).toEqual({ error: { code, message: expect.any(String), requestId: answer.requestId } });
+}
+
+/** A refusal as the row answers it: the error envelope, or for a hook (failsClosed) a 200 deny naming the code. */
+function expectRefusal(row: ProtectedRow, answer: Answer, status: number, code: string, label: string): void {
+  if (!row.failsClosed) return expectEnvelope(answer, status, code, label);
+  expect([answer.status, answer.refused], `${label}: ${answer.text}`).toEqual([200, code]);
+  expect(JSON.parse(answer.text), label).toEqual({ hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "deny", permissionDecisionReason: expect.any(String) } });
 }
 
 /** Bulk outcomes: every item's error code (undefined where the item succeeded). */
@@ -546,7 +572,7 @@ async function expectRefused(row: ProtectedRow, callers: readonly Caller[]): Pro
       expect(answer.status, `${label}: ${answer.text}`).toBe(200);
       expect(itemCodes(answer), label).toEqual(itemCodes(answer).map(() => "FORBIDDEN"));
     } else {
-      expectEnvelope(answer, 403, "FORBIDDEN", label);
+      expectRefusal(row, answer, 403, "FORBIDDEN", label);
     }
   });
   expect(await stateOf(fx.a.org.org.id), `${row.method} ${row.route} as ${callers.join(", ")} wrote something`).toEqual(before);
@@ -676,7 +702,7 @@ for (const row of PROTECTED) {
       const sample = await row.sample(fx);
       await Promise.all(
         fx.badKeys.map(async (bad) => {
-          expectEnvelope(await send(row, row.method, sample, bad.key), 401, "UNAUTHENTICATED", `${row.method} ${row.route} with ${bad.name}`);
+          expectRefusal(row, await send(row, row.method, sample, bad.key), 401, "UNAUTHENTICATED", `${row.method} ${row.route} with ${bad.name}`);
           // Fastify answers HEAD for every GET; it has no body, so only its status is checked.
           if (row.method === "GET") expect((await send(row, "HEAD", sample, bad.key)).status, `HEAD ${row.route} with ${bad.name}`).toBe(401);
         }),

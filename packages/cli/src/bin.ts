@@ -3,6 +3,7 @@
 import { main } from "./cli.ts";
 import { cliEnv } from "./env.ts";
 import { readSecret } from "./secret-input.ts";
+import { text } from "node:stream/consumers";
 
 // The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
 const interrupt = new AbortController();
@@ -18,4 +19,5 @@ process.exitCode = await main({
   readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),
   stderrIsTTY: process.stderr.isTTY === true,
   stdoutStream: process.stdout,
+  readStdin: () => text(process.stdin),
 });

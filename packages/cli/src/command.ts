@@ -41,6 +41,10 @@ export interface CliIo {
   fetch: Fetch;
   /** Reads a secret (piped in, or typed at a hidden prompt); undefined when there is no way to. */
   readSecret: ((prompt: string) => Promise<string>) | undefined;
+  /** All of standard input (`gatehouse hook`: the agent's payload). */
+  readStdin: () => Promise<string>;
+  /** The key and base URL a client would be made with (--api-key, else $GATEHOUSE_API_KEY, else gatehouse login's); `keyHint` names the key in the error when there is none. */
+  connection: (keyHint: string) => { apiKey: string; baseUrl: string | undefined };
   /** A client on the org admin key of --api-key, else $GATEHOUSE_API_KEY, else gatehouse login's. */
   admin: () => GatehouseAdmin;
   /** A client on any key of the org: an admin key sees the whole org, an agent key its agent. */

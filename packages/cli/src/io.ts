@@ -30,6 +30,8 @@ export interface CliContext {
   saved?: Credentials | null;
   /** Now, in ms since the epoch (whether a listed key has expired). Default: `Date.now`. */
   now?: () => number;
+  /** Reads all of standard input as UTF-8 (`gatehouse hook`: the agent's payload). Default: none (an empty input). */
+  readStdin?: () => Promise<string>;
 }
 
 /** The --api-key and --base-url given on the command line. */
@@ -55,12 +57,15 @@ export async function savedCredentials(context: CliContext, given: ConnectionOpt
 
 /** The I/O adapter every command runs with; `saved` is the credentials file's contents, when the command needs a key. */
 export function cliIo(context: CliContext, given: ConnectionOptions, saved: Credentials | null | undefined): CliIo {
-  const makeClient = <C>(keyHint: string, create: (options: GatehouseOptions) => C): C => {
+  const connection = (keyHint: string): { apiKey: string; baseUrl: string | undefined } => {
     const apiKey = given.apiKey ?? (context.env.GATEHOUSE_API_KEY || undefined) ?? saved?.apiKey;
     if (apiKey === undefined || apiKey === "") {
       throw new UsageError(`no API key: pass --api-key ${keyHint}, set GATEHOUSE_API_KEY or run gatehouse login`);
     }
-    const baseUrl = given.baseUrl ?? (context.env.GATEHOUSE_BASE_URL || undefined) ?? saved?.baseUrl;
+    return { apiKey, baseUrl: given.baseUrl ?? (context.env.GATEHOUSE_BASE_URL || undefined) ?? saved?.baseUrl };
+  };
+  const makeClient = <C>(keyHint: string, create: (options: GatehouseOptions) => C): C => {
+    const { apiKey, baseUrl } = connection(keyHint);
     try {
       return create({ apiKey, fetch: context.fetch, ...(baseUrl === undefined ? {} : { baseUrl }) });
     } catch (error) {
@@ -79,6 +84,8 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
     env: context.env,
     fetch: context.fetch,
     readSecret: context.readSecret,
+    readStdin: context.readStdin ?? (() => Promise.resolve("")),
+    connection,
     admin: () => makeClient("gh_admin_…", (options) => new GatehouseAdmin(options)),
     client: () => makeClient("gh_admin_… (or an agent's gh_… key)", (options) => (options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options))),
   };

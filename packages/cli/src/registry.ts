@@ -10,7 +10,9 @@ import { approvalsGroup } from "./cli-approvals.ts";
 import { auditGroup, verifyGroup } from "./cli-audit.ts";
 import { UsageError } from "./cli-common.ts";
 import { delegationsGroup } from "./cli-delegations.ts";
+import { hookGroup } from "./cli-hook.ts";
 import { loginGroup, logoutGroup } from "./cli-login.ts";
+import { mcpProxyGroup, mcpServerGroup } from "./cli-mcp.ts";
 import { invitationsGroup, membersGroup, orgGroup, settingsGroup } from "./cli-members.ts";
 import { policiesGroup } from "./cli-policies.ts";
 import { postureGroup } from "./cli-posture.ts";
@@ -34,6 +36,9 @@ export const GROUPS: readonly CommandGroup[] = [
   keysGroup,
   delegationsGroup,
   postureGroup,
+  mcpProxyGroup,
+  mcpServerGroup,
+  hookGroup,
 ];
 
 /** The options of the command line itself, whatever the command. */

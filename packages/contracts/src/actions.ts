@@ -7,6 +7,7 @@ import {
   dataAccessedSchema,
   decisionFields,
   denialReasonCodeSchema,
+  toolRefSchema as coreToolRefSchema,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -16,6 +17,8 @@ import { named, safeString } from "./common";
 named("DenialReasonCode", denialReasonCodeSchema, "A denial reason this version of the API knows (docs/audit.md, Denial reasons).");
 
 export const dataAccessSchema = named("DataAccess", dataAccessedSchema, "A kind of data the action touches, testable by policies as `dataAccessed`.");
+
+export const toolRefSchema = named("ToolRef", coreToolRefSchema, "The tool call a decision was made on: its name and the digest of its arguments.");
 
 export const executeBodySchema = named("ActionRequest", actionRequestSchema, "What an agent is about to do.");
 

@@ -1,6 +1,6 @@
 import { APPROVAL_STATUSES } from "@gatehouse/core";
 import { z } from "zod";
-import { actionResultSchema, conditionEvaluationSchema, dataAccessSchema } from "./actions";
+import { actionResultSchema, conditionEvaluationSchema, dataAccessSchema, toolRefSchema } from "./actions";
 import { idOf, named, queryText, safeString } from "./common";
 
 export const approvalStatusSchema = z.enum(APPROVAL_STATUSES);
@@ -29,6 +29,10 @@ export const approvalSchema = named(
     actionType: z.string(),
     metadata: z.record(z.string(), z.unknown()),
     dataAccessed: z.array(dataAccessSchema),
+    tool: toolRefSchema
+      .nullable()
+      .optional()
+      .describe("The tool call asked about, when the agent named one: approving it approves these arguments only (`argsDigest`); null otherwise."),
     policyName: z.string().nullable(),
     policyVersion: z.number().int().nullable(),
     conditionsEvaluated: z.array(conditionEvaluationSchema),

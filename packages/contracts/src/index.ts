@@ -13,5 +13,6 @@ export * from "./health";
 export * from "./members";
 export * from "./posture";
 export * from "./sso-domains";
+export * from "./hooks";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

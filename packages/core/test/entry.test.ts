@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { canonicalize } from "../src/audit/canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { sealAuditEntry, type ActorRef } from "../src/audit/entry";
 import { openEntry } from "../src/audit/erasable-fields";
 import { chainHash, GENESIS_CHAIN_HASH, leafHash } from "../src/audit/hashing";

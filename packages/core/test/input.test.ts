@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { canonicalize } from "../src/audit/canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { inspectInput, isSafeText, jsonRecord, jsonValue, MAX_JSON_DEPTH, MAX_REQUEST_DEPTH, safeString } from "../src/input";
 import { parseActionRequest } from "../src/actions/action-result";
 import { conditionDepth, type Condition } from "../src/policy/conditions";

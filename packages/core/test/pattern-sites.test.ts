@@ -59,6 +59,7 @@ function posture(actions: string[], actionType: string): PostureFacts {
     agentKeys: [],
     adminKeys: [],
     delegations: [],
+    agentIntegrations: [],
     audit: { lastVerification: null, oldestUncoveredEntryAt: null, activeSigningKeyCreatedAt: null, lastAuditorExportAt: null },
   };
 }

@@ -20,6 +20,17 @@ function perfect(): PostureFacts {
     agentKeys: [{ id: "key_1", agentId: "agt_1", agentName: "bot", agentHalted: false, createdAt: daysAgo(60), lastUsedAt: daysAgo(29), expiresAt: daysAgo(-30) }],
     adminKeys: [{ id: "key_2", createdAt: daysAgo(89) }],
     delegations: [{ id: "dlg_1", name: "task", createdAt: minutesAgo(60), expiresAt: new Date(now.getTime() + 23 * 3_600_000) }],
+    agentIntegrations: [
+      {
+        agentId: "agt_1",
+        agentName: "bot",
+        integrations: [
+          { name: "ai-sdk", lastSeenAt: minutesAgo(5), lastToolCallAt: daysAgo(6) },
+          { name: "mcp-proxy", lastSeenAt: daysAgo(1), lastToolCallAt: daysAgo(1) },
+        ],
+      },
+      { agentId: "agt_2", agentName: "cli-bot", integrations: [{ name: "sdk", lastSeenAt: minutesAgo(1), lastToolCallAt: null }] },
+    ],
     audit: { lastVerification: { at: daysAgo(29), valid: true }, oldestUncoveredEntryAt: minutesAgo(9), activeSigningKeyCreatedAt: daysAgo(364), lastAuditorExportAt: daysAgo(29) },
   };
 }
@@ -52,6 +63,31 @@ const RULES: Array<[string, Change, Component, string, string, number]> = [
     "coverage.uncovered_action_types",
     "medium",
     8,
+  ],
+  [
+    "a model-calling framework whose tool calls stopped 8 days ago (a governed call in another integration counts; old ones do not)",
+    (f) =>
+      void (f.agentIntegrations[0]!.integrations = [
+        { name: "langchain", lastSeenAt: minutesAgo(5), lastToolCallAt: daysAgo(8) },
+        { name: "sdk", lastSeenAt: daysAgo(8), lastToolCallAt: daysAgo(8) },
+      ]),
+    "policyCoverage",
+    "coverage.ungoverned_tool_calls",
+    "medium",
+    2,
+  ],
+  [
+    "four agents with wrapped model clients and no tool calls: capped at 6",
+    (f) =>
+      void (f.agentIntegrations = [1, 2, 3, 4].map((n) => ({
+        agentId: `agt_${n}`,
+        agentName: `bot-${n}`,
+        integrations: [{ name: "openai", lastSeenAt: minutesAgo(n), lastToolCallAt: null }],
+      }))),
+    "policyCoverage",
+    "coverage.ungoverned_tool_calls",
+    "medium",
+    6,
   ],
   ["monitor mode for 15 days", (f) => void (f.policies[2] = { ...f.policies[2]!, versionCreatedAt: daysAgo(15) }), "policyCoverage", "coverage.stale_monitor_mode", "medium", 2],
   [

@@ -58,7 +58,11 @@ export class Gatehouse {
    */
   readonly audit: Audit;
 
+  /** What this client was made with, for {@link withIntegration}. */
+  readonly #made: { options: GatehouseOptions; internals: GatehouseInternals };
+
   constructor(options: GatehouseOptions, internals: GatehouseInternals = {}) {
+    this.#made = { options, internals };
     this.#config = resolveConfig(options, internals, {
       prefix: "gh_",
       example: 'new Gatehouse({ apiKey: "gh_…" })',
@@ -66,6 +70,15 @@ export class Gatehouse {
     });
     this.audit = createAudit(this.#config);
     this.#waits = new ApprovalWaits(this.#config);
+  }
+
+  /**
+   * A client on the same key and options that names an adapter on every call (`x-gatehouse-integration`,
+   * e.g. `ai-sdk/0.1.0`), so the console shows which integrations the agent uses. The `@gatehouse/*`
+   * adapters call it on the client they are given; there is no need to call it yourself.
+   */
+  withIntegration(integration: string): Gatehouse {
+    return new Gatehouse({ ...this.#made.options, integration }, this.#made.internals);
   }
 
   /**
@@ -89,7 +102,7 @@ export class Gatehouse {
     return request<ActionResult>(this.#config, {
       method: "POST",
       path: "/v1/actions",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, eventId },
+      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, eventId, tool: options.tool },
       headers: { "idempotency-key": eventId },
       signal: options.signal,
     });
@@ -165,7 +178,7 @@ export class Gatehouse {
     return request<CheckResult>(this.#config, {
       method: "POST",
       path: "/v1/actions/check",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed },
+      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool },
       signal: options.signal,
     });
   }
@@ -325,7 +338,14 @@ export class DelegatedAgent extends Gatehouse {
     const config = configOf(parent);
     const { apiKey, delegation } = created;
     super(
-      { apiKey, baseUrl: config.baseUrl, timeout: config.timeout, maxRetries: config.maxRetries, fetch: config.fetch },
+      {
+        apiKey,
+        baseUrl: config.baseUrl,
+        timeout: config.timeout,
+        maxRetries: config.maxRetries,
+        fetch: config.fetch,
+        ...(config.integration === undefined ? {} : { integration: config.integration }),
+      },
       { sleep: config.sleep, random: config.random, now: config.now, streamIdleTimeout: config.streamIdleTimeout },
     );
     this.#parent = parent;

@@ -15,6 +15,12 @@ export interface ClientOptions {
   maxRetries?: number;
   /** The `fetch` to call. Default: `globalThis.fetch`. */
   fetch?: Fetch;
+  /**
+   * The adapter calling through this client, as `name/version` (e.g. `ai-sdk/0.1.0`), sent as the
+   * `x-gatehouse-integration` header: the console shows which integrations each agent used. Set by
+   * the `@gatehouse/*` adapters (`withIntegration`); leave it unset in your own code.
+   */
+  integration?: string;
 }
 
 /**
@@ -36,6 +42,8 @@ export const DEFAULT_BASE_URL = "http://localhost:4000";
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_RETRIES = 2;
 const DEFAULT_STREAM_IDLE_TIMEOUT_MS = 45_000;
+/** What the API records of `x-gatehouse-integration` (docs/integrations.md, Coverage). */
+const INTEGRATION = /^[a-z0-9][a-z0-9-]{0,39}(\/[0-9A-Za-z.+-]{1,40})?$/;
 
 /**
  * Checks the options and fills in defaults. `keyRule` says which prefix the key must have, and how
@@ -58,6 +66,9 @@ export function resolveConfig(options: ClientOptions, internals: ClientInternals
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new GatehouseError("Invalid maxRetries: expected a whole number ≥ 0", { code: "INVALID_OPTION" });
   }
+  if (options.integration !== undefined && !INTEGRATION.test(options.integration)) {
+    throw new GatehouseError("Invalid integration: expected name/version, e.g. ai-sdk/0.1.0", { code: "INVALID_OPTION" });
+  }
   const fetch = options.fetch ?? globalThis.fetch?.bind(globalThis);
   if (fetch === undefined) {
     throw new GatehouseError("No global fetch: pass the fetch option", { code: "INVALID_OPTION" });
@@ -72,5 +83,6 @@ export function resolveConfig(options: ClientOptions, internals: ClientInternals
     random: internals.random ?? Math.random,
     now: internals.now ?? Date.now,
     streamIdleTimeout: internals.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
+    ...(options.integration === undefined ? {} : { integration: options.integration }),
   };
 }

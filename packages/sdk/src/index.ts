@@ -40,6 +40,7 @@ export {
 export type {
   ActionFacts,
   ActionResult,
+  ToolCall,
   ActionStatus,
   AdminKey,
   Agent,
@@ -151,4 +152,5 @@ export type {
   PolicyMonitor,
   WithDelegationOptions,
 } from "./types.ts";
+export { argsDigest, assertSameCall, describeToolCall, toolActionSegment, toolActionType, toolEventId, type DescribedToolCall, type ToolCallSpec } from "./tools.ts";
 export { VERSION } from "./version.ts";

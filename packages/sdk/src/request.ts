@@ -19,6 +19,8 @@ export interface TransportConfig {
   now: () => number;
   /** Longest silence on the event stream before reconnecting, in ms. */
   streamIdleTimeout: number;
+  /** Sent as `x-gatehouse-integration` when set (ClientOptions.integration). */
+  integration?: string;
 }
 
 /** One call to make. */
@@ -77,6 +79,7 @@ export function requestHeaders(config: TransportConfig, extra: Record<string, st
     accept: "application/json",
     authorization: `Bearer ${config.apiKey}`,
     "x-gatehouse-sdk": VERSION,
+    ...(config.integration === undefined ? {} : { "x-gatehouse-integration": config.integration }),
     ...extra,
   };
 }

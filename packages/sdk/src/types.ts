@@ -297,12 +297,25 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * The tool call an action stands for: its name and either its arguments (the server hashes them
+ * and does not store them) or their `argsDigest` (see `argsDigest()`). The decision, its audit entry
+ * and its approval carry `{ name, argsDigest }`: an approval holds for these arguments only.
+ */
+export interface ToolCall {
+  name: string;
+  arguments?: unknown;
+  argsDigest?: string;
+}
+
 /** What an action is about; policies test these facts. */
 export interface ActionFacts {
   /** Facts about the action that policies can test as `metadata.*`. */
   metadata?: Record<string, unknown>;
   /** The data the action touches, testable by policies as `dataAccessed`. */
   dataAccessed?: DataAccess[];
+  /** The tool call this action stands for (`describeToolCall` builds it). */
+  tool?: ToolCall;
 }
 
 /** Options of {@link Gatehouse.execute}. */

@@ -40,6 +40,10 @@ const forbidden: Array<[file: string, code: string]> = [
   ["packages/sdk/src/sample.ts", `import pg from "pg";`],
   ["packages/sdk/src/sample.ts", `import { canonicalJson } from "../../core/src/audit/canonical-json.ts";`],
   ["packages/sdk/src/sample.ts", `const Redis = require("ioredis");`],
+  ["packages/integrations/ai-sdk/src/sample.ts", `import { canonicalize } from "@gatehouse/core";`],
+  ["packages/integrations/mcp/src/sample.ts", `import { decideAction } from "@gatehouse/db";`],
+  ["packages/integrations/langchain/src/sample.ts", `import { Gatehouse } from "../../../sdk/src/index.ts";`],
+  ["packages/integrations/openai-agents/src/sample.ts", `import pg from "pg";`],
   ["packages/contracts/src/sample.ts", `import { prisma } from "@gatehouse/db";`],
   ["packages/contracts/src/sample.ts", `import { Prisma } from "@prisma/client";`],
   ["packages/contracts/src/sample.ts", `import type { FastifyRequest } from "fastify";`],
@@ -70,6 +74,8 @@ const allowed: Array<[file: string, code: string]> = [
   ["packages/contracts/src/sample.ts", `import { z } from "zod";`],
   ["packages/contracts/src/sample.ts", `import { parsePolicyDocument } from "@gatehouse/core";`],
   ["packages/cli/src/sample.ts", `import { Gatehouse } from "@gatehouse/sdk";`],
+  ["packages/integrations/ai-sdk/src/sample.ts", `import { describeToolCall } from "@gatehouse/sdk";`],
+  ["packages/integrations/mcp/src/sample.ts", `import { Client } from "@modelcontextprotocol/sdk/client/index.js";`],
   ["packages/db/src/decisions/sample.ts", `import { PrismaClient } from "@prisma/client";`],
   ["packages/db/src/decisions/sample.ts", `import { canonicalJson } from "@gatehouse/core";`],
   ["apps/api/src/sample.ts", `import { decideAction } from "@gatehouse/db";`],
@@ -90,14 +96,14 @@ describe("import boundaries", () => {
     expect(await boundaryMessages(file, code)).toEqual([]);
   });
 
-  const rooms = ["packages", "apps"].flatMap((parent) =>
+  const rooms = ["packages", "packages/integrations", "apps"].flatMap((parent) =>
     readdirSync(join(ROOT, parent), { withFileTypes: true })
       .filter((entry) => entry.isDirectory() && existsSync(join(ROOT, parent, entry.name, "package.json")))
       .map((entry) => `${parent}/${entry.name}`),
   );
 
   it("finds the rooms of the repository", () => {
-    expect(rooms).toEqual(expect.arrayContaining(["packages/core", "packages/tlog", "packages/db", "packages/sdk", "apps/api", "apps/web"]));
+    expect(rooms).toEqual(expect.arrayContaining(["packages/core", "packages/tlog", "packages/db", "packages/sdk", "packages/integrations/mcp", "apps/api", "apps/web"]));
   });
 
   it.each(rooms)("%s has boundary rules", async (room) => {

@@ -1,5 +1,5 @@
 import { routeOf } from "@gatehouse/contracts";
-import { validationError } from "@gatehouse/core";
+import { HOOK_EVENT_PREFIX, validationError } from "@gatehouse/core";
 import { checkAction, decideAction, listPolicies, reportOutcome, whoami } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
@@ -10,9 +10,14 @@ import { fromContract, type ZodTypeProvider } from "../contract";
  * both are sent, must be the same. A retry carrying it answers the original decision.
  */
 function withIdempotencyKey<B extends { eventId?: string | undefined }>(body: B, header: string | undefined): B {
-  if (header === undefined) return body;
-  if (body.eventId !== undefined && body.eventId !== header) throw validationError([{ path: "eventId", message: "must equal the Idempotency-Key header when both are sent" }]);
-  return { ...body, eventId: header };
+  const eventId = header ?? body.eventId;
+  if (header !== undefined && body.eventId !== undefined && body.eventId !== header)
+    throw validationError([{ path: "eventId", message: "must equal the Idempotency-Key header when both are sent" }]);
+  // `hook:` keys are the coding-agent hook's own (decideHookCall re-attaches to approvals by them): a call
+  // made here under one could plant an approval for other arguments where a hook would find it.
+  if (eventId?.startsWith(HOOK_EVENT_PREFIX))
+    throw validationError([{ path: "eventId", message: `must not start with "${HOOK_EVENT_PREFIX}": those keys are the coding-agent hooks' own` }]);
+  return header === undefined ? body : { ...body, eventId: header };
 }
 
 /** Calls agents make with their own key. */

@@ -1,24 +1,9 @@
 import { routeOf } from "@gatehouse/contracts";
 import { decideApproval, decideApprovals, getApproval, listApprovals, MAX_WAIT_MS, waitForApproval, waitForApprovals } from "@gatehouse/db";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance } from "fastify";
 import { ctxOf, keyIdOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
-
-/**
- * Runs `wait` with a signal that aborts when the client goes away, so a parked wait is released at
- * once. The listener is removed when the wait ends: aborting after every answered wait would cost
- * an AbortError (with its stack) per response.
- */
-async function untilClientLeaves<T>(reply: FastifyReply, wait: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const abort = () => controller.abort();
-  reply.raw.once("close", abort);
-  try {
-    return await wait(controller.signal);
-  } finally {
-    reply.raw.off("close", abort);
-  }
-}
+import { untilClientLeaves } from "../until-client-leaves";
 
 /** An agent's view of its approvals, and the long-poll its `gate()` waits on. */
 export async function approvalRoutes(app: FastifyInstance): Promise<void> {

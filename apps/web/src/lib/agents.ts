@@ -15,6 +15,18 @@ export interface AgentOverview extends AgentView {
   keyCount: number;
   lastActivityAt: string | null;
   createdBy: { name: string; email: string } | null;
+  /** The integrations its calls came through in the last 7 days (x-gatehouse-integration), most recent first. */
+  integrations: AgentIntegration[];
+  /** A model-calling framework in those 7 days, but no governed tool call. */
+  toolCallsUngoverned: boolean;
+}
+
+export interface AgentIntegration {
+  name: string;
+  label: string;
+  version: string | null;
+  lastSeenAt: string;
+  lastToolCallAt: string | null;
 }
 
 export interface AgentList {

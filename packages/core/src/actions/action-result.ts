@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { canonicalize } from "../audit/canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { sha256Hex } from "../audit/hashing";
 import { validationError } from "../errors";
-import { inspectInput, jsonRecord, MAX_REQUEST_DEPTH, safeString } from "../input";
+import { inspectInput, jsonRecord, MAX_JSON_DEPTH, MAX_JSON_NODES, MAX_REQUEST_DEPTH, safeString } from "../input";
 import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_ACTION_MESSAGE, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
 import { contentFindingSchema, type ContentFinding } from "../content/screen-content";
@@ -15,6 +15,59 @@ export const dataAccessedSchema = z.strictObject({
 });
 
 export type DataAccess = z.output<typeof dataAccessedSchema>;
+
+/** A SHA-256 digest in lowercase hex, as `argsDigest` carries it. */
+const DIGEST = /^[0-9a-f]{64}$/;
+
+/**
+ * The digest an approval is bound to: hex SHA-256 of the RFC 8785 canonical JSON of a tool call's
+ * arguments (docs/integrations.md). The SDK's `argsDigest()` computes the same on the agent's side.
+ */
+export function argsDigestOf(args: unknown): string {
+  return sha256Hex(canonicalize(args));
+}
+
+/**
+ * The tool call an action stands for, as an adapter sends it: the tool's name as the framework
+ * names it, and its arguments (hashed, never stored) or only their digest. Either way the decision,
+ * its entry and its approval carry `{ name, argsDigest }`.
+ */
+export const toolCallSchema = z
+  .strictObject({
+    name: safeString().min(1).max(200).describe("The tool's name as the framework or the agent names it."),
+    arguments: z
+      .unknown()
+      .superRefine((value, ctx) => {
+        const issue = inspectInput(value, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES, jsonOnly: true });
+        if (issue) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message, input: value });
+      })
+      .optional()
+      .describe("The call's arguments (any JSON): hashed into `argsDigest`, never stored."),
+    argsDigest: z
+      .string()
+      .regex(DIGEST, "must be 64 lowercase hex characters (SHA-256)")
+      .optional()
+      .describe("Hex SHA-256 of the RFC 8785 JSON of the arguments, when they are not sent."),
+  })
+  .transform((tool, ctx) => {
+    if (tool.arguments === undefined && tool.argsDigest === undefined) {
+      ctx.addIssue({ code: "custom", path: ["argsDigest"], message: "is required when arguments are not sent" });
+      return z.NEVER;
+    }
+    const argsDigest = tool.arguments === undefined ? (tool.argsDigest as string) : argsDigestOf(tool.arguments);
+    if (tool.argsDigest !== undefined && tool.argsDigest !== argsDigest) {
+      ctx.addIssue({ code: "custom", path: ["argsDigest"], message: "does not match the digest of arguments" });
+      return z.NEVER;
+    }
+    return { name: tool.name, argsDigest };
+  });
+
+/** The tool call a decision was made on, as decisions, entries and approvals carry it. */
+export const toolRefSchema = z.object({
+  name: z.string().describe("The tool's name as the agent named it."),
+  argsDigest: z.string().describe("Hex SHA-256 of the RFC 8785 JSON of the call's arguments: an approval holds for these arguments only."),
+});
+export type ToolRef = z.output<typeof toolRefSchema>;
 
 export const actionRequestSchema = z.strictObject({
   actionType: z
@@ -29,6 +82,7 @@ export const actionRequestSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of [A-Za-z0-9._:-]")
     .optional(),
+  tool: toolCallSchema.optional().describe("The tool call this action stands for (adapters send it): the decision, its entry and its approval are bound to the arguments' digest."),
 });
 
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -46,7 +100,8 @@ export function parseActionRequest(body: unknown): ActionRequest {
 
 /** Binds an idempotency key or an approval to the exact request an agent made. */
 export function actionRequestHash(agentId: string, request: ActionRequest): string {
-  return sha256Hex(canonicalize({ agentId, actionType: request.actionType, metadata: request.metadata, dataAccessed: request.dataAccessed }));
+  const { actionType, metadata, dataAccessed, tool } = request;
+  return sha256Hex(canonicalize({ agentId, actionType, metadata, dataAccessed, ...(tool ? { tool } : {}) }));
 }
 
 export const actionStatusSchema = z.enum(["executed", "requested", "denied"]);
@@ -93,6 +148,7 @@ export const decisionFields = {
     .describe(
       "Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found.",
     ),
+  tool: toolRefSchema.optional().describe("The tool call decided on, when the request named one: its approval holds for exactly these arguments."),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -100,6 +156,7 @@ export const actionResultSchema = z.object({
   ...decisionFields,
   auditEventId: z.string().describe("The audit entry of this decision; report the outcome against it."),
   approvalId: z.string().optional(),
+  approvalUrl: z.string().optional().describe("Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."),
   timeoutAt: z.string().optional().describe("When a pending approval expires (ISO 8601)."),
 });
 export type ActionResult = z.output<typeof actionResultSchema>;
@@ -136,12 +193,14 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
 export function buildActionResult(args: {
   decision: Decision;
   auditEventId: string;
-  approval?: { id: string; expiresAt: Date };
+  approval?: { id: string; expiresAt: Date; url?: string };
   denialReason?: string;
   /** What the policies decided, when the report-only trial executed it instead (ignored for a denial before policy). */
   reportOnly?: ReportOnly;
   /** What the content screen found (screenContent). */
   findings?: readonly ContentFinding[];
+  /** The tool call the request named. */
+  tool?: ToolRef;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -149,13 +208,14 @@ export function buildActionResult(args: {
   const result = {
     status,
     auditEventId,
-    ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
+    ...(approval ? { approvalId: approval.id, ...(approval.url ? { approvalUrl: approval.url } : {}), timeoutAt: approval.expiresAt.toISOString() } : {}),
     ...(status === "denied" && denialReason ? { denialReason } : {}),
     ...(decision.policy ? { policyName: decision.policy.name, policyVersion: decision.policy.version } : {}),
     conditionsEvaluated: decision.conditionsEvaluated,
     mode: decision.mode,
     ...(status === "executed" && args.reportOnly ? { reportOnly: args.reportOnly } : {}),
     ...(args.findings && args.findings.length > 0 ? { findings: [...args.findings] } : {}),
+    ...(args.tool ? { tool: { name: args.tool.name, argsDigest: args.tool.argsDigest } } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

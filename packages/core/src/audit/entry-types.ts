@@ -66,6 +66,7 @@ export const AUDIT_ENTRY_TYPES = {
       dataAccessed: z.array(dataAccessedSchema),
       findings: z.array(contentFindingSchema).optional(),
       requestHash: z.string(),
+      tool: z.strictObject({ name: z.string(), argsDigest: z.string() }).optional(),
       eventId: z.string().optional(),
       approvalId: z.string().optional(),
       timeoutAt: z.string().optional(),

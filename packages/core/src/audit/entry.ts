@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { canonicalize } from "./canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { ERASABLE_FIELDS, fieldDigestInput } from "./erasable-fields";
 import type { AuditEntryPayload, AuditEntryType } from "./entry-types";
 import { chainHash, leafHash, sha256Hex } from "./hashing";

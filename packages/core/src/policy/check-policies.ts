@@ -1,4 +1,4 @@
-import { canonicalize } from "../audit/canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { sha256Hex } from "../audit/hashing";
 import { isDomainError, type FieldIssue } from "../errors";
 import type { PolicyDocument } from "./document";

@@ -1,6 +1,6 @@
 import { RE2JS } from "re2js";
 import { z } from "zod";
-import { canonicalize } from "../audit/canonical-json";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { jsonValue } from "../input";
 
 /**

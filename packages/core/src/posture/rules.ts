@@ -22,6 +22,9 @@ export const NO_POLICY_MEDIUM_SHARE = 0.1;
 /** Each action type seen in the window that no active enforce-mode policy names: 2 points, at most 8. */
 export const UNCOVERED_ACTION_TYPE_POINTS = 2;
 export const UNCOVERED_ACTION_TYPES_MAX_POINTS = 8;
+/** Each agent with a model-calling framework but no governed tool call in the integration window: 2 points, at most 6. */
+export const UNGOVERNED_TOOL_CALLS_POINTS = 2;
+export const UNGOVERNED_TOOL_CALLS_MAX_POINTS = 6;
 /** A policy in monitor mode longer than this (its current version's age) … */
 export const MONITOR_MODE_MAX_DAYS = 14;
 /** … costs 2 points each, at most 6. */

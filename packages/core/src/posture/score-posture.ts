@@ -1,4 +1,5 @@
 import { compilePattern } from "../policy/match-pattern";
+import { INTEGRATION_WINDOW_DAYS, toolCallsUngoverned, type AgentIntegrationFact } from "../integrations/integrations";
 import * as R from "./rules";
 
 /**
@@ -98,6 +99,8 @@ export interface PostureFacts {
   adminKeys: Array<{ id: string; createdAt: Date }>;
   /** Active (not revoked, not expired) delegations. */
   delegations: Array<{ id: string; name: string; createdAt: Date; expiresAt: Date }>;
+  /** Per agent, the integrations its calls came through in the last INTEGRATION_WINDOW_DAYS days (docs/integrations.md, Coverage). */
+  agentIntegrations: Array<{ agentId: string; agentName: string; integrations: AgentIntegrationFact[] }>;
   audit: {
     /** The latest verification ever recorded (null: never). */
     lastVerification: { at: Date; valid: boolean } | null;
@@ -171,6 +174,20 @@ function policyCoverage(f: PostureFacts): PostureComponentResult {
       message: `${plural(uncovered.length, "action type")} decided in ${window} ${uncovered.length === 1 ? "is" : "are"} named by no active enforce-mode policy: ${listOf(uncovered)}.`,
       fix: "Add an enforce-mode policy whose actions cover each of these action types.",
       href: "/policies",
+    });
+  }
+  const ungoverned = f.agentIntegrations
+    .filter((a) => toolCallsUngoverned(a.integrations, f.now))
+    .map((a) => a.agentName)
+    .sort();
+  if (ungoverned.length > 0) {
+    findings.push({
+      id: "coverage.ungoverned_tool_calls",
+      severity: "medium",
+      points: capped(ungoverned.length, R.UNGOVERNED_TOOL_CALLS_POINTS, R.UNGOVERNED_TOOL_CALLS_MAX_POINTS),
+      message: `${plural(ungoverned.length, "agent")} ${ungoverned.length === 1 ? "runs" : "run"} a model-calling framework but made no governed tool call in the last ${INTEGRATION_WINDOW_DAYS} days: ${listOf(ungoverned)}. Their tools may run past Gatehouse.`,
+      fix: "Put the framework's adapter (@gatehouse/ai-sdk, @gatehouse/openai-agents, @gatehouse/langchain) or the MCP proxy in front of these agents' tools.",
+      href: "/agents",
     });
   }
   const staleBefore = f.now.getTime() - R.MONITOR_MODE_MAX_DAYS * DAY_MS;

@@ -1,4 +1,4 @@
-import type { MemberRole } from "@gatehouse/core";
+import type { IntegrationName, MemberRole } from "@gatehouse/core";
 import type { ResolvedChain } from "./delegation-chain";
 
 export interface OrgRef {
@@ -27,6 +27,8 @@ export interface Ctx {
   org: OrgRef;
   actor: Actor;
   requestId: string;
+  /** The integration an agent's request came through (x-gatehouse-integration), for coverage (noteIntegration). */
+  integration?: { name: IntegrationName; version: string | null } | null;
 }
 
 export function systemCtx(org: OrgRef, name: string, requestId = "system"): Ctx {

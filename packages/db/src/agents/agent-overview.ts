@@ -1,4 +1,4 @@
-import { notFound } from "@gatehouse/core";
+import { INTEGRATION_WINDOW_DAYS, INTEGRATIONS, notFound, toolCallsUngoverned, type IntegrationName } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -11,6 +11,10 @@ export interface AgentOverview extends AgentView {
   /** Its latest decision, else the latest use of one of its keys; null when it never called. */
   lastActivityAt: string | null;
   createdBy: { name: string; email: string } | null;
+  /** The integrations its calls came through in the last INTEGRATION_WINDOW_DAYS days, most recent first. */
+  integrations: Array<{ name: string; label: string; version: string | null; lastSeenAt: string; lastToolCallAt: string | null }>;
+  /** It used a model-calling framework in that window, but no governed tool call came from it (toolCallsUngoverned). */
+  toolCallsUngoverned: boolean;
 }
 
 async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
@@ -24,8 +28,15 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
     },
   });
   if (rows.length === 0) return [];
-  const latest = await db().action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: rows.map((r) => r.id) } }, _max: { createdAt: true } });
+  const ids = rows.map((r) => r.id);
+  const since = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * 86_400_000);
+  const [latest, used] = await Promise.all([
+    db().action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: ids } }, _max: { createdAt: true } }),
+    db().agentIntegration.findMany({ where: { orgId: ctx.org.id, agentId: { in: ids }, lastSeenAt: { gte: since } }, orderBy: { lastSeenAt: "desc" } }),
+  ]);
   const lastDecision = new Map(latest.map((l) => [l.agentId, l._max.createdAt]));
+  const integrationsOf = new Map<string, typeof used>();
+  for (const u of used) integrationsOf.set(u.agentId, [...(integrationsOf.get(u.agentId) ?? []), u]);
   return rows.map((row) => {
     const lastKeyUse = row.apiKeys.reduce<Date | null>((max, k) => (k.lastUsedAt && (!max || k.lastUsedAt > max) ? k.lastUsedAt : max), null);
     const last = lastDecision.get(row.id) ?? lastKeyUse;
@@ -34,6 +45,17 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
       keyCount: row.apiKeys.filter((k) => !k.revokedAt && (!k.expiresAt || k.expiresAt > now)).length,
       lastActivityAt: last?.toISOString() ?? null,
       createdBy: row.createdBy ? { name: row.createdBy.user.name, email: row.createdBy.user.email } : null,
+      integrations: (integrationsOf.get(row.id) ?? []).map((u) => ({
+        name: u.integration,
+        label: Object.hasOwn(INTEGRATIONS, u.integration) ? INTEGRATIONS[u.integration as IntegrationName].label : u.integration,
+        version: u.version,
+        lastSeenAt: u.lastSeenAt.toISOString(),
+        lastToolCallAt: u.lastToolCallAt?.toISOString() ?? null,
+      })),
+      toolCallsUngoverned: toolCallsUngoverned(
+        (integrationsOf.get(row.id) ?? []).map((u) => ({ name: u.integration, lastSeenAt: u.lastSeenAt, lastToolCallAt: u.lastToolCallAt })),
+        now,
+      ),
     };
   });
 }

@@ -3,3 +3,4 @@ export { createAgent, type CreatedAgent } from "./create-agent";
 export { getAgentOverview, listAgentOverviews, type AgentOverview } from "./agent-overview";
 export { listAgents } from "./list-agents";
 export { setAgentStatus } from "./set-agent-status";
+export { integrationOf, noteIntegration } from "./note-integration";

@@ -179,6 +179,7 @@ function toView(row: Row, voter: Voter | null): ApprovalView {
     actionType: row.action_type,
     metadata: row.metadata,
     dataAccessed: row.data_accessed,
+    tool: result.tool ?? null,
     policyName: result.policyName ?? row.policy_name,
     policyVersion: result.policyVersion ?? null,
     conditionsEvaluated: result.conditionsEvaluated ?? [],

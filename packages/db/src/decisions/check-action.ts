@@ -30,6 +30,7 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
     ...(denialReason ? { denialReason } : {}),
     ...(prepared.reportOnly ? { reportOnly: prepared.reportOnly } : {}),
     findings,
+    ...(prepared.request.tool ? { tool: prepared.request.tool } : {}),
   });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

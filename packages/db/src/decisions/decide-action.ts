@@ -1,8 +1,10 @@
 import { actionRequestHash, afterDecision, approvalTimeoutSeconds, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
+import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
+import { noteIntegration } from "../agents/note-integration";
 import { contentScreen } from "../content/content-screen";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
@@ -66,10 +68,11 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       // A refusal of the content rules names no policy (the org default may be what refused).
       decision: denial === "CONTENT_DENIED" ? { ...decision, policy: undefined } : decision,
       auditEventId: "",
-      ...(approval ? { approval } : {}),
+      ...(approval ? { approval: { ...approval, url: approvalPageUrl(ctx.org.slug, approval.id) } } : {}),
       ...(denial ? { denialReason: denial } : {}),
       ...(reportOnly ? { reportOnly } : {}),
       findings,
+      ...(request.tool ? { tool: request.tool } : {}),
     });
     return {
       actionId,
@@ -96,6 +99,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           dataAccessed: written.dataAccessed,
           ...(findings.length > 0 ? { findings } : {}),
           requestHash,
+          ...(request.tool ? { tool: request.tool } : {}),
           ...(request.eventId ? { eventId: request.eventId } : {}),
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
         },
@@ -135,8 +139,11 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     requestHash,
     materialize,
   });
-  // The recent answers are checked against the call as sent (in memory only, before any screen).
-  if (request.eventId) remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
+  // The recent answers are checked against the call as sent (in memory only, before any screen). A
+  // `requested` answer is not kept: its approval may be decided at any moment, and a call asking again
+  // (a retried step, a restarted adapter re-attaching) must read where it stands now.
+  if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
+  if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return result;
   const breaker = afterDecision({
     probe: prepared.probe,

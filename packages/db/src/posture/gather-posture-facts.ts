@@ -1,4 +1,4 @@
-import { FAST_DECISION_SECONDS, POSTURE_WINDOW_DAYS, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
+import { FAST_DECISION_SECONDS, INTEGRATION_WINDOW_DAYS, POSTURE_WINDOW_DAYS, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
 import { APPROVAL_TIMEOUT_MAX_SECONDS } from "@gatehouse/core";
 import { db } from "../infra/client";
 import { rollupWindow } from "../rollups/roll-up-decisions";
@@ -20,7 +20,8 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const approvalsFrom = new Date(windowStart.getTime() - APPROVAL_TIMEOUT_MAX_SECONDS * 1000);
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
-  const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey] = await Promise.all([
+  const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
+  const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations] = await Promise.all([
     // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
     pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
       `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
@@ -87,7 +88,19 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       [orgId],
     ),
     pool.query<{ created_at: Date }>(`SELECT created_at FROM signing_keys WHERE org_id = $1 AND status = 'active'`, [orgId]),
+    pool.query<{ agent_id: string; agent_name: string; integration: string; last_seen_at: Date; last_tool_call_at: Date | null }>(
+      `SELECT i.agent_id, a.name AS agent_name, i.integration, i.last_seen_at, i.last_tool_call_at
+       FROM agent_integrations i JOIN agents a ON a.id = i.agent_id
+       WHERE i.org_id = $1 AND i.last_seen_at >= $2`,
+      [orgId, integrationsSince],
+    ),
   ]);
+  const byAgent = new Map<string, PostureFacts["agentIntegrations"][number]>();
+  for (const row of integrations.rows) {
+    const agent = byAgent.get(row.agent_id) ?? { agentId: row.agent_id, agentName: row.agent_name, integrations: [] };
+    agent.integrations.push({ name: row.integration, lastSeenAt: row.last_seen_at, lastToolCallAt: row.last_tool_call_at });
+    byAgent.set(row.agent_id, agent);
+  }
 
   const d = decisions.rows[0];
   const a = approvals.rows[0];
@@ -135,6 +148,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       })),
     adminKeys: keys.rows.filter((k) => k.kind === "admin").map((k) => ({ id: k.id, createdAt: k.created_at })),
     delegations: delegations.rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at })),
+    agentIntegrations: [...byAgent.values()],
     audit: {
       lastVerification: lastVerify ? { at: lastVerify.created_at, valid: lastVerify.valid !== false } : null,
       oldestUncoveredEntryAt: checkpoint.rows[0]?.oldest ?? null,

@@ -957,6 +957,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/hooks/{agent}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Decide a coding agent's tool call (PreToolUse hook)
+         * @description For a Claude Code `http` hook (or `gatehouse hook claude-code|codex` as a command hook): decides the call as `execute` does (MCP tools `mcp__<server>__<tool>` as `mcp.<server>.<tool>`, others as `tool.<name>`), holds it up to `waitSeconds` for a person when a policy asks for one (re-attaching to an unused approval of the same call in the same session; an approval lets one call through), and answers in the hook's own format: allow or deny, never ask (the person at the terminal is not the approver Gatehouse asked). The agents treat a non-2xx answer as a failed hook and run the tool anyway, so every refusal — a missing or refused key, a malformed payload, a body over 512 KB, too many waiting calls, a fault on our side — is answered 200 with `deny` naming it, its code in the `x-gatehouse-error` header. The answer's `x-gatehouse-status`, `x-gatehouse-approval-id` and `x-gatehouse-audit-event-id` headers carry Gatehouse's own decision.
+         */
+        post: operations["codingAgentHook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/policies": {
         parameters: {
             query?: never;
@@ -1028,6 +1048,15 @@ export interface components {
             /** @default [] */
             dataAccessed?: components["schemas"]["DataAccessInput"][];
             eventId?: string;
+            /** @description The tool call this action stands for (adapters send it): the decision, its entry and its approval are bound to the arguments' digest. */
+            tool?: {
+                /** @description The tool's name as the framework or the agent names it. */
+                name: string;
+                /** @description The call's arguments (any JSON): hashed into `argsDigest`, never stored. */
+                arguments?: unknown;
+                /** @description Hex SHA-256 of the RFC 8785 JSON of the arguments, when they are not sent. */
+                argsDigest?: string;
+            };
         };
         /** @description The decision on one action. A denial is a normal answer, not an HTTP error. */
         ActionResult: {
@@ -1069,9 +1098,13 @@ export interface components {
                  */
                 action: "denied" | "redacted" | "flagged";
             }[];
+            /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
+            tool?: components["schemas"]["ToolRef"];
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
             approvalId?: string;
+            /** @description Where a person decides the approval: its page in the console (for a person to open, or an agent to show). */
+            approvalUrl?: string;
             /** @description When a pending approval expires (ISO 8601). */
             timeoutAt?: string;
         };
@@ -1163,6 +1196,8 @@ export interface components {
                 [key: string]: unknown;
             };
             dataAccessed: components["schemas"]["DataAccess"][];
+            /** @description The tool call asked about, when the agent named one: approving it approves these arguments only (`argsDigest`); null otherwise. */
+            tool?: components["schemas"]["ToolRef"] | null;
             policyName: string | null;
             policyVersion: number | null;
             conditionsEvaluated: components["schemas"]["ConditionEvaluation"][];
@@ -1295,6 +1330,10 @@ export interface components {
                     action: "denied" | "redacted" | "flagged";
                 }[];
                 requestHash: string;
+                tool?: {
+                    name: string;
+                    argsDigest: string;
+                };
                 eventId?: string;
                 approvalId?: string;
                 timeoutAt?: string;
@@ -1915,6 +1954,8 @@ export interface components {
                  */
                 action: "denied" | "redacted" | "flagged";
             }[];
+            /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
+            tool?: components["schemas"]["ToolRef"];
             /** @description execute would answer `executed` now. */
             allowed: boolean;
             /** @description execute would answer `requested`: a person would have to approve. */
@@ -3009,6 +3050,29 @@ export interface components {
             /** @description Where in the console to fix it, relative to the org (`/policies`, `/agents/agt_…`). */
             href: string;
         };
+        /** @description A coding agent's PreToolUse hook payload, as Claude Code and Codex send it (fields Gatehouse does not read are ignored). */
+        PreToolUseHook: {
+            /** @constant */
+            hook_event_name: "PreToolUse";
+            tool_name: string;
+            /** @default {} */
+            tool_input?: unknown;
+            tool_use_id: string;
+            session_id?: string;
+            turn_id?: string;
+            cwd?: string;
+        };
+        /** @description The hook's decision in the coding agents' own format. */
+        PreToolUseHookAnswer: {
+            hookSpecificOutput: {
+                /** @constant */
+                hookEventName: "PreToolUse";
+                /** @enum {string} */
+                permissionDecision: "allow" | "deny" | "ask";
+                /** @description For deny: what the model is told; for ask: what the person is shown. */
+                permissionDecisionReason: string;
+            };
+        };
         /** @description A removed member and the admin keys revoked with it. */
         RemovedMember: {
             id: string;
@@ -3105,6 +3169,13 @@ export interface components {
             })[];
             /** @description The tests published with the set (empty when none). */
             tests: components["schemas"]["PolicyTestCase"][];
+        };
+        /** @description The tool call a decision was made on: its name and the digest of its arguments. */
+        ToolRef: {
+            /** @description The tool's name as the agent named it. */
+            name: string;
+            /** @description Hex SHA-256 of the RFC 8785 JSON of the call's arguments: an approval holds for these arguments only. */
+            argsDigest: string;
         };
         /** @description The member's new role: at most the caller's own rank, and never for a member ranking above the caller. The last owner cannot be demoted (409). */
         UpdateMemberRequest: {
@@ -8432,6 +8503,108 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    codingAgentHook: {
+        parameters: {
+            query?: {
+                /** @description How long to hold the call for a person's decision when a policy asks for one (at most 25 s, the longest any Gatehouse call is held). */
+                waitSeconds?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The coding agent whose hook calls: `claude-code` or `codex` (the same payload and answer). */
+                agent: "claude-code" | "codex";
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PreToolUseHook"];
+            };
+        };
+        responses: {
+            /** @description allow, deny (with the reason the model reads) or ask. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PreToolUseHookAnswer"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

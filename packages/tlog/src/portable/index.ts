@@ -7,3 +7,4 @@ export * from "./checkpoint";
 export * from "./note";
 export * from "./proof-steps";
 export * from "./webcrypto";
+export * from "./canonical-json";

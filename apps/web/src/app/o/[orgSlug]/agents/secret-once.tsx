@@ -1,7 +1,8 @@
 "use client";
 
 import { CopyButton } from "@/components/text-actions";
-import { agentSnippets } from "@/lib/agents";
+import { agentSnippets, type AgentIntegration } from "@/lib/agents";
+import { formatDateTime } from "@/lib/format";
 
 /** A new key, shown this once (only its hash is stored): the key itself, a copy button and what to do with it. */
 export function SecretOnce({ title, secret, children }: { title: string; secret: string; children?: React.ReactNode }) {
@@ -54,6 +55,34 @@ export function Pill({ tone, children }: { tone: "ok" | "bad" | "warn" | "muted"
     muted: "bg-stone-100 text-stone-700 ring-stone-200",
   };
   return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${tones[tone]}`}>{children}</span>;
+}
+
+/**
+ * The integrations an agent's calls came through in the last 7 days, and the warning when it runs a
+ * model-calling framework whose tool calls never reached Gatehouse (docs/integrations.md, Coverage).
+ */
+export function IntegrationList({ integrations, ungoverned, detailed = false }: { integrations: AgentIntegration[]; ungoverned: boolean; detailed?: boolean }) {
+  if (integrations.length === 0) return <span>none</span>;
+  return (
+    <span className="flex flex-wrap items-center gap-1">
+      {integrations.map((integration) => (
+        <span
+          key={integration.name}
+          title={`last call ${formatDateTime(integration.lastSeenAt)}${integration.lastToolCallAt ? `, last tool call ${formatDateTime(integration.lastToolCallAt)}` : ", no tool call"}`}
+        >
+          <Pill tone="muted">
+            {integration.label}
+            {detailed && integration.version ? ` ${integration.version}` : ""}
+          </Pill>
+        </span>
+      ))}
+      {ungoverned ? (
+        <span data-testid="ungoverned-tool-calls">
+          <Pill tone="warn">{detailed ? "calls models, but no tool call reached Gatehouse: its tools may run ungoverned" : "tool calls ungoverned"}</Pill>
+        </span>
+      ) : null}
+    </span>
+  );
 }
 
 export const breakerTone = (state: string) => (state === "closed" ? "ok" : state === "open" ? "bad" : "warn");

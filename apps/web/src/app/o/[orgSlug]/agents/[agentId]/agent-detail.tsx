@@ -12,7 +12,7 @@ import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, newKey
 import { countOf, formatDateTime } from "@/lib/format";
 import { DenialReason } from "@/components/denial-reason";
 import { findingLine, findingsOf } from "@/lib/content-findings";
-import { breakerLabel, breakerTone, Pill, SecretOnce } from "../secret-once";
+import { breakerLabel, breakerTone, IntegrationList, Pill, SecretOnce } from "../secret-once";
 import { DelegationChain, Delegations } from "./delegations";
 import { INPUT_CLASS } from "@/components/form-fields";
 
@@ -69,6 +69,10 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           </dd>
           <dt className="text-stone-500">Last activity</dt>
           <dd>{agent.lastActivityAt ? formatDateTime(agent.lastActivityAt) : "never"}</dd>
+          <dt className="text-stone-500">Integrations (7 days)</dt>
+          <dd data-testid="agent-integrations">
+            <IntegrationList integrations={agent.integrations} ungoverned={agent.toolCallsUngoverned} detailed />
+          </dd>
           {agent.status === "halted" ? (
             <>
               <dt className="text-stone-500">Halted</dt>

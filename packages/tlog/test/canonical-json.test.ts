@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { canonicalize } from "../src/audit/canonical-json";
+import { canonicalize } from "../src/portable/canonical-json";
 
 function float64(hex: string): number {
   return Buffer.from(hex, "hex").readDoubleBE(0);
