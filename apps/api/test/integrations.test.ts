@@ -393,13 +393,13 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     };
     expect(settings.hooks.PreToolUse[0]).toEqual({
       matcher: "*",
-      hooks: [{ type: "command", command: `GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook claude-code`, timeout: 330 }],
+      hooks: [{ type: "command", command: `GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook claude-code || exit 2`, timeout: 330 }],
     });
     const http = await runHook(["hook", "setup", "claude-code", "--http"], "");
     expect(http.stdout).toContain(`"url": "${baseUrl}/v1/hooks/claude-code?waitSeconds=25"`);
     expect(http.stdout).toContain(`"Authorization": "Bearer ${org.agent.apiKey}"`);
     const codex = await runHook(["hook", "setup", "codex", "--wait", "60"], "");
-    expect(codex.stdout).toContain(`command = "GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook codex --wait 60"\ntimeout = 90`);
+    expect(codex.stdout).toContain(`command = "GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook codex --wait 60 || exit 2"\ntimeout = 90`);
     const refused = await runHook(["hook", "setup", "codex"], "", { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: baseUrl });
     expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("agent's key")]);
   });

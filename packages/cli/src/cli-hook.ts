@@ -135,7 +135,8 @@ const decideCommand = (agent: CodingAgent) =>
 /** The settings snippet for one agent, with the key. */
 export function hookSettings(agent: CodingAgent, connection: { apiKey: string; baseUrl: string }, options: { http: boolean; waitSeconds: number }): string {
   const env = `GATEHOUSE_API_KEY=${connection.apiKey} GATEHOUSE_BASE_URL=${connection.baseUrl}`;
-  const command = `${env} gatehouse hook ${agent}${options.waitSeconds === DEFAULT_WAIT_SECONDS ? "" : ` --wait ${options.waitSeconds}`}`;
+  // `|| exit 2`: should the command itself fail to run (not on PATH, killed), exit status 2 blocks the call; any other would let it run.
+  const command = `${env} gatehouse hook ${agent}${options.waitSeconds === DEFAULT_WAIT_SECONDS ? "" : ` --wait ${options.waitSeconds}`} || exit 2`;
   if (agent === "codex") {
     if (options.http) throw new UsageError("Codex has command hooks only: leave out --http");
     return `# Merge into ~/.codex/config.toml (it holds the agent's key: keep it private).

@@ -248,6 +248,12 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t },
     });
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
+    const use = await prisma.hookApprovalUse.create({ data: { approvalId: approval.id, orgId: org.id, usedAt: t } });
+    await roundTrip("HookApprovalUse", use, () => prisma.hookApprovalUse.findUnique({ where: { approvalId: approval.id } }));
+    const integration = await prisma.agentIntegration.create({
+      data: { orgId: org.id, agentId: agent.id, integration: "ai-sdk", version: "0.1.0", firstSeenAt: t, lastSeenAt: later, lastToolCallAt: later },
+    });
+    await roundTrip("AgentIntegration", integration, () => prisma.agentIntegration.findUnique({ where: { agentId_integration: { agentId: agent.id, integration: "ai-sdk" } } }));
     const child = await prisma.agent.create({ data: { id: "agt_rt_child", orgId: org.id, name: "rt-child" } });
     const grandchild = await prisma.agent.create({ data: { id: "agt_rt_grandchild", orgId: org.id, name: "rt-grandchild" } });
     const parent = await prisma.delegation.create({
