@@ -3,7 +3,9 @@
 // command family and console page on the embedded default) and the multiplexer (launcher), then the
 // Playwright journeys (among them every console page with no false alarm). Both runners always run; the exit code is non-zero if
 // either failed. Ends with one line: "N passed, N failed". The fault tests (vitest project `faults`) run
-// after the other Vitest projects, on their own.
+// after the other Vitest projects, on their own. The Python SDK's pytest suite (packages/sdk-python/tests)
+// runs after them with the system's Python (PYTHON, default /usr/bin/python3, which has Debian's httpx,
+// pytest and pytest-asyncio); its cases count in the same totals.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -36,8 +38,23 @@ const projects = chosen ? [] : ["--project", "!faults"];
 const vitestStatus = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projects, ...passthrough]);
 rmSync(faultsJson, { force: true });
 const faultsStatus = chosen ? 0 : run("vitest", ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${faultsJson}`]);
+const pythonJunit = resolve(out, "pytest.xml");
+rmSync(pythonJunit, { force: true });
+const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+const pytestStatus = chosen
+  ? 0
+  : (spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", stdio: "inherit", env }).status ?? 1);
 const playwrightStatus =
   passthrough.length > 0 ? 0 : run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+
+/** The counts of pytest's JUnit XML report (its <testsuite> attributes). */
+function readPytest(file: string): { passed: number; failed: number; skipped: number } | null {
+  if (!existsSync(file)) return null;
+  const suite = /<testsuite\b([^>]*)>/.exec(readFileSync(file, "utf8"))?.[1] ?? "";
+  const count = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
+  const failed = count("failures") + count("errors");
+  return { passed: count("tests") - failed - count("skipped"), failed, skipped: count("skipped") };
+}
 
 type VitestResults = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number };
 const main = readJson<VitestResults>(vitestJson);
@@ -50,12 +67,16 @@ const vitest: VitestResults | null = main && {
   numTotalTests: main.numTotalTests + (faults?.numTotalTests ?? 0),
 };
 const playwright = passthrough.length > 0 ? null : readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
-const passed = (vitest?.numPassedTests ?? 0) + (playwright ? playwright.stats.expected + playwright.stats.flaky : 0);
-const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 0);
-const skipped = (vitest?.numPendingTests ?? 0) + (playwright?.stats.skipped ?? 0);
-const ok = vitestStatus === 0 && faultsStatus === 0 && playwrightStatus === 0 && vitest !== null && (chosen || faults !== null) && passed > 0;
+const pytest = chosen ? null : readPytest(pythonJunit);
+if (pytest) console.log(`\npython tests: ${pytest.passed} passed, ${pytest.failed} failed${pytest.skipped ? `, ${pytest.skipped} skipped` : ""}`);
+const passed = (vitest?.numPassedTests ?? 0) + (playwright ? playwright.stats.expected + playwright.stats.flaky : 0) + (pytest?.passed ?? 0);
+const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 0) + (pytest?.failed ?? 0);
+const skipped = (vitest?.numPendingTests ?? 0) + (playwright?.stats.skipped ?? 0) + (pytest?.skipped ?? 0);
+const ok =
+  vitestStatus === 0 && faultsStatus === 0 && pytestStatus === 0 && playwrightStatus === 0 && vitest !== null && (chosen || (faults !== null && pytest !== null)) && passed > 0;
 if (!vitest) console.error("vitest wrote no results");
 if (!chosen && !faults) console.error("the fault tests wrote no results");
+if (!chosen && !pytest) console.error("pytest wrote no results");
 if (passthrough.length === 0 && !playwright) console.error("playwright wrote no results");
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(ok && failed === 0 ? 0 : 1);

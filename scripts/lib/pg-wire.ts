@@ -87,6 +87,55 @@ export function queryMessage(sql: string): Buffer {
   return frame("Q", cString(sql));
 }
 
+/** Frontend Close message of a prepared statement. */
+export function closeStatementMessage(name: string): Buffer {
+  return frame("C", Buffer.concat([Buffer.from("S", "latin1"), cString(name)]));
+}
+
+/**
+ * The names of prepared statements and portals a frontend message carries, scoped to one client:
+ * each non-empty name gets `prefix` (Parse, Bind, Describe, Close, Execute; the unnamed ones stay
+ * unnamed). Also answers the statement a Parse defines and the one a Close of a statement drops, as
+ * scoped. Any other message comes back as it is.
+ */
+export function scopeStatementNames(message: Buffer, prefix: string): { message: Buffer; parsed?: string; closed?: string } {
+  const type = String.fromCharCode(message[0] ?? 0);
+  const body = message.subarray(5);
+  const scoped = (name: string) => (name === "" ? "" : `${prefix}${name}`);
+  /** The body's C string at `offset`, and where the rest starts. */
+  const readName = (offset: number): [string, number] => {
+    const end = body.indexOf(0, offset);
+    if (end < 0) throw new Error(`a ${type} message without its name's terminator`);
+    return [body.toString("utf8", offset, end), end + 1];
+  };
+  switch (type) {
+    case "P": {
+      const [name, rest] = readName(0);
+      const statement = scoped(name);
+      return { message: frame(type, Buffer.concat([cString(statement), body.subarray(rest)])), ...(statement ? { parsed: statement } : {}) };
+    }
+    case "B": {
+      const [portal, afterPortal] = readName(0);
+      const [statement, rest] = readName(afterPortal);
+      return { message: frame(type, Buffer.concat([cString(scoped(portal)), cString(scoped(statement)), body.subarray(rest)])) };
+    }
+    case "E": {
+      const [portal, rest] = readName(0);
+      return { message: frame(type, Buffer.concat([cString(scoped(portal)), body.subarray(rest)])) };
+    }
+    case "D":
+    case "C": {
+      const kind = body.subarray(0, 1);
+      const [name, rest] = readName(1);
+      const named = scoped(name);
+      const closed = type === "C" && kind.toString("latin1") === "S" && named ? { closed: named } : {};
+      return { message: frame(type, Buffer.concat([kind, cString(named), body.subarray(rest)])), ...closed };
+    }
+    default:
+      return { message };
+  }
+}
+
 /** Frontend Sync message. */
 export function syncMessage(): Buffer {
   return frame("S", Buffer.alloc(0));

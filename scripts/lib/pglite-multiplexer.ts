@@ -5,12 +5,14 @@ import {
   PROTOCOL_3_0,
   TERMINATE,
   cleartextPasswordRequest,
+  closeStatementMessage,
   endsRoundTrip,
   fatalErrorMessage,
   lastReadyForQuery,
   negotiateProtocolVersionMessage,
   passwordOf,
   queryMessage,
+  scopeStatementNames,
   startupMessage,
   syncMessage,
   takeMessages,
@@ -29,8 +31,10 @@ import {
  * first served. A client that disconnects while it holds the session is rolled back before the next
  * one goes. Terminate is swallowed, CancelRequest ignored.
  *
- * Everything session-scoped is shared by all clients: SET, named prepared statements, advisory locks,
- * LISTEN, temporary tables. Start-up parameters of clients are ignored.
+ * Named prepared statements and portals are each client's own, as on a server: their names are
+ * prefixed with the client's number on the way in (`scopeStatementNames`), and the statements a
+ * client prepared are closed when it leaves. Everything else session-scoped is shared by all
+ * clients: SET, advisory locks, LISTEN, temporary tables. Start-up parameters of clients are ignored.
  *
  * Every client must give the password (asked for in clear text: the listener is on the loopback, and
  * the password is in DATABASE_URL of the processes that use it) before anything reaches PGlite; a
@@ -98,6 +102,8 @@ function digest(value: string): Buffer {
 
 /** How long a client may take from connecting to giving the password. */
 const AUTHENTICATION_TIMEOUT_MS = 10_000;
+/** Numbers the clients, for the prefix of their statement names. */
+let clientCount = 0;
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -146,7 +152,7 @@ class Session {
 
   /** A client's connection ended: if it holds the session, the session must be handed on. */
   left(client: Client): void {
-    if (client === this.owner) this.request(client);
+    if (client === this.owner || client.hasPending()) this.request(client);
   }
 
   /** Resolves when no work is in flight (the current holder, if gone, has been rolled back). */
@@ -237,6 +243,9 @@ class Client {
   private readonly authenticationTimer: NodeJS.Timeout;
   private inbox: Buffer = Buffer.alloc(0);
   private pending: Buffer[] = [];
+  /** This client's prefix of statement and portal names, and the statements it has prepared (prefixed). */
+  private readonly prefix = `mux${++clientCount}_`;
+  private readonly statements = new Set<string>();
 
   constructor(
     private readonly socket: Socket,
@@ -281,6 +290,9 @@ class Client {
     clearTimeout(this.authenticationTimer);
     if (this.gone) return;
     this.gone = true;
+    // The statements it prepared would outlive it in the shared session: close them after what it sent.
+    if (this.statements.size > 0) this.pending.push(...[...this.statements].map(closeStatementMessage), syncMessage());
+    this.statements.clear();
     this.session.left(this);
   }
 
@@ -300,7 +312,10 @@ class Client {
           this.leave();
           break;
         }
-        this.pending.push(message);
+        const scoped = scopeStatementNames(message, this.prefix);
+        if (scoped.parsed) this.statements.add(scoped.parsed);
+        if (scoped.closed) this.statements.delete(scoped.closed);
+        this.pending.push(scoped.message);
         added = true;
       }
       if (added) this.session.request(this);

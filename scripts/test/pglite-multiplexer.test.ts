@@ -243,6 +243,29 @@ describe("PGlite multiplexer", () => {
     expect(rows[0]).toEqual({ count: 200, distinct: 200 });
   });
 
+  it("gives each client its own named prepared statements, as a server does: the same name on two clients, each its own query", async () => {
+    const [a, b] = [await client(), await client()];
+    // node-postgres prepares a named query once per connection and then only binds it; a shared name would collide.
+    for (let round = 0; round < 3; round += 1) {
+      const [fromA, fromB] = await Promise.all([
+        a.query<{ who: string }>({ name: "who", text: "SELECT $1::text || '-a' AS who", values: [String(round)] }),
+        b.query<{ who: string }>({ name: "who", text: "SELECT $1::text || '-b' AS who", values: [String(round)] }),
+      ]);
+      expect([fromA.rows[0]?.who, fromB.rows[0]?.who]).toEqual([`${round}-a`, `${round}-b`]);
+    }
+  });
+
+  it("closes the statements a client prepared when it leaves", async () => {
+    const leaving = await client();
+    await leaving.query({ name: "leftover", text: "SELECT 1 AS one" });
+    const watcher = await client();
+    const count = async () => (await watcher.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE '%\\_leftover'")).rows[0]?.n;
+    expect(await count()).toBe(1);
+    await leaving.end();
+    for (let tries = 0; tries < 100 && (await count()) !== 0; tries += 1) await sleep(10);
+    expect(await count()).toBe(0);
+  });
+
   it("answers SSLRequest with N so clients continue in plain text", async () => {
     const raw = await rawConnection();
     raw.socket.write(eightBytePacket(8, SSL_REQUEST_CODE));

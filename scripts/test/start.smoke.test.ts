@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -15,7 +16,7 @@ import { waitForHttp200 } from "../lib/wait-for-http.ts";
 import { CLI_CASES, cliFamilies, CONSOLE_PAGES, ERROR_MARKERS, gatehouse, openPage, SDK_CASES, sdkState, sdkVerbs, type CliState } from "./embedded-cases.ts";
 
 // `npm start` end to end, the way a person runs it: no DATABASE_URL, no REDIS_URL, a fresh
-// GATEHOUSE_HOME; on that one start, every verb of the SDK, every command family of the CLI and every
+// GATEHOUSE_HOME; on that one start, every verb of the SDK (TypeScript, and Python: python-embedded.py), every command family of the CLI and every
 // console page (embedded-cases.ts); then Ctrl-C, and a second start on the same home that keeps the data.
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -326,6 +327,27 @@ describe("npm start", () => {
         throw new Error(`SDK verb ${verb}: ${(error as Error).message}`, { cause: error });
       }
     }
+  });
+
+  it("runs every verb of the Python SDK's clients on the embedded database", async () => {
+    const { dev } = firstRun();
+    // The system's Python (Debian's httpx); the package from its source, as the pytest suite runs it.
+    const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    const run = spawnSync(python, ["scripts/test/python-embedded.py"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 180_000,
+      env: {
+        ...process.env,
+        PYTHONPATH: join(ROOT, "packages", "sdk-python", "src"),
+        GATEHOUSE_API_KEY: dev.agentApiKey,
+        GATEHOUSE_ADMIN_KEY: dev.adminApiKey,
+        GATEHOUSE_BASE_URL: dev.apiUrl,
+      },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const { ran, verbs } = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as { ran: string[]; verbs: string[] };
+    expect(ran, "one case per verb of both clients").toEqual(verbs);
   });
 
   it("runs every command family of the CLI against the embedded API", async () => {

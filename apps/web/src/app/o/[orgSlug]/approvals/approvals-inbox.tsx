@@ -24,6 +24,7 @@ import { BulkDecisionBar, BulkResults, type BulkOutcomeSummary } from "./bulk-de
 import { Button } from "@/components/button";
 import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
+import { itemsOfPages } from "@/lib/pages";
 
 type Tab = "pending" | "history";
 
@@ -84,7 +85,15 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
     refetchInterval: live === "live" ? false : 15_000,
   });
 
-  const loaded = useMemo(() => query.data?.pages.flatMap((page) => page.approvals) ?? [], [query.data]);
+  const loaded = useMemo(
+    () =>
+      itemsOfPages(
+        query.data?.pages,
+        (page) => page.approvals,
+        (a) => a.id,
+      ),
+    [query.data],
+  );
   const items = useMemo(() => sortApprovals(loaded, sort), [loaded, sort]);
   const actionTypes = useMemo(() => [...new Set(loaded.map((a) => a.actionType))].sort(), [loaded]);
   const activeId = selectedId ?? items[0]?.id ?? null;

@@ -14,6 +14,7 @@ import { erasableFieldsOf } from "@/lib/erasure";
 import { DenialReason } from "@/components/denial-reason";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
+import { itemsOfPages } from "@/lib/pages";
 
 export interface AgentOption {
   id: string;
@@ -73,7 +74,15 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
     refetchOnWindowFocus: true,
   });
 
-  const entries = useMemo(() => query.data?.pages.flatMap((page) => page.events) ?? [], [query.data]);
+  const entries = useMemo(
+    () =>
+      itemsOfPages(
+        query.data?.pages,
+        (page) => page.events,
+        (entry) => entry.id,
+      ),
+    [query.data],
+  );
   const types = useMemo(() => [...new Set(entries.map((entry) => entry.type))].sort(), [entries]);
   const actionTypes = useMemo(() => [...new Set(entries.flatMap((entry) => summarize(entry).actionType ?? []))].sort(), [entries]);
   const agentNames = useMemo(() => new Map(agents.map((agent) => [agent.id, agent.name])), [agents]);

@@ -8,6 +8,7 @@ import { CHECKPOINT_PAGE_SIZE, auditKeys } from "@/lib/audit";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
 import { buttonClass } from "@/components/button";
+import { itemsOfPages } from "@/lib/pages";
 
 /** The Checkpoints section: every signed tree head, largest first, each note ready to save. */
 export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
@@ -18,7 +19,15 @@ export function CheckpointsPanel({ orgSlug }: { orgSlug: string }) {
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });
-  const checkpoints = useMemo(() => query.data?.pages.flatMap((page) => page.checkpoints) ?? [], [query.data]);
+  const checkpoints = useMemo(
+    () =>
+      itemsOfPages(
+        query.data?.pages,
+        (page) => page.checkpoints,
+        (c) => c.treeSize,
+      ),
+    [query.data],
+  );
 
   return (
     <div>

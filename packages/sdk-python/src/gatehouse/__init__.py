@@ -1,0 +1,72 @@
+"""Gatehouse: the governance layer AI agents run through before they act.
+
+``Gatehouse`` (sync) and ``AsyncGatehouse`` (async) are clients for one agent key::
+
+    from gatehouse import Gatehouse
+
+    with Gatehouse() as gh:  # GATEHOUSE_API_KEY, GATEHOUSE_BASE_URL
+        result = gh.gate("deploy.prod", metadata={"service": "api"})
+        deploy()
+        gh.report(result["auditEventId"], "success")
+
+Offline verification of an exported audit log is in ``gatehouse.verify``.
+"""
+
+from ._async_client import AsyncAudit, AsyncDelegatedAgent, AsyncDelegating, AsyncGatehouse
+from ._client import Audit, DelegatedAgent, Gatehouse
+from ._common import DEFAULT_BASE_URL, ExportResult
+from ._proofs import ProofCheck
+from ._sse import Event
+from ._version import VERSION
+from .errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ApprovalTimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    DelegationScopeError,
+    DeniedError,
+    GatehouseError,
+    InternalServerError,
+    NotFoundError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    assert_allowed,
+)
+
+__version__ = VERSION
+
+__all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
+    "ApprovalTimeoutError",
+    "AsyncAudit",
+    "AsyncDelegatedAgent",
+    "AsyncDelegating",
+    "AsyncGatehouse",
+    "Audit",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "DEFAULT_BASE_URL",
+    "DelegatedAgent",
+    "DelegationScopeError",
+    "DeniedError",
+    "Event",
+    "ExportResult",
+    "Gatehouse",
+    "GatehouseError",
+    "InternalServerError",
+    "NotFoundError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "ProofCheck",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "VERSION",
+    "assert_allowed",
+    "__version__",
+]

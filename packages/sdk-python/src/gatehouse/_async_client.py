@@ -1,0 +1,587 @@
+"""The client of one agent key, and its audit log and delegates. Written once, as the async client
+(``_async_client.py``); the sync one (``_client.py``) is generated from it by tools/unasync.py."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from datetime import datetime, timedelta
+from typing import Any, AsyncIterator, Callable, List, Literal, Mapping, Sequence, cast
+
+import httpx
+
+from . import models
+from ._async_http import AsyncHttp
+from ._async_waits import async_waits_for
+from ._common import (
+    STREAM_IDLE_TIMEOUT,
+    Call,
+    ExportResult,
+    WaitHttpClient,
+    action_body,
+    decision,
+    iso_time,
+    naming_capability,
+    new_id,
+    query,
+    resolve_config,
+    resolve_deadline,
+    segment,
+    ttl_seconds,
+)
+from ._parallel import AsyncTask, T, async_parallel
+from ._proofs import (
+    ProofCheck,
+    check_consistency,
+    check_inclusion,
+    invalid_option,
+    parse_keys,
+    saved_checkpoint_size,
+    server_keys,
+)
+from ._retry import RECONNECT_BASE, RECONNECT_MAX, backoff_delay
+from ._sse import Event, SseParser, StreamTooLarge, to_event
+from ._tlog import NoteVerifier
+from .errors import DeniedError, GatehouseError
+
+# --- async only
+import asyncio
+from typing import Coroutine, Generator
+# --- end
+
+
+class AsyncAudit:
+    """The org's audit log as this key sees it (an agent's key: its own agent's entries)."""
+
+    def __init__(self, http: AsyncHttp) -> None:
+        self._http = http
+
+    async def list(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        type: str | None = None,
+        action_type: str | None = None,
+        agent_id: str | None = None,
+        from_: datetime | str | None = None,
+        to: datetime | str | None = None,
+    ) -> models.AuditEventList:
+        """A page of entries, newest first: ``{"events": [...], "nextCursor": ...}``."""
+        path = "/v1/audit" + query(
+            cursor=cursor, limit=limit, type=type, actionType=action_type, agentId=agent_id, **{"from": iso_time(from_)}, to=iso_time(to)
+        )
+        return cast(models.AuditEventList, await self._http.request(Call("GET", path)))
+
+    async def checkpoint(self) -> models.Checkpoint:
+        """A signed checkpoint covering every entry written before the call. Save its ``note`` to check
+        later that the log only grew (``consistency(since=note)``, ``verify_bundle(..., since=note)``)."""
+        return cast(models.Checkpoint, await self._http.request(Call("GET", "/v1/audit/checkpoint")))
+
+    async def checkpoints(self, *, cursor: str | None = None, limit: int | None = None) -> models.CheckpointList:
+        """A page of the signed checkpoints, largest tree first."""
+        return cast(models.CheckpointList, await self._http.request(Call("GET", "/v1/audit/checkpoints" + query(cursor=cursor, limit=limit))))
+
+    async def keys(self) -> models.SigningKeyList:
+        """The org's checkpoint verifier keys, retired ones included. Pin them where the log's keepers cannot change them."""
+        return cast(models.SigningKeyList, await self._http.request(Call("GET", "/v1/audit/keys")))
+
+    async def proof(
+        self,
+        *,
+        entry_id: str | None = None,
+        seq: int | None = None,
+        tree_size: int | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> ProofCheck:
+        """The inclusion proof of one entry (by ``entry_id`` or ``seq``) in the tree of ``tree_size``
+        (default: the whole log now), checked here: the path must lead from the entry's leaf hash to a
+        root signed by one of ``keys`` (default: the org's, fetched from the server). Raises only when
+        the call fails; a proof that does not check out is ``verified=False`` with its ``problem``."""
+        if entry_id is None and seq is None:
+            raise invalid_option("proof needs an entry_id or a seq")
+        given = None if keys is None else parse_keys(keys)
+        answer = await self._http.request(Call("GET", "/v1/audit/proof" + query(entryId=entry_id, seq=seq, treeSize=tree_size)))
+        verifiers = given if given is not None else await self._server_keys()
+        problem = check_inclusion(answer, {"entryId": entry_id, "seq": seq, "treeSize": tree_size}, verifiers)
+        return ProofCheck(answer, problem is None, problem, "options" if given is not None else "server")
+
+    async def consistency(
+        self,
+        *,
+        from_size: int | None = None,
+        since: str | None = None,
+        to: int | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> ProofCheck:
+        """The proof that the tree of size ``from_size`` is a prefix of the tree of ``to`` (default: the
+        whole log now), checked here. Pass ``since``, a checkpoint note you saved, instead of
+        ``from_size`` to check the log only grew since: its signature and root must match too."""
+        saved = None if since is None else saved_checkpoint_size(since)
+        if saved is not None and from_size is not None and from_size != saved:
+            raise invalid_option(f"from_size ({from_size}) differs from the size of the since checkpoint ({saved})")
+        first = saved if saved is not None else from_size
+        if first is None:
+            raise invalid_option("consistency needs from_size or since")
+        given = None if keys is None else parse_keys(keys)
+        answer = await self._http.request(Call("GET", "/v1/audit/proof" + query(**{"from": first}, to=to)))
+        verifiers = given if given is not None else await self._server_keys()
+        problem = check_consistency(answer, first, to, since, verifiers)
+        return ProofCheck(answer, problem is None, problem, "options" if given is not None else "server")
+
+    async def _server_keys(self) -> List[NoteVerifier]:
+        return server_keys(await self._http.request(Call("GET", "/v1/audit/keys")))
+
+    async def verify(self) -> models.AuditVerification:
+        """Asks the server to recompute the whole log from its stored rows. To check without trusting
+        the server, ``export()`` it and run ``gatehouse.verify.verify_bundle``."""
+        return cast(models.AuditVerification, await self._http.request(Call("POST", "/v1/audit/verify")))
+
+    async def export(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        format: Literal["jsonl", "csv"] = "jsonl",
+        from_: datetime | str | None = None,
+        to: datetime | str | None = None,
+        agent_id: str | None = None,
+        type: str | None = None,
+        since_size: int | None = None,
+    ) -> ExportResult:
+        """Downloads the log to ``path`` as it streams (never whole in memory): JSON Lines anyone can
+        verify offline (``verify_bundle(path)``), or ``format="csv"``. It is written to a new file beside
+        ``path`` and renamed over it when complete, so ``path`` never holds a cut-off bundle.
+        ``filename`` in the result is what the server suggested: not to be trusted as a path."""
+        target = os.fspath(path)
+        accept = "text/csv" if format == "csv" else "application/x-ndjson"
+        call = Call(
+            "GET",
+            "/v1/audit/export"
+            + query(format=format, **{"from": iso_time(from_)}, to=iso_time(to), agentId=agent_id, type=type, sinceSize=since_size),
+            accept=accept,
+        )
+        response = await self._http.open_stream(call, self._http.config.timeout)
+        size = 0
+        # A file of its own beside the target (created exclusively: never one planted there, nor another
+        # export's), renamed over the target once complete.
+        descriptor, partial = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(target)), prefix=f".{os.path.basename(target)}.", suffix=".part")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                async for chunk in response.aiter_bytes():
+                    file.write(chunk)
+                    size += len(chunk)
+        except httpx.TransportError as error:
+            _remove(partial)
+            raise GatehouseError(f"The export from {self._http.config.base_url} broke off: {error}", code="EXPORT_INCOMPLETE") from error
+        except BaseException:
+            _remove(partial)
+            raise
+        finally:
+            await response.aclose()
+        os.replace(partial, target)
+        tree_size = response.headers.get("x-gatehouse-tree-size")
+        disposition = response.headers.get("content-disposition") or ""
+        filename = disposition.split('filename="', 1)[1].split('"', 1)[0] if 'filename="' in disposition else None
+        return ExportResult(
+            path=target,
+            size=size,
+            tree_size=int(tree_size) if tree_size is not None and re.fullmatch(r"[0-9]{1,16}", tree_size) else None,
+            filename=filename,
+            content_type=response.headers.get("content-type"),
+        )
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+class AsyncGatehouse:
+    """A client of the Gatehouse API for one agent key.
+
+    ``api_key`` and ``base_url`` default to ``GATEHOUSE_API_KEY`` and ``GATEHOUSE_BASE_URL`` (else
+    ``http://localhost:4000``). ``timeout`` bounds one attempt, in seconds (default 30); failed calls
+    (network errors, timeouts, 408, 429, 5xx) are retried ``max_retries`` times (default 2) with
+    backoff and ``Retry-After``, with the same idempotency key. ``http_client`` is used for every call
+    and left open on ``close()``. The waits for approvals use ``wait_http_client`` (httpx's async
+    client, for both clients: the sync client's waits run on a background event loop) when given;
+    else the async client's waits share its ``http_client``, and the sync client's open their own.
+
+    Use it as a context manager (``async with AsyncGatehouse() as gh:``) or call ``aclose()``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        wait_http_client: WaitHttpClient | None = None,
+        integration: str | None = None,
+    ) -> None:
+        config = resolve_config(api_key, base_url, timeout, max_retries, integration)
+        self._setup(AsyncHttp(config, http_client), wait_http_client)
+
+    def _setup(self, http: AsyncHttp, wait_http_client: WaitHttpClient | None) -> None:
+        self._http = http
+        self._wait_http_client = wait_http_client
+        self._waits = async_waits_for(http, wait_http_client)
+        #: The audit log: ``list``, ``checkpoint``, ``checkpoints``, ``keys``, ``proof`` and
+        #: ``consistency`` (checked here), ``verify``, ``export``.
+        self.audit = AsyncAudit(http)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._http.config.base_url!r})"
+
+    @property
+    def base_url(self) -> str:
+        return self._http.config.base_url
+
+    def with_integration(self, integration: str) -> AsyncGatehouse:
+        """A client on the same key and connection that names an adapter on every call
+        (``x-gatehouse-integration``, e.g. ``crewai/0.1.0``), so the console shows which integrations
+        the agent uses."""
+        config = self._http.config
+        child = AsyncGatehouse.__new__(AsyncGatehouse)
+        http = AsyncHttp(resolve_config(config.api_key, config.base_url, config.timeout, config.max_retries, integration), self._http.client)
+        http.owns_client = False
+        child._setup(http, self._wait_http_client)
+        return child
+
+    async def execute(
+        self,
+        action_type: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        data_accessed: Sequence[Mapping[str, Any]] | None = None,
+        event_id: str | None = None,
+        tool: Mapping[str, Any] | None = None,
+    ) -> models.ActionResult:
+        """Asks Gatehouse to decide on an action and records the decision in the audit log.
+
+        Answers the decision whatever it is: ``executed``, ``requested`` (an approval is pending) or
+        ``denied`` (a result, not an error; ``assert_allowed(result)`` raises it). ``event_id`` is the
+        action's idempotency key (default: a new UUID), sent on every retry: a retry whose answer was
+        lost gets the same decision, never a second action."""
+        event = event_id if event_id is not None else new_id()
+        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event), {"idempotency-key": event})
+        return cast(models.ActionResult, decision(await self._http.request(call)))
+
+    async def gate(
+        self,
+        action_type: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        data_accessed: Sequence[Mapping[str, Any]] | None = None,
+        event_id: str | None = None,
+        tool: Mapping[str, Any] | None = None,
+        deadline: datetime | timedelta | float | None = None,
+        on_requested: Callable[[models.ActionResult], Any] | None = None,
+    ) -> models.ActionResult:
+        """Asks before acting and waits for the answer: answers the ``executed`` result once the action
+        may go ahead, at once or the moment its approval is granted (pushed by a long-poll, not polled).
+        Raises ``DeniedError`` when a policy or a reviewer denies it (``decided_by``,
+        ``decision_reason``), or the approval expires or is cancelled; ``ApprovalTimeoutError`` when
+        nobody decides before ``deadline`` (a datetime, or a timedelta or seconds from now; default
+        8 hours). ``on_requested`` is called with the ``requested`` result before waiting.
+
+        All waits of one client share one long-poll per 1,000 approvals, however many are open."""
+        until = resolve_deadline(deadline, _monotonic())
+        result = await self.execute(action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool)
+        if result["status"] == "executed":
+            return result
+        if result["status"] == "denied":
+            raise DeniedError(result)
+        approval_id = result.get("approvalId")
+        if approval_id is None:
+            raise GatehouseError("Gatehouse answered requested without an approvalId", code="INVALID_RESPONSE")
+        if on_requested is not None:
+            on_requested(result)
+        return cast(models.ActionResult, await self._waits.wait(approval_id, until))
+
+    async def wait_for_approval(self, approval_id: str, *, deadline: datetime | timedelta | float | None = None) -> models.ActionResult:
+        """Waits for an approval to be decided, e.g. to pick up again after a restart: answers the
+        action's ``executed`` result when approved; raises ``DeniedError`` (``DENIED_BY_REVIEWER``,
+        ``APPROVAL_EXPIRED``, ``AGENT_HALTED``) or ``ApprovalTimeoutError`` (the approval stays pending)."""
+        until = resolve_deadline(deadline, _monotonic())
+        return cast(models.ActionResult, await self._waits.wait(approval_id, until))
+
+    async def approval(self, approval_id: str) -> models.Approval:
+        """One of this agent's approvals, as it stands."""
+        return cast(models.Approval, await self._http.request(Call("GET", f"/v1/approvals/{segment(approval_id)}")))
+
+    async def can_i(
+        self,
+        action_type: str,
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        data_accessed: Sequence[Mapping[str, Any]] | None = None,
+        tool: Mapping[str, Any] | None = None,
+    ) -> models.CheckResult:
+        """What ``execute`` would decide now, without recording anything, creating an approval or
+        counting toward rate limits (``allowed``, ``needsApproval``)."""
+        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool))
+        return cast(models.CheckResult, decision(await self._http.request(call)))
+
+    async def report(self, audit_event_id: str, status: Literal["success", "failure"], *, message: str | None = None) -> models.Outcome:
+        """Reports how an executed (or approved) action went. The first outcome wins: the same report
+        again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
+        A ``failure`` counts toward the agent's circuit breaker."""
+        body: dict[str, Any] = {"status": status}
+        if message is not None:
+            body["message"] = message
+        return cast(models.Outcome, await self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
+
+    async def policies(self, *, scope: Literal["own", "org"] | None = None) -> models.PolicyList:
+        """The active policies: those that apply to this agent (``"own"``, the default) or all the org's."""
+        return cast(models.PolicyList, await self._http.request(Call("GET", "/v1/policies" + query(scope=scope))))
+
+    async def whoami(self) -> models.WhoAmI:
+        """The org, agent and key behind this client's key, with the agent's breaker state and policies.
+        A wrong key raises ``AuthenticationError``; a wrong ``base_url`` says it is not the Gatehouse API."""
+        return cast(models.WhoAmI, await self._http.request(Call("GET", "/v1/whoami")))
+
+    async def posture(self) -> models.Posture:
+        """The org's posture score: 0–100, four components of 25, each deduction a finding with its fix."""
+        return cast(models.Posture, await self._http.request(Call("GET", "/v1/posture")))
+
+    async def verify(self) -> models.AuditVerification:
+        """The server's own check of the audit log (``audit.verify()``)."""
+        return await self.audit.verify()
+
+    # --- async only
+    def delegate(
+        self,
+        name: str,
+        *,
+        capabilities: Sequence[str],
+        ttl: int | str = 300,
+        metadata: Mapping[str, Any] | None = None,
+    ) -> AsyncDelegating:
+        """Hands a narrower, short-lived part of this agent's authority to a new child agent: a client
+        on the child's key. ``capabilities`` must be covered by this agent's own, else
+        ``DelegationScopeError`` naming the capability. ``ttl``: seconds, or ``"15m"``, ``"1h30m"``.
+        ``async with gh.delegate(...) as sub:`` revokes it on exit (so does ``await sub.revoke()``); it
+        ends by itself at ``expires_at``. ``sub = await gh.delegate(...)`` gives the client alone."""
+        return AsyncDelegating(self._delegate(name, capabilities, ttl, metadata))
+    # --- end
+    # sync: def delegate(
+    # sync:     self,
+    # sync:     name: str,
+    # sync:     *,
+    # sync:     capabilities: Sequence[str],
+    # sync:     ttl: int | str = 300,
+    # sync:     metadata: Mapping[str, Any] | None = None,
+    # sync: ) -> DelegatedAgent:
+    # sync:     """Hands a narrower, short-lived part of this agent's authority to a new child agent: a client
+    # sync:     on the child's key. ``capabilities`` must be covered by this agent's own, else
+    # sync:     ``DelegationScopeError`` naming the capability. ``ttl``: seconds, or ``"15m"``, ``"1h30m"``.
+    # sync:     ``with gh.delegate(...) as sub:`` revokes it on exit (so does ``sub.revoke()``); it ends by
+    # sync:     itself at ``expires_at``."""
+    # sync:     return self._delegate(name, capabilities, ttl, metadata)
+
+    async def _delegate(self, name: str, capabilities: Sequence[str], ttl: int | str, metadata: Mapping[str, Any] | None) -> AsyncDelegatedAgent:
+        if isinstance(capabilities, str):
+            raise GatehouseError("Invalid capabilities: expected a list of action-type patterns", code="INVALID_OPTION")
+        body: dict[str, Any] = {"name": name, "capabilities": list(capabilities), "ttlSeconds": ttl_seconds(ttl)}
+        if metadata is not None:
+            body["metadata"] = dict(metadata)
+        try:
+            # One key per call, the same on every retry: a retry whose answer was lost gets the same child.
+            created = await self._http.request(Call("POST", "/v1/delegations", body, {"idempotency-key": new_id()}))
+        except GatehouseError as error:
+            raise naming_capability(error, list(capabilities)) from None
+        return AsyncDelegatedAgent._made(self, cast(models.CreatedDelegation, created))
+
+    async def delegations(self, *, role: Literal["parent", "child"] | None = None, active_only: bool | None = None) -> list[models.Delegation]:
+        """This agent's delegations, newest first: those it granted (``"parent"``, the default) or the
+        one it received (``"child"``). ``active_only`` leaves out revoked and expired ones."""
+        answer = await self._http.request(Call("GET", "/v1/delegations" + query(role=role, activeOnly=active_only)))
+        return cast(list[models.Delegation], answer["delegations"])
+
+    async def get_delegation(self, delegation_id: str) -> models.Delegation:
+        """One delegation below this agent, or the one it received."""
+        return cast(models.Delegation, await self._http.request(Call("GET", f"/v1/delegations/{segment(delegation_id)}")))
+
+    async def revoke(self, delegation_id: str) -> models.RevokedDelegations:
+        """Revokes a delegation below this agent and, in the same transaction, every one below it: their
+        keys stop at their next call, their pending approvals are cancelled. Safe to repeat (answers an
+        empty list); this agent's own delegation, a sibling's or another org's is ``NotFoundError``."""
+        return cast(models.RevokedDelegations, await self._http.request(Call("DELETE", f"/v1/delegations/{segment(delegation_id)}")))
+
+    async def subscribe(
+        self,
+        *,
+        types: Sequence[str] | None = None,
+        agent_id: str | None = None,
+        last_event_id: str | None = None,
+    ) -> AsyncIterator[Event]:
+        """This agent's events as they happen (``action.executed``, ``approval.decided``, …):
+        ``async for event in gh.subscribe():``. A dropped or silent connection, a network error, 408,
+        429 or 5xx reconnects after a backoff, resuming after the last event seen (start after one you
+        saw with ``last_event_id``); another error status raises. Leaving the loop closes the stream."""
+        wanted = None if types is None else set(types)
+        path = "/v1/events" + query(types=",".join(types) if types else None, agentId=agent_id)
+        last = last_event_id or ""
+        server_retry: float | None = None
+        failures = 0
+        random = self._http.config.random
+        while True:
+            headers = {"cache-control": "no-cache", **({"last-event-id": last} if last else {})}
+            attempt, response = await self._http.open_once(Call("GET", path, headers=headers, accept="text/event-stream"), STREAM_IDLE_TIMEOUT)
+            retry_after: float | None = None
+            if response is None:
+                if not attempt.retry:
+                    raise attempt.failure()
+                retry_after = attempt.retry_after
+            else:
+                try:
+                    content_type = response.headers.get("content-type", "")
+                    if not content_type.lower().startswith("text/event-stream"):
+                        raise GatehouseError(
+                            f"Gatehouse answered {path} with {content_type or 'no content type'}, not an event stream",
+                            status=response.status_code,
+                            request_id=response.headers.get("x-request-id"),
+                        )
+                    parser = SseParser(last)
+                    async for chunk in response.aiter_bytes():
+                        failures = 0
+                        for message in parser.feed(chunk):
+                            event = to_event(message)
+                            if event is not None and event.type != "stream.closed" and (wanted is None or event.type in wanted or event.type == "replay.truncated"):
+                                yield event
+                        last = parser.last_event_id
+                    server_retry = parser.retry if parser.retry is not None else server_retry
+                except (httpx.TransportError, StreamTooLarge):
+                    pass  # broke, went silent or sent what no event is: reconnect after the last event seen
+                finally:
+                    await response.aclose()
+            # What the server asks for, but never shorter than the backoff: a stream that keeps failing does not spin.
+            delay = max(retry_after or 0.0, server_retry or 0.0, backoff_delay(failures, random, RECONNECT_BASE, RECONNECT_MAX))
+            failures += 1
+            await asyncio.sleep(delay)
+
+    # --- async only
+    @staticmethod
+    async def parallel(tasks: Sequence[AsyncTask[T]], *, concurrency: int | None = None) -> List[T | BaseException]:
+        """Runs the tasks (awaitables, or functions that make one) side by side, functions at most
+        ``concurrency`` at a time, and answers each one's value or exception in the tasks' order."""
+        return await async_parallel(tasks, concurrency=concurrency)
+    # --- end
+    # sync: @staticmethod
+    # sync: def parallel(tasks: Sequence[Callable[[], T]], *, concurrency: int | None = None) -> List[T | BaseException]:
+    # sync:     """Runs the functions on threads, at most ``concurrency`` at a time, and answers each one's
+    # sync:     value or exception in the tasks' order. Their gates share this client's waits."""
+    # sync:     return sync_parallel(tasks, concurrency=concurrency)
+
+    async def aclose(self) -> None:
+        """Ends the waits under way (``CLIENT_CLOSED``) and closes the client's connections (not an
+        ``http_client`` you passed in)."""
+        self._waits.close()
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncGatehouse:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class AsyncDelegatedAgent(AsyncGatehouse):
+    """A client on a delegate's key, made by ``delegate()``: every call acts as the child agent, with the
+    options and connection of the client that delegated. ``revoke()`` (or leaving its ``async with``)
+    ends the delegation and every one below it."""
+
+    @classmethod
+    def _made(cls, parent: AsyncGatehouse, created: models.CreatedDelegation) -> AsyncDelegatedAgent:
+        agent = cls.__new__(cls)
+        agent._setup(parent._http.with_key(created["apiKey"]), parent._wait_http_client)
+        agent._parent = parent
+        #: The whole delegation as the server answered it.
+        agent.delegation = created["delegation"]
+        agent._revoked = None
+        return agent
+
+    _parent: AsyncGatehouse
+    delegation: models.Delegation
+    _revoked: models.RevokedDelegations | None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(id={self.id!r}, capabilities={self.capabilities!r}, expires_at={self.expires_at!r})"
+
+    @property
+    def id(self) -> str:
+        """The delegation's id, ``dlg_…``."""
+        return self.delegation["id"]
+
+    @property
+    def child_agent_id(self) -> str:
+        """The child agent, ``agt_…``, this client acts as."""
+        return self.delegation["childAgentId"]
+
+    @property
+    def expires_at(self) -> str:
+        """When the delegation ends by itself (ISO 8601)."""
+        return self.delegation["expiresAt"]
+
+    @property
+    def capabilities(self) -> list[str]:
+        """The action-type patterns the delegate may act on."""
+        return list(self.delegation["capabilities"])
+
+    @property
+    def api_key(self) -> str:
+        """The child's key, e.g. to hand to a sub-agent elsewhere. A secret: never in ``repr``."""
+        return self._http.config.api_key
+
+    async def revoke(self, delegation_id: str | None = None) -> models.RevokedDelegations:
+        """Without an id: revokes this delegation with the key of the client that delegated (a delegate
+        may not revoke its own) and every one below; later calls answer the same without calling again.
+        With an id: as ``AsyncGatehouse.revoke``, with the delegate's key."""
+        if delegation_id is not None:
+            return await super().revoke(delegation_id)
+        if self._revoked is None:
+            self._revoked = await self._parent.revoke(self.id)
+        return self._revoked
+
+    async def __aenter__(self) -> AsyncDelegatedAgent:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Revokes the delegation (unless it was already) and closes the delegate's waits."""
+        try:
+            await self.revoke()
+        finally:
+            await self.aclose()
+
+
+# --- async only
+class AsyncDelegating:
+    """What ``AsyncGatehouse.delegate()`` answers: await it for the delegate, or ``async with`` it to
+    revoke the delegation when the block is left, normally or by an exception."""
+
+    def __init__(self, creating: Coroutine[Any, Any, AsyncDelegatedAgent]) -> None:
+        self._creating = creating
+        self._agent: AsyncDelegatedAgent | None = None
+
+    def __await__(self) -> Generator[Any, None, AsyncDelegatedAgent]:
+        return self._creating.__await__()
+
+    async def __aenter__(self) -> AsyncDelegatedAgent:
+        self._agent = await self._creating
+        return self._agent
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._agent is not None:
+            await self._agent.__aexit__(*exc)
+# --- end
+
+
+def _monotonic() -> float:
+    return time.monotonic()

@@ -1,0 +1,424 @@
+"""verify_bundle on bundles built here as the export writes them (docs/audit.md), intact and tampered
+with, mirroring packages/tlog/test/bundle.test.ts and fields.test.ts. Problem sentences are asserted
+in full where TypeScript's tests name them, so the two verifiers cannot drift apart."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from gatehouse._tlog import EMPTY_ROOT, hash_children, hash_leaf
+from gatehouse.verify import BundleReport, MissingCryptography, SinceCheck, UnsignedEntries, describe_unsigned, verify_bundle
+
+ORIGIN = "gatehouse/org_bundletest"
+dumps = partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def verifier_key(name: str, key: Ed25519PrivateKey) -> str:
+    """``<name>+<key hash>+<base64(0x01 ‖ public key)>``, as packages/tlog/src/note.ts makes it."""
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    key_hash = hashlib.sha256(f"{name}\n".encode() + b"\x01" + public).digest()[:4]
+    return f"{name}+{key_hash.hex()}+{b64(bytes([1]) + public)}"
+
+
+def sign_note(text: str, name: str, key: Ed25519PrivateKey) -> str:
+    """A C2SP signed note with one signature, as note.ts signNote writes it."""
+    key_hash = bytes.fromhex(verifier_key(name, key).split("+")[1])
+    return f"{text}\n\u2014 {name} {b64(key_hash + key.sign(text.encode()))}\n"
+
+
+KEY = Ed25519PrivateKey.generate()
+VKEY = verifier_key(ORIGIN, KEY)
+
+
+def checkpoint(size: int, root: bytes) -> str:
+    return sign_note(f"{ORIGIN}\n{size}\n{b64(root)}\n", ORIGIN, KEY)
+
+
+def mth(leaves: list[bytes]) -> bytes:
+    """RFC 6962 MTH, straight from its definition."""
+    if len(leaves) <= 1:
+        return leaves[0] if leaves else EMPTY_ROOT
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return hash_children(mth(leaves[:k]), mth(leaves[k:]))
+
+
+def inclusion_path(m: int, leaves: list[bytes]) -> list[bytes]:
+    """RFC 6962 §2.1.1 PATH(m, D[n])."""
+    if len(leaves) == 1:
+        return []
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    return inclusion_path(m, leaves[:k]) + [mth(leaves[k:])] if m < k else inclusion_path(m - k, leaves[k:]) + [mth(leaves[:k])]
+
+
+def consistency_path(m: int, leaves: list[bytes], complete: bool = True) -> list[bytes]:
+    """RFC 6962 §2.1.2 SUBPROOF(m, D[n], b)."""
+    if m == len(leaves):
+        return [] if complete else [mth(leaves)]
+    k = 1 << ((len(leaves) - 1).bit_length() - 1)
+    if m <= k:
+        return consistency_path(m, leaves[:k], complete) + [mth(leaves[k:])]
+    return consistency_path(m - k, leaves[k:], False) + [mth(leaves[:k])]
+
+
+def first_format(seq: int) -> dict[str, Any]:
+    # Non-ASCII text, so chunks split inside a character too.
+    canonical = dumps({"data": {"note": f"entry {seq} ✓", "quote": '"'}, "id": f"aud_{seq}", "seq": seq, "type": "test.note", "v": 1})
+    return {"canonical": canonical}
+
+
+def second_format(seq: int) -> dict[str, Any]:
+    """An entry sealing two erasable fields (docs/adr/0023-erasure.md), with their values beside it."""
+    fields = {
+        "message": {"canonical": '"sent"', "salt": f"1{seq}"},
+        "metadata": {"canonical": dumps({"to": f"p{seq}@example.com"}), "salt": f"0{seq}"},
+    }
+    sealed = {
+        name: hashlib.sha256(f"gatehouse:field:v1\n{name}\n{f['salt']}\n{f['canonical']}".encode()).hexdigest() for name, f in fields.items()
+    }
+    canonical = f'{{"data":{{"actionType":"a.b"}},"id":"aud_{seq}","sealed":{dumps(sealed)},"seq":{seq},"type":"action.decided","v":2}}'
+    return {"canonical": canonical, "fields": fields}
+
+
+N = 60
+RECORDS = [{"type": "entry", "seq": seq, **first_format(seq)} for seq in range(N)]
+LEAVES = [hash_leaf(r["canonical"]) for r in RECORDS]
+
+
+def bundle(records: list[dict[str, Any]], every: int = 7, header: bool = True) -> list[str]:
+    """A whole bundle as the export writes it: header, key, entries with a checkpoint after every ``every``."""
+    leaves = [hash_leaf(r["canonical"]) for r in records]
+    lines = [dumps({"type": "bundle", "version": 1, "origin": ORIGIN, "treeSize": len(records), "filter": None})] if header else []
+    lines.append(dumps({"type": "key", "vkey": VKEY}))
+    for seq, record in enumerate(records):
+        lines.append(dumps({**record, "leafHash": leaves[seq].hex()}))
+        if (seq + 1) % every == 0 or seq == len(records) - 1:
+            lines.append(dumps({"type": "checkpoint", "size": seq + 1, "note": checkpoint(seq + 1, mth(leaves[: seq + 1]))}))
+    return lines
+
+
+LINES = bundle(RECORDS)
+
+
+def at(seq: int) -> int:
+    """The index of entry ``seq``'s line in LINES (its line number is one more)."""
+    return next(i for i, line in enumerate(LINES) if line.startswith(f'{{"type":"entry","seq":{seq},'))
+
+
+def filtered(seqs: list[int], *extra: str) -> list[str]:
+    """A filtered export: the checkpoint first, then each entry with its inclusion proof."""
+    header = dumps({"type": "bundle", "version": 1, "origin": ORIGIN, "treeSize": N, "filter": {"agentId": "agt_x"}})
+    lines = [header, dumps({"type": "key", "vkey": VKEY}), dumps({"type": "checkpoint", "note": checkpoint(N, mth(LEAVES))}), *extra]
+    for seq in seqs:
+        proof = {"treeSize": N, "hashes": [h.hex() for h in inclusion_path(seq, LEAVES)]}
+        lines.append(dumps({**RECORDS[seq], "leafHash": LEAVES[seq].hex(), "proof": proof}))
+    return lines
+
+
+def edited(lines: list[str], index: int, change: Callable[[dict[str, Any]], object]) -> list[str]:
+    record = json.loads(lines[index])
+    change(record)
+    return [*lines[:index], dumps(record), *lines[index + 1 :]]
+
+
+def recompute_leaf(record: dict[str, Any]) -> None:
+    record["canonical"] = record["canonical"].replace("entry 20 ", "entry 21 ")
+    record["leafHash"] = hash_leaf(record["canonical"]).hex()
+
+
+def verify(lines: list[str], **options: Any) -> BundleReport:
+    """The report for the bundle given whole, and in chunks (bytes and str) that split lines anywhere: all the same."""
+    text = "".join(f"{line}\n" for line in lines)
+    data = text.encode()
+    report = verify_bundle(data, **options)
+    assert verify_bundle((data[i : i + 97] for i in range(0, len(data), 97)), **options) == report
+    assert verify_bundle([text[i : i + 13] for i in range(0, len(text), 13)], **options) == report
+    return report
+
+
+OTHER_KEY = Ed25519PrivateKey.generate()
+TAIL = [dumps({"type": "bundle", "version": 1, "origin": ORIGIN, "treeSize": 56}), *LINES[1:-1]]
+CONSISTENCY_14 = dumps({"type": "consistency", "size1": 14, "size2": N, "proof": [h.hex() for h in consistency_path(14, LEAVES)]})
+SECOND = bundle([{"type": "entry", "seq": seq, **second_format(seq)} for seq in range(4)], header=False)
+
+
+def erase(record: dict[str, Any], name: str, by: int) -> None:
+    del record["fields"][name]
+    record.setdefault("erased", {})[name] = {"seq": by}
+
+
+CASES: list[Any] = [
+    (
+        "intact",
+        LINES,
+        {},
+        dict(
+            valid=True,
+            checked_entries=60,
+            checked_checkpoints=9,
+            complete=True,
+            tree_size=60,
+            root_hash=mth(LEAVES).hex(),
+            origin=ORIGIN,
+            keys_from="options",
+            keys=[VKEY],
+            unsigned=None,
+            first_broken_seq=None,
+            first_bad_line=None,
+            problem=None,
+        ),
+    ),
+    ("the bundle's own keys, and it says so", LINES, {"keys": None}, dict(valid=True, keys_from="bundle", keys=[VKEY])),
+    ("signed by another key", LINES, {"keys": [verifier_key(ORIGIN, OTHER_KEY)]}, dict(valid=False, first_bad_line=at(6) + 2, problem="the note has no signature by a known key")),
+    (
+        "a checkpoint signed by a key of another name",
+        [*LINES[:2], dumps({"type": "checkpoint", "note": sign_note(f"{ORIGIN}\n0\n{b64(EMPTY_ROOT)}\n", "gatehouse/org_other", OTHER_KEY)})],
+        {"keys": [VKEY, verifier_key("gatehouse/org_other", OTHER_KEY)]},
+        dict(valid=False, first_bad_line=3, problem='the checkpoint of "gatehouse/org_bundletest" is signed only by a key of "gatehouse/org_other", not by that log\'s key'),
+    ),
+    (
+        "a key line of another log",
+        [*LINES[:2], dumps({"type": "key", "vkey": verifier_key("gatehouse/org_other", OTHER_KEY)}), *LINES[2:]],
+        {"keys": None},
+        dict(valid=False, first_bad_line=3, problem='a key line is for "gatehouse/org_other", not for this log ("gatehouse/org_bundletest")'),
+    ),
+    (
+        "an edited entry",
+        [*LINES[: at(20)], LINES[at(20)].replace("entry 20 ", "entry 21 "), *LINES[at(20) + 1 :]],
+        {},
+        dict(valid=False, first_broken_seq=20, first_bad_line=at(20) + 1, problem="entry 20: its leaf hash does not match its canonical text (the entry was edited)"),
+    ),
+    (
+        "an edit whose leaf hash was recomputed, caught at the next checkpoint",
+        edited(LINES, at(20), recompute_leaf),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=20,
+            first_bad_line=at(20) + 2,
+            problem=f"the entries up to seq 20 do not match the signed checkpoint at line {at(20) + 2} (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    (
+        "an edit caught at a checkpoint placed before the entries it covers",
+        edited([*LINES[: at(14)], LINES[at(20) + 1], *LINES[at(14) : at(20) + 1], *LINES[at(20) + 2 :]], at(20) + 1, recompute_leaf),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=20,
+            first_bad_line=at(20) + 2,
+            problem=f"the entries up to seq 20 do not match the signed checkpoint at line {at(14) + 1} (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    ("a missing entry", [*LINES[: at(30)], *LINES[at(30) + 1 :]], {}, dict(valid=False, first_broken_seq=30, problem="entry 30 is missing (the next entry is 31)")),
+    (
+        "a repeated entry",
+        [*LINES[: at(31)], LINES[at(30)], *LINES[at(31) :]],
+        {},
+        dict(valid=False, first_broken_seq=30, problem="a second entry 30 appears after entry 30 (an entry was inserted)"),
+    ),
+    (
+        "two entries swapped",
+        [*LINES[: at(33)], LINES[at(40)], *LINES[at(33) + 1 : at(40)], LINES[at(33)], *LINES[at(40) + 1 :]],
+        {},
+        dict(valid=False, first_broken_seq=33, first_bad_line=at(33) + 1),
+    ),
+    (
+        "an entry renumbered to fill a gap",
+        edited([*LINES[: at(30)], *LINES[at(30) + 1 :]], at(30), lambda r: r.update(seq=30)),
+        {},
+        dict(valid=False, first_broken_seq=30, problem="entry 30: its canonical text records seq 31 (entries were moved, inserted or removed)"),
+    ),
+    (
+        "cut off before an entry",
+        LINES[: at(45)],
+        {},
+        dict(valid=False, first_broken_seq=45, first_bad_line=None, problem="the bundle says it covers 60 entries, but it ends without the checkpoint of that size: it was cut off"),
+    ),
+    (
+        "a checkpoint beyond the entries",
+        [*LINES[: at(57)], LINES[-1]],
+        {},
+        dict(valid=False, first_broken_seq=57, problem=f"the bundle ends after 57 entries, but the checkpoint at line {at(57) + 1} covers 60: entries were cut off"),
+    ),
+    (
+        "cut off before its last checkpoint line",
+        LINES[:-1],
+        {},
+        dict(valid=False, first_broken_seq=60, problem="the bundle says it covers 60 entries, but it ends without the checkpoint of that size: it was cut off"),
+    ),
+    (
+        "an unsigned tail",
+        TAIL,
+        {},
+        dict(
+            valid=False,
+            unsigned=UnsignedEntries(count=4, first_seq=56, last_seq=59),
+            first_broken_seq=56,
+            first_bad_line=at(56) + 1,
+            tree_size=56,
+            problem="4 entries (seq 56–59) come after the last signed checkpoint (tree size 56): no signature covers them, so nothing shows they are the log's",
+        ),
+    ),
+    (
+        "an unsigned tail, allowed",
+        TAIL,
+        {"allow_unsigned": True},
+        dict(valid=True, unsigned=UnsignedEntries(count=4, first_seq=56, last_seq=59), problem=None, tree_size=56, checked_entries=60),
+    ),
+    ("intact, unsigned allowed", LINES, {"allow_unsigned": True}, dict(valid=True, unsigned=None)),
+    (
+        "no checkpoint",
+        [line for line in LINES if '"checkpoint"' not in line],
+        {},
+        dict(valid=False, first_broken_seq=0, problem="the bundle has no signed checkpoint, so nothing ties its 60 entries to the log"),
+    ),
+    ("a line that is not JSON", [*LINES[:5], "not json", *LINES[5:]], {}, dict(valid=False, first_bad_line=6, problem="not a JSON line")),
+    ("a line that is not an object", [*LINES[:5], "[1]", *LINES[5:]], {}, dict(valid=False, first_bad_line=6, problem="unknown line type undefined")),
+    ("empty", [], {}, dict(valid=False, checked_entries=0, complete=False, problem="the bundle is empty: it has no header, key, entry or checkpoint")),
+    (
+        "since a checkpoint it grew from",
+        LINES,
+        {"since": checkpoint(14, mth(LEAVES[:14]))},
+        dict(valid=True, since=SinceCheck(tree_size=14, root_hash=mth(LEAVES[:14]).hex(), consistent=True)),
+    ),
+    (
+        "since a checkpoint of a rewritten log",
+        LINES,
+        {"since": checkpoint(14, mth(LEAVES[1:15]))},
+        dict(valid=False, first_broken_seq=13, problem="the log at size 14 differs from your saved checkpoint: it was rewritten, not only appended to"),
+    ),
+    (
+        "since a checkpoint the bundle does not reach",
+        LINES,
+        {"since": checkpoint(70, EMPTY_ROOT)},
+        dict(valid=False, problem="your saved checkpoint has size 70, but this bundle only reaches 60: the log shrank or the bundle is older"),
+    ),
+    (
+        "since a checkpoint of another log",
+        LINES,
+        {"since": sign_note(f"gatehouse/org_other\n14\n{b64(mth(LEAVES[:14]))}\n", ORIGIN, KEY)},
+        dict(valid=False, first_bad_line=3, problem='your saved checkpoint: origin "gatehouse/org_other" differs from "gatehouse/org_bundletest": these are different logs'),
+    ),
+    ("filtered", filtered([3, 17, 42]), {}, dict(valid=True, complete=False, checked_entries=3, tree_size=60)),
+    (
+        "filtered, since a checkpoint with its consistency proof",
+        filtered([3, 17], CONSISTENCY_14),
+        {"since": checkpoint(14, mth(LEAVES[:14]))},
+        dict(valid=True, complete=False, since=SinceCheck(tree_size=14, root_hash=mth(LEAVES[:14]).hex(), consistent=True)),
+    ),
+    (
+        "filtered, since a checkpoint with no consistency proof",
+        filtered([3, 17]),
+        {"since": checkpoint(14, mth(LEAVES[:14]))},
+        dict(valid=False, problem="this bundle holds no proof that the log of size 14 grew into it (export it whole, or with sinceSize)"),
+    ),
+    (
+        "filtered, a smaller checkpoint not proven part of the largest",
+        [*filtered([3, 17]), dumps({"type": "checkpoint", "note": checkpoint(14, mth(LEAVES[:14]))})],
+        {},
+        dict(
+            valid=False,
+            first_bad_line=None,
+            problem="the checkpoint of size 14 at line 6 is not proven to be part of the log of size 60: a filtered bundle carries a consistency proof from each smaller checkpoint to its largest",
+        ),
+    ),
+    (
+        "filtered, an entry whose proof leads elsewhere",
+        edited(filtered([3, 17]), 4, lambda r: r["proof"]["hashes"].reverse()),
+        {},
+        dict(valid=False, first_broken_seq=17, first_bad_line=5, problem="entry 17 is not in the tree of the checkpoint at line 3"),
+    ),
+    (
+        "filtered, entries out of order",
+        filtered([17, 3]),
+        {},
+        dict(valid=False, first_broken_seq=3, problem="entry 3 comes after entry 17: a filtered bundle lists its entries in seq order"),
+    ),
+    ("second format, every field present", SECOND, {}, dict(valid=True, checked_entries=4)),
+    ("second format, fields erased by a later entry", edited(SECOND, 3, lambda r: erase(r, "metadata", 9)), {}, dict(valid=True)),
+    (
+        "second format, a value changed",
+        edited(SECOND, 3, lambda r: r["fields"]["metadata"].update(canonical='{"to":"someone@else"}')),
+        {},
+        dict(valid=False, first_broken_seq=2, problem="entry 2: field metadata does not match the digest sealed with the entry (its value was changed or put back)"),
+    ),
+    (
+        "second format, an erasure naming an entry before it",
+        edited(SECOND, 3, lambda r: erase(r, "metadata", 0)),
+        {},
+        dict(valid=False, first_broken_seq=2, problem="entry 2: erased field metadata names the erasure entry after it (its seq)"),
+    ),
+    (
+        "second format, a field dropped",
+        edited(SECOND, 3, lambda r: r["fields"].pop("message")),
+        {},
+        dict(valid=False, first_broken_seq=2, problem="entry 2: field message has neither its value nor an erasure"),
+    ),
+    (
+        "first format carrying fields",
+        edited(LINES, at(2), lambda r: r.update(fields={})),
+        {},
+        dict(valid=False, first_broken_seq=2, problem="entry 2: it carries fields, but its format seals none"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "options", "expected"), [pytest.param(*case[1:], id=case[0]) for case in CASES])
+def test_verdict(lines: list[str], options: dict[str, Any], expected: dict[str, Any]) -> None:
+    report = verify(lines, **{"keys": [VKEY], **options})
+    assert {name: getattr(report, name) for name in expected} == expected
+
+
+def test_reads_a_file_line_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "bundle.jsonl"
+    path.write_text("".join(f"{line}\n" for line in TAIL), encoding="utf-8")
+    report = verify_bundle(path, keys=[VKEY])
+    assert report == verify_bundle(str(path), keys=[VKEY]) == verify(TAIL, keys=[VKEY])
+    with pytest.raises(FileNotFoundError):
+        verify_bundle(tmp_path / "missing.jsonl")
+
+
+def test_reports_progress_of_a_complete_bundle() -> None:
+    seen: list[int] = []
+    verify_bundle("".join(f"{line}\n" for line in LINES).encode(), keys=[VKEY], on_progress=seen.append, progress_every=25)
+    assert seen == [25, 50]
+
+
+def test_a_bad_trusted_key_is_an_error_naming_it() -> None:
+    with pytest.raises(ValueError, match=r'^keys\[1\]: "nonsense" is not a verifier key \(a verifier key reads <name>\+<hash>\+<base64 key>\)$'):
+        verify_bundle(b"", keys=[VKEY, "nonsense"])
+
+
+def test_without_cryptography_a_signature_check_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives.asymmetric.ed25519", None)
+    # Keys and lines parse without it; only a signature needs it.
+    assert verify_bundle(b"", keys=[VKEY]).problem == "the bundle is empty: it has no header, key, entry or checkpoint"
+    with pytest.raises(MissingCryptography, match=r'^checking signatures needs the "cryptography" package: pip install "gatehouse-sdk\[verify\]"$'):
+        verify(LINES, keys=[VKEY])
+
+
+def test_describe_unsigned() -> None:
+    assert describe_unsigned(UnsignedEntries(count=3, first_seq=6, last_seq=8)) == "3 entries (seq 6–8) come"
+    assert describe_unsigned(UnsignedEntries(count=1, first_seq=6, last_seq=6)) == "1 entry (seq 6) comes"
+
+
+def test_fixtures_sign_as_the_reference_implementation() -> None:
+    # Ed25519 is deterministic: signing the Go test vector's text with its key gives its note byte for byte.
+    vector = json.loads((Path(__file__).resolve().parents[2] / "tlog" / "test" / "vectors" / "signed-note.json").read_text(encoding="utf-8"))["sign"]
+    _, _, name, _, *key = vector["skey"].split("+")
+    signer = Ed25519PrivateKey.from_private_bytes(base64.b64decode("+".join(key))[1:])
+    assert sign_note(vector["text"], name, signer) == vector["wantSignedNote"]

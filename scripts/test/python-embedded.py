@@ -1,0 +1,265 @@
+"""Every verb of the Python SDK's clients on the embedded default (`npm start`: PGlite behind the
+multiplexer, no DATABASE_URL), run by scripts/test/start.smoke.test.ts with the package's source on
+PYTHONPATH. The demo org's policies decide: pr.open allowed, pr.merge held for a person, db.drop denied.
+Approvals are decided with the demo admin key, as the console does. Prints the verbs it ran as one JSON
+line, and exits non-zero at the first verb that misbehaves, naming it."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from typing import Any, Callable
+
+import httpx
+
+from gatehouse import (
+    ApprovalTimeoutError,
+    AsyncDelegatedAgent,
+    AsyncGatehouse,
+    DelegatedAgent,
+    DeniedError,
+    Gatehouse,
+)
+from gatehouse._async_client import AsyncAudit
+from gatehouse._client import Audit
+from gatehouse.verify import verify_bundle
+
+BASE = os.environ["GATEHOUSE_BASE_URL"]
+ADMIN = os.environ["GATEHOUSE_ADMIN_KEY"]
+
+
+def admin(method: str, path: str, **kwargs: Any) -> Any:
+    answer = httpx.request(method, f"{BASE}{path}", headers={"authorization": f"Bearer {ADMIN}"}, timeout=30, **kwargs)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def decide_soon(approval_id: str, decision: str = "approve") -> None:
+    """Decides the approval a moment later, on a thread, while the caller waits (a person in the console)."""
+
+    def run() -> None:
+        time.sleep(0.1)
+        admin("POST", f"/v1/admin/approvals/{approval_id}/decision", json={"decision": decision})
+
+    threading.Thread(target=run).start()
+
+
+def verbs() -> list[str]:
+    """Every public method of the clients, their audit logs and their delegates, as the cases name them."""
+
+    def public(cls: type, prefix: str = "", own: bool = False) -> set[str]:
+        names = vars(cls) if own else {name: getattr(cls, name) for name in dir(cls)}
+        return {f"{prefix}{name}" for name, value in names.items() if not name.startswith("_") and callable(value) and not inspect.isclass(value)}
+
+    return sorted(
+        public(Gatehouse)
+        | public(Audit, "audit.")
+        | public(DelegatedAgent, "delegate.", own=True)
+        | {f"async {name}" for name in public(AsyncGatehouse) | public(AsyncAudit, "audit.") | public(AsyncDelegatedAgent, "delegate.", own=True)}
+    )
+
+
+def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
+    state: dict[str, Any] = {}
+
+    def execute() -> None:
+        state["executed"] = gh.execute("pr.open", metadata={"from": "python"})
+        assert state["executed"]["status"] == "executed"
+        assert gh.execute("db.drop")["status"] == "denied"
+
+    def gate() -> None:
+        result = gh.gate("pr.merge", metadata={"pr": 1}, deadline=60, on_requested=lambda r: decide_soon(r["approvalId"]))
+        assert result["status"] == "executed"
+        state["gated"] = result
+
+    def wait_for_approval() -> None:
+        try:
+            gh.gate("pr.merge", metadata={"pr": 2}, deadline=0.2)
+            raise AssertionError("expected a timeout")
+        except ApprovalTimeoutError as timed_out:
+            state["approval_id"] = timed_out.approval_id
+        decide_soon(state["approval_id"], "deny")
+        try:
+            gh.wait_for_approval(state["approval_id"], deadline=60)
+            raise AssertionError("expected a denial")
+        except DeniedError as denied:
+            assert denied.reason == "DENIED_BY_REVIEWER"
+
+    def report() -> None:
+        assert gh.report(state["gated"]["auditEventId"], "success")["status"] == "success"
+
+    def delegate() -> None:
+        with gh.delegate("py-smoke", capabilities=["pr.*"], ttl="10m") as sub:
+            assert sub.execute("pr.open")["status"] == "executed"
+            with sub.delegate("py-smoke-nested", capabilities=["pr.open"], ttl=60) as nested:
+                assert nested.can_i("pr.open")["allowed"] is True
+            state["delegation_id"] = sub.id
+
+    def delegate_revoke() -> None:
+        sub = gh.delegate("py-smoke-revoke", capabilities=["pr.open"], ttl=60)
+        assert sub.id in sub.revoke()["revoked"]
+        assert sub.revoke()["revoked"] == [sub.id]  # answered again without calling
+
+    def audit_export() -> None:
+        exported = gh.audit.export(os.path.join(folder, "log.jsonl"))
+        report = verify_bundle(exported.path, keys=[k["vkey"] for k in gh.audit.keys()["keys"]])
+        assert report.valid, report.problem
+
+    def subscribe() -> None:
+        events = gh.subscribe(types=["action.executed"], last_event_id="0")
+        assert next(events).type == "action.executed"
+        events.close()
+
+    checkpoint: dict[str, Any] = {}
+    return {
+        "execute": execute,
+        "can_i": lambda: None if gh.can_i("pr.merge")["needsApproval"] else _fail("can_i"),
+        "gate": gate,
+        "wait_for_approval": wait_for_approval,
+        "approval": lambda: None if gh.approval(state["approval_id"])["status"] == "denied" else _fail("approval"),
+        "report": report,
+        "whoami": lambda: None if gh.whoami()["agent"] else _fail("whoami"),
+        "policies": lambda: None if gh.policies()["policies"] else _fail("policies"),
+        "posture": lambda: None if 0 <= gh.posture()["score"] <= 100 else _fail("posture"),
+        "verify": lambda: None if gh.verify()["valid"] else _fail("verify"),
+        "with_integration": lambda: None if gh.with_integration("python-smoke/0.1.0").execute("pr.open")["status"] == "executed" else _fail("with_integration"),
+        "delegate": delegate,
+        "delegations": lambda: None if any(d["id"] == state["delegation_id"] for d in gh.delegations()) else _fail("delegations"),
+        "get_delegation": lambda: None if gh.get_delegation(state["delegation_id"])["revokedAt"] else _fail("get_delegation"),
+        "revoke": lambda: None if gh.revoke(state["delegation_id"])["revoked"] == [] else _fail("revoke"),
+        "delegate.revoke": delegate_revoke,
+        "parallel": lambda: None if Gatehouse.parallel([lambda: gh.can_i("pr.open")["allowed"], gh.whoami])[0] is True else _fail("parallel"),
+        "subscribe": subscribe,
+        "audit.list": lambda: None if gh.audit.list(limit=5)["events"] else _fail("audit.list"),
+        "audit.checkpoint": lambda: checkpoint.update(gh.audit.checkpoint()),
+        "audit.checkpoints": lambda: None if gh.audit.checkpoints()["checkpoints"] else _fail("audit.checkpoints"),
+        "audit.keys": lambda: None if gh.audit.keys()["keys"] else _fail("audit.keys"),
+        "audit.proof": lambda: None if gh.audit.proof(entry_id=state["executed"]["auditEventId"]).verified else _fail("audit.proof"),
+        "audit.consistency": lambda: None if gh.audit.consistency(since=checkpoint["note"]).verified else _fail("audit.consistency"),
+        "audit.verify": lambda: None if gh.audit.verify()["valid"] else _fail("audit.verify"),
+        "audit.export": audit_export,
+        "close": lambda: None,  # the `with` block closes it
+    }
+
+
+def _fail(verb: str) -> None:
+    raise AssertionError(f"{verb} answered what it should not")
+
+
+async def async_cases(verbs_run: list[str], folder: str) -> None:
+    """The async client's verbs, the same calls awaited; its waits are its own (no thread)."""
+    async with AsyncGatehouse() as gh:
+        async def gate() -> None:
+            gates = [gh.gate("pr.merge", metadata={"pr": n}, deadline=60, on_requested=lambda r: decide_soon(r["approvalId"])) for n in (10, 11)]
+            results = await AsyncGatehouse.parallel([*gates, gh.can_i("pr.open")])
+            assert [r["status"] for r in results[:2]] == ["executed", "executed"], results
+
+        async def delegate() -> None:
+            async with gh.delegate("py-smoke-async", capabilities=["pr.*"], ttl=120) as sub:
+                assert (await sub.execute("pr.comment"))["status"] == "executed"
+            other = await gh.delegate("py-smoke-async-2", capabilities=["pr.open"], ttl=60)
+            assert other.id in (await other.revoke())["revoked"]
+
+        async def subscribe() -> None:
+            async for event in gh.subscribe(last_event_id="0"):
+                assert event.id
+                break
+
+        executed = await gh.execute("pr.open")
+        saved = await gh.audit.checkpoint()
+        cases: dict[str, Callable[[], Any]] = {
+            "execute": lambda: gh.execute("pr.comment"),
+            "can_i": lambda: gh.can_i("pr.merge"),
+            "gate": gate,
+            "parallel": gate,
+            "wait_for_approval": lambda: _async_timeout_then_wait(gh),
+            "approval": lambda: _async_approval(gh),
+            "report": lambda: gh.report(executed["auditEventId"], "success"),
+            "whoami": gh.whoami,
+            "policies": gh.policies,
+            "posture": gh.posture,
+            "verify": gh.verify,
+            "with_integration": lambda: gh.with_integration("python-smoke/0.1.0").whoami(),
+            "delegate": delegate,
+            "delegate.revoke": delegate,
+            "delegations": gh.delegations,
+            "get_delegation": lambda: _async_get_delegation(gh),
+            "revoke": lambda: _async_revoke(gh),
+            "subscribe": subscribe,
+            "audit.list": gh.audit.list,
+            "audit.checkpoint": gh.audit.checkpoint,
+            "audit.checkpoints": gh.audit.checkpoints,
+            "audit.keys": gh.audit.keys,
+            "audit.proof": lambda: _verified(gh.audit.proof(entry_id=executed["auditEventId"])),
+            "audit.consistency": lambda: _verified(gh.audit.consistency(since=saved["note"])),
+            "audit.verify": gh.audit.verify,
+            "audit.export": lambda: gh.audit.export(os.path.join(folder, "async.jsonl")),
+            "aclose": lambda: asyncio.sleep(0),  # the `async with` block closes it
+        }
+        for verb, run in cases.items():
+            try:
+                await run()
+            except Exception as error:
+                raise AssertionError(f"async {verb}: {error!r}") from error
+            verbs_run.append(f"async {verb}")
+
+
+async def _async_timeout_then_wait(gh: AsyncGatehouse) -> None:
+    try:
+        await gh.gate("pr.merge", metadata={"pr": 20}, deadline=0.2)
+        raise AssertionError("expected a timeout")
+    except ApprovalTimeoutError as timed_out:
+        decide_soon(timed_out.approval_id)
+        assert (await gh.wait_for_approval(timed_out.approval_id, deadline=60))["status"] == "executed"
+
+
+async def _async_approval(gh: AsyncGatehouse) -> None:
+    held = await gh.execute("pr.merge", metadata={"pr": 30})
+    assert (await gh.approval(held["approvalId"]))["status"] == "pending"
+    admin("POST", f"/v1/admin/approvals/{held['approvalId']}/decision", json={"decision": "deny"})
+
+
+async def _async_get_delegation(gh: AsyncGatehouse) -> None:
+    sub = await gh.delegate("py-smoke-get", capabilities=["pr.open"], ttl=60)
+    assert (await gh.get_delegation(sub.id))["name"] == "py-smoke-get"
+    await sub.revoke()
+
+
+async def _async_revoke(gh: AsyncGatehouse) -> None:
+    sub = await gh.delegate("py-smoke-revoke-by-id", capabilities=["pr.open"], ttl=60)
+    assert (await gh.revoke(sub.id))["revoked"] == [sub.id]
+
+
+async def _verified(check: Any) -> None:
+    result = await check
+    assert result.verified, result.problem
+
+
+def main() -> int:
+    ran: list[str] = []
+    with tempfile.TemporaryDirectory() as folder:
+        with Gatehouse() as gh:
+            for verb, run in sync_cases(gh, folder).items():
+                try:
+                    run()
+                except Exception as error:
+                    print(f"{verb}: {error!r}", file=sys.stderr)
+                    return 1
+                ran.append(verb)
+        try:
+            asyncio.run(async_cases(ran, folder))
+        except AssertionError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+    print(json.dumps({"ran": sorted(set(ran)), "verbs": verbs()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
