@@ -38,7 +38,8 @@ await benchRun(async ({ machine, env }) => {
   const middleware = gatehouseMiddleware({ gatehouse: gh });
   const wrap = middleware.wrapToolCall as unknown as (request: unknown, handler: (request: unknown) => Promise<ToolMessage>) => Promise<ToolMessage>;
   let n = 0;
-  const args = () => ({ path: `/srv/repo/src/file-${n % 50}.ts`, encoding: "utf8" });
+  // `offset` differs per call, as an agent's reads do: the same call again and again is a loop (docs/loops.md).
+  const args = () => ({ path: `/srv/repo/src/file-${n % 50}.ts`, encoding: "utf8", offset: n });
   const calls: Record<Kind, () => Promise<unknown>> = {
     canI: () => gh.canI("tool.read_file", { metadata: { arguments: args() } }),
     execute: () => gh.execute("tool.read_file", { metadata: { arguments: args() } }),

@@ -79,6 +79,8 @@ async function wakeLatency(a: string, b: string, setup: Setup, client: pg.Client
         started += 1;
         let approvalId = "";
         const gate = gh.gate("pr.merge", {
+          // Each gate differs, as an agent's do: the same one again and again is a loop (docs/loops.md).
+          metadata: { call: started },
           onRequested: (r) => {
             approvalId = r.approvalId ?? "";
           },

@@ -6,9 +6,8 @@
 // the client's latency. Three kinds of metadata: no finding, one secret (redacted), one email (flagged).
 // Goal: the screen adds ≤ 10% to a decision's CPU for typical metadata. Writes bench/results/content-*.json
 // and bench/CONTENT.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
-import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { background, benchRun, log, recordResults, run, waitFor } from "./lib";
+import { background, benchRun, cpuTicks, log, percentile, recordResults, run, waitFor } from "./lib";
 
 const PORT = "4941";
 const api = `http://127.0.0.1:${PORT}`;
@@ -31,12 +30,6 @@ function metadata(kind: "clean" | "secret" | "email", i: number): Record<string,
   };
 }
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return Number(fields[11]) + Number(fields[12]);
-}
-
 async function batch(key: string, kind: "clean" | "secret" | "email"): Promise<number[]> {
   const times: number[] = [];
   let next = 0;
@@ -57,8 +50,6 @@ async function batch(key: string, kind: "clean" | "secret" | "email"): Promise<n
   );
   return times;
 }
-
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 await benchRun(async ({ machine, env }) => {
   const keys = JSON.parse(run("npx", ["tsx", "bench/setup-content.ts"], env).trim().split("\n").pop() as string) as { screened: string; off: string };

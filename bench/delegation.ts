@@ -15,7 +15,7 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import pg from "pg";
-import { background, benchDatabase, log, postLua, redisUrl, run, stopChildren, summarize, waitFor, wrk, type Wrk } from "./lib";
+import { background, benchDatabase, log, redisUrl, run, stopChildren, summarize, variedPostLua, waitFor, wrk, type Wrk } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -31,7 +31,8 @@ interface Setup {
   adminKey: string;
 }
 
-const wrkPost = (url: string, seconds: number, key: string) => wrk(url, CONNECTIONS, seconds, postLua(key, ACTION));
+// Each call differs (metadata.call): the same body again and again is a loop (docs/loops.md).
+const wrkPost = (url: string, seconds: number, key: string) => wrk(url, CONNECTIONS, seconds, variedPostLua(key, ACTION));
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

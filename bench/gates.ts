@@ -14,6 +14,8 @@ import { DeniedError, Gatehouse } from "../packages/sdk/src/index.ts";
 import { background, benchRun, children, log, recordResults, root, run, summarize, waitFor, type Machine } from "./lib";
 
 const GATES = Number(process.env.BENCH_GATES ?? 1000);
+/** Gates started so far, so no two carry the same metadata. */
+let calls = 0;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FLOOR_SAMPLES = Number(process.env.BENCH_FLOOR_SAMPLES ?? 50);
 const RESTART_GATES = Number(process.env.BENCH_RESTART_GATES ?? 200);
@@ -80,7 +82,8 @@ async function startGates(gh: Gatehouse, count: number) {
     let approvalId = "";
     return gh
       .gate("pr.merge", {
-        metadata: { i },
+        // `call` differs across rounds too: the same gate again and again is a loop (docs/loops.md).
+        metadata: { i, call: (calls += 1) },
         onRequested: (r) => {
           approvalId = r.approvalId ?? "";
           approvals.push(approvalId);

@@ -1,6 +1,6 @@
 // Shared by the benchmark scripts: child processes, a throwaway database, percentiles and wrk.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -113,6 +113,28 @@ function toMs(text: string): number {
 export const postLua = (key: string, body: object) =>
   `wrk.method = "POST"\nwrk.body = '${JSON.stringify(body)}'\nwrk.headers["Content-Type"] = "application/json"\nwrk.headers["Authorization"] = "Bearer ${key}"\n`;
 
+/**
+ * A POST whose `metadata.call` differs on every request (a per-thread counter), as an agent's calls
+ * differ: the same body sent thousands of times would be refused as a loop after 20 (docs/loops.md)
+ * and measure the refusal instead. `body` must carry a `metadata` object.
+ */
+export const variedPostLua = (key: string, body: { metadata: object }) => {
+  const template = JSON.stringify({ ...body, metadata: { ...body.metadata, call: "__CALL__" } });
+  return `${postLua(key, body)}counter = 0
+thread_id = "0"
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("thread_id", tostring(threads))
+end
+request = function()
+  counter = counter + 1
+  local text = string.gsub('${template}', "__CALL__", thread_id .. "-" .. counter)
+  return wrk.format(nil, nil, nil, text)
+end
+`;
+};
+
 /** Runs wrk (2 threads, `connections`, `seconds`) with the Lua script `lua` against `url`, and reads its report. */
 export function wrk(url: string, connections: number, seconds: number, lua: string): Wrk {
   const script = `/tmp/gatehouse-bench-${process.pid}.lua`;
@@ -183,4 +205,11 @@ export async function benchRun(work: (run: BenchRun) => Promise<void>): Promise<
     await database.drop();
     rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** The CPU time a process has used so far, in clock ticks (utime + stime from /proc): the figure least moved by what else the host runs. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]);
 }

@@ -14,7 +14,9 @@ let sent = 0;
 const total = rate * seconds;
 const start = performance.now();
 
+// `__CALL__` in the body becomes the request's number, so calls differ as an agent's do (docs/loops.md).
 function fire(scheduled: number): void {
+  const payload = (body as string).replaceAll("__CALL__", String(sent));
   const req = request(
     {
       host: target.hostname,
@@ -22,7 +24,7 @@ function fire(scheduled: number): void {
       path: target.pathname,
       method: "POST",
       agent,
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}`, "content-length": Buffer.byteLength(body as string) },
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}`, "content-length": Buffer.byteLength(payload) },
     },
     (res) => {
       res.resume();
@@ -38,7 +40,7 @@ function fire(scheduled: number): void {
     latencies.push(performance.now() - scheduled);
     if (latencies.length === total) finish();
   });
-  req.end(body);
+  req.end(payload);
 }
 
 function tick(): void {

@@ -17,6 +17,8 @@ import { Gatehouse } from "../packages/sdk/src/index.ts";
 import { background, benchRun, children, log, percentile, recordResults, root, run, waitFor, type Machine } from "./lib";
 
 const GATES = Number(process.env.BENCH_GATES ?? 200);
+/** Gates started so far, so no two carry the same metadata. */
+let calls = 0;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const FLOOR_SAMPLES = Number(process.env.BENCH_FLOOR_SAMPLES ?? 30);
 const PYTHON = process.env.PYTHON ?? "python3";
@@ -126,7 +128,8 @@ function typescriptFleet(setup: Setup, apiUrl: string): Fleet {
         let approvalId = "";
         return gh
           .gate("deploy.production", {
-            metadata: { i },
+            // `call` differs across rounds too: the same gate again and again is a loop (docs/loops.md).
+            metadata: { i, call: (calls += 1) },
             onRequested: (r) => {
               approvalId = r.approvalId ?? "";
               approvals.push(approvalId);

@@ -12,6 +12,7 @@ commit with), and how many ``POST /v1/approvals/wait`` requests the client sent 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import platform
 import sys
@@ -22,6 +23,8 @@ import httpx
 
 from gatehouse import AsyncGatehouse, GatehouseError
 from gatehouse.models import ActionResult
+
+CALLS = itertools.count()
 
 
 def emit(value: object) -> None:
@@ -58,7 +61,8 @@ async def fan_out(gh: AsyncGatehouse, count: int, waits: WaitCounter) -> None:
 
         status: str
         try:
-            status = (await gh.gate("deploy.production", metadata={"i": i}, on_requested=on_requested))["status"]
+            # "call" differs across rounds too: the same gate again and again is a loop (docs/loops.md).
+            status = (await gh.gate("deploy.production", metadata={"i": i, "call": next(CALLS)}, on_requested=on_requested))["status"]
         except GatehouseError as error:
             status = f"error: {error.code or error}"
         at = round(time.time() * 1000, 2)

@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import pg from "pg";
-import { background, benchDatabase, children, log, postLua, redisUrl, run, stopChildren, waitFor, wrk, type Wrk } from "./lib";
+import { background, benchDatabase, children, log, postLua, redisUrl, run, stopChildren, variedPostLua, waitFor, wrk, type Wrk } from "./lib";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 
@@ -49,14 +49,23 @@ async function main(): Promise<void> {
       LOG_LEVEL: "warn",
     });
     await waitFor("http://127.0.0.1:4902/healthz");
+    // Each call differs (metadata.call), as an agent's do: the same body again and again is a loop (docs/loops.md).
     const body = { actionType: "svc1.read", metadata: { size: 10, env: "dev" } };
-    wrk("http://127.0.0.1:4902/v1/actions", 32, 3, postLua(setup.agentKey, body)); // warm-up
+    wrk("http://127.0.0.1:4902/v1/actions", 32, 3, variedPostLua(setup.agentKey, body)); // warm-up
     const before = await countEntries(url, setup.orgId);
-    const execute = wrk("http://127.0.0.1:4902/v1/actions", 128, SECONDS, postLua(setup.agentKey, body));
+    const execute = wrk("http://127.0.0.1:4902/v1/actions", 128, SECONDS, variedPostLua(setup.agentKey, body));
     const after = await countEntries(url, setup.orgId);
     const check = wrk("http://127.0.0.1:4902/v1/actions/check", 64, SECONDS, postLua(setup.agentKey, body));
     const fixed = JSON.parse(
-      run("npx", ["tsx", "bench/load.ts", "http://127.0.0.1:4902/v1/actions", "2000", String(SECONDS), setup.agentKey, JSON.stringify(body)])
+      run("npx", [
+        "tsx",
+        "bench/load.ts",
+        "http://127.0.0.1:4902/v1/actions",
+        "2000",
+        String(SECONDS),
+        setup.agentKey,
+        JSON.stringify({ ...body, metadata: { ...body.metadata, call: "__CALL__" } }),
+      ])
         .trim()
         .split("\n")
         .pop() as string,

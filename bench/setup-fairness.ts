@@ -18,7 +18,10 @@ const STREAM_KEYS = 5;
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 const allow = [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }];
-const heavy = await createTestOrg({ label: "bench-fair-heavy", policies: [...allow, ...BOMB_POLICIES] });
+// The bomber sends the same heavy call again and again, which loop detection (docs/loops.md) would refuse
+// cheaply after 20: `loop: false` on its actions keeps every bomb at its full cost.
+const bombLoops = { name: "bombs-are-not-loops", actions: ["bomb.*"], effect: "allow", loop: false };
+const heavy = await createTestOrg({ label: "bench-fair-heavy", policies: [...allow, ...BOMB_POLICIES, bombLoops] });
 const other = await createTestOrg({ label: "bench-fair-other", policies: allow });
 const orgId = heavy.org.id;
 

@@ -144,6 +144,22 @@ test("the last owner cannot leave; the owner renames the org, and a slug change 
   await expect(breaker.getByRole("status")).toContainText("Saved.");
   await page.reload();
   await expect(page.getByRole("region", { name: "Circuit breaker" }).getByLabel("Failure threshold")).toHaveValue("25");
+
+  // Loops (docs/loops.md): the defaults, out of range at the field, then a tighter limit with the halt.
+  const loops = page.getByRole("region", { name: "Loops" });
+  await expect(loops.getByLabel("Repeats allowed")).toHaveValue("20");
+  await expect(loops.getByLabel("Window (seconds)")).toHaveValue("60");
+  await loops.getByLabel("Repeats allowed").fill("0");
+  await loops.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#loops-max-repeats-error")).toBeVisible();
+  await loops.getByLabel("Repeats allowed").fill("5");
+  await loops.getByLabel("Halt the agent when a loop is detected").check();
+  await loops.getByRole("button", { name: "Save" }).click();
+  await expect(loops.getByRole("status")).toContainText("Saved. The same call more than 5 times within 60 s is refused, and the agent halted.");
+  await page.reload();
+  const reloaded = page.getByRole("region", { name: "Loops" });
+  await expect(reloaded.getByLabel("Repeats allowed")).toHaveValue("5");
+  await expect(reloaded.getByLabel("Halt the agent when a loop is detected")).toBeChecked();
 });
 
 test("an invitee who has an account signs in from the invitation and joins; a revoked invitation's link says so", async ({ page, browser, stack }) => {

@@ -84,6 +84,13 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     async (s) => {
       s.executed = await s.client.execute("pr.open", { metadata: { repo: "acme/web" } });
       expect(s.executed.status).toBe("executed");
+      // Loop detection on the embedded default (counted in PGlite, no Redis): the 21st identical call is refused.
+      const looped: string[] = [];
+      for (let i = 0; i < 21; i += 1) {
+        const result = await s.client.execute("pr.open", { metadata: { repo: "acme/web", smoke: "loop" } });
+        looped.push(result.denialReason ?? result.status);
+      }
+      expect(looped).toEqual([...Array<string>(20).fill("executed"), "LOOP_DETECTED"]);
     },
   ],
   [

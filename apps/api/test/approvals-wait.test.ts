@@ -31,8 +31,10 @@ afterAll(async () => {
   await stopApp(app);
 });
 
+let merges = 0;
 async function requestApproval(key: string): Promise<string> {
-  const response = await call(app, "POST", "/v1/actions", { key, body: { actionType: "pr.merge" } });
+  // Each a different PR: the same call again and again is a loop (docs/loops.md).
+  const response = await call(app, "POST", "/v1/actions", { key, body: { actionType: "pr.merge", metadata: { pr: (merges += 1) } } });
   const result = response.json<{ approvalId?: string }>();
   if (!result.approvalId) throw new Error(`expected an approval: ${response.body}`);
   return result.approvalId;

@@ -34,9 +34,11 @@ const send = (method: string, path: string, key: string, body: string) =>
   }));
 
 /** The victim org's decision: its status and how long it took. */
+let opened = 0;
 async function victimDecision(): Promise<{ status: string; ms: number }> {
   const started = performance.now();
-  const response = await send("POST", "/v1/actions", victim.agent.apiKey, JSON.stringify({ actionType: "pr.open" }));
+  // Each a different PR: the same call again and again is a loop (docs/loops.md).
+  const response = await send("POST", "/v1/actions", victim.agent.apiKey, JSON.stringify({ actionType: "pr.open", metadata: { pr: (opened += 1) } }));
   return { status: (JSON.parse(response.text) as { status: string }).status, ms: performance.now() - started };
 }
 

@@ -1,5 +1,6 @@
 import {
   anomalySettingsSchema,
+  loopSettingsSchema,
   CONTENT_ACTIONS,
   contentSettingsSchema,
   policySettingsSchema,
@@ -129,6 +130,11 @@ export const orgSettingsSchema = named(
     anomaly: z
       .object({ haltAgent: z.boolean() })
       .describe("Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."),
+    loops: z
+      .object({ enabled: z.boolean(), maxRepeats: z.number().int(), windowSeconds: z.number().int(), haltAgent: z.boolean() })
+      .describe(
+        "Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches.",
+      ),
     policies: z
       .object({ reportOnly: z.boolean(), requireSecondApproval: z.boolean() })
       .describe(
@@ -169,6 +175,11 @@ export const updateSettingsBodySchema = named(
     signIn: signInSettingsPatchSchema.optional(),
     delegation: patchOf(delegationSettingsSchema).optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
     anomaly: patchOf(anomalySettingsSchema).optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
+    loops: patchOf(loopSettingsSchema)
+      .optional()
+      .describe(
+        "`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement.",
+      ),
     policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),

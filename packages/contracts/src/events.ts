@@ -1,4 +1,4 @@
-import { denialReasonSchema, EVENT_TYPES, type EventType } from "@gatehouse/core";
+import { denialReasonSchema, EVENT_TYPES, LOOP_KINDS, type EventType } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, named, queryText } from "./common";
 
@@ -64,7 +64,15 @@ const EVENT_FIELDS = {
   "enforcement.triggered": {
     agentName: field.agentName,
     reason: field.reason,
-    kind: z.enum(["circuit_opened", "agent_halted"]).optional().describe("What enforced: the circuit breaker opened, or the anomaly detector halted the agent."),
+    kind: z
+      .enum(["circuit_opened", "agent_halted", "loop_detected"])
+      .optional()
+      .describe("What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, or a call went over its loop limit."),
+    actionType: field.actionType,
+    loop: z.enum(LOOP_KINDS).optional().describe("`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."),
+    count: z.number().int().optional().describe("`loop_detected`: the calls within the window, this one included."),
+    maxRepeats: z.number().int().optional().describe("`loop_detected`: the limit it went over."),
+    windowSeconds: z.number().int().optional().describe("`loop_detected`: the limit's window."),
   },
   "anomaly.detected": {
     agentName: field.agentName,

@@ -34,6 +34,7 @@ export * from "./events/sse-writer";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
 export * from "./limits/client-address";
+export * from "./limits/loops";
 export * from "./orgs/sign-in-settings";
 export * from "./orgs/weakening-settings";
 export * from "./orgs/domain-proof";

@@ -85,6 +85,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
     signIn: { ssoDomains: [], ssoDefaultRole: "viewer" as const, ssoRequired: false },
     delegation: { maxDepth: 5, maxActiveChildren: 100 },
     anomaly: { haltAgent: false },
+    loops: { enabled: true, maxRepeats: 20, windowSeconds: 60, haltAgent: false },
     policies: { reportOnly: false, requireSecondApproval: true },
     content,
   });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { breakerSettingsSchema } from "../src/agents/circuit-breaker";
 import { anomalySettingsSchema } from "../src/anomaly/detect-anomalies";
 import { delegationSettingsSchema } from "../src/delegation/settings";
+import { loopSettingsSchema } from "../src/limits/loops";
 import { DEFAULT_SIGN_IN_SETTINGS } from "../src/orgs/sign-in-settings";
 import { SETTING_RULES, weakeningChanges, type EnforcementSettings } from "../src/orgs/weakening-settings";
 import { policySettingsSchema } from "../src/policy/policy-settings";
@@ -12,6 +13,7 @@ const DEFAULTS: EnforcementSettings = {
   signIn: { ...DEFAULT_SIGN_IN_SETTINGS, ssoDomains: ["example.com"], ssoRequired: true, ssoDefaultRole: "approver" },
   delegation: delegationSettingsSchema.parse({}),
   anomaly: { ...anomalySettingsSchema.parse({}), haltAgent: true },
+  loops: { ...loopSettingsSchema.parse({}), haltAgent: true },
   policies: { ...policySettingsSchema.parse({}), requireSecondApproval: true },
   content: { secrets: "redact", personalData: "redact" },
 };
@@ -47,6 +49,12 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["delegation.maxActiveChildren", { delegation: { maxActiveChildren: 1000 } }, true],
   ["delegation.maxActiveChildren", { delegation: { maxActiveChildren: 1 } }, false],
   ["anomaly.haltAgent", { anomaly: { haltAgent: false } }, true],
+  ["loops.enabled", { loops: { enabled: false } }, true],
+  ["loops.maxRepeats", { loops: { maxRepeats: 21 } }, true],
+  ["loops.maxRepeats", { loops: { maxRepeats: 5 } }, false],
+  ["loops.windowSeconds", { loops: { windowSeconds: 59 } }, true],
+  ["loops.windowSeconds", { loops: { windowSeconds: 600 } }, false],
+  ["loops.haltAgent", { loops: { haltAgent: false } }, true],
   ["policies.reportOnly", { policies: { reportOnly: true } }, true],
   ["policies.requireSecondApproval", { policies: { requireSecondApproval: false } }, true],
   ["content.secrets", { content: { secrets: "flag" } }, true],

@@ -66,7 +66,7 @@ describe("an API process killed mid-burst", () => {
           a.child.kill("SIGKILL"); // mid-burst: calls are in flight on A
         }
         try {
-          const result = await gh.execute("pr.open", { eventId });
+          const result = await gh.execute("pr.open", { eventId, metadata: { call: eventId } }); // each call differs: not a loop
           outcomes.push({ eventId, auditEventId: result.auditEventId });
         } catch (error) {
           outcomes.push({ eventId, error });

@@ -54,7 +54,7 @@ async function decide(eventId: string, actionType = "pr.open"): Promise<Answer> 
     const response = await fetch(`${api.url}/v1/actions`, {
       method: "POST",
       headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
-      body: JSON.stringify({ actionType, eventId }),
+      body: JSON.stringify({ actionType, eventId, metadata: { call: eventId } }), // each call differs: not a loop (docs/loops.md)
       signal: AbortSignal.timeout(30_000),
     });
     const body = (await response.json()) as { auditEventId?: string; error?: { code: string } };

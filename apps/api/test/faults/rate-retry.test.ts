@@ -24,7 +24,7 @@ const decide = (api: ApiProcess, key: string, eventId: string) =>
   fetch(`${api.url}/v1/actions`, {
     method: "POST",
     headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-    body: JSON.stringify({ actionType: "api.call", eventId }),
+    body: JSON.stringify({ actionType: "api.call", eventId, metadata: { call: eventId } }), // each call differs: not a loop (docs/loops.md)
   }).then(async (r) => {
     expect(r.status).toBe(200);
     return (await r.json()) as { status: string; denialReason?: string; auditEventId: string };

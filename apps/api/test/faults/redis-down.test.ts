@@ -7,7 +7,8 @@ import { sleep, startPrivateRedis, stopApi, summary, type PrivateRedis } from ".
 
 /**
  * Fault (b): the Redis of two API instances goes away mid-burst. Decisions continue (those with a
- * rate condition fail closed: 503 UNAVAILABLE with Retry-After, never an allow), a gate parked on
+ * rate condition fail closed: 503 UNAVAILABLE with Retry-After, never an allow; loop detection counts
+ * in PostgreSQL meanwhile, docs/loops.md), a gate parked on
  * one instance and decided through the other still resolves (the waiters' database poll), and when
  * Redis returns the rate conditions count again and both instances report it up.
  */
@@ -37,11 +38,13 @@ describe("Redis stopped mid-burst", () => {
       ],
     });
     const approver = await addTestMember(org, "approver");
+    // Each call differs (metadata.call): the same call again and again is a loop (docs/loops.md).
+    let calls = 0;
     const decide = (api: ApiProcess, actionType: string) =>
       fetch(`${api.url}/v1/actions`, {
         method: "POST",
         headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
-        body: JSON.stringify({ actionType }),
+        body: JSON.stringify({ actionType, metadata: { call: (calls += 1) } }),
       }).then(async (r) => ({ status: r.status, retryAfter: r.headers.get("retry-after"), body: (await r.json()) as { status?: string; error?: { code: string } } }));
     const health = async (api: ApiProcess) => ((await (await fetch(`${api.url}/healthz`)).json()) as { redis: string }).redis;
 
@@ -78,6 +81,26 @@ describe("Redis stopped mid-burst", () => {
     await redis.kill();
     await sleep(200); // connections noticed the loss
     phase = "down";
+    // Loop detection goes on without Redis (counted in PostgreSQL): an agent repeating one call is
+    // refused at the 21st, as with Redis.
+    const looper = (await (
+      await fetch(`${a.url}/v1/admin/agents`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${org.adminKey.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "looper" }),
+      })
+    ).json()) as { apiKey: string };
+    const looped: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      const r = await fetch(`${[a, b][i % 2]?.url}/v1/actions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${looper.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ actionType: "pr.open", metadata: { pr: 1 } }),
+      });
+      const body = (await r.json()) as { status?: string; denialReason?: string };
+      looped.push(body.denialReason ?? body.status ?? String(r.status));
+    }
+    expect(looped).toEqual([...Array(20).fill("executed"), "LOOP_DETECTED"]);
     await sleep(2_000);
 
     // Decided through B while Redis is away: A hears of it only through its database poll.

@@ -37,11 +37,13 @@ afterAll(async () => {
 });
 
 const health = () => fetch(`${api.url}/healthz`).then(async (r) => ({ status: r.status, body: (await r.json()) as { ok: boolean; database: string; redis: string } }));
+// Each call differs (metadata.call): the same call again and again is a loop (docs/loops.md).
+let calls = 0;
 const decide = (actionType: string) =>
   fetch(`${api.url}/v1/actions`, {
     method: "POST",
     headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
-    body: JSON.stringify({ actionType }),
+    body: JSON.stringify({ actionType, metadata: { call: (calls += 1) } }),
   }).then(async (r) => ({
     status: r.status,
     retryAfter: r.headers.get("retry-after"),

@@ -25,6 +25,7 @@ export const updateSettings = (
     circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>;
     approvalTimeoutSeconds?: number;
     anomaly?: Partial<OrgSettings["anomaly"]>;
+    loops?: Partial<OrgSettings["loops"]>;
     policies?: Partial<OrgSettings["policies"]>;
     content?: Partial<OrgSettings["content"]>;
   },

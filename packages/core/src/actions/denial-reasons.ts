@@ -21,6 +21,10 @@ export const DENIAL_REASONS = {
   },
   POLICY_TAMPERED: { phase: "gate", text: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again" },
   AGENT_HALTED: { phase: "gate", text: "this agent is halted; an admin must resume it" },
+  LOOP_DETECTED: {
+    phase: "gate",
+    text: "it repeats the same call (the same action with the same arguments), or alternates between two, more often than the loop limit allows; change course or wait for the window to pass",
+  },
   CIRCUIT_OPEN: { phase: "gate", text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
   CONTENT_DENIED: {
     phase: "gate",

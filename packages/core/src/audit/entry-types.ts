@@ -3,6 +3,7 @@ import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from 
 import { denialReasonSchema } from "../actions/denial-reasons";
 import { contentFindingSchema } from "../content/screen-content";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
+import { LOOP_KINDS } from "../limits/loops";
 import { MEMBER_ROLES } from "../permissions";
 
 /**
@@ -131,6 +132,19 @@ export const AUDIT_ENTRY_TYPES = {
       multiple: z.number().nullable(),
       threshold: z.number(),
       windowMinutes: z.number(),
+    }),
+  },
+  "agent.loop_detected": {
+    summary: "An agent repeated the same call, or alternated between two, past its loop limit (the call that went over; it was refused).",
+    data: z.strictObject({
+      agentName: z.string(),
+      kind: z.enum(LOOP_KINDS),
+      actionType: z.string(),
+      count: z.number().int(),
+      maxRepeats: z.number().int(),
+      windowSeconds: z.number().int(),
+      source: z.string().describe("Where the limit comes from: `org`, or the policy that set it."),
+      halted: z.boolean().describe("Whether the org's `loops.haltAgent` halts the agent too."),
     }),
   },
   "delegation.created": {

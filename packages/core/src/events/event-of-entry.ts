@@ -1,4 +1,5 @@
 import type { AuditEntryPayload, AuditEntryType } from "../audit/entry-types";
+import { loopReason, type LoopKind } from "../limits/loops";
 
 /**
  * Server-sent events are projections of audit entries: each event's id is its entry's sequence
@@ -34,6 +35,7 @@ export const EVENT_ENTRY_TYPES = [
   "delegation.revoked",
   "delegation.expired",
   "agent.circuit_opened",
+  "agent.loop_detected",
   "agent.halted",
   "agent.anomaly_detected",
   "policy.version_published",
@@ -90,6 +92,10 @@ const PICK = [
   "multiple",
   "threshold",
   "windowMinutes",
+  // enforcement.triggered by a loop: how many calls, against which limit.
+  "count",
+  "maxRepeats",
+  "windowSeconds",
 ] as const;
 
 /** Which event an entry is, if any: one case per entry type, so a new type cannot be forgotten. */
@@ -115,6 +121,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "delegation.expired":
       return entry.type;
     case "agent.circuit_opened":
+    case "agent.loop_detected":
       return "enforcement.triggered";
     case "agent.halted":
       // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
@@ -178,6 +185,19 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   if (entry.type === "action.decided") data.auditEventId = entry.id;
   if (entry.type === "agent.circuit_opened") data.kind = "circuit_opened";
   if (entry.type === "agent.halted") data.kind = "agent_halted";
+  if (entry.type === "agent.loop_detected") {
+    // Which loop (the entry's `kind` is repeat | ping_pong), the action and the limit it went over.
+    data.kind = "loop_detected";
+    data.loop = fields.kind;
+    data.reason = loopReason(
+      {
+        kind: fields.kind as LoopKind,
+        count: Number(fields.count),
+        limit: { maxRepeats: Number(fields.maxRepeats), windowSeconds: Number(fields.windowSeconds), source: String(fields.source) },
+      },
+      String(fields.actionType),
+    );
+  }
   if (type === "enforcement.triggered" && typeof fields.name === "string") data.agentName = fields.name;
   if (type === "policy.changed") {
     // Which policy, its version (the new one; an archive names the last), and what happened to it.

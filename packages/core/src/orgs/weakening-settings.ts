@@ -1,5 +1,6 @@
 import type { BreakerSettings } from "../agents/circuit-breaker";
 import type { AnomalySettings } from "../anomaly/detect-anomalies";
+import type { LoopSettings } from "../limits/loops";
 import type { DelegationSettings } from "../delegation/settings";
 import { ROLE_RANKING, type MemberRole } from "../permissions";
 import type { PolicySettings } from "../policy/policy-settings";
@@ -19,6 +20,7 @@ export interface EnforcementSettings {
   signIn: SignInSettings;
   delegation: DelegationSettings;
   anomaly: AnomalySettings;
+  loops: LoopSettings;
   policies: PolicySettings;
   content: ContentSettings;
 }
@@ -60,6 +62,12 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
   },
   anomaly: {
     haltAgent: switchedOff("turned off: an agent keeps acting when an anomaly is detected in its traffic"),
+  },
+  loops: {
+    enabled: switchedOff("turned off: an agent may repeat the same call without limit"),
+    maxRepeats: raised("raised: an agent may repeat the same call more often before it is refused"),
+    windowSeconds: lowered("lowered: repeats are counted over a shorter window, so a loop is refused later or not at all"),
+    haltAgent: switchedOff("turned off: an agent caught in a loop keeps running"),
   },
   policies: {
     reportOnly: switchedOn("turned on: nothing the policies decide is enforced"),

@@ -10,6 +10,7 @@ import {
   type RateRef,
 } from "./conditions";
 import type { ContentRule } from "../content/content-rules";
+import type { PolicyLoop } from "../limits/loops";
 import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
@@ -40,6 +41,8 @@ export interface CompiledPolicy extends PolicyVersionRef {
   rates: RateRef[];
   /** What happens to secrets and personal data in the calls it matches (absent: the org default). */
   content: ContentRule | undefined;
+  /** Its own loop limit for the calls it matches, or `false`; absent: the org's (limits/loops.ts). */
+  loop: PolicyLoop | undefined;
 }
 
 /** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
@@ -84,6 +87,7 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     when,
     rates,
     content: document.content,
+    loop: document.loop,
   };
 }
 
@@ -120,6 +124,17 @@ export class PolicySet {
   ratesFor(actionType: string, agent: AgentFacts): RateRef[] {
     const out: RateRef[] = [];
     for (const policy of this.candidates(actionType)) if (policy.rates.length > 0 && policy.matchesAgent(agent)) out.push(...policy.rates);
+    return out;
+  }
+
+  /**
+   * The `loop` limits of the enforce-mode policies whose action and agent patterns match this call
+   * (effectiveLoopLimit picks the one that holds), `when` not consulted, as for `content`.
+   */
+  loopRulesFor(actionType: string, agent: AgentFacts): Array<{ policy: string; loop: PolicyLoop }> {
+    const out: Array<{ policy: string; loop: PolicyLoop }> = [];
+    for (const policy of this.candidates(actionType))
+      if (policy.loop !== undefined && policy.mode === "enforce" && policy.matchesAgent(agent)) out.push({ policy: policy.name, loop: policy.loop });
     return out;
   }
 

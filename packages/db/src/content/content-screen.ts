@@ -11,7 +11,7 @@ import {
   type Screened,
 } from "@gatehouse/core";
 import { orgSubkey } from "../audit/signing-keys";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
 const TAG_HEX = 8;
@@ -41,18 +41,8 @@ function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>): 
   return (value, root) => screenContent(value, root, { actions, tag });
 }
 
-/** The org's content settings per settings snapshot object: parsed once per snapshot. */
-const settingsBySnapshot = new WeakMap<object, ContentSettings>();
-
-export function contentSettingsOf(settings: unknown): ContentSettings {
-  if (!settings || typeof settings !== "object") return contentSettings(settings);
-  let parsed = settingsBySnapshot.get(settings);
-  if (!parsed) {
-    parsed = contentSettings(settings);
-    settingsBySnapshot.set(settings, parsed);
-  }
-  return parsed;
-}
+/** The org's content settings of a settings snapshot object: parsed once per snapshot. */
+export const contentSettingsOf: (settings: unknown) => ContentSettings = perSnapshot(contentSettings);
 
 /** The action per class for a call: its matching policies' `content`, else the org default. */
 export function contentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {

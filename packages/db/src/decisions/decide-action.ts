@@ -8,6 +8,7 @@ import { noteIntegration } from "../agents/note-integration";
 import { contentScreen } from "../content/content-screen";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
+import { recordLoop } from "./loop-guard";
 import { RecentAnswers } from "./recent-answers";
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
@@ -145,6 +146,8 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return result;
+  // The call that first went over its loop limit records the loop (and halts the agent when the org says so).
+  if (prepared.loop?.first && result.denialReason === "LOOP_DETECTED") await recordLoop(ctx, agent, request.actionType, prepared.loop, prepared.loop.haltAgent);
   const breaker = afterDecision({
     probe: prepared.probe,
     status: result.status,

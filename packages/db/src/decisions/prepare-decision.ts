@@ -14,7 +14,10 @@ import {
   type Decision,
   type DenialReasonOf,
   type DecisionInput,
+  type LoopFinding,
   type ReportOnly,
+  effectiveLoopLimit,
+  loopFinding,
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -22,9 +25,10 @@ import { agentSnapshot } from "../agents/agent-snapshot";
 import { contentActionsFor } from "../content/content-screen";
 import { ancestorsOf } from "../actors/delegation-chain";
 import { passBreaker } from "../agents/circuit-breaker";
-import { rateKeysFor, rateLimiter, rateMember } from "../infra/rate-limiter";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { databaseFallbackLimiter, rateKeysFor, rateLimiter, rateMember, type CountOptions } from "../infra/rate-limiter";
+import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
 import { getOrgPolicies } from "../policies/policy-cache";
+import { loopCounting, loopFingerprint, loopKey, loopSettingsOf } from "./loop-guard";
 
 /** Denials decided before policy: the agent's own state, or policies that cannot be trusted. */
 export type GateReason = DenialReasonOf<"gate"> | ChainDenial;
@@ -47,39 +51,32 @@ export interface Prepared {
   reportOnly?: ReportOnly;
   /** What happens to secrets and personal data in this call: its matching policies' `content`, else the org default (docs/content.md). */
   content: Record<ContentClass, ContentAction>;
+  /** Set when this call went over its loop limit (refused LOOP_DETECTED); `haltAgent`: the org's `loops.haltAgent`. */
+  loop?: LoopFinding & { haltAgent: boolean };
 }
 
-/** `policies.reportOnly` per settings snapshot object: parsed once per snapshot, then one lookup per decision. */
-const reportOnlyBySnapshot = new WeakMap<object, boolean>();
-
-function reportOnlyOn(settings: unknown): boolean {
-  if (!settings || typeof settings !== "object") return false;
-  let on = reportOnlyBySnapshot.get(settings);
-  if (on === undefined) {
-    on = policySettings(settings).reportOnly;
-    reportOnlyBySnapshot.set(settings, on);
-  }
-  return on;
-}
+/** `policies.reportOnly` of a settings snapshot object: parsed once per snapshot, then one lookup per decision. */
+const reportOnlyOn = perSnapshot((settings) => Boolean(settings && typeof settings === "object") && policySettings(settings).reportOnly);
 
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
 /**
  * Everything a decision needs, in order: the agent (halted? or under a halted ancestor?), a
  * delegate's chain (revoked, expired, out of scope: checked at `now` against every link), the org's verified policies
- * (tampered → deny), the rate conditions this call would meet (counted: consumed by execute, only
- * peeked by canI), then the pure evaluation — and, with the org's `policies.reportOnly`, a deny or
+ * (tampered → deny), the rate conditions this call would meet and its loop limit (counted together:
+ * consumed by execute, only peeked by canI; over the loop limit → LOOP_DETECTED), then the pure evaluation — and, with the org's `policies.reportOnly`, a deny or
  * require_approval by the policies becomes an execution that records what it would have been.
  */
 export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "execute" | "check", now = Date.now()): Promise<Prepared> {
   const actor = requireAgent(ctx);
   const chain = actor.delegation;
   const ancestorIds = chain ? ancestorsOf(chain) : [];
-  const [row, settings, ancestors, policies] = await Promise.all([
+  const [row, settings, ancestors, policies, fingerprintKey] = await Promise.all([
     agentSnapshot(ctx.org.id, actor.agentId),
     orgSettingsSnapshot(ctx.org.id),
     Promise.all(ancestorIds.map((id) => agentSnapshot(ctx.org.id, id))),
     getOrgPolicies(ctx.org.id),
+    loopKey(ctx.org.id),
   ]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
@@ -127,11 +124,34 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   // A retry of an eventId (landing here before the original's decision is found by the commit)
   // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
   const member = rateMember(agent.id, request.eventId);
-  const counts = keys.length > 0 ? await rateLimiter().count(keys, mode === "execute" ? "consume" : "peek", member === undefined ? {} : { member }) : [];
+  // Loops (docs/loops.md) are counted per calling agent, in the same round trip as the rates.
+  const loops = loopSettingsOf(settings);
+  const limit = effectiveLoopLimit(loops, policies.set.loopRulesFor(request.actionType, subject));
+  const loop = limit ? loopCounting(ctx.org.id, agent.id, limit, loopFingerprint(fingerprintKey, request)) : null;
+  const counted = loop ? [...keys, loop.ref] : keys;
+  const counting = { ...(member === undefined ? {} : { member }), ...(loop ? { sequence: loop.sequence } : {}) };
+  const counts = counted.length > 0 ? await countCalls(counted, mode === "execute" ? "consume" : "peek", counting, keys.length > 0) : [];
+  // A count the counter did not give fails closed: a rate condition holds; a loop limit is over.
+  const found = limit ? loopFinding(limit, counts[keys.length] ?? Number.POSITIVE_INFINITY, counts[keys.length + 1] ?? Number.POSITIVE_INFINITY) : null;
+  if (found) return { ...base, decision: NO_DECISION, gateReason: "LOOP_DETECTED", loop: { ...found, haltAgent: loops.haltAgent } };
   const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
   const decision = policies.set.evaluate(facts, rates);
   // Report-only trial: what the policies would refuse or hold is executed and recorded as such.
   const trial = reportOnlyOn(settings) ? reportOnlyDecision(decision) : null;
   if (trial) return { ...base, probe: gate.probe, decision: trial.decision, reportOnly: trial.reportOnly };
   return { ...base, probe: gate.probe, decision };
+}
+
+/**
+ * One round trip to the rate counter for a decision's rate conditions and its loop limit. Rate
+ * conditions fail closed with the counter (Redis away → 503). A decision with none — only its loop
+ * limit to count — counts in PostgreSQL while Redis is away or not answering, as the breaker does, so a Redis outage never stops decisions that have no rate condition; during the
+ * outage the window is split between the two counters, so a loop may be refused a little later.
+ */
+async function countCalls(refs: ReadonlyArray<{ key: string; windowSeconds: number }>, mode: "consume" | "peek", options: CountOptions, rated: boolean): Promise<number[]> {
+  const limiter = rateLimiter();
+  if (rated || limiter.backend === "database") return limiter.count(refs, mode, options);
+  // Not `available()`: before its first connection Redis is not down, and counting half a window in
+  // each store would let a loop through. A Redis known down fails at once (no wait) and falls back.
+  return limiter.count(refs, mode, options).catch(() => databaseFallbackLimiter().count(refs, mode, options));
 }

@@ -1,7 +1,7 @@
 export { db, createDb, disconnectDb, pingDatabase, type Db, type Tx } from "./client";
 export { dbEnv, serviceEnv, parseDbEnv, consoleOrigin, deploymentProblems, mailTransportOf, type DbEnv, type MailTransport } from "./env";
 export { signals, createSignalBus, closeSignals, publishAfterCommit, type Signal, type SignalBus } from "./signals";
-export { closeRateLimiter } from "./rate-limiter";
+export { closeRateLimiter, pruneRateEvents } from "./rate-limiter";
 export { asUnavailable, describeConnectionFailure, isConnectionFailure } from "./db-errors";
 export { errorReplyOf, errorReplyHeaders, INTERNAL_ERROR_MESSAGE, type ClientRefusal, type ErrorEnvelope, type ErrorReply } from "./error-reply";
 export { withTimeout } from "./timeout";

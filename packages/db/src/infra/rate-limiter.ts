@@ -13,6 +13,20 @@ export interface CountOptions {
   member?: string;
   /** Longest wait for the counter, in ms (default: the backend's own bound). */
   timeoutMs?: number;
+  /**
+   * Alternation counting (loop detection, limits/loops.ts): `value` (a call's fingerprint) is compared
+   * with the last one seen under `lastKey`; when they differ, the call counts in the window of that
+   * unordered pair (keys `pairPrefix` + both values), and that count is answered after the refs' counts
+   * (0 when the last call was the same or there was none). `consume` records `value` as the last; `peek` does not.
+   */
+  sequence?: Sequence;
+}
+
+export interface Sequence {
+  lastKey: string;
+  pairPrefix: string;
+  value: string;
+  windowSeconds: number;
 }
 
 /**
@@ -46,6 +60,32 @@ for i, key in ipairs(KEYS) do
   local n = redis.call('ZCARD', key)
   if not consume then n = n + 1 end
   out[i] = n
+end
+local base = 3 + #KEYS
+if ARGV[base + 1] then
+  local lastKey, prefix, value, window = ARGV[base + 1], ARGV[base + 2], ARGV[base + 3], tonumber(ARGV[base + 4])
+  -- The last call is stored as "<time> <value>", and read as none once it left the window.
+  local prev = nil
+  local raw = redis.call('GET', lastKey)
+  if raw then
+    local space = string.find(raw, ' ', 1, true)
+    if space and tonumber(string.sub(raw, 1, space - 1)) > now - window then prev = string.sub(raw, space + 1) end
+  end
+  if consume then redis.call('SET', lastKey, now .. ' ' .. value, 'PX', window) end
+  local n = 0
+  if prev and prev ~= value then
+    local a, b = prev, value
+    if b < a then a, b = b, a end
+    local pair = prefix .. a .. ':' .. b
+    redis.call('ZREMRANGEBYSCORE', pair, '-inf', now - window)
+    if consume then
+      redis.call('ZADD', pair, 'NX', now, member .. ':p')
+      redis.call('PEXPIRE', pair, window)
+    end
+    n = redis.call('ZCARD', pair)
+    if not consume then n = n + 1 end
+  end
+  out[#KEYS + 1] = n
 end
 return out`;
 
@@ -92,14 +132,15 @@ export function redisRateLimiter(url: string, commandTimeoutMs = 500): RateLimit
     backend: "redis",
     available: () => redis.status === "ready" && Date.now() >= Math.max(suspectUntil, slowUntil),
     async count(refs, mode, options = {}) {
-      if (refs.length === 0) return [];
-      const { now = Date.now(), member = randomToken(16), timeoutMs = commandTimeoutMs } = options;
+      const { now = Date.now(), member = randomToken(16), timeoutMs = commandTimeoutMs, sequence } = options;
+      if (refs.length === 0 && !sequence) return [];
       if (Date.now() < suspectUntil) throw down();
       const keys = refs.map((r) => `gh:rate:${r.key}`);
       const windows = refs.map((r) => r.windowSeconds * 1000);
+      const seq = sequence ? [`gh:rate:${sequence.lastKey}`, `gh:rate:${sequence.pairPrefix}`, sequence.value, sequence.windowSeconds * 1000] : [];
       let timer: NodeJS.Timeout | undefined;
       try {
-        const run = whenReady(timeoutMs).then(() => (redis as WithScript).ghSlidingWindow(keys.length, ...keys, now, mode === "consume" ? "1" : "0", member, ...windows));
+        const run = whenReady(timeoutMs).then(() => (redis as WithScript).ghSlidingWindow(keys.length, ...keys, now, mode === "consume" ? "1" : "0", member, ...windows, ...seq));
         const bound = new Promise<never>((_resolve, reject) => {
           timer = setTimeout(() => reject(late), timeoutMs);
         });
@@ -121,8 +162,8 @@ export function databaseRateLimiter(): RateLimiter {
     backend: "database",
     available: () => true,
     async count(refs, mode, options = {}) {
-      if (refs.length === 0) return [];
-      const { now = Date.now(), member = null } = options;
+      const { now = Date.now(), member = null, sequence } = options;
+      if (refs.length === 0 && !sequence) return [];
       const at = new Date(now);
       return db().$transaction(async (tx) => {
         const counts: number[] = [];
@@ -140,11 +181,43 @@ export function databaseRateLimiter(): RateLimiter {
         }
         // Answer in the caller's order.
         const sorted = [...refs].sort((a, b) => (a.key < b.key ? -1 : 1));
-        return refs.map((ref) => counts[sorted.indexOf(ref)] ?? 0);
+        const answer = refs.map((ref) => counts[sorted.indexOf(ref)] ?? 0);
+        if (sequence) answer.push(await alternations(tx, sequence, mode, now, member));
+        return answer;
       }, TX_OPTIONS);
     },
     close: async () => {},
   };
+}
+
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+/**
+ * The database twin of the Lua script's sequence part: the last fingerprint is one row under
+ * `lastKey` (its member the value); the pair's window is rows as for any ref. Taken after the refs'
+ * locks, under the last key's own, so concurrent calls of one agent see each other's last call.
+ */
+async function alternations(tx: Tx, sequence: Sequence, mode: "consume" | "peek", now: number, member: string | null): Promise<number> {
+  const at = new Date(now);
+  const since = new Date(now - sequence.windowSeconds * 1000);
+  const orgId = sequence.lastKey.split(":")[0] ?? "";
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${sequence.lastKey}, 0))`;
+  const last = await tx.$queryRaw<Array<{ member: string | null }>>`SELECT member FROM rate_events WHERE key = ${sequence.lastKey} AND at > ${since} LIMIT 1`;
+  const prev = last[0]?.member ?? null;
+  if (mode === "consume") {
+    await tx.$executeRaw`DELETE FROM rate_events WHERE key = ${sequence.lastKey}`;
+    await tx.$executeRaw`INSERT INTO rate_events (org_id, key, at, member) VALUES (${orgId}, ${sequence.lastKey}, ${at}, ${sequence.value})`;
+  }
+  if (prev === null || prev === sequence.value) return 0;
+  const [a, b] = prev < sequence.value ? [prev, sequence.value] : [sequence.value, prev];
+  const pair = `${sequence.pairPrefix}${a}:${b}`;
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${pair}, 0))`;
+  await tx.$executeRaw`DELETE FROM rate_events WHERE key = ${pair} AND at <= ${since}`;
+  if (mode === "consume") {
+    await tx.$executeRaw`INSERT INTO rate_events (org_id, key, at, member) VALUES (${orgId}, ${pair}, ${at}, ${member === null ? null : `${member}:p`}) ON CONFLICT (key, member) DO NOTHING`;
+  }
+  const rows = await tx.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM rate_events WHERE key = ${pair} AND at > ${since}`;
+  return Number(rows[0]?.n ?? 0) + (mode === "peek" ? 1 : 0);
 }
 
 const globalKey = Symbol.for("gatehouse.rateLimiter");
@@ -183,4 +256,29 @@ export async function closeRateLimiter(): Promise<void> {
 /** Keys of an org's rate conditions: per agent by default, or shared by the whole org. */
 export function rateKeysFor(orgId: string, agentId: string, refs: readonly RateRef[]): Array<{ key: string; windowSeconds: number }> {
   return refs.map((ref) => ({ key: `${orgId}:${ref.key}:${ref.spec.per === "org" ? "org" : agentId}`, windowSeconds: ref.spec.windowSeconds }));
+}
+
+/** The longest window of a loop limit (limits/loops.ts) and of a rate condition (policy/conditions.ts). */
+const LOOP_WINDOW_MAX_MS = 86_400_000;
+const RATE_WINDOW_MAX_MS = 30 * 86_400_000;
+
+/**
+ * The worker's pruning of the PostgreSQL counter (each minute): rows no window can read any more —
+ * loop counts (`:loop…` keys) older than a day, any other row older than the longest rate window. A
+ * key counted again deletes its own old rows; this catches the keys never counted again (each call
+ * with new arguments makes one). In batches, so one run never holds the table long.
+ */
+export async function pruneRateEvents({ now = Date.now(), batch = 10_000 }: { now?: number; batch?: number } = {}): Promise<number> {
+  const loops = new Date(now - LOOP_WINDOW_MAX_MS).toISOString();
+  const any = new Date(now - RATE_WINDOW_MAX_MS).toISOString();
+  let pruned = 0;
+  for (;;) {
+    const result = await db().pool.query(`DELETE FROM rate_events WHERE id IN (SELECT id FROM rate_events WHERE at < $1 AND (at < $2 OR position(':loop' in key) > 0) LIMIT $3)`, [
+      loops,
+      any,
+      batch,
+    ]);
+    pruned += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < batch) return pruned;
+  }
 }

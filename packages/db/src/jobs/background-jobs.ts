@@ -1,4 +1,4 @@
-import { checkpointGrowingLogs, detectAnomalies, expireDueApprovals, expireDueDelegations, pruneMinuteRollups, rollUpDecisions, snapshotPostures } from "../index";
+import { checkpointGrowingLogs, detectAnomalies, expireDueApprovals, expireDueDelegations, pruneMinuteRollups, pruneRateEvents, rollUpDecisions, snapshotPostures } from "../index";
 import type { Job } from "./runner";
 
 /**
@@ -18,6 +18,8 @@ export function backgroundJobs(): Job[] {
     { name: "decision-rollups", everyMs: 1_000, run: () => rollUpDecisions() },
     // Per-minute rollups older than 48 hours are dropped (the hourly ones stay).
     { name: "rollup-pruning", everyMs: 60_000, run: () => pruneMinuteRollups() },
+    // Rate and loop counts no window reads any more are dropped (without Redis, every decision writes some: docs/loops.md).
+    { name: "rate-event-pruning", everyMs: 60_000, run: () => pruneRateEvents() },
     // Each minute: agents whose call or denial rate jumped past their baseline (docs/posture.md, Anomalies).
     { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.

@@ -1,5 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { anomalySettings, approvalTimeoutSetting, contentSettings, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
+import { anomalySettings, loopSettings, approvalTimeoutSetting, contentSettings, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -19,6 +19,7 @@ export function settingsOf(stored: unknown): OrgSettings {
     signIn: signInSettings(stored),
     delegation: delegationSettings(stored),
     anomaly: anomalySettings(stored),
+    loops: loopSettings(stored),
     policies: policySettings(stored),
     content: contentSettings(stored),
   };

@@ -23,3 +23,20 @@ export async function orgSettingsSnapshot(orgId: string, now = Date.now()): Prom
     return org.settings;
   });
 }
+
+/**
+ * A reader of one settings group that parses each snapshot object once (a WeakMap per reader), so a
+ * decision pays one lookup; a value that is not an object (no settings) is parsed each time.
+ */
+export function perSnapshot<T>(parse: (settings: unknown) => T): (settings: unknown) => T {
+  const parsed = new WeakMap<object, T>();
+  return (settings) => {
+    if (!settings || typeof settings !== "object") return parse(settings);
+    let value = parsed.get(settings);
+    if (value === undefined) {
+      value = parse(settings);
+      parsed.set(settings, value);
+    }
+    return value;
+  };
+}

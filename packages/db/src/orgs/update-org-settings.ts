@@ -1,6 +1,7 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
 import {
   anomalySettingsSchema,
+  loopSettingsSchema,
   breakerSettingsSchema,
   conflict,
   contentSettingsSchema,
@@ -67,6 +68,7 @@ export async function updateOrgSettings({
       approvalTimeoutSeconds: parsed.data.approvalTimeoutSeconds ?? before.approvalTimeoutSeconds,
       delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
       anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
+      loops: loopSettingsSchema.parse({ ...before.loops, ...parsed.data.loops }),
       policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
       content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,

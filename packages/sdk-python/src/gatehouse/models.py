@@ -45,7 +45,7 @@ class _ActionResultRequired(TypedDict):
 class ActionResult(_ActionResultRequired, total=False):
     """The decision on one action. A denial is a normal answer, not an HTTP error."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -328,7 +328,7 @@ class _AuditEntryActionDecidedDataRequired(TypedDict):
 class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=False):
     delegation: AuditEntryActionDecidedDataDelegation
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policy: AuditEntryActionDecidedDataPolicy
     tamperedPolicies: list[str]
     reportOnly: AuditEntryActionDecidedDataReportOnly
@@ -519,6 +519,25 @@ class AuditEntryAgentHaltedData(_AuditEntryAgentHaltedDataRequired, total=False)
     reason: str
 
 
+class AuditEntryAgentLoopDetected(TypedDict):
+    """An agent repeated the same call, or alternated between two, past its loop limit (the call that went over; it was refused)."""
+    type: Literal["agent.loop_detected"]
+    data: AuditEntryAgentLoopDetectedData
+
+
+class AuditEntryAgentLoopDetectedData(TypedDict):
+    agentName: str
+    kind: Literal["repeat", "ping_pong"]
+    actionType: str
+    count: int
+    maxRepeats: int
+    windowSeconds: int
+    source: str
+    """Where the limit comes from: `org`, or the policy that set it."""
+    halted: bool
+    """Whether the org's `loops.haltAgent` halts the agent too."""
+
+
 class AuditEntryAgentResumed(TypedDict):
     """A halted agent resumed."""
     type: Literal["agent.resumed"]
@@ -548,7 +567,7 @@ class _AuditEntryApprovalCancelledDataRequired(TypedDict):
 
 class AuditEntryApprovalCancelledData(_AuditEntryApprovalCancelledDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalCancelledDataDecidedBy
 
@@ -573,7 +592,7 @@ class _AuditEntryApprovalDecidedDataRequired(TypedDict):
 
 class AuditEntryApprovalDecidedData(_AuditEntryApprovalDecidedDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalDecidedDataDecidedBy
 
@@ -598,7 +617,7 @@ class _AuditEntryApprovalExpiredDataRequired(TypedDict):
 
 class AuditEntryApprovalExpiredData(_AuditEntryApprovalExpiredDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalExpiredDataDecidedBy
 
@@ -1202,7 +1221,7 @@ class _CheckResultRequired(TypedDict):
 class CheckResult(_CheckResultRequired, total=False):
     """What execute would decide now; nothing is recorded and no rate limit is consumed."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -1502,7 +1521,7 @@ class EventActionDenied(_EventActionDeniedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -1533,7 +1552,7 @@ class EventActionExecuted(_EventActionExecutedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -1585,7 +1604,7 @@ class EventApprovalDecided(_EventApprovalDecidedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalDecidedDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -1615,7 +1634,7 @@ class EventApprovalExpired(_EventApprovalExpiredRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalExpiredDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -1647,7 +1666,7 @@ class EventApprovalRequested(_EventApprovalRequestedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -1761,8 +1780,17 @@ class _EventEnforcementTriggeredRequired(TypedDict):
 class EventEnforcementTriggered(_EventEnforcementTriggeredRequired, total=False):
     agentName: str
     reason: str
-    kind: Literal["circuit_opened", "agent_halted"]
-    """What enforced: the circuit breaker opened, or the anomaly detector halted the agent."""
+    kind: Literal["circuit_opened", "agent_halted", "loop_detected"]
+    """What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, or a call went over its loop limit."""
+    actionType: str
+    loop: Literal["repeat", "ping_pong"]
+    """`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."""
+    count: int
+    """`loop_detected`: the calls within the window, this one included."""
+    maxRepeats: int
+    """`loop_detected`: the limit it went over."""
+    windowSeconds: int
+    """`loop_detected`: the limit's window."""
 
 
 class _EventPolicyChangedRequired(TypedDict):
@@ -1896,6 +1924,8 @@ class OrgSettings(TypedDict):
     """Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."""
     anomaly: OrgSettingsAnomaly
     """Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."""
+    loops: OrgSettingsLoops
+    """Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches."""
     policies: OrgSettingsPolicies
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     content: OrgSettingsContent
@@ -1923,6 +1953,14 @@ class OrgSettingsDelegation(TypedDict):
     """Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."""
     maxDepth: int
     maxActiveChildren: int
+
+
+class OrgSettingsLoops(TypedDict):
+    """Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches."""
+    enabled: bool
+    maxRepeats: int
+    windowSeconds: int
+    haltAgent: bool
 
 
 class OrgSettingsPolicies(TypedDict):
@@ -1994,6 +2032,8 @@ class PolicyDocument(_PolicyDocumentRequired, total=False):
     mode: Literal["enforce", "monitor"]
     content: PolicyDocumentContent
     """What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins."""
+    loop: Literal[False] | PolicyDocumentLoop
+    """The loop limit for the calls this policy matches: `{ maxRepeats, windowSeconds }` (the same call, or an alternation of two, more than maxRepeats times within the window is refused with LOOP_DETECTED), or `false` for none. Overrides the org's `loops` setting; among matching policies the strictest wins (the fewest repeats per second), and `false` holds only when no matching policy sets a limit."""
 
 
 class PolicyDocumentApproval(TypedDict, total=False):
@@ -2009,6 +2049,14 @@ class PolicyDocumentContent(TypedDict, total=False):
     """What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins."""
     secrets: Literal["deny", "redact", "flag", "off"]
     personalData: Literal["deny", "redact", "flag", "off"]
+
+
+class _PolicyDocumentLoopRequired(TypedDict):
+    maxRepeats: int
+
+
+class PolicyDocumentLoop(_PolicyDocumentLoopRequired, total=False):
+    windowSeconds: int
 
 
 class PolicyDraft(TypedDict):
@@ -2716,6 +2764,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."""
     anomaly: UpdateSettingsRequestAnomaly
     """`haltAgent`: halt an agent when an anomaly is detected in its traffic."""
+    loops: UpdateSettingsRequestLoops
+    """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
     policies: UpdateSettingsRequestPolicies
     """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
     content: UpdateSettingsRequestContent
@@ -2746,6 +2796,18 @@ class UpdateSettingsRequestDelegation(TypedDict, total=False):
     """`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."""
     maxDepth: int
     maxActiveChildren: int
+
+
+class UpdateSettingsRequestLoops(TypedDict, total=False):
+    """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
+    enabled: bool
+    """Whether repeated calls are refused (true unless changed)."""
+    maxRepeats: int
+    """Identical calls (or alternations between two) allowed within the window: 1 to 100,000 (20 unless changed)."""
+    windowSeconds: int
+    """The sliding window, in seconds: 1 to 3,600 (60 unless changed)."""
+    haltAgent: bool
+    """Also halt the agent when a loop is detected (false unless changed)."""
 
 
 class UpdateSettingsRequestPolicies(TypedDict, total=False):
@@ -2832,7 +2894,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentLoopDetected | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
@@ -2844,7 +2906,7 @@ Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionN
 """A `when` condition: a comparison, `all`/`any`/`not`, or a rate."""
 
 
-DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "POLICY_TAMPERED", "AGENT_HALTED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
+DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 

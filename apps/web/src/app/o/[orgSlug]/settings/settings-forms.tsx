@@ -31,6 +31,13 @@ const breakerValues = (settings: OrgSettings): Record<BreakerKey, string> => ({
   cooldownSeconds: String(settings.circuitBreaker.cooldownSeconds),
 });
 
+const loopValues = (settings: OrgSettings) => ({
+  enabled: settings.loops.enabled,
+  maxRepeats: String(settings.loops.maxRepeats),
+  windowSeconds: String(settings.loops.windowSeconds),
+  haltAgent: settings.loops.haltAgent,
+});
+
 export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSettings }: Props) {
   const router = useRouter();
   const [name, setName] = useState(org.name);
@@ -78,6 +85,30 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
       setSavedAnomaly(saved.anomaly.haltAgent ? "Saved. An agent is halted when an anomaly is detected in its traffic." : "Saved. Anomalies are reported; agents keep running.");
     },
   });
+
+  const [loops, setLoops] = useState(() => loopValues(settings));
+  const [savedLoops, setSavedLoops] = useState<string | null>(null);
+  const loopsSave = useMutation({
+    mutationFn: () =>
+      updateSettings(orgSlug, {
+        loops: { enabled: loops.enabled, maxRepeats: Number(loops.maxRepeats), windowSeconds: Number(loops.windowSeconds), haltAgent: loops.haltAgent },
+      }),
+    onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedLoops(pendingSettingsMessage(saved));
+      setLoops(loopValues(saved));
+      setSavedLoops(
+        saved.loops.enabled
+          ? `Saved. The same call more than ${saved.loops.maxRepeats} times within ${saved.loops.windowSeconds} s is refused${saved.loops.haltAgent ? ", and the agent halted" : ""}.`
+          : "Saved. Repeated calls are not refused, except where a policy sets its own loop limit.",
+      );
+    },
+  });
+  const submitLoops = (event: FormEvent) => {
+    event.preventDefault();
+    setSavedLoops(null);
+    loopsSave.mutate();
+  };
+  const loopErrors = { maxRepeats: fieldError(loopsSave.error, "loops.maxRepeats"), windowSeconds: fieldError(loopsSave.error, "loops.windowSeconds") };
 
   const [reportOnly, setReportOnly] = useState(settings.policies.reportOnly);
   const [requireSecondApproval, setRequireSecondApproval] = useState(settings.policies.requireSecondApproval);
@@ -215,6 +246,63 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
             <p className="text-xs text-stone-500">The halt is audited with the anomaly as its reason; a member resumes the agent from its page.</p>
           </div>
           {canWriteSettings ? <SaveRow pending={anomalySave.isPending} error={anomalySave.error} saved={savedAnomaly} fieldNamed={false} /> : null}
+        </form>
+      </section>
+      <section aria-labelledby="loops-heading" className={SECTION}>
+        <h2 id="loops-heading" className="text-lg font-semibold">
+          Loops
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          An agent that asks for the same action with the same arguments — or alternates between two such calls — more often than this within the window is refused (LOOP_DETECTED)
+          until the window passes. A policy&apos;s <code className="font-mono text-xs">loop</code> sets its own limit for the calls it matches.
+        </p>
+        <form onSubmit={submitLoops} noValidate className="mt-4 space-y-4">
+          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+            <input
+              type="checkbox"
+              id="loops-enabled"
+              checked={loops.enabled}
+              disabled={!canWriteSettings}
+              onChange={(event) => setLoops((l) => ({ ...l, enabled: event.target.checked }))}
+            />
+            Refuse repeated calls
+          </label>
+          <Field
+            id="loops-max-repeats"
+            label="Repeats allowed"
+            type="number"
+            value={loops.maxRepeats}
+            onChange={(value) => setLoops((l) => ({ ...l, maxRepeats: value }))}
+            error={loopErrors.maxRepeats}
+            disabled={!canWriteSettings || !loops.enabled}
+            hint="1–100,000 identical calls (or alternations) within the window; the next is refused. 20 unless changed."
+          />
+          <Field
+            id="loops-window"
+            label="Window (seconds)"
+            type="number"
+            value={loops.windowSeconds}
+            onChange={(value) => setLoops((l) => ({ ...l, windowSeconds: value }))}
+            error={loopErrors.windowSeconds}
+            disabled={!canWriteSettings || !loops.enabled}
+            hint="1–3,600 s. 60 unless changed."
+          />
+          <div className="space-y-1">
+            <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+              <input
+                type="checkbox"
+                id="loops-halt"
+                checked={loops.haltAgent}
+                disabled={!canWriteSettings || !loops.enabled}
+                onChange={(event) => setLoops((l) => ({ ...l, haltAgent: event.target.checked }))}
+              />
+              Halt the agent when a loop is detected
+            </label>
+            <p className="text-xs text-stone-500">The halt is audited with the loop as its reason; a member resumes the agent from its page.</p>
+          </div>
+          {canWriteSettings ? (
+            <SaveRow pending={loopsSave.isPending} error={loopsSave.error} saved={savedLoops} fieldNamed={Boolean(loopErrors.maxRepeats || loopErrors.windowSeconds)} />
+          ) : null}
         </form>
       </section>
       <section aria-labelledby="policies-heading" className={SECTION}>
