@@ -170,8 +170,10 @@ let api: APIRequestContext;
 let fx: Fixtures;
 const contexts: APIRequestContext[] = [];
 
+let prs = 0;
 async function decide(org: TestOrg, actionType: string): Promise<{ status: string; approvalId?: string; auditEventId: string }> {
-  const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType, metadata: { pr: 1 } } });
+  // Each a different PR: the same call again and again is a loop (docs/loops.md), refused after 20.
+  const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType, metadata: { pr: (prs += 1) } } });
   expect(response.status(), await response.text()).toBe(200);
   return (await response.json()) as { status: string; approvalId?: string; auditEventId: string };
 }

@@ -273,6 +273,14 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     },
   ],
   [
+    "audit.log",
+    async (s) => {
+      // The agent's own evidence, before verify and export check the log that holds it (its details sealed, erasable).
+      const written = await s.client.audit.log("command.ran", { command: "npm test", exitCode: 0 }, { auditEventId: s.executed?.auditEventId ?? "" });
+      expect([written.kind, written.actionAuditEventId]).toEqual(["command.ran", s.executed?.auditEventId]);
+    },
+  ],
+  [
     "audit.verify",
     async (s) => {
       expect((await s.client.audit.verify()).valid).toBe(true);

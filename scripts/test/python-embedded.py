@@ -144,6 +144,9 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "audit.consistency": lambda: None if gh.audit.consistency(since=checkpoint["note"]).verified else _fail("audit.consistency"),
         "audit.verify": lambda: None if gh.audit.verify()["valid"] else _fail("audit.verify"),
         "audit.export": audit_export,
+        "audit.log": lambda: None
+        if gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=state["executed"]["auditEventId"])["kind"] == "command.ran"
+        else _fail("audit.log"),
         "close": lambda: None,  # the `with` block closes it
     }
 
@@ -200,6 +203,7 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "audit.consistency": lambda: _verified(gh.audit.consistency(since=saved["note"])),
             "audit.verify": gh.audit.verify,
             "audit.export": lambda: gh.audit.export(os.path.join(folder, "async.jsonl")),
+            "audit.log": lambda: gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=executed["auditEventId"]),
             "aclose": lambda: asyncio.sleep(0),  # the `async with` block closes it
         }
         for verb, run in cases.items():

@@ -84,6 +84,8 @@ const ROWS: Record<OperationId, Row> = {
   },
   canI: () => agent("POST", "/v1/actions/check", { actionType: "pr.merge" }),
   reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success" }),
+  logEvidence: (state) =>
+    agent("POST", "/v1/audit/entries", { kind: "command.ran", details: { command: "npm test", exitCode: 0 }, auditEventId: state.executedEntryId, eventId: "contract-evidence" }),
   listPolicies: () => agent("GET", "/v1/policies?scope=org"),
   codingAgentHook: () =>
     agent("POST", "/v1/hooks/claude-code?waitSeconds=0", {

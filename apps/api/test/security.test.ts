@@ -209,6 +209,13 @@ const ROWS: Row[] = [
   },
   {
     method: "POST",
+    route: "/v1/audit/entries",
+    access: agentOnly,
+    sample: (f) => ({ path: "/v1/audit/entries", body: { kind: "command.ran", details: { exitCode: 0 }, auditEventId: f.a.executedEntryId } }),
+    foreign: (f) => ({ path: "/v1/audit/entries", body: { kind: "command.ran", details: { exitCode: 0 }, auditEventId: f.b.executedEntryId } }),
+  },
+  {
+    method: "POST",
     route: "/v1/hooks/:agent",
     access: agentOnly,
     sample: () => ({

@@ -14,9 +14,12 @@ function roleArgument(value: string | undefined, where: string): MemberRole {
 
 const SETTINGS_NOTES = `--approval-timeout is how long an approval waits when its policy sets no timeoutSeconds
 (60 to 604800 seconds). The circuit breaker opens after --failure-threshold denials or failures
-within --window-seconds and lets a probe through after --cooldown-seconds. While the org's two-admin
-rule is on, a change that weakens enforcement (a higher threshold, a shorter window or cooldown) is not
-applied yet: it prints the approval another owner or admin must approve.`;
+within --window-seconds and lets a probe through after --cooldown-seconds. Loop detection
+(docs/loops.md) refuses the same call repeated more than --loop-repeats times within --loop-window
+seconds; --loops off turns it off, --halt-on-loop on also halts the agent. While the org's two-admin
+rule is on, a change that weakens enforcement (a higher threshold or repeat count, a shorter window or
+cooldown, a protection turned off) is not applied yet: it prints the approval another owner or admin
+must approve.`;
 
 export const membersGroup: CommandGroup = {
   name: "members",
@@ -210,11 +213,19 @@ function formatSettings(settings: OrgSettings): string {
   return [
     `Default approval timeout: ${settings.approvalTimeoutSeconds} s`,
     `Circuit breaker: opens after ${b.failureThreshold} denials or failures within ${b.windowSeconds} s; probes after ${b.cooldownSeconds} s`,
+    ...(settings.loops
+      ? [
+          settings.loops.enabled
+            ? `Loops: the same call more than ${settings.loops.maxRepeats} times within ${settings.loops.windowSeconds} s is refused${settings.loops.haltAgent ? ", and the agent halted" : ""}`
+            : "Loops: not refused (off)",
+        ]
+      : []),
     "",
   ].join("\n");
 }
 
-const SETTINGS_SET_USAGE = "[--approval-timeout <s>] [--failure-threshold <n>] [--window-seconds <s>] [--cooldown-seconds <s>]";
+const SETTINGS_SET_USAGE =
+  "[--approval-timeout <s>] [--failure-threshold <n>] [--window-seconds <s>] [--cooldown-seconds <s>] [--loops on|off] [--loop-repeats <n>] [--loop-window <s>] [--halt-on-loop on|off]";
 
 export const settingsGroup: CommandGroup = {
   name: "settings",
@@ -222,10 +233,10 @@ export const settingsGroup: CommandGroup = {
   commands: [
     defineCommand({
       name: "get",
-      summary: "Print the org's settings (circuit breaker, default approval timeout)",
+      summary: "Print the org's settings (circuit breaker, default approval timeout, loops)",
       options: { json: { type: "boolean" } },
       connection: "admin",
-      help: withConnection("Usage: gatehouse settings get [--json]\n\nPrints the org's circuit-breaker thresholds and default approval timeout."),
+      help: withConnection("Usage: gatehouse settings get [--json]\n\nPrints the org's circuit-breaker thresholds, default approval timeout and loop limit."),
       async run(io, args, options) {
         noMore(args);
         const settings = await io.admin().settings.get({ signal: io.signal });
@@ -243,6 +254,10 @@ export const settingsGroup: CommandGroup = {
         "failure-threshold": { type: "string" },
         "window-seconds": { type: "string" },
         "cooldown-seconds": { type: "string" },
+        loops: { type: "string" },
+        "loop-repeats": { type: "string" },
+        "loop-window": { type: "string" },
+        "halt-on-loop": { type: "string" },
         json: { type: "boolean" },
       },
       connection: "admin",
@@ -255,9 +270,16 @@ export const settingsGroup: CommandGroup = {
           ...optional("windowSeconds", intOption("--window-seconds", options["window-seconds"])),
           ...optional("cooldownSeconds", intOption("--cooldown-seconds", options["cooldown-seconds"])),
         };
+        const loops = {
+          ...onOff("enabled", "--loops", options.loops),
+          ...optional("maxRepeats", intOption("--loop-repeats", options["loop-repeats"])),
+          ...optional("windowSeconds", intOption("--loop-window", options["loop-window"])),
+          ...onOff("haltAgent", "--halt-on-loop", options["halt-on-loop"]),
+        };
         const changes: UpdateSettingsRequest = {
           ...(approvalTimeoutSeconds === undefined ? {} : { approvalTimeoutSeconds }),
           ...(Object.keys(breaker).length > 0 ? { circuitBreaker: breaker } : {}),
+          ...(Object.keys(loops).length > 0 ? { loops } : {}),
         };
         if (Object.keys(changes).length === 0) throw new UsageError("settings set needs at least one setting, e.g. --approval-timeout 7200");
         const settings = await io.admin().settings.update(changes, { signal: io.signal });
@@ -281,6 +303,13 @@ function intOption(name: string, value: string | undefined): number | undefined 
   if (value === undefined) return undefined;
   if (!/^\d{1,9}$/.test(value)) throw new UsageError(`${name} must be a whole number, not "${value}"`);
   return Number(value);
+}
+
+/** `on` or `off`; anything else is a usage mistake. */
+function onOff<K extends string>(key: K, name: string, value: string | undefined): Partial<Record<K, boolean>> {
+  if (value === undefined) return {};
+  if (value !== "on" && value !== "off") throw new UsageError(`${name} must be on or off, not "${value}"`);
+  return { [key]: value === "on" } as Record<K, boolean>;
 }
 
 function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {

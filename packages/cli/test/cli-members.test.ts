@@ -140,6 +140,20 @@ describe("gatehouse settings", () => {
     expect(JSON.parse(asJson.stdout)).toEqual(pending);
   });
 
+  it("loop detection: printed, and set with --loops, --loop-repeats, --loop-window and --halt-on-loop", async () => {
+    const loops = { enabled: true, maxRepeats: 20, windowSeconds: 60, haltAgent: false };
+    const get = await runCli(["settings", "get"], [json(200, { ...settings, loops })]);
+    expect(get.stdout).toContain("Loops: the same call more than 20 times within 60 s is refused\n");
+    const set = await runCli(
+      ["settings", "set", "--loop-repeats", "5", "--loop-window", "120", "--halt-on-loop", "on", "--loops", "on"],
+      [json(200, { ...settings, loops: { enabled: true, maxRepeats: 5, windowSeconds: 120, haltAgent: true } })],
+    );
+    expect(set.calls[0]?.body).toEqual({ loops: { enabled: true, maxRepeats: 5, windowSeconds: 120, haltAgent: true } });
+    expect(set.stdout).toContain("Loops: the same call more than 5 times within 120 s is refused, and the agent halted\n");
+    const off = await runCli(["settings", "set", "--loops", "off"], [json(200, { ...settings, loops: { ...loops, enabled: false } })]);
+    expect([off.calls[0]?.body, off.stdout.includes("Loops: not refused (off)")]).toEqual([{ loops: { enabled: false } }, true]);
+  });
+
   it("a refused value is the server's 400, naming the field", async () => {
     const run = await runCli(
       ["settings", "set", "--approval-timeout", "59"],
@@ -164,6 +178,8 @@ describe("command-line mistakes: exit status 2, no call", () => {
     ["close without --confirm", ["org", "close"], "error: org close needs --confirm <slug>"],
     ["settings set without a setting", ["settings", "set"], "error: settings set needs at least one setting"],
     ["settings set with a word for a number", ["settings", "set", "--approval-timeout", "an hour"], "error: --approval-timeout must be a whole number"],
+    ["settings set --loops with neither on nor off", ["settings", "set", "--loops", "yes"], 'error: --loops must be on or off, not "yes"'],
+    ["settings set --loop-repeats with a word", ["settings", "set", "--loop-repeats", "many"], "error: --loop-repeats must be a whole number"],
   ])("%s", async (_case, argv, message) => {
     const run = await runCli(argv, []);
     expect(run.code).toBe(EXIT_USAGE);

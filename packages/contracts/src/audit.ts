@@ -1,4 +1,4 @@
-import { AUDIT_ENTRY_TYPE_NAMES, AUDIT_ENTRY_TYPES, type AuditEntryType } from "@gatehouse/core";
+import { actionRequestSchema, AUDIT_ENTRY_TYPE_NAMES, AUDIT_ENTRY_TYPES, contentFindingSchema, jsonRecord, type AuditEntryType } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, isoTime, named, queryText } from "./common";
 
@@ -227,3 +227,44 @@ export const auditErasureSchema = named(
 
 export type AuditErasureBody = z.output<typeof auditErasureBodySchema>;
 export type AuditErasure = z.output<typeof auditErasureSchema>;
+
+/** At most this many bytes of RFC 8785 JSON in an evidence entry's `details`. */
+export const EVIDENCE_DETAILS_MAX_BYTES = 16_384;
+
+export const evidenceBodySchema = named(
+  "EvidenceRequest",
+  z.strictObject({
+    kind: z
+      .string()
+      .regex(/^[a-z][a-z0-9_]*(\.[a-z0-9_]+){0,7}$/, "must be lower-case dot-separated words, e.g. command.ran")
+      .max(64)
+      .describe("What the entry says happened, e.g. `command.ran`, `tool.result`, `file.written`."),
+    details: jsonRecord({ maxKeyLength: 200, maxDepth: 16, maxNodes: 2_000 })
+      .default({})
+      .describe(
+        "What the agent ran and with what result, as it says: a JSON object of at most 16 KiB (RFC 8785), nesting at most 16 levels, 2,000 values. Screened by the org's content rules like a decision's metadata, and erasable like it.",
+      ),
+    auditEventId: z
+      .string()
+      .regex(/^aud_[0-9a-zA-Z]{22}$/, "must be an auditEventId (aud_…)")
+      .optional()
+      .describe("The decision this is evidence for (one of this agent's): the entry names it."),
+    eventId: actionRequestSchema.shape.eventId.describe("Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409."),
+  }),
+  "An entry the agent adds to the log about its own work.",
+);
+
+export const evidenceSchema = named(
+  "Evidence",
+  z.object({
+    auditEventId: z.string().describe("The `agent.evidence` entry written (or, for a retry, the one written the first time)."),
+    kind: z.string(),
+    recordedAt: z.string(),
+    actionAuditEventId: z.string().optional().describe("The decision it is evidence for, when one was named."),
+    findings: z.array(contentFindingSchema).optional().describe("Secrets or personal data the content rules found in `details`; redacted values are stored as placeholders."),
+  }),
+  "The agent's evidence entry.",
+);
+
+export type EvidenceBody = z.output<typeof evidenceBodySchema>;
+export type Evidence = z.output<typeof evidenceSchema>;

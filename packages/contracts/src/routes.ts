@@ -37,6 +37,8 @@ import {
   auditListSchema,
   auditProofSchema,
   auditVerificationSchema,
+  evidenceBodySchema,
+  evidenceSchema,
   checkpointListQuerySchema,
   checkpointListSchema,
   checkpointSchema,
@@ -393,6 +395,19 @@ export const routes = [
     auth: "key",
     query: auditListQuerySchema,
     success: { status: 200, description: "A page of entries.", json: auditListSchema },
+  },
+  {
+    operationId: "logEvidence",
+    method: "POST",
+    path: "/v1/audit/entries",
+    summary: "Add the agent's own evidence to the log",
+    description:
+      "An agent's key only (its own entries: attributed to the agent, or to the delegate and its chain). Writes an `agent.evidence` entry with `kind` and `details` (at most 16 KiB, screened by the org's content rules: a refused finding is a 400 naming `details` and nothing is written), naming the decision it is evidence for when `auditEventId` is given (another agent's or another org's decision: 404). The same `eventId` again answers the entry it wrote; with other content, 409.",
+    tag: "Audit",
+    auth: "agent",
+    headers: z.object({ "idempotency-key": idempotencyKey.optional().describe("The call's eventId (the SDK sends one per call and the same on every retry).") }),
+    body: evidenceBodySchema,
+    success: { status: 201, description: "The entry written, or the one a retry's eventId wrote.", json: evidenceSchema },
   },
   {
     operationId: "getCheckpoint",

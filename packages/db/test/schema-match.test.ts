@@ -250,6 +250,10 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
     const use = await prisma.hookApprovalUse.create({ data: { approvalId: approval.id, orgId: org.id, usedAt: t } });
     await roundTrip("HookApprovalUse", use, () => prisma.hookApprovalUse.findUnique({ where: { approvalId: approval.id } }));
+    const evidence = await prisma.agentEvidence.create({
+      data: { agentId: agent.id, eventId: "evt-rt", orgId: org.id, kind: "tool.ran", requestHash: "rh", auditEntryId: "aud_rt_evidence", createdAt: t },
+    });
+    await roundTrip("AgentEvidence", evidence, () => prisma.agentEvidence.findUnique({ where: { agentId_eventId: { agentId: agent.id, eventId: "evt-rt" } } }));
     const integration = await prisma.agentIntegration.create({
       data: { orgId: org.id, agentId: agent.id, integration: "ai-sdk", version: "0.1.0", firstSeenAt: t, lastSeenAt: later, lastToolCallAt: later },
     });

@@ -76,3 +76,25 @@ def test_an_export_verifies_offline_and_a_tampered_copy_names_its_first_bad_line
     assert refused.valid is False
     assert refused.first_bad_line == index + 1 and refused.first_broken_seq == entry["seq"]
     assert "leaf hash does not match" in (refused.problem or "")
+
+
+def test_the_agent_logs_its_own_evidence_once_per_event_id_naming_its_decision(org: Org) -> None:
+    with Gatehouse(org.agent_key, base_url=org.server.api) as gh:
+        executed = gh.execute("doc.read")
+        written = gh.audit.log("command.ran", {"command": "make test", "exitCode": 0}, audit_event_id=executed["auditEventId"], event_id="py-evidence-1")
+        assert_shape(written, "Evidence")
+        assert (written["kind"], written.get("actionAuditEventId")) == ("command.ran", executed["auditEventId"])
+        again = gh.audit.log("command.ran", {"command": "make test", "exitCode": 0}, audit_event_id=executed["auditEventId"], event_id="py-evidence-1")
+        assert again["auditEventId"] == written["auditEventId"]
+        with pytest.raises(GatehouseError) as other_content:
+            gh.audit.log("command.ran", {"exitCode": 1}, event_id="py-evidence-1")
+        assert other_content.value.status == 409
+        entries = gh.audit.list(type="agent.evidence")["events"]
+        assert [entry["id"] for entry in entries] == [written["auditEventId"]]
+
+
+async def test_async_evidence_refuses_what_is_too_large_naming_details(org: Org) -> None:
+    async with AsyncGatehouse(org.agent_key, base_url=org.server.api) as gh:
+        with pytest.raises(GatehouseError) as too_large:
+            await gh.audit.log("file.written", {"text": "x" * 20_000})
+        assert too_large.value.status == 400 and "details" in str(too_large.value)

@@ -33,6 +33,7 @@ COVERED = {
     "getAuditProof": "audit.proof",
     "verifyAuditLog": "audit.verify",
     "exportAuditLog": "audit.export",
+    "logEvidence": "audit.log",
     "createDelegation": "delegate",
     "listDelegations": "delegations",
     "getDelegation": "get_delegation",

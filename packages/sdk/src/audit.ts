@@ -28,12 +28,14 @@ import type {
   CheckpointList,
   ConsistencyProof,
   ConsistencyProofOptions,
+  Evidence,
   InclusionProof,
   InclusionProofOptions,
   KeyRotation,
   KeysFrom,
   ListAuditOptions,
   ListCheckpointsOptions,
+  LogEvidenceOptions,
   LocalCheck,
   RequestOptions,
   SigningKeyList,
@@ -74,6 +76,23 @@ export interface Audit {
    * of chunks, streamed: pass it to `verifyBundle` or write it to a file as it comes.
    */
   export(options?: AuditExportOptions): Promise<AuditExport>;
+}
+
+/** The audit log for an agent key: {@link Audit}, plus the agent's own entries. */
+export interface AgentAudit extends Audit {
+  /**
+   * Adds the agent's own entry to the log (`agent.evidence`): what it actually ran and with what
+   * result, as `kind` (e.g. `command.ran`) and `details` (a JSON object of at most 16 KiB, screened by
+   * the org's content rules, erasable). Pass `auditEventId` to name the decision it is evidence for.
+   * Safe to retry: the same `eventId` answers the entry it wrote.
+   *
+   * ```ts
+   * const decided = await gatehouse.gate("db.migrate", { metadata: { migration: "0042" } });
+   * const ran = await runMigration("0042");
+   * await gatehouse.audit.log("migration.ran", { rowsAffected: ran.rows, ms: ran.ms }, { auditEventId: decided.auditEventId });
+   * ```
+   */
+  log(kind: string, details?: Record<string, unknown>, options?: LogEvidenceOptions): Promise<Evidence>;
 }
 
 /** The audit log for an org admin key: {@link Audit}, plus key rotation. */
@@ -156,6 +175,23 @@ export function createAudit(config: TransportConfig): Audit {
         contentType: headers.get("content-type"),
         [Symbol.asyncIterator]: () => chunks[Symbol.asyncIterator](),
       };
+    },
+  };
+}
+
+/** The {@link AgentAudit} calls over `config`. */
+export function createAgentAudit(config: TransportConfig): AgentAudit {
+  return {
+    ...createAudit(config),
+    log: (kind, details = {}, options = {}) => {
+      const eventId = options.eventId ?? globalThis.crypto.randomUUID();
+      return request<Evidence>(config, {
+        method: "POST",
+        path: "/v1/audit/entries",
+        body: { kind, details, eventId, ...(options.auditEventId === undefined ? {} : { auditEventId: options.auditEventId }) },
+        headers: { "idempotency-key": eventId },
+        signal: options.signal,
+      });
     },
   };
 }

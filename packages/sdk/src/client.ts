@@ -1,4 +1,4 @@
-import { createAudit, type Audit } from "./audit.ts";
+import { createAgentAudit, type AgentAudit } from "./audit.ts";
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type ParallelResults, type ParallelTask } from "./delegation.ts";
 import { DelegationScopeError, DeniedError, GatehouseError } from "./errors.ts";
@@ -54,9 +54,10 @@ export class Gatehouse {
   readonly #waits: ApprovalWaits;
   /**
    * The org's audit log as this agent sees it (its own agent's entries): `list`, `checkpoint`,
-   * `checkpoints`, `keys`, `proof` and `consistency` (checked on this machine), `verify`, `export`.
+   * `checkpoints`, `keys`, `proof` and `consistency` (checked on this machine), `verify`, `export`;
+   * and `log`, the agent's own entries about its work.
    */
-  readonly audit: Audit;
+  readonly audit: AgentAudit;
 
   /** What this client was made with, for {@link withIntegration}. */
   readonly #made: { options: GatehouseOptions; internals: GatehouseInternals };
@@ -68,7 +69,7 @@ export class Gatehouse {
       example: 'new Gatehouse({ apiKey: "gh_…" })',
       description: "Gatehouse keys",
     });
-    this.audit = createAudit(this.#config);
+    this.audit = createAgentAudit(this.#config);
     this.#waits = new ApprovalWaits(this.#config);
   }
 

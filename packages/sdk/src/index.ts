@@ -1,4 +1,4 @@
-export type { AdminAudit, Audit } from "./audit.ts";
+export type { AdminAudit, AgentAudit, Audit } from "./audit.ts";
 export {
   GatehouseAdmin,
   type AdminAgentKeys,
@@ -103,12 +103,14 @@ export type {
   ListAuditOptions,
   ListCheckpointsOptions,
   LocalCheck,
+  LogEvidenceOptions,
   Member,
   MemberRole,
   Org,
   OrgSettings,
   SettingsChangePending,
   Outcome,
+  Evidence,
   OutcomeStatus,
   PoliciesOptions,
   PolicyChange,

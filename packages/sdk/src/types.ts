@@ -31,6 +31,9 @@ export type OutcomeStatus = "success" | "failure" | "partial";
 /** What `POST /v1/actions/:auditEventId/outcome` answers: the outcome on record. */
 export type Outcome = Schemas["Outcome"];
 
+/** What `audit.log` answers: the `agent.evidence` entry written (or, for a retry, the one written the first time). */
+export type Evidence = Schemas["Evidence"];
+
 /** State of an agent's circuit breaker: `open` denies every action with `CIRCUIT_OPEN`. */
 export type CircuitState = "closed" | "open" | "half_open";
 
@@ -380,6 +383,14 @@ export interface ReportOptions extends RequestOptions {
   status: OutcomeStatus;
   /** Up to 2,000 characters. */
   message?: string;
+}
+
+/** Options of `audit.log`. */
+export interface LogEvidenceOptions extends RequestOptions {
+  /** The decision this is evidence for (one of this agent's `auditEventId`s). */
+  auditEventId?: string;
+  /** Makes the call safe to retry; one is made per call otherwise, and sent again on every retry. */
+  eventId?: string;
 }
 
 /** Options of {@link Gatehouse.policies}. */

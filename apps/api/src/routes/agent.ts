@@ -1,6 +1,6 @@
 import { routeOf } from "@gatehouse/contracts";
 import { HOOK_EVENT_PREFIX, validationError } from "@gatehouse/core";
-import { checkAction, decideAction, listPolicies, reportOutcome, whoami } from "@gatehouse/db";
+import { checkAction, decideAction, listPolicies, logEvidence, reportOutcome, whoami } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -34,6 +34,12 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
   api.route({
     ...fromContract(routeOf("reportOutcome")),
     handler: async (request) => reportOutcome({ ctx: ctxOf(request), input: { auditEventId: request.params.auditEventId, body: request.body } }),
+  });
+
+  api.route({
+    ...fromContract(routeOf("logEvidence")),
+    handler: async (request, reply) =>
+      reply.status(201).send(await logEvidence({ ctx: ctxOf(request), input: withIdempotencyKey(request.body, request.headers["idempotency-key"]) })),
   });
 
   api.route({

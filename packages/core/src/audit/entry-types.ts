@@ -134,6 +134,17 @@ export const AUDIT_ENTRY_TYPES = {
       windowMinutes: z.number(),
     }),
   },
+  "agent.evidence": {
+    summary: "An agent's own entry about its work (POST /v1/audit/entries): what it ran and with what result, as it says.",
+    data: z.strictObject({
+      agentName: z.string(),
+      kind: z.string(),
+      details: json,
+      actionAuditEventId: z.string().optional(),
+      eventId: z.string().optional(),
+      findings: z.array(contentFindingSchema).optional(),
+    }),
+  },
   "agent.loop_detected": {
     summary: "An agent repeated the same call, or alternated between two, past its loop limit (the call that went over; it was refused).",
     data: z.strictObject({

@@ -10,6 +10,7 @@ import type { AuditEntryType } from "./entry-types";
 export const ERASABLE_FIELDS: Partial<Record<AuditEntryType, Readonly<Record<string, unknown>>>> = {
   "action.decided": { metadata: {}, dataAccessed: [], conditionsEvaluated: [] },
   "action.outcome": { message: undefined },
+  "agent.evidence": { details: {} },
 };
 
 /** A committed field as stored beside its entry: its RFC 8785 text and salt, or its erasure. */

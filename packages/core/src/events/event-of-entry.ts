@@ -132,6 +132,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "policy.archived":
       return "policy.changed";
     case "action.outcome":
+    case "agent.evidence":
     case "approval.vote_refused":
     case "agent.created":
     case "agent.resumed":

@@ -7,10 +7,8 @@ import { requireAgent } from "../actors/require-permission";
 import { recordFailure } from "../agents/circuit-breaker";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { screenForAgent } from "../content/screen-for-agent";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-import { agentSnapshot } from "../agents/agent-snapshot";
-import { contentActionsFor, contentScreen } from "../content/content-screen";
-import { getOrgPolicies } from "../policies/policy-cache";
 
 /** The outcome on record, as the API answers it (its contract). */
 export type OutcomeView = Outcome;
@@ -86,25 +84,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   return result;
 }
 
-/**
- * An outcome's message through the content screen (docs/content.md) with the rules of the action's
- * policies for the reporting agent (a delegate's: its root agent's) and the org default. A finding of a
- * class set to `deny` refuses the report (400 naming `message`), so nothing of it is written.
- */
+/** An outcome's message through the content screen, by the content rules of the action it reports on. */
 async function screenOutcomeMessage(ctx: Ctx, actionType: string, message: string | undefined) {
-  if (message === undefined) return undefined;
-  const actor = requireAgent(ctx);
-  const [settings, policies, subject] = await Promise.all([
-    orgSettingsSnapshot(ctx.org.id),
-    getOrgPolicies(ctx.org.id),
-    agentSnapshot(ctx.org.id, actor.delegation?.rootAgentId ?? actor.agentId),
-  ]);
-  const rules = policies.tampered.length > 0 || !subject ? [] : policies.set.contentFor(actionType, { id: subject.id, name: subject.name, labels: subject.labels });
-  const screen = await contentScreen(ctx.org.id, contentActionsFor(settings, rules));
-  const screened = screen(message, ["message"]);
-  if (screened.denied) {
-    const refused = screened.findings.filter((f) => f.action === "denied").map((f) => f.detector);
-    throw validationError([{ path: "message", message: `holds content the org's content rules refuse (${[...new Set(refused)].join(", ")}); report it without that value` }]);
-  }
-  return screened;
+  return message === undefined ? undefined : screenForAgent(ctx, actionType, message, "message", "report");
 }

@@ -80,6 +80,25 @@ class AsyncAudit:
         later that the log only grew (``consistency(since=note)``, ``verify_bundle(..., since=note)``)."""
         return cast(models.Checkpoint, await self._http.request(Call("GET", "/v1/audit/checkpoint")))
 
+    async def log(
+        self,
+        kind: str,
+        details: Mapping[str, Any] | None = None,
+        *,
+        audit_event_id: str | None = None,
+        event_id: str | None = None,
+    ) -> models.Evidence:
+        """Adds the agent's own entry to the log (``agent.evidence``): what it actually ran and with what
+        result, as ``kind`` (e.g. ``"command.ran"``) and ``details`` (a JSON object of at most 16 KiB,
+        screened by the org's content rules, erasable). ``audit_event_id`` names the decision it is
+        evidence for. Safe to retry: the same ``event_id`` (default: a new UUID, sent on every retry)
+        answers the entry it wrote."""
+        event = event_id if event_id is not None else new_id()
+        body: dict[str, Any] = {"kind": kind, "details": dict(details) if details is not None else {}, "eventId": event}
+        if audit_event_id is not None:
+            body["auditEventId"] = audit_event_id
+        return cast(models.Evidence, await self._http.request(Call("POST", "/v1/audit/entries", body, {"idempotency-key": event})))
+
     async def checkpoints(self, *, cursor: str | None = None, limit: int | None = None) -> models.CheckpointList:
         """A page of the signed checkpoints, largest tree first."""
         return cast(models.CheckpointList, await self._http.request(Call("GET", "/v1/audit/checkpoints" + query(cursor=cursor, limit=limit))))

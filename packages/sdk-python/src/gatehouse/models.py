@@ -505,6 +505,41 @@ class AuditEntryAgentCreatedDataSystem(TypedDict):
     system: Literal[True]
 
 
+class AuditEntryAgentEvidence(TypedDict):
+    """An agent's own entry about its work (POST /v1/audit/entries): what it ran and with what result, as it says."""
+    type: Literal["agent.evidence"]
+    data: AuditEntryAgentEvidenceData
+
+
+class _AuditEntryAgentEvidenceDataRequired(TypedDict):
+    agentName: str
+    kind: str
+    details: dict[str, Any]
+
+
+class AuditEntryAgentEvidenceData(_AuditEntryAgentEvidenceDataRequired, total=False):
+    actionAuditEventId: str
+    eventId: str
+    findings: list[AuditEntryAgentEvidenceDataFindingsItem]
+
+
+_AuditEntryAgentEvidenceDataFindingsItemRequiredKeys = TypedDict(
+    "_AuditEntryAgentEvidenceDataFindingsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class AuditEntryAgentEvidenceDataFindingsItem(_AuditEntryAgentEvidenceDataFindingsItemRequiredKeys):
+    detector: str
+    """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
+    path: str
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    action: Literal["denied", "redacted", "flagged"]
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
 class AuditEntryAgentHalted(TypedDict):
     """An agent halted by a member, or by the anomaly detector (actor `system`)."""
     type: Literal["agent.halted"]
@@ -1810,6 +1845,53 @@ class EventPolicyChanged(_EventPolicyChangedRequired, total=False):
     """A new version went live, or the policy was archived."""
 
 
+class _EvidenceRequired(TypedDict):
+    auditEventId: str
+    """The `agent.evidence` entry written (or, for a retry, the one written the first time)."""
+    kind: str
+    recordedAt: str
+
+
+class Evidence(_EvidenceRequired, total=False):
+    """The agent's evidence entry."""
+    actionAuditEventId: str
+    """The decision it is evidence for, when one was named."""
+    findings: list[EvidenceFindingsItem]
+    """Secrets or personal data the content rules found in `details`; redacted values are stored as placeholders."""
+
+
+_EvidenceFindingsItemRequiredKeys = TypedDict(
+    "_EvidenceFindingsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class EvidenceFindingsItem(_EvidenceFindingsItemRequiredKeys):
+    detector: str
+    """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
+    path: str
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    action: Literal["denied", "redacted", "flagged"]
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class _EvidenceRequestRequired(TypedDict):
+    kind: str
+    """What the entry says happened, e.g. `command.ran`, `tool.result`, `file.written`."""
+
+
+class EvidenceRequest(_EvidenceRequestRequired, total=False):
+    """An entry the agent adds to the log about its own work."""
+    details: dict[str, Any]
+    """What the agent ran and with what result, as it says: a JSON object of at most 16 KiB (RFC 8785), nesting at most 16 levels, 2,000 values. Screened by the org's content rules like a decision's metadata, and erasable like it."""
+    auditEventId: str
+    """The decision this is evidence for (one of this agent's): the entry names it."""
+    eventId: str
+    """Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409."""
+
+
 class Health(TypedDict):
     """Whether the service can answer: the database is required; Redis carries signals between instances."""
     ok: bool
@@ -2894,7 +2976,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentLoopDetected | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -818,6 +818,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add the agent's own evidence to the log
+         * @description An agent's key only (its own entries: attributed to the agent, or to the delegate and its chain). Writes an `agent.evidence` entry with `kind` and `details` (at most 16 KiB, screened by the org's content rules: a refused finding is a 400 naming `details` and nothing is written), naming the decision it is evidence for when `auditEventId` is given (another agent's or another org's decision: 404). The same `eventId` again answers the entry it wrote; with other content, 409.
+         */
+        post: operations["logEvidence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/export": {
         parameters: {
             query?: never;
@@ -1507,6 +1527,31 @@ export interface components {
                 multiple: number | null;
                 threshold: number;
                 windowMinutes: number;
+            };
+        } | {
+            /** @constant */
+            type: "agent.evidence";
+            data: {
+                agentName: string;
+                kind: string;
+                details: {
+                    [key: string]: unknown;
+                };
+                actionAuditEventId?: string;
+                eventId?: string;
+                findings?: {
+                    /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                    detector: string;
+                    /** @enum {string} */
+                    class: "secrets" | "personalData";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    path: string;
+                    /**
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @enum {string}
+                     */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
             };
         } | {
             /** @constant */
@@ -2457,6 +2502,45 @@ export interface components {
             change?: "published" | "archived";
         } & {
             [key: string]: unknown;
+        };
+        /** @description The agent's evidence entry. */
+        Evidence: {
+            /** @description The `agent.evidence` entry written (or, for a retry, the one written the first time). */
+            auditEventId: string;
+            kind: string;
+            recordedAt: string;
+            /** @description The decision it is evidence for, when one was named. */
+            actionAuditEventId?: string;
+            /** @description Secrets or personal data the content rules found in `details`; redacted values are stored as placeholders. */
+            findings?: {
+                /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                path: string;
+                /**
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @enum {string}
+                 */
+                action: "denied" | "redacted" | "flagged";
+            }[];
+        };
+        /** @description An entry the agent adds to the log about its own work. */
+        EvidenceRequest: {
+            /** @description What the entry says happened, e.g. `command.ran`, `tool.result`, `file.written`. */
+            kind: string;
+            /**
+             * @description What the agent ran and with what result, as it says: a JSON object of at most 16 KiB (RFC 8785), nesting at most 16 levels, 2,000 values. Screened by the org's content rules like a decision's metadata, and erasable like it.
+             * @default {}
+             */
+            details?: {
+                [key: string]: unknown;
+            };
+            /** @description The decision this is evidence for (one of this agent's): the entry names it. */
+            auditEventId?: string;
+            /** @description Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409. */
+            eventId?: string;
         };
         /** @description Whether the service can answer: the database is required; Redis carries signals between instances. */
         Health: {
@@ -7811,6 +7895,105 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    logEvidence: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The call's eventId (the SDK sends one per call and the same on every retry). */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EvidenceRequest"];
+            };
+        };
+        responses: {
+            /** @description The entry written, or the one a retry's eventId wrote. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Evidence"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
