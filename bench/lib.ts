@@ -213,3 +213,65 @@ export function cpuTicks(pid: number): number {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return Number(fields[11]) + Number(fields[12]);
 }
+
+/** What `abRounds` measured for one variant: decisions, the median round's rate, API CPU per decision, client latency. */
+export interface VariantRow {
+  decisions: number;
+  decisionsPerSecond: number;
+  cpuMicrosPerDecision: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * Runs `batch` for each variant once per round, in a new order every round, measuring the API process's
+ * CPU (`pid`, from /proc) and each batch's rate and latencies. Answers a row per variant and, for
+ * `variant` against `baseline`, the median of the rounds' rate ratios and CPU-per-decision ratios (each
+ * round's pair ran side by side, so the ratio holds when the machine's speed drifts).
+ */
+export async function abRounds<V extends string>(args: {
+  pid: number;
+  rounds: number;
+  variants: readonly V[];
+  batch: (variant: V) => Promise<{ latencies: number[]; ms: number }>;
+  variant: V;
+  baseline: V;
+}): Promise<{ rows: Record<V, VariantRow>; rateRatio: number; cpuRatio: number }> {
+  const round2 = (v: number) => Math.round(v * 100) / 100;
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const hz = Number(run("getconf", ["CLK_TCK"]).trim());
+  const seen = new Map<V, { ticks: number; n: number; latencies: number[]; rates: number[]; cpuPerRound: number[] }>();
+  for (let round = 0; round < args.rounds; round += 1) {
+    const order = args.variants.map((variant) => ({ variant, sort: Math.random() })).sort((a, b) => a.sort - b.sort);
+    for (const { variant } of order) {
+      const before = cpuTicks(args.pid);
+      const { latencies, ms } = await args.batch(variant);
+      const spent = cpuTicks(args.pid) - before;
+      const slot = seen.get(variant) ?? { ticks: 0, n: 0, latencies: [], rates: [], cpuPerRound: [] };
+      seen.set(variant, slot);
+      slot.ticks += spent;
+      slot.n += latencies.length;
+      slot.latencies.push(...latencies);
+      slot.rates.push((latencies.length / ms) * 1000);
+      slot.cpuPerRound.push(spent / latencies.length);
+    }
+    log(`round ${round + 1}/${args.rounds}`);
+  }
+  const rows = Object.fromEntries(
+    [...seen].map(([variant, s]) => {
+      const sorted = [...s.latencies].sort((a, b) => a - b);
+      const row: VariantRow = {
+        decisions: s.n,
+        decisionsPerSecond: round2(median(s.rates)),
+        cpuMicrosPerDecision: round2((s.ticks / hz / s.n) * 1e6),
+        p50: round2(percentile(sorted, 50)),
+        p99: round2(percentile(sorted, 99)),
+      };
+      return [variant, row];
+    }),
+  ) as Record<V, VariantRow>;
+  const of = (variant: V) => seen.get(variant) ?? { rates: [], cpuPerRound: [] };
+  const rateRatio = round2(median(of(args.variant).rates.map((rate, i) => rate / (of(args.baseline).rates[i] ?? Number.NaN))));
+  const cpuRatio = round2(median(of(args.variant).cpuPerRound.map((cpu, i) => cpu / (of(args.baseline).cpuPerRound[i] ?? Number.NaN))));
+  return { rows, rateRatio, cpuRatio };
+}

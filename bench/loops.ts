@@ -7,7 +7,7 @@
 // detection run at ≥ 0.9× the rate of the same decisions without it. Writes bench/results/loops-*.json and
 // bench/LOOPS.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
 import { loadavg } from "node:os";
-import { background, benchRun, cpuTicks, log, percentile, recordResults, run, waitFor } from "./lib";
+import { abRounds, background, benchRun, recordResults, run, waitFor, type VariantRow } from "./lib";
 
 const PORT = "4943";
 const api = `http://127.0.0.1:${PORT}`;
@@ -15,7 +15,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const BATCH = Number(process.env.BENCH_BATCH ?? 1000);
 const CONCURRENCY = 16;
 const round2 = (v: number) => Math.round(v * 100) / 100;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 let calls = 0;
 
@@ -47,44 +46,18 @@ await benchRun(async ({ machine, env }) => {
   const server = background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: PORT });
   await waitFor(`${api}/healthz`);
   const pid = server.pid as number;
-  const hz = Number(run("getconf", ["CLK_TCK"]).trim());
   for (const key of [keys.detected, keys.off]) await batch(key); // warm both orgs' caches and the JIT
 
   const orgs = { detected: keys.detected, off: keys.off };
-  const seen: Record<string, { ticks: number; n: number; latencies: number[]; rates: number[]; cpuPerRound: number[] }> = {};
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const order = (Object.keys(orgs) as Array<keyof typeof orgs>).map((org) => ({ org, sort: Math.random() })).sort((a, b) => a.sort - b.sort);
-    for (const { org } of order) {
-      const before = cpuTicks(pid);
-      const { latencies, ms } = await batch(orgs[org]);
-      const spent = cpuTicks(pid) - before;
-      const slot = (seen[org] ??= { ticks: 0, n: 0, latencies: [], rates: [], cpuPerRound: [] });
-      slot.ticks += spent;
-      slot.n += latencies.length;
-      slot.latencies.push(...latencies);
-      slot.rates.push((latencies.length / ms) * 1000);
-      slot.cpuPerRound.push(spent / latencies.length);
-    }
-    log(`round ${round + 1}/${ROUNDS}`);
-  }
-  const rows = Object.fromEntries(
-    Object.entries(seen).map(([org, s]) => {
-      const sorted = [...s.latencies].sort((a, b) => a - b);
-      return [
-        org,
-        {
-          decisions: s.n,
-          decisionsPerSecond: round2(median(s.rates)),
-          cpuMicrosPerDecision: round2((s.ticks / hz / s.n) * 1e6),
-          p50: round2(percentile(sorted, 50)),
-          p99: round2(percentile(sorted, 99)),
-        },
-      ];
-    }),
-  ) as Record<"detected" | "off", { decisions: number; decisionsPerSecond: number; cpuMicrosPerDecision: number; p50: number; p99: number }>;
   // Per round (both orgs ran in it): the rate with detection ÷ the rate without; the median of those.
-  const rateRatio = round2(median((seen.detected?.rates ?? []).map((rate, i) => rate / (seen.off?.rates[i] ?? Number.NaN))));
-  const cpuRatio = round2(median((seen.detected?.cpuPerRound ?? []).map((cpu, i) => cpu / (seen.off?.cpuPerRound[i] ?? Number.NaN))));
+  const { rows, rateRatio, cpuRatio } = await abRounds({
+    pid,
+    rounds: ROUNDS,
+    variants: ["detected", "off"],
+    batch: (org) => batch(orgs[org]),
+    variant: "detected",
+    baseline: "off",
+  });
   const results = {
     machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
     settings: { ROUNDS, BATCH, CONCURRENCY },
@@ -97,7 +70,7 @@ await benchRun(async ({ machine, env }) => {
 });
 
 function summary(
-  r: { machine: Record<string, unknown>; settings: Record<string, number>; rows: Record<"detected" | "off", Record<string, number>>; rateRatio: number; cpuRatio: number },
+  r: { machine: Record<string, unknown>; settings: Record<string, number>; rows: Record<"detected" | "off", VariantRow>; rateRatio: number; cpuRatio: number },
   stamp: string,
 ): string {
   const row = (org: "detected" | "off", what: string) => {

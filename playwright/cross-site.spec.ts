@@ -129,14 +129,17 @@ async function sessionEmail(context: APIRequestContext): Promise<string | undefi
 }
 
 /** A decision held for approval: its approval, and its audit entry (whose committed fields an erasure would take). */
-async function pendingApproval(stack: E2EStack, org: TestOrg): Promise<{ approvalId: string; auditEventId: string }> {
+async function pendingApproval(stack: E2EStack, org: TestOrg): Promise<{ approvalId: string; auditEventId: string; runId: string }> {
   const api = await apiRequest.newContext({ baseURL: stack.apiUrl });
   try {
-    const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType: "pr.merge", metadata: { pr: 1 } } });
+    const response = await api.post("/v1/actions", {
+      headers: { authorization: `Bearer ${org.agent.apiKey}` },
+      data: { actionType: "pr.merge", metadata: { pr: 1 }, runId: "cross-site" },
+    });
     expect(response.status(), await response.text()).toBe(200);
-    const body = (await response.json()) as { status: string; approvalId?: string; auditEventId: string };
+    const body = (await response.json()) as { status: string; approvalId?: string; auditEventId: string; run: { id: string } };
     if (body.status !== "requested" || !body.approvalId) throw new Error(`expected an approval, got ${body.status}`);
-    return { approvalId: body.approvalId, auditEventId: body.auditEventId };
+    return { approvalId: body.approvalId, auditEventId: body.auditEventId, runId: body.run.id };
   } finally {
     await api.dispose();
   }
@@ -170,6 +173,7 @@ async function paramsOf(stack: E2EStack, org: TestOrg): Promise<Record<string, s
     auditEntryId: pending.auditEventId,
     delegationId: delegation.id,
     invitationId,
+    runId: pending.runId,
     keyId: key.id,
     membershipId: membership.id,
     name: "allow-pr",

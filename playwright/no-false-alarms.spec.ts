@@ -26,6 +26,8 @@ interface Subjects {
   orgSlug: string;
   /** An agent of the org (none in a new org). */
   agentId?: string;
+  /** A run of the org (none in a new org). */
+  runId?: string;
   /** A policy of the org (none in a new org). */
   name?: string;
   /** An org of the member's that is closed (its /closed page; the demo admin has none). */
@@ -54,6 +56,8 @@ const PAGES: Record<string, PageCase | { skip: string }> = {
   "/o/[orgSlug]/agents": org("/agents"),
   "/o/[orgSlug]/agents/[agentId]": { as: "member", url: (s) => (s.agentId ? { url: `/o/${s.orgSlug}/agents/${s.agentId}` } : { none: "a new org has no agent yet" }) },
   "/o/[orgSlug]/approvals": org("/approvals"),
+  "/o/[orgSlug]/runs": org("/runs"),
+  "/o/[orgSlug]/runs/[runId]": { as: "member", url: (s) => (s.runId ? { url: `/o/${s.orgSlug}/runs/${s.runId}` } : { none: "a new org has no run yet" }) },
   "/o/[orgSlug]/audit": org("/audit"),
   "/o/[orgSlug]/closed": { as: "member", url: (s) => (s.closedSlug ? { url: `/o/${s.closedSlug}/closed` } : { none: "the demo admin has no closed org" }) },
   "/o/[orgSlug]/keys": org("/keys"),
@@ -195,12 +199,15 @@ async function demoOrg(stack: E2EStack, token: string): Promise<{ subjects: Subj
       adminEmail: string;
       adminPassword: string;
     };
-    const act = (actionType: string) => adminFetch(stack, dev.agentApiKey, "POST", "/v1/actions", { actionType, metadata: { repo: "acme/web" } });
-    await act("pr.open");
+    const act = (actionType: string) =>
+      adminFetch(stack, dev.agentApiKey, "POST", "/v1/actions", { actionType, metadata: { repo: "acme/web" }, runId: "demo-run", runName: "demo run" }) as Promise<{
+        run?: { id: string };
+      }>;
+    const { run } = await act("pr.open");
     await act("pr.merge");
     const who = (await adminFetch(stack, dev.agentApiKey, "GET", "/v1/whoami")) as { agent?: { id: string } };
     return {
-      subjects: { orgSlug: dev.orgSlug, agentId: who.agent?.id, name: "merges-need-review", token },
+      subjects: { orgSlug: dev.orgSlug, agentId: who.agent?.id, ...(run ? { runId: run.id } : {}), name: "merges-need-review", token },
       owner: { email: dev.adminEmail, password: dev.adminPassword },
     };
   } finally {

@@ -126,6 +126,8 @@ interface OrgFixture {
   invitationId: string;
   /** An active delegation of the org's agent. */
   delegationId: string;
+  /** A run of the org's agent (run_…). */
+  runId: string;
 }
 
 interface Fixtures {
@@ -171,11 +173,14 @@ let fx: Fixtures;
 const contexts: APIRequestContext[] = [];
 
 let prs = 0;
-async function decide(org: TestOrg, actionType: string): Promise<{ status: string; approvalId?: string; auditEventId: string }> {
+async function decide(org: TestOrg, actionType: string): Promise<{ status: string; approvalId?: string; auditEventId: string; run: { id: string } }> {
   // Each a different PR: the same call again and again is a loop (docs/loops.md), refused after 20.
-  const response = await api.post("/v1/actions", { headers: { authorization: `Bearer ${org.agent.apiKey}` }, data: { actionType, metadata: { pr: (prs += 1) } } });
+  const response = await api.post("/v1/actions", {
+    headers: { authorization: `Bearer ${org.agent.apiKey}` },
+    data: { actionType, metadata: { pr: (prs += 1) }, runId: "security-spec" },
+  });
   expect(response.status(), await response.text()).toBe(200);
-  return (await response.json()) as { status: string; approvalId?: string; auditEventId: string };
+  return (await response.json()) as { status: string; approvalId?: string; auditEventId: string; run: { id: string } };
 }
 
 async function requestApproval(org: TestOrg): Promise<string> {
@@ -190,7 +195,15 @@ async function orgFixture(label: string): Promise<OrgFixture> {
   const invitationId = await addInvitation(org);
   const agentCtx = { ...(await authenticateApiKey(org.agent.apiKey)), requestId: "security-spec" };
   const { delegation } = await createDelegation({ ctx: agentCtx, input: { name: "sec", capabilities: ["pr.*"], ttlSeconds: 3600 } });
-  return { org, slug: org.org.slug, approvalId: await requestApproval(org), executedEntryId: executed.auditEventId, invitationId, delegationId: delegation.id };
+  return {
+    org,
+    slug: org.org.slug,
+    approvalId: await requestApproval(org),
+    executedEntryId: executed.auditEventId,
+    invitationId,
+    delegationId: delegation.id,
+    runId: executed.run.id,
+  };
 }
 
 async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
@@ -443,6 +456,14 @@ const ROWS: Row[] = [
     foreign: (f) => ({ path: orgPath(f.a.slug, "/audit/erasures"), body: { entryIds: [f.b.executedEntryId], reason: "security spec" } }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/agents", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/agents") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/runs", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/runs") }) },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/runs/[runId]",
+    permission: "agents.read",
+    sample: (f, slug) => ({ path: orgPath(slug, `/runs/${f.a.runId}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/runs/${f.b.runId}`) }),
+  },
   {
     method: "POST",
     route: "/api/orgs/[orgSlug]/agents",

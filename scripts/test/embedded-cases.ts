@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { AuthenticationError, DelegatedAgent, describeToolCall, Gatehouse, GatehouseAdmin, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
+import { AuthenticationError, DelegatedAgent, describeToolCall, Gatehouse, GatehouseAdmin, RunClient, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
 import { verifyBundle } from "@gatehouse/sdk/verify";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /**
  * The agent client's verbs: its methods, its static ones (`parallel`), the audit namespace's
- * (`audit.list`, …) and a delegate's own methods (`DelegatedAgent`), read from the classes themselves.
+ * (`audit.list`, …), a delegate's own methods (`DelegatedAgent`) and a run's (`RunClient`), read from the classes themselves.
  */
 export function sdkVerbs(client: Gatehouse): string[] {
   const methods = (target: object) =>
@@ -28,12 +28,14 @@ export function sdkVerbs(client: Gatehouse): string[] {
   const audit = Object.keys(client.audit).filter((name) => typeof (client.audit as unknown as Record<string, unknown>)[name] === "function");
   // What a delegate does its own way (an override such as `revoke()` counts: it is another verb).
   const delegate = methods(DelegatedAgent.prototype);
+  const run = methods(RunClient.prototype);
   return [
     ...new Set([
       ...methods(Gatehouse.prototype),
       ...statics.map((name) => `static ${name}`),
       ...audit.map((name) => `audit.${name}`),
       ...delegate.map((name) => `delegate.${name}`),
+      ...run.map((name) => `run.${name}`),
     ]),
   ].sort();
 }
@@ -190,6 +192,52 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
       await expect(used?.whoami()).rejects.toBeInstanceOf(AuthenticationError);
     },
   ],
+  [
+    "heartbeat",
+    async (s) => {
+      // The client has beaten by itself since its first call; one asked for answers the agent live.
+      const beat = await s.client.heartbeat();
+      expect(beat.presence).toBe("live");
+      const listed = await s.admin.agents.list();
+      expect(listed.find((a) => a.id === beat.agentId)?.presence).toBe("live");
+    },
+  ],
+  ["close", async (s) => expect(await s.client.close()).toBeUndefined()],
+  [
+    "run",
+    async (s) => {
+      // A run on the embedded default: its calls, a delegate's in it, then read back with its timeline and ended.
+      let runId = "";
+      await s.client.run("smoke run", async (run) => {
+        runId = run.runId;
+        expect((await run.execute("pr.open")).run?.runId).toBe(runId);
+        await run.withDelegation("smoke-run-helper", { capabilities: ["pr.*"], ttl: 60 }, (sub) => sub.execute("pr.comment"));
+      });
+      const detail = await s.client.getRun(runId);
+      expect(detail.run).toMatchObject({ name: "smoke run", status: "completed", decisions: { total: 2 } });
+      expect(detail.timeline.map((i) => i.type)).toEqual(["decision", "decision", "ended"]);
+      expect((await s.admin.runs.get(detail.run.id)).run.runId).toBe(runId);
+    },
+  ],
+  [
+    "withRun",
+    async (s) => {
+      expect((await s.client.withRun("smoke-with-run", { name: "carried on" }).execute("pr.comment")).run?.runId).toBe("smoke-with-run");
+    },
+  ],
+  ["runs", async (s) => expect((await s.client.runs({ limit: 100 })).runs.map((r) => r.runId)).toContain("smoke-with-run")],
+  ["getRun", async (s) => expect((await s.client.getRun("smoke-with-run")).run.name).toBe("carried on")],
+  ["endRun", async (s) => expect((await s.client.endRun("smoke-with-run", "cancelled")).status).toBe("cancelled")],
+  [
+    "run.get",
+    async (s) => {
+      const run = s.client.withRun("smoke-run-get");
+      await run.canI("pr.open");
+      await run.execute("pr.open");
+      expect((await run.get()).timeline).toHaveLength(1);
+    },
+  ],
+  ["run.end", async (s) => expect((await s.client.withRun("smoke-run-get").end("failed")).status).toBe("failed")],
   [
     "static parallel",
     async (s) => {
@@ -508,6 +556,8 @@ export const ERROR_MARKERS = [/role="alert"/, /Something went wrong/i, /could no
 export interface PageSubjects {
   orgSlug: string;
   agentId: string;
+  /** A run of the org (run_…), made by the SDK's cases. */
+  runId: string;
   policyName: string;
   inviteToken: string;
 }
@@ -530,6 +580,8 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/o/[orgSlug]/policies": { as: "member", path: (s) => `/o/${s.orgSlug}/policies` },
   "/o/[orgSlug]/policies/[name]": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/${encodeURIComponent(s.policyName)}` },
   "/o/[orgSlug]/policies/draft": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/draft` },
+  "/o/[orgSlug]/runs": { as: "member", path: (s) => `/o/${s.orgSlug}/runs` },
+  "/o/[orgSlug]/runs/[runId]": { as: "member", path: (s) => `/o/${s.orgSlug}/runs/${s.runId}` },
   "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },
   "/orgs/new": { as: "member", path: () => "/orgs/new" },
   "/reset-password": { as: "visitor", path: () => "/reset-password" },

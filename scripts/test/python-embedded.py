@@ -116,6 +116,12 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         assert next(events).type == "action.executed"
         events.close()
 
+    def run() -> None:
+        with gh.run("py-smoke run") as in_run:
+            assert in_run.execute("pr.open")["run"]["runId"] == in_run.run_id
+            state["run_id"] = in_run.run_id
+        assert gh.get_run(state["run_id"])["run"]["status"] == "completed"
+
     checkpoint: dict[str, Any] = {}
     return {
         "execute": execute,
@@ -129,6 +135,12 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "posture": lambda: None if 0 <= gh.posture()["score"] <= 100 else _fail("posture"),
         "verify": lambda: None if gh.verify()["valid"] else _fail("verify"),
         "with_integration": lambda: None if gh.with_integration("python-smoke/0.1.0").execute("pr.open")["status"] == "executed" else _fail("with_integration"),
+        "heartbeat": lambda: None if gh.heartbeat()["presence"] == "live" else _fail("heartbeat"),
+        "run": run,
+        "with_run": lambda: None if gh.with_run("py-smoke-with-run").execute("pr.comment")["run"]["runId"] == "py-smoke-with-run" else _fail("with_run"),
+        "runs": lambda: None if any(r["runId"] == state["run_id"] for r in gh.runs()["runs"]) else _fail("runs"),
+        "get_run": lambda: None if gh.get_run(state["run_id"])["timeline"] else _fail("get_run"),
+        "end_run": lambda: None if gh.end_run("py-smoke-with-run", "cancelled")["status"] == "cancelled" else _fail("end_run"),
         "delegate": delegate,
         "delegations": lambda: None if any(d["id"] == state["delegation_id"] for d in gh.delegations()) else _fail("delegations"),
         "get_delegation": lambda: None if gh.get_delegation(state["delegation_id"])["revokedAt"] else _fail("get_delegation"),
@@ -204,6 +216,12 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "audit.verify": gh.audit.verify,
             "audit.export": lambda: gh.audit.export(os.path.join(folder, "async.jsonl")),
             "audit.log": lambda: gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=executed["auditEventId"]),
+            "heartbeat": lambda: gh.heartbeat(state="stopped"),
+            "run": lambda: _async_run(gh),
+            "with_run": lambda: gh.with_run("py-smoke-async-with-run").execute("pr.comment"),
+            "runs": gh.runs,
+            "get_run": lambda: gh.get_run("py-smoke-async-with-run"),
+            "end_run": lambda: gh.end_run("py-smoke-async-with-run"),
             "aclose": lambda: asyncio.sleep(0),  # the `async with` block closes it
         }
         for verb, run in cases.items():
@@ -227,6 +245,12 @@ async def _async_approval(gh: AsyncGatehouse) -> None:
     held = await gh.execute("pr.merge", metadata={"pr": 30})
     assert (await gh.approval(held["approvalId"]))["status"] == "pending"
     admin("POST", f"/v1/admin/approvals/{held['approvalId']}/decision", json={"decision": "deny"})
+
+
+async def _async_run(gh: AsyncGatehouse) -> None:
+    async with gh.run("py-smoke async run", run_id="py-smoke-async-run") as run:
+        await run.execute("pr.open")
+    assert (await gh.get_run("py-smoke-async-run"))["run"]["status"] == "completed"
 
 
 async def _async_get_delegation(gh: AsyncGatehouse) -> None:

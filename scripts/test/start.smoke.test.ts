@@ -375,7 +375,9 @@ describe("npm start", () => {
     const { dev } = firstRun();
     expect(Object.keys(CONSOLE_PAGES).sort(), "one case per page of the app directory").toEqual(consolePageRoutes());
     const cookie = await consoleSignIn(dev);
-    const subjects = { orgSlug: dev.orgSlug, agentId: firstAgentId, policyName: "merges-need-review", inviteToken };
+    // A run the SDK's cases made (they ran first): the newest of the org's.
+    const runs = (await (await fetch(`${dev.apiUrl}/v1/runs?limit=1`, { headers: { authorization: `Bearer ${dev.adminApiKey}` } })).json()) as { runs: Array<{ id: string }> };
+    const subjects = { orgSlug: dev.orgSlug, agentId: firstAgentId, runId: runs.runs[0]?.id ?? "none", policyName: "merges-need-review", inviteToken };
     const failures: string[] = [];
     for (const [route, page] of Object.entries(CONSOLE_PAGES)) {
       if ("skip" in page) continue;

@@ -16,6 +16,7 @@ import { memberRoutes } from "./routes/members";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
+import { runRoutes } from "./routes/runs";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
 export const BODY_LIMIT = 64 * 1024;
@@ -61,6 +62,8 @@ export interface ServerOptions extends AbuseOptions {
 export async function buildServer(options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: BODY_LIMIT,
+    // A path parameter may be a runId (up to 200 characters, docs/runs.md); longer ones are a 414.
+    routerOptions: { maxParamLength: 256 },
     // request.ip stays the socket's peer; request.clientAddress applies the one rule shared with the console.
     trustProxy: false,
     logger: { level: options.logLevel ?? "info", redact: ["req.headers.authorization"], ...(options.logStream ? { stream: options.logStream } : {}) },
@@ -128,6 +131,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(adminRoutes, { resolveTxt: options.resolveTxt });
   await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);
+  await app.register(runRoutes);
   await app.register(memberRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);

@@ -75,7 +75,7 @@ const ROWS: Record<OperationId, Row> = {
   health: () => call(app, "GET", "/healthz"),
   openApi: () => call(app, "GET", "/openapi.json"),
   execute: async (state) => {
-    const executed = await agent("POST", "/v1/actions", { actionType: "pr.open", metadata: { pr: 1 } });
+    const executed = await agent("POST", "/v1/actions", { actionType: "pr.open", metadata: { pr: 1 }, runId: "contract-run", runName: "contract run" });
     state.executedEntryId = executed.json().auditEventId;
     for (let i = 0; i < 3; i += 1) state.approvalIds.push((await agent("POST", "/v1/actions", { actionType: "pr.merge", metadata: { pr: i } })).json().approvalId);
     const denied = await agent("POST", "/v1/actions", { actionType: "repo.delete" });
@@ -83,7 +83,15 @@ const ROWS: Record<OperationId, Row> = {
     return executed;
   },
   canI: () => agent("POST", "/v1/actions/check", { actionType: "pr.merge" }),
-  reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success" }),
+  reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success", runId: "contract-run" }),
+  heartbeat: () => agent("POST", "/v1/heartbeat", { intervalSeconds: 30 }),
+  listRuns: async () => {
+    const own = await agent("GET", "/v1/runs");
+    expect(check({ method: "GET", path: "/v1/runs", status: 200, body: own.json() })).toEqual([]);
+    return admin("GET", "/v1/runs?limit=10");
+  },
+  getRun: () => agent("GET", "/v1/runs/contract-run"),
+  endRun: () => agent("POST", "/v1/runs/contract-run/end", { status: "completed" }),
   logEvidence: (state) =>
     agent("POST", "/v1/audit/entries", { kind: "command.ran", details: { command: "npm test", exitCode: 0 }, auditEventId: state.executedEntryId, eventId: "contract-evidence" }),
   listPolicies: () => agent("GET", "/v1/policies?scope=org"),

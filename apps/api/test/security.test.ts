@@ -39,6 +39,8 @@ interface OrgFixture {
   invitationId: string;
   /** An active delegation of the org's agent. */
   delegationId: string;
+  /** A run of the org's agent (its server id, run_…), holding the executed action. */
+  runId: string;
 }
 
 interface Fixtures {
@@ -118,11 +120,11 @@ async function provedDomain(org: TestOrg): Promise<string> {
   return domain;
 }
 
-async function executeAction(org: TestOrg): Promise<string> {
-  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { pr: 2 } } });
-  const result = response.json<{ status: string; auditEventId: string }>();
-  if (result.status !== "executed") throw new Error(`expected an executed action, got ${response.body}`);
-  return result.auditEventId;
+async function executeAction(org: TestOrg): Promise<{ auditEventId: string; runId: string }> {
+  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.open", metadata: { pr: 2 }, runId: "security-run" } });
+  const result = response.json<{ status: string; auditEventId: string; run?: { id: string } }>();
+  if (result.status !== "executed" || !result.run) throw new Error(`expected an executed action in a run, got ${response.body}`);
+  return { auditEventId: result.auditEventId, runId: result.run.id };
 }
 
 async function orgFixture(label: string): Promise<OrgFixture> {
@@ -130,7 +132,7 @@ async function orgFixture(label: string): Promise<OrgFixture> {
   return {
     org,
     approvalId: await requestApproval(org),
-    executedEntryId: await executeAction(org),
+    ...(await executeAction(org).then(({ auditEventId, runId }) => ({ executedEntryId: auditEventId, runId }))),
     invitationId: (await throwawayInvitation(org)).invitation.id,
     delegationId: await throwawayDelegation(org),
   };
@@ -174,6 +176,7 @@ async function stateOf(orgId: string): Promise<unknown> {
       "approvals",
       "approval_votes",
       "delegations",
+      "runs",
       "signing_keys",
       "invitations",
       "policy_publish_requests",
@@ -268,6 +271,23 @@ const ROWS: Row[] = [
   { method: "POST", route: "/v1/audit/verify", access: anyKey("audit.verify"), sample: () => ({ path: "/v1/audit/verify" }), foreign: "scoped" },
   { method: "GET", route: "/v1/audit/export", access: anyKey("audit.export"), sample: () => ({ path: "/v1/audit/export?format=jsonl" }), foreign: "scoped" },
 
+  { method: "POST", route: "/v1/heartbeat", access: agentOnly, sample: () => ({ path: "/v1/heartbeat", body: { intervalSeconds: 30 } }), foreign: "scoped" },
+  // Runs: any key of the org reads (an agent's its own); the agent ends its own.
+  { method: "GET", route: "/v1/runs", access: anyKey("agents.read"), sample: () => ({ path: "/v1/runs" }), foreign: "scoped" },
+  {
+    method: "GET",
+    route: "/v1/runs/:id",
+    access: anyKey("agents.read"),
+    sample: (f) => ({ path: `/v1/runs/${f.a.runId}` }),
+    foreign: (f) => ({ path: `/v1/runs/${f.b.runId}` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/runs/:id/end",
+    access: agentOnly,
+    sample: (f) => ({ path: `/v1/runs/${f.a.runId}/end`, body: { status: "completed" } }),
+    foreign: (f) => ({ path: `/v1/runs/${f.b.runId}/end`, body: { status: "cancelled" } }),
+  },
   // Delegation: an agent's key delegates and lists its own; any ancestor agent or a member with delegations.revoke revokes.
   {
     method: "POST",

@@ -87,6 +87,10 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
     readStdin: context.readStdin ?? (() => Promise.resolve("")),
     connection,
     admin: () => makeClient("gh_admin_…", (options) => new GatehouseAdmin(options)),
-    client: () => makeClient("gh_admin_… (or an agent's gh_… key)", (options) => (options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse(options))),
+    // A command is one short process, not an agent at work: it opens no heartbeat session (docs/agents.md, Presence).
+    client: () =>
+      makeClient("gh_admin_… (or an agent's gh_… key)", (options) =>
+        options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse({ ...options, heartbeat: false }),
+      ),
   };
 }

@@ -7,6 +7,7 @@ import {
   dataAccessedSchema,
   decisionFields,
   denialReasonCodeSchema,
+  runKeySchema,
   toolRefSchema as coreToolRefSchema,
 } from "@gatehouse/core";
 import { z } from "zod";
@@ -50,6 +51,7 @@ export const outcomeBodySchema = named(
   z.strictObject({
     status: z.enum(["success", "failure", "partial"]),
     message: safeString().max(2000).optional(),
+    runId: runKeySchema.optional().describe("The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."),
   }),
   "How an executed action went.",
 );

@@ -9,6 +9,10 @@ import {
   delegationSettingsSchema,
   signInSettingsPatchSchema,
   SSO_DEFAULT_ROLES,
+  DEFAULT_HEARTBEAT_SECONDS,
+  HEARTBEAT_SECONDS,
+  MISSED_BEATS,
+  PRESENCE_STATES,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -16,6 +20,12 @@ import { whoamiDelegationSchema } from "./delegations";
 import { memberRoleSchema } from "./members";
 
 export const circuitStateSchema = z.enum(["closed", "open", "half_open"]);
+
+export const presenceSchema = named(
+  "Presence",
+  z.enum(PRESENCE_STATES),
+  `Whether the agent is there (docs/agents.md, Presence): live (seen within ${MISSED_BEATS} beats of its interval, ${DEFAULT_HEARTBEAT_SECONDS} s unless its heartbeat says), unresponsive (its heartbeat session is open and it missed them), idle (not seen lately, no session open), or halted.`,
+);
 
 export const agentSchema = named(
   "Agent",
@@ -27,7 +37,13 @@ export const agentSchema = named(
     status: z.enum(["active", "halted"]),
     haltedAt: z.string().nullable(),
     haltedReason: z.string().nullable(),
+    haltedBy: z
+      .union([z.object({ type: z.literal("member"), memberId: z.string(), email: z.string().nullable() }), z.object({ type: z.literal("system"), name: z.string() })])
+      .nullable()
+      .describe("Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`)."),
     cbState: circuitStateSchema,
+    presence: presenceSchema,
+    lastSeenAt: z.string().nullable().describe("Its last call with its key, or heartbeat; null when it never called."),
     createdAt: z.string(),
   }),
   "An agent of the org.",
@@ -239,3 +255,34 @@ export type RevokedKey = z.output<typeof revokedKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
 export type PendingSettingsChange = z.output<typeof pendingSettingsChangeSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;
+
+export const heartbeatBodySchema = named(
+  "HeartbeatRequest",
+  z.strictObject({
+    intervalSeconds: z
+      .number()
+      .int()
+      .min(HEARTBEAT_SECONDS.min)
+      .max(HEARTBEAT_SECONDS.max)
+      .optional()
+      .describe(
+        `How often this client beats, in seconds (${HEARTBEAT_SECONDS.min}–${HEARTBEAT_SECONDS.max}; default ${DEFAULT_HEARTBEAT_SECONDS}): ${MISSED_BEATS} beats missed while the session is open read as unresponsive.`,
+      ),
+    state: z.enum(["running", "stopped"]).optional().describe("`running` (default) opens or keeps the session; `stopped` closes it: the client is done, so silence reads as idle."),
+  }),
+  "The calling agent is there.",
+);
+
+export const heartbeatSchema = named(
+  "Heartbeat",
+  z.object({
+    agentId: z.string(),
+    presence: presenceSchema,
+    lastSeenAt: z.string(),
+    session: z.enum(["open", "closed"]),
+    nextHeartbeatSeconds: z.number().int().describe("When the next beat is due."),
+    liveUntil: z.string().describe("When the agent stops reading as live without another call or beat."),
+  }),
+  "The agent's presence after the beat.",
+);
+export type Heartbeat = z.output<typeof heartbeatSchema>;

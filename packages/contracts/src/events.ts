@@ -83,6 +83,12 @@ const EVENT_FIELDS = {
     threshold: z.number().optional().describe("The multiple the rule reports from (docs/posture.md, Anomalies)."),
     windowMinutes: z.number().int().optional().describe("The length of the recent window, in minutes."),
   },
+  "agent.unresponsive": {
+    agentName: field.agentName,
+    lastSeenAt: z.string().optional().describe("Its last call or heartbeat."),
+    heartbeatSeconds: z.number().int().optional().describe("The interval its heartbeat session declared."),
+    runs: z.array(z.string()).optional().describe("Its runs still running when it stopped answering."),
+  },
   "policy.changed": {
     policyName: field.policyName,
     version: z.number().int().optional().describe("The version published (or, archived, the policy's last version)."),
@@ -121,6 +127,7 @@ const EVENT_MEMBERS = [
   eventOf("delegation.expired"),
   eventOf("enforcement.triggered"),
   eventOf("anomaly.detected"),
+  eventOf("agent.unresponsive"),
   eventOf("policy.changed"),
 ] as const;
 

@@ -1,5 +1,6 @@
 export * from "./common";
 export * from "./actions";
+export * from "./runs";
 export * from "./approvals";
 export * from "./audit";
 export * from "./policies";

@@ -82,12 +82,14 @@ export const overviewSchema = named(
         oldest: z.array(z.object({ id: z.string(), actionType: z.string(), agentName: z.string(), createdAt: z.string(), expiresAt: z.string() })),
       })
       .nullable(),
+    /** The org's agents (delegates left out) by presence now (docs/agents.md, Presence). */
+    presence: z.object({ live: z.number().int(), idle: z.number().int(), unresponsive: z.number().int(), halted: z.number().int() }),
     /** One point per UTC day with a posture snapshot, oldest first (at most 30). */
     postureTrend: z.array(z.object({ day: z.string(), score: z.number().int() })),
     /** The newest audit entry the rollups have counted (null: nothing counted yet). */
     rolledUpTo: z.string().nullable(),
   }),
-  "The console's overview of the org: decisions over time, approval times, top denials, pending approvals, the posture trend.",
+  "The console's overview of the org: decisions over time, approval times, top denials, pending approvals, the agents' presence, the posture trend.",
 );
 export type Overview = z.output<typeof overviewSchema>;
 export type OverviewRange = (typeof OVERVIEW_RANGES)[number];

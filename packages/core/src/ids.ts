@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   auditReview: "rev",
   policyPublishRequest: "ppr",
   settingsChangeRequest: "scr",
+  run: "run",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -13,6 +13,7 @@ export * from "./keys";
 export * from "./delegations";
 export * from "./policies";
 export * from "./decisions";
+export * from "./runs";
 export * from "./approvals";
 export * from "./audit";
 export * from "./events";

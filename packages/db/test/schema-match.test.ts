@@ -199,6 +199,25 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("PolicyVersion", version, () => prisma.policyVersion.findUnique({ where: { id: version.id } }));
     const policyWithVersion = await prisma.policy.update({ where: { id: policy.id }, data: { currentVersionId: version.id } });
     await roundTrip("Policy", policyWithVersion, () => prisma.policy.findUnique({ where: { id: policy.id } }));
+    const run = await prisma.run.create({
+      data: {
+        id: "run_rt",
+        orgId: org.id,
+        rootAgentId: agent.id,
+        agentId: agent.id,
+        key: "rt-run",
+        name: "round trip",
+        status: "completed",
+        startedAt: t,
+        lastActivityAt: later,
+        endedAt: later,
+        decisions: 4,
+        executed: 2,
+        denied: 1,
+        requested: 1,
+      },
+    });
+    await roundTrip("Run", run, () => prisma.run.findUnique({ where: { id: run.id } }));
     const action = await prisma.action.create({
       data: {
         id: "act_rt",
@@ -220,6 +239,7 @@ describe("every model round-trips through the generated client", () => {
         outcomeMessage: "ok",
         outcomeAt: later,
         createdAt: t,
+        runId: run.id,
       },
     });
     await roundTrip("Action", action, () => prisma.action.findUnique({ where: { id: action.id } }));

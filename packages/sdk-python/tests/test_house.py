@@ -42,6 +42,10 @@ COVERED = {
     "listPolicies": "policies",
     "getPosture": "posture",
     "whoami": "whoami",
+    "listRuns": "runs",
+    "getRun": "get_run",
+    "endRun": "end_run",
+    "heartbeat": "heartbeat",
 }
 #: Agent routes the client does not call, and why.
 NOT_COVERED = {

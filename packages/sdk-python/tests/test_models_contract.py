@@ -156,7 +156,7 @@ def _with(value: dict[str, Any], path: list[str | int], new: object) -> dict[str
     [
         ("ActionResult", _ACTION_RESULT),
         ("ActionRequest", {"actionType": "refund.create", "metadata": {"amount": 250}, "tool": {"name": "refund", "arguments": [1, "x"]}}),
-        ("Agent", {"id": "agt_1", "name": "a", "description": None, "labels": {"team": "ops"}, "status": "active", "haltedAt": None, "haltedReason": None, "cbState": "closed", "createdAt": "2026-01-01T00:00:00Z"}),
+        ("Agent", {"id": "agt_1", "name": "a", "description": None, "labels": {"team": "ops"}, "status": "active", "haltedAt": None, "haltedReason": None, "haltedBy": None, "cbState": "closed", "presence": "idle", "lastSeenAt": None, "createdAt": "2026-01-01T00:00:00Z"}),
         ("AuditProof", _CONSISTENCY),
         ("Condition", {"all": [{"field": "actionType", "op": "eq", "value": "x"}, {"not": {"rate": {"over": 5, "windowSeconds": 60}}}]}),
     ],

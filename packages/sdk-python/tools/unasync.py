@@ -31,6 +31,7 @@ NAMES = {
     "aclose": "close",
     "aiter_bytes": "iter_bytes",
     "aread": "read",
+    "asynccontextmanager": "contextmanager",
 }
 WORD = re.compile(r"\b(" + "|".join(map(re.escape, NAMES)) + r")\b")
 # `WaitHttpClient` stays async in both: the sync client's waits run on a background event loop.

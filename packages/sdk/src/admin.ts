@@ -25,6 +25,7 @@ import type {
   IssuedAdminKey,
   IssuedAgentKey,
   ListApprovalsOptions,
+  ListRunsOptions,
   Member,
   MemberRole,
   Org,
@@ -38,6 +39,8 @@ import type {
   PolicyTestRun,
   RemovedMember,
   RequestOptions,
+  Run,
+  RunDetail,
   RevokedDelegations,
   RevokedKey,
   SimulatePoliciesOptions,
@@ -260,6 +263,14 @@ export interface AdminDelegations {
   revoke(delegationId: string, options?: RequestOptions): Promise<RevokedDelegations>;
 }
 
+/** The org's runs (docs/runs.md): every member may read them. */
+export interface AdminRuns {
+  /** The org's runs, the most recently active first, one page at a time; `agentId` narrows them to one agent's. */
+  list(options?: ListRunsOptions & { agentId?: string }): Promise<{ runs: Run[]; nextCursor: string | null }>;
+  /** One run by its id (`run_…`) with its timeline: decisions, approvals with who voted, outcomes, its end. */
+  get(runId: string, options?: RequestOptions): Promise<RunDetail>;
+}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
@@ -275,6 +286,7 @@ export class GatehouseAdmin {
   readonly agents: AdminAgents;
   readonly keys: AdminKeys;
   readonly delegations: AdminDelegations;
+  readonly runs: AdminRuns;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -436,6 +448,15 @@ export class GatehouseAdmin {
       tree: (agentId, options = {}) => request<DelegationTree>(config, { method: "GET", path: `/v1/admin/delegations${query({ agentId })}`, signal: options.signal }),
       revoke: (delegationId, options = {}) =>
         request<RevokedDelegations>(config, { method: "DELETE", path: `/v1/delegations/${encodeURIComponent(delegationId)}`, signal: options.signal }),
+    };
+    this.runs = {
+      list: (options = {}) =>
+        request(config, {
+          method: "GET",
+          path: `/v1/runs${query({ status: options.status, agentId: options.agentId, limit: options.limit === undefined ? undefined : String(options.limit), cursor: options.cursor })}`,
+          signal: options.signal,
+        }),
+      get: (runId, options = {}) => request<RunDetail>(config, { method: "GET", path: `/v1/runs/${encodeURIComponent(runId)}`, signal: options.signal }),
     };
   }
 

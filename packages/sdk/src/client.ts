@@ -1,7 +1,8 @@
 import { createAgentAudit, type AgentAudit } from "./audit.ts";
-import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
+import { resolveConfig, type AgentClientOptions, type ClientInternals } from "./config.ts";
+import { defaultSetTimer, DEFAULT_HEARTBEAT_SECONDS, Heartbeats, sendHeartbeat } from "./heartbeat.ts";
 import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type ParallelResults, type ParallelTask } from "./delegation.ts";
-import { DelegationScopeError, DeniedError, GatehouseError } from "./errors.ts";
+import { DelegationScopeError, DeniedError, GatehouseError, NotFoundError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
 import { query, request, type TransportConfig } from "./request.ts";
 import type {
@@ -16,13 +17,20 @@ import type {
   ExecuteOptions,
   GateOptions,
   GatehouseEvent,
+  Heartbeat,
+  HeartbeatOptions,
   ListDelegationsOptions,
+  ListRunsOptions,
   Outcome,
   PoliciesOptions,
   PolicyList,
   ReportOptions,
   RequestOptions,
   RevokedDelegations,
+  Run,
+  RunDetail,
+  RunEndStatus,
+  RunOptions,
   SubscribeOptions,
   WaitOptions,
   WhoAmI,
@@ -32,7 +40,7 @@ import type {
 import { ApprovalWaits, resolveDeadline } from "./wait.ts";
 
 /** Options of {@link Gatehouse}. `apiKey` is the agent's key. */
-export type GatehouseOptions = ClientOptions;
+export type GatehouseOptions = AgentClientOptions;
 
 /**
  * Hooks that let tests run without real waiting. Not part of the public API.
@@ -42,12 +50,40 @@ export type GatehouseInternals = ClientInternals;
 
 /** The transport of a client, for {@link DelegatedAgent} to call with the same options and another key. */
 let configOf: (client: Gatehouse) => TransportConfig;
+/** What a client was made with, for {@link RunClient} to make one on the same key. */
+let madeOf: (client: Gatehouse) => { options: GatehouseOptions; internals: GatehouseInternals };
+/** The run a client's calls belong to by default, read and set by the subclasses. */
+let runOf: (client: Gatehouse) => RunDefaults | undefined;
+let bindRun: (client: Gatehouse, run: RunDefaults | undefined) => void;
+/** Makes `client` share `from`'s heartbeat session (the same key: one session, not one per copy). */
+let shareHeartbeats: (client: Gatehouse, from: Gatehouse) => void;
+
+/** The run a client's calls carry unless a call names another. */
+interface RunDefaults {
+  runId: string;
+  runName?: string;
+}
 
 /** A client of the Gatehouse API for one agent key. */
 export class Gatehouse {
   static {
     configOf = (client) => client.#config;
+    madeOf = (client) => client.#made;
+    runOf = (client) => client.#run;
+    bindRun = (client, run) => {
+      client.#run = run;
+    };
+    shareHeartbeats = (client, from) => {
+      client.#heartbeats = from.#heartbeats;
+      client.#config.onUse = from.#config.onUse;
+    };
   }
+
+  /** The heartbeats this client sends while it is in use (none with `heartbeat: false`). */
+  #heartbeats: Heartbeats | undefined;
+
+  /** The run this client's calls belong to (made by `run()` or `withRun()`), if any. */
+  #run: RunDefaults | undefined;
 
   readonly #config: TransportConfig;
   /** Every wait of this client, long-polled together. */
@@ -69,8 +105,31 @@ export class Gatehouse {
       example: 'new Gatehouse({ apiKey: "gh_…" })',
       description: "Gatehouse keys",
     });
+    if (options.heartbeat !== false) {
+      const heartbeats = new Heartbeats(this.#config, options.heartbeat?.intervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS, internals.setTimer ?? defaultSetTimer);
+      this.#heartbeats = heartbeats;
+      this.#config.onUse = () => heartbeats.use();
+    }
     this.audit = createAgentAudit(this.#config);
     this.#waits = new ApprovalWaits(this.#config);
+  }
+
+  /**
+   * Says the agent is there (`POST /v1/heartbeat`): `running` (default) opens or keeps its heartbeat
+   * session, `stopped` closes it. The client sends these by itself while it is in use (the `heartbeat`
+   * option); call it for an agent that stays quiet on purpose, e.g. between long steps.
+   */
+  heartbeat(options: HeartbeatOptions = {}): Promise<Heartbeat> {
+    const body = { intervalSeconds: options.intervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS, ...(options.state === undefined ? {} : { state: options.state }) };
+    return sendHeartbeat(this.#config, body, options.signal);
+  }
+
+  /**
+   * Stops the client's heartbeats and says it is done (a `stopped` beat), so the agent reads as idle
+   * rather than unresponsive. Calls made afterwards start them again.
+   */
+  async close(): Promise<void> {
+    await this.#heartbeats?.stop();
   }
 
   /**
@@ -79,7 +138,10 @@ export class Gatehouse {
    * adapters call it on the client they are given; there is no need to call it yourself.
    */
   withIntegration(integration: string): Gatehouse {
-    return new Gatehouse({ ...this.#made.options, integration }, this.#made.internals);
+    const client = new Gatehouse({ ...this.#made.options, integration }, this.#made.internals);
+    client.#run = this.#run;
+    shareHeartbeats(client, this);
+    return client;
   }
 
   /**
@@ -100,10 +162,11 @@ export class Gatehouse {
    */
   execute(actionType: string, options: ExecuteOptions = {}): Promise<ActionResult> {
     const eventId = options.eventId ?? globalThis.crypto.randomUUID();
+    const run = options.runId === undefined ? this.#run : { runId: options.runId, ...(options.runName === undefined ? {} : { runName: options.runName }) };
     return request<ActionResult>(this.#config, {
       method: "POST",
       path: "/v1/actions",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, eventId, tool: options.tool },
+      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, eventId, tool: options.tool, runId: run?.runId, runName: run?.runName },
       headers: { "idempotency-key": eventId },
       signal: options.signal,
     });
@@ -179,7 +242,7 @@ export class Gatehouse {
     return request<CheckResult>(this.#config, {
       method: "POST",
       path: "/v1/actions/check",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool },
+      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool, runId: options.runId ?? this.#run?.runId },
       signal: options.signal,
     });
   }
@@ -194,9 +257,64 @@ export class Gatehouse {
     return request<Outcome>(this.#config, {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
-      body: { status: options.status, message: options.message },
+      body: { status: options.status, message: options.message, runId: options.runId },
       signal: options.signal,
     });
+  }
+
+  /**
+   * Runs `fn` as one run (docs/runs.md): every call made through the {@link RunClient} it is given
+   * (`execute`, `gate`, `canI`, and its delegates' calls) is recorded in the run, which the first
+   * call starts, so the run costs no request of its own. When `fn` resolves the run is ended as
+   * `completed`, when it throws as `failed` (and the error is rethrown). A run in which no call
+   * was made is never created (ending it answers 404, which is ignored).
+   *
+   * ```ts
+   * await gatehouse.run("triage #4512", async (run) => {
+   *   await run.gate("issue.label", { metadata: { issue: 4512 } });
+   *   await run.gate("pr.open", { metadata: { issue: 4512 } });
+   * });
+   * ```
+   */
+  async run<T>(name: string, fn: (run: RunClient) => T | PromiseLike<T>, options: RunOptions = {}): Promise<T> {
+    const run = new RunClient(this, { runId: options.runId ?? runIdFor(name), runName: name });
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      outcome = { ok: true, value: await fn(run) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    // Ending is bookkeeping: its failure never fails the work (onEndError hears it). A run no call
+    // started (not even a delegate's) does not exist: its 404 is no failure.
+    await run.end(outcome.ok ? "completed" : "failed").catch((error: unknown) => {
+      if (!(error instanceof NotFoundError)) options.onEndError?.(error);
+    });
+    if (!outcome.ok) throw outcome.error;
+    return outcome.value;
+  }
+
+  /**
+   * A client on the same key whose calls belong to the run `runId` (docs/runs.md), e.g. to carry on a
+   * run in another process: `gatehouse.withRun(runIdHandedOver)`. Nothing is sent until a call.
+   */
+  withRun(runId: string, options: { name?: string } = {}): RunClient {
+    return new RunClient(this, { runId, ...(options.name === undefined ? {} : { runName: options.name }) });
+  }
+
+  /** This agent's runs (those it started or that are rooted at it), the most recently active first, one page at a time. */
+  runs(options: ListRunsOptions = {}): Promise<{ runs: Run[]; nextCursor: string | null }> {
+    const path = `/v1/runs${query({ status: options.status, limit: options.limit === undefined ? undefined : String(options.limit), cursor: options.cursor })}`;
+    return request(this.#config, { method: "GET", path, signal: options.signal });
+  }
+
+  /** One of this agent's runs, by its id (`run_…`) or the runId it chose, with its timeline. */
+  getRun(id: string, options: RequestOptions = {}): Promise<RunDetail> {
+    return request<RunDetail>(this.#config, { method: "GET", path: `/v1/runs/${encodeURIComponent(id)}`, signal: options.signal });
+  }
+
+  /** Ends one of this agent's runs (by its id or runId) as `completed` (default), `failed` or `cancelled`; a later call naming it picks it up again. */
+  endRun(id: string, status: RunEndStatus = "completed", options: RequestOptions = {}): Promise<Run> {
+    return request<Run>(this.#config, { method: "POST", path: `/v1/runs/${encodeURIComponent(id)}/end`, body: { status }, signal: options.signal });
   }
 
   /** The active policies: those that apply to this agent (`scope: "own"`, the default) or all of the org's (`"org"`). */
@@ -346,12 +464,22 @@ export class DelegatedAgent extends Gatehouse {
         maxRetries: config.maxRetries,
         fetch: config.fetch,
         ...(config.integration === undefined ? {} : { integration: config.integration }),
+        // The delegate beats for itself (its own key), as its parent was told to.
+        ...(madeOf(parent).options.heartbeat === undefined ? {} : { heartbeat: madeOf(parent).options.heartbeat }),
       },
-      { sleep: config.sleep, random: config.random, now: config.now, streamIdleTimeout: config.streamIdleTimeout },
+      {
+        sleep: config.sleep,
+        random: config.random,
+        now: config.now,
+        streamIdleTimeout: config.streamIdleTimeout,
+        ...(madeOf(parent).internals.setTimer === undefined ? {} : { setTimer: madeOf(parent).internals.setTimer }),
+      },
     );
     this.#parent = parent;
     this.#apiKey = apiKey;
     this.delegation = delegation;
+    // A delegate made inside a run works in that run (its calls join its root agent's run).
+    bindRun(this, runOf(parent));
   }
 
   /** The delegation's id, `dlg_…`. */
@@ -406,5 +534,48 @@ export class DelegatedAgent extends Gatehouse {
   /** `await using`: revokes the delegation when the scope is left, unless it was revoked already. */
   async [asyncDispose](): Promise<void> {
     if (!this.#revoked) await this.revoke();
+  }
+}
+
+/** A runId made from a run's name: its letters and digits, then 12 random hex digits. */
+function runIdFor(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 60);
+  const random = globalThis.crypto.randomUUID().replaceAll("-", "").slice(0, 12);
+  return `${slug || "run"}-${random}`;
+}
+
+/**
+ * A client whose calls belong to one run (made by {@link Gatehouse.run} or {@link Gatehouse.withRun}):
+ * every call of {@link Gatehouse} on the same key, each carrying the run's `runId` unless it names
+ * another; a delegate made from it works in the same run. `get()` reads the run, `end()` ends it.
+ */
+export class RunClient extends Gatehouse {
+  /** The runId every call of this client carries. */
+  readonly runId: string;
+  /** The run's name for people, sent with the calls (the server keeps the first). */
+  readonly name: string | undefined;
+
+  /** @internal Made by `Gatehouse.run` and `Gatehouse.withRun`. */
+  constructor(parent: Gatehouse, run: RunDefaults) {
+    const made = madeOf(parent);
+    super(made.options, made.internals);
+    bindRun(this, run);
+    shareHeartbeats(this, parent);
+    this.runId = run.runId;
+    this.name = run.runName;
+  }
+
+  /** The run as it stands, with its timeline. */
+  get(options: RequestOptions = {}): Promise<RunDetail> {
+    return this.getRun(this.runId, options);
+  }
+
+  /** Ends the run: `completed` (default), `failed` or `cancelled`. A run with no call yet does not exist: a `NotFoundError`. */
+  end(status: RunEndStatus = "completed", options: RequestOptions = {}): Promise<Run> {
+    return this.endRun(this.runId, status, options);
   }
 }

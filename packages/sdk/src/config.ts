@@ -23,6 +23,18 @@ export interface ClientOptions {
   integration?: string;
 }
 
+/** Options of {@link Gatehouse} beyond those every client has. */
+export interface AgentClientOptions extends ClientOptions {
+  /**
+   * Heartbeats while the client is in use (docs/agents.md in the repository, Presence): a beat when it
+   * makes its first call, then every `intervalSeconds` while it was used in the last 5 minutes, then
+   * a `stopped` beat. So the console shows the agent live, and unresponsive when it stops answering
+   * mid-work. The timer never keeps a Node process alive; `close()` stops it. `false`: none.
+   * Default: `{ intervalSeconds: 30 }`.
+   */
+  heartbeat?: false | { intervalSeconds?: number };
+}
+
 /**
  * Hooks that let tests run without real waiting. Not part of the public API.
  * @internal
@@ -36,6 +48,8 @@ export interface ClientInternals {
   now?: () => number;
   /** Longest silence (not even a ping) on the event stream before it reconnects, in ms. Default: `45_000`, three of the server's pings. */
   streamIdleTimeout?: number;
+  /** Schedules the heartbeats. Default: a `setTimeout` that does not keep the process alive. */
+  setTimer?: (fn: () => void, ms: number) => () => void;
 }
 
 export const DEFAULT_BASE_URL = "http://localhost:4000";

@@ -9,11 +9,12 @@ export {
   type AdminKeys,
   type AdminMembers,
   type AdminOrg,
+  type AdminRuns,
   type AdminPolicies,
   type AdminSettings,
   type GatehouseAdminOptions,
 } from "./admin.ts";
-export { DelegatedAgent, Gatehouse, type GatehouseOptions } from "./client.ts";
+export { DelegatedAgent, Gatehouse, RunClient, type GatehouseOptions } from "./client.ts";
 export type { ParallelOptions, ParallelResults, ParallelTask, ParallelValue } from "./delegation.ts";
 export { DEFAULT_BASE_URL } from "./config.ts";
 export {
@@ -88,6 +89,9 @@ export type {
   GatehouseEvent,
   GatehouseEventData,
   GatehouseEventType,
+  Heartbeat,
+  HeartbeatOptions,
+  Presence,
   ReplayTruncatedData,
   InclusionProof,
   InclusionProofOptions,
@@ -134,6 +138,13 @@ export type {
   RequestOptions,
   RevokedDelegations,
   RevokedKey,
+  Run,
+  RunDetail,
+  RunEndStatus,
+  RunOptions,
+  ListRunsOptions,
+  RunStatus,
+  RunTimelineItem,
   SavePolicyDraftRequest,
   SigningKey,
   SigningKeyList,

@@ -21,6 +21,8 @@ export interface TransportConfig {
   streamIdleTimeout: number;
   /** Sent as `x-gatehouse-integration` when set (ClientOptions.integration). */
   integration?: string;
+  /** Told of every call the client makes (its heartbeats start with the first, docs/agents.md). */
+  onUse?: () => void;
 }
 
 /** One call to make. */
@@ -63,6 +65,7 @@ export async function request<T>(config: TransportConfig, spec: RequestSpec): Pr
 
 /** Makes one attempt of the call, without retrying; the caller decides what to do with a failure. */
 export function attemptRequest<T>(config: TransportConfig, spec: RequestSpec): Promise<Attempt<T>> {
+  config.onUse?.();
   const url = `${config.baseUrl}${spec.path}`;
   const headers = requestHeaders(config, spec.headers);
   const init: RequestInit = { method: spec.method, headers };

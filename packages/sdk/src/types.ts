@@ -328,6 +328,60 @@ export interface ExecuteOptions extends ActionFacts, RequestOptions {
    * same value is sent on every retry, so a retry can never act twice.
    */
   eventId?: string;
+  /**
+   * The run this call belongs to (docs/runs.md): 1–200 characters of `[A-Za-z0-9._:-]`, not starting
+   * with `run_`. The first call naming it starts the run. Default: the client's run, on a client made
+   * by `run()` or `withRun()`; none otherwise.
+   */
+  runId?: string;
+  /** The run's name for people, kept from the call that starts the run. Default: the client's run's name. */
+  runName?: string;
+}
+
+/** Whether an agent is there: `live`, `idle`, `unresponsive` (its heartbeat session missed its beats) or `halted`. */
+export type Presence = Schemas["Presence"];
+/** What `POST /v1/heartbeat` answers: the agent's presence after the beat. */
+export type Heartbeat = Schemas["Heartbeat"];
+
+/** Options of {@link Gatehouse.heartbeat}. */
+export interface HeartbeatOptions extends RequestOptions {
+  /** The interval the session declares, in seconds (5–3600). Default: the client's (30). */
+  intervalSeconds?: number;
+  /** `running` (default) opens or keeps the session; `stopped` closes it. */
+  state?: "running" | "stopped";
+}
+
+/** A run: an agent's calls for one piece of work, grouped by the runId it chose (`GET /v1/runs/:id`). */
+export type Run = Schemas["Run"];
+/** What a run is doing: running, waiting (an approval is pending), idle, or how it ended. */
+export type RunStatus = Schemas["RunStatus"];
+/** A run with its timeline: decisions, approvals with who voted, outcomes and its end, oldest first. */
+export type RunDetail = Schemas["RunDetail"];
+/** One item of a run's timeline. */
+export type RunTimelineItem = Schemas["RunTimelineItem"];
+/** How a run ended. */
+export type RunEndStatus = "completed" | "failed" | "cancelled";
+
+/** Options of {@link Gatehouse.run}. */
+export interface RunOptions {
+  /** The runId to use. Default: one made from the name and a random part (`triage-4512-1f3a9c2b7d4e`). */
+  runId?: string;
+  /**
+   * Called with the error when ending the run fails (the run then reads as idle after its timeout).
+   * Ending a run is bookkeeping: by default its failure is ignored, and `run()` resolves or rejects
+   * as the callback did.
+   */
+  onEndError?: (error: unknown) => void;
+}
+
+/** Options of {@link Gatehouse.runs}. */
+export interface ListRunsOptions extends RequestOptions {
+  /** Only runs with this status. */
+  status?: RunStatus;
+  /** At most this many (1–100). Default: 50. */
+  limit?: number;
+  /** The `nextCursor` of the page before. */
+  cursor?: string;
 }
 
 /** Options of `Gatehouse.waitForApproval`. */
@@ -376,13 +430,18 @@ export interface DecideApprovalOptions extends RequestOptions {
 }
 
 /** Options of {@link Gatehouse.canI}. */
-export interface CanIOptions extends ActionFacts, RequestOptions {}
+export interface CanIOptions extends ActionFacts, RequestOptions {
+  /** The run to ask in (it records nothing, and starts no run). Default: the client's run. */
+  runId?: string;
+}
 
 /** Options of {@link Gatehouse.report}. */
 export interface ReportOptions extends RequestOptions {
   status: OutcomeStatus;
   /** Up to 2,000 characters. */
   message?: string;
+  /** The run the action was recorded in, checked by the server (another run's is a `BadRequestError` naming `runId`). Default: not sent. */
+  runId?: string;
 }
 
 /** Options of `audit.log`. */

@@ -11,7 +11,10 @@ const agent: Agent = {
   status: "active",
   haltedAt: null,
   haltedReason: null,
+  haltedBy: null,
   cbState: "closed",
+  presence: "live",
+  lastSeenAt: "2026-11-22T10:05:00.000Z",
   createdAt: "2026-11-22T10:00:00.000Z",
 };
 const created: CreatedAgent = { id: "agt_1", name: "deploy-bot", description: null, labels: { team: "infra" }, status: "active", apiKey: "gh_agent_secret", keyId: "key_1" };

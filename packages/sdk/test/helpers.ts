@@ -58,8 +58,9 @@ export const executed = {
 export function client(replies: Reply[], options: Partial<GatehouseOptions> = {}, internals: GatehouseInternals = {}): { gatehouse: Gatehouse; calls: Call[]; sleeps: number[] } {
   const { fetch, calls } = scriptedFetch(replies);
   const sleeps: number[] = [];
+  // Heartbeats are off unless a test asks for them (heartbeat.test.ts): the script is of the calls made.
   const gatehouse = new Gatehouse(
-    { apiKey: API_KEY, fetch, ...options },
+    { apiKey: API_KEY, fetch, heartbeat: false, ...options },
     {
       sleep: async (ms) => {
         sleeps.push(ms);

@@ -49,7 +49,7 @@ const deniedAs = (id: string) => ({ ...endedObject("denied", "DENIED_BY_REVIEWER
 const answer = (approvals: unknown[], pending: string[], notFound: string[] = []) => json(200, { approvals, pending, notFound });
 
 function gatehouseOn(fetch: Fetch, internals: ConstructorParameters<typeof Gatehouse>[1] = {}): Gatehouse {
-  return new Gatehouse({ apiKey: API_KEY, fetch }, { sleep: async () => {}, random: () => 0, ...internals });
+  return new Gatehouse({ apiKey: API_KEY, fetch, heartbeat: false }, { sleep: async () => {}, random: () => 0, ...internals });
 }
 
 /** Which way each promise settled, without failing on rejections. */

@@ -56,7 +56,7 @@ describe("timeouts and aborts", () => {
       },
       json(200, executed),
     ]);
-    const gatehouse = new Gatehouse({ apiKey: API_KEY, fetch });
+    const gatehouse = new Gatehouse({ apiKey: API_KEY, fetch, heartbeat: false });
     const error = await rejection(gatehouse.execute("pr.merge", { signal: controller.signal }));
     expect(error).toBeInstanceOf(APIUserAbortError);
   }, 2_000);
@@ -70,7 +70,7 @@ describe("timeouts and aborts", () => {
       },
       json(200, executed),
     ]);
-    const gatehouse = new Gatehouse({ apiKey: API_KEY, fetch });
+    const gatehouse = new Gatehouse({ apiKey: API_KEY, fetch, heartbeat: false });
     const error = await rejection(gatehouse.execute("pr.merge", { signal: controller.signal }));
     expect(error).toBeInstanceOf(APIUserAbortError);
   }, 2_000);

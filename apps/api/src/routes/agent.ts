@@ -1,6 +1,6 @@
 import { routeOf } from "@gatehouse/contracts";
 import { HOOK_EVENT_PREFIX, validationError } from "@gatehouse/core";
-import { checkAction, decideAction, listPolicies, logEvidence, reportOutcome, whoami } from "@gatehouse/db";
+import { checkAction, decideAction, listPolicies, logEvidence, recordHeartbeat, reportOutcome, whoami } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -30,6 +30,8 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
   });
 
   api.route({ ...fromContract(routeOf("canI")), handler: async (request) => checkAction({ ctx: ctxOf(request), input: request.body }) });
+
+  api.route({ ...fromContract(routeOf("heartbeat")), handler: async (request) => recordHeartbeat({ ctx: ctxOf(request), input: request.body }) });
 
   api.route({
     ...fromContract(routeOf("reportOutcome")),

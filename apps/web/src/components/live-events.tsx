@@ -4,10 +4,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import type { EventData } from "@gatehouse/contracts";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { eventsUrl } from "@/lib/api-client";
+import { agentKeys } from "@/lib/agents";
 import { approvalKeys } from "@/lib/approvals";
 import { delegationKeys } from "@/lib/delegations";
 import { onboardingKeys } from "@/lib/onboarding";
 import { overviewKeys } from "@/lib/overview";
+import { runKeys } from "@/lib/runs";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -91,6 +93,8 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
       // The org home's numbers (decisions over time, approval times, pending approvals, the posture).
       if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: overviewKeys.all(orgSlug) });
       if (stale.delegations) void queryClient.invalidateQueries({ queryKey: delegationKeys.all(orgSlug) });
+      // A decision or an approval may be a run's: its list and its timeline.
+      if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: runKeys.all(orgSlug) });
       stale.approvals = false;
       stale.decisions = false;
       stale.delegations = false;
@@ -137,6 +141,11 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
           tell(message);
         });
       for (const type of DELEGATION_EVENTS) current.addEventListener(type, () => mark(false, false, true));
+      // An agent that stopped answering: the agents pages and the overview's presence counts.
+      current.addEventListener("agent.unresponsive", () => {
+        void queryClient.invalidateQueries({ queryKey: agentKeys.all(orgSlug) });
+        void queryClient.invalidateQueries({ queryKey: overviewKeys.all(orgSlug) });
+      });
     };
 
     connect();

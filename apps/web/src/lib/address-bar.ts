@@ -1,6 +1,11 @@
 /**
  * Puts a view's state in the address bar without a navigation (Next.js keeps its router in step),
  * so the view can be shared or reloaded. An empty value removes the parameter.
+ *
+ * An address that would not change is left alone: Next.js answers every replaceState with a router
+ * update, and one made while the page is still hydrating (a view's first effect writes back the
+ * filters it was rendered with) re-rendered a list mid-hydration and left a server-rendered row
+ * beside its client copy.
  */
 export function replaceSearchParams(changes: Record<string, string | undefined>): void {
   const url = new URL(window.location.href);
@@ -8,5 +13,7 @@ export function replaceSearchParams(changes: Record<string, string | undefined>)
     if (value) url.searchParams.set(key, value);
     else url.searchParams.delete(key);
   }
-  window.history.replaceState(window.history.state, "", `${url.pathname}${url.search}`);
+  const next = `${url.pathname}${url.search}`;
+  if (next === `${window.location.pathname}${window.location.search}`) return;
+  window.history.replaceState(window.history.state, "", next);
 }

@@ -131,3 +131,19 @@ export function keyState(key: { revokedAt: string | null; expiresAt: string | nu
   if (key.expiresAt && new Date(key.expiresAt).getTime() <= now) return `expired ${formatDateTime(key.expiresAt)}`;
   return key.expiresAt ? `active, expires ${formatDateTime(key.expiresAt)}` : "active";
 }
+
+/** How each presence reads (docs/agents.md, Presence): its tone and what it means, for a pill's title. */
+export const PRESENCE: Record<AgentView["presence"], { tone: "ok" | "bad" | "warn" | "muted"; title: string }> = {
+  live: { tone: "ok", title: "It called or sent a heartbeat within its last few beats." },
+  idle: { tone: "muted", title: "Not seen lately, and no heartbeat session open: nothing expected of it now." },
+  unresponsive: { tone: "bad", title: "Its heartbeat session is open but it missed its beats: it stopped answering, perhaps mid-run." },
+  halted: { tone: "bad", title: "Halted: every call is denied until a member resumes it." },
+};
+
+/** Who halted an agent, in words ("by ana@example.com", "by the loop detector"); empty when not halted. */
+export function haltedByText(agent: Pick<AgentView, "haltedBy">): string {
+  const by = agent.haltedBy;
+  if (!by) return "";
+  if (by.type === "system") return ` by the system (${by.name})`;
+  return by.email ? ` by ${by.email}` : " by a former member";
+}

@@ -80,6 +80,8 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "agent.circuit_opened": result("circuit open", "bad", "Too many failures: the agent's decisions are denied for a while"),
   "agent.circuit_closed": result("circuit closed", "good", "The agent's circuit breaker closed again"),
   "agent.evidence": result("recorded", "neutral", "The agent recorded what it ran and with what result (its own word)"),
+  "agent.unresponsive": result("unresponsive", "bad", "The agent's heartbeat session missed its beats: it stopped answering"),
+  "run.ended": result("run ended", "neutral", "The agent ended one of its runs (completed, failed or cancelled)"),
   "agent.loop_detected": result("loop refused", "bad", "The agent repeated the same call past its loop limit: it is refused until the window passes"),
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),

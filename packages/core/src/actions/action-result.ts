@@ -7,6 +7,7 @@ import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_AC
 import type { Decision } from "../policy/evaluate";
 import { contentFindingSchema, type ContentFinding } from "../content/screen-content";
 import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
+import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/runs";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -83,6 +84,12 @@ export const actionRequestSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._:-]{1,200}$/, "must be 1-200 characters of [A-Za-z0-9._:-]")
     .optional(),
   tool: toolCallSchema.optional().describe("The tool call this action stands for (adapters send it): the decision, its entry and its approval are bound to the arguments' digest."),
+  runId: runKeySchema
+    .optional()
+    .describe(
+      "The run this call belongs to, chosen by the caller (docs/runs.md): the first call naming it starts the run; a delegate's calls naming its root agent's runId join that run. canI accepts it and records nothing.",
+    ),
+  runName: runNameSchema.optional().describe('The run\'s name for people ("triage #4512"), taken from the call that starts the run (or the first that names one).'),
 });
 
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -158,6 +165,7 @@ export const actionResultSchema = z.object({
   approvalId: z.string().optional(),
   approvalUrl: z.string().optional().describe("Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."),
   timeoutAt: z.string().optional().describe("When a pending approval expires (ISO 8601)."),
+  run: runRefSchema.optional().describe("The run the decision was recorded in, when the call named a runId."),
 });
 export type ActionResult = z.output<typeof actionResultSchema>;
 
@@ -201,6 +209,8 @@ export function buildActionResult(args: {
   findings?: readonly ContentFinding[];
   /** The tool call the request named. */
   tool?: ToolRef;
+  /** The run the decision is recorded in. */
+  run?: RunRef;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -216,6 +226,7 @@ export function buildActionResult(args: {
     ...(status === "executed" && args.reportOnly ? { reportOnly: args.reportOnly } : {}),
     ...(args.findings && args.findings.length > 0 ? { findings: [...args.findings] } : {}),
     ...(args.tool ? { tool: { name: args.tool.name, argsDigest: args.tool.argsDigest } } : {}),
+    ...(args.run ? { run: { id: args.run.id, runId: args.run.runId } } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

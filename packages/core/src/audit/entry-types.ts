@@ -5,6 +5,7 @@ import { contentFindingSchema } from "../content/screen-content";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { LOOP_KINDS } from "../limits/loops";
 import { MEMBER_ROLES } from "../permissions";
+import { RUN_END_STATUSES, runRefSchema } from "../runs/runs";
 
 /**
  * Every type of audit entry, each with the schema of its `data`: the one description of what the log
@@ -71,6 +72,7 @@ export const AUDIT_ENTRY_TYPES = {
       eventId: z.string().optional(),
       approvalId: z.string().optional(),
       timeoutAt: z.string().optional(),
+      run: runRefSchema.optional(),
     }),
   },
   "action.outcome": {
@@ -134,6 +136,15 @@ export const AUDIT_ENTRY_TYPES = {
       windowMinutes: z.number(),
     }),
   },
+  "agent.unresponsive": {
+    summary: "An agent whose heartbeat session is open missed its beats (docs/agents.md, Presence): it stopped answering, perhaps mid-run.",
+    data: z.strictObject({
+      agentName: z.string(),
+      lastSeenAt: z.string().describe("Its last call or heartbeat."),
+      heartbeatSeconds: z.number().int().describe("The interval its session declared."),
+      runs: z.array(z.string()).describe("Its runs still running when it stopped answering (run_… ids)."),
+    }),
+  },
   "agent.evidence": {
     summary: "An agent's own entry about its work (POST /v1/audit/entries): what it ran and with what result, as it says.",
     data: z.strictObject({
@@ -156,6 +167,15 @@ export const AUDIT_ENTRY_TYPES = {
       windowSeconds: z.number().int(),
       source: z.string().describe("Where the limit comes from: `org`, or the policy that set it."),
       halted: z.boolean().describe("Whether the org's `loops.haltAgent` halts the agent too."),
+    }),
+  },
+  "run.ended": {
+    summary: "An agent ended one of its runs (POST /v1/runs/:id/end): completed, failed or cancelled.",
+    data: z.strictObject({
+      runId: z.string(),
+      runKey: z.string().describe("The runId the agent chose."),
+      agentName: z.string(),
+      status: z.enum(RUN_END_STATUSES),
     }),
   },
   "delegation.created": {

@@ -20,6 +20,7 @@ export const EVENT_TYPES = [
   "delegation.expired",
   "enforcement.triggered",
   "anomaly.detected",
+  "agent.unresponsive",
   "policy.changed",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -38,6 +39,7 @@ export const EVENT_ENTRY_TYPES = [
   "agent.loop_detected",
   "agent.halted",
   "agent.anomaly_detected",
+  "agent.unresponsive",
   "policy.version_published",
   "policy.archived",
 ] as const satisfies readonly AuditEntryType[];
@@ -96,6 +98,10 @@ const PICK = [
   "count",
   "maxRepeats",
   "windowSeconds",
+  // agent.unresponsive: when it was last seen, its session's interval, its runs in flight.
+  "lastSeenAt",
+  "heartbeatSeconds",
+  "runs",
 ] as const;
 
 /** Which event an entry is, if any: one case per entry type, so a new type cannot be forgotten. */
@@ -128,11 +134,14 @@ function typeOf(entry: EventEntry): EventType | null {
       return entry.actor?.type === "system" ? "enforcement.triggered" : null;
     case "agent.anomaly_detected":
       return "anomaly.detected";
+    case "agent.unresponsive":
+      return "agent.unresponsive";
     case "policy.version_published":
     case "policy.archived":
       return "policy.changed";
     case "action.outcome":
     case "agent.evidence":
+    case "run.ended":
     case "approval.vote_refused":
     case "agent.created":
     case "agent.resumed":

@@ -2,7 +2,7 @@ import { INTEGRATION_WINDOW_DAYS, INTEGRATIONS, notFound, toolCallsUngoverned, t
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { agentView, type AgentView } from "./agent-view";
+import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /** An agent as the console lists it: its contract view with its live keys, last activity and creator. */
 export interface AgentOverview extends AgentView {
@@ -24,6 +24,7 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
     orderBy: { name: "asc" },
     include: {
       createdBy: { select: { user: { select: { name: true, email: true } } } },
+      ...AGENT_VIEW_INCLUDE,
       apiKeys: { select: { revokedAt: true, expiresAt: true, lastUsedAt: true } },
     },
   });
@@ -41,7 +42,7 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
     const lastKeyUse = row.apiKeys.reduce<Date | null>((max, k) => (k.lastUsedAt && (!max || k.lastUsedAt > max) ? k.lastUsedAt : max), null);
     const last = lastDecision.get(row.id) ?? lastKeyUse;
     return {
-      ...agentView(row),
+      ...agentView(row, now.getTime()),
       keyCount: row.apiKeys.filter((k) => !k.revokedAt && (!k.expiresAt || k.expiresAt > now)).length,
       lastActivityAt: last?.toISOString() ?? null,
       createdBy: row.createdBy ? { name: row.createdBy.user.name, email: row.createdBy.user.email } : null,

@@ -9,7 +9,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "./agent-snapshot";
-import { agentView, type AgentView } from "./agent-view";
+import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /**
  * Halts or resumes an agent. Decisions read the agent's status from the database, so the change holds
@@ -21,13 +21,21 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const cancelled: string[] = [];
   const view = await db().$transaction(async (tx) => {
-    const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id } });
+    const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id }, include: AGENT_VIEW_INCLUDE });
     if (!agent) throw notFound("agent");
     if (agent.status === input.status) return agentView(agent);
     const halted = input.status === "halted";
     const updated = await tx.agent.update({
       where: { id: agent.id },
-      data: { status: input.status, haltedAt: halted ? new Date() : null, haltedReason: halted ? (parsed.data.reason ?? null) : null },
+      include: AGENT_VIEW_INCLUDE,
+      data: {
+        status: input.status,
+        haltedAt: halted ? new Date() : null,
+        haltedReason: halted ? (parsed.data.reason ?? null) : null,
+        // Who halted it: the member (through the console or their admin key), or the system by name.
+        haltedByMembershipId: halted && (ctx.actor.type === "user" || ctx.actor.type === "adminKey") ? ctx.actor.membershipId : null,
+        haltedBySystem: halted && ctx.actor.type === "system" ? ctx.actor.name : null,
+      },
     });
     await appendAuditEntry(tx, ctx.org.id, {
       type: halted ? "agent.halted" : "agent.resumed",

@@ -1,4 +1,4 @@
-import { actionRequestHash, afterDecision, approvalTimeoutSeconds, buildActionResult, conflict, newId, parseActionRequest, type ActionResult } from "@gatehouse/core";
+import { actionRequestHash, afterDecision, approvalTimeoutSeconds, buildActionResult, conflict, newId, parseActionRequest, runIdOf, type ActionResult } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
@@ -48,13 +48,19 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const screen = typeof pending === "function" ? pending : await pending;
   const metadata = screen(request.metadata, ["metadata"]);
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
-  const findings = [...metadata.findings, ...dataAccessed.findings];
-  const contentDenied = metadata.denied || dataAccessed.denied;
+  // A run's name is kept on the run (never in the log), screened as the call's other text is.
+  const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
+  const findings = [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? [])];
+  const contentDenied = metadata.denied || dataAccessed.denied || (runName?.denied ?? false);
   // The conditions' values come from the call: rewritten only when something in it was.
   const rewritten = findings.some((f) => f.action !== "flagged");
   const decision = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;
   const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
   const requestHash = actionRequestHash(agent.id, written);
+  // The run the call names (docs/runs.md), keyed by the root agent so a delegate's calls join its root's run.
+  const rootAgentId = prepared.delegation?.rootAgentId ?? agent.id;
+  const run = request.runId ? { id: runIdOf(ctx.org.id, rootAgentId, request.runId), key: request.runId, rootAgentId, name: runName?.value } : undefined;
+  const runRef = run ? { id: run.id, runId: run.key } : undefined;
 
   const materialize = (haltedNow: boolean): Materialized => {
     const denial: GateReason | undefined = gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (haltedNow ? "AGENT_HALTED" : undefined);
@@ -74,6 +80,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       ...(reportOnly ? { reportOnly } : {}),
       findings,
       ...(request.tool ? { tool: request.tool } : {}),
+      ...(runRef ? { run: runRef } : {}),
     });
     return {
       actionId,
@@ -103,6 +110,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           ...(request.tool ? { tool: request.tool } : {}),
           ...(request.eventId ? { eventId: request.eventId } : {}),
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
+          ...(runRef ? { run: runRef } : {}),
         },
       },
       action: {
@@ -138,6 +146,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     gateAgentIds: prepared.gateAgentIds,
     eventId: request.eventId,
     requestHash,
+    ...(run ? { run } : {}),
     materialize,
   });
   // The recent answers are checked against the call as sent (in memory only, before any screen). A

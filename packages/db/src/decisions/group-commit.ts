@@ -32,8 +32,18 @@ export interface PendingDecision {
   gateAgentIds?: readonly string[];
   eventId: string | undefined;
   requestHash: string;
+  /** The run the call names (docs/runs.md): created by this batch's statement if it is new, touched if not. */
+  run?: PendingRun;
   /** Builds the final rows; `halted` is true when the agent (or one of `gateAgentIds`) turned out halted at commit time. */
   materialize: (halted: boolean) => Materialized;
+}
+
+export interface PendingRun {
+  /** core's runIdOf(org, root agent, key). */
+  id: string;
+  key: string;
+  rootAgentId: string;
+  name: string | undefined;
 }
 
 export interface Materialized {
@@ -175,7 +185,7 @@ function refusal(error: pg.DatabaseError): Error {
   return error;
 }
 
-const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, created_at)`;
+const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, run_id, created_at)`;
 
 async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Array<Committed | Error>> {
   const client: pg.PoolClient = await db().pool.connect();
@@ -256,6 +266,7 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     if (entries.length > 0) {
       // Entries, tree nodes, head, actions and approvals: one statement.
       const statement = appendStatement(orgId, extendTree(head, entries), [
+        ...runsUpsert(orgId, actions, createdAt),
         (bind) => actionsInsert(bind, orgId, actions, createdAt),
         ...approvalsInsert(orgId, actions, createdAt),
       ]);
@@ -283,7 +294,7 @@ function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt:
   const column = (values: unknown[], type: string) => `${bind(values)}::${type}[]`;
   return `actions AS (
     INSERT INTO actions ${ACTION_COLUMNS}
-    SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ${bind(createdAt)}::timestamptz
+    SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ru, ${bind(createdAt)}::timestamptz
     FROM unnest(${[
       column(
         actions.map((a) => a.m.actionId),
@@ -341,8 +352,55 @@ function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt:
         actions.map((a) => a.entryId),
         "text",
       ),
-    ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae)
+      column(
+        actions.map((a) => a.item.run?.id ?? null),
+        "text",
+      ),
+    ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae, ru)
   )`;
+}
+
+/**
+ * The runs the batch's decisions name (none, or one CTE, before the actions that reference them):
+ * a new run is created with the name its first call gave; a known one takes the later activity and
+ * the counts, and a call naming a run its agent ended picks it up again (docs/runs.md).
+ */
+function runsUpsert(orgId: string, actions: Decided[], createdAt: Date): Array<(bind: Bind) => string> {
+  const runs = new Map<string, { id: string; root_agent_id: string; agent_id: string; key: string; name: string | null; executed: number; denied: number; requested: number }>();
+  for (const { item, result } of actions) {
+    if (!item.run) continue;
+    const run = runs.get(item.run.id) ?? {
+      id: item.run.id,
+      root_agent_id: item.run.rootAgentId,
+      agent_id: item.agentId,
+      key: item.run.key,
+      name: null,
+      executed: 0,
+      denied: 0,
+      requested: 0,
+    };
+    run.name ??= item.run.name ?? null;
+    run[result.status] += 1;
+    runs.set(run.id, run);
+  }
+  if (runs.size === 0) return [];
+  return [
+    (bind) => `runs_touched AS (
+    INSERT INTO runs AS r (id, org_id, root_agent_id, agent_id, key, name, status, started_at, last_activity_at, decisions, executed, denied, requested)
+    SELECT x.id, ${bind(orgId)}, x.root_agent_id, x.agent_id, x.key, x.name, 'running', ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz, x.executed + x.denied + x.requested, x.executed, x.denied, x.requested
+    FROM jsonb_to_recordset(${bind(JSON.stringify([...runs.values()]))}::jsonb)
+      AS x(id text, root_agent_id text, agent_id text, key text, name text, executed int, denied int, requested int)
+    ON CONFLICT (id) DO UPDATE SET
+      name = COALESCE(r.name, EXCLUDED.name),
+      status = 'running',
+      ended_at = NULL,
+      last_activity_at = GREATEST(r.last_activity_at, EXCLUDED.last_activity_at),
+      decisions = r.decisions + EXCLUDED.decisions,
+      executed = r.executed + EXCLUDED.executed,
+      denied = r.denied + EXCLUDED.denied,
+      requested = r.requested + EXCLUDED.requested
+  )`,
+  ];
 }
 
 /** The approvals the batch opens (none, or one CTE); their role and member lists travel as JSON. */

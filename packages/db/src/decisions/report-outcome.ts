@@ -1,6 +1,6 @@
 import type { Outcome } from "@gatehouse/contracts";
 import { outcomeBodySchema } from "@gatehouse/contracts";
-import { breakerSettings, conflict, notFound, validationError, zodIssues } from "@gatehouse/core";
+import { breakerSettings, conflict, notFound, runIdOf, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -25,6 +25,10 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const { status } = parsed.data;
   const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });
   if (!action) throw notFound("action");
+  // A runId named on the report must be the run the decision was recorded in (its root agent's, for a delegate).
+  if (parsed.data.runId !== undefined && action.runId !== runIdOf(ctx.org.id, actor.delegation?.rootAgentId ?? actor.agentId, parsed.data.runId)) {
+    throw validationError([{ path: "runId", message: "is not the run this action was recorded in" }]);
+  }
   // The message is screened like a decision's metadata, by the content rules of the action it reports on.
   const screened = await screenOutcomeMessage(ctx, action.actionType, parsed.data.message);
   const message = screened?.value;

@@ -1,4 +1,14 @@
-import { checkpointGrowingLogs, detectAnomalies, expireDueApprovals, expireDueDelegations, pruneMinuteRollups, pruneRateEvents, rollUpDecisions, snapshotPostures } from "../index";
+import {
+  checkpointGrowingLogs,
+  detectAnomalies,
+  detectUnresponsiveAgents,
+  expireDueApprovals,
+  expireDueDelegations,
+  pruneMinuteRollups,
+  pruneRateEvents,
+  rollUpDecisions,
+  snapshotPostures,
+} from "../index";
 import type { Job } from "./runner";
 
 /**
@@ -20,6 +30,8 @@ export function backgroundJobs(): Job[] {
     { name: "rollup-pruning", everyMs: 60_000, run: () => pruneMinuteRollups() },
     // Rate and loop counts no window reads any more are dropped (without Redis, every decision writes some: docs/loops.md).
     { name: "rate-event-pruning", everyMs: 60_000, run: () => pruneRateEvents() },
+    // Agents whose open heartbeat session missed its beats are marked unresponsive, once (docs/agents.md, Presence).
+    { name: "agent-presence", everyMs: 5_000, run: () => detectUnresponsiveAgents() },
     // Each minute: agents whose call or denial rate jumped past their baseline (docs/posture.md, Anomalies).
     { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.

@@ -1,5 +1,6 @@
 import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
 import type { Actor, OrgRef } from "../actors/context";
+import { noteAgentSeen } from "../agents/note-agent-seen";
 import { db } from "../infra/client";
 import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";
@@ -87,6 +88,8 @@ export async function authenticateApiKey(presented: string | undefined, now = Da
   const cached = cache.get(hash);
   const principal = cached && cached.expiresAt > now ? cached.principal : await lookups.run(hash, (isCurrent) => lookUp(hash, now, isCurrent));
   if (principal.actor.type === "adminKey") touchMemberActivity(principal.actor.membershipId, now);
+  // Any call with an agent's key is a sign of life (docs/agents.md, Presence): observation, not awaited.
+  else if (principal.actor.type === "agent") noteAgentSeen(principal.actor.agentId, now);
   return principal;
 }
 

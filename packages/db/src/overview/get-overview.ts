@@ -1,5 +1,5 @@
 import type { Overview, OverviewRange } from "@gatehouse/contracts";
-import { hasPermission } from "@gatehouse/core";
+import { hasPermission, presenceOf } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -55,7 +55,7 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
 
   const period = OVERVIEW_SERIES[range].period;
 
-  const [counted, approvalTimes, pendingCount, pendingOldest, trend, rolledUpTo] = await Promise.all([
+  const [counted, approvalTimes, pendingCount, pendingOldest, trend, rolledUpTo, agents] = await Promise.all([
     // One scan of the range's rollup rows, summed three ways: per bucket, per action type, per agent.
     pool.query<{ bucket: Date | null; action_type: string | null; agent_id: string | null; by: number; executed: string; denied: string; requested: string }>(
       `SELECT bucket, action_type, agent_id, GROUPING(bucket, action_type, agent_id) AS by,
@@ -91,7 +91,17 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
       new Date(today).toISOString(),
     ]),
     pool.query<{ created_at: Date }>(`SELECT e.created_at FROM rollup_cursors c JOIN audit_entries e ON e.org_id = c.org_id AND e.seq = c.seq WHERE c.org_id = $1`, [orgId]),
+    // The org's own agents (delegates are short-lived parts of them) with what their presence is read from.
+    pool.query<{ status: string; last_seen_at: Date | null; heartbeat_seconds: number | null; heartbeat_open: boolean }>(
+      `SELECT a.status, a.last_seen_at, a.heartbeat_seconds, a.heartbeat_open FROM agents a
+       WHERE a.org_id = $1 AND NOT EXISTS (SELECT 1 FROM delegations d WHERE d.child_agent_id = a.id)`,
+      [orgId],
+    ),
   ]);
+  const presence = { live: 0, idle: 0, unresponsive: 0, halted: 0 };
+  for (const a of agents.rows) {
+    presence[presenceOf({ halted: a.status === "halted", lastSeenAt: a.last_seen_at, heartbeatSeconds: a.heartbeat_seconds, heartbeatOpen: a.heartbeat_open }, now)] += 1;
+  }
 
   // GROUPING(bucket, action_type, agent_id) is a bit mask of the columns left out: 0b011 per bucket, 0b101 per action type, 0b110 per agent.
   const byBucket = counted.rows.filter((r) => r.by === 0b011);
@@ -163,6 +173,7 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
             })),
           }
         : null,
+    presence,
     postureTrend: trend.rows.map((r) => ({ day: r.day.toISOString(), score: r.score })),
     rolledUpTo: rolledUpTo.rows[0]?.created_at.toISOString() ?? null,
   };

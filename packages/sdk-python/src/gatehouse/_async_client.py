@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -30,6 +31,9 @@ from ._common import (
     resolve_deadline,
     segment,
     ttl_seconds,
+    RunDefaults,
+    run_defaults,
+    run_id_for,
 )
 from ._parallel import AsyncTask, T, async_parallel
 from ._proofs import (
@@ -44,7 +48,7 @@ from ._proofs import (
 from ._retry import RECONNECT_BASE, RECONNECT_MAX, backoff_delay
 from ._sse import Event, SseParser, StreamTooLarge, to_event
 from ._tlog import NoteVerifier
-from .errors import DeniedError, GatehouseError
+from .errors import DeniedError, GatehouseError, NotFoundError
 
 # --- async only
 import asyncio
@@ -251,6 +255,7 @@ class AsyncGatehouse:
         self._http = http
         self._wait_http_client = wait_http_client
         self._waits = async_waits_for(http, wait_http_client)
+        self._run: RunDefaults | None = None
         #: The audit log: ``list``, ``checkpoint``, ``checkpoints``, ``keys``, ``proof`` and
         #: ``consistency`` (checked here), ``verify``, ``export``.
         self.audit = AsyncAudit(http)
@@ -267,11 +272,20 @@ class AsyncGatehouse:
         (``x-gatehouse-integration``, e.g. ``crewai/0.1.0``), so the console shows which integrations
         the agent uses."""
         config = self._http.config
-        child = AsyncGatehouse.__new__(AsyncGatehouse)
-        http = AsyncHttp(resolve_config(config.api_key, config.base_url, config.timeout, config.max_retries, integration), self._http.client)
+        return self._sibling(AsyncHttp(resolve_config(config.api_key, config.base_url, config.timeout, config.max_retries, integration), self._http.client))
+
+    def _sibling(self, http: AsyncHttp) -> AsyncGatehouse:
+        """A client on ``http`` (this client's connection, which it does not close), in this client's run."""
         http.owns_client = False
+        child = AsyncGatehouse.__new__(AsyncGatehouse)
         child._setup(http, self._wait_http_client)
+        child._run = self._run
         return child
+
+    @property
+    def run_id(self) -> str | None:
+        """The runId this client's calls carry (a client made by ``run()`` or ``with_run()``), else ``None``."""
+        return self._run[0] if self._run is not None else None
 
     async def execute(
         self,
@@ -281,15 +295,19 @@ class AsyncGatehouse:
         data_accessed: Sequence[Mapping[str, Any]] | None = None,
         event_id: str | None = None,
         tool: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        run_name: str | None = None,
     ) -> models.ActionResult:
         """Asks Gatehouse to decide on an action and records the decision in the audit log.
 
         Answers the decision whatever it is: ``executed``, ``requested`` (an approval is pending) or
         ``denied`` (a result, not an error; ``assert_allowed(result)`` raises it). ``event_id`` is the
         action's idempotency key (default: a new UUID), sent on every retry: a retry whose answer was
-        lost gets the same decision, never a second action."""
+        lost gets the same decision, never a second action. ``run_id`` (and ``run_name``) put the call in
+        a run (docs/runs.md); default: the client's run, for a client made by ``run()`` or ``with_run()``."""
         event = event_id if event_id is not None else new_id()
-        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event), {"idempotency-key": event})
+        run = run_defaults(run_id, run_name, self._run)
+        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run), {"idempotency-key": event})
         return cast(models.ActionResult, decision(await self._http.request(call)))
 
     async def gate(
@@ -302,6 +320,8 @@ class AsyncGatehouse:
         tool: Mapping[str, Any] | None = None,
         deadline: datetime | timedelta | float | None = None,
         on_requested: Callable[[models.ActionResult], Any] | None = None,
+        run_id: str | None = None,
+        run_name: str | None = None,
     ) -> models.ActionResult:
         """Asks before acting and waits for the answer: answers the ``executed`` result once the action
         may go ahead, at once or the moment its approval is granted (pushed by a long-poll, not polled).
@@ -312,7 +332,7 @@ class AsyncGatehouse:
 
         All waits of one client share one long-poll per 1,000 approvals, however many are open."""
         until = resolve_deadline(deadline, _monotonic())
-        result = await self.execute(action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool)
+        result = await self.execute(action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool, run_id=run_id, run_name=run_name)
         if result["status"] == "executed":
             return result
         if result["status"] == "denied":
@@ -342,20 +362,73 @@ class AsyncGatehouse:
         metadata: Mapping[str, Any] | None = None,
         data_accessed: Sequence[Mapping[str, Any]] | None = None,
         tool: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
     ) -> models.CheckResult:
         """What ``execute`` would decide now, without recording anything, creating an approval or
-        counting toward rate limits (``allowed``, ``needsApproval``)."""
-        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool))
+        counting toward rate limits (``allowed``, ``needsApproval``). It starts no run."""
+        run = run_defaults(run_id, None, self._run)
+        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None))
         return cast(models.CheckResult, decision(await self._http.request(call)))
 
-    async def report(self, audit_event_id: str, status: Literal["success", "failure"], *, message: str | None = None) -> models.Outcome:
+    async def report(
+        self, audit_event_id: str, status: Literal["success", "failure"], *, message: str | None = None, run_id: str | None = None
+    ) -> models.Outcome:
         """Reports how an executed (or approved) action went. The first outcome wins: the same report
         again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
-        A ``failure`` counts toward the agent's circuit breaker."""
+        A ``failure`` counts toward the agent's circuit breaker. ``run_id``, when given, is checked
+        against the run the action was recorded in (another run's is a ``BadRequestError``)."""
         body: dict[str, Any] = {"status": status}
         if message is not None:
             body["message"] = message
+        if run_id is not None:
+            body["runId"] = run_id
         return cast(models.Outcome, await self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
+
+    def with_run(self, run_id: str, *, name: str | None = None) -> AsyncGatehouse:
+        """A client on the same key and connection whose calls belong to the run ``run_id``
+        (docs/runs.md), e.g. to carry on a run in another process. Nothing is sent until a call."""
+        child = self._sibling(AsyncHttp(self._http.config, self._http.client))
+        child._run = (run_id, name)
+        return child
+
+    @contextlib.asynccontextmanager
+    async def run(self, name: str, *, run_id: str | None = None, on_end_error: Callable[[BaseException], Any] | None = None) -> AsyncIterator[AsyncGatehouse]:
+        """Runs a block as one run (docs/runs.md): every call of the client it gives (``execute``,
+        ``gate``, ``can_i``, and its delegates' calls) is recorded in the run, which the first call
+        starts. Leaving the block ends the run ``completed``, or ``failed`` when it raises (the
+        exception goes on). Ending is bookkeeping: its failure goes to ``on_end_error`` and never
+        fails the block; a run in which no call was made does not exist (its 404 is ignored).
+        ``run_id``: default, one made from the name and a random part."""
+        client = self.with_run(run_id if run_id is not None else run_id_for(name), name=name)
+        try:
+            yield client
+        except BaseException:
+            await client._end_quietly("failed", on_end_error)
+            raise
+        await client._end_quietly("completed", on_end_error)
+
+    async def _end_quietly(self, status: Literal["completed", "failed", "cancelled"], on_end_error: Callable[[BaseException], Any] | None) -> None:
+        if self._run is None:
+            return
+        try:
+            await self.end_run(self._run[0], status)
+        except NotFoundError:
+            pass
+        except GatehouseError as error:
+            if on_end_error is not None:
+                on_end_error(error)
+
+    async def runs(self, *, status: str | None = None, limit: int | None = None, cursor: str | None = None) -> models.RunList:
+        """This agent's runs (those it started or that are rooted at it), the most recently active first."""
+        return cast(models.RunList, await self._http.request(Call("GET", "/v1/runs" + query(status=status, limit=limit, cursor=cursor))))
+
+    async def get_run(self, run_id: str) -> models.RunDetail:
+        """One of this agent's runs, by its id (``run_…``) or the runId it chose, with its timeline."""
+        return cast(models.RunDetail, await self._http.request(Call("GET", f"/v1/runs/{segment(run_id)}")))
+
+    async def end_run(self, run_id: str, status: Literal["completed", "failed", "cancelled"] = "completed") -> models.Run:
+        """Ends one of this agent's runs (by its id or runId); a later call naming it picks it up again."""
+        return cast(models.Run, await self._http.request(Call("POST", f"/v1/runs/{segment(run_id)}/end", {"status": status})))
 
     async def policies(self, *, scope: Literal["own", "org"] | None = None) -> models.PolicyList:
         """The active policies: those that apply to this agent (``"own"``, the default) or all the org's."""
@@ -365,6 +438,14 @@ class AsyncGatehouse:
         """The org, agent and key behind this client's key, with the agent's breaker state and policies.
         A wrong key raises ``AuthenticationError``; a wrong ``base_url`` says it is not the Gatehouse API."""
         return cast(models.WhoAmI, await self._http.request(Call("GET", "/v1/whoami")))
+
+    async def heartbeat(self, *, interval_seconds: int = 30, state: Literal["running", "stopped"] = "running") -> models.Heartbeat:
+        """Says the agent is there (``POST /v1/heartbeat``, docs/agents.md, Presence): ``running`` opens or
+        keeps its heartbeat session, so three missed beats read as unresponsive; ``stopped`` closes it.
+        Any call with the agent's key counts as a beat too. (The TypeScript SDK sends these by itself;
+        this client sends one when asked.)"""
+        body = {"intervalSeconds": interval_seconds, "state": state}
+        return cast(models.Heartbeat, await self._http.request(Call("POST", "/v1/heartbeat", body)))
 
     async def posture(self) -> models.Posture:
         """The org's posture score: 0–100, four components of 25, each deduction a finding with its fix."""
@@ -521,6 +602,8 @@ class AsyncDelegatedAgent(AsyncGatehouse):
     def _made(cls, parent: AsyncGatehouse, created: models.CreatedDelegation) -> AsyncDelegatedAgent:
         agent = cls.__new__(cls)
         agent._setup(parent._http.with_key(created["apiKey"]), parent._wait_http_client)
+        # A delegate made inside a run works in that run (its calls join its root agent's run).
+        agent._run = parent._run
         agent._parent = parent
         #: The whole delegation as the server answered it.
         agent.delegation = created["delegation"]

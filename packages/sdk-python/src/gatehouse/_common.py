@@ -270,6 +270,21 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+#: The run a client's calls carry unless a call names another: its runId and name (docs/runs.md).
+RunDefaults = tuple[str, str | None]
+
+
+def run_defaults(run_id: str | None, run_name: str | None, default: RunDefaults | None) -> RunDefaults | None:
+    """The run a call goes to: the one it names, else the client's."""
+    return (run_id, run_name) if run_id is not None else default
+
+
+def run_id_for(name: str) -> str:
+    """A runId made from a run's name: its letters and digits, then 12 random hex digits."""
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60].strip("-")
+    return f"{slug or 'run'}-{uuid.uuid4().hex[:12]}"
+
+
 _UNITS = {"s": 1, "m": 60, "h": 3_600, "d": 86_400}
 
 
@@ -319,9 +334,11 @@ def action_body(
     data_accessed: Sequence[Mapping[str, Any]] | None,
     tool: Mapping[str, Any] | None,
     event_id: str | None = None,
+    run: RunDefaults | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"actionType": action_type}
-    for name, value in (("metadata", metadata), ("dataAccessed", data_accessed), ("eventId", event_id), ("tool", tool)):
+    run_id, run_name = run if run is not None else (None, None)
+    for name, value in (("metadata", metadata), ("dataAccessed", data_accessed), ("eventId", event_id), ("tool", tool), ("runId", run_id), ("runName", run_name)):
         if value is not None:
             body[name] = dict(value) if isinstance(value, Mapping) else value if isinstance(value, str) else list(value)
     return body

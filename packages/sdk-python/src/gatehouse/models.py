@@ -18,6 +18,10 @@ class ActionRequest(_ActionRequestRequired, total=False):
     eventId: str
     tool: ActionRequestTool
     """The tool call this action stands for (adapters send it): the decision, its entry and its approval are bound to the arguments' digest."""
+    runId: str
+    """The run this call belongs to, chosen by the caller (docs/runs.md): the first call naming it starts the run; a delegate's calls naming its root agent's runId join that run. canI accepts it and records nothing."""
+    runName: str
+    """The run's name for people ("triage #4512"), taken from the call that starts the run (or the first that names one)."""
 
 
 class _ActionRequestToolRequired(TypedDict):
@@ -61,6 +65,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
     timeoutAt: str
     """When a pending approval expires (ISO 8601)."""
+    run: ActionResultRun
+    """The run the decision was recorded in, when the call named a runId."""
 
 
 _ActionResultFindingsItemRequiredKeys = TypedDict(
@@ -91,6 +97,14 @@ class ActionResultReportOnly(_ActionResultReportOnlyRequired, total=False):
     """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT."""
     policy: str
     """The policy that decided it; absent for NO_POLICY."""
+
+
+class ActionResultRun(TypedDict):
+    """The run the decision was recorded in, when the call named a runId."""
+    id: str
+    """The run's id (`run_…`), the same for every call of the agent (or its delegates) naming this runId."""
+    runId: str
+    """The runId the caller chose."""
 
 
 class AdminKey(TypedDict):
@@ -132,8 +146,24 @@ class Agent(TypedDict):
     status: Literal["active", "halted"]
     haltedAt: str | None
     haltedReason: str | None
+    haltedBy: AgentHaltedByMember | AgentHaltedBySystem | None
+    """Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`)."""
     cbState: Literal["closed", "open", "half_open"]
+    presence: Presence
+    lastSeenAt: str | None
+    """Its last call with its key, or heartbeat; null when it never called."""
     createdAt: str
+
+
+class AgentHaltedByMember(TypedDict):
+    type: Literal["member"]
+    memberId: str
+    email: str | None
+
+
+class AgentHaltedBySystem(TypedDict):
+    type: Literal["system"]
+    name: str
 
 
 class AgentList(TypedDict):
@@ -337,6 +367,7 @@ class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=Fa
     eventId: str
     approvalId: str
     timeoutAt: str
+    run: AuditEntryActionDecidedDataRun
 
 
 class AuditEntryActionDecidedDataDelegation(TypedDict):
@@ -386,6 +417,13 @@ class AuditEntryActionDecidedDataReportOnly(_AuditEntryActionDecidedDataReportOn
     """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT."""
     policy: str
     """The policy that decided it; absent for NO_POLICY."""
+
+
+class AuditEntryActionDecidedDataRun(TypedDict):
+    id: str
+    """The run's id (`run_…`), the same for every call of the agent (or its delegates) naming this runId."""
+    runId: str
+    """The runId the caller chose."""
 
 
 class AuditEntryActionDecidedDataTool(TypedDict):
@@ -585,6 +623,22 @@ class _AuditEntryAgentResumedDataRequired(TypedDict):
 
 class AuditEntryAgentResumedData(_AuditEntryAgentResumedDataRequired, total=False):
     reason: str
+
+
+class AuditEntryAgentUnresponsive(TypedDict):
+    """An agent whose heartbeat session is open missed its beats (docs/agents.md, Presence): it stopped answering, perhaps mid-run."""
+    type: Literal["agent.unresponsive"]
+    data: AuditEntryAgentUnresponsiveData
+
+
+class AuditEntryAgentUnresponsiveData(TypedDict):
+    agentName: str
+    lastSeenAt: str
+    """Its last call or heartbeat."""
+    heartbeatSeconds: int
+    """The interval its session declared."""
+    runs: list[str]
+    """Its runs still running when it stopped answering (run_… ids)."""
 
 
 class AuditEntryApprovalCancelled(TypedDict):
@@ -1117,6 +1171,20 @@ class AuditEntryPolicyVersionPublishedData(TypedDict):
     document: dict[str, Any]
 
 
+class AuditEntryRunEnded(TypedDict):
+    """An agent ended one of its runs (POST /v1/runs/:id/end): completed, failed or cancelled."""
+    type: Literal["run.ended"]
+    data: AuditEntryRunEndedData
+
+
+class AuditEntryRunEndedData(TypedDict):
+    runId: str
+    runKey: str
+    """The runId the agent chose."""
+    agentName: str
+    status: Literal["completed", "failed", "cancelled"]
+
+
 class AuditErasure(TypedDict):
     """The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`."""
     erasureEntryId: str | None
@@ -1523,6 +1591,12 @@ class DelegationTreeDelegationsItem(TypedDict):
     parentDelegationId: str | None
 
 
+class EndRunRequest(TypedDict, total=False):
+    """How a run ended."""
+    status: Literal["completed", "failed", "cancelled"]
+    """How the run ended. Default: completed."""
+
+
 class Error(TypedDict):
     """What every failed call answers."""
     error: ErrorError
@@ -1600,6 +1674,24 @@ class EventActionExecutedDelegation(TypedDict):
     rootAgentName: str
     depth: int
     chain: list[str]
+
+
+class _EventAgentUnresponsiveRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["agent.unresponsive"]
+    at: str
+    agentId: str | None
+
+
+class EventAgentUnresponsive(_EventAgentUnresponsiveRequired, total=False):
+    agentName: str
+    lastSeenAt: str
+    """Its last call or heartbeat."""
+    heartbeatSeconds: int
+    """The interval its heartbeat session declared."""
+    runs: list[str]
+    """Its runs still running when it stopped answering."""
 
 
 class _EventAnomalyDetectedRequired(TypedDict):
@@ -1899,6 +1991,26 @@ class Health(TypedDict):
     redis: Literal["up", "down", "disabled"]
 
 
+class Heartbeat(TypedDict):
+    """The agent's presence after the beat."""
+    agentId: str
+    presence: Presence
+    lastSeenAt: str
+    session: Literal["open", "closed"]
+    nextHeartbeatSeconds: int
+    """When the next beat is due."""
+    liveUntil: str
+    """When the agent stops reading as live without another call or beat."""
+
+
+class HeartbeatRequest(TypedDict, total=False):
+    """The calling agent is there."""
+    intervalSeconds: int
+    """How often this client beats, in seconds (5–3600; default 30): 3 beats missed while the session is open read as unresponsive."""
+    state: Literal["running", "stopped"]
+    """`running` (default) opens or keeps the session; `stopped` closes it: the client is done, so silence reads as idle."""
+
+
 class Invitation(TypedDict):
     """An invitation to join the org."""
     id: str
@@ -2097,6 +2209,8 @@ class _OutcomeRequestRequired(TypedDict):
 class OutcomeRequest(_OutcomeRequestRequired, total=False):
     """How an executed action went."""
     message: str
+    runId: str
+    """The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."""
 
 
 class _PolicyDocumentRequired(TypedDict):
@@ -2727,6 +2841,112 @@ class RevokedKey(TypedDict):
     revokedAt: str
 
 
+class Run(TypedDict):
+    """An agent's calls for one piece of work, grouped by the runId it chose (docs/runs.md)."""
+    id: str
+    """run_…: derived from the org, the root agent and the runId, so every call naming the runId lands in this run."""
+    runId: str
+    """The runId the agent chose."""
+    name: str | None
+    """The name the first call that gave one sent (`runName`)."""
+    agentId: str
+    """The agent whose call started the run."""
+    agentName: str
+    rootAgentId: str
+    """The root agent: its delegates' calls naming the runId join this run."""
+    status: RunStatus
+    startedAt: str
+    lastActivityAt: str
+    """The last decision recorded in the run."""
+    endedAt: str | None
+    """When its agent ended it; for an idle run, null."""
+    durationMs: int
+    """From the start to its end, or to the last activity while it has not ended."""
+    decisions: RunDecisions
+    pendingApprovals: int
+
+
+class RunDecisions(TypedDict):
+    total: int
+    executed: int
+    denied: int
+    requested: int
+
+
+class RunDetail(TypedDict):
+    """A run with its timeline."""
+    run: Run
+    timeline: list[RunTimelineItem]
+    """In order, oldest first: the run's newest 500 decisions with their approvals and outcomes."""
+    truncated: bool
+    """The run holds more than 500 decisions: the oldest are left out."""
+
+
+class RunList(TypedDict):
+    """Runs, the most recently active first."""
+    runs: list[Run]
+    nextCursor: str | None
+
+
+class RunTimelineItemApproval(TypedDict):
+    type: Literal["approval"]
+    at: str
+    """When it was decided (or expired, or was cancelled); for a pending one, when it was requested."""
+    approvalId: str
+    auditEventId: str
+    """The decision that asked for it."""
+    actionType: str
+    status: Literal["pending", "approved", "denied", "expired", "cancelled"]
+    votes: list[RunTimelineItemApprovalVotesItem]
+    """Who decided, and why."""
+
+
+class RunTimelineItemApprovalVotesItem(TypedDict):
+    member: RunTimelineItemApprovalVotesItemMember
+    decision: Literal["approve", "deny"]
+    reason: str | None
+    at: str
+
+
+class RunTimelineItemApprovalVotesItemMember(TypedDict):
+    id: str
+    email: str
+
+
+class _RunTimelineItemDecisionRequired(TypedDict):
+    type: Literal["decision"]
+    at: str
+    auditEventId: str
+    agentId: str
+    agentName: str
+    actionType: str
+    status: Literal["executed", "requested", "denied"]
+    message: str
+    """The sentence the agent was answered."""
+
+
+class RunTimelineItemDecision(_RunTimelineItemDecisionRequired, total=False):
+    denialReason: DenialReasonCode | str
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    policyName: str
+
+
+class RunTimelineItemEnded(TypedDict):
+    type: Literal["ended"]
+    at: str
+    status: Literal["completed", "failed", "cancelled"]
+
+
+class RunTimelineItemOutcome(TypedDict):
+    type: Literal["outcome"]
+    at: str
+    auditEventId: str
+    """The decision it reports on."""
+    actionType: str
+    status: Literal["success", "failure", "partial"]
+    message: str | None
+
+
 class SettingsChangePendingApproval(TypedDict):
     """The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then."""
     status: Literal["pending_approval"]
@@ -2976,7 +3196,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
@@ -2992,5 +3212,17 @@ DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LI
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 
-EventData: TypeAlias = EventActionExecuted | EventActionDenied | EventApprovalRequested | EventApprovalVoted | EventApprovalDecided | EventApprovalExpired | EventDelegationCreated | EventDelegationRevoked | EventDelegationExpired | EventEnforcementTriggered | EventAnomalyDetected | EventPolicyChanged
+EventData: TypeAlias = EventActionExecuted | EventActionDenied | EventApprovalRequested | EventApprovalVoted | EventApprovalDecided | EventApprovalExpired | EventDelegationCreated | EventDelegationRevoked | EventDelegationExpired | EventEnforcementTriggered | EventAnomalyDetected | EventAgentUnresponsive | EventPolicyChanged
 """The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added."""
+
+
+Presence: TypeAlias = Literal["live", "idle", "unresponsive", "halted"]
+"""Whether the agent is there (docs/agents.md, Presence): live (seen within 3 beats of its interval, 30 s unless its heartbeat says), unresponsive (its heartbeat session is open and it missed them), idle (not seen lately, no session open), or halted."""
+
+
+RunStatus: TypeAlias = Literal["running", "waiting", "idle", "completed", "failed", "cancelled"]
+"""running (a call within the last 30 minutes), waiting (an approval of the run is pending), idle (no call for 30 minutes), or how its agent ended it: completed, failed, cancelled. A call naming an idle or ended run picks it up again."""
+
+
+RunTimelineItem: TypeAlias = RunTimelineItemDecision | RunTimelineItemApproval | RunTimelineItemOutcome | RunTimelineItemEnded
+"""One thing that happened in a run."""

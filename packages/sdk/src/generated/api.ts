@@ -977,6 +977,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Say the agent is there (presence)
+         * @description Opens or keeps the calling agent's heartbeat session (`running`, the default, with its `intervalSeconds`), or closes it (`stopped`). While a session is open, missing three beats makes the agent read as unresponsive and records `agent.unresponsive` (streamed, naming its runs in flight); any call with the agent's key counts as a beat too. The TypeScript SDK sends these while a client is in use.
+         */
+        post: operations["heartbeat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/hooks/{agent}": {
         parameters: {
             query?: never;
@@ -1034,6 +1054,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs: an agent's calls grouped by the runId it chose
+         * @description The most recently active first. A member's key (`agents.read`) sees the org's runs; an agent's key sees its own: those rooted at it or started by it, and for a delegate those it made a call in.
+         */
+        get: operations["listRuns"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One run with its timeline
+         * @description Its decisions with their reasons, each approval with who voted and why, each outcome and its end, oldest first (the newest 500 decisions). An agent's key may name the run by the runId it chose; a root agent reads its delegates' calls too, a delegate only its own. Another org's run, or one the agent may not see: 404.
+         */
+        get: operations["getRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/runs/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End a run
+         * @description By the run's root agent or the agent that started it (anyone else: 404): `completed` (default), `failed` or `cancelled`, recorded as a `run.ended` entry. Ending it again with the same status answers the run; a later call naming its runId picks it up again.
+         */
+        post: operations["endRun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -1077,6 +1157,10 @@ export interface components {
                 /** @description Hex SHA-256 of the RFC 8785 JSON of the arguments, when they are not sent. */
                 argsDigest?: string;
             };
+            /** @description The run this call belongs to, chosen by the caller (docs/runs.md): the first call naming it starts the run; a delegate's calls naming its root agent's runId join that run. canI accepts it and records nothing. */
+            runId?: string;
+            /** @description The run's name for people ("triage #4512"), taken from the call that starts the run (or the first that names one). */
+            runName?: string;
         };
         /** @description The decision on one action. A denial is a normal answer, not an HTTP error. */
         ActionResult: {
@@ -1127,6 +1211,13 @@ export interface components {
             approvalUrl?: string;
             /** @description When a pending approval expires (ISO 8601). */
             timeoutAt?: string;
+            /** @description The run the decision was recorded in, when the call named a runId. */
+            run?: {
+                /** @description The run's id (`run_…`), the same for every call of the agent (or its delegates) naming this runId. */
+                id: string;
+                /** @description The runId the caller chose. */
+                runId: string;
+            };
         };
         /** @description A member's personal admin key, without its secret. */
         AdminKey: {
@@ -1166,8 +1257,22 @@ export interface components {
             status: "active" | "halted";
             haltedAt: string | null;
             haltedReason: string | null;
+            /** @description Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`). */
+            haltedBy: ({
+                /** @constant */
+                type: "member";
+                memberId: string;
+                email: string | null;
+            } | {
+                /** @constant */
+                type: "system";
+                name: string;
+            }) | null;
             /** @enum {string} */
             cbState: "closed" | "open" | "half_open";
+            presence: components["schemas"]["Presence"];
+            /** @description Its last call with its key, or heartbeat; null when it never called. */
+            lastSeenAt: string | null;
             createdAt: string;
         };
         /** @description The org's agents by name. */
@@ -1357,6 +1462,12 @@ export interface components {
                 eventId?: string;
                 approvalId?: string;
                 timeoutAt?: string;
+                run?: {
+                    /** @description The run's id (`run_…`), the same for every call of the agent (or its delegates) naming this runId. */
+                    id: string;
+                    /** @description The runId the caller chose. */
+                    runId: string;
+                };
             };
         } | {
             /** @constant */
@@ -1530,6 +1641,18 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "agent.unresponsive";
+            data: {
+                agentName: string;
+                /** @description Its last call or heartbeat. */
+                lastSeenAt: string;
+                /** @description The interval its session declared. */
+                heartbeatSeconds: number;
+                /** @description Its runs still running when it stopped answering (run_… ids). */
+                runs: string[];
+            };
+        } | {
+            /** @constant */
             type: "agent.evidence";
             data: {
                 agentName: string;
@@ -1568,6 +1691,17 @@ export interface components {
                 source: string;
                 /** @description Whether the org's `loops.haltAgent` halts the agent too. */
                 halted: boolean;
+            };
+        } | {
+            /** @constant */
+            type: "run.ended";
+            data: {
+                runId: string;
+                /** @description The runId the agent chose. */
+                runKey: string;
+                agentName: string;
+                /** @enum {string} */
+                status: "completed" | "failed" | "cancelled";
             };
         } | {
             /** @constant */
@@ -2198,6 +2332,15 @@ export interface components {
          * @enum {string}
          */
         DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        /** @description How a run ended. */
+        EndRunRequest: {
+            /**
+             * @description How the run ended. Default: completed.
+             * @default completed
+             * @enum {string}
+             */
+            status?: "completed" | "failed" | "cancelled";
+        };
         /** @description What every failed call answers. */
         Error: {
             error: {
@@ -2266,6 +2409,23 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+        } & {
+            [key: string]: unknown;
+        };
+        EventAgentUnresponsive: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "agent.unresponsive";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            /** @description Its last call or heartbeat. */
+            lastSeenAt?: string;
+            /** @description The interval its heartbeat session declared. */
+            heartbeatSeconds?: number;
+            /** @description Its runs still running when it stopped answering. */
+            runs?: string[];
         } & {
             [key: string]: unknown;
         };
@@ -2400,7 +2560,7 @@ export interface components {
             [key: string]: unknown;
         };
         /** @description The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added. */
-        EventData: components["schemas"]["EventActionExecuted"] | components["schemas"]["EventActionDenied"] | components["schemas"]["EventApprovalRequested"] | components["schemas"]["EventApprovalVoted"] | components["schemas"]["EventApprovalDecided"] | components["schemas"]["EventApprovalExpired"] | components["schemas"]["EventDelegationCreated"] | components["schemas"]["EventDelegationRevoked"] | components["schemas"]["EventDelegationExpired"] | components["schemas"]["EventEnforcementTriggered"] | components["schemas"]["EventAnomalyDetected"] | components["schemas"]["EventPolicyChanged"];
+        EventData: components["schemas"]["EventActionExecuted"] | components["schemas"]["EventActionDenied"] | components["schemas"]["EventApprovalRequested"] | components["schemas"]["EventApprovalVoted"] | components["schemas"]["EventApprovalDecided"] | components["schemas"]["EventApprovalExpired"] | components["schemas"]["EventDelegationCreated"] | components["schemas"]["EventDelegationRevoked"] | components["schemas"]["EventDelegationExpired"] | components["schemas"]["EventEnforcementTriggered"] | components["schemas"]["EventAnomalyDetected"] | components["schemas"]["EventAgentUnresponsive"] | components["schemas"]["EventPolicyChanged"];
         EventDelegationCreated: {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
@@ -2549,6 +2709,28 @@ export interface components {
             database: "up" | "down";
             /** @enum {string} */
             redis: "up" | "down" | "disabled";
+        };
+        /** @description The agent's presence after the beat. */
+        Heartbeat: {
+            agentId: string;
+            presence: components["schemas"]["Presence"];
+            lastSeenAt: string;
+            /** @enum {string} */
+            session: "open" | "closed";
+            /** @description When the next beat is due. */
+            nextHeartbeatSeconds: number;
+            /** @description When the agent stops reading as live without another call or beat. */
+            liveUntil: string;
+        };
+        /** @description The calling agent is there. */
+        HeartbeatRequest: {
+            /** @description How often this client beats, in seconds (5–3600; default 30): 3 beats missed while the session is open read as unresponsive. */
+            intervalSeconds?: number;
+            /**
+             * @description `running` (default) opens or keeps the session; `stopped` closes it: the client is done, so silence reads as idle.
+             * @enum {string}
+             */
+            state?: "running" | "stopped";
         };
         /** @description An invitation to join the org. */
         Invitation: {
@@ -2712,6 +2894,8 @@ export interface components {
             /** @enum {string} */
             status: "success" | "failure" | "partial";
             message?: string;
+            /** @description The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`. */
+            runId?: string;
         };
         /** @description A policy as written: patterns, an optional condition, an effect and a mode. */
         PolicyDocument: {
@@ -3175,6 +3359,11 @@ export interface components {
             /** @description Where in the console to fix it, relative to the org (`/policies`, `/agents/agt_…`). */
             href: string;
         };
+        /**
+         * @description Whether the agent is there (docs/agents.md, Presence): live (seen within 3 beats of its interval, 30 s unless its heartbeat says), unresponsive (its heartbeat session is open and it missed them), idle (not seen lately, no session open), or halted.
+         * @enum {string}
+         */
+        Presence: "live" | "idle" | "unresponsive" | "halted";
         /** @description A coding agent's PreToolUse hook payload, as Claude Code and Codex send it (fields Gatehouse does not read are ignored). */
         PreToolUseHook: {
             /** @constant */
@@ -3213,6 +3402,108 @@ export interface components {
         RevokedKey: {
             id: string;
             revokedAt: string;
+        };
+        /** @description An agent's calls for one piece of work, grouped by the runId it chose (docs/runs.md). */
+        Run: {
+            /** @description run_…: derived from the org, the root agent and the runId, so every call naming the runId lands in this run. */
+            id: string;
+            /** @description The runId the agent chose. */
+            runId: string;
+            /** @description The name the first call that gave one sent (`runName`). */
+            name: string | null;
+            /** @description The agent whose call started the run. */
+            agentId: string;
+            agentName: string;
+            /** @description The root agent: its delegates' calls naming the runId join this run. */
+            rootAgentId: string;
+            status: components["schemas"]["RunStatus"];
+            startedAt: string;
+            /** @description The last decision recorded in the run. */
+            lastActivityAt: string;
+            /** @description When its agent ended it; for an idle run, null. */
+            endedAt: string | null;
+            /** @description From the start to its end, or to the last activity while it has not ended. */
+            durationMs: number;
+            decisions: {
+                total: number;
+                executed: number;
+                denied: number;
+                requested: number;
+            };
+            pendingApprovals: number;
+        };
+        /** @description A run with its timeline. */
+        RunDetail: {
+            run: components["schemas"]["Run"];
+            /** @description In order, oldest first: the run's newest 500 decisions with their approvals and outcomes. */
+            timeline: components["schemas"]["RunTimelineItem"][];
+            /** @description The run holds more than 500 decisions: the oldest are left out. */
+            truncated: boolean;
+        };
+        /** @description Runs, the most recently active first. */
+        RunList: {
+            runs: components["schemas"]["Run"][];
+            nextCursor: string | null;
+        };
+        /**
+         * @description running (a call within the last 30 minutes), waiting (an approval of the run is pending), idle (no call for 30 minutes), or how its agent ended it: completed, failed, cancelled. A call naming an idle or ended run picks it up again.
+         * @enum {string}
+         */
+        RunStatus: "running" | "waiting" | "idle" | "completed" | "failed" | "cancelled";
+        /** @description One thing that happened in a run. */
+        RunTimelineItem: {
+            /** @constant */
+            type: "decision";
+            at: string;
+            auditEventId: string;
+            agentId: string;
+            agentName: string;
+            actionType: string;
+            /** @enum {string} */
+            status: "executed" | "requested" | "denied";
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            denialReason?: components["schemas"]["DenialReasonCode"] | string;
+            policyName?: string;
+            /** @description The sentence the agent was answered. */
+            message: string;
+        } | {
+            /** @constant */
+            type: "approval";
+            /** @description When it was decided (or expired, or was cancelled); for a pending one, when it was requested. */
+            at: string;
+            approvalId: string;
+            /** @description The decision that asked for it. */
+            auditEventId: string;
+            actionType: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "denied" | "expired" | "cancelled";
+            /** @description Who decided, and why. */
+            votes: {
+                member: {
+                    id: string;
+                    email: string;
+                };
+                /** @enum {string} */
+                decision: "approve" | "deny";
+                reason: string | null;
+                at: string;
+            }[];
+        } | {
+            /** @constant */
+            type: "outcome";
+            at: string;
+            /** @description The decision it reports on. */
+            auditEventId: string;
+            actionType: string;
+            /** @enum {string} */
+            status: "success" | "failure" | "partial";
+            message: string | null;
+        } | {
+            /** @constant */
+            type: "ended";
+            at: string;
+            /** @enum {string} */
+            status: "completed" | "failed" | "cancelled";
         };
         /** @description The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then. */
         SettingsChangePendingApproval: {
@@ -8765,6 +9056,102 @@ export interface operations {
             };
         };
     };
+    heartbeat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["HeartbeatRequest"];
+            };
+        };
+        responses: {
+            /** @description The agent's presence after the beat. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Heartbeat"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     codingAgentHook: {
         parameters: {
             query?: {
@@ -8991,6 +9378,263 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listRuns: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+                /** @description Only this agent's runs (started by it, or rooted at it). An agent's key sees its own runs only. */
+                agentId?: string;
+                /** @description Only runs with this status (RunStatus). */
+                status?: "running" | "waiting" | "idle" | "completed" | "failed" | "cancelled";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of runs. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run's id (`run_…`), or for an agent's key the runId it chose (its own runs, and its root agent's when it is a delegate). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The run and its timeline. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RunDetail"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The run's id (`run_…`), or for an agent's key the runId it chose (its own runs, and its root agent's when it is a delegate). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["EndRunRequest"];
+            };
+        };
+        responses: {
+            /** @description The run as it now stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Run"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

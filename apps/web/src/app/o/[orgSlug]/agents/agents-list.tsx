@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
-import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, type AgentList, type CreatedAgent } from "@/lib/agents";
+import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, PRESENCE, type AgentList, type CreatedAgent } from "@/lib/agents";
 import { delegateOf } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 import { AgentSnippets, breakerLabel, breakerTone, IntegrationList, Pill, SecretOnce } from "./secret-once";
@@ -107,6 +107,7 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
               <tr>
                 <th className="px-4 py-2 font-medium">Name</th>
                 <th className="px-4 py-2 font-medium">Status</th>
+                <th className="px-4 py-2 font-medium">Presence</th>
                 <th className="px-4 py-2 font-medium">Breaker</th>
                 <th className="px-4 py-2 font-medium">Last activity</th>
                 <th className="px-4 py-2 font-medium">Integrations (7 days)</th>
@@ -131,6 +132,13 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
                   </td>
                   <td className="px-4 py-2.5">
                     <Pill tone={agent.status === "active" ? "ok" : "bad"}>{agent.status}</Pill>
+                  </td>
+                  <td
+                    className="px-4 py-2.5"
+                    data-testid="agent-presence"
+                    title={`${PRESENCE[agent.presence].title}${agent.lastSeenAt ? ` Last seen ${formatDateTime(agent.lastSeenAt)}.` : ""}`}
+                  >
+                    <Pill tone={PRESENCE[agent.presence].tone}>{agent.presence}</Pill>
                   </td>
                   <td className="px-4 py-2.5">
                     <Pill tone={breakerTone(agent.cbState)}>{breakerLabel(agent.cbState)}</Pill>

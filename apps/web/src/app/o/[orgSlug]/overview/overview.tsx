@@ -9,7 +9,7 @@ import { countOf } from "@/lib/format";
 import { fetchOverview, fetchPosture, OVERVIEW_RANGES, overviewKeys, RANGE_LABELS, type OverviewRange } from "@/lib/overview";
 import { ActivityFeed } from "./activity-feed";
 import { ApprovalTimesChart, DecisionsChart, PostureTrendChart } from "./charts";
-import { PendingApprovals, PosturePanel, TopDenied } from "./panels";
+import { AgentPresence, PendingApprovals, PosturePanel, TopDenied } from "./panels";
 
 /** How long after an event the overview keeps asking until the rollups have counted it, and how often. */
 const CATCH_UP_MS = 30_000;
@@ -142,6 +142,15 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
           <ActivityFeed orgSlug={orgSlug} />
         </Panel>
       </div>
+      <Panel title="Agents" subtitle="Whether each is there now: calls and heartbeats" testId="agent-presence">
+        {data ? (
+          <AgentPresence orgSlug={orgSlug} presence={data.presence} />
+        ) : overview.error ? (
+          <LoadError compact what="Agents" error={overview.error} onRetry={retryOverview} />
+        ) : (
+          <Skeleton label="Loading the agents' presence" height="h-16" />
+        )}
+      </Panel>
       {data ? (
         <p className="text-xs text-stone-500">
           {countOf(data.totals.decisions, "decision")} in the last {RANGE_LABELS[range]}.{" "}

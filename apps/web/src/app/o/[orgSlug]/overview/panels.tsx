@@ -197,3 +197,25 @@ export function PendingApprovals({ orgSlug, pending }: { orgSlug: string; pendin
     </div>
   );
 }
+
+const PRESENCE_ORDER = [
+  { key: "live", label: "live", tone: "text-emerald-700" },
+  { key: "unresponsive", label: "unresponsive", tone: "text-red-700" },
+  { key: "idle", label: "idle", tone: "text-stone-600" },
+  { key: "halted", label: "halted", tone: "text-red-700" },
+] as const;
+
+/** The org's agents by presence now (docs/agents.md, Presence), each count linking to the agents page. */
+export function AgentPresence({ orgSlug, presence }: { orgSlug: string; presence: Overview["presence"] }) {
+  return (
+    <ul className="flex flex-wrap gap-6 text-sm">
+      {PRESENCE_ORDER.map(({ key, label, tone }) => (
+        <li key={key} data-testid={`presence-${key}`}>
+          <Link href={`/o/${encodeURIComponent(orgSlug)}/agents`} className="hover:underline">
+            <span className={`text-2xl font-semibold tabular-nums ${tone}`}>{presence[key]}</span> <span className="text-stone-600">{label}</span>
+          </Link>
+        </li>
+      ))}
+    </ul>
+  );
+}

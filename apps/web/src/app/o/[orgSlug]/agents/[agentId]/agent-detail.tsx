@@ -8,7 +8,20 @@ import { FormAlert } from "@/components/form-fields";
 import { KeyTable, NewKeyFields } from "@/components/key-table";
 import { LoadError, RowsSkeleton } from "@/components/panel-states";
 import { fetchApprovalPage, fetchAuditPage } from "@/lib/api-client";
-import { agentKeys, labelText, fetchAgent, fetchAgentKeys, issueAgentKey, newKeyBody, revokeKey, setAgentStatus, type AgentOverview, type IssuedAgentKey } from "@/lib/agents";
+import {
+  agentKeys,
+  haltedByText,
+  labelText,
+  PRESENCE,
+  fetchAgent,
+  fetchAgentKeys,
+  issueAgentKey,
+  newKeyBody,
+  revokeKey,
+  setAgentStatus,
+  type AgentOverview,
+  type IssuedAgentKey,
+} from "@/lib/agents";
 import { countOf, formatDateTime } from "@/lib/format";
 import { DenialReason } from "@/components/denial-reason";
 import { findingLine, findingsOf } from "@/lib/content-findings";
@@ -55,6 +68,9 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           <span data-testid="agent-status">
             <Pill tone={agent.status === "active" ? "ok" : "bad"}>{agent.status}</Pill>
           </span>
+          <span data-testid="agent-presence" title={PRESENCE[agent.presence].title}>
+            <Pill tone={PRESENCE[agent.presence].tone}>{agent.presence}</Pill>
+          </span>
           <Pill tone={breakerTone(agent.cbState)}>breaker {breakerLabel(agent.cbState)}</Pill>
         </div>
         {chain ? <DelegationChain orgSlug={orgSlug} chain={chain} /> : null}
@@ -69,6 +85,8 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           </dd>
           <dt className="text-stone-500">Last activity</dt>
           <dd>{agent.lastActivityAt ? formatDateTime(agent.lastActivityAt) : "never"}</dd>
+          <dt className="text-stone-500">Last seen</dt>
+          <dd data-testid="agent-last-seen">{agent.lastSeenAt ? formatDateTime(agent.lastSeenAt) : "never"}</dd>
           <dt className="text-stone-500">Integrations (7 days)</dt>
           <dd data-testid="agent-integrations">
             <IntegrationList integrations={agent.integrations} ungoverned={agent.toolCallsUngoverned} detailed />
@@ -78,6 +96,7 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
               <dt className="text-stone-500">Halted</dt>
               <dd data-testid="halted-reason">
                 {formatDateTime(agent.haltedAt)}
+                {haltedByText(agent)}
                 {agent.haltedReason ? `: ${agent.haltedReason}` : ""}
               </dd>
             </>

@@ -1,0 +1,3 @@
+export { listRuns } from "./list-runs";
+export { getRun } from "./get-run";
+export { endRun } from "./end-run";
