@@ -95,7 +95,9 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   const voteId = await entryOf("approval.vote", (data) => data.approvalId === approvalId);
   const decidedId = await entryOf("approval.decided", (data) => data.approvalId === approvalId);
   await page.goto(`/o/${stack.org.slug}/audit`);
-  const auditRow = (id: string) => page.locator(`[data-testid="audit-row"][data-entry-id="${id}"]`);
+  // In the page's main region: a streamed page can leave its server copy in a hidden holder beside it
+  // when React renders the page itself before the stream's swap runs (it stays hidden; see address-bar.ts).
+  const auditRow = (id: string) => page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${id}"]`);
   for (const [id, label, actor] of [
     [voteId, "approve", stack.member.email],
     [decidedId, "approved", stack.member.email],

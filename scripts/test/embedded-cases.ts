@@ -226,6 +226,24 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     },
   ],
   ["runs", async (s) => expect((await s.client.runs({ limit: 100 })).runs.map((r) => r.runId)).toContain("smoke-with-run")],
+  [
+    "prices",
+    async (s) => {
+      // The demo's budget on model calls (model-calls-daily): a declared call reserves, its usage settles, an
+      // oversized one is refused before it runs; then the budget reads back through the admin client.
+      const prices = await s.client.prices();
+      expect(prices.models.filter((m) => m.current && m.tier === "standard").length).toBeGreaterThanOrEqual(25);
+      const call = await s.client.execute("llm.openai.gpt-4o-mini", { spend: { model: "gpt-4o-mini", inputTokens: 1200, maxOutputTokens: 400 } });
+      expect(call.status).toBe("executed");
+      const settled = await s.client.report(call.auditEventId, { status: "success", usage: { inputTokens: 1100, outputTokens: 250 } });
+      expect(settled.spend).toEqual({ model: "gpt-4o-mini", tokens: 1350, usd: (1100 * 0.15 + 250 * 0.6) / 1e6 });
+      const huge = await s.client.execute("llm.openai.gpt-4o", { spend: { model: "gpt-4o", inputTokens: 1_000_000, maxOutputTokens: 1_000_000 } });
+      expect(huge).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { exceeded: true } });
+      const budgets = await s.admin.budgets.list();
+      expect(budgets.budgets.find((b) => b.name === "model-calls-daily")?.spent.tokens).toBeGreaterThanOrEqual(1350);
+      expect((await s.admin.budgets.prices()).version).toBe(prices.version);
+    },
+  ],
   ["getRun", async (s) => expect((await s.client.getRun("smoke-with-run")).run.name).toBe("carried on")],
   ["endRun", async (s) => expect((await s.client.endRun("smoke-with-run", "cancelled")).status).toBe("cancelled")],
   [

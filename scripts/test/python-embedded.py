@@ -116,6 +116,14 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         assert next(events).type == "action.executed"
         events.close()
 
+    def prices() -> None:
+        # The demo's budget on model calls (model-calls-daily): a declared call reserves, its usage settles.
+        assert len([m for m in gh.prices()["models"] if m["current"] and m["tier"] == "standard"]) >= 25
+        spent = gh.execute("llm.anthropic.claude-haiku-4-5", spend={"model": "claude-haiku-4-5", "inputTokens": 500, "maxOutputTokens": 200})
+        assert spent["status"] == "executed", spent
+        settled = gh.report(spent["auditEventId"], "success", usage={"inputTokens": 400, "outputTokens": 100})
+        assert settled["spend"] == {"model": "claude-haiku-4-5", "tokens": 500, "usd": (400 * 1 + 100 * 5) / 1e6}, settled
+
     def run() -> None:
         with gh.run("py-smoke run") as in_run:
             assert in_run.execute("pr.open")["run"]["runId"] == in_run.run_id
@@ -136,6 +144,7 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "verify": lambda: None if gh.verify()["valid"] else _fail("verify"),
         "with_integration": lambda: None if gh.with_integration("python-smoke/0.1.0").execute("pr.open")["status"] == "executed" else _fail("with_integration"),
         "heartbeat": lambda: None if gh.heartbeat()["presence"] == "live" else _fail("heartbeat"),
+        "prices": prices,
         "run": run,
         "with_run": lambda: None if gh.with_run("py-smoke-with-run").execute("pr.comment")["run"]["runId"] == "py-smoke-with-run" else _fail("with_run"),
         "runs": lambda: None if any(r["runId"] == state["run_id"] for r in gh.runs()["runs"]) else _fail("runs"),
@@ -217,6 +226,7 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "audit.export": lambda: gh.audit.export(os.path.join(folder, "async.jsonl")),
             "audit.log": lambda: gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=executed["auditEventId"]),
             "heartbeat": lambda: gh.heartbeat(state="stopped"),
+            "prices": gh.prices,
             "run": lambda: _async_run(gh),
             "with_run": lambda: gh.with_run("py-smoke-async-with-run").execute("pr.comment"),
             "runs": gh.runs,

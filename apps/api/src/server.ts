@@ -17,6 +17,7 @@ import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
 import { runRoutes } from "./routes/runs";
+import { budgetRoutes } from "./routes/budgets";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
 export const BODY_LIMIT = 64 * 1024;
@@ -132,6 +133,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);
   await app.register(runRoutes);
+  await app.register(budgetRoutes);
   await app.register(memberRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);

@@ -91,6 +91,8 @@ const ROWS: Record<OperationId, Row> = {
     return admin("GET", "/v1/runs?limit=10");
   },
   getRun: () => agent("GET", "/v1/runs/contract-run"),
+  listBudgets: () => admin("GET", "/v1/budgets?limit=10"),
+  listPrices: () => agent("GET", "/v1/prices"),
   endRun: () => agent("POST", "/v1/runs/contract-run/end", { status: "completed" }),
   logEvidence: (state) =>
     agent("POST", "/v1/audit/entries", { kind: "command.ran", details: { command: "npm test", exitCode: 0 }, auditEventId: state.executedEntryId, eventId: "contract-evidence" }),

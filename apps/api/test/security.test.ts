@@ -288,6 +288,9 @@ const ROWS: Row[] = [
     sample: (f) => ({ path: `/v1/runs/${f.a.runId}/end`, body: { status: "completed" } }),
     foreign: (f) => ({ path: `/v1/runs/${f.b.runId}/end`, body: { status: "cancelled" } }),
   },
+  // Budgets: members with posture.read read the counts; prices are for any key of the org.
+  { method: "GET", route: "/v1/budgets", access: adminKey("posture.read"), sample: () => ({ path: "/v1/budgets" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/prices", access: anyKey("org.read"), sample: () => ({ path: "/v1/prices" }), foreign: "scoped" },
   // Delegation: an agent's key delegates and lists its own; any ancestor agent or a member with delegations.revoke revokes.
   {
     method: "POST",

@@ -9,6 +9,7 @@ import {
   denialReasonCodeSchema,
   runKeySchema,
   toolRefSchema as coreToolRefSchema,
+  usageSchema,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -52,6 +53,11 @@ export const outcomeBodySchema = named(
     status: z.enum(["success", "failure", "partial"]),
     message: safeString().max(2000).optional(),
     runId: runKeySchema.optional().describe("The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."),
+    usage: usageSchema
+      .optional()
+      .describe(
+        "What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend.",
+      ),
   }),
   "How an executed action went.",
 );
@@ -68,6 +74,15 @@ export const outcomeSchema = named(
       .array(contentFindingSchema)
       .optional()
       .describe("Secrets and personal data found in the message and what was done with each (never the value); on the answer to the call that recorded it."),
+    spend: z
+      .object({
+        model: z.string(),
+        tokens: z.number().int(),
+        usd: z.number().nullable().describe("Null when the model has no price."),
+        estimated: z.boolean().optional().describe("True when no usage was reported and the reservation was settled at what it projected."),
+      })
+      .optional()
+      .describe("What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it."),
   }),
   "The outcome on record: the first report wins.",
 );

@@ -1,6 +1,8 @@
 import {
   anomalySettingsSchema,
   loopSettingsSchema,
+  orgModelPriceSchema,
+  spendSettingsSchema,
   CONTENT_ACTIONS,
   contentSettingsSchema,
   policySettingsSchema,
@@ -161,6 +163,11 @@ export const orgSettingsSchema = named(
       .describe(
         "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
       ),
+    spend: z
+      .object({ priceOverrides: z.array(orgModelPriceSchema), reservationSeconds: z.number().int() })
+      .describe(
+        "Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed).",
+      ),
   }),
   "The org's settings.",
 );
@@ -199,6 +206,11 @@ export const updateSettingsBodySchema = named(
     policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
+    spend: patchOf(spendSettingsSchema)
+      .optional()
+      .describe(
+        "`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement.",
+      ),
     content: patchOf(contentSettingsSchema)
       .optional()
       .describe("`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."),

@@ -1,6 +1,7 @@
 export * from "./common";
 export * from "./actions";
 export * from "./runs";
+export * from "./budgets";
 export * from "./approvals";
 export * from "./audit";
 export * from "./policies";

@@ -169,7 +169,9 @@ export function openApiDocument(options: { version?: string } = {}): Json {
     },
     servers: [{ url: "http://localhost:4000", description: "npm start" }],
     security: [{ bearer: [] }],
-    tags: ["Decisions", "Runs", "Approvals", "Audit", "Events", "Policies", "Agents", "Delegations", "Organization", "Members", "Posture", "Service"].map((name) => ({ name })),
+    tags: ["Decisions", "Runs", "Budgets", "Approvals", "Audit", "Events", "Policies", "Agents", "Delegations", "Organization", "Members", "Posture", "Service"].map((name) => ({
+      name,
+    })),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "An API key: an agent's `gh_agent_…` or a member's `gh_admin_…`." } },

@@ -1,5 +1,6 @@
 import { actionRequestSchema, type Permission } from "@gatehouse/core";
 import { z } from "zod";
+import { budgetListQuerySchema, budgetListSchema, priceListSchema } from "./budgets";
 import { actionResultSchema, checkBodySchema, checkResultSchema, executeBodySchema, outcomeBodySchema, outcomeParamsSchema, outcomeSchema } from "./actions";
 import {
   adminKeyListSchema,
@@ -145,7 +146,7 @@ export interface RouteContract {
   path: string;
   summary: string;
   description?: string;
-  tag: "Decisions" | "Runs" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Posture" | "Service";
+  tag: "Decisions" | "Runs" | "Budgets" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Posture" | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -280,6 +281,30 @@ export const routes = [
     body: endRunBodySchema,
     bodyOptional: true,
     success: { status: 200, description: "The run as it now stands.", json: runSchema },
+  },
+  {
+    operationId: "listBudgets",
+    method: "GET",
+    path: "/v1/budgets",
+    summary: "Budgets: what each has spent and holds in reserve",
+    description:
+      "Each budget's count for its period (a run, an agent's UTC day, the org's UTC month, a pot's month), the most recently touched first, with the limit its policy states now. For members with `posture.read`.",
+    tag: "Budgets",
+    auth: "key",
+    permission: "posture.read",
+    query: budgetListQuerySchema,
+    success: { status: 200, description: "The org's budget counts.", json: budgetListSchema },
+  },
+  {
+    operationId: "listPrices",
+    method: "GET",
+    path: "/v1/prices",
+    summary: "The model prices calls are counted at",
+    description:
+      "The built-in table (OpenAI, Anthropic, Google, Mistral: input, output, cache read and write per million tokens, by service tier, each with its source and the day it took effect) and the org's own prices, which win. Any key of the org.",
+    tag: "Budgets",
+    auth: "key",
+    success: { status: 200, description: "The prices.", json: priceListSchema },
   },
   {
     operationId: "listPolicies",

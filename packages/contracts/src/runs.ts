@@ -27,6 +27,9 @@ export const runSchema = named(
     durationMs: z.number().int().describe("From the start to its end, or to the last activity while it has not ended."),
     decisions: z.object({ total: z.number().int(), executed: z.number().int(), denied: z.number().int(), requested: z.number().int() }),
     pendingApprovals: z.number().int(),
+    spend: z
+      .object({ tokens: z.number().int(), usd: z.number() })
+      .describe("What the run's model calls cost, as their outcomes reported it (docs/budgets.md); calls with no price count their tokens only."),
   }),
   "An agent's calls for one piece of work, grouped by the runId it chose (docs/runs.md).",
 );
@@ -77,6 +80,15 @@ export const runTimelineItemSchema = named(
       actionType: z.string(),
       status: z.enum(["success", "failure", "partial"]),
       message: z.string().nullable(),
+      spend: z
+        .object({
+          model: z.string(),
+          tokens: z.number().int(),
+          usd: z.number().nullable().describe("Null when the model has no price."),
+          estimated: z.boolean().optional().describe("No usage came: the reservation was settled at what it projected."),
+        })
+        .optional()
+        .describe("The model call's tokens and cost, when the outcome reported usage (or settled a reservation)."),
     }),
     z.object({ type: z.literal("ended"), at: z.string(), status: z.enum(RUN_END_STATUSES) }),
   ]),

@@ -27,6 +27,8 @@ export * from "./policy/library";
 export * from "./actions/action-result";
 export * from "./actions/denial-reasons";
 export * from "./runs/runs";
+export * from "./spend/prices";
+export * from "./spend/budgets";
 export * from "./approvals/approval-rules";
 export * from "./agents/circuit-breaker";
 export * from "./agents/presence";

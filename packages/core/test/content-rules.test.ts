@@ -87,6 +87,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
     anomaly: { haltAgent: false },
     loops: { enabled: true, maxRepeats: 20, windowSeconds: 60, haltAgent: false },
     policies: { reportOnly: false, requireSecondApproval: true },
+    spend: { priceOverrides: [], reservationSeconds: 3600 },
     content,
   });
   it.each([

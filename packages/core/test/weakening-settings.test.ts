@@ -16,6 +16,7 @@ const DEFAULTS: EnforcementSettings = {
   loops: { ...loopSettingsSchema.parse({}), haltAgent: true },
   policies: { ...policySettingsSchema.parse({}), requireSecondApproval: true },
   content: { secrets: "redact", personalData: "redact" },
+  spend: { priceOverrides: [{ model: "my-model", input: 1, output: 2 }], reservationSeconds: 3600 },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -62,6 +63,23 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["content.secrets", { content: { secrets: "deny" } }, false],
   ["content.personalData", { content: { personalData: "flag" } }, true],
   ["content.personalData", { content: { personalData: "deny" } }, false],
+  ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 0.5, output: 2 }] } }, true],
+  ["spend.priceOverrides", { spend: { priceOverrides: [] } }, true],
+  [
+    "spend.priceOverrides",
+    {
+      spend: {
+        priceOverrides: [
+          { model: "my-model", input: 1, output: 2 },
+          { model: "*", input: 10, output: 10 },
+        ],
+      },
+    },
+    true,
+  ],
+  ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 2, output: 3, cacheRead: 1 }] } }, false],
+  ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, false],
+  ["spend.reservationSeconds", { spend: { reservationSeconds: 86_400 } }, false],
 ];
 
 describe("weakeningChanges", () => {

@@ -14,6 +14,7 @@ export * from "./delegations";
 export * from "./policies";
 export * from "./decisions";
 export * from "./runs";
+export * from "./budgets";
 export * from "./approvals";
 export * from "./audit";
 export * from "./events";

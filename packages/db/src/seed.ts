@@ -36,6 +36,14 @@ export const STARTER_POLICIES = [
     approval: { quorum: 1, timeoutSeconds: 3600, approverRoles: ["approver", "admin", "owner"] },
   },
   { name: "no-deletes", description: "Destructive actions are never allowed", actions: ["*.delete", "db.drop"], agents: ["*"], effect: "deny" },
+  {
+    name: "model-calls-daily",
+    description: "Model calls (llm.*) are allowed up to 2 million tokens and $5 per agent per day",
+    actions: ["llm.*"],
+    agents: ["*"],
+    effect: "allow",
+    budget: { limit: { tokens: 2_000_000, usd: 5 }, per: "agent-day", atLimit: "deny" },
+  },
 ];
 
 async function keyStillValid(key: string): Promise<boolean> {

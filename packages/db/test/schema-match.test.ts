@@ -215,6 +215,8 @@ describe("every model round-trips through the generated client", () => {
         executed: 2,
         denied: 1,
         requested: 1,
+        spentTokens: 123_456_789_012n,
+        spentMicros: 9_007_199_254_740_993n,
       },
     });
     await roundTrip("Run", run, () => prisma.run.findUnique({ where: { id: run.id } }));
@@ -240,6 +242,7 @@ describe("every model round-trips through the generated client", () => {
         outcomeAt: later,
         createdAt: t,
         runId: run.id,
+        spend: { model: "gpt-4o", tokens: 10, micros: 25 },
       },
     });
     await roundTrip("Action", action, () => prisma.action.findUnique({ where: { id: action.id } }));
@@ -270,6 +273,40 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
     const use = await prisma.hookApprovalUse.create({ data: { approvalId: approval.id, orgId: org.id, usedAt: t } });
     await roundTrip("HookApprovalUse", use, () => prisma.hookApprovalUse.findUnique({ where: { approvalId: approval.id } }));
+    const counter = await prisma.budgetCounter.create({
+      data: {
+        key: "bud_rt",
+        orgId: org.id,
+        name: "daily",
+        policy: "daily",
+        per: "agent-day",
+        period: "2026-11-24",
+        model: "gpt-4o",
+        spentTokens: 1n,
+        spentMicros: 9_007_199_254_740_993n,
+        reservedTokens: 3n,
+        reservedMicros: 4n,
+        updatedAt: t,
+      },
+    });
+    await roundTrip("BudgetCounter", counter, () => prisma.budgetCounter.findUnique({ where: { key: "bud_rt" } }));
+    const reservation = await prisma.budgetReservation.create({
+      data: {
+        actionId: "act_rt_reserved",
+        orgId: org.id,
+        agentId: agent.id,
+        keys: ["bud_rt", "bud_rt2"],
+        model: "gpt-4o",
+        price: { source: "table", input: 2.5 },
+        tokens: 400n,
+        micros: 1750n,
+        status: "settled",
+        deadline: later,
+        createdAt: t,
+        closedAt: later,
+      },
+    });
+    await roundTrip("BudgetReservation", reservation, () => prisma.budgetReservation.findUnique({ where: { actionId: "act_rt_reserved" } }));
     const evidence = await prisma.agentEvidence.create({
       data: { agentId: agent.id, eventId: "evt-rt", orgId: org.id, kind: "tool.ran", requestHash: "rh", auditEntryId: "aud_rt_evidence", createdAt: t },
     });

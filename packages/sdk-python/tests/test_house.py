@@ -46,6 +46,7 @@ COVERED = {
     "getRun": "get_run",
     "endRun": "end_run",
     "heartbeat": "heartbeat",
+    "listPrices": "prices",
 }
 #: Agent routes the client does not call, and why.
 NOT_COVERED = {
@@ -53,6 +54,7 @@ NOT_COVERED = {
     "codingAgentHook": "called by coding agents' hook runners (gatehouse hook), not by agent code",
     "health": "no key: for load balancers",
     "openApi": "no key: the document itself",
+    "listBudgets": "members only (posture.read); an agent reads the budgets it is held to in each answer's `budget`",
 }
 
 

@@ -41,6 +41,8 @@ import type {
   RequestOptions,
   Run,
   RunDetail,
+  PriceList,
+  Budget,
   RevokedDelegations,
   RevokedKey,
   SimulatePoliciesOptions,
@@ -271,6 +273,14 @@ export interface AdminRuns {
   get(runId: string, options?: RequestOptions): Promise<RunDetail>;
 }
 
+/** Budgets (docs/budgets.md): what each has spent and holds in reserve; for members with `posture.read`. */
+export interface AdminBudgets {
+  /** Each budget's count for its period, the most recently touched first, with the limit its policy states now. */
+  list(options?: RequestOptions & { limit?: number }): Promise<{ budgets: Budget[] }>;
+  /** The prices model calls are counted at, and the org's own (set them with `settings.update({ spend: { priceOverrides } })`). */
+  prices(options?: RequestOptions): Promise<PriceList>;
+}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
@@ -287,6 +297,7 @@ export class GatehouseAdmin {
   readonly keys: AdminKeys;
   readonly delegations: AdminDelegations;
   readonly runs: AdminRuns;
+  readonly budgets: AdminBudgets;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -457,6 +468,15 @@ export class GatehouseAdmin {
           signal: options.signal,
         }),
       get: (runId, options = {}) => request<RunDetail>(config, { method: "GET", path: `/v1/runs/${encodeURIComponent(runId)}`, signal: options.signal }),
+    };
+    this.budgets = {
+      list: (options = {}) =>
+        request<{ budgets: Budget[] }>(config, {
+          method: "GET",
+          path: `/v1/budgets${query({ limit: options.limit === undefined ? undefined : String(options.limit) })}`,
+          signal: options.signal,
+        }),
+      prices: (options = {}) => request<PriceList>(config, { method: "GET", path: "/v1/prices", signal: options.signal }),
     };
   }
 

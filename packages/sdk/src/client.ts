@@ -29,6 +29,7 @@ import type {
   RevokedDelegations,
   Run,
   RunDetail,
+  PriceList,
   RunEndStatus,
   RunOptions,
   SubscribeOptions,
@@ -166,7 +167,16 @@ export class Gatehouse {
     return request<ActionResult>(this.#config, {
       method: "POST",
       path: "/v1/actions",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, eventId, tool: options.tool, runId: run?.runId, runName: run?.runName },
+      body: {
+        actionType,
+        metadata: options.metadata,
+        dataAccessed: options.dataAccessed,
+        eventId,
+        tool: options.tool,
+        runId: run?.runId,
+        runName: run?.runName,
+        spend: options.spend,
+      },
       headers: { "idempotency-key": eventId },
       signal: options.signal,
     });
@@ -242,7 +252,7 @@ export class Gatehouse {
     return request<CheckResult>(this.#config, {
       method: "POST",
       path: "/v1/actions/check",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool, runId: options.runId ?? this.#run?.runId },
+      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool, runId: options.runId ?? this.#run?.runId, spend: options.spend },
       signal: options.signal,
     });
   }
@@ -257,7 +267,7 @@ export class Gatehouse {
     return request<Outcome>(this.#config, {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
-      body: { status: options.status, message: options.message, runId: options.runId },
+      body: { status: options.status, message: options.message, runId: options.runId, usage: options.usage },
       signal: options.signal,
     });
   }
@@ -315,6 +325,11 @@ export class Gatehouse {
   /** Ends one of this agent's runs (by its id or runId) as `completed` (default), `failed` or `cancelled`; a later call naming it picks it up again. */
   endRun(id: string, status: RunEndStatus = "completed", options: RequestOptions = {}): Promise<Run> {
     return request<Run>(this.#config, { method: "POST", path: `/v1/runs/${encodeURIComponent(id)}/end`, body: { status }, signal: options.signal });
+  }
+
+  /** The prices model calls are counted at (docs/budgets.md): the built-in table, each entry with its source and date, and the org's own prices. */
+  prices(options: RequestOptions = {}): Promise<PriceList> {
+    return request<PriceList>(this.#config, { method: "GET", path: "/v1/prices", signal: options.signal });
   }
 
   /** The active policies: those that apply to this agent (`scope: "own"`, the default) or all of the org's (`"org"`). */

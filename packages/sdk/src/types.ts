@@ -319,7 +319,23 @@ export interface ActionFacts {
   dataAccessed?: DataAccess[];
   /** The tool call this action stands for (`describeToolCall` builds it). */
   tool?: ToolCall;
+  /**
+   * What a model call will spend (docs/budgets.md): its projected cost is reserved against the budgets
+   * that apply, in the decision's own transaction; report its `usage` to settle it. Default: not sent.
+   */
+  spend?: Spend;
 }
+
+/** What a call declares it will spend on a model: the model, the prompt's tokens, the most it may answer with. */
+export type Spend = NonNullable<Schemas["ActionRequest"]["spend"]>;
+/** What a model call used, as the provider reported it (an outcome's `usage`). */
+export type Usage = NonNullable<Schemas["OutcomeRequest"]["usage"]>;
+/** A budget as an answer explains it: its limit, what is spent and reserved, and whether this call went over. */
+export type BudgetState = NonNullable<Schemas["ActionResult"]["budget"]>;
+/** A budget's count for one period (`admin.budgets.list()`). */
+export type Budget = Schemas["Budget"];
+/** The prices model calls are counted at (`prices()`). */
+export type PriceList = Schemas["PriceList"];
 
 /** Options of {@link Gatehouse.execute}. */
 export interface ExecuteOptions extends ActionFacts, RequestOptions {
@@ -442,6 +458,8 @@ export interface ReportOptions extends RequestOptions {
   message?: string;
   /** The run the action was recorded in, checked by the server (another run's is a `BadRequestError` naming `runId`). Default: not sent. */
   runId?: string;
+  /** What the model call used, as the provider reported it: it settles the decision's reservation. Default: not sent. */
+  usage?: Usage;
 }
 
 /** Options of `audit.log`. */

@@ -3,9 +3,9 @@
  * so the view can be shared or reloaded. An empty value removes the parameter.
  *
  * An address that would not change is left alone: Next.js answers every replaceState with a router
- * update, and one made while the page is still hydrating (a view's first effect writes back the
- * filters it was rendered with) re-rendered a list mid-hydration and left a server-rendered row
- * beside its client copy.
+ * update, and one made while a streamed page is still hydrating (a view's first effect writes back the
+ * filters it was rendered with) makes React render the page on the client instead, leaving the
+ * stream's copy in its hidden holder.
  */
 export function replaceSearchParams(changes: Record<string, string | undefined>): void {
   const url = new URL(window.location.href);

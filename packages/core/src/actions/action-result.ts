@@ -8,6 +8,7 @@ import type { Decision } from "../policy/evaluate";
 import { contentFindingSchema, type ContentFinding } from "../content/screen-content";
 import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
 import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/runs";
+import { budgetStateSchema, spendSchema, type BudgetState } from "../spend/budgets";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -90,6 +91,11 @@ export const actionRequestSchema = z.strictObject({
       "The run this call belongs to, chosen by the caller (docs/runs.md): the first call naming it starts the run; a delegate's calls naming its root agent's runId join that run. canI accepts it and records nothing.",
     ),
   runName: runNameSchema.optional().describe('The run\'s name for people ("triage #4512"), taken from the call that starts the run (or the first that names one).'),
+  spend: spendSchema
+    .optional()
+    .describe(
+      "What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`.",
+    ),
 });
 
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -107,8 +113,8 @@ export function parseActionRequest(body: unknown): ActionRequest {
 
 /** Binds an idempotency key or an approval to the exact request an agent made. */
 export function actionRequestHash(agentId: string, request: ActionRequest): string {
-  const { actionType, metadata, dataAccessed, tool } = request;
-  return sha256Hex(canonicalize({ agentId, actionType, metadata, dataAccessed, ...(tool ? { tool } : {}) }));
+  const { actionType, metadata, dataAccessed, tool, spend } = request;
+  return sha256Hex(canonicalize({ agentId, actionType, metadata, dataAccessed, ...(tool ? { tool } : {}), ...(spend ? { spend } : {}) }));
 }
 
 export const actionStatusSchema = z.enum(["executed", "requested", "denied"]);
@@ -156,6 +162,11 @@ export const decisionFields = {
       "Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found.",
     ),
   tool: toolRefSchema.optional().describe("The tool call decided on, when the request named one: its approval holds for exactly these arguments."),
+  budget: budgetStateSchema
+    .optional()
+    .describe(
+      "The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md).",
+    ),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -211,6 +222,8 @@ export function buildActionResult(args: {
   tool?: ToolRef;
   /** The run the decision is recorded in. */
   run?: RunRef;
+  /** The budget that decided, or the tightest (spend/budgets.ts). */
+  budget?: BudgetState;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -227,6 +240,7 @@ export function buildActionResult(args: {
     ...(args.findings && args.findings.length > 0 ? { findings: [...args.findings] } : {}),
     ...(args.tool ? { tool: { name: args.tool.name, argsDigest: args.tool.argsDigest } } : {}),
     ...(args.run ? { run: { id: args.run.id, runId: args.run.runId } } : {}),
+    ...(args.budget ? { budget: args.budget } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

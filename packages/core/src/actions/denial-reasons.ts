@@ -25,6 +25,10 @@ export const DENIAL_REASONS = {
     phase: "gate",
     text: "it repeats the same call (the same action with the same arguments), or alternates between two, more often than the loop limit allows; change course or wait for the window to pass",
   },
+  BUDGET_EXCEEDED: {
+    phase: "gate",
+    text: "it would go over a budget in the policies (its `budget` names which, with what is spent and reserved); wait for the budget's period to turn, or ask an admin to raise it",
+  },
   CIRCUIT_OPEN: { phase: "gate", text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
   CONTENT_DENIED: {
     phase: "gate",

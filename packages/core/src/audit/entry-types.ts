@@ -6,6 +6,7 @@ import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { LOOP_KINDS } from "../limits/loops";
 import { MEMBER_ROLES } from "../permissions";
 import { RUN_END_STATUSES, runRefSchema } from "../runs/runs";
+import { budgetRefSchema, budgetStateSchema, reservationRecordSchema, settlementRecordSchema, usageSchema } from "../spend/budgets";
 
 /**
  * Every type of audit entry, each with the schema of its `data`: the one description of what the log
@@ -73,6 +74,8 @@ export const AUDIT_ENTRY_TYPES = {
       approvalId: z.string().optional(),
       timeoutAt: z.string().optional(),
       run: runRefSchema.optional(),
+      reservation: reservationRecordSchema.optional().describe("What the call reserved against its budgets (docs/budgets.md)."),
+      budget: budgetStateSchema.optional().describe("The budget that refused the call or held it for approval."),
     }),
   },
   "action.outcome": {
@@ -84,6 +87,20 @@ export const AUDIT_ENTRY_TYPES = {
       status: z.enum(["success", "failure", "partial"]),
       message: z.string().optional(),
       findings: z.array(contentFindingSchema).optional(),
+      usage: usageSchema.optional().describe("The model usage the agent reported."),
+      spend: settlementRecordSchema.optional().describe("What it cost, and the reservation it settled (docs/budgets.md)."),
+    }),
+  },
+  "budget.released": {
+    summary: "A reservation against budgets whose outcome never came was released by its deadline (docs/budgets.md).",
+    data: z.strictObject({
+      actionId: z.string(),
+      actionType: z.string(),
+      agentName: z.string(),
+      tokens: z.number().int(),
+      micros: z.number().int(),
+      budgets: z.array(budgetRefSchema),
+      deadline: z.string(),
     }),
   },
   "approval.vote": {

@@ -142,6 +142,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "action.outcome":
     case "agent.evidence":
     case "run.ended":
+    case "budget.released":
     case "approval.vote_refused":
     case "agent.created":
     case "agent.resumed":

@@ -6,6 +6,7 @@ import { ROLE_RANKING, type MemberRole } from "../permissions";
 import type { PolicySettings } from "../policy/policy-settings";
 import { contentActionWeakens, type ContentAction, type ContentSettings } from "../content/content-rules";
 import type { SignInSettings } from "./sign-in-settings";
+import type { OrgModelPrice, SpendSettings } from "../spend/prices";
 
 /**
  * Which changes of an org's settings weaken enforcement. While the two-admin rule is in force
@@ -23,6 +24,7 @@ export interface EnforcementSettings {
   loops: LoopSettings;
   policies: PolicySettings;
   content: ContentSettings;
+  spend: SpendSettings;
 }
 
 /** One setting's row: whether going from `before` to `after` weakens enforcement, and what such a change is. */
@@ -42,6 +44,20 @@ const switchedOn = (weakening: string): SettingRule<boolean> => ({ weakens: (bef
 const neutral = <V>(): SettingRule<V> => ({ weakens: () => false, weakening: null });
 const rank = (role: MemberRole): number => ROLE_RANKING.indexOf(role);
 const loosened = (weakening: string): SettingRule<ContentAction> => ({ weakens: contentActionWeakens, weakening });
+
+/** An org price added, removed (the model falls back to the table, or to nothing) or lowered: money budgets may let more through. */
+function pricesWeaken(before: readonly OrgModelPrice[], after: readonly OrgModelPrice[]): boolean {
+  const rates = (p: OrgModelPrice) => [p.input, p.output, p.cacheRead ?? p.input, p.cacheWrite ?? p.input];
+  const old = new Map(before.map((p) => [p.model.toLowerCase(), p]));
+  const now = new Map(after.map((p) => [p.model.toLowerCase(), p]));
+  for (const [model, price] of now) {
+    const was = old.get(model);
+    if (!was) return true;
+    const a = rates(was);
+    if (rates(price).some((rate, i) => rate < (a[i] as number))) return true;
+  }
+  return [...old.keys()].some((model) => !now.has(model));
+}
 
 export const SETTING_RULES: Rules<EnforcementSettings> = {
   circuitBreaker: {
@@ -72,6 +88,11 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
   policies: {
     reportOnly: switchedOn("turned on: nothing the policies decide is enforced"),
     requireSecondApproval: switchedOff("turned off: one admin alone can publish policies and change these settings"),
+  },
+  spend: {
+    priceOverrides: { weakens: pricesWeaken, weakening: "an org price added, removed or lowered: model calls may count for less against money budgets" },
+    // How long an unsettled reservation is held: either way the call was counted when it was decided.
+    reservationSeconds: neutral(),
   },
   content: {
     secrets: loosened("loosened: secrets found in calls are kept (or no longer looked for) where they were redacted or refused"),

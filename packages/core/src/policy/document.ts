@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { contentRuleSchema } from "../content/content-rules";
 import { policyLoopSchema } from "../limits/loops";
+import { policyBudgetSchema } from "../spend/budgets";
 import { validationError, type FieldIssue } from "../errors";
 import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH, MAX_PATTERN_CHARS_PER_SET, MAX_PATTERNS_PER_SET } from "./conditions";
 import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
@@ -88,6 +89,7 @@ export const policyDocumentSchema = z.strictObject({
       "What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins.",
     ),
   loop: policyLoopSchema.optional(),
+  budget: policyBudgetSchema.optional(),
 });
 
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;

@@ -11,6 +11,7 @@ import {
 } from "./conditions";
 import type { ContentRule } from "../content/content-rules";
 import type { PolicyLoop } from "../limits/loops";
+import type { BudgetRule, PolicyBudget } from "../spend/budgets";
 import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
@@ -43,6 +44,8 @@ export interface CompiledPolicy extends PolicyVersionRef {
   content: ContentRule | undefined;
   /** Its own loop limit for the calls it matches, or `false`; absent: the org's (limits/loops.ts). */
   loop: PolicyLoop | undefined;
+  /** The budget it puts on the calls it matches (spend/budgets.ts). */
+  budget: PolicyBudget | undefined;
 }
 
 /** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
@@ -88,6 +91,7 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     rates,
     content: document.content,
     loop: document.loop,
+    budget: document.budget,
   };
 }
 
@@ -136,6 +140,17 @@ export class PolicySet {
     for (const policy of this.candidates(actionType))
       if (policy.loop !== undefined && policy.mode === "enforce" && policy.matchesAgent(agent)) out.push({ policy: policy.name, loop: policy.loop });
     return out;
+  }
+
+  /**
+   * The budgets of the enforce-mode policies whose action and agent patterns match this call (as
+   * `loop` and `content`, `when` is not consulted), in name order: each is checked (spend/budgets.ts).
+   */
+  budgetRulesFor(actionType: string, agent: AgentFacts): BudgetRule[] {
+    const out: BudgetRule[] = [];
+    for (const policy of this.candidates(actionType))
+      if (policy.budget && policy.mode === "enforce" && policy.matchesAgent(agent)) out.push({ policy: policy.name, budget: policy.budget });
+    return out.sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
   }
 
   /**

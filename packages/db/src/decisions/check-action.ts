@@ -1,4 +1,5 @@
-import { buildActionResult, parseActionRequest } from "@gatehouse/core";
+import { buildActionResult, parseActionRequest, runIdOf } from "@gatehouse/core";
+import { budgetPlan, peekBudgets, underBudget } from "./budget-plan";
 import type { CheckResult } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -17,12 +18,29 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   const screen = typeof pending === "function" ? pending : await pending;
   const metadata = screen(prepared.request.metadata, ["metadata"]);
   const dataAccessed = screen(prepared.request.dataAccessed, ["dataAccessed"]);
-  const denialReason = prepared.gateReason ?? (metadata.denied || dataAccessed.denied ? "CONTENT_DENIED" : undefined);
+  const contentDenied = metadata.denied || dataAccessed.denied;
+  // The budgets as they stand (one read when some apply): what execute would do now, nothing reserved.
+  const { request } = prepared;
+  const plan =
+    prepared.gateReason || contentDenied
+      ? undefined
+      : budgetPlan({
+          orgId: ctx.org.id,
+          rules: prepared.budgetRules,
+          subjectAgentId: prepared.subjectAgentId,
+          runId: request.runId ? runIdOf(ctx.org.id, prepared.delegation?.rootAgentId ?? prepared.agent.id, request.runId) : undefined,
+          spend: request.spend,
+          settings: prepared.spend,
+          at: new Date(now ?? Date.now()),
+        });
+  const verdict = plan ? await peekBudgets(ctx.org.id, plan) : undefined;
+  const budgeted = underBudget(prepared.decision, verdict);
+  const denialReason = prepared.gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (budgeted.denied ? "BUDGET_EXCEEDED" : undefined);
   const findings = [...metadata.findings, ...dataAccessed.findings];
   const rewritten = findings.some((f) => f.action !== "flagged");
   const { auditEventId: _unused, ...result } = buildActionResult({
     decision: {
-      ...(rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision),
+      ...(rewritten ? { ...budgeted.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : budgeted.decision),
       // A refusal of the content rules names no policy (the org default may be what refused), as execute answers.
       ...(denialReason === "CONTENT_DENIED" ? { policy: undefined } : {}),
     },
@@ -31,6 +49,7 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
     ...(prepared.reportOnly ? { reportOnly: prepared.reportOnly } : {}),
     findings,
     ...(prepared.request.tool ? { tool: prepared.request.tool } : {}),
+    ...(verdict?.state ? { budget: verdict.state } : {}),
   });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

@@ -1,4 +1,15 @@
-import { actionRequestHash, afterDecision, approvalTimeoutSeconds, buildActionResult, conflict, newId, parseActionRequest, runIdOf, type ActionResult } from "@gatehouse/core";
+import {
+  actionRequestHash,
+  afterDecision,
+  approvalTimeoutSeconds,
+  buildActionResult,
+  conflict,
+  newId,
+  parseActionRequest,
+  runIdOf,
+  type ActionResult,
+  type BudgetVerdict,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
@@ -10,6 +21,7 @@ import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
 import { recordLoop } from "./loop-guard";
 import { RecentAnswers } from "./recent-answers";
+import { budgetPlan, reservationOf, underBudget } from "./budget-plan";
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
 const recent = new RecentAnswers<{ requestHash: string; result: ActionResult }>({ capacity: 20_000, maxAgeMs: 60_000 });
@@ -61,19 +73,29 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const rootAgentId = prepared.delegation?.rootAgentId ?? agent.id;
   const run = request.runId ? { id: runIdOf(ctx.org.id, rootAgentId, request.runId), key: request.runId, rootAgentId, name: runName?.value } : undefined;
   const runRef = run ? { id: run.id, runId: run.key } : undefined;
+  // The budgets the call is held to (docs/budgets.md), checked and reserved under the org's lock in the
+  // group commit; a call refused before policy is held to none.
+  const at = new Date(now ?? Date.now());
+  const plan =
+    gateReason || contentDenied
+      ? undefined
+      : budgetPlan({ orgId: ctx.org.id, rules: prepared.budgetRules, subjectAgentId: prepared.subjectAgentId, runId: run?.id, spend: request.spend, settings: prepared.spend, at });
 
-  const materialize = (haltedNow: boolean): Materialized => {
-    const denial: GateReason | undefined = gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (haltedNow ? "AGENT_HALTED" : undefined);
+  const materialize = (haltedNow: boolean, verdict?: BudgetVerdict): Materialized => {
+    const budgeted = underBudget(decision, verdict);
+    const denial: GateReason | undefined =
+      gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (haltedNow ? "AGENT_HALTED" : undefined) ?? (budgeted.denied ? "BUDGET_EXCEEDED" : undefined);
+    const decided = budgeted.decision;
     const actionId = newId("action");
     const approval =
-      !denial && decision.effect === "require_approval" && decision.approval
-        ? { id: newId("approval"), expiresAt: new Date(Date.now() + approvalTimeoutSeconds(decision.approval, prepared.approvalTimeoutSeconds) * 1000) }
+      !denial && decided.effect === "require_approval" && decided.approval
+        ? { id: newId("approval"), expiresAt: new Date(Date.now() + approvalTimeoutSeconds(decided.approval, prepared.approvalTimeoutSeconds) * 1000) }
         : undefined;
     // A denial before policy (or a halt committed first) refuses even in a report-only trial.
     const reportOnly = denial ? undefined : prepared.reportOnly;
     const { auditEventId: _none, ...result } = buildActionResult({
       // A refusal of the content rules names no policy (the org default may be what refused).
-      decision: denial === "CONTENT_DENIED" ? { ...decision, policy: undefined } : decision,
+      decision: denial === "CONTENT_DENIED" ? { ...decided, policy: undefined } : decided,
       auditEventId: "",
       ...(approval ? { approval: { ...approval, url: approvalPageUrl(ctx.org.slug, approval.id) } } : {}),
       ...(denial ? { denialReason: denial } : {}),
@@ -81,7 +103,10 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       findings,
       ...(request.tool ? { tool: request.tool } : {}),
       ...(runRef ? { run: runRef } : {}),
+      ...(verdict?.state ? { budget: verdict.state } : {}),
     });
+    // What the call reserves against its budgets: recorded (executed, or held for approval), not denied.
+    const reservation = plan && result.status !== "denied" ? reservationOf(plan, at, approval?.expiresAt) : undefined;
     return {
       actionId,
       result,
@@ -111,6 +136,9 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           ...(request.eventId ? { eventId: request.eventId } : {}),
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
           ...(runRef ? { run: runRef } : {}),
+          ...(reservation ? { reservation: reservation.record } : {}),
+          // The budget that refused or held it (an allowed call's tightest budget is in its answer only).
+          ...(verdict?.state?.exceeded ? { budget: verdict.state } : {}),
         },
       },
       action: {
@@ -119,19 +147,20 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
         dataAccessed: written.dataAccessed,
         status: result.status,
         denialReason: result.denialReason ?? null,
-        policyName: decision.policy?.name ?? null,
-        policyVersionId: decision.policy?.versionId ?? null,
-        mode: decision.mode,
+        policyName: decided.policy?.name ?? null,
+        policyVersionId: decided.policy?.versionId ?? null,
+        mode: decided.mode,
       },
-      ...(approval && decision.approval
+      ...(reservation ? { reservation: reservation.pending } : {}),
+      ...(approval && decided.approval
         ? {
             approval: {
               id: approval.id,
-              policyVersionId: decision.policy?.versionId ?? null,
-              quorum: decision.approval.quorum,
-              approverRoles: decision.approval.approverRoles,
-              approverMemberIds: decision.approval.approvers,
-              excludeAgentOwner: decision.approval.excludeAgentOwner,
+              policyVersionId: decided.policy?.versionId ?? null,
+              quorum: decided.approval.quorum,
+              approverRoles: decided.approval.approverRoles,
+              approverMemberIds: decided.approval.approvers,
+              excludeAgentOwner: decided.approval.excludeAgentOwner,
               requestedBy: typeof written.metadata.requestedBy === "string" ? written.metadata.requestedBy : null,
               expiresAt: approval.expiresAt,
             },
@@ -147,6 +176,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     eventId: request.eventId,
     requestHash,
     ...(run ? { run } : {}),
+    ...(plan ? { budget: { scopes: plan.scopes, cost: plan.cost } } : {}),
     materialize,
   });
   // The recent answers are checked against the call as sent (in memory only, before any screen). A
@@ -161,7 +191,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
     probe: prepared.probe,
     status: result.status,
     denialReason: result.denialReason,
-    deniedBeforePolicy: gateReason !== undefined || contentDenied,
+    deniedBeforePolicy: gateReason !== undefined || contentDenied || result.denialReason === "BUDGET_EXCEEDED",
   });
   if (breaker === "count_failure") await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
   else if (breaker !== "none") await transitionBreaker(ctx, agent.id, breaker.settle).catch(() => {});

@@ -1,4 +1,19 @@
-import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import {
+  checkBudgets,
+  conflict,
+  describeResult,
+  EMPTY_COUNTER,
+  newId,
+  sealAuditEntry,
+  validationError,
+  type ActionResult,
+  type AuditEntryInput,
+  type BudgetCost,
+  type BudgetCounter,
+  type BudgetScope,
+  type BudgetVerdict,
+  type SealedAuditEntry,
+} from "@gatehouse/core";
 import pg from "pg";
 import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
@@ -12,8 +27,10 @@ const { DatabaseError } = pg;
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
  * the next batch gathers, so under load many decisions share one commit. Each batch, in one
  * transaction under the org's log-head lock (the same lock every other audit append takes), in three
- * round trips (BEGIN + lock + agents; the one write statement; COMMIT), four with idempotency keys:
+ * round trips (BEGIN + lock + agents + budget counters; the one write statement; COMMIT), four with idempotency keys:
  *  - re-reads the agents' status, so a halt committed before the batch wins over a cached "active";
+ *  - checks each decision's budgets against the counters as committed plus every earlier reservation
+ *    of the batch (the lock orders every decision of the org, on every process), and reserves;
  *  - resolves idempotency keys against committed actions and within the batch (no race: every
  *    action insert of the org happens under this lock);
  *  - appends the audit entries with consecutive sequence numbers, chain hashes and the Merkle
@@ -34,8 +51,23 @@ export interface PendingDecision {
   requestHash: string;
   /** The run the call names (docs/runs.md): created by this batch's statement if it is new, touched if not. */
   run?: PendingRun;
-  /** Builds the final rows; `halted` is true when the agent (or one of `gateAgentIds`) turned out halted at commit time. */
-  materialize: (halted: boolean) => Materialized;
+  /** The budgets the call is held to and what it would add (docs/budgets.md): checked under the lock. */
+  budget?: { scopes: BudgetScope[]; cost: BudgetCost };
+  /**
+   * Builds the final rows; `halted` is true when the agent (or one of `gateAgentIds`) turned out halted
+   * at commit time; `budget` is the budgets' verdict, for a call that has some.
+   */
+  materialize: (halted: boolean, budget?: BudgetVerdict) => Materialized;
+}
+
+/** What a decision reserves (set by materialize when the call is not denied and budgets apply). */
+export interface PendingReservation {
+  scopes: BudgetScope[];
+  tokens: number;
+  micros: number;
+  model: string | null;
+  price: unknown;
+  deadline: Date;
 }
 
 export interface PendingRun {
@@ -70,6 +102,7 @@ export interface Materialized {
     requestedBy: string | null;
     expiresAt: Date;
   };
+  reservation?: PendingReservation;
 }
 
 export interface Committed {
@@ -202,16 +235,34 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
     // message need the simple protocol, so the two kinds of id are inlined as quoted literals: both
     // are ids this service generated (org and agent of an authenticated key), never request text.
     const agentIds = [...new Set(items.flatMap((i) => [i.agentId, ...(i.gateAgentIds ?? [])]))];
+    // Budget counters are keyed by core's hashes (`bud_` + hex): inlined like the ids, never request text.
+    const budgetKeys = [...new Set(items.flatMap((i) => i.budget?.scopes.map((s) => s.key) ?? []))];
     const lit = (value: string) => client.escapeLiteral(value);
     const opened = (await client.query(
-      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")}); SELECT closed_at IS NOT NULL AS closed FROM orgs WHERE id = ${lit(orgId)}`,
-    )) as unknown as [pg.QueryResult, pg.QueryResult<HeadRow>, pg.QueryResult<{ id: string; status: string }>, pg.QueryResult<{ closed: boolean }>];
+      `BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE; SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${agentIds.map(lit).join(", ")}); SELECT closed_at IS NOT NULL AS closed FROM orgs WHERE id = ${lit(orgId)}${
+        budgetKeys.length > 0
+          ? `; SELECT key, spent_tokens::float8 AS st, spent_micros::float8 AS sm, reserved_tokens::float8 AS rt, reserved_micros::float8 AS rm FROM budget_counters WHERE key IN (${budgetKeys.map(lit).join(", ")})`
+          : ""
+      }`,
+    )) as unknown as [
+      pg.QueryResult,
+      pg.QueryResult<HeadRow>,
+      pg.QueryResult<{ id: string; status: string }>,
+      pg.QueryResult<{ closed: boolean }>,
+      pg.QueryResult<{ key: string; st: number; sm: number; rt: number; rm: number }>?,
+    ];
     // A closed org's log takes no more entries: a key verified before the closing (another
     // instance's cached copy, within its TTL) gets the answer its next verification would give.
     // Read after the lock, in a statement of its own, so a closing that committed meanwhile is seen.
     if (opened[3].rows[0]?.closed) throw orgClosedKey();
     const head = await logHead(query, orgId, opened[1].rows[0]);
     const halted = new Set(opened[2].rows.filter((a) => a.status === "halted").map((a) => a.id));
+    // The counters as committed; each reservation of the batch is added as it is made, so the next
+    // item is checked against it (a ledger that cannot be read fails the batch: closed).
+    const counters = new Map<string, BudgetCounter>(
+      (opened[4]?.rows ?? []).map((r) => [r.key, { spentTokens: r.st, spentMicros: r.sm, reservedTokens: r.rt, reservedMicros: r.rm }]),
+    );
+    const counterOf = (key: string) => counters.get(key) ?? EMPTY_COUNTER;
 
     const keyed = items.filter((i) => i.eventId);
     const known = new Map<string, { requestHash: string; result: ActionResult }>();
@@ -246,7 +297,9 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
       let m: Materialized;
       let sealed: SealedAuditEntry;
       try {
-        m = item.materialize(halted.has(item.agentId) || (item.gateAgentIds?.some((id) => halted.has(id)) ?? false));
+        const isHalted = halted.has(item.agentId) || (item.gateAgentIds?.some((id) => halted.has(id)) ?? false);
+        const verdict = item.budget && item.budget.scopes.length > 0 && !isHalted ? checkBudgets(item.budget.scopes, counterOf, item.budget.cost) : undefined;
+        m = item.materialize(isHalted, verdict);
         const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
         if (issue) throw validationError([issue]);
         sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });
@@ -257,6 +310,7 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
       seq += 1;
       previousChain = sealed.chainHash;
       entries.push(sealed);
+      if (m.reservation) reserve(counters, m.reservation);
       const result: ActionResult = { ...m.result, auditEventId: sealed.id };
       actions.push({ m, item, result, entryId: sealed.id });
       if (key) known.set(key, { requestHash: item.requestHash, result });
@@ -269,6 +323,7 @@ async function writeBatch(orgId: string, items: PendingDecision[]): Promise<Arra
         ...runsUpsert(orgId, actions, createdAt),
         (bind) => actionsInsert(bind, orgId, actions, createdAt),
         ...approvalsInsert(orgId, actions, createdAt),
+        ...reservationsInsert(orgId, actions, createdAt),
       ]);
       await client.query(statement.text, statement.values).catch(refusedWrite);
     }
@@ -431,6 +486,75 @@ function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Ar
     SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
       AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, expires_at timestamptz)
+  )`,
+  ];
+}
+
+/** Adds a reservation to the in-memory counters the batch's next items are checked against. */
+function reserve(counters: Map<string, BudgetCounter>, reservation: PendingReservation): void {
+  for (const scope of reservation.scopes) {
+    const counter = counters.get(scope.key) ?? { ...EMPTY_COUNTER };
+    counters.set(scope.key, { ...counter, reservedTokens: counter.reservedTokens + reservation.tokens, reservedMicros: counter.reservedMicros + reservation.micros });
+  }
+}
+
+/**
+ * The batch's reservations (none, or two CTEs): one row per reserving decision, and each counter they
+ * touch raised by their sum (one row per counter: an upsert may touch a row once per statement).
+ */
+function reservationsInsert(orgId: string, actions: Decided[], createdAt: Date): Array<(bind: Bind) => string> {
+  const rows = actions.flatMap(({ m, item }) =>
+    m.reservation
+      ? [
+          {
+            action_id: m.actionId,
+            agent_id: item.agentId,
+            keys: m.reservation.scopes.map((s) => s.key),
+            model: m.reservation.model,
+            price: m.reservation.price ?? null,
+            tokens: m.reservation.tokens,
+            micros: m.reservation.micros,
+            deadline: m.reservation.deadline,
+          },
+        ]
+      : [],
+  );
+  if (rows.length === 0) return [];
+  const byKey = new Map<string, { key: string; name: string; policy: string; per: string; period: string; model: string | null; tokens: number; micros: number }>();
+  for (const { m } of actions) {
+    if (!m.reservation) continue;
+    for (const scope of m.reservation.scopes) {
+      const row = byKey.get(scope.key) ?? {
+        key: scope.key,
+        name: scope.name,
+        policy: scope.policy,
+        per: scope.per,
+        period: scope.period,
+        model: scope.model ?? null,
+        tokens: 0,
+        micros: 0,
+      };
+      row.tokens += m.reservation.tokens;
+      row.micros += m.reservation.micros;
+      byKey.set(scope.key, row);
+    }
+  }
+  return [
+    (bind) => `reservations AS (
+    INSERT INTO budget_reservations (action_id, org_id, agent_id, keys, model, price, tokens, micros, status, deadline, created_at)
+    SELECT r.action_id, ${bind(orgId)}, r.agent_id, r.keys, r.model, r.price, r.tokens, r.micros, 'reserved', r.deadline, ${bind(createdAt)}::timestamptz
+    FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
+      AS r(action_id text, agent_id text, keys text[], model text, price jsonb, tokens bigint, micros bigint, deadline timestamptz)
+  )`,
+    (bind) => `counters AS (
+    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, model, reserved_tokens, reserved_micros, updated_at)
+    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.model, x.tokens, x.micros, ${bind(createdAt)}::timestamptz
+    FROM jsonb_to_recordset(${bind(JSON.stringify([...byKey.values()]))}::jsonb)
+      AS x(key text, name text, policy text, per text, period text, model text, tokens bigint, micros bigint)
+    ON CONFLICT (key) DO UPDATE SET
+      reserved_tokens = c.reserved_tokens + EXCLUDED.reserved_tokens,
+      reserved_micros = c.reserved_micros + EXCLUDED.reserved_micros,
+      updated_at = EXCLUDED.updated_at
   )`,
   ];
 }

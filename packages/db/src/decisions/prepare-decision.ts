@@ -18,6 +18,9 @@ import {
   type ReportOnly,
   effectiveLoopLimit,
   loopFinding,
+  spendSettings,
+  type BudgetRule,
+  type SpendSettings,
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -53,10 +56,17 @@ export interface Prepared {
   content: Record<ContentClass, ContentAction>;
   /** Set when this call went over its loop limit (refused LOOP_DETECTED); `haltAgent`: the org's `loops.haltAgent`. */
   loop?: LoopFinding & { haltAgent: boolean };
+  /** The budgets of the enforce-mode policies matching the call (docs/budgets.md), and the org's prices. */
+  budgetRules: BudgetRule[];
+  spend: SpendSettings;
+  /** The agent budgets count against: the caller, or a delegate's root. */
+  subjectAgentId: string;
 }
 
 /** `policies.reportOnly` of a settings snapshot object: parsed once per snapshot, then one lookup per decision. */
 const reportOnlyOn = perSnapshot((settings) => Boolean(settings && typeof settings === "object") && policySettings(settings).reportOnly);
+
+const spendOf = perSnapshot(spendSettings);
 
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
@@ -100,6 +110,9 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     tampered: [] as string[],
     probe: false,
     content,
+    budgetRules: policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject),
+    spend: spendOf(settings),
+    subjectAgentId: subject.id,
   };
   // A halted agent, or a delegate under a halted ancestor: the whole subtree stops while it is halted.
   if (row.status === "halted" || ancestors.some((a) => a?.status === "halted")) return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };

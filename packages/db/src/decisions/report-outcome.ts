@@ -1,6 +1,6 @@
 import type { Outcome } from "@gatehouse/contracts";
 import { outcomeBodySchema } from "@gatehouse/contracts";
-import { breakerSettings, conflict, notFound, runIdOf, validationError, zodIssues } from "@gatehouse/core";
+import { breakerSettings, conflict, notFound, runIdOf, spendSettings, usdOf, validationError, zodIssues } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -9,6 +9,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { screenForAgent } from "../content/screen-for-agent";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { settleSpend } from "./settle-spend";
 
 /** The outcome on record, as the API answers it (its contract). */
 export type OutcomeView = Outcome;
@@ -22,7 +23,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const actor = requireAgent(ctx);
   const parsed = outcomeBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const { status } = parsed.data;
+  const { status, usage } = parsed.data;
   const action = await db().action.findFirst({ where: { auditEntryId: input.auditEventId, orgId: ctx.org.id, agentId: actor.agentId } });
   if (!action) throw notFound("action");
   // A runId named on the report must be the run the decision was recorded in (its root agent's, for a delegate).
@@ -53,6 +54,14 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
       data: { outcomeStatus: status, outcomeMessage: message ?? null, outcomeAt: now },
     });
     if (claimed.count === 0) return null;
+    // The reservation it settles (docs/budgets.md), the budgets' counters and the run's spend, in this transaction.
+    const spend = await settleSpend(tx, {
+      orgId: ctx.org.id,
+      action: { id: action.id, runId: action.runId, createdAt: action.createdAt },
+      usage,
+      settings: spendSettings(await orgSettingsSnapshot(ctx.org.id)),
+      now,
+    });
     const entry = await appendAuditEntry(tx, ctx.org.id, {
       type: "action.outcome",
       actor: actorRef(actor),
@@ -65,6 +74,8 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
         status,
         ...(message ? { message } : {}),
         ...(findings.length > 0 ? { findings } : {}),
+        ...(usage ? { usage } : {}),
+        ...(spend ? { spend } : {}),
       },
     });
     return {
@@ -74,6 +85,9 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
       reportedAt: now.toISOString(),
       outcomeAuditEventId: entry.id,
       ...(findings.length > 0 ? { findings } : {}),
+      ...(spend
+        ? { spend: { model: spend.model, tokens: spend.tokens, usd: spend.micros === null ? null : usdOf(spend.micros), ...(spend.estimated ? { estimated: true } : {}) } }
+        : {}),
     };
   }, TX_OPTIONS);
   if (!result) {

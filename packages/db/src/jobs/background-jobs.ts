@@ -6,6 +6,7 @@ import {
   expireDueDelegations,
   pruneMinuteRollups,
   pruneRateEvents,
+  releaseDueReservations,
   rollUpDecisions,
   snapshotPostures,
 } from "../index";
@@ -32,6 +33,8 @@ export function backgroundJobs(): Job[] {
     { name: "rate-event-pruning", everyMs: 60_000, run: () => pruneRateEvents() },
     // Agents whose open heartbeat session missed its beats are marked unresponsive, once (docs/agents.md, Presence).
     { name: "agent-presence", everyMs: 5_000, run: () => detectUnresponsiveAgents() },
+    // Reservations against budgets whose outcome never came are released at their deadline (docs/budgets.md).
+    { name: "budget-reservations", everyMs: 15_000, run: () => releaseDueReservations() },
     // Each minute: agents whose call or denial rate jumped past their baseline (docs/posture.md, Anomalies).
     { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.

@@ -1,5 +1,15 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import { anomalySettings, loopSettings, approvalTimeoutSetting, contentSettings, policySettings, breakerSettings, delegationSettings, signInSettings } from "@gatehouse/core";
+import {
+  anomalySettings,
+  spendSettings,
+  loopSettings,
+  approvalTimeoutSetting,
+  contentSettings,
+  policySettings,
+  breakerSettings,
+  delegationSettings,
+  signInSettings,
+} from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -22,5 +32,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     loops: loopSettings(stored),
     policies: policySettings(stored),
     content: contentSettings(stored),
+    spend: spendSettings(stored),
   };
 }

@@ -2,6 +2,7 @@ import { updateSettingsBodySchema } from "@gatehouse/contracts";
 import {
   anomalySettingsSchema,
   loopSettingsSchema,
+  spendSettingsSchema,
   breakerSettingsSchema,
   conflict,
   contentSettingsSchema,
@@ -71,6 +72,7 @@ export async function updateOrgSettings({
       loops: loopSettingsSchema.parse({ ...before.loops, ...parsed.data.loops }),
       policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
       content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
+      spend: spendSettingsSchema.parse({ ...before.spend, ...parsed.data.spend }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);

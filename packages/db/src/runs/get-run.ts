@@ -1,5 +1,5 @@
 import { RUN_TIMELINE_LIMIT, type RunDetail, type RunTimelineItem } from "@gatehouse/contracts";
-import { notFound, type RunEndStatus } from "@gatehouse/core";
+import { notFound, usdOf, type RunEndStatus } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { readRun, requireRunReader, runIdFromPath, runView } from "./run-rows";
@@ -36,9 +36,10 @@ export async function getRun({ ctx, input, now = Date.now() }: { ctx: Ctx; input
     outcome_message: string | null;
     outcome_at: Date | null;
     asked: boolean;
+    spend: { model: string; tokens: number; micros: number | null; estimated?: boolean } | null;
   }>(
     `SELECT a.id, a.audit_entry_id, a.agent_id, ag.name AS agent_name, a.action_type, a.status, a.denial_reason, a.policy_name, a.result->>'message' AS message,
-            a.created_at, a.outcome_status, a.outcome_message, a.outcome_at, EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS asked
+            a.created_at, a.outcome_status, a.outcome_message, a.outcome_at, a.spend, EXISTS (SELECT 1 FROM approvals p WHERE p.action_id = a.id) AS asked
      FROM actions a JOIN agents ag ON ag.id = a.agent_id
      WHERE a.org_id = $1 AND a.run_id = $2${onlyAgent ? " AND a.agent_id = $4" : ""}
      ORDER BY a.created_at DESC, a.id DESC LIMIT $3`,
@@ -91,6 +92,16 @@ export async function getRun({ ctx, input, now = Date.now() }: { ctx: Ctx; input
         actionType: a.action_type,
         status: a.outcome_status,
         message: a.outcome_message,
+        ...(a.spend
+          ? {
+              spend: {
+                model: a.spend.model,
+                tokens: a.spend.tokens,
+                usd: a.spend.micros === null ? null : usdOf(a.spend.micros),
+                ...(a.spend.estimated ? { estimated: true } : {}),
+              },
+            }
+          : {}),
       });
     }
   }

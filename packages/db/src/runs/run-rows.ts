@@ -1,5 +1,5 @@
 import type { Run } from "@gatehouse/contracts";
-import { runIdOf, runStatusOf, validationError } from "@gatehouse/core";
+import { runIdOf, runStatusOf, usdOf, validationError } from "@gatehouse/core";
 import type { Actor, Ctx } from "../actors/context";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -21,11 +21,13 @@ export interface RunRow {
   denied: number;
   requested: number;
   pending: number;
+  spent_tokens: number;
+  spent_micros: number;
 }
 
 /** The columns of a RunRow, over `runs r` (the pending approvals counted through the run's actions). */
 export const RUN_COLUMNS = `r.id, r.key, r.name, r.agent_id, ag.name AS agent_name, r.root_agent_id, r.status, r.started_at, r.last_activity_at, r.ended_at,
-  r.decisions, r.executed, r.denied, r.requested,
+  r.decisions, r.executed, r.denied, r.requested, r.spent_tokens::float8 AS spent_tokens, r.spent_micros::float8 AS spent_micros,
   (SELECT COUNT(*)::int FROM actions x JOIN approvals p ON p.action_id = x.id WHERE x.run_id = r.id AND p.status = 'pending') AS pending`;
 
 export const RUN_FROM = `runs r JOIN agents ag ON ag.id = r.agent_id`;
@@ -53,6 +55,7 @@ export function runView(row: RunRow, now: number): Run {
     durationMs: Math.max(0, end.getTime() - row.started_at.getTime()),
     decisions: { total: row.decisions, executed: row.executed, denied: row.denied, requested: row.requested },
     pendingApprovals: row.pending,
+    spend: { tokens: row.spent_tokens, usd: usdOf(row.spent_micros) },
   };
 }
 

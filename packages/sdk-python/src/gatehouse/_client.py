@@ -294,6 +294,7 @@ class Gatehouse:
         tool: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         run_name: str | None = None,
+        spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
     ) -> models.ActionResult:
         """Asks Gatehouse to decide on an action and records the decision in the audit log.
 
@@ -301,10 +302,13 @@ class Gatehouse:
         ``denied`` (a result, not an error; ``assert_allowed(result)`` raises it). ``event_id`` is the
         action's idempotency key (default: a new UUID), sent on every retry: a retry whose answer was
         lost gets the same decision, never a second action. ``run_id`` (and ``run_name``) put the call in
-        a run (docs/runs.md); default: the client's run, for a client made by ``run()`` or ``with_run()``."""
+        a run (docs/runs.md); default: the client's run, for a client made by ``run()`` or ``with_run()``.
+        ``spend`` declares a model call's spend (``{"model", "inputTokens", "maxOutputTokens"}``,
+        docs/budgets.md): its projected cost is reserved against the budgets that apply; report its
+        ``usage`` to settle it."""
         event = event_id if event_id is not None else new_id()
         run = run_defaults(run_id, run_name, self._run)
-        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run), {"idempotency-key": event})
+        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run, spend), {"idempotency-key": event})
         return cast(models.ActionResult, decision(self._http.request(call)))
 
     def gate(
@@ -319,6 +323,7 @@ class Gatehouse:
         on_requested: Callable[[models.ActionResult], Any] | None = None,
         run_id: str | None = None,
         run_name: str | None = None,
+        spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
     ) -> models.ActionResult:
         """Asks before acting and waits for the answer: answers the ``executed`` result once the action
         may go ahead, at once or the moment its approval is granted (pushed by a long-poll, not polled).
@@ -329,7 +334,9 @@ class Gatehouse:
 
         All waits of one client share one long-poll per 1,000 approvals, however many are open."""
         until = resolve_deadline(deadline, _monotonic())
-        result = self.execute(action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool, run_id=run_id, run_name=run_name)
+        result = self.execute(
+            action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool, run_id=run_id, run_name=run_name, spend=spend
+        )
         if result["status"] == "executed":
             return result
         if result["status"] == "denied":
@@ -360,25 +367,37 @@ class Gatehouse:
         data_accessed: Sequence[Mapping[str, Any]] | None = None,
         tool: Mapping[str, Any] | None = None,
         run_id: str | None = None,
+        spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
     ) -> models.CheckResult:
         """What ``execute`` would decide now, without recording anything, creating an approval or
-        counting toward rate limits (``allowed``, ``needsApproval``). It starts no run."""
+        counting toward rate limits (``allowed``, ``needsApproval``), its budgets included (nothing
+        is reserved). It starts no run."""
         run = run_defaults(run_id, None, self._run)
-        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None))
+        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend))
         return cast(models.CheckResult, decision(self._http.request(call)))
 
     def report(
-        self, audit_event_id: str, status: Literal["success", "failure"], *, message: str | None = None, run_id: str | None = None
+        self,
+        audit_event_id: str,
+        status: Literal["success", "failure"],
+        *,
+        message: str | None = None,
+        run_id: str | None = None,
+        usage: models.OutcomeRequestUsage | Mapping[str, Any] | None = None,
     ) -> models.Outcome:
         """Reports how an executed (or approved) action went. The first outcome wins: the same report
         again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
         A ``failure`` counts toward the agent's circuit breaker. ``run_id``, when given, is checked
-        against the run the action was recorded in (another run's is a ``BadRequestError``)."""
+        against the run the action was recorded in (another run's is a ``BadRequestError``). ``usage``
+        (``{"inputTokens", "outputTokens", "cachedInputTokens"?}``, as the provider reported it) settles
+        the decision's reservation at its actual cost (docs/budgets.md)."""
         body: dict[str, Any] = {"status": status}
         if message is not None:
             body["message"] = message
         if run_id is not None:
             body["runId"] = run_id
+        if usage is not None:
+            body["usage"] = dict(usage)
         return cast(models.Outcome, self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
 
     def with_run(self, run_id: str, *, name: str | None = None) -> Gatehouse:
@@ -435,6 +454,11 @@ class Gatehouse:
         """The org, agent and key behind this client's key, with the agent's breaker state and policies.
         A wrong key raises ``AuthenticationError``; a wrong ``base_url`` says it is not the Gatehouse API."""
         return cast(models.WhoAmI, self._http.request(Call("GET", "/v1/whoami")))
+
+    def prices(self) -> models.PriceList:
+        """The prices model calls are counted at (docs/budgets.md): the built-in table, each entry with
+        its source and the day it took effect, and the org's own prices."""
+        return cast(models.PriceList, self._http.request(Call("GET", "/v1/prices")))
 
     def heartbeat(self, *, interval_seconds: int = 30, state: Literal["running", "stopped"] = "running") -> models.Heartbeat:
         """Says the agent is there (``POST /v1/heartbeat``, docs/agents.md, Presence): ``running`` opens or

@@ -335,10 +335,12 @@ def action_body(
     tool: Mapping[str, Any] | None,
     event_id: str | None = None,
     run: RunDefaults | None = None,
+    spend: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"actionType": action_type}
     run_id, run_name = run if run is not None else (None, None)
-    for name, value in (("metadata", metadata), ("dataAccessed", data_accessed), ("eventId", event_id), ("tool", tool), ("runId", run_id), ("runName", run_name)):
+    fields = (("metadata", metadata), ("dataAccessed", data_accessed), ("eventId", event_id), ("tool", tool), ("runId", run_id), ("runName", run_name), ("spend", spend))
+    for name, value in fields:
         if value is not None:
             body[name] = dict(value) if isinstance(value, Mapping) else value if isinstance(value, str) else list(value)
     return body

@@ -22,6 +22,23 @@ class ActionRequest(_ActionRequestRequired, total=False):
     """The run this call belongs to, chosen by the caller (docs/runs.md): the first call naming it starts the run; a delegate's calls naming its root agent's runId join that run. canI accepts it and records nothing."""
     runName: str
     """The run's name for people ("triage #4512"), taken from the call that starts the run (or the first that names one)."""
+    spend: ActionRequestSpend
+    """What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`."""
+
+
+class _ActionRequestSpendRequired(TypedDict):
+    model: str
+    """The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`); a dated snapshot is priced as its model."""
+    inputTokens: int
+    """The prompt's tokens (an estimate is fine; the outcome's usage settles it)."""
+    maxOutputTokens: int
+    """The most the model may answer with (the request's max tokens): reserved in full until the outcome says what was used."""
+
+
+class ActionRequestSpend(_ActionRequestSpendRequired, total=False):
+    """What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`."""
+    tier: Literal["standard", "flex", "priority", "batch"]
+    """The provider's service tier when its prices differ (`flex`, `priority`, `batch`); standard unless said."""
 
 
 class _ActionRequestToolRequired(TypedDict):
@@ -49,7 +66,7 @@ class _ActionResultRequired(TypedDict):
 class ActionResult(_ActionResultRequired, total=False):
     """The decision on one action. A denial is a normal answer, not an HTTP error."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -60,6 +77,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found."""
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
+    budget: ActionResultBudget
+    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
     approvalId: str
     approvalUrl: str
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
@@ -67,6 +86,47 @@ class ActionResult(_ActionResultRequired, total=False):
     """When a pending approval expires (ISO 8601)."""
     run: ActionResultRun
     """The run the decision was recorded in, when the call named a runId."""
+
+
+class _ActionResultBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: ActionResultBudgetLimit
+    spent: ActionResultBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: ActionResultBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class ActionResultBudget(_ActionResultBudgetRequired, total=False):
+    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class ActionResultBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class ActionResultBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class ActionResultBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
 
 
 _ActionResultFindingsItemRequiredKeys = TypedDict(
@@ -358,7 +418,7 @@ class _AuditEntryActionDecidedDataRequired(TypedDict):
 class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=False):
     delegation: AuditEntryActionDecidedDataDelegation
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policy: AuditEntryActionDecidedDataPolicy
     tamperedPolicies: list[str]
     reportOnly: AuditEntryActionDecidedDataReportOnly
@@ -368,6 +428,51 @@ class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=Fa
     approvalId: str
     timeoutAt: str
     run: AuditEntryActionDecidedDataRun
+    reservation: AuditEntryActionDecidedDataReservation
+    """What the call reserved against its budgets (docs/budgets.md)."""
+    budget: AuditEntryActionDecidedDataBudget
+    """The budget that refused or held the call, or the tightest of those it was checked against."""
+
+
+class _AuditEntryActionDecidedDataBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: AuditEntryActionDecidedDataBudgetLimit
+    spent: AuditEntryActionDecidedDataBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: AuditEntryActionDecidedDataBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class AuditEntryActionDecidedDataBudget(_AuditEntryActionDecidedDataBudgetRequired, total=False):
+    """The budget that refused or held the call, or the tightest of those it was checked against."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class AuditEntryActionDecidedDataBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class AuditEntryActionDecidedDataBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class AuditEntryActionDecidedDataBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
 
 
 class AuditEntryActionDecidedDataDelegation(TypedDict):
@@ -419,6 +524,44 @@ class AuditEntryActionDecidedDataReportOnly(_AuditEntryActionDecidedDataReportOn
     """The policy that decided it; absent for NO_POLICY."""
 
 
+class _AuditEntryActionDecidedDataReservationRequired(TypedDict):
+    id: str
+    tokens: int
+    micros: int
+    """Micro-dollars (USD × 10⁶)."""
+    budgets: list[AuditEntryActionDecidedDataReservationBudgetsItem]
+    deadline: str
+
+
+class AuditEntryActionDecidedDataReservation(_AuditEntryActionDecidedDataReservationRequired, total=False):
+    """What the call reserved against its budgets (docs/budgets.md)."""
+    model: str
+    price: AuditEntryActionDecidedDataReservationPrice
+    unpriced: bool
+
+
+class AuditEntryActionDecidedDataReservationBudgetsItem(TypedDict):
+    key: str
+    name: str
+    per: str
+    period: str
+
+
+class _AuditEntryActionDecidedDataReservationPriceRequired(TypedDict):
+    source: Literal["table", "org", "org-unknown"]
+    model: str
+    tier: Literal["standard", "flex", "priority", "batch"]
+    input: float
+    output: float
+    cacheRead: float
+    cacheWrite: float
+
+
+class AuditEntryActionDecidedDataReservationPrice(_AuditEntryActionDecidedDataReservationPriceRequired, total=False):
+    effectiveFrom: str
+    tableVersion: str
+
+
 class AuditEntryActionDecidedDataRun(TypedDict):
     id: str
     """The run's id (`run_…`), the same for every call of the agent (or its delegates) naming this runId."""
@@ -447,6 +590,10 @@ class _AuditEntryActionOutcomeDataRequired(TypedDict):
 class AuditEntryActionOutcomeData(_AuditEntryActionOutcomeDataRequired, total=False):
     message: str
     findings: list[AuditEntryActionOutcomeDataFindingsItem]
+    usage: AuditEntryActionOutcomeDataUsage
+    """The model usage the agent reported."""
+    spend: AuditEntryActionOutcomeDataSpend
+    """What it cost, and the reservation it settled (docs/budgets.md)."""
 
 
 _AuditEntryActionOutcomeDataFindingsItemRequiredKeys = TypedDict(
@@ -464,6 +611,67 @@ class AuditEntryActionOutcomeDataFindingsItem(_AuditEntryActionOutcomeDataFindin
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class _AuditEntryActionOutcomeDataSpendRequired(TypedDict):
+    model: str
+    tokens: int
+    micros: int | None
+    """Micro-dollars (USD × 10⁶); null when the model has no price."""
+
+
+class AuditEntryActionOutcomeDataSpend(_AuditEntryActionOutcomeDataSpendRequired, total=False):
+    """What it cost, and the reservation it settled (docs/budgets.md)."""
+    price: AuditEntryActionOutcomeDataSpendPrice
+    estimated: bool
+    reservationId: str
+    reserved: AuditEntryActionOutcomeDataSpendReserved
+    budgets: list[AuditEntryActionOutcomeDataSpendBudgetsItem]
+
+
+class AuditEntryActionOutcomeDataSpendBudgetsItem(TypedDict):
+    key: str
+    name: str
+    per: str
+    period: str
+
+
+class _AuditEntryActionOutcomeDataSpendPriceRequired(TypedDict):
+    source: Literal["table", "org", "org-unknown"]
+    model: str
+    tier: Literal["standard", "flex", "priority", "batch"]
+    input: float
+    output: float
+    cacheRead: float
+    cacheWrite: float
+
+
+class AuditEntryActionOutcomeDataSpendPrice(_AuditEntryActionOutcomeDataSpendPriceRequired, total=False):
+    effectiveFrom: str
+    tableVersion: str
+
+
+class AuditEntryActionOutcomeDataSpendReserved(TypedDict):
+    tokens: int
+    micros: int
+
+
+class _AuditEntryActionOutcomeDataUsageRequired(TypedDict):
+    inputTokens: int
+    """Every input token, cached ones included."""
+    outputTokens: int
+
+
+class AuditEntryActionOutcomeDataUsage(_AuditEntryActionOutcomeDataUsageRequired, total=False):
+    """The model usage the agent reported."""
+    model: str
+    """The model that answered, when it differs from the declared one; priced at the decision's time."""
+    cachedInputTokens: int
+    """Of the input tokens, those read from a prompt cache."""
+    cacheWriteTokens: int
+    """Of the input tokens, those written to a prompt cache."""
+    estimated: bool
+    """True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it)."""
 
 
 class AuditEntryAgentAnomalyDetected(TypedDict):
@@ -656,7 +864,7 @@ class _AuditEntryApprovalCancelledDataRequired(TypedDict):
 
 class AuditEntryApprovalCancelledData(_AuditEntryApprovalCancelledDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalCancelledDataDecidedBy
 
@@ -681,7 +889,7 @@ class _AuditEntryApprovalDecidedDataRequired(TypedDict):
 
 class AuditEntryApprovalDecidedData(_AuditEntryApprovalDecidedDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalDecidedDataDecidedBy
 
@@ -706,7 +914,7 @@ class _AuditEntryApprovalExpiredDataRequired(TypedDict):
 
 class AuditEntryApprovalExpiredData(_AuditEntryApprovalExpiredDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalExpiredDataDecidedBy
 
@@ -807,6 +1015,30 @@ class AuditEntryAuditSigningKeyRotatedData(_AuditEntryAuditSigningKeyRotatedData
     previousKeyId: str
     previousVkey: str
     idempotencyKey: str
+
+
+class AuditEntryBudgetReleased(TypedDict):
+    """A reservation against budgets whose outcome never came was released by its deadline (docs/budgets.md)."""
+    type: Literal["budget.released"]
+    data: AuditEntryBudgetReleasedData
+
+
+class AuditEntryBudgetReleasedData(TypedDict):
+    reservationId: str
+    actionId: str
+    actionType: str
+    agentName: str
+    tokens: int
+    micros: int
+    budgets: list[AuditEntryBudgetReleasedDataBudgetsItem]
+    deadline: str
+
+
+class AuditEntryBudgetReleasedDataBudgetsItem(TypedDict):
+    key: str
+    name: str
+    per: str
+    period: str
 
 
 class AuditEntryDelegationCreated(TypedDict):
@@ -1279,6 +1511,50 @@ class AuditVerification(TypedDict):
     """Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet."""
 
 
+class Budget(TypedDict):
+    """A budget's count for one period (docs/budgets.md)."""
+    name: str
+    """Its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it (for a pot, the first that drew from it)."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The UTC day or month counted, or the run's id."""
+    model: str | None
+    """The model counted, for a budget with `perModel`."""
+    limit: BudgetLimit | None
+    """The limit its policy states now; null when the policy no longer states a budget."""
+    spent: BudgetSpent
+    """Settled by outcomes."""
+    reserved: BudgetReserved
+    """Held for calls waiting for their outcome."""
+    updatedAt: str
+
+
+class BudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class BudgetList(TypedDict):
+    """The org's budget counts."""
+    budgets: list[Budget]
+    """The most recently touched first, over the last 62 days."""
+
+
+class BudgetReserved(TypedDict):
+    """Held for calls waiting for their outcome."""
+    tokens: int
+    usd: float
+
+
+class BudgetSpent(TypedDict):
+    """Settled by outcomes."""
+    tokens: int
+    usd: float
+
+
 class _BulkApprovalDecisionRequestRequired(TypedDict):
     decision: Literal["approve", "deny"]
     approvalIds: list[str]
@@ -1324,7 +1600,7 @@ class _CheckResultRequired(TypedDict):
 class CheckResult(_CheckResultRequired, total=False):
     """What execute would decide now; nothing is recorded and no rate limit is consumed."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -1335,6 +1611,49 @@ class CheckResult(_CheckResultRequired, total=False):
     """Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found."""
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
+    budget: CheckResultBudget
+    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+
+
+class _CheckResultBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: CheckResultBudgetLimit
+    spent: CheckResultBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: CheckResultBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class CheckResultBudget(_CheckResultBudgetRequired, total=False):
+    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class CheckResultBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class CheckResultBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class CheckResultBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
 
 
 _CheckResultFindingsItemRequiredKeys = TypedDict(
@@ -1630,7 +1949,7 @@ class EventActionDenied(_EventActionDeniedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -1661,7 +1980,7 @@ class EventActionExecuted(_EventActionExecutedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -1731,7 +2050,7 @@ class EventApprovalDecided(_EventApprovalDecidedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalDecidedDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -1761,7 +2080,7 @@ class EventApprovalExpired(_EventApprovalExpiredRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalExpiredDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -1793,7 +2112,7 @@ class EventApprovalRequested(_EventApprovalRequestedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -2124,6 +2443,8 @@ class OrgSettings(TypedDict):
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     content: OrgSettingsContent
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    spend: OrgSettingsSpend
+    """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
 
 
 class OrgSettingsAnomaly(TypedDict):
@@ -2170,6 +2491,28 @@ class OrgSettingsSignIn(TypedDict):
     ssoRequired: bool
 
 
+class OrgSettingsSpend(TypedDict):
+    """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
+    priceOverrides: list[OrgSettingsSpendPriceOverridesItem]
+    reservationSeconds: int
+
+
+class _OrgSettingsSpendPriceOverridesItemRequired(TypedDict):
+    model: Literal["*"] | str
+    """The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices."""
+    input: float
+    """USD per million input tokens."""
+    output: float
+    """USD per million output tokens."""
+
+
+class OrgSettingsSpendPriceOverridesItem(_OrgSettingsSpendPriceOverridesItemRequired, total=False):
+    cacheRead: float
+    """USD per million input tokens read from a cache (else priced as input)."""
+    cacheWrite: float
+    """USD per million input tokens written to a cache (else priced as input)."""
+
+
 class _OutcomeRequired(TypedDict):
     auditEventId: str
     status: Literal["success", "failure", "partial"]
@@ -2183,6 +2526,8 @@ class Outcome(_OutcomeRequired, total=False):
     """The audit entry of the report; present on the answer to the call that recorded it."""
     findings: list[OutcomeFindingsItem]
     """Secrets and personal data found in the message and what was done with each (never the value); on the answer to the call that recorded it."""
+    spend: OutcomeSpend
+    """What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it."""
 
 
 _OutcomeFindingsItemRequiredKeys = TypedDict(
@@ -2211,6 +2556,39 @@ class OutcomeRequest(_OutcomeRequestRequired, total=False):
     message: str
     runId: str
     """The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."""
+    usage: OutcomeRequestUsage
+    """What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend."""
+
+
+class _OutcomeRequestUsageRequired(TypedDict):
+    inputTokens: int
+    """Every input token, cached ones included."""
+    outputTokens: int
+
+
+class OutcomeRequestUsage(_OutcomeRequestUsageRequired, total=False):
+    """What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend."""
+    model: str
+    """The model that answered, when it differs from the declared one; priced at the decision's time."""
+    cachedInputTokens: int
+    """Of the input tokens, those read from a prompt cache."""
+    cacheWriteTokens: int
+    """Of the input tokens, those written to a prompt cache."""
+    estimated: bool
+    """True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it)."""
+
+
+class _OutcomeSpendRequired(TypedDict):
+    model: str
+    tokens: int
+    usd: float | None
+    """Null when the model has no price."""
+
+
+class OutcomeSpend(_OutcomeSpendRequired, total=False):
+    """What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it."""
+    estimated: bool
+    """True when no usage was reported and the reservation was settled at what it projected."""
 
 
 class _PolicyDocumentRequired(TypedDict):
@@ -2230,6 +2608,8 @@ class PolicyDocument(_PolicyDocumentRequired, total=False):
     """What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins."""
     loop: Literal[False] | PolicyDocumentLoop
     """The loop limit for the calls this policy matches: `{ maxRepeats, windowSeconds }` (the same call, or an alternation of two, more than maxRepeats times within the window is refused with LOOP_DETECTED), or `false` for none. Overrides the org's `loops` setting; among matching policies the strictest wins (the fewest repeats per second), and `false` holds only when no matching policy sets a limit."""
+    budget: PolicyDocumentBudget
+    """A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md."""
 
 
 class PolicyDocumentApproval(TypedDict, total=False):
@@ -2239,6 +2619,29 @@ class PolicyDocumentApproval(TypedDict, total=False):
     approverRoles: list[Literal["owner", "admin", "approver", "auditor", "viewer"]]
     approvers: list[str]
     excludeAgentOwner: bool
+
+
+class _PolicyDocumentBudgetRequired(TypedDict):
+    limit: PolicyDocumentBudgetLimit
+    per: Literal["run", "agent-day", "org-month"] | str
+    """What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month)."""
+
+
+class PolicyDocumentBudget(_PolicyDocumentBudgetRequired, total=False):
+    """A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md."""
+    atLimit: Literal["deny", "require_approval"]
+    """What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."""
+    models: list[str]
+    """Only calls declaring one of these models are counted (and held to it)."""
+    perModel: bool
+    """One count per model: each model has the whole limit."""
+
+
+class PolicyDocumentBudgetLimit(TypedDict, total=False):
+    tokens: int
+    """Tokens (input and output) the calls may use."""
+    usd: float
+    """US dollars the calls may cost (priced by docs/budgets.md, Prices)."""
 
 
 class PolicyDocumentContent(TypedDict, total=False):
@@ -2822,6 +3225,55 @@ class PreToolUseHookAnswerHookSpecificOutput(TypedDict):
     """For deny: what the model is told; for ask: what the person is shown."""
 
 
+class PriceList(TypedDict):
+    """The prices model calls are counted at (docs/budgets.md, Prices)."""
+    version: str
+    """The built-in table's version."""
+    models: list[PriceListModelsItem]
+    """The built-in table, every entry (older prices included, for the decisions made with them)."""
+    overrides: list[PriceListOverridesItem]
+    """The org's own prices (settings `spend.priceOverrides`), which win; `*` prices every model nobody else does."""
+
+
+class _PriceListModelsItemRequired(TypedDict):
+    provider: Literal["openai", "anthropic", "google", "mistral", "custom"]
+    model: str
+    tier: Literal["standard", "flex", "priority", "batch"]
+    input: float
+    """USD per million input tokens."""
+    output: float
+    """USD per million output tokens."""
+    effectiveFrom: str
+    """The UTC day it took effect; a call is priced by the entry in force at its time."""
+    source: str
+    """Where it was read."""
+    current: bool
+    """Whether it is the entry in force now for its model and tier."""
+
+
+class PriceListModelsItem(_PriceListModelsItemRequired, total=False):
+    cacheRead: float
+    """USD per million cached input tokens read."""
+    cacheWrite: float
+    """USD per million input tokens written to a cache."""
+
+
+class _PriceListOverridesItemRequired(TypedDict):
+    model: Literal["*"] | str
+    """The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices."""
+    input: float
+    """USD per million input tokens."""
+    output: float
+    """USD per million output tokens."""
+
+
+class PriceListOverridesItem(_PriceListOverridesItemRequired, total=False):
+    cacheRead: float
+    """USD per million input tokens read from a cache (else priced as input)."""
+    cacheWrite: float
+    """USD per million input tokens written to a cache (else priced as input)."""
+
+
 class RemovedMember(TypedDict):
     """A removed member and the admin keys revoked with it."""
     id: str
@@ -2864,6 +3316,8 @@ class Run(TypedDict):
     """From the start to its end, or to the last activity while it has not ended."""
     decisions: RunDecisions
     pendingApprovals: int
+    spend: RunSpend
+    """What the run's model calls cost, as their outcomes reported it (docs/budgets.md); calls with no price count their tokens only."""
 
 
 class RunDecisions(TypedDict):
@@ -2886,6 +3340,12 @@ class RunList(TypedDict):
     """Runs, the most recently active first."""
     runs: list[Run]
     nextCursor: str | None
+
+
+class RunSpend(TypedDict):
+    """What the run's model calls cost, as their outcomes reported it (docs/budgets.md); calls with no price count their tokens only."""
+    tokens: int
+    usd: float
 
 
 class RunTimelineItemApproval(TypedDict):
@@ -2927,7 +3387,7 @@ class _RunTimelineItemDecisionRequired(TypedDict):
 
 class RunTimelineItemDecision(_RunTimelineItemDecisionRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
 
 
@@ -2937,7 +3397,7 @@ class RunTimelineItemEnded(TypedDict):
     status: Literal["completed", "failed", "cancelled"]
 
 
-class RunTimelineItemOutcome(TypedDict):
+class _RunTimelineItemOutcomeRequired(TypedDict):
     type: Literal["outcome"]
     at: str
     auditEventId: str
@@ -2945,6 +3405,24 @@ class RunTimelineItemOutcome(TypedDict):
     actionType: str
     status: Literal["success", "failure", "partial"]
     message: str | None
+
+
+class RunTimelineItemOutcome(_RunTimelineItemOutcomeRequired, total=False):
+    spend: RunTimelineItemOutcomeSpend
+    """The model call's tokens and cost, when the outcome reported usage (or settled a reservation)."""
+
+
+class _RunTimelineItemOutcomeSpendRequired(TypedDict):
+    model: str
+    tokens: int
+    usd: float | None
+    """Null when the model has no price."""
+
+
+class RunTimelineItemOutcomeSpend(_RunTimelineItemOutcomeSpendRequired, total=False):
+    """The model call's tokens and cost, when the outcome reported usage (or settled a reservation)."""
+    estimated: bool
+    """No usage came: the reservation was settled at what it projected."""
 
 
 class SettingsChangePendingApproval(TypedDict):
@@ -3070,6 +3548,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
     policies: UpdateSettingsRequestPolicies
     """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
+    spend: UpdateSettingsRequestSpend
+    """`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement."""
     content: UpdateSettingsRequestContent
     """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
 
@@ -3124,6 +3604,30 @@ class UpdateSettingsRequestSignIn(TypedDict, total=False):
     ssoDomains: list[str]
     ssoDefaultRole: Literal["admin", "approver", "auditor", "viewer"]
     ssoRequired: bool
+
+
+class UpdateSettingsRequestSpend(TypedDict, total=False):
+    """`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement."""
+    priceOverrides: list[UpdateSettingsRequestSpendPriceOverridesItem]
+    """Prices the org sets (USD per million tokens): they win over the built-in table, price models it lacks, and `*` prices every model nobody else does (without it such a call is refused where money is counted)."""
+    reservationSeconds: int
+    """How long a reservation waits for its outcome before a job releases it (60 s to 7 days; 3600 unless changed); a held call's waits as long as its approval, and this much more."""
+
+
+class _UpdateSettingsRequestSpendPriceOverridesItemRequired(TypedDict):
+    model: Literal["*"] | str
+    """The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices."""
+    input: float
+    """USD per million input tokens."""
+    output: float
+    """USD per million output tokens."""
+
+
+class UpdateSettingsRequestSpendPriceOverridesItem(_UpdateSettingsRequestSpendPriceOverridesItemRequired, total=False):
+    cacheRead: float
+    """USD per million input tokens read from a cache (else priced as input)."""
+    cacheWrite: float
+    """USD per million input tokens written to a cache (else priced as input)."""
 
 
 class VerifySsoDomainRequest(TypedDict):
@@ -3196,7 +3700,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
@@ -3208,7 +3712,7 @@ Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionN
 """A `when` condition: a comparison, `all`/`any`/`not`, or a rate."""
 
 
-DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
+DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 

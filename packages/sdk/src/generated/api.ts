@@ -912,6 +912,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/budgets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Budgets: what each has spent and holds in reserve
+         * @description Each budget's count for its period (a run, an agent's UTC day, the org's UTC month, a pot's month), the most recently touched first, with the limit its policy states now. For members with `posture.read`.
+         */
+        get: operations["listBudgets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/delegations": {
         parameters: {
             query?: never;
@@ -1054,6 +1074,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The model prices calls are counted at
+         * @description The built-in table (OpenAI, Anthropic, Google, Mistral: input, output, cache read and write per million tokens, by service tier, each with its source and the day it took effect) and the org's own prices, which win. Any key of the org.
+         */
+        get: operations["listPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/runs": {
         parameters: {
             query?: never;
@@ -1161,12 +1201,26 @@ export interface components {
             runId?: string;
             /** @description The run's name for people ("triage #4512"), taken from the call that starts the run (or the first that names one). */
             runName?: string;
+            /** @description What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`. */
+            spend?: {
+                /** @description The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`); a dated snapshot is priced as its model. */
+                model: string;
+                /** @description The prompt's tokens (an estimate is fine; the outcome's usage settles it). */
+                inputTokens: number;
+                /** @description The most the model may answer with (the request's max tokens): reserved in full until the outcome says what was used. */
+                maxOutputTokens: number;
+                /**
+                 * @description The provider's service tier when its prices differ (`flex`, `priority`, `batch`); standard unless said.
+                 * @enum {string}
+                 */
+                tier?: "standard" | "flex" | "priority" | "batch";
+            };
         };
         /** @description The decision on one action. A denial is a normal answer, not an HTTP error. */
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1204,6 +1258,35 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
+            /** @description The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md). */
+            budget?: {
+                /** @description The budget: its pot's name, else its policy's. */
+                name: string;
+                /** @description The policy that states it. */
+                policy: string;
+                /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                per: string;
+                /** @description The day or month counted (UTC), or the run's id. */
+                period: string;
+                /** @description The model counted, for a budget with `perModel`. */
+                model?: string;
+                limit: {
+                    tokens?: number;
+                    usd?: number;
+                };
+                /** @description Settled by outcomes, before this call. */
+                spent: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description Held for calls still waiting for their outcome, before this call. */
+                reserved: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                exceeded: boolean;
+            };
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
             approvalId?: string;
@@ -1408,7 +1491,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "executed" | "requested" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 policy?: {
                     name: string;
@@ -1468,6 +1551,64 @@ export interface components {
                     /** @description The runId the caller chose. */
                     runId: string;
                 };
+                /** @description What the call reserved against its budgets (docs/budgets.md). */
+                reservation?: {
+                    id: string;
+                    model?: string;
+                    tokens: number;
+                    /** @description Micro-dollars (USD × 10⁶). */
+                    micros: number;
+                    price?: {
+                        /** @enum {string} */
+                        source: "table" | "org" | "org-unknown";
+                        model: string;
+                        /** @enum {string} */
+                        tier: "standard" | "flex" | "priority" | "batch";
+                        input: number;
+                        output: number;
+                        cacheRead: number;
+                        cacheWrite: number;
+                        effectiveFrom?: string;
+                        tableVersion?: string;
+                    };
+                    unpriced?: boolean;
+                    budgets: {
+                        key: string;
+                        name: string;
+                        per: string;
+                        period: string;
+                    }[];
+                    deadline: string;
+                };
+                /** @description The budget that refused or held the call, or the tightest of those it was checked against. */
+                budget?: {
+                    /** @description The budget: its pot's name, else its policy's. */
+                    name: string;
+                    /** @description The policy that states it. */
+                    policy: string;
+                    /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                    per: string;
+                    /** @description The day or month counted (UTC), or the run's id. */
+                    period: string;
+                    /** @description The model counted, for a budget with `perModel`. */
+                    model?: string;
+                    limit: {
+                        tokens?: number;
+                        usd?: number;
+                    };
+                    /** @description Settled by outcomes, before this call. */
+                    spent: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description Held for calls still waiting for their outcome, before this call. */
+                    reserved: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                    exceeded: boolean;
+                };
             };
         } | {
             /** @constant */
@@ -1492,6 +1633,70 @@ export interface components {
                      */
                     action: "denied" | "redacted" | "flagged";
                 }[];
+                /** @description The model usage the agent reported. */
+                usage?: {
+                    /** @description The model that answered, when it differs from the declared one; priced at the decision's time. */
+                    model?: string;
+                    /** @description Every input token, cached ones included. */
+                    inputTokens: number;
+                    outputTokens: number;
+                    /** @description Of the input tokens, those read from a prompt cache. */
+                    cachedInputTokens?: number;
+                    /** @description Of the input tokens, those written to a prompt cache. */
+                    cacheWriteTokens?: number;
+                    /** @description True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it). */
+                    estimated?: boolean;
+                };
+                /** @description What it cost, and the reservation it settled (docs/budgets.md). */
+                spend?: {
+                    model: string;
+                    tokens: number;
+                    /** @description Micro-dollars (USD × 10⁶); null when the model has no price. */
+                    micros: number | null;
+                    price?: {
+                        /** @enum {string} */
+                        source: "table" | "org" | "org-unknown";
+                        model: string;
+                        /** @enum {string} */
+                        tier: "standard" | "flex" | "priority" | "batch";
+                        input: number;
+                        output: number;
+                        cacheRead: number;
+                        cacheWrite: number;
+                        effectiveFrom?: string;
+                        tableVersion?: string;
+                    };
+                    estimated?: boolean;
+                    reservationId?: string;
+                    reserved?: {
+                        tokens: number;
+                        micros: number;
+                    };
+                    budgets?: {
+                        key: string;
+                        name: string;
+                        per: string;
+                        period: string;
+                    }[];
+                };
+            };
+        } | {
+            /** @constant */
+            type: "budget.released";
+            data: {
+                reservationId: string;
+                actionId: string;
+                actionType: string;
+                agentName: string;
+                tokens: number;
+                micros: number;
+                budgets: {
+                    key: string;
+                    name: string;
+                    per: string;
+                    period: string;
+                }[];
+                deadline: string;
             };
         } | {
             /** @constant */
@@ -1531,7 +1736,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "approved" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -1548,7 +1753,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "expired";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -1565,7 +1770,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "cancelled";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2074,6 +2279,40 @@ export interface components {
             /** @description Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet. */
             unsignedEntries: number;
         };
+        /** @description A budget's count for one period (docs/budgets.md). */
+        Budget: {
+            /** @description Its pot's name, else its policy's. */
+            name: string;
+            /** @description The policy that states it (for a pot, the first that drew from it). */
+            policy: string;
+            /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+            per: string;
+            /** @description The UTC day or month counted, or the run's id. */
+            period: string;
+            /** @description The model counted, for a budget with `perModel`. */
+            model: string | null;
+            /** @description The limit its policy states now; null when the policy no longer states a budget. */
+            limit: {
+                tokens?: number;
+                usd?: number;
+            } | null;
+            /** @description Settled by outcomes. */
+            spent: {
+                tokens: number;
+                usd: number;
+            };
+            /** @description Held for calls waiting for their outcome. */
+            reserved: {
+                tokens: number;
+                usd: number;
+            };
+            updatedAt: string;
+        };
+        /** @description The org's budget counts. */
+        BudgetList: {
+            /** @description The most recently touched first, over the last 62 days. */
+            budgets: components["schemas"]["Budget"][];
+        };
         /** @description The same vote on several approvals. */
         BulkApprovalDecisionRequest: {
             /** @enum {string} */
@@ -2113,7 +2352,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -2151,6 +2390,35 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
+            /** @description The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md). */
+            budget?: {
+                /** @description The budget: its pot's name, else its policy's. */
+                name: string;
+                /** @description The policy that states it. */
+                policy: string;
+                /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                per: string;
+                /** @description The day or month counted (UTC), or the run's id. */
+                period: string;
+                /** @description The model counted, for a budget with `perModel`. */
+                model?: string;
+                limit: {
+                    tokens?: number;
+                    usd?: number;
+                };
+                /** @description Settled by outcomes, before this call. */
+                spent: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description Held for calls still waiting for their outcome, before this call. */
+                reserved: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                exceeded: boolean;
+            };
             /** @description execute would answer `executed` now. */
             allowed: boolean;
             /** @description execute would answer `requested`: a person would have to approve. */
@@ -2331,7 +2599,7 @@ export interface components {
          * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
          * @enum {string}
          */
-        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description How a run ended. */
         EndRunRequest: {
             /**
@@ -2365,7 +2633,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2395,7 +2663,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2463,7 +2731,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -2488,7 +2756,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -2515,7 +2783,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -2864,6 +3132,22 @@ export interface components {
                 /** @enum {string} */
                 personalData: "deny" | "redact" | "flag" | "off";
             };
+            /** @description Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed). */
+            spend: {
+                priceOverrides: {
+                    /** @description The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices. */
+                    model: "*" | string;
+                    /** @description USD per million input tokens. */
+                    input: number;
+                    /** @description USD per million output tokens. */
+                    output: number;
+                    /** @description USD per million input tokens read from a cache (else priced as input). */
+                    cacheRead?: number;
+                    /** @description USD per million input tokens written to a cache (else priced as input). */
+                    cacheWrite?: number;
+                }[];
+                reservationSeconds: number;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -2888,6 +3172,15 @@ export interface components {
                  */
                 action: "denied" | "redacted" | "flagged";
             }[];
+            /** @description What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it. */
+            spend?: {
+                model: string;
+                tokens: number;
+                /** @description Null when the model has no price. */
+                usd: number | null;
+                /** @description True when no usage was reported and the reservation was settled at what it projected. */
+                estimated?: boolean;
+            };
         };
         /** @description How an executed action went. */
         OutcomeRequest: {
@@ -2896,6 +3189,20 @@ export interface components {
             message?: string;
             /** @description The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`. */
             runId?: string;
+            /** @description What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend. */
+            usage?: {
+                /** @description The model that answered, when it differs from the declared one; priced at the decision's time. */
+                model?: string;
+                /** @description Every input token, cached ones included. */
+                inputTokens: number;
+                outputTokens: number;
+                /** @description Of the input tokens, those read from a prompt cache. */
+                cachedInputTokens?: number;
+                /** @description Of the input tokens, those written to a prompt cache. */
+                cacheWriteTokens?: number;
+                /** @description True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it). */
+                estimated?: boolean;
+            };
         };
         /** @description A policy as written: patterns, an optional condition, an effect and a mode. */
         PolicyDocument: {
@@ -2946,6 +3253,30 @@ export interface components {
                 maxRepeats: number;
                 /** @default 60 */
                 windowSeconds?: number;
+            };
+            /** @description A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md. */
+            budget?: {
+                limit: {
+                    /** @description Tokens (input and output) the calls may use. */
+                    tokens?: number;
+                    /** @description US dollars the calls may cost (priced by docs/budgets.md, Prices). */
+                    usd?: number;
+                };
+                /** @description What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month). */
+                per: ("run" | "agent-day" | "org-month") | string;
+                /**
+                 * @description What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on).
+                 * @default deny
+                 * @enum {string}
+                 */
+                atLimit?: "deny" | "require_approval";
+                /** @description Only calls declaring one of these models are counted (and held to it). */
+                models?: string[];
+                /**
+                 * @description One count per model: each model has the whole limit.
+                 * @default false
+                 */
+                perModel?: boolean;
             };
         };
         /** @description The org's policy draft. */
@@ -3387,6 +3718,46 @@ export interface components {
                 permissionDecisionReason: string;
             };
         };
+        /** @description The prices model calls are counted at (docs/budgets.md, Prices). */
+        PriceList: {
+            /** @description The built-in table's version. */
+            version: string;
+            /** @description The built-in table, every entry (older prices included, for the decisions made with them). */
+            models: {
+                /** @enum {string} */
+                provider: "openai" | "anthropic" | "google" | "mistral" | "custom";
+                model: string;
+                /** @enum {string} */
+                tier: "standard" | "flex" | "priority" | "batch";
+                /** @description USD per million input tokens. */
+                input: number;
+                /** @description USD per million output tokens. */
+                output: number;
+                /** @description USD per million cached input tokens read. */
+                cacheRead?: number;
+                /** @description USD per million input tokens written to a cache. */
+                cacheWrite?: number;
+                /** @description The UTC day it took effect; a call is priced by the entry in force at its time. */
+                effectiveFrom: string;
+                /** @description Where it was read. */
+                source: string;
+                /** @description Whether it is the entry in force now for its model and tier. */
+                current: boolean;
+            }[];
+            /** @description The org's own prices (settings `spend.priceOverrides`), which win; `*` prices every model nobody else does. */
+            overrides: {
+                /** @description The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices. */
+                model: "*" | string;
+                /** @description USD per million input tokens. */
+                input: number;
+                /** @description USD per million output tokens. */
+                output: number;
+                /** @description USD per million input tokens read from a cache (else priced as input). */
+                cacheRead?: number;
+                /** @description USD per million input tokens written to a cache (else priced as input). */
+                cacheWrite?: number;
+            }[];
+        };
         /** @description A removed member and the admin keys revoked with it. */
         RemovedMember: {
             id: string;
@@ -3431,6 +3802,11 @@ export interface components {
                 requested: number;
             };
             pendingApprovals: number;
+            /** @description What the run's model calls cost, as their outcomes reported it (docs/budgets.md); calls with no price count their tokens only. */
+            spend: {
+                tokens: number;
+                usd: number;
+            };
         };
         /** @description A run with its timeline. */
         RunDetail: {
@@ -3461,7 +3837,7 @@ export interface components {
             actionType: string;
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             policyName?: string;
             /** @description The sentence the agent was answered. */
@@ -3498,6 +3874,15 @@ export interface components {
             /** @enum {string} */
             status: "success" | "failure" | "partial";
             message: string | null;
+            /** @description The model call's tokens and cost, when the outcome reported usage (or settled a reservation). */
+            spend?: {
+                model: string;
+                tokens: number;
+                /** @description Null when the model has no price. */
+                usd: number | null;
+                /** @description No usage came: the reservation was settled at what it projected. */
+                estimated?: boolean;
+            };
         } | {
             /** @constant */
             type: "ended";
@@ -3645,6 +4030,24 @@ export interface components {
                 reportOnly?: boolean;
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
+            };
+            /** @description `priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement. */
+            spend?: {
+                /** @description Prices the org sets (USD per million tokens): they win over the built-in table, price models it lacks, and `*` prices every model nobody else does (without it such a call is refused where money is counted). */
+                priceOverrides?: {
+                    /** @description The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices. */
+                    model: "*" | string;
+                    /** @description USD per million input tokens. */
+                    input: number;
+                    /** @description USD per million output tokens. */
+                    output: number;
+                    /** @description USD per million input tokens read from a cache (else priced as input). */
+                    cacheRead?: number;
+                    /** @description USD per million input tokens written to a cache (else priced as input). */
+                    cacheWrite?: number;
+                }[];
+                /** @description How long a reservation waits for its outcome before a job releases it (60 s to 7 days; 3600 unless changed); a held call's waits as long as its approval, and this much more. */
+                reservationSeconds?: number;
             };
             /** @description `secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule. */
             content?: {
@@ -8627,6 +9030,82 @@ export interface operations {
             };
         };
     };
+    listBudgets: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The org's budget counts. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BudgetList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listDelegations: {
         parameters: {
             query?: {
@@ -9347,6 +9826,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Posture"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The prices. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PriceList"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

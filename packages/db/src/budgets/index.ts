@@ -1,0 +1,3 @@
+export { listBudgets } from "./list-budgets";
+export { listPrices } from "./list-prices";
+export { releaseDueReservations, BUDGET_ACTOR } from "./release-reservations";

@@ -1,0 +1,71 @@
+import { baseModelOf, costMicros, priceOf, type AppliedPrice, type SettlementRecord, type SpendSettings, type Usage } from "@gatehouse/core";
+import type { Tx } from "../infra/client";
+
+interface ReservationRow {
+  keys: string[];
+  model: string | null;
+  price: AppliedPrice | null;
+  tokens: number;
+  micros: number;
+  status: string;
+}
+
+/**
+ * What an outcome's usage cost, settled in the outcome's transaction (docs/budgets.md): the
+ * decision's reservation (if it made one) leaves `reserved` and its actual cost joins `spent` on every
+ * counter it touched — once, as the reservation row is claimed `reserved → settled` — and the run's
+ * spend grows. A reservation already released by its deadline still has its usage counted as spent.
+ * With no usage reported, a reservation is settled at what it projected (`estimated`). The price is
+ * the one the decision reserved at; a model the answer names instead is priced at the decision's time.
+ */
+export async function settleSpend(
+  tx: Tx,
+  args: { orgId: string; action: { id: string; runId: string | null; createdAt: Date }; usage: Usage | undefined; settings: SpendSettings; now: Date },
+): Promise<SettlementRecord | undefined> {
+  const { usage, action } = args;
+  const [reservation] = await tx.$queryRaw<ReservationRow[]>`
+    SELECT keys, model, price, tokens::float8 AS tokens, micros::float8 AS micros, status
+    FROM budget_reservations WHERE action_id = ${action.id} AND org_id = ${args.orgId} FOR UPDATE`;
+  if (!usage && !reservation) return undefined;
+  const model = usage?.model ?? reservation?.model ?? null;
+  if (!model && !reservation) return undefined;
+  const reservedPrice = reservation?.price ?? undefined;
+  const samePrice = reservedPrice && model && (model === reservation?.model || baseModelOf(model, (m) => m === reservedPrice.model) === reservedPrice.model);
+  const price: AppliedPrice | undefined = samePrice ? reservedPrice : model ? priceOf(model, action.createdAt, args.settings) : undefined;
+  const tokens = usage ? usage.inputTokens + usage.outputTokens : (reservation?.tokens ?? 0);
+  const micros = usage
+    ? price
+      ? costMicros(price, { input: usage.inputTokens, output: usage.outputTokens, cacheRead: usage.cachedInputTokens ?? 0, cacheWrite: usage.cacheWriteTokens ?? 0 })
+      : null
+    : (reservation?.micros ?? 0);
+  const estimated = !usage || usage.estimated === true;
+  const open = reservation?.status === "reserved";
+  let budgets: SettlementRecord["budgets"];
+  if (reservation && reservation.status !== "settled") {
+    if (open) await tx.$executeRaw`UPDATE budget_reservations SET status = 'settled', closed_at = ${args.now} WHERE action_id = ${action.id}`;
+    const releaseTokens = open ? reservation.tokens : 0;
+    const releaseMicros = open ? reservation.micros : 0;
+    budgets = await tx.$queryRaw<Array<{ key: string; name: string }>>`
+      UPDATE budget_counters SET
+        reserved_tokens = reserved_tokens - ${releaseTokens}::bigint,
+        reserved_micros = reserved_micros - ${releaseMicros}::bigint,
+        spent_tokens = spent_tokens + ${tokens}::bigint,
+        spent_micros = spent_micros + ${micros ?? 0}::bigint,
+        updated_at = ${args.now}
+      WHERE key = ANY(${reservation.keys}::text[]) AND org_id = ${args.orgId}
+      RETURNING key, name`;
+  }
+  await tx.$executeRaw`UPDATE actions SET spend = ${JSON.stringify({ model: model ?? "unknown", tokens, micros, ...(estimated ? { estimated: true } : {}) })}::jsonb WHERE id = ${action.id}`;
+  if (action.runId) {
+    await tx.$executeRaw`UPDATE runs SET spent_tokens = spent_tokens + ${tokens}::bigint, spent_micros = spent_micros + ${micros ?? 0}::bigint WHERE id = ${action.runId}`;
+  }
+  return {
+    model: model ?? "unknown",
+    tokens,
+    micros,
+    ...(price ? { price } : {}),
+    ...(estimated ? { estimated: true } : {}),
+    ...(open ? { reserved: { tokens: reservation.tokens, micros: reservation.micros } } : {}),
+    ...(budgets ? { budgets: budgets.map(({ key, name }) => ({ key, name })) } : {}),
+  };
+}
