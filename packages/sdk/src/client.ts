@@ -2,7 +2,7 @@ import { createAgentAudit, type AgentAudit } from "./audit.ts";
 import { resolveConfig, type AgentClientOptions, type ClientInternals } from "./config.ts";
 import { defaultSetTimer, DEFAULT_HEARTBEAT_SECONDS, Heartbeats, sendHeartbeat } from "./heartbeat.ts";
 import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type ParallelResults, type ParallelTask } from "./delegation.ts";
-import { DelegationScopeError, DeniedError, GatehouseError, NotFoundError } from "./errors.ts";
+import { DelegationScopeError, deniedError, GatehouseError, NotFoundError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
 import { query, request, type TransportConfig } from "./request.ts";
 import type {
@@ -198,7 +198,7 @@ export class Gatehouse {
     const deadline = resolveDeadline(options.deadline, this.#config.now());
     const result = await this.execute(actionType, options);
     if (result.status === "executed") return result;
-    if (result.status === "denied") throw new DeniedError(result);
+    if (result.status === "denied") throw deniedError(result);
     if (result.approvalId === undefined) {
       throw new GatehouseError("Gatehouse answered requested without an approvalId", { code: "INVALID_RESPONSE" });
     }

@@ -1,4 +1,4 @@
-import type { ActionResult, CheckResult, ConditionEvaluation, DenialReason } from "./types.ts";
+import type { ActionResult, BudgetState, CheckResult, ConditionEvaluation, DenialReason } from "./types.ts";
 
 /** What an error can carry besides its message. */
 export interface GatehouseErrorInit {
@@ -151,7 +151,7 @@ export function errorClassForStatus(status: number, code?: string): typeof Gateh
  * `execute()` and `canI()` return denials instead.
  */
 export class DeniedError extends GatehouseError {
-  override readonly name = "DeniedError";
+  override readonly name: string = "DeniedError";
   /** Why the action was denied, e.g. `"CONDITIONS_DENIED"`. */
   readonly reason: DenialReason;
   /** Name of the policy that decided, when one did. */
@@ -168,6 +168,8 @@ export class DeniedError extends GatehouseError {
   readonly decisionReason: string | undefined;
   /** The full decision. */
   readonly result: ActionResult | CheckResult;
+  /** The budget that refused it (its limit, what is spent and reserved), for `BUDGET_EXCEEDED` (docs/budgets.md). */
+  readonly budget: BudgetState | undefined;
 
   constructor(result: ActionResult | CheckResult, extra: DeniedErrorExtra = {}) {
     const reason = result.denialReason ?? "DENIED";
@@ -186,7 +188,22 @@ export class DeniedError extends GatehouseError {
     this.decidedBy = extra.decidedBy;
     this.decisionReason = extra.decisionReason;
     this.result = result;
+    this.budget = result.budget;
   }
+}
+
+/**
+ * A {@link DeniedError} for `BUDGET_EXCEEDED`: the call would go over a budget (`budget` names it, with
+ * its limit and what is spent and reserved). Thrown before anything runs, e.g. before a wrapped model
+ * client sends its request.
+ */
+export class BudgetExceededError extends DeniedError {
+  override readonly name = "BudgetExceededError";
+}
+
+/** The error a denial throws: a {@link BudgetExceededError} for a budget's refusal, else a {@link DeniedError}. */
+export function deniedError(result: ActionResult | CheckResult, extra: DeniedErrorExtra = {}): DeniedError {
+  return result.denialReason === "BUDGET_EXCEEDED" ? new BudgetExceededError(result, extra) : new DeniedError(result, extra);
 }
 
 /** What a {@link DeniedError} can carry besides the decision, when a reviewer or an approval ended it. */
@@ -209,7 +226,7 @@ export interface DeniedErrorExtra {
  * ```
  */
 export function assertAllowed<R extends ActionResult | CheckResult>(result: R): asserts result is R & { status: "executed" | "requested" } {
-  if (result.status === "denied") throw new DeniedError(result);
+  if (result.status === "denied") throw deniedError(result);
 }
 
 /**

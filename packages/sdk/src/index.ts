@@ -27,6 +27,7 @@ export {
   ConflictError,
   DelegationScopeError,
   DeniedError,
+  BudgetExceededError,
   GatehouseError,
   InternalServerError,
   NotFoundError,

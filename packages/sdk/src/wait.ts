@@ -4,7 +4,7 @@
  * gates cost one connection, not a thousand, and the API's per-key cap on waits bounds connections,
  * never gates. docs/adr/0018-one-wait-per-client.md says why.
  */
-import { APIUserAbortError, ApprovalTimeoutError, BadRequestError, DeniedError, GatehouseError, NotFoundError } from "./errors.ts";
+import { APIUserAbortError, ApprovalTimeoutError, BadRequestError, deniedError, GatehouseError, NotFoundError } from "./errors.ts";
 import { attemptRequest, type TransportConfig } from "./request.ts";
 import { backoffDelay } from "./retry.ts";
 import type { ActionResult, ApprovalOutcome, ApprovalWaitResult } from "./types.ts";
@@ -256,7 +256,7 @@ function nextTurn(): Promise<void> {
 function settle(approval: ApprovalOutcome): ActionResult {
   if (approval.status === "approved") return approval.result;
   const member = approval.decidedBy;
-  throw new DeniedError(approval.result, {
+  throw deniedError(approval.result, {
     approvalId: approval.id,
     decidedBy: member === null ? undefined : member.email || member.name || member.id,
     decisionReason: approval.decisionReason ?? undefined,
