@@ -28,6 +28,14 @@ const POLICIES = [
     effect: "require_approval",
     approval: { quorum: 1, timeoutSeconds: 600 },
   },
+  {
+    name: "model-calls",
+    description: "Model calls are allowed within a daily budget",
+    actions: ["llm.*"],
+    agents: ["*"],
+    effect: "allow",
+    budget: { limit: { tokens: 1_000_000, usd: 10 }, per: "agent-day" },
+  },
 ];
 
 /**

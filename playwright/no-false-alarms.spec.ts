@@ -57,6 +57,7 @@ const PAGES: Record<string, PageCase | { skip: string }> = {
   "/o/[orgSlug]/agents/[agentId]": { as: "member", url: (s) => (s.agentId ? { url: `/o/${s.orgSlug}/agents/${s.agentId}` } : { none: "a new org has no agent yet" }) },
   "/o/[orgSlug]/approvals": org("/approvals"),
   "/o/[orgSlug]/runs": org("/runs"),
+  "/o/[orgSlug]/spend": org("/spend"),
   "/o/[orgSlug]/runs/[runId]": { as: "member", url: (s) => (s.runId ? { url: `/o/${s.orgSlug}/runs/${s.runId}` } : { none: "a new org has no run yet" }) },
   "/o/[orgSlug]/audit": org("/audit"),
   "/o/[orgSlug]/closed": { as: "member", url: (s) => (s.closedSlug ? { url: `/o/${s.closedSlug}/closed` } : { none: "the demo admin has no closed org" }) },

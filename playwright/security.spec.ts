@@ -457,6 +457,7 @@ const ROWS: Row[] = [
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/agents", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/agents") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/runs", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/runs") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/budgets", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/budgets") }) },
   {
     method: "GET",
     route: "/api/orgs/[orgSlug]/runs/[runId]",

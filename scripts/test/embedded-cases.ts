@@ -6,7 +6,17 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { AuthenticationError, BudgetExceededError, DelegatedAgent, describeToolCall, Gatehouse, GatehouseAdmin, RunClient, type ActionResult, type GatehouseEvent } from "@gatehouse/sdk";
+import {
+  AuthenticationError,
+  BudgetExceededError,
+  DelegatedAgent,
+  describeToolCall,
+  Gatehouse,
+  GatehouseAdmin,
+  RunClient,
+  type ActionResult,
+  type GatehouseEvent,
+} from "@gatehouse/sdk";
 import { verifyBundle } from "@gatehouse/sdk/verify";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
@@ -602,6 +612,7 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/o/[orgSlug]/policies/[name]": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/${encodeURIComponent(s.policyName)}` },
   "/o/[orgSlug]/policies/draft": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/draft` },
   "/o/[orgSlug]/runs": { as: "member", path: (s) => `/o/${s.orgSlug}/runs` },
+  "/o/[orgSlug]/spend": { as: "member", path: (s) => `/o/${s.orgSlug}/spend` },
   "/o/[orgSlug]/runs/[runId]": { as: "member", path: (s) => `/o/${s.orgSlug}/runs/${s.runId}` },
   "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },
   "/orgs/new": { as: "member", path: () => "/orgs/new" },

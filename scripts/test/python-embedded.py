@@ -20,6 +20,7 @@ import httpx
 
 from gatehouse import (
     ApprovalTimeoutError,
+    BudgetExceededError,
     AsyncDelegatedAgent,
     AsyncGatehouse,
     DelegatedAgent,
@@ -123,6 +124,11 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         assert spent["status"] == "executed", spent
         settled = gh.report(spent["auditEventId"], "success", usage={"inputTokens": 400, "outputTokens": 100})
         assert settled["spend"] == {"model": "claude-haiku-4-5", "tokens": 500, "usd": (400 * 1 + 100 * 5) / 1e6}, settled
+        try:
+            gh.gate("llm.openai.gpt-4o", spend={"model": "gpt-4o", "inputTokens": 1_000_000, "maxOutputTokens": 1_000_000})
+            raise AssertionError("expected BudgetExceededError")
+        except BudgetExceededError as refused:
+            assert refused.budget is not None and refused.budget["name"] == "model-calls-daily", refused.budget
 
     def run() -> None:
         with gh.run("py-smoke run") as in_run:

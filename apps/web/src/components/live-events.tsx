@@ -10,6 +10,7 @@ import { delegationKeys } from "@/lib/delegations";
 import { onboardingKeys } from "@/lib/onboarding";
 import { overviewKeys } from "@/lib/overview";
 import { runKeys } from "@/lib/runs";
+import { spendKeys } from "@/lib/spend";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -95,6 +96,8 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
       if (stale.delegations) void queryClient.invalidateQueries({ queryKey: delegationKeys.all(orgSlug) });
       // A decision or an approval may be a run's: its list and its timeline.
       if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: runKeys.all(orgSlug) });
+      // A decision may have reserved against a budget.
+      if (stale.decisions) void queryClient.invalidateQueries({ queryKey: spendKeys.all(orgSlug) });
       stale.approvals = false;
       stale.decisions = false;
       stale.delegations = false;

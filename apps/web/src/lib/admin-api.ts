@@ -28,6 +28,7 @@ export const updateSettings = (
     loops?: Partial<OrgSettings["loops"]>;
     policies?: Partial<OrgSettings["policies"]>;
     content?: Partial<OrgSettings["content"]>;
+    spend?: Partial<OrgSettings["spend"]>;
   },
 ) => request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body });
 export const closeOrg = (orgSlug: string, confirm: string) => request<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { body: { confirm } });

@@ -53,3 +53,17 @@ export const RUN_STATUS_TONE: Record<RunStatus, "ok" | "bad" | "warn" | "muted">
 export function runDuration(ms: number): string {
   return ms < 1_000 ? `${ms} ms` : formatSpan(ms);
 }
+
+/** Dollars as the console shows spend: "$0.0042", "$1.25", "$1,204.50". */
+export function formatUsd(usd: number): string {
+  if (usd === 0) return "$0";
+  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
+  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+}
+
+/** What model calls spent: "12,400 tokens · $0.031", or "none" before any reported usage. */
+export function formatSpend(spend: { tokens: number; usd: number | null }): string {
+  if (spend.tokens === 0 && !spend.usd) return "none";
+  const tokens = `${spend.tokens.toLocaleString("en-US")} tokens`;
+  return spend.usd === null ? `${tokens} · unpriced` : `${tokens} · ${formatUsd(spend.usd)}`;
+}

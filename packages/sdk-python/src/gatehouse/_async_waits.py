@@ -17,7 +17,7 @@ import httpx
 from ._async_http import AsyncHttp
 from ._common import Attempt, Call, invalid_response
 from ._retry import backoff_delay
-from .errors import ApprovalTimeoutError, BadRequestError, DeniedError, GatehouseError, NotFoundError
+from .errors import ApprovalTimeoutError, BadRequestError, GatehouseError, NotFoundError, denied_error
 
 #: Longest hold the server grants one wait, seconds.
 WAIT_HOLD_MAX = 25.0
@@ -289,7 +289,7 @@ def settle(approval: dict[str, Any]) -> dict[str, Any]:
         return dict(result)
     member = approval.get("decidedBy")
     decided_by = (member.get("email") or member.get("name") or member.get("id")) if isinstance(member, dict) else None
-    raise DeniedError(
+    raise denied_error(
         result,
         approval_id=approval.get("id"),
         decided_by=decided_by,

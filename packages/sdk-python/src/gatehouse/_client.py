@@ -49,7 +49,7 @@ from ._proofs import (
 from ._retry import RECONNECT_BASE, RECONNECT_MAX, backoff_delay
 from ._sse import Event, SseParser, StreamTooLarge, to_event
 from ._tlog import NoteVerifier
-from .errors import DeniedError, GatehouseError, NotFoundError
+from .errors import GatehouseError, NotFoundError, denied_error
 
 
 
@@ -340,7 +340,7 @@ class Gatehouse:
         if result["status"] == "executed":
             return result
         if result["status"] == "denied":
-            raise DeniedError(result)
+            raise denied_error(result)
         approval_id = result.get("approvalId")
         if approval_id is None:
             raise GatehouseError("Gatehouse answered requested without an approvalId", code="INVALID_RESPONSE")

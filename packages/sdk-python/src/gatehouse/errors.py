@@ -158,6 +158,22 @@ class DeniedError(GatehouseError):
         self.decision_reason = decision_reason
         #: The full decision as the API answered it.
         self.result: Mapping[str, Any] = result
+        budget = result.get("budget")
+        #: The budget that refused it (its limit, what is spent and reserved), for ``BUDGET_EXCEEDED``.
+        self.budget: Mapping[str, Any] | None = budget if isinstance(budget, Mapping) else None
+
+
+class BudgetExceededError(DeniedError):
+    """A ``DeniedError`` for ``BUDGET_EXCEEDED``: the call would go over a budget (``budget`` names it,
+    with its limit and what is spent and reserved), refused before anything ran (docs/budgets.md)."""
+
+
+def denied_error(
+    result: Mapping[str, Any], *, approval_id: str | None = None, decided_by: str | None = None, decision_reason: str | None = None
+) -> DeniedError:
+    """The error a denial raises: a ``BudgetExceededError`` for a budget's refusal, else a ``DeniedError``."""
+    kind = BudgetExceededError if result.get("denialReason") == "BUDGET_EXCEEDED" else DeniedError
+    return kind(result, approval_id=approval_id, decided_by=decided_by, decision_reason=decision_reason)
 
 
 def _quoted(text: str | None) -> str | None:
@@ -185,6 +201,6 @@ def assert_allowed(result: Mapping[str, Any]) -> None:
     """
     status = result.get("status") if isinstance(result, Mapping) else None
     if status == "denied":
-        raise DeniedError(result)
+        raise denied_error(result)
     if status not in ("executed", "requested"):
         raise GatehouseError("Not a decision: its status is neither executed, requested nor denied", code="INVALID_RESPONSE")

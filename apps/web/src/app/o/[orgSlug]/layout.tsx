@@ -71,6 +71,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           <NavLink href={`${base}/audit`}>Audit</NavLink>
           {readsAgents ? <NavLink href={`${base}/agents`}>Agents</NavLink> : null}
           {readsAgents ? <NavLink href={`${base}/runs`}>Runs</NavLink> : null}
+          {open && hasPermission(current.role, "posture.read") ? <NavLink href={`${base}/spend`}>Spend</NavLink> : null}
           {/* Every member reads policies (as GET /v1/admin/policies: any member's key); editing needs policies.write. */}
           {open ? <NavLink href={`${base}/policies`}>Policies</NavLink> : null}
           {managesKeys ? <NavLink href={`${base}/keys`}>Keys</NavLink> : null}

@@ -7,7 +7,7 @@ import { EmptyBox, LoadMoreButton, PagedRefreshError } from "@/components/panel-
 import { useLiveStatus } from "@/components/live-events";
 import { formatDateTime } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
-import { fetchRunPage, runDuration, runKeys, RUN_STATUS_LABEL, RUN_STATUS_TONE, type RunPage, type RunStatus } from "@/lib/runs";
+import { fetchRunPage, runDuration, runKeys, RUN_STATUS_LABEL, RUN_STATUS_TONE, type RunPage, type RunStatus, formatSpend } from "@/lib/runs";
 import { Pill } from "../agents/secret-once";
 
 const FILTERS: Array<{ status: RunStatus | null; label: string }> = [
@@ -81,6 +81,7 @@ export function RunsList({ orgSlug, initial }: { orgSlug: string; initial: RunPa
                 <th className="px-4 py-2 font-medium">Started</th>
                 <th className="px-4 py-2 font-medium">Duration</th>
                 <th className="px-4 py-2 font-medium">Decisions</th>
+                <th className="px-4 py-2 font-medium">Spend</th>
               </tr>
             </thead>
             <tbody>
@@ -104,6 +105,9 @@ export function RunsList({ orgSlug, initial }: { orgSlug: string; initial: RunPa
                   <td className="px-4 py-2 whitespace-nowrap text-stone-600">{runDuration(run.durationMs)}</td>
                   <td className="px-4 py-2 whitespace-nowrap text-stone-600">
                     {run.decisions.total} ({run.decisions.executed} executed, {run.decisions.denied} denied, {run.decisions.requested} held)
+                  </td>
+                  <td className="px-4 py-2 whitespace-nowrap text-stone-600" data-testid="run-spend">
+                    {formatSpend(run.spend)}
                   </td>
                 </tr>
               ))}

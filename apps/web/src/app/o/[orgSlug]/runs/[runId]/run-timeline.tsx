@@ -6,7 +6,7 @@ import { DenialReason } from "@/components/denial-reason";
 import { RefreshErrorBanner } from "@/components/panel-states";
 import { useLiveStatus } from "@/components/live-events";
 import { formatDateTime } from "@/lib/format";
-import { fetchRun, isLive, runDuration, runKeys, RUN_STATUS_LABEL, RUN_STATUS_TONE, type RunDetail, type RunTimelineItem } from "@/lib/runs";
+import { fetchRun, isLive, runDuration, runKeys, RUN_STATUS_LABEL, RUN_STATUS_TONE, type RunDetail, type RunTimelineItem, formatSpend } from "@/lib/runs";
 import { Pill } from "../../agents/secret-once";
 
 const DECISION_TONE = { executed: "ok", requested: "warn", denied: "bad" } as const;
@@ -59,6 +59,7 @@ export function RunTimeline({ orgSlug, initial }: { orgSlug: string; initial: Ru
             value={`${run.decisions.total}: ${run.decisions.executed} executed, ${run.decisions.denied} denied, ${run.decisions.requested} held for approval`}
           />
           <Fact term="Pending approvals" value={String(run.pendingApprovals)} />
+          <Fact term="Model spend" value={<span data-testid="run-spend">{formatSpend(run.spend)}</span>} />
           <Fact term="Last activity" value={formatDateTime(run.lastActivityAt)} />
           {run.endedAt ? <Fact term="Ended" value={formatDateTime(run.endedAt)} /> : null}
         </dl>
@@ -137,6 +138,12 @@ function Item({ item, base, runAgentId }: { item: RunTimelineItem; base: string;
           <span className="font-mono">{item.actionType}</span>
           <Pill tone={OUTCOME_TONE[item.status]}>{item.status}</Pill>
           {item.message ? <span className="text-stone-600">{item.message}</span> : null}
+          {item.spend ? (
+            <span data-testid="model-call" className="text-stone-600">
+              {item.spend.model}: {formatSpend(item.spend)}
+              {item.spend.estimated ? <span title="No usage was reported: settled at what the call declared"> (estimated)</span> : null}
+            </span>
+          ) : null}
         </div>
       );
     case "ended":
