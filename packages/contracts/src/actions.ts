@@ -10,6 +10,7 @@ import {
   runKeySchema,
   toolRefSchema as coreToolRefSchema,
   usageSchema,
+  jsonRecord,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -58,6 +59,11 @@ export const outcomeBodySchema = named(
       .describe(
         "What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend.",
       ),
+    data: jsonRecord({ maxKeyLength: 200 })
+      .optional()
+      .describe(
+        'Facts about the result (`{ "rowsAffected": 12 }`), tested by the policies\' post-conditions as `outcome.<path>` (docs/policies.md, Post-conditions) and screened like metadata: JSON nesting at most 32 levels and 10,000 values.',
+      ),
   }),
   "How an executed action went.",
 );
@@ -83,6 +89,17 @@ export const outcomeSchema = named(
       })
       .optional()
       .describe("What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it."),
+    violations: z
+      .array(
+        z.object({
+          policy: z.string().describe("The policy whose post-condition the outcome broke."),
+          conditionsEvaluated: z.array(coreConditionEvaluationSchema.omit({ policy: true })),
+        }),
+      )
+      .optional()
+      .describe(
+        "The post-conditions the outcome broke (docs/policies.md); on the answer to the call that recorded it. Each is recorded and streamed; the agent is halted when the org says so.",
+      ),
   }),
   "The outcome on record: the first report wins.",
 );

@@ -3,6 +3,7 @@ import {
   loopSettingsSchema,
   orgModelPriceSchema,
   spendSettingsSchema,
+  postConditionSettingsSchema,
   CONTENT_ACTIONS,
   contentSettingsSchema,
   policySettingsSchema,
@@ -42,7 +43,7 @@ export const agentSchema = named(
     haltedBy: z
       .union([z.object({ type: z.literal("member"), memberId: z.string(), email: z.string().nullable() }), z.object({ type: z.literal("system"), name: z.string() })])
       .nullable()
-      .describe("Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`)."),
+      .describe("Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`, `postcondition-checker`)."),
     cbState: circuitStateSchema,
     presence: presenceSchema,
     lastSeenAt: z.string().nullable().describe("Its last call with its key, or heartbeat; null when it never called."),
@@ -163,6 +164,9 @@ export const orgSettingsSchema = named(
       .describe(
         "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
       ),
+    postConditions: z
+      .object({ haltAgent: z.boolean() })
+      .describe("Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."),
     spend: z
       .object({ priceOverrides: z.array(orgModelPriceSchema), reservationSeconds: z.number().int() })
       .describe(
@@ -206,6 +210,9 @@ export const updateSettingsBodySchema = named(
     policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
+    postConditions: patchOf(postConditionSettingsSchema)
+      .optional()
+      .describe("`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."),
     spend: patchOf(spendSettingsSchema)
       .optional()
       .describe(

@@ -65,9 +65,11 @@ const EVENT_FIELDS = {
     agentName: field.agentName,
     reason: field.reason,
     kind: z
-      .enum(["circuit_opened", "agent_halted", "loop_detected"])
+      .enum(["circuit_opened", "agent_halted", "loop_detected", "postcondition_violated"])
       .optional()
-      .describe("What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, or a call went over its loop limit."),
+      .describe(
+        "What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`).",
+      ),
     actionType: field.actionType,
     loop: z.enum(LOOP_KINDS).optional().describe("`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."),
     count: z.number().int().optional().describe("`loop_detected`: the calls within the window, this one included."),

@@ -23,6 +23,7 @@ export * from "./policy/report-only";
 export * from "./policy/policy-source";
 export * from "./policy/check-policies";
 export * from "./policy/starter";
+export * from "./policy/post-conditions";
 export * from "./policy/library";
 export * from "./actions/action-result";
 export * from "./actions/denial-reasons";

@@ -88,6 +88,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
     loops: { enabled: true, maxRepeats: 20, windowSeconds: 60, haltAgent: false },
     policies: { reportOnly: false, requireSecondApproval: true },
     spend: { priceOverrides: [], reservationSeconds: 3600 },
+    postConditions: { haltAgent: false },
     content,
   });
   it.each([

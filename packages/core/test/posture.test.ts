@@ -9,7 +9,7 @@ const minutesAgo = (n: number): Date => new Date(now.getTime() - n * 60_000);
 function perfect(): PostureFacts {
   return {
     now,
-    decisions: { total: 1_000, noPolicy: 10, executed: 800, outcomes: 400, actionTypes: ["pr.merge", "repo.read"] },
+    decisions: { total: 1_000, noPolicy: 10, executed: 800, outcomes: 400, actionTypes: ["pr.merge", "repo.read"], postConditionViolations: 0 },
     policies: [
       { name: "reads", actions: ["*.read"], effect: "allow", mode: "enforce", quorum: null, versionCreatedAt: daysAgo(100) },
       { name: "merges", actions: ["pr.merge"], effect: "require_approval", mode: "enforce", quorum: 2, versionCreatedAt: daysAgo(100) },
@@ -51,7 +51,16 @@ const key = (n: number, over: Partial<PostureFacts["agentKeys"][number]> = {}): 
 
 /** Each rule alone: the change, the component, the finding's id, severity and points. */
 const RULES: Array<[string, Change, Component, string, string, number]> = [
-  ["no decisions", (f) => void (f.decisions = { total: 0, noPolicy: 0, executed: 0, outcomes: 0, actionTypes: [] }), "policyCoverage", "coverage.no_decisions", "low", 3],
+  [
+    "no decisions",
+    (f) => void (f.decisions = { total: 0, noPolicy: 0, executed: 0, outcomes: 0, actionTypes: [], postConditionViolations: 0 }),
+    "policyCoverage",
+    "coverage.no_decisions",
+    "low",
+    3,
+  ],
+  ["one post-condition broken: 2 points", (f) => void (f.decisions.postConditionViolations = 1), "policyCoverage", "coverage.postcondition_violations", "medium", 2],
+  ["five broken: 6 points at most, high", (f) => void (f.decisions.postConditionViolations = 5), "policyCoverage", "coverage.postcondition_violations", "high", 6],
   ["NO_POLICY 1.1 %: ceil(30 × 0.011) = 1", (f) => void (f.decisions.noPolicy = 11), "policyCoverage", "coverage.no_policy_denials", "low", 1],
   ["NO_POLICY 21 %: ceil(30 × 412/1930) = 7", (f) => void Object.assign(f.decisions, { total: 1_930, noPolicy: 412 }), "policyCoverage", "coverage.no_policy_denials", "medium", 7],
   ["NO_POLICY 60 %: capped at 15", (f) => void (f.decisions.noPolicy = 600), "policyCoverage", "coverage.no_policy_denials", "high", 15],

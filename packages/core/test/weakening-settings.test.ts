@@ -17,6 +17,7 @@ const DEFAULTS: EnforcementSettings = {
   policies: { ...policySettingsSchema.parse({}), requireSecondApproval: true },
   content: { secrets: "redact", personalData: "redact" },
   spend: { priceOverrides: [{ model: "my-model", input: 1, output: 2 }], reservationSeconds: 3600 },
+  postConditions: { haltAgent: true },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -79,6 +80,7 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ],
   ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 2, output: 3, cacheRead: 1 }] } }, false],
   ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, false],
+  ["postConditions.haltAgent", { postConditions: { haltAgent: false } }, true],
   ["spend.reservationSeconds", { spend: { reservationSeconds: 86_400 } }, false],
 ];
 

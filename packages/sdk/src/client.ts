@@ -267,7 +267,7 @@ export class Gatehouse {
     return request<Outcome>(this.#config, {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
-      body: { status: options.status, message: options.message, runId: options.runId, usage: options.usage },
+      body: { status: options.status, message: options.message, runId: options.runId, usage: options.usage, data: options.data },
       signal: options.signal,
     });
   }

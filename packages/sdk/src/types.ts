@@ -460,6 +460,8 @@ export interface ReportOptions extends RequestOptions {
   runId?: string;
   /** What the model call used, as the provider reported it: it settles the decision's reservation. Default: not sent. */
   usage?: Usage;
+  /** Facts about the result (`{ rowsAffected: 12 }`), tested by the policies' post-conditions as `outcome.<path>`. Default: not sent. */
+  data?: Record<string, unknown>;
 }
 
 /** Options of `audit.log`. */

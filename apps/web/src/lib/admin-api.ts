@@ -29,6 +29,7 @@ export const updateSettings = (
     policies?: Partial<OrgSettings["policies"]>;
     content?: Partial<OrgSettings["content"]>;
     spend?: Partial<OrgSettings["spend"]>;
+    postConditions?: Partial<OrgSettings["postConditions"]>;
   },
 ) => request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body });
 export const closeOrg = (orgSlug: string, confirm: string) => request<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { body: { confirm } });

@@ -82,6 +82,8 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "agent.evidence": result("recorded", "neutral", "The agent recorded what it ran and with what result (its own word)"),
   "agent.unresponsive": result("unresponsive", "bad", "The agent's heartbeat session missed its beats: it stopped answering"),
   "run.ended": result("run ended", "neutral", "The agent ended one of its runs (completed, failed or cancelled)"),
+  "budget.released": result("reservation released", "neutral", "No outcome came before the reservation's deadline: what it held against its budgets was given back"),
+  "action.postcondition_violated": result("post-condition broken", "bad", "The agent's outcome broke a policy's post-condition"),
   "agent.loop_detected": result("loop refused", "bad", "The agent repeated the same call past its loop limit: it is refused until the window passes"),
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),

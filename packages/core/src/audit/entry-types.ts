@@ -87,8 +87,22 @@ export const AUDIT_ENTRY_TYPES = {
       status: z.enum(["success", "failure", "partial"]),
       message: z.string().optional(),
       findings: z.array(contentFindingSchema).optional(),
+      data: json.optional().describe("What the agent reported about the result (`outcome.<path>` in post-conditions), screened like metadata."),
       usage: usageSchema.optional().describe("The model usage the agent reported."),
       spend: settlementRecordSchema.optional().describe("What it cost, and the reservation it settled (docs/budgets.md)."),
+    }),
+  },
+  "action.postcondition_violated": {
+    summary: "A reported outcome broke a policy's post-condition (docs/policies.md, Post-conditions); the agent is halted too when the org's postConditions.haltAgent says so.",
+    data: z.strictObject({
+      actionId: z.string(),
+      auditEventId: z.string().describe("The decision whose outcome broke it."),
+      actionType: z.string(),
+      agentName: z.string(),
+      policy: z.string().describe("The policy whose post-condition was broken."),
+      conditionsEvaluated: z.array(conditionEvaluationSchema.omit({ policy: true })),
+      limit: z.boolean().optional().describe("The condition could not be checked within the match budget, so it counts as broken."),
+      halted: z.boolean(),
     }),
   },
   "budget.released": {

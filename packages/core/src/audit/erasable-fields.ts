@@ -9,7 +9,8 @@ import type { AuditEntryType } from "./entry-types";
  */
 export const ERASABLE_FIELDS: Partial<Record<AuditEntryType, Readonly<Record<string, unknown>>>> = {
   "action.decided": { metadata: {}, dataAccessed: [], conditionsEvaluated: [] },
-  "action.outcome": { message: undefined },
+  "action.outcome": { message: undefined, data: undefined },
+  "action.postcondition_violated": { conditionsEvaluated: [] },
   "agent.evidence": { details: {} },
 };
 

@@ -1,5 +1,6 @@
 import type { AuditEntryPayload, AuditEntryType } from "../audit/entry-types";
 import { loopReason, type LoopKind } from "../limits/loops";
+import { postConditionReason } from "../policy/post-conditions";
 
 /**
  * Server-sent events are projections of audit entries: each event's id is its entry's sequence
@@ -37,6 +38,7 @@ export const EVENT_ENTRY_TYPES = [
   "delegation.expired",
   "agent.circuit_opened",
   "agent.loop_detected",
+  "action.postcondition_violated",
   "agent.halted",
   "agent.anomaly_detected",
   "agent.unresponsive",
@@ -128,6 +130,7 @@ function typeOf(entry: EventEntry): EventType | null {
       return entry.type;
     case "agent.circuit_opened":
     case "agent.loop_detected":
+    case "action.postcondition_violated":
       return "enforcement.triggered";
     case "agent.halted":
       // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
@@ -208,6 +211,12 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
       },
       String(fields.actionType),
     );
+  }
+  if (entry.type === "action.postcondition_violated") {
+    // Which policy's post-condition, broken by which action's outcome.
+    data.kind = "postcondition_violated";
+    data.policyName = fields.policy;
+    data.reason = postConditionReason(String(fields.policy), String(fields.actionType));
   }
   if (type === "enforcement.triggered" && typeof fields.name === "string") data.agentName = fields.name;
   if (type === "policy.changed") {

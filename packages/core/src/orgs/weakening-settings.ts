@@ -7,6 +7,7 @@ import type { PolicySettings } from "../policy/policy-settings";
 import { contentActionWeakens, type ContentAction, type ContentSettings } from "../content/content-rules";
 import type { SignInSettings } from "./sign-in-settings";
 import type { OrgModelPrice, SpendSettings } from "../spend/prices";
+import type { PostConditionSettings } from "../policy/post-conditions";
 
 /**
  * Which changes of an org's settings weaken enforcement. While the two-admin rule is in force
@@ -25,6 +26,7 @@ export interface EnforcementSettings {
   policies: PolicySettings;
   content: ContentSettings;
   spend: SpendSettings;
+  postConditions: PostConditionSettings;
 }
 
 /** One setting's row: whether going from `before` to `after` weakens enforcement, and what such a change is. */
@@ -88,6 +90,9 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
   policies: {
     reportOnly: switchedOn("turned on: nothing the policies decide is enforced"),
     requireSecondApproval: switchedOff("turned off: one admin alone can publish policies and change these settings"),
+  },
+  postConditions: {
+    haltAgent: switchedOff("turned off: an agent whose outcome breaks a post-condition keeps running"),
   },
   spend: {
     priceOverrides: { weakens: pricesWeaken, weakening: "an org price added, removed or lowered: model calls may count for less against money budgets" },

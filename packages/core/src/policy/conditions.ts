@@ -34,7 +34,37 @@ export interface RateSpec {
 }
 
 const FIELD_PATTERN =
-  /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100}|delegation\.(depth|rootAgent|chain))$/;
+  /^(actionType|metadata(\.[A-Za-z0-9_-]{1,64}){0,8}|dataAccessed|dataAccessed\.(type|sensitivity|count)|agent\.(id|name)|agent\.labels\.[A-Za-z0-9_.-]{1,100}|delegation\.(depth|rootAgent|chain)|outcome(\.[A-Za-z0-9_-]{1,64}){1,8})$/;
+
+/** A field of a reported outcome (`outcome.status`, `outcome.<path>` of its data): only post-conditions may name one. */
+export const OUTCOME_FIELD_PREFIX = "outcome.";
+
+/** The fields a condition names, walked without recursion (a condition nests at most MAX_DEPTH deep). */
+export function conditionFields(condition: Condition): string[] {
+  const out: string[] = [];
+  const stack: Condition[] = [condition];
+  while (stack.length > 0) {
+    const c = stack.pop() as Condition;
+    if ("field" in c) out.push(c.field);
+    else if ("all" in c) stack.push(...c.all);
+    else if ("any" in c) stack.push(...c.any);
+    else if ("not" in c) stack.push(c.not);
+  }
+  return out;
+}
+
+/** Whether a condition holds a rate (post-conditions may not: an outcome is not counted). */
+export function conditionHasRate(condition: Condition): boolean {
+  const stack: Condition[] = [condition];
+  while (stack.length > 0) {
+    const c = stack.pop() as Condition;
+    if ("rate" in c) return true;
+    if ("all" in c) stack.push(...c.all);
+    else if ("any" in c) stack.push(...c.any);
+    else if ("not" in c) stack.push(c.not);
+  }
+  return false;
+}
 const MAX_DEPTH = 8;
 
 /**
@@ -63,7 +93,7 @@ const comparisonSchema = z
       .string()
       .regex(
         FIELD_PATTERN,
-        "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name, agent.labels.<key> or delegation.depth|rootAgent|chain",
+        "must be actionType, metadata.<path>, dataAccessed[.type|.sensitivity|.count], agent.id, agent.name, agent.labels.<key>, delegation.depth|rootAgent|chain, or in postConditions outcome.status|outcome.<path>",
       ),
     op: z.enum(OPERATORS),
     value: jsonValue().optional(),
@@ -134,6 +164,8 @@ export interface Facts {
   delegation?: { depth: number; rootAgent: string; chain: readonly string[] };
   metadata: Record<string, unknown>;
   dataAccessed: ReadonlyArray<{ type: string; count?: number; sensitivity?: string }>;
+  /** A reported outcome (post-conditions only): its data, and `status` as reported. */
+  outcome?: Record<string, unknown>;
 }
 
 export interface ConditionResult {
@@ -203,8 +235,8 @@ function resolve(field: string, facts: Facts): unknown {
     const key = field.slice("agent.labels.".length);
     return Object.hasOwn(facts.agent.labels, key) ? facts.agent.labels[key] : undefined;
   }
-  // metadata[.path]
-  let value: unknown = facts.metadata;
+  // metadata[.path], outcome.<path>
+  let value: unknown = field.startsWith(OUTCOME_FIELD_PREFIX) ? facts.outcome : facts.metadata;
   for (const key of field.split(".").slice(1)) {
     if (value === null || typeof value !== "object" || Array.isArray(value) || !Object.hasOwn(value, key)) return undefined;
     value = (value as Record<string, unknown>)[key];

@@ -3,7 +3,16 @@ import { contentRuleSchema } from "../content/content-rules";
 import { policyLoopSchema } from "../limits/loops";
 import { policyBudgetSchema } from "../spend/budgets";
 import { validationError, type FieldIssue } from "../errors";
-import { conditionDepth, conditionSchema, MAX_CONDITION_DEPTH, MAX_PATTERN_CHARS_PER_SET, MAX_PATTERNS_PER_SET } from "./conditions";
+import {
+  conditionDepth,
+  conditionFields,
+  conditionHasRate,
+  conditionSchema,
+  MAX_CONDITION_DEPTH,
+  MAX_PATTERN_CHARS_PER_SET,
+  MAX_PATTERNS_PER_SET,
+  OUTCOME_FIELD_PREFIX,
+} from "./conditions";
 import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
 import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
@@ -90,6 +99,13 @@ export const policyDocumentSchema = z.strictObject({
     ),
   loop: policyLoopSchema.optional(),
   budget: policyBudgetSchema.optional(),
+  postConditions: conditionSchema
+    .optional()
+    .refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`)
+    .refine((c) => c === undefined || !conditionHasRate(c), "a post-condition holds no rate (an outcome is not counted)")
+    .describe(
+      "What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so.",
+    ),
 });
 
 export type PolicyDocument = z.output<typeof policyDocumentSchema>;
@@ -183,6 +199,9 @@ export function parsePolicySet(input: unknown): PolicyDocument[] {
     const first = seen.get(policy.name);
     if (first !== undefined) issues.push({ path: `policies[${index}].name`, message: `duplicates policies[${first}].name '${policy.name}'` });
     else seen.set(policy.name, index);
+    if (policy.when && conditionFields(policy.when).some((field) => field.startsWith(OUTCOME_FIELD_PREFIX))) {
+      issues.push({ path: `policies[${index}].when`, message: "names an outcome field: outcome.* is known only after the call, in postConditions" });
+    }
     if (policy.effect !== "require_approval" && policy.approval) {
       issues.push({ path: `policies[${index}].approval`, message: "only allowed when effect is 'require_approval'" });
     }

@@ -46,6 +46,16 @@ export interface CompiledPolicy extends PolicyVersionRef {
   loop: PolicyLoop | undefined;
   /** The budget it puts on the calls it matches (spend/budgets.ts). */
   budget: PolicyBudget | undefined;
+  /** What must hold after the calls it matches, tested on their outcomes (absent: nothing). */
+  postConditions: CompiledCondition | undefined;
+}
+
+/** A post-condition an outcome broke: the policy, and the conditions as evaluated. */
+export interface PostConditionViolation {
+  policy: string;
+  conditionsEvaluated: ConditionResult[];
+  /** The condition could not be checked within the match budget: counted as broken (fail closed). */
+  limit?: boolean;
 }
 
 /** CONDITION_LIMIT: an enforce-mode policy's condition could not be evaluated within the decision's bounds (MATCH_BUDGET). */
@@ -92,6 +102,7 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     content: document.content,
     loop: document.loop,
     budget: document.budget,
+    postConditions: document.postConditions ? compileCondition(document.postConditions, (i) => `${ref.versionId}#post${i}`, []) : undefined,
   };
 }
 
@@ -140,6 +151,26 @@ export class PolicySet {
     for (const policy of this.candidates(actionType))
       if (policy.loop !== undefined && policy.mode === "enforce" && policy.matchesAgent(agent)) out.push({ policy: policy.name, loop: policy.loop });
     return out;
+  }
+
+  /**
+   * The post-conditions of the enforce-mode policies whose action and agent patterns match a reported
+   * action, tested on its outcome (`facts.outcome`): each that does not hold is a violation, in name
+   * order. A condition the match budget cannot finish counts as broken.
+   */
+  checkPostConditions(facts: Facts, budget: MatchBudget = matchBudget()): PostConditionViolation[] {
+    const out: PostConditionViolation[] = [];
+    for (const policy of this.candidates(facts.actionType)) {
+      if (!policy.postConditions || policy.mode !== "enforce" || !policy.matchesAgent(facts.agent)) continue;
+      const trace: ConditionResult[] = [];
+      try {
+        if (!policy.postConditions(facts, EMPTY_COUNTS, trace, budget)) out.push({ policy: policy.name, conditionsEvaluated: trace });
+      } catch (error) {
+        if (!(error instanceof ConditionLimitError)) throw error;
+        out.push({ policy: policy.name, conditionsEvaluated: trace, limit: true });
+      }
+    }
+    return out.sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
   }
 
   /**

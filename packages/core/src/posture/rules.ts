@@ -25,6 +25,9 @@ export const UNCOVERED_ACTION_TYPES_MAX_POINTS = 8;
 /** Each agent with a model-calling framework but no governed tool call in the integration window: 2 points, at most 6. */
 export const UNGOVERNED_TOOL_CALLS_POINTS = 2;
 export const UNGOVERNED_TOOL_CALLS_MAX_POINTS = 6;
+/** Each outcome in the window that broke a policy's post-condition: 2 points, at most 6. */
+export const POSTCONDITION_VIOLATION_POINTS = 2;
+export const POSTCONDITION_VIOLATION_MAX_POINTS = 6;
 /** A policy in monitor mode longer than this (its current version's age) … */
 export const MONITOR_MODE_MAX_DAYS = 14;
 /** … costs 2 points each, at most 6. */

@@ -73,6 +73,8 @@ export interface PostureFacts {
     outcomes: number;
     /** The distinct action types decided in the window. */
     actionTypes: string[];
+    /** Outcomes in the window that broke a policy's post-condition (one per policy broken). */
+    postConditionViolations: number;
   };
   /** The org's active policies, each as its current version says. */
   policies: PosturePolicyFact[];
@@ -188,6 +190,17 @@ function policyCoverage(f: PostureFacts): PostureComponentResult {
       message: `${plural(ungoverned.length, "agent")} ${ungoverned.length === 1 ? "runs" : "run"} a model-calling framework but made no governed tool call in the last ${INTEGRATION_WINDOW_DAYS} days: ${listOf(ungoverned)}. Their tools may run past Gatehouse.`,
       fix: "Put the framework's adapter (@gatehouse/ai-sdk, @gatehouse/openai-agents, @gatehouse/langchain) or the MCP proxy in front of these agents' tools.",
       href: "/agents",
+    });
+  }
+  const broken = f.decisions.postConditionViolations;
+  if (broken > 0) {
+    findings.push({
+      id: "coverage.postcondition_violations",
+      severity: broken >= 3 ? "high" : "medium",
+      points: capped(broken, R.POSTCONDITION_VIOLATION_POINTS, R.POSTCONDITION_VIOLATION_MAX_POINTS),
+      message: `${plural(broken, "outcome")} in ${window} broke a policy's post-condition.`,
+      fix: "Read the action.postcondition_violated entries in the audit log: narrow what the agents may do, or halt agents that break post-conditions (Settings → Post-conditions).",
+      href: "/audit?type=action.postcondition_violated",
     });
   }
   const staleBefore = f.now.getTime() - R.MONITOR_MODE_MAX_DAYS * DAY_MS;

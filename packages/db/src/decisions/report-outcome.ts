@@ -1,6 +1,18 @@
 import type { Outcome } from "@gatehouse/contracts";
 import { outcomeBodySchema } from "@gatehouse/contracts";
-import { breakerSettings, conflict, notFound, runIdOf, spendSettings, usdOf, validationError, zodIssues } from "@gatehouse/core";
+import {
+  breakerSettings,
+  conflict,
+  notFound,
+  postConditionReason,
+  postConditionSettings,
+  runIdOf,
+  spendSettings,
+  usdOf,
+  validationError,
+  zodIssues,
+  type PostConditionViolation,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
@@ -10,6 +22,14 @@ import { db, TX_OPTIONS } from "../infra/client";
 import { screenForAgent } from "../content/screen-for-agent";
 import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import { settleSpend } from "./settle-spend";
+import { agentSnapshot } from "../agents/agent-snapshot";
+import { setAgentStatus } from "../agents/set-agent-status";
+import { systemCtx } from "../actors/context";
+import { getOrgPolicies } from "../policies/policy-cache";
+import { publishAfterCommit } from "../infra/signals";
+
+/** Who halts an agent whose outcome broke a post-condition (docs/policies.md, Post-conditions). */
+export const POSTCONDITION_ACTOR = { type: "system", id: "postcondition-checker" } as const;
 
 /** The outcome on record, as the API answers it (its contract). */
 export type OutcomeView = Outcome;
@@ -33,7 +53,9 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   // The message is screened like a decision's metadata, by the content rules of the action it reports on.
   const screened = await screenOutcomeMessage(ctx, action.actionType, parsed.data.message);
   const message = screened?.value;
-  const findings = screened?.findings ?? [];
+  // The outcome's data is screened as a decision's metadata is, by the rules of the action it reports on.
+  const data = parsed.data.data === undefined ? undefined : await screenForAgent(ctx, action.actionType, parsed.data.data, "data", "report");
+  const findings = [...(screened?.findings ?? []), ...(data?.findings ?? [])];
   if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
   if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
   const existing = (a: typeof action): OutcomeView => ({
@@ -47,6 +69,11 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     if (same(action)) return existing(action);
     throw conflict(`an outcome '${action.outcomeStatus}' was already reported for this action`, { reported: action.outcomeStatus });
   }
+  // The post-conditions of the action's policies, tested on this outcome (its data and status), before the write.
+  const violations = await checkPostConditions(ctx, action, status, data?.value);
+  const settings = await orgSettingsSnapshot(ctx.org.id);
+  const halt = violations.length > 0 && postConditionSettings(settings).haltAgent;
+  const agentName = violations.length > 0 ? ((await agentSnapshot(ctx.org.id, actor.agentId))?.name ?? actor.agentId) : "";
   const result = await db().$transaction(async (tx) => {
     const now = new Date();
     const claimed = await tx.action.updateMany({
@@ -74,10 +101,30 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
         status,
         ...(message ? { message } : {}),
         ...(findings.length > 0 ? { findings } : {}),
+        ...(data ? { data: data.value } : {}),
         ...(usage ? { usage } : {}),
         ...(spend ? { spend } : {}),
       },
     });
+    // Each broken post-condition is recorded with the outcome, in its transaction.
+    for (const violation of violations) {
+      await appendAuditEntry(tx, ctx.org.id, {
+        type: "action.postcondition_violated",
+        actor: POSTCONDITION_ACTOR,
+        agentId: actor.agentId,
+        subjectId: action.id,
+        data: {
+          actionId: action.id,
+          auditEventId: action.auditEntryId,
+          actionType: action.actionType,
+          agentName,
+          policy: violation.policy,
+          conditionsEvaluated: violation.conditionsEvaluated.map(({ field, operator, expected, actual, result }) => ({ field, operator, expected, actual, result })),
+          ...(violation.limit ? { limit: true } : {}),
+          halted: halt,
+        },
+      });
+    }
     return {
       auditEventId: action.auditEntryId,
       status,
@@ -88,6 +135,14 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
       ...(spend
         ? { spend: { model: spend.model, tokens: spend.tokens, usd: spend.micros === null ? null : usdOf(spend.micros), ...(spend.estimated ? { estimated: true } : {}) } }
         : {}),
+      ...(violations.length > 0
+        ? {
+            violations: violations.map((v) => ({
+              policy: v.policy,
+              conditionsEvaluated: v.conditionsEvaluated.map(({ field, operator, expected, actual, result }) => ({ field, operator, expected, actual, result })),
+            })),
+          }
+        : {}),
     };
   }, TX_OPTIONS);
   if (!result) {
@@ -96,10 +151,45 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     if (same(winner)) return existing(winner);
     throw conflict(`an outcome '${winner.outcomeStatus}' was already reported for this action`, { reported: winner.outcomeStatus });
   }
+  if (violations.length > 0) {
+    await publishAfterCommit({ type: "audit.appended", orgId: ctx.org.id });
+    // With the org's postConditions.haltAgent, the agent that broke it stops (observation of the outcome: a failed halt never fails the report).
+    if (halt) {
+      const system = systemCtx(ctx.org, POSTCONDITION_ACTOR.id, ctx.requestId);
+      const reason = postConditionReason(violations[0]?.policy ?? "", action.actionType);
+      await setAgentStatus({ ctx: system, input: { agentId: actor.agentId, status: "halted", body: { reason } } }).catch(() => {});
+    }
+  }
   if (status === "failure") {
-    await recordFailure(ctx, actor.agentId, breakerSettings(await orgSettingsSnapshot(ctx.org.id)), `failure outcome of ${action.actionType}`);
+    await recordFailure(ctx, actor.agentId, breakerSettings(settings), `failure outcome of ${action.actionType}`);
   }
   return result;
+}
+
+/**
+ * The post-conditions an outcome breaks: the enforce-mode policies matching the action and the agent
+ * (a delegate's root, as at the decision) that state some, tested with the call's own facts as
+ * recorded and `outcome.status` and `outcome.<path>` from this report. Untrusted policies (their
+ * integrity check failing) state none.
+ */
+async function checkPostConditions(
+  ctx: Ctx,
+  action: { actionType: string; metadata: unknown; dataAccessed: unknown },
+  status: string,
+  data: Record<string, unknown> | undefined,
+): Promise<PostConditionViolation[]> {
+  const actor = requireAgent(ctx);
+  const [policies, subject] = await Promise.all([getOrgPolicies(ctx.org.id), agentSnapshot(ctx.org.id, actor.delegation?.rootAgentId ?? actor.agentId)]);
+  if (policies.tampered.length > 0 || !subject) return [];
+  const metadata = action.metadata && typeof action.metadata === "object" && !Array.isArray(action.metadata) ? (action.metadata as Record<string, unknown>) : {};
+  const dataAccessed = Array.isArray(action.dataAccessed) ? (action.dataAccessed as Array<{ type: string }>) : [];
+  return policies.set.checkPostConditions({
+    actionType: action.actionType,
+    agent: { id: subject.id, name: subject.name, labels: subject.labels },
+    metadata,
+    dataAccessed,
+    outcome: { ...data, status },
+  });
 }
 
 /** An outcome's message through the content screen, by the content rules of the action it reports on. */

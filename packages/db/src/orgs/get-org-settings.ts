@@ -1,6 +1,7 @@
 import type { OrgSettings } from "@gatehouse/contracts";
 import {
   anomalySettings,
+  postConditionSettings,
   spendSettings,
   loopSettings,
   approvalTimeoutSetting,
@@ -33,5 +34,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     policies: policySettings(stored),
     content: contentSettings(stored),
     spend: spendSettings(stored),
+    postConditions: postConditionSettings(stored),
   };
 }

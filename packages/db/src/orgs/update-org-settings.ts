@@ -3,6 +3,7 @@ import {
   anomalySettingsSchema,
   loopSettingsSchema,
   spendSettingsSchema,
+  postConditionSettingsSchema,
   breakerSettingsSchema,
   conflict,
   contentSettingsSchema,
@@ -73,6 +74,7 @@ export async function updateOrgSettings({
       policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
       content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
       spend: spendSettingsSchema.parse({ ...before.spend, ...parsed.data.spend }),
+      postConditions: postConditionSettingsSchema.parse({ ...before.postConditions, ...parsed.data.postConditions }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);

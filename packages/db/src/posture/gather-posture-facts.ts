@@ -21,7 +21,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
-  const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations] = await Promise.all([
+  const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] = await Promise.all([
     // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
     pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
       `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
@@ -94,6 +94,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
        WHERE i.org_id = $1 AND i.last_seen_at >= $2`,
       [orgId, integrationsSince],
     ),
+    pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'action.postcondition_violated' AND created_at >= $2`, [orgId, windowStart]),
   ]);
   const byAgent = new Map<string, PostureFacts["agentIntegrations"][number]>();
   for (const row of integrations.rows) {
@@ -115,6 +116,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       executed: Number(d?.executed ?? 0),
       outcomes: Number(d?.outcomes ?? 0),
       actionTypes: d?.action_types ?? [],
+      postConditionViolations: Number(broken.rows[0]?.n ?? 0),
     },
     policies: policies.rows.map((p): PosturePolicyFact => ({
       name: p.name,

@@ -387,13 +387,16 @@ class AsyncGatehouse:
         message: str | None = None,
         run_id: str | None = None,
         usage: models.OutcomeRequestUsage | Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> models.Outcome:
         """Reports how an executed (or approved) action went. The first outcome wins: the same report
         again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
         A ``failure`` counts toward the agent's circuit breaker. ``run_id``, when given, is checked
         against the run the action was recorded in (another run's is a ``BadRequestError``). ``usage``
         (``{"inputTokens", "outputTokens", "cachedInputTokens"?}``, as the provider reported it) settles
-        the decision's reservation at its actual cost (docs/budgets.md)."""
+        the decision's reservation at its actual cost (docs/budgets.md). ``data`` (facts about the
+        result, e.g. ``{"rowsAffected": 12}``) is tested by the policies' post-conditions as
+        ``outcome.<path>``; the answer's ``violations`` names any it broke (docs/policies.md)."""
         body: dict[str, Any] = {"status": status}
         if message is not None:
             body["message"] = message
@@ -401,6 +404,8 @@ class AsyncGatehouse:
             body["runId"] = run_id
         if usage is not None:
             body["usage"] = dict(usage)
+        if data is not None:
+            body["data"] = dict(data)
         return cast(models.Outcome, await self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
 
     def with_run(self, run_id: str, *, name: str | None = None) -> AsyncGatehouse:

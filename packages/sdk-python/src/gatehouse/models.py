@@ -78,7 +78,7 @@ class ActionResult(_ActionResultRequired, total=False):
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
     budget: ActionResultBudget
-    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     approvalId: str
     approvalUrl: str
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
@@ -107,7 +107,7 @@ class _ActionResultBudgetRequired(TypedDict):
 
 
 class ActionResultBudget(_ActionResultBudgetRequired, total=False):
-    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     model: str
     """The model counted, for a budget with `perModel`."""
 
@@ -207,7 +207,7 @@ class Agent(TypedDict):
     haltedAt: str | None
     haltedReason: str | None
     haltedBy: AgentHaltedByMember | AgentHaltedBySystem | None
-    """Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`)."""
+    """Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`, `postcondition-checker`)."""
     cbState: Literal["closed", "open", "half_open"]
     presence: Presence
     lastSeenAt: str | None
@@ -431,7 +431,7 @@ class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=Fa
     reservation: AuditEntryActionDecidedDataReservation
     """What the call reserved against its budgets (docs/budgets.md)."""
     budget: AuditEntryActionDecidedDataBudget
-    """The budget that refused or held the call, or the tightest of those it was checked against."""
+    """The budget that refused the call or held it for approval."""
 
 
 class _AuditEntryActionDecidedDataBudgetRequired(TypedDict):
@@ -453,7 +453,7 @@ class _AuditEntryActionDecidedDataBudgetRequired(TypedDict):
 
 
 class AuditEntryActionDecidedDataBudget(_AuditEntryActionDecidedDataBudgetRequired, total=False):
-    """The budget that refused or held the call, or the tightest of those it was checked against."""
+    """The budget that refused the call or held it for approval."""
     model: str
     """The model counted, for a budget with `perModel`."""
 
@@ -525,12 +525,10 @@ class AuditEntryActionDecidedDataReportOnly(_AuditEntryActionDecidedDataReportOn
 
 
 class _AuditEntryActionDecidedDataReservationRequired(TypedDict):
-    id: str
     tokens: int
     micros: int
     """Micro-dollars (USD × 10⁶)."""
     budgets: list[AuditEntryActionDecidedDataReservationBudgetsItem]
-    deadline: str
 
 
 class AuditEntryActionDecidedDataReservation(_AuditEntryActionDecidedDataReservationRequired, total=False):
@@ -543,21 +541,19 @@ class AuditEntryActionDecidedDataReservation(_AuditEntryActionDecidedDataReserva
 class AuditEntryActionDecidedDataReservationBudgetsItem(TypedDict):
     key: str
     name: str
-    per: str
-    period: str
 
 
 class _AuditEntryActionDecidedDataReservationPriceRequired(TypedDict):
     source: Literal["table", "org", "org-unknown"]
     model: str
     tier: Literal["standard", "flex", "priority", "batch"]
+
+
+class AuditEntryActionDecidedDataReservationPrice(_AuditEntryActionDecidedDataReservationPriceRequired, total=False):
     input: float
     output: float
     cacheRead: float
     cacheWrite: float
-
-
-class AuditEntryActionDecidedDataReservationPrice(_AuditEntryActionDecidedDataReservationPriceRequired, total=False):
     effectiveFrom: str
     tableVersion: str
 
@@ -590,6 +586,8 @@ class _AuditEntryActionOutcomeDataRequired(TypedDict):
 class AuditEntryActionOutcomeData(_AuditEntryActionOutcomeDataRequired, total=False):
     message: str
     findings: list[AuditEntryActionOutcomeDataFindingsItem]
+    data: dict[str, Any]
+    """What the agent reported about the result (`outcome.<path>` in post-conditions), screened like metadata."""
     usage: AuditEntryActionOutcomeDataUsage
     """The model usage the agent reported."""
     spend: AuditEntryActionOutcomeDataSpend
@@ -624,7 +622,6 @@ class AuditEntryActionOutcomeDataSpend(_AuditEntryActionOutcomeDataSpendRequired
     """What it cost, and the reservation it settled (docs/budgets.md)."""
     price: AuditEntryActionOutcomeDataSpendPrice
     estimated: bool
-    reservationId: str
     reserved: AuditEntryActionOutcomeDataSpendReserved
     budgets: list[AuditEntryActionOutcomeDataSpendBudgetsItem]
 
@@ -632,21 +629,19 @@ class AuditEntryActionOutcomeDataSpend(_AuditEntryActionOutcomeDataSpendRequired
 class AuditEntryActionOutcomeDataSpendBudgetsItem(TypedDict):
     key: str
     name: str
-    per: str
-    period: str
 
 
 class _AuditEntryActionOutcomeDataSpendPriceRequired(TypedDict):
     source: Literal["table", "org", "org-unknown"]
     model: str
     tier: Literal["standard", "flex", "priority", "batch"]
+
+
+class AuditEntryActionOutcomeDataSpendPrice(_AuditEntryActionOutcomeDataSpendPriceRequired, total=False):
     input: float
     output: float
     cacheRead: float
     cacheWrite: float
-
-
-class AuditEntryActionOutcomeDataSpendPrice(_AuditEntryActionOutcomeDataSpendPriceRequired, total=False):
     effectiveFrom: str
     tableVersion: str
 
@@ -672,6 +667,40 @@ class AuditEntryActionOutcomeDataUsage(_AuditEntryActionOutcomeDataUsageRequired
     """Of the input tokens, those written to a prompt cache."""
     estimated: bool
     """True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it)."""
+
+
+class AuditEntryActionPostconditionViolated(TypedDict):
+    """A reported outcome broke a policy's post-condition (docs/policies.md, Post-conditions); the agent is halted too when the org's postConditions.haltAgent says so."""
+    type: Literal["action.postcondition_violated"]
+    data: AuditEntryActionPostconditionViolatedData
+
+
+class _AuditEntryActionPostconditionViolatedDataRequired(TypedDict):
+    actionId: str
+    auditEventId: str
+    """The decision whose outcome broke it."""
+    actionType: str
+    agentName: str
+    policy: str
+    """The policy whose post-condition was broken."""
+    conditionsEvaluated: list[AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItem]
+    halted: bool
+
+
+class AuditEntryActionPostconditionViolatedData(_AuditEntryActionPostconditionViolatedDataRequired, total=False):
+    limit: bool
+    """The condition could not be checked within the match budget, so it counts as broken."""
+
+
+class _AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItemRequired(TypedDict):
+    field: str
+    operator: str
+    expected: Any
+    result: bool
+
+
+class AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItem(_AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItemRequired, total=False):
+    actual: Any
 
 
 class AuditEntryAgentAnomalyDetected(TypedDict):
@@ -1024,7 +1053,6 @@ class AuditEntryBudgetReleased(TypedDict):
 
 
 class AuditEntryBudgetReleasedData(TypedDict):
-    reservationId: str
     actionId: str
     actionType: str
     agentName: str
@@ -1037,8 +1065,6 @@ class AuditEntryBudgetReleasedData(TypedDict):
 class AuditEntryBudgetReleasedDataBudgetsItem(TypedDict):
     key: str
     name: str
-    per: str
-    period: str
 
 
 class AuditEntryDelegationCreated(TypedDict):
@@ -1612,7 +1638,7 @@ class CheckResult(_CheckResultRequired, total=False):
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
     budget: CheckResultBudget
-    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
 
 
 class _CheckResultBudgetRequired(TypedDict):
@@ -1634,7 +1660,7 @@ class _CheckResultBudgetRequired(TypedDict):
 
 
 class CheckResultBudget(_CheckResultBudgetRequired, total=False):
-    """The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md)."""
+    """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     model: str
     """The model counted, for a budget with `perModel`."""
 
@@ -2226,8 +2252,8 @@ class _EventEnforcementTriggeredRequired(TypedDict):
 class EventEnforcementTriggered(_EventEnforcementTriggeredRequired, total=False):
     agentName: str
     reason: str
-    kind: Literal["circuit_opened", "agent_halted", "loop_detected"]
-    """What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, or a call went over its loop limit."""
+    kind: Literal["circuit_opened", "agent_halted", "loop_detected", "postcondition_violated"]
+    """What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`)."""
     actionType: str
     loop: Literal["repeat", "ping_pong"]
     """`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."""
@@ -2443,6 +2469,8 @@ class OrgSettings(TypedDict):
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     content: OrgSettingsContent
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    postConditions: OrgSettingsPostConditions
+    """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
     spend: OrgSettingsSpend
     """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
 
@@ -2482,6 +2510,11 @@ class OrgSettingsPolicies(TypedDict):
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     reportOnly: bool
     requireSecondApproval: bool
+
+
+class OrgSettingsPostConditions(TypedDict):
+    """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
+    haltAgent: bool
 
 
 class OrgSettingsSignIn(TypedDict):
@@ -2528,6 +2561,8 @@ class Outcome(_OutcomeRequired, total=False):
     """Secrets and personal data found in the message and what was done with each (never the value); on the answer to the call that recorded it."""
     spend: OutcomeSpend
     """What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it."""
+    violations: list[OutcomeViolationsItem]
+    """The post-conditions the outcome broke (docs/policies.md); on the answer to the call that recorded it. Each is recorded and streamed; the agent is halted when the org says so."""
 
 
 _OutcomeFindingsItemRequiredKeys = TypedDict(
@@ -2558,6 +2593,8 @@ class OutcomeRequest(_OutcomeRequestRequired, total=False):
     """The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."""
     usage: OutcomeRequestUsage
     """What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend."""
+    data: dict[str, Any]
+    """Facts about the result (`{ "rowsAffected": 12 }`), tested by the policies' post-conditions as `outcome.<path>` (docs/policies.md, Post-conditions) and screened like metadata: JSON nesting at most 32 levels and 10,000 values."""
 
 
 class _OutcomeRequestUsageRequired(TypedDict):
@@ -2591,6 +2628,23 @@ class OutcomeSpend(_OutcomeSpendRequired, total=False):
     """True when no usage was reported and the reservation was settled at what it projected."""
 
 
+class OutcomeViolationsItem(TypedDict):
+    policy: str
+    """The policy whose post-condition the outcome broke."""
+    conditionsEvaluated: list[OutcomeViolationsItemConditionsEvaluatedItem]
+
+
+class _OutcomeViolationsItemConditionsEvaluatedItemRequired(TypedDict):
+    field: str
+    operator: str
+    expected: Any
+    result: bool
+
+
+class OutcomeViolationsItemConditionsEvaluatedItem(_OutcomeViolationsItemConditionsEvaluatedItemRequired, total=False):
+    actual: Any
+
+
 class _PolicyDocumentRequired(TypedDict):
     name: str
     actions: list[str]
@@ -2610,6 +2664,8 @@ class PolicyDocument(_PolicyDocumentRequired, total=False):
     """The loop limit for the calls this policy matches: `{ maxRepeats, windowSeconds }` (the same call, or an alternation of two, more than maxRepeats times within the window is refused with LOOP_DETECTED), or `false` for none. Overrides the org's `loops` setting; among matching policies the strictest wins (the fewest repeats per second), and `false` holds only when no matching policy sets a limit."""
     budget: PolicyDocumentBudget
     """A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md."""
+    postConditions: Condition
+    """What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so."""
 
 
 class PolicyDocumentApproval(TypedDict, total=False):
@@ -3548,6 +3604,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
     policies: UpdateSettingsRequestPolicies
     """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
+    postConditions: UpdateSettingsRequestPostConditions
+    """`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."""
     spend: UpdateSettingsRequestSpend
     """`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement."""
     content: UpdateSettingsRequestContent
@@ -3598,6 +3656,12 @@ class UpdateSettingsRequestPolicies(TypedDict, total=False):
     """Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed)."""
     requireSecondApproval: bool
     """Publishing a policy set waits for a second admin's approval (false unless changed)."""
+
+
+class UpdateSettingsRequestPostConditions(TypedDict, total=False):
+    """`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."""
+    haltAgent: bool
+    """Halt an agent whose outcome breaks a policy's post-condition (false unless changed)."""
 
 
 class UpdateSettingsRequestSignIn(TypedDict, total=False):
@@ -3700,7 +3764,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -1258,7 +1258,7 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
-            /** @description The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md). */
+            /** @description The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md). */
             budget?: {
                 /** @description The budget: its pot's name, else its policy's. */
                 name: string;
@@ -1340,7 +1340,7 @@ export interface components {
             status: "active" | "halted";
             haltedAt: string | null;
             haltedReason: string | null;
-            /** @description Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`). */
+            /** @description Who halted it: a member (their email, null once they left), or the system (`anomaly-detector`, `loop-detector`, `postcondition-checker`). */
             haltedBy: ({
                 /** @constant */
                 type: "member";
@@ -1553,7 +1553,6 @@ export interface components {
                 };
                 /** @description What the call reserved against its budgets (docs/budgets.md). */
                 reservation?: {
-                    id: string;
                     model?: string;
                     tokens: number;
                     /** @description Micro-dollars (USD × 10⁶). */
@@ -1564,10 +1563,10 @@ export interface components {
                         model: string;
                         /** @enum {string} */
                         tier: "standard" | "flex" | "priority" | "batch";
-                        input: number;
-                        output: number;
-                        cacheRead: number;
-                        cacheWrite: number;
+                        input?: number;
+                        output?: number;
+                        cacheRead?: number;
+                        cacheWrite?: number;
                         effectiveFrom?: string;
                         tableVersion?: string;
                     };
@@ -1575,12 +1574,9 @@ export interface components {
                     budgets: {
                         key: string;
                         name: string;
-                        per: string;
-                        period: string;
                     }[];
-                    deadline: string;
                 };
-                /** @description The budget that refused or held the call, or the tightest of those it was checked against. */
+                /** @description The budget that refused the call or held it for approval. */
                 budget?: {
                     /** @description The budget: its pot's name, else its policy's. */
                     name: string;
@@ -1633,6 +1629,10 @@ export interface components {
                      */
                     action: "denied" | "redacted" | "flagged";
                 }[];
+                /** @description What the agent reported about the result (`outcome.<path>` in post-conditions), screened like metadata. */
+                data?: {
+                    [key: string]: unknown;
+                };
                 /** @description The model usage the agent reported. */
                 usage?: {
                     /** @description The model that answered, when it differs from the declared one; priced at the decision's time. */
@@ -1659,15 +1659,14 @@ export interface components {
                         model: string;
                         /** @enum {string} */
                         tier: "standard" | "flex" | "priority" | "batch";
-                        input: number;
-                        output: number;
-                        cacheRead: number;
-                        cacheWrite: number;
+                        input?: number;
+                        output?: number;
+                        cacheRead?: number;
+                        cacheWrite?: number;
                         effectiveFrom?: string;
                         tableVersion?: string;
                     };
                     estimated?: boolean;
-                    reservationId?: string;
                     reserved?: {
                         tokens: number;
                         micros: number;
@@ -1675,16 +1674,35 @@ export interface components {
                     budgets?: {
                         key: string;
                         name: string;
-                        per: string;
-                        period: string;
                     }[];
                 };
             };
         } | {
             /** @constant */
+            type: "action.postcondition_violated";
+            data: {
+                actionId: string;
+                /** @description The decision whose outcome broke it. */
+                auditEventId: string;
+                actionType: string;
+                agentName: string;
+                /** @description The policy whose post-condition was broken. */
+                policy: string;
+                conditionsEvaluated: {
+                    field: string;
+                    operator: string;
+                    expected: unknown;
+                    actual?: unknown;
+                    result: boolean;
+                }[];
+                /** @description The condition could not be checked within the match budget, so it counts as broken. */
+                limit?: boolean;
+                halted: boolean;
+            };
+        } | {
+            /** @constant */
             type: "budget.released";
             data: {
-                reservationId: string;
                 actionId: string;
                 actionType: string;
                 agentName: string;
@@ -1693,8 +1711,6 @@ export interface components {
                 budgets: {
                     key: string;
                     name: string;
-                    per: string;
-                    period: string;
                 }[];
                 deadline: string;
             };
@@ -2390,7 +2406,7 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
-            /** @description The budget that refused or held the call (`exceeded`), else the one of its budgets closest to its limit; absent when no budget applies (docs/budgets.md). */
+            /** @description The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md). */
             budget?: {
                 /** @description The budget: its pot's name, else its policy's. */
                 name: string;
@@ -2893,10 +2909,10 @@ export interface components {
             agentName?: string;
             reason?: string;
             /**
-             * @description What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, or a call went over its loop limit.
+             * @description What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`).
              * @enum {string}
              */
-            kind?: "circuit_opened" | "agent_halted" | "loop_detected";
+            kind?: "circuit_opened" | "agent_halted" | "loop_detected" | "postcondition_violated";
             actionType?: string;
             /**
              * @description `loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`).
@@ -3132,6 +3148,10 @@ export interface components {
                 /** @enum {string} */
                 personalData: "deny" | "redact" | "flag" | "off";
             };
+            /** @description Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed). */
+            postConditions: {
+                haltAgent: boolean;
+            };
             /** @description Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed). */
             spend: {
                 priceOverrides: {
@@ -3181,6 +3201,18 @@ export interface components {
                 /** @description True when no usage was reported and the reservation was settled at what it projected. */
                 estimated?: boolean;
             };
+            /** @description The post-conditions the outcome broke (docs/policies.md); on the answer to the call that recorded it. Each is recorded and streamed; the agent is halted when the org says so. */
+            violations?: {
+                /** @description The policy whose post-condition the outcome broke. */
+                policy: string;
+                conditionsEvaluated: {
+                    field: string;
+                    operator: string;
+                    expected: unknown;
+                    actual?: unknown;
+                    result: boolean;
+                }[];
+            }[];
         };
         /** @description How an executed action went. */
         OutcomeRequest: {
@@ -3202,6 +3234,10 @@ export interface components {
                 cacheWriteTokens?: number;
                 /** @description True when the provider gave no usage and these are the declared maximum (the wrappers say so for a stream that ended without it). */
                 estimated?: boolean;
+            };
+            /** @description Facts about the result (`{ "rowsAffected": 12 }`), tested by the policies' post-conditions as `outcome.<path>` (docs/policies.md, Post-conditions) and screened like metadata: JSON nesting at most 32 levels and 10,000 values. */
+            data?: {
+                [key: string]: unknown;
             };
         };
         /** @description A policy as written: patterns, an optional condition, an effect and a mode. */
@@ -3278,6 +3314,8 @@ export interface components {
                  */
                 perModel?: boolean;
             };
+            /** @description What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so. */
+            postConditions?: components["schemas"]["Condition"];
         };
         /** @description The org's policy draft. */
         PolicyDraft: {
@@ -4030,6 +4068,11 @@ export interface components {
                 reportOnly?: boolean;
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
+            };
+            /** @description `haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement. */
+            postConditions?: {
+                /** @description Halt an agent whose outcome breaks a policy's post-condition (false unless changed). */
+                haltAgent?: boolean;
             };
             /** @description `priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement. */
             spend?: {

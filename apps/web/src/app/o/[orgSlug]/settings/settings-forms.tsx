@@ -110,6 +110,26 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
   };
   const loopErrors = { maxRepeats: fieldError(loopsSave.error, "loops.maxRepeats"), windowSeconds: fieldError(loopsSave.error, "loops.windowSeconds") };
 
+  const [haltOnPostCondition, setHaltOnPostCondition] = useState(settings.postConditions.haltAgent);
+  const [savedPostConditions, setSavedPostConditions] = useState<string | null>(null);
+  const postConditionsSave = useMutation({
+    mutationFn: () => updateSettings(orgSlug, { postConditions: { haltAgent: haltOnPostCondition } }),
+    onSuccess: (saved) => {
+      if (isPendingSettings(saved)) return setSavedPostConditions(pendingSettingsMessage(saved));
+      setHaltOnPostCondition(saved.postConditions.haltAgent);
+      setSavedPostConditions(
+        saved.postConditions.haltAgent
+          ? "Saved. An agent whose outcome breaks a post-condition is halted."
+          : "Saved. A broken post-condition is recorded and streamed; the agent keeps running.",
+      );
+    },
+  });
+  const submitPostConditions = (event: FormEvent) => {
+    event.preventDefault();
+    setSavedPostConditions(null);
+    postConditionsSave.mutate();
+  };
+
   const [reportOnly, setReportOnly] = useState(settings.policies.reportOnly);
   const [requireSecondApproval, setRequireSecondApproval] = useState(settings.policies.requireSecondApproval);
   const [savedPolicies, setSavedPolicies] = useState<string | null>(null);
@@ -303,6 +323,29 @@ export function SettingsForms({ orgSlug, org, settings, canWriteOrg, canWriteSet
           {canWriteSettings ? (
             <SaveRow pending={loopsSave.isPending} error={loopsSave.error} saved={savedLoops} fieldNamed={Boolean(loopErrors.maxRepeats || loopErrors.windowSeconds)} />
           ) : null}
+        </form>
+      </section>
+      <section aria-labelledby="postconditions-heading" className={SECTION}>
+        <h2 id="postconditions-heading" className="text-lg font-semibold">
+          Post-conditions
+        </h2>
+        <p className="mt-1 text-sm text-stone-600">
+          A policy&apos;s <code className="font-mono text-xs">postConditions</code> say what must hold after the calls it matches (
+          <code className="font-mono text-xs">outcome.rowsAffected &lt; 100</code>), tested on each reported outcome. A broken one is always recorded, streamed and counted in
+          posture.
+        </p>
+        <form onSubmit={submitPostConditions} noValidate className="mt-4 space-y-4">
+          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+            <input
+              type="checkbox"
+              id="postconditions-halt"
+              checked={haltOnPostCondition}
+              disabled={!canWriteSettings}
+              onChange={(event) => setHaltOnPostCondition(event.target.checked)}
+            />
+            Halt an agent whose outcome breaks a post-condition
+          </label>
+          {canWriteSettings ? <SaveRow pending={postConditionsSave.isPending} error={postConditionsSave.error} saved={savedPostConditions} fieldNamed={false} /> : null}
         </form>
       </section>
       <section aria-labelledby="policies-heading" className={SECTION}>
