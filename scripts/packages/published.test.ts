@@ -24,7 +24,7 @@ import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 /** The adapters (packages/integrations/*), packed beside the SDK and the CLI. */
-const ADAPTERS = ["ai-sdk", "openai-agents", "langchain", "mcp"];
+const ADAPTERS = ["ai-sdk", "openai-agents", "langchain", "mcp", "openai", "anthropic"];
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, npm_config_update_notifier: "false" };
 /** An empty home folder: the README's block makes its project there. */
 const home = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
@@ -165,7 +165,9 @@ const EXPECTED = {
 describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as the README says", () => {
   it("pack one complete tarball of each into dist/packages/, the CLI's installing alone: no @gatehouse dependency, the SDK inside it", () => {
     expect(readdirSync(join(root, "dist/packages")).sort()).toEqual(
-      ["ai-sdk", "cli", "langchain", "mcp", "openai-agents", "sdk"].map((name) => expect.stringMatching(new RegExp(`^gatehouse-${name}-\\d+\\.\\d+\\.\\d+.*\\.tgz$`))),
+      ["ai-sdk", "anthropic", "cli", "langchain", "mcp", "openai", "openai-agents", "sdk"].map((name) =>
+        expect.stringMatching(new RegExp(`^gatehouse-${name}-\\d+\\.\\d+\\.\\d+.*\\.tgz$`)),
+      ),
     );
     expect(project.startsWith(home) && existsSync(join(project, "package.json"))).toBe(true);
     const cli = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/cli/package.json"), "utf8")) as { dependencies?: Record<string, string> };
@@ -320,6 +322,8 @@ tests:
  * with its framework from npm (the versions this workspace tests with), and a plain script there that
  * runs the framework's own agent loop with a scripted model (no network): the model asks for an
  * allowed tool and a denied one; the allowed one runs, the denied one never does and the model reads why.
+ * The model clients' wrappers call a loopback stand-in of their provider: a call within the budget reaches
+ * it, one over the budget is refused and never does.
  */
 describe("the adapters, installed from their tarballs into an empty project", () => {
   const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
@@ -331,12 +335,13 @@ describe("the adapters, installed from their tarballs into an empty project", ()
       policies: [
         { name: "reads", actions: ["tool.read_file", "mcp.files.read_file"], effect: "allow" },
         { name: "no-deletes", actions: ["tool.delete_repo", "mcp.files.delete_repo"], effect: "deny" },
+        { name: "llm", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 2000 }, per: "agent-day" } },
       ],
     });
     const tarballs = readdirSync(join(root, "dist/packages"))
       .filter((file) => ADAPTERS.some((name) => file.startsWith(`gatehouse-${name}-`)))
       .map((file) => join(root, "dist/packages", file));
-    const frameworks = ["ai", "zod", "@openai/agents", "langchain", "@langchain/core", "@langchain/langgraph", "@modelcontextprotocol/sdk"].map(
+    const frameworks = ["ai", "zod", "@openai/agents", "langchain", "@langchain/core", "@langchain/langgraph", "@modelcontextprotocol/sdk", "openai", "@anthropic-ai/sdk"].map(
       (name) => `${name}@${versionOf(name)}`,
     );
     // As a user's shell would run it (no npm_* variables of this test run), from npm's cache where it can.
@@ -474,5 +479,84 @@ console.log(JSON.stringify({ ran, read: read.join(" | ") }));
 `,
     );
     expect(result).toEqual({ ran: ["read_file"], read: expect.stringMatching(/read README\.md \| .*Denied by policy 'no-deletes'/) });
+  }, 60_000);
+  /** A loopback stand-in of a provider's API answering every request with `body` (and recording the requests), as a script's first lines. */
+  const standInLines = (body: object) =>
+    `const received = [];
+const server = createServer((req, res) => {
+  let text = "";
+  req.on("data", (chunk) => (text += chunk));
+  req.on("end", () => {
+    received.push(JSON.parse(text));
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(${JSON.stringify(JSON.stringify(body))});
+  });
+});
+`;
+
+  it("@gatehouse/openai holds an OpenAI client to its budget (ESM)", () => {
+    const completion = {
+      id: "chatcmpl-1",
+      object: "chat.completion",
+      created: 1,
+      model: "gpt-4o-mini",
+      choices: [{ index: 0, message: { role: "assistant", content: "hello" }, logprobs: null, finish_reason: "stop" }],
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    };
+    const result = runScript(
+      "openai.mjs",
+      `import { createServer } from "node:http";
+import { Gatehouse } from "@gatehouse/sdk";
+import { flushReports, wrapOpenAI } from "@gatehouse/openai";
+import OpenAI from "openai";
+${standInLines(completion)}
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const openai = wrapOpenAI(new OpenAI({ apiKey: "test", baseURL: "http://127.0.0.1:" + server.address().port + "/v1", maxRetries: 0 }), gatehouse);
+const messages = [{ role: "user", content: "hi" }];
+const answered = (await openai.chat.completions.create({ model: "gpt-4o-mini", messages, max_tokens: 100 })).choices[0].message.content;
+const refused = await openai.chat.completions.create({ model: "gpt-4o-mini", messages, max_tokens: 5000 }).then(() => "sent", (error) => error.name);
+await flushReports(openai);
+server.close();
+await gatehouse.close();
+console.log(JSON.stringify({ ran: received.map((body) => "max_tokens " + body.max_tokens), read: answered + " | " + refused }));
+`,
+    );
+    expect(result).toEqual({ ran: ["max_tokens 100"], read: "hello | BudgetExceededError" });
+  }, 60_000);
+
+  it("@gatehouse/anthropic holds an Anthropic client to its budget (CommonJS)", () => {
+    const message = {
+      id: "msg_1",
+      type: "message",
+      role: "assistant",
+      model: "claude-haiku-4-5-20251001",
+      content: [{ type: "text", text: "hello" }],
+      stop_reason: "end_turn",
+      stop_sequence: null,
+      usage: { input_tokens: 10, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 2 },
+    };
+    const result = runScript(
+      "anthropic.cjs",
+      `const { createServer } = require("node:http");
+const { Gatehouse } = require("@gatehouse/sdk");
+const { flushReports, wrapAnthropic } = require("@gatehouse/anthropic");
+const { Anthropic } = require("@anthropic-ai/sdk");
+${standInLines(message)}
+(async () => {
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+  const anthropic = wrapAnthropic(new Anthropic({ apiKey: "test", baseURL: "http://127.0.0.1:" + server.address().port, maxRetries: 0 }), gatehouse);
+  const messages = [{ role: "user", content: "hi" }];
+  const answered = (await anthropic.messages.create({ model: "claude-haiku-4-5", messages, max_tokens: 100 })).content[0].text;
+  const refused = await anthropic.messages.create({ model: "claude-haiku-4-5", messages, max_tokens: 5000 }).then(() => "sent", (error) => error.name);
+  await flushReports(anthropic);
+  server.close();
+  await gatehouse.close();
+  console.log(JSON.stringify({ ran: received.map((body) => "max_tokens " + body.max_tokens), read: answered + " | " + refused }));
+})().catch((error) => { console.error(error); process.exit(1); });
+`,
+    );
+    expect(result).toEqual({ ran: ["max_tokens 100"], read: "hello | BudgetExceededError" });
   }, 60_000);
 });

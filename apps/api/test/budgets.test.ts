@@ -286,6 +286,20 @@ describe("settlement and release", () => {
   });
 });
 
+describe("settlements racing decisions", () => {
+  it("outcomes settling and decisions reserving against one budget at once never deadlock (one lock order: the log head first)", async () => {
+    const org = await orgWith("budget-race-settle", [{ name: "b", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 10_000_000 }, per: "agent-day" } }]);
+    const first = await Promise.all(Array.from({ length: 40 }, () => execute(org, { actionType: "llm.call", spend: LLM })));
+    const ids = first.map((r) => r.json().auditEventId as string);
+    const answers = await Promise.all([
+      ...ids.map((id) => report(org, id, { usage: { inputTokens: 10, outputTokens: 10 } })),
+      ...Array.from({ length: 40 }, () => execute(org, { actionType: "llm.call", spend: LLM })),
+    ]);
+    expect(answers.map((a) => a.statusCode).filter((s) => s !== 200)).toEqual([]);
+    await expectLedgerMatchesLog(org.org.id);
+  });
+});
+
 describe("what an attacker sends", () => {
   let org: TestOrg;
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { appendAuditEntries } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
+import { lockLogHead } from "../decisions/settle-spend";
 
 export const BUDGET_ACTOR = { type: "system", id: "budgets" } as const;
 
@@ -23,6 +24,8 @@ export async function releaseDueReservations({ now = Date.now(), orgId: only }: 
   let released = 0;
   for (const { org_id: orgId } of orgs) {
     const count = await db().$transaction(async (tx) => {
+      // The log-head lock first, as decisions take it before they reserve: one lock order, no deadlock.
+      await lockLogHead(tx, orgId);
       const rows = await tx.$queryRaw<
         Array<{ action_id: string; keys: string[]; tokens: number; micros: number; deadline: Date; action_type: string | null; agent_name: string | null; agent_id: string }>
       >`

@@ -23,6 +23,9 @@ export async function settleSpend(
   args: { orgId: string; action: { id: string; runId: string | null; createdAt: Date }; usage: Usage | undefined; settings: SpendSettings; now: Date },
 ): Promise<SettlementRecord | undefined> {
   const { usage, action } = args;
+  // The org's log-head lock first, as the group commit takes it before it reserves (budget_counters,
+  // runs): the same lock order everywhere, or a settlement and a decision would deadlock.
+  await lockLogHead(tx, args.orgId);
   const [reservation] = await tx.$queryRaw<ReservationRow[]>`
     SELECT keys, model, price, tokens::float8 AS tokens, micros::float8 AS micros, status
     FROM budget_reservations WHERE action_id = ${action.id} AND org_id = ${args.orgId} FOR UPDATE`;
@@ -68,4 +71,9 @@ export async function settleSpend(
     ...(open ? { reserved: { tokens: reservation.tokens, micros: reservation.micros } } : {}),
     ...(budgets ? { budgets: budgets.map(({ key, name }) => ({ key, name })) } : {}),
   };
+}
+
+/** The org's log-head row lock (the group commit's, every audit append's): taken first by what also touches budget counters or runs. */
+export async function lockLogHead(tx: Tx, orgId: string): Promise<void> {
+  await tx.$queryRaw`SELECT 1 FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
 }

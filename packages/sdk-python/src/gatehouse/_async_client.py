@@ -47,6 +47,7 @@ from ._proofs import (
 )
 from ._retry import RECONNECT_BASE, RECONNECT_MAX, backoff_delay
 from ._sse import Event, SseParser, StreamTooLarge, to_event
+from ._heartbeat import Heartbeats
 from ._tlog import NoteVerifier
 from .errors import GatehouseError, NotFoundError, denied_error
 
@@ -247,11 +248,17 @@ class AsyncGatehouse:
         http_client: httpx.AsyncClient | None = None,
         wait_http_client: WaitHttpClient | None = None,
         integration: str | None = None,
+        heartbeat: bool = True,
     ) -> None:
         config = resolve_config(api_key, base_url, timeout, max_retries, integration)
-        self._setup(AsyncHttp(config, http_client), wait_http_client)
+        self._setup(AsyncHttp(config, http_client), wait_http_client, Heartbeats(config) if heartbeat else None)
 
-    def _setup(self, http: AsyncHttp, wait_http_client: WaitHttpClient | None) -> None:
+    def _setup(self, http: AsyncHttp, wait_http_client: WaitHttpClient | None, beats: Heartbeats | None = None) -> None:
+        # The client says it is there while in use (docs/agents.md, Presence): the first beat one
+        # interval after its first call, then one per interval until five idle minutes; ``heartbeat=False`` turns it off.
+        self._beats = beats
+        if beats is not None:
+            http.on_use = beats.use
         self._http = http
         self._wait_http_client = wait_http_client
         self._waits = async_waits_for(http, wait_http_client)
@@ -278,7 +285,8 @@ class AsyncGatehouse:
         """A client on ``http`` (this client's connection, which it does not close), in this client's run."""
         http.owns_client = False
         child = AsyncGatehouse.__new__(AsyncGatehouse)
-        child._setup(http, self._wait_http_client)
+        # One heartbeat session for the copies of a client: they are the same agent, used together.
+        child._setup(http, self._wait_http_client, self._beats)
         child._run = self._run
         return child
 
@@ -611,8 +619,13 @@ class AsyncGatehouse:
 
     async def aclose(self) -> None:
         """Ends the waits under way (``CLIENT_CLOSED``) and closes the client's connections (not an
-        ``http_client`` you passed in)."""
+        ``http_client`` you passed in); with a heartbeat session open, says ``stopped``."""
         self._waits.close()
+        if self._beats is not None:
+            # --- async only
+            await asyncio.to_thread(self._beats.stop)
+            # --- end
+            # sync: self._beats.stop()
         await self._http.aclose()
 
     async def __aenter__(self) -> AsyncGatehouse:
@@ -630,7 +643,9 @@ class AsyncDelegatedAgent(AsyncGatehouse):
     @classmethod
     def _made(cls, parent: AsyncGatehouse, created: models.CreatedDelegation) -> AsyncDelegatedAgent:
         agent = cls.__new__(cls)
-        agent._setup(parent._http.with_key(created["apiKey"]), parent._wait_http_client)
+        child_http = parent._http.with_key(created["apiKey"])
+        # A delegate is an agent of its own: it beats for itself (when its parent beats).
+        agent._setup(child_http, parent._wait_http_client, Heartbeats(child_http.config) if parent._beats is not None else None)
         # A delegate made inside a run works in that run (its calls join its root agent's run).
         agent._run = parent._run
         agent._parent = parent

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 # --- end
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -22,6 +23,8 @@ class AsyncHttp:
         self.config = config
         self.client = client if client is not None else httpx.AsyncClient(follow_redirects=False)
         self.owns_client = client is None
+        #: Told of each call the client makes (its heartbeats, docs/agents.md); none for a bare transport.
+        self.on_use: Callable[[], None] | None = None
 
     def with_key(self, api_key: str) -> AsyncHttp:
         """The same connection pool with another key (a delegate's); closing it leaves the pool open."""
@@ -37,6 +40,8 @@ class AsyncHttp:
         """Makes the call, retrying network errors, timeouts, 408, 429 and 5xx up to ``max_retries``
         times (every retry sends the same body and headers, so the same idempotency key), and answers
         the parsed JSON body; raises the typed error otherwise."""
+        if self.on_use is not None:
+            self.on_use()
         retry = 0
         while True:
             attempt = await self.attempt(call)

@@ -48,6 +48,7 @@ from ._proofs import (
 )
 from ._retry import RECONNECT_BASE, RECONNECT_MAX, backoff_delay
 from ._sse import Event, SseParser, StreamTooLarge, to_event
+from ._heartbeat import Heartbeats
 from ._tlog import NoteVerifier
 from .errors import GatehouseError, NotFoundError, denied_error
 
@@ -244,11 +245,17 @@ class Gatehouse:
         http_client: httpx.Client | None = None,
         wait_http_client: WaitHttpClient | None = None,
         integration: str | None = None,
+        heartbeat: bool = True,
     ) -> None:
         config = resolve_config(api_key, base_url, timeout, max_retries, integration)
-        self._setup(Http(config, http_client), wait_http_client)
+        self._setup(Http(config, http_client), wait_http_client, Heartbeats(config) if heartbeat else None)
 
-    def _setup(self, http: Http, wait_http_client: WaitHttpClient | None) -> None:
+    def _setup(self, http: Http, wait_http_client: WaitHttpClient | None, beats: Heartbeats | None = None) -> None:
+        # The client says it is there while in use (docs/agents.md, Presence): the first beat one
+        # interval after its first call, then one per interval until five idle minutes; ``heartbeat=False`` turns it off.
+        self._beats = beats
+        if beats is not None:
+            http.on_use = beats.use
         self._http = http
         self._wait_http_client = wait_http_client
         self._waits = sync_waits_for(http, wait_http_client)
@@ -275,7 +282,8 @@ class Gatehouse:
         """A client on ``http`` (this client's connection, which it does not close), in this client's run."""
         http.owns_client = False
         child = Gatehouse.__new__(Gatehouse)
-        child._setup(http, self._wait_http_client)
+        # One heartbeat session for the copies of a client: they are the same agent, used together.
+        child._setup(http, self._wait_http_client, self._beats)
         child._run = self._run
         return child
 
@@ -585,8 +593,10 @@ class Gatehouse:
 
     def close(self) -> None:
         """Ends the waits under way (``CLIENT_CLOSED``) and closes the client's connections (not an
-        ``http_client`` you passed in)."""
+        ``http_client`` you passed in); with a heartbeat session open, says ``stopped``."""
         self._waits.close()
+        if self._beats is not None:
+            self._beats.stop()
         self._http.close()
 
     def __enter__(self) -> Gatehouse:
@@ -604,7 +614,9 @@ class DelegatedAgent(Gatehouse):
     @classmethod
     def _made(cls, parent: Gatehouse, created: models.CreatedDelegation) -> DelegatedAgent:
         agent = cls.__new__(cls)
-        agent._setup(parent._http.with_key(created["apiKey"]), parent._wait_http_client)
+        child_http = parent._http.with_key(created["apiKey"])
+        # A delegate is an agent of its own: it beats for itself (when its parent beats).
+        agent._setup(child_http, parent._wait_http_client, Heartbeats(child_http.config) if parent._beats is not None else None)
         # A delegate made inside a run works in that run (its calls join its root agent's run).
         agent._run = parent._run
         agent._parent = parent

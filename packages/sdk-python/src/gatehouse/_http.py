@@ -5,6 +5,7 @@ The sync twin, ``_http.py``, is generated from this file (tools/unasync.py)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -20,6 +21,8 @@ class Http:
         self.config = config
         self.client = client if client is not None else httpx.Client(follow_redirects=False)
         self.owns_client = client is None
+        #: Told of each call the client makes (its heartbeats, docs/agents.md); none for a bare transport.
+        self.on_use: Callable[[], None] | None = None
 
     def with_key(self, api_key: str) -> Http:
         """The same connection pool with another key (a delegate's); closing it leaves the pool open."""
@@ -35,6 +38,8 @@ class Http:
         """Makes the call, retrying network errors, timeouts, 408, 429 and 5xx up to ``max_retries``
         times (every retry sends the same body and headers, so the same idempotency key), and answers
         the parsed JSON body; raises the typed error otherwise."""
+        if self.on_use is not None:
+            self.on_use()
         retry = 0
         while True:
             attempt = self.attempt(call)

@@ -1,0 +1,309 @@
+/**
+ * How one model call of a provider's official client is governed, whatever the provider: decided by
+ * Gatehouse before a request leaves the process (`gate`, with the spend it declares), then settled
+ * with the usage the provider reported (`report`), off the call's path. The provider-specific parts
+ * (what a request declares, where an answer's usage is) live beside this file.
+ *
+ * This file is the same in @gatehouse/openai and @gatehouse/anthropic (a test keeps the two copies
+ * equal): an adapter bundles nothing from outside its own package.
+ */
+import type { Gatehouse, OutcomeStatus, Spend, Usage } from "@gatehouse/sdk";
+
+/** Options of `wrapOpenAI` and `wrapAnthropic`. */
+export interface ModelCallOptions {
+  /**
+   * The run every call belongs to (docs/runs.md), for `per: "run"` budgets and the run's timeline.
+   * Default: the run of the client given, when it is a `RunClient` (`gatehouse.run(…)`,
+   * `gatehouse.withRun(…)`); none otherwise.
+   */
+  runId?: string;
+  /** The run's name for people, kept from the call that starts the run. Default: the client's run's name. */
+  runName?: string;
+  /**
+   * The output tokens a request that states no maximum declares (and so reserves against its budgets).
+   * The outcome settles what the model really wrote. Default: 4096.
+   */
+  defaultMaxOutputTokens?: number;
+  /**
+   * Facts added to every decision's metadata, for policies (`metadata.*`) and the audit log. The
+   * wrapper's own `provider`, `model`, `stream` and `requestDigest` win over keys of the same name.
+   * Default: none.
+   */
+  metadata?: Record<string, unknown>;
+  /**
+   * Hears a report (the outcome of a call that was allowed) that failed, e.g. Gatehouse unreachable
+   * after the model answered. The model call's result is never affected. Default: ignored (the
+   * reservation is then released by Gatehouse after the org's `spend.reservationSeconds`).
+   */
+  onReportError?: (error: unknown, auditEventId: string) => void;
+}
+
+/** The output tokens a request that states no maximum declares, unless `defaultMaxOutputTokens` says otherwise. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+/** The most tokens a declaration or a usage may carry (the API's limit per call). */
+const MAX_TOKENS = 10_000_000;
+
+/** What a request declares before it is sent. */
+export interface Declared {
+  /** The request as the caller made it: its digest tells one call from another ({@link requestDigest}). */
+  request: unknown;
+  model: string;
+  /** The estimate of the prompt's tokens ({@link estimateTokens}). */
+  inputTokens: number;
+  maxOutputTokens: number;
+  stream: boolean;
+  tier?: Spend["tier"];
+}
+
+/**
+ * A model call's action type: `llm.<provider>.<model>`, the model lower-cased with every character
+ * an action type cannot hold (anything but `a-z 0-9 . _ : -`) made `-`, at most 128 characters.
+ */
+export function actionTypeOf(provider: string, model: string): string {
+  const slug = model.toLowerCase().replace(/[^a-z0-9._:-]/g, "-");
+  return `llm.${provider}.${slug === "" ? "unknown" : slug}`.slice(0, 128);
+}
+
+/**
+ * The estimate of a prompt's tokens declared before the call: one token per 4 characters of the
+ * request's parts (strings as they are, anything else as JSON), rounded up. The outcome settles the
+ * real count the provider reports.
+ */
+export function estimateTokens(parts: readonly unknown[]): number {
+  let characters = 0;
+  for (const part of parts) {
+    if (part === undefined || part === null) continue;
+    characters += typeof part === "string" ? part.length : (JSON.stringify(part)?.length ?? 0);
+  }
+  return Math.min(MAX_TOKENS, Math.ceil(characters / 4));
+}
+
+/**
+ * The hex SHA-256 of a request's JSON, sent as `metadata.requestDigest`. Loop detection (docs/loops.md)
+ * compares a call's action type and metadata: with the digest, the turns of a conversation are
+ * different calls, and only the same request sent again and again is a loop. The digest never holds
+ * the prompt.
+ */
+export async function requestDigest(request: unknown): Promise<string> {
+  const hash = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(request) ?? ""));
+  return Array.from(new Uint8Array(hash), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** A declared maximum as the API takes it: a whole number of tokens from 0 to its limit. */
+export function tokenCount(value: number): number {
+  return Math.min(MAX_TOKENS, Math.max(0, Math.ceil(value)));
+}
+
+/** Whether an error is the caller's own abort (the SDKs' `APIUserAbortError`, or fetch's `AbortError`). */
+function isAbort(error: unknown): boolean {
+  return error instanceof Error && (error.name === "APIUserAbortError" || error.name === "AbortError");
+}
+
+/** One allowed call: it is settled once, by the first of its outcomes. */
+export class ModelCall {
+  #settled = false;
+
+  constructor(
+    private readonly calls: ModelCalls,
+    readonly auditEventId: string,
+    readonly declared: Declared,
+  ) {}
+
+  /** The provider answered: its usage (or, when it gave none, the declared maximum, estimated). */
+  succeeded(usage: Usage | undefined): void {
+    this.#settle("success", usage ?? this.maximum());
+  }
+
+  /** The answer stopped before its end (the caller broke off or aborted): what the provider said of the input, the declared maximum of the output. */
+  stopped(seen: Usage | undefined): void {
+    this.#settle("partial", this.maximum(seen));
+  }
+
+  /**
+   * The provider failed (an error status, a broken connection, an error event): `failure`, with no
+   * usage, so Gatehouse settles at what the decision reserved. The caller's own abort is `partial`
+   * at the declared maximum instead (it is no failure of the agent's).
+   */
+  failed(error: unknown): void {
+    if (isAbort(error)) this.stopped(undefined);
+    else this.#settle("failure", undefined);
+  }
+
+  /** The declared maximum as usage (`estimated`): the input the provider counted when it said, else the estimate; the most output the request allowed. */
+  maximum(seen?: Usage): Usage {
+    const { model, inputTokens, maxOutputTokens } = this.declared;
+    const input = seen ?? { inputTokens };
+    return { ...input, model: seen?.model ?? model, outputTokens: Math.max(maxOutputTokens, seen?.outputTokens ?? 0), estimated: true };
+  }
+
+  #settle(status: OutcomeStatus, usage: Usage | undefined): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.calls.report(this.auditEventId, status, usage);
+  }
+}
+
+/** The governed calls of one wrapped client: how they are decided, and their reports under way. */
+export class ModelCalls {
+  readonly #gatehouse: Gatehouse;
+  readonly #provider: string;
+  readonly #options: ModelCallOptions;
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(gatehouse: Gatehouse, provider: string, integration: string, options: ModelCallOptions) {
+    this.#gatehouse = gatehouse.withIntegration(integration);
+    this.#provider = provider;
+    this.#options = options;
+    const max = options.defaultMaxOutputTokens;
+    if (max !== undefined && !(Number.isInteger(max) && max >= 0 && max <= MAX_TOKENS)) {
+      throw new TypeError(`defaultMaxOutputTokens must be a whole number from 0 to ${MAX_TOKENS}`);
+    }
+  }
+
+  /** The output tokens a request that states no maximum declares. */
+  get defaultMaxOutputTokens(): number {
+    return this.#options.defaultMaxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  }
+
+  /**
+   * Asks Gatehouse whether the call may go: resolves once it is allowed (at once, or when a person
+   * approves a call held for approval); rejects with the SDK's `BudgetExceededError` or `DeniedError`
+   * when it is refused, and with the SDK's error when Gatehouse cannot be asked.
+   */
+  async decide(declared: Declared, signal: AbortSignal | undefined): Promise<ModelCall> {
+    // Not after this client's earlier reports: a reservation already counts a call in flight at what it
+    // declared, so the check is exact either way, and a model call waits for no one's bookkeeping.
+    const { runId, runName, metadata } = this.#options;
+    const spend: Spend = { model: declared.model, inputTokens: declared.inputTokens, maxOutputTokens: declared.maxOutputTokens, ...(declared.tier ? { tier: declared.tier } : {}) };
+    const result = await this.#gatehouse.gate(actionTypeOf(this.#provider, declared.model), {
+      spend,
+      metadata: { ...metadata, provider: this.#provider, model: declared.model, stream: declared.stream, requestDigest: await requestDigest(declared.request) },
+      ...(runId === undefined ? {} : { runId }),
+      ...(runName === undefined ? {} : { runName }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return new ModelCall(this, result.auditEventId, declared);
+  }
+
+  /** Reports an outcome without holding up the call: its failure goes to `onReportError`. */
+  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined): void {
+    const sent = this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }) }).then(
+      () => undefined,
+      (error: unknown) => {
+        try {
+          this.#options.onReportError?.(error, auditEventId);
+        } catch {
+          // A throwing listener must not become an unhandled rejection of a report nobody awaits.
+        }
+      },
+    );
+    this.#pending.add(sent);
+    void sent.finally(() => this.#pending.delete(sent));
+  }
+
+  /** Resolves when every report under way has been answered (or has failed, and `onReportError` heard it). */
+  async flush(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+}
+
+/** The two parts of an SDK's `APIPromise` a governed call takes over: the request's response, and how its body is parsed. */
+interface PromiseParts {
+  responsePromise: Promise<unknown>;
+  parseResponse: (client: unknown, props: unknown) => unknown;
+}
+
+function partsOf(promise: unknown): PromiseParts {
+  const parts = promise as Partial<PromiseParts> | null;
+  if (typeof parts?.responsePromise?.then !== "function" || typeof parts.parseResponse !== "function") {
+    throw new TypeError("This version of the provider's SDK is not one the Gatehouse wrapper knows: its request promise has no responsePromise/parseResponse");
+  }
+  return parts as PromiseParts;
+}
+
+/**
+ * A governed call as the SDK's own promise class: `make(responsePromise, parse)` builds it (the
+ * SDK's `APIPromise`, so `withResponse()`, `asResponse()` and the SDK's helpers work as usual). No
+ * request is sent until `decided` resolves; then `send()` makes it with the SDK's own `create`, and
+ * `observe` sees the parsed answer (and may return a stream that watches its events).
+ */
+export function governedPromise<P>(
+  make: (responsePromise: Promise<unknown>, parse: (client: unknown, props: unknown) => Promise<unknown>) => P,
+  decided: Promise<ModelCall>,
+  send: () => unknown,
+  observe: (call: ModelCall, parsed: unknown) => unknown,
+): P {
+  let sent: { call: ModelCall; parts: PromiseParts } | undefined;
+  const responsePromise = decided.then(async (call) => {
+    try {
+      const parts = partsOf(send());
+      sent = { call, parts };
+      return await parts.responsePromise;
+    } catch (error) {
+      call.failed(error);
+      throw error;
+    }
+  });
+  const parse = async (client: unknown, props: unknown): Promise<unknown> => {
+    if (sent === undefined) throw new TypeError("parsed before the request was sent");
+    const { call, parts } = sent;
+    let parsed: unknown;
+    try {
+      parsed = await parts.parseResponse(client, props);
+    } catch (error) {
+      call.failed(error);
+      throw error;
+    }
+    return observe(call, parsed);
+  };
+  return make(responsePromise, parse);
+}
+
+/** What watches a stream's events for its usage. */
+export interface StreamMeter<Item> {
+  /** Reads one event; answers false for an event the caller must not see (one only the wrapper asked for). */
+  see(item: Item): boolean;
+  /** The usage the events carried, once they carried all of it; undefined until then. */
+  usage(): Usage | undefined;
+  /** What the events said of the input so far, for a stream that stops early. */
+  seen(): Usage | undefined;
+  /** True when an event said the call failed on the provider's side. */
+  failed?(): boolean;
+}
+
+/** An SDK's stream: its events, and the controller that aborts its request. */
+export interface ProviderStream<Item> extends AsyncIterable<Item> {
+  controller: AbortController;
+}
+
+/**
+ * The stream the caller gets: the same class as the SDK's (built with its constructor, on the same
+ * controller, so `tee()`, `toReadableStream()` and `controller.abort()` work), yielding every event
+ * of `stream` as it came. When it ends the call is settled with the usage `meter` saw (or, when the
+ * events carried none, the declared maximum, estimated); when the caller breaks off or aborts it,
+ * `partial` at the declared maximum; when it fails, `failure`.
+ * A stream nobody reads is never settled here: Gatehouse releases its reservation after its deadline.
+ */
+export function meteredStream<Item, S extends ProviderStream<Item>>(stream: S, call: ModelCall, meter: StreamMeter<Item>, client: unknown): S {
+  const Stream = stream.constructor as new (iterator: () => AsyncIterator<Item>, controller: AbortController, client?: unknown) => S;
+  const { controller } = stream;
+  async function* events(): AsyncGenerator<Item> {
+    let ended = false;
+    try {
+      for await (const item of stream) if (meter.see(item)) yield item;
+      ended = true;
+    } catch (error) {
+      call.failed(error);
+      throw error;
+    } finally {
+      // The caller broke off (a failure is settled already, and settles once).
+      if (!ended) call.stopped(meter.seen());
+    }
+    // The SDKs end a stream the caller aborted without an error: an aborted controller is an early stop.
+    if (controller.signal.aborted) call.stopped(meter.seen());
+    else if (meter.failed?.() === true) call.failed(new Error("the provider said the call failed"));
+    else call.succeeded(meter.usage() ?? call.maximum(meter.seen()));
+  }
+  return new Stream(() => events(), controller, client);
+}
