@@ -8,7 +8,7 @@
 // of the same decisions without one. Writes bench/results/budgets-*.json and bench/BUDGETS.md. Needs
 // PostgreSQL (DATABASE_URL's server) and Redis.
 import { loadavg } from "node:os";
-import { abRounds, background, benchRun, recordResults, run, waitFor, type VariantRow } from "./lib";
+import { abRounds, background, benchRun, decisionBatch, recordResults, run, variantTableRow, waitFor, type VariantRow } from "./lib";
 
 const PORT = "4945";
 const api = `http://127.0.0.1:${PORT}`;
@@ -20,28 +20,9 @@ const SPEND = { model: "gpt-4o-mini", inputTokens: 1200, maxOutputTokens: 400 };
 
 let calls = 0;
 
-/** BATCH decisions, CONCURRENCY at a time: the latencies and the wall time. */
-async function batch(key: string): Promise<{ latencies: number[]; ms: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < BATCH; i = next++) {
-        const at = performance.now();
-        const response = await fetch(`${api}/v1/actions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ actionType: "llm.openai.gpt-4o-mini", metadata: { call: (calls += 1) }, spend: SPEND }),
-        });
-        const body = (await response.json()) as { status?: string; policyName?: string };
-        if (response.status !== 200 || body.status !== "executed") throw new Error(`decision answered ${response.status} ${JSON.stringify(body)}`);
-        latencies.push(performance.now() - at);
-      }
-    }),
-  );
-  return { latencies, ms: performance.now() - started };
-}
+/** BATCH decisions, CONCURRENCY at a time, all declaring the same spend: the latencies and the wall time. */
+const batch = (key: string) =>
+  decisionBatch({ api, key, count: BATCH, concurrency: CONCURRENCY, body: () => ({ actionType: "llm.openai.gpt-4o-mini", metadata: { call: (calls += 1) }, spend: SPEND }) });
 
 await benchRun(async ({ machine, env, client }) => {
   const keys = JSON.parse(run("npx", ["tsx", "bench/setup-budgets.ts"], env).trim().split("\n").pop() as string) as { budgeted: string; plain: string };
@@ -79,10 +60,7 @@ function summary(
   r: { machine: Record<string, unknown>; settings: Record<string, number>; rows: Record<"budget" | "none", VariantRow>; rateRatio: number; cpuRatio: number },
   stamp: string,
 ): string {
-  const row = (variant: "budget" | "none", what: string) => {
-    const x = r.rows[variant];
-    return `| ${what} | ${x.decisions} | ${x.decisionsPerSecond} | ${x.cpuMicrosPerDecision} | ${x.p50} / ${x.p99} |`;
-  };
+  const row = (variant: "budget" | "none", what: string) => variantTableRow(r.rows[variant], what);
   return `# Budgets: what a budget check costs a decision
 
 Latest run: \`npm run bench:budgets\` (${stamp}); raw numbers in \`bench/results/budgets-${stamp}.json\`.

@@ -275,3 +275,44 @@ export async function abRounds<V extends string>(args: {
   const cpuRatio = round2(median(of(args.variant).cpuPerRound.map((cpu, i) => cpu / (of(args.baseline).cpuPerRound[i] ?? Number.NaN))));
   return { rows, rateRatio, cpuRatio };
 }
+
+/**
+ * `count` decisions (`POST /v1/actions` with `key`), `concurrency` at a time, each body made by
+ * `body(i, worker)`; every answer must be 200 `executed` (and pass `check` when given): the latencies
+ * and the wall time, for abRounds.
+ */
+export async function decisionBatch(args: {
+  api: string;
+  key: string;
+  count: number;
+  concurrency: number;
+  body: (i: number, worker: number) => object;
+  check?: (answer: Record<string, unknown>) => boolean;
+}): Promise<{ latencies: number[]; ms: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: args.concurrency }, async (_, worker) => {
+      for (let i = next++; i < args.count; i = next++) {
+        const at = performance.now();
+        const response = await fetch(`${args.api}/v1/actions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${args.key}`, "content-type": "application/json" },
+          body: JSON.stringify(args.body(i, worker)),
+        });
+        const answer = (await response.json()) as Record<string, unknown>;
+        if (response.status !== 200 || answer.status !== "executed" || (args.check && !args.check(answer))) {
+          throw new Error(`decision answered ${response.status} ${JSON.stringify(answer)}`);
+        }
+        latencies.push(performance.now() - at);
+      }
+    }),
+  );
+  return { latencies, ms: performance.now() - started };
+}
+
+/** One row of an A/B benchmark's table: decisions, decisions/s, API CPU per decision, latency p50 / p99. */
+export function variantTableRow(row: VariantRow, what: string): string {
+  return `| ${what} | ${row.decisions} | ${row.decisionsPerSecond} | ${row.cpuMicrosPerDecision} | ${row.p50} / ${row.p99} |`;
+}

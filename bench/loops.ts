@@ -7,7 +7,7 @@
 // detection run at ≥ 0.9× the rate of the same decisions without it. Writes bench/results/loops-*.json and
 // bench/LOOPS.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
 import { loadavg } from "node:os";
-import { abRounds, background, benchRun, recordResults, run, waitFor, type VariantRow } from "./lib";
+import { abRounds, background, benchRun, recordResults, run, waitFor, type VariantRow, decisionBatch, variantTableRow } from "./lib";
 
 const PORT = "4943";
 const api = `http://127.0.0.1:${PORT}`;
@@ -19,27 +19,14 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 let calls = 0;
 
 /** BATCH decisions, CONCURRENCY at a time, each with its own arguments: the latencies and the wall time. */
-async function batch(key: string): Promise<{ latencies: number[]; ms: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let i = next++; i < BATCH; i = next++) {
-        const at = performance.now();
-        const response = await fetch(`${api}/v1/actions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ actionType: "tool.read_file", metadata: { path: `/srv/repo/src/file-${i % 50}.ts`, offset: (calls += 1) } }),
-        });
-        const body = (await response.json()) as { status?: string };
-        if (response.status !== 200 || body.status !== "executed") throw new Error(`decision answered ${response.status} ${JSON.stringify(body)}`);
-        latencies.push(performance.now() - at);
-      }
-    }),
-  );
-  return { latencies, ms: performance.now() - started };
-}
+const batch = (key: string) =>
+  decisionBatch({
+    api,
+    key,
+    count: BATCH,
+    concurrency: CONCURRENCY,
+    body: (i) => ({ actionType: "tool.read_file", metadata: { path: `/srv/repo/src/file-${i % 50}.ts`, offset: (calls += 1) } }),
+  });
 
 await benchRun(async ({ machine, env }) => {
   const keys = JSON.parse(run("npx", ["tsx", "bench/setup-loops.ts"], env).trim().split("\n").pop() as string) as { detected: string; off: string };
@@ -73,10 +60,7 @@ function summary(
   r: { machine: Record<string, unknown>; settings: Record<string, number>; rows: Record<"detected" | "off", VariantRow>; rateRatio: number; cpuRatio: number },
   stamp: string,
 ): string {
-  const row = (org: "detected" | "off", what: string) => {
-    const x = r.rows[org];
-    return `| ${what} | ${x.decisions} | ${x.decisionsPerSecond} | ${x.cpuMicrosPerDecision} | ${x.p50} / ${x.p99} |`;
-  };
+  const row = (org: "detected" | "off", what: string) => variantTableRow(r.rows[org], what);
   return `# Loop detection: what it costs a decision
 
 Latest run: \`npm run bench:loops\` (${stamp}); raw numbers in \`bench/results/loops-${stamp}.json\`.

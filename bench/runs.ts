@@ -8,7 +8,7 @@
 // bench/RUNS.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
 import { randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
-import { abRounds, background, benchRun, recordResults, run, waitFor, type VariantRow } from "./lib";
+import { abRounds, background, benchRun, decisionBatch, recordResults, run, variantTableRow, waitFor, type VariantRow } from "./lib";
 
 const PORT = "4944";
 const api = `http://127.0.0.1:${PORT}`;
@@ -21,28 +21,19 @@ const prefix = randomBytes(4).toString("hex");
 let calls = 0;
 
 /** BATCH decisions, CONCURRENCY at a time (worker w in run `<prefix>-w` when `inRun`): the latencies and the wall time. */
-async function batch(key: string, inRun: boolean): Promise<{ latencies: number[]; ms: number }> {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, worker) => {
-      for (let i = next++; i < BATCH; i = next++) {
-        const at = performance.now();
-        const run = inRun ? { runId: `${prefix}-${worker}`, runName: `bench run ${worker}` } : {};
-        const response = await fetch(`${api}/v1/actions`, {
-          method: "POST",
-          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ actionType: "tool.read_file", metadata: { path: `/srv/repo/src/file-${i % 50}.ts`, offset: (calls += 1) }, ...run }),
-        });
-        const body = (await response.json()) as { status?: string; run?: unknown };
-        if (response.status !== 200 || body.status !== "executed" || Boolean(body.run) !== inRun) throw new Error(`decision answered ${response.status} ${JSON.stringify(body)}`);
-        latencies.push(performance.now() - at);
-      }
+const batch = (key: string, inRun: boolean) =>
+  decisionBatch({
+    api,
+    key,
+    count: BATCH,
+    concurrency: CONCURRENCY,
+    body: (i, worker) => ({
+      actionType: "tool.read_file",
+      metadata: { path: `/srv/repo/src/file-${i % 50}.ts`, offset: (calls += 1) },
+      ...(inRun ? { runId: `${prefix}-${worker}`, runName: `bench run ${worker}` } : {}),
     }),
-  );
-  return { latencies, ms: performance.now() - started };
-}
+    check: (answer) => Boolean(answer.run) === inRun,
+  });
 
 await benchRun(async ({ machine, env }) => {
   // The loop benchmark's setup: its `off` org has the allow-all policy and loop detection off.
@@ -76,10 +67,7 @@ function summary(
   r: { machine: Record<string, unknown>; settings: Record<string, number>; rows: Record<"run" | "none", VariantRow>; rateRatio: number; cpuRatio: number },
   stamp: string,
 ): string {
-  const row = (variant: "run" | "none", what: string) => {
-    const x = r.rows[variant];
-    return `| ${what} | ${x.decisions} | ${x.decisionsPerSecond} | ${x.cpuMicrosPerDecision} | ${x.p50} / ${x.p99} |`;
-  };
+  const row = (variant: "run" | "none", what: string) => variantTableRow(r.rows[variant], what);
   return `# Runs: what naming a run costs a decision
 
 Latest run: \`npm run bench:runs\` (${stamp}); raw numbers in \`bench/results/runs-${stamp}.json\`.
