@@ -224,6 +224,59 @@ describe("money, prices and the periods a budget counts over", () => {
   });
 });
 
+describe("org-wide budgets in the org's settings", () => {
+  const ORG_BUDGET = { name: "org-llm", actions: ["llm.*"], limit: { tokens: 500 }, per: "org-month" };
+
+  it("hold beside the policies' budgets whatever policy decides, named in the answer and the list", async () => {
+    const org = await orgWith("budget-org-settings", [{ name: "llm", actions: ["llm.*"], effect: "allow" }]);
+    const set = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { budgets: [ORG_BUDGET] } });
+    expect(set.statusCode, set.body).toBe(200);
+    expect(set.json().budgets).toEqual([{ ...ORG_BUDGET, agents: ["*"], atLimit: "deny", perModel: false }]);
+    expect((await execute(org, { actionType: "llm.call", spend: LLM })).json().status).toBe("executed");
+    const refused = (await execute(org, { actionType: "llm.call", spend: LLM })).json();
+    expect(refused).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { name: "org-llm", policy: "settings:org-llm", per: "org-month", exceeded: true } });
+    expect((await execute(org, { actionType: "pr.open" })).json().budget).toBeUndefined();
+    const listed = (await call(app, "GET", "/v1/budgets", { key: org.adminKey.apiKey })).json();
+    expect(listed.budgets).toEqual([expect.objectContaining({ name: "org-llm", policy: "settings:org-llm", limit: { tokens: 500 }, reserved: { tokens: 400, usd: 0.00175 } })]);
+    await expectLedgerMatchesLog(org.org.id);
+  });
+
+  it("loosening them waits for a second admin under the two-admin rule; tightening applies at once", async () => {
+    const org = await orgWith("budget-org-two-admin", [{ name: "llm", actions: ["llm.*"], effect: "allow" }]);
+    const patch = (body: unknown) => call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body });
+    expect((await patch({ budgets: [ORG_BUDGET] })).statusCode).toBe(200);
+    expect((await patch({ policies: { requireSecondApproval: true } })).statusCode).toBe(200);
+    expect((await patch({ budgets: [{ ...ORG_BUDGET, limit: { tokens: 100 } }] })).statusCode).toBe(200);
+    for (const loosened of [[], [{ ...ORG_BUDGET, limit: { tokens: 1000 } }], [{ ...ORG_BUDGET, limit: { tokens: 100 }, atLimit: "require_approval" }]]) {
+      const held = await patch({ budgets: loosened });
+      expect(held.statusCode, held.body).toBe(202);
+      expect(held.json().weakened.map((w: { path: string }) => w.path)).toEqual(["budgets"]);
+    }
+  });
+
+  it.each([
+    ["an empty limit", [{ name: "x", actions: ["llm.*"], per: "org-month", limit: {} }], "budgets[0].limit"],
+    ["a name with spaces", [{ name: "Bad Name", actions: ["llm.*"], limit: { tokens: 1 }, per: "org-month" }], "budgets[0].name"],
+    ["no actions", [{ name: "x", actions: [], limit: { tokens: 1 }, per: "org-month" }], "budgets[0].actions"],
+    ["an action pattern with a space", [{ name: "x", actions: ["gatehouse policies"], limit: { tokens: 1 }, per: "org-month" }], "budgets[0].actions[0]"],
+    [
+      "a name twice",
+      [
+        { name: "x", actions: ["llm.*"], limit: { tokens: 1 }, per: "org-month" },
+        { name: "x", actions: ["llm.*"], limit: { tokens: 2 }, per: "run" },
+      ],
+      "budgets[1].name",
+    ],
+    ["51 budgets", Array.from({ length: 51 }, (_, i) => ({ name: `b${i}`, actions: ["llm.*"], limit: { tokens: 1 }, per: "run" })), "budgets"],
+  ])("settings budgets with %s are refused naming %s, and nothing changes", async (_case, budgets, path) => {
+    const org = await orgWith("budget-org-hostile", []);
+    const answer = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { budgets } });
+    expect(answer.statusCode, answer.body).toBe(400);
+    expect(answer.json().error.details.issues.map((i: { path: string }) => i.path)).toContain(path);
+    expect((await call(app, "GET", "/v1/admin/settings", { key: org.adminKey.apiKey })).json().budgets).toEqual([]);
+  });
+});
+
 describe("settlement and release", () => {
   it("a reservation never settled is released by its deadline, once, and recorded; a late outcome still counts as spent", async () => {
     const org = await orgWith("budget-release", [{ name: "b", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 1000 }, per: "agent-day" } }]);

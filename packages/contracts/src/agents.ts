@@ -4,6 +4,8 @@ import {
   orgModelPriceSchema,
   spendSettingsSchema,
   postConditionSettingsSchema,
+  orgBudgetSchema,
+  orgBudgetListSchema,
   CONTENT_ACTIONS,
   contentSettingsSchema,
   policySettingsSchema,
@@ -164,6 +166,7 @@ export const orgSettingsSchema = named(
       .describe(
         "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
       ),
+    budgets: z.array(orgBudgetSchema).describe("Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."),
     postConditions: z
       .object({ haltAgent: z.boolean() })
       .describe("Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."),
@@ -210,6 +213,7 @@ export const updateSettingsBodySchema = named(
     policies: patchOf(policySettingsSchema)
       .optional()
       .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
+    budgets: orgBudgetListSchema.optional(),
     postConditions: patchOf(postConditionSettingsSchema)
       .optional()
       .describe("`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."),

@@ -89,6 +89,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
     policies: { reportOnly: false, requireSecondApproval: true },
     spend: { priceOverrides: [], reservationSeconds: 3600 },
     postConditions: { haltAgent: false },
+    budgets: [],
     content,
   });
   it.each([

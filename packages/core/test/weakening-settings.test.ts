@@ -18,6 +18,7 @@ const DEFAULTS: EnforcementSettings = {
   content: { secrets: "redact", personalData: "redact" },
   spend: { priceOverrides: [{ model: "my-model", input: 1, output: 2 }], reservationSeconds: 3600 },
   postConditions: { haltAgent: true },
+  budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }],
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -81,6 +82,25 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 2, output: 3, cacheRead: 1 }] } }, false],
   ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, false],
   ["postConditions.haltAgent", { postConditions: { haltAgent: false } }, true],
+  ["budgets", { budgets: [] }, true],
+  ["budgets", { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 2000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }] }, true],
+  [
+    "budgets",
+    { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "require_approval", perModel: false }] },
+    true,
+  ],
+  ["budgets", { budgets: [{ name: "llm", actions: ["llm.openai.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }] }, true],
+  ["budgets", { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 500, usd: 1 }, per: "org-month", atLimit: "deny", perModel: false }] }, false],
+  [
+    "budgets",
+    {
+      budgets: [
+        { name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false },
+        { name: "more", actions: ["*"], agents: ["*"], limit: { usd: 50 }, per: "agent-day", atLimit: "deny", perModel: false },
+      ],
+    },
+    false,
+  ],
   ["spend.reservationSeconds", { spend: { reservationSeconds: 86_400 } }, false],
 ];
 
@@ -100,7 +120,9 @@ describe("weakeningChanges", () => {
       }
     };
     visit(SETTING_RULES, "");
-    const settings = Object.entries(DEFAULTS).flatMap(([key, value]) => (typeof value === "object" ? Object.keys(value).map((leaf) => `${key}.${leaf}`) : [key]));
+    const settings = Object.entries(DEFAULTS).flatMap(([key, value]) =>
+      typeof value === "object" && !Array.isArray(value) ? Object.keys(value).map((leaf) => `${key}.${leaf}`) : [key],
+    );
     expect(paths.sort()).toEqual(settings.sort());
     expect([...new Set(TABLE.map(([path]) => path))].sort()).toEqual(paths);
   });

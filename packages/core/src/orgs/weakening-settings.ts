@@ -8,6 +8,7 @@ import { contentActionWeakens, type ContentAction, type ContentSettings } from "
 import type { SignInSettings } from "./sign-in-settings";
 import type { OrgModelPrice, SpendSettings } from "../spend/prices";
 import type { PostConditionSettings } from "../policy/post-conditions";
+import { orgBudgetsWeaken, type OrgBudget } from "../spend/budgets";
 
 /**
  * Which changes of an org's settings weaken enforcement. While the two-admin rule is in force
@@ -27,6 +28,7 @@ export interface EnforcementSettings {
   content: ContentSettings;
   spend: SpendSettings;
   postConditions: PostConditionSettings;
+  budgets: OrgBudget[];
 }
 
 /** One setting's row: whether going from `before` to `after` weakens enforcement, and what such a change is. */
@@ -91,6 +93,7 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
     reportOnly: switchedOn("turned on: nothing the policies decide is enforced"),
     requireSecondApproval: switchedOff("turned off: one admin alone can publish policies and change these settings"),
   },
+  budgets: { weakens: orgBudgetsWeaken, weakening: "an org budget removed, its limit raised or removed, atLimit loosened, or what it counts changed: more calls may go through" },
   postConditions: {
     haltAgent: switchedOff("turned off: an agent whose outcome breaks a post-condition keeps running"),
   },

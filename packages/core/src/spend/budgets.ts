@@ -74,8 +74,11 @@ export type PolicyBudget = z.output<typeof policyBudgetSchema>;
 
 /** A budget that applies to a call: the policy it is on, and its terms. */
 export interface BudgetRule {
+  /** The policy that states it, or `settings:<name>` for one of the org's settings `budgets`. */
   policy: string;
   budget: PolicyBudget;
+  /** The budget's name when it is not its policy's (an org budget's own name). */
+  name?: string;
 }
 
 /** Where a counted call sits. */
@@ -134,7 +137,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
   const day = facts.at.toISOString().slice(0, 10);
   const month = day.slice(0, 7);
   const out = new Map<string, BudgetScope>();
-  for (const { policy, budget } of rules) {
+  for (const { policy, budget, name: named } of rules) {
     if (budget.models && (!facts.model || !modelMatches(budget.models, facts.model))) continue;
     let subject: string;
     let period: string;
@@ -156,7 +159,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
     const key = keyOf(identity);
     const scope: BudgetScope = {
       key,
-      name: pot ? pot.slice(4) : policy,
+      name: pot ? pot.slice(4) : (named ?? policy),
       policy,
       per: budget.per,
       period,
@@ -314,3 +317,84 @@ export const settlementRecordSchema = z.strictObject({
   budgets: z.array(budgetRefSchema).optional(),
 });
 export type SettlementRecord = z.output<typeof settlementRecordSchema>;
+
+/** The most budgets an org's settings state. */
+export const MAX_ORG_BUDGETS = 50;
+
+/**
+ * An org-wide budget in the org's settings (`budgets`): a policy's `budget` block with the actions and
+ * agents it counts and a name. It holds beside the policies' budgets (a call must fit all of them),
+ * whichever policy decides the call; counted as `settings:<name>`.
+ */
+export const orgBudgetSchema = policyBudgetSchema.extend({
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,99}$/, "must be lower-case letters, digits, '.', '_' or '-' (at most 100)"),
+  actions: z
+    .array(
+      z
+        .string()
+        .regex(/^(\*|[a-z0-9*][a-z0-9._:*-]{0,127})$/, "must be an action type pattern like 'llm.*'")
+        .refine((pattern) => patternStars(pattern) <= MAX_PATTERN_STARS, `holds at most ${MAX_PATTERN_STARS} '*'`),
+    )
+    .min(1)
+    .max(100),
+  agents: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9*][A-Za-z0-9._:*-]{0,127}$/, "must be an agent name, id or pattern like 'ci-*'")
+        .refine((pattern) => patternStars(pattern) <= MAX_PATTERN_STARS, `holds at most ${MAX_PATTERN_STARS} '*'`),
+    )
+    .min(1)
+    .max(100)
+    .default(["*"]),
+});
+export type OrgBudget = z.output<typeof orgBudgetSchema>;
+
+/** The org's budgets as a settings change sends them (the whole list). */
+export const orgBudgetListSchema = z
+  .array(orgBudgetSchema)
+  .max(MAX_ORG_BUDGETS)
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    list.forEach((budget, index) => {
+      if (seen.has(budget.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: `names the budget '${budget.name}' twice` });
+      seen.add(budget.name);
+    });
+  })
+  .describe(
+    "Org-wide budgets (docs/budgets.md): each `{ name, actions, agents?, limit, per, atLimit?, models?, perModel? }` counts the calls its actions and agents match, beside the policies' budgets. The whole list is replaced; removing a budget, raising or removing a limit, or loosening atLimit weakens enforcement.",
+  );
+export const orgBudgetsSchema = orgBudgetListSchema.default([]);
+
+/** The org's settings budgets; missing or invalid settings give none. */
+export function orgBudgets(orgSettings: unknown): OrgBudget[] {
+  const raw = orgSettings && typeof orgSettings === "object" ? (orgSettings as { budgets?: unknown }).budgets : undefined;
+  const parsed = orgBudgetsSchema.safeParse(raw ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+/** The org budgets' matchers, compiled once per settings snapshot by the caller. */
+export function orgBudgetRules(budgets: readonly OrgBudget[]): (actionType: string, agent: { id: string; name: string }) => BudgetRule[] {
+  const compiled = budgets.map((b) => {
+    const actions = b.actions.map((p) => compilePattern(p));
+    const agents = b.agents.map((p) => compilePattern(p));
+    const { name, actions: _a, agents: _g, ...budget } = b;
+    return { rule: { policy: `settings:${name}`, name, budget } satisfies BudgetRule, actions, agents };
+  });
+  return (actionType, agent) => compiled.filter((c) => c.actions.some((m) => m(actionType)) && c.agents.some((m) => m(agent.name) || m(agent.id))).map((c) => c.rule);
+}
+
+/** Whether the org's budgets after a change let more through than before (the two-admin rule's weakening). */
+export function orgBudgetsWeaken(before: readonly OrgBudget[], after: readonly OrgBudget[]): boolean {
+  const now = new Map(after.map((b) => [b.name, b]));
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  for (const old of before) {
+    const next = now.get(old.name);
+    if (!next) return true;
+    const raised = (a: number | undefined, b: number | undefined) => a !== undefined && (b === undefined || b > a);
+    if (raised(old.limit.tokens, next.limit.tokens) || raised(old.limit.usd, next.limit.usd)) return true;
+    if (old.atLimit === "deny" && next.atLimit !== "deny") return true;
+    if (old.per !== next.per || old.perModel !== next.perModel || !same(old.actions, next.actions) || !same(old.agents, next.agents) || !same(old.models, next.models)) return true;
+  }
+  return false;
+}

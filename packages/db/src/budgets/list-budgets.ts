@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { budgetListQuerySchema, type budgetListSchema } from "@gatehouse/contracts";
-import { usdOf, validationError, zodIssues } from "@gatehouse/core";
+import { orgBudgets, usdOf, validationError, zodIssues } from "@gatehouse/core";
+import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
@@ -34,7 +35,10 @@ export async function listBudgets({ ctx, input }: { ctx: Ctx; input: unknown }):
     ),
     getOrgPolicies(ctx.org.id),
   ]);
-  const limits = new Map(policies.set.policies.flatMap((p) => (p.budget ? [[p.name, p.budget.limit] as const] : [])));
+  const limits = new Map([
+    ...policies.set.policies.flatMap((p) => (p.budget ? [[p.name, p.budget.limit] as const] : [])),
+    ...orgBudgets(await orgSettingsSnapshot(ctx.org.id)).map((b) => [`settings:${b.name}`, b.limit] as const),
+  ]);
   return {
     budgets: rows.rows.map((r) => {
       const limit = limits.get(r.policy);

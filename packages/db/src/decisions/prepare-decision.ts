@@ -19,6 +19,8 @@ import {
   effectiveLoopLimit,
   loopFinding,
   spendSettings,
+  orgBudgetRules,
+  orgBudgets,
   type BudgetRule,
   type SpendSettings,
 } from "@gatehouse/core";
@@ -67,6 +69,8 @@ export interface Prepared {
 const reportOnlyOn = perSnapshot((settings) => Boolean(settings && typeof settings === "object") && policySettings(settings).reportOnly);
 
 const spendOf = perSnapshot(spendSettings);
+/** The org's settings `budgets`, compiled once per settings snapshot. */
+const orgBudgetRulesOf = perSnapshot((settings) => orgBudgetRules(orgBudgets(settings)));
 
 const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
@@ -110,7 +114,8 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     tampered: [] as string[],
     probe: false,
     content,
-    budgetRules: policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject),
+    // The policies' budgets (none while they fail their integrity check) and the org's own, which hold whatever the policies say.
+    budgetRules: [...(policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject)), ...orgBudgetRulesOf(settings)(request.actionType, subject)],
     spend: spendOf(settings),
     subjectAgentId: subject.id,
   };

@@ -2,6 +2,7 @@ import type { OrgSettings } from "@gatehouse/contracts";
 import {
   anomalySettings,
   postConditionSettings,
+  orgBudgets,
   spendSettings,
   loopSettings,
   approvalTimeoutSetting,
@@ -35,5 +36,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     content: contentSettings(stored),
     spend: spendSettings(stored),
     postConditions: postConditionSettings(stored),
+    budgets: orgBudgets(stored),
   };
 }

@@ -75,6 +75,7 @@ export async function updateOrgSettings({
       content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
       spend: spendSettingsSchema.parse({ ...before.spend, ...parsed.data.spend }),
       postConditions: postConditionSettingsSchema.parse({ ...before.postConditions, ...parsed.data.postConditions }),
+      budgets: parsed.data.budgets ?? before.budgets,
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);

@@ -2469,6 +2469,8 @@ class OrgSettings(TypedDict):
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     content: OrgSettingsContent
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    budgets: list[OrgSettingsBudgetsItem]
+    """Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."""
     postConditions: OrgSettingsPostConditions
     """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
     spend: OrgSettingsSpend
@@ -2478,6 +2480,31 @@ class OrgSettings(TypedDict):
 class OrgSettingsAnomaly(TypedDict):
     """Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."""
     haltAgent: bool
+
+
+class _OrgSettingsBudgetsItemRequired(TypedDict):
+    limit: OrgSettingsBudgetsItemLimit
+    per: Literal["run", "agent-day", "org-month"] | str
+    """What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month)."""
+    atLimit: Literal["deny", "require_approval"]
+    """What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."""
+    perModel: bool
+    """One count per model: each model has the whole limit."""
+    name: str
+    actions: list[str]
+    agents: list[str]
+
+
+class OrgSettingsBudgetsItem(_OrgSettingsBudgetsItemRequired, total=False):
+    models: list[str]
+    """Only calls declaring one of these models are counted (and held to it)."""
+
+
+class OrgSettingsBudgetsItemLimit(TypedDict, total=False):
+    tokens: int
+    """Tokens (input and output) the calls may use."""
+    usd: float
+    """US dollars the calls may cost (priced by docs/budgets.md, Prices)."""
 
 
 class OrgSettingsCircuitBreaker(TypedDict):
@@ -3604,6 +3631,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
     policies: UpdateSettingsRequestPolicies
     """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
+    budgets: list[UpdateSettingsRequestBudgetsItem]
+    """Org-wide budgets (docs/budgets.md): each `{ name, actions, agents?, limit, per, atLimit?, models?, perModel? }` counts the calls its actions and agents match, beside the policies' budgets. The whole list is replaced; removing a budget, raising or removing a limit, or loosening atLimit weakens enforcement."""
     postConditions: UpdateSettingsRequestPostConditions
     """`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."""
     spend: UpdateSettingsRequestSpend
@@ -3616,6 +3645,31 @@ class UpdateSettingsRequestAnomaly(TypedDict, total=False):
     """`haltAgent`: halt an agent when an anomaly is detected in its traffic."""
     haltAgent: bool
     """Halt an agent when an anomaly is detected in its traffic (false unless changed)."""
+
+
+class _UpdateSettingsRequestBudgetsItemRequired(TypedDict):
+    limit: UpdateSettingsRequestBudgetsItemLimit
+    per: Literal["run", "agent-day", "org-month"] | str
+    """What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month)."""
+    name: str
+    actions: list[str]
+
+
+class UpdateSettingsRequestBudgetsItem(_UpdateSettingsRequestBudgetsItemRequired, total=False):
+    atLimit: Literal["deny", "require_approval"]
+    """What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."""
+    models: list[str]
+    """Only calls declaring one of these models are counted (and held to it)."""
+    perModel: bool
+    """One count per model: each model has the whole limit."""
+    agents: list[str]
+
+
+class UpdateSettingsRequestBudgetsItemLimit(TypedDict, total=False):
+    tokens: int
+    """Tokens (input and output) the calls may use."""
+    usd: float
+    """US dollars the calls may cost (priced by docs/budgets.md, Prices)."""
 
 
 class UpdateSettingsRequestCircuitBreaker(TypedDict, total=False):

@@ -3148,6 +3148,38 @@ export interface components {
                 /** @enum {string} */
                 personalData: "deny" | "redact" | "flag" | "off";
             };
+            /** @description Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets. */
+            budgets: {
+                limit: {
+                    /** @description Tokens (input and output) the calls may use. */
+                    tokens?: number;
+                    /** @description US dollars the calls may cost (priced by docs/budgets.md, Prices). */
+                    usd?: number;
+                };
+                /** @description What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month). */
+                per: ("run" | "agent-day" | "org-month") | string;
+                /**
+                 * @description What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on).
+                 * @default deny
+                 * @enum {string}
+                 */
+                atLimit: "deny" | "require_approval";
+                /** @description Only calls declaring one of these models are counted (and held to it). */
+                models?: string[];
+                /**
+                 * @description One count per model: each model has the whole limit.
+                 * @default false
+                 */
+                perModel: boolean;
+                name: string;
+                actions: string[];
+                /**
+                 * @default [
+                 *       "*"
+                 *     ]
+                 */
+                agents: string[];
+            }[];
             /** @description Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed). */
             postConditions: {
                 haltAgent: boolean;
@@ -4069,6 +4101,38 @@ export interface components {
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
             };
+            /** @description Org-wide budgets (docs/budgets.md): each `{ name, actions, agents?, limit, per, atLimit?, models?, perModel? }` counts the calls its actions and agents match, beside the policies' budgets. The whole list is replaced; removing a budget, raising or removing a limit, or loosening atLimit weakens enforcement. */
+            budgets?: {
+                limit: {
+                    /** @description Tokens (input and output) the calls may use. */
+                    tokens?: number;
+                    /** @description US dollars the calls may cost (priced by docs/budgets.md, Prices). */
+                    usd?: number;
+                };
+                /** @description What the limit counts over: `run` (each run; calls in no run are not counted), `agent-day` (each agent, per UTC day; a delegate's calls count against its root), `org-month` (the org, per UTC month), or `pot:<name>` (a pot every policy naming it draws from, per UTC month). */
+                per: ("run" | "agent-day" | "org-month") | string;
+                /**
+                 * @description What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on).
+                 * @default deny
+                 * @enum {string}
+                 */
+                atLimit?: "deny" | "require_approval";
+                /** @description Only calls declaring one of these models are counted (and held to it). */
+                models?: string[];
+                /**
+                 * @description One count per model: each model has the whole limit.
+                 * @default false
+                 */
+                perModel?: boolean;
+                name: string;
+                actions: string[];
+                /**
+                 * @default [
+                 *       "*"
+                 *     ]
+                 */
+                agents?: string[];
+            }[];
             /** @description `haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement. */
             postConditions?: {
                 /** @description Halt an agent whose outcome breaks a policy's post-condition (false unless changed). */
