@@ -11,10 +11,11 @@ export interface LedgerEntry {
   type: string;
   data: {
     reservation?: Amount & { model?: string; budgets: Refs; price?: Record<string, unknown>; unpriced?: boolean };
-    spend?: { model: string; tokens: number; micros: number | null; reserved?: Amount; budgets?: Refs };
+    spend?: { model: string; tokens: number; micros: number | null; reserved?: Amount; charged?: Amount; budgets?: Refs };
     usage?: Record<string, unknown>;
     tokens?: number;
     micros?: number;
+    charged?: boolean;
     budgets?: Refs;
     [field: string]: unknown;
   };
@@ -33,8 +34,8 @@ export async function entryOf(id: string): Promise<LedgerEntry> {
 }
 
 /**
- * The ledger rebuilt from the audit log alone: each key's reserved = reservations − settled − released,
- * spent = settlements. It must equal the counters.
+ * The ledger rebuilt from the audit log alone: each key's reserved = reservations − settled − ended,
+ * spent = settlements + deadline charges − the charges settlements replaced. It must equal the counters.
  */
 export async function ledgerFromLog(orgId: string): Promise<Map<string, { reserved: number; spent: number; reservedMicros: number; spentMicros: number }>> {
   const ledger = new Map<string, { reserved: number; spent: number; reservedMicros: number; spentMicros: number }>();
@@ -58,11 +59,19 @@ export async function ledgerFromLog(orgId: string): Promise<Map<string, { reserv
           at(b.key).reserved -= spend.reserved.tokens;
           at(b.key).reservedMicros -= spend.reserved.micros;
         }
+        if (spend.charged) {
+          at(b.key).spent -= spend.charged.tokens;
+          at(b.key).spentMicros -= spend.charged.micros;
+        }
       }
     if (entry.type === "budget.released")
       for (const b of entry.data.budgets ?? []) {
         at(b.key).reserved -= entry.data.tokens ?? 0;
         at(b.key).reservedMicros -= entry.data.micros ?? 0;
+        if (entry.data.charged) {
+          at(b.key).spent += entry.data.tokens ?? 0;
+          at(b.key).spentMicros += entry.data.micros ?? 0;
+        }
       }
   }
   return ledger;

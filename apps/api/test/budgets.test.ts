@@ -224,6 +224,25 @@ describe("money, prices and the periods a budget counts over", () => {
   });
 });
 
+describe("a model's other names", () => {
+  it("a dated snapshot or a models/ name is counted as its model: it can neither slip past a models budget nor open a perModel count of its own", async () => {
+    const org = await orgWith("budget-model-names", [
+      { name: "gpt4o", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 450 }, per: "agent-day", models: ["gpt-4o"], perModel: true } },
+    ]);
+    const call1 = (await execute(org, { actionType: "llm.call", spend: { ...LLM, model: "gpt-4o-2024-08-06" } })).json();
+    expect(call1.status).toBe("executed");
+    const call2 = (await execute(org, { actionType: "llm.call", spend: { ...LLM, model: "models/GPT-4o" } })).json();
+    expect(call2).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { name: "gpt4o", model: "gpt-4o" } });
+  });
+
+  it("usage naming a model nobody prices is counted at the reservation's price, never at zero", async () => {
+    const org = await orgWith("budget-usage-unknown", [{ name: "b", actions: ["llm.*"], effect: "allow", budget: { limit: { usd: 1 }, per: "org-month" } }]);
+    const decided = (await execute(org, { actionType: "llm.call", spend: LLM })).json();
+    const settled = (await report(org, decided.auditEventId, { usage: { model: "made-up-model", inputTokens: 1000, outputTokens: 1000 } })).json();
+    expect(settled.spend).toMatchObject({ model: "made-up-model", tokens: 2000, usd: (1000 * 2.5 + 1000 * 10) / 1e6 });
+  });
+});
+
 describe("org-wide budgets in the org's settings", () => {
   const ORG_BUDGET = { name: "org-llm", actions: ["llm.*"], limit: { tokens: 500 }, per: "org-month" };
 
@@ -278,21 +297,40 @@ describe("org-wide budgets in the org's settings", () => {
 });
 
 describe("settlement and release", () => {
-  it("a reservation never settled is released by its deadline, once, and recorded; a late outcome still counts as spent", async () => {
+  it("a call that ran and never reported is charged at what it reserved by the deadline, once, and recorded; a late outcome's usage replaces the charge", async () => {
     const org = await orgWith("budget-release", [{ name: "b", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 1000 }, per: "agent-day" } }]);
     const decided = (await execute(org, { actionType: "llm.call", spend: LLM })).json();
     expect((await countersOf(org.org.id))[0]?.rt).toBe(400);
+    // Before its deadline nothing moves.
+    expect(await releaseDueReservations({ orgId: org.org.id })).toBe(0);
     const later = Date.now() + 2 * 3600_000;
     const [first, second] = await Promise.all([releaseDueReservations({ now: later, orgId: org.org.id }), releaseDueReservations({ now: later, orgId: org.org.id })]);
-    expect(first + second).toBeGreaterThanOrEqual(1);
-    expect((await countersOf(org.org.id))[0]).toMatchObject({ rt: 0, st: 0 });
-    const released = (await entriesOf(org.org.id)).filter((e) => e.type === "budget.released");
-    expect(released).toHaveLength(1);
-    expect(released[0]?.data).toMatchObject({ actionType: "llm.call", tokens: 400, budgets: [{ name: "b" }] });
+    expect(first + second).toBe(1);
+    // An agent that never reports does not get its budget back: the call is counted as spent.
+    expect((await countersOf(org.org.id))[0]).toMatchObject({ rt: 0, st: 400 });
+    const ended = (await entriesOf(org.org.id)).filter((e) => e.type === "budget.released");
+    expect(ended).toHaveLength(1);
+    expect(ended[0]?.data).toMatchObject({ actionType: "llm.call", tokens: 400, charged: true, budgets: [{ name: "b" }] });
 
     const late = await report(org, decided.auditEventId, { usage: { inputTokens: 200, outputTokens: 20 } });
     expect(late.json().spend).toMatchObject({ model: "gpt-4o", tokens: 220 });
     expect((await countersOf(org.org.id))[0]).toMatchObject({ rt: 0, st: 220 });
+    await expectLedgerMatchesLog(org.org.id);
+  });
+
+  it("a held call whose approval is denied gives its reservation back at the next sweep, not after its deadline", async () => {
+    const org = await orgWith("budget-denied-hold", [
+      { name: "ask", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 500 }, per: "agent-day", atLimit: "require_approval" } },
+    ]);
+    expect((await execute(org, { actionType: "llm.call", spend: LLM })).json().status).toBe("executed");
+    const held = (await execute(org, { actionType: "llm.call", spend: LLM })).json();
+    expect(held.status).toBe("requested");
+    expect((await countersOf(org.org.id))[0]?.rt).toBe(800);
+    const denied = await call(app, "POST", `/v1/admin/approvals/${held.approvalId}/decision`, { key: org.adminKey.apiKey, body: { decision: "deny", reason: "over budget" } });
+    expect(denied.statusCode, denied.body).toBe(200);
+    expect(await releaseDueReservations({ orgId: org.org.id })).toBe(1);
+    expect((await countersOf(org.org.id))[0]).toMatchObject({ rt: 400, st: 0 });
+    expect((await entriesOf(org.org.id)).filter((e) => e.type === "budget.released").map((e) => e.data.charged)).toEqual([false]);
     await expectLedgerMatchesLog(org.org.id);
   });
 

@@ -80,7 +80,7 @@ const TABLE: Array<[string, Patch, boolean]> = [
     true,
   ],
   ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 2, output: 3, cacheRead: 1 }] } }, false],
-  ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, false],
+  ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, true],
   ["postConditions.haltAgent", { postConditions: { haltAgent: false } }, true],
   ["budgets", { budgets: [] }, true],
   ["budgets", { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 2000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }] }, true],

@@ -106,13 +106,15 @@ export const AUDIT_ENTRY_TYPES = {
     }),
   },
   "budget.released": {
-    summary: "A reservation against budgets whose outcome never came was released by its deadline (docs/budgets.md).",
+    summary:
+      "A reservation no outcome settled was ended (docs/budgets.md): charged at what it reserved when its action ran and no outcome came by the deadline, given back when its action was denied.",
     data: z.strictObject({
       actionId: z.string(),
       actionType: z.string(),
       agentName: z.string(),
       tokens: z.number().int(),
       micros: z.number().int(),
+      charged: z.boolean().describe("True: moved to spent (the action ran, no outcome came); false: given back (the action was denied)."),
       budgets: z.array(budgetRefSchema),
       deadline: z.string(),
     }),

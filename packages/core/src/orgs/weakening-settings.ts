@@ -99,8 +99,9 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
   },
   spend: {
     priceOverrides: { weakens: pricesWeaken, weakening: "an org price added, removed or lowered: model calls may count for less against money budgets" },
-    // How long an unsettled reservation is held: either way the call was counted when it was decided.
-    reservationSeconds: neutral(),
+    // How long a reservation waits for its outcome: a shorter wait frees a denied call's hold sooner and
+    // charges a silent call's sooner, but also ends a long stream's reservation while it still runs.
+    reservationSeconds: lowered("lowered: a reservation is ended sooner, while a long model call may still be running"),
   },
   content: {
     secrets: loosened("loosened: secrets found in calls are kept (or no longer looked for) where they were redacted or refused"),

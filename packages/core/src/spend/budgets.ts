@@ -88,7 +88,10 @@ export interface BudgetFacts {
   subjectAgentId: string;
   /** The run's id (`run_…`), when the call names one. */
   runId?: string;
+  /** The model the call declared, as the price table names it (a dated snapshot's base model, lower-case). */
   model?: string;
+  /** The model as the call declared it, when it differs (a `models` pattern may name either). */
+  declaredModel?: string;
   at: Date;
 }
 
@@ -138,7 +141,8 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
   const month = day.slice(0, 7);
   const out = new Map<string, BudgetScope>();
   for (const { policy, budget, name: named } of rules) {
-    if (budget.models && (!facts.model || !modelMatches(budget.models, facts.model))) continue;
+    if (budget.models && (!facts.model || !(modelMatches(budget.models, facts.model) || (facts.declaredModel !== undefined && modelMatches(budget.models, facts.declaredModel)))))
+      continue;
     let subject: string;
     let period: string;
     if (budget.per === "run") {
@@ -314,6 +318,10 @@ export const settlementRecordSchema = z.strictObject({
   price: appliedPriceSchema.optional(),
   estimated: z.boolean().optional(),
   reserved: z.strictObject({ tokens: z.number().int(), micros: z.number().int() }).optional(),
+  charged: z
+    .strictObject({ tokens: z.number().int(), micros: z.number().int() })
+    .optional()
+    .describe("What the deadline had charged for the call (no outcome had come), which this settlement replaces."),
   budgets: z.array(budgetRefSchema).optional(),
 });
 export type SettlementRecord = z.output<typeof settlementRecordSchema>;

@@ -70,6 +70,8 @@ export const MODEL_PRICES: readonly ModelPrice[] = [
     ["gpt-4.1-mini", 0.4, 1.6, 0.1, undefined, "2025-04-14"],
     ["gpt-4.1-nano", 0.1, 0.4, 0.025, undefined, "2025-04-14"],
     ["gpt-4o", 5, 15, undefined, undefined, "2024-05-13"],
+    // The first snapshot kept its launch price when gpt-4o's fell: named exactly, it wins over its base model's.
+    ["gpt-4o-2024-05-13", 5, 15, undefined, undefined, "2024-05-13"],
     ["gpt-4o", 2.5, 10, 1.25, undefined, "2024-10-01"],
     ["gpt-4o-mini", 0.15, 0.6, 0.075, undefined, "2024-07-18"],
     ["o1", 15, 60, 7.5, undefined, "2024-12-17"],

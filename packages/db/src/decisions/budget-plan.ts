@@ -47,15 +47,18 @@ export function budgetPlan(args: {
 }): BudgetPlan | undefined {
   if (args.rules.length === 0) return undefined;
   const { spend } = args;
+  const price = spend ? priceOf(spend.model, args.at, args.settings, spend.tier) : undefined;
+  // Budgets count a model by the name it is priced by (`gpt-4o-2024-08-06` and `models/gpt-4o` are gpt-4o), so a
+  // snapshot's name can neither slip past a `models` budget nor open a `perModel` count of its own.
+  const model = spend ? (price && price.source !== "org-unknown" ? price.model : spend.model.toLowerCase().replace(/^models\//, "")) : undefined;
   const scopes = budgetScopes(args.rules, {
     orgId: args.orgId,
     subjectAgentId: args.subjectAgentId,
     ...(args.runId ? { runId: args.runId } : {}),
-    ...(spend ? { model: spend.model } : {}),
+    ...(model ? { model, declaredModel: spend?.model } : {}),
     at: args.at,
   });
   if (scopes.length === 0) return undefined;
-  const price = spend ? priceOf(spend.model, args.at, args.settings, spend.tier) : undefined;
   if (spend && !price && scopes.some((s) => s.limitMicros !== null)) {
     throw validationError([
       {

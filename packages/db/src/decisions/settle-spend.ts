@@ -14,7 +14,8 @@ interface ReservationRow {
  * What an outcome's usage cost, settled in the outcome's transaction (docs/budgets.md): the
  * decision's reservation (if it made one) leaves `reserved` and its actual cost joins `spent` on every
  * counter it touched — once, as the reservation row is claimed `reserved → settled` — and the run's
- * spend grows. A reservation already released by its deadline still has its usage counted as spent.
+ * spend grows. A reservation the deadline charged (no outcome had come) has that charge replaced by
+ * this usage; one given back because its action was denied has no outcome to settle.
  * With no usage reported, a reservation is settled at what it projected (`estimated`). The price is
  * the one the decision reserved at; a model the answer names instead is priced at the decision's time.
  */
@@ -34,7 +35,8 @@ export async function settleSpend(
   if (!model && !reservation) return undefined;
   const reservedPrice = reservation?.price ?? undefined;
   const samePrice = reservedPrice && model && (model === reservation?.model || baseModelOf(model, (m) => m === reservedPrice.model) === reservedPrice.model);
-  const price: AppliedPrice | undefined = samePrice ? reservedPrice : model ? priceOf(model, action.createdAt, args.settings) : undefined;
+  // A reported model nobody prices is counted at the reservation's price: usage never settles cheaper than declared by naming an unknown model.
+  const price: AppliedPrice | undefined = samePrice ? reservedPrice : ((model ? priceOf(model, action.createdAt, args.settings) : undefined) ?? reservedPrice);
   const tokens = usage ? usage.inputTokens + usage.outputTokens : (reservation?.tokens ?? 0);
   const micros = usage
     ? price
@@ -43,17 +45,21 @@ export async function settleSpend(
     : (reservation?.micros ?? 0);
   const estimated = !usage || usage.estimated === true;
   const open = reservation?.status === "reserved";
+  // Charged at the deadline (no outcome had come): this usage replaces the charge.
+  const charged = reservation?.status === "charged";
   let budgets: SettlementRecord["budgets"];
-  if (reservation && reservation.status !== "settled") {
-    if (open) await tx.$executeRaw`UPDATE budget_reservations SET status = 'settled', closed_at = ${args.now} WHERE action_id = ${action.id}`;
+  if (reservation && (open || charged)) {
+    await tx.$executeRaw`UPDATE budget_reservations SET status = 'settled', closed_at = ${args.now} WHERE action_id = ${action.id}`;
     const releaseTokens = open ? reservation.tokens : 0;
     const releaseMicros = open ? reservation.micros : 0;
+    const unchargeTokens = charged ? reservation.tokens : 0;
+    const unchargeMicros = charged ? reservation.micros : 0;
     budgets = await tx.$queryRaw<Array<{ key: string; name: string }>>`
       UPDATE budget_counters SET
         reserved_tokens = reserved_tokens - ${releaseTokens}::bigint,
         reserved_micros = reserved_micros - ${releaseMicros}::bigint,
-        spent_tokens = spent_tokens + ${tokens}::bigint,
-        spent_micros = spent_micros + ${micros ?? 0}::bigint,
+        spent_tokens = spent_tokens + ${tokens}::bigint - ${unchargeTokens}::bigint,
+        spent_micros = spent_micros + ${micros ?? 0}::bigint - ${unchargeMicros}::bigint,
         updated_at = ${args.now}
       WHERE key = ANY(${reservation.keys}::text[]) AND org_id = ${args.orgId}
       RETURNING key, name`;
@@ -69,6 +75,7 @@ export async function settleSpend(
     ...(price ? { price } : {}),
     ...(estimated ? { estimated: true } : {}),
     ...(open ? { reserved: { tokens: reservation.tokens, micros: reservation.micros } } : {}),
+    ...(charged ? { charged: { tokens: reservation.tokens, micros: reservation.micros } } : {}),
     ...(budgets ? { budgets: budgets.map(({ key, name }) => ({ key, name })) } : {}),
   };
 }

@@ -623,12 +623,20 @@ class AuditEntryActionOutcomeDataSpend(_AuditEntryActionOutcomeDataSpendRequired
     price: AuditEntryActionOutcomeDataSpendPrice
     estimated: bool
     reserved: AuditEntryActionOutcomeDataSpendReserved
+    charged: AuditEntryActionOutcomeDataSpendCharged
+    """What the deadline had charged for the call (no outcome had come), which this settlement replaces."""
     budgets: list[AuditEntryActionOutcomeDataSpendBudgetsItem]
 
 
 class AuditEntryActionOutcomeDataSpendBudgetsItem(TypedDict):
     key: str
     name: str
+
+
+class AuditEntryActionOutcomeDataSpendCharged(TypedDict):
+    """What the deadline had charged for the call (no outcome had come), which this settlement replaces."""
+    tokens: int
+    micros: int
 
 
 class _AuditEntryActionOutcomeDataSpendPriceRequired(TypedDict):
@@ -1047,7 +1055,7 @@ class AuditEntryAuditSigningKeyRotatedData(_AuditEntryAuditSigningKeyRotatedData
 
 
 class AuditEntryBudgetReleased(TypedDict):
-    """A reservation against budgets whose outcome never came was released by its deadline (docs/budgets.md)."""
+    """A reservation no outcome settled was ended (docs/budgets.md): charged at what it reserved when its action ran and no outcome came by the deadline, given back when its action was denied."""
     type: Literal["budget.released"]
     data: AuditEntryBudgetReleasedData
 
@@ -1058,6 +1066,8 @@ class AuditEntryBudgetReleasedData(TypedDict):
     agentName: str
     tokens: int
     micros: int
+    charged: bool
+    """True: moved to spent (the action ran, no outcome came); false: given back (the action was denied)."""
     budgets: list[AuditEntryBudgetReleasedDataBudgetsItem]
     deadline: str
 

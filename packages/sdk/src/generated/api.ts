@@ -1671,6 +1671,11 @@ export interface components {
                         tokens: number;
                         micros: number;
                     };
+                    /** @description What the deadline had charged for the call (no outcome had come), which this settlement replaces. */
+                    charged?: {
+                        tokens: number;
+                        micros: number;
+                    };
                     budgets?: {
                         key: string;
                         name: string;
@@ -1708,6 +1713,8 @@ export interface components {
                 agentName: string;
                 tokens: number;
                 micros: number;
+                /** @description True: moved to spent (the action ran, no outcome came); false: given back (the action was denied). */
+                charged: boolean;
                 budgets: {
                     key: string;
                     name: string;
