@@ -91,7 +91,8 @@ test("the Spend page shows a budget's count as model calls reserve and settle, a
   // A model call reserved now shows in the budget's row without a reload (the org's live events).
   const decided = await gatehouse.execute("llm.anthropic.claude-haiku-4-5", { spend: { model: "claude-haiku-4-5", inputTokens: 2000, maxOutputTokens: 500 } });
   expect(decided.status).toBe("executed");
-  const row = page.getByTestId("budget-row").filter({ hasText: "model-calls" });
+  // The agent's own count of the daily budget (each agent has its own).
+  const row = page.getByTestId("budget-row").filter({ hasText: "model-calls" }).filter({ hasText: stack.agent.name });
   await expect(row.getByTestId("budget-reserved")).toContainText("2,500 tokens");
   // The built-in table lists the models a call is priced by.
   await page.getByText(/Built-in prices \(\d+ in force/).click();

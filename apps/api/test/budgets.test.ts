@@ -365,6 +365,9 @@ describe("settlement and release", () => {
       expect.objectContaining({
         name: "daily",
         per: "agent-day",
+        agentId: org.agent.id,
+        agentName: expect.any(String),
+        runId: null,
         limit: { tokens: 1000, usd: 2 },
         reserved: { tokens: 400, usd: 0.00175 },
         spent: { tokens: 0, usd: 0 },

@@ -11,6 +11,9 @@ export const budgetCounterSchema = named(
     policy: z.string().describe("The policy that states it (for a pot, the first that drew from it)."),
     per: z.string().describe("`run`, `agent-day`, `org-month` or `pot:<name>`."),
     period: z.string().describe("The UTC day or month counted, or the run's id."),
+    agentId: z.string().nullable().describe("The agent an `agent-day` budget counts (a delegate's calls count against its root)."),
+    agentName: z.string().nullable(),
+    runId: z.string().nullable().describe("The run (`run_…`) a `run` budget counts."),
     model: z.string().nullable().describe("The model counted, for a budget with `perModel`."),
     limit: z
       .object({ tokens: z.number().int().optional(), usd: z.number().optional() })

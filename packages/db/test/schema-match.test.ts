@@ -281,6 +281,7 @@ describe("every model round-trips through the generated client", () => {
         policy: "daily",
         per: "agent-day",
         period: "2026-11-24",
+        subject: "agt_rt",
         model: "gpt-4o",
         spentTokens: 1n,
         spentMicros: 9_007_199_254_740_993n,

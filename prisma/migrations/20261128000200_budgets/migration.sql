@@ -11,6 +11,8 @@ CREATE TABLE "budget_counters" (
     "policy" TEXT NOT NULL,
     "per" TEXT NOT NULL,
     "period" TEXT NOT NULL,
+    -- Whom it counts: the agent (agent-day) or the run (run); null for the org's month and pots.
+    "subject" TEXT,
     "model" TEXT,
     "spent_tokens" BIGINT NOT NULL DEFAULT 0,
     "spent_micros" BIGINT NOT NULL DEFAULT 0,

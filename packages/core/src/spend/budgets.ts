@@ -105,6 +105,8 @@ export interface BudgetScope {
   per: string;
   /** The day (`2026-11-24`) or month (`2026-11`) counted, or the run. */
   period: string;
+  /** Whom it counts: the agent's id (agent-day), the run's (run); null for the org's month and pots. */
+  subject: string | null;
   model?: string;
   limitTokens: number | null;
   limitMicros: number | null;
@@ -167,6 +169,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
       policy,
       per: budget.per,
       period,
+      subject: pot || budget.per === "org-month" ? null : subject,
       ...(model ? { model } : {}),
       limitTokens: budget.limit.tokens ?? null,
       limitMicros: budget.limit.usd === undefined ? null : microsOf(budget.limit.usd),

@@ -21,6 +21,8 @@ export async function listBudgets({ ctx, input }: { ctx: Ctx; input: unknown }):
       policy: string;
       per: string;
       period: string;
+      subject: string | null;
+      agent_name: string | null;
       model: string | null;
       st: number;
       sm: number;
@@ -28,9 +30,11 @@ export async function listBudgets({ ctx, input }: { ctx: Ctx; input: unknown }):
       rm: number;
       updated_at: Date;
     }>(
-      `SELECT name, policy, per, period, model, spent_tokens::float8 AS st, spent_micros::float8 AS sm, reserved_tokens::float8 AS rt, reserved_micros::float8 AS rm, updated_at
-       FROM budget_counters WHERE org_id = $1 AND updated_at > now() - make_interval(days => $2)
-       ORDER BY updated_at DESC, key LIMIT $3`,
+      `SELECT c.name, c.policy, c.per, c.period, c.subject, a.name AS agent_name, c.model, c.spent_tokens::float8 AS st, c.spent_micros::float8 AS sm,
+              c.reserved_tokens::float8 AS rt, c.reserved_micros::float8 AS rm, c.updated_at
+       FROM budget_counters c LEFT JOIN agents a ON c.per = 'agent-day' AND a.id = c.subject AND a.org_id = c.org_id
+       WHERE c.org_id = $1 AND c.updated_at > now() - make_interval(days => $2)
+       ORDER BY c.updated_at DESC, c.key LIMIT $3`,
       [ctx.org.id, LOOKBACK_DAYS, parsed.data.limit],
     ),
     getOrgPolicies(ctx.org.id),
@@ -47,6 +51,9 @@ export async function listBudgets({ ctx, input }: { ctx: Ctx; input: unknown }):
         policy: r.policy,
         per: r.per,
         period: r.period,
+        agentId: r.per === "agent-day" ? r.subject : null,
+        agentName: r.per === "agent-day" ? r.agent_name : null,
+        runId: r.per === "run" ? r.subject : null,
         model: r.model,
         limit: limit ? { ...(limit.tokens === undefined ? {} : { tokens: limit.tokens }), ...(limit.usd === undefined ? {} : { usd: limit.usd }) } : null,
         spent: { tokens: r.st, usd: usdOf(r.sm) },

@@ -520,7 +520,10 @@ function reservationsInsert(orgId: string, actions: Decided[], createdAt: Date):
       : [],
   );
   if (rows.length === 0) return [];
-  const byKey = new Map<string, { key: string; name: string; policy: string; per: string; period: string; model: string | null; tokens: number; micros: number }>();
+  const byKey = new Map<
+    string,
+    { key: string; name: string; policy: string; per: string; period: string; subject: string | null; model: string | null; tokens: number; micros: number }
+  >();
   for (const { m } of actions) {
     if (!m.reservation) continue;
     for (const scope of m.reservation.scopes) {
@@ -530,6 +533,7 @@ function reservationsInsert(orgId: string, actions: Decided[], createdAt: Date):
         policy: scope.policy,
         per: scope.per,
         period: scope.period,
+        subject: scope.subject,
         model: scope.model ?? null,
         tokens: 0,
         micros: 0,
@@ -547,10 +551,10 @@ function reservationsInsert(orgId: string, actions: Decided[], createdAt: Date):
       AS r(action_id text, agent_id text, keys text[], model text, price jsonb, tokens bigint, micros bigint, deadline timestamptz)
   )`,
     (bind) => `counters AS (
-    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, model, reserved_tokens, reserved_micros, updated_at)
-    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.model, x.tokens, x.micros, ${bind(createdAt)}::timestamptz
+    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, subject, model, reserved_tokens, reserved_micros, updated_at)
+    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.subject, x.model, x.tokens, x.micros, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify([...byKey.values()]))}::jsonb)
-      AS x(key text, name text, policy text, per text, period text, model text, tokens bigint, micros bigint)
+      AS x(key text, name text, policy text, per text, period text, subject text, model text, tokens bigint, micros bigint)
     ON CONFLICT (key) DO UPDATE SET
       reserved_tokens = c.reserved_tokens + EXCLUDED.reserved_tokens,
       reserved_micros = c.reserved_micros + EXCLUDED.reserved_micros,

@@ -1557,6 +1557,11 @@ class Budget(TypedDict):
     """`run`, `agent-day`, `org-month` or `pot:<name>`."""
     period: str
     """The UTC day or month counted, or the run's id."""
+    agentId: str | None
+    """The agent an `agent-day` budget counts (a delegate's calls count against its root)."""
+    agentName: str | None
+    runId: str | None
+    """The run (`run_…`) a `run` budget counts."""
     model: str | None
     """The model counted, for a budget with `perModel`."""
     limit: BudgetLimit | None

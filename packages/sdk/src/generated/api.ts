@@ -2312,6 +2312,11 @@ export interface components {
             per: string;
             /** @description The UTC day or month counted, or the run's id. */
             period: string;
+            /** @description The agent an `agent-day` budget counts (a delegate's calls count against its root). */
+            agentId: string | null;
+            agentName: string | null;
+            /** @description The run (`run_…`) a `run` budget counts. */
+            runId: string | null;
             /** @description The model counted, for a budget with `perModel`. */
             model: string | null;
             /** @description The limit its policy states now; null when the policy no longer states a budget. */

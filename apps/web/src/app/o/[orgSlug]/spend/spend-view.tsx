@@ -86,7 +86,7 @@ function BudgetsSection({ orgSlug, initial, renderedAt }: { orgSlug: string; ini
             </thead>
             <tbody>
               {budgets.map((budget) => (
-                <BudgetRow key={`${budget.name}/${budget.per}/${budget.period}/${budget.model ?? ""}`} budget={budget} />
+                <BudgetRow key={`${budget.name}/${budget.per}/${budget.period}/${budget.agentId ?? budget.runId ?? ""}/${budget.model ?? ""}`} budget={budget} />
               ))}
             </tbody>
           </table>
@@ -110,7 +110,9 @@ function BudgetRow({ budget }: { budget: Budget }) {
         <div className="font-medium text-stone-900">{budget.name}</div>
         {budget.name !== budget.policy ? <div className="text-xs text-stone-500">policy {budget.policy}</div> : null}
       </td>
-      <td className="px-3 py-2 text-stone-600">
+      <td className="px-3 py-2 text-stone-600" data-testid="budget-counts">
+        {budget.agentName ? <span className="font-medium text-stone-800">{budget.agentName} · </span> : null}
+        {budget.runId ? <span className="font-mono text-xs">{budget.runId} · </span> : null}
         {budget.per} · <span className="font-mono text-xs">{budget.period}</span>
         {budget.model ? <span className="text-stone-500"> · {budget.model}</span> : null}
       </td>
