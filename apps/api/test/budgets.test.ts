@@ -411,6 +411,8 @@ describe("what an attacker sends", () => {
     ["spend", { model: "gpt-4o", inputTokens: 1, maxOutputTokens: 1, price: 0 }, "spend"],
     ["spend", { model: "gpt-4o", inputTokens: 1, maxOutputTokens: 1, tier: "free" }, "spend.tier"],
     ["spend", { model: "gpt-4o", inputTokens: "1e9", maxOutputTokens: 1 }, "spend.inputTokens"],
+    ["spend", { model: "alice@example.com", inputTokens: 1, maxOutputTokens: 1 }, "spend.model"],
+    ["spend", { model: `ghp_${"a1B2".repeat(9)}`, inputTokens: 1, maxOutputTokens: 1 }, "spend.model"],
   ])("execute with %s = %j: 400 naming %s, nothing written", async (field, value, path) => {
     const before = await writesOf(org.org.id);
     const answer = await execute(org, { actionType: "llm.call", [field]: value });
@@ -426,6 +428,7 @@ describe("what an attacker sends", () => {
     [{ inputTokens: 10, outputTokens: 5, cost: 0 }, "usage"],
     [{ inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: 5 }, "usage.inputTokens"],
     ["lots", "usage"],
+    [{ model: "bob@example.com", inputTokens: 1, outputTokens: 1 }, "usage.model"],
   ])("an outcome with usage %j: 400 naming %s, nothing settled", async (usage, path) => {
     const decided = (await execute(org, { actionType: "llm.call", spend: { ...LLM, inputTokens: 1, maxOutputTokens: 1 } })).json();
     const counters = await countersOf(org.org.id);

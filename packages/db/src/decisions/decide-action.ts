@@ -7,6 +7,7 @@ import {
   newId,
   parseActionRequest,
   runIdOf,
+  validationError,
   type ActionResult,
   type BudgetVerdict,
 } from "@gatehouse/core";
@@ -62,6 +63,11 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
   // A run's name is kept on the run (never in the log), screened as the call's other text is.
   const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
+  // A model's name is logged as it is (reservations, counters, the run's spend): one the content
+  // rules find anything in (a key, an email address) is refused, not written anywhere.
+  if (request.spend && screen(request.spend.model, ["spend", "model"]).findings.length > 0) {
+    throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
+  }
   const findings = [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? [])];
   const contentDenied = metadata.denied || dataAccessed.denied || (runName?.denied ?? false);
   // The conditions' values come from the call: rewritten only when something in it was.

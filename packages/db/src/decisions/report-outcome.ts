@@ -56,6 +56,10 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   // The outcome's data is screened as a decision's metadata is, by the rules of the action it reports on.
   const data = parsed.data.data === undefined ? undefined : await screenForAgent(ctx, action.actionType, parsed.data.data, "data", "report");
   const findings = [...(screened?.findings ?? []), ...(data?.findings ?? [])];
+  // A reported model's name is logged as it is: one the content rules find anything in is refused.
+  if (usage?.model !== undefined && (await screenForAgent(ctx, action.actionType, usage.model, "usage.model", "report")).findings.length > 0) {
+    throw validationError([{ path: "usage.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
+  }
   if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
   if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
   const existing = (a: typeof action): OutcomeView => ({
