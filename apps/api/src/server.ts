@@ -13,6 +13,7 @@ import { auditRoutes } from "./routes/audit";
 import { eventRoutes, type EventStreamOptions } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
+import { webhookRoutes } from "./routes/webhooks";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
@@ -135,6 +136,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(runRoutes);
   await app.register(budgetRoutes);
   await app.register(memberRoutes);
+  await app.register(webhookRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes, options.eventStreams ?? {});

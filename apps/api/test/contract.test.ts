@@ -63,6 +63,8 @@ interface State {
   memberId: string;
   invitationId: string;
   delegationId: string;
+  webhookIds: string[];
+  webhookDeliveryId: string;
 }
 
 type Row = (state: State) => Promise<LightMyRequestResponse>;
@@ -212,6 +214,21 @@ const ROWS: Record<OperationId, Row> = {
   },
   createInvitation: () => admin("POST", "/v1/admin/invitations", { email: "second.contract@example.test", role: "auditor", expiresInDays: 2 }),
   revokeInvitation: (state) => admin("DELETE", `/v1/admin/invitations/${state.invitationId}`),
+  listWebhooks: async (state) => {
+    for (const path of ["/a", "/b"]) state.webhookIds.push((await admin("POST", "/v1/admin/webhooks", { url: `http://127.0.0.1:9${path}`, events: ["*"] })).json().webhook.id);
+    return admin("GET", "/v1/admin/webhooks");
+  },
+  createWebhook: () => admin("POST", "/v1/admin/webhooks", { url: "http://127.0.0.1:9/contract", events: ["approval.requested", "approval.decided"], description: "contract" }),
+  getWebhook: (state) => admin("GET", `/v1/admin/webhooks/${state.webhookIds[0]}`),
+  updateWebhook: (state) => admin("PATCH", `/v1/admin/webhooks/${state.webhookIds[0]}`, { enabled: false, description: "paused" }),
+  deleteWebhook: (state) => admin("DELETE", `/v1/admin/webhooks/${state.webhookIds[1]}`),
+  rotateWebhookSecret: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/rotate`, { overlapSeconds: 60 }),
+  listWebhookDeliveries: async (state) => {
+    state.webhookDeliveryId = (await admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/test`)).json().id;
+    return admin("GET", `/v1/admin/webhooks/${state.webhookIds[0]}/deliveries?limit=10`);
+  },
+  redeliverWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/deliveries/${state.webhookDeliveryId}/redeliver`),
+  testWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/test`),
   listApprovals: () => admin("GET", "/v1/admin/approvals?status=all"),
   getApprovalAsMember: (state) => admin("GET", `/v1/admin/approvals/${state.approvalIds[1]}`),
   decideApproval: (state) => admin("POST", `/v1/admin/approvals/${state.approvalIds[1]}/decision`, { decision: "approve", reason: "looks fine" }),
@@ -219,7 +236,17 @@ const ROWS: Record<OperationId, Row> = {
 };
 
 describe("every route's real answer matches the document", () => {
-  const state: State = { executedEntryId: "", approvalIds: [], agentId: "", issuedKeyId: "", memberId: "", invitationId: "", delegationId: "" };
+  const state: State = {
+    executedEntryId: "",
+    approvalIds: [],
+    agentId: "",
+    issuedKeyId: "",
+    memberId: "",
+    invitationId: "",
+    delegationId: "",
+    webhookIds: [],
+    webhookDeliveryId: "",
+  };
 
   it("has a row for every operation of the document", () => {
     expect(Object.keys(ROWS).sort()).toEqual(routes.map((r) => r.operationId).sort());

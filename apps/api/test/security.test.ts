@@ -1,6 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
-import { applyPolicies, closeOrg, createAgent, createInvitation, db, issueAdminKey, issueAgentKey, issueOwnAdminKey, revokeApiKey, setAgentStatus } from "@gatehouse/db";
+import {
+  applyPolicies,
+  closeOrg,
+  createAgent,
+  createInvitation,
+  createWebhook,
+  db,
+  testWebhook,
+  issueAdminKey,
+  issueAgentKey,
+  issueOwnAdminKey,
+  revokeApiKey,
+  setAgentStatus,
+} from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +54,9 @@ interface OrgFixture {
   delegationId: string;
   /** A run of the org's agent (its server id, run_…), holding the executed action. */
   runId: string;
+  /** A webhook endpoint of the org, and one attempt in its delivery log (a test send). */
+  webhookId: string;
+  webhookDeliveryId: string;
 }
 
 interface Fixtures {
@@ -135,8 +151,13 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     ...(await executeAction(org).then(({ auditEventId, runId }) => ({ executedEntryId: auditEventId, runId }))),
     invitationId: (await throwawayInvitation(org)).invitation.id,
     delegationId: await throwawayDelegation(org),
+    ...(await throwawayWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
   };
 }
+
+/** A webhook endpoint of the org (on a loopback port nobody listens on: its sends fail, which is all a row needs). */
+const throwawayWebhook = async (org: TestOrg): Promise<string> =>
+  (await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/${unique("hook")}`, events: ["*"] } })).webhook.id;
 
 /** A fresh delegation of the org's agent (through the API: the agent's key is the parent). */
 async function throwawayDelegation(org: TestOrg): Promise<string> {
@@ -520,6 +541,64 @@ const ROWS: Row[] = [
     sample: async (f) => ({ path: `/v1/admin/invitations/${(await throwawayInvitation(f.a.org)).invitation.id}` }),
     foreign: (f) => ({ path: `/v1/admin/invitations/${f.b.invitationId}` }),
   },
+  { method: "GET", route: "/v1/admin/webhooks", access: adminKey("integrations.manage"), sample: () => ({ path: "/v1/admin/webhooks" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/webhooks",
+    access: adminKey("integrations.manage"),
+    sample: () => ({ path: "/v1/admin/webhooks", body: { url: `http://127.0.0.1:9/${unique("hook")}`, events: ["approval.requested"] } }),
+    foreign: "scoped",
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/webhooks/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}` }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}` }),
+  },
+  {
+    method: "PATCH",
+    route: "/v1/admin/webhooks/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}`, body: { description: "changed" } }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}`, body: { url: "http://127.0.0.1:9/stolen" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/webhooks/:id",
+    access: adminKey("integrations.manage"),
+    sample: async (f) => ({ path: `/v1/admin/webhooks/${await throwawayWebhook(f.a.org)}` }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/webhooks/:id/rotate",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}/rotate` }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}/rotate` }),
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/webhooks/:id/deliveries",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}/deliveries` }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}/deliveries` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}/deliveries/${f.a.webhookDeliveryId}/redeliver` }),
+    // Org B's delivery under org A's endpoint is as foreign as org B's endpoint.
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}/deliveries/${f.b.webhookDeliveryId}/redeliver` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/webhooks/:id/test",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/webhooks/${f.a.webhookId}/test` }),
+    foreign: (f) => ({ path: `/v1/admin/webhooks/${f.b.webhookId}/test` }),
+  },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
   {
     method: "POST",
@@ -684,6 +763,8 @@ beforeAll(async () => {
       b.approvalId,
       b.invitationId,
       b.delegationId,
+      b.webhookId,
+      b.webhookDeliveryId,
       ...bEntries.map((e) => e.id),
       ...bKeys.map((k) => k.id),
     ],

@@ -1,6 +1,6 @@
 // `npm run worker`: the jobs that run once across all instances (docs/adr/0009-background-jobs.md).
 // Start as many as you like over one database; one leads and runs the jobs, the others stand by.
-import { closeSignals, disconnectDb, serviceEnv } from "@gatehouse/db";
+import { closeSignals, disconnectDb, serviceEnv, stopWebhookDispatcher } from "@gatehouse/db";
 import { advisoryLeaderLock, backgroundJobs, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
@@ -30,6 +30,8 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
   await runner.stop();
+  // Webhook tasks write what they delivered and give their endpoints back (another worker resumes them).
+  await stopWebhookDispatcher();
   await disconnectDb();
   await closeSignals();
   process.exit(0);

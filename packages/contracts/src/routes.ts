@@ -122,6 +122,19 @@ import {
 } from "./policy-drafts";
 import { postureSchema } from "./posture";
 import { endRunBodySchema, runDetailSchema, runListQuerySchema, runListSchema, runParams, runSchema } from "./runs";
+import {
+  createdWebhookSchema,
+  createWebhookBodySchema,
+  rotateWebhookBodySchema,
+  updateWebhookBodySchema,
+  webhookDeliveryListSchema,
+  webhookDeliveryParams,
+  webhookDeliveryQuerySchema,
+  webhookDeliverySchema,
+  webhookEndpointListSchema,
+  webhookEndpointSchema,
+  webhookIdParams,
+} from "./webhooks";
 import { ssoDomainClaimListSchema, ssoDomainClaimSchema, verifySsoDomainBodySchema } from "./sso-domains";
 
 /**
@@ -146,7 +159,8 @@ export interface RouteContract {
   path: string;
   summary: string;
   description?: string;
-  tag: "Decisions" | "Runs" | "Budgets" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Posture" | "Service";
+  tag:
+    "Decisions" | "Runs" | "Budgets" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Webhooks" | "Posture" | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -1008,6 +1022,119 @@ export const routes = [
     permission: "members.manage",
     params: invitationIdParams,
     success: { status: 200, description: "The revoked invitation.", json: invitationSchema },
+  },
+  {
+    operationId: "listWebhooks",
+    method: "GET",
+    path: "/v1/admin/webhooks",
+    summary: "The org's webhook endpoints",
+    description: "Each with its state: paused or not (and why), failed attempts at the message it is on, when it retries, how many log entries it has not handled yet.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    success: { status: 200, description: "The endpoints, newest first.", json: webhookEndpointListSchema },
+  },
+  {
+    operationId: "createWebhook",
+    method: "POST",
+    path: "/v1/admin/webhooks",
+    summary: "Add a webhook endpoint",
+    description:
+      "Events from now on are POSTed to `url` per the Standard Webhooks spec: `webhook-id` (the audit entry's id), `webhook-timestamp`, `webhook-signature` (`v1,` HMAC-SHA256 with the `whsec_` secret, answered once here), and the typed event as `{ type, timestamp, data }`. In order per endpoint, at least once; retried on the published schedule (docs/webhooks.md); a 410 pauses the endpoint. A URL whose host is, or resolves to, a private, loopback or link-local address is a 400 naming `url`. At most 20 endpoints per org.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    body: createWebhookBodySchema,
+    success: { status: 201, description: "The endpoint and its secret (shown once).", json: createdWebhookSchema },
+  },
+  {
+    operationId: "getWebhook",
+    method: "GET",
+    path: "/v1/admin/webhooks/:id",
+    summary: "One webhook endpoint",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    success: { status: 200, description: "The endpoint.", json: webhookEndpointSchema },
+  },
+  {
+    operationId: "updateWebhook",
+    method: "PATCH",
+    path: "/v1/admin/webhooks/:id",
+    summary: "Change, pause or resume a webhook endpoint",
+    description: "Resuming a paused endpoint delivers what it missed, in order, from the first message it did not receive.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    body: updateWebhookBodySchema,
+    success: { status: 200, description: "The endpoint after the change.", json: webhookEndpointSchema },
+  },
+  {
+    operationId: "deleteWebhook",
+    method: "DELETE",
+    path: "/v1/admin/webhooks/:id",
+    summary: "Delete a webhook endpoint",
+    description: "Nothing more is sent to it; its delivery log goes with it.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    success: { status: 200, description: "The deleted endpoint.", json: webhookEndpointSchema },
+  },
+  {
+    operationId: "rotateWebhookSecret",
+    method: "POST",
+    path: "/v1/admin/webhooks/:id/rotate",
+    summary: "Give a webhook endpoint a new secret",
+    description:
+      "The new secret is answered once. Until `overlapSeconds` have passed (a day by default) every message is signed with both, two signatures in `webhook-signature`, so the receiver can switch at its own pace.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    body: rotateWebhookBodySchema,
+    bodyOptional: true,
+    success: { status: 200, description: "The endpoint and its new secret (shown once).", json: createdWebhookSchema },
+  },
+  {
+    operationId: "listWebhookDeliveries",
+    method: "GET",
+    path: "/v1/admin/webhooks/:id/deliveries",
+    summary: "A webhook endpoint's delivery log",
+    description: "Every attempt, newest first: the message, its result, the receiver's status code and how long it took. Kept for 30 days.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    query: webhookDeliveryQuerySchema,
+    success: { status: 200, description: "A page of attempts.", json: webhookDeliveryListSchema },
+  },
+  {
+    operationId: "redeliverWebhook",
+    method: "POST",
+    path: "/v1/admin/webhooks/:id/deliveries/:deliveryId/redeliver",
+    summary: "Send a logged message again",
+    description:
+      "Sends the same message (same `webhook-id`, so a receiver that already has it can tell) once, now, and answers the attempt. It does not move the endpoint's place in the log.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookDeliveryParams,
+    success: { status: 200, description: "The attempt.", json: webhookDeliverySchema },
+  },
+  {
+    operationId: "testWebhook",
+    method: "POST",
+    path: "/v1/admin/webhooks/:id/test",
+    summary: "Send a test message",
+    description: "A signed `webhook.test` message, sent now (also to a paused endpoint), answered with the attempt.",
+    tag: "Webhooks",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: webhookIdParams,
+    success: { status: 200, description: "The attempt.", json: webhookDeliverySchema },
   },
   {
     operationId: "listApprovals",

@@ -22,6 +22,8 @@ export const ID_PREFIXES = {
   policyPublishRequest: "ppr",
   settingsChangeRequest: "scr",
   run: "run",
+  webhookEndpoint: "whe",
+  webhookDelivery: "whd",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -36,6 +36,7 @@ export * from "./agents/presence";
 export * from "./events/event-of-entry";
 export * from "./events/stream-notice";
 export * from "./events/sse-writer";
+export * from "./webhooks/webhooks";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
 export * from "./limits/client-address";

@@ -31,6 +31,10 @@ export const PERMISSIONS = {
   "members.read": { allows: "listing the org's members (emails, roles, last activity) and pending invitations", roles: ["owner", "admin", "auditor"] },
   "members.manage": { allows: "inviting members, changing their roles and removing them (never above one's own rank)", roles: ["owner", "admin"] },
   "delegations.revoke": { allows: "revoking any agent's delegations (and with each, its whole subtree)", roles: ["owner", "admin"] },
+  "integrations.manage": {
+    allows: "managing the org's webhook endpoints (their secrets, delivery logs, redeliveries and test sends)",
+    roles: ["owner", "admin"],
+  },
   "org.write": { allows: "renaming the org and changing its slug", roles: ["owner"] },
   "org.close": { allows: "closing the org (its keys stop, only owners keep read-only access to its audit log)", roles: ["owner"] },
 } as const satisfies Record<string, { allows: string; roles: readonly MemberRole[] }>;

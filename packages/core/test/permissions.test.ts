@@ -22,6 +22,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "delegations.revoke": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
+  "integrations.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "org.write": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
   "org.close": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
 };

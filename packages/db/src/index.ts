@@ -23,5 +23,6 @@ export * from "./anomalies";
 export * from "./overview";
 export * from "./posture";
 export * from "./policy-rollout";
+export * from "./webhooks";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";

@@ -10,3 +10,5 @@ process.env.GATEHOUSE_MASTER_KEY ??= Buffer.alloc(32, 7).toString("base64");
 process.env.GATEHOUSE_CONSOLE_URL = "https://console.gatehouse.test";
 // Integration tests run as an instance started for development: without SMTP_URL, mail goes to the development outbox.
 process.env.GATEHOUSE_DEVELOPMENT = "1";
+// Webhook receivers in the tests listen on loopback (the SSRF suite sets 0 before anything reads it).
+process.env.GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE ??= "1";

@@ -87,6 +87,7 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "agent.loop_detected": result("loop refused", "bad", "The agent repeated the same call past its loop limit: it is refused until the window passes"),
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
+  "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
   "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
   "member.joined": result("joined", "neutral", "A member joined the organization"),

@@ -294,6 +294,16 @@ export const AUDIT_ENTRY_TYPES = {
     data: z.strictObject({ before: json, after: json, approvalId: z.string().optional() }),
   },
   "org.sso_domain_verified": { summary: "An email domain proved for single sign-on.", data: z.strictObject({ domain: z.string(), record: z.string() }) },
+  "webhook.endpoint_changed": {
+    summary: "A webhook endpoint created, changed, paused or resumed, its secret rotated, or deleted (by a member, or by the system: a 410 or retries used up).",
+    data: z.strictObject({
+      endpointId: z.string(),
+      change: z.enum(["created", "updated", "deleted", "rotated", "disabled", "enabled"]),
+      url: z.string(),
+      events: z.array(z.string()).optional(),
+      reason: z.string().optional(),
+    }),
+  },
   "org.closed": { summary: "The organization closed: the log takes no more entries.", data: z.strictObject({ slug: z.string() }) },
   "member.added": { summary: "The org's first owner added with the org.", data: z.strictObject({ userId: z.string(), email: z.string(), role }) },
   "member.invited": { summary: "An invitation sent.", data: z.strictObject({ email: z.string(), role, expiresAt: z.string() }) },

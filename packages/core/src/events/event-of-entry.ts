@@ -161,6 +161,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "org.slug_changed":
     case "org.settings_changed":
     case "org.sso_domain_verified":
+    case "webhook.endpoint_changed":
     case "org.closed":
     case "member.added":
     case "member.invited":

@@ -54,6 +54,33 @@ export async function orgSubkey(orgId: string, purpose: string): Promise<Buffer>
     .digest();
 }
 
+/**
+ * Another secret of an org's that Gatehouse must be able to read back (a webhook endpoint's signing
+ * secret): AES-256-GCM under the master key, bound to its purpose, its row and its org like the
+ * signing keys, so a ciphertext moved to another row or org does not decrypt.
+ */
+export async function sealOrgSecret(purpose: string, id: string, orgId: string, plaintext: string): Promise<string> {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", await loadMasterKey(), iv);
+  cipher.setAAD(Buffer.from(`${purpose}\n${id}\n${orgId}`, "utf8"));
+  const sealed = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final(), cipher.getAuthTag()]);
+  return `${VERSION}:${iv.toString("base64")}:${sealed.toString("base64")}`;
+}
+
+export async function openOrgSecret(purpose: string, id: string, orgId: string, stored: string): Promise<string> {
+  const [version, ivText, sealedText] = stored.split(":");
+  if (version !== VERSION || !ivText || !sealedText) throw new Error(`the ${purpose} secret of ${id} is stored in an unknown format`);
+  const sealed = Buffer.from(sealedText, "base64");
+  const decipher = createDecipheriv("aes-256-gcm", await loadMasterKey(), Buffer.from(ivText, "base64"));
+  decipher.setAAD(Buffer.from(`${purpose}\n${id}\n${orgId}`, "utf8"));
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  try {
+    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString("utf8");
+  } catch {
+    throw new Error(`the ${purpose} secret of ${id} does not decrypt with this GATEHOUSE_MASTER_KEY`);
+  }
+}
+
 function associatedData(keyId: string, orgId: string): Buffer {
   return Buffer.from(`${keyId}\n${orgId}`, "utf8");
 }

@@ -96,7 +96,7 @@ export function replayShare(): FairShare {
   return holder[replayShareKey];
 }
 
-interface EntryRow {
+export interface EntryRow {
   id: string;
   seq: bigint;
   type: string;
@@ -115,7 +115,8 @@ interface ReplayPage {
   entries: Array<{ seq: number; event: GatehouseEvent | null }>;
 }
 
-function project(row: EntryRow): GatehouseEvent | null {
+/** The typed event of a stored entry (null: an entry that is no event); webhooks send the same. */
+export function project(row: EntryRow): GatehouseEvent | null {
   const parsed = openEntry(row.canonical, row.fields);
   return eventOfEntry(
     storedEntry({

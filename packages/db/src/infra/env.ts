@@ -74,6 +74,17 @@ const schema = z.object({
    * link), off. Required in production (deploymentProblems); unset elsewhere: open.
    */
   GATEHOUSE_SIGNUP: unsetWhenBlank(z.enum(["open", "invite", "off"], { error: "must be open, invite or off" }).optional()),
+  /**
+   * Set to 1 to let webhook endpoints reach private, loopback and link-local addresses (a receiver on
+   * this machine or the private network). Unset: refused, also after DNS resolution (docs/webhooks.md).
+   * `npm start` and the tests set it; a hosted instance must not.
+   */
+  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: unsetWhenBlank(
+    z
+      .enum(["0", "1"], { error: "must be 1 (webhooks may reach private addresses) or 0" })
+      .optional()
+      .transform((value) => value === "1"),
+  ),
   NODE_ENV: z.string().optional(),
 });
 

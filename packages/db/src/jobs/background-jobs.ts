@@ -8,7 +8,9 @@ import {
   pruneRateEvents,
   releaseDueReservations,
   rollUpDecisions,
+  pruneWebhookDeliveries,
   snapshotPostures,
+  webhookDispatcher,
 } from "../index";
 import type { Job } from "./runner";
 
@@ -35,6 +37,10 @@ export function backgroundJobs(): Job[] {
     { name: "agent-presence", everyMs: 5_000, run: () => detectUnresponsiveAgents() },
     // Reservations against budgets whose outcome never came are released at their deadline (docs/budgets.md).
     { name: "budget-reservations", everyMs: 15_000, run: () => releaseDueReservations() },
+    // Webhook endpoints with entries past their cursor get them, in order, each endpoint on its own (docs/webhooks.md).
+    { name: "webhook-delivery", everyMs: 200, run: () => webhookDispatcher().tick() },
+    // Webhook delivery logs older than 30 days are dropped.
+    { name: "webhook-delivery-pruning", everyMs: 10 * 60_000, run: () => pruneWebhookDeliveries() },
     // Each minute: agents whose call or denial rate jumped past their baseline (docs/posture.md, Anomalies).
     { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.
