@@ -29,6 +29,7 @@ ALTER TABLE "webhook_endpoints" ADD CONSTRAINT "webhook_endpoints_org_id_fkey" F
 
 CREATE TABLE "webhook_deliveries" (
     "id" TEXT NOT NULL,
+    "position" BIGSERIAL NOT NULL,
     "org_id" TEXT NOT NULL,
     "endpoint_id" TEXT NOT NULL,
     "message_id" TEXT NOT NULL,
@@ -44,6 +45,8 @@ CREATE TABLE "webhook_deliveries" (
 
     CONSTRAINT "webhook_deliveries_pkey" PRIMARY KEY ("id")
 );
-CREATE INDEX "webhook_deliveries_endpoint_id_created_at_idx" ON "webhook_deliveries"("endpoint_id", "created_at");
+CREATE INDEX "webhook_deliveries_endpoint_id_position_idx" ON "webhook_deliveries"("endpoint_id", "position");
+-- The worker's pruning of rows past their retention.
+CREATE INDEX "webhook_deliveries_created_at_idx" ON "webhook_deliveries"("created_at");
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_org_id_fkey" FOREIGN KEY ("org_id") REFERENCES "orgs"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "webhook_deliveries" ADD CONSTRAINT "webhook_deliveries_endpoint_id_fkey" FOREIGN KEY ("endpoint_id") REFERENCES "webhook_endpoints"("id") ON DELETE CASCADE ON UPDATE CASCADE;

@@ -32,6 +32,8 @@ export interface WebhookDispatcherOptions {
   leaseMs?: number;
   /** The longest a task keeps its results before writing them (the delivery log's freshness). */
   flushMs?: number;
+  /** Deliver for these orgs only (tests and benchmarks sharing a database); every org by default. */
+  onlyOrgs?: readonly string[];
 }
 
 interface DueRow extends EndpointRow {
@@ -57,7 +59,7 @@ const ENDPOINT_COLUMNS = `e.id, e.org_id AS "orgId", e.url, e.description, e.eve
   e.failed_attempts AS "failedAttempts", e.next_attempt_at AS "nextAttemptAt", e.created_at AS "createdAt"`;
 
 export class WebhookDispatcher {
-  readonly #options: Required<Omit<WebhookDispatcherOptions, "allowPrivate" | "resolve">> & Pick<WebhookDispatcherOptions, "allowPrivate" | "resolve">;
+  readonly #options: Required<Omit<WebhookDispatcherOptions, "allowPrivate" | "resolve" | "onlyOrgs">> & Pick<WebhookDispatcherOptions, "allowPrivate" | "resolve" | "onlyOrgs">;
   readonly #tasks = new Map<string, { orgId: string; done: Promise<void> }>();
   #stopped = false;
   #ticking: Promise<void> | null = null;
@@ -75,6 +77,7 @@ export class WebhookDispatcher {
       flushMs: options.flushMs ?? 100,
       allowPrivate: options.allowPrivate,
       resolve: options.resolve,
+      onlyOrgs: options.onlyOrgs,
     };
     // A commit announced in this process (or over Redis) starts a tick at once instead of at the next timer.
     this.#unsubscribe = signals().subscribe((signal) => {
@@ -133,7 +136,7 @@ export class WebhookDispatcher {
       `WITH due AS (
          SELECT e.id FROM webhook_endpoints e JOIN audit_log_heads h ON h.org_id = e.org_id
          WHERE e.enabled AND h.size > e.next_seq AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
-           AND (e.lease_until IS NULL OR e.lease_until < now()) AND NOT (e.id = ANY($1::text[]))
+           AND (e.lease_until IS NULL OR e.lease_until < now()) AND NOT (e.id = ANY($1::text[])) AND ($4::text[] IS NULL OR e.org_id = ANY($4::text[]))
          ORDER BY e.next_attempt_at NULLS FIRST, e.id
          LIMIT $2 FOR UPDATE OF e SKIP LOCKED)
        UPDATE webhook_endpoints e SET lease_until = now() + ($3::int * interval '1 millisecond')
@@ -142,6 +145,7 @@ export class WebhookDispatcher {
       busy,
       free * 4,
       this.#options.leaseMs,
+      this.#options.onlyOrgs ?? null,
     );
     const release: string[] = [];
     for (const row of rows) {

@@ -24,13 +24,10 @@ export async function listWebhookDeliveries({
   requirePermission(ctx, "integrations.manage");
   const endpoint = await endpointOf(ctx, input.id);
   const limit = input.limit ?? 50;
-  const after = input.cursor ? await db().webhookDelivery.findFirst({ where: { id: input.cursor, endpointId: endpoint.id }, select: { createdAt: true, id: true } }) : null;
+  const after = input.cursor ? await db().webhookDelivery.findFirst({ where: { id: input.cursor, endpointId: endpoint.id }, select: { position: true } }) : null;
   const rows = await db().webhookDelivery.findMany({
-    where: {
-      endpointId: endpoint.id,
-      ...(after ? { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] } : {}),
-    },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    where: { endpointId: endpoint.id, ...(after ? { position: { lt: after.position } } : {}) },
+    orderBy: { position: "desc" },
     take: limit + 1,
   });
   const page = rows.slice(0, limit);

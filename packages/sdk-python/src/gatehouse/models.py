@@ -1453,6 +1453,23 @@ class AuditEntryRunEndedData(TypedDict):
     status: Literal["completed", "failed", "cancelled"]
 
 
+class AuditEntryWebhookEndpointChanged(TypedDict):
+    """A webhook endpoint created, changed, paused or resumed, its secret rotated, or deleted (by a member, or by the system: a 410 or retries used up)."""
+    type: Literal["webhook.endpoint_changed"]
+    data: AuditEntryWebhookEndpointChangedData
+
+
+class _AuditEntryWebhookEndpointChangedDataRequired(TypedDict):
+    endpointId: str
+    change: Literal["created", "updated", "deleted", "rotated", "disabled", "enabled"]
+    url: str
+
+
+class AuditEntryWebhookEndpointChangedData(_AuditEntryWebhookEndpointChangedDataRequired, total=False):
+    events: list[str]
+    reason: str
+
+
 class AuditErasure(TypedDict):
     """The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`."""
     erasureEntryId: str | None
@@ -1851,6 +1868,18 @@ class CreateInvitationRequest(_CreateInvitationRequestRequired, total=False):
     expiresInDays: int
 
 
+class _CreateWebhookRequestRequired(TypedDict):
+    url: str
+    """Where to POST: http(s), no user name or password. Private, loopback and link-local addresses are refused, also after DNS resolution (unless the instance sets GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE=1)."""
+    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed"] | Literal["*"]]
+    """The event types it receives (those of `GET /v1/events`), or `["*"]` for all."""
+
+
+class CreateWebhookRequest(_CreateWebhookRequestRequired, total=False):
+    """A new endpoint."""
+    description: str
+
+
 class CreatedAgent(TypedDict):
     """The new agent and its first key."""
     id: str
@@ -1875,6 +1904,13 @@ class CreatedInvitation(TypedDict):
     invitation: Invitation
     emailSent: bool
     """Whether the mail with the accept link went out. The link is sent to the invitee only; it is never answered."""
+
+
+class CreatedWebhook(TypedDict):
+    """The endpoint and its secret (shown once)."""
+    webhook: WebhookEndpoint
+    secret: str
+    """The `whsec_` signing secret: shown once, keep it."""
 
 
 class _DataAccessRequired(TypedDict):
@@ -3391,6 +3427,12 @@ class RevokedKey(TypedDict):
     revokedAt: str
 
 
+class RotateWebhookSecretRequest(TypedDict, total=False):
+    """How long the old secret overlaps the new one."""
+    overlapSeconds: int
+    """How long the old secret keeps signing beside the new one (both signatures in `webhook-signature`); 86400 by default."""
+
+
 class Run(TypedDict):
     """An agent's calls for one piece of work, grouped by the runId it chose (docs/runs.md)."""
     id: str
@@ -3763,10 +3805,67 @@ class UpdateSettingsRequestSpendPriceOverridesItem(_UpdateSettingsRequestSpendPr
     """USD per million input tokens written to a cache (else priced as input)."""
 
 
+class UpdateWebhookRequest(TypedDict, total=False):
+    """What to change; the rest stays."""
+    url: str
+    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed"] | Literal["*"]]
+    """The event types it receives (those of `GET /v1/events`), or `["*"]` for all."""
+    description: str
+    enabled: bool
+    """`false` pauses deliveries (what happens meanwhile waits in the log); `true` resumes them from the first message it has not received, retries starting over."""
+
+
 class VerifySsoDomainRequest(TypedDict):
     """The domain whose DNS TXT record to check."""
     domain: str
     """A domain of `signIn.ssoDomains`."""
+
+
+class WebhookDelivery(TypedDict):
+    """One attempt to deliver a message."""
+    id: str
+    messageId: str
+    """The `webhook-id` sent: the audit entry's id (a test send's own id)."""
+    seq: int | None
+    eventType: str
+    kind: Literal["event", "test", "redelivery"]
+    attempt: int
+    status: Literal["delivered", "failed"]
+    responseStatus: int | None
+    error: str | None
+    durationMs: int
+    createdAt: str
+
+
+class WebhookDeliveryList(TypedDict):
+    """An endpoint's delivery log, newest first."""
+    deliveries: list[WebhookDelivery]
+    nextCursor: str | None
+
+
+class WebhookEndpoint(TypedDict):
+    """A webhook endpoint (its secret is never shown again)."""
+    id: str
+    url: str
+    description: str
+    events: list[str]
+    enabled: bool
+    disabledReason: str | None
+    """Why deliveries stopped: a 410 from the receiver, retries used up, or a member paused it."""
+    failedAttempts: int
+    """Failed attempts at the message it is stuck on (0: none)."""
+    nextAttemptAt: str | None
+    """When the next retry is due, while one is."""
+    backlog: int
+    """Log entries not handled yet (events it does not subscribe to are skipped)."""
+    previousSecretUntil: str | None
+    """Until when the rotated-out secret still signs too."""
+    createdAt: str
+
+
+class WebhookEndpointList(TypedDict):
+    """The org's webhook endpoints, newest first."""
+    webhooks: list[WebhookEndpoint]
 
 
 class _WhoAmIRequired(TypedDict):
@@ -3833,7 +3932,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
