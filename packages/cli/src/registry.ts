@@ -17,6 +17,7 @@ import { invitationsGroup, membersGroup, orgGroup, settingsGroup } from "./cli-m
 import { policiesGroup } from "./cli-policies.ts";
 import { postureGroup } from "./cli-posture.ts";
 import { tailGroup } from "./cli-tail.ts";
+import { webhooksGroup } from "./cli-webhooks.ts";
 import { commandList, CONNECTION_OPTION_SPECS, usageOf, type Command, type CommandGroup, type OptionSpec, type OptionSpecs } from "./command.ts";
 
 /** The groups, in the order the main help lists them. */
@@ -35,6 +36,7 @@ export const GROUPS: readonly CommandGroup[] = [
   agentsGroup,
   keysGroup,
   delegationsGroup,
+  webhooksGroup,
   postureGroup,
   mcpProxyGroup,
   mcpServerGroup,

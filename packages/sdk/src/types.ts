@@ -242,6 +242,13 @@ export type Invitation = Schemas["Invitation"];
 
 /** What `POST /v1/admin/invitations` answers: the invitation, its token (shown once) and the URL to accept it. */
 export type CreatedInvitation = Schemas["CreatedInvitation"];
+/** A webhook endpoint (docs/webhooks.md); its `whsec_` secret is answered once, by create and rotate. */
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+export type CreatedWebhook = Schemas["CreatedWebhook"];
+/** One attempt to deliver one message to an endpoint. */
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type CreateWebhookRequest = Schemas["CreateWebhookRequest"];
+export type UpdateWebhookRequest = Schemas["UpdateWebhookRequest"];
 
 /** An agent of the org: its status (`halted` agents are denied every action), labels and circuit breaker. */
 export type Agent = Schemas["Agent"];
