@@ -58,6 +58,7 @@ const PAGES: Record<string, PageCase | { skip: string }> = {
   "/o/[orgSlug]/approvals": org("/approvals"),
   "/o/[orgSlug]/runs": org("/runs"),
   "/o/[orgSlug]/spend": org("/spend"),
+  "/o/[orgSlug]/integrations": org("/integrations"),
   "/o/[orgSlug]/runs/[runId]": { as: "member", url: (s) => (s.runId ? { url: `/o/${s.orgSlug}/runs/${s.runId}` } : { none: "a new org has no run yet" }) },
   "/o/[orgSlug]/audit": org("/audit"),
   "/o/[orgSlug]/closed": { as: "member", url: (s) => (s.closedSlug ? { url: `/o/${s.closedSlug}/closed` } : { none: "the demo admin has no closed org" }) },

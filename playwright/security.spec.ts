@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
-import { authenticateApiKey, createAgent, createDelegation, db, disconnectDb, issueAgentKey, setAgentStatus } from "@gatehouse/db";
+import { authenticateApiKey, createAgent, createDelegation, createWebhook, db, disconnectDb, issueAgentKey, setAgentStatus, testWebhook } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -128,6 +128,9 @@ interface OrgFixture {
   delegationId: string;
   /** A run of the org's agent (run_…). */
   runId: string;
+  /** A webhook endpoint of the org (on a loopback port nobody listens on) and one logged attempt of it. */
+  webhookId: string;
+  webhookDeliveryId: string;
 }
 
 interface Fixtures {
@@ -203,7 +206,13 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     invitationId,
     delegationId: delegation.id,
     runId: executed.run.id,
+    ...(await addWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
   };
+}
+
+/** A webhook endpoint of the org: its sends fail (nobody listens on port 9), which is all a row needs. */
+async function addWebhook(org: TestOrg): Promise<string> {
+  return (await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/${randomBytes(4).toString("hex")}`, events: ["*"] } })).webhook.id;
 }
 
 async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
@@ -272,7 +281,20 @@ async function restoreMemberships(f: Fixtures): Promise<void> {
  * are the activity stamps (a key's last use, a member's last activity), which any signed-in request moves.
  */
 async function stateOf(orgId: string): Promise<unknown> {
-  const tables = ["agents", "api_keys", "memberships", "policies", "policy_versions", "actions", "approvals", "approval_votes", "delegations", "signing_keys", "invitations"];
+  const tables = [
+    "agents",
+    "api_keys",
+    "memberships",
+    "policies",
+    "policy_versions",
+    "actions",
+    "approvals",
+    "approval_votes",
+    "delegations",
+    "signing_keys",
+    "invitations",
+    "webhook_endpoints",
+  ];
   const digests = tables.map(
     (t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`,
   );
@@ -397,6 +419,55 @@ const ROWS: Row[] = [
     permission: "members.manage",
     sample: async (f, slug) => ({ path: orgPath(slug, `/invitations/${await addInvitation(f.a.org)}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/invitations/${f.b.invitationId}`) }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/webhooks", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/webhooks") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/webhooks",
+    permission: "integrations.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/webhooks"), body: { url: `http://127.0.0.1:9/${randomBytes(4).toString("hex")}`, events: ["*"] } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}`), body: { description: "changed" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}`), body: { url: "http://127.0.0.1:9/stolen" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]",
+    permission: "integrations.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/webhooks/${await addWebhook(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/rotate",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/rotate`), body: {} }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}/rotate`), body: {} }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/test",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/test`), body: {} }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}/test`), body: {} }),
+  },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/deliveries",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/deliveries`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}/deliveries`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/deliveries/[deliveryId]/redeliver",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/deliveries/${f.a.webhookDeliveryId}/redeliver`), body: {} }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.a.webhookId}/deliveries/${f.b.webhookDeliveryId}/redeliver`), body: {} }),
   },
   {
     method: "PATCH",

@@ -192,6 +192,8 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     GATEHOUSE_HOME: home,
     // Started for development: without SMTP_URL, mail goes to the development outbox (/dev/outbox).
     GATEHOUSE_DEVELOPMENT: "1",
+    // Webhook receivers on this machine (a local script, a tunnel) are reachable (docs/webhooks.md).
+    GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1",
     // Every mailed link (verification, password reset, invitation) starts with the console's address.
     GATEHOUSE_CONSOLE_URL: displayUrl(env.webHost, env.webPort),
     API_PORT: String(env.apiPort),

@@ -613,6 +613,7 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/o/[orgSlug]/policies/draft": { as: "member", path: (s) => `/o/${s.orgSlug}/policies/draft` },
   "/o/[orgSlug]/runs": { as: "member", path: (s) => `/o/${s.orgSlug}/runs` },
   "/o/[orgSlug]/spend": { as: "member", path: (s) => `/o/${s.orgSlug}/spend` },
+  "/o/[orgSlug]/integrations": { as: "member", path: (s) => `/o/${s.orgSlug}/integrations` },
   "/o/[orgSlug]/runs/[runId]": { as: "member", path: (s) => `/o/${s.orgSlug}/runs/${s.runId}` },
   "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },
   "/orgs/new": { as: "member", path: () => "/orgs/new" },

@@ -1,0 +1,84 @@
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
+import { Gatehouse } from "../packages/sdk/src/index.ts";
+import { expect, signIn, test } from "./fixtures";
+
+// Webhooks from the Integrations page, end to end (docs/webhooks.md): an admin adds an endpoint pointing
+// at a receiver this spec runs, copies the secret shown once, and the stack's worker delivers the agent's
+// decisions to it, each verified with the `standardwebhooks` package as a receiver would. The page shows
+// the delivery log, sends a test, redelivers, pauses and resumes; a URL it refuses names the field.
+
+test("an endpoint added in the console receives signed events; its log, test, redeliver, pause and resume work", async ({ page, stack }) => {
+  const received: Array<{ headers: IncomingHttpHeaders; body: string }> = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString("utf8") });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gatehouse`;
+  try {
+    await page.goto(`/o/${stack.org.slug}/integrations`);
+    await signIn(page, stack.member);
+    const main = page.getByRole("main");
+    await expect(main.getByRole("heading", { name: "Integrations", level: 1 })).toBeVisible();
+
+    // A URL the server refuses is named at its field.
+    const form = main.getByRole("form", { name: "Add webhook endpoint" });
+    await form.getByLabel("Endpoint URL").fill("ftp://files.example.test/in");
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    await expect(form.getByText("URL must be an http or https URL")).toBeVisible();
+
+    await form.getByLabel("Endpoint URL").fill(url);
+    await form.getByLabel("Description").fill("e2e receiver");
+    await form.getByRole("button", { name: "Add endpoint" }).click();
+    const secret = (await main.getByTestId("webhook-secret").textContent()) ?? "";
+    expect(secret).toMatch(/^whsec_/);
+    const row = main.getByTestId("webhook-row").filter({ hasText: url });
+    await expect(row).toContainText("e2e receiver");
+    await expect(row.getByTestId("webhook-state")).toHaveText("active");
+
+    // The agent acts; the worker delivers, in order, and the receiver verifies each message.
+    const agent = new Gatehouse({ apiKey: stack.agent.apiKey, baseUrl: stack.apiUrl });
+    const first = await agent.execute("pr.open", { metadata: { pr: 41 } });
+    const second = await agent.execute("repo.delete", { metadata: { repo: "acme/web" } });
+    await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const verifier = new Webhook(secret);
+    const messages = received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { actionType: string } });
+    expect(received.slice(0, 2).map((r) => r.headers["webhook-id"])).toEqual([first.auditEventId, second.auditEventId]);
+    expect(messages.slice(0, 2).map((m) => [m.type, m.data.actionType])).toEqual([
+      ["action.executed", "pr.open"],
+      ["action.denied", "repo.delete"],
+    ]);
+
+    // The delivery log, a test send and a redelivery.
+    await row.getByRole("button", { name: "Deliveries" }).click();
+    const log = row.getByTestId("delivery-row");
+    await expect(log.filter({ hasText: first.auditEventId })).toContainText("delivered · 204");
+    await row.getByRole("button", { name: "Send test" }).click();
+    await expect(row.getByRole("status")).toContainText("Test message delivered (204)");
+    await expect(log.filter({ hasText: "webhook.test" })).toHaveCount(1);
+    const before = received.length;
+    await log.filter({ hasText: second.auditEventId }).getByRole("button", { name: "Redeliver" }).click();
+    await expect(log.filter({ hasText: second.auditEventId }).filter({ hasText: "(redelivery)" })).toHaveCount(1);
+    expect(received.length).toBe(before + 1);
+    expect(received.at(-1)?.headers["webhook-id"]).toBe(second.auditEventId);
+
+    // Paused, nothing is sent; resumed, what happened meanwhile arrives.
+    await row.getByRole("button", { name: "Pause" }).click();
+    await expect(row.getByTestId("webhook-state")).toHaveText("paused");
+    const whilePaused = await agent.execute("pr.open", { metadata: { pr: 42 } });
+    await page.waitForTimeout(1_000);
+    expect(received.some((r) => r.headers["webhook-id"] === whilePaused.auditEventId)).toBe(false);
+    await row.getByRole("button", { name: "Resume" }).click();
+    await expect(row.getByTestId("webhook-state")).toHaveText("active");
+    await expect.poll(() => received.some((r) => r.headers["webhook-id"] === whilePaused.auditEventId), { timeout: 10_000 }).toBe(true);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
