@@ -64,6 +64,7 @@ type Permission =
   | "org.write"
   | "org.close"
   | "settings.write"
+  | "integrations.manage"
   | "member";
 
 const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
@@ -86,6 +87,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "org.write",
     "org.close",
     "settings.write",
+    "integrations.manage",
     "member",
   ],
   admin: [
@@ -104,6 +106,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "members.read",
     "members.manage",
     "settings.write",
+    "integrations.manage",
     "member",
   ],
   approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "keys.own", "member"],
