@@ -14,6 +14,7 @@ import { eventRoutes, type EventStreamOptions } from "./routes/events";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { webhookRoutes } from "./routes/webhooks";
+import { slackRoutes } from "./routes/slack";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
@@ -137,6 +138,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(budgetRoutes);
   await app.register(memberRoutes);
   await app.register(webhookRoutes);
+  await app.register(slackRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes, options.eventStreams ?? {});

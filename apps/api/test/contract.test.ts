@@ -1,6 +1,6 @@
 import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
 import { responseValidator } from "@gatehouse/contracts/testing";
-import { addTestMember, createTestOrg, fakeDns, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, fakeDns, startSlackStandIn, type SlackStandIn, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp } from "./helpers";
@@ -15,13 +15,18 @@ let baseUrl: string;
 let org: TestOrg;
 const dns = fakeDns();
 
+let slack: SlackStandIn;
+
 beforeAll(async () => {
+  slack = await startSlackStandIn();
+  process.env.GATEHOUSE_SLACK_API_URL = slack.url;
   app = await startApp({ resolveTxt: dns.resolveTxt });
   baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
   org = await createTestOrg({ label: "contract", policies: ALLOW_ALL_PR });
 });
 afterAll(async () => {
   await stopApp(app);
+  await slack.close();
 });
 
 const openApiPath = (url: string) => url.replace(/:([A-Za-z0-9_]+)/g, "{$1}");
@@ -229,6 +234,15 @@ const ROWS: Record<OperationId, Row> = {
   },
   redeliverWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/deliveries/${state.webhookDeliveryId}/redeliver`),
   testWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/test`),
+  getSlackConnection: () => admin("GET", "/v1/admin/integrations/slack"),
+  connectSlack: () => admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret }),
+  disconnectSlack: () => admin("DELETE", "/v1/admin/integrations/slack"),
+  slackInteractions: async () => {
+    await admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret });
+    // A click by a Slack user the stand-in does not know: answered 200 at once; the click itself then decides nothing.
+    const click = slack.click({ approvalId: "apr_0000000000000000000000", action: "approve", user: "U0NOBODY" });
+    return app.inject({ method: "POST", url: `/v1/slack/${org.org.id}/interactions`, headers: click.headers, payload: click.body });
+  },
   listApprovals: () => admin("GET", "/v1/admin/approvals?status=all"),
   getApprovalAsMember: (state) => admin("GET", `/v1/admin/approvals/${state.approvalIds[1]}`),
   decideApproval: (state) => admin("POST", `/v1/admin/approvals/${state.approvalIds[1]}/decision`, { decision: "approve", reason: "looks fine" }),

@@ -169,7 +169,22 @@ export function openApiDocument(options: { version?: string } = {}): Json {
     },
     servers: [{ url: "http://localhost:4000", description: "npm start" }],
     security: [{ bearer: [] }],
-    tags: ["Decisions", "Runs", "Budgets", "Approvals", "Audit", "Events", "Policies", "Agents", "Delegations", "Organization", "Members", "Webhooks", "Posture", "Service"].map((name) => ({
+    tags: [
+      "Decisions",
+      "Runs",
+      "Budgets",
+      "Approvals",
+      "Audit",
+      "Events",
+      "Policies",
+      "Agents",
+      "Delegations",
+      "Organization",
+      "Members",
+      "Integrations",
+      "Posture",
+      "Service",
+    ].map((name) => ({
       name,
     })),
     paths: Object.fromEntries(Object.entries(paths).sort(([a], [b]) => a.localeCompare(b))),

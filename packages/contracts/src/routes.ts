@@ -134,6 +134,9 @@ import {
   webhookEndpointListSchema,
   webhookEndpointSchema,
   webhookIdParams,
+  connectSlackBodySchema,
+  slackConnectionSchema,
+  slackInteractionParams,
 } from "./webhooks";
 import { ssoDomainClaimListSchema, ssoDomainClaimSchema, verifySsoDomainBodySchema } from "./sso-domains";
 
@@ -160,7 +163,20 @@ export interface RouteContract {
   summary: string;
   description?: string;
   tag:
-    "Decisions" | "Runs" | "Budgets" | "Approvals" | "Audit" | "Events" | "Policies" | "Agents" | "Delegations" | "Organization" | "Members" | "Webhooks" | "Posture" | "Service";
+    | "Decisions"
+    | "Runs"
+    | "Budgets"
+    | "Approvals"
+    | "Audit"
+    | "Events"
+    | "Policies"
+    | "Agents"
+    | "Delegations"
+    | "Organization"
+    | "Members"
+    | "Integrations"
+    | "Posture"
+    | "Service";
   auth: RouteAuth;
   /** The catalogue permission a member's key needs (checked before anything is parsed; the service checks it again). */
   permission?: Permission;
@@ -1029,7 +1045,7 @@ export const routes = [
     path: "/v1/admin/webhooks",
     summary: "The org's webhook endpoints",
     description: "Each with its state: paused or not (and why), failed attempts at the message it is on, when it retries, how many log entries it has not handled yet.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     success: { status: 200, description: "The endpoints, newest first.", json: webhookEndpointListSchema },
@@ -1041,7 +1057,7 @@ export const routes = [
     summary: "Add a webhook endpoint",
     description:
       "Events from now on are POSTed to `url` per the Standard Webhooks spec: `webhook-id` (the audit entry's id), `webhook-timestamp`, `webhook-signature` (`v1,` HMAC-SHA256 with the `whsec_` secret, answered once here), and the typed event as `{ type, timestamp, data }`. In order per endpoint, at least once; retried on the published schedule (docs/webhooks.md); a 410 pauses the endpoint. A URL whose host is, or resolves to, a private, loopback or link-local address is a 400 naming `url`. At most 20 endpoints per org.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     body: createWebhookBodySchema,
@@ -1052,7 +1068,7 @@ export const routes = [
     method: "GET",
     path: "/v1/admin/webhooks/:id",
     summary: "One webhook endpoint",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
@@ -1064,7 +1080,7 @@ export const routes = [
     path: "/v1/admin/webhooks/:id",
     summary: "Change, pause or resume a webhook endpoint",
     description: "Resuming a paused endpoint delivers what it missed, in order, from the first message it did not receive.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
@@ -1077,7 +1093,7 @@ export const routes = [
     path: "/v1/admin/webhooks/:id",
     summary: "Delete a webhook endpoint",
     description: "Nothing more is sent to it; its delivery log goes with it.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
@@ -1090,7 +1106,7 @@ export const routes = [
     summary: "Give a webhook endpoint a new secret",
     description:
       "The new secret is answered once. Until `overlapSeconds` have passed (a day by default) every message is signed with both, two signatures in `webhook-signature`, so the receiver can switch at its own pace.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
@@ -1104,7 +1120,7 @@ export const routes = [
     path: "/v1/admin/webhooks/:id/deliveries",
     summary: "A webhook endpoint's delivery log",
     description: "Every attempt, newest first: the message, its result, the receiver's status code and how long it took. Kept for 30 days.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
@@ -1118,7 +1134,7 @@ export const routes = [
     summary: "Send a logged message again",
     description:
       "Sends the same message (same `webhook-id`, so a receiver that already has it can tell) once, now, and answers the attempt. It does not move the endpoint's place in the log.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookDeliveryParams,
@@ -1130,11 +1146,58 @@ export const routes = [
     path: "/v1/admin/webhooks/:id/test",
     summary: "Send a test message",
     description: "A signed `webhook.test` message, sent now (also to a paused endpoint), answered with the attempt.",
-    tag: "Webhooks",
+    tag: "Integrations",
     auth: "admin",
     permission: "integrations.manage",
     params: webhookIdParams,
     success: { status: 200, description: "The attempt.", json: webhookDeliverySchema },
+  },
+  {
+    operationId: "getSlackConnection",
+    method: "GET",
+    path: "/v1/admin/integrations/slack",
+    summary: "The org's Slack app",
+    description: "Whether one is connected, its workspace, and the interactions path to set in the app (its secrets are never answered).",
+    tag: "Integrations",
+    auth: "admin",
+    permission: "integrations.manage",
+    success: { status: 200, description: "The connection.", json: slackConnectionSchema },
+  },
+  {
+    operationId: "connectSlack",
+    method: "PUT",
+    path: "/v1/admin/integrations/slack",
+    summary: "Connect (or replace) the org's Slack app",
+    description:
+      "Slack must accept the bot token (`auth.test`), else a 400 naming `botToken`. Both secrets are stored encrypted. Policies then name channels in `approval.notify.slack`; clicks on the messages' buttons come to `/v1/slack/<org id>/interactions`, verified by the signing secret.",
+    tag: "Integrations",
+    auth: "admin",
+    permission: "integrations.manage",
+    body: connectSlackBodySchema,
+    success: { status: 200, description: "The connection.", json: slackConnectionSchema },
+  },
+  {
+    operationId: "disconnectSlack",
+    method: "DELETE",
+    path: "/v1/admin/integrations/slack",
+    summary: "Disconnect the org's Slack app",
+    description: "Its secrets are deleted; messages already posted stay, and their buttons stop working. Without a connection: 404.",
+    tag: "Integrations",
+    auth: "admin",
+    permission: "integrations.manage",
+    success: { status: 200, description: "The connection, now disconnected.", json: slackConnectionSchema },
+  },
+  {
+    operationId: "slackInteractions",
+    method: "POST",
+    path: "/v1/slack/:orgId/interactions",
+    summary: "Slack's interactivity requests (Approve / Deny clicks)",
+    description:
+      "Called by Slack, not by people: `application/x-www-form-urlencoded` with a `payload`. A request whose `x-slack-signature` does not verify with the org's signing secret, or whose `x-slack-request-timestamp` is more than 5 minutes off, is a 401 and nothing is read. A verified one is answered 200 at once (Slack's 3-second window); the click is then mapped to the member with the clicker's Slack email, checked like a console vote (role, separation of duties, `humanOnly`), recorded with `via: slack`, and the message is updated with the outcome. A refusal is told to the clicker alone (an ephemeral message), as is \"already decided by …\".",
+    tag: "Integrations",
+    auth: "public",
+    params: slackInteractionParams,
+    success: { status: 200, description: "Received (the click's effect follows).", raw: { mediaTypes: ["text/plain"], description: "Empty." } },
   },
   {
     operationId: "listApprovals",

@@ -109,3 +109,32 @@ export type WebhookDeliveryView = z.output<typeof webhookDeliverySchema>;
 export type CreateWebhookBody = z.output<typeof createWebhookBodySchema>;
 export type UpdateWebhookBody = z.output<typeof updateWebhookBodySchema>;
 export type RotateWebhookBody = z.output<typeof rotateWebhookBodySchema>;
+
+// Slack (docs/approvals.md, Slack): the org's own Slack app, its secrets never answered.
+
+export const connectSlackBodySchema = named(
+  "ConnectSlackRequest",
+  z.strictObject({
+    botToken: z
+      .string()
+      .regex(/^xox[bp]-[A-Za-z0-9-]{10,250}$/, "must be a Slack bot token (xoxb-…)")
+      .describe("The app's bot token: chat:write, users:read and users:read.email."),
+    signingSecret: z.string().regex(/^[0-9a-f]{32,64}$/, "must be the app's signing secret (32 hex characters)"),
+  }),
+  "The Slack app to post approvals with and verify clicks by.",
+);
+
+export const slackConnectionSchema = named(
+  "SlackConnection",
+  z.object({
+    connected: z.boolean(),
+    teamId: z.string().nullable(),
+    teamName: z.string().nullable(),
+    botUserId: z.string().nullable(),
+    interactionsPath: z.string().describe("Set the app's Interactivity Request URL to this path on the API's public address."),
+    connectedAt: z.string().nullable(),
+  }),
+  "Whether a Slack app is connected, and to which workspace (its secrets are never shown).",
+);
+
+export const slackInteractionParams = z.object({ orgId: idOf("org") });

@@ -24,6 +24,8 @@ export const ID_PREFIXES = {
   run: "run",
   webhookEndpoint: "whe",
   webhookDelivery: "whd",
+  approvalLink: "apl",
+  approvalNotice: "apn",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

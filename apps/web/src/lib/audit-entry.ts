@@ -88,6 +88,7 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
   "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
+  "integration.changed": result("integration changed", "neutral", "A Slack app was connected to the organization, replaced or disconnected"),
   "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
   "member.joined": result("joined", "neutral", "A member joined the organization"),

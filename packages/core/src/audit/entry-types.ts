@@ -131,6 +131,8 @@ export const AUDIT_ENTRY_TYPES = {
       approvals: z.number().int(),
       quorum: z.number().int(),
       status: z.enum(["pending", "approved", "denied", "expired", "cancelled"]),
+      /** Where the vote was cast: absent on older entries (the console or the API, by the actor's type). */
+      via: z.enum(["console", "api", "email", "slack"]).optional(),
     }),
   },
   "approval.vote_refused": {
@@ -303,6 +305,10 @@ export const AUDIT_ENTRY_TYPES = {
       events: z.array(z.string()).optional(),
       reason: z.string().optional(),
     }),
+  },
+  "integration.changed": {
+    summary: "A Slack app connected to the org (or replaced) or disconnected; its secrets are never recorded.",
+    data: z.strictObject({ integration: z.enum(["slack"]), change: z.enum(["connected", "disconnected"]), account: z.string().optional() }),
   },
   "org.closed": { summary: "The organization closed: the log takes no more entries.", data: z.strictObject({ slug: z.string() }) },
   "member.added": { summary: "The org's first owner added with the org.", data: z.strictObject({ userId: z.string(), email: z.string(), role }) },

@@ -162,6 +162,7 @@ function typeOf(entry: EventEntry): EventType | null {
     case "org.settings_changed":
     case "org.sso_domain_verified":
     case "webhook.endpoint_changed":
+    case "integration.changed":
     case "org.closed":
     case "member.added":
     case "member.invited":

@@ -62,6 +62,22 @@ export function approvalTimeoutSeconds(options: { timeoutSeconds?: number | unde
   return options.timeoutSeconds ?? orgDefaultSeconds;
 }
 
+/**
+ * Who hears of an approval, beside the console's inbox (docs/approvals.md, Routing): members by email or
+ * role (each eligible one gets an email with a link of their own) and Slack channels (a message with
+ * Approve / Deny buttons). Webhook endpoints subscribed to `approval.*` receive every approval anyway.
+ */
+export const approvalNotifySchema = z.strictObject({
+  emails: z.array(z.email().max(254)).max(20).optional().describe("Members to email (each one an eligible approver: others are skipped)."),
+  roles: z.array(z.enum(MEMBER_ROLES)).min(1).optional().describe("Every eligible member with one of these roles gets an email."),
+  slack: z
+    .array(z.string().regex(/^[#]?[A-Za-z0-9_.-]{1,80}$/, "must be a Slack channel: its id (C0123ABCD) or #name"))
+    .max(10)
+    .optional()
+    .describe("Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."),
+});
+export type ApprovalNotify = z.output<typeof approvalNotifySchema>;
+
 export const approvalOptionsSchema = z.strictObject({
   quorum: z.number().int().min(1).max(10).default(1),
   /** No default here: without it, the org's default approval timeout applies (its settings, 3600 s unless changed). */
@@ -78,6 +94,16 @@ export const approvalOptionsSchema = z.strictObject({
     .default([...DEFAULT_APPROVER_ROLES]),
   approvers: z.array(safeString().min(1).max(200)).max(50).default([]),
   excludeAgentOwner: z.boolean().default(false),
+  notify: approvalNotifySchema.optional(),
+  remind: z
+    .strictObject({ beforeSeconds: z.number().int().min(60).max(APPROVAL_TIMEOUT_MAX_SECONDS) })
+    .optional()
+    .describe("Remind whoever was notified this long before the deadline, if nobody decided by then."),
+  escalate: z
+    .strictObject({ afterSeconds: z.number().int().min(60).max(APPROVAL_TIMEOUT_MAX_SECONDS), notify: approvalNotifySchema })
+    .optional()
+    .describe("After this long without a decision, notify these further people, roles or channels (who may decide is still the policy's). A timeout stays APPROVAL_EXPIRED."),
+  humanOnly: z.boolean().optional().describe("Only a signed-in person decides: in the console or by an emailed link. Admin keys (the API, the CLI) and Slack are refused."),
 });
 
 export const policyDocumentSchema = z.strictObject({

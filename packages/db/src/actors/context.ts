@@ -29,6 +29,11 @@ export interface Ctx {
   requestId: string;
   /** The integration an agent's request came through (x-gatehouse-integration), for coverage (noteIntegration). */
   integration?: { name: IntegrationName; version: string | null } | null;
+  /**
+   * Where a member's vote comes from when not the console or the API: an emailed link (a signed-in
+   * session opening it) or a Slack button (a click mapped to the member by their verified email).
+   */
+  channel?: "email" | "slack";
 }
 
 export function systemCtx(org: OrgRef, name: string, requestId = "system"): Ctx {

@@ -75,13 +75,25 @@ interface LockedApproval extends RulesRow {
   agent_id: string;
   action_id: string;
   action_type: string;
+  /** The policy requires a signed-in person: the console or an emailed link (docs/approvals.md, Human-only). */
+  human_only: boolean;
   votes: Array<{ membershipId: string; decision: VoteDecision }>;
 }
+
+/** Where a vote comes from, as its entry records it. */
+export function voteChannel(ctx: Ctx): "console" | "api" | "email" | "slack" {
+  if (ctx.channel) return ctx.channel;
+  return ctx.actor.type === "user" ? "console" : "api";
+}
+
+/** A vote a `humanOnly` policy takes: a signed-in person's, in the console or through an emailed link. */
+const HUMAN_CHANNELS: ReadonlySet<string> = new Set(["console", "email"]);
 
 /** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
 const LOCK_SQL = `
   SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
          a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, ${AGENT_OWNER_SQL} AS agent_owner,
+         COALESCE((SELECT (pv.document->'approval'->>'humanOnly')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_only,
          COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision))
                    FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
@@ -123,6 +135,11 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
         continue;
       }
       try {
+        if (row.human_only && !HUMAN_CHANNELS.has(voteChannel(ctx))) {
+          throw forbidden(
+            `this approval's policy requires a signed-in person to decide it, in the console or by an emailed link; a vote through ${voteChannel(ctx) === "api" ? "an admin key (the API, the CLI)" : "Slack"} is refused`,
+          );
+        }
         const outcome = castVote({ ...rulesOf(row), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
         const actionType = row.action_type;
         votedOn.push(approvalId);
@@ -141,6 +158,7 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
             approvals: outcome.approvals,
             quorum: row.quorum,
             status: outcome.status,
+            via: voteChannel(ctx),
           },
         });
         if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {

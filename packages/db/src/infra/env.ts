@@ -85,6 +85,11 @@ const schema = z.object({
       .optional()
       .transform((value) => value === "1"),
   ),
+  /**
+   * Where Slack's Web API answers (https://slack.com/api/). Only for a stand-in in tests and offline
+   * development: a connected Slack app's token is sent there.
+   */
+  GATEHOUSE_SLACK_API_URL: unsetWhenBlank(z.url({ protocol: /^https?$/ }).optional()),
   NODE_ENV: z.string().optional(),
 });
 
@@ -106,6 +111,14 @@ export function parseDbEnv(source: Readonly<Record<string, string | undefined>>)
 }
 
 let cached: DbEnv | undefined;
+
+/**
+ * GATEHOUSE_SLACK_API_URL as it is now (read at each use, unlike dbEnv(): a test points it at the stand-in
+ * it starts); validated like the rest.
+ */
+export function slackApiUrl(): string | undefined {
+  return parseDbEnv({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://unused" }).GATEHOUSE_SLACK_API_URL;
+}
 
 export function dbEnv(): DbEnv {
   cached ??= parseDbEnv(process.env);

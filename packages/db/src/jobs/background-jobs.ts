@@ -9,6 +9,7 @@ import {
   releaseDueReservations,
   rollUpDecisions,
   pruneWebhookDeliveries,
+  sendApprovalNotices,
   snapshotPostures,
   webhookDispatcher,
 } from "../index";
@@ -37,6 +38,8 @@ export function backgroundJobs(): Job[] {
     { name: "agent-presence", everyMs: 5_000, run: () => detectUnresponsiveAgents() },
     // Reservations against budgets whose outcome never came are released at their deadline (docs/budgets.md).
     { name: "budget-reservations", everyMs: 15_000, run: () => releaseDueReservations() },
+    // Approvals whose policy routes them: emails with links, Slack messages, reminders and escalation when due; Slack messages of ended approvals updated (docs/approvals.md, Routing).
+    { name: "approval-notices", everyMs: 1_000, run: () => sendApprovalNotices() },
     // Webhook endpoints with entries past their cursor get them, in order, each endpoint on its own (docs/webhooks.md).
     { name: "webhook-delivery", everyMs: 200, run: () => webhookDispatcher().tick() },
     // Webhook delivery logs older than 30 days are dropped.

@@ -1,0 +1,159 @@
+import { createHash, randomBytes } from "node:crypto";
+import { eligibility, forbidden, newId, notFound, conflict, type ApprovalStatus, type MemberRole, type VoteDecision } from "@gatehouse/core";
+import type { Ctx } from "../actors/context";
+import { db, type Tx } from "../infra/client";
+import { consoleOrigin } from "../infra/env";
+import { decideApproval } from "../policy-rollout";
+
+/**
+ * Emailed approval links (docs/approvals.md, Email): one per approver and notice, single-use, bound to
+ * one member and one approval, stored as a SHA-256 hash. Opening the link (GET, HEAD: what a mail
+ * scanner does) only shows a confirmation page and changes nothing. Only a POST from a signed-in session
+ * of the member the link was sent to decides, recorded like a console vote (via `email`); the link is
+ * then used up. It dies with the approval (decided, expired, cancelled) and with the membership.
+ */
+
+const hashOf = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function approvalLinkUrl(token: string): string {
+  return `${consoleOrigin()}/approve/${token}`;
+}
+
+/** Issues a link for `membershipId` on `approvalId` (inside the caller's transaction or not); answers the token, once. */
+export async function issueApprovalLink(client: Tx | ReturnType<typeof db>, input: { orgId: string; approvalId: string; membershipId: string }): Promise<string> {
+  const token = randomBytes(32).toString("base64url");
+  await client.approvalLink.create({
+    data: { id: newId("approvalLink"), orgId: input.orgId, approvalId: input.approvalId, membershipId: input.membershipId, tokenHash: hashOf(token) },
+  });
+  return token;
+}
+
+export interface ApprovalLinkPreview {
+  /** Why the link does nothing now (null: it may decide). */
+  closed: null | "used" | "decided" | "not_yours" | "signed_out";
+  orgSlug: string;
+  orgName: string;
+  approvalId: string;
+  status: ApprovalStatus;
+  actionType: string;
+  agentName: string;
+  policyName: string | null;
+  metadata: Record<string, unknown>;
+  expiresAt: string;
+  /** Who the link was sent to. */
+  memberEmail: string;
+  /** Who decided, when it is decided. */
+  decidedBy: string | null;
+}
+
+interface LinkRow {
+  link_id: string;
+  used_at: Date | null;
+  membership_id: string;
+  member_user_id: string;
+  member_email: string;
+  member_removed: boolean;
+  org_id: string;
+  org_slug: string;
+  org_name: string;
+  approval_id: string;
+  status: ApprovalStatus;
+  action_type: string;
+  agent_name: string;
+  policy_name: string | null;
+  metadata: Record<string, unknown>;
+  expires_at: Date;
+  decided_by: string | null;
+}
+
+const LINK_SQL = `
+  SELECT l.id AS link_id, l.used_at, l.membership_id, m.user_id AS member_user_id, u.email AS member_email, m.removed_at IS NOT NULL AS member_removed,
+         o.id AS org_id, o.slug AS org_slug, o.name AS org_name, a.id AS approval_id,
+         CASE WHEN a.status = 'pending' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
+         c.action_type, g.name AS agent_name, c.policy_name, c.metadata, a.expires_at,
+         (SELECT du.email FROM approval_votes v JOIN memberships dm ON dm.id = v.membership_id JOIN users du ON du.id = dm.user_id
+          WHERE v.approval_id = a.id ORDER BY v.created_at DESC LIMIT 1) AS decided_by
+  FROM approval_links l
+  JOIN memberships m ON m.id = l.membership_id JOIN users u ON u.id = m.user_id
+  JOIN approvals a ON a.id = l.approval_id JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  JOIN orgs o ON o.id = l.org_id
+  WHERE l.token_hash = $1`;
+
+async function linkOf(token: string): Promise<LinkRow> {
+  if (!TOKEN_PATTERN.test(token)) throw notFound("approval link");
+  const [row] = await db().$queryRawUnsafe<LinkRow[]>(LINK_SQL, hashOf(token));
+  if (!row || row.member_removed) throw notFound("approval link");
+  return row;
+}
+
+function preview(row: LinkRow, userId: string | null): ApprovalLinkPreview {
+  const closed = row.status !== "pending" ? "decided" : row.used_at ? "used" : userId === null ? "signed_out" : userId !== row.member_user_id ? "not_yours" : null;
+  return {
+    closed,
+    orgSlug: row.org_slug,
+    orgName: row.org_name,
+    approvalId: row.approval_id,
+    status: row.status,
+    actionType: row.action_type,
+    agentName: row.agent_name,
+    policyName: row.policy_name,
+    metadata: row.metadata,
+    expiresAt: row.expires_at.toISOString(),
+    memberEmail: row.member_email,
+    decidedBy: row.status === "approved" || row.status === "denied" ? row.decided_by : null,
+  };
+}
+
+/** What the link's page shows (a GET: nothing changes). An unknown, malformed or revoked-member link is a 404. */
+export async function previewApprovalLink({ input }: { input: { token: string; userId: string | null } }): Promise<ApprovalLinkPreview> {
+  return preview(await linkOf(input.token), input.userId);
+}
+
+/**
+ * Decides through a link: the signed-in `userId` must be the member it was sent to (else 403), the link
+ * unused (else 409) and the approval pending (else 409). The link is used up in the same step that
+ * records the vote; the vote is the member's, with their role now, through the same rules as the console's.
+ */
+export async function decideByApprovalLink({
+  input,
+}: {
+  input: { token: string; userId: string; decision: VoteDecision; reason?: string | undefined };
+}): Promise<ApprovalLinkPreview> {
+  const row = await linkOf(input.token);
+  if (row.member_user_id !== input.userId) throw forbidden("this link was sent to another member: open your own, or decide in the console");
+  if (row.status !== "pending") throw conflict(`this request was already ${row.status}${row.decided_by ? ` by ${row.decided_by}` : ""}`);
+  // Claim the link first: of two POSTs with it, one decides.
+  const claimed = await db().approvalLink.updateMany({ where: { id: row.link_id, usedAt: null }, data: { usedAt: new Date() } });
+  if (claimed.count === 0) throw conflict("this link was already used");
+  const membership = await db().membership.findUnique({ where: { id: row.membership_id }, select: { role: true, removedAt: true } });
+  if (!membership || membership.removedAt) throw notFound("approval link");
+  const ctx: Ctx = {
+    org: { id: row.org_id, slug: row.org_slug, name: row.org_name },
+    actor: { type: "user", userId: row.member_user_id, membershipId: row.membership_id, role: membership.role as MemberRole },
+    requestId: `approval-link-${row.link_id}`,
+    channel: "email",
+  };
+  try {
+    await decideApproval({ ctx, input: { approvalId: row.approval_id, body: { decision: input.decision, ...(input.reason ? { reason: input.reason } : {}) } } });
+  } catch (error) {
+    // A refused vote (no longer eligible, already decided meanwhile) gives the link back only if nothing was recorded.
+    await db().approvalLink.update({ where: { id: row.link_id }, data: { usedAt: null } });
+    throw error;
+  }
+  return preview(await linkOf(input.token), input.userId);
+}
+
+/** The members an approval's notice goes to: those the notify block names (by email or role) who may decide it. */
+export function eligibleRecipients<M extends { membershipId: string; userId: string; email: string; role: MemberRole }>(
+  members: readonly M[],
+  rules: Parameters<typeof eligibility>[0],
+  notify: { emails?: readonly string[] | undefined; roles?: readonly MemberRole[] | undefined },
+): M[] {
+  const emails = new Set((notify.emails ?? []).map((e) => e.toLowerCase()));
+  const roles = new Set(notify.roles ?? []);
+  return members.filter(
+    (m) =>
+      (emails.has(m.email.toLowerCase()) || roles.has(m.role)) && eligibility(rules, { membershipId: m.membershipId, userId: m.userId, email: m.email, role: m.role }).eligible,
+  );
+}
