@@ -5,7 +5,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { disconnectDb } from "@gatehouse/db";
 import { migrate } from "@gatehouse/db/migrate";
-import { createTestDatabase, createTestOrg } from "@gatehouse/db/testing";
+import { createTestDatabase, createTestOrg, startSlackStandIn } from "@gatehouse/db/testing";
 import { STACK_ENV, type E2EStack } from "./stack";
 import { startOidcProvider } from "./oidc";
 import { freePort, run, startPrivateRedis, startService } from "./services";
@@ -83,6 +83,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const mailDir = join(workDir, "mail");
     const smtp = await startSmtpServer(mailDir);
     cleanups.push(smtp.stop);
+    // A stand-in for Slack's Web API (the services' official @slack/web-api client talks to it).
+    const slack = await startSlackStandIn();
+    cleanups.push(slack.close);
+    process.env.GATEHOUSE_SLACK_API_URL = slack.url;
 
     // A Redis of this run's own for the services and the specs' process (signals between them, rate
     // counters that start empty whatever earlier runs counted in the shared one).
@@ -109,6 +113,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       GATEHOUSE_SIGNUP: "open",
       // The specs' webhook receivers listen on loopback (docs/webhooks.md: what the tests and `npm start` allow).
       GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1",
+      GATEHOUSE_SLACK_API_URL: slack.url,
     };
     const api = startService({
       name: "api",
@@ -162,6 +167,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       agent: { name: main.agent.name, apiKey: main.agent.apiKey },
       otherOrg: { slug: other.org.slug },
       mailDir,
+      slack: { url: slack.url, botToken: slack.botToken, signingSecret: slack.signingSecret },
       console: { dir: WEB_DIR, logDir: workDir, env: { ...serviceEnv, ...webEnv } },
       oidc: { issuer: oidc.issuer, name: "Test IdP", domain: oidc.domain, account: oidc.account },
     };

@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
-import { authenticateApiKey, createAgent, createDelegation, createWebhook, db, disconnectDb, issueAgentKey, setAgentStatus, testWebhook } from "@gatehouse/db";
+import { authenticateApiKey, connectSlack, createAgent, createDelegation, createWebhook, db, disconnectDb, issueAgentKey, setAgentStatus, testWebhook } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -422,6 +422,22 @@ const ROWS: Row[] = [
     permission: "members.manage",
     sample: async (f, slug) => ({ path: orgPath(slug, `/invitations/${await addInvitation(f.a.org)}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/invitations/${f.b.invitationId}`) }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/integrations/slack", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/integrations/slack") }) },
+  {
+    method: "PUT",
+    route: "/api/orgs/[orgSlug]/integrations/slack",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, "/integrations/slack"), body: { botToken: f.stack.slack.botToken, signingSecret: f.stack.slack.signingSecret } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/integrations/slack",
+    permission: "integrations.manage",
+    sample: async (f, slug) => {
+      await connectSlack({ ctx: f.a.org.ctx, input: { botToken: f.stack.slack.botToken, signingSecret: f.stack.slack.signingSecret } });
+      return { path: orgPath(slug, "/integrations/slack") };
+    },
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/webhooks", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/webhooks") }) },
   {

@@ -11,6 +11,8 @@ export interface E2EStack {
   otherOrg: { slug: string };
   /** Where the harness's SMTP server (smtp.ts) writes each message it receives (read with mail.ts). */
   mailDir: string;
+  /** The stand-in for Slack's Web API the services talk to, and the Slack app's secrets it accepts. */
+  slack: { url: string; botToken: string; signingSecret: string };
   /** How the console was started (its directory, its environment, where logs go): a test starts a second instance over the same database with it. */
   console: { dir: string; logDir: string; env: NodeJS.ProcessEnv };
   /** The OpenID Connect provider the console signs in with (oidc.ts), when started. */

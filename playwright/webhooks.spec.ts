@@ -82,3 +82,20 @@ test("an endpoint added in the console receives signed events; its log, test, re
     server.close();
   }
 });
+
+test("Slack is connected from the Integrations page: a token Slack refuses is named at its field, a good one shows the workspace", async ({ page, stack }) => {
+  await page.goto(`/o/${stack.org.slug}/integrations`);
+  await signIn(page, stack.member);
+  const main = page.getByRole("main");
+  await expect(main.getByTestId("slack-interactions-url")).toContainText("/v1/slack/org_");
+  const form = main.getByRole("form", { name: "Connect Slack" });
+  await form.getByLabel("Bot token").fill("xoxb-not-the-apps-token-000");
+  await form.getByLabel("Signing secret").fill(stack.slack.signingSecret);
+  await form.getByRole("button", { name: /Connect Slack|Replace the Slack app/ }).click();
+  await expect(form.getByText("Bot token Slack did not accept this bot token (auth.test failed)")).toBeVisible();
+  await form.getByLabel("Bot token").fill(stack.slack.botToken);
+  await form.getByRole("button", { name: /Connect Slack|Replace the Slack app/ }).click();
+  await expect(main.getByTestId("slack-state")).toContainText("Connected to Gatehouse Test");
+  await main.getByRole("button", { name: "Disconnect" }).click();
+  await expect(main.getByTestId("slack-state")).toHaveText("Not connected.");
+});

@@ -614,6 +614,7 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/o/[orgSlug]/runs": { as: "member", path: (s) => `/o/${s.orgSlug}/runs` },
   "/o/[orgSlug]/spend": { as: "member", path: (s) => `/o/${s.orgSlug}/spend` },
   "/o/[orgSlug]/integrations": { as: "member", path: (s) => `/o/${s.orgSlug}/integrations` },
+  "/approve/[token]": { skip: "needs a link mailed for a pending approval (the demo org routes none by email); playwright/approval-links.spec.ts opens it" },
   "/o/[orgSlug]/runs/[runId]": { as: "member", path: (s) => `/o/${s.orgSlug}/runs/${s.runId}` },
   "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },
   "/orgs/new": { as: "member", path: () => "/orgs/new" },

@@ -32,3 +32,19 @@ export function endpointState(w: WebhookEndpointView): { label: string; tone: "g
   if (w.failedAttempts > 0) return { label: "retrying", tone: "waiting", detail: `${w.failedAttempts} failed attempt${w.failedAttempts === 1 ? "" : "s"} at its current message` };
   return { label: "active", tone: "good", detail: null };
 }
+
+/** The org's Slack app as the console shows it (its secrets are never answered). */
+export interface SlackConnection {
+  connected: boolean;
+  teamId: string | null;
+  teamName: string | null;
+  botUserId: string | null;
+  interactionsPath: string;
+  connectedAt: string | null;
+}
+
+export const slackKey = (orgSlug: string) => ["integrations", orgSlug, "slack"] as const;
+const slackPath = (orgSlug: string) => `${orgPath(orgSlug)}/integrations/slack`;
+export const fetchSlack = (orgSlug: string, signal?: AbortSignal) => getJson<SlackConnection>(slackPath(orgSlug), signal);
+export const connectSlack = (orgSlug: string, body: { botToken: string; signingSecret: string }) => request<SlackConnection>("PUT", slackPath(orgSlug), { body });
+export const disconnectSlack = (orgSlug: string) => request<SlackConnection>("DELETE", slackPath(orgSlug));

@@ -24,12 +24,29 @@ import {
   type WebhookDeliveryView,
   type WebhookEndpointView,
   type WebhookList,
+  connectSlack,
+  disconnectSlack,
+  fetchSlack,
+  slackKey,
+  type SlackConnection,
 } from "@/lib/webhooks";
 
 const TONES = { good: "bg-emerald-50 text-emerald-800 ring-emerald-200", waiting: "bg-amber-50 text-amber-900 ring-amber-200", bad: "bg-red-50 text-red-800 ring-red-200" };
 
 /** The Integrations page: the org's webhook endpoints, each with its state, actions and delivery log. */
-export function IntegrationsView({ orgSlug, initial, eventTypes }: { orgSlug: string; initial: WebhookList; eventTypes: string[] }) {
+export function IntegrationsView({
+  orgSlug,
+  initial,
+  initialSlack,
+  apiUrl,
+  eventTypes,
+}: {
+  orgSlug: string;
+  initial: WebhookList;
+  initialSlack: SlackConnection;
+  apiUrl: string;
+  eventTypes: string[];
+}) {
   const queryClient = useQueryClient();
   // The endpoints' state (backlog, retries, a pause by a 410) changes without anyone here acting: refreshed every few seconds.
   const query = useQuery({ queryKey: webhookKeys.list(orgSlug), queryFn: ({ signal }) => fetchWebhooks(orgSlug, signal), initialData: initial, refetchInterval: 5_000 });
@@ -47,6 +64,7 @@ export function IntegrationsView({ orgSlug, initial, eventTypes }: { orgSlug: st
           wait behind it; a 410 answer pauses the endpoint, and resuming it delivers what it missed.
         </p>
       </div>
+      <SlackSection orgSlug={orgSlug} initial={initialSlack} apiUrl={apiUrl} />
       <section aria-labelledby="webhooks-heading" className="space-y-4">
         <h2 id="webhooks-heading" className="text-base font-semibold">
           Webhooks
@@ -285,5 +303,74 @@ function DeliveryLog({ orgSlug, webhookId }: { orgSlug: string; webhookId: strin
         </table>
       )}
     </div>
+  );
+}
+
+/** The org's Slack app: where approvals with `notify.slack` are posted, with Approve / Deny buttons. */
+function SlackSection({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: SlackConnection; apiUrl: string }) {
+  const queryClient = useQueryClient();
+  const query = useQuery({ queryKey: slackKey(orgSlug), queryFn: ({ signal }) => fetchSlack(orgSlug, signal), initialData: initial });
+  const done = (state: SlackConnection) => queryClient.setQueryData(slackKey(orgSlug), state);
+  const connect = useMutation({ mutationFn: (body: { botToken: string; signingSecret: string }) => connectSlack(orgSlug, body), onSuccess: done });
+  const disconnect = useMutation({ mutationFn: () => disconnectSlack(orgSlug), onSuccess: done });
+  const fields = connect.error instanceof ApiError ? connect.error.fields : {};
+  const slack = query.data;
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    connect.mutate({ botToken: String(form.get("botToken") ?? "").trim(), signingSecret: String(form.get("signingSecret") ?? "").trim() });
+  };
+  return (
+    <section aria-labelledby="slack-heading" className="space-y-3 rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="slack-heading" className="text-base font-semibold">
+        Slack
+      </h2>
+      <p className="max-w-3xl text-sm text-stone-600">
+        Connect your own Slack app and policies can post approval requests to channels (<code className="font-mono text-xs">approval.notify.slack</code>) with Approve and Deny
+        buttons. A click counts as the vote of the member whose account has the clicker&apos;s Slack email, checked like a console vote. The app needs the scopes chat:write,
+        users:read and users:read.email; set its Interactivity Request URL to:
+      </p>
+      <code data-testid="slack-interactions-url" className="block rounded-md bg-stone-100 px-2 py-1 font-mono text-xs break-all">
+        {apiUrl}
+        {slack.interactionsPath}
+      </code>
+      {slack.connected ? (
+        <div className="flex flex-wrap items-center gap-3">
+          <p data-testid="slack-state" className="text-sm text-emerald-800">
+            Connected to {slack.teamName ?? slack.teamId ?? "a workspace"}
+            {slack.connectedAt ? ` since ${formatDateTime(slack.connectedAt)}` : ""}.
+          </p>
+          <Button size="xs" variant="danger" onClick={() => disconnect.mutate()} disabled={disconnect.isPending}>
+            Disconnect
+          </Button>
+        </div>
+      ) : (
+        <p data-testid="slack-state" className="text-sm text-stone-600">
+          Not connected.
+        </p>
+      )}
+      <form onSubmit={submit} aria-label="Connect Slack" className="grid gap-3 sm:grid-cols-2">
+        <div className="space-y-1">
+          <label htmlFor="slack-bot-token" className="block text-sm font-medium text-stone-700">
+            Bot token
+          </label>
+          <input id="slack-bot-token" name="botToken" type="password" autoComplete="off" required placeholder="xoxb-…" className={INPUT_CLASS} />
+          {fields.botToken ? <p className="text-xs text-red-700">Bot token {fields.botToken}</p> : null}
+        </div>
+        <div className="space-y-1">
+          <label htmlFor="slack-signing-secret" className="block text-sm font-medium text-stone-700">
+            Signing secret
+          </label>
+          <input id="slack-signing-secret" name="signingSecret" type="password" autoComplete="off" required className={INPUT_CLASS} />
+          {fields.signingSecret ? <p className="text-xs text-red-700">Signing secret {fields.signingSecret}</p> : null}
+        </div>
+        <div className="sm:col-span-2">
+          <Button type="submit" variant="primary" disabled={connect.isPending}>
+            {connect.isPending ? "Checking with Slack…" : slack.connected ? "Replace the Slack app" : "Connect Slack"}
+          </Button>
+        </div>
+      </form>
+      {(connect.error && !fields.botToken && !fields.signingSecret) || disconnect.error ? <FormAlert>{(connect.error ?? disconnect.error)?.message}</FormAlert> : null}
+    </section>
   );
 }

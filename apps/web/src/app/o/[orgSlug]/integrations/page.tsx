@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { hasPermission, listWebhooks, WEBHOOK_EVENT_TYPES } from "@gatehouse/db";
+import { getSlackConnection, hasPermission, listWebhooks, WEBHOOK_EVENT_TYPES } from "@gatehouse/db";
+import { env } from "@/env";
+import { DEFAULT_API_URL } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { IntegrationsView } from "./integrations-view";
@@ -9,11 +11,12 @@ export const metadata: Metadata = { title: "Integrations" };
 
 type Params = Promise<{ orgSlug: string }>;
 
-/** Where the org's events go (docs/webhooks.md): webhook endpoints, their delivery logs, test sends and redeliveries. */
+/** Where the org's events and approvals go: its Slack app (docs/approvals.md) and webhook endpoints with their delivery logs (docs/webhooks.md). */
 export default async function IntegrationsPage({ params }: { params: Params }) {
   const { orgSlug } = await params;
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "integrations.manage")) notFound();
-  return <IntegrationsView orgSlug={orgSlug} initial={await listWebhooks({ ctx })} eventTypes={[...WEBHOOK_EVENT_TYPES]} />;
+  const [webhooks, slack] = await Promise.all([listWebhooks({ ctx }), getSlackConnection({ ctx })]);
+  return <IntegrationsView orgSlug={orgSlug} initial={webhooks} initialSlack={slack} apiUrl={env().API_URL ?? DEFAULT_API_URL} eventTypes={[...WEBHOOK_EVENT_TYPES]} />;
 }
