@@ -299,7 +299,9 @@ async function stateOf(orgId: string): Promise<unknown> {
     "webhook_endpoints",
   ];
   const digests = tables.map(
-    (t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`,
+    // A webhook endpoint's place in the log and its retry state are the worker's to move (delivery goes on meanwhile).
+    (t) =>
+      `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at' - 'next_seq' - 'failed_attempts' - 'next_attempt_at' - 'lease_until')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`,
   );
   const { rows } = await db().pool.query<{ state: unknown }>(
     `SELECT json_build_object('org', (SELECT md5(to_jsonb(o)::text) FROM orgs o WHERE o.id = $1),

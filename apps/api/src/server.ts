@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { webhookRoutes } from "./routes/webhooks";
 import { slackRoutes } from "./routes/slack";
+import { grantRoutes } from "./routes/grants";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
 import { referenceRoutes } from "./routes/reference";
@@ -139,6 +140,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(memberRoutes);
   await app.register(webhookRoutes);
   await app.register(slackRoutes);
+  await app.register(grantRoutes);
   await app.register(approvalRoutes);
   await app.register(adminApprovalRoutes);
   await app.register(eventRoutes, options.eventStreams ?? {});

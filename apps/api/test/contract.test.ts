@@ -70,6 +70,7 @@ interface State {
   delegationId: string;
   webhookIds: string[];
   webhookDeliveryId: string;
+  grantId: string;
 }
 
 type Row = (state: State) => Promise<LightMyRequestResponse>;
@@ -246,6 +247,14 @@ const ROWS: Record<OperationId, Row> = {
   listApprovals: () => admin("GET", "/v1/admin/approvals?status=all"),
   getApprovalAsMember: (state) => admin("GET", `/v1/admin/approvals/${state.approvalIds[1]}`),
   decideApproval: (state) => admin("POST", `/v1/admin/approvals/${state.approvalIds[1]}/decision`, { decision: "approve", reason: "looks fine" }),
+  grantFromApproval: async (state) => {
+    const approvalId = (await agent("POST", "/v1/actions", { actionType: "pr.merge", metadata: { pr: 77, repo: "web" } })).json().approvalId;
+    const granted = await admin("POST", `/v1/admin/approvals/${approvalId}/grant`, { durationSeconds: 600, uses: 3, match: { repo: "web" } });
+    state.grantId = granted.json().grant?.id ?? "";
+    return granted;
+  },
+  listGrants: () => admin("GET", "/v1/admin/grants?status=all"),
+  revokeGrant: (state) => admin("DELETE", `/v1/admin/grants/${state.grantId}`),
   decideApprovals: (state) => admin("POST", "/v1/admin/approvals/decision", { approvalIds: [state.approvalIds[2], "apr_doesnotexist0000000000"], decision: "deny" }),
 };
 

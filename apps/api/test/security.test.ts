@@ -2,12 +2,14 @@ import { randomBytes } from "node:crypto";
 import { approvalOptionsSchema, hasPermission, MEMBER_ROLES, type MemberRole, type Permission } from "@gatehouse/core";
 import {
   applyPolicies,
+  authenticateApiKey,
   closeOrg,
   connectSlack,
   createAgent,
   createInvitation,
   createWebhook,
   db,
+  grantFromApproval,
   testWebhook,
   issueAdminKey,
   issueAgentKey,
@@ -58,6 +60,8 @@ interface OrgFixture {
   /** A webhook endpoint of the org, and one attempt in its delivery log (a test send). */
   webhookId: string;
   webhookDeliveryId: string;
+  /** A live standing grant of the org (given by its owner on an approval of its own). */
+  grantId: string;
 }
 
 interface Fixtures {
@@ -121,8 +125,8 @@ const alnum = (length: number): string => {
 
 const unique = (label: string) => `${label}-${alnum(8).toLowerCase()}`;
 
-async function requestApproval(org: TestOrg): Promise<string> {
-  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.merge", metadata: { pr: 1 } } });
+async function requestApproval(org: TestOrg, metadata: Record<string, unknown> = { pr: 1 }): Promise<string> {
+  const response = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "pr.merge", metadata } });
   const result = response.json<{ status: string; approvalId?: string }>();
   if (result.status !== "requested" || !result.approvalId) throw new Error(`expected an approval, got ${response.body}`);
   return result.approvalId;
@@ -155,7 +159,16 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     invitationId: (await throwawayInvitation(org)).invitation.id,
     delegationId: await throwawayDelegation(org),
     ...(await throwawayWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
+    grantId: await throwawayGrant(org),
   };
+}
+
+/** A standing grant the org's owner gives on a fresh approval (through their admin key: a grant is a member's vote). */
+async function throwawayGrant(org: TestOrg): Promise<string> {
+  const ctx = { ...(await authenticateApiKey(org.adminKey.apiKey)), requestId: "security-grant" };
+  // Its own arguments, matched exactly: it covers no other row's request (and repeats no call the loop rule counts).
+  const only = unique("granted");
+  return (await grantFromApproval({ ctx, input: { approvalId: await requestApproval(org, { pr: 1, only }), body: { durationSeconds: 600, uses: 2, match: { only } } } })).grant.id;
 }
 
 /** A webhook endpoint of the org (on a loopback port nobody listens on: its sends fail, which is all a row needs). */
@@ -622,6 +635,24 @@ const ROWS: Row[] = [
     },
     foreign: "scoped",
   },
+  {
+    method: "POST",
+    route: "/v1/admin/approvals/:id/grant",
+    access: adminKey("approvals.decide"),
+    sample: async (f) => {
+      const only = unique("granted");
+      return { path: `/v1/admin/approvals/${await requestApproval(f.a.org, { pr: 1, only })}/grant`, body: { durationSeconds: 600, uses: 2, match: { only } } };
+    },
+    foreign: (f) => ({ path: `/v1/admin/approvals/${f.b.approvalId}/grant`, body: { durationSeconds: 600 } }),
+  },
+  { method: "GET", route: "/v1/admin/grants", access: adminKey("approvals.read"), sample: () => ({ path: "/v1/admin/grants?status=all" }), foreign: "scoped" },
+  {
+    method: "DELETE",
+    route: "/v1/admin/grants/:id",
+    access: adminKey("settings.write"), // an owner or admin; the member who gave the grant too (approval-channels and grants tests)
+    sample: async (f) => ({ path: `/v1/admin/grants/${await throwawayGrant(f.a.org)}` }),
+    foreign: (f) => ({ path: `/v1/admin/grants/${f.b.grantId}` }),
+  },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
   {
     method: "POST",
@@ -793,6 +824,7 @@ beforeAll(async () => {
       b.delegationId,
       b.webhookId,
       b.webhookDeliveryId,
+      b.grantId,
       ...bEntries.map((e) => e.id),
       ...bKeys.map((k) => k.id),
     ],

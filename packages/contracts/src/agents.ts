@@ -17,8 +17,7 @@ import {
   DEFAULT_HEARTBEAT_SECONDS,
   HEARTBEAT_SECONDS,
   MISSED_BEATS,
-  PRESENCE_STATES,
-} from "@gatehouse/core";
+  PRESENCE_STATES, grantSettingsSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 import { whoamiDelegationSchema } from "./delegations";
@@ -170,6 +169,11 @@ export const orgSettingsSchema = named(
     postConditions: z
       .object({ haltAgent: z.boolean() })
       .describe("Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."),
+    grants: z
+      .object({ enabled: z.boolean(), maxDurationSeconds: z.number().int(), maxUses: z.number().int() })
+      .describe(
+        "Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have.",
+      ),
     spend: z
       .object({ priceOverrides: z.array(orgModelPriceSchema), reservationSeconds: z.number().int() })
       .describe(
@@ -222,6 +226,9 @@ export const updateSettingsBodySchema = named(
       .describe(
         "`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement.",
       ),
+    grants: patchOf(grantSettingsSchema)
+      .optional()
+      .describe("`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."),
     content: patchOf(contentSettingsSchema)
       .optional()
       .describe("`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."),

@@ -1,4 +1,4 @@
-import { APPROVAL_STATUSES } from "@gatehouse/core";
+import { APPROVAL_STATUSES, grantRequestSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { actionResultSchema, conditionEvaluationSchema, dataAccessSchema, toolRefSchema } from "./actions";
 import { idOf, named, queryText, safeString } from "./common";
@@ -136,3 +136,40 @@ export type ApprovalListQuery = z.input<typeof approvalListQuerySchema>;
 export type ApprovalWaitResult = z.output<typeof waitManyResultSchema>;
 export type ApprovalOutcome = z.output<typeof approvalOutcomeSchema>;
 export type DecisionBody = z.input<typeof decisionBodySchema>;
+
+// Standing grants (docs/approvals.md, Standing grants).
+
+export const grantIdParams = z.object({ id: idOf("grant") });
+
+export const grantRequestBodySchema = named("StandingGrantRequest", grantRequestSchema, "How long, how many calls and which arguments a standing grant covers.");
+
+export const grantSchema = named(
+  "StandingGrant",
+  z.object({
+    id: z.string(),
+    agentId: z.string(),
+    agentName: z.string(),
+    actionType: z.string(),
+    match: z.record(z.string(), z.unknown()).describe("A later call's metadata must contain these fields with these values."),
+    approvalId: z.string().describe("The approval it was given on."),
+    grantedBy: z.object({ id: z.string(), email: z.string() }),
+    expiresAt: z.string(),
+    maxUses: z.number().int(),
+    uses: z.number().int(),
+    status: z.enum(["active", "expired", "used_up", "revoked"]),
+    reason: z.string().nullable(),
+    createdAt: z.string(),
+    revokedAt: z.string().nullable(),
+  }),
+  "A standing grant: the same action of one agent, with matching arguments, executed without a person until it expires, is used up or revoked.",
+);
+
+export const grantListSchema = named("StandingGrantList", z.object({ grants: z.array(grantSchema) }), "Grants, newest first.");
+export const grantListQuerySchema = z.strictObject({ status: z.enum(["active", "all"]).default("active") });
+export const grantedApprovalSchema = named(
+  "GrantedApproval",
+  z.object({ approval: approvalSchema, grant: grantSchema }),
+  "The approval, approved by the caller's vote, and the grant made with it.",
+);
+
+export type GrantView = z.output<typeof grantSchema>;

@@ -138,6 +138,7 @@ import {
   slackConnectionSchema,
   slackInteractionParams,
 } from "./webhooks";
+import { grantRequestBodySchema, grantedApprovalSchema, grantIdParams, grantListQuerySchema, grantListSchema, grantSchema } from "./approvals";
 import { ssoDomainClaimListSchema, ssoDomainClaimSchema, verifySsoDomainBodySchema } from "./sso-domains";
 
 /**
@@ -1242,6 +1243,43 @@ export const routes = [
     auth: "admin",
     body: bulkDecisionBodySchema,
     success: { status: 200, description: "Each approval's status, or why the vote was refused.", json: bulkDecisionResultSchema },
+  },
+  {
+    operationId: "grantFromApproval",
+    method: "POST",
+    path: "/v1/admin/approvals/:id/grant",
+    summary: "Approve with a standing grant",
+    description:
+      "Instead of approving this one request: approves it with the caller's vote and grants the same action, for the same agent, with arguments containing `match` (the request's metadata unless given), for `durationSeconds` and at most `uses` calls. Later calls it covers are executed without a person, each naming the grant in its answer (`grant`) and entry. Refused (403) when the org's settings turn grants off, the policy marks the action `humanEachTime`, or the approval needs more than one vote; `durationSeconds` and `uses` past the org's bounds are a 400 naming the field.",
+    tag: "Approvals",
+    auth: "admin",
+    params: approvalIdParams,
+    body: grantRequestBodySchema,
+    success: { status: 200, description: "The approval and the grant.", json: grantedApprovalSchema },
+  },
+  {
+    operationId: "listGrants",
+    method: "GET",
+    path: "/v1/admin/grants",
+    summary: "Standing grants",
+    description: "The live ones (`status=active`, the default) or all of them, newest first, with their uses.",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    query: grantListQuerySchema,
+    success: { status: 200, description: "The grants.", json: grantListSchema },
+  },
+  {
+    operationId: "revokeGrant",
+    method: "DELETE",
+    path: "/v1/admin/grants/:id",
+    summary: "Revoke a standing grant",
+    description: "At once: the next call it would have covered waits for a person again, on every API process. The member who gave it, or an owner or admin (else 403).",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    params: grantIdParams,
+    success: { status: 200, description: "The revoked grant.", json: grantSchema },
   },
 ] as const satisfies readonly RouteContract[];
 

@@ -26,6 +26,7 @@ export const ID_PREFIXES = {
   webhookDelivery: "whd",
   approvalLink: "apl",
   approvalNotice: "apn",
+  grant: "grt",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

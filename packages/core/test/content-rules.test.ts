@@ -90,6 +90,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
     spend: { priceOverrides: [], reservationSeconds: 3600 },
     postConditions: { haltAgent: false },
     budgets: [],
+    grants: { enabled: true, maxDurationSeconds: 3600, maxUses: 100 },
     content,
   });
   it.each([

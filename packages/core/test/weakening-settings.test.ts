@@ -19,6 +19,7 @@ const DEFAULTS: EnforcementSettings = {
   spend: { priceOverrides: [{ model: "my-model", input: 1, output: 2 }], reservationSeconds: 3600 },
   postConditions: { haltAgent: true },
   budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }],
+  grants: { enabled: false, maxDurationSeconds: 3600, maxUses: 100 },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -58,6 +59,11 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["loops.windowSeconds", { loops: { windowSeconds: 59 } }, true],
   ["loops.windowSeconds", { loops: { windowSeconds: 600 } }, false],
   ["loops.haltAgent", { loops: { haltAgent: false } }, true],
+  ["grants.enabled", { grants: { enabled: true } }, true],
+  ["grants.maxDurationSeconds", { grants: { maxDurationSeconds: 7200 } }, true],
+  ["grants.maxDurationSeconds", { grants: { maxDurationSeconds: 600 } }, false],
+  ["grants.maxUses", { grants: { maxUses: 1000 } }, true],
+  ["grants.maxUses", { grants: { maxUses: 5 } }, false],
   ["policies.reportOnly", { policies: { reportOnly: true } }, true],
   ["policies.requireSecondApproval", { policies: { requireSecondApproval: false } }, true],
   ["content.secrets", { content: { secrets: "flag" } }, true],

@@ -25,5 +25,6 @@ export * from "./posture";
 export * from "./policy-rollout";
 export * from "./webhooks";
 export * from "./notifications";
+export * from "./grants";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, WEBHOOK_EVENT_TYPES, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";

@@ -9,6 +9,7 @@ import { contentFindingSchema, type ContentFinding } from "../content/screen-con
 import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
 import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/runs";
 import { budgetStateSchema, spendSchema, type BudgetState } from "../spend/budgets";
+import { grantRefSchema, type GrantRef } from "../approvals/standing-grants";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -177,6 +178,9 @@ export const actionResultSchema = z.object({
   approvalUrl: z.string().optional().describe("Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."),
   timeoutAt: z.string().optional().describe("When a pending approval expires (ISO 8601)."),
   run: runRefSchema.optional().describe("The run the decision was recorded in, when the call named a runId."),
+  grant: grantRefSchema
+    .optional()
+    .describe("The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."),
 });
 export type ActionResult = z.output<typeof actionResultSchema>;
 
@@ -224,6 +228,8 @@ export function buildActionResult(args: {
   run?: RunRef;
   /** The budget that decided, or the tightest (spend/budgets.ts). */
   budget?: BudgetState;
+  /** The standing grant that let the call through. */
+  grant?: GrantRef;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -241,6 +247,7 @@ export function buildActionResult(args: {
     ...(args.tool ? { tool: { name: args.tool.name, argsDigest: args.tool.argsDigest } } : {}),
     ...(args.run ? { run: { id: args.run.id, runId: args.run.runId } } : {}),
     ...(args.budget ? { budget: args.budget } : {}),
+    ...(args.grant ? { grant: args.grant } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

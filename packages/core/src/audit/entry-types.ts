@@ -6,6 +6,7 @@ import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { LOOP_KINDS } from "../limits/loops";
 import { MEMBER_ROLES } from "../permissions";
 import { RUN_END_STATUSES, runRefSchema } from "../runs/runs";
+import { grantRefSchema } from "../approvals/standing-grants";
 import { budgetRefSchema, budgetStateSchema, reservationRecordSchema, settlementRecordSchema, usageSchema } from "../spend/budgets";
 
 /**
@@ -75,6 +76,7 @@ export const AUDIT_ENTRY_TYPES = {
       timeoutAt: z.string().optional(),
       run: runRefSchema.optional(),
       reservation: reservationRecordSchema.optional().describe("What the call reserved against its budgets (docs/budgets.md)."),
+      grant: grantRefSchema.optional().describe("The standing grant that let the call through without a person."),
       budget: budgetStateSchema.optional().describe("The budget that refused the call or held it for approval."),
     }),
   },
@@ -305,6 +307,24 @@ export const AUDIT_ENTRY_TYPES = {
       events: z.array(z.string()).optional(),
       reason: z.string().optional(),
     }),
+  },
+  "grant.created": {
+    summary: "A standing grant given by an approver instead of one approval: the action, the agent, the arguments it matches, until when and for how many calls.",
+    data: z.strictObject({
+      grantId: z.string(),
+      approvalId: z.string(),
+      agentId: z.string(),
+      actionType: z.string(),
+      match: json,
+      expiresAt: z.string(),
+      maxUses: z.number().int(),
+      member,
+      reason: z.string().optional(),
+    }),
+  },
+  "grant.revoked": {
+    summary: "A standing grant revoked: later calls wait for a person again.",
+    data: z.strictObject({ grantId: z.string(), actionType: z.string(), member: member.optional() }),
   },
   "integration.changed": {
     summary: "A Slack app connected to the org (or replaced) or disconnected; its secrets are never recorded.",

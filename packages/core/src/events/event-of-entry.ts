@@ -163,6 +163,8 @@ function typeOf(entry: EventEntry): EventType | null {
     case "org.sso_domain_verified":
     case "webhook.endpoint_changed":
     case "integration.changed":
+    case "grant.created":
+    case "grant.revoked":
     case "org.closed":
     case "member.added":
     case "member.invited":

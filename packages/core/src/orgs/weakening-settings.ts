@@ -9,6 +9,7 @@ import type { SignInSettings } from "./sign-in-settings";
 import type { OrgModelPrice, SpendSettings } from "../spend/prices";
 import type { PostConditionSettings } from "../policy/post-conditions";
 import { orgBudgetsWeaken, type OrgBudget } from "../spend/budgets";
+import type { GrantSettings } from "../approvals/standing-grants";
 
 /**
  * Which changes of an org's settings weaken enforcement. While the two-admin rule is in force
@@ -29,6 +30,7 @@ export interface EnforcementSettings {
   spend: SpendSettings;
   postConditions: PostConditionSettings;
   budgets: OrgBudget[];
+  grants: GrantSettings;
 }
 
 /** One setting's row: whether going from `before` to `after` weakens enforcement, and what such a change is. */
@@ -102,6 +104,11 @@ export const SETTING_RULES: Rules<EnforcementSettings> = {
     // How long a reservation waits for its outcome: a shorter wait frees a denied call's hold sooner and
     // charges a silent call's sooner, but also ends a long stream's reservation while it still runs.
     reservationSeconds: lowered("lowered: a reservation is ended sooner, while a long model call may still be running"),
+  },
+  grants: {
+    enabled: switchedOn("turned on: approvers may let an agent's later calls through without a person"),
+    maxDurationSeconds: raised("raised: a standing grant may let calls through for longer"),
+    maxUses: raised("raised: a standing grant may let more calls through"),
   },
   content: {
     secrets: loosened("loosened: secrets found in calls are kept (or no longer looked for) where they were redacted or refused"),

@@ -103,6 +103,7 @@ export const approvalOptionsSchema = z.strictObject({
     .strictObject({ afterSeconds: z.number().int().min(60).max(APPROVAL_TIMEOUT_MAX_SECONDS), notify: approvalNotifySchema })
     .optional()
     .describe("After this long without a decision, notify these further people, roles or channels (who may decide is still the policy's). A timeout stays APPROVAL_EXPIRED."),
+  humanEachTime: z.boolean().optional().describe("A person decides every call: no standing grant covers the actions this policy holds."),
   humanOnly: z.boolean().optional().describe("Only a signed-in person decides: in the console or by an emailed link. Admin keys (the API, the CLI) and Slack are refused."),
 });
 

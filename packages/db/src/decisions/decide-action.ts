@@ -1,3 +1,4 @@
+import { claimGrant } from "./claim-grant";
 import {
   actionRequestHash,
   afterDecision,
@@ -72,8 +73,15 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const contentDenied = metadata.denied || dataAccessed.denied || (runName?.denied ?? false);
   // The conditions' values come from the call: rewritten only when something in it was.
   const rewritten = findings.some((f) => f.action !== "flagged");
-  const decision = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;
+  const screened = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;
   const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
+  // A call a policy would hold for a person goes through when a standing grant covers it (docs/approvals.md,
+  // Standing grants): never one refused before policy, in a report-only trial, or held by a humanEachTime policy.
+  const grant =
+    !gateReason && !contentDenied && !prepared.reportOnly && screened.effect === "require_approval" && screened.mode === "enforce" && screened.approval?.humanEachTime !== true
+      ? await claimGrant({ orgId: ctx.org.id, agentId: agent.id, actionType: request.actionType, metadata: written.metadata, at: new Date(now ?? Date.now()) })
+      : null;
+  const decision = grant ? { ...screened, effect: "allow" as const } : screened;
   const requestHash = actionRequestHash(agent.id, written);
   // The run the call names (docs/runs.md), keyed by the root agent so a delegate's calls join its root's run.
   const rootAgentId = prepared.delegation?.rootAgentId ?? agent.id;
@@ -110,6 +118,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
       ...(request.tool ? { tool: request.tool } : {}),
       ...(runRef ? { run: runRef } : {}),
       ...(verdict?.state ? { budget: verdict.state } : {}),
+      ...(grant ? { grant } : {}),
     });
     // What the call reserves against its budgets: recorded (executed, or held for approval), not denied.
     const reservation = plan && result.status !== "denied" ? reservationOf(plan, at, approval?.expiresAt) : undefined;
@@ -143,6 +152,7 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
           ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
           ...(runRef ? { run: runRef } : {}),
           ...(reservation ? { reservation: reservation.record } : {}),
+          ...(grant ? { grant } : {}),
           // The budget that refused or held it (an allowed call's tightest budget is in its answer only).
           ...(verdict?.state?.exceeded ? { budget: verdict.state } : {}),
         },

@@ -11,6 +11,7 @@ import {
   breakerSettings,
   delegationSettings,
   signInSettings,
+  grantSettings,
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
@@ -37,5 +38,6 @@ export function settingsOf(stored: unknown): OrgSettings {
     spend: spendSettings(stored),
     postConditions: postConditionSettings(stored),
     budgets: orgBudgets(stored),
+    grants: grantSettings(stored),
   };
 }

@@ -12,8 +12,7 @@ import {
   validationError,
   weakeningChanges,
   zodIssues,
-  type WeakeningChange,
-} from "@gatehouse/core";
+  type WeakeningChange, grantSettingsSchema } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -76,6 +75,7 @@ export async function updateOrgSettings({
       spend: spendSettingsSchema.parse({ ...before.spend, ...parsed.data.spend }),
       postConditions: postConditionSettingsSchema.parse({ ...before.postConditions, ...parsed.data.postConditions }),
       budgets: parsed.data.budgets ?? before.budgets,
+      grants: grantSettingsSchema.parse({ ...before.grants, ...parsed.data.grants }),
       signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);

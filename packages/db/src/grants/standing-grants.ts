@@ -1,0 +1,181 @@
+import type { GrantView } from "@gatehouse/contracts";
+import {
+  conflict,
+  forbidden,
+  grantRefusal,
+  grantRequestSchema,
+  hasPermission,
+  newId,
+  notFound,
+  validationError,
+  zodIssues,
+  type MemberRole,
+} from "@gatehouse/core";
+import { actorRef } from "../actors/actor-ref";
+import type { Ctx } from "../actors/context";
+import { requirePermission } from "../actors/require-permission";
+import type { ApprovalView } from "../approvals";
+import { voterOf } from "../approvals/approval-view";
+import { appendAuditEntry } from "../audit/append-audit-entries";
+import { db, TX_OPTIONS } from "../infra/client";
+import { getOrgSettings } from "../orgs/get-org-settings";
+import { decideApproval } from "../policy-rollout";
+
+/**
+ * Standing grants (docs/approvals.md, Standing grants). An approver deciding a request may instead grant
+ * "the same action, for this agent, with arguments matching …, for the next N minutes or N uses": the
+ * request is approved by their vote, and later calls the grant covers are executed without a person
+ * (decisions/claim-grant.ts), each naming the grant. Bounded by the org's settings (`grants`), refused
+ * for a policy marked `humanEachTime`, and for an approval that needs more than one vote (a grant by one
+ * approver must not stand in for a quorum). Revoking one holds for the next call on every process.
+ */
+
+interface GrantRow {
+  id: string;
+  agent_id: string;
+  agent_name: string;
+  action_type: string;
+  match: Record<string, unknown>;
+  approval_id: string;
+  created_by: string;
+  granted_by_email: string;
+  expires_at: Date;
+  max_uses: number;
+  uses: number;
+  reason: string | null;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
+const GRANT_SQL = `
+  SELECT s.id, s.agent_id, g.name AS agent_name, s.action_type, s.match, s.approval_id, s.created_by, u.email AS granted_by_email,
+         s.expires_at, s.max_uses, s.uses, s.reason, s.created_at, s.revoked_at
+  FROM standing_grants s JOIN agents g ON g.id = s.agent_id JOIN memberships m ON m.id = s.created_by JOIN users u ON u.id = m.user_id
+  WHERE s.org_id = $1`;
+
+function grantView(row: GrantRow, now = Date.now()): GrantView {
+  const status = row.revoked_at ? "revoked" : row.uses >= row.max_uses ? "used_up" : row.expires_at.getTime() <= now ? "expired" : "active";
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    agentName: row.agent_name,
+    actionType: row.action_type,
+    match: row.match,
+    approvalId: row.approval_id,
+    grantedBy: { id: row.created_by, email: row.granted_by_email },
+    expiresAt: row.expires_at.toISOString(),
+    maxUses: row.max_uses,
+    uses: row.uses,
+    status,
+    reason: row.reason,
+    createdAt: row.created_at.toISOString(),
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}
+
+async function readGrant(orgId: string, grantId: string): Promise<GrantView> {
+  const [row] = await db().$queryRawUnsafe<GrantRow[]>(`${GRANT_SQL} AND s.id = $2`, orgId, grantId);
+  if (!row) throw notFound("grant");
+  return grantView(row);
+}
+
+/** Approves `approvalId` with the caller's vote and grants the same action for later calls; answers both. */
+export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<{ approval: ApprovalView; grant: GrantView }> {
+  const parsed = grantRequestSchema.safeParse(input.body ?? {});
+  if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  const voter = await voterOf(ctx);
+  if (!voter) throw forbidden("granting needs a member: sign in to the console or use an org admin key");
+  const [target] = await db().$queryRawUnsafe<
+    Array<{ status: string; quorum: number; agent_id: string; action_type: string; metadata: Record<string, unknown>; human_each_time: boolean | null }>
+  >(
+    `SELECT a.status::text AS status, a.quorum, a.agent_id, c.action_type, c.metadata,
+            (SELECT (pv.document->'approval'->>'humanEachTime')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id) AS human_each_time
+     FROM approvals a JOIN actions c ON c.id = a.action_id WHERE a.org_id = $1 AND a.id = $2`,
+    ctx.org.id,
+    input.approvalId,
+  );
+  if (!target) throw notFound("approval");
+  const settings = (await getOrgSettings({ ctx })).grants;
+  const refusal = grantRefusal(parsed.data, settings, target.human_each_time === true);
+  if (refusal) throw refusal.path ? validationError([refusal]) : forbidden(refusal.message);
+  if (target.quorum > 1) throw forbidden(`this approval needs ${target.quorum} votes: one approver's grant cannot stand in for them`);
+  if (target.status !== "pending") throw conflict(`this approval is already ${target.status}`);
+  const grantId = newId("grant");
+  const approval = await decideApproval({
+    ctx,
+    input: { approvalId: input.approvalId, body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` } },
+  });
+  if (approval.status !== "approved") throw conflict(`the approval is ${approval.status}: no grant was made`);
+  const match = parsed.data.match ?? target.metadata;
+  const expiresAt = new Date(Date.now() + parsed.data.durationSeconds * 1_000);
+  const maxUses = parsed.data.uses ?? settings.maxUses;
+  await db().$transaction(async (tx) => {
+    await tx.standingGrant.create({
+      data: {
+        id: grantId,
+        orgId: ctx.org.id,
+        agentId: target.agent_id,
+        actionType: target.action_type,
+        match: match as object,
+        approvalId: input.approvalId,
+        createdBy: voter.membershipId,
+        expiresAt,
+        maxUses,
+        reason: parsed.data.reason ?? null,
+      },
+    });
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: "grant.created",
+      actor: actorRef(ctx.actor),
+      agentId: target.agent_id,
+      subjectId: grantId,
+      data: {
+        grantId,
+        approvalId: input.approvalId,
+        agentId: target.agent_id,
+        actionType: target.action_type,
+        match,
+        expiresAt: expiresAt.toISOString(),
+        maxUses,
+        member: { id: voter.membershipId, email: voter.email },
+        ...(parsed.data.reason ? { reason: parsed.data.reason } : {}),
+      },
+    });
+  }, TX_OPTIONS);
+  return { approval, grant: await readGrant(ctx.org.id, grantId) };
+}
+
+/** The org's grants, newest first: the live ones, or all (`status: "all"`). */
+export async function listGrants({ ctx, input = {} }: { ctx: Ctx; input?: { status?: "active" | "all" | undefined } }): Promise<{ grants: GrantView[] }> {
+  requirePermission(ctx, "approvals.read");
+  const live = input.status !== "all";
+  const rows = await db().$queryRawUnsafe<GrantRow[]>(
+    `${GRANT_SQL} ${live ? "AND s.revoked_at IS NULL AND s.expires_at > now() AND s.uses < s.max_uses" : ""} ORDER BY s.created_at DESC, s.id DESC LIMIT 500`,
+    ctx.org.id,
+  );
+  return { grants: rows.map((row) => grantView(row)) };
+}
+
+/** Revokes a grant at once: the next call it would have covered waits for a person again, on every process. The granter, or an owner or admin. */
+export async function revokeGrant({ ctx, input }: { ctx: Ctx; input: { grantId: string } }): Promise<GrantView> {
+  requirePermission(ctx, "approvals.read");
+  const voter = await voterOf(ctx);
+  if (!voter) throw forbidden("revoking a grant needs a member");
+  const before = await readGrant(ctx.org.id, input.grantId);
+  if (before.grantedBy.id !== voter.membershipId && !hasPermission(voter.role as MemberRole, "settings.write")) {
+    throw forbidden("only the member who gave a grant, or an owner or admin, may revoke it");
+  }
+  if (before.revokedAt) return before;
+  await db().$transaction(async (tx) => {
+    const updated = await tx.standingGrant.updateMany({ where: { id: input.grantId, orgId: ctx.org.id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: voter.membershipId } });
+    if (updated.count === 0) return;
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: "grant.revoked",
+      actor: actorRef(ctx.actor),
+      agentId: before.agentId,
+      subjectId: input.grantId,
+      data: { grantId: input.grantId, actionType: before.actionType, member: { id: voter.membershipId, email: voter.email } },
+    });
+  }, TX_OPTIONS);
+  return readGrant(ctx.org.id, input.grantId);
+}
