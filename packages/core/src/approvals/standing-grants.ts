@@ -51,7 +51,8 @@ export type GrantRef = z.output<typeof grantRefSchema>;
 export function grantRefusal(request: GrantRequest, settings: GrantSettings, humanEachTime: boolean): { path: string; message: string } | null {
   if (!settings.enabled) return { path: "", message: "this organization does not allow standing grants (settings grants.enabled)" };
   if (humanEachTime) return { path: "", message: "the policy marks this action humanEachTime: a person decides every call, so no grant covers it" };
-  if (request.durationSeconds > settings.maxDurationSeconds) return { path: "durationSeconds", message: `must be at most ${settings.maxDurationSeconds} (the org's grants.maxDurationSeconds)` };
+  if (request.durationSeconds > settings.maxDurationSeconds)
+    return { path: "durationSeconds", message: `must be at most ${settings.maxDurationSeconds} (the org's grants.maxDurationSeconds)` };
   if (request.uses !== undefined && request.uses > settings.maxUses) return { path: "uses", message: `must be at most ${settings.maxUses} (the org's grants.maxUses)` };
   return null;
 }

@@ -1,16 +1,5 @@
 import type { GrantView } from "@gatehouse/contracts";
-import {
-  conflict,
-  forbidden,
-  grantRefusal,
-  grantRequestSchema,
-  hasPermission,
-  newId,
-  notFound,
-  validationError,
-  zodIssues,
-  type MemberRole,
-} from "@gatehouse/core";
+import { conflict, forbidden, grantRefusal, grantRequestSchema, hasPermission, newId, notFound, validationError, zodIssues, type MemberRole } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -103,7 +92,10 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
   const grantId = newId("grant");
   const approval = await decideApproval({
     ctx,
-    input: { approvalId: input.approvalId, body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` } },
+    input: {
+      approvalId: input.approvalId,
+      body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` },
+    },
   });
   if (approval.status !== "approved") throw conflict(`the approval is ${approval.status}: no grant was made`);
   const match = parsed.data.match ?? target.metadata;
@@ -167,7 +159,10 @@ export async function revokeGrant({ ctx, input }: { ctx: Ctx; input: { grantId: 
   }
   if (before.revokedAt) return before;
   await db().$transaction(async (tx) => {
-    const updated = await tx.standingGrant.updateMany({ where: { id: input.grantId, orgId: ctx.org.id, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: voter.membershipId } });
+    const updated = await tx.standingGrant.updateMany({
+      where: { id: input.grantId, orgId: ctx.org.id, revokedAt: null },
+      data: { revokedAt: new Date(), revokedBy: voter.membershipId },
+    });
     if (updated.count === 0) return;
     await appendAuditEntry(tx, ctx.org.id, {
       type: "grant.revoked",
