@@ -64,6 +64,10 @@ describe("a standing grant across two API processes", () => {
       grant: { status: "active", uses: 0, maxUses: 5, actionType: "deploy.prod", match: { service: "payments" } },
     });
     const grantId = (granted.json.grant as { id: string }).id;
+    // Posture shows it while it lives.
+    const posture = await admin(a, { apiKey: org.adminKey.apiKey }, "GET", "/v1/posture");
+    const findings = Object.values(posture.json.components as Record<string, { findings: Array<{ id: string }> }>).flatMap((c) => c.findings.map((x) => x.id));
+    expect(findings).toContain("oversight.standing_grants");
 
     const covered = await execute(b, { actionType: "deploy.prod", metadata: { service: "payments", env: "prod", build: 2 } });
     expect(covered).toMatchObject({ status: "executed", grant: { id: grantId, usesLeft: 4 } });

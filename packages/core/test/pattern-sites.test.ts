@@ -54,7 +54,7 @@ function posture(actions: string[], actionType: string): PostureFacts {
     now,
     decisions: { total: 10, noPolicy: 0, executed: 10, outcomes: 10, actionTypes: [actionType], postConditionViolations: 0 },
     policies: [{ name: "bomb", actions, effect: "allow", mode: "enforce", quorum: null, versionCreatedAt: now }],
-    approvals: { decided: 0, expired: 0, medianSeconds: null, p90Seconds: null, decidedFast: 0, votes: 0, topVoterVotes: 0, refusedSelfApprovals: 0 },
+    approvals: { decided: 0, expired: 0, medianSeconds: null, p90Seconds: null, decidedFast: 0, votes: 0, topVoterVotes: 0, refusedSelfApprovals: 0, activeGrants: 0, latestGrantExpiry: null },
     members: { total: 2, owners: 2, ssoRequired: true },
     agentKeys: [],
     adminKeys: [],

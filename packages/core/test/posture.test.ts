@@ -15,7 +15,7 @@ function perfect(): PostureFacts {
       { name: "merges", actions: ["pr.merge"], effect: "require_approval", mode: "enforce", quorum: 2, versionCreatedAt: daysAgo(100) },
       { name: "trial", actions: ["docs.write"], effect: "allow", mode: "monitor", quorum: null, versionCreatedAt: daysAgo(14) },
     ],
-    approvals: { decided: 100, expired: 10, medianSeconds: 900, p90Seconds: 14_400, decidedFast: 20, votes: 100, topVoterVotes: 80, refusedSelfApprovals: 0 },
+    approvals: { decided: 100, expired: 10, medianSeconds: 900, p90Seconds: 14_400, decidedFast: 20, votes: 100, topVoterVotes: 80, refusedSelfApprovals: 0, activeGrants: 0, latestGrantExpiry: null },
     members: { total: 8, owners: 3, ssoRequired: true },
     agentKeys: [{ id: "key_1", agentId: "agt_1", agentName: "bot", agentHalted: false, createdAt: daysAgo(60), lastUsedAt: daysAgo(29), expiresAt: daysAgo(-30) }],
     adminKeys: [{ id: "key_2", createdAt: daysAgo(89) }],
@@ -121,6 +121,8 @@ const RULES: Array<[string, Change, Component, string, string, number]> = [
   ["one member cast 81 % of votes", (f) => void (f.approvals.topVoterVotes = 81), "humanOversight", "oversight.single_approver", "medium", 3],
   ["two refused self-approvals", (f) => void (f.approvals.refusedSelfApprovals = 2), "humanOversight", "oversight.self_approval_attempts", "low", 2],
   ["five refused self-approvals: capped at 3", (f) => void (f.approvals.refusedSelfApprovals = 5), "humanOversight", "oversight.self_approval_attempts", "low", 3],
+  ["two standing grants live", (f) => void (f.approvals.activeGrants = 2), "humanOversight", "oversight.standing_grants", "low", 2],
+  ["five standing grants live: capped at 3", (f) => void (f.approvals.activeGrants = 5), "humanOversight", "oversight.standing_grants", "low", 3],
   ["a merge policy with quorum 1", (f) => void (f.policies[1] = { ...f.policies[1]!, quorum: 1 }), "humanOversight", "oversight.high_risk_single_quorum", "high", 2],
   [
     "two keys without expiry",

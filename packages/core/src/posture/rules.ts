@@ -59,6 +59,9 @@ export const SINGLE_APPROVER_POINTS = 3;
 /** Blocked self-approval attempts (requester or excluded agent owner): 1 point each, at most 3. */
 export const SELF_APPROVAL_POINTS = 1;
 export const SELF_APPROVAL_MAX_POINTS = 3;
+/** Standing grants live now: 1 point each, at most 3 (calls they cover run without a person). */
+export const STANDING_GRANT_POINTS = 1;
+export const STANDING_GRANT_MAX_POINTS = 3;
 /** require_approval policies on high-risk actions with quorum 1: 2 points each, at most 6. */
 export const HIGH_RISK_QUORUM_ONE_POINTS = 2;
 export const HIGH_RISK_QUORUM_ONE_MAX_POINTS = 6;

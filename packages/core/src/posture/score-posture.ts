@@ -93,6 +93,9 @@ export interface PostureFacts {
     topVoterVotes: number;
     /** Votes refused in the window because the voter requested the action or owns the excluded agent. */
     refusedSelfApprovals: number;
+    /** Standing grants live now, and the latest of their expiries (docs/approvals.md, Standing grants). */
+    activeGrants: number;
+    latestGrantExpiry: Date | null;
   };
   members: { total: number; owners: number; ssoRequired: boolean };
   /** Live (not revoked, not expired) agent keys. */
@@ -285,6 +288,16 @@ function humanOversight(f: PostureFacts): PostureComponentResult {
       message: `${plural(a.refusedSelfApprovals, "vote")} in ${window} ${a.refusedSelfApprovals === 1 ? "was" : "were"} refused because the voter requested the action or owns the agent (separation of duties).`,
       fix: "Find out why members try to approve their own requests; the audit log's approval.vote_refused entries name them.",
       href: "/audit",
+    });
+  }
+  if (a.activeGrants > 0) {
+    findings.push({
+      id: "oversight.standing_grants",
+      severity: "low",
+      points: capped(a.activeGrants, R.STANDING_GRANT_POINTS, R.STANDING_GRANT_MAX_POINTS),
+      message: `${plural(a.activeGrants, "standing grant")} ${a.activeGrants === 1 ? "lets" : "let"} matching calls through without a person${a.latestGrantExpiry ? `, until ${a.latestGrantExpiry.toISOString()} at the latest` : ""}.`,
+      fix: "Review the grants on the Approvals page and revoke those no longer needed; shorten grants.maxDurationSeconds in the settings.",
+      href: "/approvals",
     });
   }
   const weak = f.policies

@@ -21,7 +21,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
-  const [decisions, policies, approvals, votes, refused, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] = await Promise.all([
+  const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] = await Promise.all([
     // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
     pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
       `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
@@ -50,6 +50,11 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       [orgId, windowStart, approvalsFrom, ANY_STATUS],
     ),
     pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'approval.vote_refused' AND created_at >= $2`, [orgId, windowStart]),
+    // Standing grants live now (docs/approvals.md): calls they cover run without a person.
+    pool.query<{ n: string; latest: Date | null }>(
+      `SELECT count(*) AS n, max(expires_at) AS latest FROM standing_grants WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses`,
+      [orgId, now],
+    ),
     pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId]),
     pool.query<{ total: string; owners: string }>(
       `SELECT count(*) AS total, count(*) FILTER (WHERE role = 'owner') AS owners FROM memberships WHERE org_id = $1 AND removed_at IS NULL`,
@@ -135,6 +140,8 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       votes: voteCounts.reduce((s, n) => s + n, 0),
       topVoterVotes: voteCounts.reduce((max, n) => Math.max(max, n), 0),
       refusedSelfApprovals: Number(refused.rows[0]?.n ?? 0),
+      activeGrants: Number(grants.rows[0]?.n ?? 0),
+      latestGrantExpiry: grants.rows[0]?.latest ?? null,
     },
     members: { total: Number(m?.total ?? 0), owners: Number(m?.owners ?? 0), ssoRequired: signInSettings(org.rows[0]?.settings).ssoRequired },
     agentKeys: keys.rows
