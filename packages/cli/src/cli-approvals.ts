@@ -1,4 +1,5 @@
 /** `gatehouse approvals …`: the org's approvals, and votes on them, with an admin key. */
+import { grantCommand } from "./cli-grants.ts";
 import type { Approval, ApprovalStatus } from "@gatehouse/sdk";
 import { CONNECTION_OPTIONS, EXIT_FAILURE, EXIT_OK, noMore, printJson, shortTime, table, UsageError } from "./cli-common.ts";
 import { defineCommand, type Command, type CommandGroup } from "./command.ts";
@@ -117,7 +118,12 @@ function voteCommand(decision: "approve" | "deny", summary: string): Command {
 
 export const approvalsGroup: CommandGroup = {
   name: "approvals",
-  commands: [list, voteCommand("approve", "Vote to approve actions waiting for approval (several ids: one request)"), voteCommand("deny", "Vote to deny them (one deny decides)")],
+  commands: [
+    list,
+    voteCommand("approve", "Vote to approve actions waiting for approval (several ids: one request)"),
+    voteCommand("deny", "Vote to deny them (one deny decides)"),
+    grantCommand,
+  ],
 };
 
 /** The agent that asked; for a delegate, with the agents that delegated to it, root first: `reader-2 (delegated by build-agent > reader)`. */

@@ -18,6 +18,7 @@ import { policiesGroup } from "./cli-policies.ts";
 import { postureGroup } from "./cli-posture.ts";
 import { tailGroup } from "./cli-tail.ts";
 import { webhooksGroup } from "./cli-webhooks.ts";
+import { grantsGroup } from "./cli-grants.ts";
 import { commandList, CONNECTION_OPTION_SPECS, usageOf, type Command, type CommandGroup, type OptionSpec, type OptionSpecs } from "./command.ts";
 
 /** The groups, in the order the main help lists them. */
@@ -26,6 +27,7 @@ export const GROUPS: readonly CommandGroup[] = [
   logoutGroup,
   policiesGroup,
   approvalsGroup,
+  grantsGroup,
   tailGroup,
   verifyGroup,
   auditGroup,

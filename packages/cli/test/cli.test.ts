@@ -432,7 +432,7 @@ describe("gatehouse usage", () => {
     ["gatehouse policies apply --help", ["policies", "apply", "--help"], /^Usage: gatehouse policies apply <file> \[--dry-run\]/],
     ["gatehouse policies export -h", ["policies", "export", "-h"], /^Usage: gatehouse policies export \[--format json\|yaml\]/],
     ["gatehouse policies versions --help", ["policies", "versions", "--help"], /^Usage: gatehouse policies versions <name> \[--json\]/],
-    ["gatehouse approvals --help", ["approvals", "--help"], /^Usage: gatehouse approvals <list\|approve\|deny>/],
+    ["gatehouse approvals --help", ["approvals", "--help"], /^Usage: gatehouse approvals <list\|approve\|deny\|grant>/],
     ["gatehouse approvals list --help", ["approvals", "list", "--help"], /^Usage: gatehouse approvals list \[--status <status>\] \[--json\]/],
     ["gatehouse approvals approve --help", ["approvals", "approve", "--help"], /^Usage: gatehouse approvals approve <id> \[<id>…\] \[--reason <text>\]/],
     ["gatehouse approvals deny --help", ["approvals", "deny", "--help"], /^Usage: gatehouse approvals deny <id> \[<id>…\] \[--reason <text>\]/],

@@ -62,6 +62,10 @@ import type {
   WebhookDelivery,
   CreateWebhookRequest,
   UpdateWebhookRequest,
+  StandingGrant,
+  StandingGrantRequest,
+  GrantedApproval,
+  SlackConnection,
 } from "./types.ts";
 
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
@@ -140,6 +144,27 @@ export interface AdminApprovals {
    * so a retry is safe.
    */
   decideMany(approvalIds: readonly string[], decision: "approve" | "deny", options?: DecideApprovalOptions): Promise<BulkApprovalDecision>;
+  /**
+   * Approves with a standing grant (docs/approvals.md): this request, and later calls of the same action by
+   * the same agent whose metadata contains `match` (this request's metadata unless given), for
+   * `durationSeconds` and at most `uses` calls, within the org's `grants` settings.
+   */
+  grant(approvalId: string, grant: StandingGrantRequest, options?: RequestOptions): Promise<GrantedApproval>;
+}
+
+/** Standing grants: the live ones (or all), and revoking one (the granter, or an owner or admin). */
+export interface AdminGrants {
+  list(options?: RequestOptions & { status?: "active" | "all" }): Promise<StandingGrant[]>;
+  /** At once: the next call it would have covered waits for a person again, on every API process. */
+  revoke(grantId: string, options?: RequestOptions): Promise<StandingGrant>;
+}
+
+/** The org's Slack app (docs/approvals.md, Slack; `integrations.manage`). */
+export interface AdminSlack {
+  get(options?: RequestOptions): Promise<SlackConnection>;
+  /** Slack must accept the bot token; both secrets are stored encrypted and never answered. */
+  connect(app: { botToken: string; signingSecret: string }, options?: RequestOptions): Promise<SlackConnection>;
+  disconnect(options?: RequestOptions): Promise<SlackConnection>;
 }
 
 /** The org of the key: every member may read it; renaming it and changing its slug is for owners. */
@@ -327,6 +352,8 @@ export class GatehouseAdmin {
   readonly runs: AdminRuns;
   readonly budgets: AdminBudgets;
   readonly webhooks: AdminWebhooks;
+  readonly grants: AdminGrants;
+  readonly slack: AdminSlack;
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()`. */
   readonly audit: AdminAudit;
 
@@ -398,6 +425,24 @@ export class GatehouseAdmin {
           body: { approvalIds: [...approvalIds], decision, reason: options.reason },
           signal: options.signal,
         }),
+      grant: (approvalId, grant, options = {}) =>
+        request<GrantedApproval>(config, { method: "POST", path: `/v1/admin/approvals/${encodeURIComponent(approvalId)}/grant`, body: grant, signal: options.signal }),
+    };
+    this.grants = {
+      list: async (options = {}) =>
+        (await request<{ grants: StandingGrant[] }>(config, { method: "GET", path: `/v1/admin/grants${query({ status: options.status })}`, signal: options.signal })).grants,
+      revoke: (grantId, options = {}) => request<StandingGrant>(config, { method: "DELETE", path: `/v1/admin/grants/${encodeURIComponent(grantId)}`, signal: options.signal }),
+    };
+    this.slack = {
+      get: (options = {}) => request<SlackConnection>(config, { method: "GET", path: "/v1/admin/integrations/slack", signal: options.signal }),
+      connect: (app, options = {}) =>
+        request<SlackConnection>(config, {
+          method: "PUT",
+          path: "/v1/admin/integrations/slack",
+          body: { botToken: app.botToken, signingSecret: app.signingSecret },
+          signal: options.signal,
+        }),
+      disconnect: (options = {}) => request<SlackConnection>(config, { method: "DELETE", path: "/v1/admin/integrations/slack", signal: options.signal }),
     };
     this.org = {
       get: (options = {}) => request<Org>(config, { method: "GET", path: "/v1/admin/org", signal: options.signal }),

@@ -249,6 +249,12 @@ export type CreatedWebhook = Schemas["CreatedWebhook"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type CreateWebhookRequest = Schemas["CreateWebhookRequest"];
 export type UpdateWebhookRequest = Schemas["UpdateWebhookRequest"];
+/** A standing grant (docs/approvals.md): an agent's matching calls executed without a person until it expires, is used up or revoked. */
+export type StandingGrant = Schemas["StandingGrant"];
+export type StandingGrantRequest = Schemas["StandingGrantRequest"];
+export type GrantedApproval = Schemas["GrantedApproval"];
+/** The org's Slack app (its secrets are never answered). */
+export type SlackConnection = Schemas["SlackConnection"];
 
 /** An agent of the org: its status (`halted` agents are denied every action), labels and circuit breaker. */
 export type Agent = Schemas["Agent"];

@@ -74,3 +74,51 @@ describe("admin.webhooks", () => {
     expect(await rejection(admin.webhooks.list())).toBeInstanceOf(PermissionDeniedError);
   });
 });
+
+describe("admin.approvals.grant, admin.grants and admin.slack", () => {
+  const grant = {
+    id: "grt_1",
+    agentId: "agt_1",
+    agentName: "deployer",
+    actionType: "deploy.prod",
+    match: { service: "payments" },
+    approvalId: "apr_1",
+    grantedBy: { id: "mem_1", email: "ada@example.test" },
+    expiresAt: "2026-11-24T11:00:00.000Z",
+    maxUses: 5,
+    uses: 0,
+    status: "active" as const,
+    reason: null,
+    createdAt: "2026-11-24T10:00:00.000Z",
+    revokedAt: null,
+  };
+  const slack = { connected: true, teamId: "T1", teamName: "Acme", botUserId: "U1", interactionsPath: "/v1/slack/org_1/interactions", connectedAt: "2026-11-24T10:00:00.000Z" };
+
+  it("grant() POSTs the grant's terms; grants.list() and revoke() call their paths", async () => {
+    const { admin, calls } = adminClient([
+      json(200, { approval: { id: "apr_1", status: "approved" }, grant }),
+      json(200, { grants: [grant] }),
+      json(200, { ...grant, status: "revoked" }),
+    ]);
+    expect((await admin.approvals.grant("apr_1", { durationSeconds: 600, uses: 5, match: { service: "payments" } })).grant.id).toBe("grt_1");
+    expect(await admin.grants.list({ status: "all" })).toEqual([grant]);
+    expect((await admin.grants.revoke("grt_1")).status).toBe("revoked");
+    expect(calls.map((c) => [c.init.method, c.url, c.body])).toEqual([
+      ["POST", "http://localhost:4000/v1/admin/approvals/apr_1/grant", { durationSeconds: 600, uses: 5, match: { service: "payments" } }],
+      ["GET", "http://localhost:4000/v1/admin/grants?status=all", undefined],
+      ["DELETE", "http://localhost:4000/v1/admin/grants/grt_1", undefined],
+    ]);
+  });
+
+  it("slack.connect() PUTs the app's secrets; get() and disconnect() answer the connection without them", async () => {
+    const { admin, calls } = adminClient([json(200, slack), json(200, slack), json(200, { ...slack, connected: false })]);
+    expect(await admin.slack.connect({ botToken: "xoxb-1", signingSecret: "abc" })).toEqual(slack);
+    expect(await admin.slack.get()).toEqual(slack);
+    expect((await admin.slack.disconnect()).connected).toBe(false);
+    expect(calls.map((c) => [c.init.method, c.url])).toEqual([
+      ["PUT", "http://localhost:4000/v1/admin/integrations/slack"],
+      ["GET", "http://localhost:4000/v1/admin/integrations/slack"],
+      ["DELETE", "http://localhost:4000/v1/admin/integrations/slack"],
+    ]);
+  });
+});

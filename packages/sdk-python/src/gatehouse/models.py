@@ -86,6 +86,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """When a pending approval expires (ISO 8601)."""
     run: ActionResultRun
     """The run the decision was recorded in, when the call named a runId."""
+    grant: ActionResultGrant
+    """The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."""
 
 
 class _ActionResultBudgetRequired(TypedDict):
@@ -144,6 +146,14 @@ class ActionResultFindingsItem(_ActionResultFindingsItemRequiredKeys):
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class ActionResultGrant(TypedDict):
+    """The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."""
+    id: str
+    expiresAt: str
+    usesLeft: int
+    """Calls it still lets through after this one."""
 
 
 class _ActionResultReportOnlyRequired(TypedDict):
@@ -430,6 +440,8 @@ class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=Fa
     run: AuditEntryActionDecidedDataRun
     reservation: AuditEntryActionDecidedDataReservation
     """What the call reserved against its budgets (docs/budgets.md)."""
+    grant: AuditEntryActionDecidedDataGrant
+    """The standing grant that let the call through without a person."""
     budget: AuditEntryActionDecidedDataBudget
     """The budget that refused the call or held it for approval."""
 
@@ -497,6 +509,14 @@ class AuditEntryActionDecidedDataFindingsItem(_AuditEntryActionDecidedDataFindin
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class AuditEntryActionDecidedDataGrant(TypedDict):
+    """The standing grant that let the call through without a person."""
+    id: str
+    expiresAt: str
+    usesLeft: int
+    """Calls it still lets through after this one."""
 
 
 class AuditEntryActionDecidedDataMonitoredItem(TypedDict):
@@ -980,6 +1000,7 @@ class _AuditEntryApprovalVoteDataRequired(TypedDict):
 
 class AuditEntryApprovalVoteData(_AuditEntryApprovalVoteDataRequired, total=False):
     reason: str
+    via: Literal["console", "api", "email", "slack"]
 
 
 class AuditEntryApprovalVoteDataMember(TypedDict):
@@ -1135,6 +1156,67 @@ class AuditEntryDelegationRevokedData(_AuditEntryDelegationRevokedDataRequired, 
     keysRevoked: list[str]
     keyRevoked: str
     revokedWith: str
+
+
+class AuditEntryGrantCreated(TypedDict):
+    """A standing grant given by an approver instead of one approval: the action, the agent, the arguments it matches, until when and for how many calls."""
+    type: Literal["grant.created"]
+    data: AuditEntryGrantCreatedData
+
+
+class _AuditEntryGrantCreatedDataRequired(TypedDict):
+    grantId: str
+    approvalId: str
+    agentId: str
+    actionType: str
+    match: dict[str, Any]
+    expiresAt: str
+    maxUses: int
+    member: AuditEntryGrantCreatedDataMember
+
+
+class AuditEntryGrantCreatedData(_AuditEntryGrantCreatedDataRequired, total=False):
+    reason: str
+
+
+class AuditEntryGrantCreatedDataMember(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryGrantRevoked(TypedDict):
+    """A standing grant revoked: later calls wait for a person again."""
+    type: Literal["grant.revoked"]
+    data: AuditEntryGrantRevokedData
+
+
+class _AuditEntryGrantRevokedDataRequired(TypedDict):
+    grantId: str
+    actionType: str
+
+
+class AuditEntryGrantRevokedData(_AuditEntryGrantRevokedDataRequired, total=False):
+    member: AuditEntryGrantRevokedDataMember
+
+
+class AuditEntryGrantRevokedDataMember(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryIntegrationChanged(TypedDict):
+    """A Slack app connected to the org (or replaced) or disconnected; its secrets are never recorded."""
+    type: Literal["integration.changed"]
+    data: AuditEntryIntegrationChangedData
+
+
+class _AuditEntryIntegrationChangedDataRequired(TypedDict):
+    integration: Literal["slack"]
+    change: Literal["connected", "disconnected"]
+
+
+class AuditEntryIntegrationChangedData(_AuditEntryIntegrationChangedDataRequired, total=False):
+    account: str
 
 
 class AuditEntryInvitationReissued(TypedDict):
@@ -1833,6 +1915,13 @@ class ConditionRateRate(_ConditionRateRateRequired, total=False):
     per: Literal["agent", "org"]
 
 
+class ConnectSlackRequest(TypedDict):
+    """The Slack app to post approvals with and verify clicks by."""
+    botToken: str
+    """The app's bot token: chat:write, users:read and users:read.email."""
+    signingSecret: str
+
+
 class _CreateAgentRequestRequired(TypedDict):
     name: str
 
@@ -2380,6 +2469,12 @@ class EvidenceRequest(_EvidenceRequestRequired, total=False):
     """Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409."""
 
 
+class GrantedApproval(TypedDict):
+    """The approval, approved by the caller's vote, and the grant made with it."""
+    approval: Approval
+    grant: StandingGrant
+
+
 class Health(TypedDict):
     """Whether the service can answer: the database is required; Redis carries signals between instances."""
     ok: bool
@@ -2524,6 +2619,8 @@ class OrgSettings(TypedDict):
     """Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."""
     postConditions: OrgSettingsPostConditions
     """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
+    grants: OrgSettingsGrants
+    """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     spend: OrgSettingsSpend
     """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
 
@@ -2574,6 +2671,13 @@ class OrgSettingsDelegation(TypedDict):
     """Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."""
     maxDepth: int
     maxActiveChildren: int
+
+
+class OrgSettingsGrants(TypedDict):
+    """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
+    enabled: bool
+    maxDurationSeconds: int
+    maxUses: int
 
 
 class OrgSettingsLoops(TypedDict):
@@ -2753,6 +2857,44 @@ class PolicyDocumentApproval(TypedDict, total=False):
     approverRoles: list[Literal["owner", "admin", "approver", "auditor", "viewer"]]
     approvers: list[str]
     excludeAgentOwner: bool
+    notify: PolicyDocumentApprovalNotify
+    remind: PolicyDocumentApprovalRemind
+    """Remind whoever was notified this long before the deadline, if nobody decided by then."""
+    escalate: PolicyDocumentApprovalEscalate
+    """After this long without a decision, notify these further people, roles or channels (who may decide is still the policy's). A timeout stays APPROVAL_EXPIRED."""
+    humanEachTime: bool
+    """A person decides every call: no standing grant covers the actions this policy holds."""
+    humanOnly: bool
+    """Only a signed-in person decides: in the console or by an emailed link. Admin keys (the API, the CLI) and Slack are refused."""
+
+
+class PolicyDocumentApprovalEscalate(TypedDict):
+    """After this long without a decision, notify these further people, roles or channels (who may decide is still the policy's). A timeout stays APPROVAL_EXPIRED."""
+    afterSeconds: int
+    notify: PolicyDocumentApprovalEscalateNotify
+
+
+class PolicyDocumentApprovalEscalateNotify(TypedDict, total=False):
+    emails: list[str]
+    """Members to email (each one an eligible approver: others are skipped)."""
+    roles: list[Literal["owner", "admin", "approver", "auditor", "viewer"]]
+    """Every eligible member with one of these roles gets an email."""
+    slack: list[str]
+    """Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."""
+
+
+class PolicyDocumentApprovalNotify(TypedDict, total=False):
+    emails: list[str]
+    """Members to email (each one an eligible approver: others are skipped)."""
+    roles: list[Literal["owner", "admin", "approver", "auditor", "viewer"]]
+    """Every eligible member with one of these roles gets an email."""
+    slack: list[str]
+    """Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."""
+
+
+class PolicyDocumentApprovalRemind(TypedDict):
+    """Remind whoever was notified this long before the deadline, if nobody decided by then."""
+    beforeSeconds: int
 
 
 class _PolicyDocumentBudgetRequired(TypedDict):
@@ -3610,6 +3752,17 @@ class SimulatePoliciesRequest(_SimulatePoliciesRequestRequired, total=False):
     """How many days of past decisions to replay (1 to 30; 7 unless given)."""
 
 
+class SlackConnection(TypedDict):
+    """Whether a Slack app is connected, and to which workspace (its secrets are never shown)."""
+    connected: bool
+    teamId: str | None
+    teamName: str | None
+    botUserId: str | None
+    interactionsPath: str
+    """Set the app's Interactivity Request URL to this path on the API's public address."""
+    connectedAt: str | None
+
+
 class SsoDomainClaim(TypedDict):
     """A domain of `signIn.ssoDomains`, whether it is proved, and the DNS TXT record that proves it."""
     domain: str
@@ -3630,6 +3783,50 @@ class SsoDomainClaimRecord(TypedDict):
     type: Literal["TXT"]
     name: str
     value: str
+
+
+class StandingGrant(TypedDict):
+    """A standing grant: the same action of one agent, with matching arguments, executed without a person until it expires, is used up or revoked."""
+    id: str
+    agentId: str
+    agentName: str
+    actionType: str
+    match: dict[str, Any]
+    """A later call's metadata must contain these fields with these values."""
+    approvalId: str
+    """The approval it was given on."""
+    grantedBy: StandingGrantGrantedBy
+    expiresAt: str
+    maxUses: int
+    uses: int
+    status: Literal["active", "expired", "used_up", "revoked"]
+    reason: str | None
+    createdAt: str
+    revokedAt: str | None
+
+
+class StandingGrantGrantedBy(TypedDict):
+    id: str
+    email: str
+
+
+class StandingGrantList(TypedDict):
+    """Grants, newest first."""
+    grants: list[StandingGrant]
+
+
+class _StandingGrantRequestRequired(TypedDict):
+    durationSeconds: int
+    """How long the grant lasts, from now (at most the org's `grants.maxDurationSeconds`)."""
+
+
+class StandingGrantRequest(_StandingGrantRequestRequired, total=False):
+    """How long, how many calls and which arguments a standing grant covers."""
+    uses: int
+    """How many calls it lets through (at most the org's `grants.maxUses`, which is also the default)."""
+    match: dict[str, Any]
+    """The arguments a later call must carry: each field of `match` must be in the call's metadata with exactly this value (JSON containment). Without it, the request's own metadata is the match."""
+    reason: str
 
 
 class StoredPolicyList(TypedDict):
@@ -3694,6 +3891,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."""
     spend: UpdateSettingsRequestSpend
     """`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement."""
+    grants: UpdateSettingsRequestGrants
+    """`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."""
     content: UpdateSettingsRequestContent
     """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
 
@@ -3747,6 +3946,16 @@ class UpdateSettingsRequestDelegation(TypedDict, total=False):
     """`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."""
     maxDepth: int
     maxActiveChildren: int
+
+
+class UpdateSettingsRequestGrants(TypedDict, total=False):
+    """`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."""
+    enabled: bool
+    """Whether approvers may grant standing permissions at all (true unless changed)."""
+    maxDurationSeconds: int
+    """The longest a grant may last (3600 s unless changed; at most 7 days)."""
+    maxUses: int
+    """The most calls one grant may let through (100 unless changed)."""
 
 
 class UpdateSettingsRequestLoops(TypedDict, total=False):
@@ -3932,7 +4141,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

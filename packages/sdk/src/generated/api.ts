@@ -230,6 +230,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/approvals/{id}/grant": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Approve with a standing grant
+         * @description Instead of approving this one request: approves it with the caller's vote and grants the same action, for the same agent, with arguments containing `match` (the request's metadata unless given), for `durationSeconds` and at most `uses` calls. Later calls it covers are executed without a person, each naming the grant in its answer (`grant`) and entry. Refused (403) when the org's settings turn grants off, the policy marks the action `humanEachTime`, or the approval needs more than one vote; `durationSeconds` and `uses` past the org's bounds are a 400 naming the field.
+         */
+        post: operations["grantFromApproval"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/approvals/decision": {
         parameters: {
             query?: never;
@@ -299,6 +319,74 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Standing grants
+         * @description The live ones (`status=active`, the default) or all of them, newest first, with their uses.
+         */
+        get: operations["listGrants"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/grants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a standing grant
+         * @description At once: the next call it would have covered waits for a person again, on every API process. The member who gave it, or an owner or admin (else 403).
+         */
+        delete: operations["revokeGrant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/integrations/slack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's Slack app
+         * @description Whether one is connected, its workspace, and the interactions path to set in the app (its secrets are never answered).
+         */
+        get: operations["getSlackConnection"];
+        /**
+         * Connect (or replace) the org's Slack app
+         * @description Slack must accept the bot token (`auth.test`), else a 400 naming `botToken`. Both secrets are stored encrypted. Policies then name channels in `approval.notify.slack`; clicks on the messages' buttons come to `/v1/slack/<org id>/interactions`, verified by the signing secret.
+         */
+        put: operations["connectSlack"];
+        post?: never;
+        /**
+         * Disconnect the org's Slack app
+         * @description Its secrets are deleted; messages already posted stay, and their buttons stop working. Without a connection: 404.
+         */
+        delete: operations["disconnectSlack"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1283,6 +1371,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/slack/{orgId}/interactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack's interactivity requests (Approve / Deny clicks)
+         * @description Called by Slack, not by people: `application/x-www-form-urlencoded` with a `payload`. A request whose `x-slack-signature` does not verify with the org's signing secret, or whose `x-slack-request-timestamp` is more than 5 minutes off, is a 401 and nothing is read. A verified one is answered 200 at once (Slack's 3-second window); the click is then mapped to the member with the clicker's Slack email, checked like a console vote (role, separation of duties, `humanOnly`), recorded with `via: slack`, and the message is updated with the outcome. A refusal is told to the clicker alone (an ephemeral message), as is "already decided by …".
+         */
+        post: operations["slackInteractions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/whoami": {
         parameters: {
             query?: never;
@@ -1429,6 +1537,13 @@ export interface components {
                 id: string;
                 /** @description The runId the caller chose. */
                 runId: string;
+            };
+            /** @description The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants). */
+            grant?: {
+                id: string;
+                expiresAt: string;
+                /** @description Calls it still lets through after this one. */
+                usesLeft: number;
             };
         };
         /** @description A member's personal admin key, without its secret. */
@@ -1705,6 +1820,13 @@ export interface components {
                         name: string;
                     }[];
                 };
+                /** @description The standing grant that let the call through without a person. */
+                grant?: {
+                    id: string;
+                    expiresAt: string;
+                    /** @description Calls it still lets through after this one. */
+                    usesLeft: number;
+                };
                 /** @description The budget that refused the call or held it for approval. */
                 budget?: {
                     /** @description The budget: its pot's name, else its policy's. */
@@ -1868,6 +1990,8 @@ export interface components {
                 quorum: number;
                 /** @enum {string} */
                 status: "pending" | "approved" | "denied" | "expired" | "cancelled";
+                /** @enum {string} */
+                via?: "console" | "api" | "email" | "slack";
             };
         } | {
             /** @constant */
@@ -2244,6 +2368,46 @@ export interface components {
                 url: string;
                 events?: string[];
                 reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "grant.created";
+            data: {
+                grantId: string;
+                approvalId: string;
+                agentId: string;
+                actionType: string;
+                match: {
+                    [key: string]: unknown;
+                };
+                expiresAt: string;
+                maxUses: number;
+                member: {
+                    id: string;
+                    email: string;
+                };
+                reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "grant.revoked";
+            data: {
+                grantId: string;
+                actionType: string;
+                member?: {
+                    id: string;
+                    email: string;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "integration.changed";
+            data: {
+                /** @enum {string} */
+                integration: "slack";
+                /** @enum {string} */
+                change: "connected" | "disconnected";
+                account?: string;
             };
         } | {
             /** @constant */
@@ -2641,6 +2805,12 @@ export interface components {
             result: boolean;
             /** @description The policy the condition belongs to. */
             policy: string;
+        };
+        /** @description The Slack app to post approvals with and verify clicks by. */
+        ConnectSlackRequest: {
+            /** @description The app's bot token: chat:write, users:read and users:read.email. */
+            botToken: string;
+            signingSecret: string;
         };
         /** @description A new agent. */
         CreateAgentRequest: {
@@ -3152,6 +3322,11 @@ export interface components {
             /** @description Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409. */
             eventId?: string;
         };
+        /** @description The approval, approved by the caller's vote, and the grant made with it. */
+        GrantedApproval: {
+            approval: components["schemas"]["Approval"];
+            grant: components["schemas"]["StandingGrant"];
+        };
         /** @description Whether the service can answer: the database is required; Redis carries signals between instances. */
         Health: {
             ok: boolean;
@@ -3350,6 +3525,12 @@ export interface components {
             postConditions: {
                 haltAgent: boolean;
             };
+            /** @description Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have. */
+            grants: {
+                enabled: boolean;
+                maxDurationSeconds: number;
+                maxUses: number;
+            };
             /** @description Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed). */
             spend: {
                 priceOverrides: {
@@ -3469,6 +3650,34 @@ export interface components {
                 approvers?: string[];
                 /** @default false */
                 excludeAgentOwner?: boolean;
+                notify?: {
+                    /** @description Members to email (each one an eligible approver: others are skipped). */
+                    emails?: string[];
+                    /** @description Every eligible member with one of these roles gets an email. */
+                    roles?: ("owner" | "admin" | "approver" | "auditor" | "viewer")[];
+                    /** @description Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons. */
+                    slack?: string[];
+                };
+                /** @description Remind whoever was notified this long before the deadline, if nobody decided by then. */
+                remind?: {
+                    beforeSeconds: number;
+                };
+                /** @description After this long without a decision, notify these further people, roles or channels (who may decide is still the policy's). A timeout stays APPROVAL_EXPIRED. */
+                escalate?: {
+                    afterSeconds: number;
+                    notify: {
+                        /** @description Members to email (each one an eligible approver: others are skipped). */
+                        emails?: string[];
+                        /** @description Every eligible member with one of these roles gets an email. */
+                        roles?: ("owner" | "admin" | "approver" | "auditor" | "viewer")[];
+                        /** @description Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons. */
+                        slack?: string[];
+                    };
+                };
+                /** @description A person decides every call: no standing grant covers the actions this policy holds. */
+                humanEachTime?: boolean;
+                /** @description Only a signed-in person decides: in the console or by an emailed link. Admin keys (the API, the CLI) and Slack are refused. */
+                humanOnly?: boolean;
             };
             /**
              * @default enforce
@@ -4172,6 +4381,16 @@ export interface components {
              */
             days?: number;
         };
+        /** @description Whether a Slack app is connected, and to which workspace (its secrets are never shown). */
+        SlackConnection: {
+            connected: boolean;
+            teamId: string | null;
+            teamName: string | null;
+            botUserId: string | null;
+            /** @description Set the app's Interactivity Request URL to this path on the API's public address. */
+            interactionsPath: string;
+            connectedAt: string | null;
+        };
         /** @description A domain of `signIn.ssoDomains`, whether it is proved, and the DNS TXT record that proves it. */
         SsoDomainClaim: {
             domain: string;
@@ -4192,6 +4411,47 @@ export interface components {
         /** @description The org's claimed SSO domains, in the order of `signIn.ssoDomains`. */
         SsoDomainClaimList: {
             domains: components["schemas"]["SsoDomainClaim"][];
+        };
+        /** @description A standing grant: the same action of one agent, with matching arguments, executed without a person until it expires, is used up or revoked. */
+        StandingGrant: {
+            id: string;
+            agentId: string;
+            agentName: string;
+            actionType: string;
+            /** @description A later call's metadata must contain these fields with these values. */
+            match: {
+                [key: string]: unknown;
+            };
+            /** @description The approval it was given on. */
+            approvalId: string;
+            grantedBy: {
+                id: string;
+                email: string;
+            };
+            expiresAt: string;
+            maxUses: number;
+            uses: number;
+            /** @enum {string} */
+            status: "active" | "expired" | "used_up" | "revoked";
+            reason: string | null;
+            createdAt: string;
+            revokedAt: string | null;
+        };
+        /** @description Grants, newest first. */
+        StandingGrantList: {
+            grants: components["schemas"]["StandingGrant"][];
+        };
+        /** @description How long, how many calls and which arguments a standing grant covers. */
+        StandingGrantRequest: {
+            /** @description How long the grant lasts, from now (at most the org's `grants.maxDurationSeconds`). */
+            durationSeconds: number;
+            /** @description How many calls it lets through (at most the org's `grants.maxUses`, which is also the default). */
+            uses?: number;
+            /** @description The arguments a later call must carry: each field of `match` must be in the call's metadata with exactly this value (JSON containment). Without it, the request's own metadata is the match. */
+            match?: {
+                [key: string]: unknown;
+            };
+            reason?: string;
         };
         /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
         StoredPolicyList: {
@@ -4326,6 +4586,15 @@ export interface components {
                 }[];
                 /** @description How long a reservation waits for its outcome before a job releases it (60 s to 7 days; 3600 unless changed); a held call's waits as long as its approval, and this much more. */
                 reservationSeconds?: number;
+            };
+            /** @description `enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement. */
+            grants?: {
+                /** @description Whether approvers may grant standing permissions at all (true unless changed). */
+                enabled?: boolean;
+                /** @description The longest a grant may last (3600 s unless changed; at most 7 days). */
+                maxDurationSeconds?: number;
+                /** @description The most calls one grant may let through (100 unless changed). */
+                maxUses?: number;
             };
             /** @description `secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule. */
             content?: {
@@ -5665,6 +5934,104 @@ export interface operations {
             };
         };
     };
+    grantFromApproval: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StandingGrantRequest"];
+            };
+        };
+        responses: {
+            /** @description The approval and the grant. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantedApproval"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     decideApprovals: {
         parameters: {
             query?: never;
@@ -5962,6 +6329,438 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DelegationTree"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listGrants: {
+        parameters: {
+            query?: {
+                status?: "active" | "all";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The grants. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingGrantList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeGrant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The revoked grant. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StandingGrant"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getSlackConnection: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackConnection"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    connectSlack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConnectSlackRequest"];
+            };
+        };
+        responses: {
+            /** @description The connection. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackConnection"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    disconnectSlack: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The connection, now disconnected. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackConnection"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
@@ -11342,6 +12141,46 @@ export interface operations {
             };
             /** @description An unexpected error; quote the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    slackInteractions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Received (the click's effect follows). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": string;
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
