@@ -3,7 +3,19 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MEMBER_ROLES, newId, type MemberRole } from "@gatehouse/core";
-import { authenticateApiKey, connectSlack, createAgent, createDelegation, createWebhook, db, disconnectDb, issueAgentKey, setAgentStatus, testWebhook } from "@gatehouse/db";
+import {
+  authenticateApiKey,
+  connectSlack,
+  createAgent,
+  createDelegation,
+  createWebhook,
+  grantFromApproval,
+  db,
+  disconnectDb,
+  issueAgentKey,
+  setAgentStatus,
+  testWebhook,
+} from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -134,6 +146,8 @@ interface OrgFixture {
   /** A webhook endpoint of the org (on a loopback port nobody listens on) and one logged attempt of it. */
   webhookId: string;
   webhookDeliveryId: string;
+  /** A live standing grant of the org. */
+  grantId: string;
 }
 
 interface Fixtures {
@@ -210,7 +224,14 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     delegationId: delegation.id,
     runId: executed.run.id,
     ...(await addWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
+    grantId: await addGrant(org),
   };
+}
+
+/** A standing grant the org's owner gives (through their admin key) on a fresh approval, matching only its own arguments. */
+async function addGrant(org: TestOrg): Promise<string> {
+  const ctx = { ...(await authenticateApiKey(org.adminKey.apiKey)), requestId: "security-spec" };
+  return (await grantFromApproval({ ctx, input: { approvalId: await requestApproval(org), body: { durationSeconds: 600, uses: 2 } } })).grant.id;
 }
 
 /** A webhook endpoint of the org: its sends fail (nobody listens on port 9), which is all a row needs. */
@@ -297,6 +318,7 @@ async function stateOf(orgId: string): Promise<unknown> {
     "signing_keys",
     "invitations",
     "webhook_endpoints",
+    "standing_grants",
   ];
   const digests = tables.map(
     // A webhook endpoint's place in the log and its retry state are the worker's to move (delivery goes on meanwhile).
@@ -382,6 +404,23 @@ const ROWS: Row[] = [
       body: { decision: "approve", approvalIds: [await requestApproval(f.a.org), await requestApproval(f.a.org)] },
     }),
     foreign: (f) => ({ path: orgPath(f.a.slug, "/approvals/decision"), body: { decision: "approve", approvalIds: [f.b.approvalId] } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/approvals/[approvalId]/grant",
+    permission: "approvals.decide",
+    // Each approval's own metadata (a PR number no other call has) is the grant's match: it covers no other row's call.
+    sample: async (f, slug) => ({ path: orgPath(slug, `/approvals/${await requestApproval(f.a.org)}/grant`), body: { durationSeconds: 600, uses: 2 } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/approvals/${f.b.approvalId}/grant`), body: { durationSeconds: 600 } }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/grants", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/grants?status=all") }) },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/grants/[grantId]",
+    // An owner or admin (and the member who gave it, which no row here is).
+    permission: "settings.write",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/grants/${await addGrant(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/grants/${f.b.grantId}`) }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/members", permission: "members.read", sample: (_f, slug) => ({ path: orgPath(slug, "/members") }) },
   {

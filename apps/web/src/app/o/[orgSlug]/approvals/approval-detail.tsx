@@ -1,5 +1,6 @@
 "use client";
 
+import { GrantForm } from "./grants";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState, type ReactNode, type RefObject } from "react";
 import { ApiError, decideApproval, fetchApproval, fetchAuditPage } from "@/lib/api-client";
@@ -89,7 +90,10 @@ export function ApprovalDetail({ orgSlug, approvalId, listed, listedAt, now, arm
 
         {pending ? (
           approval.viewer?.canDecide ? (
-            <DecisionForm orgSlug={orgSlug} approval={approval} armed={armed} onArm={onArm} onDecided={onDecided} reasonRef={reasonRef} />
+            <>
+              <DecisionForm orgSlug={orgSlug} approval={approval} armed={armed} onArm={onArm} onDecided={onDecided} reasonRef={reasonRef} />
+              <GrantForm orgSlug={orgSlug} approval={approval} onGranted={(granted) => onDecided(granted, "approve")} />
+            </>
           ) : (
             <p data-testid="cannot-decide" className="rounded-lg bg-stone-100 px-3 py-2 text-sm text-stone-700">
               You cannot decide this approval: {approval.viewer?.reason ?? "your role may not vote on it"}.

@@ -6,6 +6,7 @@ import { APPROVAL_PAGE_SIZE, type ApprovalPage } from "@/lib/approvals";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { ApprovalsInbox } from "./approvals-inbox";
+import { GrantsPanel } from "./grants";
 
 export const metadata: Metadata = { title: "Approvals" };
 
@@ -32,12 +33,15 @@ export default async function ApprovalsPage({ params, searchParams }: { params: 
   const selected = idOf("approval").safeParse(approval);
 
   return (
-    <ApprovalsInbox
-      orgSlug={orgSlug}
-      agents={agents.map(({ id, name }) => ({ id, name }))}
-      initialPage={initialPage}
-      renderedAt={Date.now()}
-      initialSelectedId={selected.success ? selected.data : null}
-    />
+    <>
+      <ApprovalsInbox
+        orgSlug={orgSlug}
+        agents={agents.map(({ id, name }) => ({ id, name }))}
+        initialPage={initialPage}
+        renderedAt={Date.now()}
+        initialSelectedId={selected.success ? selected.data : null}
+      />
+      <GrantsPanel orgSlug={orgSlug} />
+    </>
   );
 }
