@@ -3,6 +3,8 @@
 // against what it covers (the client's methods, the CLI's help, the app directory), so a new verb,
 // command or page without a case fails the suite.
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -18,6 +20,7 @@ import {
   type GatehouseEvent,
 } from "@gatehouse/sdk";
 import { verifyBundle } from "@gatehouse/sdk/verify";
+import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
 import { childEnv } from "../lib/env.ts";
@@ -513,6 +516,71 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
       const outbox = await (await fetch(`${s.dev.webUrl}/dev/outbox`)).text();
       s.inviteToken = /\/invite\/(gh_invite_[A-Za-z0-9_-]+)/.exec(outbox)?.[1];
       expect(s.inviteToken, "the invitation's link in the development outbox").toBeTruthy();
+    },
+  ],
+  [
+    "webhooks",
+    async (s) => {
+      // A receiver on this machine (npm start allows loopback endpoints): the worker delivers a decision to it,
+      // signed, and the receiver verifies it with the standardwebhooks package, as a user's would.
+      const received: Array<{ headers: Record<string, string>; body: string }> = [];
+      const server = createServer((request, response) => {
+        const chunks: Buffer[] = [];
+        request.on("data", (chunk: Buffer) => chunks.push(chunk));
+        request.on("end", () => {
+          received.push({ headers: request.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") });
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+        const created = await gatehouse(["webhooks", "create", url, "--events", "action.executed", "--json"], s.configHome);
+        ok(created, "webhooks create");
+        const { webhook, secret } = JSON.parse(created.stdout) as { webhook: { id: string }; secret: string };
+        const deadline = Date.now() + 30_000;
+        while (received.length === 0 && Date.now() < deadline) {
+          await s.act();
+          await sleep(500);
+        }
+        expect(received.length, "the worker delivered a decision to the endpoint").toBeGreaterThan(0);
+        const first = received[0] as { headers: Record<string, string>; body: string };
+        expect(new Webhook(secret).verify(first.body, first.headers)).toMatchObject({ type: "action.executed" });
+        ok(await gatehouse(["webhooks", "test", webhook.id], s.configHome), "webhooks test");
+        const log = await gatehouse(["webhooks", "deliveries", webhook.id], s.configHome);
+        ok(log, "webhooks deliveries");
+        expect(log.stdout).toContain("delivered");
+        ok(await gatehouse(["webhooks", "delete", webhook.id], s.configHome), "webhooks delete");
+      } finally {
+        server.closeAllConnections();
+        server.close();
+      }
+    },
+  ],
+  [
+    "grants",
+    async (s) => {
+      // A merge waits for a person; the admin answers with a standing grant from the CLI, and the agent's
+      // next merge of the same repo runs at once, naming the grant, until the grant is revoked.
+      const merge = async (repo: string) => {
+        const response = await fetch(`${s.dev.apiUrl}/v1/actions`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${s.dev.agentApiKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ actionType: "pr.merge", metadata: { repo, pr: Math.floor(Math.random() * 1e9) } }),
+        });
+        return (await response.json()) as { status: string; approvalId?: string; grant?: { id: string } };
+      };
+      const first = await merge("acme/granted");
+      expect(first.status).toBe("requested");
+      ok(await gatehouse(["approvals", "grant", first.approvalId ?? "", "--minutes", "5", "--uses", "3", "--match", "repo=acme/granted"], s.configHome), "approvals grant");
+      const covered = await merge("acme/granted");
+      expect(covered.status).toBe("executed");
+      const listed = await gatehouse(["grants", "list", "--json"], s.configHome);
+      ok(listed, "grants list");
+      const [grant] = (JSON.parse(listed.stdout) as { grants: Array<{ id: string; uses: number }> }).grants;
+      expect([grant?.id, grant?.uses]).toEqual([covered.grant?.id, 1]);
+      ok(await gatehouse(["grants", "revoke", grant?.id ?? ""], s.configHome), "grants revoke");
+      expect((await merge("acme/granted")).status).toBe("requested");
     },
   ],
   ["org", async (s) => ok(await gatehouse(["org", "show"], s.configHome), "org show")],

@@ -4,7 +4,7 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import type { ApprovalView } from "../approvals";
-import { voterOf } from "../approvals/approval-view";
+import { loadApprovalViews, voterOf } from "../approvals/approval-view";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { getOrgSettings } from "../orgs/get-org-settings";
@@ -89,18 +89,20 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
   if (refusal) throw refusal.path ? validationError([refusal]) : forbidden(refusal.message);
   if (target.quorum > 1) throw forbidden(`this approval needs ${target.quorum} votes: one approver's grant cannot stand in for them`);
   if (target.status !== "pending") throw conflict(`this approval is already ${target.status}`);
+  // May this member decide it at all (role, named approvers, separation of duties)? Checked before the
+  // grant exists; the vote below checks again, with humanOnly, under the approval's lock.
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
+  if (!view?.viewer?.canDecide) {
+    // The vote says why, and records a refused self-approval as any vote would (posture counts them).
+    await decideApproval({ ctx, input: { approvalId: input.approvalId, body: { decision: "approve" } } });
+    throw forbidden(`you cannot decide this approval: ${view?.viewer?.reason ?? "it is not one you may vote on"}`);
+  }
   const grantId = newId("grant");
-  const approval = await decideApproval({
-    ctx,
-    input: {
-      approvalId: input.approvalId,
-      body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` },
-    },
-  });
-  if (approval.status !== "approved") throw conflict(`the approval is ${approval.status}: no grant was made`);
   const match = parsed.data.match ?? target.metadata;
   const expiresAt = new Date(Date.now() + parsed.data.durationSeconds * 1_000);
   const maxUses = parsed.data.uses ?? settings.maxUses;
+  // The grant is in place before the vote approves the request, so the call whose gate() the vote wakes
+  // can rely on it at once. A vote refused after all (decided meanwhile) takes the grant back.
   await db().$transaction(async (tx) => {
     await tx.standingGrant.create({
       data: {
@@ -134,7 +136,37 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
       },
     });
   }, TX_OPTIONS);
+  let approval: ApprovalView;
+  try {
+    approval = await decideApproval({
+      ctx,
+      input: {
+        approvalId: input.approvalId,
+        body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` },
+      },
+    });
+    if (approval.status !== "approved") throw conflict(`the approval is ${approval.status}: no grant was made`);
+  } catch (error) {
+    await takeBack(ctx, grantId, voter);
+    throw error;
+  }
   return { approval, grant: await readGrant(ctx.org.id, grantId) };
+}
+
+/** A grant whose vote was refused: revoked at once, recorded. */
+async function takeBack(ctx: Ctx, grantId: string, voter: { membershipId: string; email: string }): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const updated = await tx.standingGrant.updateMany({ where: { id: grantId, revokedAt: null }, data: { revokedAt: new Date(), revokedBy: voter.membershipId } });
+    if (updated.count === 0) return;
+    const row = await tx.standingGrant.findUniqueOrThrow({ where: { id: grantId } });
+    await appendAuditEntry(tx, ctx.org.id, {
+      type: "grant.revoked",
+      actor: actorRef(ctx.actor),
+      agentId: row.agentId,
+      subjectId: grantId,
+      data: { grantId, actionType: row.actionType, member: { id: voter.membershipId, email: voter.email } },
+    });
+  }, TX_OPTIONS);
 }
 
 /** The org's grants, newest first: the live ones, or all (`status: "all"`). */
