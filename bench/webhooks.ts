@@ -41,7 +41,12 @@ const body = () => ({ actionType: "pr.open", metadata: { call: (calls += 1) } })
 
 await benchRun(async ({ machine, env, client }) => {
   const serviceEnv = { ...env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1" };
-  const setup = JSON.parse(run("npx", ["tsx", "bench/setup-webhooks.ts"], { ...serviceEnv, RECEIVER_URL: receiverUrl }).trim().split("\n").pop() as string) as {
+  const setup = JSON.parse(
+    run("npx", ["tsx", "bench/setup-webhooks.ts"], { ...serviceEnv, RECEIVER_URL: receiverUrl })
+      .trim()
+      .split("\n")
+      .pop() as string,
+  ) as {
     hooked: string;
     hookedOrg: string;
     plain: string;
@@ -133,10 +138,9 @@ await benchRun(async ({ machine, env, client }) => {
   const afterOutage = await waitForArrivals(duringOutage * 3, 600_000);
   const recoverySeconds = round2((Date.now() - restarted) / 1000);
   // Per endpoint: the receiver got, over both of its lives, every event of the log once and in order.
-  const { rows: entries } = await client.query<{ id: string; seq: string }>(
-    `SELECT id, seq FROM audit_entries WHERE org_id = $1 AND type = 'action.decided' ORDER BY seq`,
-    [setup.hookedOrg],
-  );
+  const { rows: entries } = await client.query<{ id: string; seq: string }>(`SELECT id, seq FROM audit_entries WHERE org_id = $1 AND type = 'action.decided' ORDER BY seq`, [
+    setup.hookedOrg,
+  ]);
   const expected = entries.map((e) => e.id);
   const order: Record<string, boolean> = {};
   for (const path of PATHS) {
@@ -173,14 +177,17 @@ await benchRun(async ({ machine, env, client }) => {
   recordResults("webhooks", "WEBHOOKS", machine.date, results, (stamp) => summary(results, stamp));
 });
 
-function summary(r: {
-  machine: Record<string, unknown>;
-  settings: Record<string, number>;
-  latency: { messages: number; p50: number; p99: number; max: number };
-  decisions: { rows: Record<"hooked" | "plain", VariantRow>; rateRatio: number; cpuRatio: number; catchUpSeconds: number };
-  throughput: { messages: number; seconds: number; deliveriesPerSecond: number };
-  outage: { seconds: number; decisionsDuringOutage: number; recoverySecondsAfterRestart: number; deliveredTwice: number; failedAttemptsLogged: number };
-}, stamp: string): string {
+function summary(
+  r: {
+    machine: Record<string, unknown>;
+    settings: Record<string, number>;
+    latency: { messages: number; p50: number; p99: number; max: number };
+    decisions: { rows: Record<"hooked" | "plain", VariantRow>; rateRatio: number; cpuRatio: number; catchUpSeconds: number };
+    throughput: { messages: number; seconds: number; deliveriesPerSecond: number };
+    outage: { seconds: number; decisionsDuringOutage: number; recoverySecondsAfterRestart: number; deliveredTwice: number; failedAttemptsLogged: number };
+  },
+  stamp: string,
+): string {
   const met = (ok: boolean) => (ok ? "met" : "**missed**");
   return `# Webhooks: delivery latency, throughput, an outage, and what subscribers cost decisions
 

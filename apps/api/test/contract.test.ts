@@ -269,6 +269,7 @@ describe("every route's real answer matches the document", () => {
     delegationId: "",
     webhookIds: [],
     webhookDeliveryId: "",
+    grantId: "",
   };
 
   it("has a row for every operation of the document", () => {

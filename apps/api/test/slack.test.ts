@@ -42,9 +42,10 @@ describe("POST /v1/slack/:orgId/interactions", () => {
     slack.users.set("U0CLICKER", { email: approver.email });
     const approvalId = await requestDeploy();
     await sendApprovalNotices({ orgIds: [org.org.id] });
-    const waiting = fetch(`${baseUrl}/v1/approvals/${approvalId}/wait?timeoutMs=15000`, { headers: { authorization: `Bearer ${org.agent.apiKey}` } }).then(
-      async (r) => ({ body: (await r.json()) as { status: string }, at: performance.now() }),
-    );
+    const waiting = fetch(`${baseUrl}/v1/approvals/${approvalId}/wait?timeoutMs=15000`, { headers: { authorization: `Bearer ${org.agent.apiKey}` } }).then(async (r) => ({
+      body: (await r.json()) as { status: string },
+      at: performance.now(),
+    }));
     await new Promise((resolve) => setTimeout(resolve, 200));
     const click = slack.click({ approvalId, action: "approve", user: "U0CLICKER", channel: "C0DEPLOYS" });
     const clicked = performance.now();
@@ -60,7 +61,11 @@ describe("POST /v1/slack/:orgId/interactions", () => {
     ["a forged signature", (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { ...c.headers, "x-slack-signature": `v0=${"0".repeat(64)}` } }), 401],
     ["no signature", (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { "content-type": c.headers["content-type"] as string } }), 401],
     ["a stale timestamp", (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { ...c.headers, "x-slack-request-timestamp": "1000000000" } }), 401],
-    ["JSON instead of a form", (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { ...c.headers, "content-type": "application/json" }, body: "{}" }), 401],
+    [
+      "JSON instead of a form",
+      (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { ...c.headers, "content-type": "application/json" }, body: "{}" }),
+      401,
+    ],
     ["text/plain", (c: { body: string; headers: Record<string, string> }) => ({ ...c, headers: { ...c.headers, "content-type": "text/plain" } }), 415],
     ["a body over 64 KiB", (c: { body: string; headers: Record<string, string> }) => ({ ...c, body: `${c.body}&pad=${"x".repeat(70_000)}` }), 413],
   ])("%s: refused, nothing decided", async (_name, spoil, status) => {

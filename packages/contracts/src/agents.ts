@@ -17,7 +17,9 @@ import {
   DEFAULT_HEARTBEAT_SECONDS,
   HEARTBEAT_SECONDS,
   MISSED_BEATS,
-  PRESENCE_STATES, grantSettingsSchema } from "@gatehouse/core";
+  PRESENCE_STATES,
+  grantSettingsSchema,
+} from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
 import { whoamiDelegationSchema } from "./delegations";

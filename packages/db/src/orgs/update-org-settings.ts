@@ -12,7 +12,9 @@ import {
   validationError,
   weakeningChanges,
   zodIssues,
-  type WeakeningChange, grantSettingsSchema } from "@gatehouse/core";
+  type WeakeningChange,
+  grantSettingsSchema,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";

@@ -21,86 +21,88 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
-  const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] = await Promise.all([
-    // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
-    pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
-      `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
+  const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] =
+    await Promise.all([
+      // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
+      pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
+        `SELECT sum(executed + denied + requested) AS total, sum(no_policy) AS no_policy, sum(executed) AS executed, sum(outcomes) AS outcomes,
               array_agg(DISTINCT action_type) FILTER (WHERE executed + denied + requested > 0) AS action_types
        FROM decision_rollups WHERE org_id = $1 AND ${window.sql}`,
-      [orgId, ...window.params],
-    ),
-    pool.query<{ name: string; document: { actions?: string[]; effect?: string; mode?: string; approval?: { quorum?: number } }; created_at: Date }>(
-      `SELECT p.name, v.document, v.created_at FROM policies p JOIN policy_versions v ON v.id = p.current_version_id
+        [orgId, ...window.params],
+      ),
+      pool.query<{ name: string; document: { actions?: string[]; effect?: string; mode?: string; approval?: { quorum?: number } }; created_at: Date }>(
+        `SELECT p.name, v.document, v.created_at FROM policies p JOIN policy_versions v ON v.id = p.current_version_id
        WHERE p.org_id = $1 AND p.status = 'active'`,
-      [orgId],
-    ),
-    pool.query<{ decided: string; expired: string; median: number | null; p90: number | null; fast: string }>(
-      `SELECT count(*) FILTER (WHERE status IN ('approved', 'denied') AND decided_at >= $2) AS decided,
+        [orgId],
+      ),
+      pool.query<{ decided: string; expired: string; median: number | null; p90: number | null; fast: string }>(
+        `SELECT count(*) FILTER (WHERE status IN ('approved', 'denied') AND decided_at >= $2) AS decided,
               count(*) FILTER (WHERE status = 'expired' AND COALESCE(decided_at, expires_at) >= $2) AS expired,
               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at)) FILTER (WHERE status IN ('approved', 'denied') AND decided_at >= $2) AS median,
               percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at)) FILTER (WHERE status IN ('approved', 'denied') AND decided_at >= $2) AS p90,
               count(*) FILTER (WHERE status IN ('approved', 'denied') AND decided_at >= $2 AND decided_at - created_at <= make_interval(secs => $4)) AS fast
        FROM approvals WHERE org_id = $1 AND status IN ('approved', 'denied', 'expired') AND created_at >= $3`,
-      [orgId, windowStart, approvalsFrom, FAST_DECISION_SECONDS],
-    ),
-    pool.query<{ votes: string }>(
-      `SELECT count(*) AS votes FROM approvals a JOIN approval_votes v ON v.approval_id = a.id
+        [orgId, windowStart, approvalsFrom, FAST_DECISION_SECONDS],
+      ),
+      pool.query<{ votes: string }>(
+        `SELECT count(*) AS votes FROM approvals a JOIN approval_votes v ON v.approval_id = a.id
        WHERE a.org_id = $1 AND a.status = ANY($4::approval_status[]) AND a.created_at >= $3 AND v.created_at >= $2
        GROUP BY v.membership_id`,
-      [orgId, windowStart, approvalsFrom, ANY_STATUS],
-    ),
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'approval.vote_refused' AND created_at >= $2`, [orgId, windowStart]),
-    // Standing grants live now (docs/approvals.md): calls they cover run without a person.
-    pool.query<{ n: string; latest: Date | null }>(
-      `SELECT count(*) AS n, max(expires_at) AS latest FROM standing_grants WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses`,
-      [orgId, now],
-    ),
-    pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId]),
-    pool.query<{ total: string; owners: string }>(
-      `SELECT count(*) AS total, count(*) FILTER (WHERE role = 'owner') AS owners FROM memberships WHERE org_id = $1 AND removed_at IS NULL`,
-      [orgId],
-    ),
-    pool.query<{
-      id: string;
-      kind: "agent" | "admin";
-      agent_id: string | null;
-      agent_name: string | null;
-      agent_status: string | null;
-      created_at: Date;
-      last_used_at: Date | null;
-      expires_at: Date | null;
-    }>(
-      `SELECT k.id, k.kind::text AS kind, k.agent_id, a.name AS agent_name, a.status::text AS agent_status, k.created_at, k.last_used_at, k.expires_at
+        [orgId, windowStart, approvalsFrom, ANY_STATUS],
+      ),
+      pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'approval.vote_refused' AND created_at >= $2`, [orgId, windowStart]),
+      // Standing grants live now (docs/approvals.md): calls they cover run without a person.
+      pool.query<{ n: string; latest: Date | null }>(
+        `SELECT count(*) AS n, max(expires_at) AS latest FROM standing_grants WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND uses < max_uses`,
+        [orgId, now],
+      ),
+      pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId]),
+      pool.query<{ total: string; owners: string }>(
+        `SELECT count(*) AS total, count(*) FILTER (WHERE role = 'owner') AS owners FROM memberships WHERE org_id = $1 AND removed_at IS NULL`,
+        [orgId],
+      ),
+      pool.query<{
+        id: string;
+        kind: "agent" | "admin";
+        agent_id: string | null;
+        agent_name: string | null;
+        agent_status: string | null;
+        created_at: Date;
+        last_used_at: Date | null;
+        expires_at: Date | null;
+      }>(
+        `SELECT k.id, k.kind::text AS kind, k.agent_id, a.name AS agent_name, a.status::text AS agent_status, k.created_at, k.last_used_at, k.expires_at
        FROM api_keys k LEFT JOIN agents a ON a.id = k.agent_id
        WHERE k.org_id = $1 AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2)`,
-      [orgId, now],
-    ),
-    pool.query<{ id: string; name: string; created_at: Date; expires_at: Date }>(
-      `SELECT id, name, created_at, expires_at FROM delegations WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2`,
-      [orgId, now],
-    ),
-    pool.query<{ valid: boolean | null; created_at: Date }>(`SELECT valid, created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'verify' ORDER BY created_at DESC LIMIT 1`, [
-      orgId,
-    ]),
-    pool.query<{ created_at: Date }>(`SELECT created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'export' AND member_role = 'auditor' ORDER BY created_at DESC LIMIT 1`, [
-      orgId,
-    ]),
-    // The oldest entry past the latest checkpoint: seq = its tree size (entries are numbered from 0).
-    pool.query<{ oldest: Date | null }>(
-      `SELECT (SELECT e.created_at FROM audit_entries e WHERE e.org_id = h.org_id AND e.seq = COALESCE(c.tree_size, 0)) AS oldest
+        [orgId, now],
+      ),
+      pool.query<{ id: string; name: string; created_at: Date; expires_at: Date }>(
+        `SELECT id, name, created_at, expires_at FROM delegations WHERE org_id = $1 AND revoked_at IS NULL AND expires_at > $2`,
+        [orgId, now],
+      ),
+      pool.query<{ valid: boolean | null; created_at: Date }>(
+        `SELECT valid, created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'verify' ORDER BY created_at DESC LIMIT 1`,
+        [orgId],
+      ),
+      pool.query<{ created_at: Date }>(`SELECT created_at FROM audit_reviews WHERE org_id = $1 AND kind = 'export' AND member_role = 'auditor' ORDER BY created_at DESC LIMIT 1`, [
+        orgId,
+      ]),
+      // The oldest entry past the latest checkpoint: seq = its tree size (entries are numbered from 0).
+      pool.query<{ oldest: Date | null }>(
+        `SELECT (SELECT e.created_at FROM audit_entries e WHERE e.org_id = h.org_id AND e.seq = COALESCE(c.tree_size, 0)) AS oldest
        FROM audit_log_heads h LEFT JOIN LATERAL (SELECT max(tree_size) AS tree_size FROM checkpoints WHERE org_id = h.org_id) c ON true
        WHERE h.org_id = $1 AND h.size > COALESCE(c.tree_size, 0)`,
-      [orgId],
-    ),
-    pool.query<{ created_at: Date }>(`SELECT created_at FROM signing_keys WHERE org_id = $1 AND status = 'active'`, [orgId]),
-    pool.query<{ agent_id: string; agent_name: string; integration: string; last_seen_at: Date; last_tool_call_at: Date | null }>(
-      `SELECT i.agent_id, a.name AS agent_name, i.integration, i.last_seen_at, i.last_tool_call_at
+        [orgId],
+      ),
+      pool.query<{ created_at: Date }>(`SELECT created_at FROM signing_keys WHERE org_id = $1 AND status = 'active'`, [orgId]),
+      pool.query<{ agent_id: string; agent_name: string; integration: string; last_seen_at: Date; last_tool_call_at: Date | null }>(
+        `SELECT i.agent_id, a.name AS agent_name, i.integration, i.last_seen_at, i.last_tool_call_at
        FROM agent_integrations i JOIN agents a ON a.id = i.agent_id
        WHERE i.org_id = $1 AND i.last_seen_at >= $2`,
-      [orgId, integrationsSince],
-    ),
-    pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'action.postcondition_violated' AND created_at >= $2`, [orgId, windowStart]),
-  ]);
+        [orgId, integrationsSince],
+      ),
+      pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'action.postcondition_violated' AND created_at >= $2`, [orgId, windowStart]),
+    ]);
   const byAgent = new Map<string, PostureFacts["agentIntegrations"][number]>();
   for (const row of integrations.rows) {
     const agent = byAgent.get(row.agent_id) ?? { agentId: row.agent_id, agentName: row.agent_name, integrations: [] };
