@@ -319,6 +319,7 @@ async function stateOf(orgId: string): Promise<unknown> {
     "invitations",
     "webhook_endpoints",
     "standing_grants",
+    "approval_handovers",
   ];
   const digests = tables.map(
     // A webhook endpoint's place in the log and its retry state are the worker's to move (delivery goes on meanwhile).
@@ -422,6 +423,17 @@ const ROWS: Row[] = [
     sample: async (f, slug) => ({ path: orgPath(slug, `/grants/${await addGrant(f.a.org)}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/grants/${f.b.grantId}`) }),
   },
+  { method: "GET", route: "/api/orgs/[orgSlug]/handover", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/handover") }) },
+  {
+    method: "PUT",
+    route: "/api/orgs/[orgSlug]/handover",
+    permission: "approvals.read",
+    sample: async (f, slug) => ({
+      path: orgPath(slug, "/handover"),
+      body: { toMemberId: await addThrowawayMember(f.a.org, "approver"), until: new Date(Date.now() + 3_600_000).toISOString() },
+    }),
+  },
+  { method: "DELETE", route: "/api/orgs/[orgSlug]/handover", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/handover") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/members", permission: "members.read", sample: (_f, slug) => ({ path: orgPath(slug, "/members") }) },
   {
     method: "PATCH",

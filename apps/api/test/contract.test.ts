@@ -255,6 +255,12 @@ const ROWS: Record<OperationId, Row> = {
   },
   listGrants: () => admin("GET", "/v1/admin/grants?status=all"),
   revokeGrant: (state) => admin("DELETE", `/v1/admin/grants/${state.grantId}`),
+  getHandover: () => admin("GET", "/v1/admin/handover"),
+  setHandover: async () => {
+    const colleague = await addTestMember(org, "approver", "contract-colleague");
+    return admin("PUT", "/v1/admin/handover", { toMemberId: colleague.membershipId, until: new Date(Date.now() + 86_400_000).toISOString() });
+  },
+  endHandover: () => admin("DELETE", "/v1/admin/handover"),
   decideApprovals: (state) => admin("POST", "/v1/admin/approvals/decision", { approvalIds: [state.approvalIds[2], "apr_doesnotexist0000000000"], decision: "deny" }),
 };
 

@@ -653,6 +653,25 @@ const ROWS: Row[] = [
     sample: async (f) => ({ path: `/v1/admin/grants/${await throwawayGrant(f.a.org)}` }),
     foreign: (f) => ({ path: `/v1/admin/grants/${f.b.grantId}` }),
   },
+  // The caller's own hand-over: every role that reads approvals has one (auditors do not: no approvals.read).
+  { method: "GET", route: "/v1/admin/handover", access: adminKey("approvals.read"), sample: () => ({ path: "/v1/admin/handover" }), foreign: "scoped" },
+  {
+    method: "PUT",
+    route: "/v1/admin/handover",
+    access: adminKey("approvals.read"),
+    sample: async (f) => ({
+      path: "/v1/admin/handover",
+      body: { toMemberId: (await addTestMember(f.a.org, "approver", "stand-in")).membershipId, until: new Date(Date.now() + 3_600_000).toISOString() },
+    }),
+    foreign: (f) => ({ path: "/v1/admin/handover", body: { toMemberId: f.b.org.owner.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/handover",
+    access: adminKey("approvals.read"),
+    sample: () => ({ path: "/v1/admin/handover" }),
+    foreign: "scoped",
+  },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
   {
     method: "POST",

@@ -173,3 +173,25 @@ export const grantedApprovalSchema = named(
 );
 
 export type GrantView = z.output<typeof grantSchema>;
+
+// Out of office (docs/approvals.md, Hand-over).
+
+export const handoverStateSchema = named(
+  "Handover",
+  z.object({
+    handover: z
+      .object({ id: z.string(), to: z.object({ id: z.string(), email: z.string(), name: z.string() }), endsAt: z.string(), createdAt: z.string() })
+      .nullable()
+      .describe("The caller's live hand-over, if any."),
+    colleagues: z.array(z.object({ id: z.string(), email: z.string(), name: z.string(), role: z.string() })).describe("Who the caller may hand their approvals to."),
+  }),
+  "The caller's out-of-office hand-over, and the colleagues who could hold their queue.",
+);
+export const setHandoverBodySchema = named(
+  "SetHandoverRequest",
+  z.strictObject({
+    toMemberId: idOf("membership").describe("The colleague (mem_…) who receives your notices and may decide in your place."),
+    until: z.iso.datetime({ offset: true }).describe("When it ends (at most 30 days away)."),
+  }),
+  "Hand your approvals to a colleague until a time.",
+);

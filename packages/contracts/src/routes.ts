@@ -138,7 +138,16 @@ import {
   slackConnectionSchema,
   slackInteractionParams,
 } from "./webhooks";
-import { grantRequestBodySchema, grantedApprovalSchema, grantIdParams, grantListQuerySchema, grantListSchema, grantSchema } from "./approvals";
+import {
+  handoverStateSchema,
+  setHandoverBodySchema,
+  grantRequestBodySchema,
+  grantedApprovalSchema,
+  grantIdParams,
+  grantListQuerySchema,
+  grantListSchema,
+  grantSchema,
+} from "./approvals";
 import { ssoDomainClaimListSchema, ssoDomainClaimSchema, verifySsoDomainBodySchema } from "./sso-domains";
 
 /**
@@ -1280,6 +1289,40 @@ export const routes = [
     permission: "approvals.read",
     params: grantIdParams,
     success: { status: 200, description: "The revoked grant.", json: grantSchema },
+  },
+  {
+    operationId: "getHandover",
+    method: "GET",
+    path: "/v1/admin/handover",
+    summary: "Your out-of-office hand-over",
+    description: "The calling member's live hand-over (null without one), and the colleagues who could hold their approvals (members whose role approves by default).",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    success: { status: 200, description: "The hand-over.", json: handoverStateSchema },
+  },
+  {
+    operationId: "setHandover",
+    method: "PUT",
+    path: "/v1/admin/handover",
+    summary: "Hand your approvals to a colleague while you are away",
+    description:
+      "Until `until` (at most 30 days), the colleague receives the notices meant for you and may decide what you could, in your place (recorded `onBehalfOf` you); their own separation of duties still holds. Replaces a live hand-over of yours. Another org's member is a 404; yourself, or a colleague who handed theirs to you, is refused.",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    body: setHandoverBodySchema,
+    success: { status: 200, description: "The hand-over.", json: handoverStateSchema },
+  },
+  {
+    operationId: "endHandover",
+    method: "DELETE",
+    path: "/v1/admin/handover",
+    summary: "End your hand-over now",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    success: { status: 200, description: "No hand-over any more.", json: handoverStateSchema },
   },
 ] as const satisfies readonly RouteContract[];
 

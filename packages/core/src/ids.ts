@@ -27,6 +27,7 @@ export const ID_PREFIXES = {
   approvalLink: "apl",
   approvalNotice: "apn",
   grant: "grt",
+  handover: "aho",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,10 +1,10 @@
 import { routeOf } from "@gatehouse/contracts";
-import { grantFromApproval, listGrants, revokeGrant } from "@gatehouse/db";
+import { endHandover, getHandover, grantFromApproval, listGrants, revokeGrant, setHandover } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
-/** Standing grants (docs/approvals.md): given on an approval, listed, revoked. */
+/** Standing grants (given on an approval, listed, revoked) and the caller's out-of-office hand-over (docs/approvals.md). */
 export async function grantRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.route({
@@ -12,5 +12,8 @@ export async function grantRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request) => grantFromApproval({ ctx: ctxOf(request), input: { approvalId: request.params.id, body: request.body } }),
   });
   api.route({ ...fromContract(routeOf("listGrants")), handler: async (request) => listGrants({ ctx: ctxOf(request), input: { status: request.query.status } }) });
+  api.route({ ...fromContract(routeOf("getHandover")), handler: async (request) => getHandover({ ctx: ctxOf(request) }) });
+  api.route({ ...fromContract(routeOf("setHandover")), handler: async (request) => setHandover({ ctx: ctxOf(request), input: request.body }) });
+  api.route({ ...fromContract(routeOf("endHandover")), handler: async (request) => endHandover({ ctx: ctxOf(request) }) });
   api.route({ ...fromContract(routeOf("revokeGrant")), handler: async (request) => revokeGrant({ ctx: ctxOf(request), input: { grantId: request.params.id } }) });
 }

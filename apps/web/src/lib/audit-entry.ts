@@ -88,6 +88,8 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
   "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
+  "member.handover_set": result("hand-over", "neutral", "A member away handed their approvals to a colleague until a time"),
+  "member.handover_ended": result("hand-over ended", "neutral", "A member ended their hand-over early"),
   "grant.created": result("grant given", "waiting", "An approver let the agent's matching calls through without a person, for a while or a number of calls"),
   "grant.revoked": result("grant revoked", "neutral", "A standing grant was revoked: matching calls wait for a person again"),
   "integration.changed": result("integration changed", "neutral", "A Slack app was connected to the organization, replaced or disconnected"),

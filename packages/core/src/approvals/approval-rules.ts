@@ -109,3 +109,17 @@ export function castVote(state: ApprovalState, voter: Voter, decision: VoteDecis
 export function isOverdue(state: Pick<ApprovalState, "status" | "expiresAt">, now: Date): boolean {
   return state.status === "pending" && state.expiresAt.getTime() <= now.getTime();
 }
+
+/**
+ * Out of office (docs/approvals.md, Hand-over): a member away hands their queue to a colleague for a
+ * period. The colleague may decide what the absent member could, in their place: when `voter` may not
+ * decide on their own, but one of `absent` (members handing over to them now) may, the answer is the
+ * rules with the voter admitted, and whom they stand in for. Separation of duties is the voter's own:
+ * a stand-in never approves a request they made, nor (when excluded) one of their own agent's.
+ */
+export function standIn(rules: ApprovalRules, voter: Voter, absent: readonly Voter[]): { rules: ApprovalRules; onBehalfOf: Voter } | null {
+  if (eligibility(rules, voter).eligible || selfApprovalReason(rules, voter)) return null;
+  const principal = absent.find((member) => member.membershipId !== voter.membershipId && eligibility(rules, member).eligible);
+  if (!principal) return null;
+  return { rules: { ...rules, approverMemberIds: [...rules.approverMemberIds, voter.membershipId] }, onBehalfOf: principal };
+}

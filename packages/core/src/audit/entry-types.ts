@@ -135,6 +135,8 @@ export const AUDIT_ENTRY_TYPES = {
       status: z.enum(["pending", "approved", "denied", "expired", "cancelled"]),
       /** Where the vote was cast: absent on older entries (the console or the API, by the actor's type). */
       via: z.enum(["console", "api", "email", "slack"]).optional(),
+      /** The member away whose queue the voter holds (docs/approvals.md, Hand-over). */
+      onBehalfOf: member.optional(),
     }),
   },
   "approval.vote_refused": {
@@ -308,6 +310,11 @@ export const AUDIT_ENTRY_TYPES = {
       reason: z.string().optional(),
     }),
   },
+  "member.handover_set": {
+    summary: "A member away handed their approvals to a colleague until a time (out of office).",
+    data: z.strictObject({ from: member, to: member, until: z.string() }),
+  },
+  "member.handover_ended": { summary: "A hand-over ended early by the member who set it.", data: z.strictObject({ from: member, to: member }) },
   "grant.created": {
     summary: "A standing grant given by an approver instead of one approval: the action, the agent, the arguments it matches, until when and for how many calls.",
     data: z.strictObject({

@@ -165,6 +165,8 @@ function typeOf(entry: EventEntry): EventType | null {
     case "integration.changed":
     case "grant.created":
     case "grant.revoked":
+    case "member.handover_set":
+    case "member.handover_ended":
     case "org.closed":
     case "member.added":
     case "member.invited":

@@ -1,4 +1,5 @@
-import { describeResult, eligibility, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
+import { handoversTo } from "./handovers";
+import { describeResult, eligibility, standIn, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
 import type { Approval, ApprovalOutcome, MemberRefView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
@@ -91,10 +92,12 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
   if (ids.length === 0) return [];
   const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
   const byId = new Map(rows.map((row) => [row.id, row]));
+  // Members away who handed their approvals to this voter: what they could decide, the voter may.
+  const absent = voter ? await handoversTo(orgId, voter.membershipId) : [];
   const views: ApprovalView[] = [];
   for (const id of ids) {
     const row = byId.get(id);
-    if (row) views.push(toView(row, voter));
+    if (row) views.push(toView(row, voter, absent));
   }
   return views;
 }
@@ -163,7 +166,7 @@ export async function loadApprovalStates(orgId: string, ids: readonly string[]):
   return rows;
 }
 
-function toView(row: Row, voter: Voter | null): ApprovalView {
+function toView(row: Row, voter: Voter | null, absent: readonly Voter[] = []): ApprovalView {
   // Settling an approval rewrites the stored result's status; its sentence is written anew.
   const result = { ...row.result, message: describeResult(row.result) };
   const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.name, email: v.email });
@@ -202,7 +205,7 @@ function toView(row: Row, voter: Voter | null): ApprovalView {
     else if (row.votes.some((v) => v.membershipId === voter.membershipId)) view.viewer = { canDecide: false, reason: "you already voted" };
     else {
       const verdict = eligibility(rulesOf(row), voter);
-      view.viewer = verdict.eligible ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
+      view.viewer = verdict.eligible || (absent.length > 0 && standIn(rulesOf(row), voter, absent)) ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
     }
   }
   return view;

@@ -3,6 +3,7 @@ import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts
 import {
   castVote,
   forbidden,
+  standIn,
   isDomainError,
   newId,
   notFound,
@@ -25,6 +26,7 @@ import { runApprovedHooks, type ApprovedApproval, type ApprovedHooks } from "./a
 import { AGENT_OWNER_SQL, loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
+import { handoversTo } from "./handovers";
 
 /**
  * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
@@ -107,6 +109,8 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
   // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
   await expireApprovals(orgId, approvalIds);
 
+  // Members away who handed their approvals to this voter (out of office): the voter may decide in their place.
+  const absent = await handoversTo(orgId, voter.membershipId);
   const errors = new Map<string, DomainError>();
   const changed: string[] = [];
   const statuses = new Map<string, ApprovalStatus>();
@@ -140,7 +144,8 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
             `this approval's policy requires a signed-in person to decide it, in the console or by an emailed link; a vote through ${voteChannel(ctx) === "api" ? "an admin key (the API, the CLI)" : "Slack"} is refused`,
           );
         }
-        const outcome = castVote({ ...rulesOf(row), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
+        const stand = absent.length > 0 ? standIn(rulesOf(row), voter, absent) : null;
+        const outcome = castVote({ ...(stand?.rules ?? rulesOf(row)), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
         const actionType = row.action_type;
         votedOn.push(approvalId);
         entries.push({
@@ -159,6 +164,7 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
             quorum: row.quorum,
             status: outcome.status,
             via: voteChannel(ctx),
+            ...(stand ? { onBehalfOf: { id: stand.onBehalfOf.membershipId, email: stand.onBehalfOf.email } } : {}),
           },
         });
         if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {

@@ -8,3 +8,4 @@ export { expireDueApprovals } from "./expire-approvals";
 export { waitForApproval, MAX_WAIT_MS } from "./wait-for-approval";
 export { waitForApprovals } from "./wait-for-approvals";
 export { approvalWaiters, closeApprovalWaiters } from "./approval-waiters";
+export { getHandover, setHandover, endHandover, MAX_HANDOVER_DAYS, type HandoverView, type HandoverState } from "./handovers";

@@ -1,6 +1,7 @@
-import { approvalNotifySchema, newId, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
+import { approvalNotifySchema, newId, selfApprovalReason, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
 import { rulesOf, AGENT_OWNER_SQL, type RulesRow } from "../approvals/approval-view";
+import { liveHandovers } from "../approvals/handovers";
 import { quoteName } from "../invitations/invitation-email";
 import { db } from "../infra/client";
 import { consoleOrigin } from "../infra/env";
@@ -184,7 +185,16 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, membe
     db().approvalNotice.create({
       data: { id: newId("approvalNotice"), orgId: row.org_id, approvalId: row.id, kind, channel, target, status, slackTs: extra.slackTs ?? null, error: extra.error ?? null },
     });
+  // A member away who handed their approvals to a colleague: the colleague gets the notice (their own
+  // separation of duties still holds: a colleague who requested the action gets none).
+  const away = await liveHandovers(row.org_id);
+  const recipients = new Map<string, MemberRow>();
   for (const member of eligibleRecipients(members, rulesOf(row), notify)) {
+    const colleague = away.get(member.membershipId);
+    if (!colleague) recipients.set(member.membershipId, member);
+    else if (!selfApprovalReason(rulesOf(row), colleague)) recipients.set(colleague.membershipId, colleague);
+  }
+  for (const member of recipients.values()) {
     try {
       const token = await issueApprovalLink(db(), { orgId: row.org_id, approvalId: row.id, membershipId: member.membershipId });
       const link = approvalLinkUrl(token);

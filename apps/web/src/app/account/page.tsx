@@ -3,7 +3,10 @@ import Link from "next/link";
 import { Logo } from "@/components/logo";
 import { SignOutButton } from "@/components/sign-out-button";
 import { FormAlert } from "@/components/form-fields";
+import { hasPermission } from "@gatehouse/db";
+import { getMemberOrgs } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
+import { HandoverSection } from "./handover-section";
 import { ChangePasswordForm, EndAllSessionsForm } from "./account-forms";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -15,6 +18,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
   const user = await requireSessionUser();
   const params = await searchParams;
   const changed = params.notice === "password-changed";
+  // Out of office: the orgs where this member reads (and so may decide) approvals.
+  const approving = (await getMemberOrgs(user.id)).filter((org) => !org.closedAt && hasPermission(org.role, "approvals.read"));
   return (
     <div className="min-h-dvh">
       <header className="border-b border-stone-200 bg-white">
@@ -44,6 +49,22 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
             <ChangePasswordForm />
           </div>
         </section>
+        {approving.length > 0 ? (
+          <section aria-labelledby="handover-heading" className="rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
+            <h2 id="handover-heading" className="text-base font-semibold">
+              Out of office
+            </h2>
+            <p className="mt-1 mb-5 text-sm text-stone-600">
+              Hand your approvals to a colleague while you are away: they get the requests meant for you and may decide what you could, in your place. Their own requests stay
+              someone else&apos;s to approve.
+            </p>
+            <div className="space-y-6">
+              {approving.map((org) => (
+                <HandoverSection key={org.slug} orgSlug={org.slug} orgName={org.name} />
+              ))}
+            </div>
+          </section>
+        ) : null}
         <section aria-labelledby="sessions-heading" className="rounded-xl border border-stone-200 bg-white p-6 shadow-sm">
           <h2 id="sessions-heading" className="text-base font-semibold">
             Sessions

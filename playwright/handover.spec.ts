@@ -1,0 +1,22 @@
+import { createTestOrg, addTestMember } from "@gatehouse/db/testing";
+import { expect, signIn, test } from "./fixtures";
+
+// Out of office from the account page (docs/approvals.md, Hand-over): a member hands their approvals in one
+// org to a colleague until a date, sees it, and ends it.
+
+test("a member hands their approvals to a colleague from their account, and ends it", async ({ page }) => {
+  const org = await createTestOrg({ label: "e2e-handover" });
+  const colleague = await addTestMember(org, "approver", "holiday-cover");
+  await page.goto("/account");
+  await signIn(page, { email: org.owner.email, password: org.owner.password });
+  await expect(page).toHaveURL("/account");
+  const section = page.locator(`[data-testid="handover"][data-org="${org.org.slug}"]`);
+  const form = section.getByRole("form", { name: `Hand over in ${org.org.name}` });
+  await form.getByLabel("Colleague").selectOption(colleague.membershipId);
+  const day = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+  await form.getByLabel("Until (the end of)").fill(day);
+  await form.getByRole("button", { name: "Hand over" }).click();
+  await expect(section.getByRole("status")).toContainText(`holds your approvals until`);
+  await section.getByRole("button", { name: "End now" }).click();
+  await expect(section.getByRole("form", { name: `Hand over in ${org.org.name}` })).toBeVisible();
+});
