@@ -82,7 +82,7 @@ export const webhookDeliverySchema = named(
     messageId: z.string().describe("The `webhook-id` sent: the audit entry's id (a test send's own id)."),
     seq: z.number().int().nullable(),
     eventType: z.string(),
-    kind: z.enum(["event", "test", "redelivery"]),
+    kind: z.enum(["event", "test", "redelivery", "notice"]).describe("`notice`: an approval routed to this endpoint by a policy's `approval.notify.webhooks`."),
     attempt: z.number().int(),
     status: z.enum(["delivered", "failed"]),
     responseStatus: z.number().int().nullable(),

@@ -1,8 +1,14 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestSmtp, type ReceivedMail } from "./fixtures/smtp";
 import {
+  applyPolicies,
   authenticateApiKey,
   closeSignals,
+  createWebhook,
+  listWebhookDeliveries,
   connectSlack,
   db,
   decideAction,
@@ -172,6 +178,48 @@ describe("emailed approval links", () => {
     await sendApprovalNotices({ orgIds: [f.org.org.id] });
     expect(mailsTo(f.approver.email)).toHaveLength(0);
     expect(mailsTo(f.second.email)).toHaveLength(1);
+  });
+});
+
+describe("webhook endpoints a policy routes approvals to", () => {
+  it("get a signed approval.notice for the request (and its reminder), whatever events they subscribe to", async () => {
+    const received: Array<{ headers: Record<string, string>; body: string }> = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        received.push({ headers: request.headers as Record<string, string>, body: Buffer.concat(chunks).toString("utf8") });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const org = await createTestOrg({ label: "notice-hook" });
+      const { webhook, secret } = await createWebhook({
+        ctx: org.ctx,
+        input: { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/in`, events: ["agent.unresponsive"] },
+      });
+      await applyPolicies({ ctx: org.ctx, input: { policies: policies({ notify: { webhooks: [webhook.id] }, remind: { beforeSeconds: 600 } }) } });
+      const agent = { ...(await authenticateApiKey(org.agent.apiKey)), requestId: "notice" };
+      const requested = await decideAction({ ctx: agent, input: { actionType: "deploy.prod", metadata: { service: "payments" } } });
+      expect((await sendApprovalNotices({ orgIds: [org.org.id] })).webhooks).toBe(1);
+      expect((await sendApprovalNotices({ now: new Date(Date.now() + 3_000_000), orgIds: [org.org.id] })).webhooks).toBe(1);
+      const verifier = new Webhook(secret);
+      const messages = received.map((r) => verifier.verify(r.body, r.headers) as { type: string; data: { approvalId: string; kind: string } });
+      expect(messages.map((m) => [m.type, m.data.approvalId, m.data.kind])).toEqual([
+        ["approval.notice", requested.approvalId, "requested"],
+        ["approval.notice", requested.approvalId, "reminder"],
+      ]);
+      expect(received.map((r) => r.headers["webhook-id"])).toEqual([`${requested.approvalId}.requested`, `${requested.approvalId}.reminder`]);
+      const log = await listWebhookDeliveries({ ctx: org.ctx, input: { id: webhook.id } });
+      expect(log.deliveries.map((d) => [d.kind, d.status])).toEqual([
+        ["notice", "delivered"],
+        ["notice", "delivered"],
+      ]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 

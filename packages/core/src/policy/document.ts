@@ -64,8 +64,8 @@ export function approvalTimeoutSeconds(options: { timeoutSeconds?: number | unde
 
 /**
  * Who hears of an approval, beside the console's inbox (docs/approvals.md, Routing): members by email or
- * role (each eligible one gets an email with a link of their own) and Slack channels (a message with
- * Approve / Deny buttons). Webhook endpoints subscribed to `approval.*` receive every approval anyway.
+ * role (each eligible one gets an email with a link of their own), Slack channels (a message with
+ * Approve / Deny buttons) and webhook endpoints (an `approval.notice` message).
  */
 export const approvalNotifySchema = z.strictObject({
   emails: z.array(z.email().max(254)).max(20).optional().describe("Members to email (each one an eligible approver: others are skipped)."),
@@ -75,6 +75,11 @@ export const approvalNotifySchema = z.strictObject({
     .max(10)
     .optional()
     .describe("Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."),
+  webhooks: z
+    .array(z.string().regex(/^whe_[0-9a-zA-Z]{22}$/, "must be a webhook endpoint id (whe_…)"))
+    .max(10)
+    .optional()
+    .describe("Webhook endpoints of the org sent an `approval.notice` message (whatever events they subscribe to): the request, and its reminder and escalation."),
 });
 export type ApprovalNotify = z.output<typeof approvalNotifySchema>;
 

@@ -16,6 +16,8 @@ export type WebhookEventSelector = z.output<typeof webhookEventSelectorSchema>;
 
 /** The type of the payload a test send carries (never an audit entry's event). */
 export const WEBHOOK_TEST_EVENT = "webhook.test";
+/** The type of an approval routed to an endpoint by a policy (`approval.notify.webhooks`). */
+export const WEBHOOK_APPROVAL_NOTICE = "approval.notice";
 
 /** Whether an endpoint subscribed to `events` receives an event of `type`. */
 export function webhookWants(events: readonly string[], type: EventType): boolean {

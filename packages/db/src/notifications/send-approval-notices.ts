@@ -1,4 +1,4 @@
-import { approvalNotifySchema, newId, selfApprovalReason, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
+import { approvalNotifySchema, newId, selfApprovalReason, WEBHOOK_APPROVAL_NOTICE, webhookPayload, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
 import { rulesOf, AGENT_OWNER_SQL, type RulesRow } from "../approvals/approval-view";
 import { liveHandovers } from "../approvals/handovers";
@@ -8,6 +8,7 @@ import { consoleOrigin } from "../infra/env";
 import { sendMail } from "../mail/send-mail";
 import { approvalLinkUrl, eligibleRecipients, issueApprovalLink } from "./approval-links";
 import { approvalBlocks, refreshSlackMessages, slackOf, type ApprovalMessage } from "./slack";
+import { sendAndLog } from "../webhooks/webhook-deliveries";
 
 /**
  * Routing, reminders and escalation (docs/approvals.md, Routing). The worker's job `approval-notices`
@@ -57,6 +58,7 @@ interface MemberRow {
 
 export interface NoticeResult {
   emails: number;
+  webhooks: number;
   slackMessages: number;
   failures: number;
   slackUpdates: number;
@@ -120,7 +122,7 @@ function dueKinds(row: DueRow, block: z.output<typeof approvalBlockSchema>, now:
 
 /** Sends what is due at `now` for every pending approval with routing, then updates Slack messages of approvals that ended. */
 export async function sendApprovalNotices({ now = new Date(), orgIds }: { now?: Date; orgIds?: readonly string[] } = {}): Promise<NoticeResult> {
-  const result: NoticeResult = { emails: 0, slackMessages: 0, failures: 0, slackUpdates: 0 };
+  const result: NoticeResult = { emails: 0, webhooks: 0, slackMessages: 0, failures: 0, slackUpdates: 0 };
   const rows = await db().$queryRawUnsafe<DueRow[]>(
     `SELECT a.id, a.org_id, o.name AS org_name, o.slug AS org_slug, a.created_at, a.expires_at, a.notices, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
             a.exclude_agent_owner, a.requested_by, ${AGENT_OWNER_SQL} AS agent_owner, pv.document->'approval' AS approval,
@@ -177,11 +179,12 @@ function reminderNotify(block: z.output<typeof approvalBlockSchema>, row: DueRow
     emails: [...(base?.emails ?? []), ...(extra?.emails ?? [])],
     roles: [...new Set([...(base?.roles ?? []), ...(extra?.roles ?? [])])],
     slack: [...new Set([...(base?.slack ?? []), ...(extra?.slack ?? [])])],
+    webhooks: [...new Set([...(base?.webhooks ?? []), ...(extra?.webhooks ?? [])])],
   };
 }
 
 async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, members: MemberRow[], result: NoticeResult): Promise<void> {
-  const record = (channel: "email" | "slack", target: string, status: "sent" | "failed", extra: { slackTs?: string; error?: string } = {}) =>
+  const record = (channel: "email" | "slack" | "webhook", target: string, status: "sent" | "failed", extra: { slackTs?: string; error?: string } = {}) =>
     db().approvalNotice.create({
       data: { id: newId("approvalNotice"), orgId: row.org_id, approvalId: row.id, kind, channel, target, status, slackTs: extra.slackTs ?? null, error: extra.error ?? null },
     });
@@ -205,6 +208,35 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, membe
       await record("email", member.email, "failed", { error: (error as Error).message.slice(0, 300) });
       result.failures += 1;
     }
+  }
+  for (const endpointId of notify.webhooks ?? []) {
+    const endpoint = await db().webhookEndpoint.findFirst({ where: { id: endpointId, orgId: row.org_id } });
+    if (!endpoint) {
+      await record("webhook", endpointId, "failed", { error: "no such webhook endpoint in the organization" });
+      result.failures += 1;
+      continue;
+    }
+    const data = {
+      approvalId: row.id,
+      kind,
+      actionType: row.action_type,
+      agentName: row.agent_name,
+      requestedBy: row.requested_by,
+      policyName: row.policy_name,
+      expiresAt: row.expires_at.toISOString(),
+      consoleUrl: `${consoleOrigin()}/o/${encodeURIComponent(row.org_slug)}/approvals?approval=${row.id}`,
+    };
+    const sent = await sendAndLog(endpoint, {
+      id: `${row.id}.${kind}`,
+      seq: null,
+      type: WEBHOOK_APPROVAL_NOTICE,
+      body: webhookPayload(WEBHOOK_APPROVAL_NOTICE, new Date().toISOString(), data),
+      kind: "notice",
+      attempt: 1,
+    });
+    await record("webhook", endpointId, sent.status === "delivered" ? "sent" : "failed", sent.error ? { error: sent.error } : {});
+    if (sent.status === "delivered") result.webhooks += 1;
+    else result.failures += 1;
   }
   const channels = notify.slack ?? [];
   if (channels.length === 0) return;

@@ -34,9 +34,10 @@ export async function listWebhookDeliveries({
   return { deliveries: page.map(deliveryView), nextCursor: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
 
-async function sendAndLog(
+/** Sends one signed message now and logs the attempt (a test send, a redelivery, an approval notice). */
+export async function sendAndLog(
   endpoint: EndpointRow,
-  message: { id: string; seq: bigint | null; type: string; body: string; kind: "test" | "redelivery"; attempt: number },
+  message: { id: string; seq: bigint | null; type: string; body: string; kind: "test" | "redelivery" | "notice"; attempt: number },
 ): Promise<WebhookDeliveryView> {
   const secrets = await signingSecrets(endpoint);
   const sent = await sendWebhook(endpoint.url, webhookHeaders(secrets, message.id, Math.floor(Date.now() / 1_000), message.body), message.body);
@@ -76,6 +77,7 @@ export async function redeliverWebhook({ ctx, input }: { ctx: Ctx; input: { id: 
   const delivery = await db().webhookDelivery.findFirst({ where: { id: input.deliveryId, endpointId: endpoint.id } });
   if (!delivery) throw notFound("webhook delivery");
   const attempts = await db().webhookDelivery.count({ where: { endpointId: endpoint.id, messageId: delivery.messageId } });
+  if (delivery.seq === null && delivery.kind === "notice") throw notFound("webhook delivery's message (an approval notice is sent again by its reminder, not redelivered)");
   if (delivery.seq === null) {
     const body = webhookPayload(WEBHOOK_TEST_EVENT, delivery.createdAt.toISOString(), { endpointId: endpoint.id, message: "A test message from Gatehouse, sent again." });
     return sendAndLog(endpoint, { id: delivery.messageId, seq: null, type: WEBHOOK_TEST_EVENT, body, kind: "redelivery", attempt: attempts + 1 });

@@ -1001,9 +1001,15 @@ class _AuditEntryApprovalVoteDataRequired(TypedDict):
 class AuditEntryApprovalVoteData(_AuditEntryApprovalVoteDataRequired, total=False):
     reason: str
     via: Literal["console", "api", "email", "slack"]
+    onBehalfOf: AuditEntryApprovalVoteDataOnBehalfOf
 
 
 class AuditEntryApprovalVoteDataMember(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryApprovalVoteDataOnBehalfOf(TypedDict):
     id: str
     email: str
 
@@ -1313,6 +1319,63 @@ class AuditEntryMemberAddedData(TypedDict):
     userId: str
     email: str
     role: Literal["owner", "admin", "approver", "auditor", "viewer"]
+
+
+class AuditEntryMemberHandoverEnded(TypedDict):
+    """A hand-over ended early by the member who set it."""
+    type: Literal["member.handover_ended"]
+    data: AuditEntryMemberHandoverEndedData
+
+
+_AuditEntryMemberHandoverEndedDataRequiredKeys = TypedDict(
+    "_AuditEntryMemberHandoverEndedDataRequiredKeys",
+    {
+        "from": "AuditEntryMemberHandoverEndedDataFrom",
+    },
+)
+
+
+class AuditEntryMemberHandoverEndedData(_AuditEntryMemberHandoverEndedDataRequiredKeys):
+    to: AuditEntryMemberHandoverEndedDataTo
+
+
+class AuditEntryMemberHandoverEndedDataFrom(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryMemberHandoverEndedDataTo(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryMemberHandoverSet(TypedDict):
+    """A member away handed their approvals to a colleague until a time (out of office)."""
+    type: Literal["member.handover_set"]
+    data: AuditEntryMemberHandoverSetData
+
+
+_AuditEntryMemberHandoverSetDataRequiredKeys = TypedDict(
+    "_AuditEntryMemberHandoverSetDataRequiredKeys",
+    {
+        "from": "AuditEntryMemberHandoverSetDataFrom",
+    },
+)
+
+
+class AuditEntryMemberHandoverSetData(_AuditEntryMemberHandoverSetDataRequiredKeys):
+    to: AuditEntryMemberHandoverSetDataTo
+    until: str
+
+
+class AuditEntryMemberHandoverSetDataFrom(TypedDict):
+    id: str
+    email: str
+
+
+class AuditEntryMemberHandoverSetDataTo(TypedDict):
+    id: str
+    email: str
 
 
 class AuditEntryMemberInvited(TypedDict):
@@ -2475,6 +2538,34 @@ class GrantedApproval(TypedDict):
     grant: StandingGrant
 
 
+class Handover(TypedDict):
+    """The caller's out-of-office hand-over, and the colleagues who could hold their queue."""
+    handover: HandoverHandover | None
+    """The caller's live hand-over, if any."""
+    colleagues: list[HandoverColleaguesItem]
+    """Who the caller may hand their approvals to."""
+
+
+class HandoverColleaguesItem(TypedDict):
+    id: str
+    email: str
+    name: str
+    role: str
+
+
+class HandoverHandover(TypedDict):
+    id: str
+    to: HandoverHandoverTo
+    endsAt: str
+    createdAt: str
+
+
+class HandoverHandoverTo(TypedDict):
+    id: str
+    email: str
+    name: str
+
+
 class Health(TypedDict):
     """Whether the service can answer: the database is required; Redis carries signals between instances."""
     ok: bool
@@ -2881,6 +2972,8 @@ class PolicyDocumentApprovalEscalateNotify(TypedDict, total=False):
     """Every eligible member with one of these roles gets an email."""
     slack: list[str]
     """Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."""
+    webhooks: list[str]
+    """Webhook endpoints of the org sent an `approval.notice` message (whatever events they subscribe to): the request, and its reminder and escalation."""
 
 
 class PolicyDocumentApprovalNotify(TypedDict, total=False):
@@ -2890,6 +2983,8 @@ class PolicyDocumentApprovalNotify(TypedDict, total=False):
     """Every eligible member with one of these roles gets an email."""
     slack: list[str]
     """Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons."""
+    webhooks: list[str]
+    """Webhook endpoints of the org sent an `approval.notice` message (whatever events they subscribe to): the request, and its reminder and escalation."""
 
 
 class PolicyDocumentApprovalRemind(TypedDict):
@@ -3707,6 +3802,14 @@ class RunTimelineItemOutcomeSpend(_RunTimelineItemOutcomeSpendRequired, total=Fa
     """No usage came: the reservation was settled at what it projected."""
 
 
+class SetHandoverRequest(TypedDict):
+    """Hand your approvals to a colleague until a time."""
+    toMemberId: str
+    """The colleague (mem_…) who receives your notices and may decide in your place."""
+    until: str
+    """When it ends (at most 30 days away)."""
+
+
 class SettingsChangePendingApproval(TypedDict):
     """The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then."""
     status: Literal["pending_approval"]
@@ -4037,7 +4140,8 @@ class WebhookDelivery(TypedDict):
     """The `webhook-id` sent: the audit entry's id (a test send's own id)."""
     seq: int | None
     eventType: str
-    kind: Literal["event", "test", "redelivery"]
+    kind: Literal["event", "test", "redelivery", "notice"]
+    """`notice`: an approval routed to this endpoint by a policy's `approval.notify.webhooks`."""
     attempt: int
     status: Literal["delivered", "failed"]
     responseStatus: int | None
@@ -4141,7 +4245,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -364,6 +364,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/handover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your out-of-office hand-over
+         * @description The calling member's live hand-over (null without one), and the colleagues who could hold their approvals (members whose role approves by default).
+         */
+        get: operations["getHandover"];
+        /**
+         * Hand your approvals to a colleague while you are away
+         * @description Until `until` (at most 30 days), the colleague receives the notices meant for you and may decide what you could, in your place (recorded `onBehalfOf` you); their own separation of duties still holds. Replaces a live hand-over of yours. Another org's member is a 404; yourself, or a colleague who handed theirs to you, is refused.
+         */
+        put: operations["setHandover"];
+        post?: never;
+        /** End your hand-over now */
+        delete: operations["endHandover"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/integrations/slack": {
         parameters: {
             query?: never;
@@ -1992,6 +2017,10 @@ export interface components {
                 status: "pending" | "approved" | "denied" | "expired" | "cancelled";
                 /** @enum {string} */
                 via?: "console" | "api" | "email" | "slack";
+                onBehalfOf?: {
+                    id: string;
+                    email: string;
+                };
             };
         } | {
             /** @constant */
@@ -2368,6 +2397,33 @@ export interface components {
                 url: string;
                 events?: string[];
                 reason?: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.handover_set";
+            data: {
+                from: {
+                    id: string;
+                    email: string;
+                };
+                to: {
+                    id: string;
+                    email: string;
+                };
+                until: string;
+            };
+        } | {
+            /** @constant */
+            type: "member.handover_ended";
+            data: {
+                from: {
+                    id: string;
+                    email: string;
+                };
+                to: {
+                    id: string;
+                    email: string;
+                };
             };
         } | {
             /** @constant */
@@ -3327,6 +3383,27 @@ export interface components {
             approval: components["schemas"]["Approval"];
             grant: components["schemas"]["StandingGrant"];
         };
+        /** @description The caller's out-of-office hand-over, and the colleagues who could hold their queue. */
+        Handover: {
+            /** @description The caller's live hand-over, if any. */
+            handover: {
+                id: string;
+                to: {
+                    id: string;
+                    email: string;
+                    name: string;
+                };
+                endsAt: string;
+                createdAt: string;
+            } | null;
+            /** @description Who the caller may hand their approvals to. */
+            colleagues: {
+                id: string;
+                email: string;
+                name: string;
+                role: string;
+            }[];
+        };
         /** @description Whether the service can answer: the database is required; Redis carries signals between instances. */
         Health: {
             ok: boolean;
@@ -3657,6 +3734,8 @@ export interface components {
                     roles?: ("owner" | "admin" | "approver" | "auditor" | "viewer")[];
                     /** @description Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons. */
                     slack?: string[];
+                    /** @description Webhook endpoints of the org sent an `approval.notice` message (whatever events they subscribe to): the request, and its reminder and escalation. */
+                    webhooks?: string[];
                 };
                 /** @description Remind whoever was notified this long before the deadline, if nobody decided by then. */
                 remind?: {
@@ -3672,6 +3751,8 @@ export interface components {
                         roles?: ("owner" | "admin" | "approver" | "auditor" | "viewer")[];
                         /** @description Slack channels (ids, or #names) the org's connected Slack app posts the request to, with Approve / Deny buttons. */
                         slack?: string[];
+                        /** @description Webhook endpoints of the org sent an `approval.notice` message (whatever events they subscribe to): the request, and its reminder and escalation. */
+                        webhooks?: string[];
                     };
                 };
                 /** @description A person decides every call: no standing grant covers the actions this policy holds. */
@@ -4340,6 +4421,16 @@ export interface components {
             /** @enum {string} */
             status: "completed" | "failed" | "cancelled";
         };
+        /** @description Hand your approvals to a colleague until a time. */
+        SetHandoverRequest: {
+            /** @description The colleague (mem_…) who receives your notices and may decide in your place. */
+            toMemberId: string;
+            /**
+             * Format: date-time
+             * @description When it ends (at most 30 days away).
+             */
+            until: string;
+        };
         /** @description The two-admin rule (`policies.requireSecondApproval`) is in force and the change weakens enforcement: nothing is applied until another owner or admin approves `approvalId`; then the whole change is applied, merged onto the settings as they are then. */
         SettingsChangePendingApproval: {
             /** @constant */
@@ -4631,8 +4722,11 @@ export interface components {
             messageId: string;
             seq: number | null;
             eventType: string;
-            /** @enum {string} */
-            kind: "event" | "test" | "redelivery";
+            /**
+             * @description `notice`: an approval routed to this endpoint by a policy's `approval.notify.webhooks`.
+             * @enum {string}
+             */
+            kind: "event" | "test" | "redelivery" | "notice";
             attempt: number;
             /** @enum {string} */
             status: "delivered" | "failed";
@@ -6499,6 +6593,268 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StandingGrant"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHandover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hand-over. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handover"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setHandover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetHandoverRequest"];
+            };
+        };
+        responses: {
+            /** @description The hand-over. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handover"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    endHandover: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No hand-over any more. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Handover"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
