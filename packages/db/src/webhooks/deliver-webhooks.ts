@@ -4,7 +4,7 @@ import { project, type EntryRow } from "../events/event-feed";
 import { db, TX_OPTIONS } from "../infra/client";
 import { signals } from "../infra/signals";
 import { sendWebhook, type Resolve } from "./send-webhook";
-import { signingSecrets, type EndpointRow } from "./webhook-view";
+import { signingSecrets, type DeliveryRow, type EndpointRow } from "./webhook-view";
 
 /**
  * Delivery (docs/webhooks.md, ADR 0029). The audit log is the outbox: each endpoint keeps the first
@@ -40,19 +40,8 @@ interface DueRow extends EndpointRow {
   size: bigint;
 }
 
-interface PendingDelivery {
-  id: string;
-  messageId: string;
-  seq: bigint | null;
-  eventType: string;
-  kind: string;
-  attempt: number;
-  status: string;
-  responseStatus: number | null;
-  error: string | null;
-  durationMs: number;
-  createdAt: Date;
-}
+/** An attempt as the delivery log stores it, written with the cursor. */
+type PendingDelivery = DeliveryRow;
 
 const ENDPOINT_COLUMNS = `e.id, e.org_id AS "orgId", e.url, e.description, e.events, e.secret_enc AS "secretEnc", e.previous_secret_enc AS "previousSecretEnc",
   e.previous_secret_until AS "previousSecretUntil", e.enabled, e.disabled_reason AS "disabledReason", e.next_seq AS "nextSeq",
