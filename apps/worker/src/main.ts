@@ -16,7 +16,13 @@ try {
 }
 
 const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker" } });
-const runner = startJobRunner({ jobs: backgroundJobs(), lock: advisoryLeaderLock({ url: databaseUrl }), log });
+const jobs = backgroundJobs();
+const unknown = env.WORKER_JOBS_EXCLUDE.filter((name) => !jobs.some((job) => job.name === name));
+if (unknown.length > 0) {
+  process.stderr.write(`WORKER_JOBS_EXCLUDE names no job: ${unknown.join(", ")} (the jobs: ${jobs.map((job) => job.name).join(", ")})\n`);
+  process.exit(1);
+}
+const runner = startJobRunner({ jobs: jobs.filter((job) => !env.WORKER_JOBS_EXCLUDE.includes(job.name)), lock: advisoryLeaderLock({ url: databaseUrl }), log });
 
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;

@@ -14,7 +14,9 @@ interface WorkerProcess {
 const running = new Set<WorkerProcess>();
 
 function spawnWorker(env: Record<string, string | undefined>): WorkerProcess {
-  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "info", ...env };
+  // The jobs that reach outside the database (webhook receivers, Slack, mail) would act on the orgs of
+  // other suites sharing it: these workers run the rest (leadership is the same for every job).
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "info", WORKER_JOBS_EXCLUDE: "webhook-delivery,approval-notices", ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
@@ -92,6 +94,12 @@ describe("npm run worker", () => {
     const worker = spawnWorker({ DATABASE_URL: undefined });
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain("DATABASE_URL: is not set");
+  });
+
+  it("refuses to start when WORKER_JOBS_EXCLUDE names no job, naming the jobs", async () => {
+    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), WORKER_JOBS_EXCLUDE: "webhook-delivery,no-such-job" });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain("WORKER_JOBS_EXCLUDE names no job: no-such-job");
   });
 
   it("refuses to start in production without GATEHOUSE_MASTER_KEY, saying so", async () => {

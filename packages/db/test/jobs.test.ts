@@ -28,16 +28,25 @@ const until = async (holds: () => boolean | Promise<boolean>, timeoutMs: number)
   }
 };
 
+/**
+ * Jobs that reach outside the database (webhook receivers, Slack, mail) would act on other suites' orgs
+ * sharing it (their receivers, their stand-ins): their own suites run them scoped to their orgs
+ * (webhooks.test.ts, approval-channels.test.ts). The leadership tested here is the same for every job.
+ */
+const REACHES_OUT = new Set(["webhook-delivery", "approval-notices"]);
+
 /** The worker's jobs, every 50 ms, counting what each runner did. */
 function countedJobs(counts: Map<string, number>): Job[] {
-  return backgroundJobs().map((job) => ({
-    ...job,
-    everyMs: 50,
-    run: async () => {
-      const done = Number(await job.run());
-      counts.set(job.name, (counts.get(job.name) ?? 0) + done);
-    },
-  }));
+  return backgroundJobs()
+    .filter((job) => !REACHES_OUT.has(job.name))
+    .map((job) => ({
+      ...job,
+      everyMs: 50,
+      run: async () => {
+        const done = Number(await job.run());
+        counts.set(job.name, (counts.get(job.name) ?? 0) + done);
+      },
+    }));
 }
 
 describe("two runners over one database", () => {
