@@ -54,6 +54,7 @@ NOT_COVERED = {
     "codingAgentHook": "called by coding agents' hook runners (gatehouse hook), not by agent code",
     "health": "no key: for load balancers",
     "openApi": "no key: the document itself",
+    "slackInteractions": "called by Slack (signed with the org's Slack signing secret), not by agent code",
     "listBudgets": "members only (posture.read); an agent reads the budgets it is held to in each answer's `budget`",
 }
 
