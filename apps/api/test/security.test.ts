@@ -196,9 +196,14 @@ async function draftRevision(orgId: string): Promise<number> {
 }
 
 async function stateOf(orgId: string): Promise<unknown> {
+  // Activity stamps are left out: a key's last use, a member's last activity, an agent's presence (last
+  // seen, moved by any call with its key, refused or not, at most every few seconds).
   const rows = (tables: string[]) =>
     tables
-      .map((t) => `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`)
+      .map(
+        (t) =>
+          `'${t}', (SELECT md5(coalesce(string_agg((to_jsonb(x) - 'last_used_at' - 'last_active_at' - 'last_seen_at')::text, ',' ORDER BY x.id), '')) FROM ${t} x WHERE x.org_id = $1)`,
+      )
       .join(", ");
   const {
     rows: [state],

@@ -264,6 +264,7 @@ describe("every model round-trips through the generated client", () => {
         decidedAt: later,
         decisionReason: "why",
         createdAt: t,
+        notices: ["requested", "reminder"],
       },
     });
     await roundTrip("Approval", approval, () => prisma.approval.findUnique({ where: { id: approval.id } }));
@@ -443,6 +444,105 @@ describe("every model round-trips through the generated client", () => {
       data: { orgId: org.id, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }], updatedAt: t },
     });
     await roundTrip("PolicyTestSet", testSet, () => prisma.policyTestSet.findUnique({ where: { orgId: org.id } }));
+    const endpoint = await prisma.webhookEndpoint.create({
+      data: {
+        id: "whe_rt",
+        orgId: org.id,
+        url: "https://hooks.example.test/in",
+        description: "d",
+        events: ["action.denied", "approval.requested"],
+        secretEnc: "v1:iv:sealed",
+        previousSecretEnc: "v1:iv:old",
+        previousSecretUntil: later,
+        enabled: false,
+        disabledReason: "the receiver answered 410 Gone",
+        nextSeq: 12n,
+        failedAttempts: 3,
+        nextAttemptAt: later,
+        leaseUntil: later,
+        createdBy: membership.id,
+        createdAt: t,
+        updatedAt: later,
+      },
+    });
+    await roundTrip("WebhookEndpoint", endpoint, () => prisma.webhookEndpoint.findUnique({ where: { id: endpoint.id } }));
+    const delivery = await prisma.webhookDelivery.create({
+      data: {
+        id: "whd_rt",
+        orgId: org.id,
+        endpointId: endpoint.id,
+        messageId: "aud_rt",
+        seq: 4n,
+        eventType: "action.denied",
+        kind: "event",
+        attempt: 2,
+        status: "failed",
+        responseStatus: 503,
+        error: "answered 503",
+        durationMs: 17,
+        createdAt: t,
+      },
+    });
+    await roundTrip("WebhookDelivery", delivery, () => prisma.webhookDelivery.findUnique({ where: { id: delivery.id } }));
+    const link = await prisma.approvalLink.create({
+      data: { id: "apl_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, tokenHash: "lh", createdAt: t, usedAt: later },
+    });
+    await roundTrip("ApprovalLink", link, () => prisma.approvalLink.findUnique({ where: { id: link.id } }));
+    const notice = await prisma.approvalNotice.create({
+      data: {
+        id: "apn_rt",
+        orgId: org.id,
+        approvalId: approval.id,
+        kind: "reminder",
+        channel: "slack",
+        target: "C0RT",
+        slackTs: "1.000001",
+        status: "sent",
+        error: "e",
+        createdAt: t,
+        outcomePostedAt: later,
+      },
+    });
+    await roundTrip("ApprovalNotice", notice, () => prisma.approvalNotice.findUnique({ where: { id: notice.id } }));
+    const slack = await prisma.orgSlackConnection.create({
+      data: {
+        orgId: org.id,
+        botTokenEnc: "v1:a:b",
+        signingSecretEnc: "v1:c:d",
+        teamId: "T0RT",
+        teamName: "RT",
+        botUserId: "U0RT",
+        createdBy: membership.id,
+        createdAt: t,
+        updatedAt: later,
+      },
+    });
+    await roundTrip("OrgSlackConnection", slack, () => prisma.orgSlackConnection.findUnique({ where: { orgId: org.id } }));
+    const grant = await prisma.standingGrant.create({
+      data: {
+        id: "grt_rt",
+        orgId: org.id,
+        agentId: agent.id,
+        actionType: "pr.merge",
+        match: { repo: "web" },
+        approvalId: approval.id,
+        createdBy: membership.id,
+        expiresAt: later,
+        maxUses: 5,
+        uses: 2,
+        reason: "r",
+        createdAt: t,
+        revokedAt: later,
+        revokedBy: membership.id,
+      },
+    });
+    await roundTrip("StandingGrant", grant, () => prisma.standingGrant.findUnique({ where: { id: grant.id } }));
+    const coverUser = await prisma.user.create({ data: { id: "usr_rt_cover", email: "cover@example.test", name: "cover" } });
+    const second = await prisma.membership.create({ data: { id: "mem_rt_cover", orgId: org.id, userId: coverUser.id, role: "approver" } });
+    const handover = await prisma.approvalHandover.create({
+      data: { id: "aho_rt", orgId: org.id, fromMembershipId: membership.id, toMembershipId: second.id, endsAt: later, createdAt: t, endedAt: later },
+    });
+    await roundTrip("ApprovalHandover", handover, () => prisma.approvalHandover.findUnique({ where: { id: handover.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 
