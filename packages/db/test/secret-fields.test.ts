@@ -15,6 +15,10 @@ const SECRET_COLUMNS = [
   ["signingKey", "encryptedPrivateKey"],
   ["invitation", "tokenHash"],
   ["accountToken", "tokenHash"],
+  ["webhookEndpoint", "secretEnc"],
+  ["webhookEndpoint", "previousSecretEnc"],
+  ["orgSlackConnection", "botTokenEnc"],
+  ["orgSlackConnection", "signingSecretEnc"],
 ] as const;
 
 async function orgWithEverySecret() {
@@ -32,6 +36,11 @@ async function orgWithEverySecret() {
   await db().accountToken.create({
     data: { id: `tok_${randomToken(22)}`, userId: org.owner.userId, purpose: "reset_password", tokenHash: randomToken(32), expiresAt: new Date(Date.now() + 3_600_000) },
   });
+  // A webhook endpoint mid-rotation and a Slack app: their sealed secrets.
+  await db().webhookEndpoint.create({
+    data: { id: newId("webhookEndpoint"), orgId: org.org.id, url: "https://hooks.example.test/in", events: ["*"], secretEnc: "v1:a:b", previousSecretEnc: "v1:c:d", nextSeq: 0n },
+  });
+  await db().orgSlackConnection.create({ data: { orgId: org.org.id, botTokenEnc: "v1:e:f", signingSecretEnc: "v1:g:h" } });
   return org;
 }
 

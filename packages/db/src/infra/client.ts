@@ -15,6 +15,9 @@ export const SECRET_FIELDS = {
   signingKey: { encryptedPrivateKey: true },
   invitation: { tokenHash: true },
   accountToken: { tokenHash: true },
+  webhookEndpoint: { secretEnc: true, previousSecretEnc: true },
+  orgSlackConnection: { botTokenEnc: true, signingSecretEnc: true },
+  approvalLink: { tokenHash: true },
 } as const satisfies Prisma.GlobalOmitConfig;
 
 export type Db = PrismaClient<never, typeof SECRET_FIELDS> & { readonly pool: pg.Pool };

@@ -210,7 +210,7 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, membe
     }
   }
   for (const endpointId of notify.webhooks ?? []) {
-    const endpoint = await db().webhookEndpoint.findFirst({ where: { id: endpointId, orgId: row.org_id } });
+    const endpoint = await db().webhookEndpoint.findFirst({ where: { id: endpointId, orgId: row.org_id }, omit: { secretEnc: false, previousSecretEnc: false } });
     if (!endpoint) {
       await record("webhook", endpointId, "failed", { error: "no such webhook endpoint in the organization" });
       result.failures += 1;

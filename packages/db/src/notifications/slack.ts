@@ -105,7 +105,7 @@ export async function disconnectSlack({ ctx }: { ctx: Ctx }): Promise<SlackConne
 
 /** The org's Slack client and signing secret, or null when it has no Slack app connected. */
 export async function slackOf(orgId: string): Promise<{ client: WebClient; signingSecret: string } | null> {
-  const row = await db().orgSlackConnection.findUnique({ where: { orgId } });
+  const row = await db().orgSlackConnection.findUnique({ where: { orgId }, omit: { botTokenEnc: false, signingSecretEnc: false } });
   if (!row) return null;
   const [botToken, signingSecret] = await Promise.all([
     openOrgSecret(PURPOSE_TOKEN, orgId, orgId, row.botTokenEnc),

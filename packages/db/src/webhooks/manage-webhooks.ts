@@ -7,7 +7,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { sealOrgSecret } from "../audit/signing-keys";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { refusedDestination } from "./send-webhook";
-import { WEBHOOK_SECRET_PURPOSE, webhookView, type EndpointRow } from "./webhook-view";
+import { WEBHOOK_SECRET_PURPOSE, webhookView, type EndpointViewRow } from "./webhook-view";
 
 /** Endpoints one org may have. */
 export const MAX_WEBHOOKS_PER_ORG = 20;
@@ -22,7 +22,7 @@ async function backlogOf(tx: Tx, orgId: string, nextSeq: bigint): Promise<number
   return Math.max(0, Number((head?.size ?? 0n) - nextSeq));
 }
 
-async function endpointOf(tx: Tx, ctx: Ctx, id: string): Promise<EndpointRow> {
+async function endpointOf(tx: Tx, ctx: Ctx, id: string): Promise<EndpointViewRow> {
   const row = await tx.webhookEndpoint.findFirst({ where: { id, orgId: ctx.org.id } });
   if (!row) throw notFound("webhook endpoint");
   return row;
@@ -142,7 +142,9 @@ export async function rotateWebhookSecret({
   const overlapSeconds = input.body?.overlapSeconds ?? WEBHOOK_ROTATION_OVERLAP_SECONDS;
   const secret = newWebhookSecret();
   return db().$transaction(async (tx) => {
-    const row = await endpointOf(tx, ctx, input.id);
+    // Its sealed secret too (the rotated-out one keeps signing): named, as SECRET_FIELDS asks.
+    const row = await tx.webhookEndpoint.findFirst({ where: { id: input.id, orgId: ctx.org.id }, omit: { secretEnc: false } });
+    if (!row) throw notFound("webhook endpoint");
     const secretEnc = await sealOrgSecret(WEBHOOK_SECRET_PURPOSE, row.id, ctx.org.id, secret);
     const updated = await tx.webhookEndpoint.update({
       where: { id: row.id },

@@ -35,7 +35,10 @@ export interface DeliveryRow {
   createdAt: Date;
 }
 
-export function webhookView(row: EndpointRow, backlog: number): WebhookEndpointView {
+/** An endpoint as views read it: its sealed secrets are left out of plain reads (SECRET_FIELDS). */
+export type EndpointViewRow = Omit<EndpointRow, "secretEnc" | "previousSecretEnc">;
+
+export function webhookView(row: EndpointViewRow, backlog: number): WebhookEndpointView {
   return {
     id: row.id,
     url: row.url,
