@@ -88,6 +88,8 @@ test("Slack is connected from the Integrations page: a token Slack refuses is na
   await signIn(page, stack.member);
   const main = page.getByRole("main");
   await expect(main.getByTestId("slack-interactions-url")).toContainText("/v1/slack/org_");
+  // The stack sends mail over SMTP: the Email section says how approval links leave.
+  await expect(main.getByTestId("mail-state")).toContainText(`Sent by this instance's mail server, from Gatehouse E2E <gatehouse@example.test>; links start with ${stack.webUrl}.`);
   const form = main.getByRole("form", { name: "Connect Slack" });
   await form.getByLabel("Bot token").fill("xoxb-not-the-apps-token-000");
   await form.getByLabel("Signing secret").fill(stack.slack.signingSecret);

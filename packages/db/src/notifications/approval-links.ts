@@ -2,7 +2,8 @@ import { createHash, randomBytes } from "node:crypto";
 import { eligibility, forbidden, newId, notFound, conflict, type ApprovalStatus, type MemberRole, type VoteDecision } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db, type Tx } from "../infra/client";
-import { consoleOrigin } from "../infra/env";
+import { consoleOrigin, dbEnv } from "../infra/env";
+import { mailMode } from "../mail/send-mail";
 import { decideApproval } from "../policy-rollout";
 
 /**
@@ -156,4 +157,9 @@ export function eligibleRecipients<M extends { membershipId: string; userId: str
     (m) =>
       (emails.has(m.email.toLowerCase()) || roles.has(m.role)) && eligibility(rules, { membershipId: m.membershipId, userId: m.userId, email: m.email, role: m.role }).eligible,
   );
+}
+
+/** How this instance mails approval links (the Integrations page says so; no secret of the transport). */
+export function approvalMailSettings(): { transport: "smtp" | "outbox" | "off"; from: string; linkOrigin: string } {
+  return { transport: mailMode(), from: dbEnv().MAIL_FROM, linkOrigin: consoleOrigin() };
 }

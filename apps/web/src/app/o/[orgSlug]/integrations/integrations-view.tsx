@@ -38,12 +38,14 @@ export function IntegrationsView({
   orgSlug,
   initial,
   initialSlack,
+  mail,
   apiUrl,
   eventTypes,
 }: {
   orgSlug: string;
   initial: WebhookList;
   initialSlack: SlackConnection;
+  mail: { transport: "smtp" | "outbox" | "off"; from: string; linkOrigin: string };
   apiUrl: string;
   eventTypes: string[];
 }) {
@@ -64,6 +66,7 @@ export function IntegrationsView({
           wait behind it; a 410 answer pauses the endpoint, and resuming it delivers what it missed.
         </p>
       </div>
+      <EmailSection mail={mail} />
       <SlackSection orgSlug={orgSlug} initial={initialSlack} apiUrl={apiUrl} />
       <section aria-labelledby="webhooks-heading" className="space-y-4">
         <h2 id="webhooks-heading" className="text-base font-semibold">
@@ -371,6 +374,28 @@ function SlackSection({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: 
         </div>
       </form>
       {(connect.error && !fields.botToken && !fields.signingSecret) || disconnect.error ? <FormAlert>{(connect.error ?? disconnect.error)?.message}</FormAlert> : null}
+    </section>
+  );
+}
+
+/** How approval emails leave this instance: policies route them (`approval.notify.emails` or `roles`). */
+function EmailSection({ mail }: { mail: { transport: "smtp" | "outbox" | "off"; from: string; linkOrigin: string } }) {
+  return (
+    <section aria-labelledby="email-heading" className="space-y-2 rounded-xl border border-stone-200 bg-white p-4">
+      <h2 id="email-heading" className="text-base font-semibold">
+        Email
+      </h2>
+      <p className="max-w-3xl text-sm text-stone-600">
+        Policies email approvers a link of their own (<code className="font-mono text-xs">approval.notify.emails</code> or <code className="font-mono text-xs">roles</code>
+        ): opening it decides nothing; only the approver, signed in, decides on its page. Reminders and escalation come the same way.
+      </p>
+      <p data-testid="mail-state" className={`text-sm ${mail.transport === "off" ? "text-red-800" : "text-stone-800"}`}>
+        {mail.transport === "smtp"
+          ? `Sent by this instance's mail server, from ${mail.from}; links start with ${mail.linkOrigin}.`
+          : mail.transport === "outbox"
+            ? `Kept in the development outbox (/dev/outbox): this instance was started for development without SMTP_URL. Links start with ${mail.linkOrigin}.`
+            : "Mail is off on this instance (MAIL_TRANSPORT=off): approval emails are not sent. Ask its operator to set SMTP_URL."}
+      </p>
     </section>
   );
 }

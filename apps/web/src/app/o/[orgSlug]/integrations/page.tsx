@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { getSlackConnection, hasPermission, listWebhooks, WEBHOOK_EVENT_TYPES } from "@gatehouse/db";
+import { approvalMailSettings, getSlackConnection, hasPermission, listWebhooks, WEBHOOK_EVENT_TYPES } from "@gatehouse/db";
 import { env } from "@/env";
 import { DEFAULT_API_URL } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
@@ -18,5 +18,14 @@ export default async function IntegrationsPage({ params }: { params: Params }) {
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "integrations.manage")) notFound();
   const [webhooks, slack] = await Promise.all([listWebhooks({ ctx }), getSlackConnection({ ctx })]);
-  return <IntegrationsView orgSlug={orgSlug} initial={webhooks} initialSlack={slack} apiUrl={env().API_URL ?? DEFAULT_API_URL} eventTypes={[...WEBHOOK_EVENT_TYPES]} />;
+  return (
+    <IntegrationsView
+      orgSlug={orgSlug}
+      initial={webhooks}
+      initialSlack={slack}
+      mail={approvalMailSettings()}
+      apiUrl={env().API_URL ?? DEFAULT_API_URL}
+      eventTypes={[...WEBHOOK_EVENT_TYPES]}
+    />
+  );
 }
