@@ -136,19 +136,24 @@ export async function sendApprovalNotices({ now = new Date(), orgIds }: { now?: 
     now,
     orgIds ?? null,
   );
-  const members = new Map<string, Promise<MemberRow[]>>();
-  const membersOf = (orgId: string) => {
-    if (!members.has(orgId)) {
-      members.set(
+  // What one tick reads once per org, however many of its approvals are due: members, hand-overs, its Slack app.
+  const onceFor = <T>(load: (orgId: string) => Promise<T>) => {
+    const seen = new Map<string, Promise<T>>();
+    return (orgId: string): Promise<T> => {
+      if (!seen.has(orgId)) seen.set(orgId, load(orgId));
+      return seen.get(orgId) as Promise<T>;
+    };
+  };
+  const org: OrgLookups = {
+    members: onceFor((orgId) =>
+      db().$queryRawUnsafe<MemberRow[]>(
+        `SELECT m.id AS "membershipId", u.id AS "userId", u.email, m.role::text AS role FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE m.org_id = $1 AND m.removed_at IS NULL AND u.email_verified_at IS NOT NULL`,
         orgId,
-        db().$queryRawUnsafe<MemberRow[]>(
-          `SELECT m.id AS "membershipId", u.id AS "userId", u.email, m.role::text AS role FROM memberships m JOIN users u ON u.id = m.user_id
-           WHERE m.org_id = $1 AND m.removed_at IS NULL AND u.email_verified_at IS NOT NULL`,
-          orgId,
-        ),
-      );
-    }
-    return members.get(orgId) as Promise<MemberRow[]>;
+      ),
+    ),
+    away: onceFor((orgId) => liveHandovers(orgId, now)),
+    slack: onceFor((orgId) => slackOf(orgId)),
   };
   for (const row of rows) {
     const parsed = approvalBlockSchema.safeParse(row.approval);
@@ -163,7 +168,7 @@ export async function sendApprovalNotices({ now = new Date(), orgIds }: { now?: 
       if (claimed === 0) continue;
       const notify: ApprovalNotify =
         kind === "escalation" ? (parsed.data.escalate?.notify ?? {}) : kind === "reminder" ? reminderNotify(parsed.data, row, now) : (parsed.data.notify ?? {});
-      await sendNotice(kind, row, notify, await membersOf(row.org_id), result);
+      await sendNotice(kind, row, notify, org, result);
     }
   }
   result.slackUpdates = await updateEndedSlackMessages(orgIds);
@@ -183,16 +188,22 @@ function reminderNotify(block: z.output<typeof approvalBlockSchema>, row: DueRow
   };
 }
 
-async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, members: MemberRow[], result: NoticeResult): Promise<void> {
+interface OrgLookups {
+  members: (orgId: string) => Promise<MemberRow[]>;
+  away: (orgId: string) => ReturnType<typeof liveHandovers>;
+  slack: (orgId: string) => ReturnType<typeof slackOf>;
+}
+
+async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, org: OrgLookups, result: NoticeResult): Promise<void> {
   const record = (channel: "email" | "slack" | "webhook", target: string, status: "sent" | "failed", extra: { slackTs?: string; error?: string } = {}) =>
     db().approvalNotice.create({
       data: { id: newId("approvalNotice"), orgId: row.org_id, approvalId: row.id, kind, channel, target, status, slackTs: extra.slackTs ?? null, error: extra.error ?? null },
     });
   // A member away who handed their approvals to a colleague: the colleague gets the notice (their own
   // separation of duties still holds: a colleague who requested the action gets none).
-  const away = await liveHandovers(row.org_id);
+  const away = await org.away(row.org_id);
   const recipients = new Map<string, MemberRow>();
-  for (const member of eligibleRecipients(members, rulesOf(row), notify)) {
+  for (const member of eligibleRecipients(await org.members(row.org_id), rulesOf(row), notify)) {
     const colleague = away.get(member.membershipId);
     if (!colleague) recipients.set(member.membershipId, member);
     else if (!selfApprovalReason(rulesOf(row), colleague)) recipients.set(colleague.membershipId, colleague);
@@ -240,7 +251,7 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, membe
   }
   const channels = notify.slack ?? [];
   if (channels.length === 0) return;
-  const slack = await slackOf(row.org_id);
+  const slack = await org.slack(row.org_id);
   if (!slack) {
     for (const channel of channels) await record("slack", channel, "failed", { error: "no Slack app is connected to the organization" });
     result.failures += channels.length;

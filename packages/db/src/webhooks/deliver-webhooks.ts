@@ -1,4 +1,14 @@
-import { EVENT_ENTRY_TYPES, newId, WEBHOOK_RETRY_SCHEDULE_SECONDS, webhookHeaders, webhookPayload, webhookRetryDelayMs, webhookWants, type EventType } from "@gatehouse/core";
+import {
+  EVENT_ENTRY_TYPES,
+  newId,
+  WEBHOOK_RETRY_SCHEDULE_SECONDS,
+  WEBHOOK_TIMEOUT_MS,
+  webhookHeaders,
+  webhookPayload,
+  webhookRetryDelayMs,
+  webhookWants,
+  type EventType,
+} from "@gatehouse/core";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { project, type EntryRow } from "../events/event-feed";
 import { db, TX_OPTIONS } from "../infra/client";
@@ -58,7 +68,7 @@ export class WebhookDispatcher {
   constructor(options: WebhookDispatcherOptions = {}) {
     this.#options = {
       retryScheduleSeconds: options.retryScheduleSeconds ?? WEBHOOK_RETRY_SCHEDULE_SECONDS,
-      timeoutMs: options.timeoutMs ?? 10_000,
+      timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
       pageSize: options.pageSize ?? 200,
       maxInFlight: options.maxInFlight ?? 32,
       perOrg: options.perOrg ?? 4,
