@@ -9,6 +9,9 @@ import { db, getAgentOverview } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { createHash } from "node:crypto";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../../packages/cli/src/cli.ts";
 import { argsDigest, assertSameCall, describeToolCall, Gatehouse, toolActionSegment } from "../../../packages/sdk/src/index.ts";
@@ -386,21 +389,46 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     }
   });
 
-  it("setup prints Claude Code's settings with the agent's key, and refuses an admin key", async () => {
-    const command = await runHook(["hook", "setup", "claude-code"], "");
-    const settings = JSON.parse(command.stdout.replace(/^\/\/.*\n/, "")) as {
-      hooks: { PreToolUse: Array<{ matcher: string; hooks: Array<{ type: string; command: string; timeout: number }> }> };
-    };
-    expect(settings.hooks.PreToolUse[0]).toEqual({
-      matcher: "*",
-      hooks: [{ type: "command", command: `GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook claude-code || exit 2`, timeout: 330 }],
-    });
-    const http = await runHook(["hook", "setup", "claude-code", "--http"], "");
-    expect(http.stdout).toContain(`"url": "${baseUrl}/v1/hooks/claude-code?waitSeconds=25"`);
-    expect(http.stdout).toContain(`"Authorization": "Bearer ${org.agent.apiKey}"`);
-    const codex = await runHook(["hook", "setup", "codex", "--wait", "60"], "");
-    expect(codex.stdout).toContain(`command = "GATEHOUSE_API_KEY=${org.agent.apiKey} GATEHOUSE_BASE_URL=${baseUrl} gatehouse hook codex --wait 60 || exit 2"\ntimeout = 90`);
-    const refused = await runHook(["hook", "setup", "codex"], "", { GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: baseUrl });
-    expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("agent's key")]);
+  it("setup saves the agent's key in a file only its user reads and prints settings without it; the installed command decides with it", async () => {
+    const config = mkdtempSync(join(tmpdir(), "gatehouse-hook-setup-"));
+    try {
+      const env = { GATEHOUSE_API_KEY: org.agent.apiKey, GATEHOUSE_BASE_URL: baseUrl, XDG_CONFIG_HOME: config };
+      const keyFile = join(config, "gatehouse", "hooks", "claude-code.key");
+      const command = await runHook(["hook", "setup", "claude-code"], "", env);
+      expect([command.code, command.stdout.includes(org.agent.apiKey)]).toEqual([0, false]);
+      const settings = JSON.parse(command.stdout.replace(/^\/\/.*\n/, "")) as {
+        hooks: { PreToolUse: Array<{ matcher: string; hooks: Array<{ type: string; command: string; timeout: number }> }> };
+      };
+      expect(settings.hooks.PreToolUse[0]).toEqual({
+        matcher: "*",
+        hooks: [{ type: "command", command: `gatehouse hook claude-code --base-url ${baseUrl} --key-file ${keyFile} || exit 2`, timeout: 330 }],
+      });
+      expect([readFileSync(keyFile, "utf8").trim(), statSync(keyFile).mode & 0o777]).toEqual([org.agent.apiKey, 0o600]);
+      // The command as the agent runs it: no key in its environment or on its command line.
+      const argv = (settings.hooks.PreToolUse[0]?.hooks[0]?.command ?? "")
+        .replace(/ \|\| exit 2$/, "")
+        .split(" ")
+        .slice(1);
+      const decided = await runHook(argv, JSON.stringify(BASH), { XDG_CONFIG_HOME: config });
+      expect([decided.code, decided.answer?.permissionDecision, decided.stderr]).toEqual([0, "allow", ""]);
+      // Readable by others: refused, and the tool does not run.
+      chmodSync(keyFile, 0o644);
+      const exposed = await runHook(argv, JSON.stringify(BASH), { XDG_CONFIG_HOME: config });
+      expect(exposed.answer).toEqual({ ...hookFailure("").hookSpecificOutput, permissionDecisionReason: expect.stringMatching(/readable by other users/) });
+
+      const http = await runHook(["hook", "setup", "claude-code", "--http"], "", env);
+      expect(http.stdout).toContain(`"url": "${baseUrl}/v1/hooks/claude-code?waitSeconds=25"`);
+      expect(http.stdout).toContain(`"Authorization": "Bearer $GATEHOUSE_API_KEY"`);
+      expect(http.stdout).not.toContain(org.agent.apiKey);
+      const codex = await runHook(["hook", "setup", "codex", "--wait", "60"], "", env);
+      expect(codex.stdout).toContain(
+        `command = "gatehouse hook codex --base-url ${baseUrl} --key-file ${join(config, "gatehouse", "hooks", "codex.key")} --wait 60 || exit 2"\ntimeout = 90`,
+      );
+      expect(codex.stdout).not.toContain(org.agent.apiKey);
+      const refused = await runHook(["hook", "setup", "codex"], "", { ...env, GATEHOUSE_API_KEY: org.adminKey.apiKey });
+      expect([refused.code, refused.stderr]).toEqual([2, expect.stringContaining("agent's key")]);
+    } finally {
+      rmSync(config, { recursive: true, force: true });
+    }
   });
 });

@@ -2,14 +2,16 @@
  * `gatehouse hook claude-code|codex`: Gatehouse as a coding agent's PreToolUse command hook. Reads the
  * hook's payload on stdin, has the API's `POST /v1/hooks/:agent` decide it with the agent's key (so the
  * command and Claude Code's http hook decide alike), waits for a person when a policy asks for one,
- * and prints the answer in the hook's format. Fails closed: whatever goes wrong (no key, the API
- * unreachable, a malformed payload) is printed as a deny, so the tool does not run.
- * `gatehouse hook setup claude-code|codex` prints the settings that install it.
+ * and prints the answer in the hook's format. Fails closed: whatever goes wrong (no key, an unsafe key
+ * file, the API unreachable, a malformed payload) is printed as a deny, so the tool does not run.
+ * `gatehouse hook setup claude-code|codex` saves the agent's key in a file only its user can read
+ * (hook-key.ts) and prints the settings that install the hook, which hold no key.
  */
 import { CODING_AGENTS, hookFailure, preToolUseSchema, type CodingAgent, type HookAnswer } from "@gatehouse/core";
 import { DEFAULT_BASE_URL } from "@gatehouse/sdk";
 import { EXIT_OK, UsageError } from "./cli-common.ts";
-import { CONNECTION_OPTION_SPECS, defineCommand, type CliIo, type CommandGroup } from "./command.ts";
+import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
+import { hookKeyPath, readHookKey, writeHookKey } from "./hook-key.ts";
 import { VERSION } from "./version.ts";
 
 /** How long the command waits for a person by default: well inside the timeout the setup snippet gives the hook. */
@@ -31,8 +33,8 @@ function waitSecondsOf(value: string | undefined): number {
   return seconds;
 }
 
-export const HOOK_HELP = `Usage: gatehouse hook claude-code|codex [--wait <seconds>]
-       gatehouse hook setup claude-code|codex [--http] [--wait <seconds>]
+export const HOOK_HELP = `Usage: gatehouse hook claude-code|codex [--wait <seconds>] [--key-file <path>] [--base-url <url>]
+       gatehouse hook setup claude-code|codex [--http] [--wait <seconds>] [--key-file <path>] [--base-url <url>]
 
 Gatehouse as the PreToolUse hook of a coding agent: reads the hook's JSON on stdin, asks Gatehouse
 with the agent's key (an agent's gh_… key), and prints allow, deny (with the reason the model reads)
@@ -41,22 +43,48 @@ mcp.<server>.<tool>. When a policy asks for a person, it waits up to --wait seco
 ${DEFAULT_WAIT_SECONDS}) for the decision in the console; still pending, it denies and tells the model to make the
 same call again once approved (the same call in the same session finds the same approval, and an
 approval lets one call through). It never answers ask: the person at the terminal is not the approver
-the policy named. Anything that stops Gatehouse from deciding (no key, the API unreachable or slow, a
-malformed payload or answer) is a deny: the tool does not run.
+the policy named. Anything that stops Gatehouse from deciding (no key, an unsafe key file, the API
+unreachable or slow, a malformed payload or answer) is a deny: the tool does not run.
 
-setup prints the settings that install the hook, with the key: for Claude Code the JSON to merge into
-.claude/settings.local.json (kept out of git), for Codex the TOML for ~/.codex/config.toml. --http
-prints Claude Code's http hook on POST /v1/hooks/claude-code instead of the command (note: Claude Code
-runs the tool when an http hook cannot be reached, so the command hook is the one that fails closed).
+The key is never on the hook's command line, where every local user can read it (ps) and the
+settings file keeps it: the hook reads it from $GATEHOUSE_API_KEY, else from its key file (--key-file,
+default $XDG_CONFIG_HOME/gatehouse/hooks/<agent>.key, else ~/.config/gatehouse/hooks/<agent>.key). A key
+file is read only when you own it and nobody else may read or write it (chmod 600); otherwise the hook
+denies, naming the file.
+
+setup takes the key from --api-key, $GATEHOUSE_API_KEY, or stdin (piped in, or typed at a prompt that
+does not show it), saves it in the key file (0600, in a 0700 directory) and prints the settings that
+install the hook, without the key: for Claude Code the JSON to merge into .claude/settings.local.json,
+for Codex the TOML for ~/.codex/config.toml. --http prints Claude Code's http hook on POST
+/v1/hooks/claude-code instead, its Authorization header filled by Claude Code from $GATEHOUSE_API_KEY
+in its own environment (no file is written; note: Claude Code runs the tool when an http hook cannot
+be reached, so the command hook is the one that fails closed).
 
 Options:
-  --wait <seconds>   How long to wait for a person (0-3600). Default: ${DEFAULT_WAIT_SECONDS}
-  --http             (setup) Claude Code's http hook instead of the command
+  --wait <seconds>    How long to wait for a person (0-3600). Default: ${DEFAULT_WAIT_SECONDS}
+  --key-file <path>   The key file (setup: where to save the key). Default: the agent's file above
+  --http              (setup) Claude Code's http hook instead of the command
+  --api-key <key>     (setup) The agent's key (gh_…). Default: $GATEHOUSE_API_KEY, else read from stdin
+  --base-url <url>    Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
 
-Connection (gatehouse login's saved key is an admin's, so it is not used here):
-  --api-key <key>    The agent's key (gh_…). Default: $GATEHOUSE_API_KEY
-  --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
+gatehouse login's saved key is an admin's, so it is not used here.
 `;
+
+const KEY_ON_COMMAND_LINE =
+  "the hook takes its key from $GATEHOUSE_API_KEY or a key file (--key-file), not on the command line, where every local user can read it: run gatehouse hook setup";
+
+/**
+ * The hook's key and base URL: $GATEHOUSE_API_KEY, else the key file (--key-file, else the agent's
+ * default file). Throws with the reason the deny gives.
+ */
+async function hookConnection(io: CliIo, agent: CodingAgent, options: { "key-file"?: string | undefined; "base-url"?: string | undefined }) {
+  const baseUrl = options["base-url"] ?? (io.env.GATEHOUSE_BASE_URL || DEFAULT_BASE_URL);
+  const fromEnv = io.env.GATEHOUSE_API_KEY || undefined;
+  if (fromEnv !== undefined && options["key-file"] === undefined) return { apiKey: fromEnv, baseUrl };
+  const path = options["key-file"] ?? hookKeyPath(io.env, agent);
+  if (path === undefined) throw new Error("no API key: set GATEHOUSE_API_KEY or pass --key-file <path> (run gatehouse hook setup)");
+  return { apiKey: await readHookKey(path, io.uid), baseUrl };
+}
 
 /** The API's answer when it is a hook decision (allow or deny, with its reason); undefined for anything else. */
 function decisionOf(body: unknown): HookAnswer | undefined {
@@ -76,7 +104,7 @@ const CALL_MARGIN_MS = 10_000;
  * http hook, re-attaching to the same approval on each ask), asking again while the approval is
  * pending and --wait has time left. Every failure becomes the deny the hook prints.
  */
-async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number): Promise<HookAnswer> {
+async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number, options: HookOptions): Promise<HookAnswer> {
   let payload: unknown;
   try {
     payload = JSON.parse(await io.readStdin());
@@ -89,7 +117,8 @@ async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number): Promi
     return hookFailure(`${issue?.path.join(".") || "the payload"} ${issue?.message ?? "is not a PreToolUse payload"}`);
   }
   try {
-    const { apiKey, baseUrl = DEFAULT_BASE_URL } = io.connection("<an agent's gh_… key>");
+    if (options["api-key"] !== undefined) return hookFailure(KEY_ON_COMMAND_LINE);
+    const { apiKey, baseUrl } = await hookConnection(io, agent, options);
     if (apiKey.startsWith("gh_admin_")) return hookFailure("the hook needs an agent's key (gh_…), not an org admin key");
     const deadline = io.now() + waitSeconds * 1000;
     for (;;) {
@@ -115,31 +144,41 @@ async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number): Promi
   }
 }
 
+/** The options of the hook command; `api-key` only to refuse it with a reason. */
+const HOOK_OPTIONS = { wait: { type: "string" }, "key-file": { type: "string" }, "api-key": { type: "string" }, "base-url": { type: "string" } } as const;
+type HookOptions = { [K in keyof typeof HOOK_OPTIONS]?: string | undefined };
+
 const decideCommand = (agent: CodingAgent) =>
   defineCommand({
     name: agent,
-    synopsis: "[--wait <seconds>]",
+    synopsis: "[--wait <seconds>] [--key-file <path>]",
     summary: `${AGENT_NAMES[agent]}'s PreToolUse hook: decide the tool call on stdin`,
-    options: { wait: { type: "string" }, ...CONNECTION_OPTION_SPECS },
+    options: HOOK_OPTIONS,
     // Reads no credentials file: gatehouse login saves an admin's key, and a broken file must not stop the hook (which would let the tool run).
     connection: "none",
     help: HOOK_HELP,
     async run(io, args, options) {
       if (args.length > 0) throw new UsageError(`unexpected argument: ${args[0]}`);
-      const answer = await decide(io, agent, waitSecondsOf(options.wait));
+      const answer = await decide(io, agent, waitSecondsOf(options.wait), options);
       io.stdout(`${JSON.stringify(answer)}\n`);
       return EXIT_OK;
     },
   });
 
-/** The settings snippet for one agent, with the key. */
-export function hookSettings(agent: CodingAgent, connection: { apiKey: string; baseUrl: string }, options: { http: boolean; waitSeconds: number }): string {
-  const env = `GATEHOUSE_API_KEY=${connection.apiKey} GATEHOUSE_BASE_URL=${connection.baseUrl}`;
+/** A word as the shell reads it: as it is when it holds nothing the shell treats specially, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The settings snippet for one agent: a command naming the key file, or (Claude Code, --http) a header Claude Code fills from its environment. Never the key. */
+export function hookSettings(agent: CodingAgent, connection: { baseUrl: string; keyFile: string | undefined }, options: { http: boolean; waitSeconds: number }): string {
+  const wait = options.waitSeconds === DEFAULT_WAIT_SECONDS ? "" : ` --wait ${options.waitSeconds}`;
+  const keyFile = connection.keyFile === undefined ? "" : ` --key-file ${shellWord(connection.keyFile)}`;
   // `|| exit 2`: should the command itself fail to run (not on PATH, killed), exit status 2 blocks the call; any other would let it run.
-  const command = `${env} gatehouse hook ${agent}${options.waitSeconds === DEFAULT_WAIT_SECONDS ? "" : ` --wait ${options.waitSeconds}`} || exit 2`;
+  const command = `gatehouse hook ${agent} --base-url ${shellWord(connection.baseUrl)}${keyFile}${wait} || exit 2`;
   if (agent === "codex") {
     if (options.http) throw new UsageError("Codex has command hooks only: leave out --http");
-    return `# Merge into ~/.codex/config.toml (it holds the agent's key: keep it private).
+    return `# Merge into ~/.codex/config.toml (the key is in ${connection.keyFile ?? "the key file"}, readable by you only).
 [[hooks.PreToolUse]]
 [[hooks.PreToolUse.hooks]]
 type = "command"
@@ -147,32 +186,61 @@ command = ${JSON.stringify(command)}
 timeout = ${timeoutFor(options.waitSeconds)}
 `;
   }
-  const hook = options.http
-    ? {
-        type: "http",
-        url: `${connection.baseUrl}/v1/hooks/claude-code?waitSeconds=${Math.min(25, options.waitSeconds)}`,
-        headers: { Authorization: `Bearer ${connection.apiKey}` },
-        timeout: 60,
-      }
-    : { type: "command", command, timeout: timeoutFor(options.waitSeconds) };
-  const settings = { hooks: { PreToolUse: [{ matcher: "*", hooks: [hook] }] } };
-  return `// Merge into .claude/settings.local.json (it holds the agent's key: keep it out of git).\n${JSON.stringify(settings, null, 2)}\n`;
+  if (options.http) {
+    const hook = {
+      type: "http",
+      url: `${connection.baseUrl}/v1/hooks/claude-code?waitSeconds=${Math.min(25, options.waitSeconds)}`,
+      // Claude Code fills $GATEHOUSE_API_KEY from the environment it was started in (only the variables allowedEnvVars lists).
+      headers: { Authorization: "Bearer $GATEHOUSE_API_KEY" },
+      allowedEnvVars: ["GATEHOUSE_API_KEY"],
+      timeout: 60,
+    };
+    const settings = { hooks: { PreToolUse: [{ matcher: "*", hooks: [hook] }] } };
+    return `// Merge into .claude/settings.local.json, and start Claude Code with the agent's key in GATEHOUSE_API_KEY (not in the settings' env).\n${JSON.stringify(settings, null, 2)}\n`;
+  }
+  const settings = { hooks: { PreToolUse: [{ matcher: "*", hooks: [{ type: "command", command, timeout: timeoutFor(options.waitSeconds) }] }] } };
+  return `// Merge into .claude/settings.local.json (the key is in ${connection.keyFile ?? "the key file"}, readable by you only).\n${JSON.stringify(settings, null, 2)}\n`;
+}
+
+/** The agent's key for setup: --api-key, else $GATEHOUSE_API_KEY, else read from stdin (piped, or a hidden prompt). */
+async function setupKey(io: CliIo, given: string | undefined): Promise<string> {
+  let apiKey = given ?? (io.env.GATEHOUSE_API_KEY || undefined);
+  if (apiKey === undefined) {
+    if (!io.readSecret) throw new UsageError("no API key: pass --api-key <an agent's gh_… key>, set GATEHOUSE_API_KEY or pipe it in");
+    apiKey = await io.readSecret("Agent key (gh_…): ");
+  }
+  if (apiKey === "" || /\s/.test(apiKey)) throw new UsageError("no key given: pass an agent's gh_… key");
+  if (apiKey.startsWith("gh_admin_")) throw new UsageError("the hook acts as an agent: pass an agent's key (gh_…), not an org admin key");
+  return apiKey;
 }
 
 const setup = defineCommand({
   name: "setup",
-  synopsis: "claude-code|codex [--http] [--wait <seconds>]",
-  summary: "Print the settings that install the hook, with the key",
-  options: { http: { type: "boolean" }, wait: { type: "string" }, ...CONNECTION_OPTION_SPECS },
+  synopsis: "claude-code|codex [--http] [--wait <seconds>] [--key-file <path>]",
+  summary: "Save the agent's key in a private file and print the settings that install the hook",
+  options: { http: { type: "boolean" }, wait: { type: "string" }, "key-file": { type: "string" }, "api-key": { type: "string" }, "base-url": { type: "string" } },
+  // It reads its key itself: it saves the key it is given, never gatehouse login's (an admin's).
   connection: "none",
   help: HOOK_HELP,
-  run(io, args, options) {
+  async run(io, args, options) {
     const [word, ...rest] = args;
     if (rest.length > 0) throw new UsageError(`unexpected argument: ${rest[0]}`);
     const agent = codingAgent(word);
-    const { apiKey, baseUrl } = io.connection("<an agent's gh_… key>");
-    if (apiKey.startsWith("gh_admin_")) throw new UsageError("the hook acts as an agent: pass an agent's key (gh_…), not an org admin key");
-    io.stdout(hookSettings(agent, { apiKey, baseUrl: baseUrl ?? DEFAULT_BASE_URL }, { http: options.http === true, waitSeconds: waitSecondsOf(options.wait) }));
+    const http = options.http === true;
+    if (http && agent === "codex") throw new UsageError("Codex has command hooks only: leave out --http");
+    if (http && options["key-file"] !== undefined) throw new UsageError("--http keeps the key in Claude Code's environment: leave out --key-file");
+    const waitSeconds = waitSecondsOf(options.wait);
+    const baseUrl = options["base-url"] ?? (io.env.GATEHOUSE_BASE_URL || DEFAULT_BASE_URL);
+    let keyFile: string | undefined;
+    if (!http) {
+      const apiKey = await setupKey(io, options["api-key"]);
+      keyFile = options["key-file"] ?? hookKeyPath(io.env, agent);
+      if (keyFile === undefined) throw new UsageError("nowhere to save the key: set HOME or XDG_CONFIG_HOME, or pass --key-file <path>");
+      await writeHookKey(keyFile, apiKey, { privateDir: options["key-file"] === undefined });
+    } else if (options["api-key"] !== undefined || io.env.GATEHOUSE_API_KEY) {
+      await setupKey(io, options["api-key"]);
+    }
+    io.stdout(hookSettings(agent, { baseUrl, keyFile }, { http, waitSeconds }));
     return EXIT_OK;
   },
 });

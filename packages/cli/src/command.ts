@@ -43,6 +43,8 @@ export interface CliIo {
   readSecret: ((prompt: string) => Promise<string>) | undefined;
   /** All of standard input (`gatehouse hook`: the agent's payload). */
   readStdin: () => Promise<string>;
+  /** The user this runs as (a key file must be theirs); undefined where the system has no POSIX users. */
+  uid: number | undefined;
   /** The key and base URL a client would be made with (--api-key, else $GATEHOUSE_API_KEY, else gatehouse login's); `keyHint` names the key in the error when there is none. */
   connection: (keyHint: string) => { apiKey: string; baseUrl: string | undefined };
   /** A client on the org admin key of --api-key, else $GATEHOUSE_API_KEY, else gatehouse login's. */

@@ -32,6 +32,8 @@ export interface CliContext {
   now?: () => number;
   /** Reads all of standard input as UTF-8 (`gatehouse hook`: the agent's payload). Default: none (an empty input). */
   readStdin?: () => Promise<string>;
+  /** The user this runs as (whose files a key file must be). Default: `process.getuid()`; none where the system has no POSIX users. */
+  uid?: number;
 }
 
 /** The --api-key and --base-url given on the command line. */
@@ -85,6 +87,7 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
     fetch: context.fetch,
     readSecret: context.readSecret,
     readStdin: context.readStdin ?? (() => Promise.resolve("")),
+    uid: context.uid ?? process.getuid?.(),
     connection,
     admin: () => makeClient("gh_admin_…", (options) => new GatehouseAdmin(options)),
     // A command is one short process, not an agent at work: it opens no heartbeat session (docs/agents.md, Presence).
