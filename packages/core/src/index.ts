@@ -31,6 +31,7 @@ export * from "./runs/runs";
 export * from "./spend/prices";
 export * from "./spend/budgets";
 export * from "./approvals/approval-rules";
+export * from "./approvals/authority";
 export * from "./approvals/standing-grants";
 export * from "./agents/circuit-breaker";
 export * from "./agents/presence";

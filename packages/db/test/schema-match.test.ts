@@ -260,6 +260,8 @@ describe("every model round-trips through the generated client", () => {
         approverMemberIds: ["mem_a", "mem_b"],
         excludeAgentOwner: true,
         requestedBy: "mem_c",
+        requesterRef: "mem_c",
+        system: true,
         expiresAt: later,
         decidedAt: later,
         decisionReason: "why",
@@ -269,7 +271,7 @@ describe("every model round-trips through the generated client", () => {
     });
     await roundTrip("Approval", approval, () => prisma.approval.findUnique({ where: { id: approval.id } }));
     const vote = await prisma.approvalVote.create({
-      data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, decision: "deny", reason: "no", createdAt: t },
+      data: { id: "vot_rt", orgId: org.id, approvalId: approval.id, membershipId: membership.id, countsFor: membership.id, decision: "deny", reason: "no", createdAt: t },
     });
     await roundTrip("ApprovalVote", vote, () => prisma.approvalVote.findUnique({ where: { id: vote.id } }));
     const use = await prisma.hookApprovalUse.create({ data: { approvalId: approval.id, orgId: org.id, usedAt: t } });
@@ -440,6 +442,20 @@ describe("every model round-trips through the generated client", () => {
       },
     });
     await roundTrip("SettingsChangeRequest", settingsRequest, () => prisma.settingsChangeRequest.findUnique({ where: { id: settingsRequest.id } }));
+    const erasureRequest = await prisma.auditErasureRequest.create({
+      data: {
+        id: "aer_rt",
+        orgId: org.id,
+        approvalId: "apr_rt_erasure",
+        entries: [{ seq: 7, fields: ["metadata"] }],
+        reason: "erasure request #88",
+        subjectTag: "0123456789abcdef0123456789abcdef",
+        requestedBy: membership.id,
+        createdAt: t,
+        appliedAt: later,
+      },
+    });
+    await roundTrip("AuditErasureRequest", erasureRequest, () => prisma.auditErasureRequest.findUnique({ where: { id: erasureRequest.id } }));
     const testSet = await prisma.policyTestSet.create({
       data: { orgId: org.id, tests: [{ name: "t", request: { actionType: "pr.open" }, expect: { effect: "allow" } }], updatedAt: t },
     });
@@ -532,6 +548,9 @@ describe("every model round-trips through the generated client", () => {
         maxUses: 5,
         uses: 2,
         reason: "r",
+        via: "slack",
+        anyArguments: true,
+        endedReason: "grantor_removed",
         createdAt: t,
         revokedAt: later,
         revokedBy: membership.id,

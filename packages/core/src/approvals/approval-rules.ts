@@ -1,11 +1,10 @@
 import type { DenialReason } from "../actions/denial-reasons";
-import { conflict, forbidden } from "../errors";
 import type { MemberRole } from "../permissions";
 
 /**
- * The approval state machine, pure: who may vote on an approval, and where a vote takes it.
- * Services load the approval and its votes under a row lock, call `castVote`, and persist what it
- * returns; nothing here reads a clock or a database.
+ * An approval's rules, pure: who is eligible by role or by name, and who separation of duties bars.
+ * The whole verdict on a vote — channel, hand-overs, a person counted once, grants — is the authority's
+ * (authority.ts), built on these; nothing here reads a clock or a database.
  */
 export const APPROVAL_STATUSES = ["pending", "approved", "denied", "expired", "cancelled"] as const;
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
@@ -77,49 +76,7 @@ export function eligibility(rules: ApprovalRules, voter: Voter): Eligibility {
   };
 }
 
-export interface VoteOutcome {
-  /** The status after the vote: still `pending` until quorum, or ended. */
-  status: ApprovalStatus;
-  /** Distinct approving members after this vote. */
-  approvals: number;
-  /** True when this vote ended the approval. */
-  final: boolean;
-}
-
-/**
- * One member's vote. Throws CONFLICT when the approval is no longer pending (the caller records an
- * expiry first when `expiresAt` has passed) or the member already voted, FORBIDDEN when the member
- * is not eligible. Any eligible deny ends it (veto); `quorum` distinct approvals approve it.
- */
-export function castVote(state: ApprovalState, voter: Voter, decision: VoteDecision, now: Date): VoteOutcome {
-  if (state.status !== "pending") throw conflict(`the approval is already ${state.status}`, { status: state.status });
-  if (state.expiresAt.getTime() <= now.getTime()) throw conflict("the approval expired before this decision", { status: "expired" });
-  const verdict = eligibility(state, voter);
-  if (!verdict.eligible) throw forbidden(verdict.reason);
-  if (state.votes.some((v) => v.membershipId === voter.membershipId)) {
-    throw conflict("you already voted on this approval; it needs another approver", { status: state.status });
-  }
-  const approvals = state.votes.filter((v) => v.decision === "approve").length + (decision === "approve" ? 1 : 0);
-  if (decision === "deny") return { status: "denied", approvals, final: true };
-  if (approvals >= state.quorum) return { status: "approved", approvals, final: true };
-  return { status: "pending", approvals, final: false };
-}
-
 /** Whether a pending approval has passed its deadline at `now`. */
 export function isOverdue(state: Pick<ApprovalState, "status" | "expiresAt">, now: Date): boolean {
   return state.status === "pending" && state.expiresAt.getTime() <= now.getTime();
-}
-
-/**
- * Out of office (docs/approvals.md, Hand-over): a member away hands their queue to a colleague for a
- * period. The colleague may decide what the absent member could, in their place: when `voter` may not
- * decide on their own, but one of `absent` (members handing over to them now) may, the answer is the
- * rules with the voter admitted, and whom they stand in for. Separation of duties is the voter's own:
- * a stand-in never approves a request they made, nor (when excluded) one of their own agent's.
- */
-export function standIn(rules: ApprovalRules, voter: Voter, absent: readonly Voter[]): { rules: ApprovalRules; onBehalfOf: Voter } | null {
-  if (eligibility(rules, voter).eligible || selfApprovalReason(rules, voter)) return null;
-  const principal = absent.find((member) => member.membershipId !== voter.membershipId && eligibility(rules, member).eligible);
-  if (!principal) return null;
-  return { rules: { ...rules, approverMemberIds: [...rules.approverMemberIds, voter.membershipId] }, onBehalfOf: principal };
 }

@@ -26,6 +26,9 @@ export function grantSettings(orgSettings: unknown): GrantSettings {
   return parsed.success ? parsed.data : grantSettingsSchema.parse({});
 }
 
+/** The most calls a grant that names no arguments (`anyArguments`) may let through. */
+export const ANY_ARGUMENTS_MAX_USES = 10;
+
 /** What an approver asks for when they grant instead of approving once. */
 export const grantRequestSchema = z.strictObject({
   durationSeconds: z.number().int().min(60).max(MAX_SECONDS).describe("How long the grant lasts, from now (at most the org's `grants.maxDurationSeconds`)."),
@@ -35,9 +38,41 @@ export const grantRequestSchema = z.strictObject({
     .describe(
       "The arguments a later call must carry: each field of `match` must be in the call's metadata with exactly this value (JSON containment). Without it, the request's own metadata is the match.",
     ),
+  anyArguments: z
+    .boolean()
+    .optional()
+    .describe(
+      `Cover the action whatever its arguments: an explicit choice, shown as such, for at most ${ANY_ARGUMENTS_MAX_USES} uses. Without it, \`match\` (or the request's own metadata) must name at least one argument.`,
+    ),
   reason: z.string().trim().max(1000).optional(),
 });
 export type GrantRequest = z.output<typeof grantRequestSchema>;
+
+/**
+ * The arguments a grant will require and how many uses it gets, from the request and the metadata of
+ * the approval it is given on; or why not. A grant must name arguments: an empty `match` (or a request
+ * with no metadata to match) covers anything, which is allowed only as the explicit, capped `anyArguments`.
+ */
+export function grantScope(
+  request: GrantRequest,
+  requestMetadata: Record<string, unknown>,
+  settings: GrantSettings,
+): { match: Record<string, unknown>; anyArguments: boolean; maxUses: number } | { path: string; message: string } {
+  if (request.anyArguments) {
+    if (request.match && Object.keys(request.match).length > 0) return { path: "match", message: "names arguments: leave it out with anyArguments, or drop anyArguments" };
+    const cap = Math.min(settings.maxUses, ANY_ARGUMENTS_MAX_USES);
+    if (request.uses !== undefined && request.uses > cap) return { path: "uses", message: `must be at most ${cap} for a grant that covers any arguments` };
+    return { match: {}, anyArguments: true, maxUses: request.uses ?? cap };
+  }
+  const match = request.match ?? requestMetadata;
+  if (Object.keys(match).length === 0) {
+    return {
+      path: "match",
+      message: `must name at least one argument the later calls must carry; to cover any arguments say so with anyArguments: true (at most ${ANY_ARGUMENTS_MAX_USES} uses)`,
+    };
+  }
+  return { match, anyArguments: false, maxUses: request.uses ?? settings.maxUses };
+}
 
 /** What an answer and its entry say of the grant that let a call through. */
 export const grantRefSchema = z.strictObject({
@@ -47,10 +82,9 @@ export const grantRefSchema = z.strictObject({
 });
 export type GrantRef = z.output<typeof grantRefSchema>;
 
-/** Why a grant may not be given as asked (null: it may), against the org's settings and the policy. */
-export function grantRefusal(request: GrantRequest, settings: GrantSettings, humanEachTime: boolean): { path: string; message: string } | null {
+/** Why a grant may not be given as asked (null: it may), against the org's settings (who may give it is core's authority: grantRefusalFor). */
+export function grantRefusal(request: GrantRequest, settings: GrantSettings): { path: string; message: string } | null {
   if (!settings.enabled) return { path: "", message: "this organization does not allow standing grants (settings grants.enabled)" };
-  if (humanEachTime) return { path: "", message: "the policy marks this action humanEachTime: a person decides every call, so no grant covers it" };
   if (request.durationSeconds > settings.maxDurationSeconds)
     return { path: "durationSeconds", message: `must be at most ${settings.maxDurationSeconds} (the org's grants.maxDurationSeconds)` };
   if (request.uses !== undefined && request.uses > settings.maxUses) return { path: "uses", message: `must be at most ${settings.maxUses} (the org's grants.maxUses)` };

@@ -286,11 +286,12 @@ export const AUDIT_ENTRY_TYPES = {
   "org.created": { summary: "The organization created.", data: z.strictObject({ slug: z.string(), name: z.string() }) },
   "audit.erased": {
     summary:
-      "An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself).",
+      "An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself); the approval, when a second admin approved it.",
     data: z.strictObject({
       entries: z.array(z.strictObject({ seq: z.number().int(), fields: z.array(z.string()) })),
       reason: z.string(),
       subjectTag: z.string().optional(),
+      approvalId: z.string().optional(),
     }),
   },
   "org.renamed": { summary: "The organization's name changed.", data: fromTo },
@@ -323,6 +324,7 @@ export const AUDIT_ENTRY_TYPES = {
       agentId: z.string(),
       actionType: z.string(),
       match: json,
+      anyArguments: z.boolean().optional().describe("Given explicitly for any arguments (an empty match), with its uses capped."),
       expiresAt: z.string(),
       maxUses: z.number().int(),
       member,
@@ -330,12 +332,23 @@ export const AUDIT_ENTRY_TYPES = {
     }),
   },
   "grant.revoked": {
-    summary: "A standing grant revoked: later calls wait for a person again.",
-    data: z.strictObject({ grantId: z.string(), actionType: z.string(), member: member.optional() }),
+    summary: "A standing grant ended before its time: revoked by a member, or ended because its giver left the org or lost the role it rested on. Later calls wait for a person again.",
+    data: z.strictObject({
+      grantId: z.string(),
+      actionType: z.string(),
+      member: member.optional(),
+      reason: z.enum(["grantor_removed", "grantor_role_changed"]).optional().describe("Set when the grant ended with its giver's authority, not by a revocation."),
+    }),
   },
   "integration.changed": {
-    summary: "A Slack app connected to the org (or replaced) or disconnected; its secrets are never recorded.",
-    data: z.strictObject({ integration: z.enum(["slack"]), change: z.enum(["connected", "disconnected"]), account: z.string().optional() }),
+    summary:
+      "A Slack app connected to the org (or replaced; with `approvalId` when a second admin approved it), proven by a request from Slack signed with its secret (`verified`), or disconnected; its secrets are never recorded.",
+    data: z.strictObject({
+      integration: z.enum(["slack"]),
+      change: z.enum(["connected", "verified", "disconnected"]),
+      account: z.string().optional(),
+      approvalId: z.string().optional(),
+    }),
   },
   "org.closed": { summary: "The organization closed: the log takes no more entries.", data: z.strictObject({ slug: z.string() }) },
   "member.added": { summary: "The org's first owner added with the org.", data: z.strictObject({ userId: z.string(), email: z.string(), role }) },

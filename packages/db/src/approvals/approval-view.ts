@@ -1,5 +1,5 @@
 import { handoversTo } from "./handovers";
-import { describeResult, eligibility, standIn, type ActionResult, type DataAccess, type ApprovalRules, type ApprovalStatus, type MemberRole, type Voter } from "@gatehouse/core";
+import { describeResult, judgeVote, type ActionResult, type AuthorityRule, type CastVote, type DataAccess, type ApprovalStatus, type MemberRole, type VoteChannel, type Voter } from "@gatehouse/core";
 import type { Approval, ApprovalOutcome, MemberRefView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
@@ -27,6 +27,10 @@ interface Row {
   approver_member_ids: string[];
   exclude_agent_owner: boolean;
   requested_by: string | null;
+  requester_ref: string | null;
+  system: boolean;
+  human_only: boolean;
+  human_each_time: boolean;
   expires_at: Date;
   decided_at: Date | null;
   decision_reason: string | null;
@@ -40,7 +44,7 @@ interface Row {
   agent_name: string;
   agent_owner: string | null;
   delegation: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] } | null;
-  votes: Array<{ membershipId: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
+  votes: Array<{ membershipId: string; countsFor: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
 }
 
 /**
@@ -53,17 +57,23 @@ export const AGENT_OWNER_SQL = `COALESCE(
    WHERE d.child_agent_id = a.agent_id AND d.org_id = a.org_id),
   g.created_by_membership_id)`;
 
+/** What the approval's policy says of who decides beyond its columns: a signed-in person only, a person every time. Reads `a`. */
+export const POLICY_FLAGS_SQL = `
+  COALESCE((SELECT (pv.document->'approval'->>'humanOnly')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_only,
+  COALESCE((SELECT (pv.document->'approval'->>'humanEachTime')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_each_time`;
+
 /** One round trip for any number of approvals: the approval, its action and agent, its votes with their members. */
 const VIEW_SQL = `
   SELECT a.id, a.status::text AS status, a.agent_id, a.action_id, a.quorum, a.approver_roles::text[] AS approver_roles,
-         a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
+         a.approver_member_ids, a.exclude_agent_owner, a.requested_by, a.requester_ref, a.system, a.expires_at, a.decided_at, a.decision_reason, a.created_at,
+         ${POLICY_FLAGS_SQL},
          c.audit_entry_id, c.action_type, c.metadata, c.data_accessed, c.policy_name, c.result,
          g.name AS agent_name, ${AGENT_OWNER_SQL} AS agent_owner,
          -- A delegate's chain, from its decision's entry (read only for delegates: one index probe otherwise).
          CASE WHEN EXISTS (SELECT 1 FROM delegations d WHERE d.child_agent_id = a.agent_id)
               THEN (SELECT (e.canonical::jsonb) -> 'data' -> 'delegation' FROM audit_entries e WHERE e.id = c.audit_entry_id) END AS delegation,
          COALESCE((
-           SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision, 'reason', v.reason,
+           SELECT json_agg(json_build_object('membershipId', v.membership_id, 'countsFor', v.counts_for, 'decision', v.decision, 'reason', v.reason,
                     'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
            FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
            WHERE v.approval_id = a.id), '[]'::json) AS votes
@@ -75,20 +85,33 @@ const VIEW_SQL = `
  * Read straight through the pool (not Prisma): waits read thousands of these at once.
  */
 /** The approval rules stored on an approval row (the columns every approval query selects). */
-export type RulesRow = Pick<Row, "quorum" | "approver_roles" | "approver_member_ids" | "exclude_agent_owner" | "requested_by" | "agent_owner">;
+export type RulesRow = Pick<
+  Row,
+  "quorum" | "approver_roles" | "approver_member_ids" | "exclude_agent_owner" | "requester_ref" | "agent_owner" | "system" | "human_only" | "human_each_time"
+>;
 
-export function rulesOf(row: RulesRow): ApprovalRules {
+/** The approval's whole rule, as core's authority reads it (docs/approvals.md, Who may decide). */
+export function authorityRuleOf(row: RulesRow): AuthorityRule {
   return {
     quorum: row.quorum,
     approverRoles: row.approver_roles,
     approverMemberIds: row.approver_member_ids,
     excludeAgentOwner: row.exclude_agent_owner,
-    requestedBy: row.requested_by,
+    requestedBy: row.requester_ref,
     agentOwnerMembershipId: row.agent_owner,
+    humanOnly: row.human_only === true,
+    humanEachTime: row.human_each_time === true,
+    system: row.system === true,
   };
 }
 
-export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null): Promise<ApprovalView[]> {
+/** The channel a member acting through `ctx` votes through (the one list of channels is core's). */
+export function channelOf(ctx: Ctx): VoteChannel {
+  if (ctx.channel) return ctx.channel;
+  return ctx.actor.type === "user" ? "console" : "api";
+}
+
+export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null, channel: VoteChannel = "console"): Promise<ApprovalView[]> {
   if (ids.length === 0) return [];
   const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
   const byId = new Map(rows.map((row) => [row.id, row]));
@@ -97,7 +120,7 @@ export async function loadApprovalViews(orgId: string, ids: readonly string[], v
   const views: ApprovalView[] = [];
   for (const id of ids) {
     const row = byId.get(id);
-    if (row) views.push(toView(row, voter, absent));
+    if (row) views.push(toView(row, voter, absent, channel));
   }
   return views;
 }
@@ -166,7 +189,7 @@ export async function loadApprovalStates(orgId: string, ids: readonly string[]):
   return rows;
 }
 
-function toView(row: Row, voter: Voter | null, absent: readonly Voter[] = []): ApprovalView {
+function toView(row: Row, voter: Voter | null, absent: readonly Voter[], channel: VoteChannel): ApprovalView {
   // Settling an approval rewrites the stored result's status; its sentence is written anew.
   const result = { ...row.result, message: describeResult(row.result) };
   const member = (v: Row["votes"][number]): MemberRef => ({ id: v.membershipId, name: v.name, email: v.email });
@@ -201,11 +224,13 @@ function toView(row: Row, voter: Voter | null, absent: readonly Voter[] = []): A
     result,
   };
   if (voter) {
+    // What the vote would answer now, through the channel the viewer reads it from (core's one authority).
+    const votes: CastVote[] = row.votes.map((v) => ({ membershipId: v.membershipId, countsFor: v.countsFor, decision: v.decision }));
     if (row.status !== "pending") view.viewer = { canDecide: false, reason: `the approval is ${row.status}` };
     else if (row.votes.some((v) => v.membershipId === voter.membershipId)) view.viewer = { canDecide: false, reason: "you already voted" };
     else {
-      const verdict = eligibility(rulesOf(row), voter);
-      view.viewer = verdict.eligible || (absent.length > 0 && standIn(rulesOf(row), voter, absent)) ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
+      const verdict = judgeVote({ state: { rule: authorityRuleOf(row), status: row.status, expiresAt: row.expires_at, votes }, voter, channel, absent, now: new Date() });
+      view.viewer = verdict.ok ? { canDecide: true } : { canDecide: false, reason: verdict.reason };
     }
   }
   return view;

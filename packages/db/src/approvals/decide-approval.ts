@@ -1,18 +1,20 @@
 import { screenWithOrgSettings } from "../content/content-screen";
 import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
 import {
-  castVote,
+  conflict,
   forbidden,
-  standIn,
   isDomainError,
+  judgeVote,
   newId,
   notFound,
-  selfApprovalReason,
+  tallyVotes,
   validationError,
   zodIssues,
   type AuditEntryInput,
   type ApprovalStatus,
+  type CastVote,
   type DomainError,
+  type SelfApprovalReason,
   type Voter,
   type VoteDecision,
 } from "@gatehouse/core";
@@ -23,7 +25,7 @@ import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { runApprovedHooks, type ApprovedApproval, type ApprovedHooks } from "./approval-hooks";
-import { AGENT_OWNER_SQL, loadApprovalViews, rulesOf, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
+import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, loadApprovalViews, POLICY_FLAGS_SQL, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
 import { endingEntries, settleEndings, type Ending } from "./end-approvals";
 import { expireApprovals } from "./expire-approvals";
 import { handoversTo } from "./handovers";
@@ -44,7 +46,7 @@ export async function decideApproval({ ctx, input, onApproved }: { ctx: Ctx; inp
   const [outcome] = await decideMany(ctx, onApproved, voter, [input.approvalId], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
-  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter, channelOf(ctx));
   if (!view) throw notFound("approval");
   return view;
 }
@@ -77,26 +79,18 @@ interface LockedApproval extends RulesRow {
   agent_id: string;
   action_id: string;
   action_type: string;
-  /** The policy requires a signed-in person: the console or an emailed link (docs/approvals.md, Human-only). */
-  human_only: boolean;
-  votes: Array<{ membershipId: string; decision: VoteDecision }>;
+  votes: CastVote[];
 }
 
-/** Where a vote comes from, as its entry records it. */
-export function voteChannel(ctx: Ctx): "console" | "api" | "email" | "slack" {
-  if (ctx.channel) return ctx.channel;
-  return ctx.actor.type === "user" ? "console" : "api";
-}
-
-/** A vote a `humanOnly` policy takes: a signed-in person's, in the console or through an emailed link. */
-const HUMAN_CHANNELS: ReadonlySet<string> = new Set(["console", "email"]);
+/** Where a vote comes from, as its entry records it (core's one list of channels). */
+export const voteChannel = channelOf;
 
 /** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
 const LOCK_SQL = `
   SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
-         a.exclude_agent_owner, a.requested_by, a.agent_id, a.action_id, c.action_type, ${AGENT_OWNER_SQL} AS agent_owner,
-         COALESCE((SELECT (pv.document->'approval'->>'humanOnly')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_only,
-         COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'decision', v.decision))
+         a.exclude_agent_owner, a.requester_ref, a.system, a.agent_id, a.action_id, c.action_type, ${AGENT_OWNER_SQL} AS agent_owner,
+         ${POLICY_FLAGS_SQL},
+         COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'countsFor', v.counts_for, 'decision', v.decision))
                    FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
   WHERE a.org_id = $1 AND a.id = ANY($2::text[])
@@ -111,6 +105,8 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
 
   // Members away who handed their approvals to this voter (out of office): the voter may decide in their place.
   const absent = await handoversTo(orgId, voter.membershipId);
+  const channel = channelOf(ctx);
+  const countsFor = new Map<string, string>();
   const errors = new Map<string, DomainError>();
   const changed: string[] = [];
   const statuses = new Map<string, ApprovalStatus>();
@@ -138,67 +134,59 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
         statuses.set(approvalId, row.status);
         continue;
       }
-      try {
-        if (row.human_only && !HUMAN_CHANNELS.has(voteChannel(ctx))) {
-          throw forbidden(
-            `this approval's policy requires a signed-in person to decide it, in the console or by an emailed link; a vote through ${voteChannel(ctx) === "api" ? "an admin key (the API, the CLI)" : "Slack"} is refused`,
-          );
-        }
-        const stand = absent.length > 0 ? standIn(rulesOf(row), voter, absent) : null;
-        const outcome = castVote({ ...(stand?.rules ?? rulesOf(row)), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, decision, now);
-        const actionType = row.action_type;
-        votedOn.push(approvalId);
-        entries.push({
-          type: "approval.vote",
-          actor,
-          agentId: row.agent_id,
-          subjectId: approvalId,
-          data: {
-            approvalId,
-            actionId: row.action_id,
-            actionType,
-            decision,
-            ...(reason ? { reason } : {}),
-            member: { id: voter.membershipId, email: voter.email },
-            approvals: outcome.approvals,
-            quorum: row.quorum,
-            status: outcome.status,
-            via: voteChannel(ctx),
-            ...(stand ? { onBehalfOf: { id: stand.onBehalfOf.membershipId, email: stand.onBehalfOf.email } } : {}),
-          },
-        });
-        if (outcome.final && (outcome.status === "approved" || outcome.status === "denied")) {
-          endings.push({
-            approvalId,
-            actionId: row.action_id,
-            agentId: row.agent_id,
-            actionType,
-            status: outcome.status,
-            reason,
-            decidedBy: { id: voter.membershipId, email: voter.email },
-          });
-        }
-        changed.push(approvalId);
-        statuses.set(approvalId, outcome.status);
-      } catch (error) {
-        if (!isDomainError(error)) throw error;
-        errors.set(approvalId, error);
-        const self = error.code === "FORBIDDEN" ? selfApprovalReason(rulesOf(row), voter) : null;
-        if (self) {
-          refused.push({
-            type: "approval.vote_refused",
-            actor,
-            agentId: row.agent_id,
-            subjectId: approvalId,
-            data: { approvalId, actionId: row.action_id, actionType: row.action_type, reason: self },
-          });
-        }
+      // The one authority (core's judgeVote): the channel, separation of duties, eligibility, a
+      // stand-in's place, and whether this person (or someone in their place) already counts.
+      const verdict = judgeVote({ state: { rule: authorityRuleOf(row), status: row.status, expiresAt: row.expires_at, votes: row.votes }, voter, channel, absent, now });
+      if (!verdict.ok) {
+        errors.set(approvalId, verdict.code === "CONFLICT" ? conflict(verdict.reason, { status: verdict.status ?? row.status }) : forbidden(verdict.reason));
+        if (verdict.self) refused.push(refusalEntry(actor, row, verdict.self));
+        continue;
       }
+      const cast: CastVote = { membershipId: voter.membershipId, countsFor: verdict.countsFor.membershipId, decision };
+      const outcome = tallyVotes({ rule: authorityRuleOf(row), votes: [...row.votes, cast] });
+      const final = outcome.status !== "pending";
+      countsFor.set(approvalId, cast.countsFor);
+      const stand = verdict.onBehalfOf ? { onBehalfOf: verdict.onBehalfOf } : null;
+      const actionType = row.action_type;
+      votedOn.push(approvalId);
+      entries.push({
+        type: "approval.vote",
+        actor,
+        agentId: row.agent_id,
+        subjectId: approvalId,
+        data: {
+          approvalId,
+          actionId: row.action_id,
+          actionType,
+          decision,
+          ...(reason ? { reason } : {}),
+          member: { id: voter.membershipId, email: voter.email },
+          approvals: outcome.approvals,
+          quorum: row.quorum,
+          status: outcome.status,
+          via: channel,
+          ...(stand ? { onBehalfOf: { id: stand.onBehalfOf.membershipId, email: stand.onBehalfOf.email } } : {}),
+        },
+      });
+      if (final && (outcome.status === "approved" || outcome.status === "denied")) {
+        endings.push({
+          approvalId,
+          actionId: row.action_id,
+          agentId: row.agent_id,
+          actionType,
+          status: outcome.status,
+          reason,
+          decidedBy: { id: voter.membershipId, email: voter.email },
+        });
+      }
+      changed.push(approvalId);
+      statuses.set(approvalId, outcome.status);
     }
     if (votedOn.length === 0) return;
     await tx.$executeRawUnsafe(
-      `INSERT INTO approval_votes (id, org_id, approval_id, membership_id, decision, reason, created_at)
-       SELECT x.id, $2::text, x.approval_id, $3::text, $4::vote_decision, $5::text, $6::timestamptz FROM unnest($1::text[], $7::text[]) AS x(id, approval_id)`,
+      `INSERT INTO approval_votes (id, org_id, approval_id, membership_id, counts_for, decision, reason, created_at)
+       SELECT x.id, $2::text, x.approval_id, $3::text, x.counts_for, $4::vote_decision, $5::text, $6::timestamptz
+       FROM unnest($1::text[], $7::text[], $8::text[]) AS x(id, approval_id, counts_for)`,
       votedOn.map(() => newId("vote")),
       orgId,
       voter.membershipId,
@@ -206,6 +194,7 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
       reason,
       now,
       votedOn,
+      votedOn.map((id) => countsFor.get(id) ?? voter.membershipId),
     );
     // Each approval's vote entry is followed by the entry that ends it, if it ended.
     const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
@@ -226,6 +215,17 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
     const status = statuses.get(approvalId);
     return status ? { approvalId, status } : { approvalId, error: errors.get(approvalId) ?? notFound("approval") };
   });
+}
+
+/** The entry of a vote separation of duties refused. */
+function refusalEntry(actor: AuditEntryInput["actor"], row: LockedApproval, reason: SelfApprovalReason): AuditEntryInput {
+  return {
+    type: "approval.vote_refused",
+    actor,
+    agentId: row.agent_id,
+    subjectId: row.id,
+    data: { approvalId: row.id, actionId: row.action_id, actionType: row.action_type, reason },
+  };
 }
 
 /**

@@ -35,7 +35,9 @@ export async function settleEndings(tx: Tx, orgId: string, endings: readonly End
            || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
        FROM unnest($5::text[], $6::text[], $7::text[]) AS x(id, status, denial)
        WHERE c.id = x.id AND c.org_id = $4)
-     UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp()
+     UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp(),
+       -- The requester as the call named them is kept only while separation of duties may need it.
+       requester_ref = NULL
      FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, reason)
      WHERE a.id = x.id AND a.org_id = $4 AND a.status = 'pending'`,
     endings.map((e) => e.approvalId),

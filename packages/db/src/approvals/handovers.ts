@@ -1,4 +1,4 @@
-import { conflict, DEFAULT_APPROVER_ROLES, forbidden, newId, notFound, validationError, type MemberRole, type Voter } from "@gatehouse/core";
+import { conflict, DEFAULT_APPROVER_ROLES, forbidden, handoverRefusal, newId, notFound, validationError, type MemberRole, type Voter } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -31,9 +31,9 @@ interface HandoverRow {
   created_at: Date;
 }
 
-function memberOf(ctx: Ctx): { membershipId: string; userId: string } {
+function memberOf(ctx: Ctx): { membershipId: string; userId: string; role: MemberRole } {
   if (ctx.actor.type !== "user" && ctx.actor.type !== "adminKey") throw forbidden("a hand-over is a member's own");
-  return { membershipId: ctx.actor.membershipId, userId: ctx.actor.userId };
+  return { membershipId: ctx.actor.membershipId, userId: ctx.actor.userId, role: ctx.actor.role };
 }
 
 /** The members handing their approvals to `membershipId` at `at`, as voters (for `standIn`). */
@@ -62,20 +62,22 @@ export async function liveHandovers(orgId: string, at: Date = new Date()): Promi
 
 export interface HandoverState {
   handover: HandoverView | null;
-  /** Who the caller may hand their approvals to: the org's other members with a role that approves by default. */
+  /** Who the caller may hand their approvals to: the org's other members with a role that approves by default, ranking at least as high as the caller. */
   colleagues: Array<{ id: string; email: string; name: string; role: MemberRole }>;
 }
 
 export async function getHandover({ ctx }: { ctx: Ctx }): Promise<HandoverState> {
   requirePermission(ctx, "approvals.read");
   const me = memberOf(ctx);
-  const colleagues = await db().$queryRawUnsafe<HandoverState["colleagues"]>(
+  const members = await db().$queryRawUnsafe<HandoverState["colleagues"]>(
     `SELECT m.id, u.email, u.name, m.role::text AS role FROM memberships m JOIN users u ON u.id = m.user_id
      WHERE m.org_id = $1 AND m.removed_at IS NULL AND m.id <> $2 AND m.role = ANY($3::member_role[]) ORDER BY u.email LIMIT 500`,
     ctx.org.id,
     me.membershipId,
     [...DEFAULT_APPROVER_ROLES],
   );
+  const myself = { membershipId: me.membershipId, userId: me.userId, email: "", role: me.role };
+  const colleagues = members.filter((m) => !handoverRefusal(myself, { membershipId: m.id, userId: "", email: m.email, role: m.role }));
   const [row] = await db().$queryRawUnsafe<HandoverRow[]>(
     `SELECT h.id, h.to_membership_id, u.email AS to_email, u.name AS to_name, h.ends_at, h.created_at
      FROM approval_handovers h JOIN memberships m ON m.id = h.to_membership_id JOIN users u ON u.id = m.user_id
@@ -105,6 +107,12 @@ export async function setHandover({ ctx, input }: { ctx: Ctx; input: { toMemberI
       tx.membership.findFirstOrThrow({ where: { id: me.membershipId }, include: { user: { select: { email: true } } } }),
     ]);
     if (!to) throw notFound("member");
+    // Only to a colleague whose own role could approve what the member does (core's authority).
+    const refusal = handoverRefusal(
+      { membershipId: from.id, userId: from.userId, email: from.user.email, role: from.role as MemberRole },
+      { membershipId: to.id, userId: to.userId, email: to.user.email, role: to.role as MemberRole },
+    );
+    if (refusal) throw validationError([{ path: "toMemberId", message: refusal }]);
     // A chain (A → B while B → A) would let each decide as the other: refused.
     const back = await tx.approvalHandover.findFirst({
       where: { orgId: ctx.org.id, fromMembershipId: to.id, toMembershipId: me.membershipId, endedAt: null, endsAt: { gt: new Date() } },

@@ -2,7 +2,7 @@ import { approvalListQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
-import { loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
+import { channelOf, loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
 import { expireApprovals } from "./expire-approvals";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
 
@@ -36,6 +36,7 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
     ctx.org.id,
     page.map((r) => r.id),
     await voterOf(ctx),
+    channelOf(ctx),
   );
   return { approvals, nextCursor: rows.length > limit && last ? `${String(last.createdAt.getTime()).padStart(13, "0")}:${last.id}` : null };
 }

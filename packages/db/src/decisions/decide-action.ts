@@ -10,6 +10,8 @@ import {
   runIdOf,
   validationError,
   type ActionResult,
+  type ApprovalOptions,
+  type AuthorityRule,
   type BudgetVerdict,
 } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
@@ -30,6 +32,25 @@ const recent = new RecentAnswers<{ requestHash: string; result: ActionResult }>(
 
 function remember(agentId: string, eventId: string, requestHash: string, result: ActionResult): void {
   recent.set(`${agentId}\u0000${eventId}`, { requestHash, result });
+}
+
+/** `metadata.requestedBy` of a call, when it names someone. */
+function requesterOf(metadata: Record<string, unknown>): string | null {
+  return typeof metadata.requestedBy === "string" ? metadata.requestedBy : null;
+}
+
+/** The rule a policy's approval block holds a call to, as core's authority reads it (a standing grant must be one its giver alone could satisfy). */
+function holdingRule(approval: ApprovalOptions, requesterRef: string | null): Omit<AuthorityRule, "agentOwnerMembershipId"> {
+  return {
+    quorum: approval.quorum,
+    approverRoles: approval.approverRoles,
+    approverMemberIds: approval.approvers,
+    excludeAgentOwner: approval.excludeAgentOwner,
+    requestedBy: requesterRef,
+    humanOnly: approval.humanOnly === true,
+    humanEachTime: approval.humanEachTime === true,
+    system: false,
+  };
 }
 
 /**
@@ -75,11 +96,21 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const rewritten = findings.some((f) => f.action !== "flagged");
   const screened = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;
   const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
+  // Who asked, as the call named them (never the screened value): separation of duties reads it.
+  const requesterRef = requesterOf(request.metadata);
   // A call a policy would hold for a person goes through when a standing grant covers it (docs/approvals.md,
-  // Standing grants): never one refused before policy, in a report-only trial, or held by a humanEachTime policy.
+  // Standing grants): never one refused before policy or in a report-only trial, and only a grant whose giver
+  // alone could approve what holds this call (core's grantorCannotCover: humanEachTime, a quorum, the requester…).
   const grant =
-    !gateReason && !contentDenied && !prepared.reportOnly && screened.effect === "require_approval" && screened.mode === "enforce" && screened.approval?.humanEachTime !== true
-      ? await claimGrant({ orgId: ctx.org.id, agentId: agent.id, actionType: request.actionType, metadata: written.metadata, at: new Date(now ?? Date.now()) })
+    !gateReason && !contentDenied && !prepared.reportOnly && screened.effect === "require_approval" && screened.mode === "enforce" && screened.approval
+      ? await claimGrant({
+          orgId: ctx.org.id,
+          agentId: agent.id,
+          actionType: request.actionType,
+          metadata: written.metadata,
+          rule: holdingRule(screened.approval, requesterRef),
+          at: new Date(now ?? Date.now()),
+        })
       : null;
   const decision = grant ? { ...screened, effect: "allow" as const } : screened;
   const requestHash = actionRequestHash(agent.id, written);
@@ -177,7 +208,8 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
               approverRoles: decided.approval.approverRoles,
               approverMemberIds: decided.approval.approvers,
               excludeAgentOwner: decided.approval.excludeAgentOwner,
-              requestedBy: typeof written.metadata.requestedBy === "string" ? written.metadata.requestedBy : null,
+              requestedBy: requesterOf(written.metadata),
+              requesterRef,
               expiresAt: approval.expiresAt,
             },
           }

@@ -99,7 +99,12 @@ export interface Materialized {
     approverRoles: string[];
     approverMemberIds: string[];
     excludeAgentOwner: boolean;
+    /** The requester as people are shown them (screened like the metadata it came from). */
     requestedBy: string | null;
+    /** The requester as the call named them, which separation of duties reads (never rewritten). */
+    requesterRef: string | null;
+    /** Gatehouse's own action under the two-admin rule. */
+    system?: boolean;
     expiresAt: Date;
   };
   reservation?: PendingReservation;
@@ -474,6 +479,8 @@ function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Ar
             approver_member_ids: m.approval.approverMemberIds,
             exclude_agent_owner: m.approval.excludeAgentOwner,
             requested_by: m.approval.requestedBy,
+            requester_ref: m.approval.requesterRef,
+            system: m.approval.system === true,
             expires_at: m.approval.expiresAt,
           },
         ]
@@ -482,10 +489,10 @@ function approvalsInsert(orgId: string, actions: Decided[], createdAt: Date): Ar
   if (rows.length === 0) return [];
   return [
     (bind) => `approvals AS (
-    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, expires_at, created_at, updated_at)
-    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
+    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, requester_ref, system, expires_at, created_at, updated_at)
+    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.requester_ref, r.system, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
-      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, expires_at timestamptz)
+      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, requester_ref text, system boolean, expires_at timestamptz)
   )`,
   ];
 }

@@ -1,10 +1,25 @@
 import type { GrantView } from "@gatehouse/contracts";
-import { conflict, forbidden, grantRefusal, grantRequestSchema, hasPermission, newId, notFound, validationError, zodIssues, type MemberRole } from "@gatehouse/core";
+import {
+  conflict,
+  forbidden,
+  grantRefusal,
+  grantRefusalFor,
+  grantRequestSchema,
+  grantScope,
+  hasPermission,
+  newId,
+  notFound,
+  validationError,
+  zodIssues,
+  type ApprovalStatus,
+  type CastVote,
+  type MemberRole,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import type { ApprovalView } from "../approvals";
-import { loadApprovalViews, voterOf } from "../approvals/approval-view";
+import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, POLICY_FLAGS_SQL, voterOf, type RulesRow } from "../approvals/approval-view";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { getOrgSettings } from "../orgs/get-org-settings";
@@ -68,39 +83,50 @@ async function readGrant(orgId: string, grantId: string): Promise<GrantView> {
   return grantView(row);
 }
 
+/** The approval a grant is asked on, with what core's authority reads (its rule and its votes). */
+interface TargetRow extends RulesRow {
+  status: ApprovalStatus;
+  expires_at: Date;
+  agent_id: string;
+  action_type: string;
+  metadata: Record<string, unknown>;
+  votes: CastVote[];
+}
+
+const TARGET_SQL = `
+  SELECT a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids, a.exclude_agent_owner,
+         a.requester_ref, a.system, a.agent_id, c.action_type, c.metadata, ${AGENT_OWNER_SQL} AS agent_owner, ${POLICY_FLAGS_SQL},
+         COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'countsFor', v.counts_for, 'decision', v.decision))
+                   FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
+  FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
+  WHERE a.org_id = $1 AND a.id = $2`;
+
 /** Approves `approvalId` with the caller's vote and grants the same action for later calls; answers both. */
 export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { approvalId: string; body: unknown } }): Promise<{ approval: ApprovalView; grant: GrantView }> {
   const parsed = grantRequestSchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const voter = await voterOf(ctx);
   if (!voter) throw forbidden("granting needs a member: sign in to the console or use an org admin key");
-  const [target] = await db().$queryRawUnsafe<
-    Array<{ status: string; quorum: number; agent_id: string; action_type: string; metadata: Record<string, unknown>; human_each_time: boolean | null }>
-  >(
-    `SELECT a.status::text AS status, a.quorum, a.agent_id, c.action_type, c.metadata,
-            (SELECT (pv.document->'approval'->>'humanEachTime')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id) AS human_each_time
-     FROM approvals a JOIN actions c ON c.id = a.action_id WHERE a.org_id = $1 AND a.id = $2`,
-    ctx.org.id,
-    input.approvalId,
-  );
+  const [target] = await db().$queryRawUnsafe<TargetRow[]>(TARGET_SQL, ctx.org.id, input.approvalId);
   if (!target) throw notFound("approval");
   const settings = (await getOrgSettings({ ctx })).grants;
-  const refusal = grantRefusal(parsed.data, settings, target.human_each_time === true);
+  const refusal = grantRefusal(parsed.data, settings);
   if (refusal) throw refusal.path ? validationError([refusal]) : forbidden(refusal.message);
-  if (target.quorum > 1) throw forbidden(`this approval needs ${target.quorum} votes: one approver's grant cannot stand in for them`);
-  if (target.status !== "pending") throw conflict(`this approval is already ${target.status}`);
-  // May this member decide it at all (role, named approvers, separation of duties)? Checked before the
-  // grant exists; the vote below checks again, with humanOnly, under the approval's lock.
-  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter);
-  if (!view?.viewer?.canDecide) {
-    // The vote says why, and records a refused self-approval as any vote would (posture counts them).
-    await decideApproval({ ctx, input: { approvalId: input.approvalId, body: { decision: "approve" } } });
-    throw forbidden(`you cannot decide this approval: ${view?.viewer?.reason ?? "it is not one you may vote on"}`);
+  // May this member approve it alone, by their own authority, through this channel (core's authority)?
+  // Checked before the grant exists; the vote below checks again under the approval's lock.
+  const channel = channelOf(ctx);
+  const state = { rule: authorityRuleOf(target), status: target.status, expiresAt: target.expires_at, votes: target.votes };
+  const refused = grantRefusalFor(state, voter, channel, new Date());
+  if (refused) {
+    // A refused self-approval is recorded as any vote's would be (posture counts them).
+    if (refused.self) await decideApproval({ ctx, input: { approvalId: input.approvalId, body: { decision: "approve" } } }).catch(() => undefined);
+    throw refused.code === "CONFLICT" ? conflict(refused.reason) : forbidden(`you cannot grant on this approval: ${refused.reason}`);
   }
+  const scope = grantScope(parsed.data, target.metadata, settings);
+  if ("path" in scope) throw validationError([scope]);
   const grantId = newId("grant");
-  const match = parsed.data.match ?? target.metadata;
+  const { match, anyArguments, maxUses } = scope;
   const expiresAt = new Date(Date.now() + parsed.data.durationSeconds * 1_000);
-  const maxUses = parsed.data.uses ?? settings.maxUses;
   // The grant is in place before the vote approves the request, so the call whose gate() the vote wakes
   // can rely on it at once. A vote refused after all (decided meanwhile) takes the grant back.
   await db().$transaction(async (tx) => {
@@ -116,6 +142,8 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
         expiresAt,
         maxUses,
         reason: parsed.data.reason ?? null,
+        via: channel,
+        anyArguments,
       },
     });
     await appendAuditEntry(tx, ctx.org.id, {
@@ -129,6 +157,7 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
         agentId: target.agent_id,
         actionType: target.action_type,
         match,
+        ...(anyArguments ? { anyArguments } : {}),
         expiresAt: expiresAt.toISOString(),
         maxUses,
         member: { id: voter.membershipId, email: voter.email },

@@ -6,6 +6,7 @@ import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { endEverySession } from "../accounts/end-every-session";
 import { db, TX_OPTIONS } from "../infra/client";
+import { endGrantsOf } from "../grants/end-grants-of";
 import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
 import { MEMBER_INCLUDE, memberView } from "./member-view";
@@ -43,6 +44,8 @@ export async function changeMemberRole({ ctx, input }: { ctx: Ctx; input: { memb
     });
     await revokeInvitationsOfInviter(tx, ctx, member.id, role);
     const revoked = await revokeMemberKeys(tx, ctx, member.id, now, "role changed");
+    // A standing grant rests on the role its giver had when they gave it.
+    await endGrantsOf(tx, { orgId: ctx.org.id, membershipId: member.id, reason: "grantor_role_changed", actor: actorRef(ctx.actor), at: now });
     await endEverySession(tx, member.userId, now);
     return { view: memberView(updated), revokedKeys: revoked };
   }, TX_OPTIONS);

@@ -6,6 +6,7 @@ import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { endEverySession } from "../accounts/end-every-session";
 import { db, TX_OPTIONS } from "../infra/client";
+import { endGrantsOf } from "../grants/end-grants-of";
 import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
 import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
 
@@ -51,6 +52,8 @@ async function endMembership(ctx: Ctx, membershipId: string): Promise<RemovedMem
       data: { userId: member.userId, email: member.user.email, role: member.role },
     });
     const revokedKeys = await revokeMemberKeys(tx, ctx, member.id, now, "member removed");
+    // A standing grant never outlives its giver's membership.
+    await endGrantsOf(tx, { orgId: ctx.org.id, membershipId: member.id, reason: "grantor_removed", actor: actorRef(ctx.actor), at: now });
     await revokeInvitationsOfInviter(tx, ctx, member.id, null);
     if (!self) await endEverySession(tx, member.userId, now);
     return { id: member.id, removedAt: now.toISOString(), revokedKeys };

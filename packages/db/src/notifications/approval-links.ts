@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { eligibility, forbidden, newId, notFound, conflict, type ApprovalStatus, type MemberRole, type VoteDecision } from "@gatehouse/core";
+import { forbidden, judgeVote, newId, notFound, conflict, type ApprovalStatus, type AuthorityRule, type MemberRole, type Voter, type VoteDecision } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db, type Tx } from "../infra/client";
 import { consoleOrigin, dbEnv } from "../infra/env";
@@ -145,18 +145,30 @@ export async function decideByApprovalLink({
   return preview(await linkOf(input.token), input.userId);
 }
 
-/** The members an approval's notice goes to: those the notify block names (by email or role) who may decide it. */
-export function eligibleRecipients<M extends { membershipId: string; userId: string; email: string; role: MemberRole }>(
+/**
+ * The members an approval's notice goes to: those the notify block names (by email or role) who may
+ * decide it by an emailed link, as core's authority answers; a member away who handed their approvals
+ * to a colleague is reached through the colleague, when the colleague may decide in their place.
+ */
+export function noticeRecipients<M extends Voter>(
   members: readonly M[],
-  rules: Parameters<typeof eligibility>[0],
+  rule: AuthorityRule,
   notify: { emails?: readonly string[] | undefined; roles?: readonly MemberRole[] | undefined },
+  away: ReadonlyMap<string, M>,
 ): M[] {
   const emails = new Set((notify.emails ?? []).map((e) => e.toLowerCase()));
   const roles = new Set(notify.roles ?? []);
-  return members.filter(
-    (m) =>
-      (emails.has(m.email.toLowerCase()) || roles.has(m.role)) && eligibility(rules, { membershipId: m.membershipId, userId: m.userId, email: m.email, role: m.role }).eligible,
-  );
+  const state = { rule, status: "pending" as const, expiresAt: new Date(8_640_000_000_000_000), votes: [] };
+  const mayDecide = (voter: M, absent: readonly M[] = []) => judgeVote({ state, voter, channel: "email", absent, now: new Date(0) }).ok;
+  const recipients = new Map<string, M>();
+  for (const member of members) {
+    if (!emails.has(member.email.toLowerCase()) && !roles.has(member.role)) continue;
+    if (!mayDecide(member)) continue;
+    const colleague = away.get(member.membershipId);
+    if (!colleague) recipients.set(member.membershipId, member);
+    else if (mayDecide(colleague, [member])) recipients.set(colleague.membershipId, colleague);
+  }
+  return [...recipients.values()];
 }
 
 /** How this instance mails approval links (the Integrations page says so; no secret of the transport). */

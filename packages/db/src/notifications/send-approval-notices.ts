@@ -1,12 +1,12 @@
-import { approvalNotifySchema, newId, selfApprovalReason, WEBHOOK_APPROVAL_NOTICE, webhookPayload, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
+import { approvalNotifySchema, newId, WEBHOOK_APPROVAL_NOTICE, webhookPayload, type ApprovalNotify, type MemberRole } from "@gatehouse/core";
 import { z } from "zod";
-import { rulesOf, AGENT_OWNER_SQL, type RulesRow } from "../approvals/approval-view";
+import { authorityRuleOf, AGENT_OWNER_SQL, POLICY_FLAGS_SQL, type RulesRow } from "../approvals/approval-view";
 import { liveHandovers } from "../approvals/handovers";
 import { quoteName } from "../invitations/invitation-email";
 import { db } from "../infra/client";
 import { consoleOrigin } from "../infra/env";
 import { sendMail } from "../mail/send-mail";
-import { approvalLinkUrl, eligibleRecipients, issueApprovalLink } from "./approval-links";
+import { approvalLinkUrl, issueApprovalLink, noticeRecipients } from "./approval-links";
 import { approvalBlocks, refreshSlackMessages, slackOf, type ApprovalMessage } from "./slack";
 import { sendAndLog } from "../webhooks/webhook-deliveries";
 
@@ -36,6 +36,7 @@ type Kind = "requested" | "reminder" | "escalation";
 
 interface DueRow extends RulesRow {
   id: string;
+  requested_by: string | null;
   org_id: string;
   org_name: string;
   org_slug: string;
@@ -125,7 +126,7 @@ export async function sendApprovalNotices({ now = new Date(), orgIds }: { now?: 
   const result: NoticeResult = { emails: 0, webhooks: 0, slackMessages: 0, failures: 0, slackUpdates: 0 };
   const rows = await db().$queryRawUnsafe<DueRow[]>(
     `SELECT a.id, a.org_id, o.name AS org_name, o.slug AS org_slug, a.created_at, a.expires_at, a.notices, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
-            a.exclude_agent_owner, a.requested_by, ${AGENT_OWNER_SQL} AS agent_owner, pv.document->'approval' AS approval,
+            a.exclude_agent_owner, a.requested_by, a.requester_ref, a.system, ${AGENT_OWNER_SQL} AS agent_owner, ${POLICY_FLAGS_SQL}, pv.document->'approval' AS approval,
             c.action_type, c.policy_name, c.metadata, g.name AS agent_name
      FROM approvals a JOIN policy_versions pv ON pv.id = a.policy_version_id JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
        JOIN orgs o ON o.id = a.org_id
@@ -201,14 +202,8 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, org: 
     });
   // A member away who handed their approvals to a colleague: the colleague gets the notice (their own
   // separation of duties still holds: a colleague who requested the action gets none).
-  const away = await org.away(row.org_id);
-  const recipients = new Map<string, MemberRow>();
-  for (const member of eligibleRecipients(await org.members(row.org_id), rulesOf(row), notify)) {
-    const colleague = away.get(member.membershipId);
-    if (!colleague) recipients.set(member.membershipId, member);
-    else if (!selfApprovalReason(rulesOf(row), colleague)) recipients.set(colleague.membershipId, colleague);
-  }
-  for (const member of recipients.values()) {
+  const recipients = noticeRecipients(await org.members(row.org_id), authorityRuleOf(row), notify, await org.away(row.org_id));
+  for (const member of recipients) {
     try {
       const token = await issueApprovalLink(db(), { orgId: row.org_id, approvalId: row.id, membershipId: member.membershipId });
       const link = approvalLinkUrl(token);

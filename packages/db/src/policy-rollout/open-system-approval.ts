@@ -71,6 +71,8 @@ export async function openSystemApproval(
               approverMemberIds: [],
               excludeAgentOwner: false,
               requestedBy: requester,
+              requesterRef: requester,
+              system: true,
               expiresAt: pending.expiresAt,
             },
           }

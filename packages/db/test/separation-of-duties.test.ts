@@ -1,0 +1,234 @@
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  authenticateApiKey,
+  changeMemberRole,
+  changeOrgSettings,
+  closeSignals,
+  db,
+  decideAction,
+  decideApproval,
+  disconnectDb,
+  getApproval,
+  grantFromApproval,
+  isDomainError,
+  removeMember,
+  setHandover,
+  type Ctx,
+} from "../src";
+import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
+
+// The attacker's cases of separation of duties (docs/approvals.md, Who may decide), each run end to end
+// through the services every channel calls: a standing grant stretched past what its giver could
+// approve, or outliving them; a hand-over counting one person twice, or reaching a role that could not
+// approve; a requester hidden by the content rules approving their own request by every path.
+
+afterAll(async () => {
+  await disconnectDb();
+  await closeSignals();
+});
+
+const HOUR = 3_600_000;
+const inAnHour = () => new Date(Date.now() + HOUR).toISOString();
+
+/** The member acting in the console (a signed-in session). */
+function asMember(org: TestOrg, m: TestMember): Ctx {
+  return { org: org.org, actor: { type: "user", userId: m.userId, membershipId: m.membershipId, role: m.role }, requestId: "sod" };
+}
+/** The member acting with their admin key (the API, the CLI, the SDK's admin client). */
+async function withKey(m: TestMember): Promise<Ctx> {
+  return { ...(await authenticateApiKey(m.apiKey)), requestId: "sod" };
+}
+async function agentOf(org: TestOrg): Promise<Ctx> {
+  return { ...(await authenticateApiKey(org.agent.apiKey)), requestId: "sod" };
+}
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "ok";
+  } catch (error) {
+    return isDomainError(error) ? error.code : `thrown: ${String(error)}`;
+  }
+}
+async function statusOf(org: TestOrg, approvalId: string): Promise<string> {
+  return (await getApproval({ ctx: org.ctx, input: { approvalId } })).status;
+}
+
+describe("standing grants are bounded by their giver", () => {
+  const payments = [
+    {
+      name: "small-payments",
+      actions: ["payment.send"],
+      when: { field: "metadata.amount", op: "lte", value: 100 },
+      effect: "require_approval",
+      approval: { quorum: 1, approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600 },
+    },
+    {
+      name: "large-payments-two-owners",
+      actions: ["payment.send"],
+      when: { field: "metadata.amount", op: "gt", value: 100_000 },
+      effect: "require_approval",
+      approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 },
+    },
+  ];
+
+  async function grantedOrg(label: string) {
+    const org = await createTestOrg({ label, policies: payments });
+    const approver = await addTestMember(org, "approver", `${label}-approver`);
+    const agent = await agentOf(org);
+    const small = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 5, currency: "EUR" } } });
+    expect(small.status).toBe("requested");
+    const granted = await grantFromApproval({
+      ctx: asMember(org, approver),
+      input: { approvalId: small.approvalId as string, body: { durationSeconds: 3600, uses: 100, match: { currency: "EUR" } } },
+    });
+    expect(granted.approval.status).toBe("approved");
+    return { org, approver, agent };
+  }
+
+  it("never covers a call held by a rule its giver alone could not satisfy (two owners)", async () => {
+    const { agent } = await grantedOrg("grant-quorum");
+    const large = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 1_000_000, currency: "EUR" } } });
+    expect(large.status).toBe("requested");
+    expect(large.grant).toBeUndefined();
+    // What the giver could approve alone is still covered.
+    const next = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 6, currency: "EUR" } } });
+    expect(next.status).toBe("executed");
+    expect(next.grant?.id).toBeTruthy();
+  });
+
+  it("ends when its giver leaves the org, recorded; the next call waits for a person", async () => {
+    const { org, approver, agent } = await grantedOrg("grant-removed");
+    await removeMember({ ctx: org.ctx, input: { membershipId: approver.membershipId } });
+    const after = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 7, currency: "EUR" } } });
+    expect(after.status).toBe("requested");
+    const large = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 2_000_000, currency: "EUR" } } });
+    expect(large.status).toBe("requested");
+    const ended = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: "grant.revoked" } });
+    expect(ended.map((e) => e.canonical).join("\n")).toContain('"reason":"grantor_removed"');
+  });
+
+  it("ends when its giver loses the role it rested on", async () => {
+    const { org, approver, agent } = await grantedOrg("grant-demoted");
+    await changeMemberRole({ ctx: org.ctx, input: { membershipId: approver.membershipId, body: { role: "viewer" } } });
+    const after = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 8, currency: "EUR" } } });
+    expect(after.status).toBe("requested");
+    const ended = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: "grant.revoked" } });
+    expect(ended.map((e) => e.canonical).join("\n")).toContain('"reason":"grantor_role_changed"');
+  });
+
+  it("must name arguments: an empty match is refused, naming the field", async () => {
+    const org = await createTestOrg({ label: "grant-empty", policies: payments });
+    const approver = await addTestMember(org, "approver", "grant-empty-approver");
+    const small = await decideAction({ ctx: await agentOf(org), input: { actionType: "payment.send", metadata: { amount: 5, currency: "EUR" } } });
+    const refused = await grantFromApproval({ ctx: asMember(org, approver), input: { approvalId: small.approvalId as string, body: { durationSeconds: 3600, match: {} } } }).catch(
+      (e: unknown) => e,
+    );
+    expect(isDomainError(refused) && refused.code).toBe("VALIDATION");
+    expect(JSON.stringify((refused as { details?: unknown }).details)).toContain("match");
+    expect(await statusOf(org, small.approvalId as string)).toBe("pending");
+  });
+});
+
+describe("a hand-over counts one person once", () => {
+  const ownersOnly = [
+    { name: "deploys-need-two-owners", actions: ["deploy.prod"], effect: "require_approval", approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 } },
+  ];
+
+  it("one owner and a viewer holding their queue never meet an owners-only quorum of two", async () => {
+    const org = await createTestOrg({ label: "handover-viewer", policies: ownersOnly });
+    const owner = await addTestMember(org, "owner", "handover-owner");
+    const viewer = await addTestMember(org, "viewer", "handover-viewer");
+    const agent = await agentOf(org);
+    const handover = await codeOf(setHandover({ ctx: asMember(org, owner), input: { toMemberId: viewer.membershipId, until: inAnHour() } }));
+    expect(handover).toBe("VALIDATION");
+    const { approvalId } = await decideAction({ ctx: agent, input: { actionType: "deploy.prod", metadata: { service: "web" } } });
+    await decideApproval({ ctx: asMember(org, owner), input: { approvalId: approvalId as string, body: { decision: "approve" } } });
+    await codeOf(decideApproval({ ctx: asMember(org, viewer), input: { approvalId: approvalId as string, body: { decision: "approve" } } }));
+    expect(await statusOf(org, approvalId as string)).toBe("pending");
+  });
+
+  it("goes only to a colleague whose role ranks at least as high", async () => {
+    const org = await createTestOrg({ label: "handover-rank", policies: ownersOnly });
+    const owner = await addTestMember(org, "owner", "rank-owner");
+    const admin = await addTestMember(org, "admin", "rank-admin");
+    expect(await codeOf(setHandover({ ctx: asMember(org, owner), input: { toMemberId: admin.membershipId, until: inAnHour() } }))).toBe("VALIDATION");
+    expect(await codeOf(setHandover({ ctx: asMember(org, admin), input: { toMemberId: owner.membershipId, until: inAnHour() } }))).toBe("ok");
+  });
+
+  it("the stand-in votes as the absent member: one vote between them, in either order", async () => {
+    const org = await createTestOrg({ label: "handover-once" });
+    const [first, second, standIn] = [
+      await addTestMember(org, "approver", "named-first"),
+      await addTestMember(org, "approver", "named-second"),
+      await addTestMember(org, "approver", "stand-in"),
+    ];
+    // Two named approvers must both agree; the policy's roles alone admit nobody else.
+    const { applyPolicies } = await import("../src");
+    await applyPolicies({
+      ctx: org.ctx,
+      input: {
+        policies: [
+          {
+            name: "named-pair",
+            actions: ["deploy.prod"],
+            effect: "require_approval",
+            approval: { quorum: 2, approverRoles: ["owner"], approvers: [first.membershipId, second.membershipId], timeoutSeconds: 3600 },
+          },
+        ],
+      },
+    });
+    await setHandover({ ctx: asMember(org, first), input: { toMemberId: standIn.membershipId, until: inAnHour() } });
+    const agent = await agentOf(org);
+    // The absent member votes, then their stand-in: the stand-in's vote is theirs, already cast.
+    const a = (await decideAction({ ctx: agent, input: { actionType: "deploy.prod", metadata: { n: 1 } } })).approvalId as string;
+    await decideApproval({ ctx: asMember(org, first), input: { approvalId: a, body: { decision: "approve" } } });
+    expect(await codeOf(decideApproval({ ctx: asMember(org, standIn), input: { approvalId: a, body: { decision: "approve" } } }))).not.toBe("ok");
+    expect(await statusOf(org, a)).toBe("pending");
+    // The stand-in first, then the absent member through their own key: the same one vote.
+    const b = (await decideAction({ ctx: agent, input: { actionType: "deploy.prod", metadata: { n: 2 } } })).approvalId as string;
+    expect((await decideApproval({ ctx: asMember(org, standIn), input: { approvalId: b, body: { decision: "approve" } } })).status).toBe("pending");
+    expect(await codeOf(decideApproval({ ctx: await withKey(first), input: { approvalId: b, body: { decision: "approve" } } }))).not.toBe("ok");
+    expect(await statusOf(org, b)).toBe("pending");
+    // With the second named approver, two distinct people: approved.
+    expect((await decideApproval({ ctx: asMember(org, second), input: { approvalId: b, body: { decision: "approve" } } })).status).toBe("approved");
+  });
+});
+
+describe("the requester is recognised under every content setting", () => {
+  for (const personalData of ["off", "flag", "redact"] as const) {
+    it(`personalData: ${personalData} — the requester approves by no path`, async () => {
+      const label = `requester-${personalData}`;
+      const org = await createTestOrg({
+        label,
+        policies: [{ name: "deploys", actions: ["deploy.prod"], effect: "require_approval", approval: { quorum: 1, timeoutSeconds: 3600 } }],
+      });
+      await changeOrgSettings({ ctx: org.ctx, input: { content: { personalData } } });
+      const requester = await addTestMember(org, "admin", `${label}-requester`);
+      const colleague = await addTestMember(org, "admin", `${label}-colleague`);
+      const agent = await agentOf(org);
+      const ask = async () => {
+        const result = await decideAction({ ctx: agent, input: { actionType: "deploy.prod", metadata: { requestedBy: requester.email, service: "web" } } });
+        expect(result.status).toBe("requested");
+        return result.approvalId as string;
+      };
+      // The console, the requester's own admin key, a standing grant.
+      const viaConsole = await ask();
+      expect(await codeOf(decideApproval({ ctx: asMember(org, requester), input: { approvalId: viaConsole, body: { decision: "approve" } } }))).toBe("FORBIDDEN");
+      const viaKey = await ask();
+      expect(await codeOf(decideApproval({ ctx: await withKey(requester), input: { approvalId: viaKey, body: { decision: "approve" } } }))).toBe("FORBIDDEN");
+      const viaGrant = await ask();
+      expect(
+        await codeOf(grantFromApproval({ ctx: asMember(org, requester), input: { approvalId: viaGrant, body: { durationSeconds: 3600, match: { service: "web" } } } })),
+      ).toBe("FORBIDDEN");
+      // Holding a colleague's queue changes nothing: their separation of duties is their own.
+      await setHandover({ ctx: asMember(org, colleague), input: { toMemberId: requester.membershipId, until: inAnHour() } });
+      const viaHandover = await ask();
+      expect(await codeOf(decideApproval({ ctx: asMember(org, requester), input: { approvalId: viaHandover, body: { decision: "approve" } } }))).toBe("FORBIDDEN");
+      for (const id of [viaConsole, viaKey, viaGrant, viaHandover]) expect(await statusOf(org, id)).toBe("pending");
+      // What people are shown follows the content setting; the rule does not.
+      const shown = (await getApproval({ ctx: org.ctx, input: { approvalId: viaConsole } })).requestedBy;
+      if (personalData === "redact") expect(shown).not.toBe(requester.email);
+      else expect(shown).toBe(requester.email);
+    });
+  }
+});
