@@ -269,38 +269,42 @@ describe("out of office: a hand-over", () => {
   it("sends the absent approver's notices to the colleague, who may decide in their place, recorded on their behalf; ended, it gives nothing", async () => {
     const f = await fixture("handover", { notify: { roles: ["approver"] } });
     const asMember = (m: TestMember): Ctx => ({ org: f.org.org, actor: { type: "user", userId: m.userId, membershipId: m.membershipId, role: m.role }, requestId: "t" });
-    // A viewer may not approve on their own …
+    // Only the named approver decides (the roles alone admit owners only): the second approver may not on their own …
+    await applyPolicies({ ctx: f.org.ctx, input: { policies: policies({ notify: { roles: ["approver"] }, approverRoles: ["owner"], approvers: [f.approver.email] }) } });
     const first = await requestDeploy(f);
-    const refused = await decideApproval({ ctx: asMember(f.viewer), input: { approvalId: first, body: { decision: "approve" } } }).catch((e: unknown) => e);
+    const refused = await decideApproval({ ctx: asMember(f.second), input: { approvalId: first, body: { decision: "approve" } } }).catch((e: unknown) => e);
     expect(isDomainError(refused) && refused.code).toBe("FORBIDDEN");
-    // … but holds the approver's queue while they are away.
-    const set = await setHandover({ ctx: asMember(f.approver), input: { toMemberId: f.viewer.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } });
-    expect(set.handover?.to.email).toBe(f.viewer.email);
+    // … but holds the named approver's queue while they are away (a colleague of the same rank; a viewer is refused).
+    const toViewer = await setHandover({ ctx: asMember(f.approver), input: { toMemberId: f.viewer.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } }).catch(
+      (e: unknown) => e,
+    );
+    expect(isDomainError(toViewer) && toViewer.code).toBe("VALIDATION");
+    const set = await setHandover({ ctx: asMember(f.approver), input: { toMemberId: f.second.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } });
+    expect(set.handover?.to.email).toBe(f.second.email);
     const second = await requestDeploy(f);
     await sendApprovalNotices({ orgIds: [f.org.org.id] });
     expect(mailsTo(f.approver.email)).toHaveLength(0);
-    expect(mailsTo(f.viewer.email).length).toBeGreaterThan(0);
     expect(mailsTo(f.second.email).length).toBeGreaterThan(0);
-    expect((await decideApproval({ ctx: asMember(f.viewer), input: { approvalId: second, body: { decision: "approve" } } })).status).toBe("approved");
+    expect((await decideApproval({ ctx: asMember(f.second), input: { approvalId: second, body: { decision: "approve" } } })).status).toBe("approved");
     const vote = await db().auditEntry.findFirst({ where: { orgId: f.org.org.id, type: "approval.vote" }, orderBy: { seq: "desc" } });
     expect(vote?.canonical).toContain(`"onBehalfOf":{"email":"${f.approver.email}"`);
 
     // The stand-in's own separation of duties holds: their own request is not theirs to approve.
-    const own = await requestDeploy(f, { requestedBy: f.viewer.email });
-    const self = await decideApproval({ ctx: asMember(f.viewer), input: { approvalId: own, body: { decision: "approve" } } }).catch((e: unknown) => e);
+    const own = await requestDeploy(f, { requestedBy: f.second.email });
+    const self = await decideApproval({ ctx: asMember(f.second), input: { approvalId: own, body: { decision: "approve" } } }).catch((e: unknown) => e);
     expect(isDomainError(self) && self.code).toBe("FORBIDDEN");
     // A chain back is refused; ended, the hand-over gives nothing.
-    const back = await setHandover({ ctx: asMember(f.viewer), input: { toMemberId: f.approver.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } }).catch(
+    const back = await setHandover({ ctx: asMember(f.second), input: { toMemberId: f.approver.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } }).catch(
       (e: unknown) => e,
     );
     expect(isDomainError(back) && back.code).toBe("CONFLICT");
     expect((await endHandover({ ctx: asMember(f.approver) })).handover).toBeNull();
-    const after = await decideApproval({ ctx: asMember(f.viewer), input: { approvalId: first, body: { decision: "approve" } } }).catch((e: unknown) => e);
+    const after = await decideApproval({ ctx: asMember(f.second), input: { approvalId: first, body: { decision: "approve" } } }).catch((e: unknown) => e);
     expect(isDomainError(after) && after.code).toBe("FORBIDDEN");
     // Bounds: the past, more than 30 days, oneself, another org's member.
     const bad = [
-      { toMemberId: f.viewer.membershipId, until: new Date(Date.now() - 1_000).toISOString() },
-      { toMemberId: f.viewer.membershipId, until: new Date(Date.now() + 31 * 86_400_000).toISOString() },
+      { toMemberId: f.second.membershipId, until: new Date(Date.now() - 1_000).toISOString() },
+      { toMemberId: f.second.membershipId, until: new Date(Date.now() + 31 * 86_400_000).toISOString() },
       { toMemberId: f.approver.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() },
     ];
     for (const input of bad) expect(((await setHandover({ ctx: asMember(f.approver), input }).catch((e: unknown) => e)) as { code?: string }).code).toBe("VALIDATION");
