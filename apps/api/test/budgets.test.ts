@@ -235,6 +235,26 @@ describe("a model's other names", () => {
     expect(call2).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { name: "gpt4o", model: "gpt-4o" } });
   });
 
+  it("a budget on gpt-4o counts openai/gpt-4o:latest, GPT-4o with spaces and the like, and refuses them once spent", async () => {
+    const org = await orgWith("budget-model-aliases", [
+      { name: "gpt4o", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 450, usd: 1 }, per: "agent-day", models: ["gpt-4o"] } },
+    ]);
+    const first = (await execute(org, { actionType: "llm.call", spend: { ...LLM, model: " GPT-4o " } })).json();
+    expect(first).toMatchObject({ status: "executed" });
+    const refused = (await execute(org, { actionType: "llm.call", spend: { ...LLM, model: "openai/gpt-4o:latest" } })).json();
+    expect(refused).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { name: "gpt4o", reserved: { tokens: 400 }, exceeded: true } });
+    // Priced as gpt-4o (never refused as unpriced, never at another model's price), and settled at it.
+    const settled = (await report(org, first.auditEventId, { usage: { model: "openai/GPT-4o:latest", inputTokens: 100, outputTokens: 50 } })).json();
+    expect(settled.spend).toMatchObject({ tokens: 150, usd: (100 * 2.5 + 50 * 10) / 1e6 });
+    for (const model of ["anthropic/gpt-4o", "models/gpt-4o:latest", "GPT-4O"]) {
+      const again = (await execute(org, { actionType: "llm.call", spend: { ...LLM, model } })).json();
+      expect(again, model).toMatchObject({ status: "denied", denialReason: "BUDGET_EXCEEDED", budget: { name: "gpt4o", spent: { tokens: 150 } } });
+    }
+    // Another model is not this budget's.
+    expect((await execute(org, { actionType: "llm.call", spend: { ...LLM, model: "openai/gpt-4o-mini" } })).json().status).toBe("executed");
+    await expectLedgerMatchesLog(org.org.id);
+  });
+
   it("usage naming a model nobody prices is counted at the reservation's price, never at zero", async () => {
     const org = await orgWith("budget-usage-unknown", [{ name: "b", actions: ["llm.*"], effect: "allow", budget: { limit: { usd: 1 }, per: "org-month" } }]);
     const decided = (await execute(org, { actionType: "llm.call", spend: LLM })).json();

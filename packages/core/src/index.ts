@@ -28,6 +28,7 @@ export * from "./policy/library";
 export * from "./actions/action-result";
 export * from "./actions/denial-reasons";
 export * from "./runs/runs";
+export * from "./spend/model-names";
 export * from "./spend/prices";
 export * from "./spend/budgets";
 export * from "./approvals/approval-rules";

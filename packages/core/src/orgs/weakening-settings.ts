@@ -6,6 +6,7 @@ import { ROLE_RANKING, type MemberRole } from "../permissions";
 import type { PolicySettings } from "../policy/policy-settings";
 import { contentActionWeakens, type ContentAction, type ContentSettings } from "../content/content-rules";
 import type { SignInSettings } from "./sign-in-settings";
+import { normalizeModelName } from "../spend/model-names";
 import type { OrgModelPrice, SpendSettings } from "../spend/prices";
 import type { PostConditionSettings } from "../policy/post-conditions";
 import { orgBudgetsWeaken, type OrgBudget } from "../spend/budgets";
@@ -54,8 +55,9 @@ const loosened = (weakening: string): SettingRule<ContentAction> => ({ weakens: 
 /** An org price added, removed (the model falls back to the table, or to nothing) or lowered: money budgets may let more through. */
 function pricesWeaken(before: readonly OrgModelPrice[], after: readonly OrgModelPrice[]): boolean {
   const rates = (p: OrgModelPrice) => [p.input, p.output, p.cacheRead ?? p.input, p.cacheWrite ?? p.input];
-  const old = new Map(before.map((p) => [p.model.toLowerCase(), p]));
-  const now = new Map(after.map((p) => [p.model.toLowerCase(), p]));
+  const key = (p: OrgModelPrice) => (p.model === "*" ? "*" : normalizeModelName(p.model));
+  const old = new Map(before.map((p) => [key(p), p]));
+  const now = new Map(after.map((p) => [key(p), p]));
   for (const [model, price] of now) {
     const was = old.get(model);
     if (!was) return true;

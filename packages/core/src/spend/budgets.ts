@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { compilePattern, MAX_PATTERN_STARS, patternStars } from "../policy/match-pattern";
+import { normalizeModelName } from "./model-names";
 import { microsOf, modelNameSchema, SERVICE_TIERS, usdOf } from "./prices";
 
 /**
@@ -45,6 +46,7 @@ export const BUDGET_PERIODS = ["run", "agent-day", "org-month"] as const;
 
 const modelPatternSchema = z
   .string()
+  .trim()
   .regex(/^[A-Za-z0-9*][A-Za-z0-9._:/@*-]{0,199}$/, "must be a model id or pattern like 'gpt-4o*'")
   .refine((pattern) => patternStars(pattern) <= MAX_PATTERN_STARS, `holds at most ${MAX_PATTERN_STARS} '*'`);
 
@@ -66,7 +68,14 @@ export const policyBudgetSchema = z
       .enum(["deny", "require_approval"])
       .default("deny")
       .describe("What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."),
-    models: z.array(modelPatternSchema).min(1).max(50).optional().describe("Only calls declaring one of these models are counted (and held to it)."),
+    models: z
+      .array(modelPatternSchema)
+      .min(1)
+      .max(50)
+      .optional()
+      .describe(
+        "Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it.",
+      ),
     perModel: z.boolean().default(false).describe("One count per model: each model has the whole limit."),
   })
   .describe("A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md.");
@@ -88,9 +97,9 @@ export interface BudgetFacts {
   subjectAgentId: string;
   /** The run's id (`run_…`), when the call names one. */
   runId?: string;
-  /** The model the call declared, as the price table names it (a dated snapshot's base model, lower-case). */
+  /** The model the call declared, as the price table names it (a dated snapshot's base model); compared by normalizeModelName. */
   model?: string;
-  /** The model as the call declared it, when it differs (a `models` pattern may name either). */
+  /** The model as the call declared it, when it differs (a `models` pattern with `*` may name either). */
   declaredModel?: string;
   at: Date;
 }
@@ -126,15 +135,27 @@ function keyOf(identity: string): string {
   return key;
 }
 
-const compiledModels = new WeakMap<readonly string[], Array<(value: string) => boolean>>();
-function modelMatches(patterns: readonly string[], model: string): boolean {
+/**
+ * A budget's `models`, compiled once per list: a name is compared by what it stands for
+ * (normalizeModelName: `OpenAI/GPT-4o:latest` is gpt-4o, on either side); a pattern with `*` is
+ * matched, lower-case, against the model's normalized name and against the name as written (so
+ * `openai/*` still counts what a call names `openai/…`, and `gpt-4o*` counts `openai/gpt-4o-mini`).
+ */
+const compiledModels = new WeakMap<readonly string[], Array<(names: readonly string[]) => boolean>>();
+function modelMatches(patterns: readonly string[], names: readonly string[]): boolean {
   let matchers = compiledModels.get(patterns);
   if (!matchers) {
-    matchers = patterns.map((p) => compilePattern(p.toLowerCase()));
+    matchers = patterns.map((pattern) => {
+      if (!pattern.includes("*")) {
+        const model = normalizeModelName(pattern);
+        return (candidates) => candidates.some((name) => normalizeModelName(name) === model);
+      }
+      const matches = compilePattern(pattern.trim().toLowerCase());
+      return (candidates) => candidates.some((name) => matches(normalizeModelName(name)) || matches(name.trim().toLowerCase()));
+    });
     compiledModels.set(patterns, matchers);
   }
-  const lower = model.toLowerCase();
-  return matchers.some((m) => m(lower));
+  return matchers.some((m) => m(names));
 }
 
 /** The counters a call is held to: one per applying budget (none for a run budget outside a run, or a model the budget leaves out). */
@@ -143,8 +164,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
   const month = day.slice(0, 7);
   const out = new Map<string, BudgetScope>();
   for (const { policy, budget, name: named } of rules) {
-    if (budget.models && (!facts.model || !(modelMatches(budget.models, facts.model) || (facts.declaredModel !== undefined && modelMatches(budget.models, facts.declaredModel)))))
-      continue;
+    if (budget.models && (!facts.model || !modelMatches(budget.models, facts.declaredModel === undefined ? [facts.model] : [facts.model, facts.declaredModel]))) continue;
     let subject: string;
     let period: string;
     if (budget.per === "run") {
@@ -159,7 +179,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
       period = month;
     }
     const pot = budget.per.startsWith("pot:") ? budget.per : undefined;
-    const model = budget.perModel ? (facts.model?.toLowerCase() ?? "") : undefined;
+    const model = budget.perModel ? (facts.model === undefined ? "" : normalizeModelName(facts.model)) : undefined;
     // A pot is shared by name; any other budget is its policy's own.
     const identity = [facts.orgId, pot ?? `policy:${policy}`, pot ? "pot" : budget.per, subject, period, model ?? ""].join("\u0000");
     const key = keyOf(identity);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { normalizeModelName } from "./model-names";
 
 /**
  * Model prices (docs/budgets.md, Prices): what a model call costs, per million tokens, in US dollars —
@@ -111,11 +112,18 @@ export const MODEL_PRICES: readonly ModelPrice[] = [
   ]),
 ];
 
-/** A model name as calls declare it: the provider's id (`gpt-4o`, `claude-sonnet-4-5-20250929`, `models/gemini-2.5-pro`). */
+/**
+ * A model name as calls declare it: the provider's id (`gpt-4o`, `claude-sonnet-4-5-20250929`,
+ * `models/gemini-2.5-pro`), surrounding whitespace trimmed. Prices and budgets compare it by
+ * {@link normalizeModelName}.
+ */
 export const modelNameSchema = z
   .string()
+  .trim()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,199}$/, "must be a model id: 1-200 characters of [A-Za-z0-9._:/@-]")
-  .describe("The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`); a dated snapshot is priced as its model.");
+  .describe(
+    "The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`). Prices and budgets count it by its name without case, surrounding whitespace, a provider or path prefix (`openai/`, `models/`) or a `:latest` tag; a dated snapshot is priced as its model.",
+  );
 
 /** A price an org sets: USD per million tokens, at most 10,000, to four decimals' worth. */
 const usdPerMillion = z.number().finite().min(0).max(10_000);
@@ -144,7 +152,7 @@ export const spendSettingsSchema = z.strictObject({
     .superRefine((list, ctx) => {
       const seen = new Set<string>();
       list.forEach((price, index) => {
-        const key = price.model.toLowerCase();
+        const key = price.model === "*" ? "*" : normalizeModelName(price.model);
         if (seen.has(key)) ctx.addIssue({ code: "custom", path: [index, "model"], message: `prices '${price.model}' twice` });
         seen.add(key);
       });
@@ -175,10 +183,9 @@ export function spendSettings(orgSettings: unknown): SpendSettings {
 /** A dated snapshot's suffix: `-2024-08-06`, `-20250929`, `-latest`, `-001`. */
 const SNAPSHOT_SUFFIX = /^-(\d{4}-\d{2}-\d{2}|\d{8}|latest|\d{2,4}|preview(-\d{2}-\d{4})?)$/;
 
-/** The table's model a declared name stands for: itself, or the longest model it is a dated snapshot of. */
+/** The table's model a declared name stands for ({@link normalizeModelName}): itself, or the longest model it is a dated snapshot of. */
 export function baseModelOf(name: string, known: (model: string) => boolean): string | undefined {
-  const bare = name.startsWith("models/") ? name.slice("models/".length) : name;
-  const lower = bare.toLowerCase();
+  const lower = normalizeModelName(name);
   if (known(lower)) return lower;
   let best: string | undefined;
   for (let cut = lower.lastIndexOf("-"); cut > 0; cut = lower.lastIndexOf("-", cut - 1)) {
@@ -218,7 +225,8 @@ export interface AppliedPrice {
  * override first, then the built-in entry in force at that time, then the org's `*` override;
  * `undefined` when nobody prices the model.
  */
-export function priceOf(model: string, at: Date, settings: SpendSettings, tier: ServiceTier = "standard"): AppliedPrice | undefined {
+export function priceOf(name: string, at: Date, settings: SpendSettings, tier: ServiceTier = "standard"): AppliedPrice | undefined {
+  const model = normalizeModelName(name);
   // The same model, day and tier under the same settings object: the same price (settings snapshots are immutable).
   const memoKey = `${model}\u0000${tier}\u0000${at.toISOString().slice(0, 10)}`;
   let memo = priced.get(settings);
@@ -236,7 +244,7 @@ export function priceOf(model: string, at: Date, settings: SpendSettings, tier: 
 const priced = new WeakMap<SpendSettings, Map<string, AppliedPrice | undefined>>();
 
 function lookUpPrice(model: string, at: Date, settings: SpendSettings, tier: ServiceTier): AppliedPrice | undefined {
-  const overrides = new Map(settings.priceOverrides.map((p) => [p.model.toLowerCase(), p]));
+  const overrides = new Map(settings.priceOverrides.map((p) => [p.model === "*" ? "*" : normalizeModelName(p.model), p]));
   const overridden = baseModelOf(model, (m) => m !== "*" && overrides.has(m));
   if (overridden) return applied("org", overridden, "standard", overrides.get(overridden) as OrgModelPrice);
   const base = baseModelOf(model, (m) => byModel.has(m));

@@ -4,6 +4,7 @@ import {
   checkBudgets,
   costMicros,
   EMPTY_COUNTER,
+  normalizeModelName,
   priceOf,
   validationError,
   type AppliedPrice,
@@ -48,9 +49,10 @@ export function budgetPlan(args: {
   if (args.rules.length === 0) return undefined;
   const { spend } = args;
   const price = spend ? priceOf(spend.model, args.at, args.settings, spend.tier) : undefined;
-  // Budgets count a model by the name it is priced by (`gpt-4o-2024-08-06` and `models/gpt-4o` are gpt-4o), so a
-  // snapshot's name can neither slip past a `models` budget nor open a `perModel` count of its own.
-  const model = spend ? (price && price.source !== "org-unknown" ? price.model : spend.model.toLowerCase().replace(/^models\//, "")) : undefined;
+  // Budgets count a model by the name it is priced by (`gpt-4o-2024-08-06`, `openai/GPT-4o:latest` are gpt-4o:
+  // normalizeModelName, then the table's snapshots), so another way of writing a model can neither slip past
+  // a `models` budget nor open a `perModel` count of its own.
+  const model = spend ? (price && price.source !== "org-unknown" ? price.model : normalizeModelName(spend.model)) : undefined;
   const scopes = budgetScopes(args.rules, {
     orgId: args.orgId,
     subjectAgentId: args.subjectAgentId,

@@ -1,4 +1,4 @@
-import { baseModelOf, costMicros, priceOf, type AppliedPrice, type SettlementRecord, type SpendSettings, type Usage } from "@gatehouse/core";
+import { baseModelOf, costMicros, normalizeModelName, priceOf, type AppliedPrice, type SettlementRecord, type SpendSettings, type Usage } from "@gatehouse/core";
 import type { Tx } from "../infra/client";
 
 interface ReservationRow {
@@ -34,7 +34,11 @@ export async function settleSpend(
   const model = usage?.model ?? reservation?.model ?? null;
   if (!model && !reservation) return undefined;
   const reservedPrice = reservation?.price ?? undefined;
-  const samePrice = reservedPrice && model && (model === reservation?.model || baseModelOf(model, (m) => m === reservedPrice.model) === reservedPrice.model);
+  // The same model however the usage writes it (normalizeModelName: case, a provider prefix, `:latest`; a snapshot of the priced model).
+  const samePrice =
+    reservedPrice &&
+    model &&
+    ((reservation?.model && normalizeModelName(model) === normalizeModelName(reservation.model)) || baseModelOf(model, (m) => m === reservedPrice.model) === reservedPrice.model);
   // A reported model nobody prices is counted at the reservation's price: usage never settles cheaper than declared by naming an unknown model.
   const price: AppliedPrice | undefined = samePrice ? reservedPrice : ((model ? priceOf(model, action.createdAt, args.settings) : undefined) ?? reservedPrice);
   const tokens = usage ? usage.inputTokens + usage.outputTokens : (reservation?.tokens ?? 0);

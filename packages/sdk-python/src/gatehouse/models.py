@@ -28,7 +28,7 @@ class ActionRequest(_ActionRequestRequired, total=False):
 
 class _ActionRequestSpendRequired(TypedDict):
     model: str
-    """The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`); a dated snapshot is priced as its model."""
+    """The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`). Prices and budgets count it by its name without case, surrounding whitespace, a provider or path prefix (`openai/`, `models/`) or a `:latest` tag; a dated snapshot is priced as its model."""
     inputTokens: int
     """The prompt's tokens (an estimate is fine; the outcome's usage settles it)."""
     maxOutputTokens: int
@@ -2736,7 +2736,7 @@ class _OrgSettingsBudgetsItemRequired(TypedDict):
 
 class OrgSettingsBudgetsItem(_OrgSettingsBudgetsItemRequired, total=False):
     models: list[str]
-    """Only calls declaring one of these models are counted (and held to it)."""
+    """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
 
 
 class OrgSettingsBudgetsItemLimit(TypedDict, total=False):
@@ -3003,7 +3003,7 @@ class PolicyDocumentBudget(_PolicyDocumentBudgetRequired, total=False):
     atLimit: Literal["deny", "require_approval"]
     """What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."""
     models: list[str]
-    """Only calls declaring one of these models are counted (and held to it)."""
+    """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
     perModel: bool
     """One count per model: each model has the whole limit."""
 
@@ -4018,7 +4018,7 @@ class UpdateSettingsRequestBudgetsItem(_UpdateSettingsRequestBudgetsItemRequired
     atLimit: Literal["deny", "require_approval"]
     """What a call that would go over gets: `deny` (BUDGET_EXCEEDED) or `require_approval` (a person decides whether it may go on)."""
     models: list[str]
-    """Only calls declaring one of these models are counted (and held to it)."""
+    """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
     perModel: bool
     """One count per model: each model has the whole limit."""
     agents: list[str]

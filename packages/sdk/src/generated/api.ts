@@ -1465,7 +1465,7 @@ export interface components {
             runName?: string;
             /** @description What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`. */
             spend?: {
-                /** @description The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`); a dated snapshot is priced as its model. */
+                /** @description The model, as its provider names it (`gpt-4o`, `claude-sonnet-4-5-20250929`). Prices and budgets count it by its name without case, surrounding whitespace, a provider or path prefix (`openai/`, `models/`) or a `:latest` tag; a dated snapshot is priced as its model. */
                 model: string;
                 /** @description The prompt's tokens (an estimate is fine; the outcome's usage settles it). */
                 inputTokens: number;
@@ -3582,7 +3582,7 @@ export interface components {
                  * @enum {string}
                  */
                 atLimit: "deny" | "require_approval";
-                /** @description Only calls declaring one of these models are counted (and held to it). */
+                /** @description Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it. */
                 models?: string[];
                 /**
                  * @description One count per model: each model has the whole limit.
@@ -3794,7 +3794,7 @@ export interface components {
                  * @enum {string}
                  */
                 atLimit?: "deny" | "require_approval";
-                /** @description Only calls declaring one of these models are counted (and held to it). */
+                /** @description Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it. */
                 models?: string[];
                 /**
                  * @description One count per model: each model has the whole limit.
@@ -4639,7 +4639,7 @@ export interface components {
                  * @enum {string}
                  */
                 atLimit?: "deny" | "require_approval";
-                /** @description Only calls declaring one of these models are counted (and held to it). */
+                /** @description Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it. */
                 models?: string[];
                 /**
                  * @description One count per model: each model has the whole limit.
