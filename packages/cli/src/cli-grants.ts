@@ -30,16 +30,25 @@ function whole(text: string | undefined, name: string, min: number, max: number)
 
 export const grantCommand = defineCommand({
   name: "grant",
-  synopsis: "<approval-id> --minutes <n> [--uses <n>] [--match key=value …]",
+  synopsis: "<approval-id> --minutes <n> [--uses <n>] [--match key=value … | --any-arguments]",
   summary: "Approve, and let the agent's matching calls of the same action through for a while",
-  options: { minutes: { type: "string" }, uses: { type: "string" }, match: { type: "string", multiple: true }, reason: { type: "string" }, json: { type: "boolean" } },
+  options: {
+    minutes: { type: "string" },
+    uses: { type: "string" },
+    match: { type: "string", multiple: true },
+    "any-arguments": { type: "boolean" },
+    reason: { type: "string" },
+    json: { type: "boolean" },
+  },
   connection: "admin",
-  help: withConnection(`Usage: gatehouse approvals grant <approval-id> --minutes <n> [--uses <n>] [--match key=value …] [--reason <text>] [--json]
+  help: withConnection(`Usage: gatehouse approvals grant <approval-id> --minutes <n> [--uses <n>] [--match key=value … | --any-arguments] [--reason <text>] [--json]
 
 Approves the request with your vote and grants the same action, for the same agent, for the next
 --minutes (and at most --uses calls), to calls whose metadata holds every --match pair (the request's
-own metadata without --match). The org's settings bound both; a policy marked humanEachTime, or an
-approval needing two votes, cannot be granted.`),
+own metadata without --match). A grant must name arguments: --any-arguments says, explicitly, that any
+arguments will do, for at most 10 calls. The org's settings bound both; a policy marked humanEachTime,
+an approval needing two votes, or one you could not approve alone cannot be granted, and a grant covers
+only later calls you alone could approve (it ends if you leave the org or your role changes).`),
   async run(io, args, options) {
     const [id, ...extra] = args;
     if (id === undefined) throw new UsageError("approvals grant needs an approval id: gatehouse approvals grant <approval-id> --minutes <n>");
@@ -48,24 +57,37 @@ approval needing two votes, cannot be granted.`),
     if (minutes === undefined) throw new UsageError("approvals grant needs --minutes: how long the grant lasts");
     const uses = whole(options.uses, "uses", 1, 10_000);
     const match = options.match && options.match.length > 0 ? matchOf(options.match) : undefined;
-    const granted = await io
-      .admin()
-      .approvals.grant(
-        id,
-        { durationSeconds: minutes * 60, ...(uses === undefined ? {} : { uses }), ...(match ? { match } : {}), ...(options.reason ? { reason: options.reason } : {}) },
-        { signal: io.signal },
-      );
+    const granted = await io.admin().approvals.grant(
+      id,
+      {
+        durationSeconds: minutes * 60,
+        ...(uses === undefined ? {} : { uses }),
+        ...(match ? { match } : {}),
+        ...(options["any-arguments"] ? { anyArguments: true } : {}),
+        ...(options.reason ? { reason: options.reason } : {}),
+      },
+      { signal: io.signal },
+    );
     if (options.json) return printJson(io.stdout, granted);
     const g = granted.grant;
     io.stdout(
-      `Approved ${id}; granted ${g.id}: ${g.actionType} by ${g.agentName}, matching ${JSON.stringify(g.match)}, until ${shortTime(g.expiresAt)}, at most ${g.maxUses} calls.\n`,
+      `Approved ${id}; granted ${g.id}: ${g.actionType} by ${g.agentName}, ${g.anyArguments ? "with ANY arguments" : `matching ${JSON.stringify(g.match)}`}, until ${shortTime(g.expiresAt)}, at most ${g.maxUses} calls.\n`,
     );
     return EXIT_OK;
   },
 });
 
 function grantRow(g: StandingGrant): string[] {
-  return [g.id, g.agentName, g.actionType, JSON.stringify(g.match), `${g.uses}/${g.maxUses}`, shortTime(g.expiresAt), g.status, g.grantedBy.email];
+  return [
+    g.id,
+    g.agentName,
+    g.actionType,
+    g.anyArguments ? "(any arguments)" : JSON.stringify(g.match),
+    `${g.uses}/${g.maxUses}`,
+    shortTime(g.expiresAt),
+    g.status,
+    g.grantedBy.email,
+  ];
 }
 
 export const grantsGroup: CommandGroup = {

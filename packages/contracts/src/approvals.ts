@@ -151,6 +151,7 @@ export const grantSchema = named(
     agentName: z.string(),
     actionType: z.string(),
     match: z.record(z.string(), z.unknown()).describe("A later call's metadata must contain these fields with these values."),
+    anyArguments: z.boolean().describe("Given explicitly for any arguments (an empty `match`), its uses capped."),
     approvalId: z.string().describe("The approval it was given on."),
     grantedBy: z.object({ id: z.string(), email: z.string() }),
     expiresAt: z.string(),
@@ -160,6 +161,10 @@ export const grantSchema = named(
     reason: z.string().nullable(),
     createdAt: z.string(),
     revokedAt: z.string().nullable(),
+    endedReason: z
+      .enum(["revoked", "grantor_removed", "grantor_role_changed"])
+      .nullable()
+      .describe("Why it ended before its time: revoked by a member, or its giver left the org or lost the role it rested on."),
   }),
   "A standing grant: the same action of one agent, with matching arguments, executed without a person until it expires, is used up or revoked.",
 );

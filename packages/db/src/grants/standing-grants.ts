@@ -49,11 +49,13 @@ interface GrantRow {
   reason: string | null;
   created_at: Date;
   revoked_at: Date | null;
+  any_arguments: boolean;
+  ended_reason: "grantor_removed" | "grantor_role_changed" | null;
 }
 
 const GRANT_SQL = `
   SELECT s.id, s.agent_id, g.name AS agent_name, s.action_type, s.match, s.approval_id, s.created_by, u.email AS granted_by_email,
-         s.expires_at, s.max_uses, s.uses, s.reason, s.created_at, s.revoked_at
+         s.expires_at, s.max_uses, s.uses, s.reason, s.created_at, s.revoked_at, s.any_arguments, s.ended_reason
   FROM standing_grants s JOIN agents g ON g.id = s.agent_id JOIN memberships m ON m.id = s.created_by JOIN users u ON u.id = m.user_id
   WHERE s.org_id = $1`;
 
@@ -65,6 +67,7 @@ function grantView(row: GrantRow, now = Date.now()): GrantView {
     agentName: row.agent_name,
     actionType: row.action_type,
     match: row.match,
+    anyArguments: row.any_arguments,
     approvalId: row.approval_id,
     grantedBy: { id: row.created_by, email: row.granted_by_email },
     expiresAt: row.expires_at.toISOString(),
@@ -74,6 +77,7 @@ function grantView(row: GrantRow, now = Date.now()): GrantView {
     reason: row.reason,
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
+    endedReason: row.revoked_at ? (row.ended_reason ?? "revoked") : null,
   };
 }
 

@@ -39,7 +39,8 @@ export function GrantForm({ orgSlug, approval, onGranted }: { orgSlug: string; a
     const usesText = String(form.get("uses") ?? "").trim();
     const ticked = new Set(form.getAll("match").map(String));
     const match = Object.fromEntries(Object.entries(approval.metadata ?? {}).filter(([key]) => ticked.has(key)));
-    grant.mutate({ durationSeconds: Math.round(minutes * 60), ...(usesText ? { uses: Number(usesText) } : {}), match });
+    const anyArguments = form.get("anyArguments") === "on";
+    grant.mutate({ durationSeconds: Math.round(minutes * 60), ...(usesText ? { uses: Number(usesText) } : {}), ...(anyArguments ? { anyArguments } : { match }) });
   };
   return (
     <form onSubmit={submit} aria-label="Standing grant" className="space-y-3 rounded-lg border border-amber-200 bg-amber-50 p-3">
@@ -72,7 +73,15 @@ export function GrantForm({ orgSlug, approval, onGranted }: { orgSlug: string; a
           ))}
         </fieldset>
       ) : null}
-      {grant.error && !fields.durationSeconds && !fields.uses ? <FormAlert>{grant.error.message}</FormAlert> : null}
+      <label className="flex items-start gap-2 text-xs text-amber-900">
+        <input type="checkbox" name="anyArguments" />
+        <span>
+          <strong>Any arguments</strong>: let every later <code className="font-mono">{approval.actionType}</code> call of this agent through, whatever it carries (at most 10
+          calls).
+        </span>
+      </label>
+      {fields.match ? <span className="text-xs text-red-700">Arguments: {fields.match}</span> : null}
+      {grant.error && !fields.durationSeconds && !fields.uses && !fields.match ? <FormAlert>{grant.error.message}</FormAlert> : null}
       <div className="flex gap-2">
         <Button type="submit" variant="approve" disabled={grant.isPending}>
           {grant.isPending ? "Granting…" : "Approve and grant"}
@@ -108,7 +117,14 @@ export function GrantsPanel({ orgSlug }: { orgSlug: string }) {
             <li key={g.id} data-testid="grant-row" className="flex flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm">
               <div className="min-w-0 space-y-0.5">
                 <p>
-                  <code className="font-mono">{g.actionType}</code> by {g.agentName}, matching <span className="font-mono text-xs">{inlineValue(g.match)}</span>
+                  <code className="font-mono">{g.actionType}</code> by {g.agentName},{" "}
+                  {g.anyArguments ? (
+                    <strong className="text-amber-800">with any arguments</strong>
+                  ) : (
+                    <>
+                      matching <span className="font-mono text-xs">{inlineValue(g.match)}</span>
+                    </>
+                  )}
                 </p>
                 <p className="text-xs text-stone-500">
                   {g.uses} of {g.maxUses} calls used · until {formatDateTime(g.expiresAt)} · granted by {g.grantedBy.email}
