@@ -430,7 +430,7 @@ const ROWS: Row[] = [
     permission: "approvals.read",
     sample: async (f, slug) => ({
       path: orgPath(slug, "/handover"),
-      body: { toMemberId: await addThrowawayMember(f.a.org, "approver"), until: new Date(Date.now() + 3_600_000).toISOString() },
+      body: { toMemberId: await addThrowawayMember(f.a.org, "owner"), until: new Date(Date.now() + 3_600_000).toISOString() },
     }),
   },
   { method: "DELETE", route: "/api/orgs/[orgSlug]/handover", permission: "approvals.read", sample: (_f, slug) => ({ path: orgPath(slug, "/handover") }) },

@@ -257,7 +257,7 @@ const ROWS: Record<OperationId, Row> = {
   revokeGrant: (state) => admin("DELETE", `/v1/admin/grants/${state.grantId}`),
   getHandover: () => admin("GET", "/v1/admin/handover"),
   setHandover: async () => {
-    const colleague = await addTestMember(org, "approver", "contract-colleague");
+    const colleague = await addTestMember(org, "owner", "contract-colleague");
     return admin("PUT", "/v1/admin/handover", { toMemberId: colleague.membershipId, until: new Date(Date.now() + 86_400_000).toISOString() });
   },
   endHandover: () => admin("DELETE", "/v1/admin/handover"),
