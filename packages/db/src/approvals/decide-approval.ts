@@ -3,7 +3,6 @@ import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts
 import {
   conflict,
   forbidden,
-  isDomainError,
   judgeVote,
   newId,
   notFound,
