@@ -217,9 +217,9 @@ describe("the requester is recognised under every content setting", () => {
       const viaKey = await ask();
       expect(await codeOf(decideApproval({ ctx: await withKey(requester), input: { approvalId: viaKey, body: { decision: "approve" } } }))).toBe("FORBIDDEN");
       const viaGrant = await ask();
-      expect(
-        await codeOf(grantFromApproval({ ctx: asMember(org, requester), input: { approvalId: viaGrant, body: { durationSeconds: 3600, match: { service: "web" } } } })),
-      ).toBe("FORBIDDEN");
+      expect(await codeOf(grantFromApproval({ ctx: asMember(org, requester), input: { approvalId: viaGrant, body: { durationSeconds: 3600, match: { service: "web" } } } }))).toBe(
+        "FORBIDDEN",
+      );
       // Holding a colleague's queue changes nothing: their separation of duties is their own.
       await setHandover({ ctx: asMember(org, colleague), input: { toMemberId: requester.membershipId, until: inAnHour() } });
       const viaHandover = await ask();
@@ -231,4 +231,17 @@ describe("the requester is recognised under every content setting", () => {
       else expect(shown).toBe(requester.email);
     });
   }
+
+  it("personalData: deny — a call naming a person is refused before any approval exists, so there is nothing to approve", async () => {
+    const org = await createTestOrg({
+      label: "requester-deny",
+      policies: [{ name: "deploys", actions: ["deploy.prod"], effect: "require_approval", approval: { quorum: 1, timeoutSeconds: 3600 } }],
+    });
+    await changeOrgSettings({ ctx: org.ctx, input: { content: { personalData: "deny" } } });
+    const requester = await addTestMember(org, "admin", "requester-deny");
+    const result = await decideAction({ ctx: await agentOf(org), input: { actionType: "deploy.prod", metadata: { requestedBy: requester.email } } });
+    expect(result.status).toBe("denied");
+    expect(result.approvalId).toBeUndefined();
+    expect(await db().approval.count({ where: { orgId: org.org.id } })).toBe(0);
+  });
 });
