@@ -177,7 +177,7 @@ test("an owner erases a subject with a reason: a plain confirmation, the result 
   // Checked before anything is asked: no reason, a subject too short.
   await panel.getByLabel("Subject", { exact: true }).fill("ja");
   await panel.getByRole("button", { name: "Review erasure…" }).click();
-  await expect(panel).toContainText("Subject must be at least 3 characters");
+  await expect(panel).toContainText("Subject must be at least 6 characters");
   await expect(panel).toContainText("Reason is required");
 
   await panel.getByLabel("Subject", { exact: true }).fill(email);

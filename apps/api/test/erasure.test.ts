@@ -4,11 +4,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { db, issueAdminKey, listSigningKeys } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { APPROVED_HOOKS, appendAuditEntries, db, decideApproval, getMemberContext, issueAdminKey, listSigningKeys } from "@gatehouse/db";
+import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { call, startApp, stopApp, tablesHolding, writesOf } from "./helpers";
 import { independentlyVerify } from "./independent-verifier";
 
@@ -208,7 +208,6 @@ describe("an erasure for a subject", () => {
 describe("who may erase, and what", () => {
   it.each(["admin", "approver", "auditor", "viewer"] as const)("a member with role %s: 403, nothing written", async (role) => {
     const target = await createTestOrg({ label: `erasure-${role}`, policies: ALLOW });
-    const { addTestMember } = await import("@gatehouse/db/testing");
     const member = await addTestMember(target, role);
     const key = await issueAdminKey({ ctx: target.ctx, input: { membershipId: member.membershipId } });
     const before = await writesOf(target.org.id);
@@ -261,7 +260,258 @@ describe("who may erase, and what", () => {
   it("a subject nobody holds: nothing erased, no entry written", async () => {
     const before = await writesOf(org.org.id);
     const answer = await call(app, "POST", "/v1/admin/audit/erasures", { key: org.adminKey.apiKey, body: { subject: `nobody-${randomBytes(4).toString("hex")}`, reason: "r" } });
-    expect(JSON.parse(answer.body)).toEqual({ erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 });
+    expect(JSON.parse(answer.body)).toEqual({ status: "erased", erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 });
     expect(await writesOf(org.org.id)).toEqual(before);
+  });
+});
+
+// Erasure under the two-admin rule (issue 41): one owner alone erases nothing while the rule is in force;
+// the erasure is recorded whole and waits for another owner or admin, whom none of the requester's
+// credentials can stand in for. Without the rule it applies at once, and the other owners are told.
+// One request reaches a bounded set: a subject of at least 6 characters, at most 1,000 entries.
+
+const hex = () => randomBytes(6).toString("hex");
+
+/** The org's `audit.erased` entries. */
+async function erasuresOf(orgId: string): Promise<number> {
+  return db().auditEntry.count({ where: { orgId, type: "audit.erased" } });
+}
+
+/** The stored fields of an entry, as text: whether a value is still there. */
+async function fieldsOf(entryId: string): Promise<string> {
+  return JSON.stringify((await db().auditEntry.findUniqueOrThrow({ where: { id: entryId }, select: { fields: true } })).fields);
+}
+
+/** A decision holding `subject` in its metadata; its entry id. */
+async function decisionHolding(target: TestOrg, subject: string): Promise<string> {
+  const sent = await call(app, "POST", "/v1/actions", { key: target.agent.apiKey, body: { actionType: "ticket.reply", metadata: { to: subject } } });
+  expect(sent.statusCode, sent.body).toBe(200);
+  return (JSON.parse(sent.body) as { auditEventId: string }).auditEventId;
+}
+
+const erase = (key: string, body: unknown) => call(app, "POST", "/v1/admin/audit/erasures", { key, body });
+const vote = (key: string, approvalId: string, decision: "approve" | "deny" = "approve") =>
+  call(app, "POST", `/v1/admin/approvals/${approvalId}/decision`, { key, body: { decision } });
+
+describe("erasure while the two-admin rule is in force", () => {
+  let ruled: TestOrg;
+  let second: TestMember;
+  let requesterSecondKey: string;
+  const subject = `ruled.${hex()}@example.com`;
+  let held: string;
+
+  beforeAll(async () => {
+    ruled = await createTestOrg({ label: "erasure-ruled", policies: ALLOW });
+    second = await addTestMember(ruled, "owner", "second-owner");
+    requesterSecondKey = (await issueAdminKey({ ctx: ruled.ctx, input: { membershipId: ruled.owner.membershipId, name: "other credential" } })).apiKey;
+    const on = await call(app, "PATCH", "/v1/admin/settings", { key: ruled.adminKey.apiKey, body: { policies: { requireSecondApproval: true } } });
+    expect(on.statusCode, on.body).toBe(200);
+    held = await decisionHolding(ruled, subject);
+  });
+
+  it("one owner alone: 202 pending_approval, nothing erased, and the subject is written nowhere new", async () => {
+    const tablesBefore = await tablesHolding(subject);
+    const asked = await erase(ruled.adminKey.apiKey, { subject, reason: "erasure request #41" });
+    expect(asked.statusCode, asked.body).toBe(202);
+    expect(JSON.parse(asked.body)).toMatchObject({ status: "pending_approval", approvalId: expect.stringMatching(/^apr_/), entries: 1 });
+    expect(await erasuresOf(ruled.org.id)).toBe(0);
+    expect(await fieldsOf(held)).toContain(subject);
+    expect(await tablesHolding(subject)).toEqual(tablesBefore);
+  });
+
+  it("a retry of the same request answers the same approval", async () => {
+    const first = JSON.parse((await erase(ruled.adminKey.apiKey, { subject, reason: "erasure request #41" })).body) as { approvalId: string };
+    const again = JSON.parse((await erase(ruled.adminKey.apiKey, { subject, reason: "erasure request #41" })).body) as { approvalId: string };
+    expect(again.approvalId).toBe(first.approvalId);
+  });
+
+  it("no credential of the requester approves it (admin key, her other admin key, bulk, her console session); nothing erased", async () => {
+    const { approvalId } = JSON.parse((await erase(ruled.adminKey.apiKey, { subject, reason: "erasure request #41" })).body) as { approvalId: string };
+    const approval = JSON.parse((await call(app, "GET", `/v1/admin/approvals/${approvalId}`, { key: second.apiKey })).body) as Record<string, unknown>;
+    expect(approval).toMatchObject({ status: "pending", actionType: "gatehouse.audit.erase", requestedBy: ruled.owner.membershipId });
+    const console = await getMemberContext({ userId: ruled.owner.userId, orgSlug: ruled.org.slug, requestId: "console" });
+    const attempts: Array<[string, () => Promise<number | string>]> = [
+      ["her admin key", async () => (await vote(ruled.adminKey.apiKey, approvalId)).statusCode],
+      ["her other admin key", async () => (await vote(requesterSecondKey, approvalId)).statusCode],
+      [
+        "bulk decide with her other key",
+        async () => {
+          const answer = await call(app, "POST", "/v1/admin/approvals/decision", { key: requesterSecondKey, body: { approvalIds: [approvalId], decision: "approve" } });
+          const [item] = (JSON.parse(answer.body) as { results: Array<{ error?: { code: string } }> }).results;
+          return item?.error?.code ?? answer.statusCode;
+        },
+      ],
+      [
+        "her console session",
+        async () => {
+          try {
+            await decideApproval({ ctx: console, input: { approvalId, body: { decision: "approve" } } });
+            return 200;
+          } catch (error) {
+            return (error as { code?: string }).code ?? "error";
+          }
+        },
+      ],
+    ];
+    for (const [credential, attempt] of attempts) expect([credential, [403, "FORBIDDEN"].includes(await attempt())]).toEqual([credential, true]);
+    expect((await db().approval.findUniqueOrThrow({ where: { id: approvalId } })).status).toBe("pending");
+    expect(await erasuresOf(ruled.org.id)).toBe(0);
+    expect(await fieldsOf(held)).toContain(subject);
+  });
+
+  it("a second owner approves: erased, recorded with the approval, applied once, and the log still verifies", async () => {
+    const { approvalId } = JSON.parse((await erase(ruled.adminKey.apiKey, { subject, reason: "erasure request #41" })).body) as { approvalId: string };
+    const approved = await vote(second.apiKey, approvalId);
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(await fieldsOf(held)).not.toContain(subject);
+    const entries = await db().auditEntry.findMany({ where: { orgId: ruled.org.id, type: "audit.erased" } });
+    expect(entries).toHaveLength(1);
+    expect(entries[0]?.canonical).toContain(approvalId);
+    expect(entries[0]?.canonical).toContain(second.membershipId);
+    expect(entries[0]?.canonical).not.toContain(subject);
+    expect(await tablesHolding(subject)).toEqual([]);
+    // Its hook again: nothing more is written.
+    const size = (await writesOf(ruled.org.id)).auditSize;
+    const { actionId } = await db().approval.findUniqueOrThrow({ where: { id: approvalId }, select: { actionId: true } });
+    const ctx = await getMemberContext({ userId: second.userId, orgSlug: ruled.org.slug, requestId: "again" });
+    await APPROVED_HOOKS["gatehouse.audit.erase"]?.(ctx, { approvalId, actionId, actionType: "gatehouse.audit.erase" });
+    expect((await writesOf(ruled.org.id)).auditSize).toBe(size);
+    const verified = JSON.parse((await call(app, "POST", "/v1/audit/verify", { key: second.apiKey })).body) as { valid: boolean; problem: string | null };
+    expect(verified).toMatchObject({ valid: true, problem: null });
+    const bundle = (await call(app, "GET", "/v1/audit/export", { key: second.apiKey })).body;
+    expect(
+      independentlyVerify(
+        bundle,
+        (await listSigningKeys({ ctx: ruled.ctx })).map((k) => k.vkey),
+      ),
+    ).toBeNull();
+  });
+
+  it("denied: nothing erased", async () => {
+    const other = `denied.${hex()}@example.com`;
+    const entry = await decisionHolding(ruled, other);
+    const { approvalId } = JSON.parse((await erase(ruled.adminKey.apiKey, { subject: other, reason: "r" })).body) as { approvalId: string };
+    expect((await vote(second.apiKey, approvalId, "deny")).statusCode).toBe(200);
+    expect(await fieldsOf(entry)).toContain(other);
+  });
+
+  it("a subject nobody holds: nothing erased, no approval opened, nothing written", async () => {
+    const before = await writesOf(ruled.org.id);
+    const answer = await erase(ruled.adminKey.apiKey, { subject: `nobody-${hex()}`, reason: "r" });
+    expect(answer.statusCode).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ status: "erased", erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 });
+    expect(await writesOf(ruled.org.id)).toEqual(before);
+  });
+
+  it.each(["approver", "auditor", "viewer"] as const)("a member with role %s cannot approve it: 403, nothing erased", async (role) => {
+    const other = `role-${role}.${hex()}@example.com`;
+    const entry = await decisionHolding(ruled, other);
+    const { approvalId } = JSON.parse((await erase(ruled.adminKey.apiKey, { subject: other, reason: "r" })).body) as { approvalId: string };
+    const member = await addTestMember(ruled, role);
+    expect((await vote(member.apiKey, approvalId)).statusCode).toBe(403);
+    expect(await fieldsOf(entry)).toContain(other);
+  });
+
+  it("an admin approves an owner's erasure: erased (the second person may be an owner or an admin)", async () => {
+    const other = `by-admin.${hex()}@example.com`;
+    const entry = await decisionHolding(ruled, other);
+    const { approvalId } = JSON.parse((await erase(ruled.adminKey.apiKey, { subject: other, reason: "r" })).body) as { approvalId: string };
+    const admin = await addTestMember(ruled, "admin");
+    expect((await vote(admin.apiKey, approvalId)).statusCode).toBe(200);
+    expect(await fieldsOf(entry)).not.toContain(other);
+  });
+
+  it("the requester no longer an owner when it is approved: nothing erased (nothing outlives the authority it came from)", async () => {
+    const asker = await addTestMember(ruled, "owner", "asker");
+    const other = `demoted.${hex()}@example.com`;
+    const entry = await decisionHolding(ruled, other);
+    const asked = await erase(asker.apiKey, { subject: other, reason: "r" });
+    expect(asked.statusCode, asked.body).toBe(202);
+    const { approvalId } = JSON.parse(asked.body) as { approvalId: string };
+    await db().membership.update({ where: { id: asker.membershipId }, data: { role: "admin" } });
+    const erasures = await erasuresOf(ruled.org.id);
+    expect((await vote(second.apiKey, approvalId)).statusCode).toBe(200);
+    expect(await fieldsOf(entry)).toContain(other);
+    expect(await erasuresOf(ruled.org.id)).toBe(erasures);
+  });
+
+  it("another org's entry id: 404, nothing of either org written", async () => {
+    const other = await createTestOrg({ label: "erasure-ruled-other", policies: ALLOW });
+    const theirs = await decisionHolding(other, `theirs.${hex()}@example.com`);
+    const [mine, their] = [await writesOf(ruled.org.id), await writesOf(other.org.id)];
+    const answer = await erase(ruled.adminKey.apiKey, { entryIds: [theirs], reason: "r" });
+    expect(answer.statusCode).toBe(404);
+    expect([await writesOf(ruled.org.id), await writesOf(other.org.id)]).toEqual([mine, their]);
+  });
+});
+
+describe("how much one erasure may reach", () => {
+  let capped: TestOrg;
+  const wide = `wide-${hex()}`;
+
+  beforeAll(async () => {
+    capped = await createTestOrg({ label: "erasure-cap", policies: ALLOW });
+    // 1,001 agent entries holding the same text, appended as the API appends them.
+    const entries = Array.from({ length: 1001 }, (_, i) => ({
+      type: "agent.evidence" as const,
+      actor: { type: "agent" as const, id: capped.agent.id },
+      agentId: capped.agent.id,
+      data: { agentName: capped.agent.name, kind: "note", details: { note: `${wide} ${i}` } },
+    }));
+    await db().$transaction((tx) => appendAuditEntries(tx, capped.org.id, entries), { timeout: 60_000 });
+  }, 120_000);
+
+  it.each([
+    ["5 characters", "abcde"],
+    ["5 characters padded with spaces to 11", "   abcde   "],
+  ])("a subject of %s: 400 naming subject, nothing written", async (_name, short) => {
+    const before = await writesOf(capped.org.id);
+    const answer = await erase(capped.adminKey.apiKey, { subject: short, reason: "r" });
+    expect(answer.statusCode).toBe(400);
+    expect((JSON.parse(answer.body) as { error: { details: { issues: Array<{ path: string }> } } }).error.details.issues.map((i) => i.path)).toContain("subject");
+    expect(await writesOf(capped.org.id)).toEqual(before);
+  });
+
+  it("a subject found in more than 1,000 entries: 400 naming subject and how many it matched, nothing written", async () => {
+    const before = await writesOf(capped.org.id);
+    const answer = await erase(capped.adminKey.apiKey, { subject: wide, reason: "r" });
+    expect(answer.statusCode, answer.body).toBe(400);
+    const issues = (JSON.parse(answer.body) as { error: { details: { issues: Array<{ path: string; message: string }> } } }).error.details.issues;
+    expect(issues).toEqual([{ path: "subject", message: expect.stringMatching(/1,001 entries/) }]);
+    expect(await writesOf(capped.org.id)).toEqual(before);
+    expect(await erasuresOf(capped.org.id)).toBe(0);
+  });
+
+  it("more than 1,000 entry ids: 400 naming entryIds, nothing written", async () => {
+    const before = await writesOf(capped.org.id);
+    const ids = Array.from({ length: 1001 }, (_, i) => `aud_${String(i).padStart(22, "0")}`);
+    const answer = await erase(capped.adminKey.apiKey, { entryIds: ids, reason: "r" });
+    expect(answer.statusCode).toBe(400);
+    expect((JSON.parse(answer.body) as { error: { details: { issues: Array<{ path: string }> } } }).error.details.issues.map((i) => i.path)).toContain("entryIds");
+    expect(await writesOf(capped.org.id)).toEqual(before);
+  });
+});
+
+describe("erasure without the two-admin rule", () => {
+  it("applies at once, and every other owner is told by email (not the one who erased, not an admin)", async () => {
+    const alone = await createTestOrg({ label: "erasure-alone", policies: ALLOW });
+    const otherOwner = await addTestMember(alone, "owner", "other-owner");
+    const admin = await addTestMember(alone, "admin", "an-admin");
+    const subject = `alone.${hex()}@example.com`;
+    const held = await decisionHolding(alone, subject);
+    const answer = await erase(alone.adminKey.apiKey, { subject, reason: "erasure request #7" });
+    expect(answer.statusCode, answer.body).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ status: "erased", entries: 1, erasureEntryId: expect.stringMatching(/^aud_/) });
+    expect(await fieldsOf(held)).not.toContain(subject);
+    const mailTo = (to: string) => db().devOutboxMessage.findMany({ where: { to }, select: { subject: true, text: true } });
+    await vi.waitFor(async () => expect(await mailTo(otherOwner.email)).toHaveLength(1), { timeout: 10_000 });
+    const [notice] = await mailTo(otherOwner.email);
+    expect(notice?.subject).toMatch(/erased/i);
+    expect(notice?.text).toContain(alone.owner.email);
+    expect(notice?.text).toContain("erasure request #7");
+    expect(notice?.text).not.toContain(subject);
+    expect(notice?.text).toContain("https://console.gatehouse.test/");
+    expect(await mailTo(alone.owner.email)).toEqual([]);
+    expect(await mailTo(admin.email)).toEqual([]);
   });
 });

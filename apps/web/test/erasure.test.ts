@@ -1,4 +1,4 @@
-import { auditErasureBodySchema } from "@gatehouse/contracts";
+import { auditErasureBodySchema, ERASURE_MAX_ENTRIES, ERASURE_SUBJECT_MAX, ERASURE_SUBJECT_MIN } from "@gatehouse/contracts";
 import { describe, expect, it } from "vitest";
 import { entryResult } from "../src/lib/audit-entry";
 import {
@@ -9,8 +9,11 @@ import {
   erasureFieldOf,
   erasureResultText,
   erasureTargetText,
+  MAX_ENTRY_IDS,
   parseEntryIds,
   sealedFieldsOf,
+  SUBJECT_MAX,
+  SUBJECT_MIN,
   type ErasureDraft,
 } from "../src/lib/erasure";
 
@@ -92,7 +95,7 @@ describe("checkErasure", () => {
   const refused: Array<[string, ErasureDraft, Record<string, string>]> = [
     ["no reason", { target: "subject", subject: "jane@example.com", reason: "  " }, { reason: "is required" }],
     ["a reason over 1,000 characters", { target: "subject", subject: "jane@example.com", reason: "r".repeat(1001) }, { reason: "must be at most 1000 characters" }],
-    ["a subject under 3 characters", { target: "subject", subject: " ab ", reason: "request #88" }, { subject: "must be at least 3 characters" }],
+    ["a subject under 6 characters", { target: "subject", subject: " abcde ", reason: "request #88" }, { subject: "must be at least 6 characters" }],
     ["a subject over 200 characters", { target: "subject", subject: "s".repeat(201), reason: "request #88" }, { subject: "must be at most 200 characters" }],
     ["no entry", { target: "entries", entryIds: " ", reason: "request #88" }, { entryIds: "name at least one entry (aud_…)" }],
     ["an id that is not an entry's", { target: "entries", entryIds: `${ID} apr_123`, reason: "request #88" }, { entryIds: "“apr_123” is not an audit entry id (aud_…)" }],
@@ -101,7 +104,7 @@ describe("checkErasure", () => {
       { target: "entries", entryIds: Array.from({ length: 1001 }, (_, i) => `aud_${String(i).padStart(22, "0")}`).join(" "), reason: "request #88" },
       { entryIds: "at most 1000 entries at once" },
     ],
-    ["both wrong", { target: "subject", subject: "x", reason: "" }, { reason: "is required", subject: "must be at least 3 characters" }],
+    ["both wrong", { target: "subject", subject: "x", reason: "" }, { reason: "is required", subject: "must be at least 6 characters" }],
   ];
 
   it.each(refused)("refuses %s, naming the field the route names", (_name, draft, fields) => {
@@ -119,8 +122,12 @@ describe("checkErasure", () => {
     expect(auditErasureBodySchema.safeParse(body).success).toBe(true);
   });
 
+  it("has the route's bounds", () => {
+    expect([SUBJECT_MIN, SUBJECT_MAX, MAX_ENTRY_IDS]).toEqual([ERASURE_SUBJECT_MIN, ERASURE_SUBJECT_MAX, ERASURE_MAX_ENTRIES]);
+  });
+
   it("accepts nothing the route's contract refuses, and refuses what it does", () => {
-    const subjects = ["", "ab", "abc", " abc ", "s".repeat(200), "s".repeat(201), "jane@example.com"];
+    const subjects = ["", "ab", "abc", " abc ", "abcde", " abcde ", "abcdef", " abcdef ", "s".repeat(200), "s".repeat(201), "jane@example.com"];
     const reasons = ["", " ", "r", "r".repeat(1000), "r".repeat(1001)];
     for (const subject of subjects) {
       for (const reason of reasons) {
@@ -153,12 +160,22 @@ describe("what the confirmation and the result say", () => {
   });
 
   it("counts what was erased", () => {
-    expect(erasureResultText({ erasureEntryId: ID, erasureSeq: 40, entries: 3, fields: 4 }, { subject: "jane@example.com", reason: "r" })).toBe("Erased 4 fields in 3 entries.");
-    expect(erasureResultText({ erasureEntryId: ID, erasureSeq: 40, entries: 1, fields: 1 }, { entryIds: [OTHER], reason: "r" })).toBe("Erased 1 field in 1 entry.");
+    expect(erasureResultText({ status: "erased", erasureEntryId: ID, erasureSeq: 40, entries: 3, fields: 4 }, { subject: "jane@example.com", reason: "r" })).toBe(
+      "Erased 4 fields in 3 entries.",
+    );
+    expect(erasureResultText({ status: "erased", erasureEntryId: ID, erasureSeq: 40, entries: 1, fields: 1 }, { entryIds: [OTHER], reason: "r" })).toBe(
+      "Erased 1 field in 1 entry.",
+    );
+  });
+
+  it("says that nothing is erased yet while a second admin must approve it", () => {
+    expect(erasureResultText({ status: "pending_approval", approvalId: "apr_1", entries: 3, fields: 4 }, { subject: "jane@example.com", reason: "r" })).toBe(
+      "Nothing is erased yet: the two-admin rule is on, so another owner or admin must approve erasing 4 fields in 3 entries. You cannot approve it yourself.",
+    );
   });
 
   it("says when nothing was left to erase, and that the log is unchanged", () => {
-    const none = { erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 };
+    const none = { status: "erased" as const, erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 };
     expect(erasureResultText(none, { subject: "jane@example.com", reason: "r" })).toBe(
       "Nothing was erased: no committed field still holds “jane@example.com”. Nothing was written to the log.",
     );

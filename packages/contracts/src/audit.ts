@@ -192,6 +192,12 @@ export type AuditProof = z.output<typeof auditProofSchema>;
 export type AuditVerification = z.output<typeof auditVerificationSchema>;
 export type ExportQuery = z.input<typeof exportQuerySchema>;
 
+/** The shortest subject an erasure takes, spaces around it not counted: shorter text is found in too much to name one person's data. */
+export const ERASURE_SUBJECT_MIN = 6;
+export const ERASURE_SUBJECT_MAX = 200;
+/** The most entries one erasure reaches: the entry ids it names, or the entries its subject is found in (more → 400 naming `subject`, with how many). */
+export const ERASURE_MAX_ENTRIES = 1000;
+
 export const auditErasureBodySchema = named(
   "AuditErasureRequest",
   z
@@ -199,15 +205,19 @@ export const auditErasureBodySchema = named(
       entryIds: z
         .array(z.string().regex(/^aud_[A-Za-z0-9]{1,64}$/, "must be an audit entry id (aud_…)"))
         .min(1)
-        .max(1000)
+        .max(ERASURE_MAX_ENTRIES, `at most ${ERASURE_MAX_ENTRIES.toLocaleString("en")} entries in one erasure`)
         .optional()
-        .describe("The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message)."),
+        .describe(
+          `The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message); at most ${ERASURE_MAX_ENTRIES.toLocaleString("en")}.`,
+        ),
       subject: z
         .string()
-        .min(3, "must be at least 3 characters")
-        .max(200)
+        .max(ERASURE_SUBJECT_MAX)
+        .refine((text) => text.trim().length >= ERASURE_SUBJECT_MIN, `must be at least ${ERASURE_SUBJECT_MIN} characters, spaces around it not counted`)
         .optional()
-        .describe("Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org."),
+        .describe(
+          `Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org: at least ${ERASURE_SUBJECT_MIN} characters, found in at most ${ERASURE_MAX_ENTRIES.toLocaleString("en")} entries.`,
+        ),
       reason: z.string().trim().min(1, "is required").max(1000).describe("Why: sealed into the erasure entry as written, so name no personal data here."),
     })
     .refine((body) => (body.entryIds === undefined) !== (body.subject === undefined), { message: "give either entryIds or subject", path: ["entryIds"] }),
@@ -217,6 +227,7 @@ export const auditErasureBodySchema = named(
 export const auditErasureSchema = named(
   "AuditErasure",
   z.object({
+    status: z.literal("erased"),
     erasureEntryId: z.string().nullable().describe("The `audit.erased` entry that records the erasure; null when there was nothing left to erase."),
     erasureSeq: z.number().int().nullable(),
     entries: z.number().int().describe("Entries with a field erased."),
@@ -225,8 +236,21 @@ export const auditErasureSchema = named(
   "The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`.",
 );
 
+export const pendingAuditErasureSchema = named(
+  "AuditErasurePendingApproval",
+  z.object({
+    status: z.literal("pending_approval"),
+    approvalId: z.string().describe("The approval (action `gatehouse.audit.erase` of the org's system agent) another owner or admin must approve."),
+    entries: z.number().int().describe("Entries the erasure will reach."),
+    fields: z.number().int().describe("Fields it will erase (those erased meanwhile are left out when it applies)."),
+  }),
+  "The two-admin rule (`policies.requireSecondApproval`) is in force: nothing is erased until another owner or admin approves `approvalId`; then exactly the fields counted here are erased.",
+);
+
 export type AuditErasureBody = z.output<typeof auditErasureBodySchema>;
 export type AuditErasure = z.output<typeof auditErasureSchema>;
+export type PendingAuditErasure = z.output<typeof pendingAuditErasureSchema>;
+export type AuditErasureOutcome = AuditErasure | PendingAuditErasure;
 
 /** At most this many bytes of RFC 8785 JSON in an evidence entry's `details`. */
 export const EVIDENCE_DETAILS_MAX_BYTES = 16_384;

@@ -36,6 +36,7 @@ import {
 import {
   auditErasureBodySchema,
   auditErasureSchema,
+  pendingAuditErasureSchema,
   auditListQuerySchema,
   auditListSchema,
   auditProofSchema,
@@ -629,12 +630,13 @@ export const routes = [
     path: "/v1/admin/audit/erasures",
     summary: "Erase personal or secret data from the audit log, keeping it verifiable",
     description:
-      "Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`\"v\":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. A subject found in more than 10,000 entries → 400.",
+      "Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`\"v\":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. One request reaches at most 1,000 entries: more entry ids, a subject shorter than 6 characters, or a subject found in more than 1,000 entries (the message says how many) → 400, nothing written. While the two-admin rule (`policies.requireSecondApproval`) is in force nothing is erased: the erasure is recorded (the entries and fields, not the subject) and an approval opened that another owner or admin must approve (202; the requesting member cannot approve it, by any credential); approved, exactly those fields are erased, the entry naming the approval. Without the rule it applies at once (200) and every other owner is told by email.",
     tag: "Audit",
     auth: "admin",
     permission: "audit.erase",
     body: auditErasureBodySchema,
     success: { status: 200, description: "What was erased, and the entry that records it.", json: auditErasureSchema },
+    accepted: { status: 202, description: "Waiting for a second admin's approval.", json: pendingAuditErasureSchema },
   },
   {
     operationId: "getPolicySet",

@@ -78,5 +78,11 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request) => rotateSigningKey({ ctx: ctxOf(request), input: { idempotencyKey: request.headers["idempotency-key"] } }),
   });
 
-  api.route({ ...fromContract(routeOf("eraseAuditFields")), handler: async (request) => eraseAuditFields({ ctx: ctxOf(request), input: request.body }) });
+  api.route({
+    ...fromContract(routeOf("eraseAuditFields")),
+    handler: async (request, reply) => {
+      const outcome = await eraseAuditFields({ ctx: ctxOf(request), input: request.body });
+      return outcome.status === "pending_approval" ? reply.status(202).send(outcome) : reply.status(200).send(outcome);
+    },
+  });
 }

@@ -2,7 +2,7 @@ import type { Approval, ApprovalFilters, ApprovalPage, BulkDecisionResult, Decis
 import { attachmentFilename, entryCounter } from "./export-count";
 import { AUDIT_FILTER_KEYS, type AuditFilters } from "./audit";
 import type { AuditPage, ChainVerification, CheckpointPage, ExportOptions, InclusionProof, RotatedKeys, SigningKeyList, VerifyLine } from "./audit";
-import type { AuditErasure, AuditErasureBody } from "./erasure";
+import type { AuditErasureBody, AuditErasureOutcome } from "./erasure";
 
 // The console's one fetch client: every call its pages make to its own route handlers goes through
 // `request`, and every refusal is an ApiError read from the one error envelope
@@ -125,9 +125,9 @@ export function rotateSigningKey(orgSlug: string): Promise<RotatedKeys> {
   return postJson<RotatedKeys>(`${orgPath(orgSlug)}/audit/keys/rotate`, {});
 }
 
-/** Erases the values of committed fields (of entries, or holding a subject) for good; owners only. */
-export function eraseAuditData(orgSlug: string, body: AuditErasureBody): Promise<AuditErasure> {
-  return postJson<AuditErasure>(`${orgPath(orgSlug)}/audit/erasures`, body);
+/** Erases the values of committed fields (of entries, or holding a subject) for good, or asks a second admin to (the two-admin rule); owners only. */
+export function eraseAuditData(orgSlug: string, body: AuditErasureBody): Promise<AuditErasureOutcome> {
+  return postJson<AuditErasureOutcome>(`${orgPath(orgSlug)}/audit/erasures`, body);
 }
 
 /**

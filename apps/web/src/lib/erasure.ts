@@ -4,10 +4,10 @@
 // request is checked as the route's contract checks it (AuditErasureRequest), so the confirmation
 // step only ever describes a request the server would take — the server checks it again.
 
-import type { AuditErasure, AuditErasureBody } from "@gatehouse/contracts";
+import type { AuditErasure, AuditErasureBody, AuditErasureOutcome } from "@gatehouse/contracts";
 import { countOf } from "./format";
 
-export type { AuditErasure, AuditErasureBody };
+export type { AuditErasure, AuditErasureBody, AuditErasureOutcome };
 
 /** The parts of an audit entry these helpers read (the API's AuditEvent has them). */
 export interface ErasableEntry {
@@ -57,8 +57,9 @@ export function erasableFieldsOf(entry: ErasableEntry): string[] {
 export const erasedByText = (seq: number) => `erased by entry #${seq}`;
 
 export const ENTRY_ID_PATTERN = /^aud_[A-Za-z0-9]{1,64}$/;
-const MAX_ENTRY_IDS = 1000;
-export const SUBJECT_MIN = 3;
+// The route's bounds (the contract's ERASURE_MAX_ENTRIES, ERASURE_SUBJECT_MIN and ERASURE_SUBJECT_MAX; the tests hold them equal).
+export const MAX_ENTRY_IDS = 1000;
+export const SUBJECT_MIN = 6;
 export const SUBJECT_MAX = 200;
 export const REASON_MAX = 1000;
 
@@ -114,8 +115,10 @@ export function erasureTargetText(body: AuditErasureBody): string {
   return ids.length === 1 ? `every committed field of entry ${ids[0] ?? ""}` : `every committed field of ${countOf(ids.length, "entry", "entries")}`;
 }
 
-/** What the result says: how much was erased, or that nothing was left to erase. */
-export function erasureResultText(result: AuditErasure, body: AuditErasureBody): string {
+/** What the result says: how much was erased, that it waits for a second admin, or that nothing was left to erase. */
+export function erasureResultText(result: AuditErasureOutcome, body: AuditErasureBody): string {
+  if (result.status === "pending_approval")
+    return `Nothing is erased yet: the two-admin rule is on, so another owner or admin must approve erasing ${countOf(result.fields, "field")} in ${countOf(result.entries, "entry", "entries")}. You cannot approve it yourself.`;
   if (result.erasureEntryId !== null && result.fields > 0) return `Erased ${countOf(result.fields, "field")} in ${countOf(result.entries, "entry", "entries")}.`;
   return body.subject !== undefined
     ? `Nothing was erased: no committed field still holds “${body.subject}”. Nothing was written to the log.`

@@ -1,78 +1,115 @@
 import { createHmac } from "node:crypto";
-import { auditErasureBodySchema, type AuditErasure } from "@gatehouse/contracts";
-import { notFound, validationError, zodIssues, type StoredFields } from "@gatehouse/core";
-import { actorRef } from "../actors/actor-ref";
-import type { Ctx } from "../actors/context";
-import { requirePermission } from "../actors/require-permission";
-import { db, TX_OPTIONS, type Tx } from "../infra/client";
-import { fairShare } from "../infra/fair-share";
+import { ERASURE_MAX_ENTRIES, type AuditErasure, type AuditErasureBody } from "@gatehouse/contracts";
+import { notFound, validationError, type ActorRef, type StoredFields } from "@gatehouse/core";
+import type { Tx } from "../infra/client";
 import { appendAuditEntry } from "./append-audit-entries";
 import { orgSubkey } from "./signing-keys";
 
-/** Entries one erasure may reach: a subject found in more is refused (narrow it, or erase by entries). */
-export const MAX_ERASED_ENTRIES = 10_000;
+/**
+ * What one erasure erases: each entry (by seq) with the fields it takes, and for a subject its keyed
+ * hash. Found once, when the erasure is asked; written as it is then, or later when a second admin
+ * approves it (policy-rollout/erase-audit-fields.ts), so what was approved is what is erased.
+ */
+export interface ErasurePlan {
+  entries: Array<{ seq: number; fields: string[] }>;
+  subjectTag?: string;
+}
 
 type Target = { id: string; seq: string; type: string; subject_id: string | null; fields: StoredFields };
 
-/**
- * Erasure (`POST /v1/admin/audit/erasures`, owners: `audit.erase`; docs/adr/0023-erasure.md): removes
- * the values and salts of second-format entries' committed fields — every field of the given entries,
- * or every field whose value contains `subject` — records the erasure as its own entry (`audit.erased`:
- * which entries and fields, the reason, the subject's keyed hash, never the subject) and marks each
- * field erased by that entry's seq. The copies kept for the console go too: the action's metadata, data
- * accessed, its result's conditions' values and its outcome message. No tree hash, checkpoint or proof
- * changes: the entries' hashed text holds only the fields' digests. Another org's entry id is a 404;
- * an entry of the first format (it committed to no field) is a 400 naming it. All or nothing, in one
- * transaction, in one of the org's fair shares.
- */
-export async function eraseAuditFields({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<AuditErasure> {
-  requirePermission(ctx, "audit.erase");
-  const parsed = auditErasureBodySchema.safeParse(input);
-  if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const { entryIds, subject, reason } = parsed.data;
-  const orgId = ctx.org.id;
-  const subjectTag =
-    subject === undefined
-      ? undefined
-      : createHmac("sha256", await orgSubkey(orgId, "erasure-subject"))
-          .update(subject, "utf8")
-          .digest("hex")
-          .slice(0, 32);
-  return fairShare().run(orgId, "audit erasure", () =>
-    db().$transaction(async (tx) => {
-      const targets = entryIds ? await byEntries(tx, orgId, entryIds) : await bySubject(tx, orgId, subject as string);
-      // Per entry, the fields this erasure takes: every one still held (entries), or those holding the subject.
-      const erasing = targets
-        .map((t) => ({
-          target: t,
-          names: Object.entries(t.fields)
-            .filter(([, field]) => "canonical" in field && (subject === undefined || field.canonical.includes(JSON.stringify(subject).slice(1, -1))))
-            .map(([name]) => name)
-            .sort(),
-        }))
-        .filter((e) => e.names.length > 0);
-      if (erasing.length === 0) return { erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 };
-      const entry = await appendAuditEntry(tx, orgId, {
-        type: "audit.erased",
-        actor: actorRef(ctx.actor),
-        data: { entries: erasing.map((e) => ({ seq: Number(e.target.seq), fields: e.names })), reason, ...(subjectTag ? { subjectTag } : {}) },
-      });
-      // One statement for the entries, one per kind of copy: an erasure of 10,000 entries is a few round trips, not 20,000.
-      const seqs = erasing.map((e) => e.target.seq);
-      const fields = erasing.map(({ target, names }) => {
-        const next: StoredFields = { ...target.fields };
-        for (const name of names) next[name] = { erased: { seq: entry.seq } };
-        return JSON.stringify(next);
-      });
-      await tx.$executeRaw`
-        UPDATE audit_entries e SET fields = u.fields
-        FROM unnest(${seqs}::bigint[], ${fields}::jsonb[]) AS u(seq, fields)
-        WHERE e.org_id = ${orgId} AND e.seq = u.seq`;
-      await eraseCopies(tx, orgId, erasing);
-      return { erasureEntryId: entry.id, erasureSeq: entry.seq, entries: erasing.length, fields: erasing.reduce((n, e) => n + e.names.length, 0) };
-    }, TX_OPTIONS),
-  );
+/** A subject as the erasure entry names it: an HMAC under a key of the org's own (never the text). */
+export async function erasureSubjectTag(orgId: string, subject: string): Promise<string> {
+  return createHmac("sha256", await orgSubkey(orgId, "erasure-subject"))
+    .update(subject, "utf8")
+    .digest("hex")
+    .slice(0, 32);
 }
+
+/**
+ * The fields an erasure takes (docs/adr/0023-erasure.md): every field still held by the given entries,
+ * or every field whose value contains `subject`, in at most ERASURE_MAX_ENTRIES entries. Another org's
+ * or an unknown entry id is a 404; an entry of the first format a 400 naming it; a subject found in
+ * more entries a 400 naming `subject` with how many. Reads only; the entries are locked (FOR UPDATE)
+ * for the transaction that erases them now.
+ */
+export async function planAuditErasure(tx: Tx, orgId: string, body: AuditErasureBody, subjectTag: string | undefined): Promise<ErasurePlan> {
+  const { entryIds, subject } = body;
+  const targets = entryIds ? await byEntries(tx, orgId, entryIds) : await bySubject(tx, orgId, subject as string);
+  const needle = subject === undefined ? undefined : inCanonical(subject);
+  const entries = targets
+    .map((t) => ({
+      seq: Number(t.seq),
+      fields: Object.entries(t.fields)
+        .filter(([, field]) => "canonical" in field && (needle === undefined || field.canonical.includes(needle)))
+        .map(([name]) => name)
+        .sort(),
+    }))
+    .filter((e) => e.fields.length > 0)
+    .sort((a, b) => a.seq - b.seq);
+  return { entries, ...(subjectTag ? { subjectTag } : {}) };
+}
+
+/**
+ * Erases what `plan` names, in the caller's transaction: removes the values and salts of the fields
+ * those entries still hold (one erased meanwhile is left out), records the erasure as its own entry
+ * (`audit.erased`: which entries and fields, the reason, the subject's keyed hash, the approval when a
+ * second admin approved it) and marks each field erased by that entry's seq. The copies kept for the
+ * console go too: the action's metadata, data accessed, its result's conditions' values and its
+ * outcome message. No tree hash, checkpoint or proof changes: the entries' hashed text holds only the
+ * fields' digests. Nothing left to erase writes nothing.
+ */
+export async function writeAuditErasure(
+  tx: Tx,
+  orgId: string,
+  input: { actor: ActorRef; plan: ErasurePlan; reason: string; approvalId?: string },
+): Promise<Omit<AuditErasure, "status">> {
+  const { actor, plan, reason, approvalId } = input;
+  const wanted = new Map(plan.entries.map((e) => [String(e.seq), e.fields]));
+  const rows =
+    wanted.size === 0
+      ? []
+      : await tx.$queryRaw<Target[]>`
+          SELECT id, seq::text AS seq, type, subject_id, fields FROM audit_entries
+          WHERE org_id = ${orgId} AND seq = ANY(${[...wanted.keys()]}::bigint[]) AND fields IS NOT NULL
+          ORDER BY seq FOR UPDATE`;
+  // Per entry, the fields this erasure takes that still hold a value.
+  const erasing = rows
+    .map((target) => ({
+      target,
+      names: (wanted.get(target.seq) ?? []).filter((name) => {
+        const field = target.fields[name];
+        return field !== undefined && "canonical" in field;
+      }),
+    }))
+    .filter((e) => e.names.length > 0);
+  if (erasing.length === 0) return { erasureEntryId: null, erasureSeq: null, entries: 0, fields: 0 };
+  const entry = await appendAuditEntry(tx, orgId, {
+    type: "audit.erased",
+    actor,
+    data: {
+      entries: erasing.map((e) => ({ seq: Number(e.target.seq), fields: e.names })),
+      reason,
+      ...(plan.subjectTag ? { subjectTag: plan.subjectTag } : {}),
+      ...(approvalId ? { approvalId } : {}),
+    },
+  });
+  // One statement for the entries, one per kind of copy: an erasure of 1,000 entries is a few round trips, not 2,000.
+  const seqs = erasing.map((e) => e.target.seq);
+  const fields = erasing.map(({ target, names }) => {
+    const next: StoredFields = { ...target.fields };
+    for (const name of names) next[name] = { erased: { seq: entry.seq } };
+    return JSON.stringify(next);
+  });
+  await tx.$executeRaw`
+    UPDATE audit_entries e SET fields = u.fields
+    FROM unnest(${seqs}::bigint[], ${fields}::jsonb[]) AS u(seq, fields)
+    WHERE e.org_id = ${orgId} AND e.seq = u.seq`;
+  await eraseCopies(tx, orgId, erasing);
+  return { erasureEntryId: entry.id, erasureSeq: entry.seq, entries: erasing.length, fields: erasing.reduce((n, e) => n + e.names.length, 0) };
+}
+
+/** A subject as it appears inside a field's RFC 8785 text (a JSON string's escapes). */
+const inCanonical = (subject: string) => JSON.stringify(subject).slice(1, -1);
 
 async function byEntries(tx: Tx, orgId: string, ids: readonly string[]): Promise<Target[]> {
   const rows = await tx.$queryRaw<Array<Target | (Omit<Target, "fields"> & { fields: null })>>`
@@ -87,15 +124,25 @@ async function byEntries(tx: Tx, orgId: string, ids: readonly string[]): Promise
 }
 
 async function bySubject(tx: Tx, orgId: string, subject: string): Promise<Target[]> {
-  // As it appears inside a field's RFC 8785 text (a JSON string's escapes).
-  const needle = JSON.stringify(subject).slice(1, -1);
+  const needle = inCanonical(subject);
   const rows = await tx.$queryRaw<Target[]>`
     SELECT id, seq::text AS seq, type, subject_id, fields FROM audit_entries
     WHERE org_id = ${orgId} AND fields IS NOT NULL
       AND EXISTS (SELECT 1 FROM jsonb_each(fields) f WHERE strpos(f.value ->> 'canonical', ${needle}) > 0)
-    ORDER BY seq LIMIT ${MAX_ERASED_ENTRIES + 1} FOR UPDATE`;
-  if (rows.length > MAX_ERASED_ENTRIES)
-    throw validationError([{ path: "subject", message: `is found in more than ${MAX_ERASED_ENTRIES} entries; narrow it, or erase by entryIds` }]);
+    ORDER BY seq LIMIT ${ERASURE_MAX_ENTRIES + 1} FOR UPDATE`;
+  if (rows.length > ERASURE_MAX_ENTRIES) {
+    const [counted] = await tx.$queryRaw<Array<{ n: bigint }>>`
+      SELECT count(*) AS n FROM audit_entries
+      WHERE org_id = ${orgId} AND fields IS NOT NULL
+        AND EXISTS (SELECT 1 FROM jsonb_each(fields) f WHERE strpos(f.value ->> 'canonical', ${needle}) > 0)`;
+    const matched = Number(counted?.n ?? rows.length).toLocaleString("en");
+    throw validationError([
+      {
+        path: "subject",
+        message: `is found in ${matched} entries; one erasure reaches at most ${ERASURE_MAX_ENTRIES.toLocaleString("en")}: name the subject more exactly, or erase by entryIds in parts`,
+      },
+    ]);
+  }
   return rows;
 }
 

@@ -8,5 +8,4 @@ export { rotateSigningKey } from "./rotate-signing-key";
 export { getAuditProof, type AuditProof } from "./get-audit-proof";
 export { verifyAuditLog, type AuditVerification } from "./verify-audit-log";
 export { exportAuditLog, type AuditExport } from "./export-audit-log";
-export { eraseAuditFields, MAX_ERASED_ENTRIES } from "./erase-audit-fields";
 export { logEvidence } from "./log-evidence";

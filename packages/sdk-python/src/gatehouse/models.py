@@ -1028,7 +1028,7 @@ class AuditEntryApprovalVoteRefusedData(TypedDict):
 
 
 class AuditEntryAuditErased(TypedDict):
-    """An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself)."""
+    """An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself); the approval, when a second admin approved it."""
     type: Literal["audit.erased"]
     data: AuditEntryAuditErasedData
 
@@ -1040,6 +1040,7 @@ class _AuditEntryAuditErasedDataRequired(TypedDict):
 
 class AuditEntryAuditErasedData(_AuditEntryAuditErasedDataRequired, total=False):
     subjectTag: str
+    approvalId: str
 
 
 class AuditEntryAuditErasedDataEntriesItem(TypedDict):
@@ -1182,6 +1183,8 @@ class _AuditEntryGrantCreatedDataRequired(TypedDict):
 
 
 class AuditEntryGrantCreatedData(_AuditEntryGrantCreatedDataRequired, total=False):
+    anyArguments: bool
+    """Given explicitly for any arguments (an empty match), with its uses capped."""
     reason: str
 
 
@@ -1191,7 +1194,7 @@ class AuditEntryGrantCreatedDataMember(TypedDict):
 
 
 class AuditEntryGrantRevoked(TypedDict):
-    """A standing grant revoked: later calls wait for a person again."""
+    """A standing grant ended before its time: revoked by a member, or ended because its giver left the org or lost the role it rested on. Later calls wait for a person again."""
     type: Literal["grant.revoked"]
     data: AuditEntryGrantRevokedData
 
@@ -1203,6 +1206,8 @@ class _AuditEntryGrantRevokedDataRequired(TypedDict):
 
 class AuditEntryGrantRevokedData(_AuditEntryGrantRevokedDataRequired, total=False):
     member: AuditEntryGrantRevokedDataMember
+    reason: Literal["grantor_removed", "grantor_role_changed"]
+    """Set when the grant ended with its giver's authority, not by a revocation."""
 
 
 class AuditEntryGrantRevokedDataMember(TypedDict):
@@ -1211,18 +1216,19 @@ class AuditEntryGrantRevokedDataMember(TypedDict):
 
 
 class AuditEntryIntegrationChanged(TypedDict):
-    """A Slack app connected to the org (or replaced) or disconnected; its secrets are never recorded."""
+    """A Slack app connected to the org (or replaced; with `approvalId` when a second admin approved it), proven by a request from Slack signed with its secret (`verified`), or disconnected; its secrets are never recorded."""
     type: Literal["integration.changed"]
     data: AuditEntryIntegrationChangedData
 
 
 class _AuditEntryIntegrationChangedDataRequired(TypedDict):
     integration: Literal["slack"]
-    change: Literal["connected", "disconnected"]
+    change: Literal["connected", "verified", "disconnected"]
 
 
 class AuditEntryIntegrationChangedData(_AuditEntryIntegrationChangedDataRequired, total=False):
     account: str
+    approvalId: str
 
 
 class AuditEntryInvitationReissued(TypedDict):
@@ -1617,6 +1623,7 @@ class AuditEntryWebhookEndpointChangedData(_AuditEntryWebhookEndpointChangedData
 
 class AuditErasure(TypedDict):
     """The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`."""
+    status: Literal["erased"]
     erasureEntryId: str | None
     """The `audit.erased` entry that records the erasure; null when there was nothing left to erase."""
     erasureSeq: int | None
@@ -1624,6 +1631,17 @@ class AuditErasure(TypedDict):
     """Entries with a field erased."""
     fields: int
     """Fields erased."""
+
+
+class AuditErasurePendingApproval(TypedDict):
+    """The two-admin rule (`policies.requireSecondApproval`) is in force: nothing is erased until another owner or admin approves `approvalId`; then exactly the fields counted here are erased."""
+    status: Literal["pending_approval"]
+    approvalId: str
+    """The approval (action `gatehouse.audit.erase` of the org's system agent) another owner or admin must approve."""
+    entries: int
+    """Entries the erasure will reach."""
+    fields: int
+    """Fields it will erase (those erased meanwhile are left out when it applies)."""
 
 
 class _AuditErasureRequestRequired(TypedDict):
@@ -1634,9 +1652,9 @@ class _AuditErasureRequestRequired(TypedDict):
 class AuditErasureRequest(_AuditErasureRequestRequired, total=False):
     """What to erase (entries, or a subject) and why."""
     entryIds: list[str]
-    """The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message)."""
+    """The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message); at most 1,000."""
     subject: str
-    """Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org."""
+    """Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org: at least 6 characters, found in at most 1,000 entries."""
 
 
 class _AuditEventRequired(TypedDict):
@@ -3896,6 +3914,8 @@ class StandingGrant(TypedDict):
     actionType: str
     match: dict[str, Any]
     """A later call's metadata must contain these fields with these values."""
+    anyArguments: bool
+    """Given explicitly for any arguments (an empty `match`), its uses capped."""
     approvalId: str
     """The approval it was given on."""
     grantedBy: StandingGrantGrantedBy
@@ -3906,6 +3926,8 @@ class StandingGrant(TypedDict):
     reason: str | None
     createdAt: str
     revokedAt: str | None
+    endedReason: Literal["revoked", "grantor_removed", "grantor_role_changed"] | None
+    """Why it ended before its time: revoked by a member, or its giver left the org or lost the role it rested on."""
 
 
 class StandingGrantGrantedBy(TypedDict):
@@ -3929,6 +3951,8 @@ class StandingGrantRequest(_StandingGrantRequestRequired, total=False):
     """How many calls it lets through (at most the org's `grants.maxUses`, which is also the default)."""
     match: dict[str, Any]
     """The arguments a later call must carry: each field of `match` must be in the call's metadata with exactly this value (JSON containment). Without it, the request's own metadata is the match."""
+    anyArguments: bool
+    """Cover the action whatever its arguments: an explicit choice, shown as such, for at most 10 uses. Without it, `match` (or the request's own metadata) must name at least one argument."""
     reason: str
 
 

@@ -278,7 +278,7 @@ export interface paths {
         put?: never;
         /**
          * Erase personal or secret data from the audit log, keeping it verifiable
-         * @description Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`"v":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. A subject found in more than 10,000 entries → 400.
+         * @description Owners only (`audit.erase`). Removes the values of the committed fields (a decision's metadata, data accessed and its conditions' values; an outcome's message) of the given entries, or of every field holding `subject`, and records the erasure as an `audit.erased` entry (who, when, why; a subject only as its keyed hash). Cannot be undone. Every tree hash, checkpoint and proof stays valid: entries of the second format hold only their fields' salted digests. Entries written before the second format (`"v":1`) hold their values in their hashed text and cannot be erased: 400 naming them. Another org's entry id → 404. One request reaches at most 1,000 entries: more entry ids, a subject shorter than 6 characters, or a subject found in more than 1,000 entries (the message says how many) → 400, nothing written. While the two-admin rule (`policies.requireSecondApproval`) is in force nothing is erased: the erasure is recorded (the entries and fields, not the subject) and an approval opened that another owner or admin must approve (202; the requesting member cannot approve it, by any credential); approved, exactly those fields are erased, the entry naming the approval. Without the rule it applies at once (200) and every other owner is told by email.
          */
         post: operations["eraseAuditFields"];
         delete?: never;
@@ -2353,6 +2353,7 @@ export interface components {
                 }[];
                 reason: string;
                 subjectTag?: string;
+                approvalId?: string;
             };
         } | {
             /** @constant */
@@ -2436,6 +2437,8 @@ export interface components {
                 match: {
                     [key: string]: unknown;
                 };
+                /** @description Given explicitly for any arguments (an empty match), with its uses capped. */
+                anyArguments?: boolean;
                 expiresAt: string;
                 maxUses: number;
                 member: {
@@ -2454,6 +2457,11 @@ export interface components {
                     id: string;
                     email: string;
                 };
+                /**
+                 * @description Set when the grant ended with its giver's authority, not by a revocation.
+                 * @enum {string}
+                 */
+                reason?: "grantor_removed" | "grantor_role_changed";
             };
         } | {
             /** @constant */
@@ -2462,8 +2470,9 @@ export interface components {
                 /** @enum {string} */
                 integration: "slack";
                 /** @enum {string} */
-                change: "connected" | "disconnected";
+                change: "connected" | "verified" | "disconnected";
                 account?: string;
+                approvalId?: string;
             };
         } | {
             /** @constant */
@@ -2584,6 +2593,8 @@ export interface components {
         };
         /** @description The erasure: its entry, and how much it erased. Every tree hash, checkpoint and proof stays valid; the export carries each erased field as `erased: { seq }`. */
         AuditErasure: {
+            /** @constant */
+            status: "erased";
             /** @description The `audit.erased` entry that records the erasure; null when there was nothing left to erase. */
             erasureEntryId: string | null;
             erasureSeq: number | null;
@@ -2592,11 +2603,22 @@ export interface components {
             /** @description Fields erased. */
             fields: number;
         };
+        /** @description The two-admin rule (`policies.requireSecondApproval`) is in force: nothing is erased until another owner or admin approves `approvalId`; then exactly the fields counted here are erased. */
+        AuditErasurePendingApproval: {
+            /** @constant */
+            status: "pending_approval";
+            /** @description The approval (action `gatehouse.audit.erase` of the org's system agent) another owner or admin must approve. */
+            approvalId: string;
+            /** @description Entries the erasure will reach. */
+            entries: number;
+            /** @description Fields it will erase (those erased meanwhile are left out when it applies). */
+            fields: number;
+        };
         /** @description What to erase (entries, or a subject) and why. */
         AuditErasureRequest: {
-            /** @description The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message). */
+            /** @description The entries whose committed fields to erase (every one of them: metadata, data accessed, the conditions' values, an outcome's message); at most 1,000. */
             entryIds?: string[];
-            /** @description Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org. */
+            /** @description Erase every committed field whose value contains this text (an email address, a customer id), in every entry of the org: at least 6 characters, found in at most 1,000 entries. */
             subject?: string;
             /** @description Why: sealed into the erasure entry as written, so name no personal data here. */
             reason: string;
@@ -4513,6 +4535,8 @@ export interface components {
             match: {
                 [key: string]: unknown;
             };
+            /** @description Given explicitly for any arguments (an empty `match`), its uses capped. */
+            anyArguments: boolean;
             /** @description The approval it was given on. */
             approvalId: string;
             grantedBy: {
@@ -4527,6 +4551,8 @@ export interface components {
             reason: string | null;
             createdAt: string;
             revokedAt: string | null;
+            /** @description Why it ended before its time: revoked by a member, or its giver left the org or lost the role it rested on. */
+            endedReason: ("revoked" | "grantor_removed" | "grantor_role_changed") | null;
         };
         /** @description Grants, newest first. */
         StandingGrantList: {
@@ -4542,6 +4568,8 @@ export interface components {
             match?: {
                 [key: string]: unknown;
             };
+            /** @description Cover the action whatever its arguments: an explicit choice, shown as such, for at most 10 uses. Without it, `match` (or the request's own metadata) must name at least one argument. */
+            anyArguments?: boolean;
             reason?: string;
         };
         /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
@@ -6242,6 +6270,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditErasure"];
+                };
+            };
+            /** @description Waiting for a second admin's approval. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditErasurePendingApproval"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

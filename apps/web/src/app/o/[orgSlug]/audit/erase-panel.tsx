@@ -1,11 +1,22 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useEffect, useId, useRef, useState, type FormEvent, type RefObject } from "react";
 import { Button, buttonClass } from "@/components/button";
 import { ApiError, eraseAuditData } from "@/lib/api-client";
 import { approvalKeys } from "@/lib/approvals";
-import { checkErasure, erasureFieldOf, erasureResultText, erasureTargetText, REASON_MAX, SUBJECT_MAX, SUBJECT_MIN, type AuditErasure, type AuditErasureBody } from "@/lib/erasure";
+import {
+  checkErasure,
+  erasureFieldOf,
+  erasureResultText,
+  erasureTargetText,
+  REASON_MAX,
+  SUBJECT_MAX,
+  SUBJECT_MIN,
+  type AuditErasureBody,
+  type AuditErasureOutcome,
+} from "@/lib/erasure";
 import { INPUT_CLASS } from "@/components/form-fields";
 
 /** What the panel opens on: a subject to type, or entries (the entry open in the table). */
@@ -16,7 +27,8 @@ type Field = "subject" | "entryIds" | "reason";
 /**
  * Audit → Entries → "Erase personal data" (owners: audit.erase; docs/adr/0023-erasure.md). Three steps:
  * what to erase (a subject, or entries) and why; a confirmation that says plainly what happens and that
- * it cannot be undone; then what was erased and the entry that records it.
+ * it cannot be undone; then what was erased and the entry that records it — or, while the two-admin
+ * rule is on, that nothing is erased until another owner or admin approves it, with a link to the approval.
  */
 export function ErasePanel({
   orgSlug,
@@ -97,7 +109,7 @@ export function ErasePanel({
       </p>
 
       {done ? (
-        <ErasureResult {...done} onShowEntry={onShowEntry} onClose={onClose} />
+        <ErasureResult {...done} orgSlug={orgSlug} onShowEntry={onShowEntry} onClose={onClose} />
       ) : confirming ? (
         <div
           ref={confirmGroup}
@@ -122,6 +134,7 @@ export function ErasePanel({
               <q className="[overflow-wrap:anywhere]">{confirming.reason}</q>
             </li>
             <li>Copies made before — an export someone kept, a backup — still hold the values: erasure does not reach them.</li>
+            <li>While the two-admin rule is on, nothing is erased until another owner or admin approves it; otherwise the other owners are told by email.</li>
             <li>
               Entries written before the second entry format hold their values in their hashed text and cannot be erased{confirming.entryIds ? " (naming one is refused)" : ""}.
             </li>
@@ -156,7 +169,7 @@ export function ErasePanel({
                 value={subject}
                 onChange={setSubject}
                 error={fields.subject}
-                hint={`An email address, a customer id: ${SUBJECT_MIN}–${SUBJECT_MAX} characters, matched exactly as written (case matters). It is not written to the log; only a keyed hash of it is.`}
+                hint={`An email address, a customer id: ${SUBJECT_MIN}–${SUBJECT_MAX} characters, matched exactly as written (case matters), found in at most 1,000 entries. It is not written to the log; only a keyed hash of it is.`}
                 inputRef={firstInput}
               />
             ) : null}
@@ -263,9 +276,44 @@ function TextInput({
   );
 }
 
-function ErasureResult({ result, body, onShowEntry, onClose }: { result: AuditErasure; body: AuditErasureBody; onShowEntry: (entryId: string) => void; onClose: () => void }) {
+function ErasureResult({
+  result,
+  body,
+  orgSlug,
+  onShowEntry,
+  onClose,
+}: {
+  result: AuditErasureOutcome;
+  body: AuditErasureBody;
+  orgSlug: string;
+  onShowEntry: (entryId: string) => void;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
+  if (result.status === "pending_approval") {
+    return (
+      <div
+        ref={ref}
+        tabIndex={-1}
+        role="status"
+        data-testid="erasure-pending"
+        className="mt-4 rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900 outline-none"
+      >
+        <p className="font-medium">{erasureResultText(result, body)}</p>
+        <p className="mt-1">
+          <Link href={`/o/${encodeURIComponent(orgSlug)}/approvals?approval=${encodeURIComponent(result.approvalId)}`} className="font-medium underline underline-offset-2">
+            Open the approval
+          </Link>
+        </p>
+        <div className="mt-3">
+          <Button size="xs" onClick={onClose}>
+            Done
+          </Button>
+        </div>
+      </div>
+    );
+  }
   const entryId = result.erasureEntryId;
   return (
     <div
