@@ -204,7 +204,7 @@ test("an auditor sees the audit log but not the approval queue, and cannot rotat
   await page.getByRole("tab", { name: "Keys" }).click();
   await expect(page.locator('[data-testid="signing-key"][data-status="active"]')).toHaveCount(1);
   await expect(page.getByRole("button", { name: "Rotate signing key…" })).toHaveCount(0);
-  const rotate = await page.request.post(`/api/orgs/${stack.org.slug}/audit/keys/rotate`, { headers: { origin: stack.webUrl }, data: {} });
+  const rotate = await page.request.post(`/api/orgs/${stack.org.slug}/audit/keys/rotate`, { headers: { origin: stack.webUrl } });
   expect(rotate.status()).toBe(403);
   expect(((await rotate.json()) as { error: { code: string } }).error.code).toBe("FORBIDDEN");
 

@@ -410,11 +410,11 @@ test("the console's own JSON requests still go through: applying the starter pol
   const own = { origin: fx.stack.webUrl, "sec-fetch-site": "same-origin" };
 
   const before = await db().policy.count({ where: { orgId: org.org.id } });
-  const applied = await owner.post(`/api/orgs/${org.org.slug}/onboarding/starter-policy`, { headers: own, data: {} });
+  const applied = await owner.post(`/api/orgs/${org.org.slug}/onboarding/starter-policy`, { headers: own });
   expect(applied.status(), await applied.text()).toBe(200);
   expect(await db().policy.count({ where: { orgId: org.org.id } })).toBeGreaterThan(before);
 
-  const left = await leaver.post(`/api/orgs/${org.org.slug}/members/leave`, { headers: own, data: {} });
+  const left = await leaver.post(`/api/orgs/${org.org.slug}/members/leave`, { headers: own });
   expect(left.status(), await left.text()).toBe(200);
   const membership = await db().membership.findFirstOrThrow({ where: { orgId: org.org.id, user: { email: second.email } } });
   expect(membership.removedAt).not.toBeNull();

@@ -458,7 +458,7 @@ const ROWS: Row[] = [
       if (!(await db().membership.findFirst({ where: { orgId: f.a.org.org.id, role: "owner", removedAt: null, userId: { not: f.a.org.owner.userId } } }))) {
         await addThrowawayMember(f.a.org, "owner");
       }
-      return { path: orgPath(slug, "/members/leave"), body: {} };
+      return { path: orgPath(slug, "/members/leave") };
     },
     restore: restoreMemberships,
   },
@@ -524,8 +524,8 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/test",
     permission: "integrations.manage",
-    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/test`), body: {} }),
-    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}/test`), body: {} }),
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/test`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.b.webhookId}/test`) }),
   },
   {
     method: "GET",
@@ -538,8 +538,8 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/webhooks/[webhookId]/deliveries/[deliveryId]/redeliver",
     permission: "integrations.manage",
-    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/deliveries/${f.a.webhookDeliveryId}/redeliver`), body: {} }),
-    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.a.webhookId}/deliveries/${f.b.webhookDeliveryId}/redeliver`), body: {} }),
+    sample: (f, slug) => ({ path: orgPath(slug, `/webhooks/${f.a.webhookId}/deliveries/${f.a.webhookDeliveryId}/redeliver`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/webhooks/${f.a.webhookId}/deliveries/${f.b.webhookDeliveryId}/redeliver`) }),
   },
   {
     method: "PATCH",
@@ -577,7 +577,7 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/audit/keys/rotate",
     permission: "audit.keys.rotate",
-    sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys/rotate"), body: {} }),
+    sample: (_f, slug) => ({ path: orgPath(slug, "/audit/keys/rotate") }),
   },
   {
     method: "GET",
@@ -660,8 +660,8 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/delegations/[delegationId]/revoke",
     permission: "delegations.revoke",
-    sample: async (f, slug) => ({ path: orgPath(slug, `/delegations/${await throwawayDelegation(f)}/revoke`), body: {} }),
-    foreign: (f) => ({ path: orgPath(f.a.slug, `/delegations/${f.b.delegationId}/revoke`), body: {} }),
+    sample: async (f, slug) => ({ path: orgPath(slug, `/delegations/${await throwawayDelegation(f)}/revoke`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/delegations/${f.b.delegationId}/revoke`) }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/keys", permission: "keys.own", sample: (_f, slug) => ({ path: orgPath(slug, "/keys") }) },
   {
@@ -674,8 +674,8 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/keys/[keyId]/revoke",
     permission: "keys.manage",
-    sample: async (f, slug) => ({ path: orgPath(slug, `/keys/${(await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId: f.a.org.agent.id } })).id}/revoke`), body: {} }),
-    foreign: (f) => ({ path: orgPath(f.a.slug, `/keys/${f.b.org.adminKey.id}/revoke`), body: {} }),
+    sample: async (f, slug) => ({ path: orgPath(slug, `/keys/${(await issueAgentKey({ ctx: f.a.org.ctx, input: { agentId: f.a.org.agent.id } })).id}/revoke`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/keys/${f.b.org.adminKey.id}/revoke`) }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/onboarding", permission: "agents.read", sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding") }) },
   // Adds the starter policies beside the org's own (a second apply changes nothing).
@@ -683,7 +683,7 @@ const ROWS: Row[] = [
     method: "POST",
     route: "/api/orgs/[orgSlug]/onboarding/starter-policy",
     permission: "policies.write",
-    sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding/starter-policy"), body: {} }),
+    sample: (_f, slug) => ({ path: orgPath(slug, "/onboarding/starter-policy") }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/overview", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/overview?range=7d") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/posture", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/posture") }) },
@@ -871,6 +871,27 @@ for (const row of ROWS) {
         await row.restore?.(fx);
       }
     });
+
+    if (row.method !== "GET") {
+      test("a body on a route that declares none: 400 naming `body`, nothing written", async () => {
+        const role = MEMBER_ROLES.find((r) => hasPermission(r, row.permission)) ?? "owner";
+        const sample = await row.sample(fx, fx.a.slug);
+        test.skip(sample.body !== undefined, "the route declares a body (its fields are the contract's, strictly)");
+        const before = await stateOf(fx.a.org.org.id);
+        const answer = await send(fx.sessions[role], row, { ...sample, body: { unexpected: "a field no route defines" } });
+        const label = `${row.method} ${row.route} with a body as ${role}`;
+        expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBe(400);
+        expect(JSON.parse(answer.text), label).toEqual({
+          error: {
+            code: "VALIDATION",
+            message: expect.any(String),
+            details: { issues: [{ path: "body", message: expect.stringMatching(/takes no body/) }] },
+            requestId: answer.requestId,
+          },
+        });
+        expect(await stateOf(fx.a.org.org.id), `${label} wrote something`).toEqual(before);
+      });
+    }
 
     const foreign = row.foreign;
     if (foreign) {

@@ -1,4 +1,4 @@
-import { formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, validationError, zodIssues, type FieldIssue } from "@gatehouse/core";
+import { carriesBody, formatIssuePath, inspectInput, MAX_REQUEST_DEPTH, undeclaredBody, validationError, zodIssues, type FieldIssue } from "@gatehouse/core";
 import type { RawContent, RouteContract } from "@gatehouse/contracts";
 import type { Permission } from "@gatehouse/core";
 import { orgTurns, requirePermissionUnlessAgent } from "@gatehouse/db";
@@ -80,6 +80,17 @@ function permissionHook(permission: Permission): onRequestHookHandler {
   return async (request) => requirePermissionUnlessAgent(ctxOf(request), permission);
 }
 
+/**
+ * A route whose contract declares no body (neither `body` nor `rawBody`) refuses a request that
+ * carries one: 400 naming `body`, after the key and the permission and before the body is read, so
+ * nothing a route does not define can change what it does (a key rotation sent `{ … }` rotates nothing).
+ */
+const refuseBody: onRequestHookHandler = async (request) => {
+  const length = request.headers["content-length"];
+  const encoding = request.headers["transfer-encoding"];
+  if (carriesBody(length, encoding)) throw undeclaredBody();
+};
+
 /** Each request holding an org turn, with its release (once, however it ends); requests whose client went away. */
 const heldTurns = new WeakMap<FastifyRequest, () => void>();
 const abandoned = new WeakSet<FastifyRequest>();
@@ -110,7 +121,7 @@ export function releaseOrgTurns(app: FastifyInstance): void {
   });
 }
 
-/** Method, URL, schema and authentication of a route, from its contract. */
+/** Method, URL, schema, authentication and (for a route without a body) the refusal of one, from its contract. */
 export function fromContract<C extends RouteContract>(
   contract: C,
 ): { method: C["method"]; url: C["path"]; schema: SchemaOf<C> & FastifySchema; onRequest: onRequestHookHandler[]; bodyLimit?: number } {
@@ -128,6 +139,7 @@ export function fromContract<C extends RouteContract>(
   const onRequest = [
     ...AUTH_HOOKS[contract.auth],
     ...(contract.permission ? [permissionHook(contract.permission)] : []),
+    ...(contract.body || contract.rawBody ? [] : [refuseBody]),
     ...(contract.orgTurn ? [orgTurnHook(contract.orgTurn)] : []),
   ];
   return {

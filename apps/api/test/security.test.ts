@@ -18,6 +18,7 @@ import {
   setAgentStatus,
 } from "@gatehouse/db";
 import { addTestMember, createTestOrg, startSlackStandIn, type SlackStandIn, type TestOrg } from "@gatehouse/db/testing";
+import { routes, type RouteContract } from "@gatehouse/contracts";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, peek, startApp, stopApp, writesOf } from "./helpers";
@@ -949,3 +950,95 @@ for (const row of PROTECTED) {
     }
   });
 }
+
+// ── Bodies: a route takes the body its contract declares, and nothing else ───────────────────────
+// Every route of the contract: one that declares no body refuses any (400 naming `body`, before it is
+// read: nothing written, a key rotation does not rotate); one that declares a body refuses a field
+// its schema does not name (strict schemas; the coding-agent hook alone drops the agents' own extras).
+
+/** The request a row's caller may make, with `body` instead of its own; streams are read briefly, then dropped. */
+async function sendWithBody(method: Method, path: string, key: string | undefined, body: unknown): Promise<Answer> {
+  const controller = new AbortController();
+  const headers: Record<string, string> = { "content-type": "application/json", ...(key === undefined ? {} : { authorization: `Bearer ${key}` }) };
+  const response = await app.inject({ method, url: path, headers, payload: JSON.stringify(body), payloadAsStream: true, signal: controller.signal });
+  const stream = response.stream();
+  const chunks: Buffer[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+  stream.on("error", () => {});
+  const ended = new Promise<void>((resolve) => stream.once("end", () => resolve()));
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([ended, new Promise<void>((resolve) => (timer = setTimeout(resolve, 1_000)))]);
+  clearTimeout(timer);
+  controller.abort();
+  return { status: response.statusCode, requestId: response.headers["x-request-id"], text: Buffer.concat(chunks).toString("utf8") };
+}
+
+const contractOf = (method: string, path: string): RouteContract | undefined => (routes as readonly RouteContract[]).find((r) => r.method === method && r.path === path);
+const rowOf = (route: RouteContract): Row | undefined => ROWS.find((row) => row.method === route.method && row.route === route.path);
+const UNEXPECTED = { unexpected: "a field no route defines", rotate: true };
+
+describe("a route that declares no body refuses one: 400 naming `body`, nothing written", () => {
+  const bodyless = (routes as readonly RouteContract[]).filter((route) => !route.body && !route.rawBody);
+
+  it("the table has a row for every route of the contract", () => {
+    expect((routes as readonly RouteContract[]).filter((route) => !rowOf(route)).map((route) => `${route.method} ${route.path}`)).toEqual([]);
+  });
+
+  for (const route of bodyless) {
+    it(`${route.method} ${route.path}`, async () => {
+      const row = rowOf(route) as Row;
+      const caller = isPublic(row) ? undefined : allowedCallers(row)[0];
+      const { key, sample } = isPublic(row) ? { key: undefined, sample: { path: row.path } } : await allowedCall(row, caller as Caller);
+      const before = await stateOf(fx.a.org.org.id);
+      const keysBefore = await db().signingKey.count({ where: { orgId: fx.a.org.org.id } });
+      const answer = await sendWithBody(route.method, sample.path, key, UNEXPECTED);
+      const label = `${route.method} ${route.path} with a body${caller ? ` as ${caller}` : ""}`;
+      expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBe(400);
+      expect(JSON.parse(answer.text), label).toEqual({
+        error: {
+          code: "VALIDATION",
+          message: expect.any(String),
+          details: { issues: [{ path: "body", message: expect.stringMatching(/takes no body/) }] },
+          requestId: answer.requestId,
+        },
+      });
+      expect(await stateOf(fx.a.org.org.id), `${label} wrote something`).toEqual(before);
+      expect(await db().signingKey.count({ where: { orgId: fx.a.org.org.id } }), `${label}: the key was rotated`).toBe(keysBefore);
+    });
+  }
+
+  it("the same call without a body still goes through (the key rotation rotates)", async () => {
+    const keysBefore = await db().signingKey.count({ where: { orgId: fx.a.org.org.id } });
+    const rotated = await call(app, "POST", "/v1/admin/audit/keys/rotate", { key: fx.keys.owner });
+    expect(rotated.statusCode, rotated.body).toBe(200);
+    expect(await db().signingKey.count({ where: { orgId: fx.a.org.org.id } })).toBe(keysBefore + 1);
+  });
+
+  it("an empty body (Content-Length: 0) is no body", async () => {
+    const answer = await app.inject({ method: "POST", url: "/v1/audit/verify", headers: { authorization: `Bearer ${fx.keys.owner}`, "content-length": "0" } });
+    expect(answer.statusCode, answer.body).toBe(200);
+  });
+});
+
+describe("a route that declares a body refuses a field it does not define: 400, nothing written", () => {
+  /** Bodies that keep what they do not know: the coding agents send fields of their own (transcript_path, permission_mode, …) and add more in new versions. */
+  const TOLERANT = new Set(["POST /v1/hooks/:agent"]);
+
+  for (const row of PROTECTED) {
+    const route = contractOf(row.method, row.route);
+    if (!route?.body || TOLERANT.has(`${row.method} ${row.route}`)) continue;
+    it(`${row.method} ${row.route}`, async () => {
+      const caller = allowedCallers(row)[0] as Caller;
+      const { key, sample } = await allowedCall(row, caller);
+      // A body the route may be called without (bodyOptional) is an empty object to add the field to.
+      const body = sample.body ?? {};
+      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new Error(`${row.route}: its sample body is not an object`);
+      const before = await stateOf(fx.a.org.org.id);
+      const answer = await send(row, row.method, { ...sample, body: { ...body, unexpectedField: true } }, key);
+      const label = `${row.method} ${row.route} with an unknown field as ${caller}`;
+      expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBe(400);
+      expect(answer.text, label).toContain("unexpectedField");
+      expect(await stateOf(fx.a.org.org.id), `${label} wrote something`).toEqual(before);
+    });
+  }
+});

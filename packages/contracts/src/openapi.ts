@@ -133,7 +133,8 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
       description: route.accepted.description,
       content: { "application/json": { schema: schemaFor(route.accepted.json, "output", inputName) } },
     };
-  const errors = [...ERROR_STATUSES[route.auth], ...(route.body ? [413] : []), 500, ...(route.auth === "public" ? [503] : [])];
+  // A route with a body may be sent too large a one (413); a route without one refuses any (400 naming `body`).
+  const errors = [...ERROR_STATUSES[route.auth], ...(route.body || route.rawBody ? [413] : [400]), 500, ...(route.auth === "public" ? [503] : [])];
   for (const status of [...new Set(errors)].sort()) {
     responses[String(status)] = { description: ERROR_TEXT[status], content: { "application/json": { schema: { $ref: `${REF}Error` } } } };
   }
@@ -147,6 +148,14 @@ function operation(route: RouteContract, inputName: (id: string) => string): Jso
     ...(route.permission ? { "x-gatehouse-permission": route.permission } : {}),
     parameters: [...parameters("path", route.params), ...parameters("query", route.query), ...parameters("header", route.headers)],
     ...(route.body ? { requestBody: { required: !route.bodyOptional, content: { "application/json": { schema: schemaFor(route.body, "input", inputName) } } } } : {}),
+    ...(route.rawBody
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(route.rawBody.mediaTypes.map((mediaType) => [mediaType, { schema: { type: "string", description: route.rawBody?.description } }])),
+          },
+        }
+      : {}),
     responses,
   };
 }

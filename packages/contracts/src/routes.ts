@@ -195,9 +195,16 @@ export interface RouteContract {
   query?: z.ZodType;
   /** Request headers the route reads besides `Authorization` (documented; the handler checks them). */
   headers?: z.ZodObject;
+  /**
+   * The JSON body, by its schema (strict: a field it does not define is a 400). A route that declares
+   * neither `body` nor `rawBody` takes none: a request carrying one is refused (400 naming `body`)
+   * before it is read.
+   */
   body?: z.ZodType;
   /** The body may be left out (an empty POST). Default: required when `body` is given. */
   bodyOptional?: boolean;
+  /** A body the route reads as text itself, of these media types, instead of a JSON schema: Slack's signed requests. */
+  rawBody?: RawContent;
   /** The success status and its JSON body; `raw` for streams and downloads (or a text alternative). */
   success: { status: 200 | 201; description: string; json?: z.ZodType; raw?: RawContent };
   /** A second success answer (202: accepted, waiting for something, e.g. a publish waiting for approval). */
@@ -1209,6 +1216,7 @@ export const routes = [
     tag: "Integrations",
     auth: "public",
     params: slackInteractionParams,
+    rawBody: { mediaTypes: ["application/x-www-form-urlencoded"], description: "Slack's interaction request: `payload`, its JSON, as Slack signed the bytes." },
     success: { status: 200, description: "Received (the click's effect follows).", raw: { mediaTypes: ["text/plain"], description: "Empty." } },
   },
   {

@@ -42,6 +42,7 @@ export * from "./events/sse-writer";
 export * from "./webhooks/webhooks";
 export * from "./limits/concurrency-slots";
 export * from "./limits/text-limits";
+export * from "./limits/request-body";
 export * from "./limits/client-address";
 export * from "./limits/loops";
 export * from "./orgs/sign-in-settings";

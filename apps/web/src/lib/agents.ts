@@ -1,5 +1,5 @@
 import type { AdminKey, AdminKeyList, Agent, ApiKeyList, ApiKeyView, CreatedAgent, IssueAdminKeyBody, IssuedAdminKey, IssuedAgentKey, RevokedKey } from "@gatehouse/contracts";
-import { getJson, orgPath, postJson } from "./api-client";
+import { getJson, orgPath, postJson, request } from "./api-client";
 import { formatDateTime } from "./format";
 
 // /api/orgs/[orgSlug]/agents* and /keys* answer the API's shapes: the contracts' types (type-only:
@@ -64,7 +64,7 @@ export const issueAgentKey = (orgSlug: string, agentId: string, body: { name?: s
   postJson<IssuedAgentKey>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/keys`, body);
 export const fetchAdminKeys = (orgSlug: string, signal?: AbortSignal) => getJson<AdminKeyList>(`${base(orgSlug)}/keys`, signal);
 export const issueAdminKey = (orgSlug: string, body: Partial<IssueAdminKeyBody>) => postJson<IssuedAdminKey>(`${base(orgSlug)}/keys`, body);
-export const revokeKey = (orgSlug: string, keyId: string) => postJson<RevokedKey>(`${base(orgSlug)}/keys/${encodeURIComponent(keyId)}/revoke`, {});
+export const revokeKey = (orgSlug: string, keyId: string) => request<RevokedKey>("POST", `${base(orgSlug)}/keys/${encodeURIComponent(keyId)}/revoke`);
 
 /** "env=prod, team=payments": labels by key, so a list reads the same whatever order they were stored in. */
 export function labelText(labels: Record<string, string>): string {

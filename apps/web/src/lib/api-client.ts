@@ -122,7 +122,7 @@ export function fetchSigningKeys(orgSlug: string, signal?: AbortSignal): Promise
 }
 
 export function rotateSigningKey(orgSlug: string): Promise<RotatedKeys> {
-  return postJson<RotatedKeys>(`${orgPath(orgSlug)}/audit/keys/rotate`, {});
+  return request<RotatedKeys>("POST", `${orgPath(orgSlug)}/audit/keys/rotate`);
 }
 
 /** Erases the values of committed fields (of entries, or holding a subject) for good, or asks a second admin to (the two-admin rule); owners only. */

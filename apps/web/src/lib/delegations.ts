@@ -1,5 +1,5 @@
 import type { DelegationTree } from "@gatehouse/contracts";
-import { getJson, orgPath, postJson } from "./api-client";
+import { getJson, orgPath, request } from "./api-client";
 import { formatSpan } from "./approvals";
 
 // /api/orgs/[orgSlug]/agents/[agentId]/delegations and /delegations/[id]/revoke answer these shapes.
@@ -27,7 +27,7 @@ const base = orgPath;
 export const fetchAgentDelegations = (orgSlug: string, agentId: string, signal?: AbortSignal) =>
   getJson<AgentDelegations>(`${base(orgSlug)}/agents/${encodeURIComponent(agentId)}/delegations`, signal);
 export const revokeDelegation = (orgSlug: string, delegationId: string) =>
-  postJson<RevokedDelegations>(`${base(orgSlug)}/delegations/${encodeURIComponent(delegationId)}/revoke`, {});
+  request<RevokedDelegations>("POST", `${base(orgSlug)}/delegations/${encodeURIComponent(delegationId)}/revoke`);
 
 /** Revoked wins over expired: a revoked delegation stays "revoked" after its expiry passes. */
 export function delegationState(node: { revokedAt: string | null; expiresAt: string }, now = Date.now()): DelegationState {

@@ -1,5 +1,5 @@
 import type { PolicySetDiff } from "@gatehouse/contracts";
-import { getJson, orgPath, postJson } from "./api-client";
+import { getJson, orgPath, request } from "./api-client";
 
 // /api/orgs/[orgSlug]/onboarding answers this shape (getOnboardingState in @gatehouse/db; the route
 // handler checks at compile time that it fits).
@@ -18,4 +18,4 @@ export const onboardingKeys = {
 const base = (orgSlug: string) => `${orgPath(orgSlug)}/onboarding`;
 
 export const fetchOnboarding = (orgSlug: string, signal?: AbortSignal) => getJson<OnboardingState>(base(orgSlug), signal);
-export const applyStarterPolicy = (orgSlug: string) => postJson<PolicySetDiff>(`${base(orgSlug)}/starter-policy`, {});
+export const applyStarterPolicy = (orgSlug: string) => request<PolicySetDiff>("POST", `${base(orgSlug)}/starter-policy`);

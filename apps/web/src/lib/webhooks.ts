@@ -21,10 +21,10 @@ export const createWebhook = (orgSlug: string, body: CreateWebhookBody) => postJ
 export const updateWebhook = (orgSlug: string, id: string, body: UpdateWebhookBody) => request<WebhookEndpointView>("PATCH", one(orgSlug, id), { body });
 export const deleteWebhook = (orgSlug: string, id: string) => request<WebhookEndpointView>("DELETE", one(orgSlug, id));
 export const rotateWebhook = (orgSlug: string, id: string, body: RotateWebhookBody) => postJson<CreatedWebhook>(`${one(orgSlug, id)}/rotate`, body);
-export const testWebhook = (orgSlug: string, id: string) => postJson<WebhookDeliveryView>(`${one(orgSlug, id)}/test`, {});
+export const testWebhook = (orgSlug: string, id: string) => request<WebhookDeliveryView>("POST", `${one(orgSlug, id)}/test`);
 export const fetchDeliveries = (orgSlug: string, id: string, signal?: AbortSignal) => getJson<WebhookDeliveryPage>(`${one(orgSlug, id)}/deliveries?limit=50`, signal);
 export const redeliver = (orgSlug: string, id: string, deliveryId: string) =>
-  postJson<WebhookDeliveryView>(`${one(orgSlug, id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`, {});
+  request<WebhookDeliveryView>("POST", `${one(orgSlug, id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`);
 
 /** An endpoint's state in words: active, retrying (and when), or paused (and why). */
 export function endpointState(w: WebhookEndpointView): { label: string; tone: "good" | "waiting" | "bad"; detail: string | null } {

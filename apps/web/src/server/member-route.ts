@@ -1,6 +1,6 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import type { IdKind } from "@gatehouse/core";
+import { carriesBody, undeclaredBody, type IdKind } from "@gatehouse/core";
 import { checkSessionSignInPolicy, getMemberContext, orgTurns, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
 import type { z } from "zod";
 import { checkedParams, errorResponse, jsonResponse, parseInput, queryInput, toErrorResponse } from "./http";
@@ -21,7 +21,7 @@ export interface MemberRouteSpec<Params extends Record<string, ParamKind>, Query
   permission?: Permission;
   /** The query's contract schema: a refusal is a 400 naming the parameter. */
   query?: Query;
-  /** The JSON body's contract schema: read by the one reader (application/json only, size-capped), then parsed. */
+  /** The JSON body's contract schema: read by the one reader (application/json only, size-capped), then parsed. Without it, the route takes no body: one is refused (400 naming `body`) before it is read. */
   body?: Body;
   /** As an API route contract's `orgTurn`: one call of the org at a time in this process, from before the body is read to the answer. */
   orgTurn?: "policy editing";
@@ -43,8 +43,9 @@ export interface MemberRequest<Params, Query, Body> {
  * <what>."); the path (a slug that cannot be an org's is 404, an id of the wrong kind a 400 naming
  * it); membership of the org (another org is 404); the org's sign-in policy (a password session in an
  * org that requires single sign-on is 403); the route's permission (403, before anything is parsed);
- * the org's turn when the route names one (`orgTurn`); the query, then the JSON body, each by its
- * contract schema (400 naming the field); then `run`.
+ * a body on a route that declares none (400 naming `body`, unread); the org's turn when the route
+ * names one (`orgTurn`); the query, then the JSON body, each by its contract schema (400 naming the
+ * field); then `run`.
  * What `run` returns is sent as JSON (200) unless it is a Response already; anything thrown becomes
  * the error envelope the API sends (@gatehouse/db's errorReplyOf: an unavailable database is 503
  * with Retry-After).
@@ -67,6 +68,8 @@ export function memberRoute<
       const ctx = await getMemberContext({ userId: user.id, orgSlug: params.orgSlug, requestId });
       await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
       if (spec.permission) requirePermission(ctx, spec.permission);
+      // A route that declares no body takes none: one it does not define can never change what it does.
+      if (!spec.body && carriesBody(request.headers.get("content-length"), request.headers.get("transfer-encoding"))) throw undeclaredBody();
       const release = spec.orgTurn ? await orgTurns(spec.orgTurn).acquire(ctx.org.id, spec.orgTurn) : undefined;
       try {
         const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
