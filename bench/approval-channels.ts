@@ -1,9 +1,10 @@
 // `npm run bench:approval-channels`: how soon a waiting gate() wakes when its approval is decided from
 // Slack, beside a console vote (docs/approvals.md, Slack). One API process with Redis, an org whose policy
 // posts merges to a Slack channel, a stand-in for Slack's Web API (the API's official @slack/web-api
-// client talks to it). Each round: the agent asks, its long-poll wait is parked, then the request is
+// client talks to it) that proved the org's Slack app, and the worker posting each request to the channel.
+// Each round: the agent asks, the worker posts it, its long-poll wait is parked, then the request is
 // decided — by an approver's vote (`POST /v1/admin/approvals/:id/decision`, the console's own verb) or by a
-// signed Slack click on the interactions URL — and the time from sending the decision to the wait's
+// signed Slack click on the message the worker posted — and the time from sending the decision to the wait's
 // answer is measured. The two alternate, ROUNDS each. An emailed link decides through the same vote as the
 // console (a server action calling decideApproval), so its wake is the console's.
 // Goal: a Slack click wakes the gate within the console's latency plus Slack's own work (reading the
@@ -39,6 +40,12 @@ await benchRun(async ({ machine, env }) => {
       body: JSON.stringify({ botToken: slack.botToken, signingSecret: slack.signingSecret }),
     });
     if (connect.status !== 200) throw new Error(`connecting Slack answered ${connect.status}`);
+    // Slack proves the app (its url_verification, signed with the app's secret): only then does the worker post and do clicks count.
+    const proof = slack.urlVerification();
+    const proven = await fetch(`${api}/v1/slack/${setup.orgId}/events`, { method: "POST", headers: proof.headers, body: proof.body });
+    if (proven.status !== 200) throw new Error(`Slack's url_verification answered ${proven.status}`);
+    // The worker posts each request to the channel; a click counts only on the message it posted.
+    background(process.execPath, ["--import", "tsx", "apps/worker/src/main.ts"], serviceEnv);
 
     let pr = 0;
     const ask = async (): Promise<string> => {
@@ -61,7 +68,7 @@ await benchRun(async ({ machine, env }) => {
           })
         ).status,
       slack: async (approvalId) => {
-        const click = slack.click({ approvalId, action: "approve", user: "U0BENCH" });
+        const click = slack.click({ approvalId, action: "approve", user: "U0BENCH", channel: "C0BENCH" });
         return (await fetch(`${api}/v1/slack/${setup.orgId}/interactions`, { method: "POST", headers: click.headers, body: click.body })).status;
       },
     };
@@ -69,6 +76,11 @@ await benchRun(async ({ machine, env }) => {
     for (let round = 0; round < ROUNDS + 3; round += 1) {
       for (const channel of round % 2 ? (["slack", "console"] as const) : (["console", "slack"] as const)) {
         const approvalId = await ask();
+        // Both channels wait for the worker's message, so neither round measures it.
+        for (let waited = 0; !slack.posted.some((m) => m.approvalId === approvalId); waited += 20) {
+          if (waited > 15_000) throw new Error("the worker posted no Slack message for the request");
+          await sleep(20);
+        }
         const waiting = fetch(`${api}/v1/approvals/${approvalId}/wait?timeoutMs=20000`, { headers: { authorization: `Bearer ${setup.agentKey}` } }).then(async (r) => ({
           body: (await r.json()) as { status: string },
           at: performance.now(),

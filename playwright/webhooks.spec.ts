@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
@@ -97,7 +98,21 @@ test("Slack is connected from the Integrations page: a token Slack refuses is na
   await expect(form.getByText("Bot token Slack did not accept this bot token (auth.test failed)")).toBeVisible();
   await form.getByLabel("Bot token").fill(stack.slack.botToken);
   await form.getByRole("button", { name: /Connect Slack|Replace the Slack app/ }).click();
-  await expect(main.getByTestId("slack-state")).toContainText("Connected to Gatehouse Test");
+  // Pending until Slack proves the signing secret: the page says so and where Slack's request must go.
+  await expect(main.getByTestId("slack-state")).toContainText("Connected to Gatehouse Test, waiting for Slack to verify it");
+  const eventsUrl = (await main.getByTestId("slack-events-url").textContent()) ?? "";
+  expect(eventsUrl).toMatch(/\/v1\/slack\/org_[0-9a-zA-Z]{22}\/events$/);
+  // Slack's url_verification, signed with the app's secret as Slack signs it: the page shows the app verified.
+  const body = JSON.stringify({ token: "t", challenge: "e2e-challenge", type: "url_verification" });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac("sha256", stack.slack.signingSecret).update(`v0:${timestamp}:${body}`, "utf8").digest("hex")}`;
+  const proof = await fetch(`${stack.apiUrl}${eventsUrl.slice(eventsUrl.indexOf("/v1/"))}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-slack-request-timestamp": timestamp, "x-slack-signature": signature },
+    body,
+  });
+  expect(await proof.json()).toEqual({ challenge: "e2e-challenge" });
+  await expect(main.getByTestId("slack-state")).toContainText("Connected to Gatehouse Test, verified by Slack", { timeout: 15_000 });
   await main.getByRole("button", { name: "Disconnect" }).click();
   await expect(main.getByTestId("slack-state")).toHaveText("Not connected.");
 });

@@ -238,6 +238,12 @@ const ROWS: Record<OperationId, Row> = {
   getSlackConnection: () => admin("GET", "/v1/admin/integrations/slack"),
   connectSlack: () => admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret }),
   disconnectSlack: () => admin("DELETE", "/v1/admin/integrations/slack"),
+  slackEvents: async () => {
+    await admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret });
+    // Slack's url_verification, signed with the app's secret: the challenge answered, the app proven.
+    const proof = slack.urlVerification();
+    return app.inject({ method: "POST", url: `/v1/slack/${org.org.id}/events`, headers: proof.headers, payload: proof.body });
+  },
   slackInteractions: async () => {
     await admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret });
     // A click by a Slack user the stand-in does not know: answered 200 at once; the click itself then decides nothing.

@@ -244,6 +244,8 @@ const ROWS: Row[] = [
   { method: "GET", route: "/docs/js/scalar.js", access: "public", path: "/docs/js/scalar.js" },
   // Slack's clicks: no key, verified by the org's signing secret; an org without a Slack app answers 404 before anything is read.
   { method: "POST", route: "/v1/slack/:orgId/interactions", access: "public", path: "/v1/slack/org_0000000000000000000000/interactions", status: 404 },
+  // Slack's Events API (its url_verification proves the org's app): the same, signed by the org's secret.
+  { method: "POST", route: "/v1/slack/:orgId/events", access: "public", path: "/v1/slack/org_0000000000000000000000/events", status: 404 },
 
   // Agents, with their own key.
   { method: "POST", route: "/v1/actions", access: agentOnly, sample: () => ({ path: "/v1/actions", body: { actionType: "pr.open", metadata: { pr: 3 } } }), foreign: "scoped" },

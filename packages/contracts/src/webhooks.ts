@@ -128,13 +128,40 @@ export const slackConnectionSchema = named(
   "SlackConnection",
   z.object({
     connected: z.boolean(),
+    state: z
+      .enum(["none", "pending", "verified"])
+      .describe(
+        "`pending`: connected, but Slack has not yet proven the signing secret its own; nothing is posted and no click counts until Slack's `url_verification` signed with it reaches `eventsPath` (set the app's Event Subscriptions Request URL to it). `verified`: proven, live.",
+      ),
     teamId: z.string().nullable(),
     teamName: z.string().nullable(),
     botUserId: z.string().nullable(),
     interactionsPath: z.string().describe("Set the app's Interactivity Request URL to this path on the API's public address."),
+    eventsPath: z.string().describe("Set the app's Event Subscriptions Request URL to this path on the API's public address: Slack's request there proves the app."),
     connectedAt: z.string().nullable(),
+    verifiedAt: z.string().nullable().describe("When Slack proved the signing secret (null while pending)."),
+    pendingApprovalId: z
+      .string()
+      .nullable()
+      .describe("A connection or change of the app waiting for a second admin's approval (the two-admin rule); the current app, if any, stays until it is approved."),
   }),
-  "Whether a Slack app is connected, and to which workspace (its secrets are never shown).",
+  "Whether a Slack app is connected, proven by Slack, and to which workspace (its secrets are never shown).",
+);
+
+export const pendingSlackConnectionSchema = named(
+  "SlackConnectionPendingApproval",
+  z.object({
+    status: z.literal("pending_approval"),
+    approvalId: z.string().describe("The approval (action `gatehouse.integrations.slack` of the org's system agent) another owner or admin must approve."),
+  }),
+  "Connecting or changing the Slack app waits for a second admin's approval (the two-admin rule).",
+);
+
+/** What the events URL answers Slack: the challenge of its `url_verification`, or nothing. */
+export const slackEventAnswerSchema = named(
+  "SlackEventAnswer",
+  z.object({ challenge: z.string().optional().describe("The `url_verification` challenge, answered as Slack sent it.") }),
+  "Slack's Events API request acknowledged.",
 );
 
 export const slackInteractionParams = z.object({ orgId: idOf("org") });

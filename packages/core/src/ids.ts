@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   auditReview: "rev",
   policyPublishRequest: "ppr",
   settingsChangeRequest: "scr",
+  slackConnectionRequest: "scq",
   auditErasureRequest: "aer",
   run: "run",
   webhookEndpoint: "whe",

@@ -24,6 +24,7 @@ export * from "./overview";
 export * from "./posture";
 export * from "./policy-rollout";
 export * from "./webhooks";
+export * from "./integrations";
 export * from "./notifications";
 export * from "./grants";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, WEBHOOK_EVENT_TYPES, type Permission } from "@gatehouse/core";

@@ -21,6 +21,7 @@ import {
   getApproval,
   isDomainError,
   previewApprovalLink,
+  receiveSlackEvent,
   receiveSlackInteraction,
   sendApprovalNotices,
   type Ctx,
@@ -54,6 +55,13 @@ afterAll(async () => {
 });
 
 const CHANNEL = "C0APPROVALS";
+
+/** Connects the org's Slack app, and Slack proves it (its url_verification, signed with the app's secret): only then is it live. */
+async function connectProvenSlack(org: TestOrg): Promise<void> {
+  await connectSlack({ ctx: org.ctx, input: { botToken: slack.botToken, signingSecret: slack.signingSecret } });
+  const proof = slack.urlVerification();
+  expect((await receiveSlackEvent({ orgId: org.org.id, rawBody: proof.body, headers: proof.headers })).proved).toBe(true);
+}
 
 function policies(approval: Record<string, unknown>) {
   return [
@@ -319,7 +327,7 @@ describe("out of office: a hand-over", () => {
 describe("human-only approvals", () => {
   it("refuse an admin key's vote and a Slack click, and take the console's and an emailed link's", async () => {
     const f = await fixture("human", { humanOnly: true, notify: { roles: ["approver"], slack: [CHANNEL] } });
-    await connectSlack({ ctx: f.org.ctx, input: { botToken: slack.botToken, signingSecret: slack.signingSecret } });
+    await connectProvenSlack(f.org);
     slack.users.set("U0SECOND", { email: f.second.email });
     const viaKey = await requestDeploy(f);
     const keyCtx = { ...(await authenticateApiKey(f.approver.apiKey)), requestId: "t" };
@@ -348,7 +356,7 @@ describe("human-only approvals", () => {
 describe("Slack approvals", () => {
   async function slackFixture(label: string): Promise<Fixture & { approvalId: string }> {
     const f = await fixture(label, { notify: { slack: [CHANNEL] } });
-    await connectSlack({ ctx: f.org.ctx, input: { botToken: slack.botToken, signingSecret: slack.signingSecret } });
+    await connectProvenSlack(f.org);
     const approvalId = await requestDeploy(f, { requestedBy: f.approver.email });
     expect((await sendApprovalNotices({ orgIds: [f.org.org.id] })).slackMessages).toBe(1);
     return { ...f, approvalId };
@@ -402,7 +410,7 @@ describe("Slack approvals", () => {
     ["an ineligible member (a viewer)", "viewer", "Your vote was not counted"],
     ["the requester clicking their own request", "approver", "Your vote was not counted"],
     ["a Slack user who is no member", "stranger", "No member of this Gatehouse organization"],
-    ["a bot", "bot", "no email Gatehouse can match"],
+    ["a bot", "bot", "bots and apps do not decide"],
   ] as const)("%s: refused, told privately, nothing recorded", async (_name, who, told) => {
     const f = await slackFixture(`slack-no-${who}`);
     const user = `U0${who.toUpperCase()}`;

@@ -532,9 +532,26 @@ describe("every model round-trips through the generated client", () => {
         createdBy: membership.id,
         createdAt: t,
         updatedAt: later,
+        verifiedAt: later,
       },
     });
     await roundTrip("OrgSlackConnection", slack, () => prisma.orgSlackConnection.findUnique({ where: { orgId: org.id } }));
+    const slackRequest = await prisma.slackConnectionRequest.create({
+      data: {
+        id: "scq_rt",
+        orgId: org.id,
+        approvalId: "apr_rt_slack",
+        botTokenEnc: "v1:e:f",
+        signingSecretEnc: "v1:g:h",
+        teamId: "T0RT",
+        teamName: "RT",
+        botUserId: "U0RT",
+        requestedBy: membership.id,
+        createdAt: t,
+        appliedAt: later,
+      },
+    });
+    await roundTrip("SlackConnectionRequest", slackRequest, () => prisma.slackConnectionRequest.findUnique({ where: { id: slackRequest.id } }));
     const grant = await prisma.standingGrant.create({
       data: {
         id: "grt_rt",

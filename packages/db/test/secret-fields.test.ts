@@ -19,6 +19,8 @@ const SECRET_COLUMNS = [
   ["webhookEndpoint", "previousSecretEnc"],
   ["orgSlackConnection", "botTokenEnc"],
   ["orgSlackConnection", "signingSecretEnc"],
+  ["slackConnectionRequest", "botTokenEnc"],
+  ["slackConnectionRequest", "signingSecretEnc"],
 ] as const;
 
 async function orgWithEverySecret() {
@@ -41,6 +43,10 @@ async function orgWithEverySecret() {
     data: { id: newId("webhookEndpoint"), orgId: org.org.id, url: "https://hooks.example.test/in", events: ["*"], secretEnc: "v1:a:b", previousSecretEnc: "v1:c:d", nextSeq: 0n },
   });
   await db().orgSlackConnection.create({ data: { orgId: org.org.id, botTokenEnc: "v1:e:f", signingSecretEnc: "v1:g:h" } });
+  // A Slack app waiting for a second admin: its sealed secrets on the request row.
+  await db().slackConnectionRequest.create({
+    data: { id: newId("slackConnectionRequest"), orgId: org.org.id, approvalId: newId("approval"), botTokenEnc: "v1:i:j", signingSecretEnc: "v1:k:l", teamId: "T0SECRET" },
+  });
   return org;
 }
 

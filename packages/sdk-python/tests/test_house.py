@@ -55,6 +55,7 @@ NOT_COVERED = {
     "health": "no key: for load balancers",
     "openApi": "no key: the document itself",
     "slackInteractions": "called by Slack (signed with the org's Slack signing secret), not by agent code",
+    "slackEvents": "called by Slack (its url_verification proves the org's Slack app), not by agent code",
     "listBudgets": "members only (posture.read); an agent reads the budgets it is held to in each answer's `budget`",
 }
 

@@ -66,6 +66,7 @@ import type {
   StandingGrantRequest,
   GrantedApproval,
   SlackConnection,
+  SlackConnectionPending,
 } from "./types.ts";
 
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
@@ -162,8 +163,13 @@ export interface AdminGrants {
 /** The org's Slack app (docs/approvals.md, Slack; `integrations.manage`). */
 export interface AdminSlack {
   get(options?: RequestOptions): Promise<SlackConnection>;
-  /** Slack must accept the bot token; both secrets are stored encrypted and never answered. */
-  connect(app: { botToken: string; signingSecret: string }, options?: RequestOptions): Promise<SlackConnection>;
+  /**
+   * Slack must accept the bot token; both secrets are stored encrypted and never answered. The app is
+   * `pending` until Slack proves its signing secret (set the app's Event Subscriptions Request URL to
+   * `eventsPath`). While the org's two-admin rule is in force nothing changes yet: the answer is
+   * `{ status: "pending_approval", approvalId }`, for another owner or admin to approve.
+   */
+  connect(app: { botToken: string; signingSecret: string }, options?: RequestOptions): Promise<SlackConnection | SlackConnectionPending>;
   disconnect(options?: RequestOptions): Promise<SlackConnection>;
 }
 
@@ -436,7 +442,7 @@ export class GatehouseAdmin {
     this.slack = {
       get: (options = {}) => request<SlackConnection>(config, { method: "GET", path: "/v1/admin/integrations/slack", signal: options.signal }),
       connect: (app, options = {}) =>
-        request<SlackConnection>(config, {
+        request<SlackConnection | SlackConnectionPending>(config, {
           method: "PUT",
           path: "/v1/admin/integrations/slack",
           body: { botToken: app.botToken, signingSecret: app.signingSecret },

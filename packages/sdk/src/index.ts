@@ -88,6 +88,7 @@ export type {
   StandingGrantRequest,
   GrantedApproval,
   SlackConnection,
+  SlackConnectionPending,
   CreateInvitationOptions,
   DataAccess,
   DecideApprovalOptions,

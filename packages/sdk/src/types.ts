@@ -253,8 +253,10 @@ export type UpdateWebhookRequest = Schemas["UpdateWebhookRequest"];
 export type StandingGrant = Schemas["StandingGrant"];
 export type StandingGrantRequest = Schemas["StandingGrantRequest"];
 export type GrantedApproval = Schemas["GrantedApproval"];
-/** The org's Slack app (its secrets are never answered). */
+/** The org's Slack app (its secrets are never answered): `state` says whether Slack has proven it yet. */
 export type SlackConnection = Schemas["SlackConnection"];
+/** Connecting or changing the Slack app waiting for a second admin's approval (the two-admin rule). */
+export type SlackConnectionPending = Schemas["SlackConnectionPendingApproval"];
 
 /** An agent of the org: its status (`halted` agents are denied every action), labels and circuit breaker. */
 export type Agent = Schemas["Agent"];

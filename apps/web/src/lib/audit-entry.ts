@@ -92,7 +92,11 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "member.handover_ended": result("hand-over ended", "neutral", "A member ended their hand-over early"),
   "grant.created": result("grant given", "waiting", "An approver let the agent's matching calls through without a person, for a while or a number of calls"),
   "grant.revoked": result("grant revoked", "neutral", "A standing grant was revoked: matching calls wait for a person again"),
-  "integration.changed": result("integration changed", "neutral", "A Slack app was connected to the organization, replaced or disconnected"),
+  "integration.changed": result(
+    "integration changed",
+    "neutral",
+    "A Slack app was connected to the organization or replaced (live once Slack verified it), verified by Slack, or disconnected",
+  ),
   "org.closed": result("closed", "bad", "The organization was closed: its keys stopped working and it is read-only"),
   "member.added": result("added", "neutral", "A member joined the organization"),
   "member.joined": result("joined", "neutral", "A member joined the organization"),

@@ -36,15 +36,24 @@ export function endpointState(w: WebhookEndpointView): { label: string; tone: "g
 /** The org's Slack app as the console shows it (its secrets are never answered). */
 export interface SlackConnection {
   connected: boolean;
+  /** `pending` until Slack proves the signing secret its own (nothing posted, no click counted); then `verified`. */
+  state: "none" | "pending" | "verified";
   teamId: string | null;
   teamName: string | null;
   botUserId: string | null;
   interactionsPath: string;
+  eventsPath: string;
   connectedAt: string | null;
+  verifiedAt: string | null;
+  /** A connection or change waiting for a second admin (the two-admin rule). */
+  pendingApprovalId: string | null;
 }
+/** Connecting or changing the app under the two-admin rule: nothing changed yet, an approval opened. */
+export type SlackConnectionPending = { status: "pending_approval"; approvalId: string };
 
 export const slackKey = (orgSlug: string) => ["integrations", orgSlug, "slack"] as const;
 const slackPath = (orgSlug: string) => `${orgPath(orgSlug)}/integrations/slack`;
 export const fetchSlack = (orgSlug: string, signal?: AbortSignal) => getJson<SlackConnection>(slackPath(orgSlug), signal);
-export const connectSlack = (orgSlug: string, body: { botToken: string; signingSecret: string }) => request<SlackConnection>("PUT", slackPath(orgSlug), { body });
+export const connectSlack = (orgSlug: string, body: { botToken: string; signingSecret: string }) =>
+  request<SlackConnection | SlackConnectionPending>("PUT", slackPath(orgSlug), { body });
 export const disconnectSlack = (orgSlug: string) => request<SlackConnection>("DELETE", slackPath(orgSlug));

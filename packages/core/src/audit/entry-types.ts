@@ -332,7 +332,8 @@ export const AUDIT_ENTRY_TYPES = {
     }),
   },
   "grant.revoked": {
-    summary: "A standing grant ended before its time: revoked by a member, or ended because its giver left the org or lost the role it rested on. Later calls wait for a person again.",
+    summary:
+      "A standing grant ended before its time: revoked by a member, or ended because its giver left the org or lost the role it rested on. Later calls wait for a person again.",
     data: z.strictObject({
       grantId: z.string(),
       actionType: z.string(),

@@ -17,6 +17,7 @@ export const SECRET_FIELDS = {
   accountToken: { tokenHash: true },
   webhookEndpoint: { secretEnc: true, previousSecretEnc: true },
   orgSlackConnection: { botTokenEnc: true, signingSecretEnc: true },
+  slackConnectionRequest: { botTokenEnc: true, signingSecretEnc: true },
   approvalLink: { tokenHash: true },
 } as const satisfies Prisma.GlobalOmitConfig;
 

@@ -2,13 +2,4 @@
 // escalation. At the top of the package: a click or a link decides through policy-rollout's vote.
 export { previewApprovalLink, decideByApprovalLink, approvalLinkUrl, approvalMailSettings, type ApprovalLinkPreview } from "./approval-links";
 export { sendApprovalNotices, type NoticeResult } from "./send-approval-notices";
-export {
-  connectSlack,
-  disconnectSlack,
-  getSlackConnection,
-  receiveSlackInteraction,
-  verifySlackSignature,
-  SLACK_SIGNATURE_WINDOW_SECONDS,
-  type SlackConnectionView,
-  type SlackClickOutcome,
-} from "./slack";
+export { receiveSlackInteraction, receiveSlackEvent, verifySlackSignature, SLACK_SIGNATURE_WINDOW_SECONDS, type SlackClickOutcome, type SlackEventResult } from "./slack";

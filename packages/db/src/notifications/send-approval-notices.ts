@@ -7,7 +7,8 @@ import { db } from "../infra/client";
 import { consoleOrigin } from "../infra/env";
 import { sendMail } from "../mail/send-mail";
 import { approvalLinkUrl, issueApprovalLink, noticeRecipients } from "./approval-links";
-import { approvalBlocks, refreshSlackMessages, slackOf, type ApprovalMessage } from "./slack";
+import { slackOf } from "../integrations/slack-connection";
+import { approvalBlocks, refreshSlackMessages, type ApprovalMessage } from "./slack";
 import { sendAndLog } from "../webhooks/webhook-deliveries";
 
 /**
@@ -248,7 +249,7 @@ async function sendNotice(kind: Kind, row: DueRow, notify: ApprovalNotify, org: 
   if (channels.length === 0) return;
   const slack = await org.slack(row.org_id);
   if (!slack) {
-    for (const channel of channels) await record("slack", channel, "failed", { error: "no Slack app is connected to the organization" });
+    for (const channel of channels) await record("slack", channel, "failed", { error: "no Slack app proven by Slack is connected to the organization" });
     result.failures += channels.length;
     return;
   }

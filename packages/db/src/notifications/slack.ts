@@ -1,118 +1,27 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { WebClient, type Block, type KnownBlock } from "@slack/web-api";
-import { isDomainError, notFound, validationError, type MemberRole } from "@gatehouse/core";
+import type { Block, KnownBlock, WebClient } from "@slack/web-api";
+import { isDomainError, type MemberRole } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { requirePermission } from "../actors/require-permission";
-import { appendAuditEntry } from "../audit/append-audit-entries";
-import { actorRef } from "../actors/actor-ref";
-import { openOrgSecret, sealOrgSecret } from "../audit/signing-keys";
-import { db, TX_OPTIONS } from "../infra/client";
-import { slackApiUrl } from "../infra/env";
+import { db } from "../infra/client";
+import { proveSlackApp, slackOf, storedSlackApp, type StoredSlackApp } from "../integrations/slack-connection";
 import { decideApproval } from "../policy-rollout";
 
 /**
- * Slack approvals (docs/approvals.md, Slack). An org connects its own Slack app: the bot token (to post
- * and update messages, and to read a clicker's verified email) and the signing secret (to verify that a
- * click came from Slack), both sealed under the master key. Policies name channels in `approval.notify.slack`;
- * the worker posts each request there with Approve / Deny buttons. A click is verified (Slack's `v0`
- * signature, at most 5 minutes old), answered at once (Slack's 3-second window), mapped to the member
- * whose account has the clicker's Slack email, and decided through the same vote as the console's (the
- * member's role now, separation of duties, `humanOnly` refusing it), recorded `via: slack`.
+ * Slack approvals (docs/approvals.md, Slack). An org connects its own Slack app (integrations/): the bot
+ * token (to post and update messages, and to read a clicker's profile) and the signing secret (to verify
+ * that a request came from Slack). The app is live only once Slack proved that secret its own: Slack's
+ * `url_verification` to the org's events URL, signed with it (receiveSlackEvent). Policies name channels
+ * in `approval.notify.slack`; the worker posts each request there with Approve / Deny buttons. A click
+ * is verified (Slack's `v0` signature, at most 5 minutes old), answered at once (Slack's 3-second
+ * window), and counts only from the connected workspace, from a full member of it (no guest, external
+ * person, bot, app or deactivated account), on the message Gatehouse posted for that approval in that
+ * channel. It is then mapped to the member whose account has the clicker's Slack email and decided
+ * through the same vote as the console's (the member's role now, separation of duties, `humanOnly`
+ * refusing it), recorded `via: slack`.
  */
 
-const PURPOSE_TOKEN = "slack-bot-token";
-const PURPOSE_SIGNING = "slack-signing-secret";
 /** A click older than this (or from the future by as much) is refused: Slack's own guidance. */
 export const SLACK_SIGNATURE_WINDOW_SECONDS = 300;
-
-export interface SlackConnectionView {
-  connected: boolean;
-  teamId: string | null;
-  teamName: string | null;
-  botUserId: string | null;
-  /** The path of the API Slack's interactivity setting points at (on the API's public address). */
-  interactionsPath: string;
-  connectedAt: string | null;
-}
-
-export function slackClient(botToken: string): WebClient {
-  const url = slackApiUrl();
-  return new WebClient(botToken, {
-    ...(url ? { slackApiUrl: url.endsWith("/") ? url : `${url}/` } : {}),
-    allowAbsoluteUrls: false,
-    retryConfig: { retries: 2, factor: 2, minTimeout: 200, maxTimeout: 1_000 },
-    timeout: 5_000,
-  });
-}
-
-const interactionsPath = (orgId: string) => `/v1/slack/${orgId}/interactions`;
-
-export async function getSlackConnection({ ctx }: { ctx: Ctx }): Promise<SlackConnectionView> {
-  requirePermission(ctx, "integrations.manage");
-  const row = await db().orgSlackConnection.findUnique({ where: { orgId: ctx.org.id } });
-  return {
-    connected: row !== null,
-    teamId: row?.teamId ?? null,
-    teamName: row?.teamName ?? null,
-    botUserId: row?.botUserId ?? null,
-    interactionsPath: interactionsPath(ctx.org.id),
-    connectedAt: row?.updatedAt.toISOString() ?? null,
-  };
-}
-
-/** Connects (or replaces) the org's Slack app after Slack accepts the token (`auth.test`). */
-export async function connectSlack({ ctx, input }: { ctx: Ctx; input: { botToken: string; signingSecret: string } }): Promise<SlackConnectionView> {
-  requirePermission(ctx, "integrations.manage");
-  let identity: { team_id?: string; team?: string; user_id?: string };
-  try {
-    identity = await slackClient(input.botToken).auth.test();
-  } catch {
-    throw validationError([{ path: "botToken", message: "Slack did not accept this bot token (auth.test failed)" }]);
-  }
-  const [botTokenEnc, signingSecretEnc] = await Promise.all([
-    sealOrgSecret(PURPOSE_TOKEN, ctx.org.id, ctx.org.id, input.botToken),
-    sealOrgSecret(PURPOSE_SIGNING, ctx.org.id, ctx.org.id, input.signingSecret),
-  ]);
-  await db().$transaction(async (tx) => {
-    const data = {
-      botTokenEnc,
-      signingSecretEnc,
-      teamId: identity.team_id ?? null,
-      teamName: identity.team ?? null,
-      botUserId: identity.user_id ?? null,
-      createdBy: ctx.actor.type === "user" || ctx.actor.type === "adminKey" ? ctx.actor.membershipId : null,
-      updatedAt: new Date(),
-    };
-    await tx.orgSlackConnection.upsert({ where: { orgId: ctx.org.id }, create: { orgId: ctx.org.id, ...data }, update: data });
-    await appendAuditEntry(tx, ctx.org.id, {
-      type: "integration.changed",
-      actor: actorRef(ctx.actor),
-      data: { integration: "slack", change: "connected", ...(identity.team_id ? { account: identity.team_id } : {}) },
-    });
-  }, TX_OPTIONS);
-  return getSlackConnection({ ctx });
-}
-
-export async function disconnectSlack({ ctx }: { ctx: Ctx }): Promise<SlackConnectionView> {
-  requirePermission(ctx, "integrations.manage");
-  await db().$transaction(async (tx) => {
-    const removed = await tx.orgSlackConnection.deleteMany({ where: { orgId: ctx.org.id } });
-    if (removed.count === 0) throw notFound("Slack connection");
-    await appendAuditEntry(tx, ctx.org.id, { type: "integration.changed", actor: actorRef(ctx.actor), data: { integration: "slack", change: "disconnected" } });
-  }, TX_OPTIONS);
-  return getSlackConnection({ ctx });
-}
-
-/** The org's Slack client and signing secret, or null when it has no Slack app connected. */
-export async function slackOf(orgId: string): Promise<{ client: WebClient; signingSecret: string } | null> {
-  const row = await db().orgSlackConnection.findUnique({ where: { orgId }, omit: { botTokenEnc: false, signingSecretEnc: false } });
-  if (!row) return null;
-  const [botToken, signingSecret] = await Promise.all([
-    openOrgSecret(PURPOSE_TOKEN, orgId, orgId, row.botTokenEnc),
-    openOrgSecret(PURPOSE_SIGNING, orgId, orgId, row.signingSecretEnc),
-  ]);
-  return { client: slackClient(botToken), signingSecret };
-}
 
 /** Whether `signature` (`x-slack-signature`) is Slack's `v0` HMAC of `v0:<timestamp>:<body>`, made within the window of `nowSeconds`. */
 export function verifySlackSignature(args: { signingSecret: string; timestamp: string | undefined; signature: string | undefined; rawBody: string; nowSeconds: number }): boolean {
@@ -174,12 +83,76 @@ export function outcomeBlocks(m: ApprovalMessage, outcome: string): Array<Block 
   ];
 }
 
-// ── Clicks ────────────────────────────────────────────────────────────────────────────────────────
+// ── Requests from Slack ───────────────────────────────────────────────────────────────────────────
+
+const ORG_ID = /^org_[0-9a-zA-Z]{22}$/;
+const APPROVAL_ID = /^apr_[0-9a-zA-Z]{22}$/;
+/** Slack's ids (team, user, channel) and a message's ts, as they look: anything else is not Slack's. */
+const SLACK_ID = /^[A-Z0-9]{2,32}$/;
+const MESSAGE_TS = /^\d{1,12}\.\d{1,9}$/;
+
+type Headers = Record<string, string | string[] | undefined>;
+
+/**
+ * The org's stored app, and whether `rawBody` is signed by its secret: 404 (no such org, no app), 401
+ * (a signature that does not verify, or is more than 5 minutes off; nothing is read), or the app.
+ */
+async function signedBySlack(orgId: string, rawBody: string, headers: Headers, now: Date | undefined): Promise<{ status: 404 | 401 } | { status: 200; app: StoredSlackApp }> {
+  if (!ORG_ID.test(orgId)) return { status: 404 };
+  const app = await storedSlackApp(orgId);
+  if (!app) return { status: 404 };
+  const header = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const verified = verifySlackSignature({
+    signingSecret: app.signingSecret,
+    timestamp: header("x-slack-request-timestamp"),
+    signature: header("x-slack-signature"),
+    rawBody,
+    nowSeconds: Math.floor((now ?? new Date()).getTime() / 1_000),
+  });
+  return verified ? { status: 200, app } : { status: 401 };
+}
+
+/** What the events route answers Slack: the challenge of a `url_verification` it was sent, or nothing. */
+export interface SlackEventResult {
+  status: 200 | 400 | 401 | 404;
+  challenge?: string;
+  /** This request proved the org's app (it was pending and is verified now). */
+  proved: boolean;
+}
+
+/**
+ * A request to the org's events URL (`POST /v1/slack/:orgId/events`, JSON). Unknown org or no Slack
+ * app: 404. A signature that does not verify with the app's signing secret, or is more than 5 minutes
+ * off: 401, nothing read, nothing proven. Slack's `url_verification` (sent when the app's Event
+ * Subscriptions Request URL is set) signed with it proves the secret is Slack's for the app: a pending
+ * app becomes verified (an `integration.changed` entry), and the challenge is answered. Other events are
+ * acknowledged and change nothing: Gatehouse subscribes to none.
+ */
+export async function receiveSlackEvent(args: { orgId: string; rawBody: string; headers: Headers; now?: Date }): Promise<SlackEventResult> {
+  const signed = await signedBySlack(args.orgId, args.rawBody, args.headers, args.now);
+  if (signed.status !== 200) return { status: signed.status, proved: false };
+  let payload: { type?: unknown; challenge?: unknown };
+  try {
+    payload = JSON.parse(args.rawBody) as { type?: unknown; challenge?: unknown };
+  } catch {
+    return { status: 400, proved: false };
+  }
+  if (payload === null || typeof payload !== "object") return { status: 400, proved: false };
+  if (payload.type !== "url_verification") return { status: 200, proved: false };
+  if (typeof payload.challenge !== "string" || !/^[\x21-\x7e]{1,256}$/.test(payload.challenge)) return { status: 400, proved: false };
+  const proved = signed.app.verified ? false : await proveSlackApp(args.orgId, signed.app.signingSecretEnc);
+  return { status: 200, challenge: payload.challenge, proved };
+}
 
 interface BlockActionsPayload {
   type?: string;
-  user?: { id?: string };
+  team?: { id?: string } | null;
+  user?: { id?: string; team_id?: string };
   channel?: { id?: string };
+  container?: { message_ts?: string; channel_id?: string };
   message?: { ts?: string };
   actions?: Array<{ action_id?: string; value?: string }>;
 }
@@ -196,71 +169,101 @@ export type SlackClickOutcome =
   | { kind: "refused"; approvalId: string; message: string }
   | { kind: "ignored"; reason: string };
 
-const APPROVAL_ID = /^apr_[0-9a-zA-Z]{22}$/;
-
 /**
  * A request to the org's interactions URL. Unknown org or no Slack app: 404. A signature that does not
- * verify, or is older than 5 minutes: 401, and nothing is read from the payload. Otherwise 200 at once,
- * and the click is handled after: the clicker's email from `users.info`, their membership, the vote.
+ * verify, or is older than 5 minutes: 401, and nothing is read from the payload. Otherwise 200 at once.
+ * An app Slack has not proven yet takes no click (and says nothing in Slack). A click whose workspace
+ * (`team.id`, the clicker's `team_id`) is not the app's is refused unanswered. Then, after the answer:
+ * the message clicked must be one Gatehouse posted for that approval in that channel, the clicker a
+ * full member of the workspace (`users.info`), their email a member's; then the vote.
  */
-export async function receiveSlackInteraction(args: {
-  orgId: string;
-  rawBody: string;
-  headers: Record<string, string | string[] | undefined>;
-  now?: Date;
-}): Promise<SlackClickResult> {
-  const ignored = (reason: string): SlackClickResult => ({ status: 200, done: Promise.resolve({ kind: "ignored", reason }) });
-  if (!/^org_[0-9a-zA-Z]{22}$/.test(args.orgId)) return { status: 404, done: Promise.resolve({ kind: "ignored", reason: "no such org" }) };
-  const slack = await slackOf(args.orgId);
-  if (!slack) return { status: 404, done: Promise.resolve({ kind: "ignored", reason: "no Slack app connected" }) };
-  const header = (name: string) => {
-    const value = args.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const nowSeconds = Math.floor((args.now ?? new Date()).getTime() / 1_000);
-  if (
-    !verifySlackSignature({
-      signingSecret: slack.signingSecret,
-      timestamp: header("x-slack-request-timestamp"),
-      signature: header("x-slack-signature"),
-      rawBody: args.rawBody,
-      nowSeconds,
-    })
-  ) {
-    return { status: 401, done: Promise.resolve({ kind: "ignored", reason: "signature" }) };
-  }
+export async function receiveSlackInteraction(args: { orgId: string; rawBody: string; headers: Headers; now?: Date }): Promise<SlackClickResult> {
+  const settled = (status: SlackClickResult["status"], outcome: SlackClickOutcome): SlackClickResult => ({ status, done: Promise.resolve(outcome) });
+  const signed = await signedBySlack(args.orgId, args.rawBody, args.headers, args.now);
+  if (signed.status !== 200) return settled(signed.status, { kind: "ignored", reason: signed.status === 404 ? "no Slack app connected" : "signature" });
   let payload: BlockActionsPayload;
   try {
     payload = JSON.parse(new URLSearchParams(args.rawBody).get("payload") ?? "") as BlockActionsPayload;
   } catch {
-    return { status: 400, done: Promise.resolve({ kind: "ignored", reason: "payload" }) };
+    return settled(400, { kind: "ignored", reason: "payload" });
   }
+  if (payload === null || typeof payload !== "object") return settled(400, { kind: "ignored", reason: "payload" });
+  const { app } = signed;
+  if (!app.verified || !app.teamId) return settled(200, { kind: "ignored", reason: "the Slack app is not proven by Slack yet" });
   const action = payload.actions?.[0];
   const decision = action?.action_id === "approve" ? "approve" : action?.action_id === "deny" ? "deny" : null;
   const approvalId = action?.value ?? "";
-  const slackUser = payload.user?.id;
-  if (payload.type !== "block_actions" || !decision || !APPROVAL_ID.test(approvalId) || !slackUser) return ignored("not an approval button");
-  const done = handleClick({ orgId: args.orgId, client: slack.client, slackUser, channel: payload.channel?.id ?? null, approvalId, decision });
+  const slackUser = payload.user?.id ?? "";
+  if (payload.type !== "block_actions" || !decision || !APPROVAL_ID.test(approvalId) || !SLACK_ID.test(slackUser))
+    return settled(200, { kind: "ignored", reason: "not an approval button" });
+  // Another workspace's request (a Slack Connect channel, another install) is not answered in this one.
+  const userTeam = payload.user?.team_id;
+  if (payload.team?.id !== app.teamId || (userTeam !== undefined && userTeam !== app.teamId)) {
+    return settled(200, { kind: "refused", approvalId, message: "the click is not from the workspace the org's Slack app is installed in" });
+  }
+  const channel = payload.channel?.id ?? payload.container?.channel_id ?? "";
+  const messageTs = payload.message?.ts ?? payload.container?.message_ts ?? "";
+  const done = handleClick({ orgId: args.orgId, client: app.client, teamId: app.teamId, slackUser, channel, messageTs, approvalId, decision });
   return { status: 200, done };
+}
+
+/** The refusal a click gets when its Slack account is not a full member of the connected workspace, or null when it is. */
+function notAFullMember(
+  user:
+    | {
+        id?: string;
+        team_id?: string;
+        deleted?: boolean;
+        is_bot?: boolean;
+        is_app_user?: boolean;
+        is_restricted?: boolean;
+        is_ultra_restricted?: boolean;
+        is_stranger?: boolean;
+        is_invited_user?: boolean;
+      }
+    | undefined,
+  slackUser: string,
+  teamId: string,
+): string | null {
+  if (!user || user.id !== slackUser) return "Gatehouse could not read your Slack profile";
+  if (user.deleted) return "your Slack account is deactivated";
+  if (user.is_bot || user.is_app_user || slackUser === "USLACKBOT") return "bots and apps do not decide";
+  if (user.is_restricted || user.is_ultra_restricted) return "guests of the workspace do not decide";
+  if (user.is_stranger || user.team_id !== teamId) return "people from outside the workspace (Slack Connect) do not decide";
+  if (user.is_invited_user) return "your Slack account has not joined the workspace";
+  return null;
 }
 
 async function handleClick(args: {
   orgId: string;
   client: WebClient;
+  teamId: string;
   slackUser: string;
-  channel: string | null;
+  channel: string;
+  messageTs: string;
   approvalId: string;
   decision: "approve" | "deny";
 }): Promise<SlackClickOutcome> {
   const tell = async (message: string): Promise<SlackClickOutcome> => {
-    if (args.channel) await args.client.chat.postEphemeral({ channel: args.channel, user: args.slackUser, text: message }).catch(() => {});
+    if (SLACK_ID.test(args.channel)) await args.client.chat.postEphemeral({ channel: args.channel, user: args.slackUser, text: message }).catch(() => {});
     return { kind: "refused", approvalId: args.approvalId, message };
   };
+  // The button must be on a message Gatehouse posted for THIS approval, in this channel.
+  const [notice] =
+    SLACK_ID.test(args.channel) && MESSAGE_TS.test(args.messageTs)
+      ? await db().$queryRaw<Array<{ id: string }>>`
+          SELECT id FROM approval_notices
+          WHERE org_id = ${args.orgId} AND approval_id = ${args.approvalId} AND channel = 'slack' AND status = 'sent'
+            AND target = ${args.channel} AND slack_ts = ${args.messageTs}
+          LIMIT 1`
+      : [];
+  if (!notice) return tell("This button is not on a message Gatehouse posted for this request here: nothing was recorded. Decide in the console instead.");
   let email: string | undefined;
   try {
     const info = await args.client.users.info({ user: args.slackUser });
-    // Slack confirms a workspace member's email; a guest or a bot without one decides nothing.
-    email = info.user?.is_bot ? undefined : info.user?.profile?.email;
+    const refusal = notAFullMember(info.user, args.slackUser, args.teamId);
+    if (refusal) return tell(`Your vote was not counted: ${refusal}. Decide in the console instead.`);
+    email = info.user?.profile?.email;
   } catch {
     return tell("Gatehouse could not read your Slack profile: decide in the console instead.");
   }

@@ -2,9 +2,11 @@ import type { ApprovedHooks } from "../approvals/approval-hooks";
 import { decideApproval as decideWith, decideApprovals as decideManyWith, type BulkOutcome } from "../approvals/decide-approval";
 import type { ApprovalView } from "../approvals/approval-view";
 import type { Ctx } from "../actors/context";
+import { SLACK_CONNECTION_ACTION_TYPE } from "../integrations/slack-connection";
 import { applyAuditErasure } from "./apply-audit-erasure";
 import { applyPublishRequest } from "./apply-publish-request";
 import { applySettingsChange } from "./apply-settings-change";
+import { applySlackConnection } from "./apply-slack-connection";
 import { SETTINGS_ACTION_TYPE } from "./change-org-settings";
 import { ERASURE_ACTION_TYPE } from "./erase-audit-fields";
 import { PUBLISH_ACTION_TYPE } from "./publish-policy-draft";
@@ -17,6 +19,7 @@ import { PUBLISH_ACTION_TYPE } from "./publish-policy-draft";
 export const APPROVED_HOOKS: ApprovedHooks = {
   [PUBLISH_ACTION_TYPE]: applyPublishRequest,
   [SETTINGS_ACTION_TYPE]: applySettingsChange,
+  [SLACK_CONNECTION_ACTION_TYPE]: applySlackConnection,
   [ERASURE_ACTION_TYPE]: applyAuditErasure,
 };
 

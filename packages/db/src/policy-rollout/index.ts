@@ -7,6 +7,8 @@ export { publishPolicyDraft, PUBLISH_ACTION_TYPE, type PublishOutcome } from "./
 export { applyPublishRequest } from "./apply-publish-request";
 export { changeOrgSettings, SETTINGS_ACTION_TYPE, type SettingsChangeOutcome } from "./change-org-settings";
 export { applySettingsChange } from "./apply-settings-change";
+export { connectSlack, type SlackConnectOutcome } from "./connect-slack";
+export { applySlackConnection } from "./apply-slack-connection";
 export { eraseAuditFields, ERASURE_ACTION_TYPE } from "./erase-audit-fields";
 export { applyAuditErasure } from "./apply-audit-erasure";
 export { POLICY_AGENT_NAME } from "./system-agent";

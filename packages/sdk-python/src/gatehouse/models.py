@@ -3874,14 +3874,35 @@ class SimulatePoliciesRequest(_SimulatePoliciesRequestRequired, total=False):
 
 
 class SlackConnection(TypedDict):
-    """Whether a Slack app is connected, and to which workspace (its secrets are never shown)."""
+    """Whether a Slack app is connected, proven by Slack, and to which workspace (its secrets are never shown)."""
     connected: bool
+    state: Literal["none", "pending", "verified"]
+    """`pending`: connected, but Slack has not yet proven the signing secret its own; nothing is posted and no click counts until Slack's `url_verification` signed with it reaches `eventsPath` (set the app's Event Subscriptions Request URL to it). `verified`: proven, live."""
     teamId: str | None
     teamName: str | None
     botUserId: str | None
     interactionsPath: str
     """Set the app's Interactivity Request URL to this path on the API's public address."""
+    eventsPath: str
+    """Set the app's Event Subscriptions Request URL to this path on the API's public address: Slack's request there proves the app."""
     connectedAt: str | None
+    verifiedAt: str | None
+    """When Slack proved the signing secret (null while pending)."""
+    pendingApprovalId: str | None
+    """A connection or change of the app waiting for a second admin's approval (the two-admin rule); the current app, if any, stays until it is approved."""
+
+
+class SlackConnectionPendingApproval(TypedDict):
+    """Connecting or changing the Slack app waits for a second admin's approval (the two-admin rule)."""
+    status: Literal["pending_approval"]
+    approvalId: str
+    """The approval (action `gatehouse.integrations.slack` of the org's system agent) another owner or admin must approve."""
+
+
+class SlackEventAnswer(TypedDict, total=False):
+    """Slack's Events API request acknowledged."""
+    challenge: str
+    """The `url_verification` challenge, answered as Slack sent it."""
 
 
 class SsoDomainClaim(TypedDict):

@@ -398,18 +398,18 @@ export interface paths {
         };
         /**
          * The org's Slack app
-         * @description Whether one is connected, its workspace, and the interactions path to set in the app (its secrets are never answered).
+         * @description Whether one is connected and proven by Slack (`state`), its workspace, the interactions and events paths to set in the app, and a connection waiting for a second admin (its secrets are never answered).
          */
         get: operations["getSlackConnection"];
         /**
          * Connect (or replace) the org's Slack app
-         * @description Slack must accept the bot token (`auth.test`), else a 400 naming `botToken`. Both secrets are stored encrypted. Policies then name channels in `approval.notify.slack`; clicks on the messages' buttons come to `/v1/slack/<org id>/interactions`, verified by the signing secret.
+         * @description Slack must accept the bot token (`auth.test`, which names the workspace), else a 400 naming `botToken`. Both secrets are stored encrypted. The app is `pending` until Slack proves the signing secret its own: set the app's Event Subscriptions Request URL to `/v1/slack/<org id>/events` (Slack's `url_verification` there, signed with the secret, makes it `verified`) and its Interactivity Request URL to `/v1/slack/<org id>/interactions`. Until then nothing is posted and no click counts. When the two-admin rule (`policies.requireSecondApproval`) is in force nothing is changed: the app is recorded and an approval opened (action `gatehouse.integrations.slack` of the org's system agent) that another owner or admin must approve (202; the asking member cannot approve it); it is connected, still to be proven, when approved.
          */
         put: operations["connectSlack"];
         post?: never;
         /**
          * Disconnect the org's Slack app
-         * @description Its secrets are deleted; messages already posted stay, and their buttons stop working. Without a connection: 404.
+         * @description Its secrets are deleted; messages already posted stay, and their buttons stop working. Applied at once, under the two-admin rule too (it weakens nothing). Without a connection: 404.
          */
         delete: operations["disconnectSlack"];
         options?: never;
@@ -1396,6 +1396,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/slack/{orgId}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Slack's Events API requests (the app's proof)
+         * @description Called by Slack, not by people: `application/json`, at most 64 KiB. A request whose `x-slack-signature` does not verify with the org's signing secret (the exact bytes), or whose `x-slack-request-timestamp` is more than 5 minutes off, is a 401 and nothing is read or proven. Slack's `url_verification` (sent when the app's Event Subscriptions Request URL is set) verified by it proves the app: a `pending` connection becomes `verified` (an `integration.changed` entry) and the challenge is answered. Other events are acknowledged and change nothing. No Slack app: 404.
+         */
+        post: operations["slackEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/slack/{orgId}/interactions": {
         parameters: {
             query?: never;
@@ -1407,7 +1427,7 @@ export interface paths {
         put?: never;
         /**
          * Slack's interactivity requests (Approve / Deny clicks)
-         * @description Called by Slack, not by people: `application/x-www-form-urlencoded` with a `payload`. A request whose `x-slack-signature` does not verify with the org's signing secret, or whose `x-slack-request-timestamp` is more than 5 minutes off, is a 401 and nothing is read. A verified one is answered 200 at once (Slack's 3-second window); the click is then mapped to the member with the clicker's Slack email, checked like a console vote (role, separation of duties, `humanOnly`), recorded with `via: slack`, and the message is updated with the outcome. A refusal is told to the clicker alone (an ephemeral message), as is "already decided by …".
+         * @description Called by Slack, not by people: `application/x-www-form-urlencoded` with a `payload`. A request whose `x-slack-signature` does not verify with the org's signing secret, or whose `x-slack-request-timestamp` is more than 5 minutes off, is a 401 and nothing is read. A verified one is answered 200 at once (Slack's 3-second window). A click counts only on an app Slack has proven, from its workspace (`team.id`, the clicker's `team_id`), from a full member of it (`users.info`: no guest, single-channel guest, Slack Connect person, bot, app or deactivated account), on the message Gatehouse posted for that approval in that channel; it is then mapped to the member with the clicker's Slack email, checked like a console vote (role, separation of duties, `humanOnly`), recorded with `via: slack`, and the message is updated with the outcome. A refusal is told to the clicker alone (an ephemeral message), as is "already decided by …"; nothing is recorded.
          */
         post: operations["slackInteractions"];
         delete?: never;
@@ -4494,15 +4514,38 @@ export interface components {
              */
             days?: number;
         };
-        /** @description Whether a Slack app is connected, and to which workspace (its secrets are never shown). */
+        /** @description Whether a Slack app is connected, proven by Slack, and to which workspace (its secrets are never shown). */
         SlackConnection: {
             connected: boolean;
+            /**
+             * @description `pending`: connected, but Slack has not yet proven the signing secret its own; nothing is posted and no click counts until Slack's `url_verification` signed with it reaches `eventsPath` (set the app's Event Subscriptions Request URL to it). `verified`: proven, live.
+             * @enum {string}
+             */
+            state: "none" | "pending" | "verified";
             teamId: string | null;
             teamName: string | null;
             botUserId: string | null;
             /** @description Set the app's Interactivity Request URL to this path on the API's public address. */
             interactionsPath: string;
+            /** @description Set the app's Event Subscriptions Request URL to this path on the API's public address: Slack's request there proves the app. */
+            eventsPath: string;
             connectedAt: string | null;
+            /** @description When Slack proved the signing secret (null while pending). */
+            verifiedAt: string | null;
+            /** @description A connection or change of the app waiting for a second admin's approval (the two-admin rule); the current app, if any, stays until it is approved. */
+            pendingApprovalId: string | null;
+        };
+        /** @description Connecting or changing the Slack app waits for a second admin's approval (the two-admin rule). */
+        SlackConnectionPendingApproval: {
+            /** @constant */
+            status: "pending_approval";
+            /** @description The approval (action `gatehouse.integrations.slack` of the org's system agent) another owner or admin must approve. */
+            approvalId: string;
+        };
+        /** @description Slack's Events API request acknowledged. */
+        SlackEventAnswer: {
+            /** @description The `url_verification` challenge, answered as Slack sent it. */
+            challenge?: string;
         };
         /** @description A domain of `signIn.ssoDomains`, whether it is proved, and the DNS TXT record that proves it. */
         SsoDomainClaim: {
@@ -7073,13 +7116,22 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The connection. */
+            /** @description The connection (pending until Slack proves it). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SlackConnection"];
+                };
+            };
+            /** @description Waiting for a second admin's approval. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackConnectionPendingApproval"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
@@ -12552,6 +12604,59 @@ export interface operations {
             };
             /** @description An unexpected error; quote the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    slackEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orgId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description Received; a `url_verification`'s challenge answered. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlackEventAnswer"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

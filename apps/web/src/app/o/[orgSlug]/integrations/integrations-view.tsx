@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { FormAlert, INPUT_CLASS } from "@/components/form-fields";
@@ -309,20 +310,40 @@ function DeliveryLog({ orgSlug, webhookId }: { orgSlug: string; webhookId: strin
   );
 }
 
-/** The org's Slack app: where approvals with `notify.slack` are posted, with Approve / Deny buttons. */
+/** The org's Slack app: where approvals with `notify.slack` are posted, with Approve / Deny buttons, once Slack has proven it. */
 function SlackSection({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: SlackConnection; apiUrl: string }) {
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: slackKey(orgSlug), queryFn: ({ signal }) => fetchSlack(orgSlug, signal), initialData: initial });
-  const done = (state: SlackConnection) => queryClient.setQueryData(slackKey(orgSlug), state);
-  const connect = useMutation({ mutationFn: (body: { botToken: string; signingSecret: string }) => connectSlack(orgSlug, body), onSuccess: done });
-  const disconnect = useMutation({ mutationFn: () => disconnectSlack(orgSlug), onSuccess: done });
+  // Slack's proof arrives without anyone here acting (the app's Request URL set in Slack): refreshed while it is awaited.
+  const query = useQuery({
+    queryKey: slackKey(orgSlug),
+    queryFn: ({ signal }) => fetchSlack(orgSlug, signal),
+    initialData: initial,
+    refetchInterval: (q) => (q.state.data?.state === "pending" || q.state.data?.pendingApprovalId ? 5_000 : false),
+  });
+  const refresh = () => void queryClient.invalidateQueries({ queryKey: slackKey(orgSlug) });
+  const [asked, setAsked] = useState<string | null>(null);
+  const connect = useMutation({
+    mutationFn: (body: { botToken: string; signingSecret: string }) => connectSlack(orgSlug, body),
+    onSuccess: (answer) => {
+      if ("status" in answer) {
+        setAsked(answer.approvalId);
+      } else {
+        setAsked(null);
+        queryClient.setQueryData(slackKey(orgSlug), answer);
+      }
+      refresh();
+    },
+  });
+  const disconnect = useMutation({ mutationFn: () => disconnectSlack(orgSlug), onSuccess: (state) => queryClient.setQueryData(slackKey(orgSlug), state) });
   const fields = connect.error instanceof ApiError ? connect.error.fields : {};
   const slack = query.data;
+  const waiting = asked ?? slack.pendingApprovalId;
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     connect.mutate({ botToken: String(form.get("botToken") ?? "").trim(), signingSecret: String(form.get("signingSecret") ?? "").trim() });
   };
+  const workspace = slack.teamName ?? slack.teamId ?? "a workspace";
   return (
     <section aria-labelledby="slack-heading" className="space-y-3 rounded-xl border border-stone-200 bg-white p-4">
       <h2 id="slack-heading" className="text-base font-semibold">
@@ -330,28 +351,56 @@ function SlackSection({ orgSlug, initial, apiUrl }: { orgSlug: string; initial: 
       </h2>
       <p className="max-w-3xl text-sm text-stone-600">
         Connect your own Slack app and policies can post approval requests to channels (<code className="font-mono text-xs">approval.notify.slack</code>) with Approve and Deny
-        buttons. A click counts as the vote of the member whose account has the clicker&apos;s Slack email, checked like a console vote. The app needs the scopes chat:write,
-        users:read and users:read.email; set its Interactivity Request URL to:
+        buttons. A click counts only from the app&apos;s workspace, from a full member of it (not a guest, a person from another organization, a bot or a deactivated account), on
+        the message Gatehouse posted for that request; it is the vote of the member whose account has the clicker&apos;s Slack email, checked like a console vote. The app needs the
+        scopes chat:write, users:read and users:read.email. In the app&apos;s settings, set the Event Subscriptions Request URL (Slack&apos;s request there proves the app is yours,
+        and only then is it used) and the Interactivity Request URL:
       </p>
-      <code data-testid="slack-interactions-url" className="block rounded-md bg-stone-100 px-2 py-1 font-mono text-xs break-all">
-        {apiUrl}
-        {slack.interactionsPath}
-      </code>
-      {slack.connected ? (
+      <dl className="grid gap-1 text-sm sm:grid-cols-[max-content_1fr] sm:gap-x-3">
+        <dt className="text-stone-600">Event Subscriptions</dt>
+        <dd>
+          <code data-testid="slack-events-url" className="block rounded-md bg-stone-100 px-2 py-1 font-mono text-xs break-all">
+            {apiUrl}
+            {slack.eventsPath}
+          </code>
+        </dd>
+        <dt className="text-stone-600">Interactivity</dt>
+        <dd>
+          <code data-testid="slack-interactions-url" className="block rounded-md bg-stone-100 px-2 py-1 font-mono text-xs break-all">
+            {apiUrl}
+            {slack.interactionsPath}
+          </code>
+        </dd>
+      </dl>
+      {slack.state === "none" ? (
+        <p data-testid="slack-state" className="text-sm text-stone-600">
+          Not connected.
+        </p>
+      ) : (
         <div className="flex flex-wrap items-center gap-3">
-          <p data-testid="slack-state" className="text-sm text-emerald-800">
-            Connected to {slack.teamName ?? slack.teamId ?? "a workspace"}
-            {slack.connectedAt ? ` since ${formatDateTime(slack.connectedAt)}` : ""}.
-          </p>
+          {slack.state === "verified" ? (
+            <p data-testid="slack-state" className="text-sm text-emerald-800">
+              Connected to {workspace}, verified by Slack{slack.verifiedAt ? ` ${formatDateTime(slack.verifiedAt)}` : ""}.
+            </p>
+          ) : (
+            <p data-testid="slack-state" className="text-sm text-amber-900">
+              Connected to {workspace}, waiting for Slack to verify it: set the app&apos;s Event Subscriptions Request URL to the address above. Until Slack&apos;s request arrives,
+              nothing is posted and no click counts.
+            </p>
+          )}
           <Button size="xs" variant="danger" onClick={() => disconnect.mutate()} disabled={disconnect.isPending}>
             Disconnect
           </Button>
         </div>
-      ) : (
-        <p data-testid="slack-state" className="text-sm text-stone-600">
-          Not connected.
-        </p>
       )}
+      {waiting ? (
+        <p data-testid="slack-pending-approval" role="status" className="rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          A Slack app waits for another owner or admin to approve it (the two-admin rule){slack.connected ? "; the current one stays until then" : ""}.{" "}
+          <Link href={`/o/${encodeURIComponent(orgSlug)}/approvals?approval=${encodeURIComponent(waiting)}`} className="font-medium underline underline-offset-2">
+            Open the approval
+          </Link>
+        </p>
+      ) : null}
       <form onSubmit={submit} aria-label="Connect Slack" className="grid gap-3 sm:grid-cols-2">
         <div className="space-y-1">
           <label htmlFor="slack-bot-token" className="block text-sm font-medium text-stone-700">

@@ -9,11 +9,15 @@ export const GET = memberRoute({ what: "read the Slack connection", permission: 
   jsonResponse(await getSlackConnection({ ctx }), requestId),
 );
 
-// PUT { botToken, signingSecret }: Slack must accept the token (auth.test), else a 400 naming botToken.
-export const PUT = memberRoute({ what: "connect Slack", permission: "integrations.manage", body: connectSlackBodySchema }, async ({ ctx, body, requestId }) =>
-  jsonResponse(await connectSlack({ ctx, input: body }), requestId),
-);
+// PUT { botToken, signingSecret }: Slack must accept the token (auth.test), else a 400 naming botToken. The app is
+// pending until Slack proves its signing secret. While the two-admin rule is in force, 202 { status: "pending_approval",
+// approvalId }: nothing changes until another owner or admin approves.
+export const PUT = memberRoute({ what: "connect Slack", permission: "integrations.manage", body: connectSlackBodySchema }, async ({ ctx, body, requestId }) => {
+  const outcome = await connectSlack({ ctx, input: body });
+  return outcome.status === "applied" ? jsonResponse(outcome.connection, requestId) : jsonResponse(outcome, requestId, 202);
+});
 
+// Disconnecting weakens nothing: applied at once, under the two-admin rule too.
 export const DELETE = memberRoute({ what: "disconnect Slack", permission: "integrations.manage" }, async ({ ctx, requestId }) =>
   jsonResponse(await disconnectSlack({ ctx }), requestId),
 );
