@@ -11,6 +11,7 @@ export * from "./audit/entry";
 export * from "./audit/entry-types";
 export * from "./audit/verify-log-page";
 export * from "./audit/erasable-fields";
+export * from "./audit/log-fields";
 export * from "./policy/document";
 export * from "./policy/conditions";
 export * from "./policy/evaluate";

@@ -20,7 +20,15 @@ export interface ScreenOptions {
   actions: Record<ContentClass, ContentAction>;
   /** A short keyed hash of a value (the placeholder's suffix): equal values get equal suffixes, and no suffix gives a value back. */
   tag: (value: string) => string;
+  /** Look for this class alone (the other is treated as `off`). */
+  only?: ContentClass;
 }
+
+/**
+ * A screen keyed for one org and one set of actions (packages/db's contentScreen): `screen(value, ["metadata"])`;
+ * with `only`, that class alone is looked for (a secret inside an email address is found as a secret).
+ */
+export type ContentScreen = <T>(value: T, root: ReadonlyArray<string | number>, only?: ContentClass) => Screened<T>;
 
 export interface Screened<T> {
   /** The value as it may be written: every finding of a class set to `redact` or `deny` replaced by its placeholder. */
@@ -53,7 +61,7 @@ export function contentPlaceholder(kind: ContentClass, detector: string, tag: st
  * detectors are). A refused call's value is redacted too: what records the refusal holds nothing of it.
  */
 export function screenContent<T>(value: T, root: ReadonlyArray<string | number>, options: ScreenOptions): Screened<T> {
-  const classes = new Set((["secrets", "personalData"] as const).filter((kind) => options.actions[kind] !== "off"));
+  const classes = new Set((["secrets", "personalData"] as const).filter((kind) => options.actions[kind] !== "off" && (options.only ?? kind) === kind));
   const findings: ContentFinding[] = [];
   let denied = false;
   if (classes.size === 0) return { value, findings, denied };
@@ -103,20 +111,26 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
     const record = item as Record<string, unknown>;
     let out: Record<string, unknown> | undefined;
     const names = Object.keys(record);
+    const copyBefore = (i: number): Record<string, unknown> => {
+      const copy: Record<string, unknown> = {};
+      for (let j = 0; j < i; j += 1) copy[names[j] as string] = record[names[j] as string];
+      return copy;
+    };
     for (let i = 0; i < names.length; i += 1) {
       const name = names[i] as string;
       const element = record[name];
       const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, at, undefined);
-      const next = walk(element, { parent: at, key: name }, name);
-      if ((screenedName !== name || next !== element) && !out) {
-        out = {};
-        for (let j = 0; j < i; j += 1) out[names[j] as string] = record[names[j] as string];
+      // The key as it is written: every finding below it names that (its placeholder), never the key
+      // as sent, so no path repeats a value the rules rewrite or refuse.
+      let target = name;
+      if (screenedName !== name) {
+        out ??= copyBefore(i);
+        target = screenedName;
+        for (let n = 2; Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
       }
-      if (out) {
-        let target = screenedName;
-        for (let n = 2; target !== name && Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
-        out[target] = next;
-      }
+      const next = walk(element, { parent: at, key: target }, name);
+      if (next !== element) out ??= copyBefore(i);
+      if (out) out[target] = next;
     }
     return out ?? item;
   };

@@ -6,6 +6,7 @@ import { requirePermission } from "../actors/require-permission";
 import { announceApprovals } from "../approvals/announce-approvals";
 import { endUndecided } from "../approvals/end-approvals";
 import { appendAuditEntry } from "../audit/append-audit-entries";
+import { screenWithOrgSettings } from "../content/content-screen";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "./agent-snapshot";
@@ -19,6 +20,8 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   requirePermission(ctx, "agents.manage");
   const parsed = agentStatusBodySchema.safeParse(input.body ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
+  // The reason goes into the agent, the approvals it cancels and the log alike: screened once, first (docs/content.md).
+  const reason = parsed.data.reason === undefined ? undefined : await screenWithOrgSettings(ctx.org.id, "reason", parsed.data.reason);
   const cancelled: string[] = [];
   const view = await db().$transaction(async (tx) => {
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id }, include: AGENT_VIEW_INCLUDE });
@@ -31,7 +34,7 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
       data: {
         status: input.status,
         haltedAt: halted ? new Date() : null,
-        haltedReason: halted ? (parsed.data.reason ?? null) : null,
+        haltedReason: halted ? (reason ?? null) : null,
         // Who halted it: the member (through the console or their admin key), or the system by name.
         haltedByMembershipId: halted && (ctx.actor.type === "user" || ctx.actor.type === "adminKey") ? ctx.actor.membershipId : null,
         haltedBySystem: halted && ctx.actor.type === "system" ? ctx.actor.name : null,
@@ -42,11 +45,11 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
       actor: actorRef(ctx.actor),
       agentId: agent.id,
       subjectId: agent.id,
-      data: { name: agent.name, ...(parsed.data.reason ? { reason: parsed.data.reason } : {}) },
+      data: { name: agent.name, ...(reason ? { reason } : {}) },
     });
     // The log head is locked now, so no decision batch can add a pending approval for this agent
     // behind our back; batches after this commit see the halt.
-    if (halted) cancelled.push(...(await cancelPendingApprovals(tx, ctx, agent.id, parsed.data.reason ?? null)));
+    if (halted) cancelled.push(...(await cancelPendingApprovals(tx, ctx, agent.id, reason ?? null)));
     return agentView(updated);
   }, TX_OPTIONS);
   forgetAgent(input.agentId);

@@ -1,4 +1,5 @@
-import { GENESIS_CHAIN_HASH, orgClosed, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { GENESIS_CHAIN_HASH, orgClosed, screensCallerText, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
+import { screenEntries } from "../content/screen-entries";
 import type { Tx } from "../infra/client";
 import { appendStatement, logHead, sealBatch, type HeadRow, type Query } from "./log-store";
 
@@ -16,16 +17,24 @@ export function txQuery(tx: Tx): Query {
  * A closed org's log takes no more entries (409 ORG_CLOSED): every change to an org is audited here,
  * so this is where a closed org becomes read-only, in the same statement that takes the lock (closing
  * sets `closed_at` after its own entries, in its transaction, under this lock).
+ *
+ * Every field a caller's text reaches is screened here, by its entry type's declaration (core's
+ * LOG_FIELDS; content/screen-entries.ts), so no service can forget it: free text as the org's content
+ * settings say, and a 400 naming the field for what they refuse or for a name or key that holds what
+ * they would rewrite. (Decisions are appended by the group commit and screened by screenCall.)
  */
 export async function appendAuditEntries(tx: Tx, orgId: string, entries: readonly AuditEntryInput[]): Promise<SealedAuditEntry[]> {
   if (entries.length === 0) return [];
   const query = txQuery(tx);
-  const [row] = await query<HeadRow & { closed: boolean }>(
-    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
+  // Entries a caller's text reaches are screened by the org's content settings, read in the same statement.
+  const screening = entries.some((entry) => screensCallerText(entry.type));
+  const [row] = await query<HeadRow & { closed: boolean; settings?: unknown }>(
+    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed${screening ? ", o.settings" : ""} FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
     [orgId],
   );
   if (row?.closed) throw orgClosed();
-  const batch = sealBatch(orgId, await logHead(query, orgId, row), entries, new Date());
+  const written = screening ? await screenEntries(orgId, row?.settings, entries) : entries;
+  const batch = sealBatch(orgId, await logHead(query, orgId, row), written, new Date());
   const statement = appendStatement(orgId, batch);
   await tx.$executeRawUnsafe(statement.text, ...statement.values);
   return batch.entries;

@@ -6,9 +6,9 @@ import {
   validationError,
   type ContentAction,
   type ContentClass,
+  type ContentScreen,
   type ContentRule,
   type ContentSettings,
-  type Screened,
 } from "@gatehouse/core";
 import { orgSubkey } from "../audit/signing-keys";
 import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
@@ -33,12 +33,12 @@ function tagKey(orgId: string): Promise<Buffer> {
   return key;
 }
 
-type Screen = <T>(value: T, root: ReadonlyArray<string | number>) => Screened<T>;
+type Screen = ContentScreen;
 const NOTHING: Screen = (value) => ({ value, findings: [], denied: false });
 
 function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>): Screen {
   const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
-  return (value, root) => screenContent(value, root, { actions, tag });
+  return (value, root, only) => screenContent(value, root, { actions, tag, ...(only ? { only } : {}) });
 }
 
 /** The org's content settings of a settings snapshot object: parsed once per snapshot. */

@@ -4,6 +4,7 @@ import type { CheckResult } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { contentScreen } from "../content/content-screen";
+import { screenCall } from "../content/screen-call";
 import { prepareDecision } from "./prepare-decision";
 
 /**
@@ -16,9 +17,8 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   // The same content screen as execute: the findings it would make, and its refusal (nothing is written either way).
   const pending = contentScreen(ctx.org.id, prepared.content);
   const screen = typeof pending === "function" ? pending : await pending;
-  const metadata = screen(prepared.request.metadata, ["metadata"]);
-  const dataAccessed = screen(prepared.request.dataAccessed, ["dataAccessed"]);
-  const contentDenied = metadata.denied || dataAccessed.denied;
+  // Its identifiers refused as execute refuses them (400 naming the field), its run's name screened too.
+  const { findings, denied: contentDenied } = screenCall(screen, prepared.request);
   // The budgets as they stand (one read when some apply): what execute would do now, nothing reserved.
   const { request } = prepared;
   const plan =
@@ -36,7 +36,6 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   const verdict = plan ? await peekBudgets(ctx.org.id, plan) : undefined;
   const budgeted = underBudget(prepared.decision, verdict);
   const denialReason = prepared.gateReason ?? (contentDenied ? "CONTENT_DENIED" : undefined) ?? (budgeted.denied ? "BUDGET_EXCEEDED" : undefined);
-  const findings = [...metadata.findings, ...dataAccessed.findings];
   const rewritten = findings.some((f) => f.action !== "flagged");
   const { auditEventId: _unused, ...result } = buildActionResult({
     decision: {

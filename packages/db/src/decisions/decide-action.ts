@@ -8,7 +8,6 @@ import {
   newId,
   parseActionRequest,
   runIdOf,
-  validationError,
   type ActionResult,
   type ApprovalOptions,
   type AuthorityRule,
@@ -21,6 +20,7 @@ import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
 import { noteIntegration } from "../agents/note-integration";
 import { contentScreen } from "../content/content-screen";
+import { screenCall } from "../content/screen-call";
 import { commitDecision, type Materialized } from "./group-commit";
 import { prepareDecision, type GateReason } from "./prepare-decision";
 import { recordLoop } from "./loop-guard";
@@ -81,17 +81,9 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   // the call as written, so no digest of a redacted value is kept either.
   const pending = contentScreen(ctx.org.id, prepared.content);
   const screen = typeof pending === "function" ? pending : await pending;
-  const metadata = screen(request.metadata, ["metadata"]);
-  const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
-  // A run's name is kept on the run (never in the log), screened as the call's other text is.
-  const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
-  // A model's name is logged as it is (reservations, counters, the run's spend): one the content
-  // rules find anything in (a key, an email address) is refused, not written anywhere.
-  if (request.spend && screen(request.spend.model, ["spend", "model"]).findings.length > 0) {
-    throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
-  }
-  const findings = [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? [])];
-  const contentDenied = metadata.denied || dataAccessed.denied || (runName?.denied ?? false);
+  // Identifiers the entry would carry as sent (eventId, runId, action type, tool and model names) are
+  // refused when the rules find in them what they would rewrite; canI screens the same (screenCall).
+  const { metadata, dataAccessed, runName, findings, denied: contentDenied } = screenCall(screen, request);
   // The conditions' values come from the call: rewritten only when something in it was.
   const rewritten = findings.some((f) => f.action !== "flagged");
   const screened = rewritten ? { ...prepared.decision, conditionsEvaluated: screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value } : prepared.decision;

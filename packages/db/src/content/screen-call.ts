@@ -1,0 +1,46 @@
+import { screenLogData, validationError, type ActionRequest, type ContentFinding, type ContentScreen, type Screened } from "@gatehouse/core";
+
+export interface ScreenedCall {
+  metadata: Screened<ActionRequest["metadata"]>;
+  dataAccessed: Screened<ActionRequest["dataAccessed"]>;
+  /** A run's name is kept on the run (never in the log), screened as the call's other text is. */
+  runName: Screened<string> | undefined;
+  findings: ContentFinding[];
+  /** A finding of a class set to `deny`: the call is refused (CONTENT_DENIED). */
+  denied: boolean;
+}
+
+/**
+ * A call's text through the content screen (docs/content.md), the same for execute and canI, so both
+ * answer alike: the identifiers its entry would carry (core's LOG_FIELDS of `action.decided`: its
+ * action type, eventId, runId, tool name) are refused with a 400 naming the field when they hold what
+ * the rules would redact or refuse — rewriting one would break idempotency, its run or its policies —
+ * and a model's name when the rules find anything in it (it is logged and priced as sent). Then its
+ * metadata, data access and run name as the rules say. Pure: no round trip.
+ */
+export function screenCall(screen: ContentScreen, request: ActionRequest): ScreenedCall {
+  if (request.spend && screen(request.spend.model, ["spend.model"]).findings.length > 0) {
+    throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
+  }
+  const identifiers = screenLogData(
+    "action.decided",
+    {
+      actionType: request.actionType,
+      ...(request.eventId === undefined ? {} : { eventId: request.eventId }),
+      ...(request.tool ? { tool: { name: request.tool.name } } : {}),
+      ...(request.runId === undefined ? {} : { run: { runId: request.runId } }),
+    },
+    screen,
+  );
+  if (identifiers.issues.length > 0) throw validationError(identifiers.issues);
+  const metadata = screen(request.metadata, ["metadata"]);
+  const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
+  const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
+  return {
+    metadata,
+    dataAccessed,
+    runName,
+    findings: [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? [])],
+    denied: metadata.denied || dataAccessed.denied || (runName?.denied ?? false),
+  };
+}

@@ -1,0 +1,25 @@
+import { screenLogData, screensCallerText, validationError, type AuditEntryInput, type FieldIssue } from "@gatehouse/core";
+import { contentActionsFor, contentScreen } from "./content-screen";
+
+/**
+ * Entries about to be appended through their types' declarations (core's LOG_FIELDS, docs/content.md,
+ * "Every field of the log"), with the org's content settings (`settings`, read under the log's lock):
+ * free text with what the rules redact replaced by its placeholder; anything the rules refuse there,
+ * or find in a name, key or setting that cannot be rewritten, refuses the whole append with a 400
+ * naming the field (the transaction rolls back: nothing of the change is written). Entries whose type
+ * has no such field are returned as they are, with no work.
+ */
+export async function screenEntries(orgId: string, settings: unknown, entries: readonly AuditEntryInput[]): Promise<readonly AuditEntryInput[]> {
+  if (!entries.some((entry) => screensCallerText(entry.type))) return entries;
+  const pending = contentScreen(orgId, contentActionsFor(settings, []));
+  const screen = typeof pending === "function" ? pending : await pending;
+  const issues = new Map<string, FieldIssue>();
+  const screened = entries.map((entry) => {
+    if (!screensCallerText(entry.type)) return entry;
+    const result = screenLogData(entry.type, entry.data, screen);
+    for (const issue of result.issues) if (!issues.has(issue.path)) issues.set(issue.path, issue);
+    return result.data === entry.data ? entry : ({ ...entry, data: result.data } as AuditEntryInput);
+  });
+  if (issues.size > 0) throw validationError([...issues.values()]);
+  return screened;
+}
