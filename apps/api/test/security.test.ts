@@ -669,7 +669,7 @@ const ROWS: Row[] = [
     access: adminKey("approvals.read"),
     sample: async (f) => ({
       path: "/v1/admin/handover",
-      body: { toMemberId: (await addTestMember(f.a.org, "approver", "stand-in")).membershipId, until: new Date(Date.now() + 3_600_000).toISOString() },
+      body: { toMemberId: (await addTestMember(f.a.org, "owner", "stand-in")).membershipId, until: new Date(Date.now() + 3_600_000).toISOString() },
     }),
     foreign: (f) => ({ path: "/v1/admin/handover", body: { toMemberId: f.b.org.owner.membershipId, until: new Date(Date.now() + 3_600_000).toISOString() } }),
   },

@@ -114,7 +114,8 @@ export function judgeVote(args: { state: AuthorityState; voter: Voter; channel: 
 
 /** Where the votes take an approval: any deny ends it (veto); `quorum` distinct members counted approve it. */
 export function tallyVotes(state: Pick<AuthorityState, "rule" | "votes">): { status: ApprovalStatus; approvals: number } {
-  if (state.votes.some((v) => v.decision === "deny")) return { status: "denied", approvals: new Set(state.votes.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size };
+  if (state.votes.some((v) => v.decision === "deny"))
+    return { status: "denied", approvals: new Set(state.votes.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size };
   const approvals = new Set(state.votes.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size;
   return { status: approvals >= state.rule.quorum ? "approved" : "pending", approvals };
 }
@@ -158,7 +159,12 @@ export function grantorCannotCover(rule: AuthorityRule, grantor: Grantor | null)
  * Whether `voter` may grant instead of approving this approval through `channel` (null: they may): they
  * must be able to approve it alone, by their own authority (a stand-in's vote is someone else's to give).
  */
-export function grantRefusalFor(state: AuthorityState, voter: Voter, channel: VoteChannel, now: Date): { code: "FORBIDDEN" | "CONFLICT"; reason: string; self?: SelfApprovalReason } | null {
+export function grantRefusalFor(
+  state: AuthorityState,
+  voter: Voter,
+  channel: VoteChannel,
+  now: Date,
+): { code: "FORBIDDEN" | "CONFLICT"; reason: string; self?: SelfApprovalReason } | null {
   const verdict = judgeVote({ state, voter, channel, now });
   if (!verdict.ok) return { code: verdict.code, reason: verdict.reason, ...(verdict.self ? { self: verdict.self } : {}) };
   const cannot = grantorCannotCover(state.rule, { ...voter, via: channel });

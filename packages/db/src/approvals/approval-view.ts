@@ -1,5 +1,16 @@
 import { handoversTo } from "./handovers";
-import { describeResult, judgeVote, type ActionResult, type AuthorityRule, type CastVote, type DataAccess, type ApprovalStatus, type MemberRole, type VoteChannel, type Voter } from "@gatehouse/core";
+import {
+  describeResult,
+  judgeVote,
+  type ActionResult,
+  type AuthorityRule,
+  type CastVote,
+  type DataAccess,
+  type ApprovalStatus,
+  type MemberRole,
+  type VoteChannel,
+  type Voter,
+} from "@gatehouse/core";
 import type { Approval, ApprovalOutcome, MemberRefView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";

@@ -27,15 +27,13 @@ export async function endGrantsOf(
     input.orgId,
     ended
       .sort((a, b) => a.id.localeCompare(b.id))
-      .map(
-        (grant): AuditEntryInput => ({
-          type: "grant.revoked",
-          actor: input.actor,
-          agentId: grant.agent_id,
-          subjectId: grant.id,
-          data: { grantId: grant.id, actionType: grant.action_type, reason: input.reason },
-        }),
-      ),
+      .map((grant): AuditEntryInput => ({
+        type: "grant.revoked",
+        actor: input.actor,
+        agentId: grant.agent_id,
+        subjectId: grant.id,
+        data: { grantId: grant.id, actionType: grant.action_type, reason: input.reason },
+      })),
   );
   return ended.length;
 }
