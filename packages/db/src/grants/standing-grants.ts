@@ -22,6 +22,7 @@ import type { ApprovalView } from "../approvals";
 import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, POLICY_FLAGS_SQL, voterOf, type RulesRow } from "../approvals/approval-view";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
+import { screenWithOrgSettings } from "../content/content-screen";
 import { getOrgSettings } from "../orgs/get-org-settings";
 import { decideApproval } from "../policy-rollout";
 
@@ -130,6 +131,8 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
   if ("path" in scope) throw validationError([scope]);
   const grantId = newId("grant");
   const { match, anyArguments, maxUses } = scope;
+  // The reason is kept on the grant and shown wherever it is listed: screened as the log would screen it.
+  const reason = parsed.data.reason ? await screenWithOrgSettings(ctx.org.id, "reason", parsed.data.reason) : null;
   const expiresAt = new Date(Date.now() + parsed.data.durationSeconds * 1_000);
   // The grant is in place before the vote approves the request, so the call whose gate() the vote wakes
   // can rely on it at once. A vote refused after all (decided meanwhile) takes the grant back.
@@ -145,7 +148,7 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
         createdBy: voter.membershipId,
         expiresAt,
         maxUses,
-        reason: parsed.data.reason ?? null,
+        reason,
         via: channel,
         anyArguments,
       },
@@ -165,7 +168,7 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
         expiresAt: expiresAt.toISOString(),
         maxUses,
         member: { id: voter.membershipId, email: voter.email },
-        ...(parsed.data.reason ? { reason: parsed.data.reason } : {}),
+        ...(reason ? { reason } : {}),
       },
     });
   }, TX_OPTIONS);
@@ -175,7 +178,7 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
       ctx,
       input: {
         approvalId: input.approvalId,
-        body: { decision: "approve", reason: parsed.data.reason ? `${parsed.data.reason} (standing grant ${grantId})` : `standing grant ${grantId}` },
+        body: { decision: "approve", reason: reason ? `${reason} (standing grant ${grantId})` : `standing grant ${grantId}` },
       },
     });
     if (approval.status !== "approved") throw conflict(`the approval is ${approval.status}: no grant was made`);
