@@ -94,7 +94,7 @@ function pending(org: TestOrg, options: { metadata?: Record<string, unknown>; po
                 approverMemberIds: [],
                 excludeAgentOwner: false,
                 requestedBy: null,
-                  requesterRef: null,
+                requesterRef: null,
                 expiresAt: new Date(Date.now() + 3_600_000),
               },
             }

@@ -3,7 +3,7 @@ import { ERASURE_MAX_ENTRIES, type AuditErasure, type AuditErasureBody } from "@
 import { notFound, validationError, type ActorRef, type StoredFields } from "@gatehouse/core";
 import type { Tx } from "../infra/client";
 import { appendAuditEntry } from "./append-audit-entries";
-import { orgSubkey } from "./signing-keys";
+import { orgSubkey } from "../infra/org-vault";
 
 /**
  * What one erasure erases: each entry (by seq) with the fields it takes, and for a subject its keyed

@@ -10,7 +10,7 @@ import {
   type ContentRule,
   type ContentSettings,
 } from "@gatehouse/core";
-import { orgSubkey } from "../audit/signing-keys";
+import { orgSubkey } from "../infra/org-vault";
 import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */

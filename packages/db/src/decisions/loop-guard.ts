@@ -3,7 +3,7 @@ import { canonicalize, loopReason, loopSettings, type ActionRequest, type JsonVa
 import { systemCtx, type Ctx } from "../actors/context";
 import { setAgentStatus } from "../agents/set-agent-status";
 import { appendAuditEntry } from "../audit/append-audit-entries";
-import { orgSubkey } from "../audit/signing-keys";
+import { orgSubkey } from "../infra/org-vault";
 import { db, TX_OPTIONS } from "../infra/client";
 import type { Sequence } from "../infra/rate-limiter";
 import { publishAfterCommit } from "../infra/signals";

@@ -1,7 +1,7 @@
 import { conflict } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import type { ApprovedApproval } from "../approvals/approval-hooks";
-import { openOrgSecret } from "../audit/signing-keys";
+import { openOrgSecret } from "../infra/org-vault";
 import { db } from "../infra/client";
 import { SLACK_PURPOSE_SIGNING, SLACK_PURPOSE_TOKEN, writeSlackConnection } from "../integrations/slack-connection";
 

@@ -2,7 +2,7 @@ import { connectSlackBodySchema } from "@gatehouse/contracts";
 import { approvalTimeoutSetting, forbidden, newId, policySettings, validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { sealOrgSecret } from "../audit/signing-keys";
+import { sealOrgSecret } from "../infra/org-vault";
 import { db } from "../infra/client";
 import {
   getSlackConnection,

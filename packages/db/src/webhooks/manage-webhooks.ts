@@ -4,7 +4,7 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
-import { sealOrgSecret } from "../audit/signing-keys";
+import { sealOrgSecret } from "../infra/org-vault";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { refusedDestination } from "./send-webhook";
 import { WEBHOOK_SECRET_PURPOSE, webhookView, type EndpointViewRow } from "./webhook-view";

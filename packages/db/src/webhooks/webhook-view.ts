@@ -1,5 +1,5 @@
 import type { WebhookDeliveryView, WebhookEndpointView } from "@gatehouse/contracts";
-import { openOrgSecret } from "../audit/signing-keys";
+import { openOrgSecret } from "../infra/org-vault";
 
 /** What the endpoints' secrets are sealed for (bound into their ciphertext). */
 export const WEBHOOK_SECRET_PURPOSE = "webhook";
