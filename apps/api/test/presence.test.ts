@@ -105,7 +105,8 @@ describe("presence", () => {
     expect(await admin.agents.halt(org.agent.id, { reason: "runaway" })).toMatchObject({ presence: "halted", haltedBy: { type: "member", email: org.owner.email } });
     await admin.agents.resume(org.agent.id);
     expect((await presenceOf(org))?.haltedBy).toBeNull();
-    await db().org.update({ where: { id: org.org.id }, data: { settings: { loops: { maxRepeats: 1, haltAgent: true } } } });
+    // Through the settings service, as an admin would: every process's cached settings are dropped at once.
+    await admin.settings.update({ loops: { maxRepeats: 1, haltAgent: true } });
     const agent = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: server.url, maxRetries: 0, heartbeat: false });
     for (let i = 0; i < 3; i += 1) await agent.execute("pr.open", { metadata: { same: true } });
     await expect.poll(async () => (await presenceOf(org))?.haltedBy).toEqual({ type: "system", name: "loop-detector" });
