@@ -145,6 +145,15 @@ describe("screenLogData applies the declaration", () => {
     expect(screened.issues.map((i) => i.path).sort()).toEqual(["runId", "spend.model"]);
   });
 
+  it("an identifier that is a digest after a word such as 'secret' (a tool call's key) is not refused; a provider's token is", () => {
+    const digest = "0123456789abcdef0fedcba987654321";
+    const keyOf = (callId: string) => `tc:${callId}:${digest}`;
+    for (const callId of ["call-secret", "call-token", "call-api-key", "call-password"]) {
+      expect(screenLogData("action.decided", { eventId: keyOf(callId) }, screenWith("redact")).issues, callId).toEqual([]);
+    }
+    expect(screenLogData("action.decided", { eventId: `tc:${TOKEN}:${digest}` }, screenWith("redact")).issues.map((i) => i.path)).toEqual(["eventId"]);
+  });
+
   it("configuration (a policy document): a secret refuses it; a member's address it names does not", () => {
     const published = (document: Record<string, unknown>) => ({ policyId: "pol_1", name: "p", version: 1, contentHash: "h", document });
     expect(screenLogData("policy.version_published", published({ approval: { approvers: [EMAIL] } }), screenWith("redact", "redact")).issues).toEqual([]);
