@@ -394,9 +394,13 @@ interface CliRun {
 }
 
 /** `npm run gatehouse -- <args>` in the repository, as a user runs it, with the credentials file under `configHome`. */
-export function gatehouse(args: string[], configHome: string, options: { input?: string; untilOutput?: RegExp; timeoutMs?: number; holdStdin?: boolean } = {}): Promise<CliRun> {
+export function gatehouse(
+  args: string[],
+  configHome: string,
+  options: { input?: string; untilOutput?: RegExp; timeoutMs?: number; holdStdin?: boolean; apiKey?: string } = {},
+): Promise<CliRun> {
   const env = childEnv(
-    { XDG_CONFIG_HOME: configHome, GATEHOUSE_API_KEY: undefined, GATEHOUSE_BASE_URL: undefined },
+    { XDG_CONFIG_HOME: configHome, GATEHOUSE_API_KEY: options.apiKey, GATEHOUSE_BASE_URL: undefined },
     { drop: (name) => name === "NODE_ENV" || name.startsWith("VITEST") },
   );
   const child = spawn("npm", ["run", "--silent", "gatehouse", "--", ...args], { cwd: ROOT, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
@@ -599,10 +603,12 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
   [
     "hook",
     async (s) => {
-      // Claude Code's PreToolUse payload on stdin, decided with the demo agent's key: no policy names tool.bash, so deny.
+      // Claude Code's PreToolUse payload on stdin, decided with the demo agent's key (from the environment: never
+      // on the hook's command line, where other local users can read it): no policy names tool.bash, so deny.
       const payload = { session_id: "smoke", hook_event_name: "PreToolUse", tool_name: "Bash", tool_input: { command: "ls" }, tool_use_id: "toolu_smoke" };
-      const run = await gatehouse(["hook", "claude-code", "--api-key", s.dev.agentApiKey, "--base-url", s.dev.apiUrl, "--wait", "0"], s.configHome, {
+      const run = await gatehouse(["hook", "claude-code", "--base-url", s.dev.apiUrl, "--wait", "0"], s.configHome, {
         input: JSON.stringify(payload),
+        apiKey: s.dev.agentApiKey,
       });
       ok(run, "hook claude-code");
       expect(JSON.parse(run.stdout)).toMatchObject({
