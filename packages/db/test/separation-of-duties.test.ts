@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   authenticateApiKey,
@@ -244,4 +245,67 @@ describe("the requester is recognised under every content setting", () => {
     expect(result.approvalId).toBeUndefined();
     expect(await db().approval.count({ where: { orgId: org.org.id } })).toBe(0);
   });
+});
+
+describe("canI answers what execute decides under standing grants (none consumed)", () => {
+  const payments = [
+    {
+      name: "small-payments",
+      actions: ["payment.send"],
+      when: { field: "metadata.amount", op: "lte", value: 100 },
+      effect: "require_approval",
+      approval: { quorum: 1, approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600 },
+    },
+    {
+      name: "large-payments-two-owners",
+      actions: ["payment.send"],
+      when: { field: "metadata.amount", op: "gt", value: 100_000 },
+      effect: "require_approval",
+      approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 },
+    },
+  ];
+
+  it("over generated grants, calls and changes to the giver, canI's status and grant equal execute's, and canI takes no use", async () => {
+    const { checkAction } = await import("../src");
+    const step = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({ kind: fc.constant("call" as const), amount: fc.constantFrom(5, 50, 1_000_000), currency: fc.constantFrom("EUR", "USD"), requester: fc.boolean() }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("demote" as const) }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("approver", "admin", "owner") as fc.Arbitrary<"approver" | "admin" | "owner">,
+        fc.array(step, { minLength: 1, maxLength: 6 }),
+        async (role, steps) => {
+          const org = await createTestOrg({ label: "cani-grants", policies: payments });
+          const giver = await addTestMember(org, role, "cani-giver");
+          const agent = await agentOf(org);
+          const first = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 5, currency: "EUR" } } });
+          await grantFromApproval({
+            ctx: asMember(org, giver),
+            input: { approvalId: first.approvalId as string, body: { durationSeconds: 3600, uses: 50, match: { currency: "EUR" } } },
+          });
+          for (const s of steps) {
+            if (s.kind === "demote") {
+              await changeMemberRole({ ctx: org.ctx, input: { membershipId: giver.membershipId, body: { role: "viewer" } } }).catch(() => undefined);
+              continue;
+            }
+            const input = { actionType: "payment.send", metadata: { amount: s.amount, currency: s.currency, ...(s.requester ? { requestedBy: giver.email } : {}) } };
+            const usesBefore = (await db().standingGrant.findFirstOrThrow({ where: { orgId: org.org.id } })).uses;
+            const asked = await checkAction({ ctx: agent, input });
+            expect((await db().standingGrant.findFirstOrThrow({ where: { orgId: org.org.id } })).uses).toBe(usesBefore);
+            const done = await decideAction({ ctx: agent, input });
+            expect({ status: asked.status, grant: asked.grant?.id, usesLeft: asked.grant?.usesLeft }).toEqual({
+              status: done.status,
+              grant: done.grant?.id,
+              usesLeft: done.grant?.usesLeft,
+            });
+          }
+        },
+      ),
+      { numRuns: 20, seed: 4242, endOnFailure: true },
+    );
+  }, 300_000);
 });

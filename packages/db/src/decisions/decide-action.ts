@@ -1,4 +1,4 @@
-import { claimGrant } from "./claim-grant";
+import { claimGrant, grantQuery } from "./claim-grant";
 import {
   actionRequestHash,
   afterDecision,
@@ -9,8 +9,6 @@ import {
   parseActionRequest,
   runIdOf,
   type ActionResult,
-  type ApprovalOptions,
-  type AuthorityRule,
   type BudgetVerdict,
 } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
@@ -37,20 +35,6 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
 /** `metadata.requestedBy` of a call, when it names someone. */
 function requesterOf(metadata: Record<string, unknown>): string | null {
   return typeof metadata.requestedBy === "string" ? metadata.requestedBy : null;
-}
-
-/** The rule a policy's approval block holds a call to, as core's authority reads it (a standing grant must be one its giver alone could satisfy). */
-function holdingRule(approval: ApprovalOptions, requesterRef: string | null): Omit<AuthorityRule, "agentOwnerMembershipId"> {
-  return {
-    quorum: approval.quorum,
-    approverRoles: approval.approverRoles,
-    approverMemberIds: approval.approvers,
-    excludeAgentOwner: approval.excludeAgentOwner,
-    requestedBy: requesterRef,
-    humanOnly: approval.humanOnly === true,
-    humanEachTime: approval.humanEachTime === true,
-    system: false,
-  };
 }
 
 /**
@@ -90,20 +74,20 @@ export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unkno
   const written = { ...request, metadata: metadata.value, dataAccessed: dataAccessed.value };
   // Who asked, as the call named them (never the screened value): separation of duties reads it.
   const requesterRef = requesterOf(request.metadata);
-  // A call a policy would hold for a person goes through when a standing grant covers it (docs/approvals.md,
-  // Standing grants): never one refused before policy or in a report-only trial, and only a grant whose giver
-  // alone could approve what holds this call (core's grantorCannotCover: humanEachTime, a quorum, the requester…).
-  const grant =
-    !gateReason && !contentDenied && !prepared.reportOnly && screened.effect === "require_approval" && screened.mode === "enforce" && screened.approval
-      ? await claimGrant({
-          orgId: ctx.org.id,
-          agentId: agent.id,
-          actionType: request.actionType,
-          metadata: written.metadata,
-          rule: holdingRule(screened.approval, requesterRef),
-          at: new Date(now ?? Date.now()),
-        })
-      : null;
+  // A call a policy would hold for a person goes through when a standing grant covers it (claim-grant.ts:
+  // the same query canI peeks with): never one refused before policy or in a report-only trial.
+  const query = grantQuery({
+    orgId: ctx.org.id,
+    agentId: agent.id,
+    actionType: request.actionType,
+    metadata: written.metadata,
+    requestMetadata: request.metadata,
+    decision: screened,
+    refusedBeforePolicy: Boolean(gateReason) || contentDenied,
+    reportOnly: Boolean(prepared.reportOnly),
+    at: new Date(now ?? Date.now()),
+  });
+  const grant = query ? await claimGrant(query) : null;
   const decision = grant ? { ...screened, effect: "allow" as const } : screened;
   const requestHash = actionRequestHash(agent.id, written);
   // The run the call names (docs/runs.md), keyed by the root agent so a delegate's calls join its root's run.
