@@ -69,6 +69,13 @@ describe("a standing grant across two API processes", () => {
     const findings = Object.values(posture.json.components as Record<string, { findings: Array<{ id: string }> }>).flatMap((c) => c.findings.map((x) => x.id));
     expect(findings).toContain("oversight.standing_grants");
 
+    // canI answers what execute will do — allowed, naming the grant — and takes no use.
+    const asked = await fetch(`${b.url}/v1/actions/check`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ actionType: "deploy.prod", metadata: { service: "payments", env: "prod", build: 2 } }),
+    });
+    expect(await asked.json()).toMatchObject({ status: "executed", allowed: true, needsApproval: false, grant: { id: grantId, usesLeft: 4 } });
     const covered = await execute(b, { actionType: "deploy.prod", metadata: { service: "payments", env: "prod", build: 2 } });
     expect(covered).toMatchObject({ status: "executed", grant: { id: grantId, usesLeft: 4 } });
     expect((await execute(b, { actionType: "deploy.prod", metadata: { service: "search" } })).status).toBe("requested");

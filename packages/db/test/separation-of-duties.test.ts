@@ -54,24 +54,25 @@ async function statusOf(org: TestOrg, approvalId: string): Promise<string> {
   return (await getApproval({ ctx: org.ctx, input: { approvalId } })).status;
 }
 
-describe("standing grants are bounded by their giver", () => {
-  const payments = [
-    {
-      name: "small-payments",
-      actions: ["payment.send"],
-      when: { field: "metadata.amount", op: "lte", value: 100 },
-      effect: "require_approval",
-      approval: { quorum: 1, approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600 },
-    },
-    {
-      name: "large-payments-two-owners",
-      actions: ["payment.send"],
-      when: { field: "metadata.amount", op: "gt", value: 100_000 },
-      effect: "require_approval",
-      approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 },
-    },
-  ];
+/** Payments: small ones need one approver, large ones two owners. */
+const payments = [
+  {
+    name: "small-payments",
+    actions: ["payment.send"],
+    when: { field: "metadata.amount", op: "lte", value: 100 },
+    effect: "require_approval",
+    approval: { quorum: 1, approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600 },
+  },
+  {
+    name: "large-payments-two-owners",
+    actions: ["payment.send"],
+    when: { field: "metadata.amount", op: "gt", value: 100_000 },
+    effect: "require_approval",
+    approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 },
+  },
+];
 
+describe("standing grants are bounded by their giver", () => {
   async function grantedOrg(label: string) {
     const org = await createTestOrg({ label, policies: payments });
     const approver = await addTestMember(org, "approver", `${label}-approver`);
@@ -248,23 +249,6 @@ describe("the requester is recognised under every content setting", () => {
 });
 
 describe("canI answers what execute decides under standing grants (none consumed)", () => {
-  const payments = [
-    {
-      name: "small-payments",
-      actions: ["payment.send"],
-      when: { field: "metadata.amount", op: "lte", value: 100 },
-      effect: "require_approval",
-      approval: { quorum: 1, approverRoles: ["approver", "admin", "owner"], timeoutSeconds: 3600 },
-    },
-    {
-      name: "large-payments-two-owners",
-      actions: ["payment.send"],
-      when: { field: "metadata.amount", op: "gt", value: 100_000 },
-      effect: "require_approval",
-      approval: { quorum: 2, approverRoles: ["owner"], timeoutSeconds: 3600 },
-    },
-  ];
-
   it("over generated grants, calls and changes to the giver, canI's status and grant equal execute's, and canI takes no use", async () => {
     const { checkAction } = await import("../src");
     const step = fc.oneof(

@@ -168,6 +168,11 @@ export const decisionFields = {
     .describe(
       "The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md).",
     ),
+  grant: grantRefSchema
+    .optional()
+    .describe(
+      "The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants).",
+    ),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -178,9 +183,6 @@ export const actionResultSchema = z.object({
   approvalUrl: z.string().optional().describe("Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."),
   timeoutAt: z.string().optional().describe("When a pending approval expires (ISO 8601)."),
   run: runRefSchema.optional().describe("The run the decision was recorded in, when the call named a runId."),
-  grant: grantRefSchema
-    .optional()
-    .describe("The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."),
 });
 export type ActionResult = z.output<typeof actionResultSchema>;
 

@@ -79,6 +79,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
     budget: ActionResultBudget
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
+    grant: ActionResultGrant
+    """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
     approvalId: str
     approvalUrl: str
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
@@ -86,8 +88,6 @@ class ActionResult(_ActionResultRequired, total=False):
     """When a pending approval expires (ISO 8601)."""
     run: ActionResultRun
     """The run the decision was recorded in, when the call named a runId."""
-    grant: ActionResultGrant
-    """The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."""
 
 
 class _ActionResultBudgetRequired(TypedDict):
@@ -149,7 +149,7 @@ class ActionResultFindingsItem(_ActionResultFindingsItemRequiredKeys):
 
 
 class ActionResultGrant(TypedDict):
-    """The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants)."""
+    """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
     id: str
     expiresAt: str
     usesLeft: int
@@ -1834,6 +1834,8 @@ class CheckResult(_CheckResultRequired, total=False):
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
     budget: CheckResultBudget
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
+    grant: CheckResultGrant
+    """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
 
 
 class _CheckResultBudgetRequired(TypedDict):
@@ -1892,6 +1894,14 @@ class CheckResultFindingsItem(_CheckResultFindingsItemRequiredKeys):
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class CheckResultGrant(TypedDict):
+    """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
+    id: str
+    expiresAt: str
+    usesLeft: int
+    """Calls it still lets through after this one."""
 
 
 class _CheckResultReportOnlyRequired(TypedDict):

@@ -1569,6 +1569,13 @@ export interface components {
                 /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
                 exceeded: boolean;
             };
+            /** @description The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants). */
+            grant?: {
+                id: string;
+                expiresAt: string;
+                /** @description Calls it still lets through after this one. */
+                usesLeft: number;
+            };
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
             approvalId?: string;
@@ -1582,13 +1589,6 @@ export interface components {
                 id: string;
                 /** @description The runId the caller chose. */
                 runId: string;
-            };
-            /** @description The standing grant that let this call through without a person: a policy would have held it for approval (docs/approvals.md, Standing grants). */
-            grant?: {
-                id: string;
-                expiresAt: string;
-                /** @description Calls it still lets through after this one. */
-                usesLeft: number;
             };
         };
         /** @description A member's personal admin key, without its secret. */
@@ -2848,6 +2848,13 @@ export interface components {
                 };
                 /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
                 exceeded: boolean;
+            };
+            /** @description The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants). */
+            grant?: {
+                id: string;
+                expiresAt: string;
+                /** @description Calls it still lets through after this one. */
+                usesLeft: number;
             };
             /** @description execute would answer `executed` now. */
             allowed: boolean;
