@@ -31,6 +31,8 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
   // The requester: the inbox offers her no vote, and the console's route refuses one.
   await page.goto(`/o/${org.org.slug}/approvals`);
   const mine = page.locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
+  // While the streamed page settles, a row can stand in the DOM twice for a moment: wait for the one list.
+  await expect(mine).toHaveCount(1);
   await mine.click();
   const detail = page.getByTestId("approval-detail");
   await expect(detail.getByRole("heading", { name: "gatehouse.settings.change" })).toBeVisible();
@@ -46,6 +48,7 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
   await them.goto(`/o/${org.org.slug}/approvals`);
   await signIn(them, admin);
   const row = them.locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
+  await expect(row).toHaveCount(1);
   await row.click();
   await them.getByTestId("approval-detail").getByRole("button", { name: "Approve", exact: true }).click();
   await expect(them.getByRole("status").filter({ hasText: "Approved gatehouse.settings.change" })).toBeVisible();
