@@ -81,9 +81,6 @@ interface LockedApproval extends RulesRow {
   votes: CastVote[];
 }
 
-/** Where a vote comes from, as its entry records it (core's one list of channels). */
-export const voteChannel = channelOf;
-
 /** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
 const LOCK_SQL = `
   SELECT a.id, a.status::text AS status, a.expires_at, a.quorum, a.approver_roles::text[] AS approver_roles, a.approver_member_ids,
