@@ -12,6 +12,25 @@ const integration = {
   hookTimeout: 60_000,
 };
 
+// What runs a second time through PgBouncer in transaction mode (the `pooled` project): decisions and canI,
+// approvals and their waits across instances, grants, budgets, runs, loops, the group commit's isolation, and the
+// worker's jobs with its one leader.
+const POOLED_SUITES = [
+  "apps/api/test/decisions.test.ts",
+  "apps/api/test/actions.test.ts",
+  "apps/api/test/approvals.test.ts",
+  "apps/api/test/approvals-wait.test.ts",
+  "apps/api/test/approvals-two-instances.test.ts",
+  "apps/api/test/two-instances.test.ts",
+  "apps/api/test/grants.test.ts",
+  "apps/api/test/budgets.test.ts",
+  "apps/api/test/runs.test.ts",
+  "apps/api/test/loops.test.ts",
+  "packages/db/test/batch-isolation.test.ts",
+  "packages/db/test/jobs.test.ts",
+  "apps/worker/test/worker.test.ts",
+];
+
 // Workspace packages that publish a build (@gatehouse/sdk) resolve to their TypeScript source, so
 // no test needs a build first; the packages project tests the build itself.
 const source = { ssr: { resolve: { conditions: ["@gatehouse/source", ...defaultServerConditions] } } };
@@ -34,6 +53,18 @@ export default defineConfig({
       // and Redis instances (never the shared ones), one file at a time.
       { test: { name: "faults", include: ["apps/api/test/faults/**/*.test.ts"], ...integration, fileParallelism: false, testTimeout: 120_000, hookTimeout: 120_000 } },
       { test: { name: "worker", include: ["apps/worker/test/**/*.test.ts"], ...integration } },
+      // The suites that matter behind a pooler (issue 43), again, with every connection through a real PgBouncer in
+      // transaction mode with its stock start-up settings (packages/db/test/pooled-global-setup.ts).
+      {
+        ...source,
+        test: {
+          name: "pooled",
+          include: POOLED_SUITES,
+          ...integration,
+          globalSetup: ["packages/db/test/pooled-global-setup.ts"],
+          setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/pooled-env.ts"],
+        },
+      },
       // The adapters (packages/integrations/*): each framework's real agent loop with a scripted model, against a real API.
       { ...source, test: { name: "integrations", include: ["packages/integrations/*/test/**/*.test.ts"], ...integration } },
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.

@@ -7,7 +7,7 @@
 // Goal: the screen adds ≤ 10% to a decision's CPU for typical metadata. Writes bench/results/content-*.json
 // and bench/CONTENT.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
 import { loadavg } from "node:os";
-import { background, benchRun, cpuTicks, log, percentile, recordResults, run, waitFor } from "./lib";
+import { background, benchRun, cpuTicks, log, percentile, recordResults, run, ticketMetadata, waitFor } from "./lib";
 
 const PORT = "4941";
 const api = `http://127.0.0.1:${PORT}`;
@@ -15,20 +15,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 12);
 const BATCH = Number(process.env.BENCH_BATCH ?? 800);
 const CONCURRENCY = 8;
 const round2 = (v: number) => Math.round(v * 100) / 100;
-
-/** About 2 KB of what agents send: a tool call's arguments and a ticket's text. */
-function metadata(kind: "clean" | "secret" | "email", i: number): Record<string, unknown> {
-  const text =
-    "The customer reports that the export button on the billing page does nothing since the last release. " +
-    "Steps: open billing, choose March, press export; expected a CSV download, got no response and no error. " +
-    "Browser console shows a 502 from the reports service. Priority: normal. Account tier: business. ";
-  return {
-    tool: "ticket.update",
-    ticket: { id: 4512 + i, title: "Export button does nothing", status: "open", tags: ["billing", "export", "regression"], body: text.repeat(4) },
-    args: { assignee: "team-billing", notify: true, priority: 3 },
-    note: kind === "secret" ? `retry with token ghp_${"A1b2".repeat(9)}` : kind === "email" ? "reply to jane.doe@example.com" : "no reply needed",
-  };
-}
 
 async function batch(key: string, kind: "clean" | "secret" | "email"): Promise<number[]> {
   const times: number[] = [];
@@ -40,7 +26,7 @@ async function batch(key: string, kind: "clean" | "secret" | "email"): Promise<n
         const response = await fetch(`${api}/v1/actions`, {
           method: "POST",
           headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-          body: JSON.stringify({ actionType: "ticket.update", metadata: metadata(kind, i) }),
+          body: JSON.stringify({ actionType: "ticket.update", metadata: ticketMetadata(kind, i) }),
         });
         await response.arrayBuffer();
         if (response.status !== 200) throw new Error(`decision answered ${response.status}`);
@@ -96,7 +82,7 @@ await benchRun(async ({ machine, env }) => {
   );
   const results = {
     machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
-    settings: { ROUNDS, BATCH, CONCURRENCY, metadataBytes: JSON.stringify(metadata("clean", 0)).length },
+    settings: { ROUNDS, BATCH, CONCURRENCY, metadataBytes: JSON.stringify(ticketMetadata("clean", 0)).length },
     rows,
     overheadPercent: overhead,
     goal: { maxOverheadPercent: 10 },

@@ -1,6 +1,7 @@
 // Shared by the benchmark scripts: child processes, a throwaway database, percentiles and wrk.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,10 +19,43 @@ export function run(command: string, args: string[], env: Record<string, string>
   return result.stdout;
 }
 
-export function background(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+/** `run`, without blocking the event loop (for two load generators at once): its standard output. */
+export function runAsync(command: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (err += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args.join(" ")} failed: ${err}`))));
+  });
+}
+
+/**
+ * Starts a long-running child (stopped by `stopChildren`). `env` adds to this process's environment; a
+ * variable set to undefined is removed. With `output`, the child's standard output and error go to that
+ * file (its log, to read afterwards); without, its output is dropped and its errors are shown.
+ */
+export function background(command: string, args: string[], env: Record<string, string | undefined>, output?: string): ChildProcess {
+  const merged = Object.fromEntries(Object.entries({ ...process.env, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const fd = output === undefined ? undefined : openSync(output, "a");
+  const child = spawn(command, args, { cwd: root, env: merged, stdio: fd === undefined ? ["ignore", "ignore", "inherit"] : ["ignore", fd, fd] });
+  if (fd !== undefined) closeSync(fd);
   children.push(child);
   return child;
+}
+
+/** A TCP port free on the loopback now (the kernel's choice). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
 }
 
 export async function waitFor(url: string): Promise<void> {
@@ -135,18 +169,45 @@ end
 `;
 };
 
-/** Runs wrk (2 threads, `connections`, `seconds`) with the Lua script `lua` against `url`, and reads its report. */
-export function wrk(url: string, connections: number, seconds: number, lua: string): Wrk {
-  const script = `/tmp/gatehouse-bench-${process.pid}.lua`;
+let wrkScripts = 0;
+
+/** wrk's arguments for `threads` threads, `connections` and `seconds` against `url`, with `lua` written to a file of its own (removed by `done`). */
+function wrkArgs(url: string, connections: number, seconds: number, lua: string, threads: number): { args: string[]; done: () => void } {
+  wrkScripts += 1;
+  const script = join(tmpdir(), `gatehouse-bench-${process.pid}-${wrkScripts}.lua`);
   writeFileSync(script, lua);
-  const out = run("wrk", ["-t2", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url]);
+  return { args: [`-t${threads}`, `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url], done: () => rmSync(script, { force: true }) };
+}
+
+/** What wrk's report says. The percentiles are read at a line's start: a thread-stats line can end in "50%" or "99%" too (its ± stdev share). */
+function wrkReport(out: string): Wrk {
   return {
     requestsPerSecond: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
     requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
-    p50ms: toMs(/50%\s+(\S+)/.exec(out)?.[1] ?? ""),
-    p99ms: toMs(/99%\s+(\S+)/.exec(out)?.[1] ?? ""),
+    p50ms: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ""),
+    p99ms: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ""),
   };
+}
+
+/** Runs wrk (2 threads, `connections`, `seconds`) with the Lua script `lua` against `url`, and reads its report. */
+export function wrk(url: string, connections: number, seconds: number, lua: string): Wrk {
+  const { args, done } = wrkArgs(url, connections, seconds, lua, 2);
+  try {
+    return wrkReport(run("wrk", args));
+  } finally {
+    done();
+  }
+}
+
+/** `wrk` without blocking the event loop, so that several run at once; `threads` defaults to one. */
+export async function wrkAsync(url: string, connections: number, seconds: number, lua: string, threads = 1): Promise<Wrk> {
+  const { args, done } = wrkArgs(url, connections, seconds, lua, threads);
+  try {
+    return wrkReport(await runAsync("wrk", args));
+  } finally {
+    done();
+  }
 }
 
 /**
@@ -315,4 +376,18 @@ export async function decisionBatch(args: {
 /** One row of an A/B benchmark's table: decisions, decisions/s, API CPU per decision, latency p50 / p99. */
 export function variantTableRow(row: VariantRow, what: string): string {
   return `| ${what} | ${row.decisions} | ${row.decisionsPerSecond} | ${row.cpuMicrosPerDecision} | ${row.p50} / ${row.p99} |`;
+}
+
+/** About 1.4 KB of what agents send: a tool call's arguments and a ticket's text, with one secret, one email address or neither (bench/content.ts). */
+export function ticketMetadata(kind: "clean" | "secret" | "email", i: number): Record<string, unknown> {
+  const text =
+    "The customer reports that the export button on the billing page does nothing since the last release. " +
+    "Steps: open billing, choose March, press export; expected a CSV download, got no response and no error. " +
+    "Browser console shows a 502 from the reports service. Priority: normal. Account tier: business. ";
+  return {
+    tool: "ticket.update",
+    ticket: { id: 4512 + i, title: "Export button does nothing", status: "open", tags: ["billing", "export", "regression"], body: text.repeat(4) },
+    args: { assignee: "team-billing", notify: true, priority: 3 },
+    note: kind === "secret" ? `retry with token ghp_${"A1b2".repeat(9)}` : kind === "email" ? "reply to jane.doe@example.com" : "no reply needed",
+  };
 }

@@ -29,7 +29,8 @@ const vitestJson = join(out, "vitest.json");
 // Absolute: Playwright resolves a relative report path against its config folder.
 const playwrightJson = resolve(out, "playwright.json");
 const faultsJson = join(out, "vitest-faults.json");
-// The fault-injection project (kills, restarts and freezes processes; 1–2 minutes on 2 cores) runs
+// The fault-injection project (kills, restarts and freezes processes, fails a Patroni cluster over, cuts one API
+// process off from PostgreSQL; about 5 minutes on 2 cores) runs
 // after the others, on its own: side by side with them it would slow them and they would skew its
 // latency bounds. `npm run test:faults` runs it alone. Naming projects on the command line chooses
 // exactly those instead.

@@ -251,6 +251,27 @@ describe("report outcome", () => {
     expect((await report(created.json().apiKey, auditEventId, { status: "success" })).statusCode).toBe(404);
   });
 
+  it("reports racing into one batch: one outcome is recorded, the same one answers the same, another is 409; a refused report fails alone", async () => {
+    const { auditEventId } = await execute(org, { actionType: "x.read" });
+    const denied = await execute(org, { actionType: "x.write" });
+    const others = await Promise.all(Array.from({ length: 6 }, (_, i) => execute(org, { actionType: "x.read", metadata: { race: i } })));
+    const answers = await Promise.all([
+      report(org.agent.apiKey, auditEventId, { status: "success" }),
+      report(org.agent.apiKey, auditEventId, { status: "success" }),
+      report(org.agent.apiKey, auditEventId, { status: "failure" }),
+      report(org.agent.apiKey, denied.auditEventId, { status: "success" }),
+      ...others.map((o) => report(org.agent.apiKey, o.auditEventId, { status: "success" })),
+    ]);
+    const row = await db().action.findUniqueOrThrow({ where: { auditEntryId: auditEventId } });
+    const won = row.outcomeStatus;
+    expect(answers.slice(0, 3).map((a) => a.statusCode)).toEqual(["success", "success", "failure"].map((s) => (s === won ? 200 : 409)));
+    expect(answers[3]?.statusCode).toBe(409);
+    expect(answers.slice(4).map((a) => a.statusCode)).toEqual(others.map(() => 200));
+    expect(await db().auditEntry.count({ where: { orgId: org.org.id, type: "action.outcome", subjectId: row.id } })).toBe(1);
+    const deniedRow = await db().action.findUniqueOrThrow({ where: { auditEntryId: denied.auditEventId } });
+    expect(deniedRow.outcomeStatus).toBeNull();
+  });
+
   it("a denied action has no outcome (409); a bad status is 400", async () => {
     const denied = await execute(org, { actionType: "x.write" });
     expect((await report(org.agent.apiKey, denied.auditEventId, { status: "success" })).statusCode).toBe(409);
@@ -302,6 +323,9 @@ describe("group commit", () => {
     for (const approval of approvals) {
       expect(approval).toMatchObject({ status: "pending", quorum: 2, approverRoles: ["admin", "owner"], approverMemberIds: [], excludeAgentOwner: true, agentId: org.agent.id });
       expect(Math.round((approval.expiresAt.getTime() - approval.createdAt.getTime()) / 1000)).toBe(600);
+      // The deadline counts from the approval's creation exactly (one clock reading per batch), so a reminder due
+      // "600 s before" is due at the second it names, whichever item of a batch the approval was.
+      expect(approval.expiresAt.getTime() - approval.createdAt.getTime()).toBe(600_000);
     }
     const actions = await db().action.findMany({ where: { orgId: org.org.id }, select: { id: true, auditEntryId: true, metadata: true } });
     expect(actions.map((a) => a.auditEntryId).sort()).toEqual(answers.map((a) => a.auditEventId).sort());

@@ -28,7 +28,11 @@ export async function spawnApi(env: Record<string, string>, unset: string[] = []
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error("api process did not become healthy in 30 s");
+    if (Date.now() > deadline) {
+      // Not left running: nothing would stop it, and it would keep the test run from ending.
+      child.kill("SIGKILL");
+      throw new Error("api process did not become healthy in 30 s");
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

@@ -1,28 +1,32 @@
 // `npm run worker`: the jobs that run once across all instances (docs/adr/0009-background-jobs.md).
 // Start as many as you like over one database; one leads and runs the jobs, the others stand by.
 import { closeSignals, disconnectDb, serviceEnv, stopWebhookDispatcher } from "@gatehouse/db";
-import { advisoryLeaderLock, backgroundJobs, startJobRunner } from "@gatehouse/db/jobs";
+import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
 
 let env: WorkerEnv;
-let databaseUrl: string;
 try {
   env = workerEnv();
-  databaseUrl = serviceEnv().DATABASE_URL;
+  // The jobs and their lease reach the database through the pool: DATABASE_URL is required.
+  serviceEnv();
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 }
 
-const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker" } });
+// Written synchronously: the worker logs little, and its last lines ("shutting down") must not wait in a buffer
+// that a SIGKILL at the end of the stop's grace period would lose.
+const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker" } }, pino.destination({ dest: 1, sync: true }));
 const jobs = backgroundJobs();
 const unknown = env.WORKER_JOBS_EXCLUDE.filter((name) => !jobs.some((job) => job.name === name));
 if (unknown.length > 0) {
   process.stderr.write(`WORKER_JOBS_EXCLUDE names no job: ${unknown.join(", ")} (the jobs: ${jobs.map((job) => job.name).join(", ")})\n`);
   process.exit(1);
 }
-const runner = startJobRunner({ jobs: jobs.filter((job) => !env.WORKER_JOBS_EXCLUDE.includes(job.name)), lock: advisoryLeaderLock({ url: databaseUrl }), log });
+// Leadership is a lease renewed twice a second (it lapses 1.5 s after its holder stops renewing it), through
+// the pool like every other statement, so it holds behind a transaction-mode pooler too.
+const runner = startJobRunner({ jobs: jobs.filter((job) => !env.WORKER_JOBS_EXCLUDE.includes(job.name)), lock: leaseLeaderLock(), log, electionMs: 500 });
 
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;

@@ -64,7 +64,7 @@ describe("npm run worker", () => {
     expect(others).toEqual([]);
     if (!first) throw new Error("no worker leads");
 
-    first.child.kill("SIGTERM"); // stops cleanly: unlocks
+    first.child.kill("SIGTERM"); // stops cleanly: gives the lease back
     expect(await first.exited).toBe(0);
     const stoppedAt = Date.now();
     const standbys = workers.filter((w) => w !== first);
@@ -74,7 +74,7 @@ describe("npm run worker", () => {
     const third = standbys.find((w) => w !== second);
     if (!second || !third) throw new Error("expected one new leader and one standby");
 
-    second.child.kill("SIGKILL"); // dies: PostgreSQL drops the lock with its connection
+    second.child.kill("SIGKILL"); // dies: its lease lapses 1.5 s after its last renewal
     const killedAt = Date.now();
     await printed(third, LEADING, 3_000);
     expect(Date.now() - killedAt).toBeLessThan(3_000);

@@ -1,6 +1,7 @@
 // The package's public verbs, by what they govern. Each folder's index names its public verbs; the
 // files behind them (caches, SQL, helpers shared inside the package) are not exported from here.
 export * from "./infra";
+export * from "./snapshots";
 export * from "./actors";
 export * from "./auth";
 export * from "./orgs";
@@ -27,5 +28,6 @@ export * from "./webhooks";
 export * from "./integrations";
 export * from "./notifications";
 export * from "./grants";
+export * from "./cascades";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, WEBHOOK_EVENT_TYPES, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";

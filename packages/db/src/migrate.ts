@@ -60,12 +60,22 @@ export interface MigrateResult {
  * an applied migration's file has changed, or when a migration is recorded as started but unfinished
  * (a failed `prisma migrate deploy`): both need a person.
  */
-export async function migrate(options: { url: string; dir?: string; log?: (line: string) => void }): Promise<MigrateResult> {
+export async function migrate(options: {
+  url: string;
+  dir?: string;
+  log?: (line: string) => void;
+  /** When given: the database's default timeouts for every later session (see setSessionDefaults). */
+  sessionDefaults?: SessionDefaults;
+}): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(options.dir);
   const client = new pg.Client({ connectionString: options.url });
   await client.connect();
   try {
+    // Migrations connect directly (they hold a session lock, so never through a pooler), and this session is bounded by
+    // nothing, whatever the database's default timeouts (setSessionDefaults): the lock may wait for another
+    // migrator, and a migration may take long.
+    await client.query("SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0");
     await client.query("SELECT pg_advisory_lock($1)", [PRISMA_ADVISORY_LOCK]);
     await client.query(CREATE_MIGRATIONS_TABLE);
     const { rows } = await client.query<{ migration_name: string; checksum: string; finished_at: Date | null }>(
@@ -102,9 +112,46 @@ export async function migrate(options: { url: string; dir?: string; log?: (line:
       }
       result.applied.push(migration.name);
     }
+    if (options.sessionDefaults) await setSessionDefaults(client, options.sessionDefaults);
     return result;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => {});
     await client.end();
+  }
+}
+
+export interface SessionDefaults {
+  /** statement_timeout in ms (0: none). */
+  statementTimeoutMs: number;
+  /** idle_in_transaction_session_timeout in ms (0: none). */
+  idleInTransactionTimeoutMs: number;
+}
+
+/** What the pool sends as start-up parameters when it may (packages/db/src/infra/client.ts). */
+export const DEFAULT_SESSION_TIMEOUTS: SessionDefaults = { statementTimeoutMs: 15_000, idleInTransactionTimeoutMs: 60_000 };
+
+/**
+ * Makes the timeouts the database's defaults, so they hold in every session, also the ones a pooler in transaction
+ * mode opens (PgBouncer refuses them as start-up parameters: DATABASE_POOL_MODE, docs/deploying.md). A session that
+ * sends its own (a direct connection) keeps those; sessions already open keep what they had. Needs the database's
+ * owner (or a superuser): without the right, the migration run fails, saying so. Not on the embedded database of
+ * `npm start`: its one session is shared by every client through the multiplexer (ADR 0002) and never sits behind
+ * a pooler, so a session timeout there would end every client's work at once.
+ */
+async function setSessionDefaults(client: pg.Client, defaults: SessionDefaults): Promise<void> {
+  for (const ms of [defaults.statementTimeoutMs, defaults.idleInTransactionTimeoutMs]) {
+    if (!Number.isSafeInteger(ms) || ms < 0) throw new MigrationError(`a default timeout must be a whole number of ms ≥ 0, not ${String(ms)}`);
+  }
+  const { rows } = await client.query<{ version: string; name: string }>("SELECT version() AS version, current_database() AS name");
+  const row = rows[0];
+  if (!row || /PGlite/.test(row.version)) return;
+  const database = client.escapeIdentifier(row.name);
+  try {
+    await client.query(`ALTER DATABASE ${database} SET statement_timeout = ${client.escapeLiteral(`${defaults.statementTimeoutMs}ms`)}`);
+    await client.query(`ALTER DATABASE ${database} SET idle_in_transaction_session_timeout = ${client.escapeLiteral(`${defaults.idleInTransactionTimeoutMs}ms`)}`);
+  } catch (error) {
+    throw new MigrationError(
+      `could not set the database's default timeouts (${(error as Error).message}): set statement_timeout and idle_in_transaction_session_timeout for the database or its role yourself, or run the migration as the database's owner`,
+    );
   }
 }

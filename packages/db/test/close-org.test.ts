@@ -8,7 +8,8 @@ import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { decideAction } from "../src/decisions";
 import { createInvitation } from "../src/invitations";
 import { authenticateApiKey, forgetKeysOnSignal, issueAgentKey } from "../src/keys";
-import { closeOrg, getMemberContext, listMemberOrgs, updateOrg, updateOrgSettings } from "../src/orgs";
+import { getMemberContext, listMemberOrgs, updateOrg, updateOrgSettings } from "../src/orgs";
+import { closeOrg } from "../src/cascades";
 import { applyPolicies } from "../src/policies";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
 

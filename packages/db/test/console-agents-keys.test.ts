@@ -2,7 +2,8 @@ import type { Ctx } from "../src/actors/context";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb, db } from "../src";
 import { createAgent, getAgentOverview, listAgentOverviews } from "../src/agents";
-import { issueAdminKey, listAdminKeys, revokeApiKey } from "../src/keys";
+import { issueAdminKey, listAdminKeys } from "../src/keys";
+import { revokeApiKey } from "../src/cascades";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "../src/testing";
 
 afterAll(async () => {

@@ -1,18 +1,29 @@
 import type { TestProject } from "vitest/node";
-import { migrate } from "../src/migrate";
-import { checkStoredEntryTypes, createTestDatabase } from "../src/testing";
+import { DEFAULT_SESSION_TIMEOUTS, migrate } from "../src/migrate";
+import { checkStoredEntryTypes, createTestDatabase, freePort, startPgBouncer, type PgBouncer } from "../src/testing";
 
 /**
  * One fresh, migrated database per test run (per project), dropped at the end. Before it is dropped,
  * every audit entry the run's scenarios wrote is parsed with the union of entry types
  * (docs/audit.md, Entry types): the run fails on a type, or a type's data, the union does not describe.
+ * `pooled`: the project's connections go through a real PgBouncer in transaction mode in front of it
+ * (pooled-global-setup.ts).
  */
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+export async function setupTestDatabase(project: TestProject, options: { pooled?: boolean } = {}): Promise<() => Promise<void>> {
   const base = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
   const database = await createTestDatabase(base, `gatehouse_${project.name}`);
-  await migrate({ url: database.url });
-  project.provide("databaseUrl", database.url);
+  // Behind a pooler the timeouts are the database's defaults, as `DATABASE_POOL_MODE=transaction npm run db:migrate` sets them.
+  await migrate({ url: database.url, ...(options.pooled ? { sessionDefaults: DEFAULT_SESSION_TIMEOUTS } : {}) });
+  let bouncer: PgBouncer | undefined;
+  if (options.pooled) {
+    bouncer = await startPgBouncer({ databaseUrl: database.url, port: await freePort(), poolSize: 10, maxClients: 500 }).catch(async (error: unknown) => {
+      await database.drop();
+      throw error;
+    });
+  }
+  project.provide("databaseUrl", bouncer?.url ?? database.url);
   return async () => {
+    await bouncer?.stop();
     const report = await checkStoredEntryTypes(database.url).finally(() => database.drop());
     const types = Object.entries(report.types).sort(([a], [b]) => a.localeCompare(b));
     console.log(`[${project.name}] audit entry types written: ${types.map(([type, n]) => `${type} ×${n}`).join(", ") || "none"}`);
@@ -25,4 +36,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       );
     }
   };
+}
+
+export default function setup(project: TestProject): Promise<() => Promise<void>> {
+  return setupTestDatabase(project);
 }

@@ -5,7 +5,8 @@ import type { Ctx } from "../src/actors/context";
 import { closeSignals, db, disconnectDb } from "../src";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { acceptInvitation, createInvitation, getInvitationByToken, invitationEmail, listInvitations, revokeInvitation } from "../src/invitations";
-import { listMembers, removeMember } from "../src/members";
+import { listMembers } from "../src/members";
+import { removeMember } from "../src/cascades";
 import { authenticateUser } from "../src/orgs/authenticate-user";
 import { addTestMember, createTestOrg, invitationTokenFromOutbox, type TestMember, type TestOrg } from "../src/testing";
 

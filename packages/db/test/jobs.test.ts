@@ -1,6 +1,7 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { authenticateApiKey, closeSignals, db, decideAction, disconnectDb } from "../src/index";
-import { advisoryLeaderLock, backgroundJobs, startJobRunner, type Job, type JobLog, type JobRunner, type LeaderLock } from "../src/jobs";
+import { randomBytes } from "node:crypto";
+import { backgroundJobs, leaseLeaderLock, startJobRunner, type Job, type JobLog, type JobRunner, type LeaderLock } from "../src/jobs";
 import { createTestOrg } from "../src/testing";
 
 afterAll(async () => {
@@ -66,11 +67,12 @@ describe("two runners over one database", () => {
     }
     await db().approval.updateMany({ where: { id: { in: approvalIds } }, data: { expiresAt: new Date(Date.now() - 1_000) } });
 
-    const url = inject("databaseUrl");
+    // A lease of this test's own: other suites share the database.
+    const lease = `jobs-test-${randomBytes(4).toString("hex")}`;
     const sides = [0, 1].map(() => {
       const counts = new Map<string, number>();
       const log = recorder();
-      const runner = startJobRunner({ jobs: countedJobs(counts), lock: advisoryLeaderLock({ url }), log, electionMs: 100 });
+      const runner = startJobRunner({ jobs: countedJobs(counts), lock: leaseLeaderLock({ name: lease }), log, electionMs: 100 });
       runners.push(runner);
       return { counts, log, runner };
     });
@@ -99,6 +101,74 @@ describe("two runners over one database", () => {
     await decideAction({ ctx, input: { actionType: "pr.merge", metadata: { after: true } } });
     await until(async () => (await latestCheckpoint()) > before, 3_000);
     await until(() => (standby.counts.get("audit-checkpoints") ?? 0) >= 1, 1_000); // its count follows the row
+  });
+});
+
+describe("leadership as a lease", () => {
+  const leaseName = () => `lease-test-${randomBytes(4).toString("hex")}`;
+
+  it("one holder at a time; a holder that stops renewing (a killed worker) lapses after its time, and the next takes it with a new term", async () => {
+    const name = leaseName();
+    const a = leaseLeaderLock({ name, ttlMs: 600 });
+    const b = leaseLeaderLock({ name, ttlMs: 600 });
+    expect(await a.hold()).toBe(true);
+    expect(await b.hold()).toBe(false);
+    expect(await a.hold()).toBe(true); // renewed
+    const lastRenewal = Date.now();
+    // a stops renewing, as a killed worker does: b takes over once the lease has run out, not before.
+    await until(() => b.hold(), 3_000);
+    expect(Date.now() - lastRenewal).toBeGreaterThanOrEqual(500);
+    expect(await a.hold()).toBe(false);
+    const row = await db().jobLease.findUniqueOrThrow({ where: { name } });
+    expect([row.holder, row.term]).toEqual([b.holder, 2n]);
+    await b.release();
+    expect(await db().jobLease.count({ where: { name } })).toBe(0);
+    expect(await a.hold()).toBe(true); // given back: taken at once
+    await a.release();
+  });
+
+  it("a renewal answered after the claim it renews would have run out (a paused process) does not count as leading", async () => {
+    const name = leaseName();
+    let clock = 0;
+    const slow = leaseLeaderLock({
+      name,
+      ttlMs: 1_000,
+      now: () => clock,
+      query: async <R>(text: string, values: unknown[]) => {
+        const rows = (await db().pool.query(text, values)).rows as R[];
+        clock += 900; // the answer arrives 900 ms after it was asked: past ttl − margin
+        return rows;
+      },
+    });
+    expect(await slow.hold()).toBe(false);
+    await slow.release();
+  });
+
+  it("over generated schedules of renewals, pauses and releases by three holders, no two ever count themselves leading at once", async () => {
+    const name = leaseName();
+    const locks = [0, 1, 2].map(() => leaseLeaderLock({ name, ttlMs: 300, marginMs: 60 }));
+    const leadingUntil = new Map<number, number>();
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let step = 0; step < 60; step += 1) {
+      const i = Math.floor(random() * 3);
+      const lock = locks[i] as (typeof locks)[number];
+      const roll = random();
+      if (roll < 0.1) {
+        await lock.release();
+        leadingUntil.delete(i);
+      } else if (roll < 0.2) {
+        await new Promise((r) => setTimeout(r, 120)); // a pause: everyone's claims age
+      } else {
+        const sentAt = performance.now();
+        if (await lock.hold()) leadingUntil.set(i, sentAt + 300 - 60);
+        else leadingUntil.delete(i);
+      }
+      const now = performance.now();
+      const leading = [...leadingUntil].filter(([, until]) => until > now).map(([holder]) => holder);
+      expect(leading.length, `step ${step}: holders ${leading.join(", ")}`).toBeLessThanOrEqual(1);
+    }
+    await Promise.all(locks.map((lock) => lock.release()));
   });
 });
 

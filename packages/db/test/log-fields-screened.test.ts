@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { closeSignals, db, disconnectDb } from "../src";
 import { TX_OPTIONS } from "../src/infra/client";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
-import { forgetOrgSettings } from "../src/orgs/settings-snapshot";
+import { forgetOrgSettings } from "../src/snapshots/settings-snapshot";
 import { updateOrgSettings } from "../src/orgs/update-org-settings";
 import { createTestOrg, type TestOrg } from "../src/testing";
 

@@ -6,7 +6,7 @@ import { createAgent } from "../src/agents/create-agent";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { decideAction } from "../src/decisions/decide-action";
 import { db } from "../src/infra/client";
-import { closeOrg } from "../src/orgs/close-org";
+import { closeOrg } from "../src/cascades/close-org";
 import { createOrg } from "../src/orgs/create-org";
 import { getOnboardingState } from "../src/orgs/onboarding-state";
 import { applyPolicies, applyStarterPolicies } from "../src/policies";

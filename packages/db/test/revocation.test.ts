@@ -1,9 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../src/actors/context";
 import { closeSignals, db, disconnectDb } from "../src";
-import { forgetAgent, SNAPSHOT_TTL_MS } from "../src/agents/agent-snapshot";
+import { forgetAgent, SNAPSHOT_TTL_MS } from "../src/snapshots/agent-snapshot";
 import { createDelegation } from "../src/delegations";
-import { authenticateApiKey, evictKeyCache, issueAgentKey, KEY_CACHE_TTL_MS, requireStandingKey, revokeApiKey } from "../src/keys";
+import { authenticateApiKey, evictKeyCache, issueAgentKey, KEY_CACHE_TTL_MS, requireStandingKey } from "../src/keys";
+import { revokeApiKey } from "../src/cascades";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 afterAll(async () => {

@@ -580,6 +580,8 @@ describe("every model round-trips through the generated client", () => {
       data: { id: "aho_rt", orgId: org.id, fromMembershipId: membership.id, toMembershipId: second.id, endsAt: later, createdAt: t, endedAt: later },
     });
     await roundTrip("ApprovalHandover", handover, () => prisma.approvalHandover.findUnique({ where: { id: handover.id } }));
+    const lease = await prisma.jobLease.create({ data: { name: "jobs-rt", holder: "host:1:abc", expiresAt: later, term: 7n, updatedAt: t } });
+    await roundTrip("JobLease", lease, () => prisma.jobLease.findUnique({ where: { name: lease.name } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

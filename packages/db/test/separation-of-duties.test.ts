@@ -109,6 +109,19 @@ describe("standing grants are bounded by their giver", () => {
     expect(ended.map((e) => e.canonical).join("\n")).toContain('"reason":"grantor_removed"');
   });
 
+  it("takes a use only for a call its batch records undenied: a call found halted at commit keeps the grant's uses", async () => {
+    const { org, agent } = await grantedOrg("grant-halted-at-commit");
+    const covered = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 9, currency: "EUR" } } });
+    expect(covered).toMatchObject({ status: "executed", grant: { usesLeft: 99 } });
+    // Halted behind the process's agent snapshot (no signal): the decision's steps see it active, its batch sees it halted.
+    await db().$executeRaw`UPDATE agents SET status = 'halted' WHERE id = ${org.agent.id}`;
+    const halted = await decideAction({ ctx: agent, input: { actionType: "payment.send", metadata: { amount: 10, currency: "EUR" } } });
+    expect(halted).toMatchObject({ status: "denied", denialReason: "AGENT_HALTED" });
+    expect(halted.grant).toBeUndefined();
+    const [grant] = await db().$queryRaw<Array<{ uses: number }>>`SELECT uses FROM standing_grants WHERE org_id = ${org.org.id}`;
+    expect(grant?.uses).toBe(1);
+  });
+
   it("ends when its giver loses the role it rested on", async () => {
     const { org, approver, agent } = await grantedOrg("grant-demoted");
     await changeMemberRole({ ctx: org.ctx, input: { membershipId: approver.membershipId, body: { role: "viewer" } } });

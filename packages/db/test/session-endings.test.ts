@@ -6,7 +6,7 @@ import { consumeToken, issueToken, type TokenPurpose } from "../src/accounts/tok
 import { db, TX_OPTIONS } from "../src/infra/client";
 import { authenticateApiKey } from "../src/keys/authenticate-api-key";
 import { issueAdminKey } from "../src/keys/issue-admin-key";
-import { changeMemberRole, removeMember } from "../src/members";
+import { changeMemberRole, removeMember } from "../src/cascades";
 import { addTestMember, createTestOrg, type TestOrg } from "../src/testing";
 
 // Every token kind × every way a session ends (issue 23). A member of two orgs holds two console

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { agentSnapshot, forgetAgent, SNAPSHOT_TTL_MS } from "../src/agents/agent-snapshot";
+import { agentSnapshot, forgetAgent, SNAPSHOT_TTL_MS } from "../src/snapshots/agent-snapshot";
 import { db, disconnectDb } from "../src/infra/client";
 import { SharedLookups } from "../src/infra/shared-lookups";
-import { orgSettingsSnapshot, SETTINGS_TTL_MS } from "../src/orgs/settings-snapshot";
-import { getOrgPolicies, REVISION_CHECK_MS } from "../src/policies/policy-cache";
+import { orgSettingsSnapshot, SETTINGS_TTL_MS } from "../src/snapshots/settings-snapshot";
+import { getOrgPolicies, REVISION_CHECK_MS } from "../src/snapshots/policy-cache";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 // Every decision reads the agent, the org's settings and its policy revision through short-lived

@@ -10,6 +10,7 @@ import {
   decideAction,
   disconnectDb,
   listWebhookDeliveries,
+  publishAfterCommit,
   redeliverWebhook,
   rotateWebhookSecret,
   testWebhook,
@@ -305,5 +306,26 @@ describe("webhook delivery", () => {
     expect(hook.received[2]?.body).toBe(hook.received[1]?.body);
     const after = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } });
     expect(after.nextSeq).toBe(before.nextSeq);
+  });
+});
+
+describe("a dispatcher whose database fails", () => {
+  it("a tick a commit's signal starts fails without ending the process (no unhandled rejection); the timer's tick sees the error", async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      // An org filter PostgreSQL refuses (a NUL in text): every claim of this dispatcher fails in the database,
+      // as one cut by a failover does.
+      const dispatcher = new WebhookDispatcher({ onlyOrgs: ["org_\u0000"] });
+      dispatchers.push(dispatcher);
+      await expect(dispatcher.tick()).rejects.toThrow();
+      await publishAfterCommit({ type: "audit.appended", orgId: "org_00000000000000000000000" });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await dispatcher.idle();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
   });
 });

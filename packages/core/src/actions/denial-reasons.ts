@@ -10,36 +10,45 @@ import { z } from "zod";
  * Phases: `policy` — the policies decided (replay can re-decide it); `gate` — the agent's own state or
  * untrustworthy policies, before policy; `delegation` — the delegate's chain, before policy;
  * `approval` — the approval the action waited for did not end in `approved`.
+ *
+ * Precedence: when several reasons hold for one call, the lowest wins (`firstDenial`), and this column
+ * is the only place that orders them: the agent's own state, then its delegation, then untrustworthy
+ * policies, the breaker, a loop, the content rules, what the policies decided, and last a budget (which
+ * refuses only what the policies would let through or hold).
  */
 export const DENIAL_REASONS = {
-  NO_POLICY: { phase: "policy", text: "no policy allows this action for this agent" },
-  CONDITIONS_DENIED: { phase: "policy", text: "a policy's conditions deny it" },
-  RATE_LIMITED: { phase: "policy", text: "a rate limit in the policies has been reached; try again later" },
+  NO_POLICY: { phase: "policy", precedence: 12, text: "no policy allows this action for this agent" },
+  CONDITIONS_DENIED: { phase: "policy", precedence: 11, text: "a policy's conditions deny it" },
+  RATE_LIMITED: { phase: "policy", precedence: 10, text: "a rate limit in the policies has been reached; try again later" },
   CONDITION_LIMIT: {
     phase: "policy",
+    precedence: 9,
     text: "a policy's 'matches' condition could not be checked within the decision's match budget (the value is too long), so it is refused; send a shorter value",
   },
-  POLICY_TAMPERED: { phase: "gate", text: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again" },
-  AGENT_HALTED: { phase: "gate", text: "this agent is halted; an admin must resume it" },
+  POLICY_TAMPERED: { phase: "gate", precedence: 5, text: "the org's policies fail their integrity check, so nothing is allowed until an admin publishes them again" },
+  AGENT_HALTED: { phase: "gate", precedence: 1, text: "this agent is halted; an admin must resume it" },
   LOOP_DETECTED: {
     phase: "gate",
+    precedence: 7,
     text: "it repeats the same call (the same action with the same arguments), or alternates between two, more often than the loop limit allows; change course or wait for the window to pass",
   },
   BUDGET_EXCEEDED: {
     phase: "gate",
+    precedence: 13,
     text: "it would go over a budget in the policies (its `budget` names which, with what is spent and reserved); wait for the budget's period to turn, or ask an admin to raise it",
   },
-  CIRCUIT_OPEN: { phase: "gate", text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
+  CIRCUIT_OPEN: { phase: "gate", precedence: 6, text: "this agent's circuit breaker is open after repeated failures; wait for its cool-down" },
   CONTENT_DENIED: {
     phase: "gate",
+    precedence: 8,
     text: "it carries a secret or personal data that the org's content rules refuse (its findings name the detector and the field); send it without that value",
   },
-  DENIED_BY_REVIEWER: { phase: "approval", text: "a reviewer denied it" },
-  APPROVAL_EXPIRED: { phase: "approval", text: "nobody approved it before its approval expired" },
-  DELEGATION_SCOPE: { phase: "delegation", text: "it is outside the capabilities delegated to this agent" },
-  DELEGATION_EXPIRED: { phase: "delegation", text: "the delegation behind this agent has expired" },
-  DELEGATION_REVOKED: { phase: "delegation", text: "the delegation behind this agent was revoked" },
-} as const satisfies Record<string, { phase: DenialPhase; text: string }>;
+  DENIED_BY_REVIEWER: { phase: "approval", precedence: 14, text: "a reviewer denied it" },
+  APPROVAL_EXPIRED: { phase: "approval", precedence: 15, text: "nobody approved it before its approval expired" },
+  DELEGATION_SCOPE: { phase: "delegation", precedence: 4, text: "it is outside the capabilities delegated to this agent" },
+  DELEGATION_EXPIRED: { phase: "delegation", precedence: 3, text: "the delegation behind this agent has expired" },
+  DELEGATION_REVOKED: { phase: "delegation", precedence: 2, text: "the delegation behind this agent was revoked" },
+} as const satisfies Record<string, { phase: DenialPhase; precedence: number; text: string }>;
 
 export type DenialPhase = "policy" | "gate" | "delegation" | "approval";
 
@@ -75,3 +84,18 @@ export const denialReasonCodeSchema = z.enum(DENIAL_REASON_CODES);
 export const denialReasonSchema = z
   .union([denialReasonCodeSchema, z.string()])
   .describe(`Why it was denied: ${DENIAL_REASON_CODES.join(", ")}, or a reason added later (clients accept any string).`);
+
+/**
+ * The one reason a call is denied for among those that hold (falsy entries are skipped): the lowest
+ * `precedence` of DENIAL_REASONS. Undefined when none holds.
+ */
+export function firstDenial<R extends DenialReason>(candidates: ReadonlyArray<R | null | undefined | false>): R | undefined {
+  let first: R | undefined;
+  for (const reason of candidates) if (reason && (first === undefined || DENIAL_REASONS[reason].precedence < DENIAL_REASONS[first].precedence)) first = reason;
+  return first;
+}
+
+/** Whether a reason is decided before policy (the agent's state, its chain, the breaker, a loop, content, a budget): it never counts against the breaker. */
+export function deniedBeforePolicy(reason: string | undefined): boolean {
+  return reason !== undefined && isDenialReason(reason) && DENIAL_REASONS[reason].phase !== "policy";
+}

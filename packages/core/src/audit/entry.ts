@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { pooledRandomBytes } from "../random-pool";
 import { canonicalize } from "@gatehouse/tlog/portable";
 import { ERASABLE_FIELDS, fieldDigestInput } from "./erasable-fields";
 import type { AuditEntryPayload, AuditEntryType } from "./entry-types";
@@ -50,7 +50,7 @@ export interface SealedAuditEntry {
 
 /** 16 random bytes, hex: a committed field's salt. */
 function randomSalt(): string {
-  return randomBytes(16).toString("hex");
+  return pooledRandomBytes(16).toString("hex");
 }
 
 /**

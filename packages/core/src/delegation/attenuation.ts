@@ -1,4 +1,4 @@
-import type { DenialReasonOf } from "../actions/denial-reasons";
+import { firstDenial, type DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern, type PatternMeter } from "../policy/match-pattern";
 
 /**
@@ -71,8 +71,11 @@ export type ChainDenial = DenialReasonOf<"delegation">;
  */
 export function checkChain(chain: readonly ChainLink[], actionType: string, now: Date | number): ChainDenial | null {
   const at = typeof now === "number" ? now : now.getTime();
-  for (const link of chain) if (link.revokedAt !== null) return "DELEGATION_REVOKED";
-  for (const link of chain) if (!(link.expiresAt.getTime() > at)) return "DELEGATION_EXPIRED";
-  for (const link of chain) if (!matcherOf(link.capabilities)(actionType)) return "DELEGATION_SCOPE";
-  return null;
+  // Which of them wins when several hold is the denial table's precedence (firstDenial), not this order.
+  const reason = firstDenial<ChainDenial>([
+    chain.some((link) => link.revokedAt !== null) && "DELEGATION_REVOKED",
+    chain.some((link) => !(link.expiresAt.getTime() > at)) && "DELEGATION_EXPIRED",
+    chain.some((link) => !matcherOf(link.capabilities)(actionType)) && "DELEGATION_SCOPE",
+  ]);
+  return reason ?? null;
 }

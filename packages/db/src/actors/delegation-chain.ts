@@ -1,5 +1,5 @@
 import { agentHalted, delegationExpired, delegationRevoked, notFound, type ChainLink } from "@gatehouse/core";
-import { agentSnapshot } from "../agents/agent-snapshot";
+import { agentSnapshot } from "../snapshots/agent-snapshot";
 import { db, type Tx } from "../infra/client";
 
 /** A delegate's chain as its key carries it: resolved once per key verification and cached with it. */

@@ -4,7 +4,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { databaseFallbackLimiter, rateLimiter } from "../infra/rate-limiter";
 import { publishAfterCommit } from "../infra/signals";
-import { forgetAgent } from "./agent-snapshot";
+import { forgetAgent } from "../snapshots/agent-snapshot";
 
 /**
  * The per-agent circuit breaker's I/O: claiming the half-open probe, counting failures and storing

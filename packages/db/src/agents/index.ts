@@ -4,6 +4,5 @@ export { getAgentOverview, listAgentOverviews, type AgentOverview } from "./agen
 export { listAgents } from "./list-agents";
 export { setAgentStatus } from "./set-agent-status";
 export { integrationOf, noteIntegration } from "./note-integration";
-export { noteAgentSeen } from "./note-agent-seen";
 export { recordHeartbeat } from "./record-heartbeat";
 export { detectUnresponsiveAgents } from "./detect-unresponsive";

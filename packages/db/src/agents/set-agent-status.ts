@@ -9,7 +9,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { screenWithOrgSettings } from "../content/content-screen";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
-import { forgetAgent } from "./agent-snapshot";
+import { forgetAgent } from "../snapshots/agent-snapshot";
 import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /**

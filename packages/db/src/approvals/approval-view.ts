@@ -122,12 +122,19 @@ export function channelOf(ctx: Ctx): VoteChannel {
   return ctx.actor.type === "user" ? "console" : "api";
 }
 
-export async function loadApprovalViews(orgId: string, ids: readonly string[], voter: Voter | null = null, channel: VoteChannel = "console"): Promise<ApprovalView[]> {
+export async function loadApprovalViews(
+  orgId: string,
+  ids: readonly string[],
+  voter: Voter | null = null,
+  channel: VoteChannel = "console",
+  /** The members handing their approvals to the voter, when the caller has just read them. */
+  handedOver?: readonly Voter[],
+): Promise<ApprovalView[]> {
   if (ids.length === 0) return [];
   const { rows } = await db().pool.query<Row>(VIEW_SQL, [orgId, [...ids]]);
   const byId = new Map(rows.map((row) => [row.id, row]));
   // Members away who handed their approvals to this voter: what they could decide, the voter may.
-  const absent = voter ? await handoversTo(orgId, voter.membershipId) : [];
+  const absent = voter ? (handedOver ?? (await handoversTo(orgId, voter.membershipId))) : [];
   const views: ApprovalView[] = [];
   for (const id of ids) {
     const row = byId.get(id);

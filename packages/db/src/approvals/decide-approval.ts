@@ -20,14 +20,15 @@ import {
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { appendAuditEntries } from "../audit/append-audit-entries";
-import { lockAuditLog } from "../audit/lock-audit-log";
+import { lockAuditLog, lockAuditLogHead } from "../audit/lock-audit-log";
+import type { Bind } from "../audit/log-store";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { runApprovedHooks, type ApprovedApproval, type ApprovedHooks } from "./approval-hooks";
-import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, loadApprovalViews, POLICY_FLAGS_SQL, voterOf, type ApprovalView, type RulesRow } from "./approval-view";
-import { endingEntries, settleEndings, type Ending } from "./end-approvals";
-import { expireApprovals } from "./expire-approvals";
-import { handoversTo } from "./handovers";
+import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, loadApprovalViews, POLICY_FLAGS_SQL, type ApprovalView, type RulesRow } from "./approval-view";
+import { endingEntries, endingsWrite, type Ending } from "./end-approvals";
+import { expireApprovals, overdueSql } from "./expire-approvals";
+import { handoversToSql } from "./handovers";
 
 /**
  * A member votes on an approval (`POST /v1/admin/approvals/:id/decision`, the console's buttons).
@@ -41,11 +42,11 @@ import { handoversTo } from "./handovers";
 export async function decideApproval({ ctx, input, onApproved }: { ctx: Ctx; input: { approvalId: string; body: unknown }; onApproved: ApprovedHooks }): Promise<ApprovalView> {
   const parsed = decisionBodySchema.safeParse(input.body);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const voter = await requireVoter(ctx);
-  const [outcome] = await decideMany(ctx, onApproved, voter, [input.approvalId], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
+  const voting = await votingContext(ctx, [input.approvalId]);
+  const [outcome] = await decideMany(ctx, onApproved, voting, [input.approvalId], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
   if (!outcome) throw notFound("approval");
   if ("error" in outcome) throw outcome.error;
-  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voter, channelOf(ctx));
+  const [view] = await loadApprovalViews(ctx.org.id, [input.approvalId], voting.voter, channelOf(ctx), voting.absent);
   if (!view) throw notFound("approval");
   return view;
 }
@@ -56,8 +57,8 @@ export type BulkOutcome = { approvalId: string; status: ApprovalStatus } | { app
 export async function decideApprovals({ ctx, input, onApproved }: { ctx: Ctx; input: unknown; onApproved: ApprovedHooks }): Promise<BulkOutcome[]> {
   const parsed = bulkDecisionBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const voter = await requireVoter(ctx);
-  return decideMany(ctx, onApproved, voter, [...new Set(parsed.data.approvalIds)], parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
+  const approvalIds = [...new Set(parsed.data.approvalIds)];
+  return decideMany(ctx, onApproved, await votingContext(ctx, approvalIds), approvalIds, parsed.data.decision, await screenedReason(ctx, parsed.data.reason));
 }
 
 /** A reason as it may be written: none when blank; secrets and personal data screened by the org's content settings (docs/content.md). */
@@ -65,10 +66,28 @@ async function screenedReason(ctx: Ctx, reason: string | undefined): Promise<str
   return reason ? screenWithOrgSettings(ctx.org.id, "reason", reason) : null;
 }
 
-async function requireVoter(ctx: Ctx): Promise<Voter> {
-  const voter = await voterOf(ctx);
-  if (!voter) throw forbidden("deciding an approval needs a member: sign in to the console or use an org admin key");
-  return voter;
+/** Who votes, whether any of the approvals is overdue, and whom the voter stands in for. */
+interface VotingContext {
+  voter: Voter;
+  overdue: boolean;
+  /** Members away who handed their approvals to this voter (out of office): the voter may decide in their place. */
+  absent: Voter[];
+}
+
+/**
+ * What a vote needs to know before its transaction, in one read: the voter's address (a member's; anyone
+ * else is refused before anything is read), whether an approval voted on is overdue, and the live hand-overs to the voter.
+ */
+async function votingContext(ctx: Ctx, approvalIds: readonly string[]): Promise<VotingContext> {
+  const { actor } = ctx;
+  if (actor.type !== "user" && actor.type !== "adminKey") throw forbidden("deciding an approval needs a member: sign in to the console or use an org admin key");
+  const { rows } = await db().pool.query<{ email: string | null; overdue: boolean; absent: Voter[] }>(
+    `SELECT (SELECT email FROM users WHERE id = $1) AS email, EXISTS (${overdueSql("$2", "$3", "$4")}) AS overdue,
+            COALESCE((SELECT json_agg(h) FROM (${handoversToSql("$2", "$5", "$3")}) h), '[]'::json) AS absent`,
+    [actor.userId, ctx.org.id, new Date(), [...approvalIds], actor.membershipId],
+  );
+  const row = rows[0];
+  return { voter: { membershipId: actor.membershipId, userId: actor.userId, email: row?.email ?? "", role: actor.role }, overdue: row?.overdue ?? true, absent: row?.absent ?? [] };
 }
 
 interface LockedApproval extends RulesRow {
@@ -94,13 +113,18 @@ const LOCK_SQL = `
   FOR UPDATE OF a`;
 
 /** `reason` is null when none was given (a blank one counts as none). */
-async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, approvalIds: string[], decision: VoteDecision, reason: string | null): Promise<BulkOutcome[]> {
+async function decideMany(
+  ctx: Ctx,
+  onApproved: ApprovedHooks,
+  voting: VotingContext,
+  approvalIds: string[],
+  decision: VoteDecision,
+  reason: string | null,
+): Promise<BulkOutcome[]> {
   const orgId = ctx.org.id;
+  const { voter, absent } = voting;
   // An overdue approval is recorded as expired first (its own commit), so the vote below meets `expired`.
-  await expireApprovals(orgId, approvalIds);
-
-  // Members away who handed their approvals to this voter (out of office): the voter may decide in their place.
-  const absent = await handoversTo(orgId, voter.membershipId);
+  if (voting.overdue) await expireApprovals(orgId, approvalIds);
   const channel = channelOf(ctx);
   const countsFor = new Map<string, string>();
   const errors = new Map<string, DomainError>();
@@ -109,7 +133,8 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
   const refused: AuditEntryInput[] = [];
   let approved: ApprovedApproval[] = [];
   await db().$transaction(async (tx) => {
-    await lockAuditLog(tx, orgId);
+    // The log head first (the lock order), read once for the one append below.
+    const head = await lockAuditLogHead(tx, orgId);
     const now = new Date();
     // One read for every approval with what the vote needs: its action's type, its agent's owner, its votes.
     const rows = await tx.$queryRawUnsafe<LockedApproval[]>(LOCK_SQL, orgId, approvalIds);
@@ -179,27 +204,20 @@ async function decideMany(ctx: Ctx, onApproved: ApprovedHooks, voter: Voter, app
       statuses.set(approvalId, outcome.status);
     }
     if (votedOn.length === 0) return;
-    await tx.$executeRawUnsafe(
-      `INSERT INTO approval_votes (id, org_id, approval_id, membership_id, counts_for, decision, reason, created_at)
-       SELECT x.id, $2::text, x.approval_id, $3::text, x.counts_for, $4::vote_decision, $5::text, $6::timestamptz
-       FROM unnest($1::text[], $7::text[], $8::text[]) AS x(id, approval_id, counts_for)`,
-      votedOn.map(() => newId("vote")),
-      orgId,
-      voter.membershipId,
-      decision,
-      reason,
-      now,
-      votedOn,
-      votedOn.map((id) => countsFor.get(id) ?? voter.membershipId),
-    );
-    // Each approval's vote entry is followed by the entry that ends it, if it ended.
+    // Each approval's vote entry is followed by the entry that ends it, if it ended; the votes and the
+    // endings (approvals and their actions settled) are written in the append's one statement.
     const endOf = new Map(endingEntries(endings, actor).map((e) => [e.subjectId, e]));
+    const votes = (bind: Bind) => `votes AS (
+       INSERT INTO approval_votes (id, org_id, approval_id, membership_id, counts_for, decision, reason, created_at)
+       SELECT x.id, ${bind(orgId)}::text, x.approval_id, ${bind(voter.membershipId)}::text, x.counts_for, ${bind(decision)}::vote_decision, ${bind(reason)}::text, ${bind(now)}::timestamptz
+       FROM unnest(${bind(votedOn.map(() => newId("vote")))}::text[], ${bind(votedOn)}::text[], ${bind(votedOn.map((id) => countsFor.get(id) ?? voter.membershipId))}::text[]) AS x(id, approval_id, counts_for)
+     )`;
     await appendAuditEntries(
       tx,
       orgId,
       entries.flatMap((e) => [e, ...(endOf.has(e.subjectId) ? [endOf.get(e.subjectId) as AuditEntryInput] : [])]),
+      { ...(head ? { locked: head } : {}), alongside: [votes, ...endingsWrite(orgId, endings)] },
     );
-    await settleEndings(tx, orgId, endings);
     approved = endings.filter((e) => e.status === "approved").map((e) => ({ approvalId: e.approvalId, actionId: e.actionId, actionType: e.actionType }));
   }, TX_OPTIONS);
 

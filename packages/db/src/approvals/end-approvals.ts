@@ -1,6 +1,7 @@
 import { APPROVAL_DENIAL_REASON, type ActorRef, type AuditEntryInput } from "@gatehouse/core";
 import { appendAuditEntries } from "../audit/append-audit-entries";
 import type { Tx } from "../infra/client";
+import type { Bind } from "../audit/log-store";
 
 /** An approval leaving `pending`, with what ends it. */
 export interface Ending {
@@ -28,26 +29,33 @@ const denialOf = (e: Ending) => (e.status === "approved" ? null : (e.denialReaso
 export async function settleEndings(tx: Tx, orgId: string, endings: readonly Ending[]): Promise<void> {
   if (endings.length === 0) return;
   // One statement (one round trip) for both tables, however many approvals end.
-  await tx.$executeRawUnsafe(
-    `WITH settled_actions AS (
+  const values: unknown[] = [];
+  const [settle] = endingsWrite(orgId, endings);
+  const cte = settle?.((value) => `$${values.push(value)}`) ?? "";
+  await tx.$executeRawUnsafe(`WITH ${cte} SELECT 1`, ...values);
+}
+
+/**
+ * `settleEndings` as common table expressions of a larger statement (an append's, appendAuditEntries'
+ * `alongside`): both tables in one, none when nothing ends.
+ */
+export function endingsWrite(orgId: string, endings: readonly Ending[]): Array<(bind: Bind) => string> {
+  if (endings.length === 0) return [];
+  return [
+    (bind) => `settled_actions AS (
        UPDATE actions AS c SET status = x.status::action_status, denial_reason = x.denial,
          result = (c.result - 'denialReason') || jsonb_build_object('status', x.status)
            || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
-       FROM unnest($5::text[], $6::text[], $7::text[]) AS x(id, status, denial)
-       WHERE c.id = x.id AND c.org_id = $4)
-     UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp(),
-       -- The requester as the call named them is kept only while separation of duties may need it.
-       requester_ref = NULL
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS x(id, status, reason)
-     WHERE a.id = x.id AND a.org_id = $4 AND a.status = 'pending'`,
-    endings.map((e) => e.approvalId),
-    endings.map((e) => e.status),
-    endings.map((e) => e.reason),
-    orgId,
-    endings.map((e) => e.actionId),
-    endings.map((e) => (e.status === "approved" ? "executed" : "denied")),
-    endings.map(denialOf),
-  );
+       FROM unnest(${bind(endings.map((e) => e.actionId))}::text[], ${bind(endings.map((e) => (e.status === "approved" ? "executed" : "denied")))}::text[], ${bind(endings.map(denialOf))}::text[]) AS x(id, status, denial)
+       WHERE c.id = x.id AND c.org_id = ${bind(orgId)}
+     ), settled_approvals AS (
+       UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp(),
+         -- The requester as the call named them is kept only while separation of duties may need it.
+         requester_ref = NULL
+       FROM unnest(${bind(endings.map((e) => e.approvalId))}::text[], ${bind(endings.map((e) => e.status))}::text[], ${bind(endings.map((e) => e.reason))}::text[]) AS x(id, status, reason)
+       WHERE a.id = x.id AND a.org_id = ${bind(orgId)} AND a.status = 'pending'
+     )`,
+  ];
 }
 
 /** The audit entry of each ending. */

@@ -12,13 +12,15 @@ const EXPIRY_ACTOR: ActorRef = { type: "system", id: "approval-expiry" };
  * then their waiters woken. Safe to run from every instance at once: rows are taken FOR UPDATE and
  * re-checked, so each expiry is recorded exactly once. Returns the ids it expired.
  */
+/** Whether any of the org's (or of `ids`') approvals is overdue, by the placeholders of its org, its time and its ids (an array of text). */
+export function overdueSql(org: string, at: string, ids?: string): string {
+  return `SELECT 1 FROM approvals WHERE org_id = ${org} AND status = 'pending' AND expires_at <= ${at} ${ids ? `AND id = ANY(${ids}::text[])` : ""} LIMIT 1`;
+}
+
 export async function expireApprovals(orgId: string, approvalIds?: readonly string[], limit = 500): Promise<string[]> {
   // The common case, nothing overdue, costs one indexed read instead of a transaction on the log's lock
   // (through the pool: a bulk decision checks a thousand ids here).
-  const { rows: overdue } = await db().pool.query(
-    `SELECT 1 FROM approvals WHERE org_id = $1 AND status = 'pending' AND expires_at <= $2 ${approvalIds ? "AND id = ANY($3::text[])" : ""} LIMIT 1`,
-    [orgId, new Date(), ...(approvalIds ? [[...approvalIds]] : [])],
-  );
+  const { rows: overdue } = await db().pool.query(overdueSql("$1", "$2", approvalIds ? "$3" : undefined), [orgId, new Date(), ...(approvalIds ? [[...approvalIds]] : [])]);
   if (overdue.length === 0) return [];
   const expired = await db().$transaction(async (tx) => {
     await lockAuditLog(tx, orgId);

@@ -36,16 +36,16 @@ function memberOf(ctx: Ctx): { membershipId: string; userId: string; role: Membe
   return { membershipId: ctx.actor.membershipId, userId: ctx.actor.userId, role: ctx.actor.role };
 }
 
+/** The query of `handoversTo`, by the placeholders of its org, its member and its time (for a statement that reads more besides). */
+export function handoversToSql(org: string, member: string, at: string): string {
+  return `SELECT m.id AS "membershipId", u.id AS "userId", u.email, m.role::text AS role
+     FROM approval_handovers h JOIN memberships m ON m.id = h.from_membership_id AND m.removed_at IS NULL JOIN users u ON u.id = m.user_id
+     WHERE h.org_id = ${org} AND h.to_membership_id = ${member} AND h.ended_at IS NULL AND h.ends_at > ${at}`;
+}
+
 /** The members handing their approvals to `membershipId` at `at`, as voters (for `standIn`). */
 export async function handoversTo(orgId: string, membershipId: string, at: Date = new Date()): Promise<Voter[]> {
-  return db().$queryRawUnsafe<Voter[]>(
-    `SELECT m.id AS "membershipId", u.id AS "userId", u.email, m.role::text AS role
-     FROM approval_handovers h JOIN memberships m ON m.id = h.from_membership_id AND m.removed_at IS NULL JOIN users u ON u.id = m.user_id
-     WHERE h.org_id = $1 AND h.to_membership_id = $2 AND h.ended_at IS NULL AND h.ends_at > $3`,
-    orgId,
-    membershipId,
-    at,
-  );
+  return db().$queryRawUnsafe<Voter[]>(handoversToSql("$1", "$2", "$3"), orgId, membershipId, at);
 }
 
 /** Every live hand-over of the org: absent member → the colleague holding their queue. */

@@ -1,7 +1,7 @@
 import { GENESIS_CHAIN_HASH, orgClosed, screensCallerText, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import { screenEntries } from "../content/screen-entries";
 import type { Tx } from "../infra/client";
-import { appendStatement, logHead, sealBatch, type HeadRow, type Query } from "./log-store";
+import { appendStatement, logHead, sealBatch, type Bind, type HeadRow, type Query } from "./log-store";
 
 /** Raw SQL through the caller's Prisma transaction. */
 export function txQuery(tx: Tx): Query {
@@ -23,21 +23,40 @@ export function txQuery(tx: Tx): Query {
  * settings say, and a 400 naming the field for what they refuse or for a name or key that holds what
  * they would rewrite. (Decisions are appended by the group commit and screened by screenCall.)
  */
-export async function appendAuditEntries(tx: Tx, orgId: string, entries: readonly AuditEntryInput[]): Promise<SealedAuditEntry[]> {
+export async function appendAuditEntries(
+  tx: Tx,
+  orgId: string,
+  entries: readonly AuditEntryInput[],
+  options: {
+    /** The head as `lockAuditLogHead` read it in this transaction, with nothing appended since: saves reading it again. */
+    locked?: LockedHead;
+    /** Data-modifying CTEs committed in the append's statement (log-store's appendStatement). */
+    alongside?: Array<(bind: Bind) => string>;
+  } = {},
+): Promise<SealedAuditEntry[]> {
   if (entries.length === 0) return [];
   const query = txQuery(tx);
   // Entries a caller's text reaches are screened by the org's content settings, read in the same statement.
   const screening = entries.some((entry) => screensCallerText(entry.type));
-  const [row] = await query<HeadRow & { closed: boolean; settings?: unknown }>(
-    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed${screening ? ", o.settings" : ""} FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
-    [orgId],
-  );
+  const row = options.locked ?? (await readLockedHead(query, orgId, screening));
   if (row?.closed) throw orgClosed();
   const written = screening ? await screenEntries(orgId, row?.settings, entries) : entries;
   const batch = sealBatch(orgId, await logHead(query, orgId, row), written, new Date());
-  const statement = appendStatement(orgId, batch);
+  const statement = appendStatement(orgId, batch, options.alongside);
   await tx.$executeRawUnsafe(statement.text, ...statement.values);
   return batch.entries;
+}
+
+/** The org's log head locked FOR UPDATE, whether the org is closed, and (for screening) its settings. */
+export type LockedHead = HeadRow & { closed: boolean; settings?: unknown };
+
+/** Locks the org's log head and reads it, its org's closing and its settings, in one statement. */
+export async function readLockedHead(query: Query, orgId: string, withSettings = true): Promise<LockedHead | undefined> {
+  const [row] = await query<LockedHead>(
+    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed${withSettings ? ", o.settings" : ""} FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
+    [orgId],
+  );
+  return row;
 }
 
 export async function appendAuditEntry(tx: Tx, orgId: string, entry: AuditEntryInput): Promise<SealedAuditEntry> {

@@ -1,4 +1,5 @@
 import type { Tx } from "../infra/client";
+import { readLockedHead, txQuery, type LockedHead } from "./append-audit-entries";
 
 /**
  * Takes the org's log-head lock now, for a transaction that must lock other rows before it appends.
@@ -7,4 +8,12 @@ import type { Tx } from "../infra/client";
  */
 export async function lockAuditLog(tx: Tx, orgId: string): Promise<void> {
   await tx.$queryRaw`SELECT 1 FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
+}
+
+/**
+ * `lockAuditLog` that also reads the head (with the org's closing and settings), for a transaction that
+ * appends once after locking its other rows: pass it to appendAuditEntries as `locked`.
+ */
+export async function lockAuditLogHead(tx: Tx, orgId: string): Promise<LockedHead | undefined> {
+  return readLockedHead(txQuery(tx), orgId);
 }

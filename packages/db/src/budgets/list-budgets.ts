@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import { budgetListQuerySchema, type budgetListSchema } from "@gatehouse/contracts";
 import { orgBudgets, usdOf, validationError, zodIssues } from "@gatehouse/core";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { getOrgPolicies } from "../policies/policy-cache";
+import { getOrgPolicies } from "../snapshots/policy-cache";
 
 /** How far back the list reaches: two months covers this month's and last month's counts. */
 const LOOKBACK_DAYS = 62;

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { priceListSchema } from "@gatehouse/contracts";
 import { MODEL_PRICES, PRICE_TABLE_VERSION, spendSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 
 /** The built-in price table (every entry, each marked whether it is in force now) and the org's own prices. */
 export async function listPrices({ ctx, now = Date.now() }: { ctx: Ctx; now?: number }): Promise<z.output<typeof priceListSchema>> {

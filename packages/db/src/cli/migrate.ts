@@ -1,8 +1,17 @@
+import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from "../infra/client";
 import { dbEnv } from "../infra/env";
 import { migrate, MigrationError } from "../migrate";
 
 try {
-  const result = await migrate({ url: dbEnv().DATABASE_URL, log: (line) => console.log(`[migrate] ${line}`) });
+  const env = dbEnv();
+  const result = await migrate({
+    url: env.DATABASE_URL,
+    log: (line) => console.log(`[migrate] ${line}`),
+    // Behind a pooler in transaction mode the processes send no timeouts: the same bounds become the database's defaults.
+    ...(env.DATABASE_POOL_MODE === "transaction"
+      ? { sessionDefaults: { statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS, idleInTransactionTimeoutMs: IDLE_IN_TRANSACTION_TIMEOUT_MS } }
+      : {}),
+  });
   console.log(`[migrate] ${result.applied.length} applied, ${result.alreadyApplied.length} already applied`);
 } catch (error) {
   console.error(`[migrate] ${error instanceof MigrationError ? error.message : (error as Error).message}`);

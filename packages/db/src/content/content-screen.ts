@@ -11,7 +11,7 @@ import {
   type ContentSettings,
 } from "@gatehouse/core";
 import { orgSubkey } from "../infra/org-vault";
-import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
 const TAG_HEX = 8;
@@ -60,6 +60,24 @@ export function contentScreen(orgId: string, actions: Record<ContentClass, Conte
   // The decision path takes no extra turn of the event loop once the org's key is derived.
   const key = derived.get(orgId);
   return key ? screenWith(key, actions) : tagKey(orgId).then((bytes) => screenWith(bytes, actions));
+}
+
+/**
+ * The org's placeholder key derived, so `screenSync` can screen without a wait (a batch judging under
+ * the org's lock). Never fails: a key that cannot be derived fails `screenSync` instead, when a screen needs it.
+ */
+export async function contentKeyReady(orgId: string): Promise<void> {
+  await tagKey(orgId).catch(() => undefined);
+}
+
+/** `contentScreen` without a wait, after `contentKeyReady`: fails closed (throws) when the screen needs a key that could not be derived. */
+export function screenSync(orgId: string, actions: Record<ContentClass, ContentAction>): Screen {
+  const screen = contentScreen(orgId, actions);
+  if (typeof screen !== "function") {
+    screen.catch(() => undefined);
+    throw new Error("the org's content key is not available: nothing is screened, so nothing is written");
+  }
+  return screen;
 }
 
 /**

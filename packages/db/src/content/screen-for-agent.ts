@@ -1,9 +1,9 @@
 import { validationError, type Screened } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
-import { agentSnapshot } from "../agents/agent-snapshot";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
-import { getOrgPolicies } from "../policies/policy-cache";
+import { agentSnapshot } from "../snapshots/agent-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
+import { getOrgPolicies } from "../snapshots/policy-cache";
 import { contentActionsFor, contentScreen } from "./content-screen";
 
 /**

@@ -7,7 +7,8 @@ import { db } from "../infra/client";
  * containing the grant's `match`, not revoked, not expired, uses left — and a giver who alone could
  * approve what holds this call now (core's `grantorCannotCover`: a quorum of one, their role now or their
  * name, not the call's requester nor its agent's excluded owner, a human-only rule only from a person's
- * grant). `execute` claims a use (`claimGrant`); `canI` looks without taking one (`peekGrant`), so both
+ * grant). `execute` claims a use in its batch, under the org's lock, only for a call that is not denied
+ * there (commit-contributors.ts); `canI` looks without taking one (`peekGrant`), so both
  * answer alike.
  */
 export interface GrantQuery {
@@ -99,28 +100,19 @@ async function candidatesFor(q: GrantQuery): Promise<Candidate[]> {
   });
 }
 
-/**
- * Claims one use of a grant covering the call, or null. The claim is one statement re-checking the row
- * and the giver's membership as it was judged, so two calls never take the last use twice, and a
- * revocation, a removal or a role change committed on any process holds for the next call.
- */
-export async function claimGrant(q: GrantQuery): Promise<GrantRef | null> {
-  for (const candidate of await candidatesFor(q)) {
-    const [row] = await db().$queryRawUnsafe<Array<{ id: string; expires_at: Date; max_uses: number; uses: number }>>(
-      `UPDATE standing_grants s SET uses = uses + 1
-       WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND s.uses < s.max_uses
-         AND EXISTS (SELECT 1 FROM memberships m WHERE m.id = s.created_by AND m.removed_at IS NULL AND m.role = $3::member_role)
-       RETURNING s.id, s.expires_at, s.max_uses, s.uses`,
-      candidate.id,
-      q.at,
-      candidate.role,
-    );
-    if (row) return { id: row.id, expiresAt: row.expires_at.toISOString(), usesLeft: row.max_uses - row.uses };
-  }
-  return null;
+/** A grant that may cover the call, as read before the batch: re-checked under the org's lock when the batch claims a use (commit-contributors.ts). */
+export interface GrantCandidate {
+  id: string;
+  /** The giver's role when judged: a role changed since makes the grant cover nothing. */
+  role: MemberRole;
 }
 
-/** The grant `claimGrant` would use now, and the uses it would leave, without taking one (canI). */
+/** The grants that could cover the call, in the order they are used (execute's batch claims the first still valid). */
+export async function grantCandidates(q: GrantQuery): Promise<GrantCandidate[]> {
+  return (await candidatesFor(q)).flatMap((c) => (c.role ? [{ id: c.id, role: c.role }] : []));
+}
+
+/** The grant execute's batch would use now, and the uses it would leave, without taking one (canI). */
 export async function peekGrant(q: GrantQuery): Promise<GrantRef | null> {
   const [candidate] = await candidatesFor(q);
   return candidate ? { id: candidate.id, expiresAt: candidate.expires_at.toISOString(), usesLeft: candidate.max_uses - candidate.uses - 1 } : null;

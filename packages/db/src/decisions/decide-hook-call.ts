@@ -1,4 +1,4 @@
-import { hookAction, type ActionResult, type CodingAgent, type HookOutcome, type PreToolUse } from "@gatehouse/core";
+import { hookAction, parseActionRequest, type ActionResult, type CodingAgent, type HookOutcome, type PreToolUse } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { waitForApproval } from "../approvals/wait-for-approval";
@@ -32,10 +32,12 @@ export async function decideHookCall({
   const { eventId, reattachPrefix, ...action } = hookAction(input.agent, input.payload);
   // One budget for the whole call, however many approvals it waits on.
   const waiting = { deadline: Date.now() + input.waitMs, ...(input.signal ? { signal: input.signal } : {}) };
-  const asked = await checkAction({ ctx, input: action });
-  if (asked.status === "requested" && asked.tool) {
-    const earlier = await unusedApproval(ctx, actor.agentId, action.actionType, asked.tool, reattachPrefix);
-    const settled = earlier ? await settle(ctx, earlier, waiting) : undefined;
+  // An earlier approval of the same call in this session is looked for first (one read); only when one
+  // exists is the call asked about (canI) before it is decided, so a call is planned once otherwise.
+  const { tool } = parseActionRequest(action);
+  const earlier = tool ? await unusedApproval(ctx, actor.agentId, action.actionType, tool, reattachPrefix) : undefined;
+  if (earlier && (await checkAction({ ctx, input: action })).status === "requested") {
+    const settled = await settle(ctx, earlier, waiting);
     if (settled) return settled;
   }
   const result = await decideAction({ ctx, input: { ...action, eventId } });

@@ -7,7 +7,7 @@ import { orgSubkey } from "../infra/org-vault";
 import { db, TX_OPTIONS } from "../infra/client";
 import type { Sequence } from "../infra/rate-limiter";
 import { publishAfterCommit } from "../infra/signals";
-import { perSnapshot } from "../orgs/settings-snapshot";
+import { perSnapshot } from "../snapshots/settings-snapshot";
 
 /**
  * Loop detection's I/O (the rule is core's limits/loops.ts; docs/loops.md). A call's fingerprint is a

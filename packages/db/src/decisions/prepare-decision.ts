@@ -26,13 +26,13 @@ import {
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
-import { agentSnapshot } from "../agents/agent-snapshot";
+import { agentSnapshot } from "../snapshots/agent-snapshot";
 import { contentActionsFor } from "../content/content-screen";
 import { ancestorsOf } from "../actors/delegation-chain";
 import { passBreaker } from "../agents/circuit-breaker";
 import { databaseFallbackLimiter, rateKeysFor, rateLimiter, rateMember, type CountOptions } from "../infra/rate-limiter";
-import { orgSettingsSnapshot, perSnapshot } from "../orgs/settings-snapshot";
-import { getOrgPolicies } from "../policies/policy-cache";
+import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
+import { getOrgPolicies } from "../snapshots/policy-cache";
 import { loopCounting, loopFingerprint, loopKey, loopSettingsOf } from "./loop-guard";
 
 /** Denials decided before policy: the agent's own state, or policies that cannot be trusted. */

@@ -10,7 +10,7 @@ import { db, TX_OPTIONS } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { insertApiKey } from "../keys/insert-api-key";
 import { earlierIssue, forgetReissued, idempotencyRef, reissueKey } from "../keys/reissue";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { requireStandingNow } from "../actors/delegation-chain";
 import { delegationView } from "./delegation-view";
 

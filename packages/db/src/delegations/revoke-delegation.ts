@@ -2,7 +2,7 @@ import { notFound, type ActorRef } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { forgetAgent } from "../agents/agent-snapshot";
+import { forgetAgent } from "../snapshots/agent-snapshot";
 import { announceApprovals } from "../approvals/announce-approvals";
 import { endUndecided } from "../approvals/end-approvals";
 import { appendAuditEntries } from "../audit/append-audit-entries";

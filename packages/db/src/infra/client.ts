@@ -24,6 +24,15 @@ export const SECRET_FIELDS = {
 export type Db = PrismaClient<never, typeof SECRET_FIELDS> & { readonly pool: pg.Pool };
 export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/**
+ * How the pool reaches PostgreSQL (DATABASE_POOL_MODE): `session` sends the timeouts as start-up
+ * parameters; `transaction` (a pooler in transaction mode) sends none, and the database's defaults hold.
+ */
+export type PoolMode = "session" | "transaction";
+
+/** The idle-in-transaction bound: a transaction left open by a stuck caller must not hold its locks (the log head) for ever. */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
+
 export interface PoolTimeouts {
   /** Longest wait for a connection (a new one, or a free one from a full pool), in ms. */
   connectTimeoutMs?: number;
@@ -31,6 +40,8 @@ export interface PoolTimeouts {
   statementTimeoutMs?: number;
   /** The client's bound on an answer, for a database gone silent, in ms (0: none). */
   queryTimeoutMs?: number;
+  /** `transaction`: no start-up parameters (the timeouts above but the client's own are then the database's defaults). */
+  poolMode?: PoolMode;
 }
 
 /** A connection lost while checked out, or idle: the query under way fails, the process does not. */
@@ -38,15 +49,18 @@ function ignoreConnectionError(): void {}
 
 /** pg.Pool settings with the timeouts; every client gets an `error` listener (see createDb). */
 export function poolConfig(url: string, max: number, timeouts: PoolTimeouts = {}): pg.PoolConfig {
-  const { connectTimeoutMs = 5_000, statementTimeoutMs = 15_000, queryTimeoutMs = 20_000 } = timeouts;
+  const { connectTimeoutMs = 5_000, statementTimeoutMs = 15_000, queryTimeoutMs = 20_000, poolMode = "session" } = timeouts;
+  // Start-up parameters a pooler in transaction mode refuses (it would hand the session's settings to other clients).
+  const sessionSettings =
+    poolMode === "session"
+      ? { ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}), idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS }
+      : {};
   return {
     connectionString: url,
     max,
     connectionTimeoutMillis: connectTimeoutMs,
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    ...sessionSettings,
     ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
-    // A transaction left open by a stuck caller must not hold its locks (the log head) for ever.
-    idle_in_transaction_session_timeout: 60_000,
     keepAlive: true,
   };
 }
@@ -71,7 +85,9 @@ export function createDb(options: { url: string; poolSize?: number } & PoolTimeo
 
 const globalKey = Symbol.for("gatehouse.db");
 const pingKey = Symbol.for("gatehouse.dbPing");
-type Holder = { [globalKey]?: Db; [pingKey]?: pg.Pool };
+const pingModeKey = Symbol.for("gatehouse.dbPingMode");
+const pingStatementKey = Symbol.for("gatehouse.dbPingStatementTimeout");
+type Holder = { [globalKey]?: Db; [pingKey]?: pg.Pool; [pingModeKey]?: PoolMode; [pingStatementKey]?: boolean };
 
 /** One client per process, from DATABASE_URL (kept on globalThis so dev reloads don't leak pools). */
 export function db(): Db {
@@ -84,6 +100,7 @@ export function db(): Db {
       connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
       queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+      poolMode: env.DATABASE_POOL_MODE,
     });
   }
   return holder[globalKey];
@@ -95,6 +112,8 @@ export async function disconnectDb(): Promise<void> {
   const ping = holder[pingKey];
   delete holder[globalKey];
   delete holder[pingKey];
+  delete holder[pingModeKey];
+  delete holder[pingStatementKey];
   await client?.$disconnect();
   await client?.pool.end().catch(() => {});
   await ping?.end().catch(() => {});
@@ -115,19 +134,51 @@ export async function pingDatabase(timeoutMs = 1_000): Promise<boolean> {
     } catch {
       return false; // not configured: nothing to reach
     }
-    const pool = new pg.Pool(poolConfig(env.DATABASE_URL, 1, { connectTimeoutMs: Math.max(timeoutMs, 1_000), statementTimeoutMs: 1_000, queryTimeoutMs: 2_000 }));
+    const pool = new pg.Pool(
+      poolConfig(env.DATABASE_URL, 1, { connectTimeoutMs: Math.max(timeoutMs, 1_000), statementTimeoutMs: 1_000, queryTimeoutMs: 2_000, poolMode: env.DATABASE_POOL_MODE }),
+    );
     pool.on("error", ignoreConnectionError);
     pool.on("connect", (client) => void client.on("error", ignoreConnectionError));
     holder[pingKey] = pool;
+    holder[pingModeKey] = env.DATABASE_POOL_MODE;
+    holder[pingStatementKey] = env.DATABASE_STATEMENT_TIMEOUT_MS > 0;
   }
+  const pool = holder[pingKey];
+  const check = holder[pingModeKey] === "transaction" ? timeoutsInForce(pool, holder[pingStatementKey] ?? true) : pool.query("SELECT 1").then(() => true);
   return withTimeout(
-    holder[pingKey].query("SELECT 1").then(
-      () => true,
+    check.then(
+      (ok) => ok,
       () => false,
     ),
     timeoutMs,
     false,
   );
+}
+
+let toldTimeoutsMissing = false;
+
+/**
+ * Through a pooler in transaction mode the pool sends no start-up parameters, so the statement and
+ * idle-in-transaction timeouts hold only as the database's (or the role's) defaults, which
+ * `npm run db:migrate` sets. Without them a stuck statement or an abandoned transaction could hold the
+ * org's log head for ever: the database counts as down (health checks answer 503) until they are in force
+ * (the statement timeout only when DATABASE_STATEMENT_TIMEOUT_MS asks for one).
+ */
+export async function timeoutsInForce(pool: pg.Pool, statementTimeout: boolean): Promise<boolean> {
+  const { rows } = await pool.query<{ statement: string; idle: string }>(
+    "SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle",
+  );
+  const row = rows[0];
+  const ok = Boolean(row && (!statementTimeout || row.statement !== "0") && row.idle !== "0");
+  if (!ok && !toldTimeoutsMissing) {
+    toldTimeoutsMissing = true;
+    console.error(
+      `[database] DATABASE_POOL_MODE=transaction, but the database's statement_timeout (${row?.statement}) or idle_in_transaction_session_timeout (${row?.idle}) is off: ` +
+        "run `DATABASE_POOL_MODE=transaction npm run db:migrate` directly against PostgreSQL (it sets both as the database's defaults), or set them for the role; until then health checks answer 503",
+    );
+  }
+  if (ok) toldTimeoutsMissing = false;
+  return ok;
 }
 
 /** Interactive transactions wait for the org's log head under load: give them room, not 5 s. */

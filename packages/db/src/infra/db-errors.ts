@@ -63,6 +63,16 @@ export function isConnectionFailure(error: unknown): boolean {
   return false;
 }
 
+/**
+ * Of the connection failures, the database's silence: node-postgres' own timeouts on the database itself (a new
+ * connection not made within connectionTimeoutMillis, a statement without an answer within query_timeout). Not
+ * pg-pool's "timeout exceeded when trying to connect", which also means a full pool kept its clients busy: the
+ * database may be fine.
+ */
+export function wentSilent(error: Error): boolean {
+  return /Query read timeout|Connection terminated due to connection timeout/i.test(error.message);
+}
+
 /** The UNAVAILABLE error `error` stands for when it is a connection failure; null otherwise. */
 export function asUnavailable(error: unknown): DomainError | null {
   if (isDomainError(error)) return error.code === "UNAVAILABLE" ? error : null;

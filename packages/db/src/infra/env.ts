@@ -12,6 +12,15 @@ const schema = z.object({
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * How DATABASE_URL reaches PostgreSQL (docs/deploying.md): `session` — directly, or through a pooler in
+   * session mode; each connection sends the statement and idle timeouts as start-up parameters.
+   * `transaction` — through PgBouncer (or another pooler) in transaction mode, which refuses those
+   * parameters with its stock settings: none is sent, the timeouts are the database's own defaults
+   * (`npm run db:migrate`, run directly with this setting, sets them), and the health checks report the database down
+   * while they are not in force.
+   */
+  DATABASE_POOL_MODE: z.enum(["session", "transaction"], { error: "must be session (direct, the default) or transaction (PgBouncer in transaction mode)" }).default("session"),
   /** Longest wait for a new connection (or a free one from a full pool) before the call fails as unavailable (503). */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** PostgreSQL's statement_timeout for the pool's sessions: a statement running longer is cancelled (503). 0 = none. */

@@ -16,7 +16,8 @@ export function workerDatabaseOf(pool: pg.Pool): WorkerDatabase {
   const options = pool.options as pg.PoolConfig;
   return {
     url: options.connectionString ?? "",
-    statementTimeoutMs: typeof options.statement_timeout === "number" ? options.statement_timeout : 15_000,
+    // None set on the process's pool (0, or a pooler in transaction mode, which refuses it as a start-up parameter): none here either.
+    statementTimeoutMs: typeof options.statement_timeout === "number" ? options.statement_timeout : 0,
     queryTimeoutMs: typeof options.query_timeout === "number" ? options.query_timeout : 20_000,
   };
 }

@@ -1,3 +1,3 @@
-export { advisoryLeaderLock, JOBS_LOCK_KEY, type LeaderLock } from "./leader-lock";
+export { JOBS_LEASE, LEASE_TTL_MS, leaseLeaderLock, type LeaderLock, type LeaseQuery } from "./leader-lock";
 export { startJobRunner, type Job, type JobLog, type JobRunner, type JobRunnerOptions } from "./runner";
 export { backgroundJobs } from "./background-jobs";

@@ -1,6 +1,6 @@
 import { hashApiKey, parseApiKey, unauthenticated, type MemberRole } from "@gatehouse/core";
 import type { Actor, OrgRef } from "../actors/context";
-import { noteAgentSeen } from "../agents/note-agent-seen";
+import { noteAgentSeen } from "../actors/note-agent-seen";
 import { db } from "../infra/client";
 import type { Signal } from "../infra/signals";
 import { SharedLookups } from "../infra/shared-lookups";

@@ -14,5 +14,4 @@ export { issueOwnAdminKey } from "./issue-own-admin-key";
 export { listAdminKeys, type AdminKeyView } from "./list-admin-keys";
 export { issueAgentKey } from "./issue-agent-key";
 export { listAgentKeys } from "./list-agent-keys";
-export { revokeApiKey } from "./revoke-api-key";
 export { whoami, type WhoAmI } from "./whoami";

@@ -7,6 +7,5 @@ export { getMemberContext } from "./get-member-context";
 export { getOrg } from "./get-org";
 export { getOnboardingState, type OnboardingState } from "./onboarding-state";
 export { updateOrg } from "./update-org";
-export { closeOrg, ORG_CLOSED_REASON } from "./close-org";
 export { checkSessionSignInPolicy, SSO_REQUIRED, type SignInPolicyDeps } from "./sign-in-policy";
 export { listSsoDomains, verifySsoDomain, type ResolveTxt, type VerifySsoDomainDeps } from "./sso-domains";

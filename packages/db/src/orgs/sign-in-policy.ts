@@ -13,7 +13,7 @@ import {
 } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import type { Tx } from "../infra/client";
-import { orgSettingsSnapshot } from "./settings-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 
 /** details.reason of the FORBIDDEN a password session gets from an org that requires single sign-on. */
 export const SSO_REQUIRED = "SSO_REQUIRED";

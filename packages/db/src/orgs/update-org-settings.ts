@@ -22,7 +22,7 @@ import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { settingsOf, type OrgSettings } from "./get-org-settings";
-import { forgetOrgSettings } from "./settings-snapshot";
+import { forgetOrgSettings } from "../snapshots/settings-snapshot";
 import { applySignInChange, type SignInPolicyDeps } from "./sign-in-policy";
 
 /** details.reason of the CONFLICT a change gets that weakens enforcement while the two-admin rule is in force. */

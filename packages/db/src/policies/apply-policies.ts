@@ -7,7 +7,7 @@ import { appendAuditEntries } from "../audit/append-audit-entries";
 import type { Prisma } from "../generated/prisma/client";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
-import { invalidatePolicyCache } from "./policy-cache";
+import { invalidatePolicyCache } from "../snapshots/policy-cache";
 import { storePolicyTests } from "./store-policy-tests";
 import { checkPolicySetOffLoop } from "./check-policies";
 

@@ -4,7 +4,6 @@ export { getPolicyMonitor } from "./get-policy-monitor";
 export { listActivePolicyVersions } from "./list-active-policy-versions";
 export { listPolicies, type PolicyView } from "./list-policies";
 export { listPolicySummaries, type PolicySummaryWithDocument } from "./list-policy-summaries";
-export { invalidatePolicyCache } from "./policy-cache";
 export { getPolicyDraft } from "./get-policy-draft";
 export { savePolicyDraft } from "./save-policy-draft";
 export { discardPolicyDraft } from "./discard-policy-draft";

@@ -3,7 +3,7 @@ import { validationError } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { listActivePolicyVersions } from "./list-active-policy-versions";
-import { getOrgPolicies } from "./policy-cache";
+import { getOrgPolicies } from "../snapshots/policy-cache";
 
 export type { PolicyView };
 

@@ -8,7 +8,7 @@ import { fairShare } from "../infra/fair-share";
 import { runAdmittedStep, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { workerDatabaseOf } from "../infra/worker-database";
 import { contentSettingsOf } from "../content/content-screen";
-import { orgSettingsSnapshot } from "../orgs/settings-snapshot";
+import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { checkPolicySetOffLoop } from "./check-policies";
 import type { ReplayCursor, ReplayStepInput, ReplayStepOutput } from "./replay-stored-step";
 

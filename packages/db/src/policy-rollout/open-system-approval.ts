@@ -1,7 +1,7 @@
 import { buildActionResult, canonicalize, conflict, newId, sha256Hex } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
-import { commitDecision, type Materialized } from "../decisions/group-commit";
+import { commitDecision, type CommitFacts, type Materialized } from "../decisions/group-commit";
 import { ensurePolicyAgent } from "./system-agent";
 
 /** Who may approve what waits for a second admin: one vote of another owner or admin. */
@@ -23,9 +23,9 @@ export async function openSystemApproval(
   const agent = await ensurePolicyAgent(ctx);
   const requestHash = sha256Hex(canonicalize({ agentId: agent.id, actionType, metadata }));
   const approval = { ...SECOND_ADMIN, timeoutSeconds };
-  const materialize = (halted: boolean): Materialized => {
+  const materialize = ({ at, halted }: CommitFacts): Materialized => {
     const actionId = newId("action");
-    const pending = halted ? undefined : { id: approvalId, expiresAt: new Date(Date.now() + timeoutSeconds * 1000) };
+    const pending = halted ? undefined : { id: approvalId, expiresAt: new Date(at.getTime() + timeoutSeconds * 1000) };
     const decision = { effect: "require_approval" as const, mode: "enforce" as const, conditionsEvaluated: [], monitored: [], approval };
     const { auditEventId: _none, ...result } = buildActionResult({ decision, auditEventId: "", ...(pending ? { approval: pending } : { denialReason: "AGENT_HALTED" }) });
     return {

@@ -145,3 +145,4 @@ export function fakeDns(): {
 
 export { checkStoredEntryTypes, noteEntry, type StoredEntryReport } from "./stored-entry-types";
 export { startSlackStandIn, type SlackStandIn, type SlackStandInUser, type SlackRequest, type SlackCall } from "./slack-stand-in";
+export { startPgBouncer, PGBOUNCER, type PgBouncer } from "./pgbouncer";

@@ -79,8 +79,10 @@ export class WebhookDispatcher {
       onlyOrgs: options.onlyOrgs,
     };
     // A commit announced in this process (or over Redis) starts a tick at once instead of at the next timer.
+    // Its failure (the database away: a failover's cut connection, 57P01) is the timer's to retry: the
+    // worker's job runner sees the next tick's error; this one must not end the process as an unhandled rejection.
     this.#unsubscribe = signals().subscribe((signal) => {
-      if (signal.type === "audit.appended") void this.tick();
+      if (signal.type === "audit.appended") this.tick().catch(() => {});
     });
   }
 

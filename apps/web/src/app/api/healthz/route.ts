@@ -3,8 +3,8 @@ import { pingDatabase } from "@gatehouse/db";
 
 const PING_TIMEOUT_MS = 2_000;
 
-// Ready when the database answers `SELECT 1` within two seconds. No session: the launcher and
-// load balancers poll it.
+// Ready when the database answers within two seconds (and, behind a pooler in transaction mode, its default
+// timeouts are in force: @gatehouse/db's pingDatabase). No session: the launcher and load balancers poll it.
 export async function GET(): Promise<NextResponse> {
   const headers = { "cache-control": "no-store" };
   let timer: NodeJS.Timeout | undefined;

@@ -6,8 +6,8 @@ import { lockAuditLog } from "../audit/lock-audit-log";
 import { announceRevoked, revokeSubtrees } from "../delegations/revoke-delegation";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
-import { evictKeyCache } from "./authenticate-api-key";
-import { isOwnMembership, requireKeyAccess, requireRankOver } from "./require-rank";
+import { evictKeyCache } from "../keys/authenticate-api-key";
+import { isOwnMembership, requireKeyAccess, requireRankOver } from "../keys/require-rank";
 
 /**
  * Revokes a key of this org (another org's key id is 404). Revoking twice is a no-op. A member's

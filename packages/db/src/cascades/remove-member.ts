@@ -8,7 +8,7 @@ import { endEverySession } from "../accounts/end-every-session";
 import { db, TX_OPTIONS } from "../infra/client";
 import { endGrantsOf } from "../grants/end-grants-of";
 import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
-import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
+import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "../members/member-access";
 
 /**
  * Removes a member: their membership is marked removed (their votes and agents keep their author),

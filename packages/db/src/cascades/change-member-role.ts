@@ -8,8 +8,8 @@ import { endEverySession } from "../accounts/end-every-session";
 import { db, TX_OPTIONS } from "../infra/client";
 import { endGrantsOf } from "../grants/end-grants-of";
 import { revokeInvitationsOfInviter } from "../invitations/revoke-inviter-invitations";
-import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "./member-access";
-import { MEMBER_INCLUDE, memberView } from "./member-view";
+import { announceMemberChange, currentRole, requireAnotherOwner, revokeMemberKeys } from "../members/member-access";
+import { MEMBER_INCLUDE, memberView } from "../members/member-view";
 
 /**
  * Changes a member's role. The caller must rank at least as high as the member (an admin cannot

@@ -1,0 +1,245 @@
+import type { ActorRef, AuditEntryInput } from "../audit/entry";
+import type { ContentFinding } from "../content/screen-content";
+import type { GrantRef } from "../approvals/standing-grants";
+import { approvalTimeoutSeconds } from "../policy/document";
+import type { Decision } from "../policy/evaluate";
+import type { ReservationRecord, BudgetVerdict } from "../spend/budgets";
+import { reservationOf, underBudget, type BudgetPlan, type PendingReservation } from "../spend/budget-plan";
+import type { RunRef } from "../runs/runs";
+import { buildActionResult, type ActionRequest, type ActionResult, type ReportOnly } from "./action-result";
+import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-reasons";
+
+/**
+ * Everything a decision is made from once its inputs are read (docs/architecture.md §2): the call,
+ * what the steps before policy found, what the policies decided, the content screen, a standing
+ * grant, the budgets' verdict, and — for a recorded decision — whether the agent turned out halted
+ * when its batch committed. `execute` (under the org's lock), `canI` (peeking, nothing taken) and
+ * the coding-agent hook (through them) all answer from `planDecision`, so they cannot disagree.
+ */
+export interface DecisionInputs {
+  /** The call as sent. */
+  request: ActionRequest;
+  /** Its metadata and data access as written: the content screen's values. */
+  written: Pick<ActionRequest, "metadata" | "dataAccessed">;
+  /** The calling agent. */
+  agent: { id: string; name: string };
+  /** A delegate's root and chain, as its entry records them. */
+  delegation?: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] };
+  /** What the policies decided (after a report-only trial), with the conditions' values as the call sent them. */
+  decision: Decision;
+  /** The first denial found before policy: the agent or an ancestor halted, the chain, untrustworthy policies, the breaker, a loop. */
+  gateReason?: DenialReason | undefined;
+  /** Policies that failed their integrity check. */
+  tampered: readonly string[];
+  /** What the report-only trial executed instead (what the policies would have done). */
+  reportOnly?: ReportOnly | undefined;
+  /** The content screen's findings (never values) and whether a class set to `deny` was found. */
+  screen: { findings: readonly ContentFinding[]; denied: boolean; conditionsEvaluated: Decision["conditionsEvaluated"] };
+  /** The standing grant that covers a call the policies hold for a person (execute's batch re-checks it under the lock, canI peeks). */
+  grant: GrantRef | null;
+  /** The budgets the call is held to and their verdict (against the counters under the lock, or as they stand for canI). */
+  budget?: { plan: BudgetPlan; verdict: BudgetVerdict | undefined; at: Date } | undefined;
+  /** The agent (or an ancestor) was found halted when the batch committed: execute only. */
+  haltedAtCommit: boolean;
+  /** The org's default approval timeout, for an approval block that sets none. */
+  approvalTimeoutSeconds: number;
+  /** The run the call is recorded in. */
+  run?: RunRef | undefined;
+}
+
+/** What a decision answers, before anything is recorded: canI's answer, and the core of execute's. */
+export interface DecisionAnswer {
+  /** The answer without its audit entry's id (and, for canI, without an approval to wait on). */
+  result: Omit<ActionResult, "auditEventId">;
+  /** The decision as it stands after grants and budgets. */
+  decided: Decision;
+  /** The one denial reason (firstDenial over every step's), if denied by anything but a policy's effect alone. */
+  denialReason: DenialReason | undefined;
+  /** Denied before policy (the breaker never counts such a denial as the agent's failure). */
+  beforePolicy: boolean;
+}
+
+/** The ids and clock a recorded decision adds (execute): its action, its approval if it opens one, who acts. */
+export interface DecisionRecording {
+  actor: ActorRef;
+  actionId: string;
+  approvalId: string;
+  /** The request hash (idempotency, the approval's binding) of the call as written. */
+  requestHash: string;
+  /** The requester as the call named them (separation of duties reads it; never rewritten). */
+  requesterRef: string | null;
+  now: Date;
+  approvalUrl: (approvalId: string) => string;
+}
+
+/** The rows a recorded decision writes: its answer, its audit entry, its action, its approval and its reservation. */
+export interface DecisionRows {
+  actionId: string;
+  result: Omit<ActionResult, "auditEventId">;
+  entry: AuditEntryInput;
+  action: {
+    actionType: string;
+    metadata: unknown;
+    dataAccessed: unknown;
+    status: "executed" | "requested" | "denied";
+    denialReason: string | null;
+    policyName: string | null;
+    policyVersionId: string | null;
+    mode: string;
+  };
+  approval?: {
+    id: string;
+    policyVersionId: string | null;
+    quorum: number;
+    approverRoles: string[];
+    approverMemberIds: string[];
+    excludeAgentOwner: boolean;
+    /** The requester as people are shown them (screened like the metadata it came from). */
+    requestedBy: string | null;
+    /** The requester as the call named them, which separation of duties reads (never rewritten). */
+    requesterRef: string | null;
+    /** Gatehouse's own action under the two-admin rule. */
+    system?: boolean;
+    expiresAt: Date;
+  };
+  reservation?: PendingReservation;
+}
+
+export interface DecisionPlan extends DecisionAnswer {
+  rows: DecisionRows;
+}
+
+/** `metadata.requestedBy` of a call, when it names someone. */
+export function requesterOf(metadata: Record<string, unknown>): string | null {
+  return typeof metadata.requestedBy === "string" ? metadata.requestedBy : null;
+}
+
+/**
+ * The decision from its inputs, pure: which denial wins (firstDenial over every step's reason, in the
+ * order of the denial table), what a grant and a budget change, the answer — and, given the ids of a
+ * recorded decision, the audit entry and the rows to write. Nothing else orders denials or builds a
+ * decision's answer.
+ */
+export function planDecision(inputs: DecisionInputs): DecisionAnswer;
+export function planDecision(inputs: DecisionInputs, recording: DecisionRecording): DecisionPlan;
+export function planDecision(inputs: DecisionInputs, recording?: DecisionRecording): DecisionAnswer | DecisionPlan {
+  const { request, screen, grant } = inputs;
+  // A grant lets through what the policies would hold for a person (grantQuery decides when one may be looked for).
+  const granted = grant ? { ...inputs.decision, effect: "allow" as const } : inputs.decision;
+  const budgeted = underBudget(granted, inputs.budget?.verdict);
+  const denialReason = firstDenial<DenialReason>([
+    inputs.gateReason,
+    screen.denied && "CONTENT_DENIED",
+    inputs.haltedAtCommit && "AGENT_HALTED",
+    budgeted.decision.effect === "deny" && budgeted.decision.reason,
+    budgeted.denied && "BUDGET_EXCEEDED",
+  ]);
+  const decided = { ...budgeted.decision, conditionsEvaluated: screen.conditionsEvaluated };
+  // A refusal before policy (or a halt committed first) refuses even in a report-only trial.
+  const before = deniedBeforePolicy(denialReason);
+  const reportOnly = before ? undefined : inputs.reportOnly;
+  // The budgets' verdict speaks for a call they decided or let through, not for one refused before them.
+  const verdict = before && denialReason !== "BUDGET_EXCEEDED" ? undefined : inputs.budget?.verdict;
+  const approval =
+    recording && !before && decided.effect === "require_approval" && decided.approval
+      ? {
+          id: recording.approvalId,
+          expiresAt: new Date(recording.now.getTime() + approvalTimeoutSeconds(decided.approval, inputs.approvalTimeoutSeconds) * 1000),
+        }
+      : undefined;
+  const { auditEventId: _none, ...result } = buildActionResult({
+    // A refusal of the content rules names no policy (the org default may be what refused).
+    decision: denialReason === "CONTENT_DENIED" ? { ...decided, policy: undefined } : decided,
+    auditEventId: "",
+    ...(approval && recording ? { approval: { ...approval, url: recording.approvalUrl(approval.id) } } : {}),
+    ...(denialReason ? { denialReason } : {}),
+    ...(reportOnly ? { reportOnly } : {}),
+    findings: screen.findings,
+    ...(request.tool ? { tool: request.tool } : {}),
+    ...(recording && inputs.run ? { run: inputs.run } : {}),
+    ...(verdict?.state ? { budget: verdict.state } : {}),
+    // A grant is named by what it let through: a call denied anyway names none (and takes no use).
+    ...(grant && !denialReason ? { grant } : {}),
+  });
+  const answer: DecisionAnswer = { result, decided, denialReason, beforePolicy: before };
+  if (!recording) return answer;
+  return { ...answer, rows: rowsOf(inputs, recording, answer, approval, reportOnly, verdict) };
+}
+
+/** A recorded decision's rows: its `action.decided` entry, its action, the approval it opens and what it reserves. */
+function rowsOf(
+  inputs: DecisionInputs,
+  recording: DecisionRecording,
+  { result, decided }: DecisionAnswer,
+  approval: { id: string; expiresAt: Date } | undefined,
+  reportOnly: ReportOnly | undefined,
+  verdict: BudgetVerdict | undefined,
+): DecisionRows {
+  const { request, written, agent, run, grant } = inputs;
+  const { actionId } = recording;
+  // What the call reserves against its budgets: recorded (executed, or held for approval), not denied.
+  const reservation: { pending: PendingReservation; record: ReservationRecord } | undefined =
+    inputs.budget && result.status !== "denied" ? reservationOf(inputs.budget.plan, inputs.budget.at, approval?.expiresAt) : undefined;
+  return {
+    actionId,
+    result,
+    entry: {
+      type: "action.decided",
+      actor: recording.actor,
+      agentId: agent.id,
+      subjectId: actionId,
+      data: {
+        actionId,
+        agentName: agent.name,
+        ...(inputs.delegation ? { delegation: inputs.delegation } : {}),
+        actionType: request.actionType,
+        status: result.status,
+        ...(result.denialReason ? { denialReason: result.denialReason } : {}),
+        ...(decided.policy ? { policy: decided.policy } : {}),
+        ...(inputs.tampered.length > 0 ? { tamperedPolicies: [...inputs.tampered] } : {}),
+        mode: decided.mode,
+        ...(reportOnly ? { reportOnly } : {}),
+        monitored: decided.monitored,
+        conditionsEvaluated: decided.conditionsEvaluated,
+        metadata: written.metadata,
+        dataAccessed: written.dataAccessed,
+        ...(inputs.screen.findings.length > 0 ? { findings: [...inputs.screen.findings] } : {}),
+        requestHash: recording.requestHash,
+        ...(request.tool ? { tool: request.tool } : {}),
+        ...(request.eventId ? { eventId: request.eventId } : {}),
+        ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
+        ...(run ? { run } : {}),
+        ...(reservation ? { reservation: reservation.record } : {}),
+        ...(grant && result.status !== "denied" ? { grant } : {}),
+        // The budget that refused or held it (an allowed call's tightest budget is in its answer only).
+        ...(verdict?.state?.exceeded ? { budget: verdict.state } : {}),
+      },
+    },
+    action: {
+      actionType: request.actionType,
+      metadata: written.metadata,
+      dataAccessed: written.dataAccessed,
+      status: result.status,
+      denialReason: result.denialReason ?? null,
+      policyName: decided.policy?.name ?? null,
+      policyVersionId: decided.policy?.versionId ?? null,
+      mode: decided.mode,
+    },
+    ...(reservation ? { reservation: reservation.pending } : {}),
+    ...(approval && decided.approval
+      ? {
+          approval: {
+            id: approval.id,
+            policyVersionId: decided.policy?.versionId ?? null,
+            quorum: decided.approval.quorum,
+            approverRoles: decided.approval.approverRoles,
+            approverMemberIds: decided.approval.approvers,
+            excludeAgentOwner: decided.approval.excludeAgentOwner,
+            requestedBy: requesterOf(written.metadata),
+            requesterRef: recording.requesterRef,
+            expiresAt: approval.expiresAt,
+          },
+        }
+      : {}),
+  };
+}

@@ -1,0 +1,141 @@
+import type { ActionResult, AuditEntryInput, GrantRef, BudgetCost, BudgetScope, BudgetVerdict, DecisionRows, SettlementRecord, SpendSettings, Usage } from "@gatehouse/core";
+import type pg from "pg";
+import type { Bind } from "../audit/log-store";
+
+export interface PendingDecision {
+  orgId: string;
+  agentId: string;
+  /** Other agents whose halt denies this decision (a delegate's ancestors; a revoked delegate is itself halted). */
+  gateAgentIds?: readonly string[];
+  eventId: string | undefined;
+  requestHash: string;
+  /** The run the call names (docs/runs.md): created by this batch's statement if it is new, touched if not. */
+  run?: PendingRun;
+  /** The budgets the call is held to and what it would add (docs/budgets.md): checked under the lock. */
+  budget?: { scopes: BudgetScope[]; cost: BudgetCost };
+  /** Standing grants that may cover a call the policies hold (claim-grant.ts): the first still valid under the lock is used. */
+  grant?: { candidates: ReadonlyArray<{ id: string; role: string }>; at: Date };
+  /** Builds the final rows from what the contributors found under the org's lock (core's planDecision). */
+  materialize: (facts: CommitFacts) => Materialized;
+}
+
+/** What a batch's contributors found for one item under the org's lock, which its rows are made from. */
+export interface CommitFacts {
+  /** The batch's time: the rows' created_at; a decision's clock (an approval's deadline counts from it). */
+  at: Date;
+  /** The agent (or one of `gateAgentIds`) turned out halted at commit time. */
+  halted: boolean;
+  /** The budgets' verdict against the counters as committed plus the batch's earlier reservations, for a call held to some. */
+  budget?: BudgetVerdict;
+  /** The standing grant that covers the call, with the uses it leaves once this one is taken (none: the policy's hold stands). */
+  grant?: GrantRef | null;
+}
+
+export interface PendingRun {
+  /** core's runIdOf(org, root agent, key). */
+  id: string;
+  key: string;
+  rootAgentId: string;
+  name: string | undefined;
+}
+
+/** The rows one decision writes (core's planDecision makes them). */
+export type Materialized = DecisionRows;
+
+/** A decision of the batch whose rows were made and will be written. */
+export interface Decided {
+  m: Materialized;
+  item: PendingDecision;
+  result: ActionResult;
+  entryId: string;
+}
+
+/**
+ * One capability's part in the org's group commit (group-commit.ts; docs/architecture.md §2): what it
+ * reads in the batch's first round trip, under the org's lock; what it checks for each item before the
+ * item's rows are made (adding to its facts); what an item's rows change for the items after it; and
+ * what it writes in the batch's one statement. Adding a capability to the decision path is one plan
+ * input (core's planDecision) and one contributor (commit-contributors.ts).
+ */
+export interface Contributor<S> {
+  name: string;
+  /** Statements sent with BEGIN and the lock (none when it has nothing to read for these items); what they read by is inlined with `lit`. */
+  reads: (orgId: string, items: readonly PendingDecision[], lit: (value: string) => string) => string[];
+  /** Its state for the batch from what its statements returned (in order); may throw to refuse the whole batch. */
+  load: (results: pg.QueryResult[], items: readonly PendingDecision[]) => S;
+  /** Under the lock, before the item's rows are made: what it finds for the item. */
+  check?: (state: S, item: PendingDecision, facts: CommitFacts) => void;
+  /** After the item's rows are made: what the batch's later items must see. */
+  apply?: (state: S, rows: Materialized) => void;
+  /** Its common table expressions in the batch's one write statement (none when it has nothing to write). */
+  writes: (orgId: string, decided: readonly Decided[], createdAt: Date) => Array<(bind: Bind) => string>;
+}
+
+/** A contributor as the batch runs it: its state kept per batch behind `open`. */
+export interface RegisteredContributor {
+  name: string;
+  reads: Contributor<unknown>["reads"];
+  open: (results: pg.QueryResult[], items: readonly PendingDecision[]) => { check: (item: PendingDecision, facts: CommitFacts) => void; apply: (rows: Materialized) => void };
+  writes: Contributor<unknown>["writes"];
+}
+
+export function register<S>(contributor: Contributor<S>): RegisteredContributor {
+  return {
+    name: contributor.name,
+    reads: contributor.reads,
+    writes: contributor.writes,
+    open: (results, items) => {
+      const state = contributor.load(results, items);
+      return { check: (item, facts) => contributor.check?.(state, item, facts), apply: (rows) => contributor.apply?.(state, rows) };
+    },
+  };
+}
+
+/**
+ * An outcome (`report`) in the org's group commit: its action read in the batch's first round trip
+ * (by the audit entry its decision recorded, and only the reporting agent's), judged under the org's
+ * lock, claimed first-wins, settled against its decision's reservation and recorded with its entries
+ * in the batch's transaction, under the same lock as the decisions it shares the commit with.
+ */
+export interface PendingOutcome {
+  kind: "outcome";
+  orgId: string;
+  /** The audit entry of the decision reported on (checked to be an `aud_` id before it is queued). */
+  auditEventId: string;
+  /** The reporting agent: another agent's action is not found. */
+  agentId: string;
+  usage: Usage | undefined;
+  settings: SpendSettings;
+  /**
+   * Under the lock, from its action as stored: refuses this report alone (a domain error), or says what
+   * it records — its status and message, and its entries (the outcome first) and answer from its settlement.
+   */
+  judge: (action: ReportedAction) => JudgedOutcome;
+}
+
+/** The columns of a reported action the batch reads for `report`. */
+export interface ReportedAction {
+  id: string;
+  auditEntryId: string;
+  actionType: string;
+  status: "executed" | "requested" | "denied";
+  runId: string | null;
+  createdAt: Date;
+  metadata: unknown;
+  dataAccessed: unknown;
+}
+
+export interface JudgedOutcome {
+  status: string;
+  message: string | null;
+  materialize: (settled: { spend: SettlementRecord | undefined; at: Date }) => { entries: AuditEntryInput[]; answer: (entryId: string) => unknown };
+}
+
+/** What an outcome in a batch came to: recorded, or another report of the same action had won. */
+export type OutcomeCommitted = { recorded: true; answer: unknown } | { recorded: false; winner: { status: string; message: string | null; at: Date } };
+
+export type BatchItem = PendingDecision | PendingOutcome;
+
+export function isOutcome(item: BatchItem): item is PendingOutcome {
+  return (item as PendingOutcome).kind === "outcome";
+}
