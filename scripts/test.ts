@@ -57,9 +57,21 @@ function readPytest(file: string): { passed: number; failed: number; skipped: nu
   return { passed: count("tests") - failed - count("skipped"), failed, skipped: count("skipped") };
 }
 
-type VitestResults = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTotalTests: number };
+type VitestResults = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTotalTests: number;
+  testResults?: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
+};
 const main = readJson<VitestResults>(vitestJson);
 const faults = chosen ? null : readJson<VitestResults>(faultsJson);
+// A file that failed to load or whose hook threw counts no failing test; name it and its message.
+for (const file of [...(main?.testResults ?? []), ...(faults?.testResults ?? [])]) {
+  if (file.status === "failed" && !file.assertionResults.some((a) => a.status === "failed")) {
+    console.error(`\n${file.name} failed outside its tests: ${(file.message ?? "").slice(0, 2000)}`);
+  }
+}
 if (faults) console.log(`\nfault tests: ${faults.numPassedTests} passed, ${faults.numFailedTests} failed`);
 const vitest: VitestResults | null = main && {
   numPassedTests: main.numPassedTests + (faults?.numPassedTests ?? 0),
@@ -75,6 +87,16 @@ const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 
 const skipped = (vitest?.numPendingTests ?? 0) + (playwright?.stats.skipped ?? 0) + (pytest?.skipped ?? 0);
 const ok =
   vitestStatus === 0 && faultsStatus === 0 && pytestStatus === 0 && playwrightStatus === 0 && vitest !== null && (chosen || (faults !== null && pytest !== null)) && passed > 0;
+// A runner can exit non-zero with no failing test (an unhandled error, a file that failed to load, a hook or teardown
+// that threw): name it, so the log says which one.
+for (const [name, status] of [
+  ["vitest", vitestStatus],
+  ["vitest (faults)", faultsStatus],
+  ["pytest", pytestStatus],
+  ["playwright", playwrightStatus],
+] as const) {
+  if (status !== 0) console.error(`${name} exited with status ${status}`);
+}
 if (!vitest) console.error("vitest wrote no results");
 if (!chosen && !faults) console.error("the fault tests wrote no results");
 if (!chosen && !pytest) console.error("pytest wrote no results");
