@@ -1,6 +1,6 @@
 // A PostgreSQL that fails over, as teams run it (issue 43; docs/deploying.md): Patroni managing a primary and a
 // synchronous standby, etcd as its store, and HAProxy sending connections to whichever node Patroni's REST API
-// calls the primary. Debian's packages (`patroni`, `etcd-server`, `haproxy`; `.ci/run` installs them), every
+// calls the primary (and, on a second port, to the streaming replica). Debian's packages (`patroni`, `etcd-server`, `haproxy`; `.ci/run` installs them), every
 // process on loopback addresses and free ports, its files in one temp folder. Used by the failover fault test and
 // by `npm run failover` (scripts/failover.ts), which starts it for a person to try.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
@@ -23,6 +23,8 @@ export interface PatroniNode {
 export interface FailoverTopology {
   /** Through HAProxy: always the current primary. */
   url: string;
+  /** Through HAProxy: a node Patroni calls a streaming replica (none while only the primary runs). */
+  replicaUrl: string;
   nodes: PatroniNode[];
   /** The node Patroni calls the primary now (its REST API), or null while there is none. */
   primary(): Promise<PatroniNode | null>;
@@ -102,7 +104,7 @@ function stopPostgres(dir: string): void {
 async function startIn(dir: string, children: ChildProcess[], log: (line: string) => void): Promise<FailoverTopology> {
   const uid = idOf("-u", "postgres");
   const gid = idOf("-g", "postgres");
-  const [etcdClient, etcdPeer, haproxyPort] = [await freePort(), await freePort(), await freePort()];
+  const [etcdClient, etcdPeer, haproxyPort, replicaPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
 
   const etcdData = join(dir, "etcd");
   children.push(
@@ -216,6 +218,12 @@ listen postgres_primary
   http-check expect status 200
   default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions
 ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port ${node.restPort}`).join("\n")}
+listen postgres_replica
+  bind 127.0.0.1:${replicaPort}
+  option httpchk GET /replica
+  http-check expect status 200
+  default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions
+${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port ${node.restPort}`).join("\n")}
 `,
   );
   children.push(startChild(FAILOVER_BINARIES.haproxy, ["-db", "-f", join(dir, "haproxy.cfg")], join(dir, "haproxy.log"), false));
@@ -223,6 +231,7 @@ ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port $
 
   const topology: FailoverTopology = {
     url,
+    replicaUrl: `postgresql://postgres@127.0.0.1:${replicaPort}/postgres`,
     nodes,
     primary,
     waitHealthy: async (timeoutMs = 90_000) => {

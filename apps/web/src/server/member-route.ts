@@ -5,6 +5,7 @@ import { checkSessionSignInPolicy, getMemberContext, orgTurns, requirePermission
 import type { z } from "zod";
 import { checkedParams, errorResponse, jsonResponse, parseInput, queryInput, toErrorResponse } from "./http";
 import { readJsonBody } from "./json-body";
+import { markWrite, routeReads } from "./reads";
 import { requestIdFrom } from "./request-id";
 import { getSessionUser } from "./session";
 
@@ -74,8 +75,13 @@ export function memberRoute<
       try {
         const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
         const body = (spec.body ? parseInput(spec.body, await readJsonBody(request)) : undefined) as Parsed<Body>;
-        const answer = await run({ ctx, params, query, body, request, requestId });
-        return answer instanceof Response ? answer : jsonResponse(answer, requestId);
+        // A read may be answered by the replica (never with less than the member's own last write); a write's
+        // answer tells the member's later reads where it ended (server/reads.ts).
+        const reads = request.method === "GET" || request.method === "HEAD";
+        const input = { ctx, params, query, body, request, requestId };
+        const answer = reads ? await routeReads(request, () => run(input)) : await run(input);
+        const response = answer instanceof Response ? answer : jsonResponse(answer, requestId);
+        return reads || response.status >= 400 ? response : await markWrite(response, request.nextUrl.protocol === "https:");
       } finally {
         release?.();
       }

@@ -1,7 +1,7 @@
 import { INTEGRATION_WINDOW_DAYS, INTEGRATIONS, notFound, toolCallsUngoverned, type IntegrationName } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { db } from "../infra/client";
+import { readDb } from "../infra/replica";
 import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /** An agent as the console lists it: its contract view with its live keys, last activity and creator. */
@@ -18,8 +18,9 @@ export interface AgentOverview extends AgentView {
 }
 
 async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
+  const client = readDb(); // one server for the page: the replica or the primary, not both
   const now = new Date();
-  const rows = await db().agent.findMany({
+  const rows = await client.agent.findMany({
     where: { orgId: ctx.org.id, ...(agentId ? { id: agentId } : {}) },
     orderBy: { name: "asc" },
     include: {
@@ -32,8 +33,8 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
   const ids = rows.map((r) => r.id);
   const since = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * 86_400_000);
   const [latest, used] = await Promise.all([
-    db().action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: ids } }, _max: { createdAt: true } }),
-    db().agentIntegration.findMany({ where: { orgId: ctx.org.id, agentId: { in: ids }, lastSeenAt: { gte: since } }, orderBy: { lastSeenAt: "desc" } }),
+    client.action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: ids } }, _max: { createdAt: true } }),
+    client.agentIntegration.findMany({ where: { orgId: ctx.org.id, agentId: { in: ids }, lastSeenAt: { gte: since } }, orderBy: { lastSeenAt: "desc" } }),
   ]);
   const lastDecision = new Map(latest.map((l) => [l.agentId, l._max.createdAt]));
   const integrationsOf = new Map<string, typeof used>();

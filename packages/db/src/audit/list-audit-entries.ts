@@ -2,7 +2,7 @@ import type { AuditEvent } from "@gatehouse/contracts";
 import { auditListQuerySchema } from "@gatehouse/contracts";
 import { openEntry, validationError, zodIssues, type StoredFields } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { db } from "../infra/client";
+import { readDb } from "../infra/replica";
 
 /** One audit entry as the API answers it (its contract). */
 export type AuditEventView = AuditEvent;
@@ -27,7 +27,7 @@ export async function listAuditEntries({ ctx, input }: { ctx: Ctx; input: unknow
   const { cursor, limit, type, actionType, from, to } = parsed.data;
   // An agent's key reads only its own agent's entries.
   const agentId = ctx.actor.type === "agent" ? ctx.actor.agentId : parsed.data.agentId;
-  const rows = await db().auditEntry.findMany({
+  const rows = await readDb().auditEntry.findMany({
     where: {
       orgId: ctx.org.id,
       ...(cursor ? { seq: { lt: BigInt(cursor) } } : {}),

@@ -107,6 +107,11 @@ export function db(): Db {
 }
 
 export async function disconnectDb(): Promise<void> {
+  // The replica's reads (infra/replica.ts, which imports this file) measure through this pool: stop them first.
+  const replicaKey = Symbol.for("gatehouse.replicaReads");
+  const replica = (globalThis as { [replicaKey]?: { stop(): Promise<void> } | null })[replicaKey];
+  delete (globalThis as { [replicaKey]?: unknown })[replicaKey];
+  await replica?.stop();
   const holder = globalThis as Holder;
   const client = holder[globalKey];
   const ping = holder[pingKey];

@@ -21,6 +21,22 @@ const schema = z.object({
    * while they are not in force.
    */
   DATABASE_POOL_MODE: z.enum(["session", "transaction"], { error: "must be session (direct, the default) or transaction (PgBouncer in transaction mode)" }).default("session"),
+  /**
+   * A streaming replica (a hot standby, or a pooler or HAProxy port that reaches one) for the console's
+   * page reads (docs/deploying.md "Reads from a replica"): used only while its measured lag is within
+   * DATABASE_REPLICA_MAX_LAG_MS and it has replayed the member's own last write; otherwise reads go to
+   * DATABASE_URL. Unset: every read goes to DATABASE_URL.
+   */
+  DATABASE_REPLICA_URL: unsetWhenBlank(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+      .optional(),
+  ),
+  /** The most a replica may be behind (ms, measured: see infra/replica.ts) and still serve reads. */
+  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  /** How often the replica's lag is measured, in ms (two one-row queries: one to each server). */
+  DATABASE_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(250),
   /** Longest wait for a new connection (or a free one from a full pool) before the call fails as unavailable (503). */
   DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
   /** PostgreSQL's statement_timeout for the pool's sessions: a statement running longer is cancelled (503). 0 = none. */

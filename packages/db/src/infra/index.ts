@@ -7,3 +7,4 @@ export { errorReplyOf, errorReplyHeaders, INTERNAL_ERROR_MESSAGE, type ClientRef
 export { withTimeout } from "./timeout";
 export { FairShare, fairShare, fairShareLimits, orgTurns, type FairShareLimits, type FairShareStats } from "./fair-share";
 export { closeWorkPool, workPool, workTask, WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, type WorkPoolOptions, type WorkTask } from "./work-pool";
+export { readDb, replicaReads, replicaStatus, withReplicaReads, writePosition, walPosition, ReplicaReads, closeReplicaReads, type ReplicaStatus } from "./replica";

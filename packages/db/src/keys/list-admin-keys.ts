@@ -1,7 +1,7 @@
 import { canActOnRole, type MemberRole } from "@gatehouse/core";
 import type { ApiKeyView } from "@gatehouse/contracts";
 import type { Ctx } from "../actors/context";
-import { db } from "../infra/client";
+import { readDb } from "../infra/replica";
 import { keyView } from "./key-view";
 import { requireKeyAccess } from "./require-rank";
 
@@ -22,7 +22,7 @@ export async function listAdminKeys({ ctx }: { ctx: Ctx }): Promise<AdminKeyView
   const { manages } = requireKeyAccess(ctx);
   const { actor } = ctx;
   const self = actor.type === "user" || actor.type === "adminKey" ? actor : null;
-  const rows = await db().apiKey.findMany({
+  const rows = await readDb().apiKey.findMany({
     where: { orgId: ctx.org.id, kind: "admin", membership: { removedAt: null }, ...(manages ? {} : { membershipId: self?.membershipId ?? "" }) },
     include: { membership: { select: { id: true, role: true, user: { select: { name: true, email: true } } } } },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],

@@ -5,6 +5,7 @@ import { DEFAULT_API_URL, type AgentList } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { AgentsList } from "./agents-list";
+import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Agents" };
 
@@ -15,6 +16,6 @@ export default async function AgentsPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   const role = ctx.actor.type === "user" ? ctx.actor.role : null;
-  const initial: AgentList = { agents: await listAgentOverviews({ ctx }) };
+  const initial: AgentList = { agents: await pageReads(() => listAgentOverviews({ ctx })) };
   return <AgentsList orgSlug={orgSlug} initial={initial} canManage={role !== null && hasPermission(role, "agents.manage")} apiUrl={env().API_URL ?? DEFAULT_API_URL} />;
 }

@@ -7,6 +7,7 @@ import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { ENTRY_ID_PATTERN } from "@/lib/erasure";
 import { AuditExplorer } from "./audit-explorer";
+import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -37,7 +38,7 @@ export default async function AuditPageRoute({ params, searchParams }: { params:
   const raw = await searchParams;
   const filters = auditFiltersOf(raw);
 
-  const [firstPage, agents] = await Promise.all([listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }), listAgents({ ctx })]);
+  const [firstPage, agents] = await pageReads(() => Promise.all([listAuditEntries({ ctx, input: { ...filters, limit: AUDIT_PAGE_SIZE } }), listAgents({ ctx })]));
   const initialPage: AuditPage = firstPage;
 
   return (

@@ -6,6 +6,7 @@ import { DEFAULT_API_URL, type AdminKeyList } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { AdminKeys } from "./admin-keys";
+import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Admin keys" };
 
@@ -17,6 +18,6 @@ export default async function KeysPage({ params }: { params: Params }) {
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   // Without keys.own the page does not render, whatever the link: the agents list does.
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "keys.own")) redirect(`/o/${encodeURIComponent(orgSlug)}/agents`);
-  const initial: AdminKeyList = { keys: await listAdminKeys({ ctx }) };
+  const initial: AdminKeyList = { keys: await pageReads(() => listAdminKeys({ ctx })) };
   return <AdminKeys orgSlug={orgSlug} initial={initial} apiUrl={env().API_URL ?? DEFAULT_API_URL} />;
 }

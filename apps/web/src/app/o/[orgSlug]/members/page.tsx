@@ -5,6 +5,7 @@ import { hasPermission, listInvitations, listMembers } from "@gatehouse/db";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { MembersPanel } from "./members-panel";
+import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Members" };
 
@@ -19,7 +20,7 @@ export default async function MembersPage({ params }: { params: Params }) {
   const canRead = hasPermission(role, "members.read");
   const canManage = hasPermission(role, "members.manage");
   // Without members.read the page offers what every member may do: leave.
-  const [members, invitations] = canRead ? await Promise.all([listMembers({ ctx }), listInvitations({ ctx })]) : [null, null];
+  const [members, invitations] = canRead ? await pageReads(() => Promise.all([listMembers({ ctx }), listInvitations({ ctx })])) : [null, null];
   return (
     <MembersPanel
       orgSlug={orgSlug}

@@ -6,6 +6,7 @@ import type { AgentOverview } from "@/lib/agents";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { AgentDetail } from "./agent-detail";
+import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Agent" };
 
@@ -18,7 +19,7 @@ export default async function AgentPage({ params }: { params: Params }) {
   if (!idOf("agent").safeParse(agentId).success) notFound();
   let agent: AgentOverview;
   try {
-    agent = await getAgentOverview({ ctx, input: { agentId } });
+    agent = await pageReads(() => getAgentOverview({ ctx, input: { agentId } }));
   } catch (error) {
     // Another org's agent, or none: the same 404.
     if (isDomainError(error) && error.code === "NOT_FOUND") notFound();
