@@ -9,17 +9,20 @@ export interface ApiProcess {
 }
 
 /** A real `apps/api` process (what `npm run api` runs) on a free port, ready when /healthz answers. */
-export async function spawnApi(env: Record<string, string>, unset: string[] = [], fixedPort?: number): Promise<ApiProcess> {
+export async function spawnApi(env: Record<string, string>, unset: string[] = [], fixedPort?: number, on?: { ns: string; address: string }): Promise<ApiProcess> {
   const port = fixedPort ?? (await freePort());
   const base: Record<string, string | undefined> = { ...process.env };
   for (const name of unset) delete base[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const address = on?.address ?? "127.0.0.1";
+  // `on`: a host of its own, a network namespace (faults/hosts.ts); `ip netns exec` runs node in it as this same process.
+  const [command, args] = on ? ["ip", ["netns", "exec", on.ns, process.execPath, "--import", "tsx", "src/main.ts"]] : [process.execPath, ["--import", "tsx", "src/main.ts"]];
+  const child = spawn(command, args, {
     cwd: fileURLToPath(new URL("..", import.meta.url)),
     // The suites send many bad keys from 127.0.0.1 on purpose: a limit they cannot reach (auth-abuse.test.ts tests the limit).
-    env: { ...base, LOG_LEVEL: "warn", API_KEY_FAILURE_LIMIT: "1000000", ...env, API_PORT: String(port), API_HOST: "127.0.0.1" },
+    env: { ...base, LOG_LEVEL: "warn", API_KEY_FAILURE_LIMIT: "1000000", ...env, API_PORT: String(port), API_HOST: address },
     stdio: ["ignore", "inherit", "inherit"],
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${address}:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`api process exited with ${child.exitCode}`);
