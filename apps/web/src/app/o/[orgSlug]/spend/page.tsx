@@ -20,11 +20,7 @@ export default async function SpendPage({ params }: { params: Params }) {
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "posture.read")) notFound();
   const canReadAgents = hasPermission(ctx.actor.role, "agents.read");
   const [budgets, prices, agents] = await pageReads(() =>
-    Promise.all([
-      listBudgets({ ctx, input: {} }) as Promise<BudgetList>,
-      listPrices({ ctx }),
-      canReadAgents ? listAgentOverviews({ ctx }) : Promise.resolve(null),
-    ]),
+    Promise.all([listBudgets({ ctx, input: {} }) as Promise<BudgetList>, listPrices({ ctx }), canReadAgents ? listAgentOverviews({ ctx }) : Promise.resolve(null)]),
   );
   const initialAgents: AgentList | null = agents ? { agents } : null;
   return (
