@@ -220,6 +220,7 @@ listen postgres_primary
 ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port ${node.restPort}`).join("\n")}
 listen postgres_replica
   bind 127.0.0.1:${replicaPort}
+  balance first
   option httpchk GET /replica
   http-check expect status 200
   default-server inter 300ms fall 2 rise 1 on-marked-down shutdown-sessions

@@ -26,6 +26,12 @@ export interface MemberRouteSpec<Params extends Record<string, ParamKind>, Query
   body?: Body;
   /** As an API route contract's `orgTurn`: one call of the org at a time in this process, from before the body is read to the answer. */
   orgTurn?: "policy editing";
+  /**
+   * GET only: the answer may come from the streaming replica (server/reads.ts; docs/deploying.md), within its lag
+   * bound and never without the member's own writes. Only for reads nothing refetches on a live event: a refetch
+   * an event triggers must see what the event announced, which the primary has and a replica may not yet.
+   */
+  replicaReads?: true;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -75,13 +81,13 @@ export function memberRoute<
       try {
         const query = (spec.query ? parseInput(spec.query, queryInput(request)) : undefined) as Parsed<Query>;
         const body = (spec.body ? parseInput(spec.body, await readJsonBody(request)) : undefined) as Parsed<Body>;
-        // A read may be answered by the replica (never with less than the member's own last write); a write's
-        // answer tells the member's later reads where it ended (server/reads.ts).
+        // A read that may be answered by the replica is (never with less than the member's own last write); a
+        // write's answer tells the member's later reads where it ended (server/reads.ts).
         const reads = request.method === "GET" || request.method === "HEAD";
         const input = { ctx, params, query, body, request, requestId };
-        const answer = reads ? await routeReads(request, () => run(input)) : await run(input);
+        const answer = reads && spec.replicaReads ? await routeReads(request, () => run(input)) : await run(input);
         const response = answer instanceof Response ? answer : jsonResponse(answer, requestId);
-        return reads || response.status >= 400 ? response : await markWrite(response, request.nextUrl.protocol === "https:");
+        return reads || response.status >= 400 ? response : await markWrite(request, response);
       } finally {
         release?.();
       }

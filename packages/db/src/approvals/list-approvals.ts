@@ -1,7 +1,7 @@
 import { approvalListQuerySchema } from "@gatehouse/contracts";
 import { validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { readDb } from "../infra/replica";
+import { db } from "../infra/client";
 import { channelOf, loadApprovalViews, voterOf, type ApprovalView } from "./approval-view";
 import { expireApprovals } from "./expire-approvals";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
@@ -18,7 +18,7 @@ export async function listApprovals({ ctx, input }: { ctx: Ctx; input: unknown }
   // Nobody reads `pending` past a deadline, even while no worker runs the expiry job.
   if (status !== "approved" && status !== "denied" && status !== "cancelled") await expireApprovals(ctx.org.id);
   const [cursorTime, cursorId] = cursor ? [new Date(Number(cursor.slice(0, 13))), cursor.slice(14)] : [];
-  const rows = await readDb().approval.findMany({
+  const rows = await db().approval.findMany({
     where: {
       orgId: ctx.org.id,
       ...(status === "all" ? {} : status === "decided" ? { status: { not: "pending" } } : { status }),

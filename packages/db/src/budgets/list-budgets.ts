@@ -4,7 +4,7 @@ import { orgBudgets, usdOf, validationError, zodIssues } from "@gatehouse/core";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { readDb } from "../infra/replica";
+import { db } from "../infra/client";
 import { getOrgPolicies } from "../snapshots/policy-cache";
 
 /** How far back the list reaches: two months covers this month's and last month's counts. */
@@ -16,7 +16,7 @@ export async function listBudgets({ ctx, input }: { ctx: Ctx; input: unknown }):
   const parsed = budgetListQuerySchema.safeParse(input ?? {});
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const [rows, policies] = await Promise.all([
-    readDb().pool.query<{
+    db().pool.query<{
       name: string;
       policy: string;
       per: string;

@@ -33,8 +33,8 @@ const schema = z.object({
       .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
       .optional(),
   ),
-  /** The most a replica may be behind (ms, measured: see infra/replica.ts) and still serve reads. */
-  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
+  /** The most a replica may be behind (ms, measured: see infra/replica.ts) and still serve reads; at most 300 s (the console's write cookie lasts 600 s). */
+  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(300_000).default(2_000),
   /** How often the replica's lag is measured, in ms (two one-row queries: one to each server). */
   DATABASE_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(250),
   /** Longest wait for a new connection (or a free one from a full pool) before the call fails as unavailable (503). */

@@ -3,6 +3,7 @@ import type pg from "pg";
 import { createDb, db, type Db } from "./client";
 import { describeConnectionFailure } from "./db-errors";
 import { dbEnv } from "./env";
+import { withTimeout } from "./timeout";
 
 /**
  * Reads from a streaming replica (issue 43; docs/deploying.md "Reads from a replica").
@@ -16,7 +17,12 @@ import { dbEnv } from "./env";
  *    sample the replica has replayed past therefore bounds what the replica can be missing: only what
  *    was committed after that sample was taken. Its age is the lag, an upper bound, growing by itself
  *    while the replica stops replaying or stops answering. Past DATABASE_REPLICA_MAX_LAG_MS, or with no
- *    measurement, or on a server that is not a standby, the replica is not used.
+ *    measurement, or on a server that is not a standby, the replica is not used. The primary's position is its WAL
+ *    insert position (`pg_current_wal_insert_lsn()`), which covers a commit acknowledged before its WAL was written
+ *    (`synchronous_commit = off`); times are read from a monotonic clock, which a stepped wall clock cannot move back.
+ *    DATABASE_REPLICA_URL must reach one standby (a host, or a balancer that sends every connection to the same one,
+ *    as HAProxy's `balance first`): the lag measured on one connection bounds reads on the others only if they reach
+ *    the same server.
  * 2. **A member reads their own writes.** After a console write, the primary's WAL position is sent to
  *    the browser (apps/web: the `gh_wal` cookie); a read that carries it goes to the replica only if the
  *    replica has replayed past it, and otherwise to the primary.
@@ -73,7 +79,7 @@ export class ReplicaReads {
     readonly replica: Db,
     readonly maxLagMs: number,
     readonly checkMs: number,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   /** Measures at once, then every `checkMs` (the timer does not keep the process alive). */
@@ -87,7 +93,7 @@ export class ReplicaReads {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.checking;
+    await withTimeout(this.checking ?? Promise.resolve(), this.measureTimeoutMs(), undefined);
     await this.replica.$disconnect().catch(() => {});
     await this.replica.pool.end().catch(() => {});
   }
@@ -115,12 +121,12 @@ export class ReplicaReads {
     try {
       // The time first, then the primary's position: everything acknowledged before `at` ends at or below it.
       const at = this.clock();
-      const primary = await this.primary.query<{ position: string }>("SELECT pg_current_wal_lsn()::text AS position");
+      const primary = await this.bounded(this.primary.query<{ position: string }>("SELECT pg_current_wal_insert_lsn()::text AS position"));
       const position = walPosition(primary.rows[0]?.position);
       if (position === null) throw new Error("the primary reported no WAL position");
       this.samples.push({ at, position });
-      const replica = await this.replica.pool.query<{ standby: boolean; replayed: string | null }>(
-        "SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed",
+      const replica = await this.bounded(
+        this.replica.pool.query<{ standby: boolean; replayed: string | null }>("SELECT pg_is_in_recovery() AS standby, pg_last_wal_replay_lsn()::text AS replayed"),
       );
       const row = replica.rows[0];
       if (!row?.standby) return this.unusable("DATABASE_REPLICA_URL reaches a server that is not a standby (pg_is_in_recovery() is false)");
@@ -137,6 +143,20 @@ export class ReplicaReads {
     } catch (error) {
       this.unusable(`not reachable: ${describeConnectionFailure(error)}`);
     }
+  }
+
+  /** A measurement's query never waits longer than this, whatever the pool's own query timeout (which may be 0: none). */
+  private measureTimeoutMs(): number {
+    return Math.max(1_000, 4 * this.checkMs);
+  }
+
+  private bounded<T>(query: Promise<T>): Promise<T> {
+    const late = Symbol("late");
+    query.catch(() => {}); // answered after the bound: nobody waits for it any more
+    return withTimeout<T | typeof late>(query, this.measureTimeoutMs(), late).then((answer) => {
+      if (answer === late) throw new Error(`no answer within ${this.measureTimeoutMs()} ms`);
+      return answer;
+    });
   }
 
   private unusable(reason: string): void {
@@ -189,7 +209,8 @@ export function replicaReads(): ReplicaReads | null {
         poolMode: env.DATABASE_POOL_MODE,
       });
       const reads = new ReplicaReads(db().pool, replica, env.DATABASE_REPLICA_MAX_LAG_MS, env.DATABASE_REPLICA_CHECK_MS);
-      reads.start();
+      // Its timer must not carry the scope of the request that happened to create it.
+      readScope.exit(() => reads.start());
       holder[holderKey] = reads;
     }
   }
@@ -232,6 +253,6 @@ export function readDb(): Db {
 /** The primary's WAL position now, after a write, for the writer's later reads; null without a replica (nothing to wait for). */
 export async function writePosition(): Promise<string | null> {
   if (!replicaReads()) return null;
-  const { rows } = await db().pool.query<{ position: string }>("SELECT pg_current_wal_lsn()::text AS position");
+  const { rows } = await db().pool.query<{ position: string }>("SELECT pg_current_wal_insert_lsn()::text AS position");
   return rows[0]?.position ?? null;
 }

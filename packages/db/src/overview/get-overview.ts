@@ -2,7 +2,7 @@ import type { Overview, OverviewRange } from "@gatehouse/contracts";
 import { hasPermission, presenceOf } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
-import { readDb } from "../infra/replica";
+import { db } from "../infra/client";
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -49,7 +49,7 @@ export async function getOverview({ ctx, range, now = Date.now() }: { ctx: Ctx; 
   const { from, stepMs, points } = overviewWindow(range, now);
   const fromIso = new Date(from).toISOString();
   const nowIso = new Date(now).toISOString();
-  const pool = readDb().pool;
+  const pool = db().pool;
   const readsApprovals = ctx.actor.type === "system" || ((ctx.actor.type === "user" || ctx.actor.type === "adminKey") && hasPermission(ctx.actor.role, "approvals.read"));
   const today = Math.floor(now / DAY) * DAY;
 

@@ -1,7 +1,7 @@
 import { RUN_TIMELINE_LIMIT, type RunDetail, type RunTimelineItem } from "@gatehouse/contracts";
 import { notFound, usdOf, type RunEndStatus } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { readDb } from "../infra/replica";
+import { db } from "../infra/client";
 import { readRun, requireRunReader, runIdFromPath, runView } from "./run-rows";
 
 /** The order of items at the same instant: a decision before the approval it asked for, before its outcome, before the run's end. */
@@ -18,7 +18,7 @@ export async function getRun({ ctx, input, now = Date.now() }: { ctx: Ctx; input
   const runId = runIdFromPath(ctx, input.id);
   const row = await readRun(ctx, runId);
   if (!row) throw notFound("run");
-  const pool = readDb().pool;
+  const pool = db().pool;
   // A delegate sees only its own calls of its root's run.
   const onlyAgent = ctx.actor.type === "agent" && row.root_agent_id !== ctx.actor.agentId ? ctx.actor.agentId : null;
   const actions = await pool.query<{

@@ -1,7 +1,7 @@
 import { runListQuerySchema, type Run } from "@gatehouse/contracts";
 import { RUN_END_STATUSES, RUN_IDLE_SECONDS, validationError, zodIssues } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { readDb } from "../infra/replica";
+import { db } from "../infra/client";
 import { agentSeesRun, requireRunReader, RUN_COLUMNS, RUN_FROM, runView, type RunRow } from "./run-rows";
 
 /**
@@ -29,7 +29,7 @@ export async function listRuns({ ctx, input, now = Date.now() }: { ctx: Ctx; inp
   else if (status === "waiting") where.push(`r.status = 'running' AND ${pending}`);
   else if (status === "idle") where.push(`r.status = 'running' AND NOT ${pending} AND r.last_activity_at <= ${bind(idleSince)}`);
   else if (status === "running") where.push(`r.status = 'running' AND NOT ${pending} AND r.last_activity_at > ${bind(idleSince)}`);
-  const { rows } = await readDb().pool.query<RunRow>(
+  const { rows } = await db().pool.query<RunRow>(
     `SELECT ${RUN_COLUMNS} FROM ${RUN_FROM} WHERE ${where.join(" AND ")} ORDER BY r.last_activity_at DESC, r.id DESC LIMIT ${bind(limit + 1)}`,
     values,
   );

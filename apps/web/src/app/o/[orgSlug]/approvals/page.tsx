@@ -7,7 +7,6 @@ import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { ApprovalsInbox } from "./approvals-inbox";
 import { GrantsPanel } from "./grants";
-import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Approvals" };
 
@@ -26,7 +25,7 @@ export default async function ApprovalsPage({ params, searchParams }: { params: 
 
   // The first page of the default view (pending, unfiltered) comes with the HTML; the rest is fetched
   // by the browser and kept fresh by the org's event stream.
-  const [firstPage, agents] = await pageReads(() => Promise.all([listApprovals({ ctx, input: { status: "pending", limit: APPROVAL_PAGE_SIZE } }), listAgents({ ctx })]));
+  const [firstPage, agents] = await Promise.all([listApprovals({ ctx, input: { status: "pending", limit: APPROVAL_PAGE_SIZE } }), listAgents({ ctx })]);
   const initialPage: ApprovalPage = firstPage;
 
   // `?approval=apr_…` (the overview's pending approvals link here) opens that approval; a malformed one is ignored.

@@ -5,7 +5,6 @@ import { RUN_PAGE_SIZE, type RunPage } from "@/lib/runs";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { RunsList } from "./runs-list";
-import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Runs" };
 
@@ -16,6 +15,6 @@ export default async function RunsPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "agents.read")) notFound();
-  const initial: RunPage = await pageReads(() => listRuns({ ctx, input: { limit: RUN_PAGE_SIZE } }));
+  const initial: RunPage = await listRuns({ ctx, input: { limit: RUN_PAGE_SIZE } });
   return <RunsList orgSlug={orgSlug} initial={initial} />;
 }

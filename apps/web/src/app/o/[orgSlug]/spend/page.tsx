@@ -6,7 +6,6 @@ import type { BudgetList } from "@/lib/spend";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { SpendView } from "./spend-view";
-import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Spend" };
 
@@ -18,10 +17,11 @@ export default async function SpendPage({ params }: { params: Params }) {
   const user = await requireSessionUser();
   const ctx = await getOrgContextOrNotFound(user.id, orgSlug);
   if (ctx.actor.type !== "user" || !hasPermission(ctx.actor.role, "posture.read")) notFound();
-  const canReadAgents = hasPermission(ctx.actor.role, "agents.read");
-  const [budgets, prices, agents] = await pageReads(() =>
-    Promise.all([listBudgets({ ctx, input: {} }) as Promise<BudgetList>, listPrices({ ctx }), canReadAgents ? listAgentOverviews({ ctx }) : Promise.resolve(null)]),
-  );
+  const [budgets, prices, agents] = await Promise.all([
+    listBudgets({ ctx, input: {} }) as Promise<BudgetList>,
+    listPrices({ ctx }),
+    hasPermission(ctx.actor.role, "agents.read") ? listAgentOverviews({ ctx }) : Promise.resolve(null),
+  ]);
   const initialAgents: AgentList | null = agents ? { agents } : null;
   return (
     <SpendView

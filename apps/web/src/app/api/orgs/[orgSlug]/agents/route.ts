@@ -7,7 +7,7 @@ import { memberRoute } from "@/server/member-route";
 // GET /api/orgs/[orgSlug]/agents → AgentList: the org's agents by name with their breaker state, live
 // key count, last activity and creator. Session (401), membership (another org is 404), then the
 // service: agents.read (every role).
-export const GET = memberRoute({ what: "list agents" }, async ({ ctx, requestId }) => {
+export const GET = memberRoute({ what: "list agents", replicaReads: true }, async ({ ctx, requestId }) => {
   const list: AgentList = { agents: await listAgentOverviews({ ctx }) };
   return jsonResponse(list, requestId);
 });

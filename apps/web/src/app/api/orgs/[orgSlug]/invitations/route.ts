@@ -5,7 +5,7 @@ import { memberRoute } from "@/server/member-route";
 
 // GET /api/orgs/[orgSlug]/invitations → { invitations }: the pending ones, newest first. Session (401),
 // membership (another org is 404), members.read (403).
-export const GET = memberRoute({ what: "list invitations" }, async ({ ctx, requestId }) => {
+export const GET = memberRoute({ what: "list invitations", replicaReads: true }, async ({ ctx, requestId }) => {
   const invitations: InvitationView[] = await listInvitations({ ctx });
   return jsonResponse({ invitations }, requestId);
 });

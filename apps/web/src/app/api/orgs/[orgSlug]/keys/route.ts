@@ -7,7 +7,7 @@ import { memberRoute } from "@/server/member-route";
 // GET /api/orgs/[orgSlug]/keys → AdminKeyList: the member's own admin keys and those of members whose
 // role theirs ranks at least as high as (an owner sees everyone's). Session (401), membership
 // (another org is 404), keys.manage or, for one's own keys only, keys.own (403).
-export const GET = memberRoute({ what: "list admin keys" }, async ({ ctx, requestId }) => {
+export const GET = memberRoute({ what: "list admin keys", replicaReads: true }, async ({ ctx, requestId }) => {
   const list: AdminKeyList = { keys: await listAdminKeys({ ctx }) };
   return jsonResponse(list, requestId);
 });

@@ -6,7 +6,6 @@ import type { RunDetail } from "@/lib/runs";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
 import { RunTimeline } from "./run-timeline";
-import { pageReads } from "@/server/reads";
 
 export const metadata: Metadata = { title: "Run" };
 
@@ -20,7 +19,7 @@ export default async function RunPage({ params }: { params: Params }) {
   if (!idOf("run").safeParse(runId).success) notFound();
   let detail: RunDetail;
   try {
-    detail = await pageReads(() => getRun({ ctx, input: { id: runId } }));
+    detail = await getRun({ ctx, input: { id: runId } });
   } catch (error) {
     // Another org's run, or none: the same 404.
     if (isDomainError(error) && error.code === "NOT_FOUND") notFound();
