@@ -32,6 +32,11 @@ export interface FailoverTopology {
   waitHealthy(timeoutMs?: number): Promise<number>;
   /** The process id of a node's postmaster. */
   postmasterPid(node: PatroniNode): number;
+  /**
+   * Patroni's maintenance mode (`patronictl pause`) on or off, waiting until every node runs in it. While it is on,
+   * Patroni neither fails over nor undoes a replay paused by hand (it resumes one each loop on PostgreSQL 14+).
+   */
+  maintenance(on: boolean): Promise<void>;
   /** Patroni's and PostgreSQL's logs so far, for a failing test's output. */
   logs(): string;
   stop(): Promise<void>;
@@ -47,7 +52,13 @@ function idOf(flag: "-u" | "-g", user: string): number {
 function startChild(command: string, args: string[], logFile: string, asPostgres: boolean): ChildProcess {
   const [file, argv] = asPostgres ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
   const child = spawn(file, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: `${PG_BIN}:${process.env.PATH ?? ""}` } });
-  const append = (chunk: Buffer) => writeFileSync(logFile, chunk, { flag: "a" });
+  const append = (chunk: Buffer) => {
+    try {
+      writeFileSync(logFile, chunk, { flag: "a" });
+    } catch {
+      // The topology stopped and its folder is gone; a PostgreSQL that inherited the pipe still says goodbye.
+    }
+  };
   child.stdout?.on("data", append);
   child.stderr?.on("data", append);
   return child;
@@ -256,6 +267,28 @@ ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port $
       );
       return Date.now() - started;
     },
+    maintenance: async (on) => {
+      const answer = await fetch(`http://127.0.0.1:${nodes[0]?.restPort}/config`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ pause: on }),
+        signal: AbortSignal.timeout(5_000),
+      });
+      if (!answer.ok) throw new Error(`Patroni refused maintenance mode ${on ? "on" : "off"}: ${answer.status}`);
+      await waitUntil(
+        async () => {
+          for (const node of nodes) {
+            const state = await fetch(`http://127.0.0.1:${node.restPort}/patroni`, { signal: AbortSignal.timeout(1_000) })
+              .then((r) => r.json() as Promise<{ pause?: boolean }>)
+              .catch(() => null);
+            if (state === null || (state.pause === true) !== on) return false;
+          }
+          return true;
+        },
+        15_000,
+        `Patroni never ${on ? "entered" : "left"} maintenance mode`,
+      );
+    },
     postmasterPid: (node) => Number(readFileSync(join(dir, node.name, "data", "postmaster.pid"), "utf8").split("\n")[0]),
     logs: () =>
       [join(dir, "etcd.log"), join(dir, "haproxy.log"), ...nodes.map((node) => join(dir, node.name, "patroni.log"))]
@@ -266,6 +299,10 @@ ${nodes.map((node) => `  server ${node.name} 127.0.0.1:${node.port} check port $
       // HAProxy first, then the Patroni nodes (each stops its PostgreSQL), then etcd.
       for (const child of [...children].reverse()) await stopChild(child);
       stopPostgres(dir);
+      for (const child of children) {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SESSION_TIMEOUTS, migrate } from "@gatehouse/db/migrate";
@@ -62,6 +62,8 @@ export function partitionScenario(via: "direct" | "pgbouncer"): void {
   const apis: ApiProcess[] = [];
 
   beforeAll(async () => {
+    // .ci/run installs it; without it the test says so instead of failing on a spawn nobody awaits.
+    if (!existsSync("/usr/sbin/haproxy")) throw new Error("haproxy is not installed at /usr/sbin/haproxy (apt-get install haproxy)");
     hosts = makeHosts(HOSTS);
     const database = new URL(inject("databaseUrl"));
     const redis = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
@@ -94,6 +96,8 @@ export function partitionScenario(via: "direct" | "pgbouncer"): void {
       ].join("\n"),
     );
     haproxy = spawn("/usr/sbin/haproxy", ["-db", "-f", join(dir, "haproxy.cfg")], { stdio: "ignore" });
+    // A spawn that fails is seen by the hosts' health checks below; no unhandled error event.
+    haproxy.on("error", (error) => console.error("[partition] haproxy:", error.message));
     org = await createTestOrg({
       label: "partition",
       policies: [

@@ -15,7 +15,8 @@ import { sleep } from "./services";
 /**
  * Issue 43, reads from a replica: the console, built and started as `npm run web` runs it, with
  * DATABASE_REPLICA_URL pointing at the Patroni cluster's streaming replica (through HAProxy's replica port),
- * driven by Chromium as a member signed in. With the standby's replay paused (`pg_wal_replay_pause()`):
+ * driven by Chromium as a member signed in. With the standby's replay paused (`pg_wal_replay_pause()`, Patroni in
+ * maintenance mode so that it does not resume it):
  * - a page read while the replica is within its lag bound does not show what another process just wrote
  *   on the primary: the page came from the replica;
  * - once the measured lag passes the bound, the same page shows it: a replica too far behind is not used;
@@ -84,6 +85,8 @@ describe("the console's page reads from a streaming replica", () => {
       await sleep(300);
     }
 
+    // Patroni resumes a replay paused by hand at its next loop, unless the cluster is in maintenance mode.
+    await topology.maintenance(true);
     standby = new pg.Client({ connectionString: topology.replicaUrl });
     standby.on("error", () => {});
     await standby.connect();
