@@ -372,6 +372,14 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     expect(run.code).toBe(0);
   });
 
+  it("a key the API does not know: prints the API's own deny, which says so (it was \"the API answered 200 without a decision\")", async () => {
+    const run = await runHook(["hook", "claude-code"], JSON.stringify(BASH), { GATEHOUSE_API_KEY: `gh_agt_${"x".repeat(32)}`, GATEHOUSE_BASE_URL: baseUrl });
+    expect(run.code).toBe(0);
+    expect(run.answer?.permissionDecision).toBe("deny");
+    expect(run.answer?.permissionDecisionReason).toMatch(/^Gatehouse could not decide this call, so it may not run: .*API key.*\(request [^)]+\)$/i);
+    expect(run.answer?.permissionDecisionReason).not.toMatch(/without a decision/);
+  });
+
   it("an answer that is no decision of Gatehouse's (a proxy's 200 page, an empty object) is a deny", async () => {
     const { createServer } = await import("node:http");
     for (const body of [

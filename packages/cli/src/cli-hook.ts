@@ -94,6 +94,20 @@ function decisionOf(body: unknown): HookAnswer | undefined {
   return { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: output.permissionDecision, permissionDecisionReason: output.permissionDecisionReason } };
 }
 
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** ": <message>" of Gatehouse's error envelope, when the body is one. */
+function envelopeMessage(text: string): string {
+  const message = (parsedOrNull(text) as { error?: { message?: unknown } } | null)?.error?.message;
+  return typeof message === "string" ? `: ${message}` : "";
+}
+
 /** The longest one call to the API holds for a person (the API's own bound); the command asks again until --wait runs out. */
 const HOLD_SECONDS = 25;
 /** How long past its hold one call may take before the command gives up on it (and denies). */
@@ -134,9 +148,16 @@ async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number, option
       });
       const text = await response.text();
       const status = response.headers.get("x-gatehouse-status");
+      // Gatehouse's refusal of the call itself (a bad or revoked key, a malformed payload, the database away): a 200
+      // deny naming what went wrong, its code in x-gatehouse-error. Its reason is the one to print; it is never an allow.
+      const refused = response.headers.get("x-gatehouse-error");
+      if (response.status === 200 && refused !== null) {
+        const denied = decisionOf(parsedOrNull(text));
+        return denied?.hookSpecificOutput.permissionDecision === "deny" ? denied : hookFailure(`the API refused the call (${refused})`);
+      }
       // Only an answer Gatehouse gave counts: anything else (a proxy's page, an empty object) is a deny.
-      const answer = response.status === 200 && status !== null ? decisionOf(JSON.parse(text)) : undefined;
-      if (answer === undefined) return hookFailure(`the API answered ${response.status} without a decision`);
+      const answer = response.status === 200 && status !== null ? decisionOf(parsedOrNull(text)) : undefined;
+      if (answer === undefined) return hookFailure(`the API answered ${response.status} without a decision${envelopeMessage(text)}`);
       if (status !== "requested" || hold === 0 || io.now() >= deadline) return answer;
     }
   } catch (error) {

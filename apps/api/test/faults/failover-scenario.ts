@@ -1,5 +1,8 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { db, verifyAuditLog } from "@gatehouse/db";
+import { createServer, type Server } from "node:http";
+import { fileURLToPath } from "node:url";
+import { createWebhook, db, verifyAuditLog } from "@gatehouse/db";
 import { DEFAULT_SESSION_TIMEOUTS, migrate } from "@gatehouse/db/migrate";
 import { createTestOrg, freePort, startPgBouncer, type PgBouncer, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,7 +17,9 @@ import { stopApi } from "./services";
  * approvals through the SDK with its default settings, sent to three API processes. Patroni fails over to the
  * synchronous standby; HAProxy follows it. Afterwards: every answer the SDK acknowledged is in the new primary's
  * log, none twice; no call the policy denies was executed; no API process died; the log verifies; and decisions
- * resumed within a measured time (goal: 15 s after the kill). Run twice, each on a topology of its own: the API
+ * resumed within a measured time (goal: 15 s after the kill). The worker runs beside them with every job, and the
+ * org has a webhook endpoint: each commit starts the dispatcher's tick, which the failover cuts (57P01); the worker
+ * lives through it and delivers a decision made after the failover. Run twice, each on a topology of its own: the API
  * processes reaching HAProxy directly, then through PgBouncer in transaction mode in front of HAProxy
  * (DATABASE_POOL_MODE=transaction, PgBouncer's stock start-up settings; migrations direct).
  */
@@ -40,8 +45,21 @@ export function failoverScenario(via: "haproxy" | "pgbouncer"): void {
     let bouncer: PgBouncer | undefined;
     let org: TestOrg;
     const apis: ApiProcess[] = [];
+    let worker: ChildProcess | undefined;
+    let workerLog = "";
+    let receiver: Server | undefined;
+    const delivered = new Set<string>();
 
     beforeAll(async () => {
+      // The org's webhook receiver, on this machine.
+      receiver = createServer((request, response) => {
+        const id = request.headers["webhook-id"];
+        if (typeof id === "string") delivered.add(id);
+        request.resume();
+        request.on("end", () => response.writeHead(204).end());
+      });
+      await new Promise<void>((ready) => receiver?.listen(0, "127.0.0.1", ready));
+      process.env.GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE = "1";
       topology = await startFailoverTopology();
       await migrate({ url: topology.url, ...(via === "pgbouncer" ? { sessionDefaults: DEFAULT_SESSION_TIMEOUTS } : {}) });
       // server_login_retry 1 s (stock: 15 s): while no primary answers, PgBouncer tries again each second (docs/deploying.md).
@@ -59,7 +77,23 @@ export function failoverScenario(via: "haproxy" | "pgbouncer"): void {
           { name: "deploys-reviewed", actions: ["deploy.*"], effect: "require_approval", approval: { quorum: 1, timeoutSeconds: 3600 } },
         ],
       });
+      const address = receiver.address();
+      await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/hook`, events: ["*"] } });
       for (let i = 0; i < 3; i += 1) apis.push(await spawnApi({ DATABASE_URL: url, DATABASE_CONNECT_TIMEOUT_MS: "1000" }));
+      // `npm run worker`, every job (this database is the test's own), on the same path as the API processes.
+      worker = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: fileURLToPath(new URL("../../../worker", import.meta.url)),
+        env: {
+          ...process.env,
+          DATABASE_URL: url,
+          DATABASE_CONNECT_TIMEOUT_MS: "1000",
+          LOG_LEVEL: "warn",
+          ...(via === "pgbouncer" ? { DATABASE_POOL_MODE: "transaction" } : {}),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      worker.stdout?.on("data", (chunk: Buffer) => void (workerLog += chunk.toString()));
+      worker.stderr?.on("data", (chunk: Buffer) => void (workerLog += chunk.toString()));
       // The burst's denials (db.drop, one call in ten) must not open the agent's circuit breaker: the test measures decisions.
       const settings = await fetch(`${apis[0]?.url}/v1/admin/settings`, {
         method: "PATCH",
@@ -70,13 +104,20 @@ export function failoverScenario(via: "haproxy" | "pgbouncer"): void {
     }, 180_000);
 
     afterAll(async () => {
+      if (worker && worker.exitCode === null) {
+        const exited = new Promise((done) => worker?.once("exit", done));
+        worker.kill("SIGTERM");
+        await Promise.race([exited, new Promise((done) => setTimeout(done, 10_000))]);
+        if (worker.exitCode === null) worker.kill("SIGKILL");
+      }
+      await new Promise((done) => receiver?.close(done));
       await Promise.all(apis.map((api) => stopApi(api)));
       await stopApp(undefined);
       await bouncer?.stop();
       await topology?.stop();
     });
 
-    it("fails over: every acknowledged answer is in the new primary's log once, nothing denied ran, every API process lives", async () => {
+    it("fails over: every acknowledged answer is in the new primary's log once, nothing denied ran, every API process and the worker lives", async () => {
       const agents = apis.map((api) => new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url, heartbeat: false }));
       const admins = apis.map((api) => new GatehouseAdmin({ apiKey: org.adminKey.apiKey, baseUrl: api.url }));
       const oldPrimary = await topology.primary();
@@ -139,6 +180,7 @@ export function failoverScenario(via: "haproxy" | "pgbouncer"): void {
       expect(newPrimary?.name).not.toBe(oldPrimary?.name);
       expect(resumedAt - killedAt).toBeLessThanOrEqual(RESUME_GOAL_MS);
       for (const api of apis) expect(api.child.exitCode).toBeNull();
+      expect(worker?.exitCode, `the worker died during the failover:\n${workerLog.slice(-3000)}`).toBeNull();
       // Nothing the policy denies was executed, through any process, at any time.
       expect(acknowledged.filter((c) => c.actionType === "db.drop" && c.result?.status !== "denied")).toEqual([]);
       expect(acknowledged.filter((c) => c.actionType === "deploy.prod" && c.result?.status === "executed")).toEqual([]);
@@ -174,6 +216,14 @@ export function failoverScenario(via: "haproxy" | "pgbouncer"): void {
         const twice = await (agents[1] as Gatehouse).execute(call.actionType, { eventId: call.eventId, metadata: call.metadata });
         expect(twice.auditEventId).toBe(again.auditEventId);
       }
+      // The worker delivers what is decided after the failover.
+      const after = await (agents[2] as Gatehouse).execute("pr.open", { metadata: { after: "failover" } });
+      const deliveredBy = Date.now() + 30_000;
+      while (!delivered.has(after.auditEventId) && Date.now() < deliveredBy) await new Promise((r) => setTimeout(r, 100));
+      expect(delivered.has(after.auditEventId), `no webhook for ${after.auditEventId} after the failover:\n${workerLog.slice(-3000)}`).toBe(true);
+      expect(worker?.exitCode).toBeNull();
+      console.log(`[faults/failover] the worker lived through the failover and delivered ${delivered.size} webhooks, the decision made after it among them`);
+
       const verification = await verifyAuditLog({ ctx: org.ctx });
       expect(verification).toMatchObject({ valid: true, problem: null });
       console.log(`[faults/failover] the new primary's log verifies: ${verification.checkedEntries} entries`);
