@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -39,8 +38,11 @@ def test_the_readme_install_block_gives_a_working_client_in_a_new_environment(or
     home.mkdir()
     python_dir = tmp_path / "bin"
     python_dir.mkdir()
-    # `python3` in the block is the one running this suite, whose httpx and hatchling Debian installed.
-    (python_dir / "python3").symlink_to(sys.executable)
+    # Another `python3` first on PATH (pyenv's, conda's: no hatchling, no httpx): the block must not use it
+    # (issue 44: it failed with "No module named 'hatchling'", then a missing .whl). The block names the system's.
+    other = python_dir / "python3"
+    other.write_text("#!/bin/sh\necho \"No module named 'hatchling' (the python3 first on PATH)\" >&2\nexit 1\n")
+    other.chmod(0o755)
     shell = {
         "HOME": str(home),
         "PATH": f"{python_dir}:{os.environ['PATH']}",
