@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeDescendants, delegatedByText, delegateOf, delegationState, relativeTime, treeOrder } from "../src/lib/delegations";
+import { activeDescendants, delegatedByText, delegateOf, delegationState, isEndedDelegate, relativeTime, treeOrder } from "../src/lib/delegations";
 
 const NOW = Date.parse("2026-11-22T12:00:00Z");
 
@@ -46,5 +46,17 @@ describe("delegateOf", () => {
   it("names a delegate's parent from its labels; a root agent has none", () => {
     expect(delegateOf({ labels: { "gatehouse.delegation": "dlg_1", "gatehouse.delegatedBy": "build-agent" } })).toBe("build-agent");
     expect(delegateOf({ labels: { team: "web" } })).toBeNull();
+  });
+});
+
+describe("isEndedDelegate: what lists leave out unless asked (the Spend page listed revoked delegates as rows)", () => {
+  const delegate = { labels: { "gatehouse.delegation": "del_1", "gatehouse.delegatedBy": "planner" } };
+  it.each([
+    [{ ...delegate, status: "halted" }, true],
+    [{ ...delegate, status: "active" }, false],
+    [{ labels: {}, status: "halted" }, false],
+    [{ labels: { team: "x" }, status: "active" }, false],
+  ])("%j → %s", (agent, ended) => {
+    expect(isEndedDelegate(agent)).toBe(ended);
   });
 });

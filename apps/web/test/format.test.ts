@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { attachmentFilename, entryCounter } from "../src/lib/export-count";
+import { formatUsd } from "../src/lib/runs";
 import { countOf, formatBytes, formatCount, formatDateTime, metadataDigest, pluralWord, truncate } from "../src/lib/format";
 
 describe("formatDateTime", () => {
@@ -99,5 +100,21 @@ describe("countOf", () => {
     expect(countOf(1, "policy", "policies")).toBe("1 policy");
     expect(pluralWord(1, "day")).toBe("day");
     expect(pluralWord(7, "day")).toBe("days");
+  });
+});
+
+describe("formatUsd: spend is never rounded to the cent (issue 44: $0.015 showed as $0.02)", () => {
+  it.each([
+    [0, "$0"],
+    [0.015, "$0.015"],
+    [0.0042, "$0.0042"],
+    [0.5, "$0.50"],
+    [1.25, "$1.25"],
+    [1204.5, "$1,204.50"],
+    [0.000012, "$0.000012"],
+    [1.01499, "$1.015"],
+    [-0.015, "-$0.015"],
+  ])("%s → %s", (usd, shown) => {
+    expect(formatUsd(usd)).toBe(shown);
   });
 });

@@ -86,3 +86,8 @@ export function delegatedByText(chain: readonly string[]): string {
 export function delegateOf(agent: { labels: Record<string, string> }): string | null {
   return agent.labels["gatehouse.delegation"] ? (agent.labels["gatehouse.delegatedBy"] ?? "") : null;
 }
+
+/** A delegate whose delegation ended (revoked or expired: it is halted for good); lists show it on request only. */
+export function isEndedDelegate(agent: { labels: Record<string, string>; status: string }): boolean {
+  return delegateOf(agent) !== null && agent.status === "halted";
+}

@@ -54,11 +54,17 @@ export function runDuration(ms: number): string {
   return ms < 1_000 ? `${ms} ms` : formatSpan(ms);
 }
 
-/** Dollars as the console shows spend: "$0.0042", "$1.25", "$1,204.50". */
+/**
+ * Dollars as the console shows spend, never rounded to the cent (model calls cost fractions of one): "$0.015",
+ * "$0.0042", "$1.25", "$1,204.50", "$0.000012"; cents always shown, up to four decimals, and two significant
+ * digits below a hundredth of a cent.
+ */
 export function formatUsd(usd: number): string {
   if (usd === 0) return "$0";
-  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
-  return `$${usd.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const sign = usd < 0 ? "-" : "";
+  const amount = Math.abs(usd);
+  if (amount < 0.0001) return `${sign}$${Number(amount.toPrecision(2)).toString()}`;
+  return `${sign}$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 4 })}`;
 }
 
 /** What model calls spent: "12,400 tokens · $0.031", or "none" before any reported usage. */

@@ -7,7 +7,7 @@ import { Button } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, PRESENCE, type AgentList, type CreatedAgent } from "@/lib/agents";
-import { delegateOf } from "@/lib/delegations";
+import { delegateOf, isEndedDelegate } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 import { AgentSnippets, breakerLabel, breakerTone, IntegrationList, Pill, SecretOnce } from "./secret-once";
 import { INPUT_CLASS } from "@/components/form-fields";
@@ -35,7 +35,7 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
 
   // Revoked delegates (halted by their revoke) stay in the org's list; they are shown on request only.
   const [showEnded, setShowEnded] = useState(false);
-  const ended = query.data.agents.filter((agent) => delegateOf(agent) !== null && agent.status === "halted");
+  const ended = query.data.agents.filter(isEndedDelegate);
   const agents = showEnded ? query.data.agents : query.data.agents.filter((agent) => !ended.includes(agent));
   return (
     <div className="space-y-6">

@@ -8,6 +8,7 @@ import { EmptyBox, LoadError, RefreshErrorBanner } from "@/components/panel-stat
 import { useLiveStatus } from "@/components/live-events";
 import { fieldError, isPendingSettings, pendingSettingsMessage, updateSettings } from "@/lib/admin-api";
 import { agentKeys, fetchAgents, type AgentList } from "@/lib/agents";
+import { isEndedDelegate } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
 import { formatSpend, formatUsd } from "@/lib/runs";
 import { budgetUse, fetchBudgets, MODEL_CLIENT_WRAPPERS, spendKeys, type Budget, type BudgetList, type PriceList, type PriceOverride } from "@/lib/spend";
@@ -149,7 +150,8 @@ function BudgetRow({ budget }: { budget: Budget }) {
 /** Which agents' model calls go through a wrapped client (wrapOpenAI, wrapAnthropic) in the last 7 days, and which made none that way. */
 function CoverageSection({ orgSlug, initial, renderedAt }: { orgSlug: string; initial: AgentList; renderedAt: number }) {
   const query = useQuery({ queryKey: agentKeys.list(orgSlug), queryFn: ({ signal }) => fetchAgents(orgSlug, signal), initialData: initial, initialDataUpdatedAt: renderedAt });
-  const agents = query.data?.agents ?? [];
+  // A revoked delegate makes no more calls: it is not listed (the Agents page shows it on request).
+  const agents = (query.data?.agents ?? []).filter((agent) => !isEndedDelegate(agent));
   return (
     <section aria-labelledby="coverage-heading" className={SECTION}>
       <h2 id="coverage-heading" className="text-lg font-semibold">
