@@ -9,7 +9,9 @@ import { db, getAgentOverview } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { createHash } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -171,6 +173,20 @@ describe("coverage: the integrations each agent used", () => {
     expect(governed.agent.toolCallsUngoverned).toBe(false);
     const after = (await call(app, "GET", "/v1/posture", { key: other.adminKey.apiKey })).json();
     expect(after.components.policyCoverage.findings.map((f: { id: string }) => f.id)).not.toContain("coverage.ungoverned_tool_calls");
+  });
+
+  it("an agent that calls only through the Python SDK shows the Python SDK (it showed none: its x-gatehouse-sdk is python/<version>)", async () => {
+    const other = await createTestOrg({ label: "coverage-python", policies: POLICIES });
+    const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
+    // Not spawnSync: the API answering it runs in this process.
+    const run = await promisify(execFile)(python, ["-c", 'from gatehouse import Gatehouse\nwith Gatehouse() as gh:\n    print(gh.execute("tool.read")["status"])'], {
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, PYTHONPATH: join(import.meta.dirname, "../../../packages/sdk-python/src"), GATEHOUSE_API_KEY: other.agent.apiKey, GATEHOUSE_BASE_URL: baseUrl },
+    });
+    expect(run.stdout.trim(), run.stderr).toBe("executed");
+    const seen = await overviewOf(other);
+    expect(seen.agent.integrations.map((i) => [i.name, i.label, i.version])).toEqual([["python", "Python SDK", "0.1.0"]]);
   });
 
   it.each([
@@ -372,7 +388,7 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     expect(run.code).toBe(0);
   });
 
-  it("a key the API does not know: prints the API's own deny, which says so (it was \"the API answered 200 without a decision\")", async () => {
+  it('a key the API does not know: prints the API\'s own deny, which says so (it was "the API answered 200 without a decision")', async () => {
     const run = await runHook(["hook", "claude-code"], JSON.stringify(BASH), { GATEHOUSE_API_KEY: `gh_agt_${"x".repeat(32)}`, GATEHOUSE_BASE_URL: baseUrl });
     expect(run.code).toBe(0);
     expect(run.answer?.permissionDecision).toBe("deny");

@@ -8,12 +8,14 @@ const NOTE_INTERVAL_MS = 60_000;
 const MAX_REMEMBERED = 50_000;
 const noted = new Map<string, number>();
 
-/** The integration an agent's request came through: its `x-gatehouse-integration` header, else `sdk` when the TypeScript SDK sent it. */
+/** The integration an agent's request came through: its `x-gatehouse-integration` header, else `sdk` or `python` when one of the SDKs sent it (`x-gatehouse-sdk`). */
 export function integrationOf(headers: Record<string, string | string[] | undefined>): { name: IntegrationName; version: string | null } | null {
   const named = parseIntegrationHeader(headers["x-gatehouse-integration"]);
   if (named) return named;
+  // The TypeScript SDK sends its bare version; the Python SDK sends `python/<version>`.
   const sdk = headers["x-gatehouse-sdk"];
-  return typeof sdk === "string" ? parseIntegrationHeader(`sdk/${sdk}`) : null;
+  if (typeof sdk !== "string") return null;
+  return sdk.startsWith("python/") ? parseIntegrationHeader(sdk) : parseIntegrationHeader(`sdk/${sdk}`);
 }
 
 /**
