@@ -192,7 +192,7 @@ describe("buildActionResult", () => {
       policyVersion: 4,
       conditionsEvaluated: [],
       mode: "enforce",
-      message: "Denied by policy 'merge': a policy's conditions deny it. Do not perform this action.",
+      message: "Denied by policy 'merge': a deny policy matches it (its conditions hold, or it has none). Do not perform this action.",
     });
   });
 

@@ -139,7 +139,7 @@ describe("assertAllowed()", () => {
     status: "denied",
     auditEventId: "aud_4",
     denialReason: "CONDITIONS_DENIED",
-    message: "Denied by policy 'no-friday-deploys': a policy's conditions deny it. Do not perform this action.",
+    message: "Denied by policy 'no-friday-deploys': a deny policy matches it (its conditions hold, or it has none). Do not perform this action.",
     policyName: "no-friday-deploys",
     conditionsEvaluated: [{ field: "metadata.day", operator: "eq", expected: "fri", actual: "fri", result: true, policy: "no-friday-deploys" }],
   };

@@ -65,7 +65,7 @@ async function until<T>(read: () => T | undefined): Promise<T> {
 /** Messages through JSON, as a store keeps them between processes. */
 const stored = (messages: ModelMessage[]): string => JSON.stringify(messages);
 
-const DENIED_DELETE = "deleteRepo: denied: Denied by policy 'no-deletes': a policy's conditions deny it. Do not perform this action.";
+const DENIED_DELETE = "deleteRepo: denied: Denied by policy 'no-deletes': a deny policy matches it (its conditions hold, or it has none). Do not perform this action.";
 
 describe("@gatehouse/ai-sdk", () => {
   it("VERSION is package.json's version", () => {
