@@ -300,3 +300,15 @@ test("a viewer sees the policies read-only", async ({ page }) => {
   await expect(page.locator(".cm-content")).toHaveCount(0);
   expect((await page.request.get(`/api/orgs/${org.org.slug}/policies/draft`)).status()).toBe(403);
 });
+
+test("the list says what each policy's conditions and budget are, so two policies on one action do not look contradictory", async ({ page, stack }) => {
+  await page.goto(`/o/${stack.org.slug}/policies`);
+  await signIn(page, stack.member);
+  await expect(page).toHaveURL(`/o/${stack.org.slug}/policies`);
+  const rows = page.getByTestId("policy-row");
+  await expect(rows.filter({ hasText: "large-merges-need-review" }).getByTestId("policy-when")).toHaveText("metadata.files > 50");
+  await expect(rows.filter({ hasText: "prs-may-open" }).getByTestId("policy-when")).toHaveText("always");
+  const budgeted = rows.filter({ hasText: "model-calls" }).getByTestId("policy-when");
+  await expect(budgeted).toContainText("always");
+  await expect(budgeted).toContainText("budget: $10.00 or 1,000,000 tokens per agent-day, then deny");
+});

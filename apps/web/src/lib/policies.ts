@@ -21,6 +21,10 @@ export interface PolicySummary {
   agents: string[];
   effect: Effect;
   mode: "enforce" | "monitor";
+  /** What its `when` says, in one line (lib/policy-text.ts); absent without one. */
+  when?: string;
+  /** What its `budget` says, in one line; absent without one. */
+  budget?: string;
   updatedAt: string | null;
   updatedBy: string | null;
   decisions7d: number;

@@ -21,8 +21,8 @@ export function EffectPill({ effect }: { effect: Effect }) {
 }
 
 /**
- * Every active policy (effect, patterns, agents, mode, version, last change, decisions in the last 7
- * days), the org's report-only banner, and what monitor mode would have blocked over 7 or 30 days.
+ * Every active policy (effect, patterns, agents, its conditions and budget in one line, mode, version, last
+ * change, decisions in the last 7 days), the org's report-only banner, and what monitor mode would have blocked over 7 or 30 days.
  */
 export function PoliciesList({ orgSlug, canEdit, reportOnly }: { orgSlug: string; canEdit: boolean; reportOnly: boolean }) {
   const base = `/o/${encodeURIComponent(orgSlug)}/policies`;
@@ -72,6 +72,7 @@ export function PoliciesList({ orgSlug, canEdit, reportOnly }: { orgSlug: string
                   <th className="px-4 py-2 font-medium">Effect</th>
                   <th className="px-4 py-2 font-medium">Actions</th>
                   <th className="px-4 py-2 font-medium">Agents</th>
+                  <th className="px-4 py-2 font-medium">When</th>
                   <th className="px-4 py-2 font-medium">Mode</th>
                   <th className="px-4 py-2 font-medium">Version</th>
                   <th className="px-4 py-2 font-medium">Last change</th>
@@ -92,6 +93,10 @@ export function PoliciesList({ orgSlug, canEdit, reportOnly }: { orgSlug: string
                     </td>
                     <td className="px-4 py-2.5 font-mono text-xs text-stone-700">{policy.actions.join(", ")}</td>
                     <td className="px-4 py-2.5 font-mono text-xs text-stone-700">{policy.agents.join(", ")}</td>
+                    <td className="max-w-sm px-4 py-2.5 text-xs text-stone-700" data-testid="policy-when">
+                      {policy.when ? <span className="font-mono break-words">{policy.when}</span> : <span className="text-stone-500">always</span>}
+                      {policy.budget ? <span className="block text-stone-600">budget: {policy.budget}</span> : null}
+                    </td>
                     <td className="px-4 py-2.5 text-xs">{policy.mode === "monitor" ? <span className="font-medium text-amber-800">monitor</span> : "enforce"}</td>
                     <td className="px-4 py-2.5 tabular-nums">v{policy.version}</td>
                     <td className="px-4 py-2.5 text-xs text-stone-600">
