@@ -101,7 +101,7 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   for (const [id, label, actor] of [
     [voteId, "approve", stack.member.email],
     [decidedId, "approved", stack.member.email],
-    [outcomeId, "success", stack.agent.name],
+    [outcomeId, "success", "the agent"],
   ] as const) {
     await expect(auditRow(id).getByTestId("decision-status")).toHaveText(label);
     await expect(auditRow(id).getByTestId("actor")).toHaveText(actor);

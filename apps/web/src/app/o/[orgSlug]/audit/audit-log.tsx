@@ -8,6 +8,7 @@ import { fetchAuditPage } from "@/lib/api-client";
 import { AUDIT_FILTER_KEYS, AUDIT_PAGE_SIZE, auditKeys, isoToUtcInput, summarize, utcInputToIso, type AuditEntry, type AuditFilters, type AuditPage } from "@/lib/audit";
 import { entryActor, entryResult, type ActorDirectory, type EntryResult, type Tone } from "@/lib/audit-entry";
 import { Button } from "@/components/button";
+import { Identifier } from "@/components/identifier";
 import { EntryDetail } from "./entry-detail";
 import { ErasePanel, type ErasureTarget } from "./erase-panel";
 import { erasableFieldsOf } from "@/lib/erasure";
@@ -304,21 +305,35 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
               <Fragment key={entry.id}>
                 <tr data-testid="audit-row" data-entry-id={entry.id} data-seq={entry.seq} className={`align-top ${expanded ? "bg-stone-50" : "hover:bg-stone-50/60"}`}>
                   <td className="px-3 py-3 text-right font-mono tabular-nums text-stone-500">{entry.seq}</td>
-                  <td className="whitespace-nowrap px-3 py-3 tabular-nums text-stone-700">
-                    <time dateTime={entry.createdAt}>{formatDateTime(entry.createdAt)}</time>
+                  <td data-testid="entry-time" className="px-3 py-3 text-xs whitespace-nowrap text-stone-700 tabular-nums">
+                    {/* Date over time: the column takes half the width of one line. */}
+                    <time dateTime={entry.createdAt} title={formatDateTime(entry.createdAt)} className="flex flex-col">
+                      {formatDateTime(entry.createdAt)
+                        .split(", ")
+                        .map((part) => (
+                          <span key={part}>{part}</span>
+                        ))}
+                    </time>
                   </td>
                   <td className="px-3 py-3">
                     <button
                       type="button"
                       onClick={() => onFilterType(entry.type)}
                       title={`Show only ${entry.type} entries`}
-                      className="text-left font-mono text-xs text-stone-700 [overflow-wrap:anywhere] hover:underline"
+                      className="text-left font-mono text-xs break-words text-stone-700 hover:underline"
                     >
-                      {entry.type}
+                      <Identifier text={entry.type} />
                     </button>
                   </td>
                   <td data-testid="actor" data-actor-kind={actor.kind} title={actor.detail} className="max-w-48 truncate px-3 py-3 text-stone-800">
-                    {actor.kind === "system" || actor.kind === "adminKey" ? <span className="text-stone-600">{actor.label}</span> : actor.label}
+                    {/* The agent acting for itself is named once, in the Agent column. */}
+                    {actor.kind === "agent" && entry.actorId === entryAgentId && actor.label === agentName ? (
+                      <span className="text-stone-500">the agent</span>
+                    ) : actor.kind === "system" || actor.kind === "adminKey" ? (
+                      <span className="text-stone-600">{actor.label}</span>
+                    ) : (
+                      actor.label
+                    )}
                   </td>
                   <td className="px-3 py-3">
                     {entryAgentId ? (
@@ -334,7 +349,7 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                       <span className="text-stone-400">—</span>
                     )}
                   </td>
-                  <td data-testid="action-type" className="px-3 py-3 font-mono text-xs text-stone-800 [overflow-wrap:anywhere]">
+                  <td data-testid="action-type" className="px-3 py-3 font-mono text-xs break-words text-stone-800">
                     {summary.actionType ? (
                       <button
                         type="button"
@@ -342,7 +357,7 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                         title={`Show only entries about ${summary.actionType}`}
                         className="text-left hover:underline"
                       >
-                        {summary.actionType}
+                        <Identifier text={summary.actionType} />
                       </button>
                     ) : (
                       <span className="font-sans text-sm text-stone-400">—</span>
@@ -352,13 +367,13 @@ function AuditTable({ orgSlug, entries, agentNames, directory, open, onToggle, o
                     {result ? <ResultBadge result={result} /> : <span className="text-stone-400">—</span>}
                   </td>
                   <td data-testid="policy" className="px-3 py-3">
-                    <div className="text-stone-800 [overflow-wrap:anywhere]">
-                      {summary.policyName ?? <span className="text-stone-400">—</span>}
+                    <div className="break-words text-stone-800">
+                      {summary.policyName ? <Identifier text={summary.policyName} /> : <span className="text-stone-400">—</span>}
                       {summary.policyVersion !== null ? <span className="ml-1.5 text-xs text-stone-400">v{summary.policyVersion}</span> : null}
                       {summary.mode === "monitor" ? <span className="ml-1.5 rounded bg-sky-50 px-1.5 py-0.5 text-xs text-sky-800">monitor</span> : null}
                     </div>
                     {summary.denialReason ? (
-                      <div className="mt-0.5 font-mono text-xs text-red-700 [overflow-wrap:anywhere]">
+                      <div className="mt-0.5 font-mono text-xs break-words text-red-700">
                         <DenialReason code={summary.denialReason} compact />
                       </div>
                     ) : null}
