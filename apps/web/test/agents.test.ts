@@ -28,6 +28,17 @@ describe("agentSnippets", () => {
   });
 });
 
+describe("agentSnippets without the key at hand (the demo checklist showed YOUR_AGENT_KEY)", () => {
+  it("reads the key from GATEHOUSE_API_KEY, and never writes a placeholder", () => {
+    const { sdk, curl, cli } = agentSnippets("http://localhost:4000", null);
+    expect(sdk).toContain('new Gatehouse({ apiKey: process.env.GATEHOUSE_API_KEY ?? "", baseUrl: "http://localhost:4000" })');
+    expect(sdk).toContain("GATEHOUSE_API_KEY");
+    expect(curl).toContain('-H "authorization: Bearer $GATEHOUSE_API_KEY"');
+    expect(cli).toContain("\nnpm run gatehouse -- tail --base-url http://localhost:4000");
+    expect(`${sdk}${curl}${cli}`).not.toMatch(/YOUR_|null|undefined/);
+  });
+});
+
 describe("keyState", () => {
   const now = Date.parse("2026-11-22T12:00:00Z");
   it("says revoked, expired or active with its expiry", () => {

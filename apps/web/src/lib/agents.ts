@@ -100,18 +100,23 @@ export function parseLabels(text: string): Record<string, string> {
 }
 
 /** The ready snippets shown with a new agent key: the SDK's gate(), curl and the CLI, with the real key and API URL. */
-export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; curl: string; cli: string } {
+export function agentSnippets(apiUrl: string, apiKey: string | null): { sdk: string; curl: string; cli: string } {
+  // Without the key at hand (it is shown once, when made; `npm start` prints the demo agent's), the snippets read it
+  // from GATEHOUSE_API_KEY (the CLI's own variable; the SDK's snippet reads it) instead of a placeholder to edit.
+  const fromEnv = apiKey === null;
   const sdk = [
     `import { Gatehouse } from "@gatehouse/sdk";`,
     ``,
-    `const gatehouse = new Gatehouse({ apiKey: "${apiKey}", baseUrl: "${apiUrl}" });`,
+    fromEnv
+      ? `// The agent's key from GATEHOUSE_API_KEY (export it first: npm start printed the demo agent's).\nconst gatehouse = new Gatehouse({ apiKey: process.env.GATEHOUSE_API_KEY ?? "", baseUrl: "${apiUrl}" });`
+      : `const gatehouse = new Gatehouse({ apiKey: "${apiKey}", baseUrl: "${apiUrl}" });`,
     `// Returns when the action is allowed, waiting while a person approves it; throws if it is denied.`,
     `const result = await gatehouse.gate("deploy.staging", { metadata: { service: "web" } });`,
     `console.log(result.status);`,
   ].join("\n");
   const curl = [
     `curl -sS -X POST ${apiUrl}/v1/actions \\`,
-    `  -H "authorization: Bearer ${apiKey}" \\`,
+    `  -H "authorization: Bearer ${fromEnv ? "$GATEHOUSE_API_KEY" : apiKey}" \\`,
     `  -H "content-type: application/json" \\`,
     `  -d '{"actionType":"deploy.staging","metadata":{"service":"web"}}'`,
   ].join("\n");
@@ -120,7 +125,7 @@ export function agentSnippets(apiUrl: string, apiKey: string): { sdk: string; cu
   const cli = [
     `# This agent's decisions and approvals as they happen, from a clone of Gatehouse`,
     `# (with the CLI installed from its tarball, or once @gatehouse/cli is published: gatehouse tail …)`,
-    `GATEHOUSE_API_KEY=${apiKey} npm run gatehouse -- tail --base-url ${apiUrl}`,
+    `${fromEnv ? "" : `GATEHOUSE_API_KEY=${apiKey} `}npm run gatehouse -- tail --base-url ${apiUrl}`,
   ].join("\n");
   return { sdk, curl, cli };
 }

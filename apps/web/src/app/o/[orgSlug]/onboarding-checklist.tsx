@@ -179,7 +179,7 @@ export function OnboardingChecklist({ orgSlug, initial, can, apiUrl }: { orgSlug
             </Link>{" "}
             until someone approves it; then <code className="font-mono text-xs">gate()</code> returns.
           </p>
-          {steps.agentCreated ? <AgentSnippets apiUrl={apiUrl} apiKey={created?.apiKey ?? "YOUR_AGENT_KEY"} /> : null}
+          {steps.agentCreated ? <AgentSnippets apiUrl={apiUrl} apiKey={created?.apiKey ?? null} /> : null}
           {steps.firstCall ? null : (
             <p role="status" className="mt-2 text-xs text-stone-500">
               {live === "live" ? "Waiting for the first call…" : "Waiting for the first call (reconnecting to live updates)…"}

@@ -35,7 +35,7 @@ export function Snippet({ label, code }: { label: string; code: string }) {
 }
 
 /** The ready snippets for an agent's key (the SDK's gate(), curl, the CLI), filled with the key and the API's URL. */
-export function AgentSnippets({ apiUrl, apiKey }: { apiUrl: string; apiKey: string }) {
+export function AgentSnippets({ apiUrl, apiKey }: { apiUrl: string; apiKey: string | null }) {
   const snippets = agentSnippets(apiUrl, apiKey);
   return (
     <>
