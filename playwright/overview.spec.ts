@@ -89,6 +89,10 @@ test("an org with traffic: the overview shows the score, its four components and
     `/o/${traffic.org.slug}/policies/draft`,
   );
 
+  // A new org's trend says what there is and when the line appears (it was an empty box as tall as a chart).
+  await expect(page.getByTestId("posture-trend-empty")).toContainText(/One snapshot so far: \d+ on \d{4}-\d{2}-\d{2}\.|No snapshot yet/);
+  await expect(page.getByTestId("posture-trend-empty")).toContainText("the line appears from the second day");
+
   // Decisions over time: totals from the traffic, and a stacked bar chart with bars in it.
   const decisions = page.getByTestId("decisions-panel");
   await expect(decisions.getByTestId("total-executed")).toHaveText(String(TRAFFIC.executed));

@@ -13,9 +13,18 @@ const AXIS = { fontSize: 11, fill: COLORS.axis } as const;
 
 export function PostureTrendChart({ points }: { points: Overview["postureTrend"] }) {
   if (points.length < 2) {
+    // A new org: say what there is and when the line appears, in a box no taller than its words.
+    const only = points[0];
     return (
-      <div data-testid="posture-trend-empty" className="grid h-56 place-items-center rounded-lg border border-dashed border-stone-300 px-6 text-center text-sm text-stone-500">
-        Not enough history yet: the trend fills in as daily snapshots are taken.
+      <div data-testid="posture-trend-empty" className="rounded-lg border border-dashed border-stone-300 px-4 py-3 text-sm text-stone-600">
+        {only ? (
+          <p>
+            One snapshot so far: <span className="font-semibold text-stone-900 tabular-nums">{only.score}</span> on {only.day.slice(0, 10)}.
+          </p>
+        ) : (
+          <p>No snapshot yet: the worker takes the first within 10 minutes of its start.</p>
+        )}
+        <p className="mt-1 text-xs text-stone-500">The worker records the score once a day (UTC); the line appears from the second day.</p>
       </div>
     );
   }
