@@ -1,6 +1,6 @@
 import { OVERVIEW_RANGES as CONTRACT_RANGES } from "@gatehouse/contracts";
 import { describe, expect, it } from "vitest";
-import { bucketLabel, findingHref, formatSeconds, OVERVIEW_RANGES, overviewRange } from "../src/lib/overview";
+import { bucketLabel, findingFix, findingHref, formatSeconds, OVERVIEW_RANGES, overviewRange, SSO_UNAVAILABLE_FIX } from "../src/lib/overview";
 
 describe("overview ranges", () => {
   it("are the contract's, in its order (the console keeps a copy out of the browser bundle)", () => {
@@ -43,5 +43,20 @@ describe("findingHref", () => {
     expect(findingHref({ id: "audit.old_signing_key", href: "/audit" })).toBe("/audit?tab=keys");
     expect(findingHref({ id: "identity.old_admin_keys", href: "/keys" })).toBe("/keys");
     expect(findingHref({ id: "identity.halted_agents_with_keys", href: "/agents/agent_1" })).toBe("/agents/agent_1");
+  });
+});
+
+describe("findingFix", () => {
+  const sso = { id: "identity.sso_not_required", href: "/settings", fix: "Set up single sign-on and turn on 'SSO required' in the org's sign-in settings." };
+  it("links a finding to the place that fixes it", () => {
+    expect(findingFix(sso, { ssoAvailable: true })).toEqual({ text: sso.fix, href: "/settings" });
+    expect(findingFix({ id: "coverage.uncovered_action_types", href: "/policies", fix: "Write a policy." }, { ssoAvailable: false })).toEqual({
+      text: "Write a policy.",
+      href: "/policies/draft",
+    });
+  });
+  it("does not send a member to a setting this console cannot turn on: requiring SSO without a provider", () => {
+    expect(findingFix(sso, { ssoAvailable: false })).toEqual({ text: SSO_UNAVAILABLE_FIX, href: null });
+    expect(SSO_UNAVAILABLE_FIX).toContain("AUTH_OIDC_ISSUER");
   });
 });

@@ -46,6 +46,19 @@ export function findingHref(finding: { id: string; href: string }): string {
   return finding.href === "/policies" || finding.href.startsWith("/policies?") ? "/policies/draft" : finding.href;
 }
 
+/** What `identity.sso_not_required` says on a console with no single sign-on provider: no setting here can turn it on. */
+export const SSO_UNAVAILABLE_FIX =
+  "This console has no single sign-on provider, so SSO cannot be required here: whoever runs it sets AUTH_OIDC_ISSUER, AUTH_OIDC_CLIENT_ID and AUTH_OIDC_CLIENT_SECRET (docs/accounts.md, single sign-on).";
+
+/**
+ * A finding's fix as the console shows it: its text, and where "Fix it" leads, or null when nothing in this
+ * console can fix it (requiring SSO on a console without a single sign-on provider).
+ */
+export function findingFix(finding: { id: string; href: string; fix: string }, instance: { ssoAvailable: boolean }): { text: string; href: string | null } {
+  if (finding.id === "identity.sso_not_required" && !instance.ssoAvailable) return { text: SSO_UNAVAILABLE_FIX, href: null };
+  return { text: finding.fix, href: findingHref(finding) };
+}
+
 /** "45 s", "2.5 min", "3.2 h", "1.5 d": a duration in seconds, short, for the approval times. */
 export function formatSeconds(seconds: number | null): string {
   if (seconds === null) return "—";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { getOnboardingState, hasPermission } from "@gatehouse/db";
 import { LiveEvents } from "@/components/live-events";
-import { env } from "@/env";
+import { env, oidcConfig } from "@/env";
 import { DEFAULT_API_URL } from "@/lib/agents";
 import { overviewRange } from "@/lib/overview";
 import { getMemberOrgs, getOrgContextOrNotFound } from "@/server/org";
@@ -27,7 +27,7 @@ export default async function OrgHome({ params, searchParams }: { params: Promis
   const readsApprovals = hasPermission(role, "approvals.read");
   const state = await getOnboardingState({ ctx });
   const content = state.done ? (
-    <Overview orgSlug={orgSlug} initialRange={overviewRange((await searchParams).range)} readsApprovals={readsApprovals} />
+    <Overview orgSlug={orgSlug} initialRange={overviewRange((await searchParams).range)} readsApprovals={readsApprovals} ssoAvailable={oidcConfig() !== null} />
   ) : (
     <OnboardingChecklist
       orgSlug={orgSlug}

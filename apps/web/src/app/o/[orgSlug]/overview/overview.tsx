@@ -20,7 +20,18 @@ const CATCH_UP_POLL_MS = 2_000;
  * chosen, decisions over time, approval times, top denials, pending approvals and the posture trend.
  * Both queries are refetched by LiveEvents when decisions or approvals arrive (no polling while live).
  */
-export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: string; initialRange: OverviewRange; readsApprovals: boolean }) {
+export function Overview({
+  orgSlug,
+  initialRange,
+  readsApprovals,
+  ssoAvailable,
+}: {
+  orgSlug: string;
+  initialRange: OverviewRange;
+  readsApprovals: boolean;
+  /** Whether this console has a single sign-on provider: without one, SSO cannot be required here. */
+  ssoAvailable: boolean;
+}) {
   const live = useLiveStatus();
   const [range, setRange] = useState<OverviewRange>(initialRange);
   // LiveEvents refetches both queries when a decision or an approval arrives. The overview counts from
@@ -65,7 +76,7 @@ export function Overview({ orgSlug, initialRange, readsApprovals }: { orgSlug: s
         <Panel title="Posture" testId="posture-panel" className="lg:col-span-2">
           {posture.data ? (
             <>
-              <PosturePanel orgSlug={orgSlug} posture={posture.data} />
+              <PosturePanel orgSlug={orgSlug} posture={posture.data} ssoAvailable={ssoAvailable} />
               {posture.isRefetchError ? <RefreshErrorBanner what="the posture" error={posture.error} onRetry={() => void posture.refetch()} /> : null}
             </>
           ) : posture.error ? (

@@ -2,7 +2,7 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import type { PostureComponent, PostureFinding } from "@gatehouse/contracts";
 import { countOf, formatCount, formatDateTime } from "@/lib/format";
-import { findingHref, type Overview, type Posture } from "@/lib/overview";
+import { findingFix, type Overview, type Posture } from "@/lib/overview";
 
 // The overview's panels that are lists and numbers rather than charts.
 
@@ -24,7 +24,7 @@ const scoreColor = (score: number) => (score >= 80 ? "text-emerald-700" : score 
 
 const orgHref = (orgSlug: string, href: string) => `/o/${encodeURIComponent(orgSlug)}${href.startsWith("/") ? href : `/${href}`}`;
 
-export function PosturePanel({ orgSlug, posture }: { orgSlug: string; posture: Posture }) {
+export function PosturePanel({ orgSlug, posture, ssoAvailable }: { orgSlug: string; posture: Posture; ssoAvailable: boolean }) {
   const findings = COMPONENTS.reduce((n, { name }) => n + posture.components[name].findings.length, 0);
   return (
     <div className="space-y-5">
@@ -55,7 +55,7 @@ export function PosturePanel({ orgSlug, posture }: { orgSlug: string; posture: P
               <h3 className="text-xs font-semibold uppercase tracking-wide text-stone-500">{label}</h3>
               <ul className="mt-2 divide-y divide-stone-100 rounded-lg border border-stone-200">
                 {posture.components[name].findings.map((finding) => (
-                  <Finding key={finding.id} orgSlug={orgSlug} finding={finding} />
+                  <Finding key={finding.id} orgSlug={orgSlug} finding={finding} ssoAvailable={ssoAvailable} />
                 ))}
               </ul>
             </div>
@@ -93,17 +93,23 @@ function ComponentBar({ name, label, component }: { name: string; label: string;
   );
 }
 
-function Finding({ orgSlug, finding }: { orgSlug: string; finding: PostureFinding }) {
+function Finding({ orgSlug, finding, ssoAvailable }: { orgSlug: string; finding: PostureFinding; ssoAvailable: boolean }) {
+  const fix = findingFix(finding, { ssoAvailable });
   return (
     <li data-testid="finding" data-finding-id={finding.id} className="flex gap-3 px-3 py-2.5 text-sm">
       <span className={`h-fit shrink-0 rounded px-1.5 py-0.5 text-xs font-medium capitalize ring-1 ring-inset ${SEVERITY_CLASS[finding.severity]}`}>{finding.severity}</span>
       <div className="min-w-0 flex-1">
         <p className="text-stone-900">{finding.message}</p>
         <p className="mt-0.5 text-stone-600">
-          {finding.fix}{" "}
-          <Link href={orgHref(orgSlug, findingHref(finding))} className="font-medium text-stone-800 underline underline-offset-2">
-            Fix it
-          </Link>
+          {fix.text}
+          {fix.href === null ? null : (
+            <>
+              {" "}
+              <Link href={orgHref(orgSlug, fix.href)} className="font-medium text-stone-800 underline underline-offset-2">
+                Fix it
+              </Link>
+            </>
+          )}
         </p>
       </div>
       <span className="shrink-0 text-xs tabular-nums text-stone-500" title="Points this finding takes off">
