@@ -170,7 +170,7 @@ describe("assertAllowed()", () => {
       allowed: false,
       needsApproval: false,
       dryRun: true,
-      message: "Denied: no policy allows this action for this agent.",
+      message: "Denied: no policy allows this action for this agent (nothing is allowed until a policy with effect allow matches its action type and the agent).",
     };
     expect(() => assertAllowed(check)).toThrowError(expect.objectContaining({ reason: "NO_POLICY", policy: undefined, auditEventId: undefined }));
   });
