@@ -203,7 +203,8 @@ describe("buildActionResult", () => {
       denialReason: "NO_POLICY",
       conditionsEvaluated: [],
       mode: "enforce",
-      message: "Denied: no policy allows this action for this agent (nothing is allowed until a policy with effect allow matches its action type and the agent). Do not perform this action.",
+      message:
+        "Denied: no policy allows this action for this agent (nothing is allowed until a policy with effect allow matches its action type and the agent). Do not perform this action.",
     });
   });
 

@@ -17,7 +17,11 @@ import { z } from "zod";
  * refuses only what the policies would let through or hold).
  */
 export const DENIAL_REASONS = {
-  NO_POLICY: { phase: "policy", precedence: 12, text: "no policy allows this action for this agent (nothing is allowed until a policy with effect allow matches its action type and the agent)" },
+  NO_POLICY: {
+    phase: "policy",
+    precedence: 12,
+    text: "no policy allows this action for this agent (nothing is allowed until a policy with effect allow matches its action type and the agent)",
+  },
   CONDITIONS_DENIED: { phase: "policy", precedence: 11, text: "a deny policy matches it (its conditions hold, or it has none)" },
   RATE_LIMITED: { phase: "policy", precedence: 10, text: "a rate limit in the policies has been reached; try again later" },
   CONDITION_LIMIT: {
