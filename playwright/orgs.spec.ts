@@ -57,8 +57,17 @@ test("create a second org from the switcher, switch between them, close it; its 
   const whoami = () => page.request.get(`${stack.apiUrl}/v1/whoami`, { headers: { authorization: `Bearer ${agent.apiKey}` } });
   expect((await whoami()).status()).toBe(200);
 
-  // Settings: the default approval timeout, refused out of range at its field, then saved.
+  // Settings: an index of its sections, read from the page (a new section joins it by itself), each a link to its heading.
   await page.goto(`/o/${second.slug}/settings`);
+  const headings = await page.getByRole("main").locator("section > h2").allTextContents();
+  const index = page.getByRole("navigation", { name: "Settings sections" }).getByRole("link");
+  await expect(index).toHaveText(headings.map((h) => h.trim()));
+  expect(headings.map((h) => h.trim())).toEqual(expect.arrayContaining(["General", "Approvals", "Sign-in", "Danger zone"]));
+  await index.filter({ hasText: "Danger zone" }).click();
+  await expect(page).toHaveURL(/#.+-heading$/);
+  await expect(page.getByRole("heading", { name: "Danger zone" })).toBeInViewport();
+
+  // The default approval timeout, refused out of range at its field, then saved.
   const approvals = page.getByRole("region", { name: "Approvals" });
   await approvals.getByLabel("Default approval timeout (seconds)").fill("59");
   await approvals.getByRole("button", { name: "Save" }).click();
