@@ -25,6 +25,7 @@ import { Button } from "@/components/button";
 import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
+import { useDebounced } from "@/lib/use-debounced";
 
 type Tab = "pending" | "history";
 
@@ -529,13 +530,4 @@ function useNow(initial: number): number {
     return () => clearInterval(timer);
   }, []);
   return now;
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }

@@ -16,6 +16,7 @@ import { DenialReason } from "@/components/denial-reason";
 import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
+import { useDebounced } from "@/lib/use-debounced";
 
 export interface AgentOption {
   id: string;
@@ -452,13 +453,4 @@ function RefreshIcon({ spinning }: { spinning: boolean }) {
       <path d="M16.5 3.5v3.5H13" strokeLinecap="round" strokeLinejoin="round" />
     </svg>
   );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
