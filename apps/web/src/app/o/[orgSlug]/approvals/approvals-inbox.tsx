@@ -26,6 +26,7 @@ import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
 import { useDebounced } from "@/lib/use-debounced";
+import { FilterField } from "@/components/filter-field";
 
 type Tab = "pending" | "history";
 
@@ -256,26 +257,18 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
               <AgentOptions agents={agents} />
             </select>
           </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-stone-500">Action type</span>
-            <input
-              type="search"
-              value={actionTypeInput}
-              onChange={(event) => {
-                setActionTypeInput(event.target.value);
-                resetView();
-              }}
-              list="approval-action-types"
-              placeholder="e.g. pr.merge"
-              spellCheck={false}
-              className="w-40 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
-            />
-            <datalist id="approval-action-types">
-              {actionTypes.map((type) => (
-                <option key={type} value={type} />
-              ))}
-            </datalist>
-          </label>
+          <FilterField
+            label="Action type"
+            value={actionTypeInput}
+            onChange={(value) => {
+              setActionTypeInput(value);
+              resetView();
+            }}
+            options={actionTypes}
+            listId="approval-action-types"
+            placeholder="e.g. pr.merge"
+            width="w-40"
+          />
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">Sort</span>
             <select value={sort} onChange={(event) => setSort(event.target.value as ApprovalSort)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">

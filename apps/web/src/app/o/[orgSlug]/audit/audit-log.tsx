@@ -17,6 +17,7 @@ import { EmptyBox, LoadError, LoadMoreButton, PagedRefreshError, RowsSkeleton } 
 import { countOf, formatDateTime } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
 import { useDebounced } from "@/lib/use-debounced";
+import { FilterField } from "@/components/filter-field";
 
 export interface AgentOption {
   id: string;
@@ -122,40 +123,16 @@ export function AuditLog({ orgSlug, filters: initialFilters, agents, initialPage
               <AgentOptions agents={agents} selected={agentId} />
             </select>
           </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-stone-500">Event type</span>
-            <input
-              type="search"
-              value={typeInput}
-              onChange={(event) => setTypeInput(event.target.value)}
-              list="audit-entry-types"
-              placeholder="e.g. action.decided"
-              spellCheck={false}
-              className="w-48 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
-            />
-            <datalist id="audit-entry-types">
-              {types.map((value) => (
-                <option key={value} value={value} />
-              ))}
-            </datalist>
-          </label>
-          <label className="flex flex-col gap-1">
-            <span className="text-xs font-medium text-stone-500">Action type</span>
-            <input
-              type="search"
-              value={actionTypeInput}
-              onChange={(event) => setActionTypeInput(event.target.value)}
-              list="audit-action-types"
-              placeholder="e.g. deploy.production"
-              spellCheck={false}
-              className="w-44 rounded-md border border-stone-300 bg-white px-2 py-1 font-mono text-xs"
-            />
-            <datalist id="audit-action-types">
-              {actionTypes.map((value) => (
-                <option key={value} value={value} />
-              ))}
-            </datalist>
-          </label>
+          <FilterField label="Event type" value={typeInput} onChange={setTypeInput} options={types} listId="audit-entry-types" placeholder="e.g. action.decided" width="w-48" />
+          <FilterField
+            label="Action type"
+            value={actionTypeInput}
+            onChange={setActionTypeInput}
+            options={actionTypes}
+            listId="audit-action-types"
+            placeholder="e.g. deploy.production"
+            width="w-44"
+          />
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">From (UTC)</span>
             <input
