@@ -1,10 +1,9 @@
 import { DOMAIN_ERROR_STATUS, isDomainError } from "@gatehouse/core";
+import type { ErrorEnvelope } from "@gatehouse/contracts";
 import { asUnavailable } from "./db-errors";
 
-/** The one error envelope of the API and the console: `{ error: { code, message, details?, requestId } }`. */
-export interface ErrorEnvelope {
-  error: { code: string; message: string; details?: unknown; requestId: string };
-}
+/** The one error envelope of the API and the console: `{ error: { code, message, details?, requestId } }`, as the contract declares it. */
+export type { ErrorEnvelope } from "@gatehouse/contracts";
 
 /** An error as HTTP: its status, its envelope and, for RATE_LIMITED and UNAVAILABLE, the Retry-After seconds. */
 export interface ErrorReply {
