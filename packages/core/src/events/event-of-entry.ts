@@ -26,26 +26,6 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-/** The audit entry types that project to events (for filtering reads). */
-export const EVENT_ENTRY_TYPES = [
-  "action.decided",
-  "approval.vote",
-  "approval.decided",
-  "approval.expired",
-  "approval.cancelled",
-  "delegation.created",
-  "delegation.revoked",
-  "delegation.expired",
-  "agent.circuit_opened",
-  "agent.loop_detected",
-  "action.postcondition_violated",
-  "agent.halted",
-  "agent.anomaly_detected",
-  "agent.unresponsive",
-  "policy.version_published",
-  "policy.archived",
-] as const satisfies readonly AuditEntryType[];
-
 /**
  * A stored audit entry as the projection reads it: one member of the union of entry types. A type
  * the union does not know (a newer server's) projects to null.
@@ -106,92 +86,82 @@ const PICK = [
   "runs",
 ] as const;
 
-/** Which event an entry is, if any: one case per entry type, so a new type cannot be forgotten. */
-function typeOf(entry: EventEntry): EventType | null {
-  switch (entry.type) {
-    case "action.decided":
-      return entry.data.status === "executed"
-        ? "action.executed"
-        : entry.data.status === "denied"
-          ? "action.denied"
-          : entry.data.status === "requested"
-            ? "approval.requested"
-            : null;
-    case "approval.vote":
-      return "approval.voted";
-    case "approval.decided":
-    case "approval.cancelled":
-      return "approval.decided";
-    case "approval.expired":
-      return "approval.expired";
-    case "delegation.created":
-    case "delegation.revoked":
-    case "delegation.expired":
-      return entry.type;
-    case "agent.circuit_opened":
-    case "agent.loop_detected":
-    case "action.postcondition_violated":
-      return "enforcement.triggered";
-    case "agent.halted":
-      // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
-      return entry.actor?.type === "system" ? "enforcement.triggered" : null;
-    case "agent.anomaly_detected":
-      return "anomaly.detected";
-    case "agent.unresponsive":
-      return "agent.unresponsive";
-    case "policy.version_published":
-    case "policy.archived":
-      return "policy.changed";
-    case "action.outcome":
-    case "agent.evidence":
-    case "run.ended":
-    case "budget.released":
-    case "approval.vote_refused":
-    case "agent.created":
-    case "agent.resumed":
-    case "agent.circuit_closed":
-    case "key.issued":
-    case "key.revoked":
-    case "key.reissued":
-    case "audit.signing_key_created":
-    case "audit.signing_key_rotated":
-    case "audit.erased":
-    case "org.created":
-    case "org.renamed":
-    case "org.slug_changed":
-    case "org.settings_changed":
-    case "org.sso_domain_verified":
-    case "webhook.endpoint_changed":
-    case "integration.changed":
-    case "grant.created":
-    case "grant.revoked":
-    case "member.handover_set":
-    case "member.handover_ended":
-    case "org.closed":
-    case "member.added":
-    case "member.invited":
-    case "member.joined":
-    case "member.role_changed":
-    case "member.removed":
-    case "member.left":
-    case "member.password_reset":
-    case "invitation.revoked":
-    case "invitation.reissued":
-    case "account.password_changed":
-    case "account.password_reset":
-    case "account.sessions_ended":
-      return null;
-    default:
-      return unknownEntry(entry);
-  }
-}
+type EntryOf<T extends AuditEntryType> = EventEntry & { type: T };
+
+/** What an entry of one type is as an event: always one type, one chosen from the entry, or none (null). */
+type Projection<T extends AuditEntryType> = EventType | ((entry: EntryOf<T>) => EventType | null) | null;
 
 /**
- * The end of an exhaustive switch over entry types: the compiler accepts it only when every member of
- * the union has its case (`entry` is `never`). At run time a type the union does not know is no event.
+ * What every entry type projects to: one table the compiler walks (a new entry type does not compile until it is
+ * here), from which the types the streams and the webhook dispatcher read are derived.
  */
-export function unknownEntry(_entry: never): null {
-  return null;
+const EVENT_OF: { [T in AuditEntryType]: Projection<T> } = {
+  "action.decided": (entry) =>
+    entry.data.status === "executed" ? "action.executed" : entry.data.status === "denied" ? "action.denied" : entry.data.status === "requested" ? "approval.requested" : null,
+  "approval.vote": "approval.voted",
+  "approval.decided": "approval.decided",
+  "approval.cancelled": "approval.decided",
+  "approval.expired": "approval.expired",
+  "delegation.created": "delegation.created",
+  "delegation.revoked": "delegation.revoked",
+  "delegation.expired": "delegation.expired",
+  "agent.circuit_opened": "enforcement.triggered",
+  "agent.loop_detected": "enforcement.triggered",
+  "action.postcondition_violated": "enforcement.triggered",
+  // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
+  "agent.halted": (entry) => (entry.actor?.type === "system" ? "enforcement.triggered" : null),
+  "agent.anomaly_detected": "anomaly.detected",
+  "agent.unresponsive": "agent.unresponsive",
+  "policy.version_published": "policy.changed",
+  "policy.archived": "policy.changed",
+  "action.outcome": null,
+  "agent.evidence": null,
+  "run.ended": null,
+  "budget.released": null,
+  "approval.vote_refused": null,
+  "agent.created": null,
+  "agent.resumed": null,
+  "agent.circuit_closed": null,
+  "key.issued": null,
+  "key.revoked": null,
+  "key.reissued": null,
+  "audit.signing_key_created": null,
+  "audit.signing_key_rotated": null,
+  "audit.erased": null,
+  "org.created": null,
+  "org.renamed": null,
+  "org.slug_changed": null,
+  "org.settings_changed": null,
+  "org.sso_domain_verified": null,
+  "webhook.endpoint_changed": null,
+  "integration.changed": null,
+  "grant.created": null,
+  "grant.revoked": null,
+  "member.handover_set": null,
+  "member.handover_ended": null,
+  "org.closed": null,
+  "member.added": null,
+  "member.invited": null,
+  "member.joined": null,
+  "member.role_changed": null,
+  "member.removed": null,
+  "member.left": null,
+  "member.password_reset": null,
+  "invitation.revoked": null,
+  "invitation.reissued": null,
+  "account.password_changed": null,
+  "account.password_reset": null,
+  "account.sessions_ended": null,
+};
+
+/** The audit entry types that may project to an event (for filtering reads), from the table. */
+export const EVENT_ENTRY_TYPES: readonly AuditEntryType[] = (Object.keys(EVENT_OF) as AuditEntryType[]).filter((type) => EVENT_OF[type] !== null);
+
+/** Which event an entry is, if any. A type the table does not know (a newer server's) is no event. */
+function typeOf(entry: EventEntry): EventType | null {
+  if (!Object.hasOwn(EVENT_OF, entry.type)) return null;
+  const projection = EVENT_OF[entry.type] as Projection<AuditEntryType>;
+  return typeof projection === "function" ? projection(entry as EntryOf<AuditEntryType>) : projection;
 }
 
 export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
