@@ -8,7 +8,7 @@ import type { components } from "./generated/api.ts";
 type Schemas = components["schemas"];
 
 /** The decision on one action. */
-export type ActionStatus = "executed" | "requested" | "denied";
+export type ActionStatus = Schemas["ActionResult"]["status"];
 
 /** Why an action was denied. Known reasons are listed (the API's DenialReasonCode); the server may add more. */
 export type DenialReason = Schemas["DenialReasonCode"] | (string & {});
@@ -26,7 +26,7 @@ export type Decision = Pick<ActionResult, "status" | "denialReason" | "policyNam
 export type CheckResult = Schemas["CheckResult"];
 
 /** How an action went, as the agent reports it. */
-export type OutcomeStatus = "success" | "failure" | "partial";
+export type OutcomeStatus = Schemas["Outcome"]["status"];
 
 /** What `POST /v1/actions/:auditEventId/outcome` answers: the outcome on record. */
 export type Outcome = Schemas["Outcome"];
@@ -35,7 +35,7 @@ export type Outcome = Schemas["Outcome"];
 export type Evidence = Schemas["Evidence"];
 
 /** State of an agent's circuit breaker: `open` denies every action with `CIRCUIT_OPEN`. */
-export type CircuitState = "closed" | "open" | "half_open";
+export type CircuitState = Schemas["Agent"]["cbState"];
 
 /** A policy by name and version. */
 export interface PolicyRef {
@@ -136,7 +136,7 @@ export type PolicyPublishOutcome = Schemas["PolicyDraftPublished"] | Schemas["Po
 export type PolicyVersionList = Schemas["PolicyVersionList"];
 
 /** Where an approval stands. `pending` until members decide it, it expires or the agent is halted. */
-export type ApprovalStatus = "pending" | "approved" | "denied" | "expired" | "cancelled";
+export type ApprovalStatus = Schemas["Approval"]["status"];
 
 /** A member of the organization as approvals show them (membership id `mem_…`). */
 export type ApprovalMember = Schemas["MemberRef"];
@@ -208,7 +208,7 @@ export interface GatehouseEvent {
 
 /** Options every call accepts. */
 /** A member's role, highest first: what it may do is the server's permission catalogue. */
-export type MemberRole = "owner" | "admin" | "approver" | "auditor" | "viewer";
+export type MemberRole = Schemas["Member"]["role"];
 
 /** What `GET /v1/admin/org` answers. */
 export type Org = Schemas["Org"];
@@ -391,7 +391,7 @@ export type RunDetail = Schemas["RunDetail"];
 /** One item of a run's timeline. */
 export type RunTimelineItem = Schemas["RunTimelineItem"];
 /** How a run ended. */
-export type RunEndStatus = "completed" | "failed" | "cancelled";
+export type RunEndStatus = NonNullable<Schemas["EndRunRequest"]["status"]>;
 
 /** Options of {@link Gatehouse.run}. */
 export interface RunOptions {
