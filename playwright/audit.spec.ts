@@ -52,7 +52,7 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
   const entryId = await decide(stack, 301);
   await openAudit(page, stack, stack.member);
 
-  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
   await expect(row).toBeVisible();
   const seq = Number(await row.getAttribute("data-seq"));
   await row.getByRole("button", { name: /^Details/ }).click();
@@ -174,7 +174,7 @@ test("checkpoints list their signed notes; an owner rotates the key (with a conf
   const entryId = await decide(stack, 303);
   await page.getByRole("tab", { name: "Entries" }).click();
   await page.getByRole("button", { name: "Refresh" }).click();
-  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
   await row.getByRole("button", { name: /^Details/ }).click();
   await expect(page.getByTestId("inclusion-verdict")).toHaveAttribute("data-valid", "true");
 });
@@ -256,7 +256,7 @@ test("at 1280 px the table fits with an entry's details open; it filters by acti
   await openAudit(page, stack, stack.member);
 
   // The details hold long hashes and the signed note: they wrap or scroll inside, the page does not widen.
-  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
   await row.getByRole("button", { name: /^Details/ }).click();
   await expect(page.getByTestId("checkpoint-note")).toBeVisible();
   const widths = await page.evaluate(() => {
@@ -289,9 +289,11 @@ test("at 1280 px the table fits with an entry's details open; it filters by acti
   await expect(row).toBeVisible();
   await expect(page).toHaveURL(/from=/);
   await page.reload();
-  await expect(page.getByLabel("Action type")).toHaveValue("pr.open");
-  await expect(page.getByLabel("From (UTC)")).not.toHaveValue("");
+  // In the main region: while a reloaded page streams, its server copy may still sit hidden beside it (approvals.spec.ts).
+  const main = page.getByRole("main");
+  await expect(main.getByLabel("Action type")).toHaveValue("pr.open");
+  await expect(main.getByLabel("From (UTC)")).not.toHaveValue("");
   await expect(row).toBeVisible();
-  await page.getByRole("button", { name: "Clear filters" }).click();
-  await expect(page.getByLabel("From (UTC)")).toHaveValue("");
+  await main.getByRole("button", { name: "Clear filters" }).click();
+  await expect(main.getByLabel("From (UTC)")).toHaveValue("");
 });

@@ -53,7 +53,7 @@ test("an agent's decision shows up in the audit log", async ({ page, stack }) =>
   expect(result.status).toBe("executed");
 
   await page.getByRole("button", { name: "Refresh" }).click();
-  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${result.auditEventId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${result.auditEventId}"]`);
   await expect(row).toBeVisible();
   await expect(row.getByTestId("action-type")).toHaveText("pr.open");
   await expect(row.getByTestId("decision-status")).toHaveText("executed");

@@ -49,7 +49,7 @@ async function signedInAt(page: Page, path: string, credentials: { email: string
 
 /** An entry's row on the Audit page, opened: its detail. */
 async function openEntry(page: Page, entryId: string) {
-  const row = page.locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
   await expect(row).toBeVisible();
   await row.getByRole("button", { name: /^Details/ }).click();
   const detail = page.locator(`[data-testid="entry-detail"][data-entry-id="${entryId}"]`);
