@@ -1,6 +1,7 @@
 import { ANOMALY_QUIET_MINUTES, anomalyDue, anomalySettings, anomalyWindows, detectAgentAnomalies, type Anomaly } from "@gatehouse/core";
 import { systemCtx } from "../actors/context";
 import { setAgentStatus } from "../agents/set-agent-status";
+import { lockAuditLog } from "../audit/lock-audit-log";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
@@ -67,7 +68,7 @@ async function recordAnomalies(orgId: string, anomalies: Array<{ agentId: string
   const halts: Array<{ agentId: string; reason: string }> = [];
   const recorded = await db().$transaction(async (tx) => {
     // Under the log lock: two sweeps racing on one org see each other's entries.
-    await tx.$queryRaw`SELECT 1 FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
+    await lockAuditLog(tx, orgId);
     const since = new Date(now - ANOMALY_QUIET_MINUTES * 60_000);
     const recent = await tx.$queryRaw<Array<{ agent_id: string | null; canonical: string; created_at: Date }>>`
       SELECT agent_id, canonical, created_at FROM audit_entries

@@ -1,7 +1,7 @@
 import { GENESIS_CHAIN_HASH, orgClosed, screensCallerText, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import { screenEntries } from "../content/screen-entries";
 import type { Tx } from "../infra/client";
-import { appendStatement, logHead, sealBatch, type Bind, type HeadRow, type Query } from "./log-store";
+import { appendStatement, boundIdle, logHead, sealBatch, type Bind, type HeadRow, type Query } from "./log-store";
 
 /** Raw SQL through the caller's Prisma transaction. */
 export function txQuery(tx: Tx): Query {
@@ -53,7 +53,7 @@ export type LockedHead = HeadRow & { closed: boolean; settings?: unknown };
 /** Locks the org's log head and reads it, its org's closing and its settings, in one statement. */
 export async function readLockedHead(query: Query, orgId: string, withSettings = true): Promise<LockedHead | undefined> {
   const [row] = await query<LockedHead>(
-    `SELECT h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed${withSettings ? ", o.settings" : ""} FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
+    `SELECT ${boundIdle()}, h.size, h.chain_hash, h.frontier, o.closed_at IS NOT NULL AS closed${withSettings ? ", o.settings" : ""} FROM audit_log_heads h JOIN orgs o ON o.id = h.org_id WHERE h.org_id = $1 FOR UPDATE OF h`,
     [orgId],
   );
   return row;

@@ -1,4 +1,5 @@
 import type { Tx } from "../infra/client";
+import { lockHeadStatement } from "./log-store";
 import { readLockedHead, txQuery, type LockedHead } from "./append-audit-entries";
 
 /**
@@ -7,7 +8,7 @@ import { readLockedHead, txQuery, type LockedHead } from "./append-audit-entries
  * touching the same approval queue behind each other instead of deadlocking.
  */
 export async function lockAuditLog(tx: Tx, orgId: string): Promise<void> {
-  await tx.$queryRaw`SELECT 1 FROM audit_log_heads WHERE org_id = ${orgId} FOR UPDATE`;
+  await tx.$queryRawUnsafe(lockHeadStatement(), orgId);
 }
 
 /**

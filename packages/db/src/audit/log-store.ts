@@ -1,5 +1,6 @@
 import { newId, sealAuditEntry, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import { appendToFrontier, frontierKeys, toHex, type NodeKey, type StoredNode } from "@gatehouse/tlog";
+import { dbEnv } from "../infra/env";
 
 /**
  * How the org's audit log is stored: entries (the leaves), the completed interior nodes of its
@@ -16,9 +17,35 @@ export interface LogHead {
   frontier: string[];
 }
 
+/**
+ * How long a transaction that holds an org's log head may leave PostgreSQL waiting for its next statement. Every
+ * other writer of the org queues on that lock, so a host cut off mid-transaction (its packets dropped, nothing
+ * closed) must not hold it for the session's idle bound (60 s, IDLE_IN_TRANSACTION_TIMEOUT_MS): PostgreSQL ends that
+ * transaction after this long, its locks released, and the org's other hosts go on — within their own statement
+ * timeout, of which this is a third (5 s at most: 5 s with the default 15 s, or with none). A holder never idles this
+ * long by design: between its statements it only seals entries in memory.
+ */
+export function logHeadIdleMs(statementTimeoutMs: number = dbEnv().DATABASE_STATEMENT_TIMEOUT_MS): number {
+  return statementTimeoutMs > 0 ? Math.min(5_000, Math.max(250, Math.floor(statementTimeoutMs / 3))) : 5_000;
+}
+
+/**
+ * The select-list item every statement that locks a log head carries: `set_config(…, true)` is `SET LOCAL`, in the
+ * same statement as the lock (no extra round trip, and transaction-scoped, so it holds through a pooler in
+ * transaction mode and leaves nothing on a pooled session).
+ */
+export function boundIdle(): string {
+  return `set_config('idle_in_transaction_session_timeout', '${logHeadIdleMs()}', true) AS idle_bound`;
+}
+
+/** The statement that locks an org's log head and reads it: `$1` is the org's id, or `org` a quoted literal. */
+export function lockHeadStatement(org = "$1"): string {
+  return `SELECT ${boundIdle()}, size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${org} FOR UPDATE`;
+}
+
 /** Locks the org's log head (FOR UPDATE) and returns it (see `logHead`). */
 export async function lockLogHead(query: Query, orgId: string): Promise<LogHead> {
-  const rows = await query<HeadRow>(`SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = $1 FOR UPDATE`, [orgId]);
+  const rows = await query<HeadRow>(lockHeadStatement(), [orgId]);
   return logHead(query, orgId, rows[0]);
 }
 

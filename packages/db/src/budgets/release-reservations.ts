@@ -1,7 +1,7 @@
 import { appendAuditEntries } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
-import { lockLogHead } from "../decisions/settle-spend";
+import { lockAuditLog } from "../audit/lock-audit-log";
 
 export const BUDGET_ACTOR = { type: "system", id: "budgets" } as const;
 
@@ -30,7 +30,7 @@ export async function releaseDueReservations({ now = Date.now(), orgId: only }: 
   for (const { org_id: orgId } of orgs) {
     const count = await db().$transaction(async (tx) => {
       // The log-head lock first, as decisions take it before they reserve: one lock order, no deadlock.
-      await lockLogHead(tx, orgId);
+      await lockAuditLog(tx, orgId);
       const rows = await tx.$queryRaw<
         Array<{
           action_id: string;

@@ -1,6 +1,6 @@
 import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
 import pg from "pg";
-import { appendStatement, extendTree, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
+import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
 import { wentSilent } from "../infra/db-errors";
 import { publishAfterCommit } from "../infra/signals";
@@ -152,7 +152,8 @@ class RefusedWrite extends Error {
  * pool) mean the database could not be reached.
  */
 function refusedByDatabase(error: unknown): error is pg.DatabaseError {
-  return error instanceof DatabaseError && typeof error.code === "string" && !UNAVAILABLE_CLASSES.has(error.code.slice(0, 2));
+  // 25P03: the transaction sat idle past its log-head bound and PostgreSQL ended the session; nothing was refused.
+  return error instanceof DatabaseError && typeof error.code === "string" && !UNAVAILABLE_CLASSES.has(error.code.slice(0, 2)) && error.code !== "25P03";
 }
 
 /** Rethrows an error of the write: as a RefusedWrite when PostgreSQL refused it (then the batch is bisected). */
@@ -186,11 +187,7 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
     // service generated (org and agents of an authenticated key) and core's budget keys, never request text.
     const lit = (value: string) => client.escapeLiteral(value);
     const reads = CONTRIBUTORS.map((c) => c.reads(orgId, items, lit));
-    const opened = (await client.query(
-      [`BEGIN`, `SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = ${lit(orgId)} FOR UPDATE`, ...reads.flat(), ...outcomeReads(orgId, reported, lit)].join(
-        "; ",
-      ),
-    )) as unknown as pg.QueryResult[];
+    const opened = (await client.query([`BEGIN`, lockHeadStatement(lit(orgId)), ...reads.flat(), ...outcomeReads(orgId, reported, lit)].join("; "))) as unknown as pg.QueryResult[];
     let at = 2;
     const states = CONTRIBUTORS.map((c, i) => {
       const results = opened.slice(at, at + (reads[i]?.length ?? 0));

@@ -8,8 +8,12 @@ import { isDomainError, unavailable, type DomainError } from "@gatehouse/core";
  * API's error handler: these become UNAVAILABLE (503 with Retry-After), never an allow.
  */
 const SOCKET_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "ECONNABORTED"]);
-/** admin_shutdown, crash_shutdown, cannot_connect_now, query_canceled (statement_timeout), lock_not_available, too_many_connections. */
-const PG_CODES = new Set(["57P01", "57P02", "57P03", "57014", "55P03", "53300"]);
+/**
+ * admin_shutdown, crash_shutdown, cannot_connect_now, query_canceled (statement_timeout), lock_not_available,
+ * too_many_connections, and idle_in_transaction_session_timeout (a transaction holding a log head that went quiet too
+ * long: audit/log-store.ts, logHeadIdleMs).
+ */
+const PG_CODES = new Set(["57P01", "57P02", "57P03", "57014", "55P03", "53300", "25P03"]);
 /** Prisma's codes for an unreachable or timed-out database, a lost connection, a pool that gave no connection, a transaction that could not start in time. */
 const PRISMA_CODES = new Set(["P1001", "P1002", "P1008", "P1011", "P1017", "P2024", "P2028"]);
 /** The driver adapter's kinds for the same. */
