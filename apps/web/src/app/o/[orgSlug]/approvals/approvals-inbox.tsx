@@ -2,33 +2,20 @@
 
 import { AgentOptions } from "@/components/agent-options";
 import { useInfiniteQuery, useQueryClient, type InfiniteData } from "@tanstack/react-query";
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { LoadError, LoadMoreButton, PagedRefreshError } from "@/components/panel-states";
 import { useLiveStatus, type LiveStatus } from "@/components/live-events";
 import { fetchApprovalPage } from "@/lib/api-client";
-import {
-  APPROVAL_PAGE_SIZE,
-  APPROVAL_SORTS,
-  approvalKeys,
-  expiresIn,
-  formatSpan,
-  sortApprovals,
-  type Approval,
-  type ApprovalFilters,
-  type ApprovalPage,
-  type ApprovalSort,
-  type Decision,
-} from "@/lib/approvals";
+import { APPROVAL_PAGE_SIZE, APPROVAL_SORTS, approvalKeys, expiresIn, formatSpan, sortApprovals, type Approval, type ApprovalPage, type Decision } from "@/lib/approvals";
 import { ApprovalDetail, ApprovalStatusBadge } from "./approval-detail";
 import { BulkDecisionBar, BulkResults, type BulkOutcomeSummary } from "./bulk-decision";
 import { Button } from "@/components/button";
 import { delegatedByText } from "@/lib/delegations";
 import { formatDateTime, metadataDigest } from "@/lib/format";
 import { itemsOfPages } from "@/lib/pages";
-import { useDebounced } from "@/lib/use-debounced";
+import { INBOX_TABS, useInboxFilters, type InboxTab } from "@/lib/use-inbox-filters";
+import { useInboxKeyboard } from "@/lib/use-inbox-keyboard";
 import { FilterField } from "@/components/filter-field";
-
-type Tab = "pending" | "history";
 
 export interface AgentOption {
   id: string;
@@ -45,36 +32,25 @@ interface ApprovalsInboxProps {
   initialSelectedId?: string | null;
 }
 
-const TABS: ReadonlyArray<{ value: Tab; label: string }> = [
-  { value: "pending", label: "Pending" },
-  { value: "history", label: "History" },
-];
-
 export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initialSelectedId = null }: ApprovalsInboxProps) {
   const queryClient = useQueryClient();
   const live = useLiveStatus();
   const now = useNow(renderedAt);
-  const [tab, setTab] = useState<Tab>("pending");
-  const [agentId, setAgentId] = useState("");
-  const [actionTypeInput, setActionTypeInput] = useState("");
-  const actionType = useDebounced(actionTypeInput.trim(), 300);
-  const [sort, setSort] = useState<ApprovalSort>("newest");
   // Null follows the top of the list; an id stays shown even after it leaves the list (decided elsewhere).
   const [selectedId, setSelectedId] = useState<string | null>(initialSelectedId);
   const [armed, setArmed] = useState<Decision | null>(null);
+  const select = (id: string | null) => {
+    setSelectedId(id);
+    setArmed(null);
+  };
+  // Another tab or filter shows another list: the selection follows its top.
+  const view = useInboxFilters({ onListChange: () => select(null) });
+  const { tab, sort, filters, filtered, defaultView } = view;
   const [flash, setFlash] = useState<string | null>(null);
   const reasonRef = useRef<HTMLTextAreaElement>(null);
   // The pending approvals ticked for "Approve selected" / "Deny selected"; only the ones shown count.
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [bulkSummary, setBulkSummary] = useState<BulkOutcomeSummary | null>(null);
-
-  const filters: ApprovalFilters = {
-    status: tab === "pending" ? "pending" : "decided",
-    ...(agentId ? { agentId } : {}),
-    ...(actionType ? { actionType } : {}),
-  };
-  const filtered = Boolean(agentId || actionType);
-  const defaultView = tab === "pending" && !filtered;
 
   const query = useInfiniteQuery({
     queryKey: approvalKeys.list(orgSlug, filters),
@@ -113,60 +89,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
     });
   const toggleAllShown = () => setChecked(allShownChecked ? new Set() : new Set(pendingShown.map((a) => a.id)));
 
-  const select = (id: string | null) => {
-    setSelectedId(id);
-    setArmed(null);
-  };
-  const resetView = () => select(null);
-
-  useEffect(() => {
-    if (activeId) document.querySelector(`[data-approval-id="${CSS.escape(activeId)}"]`)?.scrollIntoView({ block: "nearest" });
-  }, [activeId]);
-
-  // The shortcuts read the latest state through a ref, so the listener is bound once.
-  const shortcuts = useRef({ items, activeId, activeItem, select, setArmed });
-  useLayoutEffect(() => {
-    shortcuts.current = { items, activeId, activeItem, select, setArmed };
-  });
-  useEffect(() => {
-    const onKeyDown = (event: KeyboardEvent) => {
-      if (event.defaultPrevented || event.metaKey || event.ctrlKey || event.altKey) return;
-      if (isTypingTarget(event.target)) return;
-      const state = shortcuts.current;
-      const move = (delta: number) => {
-        const index = state.items.findIndex((a) => a.id === state.activeId);
-        const next = index === -1 ? state.items[0] : state.items[Math.min(state.items.length - 1, Math.max(0, index + delta))];
-        if (next) state.select(next.id);
-      };
-      const arm = (decision: Decision) => {
-        if (state.activeItem?.status === "pending" && state.activeItem.viewer?.canDecide) state.setArmed(decision);
-      };
-      switch (event.key) {
-        case "j":
-        case "ArrowDown":
-          move(1);
-          break;
-        case "k":
-        case "ArrowUp":
-          move(-1);
-          break;
-        case "a":
-          arm("approve");
-          break;
-        case "d":
-          arm("deny");
-          break;
-        case "Escape":
-          state.setArmed(null);
-          break;
-        default:
-          return;
-      }
-      event.preventDefault();
-    };
-    window.addEventListener("keydown", onKeyDown);
-    return () => window.removeEventListener("keydown", onKeyDown);
-  }, []);
+  useInboxKeyboard({ items, activeId, activeItem, select, arm: setArmed });
 
   const onDecided = (approval: Approval, decision: Decision) => {
     // Show the vote at once; the refetch (and the event it causes) confirm it.
@@ -223,7 +146,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
 
       <div className="mt-6 flex flex-wrap items-end justify-between gap-4 border-b border-stone-200">
         <div role="tablist" aria-label="Approvals" className="flex gap-4">
-          {TABS.map(({ value, label }) => (
+          {INBOX_TABS.map(({ value, label }) => (
             <button
               key={value}
               type="button"
@@ -231,10 +154,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
               id={`approvals-tab-${value}`}
               aria-selected={tab === value}
               aria-controls="approvals-panel"
-              onClick={() => {
-                setTab(value);
-                resetView();
-              }}
+              onClick={() => view.setTab(value)}
               className={`-mb-px border-b-2 px-1 pb-2 text-sm font-medium ${
                 tab === value ? "border-stone-900 text-stone-900" : "border-transparent text-stone-500 hover:text-stone-800"
               }`}
@@ -246,24 +166,14 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
         <div className="flex flex-wrap items-end gap-3 pb-2 text-sm">
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">Agent</span>
-            <select
-              value={agentId}
-              onChange={(event) => {
-                setAgentId(event.target.value);
-                resetView();
-              }}
-              className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7"
-            >
+            <select value={view.agentId} onChange={(event) => view.setAgentId(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
               <AgentOptions agents={agents} />
             </select>
           </label>
           <FilterField
             label="Action type"
-            value={actionTypeInput}
-            onChange={(value) => {
-              setActionTypeInput(value);
-              resetView();
-            }}
+            value={view.actionType}
+            onChange={view.setActionType}
             options={actionTypes}
             listId="approval-action-types"
             placeholder="e.g. pr.merge"
@@ -271,7 +181,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
           />
           <label className="flex flex-col gap-1">
             <span className="text-xs font-medium text-stone-500">Sort</span>
-            <select value={sort} onChange={(event) => setSort(event.target.value as ApprovalSort)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
+            <select value={sort} onChange={(event) => view.setSort(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">
               {APPROVAL_SORTS.map(({ value, label }) => (
                 <option key={value} value={value}>
                   {label}
@@ -302,15 +212,7 @@ export function ApprovalsInbox({ orgSlug, agents, initialPage, renderedAt, initi
           ) : query.isError && !query.data ? (
             <LoadError what="Approvals" error={query.error} onRetry={() => void query.refetch()} />
           ) : items.length === 0 ? (
-            <EmptyState
-              tab={tab}
-              filtered={filtered}
-              onClear={() => {
-                setAgentId("");
-                setActionTypeInput("");
-                resetView();
-              }}
-            />
+            <EmptyState tab={tab} filtered={filtered} onClear={view.clear} />
           ) : (
             <>
               {bulkable ? (
@@ -476,7 +378,7 @@ function ShortcutLegend() {
   );
 }
 
-function EmptyState({ tab, filtered, onClear }: { tab: Tab; filtered: boolean; onClear: () => void }) {
+function EmptyState({ tab, filtered, onClear }: { tab: InboxTab; filtered: boolean; onClear: () => void }) {
   return (
     <div className="rounded-xl border border-dashed border-stone-300 bg-white px-6 py-12 text-center">
       <h2 className="text-base font-semibold">{filtered ? "No approvals match these filters" : tab === "pending" ? "No approvals waiting" : "No decided approvals yet"}</h2>
@@ -508,11 +410,6 @@ function ListSkeleton() {
       <span className="sr-only">Loading approvals…</span>
     </div>
   );
-}
-
-function isTypingTarget(target: EventTarget | null): boolean {
-  if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || target.tagName === "INPUT" || target.tagName === "TEXTAREA" || target.tagName === "SELECT";
 }
 
 /** The current time, ticking every second after hydration (the server's time until then). */

@@ -4,18 +4,16 @@ import { contentSettings, emailDomain, SSO_DEFAULT_ROLES } from "@gatehouse/core
 import { oidcConfig } from "@/env";
 import { getOrgContextOrNotFound } from "@/server/org";
 import { requireSessionUser } from "@/server/session";
-import { ContentSection } from "./content-section";
 import { DangerZone } from "./danger-zone";
 import { SettingsForms } from "./settings-forms";
 import { SectionIndex } from "./section-index";
-import { SignInSection } from "./sign-in-section";
 
 export const metadata: Metadata = { title: "Settings" };
 
 type Params = Promise<{ orgSlug: string }>;
 
-// Sections, in order: General (name, slug), Approvals (default timeout), Circuit breaker — the
-// SettingsForms — then Secrets and personal data, sign-in, then the Danger zone (owners: closing the org).
+// Sections, in order: the org's settings — General (name, slug), Approvals (default timeout), Circuit breaker,
+// …, Secrets and personal data, Sign-in, as SettingsForms lists them — then the Danger zone (owners: closing the org).
 const SECTIONS_ID = "settings-sections";
 
 export default async function SettingsPage({ params }: { params: Params }) {
@@ -43,22 +41,9 @@ export default async function SettingsPage({ params }: { params: Params }) {
             settings={settings}
             canWriteOrg={role !== null && hasPermission(role, "org.write")}
             canWriteSettings={role !== null && hasPermission(role, "settings.write")}
-          />
-          <ContentSection
-            orgSlug={orgSlug}
-            content={settings.content}
             // The defaults as core's schema fills them in for an org that never set them.
-            defaults={contentSettings({})}
-            canWrite={role !== null && hasPermission(role, "settings.write")}
-          />
-          <SignInSection
-            orgSlug={orgSlug}
-            signIn={settings.signIn}
-            claims={claims.domains}
-            canWrite={role !== null && hasPermission(role, "settings.write")}
-            ssoConfigured={oidcConfig() !== null}
-            ownDomain={emailDomain(user.email)}
-            roles={SSO_DEFAULT_ROLES}
+            contentDefaults={contentSettings({})}
+            sso={{ claims: claims.domains, configured: oidcConfig() !== null, ownDomain: emailDomain(user.email), roles: SSO_DEFAULT_ROLES }}
           />
           {role !== null && hasPermission(role, "org.close") ? <DangerZone orgSlug={org.slug} /> : null}
         </div>

@@ -1,10 +1,35 @@
 "use client";
 
+import type { OrgSettings, SsoDomainClaim } from "@gatehouse/contracts";
+import type { SsoDefaultRole } from "@gatehouse/core";
 import type { ReactNode } from "react";
 import { Button } from "@/components/button";
 
-// The pieces every section of the settings page is made of: its frame, a labelled text field with its
-// hint or error, and the save row (button, then the refusal or "Saved.").
+// The pieces every section of the settings page is made of: what the page gives it, its frame, a labelled
+// text field with its hint or error, and the save row (button, then the refusal or "Saved.").
+
+/** What the page loads for its sections: every section gets all of it and reads what it needs. */
+export interface SectionProps {
+  orgSlug: string;
+  org: { name: string; slug: string };
+  settings: OrgSettings;
+  /** org.write: the name and the slug. */
+  canWriteOrg: boolean;
+  /** settings.write: every other section. */
+  canWriteSettings: boolean;
+  /** The content rules of an org that never changed them, as core's schema fills them in. */
+  contentDefaults: OrgSettings["content"];
+  sso: {
+    /** Each claimed domain, whether it is proved, and its DNS TXT record. */
+    claims: readonly SsoDomainClaim[];
+    /** Whether the instance has an OpenID Connect provider (AUTH_OIDC_*): without one nobody can sign in with SSO. */
+    configured: boolean;
+    /** The domain of the signed-in member's email (the domains field's placeholder). */
+    ownDomain: string;
+    /** The roles SSO may give (SSO_DEFAULT_ROLES; passed in so the client bundle needs no @gatehouse/core code). */
+    roles: readonly SsoDefaultRole[];
+  };
+}
 
 export const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
 

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import Link from "next/link";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { Button, buttonClass } from "@/components/button";
 import { FormAlert } from "@/components/form-fields";
 import { LoadError } from "@/components/panel-states";
@@ -24,6 +24,7 @@ import {
 } from "@/lib/policies";
 import { ApiError } from "@/lib/api-client";
 import { appendToSource, convertSource, SourceError, type SourceFormat } from "@/lib/policy-source";
+import { useAutosave } from "@/lib/use-autosave";
 import { LibraryDrawer } from "./library-drawer";
 import { PolicyForm } from "./policy-form";
 import { PublishConfirm } from "./publish-confirm";
@@ -45,84 +46,31 @@ interface Working {
   format: SourceFormat;
 }
 
-type SaveState = "saved" | "dirty" | "saving" | "conflict" | "error";
-
 type Check = { source: string; format: SourceFormat } & ({ status: "ok"; run: PolicyTestRun } | { status: "issues"; issues: SourceIssue[] } | { status: "error"; error: Error });
 
 const NO_ISSUES: readonly SourceIssue[] = [];
 
 const same = (a: Working, b: Working) => a.source === b.source && a.format === b.format;
+const isConflict = (error: unknown) => error instanceof ApiError && error.status === 409;
 
 export function DraftEditor({ orgSlug }: { orgSlug: string }) {
   const queryClient = useQueryClient();
   const draft = useQuery({ queryKey: policyKeys.draft(orgSlug), queryFn: ({ signal }) => fetchDraft(orgSlug, signal), staleTime: Infinity, refetchOnWindowFocus: false });
   const schema = useQuery({ queryKey: policyKeys.schema(orgSlug), queryFn: ({ signal }) => fetchPolicySchema(orgSlug, signal), staleTime: Infinity });
 
-  const [working, setWorking] = useState<Working | null>(null);
-  const workingRef = useRef<Working | null>(null);
-  workingRef.current = working;
-  const saved = useRef<Working | null>(null);
-  const revision = useRef(0);
-  const [meta, setMeta] = useState<Pick<PolicyDraft, "updatedAt" | "updatedBy" | "revision"> | null>(null);
-  const [saveState, setSaveState] = useState<SaveState>("saved");
-  const [saveError, setSaveError] = useState<Error | null>(null);
-  const inFlight = useRef<Promise<boolean> | null>(null);
-
-  const load = useCallback((value: PolicyDraft) => {
-    const next = { source: value.source, format: value.format };
-    saved.current = next;
-    revision.current = value.revision;
-    setMeta({ updatedAt: value.updatedAt, updatedBy: value.updatedBy, revision: value.revision });
-    setWorking(next);
-    setSaveState("saved");
-    setSaveError(null);
-  }, []);
-
+  // The working copy, saved to the draft after each pause; a save by someone else since stops it (a conflict).
+  const autosave = useAutosave<Working, PolicyDraft>({
+    save: (value, revision) => saveDraft(orgSlug, { ...value, revision }),
+    same,
+    isConflict,
+    delayMs: SAVE_DELAY_MS,
+  });
+  const { value: working, record: meta, status: saveState, error: saveError, load: loadWorking, flush } = autosave;
+  const load = useCallback((value: PolicyDraft) => loadWorking({ source: value.source, format: value.format }, value), [loadWorking]);
+  const loaded = working !== null;
   useEffect(() => {
-    if (draft.data && workingRef.current === null) load(draft.data);
-  }, [draft.data, load]);
-
-  /** Saves the working copy if it differs from the saved one; false when it could not be saved. */
-  const flush = useCallback(async (): Promise<boolean> => {
-    while (inFlight.current) await inFlight.current;
-    const current = workingRef.current;
-    if (!current || (saved.current && same(current, saved.current))) return true;
-    setSaveState("saving");
-    const attempt = saveDraft(orgSlug, { ...current, revision: revision.current }).then(
-      (value) => {
-        saved.current = current;
-        revision.current = value.revision;
-        setMeta({ updatedAt: value.updatedAt, updatedBy: value.updatedBy, revision: value.revision });
-        setSaveState(workingRef.current && same(workingRef.current, current) ? "saved" : "dirty");
-        setSaveError(null);
-        return true;
-      },
-      (error: unknown) => {
-        if (error instanceof ApiError && error.status === 409) setSaveState("conflict");
-        else {
-          setSaveState("error");
-          setSaveError(error instanceof Error ? error : new Error(String(error)));
-        }
-        return false;
-      },
-    );
-    inFlight.current = attempt;
-    try {
-      return await attempt;
-    } finally {
-      inFlight.current = null;
-    }
-  }, [orgSlug]);
-
-  // Autosave: a pause in typing saves the draft (not while a conflict waits for a reload).
-  useEffect(() => {
-    if (!working || (saved.current && same(working, saved.current))) return;
-    if (saveState === "conflict") return;
-    setSaveState((state) => (state === "saving" ? state : "dirty"));
-    const timer = setTimeout(() => void flush(), SAVE_DELAY_MS);
-    return () => clearTimeout(timer);
-    // saveState changes must not reschedule a save
-  }, [working, flush]);
+    if (draft.data && !loaded) load(draft.data);
+  }, [draft.data, loaded, load]);
 
   // Check as the author types: the server parses the source (issues with lines) and runs its tests.
   const [check, setCheck] = useState<Check | null>(null);
@@ -166,7 +114,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
     setEditError(null);
     setPublished(null);
     setConfirmPublish(false);
-    setWorking((current) => ({ source, format: format ?? current?.format ?? "yaml" }));
+    autosave.edit((current) => ({ source, format: format ?? current?.format ?? "yaml" }));
   };
 
   if (draft.isPending || (draft.data && working === null)) return <div aria-busy="true" className="h-[32rem] animate-pulse rounded-xl bg-stone-100" />;
@@ -196,7 +144,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
     setPublishing(true);
     try {
       if (!(await flush())) return;
-      const result = await publishDraft(orgSlug, revision.current);
+      const result = await publishDraft(orgSlug, autosave.revision());
       setConfirmPublish(false);
       setPublished(result);
       void queryClient.invalidateQueries({ queryKey: policyKeys.all(orgSlug) });
@@ -205,7 +153,7 @@ export function DraftEditor({ orgSlug }: { orgSlug: string }) {
         load(fresh);
       }
     } catch (error) {
-      if (error instanceof ApiError && error.status === 409) setSaveState("conflict");
+      if (isConflict(error)) autosave.conflict();
       setPublishError(error instanceof Error ? error : new Error(String(error)));
     } finally {
       setPublishing(false);

@@ -1,45 +1,26 @@
 "use client";
 
-import type { OrgSettings } from "@gatehouse/contracts";
 import type { ContentAction } from "@gatehouse/core";
-import { useMutation } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
-import { fieldError, isPendingSettings, pendingSettingsMessage, updateSettings } from "@/lib/admin-api";
+import { updateSettings } from "@/lib/admin-api";
 import { CONTENT_ACTION_CHOICES, CONTENT_CLASSES, contentRulesText } from "@/lib/content-findings";
-import { SaveRow, SECTION } from "./settings-parts";
-
-type ContentRules = OrgSettings["content"];
-
-interface Props {
-  orgSlug: string;
-  content: ContentRules;
-  /** The org defaults as core's schema gives them (what an org that never changed them has). */
-  defaults: ContentRules;
-  canWrite: boolean;
-}
+import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
+import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 /**
  * Settings → Secrets and personal data (docs/content.md): the org default for each class the content
  * screen looks for, saved through the settings route. Loosening either is a weakening change: under the
  * two-admin rule it waits for another owner or admin, and the section says so.
  */
-export function ContentSection({ orgSlug, content, defaults, canWrite }: Props) {
-  const [rules, setRules] = useState<ContentRules>(content);
-  const [saved, setSaved] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: () => updateSettings(orgSlug, { content: rules }),
-    onSuccess: (outcome) => {
-      if (isPendingSettings(outcome)) return setSaved(pendingSettingsMessage(outcome));
-      setRules(outcome.content);
-      setSaved(`Saved. From the next call, ${contentRulesText(outcome.content)}.`);
-    },
+export function ContentSection({ orgSlug, settings, contentDefaults: defaults, canWriteSettings: canWrite }: SectionProps) {
+  const section = useSettingSection({
+    server: settings.content,
+    save: (rules) => updateSettings(orgSlug, { content: rules }),
+    outcome: settingsOutcome(
+      (saved) => saved.content,
+      (saved) => `Saved. From the next call, ${contentRulesText(saved.content)}.`,
+    ),
+    fields: CONTENT_CLASSES.map((kind) => `content.${kind.value}`),
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(null);
-    save.mutate();
-  };
-  const errors = Object.fromEntries(CONTENT_CLASSES.map((kind) => [kind.value, fieldError(save.error, `content.${kind.value}`)]));
 
   return (
     <section aria-labelledby="content-heading" className={SECTION}>
@@ -51,11 +32,11 @@ export function ContentSection({ orgSlug, content, defaults, canWrite }: Props) 
         what is found; a policy&apos;s <code className="font-mono text-xs">content</code> can say otherwise for its own actions. Out of the box, {contentRulesText(defaults)}.
       </p>
       {canWrite ? null : <p className="mt-1 text-sm text-stone-600">Only a member with the permission to change settings can change these.</p>}
-      <form onSubmit={submit} noValidate className="mt-4 space-y-4">
+      <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
         <div className="flex flex-wrap gap-6">
           {CONTENT_CLASSES.map((kind) => {
             const id = `content-${kind.value}`;
-            const error = errors[kind.value] ?? null;
+            const error = section.errorAt(`content.${kind.value}`);
             return (
               <div key={kind.value} className="space-y-1">
                 <label htmlFor={id} className="block text-sm font-medium text-stone-700">
@@ -63,11 +44,11 @@ export function ContentSection({ orgSlug, content, defaults, canWrite }: Props) 
                 </label>
                 <select
                   id={id}
-                  value={rules[kind.value]}
+                  value={section.draft[kind.value]}
                   disabled={!canWrite}
                   aria-invalid={error ? true : undefined}
                   aria-describedby={`${id}-hint`}
-                  onChange={(event) => setRules((current) => ({ ...current, [kind.value]: event.target.value as ContentAction }))}
+                  onChange={(event) => section.set({ [kind.value]: event.target.value as ContentAction })}
                   className={`block w-48 rounded-md border bg-white py-1.5 pl-3 pr-8 text-sm disabled:bg-stone-50 ${error ? "border-red-400" : "border-stone-300"}`}
                 >
                   {CONTENT_ACTION_CHOICES.map((choice) => (
@@ -95,7 +76,7 @@ export function ContentSection({ orgSlug, content, defaults, canWrite }: Props) 
         <p className="text-xs text-stone-500">
           Loosening either (towards Off) weakens enforcement: while a second admin&apos;s approval is required, it waits for another owner or admin in Approvals.
         </p>
-        {canWrite ? <SaveRow pending={save.isPending} error={save.error} saved={saved} fieldNamed={Object.values(errors).some(Boolean)} /> : null}
+        {canWrite ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>
   );

@@ -1,36 +1,13 @@
 "use client";
 
 import type { OrgSettings, SsoDomainClaim } from "@gatehouse/contracts";
-import type { SsoDefaultRole } from "@gatehouse/core";
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
 import { CopyButton } from "@/components/text-actions";
-import { isPendingSettings, pendingSettingsMessage, updateSignInSettings, verifySsoDomain } from "@/lib/admin-api";
-import { ApiError } from "@/lib/api-client";
-import { Field, SaveRow, SECTION } from "./settings-parts";
-
-interface Props {
-  orgSlug: string;
-  signIn: OrgSettings["signIn"];
-  /** Each claimed domain, whether it is proved, and its DNS TXT record. */
-  claims: readonly SsoDomainClaim[];
-  canWrite: boolean;
-  /** Whether the instance has an OpenID Connect provider (AUTH_OIDC_*): without one nobody can sign in with SSO. */
-  ssoConfigured: boolean;
-  /** The domain of the signed-in member's email (the field's placeholder). */
-  ownDomain: string;
-  /** The roles SSO may give (SSO_DEFAULT_ROLES; passed in so the client bundle needs no @gatehouse/core code). */
-  roles: readonly SsoDefaultRole[];
-}
-
-/** The first message the refusal gives for `field` or any of its items (signIn.ssoDomains.2). */
-function messageFor(error: unknown, field: string): string | null {
-  if (!(error instanceof ApiError)) return null;
-  const key = Object.keys(error.fields).find((k) => k === field || k.startsWith(`${field}.`));
-  return key ? (error.fields[key] ?? null) : null;
-}
+import { updateSignInSettings, verifySsoDomain } from "@/lib/admin-api";
+import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
+import { Field, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 const parseDomains = (text: string) =>
   text
@@ -38,36 +15,30 @@ const parseDomains = (text: string) =>
     .map((d) => d.trim())
     .filter(Boolean);
 
+const signInValues = (signIn: OrgSettings["signIn"]) => ({ domains: signIn.ssoDomains.join(", "), role: signIn.ssoDefaultRole, required: signIn.ssoRequired });
+
 /** Settings → Sign-in (ADR 0012): email domains routed to the org, their role on joining, and "require SSO". */
-export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured, ownDomain, roles }: Props) {
+export function SignInSection({ orgSlug, settings, canWriteSettings: canWrite, sso }: SectionProps) {
   const router = useRouter();
-  const [domains, setDomains] = useState(signIn.ssoDomains.join(", "));
-  const [role, setRole] = useState<SsoDefaultRole>(signIn.ssoDefaultRole);
-  const [required, setRequired] = useState(signIn.ssoRequired);
-  const [saved, setSaved] = useState<string | null>(null);
-  const save = useMutation({
-    mutationFn: () => updateSignInSettings(orgSlug, { ssoDomains: parseDomains(domains), ssoDefaultRole: role, ssoRequired: required }),
-    onSuccess: (settings) => {
-      if (isPendingSettings(settings)) return setSaved(pendingSettingsMessage(settings));
-      setDomains(settings.signIn.ssoDomains.join(", "));
-      setRole(settings.signIn.ssoDefaultRole);
-      setRequired(settings.signIn.ssoRequired);
-      setSaved("Saved.");
-      router.refresh();
-    },
+  const { signIn } = settings;
+  const { claims, configured: ssoConfigured, ownDomain, roles } = sso;
+  const section = useSettingSection({
+    server: signInValues(signIn),
+    save: (draft) => updateSignInSettings(orgSlug, { ssoDomains: parseDomains(draft.domains), ssoDefaultRole: draft.role, ssoRequired: draft.required }),
+    outcome: settingsOutcome(
+      (saved) => signInValues(saved.signIn),
+      () => "Saved.",
+    ),
+    // A refusal of one domain names its item (signIn.ssoDomains.2): errorAt reads it at the field.
+    fields: ["signIn.ssoDomains", "signIn.ssoDefaultRole", "signIn.ssoRequired"],
+    // The domain proofs below come from the page.
+    onSaved: () => router.refresh(),
   });
   const errors = {
-    domains: messageFor(save.error, "signIn.ssoDomains"),
-    role: messageFor(save.error, "signIn.ssoDefaultRole"),
-    required: messageFor(save.error, "signIn.ssoRequired"),
+    domains: section.errorAt("signIn.ssoDomains"),
+    role: section.errorAt("signIn.ssoDefaultRole"),
+    required: section.errorAt("signIn.ssoRequired"),
   };
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setSaved(null);
-    save.mutate();
-  };
-  const fieldNamed = Object.values(errors).some(Boolean);
-
   return (
     <section aria-labelledby="sign-in-heading" className={SECTION}>
       <h2 id="sign-in-heading" className="text-lg font-semibold">
@@ -77,12 +48,12 @@ export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured
         People whose email is at a routed domain and who sign in with single sign-on join this organization with the default role. A removed member is not added again: invite them.
       </p>
       {ssoConfigured ? null : <p className="mt-2 text-sm text-amber-800">Single sign-on is not configured on this instance (AUTH_OIDC_ISSUER), so it cannot be required.</p>}
-      <form onSubmit={submit} noValidate className="mt-4 space-y-4">
+      <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
         <Field
           id="sso-domains"
           label="Email domains"
-          value={domains}
-          onChange={setDomains}
+          value={section.draft.domains}
+          onChange={(domains) => section.set({ domains })}
           error={errors.domains}
           disabled={!canWrite}
           placeholder={ownDomain}
@@ -95,9 +66,9 @@ export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured
           </label>
           <select
             id="sso-default-role"
-            value={role}
+            value={section.draft.role}
             disabled={!canWrite}
-            onChange={(event) => setRole(roles.find((r) => r === event.target.value) ?? signIn.ssoDefaultRole)}
+            onChange={(event) => section.set({ role: roles.find((r) => r === event.target.value) ?? signIn.ssoDefaultRole })}
             aria-invalid={errors.role ? true : undefined}
             className="block rounded-md border border-stone-300 bg-white px-3 py-1.5 text-sm disabled:bg-stone-50"
           >
@@ -111,7 +82,7 @@ export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured
         </div>
         <div className="space-y-1">
           <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-            <input type="checkbox" id="sso-required" checked={required} disabled={!canWrite} onChange={(event) => setRequired(event.target.checked)} />
+            <input type="checkbox" id="sso-required" checked={section.draft.required} disabled={!canWrite} onChange={(event) => section.set({ required: event.target.checked })} />
             Require single sign-on
           </label>
           {errors.required ? (
@@ -125,11 +96,7 @@ export function SignInSection({ orgSlug, signIn, claims, canWrite, ssoConfigured
             </p>
           )}
         </div>
-        {canWrite ? (
-          <SaveRow pending={save.isPending} error={save.error} saved={saved} fieldNamed={fieldNamed}>
-            Save sign-in
-          </SaveRow>
-        ) : null}
+        {canWrite ? <SaveRow {...section.saveRow}>Save sign-in</SaveRow> : null}
       </form>
     </section>
   );
