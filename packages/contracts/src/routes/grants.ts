@@ -1,0 +1,87 @@
+import {
+  grantedApprovalSchema,
+  grantIdParams,
+  grantListQuerySchema,
+  grantListSchema,
+  grantRequestBodySchema,
+  grantSchema,
+  handoverStateSchema,
+  setHandoverBodySchema,
+} from "../approvals";
+import { approvalIdParams } from "../common";
+import type { RouteContract } from "./contract";
+
+/** Standing grants (given on an approval, listed, revoked) and the calling member's out-of-office hand-over. */
+export const grantRoutes = [
+  {
+    operationId: "grantFromApproval",
+    method: "POST",
+    path: "/v1/admin/approvals/:id/grant",
+    summary: "Approve with a standing grant",
+    description:
+      "Instead of approving this one request: approves it with the caller's vote and grants the same action, for the same agent, with arguments containing `match` (the request's metadata unless given), for `durationSeconds` and at most `uses` calls. Later calls it covers are executed without a person, each naming the grant in its answer (`grant`) and entry. Refused (403) when the org's settings turn grants off, the policy marks the action `humanEachTime`, or the approval needs more than one vote; `durationSeconds` and `uses` past the org's bounds are a 400 naming the field.",
+    tag: "Approvals",
+    auth: "admin",
+    params: approvalIdParams,
+    body: grantRequestBodySchema,
+    success: { status: 200, description: "The approval and the grant.", json: grantedApprovalSchema },
+  },
+  {
+    operationId: "listGrants",
+    method: "GET",
+    path: "/v1/admin/grants",
+    summary: "Standing grants",
+    description: "The live ones (`status=active`, the default) or all of them, newest first, with their uses.",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    query: grantListQuerySchema,
+    success: { status: 200, description: "The grants.", json: grantListSchema },
+  },
+  {
+    operationId: "revokeGrant",
+    method: "DELETE",
+    path: "/v1/admin/grants/:id",
+    summary: "Revoke a standing grant",
+    description: "At once: the next call it would have covered waits for a person again, on every API process. The member who gave it, or an owner or admin (else 403).",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    params: grantIdParams,
+    success: { status: 200, description: "The revoked grant.", json: grantSchema },
+  },
+  {
+    operationId: "getHandover",
+    method: "GET",
+    path: "/v1/admin/handover",
+    summary: "Your out-of-office hand-over",
+    description: "The calling member's live hand-over (null without one), and the colleagues who could hold their approvals (members whose role approves by default).",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    success: { status: 200, description: "The hand-over.", json: handoverStateSchema },
+  },
+  {
+    operationId: "setHandover",
+    method: "PUT",
+    path: "/v1/admin/handover",
+    summary: "Hand your approvals to a colleague while you are away",
+    description:
+      "Until `until` (at most 30 days), the colleague receives the notices meant for you and may decide what you could, in your place (recorded `onBehalfOf` you); their own separation of duties still holds. Replaces a live hand-over of yours. Another org's member is a 404; yourself, or a colleague who handed theirs to you, is refused.",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    body: setHandoverBodySchema,
+    success: { status: 200, description: "The hand-over.", json: handoverStateSchema },
+  },
+  {
+    operationId: "endHandover",
+    method: "DELETE",
+    path: "/v1/admin/handover",
+    summary: "End your hand-over now",
+    tag: "Approvals",
+    auth: "admin",
+    permission: "approvals.read",
+    success: { status: 200, description: "No hand-over any more.", json: handoverStateSchema },
+  },
+] as const satisfies readonly RouteContract[];
