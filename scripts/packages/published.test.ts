@@ -183,10 +183,10 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as th
     expect([shown.status, shown.stdout, shown.stderr]).toEqual([0, expect.stringContaining(org.org.slug), ""]);
   });
 
-  it("install our SDK with no dependency of its own, its main entry free of node: modules", () => {
+  it("install our SDK with no dependency of its own, its main entry and the adapters' model-call entry free of node: modules", () => {
     const installed = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/sdk/package.json"), "utf8")) as Record<string, unknown>;
     expect([installed.name, installed.dependencies, installed.exports !== undefined]).toEqual(["@gatehouse/sdk", undefined, true]);
-    for (const file of ["index.js", "index.cjs"]) {
+    for (const file of ["index.js", "index.cjs", "model-call.js", "model-call.cjs"]) {
       expect(readFileSync(join(project, "node_modules/@gatehouse/sdk/dist", file), "utf8")).not.toMatch(/["']node:|\bBuffer\b|\bprocess\./);
     }
   });

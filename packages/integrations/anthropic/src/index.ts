@@ -5,5 +5,5 @@
  * `BudgetExceededError` or `DeniedError`; if Gatehouse cannot be asked, nothing is sent.
  */
 export { flushReports, wrapAnthropic, type WrapAnthropicOptions } from "./wrap-anthropic.ts";
-export { actionTypeOf, DEFAULT_MAX_OUTPUT_TOKENS, estimateTokens } from "./model-call.ts";
+export { actionTypeOf, DEFAULT_MAX_OUTPUT_TOKENS, estimateTokens } from "@gatehouse/sdk/model-call";
 export { INTEGRATION, VERSION } from "./version.ts";

@@ -18,7 +18,7 @@ import {
   type ModelCallOptions,
   type ProviderStream,
   type StreamMeter,
-} from "./model-call.ts";
+} from "@gatehouse/sdk/model-call";
 import { INTEGRATION } from "./version.ts";
 
 /** Options of {@link wrapAnthropic}. */

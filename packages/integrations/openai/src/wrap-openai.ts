@@ -6,10 +6,6 @@
  * The answer's usage settles the decision's reservation, reported off the call's path.
  */
 import type { Gatehouse, Spend, Usage } from "@gatehouse/sdk";
-import { APIPromise, type OpenAI } from "openai";
-import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
-import type { CompletionUsage } from "openai/resources/completions";
-import type { Response, ResponseCreateParams, ResponseStreamEvent, ResponseUsage } from "openai/resources/responses/responses";
 import {
   estimateTokens,
   governedPromise,
@@ -20,7 +16,11 @@ import {
   type ModelCallOptions,
   type ProviderStream,
   type StreamMeter,
-} from "./model-call.ts";
+} from "@gatehouse/sdk/model-call";
+import { APIPromise, type OpenAI } from "openai";
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
+import type { CompletionUsage } from "openai/resources/completions";
+import type { Response, ResponseCreateParams, ResponseStreamEvent, ResponseUsage } from "openai/resources/responses/responses";
 import { INTEGRATION } from "./version.ts";
 
 /** Options of {@link wrapOpenAI}. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createTestOrg, freePort } from "@gatehouse/db/testing";
 import { APIConnectionError, BudgetExceededError, DeniedError, Gatehouse } from "@gatehouse/sdk";
+import * as modelCall from "@gatehouse/sdk/model-call";
 import OpenAI from "openai";
 import { beforeEach, describe, expect, it } from "vitest";
 import { listeningApp } from "../../../../apps/api/test/helpers.ts";
@@ -343,9 +344,12 @@ describe("wrapOpenAI: the official OpenAI client, governed", () => {
     expect(provider.received).toHaveLength(42);
   });
 
-  it("names the action llm.openai.<model> in the characters an action type allows; VERSION is package.json's", () => {
+  it("names the action llm.openai.<model> in the characters an action type allows; VERSION is package.json's; the governed call is the SDK's (@gatehouse/sdk/model-call), not a copy", () => {
     expect(actionTypeOf("openai", "ft:gpt-4o-mini:Acme Corp::9xZ")).toBe("llm.openai.ft:gpt-4o-mini:acme-corp::9xz");
     expect(actionTypeOf("openai", "x".repeat(300))).toHaveLength(128);
     expect(VERSION).toBe((JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version);
+    // The code @gatehouse/anthropic shares lives once, in the SDK: what this package exports of it is the SDK's own functions.
+    expect(actionTypeOf).toBe(modelCall.actionTypeOf);
+    expect(estimateTokens).toBe(modelCall.estimateTokens);
   });
 });

@@ -1,13 +1,16 @@
 /**
- * How one model call of a provider's official client is governed, whatever the provider: decided by
- * Gatehouse before a request leaves the process (`gate`, with the spend it declares), then settled
- * with the usage the provider reported (`report`), off the call's path. The provider-specific parts
- * (what a request declares, where an answer's usage is) live beside this file.
+ * `@gatehouse/sdk/model-call`: how one model call of a provider's official client is governed, whatever
+ * the provider: decided by Gatehouse before a request leaves the process (`gate`, with the spend it
+ * declares), then settled with the usage the provider reported (`report`), off the call's path. The
+ * provider-specific parts (what a request declares, where an answer's usage is) live in the adapters,
+ * @gatehouse/openai and @gatehouse/anthropic, which both import this entry instead of each keeping a copy.
  *
- * This file is the same in @gatehouse/openai and @gatehouse/anthropic (a test keeps the two copies
- * equal): an adapter bundles nothing from outside its own package.
+ * It is an entry of its own, not part of the main one, because only those adapters need it; its shape
+ * follows theirs, and they are released with the SDK, one version for all. It imports types only, so
+ * its build carries none of the client's code, and, like the main entry, it uses no `node:` module.
  */
-import type { Gatehouse, OutcomeStatus, Spend, Usage } from "@gatehouse/sdk";
+import type { Gatehouse } from "./client.ts";
+import type { OutcomeStatus, Spend, Usage } from "./types.ts";
 
 /** Options of `wrapOpenAI` and `wrapAnthropic`. */
 export interface ModelCallOptions {
