@@ -601,6 +601,23 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
   ["delegations", async (s) => ok(await gatehouse(["delegations", "list"], s.configHome), "delegations list")],
   ["posture", async (s) => ok(await gatehouse(["posture"], s.configHome), "posture")],
   [
+    "runs",
+    async (s) => {
+      const listed = await gatehouse(["runs", "list", "--json"], s.configHome);
+      ok(listed, "runs list");
+      const [run] = (JSON.parse(listed.stdout) as { runs: Array<{ id: string }> }).runs;
+      if (run) ok(await gatehouse(["runs", "show", run.id], s.configHome), "runs show");
+    },
+  ],
+  [
+    "budgets",
+    async (s) => {
+      ok(await gatehouse(["budgets", "list"], s.configHome), "budgets list");
+      ok(await gatehouse(["budgets", "prices"], s.configHome), "budgets prices");
+    },
+  ],
+  ["integrations", async (s) => ok(await gatehouse(["integrations", "list"], s.configHome), "integrations list")],
+  [
     "hook",
     async (s) => {
       // Claude Code's PreToolUse payload on stdin, decided with the demo agent's key (from the environment: never

@@ -2,7 +2,7 @@
 /** The `gatehouse` executable: runs {@link main} on this process's arguments, environment and streams. */
 import { main } from "./cli.ts";
 import { cliEnv } from "./env.ts";
-import { readSecret } from "./secret-input.ts";
+import { readSecret, readSecrets } from "./secret-input.ts";
 import { text } from "node:stream/consumers";
 
 // The first Ctrl-C stops the command (tail ends with status 0); a second one kills the process.
@@ -17,6 +17,7 @@ process.exitCode = await main({
   signal: interrupt.signal,
   // `gatehouse login` without --api-key: piped in, or typed at a hidden prompt (on stderr, so stdout stays clean).
   readSecret: (prompt) => readSecret(prompt, process.stdin, process.stderr),
+  readSecrets: (prompts) => readSecrets(prompts, process.stdin, process.stderr),
   stderrIsTTY: process.stderr.isTTY === true,
   stdoutStream: process.stdout,
   readStdin: () => text(process.stdin),

@@ -1,7 +1,7 @@
 /**
  * The audit commands of the `gatehouse` CLI: `verify <bundle>` (offline: no key, no network) and
- * `audit export|checkpoint|keys|verify|proof`; the world (output, files, the client) comes in through
- * the CLI's I/O adapter.
+ * `audit export|checkpoint|keys|verify|proof` (and, from cli-audit-admin.ts, `audit rotate-key|erase`);
+ * the world (output, files, the client) comes in through the CLI's I/O adapter.
  */
 import { createReadStream, createWriteStream } from "node:fs";
 import { unlink, writeFile } from "node:fs/promises";
@@ -9,6 +9,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Audit, AuditVerification, VerifiedInclusionProof } from "@gatehouse/sdk";
 import { checkpointNoteSize, describeUnsigned, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
+import { eraseCommand, rotateKeyCommand } from "./cli-audit-admin.ts";
 import { anyKeyConnectionOptions, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, noMore, UsageError } from "./cli-common.ts";
 import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 
@@ -491,6 +492,8 @@ export const verifyGroup: CommandGroup = { name: "verify", commands: [verify] };
 
 export const auditGroup: CommandGroup = {
   name: "audit",
-  commands: [exportCommand, checkpoint, keys, serverCheck, proof],
-  notes: "Any key of the org works; an agent's key sees its own agent's entries.\nTo check the log without trusting the server: gatehouse verify (offline).",
+  commands: [exportCommand, checkpoint, keys, serverCheck, proof, rotateKeyCommand, eraseCommand],
+  notes: `Any key of the org works (an agent's key sees its own agent's entries), but rotate-key (owners,
+admins) and erase (owners) take an org admin key. To check the log without trusting the server:
+gatehouse verify (offline).`,
 };

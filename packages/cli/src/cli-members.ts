@@ -1,6 +1,7 @@
-/** `gatehouse members …`, `gatehouse invitations …`, `gatehouse org …` and `gatehouse settings …`: the org's people, its name and settings, with an admin key. */
+/** `gatehouse members …`, `gatehouse invitations …`, `gatehouse org …` and `gatehouse settings …` (its content rules in cli-content.ts): the org's people, its name and settings, with an admin key. */
 import type { Invitation, Member, MemberRole, Org, OrgSettings, UpdateSettingsRequest } from "@gatehouse/sdk";
 import { EXIT_OK, noMore, printJson, shortTime, table, UsageError, withConnection } from "./cli-common.ts";
+import { contentCommands } from "./cli-content.ts";
 import { defineCommand, type CommandGroup } from "./command.ts";
 
 /** For help texts only: which roles exist is the server's to say, and it checks every role sent (a 400 naming `role`). */
@@ -295,6 +296,7 @@ export const settingsGroup: CommandGroup = {
         return EXIT_OK;
       },
     }),
+    ...contentCommands,
   ],
 };
 

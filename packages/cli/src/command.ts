@@ -36,11 +36,15 @@ export interface CliIo {
   stdoutStream: Writable | undefined;
   /** Now, in ms since the epoch. */
   now: () => number;
+  /** Waits `ms` (`runs follow` between its reads); resolves early, without an error, when `signal` aborts. */
+  sleep: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   env: Readonly<CliEnv>;
   /** For a client a command makes itself (login: on the key it is given). */
   fetch: Fetch;
   /** Reads a secret (piped in, or typed at a hidden prompt); undefined when there is no way to. */
   readSecret: ((prompt: string) => Promise<string>) | undefined;
+  /** Reads several secrets, one per prompt (piped in, one per line, or typed at hidden prompts); undefined when there is no way to. */
+  readSecrets: ((prompts: readonly string[]) => Promise<string[]>) | undefined;
   /** All of standard input (`gatehouse hook`: the agent's payload). */
   readStdin: () => Promise<string>;
   /** The user this runs as (a key file must be theirs); undefined where the system has no POSIX users. */

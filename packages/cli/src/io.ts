@@ -26,10 +26,14 @@ export interface CliContext {
   stdoutStream?: Writable;
   /** Reads the key `gatehouse login` was not given with --api-key (piped in, or a hidden prompt). Default: none, so login needs --api-key. */
   readSecret?: (prompt: string) => Promise<string>;
+  /** Reads several secrets, one per prompt (`integrations slack connect`: piped in, one per line, or hidden prompts). Default: none, so such a command refuses. */
+  readSecrets?: (prompts: readonly string[]) => Promise<string[]>;
   /** The credentials file's key and base URL, read by {@link main} when neither the flags nor the environment give them. */
   saved?: Credentials | null;
   /** Now, in ms since the epoch (whether a listed key has expired). Default: `Date.now`. */
   now?: () => number;
+  /** Waits between `runs follow`'s reads; resolves early when the signal aborts. Default: a timer. */
+  sleep?: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /** Reads all of standard input as UTF-8 (`gatehouse hook`: the agent's payload). Default: none (an empty input). */
   readStdin?: () => Promise<string>;
   /** The user this runs as (whose files a key file must be). Default: `process.getuid()`; none where the system has no POSIX users. */
@@ -83,9 +87,11 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
     stderrIsTTY: context.stderrIsTTY ?? false,
     stdoutStream: context.stdoutStream,
     now: context.now ?? Date.now,
+    sleep: context.sleep ?? sleepUnlessAborted,
     env: context.env,
     fetch: context.fetch,
     readSecret: context.readSecret,
+    readSecrets: context.readSecrets,
     readStdin: context.readStdin ?? (() => Promise.resolve("")),
     uid: context.uid ?? process.getuid?.(),
     connection,
@@ -96,4 +102,18 @@ export function cliIo(context: CliContext, given: ConnectionOptions, saved: Cred
         options.apiKey.startsWith("gh_admin_") ? new GatehouseAdmin(options) : new Gatehouse({ ...options, heartbeat: false }),
       ),
   };
+}
+
+/** A timer that an abort ends early: the command then sees its signal aborted and stops, with nothing thrown. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }

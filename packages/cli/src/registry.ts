@@ -19,6 +19,9 @@ import { postureGroup } from "./cli-posture.ts";
 import { tailGroup } from "./cli-tail.ts";
 import { webhooksGroup } from "./cli-webhooks.ts";
 import { grantsGroup } from "./cli-grants.ts";
+import { budgetsGroup } from "./cli-budgets.ts";
+import { integrationsGroup } from "./cli-integrations.ts";
+import { runsGroup } from "./cli-runs.ts";
 import { commandList, CONNECTION_OPTION_SPECS, usageOf, type Command, type CommandGroup, type OptionSpec, type OptionSpecs } from "./command.ts";
 
 /** The groups, in the order the main help lists them. */
@@ -38,7 +41,10 @@ export const GROUPS: readonly CommandGroup[] = [
   agentsGroup,
   keysGroup,
   delegationsGroup,
+  runsGroup,
+  budgetsGroup,
   webhooksGroup,
+  integrationsGroup,
   postureGroup,
   mcpProxyGroup,
   mcpServerGroup,
@@ -57,9 +63,9 @@ Commands:
 ${commandList(entries, 26)}
 
 Connection:
-  --api-key <key>    Org admin key (gh_admin_…; tail, audit and posture also take an agent's gh_… key;
-                     verify takes none). Default: $GATEHOUSE_API_KEY, else the key saved by
-                     gatehouse login
+  --api-key <key>    Org admin key (gh_admin_…; tail, audit, posture, runs and budgets prices also
+                     take an agent's gh_… key, runs end needs one; verify takes none). Default:
+                     $GATEHOUSE_API_KEY, else the key saved by gatehouse login
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else the URL
                      saved by gatehouse login, else ${DEFAULT_BASE_URL}
 
@@ -69,6 +75,7 @@ Options:
 
 Exit status: 0 done, 1 the call or the file failed, 2 the command line was wrong.
 verify: 0 valid, 1 invalid, 2 the command line was wrong or a file could not be read.
+runs follow: 0 the run completed (or Ctrl-C), 1 it failed or was cancelled.
 `;
 }
 

@@ -1,17 +1,26 @@
 /**
- * How `gatehouse login` reads a key it was not given with --api-key: piped in (stdin is not a
- * terminal: its first line), or typed at a prompt on the terminal that shows nothing of it.
+ * How `gatehouse login` reads a key it was not given with --api-key, and `integrations slack connect`
+ * the app's two secrets: piped in (stdin is not a terminal: its first lines), or typed at prompts on the
+ * terminal that show nothing of them. Never on the command line, where every local user can read them.
  */
 import type { Readable, Writable } from "node:stream";
 
 /** Reads the first line of a piped stdin. */
 export async function readFirstLine(input: Readable): Promise<string> {
+  return (await readLines(input, 1))[0] ?? "";
+}
+
+/** Reads the first `count` lines of a piped stdin, each trimmed; fewer when the input ends first. Stops reading once it has them. */
+export async function readLines(input: Readable, count: number): Promise<string[]> {
   let text = "";
+  const complete = () => (text.match(/\n/g) ?? []).length >= count;
   for await (const chunk of input) {
     text += typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8");
-    if (text.includes("\n")) break;
+    if (complete()) break;
   }
-  return (text.split(/\r?\n/)[0] ?? "").trim();
+  const lines = text.split(/\r?\n/).slice(0, count);
+  // The text after the last newline is a line only when the input ended without one.
+  return (complete() ? lines : lines.filter((line, i) => i < lines.length - 1 || line !== "")).map((line) => line.trim());
 }
 
 /** Asks on the terminal with echo off (raw mode), until Enter; Ctrl-C or Ctrl-D gives up. */
@@ -44,4 +53,12 @@ export function promptHidden(prompt: string, input: Readable & { isTTY?: boolean
 /** The key from stdin: piped (its first line) or typed at a hidden prompt on a terminal. */
 export function readSecret(prompt: string, input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, output: Writable): Promise<string> {
   return input.isTTY ? promptHidden(prompt, input, output) : readFirstLine(input);
+}
+
+/** Several secrets, one per prompt: piped (the first lines, one each) or typed at hidden prompts, one after another, on a terminal. */
+export async function readSecrets(prompts: readonly string[], input: Readable & { isTTY?: boolean; setRawMode?: (raw: boolean) => unknown }, output: Writable): Promise<string[]> {
+  if (!input.isTTY) return readLines(input, prompts.length);
+  const answers: string[] = [];
+  for (const prompt of prompts) answers.push(await promptHidden(prompt, input, output));
+  return answers;
 }

@@ -420,7 +420,8 @@ describe("gatehouse audit proof", () => {
 describe("gatehouse verify and audit help", () => {
   it.each<[string[], RegExp]>([
     [["verify", "--help"], /^Usage: gatehouse verify <bundle\.jsonl> \[--key <vkey>\|--key @<file>\]\.\.\. \[--since <file>\]/],
-    [["audit", "--help"], /^Usage: gatehouse audit <export\|checkpoint\|keys\|verify\|proof>/],
+    // Seven commands: the usage line says <command> and the list names them.
+    [["audit", "--help"], /^Usage: gatehouse audit <command> \[options\]\n\nCommands:\n {2}export .*\n(.*\n){4} {2}rotate-key .*\n {2}erase <entry-id>… \| --subject <text> /],
     [["audit", "export", "--help"], /^Usage: gatehouse audit export \[--out <file>\]/],
     [["audit", "checkpoint", "--help"], /^Usage: gatehouse audit checkpoint \[--out <file>\]/],
     [["audit", "keys", "--help"], /^Usage: gatehouse audit keys/],
