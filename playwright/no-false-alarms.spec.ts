@@ -49,6 +49,7 @@ const org = (rest: string): PageCase => ({ as: "member", url: (s) => ({ url: `/o
 const PAGES: Record<string, PageCase | { skip: string }> = {
   "/": { as: "member", url: () => ({ url: "/" }) },
   "/account": { as: "member", url: () => ({ url: "/account" }) },
+  "/cli-login": { as: "member", url: () => ({ url: "/cli-login" }) },
   "/dev/outbox": { skip: "served only to a console started for development (npm start); scripts/test/start.smoke.test.ts opens it there" },
   "/forgot-password": { as: "visitor", url: () => ({ url: "/forgot-password" }) },
   "/invite/[token]": { as: "visitor", url: (s) => ({ url: fillRoute("/invite/[token]", { token: s.token }) }) },

@@ -688,6 +688,7 @@ export interface PageSubjects {
 export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s: PageSubjects) => string } | { skip: string }> = {
   "/": { as: "member", path: () => "/" },
   "/account": { as: "member", path: () => "/account" },
+  "/cli-login": { as: "member", path: () => "/cli-login" },
   "/dev/outbox": { as: "visitor", path: () => "/dev/outbox" },
   "/forgot-password": { as: "visitor", path: () => "/forgot-password" },
   "/invite/[token]": { as: "visitor", path: (s) => `/invite/${s.inviteToken}` },

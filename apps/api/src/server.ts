@@ -18,6 +18,7 @@ import { slackRoutes } from "./routes/slack";
 import { grantRoutes } from "./routes/grants";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
+import { cliLoginRoutes } from "./routes/cli-logins";
 import { referenceRoutes } from "./routes/reference";
 import { runRoutes } from "./routes/runs";
 import { budgetRoutes } from "./routes/budgets";
@@ -146,6 +147,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(eventRoutes, options.eventStreams ?? {});
   await app.register(auditRoutes);
   await app.register(postureRoutes);
+  await app.register(cliLoginRoutes);
   await app.register(referenceRoutes);
   // Expiry sweeps and checkpointing run in the worker (apps/worker, docs/adr/0009); a parked wait
   // records its own approval's expiry at the deadline, with or without a worker.

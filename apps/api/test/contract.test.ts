@@ -1,5 +1,6 @@
 import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
 import { responseValidator } from "@gatehouse/contracts/testing";
+import { decideCliLogin, getMemberContext } from "@gatehouse/db";
 import { addTestMember, createTestOrg, fakeDns, startSlackStandIn, type SlackStandIn, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -71,6 +72,7 @@ interface State {
   webhookIds: string[];
   webhookDeliveryId: string;
   grantId: string;
+  cliLogin: { userCode: string; pollToken: string };
 }
 
 type Row = (state: State) => Promise<LightMyRequestResponse>;
@@ -268,6 +270,17 @@ const ROWS: Record<OperationId, Row> = {
   },
   endHandover: () => admin("DELETE", "/v1/admin/handover"),
   decideApprovals: (state) => admin("POST", "/v1/admin/approvals/decision", { approvalIds: [state.approvalIds[2], "apr_doesnotexist0000000000"], decision: "deny" }),
+  startCliLogin: async (state) => {
+    const started = await call(app, "POST", "/v1/cli-logins", { body: { client: "gatehouse 0.1.0 on contract-test" } });
+    state.cliLogin = { userCode: started.json().userCode, pollToken: started.json().pollToken };
+    return started;
+  },
+  collectCliLogin: async (state) => {
+    // The owner confirms the code in the console; the poll then answers their new key.
+    const owner = await getMemberContext({ userId: org.owner.userId, orgSlug: org.org.slug, requestId: "contract" });
+    await decideCliLogin({ ctx: owner, input: { userCode: state.cliLogin.userCode, decision: "approve" } });
+    return call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: state.cliLogin.pollToken } });
+  },
 };
 
 describe("every route's real answer matches the document", () => {
@@ -282,6 +295,7 @@ describe("every route's real answer matches the document", () => {
     webhookIds: [],
     webhookDeliveryId: "",
     grantId: "",
+    cliLogin: { userCode: "", pollToken: "" },
   };
 
   it("has a row for every operation of the document", () => {

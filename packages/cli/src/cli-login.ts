@@ -1,24 +1,37 @@
 /** `gatehouse login` and `gatehouse logout`: the credentials file the other commands take their key and base URL from. */
+import { hostname } from "node:os";
 import { DEFAULT_BASE_URL, GatehouseAdmin } from "@gatehouse/sdk";
-import { EXIT_OK, noMore, UsageError } from "./cli-common.ts";
-import { defineCommand, type CommandGroup } from "./command.ts";
+import { EXIT_FAILURE, EXIT_OK, noMore, UsageError } from "./cli-common.ts";
+import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 import { credentialsPath, removeCredentials, writeCredentials } from "./credentials.ts";
+import { VERSION } from "./version.ts";
 
-const LOGIN_HELP = `Usage: gatehouse login [--api-key <key>] [--base-url <url>]
+const LOGIN_HELP = `Usage: gatehouse login --web [--base-url <url>]
+       gatehouse login [--api-key <key>] [--base-url <url>]
 
-Checks an org admin key with the server (whoami) and saves it, with the base URL, for the other
-commands: in $XDG_CONFIG_HOME/gatehouse/credentials.json, else ~/.config/gatehouse/credentials.json
-(readable by you only). The key is never printed. Without --api-key, it is read from stdin: piped
-in (echo "$KEY" | gatehouse login), or typed at a prompt that does not show it.
+Saves an org admin key, with the base URL, for the other commands: in
+$XDG_CONFIG_HOME/gatehouse/credentials.json, else ~/.config/gatehouse/credentials.json (readable by
+you only). The key is never printed.
+
+With --web, no key is needed first: the command shows a code and a console address; open it, signed
+in, and confirm the code for one of your orgs. The command then saves a new admin key of yours for
+that org (it acts with your role; console: Keys lists it as "cli: …" and revokes it). The code lives
+10 minutes.
+
+Otherwise it checks the key you give with the server (whoami) and saves it. Without --api-key, the
+key is read from stdin: piped in (echo "$KEY" | gatehouse login), or typed at a prompt that does not
+show it.
 
 Every command then takes its key from --api-key, else $GATEHOUSE_API_KEY, else the saved one; and
 its base URL from --base-url, else $GATEHOUSE_BASE_URL, else the saved one.
 
 Options:
+  --web              Sign in from the console instead of giving a key
   --api-key <key>    Org admin key (gh_admin_…); a member issues one on the console's Keys page
   --base-url <url>   Where the Gatehouse API listens. Default: $GATEHOUSE_BASE_URL, else ${DEFAULT_BASE_URL}
 
-Exit status: 0 saved, 1 the server refused the key (nothing is saved), 2 the command line was wrong.
+Exit status: 0 saved, 1 the server refused the key or the login was refused or expired (nothing is
+saved), 2 the command line was wrong.
 `;
 
 const LOGOUT_HELP = `Usage: gatehouse logout
@@ -31,13 +44,17 @@ const login = defineCommand({
   name: "",
   summary: "Save an admin key (checked with the server) for the other commands",
   // It reads the connection options itself: the key it is given is the one it checks and saves.
-  options: { "api-key": { type: "string" }, "base-url": { type: "string" } },
+  options: { "api-key": { type: "string" }, "base-url": { type: "string" }, web: { type: "boolean" } },
   connection: "none",
   help: LOGIN_HELP,
   async run(io, args, options) {
     noMore(args);
     const path = credentialsPath(io.env);
     if (path === undefined) throw new UsageError("nowhere to save the credentials: set HOME or XDG_CONFIG_HOME");
+    if (options.web) {
+      if (options["api-key"] !== undefined) throw new UsageError("--web signs in from the console: leave out --api-key");
+      return loginFromConsole(io, path, options["base-url"] ?? (io.env.GATEHOUSE_BASE_URL || DEFAULT_BASE_URL));
+    }
     let apiKey = options["api-key"];
     if (apiKey === undefined) {
       if (!io.readSecret) throw new UsageError("login needs a key: pass --api-key <key> or pipe it in");
@@ -59,6 +76,65 @@ const login = defineCommand({
     return EXIT_OK;
   },
 });
+
+type Started = { userCode: string; verificationUriComplete: string; pollToken: string; expiresIn: number; interval: number };
+type Polled = { status: "pending"; interval: number } | { status: "denied" | "expired" } | { status: "approved"; apiKey: string; org: { slug: string; name: string } };
+
+/** One public call of the login flow: its JSON answer, or the API's error said plainly (exit status 1). */
+async function post<T>(io: CliIo, baseUrl: string, path: string, body: unknown): Promise<T> {
+  let response: Response;
+  try {
+    response = await io.fetch(new URL(path, baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`).href, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      ...(io.signal ? { signal: io.signal } : {}),
+    });
+  } catch (error) {
+    throw new LoginFailed(`no Gatehouse API answered at ${baseUrl} (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const answer = (await response.json().catch(() => null)) as (T & { error?: { message?: string } }) | null;
+  if (!response.ok || answer === null) throw new LoginFailed(`the API at ${baseUrl} answered ${response.status}${answer?.error?.message ? `: ${answer.error.message}` : ""}`);
+  return answer;
+}
+
+class LoginFailed extends Error {}
+
+/** `login --web`: the device flow (packages/db/src/keys/cli-logins.ts). Nothing is saved unless a member confirms. */
+async function loginFromConsole(io: CliIo, path: string, baseUrl: string): Promise<number> {
+  try {
+    const started = await post<Started>(io, baseUrl.replace(/\/+$/, ""), "v1/cli-logins", { client: `gatehouse ${VERSION} on ${hostname()}`.slice(0, 100) });
+    io.stdout(
+      `Open ${started.verificationUriComplete}\nsigned in, and confirm the code ${started.userCode} for the org to sign in to (it expires in ${Math.round(started.expiresIn / 60)} minutes).\nWaiting…\n`,
+    );
+    let interval = started.interval;
+    for (;;) {
+      await io.sleep(interval * 1000, io.signal);
+      if (io.signal?.aborted) {
+        io.stderr("Stopped; nothing saved.\n");
+        return EXIT_FAILURE;
+      }
+      const polled = await post<Polled>(io, baseUrl, "v1/cli-logins/token", { pollToken: started.pollToken });
+      if (polled.status === "pending") {
+        interval = polled.interval;
+        continue;
+      }
+      if (polled.status !== "approved") {
+        io.stderr(
+          polled.status === "denied" ? "The login was refused in the console; nothing saved.\n" : "The code expired or was used; nothing saved. Run gatehouse login --web again.\n",
+        );
+        return EXIT_FAILURE;
+      }
+      await writeCredentials(path, { apiKey: polled.apiKey, baseUrl });
+      io.stdout(`Logged in to ${polled.org.name} (${polled.org.slug}) at ${baseUrl}.\nSaved to ${path}.\n`);
+      return EXIT_OK;
+    }
+  } catch (error) {
+    if (!(error instanceof LoginFailed)) throw error;
+    io.stderr(`error: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+}
 
 const logout = defineCommand({
   name: "",

@@ -17,5 +17,6 @@ export * from "./members";
 export * from "./posture";
 export * from "./sso-domains";
 export * from "./hooks";
+export * from "./cli-logins";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

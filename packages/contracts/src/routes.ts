@@ -12,6 +12,7 @@ import { agentRoutes } from "./routes/agents";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { budgetRoutes } from "./routes/budgets";
+import { cliLoginRoutes } from "./routes/cli-logins";
 import type { RouteContract } from "./routes/contract";
 import { delegationRoutes } from "./routes/delegations";
 import { eventRoutes } from "./routes/events";
@@ -56,6 +57,7 @@ export const routes = [
   ...slackRoutes,
   ...adminApprovalRoutes,
   ...grantRoutes,
+  ...cliLoginRoutes,
 ] as const satisfies readonly RouteContract[];
 
 export type Routes = typeof routes;

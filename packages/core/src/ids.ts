@@ -30,6 +30,7 @@ export const ID_PREFIXES = {
   approvalNotice: "apn",
   grant: "grt",
   handover: "aho",
+  cliLogin: "cli",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -582,6 +582,24 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("ApprovalHandover", handover, () => prisma.approvalHandover.findUnique({ where: { id: handover.id } }));
     const lease = await prisma.jobLease.create({ data: { name: "jobs-rt", holder: "host:1:abc", expiresAt: later, term: 7n, updatedAt: t } });
     await roundTrip("JobLease", lease, () => prisma.jobLease.findUnique({ where: { name: lease.name } }));
+    const cliLogin = await prisma.cliLogin.create({
+      data: {
+        id: "cli_rt",
+        userCode: "BCDF-GHJK",
+        pollHash: "ph",
+        client: "gatehouse 0.1.0 on rt",
+        address: "192.0.2.1",
+        status: "collected",
+        orgId: org.id,
+        membershipId: membership.id,
+        keyId: "key_rt",
+        createdAt: t,
+        expiresAt: later,
+        decidedAt: later,
+        collectedAt: later,
+      },
+    });
+    await roundTrip("CliLogin", cliLogin, () => prisma.cliLogin.findUnique({ where: { id: cliLogin.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

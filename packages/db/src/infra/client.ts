@@ -19,6 +19,7 @@ export const SECRET_FIELDS = {
   orgSlackConnection: { botTokenEnc: true, signingSecretEnc: true },
   slackConnectionRequest: { botTokenEnc: true, signingSecretEnc: true },
   approvalLink: { tokenHash: true },
+  cliLogin: { pollHash: true },
 } as const satisfies Prisma.GlobalOmitConfig;
 
 export type Db = PrismaClient<never, typeof SECRET_FIELDS> & { readonly pool: pg.Pool };

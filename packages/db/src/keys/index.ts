@@ -15,3 +15,15 @@ export { listAdminKeys, type AdminKeyView } from "./list-admin-keys";
 export { issueAgentKey } from "./issue-agent-key";
 export { listAgentKeys } from "./list-agent-keys";
 export { whoami, type WhoAmI } from "./whoami";
+export {
+  collectCliLogin,
+  decideCliLogin,
+  normalizeUserCode,
+  pendingCliLogin,
+  startCliLogin,
+  LOGIN_TTL_MS,
+  PENDING_PER_ADDRESS,
+  type CollectedCliLogin,
+  type PendingCliLogin,
+  type StartedCliLogin,
+} from "./cli-logins";

@@ -1933,6 +1933,50 @@ class CheckpointList(TypedDict):
     nextCursor: str | None
 
 
+class CliLogin(TypedDict):
+    """A login waiting for a member to confirm it in the console."""
+    userCode: str
+    """The code to confirm in the console (ABCD-EFGH)."""
+    verificationUri: str
+    """The console page where a signed-in member confirms the code."""
+    verificationUriComplete: str
+    """The same page with the code filled in."""
+    pollToken: str
+    """The secret to poll with (ghcli_…); only its hash is stored."""
+    expiresIn: int
+    """Seconds the login lives."""
+    interval: int
+    """Seconds to wait between polls."""
+
+
+class CliLoginState2(TypedDict):
+    status: Literal["denied", "expired"]
+
+
+class CliLoginStateApiKey(TypedDict):
+    status: Literal["approved"]
+    apiKey: str
+    """The member's new admin key, answered this once."""
+    key: CliLoginStateApiKeyKey
+    org: CliLoginStateApiKeyOrg
+
+
+class CliLoginStateApiKeyKey(TypedDict):
+    id: str
+    prefix: str
+    expiresAt: str | None
+
+
+class CliLoginStateApiKeyOrg(TypedDict):
+    slug: str
+    name: str
+
+
+class CliLoginStateInterval(TypedDict):
+    status: Literal["pending"]
+    interval: int
+
+
 class CloseOrgRequest(TypedDict):
     """The typed confirmation: the org's slug."""
     confirm: str
@@ -1948,6 +1992,11 @@ class ClosedOrg(TypedDict):
     """The membership that closed it."""
     cancelledApprovals: int
     """How many pending approvals the closing cancelled."""
+
+
+class CollectCliLoginRequest(TypedDict):
+    """The poll secret the login answered."""
+    pollToken: str
 
 
 class ConditionAll(TypedDict):
@@ -3987,6 +4036,11 @@ class StandingGrantRequest(_StandingGrantRequestRequired, total=False):
     reason: str
 
 
+class StartCliLoginRequest(TypedDict):
+    """What the CLI is (its version and host), shown to the member who confirms the login."""
+    client: str
+
+
 class StoredPolicyList(TypedDict):
     """The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests."""
     policies: list[StoredPolicyListPoliciesItem]
@@ -4306,6 +4360,10 @@ AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | Audi
 
 AuditProof: TypeAlias = AuditProofInclusion | AuditProofConsistency
 """An RFC 6962 inclusion or consistency proof (hex hashes)."""
+
+
+CliLoginState: TypeAlias = CliLoginStateInterval | CliLoginState2 | CliLoginStateApiKey
+"""Where the login stands: still waiting, refused or gone (denied, expired), or confirmed with the key."""
 
 
 Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionNot | ConditionRate

@@ -1174,6 +1174,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/cli-logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ask for a CLI login
+         * @description The CLI shows `userCode` and `verificationUriComplete`; a member signed in to the console confirms the code there for one of their orgs, and the CLI's poll then collects an admin key for that member. A login lives 10 minutes. At most 20 may wait per address (429).
+         */
+        post: operations["startCliLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/cli-logins/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Poll a CLI login
+         * @description `pending` until a member confirms or refuses the code. Once confirmed, this call answers the member's new admin key (acting with their role), once: any later poll hears `expired`. A refused login is `denied`; one past its 10 minutes, used, or unknown is `expired`.
+         */
+        post: operations["collectCliLogin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/delegations": {
         parameters: {
             query?: never;
@@ -2863,6 +2903,44 @@ export interface components {
             /** @constant */
             dryRun: true;
         };
+        /** @description A login waiting for a member to confirm it in the console. */
+        CliLogin: {
+            /** @description The code to confirm in the console (ABCD-EFGH). */
+            userCode: string;
+            /** @description The console page where a signed-in member confirms the code. */
+            verificationUri: string;
+            /** @description The same page with the code filled in. */
+            verificationUriComplete: string;
+            /** @description The secret to poll with (ghcli_…); only its hash is stored. */
+            pollToken: string;
+            /** @description Seconds the login lives. */
+            expiresIn: number;
+            /** @description Seconds to wait between polls. */
+            interval: number;
+        };
+        /** @description Where the login stands: still waiting, refused or gone (denied, expired), or confirmed with the key. */
+        CliLoginState: {
+            /** @constant */
+            status: "pending";
+            interval: number;
+        } | {
+            /** @enum {string} */
+            status: "denied" | "expired";
+        } | {
+            /** @constant */
+            status: "approved";
+            /** @description The member's new admin key, answered this once. */
+            apiKey: string;
+            key: {
+                id: string;
+                prefix: string;
+                expiresAt: string | null;
+            };
+            org: {
+                slug: string;
+                name: string;
+            };
+        };
         /** @description The closed org. Its keys no longer work; its owners can still read and export its audit log in the console. */
         ClosedOrg: {
             id: string;
@@ -2877,6 +2955,10 @@ export interface components {
         CloseOrgRequest: {
             /** @description The org's slug, typed out: closing cannot be undone. */
             confirm: string;
+        };
+        /** @description The poll secret the login answered. */
+        CollectCliLoginRequest: {
+            pollToken: string;
         };
         /** @description A `when` condition: a comparison, `all`/`any`/`not`, or a rate. */
         Condition: {
@@ -4621,6 +4703,10 @@ export interface components {
             /** @description Cover the action whatever its arguments: an explicit choice, shown as such, for at most 10 uses. Without it, `match` (or the request's own metadata) must name at least one argument. */
             anyArguments?: boolean;
             reason?: string;
+        };
+        /** @description What the CLI is (its version and host), shown to the member who confirms the login. */
+        StartCliLoginRequest: {
+            client: string;
         };
         /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
         StoredPolicyList: {
@@ -11502,6 +11588,108 @@ export interface operations {
             };
             /** @description An unexpected error; quote the request id. */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    startCliLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartCliLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description The login, waiting for its confirmation. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CliLogin"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    collectCliLogin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CollectCliLoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Where the login stands. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CliLoginState"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database cannot be reached. */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

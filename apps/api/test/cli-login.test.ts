@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { decideCliLogin, getMemberContext } from "@gatehouse/db";
+import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import type { FastifyInstance } from "fastify";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../packages/cli/src/cli.ts";
+import { call, startApp, stopApp } from "./helpers";
+
+// `gatehouse login --web` the way a new user runs it (issue 44, friction 7: no admin key to issue first): the CLI
+// against the real API, a member confirming the code it prints, the key saved and used by the next command.
+
+let app: FastifyInstance;
+let baseUrl: string;
+let org: TestOrg;
+const homes: string[] = [];
+
+beforeAll(async () => {
+  app = await startApp();
+  baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
+  org = await createTestOrg({ label: "cli-login" });
+});
+afterAll(async () => {
+  await stopApp(app);
+  for (const home of homes) rmSync(home, { recursive: true, force: true });
+});
+
+/** Runs `argv` with a config folder of its own; `onOutput` sees what it prints as it prints it. */
+async function cli(argv: string[], home: string, onOutput: (text: string) => void = () => {}): Promise<{ code: number; out: string }> {
+  let out = "";
+  const print = (text: string) => {
+    out += text;
+    onOutput(out);
+  };
+  const code = await main({
+    argv,
+    env: { XDG_CONFIG_HOME: home, GATEHOUSE_BASE_URL: baseUrl },
+    fetch: (input, init) => fetch(input, init),
+    stdout: print,
+    stderr: print,
+    sleep: () => new Promise((r) => setTimeout(r, 20)),
+  });
+  return { code, out };
+}
+
+function freshHome(): string {
+  const home = mkdtempSync(join(tmpdir(), "gatehouse-cli-login-"));
+  homes.push(home);
+  return home;
+}
+
+/** Confirms (or refuses) the code the CLI printed, as the org's owner in the console would, once it is printed. */
+function memberAnswers(decision: "approve" | "deny"): { onOutput: (text: string) => void; done: Promise<void> } {
+  let started = false;
+  let resolve: () => void = () => {};
+  const done = new Promise<void>((r) => (resolve = r));
+  return {
+    done,
+    onOutput: (text) => {
+      const code = /confirm the code ([A-Z]{4}-[A-Z]{4})/.exec(text)?.[1];
+      if (!code || started) return;
+      started = true;
+      void (async () => {
+        const ctx = await getMemberContext({ userId: org.owner.userId, orgSlug: org.org.slug, requestId: "cli-login-test" });
+        await decideCliLogin({ ctx, input: { userCode: code, decision } });
+        resolve();
+      })();
+    },
+  };
+}
+
+describe("gatehouse login --web", () => {
+  it("prints the console's page and a code; once a member confirms it, saves their key, which the next command uses", async () => {
+    const home = freshHome();
+    const member = memberAnswers("approve");
+    const login = await cli(["login", "--web"], home, member.onOutput);
+    await member.done;
+    expect(login.out).toMatch(/Open https:\/\/console\.gatehouse\.test\/cli-login\?code=[A-Z]{4}-[A-Z]{4}/);
+    expect(login, JSON.stringify(login.out)).toMatchObject({ code: 0, out: expect.stringContaining(`Logged in to ${org.org.name} (${org.org.slug})`) });
+    const saved = JSON.parse(readFileSync(join(home, "gatehouse", "credentials.json"), "utf8")) as { apiKey: string; baseUrl: string };
+    expect(saved).toMatchObject({ apiKey: expect.stringMatching(/^gh_admin_/), baseUrl });
+    // The key is never printed.
+    expect(login.out).not.toContain(saved.apiKey);
+    // The next command takes it from the saved file: no key in the environment.
+    const members = await cli(["members", "list"], home);
+    expect(members, members.out).toMatchObject({ code: 0, out: expect.stringContaining(org.owner.email) });
+  });
+
+  it("a refused login saves nothing and exits 1", async () => {
+    const home = freshHome();
+    const member = memberAnswers("deny");
+    const login = await cli(["login", "--web"], home, member.onOutput);
+    await member.done;
+    expect(login).toMatchObject({ code: 1, out: expect.stringContaining("refused in the console; nothing saved") });
+    expect(existsSync(join(home, "gatehouse", "credentials.json"))).toBe(false);
+  });
+
+  it("--web with --api-key is a usage error (exit 2)", async () => {
+    expect(await cli(["login", "--web", "--api-key", "gh_admin_x"], freshHome())).toMatchObject({ code: 2, out: expect.stringContaining("leave out --api-key") });
+  });
+});
+
+describe("the public login routes", () => {
+  it("refuse bad input with a 400 naming the field, and answer nothing a cache may keep", async () => {
+    const missing = await call(app, "POST", "/v1/cli-logins", { body: {} });
+    expect([missing.statusCode, missing.json().error.details.issues[0].path]).toEqual([400, "client"]);
+    const extra = await call(app, "POST", "/v1/cli-logins", { body: { client: "x", org: "someone-else" } });
+    expect(extra.statusCode).toBe(400);
+    const badToken = await call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: "guess" } });
+    expect([badToken.statusCode, badToken.json().error.details.issues[0].path]).toEqual([400, "pollToken"]);
+    const started = await call(app, "POST", "/v1/cli-logins", { body: { client: "gatehouse test" } });
+    expect([started.statusCode, started.headers["cache-control"]]).toEqual([201, "no-store"]);
+    const polled = await call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: started.json().pollToken } });
+    expect([polled.statusCode, polled.headers["cache-control"], polled.json()]).toEqual([200, "no-store", { status: "pending", interval: 2 }]);
+  });
+});
