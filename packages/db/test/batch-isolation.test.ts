@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeRateLimiter, closeSignals, disconnectDb } from "../src";
 import type { Ctx } from "../src/actors/context";
 import { createAgent } from "../src/agents/create-agent";
+import { lockHeadStatement } from "../src/audit/log-store";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { decideAction } from "../src/decisions/decide-action";
 import { commitDecision, type Committed, type Materialized, type PendingDecision } from "../src/decisions/group-commit";
@@ -252,7 +253,7 @@ describe("a database that cannot take the write fails the whole batch (no retry 
       for (;;) {
         const { rows } = await db().pool.query<{ pid: number }>(
           `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1 AND pid <> $2`,
-          [`BEGIN; SELECT size, chain_hash, frontier FROM audit_log_heads WHERE org_id = '${org.org.id}'%`, not],
+          [`BEGIN; ${lockHeadStatement(`'${org.org.id}'`)}%`, not],
         );
         if (rows[0]) return rows[0].pid;
         await new Promise((resolve) => setImmediate(resolve));
