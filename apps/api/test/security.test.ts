@@ -246,6 +246,10 @@ const ROWS: Row[] = [
   { method: "POST", route: "/v1/slack/:orgId/interactions", access: "public", path: "/v1/slack/org_0000000000000000000000/interactions", status: 404 },
   // Slack's Events API (its url_verification proves the org's app): the same, signed by the org's secret.
   { method: "POST", route: "/v1/slack/:orgId/events", access: "public", path: "/v1/slack/org_0000000000000000000000/events", status: 404 },
+  // `gatehouse login --web`: no key yet (the CLI has none); without its body each call is a 400 naming the field
+  // (cli-login.test.ts and packages/db/test/cli-logins.test.ts hold what they answer and to whom).
+  { method: "POST", route: "/v1/cli-logins", access: "public", path: "/v1/cli-logins", status: 400 },
+  { method: "POST", route: "/v1/cli-logins/token", access: "public", path: "/v1/cli-logins/token", status: 400 },
 
   // Agents, with their own key.
   { method: "POST", route: "/v1/actions", access: agentOnly, sample: () => ({ path: "/v1/actions", body: { actionType: "pr.open", metadata: { pr: 3 } } }), foreign: "scoped" },
