@@ -56,6 +56,8 @@ NOT_COVERED = {
     "openApi": "no key: the document itself",
     "slackInteractions": "called by Slack (signed with the org's Slack signing secret), not by agent code",
     "slackEvents": "called by Slack (its url_verification proves the org's Slack app), not by agent code",
+    "startCliLogin": "no key: the `gatehouse login --web` device flow's start, called by the CLI before it holds a key",
+    "collectCliLogin": "no key: the `gatehouse login --web` poll, which hands the CLI its key once a member confirms",
     "listBudgets": "members only (posture.read); an agent reads the budgets it is held to in each answer's `budget`",
 }
 
