@@ -7,10 +7,12 @@ import { defineConfig, type Options } from "tsup";
 // types share one declaration chunk (dist/client-<hash>.d.ts): the `Gatehouse` a user imports from
 // the main entry is then the very class model-call's `ModelCalls` takes, where a second copy of it (its
 // private fields make it nominal) would be a different type. The verify entry is Node's. Two configs
-// run side by side, so each cleans only its own files.
+// run side by side, so neither cleans: tsup's clean of a config with types deletes every declaration file in
+// dist, the other config's too (a fresh clone's CI lost dist/verify.d.ts that way). `npm run build` empties dist
+// first instead.
 const shared: Options = { tsconfig: "tsconfig.build.json", format: ["esm", "cjs"], dts: true, target: "es2022", outDir: "dist", splitting: false, removeNodeProtocol: false };
 
 export default defineConfig([
-  { ...shared, entry: { index: "src/index.ts", "model-call": "src/model-call.ts" }, platform: "neutral", clean: ["index.*", "model-call.*", "client-*"] },
-  { ...shared, entry: { verify: "src/verify.ts" }, platform: "node", clean: ["verify.*"] },
+  { ...shared, entry: { index: "src/index.ts", "model-call": "src/model-call.ts" }, platform: "neutral" },
+  { ...shared, entry: { verify: "src/verify.ts" }, platform: "node" },
 ]);

@@ -1,24 +1,13 @@
 import {
-  anomalySettingsSchema,
-  loopSettingsSchema,
-  orgModelPriceSchema,
-  spendSettingsSchema,
-  postConditionSettingsSchema,
-  orgBudgetSchema,
-  orgBudgetListSchema,
-  CONTENT_ACTIONS,
-  contentSettingsSchema,
-  policySettingsSchema,
-  approvalTimeoutSecondsSchema,
-  breakerSettingsSchema,
-  delegationSettingsSchema,
-  signInSettingsPatchSchema,
-  SSO_DEFAULT_ROLES,
   DEFAULT_HEARTBEAT_SECONDS,
   HEARTBEAT_SECONDS,
   MISSED_BEATS,
   PRESENCE_STATES,
-  grantSettingsSchema,
+  ORG_SETTING_KEYS,
+  orgSetting,
+  type EnforcementSettings,
+  type OrgSettingKey,
+  type SettingsPatch,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -138,103 +127,20 @@ export const issuedAdminKeySchema = named(
 
 export const revokedKeySchema = named("RevokedKey", z.object({ id: z.string(), revokedAt: z.string() }), "A revoked key.");
 
+type SettingValues = { [K in OrgSettingKey]: z.ZodType<EnforcementSettings[K]> };
+type SettingPatches = { [K in OrgSettingKey]: z.ZodOptional<z.ZodType<NonNullable<SettingsPatch[K]>, NonNullable<SettingsPatch[K]>>> };
+
+/** The settings read's answer: each setting of core's registry (ORG_SETTINGS), as its value. */
 export const orgSettingsSchema = named(
   "OrgSettings",
-  z.object({
-    circuitBreaker: z.object({ failureThreshold: z.number().int(), windowSeconds: z.number().int(), cooldownSeconds: z.number().int() }),
-    approvalTimeoutSeconds: z.number().int().describe("How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed)."),
-    signIn: z
-      .object({ ssoDomains: z.array(z.string()), ssoDefaultRole: z.enum(SSO_DEFAULT_ROLES), ssoRequired: z.boolean() })
-      .describe("Single sign-on: email domains routed to this org, the role they join with, and whether console sessions must have signed in with SSO."),
-    delegation: z
-      .object({ maxDepth: z.number().int(), maxActiveChildren: z.number().int() })
-      .describe("Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed)."),
-    anomaly: z
-      .object({ haltAgent: z.boolean() })
-      .describe("Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."),
-    loops: z
-      .object({ enabled: z.boolean(), maxRepeats: z.number().int(), windowSeconds: z.number().int(), haltAgent: z.boolean() })
-      .describe(
-        "Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches.",
-      ),
-    policies: z
-      .object({ reportOnly: z.boolean(), requireSecondApproval: z.boolean() })
-      .describe(
-        "Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed.",
-      ),
-    content: z
-      .object({ secrets: z.enum(CONTENT_ACTIONS), personalData: z.enum(CONTENT_ACTIONS) })
-      .describe(
-        "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
-      ),
-    budgets: z.array(orgBudgetSchema).describe("Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."),
-    postConditions: z
-      .object({ haltAgent: z.boolean() })
-      .describe("Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."),
-    grants: z
-      .object({ enabled: z.boolean(), maxDurationSeconds: z.number().int(), maxUses: z.number().int() })
-      .describe(
-        "Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have.",
-      ),
-    spend: z
-      .object({ priceOverrides: z.array(orgModelPriceSchema), reservationSeconds: z.number().int() })
-      .describe(
-        "Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed).",
-      ),
-  }),
+  z.object(Object.fromEntries(ORG_SETTING_KEYS.map((key) => [key, orgSetting(key).value])) as SettingValues),
   "The org's settings.",
 );
 
-type PatchShape<S extends z.ZodRawShape> = { [K in keyof S]: z.ZodOptional<S[K] extends z.ZodDefault<infer Inner> ? Inner : S[K]> };
-
-/**
- * A settings group as a patch: every field optional and none defaulted, so a field left out stays as it
- * is (`.partial()` would fill it with its default: `{ policies: { reportOnly: true } }` would also turn
- * `requireSecondApproval` off).
- */
-function patchOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>): z.ZodObject<PatchShape<S>, z.core.$strict> {
-  const shape = Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => {
-      const optional = z.optional(field instanceof z.ZodDefault ? field.unwrap() : field);
-      const { description } = field as z.ZodType;
-      return [key, description ? optional.describe(description) : optional];
-    }),
-  );
-  return z.strictObject(shape) as unknown as z.ZodObject<PatchShape<S>, z.core.$strict>;
-}
-
+/** A settings change: any setting of core's registry (ORG_SETTINGS), each as its patch; what it leaves out stays. */
 export const updateSettingsBodySchema = named(
   "UpdateSettingsRequest",
-  z.strictObject({
-    circuitBreaker: patchOf(breakerSettingsSchema).optional(),
-    approvalTimeoutSeconds: approvalTimeoutSecondsSchema.optional().describe("The org's default approval timeout: 60 to 604800 seconds."),
-    signIn: signInSettingsPatchSchema.optional(),
-    delegation: patchOf(delegationSettingsSchema).optional().describe("`maxDepth` 1 to 10, `maxActiveChildren` 1 to 1000."),
-    anomaly: patchOf(anomalySettingsSchema).optional().describe("`haltAgent`: halt an agent when an anomaly is detected in its traffic."),
-    loops: patchOf(loopSettingsSchema)
-      .optional()
-      .describe(
-        "`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement.",
-      ),
-    policies: patchOf(policySettingsSchema)
-      .optional()
-      .describe("`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."),
-    budgets: orgBudgetListSchema.optional(),
-    postConditions: patchOf(postConditionSettingsSchema)
-      .optional()
-      .describe("`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."),
-    spend: patchOf(spendSettingsSchema)
-      .optional()
-      .describe(
-        "`priceOverrides` (the whole list, replaced: at most 200, one per model), `reservationSeconds` (60 to 604800). Adding, removing or lowering a price weakens enforcement.",
-      ),
-    grants: patchOf(grantSettingsSchema)
-      .optional()
-      .describe("`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."),
-    content: patchOf(contentSettingsSchema)
-      .optional()
-      .describe("`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."),
-  }),
+  z.strictObject(Object.fromEntries(ORG_SETTING_KEYS.map((key) => [key, orgSetting(key).patch.optional()])) as SettingPatches),
   "Settings to change, merged onto the current ones.",
 );
 
@@ -285,6 +191,8 @@ export type ApiKeyView = z.output<typeof apiKeySchema>;
 export type ApiKeyList = z.output<typeof apiKeyListSchema>;
 export type RevokedKey = z.output<typeof revokedKeySchema>;
 export type OrgSettings = z.output<typeof orgSettingsSchema>;
+/** A settings change as a client sends it. */
+export type UpdateSettingsRequest = z.input<typeof updateSettingsBodySchema>;
 export type PendingSettingsChange = z.output<typeof pendingSettingsChangeSchema>;
 export type WhoAmI = z.output<typeof whoamiSchema>;
 

@@ -51,6 +51,8 @@ export * from "./limits/client-address";
 export * from "./limits/loops";
 export * from "./orgs/sign-in-settings";
 export * from "./orgs/weakening-settings";
+export * from "./orgs/settings/registry";
+export { patchOf, type OrgSetting, type Rules, type RulesOf } from "./orgs/settings/setting";
 export * from "./orgs/domain-proof";
 export * from "./delegation/settings";
 export * from "./delegation/attenuation";

@@ -1,4 +1,15 @@
-import type { ClosedOrg, CreatedInvitation, InvitationView, MemberView, OrgSettings, OrgView, PendingSettingsChange, RemovedMember, SsoDomainClaim } from "@gatehouse/contracts";
+import type {
+  ClosedOrg,
+  CreatedInvitation,
+  InvitationView,
+  MemberView,
+  OrgSettings,
+  OrgView,
+  PendingSettingsChange,
+  RemovedMember,
+  SsoDomainClaim,
+  UpdateSettingsRequest,
+} from "@gatehouse/contracts";
 import type { MemberRole } from "@gatehouse/core";
 import { ApiError, orgPath, request } from "./api-client";
 
@@ -19,19 +30,9 @@ export const fetchInvitations = (orgSlug: string, signal?: AbortSignal) => reque
 export const inviteMember = (orgSlug: string, body: { email: string; role: MemberRole }) => request<CreatedInvitation>("POST", `${orgPath(orgSlug)}/invitations`, { body });
 export const revokeInvitation = (orgSlug: string, invitationId: string) => request<InvitationView>("DELETE", `${orgPath(orgSlug)}/invitations/${encodeURIComponent(invitationId)}`);
 export const updateOrg = (orgSlug: string, body: { name?: string; slug?: string }) => request<OrgView>("PATCH", `${orgPath(orgSlug)}/org`, { body });
-export const updateSettings = (
-  orgSlug: string,
-  body: {
-    circuitBreaker?: Partial<OrgSettings["circuitBreaker"]>;
-    approvalTimeoutSeconds?: number;
-    anomaly?: Partial<OrgSettings["anomaly"]>;
-    loops?: Partial<OrgSettings["loops"]>;
-    policies?: Partial<OrgSettings["policies"]>;
-    content?: Partial<OrgSettings["content"]>;
-    spend?: Partial<OrgSettings["spend"]>;
-    postConditions?: Partial<OrgSettings["postConditions"]>;
-  },
-) => request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body });
+/** A settings change (any setting of core's registry, each as its patch), merged onto the current settings. */
+export const updateSettings = (orgSlug: string, body: Omit<UpdateSettingsRequest, "signIn">) =>
+  request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body });
 export const closeOrg = (orgSlug: string, confirm: string) => request<ClosedOrg>("POST", `${orgPath(orgSlug)}/org/close`, { body: { confirm } });
 export const updateSignInSettings = (orgSlug: string, signIn: Partial<OrgSettings["signIn"]>) =>
   request<OrgSettings | PendingSettingsChange>("PATCH", `${orgPath(orgSlug)}/settings`, { body: { signIn } });

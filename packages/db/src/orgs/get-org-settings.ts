@@ -1,18 +1,5 @@
 import type { OrgSettings } from "@gatehouse/contracts";
-import {
-  anomalySettings,
-  postConditionSettings,
-  orgBudgets,
-  spendSettings,
-  loopSettings,
-  approvalTimeoutSetting,
-  contentSettings,
-  policySettings,
-  breakerSettings,
-  delegationSettings,
-  signInSettings,
-  grantSettings,
-} from "@gatehouse/core";
+import { readOrgSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 
@@ -24,20 +11,7 @@ export async function getOrgSettings({ ctx }: { ctx: Ctx }): Promise<OrgSettings
   return settingsOf(org.settings);
 }
 
-/** The settings object as stored, read with defaults (an invalid value reads as its default). */
+/** The settings object as stored, read with defaults (an invalid value reads as its default): core's registry, ORG_SETTINGS. */
 export function settingsOf(stored: unknown): OrgSettings {
-  return {
-    circuitBreaker: breakerSettings(stored),
-    approvalTimeoutSeconds: approvalTimeoutSetting(stored),
-    signIn: signInSettings(stored),
-    delegation: delegationSettings(stored),
-    anomaly: anomalySettings(stored),
-    loops: loopSettings(stored),
-    policies: policySettings(stored),
-    content: contentSettings(stored),
-    spend: spendSettings(stored),
-    postConditions: postConditionSettings(stored),
-    budgets: orgBudgets(stored),
-    grants: grantSettings(stored),
-  };
+  return readOrgSettings(stored);
 }

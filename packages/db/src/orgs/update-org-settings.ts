@@ -1,20 +1,5 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import {
-  anomalySettingsSchema,
-  loopSettingsSchema,
-  spendSettingsSchema,
-  postConditionSettingsSchema,
-  breakerSettingsSchema,
-  conflict,
-  contentSettingsSchema,
-  policySettingsSchema,
-  delegationSettingsSchema,
-  validationError,
-  weakeningChanges,
-  zodIssues,
-  type WeakeningChange,
-  grantSettingsSchema,
-} from "@gatehouse/core";
+import { conflict, mergeOrgSettings, validationError, weakeningChanges, zodIssues, type WeakeningChange } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -65,20 +50,12 @@ export async function updateOrgSettings({
     await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
     const org = await tx.org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
     const before = settingsOf(org.settings);
+    // Each setting the change names merged onto its value (core's registry, ORG_SETTINGS); the sign-in policy through
+    // its rules (its domains are claimed in org_sso_domains and checked against the requester's own address).
+    const { signIn, ...rest } = parsed.data;
     const after: OrgSettings = {
-      ...before,
-      circuitBreaker: breakerSettingsSchema.parse({ ...before.circuitBreaker, ...parsed.data.circuitBreaker }),
-      approvalTimeoutSeconds: parsed.data.approvalTimeoutSeconds ?? before.approvalTimeoutSeconds,
-      delegation: delegationSettingsSchema.parse({ ...before.delegation, ...parsed.data.delegation }),
-      anomaly: anomalySettingsSchema.parse({ ...before.anomaly, ...parsed.data.anomaly }),
-      loops: loopSettingsSchema.parse({ ...before.loops, ...parsed.data.loops }),
-      policies: policySettingsSchema.parse({ ...before.policies, ...parsed.data.policies }),
-      content: contentSettingsSchema.parse({ ...before.content, ...parsed.data.content }),
-      spend: spendSettingsSchema.parse({ ...before.spend, ...parsed.data.spend }),
-      postConditions: postConditionSettingsSchema.parse({ ...before.postConditions, ...parsed.data.postConditions }),
-      budgets: parsed.data.budgets ?? before.budgets,
-      grants: grantSettingsSchema.parse({ ...before.grants, ...parsed.data.grants }),
-      signIn: parsed.data.signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, parsed.data.signIn, deps) : before.signIn,
+      ...mergeOrgSettings(before, rest),
+      signIn: signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, signIn, deps) : before.signIn,
     };
     const weakened = weakeningChanges(before, after);
     if (!approved && before.policies.requireSecondApproval && weakened.length > 0) throw secondApprovalRequired(weakened);

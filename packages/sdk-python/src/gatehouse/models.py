@@ -2769,6 +2769,7 @@ class Org(TypedDict):
 class OrgSettings(TypedDict):
     """The org's settings."""
     circuitBreaker: OrgSettingsCircuitBreaker
+    """The circuit breaker: `failureThreshold` failures within `windowSeconds` open an agent's breaker (its calls answer CIRCUIT_OPEN) for `cooldownSeconds` (10 within 60 s, 30 s, unless changed)."""
     approvalTimeoutSeconds: int
     """How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed)."""
     signIn: OrgSettingsSignIn
@@ -2781,21 +2782,22 @@ class OrgSettings(TypedDict):
     """Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches."""
     policies: OrgSettingsPolicies
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
-    content: OrgSettingsContent
-    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
     budgets: list[OrgSettingsBudgetsItem]
     """Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."""
     postConditions: OrgSettingsPostConditions
     """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
-    grants: OrgSettingsGrants
-    """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     spend: OrgSettingsSpend
     """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
+    grants: OrgSettingsGrants
+    """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
+    content: OrgSettingsContent
+    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
 
 
 class OrgSettingsAnomaly(TypedDict):
     """Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed)."""
     haltAgent: bool
+    """Halt an agent when an anomaly is detected in its traffic (false unless changed)."""
 
 
 class _OrgSettingsBudgetsItemRequired(TypedDict):
@@ -2824,6 +2826,7 @@ class OrgSettingsBudgetsItemLimit(TypedDict, total=False):
 
 
 class OrgSettingsCircuitBreaker(TypedDict):
+    """The circuit breaker: `failureThreshold` failures within `windowSeconds` open an agent's breaker (its calls answer CIRCUIT_OPEN) for `cooldownSeconds` (10 within 60 s, 30 s, unless changed)."""
     failureThreshold: int
     windowSeconds: int
     cooldownSeconds: int
@@ -2832,7 +2835,9 @@ class OrgSettingsCircuitBreaker(TypedDict):
 class OrgSettingsContent(TypedDict):
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
     secrets: Literal["deny", "redact", "flag", "off"]
+    """Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."""
     personalData: Literal["deny", "redact", "flag", "off"]
+    """Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."""
 
 
 class OrgSettingsDelegation(TypedDict):
@@ -2844,27 +2849,37 @@ class OrgSettingsDelegation(TypedDict):
 class OrgSettingsGrants(TypedDict):
     """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     enabled: bool
+    """Whether approvers may grant standing permissions at all (true unless changed)."""
     maxDurationSeconds: int
+    """The longest a grant may last (3600 s unless changed; at most 7 days)."""
     maxUses: int
+    """The most calls one grant may let through (100 unless changed)."""
 
 
 class OrgSettingsLoops(TypedDict):
     """Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches."""
     enabled: bool
+    """Whether repeated calls are refused (true unless changed)."""
     maxRepeats: int
+    """Identical calls (or alternations between two) allowed within the window: 1 to 100,000 (20 unless changed)."""
     windowSeconds: int
+    """The sliding window, in seconds: 1 to 3,600 (60 unless changed)."""
     haltAgent: bool
+    """Also halt the agent when a loop is detected (false unless changed)."""
 
 
 class OrgSettingsPolicies(TypedDict):
     """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
     reportOnly: bool
+    """Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed)."""
     requireSecondApproval: bool
+    """Publishing a policy set waits for a second admin's approval (false unless changed)."""
 
 
 class OrgSettingsPostConditions(TypedDict):
     """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
     haltAgent: bool
+    """Halt an agent whose outcome breaks a policy's post-condition (false unless changed)."""
 
 
 class OrgSettingsSignIn(TypedDict):
@@ -2877,7 +2892,9 @@ class OrgSettingsSignIn(TypedDict):
 class OrgSettingsSpend(TypedDict):
     """Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed)."""
     priceOverrides: list[OrgSettingsSpendPriceOverridesItem]
+    """Prices the org sets (USD per million tokens): they win over the built-in table, price models it lacks, and `*` prices every model nobody else does (without it such a call is refused where money is counted)."""
     reservationSeconds: int
+    """How long a reservation waits for its outcome before a job releases it (60 s to 7 days; 3600 unless changed); a held call's waits as long as its approval, and this much more."""
 
 
 class _OrgSettingsSpendPriceOverridesItemRequired(TypedDict):
@@ -4086,6 +4103,7 @@ class UpdateOrgRequest(TypedDict, total=False):
 class UpdateSettingsRequest(TypedDict, total=False):
     """Settings to change, merged onto the current ones."""
     circuitBreaker: UpdateSettingsRequestCircuitBreaker
+    """`failureThreshold` 1 to 10,000, `windowSeconds` and `cooldownSeconds` 1 to 86,400. Raising the threshold or lowering either time weakens enforcement."""
     approvalTimeoutSeconds: int
     """The org's default approval timeout: 60 to 604800 seconds."""
     signIn: UpdateSettingsRequestSignIn
@@ -4141,6 +4159,7 @@ class UpdateSettingsRequestBudgetsItemLimit(TypedDict, total=False):
 
 
 class UpdateSettingsRequestCircuitBreaker(TypedDict, total=False):
+    """`failureThreshold` 1 to 10,000, `windowSeconds` and `cooldownSeconds` 1 to 86,400. Raising the threshold or lowering either time weakens enforcement."""
     failureThreshold: int
     windowSeconds: int
     cooldownSeconds: int

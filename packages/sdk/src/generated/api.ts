@@ -3655,9 +3655,13 @@ export interface components {
         };
         /** @description The org's settings. */
         OrgSettings: {
+            /** @description The circuit breaker: `failureThreshold` failures within `windowSeconds` open an agent's breaker (its calls answer CIRCUIT_OPEN) for `cooldownSeconds` (10 within 60 s, 30 s, unless changed). */
             circuitBreaker: {
+                /** @default 10 */
                 failureThreshold: number;
+                /** @default 60 */
                 windowSeconds: number;
+                /** @default 30 */
                 cooldownSeconds: number;
             };
             /** @description How long an approval waits when its policy sets no timeoutSeconds (60 s to 7 days; 3600 unless changed). */
@@ -3671,31 +3675,54 @@ export interface components {
             };
             /** @description Delegation limits: the deepest chain (5 unless changed) and the active delegates one agent may hold (100 unless changed). */
             delegation: {
+                /** @default 5 */
                 maxDepth: number;
+                /** @default 100 */
                 maxActiveChildren: number;
             };
             /** @description Anomaly detection (docs/posture.md, Anomalies): whether an agent is also halted when an anomaly is detected in its traffic (false unless changed). */
             anomaly: {
+                /**
+                 * @description Halt an agent when an anomaly is detected in its traffic (false unless changed).
+                 * @default false
+                 */
                 haltAgent: boolean;
             };
             /** @description Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches. */
             loops: {
+                /**
+                 * @description Whether repeated calls are refused (true unless changed).
+                 * @default true
+                 */
                 enabled: boolean;
+                /**
+                 * @description Identical calls (or alternations between two) allowed within the window: 1 to 100,000 (20 unless changed).
+                 * @default 20
+                 */
                 maxRepeats: number;
+                /**
+                 * @description The sliding window, in seconds: 1 to 3,600 (60 unless changed).
+                 * @default 60
+                 */
                 windowSeconds: number;
+                /**
+                 * @description Also halt the agent when a loop is detected (false unless changed).
+                 * @default false
+                 */
                 haltAgent: boolean;
             };
             /** @description Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed. */
             policies: {
+                /**
+                 * @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed).
+                 * @default false
+                 */
                 reportOnly: boolean;
+                /**
+                 * @description Publishing a policy set waits for a second admin's approval (false unless changed).
+                 * @default false
+                 */
                 requireSecondApproval: boolean;
-            };
-            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. */
-            content: {
-                /** @enum {string} */
-                secrets: "deny" | "redact" | "flag" | "off";
-                /** @enum {string} */
-                personalData: "deny" | "redact" | "flag" | "off";
             };
             /** @description Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets. */
             budgets: {
@@ -3731,16 +3758,18 @@ export interface components {
             }[];
             /** @description Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed). */
             postConditions: {
+                /**
+                 * @description Halt an agent whose outcome breaks a policy's post-condition (false unless changed).
+                 * @default false
+                 */
                 haltAgent: boolean;
-            };
-            /** @description Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have. */
-            grants: {
-                enabled: boolean;
-                maxDurationSeconds: number;
-                maxUses: number;
             };
             /** @description Model spend (docs/budgets.md): the org's own prices (USD per million tokens; `*` prices every model nobody else does) and how long a reservation waits for its outcome (3600 s unless changed). */
             spend: {
+                /**
+                 * @description Prices the org sets (USD per million tokens): they win over the built-in table, price models it lacks, and `*` prices every model nobody else does (without it such a call is refused where money is counted).
+                 * @default []
+                 */
                 priceOverrides: {
                     /** @description The model (a dated snapshot of it is priced the same), or `*` for every model neither the table nor another override prices. */
                     model: "*" | string;
@@ -3753,7 +3782,44 @@ export interface components {
                     /** @description USD per million input tokens written to a cache (else priced as input). */
                     cacheWrite?: number;
                 }[];
+                /**
+                 * @description How long a reservation waits for its outcome before a job releases it (60 s to 7 days; 3600 unless changed); a held call's waits as long as its approval, and this much more.
+                 * @default 3600
+                 */
                 reservationSeconds: number;
+            };
+            /** @description Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have. */
+            grants: {
+                /**
+                 * @description Whether approvers may grant standing permissions at all (true unless changed).
+                 * @default true
+                 */
+                enabled: boolean;
+                /**
+                 * @description The longest a grant may last (3600 s unless changed; at most 7 days).
+                 * @default 3600
+                 */
+                maxDurationSeconds: number;
+                /**
+                 * @description The most calls one grant may let through (100 unless changed).
+                 * @default 100
+                 */
+                maxUses: number;
+            };
+            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. */
+            content: {
+                /**
+                 * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
+                 * @default redact
+                 * @enum {string}
+                 */
+                secrets: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed.
+                 * @default flag
+                 * @enum {string}
+                 */
+                personalData: "deny" | "redact" | "flag" | "off";
             };
         };
         /** @description The outcome on record: the first report wins. */
@@ -4746,6 +4812,7 @@ export interface components {
         };
         /** @description Settings to change, merged onto the current ones. */
         UpdateSettingsRequest: {
+            /** @description `failureThreshold` 1 to 10,000, `windowSeconds` and `cooldownSeconds` 1 to 86,400. Raising the threshold or lowering either time weakens enforcement. */
             circuitBreaker?: {
                 failureThreshold?: number;
                 windowSeconds?: number;
