@@ -1,33 +1,31 @@
 /**
  * `GatehouseAdmin`: the client of the admin API, with an org admin key. Each of its resources
  * (`admin.policies`, `admin.webhooks`, …) is one file of ./admin/: the resource's interface and a
- * `createAdminX(config)` that makes its calls over the client's transport. This class only declares
- * and wires them, in the order the field declarations give (the order the resources are listed in,
- * docs/architecture.md's SDK table among them).
+ * `createAdminX(config)` that makes its calls over the client's transport. RESOURCES below lists them, in the
+ * order they are shown (docs/architecture.md's SDK table among them); the class's fields are derived from it.
  *
- * Adding a resource is one new file in ./admin/ (its interface, its factory), its field and its
- * `this.x = createAdminX(config)` line here, and its interface in the re-exports below; index.ts lists
- * the ones the package exports, one name each.
+ * Adding a resource is one new file in ./admin/ (its interface, its factory) and its line in RESOURCES; its
+ * interface is then `GatehouseAdmin["x"]`, and a re-export below names it for the package (index.ts).
  */
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
 import type { GatehouseEvent, Posture, RequestOptions, SubscribeOptions, WhoAmI } from "./types.ts";
-import { createAdminAgents, type AdminAgents } from "./admin/agents.ts";
-import { createAdminApprovals, type AdminApprovals } from "./admin/approvals.ts";
-import { createAdminAudit, type AdminAudit } from "./admin/audit.ts";
-import { createAdminBudgets, type AdminBudgets } from "./admin/budgets.ts";
-import { createAdminDelegations, type AdminDelegations } from "./admin/delegations.ts";
-import { createAdminGrants, type AdminGrants } from "./admin/grants.ts";
-import { createAdminInvitations, type AdminInvitations } from "./admin/invitations.ts";
-import { createAdminKeys, type AdminKeys } from "./admin/keys.ts";
-import { createAdminMembers, type AdminMembers } from "./admin/members.ts";
-import { createAdminOrg, type AdminOrg } from "./admin/org.ts";
-import { createAdminPolicies, type AdminPolicies } from "./admin/policies.ts";
-import { createAdminRuns, type AdminRuns } from "./admin/runs.ts";
-import { createAdminSettings, type AdminSettings } from "./admin/settings.ts";
-import { createAdminSlack, type AdminSlack } from "./admin/slack.ts";
-import { createAdminWebhooks, type AdminWebhooks } from "./admin/webhooks.ts";
+import { createAdminAgents } from "./admin/agents.ts";
+import { createAdminApprovals } from "./admin/approvals.ts";
+import { createAdminAudit } from "./admin/audit.ts";
+import { createAdminBudgets } from "./admin/budgets.ts";
+import { createAdminDelegations } from "./admin/delegations.ts";
+import { createAdminGrants } from "./admin/grants.ts";
+import { createAdminInvitations } from "./admin/invitations.ts";
+import { createAdminKeys } from "./admin/keys.ts";
+import { createAdminMembers } from "./admin/members.ts";
+import { createAdminOrg } from "./admin/org.ts";
+import { createAdminPolicies } from "./admin/policies.ts";
+import { createAdminRuns } from "./admin/runs.ts";
+import { createAdminSettings } from "./admin/settings.ts";
+import { createAdminSlack } from "./admin/slack.ts";
+import { createAdminWebhooks } from "./admin/webhooks.ts";
 
 export type { AdminAgentKeys, AdminAgents } from "./admin/agents.ts";
 export type { AdminApprovals } from "./admin/approvals.ts";
@@ -48,28 +46,41 @@ export type { AdminWebhooks } from "./admin/webhooks.ts";
 /** Options of {@link GatehouseAdmin}. `apiKey` is an org admin key, `gh_admin_…`. */
 export type GatehouseAdminOptions = ClientOptions;
 
+/** The admin API's resources, each made over the client's transport, in the order they are listed. */
+const RESOURCES = {
+  policies: createAdminPolicies,
+  approvals: createAdminApprovals,
+  org: createAdminOrg,
+  settings: createAdminSettings,
+  members: createAdminMembers,
+  invitations: createAdminInvitations,
+  agents: createAdminAgents,
+  keys: createAdminKeys,
+  delegations: createAdminDelegations,
+  runs: createAdminRuns,
+  budgets: createAdminBudgets,
+  webhooks: createAdminWebhooks,
+  grants: createAdminGrants,
+  slack: createAdminSlack,
+  /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()` and `erase()`. */
+  audit: createAdminAudit,
+} satisfies Record<string, (config: TransportConfig) => object>;
+
+/** The resources as the client's fields. */
+export type GatehouseAdminResources = { readonly [K in keyof typeof RESOURCES]: ReturnType<(typeof RESOURCES)[K]> };
+
+// The class's resource fields are this interface's: the constructor assigns every one of them, from the same object
+// the interface is derived from, so none is ever left unset (what the lint rule guards against).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the merge is the point
+export interface GatehouseAdmin extends GatehouseAdminResources {}
+
 /**
  * A client of the Gatehouse admin API for scripts and the CLI, with an org admin key. What the
  * key may do follows its member's role. Same options, retries and errors as {@link Gatehouse}.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class GatehouseAdmin {
   readonly #config: TransportConfig;
-  readonly policies: AdminPolicies;
-  readonly approvals: AdminApprovals;
-  readonly org: AdminOrg;
-  readonly settings: AdminSettings;
-  readonly members: AdminMembers;
-  readonly invitations: AdminInvitations;
-  readonly agents: AdminAgents;
-  readonly keys: AdminKeys;
-  readonly delegations: AdminDelegations;
-  readonly runs: AdminRuns;
-  readonly budgets: AdminBudgets;
-  readonly webhooks: AdminWebhooks;
-  readonly grants: AdminGrants;
-  readonly slack: AdminSlack;
-  /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()` and `erase()`. */
-  readonly audit: AdminAudit;
 
   constructor(options: GatehouseAdminOptions, internals: ClientInternals = {}) {
     this.#config = resolveConfig(options, internals, {
@@ -78,21 +89,7 @@ export class GatehouseAdmin {
       description: "org admin keys",
     });
     const config = this.#config;
-    this.policies = createAdminPolicies(config);
-    this.approvals = createAdminApprovals(config);
-    this.org = createAdminOrg(config);
-    this.settings = createAdminSettings(config);
-    this.members = createAdminMembers(config);
-    this.invitations = createAdminInvitations(config);
-    this.agents = createAdminAgents(config);
-    this.keys = createAdminKeys(config);
-    this.delegations = createAdminDelegations(config);
-    this.runs = createAdminRuns(config);
-    this.budgets = createAdminBudgets(config);
-    this.webhooks = createAdminWebhooks(config);
-    this.grants = createAdminGrants(config);
-    this.slack = createAdminSlack(config);
-    this.audit = createAdminAudit(config);
+    Object.assign(this, Object.fromEntries(Object.entries(RESOURCES).map(([name, create]) => [name, create(config)])));
   }
 
   /** The org's events as they happen; see `Gatehouse.subscribe`. */
