@@ -163,22 +163,8 @@ export type ApprovalList = Schemas["ApprovalList"];
  */
 export type BulkApprovalDecision = Schemas["BulkApprovalDecisionResult"];
 
-/** The kinds of event `GET /v1/events` streams. The server may add more. */
-export type GatehouseEventType =
-  | "action.executed"
-  | "action.denied"
-  | "approval.requested"
-  | "approval.voted"
-  | "approval.decided"
-  | "approval.expired"
-  | "delegation.created"
-  | "delegation.revoked"
-  | "delegation.expired"
-  | "enforcement.triggered"
-  | "anomaly.detected"
-  | "policy.changed"
-  | "replay.truncated"
-  | (string & {});
+/** The kinds of event `GET /v1/events` streams (the contract's, and the stream's own `replay.truncated`). The server may add more. */
+export type GatehouseEventType = Schemas["EventData"]["type"] | "replay.truncated" | (string & {});
 
 /** What an event says. Which optional fields are present depends on its type; the server may add more. */
 export type GatehouseEventData = Schemas["EventData"];

@@ -1,10 +1,11 @@
 import "server-only";
 import type { NextRequest } from "next/server";
 import { carriesBody, undeclaredBody, type IdKind } from "@gatehouse/core";
-import { checkSessionSignInPolicy, getMemberContext, orgTurns, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
+import { orgTurns, requirePermission, type Ctx, type Permission } from "@gatehouse/db";
 import type { z } from "zod";
 import { checkedParams, errorResponse, jsonResponse, parseInput, queryInput, toErrorResponse } from "./http";
 import { readJsonBody } from "./json-body";
+import { memberContext } from "./member-context";
 import { markWrite, routeReads } from "./reads";
 import { requestIdFrom } from "./request-id";
 import { getSessionUser } from "./session";
@@ -72,8 +73,7 @@ export function memberRoute<
       const user = await getSessionUser();
       if (!user) return errorResponse("UNAUTHENTICATED", `Sign in to ${spec.what}.`, requestId);
       const params = await checkedParams(context.params, ids);
-      const ctx = await getMemberContext({ userId: user.id, orgSlug: params.orgSlug, requestId });
-      await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
+      const ctx = await memberContext(user, params.orgSlug, requestId);
       if (spec.permission) requirePermission(ctx, spec.permission);
       // A route that declares no body takes none: one it does not define can never change what it does.
       if (!spec.body && carriesBody(request.headers.get("content-length"), request.headers.get("transfer-encoding"))) throw undeclaredBody();

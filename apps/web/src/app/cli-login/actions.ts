@@ -2,9 +2,10 @@
 
 import { randomUUID } from "node:crypto";
 import { redirect } from "next/navigation";
-import { checkSessionSignInPolicy, decideCliLogin, getMemberContext } from "@gatehouse/db";
+import { decideCliLogin } from "@gatehouse/db";
 import type { FormState } from "@/components/form-fields";
 import { formStateOf } from "@/server/form-errors";
+import { memberContext } from "@/server/member-context";
 import { getSessionUser } from "@/server/session";
 
 /**
@@ -22,8 +23,7 @@ export async function confirmCliLogin(_previous: FormState, form: FormData): Pro
   if (decision !== "approve" && decision !== "deny") return { error: "Choose Confirm or Refuse.", fields: {}, values };
   if (!orgSlug) return { error: null, fields: { org: "Choose the organization to sign the CLI in to." }, values };
   try {
-    const ctx = await getMemberContext({ userId: user.id, orgSlug, requestId: `req_${randomUUID()}` });
-    await checkSessionSignInPolicy({ ctx, signInMethod: user.signInMethod });
+    const ctx = await memberContext(user, orgSlug, `req_${randomUUID()}`);
     const decided = await decideCliLogin({ ctx, input: { userCode, decision } });
     return {
       error: null,

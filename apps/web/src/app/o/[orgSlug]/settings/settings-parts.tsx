@@ -33,6 +33,37 @@ export interface SectionProps {
 
 export const SECTION = "rounded-xl border border-stone-200 bg-white p-5";
 
+/** A setting that is on or off: its box and label, and what it does below them when there is more to say. */
+export function CheckboxField({
+  id,
+  label,
+  checked,
+  onChange,
+  disabled,
+  hint,
+}: {
+  id: string;
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  disabled: boolean;
+  hint?: ReactNode;
+}) {
+  const box = (
+    <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
+      <input type="checkbox" id={id} checked={checked} disabled={disabled} onChange={(event) => onChange(event.target.checked)} />
+      {label}
+    </label>
+  );
+  if (hint === undefined) return box;
+  return (
+    <div className="space-y-1">
+      {box}
+      <p className="text-xs text-stone-500">{hint}</p>
+    </div>
+  );
+}
+
 export function Field({
   id,
   label,

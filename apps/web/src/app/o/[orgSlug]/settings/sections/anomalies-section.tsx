@@ -2,7 +2,7 @@
 
 import { updateSettings } from "@/lib/admin-api";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
-import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
+import { CheckboxField, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 /** Settings → Anomalies: whether an agent is halted when its traffic turns unusual (it is reported either way). */
 export function AnomaliesSection({ orgSlug, settings, canWriteSettings }: SectionProps) {
@@ -26,19 +26,14 @@ export function AnomaliesSection({ orgSlug, settings, canWriteSettings }: Sectio
         times its usual, is reported as an anomaly in the audit log and the live events.
       </p>
       <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
-        <div className="space-y-1">
-          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-            <input
-              type="checkbox"
-              id="anomaly-halt"
-              checked={section.draft.haltAgent}
-              disabled={!canWriteSettings}
-              onChange={(event) => section.set({ haltAgent: event.target.checked })}
-            />
-            Halt the agent when an anomaly is detected
-          </label>
-          <p className="text-xs text-stone-500">The halt is audited with the anomaly as its reason; a member resumes the agent from its page.</p>
-        </div>
+        <CheckboxField
+          id="anomaly-halt"
+          label="Halt the agent when an anomaly is detected"
+          checked={section.draft.haltAgent}
+          disabled={!canWriteSettings}
+          onChange={(checked) => section.set({ haltAgent: checked })}
+          hint="The halt is audited with the anomaly as its reason; a member resumes the agent from its page."
+        />
         {canWriteSettings ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>

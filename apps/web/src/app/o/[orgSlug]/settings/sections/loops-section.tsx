@@ -3,7 +3,7 @@
 import type { OrgSettings } from "@gatehouse/contracts";
 import { updateSettings } from "@/lib/admin-api";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
-import { Field, SaveRow, SECTION, type SectionProps } from "../settings-parts";
+import { CheckboxField, Field, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 const loopValues = (settings: OrgSettings) => ({
   enabled: settings.loops.enabled,
@@ -41,10 +41,13 @@ export function LoopsSection({ orgSlug, settings, canWriteSettings }: SectionPro
         until the window passes. A policy&apos;s <code className="font-mono text-xs">loop</code> sets its own limit for the calls it matches.
       </p>
       <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
-        <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-          <input type="checkbox" id="loops-enabled" checked={draft.enabled} disabled={!canWriteSettings} onChange={(event) => section.set({ enabled: event.target.checked })} />
-          Refuse repeated calls
-        </label>
+        <CheckboxField
+          id="loops-enabled"
+          label="Refuse repeated calls"
+          checked={draft.enabled}
+          disabled={!canWriteSettings}
+          onChange={(checked) => section.set({ enabled: checked })}
+        />
         <Field
           id="loops-max-repeats"
           label="Repeats allowed"
@@ -65,13 +68,14 @@ export function LoopsSection({ orgSlug, settings, canWriteSettings }: SectionPro
           disabled={limitsDisabled}
           hint="1–3,600 s. 60 unless changed."
         />
-        <div className="space-y-1">
-          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-            <input type="checkbox" id="loops-halt" checked={draft.haltAgent} disabled={limitsDisabled} onChange={(event) => section.set({ haltAgent: event.target.checked })} />
-            Halt the agent when a loop is detected
-          </label>
-          <p className="text-xs text-stone-500">The halt is audited with the loop as its reason; a member resumes the agent from its page.</p>
-        </div>
+        <CheckboxField
+          id="loops-halt"
+          label="Halt the agent when a loop is detected"
+          checked={draft.haltAgent}
+          disabled={limitsDisabled}
+          onChange={(checked) => section.set({ haltAgent: checked })}
+          hint="The halt is audited with the loop as its reason; a member resumes the agent from its page."
+        />
         {canWriteSettings ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>

@@ -3,7 +3,7 @@
 import type { OrgSettings } from "@gatehouse/contracts";
 import { updateSettings } from "@/lib/admin-api";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
-import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
+import { CheckboxField, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 const policyValues = (settings: OrgSettings) => ({ reportOnly: settings.policies.reportOnly, requireSecondApproval: settings.policies.requireSecondApproval });
 
@@ -30,35 +30,27 @@ export function PoliciesSection({ orgSlug, settings, canWriteSettings }: Section
         have blocked.
       </p>
       <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
-        <div className="space-y-1">
-          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-            <input
-              type="checkbox"
-              id="policies-report-only"
-              checked={section.draft.reportOnly}
-              disabled={!canWriteSettings}
-              onChange={(event) => section.set({ reportOnly: event.target.checked })}
-            />
-            Report-only (trial)
-          </label>
-          <p className="text-xs text-stone-500">
-            What the policies would deny or hold for approval is executed instead, and its audit entry records what it would have been. A halted agent, an open circuit breaker and
-            a delegation&apos;s limits still refuse.
-          </p>
-        </div>
-        <div className="space-y-1">
-          <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-            <input
-              type="checkbox"
-              id="policies-second-approval"
-              checked={section.draft.requireSecondApproval}
-              disabled={!canWriteSettings}
-              onChange={(event) => section.set({ requireSecondApproval: event.target.checked })}
-            />
-            Require a second admin&apos;s approval to publish
-          </label>
-          <p className="text-xs text-stone-500">Publishing a policy set waits in the approval queue until another admin approves it.</p>
-        </div>
+        <CheckboxField
+          id="policies-report-only"
+          label="Report-only (trial)"
+          checked={section.draft.reportOnly}
+          disabled={!canWriteSettings}
+          onChange={(checked) => section.set({ reportOnly: checked })}
+          hint={
+            <>
+              What the policies would deny or hold for approval is executed instead, and its audit entry records what it would have been. A halted agent, an open circuit breaker
+              and a delegation&apos;s limits still refuse.
+            </>
+          }
+        />
+        <CheckboxField
+          id="policies-second-approval"
+          label={<>Require a second admin&apos;s approval to publish</>}
+          checked={section.draft.requireSecondApproval}
+          disabled={!canWriteSettings}
+          onChange={(checked) => section.set({ requireSecondApproval: checked })}
+          hint="Publishing a policy set waits in the approval queue until another admin approves it."
+        />
         {canWriteSettings ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>

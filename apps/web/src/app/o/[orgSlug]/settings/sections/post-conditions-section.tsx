@@ -2,7 +2,7 @@
 
 import { updateSettings } from "@/lib/admin-api";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
-import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
+import { CheckboxField, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 /** Settings → Post-conditions: whether an agent whose reported outcome breaks one is halted (it is recorded either way). */
 export function PostConditionsSection({ orgSlug, settings, canWriteSettings }: SectionProps) {
@@ -30,16 +30,13 @@ export function PostConditionsSection({ orgSlug, settings, canWriteSettings }: S
         posture.
       </p>
       <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
-        <label className="flex items-center gap-2 text-sm font-medium text-stone-700">
-          <input
-            type="checkbox"
-            id="postconditions-halt"
-            checked={section.draft.haltAgent}
-            disabled={!canWriteSettings}
-            onChange={(event) => section.set({ haltAgent: event.target.checked })}
-          />
-          Halt an agent whose outcome breaks a post-condition
-        </label>
+        <CheckboxField
+          id="postconditions-halt"
+          label="Halt an agent whose outcome breaks a post-condition"
+          checked={section.draft.haltAgent}
+          disabled={!canWriteSettings}
+          onChange={(checked) => section.set({ haltAgent: checked })}
+        />
         {canWriteSettings ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>
