@@ -397,7 +397,7 @@ interface CliRun {
 export function gatehouse(
   args: string[],
   configHome: string,
-  options: { input?: string; untilOutput?: RegExp; timeoutMs?: number; holdStdin?: boolean; apiKey?: string } = {},
+  options: { input?: string; untilOutput?: RegExp; timeoutMs?: number; holdStdin?: boolean; apiKey?: string; onOutput?: (stdout: string) => void } = {},
 ): Promise<CliRun> {
   const env = childEnv(
     { XDG_CONFIG_HOME: configHome, GATEHOUSE_API_KEY: options.apiKey, GATEHOUSE_BASE_URL: undefined },
@@ -418,6 +418,7 @@ export function gatehouse(
   };
   child.stdout.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
+    options.onOutput?.(stdout);
     if (options.untilOutput?.test(stdout)) stop();
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

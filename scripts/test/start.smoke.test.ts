@@ -6,6 +6,7 @@ import { networkInterfaces, tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { chromium } from "@playwright/test";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { consolePageRoutes } from "../lib/console-pages.ts";
@@ -369,6 +370,40 @@ describe("npm start", () => {
       }
     }
     inviteToken = state.inviteToken ?? "";
+  });
+
+  it("signs the CLI in from the console on the embedded default: login --web, the member confirms in a browser, the key works", async () => {
+    const { dev } = firstRun();
+    const configHome = join(home, "cli-web-login");
+    let shown: (path: string) => void = () => {};
+    const opened = new Promise<string>((resolve) => (shown = resolve));
+    const login = gatehouse(["login", "--web", "--base-url", dev.apiUrl], configHome, {
+      timeoutMs: 120_000,
+      onOutput: (stdout) => {
+        const url = /Open (\S+)/.exec(stdout)?.[1];
+        if (url) shown(new URL(url).pathname + new URL(url).search);
+      },
+    });
+    const path = await opened;
+    // The demo admin, signed in (as the sign-in form does), opens the page the CLI printed in Chromium and confirms.
+    const cookie = await consoleSignIn(dev);
+    const browser = await chromium.launch({ executablePath: "/usr/bin/chromium" });
+    try {
+      const context = await browser.newContext({ baseURL: dev.webUrl });
+      await context.addCookies(cookie.split("; ").map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: dev.webUrl })));
+      const page = await context.newPage();
+      await page.goto(path);
+      await page.getByRole("button", { name: "Confirm" }).click();
+      await page.getByRole("status").filter({ hasText: "Confirmed: the CLI is signing in to" }).waitFor({ timeout: 30_000 });
+    } finally {
+      await browser.close();
+    }
+    const run = await login;
+    expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(0);
+    expect(run.stdout).toContain(`(${dev.orgSlug})`);
+    // The saved key is the member's own, and the next command uses it.
+    const members = await gatehouse(["members", "list"], configHome);
+    expect(members.code, members.stderr).toBe(0);
   });
 
   it("serves every console page, to the demo admin or to a visitor, with no error on it", async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decideCliLogin, getMemberContext } from "@gatehouse/db";
+import { decideCliLogin, getMemberContext, pendingCliLogin, PENDING_PER_ADDRESS } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -113,5 +113,35 @@ describe("the public login routes", () => {
     expect([started.statusCode, started.headers["cache-control"]]).toEqual([201, "no-store"]);
     const polled = await call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: started.json().pollToken } });
     expect([polled.statusCode, polled.headers["cache-control"], polled.json()]).toEqual([200, "no-store", { status: "pending", interval: 2 }]);
+  });
+
+  it("counts a client's waiting logins by its connection: a forged X-Forwarded-For neither earns more nor is what the member sees", async () => {
+    // The API trusts no proxy here (as by default), so the header is the caller's own words. A documentation address
+    // as the connection's, so no other test's logins count against it.
+    const peer = "203.0.113.9";
+    const start = (forged: string) =>
+      app.inject({
+        method: "POST",
+        url: "/v1/cli-logins",
+        remoteAddress: peer,
+        headers: { "content-type": "application/json", "x-forwarded-for": forged },
+        payload: JSON.stringify({ client: "gatehouse forged" }),
+      });
+    const answers = [];
+    for (let i = 0; i <= PENDING_PER_ADDRESS; i++) answers.push(await start(`198.51.100.${i + 1}`));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([...Array<number>(PENDING_PER_ADDRESS).fill(201), 429]);
+    expect(answers[PENDING_PER_ADDRESS]?.headers["retry-after"]).toBeDefined();
+    // The confirm page shows the member where the login came from: the connection, never the header.
+    const shown = await pendingCliLogin({ userCode: answers[0]?.json().userCode });
+    expect(shown.address).toBe(peer);
+    // Another connection is not held back by this one's waiting logins.
+    const elsewhere = await app.inject({
+      method: "POST",
+      url: "/v1/cli-logins",
+      remoteAddress: "203.0.113.10",
+      headers: { "content-type": "application/json" },
+      payload: JSON.stringify({ client: "gatehouse" }),
+    });
+    expect(elsewhere.statusCode).toBe(201);
   });
 });
