@@ -1,3 +1,4 @@
+import { readOrgSettings } from "../src/orgs/settings/registry";
 import { describe, expect, it } from "vitest";
 import {
   CONTENT_ACTIONS,
@@ -79,18 +80,10 @@ describe("PolicySet.contentFor: the enforce-mode policies whose patterns match",
 });
 
 describe("the two-admin rule: loosening a class weakens enforcement", () => {
+  // Every other setting at its default, the two-admin rule on.
   const settings = (content: { secrets: ContentAction; personalData: ContentAction }) => ({
-    circuitBreaker: { failureThreshold: 5, windowSeconds: 60, cooldownSeconds: 300 },
-    approvalTimeoutSeconds: 3600,
-    signIn: { ssoDomains: [], ssoDefaultRole: "viewer" as const, ssoRequired: false },
-    delegation: { maxDepth: 5, maxActiveChildren: 100 },
-    anomaly: { haltAgent: false },
-    loops: { enabled: true, maxRepeats: 20, windowSeconds: 60, haltAgent: false },
+    ...readOrgSettings({}),
     policies: { reportOnly: false, requireSecondApproval: true },
-    spend: { priceOverrides: [], reservationSeconds: 3600 },
-    postConditions: { haltAgent: false },
-    budgets: [],
-    grants: { enabled: true, maxDurationSeconds: 3600, maxUses: 100 },
     content,
   });
   it.each([

@@ -4,10 +4,13 @@ import { anomalySettingsSchema } from "../src/anomaly/detect-anomalies";
 import { delegationSettingsSchema } from "../src/delegation/settings";
 import { loopSettingsSchema } from "../src/limits/loops";
 import { DEFAULT_SIGN_IN_SETTINGS } from "../src/orgs/sign-in-settings";
+import { readOrgSettings } from "../src/orgs/settings/registry";
 import { SETTING_RULES, weakeningChanges, type EnforcementSettings } from "../src/orgs/weakening-settings";
 import { policySettingsSchema } from "../src/policy/policy-settings";
 
+// Every setting read with its default (a new setting needs no line here), then the ones these rows move from.
 const DEFAULTS: EnforcementSettings = {
+  ...readOrgSettings({}),
   circuitBreaker: breakerSettingsSchema.parse({}),
   approvalTimeoutSeconds: 3600,
   signIn: { ...DEFAULT_SIGN_IN_SETTINGS, ssoDomains: ["example.com"], ssoRequired: true, ssoDefaultRole: "approver" },
