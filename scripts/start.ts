@@ -12,6 +12,7 @@ import { startEmbeddedDatabase, type EmbeddedDatabase } from "./lib/embedded-dat
 import { isMasterKey, loadOrCreateSecret } from "../packages/db/src/infra/secrets.ts";
 import { childEnv, connectUrl, displayUrl, EnvError, launcherEnv, type LauncherEnv } from "./lib/env.ts";
 import { formatLogLine } from "./lib/log-format.ts";
+import { serveHoldingPage } from "./lib/holding-page.ts";
 import { lockHome } from "./lib/home-lock.ts";
 import { isPortFree } from "./lib/ports.ts";
 import { runToCompletion, startProcess, type ManagedProcess, type StartOptions } from "./lib/processes.ts";
@@ -210,6 +211,15 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     log: terminal.log,
   });
 
+  // Until the console is built (minutes, the first time, on a small machine), its address answers at once with a page
+  // that says so and follows the build, and opens the console when it is up; the API starts meanwhile.
+  const holding = await serveHoldingPage({
+    host: env.webHost,
+    port: env.webPort,
+    allowedHosts: [...new Set([new URL(webUrl).host, new URL(displayUrl(env.webHost, env.webPort)).host])],
+    apiUrl: displayUrl(env.apiHost, env.apiPort),
+  });
+  say(`console address ${displayUrl(env.webHost, env.webPort)} answers now; the console itself follows its build`);
   const buildWeb = launcher.step({
     name: "build",
     command: join(ROOT, "node_modules", ".bin", "turbo"),
@@ -218,7 +228,10 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     cwd: ROOT,
     // NODE_ENV is Next's to set (production for build and start); a stray one breaks the build.
     env: childEnv({ NODE_ENV: undefined, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" }),
-    log: terminal.log,
+    log: (line) => {
+      terminal.log(line);
+      holding.note(line);
+    },
   });
   const startApi = (async () => {
     await launcher.step({ ...npm("migrate", "db:migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
@@ -230,6 +243,7 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
   })();
   await Promise.all([buildWeb, startApi]);
+  await holding.close();
 
   const web = launcher.service(
     npm("web", "web", {

@@ -173,6 +173,19 @@ async function consoleSignOut(dev: DevFile, cookie: string): Promise<void> {
   });
 }
 
+/** The first answer at `url` after `npm start` began (polled until something listens there). */
+async function firstAnswer(url: string, started: Started): Promise<{ status: number; headers: Headers; body: string }> {
+  let exited = false;
+  void started.exited.then(() => (exited = true));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const answer = await fetch(url).catch(() => null);
+    if (answer) return { status: answer.status, headers: answer.headers, body: await answer.text() };
+    if (exited || Date.now() > deadline) throw new Error(`nothing answered at ${url}\n${started.output().slice(-3000)}`);
+    await sleep(50);
+  }
+}
+
 /** The size of the newest signed checkpoint of the demo org's log (0 while there is none). */
 async function newestCheckpoint(dev: DevFile): Promise<number> {
   const response = await fetch(`${dev.apiUrl}/v1/audit/checkpoints?limit=1`, { headers: { authorization: `Bearer ${dev.adminApiKey}` } });
@@ -221,7 +234,17 @@ describe("npm start", () => {
   it("comes up on an embedded database, seeds the demo org and serves the API and the console, with the worker's jobs", async () => {
     const started = start();
     firstStarted = started;
+    // The console's address answers long before the console is built (a first build takes minutes on a small machine):
+    // a holding page that says so, follows the build and opens the console once it is up.
+    const first = await firstAnswer(`http://localhost:${webPort}/`, started);
+    expect([first.status, first.headers.get("x-gatehouse-holding"), first.headers.get("retry-after"), first.headers.get("cache-control")]).toEqual([503, "1", "5", "no-store"]);
+    expect(first.body).toContain("The console is being built");
+    expect(first.body).toContain(`http://localhost:${apiPort}`);
+    expect(await statusWithHost(webPort, "/", `rebind.example:${webPort}`)).toBe(421);
     await waitUntilReady(started);
+    // Then the console itself has the address.
+    const signin = await fetch(`http://localhost:${webPort}/signin`);
+    expect([signin.status, signin.headers.get("x-gatehouse-holding")]).toEqual([200, null]);
 
     firstDev = await readDevFile(join(home, "dev.json"));
     expect(firstDev.apiUrl).toBe(`http://localhost:${apiPort}`);
