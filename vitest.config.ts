@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
@@ -14,11 +13,11 @@ const integration = {
   hookTimeout: 120_000,
 };
 
-// Files run side by side on one more worker than there are cores: an integration suite spends about a third of its
-// time waiting on PostgreSQL, Redis and its own servers (measured on the db project, 2 cores: 1 worker 429 s at 62 %
-// busy, 3 workers 288 s at 98 %). Vitest's own default is one fewer than the cores: one worker on a 2-core machine.
-// VITEST_MAX_WORKERS still overrides it.
-const maxWorkers = availableParallelism() + 1;
+// How many files run side by side: Vitest's default (one fewer than the cores: one on a 2-core machine), unless
+// VITEST_MAX_WORKERS says otherwise. Measured on 2 cores (issue 44): the db project takes 429 s on one worker (62 % of
+// the CPU busy) and 288 s on three (98 %), but on three the suites with timing bounds (a gate across an API restart,
+// two API processes sharing a budget, the worker's leader hand-over, the work pool's time limit) failed their
+// bounds in a full run. They would have to run on their own first (as the fault tests do) before more workers can.
 
 // What runs a second time through PgBouncer in transaction mode (the `pooled` project): decisions and canI,
 // approvals and their waits across instances, grants, budgets, runs, loops, the group commit's isolation, and the
@@ -45,7 +44,6 @@ const source = { ssr: { resolve: { conditions: ["@gatehouse/source", ...defaultS
 
 export default defineConfig({
   test: {
-    maxWorkers,
     projects: [
       { test: { name: "core", include: ["packages/core/test/**/*.test.ts"] } },
       { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"] } },
