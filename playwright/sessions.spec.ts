@@ -245,6 +245,12 @@ async function visibleAnswer(page: Page, path: string, fill: (page: Page, email:
   );
   await page.getByRole("button", { name: submit, exact: true }).click();
   const { status, headers, body } = await answer;
+  // An answer that redirects is followed by the page's router: wait for it to arrive there (on a slow machine the network
+  // can fall quiet before the router has started), then for the page to settle.
+  const target = headers.find((h) => ["x-action-redirect", "location"].includes(h.name.toLowerCase()))?.value.split(";")[0];
+  if (target) await page.waitForURL((url) => url.pathname === new URL(target, url).pathname, { timeout: 30_000 });
+  // One that stays on the page has rendered its answer once the button is itself again (not its pending label).
+  else await page.getByRole("button", { name: submit, exact: true }).waitFor({ timeout: 30_000 });
   await page.waitForLoadState("networkidle");
   await page.unrouteAll();
   const scrub = (text: string) =>
