@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { createTestOrg } from "@gatehouse/db/testing";
 import { expect, signIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
@@ -8,12 +9,14 @@ import type { E2EStack } from "./stack";
 // tested on the shared feed in apps/api/test/event-streams.test.ts, the console's pull-only body and
 // its per-org cap in apps/web/test/event-stream.test.ts.
 
-/** Signs in and leaves the org pages, so the browser holds no stream of its own. */
-async function cookieOf(page: Page, stack: E2EStack): Promise<string> {
-  await page.goto("/signin");
-  await signIn(page, stack.member);
-  await expect(page).not.toHaveURL(/signin/);
-  await page.goto("/account");
+/**
+ * Signs in straight to the account page (no org page, so the browser opens no stream of its own) and
+ * returns the session cookie.
+ */
+async function cookieOf(page: Page, stack: E2EStack, credentials: { email: string; password: string } = stack.member): Promise<string> {
+  await page.goto("/signin?callbackUrl=%2Faccount");
+  await signIn(page, credentials);
+  await expect(page).toHaveURL(/\/account$/);
   const { cookies } = await page.context().storageState();
   return cookies.map((c) => `${c.name}=${c.value}`).join("; ");
 }
@@ -75,8 +78,11 @@ test("Last-Event-ID variants on the console's stream: a replay from 0 streams; m
 });
 
 test("a signed-in user holds at most 10 streams: the 11th is 429 with Retry-After, and closing one frees its slot", async ({ page, stack }) => {
-  const cookie = await cookieOf(page, stack);
-  const path = `/api/orgs/${stack.org.slug}/events`;
+  // The starting point: a user and an org of this test's own, signed in without opening an org page,
+  // so none of the user's 10 slots is held by an earlier test or by the page.
+  const own = await createTestOrg({ label: "e2e-stream-cap" });
+  const cookie = await cookieOf(page, stack, { email: own.owner.email, password: own.owner.password });
+  const path = `/api/orgs/${own.org.slug}/events`;
   const streams = await Promise.all(Array.from({ length: 10 }, () => open(stack, cookie, path, {}, 50)));
   try {
     expect(streams.map((s) => s.status)).toEqual(Array(10).fill(200));
@@ -87,12 +93,16 @@ test("a signed-in user holds at most 10 streams: the 11th is 429 with Retry-Afte
     });
     streams.pop()?.close();
     await expect
-      .poll(async () => {
-        const again = await open(stack, cookie, path, {}, 50);
-        if (again.status === 200) streams.push(again);
-        else again.close();
-        return again.status;
-      })
+      .poll(
+        async () => {
+          const again = await open(stack, cookie, path, {}, 50);
+          if (again.status === 200) streams.push(again);
+          else again.close();
+          return again.status;
+        },
+        { intervals: [25, 50, 100], timeout: 2_000 },
+      )
+      // Freed when its request ends, not at the next heartbeat (15 s) or a later sweep.
       .toBe(200);
   } finally {
     for (const s of streams) s.close();

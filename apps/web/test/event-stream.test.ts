@@ -1,6 +1,6 @@
 import { isDomainError, streamClosedSlowReader, type FeedItem, type GatehouseEvent } from "@gatehouse/core";
 import type { EventFeed } from "@gatehouse/db";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { consoleStreamCaps, eventStreamResponse } from "../src/server/event-stream";
 
 // The console's event stream (GET /api/orgs/[orgSlug]/events): its caps per user and per org, and its
@@ -128,6 +128,48 @@ describe("console stream body", () => {
       await ending.end(controller, response.body as ReadableStream<Uint8Array>);
       controller.abort();
       expect([ends, feed.closed()]).toEqual([1, 1]);
+    });
+  }
+
+  // The reader usually goes away while the body waits on the feed for the next event (up to a 15 s
+  // heartbeat): the slots free then, not when the feed next answers, and nothing is logged as a failure.
+  for (const ending of endings) {
+    it(`frees its slots at once when ${ending.name} while a read waits on the feed`, async () => {
+      let asked = 0;
+      let closed = 0;
+      let wake: (item: FeedItem | null) => void = () => {};
+      const feed: EventFeed = {
+        next: () => {
+          asked += 1;
+          return new Promise((resolve) => (wake = resolve));
+        },
+        takeReady: () => [],
+        overflowed: new Promise<void>(() => undefined),
+        close: () => {
+          closed += 1;
+          wake(null);
+        },
+      };
+      const controller = new AbortController();
+      let ends = 0;
+      const errors: unknown[] = [];
+      const logged = vi.spyOn(console, "error").mockImplementation((...args) => void errors.push(args));
+      try {
+        const body = eventStreamResponse("req_test", feed, { signal: controller.signal, onEnd: () => (ends += 1) }).body as ReadableStream<Uint8Array>;
+        const reader = body.getReader();
+        await reader.read(); // the preamble
+        const waiting = reader.read().catch(() => ({ done: true }));
+        await new Promise((r) => setTimeout(r, 10));
+        expect([asked, ends, closed]).toEqual([1, 0, 0]);
+        reader.releaseLock();
+        await ending.end(controller, body);
+        expect([ends, closed]).toEqual([1, 1]);
+        await waiting;
+        await new Promise((r) => setTimeout(r, 10));
+        expect([ends, closed, errors]).toEqual([1, 1, []]);
+      } finally {
+        logged.mockRestore();
+      }
     });
   }
 

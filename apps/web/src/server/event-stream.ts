@@ -49,6 +49,9 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
   const encoder = new TextEncoder();
   const writer = sseWriter(feed);
   let ended = false;
+  // Set once the body is cancelled (the client went away): its controller is closed then, and a
+  // pull that was waiting on the feed must not write to it or close it again.
+  let cancelled = false;
   const end = () => {
     if (ended) return;
     ended = true;
@@ -61,14 +64,17 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        const finish = () => {
+          if (!cancelled) controller.close();
+        };
         if (ended) {
-          controller.close();
+          finish();
           return;
         }
         try {
           const chunk = await writer.next();
           if (ended) {
-            controller.close();
+            finish();
             return;
           }
           controller.enqueue(encoder.encode(chunk.text));
@@ -82,7 +88,10 @@ export function eventStreamResponse(requestId: string, feed: EventFeed, options:
           end();
         }
       },
-      cancel: end,
+      cancel: () => {
+        cancelled = true;
+        end();
+      },
     },
     // Nothing is read ahead of the client: the next event is fetched when the response wants it.
     { highWaterMark: 0 },
