@@ -5,12 +5,8 @@ import type { EventData } from "@gatehouse/contracts";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { eventsUrl } from "@/lib/api-client";
 import { agentKeys } from "@/lib/agents";
-import { approvalKeys } from "@/lib/approvals";
-import { delegationKeys } from "@/lib/delegations";
-import { onboardingKeys } from "@/lib/onboarding";
+import { staleQueryKeys } from "@/lib/live-invalidation";
 import { overviewKeys } from "@/lib/overview";
-import { runKeys } from "@/lib/runs";
-import { spendKeys } from "@/lib/spend";
 
 /** `live`: the event stream is open; `connecting`: (re)connecting; `offline`: waiting to try again. */
 export type LiveStatus = "connecting" | "live" | "offline";
@@ -85,19 +81,7 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
 
     const flush = () => {
       flushTimer = undefined;
-      if (stale.approvals) void queryClient.invalidateQueries({ queryKey: approvalKeys.all(orgSlug) });
-      if (stale.decisions) {
-        void queryClient.invalidateQueries({ queryKey: approvalKeys.agentDecisions(orgSlug) });
-        // An agent's first decision ticks the org home's onboarding checklist.
-        void queryClient.invalidateQueries({ queryKey: onboardingKeys.state(orgSlug) });
-      }
-      // The org home's numbers (decisions over time, approval times, pending approvals, the posture).
-      if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: overviewKeys.all(orgSlug) });
-      if (stale.delegations) void queryClient.invalidateQueries({ queryKey: delegationKeys.all(orgSlug) });
-      // A decision or an approval may be a run's: its list and its timeline.
-      if (stale.approvals || stale.decisions) void queryClient.invalidateQueries({ queryKey: runKeys.all(orgSlug) });
-      // A decision may have reserved against a budget.
-      if (stale.decisions) void queryClient.invalidateQueries({ queryKey: spendKeys.all(orgSlug) });
+      for (const queryKey of staleQueryKeys(orgSlug, stale)) void queryClient.invalidateQueries({ queryKey });
       stale.approvals = false;
       stale.decisions = false;
       stale.delegations = false;
