@@ -1,13 +1,13 @@
 import { checkEnvAtStartup } from "./env";
 import { configuredOrigins, consoleUrlWarning } from "./server/edge-guard";
 
-// Next.js calls register() once when the server starts (not during `next build`): a misconfigured
+// What register() (instrumentation.ts) runs in the Node.js server: a misconfigured
 // environment (a partial AUTH_OIDC_* set, an http issuer off loopback, a short AUTH_SECRET) stops the
 // console at start with every problem named, instead of failing its first request. So does what the
 // API and the worker refuse as well (@gatehouse/db serviceEnv): in production no GATEHOUSE_CONSOLE_URL
 // (mailed links start with it), no mail transport, no sign-up mode, no master key. A console that
 // answers any Host (no GATEHOUSE_CONSOLE_URL, outside production) says so once.
-export async function register(): Promise<void> {
+export async function registerNode(): Promise<void> {
   if (!(await checkEnvAtStartup([async () => (await import("@gatehouse/db")).serviceEnv()]))) return;
   const warning = consoleUrlWarning(configuredOrigins());
   if (warning) console.warn(warning);
