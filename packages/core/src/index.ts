@@ -41,6 +41,8 @@ export * from "./approvals/standing-grants";
 export * from "./agents/circuit-breaker";
 export * from "./agents/presence";
 export * from "./events/event-of-entry";
+export type { EventTypeDefinition } from "./events/event-type";
+export * from "./events/event-types";
 export * from "./events/stream-notice";
 export * from "./events/sse-writer";
 export * from "./webhooks/webhooks";

@@ -1,5 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { eventOfEntry, type EventEntry } from "../src/events/event-of-entry";
+import { AUDIT_ENTRY_TYPE_NAMES } from "../src/audit/entry-types";
+import { EVENT_ENTRY_TYPES, EVENT_TYPES, eventOfEntry, type EventEntry } from "../src/events/event-of-entry";
+import { eventType } from "../src/events/event-type";
+import { EVENT_DEFINITIONS, EVERY_ENTRY_TYPE_DECIDED, NOT_EVENTS } from "../src/events/event-types";
 
 // Partial data and unknown types on purpose: the projection reads only what it needs, and skips what it does not know.
 const entry = (type: string, data: Record<string, unknown>, seq = 7): EventEntry =>
@@ -88,5 +92,63 @@ describe("eventOfEntry", () => {
         auditEventId: "aud_x",
       },
     });
+  });
+});
+
+describe("event types, each one definition", () => {
+  const declared = new Set(EVENT_DEFINITIONS.flatMap((definition) => Object.keys(definition.fields)));
+  const sources = EVENT_DEFINITIONS.flatMap((definition) => Object.keys(definition.from));
+
+  it("the event types, the entry types the streams read, and the contract's members follow from the definitions", () => {
+    expect([...EVENT_TYPES]).toEqual(EVENT_DEFINITIONS.map((definition) => definition.type));
+    expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
+    expect([...EVENT_ENTRY_TYPES].sort()).toEqual([...new Set(sources)].sort());
+  });
+
+  it("every entry type is either an event's source or named as no event, never both", () => {
+    expect(NOT_EVENTS.filter((type) => sources.includes(type))).toEqual([]);
+    expect([...new Set([...sources, ...NOT_EVENTS])].sort()).toEqual([...AUDIT_ENTRY_TYPE_NAMES].sort());
+    expect(EVERY_ENTRY_TYPE_DECIDED).toBe(true);
+  });
+
+  it("a definition names only entry types that exist (a misspelt source does not compile)", () => {
+    // @ts-expect-error "action.decide" is no entry type
+    const misspelt = eventType({ type: "x.y", from: { "action.decide": true }, fields: {} });
+    expect(AUDIT_ENTRY_TYPE_NAMES).not.toContain(Object.keys(misspelt.from)[0]);
+  });
+
+  it("a broken post-condition's enforcement names the decision whose outcome broke it", () => {
+    const event = eventOfEntry(
+      entry("action.postcondition_violated", { actionId: "act_1", auditEventId: "aud_9", actionType: "refund.issue", agentName: "bot", policy: "refunds-small" }),
+    );
+    expect(event?.data).toMatchObject({ kind: "postcondition_violated", auditEventId: "aud_9", policyName: "refunds-small", agentName: "bot" });
+  });
+
+  // What leaves the log as an event (to every stream reader and webhook receiver) is only what some event
+  // type declares: an entry's metadata, a policy's document, a key's prefix never do, whatever the entry holds.
+  it("an event carries only its envelope and declared fields, for any entry of any type with any data", () => {
+    const value = fc.oneof(
+      fc.string({ maxLength: 6 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constantFrom("executed", "denied", "requested", "repeat"),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.string({ maxLength: 4 })),
+    );
+    const names = fc.oneof(fc.constantFrom(...declared, "metadata", "document", "keyPrefix", "secret", "arguments", "name", "policy", "kind"), fc.string({ maxLength: 8 }));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...AUDIT_ENTRY_TYPE_NAMES),
+        fc.dictionary(names, value, { maxKeys: 12 }),
+        fc.option(fc.constantFrom("system", "member", "agent")),
+        (type, data, actor) => {
+          const event = eventOfEntry({ ...entry(type, data), ...(actor ? { actor: { type: actor, id: "x" } } : {}) });
+          if (event === null) return;
+          expect(EVENT_TYPES).toContain(event.type);
+          const envelope = new Set(["seq", "type", "at", "agentId"]);
+          expect(Object.keys(event.data).filter((key) => !envelope.has(key) && !declared.has(key))).toEqual([]);
+        },
+      ),
+      { numRuns: 3_000 },
+    );
   });
 });

@@ -1,43 +1,18 @@
-import type { AuditEntryPayload, AuditEntryType } from "../audit/entry-types";
-import { loopReason, type LoopKind } from "../limits/loops";
-import { postConditionReason } from "../policy/post-conditions";
+import type { AuditEntryType } from "../audit/entry-types";
+import { EVENT_DEFINITIONS } from "./event-types";
+import type { EntryOf, EventEntry, EventTypeDefinition } from "./event-type";
+
+export type { EventEntry } from "./event-type";
 
 /**
  * Server-sent events are projections of audit entries: each event's id is its entry's sequence
  * number, so a stream resumes exactly where it stopped (`Last-Event-ID`) with nothing invented and
- * nothing lost. Entries that are not events (keys, members, …) project to null. A policy published or
- * archived is `policy.changed` (org-wide: an agent key's stream, which carries only its own agent's
- * entries, does not see it).
+ * nothing lost. Entries that are not events (keys, members, …) project to null. Each event type is one
+ * definition (events/types/, listed in events/event-types.ts); what follows is derived from them.
  */
-export const EVENT_TYPES = [
-  "action.executed",
-  "action.denied",
-  "approval.requested",
-  "approval.voted",
-  "approval.decided",
-  "approval.expired",
-  "delegation.created",
-  "delegation.revoked",
-  "delegation.expired",
-  "enforcement.triggered",
-  "anomaly.detected",
-  "agent.unresponsive",
-  "policy.changed",
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/**
- * A stored audit entry as the projection reads it: one member of the union of entry types. A type
- * the union does not know (a newer server's) projects to null.
- */
-export type EventEntry = {
-  id: string;
-  seq: number;
-  /** Who wrote the entry (an automatic halt is the system's; a member's halt is no event). */
-  actor?: { type: string; id: string };
-  agentId: string | null;
-  time: string;
-} & AuditEntryPayload;
+export const EVENT_TYPES = EVENT_DEFINITIONS.map((definition) => definition.type) as unknown as EventTypesOf<typeof EVENT_DEFINITIONS>;
+type EventTypesOf<D extends ReadonlyArray<{ readonly type: string }>> = { readonly [I in keyof D]: D[I]["type"] };
+export type EventType = (typeof EVENT_DEFINITIONS)[number]["type"];
 
 export interface GatehouseEvent {
   id: string;
@@ -45,123 +20,32 @@ export interface GatehouseEvent {
   data: Record<string, unknown> & { seq: number; type: EventType; at: string; agentId: string | null };
 }
 
-const PICK = [
-  "agentName",
-  "actionId",
-  "actionType",
-  "approvalId",
-  "status",
-  "denialReason",
-  "reason",
-  "decidedBy",
-  "decision",
-  "member",
-  "approvals",
-  "quorum",
-  "timeoutAt",
-  // A delegate's decision: its chain (root first). Delegation events: what was created, revoked or expired.
-  "delegation",
-  "delegationId",
-  "parentAgentId",
-  "childAgentId",
-  "capabilities",
-  "depth",
-  "expiresAt",
-  "revokedWith",
-  // enforcement.triggered: what enforced (circuit_opened | agent_halted); anomaly.detected: which rate
-  // (call_rate | denial_rate) and its numbers.
-  "kind",
-  "recent",
-  "baseline",
-  "multiple",
-  "threshold",
-  "windowMinutes",
-  // enforcement.triggered by a loop: how many calls, against which limit.
-  "count",
-  "maxRepeats",
-  "windowSeconds",
-  // agent.unresponsive: when it was last seen, its session's interval, its runs in flight.
-  "lastSeenAt",
-  "heartbeatSeconds",
-  "runs",
-] as const;
+type Choice = { type: EventType; when: true | ((entry: EntryOf<AuditEntryType>) => boolean) };
 
-type EntryOf<T extends AuditEntryType> = EventEntry & { type: T };
-
-/** What an entry of one type is as an event: always one type, one chosen from the entry, or none (null). */
-type Projection<T extends AuditEntryType> = EventType | ((entry: EntryOf<T>) => EventType | null) | null;
+/** For each entry type an event comes from, the event types it may become, in the definitions' order. */
+const CHOICES = new Map<string, Choice[]>();
+for (const definition of EVENT_DEFINITIONS as readonly EventTypeDefinition<EventType>[]) {
+  for (const [entryType, when] of Object.entries(definition.from) as Array<[AuditEntryType, Choice["when"]]>) {
+    CHOICES.set(entryType, [...(CHOICES.get(entryType) ?? []), { type: definition.type, when }]);
+  }
+}
+const DEFINITION_OF = new Map<EventType, EventTypeDefinition<EventType>>(EVENT_DEFINITIONS.map((definition) => [definition.type, definition as EventTypeDefinition<EventType>]));
 
 /**
- * What every entry type projects to: one table the compiler walks (a new entry type does not compile until it is
- * here), from which the types the streams and the webhook dispatcher read are derived.
+ * The fields an event copies from its entry by name: those the event types declare (an entry's other
+ * fields, its metadata or a policy's document, never leave the log this way).
  */
-const EVENT_OF: { [T in AuditEntryType]: Projection<T> } = {
-  "action.decided": (entry) =>
-    entry.data.status === "executed" ? "action.executed" : entry.data.status === "denied" ? "action.denied" : entry.data.status === "requested" ? "approval.requested" : null,
-  "approval.vote": "approval.voted",
-  "approval.decided": "approval.decided",
-  "approval.cancelled": "approval.decided",
-  "approval.expired": "approval.expired",
-  "delegation.created": "delegation.created",
-  "delegation.revoked": "delegation.revoked",
-  "delegation.expired": "delegation.expired",
-  "agent.circuit_opened": "enforcement.triggered",
-  "agent.loop_detected": "enforcement.triggered",
-  "action.postcondition_violated": "enforcement.triggered",
-  // Only an automatic halt (the anomaly detector's) is an enforcement; a member's halt is not.
-  "agent.halted": (entry) => (entry.actor?.type === "system" ? "enforcement.triggered" : null),
-  "agent.anomaly_detected": "anomaly.detected",
-  "agent.unresponsive": "agent.unresponsive",
-  "policy.version_published": "policy.changed",
-  "policy.archived": "policy.changed",
-  "action.outcome": null,
-  "agent.evidence": null,
-  "run.ended": null,
-  "budget.released": null,
-  "approval.vote_refused": null,
-  "agent.created": null,
-  "agent.resumed": null,
-  "agent.circuit_closed": null,
-  "key.issued": null,
-  "key.revoked": null,
-  "key.reissued": null,
-  "audit.signing_key_created": null,
-  "audit.signing_key_rotated": null,
-  "audit.erased": null,
-  "org.created": null,
-  "org.renamed": null,
-  "org.slug_changed": null,
-  "org.settings_changed": null,
-  "org.sso_domain_verified": null,
-  "webhook.endpoint_changed": null,
-  "integration.changed": null,
-  "grant.created": null,
-  "grant.revoked": null,
-  "member.handover_set": null,
-  "member.handover_ended": null,
-  "org.closed": null,
-  "member.added": null,
-  "member.invited": null,
-  "member.joined": null,
-  "member.role_changed": null,
-  "member.removed": null,
-  "member.left": null,
-  "member.password_reset": null,
-  "invitation.revoked": null,
-  "invitation.reissued": null,
-  "account.password_changed": null,
-  "account.password_reset": null,
-  "account.sessions_ended": null,
-};
+const COPIED = [...new Set(EVENT_DEFINITIONS.flatMap((definition) => Object.keys(definition.fields)))];
 
-/** The audit entry types that may project to an event (for filtering reads), from the table. */
-export const EVENT_ENTRY_TYPES: readonly AuditEntryType[] = (Object.keys(EVENT_OF) as AuditEntryType[]).filter((type) => EVENT_OF[type] !== null);
+/** The audit entry types that may project to an event (for filtering reads), from the definitions. */
+export const EVENT_ENTRY_TYPES: readonly AuditEntryType[] = [...CHOICES.keys()] as AuditEntryType[];
 
-/** Which event an entry is, if any. A type the table does not know (a newer server's) is no event. */
+/** Which event an entry is, if any. A type no definition names (a newer server's) is no event. */
 function typeOf(entry: EventEntry): EventType | null {
-  if (!Object.hasOwn(EVENT_OF, entry.type)) return null;
-  const projection = EVENT_OF[entry.type] as Projection<AuditEntryType>;
-  return typeof projection === "function" ? projection(entry as EntryOf<AuditEntryType>) : projection;
+  for (const choice of CHOICES.get(entry.type) ?? []) {
+    if (choice.when === true || choice.when(entry as EntryOf<AuditEntryType>)) return choice.type;
+  }
+  return null;
 }
 
 export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
@@ -169,38 +53,10 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   if (!type) return null;
   const data: GatehouseEvent["data"] = { seq: entry.seq, type, at: entry.time, agentId: entry.agentId };
   const fields: Record<string, unknown> = entry.data;
-  for (const key of PICK) if (fields[key] !== undefined) data[key] = fields[key];
+  for (const key of COPIED) if (fields[key] !== undefined) data[key] = fields[key];
   const policy = fields.policy as { name?: unknown } | undefined;
   if (typeof policy?.name === "string") data.policyName = policy.name;
-  if (entry.type === "action.decided") data.auditEventId = entry.id;
-  if (entry.type === "agent.circuit_opened") data.kind = "circuit_opened";
-  if (entry.type === "agent.halted") data.kind = "agent_halted";
-  if (entry.type === "agent.loop_detected") {
-    // Which loop (the entry's `kind` is repeat | ping_pong), the action and the limit it went over.
-    data.kind = "loop_detected";
-    data.loop = fields.kind;
-    data.reason = loopReason(
-      {
-        kind: fields.kind as LoopKind,
-        count: Number(fields.count),
-        limit: { maxRepeats: Number(fields.maxRepeats), windowSeconds: Number(fields.windowSeconds), source: String(fields.source) },
-      },
-      String(fields.actionType),
-    );
-  }
-  if (entry.type === "action.postcondition_violated") {
-    // Which policy's post-condition, broken by which action's outcome.
-    data.kind = "postcondition_violated";
-    data.policyName = fields.policy;
-    data.reason = postConditionReason(String(fields.policy), String(fields.actionType));
-  }
-  if (type === "enforcement.triggered" && typeof fields.name === "string") data.agentName = fields.name;
-  if (type === "policy.changed") {
-    // Which policy, its version (the new one; an archive names the last), and what happened to it.
-    if (typeof fields.name === "string") data.policyName = fields.name;
-    if (typeof fields.version === "number") data.version = fields.version;
-    data.change = entry.type === "policy.archived" ? "archived" : "published";
-  }
+  DEFINITION_OF.get(type)?.project?.(entry, data);
   return { id: String(entry.seq), type, data };
 }
 

@@ -2535,6 +2535,8 @@ class EventEnforcementTriggered(_EventEnforcementTriggeredRequired, total=False)
     kind: Literal["circuit_opened", "agent_halted", "loop_detected", "postcondition_violated"]
     """What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`)."""
     actionType: str
+    auditEventId: str
+    """`postcondition_violated`: the decision whose outcome broke it."""
     loop: Literal["repeat", "ping_pong"]
     """`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."""
     count: int

@@ -3437,6 +3437,8 @@ export interface components {
              */
             kind?: "circuit_opened" | "agent_halted" | "loop_detected" | "postcondition_violated";
             actionType?: string;
+            /** @description `postcondition_violated`: the decision whose outcome broke it. */
+            auditEventId?: string;
             /**
              * @description `loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`).
              * @enum {string}
