@@ -2,7 +2,9 @@
 // node:http server of its own, so that every request's client address comes from the socket, or from
 // a proxy named in GATEHOUSE_TRUSTED_PROXIES, never from a header a client wrote (docs/adr/0017).
 // `--dev` serves the development build (`npm run dev -w @gatehouse/web`).
+import { rmSync } from "node:fs";
 import { createServer } from "node:http";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
 import { consoleListener } from "./src/server/console-http";
@@ -18,7 +20,14 @@ try {
 }
 const { WEB_HOST: hostname, WEB_PORT: port, GATEHOUSE_TRUSTED_PROXIES: trusted } = settings;
 
-const app = next({ dev, dir: fileURLToPath(new URL(".", import.meta.url)), hostname: hostname ?? "localhost", port });
+const dir = fileURLToPath(new URL(".", import.meta.url));
+// The pages a server cached while it ran (.next/server/route-cache) belong to the build it ran. A build
+// restored over this one (turbo's cache, after a change was undone or a branch switched back) keeps
+// the files the restore does not name, and a stale page would carry another build's server-action ids:
+// its forms would answer "Failed to find Server Action". Each start begins with none; the build's
+// prerendered pages are where they come from.
+if (!dev) rmSync(join(dir, ".next", "server", "route-cache"), { recursive: true, force: true });
+const app = next({ dev, dir, hostname: hostname ?? "localhost", port });
 await app.prepare();
 const server = createServer(consoleListener(app.getRequestHandler(), trusted));
 const upgrade = app.getUpgradeHandler();
