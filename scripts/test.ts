@@ -9,11 +9,24 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { cpuSeconds } from "./lib/cpu-seconds.ts";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 const passthrough = process.argv.slice(2);
+
+/** Each runner's time and how busy it kept the cores (issue 44: what a faster CI has to work with). */
+const runnerTimes: string[] = [];
+function timed<T>(name: string, body: () => T): T {
+  const startedAt = Date.now();
+  const before = cpuSeconds();
+  const result = body();
+  const after = cpuSeconds();
+  const busy = before && after ? ` (cores busy ${Math.round(after.busy - before.busy)} of ${Math.round(after.total - before.total)} s)` : "";
+  runnerTimes.push(`${name}: ${Math.round((Date.now() - startedAt) / 1000)} s${busy}`);
+  return result;
+}
 
 function run(command: string, args: string[], extraEnv: Record<string, string> = {}): number {
   console.log(`\n$ ${command} ${args.join(" ")}`);
@@ -36,17 +49,24 @@ const faultsJson = join(out, "vitest-faults.json");
 // exactly those instead.
 const chosen = passthrough.length > 0;
 const projects = chosen ? [] : ["--project", "!faults"];
-const vitestStatus = run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projects, ...passthrough]);
+const vitestStatus = timed("vitest", () => run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projects, ...passthrough]));
 rmSync(faultsJson, { force: true });
-const faultsStatus = chosen ? 0 : run("vitest", ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${faultsJson}`]);
+const faultsStatus = chosen
+  ? 0
+  : timed("vitest (faults)", () => run("vitest", ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${faultsJson}`]));
 const pythonJunit = resolve(out, "pytest.xml");
 rmSync(pythonJunit, { force: true });
 const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
 const pytestStatus = chosen
   ? 0
-  : (spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", stdio: "inherit", env }).status ?? 1);
+  : timed(
+      "pytest",
+      () => spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", stdio: "inherit", env }).status ?? 1,
+    );
 const playwrightStatus =
-  passthrough.length > 0 ? 0 : run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson });
+  passthrough.length > 0
+    ? 0
+    : timed("playwright", () => run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }));
 
 /** The counts of pytest's JUnit XML report (its <testsuite> attributes). */
 function readPytest(file: string): { passed: number; failed: number; skipped: number } | null {
@@ -101,5 +121,6 @@ if (!vitest) console.error("vitest wrote no results");
 if (!chosen && !faults) console.error("the fault tests wrote no results");
 if (!chosen && !pytest) console.error("pytest wrote no results");
 if (passthrough.length === 0 && !playwright) console.error("playwright wrote no results");
+console.log(`\nrunners:\n${runnerTimes.map((line) => `  ${line}`).join("\n")}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(ok && failed === 0 ? 0 : 1);

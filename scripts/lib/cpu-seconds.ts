@@ -1,0 +1,18 @@
+import { existsSync, readFileSync } from "node:fs";
+
+/**
+ * The machine's cores' busy and total seconds since boot, from /proc/stat's first line (user nice system idle iowait
+ * irq softirq steal, in USER_HZ = 100 on Linux; guest time is already in user), or null where there is no /proc/stat.
+ * Two readings apart say how much of the machine a step kept busy: a step short of cores from one that waits.
+ */
+export function cpuSeconds(): { busy: number; total: number } | null {
+  if (!existsSync("/proc/stat")) return null;
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = readFileSync("/proc/stat", "utf8")
+    .split("\n")[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: busy / 100, total: (busy + idle + iowait) / 100 };
+}
