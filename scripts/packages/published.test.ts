@@ -304,6 +304,15 @@ tests:
     const offline = run(bin, ["policies", "test", "failing.yaml"], project);
     expect(offline.status).toBe(1);
     expect(`${offline.stdout}${offline.stderr}`).toContain("deploys go straight through");
+    // As CI runs it: the failing test as a SARIF error at its line, and as a JUnit failure.
+    const sarif = run(bin, ["policies", "test", "failing.yaml", "--format", "sarif"], project);
+    const sarifLog = JSON.parse(sarif.stdout) as {
+      version: string;
+      runs: { results: { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[] }[] }[];
+    };
+    expect([sarif.status, sarifLog.version, sarifLog.runs[0]?.results.map((r) => r.ruleId)]).toEqual([1, "2.1.0", ["GH001"]]);
+    const junit = run(bin, ["policies", "test", "failing.yaml", "--format", "junit"], project);
+    expect([junit.status, junit.stdout]).toEqual([1, expect.stringContaining('<testsuites name="gatehouse policies test" tests="2" failures="1"')]);
     const refused = run(bin, ["policies", "apply", "failing.yaml"], project, connection);
     expect([refused.status, refused.stderr]).toEqual([1, expect.stringContaining("tests[1]")]);
     const unchanged = run(bin, ["policies", "export"], project, connection);

@@ -10,10 +10,25 @@ import { CONNECTION_OPTIONS, EXIT_FAILURE, EXIT_OK, noMore, printJson, shortTime
 import { libraryCommand, libraryShowCommand } from "./cli-policy-library.ts";
 import { monitorCommand } from "./cli-policy-monitor.ts";
 import { versionsCommand } from "./cli-policy-versions.ts";
+import {
+  FAIL_ON,
+  failsOn,
+  junitOfInvalidSet,
+  junitOfSimulation,
+  junitOfTestRun,
+  REPORT_FORMATS,
+  sarifOfInvalidSet,
+  sarifOfSimulation,
+  sarifOfTestRun,
+  sarifText,
+  type FailOn,
+  type FileIssue,
+  type ReportFormat,
+} from "./ci-report.ts";
 import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 import { formatPolicyFile, PolicyFileError, readPolicyFile, type PolicyFile } from "./policy-file.ts";
 
-const POLICIES_TEST_HELP = `Usage: gatehouse policies test <file> [--json]
+const POLICIES_TEST_HELP = `Usage: gatehouse policies test <file> [--format text|json|junit|sarif]
 
 Runs the tests in <file> against its policies, on this machine (no key, no network), with the same
 decision engine the server uses. A test is a sample request and the decision it must get:
@@ -28,13 +43,20 @@ see only the call itself. The server runs the same tests when the set is applied
 when one fails.
 
 Options:
-  --json    Print the run as JSON
+  --format <format>  text (default); json (the run as JSON; --json says the same); junit (JUnit XML,
+                     a test case per test); sarif (SARIF 2.1.0, an error per failing test or problem
+                     with the file, at its line). junit and sarif describe a file that is not a valid
+                     set too, so CI shows why.
 
 Exit status: 0 every test passed, 1 a test failed or the file is not a valid set, 2 the command
 line was wrong.
+
+In CI (docs/policies.md, "In CI"):
+  gatehouse policies test policies.yaml --format junit > policy-tests.xml
+  gatehouse policies test policies.yaml --format sarif > policy-tests.sarif
 `;
 
-const POLICIES_SIMULATE_HELP = `Usage: gatehouse policies simulate <file> [--days <n>] [--json]
+const POLICIES_SIMULATE_HELP = `Usage: gatehouse policies simulate <file> [--days <n>] [--format text|json|junit|sarif] [--fail-on none|loosen|change]
 
 Replays the policies in <file> against the org's recorded decisions of the last <n> days (1 to 30,
 default 7) on the server, and prints what would change: counts by transition (allow → deny, …), the
@@ -45,8 +67,20 @@ delegation chains are today's, and decisions made before policy (a halted agent,
 a refused delegation) are skipped and counted as such.
 
 Options:
-  --days <n>   How many days back, 1 to 30 (default 7)
-  --json       Print the answer as JSON
+  --days <n>         How many days back, 1 to 30 (default 7)
+  --format <format>  text (default); json (the answer as JSON; --json says the same); junit (a test
+                     case per change by action type); sarif (a result per change by action type, at
+                     the policy in the file that would decide it: a warning when decisions would
+                     loosen, a note when they would tighten)
+  --fail-on <what>   none (default): exit 0 whatever changes; loosen: exit 1 when a recorded decision
+                     would become less restrictive (deny → allow, deny → require_approval,
+                     require_approval → allow); change: exit 1 when any would change. The failing
+                     changes are JUnit failures and SARIF errors.
+
+${CONNECTION_OPTIONS}
+
+Exit status: 0 done (and nothing fails --fail-on), 1 a change fails --fail-on, the file is not a
+valid set or the server refused it, 2 the command line was wrong.
 `;
 
 /** Issues against the file: each path with its line when the file says. */
@@ -59,8 +93,33 @@ export function formatIssues(file: string, policyFile: PolicyFile, issues: reado
   return `error: ${file} ${heading}, ${count}${requestId}:\n${lines.join("\n")}\n`;
 }
 
+/** `--format` (or `--json`, which says json): one of REPORT_FORMATS. */
+export function reportFormat(options: { format?: string | undefined; json: boolean }): ReportFormat {
+  const format = options.format ?? (options.json ? "json" : "text");
+  if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new UsageError(`--format must be ${REPORT_FORMATS.join(", ")}, not "${format}"`);
+  if (options.json && format !== "json") throw new UsageError(`--json and --format ${format} ask for different output: give one`);
+  return format as ReportFormat;
+}
+
+/** `--fail-on`: one of FAIL_ON, none unless given. */
+export function failOnOption(value: string | undefined): FailOn {
+  const failOn = value ?? "none";
+  if (!(FAIL_ON as readonly string[]).includes(failOn)) throw new UsageError(`--fail-on must be ${FAIL_ON.join(", ")}, not "${failOn}"`);
+  return failOn as FailOn;
+}
+
+/**
+ * What is wrong with the file (it cannot be read or parsed, a field is wrong, the server refused it) as the report junit
+ * and sarif ask for, on stdout beside the message on stderr, so CI shows why the step failed.
+ */
+function reportProblems(io: CliIo, command: string, file: string, policyFile: PolicyFile | undefined, issues: readonly FileIssue[], format: ReportFormat): void {
+  if (format === "junit") io.stdout(junitOfInvalidSet(command, file, policyFile, issues, new Date(io.now()).toISOString()));
+  if (format === "sarif") io.stdout(sarifText(sarifOfInvalidSet(file, policyFile, issues)));
+}
+
 /** `policies test`: parse the set and its tests with core, run them, print each failure's expected and actual decision. */
-export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, json: boolean): number {
+export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, format: ReportFormat): number {
+  const startedAt = io.now();
   let parsed: ReturnType<typeof parsePolicySetWithTests>;
   try {
     parsed = parsePolicySetWithTests({ policies: policyFile.policies, ...(policyFile.tests === undefined ? {} : { tests: policyFile.tests }) });
@@ -68,10 +127,15 @@ export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, 
     if (!(error instanceof DomainError) || error.code !== "VALIDATION") throw error;
     const issues = (error.details as { issues?: FieldIssue[] } | undefined)?.issues ?? [];
     io.stderr(formatIssues(file, policyFile, issues, "is not a valid policy set"));
+    reportProblems(io, "test", file, policyFile, issues, format);
     return EXIT_FAILURE;
   }
   const run = runPolicyTests(parsed.documents, parsed.tests);
-  io.stdout(json ? `${JSON.stringify(run, null, 2)}\n` : formatTestRun(file, policyFile, run));
+  const seconds = (io.now() - startedAt) / 1000;
+  if (format === "json") io.stdout(`${JSON.stringify(run, null, 2)}\n`);
+  else if (format === "junit") io.stdout(junitOfTestRun(file, policyFile, run, seconds, new Date(startedAt).toISOString()));
+  else if (format === "sarif") io.stdout(sarifText(sarifOfTestRun(file, policyFile, run)));
+  else io.stdout(formatTestRun(file, policyFile, run));
   return run.failed === 0 ? EXIT_OK : EXIT_FAILURE;
 }
 
@@ -197,13 +261,15 @@ function fileArgument(command: string, args: readonly string[]): string {
   return file;
 }
 
-/** Reads and parses a policy file; on failure prints why (with the line when known) and answers undefined. */
-async function loadPolicyFile(io: CliIo, file: string): Promise<PolicyFile | undefined> {
+/** Reads and parses a policy file; on failure prints why (with the line when known, and as the report junit and sarif ask for) and answers undefined. */
+async function loadPolicyFile(io: CliIo, file: string, command: string, format: ReportFormat = "text"): Promise<PolicyFile | undefined> {
   let text: string;
   try {
     text = await io.readFile(file);
   } catch (error) {
-    io.stderr(`error: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}\n`);
+    const message = `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`;
+    io.stderr(`error: ${message}\n`);
+    reportProblems(io, command, file, undefined, [{ path: "", message }], format);
     return undefined;
   }
   try {
@@ -212,6 +278,7 @@ async function loadPolicyFile(io: CliIo, file: string): Promise<PolicyFile | und
     if (!(error instanceof PolicyFileError)) throw error;
     const where = error.line === undefined ? "" : `:${error.line}${error.column === undefined ? "" : `:${error.column}`}`;
     io.stderr(`error: ${file}${where}: ${error.message}\n`);
+    reportProblems(io, command, file, undefined, [{ path: "", message: error.message, line: error.line }], format);
     return undefined;
   }
 }
@@ -226,7 +293,7 @@ const apply = defineCommand({
   async run(io, args, options) {
     const file = fileArgument("apply", args);
     const admin = io.admin();
-    const policyFile = await loadPolicyFile(io, file);
+    const policyFile = await loadPolicyFile(io, file, "apply");
     if (policyFile === undefined) return EXIT_FAILURE;
     let diff: PolicySetDiff;
     try {
@@ -263,40 +330,59 @@ const test = defineCommand({
   name: "test",
   synopsis: "<file>",
   summary: "Run the tests in <file> against its policies, offline",
-  options: { json: { type: "boolean" } },
+  options: { json: { type: "boolean" }, format: { type: "string" } },
   connection: "none",
   help: POLICIES_TEST_HELP,
   async run(io, args, options) {
     const file = fileArgument("test", args);
-    const policyFile = await loadPolicyFile(io, file);
-    return policyFile === undefined ? EXIT_FAILURE : testPolicyFile(io, file, policyFile, options.json);
+    const format = reportFormat(options);
+    const policyFile = await loadPolicyFile(io, file, "test", format);
+    return policyFile === undefined ? EXIT_FAILURE : testPolicyFile(io, file, policyFile, format);
   },
 });
 
 const simulate = defineCommand({
   name: "simulate",
-  synopsis: "<file> [--days <n>]",
+  synopsis: "<file> [--days <n>] [--fail-on loosen|change]",
   summary: "Replay <file>'s policies against the org's recent decisions",
-  options: { days: { type: "string" }, json: { type: "boolean" } },
+  options: { days: { type: "string" }, json: { type: "boolean" }, format: { type: "string" }, "fail-on": { type: "string" } },
   connection: "admin",
   help: POLICIES_SIMULATE_HELP,
   async run(io, args, options) {
     const file = fileArgument("simulate", args);
     const days = parseDays(options.days);
+    const format = reportFormat(options);
+    const failOn = failOnOption(options["fail-on"]);
     const admin = io.admin();
-    const policyFile = await loadPolicyFile(io, file);
+    const policyFile = await loadPolicyFile(io, file, "simulate", format);
     if (policyFile === undefined) return EXIT_FAILURE;
+    const startedAt = io.now();
     let simulation: PolicySimulation;
     try {
       simulation = await admin.policies.simulate(policyFile.policies as PolicyDocument[], { ...(days === undefined ? {} : { days }), signal: io.signal });
     } catch (error) {
       if (!(error instanceof BadRequestError)) throw error;
       io.stderr(rejection(file, error, policyFile));
+      if (format === "junit" || format === "sarif") {
+        const issues = issuesOf(error.details);
+        const shown = issues.length > 0 ? issues : [{ path: "", message: error.message }];
+        io.stdout(
+          format === "junit" ? junitOfInvalidSet("simulate", file, policyFile, shown, new Date(startedAt).toISOString()) : sarifText(sarifOfInvalidSet(file, policyFile, shown)),
+        );
+      }
       return EXIT_FAILURE;
     }
-    if (options.json) return printJson(io.stdout, simulation);
-    io.stdout(formatSimulation(simulation));
-    return EXIT_OK;
+    const seconds = (io.now() - startedAt) / 1000;
+    if (format === "json") printJson(io.stdout, simulation);
+    else if (format === "junit") io.stdout(junitOfSimulation(file, policyFile, simulation, failOn, seconds, new Date(startedAt).toISOString()));
+    else if (format === "sarif") io.stdout(sarifText(sarifOfSimulation(file, policyFile, simulation, failOn)));
+    else io.stdout(formatSimulation(simulation));
+    // The transitions count every change (byActionType keeps the most frequent groups only).
+    const failing = simulation.transitions.filter((change) => failsOn(change, failOn));
+    if (failing.length === 0) return EXIT_OK;
+    const count = failing.reduce((sum, change) => sum + change.count, 0);
+    io.stderr(`${count} recorded decision${count === 1 ? "" : "s"} would ${failOn === "loosen" ? "loosen" : "change"} (--fail-on ${failOn}).\n`);
+    return EXIT_FAILURE;
   },
 });
 

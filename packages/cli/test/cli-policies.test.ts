@@ -2,29 +2,9 @@ import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from "../src/cli.ts";
 import { json, runCliWithFiles } from "./helpers.ts";
+import { SET_YAML, SIMULATION } from "./policy-fixtures.ts";
 
 const cli = runCliWithFiles;
-
-const SET_YAML = [
-  "policies:",
-  "  - name: allow-reads",
-  "    actions: ['*.read']",
-  "    effect: allow",
-  "  - name: review-merges",
-  "    actions: [pr.merge]",
-  "    effect: require_approval",
-  "tests:",
-  "  - name: reads are fine",
-  "    request: { actionType: repo.read }",
-  "    expect: { effect: allow, policy: allow-reads }",
-  "  - name: merges go straight through",
-  "    request: { actionType: pr.merge, agent: ci-bot }",
-  "    expect: { effect: allow }",
-  "  - name: wipes are denied by nothing",
-  "    request: { actionType: fs.wipe }",
-  "    expect: { effect: deny, policy: null }",
-  "",
-].join("\n");
 
 const PASSING_YAML = SET_YAML.replace("expect: { effect: allow }\n", "expect: { effect: require_approval, policy: review-merges }\n");
 
@@ -120,37 +100,6 @@ describe("gatehouse policies apply and export carry the tests", () => {
     expect(run.stdout.indexOf("name: reads")).toBeGreaterThan(run.stdout.indexOf("tests:"));
   });
 });
-
-const SIMULATION = {
-  days: 7,
-  from: "2026-11-15T12:00:00.000Z",
-  to: "2026-11-22T12:00:00.000Z",
-  evaluated: 120,
-  skipped: 3,
-  truncated: false,
-  changed: 12,
-  transitions: [
-    { from: "require_approval", to: "allow", count: 10 },
-    { from: "allow", to: "deny", count: 2 },
-  ],
-  byActionType: [
-    { actionType: "pr.merge", from: "require_approval", to: "allow", count: 10 },
-    { actionType: "data.export", from: "allow", to: "deny", count: 2 },
-  ],
-  byAgent: [{ agentId: "agt_1", agentName: "ci-bot", from: "require_approval", to: "allow", count: 10 }],
-  samples: [
-    {
-      actionId: "act_1",
-      at: "2026-11-22T11:00:00.000Z",
-      actionType: "pr.merge",
-      agentName: "ci-bot",
-      from: "require_approval",
-      to: "allow",
-      policyBefore: "review-merges",
-      policyAfter: null,
-    },
-  ],
-};
 
 describe("gatehouse policies simulate <file>", () => {
   it("POSTs the file's policies with --days and prints transitions, top action types and agents, and samples", async () => {
