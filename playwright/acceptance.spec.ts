@@ -124,7 +124,7 @@ test("sign up, verify, create an org and an agent, gate() waits, an invited coll
       .getByRole("navigation", { name: "Organization" })
       .getByRole("link", { name: /^Approvals/ })
       .click();
-    const row = them.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+    const row = them.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
     await expect(row.getByTestId("approval-action-type")).toHaveText("deploy.production");
     await row.click();
     await them.getByTestId("approval-detail").getByRole("button", { name: "Approve", exact: true }).click();

@@ -38,7 +38,7 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
   await openInbox(page, stack);
   const { approvalId, outcome } = await startGate(stack, { repo: "acme/web", pr: 7, files: 80 });
 
-  const row = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
   await expect(row).toBeVisible();
   await expect(row.getByTestId("approval-action-type")).toHaveText("pr.merge");
   await expect(row.getByTestId("approval-agent")).toHaveText(stack.agent.name);
@@ -73,7 +73,7 @@ test("an agent's gate() returns executed once an operator approves in the inbox"
 
   // History keeps it, with who approved it.
   await page.getByRole("tab", { name: "History" }).click();
-  const decided = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+  const decided = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
   await decided.click();
   await expect(decided.getByTestId("approval-status")).toHaveText("approved");
   await expect(detail.getByTestId("approval-outcome")).toContainText("Approved by");
@@ -113,7 +113,7 @@ test("a reviewer's deny with a reason reaches gate() as a DeniedError (keyboard:
   await openInbox(page, stack);
 
   const { approvalId, outcome } = await startGate(stack, { repo: "acme/api", pr: 8, files: 120 });
-  const row = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
   await expect(row).toBeVisible();
   await row.click();
   await expect(page.getByTestId("approval-detail")).toHaveAttribute("data-approval-id", approvalId);
@@ -147,7 +147,7 @@ test("the requester cannot approve their own request (separation of duties); the
   const abort = new AbortController();
   const { approvalId, outcome } = await startGate(stack, { repo: "acme/web", pr: 9, files: 60, requestedBy: stack.member.email }, { signal: abort.signal });
   try {
-    const row = page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
+    const row = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`);
     // The requester is the member named in metadata.requestedBy, through the agent; the digest leaves that key out.
     await expect(row.getByTestId("approval-requester")).toHaveText(`${stack.member.email} via ${stack.agent.name}`);
     await expect(row.getByTestId("approval-digest")).toHaveText("pr=9 · repo=acme/web · files=60");

@@ -52,7 +52,7 @@ async function openEntry(page: Page, entryId: string) {
   const row = page.getByRole("main").locator(`[data-testid="audit-row"][data-entry-id="${entryId}"]`);
   await expect(row).toBeVisible();
   await row.getByRole("button", { name: /^Details/ }).click();
-  const detail = page.locator(`[data-testid="entry-detail"][data-entry-id="${entryId}"]`);
+  const detail = page.getByRole("main").locator(`[data-testid="entry-detail"][data-entry-id="${entryId}"]`);
   await expect(detail).toBeVisible();
   return { row, detail };
 }
@@ -150,7 +150,7 @@ test("a decision with a redacted finding shows it on its audit entry and on its 
   await expect(page.locator("body")).not.toContainText(token);
 
   await page.goto(`/o/${org.org.slug}/approvals`);
-  await page.locator(`[data-testid="approval-row"][data-approval-id="${requested.approvalId}"]`).click();
+  await page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${requested.approvalId}"]`).click();
   const approval = page.getByTestId("approval-detail");
   await expect(approval).toHaveAttribute("data-approval-id", requested.approvalId ?? "");
   await expect(approval.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · redacted"]);
@@ -217,7 +217,7 @@ test("an owner erases a subject with a reason: a plain confirmation, the result 
 
   // The result's link: the erasure entry itself, with its reason.
   await result.getByRole("link", { name: "Show the erasure entry" }).click();
-  const erasureDetail = page.locator(`[data-testid="entry-detail"][data-entry-id="${erasureEntryId}"]`);
+  const erasureDetail = page.getByRole("main").locator(`[data-testid="entry-detail"][data-entry-id="${erasureEntryId}"]`);
   await expect(erasureDetail).toBeVisible();
   await expect(erasureDetail).toContainText("audit.erased");
   await expect(erasureDetail.getByTestId("entry-data")).toContainText("erasure request #88");

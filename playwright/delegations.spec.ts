@@ -47,7 +47,7 @@ test("a two-level tree shows on the agent page, a delegate's approval names its 
   expect(requested.body.status).toBe("requested");
   await page.goto(`/o/${stack.org.slug}/approvals`);
   await signIn(page, stack.member);
-  const row = page.locator(`[data-testid="approval-row"][data-approval-id="${requested.body.approvalId}"]`);
+  const row = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${requested.body.approvalId}"]`);
   await expect(row.getByTestId("approval-chain")).toHaveText(`, delegated by ${childAgent?.name} ← ${root.name}`);
 
   // The root's page shows the tree, child then grandchild, both active.

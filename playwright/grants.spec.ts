@@ -22,7 +22,7 @@ test("grant instead of approving once, then revoke", async ({ page, stack }) => 
 
   await page.goto(`/o/${org.org.slug}/approvals`);
   await signIn(page, { email: org.owner.email, password: org.owner.password });
-  await page.locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`).click();
+  await page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`).click();
   const detail = page.getByTestId("approval-detail");
   await detail.getByRole("button", { name: "Grant instead…" }).click();
   const form = detail.getByRole("form", { name: "Standing grant" });

@@ -30,7 +30,7 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
 
   // The requester: the inbox offers her no vote, and the console's route refuses one.
   await page.goto(`/o/${org.org.slug}/approvals`);
-  const mine = page.locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
+  const mine = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
   // While the streamed page settles, a row can stand in the DOM twice for a moment: wait for the one list.
   await expect(mine).toHaveCount(1);
   await mine.click();
@@ -47,7 +47,7 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
   const them = await theirs.newPage();
   await them.goto(`/o/${org.org.slug}/approvals`);
   await signIn(them, admin);
-  const row = them.locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
+  const row = them.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
   await expect(row).toHaveCount(1);
   await row.click();
   await them.getByTestId("approval-detail").getByRole("button", { name: "Approve", exact: true }).click();

@@ -111,7 +111,7 @@ const commit = spawnSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "u
 const summary = { at: new Date().toISOString(), commit, times, each, grep: values.grep ?? null, passes, failedOnce: Object.fromEntries(flakes) };
 writeFileSync(join(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
 const lines = [
-  `# Repeated run (${summary.at}, ${commit}, ${times} passes${each > 1 ? `, each journey ${each} times a pass` : ""}${values.grep ? `, journeys matching ${JSON.stringify(values.grep)}` : ""})`,
+  `# Repeated run (${summary.at}, ${commit}, ${times} pass${times === 1 ? "" : "es"}${each > 1 ? `, each journey ${each} times a pass` : ""}${values.grep ? `, journeys matching ${JSON.stringify(values.grep)}` : ""})`,
   "",
   "| runner | pass | time | passed | failed | flaky | skipped | cores busy |",
   "|---|---|---|---|---|---|---|---|",
