@@ -48,7 +48,7 @@ function page(apiUrl: string): string {
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;color:#1c1917}code{font-size:.875rem;background:#f5f5f4;padding:.1rem .3rem;border-radius:.25rem;word-break:break-all}p.muted{color:#57534e}</style>
 </head><body>
 <h1>The console is being built</h1>
-<p>This happens on the first start (about two minutes on a small machine); later starts reuse the build. This page opens the console by itself when it is ready.</p>
+<p>This happens on the first start (under a minute to about two minutes on a small machine); later starts reuse the build. This page opens the console by itself when it is ready.</p>
 <p role="status">Building for <span id="elapsed">0</span> s: <code id="step">starting the build</code></p>
 <p class="muted">The API already answers at <code>${escapeHtml(apiUrl)}</code>: agents and the SDK can start now.</p>
 <script>${SCRIPT}</script>
