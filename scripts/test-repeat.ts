@@ -16,8 +16,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { cpuSeconds } from "./lib/cpu-seconds.ts";
-import { playwrightOutcome, vitestOutcome, type Outcome, type PlaywrightReport, type VitestReport } from "./lib/test-reports.ts";
+import { measured } from "./lib/cpu-seconds.ts";
+import { faultsArgs, PLAYWRIGHT_ARGS, playwrightOutcome, vitestOutcome, type Outcome, type PlaywrightReport, type VitestReport } from "./lib/test-reports.ts";
 
 const { values } = parseArgs({
   options: {
@@ -69,7 +69,7 @@ type Pass = {
 
 function playwrightPass(pass: number): Pass {
   const report = join(out, `playwright-${pass}.json`);
-  const args = ["playwright", "test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"];
+  const args: string[] = [...PLAYWRIGHT_ARGS];
   if (values.grep !== undefined) args.push("--grep", values.grep);
   if (each > 1) args.push("--repeat-each", String(each));
   const run = () => spawnSync("npx", args, { stdio: "inherit", env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: report } }).status ?? 1;
@@ -78,20 +78,14 @@ function playwrightPass(pass: number): Pass {
 
 function faultsPass(pass: number): Pass {
   const report = join(out, `faults-${pass}.json`);
-  const args = ["vitest", "run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`];
-  const run = () => spawnSync("npx", args, { stdio: "inherit", env }).status ?? 1;
+  const run = () => spawnSync("npx", faultsArgs(report), { stdio: "inherit", env }).status ?? 1;
   return timed("faults", pass, run, () => (existsSync(report) ? vitestOutcome(JSON.parse(readFileSync(report, "utf8")) as VitestReport, process.cwd()) : null));
 }
 
 function timed(runner: string, pass: number, run: () => number, read: () => Outcome | null): Pass {
   console.log(`\n== ${runner}: pass ${pass} of ${times}`);
-  const startedAt = Date.now();
-  const cpuBefore = cpuSeconds();
-  const exitStatus = run();
-  const cpuAfter = cpuSeconds();
-  const seconds = Math.round((Date.now() - startedAt) / 1000);
+  const { result: exitStatus, seconds, cpu } = measured(run);
   const counts = read();
-  const cpu = cpuBefore && cpuAfter ? { busy: Math.round(cpuAfter.busy - cpuBefore.busy), available: Math.round(cpuAfter.total - cpuBefore.total) } : null;
   // A runner that exited non-zero, or wrote no report, failed this pass even if it named no test.
   const failures = counts?.failures ?? [];
   if (exitStatus !== 0 && failures.length === 0) failures.push(`(the runner exited with status ${exitStatus}${counts ? "" : " and wrote no report"})`);

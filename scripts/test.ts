@@ -9,7 +9,8 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { cpuSeconds } from "./lib/cpu-seconds.ts";
+import { measured } from "./lib/cpu-seconds.ts";
+import { faultsArgs, PLAYWRIGHT_ARGS } from "./lib/test-reports.ts";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
@@ -19,18 +20,15 @@ const passthrough = process.argv.slice(2);
 /** Each runner's time and how busy it kept the cores (issue 44: what a faster CI has to work with). */
 const runnerTimes: string[] = [];
 function timed<T>(name: string, body: () => T): T {
-  const startedAt = Date.now();
-  const before = cpuSeconds();
-  const result = body();
-  const after = cpuSeconds();
-  const busy = before && after ? ` (cores busy ${Math.round(after.busy - before.busy)} of ${Math.round(after.total - before.total)} s)` : "";
-  runnerTimes.push(`${name}: ${Math.round((Date.now() - startedAt) / 1000)} s${busy}`);
+  const { result, seconds, cpu } = measured(body);
+  runnerTimes.push(`${name}: ${seconds} s${cpu ? ` (cores busy ${cpu.busy} of ${cpu.available} s)` : ""}`);
   return result;
 }
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}): number {
-  console.log(`\n$ ${command} ${args.join(" ")}`);
-  const result = spawnSync("npx", [command, ...args], { stdio: "inherit", env: { ...env, ...extraEnv } });
+/** `npx <args…>`: a runner, its output on this terminal; its exit status. */
+function run(args: readonly string[], extraEnv: Record<string, string> = {}): number {
+  console.log(`\n$ ${args.join(" ")}`);
+  const result = spawnSync("npx", args, { stdio: "inherit", env: { ...env, ...extraEnv } });
   return result.status ?? 1;
 }
 
@@ -49,11 +47,9 @@ const faultsJson = join(out, "vitest-faults.json");
 // exactly those instead.
 const chosen = passthrough.length > 0;
 const projects = chosen ? [] : ["--project", "!faults"];
-const vitestStatus = timed("vitest", () => run("vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projects, ...passthrough]));
+const vitestStatus = timed("vitest", () => run(["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${vitestJson}`, ...projects, ...passthrough]));
 rmSync(faultsJson, { force: true });
-const faultsStatus = chosen
-  ? 0
-  : timed("vitest (faults)", () => run("vitest", ["run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${faultsJson}`]));
+const faultsStatus = chosen ? 0 : timed("vitest (faults)", () => run(faultsArgs(faultsJson)));
 const pythonJunit = resolve(out, "pytest.xml");
 rmSync(pythonJunit, { force: true });
 const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
@@ -63,10 +59,7 @@ const pytestStatus = chosen
       "pytest",
       () => spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", stdio: "inherit", env }).status ?? 1,
     );
-const playwrightStatus =
-  passthrough.length > 0
-    ? 0
-    : timed("playwright", () => run("playwright", ["test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"], { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }));
+const playwrightStatus = passthrough.length > 0 ? 0 : timed("playwright", () => run(PLAYWRIGHT_ARGS, { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }));
 
 /** The counts of pytest's JUnit XML report (its <testsuite> attributes). */
 function readPytest(file: string): { passed: number; failed: number; skipped: number } | null {

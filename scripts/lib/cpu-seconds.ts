@@ -16,3 +16,13 @@ export function cpuSeconds(): { busy: number; total: number } | null {
   const busy = user + nice + system + irq + softirq + steal;
   return { busy: busy / 100, total: (busy + idle + iowait) / 100 };
 }
+
+/** Runs `body`, and says how long it took and how many of the cores' seconds in that time were busy (null off Linux). */
+export function measured<T>(body: () => T): { result: T; seconds: number; cpu: { busy: number; available: number } | null } {
+  const startedAt = Date.now();
+  const before = cpuSeconds();
+  const result = body();
+  const after = cpuSeconds();
+  const cpu = before && after ? { busy: Math.round(after.busy - before.busy), available: Math.round(after.total - before.total) } : null;
+  return { result, seconds: Math.round((Date.now() - startedAt) / 1000), cpu };
+}

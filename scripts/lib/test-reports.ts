@@ -1,6 +1,10 @@
 // What a runner's JSON report says about a pass: its counts and every test that failed, named "file › title". Read by
 // `npm run test:repeat` (scripts/test-repeat.ts), which lists each test that failed in any pass.
 
+/** How `npm test` runs the browser journeys and the fault tests (scripts/test.ts); `npm run test:repeat` runs them the same way. */
+export const PLAYWRIGHT_ARGS = ["playwright", "test", "-c", "playwright/playwright.config.ts", "--reporter=list,json"] as const;
+export const faultsArgs = (jsonReport: string) => ["vitest", "run", "--project", "faults", "--reporter=default", "--reporter=json", `--outputFile.json=${jsonReport}`];
+
 export type Outcome = { passed: number; failed: number; flaky: number; skipped: number; failures: string[] };
 
 type PlaywrightSuite = { title: string; file?: string; specs?: { title: string; tests: { status: string }[] }[]; suites?: PlaywrightSuite[] };

@@ -4,7 +4,7 @@
  * request that changes policies shows its failures where code review and test reports show theirs (docs/policies.md,
  * "In CI"). Pure: the commands print what these return.
  */
-import type { FieldIssue, PolicyTestRun } from "@gatehouse/core";
+import { RESTRICTIVENESS, type FieldIssue, type PolicyTestRun } from "@gatehouse/core";
 import type { PolicySimulation } from "@gatehouse/sdk";
 import type { PolicyFile } from "./policy-file.ts";
 import { VERSION } from "./version.ts";
@@ -17,12 +17,11 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const FAIL_ON = ["none", "loosen", "change"] as const;
 export type FailOn = (typeof FAIL_ON)[number];
 
-type Effect = "allow" | "require_approval" | "deny";
-const STRICTNESS: Record<Effect, number> = { allow: 0, require_approval: 1, deny: 2 };
+type Effect = keyof typeof RESTRICTIVENESS;
 
 /** A change lets through what was held or refused: deny → allow, deny → require_approval, require_approval → allow. */
 export function loosens(change: { from: Effect; to: Effect }): boolean {
-  return STRICTNESS[change.to] < STRICTNESS[change.from];
+  return RESTRICTIVENESS[change.to] < RESTRICTIVENESS[change.from];
 }
 
 /** Whether a change fails the replay under `--fail-on`. */
@@ -73,8 +72,12 @@ function junit(suiteName: string, file: string, cases: readonly JunitCase[], sec
   return lines.join("\n");
 }
 
-const decision = (d: { effect: string; policy?: string | null | undefined }, any = false): string =>
+/** A decision as the CLI prints it: `allow (any policy)`, `deny by no policy`, `require_approval by review-merges`. */
+export const decisionText = (d: { effect: string; policy?: string | null | undefined }, any = false): string =>
   `${d.effect}${d.policy === undefined ? (any ? " (any policy)" : "") : d.policy === null ? " by no policy" : ` by ${d.policy}`}`;
+
+/** A test's actual decision, with the denial's reason when there is one. */
+export const actualText = (actual: PolicyTestRun["results"][number]["actual"]): string => `${decisionText(actual)}${actual.reason ? ` (${actual.reason})` : ""}`;
 
 const at = (file: string, line: number | undefined): string => (line === undefined ? file : `${file}:${line}`);
 
@@ -83,8 +86,8 @@ export function junitOfTestRun(file: string, policyFile: PolicyFile, run: Policy
   const cases = run.results.map((result, i): JunitCase => {
     const line = policyFile.lineOf(`tests[${i}]`);
     if (result.passed) return { name: result.name, line };
-    const expected = decision(result.expected, true);
-    const actual = `${decision(result.actual)}${result.actual.reason ? ` (${result.actual.reason})` : ""}`;
+    const expected = decisionText(result.expected, true);
+    const actual = actualText(result.actual);
     return {
       name: result.name,
       line,
@@ -193,38 +196,37 @@ export function artifactUri(file: string): string {
   return encodeURI(posix.replace(/^\.\//, ""));
 }
 
+/** Where a result is: the file (relative to %SRCROOT%, or a file: URI), and its line when known. */
+function location(file: string, line: number | undefined): SarifResult["locations"][number] {
+  const uri = artifactUri(file);
+  const artifactLocation = uri.startsWith("file:") ? { uri } : { uri, uriBaseId: "%SRCROOT%" };
+  return { physicalLocation: { artifactLocation, ...(line === undefined ? {} : { region: { startLine: line } }) } };
+}
+
 function result(file: string, which: Rule, level: Level, text: string, line: number | undefined, fingerprint: string): SarifResult {
   return {
     ruleId: which.id,
     ruleIndex: RULE_LIST.indexOf(which),
     level,
     message: { text },
-    locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(file) }, ...(line === undefined ? {} : { region: { startLine: line } }) } }],
+    locations: [location(file, line)],
     // Stable across runs and line moves, so a code-scanning service tracks one finding rather than a new one per push.
     partialFingerprints: { "gatehouse/v1": fingerprint },
   };
 }
 
-function sarif(file: string, results: SarifResult[], executionSuccessful: boolean): object {
-  const uri = artifactUri(file);
+function sarif(file: string, results: SarifResult[]): object {
   return {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",
     runs: [
       {
         tool: { driver: { name: "gatehouse", semanticVersion: VERSION, rules: RULE_LIST } },
-        ...(uri.startsWith("file:") ? {} : { originalUriBaseIds: { "%SRCROOT%": { description: { text: "The folder the command ran in." } } } }),
-        invocations: [{ executionSuccessful }],
-        results: results.map((r) => (uri.startsWith("file:") ? r : withBase(r))),
+        ...(artifactUri(file).startsWith("file:") ? {} : { originalUriBaseIds: { "%SRCROOT%": { description: { text: "The folder the command ran in." } } } }),
+        invocations: [{ executionSuccessful: true }],
+        results,
       },
     ],
-  };
-}
-
-function withBase(r: SarifResult): SarifResult {
-  return {
-    ...r,
-    locations: r.locations.map((l) => ({ physicalLocation: { ...l.physicalLocation, artifactLocation: { ...l.physicalLocation.artifactLocation, uriBaseId: "%SRCROOT%" } } })),
   };
 }
 
@@ -232,10 +234,10 @@ function withBase(r: SarifResult): SarifResult {
 export function sarifOfTestRun(file: string, policyFile: PolicyFile, run: PolicyTestRun): object {
   const results = run.results.flatMap((r, i) => {
     if (r.passed) return [];
-    const text = `Test "${r.name}" expected ${decision(r.expected, true)}, got ${decision(r.actual)}${r.actual.reason ? ` (${r.actual.reason})` : ""}.`;
+    const text = `Test "${r.name}" expected ${decisionText(r.expected, true)}, got ${actualText(r.actual)}.`;
     return [result(file, RULES.testFailed, "error", text, policyFile.lineOf(`tests[${i}]`), `test:${r.name}`)];
   });
-  return sarif(file, results, true);
+  return sarif(file, results);
 }
 
 /** A file that is no valid policy set: an error per problem, at its line. */
@@ -243,7 +245,7 @@ export function sarifOfInvalidSet(file: string, policyFile: PolicyFile | undefin
   const results = issues.map((issue) =>
     result(file, RULES.invalidSet, "error", `${issue.path || "The file"}: ${issue.message}`, lineOfIssue(policyFile, issue), `invalid:${issue.path}:${issue.message}`),
   );
-  return sarif(file, results, true);
+  return sarif(file, results);
 }
 
 /** `policies simulate --format sarif`: a result per change by action type, at the policy in the file that would decide it. */
@@ -255,7 +257,7 @@ export function sarifOfSimulation(file: string, policyFile: PolicyFile, simulati
     const fingerprint = `replay:${change.actionType}:${change.from}:${change.to}`;
     return result(file, which, level, changeMessage(simulation, change), lineOfDeciding(policyFile, simulation, change), fingerprint);
   });
-  return sarif(file, results, true);
+  return sarif(file, results);
 }
 
 type Change = PolicySimulation["byActionType"][number];

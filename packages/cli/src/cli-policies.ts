@@ -11,6 +11,8 @@ import { libraryCommand, libraryShowCommand } from "./cli-policy-library.ts";
 import { monitorCommand } from "./cli-policy-monitor.ts";
 import { versionsCommand } from "./cli-policy-versions.ts";
 import {
+  actualText,
+  decisionText,
   FAIL_ON,
   failsOn,
   junitOfInvalidSet,
@@ -139,9 +141,6 @@ export function testPolicyFile(io: CliIo, file: string, policyFile: PolicyFile, 
   return run.failed === 0 ? EXIT_OK : EXIT_FAILURE;
 }
 
-const decisionText = (d: { effect: string; policy?: string | null | undefined }, any = false): string =>
-  `${d.effect}${d.policy === undefined ? (any ? " (any policy)" : "") : d.policy === null ? " by no policy" : ` by ${d.policy}`}`;
-
 /** `✓ name` per passed test, `✗ name (file:line)` with expected/actual per failure, then the counts. */
 export function formatTestRun(file: string, policyFile: PolicyFile, run: PolicyTestRun): string {
   if (run.results.length === 0) return `No tests in ${file}: add a tests: list (see gatehouse policies test --help).\n`;
@@ -154,7 +153,7 @@ export function formatTestRun(file: string, policyFile: PolicyFile, run: PolicyT
     const line = policyFile.lineOf(`tests[${i}]`);
     lines.push(`  FAIL  ${result.name}${line === undefined ? "" : ` (${file}:${line})`}`);
     lines.push(`        expected: ${decisionText(result.expected, true)}`);
-    lines.push(`        actual:   ${decisionText(result.actual)}${result.actual.reason ? ` (${result.actual.reason})` : ""}`);
+    lines.push(`        actual:   ${actualText(result.actual)}`);
   });
   lines.push("", `${run.passed} passed, ${run.failed} failed.`);
   return `${lines.join("\n")}\n`;

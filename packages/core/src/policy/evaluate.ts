@@ -75,7 +75,8 @@ export interface Decision {
   monitored: Array<PolicyVersionRef & { effect: PolicyEffect }>;
 }
 
-const RESTRICTIVENESS: Record<PolicyEffect, number> = { allow: 0, require_approval: 1, deny: 2 };
+/** How restrictive each effect is: the most restrictive applying policy wins (allow < require_approval < deny). */
+export const RESTRICTIVENESS: Readonly<Record<PolicyEffect, number>> = { allow: 0, require_approval: 1, deny: 2 };
 
 function anyOf(patterns: readonly string[]): (value: string) => boolean {
   const matchers = patterns.map(compilePattern);
