@@ -75,13 +75,13 @@ async function timedStart(home: string, extraEnv: Record<string, string>): Promi
 const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? "unknown", node: process.version, date: new Date().toISOString(), loadavgAtStart: loadavg() };
 log(`machine: ${JSON.stringify(machine)}`);
 
-// The baseline: the console built the way CI builds it, types checked, from nothing.
+// The baseline: the console's build on its own (`npm run build -w @gatehouse/web`), from nothing.
 rmSync(WEB_BUILD, { recursive: true, force: true });
 const buildBegan = performance.now();
 const build = spawnSync("npm", ["run", "build", "-w", "@gatehouse/web"], { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" }, encoding: "utf8" });
 if (build.status !== 0) throw new Error(`the console's build failed:\n${build.stdout.slice(-3000)}${build.stderr.slice(-3000)}`);
 const ciBuildS = seconds(performance.now() - buildBegan);
-log(`the console's build as CI builds it: ${ciBuildS} s`);
+log(`the console's build on its own: ${ciBuildS} s`);
 
 const home = mkdtempSync(join(tmpdir(), "gatehouse-first-start-"));
 try {
@@ -107,8 +107,8 @@ try {
       `| the API answers | ${first.apiS} s | ${again.apiS} s | — |`,
       `| the console answers | ${first.consoleS} s | ${again.consoleS} s | ≤ ${TARGET_SECONDS} s |`,
       "",
-      `Baseline in the same run: the console's build as CI builds it (types checked), from nothing: ${ciBuildS} s.`,
-      "`npm start` builds it without the type check (`npm run typecheck` is CI's; apps/web/next.config.ts) and",
+      `Baseline in the same run: the console's build on its own (\`npm run build -w @gatehouse/web\`), from nothing: ${ciBuildS} s.`,
+      "No build checks types (`npm run typecheck` does, with Next's route types; apps/web/next.config.ts); `npm start` builds it",
       "without an Edge copy of the server's start-up checks (apps/web/src/instrumentation.ts).",
       "",
     ].join("\n"),

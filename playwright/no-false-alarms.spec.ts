@@ -243,8 +243,16 @@ test("every page of the app directory has a case here", () => {
   ).toEqual([]);
 });
 
+/**
+ * Each journey below opens every page of its kind in turn, so its time grows with the pages: 4 s each on top of the
+ * sign-in (a 2-core machine 2.3 times slower than another of the same size ran out of a flat 60 s on the demo org's
+ * last pages).
+ */
+const timeForPages = (as: "member" | "visitor") => 30_000 + 4_000 * Object.values(PAGES).filter((entry) => !("skip" in entry) && entry.as === as).length;
+
 for (const which of ["a healthy new org", "the demo org"] as const) {
   test(`${which}: every page a member opens shows no alert and logs no error`, async ({ browser, stack }) => {
+    test.setTimeout(timeForPages("member"));
     const { subjects, owner } = which === "the demo org" ? demo : fresh;
     const { context, page, problems, pending } = await newPage(browser, stack);
     await page.goto(`/o/${subjects.orgSlug}`);
@@ -261,6 +269,7 @@ for (const which of ["a healthy new org", "the demo org"] as const) {
 }
 
 test("signed out: every page a visitor opens shows no alert and logs no error", async ({ browser, stack }) => {
+  test.setTimeout(timeForPages("visitor"));
   const { context, page, problems, pending } = await newPage(browser, stack);
   for (const [route, entry] of Object.entries(PAGES)) {
     if ("skip" in entry || entry.as !== "visitor") continue;

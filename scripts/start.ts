@@ -228,7 +228,7 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     cwd: ROOT,
     // NODE_ENV is Next's to set (production for build and start); a stray one breaks the build.
     // Types are `npm run typecheck`'s (and CI's) to check, not a user's first start's (apps/web/next.config.ts).
-    env: childEnv({ NODE_ENV: undefined, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1", GATEHOUSE_BUILD_SKIP_TYPECHECK: "1" }),
+    env: childEnv({ NODE_ENV: undefined, TURBO_TELEMETRY_DISABLED: "1", NEXT_TELEMETRY_DISABLED: "1" }),
     log: (line) => {
       terminal.log(line);
       holding.note(line);

@@ -4,12 +4,12 @@
 // Playwright journeys (among them every console page with no false alarm). Both runners always run; the exit code is non-zero if
 // either failed. Ends with one line: "N passed, N failed". The fault tests (vitest project `faults`) run
 // after the other Vitest projects, on their own. The Python SDK's pytest suite (packages/sdk-python/tests)
-// runs after them with the system's Python (PYTHON, default /usr/bin/python3, which has Debian's httpx,
+// runs after them, beside the Playwright journeys, with the system's Python (PYTHON, default /usr/bin/python3, which has Debian's httpx,
 // pytest and pytest-asyncio); its cases count in the same totals.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { measured } from "./lib/cpu-seconds.ts";
+import { measured, measuredAsync } from "./lib/cpu-seconds.ts";
 import { faultsArgs, PLAYWRIGHT_ARGS } from "./lib/test-reports.ts";
 
 const out = "test-results";
@@ -24,12 +24,39 @@ function timed<T>(name: string, body: () => T): T {
   runnerTimes.push(`${name}: ${seconds} s${cpu ? ` (cores busy ${cpu.busy} of ${cpu.available} s)` : ""}`);
   return result;
 }
+/** `timed` for runners that run side by side: the cores' seconds are both runners'. */
+async function timedBeside<T>(name: string, body: () => Promise<T>): Promise<T> {
+  const { result, seconds, cpu } = await measuredAsync(body);
+  runnerTimes.push(`${name}: ${seconds} s${cpu ? ` (cores busy ${cpu.busy} of ${cpu.available} s, with the runner beside it)` : ""}`);
+  return result;
+}
 
 /** `npx <args…>`: a runner, its output on this terminal; its exit status. */
 function run(args: readonly string[], extraEnv: Record<string, string> = {}): number {
   console.log(`\n$ ${args.join(" ")}`);
   const result = spawnSync("npx", args, { stdio: "inherit", env: { ...env, ...extraEnv } });
   return result.status ?? 1;
+}
+
+/**
+ * A runner that runs beside another: its exit status once it ends. With `quiet`, its output is held and printed in
+ * one piece when it ends, so that it does not interleave with the other runner's lines.
+ */
+function runBeside(command: string, args: readonly string[], options: { cwd?: string; extraEnv?: Record<string, string>; quiet?: boolean } = {}): Promise<number> {
+  console.log(`\n$ ${command} ${args.join(" ")}${options.quiet ? " (its output follows when it ends)" : ""}`);
+  const child = spawn(command, args, { cwd: options.cwd, env: { ...env, ...options.extraEnv }, stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit" });
+  const held: Buffer[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => held.push(chunk));
+  child.stderr?.on("data", (chunk: Buffer) => held.push(chunk));
+  return new Promise((done) => {
+    child.on("error", (error) => {
+      held.push(Buffer.from(`${command} could not start: ${error.message}\n`));
+    });
+    child.on("close", (status) => {
+      if (options.quiet) process.stdout.write(`\n--- ${command} ${args.join(" ")}\n${Buffer.concat(held).toString("utf8")}--- end of ${command}\n`);
+      done(status ?? 1);
+    });
+  });
 }
 
 function readJson<T>(file: string): T | null {
@@ -53,13 +80,15 @@ const faultsStatus = chosen ? 0 : timed("vitest (faults)", () => run(faultsArgs(
 const pythonJunit = resolve(out, "pytest.xml");
 rmSync(pythonJunit, { force: true });
 const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-const pytestStatus = chosen
-  ? 0
-  : timed(
-      "pytest",
-      () => spawnSync(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", stdio: "inherit", env }).status ?? 1,
-    );
-const playwrightStatus = passthrough.length > 0 ? 0 : timed("playwright", () => run(PLAYWRIGHT_ARGS, { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson }));
+// pytest and Playwright run side by side: Playwright drives one browser against one stack and leaves a core mostly
+// idle, and pytest's cases mostly wait on their own API process (apart, they kept the cores 65 % and 31 % busy:
+// bench/CI.md).
+const [pytestStatus, playwrightStatus] = chosen
+  ? [0, 0]
+  : await Promise.all([
+      timedBeside("pytest", () => runBeside(python, ["-m", "pytest", "-q", "-p", "no:cacheprovider", `--junitxml=${pythonJunit}`], { cwd: "packages/sdk-python", quiet: true })),
+      timedBeside("playwright", () => runBeside("npx", PLAYWRIGHT_ARGS, { extraEnv: { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson } })),
+    ]);
 
 /** The counts of pytest's JUnit XML report (its <testsuite> attributes). */
 function readPytest(file: string): { passed: number; failed: number; skipped: number } | null {
@@ -92,7 +121,7 @@ const vitest: VitestResults | null = main && {
   numPendingTests: main.numPendingTests + (faults?.numPendingTests ?? 0),
   numTotalTests: main.numTotalTests + (faults?.numTotalTests ?? 0),
 };
-const playwright = passthrough.length > 0 ? null : readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
+const playwright = chosen ? null : readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
 const pytest = chosen ? null : readPytest(pythonJunit);
 if (pytest) console.log(`\npython tests: ${pytest.passed} passed, ${pytest.failed} failed${pytest.skipped ? `, ${pytest.skipped} skipped` : ""}`);
 const passed = (vitest?.numPassedTests ?? 0) + (playwright ? playwright.stats.expected + playwright.stats.flaky : 0) + (pytest?.passed ?? 0);
@@ -113,7 +142,7 @@ for (const [name, status] of [
 if (!vitest) console.error("vitest wrote no results");
 if (!chosen && !faults) console.error("the fault tests wrote no results");
 if (!chosen && !pytest) console.error("pytest wrote no results");
-if (passthrough.length === 0 && !playwright) console.error("playwright wrote no results");
+if (!chosen && !playwright) console.error("playwright wrote no results");
 console.log(`\nrunners:\n${runnerTimes.map((line) => `  ${line}`).join("\n")}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(ok && failed === 0 ? 0 : 1);

@@ -17,12 +17,29 @@ export function cpuSeconds(): { busy: number; total: number } | null {
   return { busy: busy / 100, total: (busy + idle + iowait) / 100 };
 }
 
-/** Runs `body`, and says how long it took and how many of the cores' seconds in that time were busy (null off Linux). */
-export function measured<T>(body: () => T): { result: T; seconds: number; cpu: { busy: number; available: number } | null } {
+type Measure = { seconds: number; cpu: { busy: number; available: number } | null };
+
+/** Starts a measurement; the function it returns says how long since and how many of the cores' seconds were busy. */
+function measuring(): () => Measure {
   const startedAt = Date.now();
   const before = cpuSeconds();
+  return () => {
+    const after = cpuSeconds();
+    const cpu = before && after ? { busy: Math.round(after.busy - before.busy), available: Math.round(after.total - before.total) } : null;
+    return { seconds: Math.round((Date.now() - startedAt) / 1000), cpu };
+  };
+}
+
+/** Runs `body`, and says how long it took and how many of the cores' seconds in that time were busy (null off Linux). */
+export function measured<T>(body: () => T): Measure & { result: T } {
+  const done = measuring();
   const result = body();
-  const after = cpuSeconds();
-  const cpu = before && after ? { busy: Math.round(after.busy - before.busy), available: Math.round(after.total - before.total) } : null;
-  return { result, seconds: Math.round((Date.now() - startedAt) / 1000), cpu };
+  return { result, ...done() };
+}
+
+/** `measured` for a body that runs beside others: the cores' seconds are the machine's, not the body's alone. */
+export async function measuredAsync<T>(body: () => Promise<T>): Promise<Measure & { result: T }> {
+  const done = measuring();
+  const result = await body();
+  return { result, ...done() };
 }
