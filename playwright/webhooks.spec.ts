@@ -47,11 +47,15 @@ test("an endpoint added in the console receives signed events; its log, test, re
     const agent = new Gatehouse({ apiKey: stack.agent.apiKey, baseUrl: stack.apiUrl });
     const first = await agent.execute("pr.open", { metadata: { pr: 41 } });
     const second = await agent.execute("repo.delete", { metadata: { repo: "acme/web" } });
-    await expect.poll(() => received.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    // The stack's org is shared with the other journeys, whose deferred work (an approval expiring, an agent going
+    // quiet) may land in its log meanwhile and be delivered too: the order is that of this agent's two messages.
+    const ours = () => received.filter((r) => r.headers["webhook-id"] === first.auditEventId || r.headers["webhook-id"] === second.auditEventId);
+    await expect.poll(() => ours().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
     const verifier = new Webhook(secret);
-    const messages = received.map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { actionType: string } });
-    expect(received.slice(0, 2).map((r) => r.headers["webhook-id"])).toEqual([first.auditEventId, second.auditEventId]);
-    expect(messages.slice(0, 2).map((m) => [m.type, m.data.actionType])).toEqual([
+    for (const r of received) verifier.verify(r.body, r.headers as Record<string, string>);
+    const messages = ours().map((r) => verifier.verify(r.body, r.headers as Record<string, string>) as { type: string; data: { actionType: string } });
+    expect(ours().map((r) => r.headers["webhook-id"])).toEqual([first.auditEventId, second.auditEventId]);
+    expect(messages.map((m) => [m.type, m.data.actionType])).toEqual([
       ["action.executed", "pr.open"],
       ["action.denied", "repo.delete"],
     ]);
@@ -63,11 +67,11 @@ test("an endpoint added in the console receives signed events; its log, test, re
     await row.getByRole("button", { name: "Send test" }).click();
     await expect(row.getByRole("status")).toContainText("Test message delivered (204)");
     await expect(log.filter({ hasText: "webhook.test" })).toHaveCount(1);
-    const before = received.length;
+    const copiesOfSecond = () => received.filter((r) => r.headers["webhook-id"] === second.auditEventId).length;
+    const before = copiesOfSecond();
     await log.filter({ hasText: second.auditEventId }).getByRole("button", { name: "Redeliver" }).click();
     await expect(log.filter({ hasText: second.auditEventId }).filter({ hasText: "(redelivery)" })).toHaveCount(1);
-    expect(received.length).toBe(before + 1);
-    expect(received.at(-1)?.headers["webhook-id"]).toBe(second.auditEventId);
+    expect(copiesOfSecond()).toBe(before + 1);
 
     // Paused, nothing is sent; resumed, what happened meanwhile arrives.
     await row.getByRole("button", { name: "Pause" }).click();
