@@ -161,3 +161,66 @@ test("an auditor sees the posture and the charts, but not the pending approvals 
   // The only buttons on the page are the range switcher's.
   await expect(page.getByRole("main").getByRole("button")).toHaveText(["24h", "7d", "30d"]);
 });
+
+test("the governance health on the org home: every item for whoever is on call, a failing webhook endpoint as a warning with its reason, no panel for a viewer", async ({
+  page,
+  stack,
+}, testInfo) => {
+  const org = await createTestOrg({ label: "health-panel", policies: POLICIES });
+  expect((await act(stack, org, "pr.open")).status).toBe("executed");
+  await openHome(page, org.org.slug, org.owner);
+  const panel = page.getByTestId("governance-health");
+  await expect(panel.getByRole("heading", { name: "Governance health" })).toBeVisible();
+  for (const name of ["logIntegrity", "signingKey", "checkpointAge", "workerJobs", "webhookBacklog", "decisionLatency"]) {
+    await expect(panel.getByTestId(`health-item-${name}`)).toBeVisible();
+  }
+  // The stack's worker signs the org's log within a second and leads the jobs: the log is checked against its key.
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return panel.getByTestId("health-item-logIntegrity").getAttribute("data-status");
+      },
+      { timeout: 20_000 },
+    )
+    .toBe("ok");
+  await expect(panel.getByTestId("health-item-logIntegrity")).toContainText(/verifies with the org's key/);
+  await expect(panel.getByTestId("health-item-signingKey")).toHaveAttribute("data-status", "ok");
+  await expect(panel.getByTestId("health-item-workerJobs")).toHaveAttribute("data-status", "ok");
+  await expect(panel.getByTestId("health-item-webhookBacklog")).toContainText("no enabled webhook endpoint");
+
+  // An endpoint nobody listens on: the worker's first attempt fails, and the panel says so before the backlog ages.
+  const created = await fetch(`${stack.apiUrl}/v1/admin/webhooks`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.adminKey.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ url: "http://127.0.0.1:9/nobody-listens", events: ["*"] }),
+  });
+  expect(created.status, await created.clone().text()).toBe(201);
+  expect((await act(stack, org, "pr.open")).status).toBe("executed");
+  const backlog = panel.getByTestId("health-item-webhookBacklog");
+  await expect
+    .poll(
+      async () => {
+        await page.reload();
+        return backlog.getAttribute("data-status");
+      },
+      { timeout: 30_000 },
+    )
+    .toBe("warn");
+  await expect(backlog).toContainText(/wait for delivery.*1 endpoint is failing/);
+  await expect(panel.getByTestId("governance-health-status")).toHaveText(/Warning|Failing/);
+  await testInfo.attach("governance-health-panel", { body: await panel.screenshot(), contentType: "image/png" });
+
+  // audit.verify is the catalogue's: a viewer's home has no panel and never asks for it.
+  const viewer = await addMember(org, "viewer");
+  await page.context().clearCookies();
+  const asked: string[] = [];
+  page.on("request", (request) => {
+    if (request.url().includes("/health/governance")) asked.push(request.url());
+  });
+  await openHome(page, org.org.slug, viewer);
+  await expect(page.getByRole("heading", { name: "Overview", level: 1 })).toBeVisible();
+  await expect(page.getByTestId("posture-panel")).toBeVisible();
+  await expect(page.getByTestId("governance-health")).toHaveCount(0);
+  expect(asked).toEqual([]);
+});

@@ -687,6 +687,7 @@ const ROWS: Row[] = [
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/overview", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/overview?range=7d") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/posture", permission: "posture.read", sample: (_f, slug) => ({ path: orgPath(slug, "/posture") }) },
+  { method: "GET", route: "/api/orgs/[orgSlug]/health/governance", permission: "audit.verify", sample: (_f, slug) => ({ path: orgPath(slug, "/health/governance") }) },
   { method: "GET", route: "/api/orgs/[orgSlug]/events", permission: "events.read", sample: (_f, slug) => ({ path: orgPath(slug, "/events?lastEventId=0") }), stream: true },
   // Policies: every member reads them (as GET /v1/admin/policies: any member's key); drafts, tests and
   // replays are policies.write. Names are per org: org B's policy of the same name is never answered.

@@ -11,6 +11,7 @@ import { delegationRoutes } from "./routes/delegations";
 import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { eventRoutes, type EventStreamOptions } from "./routes/events";
+import { governanceHealthRoutes } from "./routes/governance-health";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { webhookRoutes } from "./routes/webhooks";
@@ -147,6 +148,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(eventRoutes, options.eventStreams ?? {});
   await app.register(auditRoutes);
   await app.register(postureRoutes);
+  await app.register(governanceHealthRoutes);
   await app.register(cliLoginRoutes);
   await app.register(referenceRoutes);
   // Expiry sweeps and checkpointing run in the worker (apps/worker, docs/adr/0009); a parked wait

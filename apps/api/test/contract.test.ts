@@ -155,6 +155,7 @@ const ROWS: Record<OperationId, Row> = {
   verifyAuditLog: () => admin("POST", "/v1/audit/verify"),
   exportAuditLog: () => admin("GET", "/v1/audit/export"),
   rotateSigningKey: () => admin("POST", "/v1/admin/audit/keys/rotate"),
+  getGovernanceHealth: () => admin("GET", "/health/governance"),
   eraseAuditFields: (state) => admin("POST", "/v1/admin/audit/erasures", { entryIds: [state.executedEntryId], reason: "the contract's answer" }),
   getPolicySet: () => admin("GET", "/v1/admin/policies"),
   getPolicyMonitor: () => admin("GET", "/v1/admin/policies/monitor?days=3"),

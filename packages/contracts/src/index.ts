@@ -13,6 +13,7 @@ export * from "./agents";
 export * from "./delegations";
 export * from "./events";
 export * from "./health";
+export * from "./governance-health";
 export * from "./members";
 export * from "./posture";
 export * from "./sso-domains";

@@ -17,6 +17,7 @@ import type { RouteContract } from "./routes/contract";
 import { delegationRoutes } from "./routes/delegations";
 import { eventRoutes } from "./routes/events";
 import { grantRoutes } from "./routes/grants";
+import { healthRoutes } from "./routes/health";
 import { heartbeatRoutes } from "./routes/heartbeat";
 import { hookRoutes } from "./routes/hooks";
 import { keyRoutes } from "./routes/keys";
@@ -47,6 +48,7 @@ export const routes = [
   ...approvalRoutes,
   ...eventRoutes,
   ...auditRoutes,
+  ...healthRoutes,
   ...adminPolicyRoutes,
   ...agentRoutes,
   ...keyRoutes,

@@ -23,6 +23,7 @@ export * from "./rollups";
 export * from "./anomalies";
 export * from "./overview";
 export * from "./posture";
+export * from "./health";
 export * from "./policy-rollout";
 export * from "./webhooks";
 export * from "./integrations";

@@ -67,8 +67,10 @@ def agent_operations() -> set[str]:
     return {
         operation["operationId"]
         for path, methods in document["paths"].items()
-        if not path.startswith("/v1/admin") and not path.startswith("/v1/orgs")
+        if not path.startswith("/v1/orgs")
         for operation in methods.values()
+        # A member's admin key only (x-gatehouse-key: admin): GatehouseAdmin's, not the agent client's.
+        if operation.get("x-gatehouse-key") != "admin"
     }
 
 

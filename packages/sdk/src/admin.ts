@@ -17,6 +17,7 @@ import { createAdminAudit } from "./admin/audit.ts";
 import { createAdminBudgets } from "./admin/budgets.ts";
 import { createAdminDelegations } from "./admin/delegations.ts";
 import { createAdminGrants } from "./admin/grants.ts";
+import { createAdminHealth } from "./admin/health.ts";
 import { createAdminInvitations } from "./admin/invitations.ts";
 import { createAdminKeys } from "./admin/keys.ts";
 import { createAdminMembers } from "./admin/members.ts";
@@ -33,6 +34,7 @@ export type { AdminAudit, AuditErasure, AuditErasurePending, AuditErasureRequest
 export type { AdminBudgets } from "./admin/budgets.ts";
 export type { AdminDelegations } from "./admin/delegations.ts";
 export type { AdminGrants } from "./admin/grants.ts";
+export type { AdminHealth } from "./admin/health.ts";
 export type { AdminInvitations } from "./admin/invitations.ts";
 export type { AdminKeys } from "./admin/keys.ts";
 export type { AdminMembers } from "./admin/members.ts";
@@ -62,6 +64,7 @@ const RESOURCES = {
   webhooks: createAdminWebhooks,
   grants: createAdminGrants,
   slack: createAdminSlack,
+  health: createAdminHealth,
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()` and `erase()`. */
   audit: createAdminAudit,
 } satisfies Record<string, (config: TransportConfig) => object>;

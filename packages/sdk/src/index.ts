@@ -8,6 +8,7 @@ export {
   type AdminInvitations,
   type AdminWebhooks,
   type AdminGrants,
+  type AdminHealth,
   type AdminSlack,
   type AdminKeys,
   type AdminMembers,
@@ -181,6 +182,7 @@ export type {
   Posture,
   PostureComponent,
   PostureFinding,
+  GovernanceHealth,
   PolicyMonitor,
   WithDelegationOptions,
 } from "./types.ts";

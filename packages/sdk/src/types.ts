@@ -53,6 +53,9 @@ export type PostureComponent = Schemas["PostureComponent"];
 /** One deduction from the posture score: what was measured, how many points it costs, and how to fix it. */
 export type PostureFinding = Schemas["PostureFinding"];
 
+/** What `GET /health/governance` answers: each health item's status, reason and figures, and the worst status. */
+export type GovernanceHealth = Schemas["GovernanceHealth"];
+
 /** A `when` condition of a policy: a comparison, `all`/`any`/`not`, or a rate. */
 export type Condition = Schemas["Condition"];
 

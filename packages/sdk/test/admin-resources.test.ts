@@ -13,6 +13,7 @@ import {
   type AdminAudit,
   type AdminDelegations,
   type AdminGrants,
+  type AdminHealth,
   type AdminInvitations,
   type AdminKeys,
   type AdminMembers,
@@ -74,8 +75,18 @@ describe("GatehouseAdmin's resources", () => {
     expectTypeOf<GatehouseAdmin["webhooks"]>().toEqualTypeOf<AdminWebhooks>();
     expectTypeOf<GatehouseAdmin["grants"]>().toEqualTypeOf<AdminGrants>();
     expectTypeOf<GatehouseAdmin["slack"]>().toEqualTypeOf<AdminSlack>();
+    expectTypeOf<GatehouseAdmin["health"]>().toEqualTypeOf<AdminHealth>();
     // The package's AdminAudit is still src/audit.ts's (the log and rotateKey); the client's adds erase.
     expectTypeOf<GatehouseAdmin["audit"]>().toExtend<AdminAudit>();
+  });
+});
+
+describe("admin.health", () => {
+  it("reads the org's governance health", async () => {
+    const answer = { status: "ok", checkedAt: "2026-11-26T08:00:00.000Z", items: {} };
+    const { admin, calls } = adminClient([json(200, answer)]);
+    expect(await admin.health.governance()).toEqual(answer);
+    expect(calls.map((call) => [call.init.method, call.url])).toEqual([["GET", "http://localhost:4000/health/governance"]]);
   });
 });
 

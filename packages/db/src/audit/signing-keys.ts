@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { newId, type ActorRef } from "@gatehouse/core";
-import { generateSigner, signerFromPkcs8, verifierKeyString, type NoteSigner } from "@gatehouse/tlog";
+import { generateSigner, openNote, parseVerifierKey, signerFromPkcs8, signNote, verifierKeyString, type NoteSigner } from "@gatehouse/tlog";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { isUniqueViolation } from "../infra/prisma-errors";
 import { loadMasterKey } from "../infra/org-vault";
@@ -125,4 +125,18 @@ export async function activeSigner(orgId: string): Promise<{ keyId: string; sign
       });
   }
   throw new Error(`no active signing key for org ${orgId}`);
+}
+
+/**
+ * Whether the org's active signing key is usable now (the governance health): its private half is
+ * decrypted afresh with this process's master key (not the cached signer, so a changed master key
+ * shows) and signs a probe note that its stored public key verifies. Null when the org has no active
+ * key yet (it gets one at its first checkpoint); throws when the key cannot be used. Creates nothing.
+ */
+export async function probeActiveSigningKey(orgId: string): Promise<{ keyId: string; createdAt: Date } | null> {
+  const row = await db().signingKey.findFirst({ where: { orgId, status: "active" }, omit: { encryptedPrivateKey: false } });
+  if (!row) return null;
+  const signer = signerFromPkcs8(row.name, await decryptPrivateKey(row.id, row.orgId, row.encryptedPrivateKey));
+  openNote(signNote(`${row.name}\nsigning key probe\n`, [signer]), [parseVerifierKey(vkeyOf(row))]);
+  return { keyId: row.id, createdAt: row.createdAt };
 }

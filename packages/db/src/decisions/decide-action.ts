@@ -5,6 +5,7 @@ import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
 import { noteIntegration } from "../agents/note-integration";
+import { recordDecisionLatency } from "../health/decision-latency";
 import { grantCandidates } from "./claim-grant";
 import { readDecisionInputs } from "./decision-inputs";
 import { commitDecision, type CommitFacts, type Materialized } from "./group-commit";
@@ -27,7 +28,15 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
  * store (a NUL, an unpaired surrogate) is refused by the parse (core's safe-text checks), before it
  * counts against a rate or joins a group commit (which checks again).
  */
-export async function decideAction({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
+export async function decideAction(args: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
+  const began = performance.now();
+  const result = await decide(args);
+  // How long the answer took, for the governance health (health/decision-latency.ts); a refusal is not a decision.
+  recordDecisionLatency(args.ctx.org.id, performance.now() - began);
+  return result;
+}
+
+async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
   const actor = requireAgent(ctx);
   const parsed = parseActionRequest(input);
   if (parsed.eventId) {

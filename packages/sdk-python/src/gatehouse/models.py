@@ -2611,6 +2611,166 @@ class EvidenceRequest(_EvidenceRequestRequired, total=False):
     """Makes the call safe to retry: the same eventId answers the entry it wrote; with other content, 409."""
 
 
+class GovernanceHealth(TypedDict):
+    """What an on-call person checks first: each item with a status and a reason, and the worst of them (docs/audit.md, Governance health)."""
+    status: Literal["ok", "warn", "fail"]
+    """The worst status of the items."""
+    checkedAt: str
+    """When this answer was computed, ISO 8601."""
+    items: GovernanceHealthItems
+
+
+class GovernanceHealthCheckpointAge(TypedDict):
+    """How long ago the log was last signed, and whether entries wait for a checkpoint."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthCheckpointAgeDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthCheckpointAgeDetails(TypedDict):
+    ageSeconds: int | None
+    """Seconds since the latest checkpoint was signed; null without one."""
+    treeSize: int | None
+    """The latest checkpoint's tree size."""
+    uncoveredEntries: int
+    """Entries of the log no checkpoint covers yet."""
+
+
+class GovernanceHealthDecisionLatency(TypedDict):
+    """How long `execute` takes to answer, as the API process that answered measured it over the window."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthDecisionLatencyDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthDecisionLatencyDetails(TypedDict):
+    windowSeconds: int
+    """The window the percentiles cover."""
+    samples: int
+    """How many `execute` answers the window holds."""
+    p50Ms: float | None
+    """Median time to answer `execute`; null with no decision in the window."""
+    p99Ms: float | None
+    """99th percentile time to answer `execute`; null with no decision in the window."""
+
+
+class GovernanceHealthItems(TypedDict):
+    logIntegrity: GovernanceHealthLogIntegrity
+    signingKey: GovernanceHealthSigningKey
+    checkpointAge: GovernanceHealthCheckpointAge
+    decisionLatency: GovernanceHealthDecisionLatency
+    workerJobs: GovernanceHealthWorkerJobs
+    webhookBacklog: GovernanceHealthWebhookBacklog
+
+
+class GovernanceHealthLogIntegrity(TypedDict):
+    """The log's integrity as last checked: the latest checkpoint's signature and size against the log head (checked on each call, cheaply), and the latest full verification."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthLogIntegrityDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthLogIntegrityDetails(TypedDict):
+    headSize: int
+    """Entries in the org's log now."""
+    verifiedUpTo: int | None
+    """The tree size of the latest signed checkpoint, whose signature checked now with the org's key; null without one."""
+    signatureValid: bool | None
+    """Whether the latest checkpoint's signature checks with its key and its body names this log, size and root; null without one."""
+    rootMatchesHead: bool | None
+    """When the checkpoint covers the whole log: whether its root is the head's Merkle root; null when the log grew since."""
+    lastFullVerification: GovernanceHealthLogIntegrityDetailsLastFullVerification | None
+    """The latest recomputation of the whole log (`POST /v1/audit/verify`, the console's Verify): when, and its result; null if never."""
+
+
+class GovernanceHealthLogIntegrityDetailsLastFullVerification(TypedDict):
+    at: str
+    valid: bool
+
+
+class GovernanceHealthSigningKey(TypedDict):
+    """Whether the org's current signing key can be used to sign checkpoints."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthSigningKeyDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthSigningKeyDetails(TypedDict):
+    keyId: str | None
+    """The org's active signing key (its id, never its material); null when it has none yet."""
+    usable: bool
+    """Whether the key decrypts with this server's master key and signs a note its public key verifies."""
+
+
+class GovernanceHealthWebhookBacklog(TypedDict):
+    """The org's webhook deliveries waiting."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthWebhookBacklogDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthWebhookBacklogDetails(TypedDict):
+    endpoints: int
+    """The org's enabled webhook endpoints (at most 100 are counted)."""
+    pending: int
+    """Log entries the endpoints have not handled yet, summed over endpoints."""
+    oldestPendingAgeSeconds: int | None
+    """Seconds since the oldest entry an endpoint has not handled was written; null when none waits."""
+    failingEndpoints: int
+    """Endpoints whose current message has failed at least once."""
+
+
+class GovernanceHealthWorkerJobs(TypedDict):
+    """The worker: whether a worker holds the jobs' lease, and the last run each job left a record of for this org."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthWorkerJobsDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthWorkerJobsDetails(TypedDict):
+    jobs: list[GovernanceHealthWorkerJobsDetailsJobsItem]
+    """At most 20."""
+
+
+class GovernanceHealthWorkerJobsDetailsJobsItem(TypedDict):
+    name: str
+    """The job (or the worker's lease, `jobs`)."""
+    lastRunAt: str | None
+    """When it last ran, as recorded; null if never."""
+    lastOutcome: str
+    """What that run left: `leading`, `lapsed`, `ran`, `delivered`, `failed`."""
+
+
 class GrantedApproval(TypedDict):
     """The approval, approved by the caller's vote, and the grant made with it."""
     approval: Approval

@@ -27,7 +27,13 @@ export default async function OrgHome({ params, searchParams }: { params: Promis
   const readsApprovals = hasPermission(role, "approvals.read");
   const state = await getOnboardingState({ ctx });
   const content = state.done ? (
-    <Overview orgSlug={orgSlug} initialRange={overviewRange((await searchParams).range)} readsApprovals={readsApprovals} ssoAvailable={oidcConfig() !== null} />
+    <Overview
+      orgSlug={orgSlug}
+      initialRange={overviewRange((await searchParams).range)}
+      readsApprovals={readsApprovals}
+      readsGovernanceHealth={hasPermission(role, "audit.verify")}
+      ssoAvailable={oidcConfig() !== null}
+    />
   ) : (
     <OnboardingChecklist
       orgSlug={orgSlug}

@@ -8,6 +8,7 @@ import { replaceSearchParams } from "@/lib/address-bar";
 import { countOf } from "@/lib/format";
 import { fetchOverview, fetchPosture, OVERVIEW_RANGES, overviewKeys, RANGE_LABELS, type OverviewRange } from "@/lib/overview";
 import { ActivityFeed } from "./activity-feed";
+import { GovernanceHealthPanel } from "./governance-health-panel";
 import { ApprovalTimesChart, DecisionsChart, PostureTrendChart } from "./charts";
 import { AgentPresence, PendingApprovals, PosturePanel, TopDenied } from "./panels";
 
@@ -24,11 +25,14 @@ export function Overview({
   orgSlug,
   initialRange,
   readsApprovals,
+  readsGovernanceHealth,
   ssoAvailable,
 }: {
   orgSlug: string;
   initialRange: OverviewRange;
   readsApprovals: boolean;
+  /** Whether the member's role holds audit.verify, which the governance health needs. */
+  readsGovernanceHealth: boolean;
   /** Whether this console has a single sign-on provider: without one, SSO cannot be required here. */
   ssoAvailable: boolean;
 }) {
@@ -95,6 +99,12 @@ export function Overview({
           )}
         </Panel>
       </div>
+
+      {readsGovernanceHealth ? (
+        <Panel title="Governance health" subtitle="What to check first when on call" testId="governance-health">
+          <GovernanceHealthPanel orgSlug={orgSlug} />
+        </Panel>
+      ) : null}
 
       {data && overview.isRefetchError ? <RefreshErrorBanner what="the overview" error={overview.error} onRetry={retryOverview} /> : null}
 

@@ -1,0 +1,1 @@
+export { getGovernanceHealth, GOVERNANCE_HEALTH_THRESHOLDS, worstStatus } from "./get-governance-health";
