@@ -1,5 +1,5 @@
 import { clientAddressOf, formatIssuePath, NO_TRUSTED_PROXIES, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError, type TrustedProxies } from "@gatehouse/core";
-import { closeApprovalWaiters, forgetKeysOnSignal, signals, type ResolveTxt } from "@gatehouse/db";
+import { closeApprovalWaiters, forgetKeysOnSignal, signals, startDecisionLatencyFlush, stopDecisionLatencyFlush, type ResolveTxt } from "@gatehouse/db";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { releaseOrgTurns, serializerCompiler, validatorCompiler } from "./contract";
@@ -121,6 +121,9 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   // Other instances announce revocations, members' role changes or removals and closed orgs; drop our cached verifications at once.
   const unsubscribe = signals().subscribe(forgetKeysOnSignal);
   app.addHook("onClose", async () => unsubscribe());
+  // How long execute takes to answer, written for the governance health every few seconds (and once more at close).
+  startDecisionLatencyFlush();
+  app.addHook("onClose", async () => stopDecisionLatencyFlush());
   const subscribed = await Promise.race([
     signals()
       .ready()

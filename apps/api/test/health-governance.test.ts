@@ -69,7 +69,7 @@ describe("the answer", () => {
     expect(checkpointAge.details?.ageSeconds).toBeGreaterThanOrEqual(0);
   });
 
-  it("gives how long execute took to answer in this process, per org, and null figures before the first decision", async () => {
+  it("gives how long execute took to answer, per org, and null figures before the first decision", async () => {
     const c = await createTestOrg({ label: "health-latency" });
     const before = (await health(c.adminKey.apiKey)).items.decisionLatency;
     expect(before).toMatchObject({ status: "ok", details: { samples: 0, p50Ms: null, p99Ms: null } });

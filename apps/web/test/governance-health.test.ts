@@ -39,8 +39,8 @@ describe("the governance health panel's helpers", () => {
     expect(healthFigures(health.items, "signingKey")).toBe("sk_1 · usable");
     expect(healthFigures(health.items, "checkpointAge")).toBe("tree size 10 · 2 entries waiting");
     expect(healthFigures(health.items, "decisionLatency")).toBe("no decisions in the window");
-    const measured = { ...health.items.decisionLatency, details: { windowSeconds: 900, samples: 40, p50Ms: 3.2, p99Ms: 18.5 } };
-    expect(healthFigures({ ...health.items, decisionLatency: measured }, "decisionLatency")).toBe("p50 3.2 ms · p99 18.5 ms · 40 decisions");
+    const measured = { ...health.items.decisionLatency, details: { windowSeconds: 900, samples: 40, p50Ms: 5, p99Ms: 20 } };
+    expect(healthFigures({ ...health.items, decisionLatency: measured }, "decisionLatency")).toBe("p50 ≤ 5 ms · p99 ≤ 20 ms · 40 decisions");
     expect(healthFigures(health.items, "workerJobs")).toBe("");
     expect(healthFigures(health.items, "webhookBacklog")).toBe("1 entry pending over 2 endpoints · 1 failing");
   });

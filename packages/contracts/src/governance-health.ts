@@ -62,10 +62,15 @@ export const governanceHealthSchema = named(
         z.object({
           windowSeconds: z.number().int().describe("The window the percentiles cover."),
           samples: z.number().int().describe("How many `execute` answers the window holds."),
-          p50Ms: z.number().nullable().describe("Median time to answer `execute`; null with no decision in the window."),
-          p99Ms: z.number().nullable().describe("99th percentile time to answer `execute`; null with no decision in the window."),
+          p50Ms: z
+            .number()
+            .nullable()
+            .describe(
+              "The median time to answer `execute`, as the upper bound of its histogram bucket (1, 2, 5, 10, 20, 50 … 10,000, 60,000 ms); null with no decision in the window.",
+            ),
+          p99Ms: z.number().nullable().describe("The 99th percentile time to answer `execute`, as the upper bound of its histogram bucket; null with no decision in the window."),
         }),
-        "How long `execute` takes to answer, as the API process that answered measured it over the window.",
+        "How long `execute` takes to answer, from every API process, over the window.",
       ),
       workerJobs: item(
         "GovernanceHealthWorkerJobs",

@@ -600,6 +600,10 @@ describe("every model round-trips through the generated client", () => {
       },
     });
     await roundTrip("CliLogin", cliLogin, () => prisma.cliLogin.findUnique({ where: { id: cliLogin.id } }));
+    const latency = await prisma.decisionLatency.create({ data: { orgId: org.id, minute: t, instance: "host:1:abc", counts: [1, 0, 2] } });
+    await roundTrip("DecisionLatency", latency, () =>
+      prisma.decisionLatency.findUnique({ where: { orgId_minute_instance: { orgId: org.id, minute: t, instance: "host:1:abc" } } }),
+    );
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

@@ -62,7 +62,7 @@ export function healthFigures(items: Items, name: GovernanceHealthItemName): str
     case "decisionLatency": {
       const d = items.decisionLatency.details;
       if (!d) return "";
-      return d.p50Ms === null || d.p99Ms === null ? "no decisions in the window" : `p50 ${d.p50Ms} ms · p99 ${d.p99Ms} ms · ${d.samples} decisions`;
+      return d.p50Ms === null || d.p99Ms === null ? "no decisions in the window" : `p50 ≤ ${d.p50Ms} ms · p99 ≤ ${d.p99Ms} ms · ${d.samples} decisions`;
     }
     case "workerJobs": {
       const d = items.workerJobs.details;

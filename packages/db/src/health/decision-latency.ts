@@ -1,52 +1,147 @@
-/**
- * How long this process took to answer `execute` (decideAction, from the call to its committed answer), per org, over a
- * recent window: the governance health's decision latency (docs/audit.md). Kept in memory, bounded: the newest
- * MAX_SAMPLES_PER_ORG answers of the MAX_ORGS orgs that decided most recently. It is the answering process's view (a
- * deployment of several API processes gives each its own), and observation: recording never fails a decision.
- */
-const MAX_SAMPLES_PER_ORG = 500;
-const MAX_ORGS = 2_000;
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { db } from "../infra/client";
 
-/** A ring of the org's newest answers: grows to MAX_SAMPLES_PER_ORG (at most 16 MB for every org together), then wraps. */
-interface Samples {
-  at: number[];
-  ms: number[];
-  /** Where the next sample goes once the ring is full. */
-  next: number;
+/**
+ * How long `execute` took to answer (decideAction, from the call to its committed answer), per org: the governance
+ * health's decision latency (docs/audit.md). Each API process counts its answers per org and minute in a fixed
+ * histogram and writes the counts of the minutes it has touched every FLUSH_MS (one statement for every org), so any
+ * process — another API process behind the load balancer, the console — reads every process's figures from the
+ * `decision_latency` table. The API server runs the writes (startDecisionLatencyFlush, stopped when it closes); the
+ * health writes the answering process's counts before it reads. Observation: recording never fails or slows a decision, and a write that fails is
+ * tried again with the next one (the counts are the process's totals per minute, so nothing is counted twice).
+ */
+
+/**
+ * The histogram's buckets: each counts the answers that took at most this many milliseconds; the last also counts any
+ * longer (no answer takes a minute: the statement timeouts end it first).
+ */
+export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 60_000] as const;
+const FLUSH_MS = 5_000;
+/** Minutes a process keeps in memory (and writes again) after its last answer in them. */
+const KEEP_MINUTES = 2;
+/** Rows older than this are removed, by whichever process writes. */
+const RETAIN_MS = 24 * 3_600_000;
+/** At most this many orgs' minutes are kept between writes; past it the oldest minute's are written first, then dropped. */
+const MAX_PENDING = 20_000;
+
+const INSTANCE = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
+
+interface Counts {
+  orgId: string;
+  minute: number;
+  counts: number[];
+  /** Changed since it was last written. */
+  dirty: boolean;
 }
 
-const byOrg = new Map<string, Samples>();
+/** `<orgId> <minute>` → the counts this process holds for it. */
+const held = new Map<string, Counts>();
+let timer: NodeJS.Timeout | undefined;
+let flushing: Promise<void> | undefined;
+let writes = 0;
+/** Old rows are removed on one write in this many. */
+const PRUNE_EVERY = 60;
+
+export function bucketOf(ms: number): number {
+  const index = LATENCY_BUCKETS_MS.findIndex((bound) => ms <= bound);
+  return index === -1 ? LATENCY_BUCKETS_MS.length - 1 : index;
+}
 
 export function recordDecisionLatency(orgId: string, ms: number, at = Date.now()): void {
-  let samples = byOrg.get(orgId);
-  if (samples) {
-    byOrg.delete(orgId); // re-inserted below: the Map's order is the orgs' last decision, oldest first
-  } else {
-    samples = { at: [], ms: [], next: 0 };
-    if (byOrg.size >= MAX_ORGS) byOrg.delete(byOrg.keys().next().value as string);
+  const minute = Math.floor(at / 60_000) * 60_000;
+  const key = `${orgId} ${minute}`;
+  let entry = held.get(key);
+  if (!entry) {
+    if (held.size >= MAX_PENDING) held.delete(held.keys().next().value as string);
+    entry = { orgId, minute, counts: LATENCY_BUCKETS_MS.map(() => 0), dirty: true };
+    held.set(key, entry);
   }
-  byOrg.set(orgId, samples);
-  if (samples.at.length < MAX_SAMPLES_PER_ORG) {
-    samples.at.push(at);
-    samples.ms.push(ms);
-    return;
-  }
-  samples.at[samples.next] = at;
-  samples.ms[samples.next] = ms;
-  samples.next = (samples.next + 1) % MAX_SAMPLES_PER_ORG;
+  entry.counts[bucketOf(ms)]! += 1;
+  entry.dirty = true;
 }
 
-/** The org's answers within `windowMs` of `now`: how many, and their median and 99th percentile (nearest rank, in ms). */
-export function decisionLatencyOf(orgId: string, windowMs: number, now = Date.now()): { samples: number; p50Ms: number | null; p99Ms: number | null } {
-  const samples = byOrg.get(orgId);
-  const recent: number[] = [];
-  if (samples) {
-    samples.at.forEach((at, i) => {
-      if (now - at <= windowMs) recent.push(samples.ms[i]!);
-    });
+/** Servers that write this process's counts every FLUSH_MS (an API server starts it, and stops it when it closes). */
+let writers = 0;
+
+/** Writes this process's counts every FLUSH_MS until every server that started it has stopped it. */
+export function startDecisionLatencyFlush(): void {
+  writers += 1;
+  timer ??= setInterval(() => void flushDecisionLatency(), FLUSH_MS).unref();
+}
+
+/**
+ * Writes the counts changed since the last write (every FLUSH_MS on its own; the health calls it first so the
+ * answering process's newest figures count). Never throws: a failed write is tried again with the next.
+ */
+export async function flushDecisionLatency(now = Date.now()): Promise<void> {
+  // A write under way holds what was changed before it began: wait for it, then write what changed since.
+  while (flushing) await flushing;
+  const rows = [...held.values()].filter((entry) => entry.dirty);
+  for (const [key, entry] of held) if (!entry.dirty && now - entry.minute > KEEP_MINUTES * 60_000) held.delete(key);
+  if (rows.length === 0) return;
+  for (const row of rows) row.dirty = false;
+  flushing = (async () => {
+    try {
+      await db().pool.query(
+        `INSERT INTO decision_latency (org_id, minute, instance, counts)
+         SELECT x.org_id, to_timestamp(x.minute / 1000.0), $2, x.counts
+         FROM jsonb_to_recordset($1::jsonb) AS x(org_id text, minute float8, counts int[])
+         WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = x.org_id)
+         ON CONFLICT (org_id, minute, instance) DO UPDATE SET counts = EXCLUDED.counts`,
+        [JSON.stringify(rows.map((r) => ({ org_id: r.orgId, minute: r.minute, counts: r.counts }))), INSTANCE],
+      );
+      if (++writes % PRUNE_EVERY === 0) await db().pool.query(`DELETE FROM decision_latency WHERE minute < $1`, [new Date(now - RETAIN_MS)]);
+    } catch {
+      for (const row of rows) row.dirty = true;
+    } finally {
+      flushing = undefined;
+    }
+  })();
+  return flushing;
+}
+
+/** One server stops writing; the last one stops the timer and writes what is held. */
+export async function stopDecisionLatencyFlush(): Promise<void> {
+  writers = Math.max(0, writers - 1);
+  if (writers > 0) return;
+  if (timer) clearInterval(timer);
+  timer = undefined;
+  await flushDecisionLatency();
+}
+
+/** Counts per bucket summed over rows. */
+function summed(rows: ReadonlyArray<readonly number[]>): number[] {
+  const total = LATENCY_BUCKETS_MS.map(() => 0);
+  for (const counts of rows) counts.forEach((n, i) => (total[i]! += n));
+  return total;
+}
+
+/** The upper bound of the bucket that holds the q-th quantile (nearest rank); null for no answers. */
+export function quantileBound(counts: readonly number[], q: number): number | null {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return null;
+  const rank = Math.max(1, Math.ceil(q * total));
+  let seen = 0;
+  for (const [i, n] of counts.entries()) {
+    seen += n;
+    if (seen >= rank) return LATENCY_BUCKETS_MS[i]!;
   }
-  if (recent.length === 0) return { samples: 0, p50Ms: null, p99Ms: null };
-  recent.sort((x, y) => x - y);
-  const rank = (q: number) => Math.round(recent[Math.min(recent.length - 1, Math.ceil(q * recent.length) - 1)]! * 10) / 10;
-  return { samples: recent.length, p50Ms: rank(0.5), p99Ms: rank(0.99) };
+  return LATENCY_BUCKETS_MS.at(-1)!;
+}
+
+/**
+ * The org's answers in the minutes that overlap the window ending at `now`, from every process: how many, and the
+ * upper bounds (ms) of the buckets that hold their median and 99th percentile; null with no answers.
+ */
+export async function decisionLatencyOf(orgId: string, windowMs: number, now = Date.now()): Promise<{ samples: number; p50Ms: number | null; p99Ms: number | null }> {
+  const since = Math.floor((now - windowMs) / 60_000) * 60_000;
+  const { rows } = await db().pool.query<{ counts: number[] }>(`SELECT counts FROM decision_latency WHERE org_id = $1 AND minute >= $2 AND minute <= $3`, [
+    orgId,
+    new Date(since),
+    new Date(now),
+  ]);
+  const counts = summed(rows.map((r) => r.counts));
+  const samples = counts.reduce((a, b) => a + b, 0);
+  return { samples, p50Ms: quantileBound(counts, 0.5), p99Ms: quantileBound(counts, 0.99) };
 }

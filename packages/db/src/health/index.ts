@@ -1,1 +1,2 @@
 export { getGovernanceHealth, GOVERNANCE_HEALTH_THRESHOLDS, worstStatus } from "./get-governance-health";
+export { startDecisionLatencyFlush, stopDecisionLatencyFlush } from "./decision-latency";

@@ -2642,7 +2642,7 @@ class GovernanceHealthCheckpointAgeDetails(TypedDict):
 
 
 class GovernanceHealthDecisionLatency(TypedDict):
-    """How long `execute` takes to answer, as the API process that answered measured it over the window."""
+    """How long `execute` takes to answer, from every API process, over the window."""
     status: Literal["ok", "warn", "fail"]
     """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
     reason: str
@@ -2659,9 +2659,9 @@ class GovernanceHealthDecisionLatencyDetails(TypedDict):
     samples: int
     """How many `execute` answers the window holds."""
     p50Ms: float | None
-    """Median time to answer `execute`; null with no decision in the window."""
+    """The median time to answer `execute`, as the upper bound of its histogram bucket (1, 2, 5, 10, 20, 50 … 10,000, 60,000 ms); null with no decision in the window."""
     p99Ms: float | None
-    """99th percentile time to answer `execute`; null with no decision in the window."""
+    """The 99th percentile time to answer `execute`, as the upper bound of its histogram bucket; null with no decision in the window."""
 
 
 class GovernanceHealthItems(TypedDict):

@@ -3570,7 +3570,7 @@ export interface components {
                 uncoveredEntries: number;
             } | null;
         };
-        /** @description How long `execute` takes to answer, as the API process that answered measured it over the window. */
+        /** @description How long `execute` takes to answer, from every API process, over the window. */
         GovernanceHealthDecisionLatency: {
             /**
              * @description `ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run).
@@ -3587,9 +3587,9 @@ export interface components {
                 windowSeconds: number;
                 /** @description How many `execute` answers the window holds. */
                 samples: number;
-                /** @description Median time to answer `execute`; null with no decision in the window. */
+                /** @description The median time to answer `execute`, as the upper bound of its histogram bucket (1, 2, 5, 10, 20, 50 … 10,000, 60,000 ms); null with no decision in the window. */
                 p50Ms: number | null;
-                /** @description 99th percentile time to answer `execute`; null with no decision in the window. */
+                /** @description The 99th percentile time to answer `execute`, as the upper bound of its histogram bucket; null with no decision in the window. */
                 p99Ms: number | null;
             } | null;
         };
