@@ -284,6 +284,12 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     async (s) => {
       const posture = await s.client.posture();
       expect(posture.score).toBeGreaterThanOrEqual(0);
+      // The governance health beside it (an admin's): every probe runs on the embedded database, and the decisions
+      // this smoke test made are counted.
+      const health = await s.admin.health.governance();
+      for (const item of Object.values(health.items)) expect(item.reason).not.toMatch(/could not run/);
+      expect(health.items.signingKey.details?.usable).toBe(true);
+      expect(health.items.decisionLatency.details?.samples).toBeGreaterThan(0);
     },
   ],
   [
