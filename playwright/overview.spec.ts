@@ -189,6 +189,17 @@ test("the governance health on the org home: every item for whoever is on call, 
   await expect(panel.getByTestId("health-item-workerJobs")).toHaveAttribute("data-status", "ok");
   await expect(panel.getByTestId("health-item-webhookBacklog")).toContainText("no enabled webhook endpoint");
 
+  // A call carrying an address: the live feed shows the decision and, beside it, what the content screen found.
+  const withAddress = await fetch(`${stack.apiUrl}/v1/actions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${org.agent.apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ actionType: "pr.open", metadata: { reviewer: "dana@example.com" } }),
+  });
+  expect(withAddress.status).toBe(200);
+  const feed = page.getByTestId("activity-feed");
+  await expect(feed.getByTestId("activity-line").filter({ hasText: "content found" })).toContainText("pr.open");
+  await expect(feed).not.toContainText("dana@example.com");
+
   // An endpoint nobody listens on: the worker's first attempt fails, and the panel says so before the backlog ages.
   const created = await fetch(`${stack.apiUrl}/v1/admin/webhooks`, {
     method: "POST",
@@ -218,7 +229,7 @@ test("the governance health on the org home: every item for whoever is on call, 
       },
       { timeout: 20_000 },
     )
-    .toMatch(/2 decisions in the last 15 minutes, from every API process: p50 ≤ \d+ ms, p99 ≤ \d+ ms/);
+    .toMatch(/3 decisions in the last 15 minutes, from every API process: p50 ≤ \d+ ms, p99 ≤ \d+ ms/);
   await expect(panel.getByTestId("governance-health-status")).toHaveText(/Warning|Failing/);
   const shot = testInfo.outputPath("governance-health-panel.png");
   await panel.screenshot({ path: shot });

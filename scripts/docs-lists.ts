@@ -1,6 +1,7 @@
 // The lists the documents keep of things that exist in code are made from that code. `npm run openapi`
 // (after scripts/openapi.ts) writes each between its markers (./docs-blocks.ts):
 //   docs/audit.md         the entry types and the denial reasons, with what each says (core's AUDIT_ENTRY_TYPES, DENIAL_REASONS);
+//   docs/events.md        the event types, each with the entry types it comes from and its data fields (core's EVENT_DEFINITIONS);
 //   docs/architecture.md  the denial reasons (which wins first, when the table says), the entry types by subject,
 //                         the SDK's clients and resources (read from the classes of @gatehouse/sdk themselves),
 //                         and the CLI's command groups (GROUPS, packages/cli/src/registry.ts: the list the CLI itself runs from).
@@ -15,7 +16,7 @@
 // with a placeholder key and no heartbeat, and no request is sent.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { AUDIT_ENTRY_TYPE_NAMES, AUDIT_ENTRY_TYPES, DENIAL_REASON_CODES, DENIAL_REASONS } from "@gatehouse/core";
+import { AUDIT_ENTRY_TYPE_NAMES, AUDIT_ENTRY_TYPES, DENIAL_REASON_CODES, DENIAL_REASONS, EVENT_DEFINITIONS } from "@gatehouse/core";
 import { DelegatedAgent, Gatehouse, GatehouseAdmin, RunClient } from "@gatehouse/sdk";
 import { GROUPS } from "../packages/cli/src/registry.ts";
 import type { Command, Connection } from "../packages/cli/src/command.ts";
@@ -146,6 +147,16 @@ function sdkBlock(): Block {
   return { name: "sdk", from: "the classes Gatehouse, DelegatedAgent, RunClient and GatehouseAdmin of @gatehouse/sdk", text: table(["client", "resource", "methods"], rows) };
 }
 
+/** docs/events.md's table: every event type, the audit entries it is a projection of, and the fields of its data. */
+function eventsBlock(): Block {
+  const rows = EVENT_DEFINITIONS.map((definition) => [code(definition.type), codes(Object.keys(definition.from)), codes(Object.keys(definition.fields))]);
+  return {
+    name: "event-types",
+    from: "EVENT_DEFINITIONS, packages/core/src/events/event-types.ts",
+    text: table(["event", "from the entries", "data (beside seq, type, at, agentId)"], rows),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The CLI: its command groups, from the registry the CLI runs from
 
@@ -174,6 +185,7 @@ const check = process.argv.includes("--check");
 
 const documents: Record<string, Block[]> = {
   "docs/audit.md": auditBlocks(),
+  "docs/events.md": [eventsBlock()],
   "docs/architecture.md": [...architectureCoreBlocks(), sdkBlock(), cliBlock()],
 };
 

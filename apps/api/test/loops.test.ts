@@ -56,7 +56,7 @@ async function eventsUntil(agent: Gatehouse, until: (event: GatehouseEvent) => b
 }
 
 describe("a scripted agent looping on one tool with the same arguments", () => {
-  it("is refused LOOP_DETECTED at the 21st call by default, and keeps being refused; it is recorded once, and streams as enforcement.triggered", async () => {
+  it("is refused LOOP_DETECTED at the 21st call by default, and keeps being refused; it is recorded once, and streams as loop.detected", async () => {
     const org = await createTestOrg({ label: "loop-default", policies: TOOLS });
     const { agent, admin } = clients(org);
     const answers = await loopOn(agent, 24, () => ({ query: "status of #4512" }));
@@ -77,12 +77,14 @@ describe("a scripted agent looping on one tool with the same arguments", () => {
     expect((await admin.agents.list()).find((a) => a.id === org.agent.id)?.status).toBe("active");
     expect(await loopOn(agent, 1, () => ({ query: "something else" }))).toEqual(["executed"]);
 
-    const events = await eventsUntil(agent, (e) => e.type === "enforcement.triggered");
+    const events = await eventsUntil(agent, (e) => e.type === "loop.detected");
+    expect(events.filter((e) => e.type === "loop.detected")).toHaveLength(1);
     expect(events.at(-1)?.data).toMatchObject({
-      type: "enforcement.triggered",
-      kind: "loop_detected",
-      loop: "repeat",
+      type: "loop.detected",
+      kind: "repeat",
       actionType: "tool.search",
+      source: "org",
+      halted: false,
       count: 21,
       maxRepeats: 20,
       windowSeconds: 60,
@@ -103,7 +105,10 @@ describe("a scripted agent looping on one tool with the same arguments", () => {
     expect(halts).toEqual([{ actor: "loop-detector", data: { name: "test-agent", reason: "loop: tool.search with the same arguments 6 times within 60 s (limit 5)" } }]);
 
     const events = await eventsUntil(agent, (e) => e.type === "enforcement.triggered" && e.data.kind === "agent_halted");
-    expect(events.filter((e) => e.type === "enforcement.triggered").map((e) => e.data.kind)).toEqual(["loop_detected", "agent_halted"]);
+    expect(events.filter((e) => e.type === "loop.detected" || e.type === "enforcement.triggered").map((e) => [e.type, e.data.kind])).toEqual([
+      ["loop.detected", "repeat"],
+      ["enforcement.triggered", "agent_halted"],
+    ]);
 
     await admin.agents.resume(org.agent.id);
     // Resumed, the same call is still over its window's limit; a different one goes through.

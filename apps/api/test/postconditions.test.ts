@@ -58,7 +58,7 @@ describe("post-conditions", () => {
     expect(await violationsOf(org.org.id)).toEqual([]);
   });
 
-  it("an outcome that breaks one is recorded, named in the answer, streamed as enforcement.triggered and counted in posture; the agent keeps running by default", async () => {
+  it("an outcome that breaks one is recorded, named in the answer, streamed as postcondition.violated and counted in posture; the agent keeps running by default", async () => {
     const org = await createTestOrg({ label: "post-broken", policies: POLICIES as never });
     const id = await decided(org);
     const answer = await report(org, id, { data: { rowsAffected: 5000 } });
@@ -81,8 +81,9 @@ describe("post-conditions", () => {
       actor: { type: string; id: string };
     };
     const event = eventOfEntry({ id: row.id, seq: opened.seq, type: opened.type, time: opened.time, agentId: opened.agentId, actor: opened.actor, data: opened.data } as never);
-    expect(event?.type).toBe("enforcement.triggered");
-    expect(event?.data).toMatchObject({ kind: "postcondition_violated", policyName: "bulk-updates" });
+    expect(event?.type).toBe("postcondition.violated");
+    expect(event?.data).toMatchObject({ policyName: "bulk-updates", auditEventId: id, actionType: "db.update", halted: false });
+    expect(event?.data.reason).toMatch(/bulk-updates/);
     // The agent is not halted: its next call runs.
     await decided(org, "db.read");
     const posture = (await call(app, "GET", "/v1/posture", { key: org.adminKey.apiKey })).json();

@@ -7,7 +7,9 @@ const TAIL_HELP = `Usage: gatehouse tail [--since <eventId>] [--json]
 
 Prints events as they happen until Ctrl-C: action.executed, action.denied, approval.requested,
 approval.voted, approval.decided, approval.expired, delegation.created, delegation.revoked,
-delegation.expired, enforcement.triggered, anomaly.detected, policy.changed (admin keys). Reconnects
+delegation.expired, enforcement.triggered, anomaly.detected, agent.unresponsive, budget.threshold,
+budget.exceeded, guardrail.triggered, loop.detected, postcondition.violated, policy.changed (admin
+keys). Reconnects
 by itself, without gaps. The server replays at most its last 10,000 log entries: a --since older
 than that says on stderr which entries it skipped (gatehouse audit export has them).
 
@@ -18,7 +20,8 @@ Options:
 ${anyKeyConnectionOptions("the org's events", "agent's events")}
 
 Output: time, #id, type, action type (- for a delegation event), then agent=, delegation=,
-child=, approval=, status=, denial=, by= and reason= when the event has them.
+child=, approval=, status=, denial=, by=, reason=, budget=, threshold= and findings= (class:detector@path,
+never the value) when the event has them.
 `;
 
 const tail = defineCommand({
@@ -61,6 +64,9 @@ function formatEvent(event: GatehouseEvent): string {
     data.type !== "approval.decided" || data.decidedBy === undefined ? undefined : `by=${data.decidedBy.email || data.decidedBy.name || data.decidedBy.id}`,
     data.reason === undefined ? undefined : `reason=${JSON.stringify(data.reason)}`,
     data.change === undefined ? undefined : `policy=${data.policyName ?? "?"} v${data.version ?? "?"} ${data.change}`,
+    data.type === "budget.threshold" || data.type === "budget.exceeded" ? `budget=${data.budget?.name ?? "?"}` : undefined,
+    data.type === "budget.threshold" && data.threshold !== undefined ? `threshold=${data.threshold}` : undefined,
+    data.type === "guardrail.triggered" && data.findings ? `findings=${data.findings.map((f) => `${f.class}:${f.detector}@${f.path}`).join(",")}` : undefined,
   ].filter((fact) => fact !== undefined);
   return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }

@@ -23,6 +23,11 @@ describe("eventOfEntry", () => {
     ["delegation.expired", { delegationId: "dlg_1" }, "delegation.expired"],
     ["agent.circuit_opened", { from: "closed", to: "open", reason: "10 failures in 60 s" }, "enforcement.triggered"],
     ["agent.anomaly_detected", { kind: "call_rate", recent: 60, baseline: 2 }, "anomaly.detected"],
+    ["agent.loop_detected", { kind: "repeat", actionType: "tool.search", count: 21, maxRepeats: 20, windowSeconds: 60, source: "org" }, "loop.detected"],
+    ["action.postcondition_violated", { policy: "refunds-small", actionType: "refund.issue" }, "postcondition.violated"],
+    ["guardrail.triggered", { source: "decision", findings: [] }, "guardrail.triggered"],
+    ["budget.threshold", { threshold: 0.8 }, "budget.threshold"],
+    ["budget.exceeded", { status: "denied" }, "budget.exceeded"],
   ])("%s %j → %s", (type, data, expected) => {
     expect(eventOfEntry(entry(type, data))?.type).toBe(expected);
   });
@@ -117,11 +122,50 @@ describe("event types, each one definition", () => {
     expect(AUDIT_ENTRY_TYPE_NAMES).not.toContain(Object.keys(misspelt.from)[0]);
   });
 
-  it("a broken post-condition's enforcement names the decision whose outcome broke it", () => {
+  it("a broken post-condition names the decision whose outcome broke it, and its policy", () => {
     const event = eventOfEntry(
-      entry("action.postcondition_violated", { actionId: "act_1", auditEventId: "aud_9", actionType: "refund.issue", agentName: "bot", policy: "refunds-small" }),
+      entry("action.postcondition_violated", { actionId: "act_1", auditEventId: "aud_9", actionType: "refund.issue", agentName: "bot", policy: "refunds-small", halted: false }),
     );
-    expect(event?.data).toMatchObject({ kind: "postcondition_violated", auditEventId: "aud_9", policyName: "refunds-small", agentName: "bot" });
+    expect(event?.data).toMatchObject({ type: "postcondition.violated", auditEventId: "aud_9", policyName: "refunds-small", agentName: "bot", halted: false });
+    expect(event?.data.reason).toMatch(/refunds-small/);
+    expect(event?.data).not.toHaveProperty("policy");
+  });
+
+  it("a guardrail event names each finding's detector, class and path, and a decision's metadata never travels with it", () => {
+    const findings = [{ detector: "email", class: "personalData", path: "metadata.to", action: "flagged" }];
+    const event = eventOfEntry(
+      entry("guardrail.triggered", {
+        actionId: "act_1",
+        auditEventId: "aud_9",
+        actionType: "mail.send",
+        agentName: "bot",
+        source: "decision",
+        findings,
+        metadata: { to: "a@b.test" },
+      }),
+    );
+    expect(event?.data).toEqual({
+      seq: 7,
+      type: "guardrail.triggered",
+      at: "2026-01-01T00:00:00.000Z",
+      agentId: "agt_1",
+      actionId: "act_1",
+      auditEventId: "aud_9",
+      actionType: "mail.send",
+      agentName: "bot",
+      source: "decision",
+      findings,
+    });
+  });
+
+  it("copies only the fields its own type declares: a decision's findings and budget stay off action events", () => {
+    const event = eventOfEntry(
+      entry("action.decided", { status: "denied", denialReason: "BUDGET_EXCEEDED", findings: [{ detector: "email" }], budget: { name: "daily" }, threshold: 0.8 }),
+    );
+    expect(event?.type).toBe("action.denied");
+    expect(event?.data).not.toHaveProperty("findings");
+    expect(event?.data).not.toHaveProperty("budget");
+    expect(event?.data).not.toHaveProperty("threshold");
   });
 
   // What leaves the log as an event (to every stream reader and webhook receiver) is only what some event

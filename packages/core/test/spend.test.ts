@@ -1,5 +1,20 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { baseModelOf, budgetScopes, checkBudgets, costMicros, EMPTY_COUNTER, MODEL_PRICES, priceOf, spendSettingsSchema, type BudgetRule, type PolicyBudget } from "../src";
+import {
+  alertedAfter,
+  baseModelOf,
+  budgetAlerts,
+  budgetScopes,
+  checkBudgets,
+  costMicros,
+  EMPTY_COUNTER,
+  MODEL_PRICES,
+  NOT_ALERTED,
+  priceOf,
+  spendSettingsSchema,
+  type BudgetRule,
+  type PolicyBudget,
+} from "../src";
 
 const settings = spendSettingsSchema.parse({});
 const at = (day: string) => new Date(`${day}T12:00:00Z`);
@@ -127,5 +142,103 @@ describe("budget scopes and the check", () => {
     expect(checkBudgets([scopes[0]!], () => ({ ...EMPTY_COUNTER, spentTokens: 60 }), { tokens: 40, micros: 0 }).verdict).toBe("reserve");
     expect(checkBudgets([scopes[0]!], full, { tokens: 0, micros: 0 }).verdict).toBe("deny");
     expect(checkBudgets([scopes[0]!], () => ({ ...EMPTY_COUNTER, spentTokens: 99 }), { tokens: 0, micros: 0 }).verdict).toBe("reserve");
+  });
+});
+
+describe("budget alerts (docs/budgets.md, Alerts)", () => {
+  const rule = (policy: string, budget: Partial<PolicyBudget>): BudgetRule => ({
+    policy,
+    budget: { limit: { tokens: 100 }, per: "agent-day", atLimit: "deny", perModel: false, ...budget } as PolicyBudget,
+  });
+  const facts = { orgId: "org_1", subjectAgentId: "agt_1", at: at("2026-11-24") };
+  const used = (tokens: number) => () => ({ ...EMPTY_COUNTER, spentTokens: tokens });
+  const cost = (tokens: number) => ({ tokens, micros: 0 });
+
+  it("alerts at 80% by default, at the highest ratio a call reaches, and not again once sent", () => {
+    const scopes = budgetScopes([rule("p", {})], facts);
+    expect(scopes[0]?.alertAt).toEqual([0.8]);
+    expect(budgetAlerts(scopes, used(70), () => NOT_ALERTED, cost(9), "reserve")).toEqual([]);
+    const [alert] = budgetAlerts(scopes, used(70), () => NOT_ALERTED, cost(10), "reserve");
+    expect(alert).toMatchObject({ kind: "threshold", threshold: 0.8, used: 0.8, state: { name: "p", spent: { tokens: 70 }, exceeded: false } });
+    expect(budgetAlerts(scopes, used(80), () => alertedAfter(NOT_ALERTED, alert!), cost(10), "reserve")).toEqual([]);
+  });
+
+  it("takes a budget's own ratios, sorted, and the union of two budgets on one counter", () => {
+    const [own] = budgetScopes([rule("p", { alertAt: [0.9, 0.5, 0.5] })], facts);
+    expect(own?.alertAt).toEqual([0.5, 0.9]);
+    const [pot] = budgetScopes([rule("a", { per: "pot:shared", alertAt: [0.5] }), rule("b", { per: "pot:shared", alertAt: [0.75] })], facts);
+    expect(pot?.alertAt).toEqual([0.5, 0.75]);
+    expect(budgetAlerts([pot!], used(0), () => ({ ratio: 0.5, exceeded: false }), cost(80), "reserve")).toMatchObject([{ threshold: 0.75 }]);
+  });
+
+  it("says a budget is exceeded for each budget a refused or held call would go over, once", () => {
+    const scopes = budgetScopes([rule("deny", { limit: { tokens: 100 } }), rule("ask", { limit: { tokens: 50 }, atLimit: "require_approval" })], facts);
+    const refused = budgetAlerts(
+      scopes,
+      () => EMPTY_COUNTER,
+      () => NOT_ALERTED,
+      cost(101),
+      "deny",
+    );
+    expect(refused.map((a) => [a.kind, a.state.name, a.state.exceeded])).toEqual([
+      ["exceeded", "deny", true],
+      ["exceeded", "ask", true],
+    ]);
+    expect(
+      budgetAlerts(
+        scopes,
+        () => EMPTY_COUNTER,
+        () => ({ ratio: 0, exceeded: true }),
+        cost(101),
+        "deny",
+      ),
+    ).toEqual([]);
+    expect(
+      budgetAlerts(
+        scopes,
+        () => EMPTY_COUNTER,
+        () => NOT_ALERTED,
+        cost(60),
+        "require_approval",
+      ).map((a) => a.state.name),
+    ).toEqual(["ask"]);
+  });
+
+  it("over any run of calls on one counter: each ratio at most once, never above what is used, and every ratio reached is sent", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: 1, max: 99 }), { minLength: 1, maxLength: 5 }).map((percents) => percents.map((p) => p / 100)),
+        fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }),
+        (alertAt, calls) => {
+          const [scope] = budgetScopes([rule("p", { limit: { tokens: 200 }, alertAt })], facts);
+          let counter = { ...EMPTY_COUNTER };
+          let alerted = NOT_ALERTED;
+          const sent: number[] = [];
+          for (const tokens of calls) {
+            const verdict = checkBudgets([scope!], () => counter, cost(tokens)).verdict;
+            for (const alert of budgetAlerts(
+              [scope!],
+              () => counter,
+              () => alerted,
+              cost(tokens),
+              verdict,
+            )) {
+              if (alert.kind === "threshold") {
+                expect(alert.threshold).toBeLessThanOrEqual(alert.used);
+                sent.push(alert.threshold);
+              }
+              alerted = alertedAfter(alerted, alert);
+            }
+            if (verdict === "reserve") counter = { ...counter, reservedTokens: counter.reservedTokens + tokens };
+          }
+          expect(new Set(sent).size).toBe(sent.length);
+          expect(sent).toEqual([...sent].sort((x, y) => x - y));
+          // The highest ratio the counter reached was sent (lower ones may be skipped by one call's jump).
+          const reached = scope!.alertAt.filter((ratio) => counter.reservedTokens / 200 >= ratio).at(-1);
+          expect(sent.at(-1)).toBe(reached);
+        },
+      ),
+      { numRuns: 500, seed: 45 },
+    );
   });
 });

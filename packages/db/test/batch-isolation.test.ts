@@ -55,6 +55,8 @@ function pending(org: TestOrg, options: { metadata?: Record<string, unknown>; po
       const status = approvalId ? "requested" : "executed";
       return {
         actionId,
+        followers: [],
+        budgetAlerts: [],
         result: { status, mode: "enforce", conditionsEvaluated: [], message: status, ...(approvalId ? { approvalId } : {}) },
         entry: {
           type: "action.decided",

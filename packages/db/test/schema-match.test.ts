@@ -26,7 +26,7 @@ interface ModelSpec {
   fields: FieldSpec[];
 }
 
-const SCALARS = new Set(["String", "Int", "BigInt", "Boolean", "DateTime", "Json"]);
+const SCALARS = new Set(["String", "Int", "BigInt", "Float", "Boolean", "DateTime", "Json"]);
 
 function parseSchema(text: string): { models: ModelSpec[]; enums: Map<string, { db: string; values: string[] }> } {
   const enums = new Map<string, { db: string; values: string[] }>();
@@ -61,6 +61,7 @@ const PG_TYPES: Record<string, string> = {
   String: "text",
   Int: "int4",
   BigInt: "int8",
+  Float: "float8",
   Boolean: "bool",
   DateTime: "timestamptz",
   Json: "jsonb",
@@ -290,6 +291,8 @@ describe("every model round-trips through the generated client", () => {
         spentMicros: 9_007_199_254_740_993n,
         reservedTokens: 3n,
         reservedMicros: 4n,
+        alertedRatio: 0.8,
+        exceededAlerted: true,
         updatedAt: t,
       },
     });

@@ -51,6 +51,11 @@ const ACTION_EVENTS = ["action.executed", "action.denied"] as const satisfies Re
 // Events that change an agent's delegation tree.
 const DELEGATION_EVENTS = ["delegation.created", "delegation.revoked", "delegation.expired"] as const satisfies ReadonlyArray<EventData["type"]>;
 
+// Governance events (docs/events.md): the live feed shows them; nothing the pages hold changes.
+const GOVERNANCE_EVENTS = ["budget.threshold", "budget.exceeded", "guardrail.triggered", "loop.detected", "postcondition.violated"] as const satisfies ReadonlyArray<
+  EventData["type"]
+>;
+
 // A burst of events (a batch of approvals decided at once) refetches once.
 const COALESCE_MS = 150;
 const MAX_RETRY_MS = 60_000;
@@ -128,6 +133,7 @@ export function LiveEvents({ orgSlug, children }: { orgSlug: string; children: R
           tell(message);
         });
       for (const type of DELEGATION_EVENTS) current.addEventListener(type, () => mark(false, false, true));
+      for (const type of GOVERNANCE_EVENTS) current.addEventListener(type, tell);
       // An agent that stopped answering: the agents pages and the overview's presence counts.
       current.addEventListener("agent.unresponsive", () => {
         void queryClient.invalidateQueries({ queryKey: agentKeys.all(orgSlug) });

@@ -3,7 +3,7 @@ import type { ContentFinding } from "../content/screen-content";
 import type { GrantRef } from "../approvals/standing-grants";
 import { approvalTimeoutSeconds } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
-import type { ReservationRecord, BudgetVerdict } from "../spend/budgets";
+import type { BudgetAlert, ReservationRecord, BudgetVerdict } from "../spend/budgets";
 import { reservationOf, underBudget, type BudgetPlan, type PendingReservation } from "../spend/budget-plan";
 import type { RunRef } from "../runs/runs";
 import { buildActionResult, type ActionRequest, type ActionResult, type ReportOnly } from "./action-result";
@@ -103,6 +103,14 @@ export interface DecisionRows {
     expiresAt: Date;
   };
   reservation?: PendingReservation;
+  /**
+   * Entries that follow the decision's in the same commit, each given the decision entry's id (its
+   * `auditEventId`): what the content screen found (`guardrail.triggered`) and the budget alerts the call
+   * raised (`budget.threshold`, `budget.exceeded`), each its own typed event.
+   */
+  followers: ReadonlyArray<(auditEventId: string) => AuditEntryInput>;
+  /** The budget alerts the followers send, for the counters' record of what their window has alerted. */
+  budgetAlerts: readonly BudgetAlert[];
 }
 
 export interface DecisionPlan extends DecisionAnswer {
@@ -180,6 +188,23 @@ function rowsOf(
   // What the call reserves against its budgets: recorded (executed, or held for approval), not denied.
   const reservation: { pending: PendingReservation; record: ReservationRecord } | undefined =
     inputs.budget && result.status !== "denied" ? reservationOf(inputs.budget.plan, inputs.budget.at, approval?.expiresAt) : undefined;
+  // A ratio is crossed by what a call reserves; a budget says it is exceeded when it refused or held the call itself.
+  const heldByBudget = result.denialReason === "BUDGET_EXCEEDED" || (result.status === "requested" && verdict?.verdict === "require_approval");
+  const budgetAlerts = (verdict?.alerts ?? []).filter((alert) => (alert.kind === "threshold" ? reservation !== undefined : heldByBudget));
+  const about = { actionId, actionType: request.actionType, agentName: agent.name };
+  const by = { actor: recording.actor, agentId: agent.id, subjectId: actionId };
+  const followers: Array<(auditEventId: string) => AuditEntryInput> = [];
+  if (inputs.screen.findings.length > 0) {
+    const findings = [...inputs.screen.findings];
+    followers.push((auditEventId) => ({ ...by, type: "guardrail.triggered", data: { ...about, auditEventId, source: "decision", findings } }));
+  }
+  for (const alert of budgetAlerts) {
+    followers.push((auditEventId) =>
+      alert.kind === "threshold"
+        ? { ...by, type: "budget.threshold", data: { ...about, auditEventId, threshold: alert.threshold, used: alert.used, budget: alert.state } }
+        : { ...by, type: "budget.exceeded", data: { ...about, auditEventId, status: result.status === "denied" ? "denied" : "requested", budget: alert.state } },
+    );
+  }
   return {
     actionId,
     result,
@@ -241,5 +266,7 @@ function rowsOf(
           },
         }
       : {}),
+    followers,
+    budgetAlerts,
   };
 }

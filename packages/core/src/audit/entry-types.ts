@@ -121,6 +121,41 @@ export const AUDIT_ENTRY_TYPES = {
       deadline: z.string(),
     }),
   },
+  "guardrail.triggered": {
+    summary:
+      "The content screen found secrets or personal data in a decided call or a reported outcome (docs/content.md): each finding's detector, class, path and what was done, never the value.",
+    data: z.strictObject({
+      actionId: z.string(),
+      auditEventId: z.string().describe("The decision's entry (for an outcome's findings, the decision it reports on)."),
+      actionType: z.string(),
+      agentName: z.string(),
+      source: z.enum(["decision", "outcome"]).describe("Where the findings were: the call's metadata and data accessed, or its reported outcome."),
+      findings: z.array(contentFindingSchema),
+    }),
+  },
+  "budget.threshold": {
+    summary: "A call took a budget past one of its alert ratios (docs/budgets.md, Alerts): once per budget, window and ratio.",
+    data: z.strictObject({
+      actionId: z.string(),
+      auditEventId: z.string().describe("The decision whose reservation crossed it."),
+      actionType: z.string(),
+      agentName: z.string(),
+      threshold: z.number().describe("The alert ratio crossed (0 to 1): the highest one the call reached."),
+      used: z.number().describe("How much of the limit is used with this call (0 to 1, the larger of tokens and money)."),
+      budget: budgetStateSchema.describe("The budget, its counts before this call."),
+    }),
+  },
+  "budget.exceeded": {
+    summary: "A budget refused a call, or held it for a person, for the first time in its window (docs/budgets.md, Alerts): later calls it refuses are decisions only.",
+    data: z.strictObject({
+      actionId: z.string(),
+      auditEventId: z.string().describe("The decision it refused or held."),
+      actionType: z.string(),
+      agentName: z.string(),
+      status: z.enum(["denied", "requested"]).describe("`denied` (atLimit deny) or `requested` (atLimit require_approval)."),
+      budget: budgetStateSchema.describe("The budget, its counts before this call."),
+    }),
+  },
   "approval.vote": {
     summary: "A member's vote on a pending approval, with the count it reached.",
     data: z.strictObject({

@@ -72,6 +72,10 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   // The conditions' values: the decision's metadata as written and the outcome's data as screened.
   "action.postcondition_violated": { ...allFixed("actionId", "auditEventId", "actionType", "agentName", "policy", "limit", "halted"), conditionsEvaluated: screened },
   "budget.released": allFixed("actionId", "actionType", "agentName", "tokens", "micros", "charged", "budgets", "deadline"),
+  // The governance events that follow a decision or an outcome: copies of what its entry holds (findings name no value).
+  "guardrail.triggered": allFixed("actionId", "auditEventId", "actionType", "agentName", "source", "findings"),
+  "budget.threshold": allFixed("actionId", "auditEventId", "actionType", "agentName", "threshold", "used", "budget"),
+  "budget.exceeded": allFixed("actionId", "auditEventId", "actionType", "agentName", "status", "budget"),
   "approval.vote": {
     ...allFixed("approvalId", "actionId", "actionType", "decision", "member", "approvals", "quorum", "status", "via", "onBehalfOf"),
     reason: text("reason"),

@@ -32,10 +32,11 @@ for (const definition of EVENT_DEFINITIONS as readonly EventTypeDefinition<Event
 const DEFINITION_OF = new Map<EventType, EventTypeDefinition<EventType>>(EVENT_DEFINITIONS.map((definition) => [definition.type, definition as EventTypeDefinition<EventType>]));
 
 /**
- * The fields an event copies from its entry by name: those the event types declare (an entry's other
- * fields, its metadata or a policy's document, never leave the log this way).
+ * The fields an event copies from its entry by name: those its own type declares (an entry's other
+ * fields, its metadata or a policy's document, never leave the log this way, nor a field another
+ * event type declares).
  */
-const COPIED = [...new Set(EVENT_DEFINITIONS.flatMap((definition) => Object.keys(definition.fields)))];
+const COPIED = new Map<EventType, readonly string[]>(EVENT_DEFINITIONS.map((definition) => [definition.type, Object.keys(definition.fields)]));
 
 /** The audit entry types that may project to an event (for filtering reads), from the definitions. */
 export const EVENT_ENTRY_TYPES: readonly AuditEntryType[] = [...CHOICES.keys()] as AuditEntryType[];
@@ -53,7 +54,7 @@ export function eventOfEntry(entry: EventEntry): GatehouseEvent | null {
   if (!type) return null;
   const data: GatehouseEvent["data"] = { seq: entry.seq, type, at: entry.time, agentId: entry.agentId };
   const fields: Record<string, unknown> = entry.data;
-  for (const key of COPIED) if (fields[key] !== undefined) data[key] = fields[key];
+  for (const key of COPIED.get(type) ?? []) if (fields[key] !== undefined) data[key] = fields[key];
   const policy = fields.policy as { name?: unknown } | undefined;
   if (typeof policy?.name === "string") data.policyName = policy.name;
   DEFINITION_OF.get(type)?.project?.(entry, data);

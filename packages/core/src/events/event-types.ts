@@ -7,11 +7,16 @@ import { approvalDecided } from "./types/approval-decided";
 import { approvalExpired } from "./types/approval-expired";
 import { approvalRequested } from "./types/approval-requested";
 import { approvalVoted } from "./types/approval-voted";
+import { budgetExceeded } from "./types/budget-exceeded";
+import { budgetThreshold } from "./types/budget-threshold";
 import { delegationCreated } from "./types/delegation-created";
 import { delegationExpired } from "./types/delegation-expired";
 import { delegationRevoked } from "./types/delegation-revoked";
 import { enforcementTriggered } from "./types/enforcement-triggered";
+import { guardrailTriggered } from "./types/guardrail-triggered";
+import { loopDetected } from "./types/loop-detected";
 import { policyChanged } from "./types/policy-changed";
+import { postconditionViolated } from "./types/postcondition-violated";
 
 /**
  * Every event type, in the order the contract lists them: a new one is its file under types/ and a line
@@ -31,6 +36,11 @@ export const EVENT_DEFINITIONS = [
   anomalyDetected,
   agentUnresponsive,
   policyChanged,
+  budgetThreshold,
+  budgetExceeded,
+  guardrailTriggered,
+  loopDetected,
+  postconditionViolated,
 ] as const;
 
 /** The audit entry types that are no event (keys, members, settings, …). An entry type an event comes from is not here. */

@@ -136,7 +136,7 @@ export const policyDocumentSchema = z.strictObject({
     .refine((c) => c === undefined || conditionDepth(c) <= MAX_CONDITION_DEPTH, `conditions nest at most ${MAX_CONDITION_DEPTH} deep`)
     .refine((c) => c === undefined || !conditionHasRate(c), "a post-condition holds no rate (an outcome is not counted)")
     .describe(
-      "What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so.",
+      "What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `postcondition.violated`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so.",
     ),
 });
 

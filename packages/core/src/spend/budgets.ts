@@ -41,6 +41,11 @@ export const usageSchema = z
   });
 export type Usage = z.output<typeof usageSchema>;
 
+/** At most this many alert ratios per budget. */
+export const MAX_ALERT_RATIOS = 5;
+/** A budget's alert ratios when it sets none (`alertAt`): the answer's warning and the event at the same point. */
+export const DEFAULT_ALERT_RATIOS: readonly number[] = [0.8];
+
 const POT_NAME = /^pot:[a-z0-9][a-z0-9._-]{0,99}$/;
 export const BUDGET_PERIODS = ["run", "agent-day", "org-month"] as const;
 
@@ -77,6 +82,14 @@ export const policyBudgetSchema = z
         "Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it.",
       ),
     perModel: z.boolean().default(false).describe("One count per model: each model has the whole limit."),
+    alertAt: z
+      .array(z.number().gt(0).lt(1))
+      .min(1)
+      .max(MAX_ALERT_RATIOS)
+      .optional()
+      .describe(
+        "Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8].",
+      ),
   })
   .describe("A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md.");
 export type PolicyBudget = z.output<typeof policyBudgetSchema>;
@@ -120,6 +133,8 @@ export interface BudgetScope {
   limitTokens: number | null;
   limitMicros: number | null;
   atLimit: "deny" | "require_approval";
+  /** The ratios of the limit at which a `budget.threshold` event is sent, ascending (every budget on the counter's). */
+  alertAt: readonly number[];
 }
 
 /** Counter keys by identity: the same few per agent and day, hashed once each (bounded, oldest out first). */
@@ -194,6 +209,7 @@ export function budgetScopes(rules: readonly BudgetRule[], facts: BudgetFacts): 
       limitTokens: budget.limit.tokens ?? null,
       limitMicros: budget.limit.usd === undefined ? null : microsOf(budget.limit.usd),
       atLimit: budget.atLimit,
+      alertAt: budget.alertAt ? [...new Set(budget.alertAt)].sort((x, y) => x - y) : DEFAULT_ALERT_RATIOS,
     };
     // Two policies on one pot (or one counter): the stricter limit of each kind, and deny over approval.
     const seen = out.get(key);
@@ -209,6 +225,7 @@ function merge(a: BudgetScope, b: BudgetScope): BudgetScope {
     limitTokens: min(a.limitTokens, b.limitTokens),
     limitMicros: min(a.limitMicros, b.limitMicros),
     atLimit: a.atLimit === "deny" || b.atLimit === "deny" ? "deny" : "require_approval",
+    alertAt: [...new Set([...a.alertAt, ...b.alertAt])].sort((x, y) => x - y),
   };
 }
 
@@ -273,6 +290,50 @@ export function budgetUse(scope: BudgetScope, counter: BudgetCounter, cost: Budg
 /** An allowed call's answer names its tightest budget once that is this full (with the call): a warning before the limit. */
 export const BUDGET_WARN_AT = 0.8;
 
+/** What a budget's counter has already alerted in its window: the highest ratio sent, and whether `budget.exceeded` was. */
+export interface BudgetAlerted {
+  ratio: number;
+  exceeded: boolean;
+}
+export const NOT_ALERTED: BudgetAlerted = { ratio: 0, exceeded: false };
+
+/** A budget alert a call raises: a ratio crossed (its reservation), or the budget refusing or holding it. */
+export type BudgetAlert = { kind: "threshold"; key: string; threshold: number; used: number; state: BudgetState } | { kind: "exceeded"; key: string; state: BudgetState };
+
+/**
+ * The alerts a call raises under its budgets' verdict (docs/budgets.md, Alerts), against what each counter
+ * has already alerted in its window: a reserving call, for each budget whose use with the call reaches an
+ * alert ratio above the highest already sent, that ratio (the highest reached); a refused or held call, for
+ * each budget it would go over that has not said so in this window, `exceeded`. Once per ratio and window
+ * each; the caller records which (`alertedAfter`) so the next call sees them.
+ */
+export function budgetAlerts(
+  scopes: readonly BudgetScope[],
+  counterOf: (key: string) => BudgetCounter,
+  alertedOf: (key: string) => BudgetAlerted,
+  cost: BudgetCost,
+  verdict: BudgetVerdict["verdict"],
+): BudgetAlert[] {
+  const alerts: BudgetAlert[] = [];
+  for (const scope of scopes) {
+    const counter = counterOf(scope.key);
+    const alerted = alertedOf(scope.key);
+    if (verdict === "reserve") {
+      const used = budgetUse(scope, counter, cost);
+      const reached = scope.alertAt.filter((ratio) => used >= ratio).at(-1);
+      if (reached !== undefined && reached > alerted.ratio) alerts.push({ kind: "threshold", key: scope.key, threshold: reached, used, state: budgetState(scope, counter, false) });
+    } else if (!fitsBudget(scope, counter, cost) && !alerted.exceeded) {
+      alerts.push({ kind: "exceeded", key: scope.key, state: budgetState(scope, counter, true) });
+    }
+  }
+  return alerts;
+}
+
+/** What a counter has alerted once these alerts are sent. */
+export function alertedAfter(alerted: BudgetAlerted, alert: BudgetAlert): BudgetAlerted {
+  return alert.kind === "threshold" ? { ...alerted, ratio: Math.max(alerted.ratio, alert.threshold) } : { ...alerted, exceeded: true };
+}
+
 /**
  * A call checked against its budgets, in order, against counters that already hold every earlier
  * call of its batch: `deny` when a deny budget would go over, else `require_approval` when one that
@@ -283,6 +344,8 @@ export const BUDGET_WARN_AT = 0.8;
 export interface BudgetVerdict {
   verdict: "reserve" | "deny" | "require_approval";
   state: BudgetState | undefined;
+  /** The alerts the call raises (budgetAlerts), when the verdict was reached under the org's lock: a recorded decision's only. */
+  alerts?: readonly BudgetAlert[];
 }
 
 export function checkBudgets(scopes: readonly BudgetScope[], counterOf: (key: string) => BudgetCounter, cost: BudgetCost): BudgetVerdict {

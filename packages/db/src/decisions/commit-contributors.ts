@@ -1,4 +1,14 @@
-import { checkBudgets, EMPTY_COUNTER, type BudgetCounter, type PendingReservation } from "@gatehouse/core";
+import {
+  alertedAfter,
+  budgetAlerts,
+  checkBudgets,
+  EMPTY_COUNTER,
+  NOT_ALERTED,
+  type BudgetAlerted,
+  type BudgetCounter,
+  type BudgetScope,
+  type PendingReservation,
+} from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 import { orgClosedKey } from "../keys/authenticate-api-key";
@@ -34,12 +44,20 @@ const halts: Contributor<Set<string>> = {
   writes: () => [],
 };
 
+/** The budget counters a batch reads under the lock: their counts, and what each has alerted in its window. */
+interface BudgetCounters {
+  counts: Map<string, BudgetCounter>;
+  alerted: Map<string, BudgetAlerted>;
+}
+
 /**
  * Budgets (docs/budgets.md): each decision is checked against the counters as committed plus every
  * earlier reservation of the batch (the lock orders every decision of the org, on every process) and
  * reserves; a counter that cannot be read fails the batch (closed). A halted call is checked against none.
+ * The alerts a call raises (a ratio crossed, a budget exceeded) are found against what each counter has
+ * alerted, so each is sent once per window however many processes decide (docs/budgets.md, Alerts).
  */
-const budgets: Contributor<Map<string, BudgetCounter>> = {
+const budgets: Contributor<BudgetCounters> = {
   name: "budgets",
   reads: (_orgId, items, lit) => {
     // Budget counters are keyed by core's hashes (`bud_` + hex).
@@ -47,22 +65,26 @@ const budgets: Contributor<Map<string, BudgetCounter>> = {
     return keys.length === 0
       ? []
       : [
-          `SELECT key, spent_tokens::float8 AS st, spent_micros::float8 AS sm, reserved_tokens::float8 AS rt, reserved_micros::float8 AS rm FROM budget_counters WHERE key IN (${keys.map(lit).join(", ")})`,
+          `SELECT key, spent_tokens::float8 AS st, spent_micros::float8 AS sm, reserved_tokens::float8 AS rt, reserved_micros::float8 AS rm, alerted_ratio AS ar, exceeded_alerted AS ea FROM budget_counters WHERE key IN (${keys.map(lit).join(", ")})`,
         ];
   },
-  load: ([rows]) =>
-    new Map(
-      ((rows as pg.QueryResult<{ key: string; st: number; sm: number; rt: number; rm: number }> | undefined)?.rows ?? []).map((r) => [
-        r.key,
-        { spentTokens: r.st, spentMicros: r.sm, reservedTokens: r.rt, reservedMicros: r.rm },
-      ]),
-    ),
-  check: (counters, item, facts) => {
-    if (item.budget && item.budget.scopes.length > 0 && !facts.halted)
-      facts.budget = checkBudgets(item.budget.scopes, (key) => counters.get(key) ?? EMPTY_COUNTER, item.budget.cost);
+  load: ([rows]) => {
+    const read = (rows as pg.QueryResult<{ key: string; st: number; sm: number; rt: number; rm: number; ar: number; ea: boolean }> | undefined)?.rows ?? [];
+    return {
+      counts: new Map(read.map((r) => [r.key, { spentTokens: r.st, spentMicros: r.sm, reservedTokens: r.rt, reservedMicros: r.rm }])),
+      alerted: new Map(read.map((r) => [r.key, { ratio: r.ar, exceeded: r.ea }])),
+    };
   },
-  apply: (counters, rows) => {
-    if (rows.reservation) reserve(counters, rows.reservation);
+  check: ({ counts, alerted }, item, facts) => {
+    if (!item.budget || item.budget.scopes.length === 0 || facts.halted) return;
+    const counterOf = (key: string) => counts.get(key) ?? EMPTY_COUNTER;
+    const verdict = checkBudgets(item.budget.scopes, counterOf, item.budget.cost);
+    const alerts = budgetAlerts(item.budget.scopes, counterOf, (key) => alerted.get(key) ?? NOT_ALERTED, item.budget.cost, verdict.verdict);
+    facts.budget = alerts.length > 0 ? { ...verdict, alerts } : verdict;
+  },
+  apply: ({ counts, alerted }, rows) => {
+    if (rows.reservation) reserve(counts, rows.reservation);
+    for (const alert of rows.budgetAlerts) alerted.set(alert.key, alertedAfter(alerted.get(alert.key) ?? NOT_ALERTED, alert));
   },
   writes: (orgId, decided, createdAt) => reservationsInsert(orgId, decided, createdAt),
 };
@@ -224,8 +246,9 @@ function reserve(counters: Map<string, BudgetCounter>, reservation: PendingReser
 }
 
 /**
- * The batch's reservations (none, or two CTEs): one row per reserving decision, and each counter they
- * touch raised by their sum (one row per counter: an upsert may touch a row once per statement).
+ * The batch's reservations and budget alerts (none, or up to two CTEs): one row per reserving decision, and
+ * each counter they touch raised by their sum, with what its window has alerted (one row per counter: an
+ * upsert may touch a row once per statement).
  */
 function reservationsInsert(orgId: string, actions: readonly Decided[], createdAt: Date): Array<(bind: Bind) => string> {
   const rows = actions.flatMap(({ m, item }) =>
@@ -244,46 +267,79 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
         ]
       : [],
   );
-  if (rows.length === 0) return [];
-  const byKey = new Map<
-    string,
-    { key: string; name: string; policy: string; per: string; period: string; subject: string | null; model: string | null; tokens: number; micros: number }
-  >();
-  for (const { m } of actions) {
-    if (!m.reservation) continue;
-    for (const scope of m.reservation.scopes) {
-      const row = byKey.get(scope.key) ?? {
-        key: scope.key,
-        name: scope.name,
-        policy: scope.policy,
-        per: scope.per,
-        period: scope.period,
-        subject: scope.subject,
-        model: scope.model ?? null,
-        tokens: 0,
-        micros: 0,
-      };
-      row.tokens += m.reservation.tokens;
-      row.micros += m.reservation.micros;
-      byKey.set(scope.key, row);
+  type CounterRow = {
+    key: string;
+    name: string;
+    policy: string;
+    per: string;
+    period: string;
+    subject: string | null;
+    model: string | null;
+    tokens: number;
+    micros: number;
+    alerted_ratio: number;
+    exceeded_alerted: boolean;
+  };
+  const byKey = new Map<string, CounterRow>();
+  const counterRow = (scope: Pick<BudgetScope, "key" | "name" | "policy" | "per" | "period" | "subject" | "model">): CounterRow => {
+    const row = byKey.get(scope.key) ?? {
+      key: scope.key,
+      name: scope.name,
+      policy: scope.policy,
+      per: scope.per,
+      period: scope.period,
+      subject: scope.subject,
+      model: scope.model ?? null,
+      tokens: 0,
+      micros: 0,
+      alerted_ratio: 0,
+      exceeded_alerted: false,
+    };
+    byKey.set(scope.key, row);
+    return row;
+  };
+  for (const { m, item } of actions) {
+    if (m.reservation) {
+      for (const scope of m.reservation.scopes) {
+        const row = counterRow(scope);
+        row.tokens += m.reservation.tokens;
+        row.micros += m.reservation.micros;
+      }
+    }
+    for (const alert of m.budgetAlerts) {
+      const scope = item.budget?.scopes.find((s) => s.key === alert.key);
+      if (!scope) continue;
+      const row = counterRow(scope);
+      if (alert.kind === "threshold") row.alerted_ratio = Math.max(row.alerted_ratio, alert.threshold);
+      else row.exceeded_alerted = true;
     }
   }
-  return [
-    (bind) => `reservations AS (
+  const writes: Array<(bind: Bind) => string> = [];
+  if (rows.length > 0) {
+    writes.push(
+      (bind) => `reservations AS (
     INSERT INTO budget_reservations (action_id, org_id, agent_id, keys, model, price, tokens, micros, status, deadline, created_at)
     SELECT r.action_id, ${bind(orgId)}, r.agent_id, r.keys, r.model, r.price, r.tokens, r.micros, 'reserved', r.deadline, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
       AS r(action_id text, agent_id text, keys text[], model text, price jsonb, tokens bigint, micros bigint, deadline timestamptz)
   )`,
-    (bind) => `counters AS (
-    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, subject, model, reserved_tokens, reserved_micros, updated_at)
-    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.subject, x.model, x.tokens, x.micros, ${bind(createdAt)}::timestamptz
+    );
+  }
+  if (byKey.size > 0) {
+    writes.push(
+      (bind) => `counters AS (
+    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, subject, model, reserved_tokens, reserved_micros, alerted_ratio, exceeded_alerted, updated_at)
+    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.subject, x.model, x.tokens, x.micros, x.alerted_ratio, x.exceeded_alerted, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify([...byKey.values()]))}::jsonb)
-      AS x(key text, name text, policy text, per text, period text, subject text, model text, tokens bigint, micros bigint)
+      AS x(key text, name text, policy text, per text, period text, subject text, model text, tokens bigint, micros bigint, alerted_ratio float8, exceeded_alerted boolean)
     ON CONFLICT (key) DO UPDATE SET
       reserved_tokens = c.reserved_tokens + EXCLUDED.reserved_tokens,
       reserved_micros = c.reserved_micros + EXCLUDED.reserved_micros,
+      alerted_ratio = GREATEST(c.alerted_ratio, EXCLUDED.alerted_ratio),
+      exceeded_alerted = c.exceeded_alerted OR EXCLUDED.exceeded_alerted,
       updated_at = EXCLUDED.updated_at
   )`,
-  ];
+    );
+  }
+  return writes;
 }

@@ -252,24 +252,32 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       }
       // One item's rows that cannot be built or stored fail that item alone, before the statement.
       let m: Materialized;
-      let sealed: SealedAuditEntry;
+      const sealed: SealedAuditEntry[] = [];
       try {
         const facts: CommitFacts = { at: createdAt, halted: false };
         for (const state of states) state.check(item, facts);
         m = item.materialize(facts);
         const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
         if (issue) throw validationError([issue]);
-        sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry: m.entry });
+        // The decision's entry, then those that follow it in the same commit (its guardrail and budget events), naming it.
+        const entryId = newId("audit");
+        let chain = previousChain;
+        for (const [i, entry] of [m.entry, ...m.followers.map((follow) => follow(entryId))].entries()) {
+          const one = sealAuditEntry({ id: i === 0 ? entryId : newId("audit"), orgId, seq: seq + i, previousChainHash: chain, createdAt, entry });
+          chain = one.chainHash;
+          sealed.push(one);
+        }
       } catch (error) {
         outcomes.push(error instanceof Error ? error : new Error(String(error)));
         continue;
       }
-      seq += 1;
-      previousChain = sealed.chainHash;
-      entries.push(sealed);
+      const decisionEntry = sealed[0] as SealedAuditEntry;
+      seq += sealed.length;
+      previousChain = (sealed.at(-1) as SealedAuditEntry).chainHash;
+      entries.push(...sealed);
       for (const state of states) state.apply(m);
-      const result: ActionResult = { ...m.result, auditEventId: sealed.id };
-      actions.push({ m, item, result, entryId: sealed.id });
+      const result: ActionResult = { ...m.result, auditEventId: decisionEntry.id };
+      actions.push({ m, item, result, entryId: decisionEntry.id });
       if (key) known.set(key, { requestHash: item.requestHash, result });
       outcomes.push({ result, fresh: true });
     }

@@ -111,6 +111,10 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
               ...(spend ? { spend } : {}),
             },
           },
+          // What the content screen found in the outcome, as its own typed event (never the values).
+          ...(findings.length > 0
+            ? [{ type: "guardrail.triggered", actor: actorRef(actor), ...about, data: { ...ofAction, agentName, source: "outcome", findings } } satisfies AuditEntryInput]
+            : []),
           // Each broken post-condition is recorded with the outcome, in its transaction.
           ...violations.map((violation): AuditEntryInput => ({
             type: "action.postcondition_violated",

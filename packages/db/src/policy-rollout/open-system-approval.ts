@@ -77,6 +77,9 @@ export async function openSystemApproval(
             },
           }
         : {}),
+      // Gatehouse's own request screens nothing and spends nothing: no entry follows it.
+      followers: [],
+      budgetAlerts: [],
     };
   };
   const { result } = await commitDecision({ orgId: ctx.org.id, agentId: agent.id, eventId: undefined, requestHash, materialize });

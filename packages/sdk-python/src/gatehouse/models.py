@@ -1082,6 +1082,65 @@ class AuditEntryAuditSigningKeyRotatedData(_AuditEntryAuditSigningKeyRotatedData
     idempotencyKey: str
 
 
+class AuditEntryBudgetExceeded(TypedDict):
+    """A budget refused a call, or held it for a person, for the first time in its window (docs/budgets.md, Alerts): later calls it refuses are decisions only."""
+    type: Literal["budget.exceeded"]
+    data: AuditEntryBudgetExceededData
+
+
+class AuditEntryBudgetExceededData(TypedDict):
+    actionId: str
+    auditEventId: str
+    """The decision it refused or held."""
+    actionType: str
+    agentName: str
+    status: Literal["denied", "requested"]
+    """`denied` (atLimit deny) or `requested` (atLimit require_approval)."""
+    budget: AuditEntryBudgetExceededDataBudget
+    """The budget, its counts before this call."""
+
+
+class _AuditEntryBudgetExceededDataBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: AuditEntryBudgetExceededDataBudgetLimit
+    spent: AuditEntryBudgetExceededDataBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: AuditEntryBudgetExceededDataBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class AuditEntryBudgetExceededDataBudget(_AuditEntryBudgetExceededDataBudgetRequired, total=False):
+    """The budget, its counts before this call."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class AuditEntryBudgetExceededDataBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class AuditEntryBudgetExceededDataBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class AuditEntryBudgetExceededDataBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
+
+
 class AuditEntryBudgetReleased(TypedDict):
     """A reservation no outcome settled was ended (docs/budgets.md): charged at what it reserved when its action ran and no outcome came by the deadline, given back when its action was denied."""
     type: Literal["budget.released"]
@@ -1103,6 +1162,67 @@ class AuditEntryBudgetReleasedData(TypedDict):
 class AuditEntryBudgetReleasedDataBudgetsItem(TypedDict):
     key: str
     name: str
+
+
+class AuditEntryBudgetThreshold(TypedDict):
+    """A call took a budget past one of its alert ratios (docs/budgets.md, Alerts): once per budget, window and ratio."""
+    type: Literal["budget.threshold"]
+    data: AuditEntryBudgetThresholdData
+
+
+class AuditEntryBudgetThresholdData(TypedDict):
+    actionId: str
+    auditEventId: str
+    """The decision whose reservation crossed it."""
+    actionType: str
+    agentName: str
+    threshold: float
+    """The alert ratio crossed (0 to 1): the highest one the call reached."""
+    used: float
+    """How much of the limit is used with this call (0 to 1, the larger of tokens and money)."""
+    budget: AuditEntryBudgetThresholdDataBudget
+    """The budget, its counts before this call."""
+
+
+class _AuditEntryBudgetThresholdDataBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: AuditEntryBudgetThresholdDataBudgetLimit
+    spent: AuditEntryBudgetThresholdDataBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: AuditEntryBudgetThresholdDataBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class AuditEntryBudgetThresholdDataBudget(_AuditEntryBudgetThresholdDataBudgetRequired, total=False):
+    """The budget, its counts before this call."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class AuditEntryBudgetThresholdDataBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class AuditEntryBudgetThresholdDataBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class AuditEntryBudgetThresholdDataBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
 
 
 class AuditEntryDelegationCreated(TypedDict):
@@ -1213,6 +1333,40 @@ class AuditEntryGrantRevokedData(_AuditEntryGrantRevokedDataRequired, total=Fals
 class AuditEntryGrantRevokedDataMember(TypedDict):
     id: str
     email: str
+
+
+class AuditEntryGuardrailTriggered(TypedDict):
+    """The content screen found secrets or personal data in a decided call or a reported outcome (docs/content.md): each finding's detector, class, path and what was done, never the value."""
+    type: Literal["guardrail.triggered"]
+    data: AuditEntryGuardrailTriggeredData
+
+
+class AuditEntryGuardrailTriggeredData(TypedDict):
+    actionId: str
+    auditEventId: str
+    """The decision's entry (for an outcome's findings, the decision it reports on)."""
+    actionType: str
+    agentName: str
+    source: Literal["decision", "outcome"]
+    """Where the findings were: the call's metadata and data accessed, or its reported outcome."""
+    findings: list[AuditEntryGuardrailTriggeredDataFindingsItem]
+
+
+_AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys = TypedDict(
+    "_AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class AuditEntryGuardrailTriggeredDataFindingsItem(_AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys):
+    detector: str
+    """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
+    path: str
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    action: Literal["denied", "redacted", "flagged"]
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
 
 class AuditEntryIntegrationChanged(TypedDict):
@@ -2100,7 +2254,7 @@ class CreateInvitationRequest(_CreateInvitationRequestRequired, total=False):
 class _CreateWebhookRequestRequired(TypedDict):
     url: str
     """Where to POST: http(s), no user name or password. Private, loopback and link-local addresses are refused, also after DNS resolution (unless the instance sets GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE=1)."""
-    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed"] | Literal["*"]]
+    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed", "budget.threshold", "budget.exceeded", "guardrail.triggered", "loop.detected", "postcondition.violated"] | Literal["*"]]
     """The event types it receives (those of `GET /v1/events`), or `["*"]` for all."""
 
 
@@ -2464,6 +2618,130 @@ class EventApprovalVotedMember(_EventApprovalVotedMemberRequired, total=False):
     name: str
 
 
+class _EventBudgetExceededRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["budget.exceeded"]
+    at: str
+    agentId: str | None
+
+
+class EventBudgetExceeded(_EventBudgetExceededRequired, total=False):
+    agentName: str
+    actionId: str
+    actionType: str
+    auditEventId: str
+    """The decision it refused or held."""
+    status: Literal["denied", "requested"]
+    """`denied` (the budget's atLimit is deny) or `requested` (held for a person)."""
+    budget: EventBudgetExceededBudget
+    """The budget: its name, policy, window, limit, and counts before the call."""
+
+
+class _EventBudgetExceededBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: EventBudgetExceededBudgetLimit
+    spent: EventBudgetExceededBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: EventBudgetExceededBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class EventBudgetExceededBudget(_EventBudgetExceededBudgetRequired, total=False):
+    """The budget: its name, policy, window, limit, and counts before the call."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class EventBudgetExceededBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class EventBudgetExceededBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class EventBudgetExceededBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
+
+
+class _EventBudgetThresholdRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["budget.threshold"]
+    at: str
+    agentId: str | None
+
+
+class EventBudgetThreshold(_EventBudgetThresholdRequired, total=False):
+    agentName: str
+    actionId: str
+    actionType: str
+    auditEventId: str
+    """The decision whose reservation crossed it."""
+    threshold: float
+    """The alert ratio crossed (0 to 1): the highest the call reached."""
+    used: float
+    """How much of the limit is used with the call (0 to 1, the larger of tokens and money)."""
+    budget: EventBudgetThresholdBudget
+    """The budget: its name, policy, window, limit, and counts before the call."""
+
+
+class _EventBudgetThresholdBudgetRequired(TypedDict):
+    name: str
+    """The budget: its pot's name, else its policy's."""
+    policy: str
+    """The policy that states it."""
+    per: str
+    """`run`, `agent-day`, `org-month` or `pot:<name>`."""
+    period: str
+    """The day or month counted (UTC), or the run's id."""
+    limit: EventBudgetThresholdBudgetLimit
+    spent: EventBudgetThresholdBudgetSpent
+    """Settled by outcomes, before this call."""
+    reserved: EventBudgetThresholdBudgetReserved
+    """Held for calls still waiting for their outcome, before this call."""
+    exceeded: bool
+    """True when this call would have gone over it: the budget that refused (or held) the call."""
+
+
+class EventBudgetThresholdBudget(_EventBudgetThresholdBudgetRequired, total=False):
+    """The budget: its name, policy, window, limit, and counts before the call."""
+    model: str
+    """The model counted, for a budget with `perModel`."""
+
+
+class EventBudgetThresholdBudgetLimit(TypedDict, total=False):
+    tokens: int
+    usd: float
+
+
+class EventBudgetThresholdBudgetReserved(TypedDict):
+    """Held for calls still waiting for their outcome, before this call."""
+    tokens: int
+    usd: float
+
+
+class EventBudgetThresholdBudgetSpent(TypedDict):
+    """Settled by outcomes, before this call."""
+    tokens: int
+    usd: float
+
+
 class _EventDelegationCreatedRequired(TypedDict):
     seq: int
     """The audit sequence number of the entry the event comes from (the event's id)."""
@@ -2532,19 +2810,71 @@ class _EventEnforcementTriggeredRequired(TypedDict):
 class EventEnforcementTriggered(_EventEnforcementTriggeredRequired, total=False):
     agentName: str
     reason: str
-    kind: Literal["circuit_opened", "agent_halted", "loop_detected", "postcondition_violated"]
-    """What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`)."""
+    kind: Literal["circuit_opened", "agent_halted"]
+    """What enforced: the circuit breaker opened, or the system halted the agent."""
+
+
+class _EventGuardrailTriggeredRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["guardrail.triggered"]
+    at: str
+    agentId: str | None
+
+
+class EventGuardrailTriggered(_EventGuardrailTriggeredRequired, total=False):
+    agentName: str
+    actionId: str
     actionType: str
     auditEventId: str
-    """`postcondition_violated`: the decision whose outcome broke it."""
-    loop: Literal["repeat", "ping_pong"]
-    """`loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`)."""
+    """The decision the findings are on (for an outcome's, the decision it reports on)."""
+    source: Literal["decision", "outcome"]
+    """Where they were found: the call (`decision`) or its reported outcome (`outcome`)."""
+    findings: list[EventGuardrailTriggeredFindingsItem]
+    """Each finding: its detector, class, path and what was done (`redacted`, `denied`, `flagged`)."""
+
+
+_EventGuardrailTriggeredFindingsItemRequiredKeys = TypedDict(
+    "_EventGuardrailTriggeredFindingsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class EventGuardrailTriggeredFindingsItem(_EventGuardrailTriggeredFindingsItemRequiredKeys):
+    detector: str
+    """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
+    path: str
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    action: Literal["denied", "redacted", "flagged"]
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+
+
+class _EventLoopDetectedRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["loop.detected"]
+    at: str
+    agentId: str | None
+
+
+class EventLoopDetected(_EventLoopDetectedRequired, total=False):
+    agentName: str
+    actionType: str
+    reason: str
+    kind: Literal["repeat", "ping_pong"]
+    """The same call repeated (`repeat`), or two calls alternating (`ping_pong`)."""
     count: int
-    """`loop_detected`: the calls within the window, this one included."""
+    """The calls within the window, this one included."""
     maxRepeats: int
-    """`loop_detected`: the limit it went over."""
+    """The limit it went over."""
     windowSeconds: int
-    """`loop_detected`: the limit's window."""
+    """The limit's window."""
+    source: str
+    """Where the limit comes from: `org`, or the policy that set it."""
+    halted: bool
+    """Whether the org's `loops.haltAgent` halted the agent too (an `enforcement.triggered` event follows)."""
 
 
 class _EventPolicyChangedRequired(TypedDict):
@@ -2562,6 +2892,27 @@ class EventPolicyChanged(_EventPolicyChangedRequired, total=False):
     """The version published (or, archived, the policy's last version)."""
     change: Literal["published", "archived"]
     """A new version went live, or the policy was archived."""
+
+
+class _EventPostconditionViolatedRequired(TypedDict):
+    seq: int
+    """The audit sequence number of the entry the event comes from (the event's id)."""
+    type: Literal["postcondition.violated"]
+    at: str
+    agentId: str | None
+
+
+class EventPostconditionViolated(_EventPostconditionViolatedRequired, total=False):
+    agentName: str
+    actionId: str
+    actionType: str
+    auditEventId: str
+    """The decision whose outcome broke it."""
+    policyName: str
+    """The policy that decided; `policy.changed`: the policy that changed."""
+    reason: str
+    halted: bool
+    """Whether the org's `postConditions.haltAgent` halted the agent too (an `enforcement.triggered` event follows)."""
 
 
 class _EvidenceRequired(TypedDict):
@@ -2978,6 +3329,8 @@ class _OrgSettingsBudgetsItemRequired(TypedDict):
 class OrgSettingsBudgetsItem(_OrgSettingsBudgetsItemRequired, total=False):
     models: list[str]
     """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
+    alertAt: list[float]
+    """Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]."""
 
 
 class OrgSettingsBudgetsItemLimit(TypedDict, total=False):
@@ -3194,7 +3547,7 @@ class PolicyDocument(_PolicyDocumentRequired, total=False):
     budget: PolicyDocumentBudget
     """A budget on the calls this policy matches (its actions and agents, whatever its `when`): see docs/budgets.md."""
     postConditions: Condition
-    """What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so."""
+    """What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `postcondition.violated`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so."""
 
 
 class PolicyDocumentApproval(TypedDict, total=False):
@@ -3262,6 +3615,8 @@ class PolicyDocumentBudget(_PolicyDocumentBudgetRequired, total=False):
     """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
     perModel: bool
     """One count per model: each model has the whole limit."""
+    alertAt: list[float]
+    """Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]."""
 
 
 class PolicyDocumentBudgetLimit(TypedDict, total=False):
@@ -4310,6 +4665,8 @@ class UpdateSettingsRequestBudgetsItem(_UpdateSettingsRequestBudgetsItemRequired
     """Only calls declaring one of these models are counted (and held to it). A name counts the model however a call writes it (case, a provider prefix such as `openai/`, a `:latest` tag); a pattern with `*` is matched against the model's name and against the name as the call wrote it."""
     perModel: bool
     """One count per model: each model has the whole limit."""
+    alertAt: list[float]
+    """Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]."""
     agents: list[str]
 
 
@@ -4410,7 +4767,7 @@ class UpdateSettingsRequestSpendPriceOverridesItem(_UpdateSettingsRequestSpendPr
 class UpdateWebhookRequest(TypedDict, total=False):
     """What to change; the rest stays."""
     url: str
-    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed"] | Literal["*"]]
+    events: list[Literal["action.executed", "action.denied", "approval.requested", "approval.voted", "approval.decided", "approval.expired", "delegation.created", "delegation.revoked", "delegation.expired", "enforcement.triggered", "anomaly.detected", "agent.unresponsive", "policy.changed", "budget.threshold", "budget.exceeded", "guardrail.triggered", "loop.detected", "postcondition.violated"] | Literal["*"]]
     """The event types it receives (those of `GET /v1/events`), or `["*"]` for all."""
     description: str
     enabled: bool
@@ -4535,7 +4892,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
@@ -4555,7 +4912,7 @@ DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LI
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 
-EventData: TypeAlias = EventActionExecuted | EventActionDenied | EventApprovalRequested | EventApprovalVoted | EventApprovalDecided | EventApprovalExpired | EventDelegationCreated | EventDelegationRevoked | EventDelegationExpired | EventEnforcementTriggered | EventAnomalyDetected | EventAgentUnresponsive | EventPolicyChanged
+EventData: TypeAlias = EventActionExecuted | EventActionDenied | EventApprovalRequested | EventApprovalVoted | EventApprovalDecided | EventApprovalExpired | EventDelegationCreated | EventDelegationRevoked | EventDelegationExpired | EventEnforcementTriggered | EventAnomalyDetected | EventAgentUnresponsive | EventPolicyChanged | EventBudgetThreshold | EventBudgetExceeded | EventGuardrailTriggered | EventLoopDetected | EventPostconditionViolated
 """The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added."""
 
 

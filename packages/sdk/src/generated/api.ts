@@ -2079,6 +2079,121 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "guardrail.triggered";
+            data: {
+                actionId: string;
+                /** @description The decision's entry (for an outcome's findings, the decision it reports on). */
+                auditEventId: string;
+                actionType: string;
+                agentName: string;
+                /**
+                 * @description Where the findings were: the call's metadata and data accessed, or its reported outcome.
+                 * @enum {string}
+                 */
+                source: "decision" | "outcome";
+                findings: {
+                    /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                    detector: string;
+                    /** @enum {string} */
+                    class: "secrets" | "personalData";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    path: string;
+                    /**
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @enum {string}
+                     */
+                    action: "denied" | "redacted" | "flagged";
+                }[];
+            };
+        } | {
+            /** @constant */
+            type: "budget.threshold";
+            data: {
+                actionId: string;
+                /** @description The decision whose reservation crossed it. */
+                auditEventId: string;
+                actionType: string;
+                agentName: string;
+                /** @description The alert ratio crossed (0 to 1): the highest one the call reached. */
+                threshold: number;
+                /** @description How much of the limit is used with this call (0 to 1, the larger of tokens and money). */
+                used: number;
+                /** @description The budget, its counts before this call. */
+                budget: {
+                    /** @description The budget: its pot's name, else its policy's. */
+                    name: string;
+                    /** @description The policy that states it. */
+                    policy: string;
+                    /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                    per: string;
+                    /** @description The day or month counted (UTC), or the run's id. */
+                    period: string;
+                    /** @description The model counted, for a budget with `perModel`. */
+                    model?: string;
+                    limit: {
+                        tokens?: number;
+                        usd?: number;
+                    };
+                    /** @description Settled by outcomes, before this call. */
+                    spent: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description Held for calls still waiting for their outcome, before this call. */
+                    reserved: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                    exceeded: boolean;
+                };
+            };
+        } | {
+            /** @constant */
+            type: "budget.exceeded";
+            data: {
+                actionId: string;
+                /** @description The decision it refused or held. */
+                auditEventId: string;
+                actionType: string;
+                agentName: string;
+                /**
+                 * @description `denied` (atLimit deny) or `requested` (atLimit require_approval).
+                 * @enum {string}
+                 */
+                status: "denied" | "requested";
+                /** @description The budget, its counts before this call. */
+                budget: {
+                    /** @description The budget: its pot's name, else its policy's. */
+                    name: string;
+                    /** @description The policy that states it. */
+                    policy: string;
+                    /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                    per: string;
+                    /** @description The day or month counted (UTC), or the run's id. */
+                    period: string;
+                    /** @description The model counted, for a budget with `perModel`. */
+                    model?: string;
+                    limit: {
+                        tokens?: number;
+                        usd?: number;
+                    };
+                    /** @description Settled by outcomes, before this call. */
+                    spent: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description Held for calls still waiting for their outcome, before this call. */
+                    reserved: {
+                        tokens: number;
+                        usd: number;
+                    };
+                    /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                    exceeded: boolean;
+                };
+            };
+        } | {
+            /** @constant */
             type: "approval.vote";
             data: {
                 approvalId: string;
@@ -3088,7 +3203,7 @@ export interface components {
             /** @description Where to POST: http(s), no user name or password. Private, loopback and link-local addresses are refused, also after DNS resolution (unless the instance sets GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE=1). */
             url: string;
             /** @description The event types it receives (those of `GET /v1/events`), or `["*"]` for all. */
-            events: (("action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "agent.unresponsive" | "policy.changed") | "*")[];
+            events: (("action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "agent.unresponsive" | "policy.changed" | "budget.threshold" | "budget.exceeded" | "guardrail.triggered" | "loop.detected" | "postcondition.violated") | "*")[];
             description?: string;
         };
         /** @description A kind of data the action touches, testable by policies as `dataAccessed`. */
@@ -3386,8 +3501,105 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        EventBudgetExceeded: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "budget.exceeded";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
+            actionType?: string;
+            /** @description The decision it refused or held. */
+            auditEventId?: string;
+            /**
+             * @description `denied` (the budget's atLimit is deny) or `requested` (held for a person).
+             * @enum {string}
+             */
+            status?: "denied" | "requested";
+            /** @description The budget: its name, policy, window, limit, and counts before the call. */
+            budget?: {
+                /** @description The budget: its pot's name, else its policy's. */
+                name: string;
+                /** @description The policy that states it. */
+                policy: string;
+                /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                per: string;
+                /** @description The day or month counted (UTC), or the run's id. */
+                period: string;
+                /** @description The model counted, for a budget with `perModel`. */
+                model?: string;
+                limit: {
+                    tokens?: number;
+                    usd?: number;
+                };
+                /** @description Settled by outcomes, before this call. */
+                spent: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description Held for calls still waiting for their outcome, before this call. */
+                reserved: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                exceeded: boolean;
+            };
+        } & {
+            [key: string]: unknown;
+        };
+        EventBudgetThreshold: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "budget.threshold";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
+            actionType?: string;
+            /** @description The decision whose reservation crossed it. */
+            auditEventId?: string;
+            /** @description The alert ratio crossed (0 to 1): the highest the call reached. */
+            threshold?: number;
+            /** @description How much of the limit is used with the call (0 to 1, the larger of tokens and money). */
+            used?: number;
+            /** @description The budget: its name, policy, window, limit, and counts before the call. */
+            budget?: {
+                /** @description The budget: its pot's name, else its policy's. */
+                name: string;
+                /** @description The policy that states it. */
+                policy: string;
+                /** @description `run`, `agent-day`, `org-month` or `pot:<name>`. */
+                per: string;
+                /** @description The day or month counted (UTC), or the run's id. */
+                period: string;
+                /** @description The model counted, for a budget with `perModel`. */
+                model?: string;
+                limit: {
+                    tokens?: number;
+                    usd?: number;
+                };
+                /** @description Settled by outcomes, before this call. */
+                spent: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description Held for calls still waiting for their outcome, before this call. */
+                reserved: {
+                    tokens: number;
+                    usd: number;
+                };
+                /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
+                exceeded: boolean;
+            };
+        } & {
+            [key: string]: unknown;
+        };
         /** @description The `data` of one server-sent event (JSON): one member per event type, discriminated by `type`. Types may be added. */
-        EventData: components["schemas"]["EventActionExecuted"] | components["schemas"]["EventActionDenied"] | components["schemas"]["EventApprovalRequested"] | components["schemas"]["EventApprovalVoted"] | components["schemas"]["EventApprovalDecided"] | components["schemas"]["EventApprovalExpired"] | components["schemas"]["EventDelegationCreated"] | components["schemas"]["EventDelegationRevoked"] | components["schemas"]["EventDelegationExpired"] | components["schemas"]["EventEnforcementTriggered"] | components["schemas"]["EventAnomalyDetected"] | components["schemas"]["EventAgentUnresponsive"] | components["schemas"]["EventPolicyChanged"];
+        EventData: components["schemas"]["EventActionExecuted"] | components["schemas"]["EventActionDenied"] | components["schemas"]["EventApprovalRequested"] | components["schemas"]["EventApprovalVoted"] | components["schemas"]["EventApprovalDecided"] | components["schemas"]["EventApprovalExpired"] | components["schemas"]["EventDelegationCreated"] | components["schemas"]["EventDelegationRevoked"] | components["schemas"]["EventDelegationExpired"] | components["schemas"]["EventEnforcementTriggered"] | components["schemas"]["EventAnomalyDetected"] | components["schemas"]["EventAgentUnresponsive"] | components["schemas"]["EventPolicyChanged"] | components["schemas"]["EventBudgetThreshold"] | components["schemas"]["EventBudgetExceeded"] | components["schemas"]["EventGuardrailTriggered"] | components["schemas"]["EventLoopDetected"] | components["schemas"]["EventPostconditionViolated"];
         EventDelegationCreated: {
             /** @description The audit sequence number of the entry the event comes from (the event's id). */
             seq: number;
@@ -3452,24 +3664,72 @@ export interface components {
             agentName?: string;
             reason?: string;
             /**
-             * @description What enforced: the circuit breaker opened, the system (anomaly or loop detection) halted the agent, a call went over its loop limit, or an outcome broke a policy's post-condition (`policyName`).
+             * @description What enforced: the circuit breaker opened, or the system halted the agent.
              * @enum {string}
              */
-            kind?: "circuit_opened" | "agent_halted" | "loop_detected" | "postcondition_violated";
+            kind?: "circuit_opened" | "agent_halted";
+        } & {
+            [key: string]: unknown;
+        };
+        EventGuardrailTriggered: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "guardrail.triggered";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
             actionType?: string;
-            /** @description `postcondition_violated`: the decision whose outcome broke it. */
+            /** @description The decision the findings are on (for an outcome's, the decision it reports on). */
             auditEventId?: string;
             /**
-             * @description `loop_detected`: the same call repeated (`repeat`), or two calls alternating (`ping_pong`).
+             * @description Where they were found: the call (`decision`) or its reported outcome (`outcome`).
              * @enum {string}
              */
-            loop?: "repeat" | "ping_pong";
-            /** @description `loop_detected`: the calls within the window, this one included. */
+            source?: "decision" | "outcome";
+            /** @description Each finding: its detector, class, path and what was done (`redacted`, `denied`, `flagged`). */
+            findings?: {
+                /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                path: string;
+                /**
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @enum {string}
+                 */
+                action: "denied" | "redacted" | "flagged";
+            }[];
+        } & {
+            [key: string]: unknown;
+        };
+        EventLoopDetected: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "loop.detected";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionType?: string;
+            reason?: string;
+            /**
+             * @description The same call repeated (`repeat`), or two calls alternating (`ping_pong`).
+             * @enum {string}
+             */
+            kind?: "repeat" | "ping_pong";
+            /** @description The calls within the window, this one included. */
             count?: number;
-            /** @description `loop_detected`: the limit it went over. */
+            /** @description The limit it went over. */
             maxRepeats?: number;
-            /** @description `loop_detected`: the limit's window. */
+            /** @description The limit's window. */
             windowSeconds?: number;
+            /** @description Where the limit comes from: `org`, or the policy that set it. */
+            source?: string;
+            /** @description Whether the org's `loops.haltAgent` halted the agent too (an `enforcement.triggered` event follows). */
+            halted?: boolean;
         } & {
             [key: string]: unknown;
         };
@@ -3489,6 +3749,26 @@ export interface components {
              * @enum {string}
              */
             change?: "published" | "archived";
+        } & {
+            [key: string]: unknown;
+        };
+        EventPostconditionViolated: {
+            /** @description The audit sequence number of the entry the event comes from (the event's id). */
+            seq: number;
+            /** @constant */
+            type: "postcondition.violated";
+            at: string;
+            agentId: string | null;
+            agentName?: string;
+            actionId?: string;
+            actionType?: string;
+            /** @description The decision whose outcome broke it. */
+            auditEventId?: string;
+            /** @description The policy that decided; `policy.changed`: the policy that changed. */
+            policyName?: string;
+            reason?: string;
+            /** @description Whether the org's `postConditions.haltAgent` halted the agent too (an `enforcement.triggered` event follows). */
+            halted?: boolean;
         } & {
             [key: string]: unknown;
         };
@@ -3925,6 +4205,8 @@ export interface components {
                  * @default false
                  */
                 perModel: boolean;
+                /** @description Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]. */
+                alertAt?: number[];
                 name: string;
                 actions: string[];
                 /**
@@ -4176,8 +4458,10 @@ export interface components {
                  * @default false
                  */
                 perModel?: boolean;
+                /** @description Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]. */
+                alertAt?: number[];
             };
-            /** @description What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `enforcement.triggered`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so. */
+            /** @description What must hold after the calls this policy matches, tested on each reported outcome (docs/policies.md, Post-conditions): the `when` language, with `outcome.status` and `outcome.<path>` (the outcome's `data`) beside the call's own fields. A violation is recorded (`action.postcondition_violated`), streamed as `postcondition.violated`, counted in posture, and halts the agent when the org's `postConditions.haltAgent` says so. */
             postConditions?: components["schemas"]["Condition"];
         };
         /** @description The org's policy draft. */
@@ -5055,6 +5339,8 @@ export interface components {
                  * @default false
                  */
                 perModel?: boolean;
+                /** @description Ratios of the limit (between 0 and 1) at which a call that reaches them sends a `budget.threshold` event, once per ratio in each window (docs/budgets.md, Alerts). Default: [0.8]. */
+                alertAt?: number[];
                 name: string;
                 actions: string[];
                 /**
@@ -5114,7 +5400,7 @@ export interface components {
         UpdateWebhookRequest: {
             url?: string;
             /** @description The event types it receives (those of `GET /v1/events`), or `["*"]` for all. */
-            events?: (("action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "agent.unresponsive" | "policy.changed") | "*")[];
+            events?: (("action.executed" | "action.denied" | "approval.requested" | "approval.voted" | "approval.decided" | "approval.expired" | "delegation.created" | "delegation.revoked" | "delegation.expired" | "enforcement.triggered" | "anomaly.detected" | "agent.unresponsive" | "policy.changed" | "budget.threshold" | "budget.exceeded" | "guardrail.triggered" | "loop.detected" | "postcondition.violated") | "*")[];
             description?: string;
             /** @description `false` pauses deliveries (what happens meanwhile waits in the log); `true` resumes them from the first message it has not received, retries starting over. */
             enabled?: boolean;

@@ -5,8 +5,8 @@ import type { EventData } from "@gatehouse/contracts";
 import { useState } from "react";
 import { useLiveEventListener } from "@/components/live-events";
 
-// The newest decisions and approval outcomes as they arrive on the org's event stream (the one the
-// enclosing LiveEvents holds), newest first. It starts empty when the page opens: the audit log has
+// The newest decisions, approval outcomes and governance events (budget alerts, content found, loops, broken
+// post-conditions) as they arrive on the org's event stream (the one the enclosing LiveEvents holds), newest first. It starts empty when the page opens: the audit log has
 // everything before.
 
 const MAX_LINES = 20;
@@ -16,6 +16,11 @@ const OUTCOMES: Partial<Record<EventData["type"], { label: string; className: st
   "action.denied": { label: "denied", className: "bg-red-50 text-red-800 ring-red-200" },
   "approval.requested": { label: "awaiting approval", className: "bg-amber-50 text-amber-800 ring-amber-200" },
   "approval.expired": { label: "expired", className: "bg-stone-100 text-stone-700 ring-stone-200" },
+  "budget.threshold": { label: "budget alert", className: "bg-amber-50 text-amber-800 ring-amber-200" },
+  "budget.exceeded": { label: "budget exceeded", className: "bg-red-50 text-red-800 ring-red-200" },
+  "guardrail.triggered": { label: "content found", className: "bg-amber-50 text-amber-800 ring-amber-200" },
+  "loop.detected": { label: "loop refused", className: "bg-red-50 text-red-800 ring-red-200" },
+  "postcondition.violated": { label: "post-condition broken", className: "bg-red-50 text-red-800 ring-red-200" },
 };
 
 function outcome(event: EventData): { label: string; className: string } | null {
