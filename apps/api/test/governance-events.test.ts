@@ -95,7 +95,8 @@ describe("a budget crossing its alert ratios, then exceeded, and a content findi
     const answers = [];
     for (const tokens of [300, 300, 250, 50, 200, 200]) answers.push(await agent.execute("llm.openai.gpt-4o-mini", spend(tokens)));
     expect(answers.map((a) => a.denialReason ?? a.status)).toEqual(["executed", "executed", "executed", "executed", "BUDGET_EXCEEDED", "BUDGET_EXCEEDED"]);
-    const mail = await agent.execute("mail.send", { metadata: { to: EMAIL, body: `use ${TOKEN} for the repo` } });
+    // A flagged address as a key, with a secret under it: no path names the address either.
+    const mail = await agent.execute("mail.send", { metadata: { to: EMAIL, body: `use ${TOKEN} for the repo`, cc: { [EMAIL]: TOKEN } } });
     expect(mail.status).toBe("executed");
 
     const streamed = governance(await streamUntil(agent, (events) => events.some((e) => e.type === "guardrail.triggered")));
@@ -115,6 +116,8 @@ describe("a budget crossing its alert ratios, then exceeded, and a content findi
       expect.arrayContaining([
         { detector: "email", class: "personalData", path: "metadata.to", action: "flagged" },
         expect.objectContaining({ class: "secrets", path: "metadata.body", action: "redacted" }),
+        { detector: "email", class: "personalData", path: "metadata.cc", action: "flagged" },
+        expect.objectContaining({ class: "secrets", path: "metadata.cc.[personal:email]", action: "redacted" }),
       ]),
     );
 

@@ -75,9 +75,11 @@ describe("the answer", () => {
     expect(before).toMatchObject({ status: "ok", details: { samples: 0, p50Ms: null, p99Ms: null } });
     expect(before.reason).toMatch(/no decisions/i);
     for (let i = 0; i < 5; i++) {
-      const decided = await call(app, "POST", "/v1/actions", { key: c.agent.apiKey, body: { actionType: "health.probe", metadata: { i } } });
+      const decided = await call(app, "POST", "/v1/actions", { key: c.agent.apiKey, body: { actionType: "health.probe", metadata: { i }, eventId: `probe-${i}` } });
       expect(decided.statusCode).toBe(200);
     }
+    // A retry answered from what was recorded is no new decision: it is not counted.
+    expect((await call(app, "POST", "/v1/actions", { key: c.agent.apiKey, body: { actionType: "health.probe", metadata: { i: 0 }, eventId: "probe-0" } })).statusCode).toBe(200);
     const after = (await health(c.adminKey.apiKey)).items.decisionLatency;
     expect(after.details).toMatchObject({ windowSeconds: GOVERNANCE_HEALTH_THRESHOLDS.decisionLatencyWindowSeconds, samples: 5 });
     const { p50Ms, p99Ms } = after.details as { p50Ms: number; p99Ms: number };

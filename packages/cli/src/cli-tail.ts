@@ -66,7 +66,8 @@ function formatEvent(event: GatehouseEvent): string {
     data.change === undefined ? undefined : `policy=${data.policyName ?? "?"} v${data.version ?? "?"} ${data.change}`,
     data.type === "budget.threshold" || data.type === "budget.exceeded" ? `budget=${data.budget?.name ?? "?"}` : undefined,
     data.type === "budget.threshold" && data.threshold !== undefined ? `threshold=${data.threshold}` : undefined,
-    data.type === "guardrail.triggered" && data.findings ? `findings=${data.findings.map((f) => `${f.class}:${f.detector}@${f.path}`).join(",")}` : undefined,
+    // Quoted like reason=: a path holds keys an agent chose, which may hold control characters.
+    data.type === "guardrail.triggered" && data.findings ? `findings=${JSON.stringify(data.findings.map((f) => `${f.class}:${f.detector}@${f.path}`).join(","))}` : undefined,
   ].filter((fact) => fact !== undefined);
   return `${shortTime(data.at)}  #${event.id}  ${event.type}  ${data.actionType ?? "-"}  ${facts.join(" ")}\n`;
 }

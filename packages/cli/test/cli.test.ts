@@ -372,6 +372,22 @@ describe("gatehouse tail", () => {
     ]).toEqual([true, "2025-06-01T12:00:00Z  #9999  action.executed  pr.merge  agent=agt_1\n"]);
   });
 
+  it("prints a budget alert and what the content screen found, a path's control characters escaped", async () => {
+    const governance = [
+      sseEvent(50, "budget.threshold", { budget: { name: "daily-llm" }, threshold: 0.8, used: 0.85 }),
+      sseEvent(51, "guardrail.triggered", {
+        source: "decision",
+        findings: [{ detector: "email", class: "personalData", path: "metadata.\u001b]0;pwned\u0007x", action: "flagged" }],
+      }),
+    ];
+    const run = await tail([], [eventStream(governance, { open: true })], 2);
+    expect(run.stdout).not.toContain("\u001b");
+    expect(run.stdout.split("\n").slice(0, 2)).toEqual([
+      "2025-06-01T12:00:00Z  #50  budget.threshold  pr.merge  agent=agt_1 budget=daily-llm threshold=0.8",
+      '2025-06-01T12:00:00Z  #51  guardrail.triggered  pr.merge  agent=agt_1 findings="personalData:email@metadata.\\u001b]0;pwned\\u0007x"',
+    ]);
+  });
+
   it("resumes after --since", async () => {
     const run = await tail(["--since", "40"], [eventStream(stream, { open: true })], 2);
     expect(run.calls[0]?.headers.get("last-event-id")).toBe("40");

@@ -41,9 +41,10 @@ describe("a finding's path never repeats a key the rules rewrite", () => {
     expect(screened.findings.map((f) => f.path)).toEqual(["metadata", "metadata.[secret:github_token#samesame].v", "metadata", "metadata.[secret:github_token#samesame]~2.v"]);
   });
 
-  it("a flagged key is kept as sent (the org keeps the value), and its path says so", () => {
+  it("a flagged key is kept as sent (the org keeps the value); a path names it by what was found, never the value (paths travel in events)", () => {
     const screened = screenContent({ [EMAIL]: { x: TOKEN } }, ["metadata"], { actions: actions("redact", "flag"), tag });
-    expect(screened.findings.map((f) => f.path)).toEqual(["metadata", `metadata.${EMAIL}.x`]);
+    expect(Object.keys(screened.value as object)).toEqual([EMAIL]);
+    expect(screened.findings.map((f) => f.path)).toEqual(["metadata", "metadata.[personal:email].x"]);
   });
 });
 

@@ -54,6 +54,23 @@ describe("where it looks", () => {
     expect(screened.value).toEqual({ "[secret:github_token#other000]": 1, "[secret:github_token#other000]~2": 2 });
   });
 
+  it("a key kept but flagged stays as it is in the value, and no path below it repeats it", () => {
+    const screened = screen({ [EMAIL]: { token: TOKEN, note: EMAIL }, [`${EMAIL} ${TOKEN}`]: { more: EMAIL } }, "redact", "flag");
+    expect(Object.keys(screened.value as object)).toEqual([EMAIL, `${EMAIL} [secret:github_token#t0k3n000]`]);
+    expect(screened.findings).toEqual([
+      { detector: "email", class: "personalData", path: "metadata", action: "flagged" },
+      { detector: "github_token", class: "secrets", path: "metadata.[personal:email].token", action: "redacted" },
+      { detector: "email", class: "personalData", path: "metadata.[personal:email].note", action: "flagged" },
+      { detector: "email", class: "personalData", path: "metadata", action: "flagged" },
+      { detector: "github_token", class: "secrets", path: "metadata", action: "redacted" },
+      { detector: "email", class: "personalData", path: "metadata.[personal:email].more", action: "flagged" },
+    ]);
+    for (const finding of screened.findings) {
+      expect(finding.path).not.toContain(EMAIL);
+      expect(finding.path).not.toContain(TOKEN);
+    }
+  });
+
   it("numbers, booleans and null pass as they are; nothing found: the very same value back", () => {
     const value = { n: 4111111111111111, b: true, z: null, s: "plain text" };
     expect(screen(value, "redact", "redact").value).toBe(value);

@@ -1,6 +1,6 @@
 -- Decision latency for the governance health (issue 45): each API process counts how long `execute` took to answer,
 -- per org and minute, in a fixed histogram (bucket upper bounds in packages/db/src/health/decision-latency.ts), and
--- writes its counts for the current minutes every few seconds, so any process (another API process behind the load
+-- adds what it counted since its last write every few seconds, so any process (another API process behind the load
 -- balancer, the console) reads every process's figures. One row per org, minute and process; rows older than a day
 -- are removed by the processes that write them.
 CREATE TABLE "decision_latency" (

@@ -74,7 +74,10 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
     return [...root, ...out.reverse()];
   };
 
+  /** What the last screenText found that the rules keep as it is (flagged), for a key whose path must not repeat it. */
+  let kept: { class: ContentClass; detector: string } | undefined;
   const screenText = (text: string, at: At, key: string | undefined): string => {
+    kept = undefined;
     if (text.length < MIN_LENGTH) return text;
     const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
     if (found.length === 0) return text;
@@ -87,7 +90,10 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
       if (!done) continue;
       if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path, action: done });
       if (action === "deny") denied = true;
-      if (action === "flag") continue;
+      if (action === "flag") {
+        kept ??= { class: finding.class, detector: finding.detector };
+        continue;
+      }
       out += text.slice(cut, finding.start) + contentPlaceholder(finding.class, finding.detector, options.tag(text.slice(finding.start, finding.end)));
       cut = finding.end;
     }
@@ -121,14 +127,18 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
       const element = record[name];
       const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, at, undefined);
       // The key as it is written: every finding below it names that (its placeholder), never the key
-      // as sent, so no path repeats a value the rules rewrite or refuse.
+      // as sent, so no path repeats a value the rules rewrite or refuse. A key the rules keep but flag
+      // is written as it is, and a path names it by what was found in it (`[personal:email]`), so no
+      // path — which findings, answers and events carry — repeats a value either.
+      const flaggedName = name.length >= KEY_MIN_LENGTH ? kept : undefined;
       let target = name;
       if (screenedName !== name) {
         out ??= copyBefore(i);
         target = screenedName;
         for (let n = 2; Object.hasOwn(out, target); n += 1) target = `${screenedName}~${n}`;
       }
-      const next = walk(element, { parent: at, key: target }, name);
+      const pathKey = flaggedName ? `[${PLACEHOLDER_KIND[flaggedName.class]}:${flaggedName.detector}]` : target;
+      const next = walk(element, { parent: at, key: pathKey }, name);
       if (next !== element) out ??= copyBefore(i);
       if (out) out[target] = next;
     }

@@ -30,13 +30,14 @@ function remember(agentId: string, eventId: string, requestHash: string, result:
  */
 export async function decideAction(args: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
   const began = performance.now();
-  const result = await decide(args);
-  // How long the answer took, for the governance health (health/decision-latency.ts); a refusal is not a decision.
-  recordDecisionLatency(args.ctx.org.id, performance.now() - began);
+  const { result, fresh } = await decide(args);
+  // How long a new decision took to answer, for the governance health (health/decision-latency.ts): a refusal, or
+  // a repeated eventId answered from what was recorded, is not one.
+  if (fresh) recordDecisionLatency(args.ctx.org.id, performance.now() - began);
   return result;
 }
 
-async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<ActionResult> {
+async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<{ result: ActionResult; fresh: boolean }> {
   const actor = requireAgent(ctx);
   const parsed = parseActionRequest(input);
   if (parsed.eventId) {
@@ -45,7 +46,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
       if (seen.requestHash !== actionRequestHash(actor.agentId, parsed)) {
         throw conflict(`eventId '${parsed.eventId}' was already used for a different request`, { eventId: parsed.eventId });
       }
-      return seen.result;
+      return { result: seen.result, fresh: false };
     }
   }
   const prepared = await prepareDecision(ctx, parsed, "execute", now);
@@ -93,11 +94,11 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // (a retried step, a restarted adapter re-attaching) must read where it stands now.
   if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
   if (request.tool) noteIntegration(ctx, true);
-  if (!fresh) return result;
+  if (!fresh) return { result, fresh };
   // The call that first went over its loop limit records the loop (and halts the agent when the org says so).
   if (prepared.loop?.first && result.denialReason === "LOOP_DETECTED") await recordLoop(ctx, agent, request.actionType, prepared.loop, prepared.loop.haltAgent);
   const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: deniedBeforePolicy(result.denialReason) });
   if (breaker === "count_failure") await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
   else if (breaker !== "none") await transitionBreaker(ctx, agent.id, breaker.settle).catch(() => {});
-  return result;
+  return { result, fresh };
 }

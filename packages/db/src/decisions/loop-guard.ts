@@ -55,9 +55,9 @@ export function loopCounting(orgId: string, agentId: string, limit: LoopLimit, f
 export const loopSettingsOf: (settings: unknown) => LoopSettings = perSnapshot(loopSettings);
 
 /**
- * The call that first went over its loop limit (it was refused): an `agent.loop_detected` entry (an
- * `enforcement.triggered` event), and with the org's `loops.haltAgent` the agent halted by the system
- * (another `enforcement.triggered`). The refusal already stands; this never fails the call.
+ * The call that first went over its loop limit (it was refused): an `agent.loop_detected` entry (a
+ * `loop.detected` event), appended after the decision's commit, and with the org's `loops.haltAgent` the
+ * agent halted by the system (an `enforcement.triggered`). The refusal already stands; this never fails the call.
  */
 export async function recordLoop(ctx: Ctx, agent: { id: string; name: string }, actionType: string, finding: LoopFinding, halt: boolean): Promise<void> {
   try {

@@ -3,13 +3,14 @@ import { hostname } from "node:os";
 import { db } from "../infra/client";
 
 /**
- * How long `execute` took to answer (decideAction, from the call to its committed answer), per org: the governance
- * health's decision latency (docs/audit.md). Each API process counts its answers per org and minute in a fixed
- * histogram and writes the counts of the minutes it has touched every FLUSH_MS (one statement for every org), so any
- * process — another API process behind the load balancer, the console — reads every process's figures from the
- * `decision_latency` table. The API server runs the writes (startDecisionLatencyFlush, stopped when it closes); the
- * health writes the answering process's counts before it reads. Observation: recording never fails or slows a decision, and a write that fails is
- * tried again with the next one (the counts are the process's totals per minute, so nothing is counted twice).
+ * How long `execute` took to answer a new decision (decideAction, from the call to its committed answer), per org:
+ * the governance health's decision latency (docs/audit.md). Each API process counts its answers per org and minute in
+ * a fixed histogram and adds what it counted since its last write to the `decision_latency` table every FLUSH_MS
+ * (one statement for every org), so any process — another API process behind the load balancer, the console —
+ * reads every process's figures. The API server runs the writes (startDecisionLatencyFlush, stopped when it
+ * closes); the health writes the answering process's counts before it reads. Observation: recording never fails
+ * or slows a decision; a write that fails keeps its counts for the next; past MAX_PENDING org-minutes between two
+ * writes, further answers go uncounted rather than grow the process.
  */
 
 /**
@@ -18,11 +19,9 @@ import { db } from "../infra/client";
  */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 60_000] as const;
 const FLUSH_MS = 5_000;
-/** Minutes a process keeps in memory (and writes again) after its last answer in them. */
-const KEEP_MINUTES = 2;
 /** Rows older than this are removed, by whichever process writes. */
 const RETAIN_MS = 24 * 3_600_000;
-/** At most this many orgs' minutes are kept between writes; past it the oldest minute's are written first, then dropped. */
+/** At most this many org-minutes are held between two writes. */
 const MAX_PENDING = 20_000;
 
 const INSTANCE = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
@@ -31,12 +30,10 @@ interface Counts {
   orgId: string;
   minute: number;
   counts: number[];
-  /** Changed since it was last written. */
-  dirty: boolean;
 }
 
-/** `<orgId> <minute>` → the counts this process holds for it. */
-const held = new Map<string, Counts>();
+/** `<orgId> <minute>` → what this process counted since its last write. */
+let held = new Map<string, Counts>();
 let timer: NodeJS.Timeout | undefined;
 let flushing: Promise<void> | undefined;
 let writes = 0;
@@ -48,17 +45,21 @@ export function bucketOf(ms: number): number {
   return index === -1 ? LATENCY_BUCKETS_MS.length - 1 : index;
 }
 
-export function recordDecisionLatency(orgId: string, ms: number, at = Date.now()): void {
-  const minute = Math.floor(at / 60_000) * 60_000;
+function add(orgId: string, minute: number, counts: readonly number[]): void {
   const key = `${orgId} ${minute}`;
   let entry = held.get(key);
   if (!entry) {
-    if (held.size >= MAX_PENDING) held.delete(held.keys().next().value as string);
-    entry = { orgId, minute, counts: LATENCY_BUCKETS_MS.map(() => 0), dirty: true };
+    if (held.size >= MAX_PENDING) return;
+    entry = { orgId, minute, counts: LATENCY_BUCKETS_MS.map(() => 0) };
     held.set(key, entry);
   }
-  entry.counts[bucketOf(ms)]! += 1;
-  entry.dirty = true;
+  counts.forEach((n, i) => (entry.counts[i]! += n));
+}
+
+export function recordDecisionLatency(orgId: string, ms: number, at = Date.now()): void {
+  const counts = LATENCY_BUCKETS_MS.map(() => 0);
+  counts[bucketOf(ms)] = 1;
+  add(orgId, Math.floor(at / 60_000) * 60_000, counts);
 }
 
 /** Servers that write this process's counts every FLUSH_MS (an API server starts it, and stops it when it closes). */
@@ -71,29 +72,33 @@ export function startDecisionLatencyFlush(): void {
 }
 
 /**
- * Writes the counts changed since the last write (every FLUSH_MS on its own; the health calls it first so the
- * answering process's newest figures count). Never throws: a failed write is tried again with the next.
+ * Adds what was counted since the last write to the table (every FLUSH_MS on its own; the health calls it first so
+ * the answering process's newest figures count). Never throws: a failed write's counts wait for the next.
  */
 export async function flushDecisionLatency(now = Date.now()): Promise<void> {
-  // A write under way holds what was changed before it began: wait for it, then write what changed since.
+  // A write under way holds what was counted before it began: wait for it, then write what was counted since.
   while (flushing) await flushing;
-  const rows = [...held.values()].filter((entry) => entry.dirty);
-  for (const [key, entry] of held) if (!entry.dirty && now - entry.minute > KEEP_MINUTES * 60_000) held.delete(key);
-  if (rows.length === 0) return;
-  for (const row of rows) row.dirty = false;
+  if (held.size === 0) return;
+  const rows = [...held.values()];
+  held = new Map();
   flushing = (async () => {
     try {
       await db().pool.query(
-        `INSERT INTO decision_latency (org_id, minute, instance, counts)
+        `INSERT INTO decision_latency AS d (org_id, minute, instance, counts)
          SELECT x.org_id, to_timestamp(x.minute / 1000.0), $2, x.counts
          FROM jsonb_to_recordset($1::jsonb) AS x(org_id text, minute float8, counts int[])
          WHERE EXISTS (SELECT 1 FROM orgs o WHERE o.id = x.org_id)
-         ON CONFLICT (org_id, minute, instance) DO UPDATE SET counts = EXCLUDED.counts`,
+         ON CONFLICT (org_id, minute, instance) DO UPDATE SET
+           counts = (SELECT array_agg(coalesce(a, 0) + coalesce(b, 0) ORDER BY i) FROM unnest(d.counts, EXCLUDED.counts) WITH ORDINALITY AS t(a, b, i))`,
         [JSON.stringify(rows.map((r) => ({ org_id: r.orgId, minute: r.minute, counts: r.counts }))), INSTANCE],
       );
+    } catch {
+      for (const row of rows) add(row.orgId, row.minute, row.counts);
+    }
+    try {
       if (++writes % PRUNE_EVERY === 0) await db().pool.query(`DELETE FROM decision_latency WHERE minute < $1`, [new Date(now - RETAIN_MS)]);
     } catch {
-      for (const row of rows) row.dirty = true;
+      // Pruned with a later write.
     } finally {
       flushing = undefined;
     }

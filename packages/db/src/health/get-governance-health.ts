@@ -281,7 +281,8 @@ async function webhookBacklog(orgId: string, facts: Facts, now: Date): Promise<I
 /**
  * `GET /health/governance` (docs/audit.md, Governance health): the org's governance health,
  * for members with `audit.verify`. Observation fails open: a probe that throws makes its own item
- * `fail`, the others still answer. A few indexed reads; nothing over the whole log; nothing written.
+ * `fail`, the others still answer. A few indexed reads; nothing over the whole log; nothing written but
+ * this process's own decision-latency counts, which it writes every few seconds anyway.
  */
 export async function getGovernanceHealth({ ctx, now = () => new Date() }: { ctx: Ctx; now?: () => Date }): Promise<GovernanceHealth> {
   requirePermission(ctx, "audit.verify");
