@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { folderMapProblems, readFolderMap, workspaceFolders } from "../../docs-blocks.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const DOCUMENTS = ["README.md", "package.json", "docs/architecture.md", "docs/audit.md"];
+const DOCUMENTS = ["README.md", "package.json", "docs/architecture.md", "docs/audit.md", "docs/events.md"];
 const copies: string[] = [];
 
 afterAll(() => {
@@ -75,6 +75,7 @@ describe.concurrent("the documents' generated lists", () => {
     ["a CLI group taken out", "docs/architecture.md", "cli", withoutLine(/^\| `posture` \|[^\n]*\n/m)],
     ["a CLI command added by hand", "docs/architecture.md", "cli", (text) => text.replace(/^\| `grants` \| `list`, /m, "| `grants` | `list`, `show <id>`, ")],
     ["a row of audit.md's table taken out", "docs/audit.md", "denial-reasons", withoutLine(/^\| `CIRCUIT_OPEN` \|[^\n]*\n/m)],
+    ["an event type taken out", "docs/events.md", "event-types", withoutLine(/^\| `budget\.threshold` \|[^\n]*\n/m)],
   ])("%s: the check fails naming %s's block", async (_case, file, block, change) => {
     const root = copyOfRepository();
     edit(root, file, change);
