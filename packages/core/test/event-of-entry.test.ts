@@ -133,29 +133,9 @@ describe("event types, each one definition", () => {
 
   it("a guardrail event names each finding's detector, class and path, and a decision's metadata never travels with it", () => {
     const findings = [{ detector: "email", class: "personalData", path: "metadata.to", action: "flagged" }];
-    const event = eventOfEntry(
-      entry("guardrail.triggered", {
-        actionId: "act_1",
-        auditEventId: "aud_9",
-        actionType: "mail.send",
-        agentName: "bot",
-        source: "decision",
-        findings,
-        metadata: { to: "a@b.test" },
-      }),
-    );
-    expect(event?.data).toEqual({
-      seq: 7,
-      type: "guardrail.triggered",
-      at: "2026-01-01T00:00:00.000Z",
-      agentId: "agt_1",
-      actionId: "act_1",
-      auditEventId: "aud_9",
-      actionType: "mail.send",
-      agentName: "bot",
-      source: "decision",
-      findings,
-    });
+    const fields = { actionId: "act_1", auditEventId: "aud_9", actionType: "mail.send", agentName: "bot", source: "decision", findings };
+    const event = eventOfEntry(entry("guardrail.triggered", { ...fields, metadata: { to: "a@b.test" } }));
+    expect(event?.data).toEqual({ seq: 7, type: "guardrail.triggered", at: "2026-01-01T00:00:00.000Z", agentId: "agt_1", ...fields });
   });
 
   it("copies only the fields its own type declares: a decision's findings and budget stay off action events", () => {

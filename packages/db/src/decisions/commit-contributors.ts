@@ -267,13 +267,8 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
         ]
       : [],
   );
-  type CounterRow = {
-    key: string;
-    name: string;
-    policy: string;
-    per: string;
-    period: string;
-    subject: string | null;
+  /** A counter's row as the batch writes it: its budget's identity, what the batch reserves on it, and what it alerted. */
+  type CounterRow = Pick<BudgetScope, "key" | "name" | "policy" | "per" | "period" | "subject"> & {
     model: string | null;
     tokens: number;
     micros: number;
