@@ -16,7 +16,7 @@ const DB_LAYERS = [
   ["actors"],
   ["content", "events", "overview", "posture"],
   ["audit"],
-  ["approvals", "health", "integrations", "orgs", "policies", "runs", "webhooks"],
+  ["approvals", "health", "integrations", "orgs", "policies", "reports", "runs", "webhooks"],
   ["keys"],
   ["agents", "delegations", "members"],
   ["accounts", "anomalies", "decisions", "invitations"],

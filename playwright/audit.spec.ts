@@ -133,6 +133,8 @@ test("checkpoints list their signed notes; an owner rotates the key (with a conf
   await page.getByRole("tab", { name: "Checkpoints" }).focus();
   await page.keyboard.press("ArrowRight");
   await page.keyboard.press("ArrowRight");
+  await expect(page.getByRole("tab", { name: "Reports" })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
   const keysTab = page.getByRole("tab", { name: "Keys" });
   await expect(keysTab).toBeFocused();
   await expect(keysTab).toHaveAttribute("aria-selected", "true");
@@ -215,6 +217,52 @@ test("an auditor sees the audit log but not the approval queue, and cannot rotat
     .getByRole("button", { name: /^Details/ })
     .click();
   await expect(page.getByTestId("inclusion-verdict")).toHaveAttribute("data-valid", "true");
+});
+
+test("an auditor produces the Article 12 report: its figures, the printable page in a tab, and the report recorded in the log", async ({ page, stack }, testInfo) => {
+  const decided = [await decide(stack, 311), await decide(stack, 312)];
+  const auditor = await addMember(stack, "auditor");
+  await openAudit(page, stack, auditor);
+  await page.getByRole("tab", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { name: "Article 12 evidence report" })).toBeVisible();
+
+  // A backwards period is named before anything is asked.
+  const to = page.getByLabel("To (your local time)");
+  const before = await to.inputValue();
+  await to.fill("2020-01-01T00:00");
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("“From” must be before “To”.");
+  await expect(page.getByTestId("report-produce")).toBeDisabled();
+  await to.fill(before);
+
+  const answered = page.waitForResponse((r) => r.url().endsWith("/audit/reports/article12") && r.request().method() === "POST");
+  await page.getByTestId("report-produce").click();
+  const report = (await (await answered).json()) as { decisions: { total: number; executed: number }; integrity: { checkpoint: { treeSize: number; rootHash: string } } };
+  expect(report.decisions.executed).toBeGreaterThanOrEqual(decided.length);
+  const summary = page.getByTestId("report-summary");
+  await expect(summary).toContainText(`Decisions${report.decisions.total.toLocaleString("en-US")}:`);
+  await expect(summary).toContainText(`tree size ${report.integrity.checkpoint.treeSize.toLocaleString("en-US")}`);
+
+  // The printable page opens in a tab of its own: the statement first, every section, the checkpoint's root.
+  const opened = page.context().waitForEvent("page");
+  await page.getByTestId("report-open").click();
+  const printable = await opened;
+  await printable.waitForLoadState();
+  await expect(printable.getByRole("heading", { name: "Article 12 evidence report", level: 1 })).toBeVisible();
+  await expect(printable.getByRole("note")).toContainText("Evidence, not a claim of compliance.");
+  for (const section of ["Agents", "Decisions", "Human oversight", "Policies in force", "Incidents", "Log integrity", "Retention", "Coverage"]) {
+    await expect(printable.getByRole("heading", { name: section, level: 2 })).toBeVisible();
+  }
+  await expect(printable.locator("body")).toContainText(report.integrity.checkpoint.rootHash);
+  await printable.emulateMedia({ media: "print" });
+  const shot = testInfo.outputPath("article12-report-printable.png");
+  await printable.screenshot({ path: shot, fullPage: true });
+  await testInfo.attach("article12-report-printable", { path: shot, contentType: "image/png" });
+  await printable.close();
+
+  // Producing it is itself in the log: who (the auditor) and which checkpoint.
+  const org = await db().org.findUniqueOrThrow({ where: { slug: stack.org.slug } });
+  const recorded = await db().auditEntry.findMany({ where: { orgId: org.id, type: "audit.report_generated" }, orderBy: { seq: "desc" }, take: 1 });
+  expect(JSON.parse(recorded[0]?.canonical ?? "{}")).toMatchObject({ actor: { type: "member" }, data: { report: "article12", treeSize: report.integrity.checkpoint.treeSize } });
 });
 
 test("the audit API checks session, org and input", async ({ page, stack }) => {

@@ -219,6 +219,7 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
     "/org/close": { confirm: f.org.org.slug },
     "/settings": { circuitBreaker: { failureThreshold: 99 } },
     "/audit/erasures": { entryIds: [f.params.auditEntryId], reason: "cross-site" },
+    "/audit/reports/article12": { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() },
     "/agents": { name: `xs-${randomBytes(4).toString("hex")}` },
     "/agents/[agentId]/halt": { reason: "cross-site" },
     "/agents/[agentId]/resume": { reason: "cross-site" },

@@ -586,6 +586,12 @@ const ROWS: Row[] = [
     sample: (f, slug) => ({ path: orgPath(slug, `/audit/proof?entryId=${f.a.executedEntryId}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/audit/proof?entryId=${f.b.executedEntryId}`) }),
   },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/audit/reports/article12",
+    permission: "audit.export",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/audit/reports/article12"), body: { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() } }),
+  },
   { method: "POST", route: "/api/orgs/[orgSlug]/audit/verify", permission: "audit.verify", sample: (_f, slug) => ({ path: orgPath(slug, "/audit/verify") }) },
   // Owners only. Each request names a fresh decision of org A (an erased entry has nothing left to erase).
   {

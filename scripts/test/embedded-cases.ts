@@ -608,6 +608,22 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
   ["delegations", async (s) => ok(await gatehouse(["delegations", "list"], s.configHome), "delegations list")],
   ["posture", async (s) => ok(await gatehouse(["posture"], s.configHome), "posture")],
   [
+    "report",
+    async (s) => {
+      // The Article 12 report over the last hour on PGlite: the smoke test's own decisions counted, the page printable.
+      const from = new Date(Date.now() - 3_600_000).toISOString();
+      const to = new Date().toISOString();
+      const json = await gatehouse(["report", "article12", "--from", from, "--to", to], s.configHome);
+      ok(json, "report article12");
+      const report = JSON.parse(json.stdout) as { decisions: { total: number }; integrity: { checkpoint: { treeSize: number } } };
+      expect(report.decisions.total).toBeGreaterThan(0);
+      expect(report.integrity.checkpoint.treeSize).toBeGreaterThan(0);
+      const html = await gatehouse(["report", "article12", "--from", from, "--to", to, "--format", "html"], s.configHome);
+      ok(html, "report article12 --format html");
+      expect(html.stdout).toContain("Evidence, not a claim of compliance.");
+    },
+  ],
+  [
     "runs",
     async (s) => {
       const listed = await gatehouse(["runs", "list", "--json"], s.configHome);

@@ -154,6 +154,7 @@ const ROWS: Record<OperationId, Row> = {
   },
   verifyAuditLog: () => admin("POST", "/v1/audit/verify"),
   exportAuditLog: () => admin("GET", "/v1/audit/export"),
+  createArticle12Report: () => admin("POST", "/v1/audit/reports/article12", { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }),
   rotateSigningKey: () => admin("POST", "/v1/admin/audit/keys/rotate"),
   getGovernanceHealth: () => admin("GET", "/health/governance"),
   eraseAuditFields: (state) => admin("POST", "/v1/admin/audit/erasures", { entryIds: [state.executedEntryId], reason: "the contract's answer" }),

@@ -684,6 +684,14 @@ const ROWS: Row[] = [
     sample: () => ({ path: "/v1/admin/handover" }),
     foreign: "scoped",
   },
+  // A report counts the caller's org's log only (article12-report.test.ts holds each org to its own).
+  {
+    method: "POST",
+    route: "/v1/audit/reports/article12",
+    access: adminKey("audit.export"),
+    sample: () => ({ path: "/v1/audit/reports/article12", body: { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() } }),
+    foreign: "scoped",
+  },
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
   // The governance health: the caller's org's figures only (health-governance.test.ts holds each org to its own).
   { method: "GET", route: "/health/governance", access: adminKey("audit.verify"), sample: () => ({ path: "/health/governance" }), foreign: "scoped" },

@@ -16,6 +16,7 @@ import { mcpProxyGroup, mcpServerGroup } from "./cli-mcp.ts";
 import { invitationsGroup, membersGroup, orgGroup, settingsGroup } from "./cli-members.ts";
 import { policiesGroup } from "./cli-policies.ts";
 import { postureGroup } from "./cli-posture.ts";
+import { reportGroup } from "./cli-report.ts";
 import { tailGroup } from "./cli-tail.ts";
 import { webhooksGroup } from "./cli-webhooks.ts";
 import { grantsGroup } from "./cli-grants.ts";
@@ -34,6 +35,7 @@ export const GROUPS: readonly CommandGroup[] = [
   tailGroup,
   verifyGroup,
   auditGroup,
+  reportGroup,
   membersGroup,
   invitationsGroup,
   orgGroup,

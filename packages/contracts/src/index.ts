@@ -14,6 +14,7 @@ export * from "./delegations";
 export * from "./events";
 export * from "./health";
 export * from "./governance-health";
+export * from "./reports";
 export * from "./members";
 export * from "./posture";
 export * from "./sso-domains";

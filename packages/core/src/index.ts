@@ -60,6 +60,8 @@ export * from "./delegation/settings";
 export * from "./delegation/attenuation";
 export * from "./posture/rules";
 export * from "./posture/score-posture";
+export * from "./reports/article12";
+export * from "./reports/article12-html";
 export * from "./anomaly/detect-anomalies";
 export * from "./content/content-rules";
 export * from "./content/detectors";

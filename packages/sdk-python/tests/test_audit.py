@@ -98,3 +98,32 @@ async def test_async_evidence_refuses_what_is_too_large_naming_details(org: Org)
         with pytest.raises(GatehouseError) as too_large:
             await gh.audit.log("file.written", {"text": "x" * 20_000})
         assert too_large.value.status == 400 and "details" in str(too_large.value)
+
+
+def test_the_article12_report_counts_the_period_and_prints(org: Org) -> None:
+    """The report from Python with the owner's admin key: the period's decisions counted, the shape of the
+    contract, the printable page; an agent's key and a backwards period refused, naming what is wrong."""
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime.now(timezone.utc) - timedelta(seconds=1)
+    with Gatehouse(org.agent_key, base_url=org.server.api) as agent:
+        agent.execute("doc.read")
+        agent.execute("pr.open")
+        agent.execute("db.drop")
+    end = datetime.now(timezone.utc) + timedelta(milliseconds=5)
+    with Gatehouse(org.admin_key, base_url=org.server.api, heartbeat=False) as admin:
+        report = admin.audit.article12_report(from_=start, to=end)
+        assert_shape(report, "Article12Report")
+        assert report["decisions"]["total"] == 3
+        assert (report["decisions"]["executed"], report["decisions"]["denied"]) == (2, 1)
+        assert report["decisions"]["byDenialReason"] == {"CONDITIONS_DENIED": 1}
+        assert "not a claim, certification or assessment of compliance" in report["statement"]
+        html = admin.audit.article12_html(from_=start, to=end)
+        assert html.startswith("<!doctype html>") and "Human oversight" in html
+        with pytest.raises(GatehouseError) as backwards:
+            admin.audit.article12_report(from_=end, to=start)
+        assert backwards.value.status == 400 and "to" in str(backwards.value)
+    with Gatehouse(org.agent_key, base_url=org.server.api) as agent:
+        with pytest.raises(GatehouseError) as refused:
+            agent.audit.article12_report(from_=start, to=end)
+        assert refused.value.status in (401, 403)

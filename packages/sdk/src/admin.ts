@@ -18,6 +18,7 @@ import { createAdminBudgets } from "./admin/budgets.ts";
 import { createAdminDelegations } from "./admin/delegations.ts";
 import { createAdminGrants } from "./admin/grants.ts";
 import { createAdminHealth } from "./admin/health.ts";
+import { createAdminReports } from "./admin/reports.ts";
 import { createAdminInvitations } from "./admin/invitations.ts";
 import { createAdminKeys } from "./admin/keys.ts";
 import { createAdminMembers } from "./admin/members.ts";
@@ -35,6 +36,7 @@ export type { AdminBudgets } from "./admin/budgets.ts";
 export type { AdminDelegations } from "./admin/delegations.ts";
 export type { AdminGrants } from "./admin/grants.ts";
 export type { AdminHealth } from "./admin/health.ts";
+export type { AdminReports, ReportPeriod } from "./admin/reports.ts";
 export type { AdminInvitations } from "./admin/invitations.ts";
 export type { AdminKeys } from "./admin/keys.ts";
 export type { AdminMembers } from "./admin/members.ts";
@@ -65,6 +67,8 @@ const RESOURCES = {
   grants: createAdminGrants,
   slack: createAdminSlack,
   health: createAdminHealth,
+  /** Evidence reports drawn from the audit log: `article12()` and its printable `article12Html()`. */
+  reports: createAdminReports,
   /** The org's whole audit log (see `Gatehouse.audit`), plus `rotateKey()` and `erase()`. */
   audit: createAdminAudit,
 } satisfies Record<string, (config: TransportConfig) => object>;

@@ -9,6 +9,8 @@ export {
   type AdminWebhooks,
   type AdminGrants,
   type AdminHealth,
+  type AdminReports,
+  type ReportPeriod,
   type AdminSlack,
   type AdminKeys,
   type AdminMembers,
@@ -183,6 +185,7 @@ export type {
   PostureComponent,
   PostureFinding,
   GovernanceHealth,
+  Article12Report,
   PolicyMonitor,
   WithDelegationOptions,
 } from "./types.ts";

@@ -36,6 +36,8 @@ export interface RequestSpec {
   signal?: AbortSignal | undefined;
   /** Longest wait for this call's attempts, in ms, instead of the client's `timeout` (a long-poll holds longer). */
   timeout?: number;
+  /** Resolve with the body as text rather than parsed JSON (a printable report). */
+  text?: boolean;
 }
 
 /** How one attempt went: the value, or the error with whether it may be retried and after how long the server asks. */
@@ -73,7 +75,7 @@ export function attemptRequest<T>(config: TransportConfig, spec: RequestSpec): P
     headers["content-type"] = "application/json";
     init.body = JSON.stringify(spec.body);
   }
-  return attemptOnce<T>(config, url, init, spec.signal, spec.timeout ?? config.timeout);
+  return attemptOnce<T>(config, url, init, spec.signal, spec.timeout ?? config.timeout, spec.text === true);
 }
 
 /** The headers every call sends (JSON, the key, the SDK version), then the call's own. */
@@ -87,7 +89,7 @@ export function requestHeaders(config: TransportConfig, extra: Record<string, st
   };
 }
 
-async function attemptOnce<T>(config: TransportConfig, url: string, init: RequestInit, userSignal: AbortSignal | undefined, timeout: number): Promise<Attempt<T>> {
+async function attemptOnce<T>(config: TransportConfig, url: string, init: RequestInit, userSignal: AbortSignal | undefined, timeout: number, asText = false): Promise<Attempt<T>> {
   if (userSignal?.aborted) return userAborted(userSignal);
 
   const controller = new AbortController();
@@ -119,7 +121,8 @@ async function attemptOnce<T>(config: TransportConfig, url: string, init: Reques
     userSignal?.removeEventListener("abort", forwardAbort);
   }
 
-  return response.ok ? parseBody<T>(response, text) : failedResponse(response, text, config.now());
+  if (!response.ok) return failedResponse(response, text, config.now());
+  return asText ? { ok: true, value: text as T } : parseBody<T>(response, text);
 }
 
 /** A network failure: retryable. */

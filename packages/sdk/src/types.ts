@@ -55,6 +55,8 @@ export type PostureFinding = Schemas["PostureFinding"];
 
 /** What `GET /health/governance` answers: each health item's status, reason and figures, and the worst status. */
 export type GovernanceHealth = Schemas["GovernanceHealth"];
+/** An Article 12 evidence report (docs/reports.md). */
+export type Article12Report = Schemas["Article12Report"];
 
 /** A `when` condition of a policy: a comparison, `all`/`any`/`not`, or a rate. */
 export type Condition = Schemas["Condition"];

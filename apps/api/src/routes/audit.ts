@@ -1,6 +1,7 @@
 import { Readable } from "node:stream";
 import { checkpointSchema, routeOf, signingKeyListSchema } from "@gatehouse/contracts";
 import {
+  createArticle12Report,
   exportAuditLog,
   getAuditProof,
   getCheckpoint,
@@ -12,6 +13,7 @@ import {
   eraseAuditFields,
   verifyAuditLog,
 } from "@gatehouse/db";
+import { REPORT_PAGE_CSP, reportFilename } from "@gatehouse/core";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
@@ -70,6 +72,20 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
         .header("content-disposition", `attachment; filename="${bundle.filename}"`)
         .header("x-gatehouse-tree-size", String(bundle.treeSize))
         .send(Readable.from(bundle.chunks));
+    },
+  });
+
+  // The printable form is a document of its own: no script runs in it and nothing is loaded from elsewhere.
+  api.route({
+    ...fromContract(routeOf("createArticle12Report")),
+    handler: async (request, reply) => {
+      const output = await createArticle12Report({ ctx: ctxOf(request), input: request.body });
+      if (output.format === "json") return output.report;
+      return reply
+        .type("text/html; charset=utf-8")
+        .header("content-security-policy", REPORT_PAGE_CSP)
+        .header("content-disposition", `inline; filename="${reportFilename(output.report, "html")}"`)
+        .send(output.html);
     },
   });
 

@@ -108,6 +108,7 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "member.password_reset": result("password reset", "neutral", "A member's password was set"),
   "audit.signing_key_created": result("key created", "neutral", "The organization's first signing key"),
   "audit.signing_key_rotated": result("key rotated", "neutral", "A new signing key signs the checkpoints from now on"),
+  "audit.report_generated": result("report", "neutral", "A report was drawn from the log (Audit → Reports), for the period and checkpoint it names"),
   "audit.erased": result("erased", "neutral", "An owner erased the values of committed fields (personal or secret data); the log stays verifiable"),
 };
 

@@ -83,7 +83,7 @@ export interface AuditFilters {
 export const AUDIT_FILTER_KEYS = ["type", "actionType", "agentId", "from", "to"] as const satisfies ReadonlyArray<keyof AuditFilters>;
 
 /** The sections of the Audit page, in tab order; `?tab=` in the URL names one. */
-export const AUDIT_TABS = ["entries", "verify", "checkpoints", "export", "keys"] as const;
+export const AUDIT_TABS = ["entries", "verify", "checkpoints", "export", "reports", "keys"] as const;
 export type AuditTab = (typeof AUDIT_TABS)[number];
 
 export function auditTab(value: unknown): AuditTab {

@@ -18,6 +18,7 @@ import {
   signingKeyListSchema,
   textFormatQuerySchema,
 } from "../audit";
+import { article12ReportSchema, article12RequestSchema } from "../reports";
 import type { RouteContract } from "./contract";
 import { idempotencyKey } from "./idempotency";
 
@@ -127,6 +128,24 @@ export const auditRoutes = [
       status: 200,
       description: "A download.",
       raw: { mediaTypes: ["application/x-ndjson", "text/csv"], description: "`format=jsonl` (default): the bundle; `format=csv`: the entries for spreadsheets, unsigned." },
+    },
+  },
+  {
+    operationId: "createArticle12Report",
+    method: "POST",
+    path: "/v1/audit/reports/article12",
+    summary: "An Article 12 evidence report over a period",
+    description:
+      "What the org's audit log shows about a period (docs/reports.md): agents that acted, decisions of each kind, human oversight (approvals, the voters' roles and channels, time to decision), the policies in force and their changes, incidents, log integrity (the signed checkpoint the report covers), retention and coverage, each section with what it can and cannot show. Evidence, not a claim of compliance. A member's key with `audit.export` (owner, admin, auditor). It first signs a checkpoint of the log as it is and counts only entries below it, so every figure can be recounted from an export of the same size; producing the report is recorded as an `audit.report_generated` entry (who, the period, the checkpoint) — if that entry cannot be written, no report is answered. Reports take turns with the org's other long work (at most two at once per org and API process, the rest queue and past it answer 429 with `Retry-After`). A period is at most 367 days and ends no later than now.",
+    tag: "Audit",
+    auth: "admin",
+    permission: "audit.export",
+    body: article12RequestSchema,
+    success: {
+      status: 200,
+      description: "The report.",
+      json: article12ReportSchema,
+      raw: { mediaTypes: ["text/html"], description: 'With `format: "html"`: the printable page, one self-contained document (no script, nothing loaded from elsewhere).' },
     },
   },
   {

@@ -319,6 +319,18 @@ export const AUDIT_ENTRY_TYPES = {
   "audit.signing_key_created": { summary: "The org's first checkpoint signing key.", data: signingKey },
   "audit.signing_key_rotated": { summary: "A new checkpoint signing key, retiring the previous one.", data: signingKey },
   "org.created": { summary: "The organization created.", data: z.strictObject({ slug: z.string(), name: z.string() }) },
+  "audit.report_generated": {
+    summary:
+      "A report drawn from the log was produced (docs/reports.md): which report, the period it covers, the signed checkpoint it was computed against and who asked for it (the actor).",
+    data: z.strictObject({
+      report: z.enum(["article12"]),
+      from: z.string(),
+      to: z.string(),
+      format: z.enum(["json", "html"]),
+      treeSize: z.number().int().describe("The signed checkpoint the report covers."),
+      rootHash: z.string(),
+    }),
+  },
   "audit.erased": {
     summary:
       "An owner erased the values of committed fields (docs/adr/0023-erasure.md): which entries and fields, why, and for a subject its keyed hash (never the subject itself); the approval, when a second admin approved it.",

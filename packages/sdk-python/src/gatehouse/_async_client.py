@@ -163,6 +163,21 @@ class AsyncAudit:
         the server, ``export()`` it and run ``gatehouse.verify.verify_bundle``."""
         return cast(models.AuditVerification, await self._http.request(Call("POST", "/v1/audit/verify")))
 
+    async def article12_report(self, *, from_: datetime | str, to: datetime | str) -> models.Article12Report:
+        """The Article 12 evidence report over the period (entries written at or after ``from_`` and
+        before ``to``; at most 367 days, ending no later than now): agents that acted, decisions of each
+        kind, human oversight, the policies in force and their changes, incidents, log integrity (the
+        signed checkpoint it covers), retention and coverage, each section with what it can and cannot
+        show. Evidence, not a claim of compliance (docs/reports.md). Needs a member's admin key with
+        ``audit.export`` (owners, admins, auditors). Producing it is recorded in the log."""
+        body = {"from": iso_time(from_), "to": iso_time(to), "format": "json"}
+        return cast(models.Article12Report, await self._http.request(Call("POST", "/v1/audit/reports/article12", body)))
+
+    async def article12_html(self, *, from_: datetime | str, to: datetime | str) -> str:
+        """The same report as its printable page: one self-contained HTML document to open and print."""
+        body = {"from": iso_time(from_), "to": iso_time(to), "format": "html"}
+        return cast(str, await self._http.request(Call("POST", "/v1/audit/reports/article12", body, accept="text/html")))
+
     async def export(
         self,
         path: str | os.PathLike[str],

@@ -173,7 +173,9 @@ def too_large(response: httpx.Response) -> Attempt:
     return Attempt(ok=False, error=error)
 
 
-def succeeded(response: httpx.Response, text: str) -> Attempt:
+def succeeded(response: httpx.Response, text: str, as_text: bool = False) -> Attempt:
+    if as_text:
+        return Attempt(ok=True, value=text)
     try:
         return Attempt(ok=True, value=json.loads(text) if text else None)
     except (ValueError, RecursionError):

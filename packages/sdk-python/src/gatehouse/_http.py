@@ -76,7 +76,7 @@ class Http:
             return transport_failed(self.config, call, error)
         text = body.decode("utf-8", "replace")
         if response.is_success:
-            return succeeded(response, text)
+            return succeeded(response, text, as_text=call.accept.startswith("text/"))
         return failed_response(self.config, response, text)
 
     def open_stream(self, call: Call, read_timeout: float) -> httpx.Response:

@@ -376,6 +376,230 @@ class ApprovalWaitResult(TypedDict):
     """Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable)."""
 
 
+class Article12Report(TypedDict):
+    """An Article 12 evidence report (docs/reports.md): what the org's audit log shows about a period, each section with what it can and cannot show. Evidence, not a claim of compliance."""
+    report: Literal["article12"]
+    version: Literal[1]
+    statement: str
+    """That the report is evidence drawn from the log, not a claim of compliance."""
+    org: Article12ReportOrg
+    period: Article12ReportPeriod
+    """Entries written at or after `from` and before `to` (UTC, ISO 8601)."""
+    generatedAt: str
+    generatedBy: Article12ReportGeneratedBy
+    entries: Article12ReportEntries
+    agents: Article12ReportAgents
+    decisions: Article12ReportDecisions
+    oversight: Article12ReportOversight
+    policies: Article12ReportPolicies
+    incidents: Article12ReportIncidents
+    integrity: Article12ReportIntegrity
+    retention: Article12ReportRetention
+    coverage: Article12ReportCoverage
+
+
+class Article12ReportAgents(TypedDict):
+    registered: int
+    """Agents created (with a key, or by delegation) by the end of the period."""
+    acted: int
+    """Agents with at least one decision in the period."""
+    list: list[Article12ReportAgentsListItem]
+    about: ReportNote
+
+
+class Article12ReportAgentsListItem(TypedDict):
+    agentId: str
+    name: str
+    decisions: int
+    executed: int
+    denied: int
+    requested: int
+
+
+class Article12ReportCoverage(TypedDict):
+    agentsWithDecisions: int
+    agentsRegistered: int
+    actionsExecuted: int
+    outcomesReported: int
+    """Outcomes reported in the period for actions executed in it."""
+    modelCalls: Article12ReportCoverageModelCalls
+    about: ReportNote
+
+
+class Article12ReportCoverageModelCalls(TypedDict):
+    decided: int
+    throughWrapper: int
+    withUsageReported: int
+
+
+class Article12ReportDecisions(TypedDict):
+    total: int
+    executed: int
+    denied: int
+    requested: int
+    """Held for a person's approval."""
+    monitorMode: int
+    underStandingGrant: int
+    byDenialReason: dict[str, int]
+    about: ReportNote
+
+
+class Article12ReportEntries(TypedDict):
+    inPeriod: int
+    firstSeq: int | None
+    lastSeq: int | None
+    about: ReportNote
+
+
+class Article12ReportGeneratedBy(TypedDict):
+    type: Literal["member", "adminKey"]
+    id: str
+    role: Literal["owner", "admin", "approver", "auditor", "viewer"] | None
+
+
+class Article12ReportIncidents(TypedDict):
+    halts: int
+    resumes: int
+    circuitTrips: int
+    anomalies: int
+    loops: int
+    unresponsive: int
+    budgetRefusals: int
+    budgetsExceeded: int
+    postconditionViolations: int
+    contentFindings: Article12ReportIncidentsContentFindings
+    about: ReportNote
+
+
+class Article12ReportIncidentsContentFindings(TypedDict):
+    total: int
+    byClass: dict[str, int]
+    byAction: dict[str, int]
+
+
+class Article12ReportIntegrity(TypedDict):
+    checkpoint: Article12ReportIntegrityCheckpoint
+    lastVerification: Article12ReportIntegrityLastVerification | None
+    about: ReportNote
+
+
+class Article12ReportIntegrityCheckpoint(TypedDict):
+    origin: str
+    treeSize: int
+    rootHash: str
+    note: str
+    keyId: str
+    signedAt: str
+
+
+class Article12ReportIntegrityLastVerification(TypedDict):
+    at: str
+    valid: bool
+
+
+class Article12ReportOrg(TypedDict):
+    id: str
+    slug: str
+    name: str
+
+
+class Article12ReportOversight(TypedDict):
+    requested: int
+    approved: int
+    denied: int
+    expired: int
+    cancelled: int
+    votes: Article12ReportOversightVotes
+    refusedVotes: int
+    """Votes refused by separation of duties."""
+    decisionSeconds: Article12ReportOversightDecisionSeconds
+    """From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles)."""
+    about: ReportNote
+
+
+class Article12ReportOversightDecisionSeconds(TypedDict):
+    """From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles)."""
+    count: int
+    median: float | None
+    p90: float | None
+    max: float | None
+
+
+class Article12ReportOversightVotes(TypedDict):
+    total: int
+    approve: int
+    deny: int
+    onBehalfOf: int
+    """Cast by a member holding a colleague's queue (hand-over)."""
+    byRole: dict[str, int]
+    """By the voter's role as the log recorded it at the vote; `unrecorded` when it holds no entry of the member's joining."""
+    byChannel: dict[str, int]
+    """`console`, `api`, `email`, `slack`."""
+
+
+_Article12ReportPeriodRequiredKeys = TypedDict(
+    "_Article12ReportPeriodRequiredKeys",
+    {
+        "from": "str",
+    },
+)
+
+
+class Article12ReportPeriod(_Article12ReportPeriodRequiredKeys):
+    """Entries written at or after `from` and before `to` (UTC, ISO 8601)."""
+    to: str
+
+
+class Article12ReportPolicies(TypedDict):
+    inForceAtStart: int
+    inForceAtEnd: list[Article12ReportPoliciesInForceAtEndItem]
+    changes: list[Article12ReportPoliciesChangesItem]
+    about: ReportNote
+
+
+class Article12ReportPoliciesChangesItem(TypedDict):
+    seq: int
+    time: str
+    change: Literal["published", "archived"]
+    policyId: str
+    name: str
+    version: int
+
+
+class Article12ReportPoliciesInForceAtEndItem(TypedDict):
+    policyId: str
+    name: str
+    version: int
+    contentHash: str
+
+
+class Article12ReportRetention(TypedDict):
+    rule: str
+    erasures: int
+    entriesErased: int
+    about: ReportNote
+
+
+_Article12RequestRequiredKeys = TypedDict(
+    "_Article12RequestRequiredKeys",
+    {
+        # The period's start: entries written at or after it (ISO 8601).
+        "from": "str",
+    },
+)
+
+
+class _Article12RequestRequired(TypedDict):
+    to: str
+    """The period's end: entries written before it (ISO 8601); at most now, and at most 367 days after `from`."""
+
+
+class Article12Request(_Article12RequestRequired, _Article12RequestRequiredKeys, total=False):
+    """The period of an Article 12 report and the form it is wanted in."""
+    format: Literal["json", "html"]
+    """`json` (this schema) or `html`: the printable page."""
+
+
 class AuditEntryAccountPasswordChanged(TypedDict):
     """A member's account changed its password (one entry in each of their orgs)."""
     type: Literal["account.password_changed"]
@@ -1046,6 +1270,29 @@ class AuditEntryAuditErasedData(_AuditEntryAuditErasedDataRequired, total=False)
 class AuditEntryAuditErasedDataEntriesItem(TypedDict):
     seq: int
     fields: list[str]
+
+
+class AuditEntryAuditReportGenerated(TypedDict):
+    """A report drawn from the log was produced (docs/reports.md): which report, the period it covers, the signed checkpoint it was computed against and who asked for it (the actor)."""
+    type: Literal["audit.report_generated"]
+    data: AuditEntryAuditReportGeneratedData
+
+
+_AuditEntryAuditReportGeneratedDataRequiredKeys = TypedDict(
+    "_AuditEntryAuditReportGeneratedDataRequiredKeys",
+    {
+        "from": "str",
+    },
+)
+
+
+class AuditEntryAuditReportGeneratedData(_AuditEntryAuditReportGeneratedDataRequiredKeys):
+    report: Literal["article12"]
+    to: str
+    format: Literal["json", "html"]
+    treeSize: int
+    """The signed checkpoint the report covers."""
+    rootHash: str
 
 
 class AuditEntryAuditSigningKeyCreated(TypedDict):
@@ -4263,6 +4510,14 @@ class RemovedMember(TypedDict):
     revokedKeys: list[str]
 
 
+class ReportNote(TypedDict):
+    """What a section's figures can show and what they cannot: read with the figures, never without."""
+    shows: str
+    """What the figures show."""
+    cannotShow: str
+    """What they cannot show."""
+
+
 class RevokedDelegations(TypedDict):
     """What a revoke ended."""
     revoked: list[str]
@@ -4892,7 +5147,7 @@ class WhoAmIPoliciesItem(TypedDict):
     version: int
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -1154,6 +1154,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/reports/article12": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An Article 12 evidence report over a period
+         * @description What the org's audit log shows about a period (docs/reports.md): agents that acted, decisions of each kind, human oversight (approvals, the voters' roles and channels, time to decision), the policies in force and their changes, incidents, log integrity (the signed checkpoint the report covers), retention and coverage, each section with what it can and cannot show. Evidence, not a claim of compliance. A member's key with `audit.export` (owner, admin, auditor). It first signs a checkpoint of the log as it is and counts only entries below it, so every figure can be recounted from an export of the same size; producing the report is recorded as an `audit.report_generated` entry (who, the period, the checkpoint) — if that entry cannot be written, no report is answered. Reports take turns with the org's other long work (at most two at once per org and API process, the rest queue and past it answer 429 with `Retry-After`). A period is at most 367 days and ends no later than now.
+         */
+        post: operations["createArticle12Report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit/verify": {
         parameters: {
             query?: never;
@@ -1823,6 +1843,191 @@ export interface components {
             pending: string[];
             /** @description Ids that name no approval this key may see (missing, another agent's or another org's: indistinguishable). */
             notFound: string[];
+        };
+        /** @description An Article 12 evidence report (docs/reports.md): what the org's audit log shows about a period, each section with what it can and cannot show. Evidence, not a claim of compliance. */
+        Article12Report: {
+            /** @constant */
+            report: "article12";
+            /** @constant */
+            version: 1;
+            /** @description That the report is evidence drawn from the log, not a claim of compliance. */
+            statement: string;
+            org: {
+                id: string;
+                slug: string;
+                name: string;
+            };
+            /** @description Entries written at or after `from` and before `to` (UTC, ISO 8601). */
+            period: {
+                from: string;
+                to: string;
+            };
+            generatedAt: string;
+            generatedBy: {
+                /** @enum {string} */
+                type: "member" | "adminKey";
+                id: string;
+                role: ("owner" | "admin" | "approver" | "auditor" | "viewer") | null;
+            };
+            entries: {
+                inPeriod: number;
+                firstSeq: number | null;
+                lastSeq: number | null;
+                about: components["schemas"]["ReportNote"];
+            };
+            agents: {
+                /** @description Agents created (with a key, or by delegation) by the end of the period. */
+                registered: number;
+                /** @description Agents with at least one decision in the period. */
+                acted: number;
+                list: {
+                    agentId: string;
+                    name: string;
+                    decisions: number;
+                    executed: number;
+                    denied: number;
+                    requested: number;
+                }[];
+                about: components["schemas"]["ReportNote"];
+            };
+            decisions: {
+                total: number;
+                executed: number;
+                denied: number;
+                /** @description Held for a person's approval. */
+                requested: number;
+                monitorMode: number;
+                underStandingGrant: number;
+                byDenialReason: {
+                    [key: string]: number;
+                };
+                about: components["schemas"]["ReportNote"];
+            };
+            oversight: {
+                requested: number;
+                approved: number;
+                denied: number;
+                expired: number;
+                cancelled: number;
+                votes: {
+                    total: number;
+                    approve: number;
+                    deny: number;
+                    /** @description Cast by a member holding a colleague's queue (hand-over). */
+                    onBehalfOf: number;
+                    /** @description By the voter's role as the log recorded it at the vote; `unrecorded` when it holds no entry of the member's joining. */
+                    byRole: {
+                        [key: string]: number;
+                    };
+                    /** @description `console`, `api`, `email`, `slack`. */
+                    byChannel: {
+                        [key: string]: number;
+                    };
+                };
+                /** @description Votes refused by separation of duties. */
+                refusedVotes: number;
+                /** @description From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles). */
+                decisionSeconds: {
+                    count: number;
+                    median: number | null;
+                    p90: number | null;
+                    max: number | null;
+                };
+                about: components["schemas"]["ReportNote"];
+            };
+            policies: {
+                inForceAtStart: number;
+                inForceAtEnd: {
+                    policyId: string;
+                    name: string;
+                    version: number;
+                    contentHash: string;
+                }[];
+                changes: {
+                    seq: number;
+                    time: string;
+                    /** @enum {string} */
+                    change: "published" | "archived";
+                    policyId: string;
+                    name: string;
+                    version: number;
+                }[];
+                about: components["schemas"]["ReportNote"];
+            };
+            incidents: {
+                halts: number;
+                resumes: number;
+                circuitTrips: number;
+                anomalies: number;
+                loops: number;
+                unresponsive: number;
+                budgetRefusals: number;
+                budgetsExceeded: number;
+                postconditionViolations: number;
+                contentFindings: {
+                    total: number;
+                    byClass: {
+                        [key: string]: number;
+                    };
+                    byAction: {
+                        [key: string]: number;
+                    };
+                };
+                about: components["schemas"]["ReportNote"];
+            };
+            integrity: {
+                checkpoint: {
+                    origin: string;
+                    treeSize: number;
+                    rootHash: string;
+                    note: string;
+                    keyId: string;
+                    signedAt: string;
+                };
+                lastVerification: {
+                    at: string;
+                    valid: boolean;
+                } | null;
+                about: components["schemas"]["ReportNote"];
+            };
+            retention: {
+                rule: string;
+                erasures: number;
+                entriesErased: number;
+                about: components["schemas"]["ReportNote"];
+            };
+            coverage: {
+                agentsWithDecisions: number;
+                agentsRegistered: number;
+                actionsExecuted: number;
+                /** @description Outcomes reported in the period for actions executed in it. */
+                outcomesReported: number;
+                modelCalls: {
+                    decided: number;
+                    throughWrapper: number;
+                    withUsageReported: number;
+                };
+                about: components["schemas"]["ReportNote"];
+            };
+        };
+        /** @description The period of an Article 12 report and the form it is wanted in. */
+        Article12Request: {
+            /**
+             * Format: date-time
+             * @description The period's start: entries written at or after it (ISO 8601).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description The period's end: entries written before it (ISO 8601); at most now, and at most 367 days after `from`.
+             */
+            to: string;
+            /**
+             * @description `json` (this schema) or `html`: the printable page.
+             * @default json
+             * @enum {string}
+             */
+            format?: "json" | "html";
         };
         /** @description The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added. */
         AuditEntry: {
@@ -2537,6 +2742,20 @@ export interface components {
             data: {
                 slug: string;
                 name: string;
+            };
+        } | {
+            /** @constant */
+            type: "audit.report_generated";
+            data: {
+                /** @enum {string} */
+                report: "article12";
+                from: string;
+                to: string;
+                /** @enum {string} */
+                format: "json" | "html";
+                /** @description The signed checkpoint the report covers. */
+                treeSize: number;
+                rootHash: string;
             };
         } | {
             /** @constant */
@@ -4948,6 +5167,13 @@ export interface components {
             id: string;
             removedAt: string;
             revokedKeys: string[];
+        };
+        /** @description What a section's figures can show and what they cannot: read with the figures, never without. */
+        ReportNote: {
+            /** @description What the figures show. */
+            shows: string;
+            /** @description What they cannot show. */
+            cannotShow: string;
         };
         /** @description What a revoke ended. */
         RevokedDelegations: {
@@ -12034,6 +12260,103 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createArticle12Report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Article12Request"];
+            };
+        };
+        responses: {
+            /** @description The report. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Article12Report"];
+                    "text/html": string;
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

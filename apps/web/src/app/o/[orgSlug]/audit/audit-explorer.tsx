@@ -7,6 +7,7 @@ import { AUDIT_TABS, type AuditPage, type AuditTab } from "@/lib/audit";
 import { AuditLog, type AgentOption } from "./audit-log";
 import { CheckpointsPanel } from "./checkpoints-panel";
 import { ExportPanel } from "./export-panel";
+import { ReportsPanel } from "./reports-panel";
 import { KeysPanel } from "./keys-panel";
 import { VerifyPanel } from "./verify-panel";
 
@@ -45,12 +46,13 @@ const TAB_LABELS: Record<AuditTab, string> = {
   verify: "Verify",
   checkpoints: "Checkpoints",
   export: "Export",
+  reports: "Reports",
   keys: "Keys",
 };
 
 /**
  * The Audit page: the entries with their inclusion proofs, a verification of the whole log, the
- * signed checkpoints, exports to verify offline, and the public keys that make that possible.
+ * signed checkpoints, exports to verify offline, evidence reports, and the public keys that make that possible.
  */
 export function AuditExplorer({
   orgSlug,
@@ -123,6 +125,8 @@ export function AuditExplorer({
         ) : (
           <NotAllowed what="Exporting the log" permission="audit.export" />
         );
+      case "reports":
+        return canExport ? <ReportsPanel orgSlug={orgSlug} /> : <NotAllowed what="Producing a report from the log" permission="audit.export" />;
       case "keys":
         return <KeysPanel orgSlug={orgSlug} canRotate={canRotateKeys} />;
     }

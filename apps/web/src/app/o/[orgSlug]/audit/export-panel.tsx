@@ -9,18 +9,12 @@ import { auditKeys, type ExportFormat, type ExportOptions } from "@/lib/audit";
 import { formatBytes, formatCount } from "@/lib/format";
 import type { AgentOption } from "./audit-log";
 import { buttonClass } from "@/components/button";
+import { PeriodFields, toInstant } from "@/components/period-fields";
 
 const FORMATS: ReadonlyArray<{ value: ExportFormat; label: string; hint: string }> = [
   { value: "jsonl", label: "JSONL bundle", hint: "Signed and verifiable offline" },
   { value: "csv", label: "CSV", hint: "Entries only, for spreadsheets; not verifiable" },
 ];
-
-/** A `datetime-local` value (the browser's time zone) as an ISO 8601 instant, or null if incomplete. */
-function toInstant(local: string): string | null {
-  if (!local) return null;
-  const date = new Date(local);
-  return Number.isNaN(date.getTime()) ? null : date.toISOString();
-}
 
 /** The Export section: the log as a file to keep, with the command that verifies it offline. */
 export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; agents: AgentOption[]; onOpenKeys: () => void }) {
@@ -91,21 +85,7 @@ export function ExportPanel({ orgSlug, agents, onOpenKeys }: { orgSlug: string; 
 
         <fieldset className="grid gap-3 sm:grid-cols-2">
           <legend className="mb-1.5 text-xs font-medium text-stone-500">Filters (optional)</legend>
-          <label className="flex flex-col gap-1 text-sm">
-            <span className="text-xs text-stone-600">From (your local time)</span>
-            <input type="datetime-local" value={from} onChange={(event) => setFrom(event.target.value)} className="rounded-md border border-stone-300 bg-white px-2 py-1" />
-          </label>
-          <label className="flex flex-col gap-1 text-sm">
-            <span className="text-xs text-stone-600">To (your local time)</span>
-            <input
-              type="datetime-local"
-              value={to}
-              onChange={(event) => setTo(event.target.value)}
-              aria-invalid={backwards}
-              aria-describedby={backwards ? `${id}-range-error` : undefined}
-              className="rounded-md border border-stone-300 bg-white px-2 py-1"
-            />
-          </label>
+          <PeriodFields from={from} to={to} onFrom={setFrom} onTo={setTo} problemId={backwards ? `${id}-range-error` : undefined} />
           <label className="flex flex-col gap-1 text-sm">
             <span className="text-xs text-stone-600">Agent</span>
             <select value={agentId} onChange={(event) => setAgentId(event.target.value)} className="rounded-md border border-stone-300 bg-white py-1 pl-2 pr-7">

@@ -1,0 +1,1 @@
+export { createArticle12Report, type Article12Output } from "./article12-report";
