@@ -76,6 +76,19 @@ test("create a second org from the switcher, switch between them, close it; its 
   await approvals.getByRole("button", { name: "Save" }).click();
   await expect(approvals.getByRole("status")).toContainText("Saved.");
 
+  // Retention: days refused out of range at their field, then saved with what the worker will do; the home shows it.
+  const retention = page.getByRole("region", { name: "Retention" });
+  await retention.getByLabel("Decisions (days)").fill("40000");
+  await retention.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#retention-decisions-error")).toBeVisible();
+  await retention.getByLabel("Decisions (days)").fill("30");
+  await retention.getByLabel("Anything with personal data (days)").fill("7");
+  await retention.getByRole("button", { name: "Save" }).click();
+  await expect(retention.getByRole("status")).toContainText("Within the hour the worker erases the values past their retention");
+  // (A new org's home shows the first steps, not the score: its posture, read as the home reads it, says the retention.)
+  const posture = (await (await page.request.get(`/api/orgs/${second.slug}/posture`)).json()) as { retention: { rule: string } };
+  expect(posture.retention.rule).toContain("decisions 30 days; any entry with a personal-data finding 7 days");
+
   // The danger zone: the button waits for the slug, typed out.
   const danger = page.getByRole("region", { name: "Danger zone" });
   await danger.getByRole("button", { name: "Close organization…" }).click();

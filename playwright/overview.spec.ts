@@ -83,6 +83,9 @@ test("an org with traffic: the overview shows the score, its four components and
     await expect(posture.getByTestId(`component-${name}`).getByTestId("component-score")).toHaveText(/^\d+$/);
   }
   await expect(posture.getByRole("meter")).toHaveCount(4);
+  // Beside the score, not in it: the org's retention (none set: values are kept), with the way to its settings.
+  await expect(posture.getByTestId("posture-retention")).toContainText("Retention: Values are kept for the life of the organization");
+  await expect(posture.getByTestId("posture-retention").getByRole("link", { name: "Settings" })).toHaveAttribute("href", `/o/${traffic.org.slug}/settings#retention-heading`);
   // db.drop is named by no policy: the finding's "Fix it" opens the console's policy editor.
   await expect(posture.locator('[data-finding-id="coverage.uncovered_action_types"]').getByRole("link", { name: "Fix it" })).toHaveAttribute(
     "href",

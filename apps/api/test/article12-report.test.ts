@@ -3,8 +3,10 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { applyPolicies, createAgent, db, issueAdminKey } from "@gatehouse/db";
-import { addTestMember, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { createHash } from "node:crypto";
+import { appendAuditEntries, applyPolicies, closeOrg, createAgent, createArticle12Report, db, issueAdminKey } from "@gatehouse/db";
+import { addTestMember, createTestOrg, noteEntry, type TestOrg } from "@gatehouse/db/testing";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { beforeAll, describe, expect, it } from "vitest";
 import { BadRequestError, Gatehouse, GatehouseAdmin, PermissionDeniedError, type Article12Report } from "../../../packages/sdk/src/index.ts";
 import { figuresOf, recount, type Entry } from "../../../packages/core/test/article12-recount.ts";
@@ -146,6 +148,8 @@ describe("the Article 12 report over a period with work before, in and after it"
       actor: { type: "adminKey", id: org.adminKey.id },
       data: { report: "article12", from, to, format: "json", treeSize: report.integrity.checkpoint.treeSize, rootHash: report.integrity.checkpoint.rootHash },
     });
+    // The entry commits to the report as it was answered: a kept copy can be tied to it.
+    expect(recorded[0]!.data.reportSha256).toBe(createHash("sha256").update(canonicalize(report), "utf8").digest("hex"));
     expect(recorded[0]!.seq).toBeGreaterThanOrEqual(report.integrity.checkpoint.treeSize);
   });
 
@@ -242,5 +246,59 @@ describe("who may ask, and what is refused", () => {
     expect(mine.generatedBy.role).toBe("auditor");
     expect(mine.decisions.total).toBe(0);
     expect(mine.agents.list).toEqual([]);
+  });
+});
+
+describe("a period longer than a page, and a closed org", () => {
+  it("counts every entry across pages, and the margins around the period do not leak in", async () => {
+    const org = await createTestOrg({ label: "art12-pages", policies: POLICIES as never });
+    const admin = new GatehouseAdmin({ apiKey: org.adminKey.apiKey, baseUrl: server.url, maxRetries: 0 });
+    await db().$transaction((tx) =>
+      appendAuditEntries(
+        tx,
+        org.org.id,
+        Array.from({ length: 300 }, (_, i) => noteEntry(i, "before")),
+      ),
+    );
+    await tick();
+    const from = new Date().toISOString();
+    await tick();
+    // 4,500 entries in the period: three pages of the scan.
+    for (let batch = 0; batch < 3; batch++)
+      await db().$transaction((tx) =>
+        appendAuditEntries(
+          tx,
+          org.org.id,
+          Array.from({ length: 1_500 }, (_, i) => noteEntry(i, "in")),
+        ),
+      );
+    const agent = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: server.url, maxRetries: 0 });
+    await agent.execute("pr.open");
+    await tick();
+    const to = new Date().toISOString();
+    await tick();
+    await db().$transaction((tx) =>
+      appendAuditEntries(
+        tx,
+        org.org.id,
+        Array.from({ length: 300 }, (_, i) => noteEntry(i, "after")),
+      ),
+    );
+    const report = await admin.reports.article12({ from, to });
+    const { entries } = await exportBundle(admin);
+    expect(figuresOf(report)).toEqual(recount(entries, report.integrity.checkpoint.treeSize, from, to));
+    expect(report.entries.inPeriod).toBe(4_501);
+    expect(report.decisions.total).toBe(1);
+  });
+
+  it("a closed org's report is refused before any work: its log takes no entry to record it", async () => {
+    const org = await createTestOrg({ label: "art12-closed", policies: POLICIES as never });
+    const ownerCtx = { org: org.org, actor: { type: "user" as const, userId: org.owner.userId, membershipId: org.owner.membershipId, role: "owner" as const }, requestId: "test" };
+    await closeOrg({ ctx: ownerCtx, input: { confirm: org.org.slug } });
+    const size = Number((await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } })).size);
+    await expect(createArticle12Report({ ctx: ownerCtx, input: { from: new Date(Date.now() - 60_000).toISOString(), to: new Date().toISOString() } })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
+    expect(Number((await db().auditLogHead.findUniqueOrThrow({ where: { orgId: org.org.id } })).size)).toBe(size);
   });
 });

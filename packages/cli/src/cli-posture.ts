@@ -43,6 +43,12 @@ export function formatPosture(posture: Posture): string {
       lines.push(`  -${f.points}  ${f.severity.padEnd(8)}  ${f.id}`, `      ${f.message}`, `      Fix: ${f.fix} (console: ${f.href})`);
     }
   }
+  // A server before retention sends none.
+  const retention = posture.retention as Posture["retention"] | undefined;
+  if (retention) {
+    const swept = retention.lastSweepAt === null ? "" : ` Last sweep ${shortTime(retention.lastSweepAt)}; ${retention.entriesSwept} entries erased in the window.`;
+    lines.push("", `Retention: ${retention.rule}${swept}`);
+  }
   return `${lines.join("\n")}\n`;
 }
 

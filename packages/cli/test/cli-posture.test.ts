@@ -33,6 +33,13 @@ const posture = {
   },
   windowDays: 30,
   computedAt: "2026-11-22T18:00:00.123Z",
+  retention: {
+    rule: "Values of erasable fields are erased after: decisions 30 days (the shortest rule that reaches an entry holds). The entries and their hashes stay.",
+    settings: { decisions: 30, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0 },
+    lastSweepAt: "2026-11-22T17:00:00.000Z",
+    sweeps: 1,
+    entriesSwept: 12,
+  },
 };
 
 describe("gatehouse posture", () => {
@@ -60,6 +67,8 @@ describe("gatehouse posture", () => {
         "      The active signing key is old.",
         "      Fix: Rotate it. (console: /audit)",
         "",
+        "Retention: Values of erasable fields are erased after: decisions 30 days (the shortest rule that reaches an entry holds). The entries and their hashes stay. Last sweep 2026-11-22T17:00:00Z; 12 entries erased in the window.",
+        "",
       ].join("\n"),
     );
     expect([run.calls[0]?.init.method, run.calls[0]?.url, run.calls[0]?.headers.get("authorization")]).toEqual(["GET", "https://gh.example.com/v1/posture", `Bearer ${ADMIN_KEY}`]);
@@ -70,7 +79,10 @@ describe("gatehouse posture", () => {
     expect(JSON.parse(json1.stdout)).toEqual(posture);
     const clean = { ...posture, score: 100, components: { policyCoverage: empty, humanOversight: empty, identityAccess: empty, auditIntegrity: empty } };
     const run = await runCli(["posture"], [json(200, clean)]);
-    expect(run.stdout.endsWith("\nNo findings.\n")).toBe(true);
+    expect(run.stdout).toContain("\nNo findings.\n");
+    // A server before retention sends none: the line is left out.
+    const older = await runCli(["posture"], [json(200, { ...clean, retention: undefined })]);
+    expect(older.stdout.endsWith("\nNo findings.\n")).toBe(true);
   });
 
   it("takes an agent's key", async () => {

@@ -1,3 +1,4 @@
+import { retentionSettingsSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { named } from "./common";
 
@@ -42,6 +43,15 @@ export const postureSchema = named(
     }),
     windowDays: z.number().int().describe("The window the measured facts cover (decisions, approvals, usage), in days up to computedAt."),
     computedAt: z.string(),
+    retention: z
+      .object({
+        rule: z.string().describe("The org's retention, in a sentence."),
+        settings: retentionSettingsSchema.describe("Days the values of erasable fields are kept, by entry type or finding class (0 keeps them)."),
+        lastSweepAt: z.string().nullable().describe("The worker's latest retention sweep that erased something (null: none)."),
+        sweeps: z.number().int().describe("Retention sweeps in the window."),
+        entriesSwept: z.number().int().describe("Entries those sweeps erased values of."),
+      })
+      .describe("The org's retention (docs/audit.md, Retention): shown beside the score, not scored."),
   }),
   "How well the org's agents are governed, 0–100, and what to fix (docs/posture.md).",
 );

@@ -1,4 +1,4 @@
-import { MEMBER_ROLES, type Article12Report } from "@gatehouse/core";
+import { MEMBER_ROLES, retentionSettingsSchema, type Article12Report } from "@gatehouse/core";
 import { z } from "zod";
 import { isoTime, named } from "./common";
 
@@ -73,7 +73,13 @@ export const article12ReportSchema = named(
       }),
       refusedVotes: count.describe("Votes refused by separation of duties."),
       decisionSeconds: z
-        .object({ count, median: z.number().nullable(), p90: z.number().nullable(), max: z.number().nullable() })
+        .object({
+          count,
+          untimed: count.describe("Approvals ended in the period whose request could not be found (not in the count)."),
+          median: z.number().nullable(),
+          p90: z.number().nullable(),
+          max: z.number().nullable(),
+        })
         .describe("From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles)."),
       about: note,
     }),
@@ -103,12 +109,20 @@ export const article12ReportSchema = named(
       lastVerification: z.object({ at: z.string(), valid: z.boolean() }).nullable(),
       about: note,
     }),
-    retention: z.object({ rule: z.string(), erasures: count, entriesErased: count, about: note }),
+    retention: z.object({
+      rule: z.string().describe("The org's retention, in a sentence."),
+      settings: retentionSettingsSchema.describe("The org's retention settings when the report was produced (days; 0 keeps)."),
+      erasures: count.describe("Erasures people recorded in the period (`audit.erased` by a member)."),
+      entriesErased: count,
+      sweeps: count.describe("The worker's retention sweeps in the period (`audit.erased` by `system:retention`)."),
+      entriesSwept: count,
+      about: note,
+    }),
     coverage: z.object({
       agentsWithDecisions: count,
       agentsRegistered: count,
       actionsExecuted: count,
-      outcomesReported: count.describe("Outcomes reported in the period for actions executed in it."),
+      outcomesReported: count.describe("Outcomes reported in the period (an outcome is reported once, on an action that ran)."),
       modelCalls: z.object({ decided: count, throughWrapper: count, withUsageReported: count }),
       about: note,
     }),

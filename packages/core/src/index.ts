@@ -60,6 +60,7 @@ export * from "./delegation/settings";
 export * from "./delegation/attenuation";
 export * from "./posture/rules";
 export * from "./posture/score-posture";
+export * from "./audit/retention";
 export * from "./reports/article12";
 export * from "./reports/article12-html";
 export * from "./anomaly/detect-anomalies";

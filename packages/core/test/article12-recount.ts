@@ -83,11 +83,14 @@ export function recount(all: Entry[], treeSize: number, from: string, to: string
   };
   const requestedAt = new Map(below.filter((e) => e.type === "action.decided" && e.data.approvalId).map((e) => [e.data.approvalId as string, Date.parse(e.time)]));
   const ended = inPeriod.filter((e) => e.type === "approval.decided");
-  const seconds = ended.map((e) => (Date.parse(e.time) - requestedAt.get(e.data.approvalId!)!) / 1000).sort((a, b) => a - b);
+  const timed = ended.filter((e) => requestedAt.has(e.data.approvalId!));
+  // A decision before its request (clocks of two processes apart) reads as 0 s.
+  const seconds = timed.map((e) => Math.max(0, Date.parse(e.time) - requestedAt.get(e.data.approvalId!)!) / 1000).sort((a, b) => a - b);
   const findings = inPeriod.filter((e) => e.type === "action.decided" || e.type === "action.outcome").flatMap((e) => e.data.findings ?? []);
-  const executedIds = new Set(executed.map((e) => e.data.actionId));
   const registered = new Set(upToEnd.flatMap((e) => (e.type === "agent.created" && !e.data.system ? [e.subjectId] : e.type === "delegation.created" ? [e.data.childAgentId] : [])));
   const votes = of("approval.vote");
+  const swept = of("audit.erased").filter((e) => e.actor.type === "system" && e.actor.id === "retention");
+  const people = of("audit.erased").filter((e) => !swept.includes(e));
   return {
     entries: { inPeriod: inPeriod.length, firstSeq: inPeriod[0]?.seq ?? null, lastSeq: inPeriod.at(-1)?.seq ?? null },
     agents: { registered: registered.size, acted: new Set(decided.map((e) => e.agentId)).size },
@@ -115,7 +118,7 @@ export function recount(all: Entry[], treeSize: number, from: string, to: string
         byChannel: tally(votes.map((e) => e.data.via ?? (e.actor.type === "adminKey" ? "api" : "console"))),
       },
       refusedVotes: of("approval.vote_refused").length,
-      decisionSeconds: { count: seconds.length, median: rank(seconds, 0.5), p90: rank(seconds, 0.9), max: seconds.at(-1) ?? null },
+      decisionSeconds: { count: seconds.length, untimed: ended.length - timed.length, median: rank(seconds, 0.5), p90: rank(seconds, 0.9), max: seconds.at(-1) ?? null },
     },
     policies: {
       inForceAtStart: live(before).size,
@@ -134,12 +137,17 @@ export function recount(all: Entry[], treeSize: number, from: string, to: string
       postconditionViolations: of("action.postcondition_violated").length,
       contentFindings: { total: findings.length, byClass: tally(findings.map((f) => f.class)), byAction: tally(findings.map((f) => f.action)) },
     },
-    retention: { erasures: of("audit.erased").length, entriesErased: of("audit.erased").reduce((n, e) => n + (e.data.entries ?? []).length, 0) },
+    retention: {
+      erasures: people.length,
+      entriesErased: people.reduce((n, e) => n + (e.data.entries ?? []).length, 0),
+      sweeps: swept.length,
+      entriesSwept: swept.reduce((n, e) => n + (e.data.entries ?? []).length, 0),
+    },
     coverage: {
       agentsWithDecisions: new Set(decided.map((e) => e.agentId)).size,
       agentsRegistered: registered.size,
       actionsExecuted: executed.length,
-      outcomesReported: of("action.outcome").filter((e) => executedIds.has(e.data.actionId)).length,
+      outcomesReported: of("action.outcome").length,
       modelCalls: {
         decided: decided.filter((e) => e.data.reservation || e.data.budget).length,
         throughWrapper: decided.filter((e) => (e.data.reservation || e.data.budget) && /^llm\.(openai|anthropic)\./.test(e.data.actionType ?? "")).length,
@@ -168,7 +176,7 @@ export function figuresOf(report: Article12Report) {
       changes: report.policies.changes.map((c) => c.seq),
     },
     incidents,
-    retention: { erasures: report.retention.erasures, entriesErased: report.retention.entriesErased },
+    retention: { erasures: report.retention.erasures, entriesErased: report.retention.entriesErased, sweeps: report.retention.sweeps, entriesSwept: report.retention.entriesSwept },
     coverage,
   };
 }

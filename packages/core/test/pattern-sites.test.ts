@@ -1,3 +1,4 @@
+import { retentionSettings } from "../src/audit/retention";
 import { describe, expect, it } from "vitest";
 import { checkChain, uncoveredCapability, type ChainLink } from "../src/delegation/attenuation";
 import { parsePolicySet } from "../src/policy/document";
@@ -26,6 +27,8 @@ const BOMBS: Array<[string, string, string, boolean]> = [
   ["a part at every place, a match", "a*a*a*a*a*a*a*a*a", A128, true],
   ["periodic parts, no match", "*abab*abab*abab*ababb*", "ab".repeat(64), false],
 ];
+
+const NO_RETENTION = { settings: retentionSettings({}), lastSweepAt: null, sweeps: 0, entriesSwept: 0 };
 
 function timed<T>(run: () => T): T {
   const started = performance.now();
@@ -71,7 +74,7 @@ function posture(actions: string[], actionType: string): PostureFacts {
     adminKeys: [],
     delegations: [],
     agentIntegrations: [],
-    audit: { lastVerification: null, oldestUncoveredEntryAt: null, activeSigningKeyCreatedAt: null, lastAuditorExportAt: null },
+    audit: { lastVerification: null, oldestUncoveredEntryAt: null, activeSigningKeyCreatedAt: null, lastAuditorExportAt: null, retention: NO_RETENTION },
   };
 }
 

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { retentionSettings } from "../src/audit/retention";
 import { formatDuration, isHighRiskActionPattern, scorePosture, type PostureFacts, type PostureResult } from "../src/posture/score-posture";
 
 const now = new Date("2026-06-30T12:00:00Z");
 const daysAgo = (n: number): Date => new Date(now.getTime() - n * 86_400_000);
 const minutesAgo = (n: number): Date => new Date(now.getTime() - n * 60_000);
+const NO_RETENTION = { settings: retentionSettings({}), lastSweepAt: null, sweeps: 0, entriesSwept: 0 };
 
 /** An org that does everything docs/posture.md asks: 100, no findings. */
 function perfect(): PostureFacts {
@@ -42,7 +44,13 @@ function perfect(): PostureFacts {
       },
       { agentId: "agt_2", agentName: "cli-bot", integrations: [{ name: "sdk", lastSeenAt: minutesAgo(1), lastToolCallAt: null }] },
     ],
-    audit: { lastVerification: { at: daysAgo(29), valid: true }, oldestUncoveredEntryAt: minutesAgo(9), activeSigningKeyCreatedAt: daysAgo(364), lastAuditorExportAt: daysAgo(29) },
+    audit: {
+      lastVerification: { at: daysAgo(29), valid: true },
+      oldestUncoveredEntryAt: minutesAgo(9),
+      activeSigningKeyCreatedAt: daysAgo(364),
+      lastAuditorExportAt: daysAgo(29),
+      retention: NO_RETENTION,
+    },
   };
 }
 
@@ -224,6 +232,7 @@ describe("scorePosture", () => {
       oldestUncoveredEntryAt: minutesAgo(60),
       activeSigningKeyCreatedAt: daysAgo(400),
       lastAuditorExportAt: null,
+      retention: NO_RETENTION,
     };
     facts.decisions.outcomes = 0; // 15 + 8 + 3 + 3 + 3 = 32
     const posture = scorePosture(facts);

@@ -23,6 +23,7 @@ const DEFAULTS: EnforcementSettings = {
   postConditions: { haltAgent: true },
   budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }],
   grants: { enabled: false, maxDurationSeconds: 3600, maxUses: 100 },
+  retention: { decisions: 90, outcomes: 90, postconditions: 90, evidence: 90, personalData: 30, secrets: 0 },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -91,6 +92,16 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["spend.priceOverrides", { spend: { priceOverrides: [{ model: "my-model", input: 2, output: 3, cacheRead: 1 }] } }, false],
   ["spend.reservationSeconds", { spend: { reservationSeconds: 60 } }, true],
   ["postConditions.haltAgent", { postConditions: { haltAgent: false } }, true],
+  // Retention: set where values were kept, or shortened, weakens (less evidence kept); lengthened or turned off to keep does not.
+  ["retention.decisions", { retention: { decisions: 30 } }, true],
+  ["retention.decisions", { retention: { decisions: 365 } }, false],
+  ["retention.decisions", { retention: { decisions: 0 } }, false],
+  ["retention.outcomes", { retention: { outcomes: 1 } }, true],
+  ["retention.postconditions", { retention: { postconditions: 89 } }, true],
+  ["retention.evidence", { retention: { evidence: 91 } }, false],
+  ["retention.personalData", { retention: { personalData: 7 } }, true],
+  ["retention.secrets", { retention: { secrets: 1 } }, true],
+  ["retention.secrets", { retention: { secrets: 0 } }, false],
   ["budgets", { budgets: [] }, true],
   ["budgets", { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 2000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }] }, true],
   [

@@ -329,6 +329,7 @@ export const AUDIT_ENTRY_TYPES = {
       format: z.enum(["json", "html"]),
       treeSize: z.number().int().describe("The signed checkpoint the report covers."),
       rootHash: z.string(),
+      reportSha256: z.string().describe("Hex SHA-256 of the report's RFC 8785 JSON: ties a kept copy to this entry."),
     }),
   },
   "audit.erased": {

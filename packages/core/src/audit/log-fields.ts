@@ -115,7 +115,7 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "audit.signing_key_created": { ...allFixed("keyId", "vkey", "previousKeyId", "previousVkey"), idempotencyKey: identifier("idempotency-key") },
   "audit.signing_key_rotated": { ...allFixed("keyId", "vkey", "previousKeyId", "previousVkey"), idempotencyKey: identifier("idempotency-key") },
   "org.created": { slug: identifier("slug"), name: identifier("name") },
-  "audit.report_generated": allFixed("report", "from", "to", "format", "treeSize", "rootHash"),
+  "audit.report_generated": allFixed("report", "from", "to", "format", "treeSize", "rootHash", "reportSha256"),
   "audit.erased": { ...allFixed("entries", "subjectTag", "approvalId"), reason: text("reason") },
   "org.renamed": { from: fixed, to: identifier("name") },
   "org.slug_changed": { from: fixed, to: identifier("slug") },

@@ -1,3 +1,4 @@
+import { describeRetention, retentionRules, type RetentionSettings } from "../audit/retention";
 import { compilePattern } from "../policy/match-pattern";
 import { INTEGRATION_WINDOW_DAYS, toolCallsUngoverned, type AgentIntegrationFact } from "../integrations/integrations";
 import * as R from "./rules";
@@ -37,6 +38,17 @@ export interface PostureResult {
   };
   windowDays: number;
   computedAt: string;
+  /** The org's retention and the worker's sweeps (shown, not scored: docs/posture.md, Retention). */
+  retention: PostureRetention;
+}
+
+/** Retention as posture shows it: the rules in a sentence, the settings, the latest sweep and the sweeps in the window. */
+export interface PostureRetention {
+  rule: string;
+  settings: RetentionSettings;
+  lastSweepAt: string | null;
+  sweeps: number;
+  entriesSwept: number;
 }
 
 export interface PosturePolicyFact {
@@ -115,6 +127,8 @@ export interface PostureFacts {
     activeSigningKeyCreatedAt: Date | null;
     /** The latest export by a member with the auditor role (null: never). */
     lastAuditorExportAt: Date | null;
+    /** The org's retention settings, its latest sweep and its sweeps in the window (entries they touched). */
+    retention: { settings: RetentionSettings; lastSweepAt: Date | null; sweeps: number; entriesSwept: number };
   };
 }
 
@@ -488,5 +502,18 @@ export function scorePosture(facts: PostureFacts): PostureResult {
     auditIntegrity: auditIntegrity(facts),
   };
   const score = Object.values(components).reduce((sum, c) => sum + c.score, 0);
-  return { score, components, windowDays: R.POSTURE_WINDOW_DAYS, computedAt: facts.now.toISOString() };
+  const { retention } = facts.audit;
+  return {
+    score,
+    components,
+    windowDays: R.POSTURE_WINDOW_DAYS,
+    computedAt: facts.now.toISOString(),
+    retention: {
+      rule: describeRetention(retentionRules(retention.settings)),
+      settings: retention.settings,
+      lastSweepAt: retention.lastSweepAt?.toISOString() ?? null,
+      sweeps: retention.sweeps,
+      entriesSwept: retention.entriesSwept,
+    },
+  };
 }

@@ -116,6 +116,7 @@ export function renderArticle12Html(report: Article12Report): string {
         ["Votes cast for a member away (hand-over)", oversight.votes.onBehalfOf],
         ["Votes refused by separation of duties", oversight.refusedVotes],
         ["Decisions timed (request to decision)", oversight.decisionSeconds.count],
+        ["… whose request the log no longer names (untimed)", oversight.decisionSeconds.untimed],
         ["Median time to decision", seconds(oversight.decisionSeconds.median)],
         ["90th percentile", seconds(oversight.decisionSeconds.p90)],
         ["Longest", seconds(oversight.decisionSeconds.max)],
@@ -197,6 +198,7 @@ export function renderArticle12Html(report: Article12Report): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${escapeHtml(REPORT_PAGE_CSP.replace(/; frame-ancestors [^;]*/, ""))}">
 <title>${escapeHtml(title)}</title>
 <style>
   :root { color-scheme: light; }

@@ -1,3 +1,4 @@
+import type { RetentionSettings } from "../audit/retention";
 import type { MemberRole } from "../permissions";
 
 /**
@@ -91,7 +92,7 @@ export interface Article12Report {
     cancelled: number;
     votes: { total: number; approve: number; deny: number; onBehalfOf: number; byRole: Record<string, number>; byChannel: Record<string, number> };
     refusedVotes: number;
-    decisionSeconds: { count: number; median: number | null; p90: number | null; max: number | null };
+    decisionSeconds: { count: number; untimed: number; median: number | null; p90: number | null; max: number | null };
     about: ReportNote;
   };
   policies: { inForceAtStart: number; inForceAtEnd: Article12PolicyRow[]; changes: Article12PolicyChange[]; about: ReportNote };
@@ -113,7 +114,7 @@ export interface Article12Report {
     lastVerification: { at: string; valid: boolean } | null;
     about: ReportNote;
   };
-  retention: { rule: string; erasures: number; entriesErased: number; about: ReportNote };
+  retention: { rule: string; settings: RetentionSettings; erasures: number; entriesErased: number; sweeps: number; entriesSwept: number; about: ReportNote };
   coverage: {
     agentsWithDecisions: number;
     agentsRegistered: number;
@@ -146,7 +147,7 @@ export const ARTICLE12_NOTES = {
   },
   oversight: {
     shows:
-      "Actions held for a person, how those approvals ended in the period, the votes cast (by the voter's role as the log recorded it, and by channel) and the time from request to decision (nearest-rank median and 90th percentile, in seconds).",
+      "Actions held for a person, how those approvals ended in the period, the votes cast (by the voter's role as the log recorded it, and by channel) and the time from request to decision (nearest-rank median and 90th percentile, in seconds; an approval whose request the log no longer names counts as untimed).",
     cannotShow:
       "How closely a person examined an action before deciding, or decisions made outside Gatehouse. A role reads `unrecorded` when the log holds no entry of the member's joining.",
   },
@@ -166,7 +167,8 @@ export const ARTICLE12_NOTES = {
     cannotShow: "That the log is complete before the first checkpoint an auditor kept: keep the checkpoints you are given and check that later ones are consistent with them.",
   },
   retention: {
-    shows: "How long the log keeps entries, and the erasures owners recorded in the period (each an `audit.erased` entry; the log still verifies after them).",
+    shows:
+      "How long the log keeps the values of erasable fields (the org's retention settings when the report was produced), the erasures owners recorded in the period and the worker's retention sweeps (each an `audit.erased` entry; the log still verifies after them).",
     cannotShow: "The values that were erased.",
   },
   coverage: {
@@ -208,6 +210,8 @@ export interface Article12Scene {
   generatedBy: Article12Report["generatedBy"];
   checkpoint: Article12Checkpoint;
   lastVerification: Article12Report["integrity"]["lastVerification"];
+  /** The org's retention settings now, and the sentence that says them (core's describeRetention). */
+  retention: { settings: RetentionSettings; rule: string };
 }
 
 /** The fold: `context` the entries before the period (of ARTICLE12_CONTEXT_TYPES), then `add` each entry of it, in sequence order. */
@@ -215,7 +219,8 @@ export class Article12Builder {
   private readonly roles = new Map<string, MemberRole>();
   private readonly policies = new Map<string, Article12PolicyRow>();
   private readonly registered = new Set<string>();
-  private inForceAtStart: number | null = null;
+  /** The policies live at the period's start: the scene's entries before it alone (they may come after some of the period's in the log, by clock skew). */
+  private readonly policiesAtStart = new Set<string>();
 
   private readonly entries = { inPeriod: 0, firstSeq: null as number | null, lastSeq: null as number | null };
   private readonly agents = new Map<string, Article12AgentRow>();
@@ -244,8 +249,7 @@ export class Article12Builder {
     postconditionViolations: 0,
     contentFindings: { total: 0, byClass: {} as Record<string, number>, byAction: {} as Record<string, number> },
   };
-  private readonly retention = { erasures: 0, entriesErased: 0 };
-  private readonly executedActions = new Set<string>();
+  private readonly retention = { erasures: 0, entriesErased: 0, sweeps: 0, entriesSwept: 0 };
   private outcomesReported = 0;
   private readonly modelCalls = { decided: 0, throughWrapper: 0, withUsageReported: 0 };
 
@@ -254,11 +258,13 @@ export class Article12Builder {
   /** An entry from before the period: it changes the scene (roles, live policies, agents), no figure. */
   context(entry: ReportEntry): void {
     this.scene_(entry, false);
+    const policyId = str(entry.data.policyId);
+    if (entry.type === "policy.version_published" && policyId) this.policiesAtStart.add(policyId);
+    if (entry.type === "policy.archived" && policyId) this.policiesAtStart.delete(policyId);
   }
 
   /** An entry of the period. */
   add(entry: ReportEntry): void {
-    if (this.inForceAtStart === null) this.inForceAtStart = this.policies.size;
     this.entries.inPeriod += 1;
     this.entries.firstSeq ??= entry.seq;
     this.entries.lastSeq = entry.seq;
@@ -269,8 +275,7 @@ export class Article12Builder {
         this.decided(entry);
         break;
       case "action.outcome": {
-        const actionId = str(data.actionId);
-        if (actionId && this.executedActions.has(actionId)) this.outcomesReported += 1;
+        this.outcomesReported += 1;
         const usage = data.usage as Record<string, unknown> | undefined;
         if (usage && typeof usage === "object") this.modelCalls.withUsageReported += 1;
         this.findings(data.findings);
@@ -323,10 +328,18 @@ export class Article12Builder {
       case "action.postcondition_violated":
         this.incidents.postconditionViolations += 1;
         break;
-      case "audit.erased":
-        this.retention.erasures += 1;
-        this.retention.entriesErased += Array.isArray(data.entries) ? data.entries.length : 0;
+      case "audit.erased": {
+        // The worker's retention sweeps apart from the erasures people asked for.
+        const entries = Array.isArray(data.entries) ? data.entries.length : 0;
+        if (entry.actor.type === "system" && entry.actor.id === "retention") {
+          this.retention.sweeps += 1;
+          this.retention.entriesSwept += entries;
+        } else {
+          this.retention.erasures += 1;
+          this.retention.entriesErased += entries;
+        }
         break;
+      }
     }
   }
 
@@ -345,8 +358,6 @@ export class Article12Builder {
     if (status === "executed") {
       d.executed += 1;
       row.executed += 1;
-      const actionId = str(data.actionId);
-      if (actionId) this.executedActions.add(actionId);
     } else if (status === "denied") {
       d.denied += 1;
       row.denied += 1;
@@ -457,11 +468,17 @@ export class Article12Builder {
       oversight: {
         ...this.oversight,
         votes: { ...this.oversight.votes, byRole: sortedCounts(this.oversight.votes.byRole), byChannel: sortedCounts(this.oversight.votes.byChannel) },
-        decisionSeconds: { count: seconds.length, median: nearestRank(seconds, 0.5), p90: nearestRank(seconds, 0.9), max: seconds.at(-1) ?? null },
+        decisionSeconds: {
+          count: seconds.length,
+          untimed: this.endings.length - seconds.length,
+          median: nearestRank(seconds, 0.5),
+          p90: nearestRank(seconds, 0.9),
+          max: seconds.at(-1) ?? null,
+        },
         about: ARTICLE12_NOTES.oversight,
       },
       policies: {
-        inForceAtStart: this.inForceAtStart ?? this.policies.size,
+        inForceAtStart: this.policiesAtStart.size,
         inForceAtEnd: [...this.policies.values()].sort((a, b) => a.name.localeCompare(b.name) || a.policyId.localeCompare(b.policyId)),
         changes: this.changes,
         about: ARTICLE12_NOTES.policies,
@@ -476,11 +493,7 @@ export class Article12Builder {
         about: ARTICLE12_NOTES.incidents,
       },
       integrity: { checkpoint: scene.checkpoint, lastVerification: scene.lastVerification, about: ARTICLE12_NOTES.integrity },
-      retention: {
-        rule: "Entries are kept for the life of the organization. The values of erasable fields (a decision's metadata, data accessed and conditions' values; an outcome's message and data; evidence details) are removed only when an owner erases them; the entries and their hashes stay.",
-        ...this.retention,
-        about: ARTICLE12_NOTES.retention,
-      },
+      retention: { rule: scene.retention.rule, settings: scene.retention.settings, ...this.retention, about: ARTICLE12_NOTES.retention },
       coverage: {
         agentsWithDecisions: this.agents.size,
         agentsRegistered: this.registered.size,

@@ -9,3 +9,4 @@ export { getAuditProof, type AuditProof } from "./get-audit-proof";
 export { verifyAuditLog, type AuditVerification } from "./verify-audit-log";
 export { exportAuditLog, type AuditExport } from "./export-audit-log";
 export { logEvidence } from "./log-evidence";
+export { sweepRetention, RETENTION_ACTOR, type RetentionSweep } from "./retention-sweep";

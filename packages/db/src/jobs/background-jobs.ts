@@ -11,6 +11,7 @@ import {
   pruneWebhookDeliveries,
   sendApprovalNotices,
   snapshotPostures,
+  sweepRetention,
   webhookDispatcher,
 } from "../index";
 import type { Job } from "./runner";
@@ -48,5 +49,7 @@ export function backgroundJobs(): Job[] {
     { name: "anomaly-detection", everyMs: 60_000, run: () => detectAnomalies() },
     // Each open org's posture score is stored once per UTC day (the trend); the first run is when the worker starts leading.
     { name: "posture-snapshots", everyMs: 10 * 60_000, run: () => snapshotPostures() },
+    // Each hour: the values of erasable fields past an org's retention are erased, each batch recorded as an entry (docs/audit.md, Retention).
+    { name: "audit-retention", everyMs: 60 * 60_000, run: () => sweepRetention() },
   ];
 }

@@ -1,4 +1,4 @@
-import { FAST_DECISION_SECONDS, INTEGRATION_WINDOW_DAYS, POSTURE_WINDOW_DAYS, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
+import { FAST_DECISION_SECONDS, INTEGRATION_WINDOW_DAYS, POSTURE_WINDOW_DAYS, retentionSettings, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
 import { APPROVAL_TIMEOUT_MAX_SECONDS } from "@gatehouse/core";
 import { db } from "../infra/client";
 import { rollupWindow } from "../rollups/roll-up-decisions";
@@ -21,7 +21,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
-  const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken] =
+  const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken, sweeps] =
     await Promise.all([
       // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
       pool.query<{ total: string | null; no_policy: string | null; executed: string | null; outcomes: string | null; action_types: string[] | null }>(
@@ -102,6 +102,13 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
         [orgId, integrationsSince],
       ),
       pool.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entries WHERE org_id = $1 AND type = 'action.postcondition_violated' AND created_at >= $2`, [orgId, windowStart]),
+      // The worker's retention sweeps (audit.erased by system:retention, on the type's index): the latest ever, and the window's.
+      pool.query<{ last: Date | null; n: string; entries: string | null }>(
+        `SELECT (SELECT max(created_at) FROM audit_entries WHERE org_id = $1 AND type = 'audit.erased' AND actor_type = 'system' AND actor_id = 'retention') AS last,
+                count(*) AS n, sum(jsonb_array_length((canonical::jsonb) -> 'data' -> 'entries')) AS entries
+         FROM audit_entries WHERE org_id = $1 AND type = 'audit.erased' AND actor_type = 'system' AND actor_id = 'retention' AND created_at >= $2`,
+        [orgId, windowStart],
+      ),
     ]);
   const byAgent = new Map<string, PostureFacts["agentIntegrations"][number]>();
   for (const row of integrations.rows) {
@@ -165,6 +172,12 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
       oldestUncoveredEntryAt: checkpoint.rows[0]?.oldest ?? null,
       activeSigningKeyCreatedAt: signingKey.rows[0]?.created_at ?? null,
       lastAuditorExportAt: auditorExport.rows[0]?.created_at ?? null,
+      retention: {
+        settings: retentionSettings(org.rows[0]?.settings),
+        lastSweepAt: sweeps.rows[0]?.last ?? null,
+        sweeps: Number(sweeps.rows[0]?.n ?? 0),
+        entriesSwept: Number(sweeps.rows[0]?.entries ?? 0),
+      },
     },
   };
 }

@@ -1,5 +1,19 @@
+import { createHash } from "node:crypto";
 import { article12RequestSchema } from "@gatehouse/contracts";
-import { ARTICLE12_CONTEXT_TYPES, Article12Builder, renderArticle12Html, validationError, zodIssues, type Article12Report, type ReportEntry } from "@gatehouse/core";
+import {
+  ARTICLE12_CONTEXT_TYPES,
+  Article12Builder,
+  describeRetention,
+  renderArticle12Html,
+  retentionRules,
+  retentionSettings,
+  orgClosed,
+  validationError,
+  zodIssues,
+  type Article12Report,
+  type ReportEntry,
+} from "@gatehouse/core";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -11,7 +25,7 @@ import { fairShare } from "../infra/fair-share";
 
 /** Entries read per query: each page is parsed in one turn of the event loop, so other callers' work runs between pages. */
 const PAGE = 2_000;
-/** How far past now a period's end may be (clocks differ a little); entries after the checkpoint are never counted anyway. */
+/** How far past now a period's end may be, and how far apart the API processes' clocks may be (entries' times follow their seq within it). */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 export type Article12Output = { format: "json"; report: Article12Report } | { format: "html"; report: Article12Report; html: string };
@@ -19,6 +33,19 @@ export type Article12Output = { format: "json"; report: Article12Report } | { fo
 interface Row {
   seq: string;
   canonical: string;
+}
+
+/** The first seq below `size` whose entry was written at or after `at`, by bisection on the (org_id, seq) index (entries' times follow their seq). */
+async function firstSeqAtOrAfter(orgId: string, at: Date, size: number): Promise<number> {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const { rows } = await db().pool.query<{ created_at: Date }>(`SELECT created_at FROM audit_entries WHERE org_id = $1 AND seq = $2`, [orgId, mid]);
+    if (rows[0] && rows[0].created_at < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** An entry's canonical text as the fold reads it: the same fields a reader of the export parses. */
@@ -61,11 +88,16 @@ export async function createArticle12Report({ ctx, input, now = new Date() }: { 
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { format } = parsed.data;
   const from = new Date(parsed.data.from);
-  const to = new Date(parsed.data.to);
-  if (to.getTime() > now.getTime() + CLOCK_SKEW_MS) throw validationError([{ path: "to", message: "must not be in the future" }]);
+  if (Date.parse(parsed.data.to) > now.getTime() + CLOCK_SKEW_MS) throw validationError([{ path: "to", message: "must not be in the future" }]);
+  // A period ending a little ahead (a form's next whole minute) ends now: a report covers what has happened.
+  const to = new Date(Math.min(Date.parse(parsed.data.to), now.getTime()));
+  if (to <= from) throw validationError([{ path: "from", message: "must be before now" }]);
   const { actor } = ctx;
   if (actor.type !== "user" && actor.type !== "adminKey") throw validationError([{ path: "actor", message: "a report is asked for by a member" }]);
 
+  // A closed org's log takes no entry, so no report can be recorded: refused before any work (its export stays readable).
+  const closed = await db().pool.query<{ closed: boolean }>(`SELECT closed_at IS NOT NULL AS closed FROM orgs WHERE id = $1`, [ctx.org.id]);
+  if (closed.rows[0]?.closed) throw orgClosed();
   const report = await fairShare().run(ctx.org.id, "audit report", () => buildReport(ctx, from, to, now));
   const orgId = ctx.org.id;
   await db().$transaction(
@@ -80,6 +112,7 @@ export async function createArticle12Report({ ctx, input, now = new Date() }: { 
           format,
           treeSize: report.integrity.checkpoint.treeSize,
           rootHash: report.integrity.checkpoint.rootHash,
+          reportSha256: createHash("sha256").update(canonicalize(report), "utf8").digest("hex"),
         },
       }),
     TX_OPTIONS,
@@ -93,6 +126,8 @@ async function buildReport(ctx: Ctx, from: Date, to: Date, now: Date): Promise<A
   const checkpoint = await checkpointAuditLog(orgId);
   const size = checkpoint.treeSize;
   const { actor } = ctx;
+  const fromIso = from.toISOString();
+  const toIso = to.toISOString();
   const lastVerification = (
     await pool.query<{ created_at: Date; valid: boolean | null }>(
       `SELECT created_at, valid FROM audit_reviews WHERE org_id = $1 AND kind = 'verify' ORDER BY created_at DESC LIMIT 1`,
@@ -100,10 +135,14 @@ async function buildReport(ctx: Ctx, from: Date, to: Date, now: Date): Promise<A
     )
   ).rows[0];
   // The org as it is named now (a key's context may have been read before a rename).
-  const named = (await pool.query<{ slug: string; name: string }>(`SELECT slug, name FROM orgs WHERE id = $1`, [orgId])).rows[0] ?? ctx.org;
+  const named = (await pool.query<{ slug: string; name: string; settings: unknown }>(`SELECT slug, name, settings FROM orgs WHERE id = $1`, [orgId])).rows[0] ?? {
+    ...ctx.org,
+    settings: {},
+  };
+  const retention = retentionSettings(named.settings);
   const builder = new Article12Builder({
     org: { id: orgId, slug: named.slug, name: named.name },
-    period: { from: from.toISOString(), to: to.toISOString() },
+    period: { from: fromIso, to: toIso },
     generatedAt: now.toISOString(),
     generatedBy:
       actor.type === "adminKey"
@@ -112,31 +151,45 @@ async function buildReport(ctx: Ctx, from: Date, to: Date, now: Date): Promise<A
           ? { type: "member", id: actor.membershipId, role: actor.role }
           : { type: "member", id: "unknown", role: null },
     checkpoint: { origin: logOrigin(orgId), treeSize: size, rootHash: checkpoint.rootHash, note: checkpoint.note, keyId: checkpoint.keyId, signedAt: checkpoint.createdAt },
+    retention: { settings: retention, rule: describeRetention(retentionRules(retention)) },
     lastVerification: lastVerification ? { at: lastVerification.created_at.toISOString(), valid: lastVerification.valid === true } : null,
   });
 
-  // The scene before the period: its entry types on their (org_id, type, seq) index.
-  for (let after = -1; ;) {
-    const { rows } = await pool.query<Row>(
-      `SELECT seq, canonical FROM audit_entries
-       WHERE org_id = $1 AND type = ANY($2::text[]) AND seq > $3 AND seq < $4 AND created_at < $5
-       ORDER BY seq LIMIT ${PAGE}`,
-      [orgId, ARTICLE12_CONTEXT_TYPES, after, size, from],
-    );
-    for (const row of rows) builder.context(entryOf(row));
-    if (rows.length < PAGE) break;
-    after = Number(rows.at(-1)!.seq);
-  }
+  // Entries' times follow their seq within the API processes' clock skew: the period's positions, found on the
+  // (org_id, seq) index with that margin either side, bound the scan; each entry there is placed by its own time.
+  const lo = await firstSeqAtOrAfter(orgId, new Date(from.getTime() - CLOCK_SKEW_MS), size);
+  const hi = await firstSeqAtOrAfter(orgId, new Date(to.getTime() + CLOCK_SKEW_MS), size);
+  const context = new Set<string>(ARTICLE12_CONTEXT_TYPES);
 
-  // The period, in sequence order below the checkpoint.
-  for (let after = -1; ;) {
-    const { rows } = await pool.query<Row>(
-      `SELECT seq, canonical FROM audit_entries
-       WHERE org_id = $1 AND seq > $2 AND seq < $3 AND created_at >= $4 AND created_at < $5
-       ORDER BY seq LIMIT ${PAGE}`,
-      [orgId, after, size, from, to],
-    );
-    for (const row of rows) builder.add(entryOf(row));
+  // The scene before the period: its entry types on their (org_id, type, seq) index, one type at a time (each in seq
+  // order on the index, merged here), so no page sorts the org's history.
+  const scene: ReportEntry[][] = [];
+  for (const type of ARTICLE12_CONTEXT_TYPES) {
+    const entries: ReportEntry[] = [];
+    for (let after = -1; ;) {
+      const { rows } = await pool.query<Row>(`SELECT seq, canonical FROM audit_entries WHERE org_id = $1 AND type = $2 AND seq > $3 AND seq < $4 ORDER BY seq LIMIT ${PAGE}`, [
+        orgId,
+        type,
+        after,
+        lo,
+      ]);
+      for (const row of rows) entries.push(entryOf(row));
+      if (rows.length < PAGE) break;
+      after = Number(rows.at(-1)!.seq);
+    }
+    scene.push(entries);
+  }
+  for (const entry of scene.flat().sort((a, b) => a.seq - b.seq)) if (entry.time < fromIso) builder.context(entry);
+
+  // The period and its margins, in seq order: each entry is the scene's (written before `from`), the period's, or neither.
+  for (let after = lo - 1; ;) {
+    const { rows } = await pool.query<Row>(`SELECT seq, canonical FROM audit_entries WHERE org_id = $1 AND seq > $2 AND seq < $3 ORDER BY seq LIMIT ${PAGE}`, [orgId, after, hi]);
+    for (const row of rows) {
+      const entry = entryOf(row);
+      if (entry.time < fromIso) {
+        if (context.has(entry.type)) builder.context(entry);
+      } else if (entry.time < toIso) builder.add(entry);
+    }
     if (rows.length < PAGE) break;
     after = Number(rows.at(-1)!.seq);
   }

@@ -57,6 +57,10 @@ from typing import Coroutine, Generator
 # --- end
 
 
+#: A report counts a period's log on the server: minutes for a year of a busy org, so one attempt may wait this long.
+_REPORT_TIMEOUT = 600.0
+
+
 class AsyncAudit:
     """The org's audit log as this key sees it (an agent's key: its own agent's entries)."""
 
@@ -171,12 +175,12 @@ class AsyncAudit:
         show. Evidence, not a claim of compliance (docs/reports.md). Needs a member's admin key with
         ``audit.export`` (owners, admins, auditors). Producing it is recorded in the log."""
         body = {"from": iso_time(from_), "to": iso_time(to), "format": "json"}
-        return cast(models.Article12Report, await self._http.request(Call("POST", "/v1/audit/reports/article12", body)))
+        return cast(models.Article12Report, await self._http.request(Call("POST", "/v1/audit/reports/article12", body, timeout=_REPORT_TIMEOUT)))
 
     async def article12_html(self, *, from_: datetime | str, to: datetime | str) -> str:
         """The same report as its printable page: one self-contained HTML document to open and print."""
         body = {"from": iso_time(from_), "to": iso_time(to), "format": "html"}
-        return cast(str, await self._http.request(Call("POST", "/v1/audit/reports/article12", body, accept="text/html")))
+        return cast(str, await self._http.request(Call("POST", "/v1/audit/reports/article12", body, timeout=_REPORT_TIMEOUT, accept="text/html")))
 
     async def export(
         self,

@@ -421,7 +421,7 @@ class Article12ReportCoverage(TypedDict):
     agentsRegistered: int
     actionsExecuted: int
     outcomesReported: int
-    """Outcomes reported in the period for actions executed in it."""
+    """Outcomes reported in the period (an outcome is reported once, on an action that ran)."""
     modelCalls: Article12ReportCoverageModelCalls
     about: ReportNote
 
@@ -520,6 +520,8 @@ class Article12ReportOversight(TypedDict):
 class Article12ReportOversightDecisionSeconds(TypedDict):
     """From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles)."""
     count: int
+    untimed: int
+    """Approvals ended in the period whose request could not be found (not in the count)."""
     median: float | None
     p90: float | None
     max: float | None
@@ -575,9 +577,32 @@ class Article12ReportPoliciesInForceAtEndItem(TypedDict):
 
 class Article12ReportRetention(TypedDict):
     rule: str
+    """The org's retention, in a sentence."""
+    settings: Article12ReportRetentionSettings
+    """The org's retention settings when the report was produced (days; 0 keeps)."""
     erasures: int
+    """Erasures people recorded in the period (`audit.erased` by a member)."""
     entriesErased: int
+    sweeps: int
+    """The worker's retention sweeps in the period (`audit.erased` by `system:retention`)."""
+    entriesSwept: int
     about: ReportNote
+
+
+class Article12ReportRetentionSettings(TypedDict):
+    """The org's retention settings when the report was produced (days; 0 keeps)."""
+    decisions: int
+    """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    outcomes: int
+    """Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    postconditions: int
+    """Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default)."""
+    evidence: int
+    """Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    personalData: int
+    """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    secrets: int
+    """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
 
 
 _Article12RequestRequiredKeys = TypedDict(
@@ -1293,6 +1318,8 @@ class AuditEntryAuditReportGeneratedData(_AuditEntryAuditReportGeneratedDataRequ
     treeSize: int
     """The signed checkpoint the report covers."""
     rootHash: str
+    reportSha256: str
+    """Hex SHA-256 of the report's RFC 8785 JSON: ties a kept copy to this entry."""
 
 
 class AuditEntryAuditSigningKeyCreated(TypedDict):
@@ -3552,6 +3579,8 @@ class OrgSettings(TypedDict):
     """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     content: OrgSettingsContent
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    retention: OrgSettingsRetention
+    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
 
 
 class OrgSettingsAnomaly(TypedDict):
@@ -3642,6 +3671,22 @@ class OrgSettingsPostConditions(TypedDict):
     """Post-conditions (docs/policies.md): whether an agent whose outcome breaks a policy's post-condition is also halted (false unless changed)."""
     haltAgent: bool
     """Halt an agent whose outcome breaks a policy's post-condition (false unless changed)."""
+
+
+class OrgSettingsRetention(TypedDict):
+    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
+    decisions: int
+    """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    outcomes: int
+    """Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    postconditions: int
+    """Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default)."""
+    evidence: int
+    """Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    personalData: int
+    """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    secrets: int
+    """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
 
 
 class OrgSettingsSignIn(TypedDict):
@@ -4397,6 +4442,8 @@ class Posture(TypedDict):
     windowDays: int
     """The window the measured facts cover (decisions, approvals, usage), in days up to computedAt."""
     computedAt: str
+    retention: PostureRetention
+    """The org's retention (docs/audit.md, Retention): shown beside the score, not scored."""
 
 
 class PostureComponent(TypedDict):
@@ -4426,6 +4473,36 @@ class PostureFinding(TypedDict):
     """What to do about it."""
     href: str
     """Where in the console to fix it, relative to the org (`/policies`, `/agents/agt_…`)."""
+
+
+class PostureRetention(TypedDict):
+    """The org's retention (docs/audit.md, Retention): shown beside the score, not scored."""
+    rule: str
+    """The org's retention, in a sentence."""
+    settings: PostureRetentionSettings
+    """Days the values of erasable fields are kept, by entry type or finding class (0 keeps them)."""
+    lastSweepAt: str | None
+    """The worker's latest retention sweep that erased something (null: none)."""
+    sweeps: int
+    """Retention sweeps in the window."""
+    entriesSwept: int
+    """Entries those sweeps erased values of."""
+
+
+class PostureRetentionSettings(TypedDict):
+    """Days the values of erasable fields are kept, by entry type or finding class (0 keeps them)."""
+    decisions: int
+    """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    outcomes: int
+    """Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    postconditions: int
+    """Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default)."""
+    evidence: int
+    """Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    personalData: int
+    """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    secrets: int
+    """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
 
 
 class _PreToolUseHookRequired(TypedDict):
@@ -4897,6 +4974,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."""
     content: UpdateSettingsRequestContent
     """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
+    retention: UpdateSettingsRequestRetention
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
 
 
 class UpdateSettingsRequestAnomaly(TypedDict, total=False):
@@ -4987,6 +5066,22 @@ class UpdateSettingsRequestPostConditions(TypedDict, total=False):
     """`haltAgent`: halt an agent whose outcome breaks a post-condition. Turning it off weakens enforcement."""
     haltAgent: bool
     """Halt an agent whose outcome breaks a policy's post-condition (false unless changed)."""
+
+
+class UpdateSettingsRequestRetention(TypedDict, total=False):
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    decisions: int
+    """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    outcomes: int
+    """Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    postconditions: int
+    """Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default)."""
+    evidence: int
+    """Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default)."""
+    personalData: int
+    """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    secrets: int
+    """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
 
 
 class UpdateSettingsRequestSignIn(TypedDict, total=False):

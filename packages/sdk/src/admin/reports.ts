@@ -23,12 +23,15 @@ export interface AdminReports {
   article12Html(period: ReportPeriod, options?: RequestOptions): Promise<string>;
 }
 
+/** A report counts a period's log on the server: minutes for a year of a busy org, so one attempt may wait this long. */
+const REPORT_TIMEOUT_MS = 10 * 60_000;
+
 const body = (period: ReportPeriod, format: "json" | "html") => ({ from: isoTime(period.from), to: isoTime(period.to), format });
 
 export function createAdminReports(config: TransportConfig): AdminReports {
   return {
     article12: (period, options = {}) =>
-      request<Article12Report>(config, { method: "POST", path: "/v1/audit/reports/article12", body: body(period, "json"), signal: options.signal }),
+      request<Article12Report>(config, { method: "POST", path: "/v1/audit/reports/article12", body: body(period, "json"), timeout: REPORT_TIMEOUT_MS, signal: options.signal }),
     article12Html: (period, options = {}) =>
       request<string>(config, {
         method: "POST",

@@ -1929,6 +1929,8 @@ export interface components {
                 /** @description From the request's decision to the approval's end, for approvals approved or denied in the period (nearest-rank percentiles). */
                 decisionSeconds: {
                     count: number;
+                    /** @description Approvals ended in the period whose request could not be found (not in the count). */
+                    untimed: number;
                     median: number | null;
                     p90: number | null;
                     max: number | null;
@@ -1991,16 +1993,54 @@ export interface components {
                 about: components["schemas"]["ReportNote"];
             };
             retention: {
+                /** @description The org's retention, in a sentence. */
                 rule: string;
+                /** @description The org's retention settings when the report was produced (days; 0 keeps). */
+                settings: {
+                    /**
+                     * @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    decisions: number;
+                    /**
+                     * @description Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    outcomes: number;
+                    /**
+                     * @description Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    postconditions: number;
+                    /**
+                     * @description Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    evidence: number;
+                    /**
+                     * @description Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    personalData: number;
+                    /**
+                     * @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    secrets: number;
+                };
+                /** @description Erasures people recorded in the period (`audit.erased` by a member). */
                 erasures: number;
                 entriesErased: number;
+                /** @description The worker's retention sweeps in the period (`audit.erased` by `system:retention`). */
+                sweeps: number;
+                entriesSwept: number;
                 about: components["schemas"]["ReportNote"];
             };
             coverage: {
                 agentsWithDecisions: number;
                 agentsRegistered: number;
                 actionsExecuted: number;
-                /** @description Outcomes reported in the period for actions executed in it. */
+                /** @description Outcomes reported in the period (an outcome is reported once, on an action that ran). */
                 outcomesReported: number;
                 modelCalls: {
                     decided: number;
@@ -2756,6 +2796,8 @@ export interface components {
                 /** @description The signed checkpoint the report covers. */
                 treeSize: number;
                 rootHash: string;
+                /** @description Hex SHA-256 of the report's RFC 8785 JSON: ties a kept copy to this entry. */
+                reportSha256: string;
             };
         } | {
             /** @constant */
@@ -4500,6 +4542,39 @@ export interface components {
                  */
                 personalData: "deny" | "redact" | "flag" | "off";
             };
+            /** @description Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. */
+            retention: {
+                /**
+                 * @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                decisions: number;
+                /**
+                 * @description Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                outcomes: number;
+                /**
+                 * @description Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                postconditions: number;
+                /**
+                 * @description Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                evidence: number;
+                /**
+                 * @description Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                personalData: number;
+                /**
+                 * @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default).
+                 * @default 0
+                 */
+                secrets: number;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -5072,6 +5147,50 @@ export interface components {
             /** @description The window the measured facts cover (decisions, approvals, usage), in days up to computedAt. */
             windowDays: number;
             computedAt: string;
+            /** @description The org's retention (docs/audit.md, Retention): shown beside the score, not scored. */
+            retention: {
+                /** @description The org's retention, in a sentence. */
+                rule: string;
+                /** @description Days the values of erasable fields are kept, by entry type or finding class (0 keeps them). */
+                settings: {
+                    /**
+                     * @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    decisions: number;
+                    /**
+                     * @description Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    outcomes: number;
+                    /**
+                     * @description Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    postconditions: number;
+                    /**
+                     * @description Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    evidence: number;
+                    /**
+                     * @description Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    personalData: number;
+                    /**
+                     * @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default).
+                     * @default 0
+                     */
+                    secrets: number;
+                };
+                /** @description The worker's latest retention sweep that erased something (null: none). */
+                lastSweepAt: string | null;
+                /** @description Retention sweeps in the window. */
+                sweeps: number;
+                /** @description Entries those sweeps erased values of. */
+                entriesSwept: number;
+            };
         };
         /** @description One part of the posture score: its points, out of `max`, and every deduction as a finding. */
         PostureComponent: {
@@ -5620,6 +5739,21 @@ export interface components {
                  * @enum {string}
                  */
                 personalData?: "deny" | "redact" | "flag" | "off";
+            };
+            /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
+            retention?: {
+                /** @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default). */
+                decisions?: number;
+                /** @description Days the values of outcomes' erasable fields (message, data) are kept, 1 to 36,500; 0 keeps them (the default). */
+                outcomes?: number;
+                /** @description Days the values of broken post-conditions' conditions' values are kept, 1 to 36,500; 0 keeps them (the default). */
+                postconditions?: number;
+                /** @description Days the values of agents' own evidence (details) are kept, 1 to 36,500; 0 keeps them (the default). */
+                evidence?: number;
+                /** @description Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default). */
+                personalData?: number;
+                /** @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default). */
+                secrets?: number;
             };
         };
         /** @description What to change; the rest stays. */

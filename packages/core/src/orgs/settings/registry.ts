@@ -8,6 +8,7 @@ import { grantsSetting } from "./grants";
 import { loopsSetting } from "./loops";
 import { policiesSetting } from "./policies";
 import { postConditionsSetting } from "./post-conditions";
+import { retentionSetting } from "./retention";
 import type { OrgSetting } from "./setting";
 import { signInSetting } from "./sign-in";
 import { spendSetting } from "./spend";
@@ -31,6 +32,7 @@ export const ORG_SETTINGS = {
   spend: spendSetting,
   grants: grantsSetting,
   content: contentSetting,
+  retention: retentionSetting,
 } as const;
 
 export type OrgSettingKey = keyof typeof ORG_SETTINGS;

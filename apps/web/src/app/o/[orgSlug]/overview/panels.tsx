@@ -62,6 +62,15 @@ export function PosturePanel({ orgSlug, posture, ssoAvailable }: { orgSlug: stri
           ))}
         </div>
       )}
+      <p data-testid="posture-retention" className="border-t border-stone-100 pt-3 text-xs text-stone-500">
+        <span className="font-medium text-stone-700">Retention:</span> {posture.retention.rule}{" "}
+        {posture.retention.lastSweepAt
+          ? `Last sweep ${formatDateTime(posture.retention.lastSweepAt)}; ${countOf(posture.retention.entriesSwept, "entry", "entries")} erased in the last ${countOf(posture.windowDays, "day")}.`
+          : ""}{" "}
+        <a href={orgHref(orgSlug, "/settings#retention-heading")} className="underline underline-offset-2 hover:text-stone-800">
+          Settings
+        </a>
+      </p>
     </div>
   );
 }

@@ -9,6 +9,7 @@ import { GeneralSection } from "./sections/general-section";
 import { LoopsSection } from "./sections/loops-section";
 import { PoliciesSection } from "./sections/policies-section";
 import { PostConditionsSection } from "./sections/post-conditions-section";
+import { RetentionSection } from "./sections/retention-section";
 import { SignInSection } from "./sections/sign-in-section";
 import type { SectionProps } from "./settings-parts";
 
@@ -26,6 +27,7 @@ const SECTIONS: ReadonlyArray<ComponentType<SectionProps>> = [
   PostConditionsSection,
   PoliciesSection,
   ContentSection,
+  RetentionSection,
   SignInSection,
 ];
 

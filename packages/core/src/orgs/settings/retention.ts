@@ -1,0 +1,22 @@
+import { retentionSettings, retentionSettingsSchema } from "../../audit/retention";
+import { groupSetting, type SettingRule } from "./setting";
+
+/** A retention made shorter, or set where values were kept: the worker will erase values sooner. */
+const shortened = (weakening: string): SettingRule<number> => ({ weakens: (before, after) => after > 0 && (before === 0 || after < before), weakening });
+
+/** `retention`: how long the values of the log's erasable fields are kept (docs/audit.md, Retention). */
+export const retentionSetting = groupSetting(retentionSettingsSchema, {
+  read: retentionSettings,
+  describe:
+    "Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies.",
+  describeChange:
+    "Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept).",
+  rules: {
+    decisions: shortened("shortened: decisions' values are erased sooner"),
+    outcomes: shortened("shortened: outcomes' values are erased sooner"),
+    postconditions: shortened("shortened: broken post-conditions' values are erased sooner"),
+    evidence: shortened("shortened: agents' evidence is erased sooner"),
+    personalData: shortened("shortened: values with personal data are erased sooner"),
+    secrets: shortened("shortened: values with secrets are erased sooner"),
+  },
+});
