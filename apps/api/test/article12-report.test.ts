@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile } from "node:fs/promises";
+import { mkdtemp, rm, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { appendAuditEntries, applyPolicies, closeOrg, createAgent, createArticle12Report, db, issueAdminKey } from "@gatehouse/db";
 import { addTestMember, createTestOrg, noteEntry, type TestOrg } from "@gatehouse/db/testing";
 import { canonicalize } from "@gatehouse/tlog/portable";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BadRequestError, Gatehouse, GatehouseAdmin, PermissionDeniedError, type Article12Report } from "../../../packages/sdk/src/index.ts";
 import { figuresOf, recount, type Entry } from "../../../packages/core/test/article12-recount.ts";
 import { listeningApp } from "./helpers";
@@ -17,6 +17,12 @@ import { listeningApp } from "./helpers";
 // the report equals a count made here, independently, over the org's exported bundle — nothing below reuses the
 // report's own fold.
 const server = listeningApp();
+
+/** The temporary folders the CLI wrote to, removed after the file. */
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const POLICIES = [
   { name: "allow-pr", actions: ["pr.*"], effect: "allow" },
@@ -176,6 +182,7 @@ describe("the Article 12 report over a period with work before, in and after it"
 
   it("the CLI writes both forms, as a user runs it", async () => {
     const dir = await mkdtemp(join(tmpdir(), "gatehouse-article12-"));
+    dirs.push(dir);
     const env = { ...process.env, GATEHOUSE_API_KEY: org.adminKey.apiKey, GATEHOUSE_BASE_URL: server.url };
     const cli = (...args: string[]) =>
       promisify(execFile)(process.execPath, ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts", "report", "article12", ...args], {

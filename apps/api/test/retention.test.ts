@@ -1,12 +1,12 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { db, RETENTION_ACTOR, sweepRetention } from "@gatehouse/db";
 import { backgroundJobs } from "@gatehouse/db/jobs";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BadRequestError, Gatehouse, GatehouseAdmin } from "../../../packages/sdk/src/index.ts";
 import { listeningApp } from "./helpers";
 import { independentlyVerify } from "./independent-verifier";
@@ -16,6 +16,12 @@ import { independentlyVerify } from "./independent-verifier";
 // the way an owner's erasure takes them; everything else keeps them; the sweep is an entry of its own; the exported log
 // still verifies offline, with the CLI and with the independent verifier; the posture and the Article 12 report show it.
 const server = listeningApp();
+
+/** The temporary folders the CLI wrote to, removed after the file. */
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const POLICIES = [{ name: "tickets", actions: ["ticket.*"], effect: "allow" }];
 const DAY = 86_400_000;
@@ -101,6 +107,7 @@ describe("retention by entry type and by finding class", () => {
     const keys = (await admin.audit.keys()).keys.map((k) => k.vkey);
     expect(independentlyVerify(bundle, keys)).toBeNull();
     const dir = await mkdtemp(join(tmpdir(), "gatehouse-retention-"));
+    dirs.push(dir);
     await writeFile(join(dir, "log.jsonl"), bundle);
     const cli = await promisify(execFile)(
       process.execPath,
