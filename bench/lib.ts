@@ -292,6 +292,8 @@ export interface VariantRow {
  */
 export async function abRounds<V extends string>(args: {
   pid: number;
+  /** The process whose CPU a variant's batch is charged to, when the variants run in processes of their own (default: `pid`). */
+  pidOf?: (variant: V) => number;
   rounds: number;
   variants: readonly V[];
   batch: (variant: V) => Promise<{ latencies: number[]; ms: number }>;
@@ -305,9 +307,10 @@ export async function abRounds<V extends string>(args: {
   for (let round = 0; round < args.rounds; round += 1) {
     const order = args.variants.map((variant) => ({ variant, sort: Math.random() })).sort((a, b) => a.sort - b.sort);
     for (const { variant } of order) {
-      const before = cpuTicks(args.pid);
+      const pid = args.pidOf?.(variant) ?? args.pid;
+      const before = cpuTicks(pid);
       const { latencies, ms } = await args.batch(variant);
-      const spent = cpuTicks(args.pid) - before;
+      const spent = cpuTicks(pid) - before;
       const slot = seen.get(variant) ?? { ticks: 0, n: 0, latencies: [], rates: [], cpuPerRound: [] };
       seen.set(variant, slot);
       slot.ticks += spent;

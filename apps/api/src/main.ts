@@ -1,4 +1,4 @@
-import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv, startTelemetry } from "@gatehouse/db";
 import { apiEnv, type ApiEnv } from "./env";
 import { buildServer } from "./server";
 
@@ -10,6 +10,8 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 }
+// OpenTelemetry, when the OTEL_* variables turn it on (docs/telemetry.md); off by default.
+const telemetry = startTelemetry({ service: "gatehouse-api" });
 const app = await buildServer({
   logLevel: env.LOG_LEVEL,
   trustedProxies: env.trustedProxies,
@@ -34,6 +36,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
   await app.close();
+  await telemetry?.shutdown();
   await disconnectDb();
   await closeSignals();
   await closeRateLimiter();
@@ -43,3 +46,4 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ port: env.API_PORT, host: env.API_HOST });
+if (telemetry) app.log.info({ traces: telemetry.config.traces, metrics: telemetry.config.metrics, notes: telemetry.config.notes }, "OpenTelemetry on");

@@ -1,6 +1,6 @@
 // `npm run worker`: the jobs that run once across all instances (docs/adr/0009-background-jobs.md).
 // Start as many as you like over one database; one leads and runs the jobs, the others stand by.
-import { closeSignals, disconnectDb, serviceEnv, stopWebhookDispatcher } from "@gatehouse/db";
+import { closeSignals, db, disconnectDb, observePendingApprovals, serviceEnv, startTelemetry, stopWebhookDispatcher } from "@gatehouse/db";
 import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
@@ -18,6 +18,13 @@ try {
 // Written synchronously: the worker logs little, and its last lines ("shutting down") must not wait in a buffer
 // that a SIGKILL at the end of the stop's grace period would lose.
 const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker" } }, pino.destination({ dest: 1, sync: true }));
+// OpenTelemetry, when the OTEL_* variables turn it on (docs/telemetry.md): the approvals queue's depth, and the waits the
+// worker's expiries end.
+const telemetry = startTelemetry({ service: "gatehouse-worker" });
+if (telemetry?.config.metrics) {
+  observePendingApprovals(async () => Number((await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE status = 'pending'`)).rows[0]?.n ?? 0));
+  log.info({ notes: telemetry.config.notes }, "OpenTelemetry on");
+}
 const jobs = backgroundJobs();
 const unknown = env.WORKER_JOBS_EXCLUDE.filter((name) => !jobs.some((job) => job.name === name));
 if (unknown.length > 0) {
@@ -42,6 +49,7 @@ async function shutdown(signal: string): Promise<void> {
   await runner.stop();
   // Webhook tasks write what they delivered and give their endpoints back (another worker resumes them).
   await stopWebhookDispatcher();
+  await telemetry?.shutdown();
   await disconnectDb();
   await closeSignals();
   process.exit(0);

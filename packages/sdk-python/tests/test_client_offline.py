@@ -519,6 +519,35 @@ async def test_every_call_names_the_key_and_the_sdk_and_with_integration_names_t
     assert [request.headers.get("x-gatehouse-integration") for request in script.requests] == [None, "crewai/0.1.0", None]
 
 
+@pytest.mark.parametrize("kind", KINDS)
+async def test_the_callers_trace_context_goes_with_every_call_and_a_bad_one_is_left_out(kind: str) -> None:
+    """``trace_context`` (docs/telemetry.md): its ``traceparent`` and ``tracestate`` on each request, so the agent's
+    trace continues through Gatehouse; a malformed value, or a hook that raises, sends none and fails nothing."""
+    trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+    contexts: list[Any] = [
+        {"traceparent": f"00-{trace}-00f067aa0ba902b7-01", "tracestate": "vendor=1"},
+        {"traceparent": f"00-{'0' * 32}-00f067aa0ba902b7-01"},
+        {"traceparent": "00-zz\r\nx-injected: 1"},
+        RuntimeError("no active span"),
+    ]
+
+    def current() -> Any:
+        context = contexts.pop(0)
+        if isinstance(context, Exception):
+            raise context
+        return context
+
+    script = Script(ok(EXECUTED), ok(EXECUTED), ok(EXECUTED), ok(EXECUTED))
+    async with driven(kind, script, trace_context=current) as gh:
+        for _ in range(4):
+            await gh.execute("pr.merge")
+    sent = [(r.headers.get("traceparent"), r.headers.get("tracestate"), r.headers.get("x-injected")) for r in script.requests]
+    assert sent == [(f"00-{trace}-00f067aa0ba902b7-01", "vendor=1", None), (None, None, None), (None, None, None), (None, None, None)]
+    with pytest.raises(GatehouseError) as raised:
+        Gatehouse(API_KEY, base_url=BASE, trace_context="00-abc")  # type: ignore[arg-type]
+    assert raised.value.code == "INVALID_OPTION"
+
+
 # --- ttl
 
 

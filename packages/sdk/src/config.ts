@@ -21,6 +21,13 @@ export interface ClientOptions {
    * the `@gatehouse/*` adapters (`withIntegration`); leave it unset in your own code.
    */
   integration?: string;
+  /**
+   * The W3C trace context of the caller's current span, sent with every call as `traceparent` (and `tracestate`), so
+   * the agent's trace continues through Gatehouse (docs/telemetry.md in the repository). Called once per request;
+   * with OpenTelemetry's API: `() => { const carrier = {}; propagation.inject(context.active(), carrier); return carrier; }`.
+   * A value that is not a valid `traceparent` is left out. Default: none.
+   */
+  traceContext?: () => { traceparent?: string; tracestate?: string } | undefined;
 }
 
 /** Options of {@link Gatehouse} beyond those every client has. */
@@ -80,6 +87,9 @@ export function resolveConfig(options: ClientOptions, internals: ClientInternals
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
     throw new GatehouseError("Invalid maxRetries: expected a whole number ≥ 0", { code: "INVALID_OPTION" });
   }
+  if (options.traceContext !== undefined && typeof options.traceContext !== "function") {
+    throw new GatehouseError("Invalid traceContext: expected a function answering { traceparent, tracestate }", { code: "INVALID_OPTION" });
+  }
   if (options.integration !== undefined && !INTEGRATION.test(options.integration)) {
     throw new GatehouseError("Invalid integration: expected name/version, e.g. ai-sdk/0.1.0", { code: "INVALID_OPTION" });
   }
@@ -98,5 +108,6 @@ export function resolveConfig(options: ClientOptions, internals: ClientInternals
     now: internals.now ?? Date.now,
     streamIdleTimeout: internals.streamIdleTimeout ?? DEFAULT_STREAM_IDLE_TIMEOUT_MS,
     ...(options.integration === undefined ? {} : { integration: options.integration }),
+    ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
   };
 }

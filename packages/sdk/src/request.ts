@@ -21,6 +21,8 @@ export interface TransportConfig {
   streamIdleTimeout: number;
   /** Sent as `x-gatehouse-integration` when set (ClientOptions.integration). */
   integration?: string;
+  /** The caller's W3C trace context, sent as `traceparent` / `tracestate` (ClientOptions.traceContext). */
+  traceContext?: () => { traceparent?: string; tracestate?: string } | undefined;
   /** Told of every call the client makes (its heartbeats start with the first, docs/agents.md). */
   onUse?: () => void;
 }
@@ -85,8 +87,29 @@ export function requestHeaders(config: TransportConfig, extra: Record<string, st
     authorization: `Bearer ${config.apiKey}`,
     "x-gatehouse-sdk": VERSION,
     ...(config.integration === undefined ? {} : { "x-gatehouse-integration": config.integration }),
+    ...traceHeaders(config),
     ...extra,
   };
+}
+
+/** W3C trace context: version 00 (or a later one of the same form), trace and parent ids not all zeros. */
+const TRACEPARENT = /^(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** A tracestate of list members, no longer than the specification's 512 characters, and nothing a header cannot carry. */
+const TRACESTATE = /^[\x20-\x7e]{1,512}$/;
+
+/** The caller's trace context as headers: a valid `traceparent` (with its `tracestate`), else nothing. Observation: a throwing hook sends none. */
+function traceHeaders(config: TransportConfig): Record<string, string> {
+  if (config.traceContext === undefined) return {};
+  let carrier: { traceparent?: string; tracestate?: string } | undefined;
+  try {
+    carrier = config.traceContext();
+  } catch {
+    return {};
+  }
+  const traceparent = carrier?.traceparent;
+  if (typeof traceparent !== "string" || !TRACEPARENT.test(traceparent)) return {};
+  const tracestate = carrier?.tracestate;
+  return { traceparent, ...(typeof tracestate === "string" && TRACESTATE.test(tracestate) ? { tracestate } : {}) };
 }
 
 async function attemptOnce<T>(config: TransportConfig, url: string, init: RequestInit, userSignal: AbortSignal | undefined, timeout: number, asText = false): Promise<Attempt<T>> {

@@ -61,3 +61,33 @@ describe("new Gatehouse(options)", () => {
     expect(JSON.stringify(gatehouse)).not.toContain(API_KEY);
   });
 });
+
+describe("traceContext (docs/telemetry.md)", () => {
+  const trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+  it("sends the caller's traceparent and tracestate with every call; a malformed one, or a hook that throws, sends none", async () => {
+    const contexts: Array<{ traceparent?: string; tracestate?: string } | Error> = [
+      { traceparent: `00-${trace}-00f067aa0ba902b7-01`, tracestate: "vendor=1" },
+      { traceparent: `00-${"0".repeat(32)}-00f067aa0ba902b7-01` },
+      { traceparent: "00-zz\r\nx-injected: 1", tracestate: "a=b" },
+      new Error("no active span"),
+    ];
+    const { gatehouse, calls } = client([json(200, executed), json(200, executed), json(200, executed), json(200, executed)], {
+      traceContext: () => {
+        const next = contexts.shift();
+        if (next instanceof Error) throw next;
+        return next;
+      },
+    });
+    for (let i = 0; i < 4; i++) await gatehouse.execute("pr.merge");
+    expect(calls.map((c) => [c.headers.get("traceparent"), c.headers.get("tracestate"), c.headers.get("x-injected")])).toEqual([
+      [`00-${trace}-00f067aa0ba902b7-01`, "vendor=1", null],
+      [null, null, null],
+      [null, null, null],
+      [null, null, null],
+    ]);
+  });
+
+  it("refuses a traceContext that is not a function", () => {
+    expect(() => new Gatehouse({ apiKey: API_KEY, fetch: noFetch, traceContext: "00-abc" as never })).toThrowError(expect.objectContaining({ code: "INVALID_OPTION" }));
+  });
+});

@@ -3,6 +3,7 @@ import { HOOK_EVENT_PREFIX, validationError } from "@gatehouse/core";
 import { checkAction, decideAction, listPolicies, logEvidence, recordHeartbeat, reportOutcome, whoami } from "@gatehouse/db";
 import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
+import { recordSpend, traceDecision } from "../telemetry";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
 /**
@@ -26,16 +27,21 @@ export async function agentRoutes(app: FastifyInstance): Promise<void> {
 
   api.route({
     ...fromContract(routeOf("execute")),
-    handler: async (request) => decideAction({ ctx: ctxOf(request), input: withIdempotencyKey(request.body, request.headers["idempotency-key"]) }),
+    handler: async (request) => traceDecision(request, "execute", (ctx) => decideAction({ ctx, input: withIdempotencyKey(request.body, request.headers["idempotency-key"]) })),
   });
 
-  api.route({ ...fromContract(routeOf("canI")), handler: async (request) => checkAction({ ctx: ctxOf(request), input: request.body }) });
+  api.route({ ...fromContract(routeOf("canI")), handler: async (request) => traceDecision(request, "check", (ctx) => checkAction({ ctx, input: request.body })) });
 
   api.route({ ...fromContract(routeOf("heartbeat")), handler: async (request) => recordHeartbeat({ ctx: ctxOf(request), input: request.body }) });
 
   api.route({
     ...fromContract(routeOf("reportOutcome")),
-    handler: async (request) => reportOutcome({ ctx: ctxOf(request), input: { auditEventId: request.params.auditEventId, body: request.body } }),
+    handler: async (request) => {
+      const outcome = await reportOutcome({ ctx: ctxOf(request), input: { auditEventId: request.params.auditEventId, body: request.body } });
+      // Counted once: the answer carries what it cost only to the call that recorded it.
+      if (outcome.outcomeAuditEventId) recordSpend(outcome.spend);
+      return outcome;
+    },
   });
 
   api.route({

@@ -27,6 +27,8 @@ export interface Ctx {
   org: OrgRef;
   actor: Actor;
   requestId: string;
+  /** The W3C `traceparent` of the decision's span, when telemetry is on (infra/telemetry.ts): stored with an approval it opens. */
+  traceparent?: string;
   /** The integration an agent's request came through (x-gatehouse-integration), for coverage (noteIntegration). */
   integration?: { name: IntegrationName; version: string | null } | null;
   /**

@@ -222,6 +222,7 @@ function approvalsInsert(orgId: string, actions: readonly Decided[], createdAt: 
             requester_ref: m.approval.requesterRef,
             system: m.approval.system === true,
             expires_at: m.approval.expiresAt,
+            trace_context: item.traceparent ?? null,
           },
         ]
       : [],
@@ -229,10 +230,10 @@ function approvalsInsert(orgId: string, actions: readonly Decided[], createdAt: 
   if (rows.length === 0) return [];
   return [
     (bind) => `approvals AS (
-    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, requester_ref, system, expires_at, created_at, updated_at)
-    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.requester_ref, r.system, r.expires_at, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
+    INSERT INTO approvals (id, org_id, action_id, agent_id, policy_version_id, request_hash, status, quorum, approver_roles, approver_member_ids, exclude_agent_owner, requested_by, requester_ref, system, expires_at, trace_context, created_at, updated_at)
+    SELECT r.id, ${bind(orgId)}, r.action_id, r.agent_id, r.policy_version_id, r.request_hash, 'pending', r.quorum, r.approver_roles::member_role[], r.approver_member_ids, r.exclude_agent_owner, r.requested_by, r.requester_ref, r.system, r.expires_at, r.trace_context, ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb)
-      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, requester_ref text, system boolean, expires_at timestamptz)
+      AS r(id text, action_id text, agent_id text, policy_version_id text, request_hash text, quorum int, approver_roles text[], approver_member_ids text[], exclude_agent_owner boolean, requested_by text, requester_ref text, system boolean, expires_at timestamptz, trace_context text)
   )`,
   ];
 }

@@ -17,6 +17,8 @@ export interface PendingDecision {
   grant?: { candidates: ReadonlyArray<{ id: string; role: string }>; at: Date };
   /** Builds the final rows from what the contributors found under the org's lock (core's planDecision). */
   materialize: (facts: CommitFacts) => Materialized;
+  /** The decision span's W3C `traceparent` (telemetry on): an approval it opens keeps it, so its wait is a span of the same trace. */
+  traceparent?: string;
 }
 
 /** What a batch's contributors found for one item under the org's lock, which its rows are made from. */

@@ -87,6 +87,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
     ...(run ? { run } : {}),
     ...(budget ? { budget: { scopes: budget.scopes, cost: budget.cost } } : {}),
     ...(grantsToTry ? { grant: { candidates: grantsToTry, at } } : {}),
+    ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
     materialize,
   });
   // The recent answers are checked against the call as sent (in memory only, before any screen). A

@@ -1,5 +1,6 @@
 import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
 import pg from "pg";
+import { meters } from "../infra/telemetry";
 import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
 import { wentSilent } from "../infra/db-errors";
@@ -293,7 +294,9 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
         extendTree(head, entries),
         actions.length > 0 ? [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...CONTRIBUTORS.flatMap((c) => c.writes(orgId, actions, createdAt))] : outcomeWrites,
       );
+      const began = performance.now();
       await client.query(statement.text, statement.values).catch(refusedWrite);
+      meters().appendDuration.record((performance.now() - began) / 1000);
     }
     if (actions.length > 0 && outcomeWrites.length > 0) {
       const write = statementOf(outcomeWrites);

@@ -247,3 +247,8 @@ export function serviceEnv(): DbEnv {
   for (const notice of deploymentNotices(env)) console.warn(notice);
   return env;
 }
+
+/** The standard OpenTelemetry variables (`OTEL_*`) as set for this process: what infra/telemetry.ts is configured by. */
+export function otelEnv(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith("OTEL_")));
+}

@@ -8,3 +8,17 @@ export { withTimeout } from "./timeout";
 export { FairShare, fairShare, fairShareLimits, orgTurns, type FairShareLimits, type FairShareStats } from "./fair-share";
 export { closeWorkPool, workPool, workTask, WorkCrashed, WorkFailed, WorkPool, WorkQueueFull, WorkTimeout, type WorkPoolOptions, type WorkTask } from "./work-pool";
 export { readDb, replicaReads, replicaStatus, withReplicaReads, writePosition, walPosition, ReplicaReads, closeReplicaReads, type ReplicaStatus } from "./replica";
+export {
+  endSpan,
+  meters,
+  observePendingApprovals,
+  parentOf,
+  startSpan,
+  startTelemetry,
+  telemetryConfig,
+  telemetryRunning,
+  traceparentOf,
+  tracing,
+  type Telemetry,
+  type TelemetryConfig,
+} from "./telemetry";

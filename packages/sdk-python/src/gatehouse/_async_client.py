@@ -254,6 +254,11 @@ class AsyncGatehouse:
     client, for both clients: the sync client's waits run on a background event loop) when given;
     else the async client's waits share its ``http_client``, and the sync client's open their own.
 
+    ``trace_context`` is called on every request for the caller's W3C trace context, sent as ``traceparent`` and
+    ``tracestate`` so the agent's trace continues through Gatehouse (docs/telemetry.md); with OpenTelemetry:
+    ``trace_context=lambda: (lambda c: (propagate.inject(c), c)[1])({})``. A value that is not a valid
+    ``traceparent`` is left out, and a hook that raises sends none.
+
     Use it as a context manager (``async with AsyncGatehouse() as gh:``) or call ``aclose()``.
     """
 
@@ -268,8 +273,9 @@ class AsyncGatehouse:
         wait_http_client: WaitHttpClient | None = None,
         integration: str | None = None,
         heartbeat: bool = True,
+        trace_context: Callable[[], Mapping[str, str] | None] | None = None,
     ) -> None:
-        config = resolve_config(api_key, base_url, timeout, max_retries, integration)
+        config = resolve_config(api_key, base_url, timeout, max_retries, integration, trace_context)
         self._setup(AsyncHttp(config, http_client), wait_http_client, Heartbeats(config) if heartbeat else None)
 
     def _setup(self, http: AsyncHttp, wait_http_client: WaitHttpClient | None, beats: Heartbeats | None = None) -> None:
@@ -298,7 +304,9 @@ class AsyncGatehouse:
         (``x-gatehouse-integration``, e.g. ``crewai/0.1.0``), so the console shows which integrations
         the agent uses."""
         config = self._http.config
-        return self._sibling(AsyncHttp(resolve_config(config.api_key, config.base_url, config.timeout, config.max_retries, integration), self._http.client))
+        return self._sibling(
+            AsyncHttp(resolve_config(config.api_key, config.base_url, config.timeout, config.max_retries, integration, config.trace_context), self._http.client)
+        )
 
     def _sibling(self, http: AsyncHttp) -> AsyncGatehouse:
         """A client on ``http`` (this client's connection, which it does not close), in this client's run."""

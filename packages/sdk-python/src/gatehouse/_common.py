@@ -48,6 +48,8 @@ class Config:
     timeout: float
     max_retries: int
     integration: str | None = None
+    #: The caller's W3C trace context (``traceparent`` and ``tracestate``), asked for on every call (docs/telemetry.md).
+    trace_context: Callable[[], Mapping[str, str] | None] | None = field(default=None, repr=False)
     #: Wall clock (epoch seconds) for ``Retry-After`` dates; replaceable in tests.
     now: Callable[[], float] = field(default=time.time, repr=False)
     random: Callable[[], float] = field(default=random.random, repr=False)
@@ -66,6 +68,7 @@ def resolve_config(
     timeout: float | None,
     max_retries: int | None,
     integration: str | None,
+    trace_context: Callable[[], Mapping[str, str] | None] | None = None,
 ) -> Config:
     """Checks the options (falling back to ``GATEHOUSE_API_KEY`` / ``GATEHOUSE_BASE_URL``) and fills in
     defaults. A mistake raises ``GatehouseError`` naming the option; the message never echoes the key."""
@@ -88,7 +91,33 @@ def resolve_config(
         raise GatehouseError("Invalid max_retries: expected a whole number ≥ 0", code="INVALID_OPTION")
     if integration is not None and not _INTEGRATION.match(integration):
         raise GatehouseError("Invalid integration: expected name/version, e.g. crewai/0.1.0", code="INVALID_OPTION")
-    return Config(api_key=key, base_url=url.rstrip("/"), timeout=float(seconds), max_retries=retries, integration=integration)
+    if trace_context is not None and not callable(trace_context):
+        raise GatehouseError("Invalid trace_context: expected a function answering {'traceparent': …, 'tracestate': …}", code="INVALID_OPTION")
+    return Config(api_key=key, base_url=url.rstrip("/"), timeout=float(seconds), max_retries=retries, integration=integration, trace_context=trace_context)
+
+
+#: W3C trace context: a version other than ff, trace and parent ids not all zeros.
+_TRACEPARENT = re.compile(r"(?!ff)[0-9a-f]{2}-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}")
+_TRACESTATE = re.compile(r"[\x20-\x7e]{1,512}")
+
+
+def trace_headers(config: Config) -> dict[str, str]:
+    """The caller's trace context as headers: a valid ``traceparent`` (with its ``tracestate``), else nothing.
+    A hook that raises sends none: tracing is observation and never fails a call."""
+    if config.trace_context is None:
+        return {}
+    try:
+        carrier = config.trace_context() or {}
+    except Exception:
+        return {}
+    traceparent = carrier.get("traceparent")
+    if not isinstance(traceparent, str) or not _TRACEPARENT.fullmatch(traceparent):
+        return {}
+    tracestate = carrier.get("tracestate")
+    headers = {"traceparent": traceparent}
+    if isinstance(tracestate, str) and _TRACESTATE.fullmatch(tracestate):
+        headers["tracestate"] = tracestate
+    return headers
 
 
 @dataclass(frozen=True)
@@ -112,6 +141,7 @@ def request_headers(config: Config, call: Call) -> dict[str, str]:
     }
     if config.integration is not None:
         headers["x-gatehouse-integration"] = config.integration
+    headers.update(trace_headers(config))
     if call.body is not None:
         headers["content-type"] = "application/json"
     headers.update(call.headers)

@@ -1,0 +1,84 @@
+import type { ActionResult } from "@gatehouse/core";
+import { endSpan, meters, parentOf, startSpan, traceparentOf, tracing, type Ctx } from "@gatehouse/db";
+import { trace, type Attributes } from "@opentelemetry/api";
+import type { FastifyRequest } from "fastify";
+import { ctxOf } from "./auth";
+
+/** What a decision call names that a span may carry: identifiers, never metadata, data or arguments. */
+interface DecisionCall {
+  actionType?: unknown;
+  runId?: unknown;
+  tool?: { name?: unknown } | undefined;
+  spend?: { model?: unknown } | undefined;
+}
+
+const EFFECT: Record<ActionResult["status"], string> = { executed: "allow", denied: "deny", requested: "require_approval" };
+
+/** The attributes known when the call arrives (docs/telemetry.md, Traces): the GenAI conventions' names where they have one. */
+function callAttributes(ctx: Ctx, kind: "execute" | "check", body: DecisionCall): Attributes {
+  const { actor } = ctx;
+  const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+  const attributes: Attributes = { "gatehouse.org.id": ctx.org.id, "gatehouse.decision.kind": kind };
+  if (actor.type === "agent") {
+    attributes["gen_ai.agent.id"] = actor.agentId;
+    attributes["gen_ai.agent.name"] = actor.agentName;
+  }
+  const actionType = text(body.actionType);
+  if (actionType) attributes["gatehouse.action.type"] = actionType;
+  const tool = text(body.tool?.name);
+  if (tool) attributes["gen_ai.tool.name"] = tool;
+  const run = text(body.runId);
+  if (run) attributes["gen_ai.conversation.id"] = run;
+  const model = text(body.spend?.model);
+  if (model) attributes["gen_ai.request.model"] = model;
+  return attributes;
+}
+
+/** The attributes of the answer: the effect, reason and policy, and where it was recorded. */
+function resultAttributes(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId"> & { auditEventId?: string }): Attributes {
+  return {
+    "gatehouse.decision.status": result.status,
+    "gatehouse.decision.effect": EFFECT[result.status],
+    ...(result.denialReason ? { "gatehouse.decision.reason": result.denialReason } : {}),
+    ...(result.policyName ? { "gatehouse.policy.name": result.policyName } : {}),
+    ...(result.approvalId ? { "gatehouse.approval.id": result.approvalId } : {}),
+    ...(result.auditEventId ? { "gatehouse.audit.event_id": result.auditEventId } : {}),
+  };
+}
+
+/**
+ * Runs a decision (execute or canI) as users' traces see it (docs/telemetry.md): a span `gatehouse.decide` under the
+ * request's `traceparent`, with the call's identifiers and the answer's effect, reason and policy, never a metadata
+ * value; its kind, effect and reason counted in `gatehouse.decisions` and its time in `gatehouse.decision.duration`.
+ * An approval the decision opens keeps the span's context, so its wait joins the same trace. Observation: with
+ * telemetry off, the span is a no-op and only the (no-op) meters are touched.
+ */
+export async function traceDecision<R extends Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId"> & { auditEventId?: string }>(
+  request: FastifyRequest,
+  kind: "execute" | "check",
+  decide: (ctx: Ctx) => Promise<R>,
+): Promise<R> {
+  const ctx = ctxOf(request);
+  const began = performance.now();
+  const span = tracing() ? startSpan("gatehouse.decide", parentOf(request.headers), callAttributes(ctx, kind, (request.body ?? {}) as DecisionCall)) : null;
+  const traced = span ? { ...ctx, traceparent: traceparentOf(trace.setSpan(parentOf({}), span)) ?? undefined } : ctx;
+  try {
+    const result = await decide(traced as Ctx);
+    const attributes = resultAttributes(result);
+    meters().decisions.add(1, { "gatehouse.decision.kind": kind, "gatehouse.decision.effect": EFFECT[result.status], "gatehouse.decision.reason": result.denialReason ?? "none" });
+    meters().decisionDuration.record((performance.now() - began) / 1000, { "gatehouse.decision.kind": kind });
+    if (span) endSpan(span, attributes);
+    return result;
+  } catch (error) {
+    if (span) endSpan(span, {}, error);
+    throw error;
+  }
+}
+
+/** Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost`, by model. */
+export function recordSpend(spend: { model: string; tokens: number; usd: number | null } | undefined): void {
+  if (!spend) return;
+  const attributes = { "gen_ai.request.model": spend.model };
+  meters().spendTokens.add(spend.tokens, attributes);
+  if (spend.usd !== null) meters().spendUsd.add(spend.usd, attributes);
+}
