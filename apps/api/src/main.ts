@@ -1,4 +1,4 @@
-import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv, startTelemetry } from "@gatehouse/db";
+import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv, startTelemetry, telemetryConfig } from "@gatehouse/db";
 import { apiEnv, type ApiEnv } from "./env";
 import { buildServer } from "./server";
 
@@ -47,3 +47,4 @@ process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ port: env.API_PORT, host: env.API_HOST });
 if (telemetry) app.log.info({ traces: telemetry.config.traces, metrics: telemetry.config.metrics, notes: telemetry.config.notes }, "OpenTelemetry on");
+else if (telemetryConfig().notes.length > 0) app.log.warn({ notes: telemetryConfig().notes }, "OpenTelemetry stays off: its variables ask for what this build cannot do");

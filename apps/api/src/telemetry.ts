@@ -14,15 +14,20 @@ interface DecisionCall {
 
 const EFFECT: Record<ActionResult["status"], string> = { executed: "allow", denied: "deny", requested: "require_approval" };
 
-/** The attributes known when the call arrives (docs/telemetry.md, Traces): the GenAI conventions' names where they have one. */
-function callAttributes(ctx: Ctx, kind: "execute" | "check", body: DecisionCall): Attributes {
+/** Who asks, known when the call arrives (the key's agent and org). */
+function agentAttributes(ctx: Ctx, kind: "execute" | "check"): Attributes {
   const { actor } = ctx;
+  return {
+    "gatehouse.org.id": ctx.org.id,
+    "gatehouse.decision.kind": kind,
+    ...(actor.type === "agent" ? { "gen_ai.agent.id": actor.agentId, "gen_ai.agent.name": actor.agentName } : {}),
+  };
+}
+
+/** The call's identifiers, in the GenAI conventions' names where they have one (docs/telemetry.md, Traces): added once the decision accepted them. */
+function callAttributes(body: DecisionCall): Attributes {
   const text = (value: unknown) => (typeof value === "string" ? value : undefined);
-  const attributes: Attributes = { "gatehouse.org.id": ctx.org.id, "gatehouse.decision.kind": kind };
-  if (actor.type === "agent") {
-    attributes["gen_ai.agent.id"] = actor.agentId;
-    attributes["gen_ai.agent.name"] = actor.agentName;
-  }
+  const attributes: Attributes = {};
   const actionType = text(body.actionType);
   if (actionType) attributes["gatehouse.action.type"] = actionType;
   const tool = text(body.tool?.name);
@@ -60,25 +65,43 @@ export async function traceDecision<R extends Pick<ActionResult, "status" | "den
 ): Promise<R> {
   const ctx = ctxOf(request);
   const began = performance.now();
-  const span = tracing() ? startSpan("gatehouse.decide", parentOf(request.headers), callAttributes(ctx, kind, (request.body ?? {}) as DecisionCall)) : null;
+  // The call's own identifiers join the span only once the decision accepted them: a value the content rules refuse
+  // (a secret as a tool's name, say) is never exported either.
+  const span = tracing() ? startSpan("gatehouse.decide", parentOf(request.headers), agentAttributes(ctx, kind)) : null;
   const traced = span ? { ...ctx, traceparent: traceparentOf(trace.setSpan(parentOf({}), span)) ?? undefined } : ctx;
+  let result: R;
   try {
-    const result = await decide(traced as Ctx);
-    const attributes = resultAttributes(result);
+    result = await decide(traced as Ctx);
+  } catch (error) {
+    observe(() => span && endSpan(span, {}, error));
+    throw error;
+  }
+  observe(() => {
     meters().decisions.add(1, { "gatehouse.decision.kind": kind, "gatehouse.decision.effect": EFFECT[result.status], "gatehouse.decision.reason": result.denialReason ?? "none" });
     meters().decisionDuration.record((performance.now() - began) / 1000, { "gatehouse.decision.kind": kind });
-    if (span) endSpan(span, attributes);
-    return result;
-  } catch (error) {
-    if (span) endSpan(span, {}, error);
-    throw error;
+    if (span) endSpan(span, { ...callAttributes((request.body ?? {}) as DecisionCall), ...resultAttributes(result) });
+  });
+  return result;
+}
+
+/** Recording is observation: a throw in it never fails the call it records (the decision is committed by now). */
+function observe(record: () => unknown): void {
+  try {
+    record();
+  } catch {
+    // Dropped: telemetry fails open.
   }
 }
 
-/** Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost`, by model. */
+/**
+ * Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost`, by model: a priced model
+ * by its name, any other as `other` (a caller's made-up model names must not multiply the series).
+ */
 export function recordSpend(spend: { model: string; tokens: number; usd: number | null } | undefined): void {
   if (!spend) return;
-  const attributes = { "gen_ai.request.model": spend.model };
-  meters().spendTokens.add(spend.tokens, attributes);
-  if (spend.usd !== null) meters().spendUsd.add(spend.usd, attributes);
+  observe(() => {
+    const attributes = { "gen_ai.request.model": spend.usd === null ? "other" : spend.model };
+    meters().spendTokens.add(spend.tokens, attributes);
+    if (spend.usd !== null) meters().spendUsd.add(spend.usd, attributes);
+  });
 }

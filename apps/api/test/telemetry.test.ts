@@ -148,6 +148,33 @@ describe("a decision in the agent's trace", () => {
     expect(received.map((r) => r.body).join("\n")).not.toContain(SECRET_VALUE);
   });
 
+  it("a call the content rules refuse is a failed span without the refused value", async () => {
+    const token = `ghp_${randomBytes(18).toString("hex").slice(0, 36)}`;
+    const agent = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: server.url, maxRetries: 0, traceContext: () => ({ traceparent: `00-${traceId}-${callerSpan}-01` }) });
+    const before = spans().length;
+    await expect(agent.execute("doc.read", { tool: { name: token, arguments: {} } })).rejects.toMatchObject({ status: 400 });
+    await telemetry?.flush();
+    const failed = spans()
+      .slice(before)
+      .filter((s) => s.name === "gatehouse.decide" && attribute(s, "error.type") !== undefined);
+    expect(
+      failed.map((s) => s.attributes),
+      JSON.stringify(spans().slice(before)),
+    ).toHaveLength(1);
+    expect(attribute(failed[0], "error.type")).toBe("VALIDATION");
+    expect(attribute(failed[0], "gen_ai.tool.name")).toBeUndefined();
+    expect(received.map((r) => r.body).join("\n")).not.toContain(token);
+  });
+
+  it("a caller's sampled flag does not decide: an unsampled parent's decision is still exported, in the caller's trace", async () => {
+    const quiet = randomBytes(16).toString("hex");
+    const agent = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: server.url, maxRetries: 0, traceContext: () => ({ traceparent: `00-${quiet}-${callerSpan}-00` }) });
+    const answer = await agent.execute("doc.read");
+    await telemetry?.flush();
+    const span = spans().find((s) => attribute(s, "gatehouse.audit.event_id") === answer.auditEventId);
+    expect([span?.traceId, span?.parentSpanId]).toEqual([quiet, callerSpan]);
+  });
+
   it("a call without a trace context starts a trace of its own; a malformed one is ignored, never an error", async () => {
     const plain = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: server.url, maxRetries: 0 });
     const first = await plain.execute("doc.read");
@@ -173,7 +200,14 @@ describe("a decision in the agent's trace", () => {
     expect(held.status).toBe("requested");
     await new Promise((resolve) => setTimeout(resolve, 50));
     await admin.approvals.approve(held.approvalId!);
-    await telemetry?.flush();
+    // The wait's span is made after the vote is answered (observation never delays it): it arrives soon after.
+    const waited = () => spans().some((s) => attribute(s, "gatehouse.approval.id") === held.approvalId && s.name === "gatehouse.approval.wait");
+    await expect
+      .poll(async () => {
+        await telemetry?.flush();
+        return waited();
+      })
+      .toBe(true);
     const decision = spans().find((s) => attribute(s, "gatehouse.approval.id") === held.approvalId && s.name === "gatehouse.decide");
     const wait = spans().find((s) => attribute(s, "gatehouse.approval.id") === held.approvalId && s.name === "gatehouse.approval.wait");
     expect(decision?.traceId).toBe(traceId);

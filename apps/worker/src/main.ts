@@ -1,6 +1,6 @@
 // `npm run worker`: the jobs that run once across all instances (docs/adr/0009-background-jobs.md).
 // Start as many as you like over one database; one leads and runs the jobs, the others stand by.
-import { closeSignals, db, disconnectDb, observePendingApprovals, serviceEnv, startTelemetry, stopWebhookDispatcher } from "@gatehouse/db";
+import { closeSignals, db, disconnectDb, observePendingApprovals, serviceEnv, startTelemetry, stopWebhookDispatcher, telemetryConfig } from "@gatehouse/db";
 import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
@@ -23,8 +23,9 @@ const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker
 const telemetry = startTelemetry({ service: "gatehouse-worker" });
 if (telemetry?.config.metrics) {
   observePendingApprovals(async () => Number((await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE status = 'pending'`)).rows[0]?.n ?? 0));
-  log.info({ notes: telemetry.config.notes }, "OpenTelemetry on");
 }
+if (telemetry) log.info({ traces: telemetry.config.traces, metrics: telemetry.config.metrics, notes: telemetry.config.notes }, "OpenTelemetry on");
+else if (telemetryConfig().notes.length > 0) log.warn({ notes: telemetryConfig().notes }, "OpenTelemetry stays off: its variables ask for what this build cannot do");
 const jobs = backgroundJobs();
 const unknown = env.WORKER_JOBS_EXCLUDE.filter((name) => !jobs.some((job) => job.name === name));
 if (unknown.length > 0) {

@@ -529,6 +529,7 @@ async def test_the_callers_trace_context_goes_with_every_call_and_a_bad_one_is_l
         {"traceparent": f"00-{'0' * 32}-00f067aa0ba902b7-01"},
         {"traceparent": "00-zz\r\nx-injected: 1"},
         RuntimeError("no active span"),
+        "not a mapping",
     ]
 
     def current() -> Any:
@@ -537,12 +538,12 @@ async def test_the_callers_trace_context_goes_with_every_call_and_a_bad_one_is_l
             raise context
         return context
 
-    script = Script(ok(EXECUTED), ok(EXECUTED), ok(EXECUTED), ok(EXECUTED))
+    script = Script(ok(EXECUTED), ok(EXECUTED), ok(EXECUTED), ok(EXECUTED), ok(EXECUTED))
     async with driven(kind, script, trace_context=current) as gh:
-        for _ in range(4):
+        for _ in range(5):
             await gh.execute("pr.merge")
     sent = [(r.headers.get("traceparent"), r.headers.get("tracestate"), r.headers.get("x-injected")) for r in script.requests]
-    assert sent == [(f"00-{trace}-00f067aa0ba902b7-01", "vendor=1", None), (None, None, None), (None, None, None), (None, None, None)]
+    assert sent == [(f"00-{trace}-00f067aa0ba902b7-01", "vendor=1", None)] + [(None, None, None)] * 4
     with pytest.raises(GatehouseError) as raised:
         Gatehouse(API_KEY, base_url=BASE, trace_context="00-abc")  # type: ignore[arg-type]
     assert raised.value.code == "INVALID_OPTION"

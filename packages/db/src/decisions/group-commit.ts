@@ -296,7 +296,11 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       );
       const began = performance.now();
       await client.query(statement.text, statement.values).catch(refusedWrite);
-      meters().appendDuration.record((performance.now() - began) / 1000);
+      try {
+        meters().appendDuration.record((performance.now() - began) / 1000);
+      } catch {
+        // Observation: a failing meter never fails the batch.
+      }
     }
     if (actions.length > 0 && outcomeWrites.length > 0) {
       const write = statementOf(outcomeWrites);

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { otelEnv } from "./env";
@@ -79,12 +80,21 @@ export function samplerOf(env: OtelEnv = otelEnv()): Sampler {
     case "traceidratio":
       return new TraceIdRatioBasedSampler(ratio());
     case "parentbased_always_off":
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+      return parentBased(new AlwaysOffSampler());
     case "parentbased_traceidratio":
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio()) });
+      return parentBased(new TraceIdRatioBasedSampler(ratio()));
     default:
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+      return parentBased(new AlwaysOnSampler());
   }
+}
+
+/**
+ * Parent-based for the process's own spans (an approval's wait follows its decision), but a caller's remote parent
+ * does not decide: its sampled flag is the caller's to set, so the root sampler decides for it too (a caller cannot
+ * force its decisions into the export, nor hide them from it).
+ */
+function parentBased(root: Sampler): Sampler {
+  return new ParentBasedSampler({ root, remoteParentSampled: root, remoteParentNotSampled: root });
 }
 
 const positive = (value: string | undefined, fallback: number) => {
@@ -147,7 +157,13 @@ export function startTelemetry({ service, env = otelEnv() }: { service: string; 
   if (running) return running;
   const config = telemetryConfig(env);
   if (!config.traces && !config.metrics) return null;
-  const resource = resourceFromAttributes({ ...keyValues(env.OTEL_RESOURCE_ATTRIBUTES), "service.name": env.OTEL_SERVICE_NAME?.trim() || service });
+  // service.name: OTEL_SERVICE_NAME, else OTEL_RESOURCE_ATTRIBUTES', else the process's own; each process its own instance id.
+  const resource = resourceFromAttributes({
+    "service.name": service,
+    "service.instance.id": randomUUID(),
+    ...keyValues(env.OTEL_RESOURCE_ATTRIBUTES),
+    ...(env.OTEL_SERVICE_NAME?.trim() ? { "service.name": env.OTEL_SERVICE_NAME.trim() } : {}),
+  });
   let tracerProvider: TracerProvider | null = null;
   if (config.traces) {
     const exporter: SpanExporter = new OTLPTraceExporter(exporterOptions(env, "TRACES"));
@@ -186,7 +202,8 @@ export function startTelemetry({ service, env = otelEnv() }: { service: string; 
     },
     async shutdown() {
       if (running === started) running = null;
-      await Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]);
+      // A collector that is down must not use up the process's stop: what is left after 2 s is dropped.
+      await Promise.race([Promise.allSettled([tracerProvider?.shutdown(), meterProvider?.shutdown()]), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       trace.disable();
       metrics.disable();
       instruments = null;
@@ -229,8 +246,8 @@ export function tracing(): boolean {
 }
 
 /** Starts a span of the decision path under `parent`; end it with `endSpan`. */
-export function startSpan(name: string, parent: Context, attributes: Attributes, startTime?: Date): Span {
-  return trace.getTracer(TRACER).startSpan(name, { kind: SpanKind.SERVER, attributes, ...(startTime ? { startTime } : {}) }, parent);
+export function startSpan(name: string, parent: Context, attributes: Attributes, startTime?: Date, kind: SpanKind = SpanKind.SERVER): Span {
+  return trace.getTracer(TRACER).startSpan(name, { kind, attributes, ...(startTime ? { startTime } : {}) }, parent);
 }
 
 /** Ends a span with the attributes known at its end, or as failed with the error's code (never its message: it may echo input). */
@@ -254,17 +271,32 @@ interface Instruments {
 }
 let instruments: Instruments | null = null;
 
+/** Buckets for what takes milliseconds (a decision, an append), in seconds. */
+const FAST = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /** The metrics (docs/telemetry.md, Metrics), made once per provider. */
 export function meters(): Instruments {
   if (instruments) return instruments;
   const meter = metrics.getMeter(TRACER);
   instruments = {
-    decisions: meter.createCounter("gatehouse.decisions", { description: "Decisions, by kind (execute, check), effect and reason." }),
-    decisionDuration: meter.createHistogram("gatehouse.decision.duration", { description: "How long a decision took to answer.", unit: "s" }),
-    approvalDuration: meter.createHistogram("gatehouse.approval.duration", { description: "From an approval's request to its end, by how it ended.", unit: "s" }),
-    appendDuration: meter.createHistogram("gatehouse.audit.append.duration", { description: "How long a group commit's append to an org's log took.", unit: "s" }),
+    decisions: meter.createCounter("gatehouse.decisions", { description: "Decisions, by kind (execute, check), effect and reason.", unit: "{decision}" }),
+    decisionDuration: meter.createHistogram("gatehouse.decision.duration", {
+      description: "How long a decision took to answer.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: FAST },
+    }),
+    approvalDuration: meter.createHistogram("gatehouse.approval.duration", {
+      description: "From an approval's request to its end, by how it ended.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: [1, 5, 15, 30, 60, 300, 900, 1_800, 3_600, 7_200, 14_400, 43_200, 86_400, 259_200] },
+    }),
+    appendDuration: meter.createHistogram("gatehouse.audit.append.duration", {
+      description: "How long a group commit's append to an org's log took.",
+      unit: "s",
+      advice: { explicitBucketBoundaries: FAST },
+    }),
     spendTokens: meter.createCounter("gatehouse.spend.tokens", { description: "Model tokens settled by reported outcomes.", unit: "{token}" }),
-    spendUsd: meter.createCounter("gatehouse.spend.cost", { description: "Model spend settled by reported outcomes, where the model has a price.", unit: "USD" }),
+    spendUsd: meter.createCounter("gatehouse.spend.cost", { description: "Model spend settled by reported outcomes, where the model has a price.", unit: "{USD}" }),
   };
   return instruments;
 }

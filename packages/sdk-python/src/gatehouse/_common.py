@@ -108,12 +108,12 @@ def trace_headers(config: Config) -> dict[str, str]:
         return {}
     try:
         carrier = config.trace_context() or {}
+        traceparent = carrier.get("traceparent")
+        tracestate = carrier.get("tracestate")
     except Exception:
         return {}
-    traceparent = carrier.get("traceparent")
     if not isinstance(traceparent, str) or not _TRACEPARENT.fullmatch(traceparent):
         return {}
-    tracestate = carrier.get("tracestate")
     headers = {"traceparent": traceparent}
     if isinstance(tracestate, str) and _TRACESTATE.fullmatch(tracestate):
         headers["tracestate"] = tracestate
