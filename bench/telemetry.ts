@@ -37,7 +37,8 @@ await benchRun(async ({ machine, env }) => {
   await new Promise<void>((resolve) => collector.listen(0, "127.0.0.1", resolve));
   const endpoint = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-  const { agentKey } = JSON.parse(run("npx", ["tsx", "bench/setup-org.ts"], env).trim().split("\n").pop() as string) as { agentKey: string };
+  // An org with an allow-all policy and the default settings (bench/setup-loops.ts's `detected` org).
+  const { detected: agentKey } = JSON.parse(run("npx", ["tsx", "bench/setup-loops.ts"], env).trim().split("\n").pop() as string) as { detected: string };
   const on = background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], {
     ...env,
     API_PORT: PORTS.on,

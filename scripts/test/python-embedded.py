@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 import httpx
@@ -39,6 +40,26 @@ def admin(method: str, path: str, **kwargs: Any) -> Any:
     answer = httpx.request(method, f"{BASE}{path}", headers={"authorization": f"Bearer {ADMIN}"}, timeout=30, **kwargs)
     answer.raise_for_status()
     return answer.json()
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _hour_ago() -> str:
+    return (datetime.now(timezone.utc) - timedelta(hours=1)).isoformat()
+
+
+def _admin_client() -> Gatehouse:
+    return Gatehouse(ADMIN, base_url=BASE, heartbeat=False)
+
+
+async def _async_article12(html: bool) -> None:
+    async with AsyncGatehouse(ADMIN, base_url=BASE, heartbeat=False) as admin_gh:
+        if html:
+            assert (await admin_gh.audit.article12_html(from_=_hour_ago(), to=_now())).startswith("<!doctype html>")
+        else:
+            assert (await admin_gh.audit.article12_report(from_=_hour_ago(), to=_now()))["decisions"]["total"] > 0
 
 
 def decide_soon(approval_id: str, decision: str = "approve") -> None:
@@ -174,6 +195,9 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "audit.log": lambda: None
         if gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=state["executed"]["auditEventId"])["kind"] == "command.ran"
         else _fail("audit.log"),
+        # The Article 12 report needs a member's key (audit.export): the demo admin's, over the last hour on PGlite.
+        "audit.article12_report": lambda: None if _admin_client().audit.article12_report(from_=_hour_ago(), to=_now())["decisions"]["total"] > 0 else _fail("audit.article12_report"),
+        "audit.article12_html": lambda: None if _admin_client().audit.article12_html(from_=_hour_ago(), to=_now()).startswith("<!doctype html>") else _fail("audit.article12_html"),
         "close": lambda: None,  # the `with` block closes it
     }
 
@@ -231,6 +255,8 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "audit.verify": gh.audit.verify,
             "audit.export": lambda: gh.audit.export(os.path.join(folder, "async.jsonl")),
             "audit.log": lambda: gh.audit.log("command.ran", {"exitCode": 0}, audit_event_id=executed["auditEventId"]),
+            "audit.article12_report": lambda: _async_article12(False),
+            "audit.article12_html": lambda: _async_article12(True),
             "heartbeat": lambda: gh.heartbeat(state="stopped"),
             "prices": gh.prices,
             "run": lambda: _async_run(gh),
