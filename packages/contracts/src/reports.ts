@@ -1,9 +1,6 @@
-import { MEMBER_ROLES, retentionSettingsSchema, type Article12Report } from "@gatehouse/core";
+import { MEMBER_ROLES, REPORT_MAX_DAYS, retentionSettingsSchema, type Article12Report } from "@gatehouse/core";
 import { z } from "zod";
 import { isoTime, named } from "./common";
-
-/** The longest period one report covers: a year and a day (a leap year and a time zone's edge). */
-export const REPORT_MAX_DAYS = 367;
 
 export const article12RequestSchema = named(
   "Article12Request",

@@ -1,5 +1,8 @@
 import type { Article12Report, ReportNote } from "./article12";
 
+// The bound the console checks a period against before asking (this module is the one the browser loads).
+export { REPORT_MAX_DAYS } from "./article12";
+
 /**
  * The Article 12 report as a page a person reads and prints (docs/reports.md): one self-contained
  * HTML document with its own print styles, no script and nothing loaded from elsewhere. Every value

@@ -125,6 +125,9 @@ export interface Article12Report {
   };
 }
 
+/** The longest period one report covers: a year and a day (a leap year and a time zone's edge). */
+export const REPORT_MAX_DAYS = 367;
+
 export const ARTICLE12_STATEMENT =
   "This report is evidence drawn from the organization's Gatehouse audit log for the period it names. It is not a claim, certification or assessment of compliance with Regulation (EU) 2024/1689 (the AI Act), its Article 12 or any other law: whether a system meets its record-keeping duties depends on the system, its purpose and its deployment, which the log does not describe. Each figure counts entries of the log, which a reader can recount from an export of it, and each section says what it can and cannot show.";
 

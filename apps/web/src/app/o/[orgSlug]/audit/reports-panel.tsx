@@ -2,7 +2,7 @@
 
 import type { Article12Report } from "@gatehouse/core";
 // The page alone (no Node module behind it), for the browser: the same page the API serves.
-import { renderArticle12Html, reportFilename } from "@gatehouse/core/report-page";
+import { renderArticle12Html, REPORT_MAX_DAYS, reportFilename } from "@gatehouse/core/report-page";
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { buttonClass } from "@/components/button";
@@ -11,8 +11,6 @@ import { ApiError, orgPath, postJson } from "@/lib/api-client";
 import { formatCount, formatDateTime } from "@/lib/format";
 
 const DAY_MS = 86_400_000;
-/** The longest period the API takes (contracts' REPORT_MAX_DAYS). */
-const MAX_DAYS = 367;
 
 /** A `datetime-local` value (the browser's time zone) for an instant. */
 function localInput(date: Date): string {
@@ -51,8 +49,8 @@ export function ReportsPanel({ orgSlug }: { orgSlug: string }) {
       ? "Give both ends of the period."
       : fromInstant >= toInstantValue
         ? "“From” must be before “To”."
-        : Date.parse(toInstantValue) - Date.parse(fromInstant) > MAX_DAYS * DAY_MS
-          ? `A report covers at most ${MAX_DAYS} days.`
+        : Date.parse(toInstantValue) - Date.parse(fromInstant) > REPORT_MAX_DAYS * DAY_MS
+          ? `A report covers at most ${REPORT_MAX_DAYS} days.`
           : Date.parse(toInstantValue) > Date.now() + 60_000
             ? "“To” is in the future: a report covers what has happened."
             : null;
