@@ -145,6 +145,7 @@ const ROWS: Record<OperationId, Row> = {
   listAuditEntries: () => agent("GET", "/v1/audit?limit=5"),
   getCheckpoint: () => agent("GET", "/v1/audit/checkpoint"),
   listCheckpoints: () => agent("GET", "/v1/audit/checkpoints"),
+  getWitnessStatus: () => admin("GET", "/v1/audit/witnesses"),
   listSigningKeys: () => agent("GET", "/v1/audit/keys"),
   getAuditProof: async (state) => {
     const consistency = await agent("GET", "/v1/audit/proof?from=1");

@@ -695,6 +695,7 @@ const ROWS: Row[] = [
   { method: "POST", route: "/v1/admin/audit/keys/rotate", access: adminKey("audit.keys.rotate"), sample: () => ({ path: "/v1/admin/audit/keys/rotate" }), foreign: "scoped" },
   // The governance health: the caller's org's figures only (health-governance.test.ts holds each org to its own).
   { method: "GET", route: "/health/governance", access: adminKey("audit.verify"), sample: () => ({ path: "/health/governance" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/audit/witnesses", access: adminKey("audit.verify"), sample: () => ({ path: "/v1/audit/witnesses" }), foreign: "scoped" },
   {
     method: "POST",
     route: "/v1/admin/audit/erasures",

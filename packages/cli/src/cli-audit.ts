@@ -8,7 +8,18 @@ import { unlink, writeFile } from "node:fs/promises";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { Audit, AuditVerification, VerifiedInclusionProof } from "@gatehouse/sdk";
-import { checkpointNoteSize, describeUnsigned, parseVerifierKey, verifyBundleParallel, type BundleReport } from "@gatehouse/sdk/verify";
+import {
+  checkpointNoteSize,
+  describeUnsigned,
+  parseVerifierKey,
+  parseWitnessPolicy,
+  TLOG_PROOF_HEADER,
+  verifyBundleParallel,
+  verifyTlogProof,
+  type BundleReport,
+  type TlogProofReport,
+  type WitnessPolicy,
+} from "@gatehouse/sdk/verify";
 import { eraseCommand, rotateKeyCommand } from "./cli-audit-admin.ts";
 import { anyKeyConnectionOptions, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, noMore, UsageError } from "./cli-common.ts";
 import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
@@ -77,8 +88,44 @@ export interface VerifyFileOptions {
   sinceFile: string | undefined;
   /** `--allow-unsigned`: entries after the last signed checkpoint are listed, not a failure. */
   allowUnsigned: boolean;
+  /** `--policy`: a C2SP tlog-policy file whose quorum of witnesses must have cosigned. */
+  policyFile?: string | undefined;
   json: boolean;
   progress: boolean;
+}
+
+/** The `--policy` file, parsed: a mistake in it is a usage error naming its line. */
+async function readPolicy(path: string, readFile: CliIo["readFile"]): Promise<WitnessPolicy> {
+  const text = await reading(`--policy file ${path}`, () => readFile(path));
+  try {
+    return parseWitnessPolicy(text);
+  } catch (error) {
+    throw new UsageError(`--policy ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Whether the file is a C2SP tlog-proof (its first line says so) rather than a bundle. */
+async function isTlogProof(path: string): Promise<boolean> {
+  for await (const chunk of fileBytes(path)) return chunk.subarray(0, TLOG_PROOF_HEADER.length + 1).toString("utf8") === `${TLOG_PROOF_HEADER}\n`;
+  return false;
+}
+
+/** `gatehouse verify <file.tlog-proof>`: one entry's proof, on its own. */
+async function verifyProofFile(io: CliIo, options: VerifyFileOptions, keys: string[] | undefined, policy: WitnessPolicy | undefined): Promise<number> {
+  const text = await reading(options.file, () => io.readFile(options.file));
+  const report = verifyTlogProof(text, { ...(keys === undefined ? {} : { keys }), ...(policy === undefined ? {} : { policy }) });
+  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : describeProofReport(report));
+  return report.valid ? EXIT_OK : EXIT_FAILURE;
+}
+
+export function describeProofReport(report: TlogProofReport): string {
+  if (!report.valid) return `✗ invalid proof: ${report.problem ?? "unknown problem"}\n`;
+  const entry = report.entry as { id?: string; type?: string; createdAt?: string } | null;
+  const lines = [
+    `✓ valid: entry ${report.index}${entry?.id ? ` (${entry.id}, ${entry.type ?? "?"}, ${entry.createdAt ?? "?"})` : ""} is in ${report.origin} at tree size ${report.treeSize}, root ${report.rootHash}`,
+  ];
+  if (report.quorum !== null) lines.push(`✓ cosigned by ${report.cosignedBy.join(", ") || "no witness"}: the policy's quorum (${report.quorum}) is met`);
+  return `${lines.join("\n")}\n`;
 }
 
 /** `gatehouse verify <bundle>`: 0 valid, 1 invalid, 2 when a file cannot be read. */
@@ -86,6 +133,13 @@ export async function verifyFile(io: CliIo, options: VerifyFileOptions): Promise
   let report: BundleReport;
   try {
     const keys = options.keyArgs.length === 0 ? undefined : await readKeyArguments(options.keyArgs, io.readFile);
+    const policy = options.policyFile === undefined ? undefined : await readPolicy(options.policyFile, io.readFile);
+    if (await isTlogProof(options.file)) {
+      if (keys === undefined && (policy === undefined || policy.logs.length === 0)) {
+        throw new UsageError("a proof file is checked against the log's key: give --key, or a --policy with a log line");
+      }
+      return await verifyProofFile(io, options, keys, policy);
+    }
     const since = options.sinceFile === undefined ? undefined : await readSavedCheckpoint(options.sinceFile, io.readFile);
     const progress = options.progress || io.stderrIsTTY;
     // Parsing and leaf hashing run on worker threads; the verdict is the sequential verifier's.
@@ -93,6 +147,7 @@ export async function verifyFile(io: CliIo, options: VerifyFileOptions): Promise
       ...(keys === undefined ? {} : { keys }),
       ...(since === undefined ? {} : { since }),
       allowUnsigned: options.allowUnsigned,
+      ...(policy === undefined ? {} : { policy }),
       progressEvery: PROGRESS_EVERY,
       ...(progress ? { onProgress: (checked: number) => io.stderr(`… ${checked.toLocaleString("en-US")} entries checked\n`) } : {}),
     });
@@ -140,6 +195,7 @@ export function describeReport(report: BundleReport): string {
   if (!report.complete && report.checkedEntries > 0)
     lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
   if (report.since !== null) lines.push(`✓ the log only grew since your checkpoint of size ${report.since.treeSize}`);
+  if (report.witnesses !== null) lines.push(`✓ cosigned by ${report.witnesses.cosignedBy.join(", ") || "no witness"}: the policy's quorum (${report.witnesses.quorum}) is met`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -272,7 +328,8 @@ function describeProof(proof: VerifiedInclusionProof): string {
   ].join("\n");
 }
 
-const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--since <file>] [--allow-unsigned] [--json] [--progress]
+const VERIFY_HELP = `Usage: gatehouse verify <bundle.jsonl> [--key <vkey>|--key @<file>]... [--policy <file>] [--since <file>] [--allow-unsigned] [--json] [--progress]
+       gatehouse verify <entry.tlog-proof> [--key <vkey>|--key @<file>]... [--policy <file>] [--json]
 
 Checks an audit bundle (from gatehouse audit export) on this machine, with no API key and no
 network: each entry's leaf hash against its canonical text, that entries are in order with no
@@ -284,6 +341,8 @@ Options:
   --key @<file>      Trust the keys in <file>, one per line (what gatehouse audit keys prints)
   --since <file>     A checkpoint you saved earlier (gatehouse audit checkpoint --out <file>):
                      check that the log only grew since then and was not rewritten
+  --policy <file>    A C2SP tlog-policy: its log lines are trusted keys, and the bundle's last
+                     checkpoint must carry cosignatures from its quorum of witnesses
   --allow-unsigned   Accept entries after the last signed checkpoint (they fail the check
                      otherwise); the output still counts them as not covered by a signature
   --json             Print the whole report as JSON
@@ -296,6 +355,9 @@ another way (gatehouse audit keys, your own records), and pass those with --key.
 Only what a signed checkpoint covers is valid. Entries after the last one (a log can grow between
 its checkpoints, and anyone who can edit the file can append lines) make the check fail, with their
 count and seqs; with --allow-unsigned the signed part is checked and they are listed as unsigned.
+
+A file that starts with c2sp.org/tlog-proof@v1 (gatehouse audit proof --format tlog-proof) is one
+entry's proof: the entry, its inclusion proof and the cosigned checkpoint, checked on its own.
 
 Output:  ✓ valid: N entries, M checkpoints, tree size S, root R (keys from …)
     or:  ✗ invalid at line L (entry seq K): what is wrong
@@ -394,7 +456,14 @@ const verify = defineCommand({
   name: "",
   synopsis: "<bundle.jsonl>",
   summary: "Check an exported audit log offline: no key, no network",
-  options: { key: { type: "string", multiple: true }, since: { type: "string" }, "allow-unsigned": { type: "boolean" }, json: { type: "boolean" }, progress: { type: "boolean" } },
+  options: {
+    key: { type: "string", multiple: true },
+    policy: { type: "string" },
+    since: { type: "string" },
+    "allow-unsigned": { type: "boolean" },
+    json: { type: "boolean" },
+    progress: { type: "boolean" },
+  },
   connection: "none",
   help: VERIFY_HELP,
   run(io, args, options) {
@@ -405,6 +474,7 @@ const verify = defineCommand({
       file,
       keyArgs: options.key,
       sinceFile: options.since,
+      policyFile: options.policy,
       allowUnsigned: options["allow-unsigned"],
       json: options.json,
       progress: options.progress,

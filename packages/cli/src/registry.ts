@@ -23,6 +23,7 @@ import { grantsGroup } from "./cli-grants.ts";
 import { budgetsGroup } from "./cli-budgets.ts";
 import { integrationsGroup } from "./cli-integrations.ts";
 import { runsGroup } from "./cli-runs.ts";
+import { witnessGroup } from "./cli-witness.ts";
 import { commandList, CONNECTION_OPTION_SPECS, usageOf, type Command, type CommandGroup, type OptionSpec, type OptionSpecs } from "./command.ts";
 
 /** The groups, in the order the main help lists them. */
@@ -51,6 +52,7 @@ export const GROUPS: readonly CommandGroup[] = [
   mcpProxyGroup,
   mcpServerGroup,
   hookGroup,
+  witnessGroup,
 ];
 
 /** The options of the command line itself, whatever the command. */

@@ -171,6 +171,7 @@ describe("gatehouse verify", () => {
         keys: [log.vkey],
         unsigned: null,
         since: null,
+        witnesses: null,
         firstBrokenSeq: null,
         firstBadLine: null,
         problem: null,
@@ -419,7 +420,7 @@ describe("gatehouse audit proof", () => {
 
 describe("gatehouse verify and audit help", () => {
   it.each<[string[], RegExp]>([
-    [["verify", "--help"], /^Usage: gatehouse verify <bundle\.jsonl> \[--key <vkey>\|--key @<file>\]\.\.\. \[--since <file>\]/],
+    [["verify", "--help"], /^Usage: gatehouse verify <bundle\.jsonl> \[--key <vkey>\|--key @<file>\]\.\.\. \[--policy <file>\] \[--since <file>\]/],
     // Seven commands: the usage line says <command> and the list names them.
     [["audit", "--help"], /^Usage: gatehouse audit <command> \[options\]\n\nCommands:\n {2}export .*\n(.*\n){4} {2}rotate-key .*\n {2}erase <entry-id>… \| --subject <text> /],
     [["audit", "export", "--help"], /^Usage: gatehouse audit export \[--out <file>\]/],

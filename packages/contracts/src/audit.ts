@@ -86,6 +86,31 @@ export const checkpointListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
+export const witnessStatusSchema = named(
+  "WitnessStatus",
+  z.object({
+    policy: z.string().describe("The org's witness policy (C2SP tlog-policy), as set in settings.witnesses.policy; empty: no witnesses."),
+    quorum: z.string().nullable().describe("The policy's quorum in words; null without a policy."),
+    latestCheckpoint: z
+      .object({ treeSize: z.number().int(), cosignedBy: z.array(z.string()).describe("The policy's witnesses (by name) that cosigned it."), quorumMet: z.boolean() })
+      .nullable(),
+    witnessedTreeSize: z.number().int().nullable().describe("The largest checkpoint (of the latest 100 with cosignatures) whose cosignatures meet the quorum."),
+    witnesses: z.array(
+      z.object({
+        name: z.string(),
+        vkey: z.string(),
+        url: z.string().nullable(),
+        cosignedSize: z.number().int().describe("The size of the latest checkpoint it cosigned for this log (the next request's old size)."),
+        lastAttemptAt: z.string().nullable(),
+        lastCosignedAt: z.string().nullable(),
+        lastStatus: z.number().int().nullable(),
+        lastError: z.string().nullable().describe("Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."),
+      }),
+    ),
+  }),
+  "Where the org's witnesses stand: the policy, the latest checkpoint's cosignatures and each witness's last answer.",
+);
+
 export const checkpointListSchema = named(
   "CheckpointList",
   z.object({ checkpoints: z.array(checkpointSchema), nextCursor: z.string().nullable() }),
@@ -122,6 +147,12 @@ export const proofQuerySchema = z
     treeSize: treeSize.min(1).optional(),
     from: treeSize.optional(),
     to: treeSize.min(1).optional(),
+    format: z
+      .enum(["json", "tlog-proof"])
+      .optional()
+      .describe(
+        "`tlog-proof`: one entry's proof as a C2SP tlog-proof file (text/plain): the entry's canonical JSON (the extra line), its inclusion proof and the checkpoint with the witnesses' cosignatures, verifiable offline with gatehouse verify. With witnesses configured, the checkpoint is the largest one their quorum cosigned that covers the entry (409 when none does yet).",
+      ),
   })
   .refine((i) => [i.seq !== undefined || i.entryId !== undefined, i.from !== undefined].filter(Boolean).length === 1, {
     message: "ask for an inclusion proof (seq or entryId, optional treeSize) or a consistency proof (from, optional to)",
@@ -184,6 +215,7 @@ export const exportQuerySchema = z.strictObject({
 export type AuditEvent = z.output<typeof auditEventSchema>;
 export type AuditEventList = z.output<typeof auditListSchema>;
 export type Checkpoint = z.output<typeof checkpointSchema>;
+export type WitnessStatus = z.output<typeof witnessStatusSchema>;
 export type CheckpointList = z.output<typeof checkpointListSchema>;
 export type SigningKey = z.output<typeof signingKeySchema>;
 export type SigningKeyList = z.output<typeof signingKeyListSchema>;

@@ -61,6 +61,7 @@ export * from "./delegation/attenuation";
 export * from "./posture/rules";
 export * from "./posture/score-posture";
 export * from "./audit/retention";
+export * from "./audit/witnesses";
 export * from "./reports/article12";
 export * from "./reports/article12-html";
 export * from "./anomaly/detect-anomalies";

@@ -1,3 +1,4 @@
+import { generateCosigner } from "@gatehouse/tlog";
 import { describe, expect, it } from "vitest";
 import { breakerSettingsSchema } from "../src/agents/circuit-breaker";
 import { anomalySettingsSchema } from "../src/anomaly/detect-anomalies";
@@ -7,6 +8,9 @@ import { DEFAULT_SIGN_IN_SETTINGS } from "../src/orgs/sign-in-settings";
 import { readOrgSettings } from "../src/orgs/settings/registry";
 import { SETTING_RULES, weakeningChanges, type EnforcementSettings } from "../src/orgs/weakening-settings";
 import { policySettingsSchema } from "../src/policy/policy-settings";
+
+const WITNESS_POLICY = `witness w1 ${generateCosigner("witness.test/w1").vkey} https://w1.example\nquorum w1\n`;
+const SECOND_WITNESS = generateCosigner("witness.test/w2").vkey;
 
 // Every setting read with its default (a new setting needs no line here), then the ones these rows move from.
 const DEFAULTS: EnforcementSettings = {
@@ -24,6 +28,7 @@ const DEFAULTS: EnforcementSettings = {
   budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }],
   grants: { enabled: false, maxDurationSeconds: 3600, maxUses: 100 },
   retention: { decisions: 90, outcomes: 90, postconditions: 90, evidence: 90, personalData: 30, secrets: 0 },
+  witnesses: { policy: WITNESS_POLICY },
 };
 
 type Patch = { [K in keyof EnforcementSettings]?: EnforcementSettings[K] extends object ? Partial<EnforcementSettings[K]> : EnforcementSettings[K] };
@@ -102,6 +107,8 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["retention.personalData", { retention: { personalData: 7 } }, true],
   ["retention.secrets", { retention: { secrets: 1 } }, true],
   ["retention.secrets", { retention: { secrets: 0 } }, false],
+  ["witnesses.policy", { witnesses: { policy: "" } }, true],
+  ["witnesses.policy", { witnesses: { policy: WITNESS_POLICY.replace("quorum w1", "witness w2 " + SECOND_WITNESS + " https://w2.example\nquorum w2") } }, true],
   ["budgets", { budgets: [] }, true],
   ["budgets", { budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 2000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }] }, true],
   [

@@ -375,6 +375,16 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("SigningKey", signingKey, () => prisma.signingKey.findUnique({ where: { id: signingKey.id }, omit: { encryptedPrivateKey: false } }));
     const checkpoint = await prisma.checkpoint.create({ data: { id: "chk_rt", orgId: org.id, treeSize: 7n, rootHash: "r", note: "n", signingKeyId: signingKey.id, createdAt: t } });
     await roundTrip("Checkpoint", checkpoint, () => prisma.checkpoint.findUnique({ where: { id: checkpoint.id } }));
+    const cosignature = await prisma.checkpointCosignature.create({
+      data: { orgId: org.id, treeSize: 7n, witnessKey: "w+0+AA", line: "— w AA\n", cosignedAt: t, createdAt: later },
+    });
+    await roundTrip("CheckpointCosignature", cosignature, () =>
+      prisma.checkpointCosignature.findUnique({ where: { orgId_treeSize_witnessKey: { orgId: org.id, treeSize: 7n, witnessKey: "w+0+AA" } } }),
+    );
+    const witnessState = await prisma.witnessState.create({
+      data: { orgId: org.id, witnessKey: "w+0+AA", size: 7n, lastAttemptAt: later, lastCosignedAt: t, lastStatus: 422, lastError: "forked" },
+    });
+    await roundTrip("WitnessState", witnessState, () => prisma.witnessState.findUnique({ where: { orgId_witnessKey: { orgId: org.id, witnessKey: "w+0+AA" } } }));
     const invitation = await prisma.invitation.create({
       data: {
         id: "inv_rt",

@@ -41,6 +41,7 @@ import type {
   SigningKeyList,
   VerifiedConsistencyProof,
   VerifiedInclusionProof,
+  WitnessStatus,
 } from "./types.ts";
 
 /** The org's audit log, for any key of the org (an agent's key sees its own agent's entries). */
@@ -53,6 +54,13 @@ export interface Audit {
   checkpoints(options?: ListCheckpointsOptions): Promise<CheckpointList>;
   /** The org's checkpoint verifier keys, retired ones included: `{ keys }`. */
   keys(options?: RequestOptions): Promise<SigningKeyList>;
+  /**
+   * One entry's evidence as a C2SP tlog-proof file (text): the entry, its inclusion proof and the
+   * checkpoint with the witnesses' cosignatures. Save it and check it offline with
+   * `gatehouse verify <file> --policy <policy>` or `verifyTlogProof` from `@gatehouse/sdk/verify`.
+   * With witnesses configured and none of their quorum's checkpoints covering the entry yet: a 409.
+   */
+  tlogProof(options: { entryId?: string; seq?: number; treeSize?: number; signal?: AbortSignal }): Promise<string>;
   /**
    * The inclusion proof of one entry (by `entryId` or `seq`) in the tree of `treeSize` (default:
    * the whole log now), checked here: the audit path must lead from the entry's leaf hash to the
@@ -103,6 +111,8 @@ export interface AdminAudit extends Audit {
    * signed with the new key. Update the keys you pinned.
    */
   rotateKey(options?: RequestOptions): Promise<KeyRotation>;
+  /** Where the org's witnesses stand (`audit.verify`: owners, admins, auditors): the policy, the latest checkpoint's cosignatures, each witness's last answer. */
+  witnesses(options?: RequestOptions): Promise<WitnessStatus>;
 }
 
 /** The {@link Audit} calls over `config`. */
@@ -132,6 +142,11 @@ export function createAudit(config: TransportConfig): Audit {
     checkpoint: (options = {}) => get("/v1/audit/checkpoint", options.signal),
     checkpoints: (options = {}) => get(`/v1/audit/checkpoints${query({ cursor: options.cursor, limit: options.limit })}`, options.signal),
     keys,
+    tlogProof: (options) => {
+      if (options.entryId === undefined && options.seq === undefined) throw invalidOption("tlogProof needs an entryId or a seq");
+      const path = `/v1/audit/proof${query({ entryId: options.entryId, seq: options.seq, treeSize: options.treeSize, format: "tlog-proof" })}`;
+      return request<string>(config, { method: "GET", path, headers: { accept: "text/plain" }, text: true, signal: options.signal });
+    },
 
     async proof(options) {
       if (options.entryId === undefined && options.seq === undefined) throw invalidOption("proof needs an entryId or a seq");
@@ -200,6 +215,7 @@ export function createAgentAudit(config: TransportConfig): AgentAudit {
 export function createAdminAudit(config: TransportConfig): AdminAudit {
   return {
     ...createAudit(config),
+    witnesses: (options = {}) => request<WitnessStatus>(config, { method: "GET", path: "/v1/audit/witnesses", signal: options.signal }),
     rotateKey: (options = {}) =>
       request<KeyRotation>(config, {
         method: "POST",

@@ -70,6 +70,7 @@ export type {
   CanIOptions,
   Checkpoint,
   CheckpointList,
+  WitnessStatus,
   CheckResult,
   CircuitState,
   ClosedOrg,

@@ -533,6 +533,7 @@ export type Checkpoint = Schemas["Checkpoint"];
 
 /** A page of signed checkpoints, largest tree first. */
 export type CheckpointList = Schemas["CheckpointList"];
+export type WitnessStatus = Schemas["WitnessStatus"];
 
 /** Options of `audit.checkpoints`. */
 export interface ListCheckpointsOptions extends RequestOptions {

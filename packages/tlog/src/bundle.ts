@@ -1,7 +1,9 @@
 import { parseCheckpoint } from "./checkpoint";
 import { sealedFieldsProblem } from "./fields";
 import { hashLeaf, sha256HexOfText, toHex } from "./hash";
+import { verifyCosignatures } from "./cosignature";
 import { openNote, parseVerifierKey, type NoteVerifier } from "./note";
+import { cosignedWitnesses, describeQuorum, parseWitnessPolicy, quorumMet, type WitnessPolicy } from "./policy";
 import { TreeBuilder } from "./tree";
 import { rootFromInclusionProof, verifyConsistency } from "./verify";
 
@@ -38,6 +40,11 @@ export interface BundleOptions {
    * they stay reported in `report.unsigned`: nothing but the bundle itself vouches for them.
    */
   allowUnsigned?: boolean;
+  /**
+   * A C2SP tlog-policy (text or parsed): its log lines are trusted keys too, and the bundle's last
+   * checkpoint must carry cosignatures from its quorum of witnesses (docs/audit.md, Witnesses).
+   */
+  policy?: string | WitnessPolicy;
   /** Called every `progressEvery` entries with the number checked so far. */
   onProgress?: (checkedEntries: number) => void;
   progressEvery?: number;
@@ -64,6 +71,11 @@ export interface BundleReport {
   unsigned: UnsignedEntries | null;
   /** The `since` checkpoint, when one was given and the bundle reached it. */
   since: { treeSize: number; rootHash: string; consistent: boolean } | null;
+  /**
+   * With a policy: its quorum in words, the policy's witnesses that cosigned the bundle's last
+   * checkpoint, and the largest checkpoint whose cosignatures met the quorum (null: none did).
+   */
+  witnesses: { quorum: string; cosignedBy: string[]; witnessedTreeSize: number | null } | null;
   firstBrokenSeq: number | null;
   /** 1-based line number of the first bad line, or null when the problem is the bundle's end. */
   firstBadLine: number | null;
@@ -148,6 +160,7 @@ export interface BundleVerifierState {
   claimedRoot: string | null;
   tailStart: { seq: number; line: number } | null;
   failure: { problem: string; seq: number | null; line: number | null } | null;
+  witnessed?: { largestCosignedBy: string[]; witnessedSize: number | null };
 }
 
 export class BundleVerifier {
@@ -180,9 +193,15 @@ export class BundleVerifier {
   private readonly prefixesOf = new Map<number, number[]>();
   private failure: Failure | null = null;
   private readonly progressEvery: number;
+  private readonly policy: WitnessPolicy | null;
+  /** With a policy: the policy's witnesses that cosigned the largest checkpoint so far. */
+  private largestCosignedBy: string[] = [];
+  /** With a policy: the largest checkpoint whose cosignatures met its quorum. */
+  private witnessedSize: number | null = null;
 
   constructor(private readonly options: BundleOptions = {}) {
-    this.trusted = (options.keys ?? []).map((k) => parseVerifierKey(k));
+    this.policy = typeof options.policy === "string" ? parseWitnessPolicy(options.policy) : (options.policy ?? null);
+    this.trusted = [...(options.keys ?? []).map((k) => parseVerifierKey(k)), ...(this.policy?.logs.map((l) => l.verifier) ?? [])];
     this.progressEvery = options.progressEvery ?? 50_000;
     this.sinceNote = options.since;
     this.origin = options.origin ?? null;
@@ -216,6 +235,7 @@ export class BundleVerifier {
       claimedRoot: this.claimedRoot,
       tailStart: this.tailStart,
       failure: this.failure,
+      witnessed: { largestCosignedBy: this.largestCosignedBy, witnessedSize: this.witnessedSize },
     };
   }
 
@@ -240,6 +260,8 @@ export class BundleVerifier {
     verifier.claimedRoot = state.claimedRoot;
     verifier.tailStart = state.tailStart;
     verifier.failure = state.failure;
+    verifier.largestCosignedBy = state.witnessed?.largestCosignedBy ?? [];
+    verifier.witnessedSize = state.witnessed?.witnessedSize ?? null;
     return verifier;
   }
 
@@ -434,7 +456,14 @@ export class BundleVerifier {
     }
     this.roots.set(body.size, { root: body.rootHash, line: this.lineNo });
     this.checkpoints += 1;
-    if (!this.largest || body.size > this.largest.size) this.largest = { size: body.size, root: body.rootHash };
+    const cosignedBy = this.policy ? this.cosigners(note, this.policy) : [];
+    if (this.policy && quorumMet(this.policy, new Set(cosignedBy))) this.witnessedSize = Math.max(this.witnessedSize ?? 0, body.size);
+    if (!this.largest || body.size > this.largest.size) {
+      this.largest = { size: body.size, root: body.rootHash };
+      this.largestCosignedBy = cosignedBy;
+    } else if (body.size === this.largest.size) {
+      this.largestCosignedBy = [...new Set([...this.largestCosignedBy, ...cosignedBy])];
+    }
     if (this.complete && body.size <= this.tree.size) {
       // Only possible for a checkpoint placed after later entries; compare against the rebuilt root now.
       if (body.size === this.tree.size) this.compareRoot(body.size, this.lineNo);
@@ -443,6 +472,36 @@ export class BundleVerifier {
       this.pending.set(body.size, this.lineNo);
     }
     if (this.sinceCheckpoint && this.sinceCheckpoint.size === body.size) this.compareSince();
+  }
+
+  /** The policy's witnesses whose cosignatures on `note` verify; a known witness's line that does not verify fails the bundle. */
+  private cosigners(note: string, policy: WitnessPolicy): string[] {
+    try {
+      return [
+        ...cosignedWitnesses(
+          policy,
+          verifyCosignatures(
+            note,
+            policy.witnesses.map((w) => w.verifier),
+          ),
+        ),
+      ];
+    } catch (error) {
+      throw new BundleProblem(`the checkpoint at line ${this.lineNo}: ${(error as Error).message}`);
+    }
+  }
+
+  /** With a policy: the bundle's last checkpoint carries its quorum of cosignatures, or why not. */
+  private witnessProblem(): Failure | null {
+    const policy = this.policy;
+    if (!policy || !this.largest || quorumMet(policy, new Set(this.largestCosignedBy))) return null;
+    const by = this.largestCosignedBy.length === 0 ? "none of the policy's witnesses" : this.largestCosignedBy.join(", ");
+    const earlier = this.witnessedSize === null ? "no checkpoint in the bundle meets it" : `the largest checkpoint that meets it has tree size ${this.witnessedSize}`;
+    return {
+      problem: `the bundle's last checkpoint (tree size ${this.largest.size}) is cosigned by ${by}: the policy's quorum (${describeQuorum(policy)}) is not met, so no witness vouches that this is the log everyone else sees (${earlier})`,
+      seq: null,
+      line: this.roots.get(this.largest.size)?.line ?? null,
+    };
   }
 
   /** Opens a checkpoint note: a verified signature by a key named for the log the checkpoint is of (the key name is the origin), and that origin this bundle's. */
@@ -600,6 +659,7 @@ export class BundleVerifier {
       unsigned = this.failure ? null : this.unsignedTail();
       if (unsigned && !this.options.allowUnsigned) this.failure = this.unsignedProblem(unsigned);
       this.failure ??= this.sinceProblem();
+      this.failure ??= this.witnessProblem();
     }
     const failure = this.failure;
     return {
@@ -614,6 +674,7 @@ export class BundleVerifier {
       keys: this.verifiers().map((v) => v.vkey),
       unsigned,
       since: this.sinceCheckpoint ? { treeSize: this.sinceCheckpoint.size, rootHash: toHex(this.sinceCheckpoint.root), consistent: this.sinceConsistent } : null,
+      witnesses: this.policy ? { quorum: describeQuorum(this.policy), cosignedBy: this.largestCosignedBy, witnessedTreeSize: this.witnessedSize } : null,
       firstBrokenSeq: failure?.seq ?? null,
       firstBadLine: failure?.line ?? null,
       problem: failure?.problem ?? null,

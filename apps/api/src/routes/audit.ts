@@ -5,6 +5,8 @@ import {
   exportAuditLog,
   getAuditProof,
   getCheckpoint,
+  getTlogProof,
+  getWitnessStatus,
   listAuditEntries,
   listCheckpoints,
   listSigningKeys,
@@ -48,7 +50,16 @@ export async function auditRoutes(app: FastifyInstance): Promise<void> {
     },
   });
 
-  api.route({ ...fromContract(routeOf("getAuditProof")), handler: async (request) => getAuditProof({ ctx: ctxOf(request), input: request.query }) });
+  api.route({
+    ...fromContract(routeOf("getAuditProof")),
+    handler: async (request, reply) => {
+      if ((request.query as { format?: string }).format !== "tlog-proof") return getAuditProof({ ctx: ctxOf(request), input: request.query });
+      const { text, filename } = await getTlogProof({ ctx: ctxOf(request), input: request.query });
+      return reply.type("text/plain; charset=utf-8").header("content-disposition", `attachment; filename="${filename}"`).send(text);
+    },
+  });
+
+  api.route({ ...fromContract(routeOf("getWitnessStatus")), handler: async (request) => getWitnessStatus({ ctx: ctxOf(request) }) });
 
   // Verifying and exporting are recorded (who, when, valid?) for the posture score; recording fails open.
   api.route({

@@ -17,6 +17,7 @@ import {
   proofQuerySchema,
   signingKeyListSchema,
   textFormatQuerySchema,
+  witnessStatusSchema,
 } from "../audit";
 import { article12ReportSchema, article12RequestSchema } from "../reports";
 import type { RouteContract } from "./contract";
@@ -99,7 +100,24 @@ export const auditRoutes = [
     tag: "Audit",
     auth: "key",
     query: proofQuerySchema,
-    success: { status: 200, description: "The proof.", json: auditProofSchema },
+    success: {
+      status: 200,
+      description: "The proof.",
+      json: auditProofSchema,
+      raw: { mediaTypes: ["text/plain"], description: "With `format=tlog-proof`: the C2SP tlog-proof file of one entry." },
+    },
+  },
+  {
+    operationId: "getWitnessStatus",
+    method: "GET",
+    path: "/v1/audit/witnesses",
+    summary: "Where the org's witnesses stand",
+    description:
+      "The witness policy (settings.witnesses), the latest checkpoint's cosignatures, the largest checkpoint the quorum cosigned, and each witness's last answer. Members need `audit.verify` (owner, admin, auditor).",
+    tag: "Audit",
+    auth: "admin",
+    permission: "audit.verify",
+    success: { status: 200, description: "The witnesses' status.", json: witnessStatusSchema },
   },
   {
     operationId: "verifyAuditLog",

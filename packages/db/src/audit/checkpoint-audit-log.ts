@@ -5,6 +5,7 @@ import { db, TX_OPTIONS } from "../infra/client";
 import { txQuery } from "./append-audit-entries";
 import { lockLogHead } from "./log-store";
 import { activeSigner, logOrigin } from "./signing-keys";
+import { cosignedNoteSql } from "./cosigned-note";
 
 /** A signed checkpoint as the API answers it (its contract). */
 export type CheckpointView = Checkpoint;
@@ -28,7 +29,7 @@ async function readHead(orgId: string): Promise<{ size: number; frontier: string
   return { size: Number(head.size), frontier: head.frontier ?? [] };
 }
 
-const LATEST = `SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`;
+const LATEST = `SELECT c.tree_size, c.root_hash, ${cosignedNoteSql("c")} AS note, c.signing_key_id, c.created_at FROM checkpoints c WHERE c.org_id = $1 ORDER BY c.tree_size DESC LIMIT 1`;
 
 /**
  * A signed checkpoint of the org's log as it is now: the latest one if the log has not grown since,
@@ -57,10 +58,10 @@ export async function checkpointAuditLog(orgId: string): Promise<CheckpointView>
     note,
     keyId,
   ]);
-  const stored = await pool.query<CheckpointRow>(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [
-    orgId,
-    String(size),
-  ]);
+  const stored = await pool.query<CheckpointRow>(
+    `SELECT c.tree_size, c.root_hash, ${cosignedNoteSql("c")} AS note, c.signing_key_id, c.created_at FROM checkpoints c WHERE c.org_id = $1 AND c.tree_size = $2`,
+    [orgId, String(size)],
+  );
   return checkpointView(stored.rows[0] as CheckpointRow);
 }
 

@@ -8,6 +8,8 @@ import { fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
 import { logOrigin, vkeyOf } from "./signing-keys";
+import { cosignedNoteAt, cosignedNoteSql } from "./cosigned-note";
+import { witnessedCheckpoint } from "./witness-checkpoints";
 
 export interface AuditExport {
   contentType: string;
@@ -90,8 +92,10 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   // error envelope instead of cutting a download that already answered 200. The contract refuses
   // every such value first (400 naming the field); this is the guarantee, not the check.
   await db().pool.query(`SELECT 1 FROM audit_entries WHERE ${where.join(" AND ")} LIMIT 0`, [orgId, "0", "0", ...values]);
-  const checkpoint = await checkpointAuditLog(orgId);
+  let checkpoint = await checkpointAuditLog(orgId);
   const size = checkpoint.treeSize;
+  // With witnesses, the export's checkpoint is put to them while the entries stream; its line waits for their answers (bounded by their timeout).
+  const witnessing = options.format === "jsonl" ? witnessedCheckpoint(orgId, { treeSize: size, note: checkpoint.note }).catch(() => null) : null;
   if (options.sinceSize !== undefined && options.sinceSize > size) {
     throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
   }
@@ -130,6 +134,7 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
     let head = `${JSON.stringify({ type: "bundle", version: 1, origin: logOrigin(orgId), orgId, exportedAt: new Date().toISOString(), treeSize: size, rootHash: checkpoint.rootHash, filter })}\n`;
     for (const key of keys) head += `${JSON.stringify({ type: "key", vkey: vkeyOf(key), status: key.status, createdAt: key.createdAt.toISOString() })}\n`;
     if (filtered) {
+      if ((await witnessing)?.policy) checkpoint = { ...checkpoint, note: (await cosignedNoteAt(orgId, size)) ?? checkpoint.note };
       head += `${JSON.stringify({ type: "checkpoint", note: checkpoint.note })}\n`;
       if (options.sinceSize !== undefined) head += await consistencyLine(orgId, options.sinceSize, size);
       yield head;
@@ -141,7 +146,7 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
     let written = -1;
     const checkpointsThrough = async (through: number): Promise<Array<{ size: number; line: string }>> => {
       const { rows } = await db().pool.query<{ tree_size: string; note: string }>(
-        `SELECT tree_size, note FROM checkpoints WHERE org_id = $1 AND tree_size > $2 AND tree_size <= $3 ORDER BY tree_size`,
+        `SELECT c.tree_size, ${cosignedNoteSql("c")} AS note FROM checkpoints c WHERE c.org_id = $1 AND c.tree_size > $2 AND c.tree_size <= $3 ORDER BY c.tree_size`,
         [orgId, String(written), String(through)],
       );
       written = through;
@@ -165,6 +170,7 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
           .join("")
       );
     }
+    await witnessing;
     yield (await checkpointsThrough(size)).map((n) => n.line).join("");
   }
   return { contentType: "application/x-ndjson; charset=utf-8", filename: `${base}.jsonl`, treeSize: size, chunks: jsonl() };

@@ -6,21 +6,22 @@ import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog, checkpointView, type CheckpointView } from "./checkpoint-audit-log";
 import { readTreeNodes, type Query } from "./log-store";
+import { cosignedNoteSql } from "./cosigned-note";
 
 export type { AuditProof };
 
 const query: Query = async <R>(text: string, values: unknown[]) => (await db().pool.query(text, values)).rows as R[];
 
 /** Runs `compute` over exactly the stored nodes it needs, fetched in one query (O(log n) rows). */
-async function withNodes<T>(orgId: string, compute: (source: NodeSource) => T): Promise<T> {
+export async function withNodes<T>(orgId: string, compute: (source: NodeSource) => T): Promise<T> {
   return compute(sourceOf(await readTreeNodes(query, orgId, plannedReads(compute))));
 }
 
 async function checkpointAt(orgId: string, treeSize: number): Promise<CheckpointView | null> {
-  const { rows } = await db().pool.query(`SELECT tree_size, root_hash, note, signing_key_id, created_at FROM checkpoints WHERE org_id = $1 AND tree_size = $2`, [
-    orgId,
-    String(treeSize),
-  ]);
+  const { rows } = await db().pool.query(
+    `SELECT c.tree_size, c.root_hash, ${cosignedNoteSql("c")} AS note, c.signing_key_id, c.created_at FROM checkpoints c WHERE c.org_id = $1 AND c.tree_size = $2`,
+    [orgId, String(treeSize)],
+  );
   return rows[0] ? checkpointView(rows[0]) : null;
 }
 
@@ -42,7 +43,7 @@ wanted AS (
   UNION SELECT l, (e.seq >> l) # 1 FROM entry e, generate_series(0, 52) AS l WHERE (((e.seq >> l) # 1) + 1) << l <= $3::bigint
   UNION SELECT k, ($3::bigint >> k) - 1 FROM generate_series(0, 52) AS k WHERE ($3::bigint >> k) & 1 = 1
 )
-SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, c.note, c.signing_key_id, c.created_at, ARRAY(
+SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, ${cosignedNoteSql("c")} AS note, c.signing_key_id, c.created_at, ARRAY(
     SELECT '0 ' || a.seq || ' ' || a.leaf_hash FROM audit_entries a WHERE a.org_id = $1 AND a.seq IN (SELECT index FROM wanted WHERE level = 0)
     UNION ALL
     SELECT m.level || ' ' || m.index || ' ' || m.hash FROM wanted w JOIN merkle_nodes m ON m.org_id = $1 AND m.level = w.level AND m.index = w.index WHERE w.level > 0

@@ -10,3 +10,6 @@ export { verifyAuditLog, type AuditVerification } from "./verify-audit-log";
 export { exportAuditLog, type AuditExport } from "./export-audit-log";
 export { logEvidence } from "./log-evidence";
 export { sweepRetention, RETENTION_ACTOR, type RetentionSweep } from "./retention-sweep";
+export { witnessLatestCheckpoints, witnessedCheckpoint, WITNESS_TIMEOUT_MS } from "./witness-checkpoints";
+export { getTlogProof } from "./tlog-proof";
+export { getWitnessStatus } from "./witness-status";

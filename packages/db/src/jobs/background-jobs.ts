@@ -13,6 +13,7 @@ import {
   snapshotPostures,
   sweepRetention,
   webhookDispatcher,
+  witnessLatestCheckpoints,
 } from "../index";
 import type { Job } from "./runner";
 
@@ -27,6 +28,8 @@ export function backgroundJobs(): Job[] {
     { name: "approval-expiry", everyMs: 1_000, run: expireDueApprovals },
     // Every log that grew gets a signed checkpoint within a second.
     { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
+    // Orgs with witnesses: the latest checkpoint is put to each witness that has not cosigned it (docs/audit.md, Witnesses).
+    { name: "audit-witnessing", everyMs: 5_000, run: () => witnessLatestCheckpoints() },
     // Delegations past their expiry get a `delegation.expired` entry within a second (expiry itself is exact at request time).
     { name: "delegation-expiry", everyMs: 1_000, run: () => expireDueDelegations() },
     // New decisions and outcomes are counted into decision_rollups (per minute and hour) within a second.

@@ -146,3 +146,5 @@ export function fakeDns(): {
 export { checkStoredEntryTypes, noteEntry, type StoredEntryReport } from "./stored-entry-types";
 export { startSlackStandIn, type SlackStandIn, type SlackStandInUser, type SlackRequest, type SlackCall } from "./slack-stand-in";
 export { startPgBouncer, PGBOUNCER, type PgBouncer } from "./pgbouncer";
+/** The org's checkpoint signer, for tests that play an operator who forks the log with its own key (apps/api/test/witnesses.test.ts). */
+export { activeSigner } from "../audit/signing-keys";

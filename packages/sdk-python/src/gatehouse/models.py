@@ -3581,6 +3581,8 @@ class OrgSettings(TypedDict):
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
     retention: OrgSettingsRetention
     """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
+    witnesses: OrgSettingsWitnesses
+    """Witnesses (docs/audit.md, Witnesses): `policy`, a C2SP tlog-policy naming the witnesses that cosign the org's checkpoints and the quorum a checkpoint needs; empty for none."""
 
 
 class OrgSettingsAnomaly(TypedDict):
@@ -3718,6 +3720,12 @@ class OrgSettingsSpendPriceOverridesItem(_OrgSettingsSpendPriceOverridesItemRequ
     """USD per million input tokens read from a cache (else priced as input)."""
     cacheWrite: float
     """USD per million input tokens written to a cache (else priced as input)."""
+
+
+class OrgSettingsWitnesses(TypedDict):
+    """Witnesses (docs/audit.md, Witnesses): `policy`, a C2SP tlog-policy naming the witnesses that cosign the org's checkpoints and the quorum a checkpoint needs; empty for none."""
+    policy: str
+    """A C2SP tlog-policy (https://c2sp.org/tlog-policy): witness <name> <vkey> <url> lines (each with the URL of its add-checkpoint API), optional group lines and one quorum line; log lines are allowed (the file is the one auditors pass to gatehouse verify --policy) and not used by the server. Empty: no witnesses."""
 
 
 class _OutcomeRequired(TypedDict):
@@ -4976,6 +4984,8 @@ class UpdateSettingsRequest(TypedDict, total=False):
     """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
     retention: UpdateSettingsRequestRetention
     """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    witnesses: UpdateSettingsRequestWitnesses
+    """`policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log)."""
 
 
 class UpdateSettingsRequestAnomaly(TypedDict, total=False):
@@ -5114,6 +5124,12 @@ class UpdateSettingsRequestSpendPriceOverridesItem(_UpdateSettingsRequestSpendPr
     """USD per million input tokens written to a cache (else priced as input)."""
 
 
+class UpdateSettingsRequestWitnesses(TypedDict, total=False):
+    """`policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log)."""
+    policy: str
+    """A C2SP tlog-policy (https://c2sp.org/tlog-policy): witness <name> <vkey> <url> lines (each with the URL of its add-checkpoint API), optional group lines and one quorum line; log lines are allowed (the file is the one auditors pass to gatehouse verify --policy) and not used by the server. Empty: no witnesses."""
+
+
 class UpdateWebhookRequest(TypedDict, total=False):
     """What to change; the rest stays."""
     url: str
@@ -5240,6 +5256,38 @@ class WhoAmIOrg(TypedDict):
 class WhoAmIPoliciesItem(TypedDict):
     name: str
     version: int
+
+
+class WitnessStatus(TypedDict):
+    """Where the org's witnesses stand: the policy, the latest checkpoint's cosignatures and each witness's last answer."""
+    policy: str
+    """The org's witness policy (C2SP tlog-policy), as set in settings.witnesses.policy; empty: no witnesses."""
+    quorum: str | None
+    """The policy's quorum in words; null without a policy."""
+    latestCheckpoint: WitnessStatusLatestCheckpoint | None
+    witnessedTreeSize: int | None
+    """The largest checkpoint (of the latest 100 with cosignatures) whose cosignatures meet the quorum."""
+    witnesses: list[WitnessStatusWitnessesItem]
+
+
+class WitnessStatusLatestCheckpoint(TypedDict):
+    treeSize: int
+    cosignedBy: list[str]
+    """The policy's witnesses (by name) that cosigned it."""
+    quorumMet: bool
+
+
+class WitnessStatusWitnessesItem(TypedDict):
+    name: str
+    vkey: str
+    url: str | None
+    cosignedSize: int
+    """The size of the latest checkpoint it cosigned for this log (the next request's old size)."""
+    lastAttemptAt: str | None
+    lastCosignedAt: str | None
+    lastStatus: int | None
+    lastError: str | None
+    """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
 AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded

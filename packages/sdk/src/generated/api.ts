@@ -1194,6 +1194,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/audit/witnesses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the org's witnesses stand
+         * @description The witness policy (settings.witnesses), the latest checkpoint's cosignatures, the largest checkpoint the quorum cosigned, and each witness's last answer. Members need `audit.verify` (owner, admin, auditor).
+         */
+        get: operations["getWitnessStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/budgets": {
         parameters: {
             query?: never;
@@ -4575,6 +4595,14 @@ export interface components {
                  */
                 secrets: number;
             };
+            /** @description Witnesses (docs/audit.md, Witnesses): `policy`, a C2SP tlog-policy naming the witnesses that cosign the org's checkpoints and the quorum a checkpoint needs; empty for none. */
+            witnesses: {
+                /**
+                 * @description A C2SP tlog-policy (https://c2sp.org/tlog-policy): witness <name> <vkey> <url> lines (each with the URL of its add-checkpoint API), optional group lines and one quorum line; log lines are allowed (the file is the one auditors pass to gatehouse verify --policy) and not used by the server. Empty: no witnesses.
+                 * @default
+                 */
+                policy: string;
+            };
         };
         /** @description The outcome on record: the first report wins. */
         Outcome: {
@@ -5755,6 +5783,11 @@ export interface components {
                 /** @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default). */
                 secrets?: number;
             };
+            /** @description `policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log). */
+            witnesses?: {
+                /** @description A C2SP tlog-policy (https://c2sp.org/tlog-policy): witness <name> <vkey> <url> lines (each with the URL of its add-checkpoint API), optional group lines and one quorum line; log lines are allowed (the file is the one auditors pass to gatehouse verify --policy) and not used by the server. Empty: no witnesses. */
+                policy?: string;
+            };
         };
         /** @description What to change; the rest stays. */
         UpdateWebhookRequest: {
@@ -5868,6 +5901,33 @@ export interface components {
                 /** @enum {string} */
                 kind: "agent" | "admin";
             };
+        };
+        /** @description Where the org's witnesses stand: the policy, the latest checkpoint's cosignatures and each witness's last answer. */
+        WitnessStatus: {
+            /** @description The org's witness policy (C2SP tlog-policy), as set in settings.witnesses.policy; empty: no witnesses. */
+            policy: string;
+            /** @description The policy's quorum in words; null without a policy. */
+            quorum: string | null;
+            latestCheckpoint: {
+                treeSize: number;
+                /** @description The policy's witnesses (by name) that cosigned it. */
+                cosignedBy: string[];
+                quorumMet: boolean;
+            } | null;
+            /** @description The largest checkpoint (of the latest 100 with cosignatures) whose cosignatures meet the quorum. */
+            witnessedTreeSize: number | null;
+            witnesses: {
+                name: string;
+                vkey: string;
+                url: string | null;
+                /** @description The size of the latest checkpoint it cosigned for this log (the next request's old size). */
+                cosignedSize: number;
+                lastAttemptAt: string | null;
+                lastCosignedAt: string | null;
+                lastStatus: number | null;
+                /** @description Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null. */
+                lastError: string | null;
+            }[];
         };
     };
     responses: never;
@@ -12349,6 +12409,8 @@ export interface operations {
                 treeSize?: number;
                 from?: number;
                 to?: number;
+                /** @description `tlog-proof`: one entry's proof as a C2SP tlog-proof file (text/plain): the entry's canonical JSON (the extra line), its inclusion proof and the checkpoint with the witnesses' cosignatures, verifiable offline with gatehouse verify. With witnesses configured, the checkpoint is the largest one their quorum cosigned that covers the entry (409 when none does yet). */
+                format?: "json" | "tlog-proof";
             };
             header?: never;
             path?: never;
@@ -12363,6 +12425,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditProof"];
+                    "text/plain": string;
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
@@ -12565,6 +12628,89 @@ export interface operations {
             };
             /** @description No such object in the key's org (another org's id is always a 404). */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWitnessStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The witnesses' status. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WitnessStatus"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -12,6 +12,7 @@ import { retentionSetting } from "./retention";
 import type { OrgSetting } from "./setting";
 import { signInSetting } from "./sign-in";
 import { spendSetting } from "./spend";
+import { witnessesSetting } from "./witnesses";
 
 /**
  * Every org setting, under the key it has in the settings object, in the order the two-admin rule lists weakened
@@ -33,6 +34,7 @@ export const ORG_SETTINGS = {
   grants: grantsSetting,
   content: contentSetting,
   retention: retentionSetting,
+  witnesses: witnessesSetting,
 } as const;
 
 export type OrgSettingKey = keyof typeof ORG_SETTINGS;

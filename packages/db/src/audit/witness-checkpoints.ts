@@ -1,0 +1,184 @@
+import { orgWitnessPolicy } from "@gatehouse/core";
+import { consistencyProof, quorumMet, verifyCosignatures, type PolicyWitness, type WitnessPolicy } from "@gatehouse/tlog";
+import { db } from "../infra/client";
+import { postGuarded } from "../infra/outbound";
+import { withNodes } from "./get-audit-proof";
+
+/**
+ * The log's side of C2SP tlog-witness (docs/audit.md, Witnesses): each witness of the org's policy
+ * gets the checkpoint with a consistency proof from the size it last cosigned, and its cosignature
+ * is checked against the policy's key and kept beside the checkpoint (`checkpoint_cosignatures`).
+ * The worker does it for each org's latest checkpoint every few seconds; an export and a proof file
+ * ask for their own checkpoint and wait a bounded time. A witness that answers 409 names the size it
+ * holds, and the request is made again from there; any other refusal (a 422 is a witness seeing a
+ * fork) is kept in `witness_states` with its reason, for the status and the health answer.
+ */
+
+/** How long one request to a witness may take. */
+export const WITNESS_TIMEOUT_MS = 5_000;
+/** The most of a witness's answer read: a few signature lines, or a reason. */
+const WITNESS_ANSWER_MAX_BYTES = 16 * 1024;
+/** Orgs witnessed at once by the worker. */
+const ORGS_AT_ONCE = 4;
+
+export interface CheckpointToWitness {
+  treeSize: number;
+  /** The log's signed note (its cosignatures, if any, may follow: witnesses ignore lines they do not know). */
+  note: string;
+}
+
+/** The policy's witnesses that have cosigned the org's checkpoint of `treeSize`, by their policy names. */
+export async function cosignersOf(orgId: string, policy: WitnessPolicy, treeSize: number): Promise<Set<string>> {
+  const { rows } = await db().pool.query<{ witness_key: string }>(`SELECT witness_key FROM checkpoint_cosignatures WHERE org_id = $1 AND tree_size = $2`, [
+    orgId,
+    String(treeSize),
+  ]);
+  const keys = new Set(rows.map((r) => r.witness_key));
+  return new Set(policy.witnesses.filter((w) => keys.has(w.verifier.vkey)).map((w) => w.name));
+}
+
+/** One line of a witness's answer, made safe to store and show: printable, at most 300 characters. */
+function reasonOf(text: string): string {
+  return text
+    .replace(/[^\x20-\x7e\u00a0-\uffff]+/g, " ")
+    .trim()
+    .slice(0, 300);
+}
+
+async function recordAttempt(orgId: string, witness: PolicyWitness, status: number | null, error: string | null, size?: number): Promise<void> {
+  await db().pool.query(
+    `INSERT INTO witness_states (org_id, witness_key, size, last_attempt_at, last_status, last_error, last_cosigned_at)
+     VALUES ($1, $2, COALESCE($5::bigint, 0), now(), $3, $4, CASE WHEN $4::text IS NULL THEN now() END)
+     ON CONFLICT (org_id, witness_key) DO UPDATE SET
+       size = GREATEST(witness_states.size, COALESCE($5::bigint, witness_states.size)),
+       last_attempt_at = now(), last_status = $3, last_error = $4,
+       last_cosigned_at = CASE WHEN $4::text IS NULL THEN now() ELSE witness_states.last_cosigned_at END`,
+    [orgId, witness.verifier.vkey, status, error, size === undefined ? null : String(size)],
+  );
+}
+
+/** The add-checkpoint body: the old size, the proof from it, a blank line, the checkpoint. */
+async function addCheckpointBody(orgId: string, oldSize: number, checkpoint: CheckpointToWitness): Promise<string> {
+  const proof = oldSize === 0 || oldSize === checkpoint.treeSize ? [] : await withNodes(orgId, (source) => consistencyProof(oldSize, checkpoint.treeSize, source));
+  return `old ${oldSize}\n${proof.map((h) => `${h.toString("base64")}\n`).join("")}\n${checkpoint.note}`;
+}
+
+/** Asks one witness to cosign; keeps its cosignature or why it gave none. Never throws for the witness's failures. */
+async function askWitness(orgId: string, witness: PolicyWitness, checkpoint: CheckpointToWitness): Promise<boolean> {
+  const url = `${(witness.url as string).replace(/\/+$/, "")}/add-checkpoint`;
+  const state = await db().pool.query<{ size: string }>(`SELECT size FROM witness_states WHERE org_id = $1 AND witness_key = $2`, [orgId, witness.verifier.vkey]);
+  let oldSize = Number(state.rows[0]?.size ?? 0);
+  if (oldSize > checkpoint.treeSize) return false; // It holds a larger checkpoint of ours already: this one cannot be cosigned any more.
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const answer = await postGuarded(
+      url,
+      {
+        headers: {},
+        body: await addCheckpointBody(orgId, oldSize, checkpoint),
+        contentType: "text/plain; charset=utf-8",
+        userAgent: "Gatehouse-Witnessing/1",
+        maxResponseBytes: WITNESS_ANSWER_MAX_BYTES,
+      },
+      { timeoutMs: WITNESS_TIMEOUT_MS },
+    );
+    if (answer.status === 409 && /^text\/x\.tlog\.size/.test(answer.contentType ?? "")) {
+      const held = /^(0|[1-9][0-9]{0,15})\n?$/.exec(answer.body);
+      if (!held) {
+        await recordAttempt(orgId, witness, 409, "answered 409 without a tree size");
+        return false;
+      }
+      const size = Number(held[1]);
+      if (size > checkpoint.treeSize) {
+        await recordAttempt(orgId, witness, 409, `the witness holds a cosigned checkpoint of size ${size}, larger than this one (${checkpoint.treeSize})`, size);
+        return false;
+      }
+      oldSize = size;
+      continue;
+    }
+    if (!answer.ok) {
+      const said = reasonOf(answer.body);
+      await recordAttempt(orgId, witness, answer.status, said ? `${answer.error ?? "failed"}: ${said}` : (answer.error ?? "failed"));
+      return false;
+    }
+    // Each line it sent that is a valid cosignature by the policy's key for this witness.
+    const text = checkpoint.note.slice(0, checkpoint.note.indexOf("\n\n") + 2);
+    const lines = answer.body.split("\n").filter((line) => line.startsWith("\u2014 "));
+    let kept: { line: string; timestamp: number } | null = null;
+    for (const line of lines) {
+      try {
+        const [verified] = verifyCosignatures(`${text}${line}\n`, [witness.verifier]);
+        if (verified) kept = { line: `${line}\n`, timestamp: verified.timestamp };
+      } catch {
+        // A line by its key that does not verify is not a cosignature.
+      }
+    }
+    if (!kept) {
+      await recordAttempt(orgId, witness, answer.status, "answered without a valid cosignature by the policy's key for this witness");
+      return false;
+    }
+    await db().pool.query(
+      `INSERT INTO checkpoint_cosignatures (org_id, tree_size, witness_key, line, cosigned_at) VALUES ($1, $2, $3, $4, to_timestamp($5)) ON CONFLICT DO NOTHING`,
+      [orgId, String(checkpoint.treeSize), witness.verifier.vkey, kept.line, kept.timestamp],
+    );
+    await recordAttempt(orgId, witness, answer.status, null, checkpoint.treeSize);
+    return true;
+  }
+  await recordAttempt(orgId, witness, 409, "the witness's size kept changing: another request raced this one");
+  return false;
+}
+
+/**
+ * Asks every witness of the policy that has not cosigned `checkpoint` yet, at once; resolves with the
+ * policy's witnesses that have cosigned it. Never throws for a witness's failure.
+ */
+export async function witnessCheckpoint(orgId: string, policy: WitnessPolicy, checkpoint: CheckpointToWitness): Promise<Set<string>> {
+  const already = await cosignersOf(orgId, policy, checkpoint.treeSize);
+  await Promise.all(
+    policy.witnesses
+      .filter((w) => w.url !== null && !already.has(w.name))
+      .map((w) =>
+        askWitness(orgId, w, checkpoint).catch(async (error: unknown) => {
+          await recordAttempt(orgId, w, null, `could not ask: ${reasonOf((error as Error).message)}`).catch(() => {});
+          return false;
+        }),
+      ),
+  );
+  return cosignersOf(orgId, policy, checkpoint.treeSize);
+}
+
+/** The org's policy and whether its checkpoint of `treeSize` has the quorum, asking the witnesses first when it has not. */
+export async function witnessedCheckpoint(orgId: string, checkpoint: CheckpointToWitness): Promise<{ policy: WitnessPolicy | null; cosignedBy: Set<string>; quorum: boolean }> {
+  const settings = (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
+  const policy = orgWitnessPolicy(settings);
+  if (!policy) return { policy: null, cosignedBy: new Set(), quorum: true };
+  let cosignedBy = await cosignersOf(orgId, policy, checkpoint.treeSize);
+  if (!quorumMet(policy, cosignedBy)) cosignedBy = await witnessCheckpoint(orgId, policy, checkpoint);
+  return { policy, cosignedBy, quorum: quorumMet(policy, cosignedBy) };
+}
+
+/** The worker's job: each open org with witnesses gets its latest checkpoint cosigned by its quorum. Resolves with the orgs asked. */
+export async function witnessLatestCheckpoints(): Promise<number> {
+  const { rows } = await db().pool.query<{ id: string; settings: unknown; tree_size: string; note: string }>(
+    `SELECT o.id, o.settings, c.tree_size, c.note FROM orgs o
+     JOIN LATERAL (SELECT tree_size, note FROM checkpoints WHERE org_id = o.id ORDER BY tree_size DESC LIMIT 1) c ON true
+     WHERE o.closed_at IS NULL AND COALESCE(o.settings->'witnesses'->>'policy', '') <> ''`,
+  );
+  let asked = 0;
+  const queue = [...rows];
+  const next = async (): Promise<void> => {
+    for (let org = queue.shift(); org; org = queue.shift()) {
+      try {
+        const policy = orgWitnessPolicy(org.settings);
+        if (!policy) continue;
+        const checkpoint = { treeSize: Number(org.tree_size), note: org.note };
+        if (quorumMet(policy, await cosignersOf(org.id, policy, checkpoint.treeSize))) continue;
+        asked += 1;
+        await witnessCheckpoint(org.id, policy, checkpoint);
+      } catch {
+        // One org's failure (a policy that no longer parses) does not stop the others; its witnesses' states say why.
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: ORGS_AT_ONCE }, next));
+  return asked;
+}
