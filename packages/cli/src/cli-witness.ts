@@ -97,8 +97,15 @@ const serve = defineCommand({
     const logs = await readKeyArguments(options.log, io.readFile);
     const port = options.port === undefined ? DEFAULT_PORT : Number(options.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError("--port is 0 to 65535");
-    const witness = await Witness.open({ dir, logs, report: (line) => io.stderr(`gatehouse witness: ${line}\n`) });
+    // The lock first, then the record: no other process writes it while this one reads and serves it.
     const unlock = await lockWitnessDir(dir);
+    let witness: Witness;
+    try {
+      witness = await Witness.open({ dir, logs, report: (line) => io.stderr(`gatehouse witness: ${line}\n`) });
+    } catch (error) {
+      await unlock();
+      throw error;
+    }
     const server = witnessServer(witness);
     try {
       await new Promise<void>((resolve, reject) => {

@@ -7,7 +7,7 @@
  * and the protocol's one write call, add-checkpoint, with its status codes.
  */
 import { randomUUID } from "node:crypto";
-import { appendFile, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { appendFile, link, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import http from "node:http";
 import { join } from "node:path";
 import {
@@ -28,6 +28,8 @@ import {
 /** The largest add-checkpoint body accepted: 63 proof lines and a checkpoint with its signatures fit in far less. */
 export const WITNESS_MAX_BODY_BYTES = 64 * 1024;
 const MAX_PROOF_LINES = 63;
+/** The most fork evidence kept: past it, forks are still refused, not recorded. */
+const FORKS_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface WitnessKeyFile {
   name: string;
@@ -83,8 +85,13 @@ export async function loadWitnessKey(dir: string): Promise<{ cosigner: Cosigner;
 /** The witness: the logs it trusts (by their verifier keys) and its record of each, kept in `dir`. */
 export class Witness {
   private records = new Map<string, LogRecord>();
-  /** add-checkpoint checks and updates a log's record as one step: calls for one origin run one after another. */
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /**
+   * add-checkpoint checks a log's record and writes the whole record file as one step: calls run one after
+   * another (for every log: the file holds them all, so two logs' updates must not overlap either).
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Forks already kept as evidence (their checkpoint text), so a replayed fork is not written twice. */
+  private readonly keptForks = new Set<string>();
 
   private constructor(
     private readonly dir: string,
@@ -140,27 +147,37 @@ export class Witness {
     const firstLine = note.slice(0, note.indexOf("\n"));
     const keys = this.logs.filter((k) => k.name === firstLine);
     if (keys.length === 0) return text(404, `this witness does not witness the log ${JSON.stringify(firstLine.slice(0, 200))}`);
+    const noteText = note.slice(0, note.lastIndexOf("\n\n") + 1);
     let checkpoint: ReturnType<typeof parseCheckpoint>;
     try {
+      checkpoint = parseCheckpoint(noteText);
+    } catch (error) {
+      return text(400, `the checkpoint is malformed: ${(error as Error).message}`);
+    }
+    let logLines: string;
+    try {
       const opened = openNote(note, keys);
-      checkpoint = parseCheckpoint(opened.text);
+      // Only the log's own signature lines that verified are kept and served: a submitter's other lines are not ours to repeat.
+      const signed = new Set(opened.verified.map((v) => `${v.name} ${v.keyHash}`));
+      logLines = note
+        .slice(noteText.length + 1)
+        .split("\n")
+        .filter((line) => {
+          const match = /^\u2014 (\S+) ([A-Za-z0-9+/]+={0,2})$/.exec(line);
+          return match !== null && signed.has(`${match[1]} ${Buffer.from(match[2] as string, "base64").readUInt32BE(0)}`);
+        })
+        .map((line) => `${line}\n`)
+        .join("");
     } catch (error) {
       return text(403, `the checkpoint is not validly signed by the log's key: ${(error as Error).message}`);
     }
     if (checkpoint.origin !== firstLine) return text(400, "the checkpoint is malformed");
     if (oldSize > checkpoint.size) return text(400, `old size ${oldSize} is larger than the checkpoint's ${checkpoint.size}`);
     const origin = checkpoint.origin;
-    const previous = this.queues.get(origin) ?? Promise.resolve();
-    const run = previous.then(
-      () => this.decide(origin, oldSize, proof, note, checkpoint),
-      () => this.decide(origin, oldSize, proof, note, checkpoint),
-    );
-    this.queues.set(origin, run);
-    try {
-      return await run;
-    } finally {
-      if (this.queues.get(origin) === run) this.queues.delete(origin);
-    }
+    const decide = () => this.decide(origin, oldSize, proof, `${noteText}\n${logLines}`, checkpoint);
+    const run = this.queue.then(decide, decide);
+    this.queue = run.catch(() => {});
+    return run;
   }
 
   private async decide(origin: string, oldSize: number, proof: Buffer[], note: string, checkpoint: ReturnType<typeof parseCheckpoint>): Promise<WitnessAnswer> {
@@ -169,20 +186,29 @@ export class Witness {
     if (oldSize !== knownSize) return { status: 409, contentType: "text/x.tlog.size", body: `${knownSize}\n` };
     if (checkpoint.size === 0 && !checkpoint.rootHash.equals(EMPTY_ROOT)) return text(422, "a checkpoint of size 0 has the empty tree's root");
     if (oldSize === 0 && proof.length > 0) return text(422, "from old size 0 the consistency proof is empty");
+    if (oldSize === checkpoint.size && proof.length > 0) return text(422, "between two checkpoints of the same size the consistency proof is empty");
     const knownRoot = record ? Buffer.from(record.rootHash, "base64") : EMPTY_ROOT;
-    if (record && oldSize > 0) {
+    if (record && oldSize > 0 && oldSize === checkpoint.size && !knownRoot.equals(checkpoint.rootHash)) {
+      // Two checkpoints of one size, both signed by the log, with different roots: proof of a fork, kept once.
+      const reason = `this checkpoint of ${origin} at size ${checkpoint.size} has root ${checkpoint.rootHash.toString("base64")}, but the one I cosigned at that size has root ${record.rootHash}: the log forked`;
+      if (!this.keptForks.has(note)) {
+        this.keptForks.add(note);
+        await this.keepEvidence({ origin, oldSize, submitted: note, cosigned: record.checkpoint, reason });
+      }
+      this.report(`refused a fork of ${origin}: ${reason}`);
+      return text(422, `refused: ${reason}. I keep the evidence (forks.jsonl) and will cosign nothing of this log that does not extend what I cosigned.`);
+    }
+    if (record && oldSize > 0 && oldSize < checkpoint.size) {
       const check = verifyConsistency(oldSize, checkpoint.size, proof, knownRoot, checkpoint.rootHash);
       if (!check.ok) {
-        const sameSize = oldSize === checkpoint.size;
-        const reason = sameSize
-          ? `this checkpoint of ${origin} at size ${checkpoint.size} has root ${checkpoint.rootHash.toString("base64")}, but the one I cosigned at that size has root ${record.rootHash}: the log forked`
-          : `the consistency proof from size ${oldSize} (the root I cosigned, ${record.rootHash}) to ${checkpoint.size} does not verify (${check.reason}): this checkpoint does not extend the log I witnessed, so the log forked or its history was rewritten`;
-        await this.keepEvidence({ origin, oldSize, proof: proof.map((p) => p.toString("base64")), submitted: note, cosigned: record.checkpoint, reason });
-        this.report(`refused a fork of ${origin}: ${reason}`);
-        return text(422, `refused: ${reason}. I keep the evidence (forks.jsonl) and will cosign nothing of this log that does not extend what I cosigned.`);
+        // A proof that does not verify is no evidence by itself (anyone can send junk with a real checkpoint): refused, not kept.
+        const reason = `the consistency proof from size ${oldSize} (the root I cosigned, ${record.rootHash}) to ${checkpoint.size} does not verify (${check.reason}): this checkpoint is not shown to extend the log I witnessed (a fork, a rewritten history, or a wrong proof)`;
+        return text(422, `refused: ${reason}. I cosign nothing of this log that does not extend what I cosigned.`);
       }
     }
-    const timestamp = Math.floor(this.now() / 1000);
+    // Never earlier than the last cosignature of this log, even if the clock went back.
+    const last = record ? Math.floor(Date.parse(record.cosignedAt) / 1000) : 0;
+    const timestamp = Math.max(Math.floor(this.now() / 1000), Number.isFinite(last) ? last : 0);
     const line = cosign(note.slice(0, note.lastIndexOf("\n\n") + 1), this.cosigner, timestamp);
     const next = new Map(this.records);
     next.set(origin, {
@@ -196,22 +222,43 @@ export class Witness {
     return text(200, line);
   }
 
-  /** Writes the record to a new file, syncs it and renames it over the old one: a crash leaves one or the other, never half. */
+  /**
+   * Writes the record to a new file, syncs it, renames it over the old one and syncs the directory: a crash
+   * leaves one or the other, never half, and a cosignature never leaves before its record is on disk.
+   */
   private async persist(records: Map<string, LogRecord>): Promise<void> {
     const path = join(this.dir, "state.json");
     const temp = `${path}.${randomUUID()}.tmp`;
-    const handle = await open(temp, "wx", 0o600);
     try {
-      await handle.writeFile(`${JSON.stringify(Object.fromEntries(records), null, 2)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(temp, "wx", 0o600);
+      try {
+        await handle.writeFile(`${JSON.stringify(Object.fromEntries(records), null, 2)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw error;
     }
-    await rename(temp, path);
+    const directory = await open(this.dir, "r");
+    try {
+      await directory.sync();
+    } finally {
+      await directory.close();
+    }
   }
 
+  /** Appends a fork's evidence, up to FORKS_MAX_BYTES of them (a log that forks that often has been caught already). */
   private async keepEvidence(evidence: Record<string, unknown>): Promise<void> {
-    await appendFile(join(this.dir, "forks.jsonl"), `${JSON.stringify({ at: new Date(this.now()).toISOString(), ...evidence })}\n`, { mode: 0o600 });
+    const path = join(this.dir, "forks.jsonl");
+    const size = await stat(path).then(
+      (s) => s.size,
+      () => 0,
+    );
+    if (size > FORKS_MAX_BYTES) return;
+    await appendFile(path, `${JSON.stringify({ at: new Date(this.now()).toISOString(), ...evidence })}\n`, { mode: 0o600 });
   }
 }
 
@@ -265,10 +312,14 @@ export function witnessServer(witness: Witness): http.Server {
 export async function lockWitnessDir(dir: string): Promise<() => Promise<void>> {
   const path = join(dir, "serve.lock");
   for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const handle = await open(path, "wx", 0o600);
+    // The pid is written first and the lock linked into place whole: no other process ever reads an empty lock.
+    const temp = `${path}.${process.pid}.${randomUUID()}`;
+    await open(temp, "wx", 0o600).then(async (handle) => {
       await handle.writeFile(`${process.pid}\n`);
       await handle.close();
+    });
+    try {
+      await link(temp, path);
       return async () => {
         await unlink(path).catch(() => {});
       };
@@ -278,6 +329,8 @@ export async function lockWitnessDir(dir: string): Promise<() => Promise<void>> 
       if (Number.isSafeInteger(pid) && pid > 0 && pidAlive(pid)) throw new Error(`another process (pid ${pid}) serves this witness directory`);
       // A lock left by a process that is gone.
       await unlink(path).catch(() => {});
+    } finally {
+      await unlink(temp).catch(() => {});
     }
   }
   throw new Error(`cannot take the lock ${path}`);

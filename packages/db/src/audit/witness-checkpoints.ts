@@ -89,7 +89,8 @@ async function askWitness(orgId: string, witness: PolicyWitness, checkpoint: Che
       }
       const size = Number(held[1]);
       if (size > checkpoint.treeSize) {
-        await recordAttempt(orgId, witness, 409, `the witness holds a cosigned checkpoint of size ${size}, larger than this one (${checkpoint.treeSize})`, size);
+        // Not saved as its size: only a cosignature we hold moves that (a false claim must not stop us asking).
+        await recordAttempt(orgId, witness, 409, `the witness says it holds a cosigned checkpoint of size ${size}, larger than this one (${checkpoint.treeSize})`);
         return false;
       }
       oldSize = size;

@@ -159,11 +159,16 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
         let seen = 0;
         response.on("data", (chunk: Buffer) => {
           seen += chunk.length;
-          if (keep !== undefined && seen <= keep) kept.push(chunk);
-          if (seen > (keep ?? 65_536)) {
+          if (keep === undefined) {
+            // Nothing to keep (a webhook): past 64 KiB the rest is not waited for, and the status decides.
+            if (seen > 65_536) response.destroy();
+            return;
+          }
+          if (seen <= keep) kept.push(chunk);
+          else {
             kept = [];
             response.destroy();
-            finish(done(status, `the answer is larger than ${keep ?? 65_536} bytes`));
+            finish(done(status, `the answer is larger than ${keep} bytes`));
           }
         });
         const end = () => {
