@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -19,7 +20,7 @@ import {
   type ActionResult,
   type GatehouseEvent,
 } from "@gatehouse/sdk";
-import { verifyBundle } from "@gatehouse/sdk/verify";
+import { verifyBundle, verifyTlogProof } from "@gatehouse/sdk/verify";
 import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
@@ -352,6 +353,17 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     },
   ],
   [
+    "audit.tlogProof",
+    async (s) => {
+      // The agent's own entry as a C2SP tlog-proof file (no witnesses on the demo org: the log's signature alone), checked offline.
+      const file = await s.client.audit.tlogProof({ entryId: s.executed?.auditEventId ?? "" });
+      const keys = (await s.client.audit.keys()).keys.map((k) => k.vkey);
+      const report = verifyTlogProof(file, { keys });
+      expect(report.problem).toBeNull();
+      expect(report.entry).toMatchObject({ id: s.executed?.auditEventId });
+    },
+  ],
+  [
     "audit.consistency",
     async (s) => {
       await s.client.execute("pr.open");
@@ -397,6 +409,15 @@ interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** `npm run gatehouse -- <args>` in the repository, as a user runs it, with the credentials file under `configHome`. */
@@ -515,6 +536,47 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
     async (s) => {
       const run = await gatehouse(["verify", join(s.dir, "bundle.jsonl")], s.configHome);
       ok(run, "verify");
+    },
+  ],
+  [
+    "witness",
+    async (s) => {
+      // A witness as its operator runs one, fed the embedded log's key and a checkpoint of it: it cosigns (docs/audit.md, Witnesses).
+      const dir = join(s.dir, "witness");
+      const init = await gatehouse(["witness", "init", "--dir", dir, "--name", "witness.test/smoke"], s.configHome);
+      ok(init, "witness init");
+      expect((await gatehouse(["witness", "key", "--dir", dir], s.configHome)).stdout.trim()).toBe(init.stdout.trim());
+      const keys = await gatehouse(["audit", "keys"], s.configHome);
+      ok(keys, "audit keys");
+      const keysFile = join(s.dir, "witness-keys.txt");
+      await writeFile(keysFile, keys.stdout);
+      const checkpointFile = join(s.dir, "witness-checkpoint.txt");
+      ok(await gatehouse(["audit", "checkpoint", "--out", checkpointFile], s.configHome), "audit checkpoint");
+      const port = await freePort();
+      const serving = spawn("npm", ["run", "--silent", "gatehouse", "--", "witness", "serve", "--dir", dir, "--log", `@${keysFile}`, "--port", String(port)], {
+        cwd: ROOT,
+        env: childEnv({}, { drop: (name) => name === "NODE_ENV" || name.startsWith("VITEST") }),
+        detached: true,
+        stdio: "ignore",
+      });
+      const exited = new Promise((resolve) => serving.once("exit", resolve));
+      try {
+        let up = false;
+        for (let i = 0; i < 300 && !up; i += 1) {
+          up = await fetch(`http://127.0.0.1:${port}/`).then(
+            () => true,
+            () => false,
+          );
+          if (!up) await sleep(100);
+        }
+        expect(up, "gatehouse witness serve listens").toBe(true);
+        const answer = await fetch(`http://127.0.0.1:${port}/add-checkpoint`, { method: "POST", body: `old 0\n\n${await readFile(checkpointFile, "utf8")}` });
+        const body = await answer.text();
+        expect([answer.status, body.startsWith("\u2014 witness.test/smoke ")], body).toEqual([200, true]);
+      } finally {
+        if (serving.pid !== undefined) process.kill(-serving.pid, "SIGINT");
+        await exited;
+      }
     },
   ],
   ["members", async (s) => ok(await gatehouse(["members", "list"], s.configHome), "members list")],

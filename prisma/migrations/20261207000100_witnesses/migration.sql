@@ -12,8 +12,9 @@ CREATE TABLE "checkpoint_cosignatures" (
     CONSTRAINT "checkpoint_cosignatures_pkey" PRIMARY KEY ("org_id", "tree_size", "witness_key")
 );
 
-ALTER TABLE "checkpoint_cosignatures" ADD CONSTRAINT "checkpoint_cosignatures_checkpoint_fkey"
-  FOREIGN KEY ("org_id", "tree_size") REFERENCES "checkpoints"("org_id", "tree_size") ON DELETE RESTRICT ON UPDATE RESTRICT;
+-- Tied to the org (as checkpoints are); the checkpoint of its size is what the worker put to the witness.
+ALTER TABLE "checkpoint_cosignatures" ADD CONSTRAINT "checkpoint_cosignatures_org_id_fkey"
+  FOREIGN KEY ("org_id") REFERENCES "orgs"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 
 CREATE TRIGGER "checkpoint_cosignatures_append_only" BEFORE UPDATE OR DELETE ON "checkpoint_cosignatures"
   FOR EACH ROW EXECUTE FUNCTION "gatehouse_refuse_change"();
