@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { checkpointAuditLog, db, witnessLatestCheckpoints } from "@gatehouse/db";
+import { checkpointAuditLog, db, getGovernanceHealth, witnessLatestCheckpoints } from "@gatehouse/db";
 import { activeSigner, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { consistencyProof, formatCheckpoint, hashLeaf, signNote, sourceOf, TreeBuilder, type StoredNode } from "@gatehouse/tlog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -218,6 +218,11 @@ describe("witnesses: two witnesses, quorum 2", () => {
     const status = await owner.audit.witnesses();
     expect(status.latestCheckpoint?.quorumMet).toBe(false);
     expect(status.witnesses.find((w) => w.name === "w2")?.lastError).toMatch(/connection refused/);
+    // The governance health: fine for a moment (the worker asks every 5 s), a warning once the checkpoint has waited a minute.
+    expect((await getGovernanceHealth({ ctx: org.ctx })).items.witnesses).toMatchObject({ status: "ok", details: { configured: true, cosignedBy: ["w1"] } });
+    const later = (await getGovernanceHealth({ ctx: org.ctx, now: () => new Date(Date.now() + 120_000) })).items.witnesses;
+    expect(later.status).toBe("warn");
+    expect(later.reason).toMatch(/cosigned by w1; the quorum \(all of w1, w2\) is not met yet\. Last answers: w2: .*connection refused/);
     // A proof file cannot be had while no checkpoint covering the new entry has the quorum.
     const latest = (await db().pool.query<{ id: string }>(`SELECT id FROM audit_entries WHERE org_id = $1 ORDER BY seq DESC LIMIT 1`, [org.org.id])).rows[0]?.id;
     const pending = await fetch(`${server.url}/v1/audit/proof?entryId=${latest}&format=tlog-proof`, { headers: { authorization: `Bearer ${org.adminKey.apiKey}` } });
@@ -231,6 +236,7 @@ describe("witnesses: two witnesses, quorum 2", () => {
     const after = await owner.audit.witnesses();
     expect(after.latestCheckpoint?.quorumMet).toBe(true);
     expect(after.witnesses.find((w) => w.name === "w2")?.lastError).toBeNull();
+    expect((await getGovernanceHealth({ ctx: org.ctx })).items.witnesses).toMatchObject({ status: "ok", details: { refusing: [] } });
   }, 60_000);
 
   it("a forked log — same size, different root, signed with the org's own key — is refused by both witnesses and by gatehouse verify", async () => {

@@ -18,6 +18,19 @@ const health: GovernanceHealth = {
     decisionLatency: { status: "ok", reason: "r", observedAt: null, details: { windowSeconds: 900, samples: 0, p50Ms: null, p99Ms: null } },
     workerJobs: { status: "fail", reason: "r", observedAt: null, details: null },
     webhookBacklog: { status: "ok", reason: "r", observedAt: null, details: { endpoints: 2, pending: 1, oldestPendingAgeSeconds: 3, failingEndpoints: 1 } },
+    witnesses: {
+      status: "fail",
+      reason: "r",
+      observedAt: null,
+      details: {
+        configured: true,
+        quorum: "all of w1, w2",
+        latestTreeSize: 10,
+        cosignedBy: ["w1"],
+        witnessedTreeSize: 8,
+        refusing: [{ name: "w2", lastStatus: 422, lastError: "the log forked" }],
+      },
+    },
   },
 };
 
@@ -38,6 +51,7 @@ describe("the governance health panel's helpers", () => {
     expect(healthFigures(health.items, "logIntegrity")).toBe("verified up to 10 entries of 12 entries");
     expect(healthFigures(health.items, "signingKey")).toBe("sk_1 · usable");
     expect(healthFigures(health.items, "checkpointAge")).toBe("tree size 10 · 2 entries waiting");
+    expect(healthFigures(health.items, "witnesses")).toBe("all of w1, w2 · cosigned by w1 · 1 witness refusing");
     expect(healthFigures(health.items, "decisionLatency")).toBe("no decisions in the window");
     const measured = { ...health.items.decisionLatency, details: { windowSeconds: 900, samples: 40, p50Ms: 5, p99Ms: 20 } };
     expect(healthFigures({ ...health.items, decisionLatency: measured }, "decisionLatency")).toBe("p50 ≤ 5 ms · p99 ≤ 20 ms · 40 decisions");

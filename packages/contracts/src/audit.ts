@@ -92,7 +92,12 @@ export const witnessStatusSchema = named(
     policy: z.string().describe("The org's witness policy (C2SP tlog-policy), as set in settings.witnesses.policy; empty: no witnesses."),
     quorum: z.string().nullable().describe("The policy's quorum in words; null without a policy."),
     latestCheckpoint: z
-      .object({ treeSize: z.number().int(), cosignedBy: z.array(z.string()).describe("The policy's witnesses (by name) that cosigned it."), quorumMet: z.boolean() })
+      .object({
+        treeSize: z.number().int(),
+        createdAt: z.string().describe("When the log signed it."),
+        cosignedBy: z.array(z.string()).describe("The policy's witnesses (by name) that cosigned it."),
+        quorumMet: z.boolean(),
+      })
       .nullable(),
     witnessedTreeSize: z.number().int().nullable().describe("The largest checkpoint (of the latest 100 with cosignatures) whose cosignatures meet the quorum."),
     witnesses: z.array(

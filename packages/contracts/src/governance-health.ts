@@ -97,6 +97,20 @@ export const governanceHealthSchema = named(
         }),
         "The org's webhook deliveries waiting.",
       ),
+      witnesses: item(
+        "GovernanceHealthWitnesses",
+        z.object({
+          configured: z.boolean().describe("Whether the org has a witness policy (settings.witnesses)."),
+          quorum: z.string().nullable().describe("The policy's quorum in words."),
+          latestTreeSize: z.number().int().nullable().describe("The latest checkpoint's tree size."),
+          cosignedBy: z.array(z.string()).describe("The policy's witnesses that cosigned the latest checkpoint."),
+          witnessedTreeSize: z.number().int().nullable().describe("The largest checkpoint whose cosignatures meet the quorum."),
+          refusing: z
+            .array(z.object({ name: z.string(), lastStatus: z.number().int().nullable(), lastError: z.string().nullable() }))
+            .describe("Witnesses whose last answer gave no cosignature (at most 64)."),
+        }),
+        "Whether the org's witnesses cosign its checkpoints: a witness refusing one (422) says the log it sees does not extend what it cosigned.",
+      ),
     }),
   }),
   "What an on-call person checks first: each item with a status and a reason, and the worst of them (docs/audit.md, Governance health).",

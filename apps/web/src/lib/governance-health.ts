@@ -22,6 +22,7 @@ export const HEALTH_ITEMS: ReadonlyArray<{ name: GovernanceHealthItemName; label
   { name: "workerJobs", label: "Worker jobs" },
   { name: "webhookBacklog", label: "Webhook backlog" },
   { name: "decisionLatency", label: "Decision latency" },
+  { name: "witnesses", label: "Witnesses" },
 ];
 
 export const STATUS_LABEL: Record<HealthStatus, string> = { ok: "OK", warn: "Warning", fail: "Failing" };
@@ -74,6 +75,13 @@ export function healthFigures(items: Items, name: GovernanceHealthItemName): str
       if (!d) return "";
       if (d.endpoints === 0) return "no endpoints";
       return `${entries(d.pending)} pending over ${countOf(d.endpoints, "endpoint")}${d.failingEndpoints > 0 ? ` · ${d.failingEndpoints} failing` : ""}`;
+    }
+    case "witnesses": {
+      const d = items.witnesses.details;
+      if (!d) return "";
+      if (!d.configured) return "none configured";
+      const cosigned = d.cosignedBy.length === 0 ? "no cosignature yet" : `cosigned by ${d.cosignedBy.join(", ")}`;
+      return `${d.quorum} · ${cosigned}${d.refusing.length > 0 ? ` · ${countOf(d.refusing.length, "witness", "witnesses")} refusing` : ""}`;
     }
   }
 }

@@ -12,4 +12,4 @@ export { logEvidence } from "./log-evidence";
 export { sweepRetention, RETENTION_ACTOR, type RetentionSweep } from "./retention-sweep";
 export { witnessLatestCheckpoints, witnessedCheckpoint, WITNESS_TIMEOUT_MS } from "./witness-checkpoints";
 export { getTlogProof } from "./tlog-proof";
-export { getWitnessStatus } from "./witness-status";
+export { getWitnessStatus, readWitnessStatus } from "./witness-status";

@@ -10,19 +10,20 @@ import { largestWitnessedSize } from "./tlog-proof";
 /** `GET /v1/audit/witnesses`: the policy, the latest checkpoint's cosignatures, and each witness's last answer. */
 export async function getWitnessStatus({ ctx }: { ctx: Ctx }): Promise<WitnessStatus> {
   requirePermission(ctx, "audit.verify");
-  const orgId = ctx.org.id;
+  return readWitnessStatus(ctx.org.id);
+}
+
+/** Where the org's witnesses stand (also the governance health's `witnesses` item): a handful of indexed reads. */
+export async function readWitnessStatus(orgId: string): Promise<WitnessStatus> {
   const settings = (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
   const { policy: text } = witnessSettings(settings);
   const policy = orgWitnessPolicy(settings);
-  const latest = (await db().pool.query<{ tree_size: string }>(`SELECT tree_size FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`, [orgId])).rows[0];
-  if (!policy)
-    return {
-      policy: text,
-      quorum: null,
-      latestCheckpoint: latest ? { treeSize: Number(latest.tree_size), cosignedBy: [], quorumMet: true } : null,
-      witnessedTreeSize: null,
-      witnesses: [],
-    };
+  const latest = (
+    await db().pool.query<{ tree_size: string; created_at: Date }>(`SELECT tree_size, created_at FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`, [orgId])
+  ).rows[0];
+  const checkpoint = (cosignedBy: string[], quorumMet: boolean) =>
+    latest ? { treeSize: Number(latest.tree_size), createdAt: latest.created_at.toISOString(), cosignedBy, quorumMet } : null;
+  if (!policy) return { policy: text, quorum: null, latestCheckpoint: checkpoint([], true), witnessedTreeSize: null, witnesses: [] };
   const states = await db().pool.query<{
     witness_key: string;
     size: string;
@@ -36,7 +37,7 @@ export async function getWitnessStatus({ ctx }: { ctx: Ctx }): Promise<WitnessSt
   return {
     policy: text,
     quorum: describeQuorum(policy),
-    latestCheckpoint: latest ? { treeSize: Number(latest.tree_size), cosignedBy: [...cosignedBy], quorumMet: quorumMet(policy, cosignedBy) } : null,
+    latestCheckpoint: checkpoint([...cosignedBy], quorumMet(policy, cosignedBy)),
     witnessedTreeSize: await largestWitnessedSize(orgId, policy),
     witnesses: policy.witnesses.map((w) => {
       const state = stateOf.get(w.verifier.vkey);

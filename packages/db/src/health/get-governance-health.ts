@@ -4,6 +4,7 @@ import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { logOrigin, probeActiveSigningKey, vkeyOf } from "../audit/signing-keys";
+import { readWitnessStatus } from "../audit/witness-status";
 import { decisionLatencyOf, flushDecisionLatency } from "./decision-latency";
 
 /**
@@ -16,6 +17,10 @@ export const GOVERNANCE_HEALTH_THRESHOLDS = {
   checkpointWarnAfterSeconds: 60,
   /** … longer than this: fail. */
   checkpointFailAfterSeconds: 15 * 60,
+  /** The latest checkpoint has waited this long for its witnesses' quorum: warn (the worker asks every 5 s). */
+  witnessWarnAfterSeconds: 60,
+  /** … this long: fail. */
+  witnessFailAfterSeconds: 15 * 60,
   /** The oldest entry a webhook endpoint has not handled is older than this: warn. */
   webhookWarnAfterSeconds: 60,
   /** … older than this: fail. */
@@ -278,6 +283,46 @@ async function webhookBacklog(orgId: string, facts: Facts, now: Date): Promise<I
   };
 }
 
+async function witnesses(orgId: string, now: Date): Promise<Item<"witnesses">> {
+  const status = await readWitnessStatus(orgId);
+  const latest = status.latestCheckpoint;
+  const refusing = status.witnesses.filter((w) => w.lastError !== null).map((w) => ({ name: w.name, lastStatus: w.lastStatus, lastError: w.lastError }));
+  const details = {
+    configured: status.quorum !== null,
+    quorum: status.quorum,
+    latestTreeSize: latest?.treeSize ?? null,
+    cosignedBy: latest?.cosignedBy ?? [],
+    witnessedTreeSize: status.witnessedTreeSize,
+    refusing,
+  };
+  const cosignedTimes = status.witnesses
+    .map((w) => w.lastCosignedAt)
+    .filter((t): t is string => t !== null)
+    .sort();
+  const observedAt = cosignedTimes[cosignedTimes.length - 1] ?? null;
+  if (status.quorum === null)
+    return { status: "ok", reason: "The org has no witnesses (settings.witnesses): its checkpoints are signed by its own key only.", observedAt, details };
+  const forked = refusing.filter((w) => w.lastStatus === 422);
+  if (forked.length > 0) {
+    return {
+      status: "fail",
+      reason: `${forked.map((w) => w.name).join(", ")} refused the log's checkpoint as not extending what ${forked.length === 1 ? "it" : "they"} cosigned: check for a fork or a rewritten history (GET /v1/audit/witnesses).`,
+      observedAt,
+      details,
+    };
+  }
+  if (!latest || latest.quorumMet) return { status: "ok", reason: `The latest checkpoint is cosigned by its quorum (${status.quorum}).`, observedAt, details };
+  const waiting = seconds(new Date(latest.createdAt), now);
+  const t = GOVERNANCE_HEALTH_THRESHOLDS;
+  const why = refusing.length > 0 ? ` Last answers: ${refusing.map((w) => `${w.name}: ${w.lastError}`).join("; ")}.` : "";
+  return {
+    status: waiting > t.witnessFailAfterSeconds ? "fail" : waiting > t.witnessWarnAfterSeconds ? "warn" : "ok",
+    reason: `The latest checkpoint (tree size ${latest.treeSize}, ${waiting} s old) is cosigned by ${latest.cosignedBy.length === 0 ? "no witness" : latest.cosignedBy.join(", ")}; the quorum (${status.quorum}) is not met yet.${why}`,
+    observedAt,
+    details,
+  };
+}
+
 /**
  * `GET /health/governance` (docs/audit.md, Governance health): the org's governance health,
  * for members with `audit.verify`. Observation fails open: a probe that throws makes its own item
@@ -291,13 +336,14 @@ export async function getGovernanceHealth({ ctx, now = () => new Date() }: { ctx
   const facts = readFacts(orgId);
   // A failed read of the head and checkpoint fails the items that need it; the others go on.
   const withFacts = async <T>(use: (f: Facts) => Promise<T> | T): Promise<T> => use(await facts);
-  const [logIntegrityItem, signingKeyItem, checkpointAgeItem, decisionLatencyItem, workerJobsItem, webhookBacklogItem] = await Promise.all([
+  const [logIntegrityItem, signingKeyItem, checkpointAgeItem, decisionLatencyItem, workerJobsItem, webhookBacklogItem, witnessesItem] = await Promise.all([
     probe<"logIntegrity">("log integrity", () => withFacts((f) => logIntegrity(orgId, f))),
     probe<"signingKey">("signing key", () => signingKey(orgId)),
     probe<"checkpointAge">("checkpoint age", () => withFacts((f) => checkpointAge(f, at))),
     probe<"decisionLatency">("decision latency", () => decisionLatency(orgId, at)),
     probe<"workerJobs">("worker jobs", () => workerJobs(orgId, at)),
     probe<"webhookBacklog">("webhook backlog", () => withFacts((f) => webhookBacklog(orgId, f, at))),
+    probe<"witnesses">("witnesses", () => witnesses(orgId, at)),
   ]);
   const items: Items = {
     logIntegrity: logIntegrityItem,
@@ -306,6 +352,7 @@ export async function getGovernanceHealth({ ctx, now = () => new Date() }: { ctx
     decisionLatency: decisionLatencyItem,
     workerJobs: workerJobsItem,
     webhookBacklog: webhookBacklogItem,
+    witnesses: witnessesItem,
   };
   return { status: worstStatus(Object.values(items).map((i) => i.status)), checkedAt: at.toISOString(), items };
 }

@@ -3296,6 +3296,7 @@ class GovernanceHealthItems(TypedDict):
     decisionLatency: GovernanceHealthDecisionLatency
     workerJobs: GovernanceHealthWorkerJobs
     webhookBacklog: GovernanceHealthWebhookBacklog
+    witnesses: GovernanceHealthWitnesses
 
 
 class GovernanceHealthLogIntegrity(TypedDict):
@@ -3368,6 +3369,39 @@ class GovernanceHealthWebhookBacklogDetails(TypedDict):
     """Seconds since the oldest entry an endpoint has not handled was written; null when none waits."""
     failingEndpoints: int
     """Endpoints whose current message has failed at least once."""
+
+
+class GovernanceHealthWitnesses(TypedDict):
+    """Whether the org's witnesses cosign its checkpoints: a witness refusing one (422) says the log it sees does not extend what it cosigned."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthWitnessesDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthWitnessesDetails(TypedDict):
+    configured: bool
+    """Whether the org has a witness policy (settings.witnesses)."""
+    quorum: str | None
+    """The policy's quorum in words."""
+    latestTreeSize: int | None
+    """The latest checkpoint's tree size."""
+    cosignedBy: list[str]
+    """The policy's witnesses that cosigned the latest checkpoint."""
+    witnessedTreeSize: int | None
+    """The largest checkpoint whose cosignatures meet the quorum."""
+    refusing: list[GovernanceHealthWitnessesDetailsRefusingItem]
+    """Witnesses whose last answer gave no cosignature (at most 64)."""
+
+
+class GovernanceHealthWitnessesDetailsRefusingItem(TypedDict):
+    name: str
+    lastStatus: int | None
+    lastError: str | None
 
 
 class GovernanceHealthWorkerJobs(TypedDict):
@@ -5272,6 +5306,8 @@ class WitnessStatus(TypedDict):
 
 class WitnessStatusLatestCheckpoint(TypedDict):
     treeSize: int
+    createdAt: str
+    """When the log signed it."""
     cosignedBy: list[str]
     """The policy's witnesses (by name) that cosigned it."""
     quorumMet: bool

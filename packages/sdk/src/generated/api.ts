@@ -4108,6 +4108,7 @@ export interface components {
                 decisionLatency: components["schemas"]["GovernanceHealthDecisionLatency"];
                 workerJobs: components["schemas"]["GovernanceHealthWorkerJobs"];
                 webhookBacklog: components["schemas"]["GovernanceHealthWebhookBacklog"];
+                witnesses: components["schemas"]["GovernanceHealthWitnesses"];
             };
         };
         /** @description How long ago the log was last signed, and whether entries wait for a checkpoint. */
@@ -4222,6 +4223,37 @@ export interface components {
                 oldestPendingAgeSeconds: number | null;
                 /** @description Endpoints whose current message has failed at least once. */
                 failingEndpoints: number;
+            } | null;
+        };
+        /** @description Whether the org's witnesses cosign its checkpoints: a witness refusing one (422) says the log it sees does not extend what it cosigned. */
+        GovernanceHealthWitnesses: {
+            /**
+             * @description `ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run).
+             * @enum {string}
+             */
+            status: "ok" | "warn" | "fail";
+            /** @description Why, in one sentence a person on call can act on. */
+            reason: string;
+            /** @description When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never. */
+            observedAt: string | null;
+            /** @description The item's figures; null when its probe failed. */
+            details: {
+                /** @description Whether the org has a witness policy (settings.witnesses). */
+                configured: boolean;
+                /** @description The policy's quorum in words. */
+                quorum: string | null;
+                /** @description The latest checkpoint's tree size. */
+                latestTreeSize: number | null;
+                /** @description The policy's witnesses that cosigned the latest checkpoint. */
+                cosignedBy: string[];
+                /** @description The largest checkpoint whose cosignatures meet the quorum. */
+                witnessedTreeSize: number | null;
+                /** @description Witnesses whose last answer gave no cosignature (at most 64). */
+                refusing: {
+                    name: string;
+                    lastStatus: number | null;
+                    lastError: string | null;
+                }[];
             } | null;
         };
         /** @description The worker: whether a worker holds the jobs' lease, and the last run each job left a record of for this org. */
@@ -5910,6 +5942,8 @@ export interface components {
             quorum: string | null;
             latestCheckpoint: {
                 treeSize: number;
+                /** @description When the log signed it. */
+                createdAt: string;
                 /** @description The policy's witnesses (by name) that cosigned it. */
                 cosignedBy: string[];
                 quorumMet: boolean;
