@@ -1,3 +1,4 @@
+import { generateCosigner } from "@gatehouse/tlog";
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { createAgent, db, disconnectDb, systemCtx } from "@gatehouse/db";
@@ -88,6 +89,15 @@ test("create a second org from the switcher, switch between them, close it; its 
   // (A new org's home shows the first steps, not the score: its posture, read as the home reads it, says the retention.)
   const posture = (await (await page.request.get(`/api/orgs/${second.slug}/posture`)).json()) as { retention: { rule: string } };
   expect(posture.retention.rule).toContain("decisions 30 days; any entry with a personal-data finding 7 days");
+
+  // Witnesses: a policy that breaks the spec is refused at its field, naming the line; a witness's key (as gatehouse witness init prints it) saves.
+  const witnesses = page.getByRole("region", { name: "Witnesses" });
+  await witnesses.getByLabel("Policy").fill("witness w1 not-a-key https://w1.example\nquorum w1");
+  await witnesses.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator("#witnesses-policy-error")).toContainText("line 1: witness w1's key");
+  await witnesses.getByLabel("Policy").fill(`witness w1 ${generateCosigner("witness.test/console").vkey} https://w1.example\nquorum w1`);
+  await witnesses.getByRole("button", { name: "Save" }).click();
+  await expect(witnesses.getByRole("status")).toContainText("the worker puts the latest checkpoint to each witness");
 
   // The danger zone: the button waits for the slug, typed out.
   const danger = page.getByRole("region", { name: "Danger zone" });

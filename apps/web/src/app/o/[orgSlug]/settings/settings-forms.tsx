@@ -11,6 +11,7 @@ import { PoliciesSection } from "./sections/policies-section";
 import { PostConditionsSection } from "./sections/post-conditions-section";
 import { RetentionSection } from "./sections/retention-section";
 import { SignInSection } from "./sections/sign-in-section";
+import { WitnessesSection } from "./sections/witnesses-section";
 import type { SectionProps } from "./settings-parts";
 
 /**
@@ -28,6 +29,7 @@ const SECTIONS: ReadonlyArray<ComponentType<SectionProps>> = [
   PoliciesSection,
   ContentSection,
   RetentionSection,
+  WitnessesSection,
   SignInSection,
 ];
 
