@@ -42,6 +42,11 @@ async function startCuttableProxy(target: URL): Promise<Cut> {
     sockets.add(client).add(upstream);
     let cut = false;
     let stalledUntil = 0;
+    // What the client sent since the server last answered (one request, which may reach the proxy in more than one chunk).
+    let recent = "";
+    // The statement that takes the lock was seen; the cut (or stall) starts with the server's first answer after it,
+    // so the whole statement reached the server and runs there, whatever chunks it came in.
+    let matched: { onCut: () => void; stallMs?: number } | undefined;
     client.on("data", (chunk: Buffer) => {
       if (cut) return;
       const wait = stalledUntil - Date.now();
@@ -50,18 +55,25 @@ async function startCuttableProxy(target: URL): Promise<Cut> {
         return;
       }
       upstream.write(chunk);
-      const text = chunk.toString("latin1");
-      if (armed && text.includes("BEGIN") && text.includes("audit_log_heads") && text.includes(armed.orgId)) {
-        const { onCut, stallMs } = armed;
+      recent = (recent + chunk.toString("latin1")).slice(-65_536);
+      // The lock itself (lockHeadStatement: the idle bound, the head, FOR UPDATE), for the armed org.
+      if (armed && recent.includes("idle_in_transaction_session_timeout") && recent.includes("audit_log_heads") && recent.includes("FOR UPDATE") && recent.includes(armed.orgId)) {
+        matched = armed;
         armed = undefined;
+        recent = "";
+      }
+    });
+    upstream.on("data", (chunk: Buffer) => {
+      recent = "";
+      if (matched) {
+        const { onCut, stallMs } = matched;
+        matched = undefined;
         if (stallMs === undefined) {
           cut = true;
           cutClient = client;
         } else stalledUntil = Date.now() + stallMs;
         onCut();
       }
-    });
-    upstream.on("data", (chunk: Buffer) => {
       if (!cut) client.write(chunk);
     });
     const end = () => {
