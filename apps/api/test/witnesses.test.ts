@@ -269,13 +269,8 @@ describe("witnesses: two witnesses, quorum 2", () => {
       expect(sameSize.text).toMatch(/refused: .* has root .* but the one I cosigned at that size has root .*: the log forked/);
       // Grown from the fork, with the fork's own (valid) consistency proof: it does not extend what the witness saw.
       const grown = [...forked, '{"fork":true}'];
-      const nodes: StoredNode[] = [];
       const builder = new TreeBuilder();
-      grown.forEach((text, index) => {
-        const leaf = hashLeaf(text);
-        nodes.push({ level: 0, index, hash: leaf });
-        builder.push(leaf);
-      });
+      for (const text of grown) builder.push(hashLeaf(text));
       const proof = consistencyProof(size, grown.length, forkSource(grown));
       const grownNote = signNote(formatCheckpoint(origin, grown.length, builder.root()), [signer]);
       const extended = await postWitness(witness.url, `old ${size}\n${proof.map((h) => `${h.toString("base64")}\n`).join("")}\n${grownNote}`);

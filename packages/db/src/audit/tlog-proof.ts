@@ -5,7 +5,7 @@ import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { getAuditProof } from "./get-audit-proof";
-import { witnessedCheckpoint } from "./witness-checkpoints";
+import { storedOrgSettings, witnessedCheckpoint } from "./witness-checkpoints";
 
 /** Checkpoints with cosignatures looked at for one already witnessed: the latest ones. */
 const WITNESSED_CANDIDATES = 100;
@@ -49,7 +49,7 @@ export async function getTlogProof({ ctx, input }: { ctx: Ctx; input: unknown })
   const seq = Number(entry.seq);
   let treeSize = wanted.treeSize;
   if (treeSize === undefined) {
-    const settings = (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
+    const settings = await storedOrgSettings(orgId);
     const policy = orgWitnessPolicy(settings);
     treeSize = policy ? ((await largestWitnessedSize(orgId, policy, seq)) ?? undefined) : undefined;
     if (treeSize === undefined) {

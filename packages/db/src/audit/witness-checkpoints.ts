@@ -147,10 +147,14 @@ export async function witnessCheckpoint(orgId: string, policy: WitnessPolicy, ch
   return cosignersOf(orgId, policy, checkpoint.treeSize);
 }
 
+/** The org's stored settings object (its witness policy is read from it). */
+export async function storedOrgSettings(orgId: string): Promise<unknown> {
+  return (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
+}
+
 /** The org's policy and whether its checkpoint of `treeSize` has the quorum, asking the witnesses first when it has not. */
 export async function witnessedCheckpoint(orgId: string, checkpoint: CheckpointToWitness): Promise<{ policy: WitnessPolicy | null; cosignedBy: Set<string>; quorum: boolean }> {
-  const settings = (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
-  const policy = orgWitnessPolicy(settings);
+  const policy = orgWitnessPolicy(await storedOrgSettings(orgId));
   if (!policy) return { policy: null, cosignedBy: new Set(), quorum: true };
   let cosignedBy = await cosignersOf(orgId, policy, checkpoint.treeSize);
   if (!quorumMet(policy, cosignedBy)) cosignedBy = await witnessCheckpoint(orgId, policy, checkpoint);

@@ -4,7 +4,7 @@ import { orgWitnessPolicy, witnessSettings } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { db } from "../infra/client";
-import { cosignersOf } from "./witness-checkpoints";
+import { cosignersOf, storedOrgSettings } from "./witness-checkpoints";
 import { largestWitnessedSize } from "./tlog-proof";
 
 /** `GET /v1/audit/witnesses`: the policy, the latest checkpoint's cosignatures, and each witness's last answer. */
@@ -15,7 +15,7 @@ export async function getWitnessStatus({ ctx }: { ctx: Ctx }): Promise<WitnessSt
 
 /** Where the org's witnesses stand (also the governance health's `witnesses` item): a handful of indexed reads. */
 export async function readWitnessStatus(orgId: string): Promise<WitnessStatus> {
-  const settings = (await db().pool.query<{ settings: unknown }>(`SELECT settings FROM orgs WHERE id = $1`, [orgId])).rows[0]?.settings;
+  const settings = await storedOrgSettings(orgId);
   const { policy: text } = witnessSettings(settings);
   const policy = orgWitnessPolicy(settings);
   const latest = (
