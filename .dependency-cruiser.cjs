@@ -14,7 +14,7 @@ const DB_LAYERS = [
   ["infra"],
   ["snapshots", "auth", "mail", "rollups"],
   ["actors"],
-  ["content", "events", "overview", "posture"],
+  ["content", "events", "overview", "posture", "scan"],
   ["audit"],
   ["approvals", "health", "integrations", "orgs", "policies", "reports", "runs", "webhooks"],
   ["keys"],

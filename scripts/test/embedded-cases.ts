@@ -96,6 +96,21 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     },
   ],
   [
+    "scan",
+    async (s) => {
+      // The standalone scan on the embedded default: findings by path, never the value; the large one runs on the work pool.
+      const text = `deploy with ghp_${"A1b2".repeat(9)} and mail jane.doe@example.com`;
+      const found = await s.client.scan({ text });
+      expect(found.findings.map((f) => [f.detector, f.path])).toEqual([
+        ["github_token", "text"],
+        ["email", "text"],
+      ]);
+      expect(JSON.stringify(found)).not.toContain("jane.doe@example.com");
+      const large = await s.client.scan({ json: { log: `${"line ".repeat(2_000)}${text}` } });
+      expect(large.findings.map((f) => f.path)).toEqual(["json.log", "json.log"]);
+    },
+  ],
+  [
     "execute",
     async (s) => {
       s.executed = await s.client.execute("pr.open", { metadata: { repo: "acme/web" } });

@@ -161,6 +161,9 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
     return {
         "execute": execute,
         "can_i": lambda: None if gh.can_i("pr.merge")["needsApproval"] else _fail("can_i"),
+        "scan": lambda: None
+        if [f["path"] for f in gh.scan(json={"note": "mail jane.doe@example.com"})["findings"]] == ["json.note"]
+        else _fail("scan"),
         "gate": gate,
         "wait_for_approval": wait_for_approval,
         "approval": lambda: None if gh.approval(state["approval_id"])["status"] == "denied" else _fail("approval"),
@@ -230,6 +233,7 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
         cases: dict[str, Callable[[], Any]] = {
             "execute": lambda: gh.execute("pr.comment"),
             "can_i": lambda: gh.can_i("pr.merge"),
+            "scan": lambda: gh.scan(text="mail jane.doe@example.com"),
             "gate": gate,
             "parallel": gate,
             "wait_for_approval": lambda: _async_timeout_then_wait(gh),

@@ -93,6 +93,11 @@ const ROWS: Record<OperationId, Row> = {
     return executed;
   },
   canI: () => agent("POST", "/v1/actions/check", { actionType: "pr.merge" }),
+  scan: async () => {
+    const asAdmin = await admin("POST", "/v1/scan", { json: { ticket: { summary: "mail jane.doe@example.com" } } });
+    expect(check({ method: "POST", path: "/v1/scan", status: 200, body: asAdmin.json() })).toEqual([]);
+    return agent("POST", "/v1/scan", { text: `deploy with ghp_${"A1b2".repeat(9)} now` });
+  },
   reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success", runId: "contract-run" }),
   heartbeat: () => agent("POST", "/v1/heartbeat", { intervalSeconds: 30 }),
   listRuns: async () => {

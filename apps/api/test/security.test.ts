@@ -254,6 +254,8 @@ const ROWS: Row[] = [
   // Agents, with their own key.
   { method: "POST", route: "/v1/actions", access: agentOnly, sample: () => ({ path: "/v1/actions", body: { actionType: "pr.open", metadata: { pr: 3 } } }), foreign: "scoped" },
   { method: "POST", route: "/v1/actions/check", access: agentOnly, sample: () => ({ path: "/v1/actions/check", body: { actionType: "pr.merge" } }), foreign: "scoped" },
+  // The standalone scan: any key of the org (content.scan: every member role); it reads nothing of the org and writes nothing.
+  { method: "POST", route: "/v1/scan", access: anyKey("content.scan"), sample: () => ({ path: "/v1/scan", body: { text: "mail jane.doe@example.com" } }), foreign: "scoped" },
   {
     method: "POST",
     route: "/v1/actions/:auditEventId/outcome",

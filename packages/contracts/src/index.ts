@@ -19,6 +19,7 @@ export * from "./members";
 export * from "./posture";
 export * from "./sso-domains";
 export * from "./hooks";
+export * from "./scan";
 export * from "./cli-logins";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

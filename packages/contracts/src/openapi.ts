@@ -111,7 +111,7 @@ const ERROR_TEXT: Record<number, string> = {
   403: "The key may not do this (an agent key on an admin route, a role without the permission).",
   404: "No such object in the key's org (another org's id is always a 404).",
   409: "Conflicts with the current state.",
-  413: "The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB).",
+  413: "The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB).",
   429: "Too many requests: retry after `Retry-After`.",
   500: "An unexpected error; quote the request id.",
   503: "The database cannot be reached.",
@@ -180,6 +180,7 @@ export function openApiDocument(options: { version?: string } = {}): Json {
     security: [{ bearer: [] }],
     tags: [
       "Decisions",
+      "Content",
       "Runs",
       "Budgets",
       "Approvals",

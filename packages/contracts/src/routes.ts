@@ -26,6 +26,7 @@ import { orgRoutes } from "./routes/org";
 import { adminPolicyRoutes, policyRoutes } from "./routes/policies";
 import { postureRoutes } from "./routes/posture";
 import { runRoutes } from "./routes/runs";
+import { scanRoutes } from "./routes/scan";
 import { serviceRoutes } from "./routes/service";
 import { settingsRoutes } from "./routes/settings";
 import { slackRoutes } from "./routes/slack";
@@ -37,6 +38,7 @@ export type { RawContent, RouteAuth, RouteContract } from "./routes/contract";
 export const routes = [
   ...serviceRoutes,
   ...actionRoutes,
+  ...scanRoutes,
   ...heartbeatRoutes,
   ...runRoutes,
   ...budgetRoutes,

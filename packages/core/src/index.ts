@@ -68,5 +68,7 @@ export * from "./anomaly/detect-anomalies";
 export * from "./content/content-rules";
 export * from "./content/detectors";
 export * from "./content/screen-content";
+export * from "./scan/scan-input";
+export * from "./scan/scan-content";
 export * from "./integrations/integrations";
 export * from "./integrations/coding-agent-hooks";

@@ -19,6 +19,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "audit.erase": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
   "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
+  "content.scan": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "delegations.revoke": { owner: true, admin: true, approver: false, auditor: false, viewer: false },

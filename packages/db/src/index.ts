@@ -23,6 +23,7 @@ export * from "./rollups";
 export * from "./anomalies";
 export * from "./overview";
 export * from "./posture";
+export * from "./scan";
 export * from "./health";
 export * from "./reports";
 export * from "./policy-rollout";

@@ -23,6 +23,7 @@ OPENAPI = PACKAGE.parents[1] / "docs" / "openapi.json"
 COVERED = {
     "execute": "execute",
     "canI": "can_i",
+    "scan": "scan",
     "reportOutcome": "report",
     "getApproval": "approval",
     "waitForApprovals": "wait_for_approval",

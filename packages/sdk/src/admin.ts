@@ -10,7 +10,8 @@
 import { resolveConfig, type ClientInternals, type ClientOptions } from "./config.ts";
 import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
-import type { GatehouseEvent, Posture, RequestOptions, SubscribeOptions, WhoAmI } from "./types.ts";
+import { scanContent } from "./scan.ts";
+import type { GatehouseEvent, Posture, RequestOptions, ScanInput, ScanResult, SubscribeOptions, WhoAmI } from "./types.ts";
 import { createAdminAgents } from "./admin/agents.ts";
 import { createAdminApprovals } from "./admin/approvals.ts";
 import { createAdminAudit } from "./admin/audit.ts";
@@ -112,5 +113,10 @@ export class GatehouseAdmin {
   /** The org's posture score (`GET /v1/posture`): 0–100, four components of 25, each deduction a finding with its fix. */
   posture(options: RequestOptions = {}): Promise<Posture> {
     return request<Posture>(this.#config, { method: "GET", path: "/v1/posture", signal: options.signal });
+  }
+
+  /** Scans a text or a JSON value for secrets and personal data, storing nothing; see `Gatehouse.scan`. Any member role (`content.scan`). */
+  scan(input: ScanInput, options: RequestOptions = {}): Promise<ScanResult> {
+    return scanContent(this.#config, input, options);
   }
 }

@@ -5,6 +5,7 @@ import { asyncDispose, parallel, ttlSeconds, type ParallelOptions, type Parallel
 import { DelegationScopeError, deniedError, GatehouseError, NotFoundError } from "./errors.ts";
 import { subscribeEvents } from "./events.ts";
 import { query, request, type TransportConfig } from "./request.ts";
+import { scanContent } from "./scan.ts";
 import type {
   ActionResult,
   Approval,
@@ -32,6 +33,8 @@ import type {
   PriceList,
   RunEndStatus,
   RunOptions,
+  ScanInput,
+  ScanResult,
   SubscribeOptions,
   WaitOptions,
   WhoAmI,
@@ -255,6 +258,23 @@ export class Gatehouse {
       body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool, runId: options.runId ?? this.#run?.runId, spend: options.spend },
       signal: options.signal,
     });
+  }
+
+  /**
+   * Scans a text or a JSON value for secrets and personal data (`POST /v1/scan`), with the detectors
+   * the decisions' content screen uses, both classes always: each finding's detector, class and path
+   * (`text`; `json.ticket.summary`, `json.items[0]`), a text's also its `start`/`end` (UTF-16
+   * offsets), never the value. Nothing is recorded: no audit entry, no decision. At most 100 findings
+   * (`truncated` says there were more). `text` up to 256 KiB; `json` any JSON value, up to 32 levels,
+   * 10,000 values and 256 KiB in its strings and keys. Give exactly one of the two.
+   *
+   * ```ts
+   * const { findings } = await gatehouse.scan({ text: prompt });
+   * if (findings.some((f) => f.class === "secrets")) throw new Error("the prompt holds a secret");
+   * ```
+   */
+  scan(input: ScanInput, options: RequestOptions = {}): Promise<ScanResult> {
+    return scanContent(this.#config, input, options);
   }
 
   /**

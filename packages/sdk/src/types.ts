@@ -373,6 +373,16 @@ export interface HeartbeatOptions extends RequestOptions {
   state?: "running" | "stopped";
 }
 
+/**
+ * What `scan` reads (`POST /v1/scan`): a text of at most 256 KiB, or any JSON value (at most 32 levels,
+ * 10,000 values and 256 KiB in its strings and keys) — exactly one of the two.
+ */
+export type ScanInput = { text: string; json?: never } | { json: unknown; text?: never };
+/** What `scan` answers: each finding's detector, class and path (a text's also `start`/`end`), never the value; `truncated` past 100. */
+export type ScanResult = Schemas["ScanResult"];
+/** One finding of a scan. */
+export type ScanFinding = Schemas["ScanFinding"];
+
 /** A run: an agent's calls for one piece of work, grouped by the runId it chose (`GET /v1/runs/:id`). */
 export type Run = Schemas["Run"];
 /** What a run is doing: running, waiting (an approval is pending), idle, or how it ended. */

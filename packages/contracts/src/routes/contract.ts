@@ -25,6 +25,7 @@ export interface RouteContract {
   description?: string;
   tag:
     | "Decisions"
+    | "Content"
     | "Runs"
     | "Budgets"
     | "Approvals"
@@ -64,8 +65,8 @@ export interface RouteContract {
   /**
    * Calls of one org through this route (and every route naming the same turn) run one at a time per
    * process, from before the body is read to the answer: the org's further calls wait their turn
-   * (429 with Retry-After past the queue), so one org's heavy edits never crowd the event loop that
-   * every org's decisions share (docs/adr/0015).
+   * (429 with Retry-After past the queue), so one org's heavy edits or scans never crowd the event loop
+   * that every org's decisions share (docs/adr/0015).
    */
-  orgTurn?: "policy editing";
+  orgTurn?: "policy editing" | "content scan";
 }

@@ -411,6 +411,20 @@ class Gatehouse:
         call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend))
         return cast(models.CheckResult, decision(self._http.request(call)))
 
+    def scan(self, *, text: str | None = None, json: Any = None) -> models.ScanResult:
+        """Scans ``text`` or ``json`` (exactly one; ``json`` any JSON value) for secrets and personal data
+        with the detectors the decisions' content screen uses, both classes always (``POST /v1/scan``).
+        Answers each finding's ``detector``, ``class`` and ``path`` (``text``; ``json.ticket.summary``,
+        ``json.items[0]``), a text's also ``start``/``end`` (UTF-16 offsets), never the value; at most
+        100, ``truncated`` when there were more. Nothing is stored: no audit entry, no decision. ``text``
+        at most 256 KiB; ``json`` at most 32 levels, 10,000 values and 256 KiB in its strings and keys
+        (a ``BadRequestError`` naming the field past them). Both or neither raise ``GatehouseError``
+        (``INVALID_OPTION``) before any request; ``json=None`` is not given (``null`` holds nothing to find)."""
+        if (text is None) == (json is None):
+            raise invalid_option(f"scan takes text= or json=, exactly one of the two ({'both were' if text is not None else 'neither was'} given)")
+        body: dict[str, Any] = {"text": text} if text is not None else {"json": json}
+        return cast(models.ScanResult, self._http.request(Call("POST", "/v1/scan", body)))
+
     def report(
         self,
         audit_event_id: str,

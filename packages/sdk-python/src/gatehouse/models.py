@@ -4787,6 +4787,45 @@ class RunTimelineItemOutcomeSpend(_RunTimelineItemOutcomeSpendRequired, total=Fa
     """No usage came: the reservation was settled at what it projected."""
 
 
+_ScanFindingRequiredKeys = TypedDict(
+    "_ScanFindingRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class _ScanFindingRequired(TypedDict):
+    detector: str
+    """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
+    path: str
+    """Where: `text`, or in `json` the value's path (`json`, `json.ticket.summary`, `json.items[0]`); a key with a finding is named by what was found in it (`json.[secret:github_token].to`), so no path repeats a value."""
+
+
+class ScanFinding(_ScanFindingRequired, _ScanFindingRequiredKeys, total=False):
+    """One finding of a scan: the detector, its class and where, never the value."""
+    start: int
+    """A text's findings only: the UTF-16 offset where the value starts."""
+    end: int
+    """A text's findings only: the UTF-16 offset just past the value."""
+
+
+class ScanRequest(TypedDict, total=False):
+    """What to scan: `text` or `json`, exactly one of the two."""
+    text: str
+    """A text to scan: at most 256 KiB of UTF-8. Findings carry the value's UTF-16 offsets (`start`, `end`)."""
+    json: Any
+    """Any JSON value to scan (an object, an array, a string, …): every string and every object key, as decisions screen their metadata. At most 32 levels deep, 10000 values, and 256 KiB of UTF-8 in its strings and keys."""
+
+
+class ScanResult(TypedDict):
+    """What a scan found. Nothing was stored: no audit entry, no decision."""
+    findings: list[ScanFinding]
+    """In the order of the text or the document: at most 100."""
+    truncated: bool
+    """More were found than `findings` holds (100)."""
+
+
 class SetHandoverRequest(TypedDict):
     """Hand your approvals to a colleague until a time."""
     toMemberId: str

@@ -1496,6 +1496,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/scan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Scan a text or a JSON value for secrets and personal data
+         * @description Runs the content screen's detectors (docs/content-detectors.md) over `text` or over every string and object key of `json`, both classes always, whatever the org's content settings say (they govern what a decision does with a finding, not what a scan reports). Answers each finding's detector, class and path, never the value; a text's findings also carry the value's UTF-16 offsets. Nothing is stored: no audit entry, no decision, no event. At most 100 findings (`truncated` says there were more). An org's scans run one at a time per API process (its further calls wait their turn, then 429 with Retry-After), and large ones run on the work pool, so one org's scans never hold up another org. Agent keys, and members' keys of every role.
+         */
+        post: operations["scan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/slack/{orgId}/events": {
         parameters: {
             query?: never;
@@ -5485,6 +5505,33 @@ export interface components {
             /** @enum {string} */
             status: "completed" | "failed" | "cancelled";
         };
+        /** @description One finding of a scan: the detector, its class and where, never the value. */
+        ScanFinding: {
+            /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
+            detector: string;
+            /** @enum {string} */
+            class: "secrets" | "personalData";
+            /** @description Where: `text`, or in `json` the value's path (`json`, `json.ticket.summary`, `json.items[0]`); a key with a finding is named by what was found in it (`json.[secret:github_token].to`), so no path repeats a value. */
+            path: string;
+            /** @description A text's findings only: the UTF-16 offset where the value starts. */
+            start?: number;
+            /** @description A text's findings only: the UTF-16 offset just past the value. */
+            end?: number;
+        };
+        /** @description What to scan: `text` or `json`, exactly one of the two. */
+        ScanRequest: {
+            /** @description A text to scan: at most 256 KiB of UTF-8. Findings carry the value's UTF-16 offsets (`start`, `end`). */
+            text?: string;
+            /** @description Any JSON value to scan (an object, an array, a string, …): every string and every object key, as decisions screen their metadata. At most 32 levels deep, 10000 values, and 256 KiB of UTF-8 in its strings and keys. */
+            json?: unknown;
+        };
+        /** @description What a scan found. Nothing was stored: no audit entry, no decision. */
+        ScanResult: {
+            /** @description In the order of the text or the document: at most 100. */
+            findings: components["schemas"]["ScanFinding"][];
+            /** @description More were found than `findings` holds (100). */
+            truncated: boolean;
+        };
         /** @description Hand your approvals to a colleague until a time. */
         SetHandoverRequest: {
             /** @description The colleague (mem_…) who receives your notices and may decide in your place. */
@@ -6219,7 +6266,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6317,7 +6364,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6413,7 +6460,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6595,7 +6642,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6693,7 +6740,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6879,7 +6926,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -6977,7 +7024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7249,7 +7296,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7347,7 +7394,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7443,7 +7490,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7548,7 +7595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8069,7 +8116,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8340,7 +8387,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8605,7 +8652,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -8872,7 +8919,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9223,7 +9270,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9402,7 +9449,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9498,7 +9545,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9680,7 +9727,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9944,7 +9991,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10132,7 +10179,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10397,7 +10444,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10493,7 +10540,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10681,7 +10728,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -10860,7 +10907,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11039,7 +11086,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11307,7 +11354,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11579,7 +11626,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -11906,7 +11953,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12245,7 +12292,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12586,7 +12633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12870,7 +12917,7 @@ export interface operations {
                     "application/json": components["schemas"]["CliLogin"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -12921,7 +12968,7 @@ export interface operations {
                     "application/json": components["schemas"]["CliLoginState"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13108,7 +13155,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13446,7 +13493,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -13548,7 +13595,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14030,7 +14077,94 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    scan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScanRequest"];
+            };
+        };
+        responses: {
+            /** @description The findings, in the order of the text or the document. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScanResult"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14083,7 +14217,7 @@ export interface operations {
                     "application/json": components["schemas"]["SlackEventAnswer"];
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -14136,7 +14270,7 @@ export interface operations {
                     "text/plain": string;
                 };
             };
-            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB). */
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
             413: {
                 headers: {
                     [name: string]: unknown;

@@ -1,0 +1,1 @@
+export { INLINE_SCAN_MAX, standaloneScan } from "./standalone-scan";
