@@ -85,8 +85,14 @@ const boundaries = [
   }),
   boundary({
     files: ["packages/sdk/src/**"],
-    message: "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog (bundled at build time).",
-    regexes: [...SERVER_PACKAGES.map(packageRegex), "^@gatehouse/(?!tlog(/|$))", ...roomRegexes(otherRooms("sdk", "tlog"))],
+    message:
+      "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog and core's zod-free screen @gatehouse/core/model-traffic (both bundled at build time; ADR 0038).",
+    regexes: [
+      ...SERVER_PACKAGES.map(packageRegex),
+      "^@gatehouse/(?!tlog(/|$)|core/model-traffic$)",
+      ...roomRegexes(otherRooms("sdk", "tlog", "core")),
+      ...roomRegexes(["core"]).slice(1),
+    ],
   }),
   boundary({
     files: ["packages/integrations/*/src/**"],

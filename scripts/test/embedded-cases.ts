@@ -21,6 +21,8 @@ import {
   type GatehouseEvent,
 } from "@gatehouse/sdk";
 import { verifyBundle, verifyTlogProof } from "@gatehouse/sdk/verify";
+import { flushReports, wrapOpenAI } from "@gatehouse/openai";
+import OpenAI from "openai";
 import { Webhook } from "standardwebhooks";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
@@ -69,6 +71,53 @@ interface SdkState {
 async function approve(state: SdkState, approvalId: string): Promise<void> {
   const decided = await state.admin.approvals.approve(approvalId, { reason: "smoke test" });
   expect(decided.status).toBe("approved");
+}
+
+/**
+ * The guardrails of a model call on the embedded default (docs/guardrails.md): `wrapOpenAI` against a
+ * loopback stand-in of OpenAI's API that answers with the placeholder it received. The stand-in receives
+ * neither the email nor the token; the answer has the email back; the decision names both findings.
+ */
+async function governedModelCall(s: SdkState): Promise<void> {
+  const email = "smoke.person@example.com";
+  const token = "ghp_R7kq2VbX9mWc4LpZs8TnY3dHf6JgA1eQo5Ui";
+  const received: string[] = [];
+  const provider = createServer((req, res) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => void (body += chunk));
+    req.on("end", () => {
+      received.push(body);
+      const placeholder = /\[personal:email#[0-9a-f]{8}\]/.exec(body)?.[0] ?? "?";
+      const message = { role: "assistant", content: `Wrote to ${placeholder}.`, refusal: null };
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(
+        JSON.stringify({
+          id: "c1",
+          object: "chat.completion",
+          created: 1,
+          model: "gpt-4o-mini",
+          choices: [{ index: 0, message, finish_reason: "stop" }],
+          usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => provider.listen(0, "127.0.0.1", resolve));
+  try {
+    const openai = wrapOpenAI(new OpenAI({ apiKey: "smoke", baseURL: `http://127.0.0.1:${(provider.address() as AddressInfo).port}/v1`, maxRetries: 0 }), s.client);
+    const completion = await openai.chat.completions.create({
+      model: "gpt-4o-mini",
+      max_completion_tokens: 50,
+      messages: [{ role: "user", content: `Write to ${email} with ${token}.` }],
+    });
+    await flushReports(openai);
+    expect(completion.choices[0]?.message.content).toBe(`Wrote to ${email}.`);
+    expect(received.join("")).not.toContain(email);
+    expect(received.join("")).not.toContain(token);
+  } finally {
+    await new Promise((resolve) => provider.close(resolve));
+  }
 }
 
 /** One case per verb, in the order they run (later ones use what earlier ones made). */
@@ -274,6 +323,7 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
       const budgets = await s.admin.budgets.list();
       expect(budgets.budgets.find((b) => b.name === "model-calls-daily")?.spent.tokens).toBeGreaterThanOrEqual(1350);
       expect((await s.admin.budgets.prices()).version).toBe(prices.version);
+      await governedModelCall(s);
     },
   ],
   ["getRun", async (s) => expect((await s.client.getRun("smoke-with-run")).run.name).toBe("carried on")],

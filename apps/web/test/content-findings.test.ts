@@ -1,6 +1,15 @@
 import { CONTENT_ACTIONS, contentFindingSchema, contentSettings, type ContentFinding } from "@gatehouse/core";
 import { describe, expect, it } from "vitest";
-import { CONTENT_ACTION_CHOICES, CONTENT_CLASSES, contentActionChoice, contentRulesText, findingLine, findingsNote, findingsOf } from "../src/lib/content-findings";
+import {
+  CONTENT_ACTION_CHOICES,
+  CONTENT_CLASSES,
+  CONTENT_RULE_FIELDS,
+  contentActionChoice,
+  contentRulesText,
+  findingLine,
+  findingsNote,
+  findingsOf,
+} from "../src/lib/content-findings";
 
 const finding = (fields: Partial<ContentFinding> = {}): ContentFinding => ({
   detector: "github_token",
@@ -88,8 +97,12 @@ describe("the content rules in the settings", () => {
     }
   });
 
-  it("names exactly the classes core's findings have", () => {
-    expect(CONTENT_CLASSES.map((kind) => kind.value)).toEqual([...contentFindingSchema.shape.class.options]);
+  it("names exactly the classes core's content rules govern (a finding's class besides: the instruction heuristic)", () => {
+    expect([...CONTENT_CLASSES.map((kind) => kind.value), "instructions"]).toEqual([...contentFindingSchema.shape.class.options]);
+  });
+
+  it("offers every content setting core has, each once", () => {
+    expect(CONTENT_RULE_FIELDS.map((field) => field.key).sort()).toEqual(Object.keys(contentSettings({})).sort());
   });
 
   it("says the defaults as core fills them in for an org that never set them", () => {

@@ -11,6 +11,7 @@ import {
   toolRefSchema as coreToolRefSchema,
   usageSchema,
   jsonRecord,
+  localFindingSchema,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -63,6 +64,13 @@ export const outcomeBodySchema = named(
       .optional()
       .describe(
         'Facts about the result (`{ "rowsAffected": 12 }`), tested by the policies\' post-conditions as `outcome.<path>` (docs/policies.md, Post-conditions) and screened like metadata: JSON nesting at most 32 levels and 10,000 values.',
+      ),
+    screened: z
+      .array(localFindingSchema)
+      .max(100)
+      .optional()
+      .describe(
+        "What the caller's own screen found in the result, which it does not send (a model's answer, screened in the caller's process by the model-client wrappers; docs/guardrails.md): detector, class and path, never the value. Recorded in `findings` as flagged (a class the call's content rules set to `off` is left out).",
       ),
   }),
   "How an executed action went.",

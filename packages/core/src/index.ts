@@ -70,5 +70,8 @@ export * from "./content/detectors";
 export * from "./content/screen-content";
 export * from "./scan/scan-input";
 export * from "./scan/scan-content";
+export * from "./content/content-finding";
+export * from "./content/instruction-rules";
+export * from "./content/model-traffic";
 export * from "./integrations/integrations";
 export * from "./integrations/coding-agent-hooks";

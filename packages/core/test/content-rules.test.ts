@@ -5,6 +5,7 @@ import {
   compilePolicy,
   contentActionWeakens,
   contentSettings,
+  resolvePromptContentActions,
   parsePolicySet,
   PolicySet,
   resolveContentActions,
@@ -24,7 +25,15 @@ describe("contentSettings: the org default", () => {
     ["an invalid value reads as the default (never as off)", { content: { secrets: "nope" } }, { secrets: "redact", personalData: "flag" }],
     ["not an object", { content: "off" }, { secrets: "redact", personalData: "flag" }],
   ])("%s", (_name, stored, expected) => {
-    expect(contentSettings(stored)).toEqual(expected);
+    // What leaves for a model provider is redacted, both classes, unless the org changed it (docs/guardrails.md).
+    expect(contentSettings(stored)).toEqual({ ...expected, promptSecrets: "redact", promptPersonalData: "redact" });
+  });
+
+  it("the prompt rules are the org's prompt defaults under the same policies: a policy's content for llm.* decides over them", () => {
+    const settings = contentSettings({ content: { promptPersonalData: "flag" } });
+    expect(resolvePromptContentActions(settings, [])).toEqual({ secrets: "redact", personalData: "flag" });
+    expect(resolvePromptContentActions(settings, [{ personalData: "deny" }])).toEqual({ secrets: "redact", personalData: "deny" });
+    expect(resolveContentActions(settings, [])).toEqual({ secrets: "redact", personalData: "flag" });
   });
 });
 
@@ -84,7 +93,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
   const settings = (content: { secrets: ContentAction; personalData: ContentAction }) => ({
     ...readOrgSettings({}),
     policies: { reportOnly: false, requireSecondApproval: true },
-    content,
+    content: { promptSecrets: "redact" as const, promptPersonalData: "redact" as const, ...content },
   });
   it.each([
     [{ secrets: "redact", personalData: "flag" }, { secrets: "flag", personalData: "flag" }, ["content.secrets"]],

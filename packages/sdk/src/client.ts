@@ -179,6 +179,7 @@ export class Gatehouse {
         runId: run?.runId,
         runName: run?.runName,
         spend: options.spend,
+        screened: options.screened,
       },
       headers: { "idempotency-key": eventId },
       signal: options.signal,
@@ -255,7 +256,15 @@ export class Gatehouse {
     return request<CheckResult>(this.#config, {
       method: "POST",
       path: "/v1/actions/check",
-      body: { actionType, metadata: options.metadata, dataAccessed: options.dataAccessed, tool: options.tool, runId: options.runId ?? this.#run?.runId, spend: options.spend },
+      body: {
+        actionType,
+        metadata: options.metadata,
+        dataAccessed: options.dataAccessed,
+        tool: options.tool,
+        runId: options.runId ?? this.#run?.runId,
+        spend: options.spend,
+        screened: options.screened,
+      },
       signal: options.signal,
     });
   }
@@ -287,7 +296,7 @@ export class Gatehouse {
     return request<Outcome>(this.#config, {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
-      body: { status: options.status, message: options.message, runId: options.runId, usage: options.usage, data: options.data },
+      body: { status: options.status, message: options.message, runId: options.runId, usage: options.usage, data: options.data, screened: options.screened },
       signal: options.signal,
     });
   }

@@ -161,6 +161,7 @@ export type {
   ScanFinding,
   ScanInput,
   ScanResult,
+  ScreenedFinding,
   Spend,
   Usage,
   BudgetState,

@@ -6,11 +6,13 @@
  * @gatehouse/openai and @gatehouse/anthropic, which both import this entry instead of each keeping a copy.
  *
  * It is an entry of its own, not part of the main one, because only those adapters need it; its shape
- * follows theirs, and they are released with the SDK, one version for all. It imports types only, so
- * its build carries none of the client's code, and, like the main entry, it uses no `node:` module.
+ * follows theirs, and they are released with the SDK, one version for all. It imports the client's
+ * types only, so its build carries none of the client's code (and no second copy of its error classes). It carries the content screen (core's model-traffic module and its
+ * detector table, bundled at build time: docs/guardrails.md), and, like the main entry, it uses no `node:` module.
  */
+import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, StreamRestorer, type LocalFinding } from "@gatehouse/core/model-traffic";
 import type { Gatehouse } from "./client.ts";
-import type { OutcomeStatus, Spend, Usage } from "./types.ts";
+import type { ActionResult, OutcomeStatus, ScreenedFinding, Spend, Usage } from "./types.ts";
 
 /** Options of `wrapOpenAI` and `wrapAnthropic`. */
 export interface ModelCallOptions {
@@ -39,6 +41,24 @@ export interface ModelCallOptions {
    * reservation is then released by Gatehouse after the org's `spend.reservationSeconds`).
    */
   onReportError?: (error: unknown, auditEventId: string) => void;
+  /**
+   * The screen of what leaves for the provider and what comes back (docs/guardrails.md). The prompt is
+   * always screened by the org's content rules, and cannot be switched off here.
+   */
+  screen?: {
+    /**
+     * Personal data the rules redacted from the prompt is put back where the answer repeats its
+     * placeholder (from a mapping kept in this process only, for this call). Default: true.
+     */
+    restorePersonalData?: boolean;
+    /** Answers are looked at for secrets and personal data; findings are recorded on the call's outcome, never the values. Default: true. */
+    answers?: boolean;
+    /**
+     * Answers are looked at for phrases that read as instructions aimed at the agent ("ignore your
+     * previous instructions"). A heuristic: it flags, records and refuses nothing. Default: true.
+     */
+    instructions?: boolean;
+  };
 }
 
 /** The output tokens a request that states no maximum declares, unless `defaultMaxOutputTokens` says otherwise. */
@@ -57,6 +77,12 @@ export interface Declared {
   maxOutputTokens: number;
   stream: boolean;
   tier?: Spend["tier"];
+  /**
+   * The parts of the request that are content the provider will read (messages, system prompts, tool
+   * results, instructions), by their key in the request: screened before the decision, and rewritten by
+   * its content rules before the request is sent ({@link ModelCall.outgoing}).
+   */
+  prompt: Record<string, unknown>;
 }
 
 /**
@@ -103,15 +129,102 @@ function isAbort(error: unknown): boolean {
   return error instanceof Error && (error.name === "APIUserAbortError" || error.name === "AbortError");
 }
 
+/** The content rules a call is held to: the decision's answer, or — when it gave none (an approval's answer) — the strictest that still sends. */
+type ContentRules = NonNullable<ActionResult["content"]>;
+const STRICTEST_SENDING: ContentRules = { secrets: "redact", personalData: "redact" };
+
+/** 8 random lowercase hex characters: a placeholder's suffix. */
+function randomTag(): string {
+  return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(4)), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** How much of an answer's text is kept per place for the answer screen (more is not looked at). */
+const MAX_ANSWER_TEXT = 1 << 20;
+
 /** One allowed call: it is settled once, by the first of its outcomes. */
 export class ModelCall {
   #settled = false;
+  readonly #vault: PlaceholderVault;
+  readonly #answer: { secrets: boolean; personalData: boolean; instructions: boolean } | undefined;
+  /** What the answer screen found, sent with the outcome. */
+  readonly #found: LocalFinding[] = [];
+  /** Streamed answer text, by where it goes, screened when the stream ends. */
+  readonly #texts = new Map<string, { path: Array<string | number>; text: string }>();
+
+  /** The prompt's parts as they may leave (`prepare`), by their key in the request. */
+  #outgoing: Record<string, unknown> = {};
 
   constructor(
     private readonly calls: ModelCalls,
     readonly auditEventId: string,
     readonly declared: Declared,
-  ) {}
+    /** The content rules the decision answered for the call. */
+    readonly content: ContentRules,
+    screen: ModelCallOptions["screen"] = {},
+  ) {
+    this.#vault = new PlaceholderVault(randomTag, { restore: screen.restorePersonalData ?? true });
+    this.#answer =
+      screen.answers === false ? undefined : { secrets: content.secrets !== "off", personalData: content.personalData !== "off", instructions: screen.instructions ?? true };
+  }
+
+  /**
+   * Rewrites the prompt's parts (`Declared.prompt`) by the call's content rules: what a class set to
+   * `redact` found is replaced by a placeholder (`[secret:github_token#…]`, `[personal:email#…]`). Answers
+   * what a class set to `deny` found, which the decision did not refuse (its list of findings stops at
+   * 100): such a call must not be sent.
+   */
+  prepare(): LocalFinding[] {
+    const { secrets, personalData } = this.content;
+    const rewrites = secrets === "redact" || secrets === "deny" || personalData === "redact" || personalData === "deny";
+    if (!rewrites) return [];
+    const denied: LocalFinding[] = [];
+    for (const [key, part] of Object.entries(this.declared.prompt)) {
+      if (part === undefined) continue;
+      const rewritten = redactForProvider(part, ["prompt", key], this.content, this.#vault);
+      denied.push(...rewritten.denied);
+      if (rewritten.value !== part) this.#outgoing[key] = rewritten.value;
+    }
+    return denied;
+  }
+
+  /** The request as it may leave for the provider: `body` with the prompt's parts as `prepare` rewrote them (the same object when none changed). */
+  outgoing<B extends object>(body: B): B {
+    return Object.keys(this.#outgoing).length === 0 ? body : { ...body, ...this.#outgoing };
+  }
+
+  /**
+   * A parsed answer (not streamed) as the caller gets it: `parts` (where the model's words are, at
+   * their `path` under `answer`) are screened first, as the provider sent them, then every placeholder
+   * of this call's personal data in `answer` is restored, in place.
+   */
+  answered<A>(answer: A, parts: ReadonlyArray<{ path: Array<string | number>; value: unknown }>): A {
+    if (this.#answer) for (const part of parts) this.#found.push(...screenAnswer(part.value, ["answer", ...part.path], this.#answer));
+    return this.#vault.restoreDeep(answer);
+  }
+
+  /** A restorer of this call's placeholders in a streamed text (one per place the text goes). */
+  restorer(): StreamRestorer {
+    return new StreamRestorer(this.#vault);
+  }
+
+  /** Streamed answer text at `path` under `answer`, kept (up to 1 MiB per place) for the answer screen when the stream ends. */
+  streamed(path: Array<string | number>, text: string): void {
+    if (!this.#answer || text.length === 0) return;
+    const key = JSON.stringify(path);
+    const kept = this.#texts.get(key) ?? { path, text: "" };
+    if (kept.text.length < MAX_ANSWER_TEXT) kept.text += text.slice(0, MAX_ANSWER_TEXT - kept.text.length);
+    this.#texts.set(key, kept);
+  }
+
+  /** Whatever this call restores into answers. */
+  get restores(): boolean {
+    return this.#vault.restores;
+  }
+
+  /** Restores this call's placeholders in any value of an answer, in place. */
+  restore<A>(value: A): A {
+    return this.#vault.restoreDeep(value);
+  }
 
   /** The provider answered: its usage (or, when it gave none, the declared maximum, estimated). */
   succeeded(usage: Usage | undefined): void {
@@ -143,7 +256,9 @@ export class ModelCall {
   #settle(status: OutcomeStatus, usage: Usage | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.calls.report(this.auditEventId, status, usage);
+    if (this.#answer) for (const { path, text } of this.#texts.values()) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer));
+    this.#texts.clear();
+    this.calls.report(this.auditEventId, status, usage, this.#found.slice(0, 100));
   }
 }
 
@@ -179,19 +294,42 @@ export class ModelCalls {
     // declared, so the check is exact either way, and a model call waits for no one's bookkeeping.
     const { runId, runName, metadata } = this.#options;
     const spend: Spend = { model: declared.model, inputTokens: declared.inputTokens, maxOutputTokens: declared.maxOutputTokens, ...(declared.tier ? { tier: declared.tier } : {}) };
+    // The prompt is screened here, in this process: only what was found (detector, class, path) goes to Gatehouse.
+    const screened: ScreenedFinding[] = findInValue(declared.prompt, ["prompt"]);
+    // A call held for approval answers its rules first; the approval's answer may not repeat them.
+    let asked: ContentRules | undefined;
     const result = await this.#gatehouse.gate(actionTypeOf(this.#provider, declared.model), {
       spend,
       metadata: { ...metadata, provider: this.#provider, model: declared.model, stream: declared.stream, requestDigest: await requestDigest(declared.request) },
+      screened,
+      onRequested: (requested) => {
+        asked = requested.content;
+      },
       ...(runId === undefined ? {} : { runId }),
       ...(runName === undefined ? {} : { runName }),
       ...(signal === undefined ? {} : { signal }),
     });
-    return new ModelCall(this, result.auditEventId, declared);
+    const call = new ModelCall(this, result.auditEventId, declared, result.content ?? asked ?? STRICTEST_SENDING, this.#options.screen);
+    const denied = call.prepare();
+    if (denied.length > 0) {
+      // A value the rules refuse that the decision did not see (past its 100 findings): this call is not
+      // sent. Asked again with just those, Gatehouse refuses and records it, and its DeniedError is thrown.
+      call.failed(new Error("refused: the prompt holds content the org's rules deny"));
+      await this.#gatehouse.gate(actionTypeOf(this.#provider, declared.model), {
+        spend,
+        metadata: { ...metadata, provider: this.#provider, model: declared.model, stream: declared.stream },
+        screened: denied.slice(0, 100),
+        ...(runId === undefined ? {} : { runId }),
+        ...(signal === undefined ? {} : { signal }),
+      });
+      throw new Error("Gatehouse allowed a prompt its content rules deny; nothing was sent");
+    }
+    return call;
   }
 
   /** Reports an outcome without holding up the call: its failure goes to `onReportError`. */
-  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined): void {
-    const sent = this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }) }).then(
+  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined, screened: ScreenedFinding[] = []): void {
+    const sent = this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }), ...(screened.length > 0 ? { screened } : {}) }).then(
       () => undefined,
       (error: unknown) => {
         try {
@@ -228,19 +366,20 @@ function partsOf(promise: unknown): PromiseParts {
 /**
  * A governed call as the SDK's own promise class: `make(responsePromise, parse)` builds it (the
  * SDK's `APIPromise`, so `withResponse()`, `asResponse()` and the SDK's helpers work as usual). No
- * request is sent until `decided` resolves; then `send()` makes it with the SDK's own `create`, and
- * `observe` sees the parsed answer (and may return a stream that watches its events).
+ * request is sent until `decided` resolves; then `send(call)` makes it with the SDK's own `create` (the
+ * body as `call.outgoing` rewrites it), and `observe` sees the parsed answer (and may return a stream
+ * that watches its events).
  */
 export function governedPromise<P>(
   make: (responsePromise: Promise<unknown>, parse: (client: unknown, props: unknown) => Promise<unknown>) => P,
   decided: Promise<ModelCall>,
-  send: () => unknown,
+  send: (call: ModelCall) => unknown,
   observe: (call: ModelCall, parsed: unknown) => unknown,
 ): P {
   let sent: { call: ModelCall; parts: PromiseParts } | undefined;
   const responsePromise = decided.then(async (call) => {
     try {
-      const parts = partsOf(send());
+      const parts = partsOf(send(call));
       sent = { call, parts };
       return await parts.responsePromise;
     } catch (error) {
@@ -275,6 +414,16 @@ export interface StreamMeter<Item> {
   failed?(): boolean;
 }
 
+/**
+ * What a stream's events go through on their way to the caller: each event the caller may see becomes
+ * the events it yields (its text restored; text held back from an earlier event yielded before an
+ * event that ends that text), and `end` yields what is still held when the stream ends.
+ */
+export interface StreamScreen<Item> {
+  pass(item: Item): Item[];
+  end(): Item[];
+}
+
 /** An SDK's stream: its events, and the controller that aborts its request. */
 export interface ProviderStream<Item> extends AsyncIterable<Item> {
   controller: AbortController;
@@ -283,18 +432,23 @@ export interface ProviderStream<Item> extends AsyncIterable<Item> {
 /**
  * The stream the caller gets: the same class as the SDK's (built with its constructor, on the same
  * controller, so `tee()`, `toReadableStream()` and `controller.abort()` work), yielding every event
- * of `stream` as it came. When it ends the call is settled with the usage `meter` saw (or, when the
+ * of `stream` as it came (through `screen`, when given: restored and screened). When it ends the call is settled with the usage `meter` saw (or, when the
  * events carried none, the declared maximum, estimated); when the caller breaks off or aborts it,
  * `partial` at the declared maximum; when it fails, `failure`.
  * A stream nobody reads is never settled here: Gatehouse releases its reservation after its deadline.
  */
-export function meteredStream<Item, S extends ProviderStream<Item>>(stream: S, call: ModelCall, meter: StreamMeter<Item>, client: unknown): S {
+export function meteredStream<Item, S extends ProviderStream<Item>>(stream: S, call: ModelCall, meter: StreamMeter<Item>, client: unknown, screen?: StreamScreen<Item>): S {
   const Stream = stream.constructor as new (iterator: () => AsyncIterator<Item>, controller: AbortController, client?: unknown) => S;
   const { controller } = stream;
   async function* events(): AsyncGenerator<Item> {
     let ended = false;
     try {
-      for await (const item of stream) if (meter.see(item)) yield item;
+      for await (const item of stream) {
+        if (!meter.see(item)) continue;
+        if (screen === undefined) yield item;
+        else yield* screen.pass(item);
+      }
+      if (screen !== undefined) yield* screen.end();
       ended = true;
     } catch (error) {
       call.failed(error);

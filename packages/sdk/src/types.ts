@@ -330,7 +330,16 @@ export interface ActionFacts {
    * that apply, in the decision's own transaction; report its `usage` to settle it. Default: not sent.
    */
   spend?: Spend;
+  /**
+   * What your own screen found in content you do not send to Gatehouse (a model call's prompt: the
+   * model-client wrappers send it; docs/guardrails.md): detector, class and path, never the value. The
+   * decision judges it by the call's content rules and answers them in `content`. Default: not sent.
+   */
+  screened?: ScreenedFinding[];
 }
+
+/** A finding of the caller's own screen (`screened` on a decision or an outcome): detector, class and path, never the value. */
+export type ScreenedFinding = NonNullable<Schemas["ActionRequest"]["screened"]>[number];
 
 /** What a call declares it will spend on a model: the model, the prompt's tokens, the most it may answer with. */
 export type Spend = NonNullable<Schemas["ActionRequest"]["spend"]>;
@@ -478,6 +487,8 @@ export interface ReportOptions extends RequestOptions {
   usage?: Usage;
   /** Facts about the result (`{ rowsAffected: 12 }`), tested by the policies' post-conditions as `outcome.<path>`. Default: not sent. */
   data?: Record<string, unknown>;
+  /** What your own screen found in the result you keep (a model's answer; docs/guardrails.md): recorded as flagged findings. Default: not sent. */
+  screened?: ScreenedFinding[];
 }
 
 /** Options of `audit.log`. */

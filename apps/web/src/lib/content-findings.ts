@@ -3,9 +3,12 @@
 // detector, and what was done with it (never the value). Pure: read defensively from an entry's data
 // or an action result, so a finding of a shape this console does not know is left out, not misread.
 
-import type { ContentAction, ContentFinding } from "@gatehouse/core";
+import type { ContentAction, ContentFinding, ContentSettings } from "@gatehouse/core";
 
-type ContentClass = ContentFinding["class"];
+/** What a finding is of: the two classes the rules govern, or the instruction heuristic. */
+type FindingClass = ContentFinding["class"];
+/** The classes the org's content rules govern. */
+type ContentClass = Exclude<FindingClass, "instructions">;
 
 /** What each content rule does, in the order the settings offer them (strictest first); one line each. */
 export const CONTENT_ACTION_CHOICES = [
@@ -33,11 +36,25 @@ export const CONTENT_CLASSES = [
   { value: "personalData", label: "Personal data", one: "personal data", examples: "Email addresses, phone numbers, card numbers, IBANs, national identifiers" },
 ] as const satisfies ReadonlyArray<{ value: ContentClass; label: string; one: string; examples: string }>;
 
-const CLASS_ONE: Record<ContentClass, string> = { secrets: CONTENT_CLASSES[0].one, personalData: CONTENT_CLASSES[1].one };
+/** Where the org's content rules hold: what agents send Gatehouse, and what the model-client wrappers send a model provider (docs/guardrails.md). */
+export const CONTENT_RULE_ROWS = [
+  { where: "calls", legend: "In what agents send Gatehouse (metadata, data accessed, outcomes)" },
+  { where: "prompts", legend: "In prompts to model providers, through the model-client wrappers (redacted personal data is restored in the answer, in the agent's process)" },
+] as const;
+
+/** Each setting of `content`, with its class and the row it stands in. */
+export const CONTENT_RULE_FIELDS = [
+  { key: "secrets", where: "calls", label: "Secrets", kind: CONTENT_CLASSES[0] },
+  { key: "personalData", where: "calls", label: "Personal data", kind: CONTENT_CLASSES[1] },
+  { key: "promptSecrets", where: "prompts", label: "Secrets in prompts", kind: CONTENT_CLASSES[0] },
+  { key: "promptPersonalData", where: "prompts", label: "Personal data in prompts", kind: CONTENT_CLASSES[1] },
+] as const satisfies ReadonlyArray<{ key: keyof ContentSettings; where: (typeof CONTENT_RULE_ROWS)[number]["where"]; label: string; kind: (typeof CONTENT_CLASSES)[number] }>;
+
+const CLASS_ONE: Record<FindingClass, string> = { secrets: CONTENT_CLASSES[0].one, personalData: CONTENT_CLASSES[1].one, instructions: "instruction-like text (a heuristic)" };
 
 const FINDING_ACTIONS: ReadonlySet<string> = new Set<ContentFinding["action"]>(["denied", "redacted", "flagged"]);
 
-const isClass = (value: unknown): value is ContentClass => value === "secrets" || value === "personalData";
+const isClass = (value: unknown): value is FindingClass => value === "secrets" || value === "personalData" || value === "instructions";
 
 /** The findings an entry's data or an action result carries (`findings`); anything not a finding is left out. */
 export function findingsOf(value: unknown): ContentFinding[] {

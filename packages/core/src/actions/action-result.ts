@@ -5,7 +5,10 @@ import { validationError } from "../errors";
 import { inspectInput, jsonRecord, MAX_JSON_DEPTH, MAX_JSON_NODES, MAX_REQUEST_DEPTH, safeString } from "../input";
 import { ACTION_TYPE_PATTERN, formatIssuePath, isReservedActionType, RESERVED_ACTION_MESSAGE, zodIssues } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
-import { contentFindingSchema, type ContentFinding } from "../content/screen-content";
+import { contentFindingSchema, localFindingSchema } from "../content/content-finding";
+import { CONTENT_ACTIONS, type ContentAction } from "../content/content-rules";
+import type { ContentClass } from "../content/detectors";
+import type { ContentFinding } from "../content/screen-content";
 import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reasons";
 import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/runs";
 import { budgetStateSchema, spendSchema, type BudgetState } from "../spend/budgets";
@@ -97,6 +100,13 @@ export const actionRequestSchema = z.strictObject({
     .describe(
       "What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`.",
     ),
+  screened: z
+    .array(localFindingSchema)
+    .max(100)
+    .optional()
+    .describe(
+      "What the caller's own screen found in content it does not send to Gatehouse — a model call's prompt, screened in the caller's process by the model-client wrappers (docs/guardrails.md): detector, class and path, never the value. Judged by the call's content rules like the metadata's findings: listed in `findings`, recorded, and a class set to `deny` refuses the call (`CONTENT_DENIED`); the answer's `content` says what the caller must redact before sending.",
+    ),
 });
 
 export type ActionRequest = z.output<typeof actionRequestSchema>;
@@ -163,6 +173,12 @@ export const decisionFields = {
       "Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found.",
     ),
   tool: toolRefSchema.optional().describe("The tool call decided on, when the request named one: its approval holds for exactly these arguments."),
+  content: z
+    .object({ secrets: z.enum(CONTENT_ACTIONS), personalData: z.enum(CONTENT_ACTIONS) })
+    .optional()
+    .describe(
+      "The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send.",
+    ),
   budget: budgetStateSchema
     .optional()
     .describe(
@@ -226,6 +242,8 @@ export function buildActionResult(args: {
   findings?: readonly ContentFinding[];
   /** The tool call the request named. */
   tool?: ToolRef;
+  /** The content rules the call is held to: answered to a caller that screens content itself (the request's `screened`). */
+  content?: Record<ContentClass, ContentAction>;
   /** The run the decision is recorded in. */
   run?: RunRef;
   /** The budget that decided, or the tightest (spend/budgets.ts). */
@@ -247,6 +265,7 @@ export function buildActionResult(args: {
     ...(status === "executed" && args.reportOnly ? { reportOnly: args.reportOnly } : {}),
     ...(args.findings && args.findings.length > 0 ? { findings: [...args.findings] } : {}),
     ...(args.tool ? { tool: { name: args.tool.name, argsDigest: args.tool.argsDigest } } : {}),
+    ...(args.content ? { content: { secrets: args.content.secrets, personalData: args.content.personalData } } : {}),
     ...(args.run ? { run: { id: args.run.id, runId: args.run.runId } } : {}),
     ...(args.budget ? { budget: args.budget } : {}),
     ...(args.grant ? { grant: args.grant } : {}),

@@ -1,5 +1,7 @@
 import type { ActorRef, AuditEntryInput } from "../audit/entry";
 import type { ContentFinding } from "../content/screen-content";
+import type { ContentAction } from "../content/content-rules";
+import type { ContentClass } from "../content/detectors";
 import type { GrantRef } from "../approvals/standing-grants";
 import { approvalTimeoutSeconds } from "../policy/document";
 import type { Decision } from "../policy/evaluate";
@@ -34,7 +36,13 @@ export interface DecisionInputs {
   /** What the report-only trial executed instead (what the policies would have done). */
   reportOnly?: ReportOnly | undefined;
   /** The content screen's findings (never values) and whether a class set to `deny` was found. */
-  screen: { findings: readonly ContentFinding[]; denied: boolean; conditionsEvaluated: Decision["conditionsEvaluated"] };
+  screen: {
+    findings: readonly ContentFinding[];
+    denied: boolean;
+    conditionsEvaluated: Decision["conditionsEvaluated"];
+    /** The call's content rules, answered when the caller screens content itself (the request's `screened`). */
+    content?: Record<ContentClass, ContentAction> | undefined;
+  };
   /** The standing grant that covers a call the policies hold for a person (execute's batch re-checks it under the lock, canI peeks). */
   grant: GrantRef | null;
   /** The budgets the call is held to and their verdict (against the counters under the lock, or as they stand for canI). */
@@ -164,6 +172,7 @@ export function planDecision(inputs: DecisionInputs, recording?: DecisionRecordi
     ...(reportOnly ? { reportOnly } : {}),
     findings: screen.findings,
     ...(request.tool ? { tool: request.tool } : {}),
+    ...(screen.content ? { content: screen.content } : {}),
     ...(recording && inputs.run ? { run: inputs.run } : {}),
     ...(verdict?.state ? { budget: verdict.state } : {}),
     // A grant is named by what it let through: a call denied anyway names none (and takes no use).

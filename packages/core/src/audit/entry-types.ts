@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
 import { denialReasonSchema } from "../actions/denial-reasons";
-import { contentFindingSchema } from "../content/screen-content";
+import { contentFindingSchema } from "../content/content-finding";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { LOOP_KINDS } from "../limits/loops";
 import { MEMBER_ROLES } from "../permissions";

@@ -18,8 +18,18 @@ const contentAction = z.enum(CONTENT_ACTIONS);
 export const contentSettingsSchema = z.strictObject({
   secrets: contentAction.default("redact").describe("Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."),
   personalData: contentAction.default("flag").describe("Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."),
+  promptSecrets: contentAction
+    .default("redact")
+    .describe("Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed."),
+  promptPersonalData: contentAction
+    .default("redact")
+    .describe(
+      "Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md).",
+    ),
 });
 export type ContentSettings = z.output<typeof contentSettingsSchema>;
+/** The org default for what agents send Gatehouse (a call's metadata, data accessed, outcomes): what replay and a call's rules read. */
+export type CallContentDefaults = Pick<ContentSettings, "secrets" | "personalData">;
 
 /** A policy's `content`: per class, for the actions and agents the policy matches; overrides the org default there. */
 export const contentRuleSchema = z.strictObject({
@@ -53,7 +63,7 @@ export function contentActionWeakens(before: ContentAction, after: ContentAction
  * can loosen the default for its own actions (`flag` personal data on `ticket.*`), and two policies that
  * disagree resolve to the stricter.
  */
-export function resolveContentActions(orgDefault: ContentSettings, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+export function resolveContentActions(orgDefault: CallContentDefaults, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
   const resolved: Partial<Record<ContentClass, ContentAction>> = {};
   for (const rule of rules) {
     for (const kind of ["secrets", "personalData"] as const) {
@@ -62,4 +72,13 @@ export function resolveContentActions(orgDefault: ContentSettings, rules: readon
     }
   }
   return { secrets: resolved.secrets ?? orgDefault.secrets, personalData: resolved.personalData ?? orgDefault.personalData };
+}
+
+/**
+ * The action per class for what a model call sends its provider (docs/guardrails.md): the org's prompt
+ * defaults (`promptSecrets`, `promptPersonalData`: both `redact` out of the box, since the wrapper restores
+ * personal data in the answer) where no matching policy's `content` names the class, as for metadata.
+ */
+export function resolvePromptContentActions(orgDefault: ContentSettings, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+  return resolveContentActions({ ...orgDefault, secrets: orgDefault.promptSecrets, personalData: orgDefault.promptPersonalData }, rules);
 }

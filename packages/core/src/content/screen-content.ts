@@ -1,16 +1,23 @@
-import { z } from "zod";
-import { formatIssuePath } from "../policy/document";
+import { formatIssuePath } from "../issue-path";
 import type { ContentAction } from "./content-rules";
 import { findInText, type ContentClass } from "./detectors";
 
-/** What was found where and what was done (never the value): on the answer and in the audit entry. */
-export const contentFindingSchema = z.object({
-  detector: z.string().describe("The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."),
-  class: z.enum(["secrets", "personalData"]),
-  path: z.string().describe("Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."),
-  action: z.enum(["denied", "redacted", "flagged"]).describe("`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."),
-});
-export type ContentFinding = z.output<typeof contentFindingSchema>;
+/**
+ * What a finding is of: a class the content rules govern (`secrets`, `personalData`), or `instructions`,
+ * the heuristic that flags phrases aimed at an agent in what a model or a tool answered (instruction-rules.ts).
+ */
+export type FindingClass = ContentClass | "instructions";
+
+/**
+ * What was found where and what was done (never the value): on the answer and in the audit entry.
+ * `content-finding.ts` holds its schema; this module stays free of zod, so the SDK can bundle the screen.
+ */
+export interface ContentFinding {
+  detector: string;
+  class: FindingClass;
+  path: string;
+  action: "denied" | "redacted" | "flagged";
+}
 
 /** Findings kept per call: past it the values are still redacted or refused, only the list stops. */
 export const MAX_FINDINGS = 100;
@@ -22,6 +29,11 @@ export interface ScreenOptions {
   tag: (value: string) => string;
   /** Look for this class alone (the other is treated as `off`). */
   only?: ContentClass;
+  /**
+   * What stands where a value was, when not `contentPlaceholder(kind, detector, tag(value))`: the SDK's
+   * screen of a model call's prompt keeps its own, random per call, to restore personal data in the answer.
+   */
+  placeholder?: (kind: ContentClass, detector: string, value: string) => string;
 }
 
 /**
@@ -40,14 +52,15 @@ export interface Screened<T> {
 
 /**
  * Texts shorter than this hold nothing a detector finds (the shortest: an email address like `a@b.co`),
- * and object keys shorter than KEY_MIN_LENGTH are names, not values: skipped, so the screen costs
+ * and object keys shorter than CONTENT_KEY_MIN_LENGTH are names, not values: skipped, so the screen costs
  * nothing for the many short strings and keys of typical metadata.
  */
-const MIN_LENGTH = 6;
-const KEY_MIN_LENGTH = 8;
+export const CONTENT_MIN_LENGTH = 6;
+export const CONTENT_KEY_MIN_LENGTH = 8;
 
 const DONE: Record<ContentAction, ContentFinding["action"] | null> = { deny: "denied", redact: "redacted", flag: "flagged", off: null };
-const PLACEHOLDER_KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
+/** How a placeholder (and a path naming a key that held a finding) names each class. */
+export const PLACEHOLDER_KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
 
 /** `[secret:github_token#1a2b3c4d]`: what stands where a value was. */
 export function contentPlaceholder(kind: ContentClass, detector: string, tag: string): string {
@@ -78,7 +91,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
   let kept: { class: ContentClass; detector: string } | undefined;
   const screenText = (text: string, at: At, key: string | undefined): string => {
     kept = undefined;
-    if (text.length < MIN_LENGTH) return text;
+    if (text.length < CONTENT_MIN_LENGTH) return text;
     const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
     if (found.length === 0) return text;
     const path = formatIssuePath(pathOf(at));
@@ -94,7 +107,11 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
         kept ??= { class: finding.class, detector: finding.detector };
         continue;
       }
-      out += text.slice(cut, finding.start) + contentPlaceholder(finding.class, finding.detector, options.tag(text.slice(finding.start, finding.end)));
+      const found = text.slice(finding.start, finding.end);
+      const placeholder = options.placeholder
+        ? options.placeholder(finding.class, finding.detector, found)
+        : contentPlaceholder(finding.class, finding.detector, options.tag(found));
+      out += text.slice(cut, finding.start) + placeholder;
       cut = finding.end;
     }
     return cut === 0 ? text : out + text.slice(cut);
@@ -125,12 +142,12 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
     for (let i = 0; i < names.length; i += 1) {
       const name = names[i] as string;
       const element = record[name];
-      const screenedName = name.length < KEY_MIN_LENGTH ? name : screenText(name, at, undefined);
+      const screenedName = name.length < CONTENT_KEY_MIN_LENGTH ? name : screenText(name, at, undefined);
       // The key as it is written: every finding below it names that (its placeholder), never the key
       // as sent, so no path repeats a value the rules rewrite or refuse. A key the rules keep but flag
       // is written as it is, and a path names it by what was found in it (`[personal:email]`), so no
       // path — which findings, answers and events carry — repeats a value either.
-      const flaggedName = name.length >= KEY_MIN_LENGTH ? kept : undefined;
+      const flaggedName = name.length >= CONTENT_KEY_MIN_LENGTH ? kept : undefined;
       let target = name;
       if (screenedName !== name) {
         out ??= copyBefore(i);

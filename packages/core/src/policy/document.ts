@@ -15,6 +15,7 @@ import {
 } from "./conditions";
 import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
+import { formatIssuePath } from "../issue-path";
 import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
@@ -155,10 +156,7 @@ const policySetPoliciesSchema = z.strictObject({
   tests: z.unknown().optional(),
 });
 
-/** `policies[2].actions[0]`: the path a person can find in their file. */
-export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
-}
+export { formatIssuePath };
 
 /** One issue per field (the first found: a value refused by two checks, say a free value and its operator, is named once). */
 export function zodIssues(error: z.ZodError, prefix: ReadonlyArray<PropertyKey> = []): FieldIssue[] {

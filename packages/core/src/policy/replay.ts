@@ -1,4 +1,4 @@
-import { contentSettingsSchema, resolveContentActions, type ContentSettings } from "../content/content-rules";
+import { contentSettingsSchema, resolveContentActions, type CallContentDefaults } from "../content/content-rules";
 import { screenContent } from "../content/screen-content";
 import { denialReasonsOf } from "../actions/denial-reasons";
 import type { Facts, RateCounts } from "./conditions";
@@ -198,10 +198,10 @@ export class PolicyReplay {
   readonly #set: PolicySet;
   readonly #counts: RateCounts;
   readonly #tally = new ReplayTally();
-  readonly #content: ContentSettings;
+  readonly #content: CallContentDefaults;
 
   /** `content`: the org's content settings (its default where the draft's policies name none); absent, the product's defaults. */
-  constructor(documents: readonly PolicyDocument[], options: { content?: ContentSettings } = {}) {
+  constructor(documents: readonly PolicyDocument[], options: { content?: CallContentDefaults } = {}) {
     this.#set = new PolicySet(documents.map((document, i) => compilePolicy(document, { versionId: `draft-${i}`, version: 0 })));
     this.#counts = onlyThisCall(this.#set);
     this.#content = options.content ?? contentSettingsSchema.parse({});
@@ -271,7 +271,7 @@ function bump<T extends { count: number }>(map: Map<string, T>, key: string, cre
 }
 
 /** Replays `records` against the draft `documents` (compiled once) and answers the aggregation. */
-export function replayDecisions(documents: readonly PolicyDocument[], records: Iterable<ReplayRecord>, options: { content?: ContentSettings } = {}): ReplayResult {
+export function replayDecisions(documents: readonly PolicyDocument[], records: Iterable<ReplayRecord>, options: { content?: CallContentDefaults } = {}): ReplayResult {
   const replay = new PolicyReplay(documents, options);
   for (const record of records) replay.add(record);
   return replay.result();
@@ -287,7 +287,7 @@ const COMPILED_DRAFTS_KEPT = 8;
  * page's tally, which the caller merges in page order. `replayId` names the replay so a worker
  * compiles its draft once; documents must be the same for every page of one id.
  */
-export function replayPage(input: { replayId: string; documents: readonly PolicyDocument[]; records: readonly ReplayRecord[]; content?: ContentSettings }): ReplayTallyData {
+export function replayPage(input: { replayId: string; documents: readonly PolicyDocument[]; records: readonly ReplayRecord[]; content?: CallContentDefaults }): ReplayTallyData {
   let replay = compiledDrafts.get(input.replayId);
   if (!replay) {
     replay = new PolicyReplay(input.documents, input.content ? { content: input.content } : {});
@@ -343,7 +343,7 @@ export function replayRawPage(input: {
   documents: readonly PolicyDocument[];
   rows: readonly RawReplayRow[];
   subjects: ReplaySubjects;
-  content?: ContentSettings;
+  content?: CallContentDefaults;
 }): ReplayTallyData {
   return replayPage({
     replayId: input.replayId,

@@ -1,6 +1,6 @@
 import { findInText, type ContentClass } from "../content/detectors";
-import { MAX_FINDINGS } from "../content/screen-content";
-import { formatIssuePath } from "../policy/document";
+import { CONTENT_KEY_MIN_LENGTH as KEY_MIN_LENGTH, CONTENT_MIN_LENGTH as MIN_LENGTH, MAX_FINDINGS, PLACEHOLDER_KIND as KIND } from "../content/screen-content";
+import { formatIssuePath } from "../issue-path";
 
 /**
  * A standalone scan (`POST /v1/scan`, docs/content.md, "Standalone scan"): the content screen's
@@ -30,13 +30,10 @@ export interface ScanResult {
   truncated: boolean;
 }
 
-// The content screen's own thresholds (screenContent in ../content/screen-content.ts): a JSON string
+// The content screen's own thresholds (imported from ../content/screen-content.ts): a JSON string
 // shorter than 6 characters holds nothing a detector finds, and a key shorter than 8 is a name, not a
 // value. A key with a finding is named by it in every path below it, as a flagged key is there; a test
 // (packages/core/test/scan-content.test.ts) holds the JSON walk to screenContent's findings.
-const MIN_LENGTH = 6;
-const KEY_MIN_LENGTH = 8;
-const KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
 
 /** Where a value sits, as a chain to the root: made into a path only where something is found. */
 type At = { parent: At; key: string | number } | null;

@@ -2,6 +2,7 @@ import { createHmac } from "node:crypto";
 import {
   contentSettings,
   resolveContentActions,
+  resolvePromptContentActions,
   screenContent,
   validationError,
   type ContentAction,
@@ -47,6 +48,11 @@ export const contentSettingsOf: (settings: unknown) => ContentSettings = perSnap
 /** The action per class for a call: its matching policies' `content`, else the org default. */
 export function contentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
   return resolveContentActions(contentSettingsOf(settings), rules);
+}
+
+/** The action per class for what a model call sends its provider (docs/guardrails.md): its matching policies' `content`, else the org's prompt defaults. */
+export function promptContentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+  return resolvePromptContentActions(contentSettingsOf(settings), rules);
 }
 
 /**

@@ -1,4 +1,14 @@
-import { screenLogData, validationError, type ActionRequest, type ContentFinding, type ContentScreen, type Screened } from "@gatehouse/core";
+import {
+  judgeLocalFindings,
+  screenLogData,
+  validationError,
+  type ActionRequest,
+  type ContentAction,
+  type ContentClass,
+  type ContentFinding,
+  type ContentScreen,
+  type Screened,
+} from "@gatehouse/core";
 
 export interface ScreenedCall {
   metadata: Screened<ActionRequest["metadata"]>;
@@ -16,9 +26,10 @@ export interface ScreenedCall {
  * action type, eventId, runId, tool name) are refused with a 400 naming the field when they hold what
  * the rules would redact or refuse — rewriting one would break idempotency, its run or its policies —
  * and a model's name when the rules find anything in it (it is logged and priced as sent). Then its
- * metadata, data access and run name as the rules say. Pure: no round trip.
+ * metadata, data access and run name as the rules say, and what the caller's own screen found (`screened`)
+ * by the same `actions`. Pure: no round trip.
  */
-export function screenCall(screen: ContentScreen, request: ActionRequest): ScreenedCall {
+export function screenCall(screen: ContentScreen, request: ActionRequest, actions: Record<ContentClass, ContentAction>): ScreenedCall {
   if (request.spend && screen(request.spend.model, ["spend.model"]).findings.length > 0) {
     throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
   }
@@ -33,6 +44,17 @@ export function screenCall(screen: ContentScreen, request: ActionRequest): Scree
     screen,
   );
   if (identifiers.issues.length > 0) throw validationError(identifiers.issues);
+  // What the caller's own screen found (a model call's prompt, docs/guardrails.md): its paths are caller
+  // text that reaches the log, held like identifiers; its findings judged by the same rules as the metadata's.
+  const screened = request.screened ?? [];
+  screened.forEach((finding, i) => {
+    if (screen(finding.path, []).findings.length > 0) {
+      throw validationError([
+        { path: `screened[${i}].path`, message: "holds content the org's content rules look for (a secret or personal data); name where it was found, not what" },
+      ]);
+    }
+  });
+  const local = judgeLocalFindings(screened, actions, "prompt");
   const metadata = screen(request.metadata, ["metadata"]);
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
   const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
@@ -40,7 +62,7 @@ export function screenCall(screen: ContentScreen, request: ActionRequest): Scree
     metadata,
     dataAccessed,
     runName,
-    findings: [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? [])],
-    denied: metadata.denied || dataAccessed.denied || (runName?.denied ?? false),
+    findings: [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? []), ...local.findings],
+    denied: metadata.denied || dataAccessed.denied || (runName?.denied ?? false) || local.denied,
   };
 }

@@ -28,7 +28,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
   const { request, agent, gateReason } = prepared;
   const pending = contentScreen(ctx.org.id, prepared.content);
   const screen = typeof pending === "function" ? pending : await pending;
-  const { metadata, dataAccessed, runName, findings, denied } = screenCall(screen, request);
+  const { metadata, dataAccessed, runName, findings, denied } = screenCall(screen, request, prepared.promptContent ?? prepared.content);
   // The conditions' values come from the call: rewritten only when something in it was.
   const rewritten = findings.some((f) => f.action !== "flagged");
   const conditionsEvaluated = rewritten ? screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value : prepared.decision.conditionsEvaluated;
@@ -50,7 +50,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
       gateReason,
       tampered: prepared.tampered,
       reportOnly: prepared.reportOnly,
-      screen: { findings, denied, conditionsEvaluated },
+      screen: { findings, denied, conditionsEvaluated, ...(prepared.promptContent ? { content: prepared.promptContent } : {}) },
       approvalTimeoutSeconds: prepared.approvalTimeoutSeconds,
       ...(run ? { run: { id: run.id, runId: run.key } } : {}),
     },

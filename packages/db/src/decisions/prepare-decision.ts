@@ -27,7 +27,7 @@ import {
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../snapshots/agent-snapshot";
-import { contentActionsFor } from "../content/content-screen";
+import { contentActionsFor, promptContentActionsFor } from "../content/content-screen";
 import { ancestorsOf } from "../actors/delegation-chain";
 import { passBreaker } from "../agents/circuit-breaker";
 import { databaseFallbackLimiter, rateKeysFor, rateLimiter, rateMember, type CountOptions } from "../infra/rate-limiter";
@@ -56,6 +56,8 @@ export interface Prepared {
   reportOnly?: ReportOnly;
   /** What happens to secrets and personal data in this call: its matching policies' `content`, else the org default (docs/content.md). */
   content: Record<ContentClass, ContentAction>;
+  /** What happens to what a model call's prompt holds, when the caller screened it (`screened`): the org's prompt defaults under the same policies (docs/guardrails.md). */
+  promptContent: Record<ContentClass, ContentAction> | undefined;
   /** Set when this call went over its loop limit (refused LOOP_DETECTED); `haltAgent`: the org's `loops.haltAgent`. */
   loop?: LoopFinding & { haltAgent: boolean };
   /** The budgets of the enforce-mode policies matching the call (docs/budgets.md), and the org's prices. */
@@ -100,7 +102,10 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
   // Content rules hold whatever else decides the call (a refusal before policy records the call too);
   // policies that fail their integrity check contribute none (the org default holds).
-  const content = contentActionsFor(settings, policies.tampered.length > 0 ? [] : policies.set.contentFor(request.actionType, subject));
+  const contentRules = policies.tampered.length > 0 ? [] : policies.set.contentFor(request.actionType, subject);
+  const content = contentActionsFor(settings, contentRules);
+  // What the caller's own screen found in a model call's prompt is judged by the prompt rules (docs/guardrails.md).
+  const promptContent = request.screened ? promptContentActionsFor(settings, contentRules) : undefined;
   const delegation = chain
     ? { rootAgentId: chain.rootAgentId, rootAgentName: chain.rootAgentName, depth: chain.depth, chain: [chain.rootAgentName, ...chain.links.map((l) => l.agentName)] }
     : undefined;
@@ -114,6 +119,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     tampered: [] as string[],
     probe: false,
     content,
+    promptContent,
     // The policies' budgets (none while they fail their integrity check) and the org's own, which hold whatever the policies say.
     budgetRules: [...(policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject)), ...orgBudgetRulesOf(settings)(request.actionType, subject)],
     spend: spendOf(settings),

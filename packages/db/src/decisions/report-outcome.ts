@@ -4,6 +4,8 @@ import {
   breakerSettings,
   conflict,
   isId,
+  judgeLocalFindings,
+  MAX_FINDINGS,
   notFound,
   postConditionReason,
   postConditionSettings,
@@ -74,11 +76,21 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
       throw validationError([{ path: "runId", message: "is not the run this action was recorded in" }]);
     }
     // The message and the data are screened like a decision's metadata, by the content rules of the action they report on.
-    const screen = screenSync(ctx.org.id, contentActionsFor(settings, trusted ? trusted.set.contentFor(action.actionType, trusted.agent) : []));
+    const actions = contentActionsFor(settings, trusted ? trusted.set.contentFor(action.actionType, trusted.agent) : []);
+    const screen = screenSync(ctx.org.id, actions);
     const screened = parsed.data.message === undefined ? undefined : refuseDenied(screen(parsed.data.message, ["message"]), "message");
     const data = parsed.data.data === undefined ? undefined : refuseDenied(screen(parsed.data.data, ["data"]), "data");
     const message = screened?.value;
-    const findings = [...(screened?.findings ?? []), ...(data?.findings ?? [])];
+    // What the caller's own screen found in the result it kept (a model's answer, docs/guardrails.md): its paths held like identifiers.
+    const local = parsed.data.screened ?? [];
+    local.forEach((finding, i) => {
+      if (screen(finding.path, []).findings.length > 0) {
+        throw validationError([
+          { path: `screened[${i}].path`, message: "holds content the org's content rules look for (a secret or personal data); name where it was found, not what" },
+        ]);
+      }
+    });
+    const findings = [...(screened?.findings ?? []), ...(data?.findings ?? []), ...judgeLocalFindings(local, actions, "answer").findings].slice(0, MAX_FINDINGS);
     // A reported model's name is logged as it is: one the content rules find anything in is refused.
     if (usage?.model !== undefined && refuseDenied(screen(usage.model, ["usage.model"]), "usage.model").findings.length > 0) {
       throw validationError([{ path: "usage.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);

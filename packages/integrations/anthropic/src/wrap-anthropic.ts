@@ -16,8 +16,10 @@ import {
   tokenCount,
   type Declared,
   type ModelCallOptions,
+  type ModelCall,
   type ProviderStream,
   type StreamMeter,
+  type StreamScreen,
 } from "@gatehouse/sdk/model-call";
 import { INTEGRATION } from "./version.ts";
 
@@ -87,15 +89,16 @@ function governMessages(client: Anthropic, resource: { create: (...args: never[]
       inputTokens: estimateTokens([body.system, body.messages, body.tools]),
       maxOutputTokens: tokenCount(typeof body.max_tokens === "number" ? body.max_tokens : calls.defaultMaxOutputTokens),
       stream,
+      prompt: { system: body.system, messages: body.messages },
     };
     const signal = signalOf(options);
     return governedPromise(
       (responsePromise, parse) => new APIPromise(client, responsePromise as PromiseArgs[1], parse as PromiseArgs[2]),
       calls.decide(declared, signal),
-      () => create(body, options),
+      (call) => create(call.outgoing(body), options),
       (call, parsed) => {
-        if (stream) return meteredStream(parsed as ProviderStream<RawMessageStreamEvent>, call, messagesMeter(body.model), client);
-        const message = parsed as Message;
+        if (stream) return meteredStream(parsed as ProviderStream<RawMessageStreamEvent>, call, messagesMeter(body.model), client, messagesScreen(call));
+        const message = call.answered(parsed as Message, [{ path: ["content"], value: (parsed as Message).content }]);
         call.succeeded(message.usage ? usageOf(message.model || body.model, message.usage) : undefined);
         return message;
       },
@@ -150,5 +153,48 @@ function messagesMeter(requested: string): StreamMeter<RawMessageStreamEvent> {
     },
     usage: () => (complete && counts !== undefined ? usageOf(model, counts) : undefined),
     seen: () => (counts === undefined ? undefined : usageOf(model, counts)),
+  };
+}
+
+/**
+ * A message stream on its way to the caller: each content block's text and tool input kept for the
+ * answer screen and restored (docs/guardrails.md); text held back at a block's end is yielded as one more
+ * delta of its kind before the `content_block_stop`, and what is held when the stream ends likewise.
+ */
+function messagesScreen(call: ModelCall): StreamScreen<RawMessageStreamEvent> {
+  const open = new Map<number, { restorer: ReturnType<ModelCall["restorer"]>; kind: "text_delta" | "input_json_delta" }>();
+  const flush = (index: number): RawMessageStreamEvent[] => {
+    const entry = open.get(index);
+    open.delete(index);
+    if (!entry?.restorer.holding) return [];
+    const text = entry.restorer.end();
+    const delta = entry.kind === "text_delta" ? { type: "text_delta" as const, text } : { type: "input_json_delta" as const, partial_json: text };
+    return [{ type: "content_block_delta", index, delta }];
+  };
+  const restored = (index: number, kind: "text_delta" | "input_json_delta", text: string): string => {
+    if (!call.restores) return text;
+    let entry = open.get(index);
+    if (!entry) open.set(index, (entry = { restorer: call.restorer(), kind }));
+    return entry.restorer.push(text);
+  };
+  return {
+    pass(event) {
+      if (event.type === "content_block_delta") {
+        const { delta } = event;
+        if (delta.type === "text_delta") {
+          call.streamed(["content", event.index, "text"], delta.text);
+          delta.text = restored(event.index, "text_delta", delta.text);
+        } else if (delta.type === "input_json_delta") {
+          call.streamed(["content", event.index, "input"], delta.partial_json);
+          delta.partial_json = restored(event.index, "input_json_delta", delta.partial_json);
+        }
+        return [event];
+      }
+      if (event.type === "content_block_stop") return [...flush(event.index), event];
+      return [call.restore(event)];
+    },
+    end() {
+      return [...open.keys()].flatMap(flush);
+    },
   };
 }

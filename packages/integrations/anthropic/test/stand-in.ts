@@ -2,10 +2,11 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll } from "vitest";
 
-/** A request the stand-in received: its path and its JSON body. */
+/** A request the stand-in received: its path, its JSON body, and the body's bytes as they arrived (UTF-8). */
 export interface Received {
   path: string;
   body: Record<string, unknown>;
+  raw: string;
 }
 
 /** What the stand-in answers: a JSON body with a status, or server-sent events (each an `event:` name, or none, and its data). */
@@ -29,7 +30,7 @@ export function standIn(): { readonly url: string; received: Received[]; answer:
       req.setEncoding("utf8");
       req.on("data", (chunk: string) => void (text += chunk));
       req.on("end", () => {
-        const request = { path: req.url ?? "", body: JSON.parse(text || "{}") as Record<string, unknown> };
+        const request = { path: req.url ?? "", body: JSON.parse(text || "{}") as Record<string, unknown>, raw: text };
         state.received.push(request);
         const reply = state.answer(request);
         if ("json" in reply) {

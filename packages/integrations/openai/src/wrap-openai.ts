@@ -14,8 +14,10 @@ import {
   tokenCount,
   type Declared,
   type ModelCallOptions,
+  type ModelCall,
   type ProviderStream,
   type StreamMeter,
+  type StreamScreen,
 } from "@gatehouse/sdk/model-call";
 import { APIPromise, type OpenAI } from "openai";
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionCreateParams } from "openai/resources/chat/completions";
@@ -95,15 +97,19 @@ function governChatCompletions(client: OpenAI, calls: ModelCalls): void {
       maxOutputTokens: tokenCount((body.max_completion_tokens ?? body.max_tokens ?? calls.defaultMaxOutputTokens) * Math.max(1, body.n ?? 1)),
       stream,
       tier: tierOf(body.service_tier),
+      prompt: { messages: body.messages },
     };
     const signal = signalOf(options);
     return governedPromise(
       promiseOf(client),
       calls.decide(declared, signal),
-      () => create(sent, options),
+      (call) => create(call.outgoing(sent), options),
       (call, parsed) => {
-        if (stream) return meteredStream(parsed as ProviderStream<ChatCompletionChunk>, call, chatMeter(askedForUsage, body.model), client);
-        const completion = parsed as ChatCompletion;
+        if (stream) return meteredStream(parsed as ProviderStream<ChatCompletionChunk>, call, chatMeter(askedForUsage, body.model), client, chatScreen(call));
+        const completion = call.answered(
+          parsed as ChatCompletion,
+          (parsed as ChatCompletion).choices.map((choice) => ({ path: ["choices", choice.index, "message"], value: choice.message })),
+        );
         call.succeeded(chatUsage(completion.model || body.model, completion.usage));
         return completion;
       },
@@ -126,15 +132,16 @@ function governResponses(client: OpenAI, calls: ModelCalls): void {
       maxOutputTokens: tokenCount(body.max_output_tokens ?? calls.defaultMaxOutputTokens),
       stream,
       tier: tierOf(body.service_tier),
+      prompt: { instructions: body.instructions, input: body.input },
     };
     const signal = signalOf(options);
     return governedPromise(
       promiseOf(client),
       calls.decide(declared, signal),
-      () => create(body, options),
+      (call) => create(call.outgoing(body), options),
       (call, parsed) => {
-        if (stream) return meteredStream(parsed as ProviderStream<ResponseStreamEvent>, call, responsesMeter(model), client);
-        const response = parsed as Response;
+        if (stream) return meteredStream(parsed as ProviderStream<ResponseStreamEvent>, call, responsesMeter(model), client, responsesScreen(call));
+        const response = call.answered(parsed as Response, [{ path: ["output"], value: (parsed as Response).output }]);
         call.succeeded(responseUsage(response.model || model, response.usage));
         return response;
       },
@@ -194,5 +201,103 @@ function responsesMeter(model: string): StreamMeter<ResponseStreamEvent> {
     usage: () => usage,
     seen: () => undefined,
     failed: () => failed,
+  };
+}
+
+/**
+ * A chat stream on its way to the caller: each choice's text and tool-call arguments kept for the
+ * answer screen and restored (docs/guardrails.md); text held back at a choice's end is added to the
+ * chunk that ends it, and what is held when the stream ends comes in one more chunk like the last.
+ */
+function chatScreen(call: ModelCall): StreamScreen<ChatCompletionChunk> {
+  const restorers = new Map<string, { choice: number; toolCall: number | undefined; restorer: ReturnType<ModelCall["restorer"]> }>();
+  const restored = (choice: number, toolCall: number | undefined, text: string): string => {
+    if (!call.restores) return text;
+    const key = `${choice}:${toolCall ?? ""}`;
+    let entry = restorers.get(key);
+    if (!entry) restorers.set(key, (entry = { choice, toolCall, restorer: call.restorer() }));
+    return entry.restorer.push(text);
+  };
+  /** What each restorer of `choice` (every choice when undefined) still holds, ended. */
+  const held = (choice: number | undefined) => {
+    const out: Array<{ choice: number; toolCall: number | undefined; text: string }> = [];
+    for (const entry of restorers.values()) {
+      if ((choice !== undefined && entry.choice !== choice) || !entry.restorer.holding) continue;
+      out.push({ choice: entry.choice, toolCall: entry.toolCall, text: entry.restorer.end() });
+    }
+    return out;
+  };
+  const addTo = (delta: ChatCompletionChunk.Choice.Delta, piece: { toolCall: number | undefined; text: string }) => {
+    if (piece.toolCall === undefined) delta.content = (delta.content ?? "") + piece.text;
+    else delta.tool_calls = [...(delta.tool_calls ?? []), { index: piece.toolCall, function: { arguments: piece.text } }];
+  };
+  let last: ChatCompletionChunk | undefined;
+  return {
+    pass(chunk) {
+      last = chunk;
+      for (const choice of chunk.choices) {
+        const { delta } = choice;
+        if (typeof delta.content === "string") {
+          call.streamed(["choices", choice.index, "message", "content"], delta.content);
+          delta.content = restored(choice.index, undefined, delta.content);
+        }
+        for (const toolCall of delta.tool_calls ?? []) {
+          if (typeof toolCall.function?.arguments !== "string") continue;
+          call.streamed(["choices", choice.index, "message", "tool_calls", toolCall.index, "function", "arguments"], toolCall.function.arguments);
+          toolCall.function.arguments = restored(choice.index, toolCall.index, toolCall.function.arguments);
+        }
+        if (choice.finish_reason != null) for (const piece of held(choice.index)) addTo(delta, piece);
+      }
+      return [chunk];
+    },
+    end() {
+      if (last === undefined) return [];
+      const template = last;
+      return held(undefined).map((piece) => {
+        const delta: ChatCompletionChunk.Choice.Delta = {};
+        addTo(delta, piece);
+        return { ...template, choices: [{ index: piece.choice, delta, finish_reason: null }], usage: null };
+      });
+    },
+  };
+}
+
+/**
+ * A response stream on its way to the caller: every `*.delta` text restored (held text is yielded as one
+ * more delta of its kind before the `*.done` that ends it), every other event's strings restored, and
+ * the completed response's output screened (docs/guardrails.md).
+ */
+function responsesScreen(call: ModelCall): StreamScreen<ResponseStreamEvent> {
+  type Fields = { type: string; delta?: unknown; item_id?: unknown; output_index?: unknown; content_index?: unknown; response?: Response };
+  const open = new Map<string, { restorer: ReturnType<ModelCall["restorer"]>; last: ResponseStreamEvent }>();
+  const keyOf = (event: Fields, kind: string) => `${kind}|${String(event.item_id)}|${String(event.output_index)}|${String(event.content_index)}`;
+  const flush = (key: string): ResponseStreamEvent[] => {
+    const entry = open.get(key);
+    open.delete(key);
+    return entry?.restorer.holding ? [{ ...entry.last, delta: entry.restorer.end() } as ResponseStreamEvent] : [];
+  };
+  return {
+    pass(event) {
+      const fields = event as Fields;
+      if (fields.type === "response.completed" || fields.type === "response.incomplete") {
+        const response = fields.response as Response;
+        call.answered(response, [{ path: ["output"], value: response.output }]);
+        return [event];
+      }
+      if (!call.restores) return [event];
+      if (fields.type.endsWith(".delta") && typeof fields.delta === "string") {
+        const key = keyOf(fields, fields.type.slice(0, -".delta".length));
+        let entry = open.get(key);
+        if (!entry) open.set(key, (entry = { restorer: call.restorer(), last: event }));
+        entry.last = event;
+        (event as { delta: string }).delta = entry.restorer.push(fields.delta);
+        return [event];
+      }
+      const before = fields.type.endsWith(".done") ? flush(keyOf(fields, fields.type.slice(0, -".done".length))) : [];
+      return [...before, call.restore(event)];
+    },
+    end() {
+      return [...open.keys()].flatMap(flush);
+    },
   };
 }

@@ -24,6 +24,21 @@ class ActionRequest(_ActionRequestRequired, total=False):
     """The run's name for people ("triage #4512"), taken from the call that starts the run (or the first that names one)."""
     spend: ActionRequestSpend
     """What the call will spend on a model (docs/budgets.md): its projected cost is reserved against the budgets that apply, in the decision's own transaction, and settled by the outcome's `usage`."""
+    screened: list[ActionRequestScreenedItem]
+    """What the caller's own screen found in content it does not send to Gatehouse — a model call's prompt, screened in the caller's process by the model-client wrappers (docs/guardrails.md): detector, class and path, never the value. Judged by the call's content rules like the metadata's findings: listed in `findings`, recorded, and a class set to `deny` refuses the call (`CONTENT_DENIED`); the answer's `content` says what the caller must redact before sending."""
+
+
+_ActionRequestScreenedItemRequiredKeys = TypedDict(
+    "_ActionRequestScreenedItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData", "instructions"]',
+    },
+)
+
+
+class ActionRequestScreenedItem(_ActionRequestScreenedItemRequiredKeys):
+    detector: str
+    path: str
 
 
 class _ActionRequestSpendRequired(TypedDict):
@@ -77,6 +92,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found."""
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
+    content: ActionResultContent
+    """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
     budget: ActionResultBudget
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     grant: ActionResultGrant
@@ -131,10 +148,17 @@ class ActionResultBudgetSpent(TypedDict):
     usd: float
 
 
+class ActionResultContent(TypedDict):
+    """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
+    secrets: Literal["deny", "redact", "flag", "off"]
+    personalData: Literal["deny", "redact", "flag", "off"]
+
+
 _ActionResultFindingsItemRequiredKeys = TypedDict(
     "_ActionResultFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -143,7 +167,7 @@ class ActionResultFindingsItem(_ActionResultFindingsItemRequiredKeys):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -746,7 +770,8 @@ class AuditEntryActionDecidedDataDelegation(TypedDict):
 _AuditEntryActionDecidedDataFindingsItemRequiredKeys = TypedDict(
     "_AuditEntryActionDecidedDataFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -755,7 +780,7 @@ class AuditEntryActionDecidedDataFindingsItem(_AuditEntryActionDecidedDataFindin
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -866,7 +891,8 @@ class AuditEntryActionOutcomeData(_AuditEntryActionOutcomeDataRequired, total=Fa
 _AuditEntryActionOutcomeDataFindingsItemRequiredKeys = TypedDict(
     "_AuditEntryActionOutcomeDataFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -875,7 +901,7 @@ class AuditEntryActionOutcomeDataFindingsItem(_AuditEntryActionOutcomeDataFindin
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -1078,7 +1104,8 @@ class AuditEntryAgentEvidenceData(_AuditEntryAgentEvidenceDataRequired, total=Fa
 _AuditEntryAgentEvidenceDataFindingsItemRequiredKeys = TypedDict(
     "_AuditEntryAgentEvidenceDataFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -1087,7 +1114,7 @@ class AuditEntryAgentEvidenceDataFindingsItem(_AuditEntryAgentEvidenceDataFindin
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -1629,7 +1656,8 @@ class AuditEntryGuardrailTriggeredData(TypedDict):
 _AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys = TypedDict(
     "_AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -1638,7 +1666,7 @@ class AuditEntryGuardrailTriggeredDataFindingsItem(_AuditEntryGuardrailTriggered
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -2260,6 +2288,8 @@ class CheckResult(_CheckResultRequired, total=False):
     """Secrets and personal data found in the call (metadata, data accessed) and what was done with each, by the org's content rules: never the value. Absent when nothing was found."""
     tool: ToolRef
     """The tool call decided on, when the request named one: its approval holds for exactly these arguments."""
+    content: CheckResultContent
+    """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
     budget: CheckResultBudget
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     grant: CheckResultGrant
@@ -2307,10 +2337,17 @@ class CheckResultBudgetSpent(TypedDict):
     usd: float
 
 
+class CheckResultContent(TypedDict):
+    """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
+    secrets: Literal["deny", "redact", "flag", "off"]
+    personalData: Literal["deny", "redact", "flag", "off"]
+
+
 _CheckResultFindingsItemRequiredKeys = TypedDict(
     "_CheckResultFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -2319,7 +2356,7 @@ class CheckResultFindingsItem(_CheckResultFindingsItemRequiredKeys):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -3111,7 +3148,8 @@ class EventGuardrailTriggered(_EventGuardrailTriggeredRequired, total=False):
 _EventGuardrailTriggeredFindingsItemRequiredKeys = TypedDict(
     "_EventGuardrailTriggeredFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -3120,7 +3158,7 @@ class EventGuardrailTriggeredFindingsItem(_EventGuardrailTriggeredFindingsItemRe
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -3207,7 +3245,8 @@ class Evidence(_EvidenceRequired, total=False):
 _EvidenceFindingsItemRequiredKeys = TypedDict(
     "_EvidenceFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -3216,7 +3255,7 @@ class EvidenceFindingsItem(_EvidenceFindingsItemRequiredKeys):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -3612,7 +3651,7 @@ class OrgSettings(TypedDict):
     grants: OrgSettingsGrants
     """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     content: OrgSettingsContent
-    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md)."""
     retention: OrgSettingsRetention
     """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
     witnesses: OrgSettingsWitnesses
@@ -3660,11 +3699,15 @@ class OrgSettingsCircuitBreaker(TypedDict):
 
 
 class OrgSettingsContent(TypedDict):
-    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed."""
+    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md)."""
     secrets: Literal["deny", "redact", "flag", "off"]
     """Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."""
     personalData: Literal["deny", "redact", "flag", "off"]
     """Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."""
+    promptSecrets: Literal["deny", "redact", "flag", "off"]
+    """Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed."""
+    promptPersonalData: Literal["deny", "redact", "flag", "off"]
+    """Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md)."""
 
 
 class OrgSettingsDelegation(TypedDict):
@@ -3784,7 +3827,8 @@ class Outcome(_OutcomeRequired, total=False):
 _OutcomeFindingsItemRequiredKeys = TypedDict(
     "_OutcomeFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -3793,7 +3837,7 @@ class OutcomeFindingsItem(_OutcomeFindingsItemRequiredKeys):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -3811,6 +3855,21 @@ class OutcomeRequest(_OutcomeRequestRequired, total=False):
     """What a model call used, as the provider reported it (docs/budgets.md): it settles the decision's reservation at its actual cost, and counts toward the run's spend."""
     data: dict[str, Any]
     """Facts about the result (`{ "rowsAffected": 12 }`), tested by the policies' post-conditions as `outcome.<path>` (docs/policies.md, Post-conditions) and screened like metadata: JSON nesting at most 32 levels and 10,000 values."""
+    screened: list[OutcomeRequestScreenedItem]
+    """What the caller's own screen found in the result, which it does not send (a model's answer, screened in the caller's process by the model-client wrappers; docs/guardrails.md): detector, class and path, never the value. Recorded in `findings` as flagged (a class the call's content rules set to `off` is left out)."""
+
+
+_OutcomeRequestScreenedItemRequiredKeys = TypedDict(
+    "_OutcomeRequestScreenedItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData", "instructions"]',
+    },
+)
+
+
+class OutcomeRequestScreenedItem(_OutcomeRequestScreenedItemRequiredKeys):
+    detector: str
+    path: str
 
 
 class _OutcomeRequestUsageRequired(TypedDict):
@@ -4397,7 +4456,8 @@ class PolicyTestRunResultsItemActual(_PolicyTestRunResultsItemActualRequired, to
 _PolicyTestRunResultsItemActualFindingsItemRequiredKeys = TypedDict(
     "_PolicyTestRunResultsItemActualFindingsItemRequiredKeys",
     {
-        "class": 'Literal["secrets", "personalData"]',
+        # `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+        "class": 'Literal["secrets", "personalData", "instructions"]',
     },
 )
 
@@ -4406,7 +4466,7 @@ class PolicyTestRunResultsItemActualFindingsItem(_PolicyTestRunResultsItemActual
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
-    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`."""
+    """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
     """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
 
@@ -5054,7 +5114,7 @@ class UpdateSettingsRequest(TypedDict, total=False):
     grants: UpdateSettingsRequestGrants
     """`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."""
     content: UpdateSettingsRequestContent
-    """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
+    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule."""
     retention: UpdateSettingsRequestRetention
     """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
     witnesses: UpdateSettingsRequestWitnesses
@@ -5102,11 +5162,15 @@ class UpdateSettingsRequestCircuitBreaker(TypedDict, total=False):
 
 
 class UpdateSettingsRequestContent(TypedDict, total=False):
-    """`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule."""
+    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule."""
     secrets: Literal["deny", "redact", "flag", "off"]
     """Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."""
     personalData: Literal["deny", "redact", "flag", "off"]
     """Personal data (email addresses, phone numbers, card numbers, IBANs, national identifiers): `flag` unless changed."""
+    promptSecrets: Literal["deny", "redact", "flag", "off"]
+    """Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed."""
+    promptPersonalData: Literal["deny", "redact", "flag", "off"]
+    """Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md)."""
 
 
 class UpdateSettingsRequestDelegation(TypedDict, total=False):

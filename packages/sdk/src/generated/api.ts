@@ -1617,6 +1617,13 @@ export interface components {
                  */
                 tier?: "standard" | "flex" | "priority" | "batch";
             };
+            /** @description What the caller's own screen found in content it does not send to Gatehouse — a model call's prompt, screened in the caller's process by the model-client wrappers (docs/guardrails.md): detector, class and path, never the value. Judged by the call's content rules like the metadata's findings: listed in `findings`, recorded, and a class set to `deny` refuses the call (`CONTENT_DENIED`); the answer's `content` says what the caller must redact before sending. */
+            screened?: {
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData" | "instructions";
+                path: string;
+            }[];
         };
         /** @description The decision on one action. A denial is a normal answer, not an HTTP error. */
         ActionResult: {
@@ -1648,9 +1655,12 @@ export interface components {
             findings?: {
                 /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                 detector: string;
-                /** @enum {string} */
-                class: "secrets" | "personalData";
-                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                /**
+                 * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData" | "instructions";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
                  * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -1660,6 +1670,13 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
+            /** @description The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send. */
+            content?: {
+                /** @enum {string} */
+                secrets: "deny" | "redact" | "flag" | "off";
+                /** @enum {string} */
+                personalData: "deny" | "redact" | "flag" | "off";
+            };
             /** @description The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md). */
             budget?: {
                 /** @description The budget: its pot's name, else its policy's. */
@@ -2161,9 +2178,12 @@ export interface components {
                 findings?: {
                     /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                     detector: string;
-                    /** @enum {string} */
-                    class: "secrets" | "personalData";
-                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    /**
+                     * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                     * @enum {string}
+                     */
+                    class: "secrets" | "personalData" | "instructions";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
                      * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -2260,9 +2280,12 @@ export interface components {
                 findings?: {
                     /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                     detector: string;
-                    /** @enum {string} */
-                    class: "secrets" | "personalData";
-                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    /**
+                     * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                     * @enum {string}
+                     */
+                    class: "secrets" | "personalData" | "instructions";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
                      * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -2379,9 +2402,12 @@ export interface components {
                 findings: {
                     /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                     detector: string;
-                    /** @enum {string} */
-                    class: "secrets" | "personalData";
-                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    /**
+                     * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                     * @enum {string}
+                     */
+                    class: "secrets" | "personalData" | "instructions";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
                      * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -2655,9 +2681,12 @@ export interface components {
                 findings?: {
                     /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                     detector: string;
-                    /** @enum {string} */
-                    class: "secrets" | "personalData";
-                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                    /**
+                     * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                     * @enum {string}
+                     */
+                    class: "secrets" | "personalData" | "instructions";
+                    /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
                      * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -3284,9 +3313,12 @@ export interface components {
             findings?: {
                 /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                 detector: string;
-                /** @enum {string} */
-                class: "secrets" | "personalData";
-                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                /**
+                 * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData" | "instructions";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
                  * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -3296,6 +3328,13 @@ export interface components {
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
+            /** @description The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send. */
+            content?: {
+                /** @enum {string} */
+                secrets: "deny" | "redact" | "flag" | "off";
+                /** @enum {string} */
+                personalData: "deny" | "redact" | "flag" | "off";
+            };
             /** @description The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md). */
             budget?: {
                 /** @description The budget: its pot's name, else its policy's. */
@@ -3993,9 +4032,12 @@ export interface components {
             findings?: {
                 /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                 detector: string;
-                /** @enum {string} */
-                class: "secrets" | "personalData";
-                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                /**
+                 * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData" | "instructions";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
                  * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -4085,9 +4127,12 @@ export interface components {
             findings?: {
                 /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                 detector: string;
-                /** @enum {string} */
-                class: "secrets" | "personalData";
-                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                /**
+                 * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData" | "instructions";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
                  * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -4599,7 +4644,7 @@ export interface components {
                  */
                 maxUses: number;
             };
-            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. */
+            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). */
             content: {
                 /**
                  * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
@@ -4613,6 +4658,18 @@ export interface components {
                  * @enum {string}
                  */
                 personalData: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed.
+                 * @default redact
+                 * @enum {string}
+                 */
+                promptSecrets: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md).
+                 * @default redact
+                 * @enum {string}
+                 */
+                promptPersonalData: "deny" | "redact" | "flag" | "off";
             };
             /** @description Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. */
             retention: {
@@ -4669,9 +4726,12 @@ export interface components {
             findings?: {
                 /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                 detector: string;
-                /** @enum {string} */
-                class: "secrets" | "personalData";
-                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                /**
+                 * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData" | "instructions";
+                /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
                  * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -4726,6 +4786,13 @@ export interface components {
             data?: {
                 [key: string]: unknown;
             };
+            /** @description What the caller's own screen found in the result, which it does not send (a model's answer, screened in the caller's process by the model-client wrappers; docs/guardrails.md): detector, class and path, never the value. Recorded in `findings` as flagged (a class the call's content rules set to `off` is left out). */
+            screened?: {
+                detector: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData" | "instructions";
+                path: string;
+            }[];
         };
         /** @description A policy as written: patterns, an optional condition, an effect and a mode. */
         PolicyDocument: {
@@ -5166,9 +5233,12 @@ export interface components {
                     findings?: {
                         /** @description The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md). */
                         detector: string;
-                        /** @enum {string} */
-                        class: "secrets" | "personalData";
-                        /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`. */
+                        /**
+                         * @description `instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md).
+                         * @enum {string}
+                         */
+                        class: "secrets" | "personalData" | "instructions";
+                        /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                         path: string;
                         /**
                          * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
@@ -5834,7 +5904,7 @@ export interface components {
                 /** @description The most calls one grant may let through (100 unless changed). */
                 maxUses?: number;
             };
-            /** @description `secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule. */
+            /** @description `secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule. */
             content?: {
                 /**
                  * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
@@ -5846,6 +5916,16 @@ export interface components {
                  * @enum {string}
                  */
                 personalData?: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed.
+                 * @enum {string}
+                 */
+                promptSecrets?: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md).
+                 * @enum {string}
+                 */
+                promptPersonalData?: "deny" | "redact" | "flag" | "off";
             };
             /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
             retention?: {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { contentFindingSchema } from "../../content/screen-content";
+import { contentFindingSchema } from "../../content/content-finding";
 import { eventField, eventType } from "../event-type";
 
 /** The content screen found secrets or personal data in a call or its outcome: by detector, class and path, never the value (docs/content.md). */

@@ -7,10 +7,13 @@ const loosened = (weakening: string): SettingRule<ContentAction> => ({ weakens: 
 export const contentSetting = groupSetting(contentSettingsSchema, {
   read: contentSettings,
   describe:
-    "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed.",
-  describeChange: "`secrets`, `personalData`: `deny`, `redact`, `flag` or `off` (docs/content.md). Loosening either is a weakening change under the two-admin rule.",
+    "What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md).",
+  describeChange:
+    "`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule.",
   rules: {
     secrets: loosened("loosened: secrets found in calls are kept (or no longer looked for) where they were redacted or refused"),
     personalData: loosened("loosened: personal data found in calls is kept (or no longer looked for) where it was redacted or refused"),
+    promptSecrets: loosened("loosened: secrets in prompts are sent to model providers (or no longer looked for) where they were redacted or refused"),
+    promptPersonalData: loosened("loosened: personal data in prompts is sent to model providers (or no longer looked for) where it was redacted or refused"),
   },
 });

@@ -2,13 +2,14 @@
 
 import type { ContentAction } from "@gatehouse/core";
 import { updateSettings } from "@/lib/admin-api";
-import { CONTENT_ACTION_CHOICES, CONTENT_CLASSES, contentRulesText } from "@/lib/content-findings";
+import { CONTENT_ACTION_CHOICES, CONTENT_RULE_FIELDS, CONTENT_RULE_ROWS, contentRulesText } from "@/lib/content-findings";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
 import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
 /**
  * Settings → Secrets and personal data (docs/content.md): the org default for each class the content
- * screen looks for, saved through the settings route. Loosening either is a weakening change: under the
+ * screen looks for — in what agents send Gatehouse, and in what the model-client wrappers send a model
+ * provider (docs/guardrails.md) — saved through the settings route. Loosening either is a weakening change: under the
  * two-admin rule it waits for another owner or admin, and the section says so.
  */
 export function ContentSection({ orgSlug, settings, contentDefaults: defaults, canWriteSettings: canWrite }: SectionProps) {
@@ -19,7 +20,7 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
       (saved) => saved.content,
       (saved) => `Saved. From the next call, ${contentRulesText(saved.content)}.`,
     ),
-    fields: CONTENT_CLASSES.map((kind) => `content.${kind.value}`),
+    fields: CONTENT_RULE_FIELDS.map((field) => `content.${field.key}`),
   });
 
   return (
@@ -33,38 +34,43 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
       </p>
       {canWrite ? null : <p className="mt-1 text-sm text-stone-600">Only a member with the permission to change settings can change these.</p>}
       <form onSubmit={section.submit} noValidate className="mt-4 space-y-4">
-        <div className="flex flex-wrap gap-6">
-          {CONTENT_CLASSES.map((kind) => {
-            const id = `content-${kind.value}`;
-            const error = section.errorAt(`content.${kind.value}`);
-            return (
-              <div key={kind.value} className="space-y-1">
-                <label htmlFor={id} className="block text-sm font-medium text-stone-700">
-                  {kind.label}
-                </label>
-                <select
-                  id={id}
-                  value={section.draft[kind.value]}
-                  disabled={!canWrite}
-                  aria-invalid={error ? true : undefined}
-                  aria-describedby={`${id}-hint`}
-                  onChange={(event) => section.set({ [kind.value]: event.target.value as ContentAction })}
-                  className={`block w-48 rounded-md border bg-white py-1.5 pl-3 pr-8 text-sm disabled:bg-stone-50 ${error ? "border-red-400" : "border-stone-300"}`}
-                >
-                  {CONTENT_ACTION_CHOICES.map((choice) => (
-                    <option key={choice.value} value={choice.value}>
-                      {choice.label}
-                      {choice.value === defaults[kind.value] ? " (default)" : ""}
-                    </option>
-                  ))}
-                </select>
-                <p id={`${id}-hint`} className={`max-w-xs text-xs ${error ? "text-red-700" : "text-stone-500"}`}>
-                  {error ? `${kind.label} ${error}` : `${kind.examples}.`}
-                </p>
-              </div>
-            );
-          })}
-        </div>
+        {CONTENT_RULE_ROWS.map((row) => (
+          <fieldset key={row.where} className="space-y-2">
+            <legend className="text-sm text-stone-600">{row.legend}</legend>
+            <div className="flex flex-wrap gap-6">
+              {CONTENT_RULE_FIELDS.filter((field) => field.where === row.where).map((field) => {
+                const id = `content-${field.key}`;
+                const error = section.errorAt(`content.${field.key}`);
+                return (
+                  <div key={field.key} className="space-y-1">
+                    <label htmlFor={id} className="block text-sm font-medium text-stone-700">
+                      {field.label}
+                    </label>
+                    <select
+                      id={id}
+                      value={section.draft[field.key]}
+                      disabled={!canWrite}
+                      aria-invalid={error ? true : undefined}
+                      aria-describedby={`${id}-hint`}
+                      onChange={(event) => section.set({ [field.key]: event.target.value as ContentAction })}
+                      className={`block w-48 rounded-md border bg-white py-1.5 pl-3 pr-8 text-sm disabled:bg-stone-50 ${error ? "border-red-400" : "border-stone-300"}`}
+                    >
+                      {CONTENT_ACTION_CHOICES.map((choice) => (
+                        <option key={choice.value} value={choice.value}>
+                          {choice.label}
+                          {choice.value === defaults[field.key] ? " (default)" : ""}
+                        </option>
+                      ))}
+                    </select>
+                    <p id={`${id}-hint`} className={`max-w-xs text-xs ${error ? "text-red-700" : "text-stone-500"}`}>
+                      {error ? `${field.label} ${error}` : `${field.kind.examples}.`}
+                    </p>
+                  </div>
+                );
+              })}
+            </div>
+          </fieldset>
+        ))}
         <dl aria-label="What each choice does" className="grid grid-cols-[4.5rem_1fr] gap-x-3 gap-y-1 rounded-lg bg-stone-50 px-3 py-2 text-xs">
           {CONTENT_ACTION_CHOICES.map((choice) => (
             <div key={choice.value} className="contents">
@@ -74,7 +80,7 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
           ))}
         </dl>
         <p className="text-xs text-stone-500">
-          Loosening either (towards Off) weakens enforcement: while a second admin&apos;s approval is required, it waits for another owner or admin in Approvals.
+          Loosening any (towards Off) weakens enforcement: while a second admin&apos;s approval is required, it waits for another owner or admin in Approvals.
         </p>
         {canWrite ? <SaveRow {...section.saveRow} /> : null}
       </form>
