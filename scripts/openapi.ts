@@ -2,7 +2,8 @@
 // document), packages/sdk/src/generated/api.ts (the SDK's wire types, by openapi-typescript) and
 // packages/sdk-python/src/gatehouse/models.py (the Python SDK's TypedDicts, by ./openapi-python.ts); then
 // ./docs-lists.ts writes the lists the documents keep of what is in code (docs/audit.md's tables,
-// docs/architecture.md's lists) and checks README.md's map of folders.
+// docs/architecture.md's lists) and checks README.md's map of folders; and ./content-python.ts writes the Python
+// SDK's content table (generated from core's) and the screen's conformance vectors.
 // `npm run openapi:check` (CI) fails when any checked-in copy is stale, naming the command that
 // refreshes them.
 import { readFileSync, writeFileSync } from "node:fs";

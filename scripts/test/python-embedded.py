@@ -27,6 +27,8 @@ from gatehouse import (
     DelegatedAgent,
     DeniedError,
     Gatehouse,
+    flush_reports,
+    wrap_openai,
 )
 from gatehouse._async_client import AsyncAudit
 from gatehouse._client import Audit
@@ -85,6 +87,51 @@ def verbs() -> list[str]:
         | public(DelegatedAgent, "delegate.", own=True)
         | {f"async {name}" for name in public(AsyncGatehouse) | public(AsyncAudit, "audit.") | public(AsyncDelegatedAgent, "delegate.", own=True)}
     )
+
+
+def wrapped_model_call(gh: Gatehouse) -> None:
+    """wrap_openai on the embedded default (docs/guardrails.md), against a loopback stand-in of OpenAI's API that
+    answers with the placeholder it received: neither the email nor the token reaches it, the answer has the
+    email back. The official openai package comes from the venv npm test runs with (.ci/run makes it)."""
+    try:
+        import openai
+    except ImportError:
+        print("wrap_openai not run: the openai package is not installed in this Python (.ci/run installs it)", file=sys.stderr)
+        return
+    import re
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[bytes] = []
+
+    class Provider(BaseHTTPRequestHandler):
+        def log_message(self, *_args: Any) -> None:
+            return
+
+        def do_POST(self) -> None:  # noqa: N802 - the http.server hook's name
+            body = self.rfile.read(int(self.headers.get("content-length") or 0))
+            received.append(body)
+            found = re.search(rb"\[personal:email#[0-9a-f]{8}\]", body)
+            content = f"Wrote to {found.group(0).decode() if found else '?'}."
+            answer = {"id": "c1", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini", "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 20, "completion_tokens": 5, "total_tokens": 25}}
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Provider)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        email, token = "py.smoke@example.com", "ghp_R7kq2VbX9mWc4LpZs8TnY3dHf6JgA1eQo5Ui"
+        client = wrap_openai(openai.OpenAI(api_key="smoke", base_url=f"http://127.0.0.1:{server.server_address[1]}/v1", max_retries=0), gh)
+        answer = client.chat.completions.create(model="gpt-4o-mini", max_completion_tokens=50, messages=[{"role": "user", "content": f"Write to {email} with {token}."}])
+        flush_reports(client)
+        assert answer.choices[0].message.content == f"Wrote to {email}.", answer
+        assert all(email.encode() not in body and token.encode() not in body for body in received), received
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
@@ -150,6 +197,7 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
             raise AssertionError("expected BudgetExceededError")
         except BudgetExceededError as refused:
             assert refused.budget is not None and refused.budget["name"] == "model-calls-daily", refused.budget
+        wrapped_model_call(gh)
 
     def run() -> None:
         with gh.run("py-smoke run") as in_run:

@@ -235,7 +235,7 @@ describe("the rules: the org default, and policies for their actions", () => {
     expect(refused.statusCode).toBe(400);
     expect(JSON.stringify(JSON.parse(refused.body).error.details.issues)).toContain(path);
     const settings = JSON.parse((await call(app, "GET", "/v1/admin/settings", { key: org.adminKey.apiKey })).body) as { content: unknown };
-    expect(settings.content).toEqual({ secrets: "redact", personalData: "flag" });
+    expect(settings.content).toEqual({ secrets: "redact", personalData: "flag", promptSecrets: "redact", promptPersonalData: "redact" });
   });
 });
 

@@ -26,9 +26,17 @@ function actionOption(name: string, value: string | undefined): ContentAction | 
 }
 
 function formatContent(content: OrgSettings["content"]): string {
+  // An API older than the prompt rules answers none: nothing is printed for them.
+  const prompts =
+    content.promptSecrets === undefined || content.promptPersonalData === undefined
+      ? ""
+      : `In prompts to model providers (the model-client wrappers, docs/guardrails.md):
+  secrets:       ${content.promptSecrets} (${ACTIONS[content.promptSecrets]})
+  personal data: ${content.promptPersonalData} (${ACTIONS[content.promptPersonalData]})
+`;
   return `Secrets:       ${content.secrets} (${ACTIONS[content.secrets]})
 Personal data: ${content.personalData} (${ACTIONS[content.personalData]})
-A policy's content rules override these for the calls it matches; the strictest matching one wins.
+${prompts}A policy's content rules override these for the calls it matches; the strictest matching one wins.
 `;
 }
 
@@ -55,31 +63,44 @@ export const contentCommands: readonly Command[] = [
   }),
   defineCommand({
     name: "content set",
-    synopsis: "[--secrets <action>] [--personal-data <action>]",
-    summary: "Change what happens to secrets or personal data found in calls",
-    options: { secrets: { type: "string" }, "personal-data": { type: "string" }, json: { type: "boolean" } },
+    synopsis: "[--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>]",
+    summary: "Change what happens to secrets or personal data found in calls or in prompts",
+    options: {
+      secrets: { type: "string" },
+      "personal-data": { type: "string" },
+      "prompt-secrets": { type: "string" },
+      "prompt-personal-data": { type: "string" },
+      json: { type: "boolean" },
+    },
     connection: "admin",
-    help: withConnection(`Usage: gatehouse settings content set [--secrets <action>] [--personal-data <action>] [--json]
+    help: withConnection(`Usage: gatehouse settings content set [--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>] [--json]
 
-Changes the org's content rules (settings.write: owners, admins); the one not given stays. <action>
-is one of ${ACTION_NAMES}. While the org's two-admin rule is on, loosening either (e.g. redact to
+Changes the org's content rules (settings.write: owners, admins); those not given stay. <action>
+is one of ${ACTION_NAMES}. While the org's two-admin rule is on, loosening any (e.g. redact to
 flag) weakens enforcement and is not applied yet: it prints the approval another owner or admin must
 approve.
 
 ${NOTES}
 
 Options:
-  --secrets <action>        For secrets
-  --personal-data <action>  For personal data
-  --json                    Print the answer as JSON (the settings, or the approval that waits)`),
+  --secrets <action>               For secrets in what agents send Gatehouse
+  --personal-data <action>         For personal data in what agents send Gatehouse
+  --prompt-secrets <action>        For secrets in prompts the model-client wrappers send a provider (docs/guardrails.md)
+  --prompt-personal-data <action>  For personal data in those prompts (redacted personal data is restored in the answer)
+  --json                           Print the answer as JSON (the settings, or the approval that waits)`),
     async run(io, args, options) {
       noMore(args);
-      const secrets = actionOption("--secrets", options.secrets);
-      const personalData = actionOption("--personal-data", options["personal-data"]);
-      if (secrets === undefined && personalData === undefined) throw new UsageError("settings content set needs --secrets <action>, --personal-data <action>, or both");
-      const answer = await io
-        .admin()
-        .settings.update({ content: { ...(secrets === undefined ? {} : { secrets }), ...(personalData === undefined ? {} : { personalData }) } }, { signal: io.signal });
+      const given = {
+        secrets: actionOption("--secrets", options.secrets),
+        personalData: actionOption("--personal-data", options["personal-data"]),
+        promptSecrets: actionOption("--prompt-secrets", options["prompt-secrets"]),
+        promptPersonalData: actionOption("--prompt-personal-data", options["prompt-personal-data"]),
+      };
+      const content = Object.fromEntries(Object.entries(given).filter(([, action]) => action !== undefined));
+      if (Object.keys(content).length === 0) {
+        throw new UsageError("settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action>");
+      }
+      const answer = await io.admin().settings.update({ content }, { signal: io.signal });
       if (options.json) return printJson(io.stdout, answer);
       if (isPending(answer)) {
         const weakened = answer.weakened.map((w) => w.path).join(", ");

@@ -31,6 +31,12 @@ describe("gatehouse settings content", () => {
     expect(run.stdout).toMatch(/^Done\.\nSecrets: {7}deny \(the call is refused/);
     const both = await runCli(["settings", "content", "set", "--secrets", "redact", "--personal-data", "redact"], [json(200, settings)]);
     expect(both.calls[0]?.body).toEqual({ content: { secrets: "redact", personalData: "redact" } });
+    const prompts = { ...settings, content: { ...settings.content, promptSecrets: "deny", promptPersonalData: "redact" } };
+    const prompt = await runCli(["settings", "content", "set", "--prompt-secrets", "deny"], [json(200, prompts)]);
+    expect(prompt.calls[0]?.body).toEqual({ content: { promptSecrets: "deny" } });
+    expect(prompt.stdout).toContain("In prompts to model providers (the model-client wrappers, docs/guardrails.md):\n  secrets:       deny (the call is refused");
+    const bad = await runCli(["settings", "content", "set", "--prompt-personal-data", "hide"], []);
+    expect([bad.code, bad.calls.length]).toEqual([EXIT_USAGE, 0]);
   });
 
   it("a loosening under the two-admin rule is not applied: it names the approval that waits", async () => {
@@ -51,7 +57,11 @@ describe("gatehouse settings content", () => {
   });
 
   it.each<[string, string[], string]>([
-    ["set without a class", ["settings", "content", "set"], "error: settings content set needs --secrets <action>, --personal-data <action>, or both"],
+    [
+      "set without a class",
+      ["settings", "content", "set"],
+      "error: settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action>",
+    ],
     ["set with an unknown action", ["settings", "content", "set", "--personal-data", "mask"], 'error: --personal-data must be one of deny, redact, flag, off, not "mask"'],
     ["get with an argument", ["settings", "content", "get", "secrets"], 'error: unexpected argument "secrets"'],
     ["an option of settings set", ["settings", "content", "set", "--loops", "off"], "error: settings content set does not take --loops"],

@@ -173,7 +173,7 @@ def test_a_conforming_value_has_no_problems(schema_name: str, value: object) -> 
         ("ActionResult", _with(_ACTION_RESULT, ["conditionsEvaluated", 0, "field"], 3), "$.conditionsEvaluated[0].field: expected string, got integer"),
         ("ActionResult", _with(_ACTION_RESULT, ["conditionsEvaluated", 0, "result"], "false"), "$.conditionsEvaluated[0].result: expected boolean, got string"),
         ("ActionResult", _with(_ACTION_RESULT, ["status"], "approved"), '$.status: expected one of ["executed", "requested", "denied"], got "approved"'),
-        ("ActionResult", _with(_ACTION_RESULT, ["findings", 0, "class"], "secret"), '$.findings[0].class: expected one of ["secrets", "personalData"], got "secret"'),
+        ("ActionResult", _with(_ACTION_RESULT, ["findings", 0, "class"], "secret"), '$.findings[0].class: expected one of ["secrets", "personalData", "instructions"], got "secret"'),
         ("ActionResult", _with(_ACTION_RESULT, ["message"], None), "$.message: expected string, got null"),
         ("ActionRequest", {"actionType": "refund.create", "colour": "red"}, "$.colour: unexpected key (the schema allows no others)"),
         ("ActionRequest", {"actionType": "x", "tool": {"name": "t", "the args": {}}}, '$.tool["the args"]: unexpected key (the schema allows no others)'),

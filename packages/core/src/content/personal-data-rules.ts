@@ -291,6 +291,11 @@ function ssnValid(value: string): boolean {
 /** UK National Insurance number: prefixes HMRC never issues. */
 const NINO_NOT_ISSUED = new Set(["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"]);
 
+/** A UK National Insurance number whose prefix HMRC issues. */
+function ninoIssued(value: string): boolean {
+  return !NINO_NOT_ISSUED.has(value.slice(0, 2));
+}
+
 /** Canadian SIN: Luhn, and a first digit that names a region (0 and 8 are not issued). */
 function sinValid(value: string): boolean {
   const digits = digitsOf(value);
@@ -454,7 +459,7 @@ export const PERSONAL_DATA_RULES: readonly PersonalDataRule[] = [
     keywords: [],
     minDigits: 6,
     pattern: rx(`${ALNUM_BEFORE}[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\\d{2} ?\\d{2} ?\\d{2} ?[A-D]${ALNUM_AFTER}`),
-    validate: (value) => !NINO_NOT_ISSUED.has(value.slice(0, 2)),
+    validate: ninoIssued,
   },
   {
     id: "ca_sin",

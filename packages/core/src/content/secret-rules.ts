@@ -53,6 +53,19 @@ const mixedCase = (value: string) => /[A-Z]/.test(value) && /[a-z]/.test(value) 
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
+// Every validator is a named function: the Python SDK's twin of this table (scripts/content-python.ts)
+// names each by its `name`, and has a function of its own for each name.
+
+/** Not AWS's documentation example of an access key id (AKIAIOSFODNN7EXAMPLE). */
+function notAwsExampleKeyId(value: string): boolean {
+  return !value.endsWith("EXAMPLE");
+}
+
+/** Mixed case and a digit, and not AWS's documentation example of a secret access key (…EXAMPLEKEY). */
+function awsSecretAccessKeyValid(value: string): boolean {
+  return mixedCase(value) && !value.endsWith("EXAMPLEKEY");
+}
+
 // ── Placeholders ────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -118,11 +131,13 @@ export function isHighEntropyToken(value: string): boolean {
 }
 
 /** Words that, in a key name or just before a token, say a secret follows. */
-const SECRET_HINTS = ["secret", "token", "password", "passwd", "pwd", "credential", "auth", "key"];
+export const SECRET_HINTS = ["secret", "token", "password", "passwd", "pwd", "credential", "auth", "key"];
 /** Key names that hold one of the hints but name no secret: public keys, idempotency and cache keys, counts and limits of tokens. */
-const NOT_SECRET_KEYS = ["public", "idempoten", "cache", "sort", "partition", "primary", "foreign", "dedup", "count", "limit", "max", "usage"];
+export const NOT_SECRET_KEYS = ["public", "idempoten", "cache", "sort", "partition", "primary", "foreign", "dedup", "count", "limit", "max", "usage"];
 /** …and names of something about a secret rather than the secret: its id, name, type or address. */
-const NOT_SECRET_SUFFIX = /(?:id|ids|name|type|url|uri)$/;
+export const NOT_SECRET_SUFFIX = /(?:id|ids|name|type|url|uri)$/;
+/** `author` (a word that holds `auth`), but not `authoriz…` (`authorization` is a hint): taken out of a key before the hints are looked for. */
+export const NOT_AUTH_WORD = /author(?!iz)/g;
 
 /**
  * Whether a JSON key names a secret, so the generic rule looks at every token of its value: the key,
@@ -134,7 +149,7 @@ export function keyNamesSecret(key: string): boolean {
   const name = key
     .toLowerCase()
     .replace(/[^a-z0-9]/g, "")
-    .replace(/author(?!iz)/g, "");
+    .replace(NOT_AUTH_WORD, "");
   return SECRET_HINTS.some((hint) => name.includes(hint)) && !NOT_SECRET_KEYS.some((word) => name.includes(word)) && !NOT_SECRET_SUFFIX.test(name);
 }
 
@@ -201,7 +216,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
       "AWS access key id: AKIA (long-term), ASIA (temporary, STS), ABIA, ACCA + 16 base32 characters (IAM unique id prefixes). AWS's documentation example (…EXAMPLE) is not a finding.",
     keywords: ["akia", "asia", "abia", "acca"],
     pattern: token("(?:AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}"),
-    validate: (value) => !value.endsWith("EXAMPLE"),
+    validate: notAwsExampleKeyId,
   },
   {
     id: "aws_secret_access_key",
@@ -209,7 +224,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     keywords: ["aws", "secret_access", "secretaccess"],
     pattern: near("aws|secret_?access", "[A-Za-z0-9/+]{40}", AFTER_B64),
     group: 1,
-    validate: (value) => mixedCase(value) && !value.endsWith("EXAMPLEKEY"),
+    validate: awsSecretAccessKeyValid,
   },
   {
     id: "google_api_key",

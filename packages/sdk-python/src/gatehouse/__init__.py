@@ -9,15 +9,20 @@
         deploy()
         gh.report(result["auditEventId"], "success")
 
-Offline verification of an exported audit log is in ``gatehouse.verify``.
+``wrap_openai(client, gh)`` and ``wrap_anthropic(client, gh)`` govern the official model clients' calls
+(docs/model-clients.md, docs/guardrails.md). Offline verification of an exported audit log is in
+``gatehouse.verify``.
 """
 
 from ._async_client import AsyncAudit, AsyncDelegatedAgent, AsyncDelegating, AsyncGatehouse
 from ._client import Audit, DelegatedAgent, Gatehouse
 from ._common import DEFAULT_BASE_URL, ExportResult
+from ._model_calls import aflush_reports, flush_reports
 from ._proofs import ProofCheck
 from ._sse import Event
 from ._version import VERSION
+from ._wrap_anthropic import wrap_anthropic
+from ._wrap_openai import wrap_openai
 from .errors import (
     APIConnectionError,
     APITimeoutError,
@@ -41,6 +46,10 @@ from .errors import (
 __version__ = VERSION
 
 __all__ = [
+    "aflush_reports",
+    "flush_reports",
+    "wrap_anthropic",
+    "wrap_openai",
     "APIConnectionError",
     "APITimeoutError",
     "ApprovalTimeoutError",

@@ -333,6 +333,7 @@ class AsyncGatehouse:
         run_id: str | None = None,
         run_name: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.ActionResult:
         """Asks Gatehouse to decide on an action and records the decision in the audit log.
 
@@ -343,10 +344,12 @@ class AsyncGatehouse:
         a run (docs/runs.md); default: the client's run, for a client made by ``run()`` or ``with_run()``.
         ``spend`` declares a model call's spend (``{"model", "inputTokens", "maxOutputTokens"}``,
         docs/budgets.md): its projected cost is reserved against the budgets that apply; report its
-        ``usage`` to settle it."""
+        ``usage`` to settle it. ``screened`` is what your own screen found in content you do not send
+        (a model call's prompt; the model-client wrappers send it, docs/guardrails.md): ``{"detector",
+        "class", "path"}`` each, never the value; the answer's ``content`` says the rules to apply."""
         event = event_id if event_id is not None else new_id()
         run = run_defaults(run_id, run_name, self._run)
-        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run, spend), {"idempotency-key": event})
+        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run, spend, screened), {"idempotency-key": event})
         return cast(models.ActionResult, decision(await self._http.request(call)))
 
     async def gate(
@@ -362,6 +365,7 @@ class AsyncGatehouse:
         run_id: str | None = None,
         run_name: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.ActionResult:
         """Asks before acting and waits for the answer: answers the ``executed`` result once the action
         may go ahead, at once or the moment its approval is granted (pushed by a long-poll, not polled).
@@ -373,7 +377,15 @@ class AsyncGatehouse:
         All waits of one client share one long-poll per 1,000 approvals, however many are open."""
         until = resolve_deadline(deadline, _monotonic())
         result = await self.execute(
-            action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool, run_id=run_id, run_name=run_name, spend=spend
+            action_type,
+            metadata=metadata,
+            data_accessed=data_accessed,
+            event_id=event_id,
+            tool=tool,
+            run_id=run_id,
+            run_name=run_name,
+            spend=spend,
+            screened=screened,
         )
         if result["status"] == "executed":
             return result
@@ -406,12 +418,13 @@ class AsyncGatehouse:
         tool: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.CheckResult:
         """What ``execute`` would decide now, without recording anything, creating an approval or
         counting toward rate limits (``allowed``, ``needsApproval``), its budgets included (nothing
         is reserved). It starts no run."""
         run = run_defaults(run_id, None, self._run)
-        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend))
+        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend, screened))
         return cast(models.CheckResult, decision(await self._http.request(call)))
 
     async def scan(self, *, text: str | None = None, json: Any = None) -> models.ScanResult:
@@ -431,12 +444,13 @@ class AsyncGatehouse:
     async def report(
         self,
         audit_event_id: str,
-        status: Literal["success", "failure"],
+        status: Literal["success", "failure", "partial"],
         *,
         message: str | None = None,
         run_id: str | None = None,
         usage: models.OutcomeRequestUsage | Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.Outcome:
         """Reports how an executed (or approved) action went. The first outcome wins: the same report
         again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
@@ -445,7 +459,9 @@ class AsyncGatehouse:
         (``{"inputTokens", "outputTokens", "cachedInputTokens"?}``, as the provider reported it) settles
         the decision's reservation at its actual cost (docs/budgets.md). ``data`` (facts about the
         result, e.g. ``{"rowsAffected": 12}``) is tested by the policies' post-conditions as
-        ``outcome.<path>``; the answer's ``violations`` names any it broke (docs/policies.md)."""
+        ``outcome.<path>``; the answer's ``violations`` names any it broke (docs/policies.md).
+        ``screened``: what your own screen found in the result you keep (a model's answer), recorded as
+        flagged findings (docs/guardrails.md)."""
         body: dict[str, Any] = {"status": status}
         if message is not None:
             body["message"] = message
@@ -455,6 +471,8 @@ class AsyncGatehouse:
             body["usage"] = dict(usage)
         if data is not None:
             body["data"] = dict(data)
+        if screened is not None:
+            body["screened"] = [dict(finding) for finding in screened]
         return cast(models.Outcome, await self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
 
     def with_run(self, run_id: str, *, name: str | None = None) -> AsyncGatehouse:

@@ -330,6 +330,7 @@ class Gatehouse:
         run_id: str | None = None,
         run_name: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.ActionResult:
         """Asks Gatehouse to decide on an action and records the decision in the audit log.
 
@@ -340,10 +341,12 @@ class Gatehouse:
         a run (docs/runs.md); default: the client's run, for a client made by ``run()`` or ``with_run()``.
         ``spend`` declares a model call's spend (``{"model", "inputTokens", "maxOutputTokens"}``,
         docs/budgets.md): its projected cost is reserved against the budgets that apply; report its
-        ``usage`` to settle it."""
+        ``usage`` to settle it. ``screened`` is what your own screen found in content you do not send
+        (a model call's prompt; the model-client wrappers send it, docs/guardrails.md): ``{"detector",
+        "class", "path"}`` each, never the value; the answer's ``content`` says the rules to apply."""
         event = event_id if event_id is not None else new_id()
         run = run_defaults(run_id, run_name, self._run)
-        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run, spend), {"idempotency-key": event})
+        call = Call("POST", "/v1/actions", action_body(action_type, metadata, data_accessed, tool, event, run, spend, screened), {"idempotency-key": event})
         return cast(models.ActionResult, decision(self._http.request(call)))
 
     def gate(
@@ -359,6 +362,7 @@ class Gatehouse:
         run_id: str | None = None,
         run_name: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.ActionResult:
         """Asks before acting and waits for the answer: answers the ``executed`` result once the action
         may go ahead, at once or the moment its approval is granted (pushed by a long-poll, not polled).
@@ -370,7 +374,15 @@ class Gatehouse:
         All waits of one client share one long-poll per 1,000 approvals, however many are open."""
         until = resolve_deadline(deadline, _monotonic())
         result = self.execute(
-            action_type, metadata=metadata, data_accessed=data_accessed, event_id=event_id, tool=tool, run_id=run_id, run_name=run_name, spend=spend
+            action_type,
+            metadata=metadata,
+            data_accessed=data_accessed,
+            event_id=event_id,
+            tool=tool,
+            run_id=run_id,
+            run_name=run_name,
+            spend=spend,
+            screened=screened,
         )
         if result["status"] == "executed":
             return result
@@ -403,12 +415,13 @@ class Gatehouse:
         tool: Mapping[str, Any] | None = None,
         run_id: str | None = None,
         spend: models.ActionRequestSpend | Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.CheckResult:
         """What ``execute`` would decide now, without recording anything, creating an approval or
         counting toward rate limits (``allowed``, ``needsApproval``), its budgets included (nothing
         is reserved). It starts no run."""
         run = run_defaults(run_id, None, self._run)
-        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend))
+        call = Call("POST", "/v1/actions/check", action_body(action_type, metadata, data_accessed, tool, None, (run[0], None) if run else None, spend, screened))
         return cast(models.CheckResult, decision(self._http.request(call)))
 
     def scan(self, *, text: str | None = None, json: Any = None) -> models.ScanResult:
@@ -428,12 +441,13 @@ class Gatehouse:
     def report(
         self,
         audit_event_id: str,
-        status: Literal["success", "failure"],
+        status: Literal["success", "failure", "partial"],
         *,
         message: str | None = None,
         run_id: str | None = None,
         usage: models.OutcomeRequestUsage | Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        screened: Sequence[Mapping[str, Any]] | None = None,
     ) -> models.Outcome:
         """Reports how an executed (or approved) action went. The first outcome wins: the same report
         again answers the outcome on record; a different one raises ``ConflictError`` (never retried).
@@ -442,7 +456,9 @@ class Gatehouse:
         (``{"inputTokens", "outputTokens", "cachedInputTokens"?}``, as the provider reported it) settles
         the decision's reservation at its actual cost (docs/budgets.md). ``data`` (facts about the
         result, e.g. ``{"rowsAffected": 12}``) is tested by the policies' post-conditions as
-        ``outcome.<path>``; the answer's ``violations`` names any it broke (docs/policies.md)."""
+        ``outcome.<path>``; the answer's ``violations`` names any it broke (docs/policies.md).
+        ``screened``: what your own screen found in the result you keep (a model's answer), recorded as
+        flagged findings (docs/guardrails.md)."""
         body: dict[str, Any] = {"status": status}
         if message is not None:
             body["message"] = message
@@ -452,6 +468,8 @@ class Gatehouse:
             body["usage"] = dict(usage)
         if data is not None:
             body["data"] = dict(data)
+        if screened is not None:
+            body["screened"] = [dict(finding) for finding in screened]
         return cast(models.Outcome, self._http.request(Call("POST", f"/v1/actions/{segment(audit_event_id)}/outcome", body)))
 
     def with_run(self, run_id: str, *, name: str | None = None) -> Gatehouse:

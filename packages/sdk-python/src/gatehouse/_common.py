@@ -368,6 +368,7 @@ def action_body(
     event_id: str | None = None,
     run: RunDefaults | None = None,
     spend: Mapping[str, Any] | None = None,
+    screened: Sequence[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"actionType": action_type}
     run_id, run_name = run if run is not None else (None, None)
@@ -375,6 +376,8 @@ def action_body(
     for name, value in fields:
         if value is not None:
             body[name] = dict(value) if isinstance(value, Mapping) else value if isinstance(value, str) else list(value)
+    if screened is not None:
+        body["screened"] = [dict(finding) for finding in screened]
     return body
 
 
