@@ -76,6 +76,15 @@ describe("redactForProvider and the vault: placeholders out, personal data back"
     expect(denied).toEqual([{ detector: "github_token", class: "secrets", path: "p" }]);
   });
 
+  it("keeps a key named __proto__ (JSON.parse makes it an own key) when the object around it is copied", () => {
+    const vault = new PlaceholderVault(sequentialTag);
+    const parsed = JSON.parse(`{"a":"${EMAIL}","__proto__":{"note":"${TOKEN}"}}`) as Record<string, unknown>;
+    const { value } = redactForProvider(parsed, ["p"], { secrets: "redact", personalData: "redact" }, vault);
+    expect(Object.keys(value)).toEqual(["a", "__proto__"]);
+    expect(JSON.stringify(value)).toMatch(/^\{"a":"\[personal:email#[0-9a-f]{8}\]","__proto__":\{"note":"\[secret:github_token#[0-9a-f]{8}\]"\}\}$/);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+  });
+
   it("restoreDeep rewrites strings in place, keeping objects and their prototypes", () => {
     class Answer {
       constructor(public content: string[]) {}

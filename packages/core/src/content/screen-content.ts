@@ -62,6 +62,15 @@ const DONE: Record<ContentAction, ContentFinding["action"] | null> = { deny: "de
 /** How a placeholder (and a path naming a key that held a finding) names each class. */
 export const PLACEHOLDER_KIND: Record<ContentClass, string> = { secrets: "secret", personalData: "personal" };
 
+/**
+ * Sets an own property, whatever its name: a JSON object may have a key `__proto__` (JSON.parse makes it an
+ * own property), which a plain assignment would take as the copy's prototype, dropping the key and its value.
+ */
+function put(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 /** `[secret:github_token#1a2b3c4d]`: what stands where a value was. */
 export function contentPlaceholder(kind: ContentClass, detector: string, tag: string): string {
   return `[${PLACEHOLDER_KIND[kind]}:${detector}#${tag}]`;
@@ -136,7 +145,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
     const names = Object.keys(record);
     const copyBefore = (i: number): Record<string, unknown> => {
       const copy: Record<string, unknown> = {};
-      for (let j = 0; j < i; j += 1) copy[names[j] as string] = record[names[j] as string];
+      for (let j = 0; j < i; j += 1) put(copy, names[j] as string, record[names[j] as string]);
       return copy;
     };
     for (let i = 0; i < names.length; i += 1) {
@@ -157,7 +166,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
       const pathKey = flaggedName ? `[${PLACEHOLDER_KIND[flaggedName.class]}:${flaggedName.detector}]` : target;
       const next = walk(element, { parent: at, key: pathKey }, name);
       if (next !== element) out ??= copyBefore(i);
-      if (out) out[target] = next;
+      if (out) put(out, target, next);
     }
     return out ?? item;
   };
