@@ -96,12 +96,19 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   // Each choice in one line.
   for (const choice of ["Deny", "Redact", "Flag", "Off"]) await expect(section.getByRole("term").filter({ hasText: new RegExp(`^${choice}$`) })).toHaveCount(1);
 
+  // The prompt rules (what the model-client wrappers send a provider, docs/guardrails.md) have their own row.
+  const promptSecrets = section.getByLabel("Secrets in prompts", { exact: true });
+  await expect(promptSecrets).toHaveValue("redact");
+  await expect(section.getByLabel("Personal data in prompts", { exact: true })).toHaveValue("redact");
+
   await secrets.selectOption("deny");
+  await promptSecrets.selectOption("deny");
   await section.getByRole("button", { name: "Save" }).click();
   await expect(section.getByRole("status")).toHaveText("Saved. From the next call, secrets are denied (the call is refused) and personal data is flagged.");
-  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag" });
+  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag", promptSecrets: "deny", promptPersonalData: "redact" });
   await page.reload();
   await expect(page.getByRole("region", { name: "Secrets and personal data" }).getByLabel("Secrets", { exact: true })).toHaveValue("deny");
+  await expect(page.getByRole("region", { name: "Secrets and personal data" }).getByLabel("Secrets in prompts", { exact: true })).toHaveValue("deny");
 
   // The rule holds: a token in a call is refused, and the log's entry names the finding, never the token.
   const token = githubToken();
@@ -128,7 +135,7 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   await again.getByLabel("Personal data", { exact: true }).selectOption("off");
   await again.getByRole("button", { name: "Save" }).click();
   await expect(again.getByRole("status")).toContainText("Not applied yet: this change weakens enforcement (content.personalData), so another owner or admin must approve it");
-  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag" });
+  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag", promptSecrets: "deny", promptPersonalData: "redact" });
 });
 
 test("a decision with a redacted finding shows it on its audit entry and on its approval request, never the value", async ({ page, stack }) => {

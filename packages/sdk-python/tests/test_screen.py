@@ -287,7 +287,10 @@ def test_adversarial_64_kib_texts_finish_fast_and_scale_linearly() -> None:
             break
         small, _ = _suite_seconds(small_texts)
         large, slowest = _suite_seconds(large_texts)
-    assert slowest < 0.75, f"the slowest scan of a 64 KiB text took {slowest:.3f} s"
+    # Not a speed target (bench/guardrails_python.py measures speed, beside its baseline): a bound only a
+    # backtracking pattern breaks, which takes minutes on 64 KiB where a linear one takes under a second, even
+    # on this suite's busiest run (pytest beside the browser journeys: 1.2 s once).
+    assert slowest < 10, f"the slowest scan of a 64 KiB text took {slowest:.3f} s"
     assert large < 8 * small + 0.005, f"64 KiB texts took {large:.3f} s, 16 KiB ones {small:.3f} s"
 
 
