@@ -219,6 +219,44 @@ def _metadata(provider: str, declared: Declared, options: Options, digest: bool 
     return metadata
 
 
+def _asking(declared: Declared, provider: str, options: Options, asked: dict[str, Any]) -> dict[str, Any]:
+    """What a call's decision is asked with: its spend, its metadata, what the screen found in its prompt (screened
+    here, in this process: only detector, class and path go to Gatehouse); a call held for approval answers its
+    rules first, into ``asked`` (the approval's answer may not repeat them)."""
+    return {
+        "spend": _spend(declared),
+        "metadata": _metadata(provider, declared, options),
+        "screened": find_in_value(declared.prompt, ["prompt"]),
+        "on_requested": lambda requested: asked.update(requested.get("content") or {}),
+        "run_id": options.run_id,
+        "run_name": options.run_name,
+    }
+
+
+def _allowed(
+    result: Mapping[str, Any],
+    declared: Declared,
+    options: Options,
+    asked: dict[str, Any],
+    report: Callable[[str, Status, Mapping[str, Any] | None, list[LocalFinding]], None],
+) -> tuple[ModelCall, list[LocalFinding]]:
+    """The allowed call, its prompt rewritten by the rules the decision answered; and what a class set to ``deny``
+    found that the decision did not see (past its 100 findings), when anything: then the call is failed, and not sent."""
+    audit_event_id = str(result["auditEventId"])
+    content = dict(result.get("content") or asked or _STRICTEST_SENDING)
+    call = ModelCall(audit_event_id, declared, content, options, lambda status, usage, found: report(audit_event_id, status, usage, found))
+    denied = call.prepare()
+    if denied:
+        call.failed()
+    return call, denied
+
+
+def _asking_again(declared: Declared, provider: str, options: Options, denied: list[LocalFinding]) -> dict[str, Any]:
+    """A refused value the decision did not see, asked again with just those: Gatehouse refuses and records it,
+    and its ``DeniedError`` is raised."""
+    return {"spend": _spend(declared), "metadata": _metadata(provider, declared, options, digest=False), "screened": denied[:100], "run_id": options.run_id}
+
+
 class SyncModelCalls:
     """The governed calls of one wrapped sync client: decided with a sync ``Gatehouse``, reported on a worker thread."""
 
@@ -232,31 +270,11 @@ class SyncModelCalls:
 
     def decide(self, declared: Declared) -> ModelCall:
         """Asks Gatehouse whether the call may go (at once, or once a person approves); raises the SDK's errors when refused."""
-        screened = find_in_value(declared.prompt, ["prompt"])
         asked: dict[str, Any] = {}
-        result = self.gatehouse.gate(
-            action_type_of(self.provider, declared.model),
-            spend=_spend(declared),
-            metadata=_metadata(self.provider, declared, self.options),
-            screened=screened,
-            on_requested=lambda requested: asked.update(requested.get("content") or {}),
-            run_id=self.options.run_id,
-            run_name=self.options.run_name,
-        )
-        content = dict(result.get("content") or asked or _STRICTEST_SENDING)
-        call = ModelCall(result["auditEventId"], declared, content, self.options, lambda status, usage, found: self.report(result["auditEventId"], status, usage, found))
-        denied = call.prepare()
+        result = self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked))
+        call, denied = _allowed(result, declared, self.options, asked, self.report)
         if denied:
-            # A value the rules refuse that the decision did not see (past its 100 findings): asked again
-            # with just those, Gatehouse refuses and records it, and its DeniedError is raised.
-            call.failed()
-            self.gatehouse.gate(
-                action_type_of(self.provider, declared.model),
-                spend=_spend(declared),
-                metadata=_metadata(self.provider, declared, self.options, digest=False),
-                screened=denied[:100],
-                run_id=self.options.run_id,
-            )
+            self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking_again(declared, self.provider, self.options, denied))
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")
         return call
 
@@ -301,29 +319,12 @@ class AsyncModelCalls:
         self._pending: set[asyncio.Task[None]] = set()
 
     async def decide(self, declared: Declared) -> ModelCall:
-        screened = find_in_value(declared.prompt, ["prompt"])
+        """``SyncModelCalls.decide``, awaited."""
         asked: dict[str, Any] = {}
-        result = await self.gatehouse.gate(
-            action_type_of(self.provider, declared.model),
-            spend=_spend(declared),
-            metadata=_metadata(self.provider, declared, self.options),
-            screened=screened,
-            on_requested=lambda requested: asked.update(requested.get("content") or {}),
-            run_id=self.options.run_id,
-            run_name=self.options.run_name,
-        )
-        content = dict(result.get("content") or asked or _STRICTEST_SENDING)
-        call = ModelCall(result["auditEventId"], declared, content, self.options, lambda status, usage, found: self.report(result["auditEventId"], status, usage, found))
-        denied = call.prepare()
+        result = await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked))
+        call, denied = _allowed(result, declared, self.options, asked, self.report)
         if denied:
-            call.failed()
-            await self.gatehouse.gate(
-                action_type_of(self.provider, declared.model),
-                spend=_spend(declared),
-                metadata=_metadata(self.provider, declared, self.options, digest=False),
-                screened=denied[:100],
-                run_id=self.options.run_id,
-            )
+            await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking_again(declared, self.provider, self.options, denied))
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")
         return call
 
