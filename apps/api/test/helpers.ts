@@ -112,3 +112,18 @@ export const THREE_TOOL_POLICIES = [
   { name: "no-deletes", actions: ["tool.delete_repo"], effect: "deny" },
   { name: "deploys", actions: ["tool.deploy"], effect: "require_approval" },
 ];
+
+/**
+ * The adapters' rewrite acceptance (issue 46, graduated effects): `tool.charge` is allowed with its
+ * `internalNote` removed and its `amount` capped at 500, and held for a person above 1000 (on the amount sent).
+ */
+export const REWRITE_POLICIES = [
+  {
+    name: "charges",
+    actions: ["tool.charge"],
+    effect: "allow",
+    redact: [{ path: "metadata.arguments.internalNote" }],
+    transform: [{ path: "metadata.arguments.amount", max: 500 }],
+  },
+  { name: "big-charges", actions: ["tool.charge"], effect: "require_approval", when: { field: "metadata.arguments.amount", op: "gt", value: 1000 } },
+];

@@ -234,6 +234,41 @@ describe("POST /v1/hooks/:agent answers a coding agent's PreToolUse hook", () =>
     expect(decisionOf(answer)).toEqual({ hookEventName: "PreToolUse", permissionDecision: decision, permissionDecisionReason: expect.stringMatching(reason) });
   });
 
+  it("a policy that rewrites the call: Claude Code is allowed with the rewritten input (updatedInput); Codex, whose hooks cannot change an input, is refused", async () => {
+    const own = await createTestOrg({
+      label: "hooks-rewrite",
+      policies: [
+        {
+          name: "web-fetch",
+          actions: ["tool.web_fetch"],
+          effect: "allow",
+          redact: [{ path: "metadata.arguments.headers" }],
+          transform: [{ path: "metadata.arguments.max_bytes", max: 100_000 }],
+        },
+      ],
+    });
+    const fetchCall = {
+      ...BASH,
+      tool_name: "WebFetch",
+      tool_input: { url: "https://example.com", prompt: "summarise", max_bytes: 9_000_000, headers: { authorization: "Bearer not-for-the-tool" } },
+      tool_use_id: "toolu_01RW",
+    };
+    const claude = await hookCall("claude-code", fetchCall, "waitSeconds=0", own.agent.apiKey);
+    expect(decisionOf(claude)).toEqual({
+      hookEventName: "PreToolUse",
+      permissionDecision: "allow",
+      permissionDecisionReason: expect.stringMatching(/with 2 changes the policies make/),
+      updatedInput: { url: "https://example.com", prompt: "summarise", max_bytes: 100_000 },
+    });
+    const codex = await hookCall("codex", { ...fetchCall, turn_id: "turn-2", tool_use_id: "toolu_01RX" }, "waitSeconds=0", own.agent.apiKey);
+    expect(decisionOf(codex)).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/cannot change a tool's input/) });
+    expect(decisionOf(codex)).not.toHaveProperty("updatedInput");
+    // The log holds the call as rewritten, never the header the policy removed.
+    const logged = (await call(app, "GET", "/v1/audit?type=action.decided", { key: own.adminKey.apiKey })).body;
+    expect(logged).toContain('"max_bytes":100000');
+    expect(logged).not.toContain("not-for-the-tool");
+  });
+
   it("an MCP tool is decided as mcp.<server>.<tool>: still pending after the wait → deny naming the approval; the same call again finds the same approval, and goes ahead once approved", async () => {
     const first = await hookCall("claude-code", MCP);
     expect(decisionOf(first)).toMatchObject({ permissionDecision: "deny", permissionDecisionReason: expect.stringMatching(/needs a person's approval \(apr_/) });

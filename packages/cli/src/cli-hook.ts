@@ -91,7 +91,11 @@ function decisionOf(body: unknown): HookAnswer | undefined {
   const output = (body as { hookSpecificOutput?: Partial<HookAnswer["hookSpecificOutput"]> } | null)?.hookSpecificOutput;
   if (output?.hookEventName !== "PreToolUse" || typeof output.permissionDecisionReason !== "string") return undefined;
   if (output.permissionDecision !== "allow" && output.permissionDecision !== "deny") return undefined;
-  return { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: output.permissionDecision, permissionDecisionReason: output.permissionDecisionReason } };
+  // An allow of a call the policies rewrote carries the input to run with: dropping it would run the call as sent.
+  const updated = output.permissionDecision === "allow" && "updatedInput" in output ? { updatedInput: output.updatedInput } : {};
+  return {
+    hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: output.permissionDecision, permissionDecisionReason: output.permissionDecisionReason, ...updated },
+  };
 }
 
 function parsedOrNull(text: string): unknown {

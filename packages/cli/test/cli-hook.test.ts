@@ -133,6 +133,16 @@ describe("gatehouse hook claude-code|codex: where the key comes from", () => {
     }
   });
 
+  it("passes on the input a policy rewrote (updatedInput): dropping it would run the call as the agent sent it", async () => {
+    const rewritten = { hookSpecificOutput: { ...ALLOW.hookSpecificOutput, updatedInput: { command: "ls -la" } } };
+    const run = await decide([], world({ GATEHOUSE_API_KEY: API_KEY }), [json(200, rewritten, { "x-gatehouse-status": "executed" })]);
+    expect(reasonOf(run.stdout)).toEqual(rewritten.hookSpecificOutput);
+    // A deny carries no input to run with, whatever the answer holds.
+    const denied = { hookSpecificOutput: { ...rewritten.hookSpecificOutput, permissionDecision: "deny" } };
+    const refused = await decide([], world({ GATEHOUSE_API_KEY: API_KEY }), [json(200, denied, { "x-gatehouse-status": "denied" })]);
+    expect(reasonOf(refused.stdout)).not.toHaveProperty("updatedInput");
+  });
+
   it("from $GATEHOUSE_API_KEY, with no file at all", async () => {
     const run = await decide([], world({ GATEHOUSE_API_KEY: API_KEY }));
     expect(run.calls[0]?.headers.get("authorization")).toBe(`Bearer ${API_KEY}`);

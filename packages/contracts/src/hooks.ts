@@ -27,6 +27,12 @@ export const hookAnswerSchema = named(
       hookEventName: z.literal("PreToolUse"),
       permissionDecision: z.enum(["allow", "deny", "ask"]),
       permissionDecisionReason: z.string().describe("For deny: what the model is told; for ask: what the person is shown."),
+      updatedInput: z
+        .unknown()
+        .optional()
+        .describe(
+          "Claude Code, for an allow its policies rewrote (`redact`, `transform`; docs/policies.md, Rewriting a call): the tool input to run with instead of the one sent.",
+        ),
     }),
   }),
   "The hook's decision in the coding agents' own format.",

@@ -120,6 +120,12 @@ export const policySimulationSchema = named(
     to: z.string().describe("End of the replayed window (ISO 8601): when the replay ran."),
     evaluated: z.number().int().describe("Recorded decisions evaluated with the draft."),
     skipped: z.number().int().describe("Decisions made before any policy was consulted (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …): not replayed."),
+    rewritten: z
+      .number()
+      .int()
+      .describe(
+        "Evaluated decisions the draft would let through or hold with the call rewritten by a policy's `redact` or `transform` (docs/policies.md, Rewriting a call); a rewrite that cannot be made counts as a deny.",
+      ),
     truncated: z.boolean().describe("The window held more than 200,000 decisions: only the most recent were replayed."),
     changed: z.number().int().describe("Evaluated decisions whose effect would change."),
     transitions: z.array(transition).describe("Only changes (recorded effect → draft effect), most frequent first."),

@@ -43,7 +43,7 @@ describe("the union of audit entry types", () => {
 
 describe("the table of denial reasons", () => {
   it("gives each list its phase's codes", () => {
-    expect(denialReasonsOf("policy")).toEqual(["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT"]);
+    expect(denialReasonsOf("policy")).toEqual(["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED"]);
     expect([...POLICY_DENIAL_REASONS]).toEqual(denialReasonsOf("policy"));
     expect(denialReasonsOf("delegation")).toEqual(["DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]);
     expect(Object.values(APPROVAL_DENIAL_REASON).every((code) => DENIAL_REASON_CODES.includes(code))).toBe(true);

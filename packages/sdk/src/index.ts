@@ -194,5 +194,16 @@ export type {
   PolicyMonitor,
   WithDelegationOptions,
 } from "./types.ts";
-export { argsDigest, assertSameCall, describeToolCall, toolActionSegment, toolActionType, toolEventId, type DescribedToolCall, type ToolCallSpec } from "./tools.ts";
+export {
+  argsDigest,
+  assertSameCall,
+  describeToolCall,
+  rewrittenArguments,
+  rewrittenMetadata,
+  toolActionSegment,
+  toolActionType,
+  toolEventId,
+  type DescribedToolCall,
+  type ToolCallSpec,
+} from "./tools.ts";
 export { VERSION } from "./version.ts";

@@ -14,6 +14,7 @@
  *   same approval, and the same call id with another tool or other arguments is a new request.
  */
 import { canonicalize } from "@gatehouse/tlog/portable";
+import { applyChanges } from "@gatehouse/core/rewrite-changes";
 import { GatehouseError } from "./errors.ts";
 import type { ActionResult, CheckResult, ToolCall } from "./types.ts";
 
@@ -120,4 +121,51 @@ export function assertSameCall(decision: Pick<ActionResult | CheckResult, "tool"
       { code: "ARGS_MISMATCH" },
     );
   }
+}
+
+/** The changes a decision's policies made to its call (its `rewritten`), none when it has none. */
+function changesOf(decision: Pick<ActionResult | CheckResult, "rewritten">): NonNullable<ActionResult["rewritten"]>["changes"] {
+  return decision.rewritten?.changes ?? [];
+}
+
+/**
+ * The metadata a decision says to act on: the call's, with the changes its policies' `redact` and
+ * `transform` made (`rewritten`; docs/policies.md, Rewriting a call) made the same way the server made
+ * them. Without changes, the metadata as it is. Use it with `execute` when the action's metadata is what
+ * the code then acts on.
+ */
+export function rewrittenMetadata(metadata: Record<string, unknown>, decision: Pick<ActionResult | CheckResult, "rewritten">): Record<string, unknown> {
+  const changes = changesOf(decision);
+  return changes.length === 0 ? metadata : applyChanges(metadata, changes);
+}
+
+const ARGUMENTS = "metadata.arguments";
+
+/**
+ * The arguments a tool must run with, by a decision on its call: the call's own, or — when the policies
+ * rewrote it (`rewritten`) — with their changes made, checked against the digest the decision is bound
+ * to (so an approval given for the rewritten call runs exactly that call). Throws `GatehouseError` with
+ * code `ARGS_MISMATCH` when the decision was made on other arguments (as {@link assertSameCall}), and
+ * `REWRITE_UNSUPPORTED` when a change is outside the call's arguments (metadata of the caller's own
+ * choosing cannot be mapped back onto the arguments): the tool must not run then.
+ */
+export async function rewrittenArguments(
+  decision: Pick<ActionResult | CheckResult, "tool" | "rewritten">,
+  call: { name: string; args: unknown; argsDigest?: string },
+): Promise<unknown> {
+  const changes = changesOf(decision);
+  if (changes.length === 0) {
+    assertSameCall(decision, { name: call.name, argsDigest: call.argsDigest ?? (await argsDigest(call.args)) });
+    return call.args;
+  }
+  const outside = changes.find((change) => change.path !== ARGUMENTS && !change.path.startsWith(`${ARGUMENTS}.`));
+  if (outside) {
+    throw new GatehouseError(`A policy rewrote ${outside.path}, which is not one of the arguments of '${call.name}': the call cannot be made as the decision says`, {
+      code: "REWRITE_UNSUPPORTED",
+    });
+  }
+  const rewritten = applyChanges({ arguments: call.args === undefined ? null : call.args }, changes).arguments;
+  const args = rewritten === undefined ? null : rewritten;
+  assertSameCall(decision, { name: call.name, argsDigest: await argsDigest(args) });
+  return args;
 }

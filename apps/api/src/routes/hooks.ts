@@ -47,7 +47,7 @@ export async function hookRoutes(app: FastifyInstance): Promise<void> {
       }
       void reply.header("x-gatehouse-status", decided.outcome.status).header("x-gatehouse-audit-event-id", decided.auditEventId);
       if (decided.approvalId !== undefined) void reply.header("x-gatehouse-approval-id", decided.approvalId);
-      return hookAnswer(decided.outcome);
+      return hookAnswer(decided.outcome, { agent, toolInput: (request.body as { tool_input?: unknown }).tool_input });
     },
   });
 }

@@ -13,6 +13,7 @@ import { denialReasonSchema, denialReasonsOf, denialText } from "./denial-reason
 import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/runs";
 import { budgetStateSchema, spendSchema, type BudgetState } from "../spend/budgets";
 import { grantRefSchema, type GrantRef } from "../approvals/standing-grants";
+import { rewrittenSchema, type Rewritten } from "../policy/rewrite";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -189,6 +190,7 @@ export const decisionFields = {
     .describe(
       "The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants).",
     ),
+  rewritten: rewrittenSchema.optional(),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -210,8 +212,10 @@ export function actionStatusOf(decision: Decision): ActionStatus {
  * The one sentence an ActionResult carries: what was decided, by which policy, and what the caller
  * should do now — readable by a person in a log and by a model deciding its next step.
  */
-export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode" | "reportOnly">): string {
+export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode" | "reportOnly" | "rewritten">): string {
   const by = result.policyName ? ` by policy '${result.policyName}'` : "";
+  const changes = result.rewritten?.changes.length ?? 0;
+  const rewritten = changes > 0 ? ` with ${changes === 1 ? "a change" : `${changes} changes`} the policies make to the call (rewritten)` : "";
   switch (result.status) {
     case "executed":
       if (result.reportOnly) {
@@ -221,9 +225,11 @@ export function describeResult(result: Pick<ActionResult, "status" | "denialReas
       }
       return result.mode === "monitor"
         ? `Allowed: policy '${result.policyName ?? "?"}' is in monitor mode, so go ahead (its effect was only recorded).`
-        : `Allowed${by}: go ahead, then report the outcome.`;
+        : rewritten
+          ? `Allowed${by}${rewritten}: go ahead with them made, then report the outcome.`
+          : `Allowed${by}: go ahead, then report the outcome.`;
     case "requested":
-      return `Waiting for approval${by}${result.approvalId ? ` (${result.approvalId})` : ""}: do not act until it is approved${result.timeoutAt ? ` (it expires at ${result.timeoutAt})` : ""}.`;
+      return `Waiting for approval${by}${rewritten}${result.approvalId ? ` (${result.approvalId})` : ""}: do not act until it is approved${result.timeoutAt ? ` (it expires at ${result.timeoutAt})` : ""}.`;
     case "denied": {
       const reason = result.denialReason ? denialText(result.denialReason) : "a policy denies it";
       return `Denied${by}: ${reason}. Do not perform this action.`;
@@ -250,6 +256,8 @@ export function buildActionResult(args: {
   budget?: BudgetState;
   /** The standing grant that let the call through. */
   grant?: GrantRef;
+  /** What the policies' rewrites changed in the call (rewrite-request.ts). */
+  rewritten?: Rewritten;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -269,6 +277,8 @@ export function buildActionResult(args: {
     ...(args.run ? { run: { id: args.run.id, runId: args.run.runId } } : {}),
     ...(args.budget ? { budget: args.budget } : {}),
     ...(args.grant ? { grant: args.grant } : {}),
+    // A denied call runs nothing: there is nothing to rewrite.
+    ...(status !== "denied" && args.rewritten ? { rewritten: args.rewritten } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

@@ -9,6 +9,7 @@ import type { BudgetAlert, ReservationRecord, BudgetVerdict } from "../spend/bud
 import { reservationOf, underBudget, type BudgetPlan, type PendingReservation } from "../spend/budget-plan";
 import type { RunRef } from "../runs/runs";
 import { buildActionResult, type ActionRequest, type ActionResult, type ReportOnly } from "./action-result";
+import type { Rewritten } from "../policy/rewrite";
 import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-reasons";
 
 /**
@@ -19,8 +20,10 @@ import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-rea
  * the coding-agent hook (through them) all answer from `planDecision`, so they cannot disagree.
  */
 export interface DecisionInputs {
-  /** The call as sent. */
+  /** The call as it will run: as sent, with its policies' rewrites made (rewrite-request.ts). */
   request: ActionRequest;
+  /** What the policies' rewrites changed, when they changed anything. */
+  rewritten?: Rewritten | undefined;
   /** Its metadata and data access as written: the content screen's values. */
   written: Pick<ActionRequest, "metadata" | "dataAccessed">;
   /** The calling agent. */
@@ -177,6 +180,7 @@ export function planDecision(inputs: DecisionInputs, recording?: DecisionRecordi
     ...(verdict?.state ? { budget: verdict.state } : {}),
     // A grant is named by what it let through: a call denied anyway names none (and takes no use).
     ...(grant && !denialReason ? { grant } : {}),
+    ...(inputs.rewritten ? { rewritten: inputs.rewritten } : {}),
   });
   const answer: DecisionAnswer = { result, decided, denialReason, beforePolicy: before };
   if (!recording) return answer;
@@ -240,6 +244,7 @@ function rowsOf(
         ...(inputs.screen.findings.length > 0 ? { findings: [...inputs.screen.findings] } : {}),
         requestHash: recording.requestHash,
         ...(request.tool ? { tool: request.tool } : {}),
+        ...(result.rewritten ? { rewritten: result.rewritten } : {}),
         ...(request.eventId ? { eventId: request.eventId } : {}),
         ...(approval ? { approvalId: approval.id, timeoutAt: approval.expiresAt.toISOString() } : {}),
         ...(run ? { run } : {}),

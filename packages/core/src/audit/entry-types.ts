@@ -1,3 +1,4 @@
+import { rewrittenSchema } from "../policy/rewrite";
 import { z } from "zod";
 import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
 import { denialReasonSchema } from "../actions/denial-reasons";
@@ -71,6 +72,7 @@ export const AUDIT_ENTRY_TYPES = {
       findings: z.array(contentFindingSchema).optional(),
       requestHash: z.string(),
       tool: z.strictObject({ name: z.string(), argsDigest: z.string() }).optional(),
+      rewritten: rewrittenSchema.optional().describe("What the policies' `redact` and `transform` changed: `metadata` and `tool` are of the call as rewritten."),
       eventId: z.string().optional(),
       approvalId: z.string().optional(),
       timeoutAt: z.string().optional(),

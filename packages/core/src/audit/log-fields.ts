@@ -53,6 +53,8 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "action.decided": {
     ...allFixed("actionId", "agentName", "delegation", "status", "denialReason", "policy", "tamperedPolicies", "mode", "reportOnly", "monitored"),
     ...allFixed("findings", "requestHash", "approvalId", "timeoutAt", "grant", "budget"),
+    // The policies' changes: their own paths (with array indices) and values, checked when they were published.
+    rewritten: fixed,
     actionType: identifier("actionType"),
     metadata: screened,
     dataAccessed: screened,

@@ -8,6 +8,7 @@
 import { canonicalize } from "@gatehouse/tlog/portable";
 import { z } from "zod";
 import { argsDigestOf } from "../actions/action-result";
+import { applyChanges } from "../policy/rewrite-changes";
 import { sha256Hex } from "../audit/hashing";
 import { inspectInput, MAX_JSON_DEPTH, MAX_JSON_NODES, safeString } from "../input";
 import { toolSegment } from "./integrations";
@@ -76,7 +77,7 @@ export type PermissionDecision = "allow" | "deny" | "ask";
 
 /** What the agents read back from a PreToolUse hook. */
 export interface HookAnswer {
-  hookSpecificOutput: { hookEventName: "PreToolUse"; permissionDecision: PermissionDecision; permissionDecisionReason: string };
+  hookSpecificOutput: { hookEventName: "PreToolUse"; permissionDecision: PermissionDecision; permissionDecisionReason: string; updatedInput?: unknown };
 }
 
 /** A decision as the hook maps it: the action's status, what it says, and (still pending) where a person decides. */
@@ -85,6 +86,8 @@ export interface HookOutcome {
   message: string;
   approvalId?: string | undefined;
   approvalUrl?: string | undefined;
+  /** The changes the policies made to the call (docs/policies.md, Rewriting a call). */
+  rewritten?: { changes: ReadonlyArray<{ path: string; op: "remove" | "set"; value?: unknown }> } | undefined;
 }
 
 /**
@@ -94,13 +97,25 @@ export interface HookOutcome {
  * terminal, who is not the approver the policy named — as an MCP client's elicitation is never taken
  * for an approval. Anything else (a status this version does not know) is a deny.
  */
-export function hookAnswer(outcome: HookOutcome): HookAnswer {
-  const answer = (permissionDecision: PermissionDecision, permissionDecisionReason: string): HookAnswer => ({
-    hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision, permissionDecisionReason },
+export function hookAnswer(outcome: HookOutcome, call?: { agent: CodingAgent; toolInput: unknown }): HookAnswer {
+  const answer = (permissionDecision: PermissionDecision, permissionDecisionReason: string, updatedInput?: unknown): HookAnswer => ({
+    hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision, permissionDecisionReason, ...(updatedInput === undefined ? {} : { updatedInput }) },
   });
   switch (outcome.status) {
-    case "executed":
-      return answer("allow", `Gatehouse: ${outcome.message}`);
+    case "executed": {
+      const changes = outcome.rewritten?.changes ?? [];
+      if (changes.length === 0) return answer("allow", `Gatehouse: ${outcome.message}`);
+      // A call its policies rewrote runs only as rewritten: Claude Code takes the new input (`updatedInput`);
+      // an agent whose hooks cannot change a tool's input is refused rather than let through as sent.
+      if (call?.agent !== "claude-code") {
+        return answer(
+          "deny",
+          `Gatehouse: a policy rewrites this call (${changes.map((c) => c.path).join(", ")}) and this agent's hooks cannot change a tool's input; make the call with those changes instead.`,
+        );
+      }
+      const updatedInput = applyChanges({ arguments: call.toolInput ?? null }, changes).arguments ?? null;
+      return answer("allow", `Gatehouse: ${outcome.message}`, updatedInput);
+    }
     case "requested": {
       const where = outcome.approvalUrl ? ` at ${outcome.approvalUrl}` : "";
       const id = outcome.approvalId ? ` (${outcome.approvalId})` : "";

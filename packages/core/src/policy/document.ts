@@ -17,6 +17,7 @@ import { DEFAULT_APPROVER_ROLES, MEMBER_ROLES } from "../permissions";
 import { safeString } from "../input";
 import { formatIssuePath } from "../issue-path";
 import { MAX_PATTERN_STARS, patternStars } from "./match-pattern";
+import { policyRedactSchema, policyTransformSchema } from "./rewrite";
 
 /** Action types agents send: lower-case, dot-separated words (`pr.merge`, `db:query`). */
 export const ACTION_TYPE_PATTERN = /^[a-z0-9][a-z0-9._:-]{0,127}$/;
@@ -130,6 +131,8 @@ export const policyDocumentSchema = z.strictObject({
     .describe(
       "What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins.",
     ),
+  redact: policyRedactSchema.optional(),
+  transform: policyTransformSchema.optional(),
   loop: policyLoopSchema.optional(),
   budget: policyBudgetSchema.optional(),
   postConditions: conditionSchema
@@ -234,6 +237,11 @@ export function parsePolicySet(input: unknown): PolicyDocument[] {
     }
     if (policy.effect !== "require_approval" && policy.approval) {
       issues.push({ path: `policies[${index}].approval`, message: "only allowed when effect is 'require_approval'" });
+    }
+    // A rewrite changes a call that goes ahead (now, or once approved): a deny runs nothing to rewrite.
+    for (const field of ["redact", "transform"] as const) {
+      if (policy.effect === "deny" && policy[field])
+        issues.push({ path: `policies[${index}].${field}`, message: "only allowed when effect is 'allow' or 'require_approval' (a denied call runs nothing to rewrite)" });
     }
   });
   if (issues.length > 0) throw validationError(issues);

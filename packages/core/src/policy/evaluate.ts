@@ -15,6 +15,7 @@ import type { BudgetRule, PolicyBudget } from "../spend/budgets";
 import type { DenialReasonOf } from "../actions/denial-reasons";
 import { compilePattern } from "./match-pattern";
 import type { ApprovalOptions, PolicyDocument, PolicyEffect } from "./document";
+import type { PolicyRewrite } from "./rewrite";
 
 export type { ConditionResult, Facts as DecisionInput } from "./conditions";
 
@@ -48,6 +49,8 @@ export interface CompiledPolicy extends PolicyVersionRef {
   budget: PolicyBudget | undefined;
   /** What must hold after the calls it matches, tested on their outcomes (absent: nothing). */
   postConditions: CompiledCondition | undefined;
+  /** Its `redact` and `transform`: made on every call it applies to (rewrite.ts); absent when it has neither. */
+  rewrite: PolicyRewrite | undefined;
 }
 
 /** A post-condition an outcome broke: the policy, and the conditions as evaluated. */
@@ -73,6 +76,11 @@ export interface Decision {
   conditionsEvaluated: Array<ConditionResult & { policy: string }>;
   /** Monitor-mode policies that applied, with the effect they would have had. */
   monitored: Array<PolicyVersionRef & { effect: PolicyEffect }>;
+  /**
+   * The rewrites of every enforce-mode policy that applied (rewrite.ts), in name order, for a call that is
+   * not denied: whichever effect won, each applying policy's `redact` and `transform` hold. Absent when none.
+   */
+  rewrites?: PolicyRewrite[];
 }
 
 /** How restrictive each effect is: the most restrictive applying policy wins (allow < require_approval < deny). */
@@ -104,6 +112,7 @@ export function compilePolicy(document: PolicyDocument, ref: { versionId: string
     loop: document.loop,
     budget: document.budget,
     postConditions: document.postConditions ? compileCondition(document.postConditions, (i) => `${ref.versionId}#post${i}`, []) : undefined,
+    rewrite: document.redact || document.transform ? { policy: document.name, redact: document.redact, transform: document.transform } : undefined,
   };
 }
 
@@ -211,6 +220,7 @@ export class PolicySet {
     let winner: CompiledPolicy | undefined;
     let winnerRateLimited = false;
     const monitored: Decision["monitored"] = [];
+    const rewrites: PolicyRewrite[] = [];
     const conditionsEvaluated: Decision["conditionsEvaluated"] = [];
     const trace: ConditionResult[] = [];
     for (const policy of this.candidates(input.actionType)) {
@@ -239,6 +249,7 @@ export class PolicySet {
         monitored.push({ ...refOf(policy), effect: policy.effect });
         continue;
       }
+      if (policy.rewrite) rewrites.push(policy.rewrite);
       // Candidates are sorted by name, so a strictly more restrictive effect is the only way to win.
       if (!winner || RESTRICTIVENESS[policy.effect] > RESTRICTIVENESS[winner.effect]) {
         winner = policy;
@@ -254,6 +265,7 @@ export class PolicySet {
         ...(winner.effect === "require_approval" && winner.approval ? { approval: winner.approval } : {}),
         conditionsEvaluated,
         monitored,
+        ...(winner.effect !== "deny" && rewrites.length > 0 ? { rewrites } : {}),
       };
     }
     const firstMonitored = monitored[0];

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { canonicalize } from "@gatehouse/tlog/portable";
 import { dataAccessedSchema } from "../actions/action-result";
 import { jsonRecord, safeString } from "../input";
 import { DomainError, validationError, type FieldIssue } from "../errors";
@@ -7,6 +8,7 @@ import { compilePolicy, PolicySet, type Decision } from "./evaluate";
 import { onlyThisCall } from "./replay-counts";
 import { contentSettingsSchema, resolveContentActions } from "../content/content-rules";
 import { screenContent, type ContentFinding } from "../content/screen-content";
+import { applyRewrites } from "./rewrite";
 
 /**
  * Tests that travel with a policy set: a sample request and the decision it must get. The same engine
@@ -44,6 +46,11 @@ export const policyTestCaseSchema = z.strictObject({
       .describe(
         "The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked.",
       ),
+    metadata: jsonRecord({ maxKeyLength: 200 })
+      .optional()
+      .describe(
+        "The request's metadata as the policies' `redact` and `transform` leave it (docs/policies.md, Rewriting a call): exactly this. A rewrite that cannot be made is a deny with reason REWRITE_REFUSED. Absent: not checked.",
+      ),
   }),
 });
 export type PolicyTestCase = z.output<typeof policyTestCaseSchema>;
@@ -61,7 +68,7 @@ export interface PolicyTestResult {
   name: string;
   passed: boolean;
   expected: PolicyTestCase["expect"];
-  actual: { effect: PolicyEffect; policy: string | null; reason?: string | undefined; findings?: ContentFinding[] };
+  actual: { effect: PolicyEffect; policy: string | null; reason?: string | undefined; findings?: ContentFinding[]; metadata?: Record<string, unknown> };
 }
 
 export interface PolicyTestRun {
@@ -110,10 +117,17 @@ export function runPolicyTests(documents: readonly PolicyDocument[], tests: read
   const counts = onlyThisCall(set);
   const results = tests.map((test): PolicyTestResult => {
     const agent = { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels };
-    const decision: Decision = set.evaluate({ actionType: test.request.actionType, agent, metadata: test.request.metadata, dataAccessed: test.request.dataAccessed }, counts);
+    const evaluated: Decision = set.evaluate({ actionType: test.request.actionType, agent, metadata: test.request.metadata, dataAccessed: test.request.dataAccessed }, counts);
+    // The policies' rewrites, made before the content screen as production makes them; one that cannot be made refuses.
+    const rewrite = evaluated.rewrites ? applyRewrites(test.request.metadata, evaluated.rewrites) : undefined;
+    const refusedRewrite = rewrite && "refused" in rewrite ? rewrite.refused : undefined;
+    const decision: Decision = refusedRewrite
+      ? { ...evaluated, effect: "deny", reason: "REWRITE_REFUSED", policy: { name: refusedRewrite.policy, versionId: "", version: 0 } }
+      : evaluated;
+    const rewritten = rewrite && !("refused" in rewrite) ? rewrite.metadata : test.request.metadata;
     // The content screen as production runs it, with the default org settings and the set's `content`.
     const screen = { actions: resolveContentActions(DEFAULT_CONTENT, set.contentFor(test.request.actionType, agent)), tag: () => "0" };
-    const metadata = screenContent(test.request.metadata, ["metadata"], screen);
+    const metadata = screenContent(rewritten, ["metadata"], screen);
     const dataAccessed = screenContent(test.request.dataAccessed, ["dataAccessed"], screen);
     const findings = [...metadata.findings, ...dataAccessed.findings];
     const refused = metadata.denied || dataAccessed.denied;
@@ -122,10 +136,12 @@ export function runPolicyTests(documents: readonly PolicyDocument[], tests: read
         ? { effect: "deny" as const, policy: null, reason: "CONTENT_DENIED" }
         : { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) }),
       ...(findings.length > 0 ? { findings } : {}),
+      ...(rewrite && !("refused" in rewrite) && rewrite.changes.length > 0 ? { metadata: rewrite.metadata } : {}),
     };
     const policyOk = test.expect.policy === undefined || test.expect.policy === actual.policy;
     const findingsOk = test.expect.findings === undefined || sameFindings(test.expect.findings, findings);
-    return { name: test.name, passed: actual.effect === test.expect.effect && policyOk && findingsOk, expected: test.expect, actual };
+    const metadataOk = test.expect.metadata === undefined || canonicalize(test.expect.metadata) === canonicalize(rewritten);
+    return { name: test.name, passed: actual.effect === test.expect.effect && policyOk && findingsOk && metadataOk, expected: test.expect, actual };
   });
   const passed = results.filter((r) => r.passed).length;
   return { passed, failed: results.length - passed, results };
@@ -155,7 +171,9 @@ export function failedTestIssues(run: PolicyTestRun): FieldIssue[] {
             path: `tests[${i}]`,
             message: `'${r.name}' expected ${r.expected.effect}${r.expected.policy !== undefined ? ` by ${r.expected.policy ?? "no policy"}` : ""}${
               r.expected.findings ? ` with ${r.expected.findings.length} finding(s)` : ""
-            }, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}${r.actual.reason === "CONTENT_DENIED" ? " (CONTENT_DENIED)" : ""}${
+            }${r.expected.metadata ? ` with metadata ${canonicalize(r.expected.metadata)}` : ""}, got ${r.actual.effect} by ${r.actual.policy ?? "no policy"}${
+              r.actual.reason === "CONTENT_DENIED" || r.actual.reason === "REWRITE_REFUSED" ? ` (${r.actual.reason})` : ""
+            }${r.expected.metadata && r.actual.metadata ? ` with metadata ${canonicalize(r.actual.metadata)}` : ""}${
               r.expected.findings
                 ? ` with ${r.actual.findings?.length ?? 0} finding(s)${r.actual.findings ? `: ${r.actual.findings.map((f) => `${f.detector} at ${f.path} ${f.action}`).join(", ")}` : ""}`
                 : ""

@@ -3,6 +3,7 @@ import { screenContent } from "../content/screen-content";
 import { denialReasonsOf } from "../actions/denial-reasons";
 import type { Facts, RateCounts } from "./conditions";
 import type { PolicyDocument, PolicyEffect } from "./document";
+import { applyRewrites } from "./rewrite";
 import { compilePolicy, PolicySet, type AgentFacts } from "./evaluate";
 import { onlyThisCall } from "./replay-counts";
 
@@ -76,6 +77,8 @@ export interface ReplayResult {
   skipped: number;
   /** Evaluated decisions whose effect would change. */
   changed: number;
+  /** Evaluated decisions the draft would let through (or hold) with their call rewritten by a policy's `redact` or `transform`. */
+  rewritten: number;
   /** Changes only, most frequent first. */
   transitions: ReplayTransition[];
   byActionType: Array<{ actionType: string } & ReplayTransition>;
@@ -101,6 +104,7 @@ function byCount<T extends { count: number }>(rows: T[], key: (row: T) => string
 export interface ReplayTallyData {
   evaluated: number;
   skipped: number;
+  rewritten: number;
   transitions: ReplayTransition[];
   byActionType: Array<{ actionType: string } & ReplayTransition>;
   byAgent: Array<{ agentId: string; agentName: string } & ReplayTransition>;
@@ -112,6 +116,7 @@ export interface ReplayTallyData {
 export class ReplayTally {
   #evaluated = 0;
   #skipped = 0;
+  #rewritten = 0;
   readonly #transitions = new Map<string, ReplayTransition>();
   readonly #byActionType = new Map<string, { actionType: string } & ReplayTransition>();
   readonly #byAgent = new Map<string, { agentId: string; agentName: string } & ReplayTransition>();
@@ -119,6 +124,11 @@ export class ReplayTally {
 
   skip(): void {
     this.#skipped += 1;
+  }
+
+  /** One evaluated record the draft would rewrite (counted besides its effect). */
+  rewrite(): void {
+    this.#rewritten += 1;
   }
 
   /** One evaluated record: `after` is what the draft decided. */
@@ -140,6 +150,7 @@ export class ReplayTally {
   merge(data: ReplayTallyData): void {
     this.#evaluated += data.evaluated;
     this.#skipped += data.skipped;
+    this.#rewritten += data.rewritten;
     for (const t of data.transitions) bump(this.#transitions, `${t.from}>${t.to}`, () => ({ from: t.from, to: t.to, count: 0 }), t.count);
     for (const t of data.byActionType)
       bump(this.#byActionType, `${t.from}>${t.to}>${t.actionType}`, () => ({ actionType: t.actionType, from: t.from, to: t.to, count: 0 }), t.count);
@@ -153,6 +164,7 @@ export class ReplayTally {
     return {
       evaluated: this.#evaluated,
       skipped: this.#skipped,
+      rewritten: this.#rewritten,
       transitions: [...this.#transitions.values()].map((t) => ({ ...t })),
       byActionType: [...this.#byActionType.values()].map((t) => ({ ...t })),
       byAgent: [...this.#byAgent.values()].map((t) => ({ ...t })),
@@ -170,6 +182,7 @@ export class ReplayTally {
       evaluated: this.#evaluated,
       skipped: this.#skipped,
       changed: transitions.reduce((sum, t) => sum + t.count, 0),
+      rewritten: this.#rewritten,
       transitions,
       byActionType: byCount(
         [...this.#byActionType.values()].map((t) => ({ ...t })),
@@ -236,6 +249,10 @@ export class PolicyReplay {
       this.#counts,
     );
     let after = { effect: decision.effect, policy: decision.policy?.name ?? null };
+    // The draft's rewrites as production makes them: one that cannot be made refuses the call (REWRITE_REFUSED).
+    const rewrite = decision.rewrites ? applyRewrites(record.metadata, decision.rewrites) : undefined;
+    if (rewrite && "refused" in rewrite) after = { effect: "deny", policy: rewrite.refused.policy };
+    else if (rewrite && rewrite.changes.length > 0) tally.rewrite();
     if (after.effect !== "deny" && this.#contentRefuses(record)) after = { effect: "deny", policy: null };
     tally.add({ ...record, recorded }, after);
     return after;

@@ -50,7 +50,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
     }
   }
   const prepared = await prepareDecision(ctx, parsed, "execute", now);
-  const { request, agent } = prepared;
+  const { request, sent, agent } = prepared;
   // Secrets and personal data are screened before anything is written (docs/content.md): what the
   // content rules redact or refuse is replaced by its placeholder in the action, its entry, its
   // result and the conditions' values; the request hash (idempotency, the approval's binding) is of
@@ -62,7 +62,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   const grantsToTry = read.grantQuery ? await grantCandidates(read.grantQuery) : undefined;
   const requestHash = actionRequestHash(agent.id, { ...request, ...inputs.written });
   // Who asked, as the call named them (never the screened value): separation of duties reads it.
-  const requesterRef = requesterOf(request.metadata);
+  const requesterRef = requesterOf(sent.metadata);
   // The plan is made under the org's lock, from the agents' status and the budgets' counters as committed.
   const materialize = (facts: CommitFacts): Materialized =>
     planDecision(
@@ -93,7 +93,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // The recent answers are checked against the call as sent (in memory only, before any screen). A
   // `requested` answer is not kept: its approval may be decided at any moment, and a call asking again
   // (a retried step, a restarted adapter re-attaching) must read where it stands now.
-  if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, request), result);
+  if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, sent), result);
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
   // The call that first went over its loop limit records the loop (and halts the agent when the org says so).

@@ -43,6 +43,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
   return {
     inputs: {
       request,
+      ...(prepared.rewritten ? { rewritten: prepared.rewritten } : {}),
       written: { metadata: metadata.value, dataAccessed: dataAccessed.value },
       agent,
       ...(prepared.delegation ? { delegation: prepared.delegation } : {}),
@@ -61,7 +62,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
       agentId: agent.id,
       actionType: request.actionType,
       metadata: metadata.value,
-      requestMetadata: request.metadata,
+      requestMetadata: prepared.sent.metadata,
       decision: prepared.decision,
       refusedBeforePolicy,
       reportOnly: Boolean(prepared.reportOnly),

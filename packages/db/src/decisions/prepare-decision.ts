@@ -5,7 +5,9 @@ import {
   notFound,
   policySettings,
   reportOnlyDecision,
+  rewriteRequest,
   type ActionRequest,
+  type Rewritten,
   type BreakerSettings,
   type ChainDenial,
   type ContentAction,
@@ -39,7 +41,12 @@ import { loopCounting, loopFingerprint, loopKey, loopSettingsOf } from "./loop-g
 export type GateReason = DenialReasonOf<"gate"> | ChainDenial;
 
 export interface Prepared {
+  /** The call as it will run: as sent, with its policies' rewrites made (docs/policies.md, Rewriting a call). */
   request: ActionRequest;
+  /** The call as the agent sent it: idempotency (a retry's eventId) and who asked are read from it. */
+  sent: ActionRequest;
+  /** What the policies' rewrites changed, when they changed anything. */
+  rewritten?: Rewritten;
   agent: { id: string; name: string; labels: Record<string, string>; circuitState: CircuitState };
   /** For a delegate: its root agent (whose policies apply) and its chain's agent names, root first. */
   delegation?: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] };
@@ -111,6 +118,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     : undefined;
   const base = {
     request,
+    sent: request,
     agent,
     ...(delegation ? { delegation } : {}),
     gateAgentIds: ancestorIds,
@@ -159,11 +167,30 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const found = limit ? loopFinding(limit, counts[keys.length] ?? Number.POSITIVE_INFINITY, counts[keys.length + 1] ?? Number.POSITIVE_INFINITY) : null;
   if (found) return { ...base, decision: NO_DECISION, gateReason: "LOOP_DETECTED", loop: { ...found, haltAgent: loops.haltAgent } };
   const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
-  const decision = policies.set.evaluate(facts, rates);
-  // Report-only trial: what the policies would refuse or hold is executed and recorded as such.
-  const trial = reportOnlyOn(settings) ? reportOnlyDecision(decision) : null;
-  if (trial) return { ...base, probe: gate.probe, decision: trial.decision, reportOnly: trial.reportOnly };
-  return { ...base, probe: gate.probe, decision };
+  const evaluated = policies.set.evaluate(facts, rates);
+  // Report-only trial: what the policies would refuse or hold is executed and recorded as such, and
+  // nothing the policies would rewrite is rewritten (a trial changes no call).
+  if (reportOnlyOn(settings)) {
+    const { rewrites: _notInATrial, ...decision } = evaluated;
+    const trial = reportOnlyDecision(decision);
+    return trial ? { ...base, probe: gate.probe, decision: trial.decision, reportOnly: trial.reportOnly } : { ...base, probe: gate.probe, decision };
+  }
+  // The policies' rewrites (redact, transform), made before the content screen reads the call: a rewrite
+  // that cannot be made refuses the call, by the policy whose rewrite it is.
+  const rewrite = rewriteRequest(request, evaluated);
+  if ("refused" in rewrite) {
+    const by = policies.set.policies.find((p) => p.name === rewrite.refused.policy);
+    const decision: Decision = {
+      effect: "deny",
+      reason: "REWRITE_REFUSED",
+      ...(by ? { policy: { name: by.name, versionId: by.versionId, version: by.version } } : {}),
+      mode: "enforce",
+      conditionsEvaluated: evaluated.conditionsEvaluated,
+      monitored: evaluated.monitored,
+    };
+    return { ...base, probe: gate.probe, decision };
+  }
+  return { ...base, request: rewrite.request, ...(rewrite.rewritten ? { rewritten: rewrite.rewritten } : {}), probe: gate.probe, decision: evaluated };
 }
 
 /**

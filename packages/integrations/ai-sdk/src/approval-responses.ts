@@ -34,7 +34,7 @@ export async function approvalResponses(options: ApprovalResponsesOptions): Prom
   const wait = options.deadline === undefined ? undefined : { deadline: options.deadline, signal: options.signal };
   const responses: ToolApprovalResponse[] = [];
   for (const { request, call } of pendingRequests(options.messages)) {
-    const decided = await decide(client, await describeCall(options, call), wait);
+    const decided = await decide(client, await describeCall(options, call), wait, call.input);
     const { status, approvalId } = decided.result;
     if (status === "executed" && approvalId !== undefined) {
       responses.push({ type: "tool-approval-response", approvalId: request.approvalId, approved: true, reason: approvedReason(approvalId) });

@@ -4,7 +4,7 @@
  * (the approval function, the tool wrapper, the out-of-band helpers), in this process or in one
  * started after a restart, asks about the same call and gets the same decision and the same approval.
  */
-import { DeniedError, GatehouseError, assertSameCall, describeToolCall, type ActionResult, type DescribedToolCall, type Gatehouse } from "@gatehouse/sdk";
+import { DeniedError, GatehouseError, describeToolCall, rewrittenArguments, type ActionResult, type DescribedToolCall, type Gatehouse } from "@gatehouse/sdk";
 import { INTEGRATION } from "./version.ts";
 
 /** How tool calls become Gatehouse actions. Pass the same values to every function of this package. */
@@ -34,6 +34,8 @@ export interface Decided {
   result: ActionResult;
   /** The reason a reviewer gave for denying, when one did. */
   decisionReason?: string | undefined;
+  /** For an executed decision: the input the tool runs with — the call's, with the changes its policies made (`result.rewritten`). */
+  input?: unknown;
 }
 
 /** How long to wait for a reviewer when the decision is `requested`. */
@@ -62,9 +64,10 @@ export function describeCall(options: GatehouseAiSdkOptions, call: ToolCallRef):
 /**
  * Asks Gatehouse about a call and settles the answer: a decision that went to a person is looked up
  * through its approval, which says whether a reviewer has decided since, and why. With `wait`, a pending approval is waited for (`onRequested` first); without,
- * it is answered as `requested`. An executed decision must be bound to this call's arguments.
+ * it is answered as `requested`. An executed decision must be bound to this call's arguments, as they are or as its
+ * policies rewrote them (the answer's `input` then holds the rewritten ones).
  */
-export async function decide(client: Gatehouse, call: DescribedToolCall, wait: Wait | undefined): Promise<Decided> {
+export async function decide(client: Gatehouse, call: DescribedToolCall, wait: Wait | undefined, input: unknown): Promise<Decided> {
   const signal = wait?.signal;
   const first = await client.execute(call.actionType, {
     metadata: call.metadata,
@@ -74,7 +77,9 @@ export async function decide(client: Gatehouse, call: DescribedToolCall, wait: W
   });
   // A decision with an approval (pending, or settled since: a repeated execute reads it as it stands) is read through it, for the reviewer's reason.
   const decided = first.approvalId !== undefined ? await settle(client, first, wait) : { result: first };
-  if (decided.result.status === "executed") assertSameCall(decided.result, call.tool);
+  // The tool runs with the arguments the decision is bound to: the call's own, or as its policies rewrote them (docs/policies.md, Rewriting a call).
+  if (decided.result.status === "executed")
+    return { ...decided, input: await rewrittenArguments(decided.result, { name: call.tool.name, args: input, argsDigest: call.tool.argsDigest }) };
   return decided;
 }
 
@@ -129,7 +134,7 @@ export async function verifyApproved(client: Gatehouse, options: GatehouseAiSdkO
     throw error;
   }
   if (approval.status !== "approved") throw notGranted(call, `approval ${named} is ${approval.status}`);
-  assertSameCall(approval.result, described.tool);
+  await rewrittenArguments(approval.result, { name: described.tool.name, args: call.input, argsDigest: described.tool.argsDigest });
   const own = await client.execute(described.actionType, {
     metadata: described.metadata,
     tool: described.tool,

@@ -45,16 +45,22 @@ export function governTools<TOOLS extends ToolSet>(tools: TOOLS, options: Govern
 
 function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolName: string, tool: object, execute: Execute): Execute {
   /** The decision this call runs under: its audit entry is where the outcome goes. */
-  const allow = async (input: unknown, execution: ToolExecutionOptions<unknown>): Promise<ToolCallRef & { auditEventId: string }> => {
+  /** The decision this call runs under, and the input it runs with (as its policies rewrote it, when they did). */
+  const allow = async (input: unknown, execution: ToolExecutionOptions<unknown>): Promise<ToolCallRef & { auditEventId: string; runWith: unknown }> => {
     const call: ToolCallRef = { toolCallId: execution.toolCallId, toolName, input };
     const deadline = typeof options.deadline === "function" ? options.deadline() : options.deadline;
-    const decided = await decide(client, await describeCall(options, call), {
-      deadline,
-      signal: execution.abortSignal,
-      onRequested: (result) => options.onRequested?.(result, call),
-    });
+    const decided = await decide(
+      client,
+      await describeCall(options, call),
+      {
+        deadline,
+        signal: execution.abortSignal,
+        onRequested: (result) => options.onRequested?.(result, call),
+      },
+      input,
+    );
     if (decided.result.status !== "executed") throw new DeniedError(decided.result, { decisionReason: decided.decisionReason });
-    return { ...call, auditEventId: decided.result.auditEventId };
+    return { ...call, auditEventId: decided.result.auditEventId, runWith: decided.input };
   };
   const report = async (call: ToolCallRef & { auditEventId: string }, error?: { error: unknown }): Promise<void> => {
     const outcome = error === undefined ? { status: "success" as const } : { status: "failure" as const, message: failureMessage(error.error) };
@@ -70,7 +76,7 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
     return async function* (input: unknown, execution: ToolExecutionOptions<unknown>) {
       const call = await allow(input, execution);
       try {
-        yield* execute.call(tool, input, execution) as AsyncIterable<unknown>;
+        yield* execute.call(tool, call.runWith, execution) as AsyncIterable<unknown>;
       } catch (error) {
         await report(call, { error });
         throw error;
@@ -82,7 +88,7 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
     const call = await allow(input, execution);
     let output: unknown;
     try {
-      output = await execute.call(tool, input, execution);
+      output = await execute.call(tool, call.runWith, execution);
     } catch (error) {
       await report(call, { error });
       throw error;

@@ -57,7 +57,7 @@ export function gatehouseToolApproval(options: GatehouseToolApprovalOptions): Ga
     }
     const onRequested = (result: ActionResult) => options.onRequested?.(result, call);
     const deadline = typeof options.deadline === "function" ? options.deadline() : options.deadline;
-    const decided = await decide(client, await describeCall(options, call), blocking ? { deadline, signal: options.signal, onRequested } : undefined);
+    const decided = await decide(client, await describeCall(options, call), blocking ? { deadline, signal: options.signal, onRequested } : undefined, call.input);
     switch (decided.result.status) {
       case "executed":
         return { type: "approved" };

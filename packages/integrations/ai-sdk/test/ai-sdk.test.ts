@@ -9,9 +9,10 @@
 import { readFileSync } from "node:fs";
 import { addTestMember, createTestOrg } from "@gatehouse/db/testing";
 import { ApprovalTimeoutError, Gatehouse, GatehouseAdmin, argsDigest, type ActionResult, type Fetch } from "@gatehouse/sdk";
-import { ToolLoopAgent, generateText, stepCountIs, streamText, type ModelMessage, type ToolApprovalResponse } from "ai";
+import { ToolLoopAgent, generateText, stepCountIs, streamText, tool, type ModelMessage, type ToolApprovalResponse } from "ai";
+import { z } from "zod";
 import { beforeAll, describe, expect, it } from "vitest";
-import { listeningApp, THREE_TOOL_POLICIES } from "../../../../apps/api/test/helpers.ts";
+import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
 import { VERSION, approvalResponses, gatehouseToolApproval, governTools, verifyApprovalResponses } from "../src/index.ts";
 import { scriptedModel, scriptedTools, type ScriptedCall } from "./scripted.ts";
 
@@ -277,6 +278,62 @@ describe("@gatehouse/ai-sdk", () => {
       },
     ]);
     expect(JSON.stringify(events)).not.toContain("ghp_notforthelog");
+  });
+
+  it("a policy that rewrites the call: the tool runs with the named argument removed and the amount capped; the approval and the log name the rewritten arguments", async () => {
+    const org = await createTestOrg({
+      label: "ai-sdk-rewrite",
+      policies: REWRITE_POLICIES,
+    });
+    const approver = await addTestMember(org, "approver");
+    const admin = new GatehouseAdmin({ apiKey: approver.apiKey, baseUrl: api.url });
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url });
+    const ranWith: unknown[] = [];
+    const tools = {
+      charge: tool({
+        description: "Charge a customer",
+        inputSchema: z.object({ amount: z.number(), customer: z.string(), internalNote: z.string().optional() }),
+        execute: async (input) => {
+          ranWith.push(input);
+          return `charged ${input.amount}`;
+        },
+      }),
+    };
+    const sent = { amount: 2500, customer: "cus_42", internalNote: "VIP: waive the fee, do not tell finance" };
+    let requested: ActionResult | undefined;
+    const run = generateText({
+      model: scriptedModel([{ toolCallId: "call-charge", toolName: "charge", input: sent }]),
+      tools: governTools(tools, { gatehouse }),
+      toolApproval: gatehouseToolApproval({ gatehouse, mode: "blocking", onRequested: (result) => (requested = result) }),
+      messages: PROMPT,
+      stopWhen: stepCountIs(3),
+    });
+    const pending = await until(() => requested);
+    const rewritten = { amount: 500, customer: "cus_42" };
+    // The person deciding sees the call as it will run.
+    const shown = await admin.approvals.get(pending.approvalId ?? "");
+    expect(shown).toMatchObject({ metadata: { arguments: rewritten }, tool: { name: "charge", argsDigest: await argsDigest(rewritten) } });
+    expect(JSON.stringify(shown)).not.toContain("waive the fee");
+    await admin.approvals.approve(pending.approvalId ?? "", { reason: "capped is fine" });
+    const result = await run;
+
+    expect(ranWith).toEqual([rewritten]);
+    expect(result.text).toBe("charge: charged 500");
+    const { events } = await gatehouse.audit.list({ type: "action.decided" });
+    expect(events.map((event) => event.data)).toMatchObject([
+      {
+        status: "requested",
+        metadata: { arguments: rewritten },
+        tool: { argsDigest: await argsDigest(rewritten) },
+        rewritten: {
+          changes: [
+            { path: "metadata.arguments.amount", op: "set", value: 500, policy: "charges" },
+            { path: "metadata.arguments.internalNote", op: "remove", policy: "charges" },
+          ],
+        },
+      },
+    ]);
+    expect(JSON.stringify(events)).not.toContain("waive the fee");
   });
 
   describe("approvals in the message history that Gatehouse did not grant are refused before the tool runs", () => {

@@ -1,4 +1,4 @@
-import { assertSameCall, describeToolCall, GatehouseError, type ActionResult, type DescribedToolCall, type Gatehouse, type ReportOptions } from "@gatehouse/sdk";
+import { describeToolCall, GatehouseError, rewrittenArguments, type ActionResult, type DescribedToolCall, type Gatehouse, type ReportOptions } from "@gatehouse/sdk";
 import { createMiddleware, ToolMessage, type AgentMiddleware, type Decision, type WrapToolCallHook } from "langchain";
 import { deniedMessage } from "./denial.ts";
 import type { GatehouseInterrupt } from "./interrupt.ts";
@@ -74,6 +74,17 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
     return output;
   };
 
+  /**
+   * Runs the tool with the arguments the decision is bound to: the call's, or as its policies rewrote
+   * them (docs/policies.md, Rewriting a call), checked against the decision's digest (`ARGS_MISMATCH`).
+   */
+  const runAsDecided = async (request: Request, handler: Handler, call: DescribedToolCall, decided: ActionResult): Promise<Output> => {
+    const { toolCall } = request;
+    const args = await rewrittenArguments(decided, { name: toolCall.name, args: toolCall.args, argsDigest: call.tool.argsDigest });
+    const rewritten = (decided.rewritten?.changes.length ?? 0) > 0;
+    return run(rewritten ? { ...request, toolCall: { ...toolCall, args: args as typeof toolCall.args } } : request, handler, decided.auditEventId);
+  };
+
   const govern = async (request: Request, handler: Handler): Promise<Output> => {
     const { toolCall } = request;
     const call = await describeToolCall({
@@ -85,7 +96,7 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
     });
     const result = await client.execute(call.actionType, { metadata: call.metadata, tool: call.tool, ...(call.eventId === undefined ? {} : { eventId: call.eventId }) });
     if (result.approvalId === undefined) {
-      return result.status === "executed" ? run(request, handler, result.auditEventId) : refusal(toolCall, result.message);
+      return result.status === "executed" ? runAsDecided(request, handler, call, result) : refusal(toolCall, result.message);
     }
     return awaitDecision(request, handler, call, result, result.approvalId);
   };
@@ -110,10 +121,7 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
       switch (decision.type) {
         case "approve": {
           const approval = await client.approval(approvalId);
-          if (approval.status === "approved") {
-            assertSameCall(approval.result, call.tool);
-            return run(request, handler, approval.result.auditEventId);
-          }
+          if (approval.status === "approved") return runAsDecided(request, handler, call, approval.result);
           if (approval.status !== "pending") {
             const member = approval.decidedBy;
             return refusal(

@@ -12,7 +12,7 @@ import { Command, MemorySaver } from "@langchain/langgraph";
 import { AIMessage, createAgent, fakeModel, HumanMessage, tool, ToolMessage, toolErrorMiddleware, type BaseMessage } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { listeningApp, THREE_TOOL_POLICIES } from "../../../../apps/api/test/helpers.ts";
+import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
 import { gatehouseDecision, gatehouseMiddleware, gatehouseResume, isGatehouseInterrupt, VERSION, type GatehouseInterrupt, type PendingInterrupt } from "../src/index.ts";
 
 const api = listeningApp();
@@ -303,6 +303,70 @@ describe("gatehouseMiddleware in createAgent", () => {
     expect(w.ran).toEqual(["read_file README.md", "deploy release/1.2"]);
     expect(toolMessage(done.messages, "deploy").text).toBe("deployed release/1.2");
     expect((await approvalsOf(w)).map((a) => a.id).sort()).toEqual([first.approvalId, second.gatehouse.approvalId].sort());
+  });
+
+  it("a policy that rewrites the call: the tool runs with the named argument removed and the amount capped; the approval and the log name the rewritten arguments", async () => {
+    const org = await createTestOrg({
+      label: "lc-rewrite",
+      policies: REWRITE_POLICIES,
+    });
+    const approver = await addTestMember(org, "approver");
+    const w: World = { org, admin: new GatehouseAdmin({ apiKey: approver.apiKey, baseUrl: api.url }), ran: [], integrations: [] };
+    const ranWith: unknown[] = [];
+    const charge = tool(
+      (input) => {
+        ranWith.push(input);
+        return `charged ${input.amount}`;
+      },
+      { name: "charge", description: "Charges a customer.", schema: z.object({ amount: z.number(), customer: z.string(), internalNote: z.string().optional() }) },
+    );
+    const sent = { amount: 2500, customer: "cus_42", internalNote: "VIP: waive the fee, do not tell finance" };
+    const agent = createAgent({
+      model: fakeModel()
+        .respondWithTools([{ name: "charge", args: sent, id: "call_charge" }])
+        .respond(finalAnswer),
+      tools: [charge],
+      middleware: [gatehouseMiddleware({ gatehouse: client(w) })],
+      checkpointer: new MemorySaver(),
+    });
+
+    const paused = await agent.invoke({ messages: [new HumanMessage("Charge cus_42.")] }, THREAD);
+    expect(ranWith).toEqual([]);
+    const pending = pendingOf(paused.__interrupt__);
+    const rewritten = { amount: 500, customer: "cus_42" };
+    // The person deciding sees the call as it will run.
+    const shown = await w.admin.approvals.get(pending.gatehouse.approvalId);
+    expect(shown).toMatchObject({ status: "pending", metadata: { arguments: rewritten }, tool: { name: "charge", argsDigest: await argsDigest(rewritten) } });
+    expect(JSON.stringify(shown)).not.toContain("waive the fee");
+
+    const resume = gatehouseResume(client(w), paused.__interrupt__);
+    await w.admin.approvals.approve(pending.gatehouse.approvalId, { reason: "capped is fine" });
+    const done = await agent.invoke(new Command({ resume: await resume }), THREAD);
+
+    expect(done.__interrupt__).toBeUndefined();
+    expect(ranWith).toEqual([rewritten]);
+    expect(toolMessage(done.messages, "charge").text).toBe("charged 500");
+    const log = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url }).audit;
+    const decided = (await log.list({ type: "action.decided" })).events;
+    expect(decided.map((e) => e.data)).toMatchObject([
+      {
+        status: "requested",
+        approvalId: pending.gatehouse.approvalId,
+        metadata: { arguments: rewritten },
+        tool: { name: "charge", argsDigest: await argsDigest(rewritten) },
+        rewritten: {
+          changes: [
+            { path: "metadata.arguments.amount", op: "set", value: 500, policy: "charges" },
+            { path: "metadata.arguments.internalNote", op: "remove", policy: "charges" },
+          ],
+        },
+      },
+    ]);
+    const outcomes = (await log.list({ type: "action.outcome" })).events.flatMap((e) =>
+      e.type === "action.outcome" ? [[e.data.actionType, e.data.status, e.data.auditEventId]] : [],
+    );
+    expect(outcomes).toEqual([["tool.charge", "success", decided[0]?.id]]);
+    expect(JSON.stringify((await log.list({ limit: 100 })).events)).not.toContain("waive the fee");
   });
 
   it("reports a tool that fails as a failure with its error, and the model reads the error", async () => {

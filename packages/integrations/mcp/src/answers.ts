@@ -23,6 +23,8 @@ export interface DecisionMeta {
   timeoutAt?: string;
   denialReason?: string;
   policyName?: string;
+  /** The changes the policies made to the call (docs/policies.md, Rewriting a call): the call runs, or must be made, with them. */
+  rewritten?: NonNullable<ActionResult["rewritten"]>;
 }
 
 /**
@@ -45,6 +47,7 @@ export function decisionMeta(result: ActionResult): DecisionMeta {
     ...(result.timeoutAt === undefined ? {} : { timeoutAt: result.timeoutAt }),
     ...(result.denialReason === undefined ? {} : { denialReason: result.denialReason }),
     ...(result.policyName === undefined ? {} : { policyName: result.policyName }),
+    ...(result.rewritten === undefined ? {} : { rewritten: result.rewritten }),
   };
 }
 

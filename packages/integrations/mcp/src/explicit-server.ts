@@ -11,7 +11,7 @@
  * check: `await_approval` takes the tool call it is about to make and refuses an approval made on
  * other arguments.
  */
-import { APIUserAbortError, ApprovalTimeoutError, argsDigest, assertSameCall, DeniedError, type ActionResult, type Gatehouse, type ToolCall } from "@gatehouse/sdk";
+import { APIUserAbortError, ApprovalTimeoutError, argsDigest, DeniedError, rewrittenArguments, type ActionResult, type Gatehouse, type ToolCall } from "@gatehouse/sdk";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
 import { approvalUrlOf, decisionMeta } from "./answers.ts";
@@ -253,10 +253,21 @@ async function awaitApproval(gatehouse: Gatehouse, input: Record<string, unknown
     throw error;
   }
   if (tool !== undefined) {
+    // Approved for these arguments, or for them as the policies rewrote them: then the call is made with those.
+    let args: unknown;
     try {
-      assertSameCall(result, { name: tool.name, argsDigest: await argsDigest(tool.arguments) });
+      args = await rewrittenArguments(result, { name: tool.name, args: tool.arguments });
     } catch (error) {
       return usage(`${error instanceof Error ? error.message : String(error)}. Do not make this call on approval ${approvalId}: ask with request_approval for these arguments.`);
+    }
+    if ((result.rewritten?.changes.length ?? 0) > 0) {
+      return answer(
+        `Approved, with the policies' changes: make the call with exactly these arguments ${JSON.stringify(args)}, then report_outcome with auditEventId ${result.auditEventId}.`,
+        {
+          ...decisionOf(result),
+          arguments: args,
+        },
+      );
     }
   }
   return answer(`Approved: go ahead, then report_outcome with auditEventId ${result.auditEventId}.`, decisionOf(result));

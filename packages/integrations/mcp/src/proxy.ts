@@ -20,7 +20,7 @@ import {
   APIUserAbortError,
   ApprovalTimeoutError,
   argsDigest,
-  assertSameCall,
+  rewrittenArguments,
   DeniedError,
   NotFoundError,
   toolActionSegment,
@@ -387,7 +387,8 @@ export class GatehouseMcpProxy {
         return notRunAnswer(`The proxy could not read ${name}'s definition from the server behind it, so nothing was run: ${messageOf(error)}.`);
       }
       try {
-        assertSameCall({ tool: approval.tool ?? undefined }, call.described.tool);
+        // Given for these arguments, as sent or as the policies rewrote them.
+        await rewrittenArguments(approval.result, { name: call.name, args: call.args, argsDigest: call.described.tool.argsDigest });
       } catch {
         return notRunAnswer(mismatch(approvalId, name));
       }
@@ -442,14 +443,17 @@ export class GatehouseMcpProxy {
   }
 
   /** Runs an allowed or approved call on the server behind and reports how it went. An approval runs its call once. */
-  async #runDecided(call: PreparedCall, result: ActionResult, generation: number | undefined, wait: Wait): Promise<CallToolResult> {
+  async #runDecided(decided: PreparedCall, result: ActionResult, generation: number | undefined, wait: Wait): Promise<CallToolResult> {
+    // The call runs with the arguments the decision is bound to: as sent, or as its policies rewrote them (docs/policies.md, Rewriting a call).
+    let call = decided;
+    try {
+      const args = await rewrittenArguments(result, { name: decided.name, args: decided.args, argsDigest: decided.described.tool.argsDigest });
+      if ((result.rewritten?.changes.length ?? 0) > 0) call = { ...decided, args: args as Record<string, unknown> };
+    } catch (error) {
+      return notRunAnswer(result.approvalId !== undefined ? mismatch(result.approvalId, decided.name) : `${decided.name} was not run: ${messageOf(error)}.`);
+    }
     if (result.approvalId !== undefined) {
-      try {
-        assertSameCall(result, call.described.tool);
-      } catch {
-        return notRunAnswer(mismatch(result.approvalId, call.name));
-      }
-      if (!this.#gate.use(result.approvalId, call, generation)) return notRunAnswer(usedUp(result.approvalId, call.name));
+      if (!this.#gate.use(result.approvalId, decided, generation)) return notRunAnswer(usedUp(result.approvalId, decided.name));
       this.#held.delete(result.approvalId);
     }
     let answer: CallToolResult;

@@ -7,7 +7,8 @@
  */
 import { createTestOrg, addTestMember, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import { db } from "@gatehouse/db";
-import { Gatehouse, type Approval, type AuditEvent } from "@gatehouse/sdk";
+import { join } from "node:path";
+import { Gatehouse, GatehouseAdmin, argsDigest, type Approval, type AuditEvent } from "@gatehouse/sdk";
 import { CallToolResultSchema, ElicitRequestSchema, LATEST_PROTOCOL_VERSION, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -291,4 +292,99 @@ describe("a proxy restarted while a call waits", () => {
     expect(textOf(resumed)).toContain("has already run its call");
     expect(ranIn(third.log)).toEqual([]);
   }, 90_000);
+});
+
+describe("a policy that rewrites the call (redact, transform)", () => {
+  const BILLING = join(import.meta.dirname, "fixtures/billing.mjs");
+  const SENT = { amount: 2500, customer: "cus_42", internalNote: "VIP: waive the fee, do not tell finance" };
+  const REWRITTEN = { amount: 500, customer: "cus_42" };
+  const CHANGES = [
+    { path: "metadata.arguments.amount", op: "set", value: 500, policy: "charges" },
+    { path: "metadata.arguments.internalNote", op: "remove", policy: "charges" },
+  ];
+  let billingOrg: TestOrg;
+  let billingAdmin: GatehouseAdmin;
+  let billingEnv: Record<string, string>;
+
+  beforeAll(async () => {
+    billingOrg = await createTestOrg({
+      label: "mcp-rewrite",
+      policies: [
+        {
+          name: "charges",
+          actions: ["mcp.billing.charge"],
+          effect: "allow",
+          redact: [{ path: "metadata.arguments.internalNote" }],
+          transform: [{ path: "metadata.arguments.amount", max: 500 }],
+        },
+        { name: "big-charges", actions: ["mcp.billing.charge"], effect: "require_approval", when: { field: "metadata.arguments.amount", op: "gt", value: 1000 } },
+      ],
+    });
+    const billingApprover = await addTestMember(billingOrg, "approver");
+    billingAdmin = new GatehouseAdmin({ apiKey: billingApprover.apiKey, baseUrl });
+    billingEnv = { GATEHOUSE_API_KEY: billingOrg.agent.apiKey, GATEHOUSE_BASE_URL: baseUrl };
+  });
+
+  async function billingProxy(waitSeconds: number): Promise<Connected & { log: string }> {
+    const log = newLog();
+    const connected = await overStdio(["mcp-proxy", "--wait-seconds", String(waitSeconds), "--", process.execPath, BILLING, log], billingEnv);
+    open.push(connected);
+    return { ...connected, log };
+  }
+
+  /** The approvals of the billing org, whatever their status. */
+  const chargeApprovals = async () => (await billingAdmin.approvals.list({ status: "all" })).approvals;
+
+  it("the server behind runs the call with the named argument removed and the amount capped; the approval and the log name the rewritten arguments", async () => {
+    const proxied = await billingProxy(20);
+    const pending = call(proxied, "charge", SENT);
+    const { id } = await eventually(async () => (await chargeApprovals()).find((approval) => approval.status === "pending"));
+    expect(ranIn(proxied.log)).toEqual([]);
+    // The person deciding sees the call as it will run.
+    const shown = await billingAdmin.approvals.get(id);
+    expect(shown).toMatchObject({ actionType: "mcp.billing.charge", metadata: { arguments: REWRITTEN }, tool: { name: "charge", argsDigest: await argsDigest(REWRITTEN) } });
+    expect(JSON.stringify(shown)).not.toContain("waive the fee");
+    await billingAdmin.approvals.approve(id, { reason: "capped is fine" });
+    const result = await pending;
+
+    expect([textOf(result), result.isError]).toEqual(["charged 500 to cus_42", undefined]);
+    expect(decisionOf(result)).toMatchObject({ status: "executed", approvalId: id, rewritten: { changes: CHANGES } });
+    expect(ranIn(proxied.log)).toEqual([{ tool: "charge", args: REWRITTEN }]);
+    const gh = new Gatehouse({ apiKey: billingOrg.agent.apiKey, baseUrl });
+    const decided = (await gh.audit.list({ type: "action.decided", limit: 100 })).events;
+    expect(decided.map((event) => event.data)).toMatchObject([
+      {
+        status: "requested",
+        approvalId: id,
+        metadata: { arguments: REWRITTEN },
+        tool: { name: "charge", argsDigest: await argsDigest(REWRITTEN) },
+        rewritten: { changes: CHANGES },
+      },
+    ]);
+    const outcomes = (await gh.audit.list({ type: "action.outcome", limit: 100 })).events;
+    expect(outcomes.map((event) => event.type === "action.outcome" && [event.data.status, event.data.auditEventId])).toEqual([["success", decided[0]?.id]]);
+    expect(JSON.stringify((await gh.audit.list({ limit: 100 })).events)).not.toContain("waive the fee");
+  }, 60_000);
+
+  it("resumed by a new proxy process with gatehouse_await_approval and the call's arguments as sent: the approval of the rewritten call runs it, rewritten, once", async () => {
+    const first = await billingProxy(1);
+    const held = await call(first, "charge", { ...SENT, customer: "cus_43" });
+    expect(decisionOf(held)).toMatchObject({ status: "requested", rewritten: { changes: CHANGES } });
+    const approvalId = decisionOf(held)?.approvalId ?? "";
+    await billingAdmin.approvals.approve(approvalId);
+    await first.close();
+
+    const second = await billingProxy(1);
+    const resumed = await call(second, "gatehouse_await_approval", { approvalId, arguments: { ...SENT, customer: "cus_43" } });
+    expect([textOf(resumed), decisionOf(resumed)?.approvalId]).toEqual(["charged 500 to cus_43", approvalId]);
+    const again = await call(second, "gatehouse_await_approval", { approvalId, arguments: { ...SENT, customer: "cus_43" } });
+    expect(again.isError).toBe(true);
+    expect(textOf(again)).toContain("has already run its call");
+    // Arguments that do not rewrite to the approved call are refused.
+    const other = await call(second, "gatehouse_await_approval", { approvalId, arguments: { ...SENT, customer: "cus_44" } });
+    expect(other.isError).toBe(true);
+    expect(textOf(other)).toContain("These are not the arguments approval");
+    expect(ranIn(first.log)).toEqual([]);
+    expect(ranIn(second.log)).toEqual([{ tool: "charge", args: { ...REWRITTEN, customer: "cus_43" } }]);
+  }, 60_000);
 });

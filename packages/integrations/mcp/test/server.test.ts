@@ -5,9 +5,10 @@
  */
 import { db } from "@gatehouse/db";
 import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { Gatehouse, GatehouseAdmin, argsDigest } from "@gatehouse/sdk";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApp, stopApp } from "../../../../apps/api/test/helpers.ts";
+import { startApp, stopApp, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
 import { call, eventually, overStdio, textOf, type Connected } from "./helpers.ts";
 
 let app: FastifyInstance;
@@ -99,4 +100,61 @@ describe("gatehouse mcp-server", () => {
     });
     expect(rows).toContainEqual({ integration: "mcp-server", version: "0.1.0" });
   });
+});
+
+describe("gatehouse mcp-server, a policy that rewrites the call (redact, transform)", () => {
+  let billingOrg: TestOrg;
+  let billingServer: Connected;
+  let billingAdmin: GatehouseAdmin;
+
+  beforeAll(async () => {
+    billingOrg = await createTestOrg({
+      label: "mcp-server-rewrite",
+      policies: REWRITE_POLICIES,
+    });
+    const billingApprover = await addTestMember(billingOrg, "approver");
+    billingAdmin = new GatehouseAdmin({ apiKey: billingApprover.apiKey, baseUrl });
+    billingServer = await overStdio(["mcp-server", "--wait-seconds", "1"], { GATEHOUSE_API_KEY: billingOrg.agent.apiKey, GATEHOUSE_BASE_URL: baseUrl });
+  }, 60_000);
+
+  afterAll(async () => {
+    await billingServer?.close();
+  });
+
+  it("the approval shows the rewritten arguments, and await_approval answers the arguments to make the call with: the note removed, the amount capped", async () => {
+    const sent = { amount: 2500, customer: "cus_42", internalNote: "VIP: waive the fee, do not tell finance" };
+    const rewritten = { amount: 500, customer: "cus_42" };
+    const changes = [
+      { path: "metadata.arguments.amount", op: "set", value: 500, policy: "charges" },
+      { path: "metadata.arguments.internalNote", op: "remove", policy: "charges" },
+    ];
+    const tool = { name: "charge", arguments: sent };
+    const held = structured(await call(billingServer, "request_approval", { actionType: "tool.charge", metadata: { arguments: sent }, tool, requestId: "charge-1" }));
+    expect(held).toMatchObject({ status: "requested", approvalId: expect.stringMatching(/^apr_/), rewritten: { changes } });
+    const approvalId = String(held["approvalId"]);
+    // The person deciding sees the call as it will be made.
+    const shown = await billingAdmin.approvals.get(approvalId);
+    expect(shown).toMatchObject({ metadata: { arguments: rewritten }, tool: { name: "charge", argsDigest: await argsDigest(rewritten) } });
+    expect(JSON.stringify(shown)).not.toContain("waive the fee");
+    await billingAdmin.approvals.approve(approvalId, { reason: "capped is fine" });
+
+    const approved = await call(billingServer, "await_approval", { approvalId, tool });
+    expect(approved.isError).toBeUndefined();
+    expect(structured(approved)).toMatchObject({ status: "executed", approvalId, arguments: rewritten, rewritten: { changes } });
+    expect(structured(approved)["arguments"]).toEqual(rewritten);
+    expect(textOf(approved)).toContain(`make the call with exactly these arguments ${JSON.stringify(rewritten)}`);
+    // Arguments that do not rewrite to the approved call are refused.
+    const other = await call(billingServer, "await_approval", { approvalId, tool: { name: "charge", arguments: { ...sent, customer: "cus_43" } } });
+    expect(other.isError).toBe(true);
+    expect(textOf(other)).toContain("made on other arguments");
+    const reported = await call(billingServer, "report_outcome", { auditEventId: structured(approved)["auditEventId"], status: "success", message: "charged 500" });
+    expect(textOf(reported)).toBe("Recorded: success.");
+
+    const gh = new Gatehouse({ apiKey: billingOrg.agent.apiKey, baseUrl });
+    const decided = (await gh.audit.list({ type: "action.decided", limit: 100 })).events;
+    expect(decided.map((event) => event.data)).toMatchObject([
+      { status: "requested", approvalId, metadata: { arguments: rewritten }, tool: { name: "charge", argsDigest: await argsDigest(rewritten) }, rewritten: { changes } },
+    ]);
+    expect(JSON.stringify((await gh.audit.list({ limit: 100 })).events)).not.toContain("waive the fee");
+  }, 30_000);
 });

@@ -1,6 +1,6 @@
 import { DeniedError, GatehouseError, type ActionResult, type Gatehouse } from "@gatehouse/sdk";
 import type { FunctionTool, Tool, ToolInputParameters } from "@openai/agents";
-import { callArguments, describeCall, governance, standing, type GatehouseToolOptions } from "./governance.ts";
+import { argumentsToRun, callArguments, describeCall, governance, standing, type GatehouseToolOptions } from "./governance.ts";
 import { inputGuardrail } from "./guardrail.ts";
 import { approvalFunction } from "./needs-approval.ts";
 
@@ -49,9 +49,11 @@ export function governTool<TContext, TParameters extends ToolInputParameters, TR
       if (now.status === "pending") throw new GatehouseError(now.message, { code: "APPROVAL_PENDING" });
       decision = now.result;
     }
+    // The tool runs with the arguments the decision is bound to: as sent, or as its policies rewrote them.
+    const runWith = await argumentsToRun(decision, call, input);
     let output: Awaited<ReturnType<Governed["invoke"]>>;
     try {
-      output = await tool.invoke(runContext, input, details);
+      output = await tool.invoke(runContext, runWith, details);
     } catch (error) {
       await report(settings.client, decision.auditEventId, { status: "failure", message: errorMessage(error) }, onReportError);
       throw error;

@@ -5,7 +5,17 @@
  * call id with the digest of its arguments): asking again answers the decision already made, and
  * never a second approval.
  */
-import { DeniedError, GatehouseError, assertSameCall, describeToolCall, type ActionResult, type DescribedToolCall, type Gatehouse, type ToolCallSpec } from "@gatehouse/sdk";
+import {
+  DeniedError,
+  GatehouseError,
+  assertSameCall,
+  describeToolCall,
+  rewrittenArguments,
+  type ActionResult,
+  type DescribedToolCall,
+  type Gatehouse,
+  type ToolCallSpec,
+} from "@gatehouse/sdk";
 import { VERSION } from "./version.ts";
 
 /** What every part of this adapter is configured with. */
@@ -88,13 +98,33 @@ export interface StandingOptions {
 }
 
 /**
+ * Checks that a decision is bound to this call: its arguments as sent or, when the policies rewrote
+ * them (`rewritten`), as the tool will run with them — which the invocation checks against the
+ * arguments it holds ({@link argumentsToRun}).
+ */
+function assertBound(result: ActionResult, call: DescribedToolCall): void {
+  if ((result.rewritten?.changes.length ?? 0) === 0) assertSameCall(result, call.tool);
+}
+
+/**
+ * The arguments the tool runs with under `decision`: the call's, with the changes its policies made
+ * (docs/policies.md, Rewriting a call), checked against the digest the decision is bound to
+ * (`ARGS_MISMATCH` otherwise). `input` is the model's JSON text; the answer is that text, or the
+ * rewritten arguments as JSON text.
+ */
+export async function argumentsToRun(decision: ActionResult, call: DescribedToolCall, input: string): Promise<string> {
+  const args = await rewrittenArguments(decision, { name: call.tool.name, args: callArguments(input), argsDigest: call.tool.argsDigest });
+  return (decision.rewritten?.changes.length ?? 0) === 0 ? input : JSON.stringify(args);
+}
+
+/**
  * Where `call` stands. An approval counts only for the arguments it was given for
- * (`assertSameCall`, else `ARGS_MISMATCH`).
+ * (`assertSameCall`, else `ARGS_MISMATCH`; a rewritten call is checked when it runs).
  */
 export async function standing(settings: Governance, call: DescribedToolCall, options: StandingOptions = { wait: false }): Promise<Standing> {
   const result = await ask(settings, call);
   if (result.status === "executed") {
-    assertSameCall(result, call.tool);
+    assertBound(result, call);
     return { status: "allowed", result };
   }
   // A denial by a reviewer (a repeated execute reads a settled approval as it stands) is read through its approval below, for the reviewer's reason.
@@ -109,13 +139,13 @@ export async function standing(settings: Governance, call: DescribedToolCall, op
       if (!(error instanceof DeniedError) || !("auditEventId" in error.result)) throw error;
       return { status: "denied", result: error.result, message: reviewed(error.result.message, error.decisionReason) };
     }
-    assertSameCall(approved, call.tool);
+    assertBound(approved, call);
     return { status: "allowed", result: approved };
   }
   const approval = await settings.client.approval(result.approvalId, { signal });
   switch (approval.status) {
     case "approved":
-      assertSameCall(approval.result, call.tool);
+      assertBound(approval.result, call);
       return { status: "allowed", result: approval.result };
     case "pending":
       return { status: "pending", result, message: result.message };

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { addTestMember, createTestOrg } from "@gatehouse/db/testing";
-import { Gatehouse, GatehouseAdmin, type Approval } from "@gatehouse/sdk";
+import { Gatehouse, GatehouseAdmin, argsDigest, type Approval } from "@gatehouse/sdk";
 import { Agent, RunState, Usage, run, setTracingDisabled, tool, type Model, type ModelRequest, type ModelResponse } from "@openai/agents";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { listeningApp, THREE_TOOL_POLICIES } from "../../../../apps/api/test/helpers.ts";
+import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
 import { VERSION, gatehouseInputGuardrail, gatehouseNeedsApproval, governTools, resumeWhenDecided } from "../src/index.ts";
 
 /**
@@ -275,6 +275,66 @@ describe("@gatehouse/openai-agents in the Agents SDK's run loop", () => {
     expect(ran).toEqual([]);
     expect(toolResult(model.requests[0], "call_ship")).toMatch(/^Waiting for approval by policy 'deploys' \(apr_\w+\): do not act until it is approved/);
     expect(await approvalsOf(admin)).toHaveLength(2);
+  });
+
+  it("a policy that rewrites the call: the tool runs with the named argument removed and the amount capped; the approval and the log name the rewritten arguments", async () => {
+    const org = await createTestOrg({
+      label: "oa-rewrite",
+      policies: REWRITE_POLICIES,
+    });
+    const approver = await addTestMember(org, "approver");
+    const admin = new GatehouseAdmin({ apiKey: approver.apiKey, baseUrl: api.url });
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url });
+    const ranWith: unknown[] = [];
+    const charge = tool({
+      name: "charge",
+      description: "Charge a customer.",
+      parameters: z.object({ amount: z.number(), customer: z.string(), internalNote: z.string().optional() }),
+      execute: (input) => {
+        ranWith.push(input);
+        return `charged ${input.amount}`;
+      },
+    });
+    const sent = { amount: 2500, customer: "cus_42", internalNote: "VIP: waive the fee, do not tell finance" };
+    const model = new ScriptedModel([[call("call_charge", "charge", sent)], [say("Charged 500.")]]);
+    const agent = new Agent({ name: "billing", model, tools: governTools([charge], { gatehouse }) });
+
+    const paused = await run(agent, "Charge cus_42.");
+    expect(paused.interruptions.map((item) => item.name)).toEqual(["charge"]);
+    expect(ranWith).toEqual([]);
+    const rewritten = { amount: 500, customer: "cus_42" };
+    // The person deciding sees the call as it will run.
+    const { id } = await onlyApproval(admin);
+    const shown = await admin.approvals.get(id);
+    expect(shown).toMatchObject({ status: "pending", metadata: { arguments: rewritten }, tool: { name: "charge", argsDigest: await argsDigest(rewritten) } });
+    expect(JSON.stringify(shown)).not.toContain("waive the fee");
+    const resuming = resumeWhenDecided(paused.state);
+    await admin.approvals.approve(id, { reason: "capped is fine" });
+    const finished = await run(agent, await resuming);
+
+    expect(finished.finalOutput).toBe("Charged 500.");
+    expect(ranWith).toEqual([rewritten]);
+    expect(toolResult(model.requests[1], "call_charge")).toContain("charged 500");
+    const decided = await decisionsOf(gatehouse);
+    expect(decided).toMatchObject([
+      {
+        status: "requested",
+        approvalId: id,
+        metadata: { arguments: rewritten },
+        tool: { name: "charge", argsDigest: await argsDigest(rewritten) },
+        rewritten: {
+          changes: [
+            { path: "metadata.arguments.amount", op: "set", value: 500, policy: "charges" },
+            { path: "metadata.arguments.internalNote", op: "remove", policy: "charges" },
+          ],
+        },
+      },
+    ]);
+    expect(decided).toHaveLength(1);
+    const outcomes = await outcomesOf(gatehouse);
+    expect(outcomes.map((outcome) => [outcome.auditEventId, outcome.status])).toEqual([[decided[0]?.id, "success"]]);
+    const { events } = await gatehouse.audit.list({ limit: 100 });
+    expect(JSON.stringify(events)).not.toContain("waive the fee");
   });
 
   it("gatehouseNeedsApproval and gatehouseInputGuardrail on a tool(): a denied call stops the run and is rejected with the reason", async () => {

@@ -11,7 +11,8 @@
 
 ``wrap_openai(client, gh)`` and ``wrap_anthropic(client, gh)`` govern the official model clients' calls
 (docs/model-clients.md, docs/guardrails.md). Offline verification of an exported audit log is in
-``gatehouse.verify``.
+``gatehouse.verify``. A decision a policy rewrote (``redact``, ``transform``) is acted on as
+``rewritten_metadata(metadata, result)`` (docs/policies.md, Rewriting a call).
 """
 
 from ._async_client import AsyncAudit, AsyncDelegatedAgent, AsyncDelegating, AsyncGatehouse
@@ -19,6 +20,7 @@ from ._client import Audit, DelegatedAgent, Gatehouse
 from ._common import DEFAULT_BASE_URL, ExportResult
 from ._model_calls import aflush_reports, flush_reports
 from ._proofs import ProofCheck
+from ._rewrite import rewritten_metadata
 from ._sse import Event
 from ._version import VERSION
 from ._wrap_anthropic import wrap_anthropic
@@ -79,5 +81,6 @@ __all__ = [
     "UnprocessableEntityError",
     "VERSION",
     "assert_allowed",
+    "rewritten_metadata",
     "__version__",
 ]

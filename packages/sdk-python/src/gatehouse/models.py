@@ -81,7 +81,7 @@ class _ActionResultRequired(TypedDict):
 class ActionResult(_ActionResultRequired, total=False):
     """The decision on one action. A denial is a normal answer, not an HTTP error."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -98,6 +98,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     grant: ActionResultGrant
     """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
+    rewritten: ActionResultRewritten
+    """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
     approvalId: str
     approvalUrl: str
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
@@ -188,9 +190,30 @@ class _ActionResultReportOnlyRequired(TypedDict):
 class ActionResultReportOnly(_ActionResultReportOnlyRequired, total=False):
     """The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`)."""
     reason: str
-    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT."""
+    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED."""
     policy: str
     """The policy that decided it; absent for NO_POLICY."""
+
+
+class ActionResultRewritten(TypedDict):
+    """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
+    changes: list[ActionResultRewrittenChangesItem]
+    """In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made."""
+
+
+class _ActionResultRewrittenChangesItemRequired(TypedDict):
+    path: str
+    """The field, as `metadata.<key>…` (array elements by their index)."""
+    op: Literal["remove", "set"]
+    """`remove`: the field is taken out (an array element becomes null); `set`: it takes `value`."""
+    policy: str
+    """The policy whose rewrite made the change."""
+
+
+class ActionResultRewrittenChangesItem(_ActionResultRewrittenChangesItemRequired, total=False):
+    """A change a policy made to the call."""
+    value: str | float | bool | None
+    """For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent."""
 
 
 class ActionResultRun(TypedDict):
@@ -701,12 +724,14 @@ class _AuditEntryActionDecidedDataRequired(TypedDict):
 class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=False):
     delegation: AuditEntryActionDecidedDataDelegation
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policy: AuditEntryActionDecidedDataPolicy
     tamperedPolicies: list[str]
     reportOnly: AuditEntryActionDecidedDataReportOnly
     findings: list[AuditEntryActionDecidedDataFindingsItem]
     tool: AuditEntryActionDecidedDataTool
+    rewritten: AuditEntryActionDecidedDataRewritten
+    """What the policies' `redact` and `transform` changed: `metadata` and `tool` are of the call as rewritten."""
     eventId: str
     approvalId: str
     timeoutAt: str
@@ -813,7 +838,7 @@ class _AuditEntryActionDecidedDataReportOnlyRequired(TypedDict):
 
 class AuditEntryActionDecidedDataReportOnly(_AuditEntryActionDecidedDataReportOnlyRequired, total=False):
     reason: str
-    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT."""
+    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED."""
     policy: str
     """The policy that decided it; absent for NO_POLICY."""
 
@@ -850,6 +875,27 @@ class AuditEntryActionDecidedDataReservationPrice(_AuditEntryActionDecidedDataRe
     cacheWrite: float
     effectiveFrom: str
     tableVersion: str
+
+
+class AuditEntryActionDecidedDataRewritten(TypedDict):
+    """What the policies' `redact` and `transform` changed: `metadata` and `tool` are of the call as rewritten."""
+    changes: list[AuditEntryActionDecidedDataRewrittenChangesItem]
+    """In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made."""
+
+
+class _AuditEntryActionDecidedDataRewrittenChangesItemRequired(TypedDict):
+    path: str
+    """The field, as `metadata.<key>…` (array elements by their index)."""
+    op: Literal["remove", "set"]
+    """`remove`: the field is taken out (an array element becomes null); `set`: it takes `value`."""
+    policy: str
+    """The policy whose rewrite made the change."""
+
+
+class AuditEntryActionDecidedDataRewrittenChangesItem(_AuditEntryActionDecidedDataRewrittenChangesItemRequired, total=False):
+    """A change a policy made to the call."""
+    value: str | float | bool | None
+    """For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent."""
 
 
 class AuditEntryActionDecidedDataRun(TypedDict):
@@ -1197,7 +1243,7 @@ class _AuditEntryApprovalCancelledDataRequired(TypedDict):
 
 class AuditEntryApprovalCancelledData(_AuditEntryApprovalCancelledDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalCancelledDataDecidedBy
 
@@ -1222,7 +1268,7 @@ class _AuditEntryApprovalDecidedDataRequired(TypedDict):
 
 class AuditEntryApprovalDecidedData(_AuditEntryApprovalDecidedDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalDecidedDataDecidedBy
 
@@ -1247,7 +1293,7 @@ class _AuditEntryApprovalExpiredDataRequired(TypedDict):
 
 class AuditEntryApprovalExpiredData(_AuditEntryApprovalExpiredDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalExpiredDataDecidedBy
 
@@ -2277,7 +2323,7 @@ class _CheckResultRequired(TypedDict):
 class CheckResult(_CheckResultRequired, total=False):
     """What execute would decide now; nothing is recorded and no rate limit is consumed."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -2294,6 +2340,8 @@ class CheckResult(_CheckResultRequired, total=False):
     """The budget that refused the call or held it for approval (`exceeded`); for an allowed call, its budget closest to its limit once that is at least 80% used with the call (a warning); else absent (docs/budgets.md)."""
     grant: CheckResultGrant
     """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
+    rewritten: CheckResultRewritten
+    """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
 
 
 class _CheckResultBudgetRequired(TypedDict):
@@ -2377,9 +2425,30 @@ class _CheckResultReportOnlyRequired(TypedDict):
 class CheckResultReportOnly(_CheckResultReportOnlyRequired, total=False):
     """The org runs policies report-only: this action executes, but the policies would have denied it or held it for approval (`wouldBe`)."""
     reason: str
-    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT."""
+    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED."""
     policy: str
     """The policy that decided it; absent for NO_POLICY."""
+
+
+class CheckResultRewritten(TypedDict):
+    """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
+    changes: list[CheckResultRewrittenChangesItem]
+    """In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made."""
+
+
+class _CheckResultRewrittenChangesItemRequired(TypedDict):
+    path: str
+    """The field, as `metadata.<key>…` (array elements by their index)."""
+    op: Literal["remove", "set"]
+    """`remove`: the field is taken out (an array element becomes null); `set`: it takes `value`."""
+    policy: str
+    """The policy whose rewrite made the change."""
+
+
+class CheckResultRewrittenChangesItem(_CheckResultRewrittenChangesItemRequired, total=False):
+    """A change a policy made to the call."""
+    value: str | float | bool | None
+    """For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent."""
 
 
 class Checkpoint(TypedDict):
@@ -2720,7 +2789,7 @@ class EventActionDenied(_EventActionDeniedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -2751,7 +2820,7 @@ class EventActionExecuted(_EventActionExecutedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -2821,7 +2890,7 @@ class EventApprovalDecided(_EventApprovalDecidedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalDecidedDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -2851,7 +2920,7 @@ class EventApprovalExpired(_EventApprovalExpiredRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalExpiredDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -2883,7 +2952,7 @@ class EventApprovalRequested(_EventApprovalRequestedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3935,6 +4004,10 @@ class PolicyDocument(_PolicyDocumentRequired, total=False):
     mode: Literal["enforce", "monitor"]
     content: PolicyDocumentContent
     """What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins."""
+    redact: list[PolicyDocumentRedactItem]
+    """Fields of the calls this policy applies to that are removed or masked before the tool runs (docs/policies.md, Rewriting a call): the answer's `rewritten` says which, and the decision, its entry and its approval are of the call as rewritten."""
+    transform: list[PolicyDocumentTransformItem]
+    """Declarative rewrites of the calls this policy applies to (docs/policies.md, Rewriting a call): `max` / `min` bound a number, `set` pins a field to a value. A bounded field that holds something other than a number refuses the call (`REWRITE_REFUSED`)."""
     loop: Literal[False] | PolicyDocumentLoop
     """The loop limit for the calls this policy matches: `{ maxRepeats, windowSeconds }` (the same call, or an alternation of two, more than maxRepeats times within the window is refused with LOOP_DETECTED), or `false` for none. Overrides the org's `loops` setting; among matching policies the strictest wins (the fewest repeats per second), and `false` holds only when no matching policy sets a limit."""
     budget: PolicyDocumentBudget
@@ -4031,6 +4104,28 @@ class _PolicyDocumentLoopRequired(TypedDict):
 
 class PolicyDocumentLoop(_PolicyDocumentLoopRequired, total=False):
     windowSeconds: int
+
+
+class _PolicyDocumentRedactItemRequired(TypedDict):
+    path: str
+
+
+class PolicyDocumentRedactItem(_PolicyDocumentRedactItemRequired, total=False):
+    mask: str
+    """The text the value is replaced with (`[card number]`); without it the field is removed (in an array, the element becomes null)."""
+
+
+class _PolicyDocumentTransformItemRequired(TypedDict):
+    path: str
+
+
+class PolicyDocumentTransformItem(_PolicyDocumentTransformItemRequired, total=False):
+    max: float
+    """A number above it is lowered to it."""
+    min: float
+    """A number below it is raised to it."""
+    set: str | float | bool | None
+    """The field is pinned to this value (created when the call lacks it and the path names no '*')."""
 
 
 class PolicyDraft(TypedDict):
@@ -4191,6 +4286,8 @@ class PolicySimulation(_PolicySimulationRequiredKeys):
     """Recorded decisions evaluated with the draft."""
     skipped: int
     """Decisions made before any policy was consulted (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …): not replayed."""
+    rewritten: int
+    """Evaluated decisions the draft would let through or hold with the call rewritten by a policy's `redact` or `transform` (docs/policies.md, Rewriting a call); a rewrite that cannot be made counts as a deny."""
     truncated: bool
     """The window held more than 200,000 decisions: only the most recent were replayed."""
     changed: int
@@ -4350,6 +4447,8 @@ class PolicyTestCaseExpect(_PolicyTestCaseExpectRequired, total=False):
     """The policy that must decide; null: no policy applies (NO_POLICY). Absent: any."""
     findings: list[PolicyTestCaseExpectFindingsItem]
     """The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked."""
+    metadata: dict[str, Any]
+    """The request's metadata as the policies' `redact` and `transform` leave it (docs/policies.md, Rewriting a call): exactly this. A rewrite that cannot be made is a deny with reason REWRITE_REFUSED. Absent: not checked."""
 
 
 _PolicyTestCaseExpectFindingsItemOptionalKeys = TypedDict(
@@ -4386,6 +4485,8 @@ class PolicyTestCaseInputExpect(_PolicyTestCaseInputExpectRequired, total=False)
     """The policy that must decide; null: no policy applies (NO_POLICY). Absent: any."""
     findings: list[PolicyTestCaseInputExpectFindingsItem]
     """The secrets and personal data the content screen must find in the request (docs/content.md), each matched on the fields given; exactly these. Tests run with the default org settings (secrets `redact`, personal data `flag`) and the set's `content` rules. Absent: not checked."""
+    metadata: dict[str, Any]
+    """The request's metadata as the policies' `redact` and `transform` leave it (docs/policies.md, Rewriting a call): exactly this. A rewrite that cannot be made is a deny with reason REWRITE_REFUSED. Absent: not checked."""
 
 
 _PolicyTestCaseInputExpectFindingsItemOptionalKeys = TypedDict(
@@ -4448,7 +4549,7 @@ class _PolicyTestRunResultsItemActualRequired(TypedDict):
 
 class PolicyTestRunResultsItemActual(_PolicyTestRunResultsItemActualRequired, total=False):
     reason: str
-    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, or CONTENT_DENIED (the content screen refused the request)."""
+    """For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, or CONTENT_DENIED (the content screen refused the request)."""
     findings: list[PolicyTestRunResultsItemActualFindingsItem]
     """What the content screen found in the request, with the default org settings and the set's `content` rules."""
 
@@ -4626,11 +4727,16 @@ class PreToolUseHookAnswer(TypedDict):
     hookSpecificOutput: PreToolUseHookAnswerHookSpecificOutput
 
 
-class PreToolUseHookAnswerHookSpecificOutput(TypedDict):
+class _PreToolUseHookAnswerHookSpecificOutputRequired(TypedDict):
     hookEventName: Literal["PreToolUse"]
     permissionDecision: Literal["allow", "deny", "ask"]
     permissionDecisionReason: str
     """For deny: what the model is told; for ask: what the person is shown."""
+
+
+class PreToolUseHookAnswerHookSpecificOutput(_PreToolUseHookAnswerHookSpecificOutputRequired, total=False):
+    updatedInput: Any
+    """Claude Code, for an allow its policies rewrote (`redact`, `transform`; docs/policies.md, Rewriting a call): the tool input to run with instead of the one sent."""
 
 
 class PriceList(TypedDict):
@@ -4809,7 +4915,7 @@ class _RunTimelineItemDecisionRequired(TypedDict):
 
 class RunTimelineItemDecision(_RunTimelineItemDecisionRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
 
 
@@ -5445,7 +5551,7 @@ Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionN
 """A `when` condition: a comparison, `all`/`any`/`not`, or a rate."""
 
 
-DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
+DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 

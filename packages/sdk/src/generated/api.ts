@@ -1629,7 +1629,7 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1646,7 +1646,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
@@ -1712,6 +1712,23 @@ export interface components {
                 expiresAt: string;
                 /** @description Calls it still lets through after this one. */
                 usesLeft: number;
+            };
+            /** @description Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten. */
+            rewritten?: {
+                /** @description In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made. */
+                changes: {
+                    /** @description The field, as `metadata.<key>…` (array elements by their index). */
+                    path: string;
+                    /**
+                     * @description `remove`: the field is taken out (an array element becomes null); `set`: it takes `value`.
+                     * @enum {string}
+                     */
+                    op: "remove" | "set";
+                    /** @description For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent. */
+                    value?: string | number | boolean | null;
+                    /** @description The policy whose rewrite made the change. */
+                    policy: string;
+                }[];
             };
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
@@ -2142,7 +2159,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "executed" | "requested" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 policy?: {
                     name: string;
@@ -2158,7 +2175,7 @@ export interface components {
                      * @enum {string}
                      */
                     wouldBe: "deny" | "require_approval";
-                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED. */
                     reason?: string;
                     /** @description The policy that decided it; absent for NO_POLICY. */
                     policy?: string;
@@ -2195,6 +2212,23 @@ export interface components {
                 tool?: {
                     name: string;
                     argsDigest: string;
+                };
+                /** @description What the policies' `redact` and `transform` changed: `metadata` and `tool` are of the call as rewritten. */
+                rewritten?: {
+                    /** @description In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made. */
+                    changes: {
+                        /** @description The field, as `metadata.<key>…` (array elements by their index). */
+                        path: string;
+                        /**
+                         * @description `remove`: the field is taken out (an array element becomes null); `set`: it takes `value`.
+                         * @enum {string}
+                         */
+                        op: "remove" | "set";
+                        /** @description For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent. */
+                        value?: string | number | boolean | null;
+                        /** @description The policy whose rewrite made the change. */
+                        policy: string;
+                    }[];
                 };
                 eventId?: string;
                 approvalId?: string;
@@ -2547,7 +2581,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "approved" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2564,7 +2598,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "expired";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2581,7 +2615,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "cancelled";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -3287,7 +3321,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -3304,7 +3338,7 @@ export interface components {
                  * @enum {string}
                  */
                 wouldBe: "deny" | "require_approval";
-                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT. */
+                /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED. */
                 reason?: string;
                 /** @description The policy that decided it; absent for NO_POLICY. */
                 policy?: string;
@@ -3370,6 +3404,23 @@ export interface components {
                 expiresAt: string;
                 /** @description Calls it still lets through after this one. */
                 usesLeft: number;
+            };
+            /** @description Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten. */
+            rewritten?: {
+                /** @description In the order they apply. The answer's `tool.argsDigest` is of the arguments with them made. */
+                changes: {
+                    /** @description The field, as `metadata.<key>…` (array elements by their index). */
+                    path: string;
+                    /**
+                     * @description `remove`: the field is taken out (an array element becomes null); `set`: it takes `value`.
+                     * @enum {string}
+                     */
+                    op: "remove" | "set";
+                    /** @description For `set`: the policy's value (a mask, a bound, a pinned value), never one the call sent. */
+                    value?: string | number | boolean | null;
+                    /** @description The policy whose rewrite made the change. */
+                    policy: string;
+                }[];
             };
             /** @description execute would answer `executed` now. */
             allowed: boolean;
@@ -3613,7 +3664,7 @@ export interface components {
          * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
          * @enum {string}
          */
-        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "REWRITE_REFUSED" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description How a run ended. */
         EndRunRequest: {
             /**
@@ -3647,7 +3698,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -3677,7 +3728,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -3745,7 +3796,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -3770,7 +3821,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -3797,7 +3848,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4870,6 +4921,22 @@ export interface components {
                 /** @enum {string} */
                 personalData?: "deny" | "redact" | "flag" | "off";
             };
+            /** @description Fields of the calls this policy applies to that are removed or masked before the tool runs (docs/policies.md, Rewriting a call): the answer's `rewritten` says which, and the decision, its entry and its approval are of the call as rewritten. */
+            redact?: {
+                path: string;
+                /** @description The text the value is replaced with (`[card number]`); without it the field is removed (in an array, the element becomes null). */
+                mask?: string;
+            }[];
+            /** @description Declarative rewrites of the calls this policy applies to (docs/policies.md, Rewriting a call): `max` / `min` bound a number, `set` pins a field to a value. A bounded field that holds something other than a number refuses the call (`REWRITE_REFUSED`). */
+            transform?: {
+                path: string;
+                /** @description A number above it is lowered to it. */
+                max?: number;
+                /** @description A number below it is raised to it. */
+                min?: number;
+                /** @description The field is pinned to this value (created when the call lacks it and the path names no '*'). */
+                set?: string | number | boolean | null;
+            }[];
             /** @description The loop limit for the calls this policy matches: `{ maxRepeats, windowSeconds }` (the same call, or an alternation of two, more than maxRepeats times within the window is refused with LOOP_DETECTED), or `false` for none. Overrides the org's `loops` setting; among matching policies the strictest wins (the fewest repeats per second), and `false` holds only when no matching policy sets a limit. */
             loop?: false | {
                 maxRepeats: number;
@@ -5032,6 +5099,8 @@ export interface components {
             evaluated: number;
             /** @description Decisions made before any policy was consulted (AGENT_HALTED, CIRCUIT_OPEN, DELEGATION_*, POLICY_TAMPERED, …): not replayed. */
             skipped: number;
+            /** @description Evaluated decisions the draft would let through or hold with the call rewritten by a policy's `redact` or `transform` (docs/policies.md, Rewriting a call); a rewrite that cannot be made counts as a deny. */
+            rewritten: number;
             /** @description The window held more than 200,000 decisions: only the most recent were replayed. */
             truncated: boolean;
             /** @description Evaluated decisions whose effect would change. */
@@ -5163,6 +5232,10 @@ export interface components {
                     /** @enum {string} */
                     action: "denied" | "redacted" | "flagged";
                 }[];
+                /** @description The request's metadata as the policies' `redact` and `transform` leave it (docs/policies.md, Rewriting a call): exactly this. A rewrite that cannot be made is a deny with reason REWRITE_REFUSED. Absent: not checked. */
+                metadata?: {
+                    [key: string]: unknown;
+                };
             };
         };
         /** @description A test that travels with a policy set: a sample request and the decision it must get. */
@@ -5200,6 +5273,10 @@ export interface components {
                     /** @enum {string} */
                     action: "denied" | "redacted" | "flagged";
                 }[];
+                /** @description The request's metadata as the policies' `redact` and `transform` leave it (docs/policies.md, Rewriting a call): exactly this. A rewrite that cannot be made is a deny with reason REWRITE_REFUSED. Absent: not checked. */
+                metadata?: {
+                    [key: string]: unknown;
+                };
             };
         };
         /** @description Each test of the set run against its policies with the decision engine. */
@@ -5227,7 +5304,7 @@ export interface components {
                     /** @enum {string} */
                     effect: "allow" | "deny" | "require_approval";
                     policy: string | null;
-                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, or CONTENT_DENIED (the content screen refused the request). */
+                    /** @description For a deny: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, or CONTENT_DENIED (the content screen refused the request). */
                     reason?: string;
                     /** @description What the content screen found in the request, with the default org settings and the set's `content` rules. */
                     findings?: {
@@ -5389,6 +5466,8 @@ export interface components {
                 permissionDecision: "allow" | "deny" | "ask";
                 /** @description For deny: what the model is told; for ask: what the person is shown. */
                 permissionDecisionReason: string;
+                /** @description Claude Code, for an allow its policies rewrote (`redact`, `transform`; docs/policies.md, Rewriting a call): the tool input to run with instead of the one sent. */
+                updatedInput?: unknown;
             };
         };
         /** @description The prices model calls are counted at (docs/budgets.md, Prices). */
@@ -5522,7 +5601,7 @@ export interface components {
             actionType: string;
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             policyName?: string;
             /** @description The sentence the agent was answered. */

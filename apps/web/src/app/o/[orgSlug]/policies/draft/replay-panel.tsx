@@ -46,6 +46,13 @@ function ReplayResult({ result }: { result: PolicySimulation }) {
       <p className="text-stone-700">
         <span data-testid="replay-evaluated">{formatCount(result.evaluated)}</span> {pluralWord(result.evaluated, "decision")} from {formatDateTime(result.from)} replayed;{" "}
         <strong data-testid="replay-changed">{formatCount(result.changed)}</strong> would change.
+        {result.rewritten > 0 ? (
+          <>
+            {" "}
+            <span data-testid="replay-rewritten">{formatCount(result.rewritten)}</span> would run with {result.rewritten === 1 ? "its call" : "their calls"} rewritten (redact,
+            transform).
+          </>
+        ) : null}
         {result.truncated ? " Only the newest were replayed (the cap was reached)." : ""}
       </p>
       {result.transitions.length > 0 ? (
