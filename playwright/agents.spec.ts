@@ -172,7 +172,19 @@ test("the agents page shows each agent's integrations, and flags one whose model
   await page.reload();
   await expect(row.getByTestId("agent-integrations")).toContainText("Vercel AI SDK");
   await expect(row.getByTestId("ungoverned-tool-calls")).toHaveCount(0);
+
+  // Coverage's counts (docs/agents.md, Coverage): a model call's spend declared by hand, beside the wrapped one.
+  const spend = { model: "gpt-4o-mini", inputTokens: 10, maxOutputTokens: 5 };
+  expect((await call("openai/0.1.0", { actionType: "llm.openai.gpt-4o-mini", spend })).status).toBe(200);
+  expect((await call("python/0.1.0", { actionType: "llm.openai.gpt-4o-mini", spend })).status).toBe(200);
+  // The API writes its counts within 5 seconds.
+  await expect.poll(() => db().agentCallCoverage.count({ where: { agentId: agent.id, kind: { in: ["model.wrapped", "model.declared"] } } }), { timeout: 15_000 }).toBe(2);
+  await page.reload();
+  await expect(row.getByTestId("agent-calls")).toContainText("model calls: 1 wrapped, 1 unwrapped");
+  await expect(row.getByTestId("agent-calls")).toContainText("tool calls: 1 via adapter, 0 by hand");
+  await expect(row.getByTestId("unwrapped-model-calls")).toBeVisible();
   await row.getByRole("link", { name }).click();
   await expect(page).toHaveURL(`/o/${stack.org.slug}/agents/${agent.id}`);
   await expect(page.getByTestId("agent-integrations")).toContainText("Vercel AI SDK 0.1.0");
+  await expect(page.getByTestId("agent-calls")).toContainText("model calls bypass the wrappers");
 });

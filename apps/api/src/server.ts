@@ -1,5 +1,5 @@
 import { clientAddressOf, formatIssuePath, NO_TRUSTED_PROXIES, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError, type TrustedProxies } from "@gatehouse/core";
-import { closeApprovalWaiters, forgetKeysOnSignal, signals, startDecisionLatencyFlush, stopDecisionLatencyFlush, type ResolveTxt } from "@gatehouse/db";
+import { closeApprovalWaiters, flushCallCoverage, forgetKeysOnSignal, signals, startDecisionLatencyFlush, stopDecisionLatencyFlush, type ResolveTxt } from "@gatehouse/db";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { releaseOrgTurns, serializerCompiler, validatorCompiler } from "./contract";
@@ -19,6 +19,7 @@ import { slackRoutes } from "./routes/slack";
 import { grantRoutes } from "./routes/grants";
 import { policyDraftRoutes } from "./routes/policy-drafts";
 import { postureRoutes } from "./routes/posture";
+import { coverageRoutes } from "./routes/coverage";
 import { cliLoginRoutes } from "./routes/cli-logins";
 import { referenceRoutes } from "./routes/reference";
 import { runRoutes } from "./routes/runs";
@@ -125,6 +126,8 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   // How long execute takes to answer, written for the governance health every few seconds (and once more at close).
   startDecisionLatencyFlush();
   app.addHook("onClose", async () => stopDecisionLatencyFlush());
+  // The coverage counts this process still holds (docs/agents.md, Coverage).
+  app.addHook("onClose", async () => flushCallCoverage());
   const subscribed = await Promise.race([
     signals()
       .ready()
@@ -153,6 +156,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(eventRoutes, options.eventStreams ?? {});
   await app.register(auditRoutes);
   await app.register(postureRoutes);
+  await app.register(coverageRoutes);
   await app.register(governanceHealthRoutes);
   await app.register(cliLoginRoutes);
   await app.register(referenceRoutes);

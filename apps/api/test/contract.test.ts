@@ -130,6 +130,7 @@ const ROWS: Record<OperationId, Row> = {
     expect(check({ method: "GET", path: "/v1/posture", status: 200, body: asAdmin.json() })).toEqual([]);
     return agent("GET", "/v1/posture");
   },
+  getCoverage: () => admin("GET", "/v1/coverage"),
   createDelegation: async (state) => {
     const created = await agent("POST", "/v1/delegations", { name: "contract-sub", capabilities: ["pr.*"], ttlSeconds: 600, metadata: { task: "contract" } });
     state.delegationId = created.json().delegation.id;

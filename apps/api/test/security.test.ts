@@ -284,6 +284,7 @@ const ROWS: Row[] = [
   { method: "GET", route: "/v1/policies", access: anyKey("policies.read"), sample: () => ({ path: "/v1/policies?scope=org" }), foreign: "scoped" },
   { method: "GET", route: "/v1/whoami", access: anyKey("org.read"), sample: () => ({ path: "/v1/whoami" }), foreign: "scoped" },
   { method: "GET", route: "/v1/posture", access: anyKey("posture.read"), sample: () => ({ path: "/v1/posture" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/coverage", access: adminKey("agents.read"), sample: () => ({ path: "/v1/coverage" }), foreign: "scoped" },
   {
     method: "GET",
     route: "/v1/approvals/:id",

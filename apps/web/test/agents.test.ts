@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { agentSnippets, keyState, labelText, parseExpiryDays, parseLabels } from "../src/lib/agents";
+import { agentSnippets, callCoverage, keyState, labelText, parseExpiryDays, parseLabels } from "../src/lib/agents";
 
 describe("parseLabels", () => {
   it("reads key=value pairs separated by commas or lines, trimmed; pairs without a key are skipped", () => {
@@ -53,5 +53,28 @@ describe("labelText", () => {
   it("lists labels by key", () => {
     expect(labelText({ team: "e2e", env: "test" })).toBe("env=test, team=e2e");
     expect(labelText({})).toBe("");
+  });
+});
+
+describe("callCoverage (the agents page's Calls column, GET /v1/coverage's counts)", () => {
+  const none = { count: 0, lastSeenAt: null };
+  const some = (count: number) => ({ count, lastSeenAt: "2026-11-27T03:00:00.000Z" });
+  const calls = (wrapped: number, declared: number, adapter: number, direct: number) => ({
+    since: "2026-10-29T00:00:00.000Z",
+    modelCalls: { wrapped: wrapped ? some(wrapped) : none, declared: declared ? some(declared) : none },
+    toolCalls: { adapter: adapter ? some(adapter) : none, direct: direct ? some(direct) : none },
+  });
+
+  it("says none for an agent with no model or tool call", () => {
+    expect(callCoverage(calls(0, 0, 0, 0))).toEqual({ model: "none", tool: "none", bypassesWrappers: false });
+  });
+
+  it("counts wrapped against unwrapped model calls, and adapter against hand-sent tool calls", () => {
+    expect(callCoverage(calls(3, 2, 4, 1))).toEqual({ model: "3 wrapped, 2 unwrapped", tool: "4 via adapter, 1 by hand", bypassesWrappers: true });
+  });
+
+  it("warns only when a model call's spend was declared by hand (a Python agent with wrap_openai does not bypass)", () => {
+    expect(callCoverage(calls(5, 0, 0, 2)).bypassesWrappers).toBe(false);
+    expect(callCoverage(calls(0, 1, 0, 0))).toMatchObject({ model: "0 wrapped, 1 unwrapped", bypassesWrappers: true });
   });
 });

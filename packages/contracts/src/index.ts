@@ -2,6 +2,7 @@ export * from "./common";
 export * from "./actions";
 export * from "./runs";
 export * from "./budgets";
+export * from "./coverage";
 export * from "./webhooks";
 export * from "./approvals";
 export * from "./audit";

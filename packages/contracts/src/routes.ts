@@ -13,6 +13,7 @@ import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { budgetRoutes } from "./routes/budgets";
 import { cliLoginRoutes } from "./routes/cli-logins";
+import { coverageRoutes } from "./routes/coverage";
 import type { RouteContract } from "./routes/contract";
 import { delegationRoutes } from "./routes/delegations";
 import { eventRoutes } from "./routes/events";
@@ -46,6 +47,7 @@ export const routes = [
   ...hookRoutes,
   ...whoamiRoutes,
   ...postureRoutes,
+  ...coverageRoutes,
   ...delegationRoutes,
   ...approvalRoutes,
   ...eventRoutes,

@@ -74,6 +74,7 @@ function posture(actions: string[], actionType: string): PostureFacts {
     adminKeys: [],
     delegations: [],
     agentIntegrations: [],
+    unwrappedModelCalls: [],
     audit: { lastVerification: null, oldestUncoveredEntryAt: null, activeSigningKeyCreatedAt: null, lastAuditorExportAt: null, retention: NO_RETENTION },
   };
 }

@@ -44,6 +44,8 @@ function perfect(): PostureFacts {
       },
       { agentId: "agt_2", agentName: "cli-bot", integrations: [{ name: "sdk", lastSeenAt: minutesAgo(1), lastToolCallAt: null }] },
     ],
+    // An agent whose model calls all came through a wrapper has no row: only declared-by-hand calls are counted here.
+    unwrappedModelCalls: [{ agentName: "bot", count: 0 }],
     audit: {
       lastVerification: { at: daysAgo(29), valid: true },
       oldestUncoveredEntryAt: minutesAgo(9),
@@ -114,6 +116,22 @@ const RULES: Array<[string, Change, Component, string, string, number]> = [
       }))),
     "policyCoverage",
     "coverage.ungoverned_tool_calls",
+    "medium",
+    6,
+  ],
+  [
+    "an agent that declared the spend of a model call by hand, without a wrapper",
+    (f) => void (f.unwrappedModelCalls = [{ agentName: "py-bot", count: 1 }]),
+    "policyCoverage",
+    "coverage.unwrapped_model_calls",
+    "medium",
+    2,
+  ],
+  [
+    "four agents that declared spend by hand: capped at 6",
+    (f) => void (f.unwrappedModelCalls = [1, 2, 3, 4].map((n) => ({ agentName: `bot-${n}`, count: n }))),
+    "policyCoverage",
+    "coverage.unwrapped_model_calls",
     "medium",
     6,
   ],

@@ -322,6 +322,9 @@ describe("every model round-trips through the generated client", () => {
       data: { orgId: org.id, agentId: agent.id, integration: "ai-sdk", version: "0.1.0", firstSeenAt: t, lastSeenAt: later, lastToolCallAt: later },
     });
     await roundTrip("AgentIntegration", integration, () => prisma.agentIntegration.findUnique({ where: { agentId_integration: { agentId: agent.id, integration: "ai-sdk" } } }));
+    const day = new Date("2026-01-02T00:00:00.000Z");
+    const counted = await prisma.agentCallCoverage.create({ data: { orgId: org.id, agentId: agent.id, day, kind: "model.declared", count: 7n, lastSeenAt: t } });
+    await roundTrip("AgentCallCoverage", counted, () => prisma.agentCallCoverage.findUnique({ where: { agentId_day_kind: { agentId: agent.id, day, kind: "model.declared" } } }));
     const child = await prisma.agent.create({ data: { id: "agt_rt_child", orgId: org.id, name: "rt-child" } });
     const grandchild = await prisma.agent.create({ data: { id: "agt_rt_grandchild", orgId: org.id, name: "rt-grandchild" } });
     const parent = await prisma.delegation.create({

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from conftest import Org
 from provider_stand_in import Received, Reply, StandIn, stand_in
+from shape import assert_shape
 
-from gatehouse import AsyncGatehouse, BudgetExceededError, DeniedError, Gatehouse, aflush_reports, flush_reports, wrap_anthropic, wrap_openai
+from gatehouse import AsyncGatehouse, BudgetExceededError, DeniedError, Gatehouse, PermissionDeniedError, aflush_reports, flush_reports, wrap_anthropic, wrap_openai
 
 # The official clients come from the machine's wheelhouse (.ci/run installs them into the venv the suite
 # runs in); without them there is nothing of theirs to wrap.
@@ -308,3 +309,32 @@ def test_spend_declared_settled_and_refused_end_to_end(org: Org, provider: Stand
     assert len(provider.received) == sent
     decided = [e["data"] for e in entries(budgeted, "action.decided")]
     assert decided[0]["status"] == "denied" and decided[0]["denialReason"] == "BUDGET_EXCEEDED"
+
+
+def test_coverage_tells_a_wrapped_call_from_spend_declared_by_hand(llm_org: Org, provider: StandIn) -> None:
+    """GET /v1/coverage (docs/agents.md, Coverage): a Python agent shows its SDK and its wrapper, a wrapped call
+    counts as wrapped, a hand-declared spend as declared; the org's admin key reads it, the agent's key may not."""
+    provider.answer = lambda request: Reply(json=completion("Done."))
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_openai(openai.OpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "Say done."}])
+        flush_reports(client)
+        gh.execute(f"llm.openai.{MODEL}", spend={"model": MODEL, "inputTokens": 10, "maxOutputTokens": 5})
+        with pytest.raises(PermissionDeniedError):
+            gh.coverage()
+    with Gatehouse(llm_org.admin_key, base_url=llm_org.server.api) as admin:
+        coverage = admin.coverage()
+    assert_shape(coverage, "Coverage")
+    [agent] = coverage["agents"]
+    assert agent["agentId"] == llm_org.agent_id
+    assert (agent["modelCalls"]["wrapped"]["count"], agent["modelCalls"]["declared"]["count"]) == (1, 1)
+    assert agent["bypassesWrappers"] is True
+    assert sorted((i["name"], i["role"]) for i in agent["integrations"]) == [("openai", "model-wrapper"), ("python", "client")]
+
+
+async def test_async_coverage_reads_the_same(llm_org: Org) -> None:
+    async with AsyncGatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        await gh.execute(f"llm.openai.{MODEL}", spend={"model": MODEL, "inputTokens": 10, "maxOutputTokens": 5})
+    async with AsyncGatehouse(llm_org.admin_key, base_url=llm_org.server.api) as admin:
+        coverage = await admin.coverage()
+    assert [(a["modelCalls"]["wrapped"]["count"], a["modelCalls"]["declared"]["count"]) for a in coverage["agents"]] == [(0, 1)]

@@ -11,7 +11,7 @@ import { resolveConfig, type ClientInternals, type ClientOptions } from "./confi
 import { subscribeEvents } from "./events.ts";
 import { request, type TransportConfig } from "./request.ts";
 import { scanContent } from "./scan.ts";
-import type { GatehouseEvent, Posture, RequestOptions, ScanInput, ScanResult, SubscribeOptions, WhoAmI } from "./types.ts";
+import type { Coverage, GatehouseEvent, Posture, RequestOptions, ScanInput, ScanResult, SubscribeOptions, WhoAmI } from "./types.ts";
 import { createAdminAgents } from "./admin/agents.ts";
 import { createAdminApprovals } from "./admin/approvals.ts";
 import { createAdminAudit } from "./admin/audit.ts";
@@ -113,6 +113,15 @@ export class GatehouseAdmin {
   /** The org's posture score (`GET /v1/posture`): 0–100, four components of 25, each deduction a finding with its fix. */
   posture(options: RequestOptions = {}): Promise<Posture> {
     return request<Posture>(this.#config, { method: "GET", path: "/v1/posture", signal: options.signal });
+  }
+
+  /**
+   * How each agent's calls reach Gatehouse over the last 30 days (`GET /v1/coverage`): the integrations seen, model
+   * calls through a wrapper against spend declared by hand, tool calls through an adapter against by hand. Any member
+   * role (`agents.read`).
+   */
+  coverage(options: RequestOptions = {}): Promise<Coverage> {
+    return request<Coverage>(this.#config, { method: "GET", path: "/v1/coverage", signal: options.signal });
   }
 
   /** Scans a text or a JSON value for secrets and personal data, storing nothing; see `Gatehouse.scan`. Any member role (`content.scan`). */

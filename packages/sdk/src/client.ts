@@ -6,6 +6,7 @@ import { DelegationScopeError, deniedError, GatehouseError, NotFoundError } from
 import { subscribeEvents } from "./events.ts";
 import { query, request, type TransportConfig } from "./request.ts";
 import { scanContent } from "./scan.ts";
+import { warnIfUnwrapped } from "./unwrapped-warning.ts";
 import type {
   ActionResult,
   Approval,
@@ -118,6 +119,11 @@ export class Gatehouse {
     this.#waits = new ApprovalWaits(this.#config);
   }
 
+  /** The one-time warning for model spend declared by hand on a client that is not a wrapper's (the `warnUnwrapped` option). */
+  #warnIfUnwrapped(declared: boolean): void {
+    warnIfUnwrapped(declared, this.#config.integration, this.#made.options.warnUnwrapped !== false, this.#made.internals.warn);
+  }
+
   /**
    * Says the agent is there (`POST /v1/heartbeat`): `running` (default) opens or keeps its heartbeat
    * session, `stopped` closes it. The client sends these by itself while it is in use (the `heartbeat`
@@ -165,6 +171,7 @@ export class Gatehouse {
    * {@link assertAllowed} to turn a denial into a `DeniedError`.
    */
   execute(actionType: string, options: ExecuteOptions = {}): Promise<ActionResult> {
+    this.#warnIfUnwrapped(options.spend !== undefined);
     const eventId = options.eventId ?? globalThis.crypto.randomUUID();
     const run = options.runId === undefined ? this.#run : { runId: options.runId, ...(options.runName === undefined ? {} : { runName: options.runName }) };
     return request<ActionResult>(this.#config, {
@@ -253,6 +260,7 @@ export class Gatehouse {
    * counts or the agent's state change in between.
    */
   canI(actionType: string, options: CanIOptions = {}): Promise<CheckResult> {
+    this.#warnIfUnwrapped(options.spend !== undefined);
     return request<CheckResult>(this.#config, {
       method: "POST",
       path: "/v1/actions/check",
@@ -293,6 +301,7 @@ export class Gatehouse {
    * circuit breaker.
    */
   report(auditEventId: string, options: ReportOptions): Promise<Outcome> {
+    this.#warnIfUnwrapped(options.usage !== undefined);
     return request<Outcome>(this.#config, {
       method: "POST",
       path: `/v1/actions/${encodeURIComponent(auditEventId)}/outcome`,
@@ -510,6 +519,7 @@ export class DelegatedAgent extends Gatehouse {
         ...(config.integration === undefined ? {} : { integration: config.integration }),
         // The delegate beats for itself (its own key), as its parent was told to.
         ...(madeOf(parent).options.heartbeat === undefined ? {} : { heartbeat: madeOf(parent).options.heartbeat }),
+        ...(madeOf(parent).options.warnUnwrapped === undefined ? {} : { warnUnwrapped: madeOf(parent).options.warnUnwrapped }),
       },
       {
         sleep: config.sleep,
@@ -517,6 +527,7 @@ export class DelegatedAgent extends Gatehouse {
         now: config.now,
         streamIdleTimeout: config.streamIdleTimeout,
         ...(madeOf(parent).internals.setTimer === undefined ? {} : { setTimer: madeOf(parent).internals.setTimer }),
+        ...(madeOf(parent).internals.warn === undefined ? {} : { warn: madeOf(parent).internals.warn }),
       },
     );
     this.#parent = parent;

@@ -40,6 +40,13 @@ export interface AgentClientOptions extends ClientOptions {
    * Default: `{ intervalSeconds: 30 }`.
    */
   heartbeat?: false | { intervalSeconds?: number };
+  /**
+   * Warn once (`console.warn`) when a call declares a model call's spend by hand (`spend` on execute, gate or canI,
+   * `usage` on report) on a client that is not a model-client wrapper's: such a call's prompt is not screened, and
+   * coverage counts it as bypassing the wrappers. `false`, or the variable `GATEHOUSE_NO_UNWRAPPED_WARNING=1`,
+   * silences it. Default: `true`.
+   */
+  warnUnwrapped?: boolean;
 }
 
 /**
@@ -57,6 +64,8 @@ export interface ClientInternals {
   streamIdleTimeout?: number;
   /** Schedules the heartbeats. Default: a `setTimeout` that does not keep the process alive. */
   setTimer?: (fn: () => void, ms: number) => () => void;
+  /** Where the one-time warnings go (warnUnwrapped). Default: `console.warn`. */
+  warn?: (message: string) => void;
 }
 
 export const DEFAULT_BASE_URL = "http://localhost:4000";

@@ -187,6 +187,8 @@ export type {
   WaitOptions,
   WhoAmI,
   Posture,
+  Coverage,
+  AgentCoverage,
   PostureComponent,
   PostureFinding,
   GovernanceHealth,

@@ -48,6 +48,9 @@ export type WhoAmI = Schemas["WhoAmI"];
 
 /** What `GET /v1/posture` answers: the org's posture score, 0–100, in four components of 25 with their findings (docs/posture.md). */
 export type Posture = Schemas["Posture"];
+/** How each agent's model and tool calls reach Gatehouse (`admin.coverage()`, docs/agents.md, Coverage). */
+export type Coverage = Schemas["Coverage"];
+export type AgentCoverage = Schemas["AgentCoverage"];
 /** One of the posture score's four components. */
 export type PostureComponent = Schemas["PostureComponent"];
 /** One deduction from the posture score: what was measured, how many points it costs, and how to fix it. */

@@ -1,6 +1,6 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { GatehouseError } from "../src/errors.ts";
-import type { Posture, PostureFinding } from "../src/types.ts";
+import type { Coverage, Posture, PostureFinding } from "../src/types.ts";
 import { ADMIN_KEY, API_KEY, adminClient, apiError, client, json } from "./helpers.ts";
 
 const empty = { score: 25, max: 25, findings: [] };
@@ -44,5 +44,35 @@ describe("posture()", () => {
   it("rejects with the API's error", async () => {
     const { gatehouse } = client([apiError(403, "FORBIDDEN")]);
     await expect(gatehouse.posture()).rejects.toBeInstanceOf(GatehouseError);
+  });
+});
+
+const coverage: Coverage = {
+  windowDays: 30,
+  since: "2026-10-29T00:00:00.000Z",
+  agents: [
+    {
+      agentId: "agt_1",
+      agentName: "py-bot",
+      integrations: [{ name: "python", label: "Python SDK", role: "client", version: "0.1.0", lastSeenAt: "2026-11-27T03:00:00.000Z" }],
+      modelCalls: { wrapped: { count: 0, lastSeenAt: null }, declared: { count: 4, lastSeenAt: "2026-11-27T03:00:00.000Z" } },
+      toolCalls: { adapter: { count: 0, lastSeenAt: null }, direct: { count: 1, lastSeenAt: "2026-11-27T02:00:00.000Z" } },
+      bypassesWrappers: true,
+    },
+  ],
+};
+
+describe("admin.coverage()", () => {
+  it("GETs /v1/coverage with the admin key and returns each agent's coverage, typed", async () => {
+    const { admin, calls } = adminClient([json(200, coverage)]);
+    const answer = await admin.coverage();
+    expectTypeOf(answer).toEqualTypeOf<Coverage>();
+    expect(answer).toEqual(coverage);
+    expect([calls[0]?.init.method, calls[0]?.url, calls[0]?.headers.get("authorization")]).toEqual(["GET", "http://localhost:4000/v1/coverage", `Bearer ${ADMIN_KEY}`]);
+  });
+
+  it("rejects with the API's error", async () => {
+    const { admin } = adminClient([apiError(403, "FORBIDDEN")]);
+    await expect(admin.coverage()).rejects.toBeInstanceOf(GatehouseError);
   });
 });

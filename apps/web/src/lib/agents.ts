@@ -19,6 +19,31 @@ export interface AgentOverview extends AgentView {
   integrations: AgentIntegration[];
   /** A model-calling framework in those 7 days, but no governed tool call. */
   toolCallsUngoverned: boolean;
+  /** Its model and tool calls over the last 30 UTC days, as GET /v1/coverage counts them (docs/agents.md, Coverage). */
+  calls: AgentCalls;
+}
+
+interface CallTally {
+  count: number;
+  lastSeenAt: string | null;
+}
+
+export interface AgentCalls {
+  since: string;
+  modelCalls: { wrapped: CallTally; declared: CallTally };
+  toolCalls: { adapter: CallTally; direct: CallTally };
+}
+
+/**
+ * An agent's calls as the agents page shows them: one line each for model and tool calls (none: "none"),
+ * and whether its model calls bypass the wrappers (spend declared by hand: posture's coverage.unwrapped_model_calls).
+ */
+export function callCoverage(calls: AgentCalls): { model: string; tool: string; bypassesWrappers: boolean } {
+  const { wrapped, declared } = calls.modelCalls;
+  const { adapter, direct } = calls.toolCalls;
+  const model = wrapped.count + declared.count === 0 ? "none" : `${wrapped.count} wrapped, ${declared.count} unwrapped`;
+  const tool = adapter.count + direct.count === 0 ? "none" : `${adapter.count} via adapter, ${direct.count} by hand`;
+  return { model, tool, bypassesWrappers: declared.count > 0 };
 }
 
 export interface AgentIntegration {

@@ -5,19 +5,26 @@
  * with names of its own.
  */
 export const INTEGRATIONS = {
-  sdk: { label: "TypeScript SDK", callsModels: false },
-  python: { label: "Python SDK", callsModels: false },
-  cli: { label: "gatehouse CLI", callsModels: false },
-  "ai-sdk": { label: "Vercel AI SDK", callsModels: true },
-  "openai-agents": { label: "OpenAI Agents SDK", callsModels: true },
-  langchain: { label: "LangChain", callsModels: true },
-  "mcp-proxy": { label: "MCP proxy", callsModels: false },
-  "mcp-server": { label: "MCP server", callsModels: false },
-  "claude-code": { label: "Claude Code hook", callsModels: false },
-  codex: { label: "Codex hook", callsModels: false },
-  openai: { label: "OpenAI client (wrapOpenAI)", callsModels: true },
-  anthropic: { label: "Anthropic client (wrapAnthropic)", callsModels: true },
-} as const satisfies Record<string, { label: string; callsModels: boolean }>;
+  sdk: { label: "TypeScript SDK", callsModels: false, role: "client" },
+  python: { label: "Python SDK", callsModels: false, role: "client" },
+  cli: { label: "gatehouse CLI", callsModels: false, role: "client" },
+  "ai-sdk": { label: "Vercel AI SDK", callsModels: true, role: "adapter" },
+  "openai-agents": { label: "OpenAI Agents SDK", callsModels: true, role: "adapter" },
+  langchain: { label: "LangChain", callsModels: true, role: "adapter" },
+  "mcp-proxy": { label: "MCP proxy", callsModels: false, role: "adapter" },
+  "mcp-server": { label: "MCP server", callsModels: false, role: "adapter" },
+  "claude-code": { label: "Claude Code hook", callsModels: false, role: "adapter" },
+  codex: { label: "Codex hook", callsModels: false, role: "adapter" },
+  openai: { label: "OpenAI client (wrapOpenAI)", callsModels: true, role: "model-wrapper" },
+  anthropic: { label: "Anthropic client (wrapAnthropic)", callsModels: true, role: "model-wrapper" },
+} as const satisfies Record<string, { label: string; callsModels: boolean; role: IntegrationRole }>;
+
+/**
+ * What an integration is to coverage: a `client` is one of the SDKs or the CLI called by hand; an
+ * `adapter` puts a framework's or a coding agent's tool calls through Gatehouse; a `model-wrapper`
+ * decides and meters a model client's calls (the TypeScript and Python wrappers send the same name).
+ */
+export type IntegrationRole = "client" | "adapter" | "model-wrapper";
 
 export type IntegrationName = keyof typeof INTEGRATIONS;
 
@@ -67,4 +74,25 @@ export function toolCallsUngoverned(facts: readonly AgentIntegrationFact[], now:
   const callsModels = facts.some((f) => f.lastSeenAt.getTime() >= since && Object.hasOwn(INTEGRATIONS, f.name) && INTEGRATIONS[f.name as IntegrationName].callsModels);
   const governed = facts.some((f) => f.lastToolCallAt !== null && f.lastToolCallAt.getTime() >= since);
   return callsModels && !governed;
+}
+
+/** The window `GET /v1/coverage` counts model and tool calls over, in UTC days up to today (as posture's window). */
+export const COVERAGE_WINDOW_DAYS = 30;
+
+/**
+ * The kinds of call coverage counts. A model call is a decision that declares `spend`: `model.wrapped`
+ * when it came through a model-client wrapper (its `x-gatehouse-integration` names one), else
+ * `model.declared` (spend declared by hand, the model client unwrapped). A tool call is a decision
+ * naming its `tool`: `tool.adapter` when an adapter (or a wrapper) sent it, else `tool.direct`.
+ */
+export const COVERAGE_KINDS = ["model.wrapped", "model.declared", "tool.adapter", "tool.direct"] as const;
+export type CoverageKind = (typeof COVERAGE_KINDS)[number];
+
+/** The coverage kinds one recorded decision counts as (none, one or two). */
+export function coverageKindsOf(call: { integration: IntegrationName | null; spend: boolean; tool: boolean }): CoverageKind[] {
+  const role = call.integration === null ? "client" : INTEGRATIONS[call.integration].role;
+  const kinds: CoverageKind[] = [];
+  if (call.spend) kinds.push(role === "model-wrapper" ? "model.wrapped" : "model.declared");
+  if (call.tool) kinds.push(role === "client" ? "tool.direct" : "tool.adapter");
+  return kinds;
 }

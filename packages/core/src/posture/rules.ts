@@ -25,6 +25,9 @@ export const UNCOVERED_ACTION_TYPES_MAX_POINTS = 8;
 /** Each agent with a model-calling framework but no governed tool call in the integration window: 2 points, at most 6. */
 export const UNGOVERNED_TOOL_CALLS_POINTS = 2;
 export const UNGOVERNED_TOOL_CALLS_MAX_POINTS = 6;
+/** Each agent that declared model spend by hand, without a model-client wrapper, in coverage's window: 2 points, at most 6. */
+export const UNWRAPPED_MODEL_CALLS_POINTS = 2;
+export const UNWRAPPED_MODEL_CALLS_MAX_POINTS = 6;
 /** Each outcome in the window that broke a policy's post-condition: 2 points, at most 6. */
 export const POSTCONDITION_VIOLATION_POINTS = 2;
 export const POSTCONDITION_VIOLATION_MAX_POINTS = 6;

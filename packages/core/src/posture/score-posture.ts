@@ -1,6 +1,6 @@
 import { describeRetention, retentionRules, type RetentionSettings } from "../audit/retention";
 import { compilePattern } from "../policy/match-pattern";
-import { INTEGRATION_WINDOW_DAYS, toolCallsUngoverned, type AgentIntegrationFact } from "../integrations/integrations";
+import { COVERAGE_WINDOW_DAYS, INTEGRATION_WINDOW_DAYS, toolCallsUngoverned, type AgentIntegrationFact } from "../integrations/integrations";
 import * as R from "./rules";
 
 /**
@@ -118,6 +118,8 @@ export interface PostureFacts {
   delegations: Array<{ id: string; name: string; createdAt: Date; expiresAt: Date }>;
   /** Per agent, the integrations its calls came through in the last INTEGRATION_WINDOW_DAYS days (docs/integrations.md, Coverage). */
   agentIntegrations: Array<{ agentId: string; agentName: string; integrations: AgentIntegrationFact[] }>;
+  /** Per agent, the model calls it declared spend for by hand, with no model-client wrapper, in the last COVERAGE_WINDOW_DAYS UTC days (GET /v1/coverage). */
+  unwrappedModelCalls: Array<{ agentName: string; count: number }>;
   audit: {
     /** The latest verification ever recorded (null: never). */
     lastVerification: { at: Date; valid: boolean } | null;
@@ -206,6 +208,21 @@ function policyCoverage(f: PostureFacts): PostureComponentResult {
       points: capped(ungoverned.length, R.UNGOVERNED_TOOL_CALLS_POINTS, R.UNGOVERNED_TOOL_CALLS_MAX_POINTS),
       message: `${plural(ungoverned.length, "agent")} ${ungoverned.length === 1 ? "runs" : "run"} a model-calling framework but made no governed tool call in the last ${INTEGRATION_WINDOW_DAYS} days: ${listOf(ungoverned)}. Their tools may run past Gatehouse.`,
       fix: "Put the framework's adapter (@gatehouse/ai-sdk, @gatehouse/openai-agents, @gatehouse/langchain) or the MCP proxy in front of these agents' tools.",
+      href: "/agents",
+    });
+  }
+  const unwrapped = f.unwrappedModelCalls
+    .filter((a) => a.count > 0)
+    .map((a) => a.agentName)
+    .sort();
+  if (unwrapped.length > 0) {
+    const calls = f.unwrappedModelCalls.reduce((sum, a) => sum + a.count, 0);
+    findings.push({
+      id: "coverage.unwrapped_model_calls",
+      severity: "medium",
+      points: capped(unwrapped.length, R.UNWRAPPED_MODEL_CALLS_POINTS, R.UNWRAPPED_MODEL_CALLS_MAX_POINTS),
+      message: `${plural(unwrapped.length, "agent")} declared the spend of ${plural(calls, "model call")} by hand in the last ${COVERAGE_WINDOW_DAYS} days, with no model-client wrapper: ${listOf(unwrapped)}. Their prompts reach the provider unscreened, and what a call costs is what the agent says.`,
+      fix: "Wrap the agents' model clients: wrapOpenAI / wrapAnthropic (@gatehouse/openai, @gatehouse/anthropic), or wrap_openai / wrap_anthropic in Python.",
       href: "/agents",
     });
   }

@@ -2,6 +2,8 @@ import { INTEGRATION_WINDOW_DAYS, INTEGRATIONS, notFound, toolCallsUngoverned, t
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { readDb } from "../infra/replica";
+import { callTallies, coverageSince, noCalls, type CallTallies } from "./get-coverage";
+import { flushCallCoverage } from "./note-calls";
 import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /** An agent as the console lists it: its contract view with its live keys, last activity and creator. */
@@ -15,6 +17,8 @@ export interface AgentOverview extends AgentView {
   integrations: Array<{ name: string; label: string; version: string | null; lastSeenAt: string; lastToolCallAt: string | null }>;
   /** It used a model-calling framework in that window, but no governed tool call came from it (toolCallsUngoverned). */
   toolCallsUngoverned: boolean;
+  /** Its model calls through a wrapper or declared by hand, its tool calls through an adapter or by hand, over GET /v1/coverage's window. */
+  calls: CallTallies & { since: string };
 }
 
 async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
@@ -32,9 +36,12 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
   if (rows.length === 0) return [];
   const ids = rows.map((r) => r.id);
   const since = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * 86_400_000);
-  const [latest, used] = await Promise.all([
+  await flushCallCoverage();
+  const callsSince = coverageSince(now);
+  const [latest, used, tallies] = await Promise.all([
     client.action.groupBy({ by: ["agentId"], where: { orgId: ctx.org.id, agentId: { in: ids } }, _max: { createdAt: true } }),
     client.agentIntegration.findMany({ where: { orgId: ctx.org.id, agentId: { in: ids }, lastSeenAt: { gte: since } }, orderBy: { lastSeenAt: "desc" } }),
+    callTallies(client, ctx.org.id, callsSince, ids),
   ]);
   const lastDecision = new Map(latest.map((l) => [l.agentId, l._max.createdAt]));
   const integrationsOf = new Map<string, typeof used>();
@@ -58,6 +65,7 @@ async function overviews(ctx: Ctx, agentId?: string): Promise<AgentOverview[]> {
         (integrationsOf.get(row.id) ?? []).map((u) => ({ name: u.integration, lastSeenAt: u.lastSeenAt, lastToolCallAt: u.lastToolCallAt })),
         now,
       ),
+      calls: { ...(tallies.get(row.id) ?? noCalls()), since: callsSince.toISOString() },
     };
   });
 }

@@ -4,6 +4,7 @@ import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
+import { noteCalls } from "../agents/note-calls";
 import { noteIntegration } from "../agents/note-integration";
 import { recordDecisionLatency } from "../health/decision-latency";
 import { grantCandidates } from "./claim-grant";
@@ -96,6 +97,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, sent), result);
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
+  noteCalls(ctx, { spend: request.spend !== undefined, tool: request.tool !== undefined });
   // The call that first went over its loop limit records the loop (and halts the agent when the org says so).
   if (prepared.loop?.first && result.denialReason === "LOOP_DETECTED") await recordLoop(ctx, agent, request.actionType, prepared.loop, prepared.loop.haltAgent);
   const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: deniedBeforePolicy(result.denialReason) });

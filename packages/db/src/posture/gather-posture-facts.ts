@@ -1,5 +1,7 @@
 import { FAST_DECISION_SECONDS, INTEGRATION_WINDOW_DAYS, POSTURE_WINDOW_DAYS, retentionSettings, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
 import { APPROVAL_TIMEOUT_MAX_SECONDS } from "@gatehouse/core";
+import { coverageSince } from "../agents/get-coverage";
+import { flushCallCoverage } from "../agents/note-calls";
 import { db } from "../infra/client";
 import { rollupWindow } from "../rollups/roll-up-decisions";
 
@@ -21,6 +23,16 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
   const ANY_STATUS = ["pending", "approved", "denied", "expired", "cancelled"];
 
   const integrationsSince = new Date(now.getTime() - INTEGRATION_WINDOW_DAYS * DAY_MS);
+  // Model calls declared by hand, without a model-client wrapper, per agent over coverage's window (this process's
+  // counts written first, so the calls it just decided count; docs/agents.md, Coverage).
+  const unwrapped = flushCallCoverage().then(() =>
+    pool.query<{ agent_name: string; n: string }>(
+      `SELECT a.name AS agent_name, sum(c.count) AS n FROM agent_call_coverage c JOIN agents a ON a.id = c.agent_id
+       WHERE c.org_id = $1 AND c.kind = 'model.declared' AND c.day >= $2 GROUP BY a.name`,
+      [orgId, coverageSince(now)],
+    ),
+  );
+  unwrapped.catch(() => {}); // awaited below; a failure of the queries before it must not leave it unhandled
   const [decisions, policies, approvals, votes, refused, grants, org, members, keys, delegations, verify, auditorExport, checkpoint, signingKey, integrations, broken, sweeps] =
     await Promise.all([
       // From the bucket holding windowStart's hour on (the window, to the hour): hour rows to the next UTC midnight, day rows after it.
@@ -167,6 +179,7 @@ export async function gatherPostureFacts(orgId: string, now: Date = new Date()):
     adminKeys: keys.rows.filter((k) => k.kind === "admin").map((k) => ({ id: k.id, createdAt: k.created_at })),
     delegations: delegations.rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at, expiresAt: r.expires_at })),
     agentIntegrations: [...byAgent.values()],
+    unwrappedModelCalls: (await unwrapped).rows.map((r) => ({ agentName: r.agent_name, count: Number(r.n) })),
     audit: {
       lastVerification: lastVerify ? { at: lastVerify.created_at, valid: lastVerify.valid !== false } : null,
       oldestUncoveredEntryAt: checkpoint.rows[0]?.oldest ?? null,

@@ -547,6 +547,13 @@ class AsyncGatehouse:
         """The org's posture score: 0–100, four components of 25, each deduction a finding with its fix."""
         return cast(models.Posture, await self._http.request(Call("GET", "/v1/posture")))
 
+    async def coverage(self) -> models.Coverage:
+        """How each of the org's agents' calls reach Gatehouse over the last 30 days (``GET /v1/coverage``,
+        docs/agents.md, Coverage): the integrations seen, model calls through a wrapper against spend
+        declared by hand, tool calls through an adapter against by hand. Needs a member's key (``gh_admin_…``,
+        any role); an agent's key raises ``PermissionDeniedError``."""
+        return cast(models.Coverage, await self._http.request(Call("GET", "/v1/coverage")))
+
     async def verify(self) -> models.AuditVerification:
         """The server's own check of the audit log (``audit.verify()``)."""
         return await self.audit.verify()

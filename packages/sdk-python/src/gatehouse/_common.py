@@ -17,6 +17,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import httpx
 
 from ._retry import is_retryable_status, parse_retry_after
+from ._unwrapped import warn_if_unwrapped
 from ._version import VERSION
 from .errors import (
     APIConnectionError,
@@ -149,6 +150,7 @@ def request_headers(config: Config, call: Call) -> dict[str, str]:
 
 
 def build_request(http: httpx.Client | httpx.AsyncClient, config: Config, call: Call, timeout: httpx.Timeout | None = None) -> httpx.Request:
+    warn_if_unwrapped(config.integration, call.path, call.body)
     content = None if call.body is None else json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode()
     return http.build_request(
         call.method,

@@ -272,6 +272,66 @@ class Agent(TypedDict):
     createdAt: str
 
 
+class AgentCoverage(TypedDict):
+    """How one agent's calls reach Gatehouse (docs/agents.md, Coverage)."""
+    agentId: str
+    agentName: str
+    integrations: list[AgentCoverageIntegrationsItem]
+    """The integrations its calls came through in the window, most recent first."""
+    modelCalls: AgentCoverageModelCalls
+    toolCalls: AgentCoverageToolCalls
+    bypassesWrappers: bool
+    """It declared model spend without a wrapper in the window (posture's coverage.unwrapped_model_calls)."""
+
+
+class AgentCoverageIntegrationsItem(TypedDict):
+    name: Literal["sdk", "python", "cli", "ai-sdk", "openai-agents", "langchain", "mcp-proxy", "mcp-server", "claude-code", "codex", "openai", "anthropic"]
+    """As `x-gatehouse-integration` named it (docs/integrations.md, Coverage)."""
+    label: str
+    role: Literal["client", "adapter", "model-wrapper"]
+    """An SDK or the CLI called by hand, a framework's or coding agent's adapter, or a model-client wrapper."""
+    version: str | None
+    lastSeenAt: str
+
+
+class AgentCoverageModelCalls(TypedDict):
+    wrapped: AgentCoverageModelCallsWrapped
+    declared: AgentCoverageModelCallsDeclared
+
+
+class AgentCoverageModelCallsDeclared(TypedDict):
+    count: int
+    """How many model calls declared their `spend` by hand, with no wrapper (the model client itself is ungoverned: its prompts are not screened) were decided in the window."""
+    lastSeenAt: str | None
+    """The latest of them (null: none in the window)."""
+
+
+class AgentCoverageModelCallsWrapped(TypedDict):
+    count: int
+    """How many model calls (decisions declaring `spend`) came through a model-client wrapper (wrapOpenAI, wrapAnthropic, wrap_openai, wrap_anthropic) were decided in the window."""
+    lastSeenAt: str | None
+    """The latest of them (null: none in the window)."""
+
+
+class AgentCoverageToolCalls(TypedDict):
+    adapter: AgentCoverageToolCallsAdapter
+    direct: AgentCoverageToolCallsDirect
+
+
+class AgentCoverageToolCallsAdapter(TypedDict):
+    count: int
+    """How many tool calls (decisions naming their `tool`) came through an adapter were decided in the window."""
+    lastSeenAt: str | None
+    """The latest of them (null: none in the window)."""
+
+
+class AgentCoverageToolCallsDirect(TypedDict):
+    count: int
+    """How many tool calls came through the SDKs or the CLI called by hand were decided in the window."""
+    lastSeenAt: str | None
+    """The latest of them (null: none in the window)."""
+
+
 class AgentHaltedByMember(TypedDict):
     type: Literal["member"]
     memberId: str
@@ -2594,6 +2654,15 @@ class ConnectSlackRequest(TypedDict):
     botToken: str
     """The app's bot token: chat:write, users:read and users:read.email."""
     signingSecret: str
+
+
+class Coverage(TypedDict):
+    """How each of the org's agents' calls reach Gatehouse."""
+    windowDays: Literal[30]
+    since: str
+    """The window's start: midnight UTC, 29 days before today."""
+    agents: list[AgentCoverage]
+    """Every agent of the org, by name."""
 
 
 class _CreateAgentRequestRequired(TypedDict):

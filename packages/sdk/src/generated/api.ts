@@ -1274,6 +1274,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/coverage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * How each agent's model and tool calls reach Gatehouse
+         * @description Per agent, over the last 30 UTC days: the integrations its calls came through (name, version, last seen), its model calls (decisions declaring `spend`) through a model-client wrapper against those declared by hand with no wrapper, and its tool calls (decisions naming their `tool`) through an adapter against those sent by hand. Counts are of recorded decisions (canI records none); each API process writes its counts within 5 seconds. Members' keys of every role (`agents.read`); an agent's key is refused.
+         */
+        get: operations["getCoverage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/delegations": {
         parameters: {
             query?: never;
@@ -1800,6 +1820,57 @@ export interface components {
             /** @description Its last call with its key, or heartbeat; null when it never called. */
             lastSeenAt: string | null;
             createdAt: string;
+        };
+        /** @description How one agent's calls reach Gatehouse (docs/agents.md, Coverage). */
+        AgentCoverage: {
+            agentId: string;
+            agentName: string;
+            /** @description The integrations its calls came through in the window, most recent first. */
+            integrations: {
+                /**
+                 * @description As `x-gatehouse-integration` named it (docs/integrations.md, Coverage).
+                 * @enum {string}
+                 */
+                name: "sdk" | "python" | "cli" | "ai-sdk" | "openai-agents" | "langchain" | "mcp-proxy" | "mcp-server" | "claude-code" | "codex" | "openai" | "anthropic";
+                label: string;
+                /**
+                 * @description An SDK or the CLI called by hand, a framework's or coding agent's adapter, or a model-client wrapper.
+                 * @enum {string}
+                 */
+                role: "client" | "adapter" | "model-wrapper";
+                version: string | null;
+                lastSeenAt: string;
+            }[];
+            modelCalls: {
+                wrapped: {
+                    /** @description How many model calls (decisions declaring `spend`) came through a model-client wrapper (wrapOpenAI, wrapAnthropic, wrap_openai, wrap_anthropic) were decided in the window. */
+                    count: number;
+                    /** @description The latest of them (null: none in the window). */
+                    lastSeenAt: string | null;
+                };
+                declared: {
+                    /** @description How many model calls declared their `spend` by hand, with no wrapper (the model client itself is ungoverned: its prompts are not screened) were decided in the window. */
+                    count: number;
+                    /** @description The latest of them (null: none in the window). */
+                    lastSeenAt: string | null;
+                };
+            };
+            toolCalls: {
+                adapter: {
+                    /** @description How many tool calls (decisions naming their `tool`) came through an adapter were decided in the window. */
+                    count: number;
+                    /** @description The latest of them (null: none in the window). */
+                    lastSeenAt: string | null;
+                };
+                direct: {
+                    /** @description How many tool calls came through the SDKs or the CLI called by hand were decided in the window. */
+                    count: number;
+                    /** @description The latest of them (null: none in the window). */
+                    lastSeenAt: string | null;
+                };
+            };
+            /** @description It declared model spend without a wrapper in the window (posture's coverage.unwrapped_model_calls). */
+            bypassesWrappers: boolean;
         };
         /** @description The org's agents by name. */
         AgentList: {
@@ -3524,6 +3595,15 @@ export interface components {
             /** @description The app's bot token: chat:write, users:read and users:read.email. */
             botToken: string;
             signingSecret: string;
+        };
+        /** @description How each of the org's agents' calls reach Gatehouse. */
+        Coverage: {
+            /** @constant */
+            windowDays: 30;
+            /** @description The window's start: midnight UTC, 29 days before today. */
+            since: string;
+            /** @description Every agent of the org, by name. */
+            agents: components["schemas"]["AgentCoverage"][];
         };
         /** @description A new agent. */
         CreateAgentRequest: {
@@ -13147,6 +13227,89 @@ export interface operations {
             };
             /** @description The database cannot be reached. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getCoverage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every agent of the org, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Coverage"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

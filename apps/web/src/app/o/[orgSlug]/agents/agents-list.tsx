@@ -9,7 +9,7 @@ import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { agentKeys, labelText, createAgent, fetchAgents, parseLabels, PRESENCE, type AgentList, type CreatedAgent } from "@/lib/agents";
 import { delegateOf, isEndedDelegate } from "@/lib/delegations";
 import { formatDateTime } from "@/lib/format";
-import { AgentSnippets, breakerLabel, breakerTone, IntegrationList, Pill, SecretOnce } from "./secret-once";
+import { AgentSnippets, breakerLabel, breakerTone, CallCoverage, IntegrationList, Pill, SecretOnce } from "./secret-once";
 import { INPUT_CLASS } from "@/components/form-fields";
 
 export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: string; initial: AgentList; canManage: boolean; apiUrl: string }) {
@@ -111,6 +111,7 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
                 <th className="px-4 py-2 font-medium">Breaker</th>
                 <th className="px-4 py-2 font-medium">Last activity</th>
                 <th className="px-4 py-2 font-medium">Integrations (7 days)</th>
+                <th className="px-4 py-2 font-medium">Calls (30 days)</th>
                 <th className="px-4 py-2 font-medium">Labels</th>
                 <th className="px-4 py-2 font-medium">Keys</th>
                 <th className="px-4 py-2 font-medium">Created by</th>
@@ -146,6 +147,9 @@ export function AgentsList({ orgSlug, initial, canManage, apiUrl }: { orgSlug: s
                   <td className="px-4 py-2.5 text-xs text-stone-600">{agent.lastActivityAt ? formatDateTime(agent.lastActivityAt) : "never"}</td>
                   <td className="px-4 py-2.5 text-xs text-stone-600" data-testid="agent-integrations">
                     <IntegrationList integrations={agent.integrations} ungoverned={agent.toolCallsUngoverned} />
+                  </td>
+                  <td className="px-4 py-2.5 text-xs text-stone-600" data-testid="agent-calls">
+                    <CallCoverage calls={agent.calls} />
                   </td>
                   <td className="px-4 py-2.5 font-mono text-xs text-stone-600">{labelText(agent.labels) || "—"}</td>
                   <td className="px-4 py-2.5 tabular-nums">{agent.keyCount}</td>

@@ -1,7 +1,7 @@
 "use client";
 
 import { CopyButton } from "@/components/text-actions";
-import { agentSnippets, type AgentIntegration } from "@/lib/agents";
+import { agentSnippets, callCoverage, type AgentCalls, type AgentIntegration } from "@/lib/agents";
 import { formatDateTime } from "@/lib/format";
 
 /** A new key, shown this once (only its hash is stored): the key itself, a copy button and what to do with it. */
@@ -43,6 +43,29 @@ export function AgentSnippets({ apiUrl, apiKey }: { apiUrl: string; apiKey: stri
       <Snippet label="curl" code={snippets.curl} />
       <Snippet label="CLI" code={snippets.cli} />
     </>
+  );
+}
+
+/**
+ * An agent's model calls (through a wrapper or declared by hand) and tool calls (through an adapter or by
+ * hand) over the last 30 days, with a warning when its model calls bypass the wrappers (docs/agents.md, Coverage).
+ */
+export function CallCoverage({ calls, detailed = false }: { calls: AgentCalls; detailed?: boolean }) {
+  const shown = callCoverage(calls);
+  return (
+    <span className="flex flex-col gap-0.5">
+      <span data-testid="model-calls" title="Decisions declaring spend: through wrapOpenAI / wrapAnthropic (wrap_openai / wrap_anthropic), or declared by hand">
+        model calls: {shown.model}
+      </span>
+      <span data-testid="tool-calls" title="Decisions naming their tool: through an adapter (AI SDK, OpenAI Agents, LangChain, MCP, a coding agent's hook), or sent by hand">
+        tool calls: {shown.tool}
+      </span>
+      {shown.bypassesWrappers ? (
+        <span data-testid="unwrapped-model-calls">
+          <Pill tone="warn">{detailed ? "model calls bypass the wrappers: prompts reach the provider unscreened" : "model calls unwrapped"}</Pill>
+        </span>
+      ) : null}
+    </span>
   );
 }
 

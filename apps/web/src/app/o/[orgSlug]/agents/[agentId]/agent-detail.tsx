@@ -25,7 +25,7 @@ import {
 import { countOf, formatDateTime } from "@/lib/format";
 import { DenialReason } from "@/components/denial-reason";
 import { findingLine, findingsOf } from "@/lib/content-findings";
-import { breakerLabel, breakerTone, IntegrationList, Pill, SecretOnce } from "../secret-once";
+import { breakerLabel, breakerTone, CallCoverage, IntegrationList, Pill, SecretOnce } from "../secret-once";
 import { DelegationChain, Delegations } from "./delegations";
 import { INPUT_CLASS } from "@/components/form-fields";
 
@@ -90,6 +90,10 @@ export function AgentDetail({ orgSlug, initial, canManage, canManageKeys, readsA
           <dt className="text-stone-500">Integrations (7 days)</dt>
           <dd data-testid="agent-integrations">
             <IntegrationList integrations={agent.integrations} ungoverned={agent.toolCallsUngoverned} detailed />
+          </dd>
+          <dt className="text-stone-500">Calls (30 days)</dt>
+          <dd data-testid="agent-calls">
+            <CallCoverage calls={agent.calls} detailed />
           </dd>
           {agent.status === "halted" ? (
             <>
