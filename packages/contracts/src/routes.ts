@@ -13,6 +13,7 @@ import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { budgetRoutes } from "./routes/budgets";
 import { cliLoginRoutes } from "./routes/cli-logins";
+import { contentRoutes } from "./routes/content";
 import type { RouteContract } from "./routes/contract";
 import { delegationRoutes } from "./routes/delegations";
 import { eventRoutes } from "./routes/events";
@@ -39,6 +40,7 @@ export const routes = [
   ...serviceRoutes,
   ...actionRoutes,
   ...scanRoutes,
+  ...contentRoutes,
   ...heartbeatRoutes,
   ...runRoutes,
   ...budgetRoutes,

@@ -46,11 +46,24 @@ export interface TextFinding {
   end: number;
 }
 
+/**
+ * An org's own detectors, compiled (org-detectors.ts's `orgDetectorScan`): run beside the table. An
+ * interface here so the screen (and the SDK's bundle of it) needs no RE2 engine unless an org has some.
+ */
+export interface OrgDetectorScan {
+  /** How many detectors it runs. */
+  readonly size: number;
+  /** Every validated match of the org's detectors of `classes` (all when left out), in any order; overlaps allowed. */
+  find(text: string, classes: ReadonlySet<ContentClass> | undefined): TextFinding[];
+}
+
 export interface FindInTextOptions {
   /** Which classes run (both when left out). */
   classes?: ReadonlySet<ContentClass>;
   /** The JSON object key the text is the value of: when it names a secret, the generic rule looks at every token of the text. */
   key?: string;
+  /** The org's own detectors, run beside the table; on a tie with a built-in's finding the built-in names it. */
+  org?: OrgDetectorScan;
 }
 
 function detectorOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): Detector {
@@ -225,6 +238,8 @@ function byRank(a: Ranked, b: Ranked): number {
  */
 export function findInText(text: string, options: FindInTextOptions = {}): TextFinding[] {
   if (text.length === 0) return [];
+  const { org, ...rest } = options;
+  if (org !== undefined && org.size > 0) return withOrgFindings(text, findInText(text, rest), org.find(text, rest.classes));
   if (text.length > CACHED_TEXT_LENGTH) return scan(text, options);
   // Short texts repeat (tool names, titles, ids): their findings are remembered, by what decides them.
   const hinted = options.key !== undefined && keyNamesSecret(options.key);
@@ -241,6 +256,24 @@ export function findInText(text: string, options: FindInTextOptions = {}): TextF
     findings.map((finding) => ({ ...finding })),
   );
   if (recent.size > CACHED_TEXTS) recent.delete(recent.keys().next().value as string);
+  return findings;
+}
+
+/**
+ * The table's findings and the org's detectors' together, by the table's rule: earlier start first, then
+ * the longer, then a secret before personal data, then the table's before the org's; overlaps dropped.
+ */
+function withOrgFindings(text: string, builtIn: readonly TextFinding[], own: readonly TextFinding[]): TextFinding[] {
+  if (own.length === 0) return [...builtIn];
+  const ranked: Ranked[] = [...builtIn.map((finding) => ({ ...finding, order: 0 })), ...own.map((finding) => ({ ...finding, order: 1 }))];
+  ranked.sort(byRank);
+  const findings: TextFinding[] = [];
+  let end = 0;
+  for (const finding of ranked) {
+    if (finding.start < end || finding.end > text.length) continue;
+    findings.push({ detector: finding.detector, class: finding.class, start: finding.start, end: finding.end });
+    end = finding.end;
+  }
   return findings;
 }
 

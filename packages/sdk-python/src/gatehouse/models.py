@@ -1526,6 +1526,30 @@ class AuditEntryBudgetThresholdDataBudgetSpent(TypedDict):
     usd: float
 
 
+class AuditEntryContentDetectorChanged(TypedDict):
+    """An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, pattern, keywords, checksum and whether it runs."""
+    type: Literal["content.detector_changed"]
+    data: AuditEntryContentDetectorChangedData
+
+
+_AuditEntryContentDetectorChangedDataRequiredKeys = TypedDict(
+    "_AuditEntryContentDetectorChangedDataRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class AuditEntryContentDetectorChangedData(_AuditEntryContentDetectorChangedDataRequiredKeys):
+    detectorId: str
+    change: Literal["created", "updated", "deleted"]
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: str | None
+    enabled: bool
+
+
 class AuditEntryDelegationCreated(TypedDict):
     """An agent delegated capabilities to a new child agent (with its key)."""
     type: Literal["delegation.created"]
@@ -2527,6 +2551,31 @@ class ConnectSlackRequest(TypedDict):
     signingSecret: str
 
 
+_ContentDetectorRequiredKeys = TypedDict(
+    "_ContentDetectorRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class ContentDetector(_ContentDetectorRequiredKeys):
+    """One of the org's own content detectors."""
+    id: str
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: Literal["luhn", "iban"] | None
+    enabled: bool
+    createdAt: str
+    updatedAt: str
+
+
+class ContentDetectorList(TypedDict):
+    """The org's own detectors, oldest first."""
+    detectors: list[ContentDetector]
+
+
 class _CreateAgentRequestRequired(TypedDict):
     name: str
 
@@ -2535,6 +2584,32 @@ class CreateAgentRequest(_CreateAgentRequestRequired, total=False):
     """A new agent."""
     description: str
     labels: dict[str, str]
+
+
+_CreateContentDetectorRequestRequiredKeys = TypedDict(
+    "_CreateContentDetectorRequestRequiredKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class _CreateContentDetectorRequestRequired(TypedDict):
+    name: str
+    """Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`)."""
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+
+
+class CreateContentDetectorRequest(_CreateContentDetectorRequestRequired, _CreateContentDetectorRequestRequiredKeys, total=False):
+    """A new detector (at most 25 per org)."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+    enabled: bool
+    """A disabled detector is kept but does not run."""
 
 
 class _CreateDelegationRequestRequired(TypedDict):
@@ -4886,6 +4961,26 @@ class ScanResult(TypedDict):
     """More were found than `findings` holds (100)."""
 
 
+class ScreenDetectorList(TypedDict):
+    """The org's enabled detectors, as an SDK's own screen runs them beside the built-in table."""
+    detectors: list[ScreenDetectorListDetectorsItem]
+
+
+_ScreenDetectorListDetectorsItemRequiredKeys = TypedDict(
+    "_ScreenDetectorListDetectorsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class ScreenDetectorListDetectorsItem(_ScreenDetectorListDetectorsItemRequiredKeys):
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: Literal["luhn", "iban"] | None
+
+
 class SetHandoverRequest(TypedDict):
     """Hand your approvals to a colleague until a time."""
     toMemberId: str
@@ -5071,12 +5166,86 @@ class StoredPolicyListPoliciesItem(_StoredPolicyListPoliciesItemRequired, total=
     """Decisions it decided over the last 7 UTC days, today included."""
 
 
+class TestContentDetectorRequest(TypedDict):
+    """A candidate detector and the texts to try it on; nothing is saved."""
+    detector: TestContentDetectorRequestDetector
+    """The candidate: its class, pattern, keywords and checksum, checked as a saved one is."""
+    samples: list[str]
+    """1-20 texts to run it on."""
+
+
+_TestContentDetectorRequestDetectorRequiredKeys = TypedDict(
+    "_TestContentDetectorRequestDetectorRequiredKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class _TestContentDetectorRequestDetectorRequired(TypedDict):
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+
+
+class TestContentDetectorRequestDetector(_TestContentDetectorRequestDetectorRequired, _TestContentDetectorRequestDetectorRequiredKeys, total=False):
+    """The candidate: its class, pattern, keywords and checksum, checked as a saved one is."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+
+
+class TestContentDetectorResult(TypedDict):
+    """Each sample's hits: what the detector would find there, its keywords and checksum applied."""
+    results: list[TestContentDetectorResultResultsItem]
+
+
+class TestContentDetectorResultResultsItem(TypedDict):
+    sample: int
+    """The sample's index in the request."""
+    hits: list[TestContentDetectorResultResultsItemHitsItem]
+
+
+class TestContentDetectorResultResultsItemHitsItem(TypedDict):
+    start: int
+    """UTF-16 offset where the match starts."""
+    end: int
+    """UTF-16 offset just past the match."""
+    match: str
+    """The matched text (from the caller's own sample)."""
+
+
 class ToolRef(TypedDict):
     """The tool call a decision was made on: its name and the digest of its arguments."""
     name: str
     """The tool's name as the agent named it."""
     argsDigest: str
     """Hex SHA-256 of the RFC 8785 JSON of the call's arguments: an approval holds for these arguments only."""
+
+
+_UpdateContentDetectorRequestOptionalKeys = TypedDict(
+    "_UpdateContentDetectorRequestOptionalKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+    total=False,
+)
+
+
+class UpdateContentDetectorRequest(_UpdateContentDetectorRequestOptionalKeys, total=False):
+    """What to change; the rest stays. A changed pattern is checked as a new one is."""
+    name: str
+    """Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`)."""
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+    enabled: bool
+    """A disabled detector is kept but does not run."""
 
 
 class UpdateMemberRequest(TypedDict):
@@ -5429,7 +5598,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 
