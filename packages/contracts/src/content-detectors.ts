@@ -73,6 +73,6 @@ export const screenDetectorListSchema = named(
   "The org's enabled detectors, as an SDK's own screen runs them beside the built-in table.",
 );
 
-export type CreateContentDetectorBody = z.output<typeof createContentDetectorBodySchema>;
-export type UpdateContentDetectorBody = z.output<typeof updateContentDetectorBodySchema>;
+export type CreateContentDetectorBody = z.input<typeof createContentDetectorBodySchema>;
+export type UpdateContentDetectorBody = z.input<typeof updateContentDetectorBodySchema>;
 export type ContentDetectorView = z.output<typeof contentDetectorSchema>;
