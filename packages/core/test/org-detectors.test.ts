@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { findInText } from "../src/content/detectors";
+import { CONTENT_DETECTORS, findInText } from "../src/content/detectors";
 import { compileOrgDetectors, orgDetectorInputSchema, orgDetectorScan, orgPatternProblem, testOrgDetector, type OrgDetectorSpec } from "../src/content/org-detectors";
 import { screenContent } from "../src/content/screen-content";
 import { scanContent } from "../src/scan/scan-content";
@@ -131,5 +131,27 @@ describe("running beside the table", () => {
       }),
       { seed: 46, numRuns: 300 },
     );
+  });
+});
+
+describe("confidence", () => {
+  it("each built-in detector has one: high for self-identifying or checked formats, medium for a keyword's context or an unchecked number, low for the generic rule", () => {
+    const of = (id: string) => CONTENT_DETECTORS.find((detector) => detector.id === id)?.confidence;
+    expect(CONTENT_DETECTORS.every((detector) => ["high", "medium", "low"].includes(detector.confidence))).toBe(true);
+    expect([of("github_token"), of("private_key"), of("email"), of("card_number"), of("iban")]).toEqual(["high", "high", "high", "high", "high"]);
+    expect([of("phone_number"), of("us_ssn"), of("uk_nino"), of("in_pan")]).toEqual(["medium", "medium", "medium", "medium"]);
+    expect(of("high_entropy_secret")).toBe("low");
+    // A secret whose value is a group after a keyword is found by its context, not by itself.
+    for (const detector of CONTENT_DETECTORS.filter((d) => d.class === "secrets" && d.id !== "high_entropy_secret")) {
+      expect(detector.confidence, detector.id).toBe((detector.group ?? 0) > 0 ? "medium" : "high");
+    }
+  });
+
+  it("a scan's findings carry the built-in detector's confidence, and none for the org's own", () => {
+    const found = scanContent({ text: `mail jane@example.com and ACME-12345678`, detectors: [ticket] }).findings;
+    expect(found.map((f) => [f.detector, f.confidence])).toEqual([
+      ["email", "high"],
+      ["acme_ticket", undefined],
+    ]);
   });
 });

@@ -17,6 +17,27 @@ import { KEY_HINTED_TOKEN, keyNamesSecret, SECRET_RULES, type SecretRule } from 
 
 export type ContentClass = "secrets" | "personalData";
 
+/**
+ * How sure a finding of a detector is (docs/content-detectors.md, "Confidence"):
+ * - `high`: a self-identifying format (a documented prefix or structure: `ghp_…`, a PEM header, an email
+ *   address) or one a check digit confirms (cards, IBANs, most national identifiers);
+ * - `medium`: a format found by a word beside it rather than by itself (the value is a capture group after
+ *   a keyword: a Heroku key after `heroku`), or a number with no check digit to confirm it (phone numbers,
+ *   SSNs, NINOs, PANs);
+ * - `low`: the generic high-entropy rule.
+ */
+export type DetectorConfidence = "high" | "medium" | "low";
+export const DETECTOR_CONFIDENCES: readonly DetectorConfidence[] = ["high", "medium", "low"];
+
+/** Personal-data formats with no check digit: a match is a plausible number, not a confirmed one. */
+const UNCHECKED_PERSONAL = new Set(["phone_number", "us_ssn", "uk_nino", "in_pan"]);
+
+function confidenceOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): DetectorConfidence {
+  if (rule.id === "high_entropy_secret") return "low";
+  if (kind === "personalData") return UNCHECKED_PERSONAL.has(rule.id) ? "medium" : "high";
+  return rule.group !== undefined && rule.group > 0 ? "medium" : "high";
+}
+
 export interface Detector {
   /** snake_case id, stable, shown to users in placeholders like [secret:github_token#a1b2]. */
   id: string;
@@ -35,6 +56,8 @@ export interface Detector {
   group?: number;
   /** Extra check on the matched value (Luhn, mod 97, entropy, …): false → not a finding. */
   validate?: (value: string) => boolean;
+  /** How sure its findings are (DetectorConfidence). */
+  confidence: DetectorConfidence;
 }
 
 export interface TextFinding {
@@ -75,13 +98,18 @@ function detectorOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): De
     pattern: rule.pattern,
     ...(rule.group === undefined ? {} : { group: rule.group }),
     ...(rule.validate === undefined ? {} : { validate: rule.validate }),
+    confidence: confidenceOf(rule, kind),
   };
 }
+
+/** Each built-in detector's confidence, by id. */
+export const DETECTOR_CONFIDENCE: ReadonlyMap<string, DetectorConfidence> = new Map();
 
 export const CONTENT_DETECTORS: readonly Detector[] = [
   ...SECRET_RULES.map((rule) => detectorOf(rule, "secrets")),
   ...PERSONAL_DATA_RULES.map((rule) => detectorOf(rule, "personalData")),
 ];
+for (const detector of CONTENT_DETECTORS) (DETECTOR_CONFIDENCE as Map<string, DetectorConfidence>).set(detector.id, detector.confidence);
 
 /** A detector as the scanner runs it. */
 interface Compiled {

@@ -1,4 +1,4 @@
-import { findInText, type ContentClass, type OrgDetectorScan } from "../content/detectors";
+import { DETECTOR_CONFIDENCE, findInText, type ContentClass, type DetectorConfidence, type OrgDetectorScan } from "../content/detectors";
 import { orgDetectorScan, type OrgDetectorSpec } from "../content/org-detectors";
 import { CONTENT_KEY_MIN_LENGTH as KEY_MIN_LENGTH, CONTENT_MIN_LENGTH as MIN_LENGTH, MAX_FINDINGS, PLACEHOLDER_KIND as KIND } from "../content/screen-content";
 import { formatIssuePath } from "../issue-path";
@@ -22,6 +22,8 @@ export interface ScanFinding {
   /** A text's findings only: where the value starts and ends (UTF-16 offsets, as JavaScript counts). */
   start?: number;
   end?: number;
+  /** A built-in detector's confidence (DetectorConfidence); none for the org's own detectors. */
+  confidence?: DetectorConfidence;
 }
 
 export interface ScanResult {
@@ -42,13 +44,21 @@ type At = { parent: At; key: string | number } | null;
 /** A step of the JSON walk: a value to look into, or an object's entry (its key first, then its value). */
 type Step = { item: unknown; at: At; hint: string | undefined } | { name: string; value: unknown; at: At };
 
+/** A finding's confidence field: a built-in detector's, none for an org's own. */
+function confidence(detector: string): { confidence?: DetectorConfidence } {
+  const known = DETECTOR_CONFIDENCE.get(detector);
+  return known === undefined ? {} : { confidence: known };
+}
+
 /** The scan of a text or a JSON value (ScanInput): every finding up to MAX_FINDINGS, and whether there were more. */
 export function scanContent(input: ScanInput): ScanResult {
   const org = orgDetectorScan(input.detectors ?? []);
   if ("text" in input) {
     const found = findInText(input.text, org ? { org } : {});
     return {
-      findings: found.slice(0, MAX_FINDINGS).map((finding) => ({ detector: finding.detector, class: finding.class, path: "text", start: finding.start, end: finding.end })),
+      findings: found
+        .slice(0, MAX_FINDINGS)
+        .map((finding) => ({ detector: finding.detector, class: finding.class, path: "text", start: finding.start, end: finding.end, ...confidence(finding.detector) })),
       truncated: found.length > MAX_FINDINGS,
     };
   }
@@ -69,7 +79,7 @@ function scanJson(value: unknown, org: OrgDetectorScan | undefined): ScanResult 
     const path = pathOf(at);
     for (const finding of found) {
       if (findings.length === MAX_FINDINGS) return false;
-      findings.push({ detector: finding.detector, class: finding.class, path });
+      findings.push({ detector: finding.detector, class: finding.class, path, ...confidence(finding.detector) });
     }
     return found;
   };

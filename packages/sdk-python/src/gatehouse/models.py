@@ -4943,6 +4943,8 @@ class ScanFinding(_ScanFindingRequired, _ScanFindingRequiredKeys, total=False):
     """A text's findings only: the UTF-16 offset where the value starts."""
     end: int
     """A text's findings only: the UTF-16 offset just past the value."""
+    confidence: Literal["high", "medium", "low"]
+    """How sure the built-in detector is (docs/content-detectors.md, "Confidence"): `high` a self-identifying or check-digit-confirmed format, `medium` a format found by a word beside it or a number with no check digit, `low` the generic high-entropy rule. None for the org's own detectors."""
 
 
 class ScanRequest(TypedDict, total=False):

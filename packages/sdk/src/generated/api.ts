@@ -5732,6 +5732,11 @@ export interface components {
             start?: number;
             /** @description A text's findings only: the UTF-16 offset just past the value. */
             end?: number;
+            /**
+             * @description How sure the built-in detector is (docs/content-detectors.md, "Confidence"): `high` a self-identifying or check-digit-confirmed format, `medium` a format found by a word beside it or a number with no check digit, `low` the generic high-entropy rule. None for the org's own detectors.
+             * @enum {string}
+             */
+            confidence?: "high" | "medium" | "low";
         };
         /** @description What to scan: `text` or `json`, exactly one of the two. */
         ScanRequest: {
