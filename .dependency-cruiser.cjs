@@ -17,7 +17,7 @@ const DB_LAYERS = [
   ["content", "events", "overview", "posture", "scan"],
   ["audit"],
   ["approvals", "health", "integrations", "orgs", "policies", "reports", "runs", "webhooks"],
-  ["keys"],
+  ["keys", "content-detectors"],
   ["agents", "delegations", "members"],
   ["accounts", "anomalies", "decisions", "invitations"],
   ["budgets", "policy-rollout"],

@@ -3,7 +3,18 @@ import { readdir, readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { newId } from "@gatehouse/core";
-import { authenticateApiKey, createAgent, createDelegation, createWebhook, db, disconnectDb, grantFromApproval, issueAgentKey, testWebhook } from "@gatehouse/db";
+import {
+  authenticateApiKey,
+  createAgent,
+  createContentDetector,
+  createDelegation,
+  createWebhook,
+  db,
+  disconnectDb,
+  grantFromApproval,
+  issueAgentKey,
+  testWebhook,
+} from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { expect, test } from "./fixtures";
@@ -172,7 +183,9 @@ async function paramsOf(stack: E2EStack, org: TestOrg): Promise<Record<string, s
     ctx: ownerKeyCtx,
     input: { approvalId: (await pendingApproval(stack, org)).approvalId, body: { durationSeconds: 600, uses: 1, match: { onlyThis: randomBytes(4).toString("hex") } } },
   });
+  const detector = await createContentDetector({ ctx: org.ctx, input: { name: `xs_${randomBytes(4).toString("hex")}`, class: "secrets", pattern: "XS-[0-9]{6}" } });
   return {
+    detectorId: detector.id,
     webhookId: webhook.id,
     deliveryId: delivery.id,
     grantId: granted.grant.id,
@@ -230,6 +243,9 @@ function bodyOf(handler: Handler, url: string, f: Fixture): Record<string, unkno
     "/policies/draft/preview": { source, format: "yaml" },
     "/policies/test": { source, format: "yaml" },
     "/policies/simulate": { source, format: "yaml", days: 1 },
+    "/content-detectors": { name: `xs_${randomBytes(4).toString("hex")}`, class: "secrets", pattern: "EVIL-[0-9]{4}" },
+    "/content-detectors/[detectorId]": { enabled: false },
+    "/content-detectors/test": { detector: { class: "secrets", pattern: "EVIL-[0-9]{4}" }, samples: ["EVIL-1234"] },
     "/webhooks": { url: "https://evil.example/collect", events: ["*"] },
     "/webhooks/[webhookId]": { url: "https://evil.example/collect" },
     "/webhooks/[webhookId]/rotate": { overlapSeconds: 0 },

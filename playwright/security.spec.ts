@@ -7,6 +7,7 @@ import {
   authenticateApiKey,
   connectSlack,
   createAgent,
+  createContentDetector,
   createDelegation,
   createWebhook,
   grantFromApproval,
@@ -77,6 +78,7 @@ type Permission =
   | "org.close"
   | "settings.write"
   | "integrations.manage"
+  | "content.detectors"
   | "member";
 
 const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
@@ -100,6 +102,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "org.close",
     "settings.write",
     "integrations.manage",
+    "content.detectors",
     "member",
   ],
   admin: [
@@ -119,6 +122,7 @@ const PERMISSIONS_BY_ROLE: Record<MemberRole, readonly Permission[]> = {
     "members.manage",
     "settings.write",
     "integrations.manage",
+    "content.detectors",
     "member",
   ],
   approver: [...READS, "approvals.read", "approvals.decide", "agents.read", "keys.own", "member"],
@@ -146,6 +150,8 @@ interface OrgFixture {
   /** A webhook endpoint of the org (on a loopback port nobody listens on) and one logged attempt of it. */
   webhookId: string;
   webhookDeliveryId: string;
+  /** One of the org's own content detectors. */
+  detectorId: string;
   /** A live standing grant of the org. */
   grantId: string;
 }
@@ -223,6 +229,7 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     invitationId,
     delegationId: delegation.id,
     runId: executed.run.id,
+    detectorId: await addDetector(org),
     ...(await addWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
     grantId: await addGrant(org),
   };
@@ -237,6 +244,10 @@ async function addGrant(org: TestOrg): Promise<string> {
 /** A webhook endpoint of the org: its sends fail (nobody listens on port 9), which is all a row needs. */
 async function addWebhook(org: TestOrg): Promise<string> {
   return (await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/${randomBytes(4).toString("hex")}`, events: ["*"] } })).webhook.id;
+}
+
+async function addDetector(org: TestOrg): Promise<string> {
+  return (await createContentDetector({ ctx: org.ctx, input: { name: `d_${randomBytes(4).toString("hex")}`, class: "secrets", pattern: "SEC-[0-9]{6}" } })).id;
 }
 
 async function newContext(stack: E2EStack, sessionCookie?: string): Promise<APIRequestContext> {
@@ -491,6 +502,33 @@ const ROWS: Row[] = [
       await connectSlack({ ctx: f.a.org.ctx, input: { botToken: f.stack.slack.botToken, signingSecret: f.stack.slack.signingSecret } });
       return { path: orgPath(slug, "/integrations/slack") };
     },
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/content-detectors", permission: "content.detectors", sample: (_f, slug) => ({ path: orgPath(slug, "/content-detectors") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/content-detectors",
+    permission: "content.detectors",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/content-detectors"), body: { name: `d_${randomBytes(4).toString("hex")}`, class: "secrets", pattern: "NEW-[0-9]{6}" } }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/content-detectors/test",
+    permission: "content.detectors",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/content-detectors/test"), body: { detector: { class: "secrets", pattern: "T-[0-9]{3}" }, samples: ["T-123"] } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/content-detectors/[detectorId]",
+    permission: "content.detectors",
+    sample: (f, slug) => ({ path: orgPath(slug, `/content-detectors/${f.a.detectorId}`), body: { keywords: ["sec-"] } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/content-detectors/${f.b.detectorId}`), body: { enabled: false } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/content-detectors/[detectorId]",
+    permission: "content.detectors",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/content-detectors/${await addDetector(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/content-detectors/${f.b.detectorId}`) }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/webhooks", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/webhooks") }) },
   {

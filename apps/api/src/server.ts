@@ -24,6 +24,7 @@ import { cliLoginRoutes } from "./routes/cli-logins";
 import { referenceRoutes } from "./routes/reference";
 import { runRoutes } from "./routes/runs";
 import { scanRoutes } from "./routes/scan";
+import { contentRoutes } from "./routes/content";
 import { budgetRoutes } from "./routes/budgets";
 
 /** Request bodies are capped at 64 KB; larger ones are refused before they are parsed. */
@@ -142,6 +143,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(agentRoutes);
   await app.register(hookRoutes);
   await app.register(scanRoutes);
+  await app.register(contentRoutes);
   await app.register(adminRoutes, { resolveTxt: options.resolveTxt });
   await app.register(policyDraftRoutes);
   await app.register(delegationRoutes);

@@ -70,6 +70,7 @@ interface State {
   invitationId: string;
   delegationId: string;
   webhookIds: string[];
+  detectorIds: string[];
   webhookDeliveryId: string;
   grantId: string;
   cliLogin: { userCode: string; pollToken: string };
@@ -98,6 +99,18 @@ const ROWS: Record<OperationId, Row> = {
     expect(check({ method: "POST", path: "/v1/scan", status: 200, body: asAdmin.json() })).toEqual([]);
     return agent("POST", "/v1/scan", { text: `deploy with ghp_${"A1b2".repeat(9)} now` });
   },
+  screenContentDetectors: () => agent("GET", "/v1/content/detectors/screen"),
+  listContentDetectors: () => admin("GET", "/v1/content/detectors"),
+  createContentDetector: async (state) => {
+    const created = await admin("POST", "/v1/content/detectors", { name: "contract_ticket", class: "secrets", pattern: "TKT-[0-9]{6}", keywords: ["tkt-"] });
+    state.detectorIds.push(created.json().id);
+    return created;
+  },
+  testContentDetector: () =>
+    admin("POST", "/v1/content/detectors/test", { detector: { class: "personalData", pattern: "[0-9]{4}", checksum: "luhn" }, samples: ["4242 and 1234"] }),
+  getContentDetector: (state) => admin("GET", `/v1/content/detectors/${state.detectorIds[0]}`),
+  updateContentDetector: (state) => admin("PATCH", `/v1/content/detectors/${state.detectorIds[0]}`, { keywords: ["tkt-", "ticket"] }),
+  deleteContentDetector: (state) => admin("DELETE", `/v1/content/detectors/${state.detectorIds[0]}`),
   reportOutcome: (state) => agent("POST", `/v1/actions/${state.executedEntryId}/outcome`, { status: "success", runId: "contract-run" }),
   heartbeat: () => agent("POST", "/v1/heartbeat", { intervalSeconds: 30 }),
   listRuns: async () => {
@@ -302,6 +315,7 @@ describe("every route's real answer matches the document", () => {
     invitationId: "",
     delegationId: "",
     webhookIds: [],
+    detectorIds: [],
     webhookDeliveryId: "",
     grantId: "",
     cliLogin: { userCode: "", pollToken: "" },

@@ -59,8 +59,8 @@ describe("what a scan finds, and that nothing is stored", () => {
     expect(answer.statusCode, answer.body).toBe(200);
     expect(answer.json()).toEqual({
       findings: [
-        { detector: "github_token", class: "secrets", path: "text", start: text.indexOf(secret), end: text.indexOf(secret) + secret.length },
-        { detector: "email", class: "personalData", path: "text", start: text.indexOf(address), end: text.indexOf(address) + address.length },
+        { detector: "github_token", class: "secrets", path: "text", start: text.indexOf(secret), end: text.indexOf(secret) + secret.length, confidence: "high" },
+        { detector: "email", class: "personalData", path: "text", start: text.indexOf(address), end: text.indexOf(address) + address.length, confidence: "high" },
       ],
       truncated: false,
     });
@@ -80,9 +80,9 @@ describe("what a scan finds, and that nothing is stored", () => {
     expect(answer.statusCode, answer.body).toBe(200);
     expect(answer.json()).toEqual({
       findings: [
-        { detector: "email", class: "personalData", path: "json.ticket.summary" },
-        { detector: "github_token", class: "secrets", path: "json.items[0]" },
-        { detector: "email", class: "personalData", path: "json" },
+        { detector: "email", class: "personalData", path: "json.ticket.summary", confidence: "high" },
+        { detector: "github_token", class: "secrets", path: "json.items[0]", confidence: "high" },
+        { detector: "email", class: "personalData", path: "json", confidence: "high" },
       ],
       truncated: false,
     });
@@ -95,9 +95,9 @@ describe("what a scan finds, and that nothing is stored", () => {
 
   it("any JSON value: a string, an array, null", async () => {
     const secret = token();
-    expect((await scan({ json: secret })).json()).toEqual({ findings: [{ detector: "github_token", class: "secrets", path: "json" }], truncated: false });
+    expect((await scan({ json: secret })).json()).toEqual({ findings: [{ detector: "github_token", class: "secrets", path: "json", confidence: "high" }], truncated: false });
     expect((await scan({ json: [1, { deep: [secret] }] })).json()).toEqual({
-      findings: [{ detector: "github_token", class: "secrets", path: "json[1].deep[0]" }],
+      findings: [{ detector: "github_token", class: "secrets", path: "json[1].deep[0]", confidence: "high" }],
       truncated: false,
     });
     expect((await scan({ json: null })).json()).toEqual({ findings: [], truncated: false });
@@ -198,7 +198,7 @@ describe("bounded: large scans on the work pool, an org's scans in its turn", ()
     expect(finished()).toBe(before);
     const secret = token();
     const large = await scan({ json: { log: `${"b ".repeat(INLINE_SCAN_MAX)} ${secret}` } });
-    expect(large.json()).toEqual({ findings: [{ detector: "github_token", class: "secrets", path: "json.log" }], truncated: false });
+    expect(large.json()).toEqual({ findings: [{ detector: "github_token", class: "secrets", path: "json.log", confidence: "high" }], truncated: false });
     expect(finished()).toBe(before + 1);
   });
 

@@ -6,6 +6,7 @@ import {
   closeOrg,
   connectSlack,
   createAgent,
+  createContentDetector,
   createInvitation,
   createWebhook,
   db,
@@ -61,6 +62,8 @@ interface OrgFixture {
   /** A webhook endpoint of the org, and one attempt in its delivery log (a test send). */
   webhookId: string;
   webhookDeliveryId: string;
+  /** One of the org's own content detectors. */
+  detectorId: string;
   /** A live standing grant of the org (given by its owner on an approval of its own). */
   grantId: string;
 }
@@ -159,6 +162,7 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     ...(await executeAction(org).then(({ auditEventId, runId }) => ({ executedEntryId: auditEventId, runId }))),
     invitationId: (await throwawayInvitation(org)).invitation.id,
     delegationId: await throwawayDelegation(org),
+    detectorId: await throwawayDetector(org),
     ...(await throwawayWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
     grantId: await throwawayGrant(org),
   };
@@ -173,6 +177,9 @@ async function throwawayGrant(org: TestOrg): Promise<string> {
 }
 
 /** A webhook endpoint of the org (on a loopback port nobody listens on: its sends fail, which is all a row needs). */
+const throwawayDetector = async (org: TestOrg): Promise<string> =>
+  (await createContentDetector({ ctx: org.ctx, input: { name: `d_${alnum(8).toLowerCase()}`, class: "secrets", pattern: "SEC-[0-9]{6}" } })).id;
+
 const throwawayWebhook = async (org: TestOrg): Promise<string> =>
   (await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/${unique("hook")}`, events: ["*"] } })).webhook.id;
 
@@ -256,6 +263,43 @@ const ROWS: Row[] = [
   { method: "POST", route: "/v1/actions/check", access: agentOnly, sample: () => ({ path: "/v1/actions/check", body: { actionType: "pr.merge" } }), foreign: "scoped" },
   // The standalone scan: any key of the org (content.scan: every member role); it reads nothing of the org and writes nothing.
   { method: "POST", route: "/v1/scan", access: anyKey("content.scan"), sample: () => ({ path: "/v1/scan", body: { text: "mail jane.doe@example.com" } }), foreign: "scoped" },
+  { method: "GET", route: "/v1/content/detectors/screen", access: agentOnly, sample: () => ({ path: "/v1/content/detectors/screen" }), foreign: "scoped" },
+  { method: "GET", route: "/v1/content/detectors", access: adminKey("content.detectors"), sample: () => ({ path: "/v1/content/detectors" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/content/detectors",
+    access: adminKey("content.detectors"),
+    sample: () => ({ path: "/v1/content/detectors", body: { name: `d_${alnum(8).toLowerCase()}`, class: "secrets", pattern: "NEW-[0-9]{6}" } }),
+    foreign: "scoped",
+  },
+  {
+    method: "POST",
+    route: "/v1/content/detectors/test",
+    access: adminKey("content.detectors"),
+    sample: () => ({ path: "/v1/content/detectors/test", body: { detector: { class: "secrets", pattern: "T-[0-9]{3}" }, samples: ["T-123"] } }),
+    foreign: "scoped",
+  },
+  {
+    method: "GET",
+    route: "/v1/content/detectors/:id",
+    access: adminKey("content.detectors"),
+    sample: (f) => ({ path: `/v1/content/detectors/${f.a.detectorId}` }),
+    foreign: (f) => ({ path: `/v1/content/detectors/${f.b.detectorId}` }),
+  },
+  {
+    method: "PATCH",
+    route: "/v1/content/detectors/:id",
+    access: adminKey("content.detectors"),
+    sample: (f) => ({ path: `/v1/content/detectors/${f.a.detectorId}`, body: { keywords: ["sec-"] } }),
+    foreign: (f) => ({ path: `/v1/content/detectors/${f.b.detectorId}`, body: { enabled: false } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/content/detectors/:id",
+    access: adminKey("content.detectors"),
+    sample: async (f) => ({ path: `/v1/content/detectors/${await throwawayDetector(f.a.org)}` }),
+    foreign: (f) => ({ path: `/v1/content/detectors/${f.b.detectorId}` }),
+  },
   {
     method: "POST",
     route: "/v1/actions/:auditEventId/outcome",

@@ -1,4 +1,4 @@
-import { KEY_CACHE_TTL_MS } from "@gatehouse/db";
+import { KEY_CACHE_TTL_MS, ORG_DETECTORS_TTL_MS } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { stopApp } from "./helpers";
@@ -47,6 +47,33 @@ describe("two API processes with Redis", () => {
       await new Promise((r) => setTimeout(r, 10));
     }
     expect(status).toBe(401);
+  });
+
+  it("a content detector added through A screens B's next calls before B's copy of the org's detectors would have expired", async () => {
+    const own = await createTestOrg({ label: "detectors2p" });
+    const scan = async (api: ApiProcess) =>
+      (await (
+        await fetch(`${api.url}/v1/scan`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${own.agent.apiKey}`, "content-type": "application/json" },
+          body: JSON.stringify({ text: "ref TWO-123456" }),
+        })
+      ).json()) as { findings: Array<{ detector: string }> };
+    expect((await scan(b)).findings).toEqual([]); // B now holds the org's (empty) set of detectors
+    const added = await fetch(`${a.url}/v1/content/detectors`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${own.adminKey.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "two_ref", class: "secrets", pattern: "TWO-[0-9]{6}" }),
+    });
+    expect(added.status).toBe(201);
+    const deadline = Date.now() + ORG_DETECTORS_TTL_MS / 2;
+    let found: string[] = [];
+    while (Date.now() < deadline) {
+      found = (await scan(b)).findings.map((f) => f.detector);
+      if (found.length > 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(found).toEqual(["two_ref"]);
   });
 
   it("an agent halted through A is refused by B on its very next call, and resumed likewise", async () => {

@@ -21,6 +21,7 @@ export * from "./posture";
 export * from "./sso-domains";
 export * from "./hooks";
 export * from "./scan";
+export * from "./content-detectors";
 export * from "./cli-logins";
 export * from "./routes";
 export { API_VERSION, openApiDocument } from "./openapi";

@@ -13,6 +13,7 @@ import { adminApprovalRoutes, approvalRoutes } from "./routes/approvals";
 import { auditRoutes } from "./routes/audit";
 import { budgetRoutes } from "./routes/budgets";
 import { cliLoginRoutes } from "./routes/cli-logins";
+import { contentRoutes } from "./routes/content";
 import { coverageRoutes } from "./routes/coverage";
 import type { RouteContract } from "./routes/contract";
 import { delegationRoutes } from "./routes/delegations";
@@ -40,6 +41,7 @@ export const routes = [
   ...serviceRoutes,
   ...actionRoutes,
   ...scanRoutes,
+  ...contentRoutes,
   ...heartbeatRoutes,
   ...runRoutes,
   ...budgetRoutes,

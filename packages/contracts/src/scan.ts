@@ -45,6 +45,12 @@ export const scanFindingSchema = named(
       ),
     start: z.number().int().optional().describe("A text's findings only: the UTF-16 offset where the value starts."),
     end: z.number().int().optional().describe("A text's findings only: the UTF-16 offset just past the value."),
+    confidence: z
+      .enum(["high", "medium", "low"])
+      .optional()
+      .describe(
+        'How sure the built-in detector is (docs/content-detectors.md, "Confidence"): `high` a self-identifying or check-digit-confirmed format, `medium` a format found by a word beside it or a number with no check digit, `low` the generic high-entropy rule. None for the org\'s own detectors.',
+      ),
   }),
   "One finding of a scan: the detector, its class and where, never the value.",
 );

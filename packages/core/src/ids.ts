@@ -31,6 +31,7 @@ export const ID_PREFIXES = {
   grant: "grt",
   handover: "aho",
   cliLogin: "cli",
+  contentDetector: "cdt",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

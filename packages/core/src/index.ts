@@ -69,6 +69,7 @@ export * from "./reports/article12-html";
 export * from "./anomaly/detect-anomalies";
 export * from "./content/content-rules";
 export * from "./content/detectors";
+export * from "./content/org-detectors";
 export * from "./content/screen-content";
 export * from "./scan/scan-input";
 export * from "./scan/scan-content";

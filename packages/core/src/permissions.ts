@@ -29,12 +29,16 @@ export const PERMISSIONS = {
   "posture.read": { allows: "reading the org's posture score, its findings and the overview's figures", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "content.scan": {
-    allows: "scanning a text or a JSON value for secrets and personal data (POST /v1/scan: nothing of the org is read, nothing is stored; agents' keys may too)",
+    allows: "scanning a text or a JSON value for secrets and personal data (POST /v1/scan: the built-in detectors and the org's own; nothing is stored; agents' keys may too)",
     roles: ["owner", "admin", "approver", "auditor", "viewer"],
   },
   "members.read": { allows: "listing the org's members (emails, roles, last activity) and pending invitations", roles: ["owner", "admin", "auditor"] },
   "members.manage": { allows: "inviting members, changing their roles and removing them (never above one's own rank)", roles: ["owner", "admin"] },
   "delegations.revoke": { allows: "revoking any agent's delegations (and with each, its whole subtree)", roles: ["owner", "admin"] },
+  "content.detectors": {
+    allows: "adding, changing, testing and deleting the org's own content detectors (patterns the screen looks for beside the built-in ones)",
+    roles: ["owner", "admin"],
+  },
   "integrations.manage": {
     allows: "managing the org's webhook endpoints (their secrets, delivery logs, redeliveries and test sends)",
     roles: ["owner", "admin"],

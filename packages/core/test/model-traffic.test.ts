@@ -211,7 +211,8 @@ describe("judgeLocalFindings and localFindingSchema: what the server makes of a 
   });
 
   it.each([
-    ["an unknown detector", { detector: "made_up", class: "secrets", path: "prompt" }, "detector"],
+    // A name of the org-detector shape passes here; the server checks it against the org's detectors (checkScreenedDetectors).
+    ["a detector named as no detector can be", { detector: "Made-Up", class: "secrets", path: "prompt" }, "detector"],
     ["a detector of another class", { detector: "email", class: "secrets", path: "prompt" }, "class"],
     ["a value in the path", { detector: "email", class: "personalData", path: `prompt.${EMAIL}` }, "path"],
     ["a path with spaces", { detector: "email", class: "personalData", path: "prompt messages" }, "path"],

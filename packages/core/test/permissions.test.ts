@@ -20,6 +20,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "content.scan": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
+  "content.detectors": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "members.read": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "members.manage": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "delegations.revoke": { owner: true, admin: true, approver: false, auditor: false, viewer: false },

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonTextBytes, MAX_FINDINGS, scanContent, scanWeight, screenContent, utf8Length } from "../src";
+import { CONTENT_DETECTORS, jsonTextBytes, MAX_FINDINGS, scanContent, scanWeight, screenContent, utf8Length } from "../src";
 
 // The standalone scan (docs/content.md, "Standalone scan"): the content screen's detectors over a text or
 // a JSON value, both classes, answering detector, class and path (a text's findings with their offsets),
@@ -16,8 +16,8 @@ describe("a text", () => {
     const result = scanContent({ text });
     expect(result).toEqual({
       findings: [
-        { detector: "github_token", class: "secrets", path: "text", start: 12, end: 12 + TOKEN.length },
-        { detector: "email", class: "personalData", path: "text", start: text.indexOf(EMAIL), end: text.indexOf(EMAIL) + EMAIL.length },
+        { detector: "github_token", class: "secrets", path: "text", start: 12, end: 12 + TOKEN.length, confidence: "high" },
+        { detector: "email", class: "personalData", path: "text", start: text.indexOf(EMAIL), end: text.indexOf(EMAIL) + EMAIL.length, confidence: "high" },
       ],
       truncated: false,
     });
@@ -30,7 +30,7 @@ describe("a text", () => {
 
   it("offsets count UTF-16 code units (an emoji before the value is two)", () => {
     const text = `😀 ${EMAIL}`;
-    expect(scanContent({ text }).findings).toEqual([{ detector: "email", class: "personalData", path: "text", start: 3, end: 3 + EMAIL.length }]);
+    expect(scanContent({ text }).findings).toEqual([{ detector: "email", class: "personalData", path: "text", start: 3, end: 3 + EMAIL.length, confidence: "high" }]);
   });
 
   it("nothing in it: no findings", () => {
@@ -66,20 +66,20 @@ describe("a JSON value", () => {
   it("a key with a finding is named by what was found in it in every path below it, never by itself", () => {
     const result = scanContent({ json: { [EMAIL]: { note: TOKEN } } });
     expect(result.findings).toEqual([
-      { detector: "email", class: "personalData", path: "json" },
-      { detector: "github_token", class: "secrets", path: "json.[personal:email].note" },
+      { detector: "email", class: "personalData", path: "json", confidence: "high" },
+      { detector: "github_token", class: "secrets", path: "json.[personal:email].note", confidence: "high" },
     ]);
   });
 
   it("has no offsets (a path names a string or a key; the offsets would not say which)", () => {
-    for (const finding of scanContent({ json: { note: `${EMAIL} ${TOKEN}` } }).findings) expect(Object.keys(finding).sort()).toEqual(["class", "detector", "path"]);
+    for (const finding of scanContent({ json: { note: `${EMAIL} ${TOKEN}` } }).findings) expect(Object.keys(finding).sort()).toEqual(["class", "confidence", "detector", "path"]);
   });
 
   it("a key that names a secret makes the generic rule look at every token of its value, as the screen does", () => {
     const random = "Qm9vX2Zhcl9iYXo4MTIzNDU2Nzg5MHJhbmRvbQ7x";
     expect(scanContent({ json: { note: random } }).findings).toEqual([]);
-    expect(scanContent({ json: { apiKey: random } }).findings).toEqual([{ detector: "high_entropy_secret", class: "secrets", path: "json.apiKey" }]);
-    expect(scanContent({ json: { apiKey: [random] } }).findings).toEqual([{ detector: "high_entropy_secret", class: "secrets", path: "json.apiKey[0]" }]);
+    expect(scanContent({ json: { apiKey: random } }).findings).toEqual([{ detector: "high_entropy_secret", class: "secrets", path: "json.apiKey", confidence: "low" }]);
+    expect(scanContent({ json: { apiKey: [random] } }).findings).toEqual([{ detector: "high_entropy_secret", class: "secrets", path: "json.apiKey[0]", confidence: "low" }]);
   });
 
   it("scalars and null hold nothing", () => {
@@ -127,7 +127,9 @@ describe("a JSON value", () => {
       fc.property(json, (value) => {
         const screened = screenContent(value, ["json"], { actions: { secrets: "flag", personalData: "flag" }, tag: () => "" });
         const scanned = scanContent({ json: value });
-        expect(scanned.findings).toEqual(screened.findings.map(({ detector, class: kind, path }) => ({ detector, class: kind, path })));
+        expect(scanned.findings).toEqual(
+          screened.findings.map(({ detector, class: kind, path }) => ({ detector, class: kind, path, confidence: CONTENT_DETECTORS.find((d) => d.id === detector)?.confidence })),
+        );
       }),
       { numRuns: 300 },
     );

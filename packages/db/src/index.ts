@@ -24,6 +24,7 @@ export * from "./anomalies";
 export * from "./overview";
 export * from "./posture";
 export * from "./scan";
+export * from "./content-detectors";
 export * from "./health";
 export * from "./reports";
 export * from "./policy-rollout";

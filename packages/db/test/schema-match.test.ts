@@ -620,6 +620,22 @@ describe("every model round-trips through the generated client", () => {
     await roundTrip("DecisionLatency", latency, () =>
       prisma.decisionLatency.findUnique({ where: { orgId_minute_instance: { orgId: org.id, minute: t, instance: "host:1:abc" } } }),
     );
+    const detector = await prisma.contentDetector.create({
+      data: {
+        id: "cdt_rt",
+        orgId: org.id,
+        name: "acme_ticket",
+        class: "secrets",
+        pattern: "ACME-[0-9]{8}",
+        keywords: ["acme-"],
+        checksum: "luhn",
+        enabled: false,
+        createdBy: membership.id,
+        createdAt: t,
+        updatedAt: later,
+      },
+    });
+    await roundTrip("ContentDetector", detector, () => prisma.contentDetector.findUnique({ where: { id: detector.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 

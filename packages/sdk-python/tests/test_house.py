@@ -60,6 +60,7 @@ NOT_COVERED = {
     "startCliLogin": "no key: the `gatehouse login --web` device flow's start, called by the CLI before it holds a key",
     "collectCliLogin": "no key: the `gatehouse login --web` poll, which hands the CLI its key once a member confirms",
     "listBudgets": "members only (posture.read); an agent reads the budgets it is held to in each answer's `budget`",
+    "screenContentDetectors": "the org's own detectors are not run by the Python screen: Python's re is a backtracking engine (docs/content-detectors.md)",
 }
 
 

@@ -40,8 +40,8 @@ def test_a_text_answers_each_finding_with_its_offsets_and_never_the_value(org: O
     assert_shape(result, "ScanResult")
     assert result == {
         "findings": [
-            {"detector": "github_token", "class": "secrets", "path": "text", "start": 12, "end": 12 + len(token)},
-            {"detector": "email", "class": "personalData", "path": "text", "start": text.index(email), "end": text.index(email) + len(email)},
+            {"detector": "github_token", "class": "secrets", "path": "text", "start": 12, "end": 12 + len(token), "confidence": "high"},
+            {"detector": "email", "class": "personalData", "path": "text", "start": text.index(email), "end": text.index(email) + len(email), "confidence": "high"},
         ],
         "truncated": False,
     }
@@ -54,14 +54,14 @@ def test_json_answers_paths_and_the_async_client_does_the_same(org: Org) -> None
     document = {"ticket": {"summary": f"customer {email}"}, "items": [f"use {token}"]}
     expected = {
         "findings": [
-            {"detector": "email", "class": "personalData", "path": "json.ticket.summary"},
-            {"detector": "github_token", "class": "secrets", "path": "json.items[0]"},
+            {"detector": "email", "class": "personalData", "path": "json.ticket.summary", "confidence": "high"},
+            {"detector": "github_token", "class": "secrets", "path": "json.items[0]", "confidence": "high"},
         ],
         "truncated": False,
     }
     with Gatehouse(org.agent_key, base_url=org.server.api) as gh:
         assert gh.scan(json=document) == expected
-        assert gh.scan(json=[token])["findings"] == [{"detector": "github_token", "class": "secrets", "path": "json[0]"}]
+        assert gh.scan(json=[token])["findings"] == [{"detector": "github_token", "class": "secrets", "path": "json[0]", "confidence": "high"}]
 
     async def run() -> None:
         async with AsyncGatehouse(org.agent_key, base_url=org.server.api) as gh:

@@ -361,6 +361,19 @@ export const AUDIT_ENTRY_TYPES = {
       reason: z.string().optional(),
     }),
   },
+  "content.detector_changed": {
+    summary: "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, pattern, keywords, checksum and whether it runs.",
+    data: z.strictObject({
+      detectorId: z.string(),
+      change: z.enum(["created", "updated", "deleted"]),
+      name: z.string(),
+      class: z.enum(["secrets", "personalData"]),
+      pattern: z.string(),
+      keywords: z.array(z.string()),
+      checksum: z.string().nullable(),
+      enabled: z.boolean(),
+    }),
+  },
   "member.handover_set": {
     summary: "A member away handed their approvals to a colleague until a time (out of office).",
     data: z.strictObject({ from: member, to: member, until: z.string() }),

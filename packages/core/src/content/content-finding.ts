@@ -2,6 +2,9 @@ import { z } from "zod";
 import type { ContentFinding } from "./screen-content";
 import { LOCAL_DETECTOR_CLASSES, LOCAL_FINDING_PATH } from "./model-traffic";
 
+/** An org detector's name (org-detectors.ts checks it further); the server checks a finding naming one against the org's (screen-call). */
+export const ORG_DETECTOR_NAME = /^[a-z][a-z0-9_]{1,47}$/;
+
 /** The schema of a finding on answers, audit entries and events (screen-content.ts has the type, free of zod). */
 export const contentFindingSchema = z.object({
   detector: z.string().describe("The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."),
@@ -22,7 +25,10 @@ export const localFindingSchema = z
     detector: z
       .string()
       .max(64)
-      .refine((id) => LOCAL_DETECTOR_CLASSES.has(id), "must name a detector of Gatehouse's table (docs/content-detectors.md) or of the instruction heuristic"),
+      .refine(
+        (id) => LOCAL_DETECTOR_CLASSES.has(id) || ORG_DETECTOR_NAME.test(id),
+        "must name a detector of Gatehouse's table (docs/content-detectors.md), of the instruction heuristic, or of the org's own",
+      ),
     class: z.enum(["secrets", "personalData", "instructions"]),
     path: z.string().regex(LOCAL_FINDING_PATH, "must be 1-300 characters of [A-Za-z0-9_.:#~[]-], as the screen builds a path"),
   })

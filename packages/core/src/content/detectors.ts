@@ -17,6 +17,27 @@ import { KEY_HINTED_TOKEN, keyNamesSecret, SECRET_RULES, type SecretRule } from 
 
 export type ContentClass = "secrets" | "personalData";
 
+/**
+ * How sure a finding of a detector is (docs/content-detectors.md, "Confidence"):
+ * - `high`: a self-identifying format (a documented prefix or structure: `ghp_…`, a PEM header, an email
+ *   address) or one a check digit confirms (cards, IBANs, most national identifiers);
+ * - `medium`: a format found by a word beside it rather than by itself (the value is a capture group after
+ *   a keyword: a Heroku key after `heroku`), or a number with no check digit to confirm it (phone numbers,
+ *   SSNs, NINOs, PANs);
+ * - `low`: the generic high-entropy rule.
+ */
+export type DetectorConfidence = "high" | "medium" | "low";
+export const DETECTOR_CONFIDENCES: readonly DetectorConfidence[] = ["high", "medium", "low"];
+
+/** Personal-data formats with no check digit: a match is a plausible number, not a confirmed one. */
+const UNCHECKED_PERSONAL = new Set(["phone_number", "us_ssn", "uk_nino", "in_pan"]);
+
+function confidenceOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): DetectorConfidence {
+  if (rule.id === "high_entropy_secret") return "low";
+  if (kind === "personalData") return UNCHECKED_PERSONAL.has(rule.id) ? "medium" : "high";
+  return rule.group !== undefined && rule.group > 0 ? "medium" : "high";
+}
+
 export interface Detector {
   /** snake_case id, stable, shown to users in placeholders like [secret:github_token#a1b2]. */
   id: string;
@@ -35,6 +56,8 @@ export interface Detector {
   group?: number;
   /** Extra check on the matched value (Luhn, mod 97, entropy, …): false → not a finding. */
   validate?: (value: string) => boolean;
+  /** How sure its findings are (DetectorConfidence). */
+  confidence: DetectorConfidence;
 }
 
 export interface TextFinding {
@@ -46,11 +69,24 @@ export interface TextFinding {
   end: number;
 }
 
+/**
+ * An org's own detectors, compiled (org-detectors.ts's `orgDetectorScan`): run beside the table. An
+ * interface here so the screen (and the SDK's bundle of it) needs no RE2 engine unless an org has some.
+ */
+export interface OrgDetectorScan {
+  /** How many detectors it runs. */
+  readonly size: number;
+  /** Every validated match of the org's detectors of `classes` (all when left out), in any order; overlaps allowed. */
+  find(text: string, classes: ReadonlySet<ContentClass> | undefined): TextFinding[];
+}
+
 export interface FindInTextOptions {
   /** Which classes run (both when left out). */
   classes?: ReadonlySet<ContentClass>;
   /** The JSON object key the text is the value of: when it names a secret, the generic rule looks at every token of the text. */
   key?: string;
+  /** The org's own detectors, run beside the table; on a tie with a built-in's finding the built-in names it. */
+  org?: OrgDetectorScan;
 }
 
 function detectorOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): Detector {
@@ -62,13 +98,18 @@ function detectorOf(rule: SecretRule | PersonalDataRule, kind: ContentClass): De
     pattern: rule.pattern,
     ...(rule.group === undefined ? {} : { group: rule.group }),
     ...(rule.validate === undefined ? {} : { validate: rule.validate }),
+    confidence: confidenceOf(rule, kind),
   };
 }
+
+/** Each built-in detector's confidence, by id. */
+export const DETECTOR_CONFIDENCE: ReadonlyMap<string, DetectorConfidence> = new Map();
 
 export const CONTENT_DETECTORS: readonly Detector[] = [
   ...SECRET_RULES.map((rule) => detectorOf(rule, "secrets")),
   ...PERSONAL_DATA_RULES.map((rule) => detectorOf(rule, "personalData")),
 ];
+for (const detector of CONTENT_DETECTORS) (DETECTOR_CONFIDENCE as Map<string, DetectorConfidence>).set(detector.id, detector.confidence);
 
 /** A detector as the scanner runs it. */
 interface Compiled {
@@ -225,6 +266,8 @@ function byRank(a: Ranked, b: Ranked): number {
  */
 export function findInText(text: string, options: FindInTextOptions = {}): TextFinding[] {
   if (text.length === 0) return [];
+  const { org, ...rest } = options;
+  if (org !== undefined && org.size > 0) return withOrgFindings(text, findInText(text, rest), org.find(text, rest.classes));
   if (text.length > CACHED_TEXT_LENGTH) return scan(text, options);
   // Short texts repeat (tool names, titles, ids): their findings are remembered, by what decides them.
   const hinted = options.key !== undefined && keyNamesSecret(options.key);
@@ -241,6 +284,24 @@ export function findInText(text: string, options: FindInTextOptions = {}): TextF
     findings.map((finding) => ({ ...finding })),
   );
   if (recent.size > CACHED_TEXTS) recent.delete(recent.keys().next().value as string);
+  return findings;
+}
+
+/**
+ * The table's findings and the org's detectors' together, by the table's rule: earlier start first, then
+ * the longer, then a secret before personal data, then the table's before the org's; overlaps dropped.
+ */
+function withOrgFindings(text: string, builtIn: readonly TextFinding[], own: readonly TextFinding[]): TextFinding[] {
+  if (own.length === 0) return [...builtIn];
+  const ranked: Ranked[] = [...builtIn.map((finding) => ({ ...finding, order: 0 })), ...own.map((finding) => ({ ...finding, order: 1 }))];
+  ranked.sort(byRank);
+  const findings: TextFinding[] = [];
+  let end = 0;
+  for (const finding of ranked) {
+    if (finding.start < end || finding.end > text.length) continue;
+    findings.push({ detector: finding.detector, class: finding.class, start: finding.start, end: finding.end });
+    end = finding.end;
+  }
   return findings;
 }
 

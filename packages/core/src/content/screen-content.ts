@@ -1,6 +1,6 @@
 import { formatIssuePath } from "../issue-path";
 import type { ContentAction } from "./content-rules";
-import { findInText, type ContentClass } from "./detectors";
+import { findInText, type ContentClass, type OrgDetectorScan } from "./detectors";
 
 /**
  * What a finding is of: a class the content rules govern (`secrets`, `personalData`), or `instructions`,
@@ -34,6 +34,8 @@ export interface ScreenOptions {
    * screen of a model call's prompt keeps its own, random per call, to restore personal data in the answer.
    */
   placeholder?: (kind: ContentClass, detector: string, value: string) => string;
+  /** The org's own detectors (org-detectors.ts), run beside the table. */
+  org?: OrgDetectorScan;
 }
 
 /**
@@ -101,7 +103,7 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
   const screenText = (text: string, at: At, key: string | undefined): string => {
     kept = undefined;
     if (text.length < CONTENT_MIN_LENGTH) return text;
-    const found = findInText(text, { classes, ...(key === undefined ? {} : { key }) });
+    const found = findInText(text, { classes, ...(key === undefined ? {} : { key }), ...(options.org ? { org: options.org } : {}) });
     if (found.length === 0) return text;
     const path = formatIssuePath(pathOf(at));
     let out = "";

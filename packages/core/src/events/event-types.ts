@@ -66,6 +66,7 @@ export const NOT_EVENTS = [
   "org.settings_changed",
   "org.sso_domain_verified",
   "webhook.endpoint_changed",
+  "content.detector_changed",
   "integration.changed",
   "grant.created",
   "grant.revoked",

@@ -1,4 +1,5 @@
-import { findInText, type ContentClass } from "../content/detectors";
+import { DETECTOR_CONFIDENCE, findInText, type ContentClass, type DetectorConfidence, type OrgDetectorScan } from "../content/detectors";
+import { orgDetectorScan, type OrgDetectorSpec } from "../content/org-detectors";
 import { CONTENT_KEY_MIN_LENGTH as KEY_MIN_LENGTH, CONTENT_MIN_LENGTH as MIN_LENGTH, MAX_FINDINGS, PLACEHOLDER_KIND as KIND } from "../content/screen-content";
 import { formatIssuePath } from "../issue-path";
 
@@ -9,8 +10,8 @@ import { formatIssuePath } from "../issue-path";
  * API runs a large scan as a job of the work pool (packages/db's standaloneScan).
  */
 
-/** What a scan reads: a text, or any JSON value. */
-export type ScanInput = { text: string } | { json: unknown };
+/** What a scan reads: a text, or any JSON value; with the org's own detectors (plain data: a work-pool job carries them). */
+export type ScanInput = ({ text: string } | { json: unknown }) & { detectors?: readonly OrgDetectorSpec[] };
 
 /** One finding: the detector, its class and where; for a text, also the value's UTF-16 offsets. */
 export interface ScanFinding {
@@ -21,6 +22,8 @@ export interface ScanFinding {
   /** A text's findings only: where the value starts and ends (UTF-16 offsets, as JavaScript counts). */
   start?: number;
   end?: number;
+  /** A built-in detector's confidence (DetectorConfidence); none for the org's own detectors. */
+  confidence?: DetectorConfidence;
 }
 
 export interface ScanResult {
@@ -41,19 +44,28 @@ type At = { parent: At; key: string | number } | null;
 /** A step of the JSON walk: a value to look into, or an object's entry (its key first, then its value). */
 type Step = { item: unknown; at: At; hint: string | undefined } | { name: string; value: unknown; at: At };
 
+/** A finding's confidence field: a built-in detector's, none for an org's own. */
+function confidence(detector: string): { confidence?: DetectorConfidence } {
+  const known = DETECTOR_CONFIDENCE.get(detector);
+  return known === undefined ? {} : { confidence: known };
+}
+
 /** The scan of a text or a JSON value (ScanInput): every finding up to MAX_FINDINGS, and whether there were more. */
 export function scanContent(input: ScanInput): ScanResult {
+  const org = orgDetectorScan(input.detectors ?? []);
   if ("text" in input) {
-    const found = findInText(input.text);
+    const found = findInText(input.text, org ? { org } : {});
     return {
-      findings: found.slice(0, MAX_FINDINGS).map((finding) => ({ detector: finding.detector, class: finding.class, path: "text", start: finding.start, end: finding.end })),
+      findings: found
+        .slice(0, MAX_FINDINGS)
+        .map((finding) => ({ detector: finding.detector, class: finding.class, path: "text", start: finding.start, end: finding.end, ...confidence(finding.detector) })),
       truncated: found.length > MAX_FINDINGS,
     };
   }
-  return scanJson(input.json);
+  return scanJson(input.json, org);
 }
 
-function scanJson(value: unknown): ScanResult {
+function scanJson(value: unknown, org: OrgDetectorScan | undefined): ScanResult {
   const findings: ScanFinding[] = [];
   const pathOf = (at: At): string => {
     const keys: Array<string | number> = [];
@@ -62,12 +74,12 @@ function scanJson(value: unknown): ScanResult {
   };
   /** Looks in one string; answers false once more than MAX_FINDINGS were found (the walk stops there). */
   const look = (text: string, at: At, hint: string | undefined): ReturnType<typeof findInText> | false => {
-    const found = findInText(text, hint === undefined ? {} : { key: hint });
+    const found = findInText(text, { ...(hint === undefined ? {} : { key: hint }), ...(org ? { org } : {}) });
     if (found.length === 0) return found;
     const path = pathOf(at);
     for (const finding of found) {
       if (findings.length === MAX_FINDINGS) return false;
-      findings.push({ detector: finding.detector, class: finding.class, path });
+      findings.push({ detector: finding.detector, class: finding.class, path, ...confidence(finding.detector) });
     }
     return found;
   };

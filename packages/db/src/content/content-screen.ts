@@ -10,8 +10,10 @@ import {
   type ContentScreen,
   type ContentRule,
   type ContentSettings,
+  type OrgDetectorScan,
 } from "@gatehouse/core";
 import { orgSubkey } from "../infra/org-vault";
+import { freshOrgDetectors, lastOrgDetectors, orgDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
@@ -37,9 +39,9 @@ function tagKey(orgId: string): Promise<Buffer> {
 type Screen = ContentScreen;
 const NOTHING: Screen = (value) => ({ value, findings: [], denied: false });
 
-function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>): Screen {
+function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>, org: OrgDetectorScan | undefined): Screen {
   const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
-  return (value, root, only) => screenContent(value, root, { actions, tag, ...(only ? { only } : {}) });
+  return (value, root, only) => screenContent(value, root, { actions, tag, ...(only ? { only } : {}), ...(org ? { org } : {}) });
 }
 
 /** The org's content settings of a settings snapshot object: parsed once per snapshot. */
@@ -58,14 +60,17 @@ export function promptContentActionsFor(settings: unknown, rules: readonly Conte
 /**
  * A screen of one call's values (docs/content.md), keyed for the org: `screen(value, ["metadata"])`
  * answers the value as it may be written (placeholders `[secret:github_token#1a2b3c4d]` for what the
- * actions redact or refuse), the findings and whether the call is refused. Fails closed: without the
- * org's placeholder key (the master key cannot be read) nothing is decided.
+ * actions redact or refuse), the findings and whether the call is refused. The org's own detectors
+ * (org-detectors.ts) run beside the built-in table. Fails closed: without the org's placeholder key (the
+ * master key cannot be read) or its detectors (the database cannot be read) nothing is decided.
  */
 export function contentScreen(orgId: string, actions: Record<ContentClass, ContentAction>): Screen | Promise<Screen> {
   if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
-  // The decision path takes no extra turn of the event loop once the org's key is derived.
+  // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read.
   const key = derived.get(orgId);
-  return key ? screenWith(key, actions) : tagKey(orgId).then((bytes) => screenWith(bytes, actions));
+  const own = freshOrgDetectors(orgId);
+  if (key && own) return screenWith(key, actions, own.scan);
+  return Promise.all([tagKey(orgId), orgDetectors(orgId)]).then(([bytes, detectors]) => screenWith(bytes, actions, detectors.scan));
 }
 
 /**
@@ -73,17 +78,20 @@ export function contentScreen(orgId: string, actions: Record<ContentClass, Conte
  * the org's lock). Never fails: a key that cannot be derived fails `screenSync` instead, when a screen needs it.
  */
 export async function contentKeyReady(orgId: string): Promise<void> {
-  await tagKey(orgId).catch(() => undefined);
+  await Promise.all([tagKey(orgId).catch(() => undefined), orgDetectors(orgId).catch(() => undefined)]);
 }
 
-/** `contentScreen` without a wait, after `contentKeyReady`: fails closed (throws) when the screen needs a key that could not be derived. */
+/**
+ * `contentScreen` without a wait, after `contentKeyReady`: the org's detectors as last read (read by it
+ * just before). Fails closed (throws) when the screen needs a key that could not be derived or detectors
+ * that could not be read.
+ */
 export function screenSync(orgId: string, actions: Record<ContentClass, ContentAction>): Screen {
-  const screen = contentScreen(orgId, actions);
-  if (typeof screen !== "function") {
-    screen.catch(() => undefined);
-    throw new Error("the org's content key is not available: nothing is screened, so nothing is written");
-  }
-  return screen;
+  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
+  const key = derived.get(orgId);
+  const own = freshOrgDetectors(orgId) ?? lastOrgDetectors(orgId);
+  if (!key || !own) throw new Error("the org's content key or detectors are not available: nothing is screened, so nothing is written");
+  return screenWith(key, actions, own.scan);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { budgetPlan, runIdOf, type BudgetPlan, type DecisionInputs } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { contentScreen } from "../content/content-screen";
+import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { screenCall } from "../content/screen-call";
 import { grantQuery, type GrantQuery } from "./claim-grant";
 import type { Prepared } from "./prepare-decision";
@@ -26,6 +27,7 @@ export interface ReadInputs {
  */
 export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: number | undefined): Promise<ReadInputs> {
   const { request, agent, gateReason } = prepared;
+  await checkScreenedDetectors(ctx.org.id, request.screened);
   const pending = contentScreen(ctx.org.id, prepared.content);
   const screen = typeof pending === "function" ? pending : await pending;
   const { metadata, dataAccessed, runName, findings, denied } = screenCall(screen, request, prepared.promptContent ?? prepared.content);

@@ -24,6 +24,7 @@ import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure } from "../agents/circuit-breaker";
 import { contentActionsFor, contentKeyReady, screenSync } from "../content/content-screen";
+import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { commitOutcome } from "./group-commit";
 import type { JudgedOutcome, ReportedAction } from "./commit-item";
@@ -63,6 +64,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     getOrgPolicies(ctx.org.id),
     agentSnapshot(ctx.org.id, rootAgentId),
     contentKeyReady(ctx.org.id),
+    checkScreenedDetectors(ctx.org.id, parsed.data.screened),
   ]);
   const trusted = policies.tampered.length === 0 && subject ? { set: policies.set, agent: { id: subject.id, name: subject.name, labels: subject.labels } } : null;
   const agentName = (await agentSnapshot(ctx.org.id, actor.agentId))?.name ?? actor.agentId;

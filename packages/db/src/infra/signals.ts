@@ -15,6 +15,8 @@ export type Signal =
   | { type: "policies.changed"; orgId: string }
   | { type: "agent.changed"; orgId: string; agentId: string }
   | { type: "settings.changed"; orgId: string }
+  /** The org's own content detectors changed: every screen's copy of them is dropped. */
+  | { type: "detectors.changed"; orgId: string }
   | { type: "org.closed"; orgId: string }
   | { type: "approvals.changed"; orgId: string; approvalIds: string[] }
   | { type: "audit.appended"; orgId: string }

@@ -3,6 +3,7 @@ import { rateLimited, scanContent, scanWeight, unavailable, validationError, zod
 import type { Ctx } from "../actors/context";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { dbEnv } from "../infra/env";
+import { orgDetectors } from "../snapshots/org-detectors";
 import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
 
 /**
@@ -18,9 +19,9 @@ export const INLINE_SCAN_MAX = 4_096;
 const scanTask = workTask<ScanInput, ScanResult>("@gatehouse/core", "scanContent");
 
 /**
- * `POST /v1/scan` (docs/content.md, "Standalone scan"): the content screen's detectors over a text or a
- * JSON value, both classes, whatever the org's content settings; nothing is read of the org and nothing
- * is written. Any key of the org: agents', and members' with `content.scan`. A large scan runs on the
+ * `POST /v1/scan` (docs/content.md, "Standalone scan"): the content screen's detectors (the built-in
+ * table and the org's own) over a text or a JSON value, both classes, whatever the org's content
+ * settings; nothing is written. Any key of the org: agents', and members' with `content.scan`. A large scan runs on the
  * work pool keyed by the org (one job of an org at a time, its further jobs after other orgs' in turn);
  * one the pool cannot finish is a 400 naming the field (past its time or memory), a 429 when the org's
  * work already waits there, a 503 when its worker ended otherwise.
@@ -30,7 +31,9 @@ export async function standaloneScan({ ctx, input, work = workPool() }: { ctx: C
   const parsed = scanBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { text, json } = parsed.data;
-  const scan: ScanInput = text !== undefined ? { text } : { json };
+  const { specs } = await orgDetectors(ctx.org.id);
+  const own = specs.length === 0 ? {} : { detectors: specs };
+  const scan: ScanInput = text !== undefined ? { text, ...own } : { json, ...own };
   if (scanWeight(scan) <= INLINE_SCAN_MAX) return scanContent(scan);
   const field = text !== undefined ? "text" : "json";
   try {

@@ -1632,6 +1632,30 @@ class AuditEntryBudgetThresholdDataBudgetSpent(TypedDict):
     usd: float
 
 
+class AuditEntryContentDetectorChanged(TypedDict):
+    """An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, pattern, keywords, checksum and whether it runs."""
+    type: Literal["content.detector_changed"]
+    data: AuditEntryContentDetectorChangedData
+
+
+_AuditEntryContentDetectorChangedDataRequiredKeys = TypedDict(
+    "_AuditEntryContentDetectorChangedDataRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class AuditEntryContentDetectorChangedData(_AuditEntryContentDetectorChangedDataRequiredKeys):
+    detectorId: str
+    change: Literal["created", "updated", "deleted"]
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: str | None
+    enabled: bool
+
+
 class AuditEntryDelegationCreated(TypedDict):
     """An agent delegated capabilities to a new child agent (with its key)."""
     type: Literal["delegation.created"]
@@ -2656,6 +2680,31 @@ class ConnectSlackRequest(TypedDict):
     signingSecret: str
 
 
+_ContentDetectorRequiredKeys = TypedDict(
+    "_ContentDetectorRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class ContentDetector(_ContentDetectorRequiredKeys):
+    """One of the org's own content detectors."""
+    id: str
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: Literal["luhn", "iban"] | None
+    enabled: bool
+    createdAt: str
+    updatedAt: str
+
+
+class ContentDetectorList(TypedDict):
+    """The org's own detectors, oldest first."""
+    detectors: list[ContentDetector]
+
+
 class Coverage(TypedDict):
     """How each of the org's agents' calls reach Gatehouse."""
     windowDays: Literal[30]
@@ -2673,6 +2722,32 @@ class CreateAgentRequest(_CreateAgentRequestRequired, total=False):
     """A new agent."""
     description: str
     labels: dict[str, str]
+
+
+_CreateContentDetectorRequestRequiredKeys = TypedDict(
+    "_CreateContentDetectorRequestRequiredKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class _CreateContentDetectorRequestRequired(TypedDict):
+    name: str
+    """Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`)."""
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+
+
+class CreateContentDetectorRequest(_CreateContentDetectorRequestRequired, _CreateContentDetectorRequestRequiredKeys, total=False):
+    """A new detector (at most 25 per org)."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+    enabled: bool
+    """A disabled detector is kept but does not run."""
 
 
 class _CreateDelegationRequestRequired(TypedDict):
@@ -5043,6 +5118,8 @@ class ScanFinding(_ScanFindingRequired, _ScanFindingRequiredKeys, total=False):
     """A text's findings only: the UTF-16 offset where the value starts."""
     end: int
     """A text's findings only: the UTF-16 offset just past the value."""
+    confidence: Literal["high", "medium", "low"]
+    """How sure the built-in detector is (docs/content-detectors.md, "Confidence"): `high` a self-identifying or check-digit-confirmed format, `medium` a format found by a word beside it or a number with no check digit, `low` the generic high-entropy rule. None for the org's own detectors."""
 
 
 class ScanRequest(TypedDict, total=False):
@@ -5059,6 +5136,26 @@ class ScanResult(TypedDict):
     """In the order of the text or the document: at most 100."""
     truncated: bool
     """More were found than `findings` holds (100)."""
+
+
+class ScreenDetectorList(TypedDict):
+    """The org's enabled detectors, as an SDK's own screen runs them beside the built-in table."""
+    detectors: list[ScreenDetectorListDetectorsItem]
+
+
+_ScreenDetectorListDetectorsItemRequiredKeys = TypedDict(
+    "_ScreenDetectorListDetectorsItemRequiredKeys",
+    {
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class ScreenDetectorListDetectorsItem(_ScreenDetectorListDetectorsItemRequiredKeys):
+    name: str
+    pattern: str
+    keywords: list[str]
+    checksum: Literal["luhn", "iban"] | None
 
 
 class SetHandoverRequest(TypedDict):
@@ -5246,12 +5343,86 @@ class StoredPolicyListPoliciesItem(_StoredPolicyListPoliciesItemRequired, total=
     """Decisions it decided over the last 7 UTC days, today included."""
 
 
+class TestContentDetectorRequest(TypedDict):
+    """A candidate detector and the texts to try it on; nothing is saved."""
+    detector: TestContentDetectorRequestDetector
+    """The candidate: its class, pattern, keywords and checksum, checked as a saved one is."""
+    samples: list[str]
+    """1-20 texts to run it on."""
+
+
+_TestContentDetectorRequestDetectorRequiredKeys = TypedDict(
+    "_TestContentDetectorRequestDetectorRequiredKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+)
+
+
+class _TestContentDetectorRequestDetectorRequired(TypedDict):
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+
+
+class TestContentDetectorRequestDetector(_TestContentDetectorRequestDetectorRequired, _TestContentDetectorRequestDetectorRequiredKeys, total=False):
+    """The candidate: its class, pattern, keywords and checksum, checked as a saved one is."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+
+
+class TestContentDetectorResult(TypedDict):
+    """Each sample's hits: what the detector would find there, its keywords and checksum applied."""
+    results: list[TestContentDetectorResultResultsItem]
+
+
+class TestContentDetectorResultResultsItem(TypedDict):
+    sample: int
+    """The sample's index in the request."""
+    hits: list[TestContentDetectorResultResultsItemHitsItem]
+
+
+class TestContentDetectorResultResultsItemHitsItem(TypedDict):
+    start: int
+    """UTF-16 offset where the match starts."""
+    end: int
+    """UTF-16 offset just past the match."""
+    match: str
+    """The matched text (from the caller's own sample)."""
+
+
 class ToolRef(TypedDict):
     """The tool call a decision was made on: its name and the digest of its arguments."""
     name: str
     """The tool's name as the agent named it."""
     argsDigest: str
     """Hex SHA-256 of the RFC 8785 JSON of the call's arguments: an approval holds for these arguments only."""
+
+
+_UpdateContentDetectorRequestOptionalKeys = TypedDict(
+    "_UpdateContentDetectorRequestOptionalKeys",
+    {
+        # What its findings are, so the content rules for that class apply to them.
+        "class": 'Literal["secrets", "personalData"]',
+    },
+    total=False,
+)
+
+
+class UpdateContentDetectorRequest(_UpdateContentDetectorRequestOptionalKeys, total=False):
+    """What to change; the rest stays. A changed pattern is checked as a new one is."""
+    name: str
+    """Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`)."""
+    pattern: str
+    """An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value."""
+    keywords: list[str]
+    """Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text."""
+    checksum: Literal["luhn", "iban"] | None
+    """Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97)."""
+    enabled: bool
+    """A disabled detector is kept but does not run."""
 
 
 class UpdateMemberRequest(TypedDict):
@@ -5604,7 +5775,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -1274,6 +1274,92 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/content/detectors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The org's own content detectors */
+        get: operations["listContentDetectors"];
+        put?: never;
+        /**
+         * Add a content detector
+         * @description From the next call on, every screen of the org's content (decisions' metadata, outcomes, `POST /v1/scan`, the SDKs' screens) runs it beside the built-in table; its findings name it and the content rules of its class apply. A pattern must be RE2 (linear-time: no backreferences, no lookaround), at most 256 characters and 300 RE2 instructions, and match at least one character; otherwise a 400 names `pattern` and says why. The name must be unique in the org and not a built-in detector's (400 naming `name`). At most 25 per org (409). Recorded as `content.detector_changed`.
+         */
+        post: operations["createContentDetector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/detectors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One content detector */
+        get: operations["getContentDetector"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a content detector
+         * @description From the next call on it no longer runs. While the two-admin rule is in force this is a 409 (SECOND_APPROVAL_REQUIRED).
+         */
+        delete: operations["deleteContentDetector"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a content detector
+         * @description A pattern must be RE2 (linear-time: no backreferences, no lookaround), at most 256 characters and 300 RE2 instructions, and match at least one character; otherwise a 400 names `pattern` and says why. While the two-admin rule is in force, a change that could find less (disabling it, or changing its pattern, keywords, class or checksum) is a 409 (SECOND_APPROVAL_REQUIRED); renaming or enabling is not.
+         */
+        patch: operations["updateContentDetector"];
+        trace?: never;
+    };
+    "/v1/content/detectors/screen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The org's enabled detectors, for an SDK's own screen
+         * @description What a model-client wrapper's screen runs beside the built-in table in the caller's process (docs/guardrails.md): each enabled detector's name, class, pattern, keywords and checksum. The SDKs read it once and keep it for a few minutes.
+         */
+        get: operations["screenContentDetectors"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/content/detectors/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a candidate detector on samples
+         * @description Runs a candidate (class, pattern, keywords, checksum) on 1-20 sample texts and answers each sample's hits; nothing is saved or recorded. A pattern must be RE2 (linear-time: no backreferences, no lookaround), at most 256 characters and 300 RE2 instructions, and match at least one character; otherwise a 400 names `pattern` and says why.
+         */
+        post: operations["testContentDetector"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/coverage": {
         parameters: {
             query?: never;
@@ -1527,7 +1613,7 @@ export interface paths {
         put?: never;
         /**
          * Scan a text or a JSON value for secrets and personal data
-         * @description Runs the content screen's detectors (docs/content-detectors.md) over `text` or over every string and object key of `json`, both classes always, whatever the org's content settings say (they govern what a decision does with a finding, not what a scan reports). Answers each finding's detector, class and path, never the value; a text's findings also carry the value's UTF-16 offsets. Nothing is stored: no audit entry, no decision, no event. At most 100 findings (`truncated` says there were more). An org's scans run one at a time per API process (its further calls wait their turn, then 429 with Retry-After), and large ones run on the work pool, so one org's scans never hold up another org. Agent keys, and members' keys of every role.
+         * @description Runs the content screen's detectors (docs/content-detectors.md: the built-in table and the org's own) over `text` or over every string and object key of `json`, both classes always, whatever the org's content settings say (they govern what a decision does with a finding, not what a scan reports). Answers each finding's detector, class and path, never the value; a text's findings also carry the value's UTF-16 offsets. Nothing is stored: no audit entry, no decision, no event. At most 100 findings (`truncated` says there were more). An org's scans run one at a time per API process (its further calls wait their turn, then 429 with Retry-After), and large ones run on the work pool, so one org's scans never hold up another org. Agent keys, and members' keys of every role.
          */
         post: operations["scan"];
         delete?: never;
@@ -3031,6 +3117,21 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "content.detector_changed";
+            data: {
+                detectorId: string;
+                /** @enum {string} */
+                change: "created" | "updated" | "deleted";
+                name: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                pattern: string;
+                keywords: string[];
+                checksum: string | null;
+                enabled: boolean;
+            };
+        } | {
+            /** @constant */
             type: "member.handover_set";
             data: {
                 from: {
@@ -3596,6 +3697,23 @@ export interface components {
             botToken: string;
             signingSecret: string;
         };
+        /** @description One of the org's own content detectors. */
+        ContentDetector: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            class: "secrets" | "personalData";
+            pattern: string;
+            keywords: string[];
+            checksum: ("luhn" | "iban") | null;
+            enabled: boolean;
+            createdAt: string;
+            updatedAt: string;
+        };
+        /** @description The org's own detectors, oldest first. */
+        ContentDetectorList: {
+            detectors: components["schemas"]["ContentDetector"][];
+        };
         /** @description How each of the org's agents' calls reach Gatehouse. */
         Coverage: {
             /** @constant */
@@ -3613,6 +3731,33 @@ export interface components {
             labels?: {
                 [key: string]: string;
             };
+        };
+        /** @description A new detector (at most 25 per org). */
+        CreateContentDetectorRequest: {
+            /** @description Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`). */
+            name: string;
+            /**
+             * @description What its findings are, so the content rules for that class apply to them.
+             * @enum {string}
+             */
+            class: "secrets" | "personalData";
+            /** @description An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value. */
+            pattern: string;
+            /**
+             * @description Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text.
+             * @default []
+             */
+            keywords?: string[];
+            /**
+             * @description Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97).
+             * @default null
+             */
+            checksum?: ("luhn" | "iban") | null;
+            /**
+             * @description A disabled detector is kept but does not run.
+             * @default true
+             */
+            enabled?: boolean;
         };
         /** @description The new agent and its first key. */
         CreatedAgent: {
@@ -5746,6 +5891,11 @@ export interface components {
             start?: number;
             /** @description A text's findings only: the UTF-16 offset just past the value. */
             end?: number;
+            /**
+             * @description How sure the built-in detector is (docs/content-detectors.md, "Confidence"): `high` a self-identifying or check-digit-confirmed format, `medium` a format found by a word beside it or a number with no check digit, `low` the generic high-entropy rule. None for the org's own detectors.
+             * @enum {string}
+             */
+            confidence?: "high" | "medium" | "low";
         };
         /** @description What to scan: `text` or `json`, exactly one of the two. */
         ScanRequest: {
@@ -5760,6 +5910,17 @@ export interface components {
             findings: components["schemas"]["ScanFinding"][];
             /** @description More were found than `findings` holds (100). */
             truncated: boolean;
+        };
+        /** @description The org's enabled detectors, as an SDK's own screen runs them beside the built-in table. */
+        ScreenDetectorList: {
+            detectors: {
+                name: string;
+                /** @enum {string} */
+                class: "secrets" | "personalData";
+                pattern: string;
+                keywords: string[];
+                checksum: ("luhn" | "iban") | null;
+            }[];
         };
         /** @description Hand your approvals to a colleague until a time. */
         SetHandoverRequest: {
@@ -5936,12 +6097,79 @@ export interface components {
             /** @description The tests published with the set (empty when none). */
             tests: components["schemas"]["PolicyTestCase"][];
         };
+        /** @description A candidate detector and the texts to try it on; nothing is saved. */
+        TestContentDetectorRequest: {
+            /** @description The candidate: its class, pattern, keywords and checksum, checked as a saved one is. */
+            detector: {
+                /**
+                 * @description What its findings are, so the content rules for that class apply to them.
+                 * @enum {string}
+                 */
+                class: "secrets" | "personalData";
+                /** @description An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value. */
+                pattern: string;
+                /**
+                 * @description Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text.
+                 * @default []
+                 */
+                keywords?: string[];
+                /**
+                 * @description Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97).
+                 * @default null
+                 */
+                checksum?: ("luhn" | "iban") | null;
+            };
+            /** @description 1-20 texts to run it on. */
+            samples: string[];
+        };
+        /** @description Each sample's hits: what the detector would find there, its keywords and checksum applied. */
+        TestContentDetectorResult: {
+            results: {
+                /** @description The sample's index in the request. */
+                sample: number;
+                hits: {
+                    /** @description UTF-16 offset where the match starts. */
+                    start: number;
+                    /** @description UTF-16 offset just past the match. */
+                    end: number;
+                    /** @description The matched text (from the caller's own sample). */
+                    match: string;
+                }[];
+            }[];
+        };
         /** @description The tool call a decision was made on: its name and the digest of its arguments. */
         ToolRef: {
             /** @description The tool's name as the agent named it. */
             name: string;
             /** @description Hex SHA-256 of the RFC 8785 JSON of the call's arguments: an approval holds for these arguments only. */
             argsDigest: string;
+        };
+        /** @description What to change; the rest stays. A changed pattern is checked as a new one is. */
+        UpdateContentDetectorRequest: {
+            /** @description Unique in the org; names its findings and placeholders (`[secret:acme_api_key#1a2b3c4d]`). */
+            name?: string;
+            /**
+             * @description What its findings are, so the content rules for that class apply to them.
+             * @enum {string}
+             */
+            class?: "secrets" | "personalData";
+            /** @description An RE2 pattern (no backreferences, no lookaround: linear-time), at most 256 characters and 300 RE2 instructions; `(?i)` for case-insensitive. The whole match is the value. */
+            pattern?: string;
+            /**
+             * @description Optional prefilter: the pattern runs on a text only when it contains one of them (case-insensitive). None: it runs on every text.
+             * @default []
+             */
+            keywords?: string[];
+            /**
+             * @description Optional check a match must pass: `luhn` over its digits, or `iban` (ISO 13616 mod 97).
+             * @default null
+             */
+            checksum?: ("luhn" | "iban") | null;
+            /**
+             * @description A disabled detector is kept but does not run.
+             * @default true
+             */
+            enabled?: boolean;
         };
         /** @description The member's new role: at most the caller's own rank, and never for a member ranking above the caller. The last owner cannot be demoted (409). */
         UpdateMemberRequest: {
@@ -13227,6 +13455,632 @@ export interface operations {
             };
             /** @description The database cannot be reached. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listContentDetectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The detectors, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetectorList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createContentDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateContentDetectorRequest"];
+            };
+        };
+        responses: {
+            /** @description The detector. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetector"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getContentDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The detector. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetector"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteContentDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The deleted detector. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetector"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateContentDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateContentDetectorRequest"];
+            };
+        };
+        responses: {
+            /** @description The detector after the change. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentDetector"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    screenContentDetectors: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The enabled detectors, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScreenDetectorList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    testContentDetector: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TestContentDetectorRequest"];
+            };
+        };
+        responses: {
+            /** @description Each sample's hits. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestContentDetectorResult"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
                 headers: {
                     [name: string]: unknown;
                 };

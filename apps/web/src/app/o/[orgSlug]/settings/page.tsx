@@ -7,6 +7,7 @@ import { requireSessionUser } from "@/server/session";
 import { DangerZone } from "./danger-zone";
 import { SettingsForms } from "./settings-forms";
 import { SectionIndex } from "./section-index";
+import { DetectorsSection } from "./sections/detectors-section";
 
 export const metadata: Metadata = { title: "Settings" };
 
@@ -45,6 +46,7 @@ export default async function SettingsPage({ params }: { params: Params }) {
             contentDefaults={contentSettings({})}
             sso={{ claims: claims.domains, configured: oidcConfig() !== null, ownDomain: emailDomain(user.email), roles: SSO_DEFAULT_ROLES }}
           />
+          {role !== null && hasPermission(role, "content.detectors") ? <DetectorsSection orgSlug={orgSlug} /> : null}
           {role !== null && hasPermission(role, "org.close") ? <DangerZone orgSlug={org.slug} /> : null}
         </div>
       </div>

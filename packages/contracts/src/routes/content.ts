@@ -1,0 +1,102 @@
+import { MAX_ORG_DETECTORS } from "@gatehouse/core";
+import {
+  contentDetectorIdParams,
+  contentDetectorListSchema,
+  contentDetectorSchema,
+  createContentDetectorBodySchema,
+  screenDetectorListSchema,
+  testContentDetectorBodySchema,
+  testContentDetectorResultSchema,
+  updateContentDetectorBodySchema,
+} from "../content-detectors";
+import type { RouteContract } from "./contract";
+
+const PATTERN_RULE =
+  "A pattern must be RE2 (linear-time: no backreferences, no lookaround), at most 256 characters and 300 RE2 instructions, and match at least one character; otherwise a 400 names `pattern` and says why.";
+
+/** An org's own content detectors (docs/content-detectors.md, "An org's own detectors"). */
+export const contentRoutes = [
+  {
+    operationId: "screenContentDetectors",
+    method: "GET",
+    path: "/v1/content/detectors/screen",
+    summary: "The org's enabled detectors, for an SDK's own screen",
+    description:
+      "What a model-client wrapper's screen runs beside the built-in table in the caller's process (docs/guardrails.md): each enabled detector's name, class, pattern, keywords and checksum. The SDKs read it once and keep it for a few minutes.",
+    tag: "Content",
+    auth: "agent",
+    success: { status: 200, description: "The enabled detectors, oldest first.", json: screenDetectorListSchema },
+  },
+  {
+    operationId: "listContentDetectors",
+    method: "GET",
+    path: "/v1/content/detectors",
+    summary: "The org's own content detectors",
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    success: { status: 200, description: "The detectors, oldest first.", json: contentDetectorListSchema },
+  },
+  {
+    operationId: "createContentDetector",
+    method: "POST",
+    path: "/v1/content/detectors",
+    summary: "Add a content detector",
+    description: `From the next call on, every screen of the org's content (decisions' metadata, outcomes, \`POST /v1/scan\`, the SDKs' screens) runs it beside the built-in table; its findings name it and the content rules of its class apply. ${PATTERN_RULE} The name must be unique in the org and not a built-in detector's (400 naming \`name\`). At most ${MAX_ORG_DETECTORS} per org (409). Recorded as \`content.detector_changed\`.`,
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    body: createContentDetectorBodySchema,
+    success: { status: 201, description: "The detector.", json: contentDetectorSchema },
+  },
+  {
+    operationId: "testContentDetector",
+    method: "POST",
+    path: "/v1/content/detectors/test",
+    summary: "Try a candidate detector on samples",
+    description: `Runs a candidate (class, pattern, keywords, checksum) on 1-20 sample texts and answers each sample's hits; nothing is saved or recorded. ${PATTERN_RULE}`,
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    body: testContentDetectorBodySchema,
+    bodyLimit: 256 * 1024,
+    orgTurn: "content scan",
+    success: { status: 200, description: "Each sample's hits.", json: testContentDetectorResultSchema },
+  },
+  {
+    operationId: "getContentDetector",
+    method: "GET",
+    path: "/v1/content/detectors/:id",
+    summary: "One content detector",
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    params: contentDetectorIdParams,
+    success: { status: 200, description: "The detector.", json: contentDetectorSchema },
+  },
+  {
+    operationId: "updateContentDetector",
+    method: "PATCH",
+    path: "/v1/content/detectors/:id",
+    summary: "Change a content detector",
+    description: `${PATTERN_RULE} While the two-admin rule is in force, a change that could find less (disabling it, or changing its pattern, keywords, class or checksum) is a 409 (SECOND_APPROVAL_REQUIRED); renaming or enabling is not.`,
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    params: contentDetectorIdParams,
+    body: updateContentDetectorBodySchema,
+    success: { status: 200, description: "The detector after the change.", json: contentDetectorSchema },
+  },
+  {
+    operationId: "deleteContentDetector",
+    method: "DELETE",
+    path: "/v1/content/detectors/:id",
+    summary: "Delete a content detector",
+    description: "From the next call on it no longer runs. While the two-admin rule is in force this is a 409 (SECOND_APPROVAL_REQUIRED).",
+    tag: "Content",
+    auth: "admin",
+    permission: "content.detectors",
+    params: contentDetectorIdParams,
+    success: { status: 200, description: "The deleted detector.", json: contentDetectorSchema },
+  },
+] as const satisfies readonly RouteContract[];

@@ -1,0 +1,9 @@
+export {
+  createContentDetector,
+  listContentDetectors,
+  getContentDetector,
+  updateContentDetector,
+  deleteContentDetector,
+  testContentDetector,
+  screenContentDetectors,
+} from "./manage-detectors";
