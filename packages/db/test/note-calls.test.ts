@@ -1,7 +1,8 @@
 import type { Ctx } from "../src/actors/context";
 import { afterAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb, db } from "../src";
-import { flushCallCoverage, getAgentOverview, getCoverage, noteCalls } from "../src/agents";
+import { getAgentOverview } from "../src/agents";
+import { flushCallCoverage, getCoverage, noteCalls } from "../src/posture";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
 afterAll(async () => {

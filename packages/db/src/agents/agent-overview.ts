@@ -2,8 +2,8 @@ import { INTEGRATION_WINDOW_DAYS, INTEGRATIONS, notFound, toolCallsUngoverned, t
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { readDb } from "../infra/replica";
-import { callTallies, coverageSince, noCalls, type CallTallies } from "./get-coverage";
-import { flushCallCoverage } from "./note-calls";
+import { callTallies, coverageSince, noCalls, type CallTallies } from "../posture/get-coverage";
+import { flushCallCoverage } from "../posture/note-calls";
 import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
 
 /** An agent as the console lists it: its contract view with its live keys, last activity and creator. */

@@ -6,5 +6,3 @@ export { setAgentStatus } from "./set-agent-status";
 export { integrationOf, noteIntegration } from "./note-integration";
 export { recordHeartbeat } from "./record-heartbeat";
 export { detectUnresponsiveAgents } from "./detect-unresponsive";
-export { getCoverage, coverageSince, type AgentCoverage, type Coverage } from "./get-coverage";
-export { flushCallCoverage, noteCalls } from "./note-calls";

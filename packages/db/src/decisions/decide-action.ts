@@ -4,7 +4,7 @@ import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
-import { noteCalls } from "../agents/note-calls";
+import { noteCalls } from "../posture/note-calls";
 import { noteIntegration } from "../agents/note-integration";
 import { recordDecisionLatency } from "../health/decision-latency";
 import { grantCandidates } from "./claim-grant";

@@ -1,7 +1,7 @@
 import { FAST_DECISION_SECONDS, INTEGRATION_WINDOW_DAYS, POSTURE_WINDOW_DAYS, retentionSettings, signInSettings, type PostureFacts, type PosturePolicyFact } from "@gatehouse/core";
 import { APPROVAL_TIMEOUT_MAX_SECONDS } from "@gatehouse/core";
-import { coverageSince } from "../agents/get-coverage";
-import { flushCallCoverage } from "../agents/note-calls";
+import { coverageSince } from "./get-coverage";
+import { flushCallCoverage } from "./note-calls";
 import { db } from "../infra/client";
 import { rollupWindow } from "../rollups/roll-up-decisions";
 
