@@ -17,6 +17,8 @@ export const INTEGRATIONS = {
   codex: { label: "Codex hook", callsModels: false },
   openai: { label: "OpenAI client (wrapOpenAI)", callsModels: true },
   anthropic: { label: "Anthropic client (wrapAnthropic)", callsModels: true },
+  "google-genai": { label: "Google Gen AI client (wrapGoogleGenAI)", callsModels: true },
+  mistral: { label: "Mistral client (wrapMistral)", callsModels: true },
 } as const satisfies Record<string, { label: string; callsModels: boolean }>;
 
 export type IntegrationName = keyof typeof INTEGRATIONS;
