@@ -4980,7 +4980,7 @@ export interface components {
         /** @description Templates grouped by the controls of a compliance framework. A starting point, not a claim of compliance. */
         PolicyPack: {
             /** @enum {string} */
-            id: "agentic-risks" | "soc2-change-management" | "eu-ai-act-art14";
+            id: "agentic-risks" | "soc2-change-management" | "eu-ai-act-art14" | "hipaa-phi";
             title: string;
             /** @description The framework the controls come from. */
             framework: string;
@@ -5087,7 +5087,7 @@ export interface components {
             /** @description The risk, and why this rule answers it. */
             rationale: string;
             /** @description The packs whose controls name this template. */
-            packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14")[];
+            packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14" | "hipaa-phi")[];
             /** @description Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`. */
             policies: {
                 [key: string]: unknown;
