@@ -8,7 +8,11 @@ import { join, resolve } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const out = join(root, "dist", "packages");
-const packages = ["packages/sdk", "packages/cli", ...["ai-sdk", "openai-agents", "langchain", "mcp", "openai", "anthropic"].map((name) => `packages/integrations/${name}`)];
+const packages = [
+  "packages/sdk",
+  "packages/cli",
+  ...["ai-sdk", "openai-agents", "langchain", "mcp", "openai", "anthropic", "google-genai", "mistral"].map((name) => `packages/integrations/${name}`),
+];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });

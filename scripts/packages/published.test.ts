@@ -24,7 +24,7 @@ import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 /** The adapters (packages/integrations/*), packed beside the SDK and the CLI. */
-const ADAPTERS = ["ai-sdk", "openai-agents", "langchain", "mcp", "openai", "anthropic"];
+const ADAPTERS = ["ai-sdk", "openai-agents", "langchain", "mcp", "openai", "anthropic", "google-genai", "mistral"];
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ""}`, npm_config_update_notifier: "false" };
 /** An empty home folder: the README's block makes its project there. */
 const home = mkdtempSync(join(tmpdir(), "gatehouse-packages-"));
@@ -165,7 +165,7 @@ const EXPECTED = {
 describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as the README says", () => {
   it("pack one complete tarball of each into dist/packages/, the CLI's installing alone: no @gatehouse dependency, the SDK inside it", () => {
     expect(readdirSync(join(root, "dist/packages")).sort()).toEqual(
-      ["ai-sdk", "anthropic", "cli", "langchain", "mcp", "openai", "openai-agents", "sdk"].map((name) =>
+      ["ai-sdk", "anthropic", "cli", "google-genai", "langchain", "mcp", "mistral", "openai", "openai-agents", "sdk"].map((name) =>
         expect.stringMatching(new RegExp(`^gatehouse-${name}-\\d+\\.\\d+\\.\\d+.*\\.tgz$`)),
       ),
     );
@@ -335,7 +335,12 @@ tests:
  * it, one over the budget is refused and never does.
  */
 describe("the adapters, installed from their tarballs into an empty project", () => {
-  const versionOf = (name: string) => (JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+  /** The version of a framework the workspace installed: hoisted, or in the one adapter that needs a version of its own dependencies (npm keeps it there). */
+  const versionOf = (name: string) => {
+    const places = [join(root, "node_modules", name), ...ADAPTERS.map((adapter) => join(root, "packages/integrations", adapter, "node_modules", name))];
+    const found = places.find((place) => existsSync(join(place, "package.json"))) ?? places[0];
+    return (JSON.parse(readFileSync(join(found as string, "package.json"), "utf8")) as { version: string }).version;
+  };
   let own: TestOrg;
 
   beforeAll(async () => {
@@ -350,9 +355,19 @@ describe("the adapters, installed from their tarballs into an empty project", ()
     const tarballs = readdirSync(join(root, "dist/packages"))
       .filter((file) => ADAPTERS.some((name) => file.startsWith(`gatehouse-${name}-`)))
       .map((file) => join(root, "dist/packages", file));
-    const frameworks = ["ai", "zod", "@openai/agents", "langchain", "@langchain/core", "@langchain/langgraph", "@modelcontextprotocol/sdk", "openai", "@anthropic-ai/sdk"].map(
-      (name) => `${name}@${versionOf(name)}`,
-    );
+    const frameworks = [
+      "ai",
+      "zod",
+      "@openai/agents",
+      "langchain",
+      "@langchain/core",
+      "@langchain/langgraph",
+      "@modelcontextprotocol/sdk",
+      "openai",
+      "@anthropic-ai/sdk",
+      "@google/genai",
+      "@mistralai/mistralai",
+    ].map((name) => `${name}@${versionOf(name)}`);
     // As a user's shell would run it (no npm_* variables of this test run), from npm's cache where it can.
     const cache = run("npm", ["config", "get", "cache"], root).stdout.trim();
     const shell = Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
@@ -564,6 +579,63 @@ ${standInLines(message)}
   await gatehouse.close();
   console.log(JSON.stringify({ ran: received.map((body) => "max_tokens " + body.max_tokens), read: answered + " | " + refused }));
 })().catch((error) => { console.error(error); process.exit(1); });
+`,
+    );
+    expect(result).toEqual({ ran: ["max_tokens 100"], read: "hello | BudgetExceededError" });
+  }, 60_000);
+  it("@gatehouse/google-genai holds a Google Gen AI client to its budget (ESM)", () => {
+    const response = {
+      candidates: [{ content: { role: "model", parts: [{ text: "hello" }] }, finishReason: "STOP", index: 0 }],
+      usageMetadata: { promptTokenCount: 10, candidatesTokenCount: 2, totalTokenCount: 12 },
+      modelVersion: "gemini-2.5-flash",
+    };
+    const result = runScript(
+      "google-genai.mjs",
+      `import { createServer } from "node:http";
+import { Gatehouse } from "@gatehouse/sdk";
+import { flushReports, wrapGoogleGenAI } from "@gatehouse/google-genai";
+import { GoogleGenAI } from "@google/genai";
+${standInLines(response)}
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const ai = wrapGoogleGenAI(new GoogleGenAI({ apiKey: "test", httpOptions: { baseUrl: "http://127.0.0.1:" + server.address().port, retryOptions: { attempts: 1 } } }), gatehouse);
+const answered = (await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi", config: { maxOutputTokens: 100 } })).text;
+const refused = await ai.models.generateContent({ model: "gemini-2.5-flash", contents: "hi", config: { maxOutputTokens: 5000 } }).then(() => "sent", (error) => error.name);
+await flushReports(ai);
+server.close();
+await gatehouse.close();
+console.log(JSON.stringify({ ran: received.map((body) => "maxOutputTokens " + body.generationConfig.maxOutputTokens), read: answered + " | " + refused }));
+`,
+    );
+    expect(result).toEqual({ ran: ["maxOutputTokens 100"], read: "hello | BudgetExceededError" });
+  }, 60_000);
+
+  it("@gatehouse/mistral holds a Mistral client to its budget (ESM)", () => {
+    const completion = {
+      id: "cmpl-1",
+      object: "chat.completion",
+      created: 1,
+      model: "mistral-small",
+      choices: [{ index: 0, message: { role: "assistant", content: "hello" }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 },
+    };
+    const result = runScript(
+      "mistral.mjs",
+      `import { createServer } from "node:http";
+import { Gatehouse } from "@gatehouse/sdk";
+import { flushReports, wrapMistral } from "@gatehouse/mistral";
+import { Mistral } from "@mistralai/mistralai";
+${standInLines(completion)}
+await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+const gatehouse = new Gatehouse({ apiKey: process.env.GH_KEY, baseUrl: process.env.GH_URL });
+const mistral = wrapMistral(new Mistral({ apiKey: "test", serverURL: "http://127.0.0.1:" + server.address().port, retryConfig: { strategy: "none" } }), gatehouse);
+const messages = [{ role: "user", content: "hi" }];
+const answered = (await mistral.chat.complete({ model: "mistral-small", messages, maxTokens: 100 })).choices[0].message.content;
+const refused = await mistral.chat.complete({ model: "mistral-small", messages, maxTokens: 5000 }).then(() => "sent", (error) => error.name);
+await flushReports(mistral);
+server.close();
+await gatehouse.close();
+console.log(JSON.stringify({ ran: received.map((body) => "max_tokens " + body.max_tokens), read: answered + " | " + refused }));
 `,
     );
     expect(result).toEqual({ ran: ["max_tokens 100"], read: "hello | BudgetExceededError" });

@@ -24,7 +24,7 @@ describe("GET /v1/admin/policies/library", () => {
     const body = response.json();
     expect(body).toEqual(JSON.parse(JSON.stringify(policyLibrary())));
     expect(body.templates.map((t: { id: string }) => t.id)).toEqual(POLICY_TEMPLATES.map((t) => t.id));
-    expect(body.packs.map((p: { id: string }) => p.id)).toEqual(["agentic-risks", "soc2-change-management", "eu-ai-act-art14"]);
+    expect(body.packs.map((p: { id: string }) => p.id)).toEqual(["agentic-risks", "soc2-change-management", "eu-ai-act-art14", "hipaa-phi"]);
     expect(await writesOf(org.org.id)).toEqual(before);
   });
 

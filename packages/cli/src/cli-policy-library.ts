@@ -10,7 +10,7 @@ const LIBRARY_HELP = `Usage: gatehouse policies library [--pack <id>] [--json]
 
 Lists the policy template library: each template's id, title, packs and how many policies and
 tests it holds. With --pack, only the templates of that pack, after the pack's controls and the
-templates that address each (packs: agentic-risks, soc2-change-management, eu-ai-act-art14).
+templates that address each (packs: agentic-risks, soc2-change-management, eu-ai-act-art14, hipaa-phi).
 
 show prints one template as a policy file with its tests, its rationale in comments: merge it into
 your own file (its policy names start with the template id, so templates combine), check it with

@@ -17,7 +17,7 @@ describe("gatehouse policies library", () => {
     const payments = lines.find((line) => line.startsWith("payments "));
     expect(payments?.split(/\s{2,}/)).toEqual(["payments", "Payments with two approvers", "agentic-risks,eu-ai-act-art14", "3", "5"]);
     for (const template of library.templates) expect(run.stdout).toContain(`${template.id} `);
-    expect(run.stdout).toContain("Packs: agentic-risks, soc2-change-management, eu-ai-act-art14");
+    expect(run.stdout).toContain("Packs: agentic-risks, soc2-change-management, eu-ai-act-art14, hipaa-phi");
   });
 
   it("--pack shows the pack's controls and only its templates", async () => {
@@ -37,7 +37,10 @@ describe("gatehouse policies library", () => {
 
   it("--pack with an unknown id is a usage error naming the packs; --json prints the answer", async () => {
     const unknown = await runCli(["policies", "library", "--pack", "hipaa"], [json(200, library)]);
-    expect([unknown.code, unknown.stderr]).toEqual([EXIT_USAGE, expect.stringContaining('no pack "hipaa": the packs are agentic-risks, soc2-change-management, eu-ai-act-art14')]);
+    expect([unknown.code, unknown.stderr]).toEqual([
+      EXIT_USAGE,
+      expect.stringContaining('no pack "hipaa": the packs are agentic-risks, soc2-change-management, eu-ai-act-art14, hipaa-phi'),
+    ]);
     const all = await runCli(["policies", "library", "--json"], [json(200, library)]);
     expect(JSON.parse(all.stdout)).toEqual(library);
   });

@@ -140,6 +140,14 @@ export const jwt = (header: object) => `${b64url(JSON.stringify(header))}.${b64u
 
 // ── The table ───────────────────────────────────────────────────────────────────────────────────
 
+/** A US National Provider Identifier: 9 digits and the Luhn digit of 80840 and them. */
+export const npi = (body9: string) => body9 + luhnDigit(`80840${body9}`);
+/** A DEA registration number: two letters, 6 digits and (d1 + d3 + d5 + 2·(d2 + d4 + d6)) mod 10. */
+export function dea(letters: string, body6: string): string {
+  const d = [...body6].map(Number) as [number, number, number, number, number, number];
+  return `${letters}${body6}${(d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10}`;
+}
+
 export interface Sample {
   text: string;
   /** The sensitive value, found once in `text`. */
@@ -855,5 +863,36 @@ export const CASES: Case[] = [
     id: "br_cpf",
     tp: [inText(`CPF ${cpf("529982247")}`, cpf("529982247")), inText(`{"cpf":"${cpf("123456789")}"}`, cpf("123456789"))],
     fp: ["111.111.111-11", `${cpf("529982247").slice(0, -1)}${(Number(cpf("529982247").at(-1)) + 1) % 10}`],
+  },
+  // Protected health information
+  {
+    id: "us_medical_record_number",
+    tp: [
+      inText("Patient MRN: 00123456 admitted to ward 4", "00123456"),
+      inText('{"result":"Medical record number MR-0044123, bed 12"}', "MR-0044123"),
+      inText('lookup returned {"mrn": "77001234"}', "77001234"),
+      inText("medical_record_id=A123456", "A123456"),
+    ],
+    fp: ["MRN 1234", "The mRNA vaccine lot 123456", "medical bill 123456", "medical records were updated 20260112"],
+  },
+  {
+    id: "us_npi",
+    tp: [inText(`Prescriber NPI: ${npi("123456789")}`, npi("123456789")), inText(`national provider identifier ${npi("245319599")}`, npi("245319599"))],
+    fp: [`NPI ${breakLast(npi("123456789"))}`, `npi ${npi("123456789")}1`, `NPI ${npi("345319599")}`, `order ${npi("123456789")}`, `snpi ${npi("123456789")}`],
+  },
+  {
+    id: "us_dea_number",
+    tp: [inText(`DEA# ${dea("AB", "123456")}`, dea("AB", "123456")), inText(`{"note":"DEA number: ${dea("M9", "612534")}"}`, dea("M9", "612534"))],
+    fp: [`DEA ${breakLast(dea("AB", "123456"))}`, `idea ${dea("AB", "123456")}`, `DEA ${dea("IB", "123456")}`, `Rx ${dea("AB", "123456")}`],
+  },
+  {
+    id: "us_mbi",
+    tp: [inText("Medicare MBI 1EG4-TE5-MK73 on file", "1EG4-TE5-MK73"), inText('{"member":"medicare number 9AA0A00AA00"}', "9AA0A00AA00")],
+    fp: ["MBI: 1EG4-TE5MK73", "mbi 1SG4TE5MK73", "Medicare 0EG4TE5MK73", "order 1EG4TE5MK73"],
+  },
+  {
+    id: "icd10_code",
+    tp: [inText("Diagnosis: E11.9 (type 2 diabetes)", "E11.9"), inText("dx F32.A, then S72.001A per chart", "F32.A"), inText('{"icd10": "J45.909"}', "J45.909")],
+    fp: ["version E11.9 released", "diagnosed with v2.1.3", "diagnosis E11 pending", "Diagnostics: build 1.2.3"],
   },
 ];

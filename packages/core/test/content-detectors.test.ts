@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CONTENT_DETECTORS, detectorsToRun, findInText, type ContentClass, type Detector } from "../src/content/detectors";
 import { longestDigitRun, PERSONAL_DATA_RULES } from "../src/content/personal-data-rules";
 import { KEY_HINTED_TOKEN } from "../src/content/secret-rules";
-import { ALNUM, CASES, DIGITS, jwt, password, r, withLuhn, type NearMiss } from "./content-cases";
+import { ALNUM, CASES, dea, DIGITS, jwt, npi, password, r, withLuhn, type NearMiss } from "./content-cases";
 
 // The detectors of secrets and personal data (docs/content-detectors.md): for every detector, true
 // positives found at exactly their offsets and near misses not found; the prefilter never hides a
@@ -374,5 +374,41 @@ describe("linear time", () => {
     expect(longestDigitRun("12 - - 34")).toBe(2);
     expect(longestDigitRun("no digits")).toBe(0);
     expect(longestDigitRun("1234567890123456", 13)).toBe(13);
+  });
+});
+
+// ── Health identifiers: their check digits over every body ─────────────────────────────────────────
+
+describe("health identifiers' check digits", () => {
+  const digits = (length: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: length, maxLength: length }).map((list) => list.join(""));
+  const found = (text: string, id: string) =>
+    findInText(text)
+      .filter((finding) => finding.detector === id)
+      .map((finding) => text.slice(finding.start, finding.end));
+
+  it("an NPI is found after its keyword with its own check digit, and with none of the nine others", () => {
+    fc.assert(
+      fc.property(fc.constantFrom("1", "2"), digits(8), fc.integer({ min: 1, max: 9 }), (first, body, shift) => {
+        const valid = npi(`${first}${body}`);
+        const wrong = `${valid.slice(0, -1)}${(Number(valid.at(-1)) + shift) % 10}`;
+        expect(found(`Prescriber NPI: ${valid}.`, "us_npi")).toEqual([valid]);
+        expect(found(`Prescriber NPI: ${wrong}.`, "us_npi")).toEqual([]);
+        // Without its keyword the same number is no finding of this detector.
+        expect(found(`Order ${valid}.`, "us_npi")).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a DEA number is found with its own check digit, and with none of the nine others", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(..."ABFGMPX"), fc.constantFrom(..."ABCKMZ9"), digits(6), fc.integer({ min: 1, max: 9 }), (type, second, body, shift) => {
+        const valid = dea(`${type}${second}`, body);
+        const wrong = `${valid.slice(0, -1)}${(Number(valid.at(-1)) + shift) % 10}`;
+        expect(found(`DEA# ${valid}`, "us_dea_number")).toEqual([valid]);
+        expect(found(`DEA# ${wrong}`, "us_dea_number")).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,7 +3,8 @@
  * the provider: decided by Gatehouse before a request leaves the process (`gate`, with the spend it
  * declares), then settled with the usage the provider reported (`report`), off the call's path. The
  * provider-specific parts (what a request declares, where an answer's usage is) live in the adapters,
- * @gatehouse/openai and @gatehouse/anthropic, which both import this entry instead of each keeping a copy.
+ * @gatehouse/openai, @gatehouse/anthropic, @gatehouse/google-genai and @gatehouse/mistral, which all import
+ * this entry instead of each keeping a copy.
  *
  * It is an entry of its own, not part of the main one, because only those adapters need it; its shape
  * follows theirs, and they are released with the SDK, one version for all. It imports the client's
@@ -14,7 +15,7 @@ import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, StreamR
 import type { Gatehouse } from "./client.ts";
 import type { ActionResult, OutcomeStatus, ScreenedFinding, Spend, Usage } from "./types.ts";
 
-/** Options of `wrapOpenAI` and `wrapAnthropic`. */
+/** Options of `wrapOpenAI`, `wrapAnthropic`, `wrapGoogleGenAI` and `wrapMistral`. */
 export interface ModelCallOptions {
   /**
    * The run every call belongs to (docs/runs.md), for `per: "run"` budgets and the run's timeline.

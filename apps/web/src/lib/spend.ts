@@ -16,8 +16,8 @@ export const spendKeys = {
 
 export const fetchBudgets = (orgSlug: string, signal?: AbortSignal) => getJson<BudgetList>(`${orgPath(orgSlug)}/budgets`, signal);
 
-/** The integrations that are wrapped model clients (core's INTEGRATIONS: wrapOpenAI, wrapAnthropic). */
-export const MODEL_CLIENT_WRAPPERS = ["openai", "anthropic"] as const;
+/** The integrations that are wrapped model clients (core's INTEGRATIONS: wrapOpenAI, wrapAnthropic, wrapGoogleGenAI, wrapMistral). */
+export const MODEL_CLIENT_WRAPPERS = ["openai", "anthropic", "google-genai", "mistral"] as const;
 
 /** How full a budget is (0 to 1, the fuller of tokens and dollars, reservations included); null without a limit. */
 export function budgetUse(budget: Budget): number | null {

@@ -402,6 +402,36 @@ function cpfValid(value: string): boolean {
   return check(9) === Number(digits[9]) && check(10) === Number(digits[10]);
 }
 
+// ── Health identifiers (US) ─────────────────────────────────────────────────────────────────────
+
+/** A National Provider Identifier: Luhn over the 10 digits prefixed with 80840 (the US health industry's ISO 7812 issuer prefix). */
+export function npiValid(value: string): boolean {
+  const digits = digitsOf(value);
+  return digits.length === 10 && luhnValid(`80840${digits}`);
+}
+
+/** The letters a DEA registration number starts with: the registrant's type (A, B, F, G practitioners; M mid-level; P–U distributors; X narcotic treatment; …). */
+const DEA_REGISTRANT_TYPES = "ABCDEFGHJKLMPRSTUX";
+
+/** A DEA registration number: a registrant-type letter, a letter or 9, 7 digits, the last = (d1 + d3 + d5 + 2·(d2 + d4 + d6)) mod 10. */
+export function deaValid(value: string): boolean {
+  const upper = value.toUpperCase();
+  if (!DEA_REGISTRANT_TYPES.includes(upper.charAt(0))) return false;
+  const d = upper.slice(2).split("").map(Number);
+  if (d.length !== 7 || d.some((digit) => Number.isNaN(digit))) return false;
+  const sum = (d[0] ?? 0) + (d[2] ?? 0) + (d[4] ?? 0) + 2 * ((d[1] ?? 0) + (d[3] ?? 0) + (d[5] ?? 0));
+  return sum % 10 === d[6];
+}
+
+/** A letter a Medicare Beneficiary Identifier may hold: A–Z without S, L, O, I, B and Z. */
+const MBI_LETTER = "[AC-HJKMNP-RT-Y]";
+const MBI_ALNUM = "[AC-HJKMNP-RT-Y0-9]";
+/** The MBI's 11 places (C A AN N A AN N A A N N), unbroken or dashed after the 4th and 7th. */
+const MBI = `[1-9]${MBI_LETTER}${MBI_ALNUM}\\d(?:${MBI_LETTER}${MBI_ALNUM}\\d${MBI_LETTER}{2}|-${MBI_LETTER}${MBI_ALNUM}\\d-${MBI_LETTER}{2})\\d{2}`;
+
+/** An ICD-10 code with its subcategory: a letter, a digit, a digit or letter, a dot, 1–4 digits or letters. */
+const ICD10 = String.raw`[A-Z]\d[0-9A-Z]\.[0-9A-Z]{1,4}`;
+
 // ── The table ───────────────────────────────────────────────────────────────────────────────────
 
 /** No letter or digit on either side. */
@@ -541,5 +571,52 @@ export const PERSONAL_DATA_RULES: readonly PersonalDataRule[] = [
     minDigits: 11,
     pattern: rx(String.raw`(?<![\d.-])\d{3}\.\d{3}\.\d{3}-\d{2}(?![\d-])`),
     validate: cpfValid,
+  },
+  // Protected health information (HIPAA's identifiers of a patient, a provider or a prescription): numbers
+  // that say nothing without their keyword, so each is found only with it (or, for diagnosis codes, in a
+  // text that speaks of a diagnosis).
+  {
+    id: "us_medical_record_number",
+    description:
+      'US medical record number (MRN): up to 3 letters and 5–12 digits (MR-0044123, 00123456) right after mrn, medical record, medical record number/no/id or medical_record_number (a separator of . : # = - quotes or spaces between, as in `"mrn": "00123456"`).',
+    keywords: ["mrn", "medical"],
+    pattern: rx(
+      String.raw`(?<![A-Za-z])(?:mrn|medical[ _-]?record(?:[ _-](?:number|num|no|id)|number|num|no|id)?)(?![a-z])[ .:#="'-]{0,8}(?<![A-Za-z0-9])([A-Za-z]{0,3}-?\d{5,12})(?![A-Za-z0-9])`,
+      "gi",
+    ),
+    group: 1,
+  },
+  {
+    id: "us_npi",
+    description: "US National Provider Identifier (NPI): 10 digits starting 1 or 2, Luhn check digit over the number prefixed 80840, after npi or national provider identifier.",
+    keywords: ["npi", "national provider"],
+    pattern: rx(String.raw`(?<![A-Za-z])(?:npi|national provider identifier)(?![a-z])[\w .:#="'-]{0,24}?(?<!\d)([12]\d{9})(?!\d)`, "gi"),
+    group: 1,
+    validate: npiValid,
+  },
+  {
+    id: "us_dea_number",
+    description:
+      "US DEA registration number (prescribers): a registrant-type letter (A–H, J–M, P–U, X), a letter or 9, 7 digits, the last = (d1 + d3 + d5 + 2·(d2 + d4 + d6)) mod 10, after dea.",
+    keywords: ["dea"],
+    pattern: rx(String.raw`(?<![A-Za-z])dea(?![a-z])[\w .:#="'-]{0,24}?(?<![A-Za-z0-9])([A-Za-z][A-Za-z9]\d{7})(?![A-Za-z0-9])`, "gi"),
+    group: 1,
+    validate: deaValid,
+  },
+  {
+    id: "us_mbi",
+    description:
+      "US Medicare Beneficiary Identifier (MBI): 11 places, digit 1–9, letter, letter or digit, digit, letter, letter or digit, digit, two letters, two digits (letters without S L O I B Z), unbroken or dashed 4-3-4 (1EG4-TE5-MK73), after mbi or medicare.",
+    keywords: ["mbi", "medicare"],
+    pattern: rx(`(?<![A-Za-z])(?:mbi(?![a-z])|medicare)[\\w .:#="'-]{0,32}?(?<![A-Za-z0-9])(${MBI})(?![A-Za-z0-9])`, "gi"),
+    group: 1,
+  },
+  {
+    id: "icd10_code",
+    description:
+      "ICD-10 diagnosis codes with their subcategory (E11.9, F32.A, S72.001A: a letter, a digit, a digit or letter, a dot, 1–4 digits or letters) within 40 characters after diagnosis (diagnosed, …), dx or ICD-10: the first code after each of those words (in a list, the others are not found).",
+    keywords: ["diagnos", "dx", "icd"],
+    pattern: rx(`(?<![A-Za-z])(?:diagnos[a-z]{0,6}|dx|icd[ -]?10(?:[ -]cm|cm)?)(?![a-z])[\\w ,.:;#=()/"'-]{0,40}?(?<![A-Za-z0-9.])(${ICD10})(?![A-Za-z0-9])`, "gi"),
+    group: 1,
   },
 ];

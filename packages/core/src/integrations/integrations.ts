@@ -17,6 +17,8 @@ export const INTEGRATIONS = {
   codex: { label: "Codex hook", callsModels: false, role: "adapter" },
   openai: { label: "OpenAI client (wrapOpenAI)", callsModels: true, role: "model-wrapper" },
   anthropic: { label: "Anthropic client (wrapAnthropic)", callsModels: true, role: "model-wrapper" },
+  "google-genai": { label: "Google Gen AI client (wrapGoogleGenAI)", callsModels: true, role: "model-wrapper" },
+  mistral: { label: "Mistral client (wrapMistral)", callsModels: true, role: "model-wrapper" },
 } as const satisfies Record<string, { label: string; callsModels: boolean; role: IntegrationRole }>;
 
 /**

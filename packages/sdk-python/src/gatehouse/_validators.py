@@ -580,6 +580,27 @@ def cpf_valid(value: str) -> bool:
     return check(9) == int(digits[9]) and check(10) == int(digits[10])
 
 
+def npi_valid(value: str) -> bool:
+    """``npiValid``: 10 digits, Luhn over the number prefixed with 80840 (the US health industry's issuer prefix)."""
+    digits = _digits_of(units(value))
+    return len(digits) == 10 and luhn_valid(f"80840{digits}")
+
+
+_DEA_REGISTRANT_TYPES: Final = "ABCDEFGHJKLMPRSTUX"
+
+
+def dea_valid(value: str) -> bool:
+    """``deaValid``: a registrant-type letter, then 7 digits after the second place, the last = (d1 + d3 + d5 + 2·(d2 + d4 + d6)) mod 10."""
+    upper = units(value).upper()
+    if upper[:1] == "" or upper[0] not in _DEA_REGISTRANT_TYPES:
+        return False
+    rest = upper[2:]
+    if len(rest) != 7 or not all("0" <= c <= "9" for c in rest):
+        return False
+    d = [int(c) for c in rest]
+    return (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10 == d[6]
+
+
 #: Each validator of core's table by its TypeScript function's name (the table's ``validator``).
 VALIDATORS: Final[dict[str, Callable[[str], bool]]] = {
     "notAwsExampleKeyId": not_aws_example_key_id,
@@ -602,4 +623,6 @@ VALIDATORS: Final[dict[str, Callable[[str], bool]]] = {
     "bsnValid": bsn_valid,
     "aadhaarValid": aadhaar_valid,
     "cpfValid": cpf_valid,
+    "npiValid": npi_valid,
+    "deaValid": dea_valid,
 }

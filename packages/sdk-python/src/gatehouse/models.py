@@ -285,7 +285,7 @@ class AgentCoverage(TypedDict):
 
 
 class AgentCoverageIntegrationsItem(TypedDict):
-    name: Literal["sdk", "python", "cli", "ai-sdk", "openai-agents", "langchain", "mcp-proxy", "mcp-server", "claude-code", "codex", "openai", "anthropic"]
+    name: Literal["sdk", "python", "cli", "ai-sdk", "openai-agents", "langchain", "mcp-proxy", "mcp-server", "claude-code", "codex", "openai", "anthropic", "google-genai", "mistral"]
     """As `x-gatehouse-integration` named it (docs/integrations.md, Coverage)."""
     label: str
     role: Literal["client", "adapter", "model-wrapper"]
@@ -4355,7 +4355,7 @@ class PolicyMonitorSeriesItem(TypedDict):
 
 class PolicyPack(TypedDict):
     """Templates grouped by the controls of a compliance framework. A starting point, not a claim of compliance."""
-    id: Literal["agentic-risks", "soc2-change-management", "eu-ai-act-art14"]
+    id: Literal["agentic-risks", "soc2-change-management", "eu-ai-act-art14", "hipaa-phi"]
     title: str
     framework: str
     """The framework the controls come from."""
@@ -4515,7 +4515,7 @@ class PolicyTemplate(TypedDict):
     """One line: what the policies do."""
     rationale: str
     """The risk, and why this rule answers it."""
-    packs: list[Literal["agentic-risks", "soc2-change-management", "eu-ai-act-art14"]]
+    packs: list[Literal["agentic-risks", "soc2-change-management", "eu-ai-act-art14", "hipaa-phi"]]
     """The packs whose controls name this template."""
     policies: list[dict[str, Any]]
     """Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`."""

@@ -1917,7 +1917,7 @@ export interface components {
                  * @description As `x-gatehouse-integration` named it (docs/integrations.md, Coverage).
                  * @enum {string}
                  */
-                name: "sdk" | "python" | "cli" | "ai-sdk" | "openai-agents" | "langchain" | "mcp-proxy" | "mcp-server" | "claude-code" | "codex" | "openai" | "anthropic";
+                name: "sdk" | "python" | "cli" | "ai-sdk" | "openai-agents" | "langchain" | "mcp-proxy" | "mcp-server" | "claude-code" | "codex" | "openai" | "anthropic" | "google-genai" | "mistral";
                 label: string;
                 /**
                  * @description An SDK or the CLI called by hand, a framework's or coding agent's adapter, or a model-client wrapper.
@@ -5272,7 +5272,7 @@ export interface components {
         /** @description Templates grouped by the controls of a compliance framework. A starting point, not a claim of compliance. */
         PolicyPack: {
             /** @enum {string} */
-            id: "agentic-risks" | "soc2-change-management" | "eu-ai-act-art14";
+            id: "agentic-risks" | "soc2-change-management" | "eu-ai-act-art14" | "hipaa-phi";
             title: string;
             /** @description The framework the controls come from. */
             framework: string;
@@ -5381,7 +5381,7 @@ export interface components {
             /** @description The risk, and why this rule answers it. */
             rationale: string;
             /** @description The packs whose controls name this template. */
-            packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14")[];
+            packs: ("agentic-risks" | "soc2-change-management" | "eu-ai-act-art14" | "hipaa-phi")[];
             /** @description Policy documents (PolicyDocument), defaults filled in: add them to a draft or a file for `PUT /v1/admin/policies`. */
             policies: {
                 [key: string]: unknown;

@@ -103,4 +103,28 @@ export const POLICY_PACKS: readonly PolicyPack[] = [
       },
     ],
   },
+  {
+    id: "hipaa-phi",
+    title: "HIPAA: protected health information in agents' calls",
+    framework: "US HIPAA Privacy and Security Rules, 45 CFR 164.502(b), 164.312(a) and 164.312(e)",
+    description:
+      "The Privacy Rule's minimum necessary standard and the Security Rule's access control and transmission security, as they apply to agents: PHI reaches a model or a tool only as far as the task needs, health records only for the agents meant to read them, and PHI does not leave by email, messages, webhooks or exports an agent makes. The content rules redact or refuse what the detectors find; identifiers they cannot find (names, dates, free text) still need the covered entity's own safeguards.",
+    controls: [
+      {
+        id: "164.502b-minimum-necessary",
+        title: "§164.502(b): only the PHI a task needs reaches a model or a tool; identifiers are removed where the task can do without them",
+        templates: ["healthcare-phi", "data-access"],
+      },
+      {
+        id: "164.312a-access-control",
+        title: "§164.312(a)(1): agents reach health records only when they are meant to, and new agents are watched first",
+        templates: ["healthcare-phi", "data-access", "agent-probation"],
+      },
+      {
+        id: "164.312e-transmission-security",
+        title: "§164.312(e)(1): PHI does not leave by email, messaging, webhooks or exports an agent sends",
+        templates: ["healthcare-phi", "outbound-messaging", "personal-data-exports"],
+      },
+    ],
+  },
 ];

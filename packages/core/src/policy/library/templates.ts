@@ -772,4 +772,62 @@ export const TEMPLATE_DEFINITIONS: readonly TemplateDefinition[] = [
       },
     ],
   },
+  {
+    id: "healthcare-phi",
+    title: "Healthcare agents and protected health information",
+    summary:
+      "Agents named care-* may call models and tools and read health records, with personal data (patients' record and Medicare numbers, providers' NPI and DEA numbers, diagnosis codes, contact details) redacted first; email and webhook calls that carry any of it are refused.",
+    rationale:
+      "A care agent reads charts to do its work, and everything it reads can end up in a prompt to a model provider or in a message to someone outside. This template redacts personal data, the health identifiers included (docs/content-detectors.md), from care agents' model calls, tool calls and record reads before they leave the agent's process or reach the log (content rule `personalData: redact`), which keeps to the minimum necessary without stopping the work. Email and webhook calls are where PHI leaves for good, so there it is refused outright (`personalData: deny`), and the strictest rule wins where both match. Allowing `tool.*` is the template's starting point: add deny policies for the tools a care agent must not use.",
+    policies: [
+      {
+        name: "healthcare-phi.redact-phi",
+        description: "Care agents' model calls, tool calls and record reads: personal data, PHI included, redacted before it leaves or is written",
+        actions: ["llm.*", "tool.*", "ehr.*"],
+        agents: ["care-*"],
+        effect: "allow",
+        content: { personalData: "redact", secrets: "redact" },
+      },
+      {
+        name: "healthcare-phi.deny-phi-outbound",
+        description: "Email and webhooks from care agents: a call carrying personal data or a secret is refused",
+        actions: ["email.send", "webhook.send", "tool.*email*", "tool.*webhook*"],
+        agents: ["care-*"],
+        effect: "allow",
+        content: { personalData: "deny", secrets: "deny" },
+      },
+    ],
+    tests: [
+      {
+        name: "a care agent's model call goes through with the patient's MRN redacted",
+        request: { actionType: "llm.openai.gpt-4o", agent: "care-intake", metadata: { prompt: "Summarize the admission of MRN: 00123456" } },
+        expect: {
+          effect: "allow",
+          policy: "healthcare-phi.redact-phi",
+          findings: [{ detector: "us_medical_record_number", class: "personalData", path: "metadata.prompt", action: "redacted" }],
+        },
+      },
+      {
+        name: "a tool call's diagnosis code is redacted",
+        request: { actionType: "tool.lookup_patient", agent: "care-intake", metadata: { query: "follow-ups for diagnosis E11.9 this week" } },
+        expect: { effect: "allow", policy: "healthcare-phi.redact-phi", findings: [{ detector: "icd10_code", class: "personalData", path: "metadata.query", action: "redacted" }] },
+      },
+      {
+        name: "an email carrying an MRN is refused, and the MRN is not written",
+        request: { actionType: "email.send", agent: "care-intake", metadata: { body: "Lab results for MRN 00123456 attached" } },
+        expect: { effect: "deny", policy: null, findings: [{ detector: "us_medical_record_number", class: "personalData", path: "metadata.body", action: "denied" }] },
+      },
+      {
+        name: "a webhook tool carrying a Medicare number is refused",
+        request: { actionType: "tool.post_webhook", agent: "care-billing", metadata: { payload: "claim for Medicare MBI 1EG4-TE5-MK73" } },
+        expect: { effect: "deny", policy: null, findings: [{ detector: "us_mbi", class: "personalData", path: "metadata.payload", action: "denied" }] },
+      },
+      {
+        name: "an email tool call with no personal data goes out",
+        request: { actionType: "tool.send_email", agent: "care-intake", metadata: { subject: "Clinic hours over the holidays" } },
+        expect: { effect: "allow" },
+      },
+      { name: "another agent cannot read health records", request: { actionType: "ehr.read", agent: "code-bot" }, expect: { effect: "deny", policy: null } },
+    ],
+  },
 ];

@@ -3,7 +3,7 @@ import type { policyDocumentSchema } from "../document";
 import type { policyTestCaseSchema } from "../policy-tests";
 
 /** The compliance packs the library groups its templates into. */
-export const POLICY_PACK_IDS = ["agentic-risks", "soc2-change-management", "eu-ai-act-art14"] as const;
+export const POLICY_PACK_IDS = ["agentic-risks", "soc2-change-management", "eu-ai-act-art14", "hipaa-phi"] as const;
 export type PackId = (typeof POLICY_PACK_IDS)[number];
 
 /** A policy as an author writes it (defaults may be left out): what `PUT /v1/admin/policies` accepts. */

@@ -158,8 +158,9 @@ function CoverageSection({ orgSlug, initial, renderedAt }: { orgSlug: string; in
         Model calls by agent
       </h2>
       <p className="mt-1 text-sm text-stone-600">
-        A model call made through <code className="font-mono text-xs">wrapOpenAI</code> or <code className="font-mono text-xs">wrapAnthropic</code> is decided first and counted
-        against its budgets; one made with a bare client is invisible to Gatehouse. Over the last 7 days:
+        A model call made through a wrapped client (<code className="font-mono text-xs">wrapOpenAI</code>, <code className="font-mono text-xs">wrapAnthropic</code>,{" "}
+        <code className="font-mono text-xs">wrapGoogleGenAI</code>, <code className="font-mono text-xs">wrapMistral</code>) is decided first and counted against its budgets; one
+        made with a bare client is invisible to Gatehouse. Over the last 7 days:
       </p>
       {agents.length === 0 ? (
         <div className="mt-3">

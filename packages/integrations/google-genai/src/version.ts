@@ -1,0 +1,5 @@
+/** This package's version, sent with its name as the `x-gatehouse-integration` header. Kept equal to package.json by a test. */
+export const VERSION = "0.1.0";
+
+/** How this adapter names itself to Gatehouse (`withIntegration`). */
+export const INTEGRATION = `google-genai/${VERSION}`;

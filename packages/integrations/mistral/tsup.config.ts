@@ -1,0 +1,3 @@
+import { adapterBuild } from "../tsup.adapter.ts";
+
+export default adapterBuild("neutral");
