@@ -97,7 +97,9 @@ beforeAll(async () => {
     ],
   });
   approver = await addTestMember(org, "approver");
-}, 180_000);
+  // Builds and packs every published package from nothing (ten since the Google and Mistral wrappers), beside
+  // the other suites on two cores: a bound on a hung build, not a speed target (bench/ has those).
+}, 480_000);
 
 afterAll(async () => {
   await api?.stop();
