@@ -11,7 +11,7 @@
  * types only, so its build carries none of the client's code (and no second copy of its error classes). It carries the content screen (core's model-traffic module and its
  * detector table, bundled at build time: docs/guardrails.md), and, like the main entry, it uses no `node:` module.
  */
-import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, StreamRestorer, type LocalFinding } from "@gatehouse/core/model-traffic";
+import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, screenToolResult, StreamRestorer, type LocalFinding } from "@gatehouse/core/model-traffic";
 import type { Gatehouse } from "./client.ts";
 import type { ActionResult, OutcomeStatus, ScreenedFinding, Spend, Usage } from "./types.ts";
 
@@ -464,4 +464,29 @@ export function meteredStream<Item, S extends ProviderStream<Item>>(stream: S, c
     else call.succeeded(meter.usage() ?? call.maximum(meter.seen()));
   }
   return new Stream(() => events(), controller, client);
+}
+
+/** The content rules a tool's result is held to when the decision does not say (an older server): `redact` both, as the prompt rules' defaults. */
+const TOOL_RESULT_DEFAULTS = { secrets: "redact", personalData: "redact" } as const;
+
+/**
+ * A tool's result as the model may read it (docs/guardrails.md, What the model reads), by the content
+ * rules the tool call's decision answered (`content`: ask with `screened: []` to have them): secrets and
+ * personal data redacted (or the whole result withheld, for a class set to `deny`), phrases aimed at the
+ * agent found (the instruction heuristic, which only flags). `screened` is what to report on the call's
+ * outcome (detector, class and path, never the value). The adapters run every tool's result through it.
+ */
+export function screenToolOutput<T>(
+  output: T,
+  decision: { content?: { secrets: string; personalData: string } | undefined },
+): { output: T | string; withheld: boolean; screened: LocalFinding[] } {
+  const content = decision.content ?? TOOL_RESULT_DEFAULTS;
+  const actions = { secrets: contentAction(content.secrets), personalData: contentAction(content.personalData) };
+  const { value, withheld, found } = screenToolResult(output, actions, randomTag);
+  return { output: value, withheld, screened: found };
+}
+
+/** A rule as the server answered it; one this version does not know is held as `redact` (never looser). */
+function contentAction(rule: string): "deny" | "redact" | "flag" | "off" {
+  return rule === "deny" || rule === "redact" || rule === "flag" || rule === "off" ? rule : "redact";
 }

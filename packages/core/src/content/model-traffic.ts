@@ -248,3 +248,27 @@ export function judgeLocalFindings(
   }
   return { findings, denied };
 }
+
+/** What a model reads in place of a tool's result that holds what the org's rules refuse (a class set to `deny`). */
+export const WITHHELD_TOOL_RESULT = "[Gatehouse withheld this tool result: it holds a secret or personal data the org's content rules keep from the model]";
+
+/**
+ * A tool's result as the model may read it (docs/guardrails.md, What the model reads): what it holds is
+ * judged by the rules of what enters the model's context — the call's prompt rules, `actions` — before the
+ * model reads it. `redact` replaces a value by its placeholder (nothing is restored: the model never saw
+ * it), `deny` withholds the whole result (`withheld`, the value WITHHELD_TOOL_RESULT), `flag` and `off`
+ * leave it. `found` lists every finding, phrases aimed at the agent included (the instruction heuristic,
+ * which only ever flags), for the call's outcome.
+ */
+export function screenToolResult<T>(
+  value: T,
+  actions: Record<ContentClass, ContentAction>,
+  randomTag: () => string,
+): { value: T | string; withheld: boolean; found: LocalFinding[] } {
+  const root = ["toolResult"];
+  const found = screenAnswer(value, root, { secrets: actions.secrets !== "off", personalData: actions.personalData !== "off", instructions: true });
+  if (!found.some((finding) => finding.class !== "instructions")) return { value, withheld: false, found };
+  const redacted = redactForProvider(value, root, actions, new PlaceholderVault(randomTag, { restore: false }));
+  if (redacted.denied.length > 0) return { value: WITHHELD_TOOL_RESULT, withheld: true, found };
+  return { value: redacted.value, withheld: false, found };
+}

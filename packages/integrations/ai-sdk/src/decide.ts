@@ -72,6 +72,8 @@ export async function decide(client: Gatehouse, call: DescribedToolCall, wait: W
   const first = await client.execute(call.actionType, {
     metadata: call.metadata,
     tool: call.tool,
+    // Nothing found yet: asked so the answer says the content rules the tool's result is held to (`content`).
+    screened: [],
     ...(call.eventId === undefined ? {} : { eventId: call.eventId }),
     ...(signal === undefined ? {} : { signal }),
   });

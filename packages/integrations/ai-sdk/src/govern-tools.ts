@@ -1,4 +1,5 @@
 import { DeniedError, type ActionResult, type Gatehouse } from "@gatehouse/sdk";
+import { screenToolOutput } from "@gatehouse/sdk/model-call";
 import type { ToolExecutionOptions, ToolSet } from "ai";
 import { decide, describeCall, integrationClient, type GatehouseAiSdkOptions, type ToolCallRef } from "./decide.ts";
 
@@ -21,6 +22,12 @@ export interface GovernToolsOptions extends GatehouseAiSdkOptions {
 }
 
 type Execute = (input: unknown, options: ToolExecutionOptions<unknown>) => unknown;
+
+/** An outcome names at most this many findings (the server's cap). */
+const MAX_SCREENED = 100;
+
+/** A finding of the caller's own screen, as an outcome's `screened` takes it. */
+type LocalFinding = ReturnType<typeof screenToolOutput>["screened"][number];
 
 /** Gatehouse's outcome message is at most this long. */
 const MAX_OUTCOME_MESSAGE = 2_000;
@@ -46,7 +53,7 @@ export function governTools<TOOLS extends ToolSet>(tools: TOOLS, options: Govern
 function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolName: string, tool: object, execute: Execute): Execute {
   /** The decision this call runs under: its audit entry is where the outcome goes. */
   /** The decision this call runs under, and the input it runs with (as its policies rewrote it, when they did). */
-  const allow = async (input: unknown, execution: ToolExecutionOptions<unknown>): Promise<ToolCallRef & { auditEventId: string; runWith: unknown }> => {
+  const allow = async (input: unknown, execution: ToolExecutionOptions<unknown>): Promise<ToolCallRef & { auditEventId: string; runWith: unknown; decision: ActionResult }> => {
     const call: ToolCallRef = { toolCallId: execution.toolCallId, toolName, input };
     const deadline = typeof options.deadline === "function" ? options.deadline() : options.deadline;
     const decided = await decide(
@@ -60,10 +67,13 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
       input,
     );
     if (decided.result.status !== "executed") throw new DeniedError(decided.result, { decisionReason: decided.decisionReason });
-    return { ...call, auditEventId: decided.result.auditEventId, runWith: decided.input };
+    return { ...call, auditEventId: decided.result.auditEventId, runWith: decided.input, decision: decided.result };
   };
-  const report = async (call: ToolCallRef & { auditEventId: string }, error?: { error: unknown }): Promise<void> => {
-    const outcome = error === undefined ? { status: "success" as const } : { status: "failure" as const, message: failureMessage(error.error) };
+  const report = async (call: ToolCallRef & { auditEventId: string }, error?: { error: unknown }, screened: readonly LocalFinding[] = []): Promise<void> => {
+    const outcome =
+      error === undefined
+        ? { status: "success" as const, ...(screened.length > 0 ? { screened: screened.slice(0, MAX_SCREENED) } : {}) }
+        : { status: "failure" as const, message: failureMessage(error.error) };
     try {
       await client.report(call.auditEventId, outcome);
     } catch (reportError) {
@@ -75,13 +85,20 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
   if (Object.prototype.toString.call(execute) === "[object AsyncGeneratorFunction]") {
     return async function* (input: unknown, execution: ToolExecutionOptions<unknown>) {
       const call = await allow(input, execution);
+      const screened: LocalFinding[] = [];
       try {
-        yield* execute.call(tool, call.runWith, execution) as AsyncIterable<unknown>;
+        // Each result the tool yields is screened before the model reads it (docs/guardrails.md, What the model reads).
+        for await (const part of execute.call(tool, call.runWith, execution) as AsyncIterable<unknown>) {
+          const seen = screenToolOutput(part, call.decision);
+          screened.push(...seen.screened);
+          yield seen.output;
+          if (seen.withheld) break;
+        }
       } catch (error) {
         await report(call, { error });
         throw error;
       }
-      await report(call);
+      await report(call, undefined, screened);
     };
   }
   return async (input: unknown, execution: ToolExecutionOptions<unknown>) => {
@@ -93,8 +110,10 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
       await report(call, { error });
       throw error;
     }
-    await report(call);
-    return output;
+    // The result is screened before the model reads it (docs/guardrails.md, What the model reads).
+    const seen = screenToolOutput(output, call.decision);
+    await report(call, undefined, seen.screened);
+    return seen.output;
   };
 }
 

@@ -1,3 +1,4 @@
+import { screenToolOutput } from "@gatehouse/sdk/model-call";
 import { describeToolCall, GatehouseError, rewrittenArguments, type ActionResult, type DescribedToolCall, type Gatehouse, type ReportOptions } from "@gatehouse/sdk";
 import { createMiddleware, ToolMessage, type AgentMiddleware, type Decision, type WrapToolCallHook } from "langchain";
 import { deniedMessage } from "./denial.ts";
@@ -59,8 +60,13 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
     }
   };
 
-  /** Runs the tool and reports how it went against the decision that let it run. */
-  const run = async (request: Request, handler: Handler, auditEventId: string): Promise<Output> => {
+  /**
+   * Runs the tool and reports how it went against the decision that let it run. Its result is screened
+   * before the model reads it (docs/guardrails.md, What the model reads), by the content rules the
+   * decision answered; what was found is reported on the outcome.
+   */
+  const run = async (request: Request, handler: Handler, decided: ActionResult): Promise<Output> => {
+    const { auditEventId } = decided;
     let output: Output;
     try {
       output = await handler(request);
@@ -69,9 +75,23 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
       if (!isBubbleUp(error)) await report(auditEventId, { status: "failure", message: clip(textOf(error)) }, request.toolCall);
       throw error;
     }
-    const outcome: ReportOptions = ToolMessage.isInstance(output) && output.status === "error" ? { status: "failure", message: clip(output.text) } : { status: "success" };
-    await report(auditEventId, outcome, request.toolCall);
-    return output;
+    if (ToolMessage.isInstance(output) && output.status === "error") {
+      await report(auditEventId, { status: "failure", message: clip(output.text) }, request.toolCall);
+      return output;
+    }
+    if (!ToolMessage.isInstance(output)) {
+      await report(auditEventId, { status: "success" }, request.toolCall);
+      return output;
+    }
+    const seen = screenToolOutput(output.content, decided);
+    await report(auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, request.toolCall);
+    if (seen.output === output.content) return output;
+    return new ToolMessage({
+      content: seen.output as typeof output.content,
+      tool_call_id: output.tool_call_id,
+      ...(output.name === undefined ? {} : { name: output.name }),
+      ...(output.status === undefined ? {} : { status: output.status }),
+    });
   };
 
   /**
@@ -82,7 +102,7 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
     const { toolCall } = request;
     const args = await rewrittenArguments(decided, { name: toolCall.name, args: toolCall.args, argsDigest: call.tool.argsDigest });
     const rewritten = (decided.rewritten?.changes.length ?? 0) > 0;
-    return run(rewritten ? { ...request, toolCall: { ...toolCall, args: args as typeof toolCall.args } } : request, handler, decided.auditEventId);
+    return run(rewritten ? { ...request, toolCall: { ...toolCall, args: args as typeof toolCall.args } } : request, handler, decided);
   };
 
   const govern = async (request: Request, handler: Handler): Promise<Output> => {
@@ -94,7 +114,13 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
       ...(options.actionType === undefined ? {} : { actionType: options.actionType }),
       ...(options.metadata === undefined ? {} : { metadata: options.metadata }),
     });
-    const result = await client.execute(call.actionType, { metadata: call.metadata, tool: call.tool, ...(call.eventId === undefined ? {} : { eventId: call.eventId }) });
+    // `screened: []`: nothing found yet, asked so the answer says the content rules the tool's result is held to.
+    const result = await client.execute(call.actionType, {
+      metadata: call.metadata,
+      tool: call.tool,
+      screened: [],
+      ...(call.eventId === undefined ? {} : { eventId: call.eventId }),
+    });
     if (result.approvalId === undefined) {
       return result.status === "executed" ? runAsDecided(request, handler, call, result) : refusal(toolCall, result.message);
     }

@@ -1,4 +1,5 @@
 import { DeniedError, GatehouseError, type ActionResult, type Gatehouse } from "@gatehouse/sdk";
+import { screenToolOutput } from "@gatehouse/sdk/model-call";
 import type { FunctionTool, Tool, ToolInputParameters } from "@openai/agents";
 import { argumentsToRun, callArguments, describeCall, governance, standing, type GatehouseToolOptions } from "./governance.ts";
 import { inputGuardrail } from "./guardrail.ts";
@@ -58,8 +59,10 @@ export function governTool<TContext, TParameters extends ToolInputParameters, TR
       await report(settings.client, decision.auditEventId, { status: "failure", message: errorMessage(error) }, onReportError);
       throw error;
     }
-    await report(settings.client, decision.auditEventId, { status: "success" }, onReportError);
-    return output;
+    // The result is screened before the model reads it (docs/guardrails.md, What the model reads).
+    const seen = screenToolOutput(output, decision);
+    await report(settings.client, decision.auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, onReportError);
+    return seen.output as typeof output;
   };
 
   // A copy with every property of the original (symbols included: a namespace, an output validator), three replaced.
@@ -82,7 +85,7 @@ export function governTools<TContext>(tools: readonly Tool<TContext>[], options:
 async function report(
   client: Gatehouse,
   auditEventId: string,
-  outcome: { status: "success" | "failure"; message?: string },
+  outcome: { status: "success" | "failure"; message?: string; screened?: ReturnType<typeof screenToolOutput>["screened"] },
   onError: (error: unknown, auditEventId: string) => void,
 ): Promise<void> {
   try {

@@ -82,7 +82,8 @@ export function describeCall(settings: Governance, name: string, args: unknown, 
 
 /** Asks Gatehouse about the call. With its `eventId`, asking again answers the first decision. */
 export function ask(settings: Governance, call: DescribedToolCall): Promise<ActionResult> {
-  return settings.client.execute(call.actionType, { metadata: call.metadata, tool: call.tool, eventId: call.eventId });
+  // `screened: []`: nothing found yet, asked so the answer says the content rules the tool's result is held to.
+  return settings.client.execute(call.actionType, { metadata: call.metadata, tool: call.tool, eventId: call.eventId, screened: [] });
 }
 
 /** Where a call stands with Gatehouse: allowed (by policy or by an approval of these arguments), refused, or still waiting for a person. */
