@@ -67,11 +67,15 @@ export class CallGate {
     return { name: spec.name, args: spec.args, described, key };
   }
 
-  /** Decides the call: `canI` first, then a fresh decision, or the key's live generation when it needs approval. */
+  /**
+   * Decides the call: `canI` first, then a fresh decision, or the key's live generation when it needs approval.
+   * Each asks with `screened: []` (nothing found yet) so the answer says the content rules the tool's result is
+   * held to (docs/guardrails.md, What the model reads).
+   */
   async decide(call: PreparedCall): Promise<Held> {
     const { actionType, metadata, tool } = call.described;
     const check = await this.#gatehouse.canI(actionType, { metadata, tool });
-    if (check.status !== "requested") return { result: await this.#gatehouse.execute(actionType, { metadata, tool }) };
+    if (check.status !== "requested") return { result: await this.#gatehouse.execute(actionType, { metadata, tool, screened: [] }) };
     return this.#attach(call);
   }
 
@@ -82,7 +86,7 @@ export class CallGate {
       const eventId = await toolEventId(`mcp-${call.key.slice(0, 40)}-g${generation}`, tool.argsDigest);
       let result: ActionResult;
       try {
-        result = await this.#gatehouse.execute(actionType, { metadata, tool, eventId });
+        result = await this.#gatehouse.execute(actionType, { metadata, tool, eventId, screened: [] });
       } catch (error) {
         if (error instanceof ConflictError) continue;
         throw error;
@@ -91,7 +95,7 @@ export class CallGate {
         // Decided at once (the policies changed since canI, or an earlier such change spent this
         // generation): never act on what may be an old allow; ask afresh.
         this.#generations.set(call.key, generation + 1);
-        return { result: await this.#gatehouse.execute(actionType, { metadata, tool }) };
+        return { result: await this.#gatehouse.execute(actionType, { metadata, tool, screened: [] }) };
       }
       if (result.status === "requested" || (result.status === "executed" && !(await this.isUsed(result)))) {
         this.#generations.set(call.key, generation);

@@ -16,6 +16,7 @@
  * Nothing the client sends can approve a call: the proxy never asks the client (no elicitation,
  * no sampling); approvals are decided by people in Gatehouse.
  */
+import { screenToolOutput } from "@gatehouse/sdk/model-call";
 import {
   APIUserAbortError,
   ApprovalTimeoutError,
@@ -464,8 +465,17 @@ export class GatehouseMcpProxy {
       await this.#report(result.auditEventId, "failure", message);
       return failedAnswer(call.name, message, result);
     }
-    await this.#report(result.auditEventId, answer.isError === true ? "failure" : "success", answer.isError === true ? outcomeMessage(answer) : undefined);
-    return { ...answer, _meta: { ...answer._meta, [DECISION_META]: decisionMeta(result) } };
+    if (answer.isError === true) {
+      await this.#report(result.auditEventId, "failure", outcomeMessage(answer));
+      return { ...answer, _meta: { ...answer._meta, [DECISION_META]: decisionMeta(result) } };
+    }
+    // What the server answered is screened before the client's model reads it (docs/guardrails.md, What the model reads).
+    const seen = screenToolOutput({ content: answer.content, structuredContent: answer.structuredContent }, result);
+    await this.#report(result.auditEventId, "success", undefined, seen.screened);
+    const screened: CallToolResult = seen.withheld
+      ? { content: [{ type: "text", text: String(seen.output) }], isError: true }
+      : { ...answer, ...(seen.output as Pick<CallToolResult, "content" | "structuredContent">) };
+    return { ...screened, _meta: { ...answer._meta, [DECISION_META]: decisionMeta(result) } };
   }
 
   /** The call on the server behind (through its task API when the tool requires one), its progress passed on to the client. */
@@ -485,9 +495,13 @@ export class GatehouseMcpProxy {
     throw new Error("the server behind the proxy answered nothing");
   }
 
-  async #report(auditEventId: string, status: "success" | "failure", message: string | undefined): Promise<void> {
+  async #report(auditEventId: string, status: "success" | "failure", message: string | undefined, screened: ReturnType<typeof screenToolOutput>["screened"] = []): Promise<void> {
     try {
-      await this.#gatehouse.report(auditEventId, { status, ...(message === undefined || message === "" ? {} : { message: message.slice(0, 2000) }) });
+      await this.#gatehouse.report(auditEventId, {
+        status,
+        ...(message === undefined || message === "" ? {} : { message: message.slice(0, 2000) }),
+        ...(screened.length > 0 ? { screened: screened.slice(0, 100) } : {}),
+      });
     } catch (error) {
       this.#onError(error);
     }
