@@ -86,9 +86,10 @@ const boundaries = [
   boundary({
     files: ["packages/sdk/src/**"],
     message:
-      "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog and core's zod-free screen @gatehouse/core/model-traffic and rewrite-changes (all bundled at build time; ADR 0038).",
+      "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog and core's zod-free screen @gatehouse/core/model-traffic and rewrite-changes (all bundled at build time; ADR 0038). re2js reaches it only through model-traffic (the org's detectors), never imported here.",
     regexes: [
       ...SERVER_PACKAGES.map(packageRegex),
+      packageRegex("re2js"),
       "^@gatehouse/(?!tlog(/|$)|core/(model-traffic|rewrite-changes)$)",
       ...roomRegexes(otherRooms("sdk", "tlog", "core")),
       ...roomRegexes(["core"]).slice(1),

@@ -11,6 +11,7 @@ import {
   screenAnswer,
   StreamRestorer,
 } from "../src/index";
+import { orgDetectorScan } from "../src/content/model-traffic";
 
 // The screen of a model call in the caller's process (docs/guardrails.md): what it finds in a prompt,
 // how it rewrites it by the decision's rules, how the answer gets personal data back (whole or streamed),
@@ -223,5 +224,54 @@ describe("judgeLocalFindings and localFindingSchema: what the server makes of a 
     const parsed = localFindingSchema.safeParse(finding);
     expect(parsed.success).toBe(false);
     expect(parsed.error?.issues.map((issue) => issue.path.join("."))).toContain(field);
+  });
+});
+
+describe("the caller's screen with an org's own detectors (docs/content-detectors.md)", () => {
+  const TICKET = "ACME-TKT-8842-QZ";
+  const org = orgDetectorScan([
+    { name: "acme_ticket_key", class: "secrets", pattern: "ACME-TKT-[0-9]{4}-[A-Z]{2}", keywords: ["acme-tkt-"], checksum: null },
+    // Overlaps the built-in email detector exactly: on a tie the built-in names the finding, as on the server.
+    { name: "acme_mail", class: "personalData", pattern: "[a-z.]+@example\\.com", keywords: [], checksum: null },
+    { name: "acme_card", class: "personalData", pattern: "ACMECARD[0-9]{8}", keywords: [], checksum: "luhn" },
+  ]);
+
+  it("without the org's detectors a prompt holding only an org pattern is found by nothing and leaves unchanged", () => {
+    const prompt = { messages: [{ role: "user", content: `close ${TICKET}` }] };
+    expect(findInValue(prompt, ["prompt"])).toEqual([]);
+    expect(redactForProvider(prompt, ["prompt"], { secrets: "redact", personalData: "redact" }, new PlaceholderVault(sequentialTag)).value).toBe(prompt);
+  });
+
+  it("finds, redacts and denies by the org's detectors beside the table, with the server's overlap rule and checksum", () => {
+    const prompt = { messages: [{ role: "user", content: `close ${TICKET} for ${EMAIL}, card ACMECARD00000000 not ACMECARD00000001` }] };
+    expect(findInValue(prompt, ["prompt"], org)).toEqual([
+      { detector: "acme_ticket_key", class: "secrets", path: "prompt.messages[0].content" },
+      { detector: "email", class: "personalData", path: "prompt.messages[0].content" },
+      { detector: "acme_card", class: "personalData", path: "prompt.messages[0].content" },
+    ]);
+    const vault = new PlaceholderVault(sequentialTag);
+    const redacted = redactForProvider(prompt, ["prompt"], { secrets: "redact", personalData: "flag" }, vault, org);
+    const text = JSON.stringify(redacted.value);
+    expect(text).not.toContain(TICKET);
+    expect(text).toMatch(/\[secret:acme_ticket_key#[0-9a-f]{8}\]/);
+    expect(text).toContain(EMAIL);
+    expect(redactForProvider(prompt, ["prompt"], { secrets: "deny", personalData: "off" }, new PlaceholderVault(sequentialTag), org).denied).toEqual([
+      { detector: "acme_ticket_key", class: "secrets", path: "prompt.messages[0].content" },
+    ]);
+    expect(screenAnswer(`here: ${TICKET}`, ["answer"], { secrets: true, personalData: false, instructions: false }, org)).toEqual([
+      { detector: "acme_ticket_key", class: "secrets", path: "answer" },
+    ]);
+    expect(screenAnswer(`here: ${TICKET}`, ["answer"], { secrets: false, personalData: true, instructions: false }, org)).toEqual([]);
+  });
+
+  it("no ticket key survives redaction, wherever it sits in a prompt (fast-check)", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), fc.string({ maxLength: 40 }), fc.integer({ min: 0, max: 9999 }), (before, after, n) => {
+        const value = `ACME-TKT-${String(n).padStart(4, "0")}-QZ`;
+        const prompt = { content: `${before} ${value} ${after}` };
+        const { value: sent } = redactForProvider(prompt, ["prompt"], { secrets: "redact", personalData: "redact" }, new PlaceholderVault(sequentialTag), org);
+        expect(JSON.stringify(sent)).not.toContain(value);
+      }),
+    );
   });
 });

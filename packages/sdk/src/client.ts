@@ -32,6 +32,7 @@ import type {
   Run,
   RunDetail,
   PriceList,
+  ScreenDetectorList,
   RunEndStatus,
   RunOptions,
   ScanInput,
@@ -368,6 +369,14 @@ export class Gatehouse {
   /** The prices model calls are counted at (docs/budgets.md): the built-in table, each entry with its source and date, and the org's own prices. */
   prices(options: RequestOptions = {}): Promise<PriceList> {
     return request<PriceList>(this.#config, { method: "GET", path: "/v1/prices", signal: options.signal });
+  }
+
+  /**
+   * The org's enabled content detectors (`GET /v1/content/detectors/screen`, docs/content-detectors.md): what
+   * the model-client wrappers' screen runs beside the built-in table in this process. Any agent key may read it.
+   */
+  contentDetectors(options: RequestOptions = {}): Promise<ScreenDetectorList> {
+    return request<ScreenDetectorList>(this.#config, { method: "GET", path: "/v1/content/detectors/screen", signal: options.signal });
   }
 
   /** The active policies: those that apply to this agent (`scope: "own"`, the default) or all of the org's (`"org"`). */

@@ -167,6 +167,7 @@ export type {
   BudgetState,
   Budget,
   PriceList,
+  ScreenDetectorList,
   RunEndStatus,
   RunOptions,
   ListRunsOptions,

@@ -9,9 +9,20 @@
  * It is an entry of its own, not part of the main one, because only those adapters need it; its shape
  * follows theirs, and they are released with the SDK, one version for all. It imports the client's
  * types only, so its build carries none of the client's code (and no second copy of its error classes). It carries the content screen (core's model-traffic module and its
- * detector table, bundled at build time: docs/guardrails.md), and, like the main entry, it uses no `node:` module.
+ * detector table, bundled at build time: docs/guardrails.md) with the RE2 engine (re2js, bundled too) that runs
+ * the org's own detectors, and, like the main entry, it uses no `node:` module.
  */
-import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, screenToolResult, StreamRestorer, type LocalFinding } from "@gatehouse/core/model-traffic";
+import {
+  findInValue,
+  orgDetectorScan,
+  PlaceholderVault,
+  redactForProvider,
+  screenAnswer,
+  screenToolResult,
+  StreamRestorer,
+  type LocalFinding,
+  type OrgDetectorScan,
+} from "@gatehouse/core/model-traffic";
 import type { Gatehouse } from "./client.ts";
 import type { ActionResult, OutcomeStatus, ScreenedFinding, Spend, Usage } from "./types.ts";
 
@@ -162,6 +173,8 @@ export class ModelCall {
     /** The content rules the decision answered for the call. */
     readonly content: ContentRules,
     screen: ModelCallOptions["screen"] = {},
+    /** The org's own detectors, run beside the built-in table (none when they could not be read). */
+    private readonly org?: OrgDetectorScan,
   ) {
     this.#vault = new PlaceholderVault(randomTag, { restore: screen.restorePersonalData ?? true });
     this.#answer =
@@ -181,7 +194,7 @@ export class ModelCall {
     const denied: LocalFinding[] = [];
     for (const [key, part] of Object.entries(this.declared.prompt)) {
       if (part === undefined) continue;
-      const rewritten = redactForProvider(part, ["prompt", key], this.content, this.#vault);
+      const rewritten = redactForProvider(part, ["prompt", key], this.content, this.#vault, this.org);
       denied.push(...rewritten.denied);
       if (rewritten.value !== part) this.#outgoing[key] = rewritten.value;
     }
@@ -199,7 +212,7 @@ export class ModelCall {
    * of this call's personal data in `answer` is restored, in place.
    */
   answered<A>(answer: A, parts: ReadonlyArray<{ path: Array<string | number>; value: unknown }>): A {
-    if (this.#answer) for (const part of parts) this.#found.push(...screenAnswer(part.value, ["answer", ...part.path], this.#answer));
+    if (this.#answer) for (const part of parts) this.#found.push(...screenAnswer(part.value, ["answer", ...part.path], this.#answer, this.org));
     return this.#vault.restoreDeep(answer);
   }
 
@@ -257,11 +270,14 @@ export class ModelCall {
   #settle(status: OutcomeStatus, usage: Usage | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
-    if (this.#answer) for (const { path, text } of this.#texts.values()) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer));
+    if (this.#answer) for (const { path, text } of this.#texts.values()) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer, this.org));
     this.#texts.clear();
     this.calls.report(this.auditEventId, status, usage, this.#found.slice(0, 100));
   }
 }
+
+/** How long the org's detectors, once read, are run before they are read again. */
+export const ORG_DETECTORS_TTL_MS = 60_000;
 
 /** The governed calls of one wrapped client: how they are decided, and their reports under way. */
 export class ModelCalls {
@@ -269,6 +285,10 @@ export class ModelCalls {
   readonly #provider: string;
   readonly #options: ModelCallOptions;
   readonly #pending = new Set<Promise<void>>();
+  /** The org's detectors as last read (`GET /v1/content/detectors/screen`), and when. */
+  #org: { at: number; scan: Promise<OrgDetectorScan | undefined> } | undefined;
+  #lastOrg: OrgDetectorScan | undefined;
+  #warned = false;
 
   constructor(gatehouse: Gatehouse, provider: string, integration: string, options: ModelCallOptions) {
     this.#gatehouse = gatehouse.withIntegration(integration);
@@ -278,6 +298,35 @@ export class ModelCalls {
     if (max !== undefined && !(Number.isInteger(max) && max >= 0 && max <= MAX_TOKENS)) {
       throw new TypeError(`defaultMaxOutputTokens must be a whole number from 0 to ${MAX_TOKENS}`);
     }
+  }
+
+  /**
+   * The org's own detectors (docs/content-detectors.md), read once per ORG_DETECTORS_TTL_MS for every call
+   * of this client and compiled by RE2. When they cannot be read (Gatehouse unreachable, an older server),
+   * the screen runs the built-in table (and the detectors last read, if any) and the call goes on: the
+   * server still screens what it sees, and a call Gatehouse cannot be asked about is refused by `gate`
+   * anyway. A warning is written once, so the gap is not silent.
+   */
+  orgDetectors(): Promise<OrgDetectorScan | undefined> {
+    const now = Date.now();
+    if (this.#org !== undefined && now - this.#org.at < ORG_DETECTORS_TTL_MS) return this.#org.scan;
+    const scan = this.#gatehouse.contentDetectors().then(
+      (list) => {
+        this.#lastOrg = orgDetectorScan(list.detectors);
+        return this.#lastOrg;
+      },
+      (error: unknown) => {
+        if (!this.#warned) {
+          this.#warned = true;
+          console.warn(
+            `Gatehouse: the org's content detectors could not be read (${error instanceof Error ? error.message : String(error)}); this client's prompt screen runs the built-in detectors only until they can be (docs/guardrails.md, Limits)`,
+          );
+        }
+        return this.#lastOrg;
+      },
+    );
+    this.#org = { at: now, scan };
+    return scan;
   }
 
   /** The output tokens a request that states no maximum declares. */
@@ -295,8 +344,10 @@ export class ModelCalls {
     // declared, so the check is exact either way, and a model call waits for no one's bookkeeping.
     const { runId, runName, metadata } = this.#options;
     const spend: Spend = { model: declared.model, inputTokens: declared.inputTokens, maxOutputTokens: declared.maxOutputTokens, ...(declared.tier ? { tier: declared.tier } : {}) };
-    // The prompt is screened here, in this process: only what was found (detector, class, path) goes to Gatehouse.
-    const screened: ScreenedFinding[] = findInValue(declared.prompt, ["prompt"]);
+    // The prompt is screened here, in this process, by the built-in table and the org's own detectors: only
+    // what was found (detector, class, path) goes to Gatehouse.
+    const org = await this.orgDetectors();
+    const screened: ScreenedFinding[] = findInValue(declared.prompt, ["prompt"], org);
     // A call held for approval answers its rules first; the approval's answer may not repeat them.
     let asked: ContentRules | undefined;
     const result = await this.#gatehouse.gate(actionTypeOf(this.#provider, declared.model), {
@@ -310,7 +361,7 @@ export class ModelCalls {
       ...(runName === undefined ? {} : { runName }),
       ...(signal === undefined ? {} : { signal }),
     });
-    const call = new ModelCall(this, result.auditEventId, declared, result.content ?? asked ?? STRICTEST_SENDING, this.#options.screen);
+    const call = new ModelCall(this, result.auditEventId, declared, result.content ?? asked ?? STRICTEST_SENDING, this.#options.screen, org);
     const denied = call.prepare();
     if (denied.length > 0) {
       // A value the rules refuse that the decision did not see (past its 100 findings): this call is not

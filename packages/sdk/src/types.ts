@@ -352,6 +352,9 @@ export type Usage = NonNullable<Schemas["OutcomeRequest"]["usage"]>;
 export type BudgetState = NonNullable<Schemas["ActionResult"]["budget"]>;
 /** A budget's count for one period (`admin.budgets.list()`). */
 export type Budget = Schemas["Budget"];
+/** The org's enabled content detectors (`contentDetectors()`): name, class, RE2 pattern, keywords, checksum. */
+export type ScreenDetectorList = Schemas["ScreenDetectorList"];
+
 /** The prices model calls are counted at (`prices()`). */
 export type PriceList = Schemas["PriceList"];
 

@@ -10,10 +10,15 @@
  * with the very table the server screens metadata with (one source).
  */
 import type { ContentAction } from "./content-rules";
-import { CONTENT_DETECTORS, type ContentClass } from "./detectors";
+import { CONTENT_DETECTORS, type ContentClass, type OrgDetectorScan } from "./detectors";
 import { findInstructions, INSTRUCTION_RULES } from "./instruction-rules";
 import { formatIssuePath } from "../issue-path";
 import { MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
+
+// An org's own detectors (docs/content-detectors.md), compiled by RE2 with the server's code: each screen below
+// takes them as `org`, run beside the table by the same overlap rule as the server's screen (detectors.ts).
+export { orgDetectorScan, type OrgDetectorSpec } from "./org-detector-scan";
+export type { OrgDetectorScan } from "./detectors";
 
 /** A finding of the caller's own screen: the detector, its class and where — never the value, and no action (the decision's rules say). */
 export interface LocalFinding {
@@ -43,9 +48,10 @@ const FLAG_BOTH: Record<ContentClass, ContentAction> = { secrets: "flag", person
  * Every secret and piece of personal data in `value` (each string and each object key of 8 characters
  * or more), at `root`, without changing anything: what a prompt holds, before the decision says what
  * to do with it. At most 100 findings (MAX_FINDINGS); `redactForProvider` acts on every value all the same.
+ * `org`: the org's own detectors (`orgDetectorScan`), run beside the table.
  */
-export function findInValue(value: unknown, root: ReadonlyArray<string | number>): LocalFinding[] {
-  const { findings } = screenContent(value, root, { actions: FLAG_BOTH, tag: () => "" });
+export function findInValue(value: unknown, root: ReadonlyArray<string | number>, org?: OrgDetectorScan): LocalFinding[] {
+  const { findings } = screenContent(value, root, { actions: FLAG_BOTH, tag: () => "", ...(org ? { org } : {}) });
   return findings.map((finding) => ({ detector: finding.detector, class: finding.class, path: sendablePath(finding.path) }));
 }
 
@@ -171,19 +177,25 @@ function heldFrom(text: string): number {
  * `value` as it may leave for the provider under the decision's content rules: what a class set to
  * `redact` finds is replaced by the vault's placeholders; `flag` and `off` leave it. `denied` lists what
  * a class set to `deny` found (the decision refuses such a call; a caller that finds one anyway refuses
- * it too, and sends nothing).
+ * it too, and sends nothing). `org`: the org's own detectors, as for `findInValue`.
  */
 export function redactForProvider<T>(
   value: T,
   root: ReadonlyArray<string | number>,
   actions: Record<ContentClass, ContentAction>,
   vault: PlaceholderVault,
+  org?: OrgDetectorScan,
 ): { value: T; denied: LocalFinding[] } {
-  const screened = screenContent(value, root, { actions, tag: () => "", placeholder: (kind, detector, found) => vault.placeholder(kind, detector, found) });
+  const withOrg = org ? { org } : {};
+  const screened = screenContent(value, root, { actions, tag: () => "", placeholder: (kind, detector, found) => vault.placeholder(kind, detector, found), ...withOrg });
   if (!screened.denied) return { value: screened.value, denied: [] };
   // The findings list stops at 100: what the denying classes found is looked for on its own, so it is named.
   const denying: Record<ContentClass, ContentAction> = { secrets: actions.secrets === "deny" ? "deny" : "off", personalData: actions.personalData === "deny" ? "deny" : "off" };
-  const denied = screenContent(value, root, { actions: denying, tag: () => "" }).findings.map((f) => ({ detector: f.detector, class: f.class, path: sendablePath(f.path) }));
+  const denied = screenContent(value, root, { actions: denying, tag: () => "", ...withOrg }).findings.map((f) => ({
+    detector: f.detector,
+    class: f.class,
+    path: sendablePath(f.path),
+  }));
   return { value: screened.value, denied };
 }
 
@@ -197,11 +209,11 @@ export interface AnswerScreen {
 /**
  * What a model's answer (or a tool's result) holds, at `root`: secrets and personal data by the same
  * detectors, and phrases that read as instructions aimed at the agent (a heuristic). Nothing is changed:
- * the findings are recorded on the call's outcome. At most 100.
+ * the findings are recorded on the call's outcome. At most 100. `org`: the org's own detectors, as for `findInValue`.
  */
-export function screenAnswer(value: unknown, root: ReadonlyArray<string | number>, screen: AnswerScreen): LocalFinding[] {
+export function screenAnswer(value: unknown, root: ReadonlyArray<string | number>, screen: AnswerScreen, org?: OrgDetectorScan): LocalFinding[] {
   const actions: Record<ContentClass, ContentAction> = { secrets: screen.secrets ? "flag" : "off", personalData: screen.personalData ? "flag" : "off" };
-  const found: LocalFinding[] = screenContent(value, root, { actions, tag: () => "" }).findings.map((f) => ({
+  const found: LocalFinding[] = screenContent(value, root, { actions, tag: () => "", ...(org ? { org } : {}) }).findings.map((f) => ({
     detector: f.detector,
     class: f.class,
     path: sendablePath(f.path),
@@ -258,17 +270,18 @@ export const WITHHELD_TOOL_RESULT = "[Gatehouse withheld this tool result: it ho
  * model reads it. `redact` replaces a value by its placeholder (nothing is restored: the model never saw
  * it), `deny` withholds the whole result (`withheld`, the value WITHHELD_TOOL_RESULT), `flag` and `off`
  * leave it. `found` lists every finding, phrases aimed at the agent included (the instruction heuristic,
- * which only ever flags), for the call's outcome.
+ * which only ever flags), for the call's outcome. `org`: the org's own detectors, as for `findInValue`.
  */
 export function screenToolResult<T>(
   value: T,
   actions: Record<ContentClass, ContentAction>,
   randomTag: () => string,
+  org?: OrgDetectorScan,
 ): { value: T | string; withheld: boolean; found: LocalFinding[] } {
   const root = ["toolResult"];
-  const found = screenAnswer(value, root, { secrets: actions.secrets !== "off", personalData: actions.personalData !== "off", instructions: true });
+  const found = screenAnswer(value, root, { secrets: actions.secrets !== "off", personalData: actions.personalData !== "off", instructions: true }, org);
   if (!found.some((finding) => finding.class !== "instructions")) return { value, withheld: false, found };
-  const redacted = redactForProvider(value, root, actions, new PlaceholderVault(randomTag, { restore: false }));
+  const redacted = redactForProvider(value, root, actions, new PlaceholderVault(randomTag, { restore: false }), org);
   if (redacted.denied.length > 0) return { value: WITHHELD_TOOL_RESULT, withheld: true, found };
   return { value: redacted.value, withheld: false, found };
 }

@@ -38,7 +38,7 @@ async function setup(label: string, settings?: Record<string, unknown>) {
   }
   const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url });
   const anthropic = wrapAnthropic(new Anthropic({ apiKey: "test", baseURL: provider.url, maxRetries: 0 }), gatehouse);
-  return { gatehouse, anthropic };
+  return { org, gatehouse, anthropic };
 }
 
 const personalIn = (request: Received) => request.raw.match(/\[personal:email#[0-9a-f]{8}\]/)?.[0] ?? "?";
@@ -137,6 +137,51 @@ describe("wrapAnthropic: what leaves for the provider, and what comes back", () 
     provider.answer = () => ({ status: 200, json: messageOf("never") });
 
     const refused = await anthropic.messages.create(conversation).catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(DeniedError);
+    expect((refused as DeniedError).reason).toBe("CONTENT_DENIED");
+    expect(provider.received).toHaveLength(0);
+  });
+
+  /** An org's own personal-data detector (an employee number no built-in knows), added through the API with the admin key. */
+  async function addEmployeeDetector(adminKey: string) {
+    const added = await fetch(`${api.url}/v1/content/detectors`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adminKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "acme_employee_id", class: "personalData", pattern: "EMP-[0-9]{6}" }),
+    });
+    expect(added.status).toBe(201);
+  }
+  const EMPLOYEE = "EMP-204817";
+
+  it("an org's own personal-data detector: the provider receives its placeholder, not the value, and the answer has the value back", async () => {
+    const { org, gatehouse, anthropic } = await setup("grd-a-org-detector");
+    await addEmployeeDetector(org.adminKey.apiKey);
+    provider.answer = (request): Reply => ({ status: 200, json: messageOf(`Paid ${request.raw.match(/\[personal:acme_employee_id#[0-9a-f]{8}\]/)?.[0] ?? "?"}.`) });
+
+    const message = await anthropic.messages.create({ model: MODEL, max_tokens: 64, system: `Payroll for ${EMPLOYEE}.`, messages: [{ role: "user", content: "Pay them." }] });
+    await flushReports(anthropic);
+
+    expect(provider.received[0]?.raw).not.toContain(EMPLOYEE);
+    expect(provider.received[0]?.raw).not.toContain("204817");
+    expect(provider.received[0]?.raw).toMatch(/\[personal:acme_employee_id#[0-9a-f]{8}\]/);
+    expect(message.content[0]?.type === "text" ? message.content[0].text : "").toBe(`Paid ${EMPLOYEE}.`);
+    const { events } = await gatehouse.audit.list({ type: "action.decided", limit: 5 });
+    const decided = events.find((entry) => entry.type === "action.decided");
+    expect(decided?.type === "action.decided" ? decided.data.findings : undefined).toEqual([
+      { detector: "acme_employee_id", class: "personalData", path: "prompt.system", action: "redacted" },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(EMPLOYEE);
+  });
+
+  it("a deny rule on personal data refuses a prompt holding only an org detector's value: CONTENT_DENIED, and the stand-in receives no request", async () => {
+    const { org, anthropic } = await setup("grd-a-org-deny", { content: { promptPersonalData: "deny" } });
+    await addEmployeeDetector(org.adminKey.apiKey);
+    provider.answer = () => ({ status: 200, json: messageOf("should never be asked") });
+
+    const refused = await anthropic.messages
+      .create({ model: MODEL, max_tokens: 64, messages: [{ role: "user", content: `Look up ${EMPLOYEE}.` }] })
+      .catch((error: unknown) => error);
 
     expect(refused).toBeInstanceOf(DeniedError);
     expect((refused as DeniedError).reason).toBe("CONTENT_DENIED");

@@ -2,7 +2,7 @@ import { createTestOrg } from "@gatehouse/db/testing";
 import { DeniedError, Gatehouse } from "@gatehouse/sdk";
 import OpenAI from "openai";
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { listeningApp } from "../../../../apps/api/test/helpers.ts";
 import { flushReports, wrapOpenAI } from "../src/index.ts";
 import { standIn, type Received, type Reply } from "./stand-in.ts";
@@ -245,6 +245,66 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     expect(provider.received[0]?.raw).not.toContain(EMAIL);
     expect(provider.received[0]?.raw).not.toContain(TOKEN);
     expect(response.output_text).toBe(`Wrote to ${EMAIL}.`);
+  });
+
+  it("an org's own detector (added through the API) screens the prompt in the caller's process: the provider receives its placeholder, not the value, and the decision's finding names it", async () => {
+    const { org, gatehouse, openai } = await setup("grd-org-detector");
+    // An internal ticket key, which no built-in detector knows: only the org's detector finds it.
+    const TICKET = "ACME-TKT-8842-QZ";
+    const added = await fetch(`${api.url}/v1/content/detectors`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.adminKey.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "acme_ticket_key", class: "secrets", pattern: "ACME-TKT-[0-9]{4}-[A-Z]{2}", keywords: ["acme-tkt-"] }),
+    });
+    expect(added.status).toBe(201);
+    provider.answer = () => ({ status: 200, json: completionOf(`Filed. Also ACME-TKT-1234-AB.`) });
+
+    await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: `Close ticket ${TICKET} for the customer.` }] });
+    await flushReports(openai);
+
+    const [sent] = provider.received;
+    expect(sent?.raw).not.toContain(TICKET);
+    expect(sent?.raw).not.toContain("8842-QZ");
+    expect(placeholdersIn(sent as Received)).toEqual([expect.stringMatching(/^\[secret:acme_ticket_key#[0-9a-f]{8}\]$/)]);
+    expect(gatehouseBodies.join("\n")).not.toContain(TICKET);
+    const { events } = await gatehouse.audit.list({ type: "action.decided", limit: 5 });
+    const decided = events.find((entry) => entry.type === "action.decided");
+    expect(decided?.type === "action.decided" ? decided.data.findings : undefined).toEqual([
+      { detector: "acme_ticket_key", class: "secrets", path: "prompt.messages[0].content", action: "redacted" },
+    ]);
+    // The answer is screened by it too, and the finding goes on the outcome.
+    const outcomes = await gatehouse.audit.list({ type: "action.outcome", limit: 5 });
+    const outcome = outcomes.events.find((entry) => entry.type === "action.outcome");
+    expect(outcome?.type === "action.outcome" ? outcome.data.findings : undefined).toEqual([
+      { detector: "acme_ticket_key", class: "secrets", path: "answer.choices[0].message.content", action: "flagged" },
+    ]);
+    expect(JSON.stringify(outcomes.events)).not.toContain("ACME-TKT-1234-AB");
+  });
+
+  it("when the org's detectors cannot be read, the call still goes, screened by the built-in table, and one warning is written", async () => {
+    const org = await createTestOrg({ label: "grd-org-detector-down", policies: [{ name: "llm", actions: ["llm.*"], effect: "allow" }] });
+    const failing: typeof fetch = (input, init) =>
+      String(input instanceof Request ? input.url : input).includes("/v1/content/detectors/screen") ? Promise.reject(new TypeError("connection refused")) : fetch(input, init);
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url, fetch: failing, maxRetries: 0 });
+    const openai = wrapOpenAI(new OpenAI({ apiKey: "test", baseURL: provider.url, maxRetries: 0 }), gatehouse);
+    provider.answer = () => ({ status: 200, json: completionOf("ok") });
+    const warnings: unknown[] = [];
+    const warn = vi.spyOn(console, "warn").mockImplementation((...args: unknown[]) => void warnings.push(args));
+    try {
+      await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: PROMPT }] });
+      await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: PROMPT }] });
+      await flushReports(openai);
+    } finally {
+      warn.mockRestore();
+    }
+
+    expect(provider.received).toHaveLength(2);
+    for (const request of provider.received) {
+      expect(request.raw).not.toContain(TOKEN);
+      expect(request.raw).not.toContain(EMAIL);
+    }
+    expect(warnings).toHaveLength(1);
+    expect(String((warnings[0] as unknown[])[0])).toContain("content detectors could not be read");
   });
 
   it("restorePersonalData: false leaves the placeholder in the answer", async () => {
