@@ -160,6 +160,22 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
     },
   ],
   [
+    "contentDetectors",
+    async (s) => {
+      // An org's own detector on the embedded default: added by the admin, served to the agent's screen, found by a scan.
+      const added = await fetch(`${s.dev.apiUrl}/v1/content/detectors`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${s.dev.adminApiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ name: "smoke_ticket", class: "secrets", pattern: "SMOKE-[0-9]{8}", keywords: ["smoke-"] }),
+      });
+      expect(added.status, await added.clone().text()).toBe(201);
+      const { detectors } = await s.client.contentDetectors();
+      expect(detectors.map((d) => d.name)).toContain("smoke_ticket");
+      const found = await s.client.scan({ text: "ticket SMOKE-12345678 is open" });
+      expect(found.findings.map((f) => f.detector)).toEqual(["smoke_ticket"]);
+    },
+  ],
+  [
     "execute",
     async (s) => {
       s.executed = await s.client.execute("pr.open", { metadata: { repo: "acme/web" } });
