@@ -9,11 +9,11 @@
  * Free of zod and of I/O, like the detectors it runs: the SDK bundles this module, so the caller screens
  * with the very table the server screens metadata with (one source).
  */
-import type { ContentAction } from "./content-rules";
-import { CONTENT_DETECTORS, type ContentClass } from "./detectors";
+import type { ContentAction, ContentActions } from "./content-rules";
+import { belowConfidence, CONTENT_DETECTORS, type ContentClass } from "./detectors";
 import { findInstructions, INSTRUCTION_RULES } from "./instruction-rules";
 import { formatIssuePath } from "../issue-path";
-import { MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
+import { confidenceField, MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
 
 /** A finding of the caller's own screen: the detector, its class and where — never the value, and no action (the decision's rules say). */
 export interface LocalFinding {
@@ -173,16 +173,15 @@ function heldFrom(text: string): number {
  * a class set to `deny` found (the decision refuses such a call; a caller that finds one anyway refuses
  * it too, and sends nothing).
  */
-export function redactForProvider<T>(
-  value: T,
-  root: ReadonlyArray<string | number>,
-  actions: Record<ContentClass, ContentAction>,
-  vault: PlaceholderVault,
-): { value: T; denied: LocalFinding[] } {
+export function redactForProvider<T>(value: T, root: ReadonlyArray<string | number>, actions: ContentActions, vault: PlaceholderVault): { value: T; denied: LocalFinding[] } {
   const screened = screenContent(value, root, { actions, tag: () => "", placeholder: (kind, detector, found) => vault.placeholder(kind, detector, found) });
   if (!screened.denied) return { value: screened.value, denied: [] };
   // The findings list stops at 100: what the denying classes found is looked for on its own, so it is named.
-  const denying: Record<ContentClass, ContentAction> = { secrets: actions.secrets === "deny" ? "deny" : "off", personalData: actions.personalData === "deny" ? "deny" : "off" };
+  const denying: ContentActions = {
+    secrets: actions.secrets === "deny" ? "deny" : "off",
+    personalData: actions.personalData === "deny" ? "deny" : "off",
+    ...(actions.minConfidence ? { minConfidence: actions.minConfidence } : {}),
+  };
   const denied = screenContent(value, root, { actions: denying, tag: () => "" }).findings.map((f) => ({ detector: f.detector, class: f.class, path: sendablePath(f.path) }));
   return { value: screened.value, denied };
 }
@@ -233,18 +232,16 @@ const JUDGED: Record<ContentAction, ContentFinding["action"] | null> = { deny: "
  * unsent, so every finding is recorded as flagged. A class set to `off` is not recorded. Instruction
  * findings are always flagged (a heuristic refuses nothing).
  */
-export function judgeLocalFindings(
-  found: readonly LocalFinding[],
-  actions: Record<ContentClass, ContentAction>,
-  where: "prompt" | "answer",
-): { findings: ContentFinding[]; denied: boolean } {
+export function judgeLocalFindings(found: readonly LocalFinding[], actions: ContentActions, where: "prompt" | "answer"): { findings: ContentFinding[]; denied: boolean } {
   const findings: ContentFinding[] = [];
   let denied = false;
   for (const finding of found) {
-    const action = finding.class === "instructions" ? "flagged" : JUDGED[actions[finding.class]];
+    const ruled = finding.class === "instructions" ? "flagged" : JUDGED[actions[finding.class]];
+    // A finding below the call's minimum confidence is kept: flagged, never redacted or refused.
+    const action = ruled !== null && belowConfidence(finding.detector, actions.minConfidence) ? "flagged" : ruled;
     if (action === null) continue;
     if (action === "denied" && where === "prompt") denied = true;
-    if (findings.length < MAX_FINDINGS) findings.push({ ...finding, action: where === "answer" ? "flagged" : action });
+    if (findings.length < MAX_FINDINGS) findings.push({ ...finding, action: where === "answer" ? "flagged" : action, ...confidenceField(finding.detector) });
   }
   return { findings, denied };
 }
