@@ -13,6 +13,7 @@ import {
   stricterContentAction,
   weakeningChanges,
   DETECTOR_CONFIDENCES,
+  judgeLocalFindings,
   type ContentAction,
   type DetectorConfidence,
 } from "../src";
@@ -155,5 +156,22 @@ describe("minConfidence: a finding of a less sure detector is flagged, never red
     expect(deny.findings.map((f) => f.action)).toEqual(["flagged"]);
     // `off` stays off whatever the minimum.
     expect(screenContent({ note: PHONE }, ["metadata"], { actions: { secrets: "off", personalData: "off", minConfidence: "high" }, tag }).findings).toEqual([]);
+  });
+
+  it("what a caller's own screen found (a prompt's `screened`) is judged the same: below the minimum, flagged and refusing nothing", () => {
+    const found = [
+      { detector: "phone_number", class: "personalData" as const, path: "prompt.messages[0].content" },
+      { detector: "github_token", class: "secrets" as const, path: "prompt.messages[0].content" },
+      { detector: "acme_ticket", class: "secrets" as const, path: "prompt.messages[1].content" },
+    ];
+    const judged = judgeLocalFindings(found, { secrets: "deny", personalData: "deny", minConfidence: "high" }, "prompt");
+    expect(judged.findings).toEqual([
+      { ...found[0], action: "flagged", confidence: "medium" },
+      { ...found[1], action: "denied", confidence: "high" },
+      // An org's own detector counts as high, and carries no confidence.
+      { ...found[2], action: "denied" },
+    ]);
+    expect(judged.denied).toBe(true);
+    expect(judgeLocalFindings(found.slice(0, 1), { secrets: "deny", personalData: "deny", minConfidence: "high" }, "prompt").denied).toBe(false);
   });
 });
