@@ -136,7 +136,7 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   await expect(reason).toHaveText("CONTENT_DENIED");
   await expect(reason).toHaveAttribute("title", /^it carries a secret or personal data that the org's content rules refuse/);
   await expect(detail).toContainText("CONTENT_DENIED: it carries a secret or personal data that the org's content rules refuse");
-  await expect(detail.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · denied"]);
+  await expect(detail.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · denied · high confidence"]);
   await expect(detail.getByTestId("content-findings")).toContainText("Values are never stored when redacted or denied");
   await expect(page.locator("body")).not.toContainText(token);
 
