@@ -101,14 +101,26 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   await expect(promptSecrets).toHaveValue("redact");
   await expect(section.getByLabel("Personal data in prompts", { exact: true })).toHaveValue("redact");
 
+  // Which findings Redact and Deny act on: every one, unless the minimum confidence is raised.
+  const minConfidence = section.getByLabel("Minimum confidence", { exact: true });
+  await expect(minConfidence).toHaveValue("low");
+
   await secrets.selectOption("deny");
   await promptSecrets.selectOption("deny");
+  await minConfidence.selectOption("medium");
   await section.getByRole("button", { name: "Save" }).click();
   await expect(section.getByRole("status")).toHaveText("Saved. From the next call, secrets are denied (the call is refused) and personal data is flagged.");
-  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag", promptSecrets: "deny", promptPersonalData: "redact" });
+  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({
+    secrets: "deny",
+    personalData: "flag",
+    promptSecrets: "deny",
+    promptPersonalData: "redact",
+    minConfidence: "medium",
+  });
   await page.reload();
   await expect(page.getByRole("region", { name: "Secrets and personal data" }).getByLabel("Secrets", { exact: true })).toHaveValue("deny");
   await expect(page.getByRole("region", { name: "Secrets and personal data" }).getByLabel("Secrets in prompts", { exact: true })).toHaveValue("deny");
+  await expect(page.getByRole("region", { name: "Secrets and personal data" }).getByLabel("Minimum confidence", { exact: true })).toHaveValue("medium");
 
   // The rule holds: a token in a call is refused, and the log's entry names the finding, never the token.
   const token = githubToken();
@@ -124,7 +136,7 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   await expect(reason).toHaveText("CONTENT_DENIED");
   await expect(reason).toHaveAttribute("title", /^it carries a secret or personal data that the org's content rules refuse/);
   await expect(detail).toContainText("CONTENT_DENIED: it carries a secret or personal data that the org's content rules refuse");
-  await expect(detail.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · denied"]);
+  await expect(detail.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · denied · high confidence"]);
   await expect(detail.getByTestId("content-findings")).toContainText("Values are never stored when redacted or denied");
   await expect(page.locator("body")).not.toContainText(token);
 
@@ -135,7 +147,13 @@ test("an owner sets secrets to deny in Settings and it is saved; a call carrying
   await again.getByLabel("Personal data", { exact: true }).selectOption("off");
   await again.getByRole("button", { name: "Save" }).click();
   await expect(again.getByRole("status")).toContainText("Not applied yet: this change weakens enforcement (content.personalData), so another owner or admin must approve it");
-  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({ secrets: "deny", personalData: "flag", promptSecrets: "deny", promptPersonalData: "redact" });
+  expect((await getOrgSettings({ ctx: org.ctx })).content).toEqual({
+    secrets: "deny",
+    personalData: "flag",
+    promptSecrets: "deny",
+    promptPersonalData: "redact",
+    minConfidence: "medium",
+  });
 });
 
 test("a decision with a redacted finding shows it on its audit entry and on its approval request, never the value", async ({ page, stack }) => {
@@ -150,7 +168,7 @@ test("a decision with a redacted finding shows it on its audit entry and on its 
   const { detail } = await openEntry(page, executed.auditEventId);
   const findings = detail.getByTestId("content-findings");
   await expect(findings.getByRole("heading")).toHaveText("Secrets and personal data found (1)");
-  await expect(findings.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · redacted"]);
+  await expect(findings.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · redacted · high confidence"]);
   await expect(findings).toContainText("Values are never stored when redacted or denied");
   // What was written in its place: the placeholder, in the entry's data.
   await expect(detail.getByTestId("entry-data")).toContainText("[secret:github_token#");
@@ -160,7 +178,7 @@ test("a decision with a redacted finding shows it on its audit entry and on its 
   await page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${requested.approvalId}"]`).click();
   const approval = page.getByTestId("approval-detail");
   await expect(approval).toHaveAttribute("data-approval-id", requested.approvalId ?? "");
-  await expect(approval.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · redacted"]);
+  await expect(approval.getByTestId("content-finding")).toHaveText(["secret · github_token · metadata.headers.authorization · redacted · high confidence"]);
   await expect(approval.getByTestId("approval-metadata")).toContainText("[secret:github_token#");
   await expect(page.locator("body")).not.toContainText(token);
 });

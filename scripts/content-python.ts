@@ -73,6 +73,7 @@ function contentTable(): string {
       `group=${detector.group ?? 0}`,
       `min_digits=${minDigits}`,
       `validator=${validator === null ? "None" : str(validator)}`,
+      `confidence=${str(detector.confidence)}`,
     ].join(", ")}),`;
   });
   const instructions = INSTRUCTION_RULES.map(
@@ -113,6 +114,8 @@ class Detector(NamedTuple):
     min_digits: int
     #: The validator's name (its TypeScript function's), a key of _validators.VALIDATORS; None: no check.
     validator: str | None
+    #: How sure its findings are (docs/content-detectors.md, "Confidence").
+    confidence: Literal["high", "medium", "low"]
 
 
 class InstructionRule(NamedTuple):

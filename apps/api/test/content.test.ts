@@ -235,7 +235,76 @@ describe("the rules: the org default, and policies for their actions", () => {
     expect(refused.statusCode).toBe(400);
     expect(JSON.stringify(JSON.parse(refused.body).error.details.issues)).toContain(path);
     const settings = JSON.parse((await call(app, "GET", "/v1/admin/settings", { key: org.adminKey.apiKey })).body) as { content: unknown };
-    expect(settings.content).toEqual({ secrets: "redact", personalData: "flag", promptSecrets: "redact", promptPersonalData: "redact" });
+    expect(settings.content).toEqual({ secrets: "redact", personalData: "flag", promptSecrets: "redact", promptPersonalData: "redact", minConfidence: "low" });
+  });
+});
+
+describe("minConfidence: a finding below it is kept and flagged, with its detector's confidence", () => {
+  /** A phone number: `medium` confidence (no check digit confirms it). */
+  const PHONE = "+1 415 555 0132";
+  type Finding = { detector: string; class: string; action: string; confidence?: string };
+
+  it("org `high`: a phone number (medium) flagged and kept, a token (high) redacted; canI answers the same", async () => {
+    const org = await createTestOrg({ label: "content-min-confidence", policies: ALLOW });
+    await setContent(org, { secrets: "redact", personalData: "redact", minConfidence: "high" });
+    const secret = token();
+    const body = { actionType: "ticket.update", metadata: { phone: `call ${PHONE}`, auth: `token ${secret}` } };
+    const checked = JSON.parse((await call(app, "POST", "/v1/actions/check", { key: org.agent.apiKey, body })).body) as { findings: Finding[] };
+    const sent = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body });
+    expect(sent.statusCode, sent.body).toBe(200);
+    const answer = JSON.parse(sent.body) as { status: string; findings: Finding[] };
+    expect(answer.status).toBe("executed");
+    const expected = [
+      expect.objectContaining({ detector: "phone_number", class: "personalData", action: "flagged", confidence: "medium" }),
+      expect.objectContaining({ detector: "github_token", class: "secrets", action: "redacted", confidence: "high" }),
+    ];
+    expect(answer.findings).toEqual(expect.arrayContaining(expected));
+    expect(answer.findings).toHaveLength(2);
+    expect(checked.findings).toEqual(expect.arrayContaining(expected));
+    expect(await tablesHolding(secret)).toEqual([]);
+    expect(await tablesHolding(PHONE)).not.toEqual([]);
+    const entry = await db().auditEntry.findFirstOrThrow({ where: { orgId: org.org.id, type: "action.decided" }, orderBy: { seq: "desc" } });
+    const data = openEntry(entry.canonical, entry.fields as StoredFields).data as { metadata: { phone: string }; findings: Finding[] };
+    expect(data.metadata.phone).toBe(`call ${PHONE}`);
+    expect(data.findings).toEqual(expect.arrayContaining(expected));
+  });
+
+  it("a matching policy's lower `minConfidence` wins for its actions; elsewhere the org's", async () => {
+    const org = await createTestOrg({
+      label: "content-min-confidence-policy",
+      policies: [...ALLOW, { name: "tickets-all", actions: ["ticket.*"], effect: "allow", content: { minConfidence: "low" } }],
+    });
+    await setContent(org, { personalData: "redact", minConfidence: "high" });
+    const act = async (actionType: string) =>
+      (JSON.parse((await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType, metadata: { v: `call ${PHONE}` } } })).body) as { findings: Finding[] })
+        .findings;
+    expect(await act("ticket.update")).toEqual([expect.objectContaining({ detector: "phone_number", action: "redacted", confidence: "medium" })]);
+    expect(await act("mail.send")).toEqual([expect.objectContaining({ detector: "phone_number", action: "flagged", confidence: "medium" })]);
+  });
+
+  it("raising it waits for a second admin while the two-admin rule is in force; lowering it does not", async () => {
+    const org = await createTestOrg({ label: "content-min-confidence-two-admin", policies: ALLOW });
+    expect((await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { policies: { requireSecondApproval: true } } })).statusCode).toBe(200);
+    const raised = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { content: { minConfidence: "medium" } } });
+    expect(raised.statusCode, raised.body).toBe(202);
+    expect(JSON.parse(raised.body)).toMatchObject({ status: "pending_approval", weakened: [{ path: "content.minConfidence" }] });
+    const lowered = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { content: { minConfidence: "low" } } });
+    expect(lowered.statusCode, lowered.body).toBe(200);
+  });
+
+  it("a bad value in the org's settings or a policy's `content` is a 400 naming the field, and changes nothing", async () => {
+    const org = await createTestOrg({ label: "content-min-confidence-bad", policies: ALLOW });
+    const refused = await call(app, "PATCH", "/v1/admin/settings", { key: org.adminKey.apiKey, body: { content: { minConfidence: "certain" } } });
+    expect(refused.statusCode).toBe(400);
+    expect(JSON.stringify(JSON.parse(refused.body).error.details.issues)).toContain("content.minConfidence");
+    const settings = JSON.parse((await call(app, "GET", "/v1/admin/settings", { key: org.adminKey.apiKey })).body) as { content: { minConfidence: string } };
+    expect(settings.content.minConfidence).toBe("low");
+    const before = (await call(app, "GET", "/v1/admin/policies", { key: org.adminKey.apiKey })).body;
+    const policy = { name: "p", actions: ["a.*"], effect: "allow", content: { minConfidence: 2 } };
+    const put = await call(app, "PUT", "/v1/admin/policies", { key: org.adminKey.apiKey, body: { policies: [...ALLOW, policy] } });
+    expect(put.statusCode, put.body).toBe(400);
+    expect(put.json().error.details.issues.map((i: { path: string }) => i.path)).toContain("policies[1].content.minConfidence");
+    expect((await call(app, "GET", "/v1/admin/policies", { key: org.adminKey.apiKey })).body).toBe(before);
   });
 });
 

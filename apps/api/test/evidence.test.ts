@@ -81,7 +81,7 @@ describe("an agent's evidence", () => {
       .slice(0, 36)}`;
     const written = await log({ kind: "command.ran", details: { env: { GITHUB_TOKEN: secret } } });
     expect(written.statusCode, written.body).toBe(201);
-    expect(written.json().findings).toEqual([{ detector: "github_token", class: "secrets", path: "details.env.GITHUB_TOKEN", action: "redacted" }]);
+    expect(written.json().findings).toEqual([{ detector: "github_token", class: "secrets", path: "details.env.GITHUB_TOKEN", action: "redacted", confidence: "high" }]);
     expect(await tablesHolding(secret)).toEqual([]);
 
     const strict = await createTestOrg({ label: "evidence-strict", policies: [{ name: "tools", actions: ["tool.*"], effect: "allow" }] });

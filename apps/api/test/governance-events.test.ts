@@ -114,9 +114,9 @@ describe("a budget crossing its alert ratios, then exceeded, and a content findi
     expect(found?.data).toMatchObject({ auditEventId: mail.auditEventId, actionType: "mail.send" });
     expect(found?.data.findings).toEqual(
       expect.arrayContaining([
-        { detector: "email", class: "personalData", path: "metadata.to", action: "flagged" },
+        { detector: "email", class: "personalData", path: "metadata.to", action: "flagged", confidence: "high" },
         expect.objectContaining({ class: "secrets", path: "metadata.body", action: "redacted" }),
-        { detector: "email", class: "personalData", path: "metadata.cc", action: "flagged" },
+        { detector: "email", class: "personalData", path: "metadata.cc", action: "flagged", confidence: "high" },
         expect.objectContaining({ class: "secrets", path: "metadata.cc.[personal:email]", action: "redacted" }),
       ]),
     );
@@ -166,7 +166,7 @@ describe("a budget crossing its alert ratios, then exceeded, and a content findi
     await agent.report(sent.auditEventId, { status: "success", message: `delivered to ${EMAIL}` });
     const events = governance(await streamUntil(agent, (seen) => seen.some((e) => e.type === "guardrail.triggered")));
     expect(events.map((e) => [e.type, e.data.source, e.data.auditEventId])).toEqual([["guardrail.triggered", "outcome", sent.auditEventId]]);
-    expect(events[0]?.data.findings).toEqual([{ detector: "email", class: "personalData", path: "message", action: "flagged" }]);
+    expect(events[0]?.data.findings).toEqual([{ detector: "email", class: "personalData", path: "message", action: "flagged", confidence: "high" }]);
     expect(JSON.stringify(events)).not.toContain(EMAIL);
   });
 });

@@ -39,8 +39,8 @@ describe("screened on a decision", () => {
     expect(result.status).toBe("executed");
     expect(result.content).toEqual({ secrets: "redact", personalData: "redact" });
     expect(result.findings).toEqual([
-      { ...EMAIL_FINDING, action: "redacted" },
-      { ...TOKEN_FINDING, action: "redacted" },
+      { ...EMAIL_FINDING, action: "redacted", confidence: "high" },
+      { ...TOKEN_FINDING, action: "redacted", confidence: "high" },
     ]);
   });
 
@@ -138,7 +138,7 @@ describe("screened on an outcome", () => {
     });
     expect(reported.statusCode, reported.body).toBe(200);
     expect(reported.json<{ findings: unknown[] }>().findings).toEqual([
-      { detector: "github_token", class: "secrets", path: "answer.choices[0].message.content", action: "flagged" },
+      { detector: "github_token", class: "secrets", path: "answer.choices[0].message.content", action: "flagged", confidence: "high" },
       { detector: "prompt_exfiltration", class: "instructions", path: "answer.choices[0].message.content", action: "flagged" },
     ]);
     const events = (await call(app, "GET", "/v1/audit?limit=5", { key: o.adminKey.apiKey })).json<{ events: Array<{ type: string; data: { source?: string } }> }>().events;

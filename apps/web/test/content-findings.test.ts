@@ -1,6 +1,7 @@
-import { CONTENT_ACTIONS, contentFindingSchema, contentSettings, type ContentFinding } from "@gatehouse/core";
+import { CONTENT_ACTIONS, contentFindingSchema, contentSettings, DETECTOR_CONFIDENCES, type ContentFinding } from "@gatehouse/core";
 import { describe, expect, it } from "vitest";
 import {
+  CONFIDENCE_CHOICES,
   CONTENT_ACTION_CHOICES,
   CONTENT_CLASSES,
   CONTENT_RULE_FIELDS,
@@ -9,6 +10,7 @@ import {
   findingLine,
   findingsNote,
   findingsOf,
+  MIN_CONFIDENCE_FIELD,
 } from "../src/lib/content-findings";
 
 const finding = (fields: Partial<ContentFinding> = {}): ContentFinding => ({
@@ -25,6 +27,10 @@ describe("findingLine", () => {
     [finding({ class: "personalData", detector: "email", path: "metadata.ticket.summary", action: "flagged" }), "personal data · email · metadata.ticket.summary · flagged"],
     [finding({ detector: "aws_access_key_id", path: "dataAccessed[0].type", action: "denied" }), "secret · aws_access_key_id · dataAccessed[0].type · denied"],
     [finding({ class: "personalData", detector: "card_number", path: "message" }), "personal data · card_number · message · redacted"],
+    [
+      finding({ class: "personalData", detector: "phone_number", path: "message", action: "flagged", confidence: "medium" }),
+      "personal data · phone_number · message · flagged · medium confidence",
+    ],
   ])("names the class, the detector as given, the path and what was done: %o", (input, line) => {
     expect(findingLine(input)).toBe(line);
   });
@@ -34,6 +40,8 @@ describe("findingsOf", () => {
   it("reads the findings an entry or a result carries, and nothing else of them", () => {
     expect(findingsOf([{ ...finding(), value: "ghp_secret", extra: 1 }])).toEqual([finding()]);
     expect(findingsOf([finding(), finding({ class: "personalData", detector: "email", action: "flagged" })])).toHaveLength(2);
+    // A detector's confidence is kept; one this console does not know is left out.
+    expect(findingsOf([finding({ confidence: "high" }), { ...finding(), confidence: "certain" }])).toEqual([finding({ confidence: "high" }), finding()]);
   });
 
   it.each([
@@ -102,7 +110,8 @@ describe("the content rules in the settings", () => {
   });
 
   it("offers every content setting core has, each once", () => {
-    expect(CONTENT_RULE_FIELDS.map((field) => field.key).sort()).toEqual(Object.keys(contentSettings({})).sort());
+    expect([...CONTENT_RULE_FIELDS.map((field) => field.key), MIN_CONFIDENCE_FIELD.key].sort()).toEqual(Object.keys(contentSettings({})).sort());
+    expect(CONFIDENCE_CHOICES.map((choice) => choice.value).sort()).toEqual([...DETECTOR_CONFIDENCES].sort());
   });
 
   it("says the defaults as core fills them in for an org that never set them", () => {

@@ -19,6 +19,23 @@ const ACTIONS = {
 
 const ACTION_NAMES = Object.keys(ACTIONS).join(", ");
 
+type Confidence = NonNullable<OrgSettings["content"]["minConfidence"]>;
+
+/** Each minimum confidence, with which findings `redact` and `deny` act on (docs/content-detectors.md, "Confidence"). */
+const CONFIDENCES = {
+  low: "every finding counts",
+  medium: "a finding of the generic high-entropy rule is only flagged",
+  high: "only self-identifying or check-digit formats are redacted or refused; the rest only flagged",
+} as const satisfies Record<Confidence, string>;
+
+const CONFIDENCE_NAMES = Object.keys(CONFIDENCES).join(", ");
+
+function confidenceOption(value: string | undefined): Confidence | undefined {
+  if (value === undefined) return undefined;
+  if (!Object.hasOwn(CONFIDENCES, value)) throw new UsageError(`--min-confidence must be one of ${CONFIDENCE_NAMES}, not "${value}"`);
+  return value as Confidence;
+}
+
 function actionOption(name: string, value: string | undefined): ContentAction | undefined {
   if (value === undefined) return undefined;
   if (!Object.hasOwn(ACTIONS, value)) throw new UsageError(`${name} must be one of ${ACTION_NAMES}, not "${value}"`);
@@ -34,9 +51,11 @@ function formatContent(content: OrgSettings["content"]): string {
   secrets:       ${content.promptSecrets} (${ACTIONS[content.promptSecrets]})
   personal data: ${content.promptPersonalData} (${ACTIONS[content.promptPersonalData]})
 `;
+  // An API older than the minimum confidence answers none: nothing is printed for it.
+  const confidence = content.minConfidence === undefined ? "" : `Minimum confidence: ${content.minConfidence} (${CONFIDENCES[content.minConfidence]})\n`;
   return `Secrets:       ${content.secrets} (${ACTIONS[content.secrets]})
 Personal data: ${content.personalData} (${ACTIONS[content.personalData]})
-${prompts}A policy's content rules override these for the calls it matches; the strictest matching one wins.
+${prompts}${confidence}A policy's content rules override these for the calls it matches; the strictest matching one wins.
 `;
 }
 
@@ -63,21 +82,22 @@ export const contentCommands: readonly Command[] = [
   }),
   defineCommand({
     name: "content set",
-    synopsis: "[--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>]",
+    synopsis: "[--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>] [--min-confidence <level>]",
     summary: "Change what happens to secrets or personal data found in calls or in prompts",
     options: {
       secrets: { type: "string" },
       "personal-data": { type: "string" },
       "prompt-secrets": { type: "string" },
       "prompt-personal-data": { type: "string" },
+      "min-confidence": { type: "string" },
       json: { type: "boolean" },
     },
     connection: "admin",
-    help: withConnection(`Usage: gatehouse settings content set [--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>] [--json]
+    help: withConnection(`Usage: gatehouse settings content set [--secrets <action>] [--personal-data <action>] [--prompt-secrets <action>] [--prompt-personal-data <action>] [--min-confidence <level>] [--json]
 
 Changes the org's content rules (settings.write: owners, admins); those not given stay. <action>
-is one of ${ACTION_NAMES}. While the org's two-admin rule is on, loosening any (e.g. redact to
-flag) weakens enforcement and is not applied yet: it prints the approval another owner or admin must
+is one of ${ACTION_NAMES}; <level> one of ${CONFIDENCE_NAMES}. While the org's two-admin rule is on,
+loosening any (e.g. redact to flag) or raising the minimum confidence weakens enforcement and is not applied yet: it prints the approval another owner or admin must
 approve.
 
 ${NOTES}
@@ -87,6 +107,10 @@ Options:
   --personal-data <action>         For personal data in what agents send Gatehouse
   --prompt-secrets <action>        For secrets in prompts the model-client wrappers send a provider (docs/guardrails.md)
   --prompt-personal-data <action>  For personal data in those prompts (redacted personal data is restored in the answer)
+  --min-confidence <level>         The least confidence a finding needs for redact or deny to act on it; below it,
+                                   flagged (docs/content-detectors.md, "Confidence"): ${Object.entries(CONFIDENCES)
+                                     .map(([level, does]) => `${level} (${does})`)
+                                     .join("; ")}
   --json                           Print the answer as JSON (the settings, or the approval that waits)`),
     async run(io, args, options) {
       noMore(args);
@@ -95,10 +119,13 @@ Options:
         personalData: actionOption("--personal-data", options["personal-data"]),
         promptSecrets: actionOption("--prompt-secrets", options["prompt-secrets"]),
         promptPersonalData: actionOption("--prompt-personal-data", options["prompt-personal-data"]),
+        minConfidence: confidenceOption(options["min-confidence"]),
       };
       const content = Object.fromEntries(Object.entries(given).filter(([, action]) => action !== undefined));
       if (Object.keys(content).length === 0) {
-        throw new UsageError("settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action>");
+        throw new UsageError(
+          "settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action> or --min-confidence <level>",
+        );
       }
       const answer = await io.admin().settings.update({ content }, { signal: io.signal });
       if (options.json) return printJson(io.stdout, answer);

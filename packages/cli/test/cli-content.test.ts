@@ -35,6 +35,10 @@ describe("gatehouse settings content", () => {
     const prompt = await runCli(["settings", "content", "set", "--prompt-secrets", "deny"], [json(200, prompts)]);
     expect(prompt.calls[0]?.body).toEqual({ content: { promptSecrets: "deny" } });
     expect(prompt.stdout).toContain("In prompts to model providers (the model-client wrappers, docs/guardrails.md):\n  secrets:       deny (the call is refused");
+    const sure = { ...settings, content: { ...settings.content, minConfidence: "high" } };
+    const confidence = await runCli(["settings", "content", "set", "--min-confidence", "high"], [json(200, sure)]);
+    expect(confidence.calls[0]?.body).toEqual({ content: { minConfidence: "high" } });
+    expect(confidence.stdout).toContain("Minimum confidence: high (only self-identifying or check-digit formats are redacted or refused; the rest only flagged)\n");
     const bad = await runCli(["settings", "content", "set", "--prompt-personal-data", "hide"], []);
     expect([bad.code, bad.calls.length]).toEqual([EXIT_USAGE, 0]);
   });
@@ -60,9 +64,10 @@ describe("gatehouse settings content", () => {
     [
       "set without a class",
       ["settings", "content", "set"],
-      "error: settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action>",
+      "error: settings content set needs at least one of --secrets, --personal-data, --prompt-secrets, --prompt-personal-data <action> or --min-confidence <level>",
     ],
     ["set with an unknown action", ["settings", "content", "set", "--personal-data", "mask"], 'error: --personal-data must be one of deny, redact, flag, off, not "mask"'],
+    ["set with an unknown confidence", ["settings", "content", "set", "--min-confidence", "certain"], 'error: --min-confidence must be one of low, medium, high, not "certain"'],
     ["get with an argument", ["settings", "content", "get", "secrets"], 'error: unexpected argument "secrets"'],
     ["an option of settings set", ["settings", "content", "set", "--loops", "off"], "error: settings content set does not take --loops"],
   ])("%s: exit 2 naming it, no call", async (_case, argv, message) => {

@@ -9,10 +9,15 @@ import {
   parsePolicySet,
   PolicySet,
   resolveContentActions,
+  screenContent,
   stricterContentAction,
   weakeningChanges,
+  DETECTOR_CONFIDENCES,
+  judgeLocalFindings,
   type ContentAction,
+  type DetectorConfidence,
 } from "../src";
+import fc from "fast-check";
 
 // The content rules (docs/content.md): the org default, policies' `content` for the calls they match
 // (strictest wins, a class none names takes the default), and which changes weaken enforcement.
@@ -26,7 +31,7 @@ describe("contentSettings: the org default", () => {
     ["not an object", { content: "off" }, { secrets: "redact", personalData: "flag" }],
   ])("%s", (_name, stored, expected) => {
     // What leaves for a model provider is redacted, both classes, unless the org changed it (docs/guardrails.md).
-    expect(contentSettings(stored)).toEqual({ ...expected, promptSecrets: "redact", promptPersonalData: "redact" });
+    expect(contentSettings(stored)).toEqual({ ...expected, promptSecrets: "redact", promptPersonalData: "redact", minConfidence: "low" });
   });
 
   it("the prompt rules are the org's prompt defaults under the same policies: a policy's content for llm.* decides over them", () => {
@@ -90,17 +95,83 @@ describe("PolicySet.contentFor: the enforce-mode policies whose patterns match",
 
 describe("the two-admin rule: loosening a class weakens enforcement", () => {
   // Every other setting at its default, the two-admin rule on.
-  const settings = (content: { secrets: ContentAction; personalData: ContentAction }) => ({
+  const settings = (content: { secrets: ContentAction; personalData: ContentAction; minConfidence?: DetectorConfidence }) => ({
     ...readOrgSettings({}),
     policies: { reportOnly: false, requireSecondApproval: true },
-    content: { promptSecrets: "redact" as const, promptPersonalData: "redact" as const, ...content },
+    content: { promptSecrets: "redact" as const, promptPersonalData: "redact" as const, minConfidence: "low" as const, ...content },
   });
   it.each([
     [{ secrets: "redact", personalData: "flag" }, { secrets: "flag", personalData: "flag" }, ["content.secrets"]],
     [{ secrets: "redact", personalData: "flag" }, { secrets: "redact", personalData: "off" }, ["content.personalData"]],
     [{ secrets: "deny", personalData: "deny" }, { secrets: "off", personalData: "redact" }, ["content.secrets", "content.personalData"]],
     [{ secrets: "redact", personalData: "flag" }, { secrets: "deny", personalData: "redact" }, []],
+    // Raising the minimum confidence keeps (flags) what was redacted: a weakening; lowering it is not.
+    [{ secrets: "redact", personalData: "flag" }, { secrets: "redact", personalData: "flag", minConfidence: "medium" }, ["content.minConfidence"]],
+    [{ secrets: "redact", personalData: "flag", minConfidence: "medium" }, { secrets: "redact", personalData: "flag", minConfidence: "high" }, ["content.minConfidence"]],
+    [{ secrets: "redact", personalData: "flag", minConfidence: "high" }, { secrets: "redact", personalData: "flag", minConfidence: "low" }, []],
   ] as const)("%j → %j weakens %j", (before, after, paths) => {
     expect(weakeningChanges(settings(before), settings(after)).map((w) => w.path)).toEqual(paths);
+  });
+});
+
+describe("minConfidence: a finding of a less sure detector is flagged, never redacted or refused", () => {
+  const TOKEN = `ghp_${"A1b2".repeat(9)}`; // github_token: high
+  const PHONE = "+1 415 555 0132"; // phone_number: medium (no check digit)
+  const byDefault = { secrets: "redact", personalData: "redact" } as const;
+  const rank = (c: DetectorConfidence) => DETECTOR_CONFIDENCES.length - 1 - DETECTOR_CONFIDENCES.indexOf(c);
+
+  it("the org's setting, unless set, is `low`: every finding counts, as before", () => {
+    expect(contentSettings({}).minConfidence).toBe("low");
+    expect(resolveContentActions(byDefault, [])).toEqual(byDefault);
+    expect(() => parsePolicySet({ policies: [{ name: "p", actions: ["a.b"], effect: "allow", content: { minConfidence: "certain" } }] })).toThrow(/content\.minConfidence/);
+  });
+
+  it("the strictest wins: the lowest of the org's and every matching policy's", () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...DETECTOR_CONFIDENCES), fc.array(fc.option(fc.constantFrom(...DETECTOR_CONFIDENCES), { nil: undefined }), { maxLength: 4 }), (org, rules) => {
+        const least = [org, ...rules.filter((r) => r !== undefined)].reduce((a, b) => (rank(a) <= rank(b) ? a : b));
+        const resolved = resolveContentActions(
+          { ...byDefault, minConfidence: org },
+          rules.map((r) => (r === undefined ? {} : { minConfidence: r })),
+        );
+        expect(resolved.minConfidence ?? "low").toBe(least);
+      }),
+    );
+  });
+
+  it("below the minimum: kept and flagged, with its confidence; at or above it: as the rules say", () => {
+    const value = { note: `call ${PHONE} with ${TOKEN}` };
+    const tag = () => "00000000";
+    const high = screenContent(value, ["metadata"], { actions: { ...byDefault, minConfidence: "high" }, tag });
+    expect(high.value.note).toBe(`call ${PHONE} with [secret:github_token#00000000]`);
+    expect(high.findings).toEqual([
+      { detector: "phone_number", class: "personalData", path: "metadata.note", action: "flagged", confidence: "medium" },
+      { detector: "github_token", class: "secrets", path: "metadata.note", action: "redacted", confidence: "high" },
+    ]);
+    const medium = screenContent(value, ["metadata"], { actions: { ...byDefault, minConfidence: "medium" }, tag });
+    expect(medium.value.note).toBe("call [personal:phone_number#00000000] with [secret:github_token#00000000]");
+    // A class set to `deny` refuses nothing below the minimum.
+    const deny = screenContent({ note: PHONE }, ["metadata"], { actions: { secrets: "deny", personalData: "deny", minConfidence: "high" }, tag });
+    expect(deny.denied).toBe(false);
+    expect(deny.findings.map((f) => f.action)).toEqual(["flagged"]);
+    // `off` stays off whatever the minimum.
+    expect(screenContent({ note: PHONE }, ["metadata"], { actions: { secrets: "off", personalData: "off", minConfidence: "high" }, tag }).findings).toEqual([]);
+  });
+
+  it("what a caller's own screen found (a prompt's `screened`) is judged the same: below the minimum, flagged and refusing nothing", () => {
+    const found = [
+      { detector: "phone_number", class: "personalData" as const, path: "prompt.messages[0].content" },
+      { detector: "github_token", class: "secrets" as const, path: "prompt.messages[0].content" },
+      { detector: "acme_ticket", class: "secrets" as const, path: "prompt.messages[1].content" },
+    ];
+    const judged = judgeLocalFindings(found, { secrets: "deny", personalData: "deny", minConfidence: "high" }, "prompt");
+    expect(judged.findings).toEqual([
+      { ...found[0], action: "flagged", confidence: "medium" },
+      { ...found[1], action: "denied", confidence: "high" },
+      // An org's own detector counts as high, and carries no confidence.
+      { ...found[2], action: "denied" },
+    ]);
+    expect(judged.denied).toBe(true);
+    expect(judgeLocalFindings(found.slice(0, 1), { secrets: "deny", personalData: "deny", minConfidence: "high" }, "prompt").denied).toBe(false);
   });
 });

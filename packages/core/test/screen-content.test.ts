@@ -29,10 +29,12 @@ describe("what is written, by action", () => {
 
   it("findings name detector, class, path and what was done; a class that is off is not looked for", () => {
     expect(screen({ note: `${TOKEN} ${EMAIL}` }, "redact", "flag").findings).toEqual([
-      { detector: "github_token", class: "secrets", path: "metadata.note", action: "redacted" },
-      { detector: "email", class: "personalData", path: "metadata.note", action: "flagged" },
+      { detector: "github_token", class: "secrets", path: "metadata.note", action: "redacted", confidence: "high" },
+      { detector: "email", class: "personalData", path: "metadata.note", action: "flagged", confidence: "high" },
     ]);
-    expect(screen({ note: `${TOKEN} ${EMAIL}` }, "off", "flag").findings).toEqual([{ detector: "email", class: "personalData", path: "metadata.note", action: "flagged" }]);
+    expect(screen({ note: `${TOKEN} ${EMAIL}` }, "off", "flag").findings).toEqual([
+      { detector: "email", class: "personalData", path: "metadata.note", action: "flagged", confidence: "high" },
+    ]);
   });
 });
 
@@ -44,7 +46,7 @@ describe("where it looks", () => {
     ["the value itself", TOKEN, "metadata", "[secret:github_token#t0k3n000]"],
   ])("%s", (_name, value, path, written) => {
     const screened = screen(value, "redact", "off");
-    expect(screened.findings).toEqual([{ detector: "github_token", class: "secrets", path, action: "redacted" }]);
+    expect(screened.findings).toEqual([{ detector: "github_token", class: "secrets", path, action: "redacted", confidence: "high" }]);
     expect(screened.value).toEqual(written);
   });
 
@@ -58,12 +60,12 @@ describe("where it looks", () => {
     const screened = screen({ [EMAIL]: { token: TOKEN, note: EMAIL }, [`${EMAIL} ${TOKEN}`]: { more: EMAIL } }, "redact", "flag");
     expect(Object.keys(screened.value as object)).toEqual([EMAIL, `${EMAIL} [secret:github_token#t0k3n000]`]);
     expect(screened.findings).toEqual([
-      { detector: "email", class: "personalData", path: "metadata", action: "flagged" },
-      { detector: "github_token", class: "secrets", path: "metadata.[personal:email].token", action: "redacted" },
-      { detector: "email", class: "personalData", path: "metadata.[personal:email].note", action: "flagged" },
-      { detector: "email", class: "personalData", path: "metadata", action: "flagged" },
-      { detector: "github_token", class: "secrets", path: "metadata", action: "redacted" },
-      { detector: "email", class: "personalData", path: "metadata.[personal:email].more", action: "flagged" },
+      { detector: "email", class: "personalData", path: "metadata", action: "flagged", confidence: "high" },
+      { detector: "github_token", class: "secrets", path: "metadata.[personal:email].token", action: "redacted", confidence: "high" },
+      { detector: "email", class: "personalData", path: "metadata.[personal:email].note", action: "flagged", confidence: "high" },
+      { detector: "email", class: "personalData", path: "metadata", action: "flagged", confidence: "high" },
+      { detector: "github_token", class: "secrets", path: "metadata", action: "redacted", confidence: "high" },
+      { detector: "email", class: "personalData", path: "metadata.[personal:email].more", action: "flagged", confidence: "high" },
     ]);
     for (const finding of screened.findings) {
       expect(finding.path).not.toContain(EMAIL);

@@ -326,7 +326,20 @@ def test_tuples_are_walked_and_come_back_tuples_and_other_objects_are_left_alone
     screened = screen_content(value, ["m"], {"secrets": "redact", "personalData": "redact"}, lambda _value: "0000ffff")
     assert screened.value == {"pair": ("x", "mail [personal:email#0000ffff]"), "object": note, "count": 3}
     assert isinstance(screened.value["pair"], tuple) and screened.value["object"] is note
-    assert screened.findings == [{"detector": "email", "class": "personalData", "path": "m.pair[1]", "action": "redacted"}]
+    assert screened.findings == [{"detector": "email", "class": "personalData", "path": "m.pair[1]", "action": "redacted", "confidence": "high"}]
+
+
+def test_a_finding_below_min_confidence_is_flagged_and_kept_as_core_does() -> None:
+    token = "ghp_" + "A1b2" * 9
+    value = {"note": f"call +1 415 555 0132 with {token}"}
+    actions = {"secrets": "redact", "personalData": "deny", "minConfidence": "high"}
+    screened = screen_content(value, ["metadata"], actions, lambda _value: "00000000")
+    assert screened.value == {"note": "call +1 415 555 0132 with [secret:github_token#00000000]"}
+    assert not screened.denied
+    assert screened.findings == [
+        {"detector": "phone_number", "class": "personalData", "path": "metadata.note", "action": "flagged", "confidence": "medium"},
+        {"detector": "github_token", "class": "secrets", "path": "metadata.note", "action": "redacted", "confidence": "high"},
+    ]
 
 
 def test_a_key_that_is_not_str_is_not_screened_and_a_path_names_it_by_str() -> None:

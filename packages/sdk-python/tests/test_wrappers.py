@@ -120,8 +120,8 @@ def test_openai_defaults_send_neither_value_restore_the_email_and_log_findings_o
     assert EMAIL not in log and TOKEN not in log
     decided = entries(llm_org, "action.decided")[0]["data"]
     assert decided["findings"] == [
-        {"detector": "email", "class": "personalData", "path": "prompt.messages[0].content", "action": "redacted"},
-        {"detector": "github_token", "class": "secrets", "path": "prompt.messages[0].content", "action": "redacted"},
+        {"detector": "email", "class": "personalData", "path": "prompt.messages[0].content", "action": "redacted", "confidence": "high"},
+        {"detector": "github_token", "class": "secrets", "path": "prompt.messages[0].content", "action": "redacted", "confidence": "high"},
     ]
     assert decided["actionType"] == "llm.openai.gpt-4o-mini"
 
@@ -183,7 +183,7 @@ def test_openai_answers_are_screened_and_recorded_on_the_outcome(llm_org: Org, p
     assert leaked in (result.choices[0].message.content or "")
     findings = entries(llm_org, "action.outcome")[0]["data"]["findings"]
     path = "answer.choices[0].message.content"
-    assert {"detector": "stripe_secret_key", "class": "secrets", "path": path, "action": "flagged"} in findings
+    assert {"detector": "stripe_secret_key", "class": "secrets", "path": path, "action": "flagged", "confidence": "high"} in findings
     assert {"detector": "instruction_override", "class": "instructions", "path": path, "action": "flagged"} in findings
     assert leaked not in whole_log(llm_org)
 

@@ -32,6 +32,7 @@ export function ContentFindings({
         {findings.map((finding, i) => (
           <li key={`${i}-${finding.path}-${finding.detector}`} data-testid="content-finding" data-action={finding.action} className="[overflow-wrap:anywhere]">
             {findingParts(finding).join(" · ")} · <span className={ACTION_STYLES[finding.action]}>{finding.action}</span>
+            {finding.confidence ? ` · ${finding.confidence} confidence` : null}
           </li>
         ))}
       </ul>

@@ -3,7 +3,7 @@
 // detector, and what was done with it (never the value). Pure: read defensively from an entry's data
 // or an action result, so a finding of a shape this console does not know is left out, not misread.
 
-import type { ContentAction, ContentFinding, ContentSettings } from "@gatehouse/core";
+import type { ContentAction, ContentFinding, ContentSettings, DetectorConfidence } from "@gatehouse/core";
 
 /** What a finding is of: the two classes the rules govern, or the instruction heuristic. */
 type FindingClass = ContentFinding["class"];
@@ -50,6 +50,16 @@ export const CONTENT_RULE_FIELDS = [
   { key: "promptPersonalData", where: "prompts", label: "Personal data in prompts", kind: CONTENT_CLASSES[1] },
 ] as const satisfies ReadonlyArray<{ key: keyof ContentSettings; where: (typeof CONTENT_RULE_ROWS)[number]["where"]; label: string; kind: (typeof CONTENT_CLASSES)[number] }>;
 
+/** `content.minConfidence`: the least confidence a finding needs for Redact or Deny to act on it (docs/content-detectors.md, "Confidence"). */
+export const MIN_CONFIDENCE_FIELD = { key: "minConfidence", label: "Minimum confidence" } as const satisfies { key: keyof ContentSettings; label: string };
+
+/** Its choices, least first (the default, every finding counts). */
+export const CONFIDENCE_CHOICES = [
+  { value: "low", label: "Low", line: "Every finding counts, the generic high-entropy rule's too." },
+  { value: "medium", label: "Medium", line: "A finding of the high-entropy rule is only flagged; the rest as the rules say." },
+  { value: "high", label: "High", line: "Only self-identifying or check-digit formats are redacted or denied; phone numbers, SSNs and keyword-found keys are only flagged." },
+] as const satisfies ReadonlyArray<{ value: DetectorConfidence; label: string; line: string }>;
+
 const CLASS_ONE: Record<FindingClass, string> = { secrets: CONTENT_CLASSES[0].one, personalData: CONTENT_CLASSES[1].one, instructions: "instruction-like text (a heuristic)" };
 
 const FINDING_ACTIONS: ReadonlySet<string> = new Set<ContentFinding["action"]>(["denied", "redacted", "flagged"]);
@@ -61,9 +71,10 @@ export function findingsOf(value: unknown): ContentFinding[] {
   if (!Array.isArray(value)) return [];
   return value.flatMap((raw: unknown) => {
     if (typeof raw !== "object" || raw === null) return [];
-    const { detector, class: kind, path, action } = raw as Record<string, unknown>;
+    const { detector, class: kind, path, action, confidence } = raw as Record<string, unknown>;
     if (typeof detector !== "string" || typeof path !== "string" || !isClass(kind) || typeof action !== "string" || !FINDING_ACTIONS.has(action)) return [];
-    return [{ detector, class: kind, path, action: action as ContentFinding["action"] }];
+    const sure = CONFIDENCE_CHOICES.find((choice) => choice.value === confidence)?.value;
+    return [{ detector, class: kind, path, action: action as ContentFinding["action"], ...(sure ? { confidence: sure } : {}) }];
   });
 }
 
@@ -72,9 +83,9 @@ export function findingParts(finding: ContentFinding): [string, string, string] 
   return [CLASS_ONE[finding.class], finding.detector, finding.path];
 }
 
-/** "secret · github_token · metadata.headers.authorization · redacted". */
+/** "secret · github_token · metadata.headers.authorization · redacted", and the detector's confidence when the finding carries it. */
 export function findingLine(finding: ContentFinding): string {
-  return [...findingParts(finding), finding.action].join(" · ");
+  return [...findingParts(finding), finding.action, ...(finding.confidence ? [`${finding.confidence} confidence`] : [])].join(" · ");
 }
 
 /** What the list says under itself: which of its values were kept, and that the others never were. */

@@ -12,7 +12,15 @@ export const contentFindingSchema = z.object({
     .enum(["secrets", "personalData", "instructions"])
     .describe("`instructions`: a heuristic flag for text that reads as instructions aimed at the agent, in a model's answer or a tool's result (docs/guardrails.md)."),
   path: z.string().describe("Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."),
-  action: z.enum(["denied", "redacted", "flagged"]).describe("`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."),
+  action: z
+    .enum(["denied", "redacted", "flagged"])
+    .describe(
+      "`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).",
+    ),
+  confidence: z
+    .enum(["high", "medium", "low"])
+    .optional()
+    .describe("How sure the detector is (docs/content-detectors.md, \"Confidence\"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."),
 }) satisfies z.ZodType<ContentFinding>;
 
 /**

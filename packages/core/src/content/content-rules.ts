@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { ContentClass } from "./detectors";
+import { CONFIDENCE_RANK, DETECTOR_CONFIDENCES, type ContentClass, type DetectorConfidence } from "./detectors";
 
 /**
  * What happens to a value a detector finds (docs/content.md), most restrictive first:
@@ -13,6 +13,9 @@ export const CONTENT_ACTIONS = ["deny", "redact", "flag", "off"] as const;
 export type ContentAction = (typeof CONTENT_ACTIONS)[number];
 
 const contentAction = z.enum(CONTENT_ACTIONS);
+const minConfidence = z.enum(DETECTOR_CONFIDENCES as [DetectorConfidence, ...DetectorConfidence[]]);
+const MIN_CONFIDENCE_TEXT =
+  'The least confidence (docs/content-detectors.md, "Confidence") a finding needs for `redact` or `deny` to act on it: a finding below it is kept and recorded as `flagged`. `low` (every finding counts) unless changed; the org\'s own detectors count as `high`.';
 
 /** The org default (settings `content`): out of the box a secret is never sealed into the log, and personal data is marked. */
 export const contentSettingsSchema = z.strictObject({
@@ -26,15 +29,21 @@ export const contentSettingsSchema = z.strictObject({
     .describe(
       "Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md).",
     ),
+  minConfidence: minConfidence.default("low").describe(MIN_CONFIDENCE_TEXT),
 });
 export type ContentSettings = z.output<typeof contentSettingsSchema>;
 /** The org default for what agents send Gatehouse (a call's metadata, data accessed, outcomes): what replay and a call's rules read. */
-export type CallContentDefaults = Pick<ContentSettings, "secrets" | "personalData">;
+export type CallContentDefaults = Pick<ContentSettings, "secrets" | "personalData"> & { minConfidence?: DetectorConfidence };
 
 /** A policy's `content`: per class, for the actions and agents the policy matches; overrides the org default there. */
 export const contentRuleSchema = z.strictObject({
   secrets: contentAction.optional(),
   personalData: contentAction.optional(),
+  minConfidence: minConfidence
+    .optional()
+    .describe(
+      "As the org's `content.minConfidence`, for the actions and agents the policy matches: the lowest of the matching policies' and the org's applies (the strictest wins).",
+    ),
 });
 export type ContentRule = z.output<typeof contentRuleSchema>;
 
@@ -57,21 +66,34 @@ export function contentActionWeakens(before: ContentAction, after: ContentAction
   return RESTRICTIVENESS[after] < RESTRICTIVENESS[before];
 }
 
+/** The action per class for one call, and the least confidence a finding needs for `redact` or `deny` to act on it (absent: `low`, every finding). */
+export type ContentActions = Record<ContentClass, ContentAction> & { minConfidence?: DetectorConfidence };
+
+/** Whether `after` (a minimum confidence) lets more findings through unredacted than `before`: raising it weakens. */
+export function minConfidenceWeakens(before: DetectorConfidence, after: DetectorConfidence): boolean {
+  return CONFIDENCE_RANK[after] > CONFIDENCE_RANK[before];
+}
+
 /**
  * The action per class for one call: the most restrictive `content` of the enforce-mode policies whose
  * action and agent patterns match it, and for a class none of them names, the org default. So a policy
  * can loosen the default for its own actions (`flag` personal data on `ticket.*`), and two policies that
- * disagree resolve to the stricter.
+ * disagree resolve to the stricter. The minimum confidence is the lowest of the org's and every matching
+ * policy's (the strictest wins: a policy cannot raise it past the org's).
  */
-export function resolveContentActions(orgDefault: CallContentDefaults, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+export function resolveContentActions(orgDefault: CallContentDefaults, rules: readonly ContentRule[]): ContentActions {
   const resolved: Partial<Record<ContentClass, ContentAction>> = {};
+  let least: DetectorConfidence = orgDefault.minConfidence ?? "low";
   for (const rule of rules) {
+    if (rule.minConfidence !== undefined && CONFIDENCE_RANK[rule.minConfidence] < CONFIDENCE_RANK[least]) least = rule.minConfidence;
     for (const kind of ["secrets", "personalData"] as const) {
       const action = rule[kind];
       if (action) resolved[kind] = resolved[kind] ? stricterContentAction(resolved[kind], action) : action;
     }
   }
-  return { secrets: resolved.secrets ?? orgDefault.secrets, personalData: resolved.personalData ?? orgDefault.personalData };
+  const actions: ContentActions = { secrets: resolved.secrets ?? orgDefault.secrets, personalData: resolved.personalData ?? orgDefault.personalData };
+  if (least !== "low") actions.minConfidence = least;
+  return actions;
 }
 
 /**
@@ -79,6 +101,6 @@ export function resolveContentActions(orgDefault: CallContentDefaults, rules: re
  * defaults (`promptSecrets`, `promptPersonalData`: both `redact` out of the box, since the wrapper restores
  * personal data in the answer) where no matching policy's `content` names the class, as for metadata.
  */
-export function resolvePromptContentActions(orgDefault: ContentSettings, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+export function resolvePromptContentActions(orgDefault: ContentSettings, rules: readonly ContentRule[]): ContentActions {
   return resolveContentActions({ ...orgDefault, secrets: orgDefault.promptSecrets, personalData: orgDefault.promptPersonalData }, rules);
 }

@@ -111,6 +111,14 @@ export const CONTENT_DETECTORS: readonly Detector[] = [
 ];
 for (const detector of CONTENT_DETECTORS) (DETECTOR_CONFIDENCE as Map<string, DetectorConfidence>).set(detector.id, detector.confidence);
 
+/** Confidences in order, least first: a content rule's `minConfidence` compares by it. */
+export const CONFIDENCE_RANK: Readonly<Record<DetectorConfidence, number>> = { low: 0, medium: 1, high: 2 };
+
+/** Whether a finding of `detector` is below `min` (a content rule's `minConfidence`), so it is flagged, never redacted or refused. An org's own detector (none in the table) counts as `high`. */
+export function belowConfidence(detector: string, min: DetectorConfidence | undefined): boolean {
+  return min !== undefined && CONFIDENCE_RANK[DETECTOR_CONFIDENCE.get(detector) ?? "high"] < CONFIDENCE_RANK[min];
+}
+
 /** A detector as the scanner runs it. */
 interface Compiled {
   detector: Detector;

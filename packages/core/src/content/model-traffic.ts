@@ -9,11 +9,11 @@
  * Free of zod and of I/O, like the detectors it runs: the SDK bundles this module, so the caller screens
  * with the very table the server screens metadata with (one source).
  */
-import type { ContentAction } from "./content-rules";
-import { CONTENT_DETECTORS, type ContentClass, type OrgDetectorScan } from "./detectors";
+import type { ContentAction, ContentActions } from "./content-rules";
+import { belowConfidence, CONTENT_DETECTORS, type ContentClass, type OrgDetectorScan } from "./detectors";
 import { findInstructions, INSTRUCTION_RULES } from "./instruction-rules";
 import { formatIssuePath } from "../issue-path";
-import { MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
+import { confidenceField, MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
 
 // An org's own detectors (docs/content-detectors.md), compiled by RE2 with the server's code: each screen below
 // takes them as `org`, run beside the table by the same overlap rule as the server's screen (detectors.ts).
@@ -182,7 +182,7 @@ function heldFrom(text: string): number {
 export function redactForProvider<T>(
   value: T,
   root: ReadonlyArray<string | number>,
-  actions: Record<ContentClass, ContentAction>,
+  actions: ContentActions,
   vault: PlaceholderVault,
   org?: OrgDetectorScan,
 ): { value: T; denied: LocalFinding[] } {
@@ -190,7 +190,11 @@ export function redactForProvider<T>(
   const screened = screenContent(value, root, { actions, tag: () => "", placeholder: (kind, detector, found) => vault.placeholder(kind, detector, found), ...withOrg });
   if (!screened.denied) return { value: screened.value, denied: [] };
   // The findings list stops at 100: what the denying classes found is looked for on its own, so it is named.
-  const denying: Record<ContentClass, ContentAction> = { secrets: actions.secrets === "deny" ? "deny" : "off", personalData: actions.personalData === "deny" ? "deny" : "off" };
+  const denying: ContentActions = {
+    secrets: actions.secrets === "deny" ? "deny" : "off",
+    personalData: actions.personalData === "deny" ? "deny" : "off",
+    ...(actions.minConfidence ? { minConfidence: actions.minConfidence } : {}),
+  };
   const denied = screenContent(value, root, { actions: denying, tag: () => "", ...withOrg }).findings.map((f) => ({
     detector: f.detector,
     class: f.class,
@@ -245,18 +249,16 @@ const JUDGED: Record<ContentAction, ContentFinding["action"] | null> = { deny: "
  * unsent, so every finding is recorded as flagged. A class set to `off` is not recorded. Instruction
  * findings are always flagged (a heuristic refuses nothing).
  */
-export function judgeLocalFindings(
-  found: readonly LocalFinding[],
-  actions: Record<ContentClass, ContentAction>,
-  where: "prompt" | "answer",
-): { findings: ContentFinding[]; denied: boolean } {
+export function judgeLocalFindings(found: readonly LocalFinding[], actions: ContentActions, where: "prompt" | "answer"): { findings: ContentFinding[]; denied: boolean } {
   const findings: ContentFinding[] = [];
   let denied = false;
   for (const finding of found) {
-    const action = finding.class === "instructions" ? "flagged" : JUDGED[actions[finding.class]];
+    const ruled = finding.class === "instructions" ? "flagged" : JUDGED[actions[finding.class]];
+    // A finding below the call's minimum confidence is kept: flagged, never redacted or refused.
+    const action = ruled !== null && belowConfidence(finding.detector, actions.minConfidence) ? "flagged" : ruled;
     if (action === null) continue;
     if (action === "denied" && where === "prompt") denied = true;
-    if (findings.length < MAX_FINDINGS) findings.push({ ...finding, action: where === "answer" ? "flagged" : action });
+    if (findings.length < MAX_FINDINGS) findings.push({ ...finding, action: where === "answer" ? "flagged" : action, ...confidenceField(finding.detector) });
   }
   return { findings, denied };
 }

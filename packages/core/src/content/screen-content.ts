@@ -1,6 +1,6 @@
 import { formatIssuePath } from "../issue-path";
-import type { ContentAction } from "./content-rules";
-import { findInText, type ContentClass, type OrgDetectorScan } from "./detectors";
+import type { ContentAction, ContentActions } from "./content-rules";
+import { belowConfidence, DETECTOR_CONFIDENCE, findInText, type ContentClass, type DetectorConfidence, type OrgDetectorScan } from "./detectors";
 
 /**
  * What a finding is of: a class the content rules govern (`secrets`, `personalData`), or `instructions`,
@@ -17,14 +17,22 @@ export interface ContentFinding {
   class: FindingClass;
   path: string;
   action: "denied" | "redacted" | "flagged";
+  /** Its built-in detector's confidence (docs/content-detectors.md, "Confidence"); absent for the org's own detectors and the instruction heuristic. */
+  confidence?: DetectorConfidence;
+}
+
+/** `{ confidence }` of a built-in detector's finding, else nothing: spread into a finding. */
+export function confidenceField(detector: string): { confidence?: DetectorConfidence } {
+  const confidence = DETECTOR_CONFIDENCE.get(detector);
+  return confidence === undefined ? {} : { confidence };
 }
 
 /** Findings kept per call: past it the values are still redacted or refused, only the list stops. */
 export const MAX_FINDINGS = 100;
 
 export interface ScreenOptions {
-  /** The action per class for this call (resolveContentActions). */
-  actions: Record<ContentClass, ContentAction>;
+  /** The action per class for this call, and its minimum confidence (resolveContentActions): a finding below it is flagged. */
+  actions: ContentActions;
   /** A short keyed hash of a value (the placeholder's suffix): equal values get equal suffixes, and no suffix gives a value back. */
   tag: (value: string) => string;
   /** Look for this class alone (the other is treated as `off`). */
@@ -109,10 +117,11 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
     let out = "";
     let cut = 0;
     for (const finding of found) {
-      const action = options.actions[finding.class];
+      const ruled = options.actions[finding.class];
+      const action: ContentAction = ruled !== "off" && belowConfidence(finding.detector, options.actions.minConfidence) ? "flag" : ruled;
       const done = DONE[action];
       if (!done) continue;
-      if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path, action: done });
+      if (findings.length < MAX_FINDINGS) findings.push({ detector: finding.detector, class: finding.class, path, action: done, ...confidenceField(finding.detector) });
       if (action === "deny") denied = true;
       if (action === "flag") {
         kept ??= { class: finding.class, detector: finding.detector };

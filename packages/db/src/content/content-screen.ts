@@ -5,8 +5,7 @@ import {
   resolvePromptContentActions,
   screenContent,
   validationError,
-  type ContentAction,
-  type ContentClass,
+  type ContentActions,
   type ContentScreen,
   type ContentRule,
   type ContentSettings,
@@ -39,7 +38,7 @@ function tagKey(orgId: string): Promise<Buffer> {
 type Screen = ContentScreen;
 const NOTHING: Screen = (value) => ({ value, findings: [], denied: false });
 
-function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>, org: OrgDetectorScan | undefined): Screen {
+function screenWith(key: Buffer, actions: ContentActions, org: OrgDetectorScan | undefined): Screen {
   const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
   return (value, root, only) => screenContent(value, root, { actions, tag, ...(only ? { only } : {}), ...(org ? { org } : {}) });
 }
@@ -48,12 +47,12 @@ function screenWith(key: Buffer, actions: Record<ContentClass, ContentAction>, o
 export const contentSettingsOf: (settings: unknown) => ContentSettings = perSnapshot(contentSettings);
 
 /** The action per class for a call: its matching policies' `content`, else the org default. */
-export function contentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+export function contentActionsFor(settings: unknown, rules: readonly ContentRule[]): ContentActions {
   return resolveContentActions(contentSettingsOf(settings), rules);
 }
 
 /** The action per class for what a model call sends its provider (docs/guardrails.md): its matching policies' `content`, else the org's prompt defaults. */
-export function promptContentActionsFor(settings: unknown, rules: readonly ContentRule[]): Record<ContentClass, ContentAction> {
+export function promptContentActionsFor(settings: unknown, rules: readonly ContentRule[]): ContentActions {
   return resolvePromptContentActions(contentSettingsOf(settings), rules);
 }
 
@@ -64,7 +63,7 @@ export function promptContentActionsFor(settings: unknown, rules: readonly Conte
  * (org-detectors.ts) run beside the built-in table. Fails closed: without the org's placeholder key (the
  * master key cannot be read) or its detectors (the database cannot be read) nothing is decided.
  */
-export function contentScreen(orgId: string, actions: Record<ContentClass, ContentAction>): Screen | Promise<Screen> {
+export function contentScreen(orgId: string, actions: ContentActions): Screen | Promise<Screen> {
   if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
   // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read.
   const key = derived.get(orgId);
@@ -86,7 +85,7 @@ export async function contentKeyReady(orgId: string): Promise<void> {
  * just before). Fails closed (throws) when the screen needs a key that could not be derived or detectors
  * that could not be read.
  */
-export function screenSync(orgId: string, actions: Record<ContentClass, ContentAction>): Screen {
+export function screenSync(orgId: string, actions: ContentActions): Screen {
   if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
   const key = derived.get(orgId);
   const own = freshOrgDetectors(orgId) ?? lastOrgDetectors(orgId);

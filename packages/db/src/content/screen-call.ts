@@ -3,8 +3,7 @@ import {
   screenLogData,
   validationError,
   type ActionRequest,
-  type ContentAction,
-  type ContentClass,
+  type ContentActions,
   type ContentFinding,
   type ContentScreen,
   type Screened,
@@ -29,7 +28,7 @@ export interface ScreenedCall {
  * metadata, data access and run name as the rules say, and what the caller's own screen found (`screened`)
  * by the same `actions`. Pure: no round trip.
  */
-export function screenCall(screen: ContentScreen, request: ActionRequest, actions: Record<ContentClass, ContentAction>): ScreenedCall {
+export function screenCall(screen: ContentScreen, request: ActionRequest, actions: ContentActions): ScreenedCall {
   if (request.spend && screen(request.spend.model, ["spend.model"]).findings.length > 0) {
     throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
   }

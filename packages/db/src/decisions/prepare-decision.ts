@@ -10,8 +10,7 @@ import {
   type Rewritten,
   type BreakerSettings,
   type ChainDenial,
-  type ContentAction,
-  type ContentClass,
+  type ContentActions,
   type CircuitState,
   type Decision,
   type DenialReasonOf,
@@ -62,9 +61,9 @@ export interface Prepared {
   /** Set when the org's report-only trial turned the policies' deny or require_approval into this allow: what it would have been. */
   reportOnly?: ReportOnly;
   /** What happens to secrets and personal data in this call: its matching policies' `content`, else the org default (docs/content.md). */
-  content: Record<ContentClass, ContentAction>;
+  content: ContentActions;
   /** What happens to what a model call's prompt holds, when the caller screened it (`screened`): the org's prompt defaults under the same policies (docs/guardrails.md). */
-  promptContent: Record<ContentClass, ContentAction> | undefined;
+  promptContent: ContentActions | undefined;
   /** Set when this call went over its loop limit (refused LOOP_DETECTED); `haltAgent`: the org's `loops.haltAgent`. */
   loop?: LoopFinding & { haltAgent: boolean };
   /** The budgets of the enforce-mode policies matching the call (docs/budgets.md), and the org's prices. */

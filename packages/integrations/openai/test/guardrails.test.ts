@@ -105,8 +105,8 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     const { events } = await gatehouse.audit.list({ type: "action.decided", limit: 5 });
     const decided = events.find((entry) => entry.type === "action.decided");
     expect(decided?.type === "action.decided" ? decided.data.findings : undefined).toEqual([
-      { detector: "email", class: "personalData", path: "prompt.messages[0].content", action: "redacted" },
-      { detector: "github_token", class: "secrets", path: "prompt.messages[0].content", action: "redacted" },
+      { detector: "email", class: "personalData", path: "prompt.messages[0].content", action: "redacted", confidence: "high" },
+      { detector: "github_token", class: "secrets", path: "prompt.messages[0].content", action: "redacted", confidence: "high" },
     ]);
     const guardrail = await gatehouse.audit.list({ type: "guardrail.triggered", limit: 5 });
     expect(guardrail.events).toHaveLength(1);
@@ -208,7 +208,7 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     const findings = outcome?.type === "action.outcome" ? (outcome.data.findings ?? []) : [];
     expect(findings).toEqual(
       expect.arrayContaining([
-        { detector: "stripe_secret_key", class: "secrets", path: "answer.choices[0].message.content", action: "flagged" },
+        { detector: "stripe_secret_key", class: "secrets", path: "answer.choices[0].message.content", action: "flagged", confidence: "high" },
         { detector: "instruction_override", class: "instructions", path: "answer.choices[0].message.content", action: "flagged" },
         { detector: "prompt_exfiltration", class: "instructions", path: "answer.choices[0].message.content", action: "flagged" },
       ]),

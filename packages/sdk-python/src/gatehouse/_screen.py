@@ -89,11 +89,17 @@ ContentAction = Literal["deny", "redact", "flag", "off"]
 TextFinding = TypedDict("TextFinding", {"detector": str, "class": ContentClass, "start": int, "end": int})
 #: A finding of the caller's own screen, as the decision takes it (``screened``): detector, class, path.
 LocalFinding = TypedDict("LocalFinding", {"detector": str, "class": FindingClass, "path": str})
-#: A finding of ``screen_content``: detector, class, path, and what was done.
-ContentFinding = TypedDict(
-    "ContentFinding",
+#: A finding of ``screen_content``: detector, class, path, what was done, and its built-in detector's confidence.
+_ContentFindingBase = TypedDict(
+    "_ContentFindingBase",
     {"detector": str, "class": FindingClass, "path": str, "action": Literal["denied", "redacted", "flagged"]},
 )
+
+
+class ContentFinding(_ContentFindingBase, total=False):
+    """A finding of ``screen_content``; ``confidence``: its built-in detector's (absent for an org's own)."""
+
+    confidence: str
 
 
 class InstructionFinding(TypedDict):
@@ -354,6 +360,15 @@ def _js_keys(record: Mapping[Any, Any]) -> list[Any]:
 #: How a placeholder, and a path naming a key that held a finding, names each class.
 PLACEHOLDER_KIND: Final[Mapping[str, str]] = {"secrets": "secret", "personalData": "personal"}
 _DONE: Final[Mapping[str, Literal["denied", "redacted", "flagged"]]] = {"deny": "denied", "redact": "redacted", "flag": "flagged"}
+#: Each built-in detector's confidence, and their order (core's DETECTOR_CONFIDENCE, CONFIDENCE_RANK).
+_CONFIDENCE: Final[Mapping[str, str]] = {detector.id: detector.confidence for detector in DETECTORS}
+_CONFIDENCE_RANK: Final[Mapping[str, int]] = {"low": 0, "medium": 1, "high": 2}
+
+
+def _below_confidence(detector: str, least: str | None) -> bool:
+    """Whether a finding of ``detector`` is below ``least`` (a content rule's ``minConfidence``): it is flagged, never
+    redacted or refused. An org's own detector (none in the table) counts as ``high``."""
+    return least is not None and _CONFIDENCE_RANK[_CONFIDENCE.get(detector, "high")] < _CONFIDENCE_RANK[least]
 
 
 def content_placeholder(kind: ContentClass, detector: str, tag: str) -> str:
@@ -387,7 +402,8 @@ def screen_content(
 ) -> Screened[T]:
     """Looks for secrets and personal data in every string of ``value`` and every dict key of 8 code units
     or more (texts of 6 or more), at ``root``, with the detectors of the classes whose action
-    (``actions["secrets"]``, ``actions["personalData"]``: deny, redact, flag or off) is not ``off``, and answers
+    (``actions["secrets"]``, ``actions["personalData"]``: deny, redact, flag or off) is not ``off`` (a finding
+    of a detector less sure than ``actions["minConfidence"]``, when given, is flagged), and answers
     the value as it may be written, the findings (at most 100) and whether the call is refused (core's
     ``screenContent``). ``tag(value)``: the placeholder's suffix; ``placeholder(kind, detector, value)``: what
     stands where a value was, instead of ``content_placeholder(kind, detector, tag(value))``; ``only``: look
@@ -423,11 +439,16 @@ def screen_content(
         cut = 0
         for detector, kind, start, end in found:
             action = actions.get(kind)
+            if action in _DONE and _below_confidence(detector, actions.get("minConfidence")):
+                action = "flag"
             done = _DONE.get(action) if action is not None else None
             if done is None:
                 continue
             if len(findings) < MAX_FINDINGS:
-                findings.append({"detector": detector, "class": cast(ContentClass, kind), "path": path, "action": done})
+                finding: ContentFinding = {"detector": detector, "class": cast(ContentClass, kind), "path": path, "action": done}
+                if detector in _CONFIDENCE:
+                    finding["confidence"] = _CONFIDENCE[detector]
+                findings.append(finding)
             if action == "deny":
                 denied = True
             if action == "flag":

@@ -165,13 +165,18 @@ _ActionResultFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class ActionResultFindingsItem(_ActionResultFindingsItemRequiredKeys):
+class _ActionResultFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class ActionResultFindingsItem(_ActionResultFindingsItemRequired, _ActionResultFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class ActionResultGrant(TypedDict):
@@ -861,13 +866,18 @@ _AuditEntryActionDecidedDataFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class AuditEntryActionDecidedDataFindingsItem(_AuditEntryActionDecidedDataFindingsItemRequiredKeys):
+class _AuditEntryActionDecidedDataFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class AuditEntryActionDecidedDataFindingsItem(_AuditEntryActionDecidedDataFindingsItemRequired, _AuditEntryActionDecidedDataFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class AuditEntryActionDecidedDataGrant(TypedDict):
@@ -1003,13 +1013,18 @@ _AuditEntryActionOutcomeDataFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class AuditEntryActionOutcomeDataFindingsItem(_AuditEntryActionOutcomeDataFindingsItemRequiredKeys):
+class _AuditEntryActionOutcomeDataFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class AuditEntryActionOutcomeDataFindingsItem(_AuditEntryActionOutcomeDataFindingsItemRequired, _AuditEntryActionOutcomeDataFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class _AuditEntryActionOutcomeDataSpendRequired(TypedDict):
@@ -1216,13 +1231,18 @@ _AuditEntryAgentEvidenceDataFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class AuditEntryAgentEvidenceDataFindingsItem(_AuditEntryAgentEvidenceDataFindingsItemRequiredKeys):
+class _AuditEntryAgentEvidenceDataFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class AuditEntryAgentEvidenceDataFindingsItem(_AuditEntryAgentEvidenceDataFindingsItemRequired, _AuditEntryAgentEvidenceDataFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class AuditEntryAgentHalted(TypedDict):
@@ -1792,13 +1812,18 @@ _AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class AuditEntryGuardrailTriggeredDataFindingsItem(_AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys):
+class _AuditEntryGuardrailTriggeredDataFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class AuditEntryGuardrailTriggeredDataFindingsItem(_AuditEntryGuardrailTriggeredDataFindingsItemRequired, _AuditEntryGuardrailTriggeredDataFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class AuditEntryIntegrationChanged(TypedDict):
@@ -2484,13 +2509,18 @@ _CheckResultFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class CheckResultFindingsItem(_CheckResultFindingsItemRequiredKeys):
+class _CheckResultFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class CheckResultFindingsItem(_CheckResultFindingsItemRequired, _CheckResultFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class CheckResultGrant(TypedDict):
@@ -3367,13 +3397,18 @@ _EventGuardrailTriggeredFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class EventGuardrailTriggeredFindingsItem(_EventGuardrailTriggeredFindingsItemRequiredKeys):
+class _EventGuardrailTriggeredFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class EventGuardrailTriggeredFindingsItem(_EventGuardrailTriggeredFindingsItemRequired, _EventGuardrailTriggeredFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class _EventLoopDetectedRequired(TypedDict):
@@ -3464,13 +3499,18 @@ _EvidenceFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class EvidenceFindingsItem(_EvidenceFindingsItemRequiredKeys):
+class _EvidenceFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class EvidenceFindingsItem(_EvidenceFindingsItemRequired, _EvidenceFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class _EvidenceRequestRequired(TypedDict):
@@ -3864,7 +3904,7 @@ class OrgSettings(TypedDict):
     grants: OrgSettingsGrants
     """Standing grants (docs/approvals.md): whether approvers may let an agent's matching calls through for a while instead of approving one (true unless changed), and the longest (3600 s) and most uses (100) a grant may have."""
     content: OrgSettingsContent
-    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md)."""
+    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). `minConfidence` (`high`, `medium` or `low`, `low` unless changed): a finding of a detector less sure than it is flagged, never redacted or refused (docs/content-detectors.md, "Confidence")."""
     retention: OrgSettingsRetention
     """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
     witnesses: OrgSettingsWitnesses
@@ -3912,7 +3952,7 @@ class OrgSettingsCircuitBreaker(TypedDict):
 
 
 class OrgSettingsContent(TypedDict):
-    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md)."""
+    """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). `minConfidence` (`high`, `medium` or `low`, `low` unless changed): a finding of a detector less sure than it is flagged, never redacted or refused (docs/content-detectors.md, "Confidence")."""
     secrets: Literal["deny", "redact", "flag", "off"]
     """Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."""
     personalData: Literal["deny", "redact", "flag", "off"]
@@ -3921,6 +3961,8 @@ class OrgSettingsContent(TypedDict):
     """Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed."""
     promptPersonalData: Literal["deny", "redact", "flag", "off"]
     """Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md)."""
+    minConfidence: Literal["high", "medium", "low"]
+    """The least confidence (docs/content-detectors.md, "Confidence") a finding needs for `redact` or `deny` to act on it: a finding below it is kept and recorded as `flagged`. `low` (every finding counts) unless changed; the org's own detectors count as `high`."""
 
 
 class OrgSettingsDelegation(TypedDict):
@@ -4046,13 +4088,18 @@ _OutcomeFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class OutcomeFindingsItem(_OutcomeFindingsItemRequiredKeys):
+class _OutcomeFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class OutcomeFindingsItem(_OutcomeFindingsItemRequired, _OutcomeFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class _OutcomeRequestRequired(TypedDict):
@@ -4240,6 +4287,8 @@ class PolicyDocumentContent(TypedDict, total=False):
     """What happens to secrets and personal data found in the calls this policy matches (its actions and agents): `deny`, `redact`, `flag` or `off` per class, overriding the org default (settings `content`); the strictest of the matching policies wins."""
     secrets: Literal["deny", "redact", "flag", "off"]
     personalData: Literal["deny", "redact", "flag", "off"]
+    minConfidence: Literal["high", "medium", "low"]
+    """As the org's `content.minConfidence`, for the actions and agents the policy matches: the lowest of the matching policies' and the org's applies (the strictest wins)."""
 
 
 class _PolicyDocumentLoopRequired(TypedDict):
@@ -4707,13 +4756,18 @@ _PolicyTestRunResultsItemActualFindingsItemRequiredKeys = TypedDict(
 )
 
 
-class PolicyTestRunResultsItemActualFindingsItem(_PolicyTestRunResultsItemActualFindingsItemRequiredKeys):
+class _PolicyTestRunResultsItemActualFindingsItemRequired(TypedDict):
     detector: str
     """The detector that found it: `github_token`, `email`, `card_number`, … (docs/content-detectors.md)."""
     path: str
     """Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`."""
     action: Literal["denied", "redacted", "flagged"]
-    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept."""
+    """`redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md)."""
+
+
+class PolicyTestRunResultsItemActualFindingsItem(_PolicyTestRunResultsItemActualFindingsItemRequired, _PolicyTestRunResultsItemActualFindingsItemRequiredKeys, total=False):
+    confidence: Literal["high", "medium", "low"]
+    """How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic."""
 
 
 class _PolicyTestRunResultsItemExpectedRequired(TypedDict):
@@ -5460,7 +5514,7 @@ class UpdateSettingsRequest(TypedDict, total=False):
     grants: UpdateSettingsRequestGrants
     """`enabled`, `maxDurationSeconds` (60 to 604800), `maxUses` (1 to 10,000). Turning grants on, or raising either bound, weakens enforcement."""
     content: UpdateSettingsRequestContent
-    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule."""
+    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). `minConfidence`: `high`, `medium` or `low`. Loosening any, or raising `minConfidence`, is a weakening change under the two-admin rule."""
     retention: UpdateSettingsRequestRetention
     """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
     witnesses: UpdateSettingsRequestWitnesses
@@ -5508,7 +5562,7 @@ class UpdateSettingsRequestCircuitBreaker(TypedDict, total=False):
 
 
 class UpdateSettingsRequestContent(TypedDict, total=False):
-    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule."""
+    """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). `minConfidence`: `high`, `medium` or `low`. Loosening any, or raising `minConfidence`, is a weakening change under the two-admin rule."""
     secrets: Literal["deny", "redact", "flag", "off"]
     """Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed."""
     personalData: Literal["deny", "redact", "flag", "off"]
@@ -5517,6 +5571,8 @@ class UpdateSettingsRequestContent(TypedDict, total=False):
     """Secrets in what leaves for a model provider through the model-client wrappers (prompts, tool results; docs/guardrails.md): `redact` unless changed."""
     promptPersonalData: Literal["deny", "redact", "flag", "off"]
     """Personal data in what leaves for a model provider through the model-client wrappers: `redact` unless changed; the wrapper restores it in the answer, in the caller's process (docs/guardrails.md)."""
+    minConfidence: Literal["high", "medium", "low"]
+    """The least confidence (docs/content-detectors.md, "Confidence") a finding needs for `redact` or `deny` to act on it: a finding below it is kept and recorded as `flagged`. `low` (every finding counts) unless changed; the org's own detectors count as `high`."""
 
 
 class UpdateSettingsRequestDelegation(TypedDict, total=False):

@@ -1769,10 +1769,15 @@ export interface components {
                 /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
-                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                  * @enum {string}
                  */
                 action: "denied" | "redacted" | "flagged";
+                /**
+                 * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                 * @enum {string}
+                 */
+                confidence?: "high" | "medium" | "low";
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
@@ -2360,10 +2365,15 @@ export interface components {
                     /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
-                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                      * @enum {string}
                      */
                     action: "denied" | "redacted" | "flagged";
+                    /**
+                     * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                     * @enum {string}
+                     */
+                    confidence?: "high" | "medium" | "low";
                 }[];
                 requestHash: string;
                 tool?: {
@@ -2479,10 +2489,15 @@ export interface components {
                     /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
-                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                      * @enum {string}
                      */
                     action: "denied" | "redacted" | "flagged";
+                    /**
+                     * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                     * @enum {string}
+                     */
+                    confidence?: "high" | "medium" | "low";
                 }[];
                 /** @description What the agent reported about the result (`outcome.<path>` in post-conditions), screened like metadata. */
                 data?: {
@@ -2601,10 +2616,15 @@ export interface components {
                     /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
-                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                      * @enum {string}
                      */
                     action: "denied" | "redacted" | "flagged";
+                    /**
+                     * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                     * @enum {string}
+                     */
+                    confidence?: "high" | "medium" | "low";
                 }[];
             };
         } | {
@@ -2880,10 +2900,15 @@ export interface components {
                     /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                     path: string;
                     /**
-                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                     * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                      * @enum {string}
                      */
                     action: "denied" | "redacted" | "flagged";
+                    /**
+                     * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                     * @enum {string}
+                     */
+                    confidence?: "high" | "medium" | "low";
                 }[];
             };
         } | {
@@ -3527,10 +3552,15 @@ export interface components {
                 /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
-                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                  * @enum {string}
                  */
                 action: "denied" | "redacted" | "flagged";
+                /**
+                 * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                 * @enum {string}
+                 */
+                confidence?: "high" | "medium" | "low";
             }[];
             /** @description The tool call decided on, when the request named one: its approval holds for exactly these arguments. */
             tool?: components["schemas"]["ToolRef"];
@@ -4316,10 +4346,15 @@ export interface components {
                 /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
-                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                  * @enum {string}
                  */
                 action: "denied" | "redacted" | "flagged";
+                /**
+                 * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                 * @enum {string}
+                 */
+                confidence?: "high" | "medium" | "low";
             }[];
         } & {
             [key: string]: unknown;
@@ -4411,10 +4446,15 @@ export interface components {
                 /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
-                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                  * @enum {string}
                  */
                 action: "denied" | "redacted" | "flagged";
+                /**
+                 * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                 * @enum {string}
+                 */
+                confidence?: "high" | "medium" | "low";
             }[];
         };
         /** @description An entry the agent adds to the log about its own work. */
@@ -4920,7 +4960,7 @@ export interface components {
                  */
                 maxUses: number;
             };
-            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). */
+            /** @description What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). `minConfidence` (`high`, `medium` or `low`, `low` unless changed): a finding of a detector less sure than it is flagged, never redacted or refused (docs/content-detectors.md, "Confidence"). */
             content: {
                 /**
                  * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
@@ -4946,6 +4986,12 @@ export interface components {
                  * @enum {string}
                  */
                 promptPersonalData: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description The least confidence (docs/content-detectors.md, "Confidence") a finding needs for `redact` or `deny` to act on it: a finding below it is kept and recorded as `flagged`. `low` (every finding counts) unless changed; the org's own detectors count as `high`.
+                 * @default low
+                 * @enum {string}
+                 */
+                minConfidence: "high" | "medium" | "low";
             };
             /** @description Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. */
             retention: {
@@ -5010,10 +5056,15 @@ export interface components {
                 /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                 path: string;
                 /**
-                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                 * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                  * @enum {string}
                  */
                 action: "denied" | "redacted" | "flagged";
+                /**
+                 * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                 * @enum {string}
+                 */
+                confidence?: "high" | "medium" | "low";
             }[];
             /** @description What the reported usage cost (or, with no usage, the reservation it settled); on the answer to the call that recorded it. */
             spend?: {
@@ -5145,6 +5196,11 @@ export interface components {
                 secrets?: "deny" | "redact" | "flag" | "off";
                 /** @enum {string} */
                 personalData?: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description As the org's `content.minConfidence`, for the actions and agents the policy matches: the lowest of the matching policies' and the org's applies (the strictest wins).
+                 * @enum {string}
+                 */
+                minConfidence?: "high" | "medium" | "low";
             };
             /** @description Fields of the calls this policy applies to that are removed or masked before the tool runs (docs/policies.md, Rewriting a call): the answer's `rewritten` says which, and the decision, its entry and its approval are of the call as rewritten. */
             redact?: {
@@ -5543,10 +5599,15 @@ export interface components {
                         /** @description Where: `metadata.ticket.summary`, `dataAccessed[0].type`, `message`, `prompt.messages[1].content`. */
                         path: string;
                         /**
-                         * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept.
+                         * @description `redacted`: replaced by a placeholder before anything was written; `denied`: the call was refused; `flagged`: kept (also a finding below the call's `minConfidence`, docs/content.md).
                          * @enum {string}
                          */
                         action: "denied" | "redacted" | "flagged";
+                        /**
+                         * @description How sure the detector is (docs/content-detectors.md, "Confidence"): a built-in detector's; absent for the org's own detectors and the instruction heuristic.
+                         * @enum {string}
+                         */
+                        confidence?: "high" | "medium" | "low";
                     }[];
                 };
             }[];
@@ -6291,7 +6352,7 @@ export interface components {
                 /** @description The most calls one grant may let through (100 unless changed). */
                 maxUses?: number;
             };
-            /** @description `secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). Loosening any is a weakening change under the two-admin rule. */
+            /** @description `secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). `minConfidence`: `high`, `medium` or `low`. Loosening any, or raising `minConfidence`, is a weakening change under the two-admin rule. */
             content?: {
                 /**
                  * @description Secrets (provider keys, private keys, tokens, passwords in connection strings): `redact` unless changed.
@@ -6313,6 +6374,11 @@ export interface components {
                  * @enum {string}
                  */
                 promptPersonalData?: "deny" | "redact" | "flag" | "off";
+                /**
+                 * @description The least confidence (docs/content-detectors.md, "Confidence") a finding needs for `redact` or `deny` to act on it: a finding below it is kept and recorded as `flagged`. `low` (every finding counts) unless changed; the org's own detectors count as `high`.
+                 * @enum {string}
+                 */
+                minConfidence?: "high" | "medium" | "low";
             };
             /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
             retention?: {

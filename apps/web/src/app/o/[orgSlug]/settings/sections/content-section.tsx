@@ -1,8 +1,8 @@
 "use client";
 
-import type { ContentAction } from "@gatehouse/core";
+import type { ContentAction, DetectorConfidence } from "@gatehouse/core";
 import { updateSettings } from "@/lib/admin-api";
-import { CONTENT_ACTION_CHOICES, CONTENT_RULE_FIELDS, CONTENT_RULE_ROWS, contentRulesText } from "@/lib/content-findings";
+import { CONFIDENCE_CHOICES, CONTENT_ACTION_CHOICES, CONTENT_RULE_FIELDS, CONTENT_RULE_ROWS, contentRulesText, MIN_CONFIDENCE_FIELD } from "@/lib/content-findings";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
 import { SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
@@ -20,8 +20,9 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
       (saved) => saved.content,
       (saved) => `Saved. From the next call, ${contentRulesText(saved.content)}.`,
     ),
-    fields: CONTENT_RULE_FIELDS.map((field) => `content.${field.key}`),
+    fields: [...CONTENT_RULE_FIELDS.map((field) => `content.${field.key}`), `content.${MIN_CONFIDENCE_FIELD.key}`],
   });
+  const confidenceError = section.errorAt(`content.${MIN_CONFIDENCE_FIELD.key}`);
 
   return (
     <section aria-labelledby="content-heading" className={SECTION}>
@@ -71,6 +72,35 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
             </div>
           </fieldset>
         ))}
+        <fieldset className="space-y-2">
+          <legend className="text-sm text-stone-600">Which findings Redact and Deny act on (a finding of a less sure detector is only flagged, kept as sent)</legend>
+          <div className="space-y-1">
+            <label htmlFor="content-minConfidence" className="block text-sm font-medium text-stone-700">
+              {MIN_CONFIDENCE_FIELD.label}
+            </label>
+            <select
+              id="content-minConfidence"
+              value={section.draft.minConfidence}
+              disabled={!canWrite}
+              aria-invalid={confidenceError ? true : undefined}
+              aria-describedby="content-minConfidence-hint"
+              onChange={(event) => section.set({ minConfidence: event.target.value as DetectorConfidence })}
+              className={`block w-48 rounded-md border bg-white py-1.5 pl-3 pr-8 text-sm disabled:bg-stone-50 ${confidenceError ? "border-red-400" : "border-stone-300"}`}
+            >
+              {CONFIDENCE_CHOICES.map((choice) => (
+                <option key={choice.value} value={choice.value}>
+                  {choice.label}
+                  {choice.value === defaults.minConfidence ? " (default)" : ""}
+                </option>
+              ))}
+            </select>
+            <p id="content-minConfidence-hint" className={`max-w-md text-xs ${confidenceError ? "text-red-700" : "text-stone-500"}`}>
+              {confidenceError
+                ? `${MIN_CONFIDENCE_FIELD.label} ${confidenceError}`
+                : (CONFIDENCE_CHOICES.find((choice) => choice.value === section.draft.minConfidence) ?? CONFIDENCE_CHOICES[0]).line}
+            </p>
+          </div>
+        </fieldset>
         <dl aria-label="What each choice does" className="grid grid-cols-[4.5rem_1fr] gap-x-3 gap-y-1 rounded-lg bg-stone-50 px-3 py-2 text-xs">
           {CONTENT_ACTION_CHOICES.map((choice) => (
             <div key={choice.value} className="contents">
@@ -80,7 +110,8 @@ export function ContentSection({ orgSlug, settings, contentDefaults: defaults, c
           ))}
         </dl>
         <p className="text-xs text-stone-500">
-          Loosening any (towards Off) weakens enforcement: while a second admin&apos;s approval is required, it waits for another owner or admin in Approvals.
+          Loosening any (towards Off), or raising the minimum confidence, weakens enforcement: while a second admin&apos;s approval is required, it waits for another owner or admin
+          in Approvals.
         </p>
         {canWrite ? <SaveRow {...section.saveRow} /> : null}
       </form>
