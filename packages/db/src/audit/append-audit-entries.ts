@@ -40,7 +40,7 @@ export async function appendAuditEntries(
   const screening = entries.some((entry) => screensCallerText(entry.type));
   const row = options.locked ?? (await readLockedHead(query, orgId, screening));
   if (row?.closed) throw orgClosed();
-  const written = screening ? await screenEntries(orgId, row?.settings, entries) : entries;
+  const written = screening ? await screenEntries(orgId, row?.settings, entries, query) : entries;
   const batch = sealBatch(orgId, await logHead(query, orgId, row), written, new Date());
   const statement = appendStatement(orgId, batch, options.alongside);
   await tx.$executeRawUnsafe(statement.text, ...statement.values);

@@ -12,7 +12,7 @@ import {
   type OrgDetectorScan,
 } from "@gatehouse/core";
 import { orgSubkey } from "../infra/org-vault";
-import { freshOrgDetectors, lastOrgDetectors, orgDetectors } from "../snapshots/org-detectors";
+import { freshOrgDetectors, lastOrgDetectors, orgDetectors, type DetectorRowQuery } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
@@ -63,13 +63,14 @@ export function promptContentActionsFor(settings: unknown, rules: readonly Conte
  * (org-detectors.ts) run beside the built-in table. Fails closed: without the org's placeholder key (the
  * master key cannot be read) or its detectors (the database cannot be read) nothing is decided.
  */
-export function contentScreen(orgId: string, actions: ContentActions): Screen | Promise<Screen> {
+export function contentScreen(orgId: string, actions: ContentActions, query?: DetectorRowQuery): Screen | Promise<Screen> {
   if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
   // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read.
   const key = derived.get(orgId);
   const own = freshOrgDetectors(orgId);
   if (key && own) return screenWith(key, actions, own.scan);
-  return Promise.all([tagKey(orgId), orgDetectors(orgId)]).then(([bytes, detectors]) => screenWith(bytes, actions, detectors.scan));
+  // `query`: a screen inside a transaction reads the detectors through it (org-detectors.ts).
+  return Promise.all([tagKey(orgId), orgDetectors(orgId, Date.now(), query)]).then(([bytes, detectors]) => screenWith(bytes, actions, detectors.scan));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { screenLogData, screensCallerText, validationError, type AuditEntryInput, type FieldIssue } from "@gatehouse/core";
 import { contentActionsFor, contentScreen } from "./content-screen";
+import type { DetectorRowQuery } from "../snapshots/org-detectors";
 
 /**
  * Entries about to be appended through their types' declarations (core's LOG_FIELDS, docs/content.md,
@@ -9,9 +10,10 @@ import { contentActionsFor, contentScreen } from "./content-screen";
  * naming the field (the transaction rolls back: nothing of the change is written). Entries whose type
  * has no such field are returned as they are, with no work.
  */
-export async function screenEntries(orgId: string, settings: unknown, entries: readonly AuditEntryInput[]): Promise<readonly AuditEntryInput[]> {
+export async function screenEntries(orgId: string, settings: unknown, entries: readonly AuditEntryInput[], query?: DetectorRowQuery): Promise<readonly AuditEntryInput[]> {
   if (!entries.some((entry) => screensCallerText(entry.type))) return entries;
-  const pending = contentScreen(orgId, contentActionsFor(settings, []));
+  // `query`: the append's transaction, through which the org's detectors are read when this process has no copy.
+  const pending = contentScreen(orgId, contentActionsFor(settings, []), query);
   const screen = typeof pending === "function" ? pending : await pending;
   const issues = new Map<string, FieldIssue>();
   const screened = entries.map((entry) => {

@@ -51,24 +51,53 @@ export function lastOrgDetectors(orgId: string): OrgDetectors | undefined {
   return copies.get(orgId)?.value;
 }
 
-/** The org's enabled detectors, read from the database when this process's copy is missing or old. */
-export async function orgDetectors(orgId: string, now = Date.now()): Promise<OrgDetectors> {
+/** A detector row as the screen reads it. */
+export interface DetectorRow {
+  name: string;
+  class: string;
+  pattern: string;
+  keywords: string[];
+  checksum: string | null;
+}
+
+/** Reads an org's enabled detector rows through a query of the caller's (its transaction). */
+export type DetectorRowQuery = <R>(text: string, values: unknown[]) => Promise<R[]>;
+
+function compiled(rows: readonly DetectorRow[]): OrgDetectors {
+  const specs: OrgDetectorSpec[] = rows.map((row) => ({
+    name: row.name,
+    class: row.class as ContentClass,
+    pattern: row.pattern,
+    keywords: row.keywords,
+    checksum: row.checksum === "luhn" || row.checksum === "iban" ? row.checksum : null,
+  }));
+  return specs.length === 0 ? NONE : { specs, scan: orgDetectorScan(specs) };
+}
+
+/**
+ * The org's enabled detectors, read from the database when this process's copy is missing or old. With
+ * `query` (an append under the log's lock), a missing copy is read through the caller's transaction and
+ * not kept: the embedded database serves one connection's transaction at a time, so a read on another
+ * connection would wait for the very transaction that waits for it (ADR 0002), and what a transaction
+ * sees (a detector it added) is not yet everyone's.
+ */
+export async function orgDetectors(orgId: string, now = Date.now(), query?: DetectorRowQuery): Promise<OrgDetectors> {
   const fresh = freshOrgDetectors(orgId, now);
   if (fresh) return fresh;
+  if (query) {
+    const rows = await query<DetectorRow>(
+      `SELECT name, class, pattern, coalesce(keywords, '{}') AS keywords, checksum FROM content_detectors WHERE org_id = $1 AND enabled ORDER BY created_at, id`,
+      [orgId],
+    );
+    return compiled(rows);
+  }
   return lookups.run(orgId, async (isCurrent) => {
     const rows = await db().contentDetector.findMany({
       where: { orgId, enabled: true },
       orderBy: [{ createdAt: "asc" }, { id: "asc" }],
       select: { name: true, class: true, pattern: true, keywords: true, checksum: true },
     });
-    const specs: OrgDetectorSpec[] = rows.map((row) => ({
-      name: row.name,
-      class: row.class as ContentClass,
-      pattern: row.pattern,
-      keywords: row.keywords,
-      checksum: row.checksum === "luhn" || row.checksum === "iban" ? row.checksum : null,
-    }));
-    const value = specs.length === 0 ? NONE : { specs, scan: orgDetectorScan(specs) };
+    const value = compiled(rows);
     if (copies.size >= MAX_ORGS) copies.clear();
     if (isCurrent()) copies.set(orgId, { value, expiresAt: now + ORG_DETECTORS_TTL_MS });
     return value;
