@@ -56,6 +56,18 @@ def _admin_client() -> Gatehouse:
     return Gatehouse(ADMIN, base_url=BASE, heartbeat=False)
 
 
+def _coverage() -> None:
+    # A member's key reads the org's coverage (an agent's is refused): the demo agent is among its agents.
+    with _admin_client() as admin_gh:
+        if not admin_gh.coverage()["agents"]:
+            _fail("coverage")
+
+
+async def _async_coverage() -> None:
+    async with AsyncGatehouse(ADMIN, base_url=BASE, heartbeat=False) as admin_gh:
+        assert (await admin_gh.coverage())["agents"]
+
+
 async def _async_article12(html: bool) -> None:
     async with AsyncGatehouse(ADMIN, base_url=BASE, heartbeat=False) as admin_gh:
         if html:
@@ -219,6 +231,7 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "whoami": lambda: None if gh.whoami()["agent"] else _fail("whoami"),
         "policies": lambda: None if gh.policies()["policies"] else _fail("policies"),
         "posture": lambda: None if 0 <= gh.posture()["score"] <= 100 else _fail("posture"),
+        "coverage": _coverage,
         "verify": lambda: None if gh.verify()["valid"] else _fail("verify"),
         "with_integration": lambda: None if gh.with_integration("python-smoke/0.1.0").execute("pr.open")["status"] == "executed" else _fail("with_integration"),
         "heartbeat": lambda: None if gh.heartbeat()["presence"] == "live" else _fail("heartbeat"),
@@ -290,6 +303,7 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "whoami": gh.whoami,
             "policies": gh.policies,
             "posture": gh.posture,
+            "coverage": _async_coverage,
             "verify": gh.verify,
             "with_integration": lambda: gh.with_integration("python-smoke/0.1.0").whoami(),
             "delegate": delegate,
