@@ -191,7 +191,7 @@ test("an owner erases a subject with a reason: a plain confirmation, the result 
   const email = `jane.doe-${randomBytes(4).toString("hex")}@example.com`;
   // Personal data is flagged out of the box: the email is kept, and can be erased.
   const decision = await execute(stack, org, "ticket.read", { customer: email, ticket: 88 });
-  expect(decision.findings).toEqual([{ detector: "email", class: "personalData", path: "metadata.customer", action: "flagged" }]);
+  expect(decision.findings).toEqual([{ detector: "email", class: "personalData", confidence: "high", path: "metadata.customer", action: "flagged" }]);
   const other = await execute(stack, org, "ticket.read", { customer: "someone else", ticket: 89 });
 
   await signedInAt(page, `/o/${org.org.slug}/audit`, org.owner);

@@ -119,18 +119,20 @@ test("the last owner cannot leave; the owner renames the org, and a slug change 
   await expect(page).toHaveURL(`/o/${org.org.slug}/settings`);
   await expect(page.getByRole("heading", { name: "Settings", level: 1 })).toBeVisible();
 
+  // The org's own fields (the page has other forms below, e.g. content detectors, with their own Name fields).
+  const general = page.getByRole("region", { name: "General" });
   // A 400 is shown at its field.
-  await page.getByLabel("Slug").fill("Not A Slug");
-  await page.getByRole("button", { name: "Save" }).first().click();
+  await general.getByLabel("Slug").fill("Not A Slug");
+  await general.getByRole("button", { name: "Save" }).click();
   await expect(page.locator("#org-slug-error")).toContainText("Slug must be 2-48 lower-case letters");
 
   const suffix = randomBytes(3).toString("hex");
-  await page.getByLabel("Name").fill(`Renamed ${suffix}`);
-  await page.getByLabel("Slug").fill(`renamed-${suffix}`);
-  await page.getByRole("button", { name: "Save" }).first().click();
+  await general.getByLabel("Name").fill(`Renamed ${suffix}`);
+  await general.getByLabel("Slug").fill(`renamed-${suffix}`);
+  await general.getByRole("button", { name: "Save" }).click();
   await expect(page).toHaveURL(`/o/renamed-${suffix}/settings`);
   await expect(page.getByRole("banner").getByText(`Renamed ${suffix}`)).toBeVisible();
-  await expect(page.getByLabel("Name")).toHaveValue(`Renamed ${suffix}`);
+  await expect(general.getByLabel("Name")).toHaveValue(`Renamed ${suffix}`);
   // The old slug is gone.
   expect((await page.request.get(`/api/orgs/${org.org.slug}/members`)).status()).toBe(404);
 

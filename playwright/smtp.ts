@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { SMTPServer } from "smtp-server";
@@ -33,10 +33,15 @@ export async function startSmtpServer(mailDir: string): Promise<{ url: string; s
           receivedAt: new Date().toISOString(),
           raw: Buffer.concat(chunks).toString("utf8"),
         };
-        writeFile(join(mailDir, `${String(count).padStart(6, "0")}.json`), JSON.stringify(mail)).then(
-          () => callback(),
-          (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
-        );
+        // Written under a temporary name and renamed into place: a reader polling the folder (playwright/mail.ts)
+        // sees a whole message or none, never one half written.
+        const file = join(mailDir, `${String(count).padStart(6, "0")}.json`);
+        writeFile(`${file}.partial`, JSON.stringify(mail))
+          .then(() => rename(`${file}.partial`, file))
+          .then(
+            () => callback(),
+            (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+          );
       });
     },
   });
