@@ -50,8 +50,9 @@ const withProxies = schema.transform((values, context) => ({ ...values, trustedP
 
 export type ApiEnv = z.output<typeof withProxies>;
 
-export function apiEnv(): ApiEnv {
-  const parsed = withProxies.safeParse(process.env);
+/** Validates an environment (process.env unless given); every problem is named in one error. */
+export function apiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
+  const parsed = withProxies.safeParse(source);
   if (!parsed.success) {
     throw new Error(`Invalid environment for @gatehouse/api: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }

@@ -17,12 +17,20 @@ const schema = z.object({
         .map((name) => name.trim())
         .filter((name) => name !== ""),
     ),
+  /**
+   * A port for the worker's health (GET /livez, GET /readyz: apps/worker/src/health.ts), for a platform's
+   * probes (the Kubernetes manifests set it). Unset or empty: no port is opened.
+   */
+  WORKER_HEALTH_PORT: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().int().min(1).max(65535).optional()),
+  /** Where the health port listens: every interface by default, since the probes come from outside the container. */
+  WORKER_HEALTH_HOST: z.string().min(1).default("0.0.0.0"),
 });
 
 export type WorkerEnv = z.output<typeof schema>;
 
-export function workerEnv(): WorkerEnv {
-  const parsed = schema.safeParse(process.env);
+/** Validates an environment (process.env unless given); every problem is named in one error. */
+export function workerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
+  const parsed = schema.safeParse(source);
   if (!parsed.success) {
     throw new Error(`Invalid environment for @gatehouse/worker: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }

@@ -4,6 +4,7 @@ import { closeSignals, db, disconnectDb, observePendingApprovals, serviceEnv, st
 import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
+import { startWorkerHealth } from "./health";
 
 let env: WorkerEnv;
 try {
@@ -35,6 +36,9 @@ if (unknown.length > 0) {
 // Leadership is a lease renewed twice a second (it lapses 1.5 s after its holder stops renewing it), through
 // the pool like every other statement, so it holds behind a transaction-mode pooler too.
 const runner = startJobRunner({ jobs: jobs.filter((job) => !env.WORKER_JOBS_EXCLUDE.includes(job.name)), lock: leaseLeaderLock(), log, electionMs: 500 });
+const health =
+  env.WORKER_HEALTH_PORT === undefined ? null : await startWorkerHealth({ port: env.WORKER_HEALTH_PORT, host: env.WORKER_HEALTH_HOST, lastElection: () => runner.lastElection });
+if (health) log.info({ port: health.port }, "health on /livez and /readyz");
 
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;
@@ -47,6 +51,7 @@ async function shutdown(signal: string): Promise<void> {
     log.error({ signal }, `shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting anyway`);
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
+  await health?.close();
   await runner.stop();
   // Webhook tasks write what they delivered and give their endpoints back (another worker resumes them).
   await stopWebhookDispatcher();

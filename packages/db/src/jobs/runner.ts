@@ -24,9 +24,17 @@ export interface JobRunnerOptions {
   maxBackoffMs?: number;
 }
 
+/** The last election a runner finished: when, and whether it reached the database (whatever it decided). */
+export interface Election {
+  at: number;
+  reachedDatabase: boolean;
+}
+
 export interface JobRunner {
   /** Whether this runner holds leadership (and so runs the jobs) now. */
   readonly leading: boolean;
+  /** The last election it finished, or null before the first: a health check's view of its loop (apps/worker/src/health.ts). */
+  readonly lastElection: Election | null;
   /** Stops scheduling, waits for running jobs to finish, then gives leadership up. */
   stop(): Promise<void>;
 }
@@ -51,6 +59,7 @@ class Runner implements JobRunner {
   #stopped = false;
   #unreachable = false;
   #announcedStandby = false;
+  #lastElection: Election | null = null;
   #electionTimer: NodeJS.Timeout | undefined;
   #election: Promise<void> = Promise.resolve();
   readonly #timers = new Map<Job, NodeJS.Timeout>();
@@ -68,6 +77,10 @@ class Runner implements JobRunner {
 
   get leading(): boolean {
     return this.#leading;
+  }
+
+  get lastElection(): Election | null {
+    return this.#lastElection;
   }
 
   async stop(): Promise<void> {
@@ -91,6 +104,7 @@ class Runner implements JobRunner {
       if (!this.#unreachable) this.#log.error({ err: error }, "cannot reach the database to hold the jobs lock; retrying");
       this.#unreachable = true;
     }
+    this.#lastElection = { at: Date.now(), reachedDatabase: !this.#unreachable };
     if (this.#stopped) return;
     if (holds && !this.#leading) {
       this.#leading = true;
