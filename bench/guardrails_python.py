@@ -4,6 +4,10 @@ twin of bench/guardrails.ts, beside what a wrapper does to every request anyway 
 clean, the same with an email, a phone number and a GitHub token, and 64 KB of adversarial text. Goals
 (issue 46, for the wrapper's screen): 4 KB ≤ 1 ms p50, 64 KB adversarial ≤ 20 ms.
 
+The screen remembers the findings of the long texts it scanned last (a wrapped call screens its prompt twice,
+before and after its decision): each run starts with none of them remembered, as a new prompt does. Texts of up
+to 256 units stay remembered across runs, as in the TypeScript bench.
+
 Run with the SDK's source on the path and Debian's Python (``PYTHON``, default /usr/bin/python3, which has httpx).
 Writes bench/results/guardrails-python-<timestamp>.json and bench/GUARDRAILS-PYTHON.md.
 """
@@ -20,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any, Callable
 
 from gatehouse._content_table import DETECTORS, INSTRUCTION_RULES
-from gatehouse._screen import PlaceholderVault, find_in_value, redact_for_provider, screen_answer
+from gatehouse._screen import PlaceholderVault, _recent_long_texts, find_in_value, redact_for_provider, screen_answer
 
 RUNS = int(os.environ.get("BENCH_RUNS", "2000"))
 ADVERSARIAL_RUNS = int(os.environ.get("BENCH_ADVERSARIAL_RUNS", "50"))
@@ -89,9 +93,11 @@ def screened(request: dict[str, Any]) -> None:
 
 def measure(runs: int, body: Callable[[], None]) -> dict[str, float]:
     for _ in range(min(50, runs)):
+        _recent_long_texts.clear()
         body()
     times = []
     for _ in range(runs):
+        _recent_long_texts.clear()
         started = time.perf_counter()
         body()
         times.append((time.perf_counter() - started) * 1000)

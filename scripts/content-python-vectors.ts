@@ -19,7 +19,7 @@ import { findInValue, PlaceholderVault, redactForProvider, screenAnswer, StreamR
 import { longestDigitRun } from "../packages/core/src/content/personal-data-rules.ts";
 import { screenContent } from "../packages/core/src/content/screen-content.ts";
 import { keyNamesSecret } from "../packages/core/src/content/secret-rules.ts";
-import { ALNUM, B64, CASES, DIGITS, HEX, jwt, password, seeded, URLSAFE, withLuhn } from "../packages/core/test/content-cases.ts";
+import { ALNUM, B64, CASES, DIGITS, HEX, jwt, password, seeded, UP_ALNUM, URLSAFE, withLuhn } from "../packages/core/test/content-cases.ts";
 
 interface Vector {
   kind: string;
@@ -186,6 +186,55 @@ textVector("ordinary metadata", JSON.stringify({ repo: "acme/web", branch: "feat
 // Longer than the 256 units the screen remembers.
 textVector("long", `${"lorem ipsum dolor ".repeat(20)}${EMAIL} ${"sit amet ".repeat(20)}${TOKEN} ${CARD}`);
 textVector("long, under a key", `${"lorem ipsum ".repeat(30)}${KEY_VALUE}`, { key: "secretKey" });
+
+// ── Where the Python engine tries a pattern ───────────────────────────────────────────────────────
+// It tries a detector's pattern only as far before each place of its keywords as a keyword stands in its
+// matches (keyword_at in _content_table.py), and over the whole text where the keyword is everywhere; a
+// pattern's leading lookbehind is read after the head that follows it. Texts at those edges: a match at the
+// text's start and end, a keyword as far in as it may stand and one unit further, keywords inside matches
+// and overlapping ones, floods of a keyword, other cases of a keyword.
+
+// Their own generator, so that the vectors after them keep their values.
+const placeRand = seeded(4647);
+const placeFake = (alphabet: string, length: number) => Array.from({ length }, () => alphabet[Math.floor(placeRand() * alphabet.length)]).join("");
+const AZURE_AD = `${placeFake(ALNUM, 3)}7Q~${placeFake(ALNUM, 32)}`;
+const TELEGRAM_TAIL = `:AA${placeFake(URLSAFE, 33)}`;
+const LOCAL_64 = placeFake(ALNUM, 64);
+const B64_40 = placeFake(B64.replace(/[+/]/g, ""), 40);
+const placeTexts: Array<[string, string, { classes?: ContentClass[]; key?: string }?]> = [
+  ["a token alone", TOKEN],
+  ["a token after a word unit", `x${TOKEN} y${TOKEN}`],
+  ["a token after a dash, before a word unit", `-${TOKEN}x -${TOKEN}`],
+  ["a token's keyword in other cases", `${TOKEN.toUpperCase()} G${TOKEN.slice(1)} ${TOKEN}`],
+  ["a keyword four units in, at the start", AZURE_AD],
+  ["a keyword four units in, three units there", AZURE_AD.slice(1)],
+  ["a keyword four units in, after a word unit", `x${AZURE_AD}`],
+  ...[7, 8, 9, 10, 11].map((digits): [string, string] => [`${digits} digits before a keyword`, `${placeFake(DIGITS, digits)}${TELEGRAM_TAIL}`]),
+  ...[7, 8, 10, 11].map((digits): [string, string] => [`${digits} digits before a keyword, after a digit run`, `1 ${placeFake(DIGITS, digits)}${TELEGRAM_TAIL}`]),
+  ["a local part of 64 units", `${LOCAL_64}@example.com`],
+  ["a local part of 65 units", `x${LOCAL_64}@example.com`],
+  ["an email after mailto:", `mailto:${EMAIL} mailto:x${EMAIL}`],
+  ["a flood of @ then an email", `${"@".repeat(400)} ${EMAIL} ${"a@".repeat(300)}${OTHER_EMAIL}`],
+  ["a scheme of 31 units", `${"a".repeat(31)}://user:${PASSWORD}@db.example.com`],
+  ["a scheme of 32 units", `${"a".repeat(32)}://user:${PASSWORD}@db.example.com`],
+  ["a private key's label of 40 units", `-----BEGIN ${"A".repeat(39)}PRIVATE KEY-----\n${placeFake(B64, 64)}\n-----END PRIVATE KEY-----`],
+  ["a private key's label of 41 units", `-----BEGIN ${"A".repeat(40)}PRIVATE KEY-----`],
+  [
+    "webhooks at their reaches",
+    `https://discord.com/api/webhooks/${placeFake(DIGITS, 18)}/${placeFake(URLSAFE, 68)} https://canary.discord.com/api/webhooks/${placeFake(DIGITS, 18)}/${placeFake(URLSAFE, 68)}`,
+  ],
+  ["a keyword six or seven units in", `access_key_secret=${placeFake(ALNUM, 30)} ACCESSKEYSECRET: ${placeFake(ALNUM, 30)} access_keysecret=${placeFake(ALNUM, 30)}`],
+  ["a case-insensitive keyword in capitals", `AWS_SECRET_ACCESS_KEY=${B64_40} Aws_Secret = "${B64_40}"`],
+  ["keywords inside a match", `token=token=key=${placeFake(ALNUM, 30)} key=key=${placeFake(ALNUM, 24)}`],
+  ["overlapping keywords", `xoxe.xoxb-1-${placeFake(UP_ALNUM, 164)} sk-ant-api03-${placeFake(URLSAFE, 93)}AA`],
+  ["a flood of a keyword, then its match", `${"key ".repeat(600)}api_key = "${KEY_VALUE}" ${"key".repeat(300)}`],
+  ["a flood of a keyword under a key", `${"token ".repeat(500)}${KEY_VALUE}`, { key: "apiKey" }],
+  ["digit rules at the text's start", `${CARD} ${PHONE}`],
+  ["digit rules after a dash, a digit, a letter", `-${CARD} 1${CARD} x${CARD} -078-05-1120 a078-05-1120 GB82WEST12345698765432 XGB82WEST12345698765432`],
+  ["lone digits", "a1b2c3d4e5 f6g7h8i9j0", { classes: ["personalData"] }],
+  ["a flood of digit runs then a phone", `${"1-2 ".repeat(300)}call ${PHONE}`],
+];
+for (const [name, text, options] of placeTexts) textVector(`places: ${name}`, text, options ?? {});
 
 // ── The digit gate, key names, validators ─────────────────────────────────────────────────────────
 

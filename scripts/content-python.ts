@@ -17,7 +17,7 @@ import { PERSONAL_DATA_RULES } from "../packages/core/src/content/personal-data-
 import { CONTENT_KEY_MIN_LENGTH, CONTENT_MIN_LENGTH, MAX_FINDINGS } from "../packages/core/src/content/screen-content.ts";
 import { KEY_HINTED_TOKEN, NOT_AUTH_WORD, NOT_SECRET_KEYS, NOT_SECRET_SUFFIX, SECRET_HINTS } from "../packages/core/src/content/secret-rules.ts";
 import { screenVectors } from "./content-python-vectors.ts";
-import { pythonFlags, pythonPattern, Untranslatable } from "./lib/python-regex.ts";
+import { keywordAnchor, pythonFlags, pythonPattern, Untranslatable } from "./lib/python-regex.ts";
 
 const TABLE_FILE = "packages/sdk-python/src/gatehouse/_content_table.py";
 const VALIDATORS_FILE = "packages/sdk-python/src/gatehouse/_validators.py";
@@ -64,10 +64,12 @@ function contentTable(): string {
   const rows = CONTENT_DETECTORS.map((detector) => {
     const minDigits = PERSONAL_DATA_RULES.find((rule) => rule.id === detector.id)?.minDigits ?? 0;
     const validator = validatorName(detector, twins);
+    const anchor = keywordAnchor(detector.pattern.source, detector.pattern.flags, detector.keywords);
     return `    Detector(${[
       `id=${str(detector.id)}`,
       `content_class=${str(detector.class)}`,
       `keywords=${strings(detector.keywords)}`,
+      `keyword_at=${anchor === null ? "None" : `(${anchor.join(", ")})`}`,
       `pattern=${translated(detector.id, detector.pattern)}`,
       `flags=${pythonFlags(detector.pattern.flags)}`,
       `group=${detector.group ?? 0}`,
@@ -87,8 +89,9 @@ it is stale.
 
 Each pattern is the TypeScript one translated to Python \`\`re\`\` syntax (JavaScript's \\\\s, \`\`.\`\`, \`\`^\`\` and
 \`\`$\`\` written out, named groups as \`\`(?P<name>...)\`\`) and compiled with \`\`re.ASCII\`\`, so it reads a text of
-UTF-16 code units as JavaScript's engine does (without the u flag). _screen.py runs the table; _validators.py
-holds each validator named here.
+UTF-16 code units as JavaScript's engine does (without the u flag); a leading lookbehind is written after the
+fixed-width head that follows it, so that Python's engine can skip to that head (the same matches). _screen.py
+runs the table; _validators.py holds each validator named here.
 """
 
 from __future__ import annotations
@@ -106,6 +109,10 @@ class Detector(NamedTuple):
     content_class: ContentClass
     #: Lowercase ASCII literals, one of which must be in the text for the pattern to run; none: the digit gate.
     keywords: tuple[str, ...]
+    #: Where one of the keywords stands in every match, in units after the match's start (at least, at most), as
+    #: the translation reads the pattern: the engine tries the pattern only there before each keyword of the text.
+    #: None: not read (no keywords, or none at a bounded place).
+    keyword_at: tuple[int, int] | None
     pattern: str
     flags: int
     #: Which group is the value (0: the whole match).

@@ -3,8 +3,9 @@ screen answered (scripts/content-python.ts records it from a corpus: every detec
 misses, the instruction heuristic's cases, mixed and non-ASCII texts, JSON values under every action mix), and
 the Python twin must answer exactly the same: findings and their UTF-16 offsets, the prefilter's choice,
 validators, paths, what is written, placeholders restored, streams. Then what vectors cannot show: linear time
-on adversarial text, a stream restored however it is cut (random cuts, a fixed seed), and the Python-only
-parts (tuples, keys that are not str, the generated table)."""
+on adversarial text, the engine's shortcuts against every selected pattern run over the whole text (on
+adversarial and random texts), a stream restored however it is cut (random cuts, a fixed seed), and the
+Python-only parts (tuples, keys that are not str, the generated table, long texts remembered)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from gatehouse import _content_table
+from gatehouse import _content_table, _screen
 from gatehouse._screen import (
     PlaceholderVault,
     StreamRestorer,
@@ -292,6 +293,86 @@ def test_adversarial_64_kib_texts_finish_fast_and_scale_linearly() -> None:
     # on this suite's busiest run (pytest beside the browser journeys: 1.2 s once).
     assert slowest < 10, f"the slowest scan of a 64 KiB text took {slowest:.3f} s"
     assert large < 8 * small + 0.005, f"64 KiB texts took {large:.3f} s, 16 KiB ones {small:.3f} s"
+
+
+# ── The engine's shortcuts ───────────────────────────────────────────────────────────────────────
+
+
+def _whole_text_scan(text: str, classes: frozenset[str] | None, key: str | None) -> list[tuple[str, str, int, int]]:
+    """What the screen finds when every pattern the prefilter selects runs over the whole text (``finditer``),
+    as core's engine runs them: the answer the engine's shortcuts must keep (a pattern tried only before each
+    place of its keywords, a long text's findings remembered)."""
+    text = units(text)
+    hinted = key is not None and key_names_secret(key)
+    lowered = text.translate({code: code + 32 for code in range(65, 91)})
+    run = longest_digit_run(text)
+    found = []
+    for order, detector in enumerate(_content_table.DETECTORS):
+        selected = any(keyword in lowered for keyword in detector.keywords) or (not detector.keywords and run >= detector.min_digits)
+        if not (selected or (detector.id == "high_entropy_secret" and hinted)) or (classes is not None and detector.content_class not in classes):
+            continue
+        patterns = [(re.compile(detector.pattern, detector.flags), detector.group)]
+        if detector.id == "high_entropy_secret" and hinted:
+            patterns.append((re.compile(_content_table.KEY_HINTED_TOKEN, _content_table.KEY_HINTED_TOKEN_FLAGS), 0))
+        for pattern, group in patterns:
+            for match in pattern.finditer(text):
+                value = match.group(group)
+                if not value or (detector.validator is not None and not VALIDATORS[detector.validator](value)):
+                    continue
+                start = match.start(group)
+                rank = (start, -(start + len(value)), 0 if detector.content_class == "secrets" else 1, order)
+                found.append((rank, (detector.id, detector.content_class, start, start + len(value))))
+    found.sort()
+    kept: list[tuple[str, str, int, int]] = []
+    for _, finding in found:
+        if not kept or finding[2] >= kept[-1][3]:
+            kept.append(finding)
+    return kept
+
+
+def _soup(seed: int, size: int) -> str:
+    """A text of keywords (in any case), runs of what patterns accept, digits and separators, at random."""
+    draw = random.Random(seed)
+    pieces = [*KEYWORDS, *RUNS, "=", ": ", "://", "@", "-", "1", "12", "4111 1111", "\n", "A1b2", "mailto:", "AKIA", "Q~", ":AA"]
+    out = []
+    length = 0
+    while length < size:
+        piece = draw.choice(pieces)
+        piece = piece.upper() if draw.random() < 0.2 else piece
+        piece = piece * draw.randint(1, 40) if draw.random() < 0.3 else piece
+        out.append(piece)
+        length += len(piece)
+    return "".join(out)[:size]
+
+
+@pytest.mark.parametrize("key", [None, "apiKey"])
+@pytest.mark.parametrize("classes", [None, frozenset({"secrets"}), frozenset({"personalData"})])
+def test_the_engine_finds_what_every_pattern_run_over_the_whole_text_finds(classes: frozenset[str] | None, key: str | None) -> None:
+    texts = [*adversarial(4 * 1024), *(_soup(seed, 3000) for seed in range(40))]
+    _screen._recent_long_texts.clear()
+    for text in texts:
+        expected = _whole_text_scan(text, classes, key)
+        found = [(f["detector"], f["class"], f["start"], f["end"]) for f in find_in_text(text, classes, key)]
+        assert found == expected, text[:200]
+        # Remembered, the same answer.
+        assert [(f["detector"], f["class"], f["start"], f["end"]) for f in find_in_text(text, classes, key)] == expected
+
+
+def test_long_texts_findings_are_remembered_up_to_a_bound_of_units() -> None:
+    remembered = _screen._RecentLongTexts(1000)
+    first, second = (f"{i} mail jane.doe@example.com {'x' * 560}" for i in range(2))
+    huge = "a@b.co " * 300
+    found = remembered.scan(first, None, False)
+    assert found == _screen._scan(first, None, False) and remembered.scan(first, None, False) is found
+    # Past 1,000 units the least recently used goes: another text, or the same one under other classes (another
+    # answer), pushes it out; a text longer than the bound is scanned and not kept.
+    remembered.scan(second, None, False)
+    assert remembered.scan(first, None, False) is not found
+    assert remembered.scan(first, frozenset({"secrets"}), False) == ()
+    assert remembered.scan(huge, None, False) == _screen._scan(huge, None, False)
+    assert remembered._held <= 1000 and all(len(text) <= 1000 for text, _, _ in remembered._found)
+    remembered.clear()
+    assert remembered._held == 0 and not remembered._found
 
 
 # ── What only the Python side has ────────────────────────────────────────────────────────────────

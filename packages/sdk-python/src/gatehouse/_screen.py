@@ -17,6 +17,11 @@ adds is the engine, with the TypeScript engine's semantics:
   "keyword contains keyword" closure finds them), a keyword-less personal-data rule when the longest run of
   digits (up to two of `` .-/()`` between two digits, counted to 13) reaches its gate, and the generic rule
   over every token when the JSON key the text sits under names a secret.
+- **Where a pattern is tried**: the matches are those of ``finditer`` over the whole text, as core's are; a
+  detector whose keyword stands at a known place in every match (``keyword_at``, read from the pattern by
+  the generator) is tried only that far before each place of its keywords, and from the end of its last match
+  (Python's engine, unlike JavaScript's, would try the pattern at every unit of the text); where its keywords
+  are everywhere, and for the digit rules, the pattern runs over the whole text.
 - **Overlaps**: sorted by earlier start, then the longer, then a secret before personal data, then table
   order; a finding that overlaps a kept one is dropped.
 - **Walking values**: dicts, lists and tuples (a changed tuple comes back a tuple); any other object is
@@ -25,7 +30,8 @@ adds is the engine, with the TypeScript engine's semantics:
   lists them, and a dict the screen copies has its keys in that order. A key that is not a ``str`` is
   neither screened nor renamed, and a path names it by ``str(key)``. A value nested deeper than Python's
   recursion limit raises ``RecursionError`` (the screen never lets such a value through unscreened).
-- Short texts' findings are remembered (up to 4,096 texts of up to 256 units), as core's are.
+- Short texts' findings are remembered (up to 4,096 texts of up to 256 units), as core's are; longer texts'
+  too, up to as many units in all (a wrapped model call screens its prompt before and after its decision).
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from __future__ import annotations
 import functools
 import re
 import secrets
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Literal, TypedDict, TypeVar, cast
 
@@ -121,14 +129,15 @@ def utf16_slice(text: str, start: int, end: int) -> str:
 class _Compiled:
     """A detector as the scanner runs it: its place in the table (on a tie the earlier names the finding)."""
 
-    __slots__ = ("detector", "order", "secret", "group", "validate", "_source", "_flags", "_regex")
+    __slots__ = ("detector", "order", "secret", "group", "validate", "keyword_at", "_source", "_flags", "_regex")
 
-    def __init__(self, detector: Detector, order: int, source: str, flags: int, group: int) -> None:
+    def __init__(self, detector: Detector, order: int, source: str, flags: int, group: int, keyword_at: tuple[int, int] | None) -> None:
         self.detector = detector
         self.order = order
         self.secret = detector.content_class == "secrets"
         self.group = group
         self.validate = None if detector.validator is None else VALIDATORS[detector.validator]
+        self.keyword_at = keyword_at
         self._source = source
         self._flags = flags
         self._regex: re.Pattern[str] | None = None
@@ -141,10 +150,12 @@ class _Compiled:
         return self._regex
 
 
-_COMPILED: Final = tuple(_Compiled(detector, order, detector.pattern, detector.flags, detector.group) for order, detector in enumerate(DETECTORS))
+_COMPILED: Final = tuple(
+    _Compiled(detector, order, detector.pattern, detector.flags, detector.group, detector.keyword_at) for order, detector in enumerate(DETECTORS)
+)
 _HIGH_ENTROPY: Final = next(compiled for compiled in _COMPILED if compiled.detector.id == "high_entropy_secret")
 #: The generic rule over every token of a value whose key names a secret: same id, order and test, no text hint.
-_KEY_HINTED: Final = _Compiled(_HIGH_ENTROPY.detector, _HIGH_ENTROPY.order, KEY_HINTED_TOKEN, KEY_HINTED_TOKEN_FLAGS, 0)
+_KEY_HINTED: Final = _Compiled(_HIGH_ENTROPY.detector, _HIGH_ENTROPY.order, KEY_HINTED_TOKEN, KEY_HINTED_TOKEN_FLAGS, 0, None)
 _DIGIT_GATED: Final = tuple(compiled for compiled in _COMPILED if not compiled.detector.keywords)
 _DIGIT_GATED_CLASSES: Final[frozenset[str]] = frozenset(compiled.detector.content_class for compiled in _DIGIT_GATED)
 #: No digit rule needs a longer run than this, so the digit scan may stop there.
@@ -154,11 +165,25 @@ _KEYWORD_DETECTORS: Final[dict[str, tuple[int, ...]]] = {}
 for _compiled in _COMPILED:
     for _keyword in _compiled.detector.keywords:
         _KEYWORD_DETECTORS[_keyword] = (*_KEYWORD_DETECTORS.get(_keyword, ()), _compiled.order)
-#: Keywords by their first character, so a text is searched only for the keywords that can start in it.
-_KEYWORDS_BY_FIRST: Final[dict[str, tuple[tuple[str, tuple[int, ...]], ...]]] = {}
-for _keyword, _orders in _KEYWORD_DETECTORS.items():
-    _KEYWORDS_BY_FIRST[_keyword[0]] = (*_KEYWORDS_BY_FIRST.get(_keyword[0], ()), (_keyword, _orders))
-_KEYWORD_FIRSTS: Final = "".join(_KEYWORDS_BY_FIRST)
+
+
+#: Characters from the most common in ordinary text to the least (English letters by frequency, then digits and
+#: punctuation): a keyword is looked for only when its rarest character is in the text.
+_COMMON_FIRST: Final = " etaoinsrhldcumfpgwybv,.kx-j'qz0123456789\n\"():;_/=@$~#%&*+<>?[]\\^`{|}!"
+_RARITY: Final = {character: rank for rank, character in enumerate(_COMMON_FIRST)}
+
+
+@functools.lru_cache(maxsize=None)
+def _keywords_of(classes: frozenset[str] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The keywords of the detectors of ``classes`` (all when None), grouped by their rarest character: most
+    texts lack the rarest characters of most keywords (`_`, `-`, digits), and a group is passed over in one
+    look for its character, quicker than a search for each keyword."""
+    groups: dict[str, list[str]] = {}
+    for keyword, orders in _KEYWORD_DETECTORS.items():
+        if any(classes is None or _COMPILED[order].detector.content_class in classes for order in orders):
+            groups.setdefault(max(keyword, key=lambda character: _RARITY.get(character, len(_RARITY))), []).append(keyword)
+    return tuple((character, tuple(keywords)) for character, keywords in groups.items())
+
 
 _ASCII_UPPER: Final = {code: code + 32 for code in range(65, 91)}
 
@@ -169,24 +194,63 @@ def _ascii_lower(text: str) -> str:
     return text.lower() if text.isascii() else text.translate(_ASCII_UPPER)
 
 
-_RUN: Final = re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9])*")
-_CAPPED_RUN: Final = re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9]){0,%d}" % max(_DIGIT_CAP - 1, 0))
+#: Past this many places to try per unit of text, a pattern is run over the whole text instead (the same
+#: matches): where its keyword is everywhere (`@` in a flood of them), one pass of the engine is cheaper.
+_TRIES_PER_UNIT: Final = 16
+
+# Where each keyword found in a text is (every place, overlapping ones too): None past one per _TRIES_PER_UNIT
+# units of the text (no list of them is kept; the keyword's detectors run over the whole text).
+_Places = dict[str, list[int] | None]
+
+
+def _places(text: str, classes: frozenset[str] | None) -> _Places:
+    """Where each keyword of ``classes`` is in ``text`` (ASCII case-insensitive), by keyword, for those found: as
+    core's one alternation, scanned at every position with its "keyword contains keyword" closure, finds every
+    keyword anywhere. Keywords are looked for in groups by their rarest character (``_keywords_of``)."""
+    lowered = _ascii_lower(text)
+    find = lowered.find
+    most = len(text) // _TRIES_PER_UNIT
+    places: _Places = {}
+    for character, keywords in _keywords_of(classes):
+        if character not in lowered:
+            continue
+        for keyword in keywords:
+            at = find(keyword)
+            if at < 0:
+                continue
+            found: list[int] | None = [at]
+            at = find(keyword, at + 1)
+            while at >= 0 and found is not None:
+                found.append(at)
+                at = find(keyword, at + 1)
+                if len(found) > most:
+                    found = None
+            places[keyword] = found
+    return places
+
+
+_RUNS: Final = re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9])+")
+_CAPPED_RUNS: Final = re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9]){1,%d}" % max(_DIGIT_CAP - 1, 1))
+_DIGIT: Final = re.compile(r"[0-9]")
 _SEPARATORS: Final = re.compile(r"[ .\-/()]")
 
 
 def longest_digit_run(text: str, cap: int | None = None) -> int:
     """The longest run of digits in ``text``, where up to two separators (`` .-/()``) may stand between two
     digits of a run; counted up to ``cap`` when given (no rule needs more)."""
-    pattern = _CAPPED_RUN if cap == _DIGIT_CAP else _RUN if cap is None else re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9]){0,%d}" % max(cap - 1, 0))
+    # Runs of two digits or more are walked (a lone digit, common in text, costs the engine's skip only).
+    if cap is not None and cap <= 1:
+        return min(cap, 1) if _DIGIT.search(text) else 0
+    pattern = _CAPPED_RUNS if cap == _DIGIT_CAP else _RUNS if cap is None else re.compile(r"[0-9](?:[ .\-/()]{0,2}[0-9]){1,%d}" % (cap - 1))
     best = 0
     for match in pattern.finditer(text):
         run = match.group()
-        digits = len(run) - len(_SEPARATORS.findall(run)) if len(run) > 1 else 1
+        digits = len(run) - len(_SEPARATORS.findall(run))
         if digits > best:
             best = digits
             if cap is not None and best >= cap:
                 return cap
-    return best
+    return best if best or _DIGIT.search(text) is None else 1
 
 
 _NOT_KEY_CHARACTER: Final = re.compile(r"[^a-z0-9]")
@@ -202,15 +266,11 @@ def key_names_secret(key: str) -> bool:
     return any(hint in name for hint in SECRET_HINTS) and not any(word in name for word in NOT_SECRET_KEYS) and _NOT_SECRET_SUFFIX.search(name) is None
 
 
-def _select(text: str, classes: frozenset[str] | None, hinted: bool) -> list[_Compiled]:
-    """The detectors the prefilter selects for ``text`` (code units), in table order."""
+def _select(text: str, places: _Places, classes: frozenset[str] | None, hinted: bool) -> list[_Compiled]:
+    """The detectors the prefilter selects for ``text`` (code units) whose keywords are at ``places``, in table order."""
     chosen: set[int] = set()
-    lowered = _ascii_lower(text)
-    for first in _KEYWORD_FIRSTS:
-        if first in lowered:
-            for keyword, orders in _KEYWORDS_BY_FIRST[first]:
-                if keyword in lowered:
-                    chosen.update(orders)
+    for keyword in places:
+        chosen.update(_KEYWORD_DETECTORS[keyword])
     if classes is None or not _DIGIT_GATED_CLASSES.isdisjoint(classes):
         run = longest_digit_run(text, _DIGIT_CAP)
         chosen.update(compiled.order for compiled in _DIGIT_GATED if run >= compiled.detector.min_digits)
@@ -228,20 +288,45 @@ def detectors_to_run(text: str, classes: Collection[str] | None = None, key: str
     """The detectors whose patterns ``find_in_text`` runs on ``text`` with these options (the prefilter's
     choice), in table order: to test and explain the prefilter."""
     hinted = key is not None and key_names_secret(key)
-    return [compiled.detector for compiled in _select(units(text), _classes(classes), hinted)]
+    text = units(text)
+    chosen = _classes(classes)
+    return [compiled.detector for compiled in _select(text, _places(text, chosen), chosen, hinted)]
 
 
 # One finding as the scanner keeps it: detector id, class, start, end.
 _Found = tuple[str, str, int, int]
 
+def _starts(text: str, compiled: _Compiled, places: _Places) -> list[int] | None:
+    """Where a match of ``compiled`` may start, in order: as far before each place of one of its keywords as a
+    keyword stands in its matches (``keyword_at``); None when that is not known, or there are too many places
+    to try one by one."""
+    if compiled.keyword_at is None:
+        return None
+    least, most = compiled.keyword_at
+    lists = [places[keyword] for keyword in compiled.detector.keywords if keyword in places]
+    if any(found is None for found in lists):
+        return None
+    each = cast("list[list[int]]", lists)
+    if sum(map(len, each)) * (most - least + 1) * _TRIES_PER_UNIT > len(text):
+        return None
+    if len(each) == 1 and least == most:
+        return [place - least for place in each[0] if place >= least]
+    return sorted({start for found in each for place in found for start in range(max(place - most, 0), place - least + 1)})
 
-def _collect(text: str, compiled: _Compiled, found: list[tuple[int, int, int, int, _Found]]) -> None:
-    """Every validated match of one detector, with its rank (start, -end, class, order)."""
+
+def _collect(text: str, compiled: _Compiled, places: _Places, found: list[tuple[int, int, int, int, _Found]]) -> None:
+    """Every validated match of one detector, with its rank (start, -end, class, order): the matches ``finditer``
+    finds, tried only where they may start (a match starts nowhere else, and the next is tried from where one ends)."""
     group = compiled.group
     validate = compiled.validate
     detector = compiled.detector
     rank_class = 0 if compiled.secret else 1
-    for match in compiled.regex.finditer(text):
+    starts = _starts(text, compiled, places)
+    if starts is None:
+        matches: Iterable[re.Match[str]] = compiled.regex.finditer(text)
+    else:
+        matches = _matches_from(text, compiled.regex, starts)
+    for match in matches:
         value = match.group(group)
         if not value:
             continue
@@ -252,12 +337,27 @@ def _collect(text: str, compiled: _Compiled, found: list[tuple[int, int, int, in
         found.append((start, -end, rank_class, compiled.order, (detector.id, detector.content_class, start, end)))
 
 
+def _matches_from(text: str, regex: re.Pattern[str], starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """What ``regex.finditer(text)`` yields when every match starts at one of ``starts``: the pattern tried at each,
+    in order, from the end of the last match (no pattern of the table matches the empty string)."""
+    match_at = regex.match
+    end = 0
+    for start in starts:
+        if start < end:
+            continue
+        match = match_at(text, start)
+        if match is not None:
+            end = match.end()
+            yield match
+
+
 def _scan(text: str, classes: frozenset[str] | None, hinted: bool) -> tuple[_Found, ...]:
     found: list[tuple[int, int, int, int, _Found]] = []
-    for compiled in _select(text, classes, hinted):
-        _collect(text, compiled, found)
+    places = _places(text, classes)
+    for compiled in _select(text, places, classes, hinted):
+        _collect(text, compiled, places, found)
         if compiled is _HIGH_ENTROPY and hinted:
-            _collect(text, _KEY_HINTED, found)
+            _collect(text, _KEY_HINTED, places, found)
     found.sort(key=lambda ranked: ranked[:4])
     kept: list[_Found] = []
     end = 0
@@ -275,12 +375,53 @@ _CACHED_TEXT_LENGTH: Final = 256
 _scan_cached: Final = functools.lru_cache(maxsize=4096)(_scan)
 
 
+class _RecentLongTexts:
+    """The findings of the longer texts scanned last, up to ``units`` code units of them in all (the least
+    recently used out first). A wrapped model call screens its prompt twice, before its decision
+    (``find_in_value``) and after it (``redact_for_provider``, under the decision's rules): the second screen of
+    each of its texts is a look-up. Texts are keys, so the memory held is bounded as the short texts' cache is."""
+
+    def __init__(self, units: int) -> None:
+        self._units = units
+        self._held = 0
+        self._found: OrderedDict[tuple[str, frozenset[str] | None, bool], tuple[_Found, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forgets every text (a benchmark's runs each start as a new prompt does)."""
+        with self._lock:
+            self._found.clear()
+            self._held = 0
+
+    def scan(self, text: str, classes: frozenset[str] | None, hinted: bool) -> tuple[_Found, ...]:
+        key = (text, classes, hinted)
+        with self._lock:
+            found = self._found.get(key)
+            if found is not None:
+                self._found.move_to_end(key)
+                return found
+        found = _scan(text, classes, hinted)
+        if len(text) <= self._units:
+            with self._lock:
+                if key not in self._found:
+                    self._found[key] = found
+                    self._held += len(text)
+                    while self._held > self._units:
+                        (old, _, _), _ = self._found.popitem(last=False)
+                        self._held -= len(old)
+        return found
+
+
+#: Longer texts are remembered up to this many code units in all (as many as 4,096 short texts hold at most).
+_recent_long_texts: Final = _RecentLongTexts(4096 * _CACHED_TEXT_LENGTH)
+
+
 def _find(text: str, classes: frozenset[str] | None, key: str | None) -> tuple[_Found, ...]:
     """``find_in_text`` over code units."""
     if not text:
         return ()
     hinted = key is not None and key_names_secret(key)
-    return _scan_cached(text, classes, hinted) if len(text) <= _CACHED_TEXT_LENGTH else _scan(text, classes, hinted)
+    return _scan_cached(text, classes, hinted) if len(text) <= _CACHED_TEXT_LENGTH else _recent_long_texts.scan(text, classes, hinted)
 
 
 def find_in_text(text: str, classes: Collection[str] | None = None, key: str | None = None) -> list[TextFinding]:
