@@ -80,6 +80,15 @@ const NON_ASCII_TEXTS = [
   `mailto:${EMAIL}\u00e9`,
   `${"\u0130".repeat(3)}nstructions ${EMAIL}`,
   `tab\tnew\nline\rreturn\u0085next ${EMAIL}\u2029${TOKEN}`,
+  // The structural rules ported from gitleaks: their line breaks, classes and fences on non-ASCII text.
+  `curl -u me:${EMOJI}Pass1 https://api.example.com`,
+  `curl -H "Authorization: Bearer ${fake(URLSAFE, 20)}9\u00e9" https://api.example.com`,
+  `password = "Grüße${fake(DIGITS, 4)}!"`,
+  `kind: Secret\u2028data:\n  key: ${fake(B64, 24)}`,
+  `kind: Secret\r\ndata:\r\n  key: ${fake(B64, 24)}\r\n`,
+  `data:\n  key: ${fake(B64, 24)}\n\u00a0---\nkind: Secret`,
+  `${fake(DIGITS, 15)}|${fake(URLSAFE, 27)}${EMOJI}`,
+  `HUBSPOT_API_KEY=${EMOJI}${"a".repeat(8)}-${"b".repeat(4)}-4${"c".repeat(3)}-a${"d".repeat(3)}-${"e".repeat(12)}`,
 ];
 
 const KEYED_TEXTS: Array<{ text: string; key: string }> = [
@@ -357,6 +366,26 @@ const ODD_VALUES = [
   "86095742719",
   "11123456789",
   "1112345678",
+  // passwordValid, headerCredentialValid, notLowEntropy at their edges.
+  "password,",
+  "Password",
+  "PASSWORD!",
+  "pass",
+  "P@ssw0rd$1",
+  "$(cat pw)",
+  "[PASSWORD]",
+  "(x)",
+  "33f!!lloppa",
+  "HAL+9ooo_da!sY",
+  "Secret1.,;:!?)",
+  "abc)def",
+  "Negotiate",
+  "your-api-token",
+  "your-api-token-1",
+  "ÄBC123",
+  "aaaa1111bbbb2222",
+  "abababababababab",
+  "0123456789abcdef",
 ];
 /** JWT headers at the edges of atob and JSON.parse: for isJwt. */
 const JWT_VALUES = [
@@ -389,7 +418,9 @@ for (const name of [...new Set(validated.map((detector) => (detector.validate as
   const validate = detectors[0]?.validate as (value: string) => boolean;
   const found = new Set<string>();
   for (const detector of detectors) for (const text of corpus) for (const value of rawMatches(text, detector.pattern, detector.group ?? 0)) found.add(value);
-  const values = new Set<string>(name === "isJwt" ? [...ODD_VALUES, ...JWT_VALUES] : ODD_VALUES);
+  // isBase64Jwt reads the base64 of a JWT: the JWT edges encoded, and one with the newline `echo` adds.
+  const base64Jwts = [...JWT_VALUES, `${SIGNED}\n`].map((value) => Buffer.from(value, "latin1").toString("base64"));
+  const values = new Set<string>(name === "isJwt" ? [...ODD_VALUES, ...JWT_VALUES] : name === "isBase64Jwt" ? [...ODD_VALUES, ...base64Jwts] : ODD_VALUES);
   for (const value of found) {
     values.add(value);
     if (value.length > 300) continue;

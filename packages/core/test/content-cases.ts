@@ -173,6 +173,22 @@ export const inText = (text: string, value: string): Sample => ({ text, value })
 /** A prefixed token: once bare in prose, once as a JSON value; near misses as given. */
 export const prefixed = (id: string, make: () => string, fp: Array<string | NearMiss>): Case => ({ id, tp: [plain(make()), json(make())], fp });
 
+/**
+ * A key named by its provider (a near-keyword rule), written the three common ways: an environment
+ * assignment (`HUBSPOT_API_KEY=…`), a JSON member (`"hubspot_token": "…"`) and a dotted YAML key
+ * (`hubspot.key: …`), the names made from `word` unless `names` gives them. Near misses: the name with a
+ * value one character short, the same kind of value under a name without the provider's, and `fp`.
+ */
+export function named(id: string, word: string, make: () => string, more: { fp?: Array<string | NearMiss>; tp?: Sample[]; names?: readonly [string, string, string] } = {}): Case {
+  const [envName, jsonName, yamlName] = more.names ?? [`${word.toUpperCase()}_API_KEY`, `${word}_token`, `${word}.key`];
+  const value = make();
+  return {
+    id,
+    tp: [env(envName, make()), jsonKey(jsonName, make()), inText(`${yamlName}: ${value}`, value), ...(more.tp ?? [])],
+    fp: [`${envName}=${make().slice(0, -1)}`, `note: ${make()}`, ...(more.fp ?? [])],
+  };
+}
+
 export const CASES: Case[] = [
   // Cloud
   {
@@ -894,5 +910,255 @@ export const CASES: Case[] = [
     id: "icd10_code",
     tp: [inText("Diagnosis: E11.9 (type 2 diabetes)", "E11.9"), inText("dx F32.A, then S72.001A per chart", "F32.A"), inText('{"icd10": "J45.909"}', "J45.909")],
     fp: ["version E11.9 released", "diagnosed with v2.1.3", "diagnosis E11 pending", "Diagnostics: build 1.2.3"],
+  },
+
+  // Secrets ported from gitleaks' default rules: formats of their own…
+  prefixed("facebook_page_access_token", () => `EAAM${r(ALNUM, 120)}`, [`EAAM${r(ALNUM, 90)}`, `eaac${r(ALNUM, 120)}`]),
+  {
+    id: "facebook_access_token",
+    tp: [
+      plain(`${r(DIGITS, 15)}|${r(URLSAFE, 27)}`),
+      (() => {
+        const value = `${r(DIGITS, 16)}%7C${r(HEX, 32)}`;
+        return inText(`https://graph.facebook.com/me?access_token=${value}&fields=id`, value);
+      })(),
+    ],
+    fp: [`${r(DIGITS, 14)}|${r(URLSAFE, 27)}`, `| ${r(DIGITS, 15)} | ${r(URLSAFE, 27)} |`],
+  },
+  prefixed("defined_networking_api_token", () => `dnkey-${r(URLSAFE, 26)}-${r(URLSAFE, 52)}`, [`dnkey-${r(URLSAFE, 26)}-${r(URLSAFE, 51)}`]),
+  prefixed("authress_access_key", () => `sc_${r(ALNUM, 10)}.${r(ALNUM, 4)}.acc_${r(LOW_ALNUM, 10)}.${r(URLSAFE, 40)}`, [
+    `sc_${r(ALNUM, 10)}.${r(ALNUM, 4)}.org_${r(LOW_ALNUM, 10)}.${r(URLSAFE, 40)}`,
+  ]),
+  {
+    id: "flutterwave_encryption_key",
+    tp: [plain(`FLWSECK_TEST-${r(HEX, 12)}`), json(`FLWSECK_TEST${r(HEX, 12)}`)],
+    fp: [`FLWSECK_TEST-${r(HEX, 11)}`, `FLWSECK_TEST-${r(HEX, 32)}-X`],
+  },
+  prefixed("aws_bedrock_short_lived_key", () => `bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t${r(B64, 200)}`, ["bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t"]),
+  {
+    id: "gitlab_session_cookie",
+    tp: [
+      (() => {
+        const value = r(LOW_ALNUM, 32);
+        return inText(`Cookie: _gitlab_session=${value}; path=/`, value);
+      })(),
+      (() => {
+        const value = r(LOW_ALNUM, 32);
+        return inText(`{"cookie":"_gitlab_session=${value}"}`, value);
+      })(),
+    ],
+    fp: [`_gitlab_session=${r(LOW_ALNUM, 31)}`, `_gitlab_session=${"0".repeat(32)}`],
+  },
+  {
+    id: "jwt_base64",
+    tp: [plain(Buffer.from(jwt({ alg: "HS256", typ: "JWT" })).toString("base64")), json(Buffer.from(jwt({ alg: "RS256" })).toString("base64"))],
+    fp: [Buffer.from(jwt({ typ: "JWT" })).toString("base64"), `ZXlK${r(B64, 80)}`],
+  },
+
+  // …and keys with no format of their own, named by their provider
+  named("adafruit_api_key", "adafruit", () => r(URLSAFE, 32)),
+  named("airtable_api_key", "airtable", () => `key${r(ALNUM, 14)}`, { fp: [`AIRTABLE_BASE=app${r(ALNUM, 14)}`] }),
+  named("asana_client_secret", "asana", () => r(ALNUM, 32)),
+  named("beamer_api_token", "beamer", () => `b_${r(URLSAFE, 44)}`),
+  named("bitbucket_client_secret", "bitbucket", () => r(URLSAFE, 64)),
+  named("bittrex_secret_key", "bittrex", () => r(ALNUM, 32), {
+    names: ["BITTREX_API_SECRET", "bittrex_secret", "bittrex.secret"],
+    fp: [`BITTREX_API_KEY=${r(ALNUM, 32)}`],
+  }),
+  named("bittrex_access_key", "bittrex", () => r(ALNUM, 32)),
+  named("cisco_meraki_api_key", "meraki", () => r(HEX, 40), { fp: [`ReactNativeCameraKit: ${r(HEX, 40)}`, `MERAKI_API_KEY=${"ab12".repeat(10)}`] }),
+  named("codecov_access_token", "codecov", uuid, { tp: [env("CODECOV_TOKEN", r(ALNUM, 32))] }),
+  named("coinbase_access_token", "coinbase", () => r(URLSAFE, 64)),
+  named("confluent_access_token", "confluent", () => r(UP_ALNUM, 16)),
+  named("confluent_secret_key", "confluent", () => r(B64, 64)),
+  named("contentful_delivery_token", "contentful", () => r(URLSAFE, 43)),
+  named("discord_api_token", "discord", () => r(HEX, 64), { fp: [`DISCORD_PUBLIC_KEY=${r(HEX, 64)}`] }),
+  named("discord_client_secret", "discord", () => r(URLSAFE, 32), { names: ["DISCORD_CLIENT_SECRET", "discord_secret", "discord.client-secret"] }),
+  named("droneci_access_token", "drone", () => r(ALNUM, 32), { names: ["DRONE_TOKEN", "droneci_token", "drone.token"] }),
+  named("dropbox_api_secret", "dropbox", () => r(LOW_ALNUM, 15), { names: ["DROPBOX_APP_SECRET", "dropbox_secret", "dropbox.app-secret"] }),
+  named("dropbox_long_lived_token", "dropbox", () => `${r(ALNUM, 11)}AAAAAAAAAA${r(URLSAFE, 43)}`),
+  named("etsy_access_token", "etsy", () => r(ALNUM, 24), { fp: [`SetSysctl = "${r(ALNUM, 24)}"`] }),
+  named("facebook_app_secret", "facebook", () => r(HEX, 32)),
+  named("fastly_api_token", "fastly", () => r(URLSAFE, 32)),
+  named("finicity_api_token", "finicity", () => r(HEX, 32)),
+  named("finicity_client_secret", "finicity", () => r(ALNUM, 20)),
+  named("finnhub_access_token", "finnhub", () => r(LOW_ALNUM, 20)),
+  named("flickr_access_token", "flickr", () => r(ALNUM, 32)),
+  named("freshbooks_access_token", "freshbooks", () => r(ALNUM, 64)),
+  named("gitter_access_token", "gitter", () => r(URLSAFE, 40)),
+  named("gocardless_api_token", "gocardless", () => `live_${r(URLSAFE, 40)}`, { tp: [env("GOCARDLESS_ACCESS_TOKEN", `sandbox_${r(URLSAFE, 40)}`)] }),
+  named("hubspot_api_key", "hubspot", uuid, { fp: [`hubspotFormId: ${uuid()}`] }),
+  named("intercom_api_key", "intercom", () => r(URLSAFE, 60)),
+  named("jfrog_identity_token", "jfrog", () => r(ALNUM, 64), { tp: [env("ARTIFACTORY_IDENTITY_TOKEN", r(ALNUM, 64))] }),
+  named("kraken_access_token", "kraken", () => `${r(B64, 78)}==`),
+  named("kucoin_access_token", "kucoin", () => r(HEX, 24)),
+  named("kucoin_secret_key", "kucoin", uuid),
+  named("launchdarkly_access_token", "launchdarkly", () => `sdk-${uuid()}`),
+  named("linear_client_secret", "linear", () => r(HEX, 32)),
+  named("linkedin_client_secret", "linkedin", () => r(ALNUM, 16)),
+  named("lob_api_key", "lob", () => `test_${r(HEX, 35)}`, { fp: [`GLOBAL_KEY=live_${r(HEX, 35)}`] }),
+  named("looker_client_secret", "looker", () => r(ALNUM, 24)),
+  named("mailgun_signing_key", "mailgun", () => `${r(HEX, 32)}-${r(HEX, 8)}-${r(HEX, 8)}`),
+  named("mattermost_access_token", "mattermost", () => r(LOW_ALNUM, 26)),
+  named("messagebird_api_token", "messagebird", () => r(ALNUM, 25)),
+  named("nytimes_access_token", "nytimes", () => r(ALNUM, 32)),
+  named("plaid_secret_key", "plaid", () => r(LOW_ALNUM, 30)),
+  named("privateai_api_token", "privateai", () => r(LOW_ALNUM, 32), { fp: [`PRIVATEAI_API_KEY=${"a".repeat(32)}`] }),
+  named("rapidapi_access_token", "rapidapi", () => r(URLSAFE, 50)),
+  named("sendbird_access_token", "sendbird", () => r(HEX, 40)),
+  named("sentry_legacy_token", "sentry", () => r(HEX, 64)),
+  named("sidekiq_secret", "sidekiq", () => `${r(HEX, 8)}:${r(HEX, 8)}`, {
+    names: ["BUNDLE_ENTERPRISE__CONTRIBSYS__COM", "BUNDLE_GEMS__CONTRIBSYS__COM", "bundle_gems__contribsys__com"],
+  }),
+  named("snyk_api_token", "snyk", uuid, { fp: [`SNYK_ORG=${uuid()}`] }),
+  named("sonar_api_token", "sonar", () => r(URLSAFE, 40), {
+    names: ["SONAR_TOKEN", "sonar_login", "sonar.login"],
+    tp: [env("SONARQUBE_TOKEN", `squ_${r(HEX, 40)}`)],
+    fp: [`SONAR_HOST_URL=${r(URLSAFE, 40)}`],
+  }),
+  named("squarespace_access_token", "squarespace", uuid),
+  named("sumologic_access_token", "sumo", () => r(ALNUM, 64), { tp: [env("SUMOLOGIC_ACCESSKEY", r(ALNUM, 64))], fp: [`sumOfExposures = ${r(ALNUM, 64)};`] }),
+  named("travisci_access_token", "travis", () => r(ALNUM, 22)),
+  named("twitter_api_key", "twitter", () => r(ALNUM, 25), { fp: [`TWITTER_API_KEY=${"x".repeat(25)}`] }),
+  named("twitter_api_secret", "twitter", () => r(ALNUM, 50)),
+  named("twitter_access_token", "twitter", () => `${r(DIGITS, 18)}-${r(ALNUM, 20)}`),
+  named("twitter_access_secret", "twitter", () => r(ALNUM, 45)),
+  named("twitter_bearer_token", "twitter", () => `${"A".repeat(22)}${r(ALNUM, 80)}`),
+  named("yandex_aws_access_token", "yandex", () => `YC${r(URLSAFE, 38)}`),
+  named("yandex_api_key", "yandex", () => `AQVN${r(URLSAFE, 35)}`),
+  named("yandex_access_token", "yandex", () => `t1.${r(URLSAFE, 40)}.${r(URLSAFE, 86)}`),
+  named("zendesk_secret_key", "zendesk", () => r(ALNUM, 40)),
+
+  // …and structures: command lines, config files, manifests
+  {
+    id: "curl_auth_header",
+    tp: [
+      (() => {
+        const value = `${r(URLSAFE, 30)}9${r(URLSAFE, 9)}`;
+        return inText(`curl -H "Authorization: Bearer ${value}" https://api.example.com/v1/items`, value);
+      })(),
+      (() => {
+        const value = uuid();
+        return inText(`curl -X GET --header 'X-Api-Key: ${value}' https://api.example.com`, value);
+      })(),
+      (() => {
+        const value = Buffer.from(`svc:${password()}`).toString("base64");
+        return inText(`curl -X POST \\\n  -H "Content-Type: application/json" \\\n  -H "Authorization: Basic ${value}" https://api.example.com/token`, value);
+      })(),
+    ],
+    fp: [
+      'curl -H "Authorization: Bearer $API_KEY" https://api.example.com',
+      'curl -H "Authorization: Bearer XXXXXXXXXXXX" https://api.example.com',
+      'curl -H "Authorization: Bearer <your token>" https://api.example.com',
+      'curl -H "Authorization: Negotiate" https://api.example.com',
+      `Authorization: Bearer ${r(ALNUM, 30)}`,
+    ],
+  },
+  {
+    id: "curl_auth_user",
+    tp: [
+      (() => {
+        const value = password();
+        return inText(`curl -u deploy:${value} https://registry.example.com/v2/`, value);
+      })(),
+      (() => {
+        const value = password();
+        return inText(`curl -X POST https://api.example.com/messages \\\n  -d 'text=hi' \\\n  --user 'api:${value}'`, value);
+      })(),
+    ],
+    fp: [
+      'curl -u "$USER:$PASS" https://api.example.com',
+      "curl -u user:pass https://api.example.com",
+      "docker run -u 1000:1000 app",
+      'curl -u "myusername" https://api.example.com',
+    ],
+  },
+  {
+    id: "password_assignment",
+    tp: [
+      (() => {
+        const value = password();
+        return inText(`administrator_login_password = "${value}"`, value);
+      })(),
+      (() => {
+        const value = password();
+        return inText(`resource "aws_db_instance" "db" {\n  username       = "app"\n  password       = "${value}"\n}`, value);
+      })(),
+    ],
+    fp: ["password = var.db_password", 'password = "${aws_db_instance.default.password}"', 'password = "changeme"', 'password = "rootpasswd"', 'if password == "hunter2abc1"'],
+  },
+  {
+    id: "nuget_config_password",
+    tp: [
+      (() => {
+        const value = password();
+        return inText(`<add key="ClearTextPassword" value="${value}" />`, value);
+      })(),
+      (() => {
+        const value = password();
+        return inText(`<packageSourceCredentials><feed><add key="Username" value="ci" /><add key="Password" value="${value}" /></feed></packageSourceCredentials>`, value);
+      })(),
+    ],
+    fp: ['<add key="ClearTextPassword" value="%NUGET_PASSWORD%" />', '<add key="ClearTextPassword" value="XXXXXXXXXXX" />', '<add key="Username" value="ci-bot-2024" />'],
+  },
+  {
+    id: "freemius_secret_key",
+    tp: [
+      (() => {
+        const value = `sk_${r(`${ALNUM}#&@*$`, 29)}`;
+        return inText(`$config = array(\n  "secret_key" => "${value}",\n);`, value);
+      })(),
+      (() => {
+        const value = `sk_${r(ALNUM, 29)}`;
+        return inText(`'secret_key' => '${value}'`, value);
+      })(),
+    ],
+    fp: [`secret_key => "sk_${r(ALNUM, 29)}"`, `"secret_key" => "sk_${r(ALNUM, 28)}"`],
+  },
+  {
+    id: "kubernetes_secret_data",
+    tp: [
+      (() => {
+        const value = Buffer.from(password()).toString("base64");
+        return inText(`apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-user-pass\ntype: Opaque\ndata:\n  password: ${value}\n  username: YWRtaW4=\n`, value);
+      })(),
+      (() => {
+        const value = Buffer.from(`{"auths":{"registry.example.com":{"auth":"${r(B64, 24)}"}}}`).toString("base64");
+        return inText(`kind: "Secret"\r\ndata:\r\n  .dockerconfigjson: |\r\n    ${value}\r\n`, value);
+      })(),
+    ],
+    fp: [
+      "kind: ConfigMap\ndata:\n  ENVIRONMENT: productionready\n",
+      `kind: ExternalSecret\ndata:\n  password: ${Buffer.from(password()).toString("base64")}\n`,
+      `kind: Secret\nmetadata:\n  name: a\n---\nkind: ConfigMap\ndata:\n  greeting: ${Buffer.from(password()).toString("base64")}\n`,
+    ],
+  },
+  {
+    id: "kubernetes_secret_data_kubectl",
+    tp: [
+      (() => {
+        const value = Buffer.from(password()).toString("base64");
+        return inText(`apiVersion: v1\ndata:\n  password: ${value}\n  username: YWRtaW4=\nkind: Secret\nmetadata:\n  name: db-user-pass\ntype: Opaque\n`, value);
+      })(),
+      (() => {
+        const value = Buffer.from(password()).toString("base64");
+        return inText(`apiVersion: 'v1'\ndata:\n  extra: '${value}'\nkind: 'Secret'\n`, value);
+      })(),
+    ],
+    fp: [`apiVersion: v1\ndata:\n  password: ${Buffer.from(password()).toString("base64")}\n---\nkind: Secret\n`, "data:\n  greeting: productionready\nkind: ConfigMap\n"],
+  },
+  {
+    id: "sidekiq_sensitive_url",
+    tp: [
+      (() => {
+        const value = `${r(HEX, 8)}:${r(HEX, 8)}`;
+        return inText(`source "https://${value}@gems.contribsys.com/" do`, value);
+      })(),
+      (() => {
+        const value = `${r(HEX, 8)}:${r(HEX, 8)}`;
+        return inText(`http://${value}@enterprise.contribsys.com:80/path?x=1`, value);
+      })(),
+    ],
+    fp: [`https://${r(HEX, 8)}:${r(HEX, 8)}@gems.example.com/`, `https://${r(HEX, 8)}:${r(HEX, 7)}@gems.contribsys.com/`],
   },
 ];

@@ -2,7 +2,9 @@
  * The secret formats detectors.ts scans for: one rule per provider key format, written from the
  * provider's documented prefix and length (or, where a provider documents no prefix, its key's shape
  * beside a keyword that names the provider), then the structural secrets (private key blocks, JWTs,
- * passwords in connection strings) and last the generic high-entropy rule.
+ * passwords in connection strings, credentials on curl command lines, Kubernetes Secret data) and last
+ * the generic high-entropy rule. docs/content-detectors.md ("Coverage against open-source secret
+ * scanners") maps the table to gitleaks' default rules (MIT), from which the later additions were written.
  *
  * Every pattern is linear-time by construction (content-detectors.test.ts checks the sources): no
  * quantified group holds a quantifier, no backreference, lookarounds hold no quantifier, and every
@@ -48,6 +50,22 @@ const ASSIGN = String.raw`[\w.-]{0,32}(?<![Ii][Dd])["'\x60]?[ \t]{0,4}(?::=|=>|[
  */
 const near = (keywords: string, value: string, after = AFTER) => rx(`(?:${keywords})${ASSIGN}(${value})${after}`, "gi");
 
+/** The token fence after a value whose alphabet adds `=` to the token characters. */
+const AFTER_EQ = String.raw`(?![\w=-])`;
+
+/**
+ * A key of no format of its own, named by its provider: `value` assigned to a name with one of
+ * `names` (near), and not a mask or a run of repeated characters (notLowEntropy).
+ */
+const named = (id: string, description: string, keywords: readonly string[], names: string, value: string, after = AFTER): SecretRule => ({
+  id,
+  description,
+  keywords,
+  pattern: near(names, value, after),
+  group: 1,
+  validate: notLowEntropy,
+});
+
 /** Upper and lower case letters and a digit: every random key of 40 base64 characters has all three (a miss is 1 in 10^3). */
 const mixedCase = (value: string) => /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9+/]/.test(value);
 
@@ -83,6 +101,35 @@ export function isPlaceholder(value: string): boolean {
 }
 
 const notPlaceholder = (value: string) => !isPlaceholder(value);
+
+/**
+ * What documentation and examples write where a password goes, and the two sample passwords of
+ * Microsoft's NuGet.config reference: compared with the value lower-cased (ASCII letters only).
+ */
+const PLACEHOLDER_PASSWORDS = ["password", "passwd", "secret", "changeit", "changeme", "example", "placeholder", "33f!!lloppa", "hal+9ooo_da!sy"];
+
+/**
+ * A password written in a command, a config file or code (curl -u, NuGet.config, `password = "…"`):
+ * not a placeholder (isPlaceholder), not a shell expansion or a bracketed stand-in (a first `$`, `[` or
+ * `(`: `$PASS`, `$(cat pw.txt)`, `[PASSWORD]`), not one of PLACEHOLDER_PASSWORDS, and holding two
+ * kinds of character of lower case, upper case, digits and the rest: a lone word written in a
+ * password's place (`pass`, `test`, `token`, `yyy`) holds one. Punctuation that ends it (prose's
+ * `curl -u user:password, then…`) is left out of the last two tests.
+ */
+function passwordValid(value: string): boolean {
+  if (isPlaceholder(value) || /^[$[(]/.test(value)) return false;
+  const body = value.replace(/[.,;:!?)]+$/, "");
+  if (PLACEHOLDER_PASSWORDS.includes(body.replace(/[A-Z]/g, (letter) => letter.toLowerCase()))) return false;
+  return [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((kind) => kind.test(body)).length >= 2;
+}
+
+/**
+ * An HTTP header's credential: not a placeholder (isPlaceholder: `XXXX`, `<token>`, `{{token}}`) and
+ * holding a digit, which a word written in its place (`Negotiate`, `your-api-token`) does not.
+ */
+function headerCredentialValid(value: string): boolean {
+  return !isPlaceholder(value) && /[0-9]/.test(value);
+}
 
 // ── The generic rule ────────────────────────────────────────────────────────────────────────────
 
@@ -128,6 +175,15 @@ export function isHighEntropyToken(value: string): boolean {
   if (/^[0-9a-fA-F]+$/.test(body)) return digit && /[a-fA-F]/.test(body) && shannonEntropy(body) >= HEX_ENTROPY_THRESHOLD;
   if (!/^[A-Za-z0-9+/]+$/.test(body) && !/^[A-Za-z0-9_-]+$/.test(body)) return false;
   return digit && /[A-Z]/.test(body) && /[a-z]/.test(body) && shannonEntropy(body) >= BASE64_ENTROPY_THRESHOLD;
+}
+
+/**
+ * At least 2.5 bits per character (shannonEntropy): the value is not a mask (`xxxx…`, `0000…`) nor a
+ * few characters repeated in runs (`aaaa1111bbbb2222…`). Random keys sit well above it (24 hex average
+ * 3.5 bits, 15 lowercase alphanumerics 3.5): of the shortest here, fewer than 1 in 5,000 fall below.
+ */
+function notLowEntropy(value: string): boolean {
+  return shannonEntropy(value) >= 2.5;
 }
 
 /** Words that, in a key name or just before a token, say a secret follows. */
@@ -201,6 +257,37 @@ export function isJwt(value: string): boolean {
     return false;
   }
 }
+
+/**
+ * A JWT encoded once more in base64 (standard alphabet): it decodes to the three base64url parts of a
+ * JWT (the jwt rule's shape) whose header passes isJwt.
+ */
+export function isBase64Jwt(value: string): boolean {
+  let decoded: string;
+  try {
+    decoded = atob(value);
+  } catch {
+    return false;
+  }
+  return /^eyJ[\w-]{10,4096}\.[\w-]{2,16384}\.[\w-]*$/.test(decoded) && isJwt(decoded);
+}
+
+// ── Structures: command lines and manifests ─────────────────────────────────────────────────────
+
+/**
+ * The first value under `data:` in a Kubernetes manifest: `data:` at the end of its line, the next line
+ * an indented key, then the value on the same line or, after a block indicator (`|`, `>`), on the line
+ * below: 10 or more base64 characters (a Secret's values are base64). The value is group 1.
+ */
+const K8S_DATA_VALUE = String.raw`\bdata:[ \t]{0,4}\r?\n[ \t]{1,16}["']?[\w.-]{1,253}["']?:(?:[ \t]{1,4}["']?|[ \t]{0,4}[|>][-+]?[ \t]{0,4}\r?\n[ \t]{1,32})([A-Za-z0-9+/]{10,16384}={0,3})(?![\w+/=-])`;
+/** `kind: Secret` (not ExternalSecret, SecretProviderClass, …). */
+const K8S_KIND_SECRET = String.raw`\bkind:[ \t]{0,4}["']?[Ss]ecret["']?`;
+/**
+ * Up to 1,024 characters of the same YAML document (no line in them starts a new one, `---`) that do not
+ * run past another `word`: a dense run of `kind:` or `data:` then costs each one the text up to the next,
+ * not 1,024 characters each.
+ */
+const sameDocumentBefore = (word: string) => String.raw`(?:[^\n${word[0]}]|${word[0]}(?!${word.slice(1)})|\n(?!---)){0,1024}?`;
 
 // ── The table ───────────────────────────────────────────────────────────────────────────────────
 
@@ -423,6 +510,14 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: token(String.raw`glffct-[\w-]{20}`),
   },
   {
+    id: "gitlab_session_cookie",
+    description: "GitLab session cookie: the 32 lowercase alphanumerics after _gitlab_session=.",
+    keywords: ["_gitlab_session="],
+    pattern: rx(String.raw`_gitlab_session=([a-z0-9]{32})${AFTER}`),
+    group: 1,
+    validate: notLowEntropy,
+  },
+  {
     id: "atlassian_api_token",
     description: "Atlassian (Jira, Confluence) API token: ATATT3 + 186 characters.",
     keywords: ["atatt3"],
@@ -463,6 +558,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: "Amazon Bedrock long-term API key: ABSK + 109–269 base64 characters.",
     keywords: ["absk"],
     pattern: rx(String.raw`${BEFORE_B64}ABSK[A-Za-z0-9+/]{109,269}={0,2}${AFTER_B64}`),
+  },
+  {
+    id: "aws_bedrock_short_lived_key",
+    description:
+      "Amazon Bedrock short-lived API key: bedrock-api-key- + the base64 of a presigned bedrock.amazonaws.com URL (YmVkcm9jay5hbWF6b25hd3MuY29t + 20 or more base64 characters).",
+    keywords: ["bedrock-api-key-"],
+    pattern: rx(String.raw`${BEFORE}bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t[A-Za-z0-9+/=]{20,}`),
   },
   { id: "adobe_client_secret", description: "Adobe OAuth client secret: p8e- + 32 alphanumerics.", keywords: ["p8e-"], pattern: token("p8e-[A-Za-z0-9]{32}") },
   {
@@ -557,6 +659,12 @@ export const SECRET_RULES: readonly SecretRule[] = [
     description: "Flutterwave secret key: FLWSECK- or FLWSECK_TEST- + 32 hex + -X.",
     keywords: ["flwseck"],
     pattern: token("FLWSECK(?:_TEST)?-[a-hA-H0-9]{32}-X"),
+  },
+  {
+    id: "flutterwave_encryption_key",
+    description: "Flutterwave encryption key: FLWSECK_TEST or FLWSECK, an optional -, + 12 hex.",
+    keywords: ["flwseck"],
+    pattern: token("FLWSECK(?:_TEST)?-?[a-hA-H0-9]{12}"),
   },
   { id: "shippo_api_token", description: "Shippo API token: shippo_live_ or shippo_test_ + 40 hex.", keywords: ["shippo_"], pattern: token("shippo_(?:live|test)_[a-f0-9]{40}") },
   {
@@ -957,6 +1065,272 @@ export const SECRET_RULES: readonly SecretRule[] = [
   },
   { id: "frameio_api_token", description: "Frame.io developer token: fio-u- + 64 characters.", keywords: ["fio-u-"], pattern: rx(String.raw`${BEFORE}fio-u-[\w=-]{64}(?![\w=-])`) },
 
+  // Formats of their own that gitleaks' default rules find and the families above lacked
+  {
+    id: "facebook_page_access_token",
+    description: "Facebook (Meta) page or user access token: EAAM or EAAC + 100 or more alphanumerics.",
+    keywords: ["eaam", "eaac"],
+    pattern: rx(String.raw`${BEFORE}EAA[MC][A-Za-z0-9]{100,}`),
+  },
+  {
+    id: "facebook_access_token",
+    description: "Facebook (Meta) app access token: the app id (15–16 digits) + | (or %7C) + the app secret or a client token (27–40 characters of [A-Za-z0-9_-]).",
+    keywords: ["|", "%7c"],
+    pattern: rx(String.raw`${BEFORE}\d{15,16}(?:\||%7[Cc])[\w-]{27,40}${AFTER}`),
+  },
+  {
+    id: "defined_networking_api_token",
+    description: "Defined Networking (managed Nebula) API token: dnkey- + 26 characters + - + 52 characters of [A-Za-z0-9_=-].",
+    keywords: ["dnkey-"],
+    pattern: rx(String.raw`${BEFORE}dnkey-[\w=-]{26}-[\w=-]{52}${AFTER_EQ}`),
+  },
+  {
+    id: "authress_access_key",
+    description: "Authress service client access key: sc_, ext_, scauth_ or authress_ + client id + . + key id + . + acc_ (or acc-) + account id + . + 30–120 base64 characters.",
+    keywords: [".acc_", ".acc-"],
+    pattern: rx(String.raw`${BEFORE}(?:sc|ext|scauth|authress)_[A-Za-z0-9]{5,30}\.[A-Za-z0-9]{4,6}\.acc[_-][A-Za-z0-9-]{10,32}\.[\w+/=-]{30,120}${AFTER_B64}`),
+  },
+
+  // Keys with no format of their own, named by their provider (gitleaks' "semi-generic" rules): a value of
+  // the provider's length and alphabet assigned to a name holding the provider's, as the near-keyword rules
+  // above; a mask or a run of repeated characters is not a finding (notLowEntropy). Two rules whose value is
+  // the same (Bittrex's key and secret) are told apart by the name.
+  named("adafruit_api_key", "Adafruit IO key: 32 characters of [A-Za-z0-9_-] assigned to a name with adafruit.", ["adafruit"], "adafruit", String.raw`[\w-]{32}`),
+  named(
+    "airtable_api_key",
+    "Airtable API key (legacy, retired for personal access tokens): key + 14 alphanumerics assigned to a name with airtable.",
+    ["airtable"],
+    "airtable",
+    "key[A-Za-z0-9]{14}",
+  ),
+  named("asana_client_secret", "Asana OAuth client secret: 32 alphanumerics assigned to a name with asana.", ["asana"], "asana", "[A-Za-z0-9]{32}"),
+  named("beamer_api_token", "Beamer API key: b_ + 44 characters of [A-Za-z0-9_=-] assigned to a name with beamer.", ["beamer"], "beamer", String.raw`b_[\w=-]{44}`, AFTER_EQ),
+  named(
+    "bitbucket_client_secret",
+    "Bitbucket OAuth consumer secret: 64 characters of [A-Za-z0-9_=-] assigned to a name with bitbucket.",
+    ["bitbucket"],
+    "bitbucket",
+    String.raw`[\w=-]{64}`,
+    AFTER_EQ,
+  ),
+  named(
+    "bittrex_secret_key",
+    "Bittrex API secret: 32 alphanumerics assigned to a name with bittrex and then secret (BITTREX_API_SECRET=…).",
+    ["bittrex"],
+    String.raw`bittrex[\w.-]{0,16}secret`,
+    "[A-Za-z0-9]{32}",
+  ),
+  named("bittrex_access_key", "Bittrex API key: 32 alphanumerics assigned to any other name with bittrex.", ["bittrex"], "bittrex", "[A-Za-z0-9]{32}"),
+  named("cisco_meraki_api_key", "Cisco Meraki Dashboard API key: 40 hex assigned to a name with meraki (not camerakit).", ["meraki"], "(?<!ca)meraki", "[a-f0-9]{40}"),
+  named("codecov_access_token", "Codecov upload or API token: a UUID or 32 alphanumerics assigned to a name with codecov.", ["codecov"], "codecov", `${UUID}|[A-Za-z0-9]{32}`),
+  named(
+    "coinbase_access_token",
+    "Coinbase API secret or access token: 64 characters of [A-Za-z0-9_-] assigned to a name with coinbase.",
+    ["coinbase"],
+    "coinbase",
+    String.raw`[\w-]{64}`,
+  ),
+  named("confluent_access_token", "Confluent Cloud API key: 16 alphanumerics assigned to a name with confluent.", ["confluent"], "confluent", "[A-Za-z0-9]{16}"),
+  named("confluent_secret_key", "Confluent Cloud API secret: 64 base64 characters assigned to a name with confluent.", ["confluent"], "confluent", "[A-Za-z0-9+/]{64}", AFTER_B64),
+  named(
+    "contentful_delivery_token",
+    "Contentful Content Delivery or Preview API token: 43 characters of [A-Za-z0-9_=-] assigned to a name with contentful.",
+    ["contentful"],
+    "contentful",
+    String.raw`[\w=-]{43}`,
+    AFTER_EQ,
+  ),
+  named(
+    "discord_api_token",
+    "Discord token of 64 hex assigned to a name with discord and then key, token or secret (DISCORD_TOKEN=…; not DISCORD_PUBLIC_KEY, an app's public key).",
+    ["discord"],
+    String.raw`discord[_.-]?(?:bot|api)?[_.-]?(?:key|token|secret)`,
+    "[a-f0-9]{64}",
+  ),
+  named(
+    "discord_client_secret",
+    "Discord OAuth client secret: 32 characters of [A-Za-z0-9_=-] assigned to a name with discord.",
+    ["discord"],
+    "discord",
+    String.raw`[\w=-]{32}`,
+    AFTER_EQ,
+  ),
+  named("droneci_access_token", "Drone CI access token: 32 alphanumerics assigned to a name with drone (DRONE_TOKEN, droneci).", ["drone"], "drone", "[A-Za-z0-9]{32}"),
+  named("dropbox_api_secret", "Dropbox app secret: 15 alphanumerics assigned to a name with dropbox.", ["dropbox"], "dropbox", "[A-Za-z0-9]{15}"),
+  named(
+    "dropbox_long_lived_token",
+    "Dropbox long-lived access token: 11 alphanumerics + AAAAAAAAAA + 43 characters of [A-Za-z0-9_=-], assigned to a name with dropbox.",
+    ["dropbox"],
+    "dropbox",
+    String.raw`[A-Za-z0-9]{11}AAAAAAAAAA[\w=-]{43}`,
+    AFTER_EQ,
+  ),
+  named(
+    "etsy_access_token",
+    "Etsy API key or access token: 24 alphanumerics assigned to a name with etsy where no letter stands before it (not SetSysctl).",
+    ["etsy"],
+    "(?<![a-z])etsy",
+    "[A-Za-z0-9]{24}",
+  ),
+  named("facebook_app_secret", "Facebook (Meta) app secret or client token: 32 hex assigned to a name with facebook.", ["facebook"], "facebook", "[a-f0-9]{32}"),
+  named("fastly_api_token", "Fastly API token: 32 characters of [A-Za-z0-9_=-] assigned to a name with fastly.", ["fastly"], "fastly", String.raw`[\w=-]{32}`, AFTER_EQ),
+  named("finicity_api_token", "Finicity (Mastercard Open Banking) app key: 32 hex assigned to a name with finicity.", ["finicity"], "finicity", "[a-f0-9]{32}"),
+  named("finicity_client_secret", "Finicity partner secret: 20 alphanumerics assigned to a name with finicity.", ["finicity"], "finicity", "[A-Za-z0-9]{20}"),
+  named("finnhub_access_token", "Finnhub API key: 20 alphanumerics assigned to a name with finnhub.", ["finnhub"], "finnhub", "[A-Za-z0-9]{20}"),
+  named("flickr_access_token", "Flickr API key or secret: 32 alphanumerics assigned to a name with flickr.", ["flickr"], "flickr", "[A-Za-z0-9]{32}"),
+  named("freshbooks_access_token", "FreshBooks access token: 64 alphanumerics assigned to a name with freshbooks.", ["freshbooks"], "freshbooks", "[A-Za-z0-9]{64}"),
+  named("gitter_access_token", "Gitter access token: 40 characters of [A-Za-z0-9_-] assigned to a name with gitter.", ["gitter"], "gitter", String.raw`[\w-]{40}`),
+  named(
+    "gocardless_api_token",
+    "GoCardless access token: live_ or sandbox_ + 40 characters of [A-Za-z0-9_=-], assigned to a name with gocardless.",
+    ["gocardless"],
+    "gocardless",
+    String.raw`(?:live|sandbox)_[\w=-]{40}`,
+    AFTER_EQ,
+  ),
+  named("hubspot_api_key", "HubSpot API key (legacy): a UUID assigned to a name with hubspot.", ["hubspot"], "hubspot", UUID),
+  named("intercom_api_key", "Intercom access token: 60 characters of [A-Za-z0-9_=-] assigned to a name with intercom.", ["intercom"], "intercom", String.raw`[\w=-]{60}`, AFTER_EQ),
+  named(
+    "jfrog_identity_token",
+    "JFrog identity token: 64 alphanumerics assigned to a name with jfrog, artifactory, bintray or xray.",
+    ["jfrog", "artifactory", "bintray", "xray"],
+    "jfrog|artifactory|bintray|xray",
+    "[A-Za-z0-9]{64}",
+  ),
+  named("kraken_access_token", "Kraken API secret: 80–90 base64 characters assigned to a name with kraken.", ["kraken"], "kraken", "[A-Za-z0-9+/=_-]{80,90}", AFTER_B64),
+  named("kucoin_access_token", "KuCoin API key: 24 hex assigned to a name with kucoin.", ["kucoin"], "kucoin", "[a-f0-9]{24}"),
+  named("kucoin_secret_key", "KuCoin API secret: a UUID assigned to a name with kucoin.", ["kucoin"], "kucoin", UUID),
+  named(
+    "launchdarkly_access_token",
+    "LaunchDarkly SDK key or API access token (sdk- or api- + a UUID): 40 characters of [A-Za-z0-9_=-] assigned to a name with launchdarkly.",
+    ["launchdarkly"],
+    "launchdarkly",
+    String.raw`[\w=-]{40}`,
+    AFTER_EQ,
+  ),
+  named("linear_client_secret", "Linear OAuth client secret: 32 hex assigned to a name with linear.", ["linear"], "linear", "[a-f0-9]{32}"),
+  named(
+    "linkedin_client_secret",
+    "LinkedIn OAuth client secret: 16 alphanumerics assigned to a name with linkedin (linked_in, linked-in).",
+    ["linkedin", "linked_in", "linked-in"],
+    "linked[_-]?in",
+    "[A-Za-z0-9]{16}",
+  ),
+  named(
+    "lob_api_key",
+    "Lob secret API key: live_ or test_ + 35 hex, assigned to a name with lob where no letter stands before it (not global, blob).",
+    ["lob"],
+    "(?<![a-z])lob",
+    "(?:live|test)_[a-f0-9]{35}",
+  ),
+  named("looker_client_secret", "Looker API client secret: 24 alphanumerics assigned to a name with looker.", ["looker"], "looker", "[A-Za-z0-9]{24}"),
+  named(
+    "mailgun_signing_key",
+    "Mailgun API or webhook signing key: 32 hex + - + 8 hex + - + 8 hex, assigned to a name with mailgun.",
+    ["mailgun"],
+    "mailgun",
+    "[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}",
+  ),
+  named(
+    "mattermost_access_token",
+    "Mattermost personal access or bot token: 26 alphanumerics assigned to a name with mattermost.",
+    ["mattermost"],
+    "mattermost",
+    "[A-Za-z0-9]{26}",
+  ),
+  named(
+    "messagebird_api_token",
+    "MessageBird (Bird) API access key: 25 alphanumerics assigned to a name with messagebird (message_bird, message-bird).",
+    ["messagebird", "message_bird", "message-bird"],
+    "message[_-]?bird",
+    "[A-Za-z0-9]{25}",
+  ),
+  named(
+    "nytimes_access_token",
+    "New York Times API key: 32 characters of [A-Za-z0-9_=-] assigned to a name with nytimes or newyorktimes (new_york_times, new-york-times).",
+    ["nytimes", "newyorktimes", "new_york_times", "new-york-times"],
+    "nytimes|new[_-]?york[_-]?times",
+    String.raw`[\w=-]{32}`,
+    AFTER_EQ,
+  ),
+  named("plaid_secret_key", "Plaid secret: 30 alphanumerics assigned to a name with plaid.", ["plaid"], "plaid", "[A-Za-z0-9]{30}"),
+  named(
+    "privateai_api_token",
+    "Private AI API key: 32 alphanumerics assigned to a name with privateai (private_ai, private-ai).",
+    ["privateai", "private_ai", "private-ai"],
+    "private[_-]?ai",
+    "[A-Za-z0-9]{32}",
+  ),
+  named("rapidapi_access_token", "RapidAPI key: 50 characters of [A-Za-z0-9_-] assigned to a name with rapidapi.", ["rapidapi"], "rapidapi", String.raw`[\w-]{50}`),
+  named("sendbird_access_token", "Sendbird API token: 40 hex assigned to a name with sendbird.", ["sendbird"], "sendbird", "[a-f0-9]{40}"),
+  named("sentry_legacy_token", "Sentry auth token from before the sntryu_ and sntrys_ prefixes: 64 hex assigned to a name with sentry.", ["sentry"], "sentry", "[a-f0-9]{64}"),
+  named(
+    "sidekiq_secret",
+    "Sidekiq Pro / Enterprise gem server credentials (8 hex:8 hex) assigned to BUNDLE_ENTERPRISE__CONTRIBSYS__COM or BUNDLE_GEMS__CONTRIBSYS__COM.",
+    ["bundle_enterprise__contribsys__com", "bundle_gems__contribsys__com"],
+    "bundle_(?:enterprise|gems)__contribsys__com",
+    "[a-f0-9]{8}:[a-f0-9]{8}",
+  ),
+  named(
+    "snyk_api_token",
+    "Snyk API or OAuth token: a UUID assigned to snyk_token, snyk_key, snyk_api_token, snyk_oauth_token and the like.",
+    ["snyk"],
+    String.raw`snyk[_.-]?(?:api|oauth)?[_.-]?(?:key|token)`,
+    UUID,
+  ),
+  named(
+    "sonar_api_token",
+    "SonarQube / SonarCloud token: 40 characters of [A-Za-z0-9_=-], or squ_, sqp_ or sqa_ + 40, assigned to sonar_token, sonar.login, sonarqube_token and the like.",
+    ["sonar"],
+    "sonar(?:qube|cloud)?[_.-]?(?:login|token)",
+    String.raw`(?:sq[upa]_)?[\w=-]{40}`,
+    AFTER_EQ,
+  ),
+  named("squarespace_access_token", "Squarespace API key: a UUID assigned to a name with squarespace.", ["squarespace"], "squarespace", UUID),
+  named(
+    "sumologic_access_token",
+    "Sumo Logic access key: 64 alphanumerics assigned to a name with sumologic, sumo_, sumo. or sumo- (not sumOfExposures).",
+    ["sumo"],
+    "sumo(?:logic|[_.-])",
+    "[A-Za-z0-9]{64}",
+  ),
+  named("travisci_access_token", "Travis CI API token: 22 alphanumerics assigned to a name with travis.", ["travis"], "travis", "[A-Za-z0-9]{22}"),
+  named("twitter_api_key", "X (Twitter) API key (consumer key): 25 alphanumerics assigned to a name with twitter.", ["twitter"], "twitter", "[A-Za-z0-9]{25}"),
+  named("twitter_api_secret", "X (Twitter) API key secret (consumer secret): 50 alphanumerics assigned to a name with twitter.", ["twitter"], "twitter", "[A-Za-z0-9]{50}"),
+  named(
+    "twitter_access_token",
+    "X (Twitter) access token: 15–25 digits (the user id) + - + 20–40 alphanumerics, assigned to a name with twitter.",
+    ["twitter"],
+    "twitter",
+    String.raw`\d{15,25}-[A-Za-z0-9]{20,40}`,
+  ),
+  named("twitter_access_secret", "X (Twitter) access token secret: 45 alphanumerics assigned to a name with twitter.", ["twitter"], "twitter", "[A-Za-z0-9]{45}"),
+  named(
+    "twitter_bearer_token",
+    "X (Twitter) app bearer token: 22 A + 80–100 characters of [A-Za-z0-9%], assigned to a name with twitter.",
+    ["twitter"],
+    "twitter",
+    "A{22}[A-Za-z0-9%]{80,100}",
+    String.raw`(?![\w%-])`,
+  ),
+  named(
+    "yandex_aws_access_token",
+    "Yandex Cloud static access key secret (AWS-compatible): YC + 38 characters of [A-Za-z0-9_-], assigned to a name with yandex.",
+    ["yandex"],
+    "yandex",
+    String.raw`YC[\w-]{38}`,
+  ),
+  named("yandex_api_key", "Yandex Cloud API key: AQVN + 35–38 characters of [A-Za-z0-9_-], assigned to a name with yandex.", ["yandex"], "yandex", String.raw`AQVN[\w-]{35,38}`),
+  named(
+    "yandex_access_token",
+    "Yandex Cloud IAM token: t1. + base64url + . + 86 base64url characters, assigned to a name with yandex.",
+    ["yandex"],
+    "yandex",
+    String.raw`t1\.[\w-]{1,256}={0,2}\.[\w-]{86}={0,2}`,
+    AFTER_EQ,
+  ),
+  named("zendesk_secret_key", "Zendesk API token: 40 alphanumerics assigned to a name with zendesk.", ["zendesk"], "zendesk", "[A-Za-z0-9]{40}"),
+
   // Structural secrets
   {
     id: "private_key",
@@ -972,6 +1346,13 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: rx(String.raw`${BEFORE}eyJ[\w-]{10,4096}\.[\w-]{2,16384}\.[\w-]*`),
     validate: isJwt,
   },
+  {
+    id: "jwt_base64",
+    description: "A JSON Web Token encoded once more in base64 (ZXlK…, the base64 of eyJ): it decodes to a JWT whose header is JSON with a string alg.",
+    keywords: ["zxlk"],
+    pattern: rx(String.raw`${BEFORE_B64}ZXlK[A-Za-z0-9+/]{40,16384}={0,2}${AFTER_B64}`),
+    validate: isBase64Jwt,
+  },
   connection("postgres_url_password", "PostgreSQL", "postgres[ql][+driver]", String.raw`postgres(?:ql)?\+?[a-z0-9]{0,20}`, ["postgres"]),
   connection("mysql_url_password", "MySQL / MariaDB", "mysql|mariadb[+driver]", String.raw`(?:mysql|mariadb)\+?[a-z0-9]{0,20}`, ["mysql", "mariadb"]),
   connection("mongodb_url_password", "MongoDB", "mongodb[+srv]", String.raw`mongodb(?:\+srv)?`, ["mongodb"]),
@@ -985,6 +1366,75 @@ export const SECRET_RULES: readonly SecretRule[] = [
     pattern: rx(String.raw`(?<![\w-])(?:password|pwd)[ \t]{0,2}=[ \t]{0,2}([^;&\s"'<>]{1,256})`, "gi"),
     group: 1,
     validate: notPlaceholder,
+  },
+  {
+    id: "sidekiq_sensitive_url",
+    description: "Sidekiq Pro / Enterprise gem server URL with its credentials: the <8 hex>:<8 hex> of https://…@gems.contribsys.com or enterprise.contribsys.com.",
+    keywords: ["contribsys.com"],
+    pattern: rx(String.raw`\bhttps?://([a-f0-9]{8}:[a-f0-9]{8})@(?:gems|enterprise)\.contribsys\.com(?![\w.-])`, "gi"),
+    group: 1,
+  },
+  {
+    id: "curl_auth_header",
+    description:
+      "The credential of an Authorization header (Basic, Bearer, Token, … or none) or of a header named …Key or …Token, given on a command line with -H or --header (curl, wget): 8 or more characters with a digit; placeholders are not findings.",
+    keywords: ["authorization:", "key:", "token:"],
+    pattern: rx(
+      String.raw`${BEFORE}(?:-H|--header)(?:=|[ \t]{1,5})["']?(?:Authorization:[ \t]{0,5}(?:Basic|Bearer|Token|Api-Token|Bot|Digest|Negotiate)?|[A-Za-z-]{0,30}(?:Key|Token):)[ \t]{0,5}([\w=~@.+/-]{8,1024})(?![\w=~@.+/-])`,
+      "gi",
+    ),
+    group: 1,
+    validate: headerCredentialValid,
+  },
+  {
+    id: "curl_auth_user",
+    description:
+      "The password of curl -u or --user user:password, within 512 characters after curl and before the next (continuation lines included); placeholders ($VAR, <…>, [PASSWORD], a lone word such as pass or test) are not findings.",
+    keywords: ["curl"],
+    pattern: rx(String.raw`\bcurl\b(?:[^c]|c(?!url)){0,512}?[ \t\r\n](?:-u|--user)(?:=|[ \t]{1,5})["']?[^\s:"'\x60<>]{0,64}["']?:["']?([^\s"'\x60<>]{3,128})`),
+    group: 1,
+    validate: passwordValid,
+  },
+  {
+    id: "password_assignment",
+    description:
+      'A password in a double-quoted literal assigned with = to a name ending in password: Terraform and HCL (password = "…", administrator_login_password = "…") and the same in code; 8–64 characters, two kinds of character; placeholders are not findings.',
+    keywords: ["password"],
+    pattern: rx(String.raw`password[ \t]{0,16}=[ \t]{0,4}"([^\s"'\x60\\$<>{}]{8,64})"`, "gi"),
+    group: 1,
+    validate: passwordValid,
+  },
+  {
+    id: "nuget_config_password",
+    description:
+      'The password of a NuGet.config package source: the value="…" of an add element with key="Password" (or "ClearTextPassword"); placeholders and %VARIABLE% are not findings.',
+    keywords: ["<add key="],
+    pattern: rx(String.raw`<add key=["'](?:ClearText)?Password["'][ \t]{1,8}value=["']([^"'\r\n]{1,256})["']`, "gi"),
+    group: 1,
+    validate: passwordValid,
+  },
+  {
+    id: "freemius_secret_key",
+    description: "Freemius SDK secret key in a PHP array: 'secret_key' => 'sk_ + 29 characters'.",
+    keywords: ["secret_key"],
+    pattern: rx(String.raw`["']secret_key["'][ \t]{0,8}=>[ \t]{0,8}["'](sk_[^\s"']{29})["']`, "gi"),
+    group: 1,
+  },
+  {
+    id: "kubernetes_secret_data",
+    description:
+      "A Kubernetes Secret's first data value (10 or more base64 characters) in a manifest where kind: Secret comes first and data: follows within 1,024 characters of the same document.",
+    keywords: ["secret"],
+    pattern: rx(String.raw`${K8S_KIND_SECRET}[ \t]{0,4}\r?\n${sameDocumentBefore("kind:")}${K8S_DATA_VALUE}`),
+    group: 1,
+  },
+  {
+    id: "kubernetes_secret_data_kubectl",
+    description:
+      "A Kubernetes Secret's first data value (10 or more base64 characters) where data: comes first, as kubectl prints it, and kind: Secret follows within 1,024 characters of the same document.",
+    keywords: ["secret"],
+    pattern: rx(String.raw`${K8S_DATA_VALUE}${sameDocumentBefore("data:")}${K8S_KIND_SECRET}(?![\w-])`),
+    group: 1,
   },
   HIGH_ENTROPY_SECRET,
 ];

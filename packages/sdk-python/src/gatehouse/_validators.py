@@ -133,6 +133,33 @@ def not_placeholder(value: str) -> bool:
     return not is_placeholder(value)
 
 
+_PLACEHOLDER_PASSWORDS: Final = ("password", "passwd", "secret", "changeit", "changeme", "example", "placeholder", "33f!!lloppa", "hal+9ooo_da!sy")
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_CHARACTER_KINDS: Final = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^A-Za-z0-9]"))
+
+
+_CLOSING_PUNCTUATION: Final = re.compile(r"[.,;:!?)]+\Z")
+
+
+def password_valid(value: str) -> bool:
+    """``passwordValid``: not a placeholder, not a shell expansion or bracketed stand-in (a first ``$``, ``[`` or
+    ``(``), and, closing punctuation left out, not a word written in a password's place and two kinds of
+    character of lower, upper, digit, other."""
+    value = units(value)
+    if is_placeholder(value) or value[:1] in ("$", "[", "("):
+        return False
+    body = _CLOSING_PUNCTUATION.sub("", value, count=1)
+    if body.translate(_ASCII_LOWER) in _PLACEHOLDER_PASSWORDS:
+        return False
+    return sum(1 for kind in _CHARACTER_KINDS if kind.search(body)) >= 2
+
+
+def header_credential_valid(value: str) -> bool:
+    """``headerCredentialValid``: not a placeholder, and holding a digit."""
+    value = units(value)
+    return not is_placeholder(value) and re.search(r"[0-9]", value) is not None
+
+
 def shannon_entropy(value: str) -> float:
     """``shannonEntropy``: bits per character over the frequencies of its code points, divided (as JavaScript does)
     by its length in UTF-16 code units."""
@@ -147,6 +174,11 @@ def shannon_entropy(value: str) -> float:
         p = count / len(value)
         bits -= p * math.log2(p)
     return bits
+
+
+def not_low_entropy(value: str) -> bool:
+    """``notLowEntropy``: at least 2.5 bits per character (not a mask, not a few characters repeated in runs)."""
+    return shannon_entropy(value) >= 2.5
 
 
 HIGH_ENTROPY_MIN_LENGTH: Final = 20
@@ -295,6 +327,15 @@ def is_jwt(value: str) -> bool:
     base64_text = header.replace("-", "+").replace("_", "/")
     decoded = _atob(base64_text + "=" * ((4 - len(base64_text) % 4) % 4))
     return decoded is not None and _jwt_header_has_alg(decoded)
+
+
+_JWT_SHAPE: Final = re.compile(r"eyJ[\w-]{10,4096}\.[\w-]{2,16384}\.[\w-]*", re.ASCII)
+
+
+def is_base64_jwt(value: str) -> bool:
+    """``isBase64Jwt``: the value decodes (atob) to the three base64url parts of a JWT whose header passes is_jwt."""
+    decoded = _atob(units(value))
+    return decoded is not None and _JWT_SHAPE.fullmatch(decoded) is not None and is_jwt(decoded)
 
 
 # ── Personal data ───────────────────────────────────────────────────────────────────────────────
@@ -607,6 +648,10 @@ VALIDATORS: Final[dict[str, Callable[[str], bool]]] = {
     "awsSecretAccessKeyValid": aws_secret_access_key_valid,
     "isHighEntropyToken": is_high_entropy_token,
     "notPlaceholder": not_placeholder,
+    "passwordValid": password_valid,
+    "headerCredentialValid": header_credential_valid,
+    "notLowEntropy": not_low_entropy,
+    "isBase64Jwt": is_base64_jwt,
     "isJwt": is_jwt,
     "emailValid": email_valid,
     "phoneValid": phone_valid,
