@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import next from "next";
+import { isLoopbackListen, metricsRegistry, startMetricsServer, type MetricsServer } from "@gatehouse/db/metrics";
 import { consoleListener } from "./src/server/console-http";
 import { consoleServerEnv } from "./src/env";
 
@@ -18,7 +19,7 @@ try {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);
 }
-const { WEB_HOST: hostname, WEB_PORT: port, GATEHOUSE_TRUSTED_PROXIES: trusted } = settings;
+const { WEB_HOST: hostname, WEB_PORT: port, GATEHOUSE_TRUSTED_PROXIES: trusted, metrics: metricsAt } = settings;
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
 // The pages a server cached while it ran (.next/server/route-cache) belong to the build it ran. A build
@@ -35,9 +36,18 @@ server.on("upgrade", (request, socket, head) => void upgrade(request, socket, he
 server.listen(port, hostname, () => {
   process.stdout.write(`▲ Gatehouse console on http://${hostname ?? "localhost"}:${port}${trusted.entries.length ? ` (trusted proxies: ${trusted.entries.join(", ")})` : ""}\n`);
 });
+// The console's own metrics (docs/metrics.md) on a port of their own, never the one people's browsers reach: only
+// with WEB_METRICS_PORT. What the pages record reaches this registry through globalThis (@gatehouse/db/metrics).
+let metrics: MetricsServer | null = null;
+if (metricsAt.port !== undefined) {
+  metrics = await startMetricsServer({ registry: metricsRegistry("console"), port: metricsAt.port, host: metricsAt.host, token: metricsAt.token });
+  const open = metricsAt.token === undefined && !isLoopbackListen(metricsAt.host);
+  process.stdout.write(`▲ Console metrics on ${metrics.url}${open ? " (no METRICS_TOKEN: anyone who reaches this port may read them)" : ""}\n`);
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    void metrics?.close();
     server.close();
     void app.close().finally(() => process.exit(0));
     server.closeAllConnections();

@@ -174,6 +174,9 @@ let apiEnv: NodeJS.ProcessEnv;
 let compose: { services: Record<string, ComposeService> };
 let values: Environment;
 let redisPort: number;
+/** Where the API's and the console's metrics listen here (compose's 9464 and 9466 are for containers). */
+let apiMetricsUrl: string;
+let webMetricsUrl: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "gatehouse-compose-"));
@@ -189,9 +192,11 @@ beforeAll(async () => {
   mailDir = join(workDir, "mail");
   const smtp = await startSmtpServer(mailDir);
   cleanups.push(smtp.stop);
-  const [webPort, apiPort] = [await freePort(), await freePort()];
+  const [webPort, apiPort, apiMetricsPort, webMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   webUrl = `http://127.0.0.1:${webPort}`;
   apiUrl = `http://127.0.0.1:${apiPort}`;
+  apiMetricsUrl = `http://127.0.0.1:${apiMetricsPort}/metrics`;
+  webMetricsUrl = `http://127.0.0.1:${webMetricsPort}/metrics`;
   values = requiredValues(webPort, smtp.url);
   configured = values.GATEHOUSE_CONSOLE_URL ?? "";
 
@@ -219,8 +224,17 @@ beforeAll(async () => {
 
   // As the images run them (NODE_ENV=production in both Dockerfiles), on this machine's database and ports.
   const local = { DATABASE_URL: database.url, GATEHOUSE_HOME: join(workDir, "home"), NODE_ENV: "production", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" };
-  apiEnv = { ...onThisMachine(serviceEnvironment(api, values)), ...local, API_PORT: String(apiPort), API_HOST: "127.0.0.1", LOG_LEVEL: "warn" };
-  webEnv = { ...onThisMachine(serviceEnvironment(web, values)), ...local, WEB_PORT: String(webPort) };
+  // The metrics listen where compose puts them (every interface of the container) but on free ports of this machine's loopback.
+  const metricsHere = (variable: string, port: number) => ({ [variable]: String(port), METRICS_HOST: "127.0.0.1" });
+  apiEnv = {
+    ...onThisMachine(serviceEnvironment(api, values)),
+    ...local,
+    API_PORT: String(apiPort),
+    API_HOST: "127.0.0.1",
+    LOG_LEVEL: "warn",
+    ...metricsHere("API_METRICS_PORT", apiMetricsPort),
+  };
+  webEnv = { ...onThisMachine(serviceEnvironment(web, values)), ...local, WEB_PORT: String(webPort), ...metricsHere("WEB_METRICS_PORT", webMetricsPort) };
 
   const apiService = startService({ name: "api", command: "npm", args: ["run", "api"], cwd: ROOT, env: apiEnv, logDir: workDir });
   cleanups.push(() => apiService.stop());
@@ -361,6 +375,16 @@ describe("docker-compose.yml as shipped", () => {
     expect(apiEnv.GATEHOUSE_TRUSTED_PROXIES).toBe("");
   });
 
+  it("gives each process a metrics port of its own, on every interface of its container, and publishes none of them", () => {
+    const ports = { api: ["API_METRICS_PORT", "9464"], worker: ["WORKER_METRICS_PORT", "9465"], web: ["WEB_METRICS_PORT", "9466"] } as const;
+    for (const [name, [variable, port]] of Object.entries(ports)) {
+      const environment = serviceEnvironment(compose.services[name] ?? {}, values);
+      expect(environment[variable], name).toBe(port);
+      expect(environment.METRICS_HOST, name).toBe("0.0.0.0");
+      expect(compose.services[name]?.ports ?? [], name).not.toContainEqual(expect.stringContaining(port));
+    }
+  });
+
   it("answers no one who does not give the Redis password", async () => {
     expect(await redisSays(redisPort, "PING\r\n")).toMatch(/^-NOAUTH/);
     expect(await redisSays(redisPort, "AUTH not-the-password\r\n")).toMatch(/^-WRONGPASS/);
@@ -377,6 +401,28 @@ describe("docker-compose.yml as shipped", () => {
 });
 
 describe("the console and the API started with the compose environment", () => {
+  it("serve their metrics on their metrics ports, and /metrics is 404 on their public ports", async () => {
+    for (const [url, family] of [
+      [apiMetricsUrl, "gatehouse_decisions_total"],
+      [webMetricsUrl, "gatehouse_console_requests_total"],
+    ] as const) {
+      const response = await fetch(url);
+      expect(response.status, url).toBe(200);
+      expect(response.headers.get("content-type"), url).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(await response.text(), url).toContain(`# TYPE ${family} counter`);
+    }
+    const api = await fetch(`${apiUrl}/metrics`);
+    expect(api.status).toBe(404);
+    expect(await api.text()).not.toContain("# TYPE");
+    // The console has no /metrics page: a visitor is sent to sign in, as for any page, and a member finds nothing.
+    const visitor = await fetch(`${webUrl}/metrics`, { redirect: "manual" });
+    expect([302, 303, 307]).toContain(visitor.status);
+    expect(visitor.headers.get("location")).toContain("/signin");
+    const member = await send(`${webUrl}/metrics`, { method: "GET", headers: { cookie: await signedIn() } });
+    expect(member.status).toBe(404);
+    expect(member.body).not.toContain("# TYPE");
+  });
+
   it("has no development route: /dev/outbox is 404 (421 for another host name), whatever the request says", async () => {
     for (const [label, hostile] of [["plain", {}] as [string, Record<string, string>], ...HOSTILE]) {
       const response = await send(`${webUrl}/dev/outbox`, { method: "GET", headers: hostile });

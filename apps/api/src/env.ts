@@ -1,4 +1,5 @@
 import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
+import { metricsSettings, type MetricsSettings } from "@gatehouse/db";
 import { z } from "zod";
 
 /**
@@ -48,13 +49,19 @@ const schema = z.object({
 
 const withProxies = schema.transform((values, context) => ({ ...values, trustedProxies: trustedProxies(values, context) }));
 
-export type ApiEnv = z.output<typeof withProxies>;
+/** The API's variables, with where it serves its metrics (API_METRICS_PORT, METRICS_HOST, METRICS_TOKEN; docs/metrics.md). */
+export type ApiEnv = z.output<typeof withProxies> & { metrics: MetricsSettings };
 
 /** Validates an environment (process.env unless given); every problem is named in one error. */
 export function apiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
   const parsed = withProxies.safeParse(source);
-  if (!parsed.success) {
-    throw new Error(`Invalid environment for @gatehouse/api: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  let metrics: MetricsSettings | undefined;
+  try {
+    metrics = metricsSettings("API_METRICS_PORT", source);
+  } catch (error) {
+    problems.push((error as Error).message);
   }
-  return parsed.data;
+  if (!parsed.success || !metrics) throw new Error(`Invalid environment for @gatehouse/api: ${problems.join("; ")}`);
+  return { ...parsed.data, metrics };
 }

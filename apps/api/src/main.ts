@@ -1,4 +1,16 @@
-import { closeRateLimiter, closeSignals, disconnectDb, serviceEnv, startTelemetry, telemetryConfig } from "@gatehouse/db";
+import {
+  closeRateLimiter,
+  closeSignals,
+  disconnectDb,
+  isLoopbackListen,
+  metricsRegistry,
+  observeProcess,
+  serviceEnv,
+  startMetricsServer,
+  startTelemetry,
+  telemetryConfig,
+  type MetricsServer,
+} from "@gatehouse/db";
 import { apiEnv, type ApiEnv } from "./env";
 import { buildServer } from "./server";
 
@@ -23,6 +35,8 @@ const app = await buildServer({
   },
 });
 
+let metrics: MetricsServer | null = null;
+
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -36,6 +50,7 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
   await app.close();
+  await metrics?.close();
   await telemetry?.shutdown();
   await disconnectDb();
   await closeSignals();
@@ -46,5 +61,13 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 await app.listen({ port: env.API_PORT, host: env.API_HOST });
+// Prometheus metrics (docs/metrics.md) on a port of their own, never the agents' one: only with API_METRICS_PORT.
+if (env.metrics.port !== undefined) {
+  observeProcess("api");
+  const { port, host, token } = env.metrics;
+  metrics = await startMetricsServer({ registry: metricsRegistry("api"), port, host, token });
+  const open = token === undefined && !isLoopbackListen(host);
+  app.log.info({ url: metrics.url, token: token !== undefined }, open ? "metrics on; no METRICS_TOKEN: anyone who reaches this port may read them" : "metrics on");
+}
 if (telemetry) app.log.info({ traces: telemetry.config.traces, metrics: telemetry.config.metrics, notes: telemetry.config.notes }, "OpenTelemetry on");
 else if (telemetryConfig().notes.length > 0) app.log.warn({ notes: telemetryConfig().notes }, "OpenTelemetry stays off: its variables ask for what this build cannot do");

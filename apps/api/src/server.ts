@@ -1,5 +1,14 @@
 import { clientAddressOf, formatIssuePath, NO_TRUSTED_PROXIES, randomToken, REQUEST_BODY_LIMITS, scanJsonText, validationError, type TrustedProxies } from "@gatehouse/core";
-import { closeApprovalWaiters, flushCallCoverage, forgetKeysOnSignal, signals, startDecisionLatencyFlush, stopDecisionLatencyFlush, type ResolveTxt } from "@gatehouse/db";
+import {
+  closeApprovalWaiters,
+  flushCallCoverage,
+  forgetKeysOnSignal,
+  recordHttpRequest,
+  signals,
+  startDecisionLatencyFlush,
+  stopDecisionLatencyFlush,
+  type ResolveTxt,
+} from "@gatehouse/db";
 import Fastify, { type FastifyInstance, type FastifyRequest } from "fastify";
 import { abuseGuards, type AbuseOptions } from "./abuse";
 import { releaseOrgTurns, serializerCompiler, validatorCompiler } from "./contract";
@@ -113,6 +122,10 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   });
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
+  });
+  // Counted by the route's pattern (`/v1/approvals/:id/wait`), never the path a client sent (docs/metrics.md).
+  app.addHook("onResponse", async (request, reply) => {
+    recordHttpRequest(request.method, request.routeOptions.url, reply.statusCode);
   });
   releaseOrgTurns(app);
   app.setValidatorCompiler(validatorCompiler);

@@ -1,8 +1,9 @@
 import type { ActionResult } from "@gatehouse/core";
-import { endSpan, meters, parentOf, startSpan, traceparentOf, tracing, type Ctx } from "@gatehouse/db";
+import { endSpan, meters, parentOf, recordDecisionError, recordDecisionMetric, recordSpendMetric, startSpan, traceparentOf, tracing, type Ctx } from "@gatehouse/db";
 import { trace, type Attributes } from "@opentelemetry/api";
 import type { FastifyRequest } from "fastify";
 import { ctxOf } from "./auth";
+import { toErrorResponse } from "./errors";
 
 /** What a decision call names that a span may carry: identifiers, never metadata, data or arguments. */
 interface DecisionCall {
@@ -54,7 +55,9 @@ function resultAttributes(result: Pick<ActionResult, "status" | "denialReason" |
 /**
  * Runs a decision (execute or canI) as users' traces see it (docs/telemetry.md): a span `gatehouse.decide` under the
  * request's `traceparent`, with the call's identifiers and the answer's effect, reason and policy, never a metadata
- * value; its kind, effect and reason counted in `gatehouse.decisions` and its time in `gatehouse.decision.duration`.
+ * value; its kind, effect and reason counted in `gatehouse.decisions` and its time in `gatehouse.decision.duration`
+ * (and in the Prometheus metrics, docs/metrics.md: `gatehouse_decisions_total`, `gatehouse_decision_duration_seconds`,
+ * and `gatehouse_decision_errors_total` for a call that ends in an error).
  * An approval the decision opens keeps the span's context, so its wait joins the same trace. Observation: with
  * telemetry off, the span is a no-op and only the (no-op) meters are touched.
  */
@@ -74,11 +77,15 @@ export async function traceDecision<R extends Pick<ActionResult, "status" | "den
     result = await decide(traced as Ctx);
   } catch (error) {
     observe(() => span && endSpan(span, {}, error));
+    // By the code the caller is answered with (UNAVAILABLE and INTERNAL are the server's; the others, the call's).
+    observe(() => recordDecisionError(kind, toErrorResponse(error, request.id).body.error.code));
     throw error;
   }
   observe(() => {
+    const seconds = (performance.now() - began) / 1000;
+    recordDecisionMetric(kind, result.status, result.denialReason, seconds);
     meters().decisions.add(1, { "gatehouse.decision.kind": kind, "gatehouse.decision.effect": EFFECT[result.status], "gatehouse.decision.reason": result.denialReason ?? "none" });
-    meters().decisionDuration.record((performance.now() - began) / 1000, { "gatehouse.decision.kind": kind });
+    meters().decisionDuration.record(seconds, { "gatehouse.decision.kind": kind });
     if (span) endSpan(span, { ...callAttributes((request.body ?? {}) as DecisionCall), ...resultAttributes(result) });
   });
   return result;
@@ -94,14 +101,17 @@ function observe(record: () => unknown): void {
 }
 
 /**
- * Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost`, by model: a priced model
- * by its name, any other as `other` (a caller's made-up model names must not multiply the series).
+ * Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost` (and in
+ * `gatehouse_spend_tokens_total` and `gatehouse_spend_usd_total`), by model: a priced model by its name, any other as
+ * `other` (a caller's made-up model names must not multiply the series).
  */
 export function recordSpend(spend: { model: string; tokens: number; usd: number | null } | undefined): void {
   if (!spend) return;
   observe(() => {
-    const attributes = { "gen_ai.request.model": spend.usd === null ? "other" : spend.model };
+    const model = spend.usd === null ? "other" : spend.model;
+    const attributes = { "gen_ai.request.model": model };
     meters().spendTokens.add(spend.tokens, attributes);
     if (spend.usd !== null) meters().spendUsd.add(spend.usd, attributes);
+    recordSpendMetric(model, spend.tokens, spend.usd);
   });
 }

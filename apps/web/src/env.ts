@@ -1,4 +1,5 @@
 import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
+import { metricsSettings, type MetricsSettings } from "@gatehouse/db/metrics-settings";
 import { z } from "zod";
 
 const trustedProxiesField = z
@@ -71,13 +72,21 @@ const serverSchema = z.object({
   AUTH_TRUSTED_PROXY_HOPS: schema.shape.AUTH_TRUSTED_PROXY_HOPS,
 });
 
-export type ConsoleServerEnv = z.infer<typeof serverSchema>;
+/** The server's part, with where it serves the console's metrics (WEB_METRICS_PORT, METRICS_HOST, METRICS_TOKEN; docs/metrics.md). */
+export type ConsoleServerEnv = z.infer<typeof serverSchema> & { metrics: MetricsSettings };
 
 /** Validates the server's part of the environment; every problem is named in one error. */
 export function consoleServerEnv(source: Record<string, string | undefined> = process.env): ConsoleServerEnv {
   const parsed = serverSchema.safeParse(source);
-  if (!parsed.success) throw new Error(`Invalid environment for @gatehouse/web:\n${parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
-  return parsed.data;
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+  let metrics: MetricsSettings | undefined;
+  try {
+    metrics = metricsSettings("WEB_METRICS_PORT", source);
+  } catch (error) {
+    problems.push(`  ${(error as Error).message}`);
+  }
+  if (!parsed.success || !metrics) throw new Error(`Invalid environment for @gatehouse/web:\n${problems.join("\n")}`);
+  return { ...parsed.data, metrics };
 }
 
 /** An empty variable (`AUTH_OIDC_ISSUER=`) counts as unset. */

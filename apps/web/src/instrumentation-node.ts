@@ -9,6 +9,9 @@ import { configuredOrigins, consoleUrlWarning } from "./server/edge-guard";
 // answers any Host (no GATEHOUSE_CONSOLE_URL, outside production) says so once.
 export async function registerNode(): Promise<void> {
   if (!(await checkEnvAtStartup([async () => (await import("@gatehouse/db")).serviceEnv()]))) return;
+  // What the console's metrics read when scraped (its pools, PostgreSQL, Redis, the work pool): sources this copy of
+  // @gatehouse/db provides to the listener the console's server (server.ts) runs on WEB_METRICS_PORT (docs/metrics.md).
+  (await import("@gatehouse/db")).observeProcess("console");
   const warning = consoleUrlWarning(configuredOrigins());
   if (warning) console.warn(warning);
 }

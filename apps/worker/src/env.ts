@@ -1,3 +1,4 @@
+import { metricsSettings, type MetricsSettings } from "@gatehouse/db";
 import { z } from "zod";
 
 /** The only place apps/worker reads process.env (the database settings are read by @gatehouse/db). */
@@ -26,13 +27,19 @@ const schema = z.object({
   WORKER_HEALTH_HOST: z.string().min(1).default("0.0.0.0"),
 });
 
-export type WorkerEnv = z.output<typeof schema>;
+/** The worker's variables, with where it serves its metrics and health (WORKER_METRICS_PORT, METRICS_HOST, METRICS_TOKEN; docs/metrics.md). */
+export type WorkerEnv = z.output<typeof schema> & { metrics: MetricsSettings };
 
 /** Validates an environment (process.env unless given); every problem is named in one error. */
 export function workerEnv(source: Record<string, string | undefined> = process.env): WorkerEnv {
   const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    throw new Error(`Invalid environment for @gatehouse/worker: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  let metrics: MetricsSettings | undefined;
+  try {
+    metrics = metricsSettings("WORKER_METRICS_PORT", source);
+  } catch (error) {
+    problems.push((error as Error).message);
   }
-  return parsed.data;
+  if (!parsed.success || !metrics) throw new Error(`Invalid environment for @gatehouse/worker: ${problems.join("; ")}`);
+  return { ...parsed.data, metrics };
 }

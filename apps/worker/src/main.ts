@@ -1,6 +1,21 @@
 // `npm run worker`: the jobs that run once across all instances (docs/adr/0009-background-jobs.md).
 // Start as many as you like over one database; one leads and runs the jobs, the others stand by.
-import { closeSignals, db, disconnectDb, observePendingApprovals, serviceEnv, startTelemetry, stopWebhookDispatcher, telemetryConfig } from "@gatehouse/db";
+import {
+  closeSignals,
+  disconnectDb,
+  isLoopbackListen,
+  metricsRegistry,
+  observePendingApprovals,
+  observeProcess,
+  pendingApprovals,
+  pingDatabase,
+  serviceEnv,
+  startMetricsServer,
+  startTelemetry,
+  stopWebhookDispatcher,
+  telemetryConfig,
+  type MetricsServer,
+} from "@gatehouse/db";
 import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
@@ -23,7 +38,12 @@ const log = pino({ level: env.LOG_LEVEL, base: { pid: process.pid, role: "worker
 // worker's expiries end.
 const telemetry = startTelemetry({ service: "gatehouse-worker" });
 if (telemetry?.config.metrics) {
-  observePendingApprovals(async () => Number((await db().pool.query<{ n: string }>(`SELECT count(*) AS n FROM approvals WHERE status = 'pending'`)).rows[0]?.n ?? 0));
+  // The same bounded, cached read as the Prometheus gauge's (a failed one leaves the last count standing).
+  observePendingApprovals(async () => {
+    const observed = await pendingApprovals();
+    if (!observed.ok || !observed.value) throw new Error("the approvals queue could not be read");
+    return observed.value.pending;
+  });
 }
 if (telemetry) log.info({ traces: telemetry.config.traces, metrics: telemetry.config.metrics, notes: telemetry.config.notes }, "OpenTelemetry on");
 else if (telemetryConfig().notes.length > 0) log.warn({ notes: telemetryConfig().notes }, "OpenTelemetry stays off: its variables ask for what this build cannot do");
@@ -40,6 +60,26 @@ const health =
   env.WORKER_HEALTH_PORT === undefined ? null : await startWorkerHealth({ port: env.WORKER_HEALTH_PORT, host: env.WORKER_HEALTH_HOST, lastElection: () => runner.lastElection });
 if (health) log.info({ port: health.port }, "health on /livez and /readyz");
 
+// Prometheus metrics and a health check (docs/metrics.md) on WORKER_METRICS_PORT; the worker serves nothing else.
+let metrics: MetricsServer | null = null;
+if (env.metrics.port !== undefined) {
+  observeProcess("worker", { leading: () => runner.leading });
+  const { port, host, token } = env.metrics;
+  metrics = await startMetricsServer({
+    registry: metricsRegistry("worker"),
+    port,
+    host,
+    token,
+    // Healthy while the database answers; a standby is as healthy as the leader.
+    health: async () => {
+      const database = await pingDatabase(1_000);
+      return { ok: database, database: database ? "up" : "down", leading: runner.leading };
+    },
+  });
+  const open = token === undefined && !isLoopbackListen(host);
+  log.info({ url: metrics.url, token: token !== undefined }, open ? "metrics on; no METRICS_TOKEN: anyone who reaches this port may read them" : "metrics on");
+}
+
 const SHUTDOWN_GRACE_MS = 10_000;
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
@@ -53,6 +93,7 @@ async function shutdown(signal: string): Promise<void> {
   }, SHUTDOWN_GRACE_MS).unref();
   await health?.close();
   await runner.stop();
+  await metrics?.close();
   // Webhook tasks write what they delivered and give their endpoints back (another worker resumes them).
   await stopWebhookDispatcher();
   await telemetry?.shutdown();

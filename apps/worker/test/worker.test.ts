@@ -1,44 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { authenticateApiKey, closeSignals, db, decideAction, disconnectDb } from "@gatehouse/db";
 import { createTestOrg, freePort } from "@gatehouse/db/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
-
-/** `npm run worker` as processes: what one prints, and how it exits. */
-interface WorkerProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
+import { printed, spawnWorker as spawnOne, type WorkerProcess } from "./spawn-worker";
 
 const running = new Set<WorkerProcess>();
 
 function spawnWorker(env: Record<string, string | undefined>): WorkerProcess {
-  // The jobs that reach outside the database (webhook receivers, Slack, mail) would act on the orgs of
-  // other suites sharing it: these workers run the rest (leadership is the same for every job).
-  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: "info", WORKER_JOBS_EXCLUDE: "webhook-delivery,approval-notices", ...env };
-  for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: fileURLToPath(new URL("..", import.meta.url)),
-    env: merged,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-  const worker = { child, output: () => output, exited };
+  const worker = spawnOne(env);
   running.add(worker);
-  void exited.then(() => running.delete(worker));
+  void worker.exited.then(() => running.delete(worker));
   return worker;
-}
-
-async function printed(worker: WorkerProcess, text: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!worker.output().includes(text)) {
-    if (Date.now() > deadline) throw new Error(`worker did not print "${text}" within ${timeoutMs} ms; it printed:\n${worker.output()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 afterAll(async () => {

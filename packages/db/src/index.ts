@@ -33,5 +33,6 @@ export * from "./integrations";
 export * from "./notifications";
 export * from "./grants";
 export * from "./cascades";
+export { observeProcess, pendingApprovals } from "./process-metrics";
 export { isDomainError, DomainError, DOMAIN_ERROR_STATUS, sseFrame, hasPermission, WEBHOOK_EVENT_TYPES, type Permission } from "@gatehouse/core";
 export type { DevJson } from "./seed";

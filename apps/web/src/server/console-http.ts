@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener } from "node:http";
 import { clientAddressOf, type TrustedProxies } from "@gatehouse/core";
+import { recordConsoleRequest } from "@gatehouse/db/metrics";
 
 /**
  * Headers that name the client. Next.js keeps an X-Forwarded-For a client sent (it fills the header
@@ -18,9 +19,15 @@ export function stampClientAddress(request: IncomingMessage, trusted: TrustedPro
   return address;
 }
 
-/** The console's request listener: every request's client address stamped, then Next.js's handler. */
+/**
+ * The console's request listener: every request's client address stamped, then Next.js's handler. Each answer is
+ * counted by method and status, and timed, for the console's metrics (docs/metrics.md): never by path, which names
+ * orgs and objects.
+ */
 export function consoleListener(handle: RequestListener, trusted: TrustedProxies): RequestListener {
   return (request, response) => {
+    const began = performance.now();
+    response.once("close", () => recordConsoleRequest(request.method, response.statusCode, (performance.now() - began) / 1000));
     stampClientAddress(request, trusted);
     handle(request, response);
   };

@@ -1,6 +1,7 @@
 import { SpanKind } from "@opentelemetry/api";
 import { endSpan, meters, parentOf, startSpan, telemetryRunning, tracing } from "../infra/telemetry";
 import { db } from "../infra/client";
+import { metricsServed, recordApprovalEndMetric } from "../infra/metrics";
 import { publishAfterCommit } from "../infra/signals";
 
 const CHUNK = 1_000;
@@ -18,9 +19,10 @@ export async function announceApprovals(orgId: string, approvalIds: readonly str
   }
   publishes.push(announceAppended(orgId));
   await Promise.all(publishes);
-  // With telemetry on, each approval that ended is a span from its request to its end, in its decision's trace:
-  // after the waiters are woken, and not awaited (observation never delays a vote's answer).
-  if (telemetryRunning()) void recordApprovalEnds(orgId, approvalIds).catch(() => {});
+  // With telemetry on, each approval that ended is a span from its request to its end, in its decision's trace; with
+  // telemetry or the Prometheus metrics on, its time is counted. After the waiters are woken, and not awaited
+  // (observation never delays a vote's answer).
+  if (telemetryRunning() || metricsServed()) void recordApprovalEnds(orgId, approvalIds).catch(() => {});
 }
 
 /** Tells event streams that the org's log grew. */
@@ -31,7 +33,8 @@ async function announceAppended(orgId: string): Promise<void> {
 /**
  * Each approval of `approvalIds` that ended in the last 10 minutes (this call's ending: an ended approval is not announced again): the span
  * `gatehouse.approval.wait` from its request to its end, a child of the decision that opened it (its stored
- * traceparent), and its time in `gatehouse.approval.duration`. Observation: the caller drops a failure.
+ * traceparent), and its time in `gatehouse.approval.duration` and `gatehouse_approval_duration_seconds`. Observation: the
+ * caller drops a failure.
  */
 async function recordApprovalEnds(orgId: string, approvalIds: readonly string[]): Promise<void> {
   const { rows } = await db().pool.query<{ id: string; agent_id: string; status: string; created_at: Date; decided_at: Date; trace_context: string | null }>(
@@ -42,6 +45,7 @@ async function recordApprovalEnds(orgId: string, approvalIds: readonly string[])
   for (const row of rows) {
     const seconds = Math.max(0, row.decided_at.getTime() - row.created_at.getTime()) / 1000;
     meters().approvalDuration.record(seconds, { "gatehouse.approval.status": row.status });
+    recordApprovalEndMetric(row.status, seconds);
     if (!tracing()) continue;
     const parent = parentOf(row.trace_context ? { traceparent: row.trace_context } : {});
     const attributes = { "gatehouse.org.id": orgId, "gatehouse.approval.id": row.id, "gen_ai.agent.id": row.agent_id };

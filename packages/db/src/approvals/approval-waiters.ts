@@ -309,6 +309,11 @@ export function approvalWaiters(): ApprovalWaiters {
   return holder[globalKey];
 }
 
+/** Approvals parked in this process's long-polls, for the metrics (no lot is made here). */
+export function parkedApprovalWaits(): number {
+  return (globalThis as Holder)[globalKey]?.size ?? 0;
+}
+
 export function closeApprovalWaiters(): void {
   const holder = globalThis as Holder;
   holder[globalKey]?.close();

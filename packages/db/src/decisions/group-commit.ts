@@ -1,5 +1,6 @@
 import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
 import pg from "pg";
+import { recordAuditAppendMetric } from "../infra/metrics";
 import { meters } from "../infra/telemetry";
 import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
@@ -297,7 +298,9 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       const began = performance.now();
       await client.query(statement.text, statement.values).catch(refusedWrite);
       try {
-        meters().appendDuration.record((performance.now() - began) / 1000);
+        const seconds = (performance.now() - began) / 1000;
+        meters().appendDuration.record(seconds);
+        recordAuditAppendMetric(seconds);
       } catch {
         // Observation: a failing meter never fails the batch.
       }

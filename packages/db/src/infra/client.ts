@@ -107,6 +107,34 @@ export function db(): Db {
   return holder[globalKey];
 }
 
+/** This process's pool as pg counts it, for the metrics (docs/metrics.md); none before the process made it (no pool is made here). */
+export function primaryPoolStats(): { total: number; idle: number; waiting: number; max: number } | null {
+  const pool = (globalThis as Holder)[globalKey]?.pool;
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 } : null;
+}
+
+/**
+ * A read-only query for the metrics, bounded on both sides: PostgreSQL cancels it past `timeoutMs` (a statement
+ * timeout of its own transaction: SET LOCAL, which holds behind a pooler in transaction mode too), and a connection
+ * that fails with it is discarded rather than given back.
+ */
+export async function boundedRead<R extends object>(text: string, timeoutMs: number): Promise<R[]> {
+  const client = await db().pool.connect();
+  let failed: Error | undefined;
+  try {
+    await client.query("BEGIN READ ONLY");
+    await client.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    const { rows } = await client.query<R>(text);
+    await client.query("COMMIT");
+    return rows;
+  } catch (error) {
+    failed = error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.release(failed);
+  }
+}
+
 export async function disconnectDb(): Promise<void> {
   // The replica's reads (infra/replica.ts, which imports this file) measure through this pool: stop them first.
   const replicaKey = Symbol.for("gatehouse.replicaReads");

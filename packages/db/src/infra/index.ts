@@ -22,3 +22,21 @@ export {
   type Telemetry,
   type TelemetryConfig,
 } from "./telemetry";
+export {
+  cachedRead,
+  DECISION_BUCKETS,
+  METRICS_PROCESSES,
+  metricsRegistry,
+  metricsServed,
+  provideMetricSources,
+  recordConsoleRequest,
+  recordDecisionError,
+  recordDecisionMetric,
+  recordHttpRequest,
+  recordSpendMetric,
+  type MetricSources,
+  type MetricsProcess,
+  type Observed,
+} from "./metrics";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server";
+export { isLoopbackListen, metricsSettings, type MetricsSettings } from "./metrics-settings";

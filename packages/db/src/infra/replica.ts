@@ -217,6 +217,12 @@ export function replicaReads(): ReplicaReads | null {
   return holder[holderKey] ?? null;
 }
 
+/** The replica's pool as pg counts it, for the metrics; none when no replica is set or none was used yet (nothing is made here). */
+export function replicaPoolStats(): { total: number; idle: number; waiting: number; max: number } | null {
+  const pool = (globalThis as Holder)[holderKey]?.replica.pool;
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 } : null;
+}
+
 /** Stops measuring and closes the replica's pool (disconnectDb calls it). */
 export async function closeReplicaReads(): Promise<void> {
   const holder = globalThis as Holder;

@@ -416,6 +416,11 @@ export function workPool(): WorkPool {
   return shared;
 }
 
+/** The process's pool's workers and jobs, for the metrics; null before it started (nothing is started here). */
+export function workPoolStats(): { queued: number; running: number; workers: number } | null {
+  return shared?.stats() ?? null;
+}
+
 /** Stops the process's pool (tests, shutdown); the next workPool() starts a new one. */
 export async function closeWorkPool(): Promise<void> {
   const pool = shared;

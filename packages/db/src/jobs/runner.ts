@@ -1,3 +1,4 @@
+import { recordJobRun } from "../infra/metrics";
 import type { LeaderLock } from "./leader-lock";
 
 /** A periodic job: `run` is called every `everyMs` (start to start), never overlapping itself. */
@@ -150,12 +151,14 @@ class Runner implements JobRunner {
     try {
       await job.run();
     } catch (error) {
+      recordJobRun(job.name, false, (Date.now() - started) / 1000, Date.now());
       const failures = (this.#failures.get(job) ?? 0) + 1;
       this.#failures.set(job, failures);
       const retryInMs = Math.min(job.everyMs * 2 ** (failures - 1), this.#maxBackoffMs);
       this.#log.error({ err: error, job: job.name, failures, retryInMs }, `job ${job.name} failed; retrying`);
       return retryInMs;
     }
+    recordJobRun(job.name, true, (Date.now() - started) / 1000, Date.now());
     const failures = this.#failures.get(job);
     if (failures) this.#log.info({ job: job.name, failures }, `job ${job.name} recovered`);
     this.#failures.delete(job);

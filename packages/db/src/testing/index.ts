@@ -148,3 +148,4 @@ export { startSlackStandIn, type SlackStandIn, type SlackStandInUser, type Slack
 export { startPgBouncer, PGBOUNCER, type PgBouncer } from "./pgbouncer";
 /** The org's checkpoint signer, for tests that play an operator who forks the log with its own key (apps/api/test/witnesses.test.ts). */
 export { activeSigner } from "../audit/signing-keys";
+export { parsePrometheusText, sampleValue, type PromExposition, type PromSample } from "./prometheus-text";

@@ -12,6 +12,7 @@ import {
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { project, type EntryRow } from "../events/event-feed";
 import { db, TX_OPTIONS } from "../infra/client";
+import { recordWebhookDelivery, recordWebhookEndpointPaused } from "../infra/metrics";
 import { signals } from "../infra/signals";
 import { sendWebhook, type Resolve } from "./send-webhook";
 import { signingSecrets, type DeliveryRow, type EndpointRow } from "./webhook-view";
@@ -201,6 +202,7 @@ export class WebhookDispatcher {
           ...(this.#options.resolve ? { resolve: this.#options.resolve } : {}),
           timeoutMs: this.#options.timeoutMs,
         });
+        recordWebhookDelivery(sent.ok, sent.durationMs / 1000);
         pending.push({
           id: newId("webhookDelivery"),
           messageId: row.id,
@@ -223,7 +225,8 @@ export class WebhookDispatcher {
             : delay === null
               ? `retries used up: message ${row.id} failed ${failedAttempts} times (${sent.error ?? "failed"})`
               : null;
-          await this.#write(endpoint, pending, { nextSeq, failedAttempts, nextAttemptAt: delay === null ? null : new Date(Date.now() + delay), disable });
+          const written = await this.#write(endpoint, pending, { nextSeq, failedAttempts, nextAttemptAt: delay === null ? null : new Date(Date.now() + delay), disable });
+          if (written && disable) recordWebhookEndpointPaused(gone ? "gone" : "retries_exhausted");
           return;
         }
         failedAttempts = 0;
@@ -322,6 +325,11 @@ export function webhookDispatcher(): WebhookDispatcher {
   const holder = globalThis as DispatcherHolder;
   holder[dispatcherKey] ??= new WebhookDispatcher();
   return holder[dispatcherKey];
+}
+
+/** Endpoints this process's dispatcher is delivering to now, for the metrics (no dispatcher is made here). */
+export function webhookTasksInFlight(): number {
+  return (globalThis as DispatcherHolder)[dispatcherKey]?.inFlight ?? 0;
 }
 
 export async function stopWebhookDispatcher(): Promise<void> {
