@@ -174,7 +174,10 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as th
     expect(project.startsWith(home) && existsSync(join(project, "package.json"))).toBe(true);
     const cli = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/cli/package.json"), "utf8")) as { dependencies?: Record<string, string> };
     expect(Object.keys(cli.dependencies ?? {}).filter((name) => name.startsWith("@gatehouse/"))).toEqual([]);
-    expect(readFileSync(join(project, "node_modules/@gatehouse/cli/dist/bin.js"), "utf8")).not.toMatch(/from ["']@gatehouse\//);
+    // An import or require of a package of ours (not text that names one, as the SDK's warnings do).
+    expect(readFileSync(join(project, "node_modules/@gatehouse/cli/dist/bin.js"), "utf8")).not.toMatch(
+      /^\s*(?:import|export)\b[^\n]*\bfrom\s*["']@gatehouse\/|^\s*import\s*["']@gatehouse\/|\brequire\(\s*["']@gatehouse\//m,
+    );
   });
 
   it("give a gatehouse command on PATH from the global install, which answers the API", () => {
@@ -189,7 +192,7 @@ describe("@gatehouse/sdk and @gatehouse/cli, installed from their tarballs as th
     const installed = JSON.parse(readFileSync(join(project, "node_modules/@gatehouse/sdk/package.json"), "utf8")) as Record<string, unknown>;
     expect([installed.name, installed.dependencies, installed.exports !== undefined]).toEqual(["@gatehouse/sdk", undefined, true]);
     for (const file of ["index.js", "index.cjs", "model-call.js", "model-call.cjs"]) {
-      expect(readFileSync(join(project, "node_modules/@gatehouse/sdk/dist", file), "utf8")).not.toMatch(/["']node:|\bBuffer\b|\bprocess\./);
+      expect(readFileSync(join(project, "node_modules/@gatehouse/sdk/dist", file), "utf8")).not.toMatch(/["']node:|\bBuffer\b|\bprocess\.\w/);
     }
   });
 

@@ -4,8 +4,12 @@
  * and never changes a call. No Node builtin: `process` is read only when the runtime has one.
  */
 
-/** The integrations that wrap a model client (`@gatehouse/openai`, `@gatehouse/anthropic` and the Python wrappers send these names). */
-const MODEL_WRAPPERS = new Set(["openai", "anthropic"]);
+/**
+ * The integrations that wrap a model client (`@gatehouse/openai`, `@gatehouse/anthropic`, `@gatehouse/google-genai`,
+ * `@gatehouse/mistral` and the Python wrappers send these names): core's catalogue's `model-wrapper` role, which a
+ * test holds this set to (the SDK bundles no core module but the screen's).
+ */
+export const MODEL_WRAPPERS: ReadonlySet<string> = new Set(["openai", "anthropic", "google-genai", "mistral"]);
 
 /** The variable that silences the warning in every client of the process (any value but empty or `0`). */
 export const UNWRAPPED_WARNING_ENV = "GATEHOUSE_NO_UNWRAPPED_WARNING";
@@ -13,7 +17,8 @@ export const UNWRAPPED_WARNING_ENV = "GATEHOUSE_NO_UNWRAPPED_WARNING";
 export const UNWRAPPED_WARNING =
   "Gatehouse: a model call's spend was declared by hand (spend or usage) on a client that is not a model-client wrapper: " +
   "its prompt is not screened, and GET /v1/coverage and posture count it as bypassing the wrappers. " +
-  'Wrap the model client instead: wrapOpenAI from "@gatehouse/openai" or wrapAnthropic from "@gatehouse/anthropic". ' +
+  "Wrap the model client instead: wrapOpenAI (package @gatehouse/openai), wrapAnthropic (@gatehouse/anthropic), " +
+  "wrapGoogleGenAI (@gatehouse/google-genai) or wrapMistral (@gatehouse/mistral). " +
   `Silence this with the client option warnUnwrapped: false or ${UNWRAPPED_WARNING_ENV}=1. (Shown once.)`;
 
 /** The sinks already warned: each warns once (console.warn: once per process). */

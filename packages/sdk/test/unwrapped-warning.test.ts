@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { UNWRAPPED_WARNING } from "../src/unwrapped-warning.ts";
+import { INTEGRATIONS } from "../../core/src/integrations/integrations.ts";
+import { MODEL_WRAPPERS, UNWRAPPED_WARNING } from "../src/unwrapped-warning.ts";
 import { client, json } from "./helpers.ts";
 
 const EXECUTED = { status: "executed", auditEventId: "aud_1", conditionsEvaluated: [] };
@@ -42,12 +43,22 @@ describe("the one-time warning for a model call's spend declared without a wrapp
   });
 
   it("says nothing for calls that declare no spend, or that come through a model-client wrapper", async () => {
-    const { gatehouse, warnings } = warned(4);
+    const { gatehouse, warnings } = warned(6);
     await gatehouse.execute("pr.open");
     await gatehouse.execute("tool.read", { tool: { name: "read", arguments: {} } });
     await gatehouse.withIntegration("openai/0.1.0").execute("llm.openai.gpt-4o-mini", { spend: SPEND });
     await gatehouse.withIntegration("anthropic/0.1.0").execute("llm.anthropic.claude-haiku-4-5", { spend: SPEND });
+    await gatehouse.withIntegration("google-genai/0.1.0").execute("llm.google.gemini-2.5-flash", { spend: SPEND });
+    await gatehouse.withIntegration("mistral/0.1.0").execute("llm.mistral.mistral-small-latest", { spend: SPEND });
     expect(warnings).toEqual([]);
+  });
+
+  it("knows every model-client wrapper core's catalogue names (a wrapper added there and missed here warned its own users)", () => {
+    const wrappers = Object.entries(INTEGRATIONS)
+      .filter(([, integration]) => integration.role === "model-wrapper")
+      .map(([name]) => name)
+      .sort();
+    expect([...MODEL_WRAPPERS].sort()).toEqual(wrappers);
   });
 
   it("a framework adapter's client is not a model-client wrapper: declared spend through it warns", async () => {

@@ -9,7 +9,7 @@ import warnings
 from typing import Any
 
 #: The integrations that wrap a model client (``wrap_openai``, ``wrap_anthropic`` and their TypeScript twins).
-MODEL_WRAPPERS = frozenset({"openai", "anthropic"})
+MODEL_WRAPPERS = frozenset({"openai", "anthropic", "google-genai", "mistral"})
 #: Any value but empty or ``0`` silences the warning for the process.
 UNWRAPPED_WARNING_ENV = "GATEHOUSE_NO_UNWRAPPED_WARNING"
 
