@@ -17,6 +17,7 @@ import {
   Gatehouse,
   GatehouseAdmin,
   RunClient,
+  rewrittenArguments,
   type ActionResult,
   type GatehouseEvent,
 } from "@gatehouse/sdk";
@@ -196,6 +197,24 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
       const call = await describeToolCall({ name: "openPr", args: { repo: "acme/web" }, actionType: "pr.open", callId: "smoke-call" });
       const decided = await s.client.withIntegration("ai-sdk/0.0.0").execute(call.actionType, call);
       expect([decided.status, decided.tool]).toEqual(["executed", call.tool]);
+      // A policy that rewrites the call (docs/policies.md, Rewriting a call), published by the demo org's
+      // admin: the decision carries the changes, and the tool runs with its arguments as rewritten.
+      const { policies } = await s.admin.policies.list();
+      const documents = policies.map(({ version: _v, contentHash: _h, versionId: _i, updatedAt: _a, updatedBy: _b, decisions7d: _d, ...document }) => document);
+      const rewrite = {
+        name: "smoke-charges",
+        actions: ["tool.charge"],
+        effect: "allow" as const,
+        redact: [{ path: "metadata.arguments.note" }],
+        transform: [{ path: "metadata.arguments.amount", max: 500 }],
+      };
+      const applied = await s.admin.policies.apply([...documents, rewrite]);
+      expect(JSON.stringify(applied)).toContain("smoke-charges");
+      const args = { amount: 900, note: "refund without asking", customer: "cus_1" };
+      const charge = await describeToolCall({ name: "charge", args, actionType: "tool.charge", callId: "smoke-charge" });
+      const charged = await s.client.withIntegration("ai-sdk/0.0.0").execute(charge.actionType, charge);
+      expect([charged.status, charged.policyName]).toEqual(["executed", "smoke-charges"]);
+      expect(await rewrittenArguments(charged, { name: "charge", args })).toEqual({ amount: 500, customer: "cus_1" });
     },
   ],
   [
