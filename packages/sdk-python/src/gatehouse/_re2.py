@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final, cast
 
 from ._re2_tables import CASE_ORBIT
 
@@ -129,7 +129,7 @@ BOL, EOL, BOT, EOT, WB, NWB = 1, 2, 4, 8, 16, 32
 
 # The parse tree: ("set", ranges, fold) | ("lit", rune, fold) | ("empty",) | ("assert", bit) | ("cat", [..])
 # | ("alt", [..]) | ("star"|"plus"|"quest", node, nongreedy) | ("rep", node, min, max, nongreedy) | ("fail",)
-Node = tuple
+Node = tuple[Any, ...]
 
 
 class _Parser:
@@ -570,7 +570,7 @@ def _expand(node: Node) -> Node:
     if least == 0 and most == 0:
         return ("empty",)
     if least == 1 and most == 1:
-        return sub
+        return cast(Node, sub)
     prefix: list[Node] = [sub] * least
     suffix: Node | None = None
     for _ in range(most - least):
@@ -591,7 +591,7 @@ def _size(node: Node) -> int:
     if kind in ("star", "plus", "quest"):
         return 2 * _size(node[1]) + 2
     if kind == "rep":
-        times = max(node[2], node[3], 1)
+        times: int = max(node[2], node[3], 1)
         return times * (_size(node[1]) + 2) + 2
     return 1
 
