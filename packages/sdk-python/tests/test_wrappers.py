@@ -289,6 +289,111 @@ async def test_async_anthropic_stream_helper_is_governed(llm_org: Org, provider:
     assert EMAIL.encode() not in provider.received[0].raw
 
 
+EMPLOYEE = "EMP-204817"
+EMPLOYEE_PLACEHOLDER = re.compile(r"\[personal:acme_employee_id#[0-9a-f]{8}\]")
+
+
+def add_employee_detector(org: Org) -> None:
+    """An org's own personal-data detector (an employee number no built-in knows), added through the API with the admin key."""
+    answer = org.admin("POST", "/v1/content/detectors", json={"name": "acme_employee_id", "class": "personalData", "pattern": "EMP-[0-9]{6}"})
+    assert answer.status_code == 201, answer.text
+
+
+def employee(request: Received) -> str:
+    found = EMPLOYEE_PLACEHOLDER.search(request.text)
+    return found.group(0) if found else "?"
+
+
+def test_content_detectors_reads_the_orgs_own(llm_org: Org) -> None:
+    add_employee_detector(llm_org)
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        listed = gh.content_detectors()
+    assert listed == {"detectors": [{"name": "acme_employee_id", "class": "personalData", "pattern": "EMP-[0-9]{6}", "keywords": [], "checksum": None}]}
+
+
+async def test_async_content_detectors_reads_the_orgs_own(llm_org: Org) -> None:
+    add_employee_detector(llm_org)
+    async with AsyncGatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        listed = await gh.content_detectors()
+    assert [detector["name"] for detector in listed["detectors"]] == ["acme_employee_id"]
+
+
+def test_openai_an_orgs_own_detector_is_redacted_restored_and_named(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda request: Reply(json=completion(f"Paid {employee(request)}."))
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_openai(openai.OpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        result = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": f"Payroll for {EMPLOYEE}."}])
+        flush_reports(client)
+    sent = provider.received[0].raw
+    assert EMPLOYEE.encode() not in sent and b"204817" not in sent
+    assert EMPLOYEE_PLACEHOLDER.search(provider.received[0].text)
+    assert result.choices[0].message.content == f"Paid {EMPLOYEE}."
+    decided = entries(llm_org, "action.decided")[0]["data"]
+    assert decided["findings"] == [{"detector": "acme_employee_id", "class": "personalData", "path": "prompt.messages[0].content", "action": "redacted"}]
+    assert EMPLOYEE not in whole_log(llm_org)
+
+
+def test_openai_deny_refuses_a_prompt_holding_only_an_orgs_own_detectors_value(llm_org: Org, provider: StandIn) -> None:
+    set_content(llm_org, {"promptPersonalData": "deny"})
+    add_employee_detector(llm_org)
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_openai(openai.OpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        with pytest.raises(DeniedError) as refused:
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": f"Look up {EMPLOYEE}."}])
+    assert refused.value.reason == "CONTENT_DENIED"
+    assert provider.received == []
+
+
+async def test_async_openai_an_orgs_own_detector_is_redacted_and_restored(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda request: Reply(json=completion(f"Paid {employee(request)}."))
+    async with AsyncGatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_openai(openai.AsyncOpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        result = await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": f"Payroll for {EMPLOYEE}."}])
+        await aflush_reports(client)
+    assert EMPLOYEE.encode() not in provider.received[0].raw and EMPLOYEE_PLACEHOLDER.search(provider.received[0].text)
+    assert result.choices[0].message.content == f"Paid {EMPLOYEE}."
+
+
+def test_anthropic_an_orgs_own_detector_is_redacted_restored_and_named(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda request: Reply(json=message(f"Paid {employee(request)}."))
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_anthropic(anthropic.Anthropic(api_key="test", base_url=provider.url.removesuffix("/v1"), max_retries=0), gh)
+        result = client.messages.create(model=CLAUDE, max_tokens=64, system=f"Payroll for {EMPLOYEE}.", messages=[{"role": "user", "content": "Pay them."}])
+        flush_reports(client)
+    sent = provider.received[0].raw
+    assert EMPLOYEE.encode() not in sent and b"204817" not in sent
+    assert EMPLOYEE_PLACEHOLDER.search(provider.received[0].text)
+    assert result.content[0].text == f"Paid {EMPLOYEE}."
+    decided = entries(llm_org, "action.decided")[0]["data"]
+    assert decided["findings"] == [{"detector": "acme_employee_id", "class": "personalData", "path": "prompt.system", "action": "redacted"}]
+    assert EMPLOYEE not in whole_log(llm_org)
+
+
+def test_anthropic_deny_refuses_a_prompt_holding_only_an_orgs_own_detectors_value(llm_org: Org, provider: StandIn) -> None:
+    set_content(llm_org, {"promptPersonalData": "deny"})
+    add_employee_detector(llm_org)
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_anthropic(anthropic.Anthropic(api_key="test", base_url=provider.url.removesuffix("/v1"), max_retries=0), gh)
+        with pytest.raises(DeniedError) as refused:
+            client.messages.create(model=CLAUDE, max_tokens=64, messages=[{"role": "user", "content": f"Look up {EMPLOYEE}."}])
+    assert refused.value.reason == "CONTENT_DENIED"
+    assert provider.received == []
+
+
+async def test_async_anthropic_an_orgs_own_detector_is_redacted_and_restored(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda request: Reply(json=message(f"Paid {employee(request)}."))
+    async with AsyncGatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
+        client = wrap_anthropic(anthropic.AsyncAnthropic(api_key="test", base_url=provider.url.removesuffix("/v1"), max_retries=0), gh)
+        result = await client.messages.create(model=CLAUDE, max_tokens=64, system=f"Payroll for {EMPLOYEE}.", messages=[{"role": "user", "content": "Pay them."}])
+        await aflush_reports(client)
+    assert EMPLOYEE.encode() not in provider.received[0].raw and EMPLOYEE_PLACEHOLDER.search(provider.received[0].text)
+    assert result.content[0].text == f"Paid {EMPLOYEE}."
+
+
 def test_spend_declared_settled_and_refused_end_to_end(org: Org, provider: StandIn) -> None:
     budgeted = org.server.org([{"name": "llm", "actions": ["llm.*"], "effect": "allow", "budget": {"limit": {"tokens": 5000}, "per": "agent-day"}}])
     provider.answer = lambda _r: Reply(json=completion("ok"))

@@ -25,6 +25,7 @@ from ._sse import Event
 from ._version import VERSION
 from ._wrap_anthropic import wrap_anthropic
 from ._wrap_openai import wrap_openai
+from ._org_detectors import OrgDetectorWarning
 from ._unwrapped import UnwrappedModelCallWarning
 from .errors import (
     APIConnectionError,
@@ -77,6 +78,7 @@ __all__ = [
     "NotFoundError",
     "PayloadTooLargeError",
     "PermissionDeniedError",
+    "OrgDetectorWarning",
     "UnwrappedModelCallWarning",
     "ProofCheck",
     "RateLimitError",

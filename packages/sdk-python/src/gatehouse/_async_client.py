@@ -535,6 +535,12 @@ class AsyncGatehouse:
         its source and the day it took effect, and the org's own prices."""
         return cast(models.PriceList, await self._http.request(Call("GET", "/v1/prices")))
 
+    async def content_detectors(self) -> models.ScreenDetectorList:
+        """The org's enabled content detectors (``GET /v1/content/detectors/screen``, docs/content-detectors.md):
+        name, class, RE2 pattern, keywords and checksum of each, as the model-client wrappers' screen runs them
+        beside the built-in table in this process. Any agent key may read it."""
+        return cast(models.ScreenDetectorList, await self._http.request(Call("GET", "/v1/content/detectors/screen")))
+
     async def heartbeat(self, *, interval_seconds: int = 30, state: Literal["running", "stopped"] = "running") -> models.Heartbeat:
         """Says the agent is there (``POST /v1/heartbeat``, docs/agents.md, Presence): ``running`` opens or
         keeps its heartbeat session, so three missed beats read as unresponsive; ``stopped`` closes it.

@@ -16,12 +16,15 @@ import math
 import re
 import secrets
 import threading
+import time
+import warnings
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
+from ._org_detectors import OrgDetectorScan, OrgDetectorWarning, compile_org_detectors
 from ._screen import LocalFinding, PlaceholderVault, StreamRestorer, find_in_value, redact_for_provider, screen_answer
 
 if TYPE_CHECKING:
@@ -35,6 +38,8 @@ _MAX_TOKENS = 10_000_000
 _STRICTEST_SENDING: dict[str, str] = {"secrets": "redact", "personalData": "redact"}
 #: How much of an answer's text is kept per place for the answer screen.
 _MAX_ANSWER_TEXT = 1 << 20
+#: How long the org's own detectors, once read, are run before they are read again (seconds).
+ORG_DETECTORS_TTL = 60.0
 
 
 Status = Literal["success", "failure", "partial"]
@@ -116,6 +121,8 @@ class ModelCall:
     found: list[LocalFinding] = field(default_factory=list)
     texts: dict[str, tuple[list[str | int], list[str], int]] = field(default_factory=dict)
     settled: bool = False
+    #: The org's own detectors, run beside the built-in table (None when none could be read).
+    org: OrgDetectorScan | None = None
 
     def __post_init__(self) -> None:
         self.vault = PlaceholderVault(_random_tag, restore=self.options.restore_personal_data)
@@ -128,7 +135,7 @@ class ModelCall:
         for key, part in self.declared.prompt.items():
             if part is None:
                 continue
-            value, refused = redact_for_provider(part, ["prompt", key], self.content, self.vault)
+            value, refused = redact_for_provider(part, ["prompt", key], self.content, self.vault, self.org)
             denied.extend(refused)
             if value is not part:
                 self.outgoing_parts[key] = value
@@ -152,7 +159,7 @@ class ModelCall:
         """Screens a part of an answer (as the provider sent it) at ``answer.<path>``; findings go with the outcome."""
         screen = self._answer_screen
         if screen is not None:
-            self.found.extend(screen_answer(value, ["answer", *path], **screen))
+            self.found.extend(screen_answer(value, ["answer", *path], **screen, org=self.org))
 
     def streamed(self, path: list[str | int], text: str) -> None:
         """Streamed answer text at ``answer.<path>``, kept (up to 1 MiB per place) for the screen when the stream ends."""
@@ -200,7 +207,7 @@ class ModelCall:
         screen = self._answer_screen
         if screen is not None:
             for where, pieces, _ in self.texts.values():
-                self.found.extend(screen_answer("".join(pieces), ["answer", *where], **screen))
+                self.found.extend(screen_answer("".join(pieces), ["answer", *where], **screen, org=self.org))
         self.texts.clear()
         self.settle(status, usage, self.found[:100])
 
@@ -219,14 +226,14 @@ def _metadata(provider: str, declared: Declared, options: Options, digest: bool 
     return metadata
 
 
-def _asking(declared: Declared, provider: str, options: Options, asked: dict[str, Any]) -> dict[str, Any]:
+def _asking(declared: Declared, provider: str, options: Options, asked: dict[str, Any], org: OrgDetectorScan | None) -> dict[str, Any]:
     """What a call's decision is asked with: its spend, its metadata, what the screen found in its prompt (screened
     here, in this process: only detector, class and path go to Gatehouse); a call held for approval answers its
     rules first, into ``asked`` (the approval's answer may not repeat them)."""
     return {
         "spend": _spend(declared),
         "metadata": _metadata(provider, declared, options),
-        "screened": find_in_value(declared.prompt, ["prompt"]),
+        "screened": find_in_value(declared.prompt, ["prompt"], org),
         "on_requested": lambda requested: asked.update(requested.get("content") or {}),
         "run_id": options.run_id,
         "run_name": options.run_name,
@@ -239,12 +246,13 @@ def _allowed(
     options: Options,
     asked: dict[str, Any],
     report: Callable[[str, Status, Mapping[str, Any] | None, list[LocalFinding]], None],
+    org: OrgDetectorScan | None,
 ) -> tuple[ModelCall, list[LocalFinding]]:
     """The allowed call, its prompt rewritten by the rules the decision answered; and what a class set to ``deny``
     found that the decision did not see (past its 100 findings), when anything: then the call is failed, and not sent."""
     audit_event_id = str(result["auditEventId"])
     content = dict(result.get("content") or asked or _STRICTEST_SENDING)
-    call = ModelCall(audit_event_id, declared, content, options, lambda status, usage, found: report(audit_event_id, status, usage, found))
+    call = ModelCall(audit_event_id, declared, content, options, lambda status, usage, found: report(audit_event_id, status, usage, found), org=org)
     denied = call.prepare()
     if denied:
         call.failed()
@@ -257,6 +265,41 @@ def _asking_again(declared: Declared, provider: str, options: Options, denied: l
     return {"spend": _spend(declared), "metadata": _metadata(provider, declared, options, digest=False), "screened": denied[:100], "run_id": options.run_id}
 
 
+class _OrgDetectors:
+    """The org's own detectors as one wrapped client last read them (``GET /v1/content/detectors/screen``), read again
+    once ORG_DETECTORS_TTL has passed. When they cannot be read (Gatehouse unreachable, an older server), the screen
+    runs the built-in table and the detectors last read, if any, and the call goes on: the server still screens what
+    it sees, and a call Gatehouse cannot be asked about is refused by ``gate`` anyway. One warning says so."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+        self.scan: OrgDetectorScan | None = None
+        self.warned = False
+
+    def due(self) -> bool:
+        return self.at is None or time.monotonic() - self.at >= ORG_DETECTORS_TTL
+
+    def read(self, answer: Mapping[str, Any]) -> OrgDetectorScan | None:
+        self.at = time.monotonic()
+        detectors = answer.get("detectors")
+        if not isinstance(detectors, list):
+            return self.failed(TypeError("the answer has no list of detectors"))
+        self.scan = compile_org_detectors([spec for spec in detectors if isinstance(spec, Mapping)])
+        return self.scan
+
+    def failed(self, error: BaseException) -> OrgDetectorScan | None:
+        self.at = time.monotonic()
+        if not self.warned:
+            self.warned = True
+            warnings.warn(
+                f"Gatehouse: the org's content detectors could not be read ({type(error).__name__}: {error}); this client's "
+                "prompt screen runs the built-in detectors (and those last read) until they can be (docs/guardrails.md, Limits)",
+                OrgDetectorWarning,
+                stacklevel=4,
+            )
+        return self.scan
+
+
 class SyncModelCalls:
     """The governed calls of one wrapped sync client: decided with a sync ``Gatehouse``, reported on a worker thread."""
 
@@ -267,12 +310,26 @@ class SyncModelCalls:
         self._reports = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gatehouse-reports")
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self._org = _OrgDetectors()
+        self._org_lock = threading.Lock()
+
+    def org_detectors(self) -> OrgDetectorScan | None:
+        """The org's own detectors (docs/content-detectors.md), read once per ORG_DETECTORS_TTL for every call of this client."""
+        with self._org_lock:
+            if not self._org.due():
+                return self._org.scan
+            try:
+                answer = self.gatehouse.content_detectors()
+            except Exception as error:  # noqa: BLE001 - the screen goes on with the table (observation fails open)
+                return self._org.failed(error)
+            return self._org.read(answer)
 
     def decide(self, declared: Declared) -> ModelCall:
         """Asks Gatehouse whether the call may go (at once, or once a person approves); raises the SDK's errors when refused."""
         asked: dict[str, Any] = {}
-        result = self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked))
-        call, denied = _allowed(result, declared, self.options, asked, self.report)
+        org = self.org_detectors()
+        result = self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked, org))
+        call, denied = _allowed(result, declared, self.options, asked, self.report, org)
         if denied:
             self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking_again(declared, self.provider, self.options, denied))
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")
@@ -317,12 +374,34 @@ class AsyncModelCalls:
         self.provider = provider
         self.options = options
         self._pending: set[asyncio.Task[None]] = set()
+        self._org = _OrgDetectors()
+        self._org_read: asyncio.Future[OrgDetectorScan | None] | None = None
+
+    async def org_detectors(self) -> OrgDetectorScan | None:
+        """``SyncModelCalls.org_detectors``, awaited (calls under way while they are read wait for the one read)."""
+        if self._org_read is not None and not self._org_read.done():
+            return await asyncio.shield(self._org_read)
+        if not self._org.due():
+            return self._org.scan
+        reading: asyncio.Future[OrgDetectorScan | None] = asyncio.get_running_loop().create_future()
+        self._org_read = reading
+        scan = self._org.scan
+        try:
+            scan = self._org.read(await self.gatehouse.content_detectors())
+        except Exception as error:  # noqa: BLE001 - the screen goes on with the table (observation fails open)
+            scan = self._org.failed(error)
+        finally:
+            # Also when this call is cancelled: the calls waiting for this read go on with what was read before.
+            if not reading.done():
+                reading.set_result(scan)
+        return scan
 
     async def decide(self, declared: Declared) -> ModelCall:
         """``SyncModelCalls.decide``, awaited."""
         asked: dict[str, Any] = {}
-        result = await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked))
-        call, denied = _allowed(result, declared, self.options, asked, self.report)
+        org = await self.org_detectors()
+        result = await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked, org))
+        call, denied = _allowed(result, declared, self.options, asked, self.report, org)
         if denied:
             await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking_again(declared, self.provider, self.options, denied))
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")

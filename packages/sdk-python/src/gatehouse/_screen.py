@@ -60,6 +60,7 @@ from ._content_table import (
     ContentClass,
     Detector,
 )
+from ._org_detectors import OrgDetectorScan
 from ._validators import VALIDATORS, code_points, units
 
 __all__ = [
@@ -424,15 +425,38 @@ def _find(text: str, classes: frozenset[str] | None, key: str | None) -> tuple[_
     return _scan_cached(text, classes, hinted) if len(text) <= _CACHED_TEXT_LENGTH else _recent_long_texts.scan(text, classes, hinted)
 
 
-def find_in_text(text: str, classes: Collection[str] | None = None, key: str | None = None) -> list[TextFinding]:
+def _with_org(text: str, found: tuple[_Found, ...], classes: frozenset[str] | None, org: OrgDetectorScan | None) -> tuple[_Found, ...]:
+    """The table's findings and the org's detectors' together, by the table's rule (core's ``withOrgFindings``): earlier
+    start first, then the longer, then a secret before personal data, then the table's before the org's; overlaps dropped."""
+    if org is None or org.size == 0:
+        return found
+    own = org.find(text, classes)
+    if not own:
+        return found
+    ranked = [(start, -end, 0 if kind == "secrets" else 1, order, (detector, kind, start, end)) for order, items in ((0, found), (1, own)) for detector, kind, start, end in items]
+    ranked.sort(key=lambda item: item[:4])
+    kept: list[_Found] = []
+    end = 0
+    for item in ranked:
+        finding = item[4]
+        if finding[2] < end or finding[3] > len(text):
+            continue
+        kept.append(finding)
+        end = finding[3]
+    return tuple(kept)
+
+
+def find_in_text(text: str, classes: Collection[str] | None = None, key: str | None = None, org: OrgDetectorScan | None = None) -> list[TextFinding]:
     """Every secret and piece of personal data in ``text``: sorted by start, non-overlapping (the earlier
     start wins; on a tie the longer, then a secret, then the detector listed first), with UTF-16 offsets of
     the value only. ``classes``: which of ``secrets`` and ``personalData`` run (both when None). ``key``: the
     JSON key the text is the value of; when it names a secret the generic high-entropy rule checks every
-    token of the text."""
+    token of the text. ``org``: the org's own detectors, run beside the table (``content_detectors()``)."""
+    code_units = units(text)
+    chosen = _classes(classes)
     return [
         {"detector": detector, "class": cast(ContentClass, kind), "start": start, "end": end}
-        for detector, kind, start, end in _find(units(text), _classes(classes), key)
+        for detector, kind, start, end in _with_org(code_units, _find(code_units, chosen, key), chosen, org)
     ]
 
 
@@ -540,6 +564,7 @@ def screen_content(
     tag: Callable[[str], str],
     only: ContentClass | None = None,
     placeholder: Callable[[ContentClass, str, str], str] | None = None,
+    org: OrgDetectorScan | None = None,
 ) -> Screened[T]:
     """Looks for secrets and personal data in every string of ``value`` and every dict key of 8 code units
     or more (texts of 6 or more), at ``root``, with the detectors of the classes whose action
@@ -548,7 +573,7 @@ def screen_content(
     the value as it may be written, the findings (at most 100) and whether the call is refused (core's
     ``screenContent``). ``tag(value)``: the placeholder's suffix; ``placeholder(kind, detector, value)``: what
     stands where a value was, instead of ``content_placeholder(kind, detector, tag(value))``; ``only``: look
-    for that class alone. A key the rules rewrite is renamed (``~2``, ``~3`` … when two would clash); a key
+    for that class alone; ``org``: the org's own detectors, run beside the table. A key the rules rewrite is renamed (``~2``, ``~3`` … when two would clash); a key
     kept but flagged is written as it is, and paths below it name it by what was found (``[personal:email]``)."""
     classes = frozenset(kind for kind in ("secrets", "personalData") if actions.get(kind) != "off" and (only or kind) == kind)
     findings: list[ContentFinding] = []
@@ -572,7 +597,7 @@ def screen_content(
         code_units = units(text)
         if len(code_units) < CONTENT_MIN_LENGTH:
             return text
-        found = _find(code_units, classes, key)
+        found = _with_org(code_units, _find(code_units, classes, key), classes, org)
         if not found:
             return text
         path = path_of(at)
@@ -674,10 +699,11 @@ def _no_tag(_value: str) -> str:
     return ""
 
 
-def find_in_value(value: Any, root: Sequence[str | int]) -> list[LocalFinding]:
+def find_in_value(value: Any, root: Sequence[str | int], org: OrgDetectorScan | None = None) -> list[LocalFinding]:
     """Every secret and piece of personal data in ``value`` (each string, and each dict key of 8 units or
-    more), at ``root``, without changing anything: detector, class and path, never the value. At most 100."""
-    return _local(screen_content(value, root, _FLAG_BOTH, _no_tag).findings)
+    more), at ``root``, without changing anything: detector, class and path, never the value. At most 100.
+    ``org``: the org's own detectors, run beside the table."""
+    return _local(screen_content(value, root, _FLAG_BOTH, _no_tag, org=org).findings)
 
 
 #: ``[personal:email#3f9a0c1d]``: the placeholders a vault restores.
@@ -809,24 +835,29 @@ class StreamRestorer:
         return self._vault.restore(rest)
 
 
-def redact_for_provider(value: T, root: Sequence[str | int], actions: Mapping[str, str], vault: PlaceholderVault) -> tuple[T, list[LocalFinding]]:
+def redact_for_provider(
+    value: T, root: Sequence[str | int], actions: Mapping[str, str], vault: PlaceholderVault, org: OrgDetectorScan | None = None
+) -> tuple[T, list[LocalFinding]]:
     """``value`` as it may leave for the provider under the decision's content rules (``actions``: the
     decision's ``content``): what a class set to ``redact`` finds is replaced by the vault's placeholders,
     ``flag`` and ``off`` leave it; and what a class set to ``deny`` found (such a call is refused, and
-    nothing is sent), named even past the 100 findings a list holds."""
-    screened = screen_content(value, root, actions, _no_tag, placeholder=vault.placeholder)
+    nothing is sent), named even past the 100 findings a list holds. ``org``: the org's own detectors."""
+    screened = screen_content(value, root, actions, _no_tag, placeholder=vault.placeholder, org=org)
     if not screened.denied:
         return screened.value, []
     # The findings list stops at 100: what the denying classes found is looked for on its own, so it is named.
     denying = {kind: "deny" if actions.get(kind) == "deny" else "off" for kind in ("secrets", "personalData")}
-    return screened.value, _local(screen_content(value, root, denying, _no_tag).findings)
+    return screened.value, _local(screen_content(value, root, denying, _no_tag, org=org).findings)
 
 
-def screen_answer(value: Any, root: Sequence[str | int], secrets: bool = True, personal_data: bool = True, instructions: bool = True) -> list[LocalFinding]:
+def screen_answer(
+    value: Any, root: Sequence[str | int], secrets: bool = True, personal_data: bool = True, instructions: bool = True, org: OrgDetectorScan | None = None
+) -> list[LocalFinding]:
     """What a model's answer (or a tool's result) holds, at ``root``: secrets and personal data (each when
-    asked for), and phrases that read as instructions aimed at the agent. Nothing is changed. At most 100."""
+    asked for, by the table and ``org``, the org's own detectors), and phrases that read as instructions aimed at
+    the agent. Nothing is changed. At most 100."""
     actions = {"secrets": "flag" if secrets else "off", "personalData": "flag" if personal_data else "off"}
-    found = _local(screen_content(value, root, actions, _no_tag).findings)
+    found = _local(screen_content(value, root, actions, _no_tag, org=org).findings)
     if not instructions:
         return found
 
