@@ -47,6 +47,11 @@ approval lets one call through). It never answers ask: the person at the termina
 the policy named. Anything that stops Gatehouse from deciding (no key, an unsafe key file, the API
 unreachable or slow, a malformed payload or answer) is a deny: the tool does not run.
 
+Claude Code: given a PostToolUse payload, the same command screens the tool's result before Claude
+reads it (the built-in and the org's own detectors, by the org's content rules): an MCP tool's output
+is replaced by the screened one, and Claude is told what was kept from it; when the screen cannot run,
+an MCP tool's output is withheld. setup installs it as both hooks (not with --http, and not for Codex).
+
 The key is never on the hook's command line, where every local user can read it (ps) and the
 settings file keeps it: the hook reads it from $GATEHOUSE_API_KEY, else from its key file (--key-file,
 default $XDG_CONFIG_HOME/gatehouse/hooks/<agent>.key, else ~/.config/gatehouse/hooks/<agent>.key). A key
