@@ -7,11 +7,12 @@
  * `gatehouse hook setup claude-code|codex` saves the agent's key in a file only its user can read
  * (hook-key.ts) and prints the settings that install the hook, which hold no key.
  */
-import { CODING_AGENTS, hookFailure, preToolUseSchema, type CodingAgent, type HookAnswer } from "@gatehouse/core";
+import { CODING_AGENTS, hookAction, hookFailure, preToolUseSchema, type CodingAgent, type HookAnswer } from "@gatehouse/core";
 import { DEFAULT_BASE_URL } from "@gatehouse/sdk";
 import { EXIT_OK, UsageError } from "./cli-common.ts";
 import { defineCommand, type CliIo, type CommandGroup } from "./command.ts";
 import { hookKeyPath, readHookKey, writeHookKey } from "./hook-key.ts";
+import { callFilePath, leaveAuditEventId, postToolUseSchema, screenPostToolUse, type PostToolUseAnswer } from "./hook-post-tool-use.ts";
 import { VERSION } from "./version.ts";
 
 /** How long the command waits for a person by default: well inside the timeout the setup snippet gives the hook. */
@@ -45,6 +46,11 @@ same call again once approved (the same call in the same session finds the same 
 approval lets one call through). It never answers ask: the person at the terminal is not the approver
 the policy named. Anything that stops Gatehouse from deciding (no key, an unsafe key file, the API
 unreachable or slow, a malformed payload or answer) is a deny: the tool does not run.
+
+Claude Code: given a PostToolUse payload, the same command screens the tool's result before Claude
+reads it (the built-in and the org's own detectors, by the org's content rules): an MCP tool's output
+is replaced by the screened one, and Claude is told what was kept from it; when the screen cannot run,
+an MCP tool's output is withheld. setup installs it as both hooks (not with --http, and not for Codex).
 
 The key is never on the hook's command line, where every local user can read it (ps) and the
 settings file keeps it: the hook reads it from $GATEHOUSE_API_KEY, else from its key file (--key-file,
@@ -122,13 +128,14 @@ const CALL_MARGIN_MS = 10_000;
  * http hook, re-attaching to the same approval on each ask), asking again while the approval is
  * pending and --wait has time left. Every failure becomes the deny the hook prints.
  */
-async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number, options: HookOptions): Promise<HookAnswer> {
+async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number, options: HookOptions): Promise<HookAnswer | PostToolUseAnswer> {
   let payload: unknown;
   try {
     payload = JSON.parse(await io.readStdin());
   } catch {
     return hookFailure("the hook's input is not JSON");
   }
+  if (agent === "claude-code" && (payload as { hook_event_name?: unknown } | null)?.hook_event_name === "PostToolUse") return afterTool(io, agent, payload, options);
   const parsed = preToolUseSchema.safeParse(payload);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -162,11 +169,45 @@ async function decide(io: CliIo, agent: CodingAgent, waitSeconds: number, option
       // Only an answer Gatehouse gave counts: anything else (a proxy's page, an empty object) is a deny.
       const answer = response.status === 200 && status !== null ? decisionOf(parsedOrNull(text)) : undefined;
       if (answer === undefined) return hookFailure(`the API answered ${response.status} without a decision${envelopeMessage(text)}`);
-      if (status !== "requested" || hold === 0 || io.now() >= deadline) return answer;
+      if (status !== "requested" || hold === 0 || io.now() >= deadline) {
+        // An allowed call's audit entry, left for the PostToolUse hook to report the result's findings on (Claude Code only).
+        const auditEventId = response.headers.get("x-gatehouse-audit-event-id");
+        if (agent === "claude-code" && answer.hookSpecificOutput.permissionDecision === "allow" && auditEventId !== null) {
+          await leaveAuditEventId(callFilePath(io, agent, options["key-file"], hookAction(agent, parsed.data).eventId), auditEventId);
+        }
+        return answer;
+      }
     }
   } catch (error) {
     return hookFailure(error instanceof Error ? error.message : String(error));
   }
+}
+
+/** A PostToolUse payload: the tool's result screened before Claude reads it (hook-post-tool-use.ts). Every failure withholds or tells. */
+async function afterTool(io: CliIo, agent: CodingAgent, payload: unknown, options: HookOptions): Promise<PostToolUseAnswer> {
+  const parsed = postToolUseSchema.safeParse(payload);
+  const tool = typeof (payload as { tool_name?: unknown }).tool_name === "string" ? (payload as { tool_name: string }).tool_name : "";
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return screenPostToolUse(
+      io,
+      agent,
+      { hook_event_name: "PostToolUse", tool_name: tool || "unknown", tool_input: {}, tool_response: null, tool_use_id: "-" },
+      {
+        error: `${issue?.path.join(".") || "the payload"} ${issue?.message ?? "is not a PostToolUse payload"}`,
+      },
+    );
+  }
+  let connection: Parameters<typeof screenPostToolUse>[3];
+  try {
+    if (options["api-key"] !== undefined) throw new Error(KEY_ON_COMMAND_LINE);
+    const found = await hookConnection(io, agent, options);
+    if (found.apiKey.startsWith("gh_admin_")) throw new Error("the hook needs an agent's key (gh_…), not an org admin key");
+    connection = { ...found, keyFile: options["key-file"] };
+  } catch (error) {
+    connection = { error: error instanceof Error ? error.message : String(error) };
+  }
+  return screenPostToolUse(io, agent, parsed.data, connection);
 }
 
 /** The options of the hook command; `api-key` only to refuse it with a reason. */
@@ -223,7 +264,13 @@ timeout = ${timeoutFor(options.waitSeconds)}
     const settings = { hooks: { PreToolUse: [{ matcher: "*", hooks: [hook] }] } };
     return `// Merge into .claude/settings.local.json, and start Claude Code with the agent's key in GATEHOUSE_API_KEY (not in the settings' env).\n${JSON.stringify(settings, null, 2)}\n`;
   }
-  const settings = { hooks: { PreToolUse: [{ matcher: "*", hooks: [{ type: "command", command, timeout: timeoutFor(options.waitSeconds) }] }] } };
+  // PostToolUse: the same command screens each tool's result before Claude reads it (docs/guardrails.md, What the model reads).
+  const settings = {
+    hooks: {
+      PreToolUse: [{ matcher: "*", hooks: [{ type: "command", command, timeout: timeoutFor(options.waitSeconds) }] }],
+      PostToolUse: [{ matcher: "*", hooks: [{ type: "command", command, timeout: 60 }] }],
+    },
+  };
   return `// Merge into .claude/settings.local.json (the key is in ${connection.keyFile ?? "the key file"}, readable by you only).\n${JSON.stringify(settings, null, 2)}\n`;
 }
 

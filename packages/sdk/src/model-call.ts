@@ -26,6 +26,8 @@ import {
 import type { Gatehouse } from "./client.ts";
 import type { ActionResult, OutcomeStatus, ScreenedFinding, Spend, Usage } from "./types.ts";
 
+export type { OrgDetectorScan };
+
 /** Options of `wrapOpenAI`, `wrapAnthropic`, `wrapGoogleGenAI` and `wrapMistral`. */
 export interface ModelCallOptions {
   /**
@@ -279,18 +281,61 @@ export class ModelCall {
 /** How long the org's detectors, once read, are run before they are read again. */
 export const ORG_DETECTORS_TTL_MS = 60_000;
 
+/** The org's detectors as one client last read them (`GET /v1/content/detectors/screen`), and when. */
+interface OrgDetectorCache {
+  at: number;
+  scan: Promise<OrgDetectorScan | undefined>;
+  /** The last set read, run while a later read fails. */
+  last: OrgDetectorScan | undefined;
+  warned: boolean;
+}
+
+/** One cache per client instance, shared by its model-client wrappers and its tool-result screens. */
+const orgDetectorCaches = new WeakMap<Gatehouse, OrgDetectorCache>();
+
+/**
+ * The org's own detectors (docs/content-detectors.md) for `gatehouse`, compiled by RE2: read at most once
+ * per ORG_DETECTORS_TTL_MS for every wrapper and tool-result screen given the same client instance. When
+ * they cannot be read (Gatehouse unreachable, an older server), the screens run the built-in table and the
+ * set last read, if any, and go on: the server still screens what it sees, and a call Gatehouse cannot be
+ * asked about is refused by `gate` anyway. A warning is written once per client, so the gap is not silent.
+ */
+export function orgDetectorsOf(gatehouse: Gatehouse): Promise<OrgDetectorScan | undefined> {
+  const now = Date.now();
+  const cached = orgDetectorCaches.get(gatehouse);
+  if (cached !== undefined && now - cached.at < ORG_DETECTORS_TTL_MS) return cached.scan;
+  const cache: OrgDetectorCache = cached ?? { at: now, scan: Promise.resolve(undefined), last: undefined, warned: false };
+  cache.at = now;
+  cache.scan = gatehouse.contentDetectors().then(
+    (list) => {
+      cache.last = orgDetectorScan(list.detectors);
+      return cache.last;
+    },
+    (error: unknown) => {
+      if (!cache.warned) {
+        cache.warned = true;
+        console.warn(
+          `Gatehouse: the org's content detectors could not be read (${error instanceof Error ? error.message : String(error)}); this client's prompt and tool-result screens run the built-in detectors only until they can be (docs/guardrails.md, Limits)`,
+        );
+      }
+      return cache.last;
+    },
+  );
+  orgDetectorCaches.set(gatehouse, cache);
+  return cache.scan;
+}
+
 /** The governed calls of one wrapped client: how they are decided, and their reports under way. */
 export class ModelCalls {
   readonly #gatehouse: Gatehouse;
   readonly #provider: string;
   readonly #options: ModelCallOptions;
   readonly #pending = new Set<Promise<void>>();
-  /** The org's detectors as last read (`GET /v1/content/detectors/screen`), and when. */
-  #org: { at: number; scan: Promise<OrgDetectorScan | undefined> } | undefined;
-  #lastOrg: OrgDetectorScan | undefined;
-  #warned = false;
+  /** The client as the caller gave it: the key of the org's detectors, shared with its other wrappers. */
+  readonly #given: Gatehouse;
 
   constructor(gatehouse: Gatehouse, provider: string, integration: string, options: ModelCallOptions) {
+    this.#given = gatehouse;
     this.#gatehouse = gatehouse.withIntegration(integration);
     this.#provider = provider;
     this.#options = options;
@@ -301,32 +346,12 @@ export class ModelCalls {
   }
 
   /**
-   * The org's own detectors (docs/content-detectors.md), read once per ORG_DETECTORS_TTL_MS for every call
-   * of this client and compiled by RE2. When they cannot be read (Gatehouse unreachable, an older server),
-   * the screen runs the built-in table (and the detectors last read, if any) and the call goes on: the
-   * server still screens what it sees, and a call Gatehouse cannot be asked about is refused by `gate`
-   * anyway. A warning is written once, so the gap is not silent.
+   * The org's own detectors (docs/content-detectors.md), as {@link orgDetectorsOf} reads them for the
+   * client this wrapper was given: one read per ORG_DETECTORS_TTL_MS shared with every other wrapper and
+   * tool-result screen of the same client.
    */
   orgDetectors(): Promise<OrgDetectorScan | undefined> {
-    const now = Date.now();
-    if (this.#org !== undefined && now - this.#org.at < ORG_DETECTORS_TTL_MS) return this.#org.scan;
-    const scan = this.#gatehouse.contentDetectors().then(
-      (list) => {
-        this.#lastOrg = orgDetectorScan(list.detectors);
-        return this.#lastOrg;
-      },
-      (error: unknown) => {
-        if (!this.#warned) {
-          this.#warned = true;
-          console.warn(
-            `Gatehouse: the org's content detectors could not be read (${error instanceof Error ? error.message : String(error)}); this client's prompt screen runs the built-in detectors only until they can be (docs/guardrails.md, Limits)`,
-          );
-        }
-        return this.#lastOrg;
-      },
-    );
-    this.#org = { at: now, scan };
-    return scan;
+    return orgDetectorsOf(this.#given);
   }
 
   /** The output tokens a request that states no maximum declares. */
@@ -525,16 +550,32 @@ const TOOL_RESULT_DEFAULTS = { secrets: "redact", personalData: "redact" } as co
  * rules the tool call's decision answered (`content`: ask with `screened: []` to have them): secrets and
  * personal data redacted (or the whole result withheld, for a class set to `deny`), phrases aimed at the
  * agent found (the instruction heuristic, which only flags). `screened` is what to report on the call's
- * outcome (detector, class and path, never the value). The adapters run every tool's result through it.
+ * outcome (detector, class and path, never the value). `org`: the org's own detectors, compiled
+ * (`await orgDetectorsOf(gatehouse)`), run beside the built-in table; without it only the table runs —
+ * {@link screenToolOutputFor} reads them for you.
  */
 export function screenToolOutput<T>(
   output: T,
   decision: { content?: { secrets: string; personalData: string } | undefined },
+  org?: OrgDetectorScan,
 ): { output: T | string; withheld: boolean; screened: LocalFinding[] } {
   const content = decision.content ?? TOOL_RESULT_DEFAULTS;
   const actions = { secrets: contentAction(content.secrets), personalData: contentAction(content.personalData) };
-  const { value, withheld, found } = screenToolResult(output, actions, randomTag);
+  const { value, withheld, found } = screenToolResult(output, actions, randomTag, org);
   return { output: value, withheld, screened: found };
+}
+
+/**
+ * {@link screenToolOutput} with the org's own detectors as `gatehouse` reads them ({@link orgDetectorsOf}:
+ * at most once a minute per client instance, shared with the model-client wrappers of the same client).
+ * The adapters run every tool's result through it.
+ */
+export async function screenToolOutputFor<T>(
+  gatehouse: Gatehouse,
+  output: T,
+  decision: { content?: { secrets: string; personalData: string } | undefined },
+): Promise<{ output: T | string; withheld: boolean; screened: LocalFinding[] }> {
+  return screenToolOutput(output, decision, await orgDetectorsOf(gatehouse));
 }
 
 /** A rule as the server answered it; one this version does not know is held as `redact` (never looser). */

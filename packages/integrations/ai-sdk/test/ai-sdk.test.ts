@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
 import { VERSION, approvalResponses, gatehouseToolApproval, governTools, verifyApprovalResponses } from "../src/index.ts";
 import { scriptedModel, scriptedTools, type ScriptedCall } from "./scripted.ts";
+import { addOrgDetector, ORG_PLACEHOLDER, ORG_SECRET } from "../../org-detector.testing.ts";
 
 const api = listeningApp();
 
@@ -377,6 +378,25 @@ describe("@gatehouse/ai-sdk", () => {
     const withheld = await run("ai-sdk-tool-result-deny", { promptSecrets: "deny" });
     expect(withheld.read).toBe(`readFile: ${WITHHELD_TOOL_RESULT}`);
     expect(JSON.stringify(withheld.outcome)).not.toContain(token);
+  });
+
+  it("what the model reads: an org's own detector, added through the API, is redacted from a tool's result before the model reads it, and its finding is on the outcome", async () => {
+    const org = await createTestOrg({ label: "ai-sdk-tool-result-org", policies: [{ name: "reads", actions: ["tool.read_file"], effect: "allow" }] });
+    await addOrgDetector(api.url, org.adminKey.apiKey);
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url });
+    const tools = { readFile: tool({ description: "Read a file", inputSchema: z.object({ path: z.string() }), execute: async () => `ticket ${ORG_SECRET} is open` }) };
+    const result = await generateText({
+      model: scriptedModel([{ toolCallId: "call-read", toolName: "readFile", input: { path: "ticket.txt" } }]),
+      tools: governTools(tools, { gatehouse }),
+      messages: PROMPT,
+      stopWhen: stepCountIs(2),
+    });
+
+    expect(result.text).not.toContain(ORG_SECRET);
+    expect(result.text).toMatch(new RegExp(`^readFile: ticket ${ORG_PLACEHOLDER.source} is open$`));
+    const { events } = await gatehouse.audit.list({ type: "action.outcome" });
+    expect((events[0]?.data as { findings?: unknown[] }).findings).toEqual([expect.objectContaining({ detector: "acme_ticket_key", class: "secrets" })]);
+    expect(JSON.stringify(events)).not.toContain(ORG_SECRET);
   });
 
   describe("approvals in the message history that Gatehouse did not grant are refused before the tool runs", () => {

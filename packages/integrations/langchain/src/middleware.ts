@@ -1,4 +1,4 @@
-import { screenToolOutput } from "@gatehouse/sdk/model-call";
+import { screenToolOutputFor } from "@gatehouse/sdk/model-call";
 import { describeToolCall, GatehouseError, rewrittenArguments, type ActionResult, type DescribedToolCall, type Gatehouse, type ReportOptions } from "@gatehouse/sdk";
 import { createMiddleware, ToolMessage, type AgentMiddleware, type Decision, type WrapToolCallHook } from "langchain";
 import { deniedMessage } from "./denial.ts";
@@ -83,7 +83,7 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
       await report(auditEventId, { status: "success" }, request.toolCall);
       return output;
     }
-    const seen = screenToolOutput(output.content, decided);
+    const seen = await screenToolOutputFor(options.gatehouse, output.content, decided);
     await report(auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, request.toolCall);
     if (seen.output === output.content) return output;
     return new ToolMessage({

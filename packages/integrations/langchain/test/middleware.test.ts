@@ -13,6 +13,7 @@ import { AIMessage, createAgent, fakeModel, HumanMessage, tool, ToolMessage, too
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
+import { addOrgDetector, ORG_PLACEHOLDER, ORG_SECRET } from "../../org-detector.testing.ts";
 import { gatehouseDecision, gatehouseMiddleware, gatehouseResume, isGatehouseInterrupt, VERSION, type GatehouseInterrupt, type PendingInterrupt } from "../src/index.ts";
 
 const api = listeningApp();
@@ -398,6 +399,26 @@ describe("gatehouseMiddleware in createAgent", () => {
       ],
     ]);
     expect(JSON.stringify(outcomes)).not.toContain(token);
+  });
+
+  it("what the model reads: an org's own detector, added through the API, is redacted from the tool's result before the model reads it", async () => {
+    const org = await createTestOrg({ label: "lc-tool-result-org", policies: [{ name: "reads", actions: ["tool.read_ticket"], effect: "allow" }] });
+    await addOrgDetector(api.url, org.adminKey.apiKey);
+    const w: World = { org, admin: new GatehouseAdmin({ apiKey: org.adminKey.apiKey, baseUrl: api.url }), ran: [], integrations: [] };
+    const readTicket = tool(() => `key ${ORG_SECRET} is open`, { name: "read_ticket", description: "Reads a ticket.", schema: z.object({ id: z.string() }) });
+    const agent = createAgent({
+      model: fakeModel()
+        .respondWithTools([{ name: "read_ticket", args: { id: "T-1" }, id: "call_ticket" }])
+        .respond(finalAnswer),
+      tools: [readTicket],
+      middleware: [gatehouseMiddleware({ gatehouse: client(w) })],
+      checkpointer: new MemorySaver(),
+    });
+    const done = await agent.invoke({ messages: [new HumanMessage("Read T-1")] }, THREAD);
+    const read = toolMessage(done.messages, "read_ticket").text;
+    expect(read).toMatch(new RegExp(`^key ${ORG_PLACEHOLDER.source} is open$`));
+    const outcomes = (await new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url }).audit.list({ type: "action.outcome" })).events;
+    expect(outcomes.map((e) => (e.data as { findings?: Array<{ detector: string }> }).findings?.map((f) => f.detector))).toEqual([["acme_ticket_key"]]);
   });
 
   it("reports a tool that fails as a failure with its error, and the model reads the error", async () => {

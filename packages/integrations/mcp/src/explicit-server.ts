@@ -5,7 +5,8 @@
  * - `can_i`: what Gatehouse would decide now (records nothing);
  * - `request_approval`: asks for a decision, recorded (allowed at once, denied, or held for a person);
  * - `await_approval`: waits for a held action's decision (a reviewer's denial comes with their reason);
- * - `report_outcome`: reports how an allowed or approved action went.
+ * - `report_outcome`: reports how an allowed or approved action went; given the action's `result`, it
+ *   answers it screened (docs/guardrails.md, What the model reads) and records the findings on the outcome.
  *
  * The agent does the action itself, so the binding of an approval to arguments is the agent's to
  * check: `await_approval` takes the tool call it is about to make and refuses an approval made on
@@ -14,6 +15,7 @@
 import { APIUserAbortError, ApprovalTimeoutError, argsDigest, DeniedError, rewrittenArguments, type ActionResult, type Gatehouse, type ToolCall } from "@gatehouse/sdk";
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { screenToolOutputFor } from "@gatehouse/sdk/model-call";
 import { approvalUrlOf, decisionMeta } from "./answers.ts";
 import { SERVER_INTEGRATION, VERSION } from "./version.ts";
 
@@ -91,13 +93,15 @@ const TOOLS: Tool[] = [
   {
     name: "report_outcome",
     title: "Report how an action went",
-    description: "Reports how an allowed or approved action went, against the auditEventId its decision answered. The first report wins.",
+    description:
+      "Reports how an allowed or approved action went, against the auditEventId its decision answered. The first report wins. When the action returned a result you have not read yet (a tool's output, a file, a page), pass it as result: the answer gives it back with the secrets and personal data the org's content rules keep from you redacted (or withheld), and records what was found (never the values). Read and use that screened result, not the original.",
     inputSchema: {
       type: "object",
       properties: {
         auditEventId: { type: "string", description: "The decision's auditEventId (aud_…)." },
         status: { type: "string", enum: ["success", "failure", "partial"] },
         message: { type: "string", description: "What happened, in a sentence (at most 2,000 characters)." },
+        result: { description: "The action's result as you received it (text or any JSON), to have it screened before you read it: the answer holds it as you may read it." },
       },
       required: ["auditEventId", "status"],
       additionalProperties: false,
@@ -109,6 +113,7 @@ const TOOLS: Tool[] = [
 /** Gatehouse's decisions as an MCP server; connect it to a transport (`StdioServerTransport`). */
 export function createGatehouseMcpServer(options: GatehouseMcpServerOptions): Server {
   const gatehouse = options.gatehouse.withIntegration(SERVER_INTEGRATION);
+  const rules = new DecisionRules();
   const waitSeconds = options.waitSeconds ?? DEFAULT_WAIT_SECONDS;
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new RangeError("waitSeconds must be a number of seconds ≥ 0");
   const server = new Server(
@@ -127,11 +132,11 @@ export function createGatehouseMcpServer(options: GatehouseMcpServerOptions): Se
         case "can_i":
           return await canI(gatehouse, input);
         case "request_approval":
-          return await requestApproval(gatehouse, input);
+          return await requestApproval(gatehouse, input, rules);
         case "await_approval":
-          return await awaitApproval(gatehouse, input, waitSeconds, extra.signal);
+          return await awaitApproval(gatehouse, input, waitSeconds, extra.signal, rules);
         case "report_outcome":
-          return await reportOutcome(gatehouse, input);
+          return await reportOutcome(gatehouse, options.gatehouse, input, rules);
         default:
           return usage(`Unknown tool ${request.params.name}: the tools are can_i, request_approval, await_approval and report_outcome.`);
       }
@@ -142,6 +147,29 @@ export function createGatehouseMcpServer(options: GatehouseMcpServerOptions): Se
     }
   });
   return server;
+}
+
+type ContentRules = NonNullable<ActionResult["content"]>;
+
+/** What a result is screened by when this server did not see its decision's rules (another process made it): any finding withholds it. */
+const UNKNOWN_RULES: ContentRules = { secrets: "deny", personalData: "deny" };
+/** The most decisions whose content rules the server keeps for report_outcome's screen. */
+const MAX_KEPT_RULES = 1000;
+
+/** The content rules of the decisions this server answered, by auditEventId, for screening their results. */
+class DecisionRules {
+  readonly #rules = new Map<string, ContentRules>();
+
+  keep(result: ActionResult): void {
+    if (result.content === undefined) return;
+    this.#rules.delete(result.auditEventId);
+    this.#rules.set(result.auditEventId, result.content);
+    if (this.#rules.size > MAX_KEPT_RULES) this.#rules.delete(this.#rules.keys().next().value as string);
+  }
+
+  of(auditEventId: string): ContentRules {
+    return this.#rules.get(auditEventId) ?? UNKNOWN_RULES;
+  }
 }
 
 /** A mistake in a tool's input, said to the model. */
@@ -198,7 +226,7 @@ async function canI(gatehouse: Gatehouse, input: Record<string, unknown>): Promi
   });
 }
 
-async function requestApproval(gatehouse: Gatehouse, input: Record<string, unknown>): Promise<CallToolResult> {
+async function requestApproval(gatehouse: Gatehouse, input: Record<string, unknown>, rules: DecisionRules): Promise<CallToolResult> {
   const metadata = record(input, "metadata");
   const tool = toolOf(input);
   const requestId = text(input, "requestId", false);
@@ -208,7 +236,10 @@ async function requestApproval(gatehouse: Gatehouse, input: Record<string, unkno
     ...(metadata === undefined ? {} : { metadata }),
     ...(tool === undefined ? {} : { tool }),
     ...(eventId === undefined ? {} : { eventId }),
+    // Nothing found yet: asked so the answer says the content rules the action's result is screened by (report_outcome).
+    screened: [],
   });
+  rules.keep(result);
   const url = approvalUrlOf(result);
   const said =
     result.status === "executed"
@@ -219,7 +250,7 @@ async function requestApproval(gatehouse: Gatehouse, input: Record<string, unkno
   return answer(said, decisionOf(result));
 }
 
-async function awaitApproval(gatehouse: Gatehouse, input: Record<string, unknown>, maxSeconds: number, signal: AbortSignal): Promise<CallToolResult> {
+async function awaitApproval(gatehouse: Gatehouse, input: Record<string, unknown>, maxSeconds: number, signal: AbortSignal, rules: DecisionRules): Promise<CallToolResult> {
   const approvalId = text(input, "approvalId", true);
   if (!APPROVAL_ID.test(approvalId)) throw new UsageMistake("approvalId must be the approval request_approval answered (apr_ and 22 letters or digits).");
   const seconds = input["waitSeconds"];
@@ -252,6 +283,7 @@ async function awaitApproval(gatehouse: Gatehouse, input: Record<string, unknown
     }
     throw error;
   }
+  rules.keep(result);
   if (tool !== undefined) {
     // Approved for these arguments, or for them as the policies rewrote them: then the call is made with those.
     let args: unknown;
@@ -273,12 +305,32 @@ async function awaitApproval(gatehouse: Gatehouse, input: Record<string, unknown
   return answer(`Approved: go ahead, then report_outcome with auditEventId ${result.auditEventId}.`, decisionOf(result));
 }
 
-async function reportOutcome(gatehouse: Gatehouse, input: Record<string, unknown>): Promise<CallToolResult> {
+async function reportOutcome(gatehouse: Gatehouse, given: Gatehouse, input: Record<string, unknown>, rules: DecisionRules): Promise<CallToolResult> {
   const auditEventId = text(input, "auditEventId", true);
   if (!AUDIT_EVENT_ID.test(auditEventId)) throw new UsageMistake("auditEventId must be the decision's auditEventId (aud_ and 22 letters or digits).");
   const status = input["status"];
   if (status !== "success" && status !== "failure" && status !== "partial") throw new UsageMistake("status must be success, failure or partial.");
   const message = text(input, "message", false);
-  const outcome = await gatehouse.report(auditEventId, { status, ...(message === undefined ? {} : { message: message.slice(0, 2000) }) });
-  return answer(`Recorded: ${outcome.status}.`, { auditEventId, status: outcome.status });
+  // The result is screened by the decision's content rules, with the built-in table and the org's own detectors (docs/guardrails.md).
+  const seen = "result" in input ? await screenToolOutputFor(given, input["result"], { content: rules.of(auditEventId) }) : undefined;
+  const screened = seen?.screened.slice(0, 100) ?? [];
+  const outcome = await gatehouse.report(auditEventId, {
+    status,
+    ...(message === undefined ? {} : { message: message.slice(0, 2000) }),
+    ...(screened.length > 0 ? { screened } : {}),
+  });
+  if (seen === undefined) return answer(`Recorded: ${outcome.status}.`, { auditEventId, status: outcome.status });
+  const found = [...new Set(seen.screened.filter((f) => f.class !== "instructions").map((f) => f.detector))];
+  const said = seen.withheld
+    ? `Recorded: ${outcome.status}. The result was withheld: it holds a secret or personal data the org's content rules keep from you (${found.join(", ")}). Do not look for it another way.`
+    : found.length > 0
+      ? `Recorded: ${outcome.status}. The result, screened (${found.join(", ")} redacted): read and use this one, not the original.`
+      : `Recorded: ${outcome.status}. The result, screened (nothing to redact).`;
+  return answer(said, {
+    auditEventId,
+    status: outcome.status,
+    result: seen.output,
+    withheld: seen.withheld,
+    found: seen.screened.map(({ detector, class: kind, path }) => ({ detector, class: kind, path })),
+  });
 }

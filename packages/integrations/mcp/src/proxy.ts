@@ -16,7 +16,7 @@
  * Nothing the client sends can approve a call: the proxy never asks the client (no elicitation,
  * no sampling); approvals are decided by people in Gatehouse.
  */
-import { screenToolOutput } from "@gatehouse/sdk/model-call";
+import { screenToolOutputFor, type screenToolOutput } from "@gatehouse/sdk/model-call";
 import {
   APIUserAbortError,
   ApprovalTimeoutError,
@@ -192,11 +192,14 @@ export class GatehouseMcpProxy {
   readonly #held = new Map<string, HeldCall>();
   readonly #servers = new Set<Server>();
   readonly #tasks = new CancellableTaskStore();
+  /** The client as the caller gave it: the key of the org's detectors, read once a minute for every screen of the same client. */
+  readonly #given: Gatehouse;
 
   constructor(options: GatehouseMcpProxyOptions) {
     const waitSeconds = options.waitSeconds ?? DEFAULT_WAIT_SECONDS;
     if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new RangeError("waitSeconds must be a number of seconds ≥ 0");
     this.#gatehouse = options.gatehouse.withIntegration(PROXY_INTEGRATION);
+    this.#given = options.gatehouse;
     this.#downstream = options.downstream;
     this.#gate = new CallGate(this.#gatehouse);
     this.#hideDenied = options.hideDenied ?? false;
@@ -470,7 +473,7 @@ export class GatehouseMcpProxy {
       return { ...answer, _meta: { ...answer._meta, [DECISION_META]: decisionMeta(result) } };
     }
     // What the server answered is screened before the client's model reads it (docs/guardrails.md, What the model reads).
-    const seen = screenToolOutput({ content: answer.content, structuredContent: answer.structuredContent }, result);
+    const seen = await screenToolOutputFor(this.#given, { content: answer.content, structuredContent: answer.structuredContent }, result);
     await this.#report(result.auditEventId, "success", undefined, seen.screened);
     const screened: CallToolResult = seen.withheld
       ? { content: [{ type: "text", text: String(seen.output) }], isError: true }

@@ -16,7 +16,7 @@ import { CallToolResultSchema, type CallToolResult, type JSONRPCMessage } from "
 export const ROOT = resolve(import.meta.dirname, "../../../..");
 const BIN = join(ROOT, "packages/cli/src/bin.ts");
 export const FIXTURE = join(import.meta.dirname, "fixtures/server.mjs");
-const CLI = ["--conditions=@gatehouse/source", "--import", "tsx", BIN];
+export const CLI = ["--conditions=@gatehouse/source", "--import", "tsx", BIN];
 
 /** What the fixture server ran: one `{ tool, args }` per call that reached it. */
 export interface Ran {

@@ -14,6 +14,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, stopApp } from "../../../../apps/api/test/helpers.ts";
 import { call, decisionOf, eventually, FIXTURE, newLog, overStdio, ranIn, textOf, type Connected } from "./helpers.ts";
+import { addOrgDetector, ORG_PLACEHOLDER, ORG_SECRET } from "../../org-detector.testing.ts";
 
 let app: FastifyInstance;
 let baseUrl = "";
@@ -313,6 +314,20 @@ describe("what the model reads", () => {
       ],
     ]);
     expect(JSON.stringify(outcomes)).not.toContain("jane.doe@example.com");
+  }, 60_000);
+
+  it("an org's own detector, added through the API, is redacted from the server's answer before the client reads it", async () => {
+    const org = await createTestOrg({ label: "mcp-tool-result-org", policies: [{ name: "tickets", actions: ["mcp.billing.ticket"], effect: "allow" }] });
+    await addOrgDetector(baseUrl, org.adminKey.apiKey);
+    const log = newLog();
+    const env = { GATEHOUSE_API_KEY: org.agent.apiKey, GATEHOUSE_BASE_URL: baseUrl };
+    const proxied = await overStdio(["mcp-proxy", "--", process.execPath, join(import.meta.dirname, "fixtures/billing.mjs"), log], env);
+    open.push(proxied);
+    const result = await call(proxied, "ticket", { id: "T-1" });
+    expect(textOf(result)).not.toContain(ORG_SECRET);
+    expect(textOf(result)).toMatch(new RegExp(`^ticket T-1: key ${ORG_PLACEHOLDER.source} is open$`));
+    const outcomes = (await new Gatehouse({ apiKey: org.agent.apiKey, baseUrl }).audit.list({ type: "action.outcome" })).events;
+    expect(outcomes.map((e) => (e.data as { findings?: Array<{ detector: string }> }).findings?.map((f) => f.detector))).toEqual([["acme_ticket_key"]]);
   }, 60_000);
 });
 

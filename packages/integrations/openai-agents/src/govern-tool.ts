@@ -1,5 +1,5 @@
 import { DeniedError, GatehouseError, type ActionResult, type Gatehouse } from "@gatehouse/sdk";
-import { screenToolOutput } from "@gatehouse/sdk/model-call";
+import { screenToolOutputFor, type screenToolOutput } from "@gatehouse/sdk/model-call";
 import type { FunctionTool, Tool, ToolInputParameters } from "@openai/agents";
 import { argumentsToRun, callArguments, describeCall, governance, standing, type GatehouseToolOptions } from "./governance.ts";
 import { inputGuardrail } from "./guardrail.ts";
@@ -60,7 +60,7 @@ export function governTool<TContext, TParameters extends ToolInputParameters, TR
       throw error;
     }
     // The result is screened before the model reads it (docs/guardrails.md, What the model reads).
-    const seen = screenToolOutput(output, decision);
+    const seen = await screenToolOutputFor(options.gatehouse, output, decision);
     await report(settings.client, decision.auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, onReportError);
     return seen.output as typeof output;
   };

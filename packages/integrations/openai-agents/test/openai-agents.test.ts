@@ -5,6 +5,7 @@ import { Agent, RunState, Usage, run, setTracingDisabled, tool, type Model, type
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { listeningApp, THREE_TOOL_POLICIES, REWRITE_POLICIES } from "../../../../apps/api/test/helpers.ts";
+import { addOrgDetector, ORG_PLACEHOLDER, ORG_SECRET } from "../../org-detector.testing.ts";
 import { VERSION, gatehouseInputGuardrail, gatehouseNeedsApproval, governTools, resumeWhenDecided } from "../src/index.ts";
 
 /**
@@ -362,6 +363,20 @@ describe("@gatehouse/openai-agents in the Agents SDK's run loop", () => {
         ["instruction_override", "flagged"],
       ],
     ]);
+  });
+
+  it("what the model reads: an org's own detector, added through the API, is redacted from the tool's result before the model reads it", async () => {
+    const org = await createTestOrg({ label: "oa-tool-result-org", policies: [{ name: "reads", actions: ["tool.read_ticket"], effect: "allow" }] });
+    await addOrgDetector(api.url, org.adminKey.apiKey);
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url });
+    const readTicket = tool({ name: "read_ticket", description: "Read a ticket.", parameters: z.object({ id: z.string() }), execute: () => `key ${ORG_SECRET} is open` });
+    const model = new ScriptedModel([[call("call_ticket", "read_ticket", { id: "T-1" })], [say("Read it.")]]);
+    await run(new Agent({ name: "reader", model, tools: governTools([readTicket], { gatehouse }) }), "Read T-1");
+    const read = toolResult(model.requests[1], "call_ticket");
+    expect(read).not.toContain(ORG_SECRET);
+    expect(read).toMatch(ORG_PLACEHOLDER);
+    const outcomes = await outcomesOf(gatehouse);
+    expect(outcomes.map((outcome) => (outcome as { findings?: Array<{ detector: string }> }).findings?.map((f) => f.detector))).toEqual([["acme_ticket_key"]]);
   });
 
   it("gatehouseNeedsApproval and gatehouseInputGuardrail on a tool(): a denied call stops the run and is rejected with the reason", async () => {
