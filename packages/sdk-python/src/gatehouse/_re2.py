@@ -19,6 +19,7 @@ scripts/re2-python.ts). Unicode classes (``\\pL``, ``\\p{Greek}``) are not suppo
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from typing import Any, Final, cast
@@ -603,7 +604,7 @@ def _is_word(r: int) -> bool:
 class Re2:
     """A compiled pattern. ``Re2(pattern)`` raises ``Unsupported`` for what it cannot match exactly as re2js does."""
 
-    __slots__ = ("pattern", "prog", "start", "steps", "_closures")
+    __slots__ = ("pattern", "prog", "start", "steps", "_closures", "_first")
 
     def __init__(self, pattern: str) -> None:
         if len(pattern) > MAX_PATTERN:
@@ -621,6 +622,27 @@ class Re2:
         #: Instructions visited by searches so far (each step costs at most the program's size).
         self.steps = 0
         self._closures: dict[tuple[int, int], tuple[int, ...]] = {}
+        #: The code units a match can begin with, to skip to the next place a match could start (None: any).
+        self._first = self._first_units()
+
+    def _first_units(self) -> re.Pattern[str] | None:
+        """A one-character class (Python's ``re``: a scan, no backtracking) of the code units a match can begin with,
+        from every instruction the start can reach by empty steps, whatever the assertions there; None when the start
+        can reach a match without reading a character or can read any character."""
+        units: list[tuple[int, int]] = []
+        for pc in self._closure(self.start, BOL | EOL | BOT | EOT | WB | NWB):
+            inst = self.prog[pc]
+            if inst.op != RUNE:
+                return None
+            for lo, hi in zip(inst.los, inst.his):
+                if lo <= 0xFFFF:
+                    units.append((lo, min(hi, 0xFFFF)))
+                if hi > 0xFFFF:
+                    units.append((0xD800, 0xDBFF))
+        units = _clean(units)
+        if not units or (units[0][0] == 0 and units[0][1] >= 0xFFFF):
+            return None
+        return re.compile("[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in units) + "]")
 
     @property
     def size(self) -> int:
@@ -658,8 +680,12 @@ class Re2:
         self._closures[key] = found
         return found
 
-    def _search(self, runes: list[int], begin: int) -> tuple[int, int] | None:
-        """The leftmost-first match starting at or after rune ``begin``, as rune indices."""
+    def _search(
+        self, runes: list[int], begin: int, text: str | None = None, offsets: list[int] | None = None, rune_of: list[int] | None = None
+    ) -> tuple[int, int] | None:
+        """The leftmost-first match starting at or after rune ``begin``, as rune indices. With ``text`` (the code units the
+        runes were read from; with ``offsets`` and ``rune_of``, each rune's first unit and each unit's rune, when a surrogate pair made them differ), places where
+        no match can begin are skipped by the first-unit class."""
         n = len(runes)
         prog = self.prog
 
@@ -684,7 +710,17 @@ class Re2:
         pos = begin
         here = flag(pos)
         steps = 0
+        first = self._first if text is not None else None
         while True:
+            if first is not None and matched is None and not clist and pos < n:
+                unit = pos if offsets is None else offsets[pos]
+                hit = first.search(cast(str, text), unit)
+                if hit is None:
+                    break
+                start = hit.start() if rune_of is None else rune_of[hit.start()]
+                if start > pos:
+                    pos = start
+                    here = flag(pos)
             if matched is None:
                 for pc in self._closure(self.start, here):
                     if pc not in seen:
@@ -738,9 +774,17 @@ class Re2:
                 runes.append(c)
                 i += 1
         offsets.append(n)
+        rune_of: list[int] | None = None
+        if len(runes) != n:
+            rune_of = [0] * (n + 1)
+            for k, unit in enumerate(offsets):
+                rune_of[unit] = k
+            for k in range(len(runes)):
+                if offsets[k + 1] - offsets[k] == 2:
+                    rune_of[offsets[k] + 1] = k + 1
         at = 0
         while at <= len(runes):
-            found = self._search(runes, at)
+            found = self._search(runes, at, text, None if rune_of is None else offsets, rune_of)
             if found is None:
                 return
             start, end = found
