@@ -299,14 +299,15 @@ const orgDetectorCaches = new WeakMap<Gatehouse, OrgDetectorCache>();
  * they cannot be read (Gatehouse unreachable, an older server), the screens run the built-in table and the
  * set last read, if any, and go on: the server still screens what it sees, and a call Gatehouse cannot be
  * asked about is refused by `gate` anyway. A warning is written once per client, so the gap is not silent.
+ * `integration`: the adapter reading them (`withIntegration`), named on the read like its other calls.
  */
-export function orgDetectorsOf(gatehouse: Gatehouse): Promise<OrgDetectorScan | undefined> {
+export function orgDetectorsOf(gatehouse: Gatehouse, integration?: string): Promise<OrgDetectorScan | undefined> {
   const now = Date.now();
   const cached = orgDetectorCaches.get(gatehouse);
   if (cached !== undefined && now - cached.at < ORG_DETECTORS_TTL_MS) return cached.scan;
   const cache: OrgDetectorCache = cached ?? { at: now, scan: Promise.resolve(undefined), last: undefined, warned: false };
   cache.at = now;
-  cache.scan = gatehouse.contentDetectors().then(
+  cache.scan = (integration === undefined ? gatehouse : gatehouse.withIntegration(integration)).contentDetectors().then(
     (list) => {
       cache.last = orgDetectorScan(list.detectors);
       return cache.last;
@@ -333,9 +334,11 @@ export class ModelCalls {
   readonly #pending = new Set<Promise<void>>();
   /** The client as the caller gave it: the key of the org's detectors, shared with its other wrappers. */
   readonly #given: Gatehouse;
+  readonly #integration: string;
 
   constructor(gatehouse: Gatehouse, provider: string, integration: string, options: ModelCallOptions) {
     this.#given = gatehouse;
+    this.#integration = integration;
     this.#gatehouse = gatehouse.withIntegration(integration);
     this.#provider = provider;
     this.#options = options;
@@ -351,7 +354,7 @@ export class ModelCalls {
    * tool-result screen of the same client.
    */
   orgDetectors(): Promise<OrgDetectorScan | undefined> {
-    return orgDetectorsOf(this.#given);
+    return orgDetectorsOf(this.#given, this.#integration);
   }
 
   /** The output tokens a request that states no maximum declares. */
@@ -568,14 +571,15 @@ export function screenToolOutput<T>(
 /**
  * {@link screenToolOutput} with the org's own detectors as `gatehouse` reads them ({@link orgDetectorsOf}:
  * at most once a minute per client instance, shared with the model-client wrappers of the same client).
- * The adapters run every tool's result through it.
+ * The adapters run every tool's result through it, naming themselves (`integration`) on the read.
  */
 export async function screenToolOutputFor<T>(
   gatehouse: Gatehouse,
   output: T,
   decision: { content?: { secrets: string; personalData: string } | undefined },
+  integration?: string,
 ): Promise<{ output: T | string; withheld: boolean; screened: LocalFinding[] }> {
-  return screenToolOutput(output, decision, await orgDetectorsOf(gatehouse));
+  return screenToolOutput(output, decision, await orgDetectorsOf(gatehouse, integration));
 }
 
 /** A rule as the server answered it; one this version does not know is held as `redact` (never looser). */

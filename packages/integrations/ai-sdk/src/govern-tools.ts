@@ -1,5 +1,6 @@
 import { DeniedError, type ActionResult, type Gatehouse } from "@gatehouse/sdk";
 import { screenToolOutputFor, type screenToolOutput } from "@gatehouse/sdk/model-call";
+import { INTEGRATION } from "./version.ts";
 import type { ToolExecutionOptions, ToolSet } from "ai";
 import { decide, describeCall, integrationClient, type GatehouseAiSdkOptions, type ToolCallRef } from "./decide.ts";
 
@@ -89,7 +90,7 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
       try {
         // Each result the tool yields is screened before the model reads it (docs/guardrails.md, What the model reads).
         for await (const part of execute.call(tool, call.runWith, execution) as AsyncIterable<unknown>) {
-          const seen = await screenToolOutputFor(options.gatehouse, part, call.decision);
+          const seen = await screenToolOutputFor(options.gatehouse, part, call.decision, INTEGRATION);
           screened.push(...seen.screened);
           yield seen.output;
           if (seen.withheld) break;
@@ -111,7 +112,7 @@ function governedExecute(client: Gatehouse, options: GovernToolsOptions, toolNam
       throw error;
     }
     // The result is screened before the model reads it (docs/guardrails.md, What the model reads).
-    const seen = await screenToolOutputFor(options.gatehouse, output, call.decision);
+    const seen = await screenToolOutputFor(options.gatehouse, output, call.decision, INTEGRATION);
     await report(call, undefined, seen.screened);
     return seen.output;
   };

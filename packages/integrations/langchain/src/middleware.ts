@@ -83,7 +83,7 @@ export function gatehouseMiddleware(options: GatehouseMiddlewareOptions): AgentM
       await report(auditEventId, { status: "success" }, request.toolCall);
       return output;
     }
-    const seen = await screenToolOutputFor(options.gatehouse, output.content, decided);
+    const seen = await screenToolOutputFor(options.gatehouse, output.content, decided, INTEGRATION);
     await report(auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, request.toolCall);
     if (seen.output === output.content) return output;
     return new ToolMessage({

@@ -312,7 +312,7 @@ async function reportOutcome(gatehouse: Gatehouse, given: Gatehouse, input: Reco
   if (status !== "success" && status !== "failure" && status !== "partial") throw new UsageMistake("status must be success, failure or partial.");
   const message = text(input, "message", false);
   // The result is screened by the decision's content rules, with the built-in table and the org's own detectors (docs/guardrails.md).
-  const seen = "result" in input ? await screenToolOutputFor(given, input["result"], { content: rules.of(auditEventId) }) : undefined;
+  const seen = "result" in input ? await screenToolOutputFor(given, input["result"], { content: rules.of(auditEventId) }, SERVER_INTEGRATION) : undefined;
   const screened = seen?.screened.slice(0, 100) ?? [];
   const outcome = await gatehouse.report(auditEventId, {
     status,

@@ -473,7 +473,7 @@ export class GatehouseMcpProxy {
       return { ...answer, _meta: { ...answer._meta, [DECISION_META]: decisionMeta(result) } };
     }
     // What the server answered is screened before the client's model reads it (docs/guardrails.md, What the model reads).
-    const seen = await screenToolOutputFor(this.#given, { content: answer.content, structuredContent: answer.structuredContent }, result);
+    const seen = await screenToolOutputFor(this.#given, { content: answer.content, structuredContent: answer.structuredContent }, result, PROXY_INTEGRATION);
     await this.#report(result.auditEventId, "success", undefined, seen.screened);
     const screened: CallToolResult = seen.withheld
       ? { content: [{ type: "text", text: String(seen.output) }], isError: true }

@@ -3,6 +3,7 @@ import { screenToolOutputFor, type screenToolOutput } from "@gatehouse/sdk/model
 import type { FunctionTool, Tool, ToolInputParameters } from "@openai/agents";
 import { argumentsToRun, callArguments, describeCall, governance, standing, type GatehouseToolOptions } from "./governance.ts";
 import { inputGuardrail } from "./guardrail.ts";
+import { INTEGRATION } from "./version.ts";
 import { approvalFunction } from "./needs-approval.ts";
 
 /** Options of {@link governTool} and {@link governTools}. */
@@ -60,7 +61,7 @@ export function governTool<TContext, TParameters extends ToolInputParameters, TR
       throw error;
     }
     // The result is screened before the model reads it (docs/guardrails.md, What the model reads).
-    const seen = await screenToolOutputFor(options.gatehouse, output, decision);
+    const seen = await screenToolOutputFor(options.gatehouse, output, decision, INTEGRATION);
     await report(settings.client, decision.auditEventId, { status: "success", ...(seen.screened.length > 0 ? { screened: seen.screened.slice(0, 100) } : {}) }, onReportError);
     return seen.output as typeof output;
   };

@@ -16,7 +16,7 @@ import {
   type Gatehouse,
   type ToolCallSpec,
 } from "@gatehouse/sdk";
-import { VERSION } from "./version.ts";
+import { INTEGRATION } from "./version.ts";
 
 /** What every part of this adapter is configured with. */
 export interface GatehouseToolOptions {
@@ -40,7 +40,7 @@ export interface Governance {
 }
 
 export function governance(options: GatehouseToolOptions): Governance {
-  return { client: options.gatehouse.withIntegration(`openai-agents/${VERSION}`), actionType: options.actionType, metadata: options.metadata };
+  return { client: options.gatehouse.withIntegration(INTEGRATION), actionType: options.actionType, metadata: options.metadata };
 }
 
 /**
