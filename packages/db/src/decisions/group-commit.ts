@@ -19,7 +19,7 @@ const { DatabaseError } = pg;
  * Group commit for decisions. Decisions for one org queue here; while one transaction is in flight
  * the next batch gathers, so under load many decisions share one commit. Each batch, in one
  * transaction under the org's log-head lock (the same lock every other audit append takes), in three
- * round trips (BEGIN + lock + every contributor's reads; the one write statement; COMMIT), four with idempotency keys:
+ * round trips (BEGIN + lock + every contributor's reads and the idempotency keys' actions; the one write statement; COMMIT):
  *  - each registered contributor (commit-contributors.ts: a closed org, halts, budgets, runs,
  *    approvals) reads what it needs under the lock, checks each item before its rows are made (a halt
  *    committed before the batch wins over a cached "active"; budgets against the counters as committed
@@ -36,6 +36,24 @@ const { DatabaseError } = pg;
  * still refuses the batch's write, it is bisected (`commitIsolating`) until the refused items stand
  * alone. Only a database that cannot be reached (or an error before the write) fails the batch.
  */
+/** An action already committed under an idempotency key of the batch. */
+interface PreviousAction {
+  agent_id: string;
+  idempotency_key: string;
+  request_hash: string;
+  result: ActionResult;
+}
+
+/** What an eventId may be (core's request schema): only such a key is inlined in the batch's first round trip. */
+const INLINE_EVENT_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** The committed actions of the batch's idempotency keys, as one statement of the simple protocol (each value inlined by `lit`). */
+function idempotencyRead(keyed: ReadonlyArray<{ agentId: string; eventId?: string | undefined }>, lit: (value: string) => string): string {
+  const agents = [...new Set(keyed.map((i) => i.agentId))].map(lit).join(", ");
+  const keys = [...new Set(keyed.map((i) => i.eventId as string))].map(lit).join(", ");
+  return `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id IN (${agents}) AND idempotency_key IN (${keys})`;
+}
+
 export interface Committed {
   result: ActionResult;
   /** False when an earlier call with the same eventId answered instead. */
@@ -189,7 +207,14 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
     // service generated (org and agents of an authenticated key) and core's budget keys, never request text.
     const lit = (value: string) => client.escapeLiteral(value);
     const reads = CONTRIBUTORS.map((c) => c.reads(orgId, items, lit));
-    const opened = (await client.query([`BEGIN`, lockHeadStatement(lit(orgId)), ...reads.flat(), ...outcomeReads(orgId, reported, lit)].join("; "))) as unknown as pg.QueryResult[];
+    // The idempotency keys' committed actions, read in the same round trip: an eventId is 1-200 characters of
+    // [A-Za-z0-9._:-] (core's request schema, checked again here), an identifier like the ids inlined above.
+    const keyed = items.filter((i) => i.eventId);
+    const inlineKeys = keyed.length > 0 && keyed.every((i) => INLINE_EVENT_ID.test(i.eventId as string));
+    const keyRead = inlineKeys ? [idempotencyRead(keyed, lit)] : [];
+    const opened = (await client.query(
+      [`BEGIN`, lockHeadStatement(lit(orgId)), ...reads.flat(), ...outcomeReads(orgId, reported, lit), ...keyRead].join("; "),
+    )) as unknown as pg.QueryResult[];
     let at = 2;
     const states = CONTRIBUTORS.map((c, i) => {
       const results = opened.slice(at, at + (reads[i]?.length ?? 0));
@@ -197,14 +222,15 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       return c.open(results, items);
     });
     const head = await logHead(query, orgId, (opened[1] as pg.QueryResult<HeadRow>).rows[0]);
-    const outcomeState = loadOutcomes(opened.slice(at));
-    const keyed = items.filter((i) => i.eventId);
+    const outcomeState = loadOutcomes(opened.slice(at, opened.length - keyRead.length));
     const known = new Map<string, { requestHash: string; result: ActionResult }>();
     if (keyed.length > 0) {
-      const previous = await client.query<{ agent_id: string; idempotency_key: string; request_hash: string; result: ActionResult }>(
-        `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
-        [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
-      );
+      const previous = inlineKeys
+        ? (opened.at(-1) as pg.QueryResult<PreviousAction>)
+        : await client.query<PreviousAction>(
+            `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
+            [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
+          );
       // The stored result may have been settled by an approval since: its sentence is written anew.
       for (const p of previous.rows)
         known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
