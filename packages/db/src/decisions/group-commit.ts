@@ -1,9 +1,11 @@
 import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
+import { createHash } from "node:crypto";
 import pg from "pg";
 import { recordAuditAppendMetric } from "../infra/metrics";
 import { meters } from "../infra/telemetry";
 import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
+import { dbEnv } from "../infra/env";
 import { wentSilent } from "../infra/db-errors";
 import { publishAfterCommit } from "../infra/signals";
 import { unstorableText } from "./storable";
@@ -36,6 +38,33 @@ const { DatabaseError } = pg;
  * still refuses the batch's write, it is bisected (`commitIsolating`) until the refused items stand
  * alone. Only a database that cannot be reached (or an error before the write) fails the batch.
  */
+/**
+ * The append statement's text depends only on which contributors write (its rows go as arrays), so it has a
+ * few shapes: each is prepared once per connection under a name of its text, and PostgreSQL parses and plans
+ * it once instead of on every commit. Only where connections are this process's own (DATABASE_POOL_MODE
+ * session): a pooler in transaction mode would hand the statement to another client's session. At most
+ * PREPARED_PER_CONNECTION shapes per connection; another goes unnamed.
+ */
+const PREPARED_PER_CONNECTION = 32;
+const preparedOn = new WeakMap<pg.PoolClient, Set<string>>();
+const namesByText = new Map<string, string>();
+
+function preparedName(client: pg.PoolClient, text: string): string | undefined {
+  if (dbEnv().DATABASE_POOL_MODE !== "session") return undefined;
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name = `gatehouse_append_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    if (namesByText.size < 4 * PREPARED_PER_CONNECTION) namesByText.set(text, name);
+  }
+  let names = preparedOn.get(client);
+  if (names === undefined) preparedOn.set(client, (names = new Set()));
+  if (!names.has(name)) {
+    if (names.size >= PREPARED_PER_CONNECTION) return undefined;
+    names.add(name);
+  }
+  return name;
+}
+
 /** An action already committed under an idempotency key of the batch. */
 interface PreviousAction {
   agent_id: string;
@@ -322,7 +351,8 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
         actions.length > 0 ? [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...CONTRIBUTORS.flatMap((c) => c.writes(orgId, actions, createdAt))] : outcomeWrites,
       );
       const began = performance.now();
-      await client.query(statement.text, statement.values).catch(refusedWrite);
+      const name = preparedName(client, statement.text);
+      await client.query(name === undefined ? statement : { ...statement, name }).catch(refusedWrite);
       try {
         const seconds = (performance.now() - began) / 1000;
         meters().appendDuration.record(seconds);
