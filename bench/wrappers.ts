@@ -8,7 +8,10 @@
 //   and flushed between calls, outside the timing: an agent does its work between model calls);
 // - `openai wrapped back-to-back`: no pause between calls, so each call's decision shares the API and
 //   the database with the report of the one before it (a call does not wait for it);
-// - `gate`: the bare SDK decision the wrapper makes (gate with spend), for its own overhead.
+// - `gate`: the bare SDK decision the wrapper makes (gate with spend), for its own overhead;
+// - `api round trip` (GET /healthz: one HTTP exchange with the API and its one-query database check) and
+//   `postgres commit` (a one-row insert committed, from this process): the machine's floors a durable decision
+//   is made of (one API exchange, three PostgreSQL round trips of which one flushes the WAL).
 // Each call's prompt differs (an agent's turns do), as loop detection expects. Goal: a wrapper adds
 // ≤ 5 ms p50 to a model call (wrapped − direct, the medians of the same round). Writes
 // bench/results/wrappers-*.json and bench/WRAPPERS.md. Needs PostgreSQL (DATABASE_URL's server) and Redis.
@@ -27,6 +30,8 @@ const api = `http://127.0.0.1:${PORT}`;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const ROUND_CALLS = Number(process.env.BENCH_CALLS ?? 100);
 const GOAL_MS = 5;
+/** Issue 46's goal for a wrapped call over the unwrapped one. */
+const GOAL_46_MS = 2;
 const round2 = (v: number) => Math.round(v * 100) / 100;
 
 const usage = { prompt_tokens: 40, completion_tokens: 12, total_tokens: 52 };
@@ -82,9 +87,19 @@ async function standIn(): Promise<string> {
 }
 
 type Kind =
-  "openai direct" | "openai wrapped" | "openai wrapped back-to-back" | "openai stream direct" | "openai stream wrapped" | "anthropic direct" | "anthropic wrapped" | "gate";
+  | "openai direct"
+  | "openai wrapped"
+  | "openai wrapped back-to-back"
+  | "openai stream direct"
+  | "openai stream wrapped"
+  | "anthropic direct"
+  | "anthropic wrapped"
+  | "gate"
+  | "api round trip"
+  | "postgres commit";
 
-await benchRun(async ({ machine, env }) => {
+await benchRun(async ({ machine, env, client }) => {
+  await client.query("CREATE TABLE bench_floor (n int)");
   const { agent } = JSON.parse(run("npx", ["tsx", "bench/setup-wrappers.ts"], env).trim().split("\n").pop() as string) as { agent: string };
   background(process.execPath, ["--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: PORT });
   await waitFor(`${api}/healthz`);
@@ -119,6 +134,8 @@ await benchRun(async ({ machine, env }) => {
       call: () =>
         gatehouse.gate("llm.openai.gpt-4o-mini", { spend: { model: "gpt-4o-mini", inputTokens: 60, maxOutputTokens: 200 }, metadata: { provider: "openai", call: (n += 1) } }),
     },
+    "api round trip": { call: () => fetch(`${api}/healthz`).then((response) => response.text()) },
+    "postgres commit": { call: () => client.query("INSERT INTO bench_floor VALUES (1)") },
   };
   const kinds = Object.keys(calls) as Kind[];
   // Warm the caches and the JIT.
@@ -178,7 +195,13 @@ await benchRun(async ({ machine, env }) => {
       },
     ]),
   ) as Record<string, { direct: Kind; addedP50: number; beyondGateP50: number }>;
-  const results = { machine: { ...machine, loadavgAtEnd: loadavg().map(round2) }, settings: { ROUNDS, ROUND_CALLS }, rows, added, goal: { maxAddedP50Ms: GOAL_MS } };
+  const results = {
+    machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
+    settings: { ROUNDS, ROUND_CALLS },
+    rows,
+    added,
+    goal: { maxAddedP50Ms: GOAL_MS, issue46MaxAddedP50Ms: GOAL_46_MS },
+  };
   recordResults("wrappers", "WRAPPERS", machine.date, results, (stamp) => summary(results, stamp));
 });
 
@@ -194,8 +217,15 @@ function summary(
   const rows = Object.entries(r.rows)
     .map(([kind, row]) => `| ${kind} | ${row.calls} | ${row.p50} | ${row.p90} | ${row.p99} |`)
     .join("\n");
+  const api = r.rows["api round trip"]?.p50 ?? Number.NaN;
+  const commit = r.rows["postgres commit"]?.p50 ?? Number.NaN;
+  const total = Math.round((api + 3 * commit) * 100) / 100;
+  const floor = { api, commit, total, rest: Math.round(((r.rows.gate?.p50 ?? Number.NaN) - total) * 100) / 100 };
   const added = Object.entries(r.added)
-    .map(([wrapped, a]) => `| ${wrapped} | ${a.direct} | ${a.addedP50} | ${a.beyondGateP50} | ${a.addedP50 <= GOAL_MS ? "met" : "**missed**"} |`)
+    .map(
+      ([wrapped, a]) =>
+        `| ${wrapped} | ${a.direct} | ${a.addedP50} | ${a.beyondGateP50} | ${a.addedP50 <= GOAL_MS ? "met" : "**missed**"} | ${a.addedP50 <= GOAL_46_MS ? "met" : "**missed**"} |`,
+    )
     .join("\n");
   return `# What a model client's wrapper adds to a model call (issue 30)
 
@@ -219,10 +249,19 @@ is in, the call before counts against its budgets at what it reserved).
 
 What the wrapper adds, in ms: the median over rounds of (the wrapped kind's p50 − the direct kind's p50, in the same round), and
 of that minus the bare \`gate\` p50 of the round (the wrapper's own work: the estimate, the request's digest, the stream's
-metering). Goal: ≤ ${GOAL_MS} ms p50 added to a model call.
+metering). Goals: ≤ ${GOAL_MS} ms p50 added to a model call (issue 30), and ≤ ${GOAL_46_MS} ms (issue 46).
 
-| wrapped | direct | added (p50) | beyond the bare gate (p50) | goal |
-|---|---|---|---|---|
+| wrapped | direct | added (p50) | beyond the bare gate (p50) | ≤ ${GOAL_MS} ms | ≤ ${GOAL_46_MS} ms |
+|---|---|---|---|---|---|
 ${added}
+
+**The floor.** The decision a wrapped call waits for is recorded before the request may go: one HTTP exchange with the API
+and three PostgreSQL round trips (BEGIN with the log head's lock and every read; the one write statement; COMMIT, which
+flushes the WAL). On this machine, in this run, one exchange with the API (\`api round trip\`, p50 ${floor.api} ms) and one
+committed insert (\`postgres commit\`, p50 ${floor.commit} ms) are the parts; taking each PostgreSQL round trip at the cost of a commit,
+the floor is ${floor.total} ms. The bare \`gate\` is ${r.rows.gate?.p50} ms, so ${floor.rest} ms of each decision is the API's own work (its
+Redis round trips for rate limits and loop counts, the plan, the group commit's code), and the wrapper's own work is the
+"beyond the bare gate" column: that is where the ≤ ${GOAL_46_MS} ms goal is still to be won. Answering before the decision is durable
+would win it at once, and Gatehouse does not do that (an error never becomes an allow, and a call's spend is reserved before it goes).
 `;
 }

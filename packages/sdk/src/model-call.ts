@@ -272,9 +272,13 @@ export class ModelCall {
   #settle(status: OutcomeStatus, usage: Usage | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
-    if (this.#answer) for (const { path, text } of this.#texts.values()) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer, this.org));
+    // The answer's texts are screened, and the outcome reported, after the caller has its answer (ModelCalls.report).
+    const texts = [...this.#texts.values()];
     this.#texts.clear();
-    this.calls.report(this.auditEventId, status, usage, this.#found.slice(0, 100));
+    this.calls.report(this.auditEventId, status, usage, () => {
+      if (this.#answer) for (const { path, text } of texts) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer, this.org));
+      return this.#found.slice(0, 100);
+    });
   }
 }
 
@@ -374,13 +378,15 @@ export class ModelCalls {
     const spend: Spend = { model: declared.model, inputTokens: declared.inputTokens, maxOutputTokens: declared.maxOutputTokens, ...(declared.tier ? { tier: declared.tier } : {}) };
     // The prompt is screened here, in this process, by the built-in table and the org's own detectors: only
     // what was found (detector, class, path) goes to Gatehouse.
+    // The request's digest is worked out (off this thread, by WebCrypto) while the prompt is screened.
+    const digest = requestDigest(declared.request);
     const org = await this.orgDetectors();
     const screened: ScreenedFinding[] = findInValue(declared.prompt, ["prompt"], org);
     // A call held for approval answers its rules first; the approval's answer may not repeat them.
     let asked: ContentRules | undefined;
     const result = await this.#gatehouse.gate(actionTypeOf(this.#provider, declared.model), {
       spend,
-      metadata: { ...metadata, provider: this.#provider, model: declared.model, stream: declared.stream, requestDigest: await requestDigest(declared.request) },
+      metadata: { ...metadata, provider: this.#provider, model: declared.model, stream: declared.stream, requestDigest: await digest },
       screened,
       onRequested: (requested) => {
         asked = requested.content;
@@ -407,18 +413,27 @@ export class ModelCalls {
     return call;
   }
 
-  /** Reports an outcome without holding up the call: its failure goes to `onReportError`. */
-  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined, screened: ScreenedFinding[] = []): void {
-    const sent = this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }), ...(screened.length > 0 ? { screened } : {}) }).then(
-      () => undefined,
-      (error: unknown) => {
-        try {
-          this.#options.onReportError?.(error, auditEventId);
-        } catch {
-          // A throwing listener must not become an unhandled rejection of a report nobody awaits.
-        }
-      },
-    );
+  /**
+   * Reports an outcome without holding up the call: `screened` (what the answer screen found, worked out
+   * then) and the request start on the next turn of the event loop, after the caller has its answer; a
+   * flush waits for them from now. A failure, the screen's included, goes to `onReportError`.
+   */
+  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined, screened: () => ScreenedFinding[] = () => []): void {
+    const sent = new Promise<void>((resolve) => setTimeout(resolve, 0))
+      .then(() => {
+        const found = screened();
+        return this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }), ...(found.length > 0 ? { screened: found } : {}) });
+      })
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          try {
+            this.#options.onReportError?.(error, auditEventId);
+          } catch {
+            // A throwing listener must not become an unhandled rejection of a report nobody awaits.
+          }
+        },
+      );
     this.#pending.add(sent);
     void sent.finally(() => this.#pending.delete(sent));
   }
