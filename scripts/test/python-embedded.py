@@ -56,6 +56,14 @@ def _admin_client() -> Gatehouse:
     return Gatehouse(ADMIN, base_url=BASE, heartbeat=False)
 
 
+def _content_detectors(gh: Gatehouse) -> None:
+    # An org's own detector on the embedded default: added by the admin, served to the agent's screen.
+    admin("POST", "/v1/content/detectors", json={"name": "py_smoke_ticket", "class": "secrets", "pattern": "PYSMOKE-[0-9]{6}", "keywords": ["pysmoke-"]})
+    served = {d["name"]: d for d in gh.content_detectors()["detectors"]}
+    if served.get("py_smoke_ticket", {}).get("pattern") != "PYSMOKE-[0-9]{6}":
+        _fail("content_detectors")
+
+
 def _coverage() -> None:
     # A member's key reads the org's coverage (an agent's is refused): the demo agent is among its agents.
     with _admin_client() as admin_gh:
@@ -66,6 +74,11 @@ def _coverage() -> None:
 async def _async_coverage() -> None:
     async with AsyncGatehouse(ADMIN, base_url=BASE, heartbeat=False) as admin_gh:
         assert (await admin_gh.coverage())["agents"]
+
+
+async def _async_content_detectors(gh: AsyncGatehouse) -> None:
+    names = [d["name"] for d in (await gh.content_detectors())["detectors"]]
+    assert "py_smoke_ticket" in names, names
 
 
 async def _async_article12(html: bool) -> None:
@@ -232,6 +245,7 @@ def sync_cases(gh: Gatehouse, folder: str) -> dict[str, Callable[[], None]]:
         "policies": lambda: None if gh.policies()["policies"] else _fail("policies"),
         "posture": lambda: None if 0 <= gh.posture()["score"] <= 100 else _fail("posture"),
         "coverage": _coverage,
+        "content_detectors": lambda: _content_detectors(gh),
         "verify": lambda: None if gh.verify()["valid"] else _fail("verify"),
         "with_integration": lambda: None if gh.with_integration("python-smoke/0.1.0").execute("pr.open")["status"] == "executed" else _fail("with_integration"),
         "heartbeat": lambda: None if gh.heartbeat()["presence"] == "live" else _fail("heartbeat"),
@@ -304,6 +318,7 @@ async def async_cases(verbs_run: list[str], folder: str) -> None:
             "policies": gh.policies,
             "posture": gh.posture,
             "coverage": _async_coverage,
+            "content_detectors": lambda: _async_content_detectors(gh),
             "verify": gh.verify,
             "with_integration": lambda: gh.with_integration("python-smoke/0.1.0").whoami(),
             "delegate": delegate,
