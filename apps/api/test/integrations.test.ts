@@ -412,7 +412,7 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     ["no key at all", BASH, { GATEHOUSE_BASE_URL: "http://127.0.0.1:9" }, /no API key/],
     ["an org admin key", BASH, undefined, /agent's key/],
     ["a payload that is not JSON", "rm -rf /", undefined, /not JSON/],
-    ["a PostToolUse payload", { ...BASH, hook_event_name: "PostToolUse" }, undefined, /hook_event_name/],
+    ["a SessionStart payload", { ...BASH, hook_event_name: "SessionStart" }, undefined, /hook_event_name/],
   ])("fails closed with %s: prints deny", async (_case, payload, env, reason) => {
     const run = await runHook(
       ["hook", "claude-code"],
@@ -421,6 +421,16 @@ describe("gatehouse hook claude-code|codex, the command hook", () => {
     );
     expect(run.answer).toEqual({ ...hookFailure("").hookSpecificOutput, permissionDecisionReason: expect.stringMatching(reason) });
     expect(run.code).toBe(0);
+  });
+
+  // A PostToolUse payload is the result's screen (docs/integrations/coding-agents.md): when it cannot run, the result is kept from Claude.
+  it("a PostToolUse payload it cannot screen (the API unreachable): blocks, and withholds the result", async () => {
+    const payload = { ...BASH, hook_event_name: "PostToolUse", tool_response: { stdout: "export GH=ghp_R7kq2VbX9mWc4LpZs8TnY3dHf6JgA1eQo5Ui" } };
+    const run = await runHook(["hook", "claude-code"], JSON.stringify(payload), { GATEHOUSE_API_KEY: "gh_agt_xxxxxxxxxxxxxxxxxxxxxxxx", GATEHOUSE_BASE_URL: "http://127.0.0.1:9" });
+    expect(run.code).toBe(0);
+    const printed = JSON.parse(run.stdout) as { decision?: string; reason?: string; hookSpecificOutput?: Record<string, unknown> };
+    expect(printed).toMatchObject({ decision: "block", reason: expect.stringMatching(/could not screen/), hookSpecificOutput: { hookEventName: "PostToolUse" } });
+    expect(run.stdout).not.toContain("ghp_R7kq2VbX9mWc4LpZs8TnY3dHf6JgA1eQo5Ui");
   });
 
   it('a key the API does not know: prints the API\'s own deny, which says so (it was "the API answered 200 without a decision")', async () => {
