@@ -127,6 +127,8 @@ _HEX: Final = frozenset("0123456789abcdefABCDEF")
 
 # Empty-width conditions, as bits.
 BOL, EOL, BOT, EOT, WB, NWB = 1, 2, 4, 8, 16, 32
+#: ``\A``, ``\z``, ``\b`` and ``\B``: the empty-width assertion each escape stands for.
+_ESCAPED_ASSERTIONS: Final = {"A": BOT, "z": EOT, "b": WB, "B": NWB}
 
 # The parse tree: ("set", ranges, fold) | ("lit", rune, fold) | ("empty",) | ("assert", bit) | ("cat", [..])
 # | ("alt", [..]) | ("star"|"plus"|"quest", node, nongreedy) | ("rep", node, min, max, nongreedy) | ("fail",)
@@ -245,18 +247,9 @@ class _Parser:
             return ("assert", EOL if self.multi else EOT)
         if c == "\\":
             nxt = self.peek(1)
-            if nxt == "A":
+            if nxt in _ESCAPED_ASSERTIONS:
                 self.i += 2
-                return ("assert", BOT)
-            if nxt == "z":
-                self.i += 2
-                return ("assert", EOT)
-            if nxt == "b":
-                self.i += 2
-                return ("assert", WB)
-            if nxt == "B":
-                self.i += 2
-                return ("assert", NWB)
+                return ("assert", _ESCAPED_ASSERTIONS[nxt])
             if nxt == "Q":
                 end = self.s.find("\\E", self.i + 2)
                 text = self.s[self.i + 2 :] if end < 0 else self.s[self.i + 2 : end]
