@@ -468,27 +468,24 @@ class _Compiler:
         self.prog[i].out, self.prog[i].arg = f1[0], f2[0]
         return (i, f1[1] + f2[1], f1[2] or f2[2])
 
-    def loop(self, f1: _Frag, nongreedy: bool) -> _Frag:
+    def _choice(self, f1: _Frag, nongreedy: bool) -> tuple[int, list[int]]:
+        """An ALT that tries ``f1`` first (greedy) or last (non-greedy), and its hole for the other way on."""
         i = self.new(ALT)
         if nongreedy:
             self.prog[i].arg = f1[0]
-            holes = [i << 1]
-        else:
-            self.prog[i].out = f1[0]
-            holes = [i << 1 | 1]
+            return i, [i << 1]
+        self.prog[i].out = f1[0]
+        return i, [i << 1 | 1]
+
+    def loop(self, f1: _Frag, nongreedy: bool) -> _Frag:
+        i, holes = self._choice(f1, nongreedy)
         self.patch(f1[1], i)
         return (i, holes, True)
 
     def quest(self, f1: _Frag, nongreedy: bool) -> _Frag:
         if f1[0] == 0:
             return self.nop()
-        i = self.new(ALT)
-        if nongreedy:
-            self.prog[i].arg = f1[0]
-            holes = [i << 1]
-        else:
-            self.prog[i].out = f1[0]
-            holes = [i << 1 | 1]
+        i, holes = self._choice(f1, nongreedy)
         return (i, holes + f1[1], True)
 
     def star(self, f1: _Frag, nongreedy: bool) -> _Frag:
