@@ -66,7 +66,7 @@ export async function peek(
 /** Every table of the test database (every org) holding `needle` anywhere in a row's text: where a value that must not be written was. */
 export async function tablesHolding(needle: string): Promise<string[]> {
   const tables = await db().pool.query<{ name: string }>(
-    `SELECT quote_ident(table_name) AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    `SELECT quote_ident(relname) AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition`,
   );
   const found: string[] = [];
   for (const { name } of tables.rows) {

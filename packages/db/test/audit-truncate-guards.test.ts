@@ -18,7 +18,7 @@ function documentedTables(): string[] {
 
 // pg_trigger.tgtype bits (PostgreSQL's trigger.h): BEFORE 2, DELETE 8, UPDATE 16, TRUNCATE 32.
 const GUARDED = `
-  SELECT c.relname AS table_name, t.tgtype::int AS type
+  SELECT COALESCE(pg_partition_root(c.oid), c.oid)::regclass::text AS table_name, c.relname AS part, t.tgtype::int AS type
   FROM pg_trigger t
   JOIN pg_class c ON c.oid = t.tgrelid
   JOIN pg_proc p ON p.oid = t.tgfoid
@@ -36,9 +36,26 @@ afterAll(async () => {
   await client.end();
 });
 
+/** The tables (a partition counting as its partitioned table) with a BEFORE trigger refusing the operation `bit`. */
 async function tablesGuardedAgainst(bit: number): Promise<string[]> {
   const { rows } = await client.query<{ table_name: string; type: number }>(GUARDED);
   return [...new Set(rows.filter((r) => (r.type & 2) !== 0 && (r.type & bit) !== 0).map((r) => r.table_name))].sort();
+}
+
+/** audit_entries' partitions (docs/adr/0042-audit-entries-partitioned-by-month.md) with a BEFORE trigger refusing `bit`, and without. */
+async function partitionsGuardedAgainst(bit: number): Promise<{ guarded: string[]; all: string[] }> {
+  const { rows } = await client.query<{ part: string; type: number }>(GUARDED);
+  const all = await client.query<{ part: string }>(
+    `SELECT c.relname AS part FROM pg_inherits h JOIN pg_class c ON c.oid = h.inhrelid WHERE h.inhparent = 'audit_entries'::regclass`,
+  );
+  const guarded = new Set(rows.filter((r) => (r.type & 2) !== 0 && (r.type & bit) !== 0).map((r) => r.part));
+  return {
+    guarded: all.rows
+      .map((r) => r.part)
+      .filter((part) => guarded.has(part))
+      .sort(),
+    all: all.rows.map((r) => r.part).sort(),
+  };
 }
 
 describe("the append-only audit tables: docs/audit.md and the database agree", () => {
@@ -52,6 +69,16 @@ describe("the append-only audit tables: docs/audit.md and the database agree", (
     ["DELETE", 8],
   ])("the tables with a trigger refusing %s are exactly the documented ones", async (_op, bit) => {
     expect(await tablesGuardedAgainst(bit)).toEqual(documentedTables());
+  });
+
+  it.each([
+    ["TRUNCATE", 32],
+    ["UPDATE", 16],
+    ["DELETE", 8],
+  ])("every partition of audit_entries has its own trigger refusing %s (a statement trigger is not inherited)", async (_op, bit) => {
+    const { guarded, all } = await partitionsGuardedAgainst(bit);
+    expect(all).toEqual(expect.arrayContaining(["audit_entries_default", "audit_entries_history"]));
+    expect(guarded).toEqual(all);
   });
 
   it.each(["audit_entries", "merkle_nodes", "checkpoints"])("TRUNCATE %s is refused (and rolled back either way)", async (table) => {

@@ -89,7 +89,9 @@ afterAll(async () => {
 
 describe("the migrated database matches prisma/schema.prisma", () => {
   it("has exactly the schema's tables (plus _prisma_migrations)", async () => {
-    const { rows } = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const { rows } = await client.query<{ table_name: string }>(
+      `SELECT relname AS table_name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition`,
+    );
     const expected = [...schema.models.map((m) => m.table), "_prisma_migrations"].sort();
     expect(rows.map((r) => r.table_name).sort()).toEqual(expected);
   });

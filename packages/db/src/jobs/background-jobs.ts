@@ -2,6 +2,7 @@ import {
   checkpointGrowingLogs,
   detectAnomalies,
   detectUnresponsiveAgents,
+  ensureAuditPartitions,
   expireDueApprovals,
   expireDueDelegations,
   pruneMinuteRollups,
@@ -54,5 +55,7 @@ export function backgroundJobs(): Job[] {
     { name: "posture-snapshots", everyMs: 10 * 60_000, run: () => snapshotPostures() },
     // Each hour: the values of erasable fields past an org's retention are erased, each batch recorded as an entry (docs/audit.md, Retention).
     { name: "audit-retention", everyMs: 60 * 60_000, run: () => sweepRetention() },
+    // Each hour: audit_entries has its partition for this month and the three after it (docs/audit.md, Partitions).
+    { name: "audit-partitions", everyMs: 60 * 60_000, run: () => ensureAuditPartitions() },
   ];
 }
