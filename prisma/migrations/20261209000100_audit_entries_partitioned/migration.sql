@@ -97,3 +97,32 @@ $$;
 CREATE TABLE "audit_entries_default" PARTITION OF "audit_entries" DEFAULT;
 SELECT "gatehouse_audit_partition_guards"('audit_entries_default');
 SELECT * FROM "gatehouse_audit_partitions_ahead"(3);
+
+-- 6. The remedy when rows went to the default partition (the job `audit-partitions` fails naming their months): every
+--    such row moves, byte for byte, into a partition of its month, created for it, and the default partition starts
+--    empty again. It holds audit_entries exclusively while it runs (appends wait), so run it in a quiet moment:
+--    SELECT gatehouse_audit_fold_default();  Answers the partitions it created.
+CREATE FUNCTION "gatehouse_audit_fold_default"() RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+  month timestamp;
+  made text[] := '{}';
+  part text;
+BEGIN
+  LOCK TABLE "audit_entries" IN ACCESS EXCLUSIVE MODE;
+  ALTER TABLE "audit_entries" DETACH PARTITION "audit_entries_default";
+  ALTER TABLE "audit_entries_default" RENAME TO "audit_entries_default_folding";
+  FOR month IN SELECT DISTINCT date_trunc('month', "created_at" AT TIME ZONE 'UTC') FROM "audit_entries_default_folding" ORDER BY 1 LOOP
+    part := 'audit_entries_' || to_char(month, '"y"YYYY"m"MM');
+    EXECUTE format('CREATE TABLE %I (LIKE "audit_entries" INCLUDING DEFAULTS)', part);
+    PERFORM "gatehouse_audit_partition_guards"(part);
+    EXECUTE format('ALTER TABLE "audit_entries" ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', part,
+                   month AT TIME ZONE 'UTC', (month + interval '1 month') AT TIME ZONE 'UTC');
+    made := made || part;
+  END LOOP;
+  INSERT INTO "audit_entries" SELECT * FROM "audit_entries_default_folding";
+  DROP TABLE "audit_entries_default_folding";
+  CREATE TABLE "audit_entries_default" PARTITION OF "audit_entries" DEFAULT;
+  PERFORM "gatehouse_audit_partition_guards"('audit_entries_default');
+  RETURN made;
+END;
+$$;

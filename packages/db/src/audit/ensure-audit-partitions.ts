@@ -14,8 +14,8 @@ export interface AuditPartitions {
  * The worker's job `audit-partitions` (docs/audit.md, Partitions): audit_entries has a partition for this month and the
  * AUDIT_PARTITION_MONTHS_AHEAD months after it, so no append lands in the default partition while the worker runs. A
  * month whose rows are already in the default partition (the worker was stopped for months, or a clock ran ahead) cannot
- * get its partition: those rows stay where they are, verifiable as any others, and the run fails naming the month, so the
- * job's health says so. Running it twice, or on two workers at once, creates each month once.
+ * get its partition: those rows stay where they are, verifiable as any others, and the run fails naming the month and the
+ * remedy (`gatehouse_audit_fold_default()`, which moves them into partitions of their months), so the job's health says so. Running it twice, or on two workers at once, creates each month once.
  */
 export async function ensureAuditPartitions({ monthsAhead = AUDIT_PARTITION_MONTHS_AHEAD }: { monthsAhead?: number } = {}): Promise<AuditPartitions> {
   const client = await db().pool.connect();
@@ -26,7 +26,9 @@ export async function ensureAuditPartitions({ monthsAhead = AUDIT_PARTITION_MONT
     await client.query("COMMIT");
     const { created = [], skipped = [] } = rows[0] ?? {};
     if (skipped.length > 0) {
-      throw new Error(`audit_entries_default holds entries of ${skipped.join(", ")}: those months get no partition of their own (docs/audit.md, Partitions)`);
+      throw new Error(
+        `audit_entries_default holds entries of ${skipped.join(", ")}, which therefore get no partition; move them with SELECT gatehouse_audit_fold_default() (docs/audit.md, Partitions)`,
+      );
     }
     return { created };
   } catch (error) {
