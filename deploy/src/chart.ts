@@ -111,7 +111,14 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         ...telemetryEnv(values),
       ];
     case "worker":
-      return [...sharedEnv(values), plain("LOG_LEVEL", values.logLevel), plain("WORKER_HEALTH_PORT", WORKER_HEALTH_PORT), ...telemetryEnv(values)];
+      // The worker's one port (probes and metrics) binds METRICS_HOST: every interface, since the probes come from outside the container.
+      return [
+        ...sharedEnv(values),
+        plain("LOG_LEVEL", values.logLevel),
+        plain("WORKER_HEALTH_PORT", WORKER_HEALTH_PORT),
+        plain("METRICS_HOST", "0.0.0.0"),
+        ...telemetryEnv(values),
+      ];
     case "console":
       return [
         ...sharedEnv(values),

@@ -212,7 +212,7 @@ describe.each(variants)("$variant", ({ rendered }) => {
       expect(dbEnv.REDIS_URL, `${name} reaches Redis`).toMatch(/^rediss?:\/\//);
     }
     expect(apiEnv(env("api")).trustedProxies.entries).not.toEqual([]);
-    expect(workerEnv(env("worker")).WORKER_HEALTH_PORT).toBeDefined();
+    expect(workerEnv(env("worker")).listener).toMatchObject({ port: 4100, host: "0.0.0.0" });
     expect(parseConsoleEnv(env("console")).AUTH_URL).toBe(rendered.values.consoleUrl);
     expect(consoleServerEnv(env("console")).WEB_HOST).toBe("0.0.0.0");
     expect(parseDbEnv(env("migrate")).DATABASE_URL).toMatch(/^postgresql:\/\//);
