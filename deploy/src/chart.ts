@@ -30,8 +30,18 @@ export type Component = "api" | "worker" | "console" | "migrate" | "redis";
 
 export const API_PORT = 4000;
 export const CONSOLE_PORT = 3000;
-/** The worker's health server (apps/worker/src/health.ts): the probes' only way in. */
-export const WORKER_HEALTH_PORT = 4100;
+
+/**
+ * Each process's metrics port (docs/metrics.md) and the variable that process reads it from: the ports docker-compose.yml
+ * uses too. The worker's is its one port, its probes' way in as well (apps/worker/src/health.ts).
+ */
+export const METRICS = {
+  api: { port: 9464, variable: "API_METRICS_PORT" },
+  worker: { port: 9465, variable: "WORKER_HEALTH_PORT" },
+  console: { port: 9466, variable: "WEB_METRICS_PORT" },
+} as const;
+/** Where every process serves its metrics (packages/db/src/infra/metrics-server.ts). */
+export const METRICS_PATH = "/metrics";
 const REDIS_PORT = 6379;
 /** `node` in the official Node.js images the Dockerfiles build on; numeric, so runAsNonRoot can be checked. */
 const NODE_UID = 1000;
@@ -90,6 +100,15 @@ function sharedEnv(values: Values): IEnvVar[] {
   ];
 }
 
+/**
+ * Where the process serves its metrics: its port, on every interface of the pod (the scraper comes from another pod;
+ * the NetworkPolicy lets only it in), and the token a scrape must carry when one is set.
+ */
+function metricsEnv(values: Values, component: keyof typeof METRICS): IEnvVar[] {
+  const { port, variable } = METRICS[component];
+  return [plain(variable, port), plain("METRICS_HOST", "0.0.0.0"), ...(values.metrics.token ? [secret("METRICS_TOKEN", values.metrics.token)] : [])];
+}
+
 function telemetryEnv(values: Values): IEnvVar[] {
   return [
     ...(values.telemetry.endpoint ? [plain("OTEL_EXPORTER_OTLP_ENDPOINT", values.telemetry.endpoint)] : []),
@@ -108,10 +127,11 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         plain("GATEHOUSE_TRUSTED_PROXIES", values.trustedProxies),
         // The work pool sizes itself by the node's cores, not the container's share of them.
         plain("WORK_POOL_SIZE", values.api.workPoolSize),
+        ...metricsEnv(values, "api"),
         ...telemetryEnv(values),
       ];
     case "worker":
-      return [...sharedEnv(values), plain("LOG_LEVEL", values.logLevel), plain("WORKER_HEALTH_PORT", WORKER_HEALTH_PORT), ...telemetryEnv(values)];
+      return [...sharedEnv(values), plain("LOG_LEVEL", values.logLevel), ...metricsEnv(values, "worker"), ...telemetryEnv(values)];
     case "console":
       return [
         ...sharedEnv(values),
@@ -129,6 +149,7 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         ...(values.sso.clientId ? [plain("AUTH_OIDC_CLIENT_ID", values.sso.clientId)] : []),
         ...(values.sso.clientSecret ? [secret("AUTH_OIDC_CLIENT_SECRET", values.sso.clientSecret)] : []),
         plain("AUTH_OIDC_NAME", values.sso.name),
+        ...metricsEnv(values, "console"),
       ];
     case "migrate":
       // Migrations hold a session lock and go straight to PostgreSQL, never through a transaction pooler (docs/deploying.md).
@@ -223,11 +244,20 @@ const spread = (component: Component): Partial<IPodSpec> => ({
 /** A moment before SIGTERM, so the endpoints controller and the ingress stop sending new requests first. */
 const drainFirst = { preStop: { exec: { command: ["sleep", "5"] } } };
 
+const metricsPort = (component: keyof typeof METRICS) => ({ name: "metrics", containerPort: METRICS[component].port });
+
+/** The conventional annotations a Prometheus `kubernetes-pods` job scrapes by: the port the process's variable names. */
+const scrapeAnnotations = (component: keyof typeof METRICS) => ({
+  "prometheus.io/scrape": "true",
+  "prometheus.io/port": String(METRICS[component].port),
+  "prometheus.io/path": METRICS_PATH,
+});
+
 function deployment(values: Values, component: "api" | "worker" | "console"): IDeployment {
   const container = nodeContainer(values, component);
   if (component === "api") {
     Object.assign(container, {
-      ports: [{ name: "http", containerPort: API_PORT }],
+      ports: [{ name: "http", containerPort: API_PORT }, metricsPort("api")],
       // /healthz answers 503 while PostgreSQL does not answer within 150 ms (apps/api/src/routes/health.ts).
       readinessProbe: { httpGet: { path: "/healthz", port: "http" }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
       livenessProbe: answersAt(API_PORT, "/healthz"),
@@ -236,7 +266,7 @@ function deployment(values: Values, component: "api" | "worker" | "console"): ID
     } satisfies Partial<IContainer>);
   } else if (component === "console") {
     Object.assign(container, {
-      ports: [{ name: "http", containerPort: CONSOLE_PORT }],
+      ports: [{ name: "http", containerPort: CONSOLE_PORT }, metricsPort("console")],
       // /api/healthz answers 503 while PostgreSQL does not answer within 2 s (apps/web/src/app/api/healthz/route.ts).
       readinessProbe: { httpGet: { path: "/api/healthz", port: "http" }, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 2 },
       livenessProbe: answersAt(CONSOLE_PORT, "/api/healthz"),
@@ -245,10 +275,11 @@ function deployment(values: Values, component: "api" | "worker" | "console"): ID
     } satisfies Partial<IContainer>);
   } else {
     Object.assign(container, {
-      ports: [{ name: "health", containerPort: WORKER_HEALTH_PORT }],
-      // /readyz: the last election reached the database; /livez: elections keep running (apps/worker/src/health.ts).
-      readinessProbe: { httpGet: { path: "/readyz", port: "health" }, periodSeconds: 5, timeoutSeconds: 2 },
-      livenessProbe: { httpGet: { path: "/livez", port: "health" }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+      // One port: the metrics and the probes (apps/worker/src/health.ts), which the token never guards.
+      ports: [metricsPort("worker")],
+      // /readyz: the last election reached the database; /livez: elections keep running.
+      readinessProbe: { httpGet: { path: "/readyz", port: "metrics" }, periodSeconds: 5, timeoutSeconds: 2 },
+      livenessProbe: { httpGet: { path: "/livez", port: "metrics" }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
     } satisfies Partial<IContainer>);
   }
   return {
@@ -261,7 +292,7 @@ function deployment(values: Values, component: "api" | "worker" | "console"): ID
       selector: { matchLabels: selectorOf(component) },
       ...(component === "worker" ? {} : { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } }),
       template: {
-        metadata: { labels: labelsOf(values, component) },
+        metadata: { labels: labelsOf(values, component), annotations: scrapeAnnotations(component) },
         spec: podSpec(values, component, container, spread(component)),
       },
     },
@@ -274,6 +305,19 @@ function service(values: Values, component: "api" | "console" | "redis", port: n
     kind: "Service",
     metadata: metadataOf(values, nameOf(component), component),
     spec: { selector: selectorOf(component), ports: [{ name: component === "redis" ? "redis" : "http", port, targetPort: port }] },
+  };
+}
+
+/**
+ * A headless Service per process for its metrics port alone, for a ServiceMonitor (or any scraper that discovers
+ * endpoints): no Ingress or load balancer names it, and the public Services never carry the port.
+ */
+function metricsService(values: Values, component: keyof typeof METRICS): IService {
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: metadataOf(values, `${nameOf(component)}-metrics`, component),
+    spec: { clusterIP: "None", selector: selectorOf(component), ports: [{ name: "metrics", port: METRICS[component].port, targetPort: "metrics" }] },
   };
 }
 
@@ -462,6 +506,7 @@ export function gatehouseCharts(values: Values): Charts {
   for (const component of ["api", "worker", "console"] as const) add(gatehouse, disruptionBudget(values, component));
   add(gatehouse, service(values, "api", API_PORT));
   add(gatehouse, service(values, "console", CONSOLE_PORT));
+  for (const component of ["api", "worker", "console"] as const) add(gatehouse, metricsService(values, component));
   add(gatehouse, ingress(values));
   // Any Gatehouse pod without a policy of its own reaches nothing and is reached by nothing.
   const defaultDeny: INetworkPolicy = {
@@ -472,10 +517,13 @@ export function gatehouseCharts(values: Values): Charts {
   };
   add(gatehouse, defaultDeny);
   const fromIngress = (port: number) => [{ from: values.networkPolicy.ingressController, ports: tcp([port]) }];
-  add(gatehouse, networkPolicy(values, "api", { ingress: fromIngress(API_PORT), egress: appEgress(values, "api") }));
-  add(gatehouse, networkPolicy(values, "console", { ingress: fromIngress(CONSOLE_PORT), egress: appEgress(values, "console") }));
-  // The worker serves nothing: only the kubelet's probes reach it, which NetworkPolicy does not govern.
-  add(gatehouse, networkPolicy(values, "worker", { egress: appEgress(values, "worker") }));
+  // The scraper reaches each process's metrics port and no other; no peers, no rule (nobody does).
+  const fromScraper = (component: keyof typeof METRICS) =>
+    values.networkPolicy.scraper.length > 0 ? [{ from: values.networkPolicy.scraper, ports: tcp([METRICS[component].port]) }] : [];
+  add(gatehouse, networkPolicy(values, "api", { ingress: [...fromIngress(API_PORT), ...fromScraper("api")], egress: appEgress(values, "api") }));
+  add(gatehouse, networkPolicy(values, "console", { ingress: [...fromIngress(CONSOLE_PORT), ...fromScraper("console")], egress: appEgress(values, "console") }));
+  // The worker serves only its metrics and health: the scraper reaches that port; the kubelet's probes are not governed by NetworkPolicy.
+  add(gatehouse, networkPolicy(values, "worker", { ingress: fromScraper("worker"), egress: appEgress(values, "worker") }));
   if (!values.redis.url) {
     add(gatehouse, redisStatefulSet(values));
     add(gatehouse, service(values, "redis", REDIS_PORT));

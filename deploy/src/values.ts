@@ -86,6 +86,7 @@ export const valuesSchema = z
       egress,
     }),
     telemetry: z.strictObject({ endpoint: z.url({ protocol: /^https?$/ }).nullable(), headers: secretRef.nullable(), egress }),
+    metrics: z.strictObject({ token: secretRef.nullable() }),
     api: z.strictObject({
       autoscaling: z.strictObject({ minReplicas: count, maxReplicas: count, cpuUtilization: z.number().int().min(1).max(100) }),
       resources,
@@ -98,6 +99,7 @@ export const valuesSchema = z
     networkPolicy: z.strictObject({
       ingressController: z.array(peer).min(1),
       dns: z.array(peer).min(1),
+      scraper: z.array(peer),
       internet: z.strictObject({ ports: z.array(port), except: z.array(cidr) }),
     }),
   })

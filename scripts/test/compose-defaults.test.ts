@@ -376,7 +376,7 @@ describe("docker-compose.yml as shipped", () => {
   });
 
   it("gives each process a metrics port of its own, on every interface of its container, and publishes none of them", () => {
-    const ports = { api: ["API_METRICS_PORT", "9464"], worker: ["WORKER_METRICS_PORT", "9465"], web: ["WEB_METRICS_PORT", "9466"] } as const;
+    const ports = { api: ["API_METRICS_PORT", "9464"], worker: ["WORKER_HEALTH_PORT", "9465"], web: ["WEB_METRICS_PORT", "9466"] } as const;
     for (const [name, [variable, port]] of Object.entries(ports)) {
       const environment = serviceEnvironment(compose.services[name] ?? {}, values);
       expect(environment[variable], name).toBe(port);

@@ -1,5 +1,6 @@
 import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
 import { metricsSettings, type MetricsSettings } from "@gatehouse/db";
+import { logLevel, port, readEnvironment, wholeNumber } from "@gatehouse/db/env-fields";
 import { z } from "zod";
 
 /**
@@ -30,21 +31,21 @@ function trustedProxies(values: { GATEHOUSE_TRUSTED_PROXIES?: string | undefined
 
 /** The only place apps/api reads process.env (the database settings are read by @gatehouse/db). */
 const schema = z.object({
-  API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  API_PORT: port({ default: 4000, anyFree: true }),
   API_HOST: z.string().default("0.0.0.0"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: logLevel(),
   GATEHOUSE_TRUSTED_PROXIES: z.string().optional(),
   /** Read for compatibility (a list of proxies, or false); see trustedProxies. */
   API_TRUST_PROXY: z.string().optional(),
   /** Failed API key checks from one client address within the window, after which the address is refused (429) until the window passes. */
-  API_KEY_FAILURE_LIMIT: z.coerce.number().int().min(1).default(30),
-  API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  API_KEY_FAILURE_LIMIT: wholeNumber({ min: 1, default: 30 }),
+  API_KEY_FAILURE_WINDOW_SECONDS: wholeNumber({ min: 1, max: 86_400, default: 60 }),
   /** Event streams (GET /v1/events) one key may hold open at once, per API process. */
-  API_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).default(10),
+  API_MAX_STREAMS_PER_KEY: wholeNumber({ min: 1, default: 10 }),
   /** Event streams all keys of one org may hold open at once, per API process. */
-  API_MAX_STREAMS_PER_ORG: z.coerce.number().int().min(1).default(50),
+  API_MAX_STREAMS_PER_ORG: wholeNumber({ min: 1, default: 50 }),
   /** Approval long-polls (GET /v1/approvals/:id/wait, POST /v1/approvals/wait: one each, however many approvals) one key may hold open at once, per API process. */
-  API_MAX_WAITS_PER_KEY: z.coerce.number().int().min(1).default(10),
+  API_MAX_WAITS_PER_KEY: wholeNumber({ min: 1, default: 10 }),
 });
 
 const withProxies = schema.transform((values, context) => ({ ...values, trustedProxies: trustedProxies(values, context) }));
@@ -54,14 +55,5 @@ export type ApiEnv = z.output<typeof withProxies> & { metrics: MetricsSettings }
 
 /** Validates an environment (process.env unless given); every problem is named in one error. */
 export function apiEnv(source: Record<string, string | undefined> = process.env): ApiEnv {
-  const parsed = withProxies.safeParse(source);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  let metrics: MetricsSettings | undefined;
-  try {
-    metrics = metricsSettings("API_METRICS_PORT", source);
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
-  if (!parsed.success || !metrics) throw new Error(`Invalid environment for @gatehouse/api: ${problems.join("; ")}`);
-  return { ...parsed.data, metrics };
+  return readEnvironment("@gatehouse/api", withProxies, source, { metrics: (variables) => metricsSettings("API_METRICS_PORT", variables) });
 }

@@ -1,4 +1,5 @@
 import { parseTrustedProxies, type TrustedProxies } from "@gatehouse/core";
+import { flag, httpUrl, port, readEnvironment, startedForDevelopment, unsetWhenBlank } from "@gatehouse/db/env-fields";
 import { metricsSettings, type MetricsSettings } from "@gatehouse/db/metrics-settings";
 import { z } from "zod";
 
@@ -23,13 +24,10 @@ const schema = z.object({
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters"),
   // The console's public origin for sign-in (next-auth), equal to GATEHOUSE_CONSOLE_URL (docker-compose.yml
   // sets both): next-auth then never takes it from the Host header. Mailed links use GATEHOUSE_CONSOLE_URL.
-  AUTH_URL: z.url().optional(),
+  AUTH_URL: httpUrl(),
   // Trust the Host / X-Forwarded-Host header for sign-in: `npm start` sets it, for a console on this
   // machine only; a server sets AUTH_URL instead.
-  AUTH_TRUST_HOST: z
-    .enum(["true", "false", "1", "0"])
-    .optional()
-    .transform((v) => v === "true" || v === "1"),
+  AUTH_TRUST_HOST: flag(),
   // Proxies trusted to say who the client is (X-Forwarded-For), for the per-address sign-in and mail
   // limits: addresses / CIDR ranges, the API's variable and rule too (server.ts, docs/adr/0017). Unset: none.
   GATEHOUSE_TRUSTED_PROXIES: trustedProxiesField,
@@ -39,19 +37,16 @@ const schema = z.object({
     .optional()
     .refine((v) => v === undefined || v.trim() === "" || v.trim() === "0", "is replaced by GATEHOUSE_TRUSTED_PROXIES: list the proxies' addresses / CIDR ranges there"),
   // Base URL of the agent API (apps/api), shown to operators so they can point the SDK at it.
-  API_URL: z.url().optional(),
+  API_URL: httpUrl(),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   // The console's public origin (https://console.example.com): the only Host it answers for and the
   // only Origin a write may come from (server/edge-guard.ts).
-  GATEHOUSE_CONSOLE_URL: unsetWhenBlank(z.url({ protocol: /^https?$/ }).optional()),
+  GATEHOUSE_CONSOLE_URL: httpUrl(),
   // "1" when the process was started for development (`npm start` sets it): the development outbox
   // (/dev/outbox) exists, and loopback host names on WEB_PORT are the console's too. Never inferred.
-  GATEHOUSE_DEVELOPMENT: z
-    .enum(["1", "0", "true", "false", ""])
-    .optional()
-    .transform((v) => v === "1" || v === "true"),
+  GATEHOUSE_DEVELOPMENT: startedForDevelopment(),
   // The port the console listens on (apps/web's start script; 3000 by default).
-  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WEB_PORT: port({ default: 3000 }),
   // Single sign-on through one OpenID Connect provider for the whole instance (ADR 0012): all three or
   // none. The issuer is https, or http on a loopback address (a provider started on this machine for tests).
   AUTH_OIDC_ISSUER: unsetWhenBlank(z.url().refine(isAllowedIssuer, "must be an https URL (http only on a loopback address: localhost, 127.0.0.1, [::1])").optional()),
@@ -66,7 +61,7 @@ const schema = z.object({
  * believe about the client's address. The rest is checked by Next.js's instrumentation (env()).
  */
 const serverSchema = z.object({
-  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  WEB_PORT: schema.shape.WEB_PORT,
   WEB_HOST: unsetWhenBlank(z.string().optional()),
   GATEHOUSE_TRUSTED_PROXIES: trustedProxiesField,
   AUTH_TRUSTED_PROXY_HOPS: schema.shape.AUTH_TRUSTED_PROXY_HOPS,
@@ -77,21 +72,7 @@ export type ConsoleServerEnv = z.infer<typeof serverSchema> & { metrics: Metrics
 
 /** Validates the server's part of the environment; every problem is named in one error. */
 export function consoleServerEnv(source: Record<string, string | undefined> = process.env): ConsoleServerEnv {
-  const parsed = serverSchema.safeParse(source);
-  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
-  let metrics: MetricsSettings | undefined;
-  try {
-    metrics = metricsSettings("WEB_METRICS_PORT", source);
-  } catch (error) {
-    problems.push(`  ${(error as Error).message}`);
-  }
-  if (!parsed.success || !metrics) throw new Error(`Invalid environment for @gatehouse/web:\n${problems.join("\n")}`);
-  return { ...parsed.data, metrics };
-}
-
-/** An empty variable (`AUTH_OIDC_ISSUER=`) counts as unset. */
-function unsetWhenBlank<T extends z.ZodType>(inner: T) {
-  return z.preprocess((value) => (value === "" ? undefined : value), inner);
+  return readEnvironment("@gatehouse/web", serverSchema, source, { metrics: (variables) => metricsSettings("WEB_METRICS_PORT", variables) });
 }
 
 const OIDC_VARIABLES = ["AUTH_OIDC_ISSUER", "AUTH_OIDC_CLIENT_ID", "AUTH_OIDC_CLIENT_SECRET"] as const;
@@ -149,18 +130,12 @@ export async function checkEnvAtStartup(checks: ReadonlyArray<() => Promise<unkn
 
 /** Validates an environment (env() passes process.env); every problem is named in one error. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const parsed = schema
-    .superRefine((values, context) => {
-      const set = OIDC_VARIABLES.filter((name) => values[name] !== undefined);
-      if (set.length === 0 || set.length === OIDC_VARIABLES.length) return;
-      for (const name of OIDC_VARIABLES.filter((n) => values[n] === undefined)) {
-        context.addIssue({ code: "custom", path: [name], message: `is missing: single sign-on needs ${OIDC_VARIABLES.join(", ")} together (set: ${set.join(", ")})` });
-      }
-    })
-    .safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`).join("\n");
-    throw new Error(`Invalid environment for @gatehouse/web:\n${problems}`);
-  }
-  return parsed.data;
+  const withOidc = schema.superRefine((values, context) => {
+    const set = OIDC_VARIABLES.filter((name) => values[name] !== undefined);
+    if (set.length === 0 || set.length === OIDC_VARIABLES.length) return;
+    for (const name of OIDC_VARIABLES.filter((n) => values[n] === undefined)) {
+      context.addIssue({ code: "custom", path: [name], message: `is missing: single sign-on needs ${OIDC_VARIABLES.join(", ")} together (set: ${set.join(", ")})` });
+    }
+  });
+  return readEnvironment("@gatehouse/web", withOidc, source);
 }

@@ -19,7 +19,7 @@ import {
 import { backgroundJobs, leaseLeaderLock, startJobRunner } from "@gatehouse/db/jobs";
 import { pino } from "pino";
 import { workerEnv, type WorkerEnv } from "./env";
-import { startWorkerHealth } from "./health";
+import { workerProbes } from "./health";
 
 let env: WorkerEnv;
 try {
@@ -56,28 +56,26 @@ if (unknown.length > 0) {
 // Leadership is a lease renewed twice a second (it lapses 1.5 s after its holder stops renewing it), through
 // the pool like every other statement, so it holds behind a transaction-mode pooler too.
 const runner = startJobRunner({ jobs: jobs.filter((job) => !env.WORKER_JOBS_EXCLUDE.includes(job.name)), lock: leaseLeaderLock(), log, electionMs: 500 });
-const health =
-  env.WORKER_HEALTH_PORT === undefined ? null : await startWorkerHealth({ port: env.WORKER_HEALTH_PORT, host: env.WORKER_HEALTH_HOST, lastElection: () => runner.lastElection });
-if (health) log.info({ port: health.port }, "health on /livez and /readyz");
 
-// Prometheus metrics and a health check (docs/metrics.md) on WORKER_METRICS_PORT; the worker serves nothing else.
-let metrics: MetricsServer | null = null;
-if (env.metrics.port !== undefined) {
+// The worker's one port (WORKER_HEALTH_PORT): its health for probes and its Prometheus metrics (docs/metrics.md); the
+// worker serves nothing else.
+let listener: MetricsServer | null = null;
+if (env.listener.port !== undefined) {
   observeProcess("worker", { leading: () => runner.leading });
-  const { port, host, token } = env.metrics;
-  metrics = await startMetricsServer({
+  const { port, host, token } = env.listener;
+  listener = await startMetricsServer({
     registry: metricsRegistry("worker"),
     port,
     host,
     token,
-    // Healthy while the database answers; a standby is as healthy as the leader.
-    health: async () => {
-      const database = await pingDatabase(1_000);
-      return { ok: database, database: database ? "up" : "down", leading: runner.leading };
-    },
+    probes: workerProbes({ lastElection: () => runner.lastElection, leading: () => runner.leading, pingDatabase: () => pingDatabase(1_000) }),
   });
+  if (env.deprecatedAlias) log.warn("WORKER_METRICS_PORT is deprecated: name the worker's one port WORKER_HEALTH_PORT");
   const open = token === undefined && !isLoopbackListen(host);
-  log.info({ url: metrics.url, token: token !== undefined }, open ? "metrics on; no METRICS_TOKEN: anyone who reaches this port may read them" : "metrics on");
+  log.info(
+    { url: listener.url, port: listener.port, token: token !== undefined },
+    open ? "health and metrics on; no METRICS_TOKEN: anyone who reaches this port may read the metrics" : "health and metrics on",
+  );
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -91,9 +89,8 @@ async function shutdown(signal: string): Promise<void> {
     log.error({ signal }, `shutdown took longer than ${SHUTDOWN_GRACE_MS} ms; exiting anyway`);
     process.exit(1);
   }, SHUTDOWN_GRACE_MS).unref();
-  await health?.close();
   await runner.stop();
-  await metrics?.close();
+  await listener?.close();
   // Webhook tasks write what they delivered and give their endpoints back (another worker resumes them).
   await stopWebhookDispatcher();
   await telemetry?.shutdown();

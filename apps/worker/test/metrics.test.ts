@@ -4,8 +4,8 @@ import { createTestOrg, freePort, parsePrometheusText, sampleValue, type PromExp
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { printed, spawnWorker, type WorkerProcess } from "./spawn-worker";
 
-// The worker's Prometheus metrics and health (docs/metrics.md), as `npm run worker` serves them on
-// WORKER_METRICS_PORT: its jobs' runs, its leadership, the approvals queue and an approval's time to its end, and,
+// The worker's Prometheus metrics and health (docs/metrics.md), as `npm run worker` serves them on its one port,
+// WORKER_HEALTH_PORT: its jobs' runs, its leadership, the approvals queue and an approval's time to its end, and,
 // with the database away, a scrape that still answers and says so.
 
 const running = new Set<WorkerProcess>();
@@ -18,9 +18,9 @@ afterAll(async () => {
 
 async function start(env: Record<string, string | undefined>): Promise<{ worker: WorkerProcess; base: string }> {
   const port = await freePort();
-  const worker = spawnWorker({ WORKER_METRICS_PORT: String(port), ...env });
+  const worker = spawnWorker({ WORKER_HEALTH_PORT: String(port), ...env });
   running.add(worker);
-  await printed(worker, "metrics on", 30_000);
+  await printed(worker, "health and metrics on", 30_000);
   return { worker, base: `http://127.0.0.1:${port}` };
 }
 

@@ -1,5 +1,5 @@
 import { authenticateApiKey, closeSignals, db, decideAction, disconnectDb } from "@gatehouse/db";
-import { createTestOrg, freePort } from "@gatehouse/db/testing";
+import { createTestOrg } from "@gatehouse/db/testing";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { printed, spawnWorker as spawnOne, type WorkerProcess } from "./spawn-worker";
 
@@ -60,23 +60,6 @@ describe("npm run worker", () => {
     third.child.kill("SIGTERM");
     expect(await third.exited).toBe(0);
   }, 60_000);
-
-  it("with WORKER_HEALTH_PORT, answers the probes once its first election reached the database, and closes the port when it stops", async () => {
-    const port = await freePort();
-    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), WORKER_HEALTH_PORT: String(port), WORKER_HEALTH_HOST: "127.0.0.1" });
-    await printed(worker, "health on /livez and /readyz", 20_000);
-    const deadline = Date.now() + 10_000;
-    let ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    while (ready.status !== 200 && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      ready = await fetch(`http://127.0.0.1:${port}/readyz`);
-    }
-    expect(ready.status).toBe(200);
-    expect((await fetch(`http://127.0.0.1:${port}/livez`)).status).toBe(200);
-    worker.child.kill("SIGTERM");
-    expect(await worker.exited).toBe(0);
-    await expect(fetch(`http://127.0.0.1:${port}/livez`)).rejects.toThrow();
-  }, 40_000);
 
   it("refuses to start without DATABASE_URL, saying so", async () => {
     const worker = spawnWorker({ DATABASE_URL: undefined });

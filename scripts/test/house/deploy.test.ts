@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 import { apiEnv } from "../../../apps/api/src/env.ts";
 import { consoleServerEnv, parseEnv as parseConsoleEnv } from "../../../apps/web/src/env.ts";
 import { workerEnv } from "../../../apps/worker/src/env.ts";
-import { migrationJobName } from "../../../deploy/src/chart.ts";
+import { METRICS, METRICS_PATH, migrationJobName } from "../../../deploy/src/chart.ts";
 import { renderFiles, renderObjects, valuesFrom, VARIANTS, type Rendered } from "../../../deploy/src/render.ts";
 import { problemsOf, type ManifestObject } from "../../../deploy/src/validate.ts";
 import { readJson, resolveValues, settingPaths, type Values } from "../../../deploy/src/values.ts";
@@ -152,12 +152,19 @@ describe.each(variants)("$variant", ({ rendered }) => {
     }
   });
 
-  it("lets only what must talk talk: the ingress controller to the API and the console, the Gatehouse processes to Redis, nobody to the worker or the Job", () => {
+  it("lets only what must talk talk: the ingress controller to the API and the console, the scraper to the metrics ports, the Gatehouse processes to Redis, nobody to the Job", () => {
     const policy = (name: string) => policies.find((p) => p.metadata?.name === name)!;
     const controller = rendered.values.networkPolicy.ingressController;
-    expect(policy("gatehouse-api").spec.ingress).toEqual([{ from: controller, ports: [{ protocol: "TCP", port: 4000 }] }]);
-    expect(policy("gatehouse-console").spec.ingress).toEqual([{ from: controller, ports: [{ protocol: "TCP", port: 3000 }] }]);
-    expect(policy("gatehouse-worker").spec.ingress).toEqual([]);
+    const scraper = rendered.values.networkPolicy.scraper;
+    expect(policy("gatehouse-api").spec.ingress).toEqual([
+      { from: controller, ports: [{ protocol: "TCP", port: 4000 }] },
+      { from: scraper, ports: [{ protocol: "TCP", port: 9464 }] },
+    ]);
+    expect(policy("gatehouse-console").spec.ingress).toEqual([
+      { from: controller, ports: [{ protocol: "TCP", port: 3000 }] },
+      { from: scraper, ports: [{ protocol: "TCP", port: 9466 }] },
+    ]);
+    expect(policy("gatehouse-worker").spec.ingress).toEqual([{ from: scraper, ports: [{ protocol: "TCP", port: 9465 }] }]);
     expect(policy("gatehouse-migrate").spec.ingress).toEqual([]);
     // The Job reaches DNS and PostgreSQL, nothing else.
     expect(policy("gatehouse-migrate").spec.egress).toEqual([
@@ -181,6 +188,39 @@ describe.each(variants)("$variant", ({ rendered }) => {
     }
   });
 
+  it("exposes each process's metrics where it serves them: a port named metrics, the scrape annotations, a Service of its own, reached by the scraper only", () => {
+    for (const deployment of deployments) {
+      const [container] = deployment.spec.template.spec.containers;
+      const component = container!.name as keyof typeof METRICS;
+      const ports = container!.ports as Array<{ name: string; containerPort: number }>;
+      const metricsPort = ports.find((port) => port.name === "metrics")?.containerPort;
+      const annotations = (deployment.spec.template.metadata as { annotations?: Record<string, string> }).annotations ?? {};
+      // The annotations name the port the process listens on: the one its own env.ts reads from the container's environment.
+      const env = environmentOf(container!);
+      const listens = { api: () => apiEnv(env).metrics, worker: () => workerEnv(env).listener, console: () => consoleServerEnv(env).metrics }[component]();
+      expect(annotations, component).toEqual({ "prometheus.io/scrape": "true", "prometheus.io/port": String(listens.port), "prometheus.io/path": METRICS_PATH });
+      expect(metricsPort, component).toBe(listens.port);
+      expect(env[METRICS[component].variable], component).toBe(String(listens.port));
+      // On the pod's address, not loopback, so a scraper in another pod reaches it.
+      expect(listens.host, component).toBe("0.0.0.0");
+      // A headless Service of its own carries the port; the public Services and the Ingress never do.
+      const service = named(objects, "Service", `gatehouse-${component}-metrics`) as ManifestObject & {
+        spec: { clusterIP: string; selector: Record<string, string>; ports: unknown[] };
+      };
+      expect(service.spec.clusterIP, component).toBe("None");
+      expect(selects(service.spec.selector, deployment.spec.template.metadata.labels), component).toBe(true);
+      expect(service.spec.ports, component).toEqual([{ name: "metrics", port: listens.port, targetPort: "metrics" }]);
+      for (const publicService of ofKind(objects, "Service").filter((object) => !object.metadata?.name?.endsWith("-metrics"))) {
+        expect(JSON.stringify(publicService.spec), publicService.metadata?.name).not.toContain(String(listens.port));
+      }
+      expect(JSON.stringify(named(objects, "Ingress", "gatehouse"))).not.toContain("-metrics");
+      // The scraper's rule opens this port and no other; no other rule opens it.
+      const own = policies.find((policy) => policy.metadata?.name === `gatehouse-${component}`)!;
+      const opening = (own.spec.ingress ?? []).filter((rule) => JSON.stringify(rule.ports).includes(`"port":${listens.port}`));
+      expect(opening, component).toEqual([{ from: rendered.values.networkPolicy.scraper, ports: [{ protocol: "TCP", port: listens.port }] }]);
+    }
+  });
+
   it("never holds a secret: no Secret object, and every secret a process reads comes from a secretKeyRef", () => {
     expect(ofKind(objects, "Secret")).toEqual([]);
     const SECRET = new Set([
@@ -193,6 +233,7 @@ describe.each(variants)("$variant", ({ rendered }) => {
       "SMTP_URL",
       "AUTH_OIDC_CLIENT_SECRET",
       "OTEL_EXPORTER_OTLP_HEADERS",
+      "METRICS_TOKEN",
     ]);
     for (const container of containers(objects)) {
       for (const variable of container.env ?? []) {
@@ -212,7 +253,7 @@ describe.each(variants)("$variant", ({ rendered }) => {
       expect(dbEnv.REDIS_URL, `${name} reaches Redis`).toMatch(/^rediss?:\/\//);
     }
     expect(apiEnv(env("api")).trustedProxies.entries).not.toEqual([]);
-    expect(workerEnv(env("worker")).WORKER_HEALTH_PORT).toBeDefined();
+    expect(workerEnv(env("worker")).listener).toMatchObject({ port: 9465, host: "0.0.0.0" });
     expect(parseConsoleEnv(env("console")).AUTH_URL).toBe(rendered.values.consoleUrl);
     expect(consoleServerEnv(env("console")).WEB_HOST).toBe("0.0.0.0");
     expect(parseDbEnv(env("migrate")).DATABASE_URL).toMatch(/^postgresql:\/\//);
@@ -226,6 +267,7 @@ describe.each(variants)("$variant", ({ rendered }) => {
 function environmentOf(container: Container): Record<string, string> {
   const sample = (key: string): string => {
     if (/master/.test(key)) return randomBytes(32).toString("base64");
+    if (/token/.test(key)) return randomBytes(32).toString("hex");
     if (/auth/.test(key)) return randomBytes(32).toString("base64url");
     if (/smtp/.test(key)) return "smtp://gatehouse:secret@mail.example.com:587";
     if (/redis/.test(key) && !/password/.test(key)) return "rediss://:secret@redis.example.com:6380";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { flag, httpUrl, port, readEnvironment, startedForDevelopment, unsetWhenBlank, wholeNumber } from "./env-fields";
 import { isMasterKey } from "./secrets";
 
 /** The only place packages/db reads process.env. */
@@ -11,7 +12,7 @@ const schema = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
     .optional(),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_POOL_SIZE: wholeNumber({ min: 1, max: 200, default: 10 }),
   /**
    * How DATABASE_URL reaches PostgreSQL (docs/deploying.md): `session` — directly, or through a pooler in
    * session mode; each connection sends the statement and idle timeouts as start-up parameters.
@@ -34,31 +35,31 @@ const schema = z.object({
       .optional(),
   ),
   /** The most a replica may be behind (ms, measured: see infra/replica.ts) and still serve reads; at most 300 s (the console's write cookie lasts 600 s). */
-  DATABASE_REPLICA_MAX_LAG_MS: z.coerce.number().int().min(100).max(300_000).default(2_000),
+  DATABASE_REPLICA_MAX_LAG_MS: wholeNumber({ min: 100, max: 300_000, default: 2_000 }),
   /** How often the replica's lag is measured, in ms (two one-row queries: one to each server). */
-  DATABASE_REPLICA_CHECK_MS: z.coerce.number().int().min(50).max(60_000).default(250),
+  DATABASE_REPLICA_CHECK_MS: wholeNumber({ min: 50, max: 60_000, default: 250 }),
   /** Longest wait for a new connection (or a free one from a full pool) before the call fails as unavailable (503). */
-  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber({ min: 100, max: 120_000, default: 5_000 }),
   /** PostgreSQL's statement_timeout for the pool's sessions: a statement running longer is cancelled (503). 0 = none. */
-  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(15_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber({ min: 0, max: 3_600_000, default: 15_000 }),
   /**
    * The client's own bound on a query's answer, for a database that went silent (stopped, partitioned)
    * and cannot cancel anything itself; longer than the statement timeout. 0 = none.
    */
-  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(20_000),
+  DATABASE_QUERY_TIMEOUT_MS: wholeNumber({ min: 0, max: 3_600_000, default: 20_000 }),
   /** Longest wait for one Redis command (a frozen Redis): the rate counter then fails closed (503). */
-  REDIS_COMMAND_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  REDIS_COMMAND_TIMEOUT_MS: wholeNumber({ min: 50, max: 60_000, default: 500 }),
   /** Worker threads for CPU work off the event loop (parsing and testing policy sets). Default: one per core beyond the first, at least one. */
-  WORK_POOL_SIZE: z.coerce.number().int().min(1).max(64).optional(),
+  WORK_POOL_SIZE: wholeNumber({ min: 1, max: 64 }),
   /** A job's time limit on a worker: past it the worker is replaced and the caller gets a 400 naming the input. */
-  WORK_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  WORK_TIMEOUT_MS: wholeNumber({ min: 100, max: 600_000, default: 10_000 }),
   /** A worker's heap limit in MB: a job that needs more ends its worker (a 400 naming the input), never the process. */
-  WORK_MEMORY_MB: z.coerce.number().int().min(16).max(16_384).default(256),
+  WORK_MEMORY_MB: wholeNumber({ min: 16, max: 16_384, default: 256 }),
   /** Jobs one org may have waiting for a worker; one more is a 429. */
-  WORK_QUEUE_PER_ORG: z.coerce.number().int().min(1).max(1_000).default(4),
+  WORK_QUEUE_PER_ORG: wholeNumber({ min: 1, max: 1_000, default: 4 }),
   GATEHOUSE_HOME: z.string().min(1).default(".gatehouse"),
-  API_PORT: z.coerce.number().int().min(1).max(65535).default(4000),
-  WEB_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  API_PORT: port({ default: 4000 }),
+  WEB_PORT: port({ default: 3000 }),
   /**
    * The console's public origin (https://gatehouse.example.com): every link Gatehouse mails (verification,
    * password reset, invitation) starts with it, never with what a request's headers say. Required in
@@ -72,12 +73,7 @@ const schema = z.object({
       .optional(),
   ),
   /** Set to 1 by `npm start` (scripts/start.ts) only: the instance was started for development on this machine. */
-  GATEHOUSE_DEVELOPMENT: unsetWhenBlank(
-    z
-      .enum(["0", "1"], { error: "must be 1 (started for development, as `npm start` sets it) or 0" })
-      .optional()
-      .transform((value) => value === "1"),
-  ),
+  GATEHOUSE_DEVELOPMENT: startedForDevelopment(),
   /** Encrypts org signing keys (32 bytes, base64). Unset: read or created at $GATEHOUSE_HOME/master.key. */
   GATEHOUSE_MASTER_KEY: z.string().refine(isMasterKey, "must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)").optional(),
   /**
@@ -104,35 +100,20 @@ const schema = z.object({
    * this machine or the private network). Unset: refused, also after DNS resolution (docs/webhooks.md).
    * `npm start` and the tests set it; a hosted instance must not.
    */
-  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: unsetWhenBlank(
-    z
-      .enum(["0", "1"], { error: "must be 1 (webhooks may reach private addresses) or 0" })
-      .optional()
-      .transform((value) => value === "1"),
-  ),
+  GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: flag({ digitsOnly: true, message: "must be 1 (webhooks may reach private addresses) or 0" }),
   /**
    * Where Slack's Web API answers (https://slack.com/api/). Only for a stand-in in tests and offline
    * development: a connected Slack app's token is sent there.
    */
-  GATEHOUSE_SLACK_API_URL: unsetWhenBlank(z.url({ protocol: /^https?$/ }).optional()),
+  GATEHOUSE_SLACK_API_URL: httpUrl(),
   NODE_ENV: z.string().optional(),
 });
-
-/** An empty variable (`SMTP_URL=`, as docker compose passes `${SMTP_URL:-}`) counts as unset. */
-function unsetWhenBlank<T extends z.ZodType>(inner: T) {
-  return z.preprocess((value) => (value === "" ? undefined : value), inner);
-}
 
 export type DbEnv = z.output<typeof schema>;
 
 /** Validates an environment (dbEnv() passes process.env); every problem is named in one error. */
 export function parseDbEnv(source: Readonly<Record<string, string | undefined>>): DbEnv {
-  const parsed = schema.safeParse(source);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`Invalid environment for @gatehouse/db: ${problems}`);
-  }
-  return parsed.data;
+  return readEnvironment("@gatehouse/db", schema, source);
 }
 
 let cached: DbEnv | undefined;

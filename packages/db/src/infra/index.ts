@@ -38,5 +38,5 @@ export {
   type MetricsProcess,
   type Observed,
 } from "./metrics";
-export { startMetricsServer, type MetricsServer, type MetricsServerOptions } from "./metrics-server";
+export { startMetricsServer, type MetricsServer, type MetricsServerOptions, type Probe } from "./metrics-server";
 export { isLoopbackListen, metricsSettings, type MetricsSettings } from "./metrics-settings";

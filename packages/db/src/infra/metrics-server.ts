@@ -16,9 +16,15 @@ export interface MetricsServerOptions {
   host: string;
   /** A scrape must carry `Authorization: Bearer <token>`; unset: none is asked. */
   token?: string | undefined;
-  /** GET /healthz (never behind the token: probes carry none); 200 when `ok`, else 503, with the object as JSON. */
-  health?: () => Promise<{ ok: boolean } & Record<string, unknown>>;
+  /**
+   * Health paths served beside /metrics (the worker's /livez, /readyz, /healthz), never behind the token: probes carry
+   * none. Each answers 200 when `ok`, else 503, with the object as JSON.
+   */
+  probes?: Readonly<Record<string, Probe>>;
 }
+
+/** A health path's answer: `ok` decides 200 or 503; the object is the body. */
+export type Probe = () => Promise<{ ok: boolean } & Record<string, unknown>>;
 
 export interface MetricsServer {
   /** Where the metrics are: http://host:port/metrics. */
@@ -41,19 +47,20 @@ function answer(response: ServerResponse, status: number, body: string, headers:
 }
 
 /**
- * Starts the metrics listener: GET /metrics answers the registry in the Prometheus text format; GET /healthz the
- * process's health when given; anything else is a 404 (a 405 for another method on those paths). A registry that
- * cannot be collected is a 500, and the process goes on.
+ * Starts the metrics listener: GET /metrics answers the registry in the Prometheus text format; each of `probes`' paths
+ * its answer; anything else is a 404 (a 405 for another method on those paths). A registry that cannot be collected is
+ * a 500, a probe that throws a 503, and the process goes on.
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const expected = options.token === undefined ? null : digest(options.token);
+  const probes = options.probes ?? {};
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const path = (request.url ?? "").split("?")[0];
-    const known = path === "/metrics" || (path === "/healthz" && options.health !== undefined);
-    if (!known) return answer(response, 404, "not found\n");
+    const path = (request.url ?? "").split("?")[0] ?? "";
+    const probe = Object.hasOwn(probes, path) ? probes[path] : undefined;
+    if (path !== "/metrics" && !probe) return answer(response, 404, "not found\n");
     if (request.method !== "GET" && request.method !== "HEAD") return answer(response, 405, "method not allowed\n", { allow: "GET, HEAD" });
-    if (path === "/healthz" && options.health) {
-      const health = await options.health().catch(() => ({ ok: false }));
+    if (probe) {
+      const health = await probe().catch(() => ({ ok: false }));
       response.writeHead(health.ok ? 200 : 503, { "content-type": "application/json", "cache-control": "no-store" });
       response.end(JSON.stringify(health));
       return;
