@@ -4,15 +4,16 @@
 // afterwards unless KEEP=1). Each log is written by the log's own sealing and append statement (log-store.ts), month by
 // month into the month partitions, every org round-robin; one "probe" org has the same 1,200 entries in both, so what is
 // timed on it is the same work at both sizes. Timed in a fresh process per size, warm (after VACUUM ANALYZE):
-//   append         one entry appended to an org's log (lock, seal, the append statement, commit)
+//   append         one entry appended to a large org's log (lock, seal, the append statement, commit)
 //   proof by seq   an inclusion proof of a random entry at the log's size
 //   proof by id    the same, asked by entry id (an id alone names no partition: each partition's key is probed)
 //   listing        an org's newest page of 50, and a page from a cursor in the middle of its log
 //   export         the probe org's whole log (1,200 entries) as the export's JSON lines, checkpoints included
 // Writes bench/AUDIT-SCALE.md and bench/results/audit-scale-<stamp>.json.
-// Env: LARGE (10,000,000), SMALL (100,000), ORGS (100), MONTHS (12), DATA_DIR, PG_BIN, KEEP.
+// Env: LARGE (10,000,000), SMALL (100,000), ORGS (100), MONTHS (12), DATA_DIR, PG_BIN; KEEP=1 keeps the clusters, and
+// REUSE=1 then times them again without filling them again.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -175,11 +176,12 @@ async function measure(url: string, probe: string, bigOrg: string, months: numbe
         if (lines < PROBE_ENTRIES) throw new Error(`export had ${lines} lines`);
       });
     }
+    // Appended to the large org's log (the probe's stays at its entries, so its export is the same work at both sizes).
     await time("append", round, async () => {
       await client.query("BEGIN");
-      const head = await store.lockLogHead(query, probe);
-      const batch = store.sealBatch(probe, head, [decided((n += 1))], inMonth(months, 0.99));
-      const statement = store.appendStatement(probe, batch);
+      const head = await store.lockLogHead(query, bigOrg);
+      const batch = store.sealBatch(bigOrg, head, [decided((n += 1))], inMonth(months, 0.99));
+      const statement = store.appendStatement(bigOrg, batch);
       await client.query(statement.text, statement.values);
       await client.query("COMMIT");
     });
@@ -203,12 +205,11 @@ interface SizeRun {
 
 async function runSize(entries: number, orgs: number, months: number, dataDir: string, bin: string): Promise<SizeRun> {
   const dir = join(dataDir, `gatehouse-audit-scale-${entries}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  giveToClusterUser(dir);
+  const marker = join(dir, "filled.json");
+  // REUSE=1 times a cluster an earlier run filled and kept (KEEP=1) again, without filling it again.
+  const reuse = process.env.REUSE === "1" && existsSync(marker);
   const port = await freePort();
   const server = cluster({ name: `scale-${entries}`, bin, data: join(dir, "data"), port, logFile: join(dir, "server.log") });
-  await pgBinary(bin, "initdb", ["-D", server.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
   // The same settings at both sizes: a cache of a sixth of this machine's memory. Filling skips durability (the data is
   // generated, and a crash would only mean starting again); what is timed runs with durable commits, after a restart.
   const settings = (durable: boolean) =>
@@ -226,49 +227,60 @@ async function runSize(entries: number, orgs: number, months: number, dataDir: s
         "",
       ].join("\n"),
     );
-  settings(false);
-  await server.start();
+  const url = server.url.replace(/\/postgres$/, "/gatehouse");
+  const here = fileURLToPath(import.meta.url);
+  const child = (args: string[]) =>
+    JSON.parse(
+      execFileSync(process.execPath, ["--import", "tsx", "--conditions=@gatehouse/source", here, ...args], {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 1024 * 1024,
+        env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn" },
+      })
+        .trim()
+        .split("\n")
+        .at(-1) as string,
+    ) as Record<string, unknown>;
   try {
-    await server.query("CREATE DATABASE gatehouse");
-    const url = server.url.replace(/\/postgres$/, "/gatehouse");
-    const here = fileURLToPath(import.meta.url);
-    const child = (args: string[]) =>
-      JSON.parse(
-        execFileSync(process.execPath, ["--import", "tsx", "--conditions=@gatehouse/source", here, ...args], {
-          cwd: root,
-          encoding: "utf8",
-          stdio: ["ignore", "pipe", "inherit"],
-          maxBuffer: 64 * 1024 * 1024,
-          env: { ...process.env, DATABASE_URL: url, LOG_LEVEL: "warn" },
-        })
-          .trim()
-          .split("\n")
-          .at(-1) as string,
-      ) as Record<string, unknown>;
-    log(`${entries.toLocaleString("en")} entries: filling (${orgs} orgs, ${months} months) in ${dir}`);
-    const filled = child(["fill", url, String(entries), String(orgs), String(months)]) as { probe: string; big: string; written: number; seconds: number };
-    const partitions = new pg.Client({ connectionString: url });
-    await partitions.connect();
-    const [disk] = (
-      await partitions.query<{ audit: string; merkle: string; parts: string }>(
-        `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'audit_entries'::regclass)::text AS audit,
-                pg_total_relation_size('merkle_nodes')::text AS merkle,
-                (SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_entries'::regclass)::text AS parts`,
-      )
-    ).rows;
-    await partitions.query("CHECKPOINT");
-    await partitions.end();
-    await server.stop();
+    if (!reuse) {
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      giveToClusterUser(dir);
+      await pgBinary(bin, "initdb", ["-D", server.data, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
+      settings(false);
+      await server.start();
+      await server.query("CREATE DATABASE gatehouse");
+      log(`${entries.toLocaleString("en")} entries: filling (${orgs} orgs, ${months} months) in ${dir}`);
+      const filled = child(["fill", url, String(entries), String(orgs), String(months)]);
+      const stats = new pg.Client({ connectionString: url });
+      await stats.connect();
+      const [disk] = (
+        await stats.query<{ audit: string; merkle: string; parts: string }>(
+          `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'audit_entries'::regclass)::text AS audit,
+                  pg_total_relation_size('merkle_nodes')::text AS merkle,
+                  (SELECT count(*) FROM pg_inherits WHERE inhparent = 'audit_entries'::regclass)::text AS parts`,
+        )
+      ).rows;
+      await stats.end();
+      await server.query("CHECKPOINT");
+      writeFileSync(marker, JSON.stringify({ filled, disk }));
+      await server.stop();
+    }
+    const { filled, disk } = JSON.parse(readFileSync(marker, "utf8")) as {
+      filled: { probe: string; big: string; written: number; seconds: number };
+      disk: { audit: string; merkle: string; parts: string };
+    };
     settings(true);
     await server.start();
-    log(`${entries.toLocaleString("en")} entries: measuring`);
+    log(`${entries.toLocaleString("en")} entries: measuring${reuse ? " (a kept cluster)" : ""}`);
     const before = loadavg();
     const measured = child(["measure", url, filled.probe, filled.big, String(months)]) as unknown as Measured;
     const load = { before, after: loadavg() };
     return {
       entries,
       fill: { written: filled.written, seconds: Math.round(filled.seconds) },
-      onDisk: { auditEntriesMb: Math.round(Number(disk?.audit) / 1e6), merkleNodesMb: Math.round(Number(disk?.merkle) / 1e6), partitions: Number(disk?.parts) },
+      onDisk: { auditEntriesMb: Math.round(Number(disk.audit) / 1e6), merkleNodesMb: Math.round(Number(disk.merkle) / 1e6), partitions: Number(disk.parts) },
       load,
       measured,
     };
@@ -281,7 +293,7 @@ async function runSize(entries: number, orgs: number, months: number, dataDir: s
 }
 
 const ROWS: Array<[keyof Measured, string]> = [
-  ["append", "append one entry (lock, seal, append, commit)"],
+  ["append", "append one entry to a large org's log (lock, seal, append, commit)"],
   ["proofBySeq", "inclusion proof by seq (probe org)"],
   ["proofById", "inclusion proof by entry id (probe org)"],
   ["bigProofBySeq", "inclusion proof by seq (a large org's log)"],
