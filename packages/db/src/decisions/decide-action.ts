@@ -61,7 +61,11 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // The standing grants that may cover a call the policies hold for a person: the batch uses the first
   // still valid under the org's lock, and takes a use only when it records the call undenied (canI only peeks).
   const grantsToTry = read.grantQuery ? await grantCandidates(read.grantQuery) : undefined;
-  const requestHash = actionRequestHash(agent.id, { ...request, ...inputs.written });
+  // The hash of the call as written. The screen hands back what it changed nothing in as it is, so a call no policy
+  // rewrote and the screen left alone is written as sent: its hash is the one the recent answers keep, made once.
+  const sentHash = request.eventId ? actionRequestHash(agent.id, sent) : undefined;
+  const asSent = request === sent && inputs.written.metadata === sent.metadata && inputs.written.dataAccessed === sent.dataAccessed;
+  const requestHash = asSent && sentHash !== undefined ? sentHash : actionRequestHash(agent.id, { ...request, ...inputs.written });
   // Who asked, as the call named them (never the screened value): separation of duties reads it.
   const requesterRef = requesterOf(sent.metadata);
   // The plan is made under the org's lock, from the agents' status and the budgets' counters as committed.
@@ -94,7 +98,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // The recent answers are checked against the call as sent (in memory only, before any screen). A
   // `requested` answer is not kept: its approval may be decided at any moment, and a call asking again
   // (a retried step, a restarted adapter re-attaching) must read where it stands now.
-  if (request.eventId && result.status !== "requested") remember(agent.id, request.eventId, actionRequestHash(agent.id, sent), result);
+  if (request.eventId && sentHash !== undefined && result.status !== "requested") remember(agent.id, request.eventId, sentHash, result);
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
   noteCalls(ctx, { spend: request.spend !== undefined, tool: request.tool !== undefined });

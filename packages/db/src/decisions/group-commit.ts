@@ -7,7 +7,7 @@ import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, typ
 import { db } from "../infra/client";
 import { dbEnv } from "../infra/env";
 import { wentSilent } from "../infra/db-errors";
-import { publishAfterCommit } from "../infra/signals";
+import { notifyAfterCommit } from "../infra/signals";
 import { unstorableText } from "./storable";
 import { CONTRIBUTORS } from "./commit-contributors";
 import { loadOutcomes, outcomeReads, outcomesWrite, settleInBatch, statementOf, type SettledOutcome } from "./commit-outcomes";
@@ -139,7 +139,7 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
       // batch only: the next batch takes a fresh connection. Items arriving later start a batch afresh.
       if (state.down && wentSilent(state.down)) for (const waiter of queue.waiting.splice(0)) waiter.reject(state.down);
       // Event streams read the log on this hint; fire and forget (observation, time-bounded).
-      if (outcomes.some((o) => !(o instanceof Error))) void publishAfterCommit({ type: "audit.appended", orgId });
+      if (outcomes.some((o) => !(o instanceof Error))) notifyAfterCommit({ type: "audit.appended", orgId });
       batch.forEach((waiter, i) => {
         const outcome = outcomes[i];
         if (outcome instanceof Error) waiter.reject(outcome);

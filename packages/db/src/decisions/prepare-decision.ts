@@ -77,6 +77,9 @@ export interface Prepared {
 const reportOnlyOn = perSnapshot((settings) => Boolean(settings && typeof settings === "object") && policySettings(settings).reportOnly);
 
 const spendOf = perSnapshot(spendSettings);
+/** The org's circuit breaker settings and default approval timeout, parsed once per settings snapshot. */
+const breakerOf = perSnapshot(breakerSettings);
+const approvalTimeoutOf = perSnapshot(approvalTimeoutSetting);
 /** The org's settings `budgets`, compiled once per settings snapshot. */
 const orgBudgetRulesOf = perSnapshot((settings) => orgBudgetRules(orgBudgets(settings)));
 
@@ -102,7 +105,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   ]);
   if (!row) throw notFound("agent");
   const agent = { id: row.id, name: row.name, labels: row.labels, circuitState: row.circuitState };
-  const breaker = breakerSettings(settings);
+  const breaker = breakerOf(settings);
   const root = ancestors[0];
   // Policies apply to a delegate as to its root agent: its name, id and labels; rates count against the root.
   const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
@@ -122,7 +125,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     ...(delegation ? { delegation } : {}),
     gateAgentIds: ancestorIds,
     breaker,
-    approvalTimeoutSeconds: approvalTimeoutSetting(settings),
+    approvalTimeoutSeconds: approvalTimeoutOf(settings),
     tampered: [] as string[],
     probe: false,
     content,

@@ -117,6 +117,20 @@ export async function closeSignals(): Promise<void> {
   await bus?.close();
 }
 
+/**
+ * `publishAfterCommit` for a caller that does not wait for it (the group commit's `audit.appended` hint): no timer of
+ * its own, since nothing waits on it; the bus's command timeout still ends a publish Redis does not answer.
+ */
+export function notifyAfterCommit(signal: Signal): void {
+  try {
+    signals()
+      .publish(signal)
+      .catch(() => {});
+  } catch {
+    // Observation: a bus that cannot be made fails open.
+  }
+}
+
 /** Publishing is observation: a Redis outage must not fail the change that already committed. */
 export async function publishAfterCommit(signal: Signal, timeoutMs = 500): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
