@@ -23,8 +23,8 @@ import { freePort, log, recordResults, root, summarize } from "./lib";
 
 const PROBE_ENTRIES = 1_200;
 const BATCH = 1_000;
-const ROUNDS = 400;
-const WARMUP = 50;
+const ROUNDS = 800;
+const WARMUP = 200;
 
 type Summary = ReturnType<typeof summarize>;
 interface Measured {
@@ -200,6 +200,8 @@ interface SizeRun {
   onDisk: { auditEntriesMb: number; merkleNodesMb: number; partitions: number };
   /** The machine's load average when the timing began, and when it ended. */
   load: { before: number[]; after: number[] };
+  /** Timed on a cluster an earlier run filled and kept (REUSE=1). */
+  reused: boolean;
   measured: Measured;
 }
 
@@ -282,6 +284,7 @@ async function runSize(entries: number, orgs: number, months: number, dataDir: s
       fill: { written: filled.written, seconds: Math.round(filled.seconds) },
       onDisk: { auditEntriesMb: Math.round(Number(disk.audit) / 1e6), merkleNodesMb: Math.round(Number(disk.merkle) / 1e6), partitions: Number(disk.parts) },
       load,
+      reused: reuse,
       measured,
     };
   } catch (error) {
@@ -324,7 +327,7 @@ each filled by the log's own sealing and append statement: ${orgs} orgs, round-r
 partitions of \`audit_entries\` (docs/adr/0042-audit-entries-partitioned-by-month.md). One "probe" org has the same
 ${PROBE_ENTRIES.toLocaleString("en")} entries at both sizes; the others share the rest. Timed warm, after VACUUM ANALYZE, in a fresh
 process: ${ROUNDS - WARMUP} rounds after ${WARMUP} of warm-up (the export every eighth round). The data lives under DATA_DIR
-(default /var/tmp), never in the repository, and is removed afterwards. Machine: ${machine.cpus} cores (${machine.cpuModel}),
+(default /var/tmp), never in the repository, and is removed afterwards${a.reused || b.reused ? " (this time it was timed on the clusters an earlier run filled and kept: `KEEP=1`, then `REUSE=1`; the fill figures are that run's)" : ""}. Machine: ${machine.cpus} cores (${machine.cpuModel}),
 Node ${machine.node}, load ${machine.loadavgAtStart.map((v) => v.toFixed(2)).join(" ")} at start. Results:
 \`bench/results/audit-scale-${stamp}.json\`.
 
