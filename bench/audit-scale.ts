@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { cluster, DEFAULT_PG_BIN, giveToClusterUser, pgBinary, writeClusterFile } from "../scripts/lib/postgres-cluster.ts";
-import { freePort, log, recordResults, root, summarize } from "./lib";
+import { decidedEntry, freePort, log, recordResults, root, summarize } from "./lib";
 
 const PROBE_ENTRIES = 1_200;
 const BATCH = 1_000;
@@ -44,29 +44,6 @@ function inMonth(offset: number, fraction: number): Date {
   const start = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1);
   const end = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset + 1, 1);
   return new Date(start + Math.floor((end - start) * fraction));
-}
-
-function decided(i: number) {
-  const actionId = `act_${String(i).padStart(22, "0")}`;
-  return {
-    type: "action.decided" as const,
-    actor: { type: "agent" as const, id: "agt_benchbenchbenchbenchbe", delegationChain: [] },
-    agentId: "agt_benchbenchbenchbenchbe",
-    subjectId: actionId,
-    data: {
-      actionId,
-      agentName: "bench-agent",
-      actionType: "pr.open",
-      status: "executed" as const,
-      policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },
-      mode: "enforce" as const,
-      monitored: [],
-      conditionsEvaluated: [],
-      metadata: { repo: "acme/api", pr: i, files: 12 },
-      dataAccessed: [],
-      requestHash: "bench",
-    },
-  };
 }
 
 /** Child: fills a migrated database with `entries` entries across `orgs` orgs over `months` months. Prints the org ids. */
@@ -106,7 +83,7 @@ async function fill(url: string, entries: number, orgs: number, months: number):
             const batch = store.sealBatch(
               orgId,
               head,
-              Array.from({ length: size }, () => decided((n += 1))),
+              Array.from({ length: size }, () => decidedEntry((n += 1))),
               inMonth(month, (done + size) / (count + 1)),
             );
             const statement = store.appendStatement(orgId, batch);
@@ -180,7 +157,7 @@ async function measure(url: string, probe: string, bigOrg: string, months: numbe
     await time("append", round, async () => {
       await client.query("BEGIN");
       const head = await store.lockLogHead(query, bigOrg);
-      const batch = store.sealBatch(bigOrg, head, [decided((n += 1))], inMonth(months, 0.99));
+      const batch = store.sealBatch(bigOrg, head, [decidedEntry((n += 1))], inMonth(months, 0.99));
       const statement = store.appendStatement(bigOrg, batch);
       await client.query(statement.text, statement.values);
       await client.query("COMMIT");

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
-import { benchDatabase, log, root, summarize } from "./lib";
+import { benchDatabase, decidedEntry, log, root, summarize } from "./lib";
 
 const ENTRIES = Number(process.env.ENTRIES ?? 1_000_000);
 const SUSTAIN_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -33,31 +33,12 @@ async function main(): Promise<void> {
     });
     const ctx = dbm.systemCtx(created.org, "bench");
     const orgId = created.org.id;
-    const entry = (i: number) => ({
-      type: "action.decided" as const,
-      actor: { type: "agent" as const, id: "agt_benchbenchbenchbenchbe", delegationChain: [] },
-      agentId: "agt_benchbenchbenchbenchbe",
-      subjectId: `act_${String(i).padStart(22, "0")}`,
-      data: {
-        actionId: `act_${String(i).padStart(22, "0")}`,
-        agentName: "bench-agent",
-        actionType: "pr.open",
-        status: "executed" as const,
-        policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },
-        mode: "enforce" as const,
-        monitored: [],
-        conditionsEvaluated: [],
-        metadata: { repo: "acme/api", pr: i, files: 12 },
-        dataAccessed: [],
-        requestHash: "bench",
-      },
-    });
     const append = (from: number, n: number) =>
       dbm.db().$transaction((tx) =>
         dbm.appendAuditEntries(
           tx,
           orgId,
-          Array.from({ length: n }, (_, k) => entry(from + k)),
+          Array.from({ length: n }, (_, k) => decidedEntry(from + k)),
         ),
       );
 

@@ -394,3 +394,27 @@ export function ticketMetadata(kind: "clean" | "secret" | "email", i: number): R
     note: kind === "secret" ? `retry with token ghp_${"A1b2".repeat(9)}` : kind === "email" ? "reply to jane.doe@example.com" : "no reply needed",
   };
 }
+
+/** The `action.decided` entry the audit benchmarks append: an allowed `pr.open` of one agent, its action numbered `i`. */
+export function decidedEntry(i: number) {
+  const actionId = `act_${String(i).padStart(22, "0")}`;
+  return {
+    type: "action.decided" as const,
+    actor: { type: "agent" as const, id: "agt_benchbenchbenchbenchbe", delegationChain: [] },
+    agentId: "agt_benchbenchbenchbenchbe",
+    subjectId: actionId,
+    data: {
+      actionId,
+      agentName: "bench-agent",
+      actionType: "pr.open",
+      status: "executed" as const,
+      policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },
+      mode: "enforce" as const,
+      monitored: [],
+      conditionsEvaluated: [],
+      metadata: { repo: "acme/api", pr: i, files: 12 },
+      dataAccessed: [],
+      requestHash: "bench",
+    },
+  };
+}
