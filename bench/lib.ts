@@ -395,17 +395,17 @@ export function ticketMetadata(kind: "clean" | "secret" | "email", i: number): R
   };
 }
 
-/** The `action.decided` entry the audit benchmarks append: an allowed `pr.open` of one agent, its action numbered `i`. */
-export function decidedEntry(i: number) {
+/** The `action.decided` entry the audit benchmarks append: an allowed `pr.open` of `agent`, its action numbered `i`. */
+export function decidedEntry(i: number, agent: { id: string; name: string } = { id: "agt_benchbenchbenchbenchbe", name: "bench-agent" }) {
   const actionId = `act_${String(i).padStart(22, "0")}`;
   return {
     type: "action.decided" as const,
-    actor: { type: "agent" as const, id: "agt_benchbenchbenchbenchbe", delegationChain: [] },
-    agentId: "agt_benchbenchbenchbenchbe",
+    actor: { type: "agent" as const, id: agent.id, delegationChain: [] },
+    agentId: agent.id,
     subjectId: actionId,
     data: {
       actionId,
-      agentName: "bench-agent",
+      agentName: agent.name,
       actionType: "pr.open",
       status: "executed" as const,
       policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },

@@ -10,6 +10,7 @@
 import { appendAuditEntries, checkpointAuditLog, closeSignals, createAgent, db, disconnectDb, issueAgentKey } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
 import { BOMB_POLICIES } from "./fairness-bombs";
+import { decidedEntry } from "./lib";
 
 const ENTRIES = Number(process.env.BENCH_ENTRIES ?? 1_000_000);
 const DECISIONS = Number(process.env.BENCH_DECISIONS ?? 200_000);
@@ -32,25 +33,7 @@ for (let from = 0; from < ENTRIES; from += 2_000) {
     appendAuditEntries(
       tx,
       orgId,
-      Array.from({ length: n }, (_, k) => ({
-        type: "action.decided",
-        actor: { type: "agent" as const, id: heavy.agent.id, delegationChain: [] },
-        agentId: heavy.agent.id,
-        subjectId: `act_${String(from + k).padStart(22, "0")}`,
-        data: {
-          actionId: `act_${String(from + k).padStart(22, "0")}`,
-          agentName: heavy.agent.name,
-          actionType: "pr.open",
-          status: "executed" as const,
-          policy: { name: "allow-pr", versionId: "pv_bench", version: 1 },
-          mode: "enforce" as const,
-          monitored: [],
-          conditionsEvaluated: [],
-          metadata: { repo: "acme/api", pr: from + k, files: 12 },
-          dataAccessed: [],
-          requestHash: "bench",
-        },
-      })),
+      Array.from({ length: n }, (_, k) => decidedEntry(from + k, heavy.agent)),
     ),
   );
   if ((from + n) % 100_000 < n) {
