@@ -142,7 +142,7 @@ describe("the retention setting", () => {
       expect(error, JSON.stringify(patch)).toBeInstanceOf(BadRequestError);
       expect(JSON.stringify((error as BadRequestError).details ?? (error as Error).message)).toContain(field);
     }
-    expect((await admin.settings.get()).retention).toEqual({ decisions: 0, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0 });
+    expect((await admin.settings.get()).retention).toEqual({ decisions: 0, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0, entries: 0 });
   });
 
   it("under the two-admin rule, setting or shortening a retention waits for a second admin; lengthening it does not", async () => {

@@ -10,6 +10,7 @@ const result = (fields: Partial<ChainVerification>): ChainVerification => ({
   rootHash: "ab".repeat(32),
   problem: null,
   unsignedEntries: 0,
+  startSize: 0,
   ...fields,
 });
 

@@ -192,11 +192,17 @@ export function describeReport(report: BundleReport): string {
           `✓ valid up to tree size ${report.treeSize}: ${count(report.checkedEntries - report.unsigned.count, "entry", "entries")}, ${checkpoints}, root ${report.rootHash} (${keys})`,
           `⚠ not covered by a signature: ${describeUnsigned(report.unsigned)} after the last signed checkpoint; nothing shows they are the log's (accepted only because of --allow-unsigned)`,
         ];
+  if (report.startSize > 0) lines.push(`  ${startsAt(report.startSize)}`);
   if (!report.complete && report.checkedEntries > 0)
     lines.push("  a filtered export: each entry was proven to be in the signed tree; entries outside the filter are not in the bundle");
   if (report.since !== null) lines.push(`✓ the log only grew since your checkpoint of size ${report.since.treeSize}`);
   if (report.witnesses !== null) lines.push(`✓ cosigned by ${report.witnesses.cosignedBy.join(", ") || "no witness"}: the policy's quorum (${report.witnesses.quorum}) is met`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A log whose oldest months were dropped: where its check began. */
+function startsAt(size: number): string {
+  return `the log starts at seq ${size.toLocaleString("en-US")}: the entries before it were dropped under the org's retention (audit.pruned entries record each drop)`;
 }
 
 function count(n: number, one: string, many: string): string {
@@ -283,9 +289,10 @@ function describeServerCheck(result: AuditVerification): string {
     return `✗ invalid${where}: ${result.problem ?? "unknown problem"} (checked by the server)\n`;
   }
   const verdict = `✓ valid: ${count(result.checkedEntries, "entry", "entries")}, ${count(result.checkedCheckpoints, "checkpoint", "checkpoints")}, tree size ${result.treeSize}, root ${result.rootHash} (checked by the server; to check without trusting it: gatehouse audit export --out log.jsonl && gatehouse verify log.jsonl)\n`;
+  const start = result.startSize > 0 ? `  ${startsAt(result.startSize)}\n` : "";
   return result.unsignedEntries > 0
-    ? `${verdict}⚠ not covered by a signature yet: ${count(result.unsignedEntries, "entry", "entries")} appended while the check ran, checked against the log head only\n`
-    : verdict;
+    ? `${verdict}${start}⚠ not covered by a signature yet: ${count(result.unsignedEntries, "entry", "entries")} appended while the check ran, checked against the log head only\n`
+    : `${verdict}${start}`;
 }
 
 export interface ProofOptions {

@@ -35,7 +35,7 @@ const posture = {
   computedAt: "2026-11-22T18:00:00.123Z",
   retention: {
     rule: "Values of erasable fields are erased after: decisions 30 days (the shortest rule that reaches an entry holds). The entries and their hashes stay.",
-    settings: { decisions: 30, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0 },
+    settings: { decisions: 30, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0, entries: 0 },
     lastSweepAt: "2026-11-22T17:00:00.000Z",
     sweeps: 1,
     entriesSwept: 12,

@@ -204,6 +204,12 @@ export const auditVerificationSchema = named(
       .number()
       .int()
       .describe("Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet."),
+    startSize: z
+      .number()
+      .int()
+      .describe(
+        "Where the log starts: 0, or the first seq kept once its oldest months were dropped under the org's retention (docs/audit.md, Dropping old months); the check began there, from the tree's frontier and the chain hash recorded at the drop.",
+      ),
   }),
   "The server's recomputation of the log from its stored rows.",
 );

@@ -113,6 +113,8 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["retention.personalData", { retention: { personalData: 7 } }, true],
   ["retention.secrets", { retention: { secrets: 1 } }, true],
   ["retention.secrets", { retention: { secrets: 0 } }, false],
+  ["retention.entries", { retention: { entries: 400 } }, true],
+  ["retention.entries", { retention: { entries: 0 } }, false],
   ["witnesses.policy", { witnesses: { policy: "" } }, true],
   ["witnesses.policy", { witnesses: { policy: WITNESS_POLICY.replace("quorum w1", "witness w2 " + SECOND_WITNESS + " https://w2.example\nquorum w2") } }, true],
   ["budgets", { budgets: [] }, true],

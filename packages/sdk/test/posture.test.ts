@@ -19,7 +19,7 @@ const posture: Posture = {
   computedAt: "2026-11-22T18:00:00.000Z",
   retention: {
     rule: "Values are kept for the life of the organization; only an owner's erasure removes them.",
-    settings: { decisions: 0, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0 },
+    settings: { decisions: 0, outcomes: 0, postconditions: 0, evidence: 0, personalData: 0, secrets: 0, entries: 0 },
     lastSweepAt: null,
     sweeps: 0,
     entriesSwept: 0,

@@ -111,6 +111,7 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "audit.signing_key_rotated": result("key rotated", "neutral", "A new signing key signs the checkpoints from now on"),
   "audit.report_generated": result("report", "neutral", "A report was drawn from the log (Audit → Reports), for the period and checkpoint it names"),
   "audit.erased": result("erased", "neutral", "An owner erased the values of committed fields (personal or secret data); the log stays verifiable"),
+  "audit.pruned": result("dropped", "neutral", "The oldest entries were dropped under the org's retention; the log now starts later and the rest stays verifiable"),
 };
 
 /** The result an entry records, for every entry type; null only when there is nothing to say. */

@@ -34,19 +34,26 @@ export interface VerificationSummary {
   counts: string;
   /** Set when entries after the last signed checkpoint were checked against the head only. */
   unsigned: string | null;
+  /** Set when the log's oldest months were dropped under the org's retention: where the check began. */
+  start: string | null;
 }
 
 export function verificationSummary(result: ChainVerification): VerificationSummary {
-  const signed = result.checkedEntries - result.unsignedEntries;
+  // Seqs count from where the log starts (0, or the first seq kept after its oldest months were dropped).
+  const signed = result.startSize + result.checkedEntries - result.unsignedEntries;
   const unsigned = result.valid && result.unsignedEntries > 0;
   return {
     headline: !result.valid ? "The log does not verify" : unsigned ? `The log is valid up to tree size ${signed.toLocaleString("en-US")}` : "The log is valid",
     counts: `${countOf(result.checkedEntries, "entry", "entries")} and ${countOf(result.checkedCheckpoints, "signed checkpoint", "signed checkpoints")} checked`,
     unsigned: unsigned
-      ? `${countOf(result.unsignedEntries, "entry", "entries")} (seq ${signed}${result.unsignedEntries === 1 ? "" : `–${result.checkedEntries - 1}`}) ${
+      ? `${countOf(result.unsignedEntries, "entry", "entries")} (seq ${signed}${result.unsignedEntries === 1 ? "" : `–${result.startSize + result.checkedEntries - 1}`}) ${
           result.unsignedEntries === 1 ? "was" : "were"
         } appended while the check ran and ${result.unsignedEntries === 1 ? "is" : "are"} not covered by a signature yet: checked against the log head only. The next checkpoint signs them.`
       : null,
+    start:
+      result.startSize > 0
+        ? `The log starts at seq ${result.startSize.toLocaleString("en-US")}: the entries before it were dropped under the organization's retention (an audit.pruned entry records each drop). The check began there, from the tree recorded at the drop.`
+        : null,
   };
 }
 

@@ -344,6 +344,18 @@ export const AUDIT_ENTRY_TYPES = {
       approvalId: z.string().optional(),
     }),
   },
+  "audit.pruned": {
+    summary:
+      "The org's oldest entries were dropped under its retention (`retention.entries`; docs/audit.md, Dropping old months): the log now starts at seq `startSize`; the tree's root over the entries dropped, the chain hash after the last of them, and the end of the month dropped. Everything from `startSize` on still verifies against the signed checkpoints.",
+    data: z.strictObject({
+      startSize: z.number().int().describe("The first seq kept: the entries below it are gone."),
+      previousStartSize: z.number().int().describe("Where the log started before (0: its first drop)."),
+      rootHash: z.string().describe("Hex root of the tree of the entries below startSize (the tree's frontier there)."),
+      chainHash: z.string().describe("The chain hash after entry startSize - 1."),
+      droppedBefore: z.string().describe("The end of the month dropped (ISO 8601): entries before it went."),
+      days: z.number().int().describe("The org's `retention.entries` when they were dropped."),
+    }),
+  },
   "org.renamed": { summary: "The organization's name changed.", data: fromTo },
   "org.slug_changed": { summary: "The organization's slug changed.", data: fromTo },
   "org.settings_changed": {

@@ -119,6 +119,7 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "org.created": { slug: identifier("slug"), name: identifier("name") },
   "audit.report_generated": allFixed("report", "from", "to", "format", "treeSize", "rootHash", "reportSha256"),
   "audit.erased": { ...allFixed("entries", "subjectTag", "approvalId"), reason: text("reason") },
+  "audit.pruned": allFixed("startSize", "previousStartSize", "rootHash", "chainHash", "droppedBefore", "days"),
   "org.renamed": { from: fixed, to: identifier("name") },
   "org.slug_changed": { from: fixed, to: identifier("slug") },
   // `before`: the settings as they were, checked when they were set.

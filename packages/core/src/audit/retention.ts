@@ -39,6 +39,15 @@ export const retentionSettingsSchema = z.strictObject({
   evidence: days("agents' own evidence (details)"),
   personalData: days("any of those fields in an entry with a personal-data finding"),
   secrets: days("any of those fields in an entry with a secrets finding"),
+  entries: z
+    .number()
+    .int()
+    .min(0)
+    .max(RETENTION_MAX_DAYS)
+    .default(0)
+    .describe(
+      `Days whole entries are kept, 1 to ${RETENTION_MAX_DAYS.toLocaleString("en-US")}; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months).`,
+    ),
 });
 export type RetentionSettings = z.output<typeof retentionSettingsSchema>;
 

@@ -32,6 +32,8 @@ export interface LogPageInput {
   options: { keys: string[]; origin: string };
   /** Null: the first page. */
   state: BundleVerifierState | null;
+  /** On the first page of a log whose oldest entries were dropped: where it starts and the tree's frontier there (the chain hash there is `chain`). */
+  start?: { size: number; frontier: string[] } | null;
   /** The chain hash after the entries before this page, and how many those were. */
   chain: string;
   position: number;
@@ -52,6 +54,8 @@ export interface LogVerification {
   rootHash: string;
   problem: string | null;
   unsignedEntries: number;
+  /** Where the log starts (0, or the first seq kept after a drop). */
+  startSize: number;
 }
 
 export interface LogPageOutput {
@@ -68,6 +72,7 @@ export interface LogPageOutput {
 export function verifyLogPage(input: LogPageInput): LogPageOutput {
   const options: BundleOptions = { keys: input.options.keys, origin: input.options.origin, allowUnsigned: true };
   const verifier = input.state ? BundleVerifier.resume(options, input.state) : new BundleVerifier(options);
+  if (!input.state && input.start) verifier.addStart(input.start.size, input.start.frontier);
   let { chain, position } = input;
   let next = 0;
   const feedUpTo = (size: number) => {
@@ -111,5 +116,6 @@ function finish(verifier: BundleVerifier, chain: string, head: StoredLogHead, ex
     rootHash: toHex(rebuilt.root),
     problem: report.problem,
     unsignedEntries: report.unsigned?.count ?? 0,
+    startSize: report.startSize,
   };
 }

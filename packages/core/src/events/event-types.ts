@@ -59,6 +59,7 @@ export const NOT_EVENTS = [
   "audit.signing_key_created",
   "audit.signing_key_rotated",
   "audit.erased",
+  "audit.pruned",
   "audit.report_generated",
   "org.created",
   "org.renamed",

@@ -6,6 +6,7 @@ import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { db } from "../infra/client";
 import { fairShare } from "../infra/fair-share";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
+import { droppedBefore } from "./get-audit-proof";
 import { readTreeNodes, type Query } from "./log-store";
 import { logOrigin, vkeyOf } from "./signing-keys";
 import { cosignedNoteAt, cosignedNoteSql } from "./cosigned-note";
@@ -99,6 +100,12 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   if (options.sinceSize !== undefined && options.sinceSize > size) {
     throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
   }
+  // A log whose oldest months were dropped starts later: its bundle from there, with the tree's frontier there.
+  const startRow = (await db().pool.query<{ size: string; frontier: string[] }>(`SELECT size, frontier FROM audit_log_starts WHERE org_id = $1`, [orgId])).rows[0];
+  const start = Number(startRow?.size ?? 0);
+  if (options.sinceSize !== undefined && options.sinceSize > 0 && options.sinceSize < start) {
+    throw validationError([{ path: "sinceSize", message: `${droppedBefore(start)}; a consistency proof reaches back to it, not to ${options.sinceSize}` }]);
+  }
   const window = filtered && options.format === "jsonl" ? PROVEN_PAGE : PAGE;
   // JSON Lines needs only the hashed text; CSV shows the columns (and parsing fewer timestamps is faster).
   const columns =
@@ -109,9 +116,9 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   // The next window is read while the current one is formatted and sent.
   async function* pages(): AsyncGenerator<EntryRow[]> {
     const read = (from: number) => db().pool.query<EntryRow>(select, [orgId, String(from), String(Math.min(from + window, size)), ...values]);
-    let next = size > 0 ? read(0) : null;
+    let next = size > start ? read(start) : null;
     try {
-      for (let from = 0; next; from += window) {
+      for (let from = start; next; from += window) {
         const { rows } = await next;
         next = from + window < size ? read(from + window) : null;
         if (rows.length > 0) yield rows;
@@ -133,6 +140,8 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
     const filter = filtered ? { from: options.from ?? null, to: options.to ?? null, agentId: options.agentId ?? null, type: options.type ?? null } : null;
     let head = `${JSON.stringify({ type: "bundle", version: 1, origin: logOrigin(orgId), orgId, exportedAt: new Date().toISOString(), treeSize: size, rootHash: checkpoint.rootHash, filter })}\n`;
     for (const key of keys) head += `${JSON.stringify({ type: "key", vkey: vkeyOf(key), status: key.status, createdAt: key.createdAt.toISOString() })}\n`;
+    // A filtered bundle proves each entry against the checkpoint at N and needs no start; a whole one begins at the start.
+    if (startRow && !filtered) head += `${JSON.stringify({ type: "start", size: start, frontier: startRow.frontier })}\n`;
     if (filtered) {
       if ((await witnessing)?.policy) checkpoint = { ...checkpoint, note: (await cosignedNoteAt(orgId, size)) ?? checkpoint.note };
       head += `${JSON.stringify({ type: "checkpoint", note: checkpoint.note })}\n`;
@@ -142,8 +151,8 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
       return;
     }
     yield head;
-    // Each checkpoint goes right after its last entry (size 0 before the first), read page by page.
-    let written = -1;
+    // Each checkpoint goes right after its last entry (size 0 before the first), read page by page; none from before the start.
+    let written = start - 1;
     const checkpointsThrough = async (through: number): Promise<Array<{ size: number; line: string }>> => {
       const { rows } = await db().pool.query<{ tree_size: string; note: string }>(
         `SELECT c.tree_size, ${cosignedNoteSql("c")} AS note FROM checkpoints c WHERE c.org_id = $1 AND c.tree_size > $2 AND c.tree_size <= $3 ORDER BY c.tree_size`,

@@ -1,6 +1,6 @@
 import type { AuditProof } from "@gatehouse/contracts";
 import { proofQuerySchema } from "@gatehouse/contracts";
-import { notFound, validationError, zodIssues } from "@gatehouse/core";
+import { DomainError, notFound, validationError, zodIssues } from "@gatehouse/core";
 import { EMPTY_ROOT, consistencyProof, inclusionProof, plannedReads, sourceOf, subtreeHash, toHex, type NodeSource } from "@gatehouse/tlog";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
@@ -11,6 +11,18 @@ import { cosignedNoteSql } from "./cosigned-note";
 export type { AuditProof };
 
 const query: Query = async <R>(text: string, values: unknown[]) => (await db().pool.query(text, values)).rows as R[];
+
+/** Where the org's log starts, in words, once its oldest months were dropped. */
+export function droppedBefore(start: number): string {
+  return `the log starts at seq ${start}: the entries before it were dropped under the org's retention`;
+}
+
+/** 404 for an entry that is not there; for a seq below the log's start, the message says it was dropped. */
+export async function entryNotFound(orgId: string, seq: number | undefined): Promise<Error> {
+  if (seq === undefined) return notFound("audit entry");
+  const start = Number((await db().pool.query<{ size: string }>(`SELECT size FROM audit_log_starts WHERE org_id = $1`, [orgId])).rows[0]?.size ?? 0);
+  return seq < start ? new DomainError("NOT_FOUND", `audit entry ${seq} not found: ${droppedBefore(start)}`) : notFound("audit entry");
+}
 
 /** Runs `compute` over exactly the stored nodes it needs, fetched in one query (O(log n) rows). */
 export async function withNodes<T>(orgId: string, compute: (source: NodeSource) => T): Promise<T> {
@@ -46,7 +58,7 @@ wanted AS (
 SELECT h.size, e.id, e.seq, c.tree_size, c.root_hash, ${cosignedNoteSql("c")} AS note, c.signing_key_id, c.created_at, ARRAY(
     SELECT '0 ' || a.seq || ' ' || a.leaf_hash FROM audit_entries a WHERE a.org_id = $1 AND a.seq IN (SELECT index FROM wanted WHERE level = 0)
     UNION ALL
-    SELECT m.level || ' ' || m.index || ' ' || m.hash FROM wanted w JOIN merkle_nodes m ON m.org_id = $1 AND m.level = w.level AND m.index = w.index WHERE w.level > 0
+    SELECT m.level || ' ' || m.index || ' ' || m.hash FROM wanted w JOIN merkle_nodes m ON m.org_id = $1 AND m.level = w.level AND m.index = w.index
   ) AS nodes
 FROM audit_log_heads h
 LEFT JOIN entry e ON true
@@ -67,7 +79,14 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
   const orgId = ctx.org.id;
   const wanted = parsed.data;
   if (wanted.from !== undefined) {
-    const head = Number((await db().pool.query<{ size: string }>(`SELECT size FROM audit_log_heads WHERE org_id = $1`, [orgId])).rows[0]?.size ?? 0);
+    const [row] = (
+      await db().pool.query<{ size: string; start: string | null }>(
+        `SELECT h.size, s.size AS start FROM audit_log_heads h LEFT JOIN audit_log_starts s ON s.org_id = h.org_id WHERE h.org_id = $1`,
+        [orgId],
+      )
+    ).rows;
+    const head = Number(row?.size ?? 0);
+    const start = Number(row?.start ?? 0);
     const beyond = (field: string, value: number) => validationError([{ path: field, message: `the log has ${head} entries; ${value} is beyond it` }]);
     let checkpoint: CheckpointView | null = null;
     let to = wanted.to;
@@ -79,6 +98,10 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
       checkpoint = await checkpointAt(orgId, to);
     }
     if (wanted.from > to) throw validationError([{ path: "from", message: `must be at most to (${to})` }]);
+    // Below the log's start the tree's nodes are partly gone with their entries: a proof reaches back to the start.
+    for (const [path, size] of [["from", wanted.from], ["to", to]] as const) {
+      if (size > 0 && size < start) throw validationError([{ path, message: `${droppedBefore(start)}; ${size} is below it` }]);
+    }
     const { from } = wanted;
     const target = to;
     return withNodes(orgId, (source) => ({
@@ -104,7 +127,7 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
       values: [orgId, wanted.entryId ?? String(wanted.seq), String(treeSize), ownEntriesOnly],
     })
   ).rows[0];
-  if (!found?.id || found.seq === null) throw notFound("audit entry");
+  if (!found?.id || found.seq === null) throw await entryNotFound(orgId, wanted.seq);
   if (treeSize > Number(found.size)) throw validationError([{ path: "treeSize", message: `the log has ${found.size} entries; ${treeSize} is beyond it` }]);
   if (wanted.treeSize !== undefined) checkpoint = found.tree_size ? checkpointView(found as Parameters<typeof checkpointView>[0]) : null;
   const seq = Number(found.seq);

@@ -10,6 +10,7 @@ export { verifyAuditLog, type AuditVerification } from "./verify-audit-log";
 export { exportAuditLog, type AuditExport } from "./export-audit-log";
 export { logEvidence } from "./log-evidence";
 export { ensureAuditPartitions, AUDIT_PARTITION_MONTHS_AHEAD, type AuditPartitions } from "./ensure-audit-partitions";
+export { dropAuditMonths, type AuditMonthDrops } from "./drop-audit-months";
 export { sweepRetention, RETENTION_ACTOR, type RetentionSweep } from "./retention-sweep";
 export { witnessLatestCheckpoints, witnessedCheckpoint, WITNESS_TIMEOUT_MS } from "./witness-checkpoints";
 export { getTlogProof } from "./tlog-proof";

@@ -161,11 +161,15 @@ export function appendStatement(orgId: string, batch: SealedBatch, alongside: Ar
   };
 }
 
-/** Reads stored nodes in one query: level 0 from the entries' leaf hashes, the rest from merkle_nodes. */
+/**
+ * Reads stored nodes in one query: level 0 from the entries' leaf hashes, the rest from merkle_nodes. A leaf whose entry
+ * was dropped with its month (drop-audit-months.ts) is read from merkle_nodes too, where the drop kept the one a later
+ * entry's proof still needs (the last one dropped, when the log's new start is odd).
+ */
 export async function readTreeNodes(query: Query, orgId: string, keys: readonly NodeKey[]): Promise<StoredNode[]> {
   if (keys.length === 0) return [];
   const leaves = keys.filter((k) => k.level === 0).map((k) => String(k.index));
-  const inner = keys.filter((k) => k.level > 0);
+  const inner = keys;
   const rows = await query<{ level: number; index: string; hash: string }>(
     `SELECT 0 AS level, seq::text AS index, leaf_hash AS hash FROM audit_entries WHERE org_id = $1 AND seq = ANY($2::bigint[])
      UNION ALL

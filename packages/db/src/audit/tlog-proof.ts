@@ -1,10 +1,10 @@
 import { proofQuerySchema } from "@gatehouse/contracts";
-import { conflict, notFound, orgWitnessPolicy, validationError, zodIssues } from "@gatehouse/core";
+import { conflict, orgWitnessPolicy, validationError, zodIssues } from "@gatehouse/core";
 import { formatTlogProof, quorumMet, type WitnessPolicy } from "@gatehouse/tlog";
 import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
-import { getAuditProof } from "./get-audit-proof";
+import { entryNotFound, getAuditProof } from "./get-audit-proof";
 import { storedOrgSettings, witnessedCheckpoint } from "./witness-checkpoints";
 
 /** Checkpoints with cosignatures looked at for one already witnessed: the latest ones. */
@@ -45,7 +45,7 @@ export async function getTlogProof({ ctx, input }: { ctx: Ctx; input: unknown })
       [orgId, wanted.entryId ?? String(wanted.seq), ownEntriesOnly],
     )
   ).rows[0];
-  if (!entry) throw notFound("audit entry");
+  if (!entry) throw await entryNotFound(orgId, wanted.seq);
   const seq = Number(entry.seq);
   let treeSize = wanted.treeSize;
   if (treeSize === undefined) {

@@ -55,6 +55,8 @@ interface Start {
   head: { size: number; chainHash: string; frontier: string[] };
   signedThrough: number;
   extra: number;
+  /** Where the log starts once its oldest months were dropped (audit_log_starts), or null: at seq 0. */
+  start: { size: number; chainHash: string; frontier: string[] } | null;
 }
 
 async function readStart(orgId: string): Promise<Start> {
@@ -67,6 +69,9 @@ async function readStart(orgId: string): Promise<Start> {
     ).rows[0];
     const head = { size: Number(headRow?.size ?? 0), chainHash: headRow?.chain_hash ?? GENESIS_CHAIN_HASH, frontier: headRow?.frontier ?? [] };
     const signed = await client.query<{ n: string | null }>(`SELECT max(tree_size) AS n FROM checkpoints WHERE org_id = $1 AND tree_size <= $2`, [orgId, String(head.size)]);
+    const startRow = (
+      await client.query<{ size: string; chain_hash: string; frontier: string[] }>(`SELECT size, chain_hash, frontier FROM audit_log_starts WHERE org_id = $1`, [orgId])
+    ).rows[0];
     const beyond = await client.query<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM audit_entries WHERE org_id = $1 AND seq >= $2 LIMIT 1000) AS x`, [
       orgId,
       String(head.size),
@@ -77,6 +82,7 @@ async function readStart(orgId: string): Promise<Start> {
       head,
       signedThrough: Number(signed.rows[0]?.n ?? -1),
       extra: Number(beyond.rows[0]?.n ?? 0),
+      start: startRow ? { size: Number(startRow.size), chainHash: startRow.chain_hash, frontier: startRow.frontier } : null,
     };
   } finally {
     await client.query("ROLLBACK").catch(() => {});
@@ -95,8 +101,18 @@ async function readStart(orgId: string): Promise<Start> {
  * answers valid.
  */
 async function verifyStored(orgId: string, onProgress: ((checked: number, total: number) => void) | undefined, work: WorkPool): Promise<AuditVerification> {
-  const { keys, head, signedThrough, extra } = await readStart(orgId);
-  const fixed = { database: workerDatabaseOf(db().pool), orgId, options: { keys: keys.map(vkeyOf), origin: logOrigin(orgId) }, signedThrough, head, extra };
+  const { keys, head, signedThrough, extra, start } = await readStart(orgId);
+  const fixed = {
+    database: workerDatabaseOf(db().pool),
+    orgId,
+    options: { keys: keys.map(vkeyOf), origin: logOrigin(orgId) },
+    signedThrough,
+    head,
+    extra,
+    start: start ? { size: start.size, frontier: start.frontier } : null,
+  };
+  // A log whose oldest months were dropped is checked from where it now starts: its frontier and chain hash there.
+  const first = { chain: start?.chainHash ?? GENESIS_CHAIN_HASH, position: start?.size ?? 0 };
   // Entries appended since the last signing have no signature yet: the head (its chain hash and
   // tree) checks them instead, so they do not fail the check, and the answer counts them.
   let at: VerifyStepOutput | null = null;
@@ -108,11 +124,11 @@ async function verifyStored(orgId: string, onProgress: ((checked: number, total:
       {
         ...fixed,
         state: at?.state ?? null,
-        chain: at?.chain ?? GENESIS_CHAIN_HASH,
-        position: at?.position ?? 0,
+        chain: at?.chain ?? first.chain,
+        position: at?.position ?? first.position,
         failed: at?.failed ?? false,
-        from: at?.from ?? 0,
-        fedThrough: at?.fedThrough ?? -1,
+        from: at?.from ?? first.position,
+        fedThrough: at?.fedThrough ?? first.position - 1,
       },
       { key: orgId, what: "audit verification" },
     );

@@ -23,6 +23,8 @@ export interface VerifyStepInput {
   signedThrough: number;
   /** The head read at the start and how many entries are stored beyond it. */
   head: StoredLogHead;
+  /** Where the log starts when its oldest months were dropped (audit_log_starts), or null. */
+  start: LogPageInput["start"];
   extra: number;
 }
 
@@ -60,7 +62,7 @@ export async function verifyStoredStep(input: VerifyStepInput): Promise<VerifySt
         [orgId, String(input.fedThrough), String(Math.min(through, input.signedThrough))],
       )
     ).rows.map((r) => ({ size: Number(r.tree_size), note: r.note }));
-  const page = { options: input.options, state: input.state, chain: input.chain, position: input.position };
+  const page = { options: input.options, state: input.state, chain: input.chain, position: input.position, start: input.start };
 
   if (!input.failed && input.from < head.size) {
     const rows = await takeAhead(windowKey(input.from), readWindow(input.from));

@@ -2,6 +2,7 @@ import {
   checkpointGrowingLogs,
   detectAnomalies,
   detectUnresponsiveAgents,
+  dropAuditMonths,
   ensureAuditPartitions,
   expireDueApprovals,
   expireDueDelegations,
@@ -57,5 +58,7 @@ export function backgroundJobs(): Job[] {
     { name: "audit-retention", everyMs: 60 * 60_000, run: () => sweepRetention() },
     // Each hour: audit_entries has its partition for this month and the three after it (docs/audit.md, Partitions).
     { name: "audit-partitions", everyMs: 60 * 60_000, run: () => ensureAuditPartitions() },
+    // Each day: the oldest months of audit_entries go once every org with entries in them allows it (docs/audit.md, Dropping old months).
+    { name: "audit-drop-months", everyMs: 24 * 60 * 60_000, run: () => dropAuditMonths() },
   ];
 }

@@ -715,6 +715,8 @@ class Article12ReportRetentionSettings(TypedDict):
     """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
     secrets: int
     """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    entries: int
+    """Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months)."""
 
 
 _Article12RequestRequiredKeys = TypedDict(
@@ -1448,6 +1450,27 @@ class AuditEntryAuditErasedData(_AuditEntryAuditErasedDataRequired, total=False)
 class AuditEntryAuditErasedDataEntriesItem(TypedDict):
     seq: int
     fields: list[str]
+
+
+class AuditEntryAuditPruned(TypedDict):
+    """The org's oldest entries were dropped under its retention (`retention.entries`; docs/audit.md, Dropping old months): the log now starts at seq `startSize`; the tree's root over the entries dropped, the chain hash after the last of them, and the end of the month dropped. Everything from `startSize` on still verifies against the signed checkpoints."""
+    type: Literal["audit.pruned"]
+    data: AuditEntryAuditPrunedData
+
+
+class AuditEntryAuditPrunedData(TypedDict):
+    startSize: int
+    """The first seq kept: the entries below it are gone."""
+    previousStartSize: int
+    """Where the log started before (0: its first drop)."""
+    rootHash: str
+    """Hex root of the tree of the entries below startSize (the tree's frontier there)."""
+    chainHash: str
+    """The chain hash after entry startSize - 1."""
+    droppedBefore: str
+    """The end of the month dropped (ISO 8601): entries before it went."""
+    days: int
+    """The org's `retention.entries` when they were dropped."""
 
 
 class AuditEntryAuditReportGenerated(TypedDict):
@@ -2336,6 +2359,8 @@ class AuditVerification(TypedDict):
     problem: str | None
     unsignedEntries: int
     """Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet."""
+    startSize: int
+    """Where the log starts: 0, or the first seq kept once its oldest months were dropped under the org's retention (docs/audit.md, Dropping old months); the check began there, from the tree's frontier and the chain hash recorded at the drop."""
 
 
 class Budget(TypedDict):
@@ -3906,7 +3931,7 @@ class OrgSettings(TypedDict):
     content: OrgSettingsContent
     """What happens to secrets and personal data found in calls, unless a policy's `content` says otherwise for its actions (docs/content.md): `deny`, `redact`, `flag` or `off`. `secrets` is `redact` and `personalData` `flag` unless changed. `promptSecrets` and `promptPersonalData` say the same for what the model-client wrappers send a model provider, both `redact` unless changed (docs/guardrails.md). `minConfidence` (`high`, `medium` or `low`, `low` unless changed): a finding of a detector less sure than it is flagged, never redacted or refused (docs/content-detectors.md, "Confidence")."""
     retention: OrgSettingsRetention
-    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
+    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. `entries`: the days whole entries are kept; past it the worker may drop the month they are in (recorded as an `audit.pruned` entry; the log then starts later and the rest still verifies)."""
     witnesses: OrgSettingsWitnesses
     """Witnesses (docs/audit.md, Witnesses): `policy`, a C2SP tlog-policy naming the witnesses that cosign the org's checkpoints and the quorum a checkpoint needs; empty for none."""
 
@@ -4008,7 +4033,7 @@ class OrgSettingsPostConditions(TypedDict):
 
 
 class OrgSettingsRetention(TypedDict):
-    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies."""
+    """Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. `entries`: the days whole entries are kept; past it the worker may drop the month they are in (recorded as an `audit.pruned` entry; the log then starts later and the rest still verifies)."""
     decisions: int
     """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
     outcomes: int
@@ -4021,6 +4046,8 @@ class OrgSettingsRetention(TypedDict):
     """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
     secrets: int
     """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    entries: int
+    """Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months)."""
 
 
 class OrgSettingsSignIn(TypedDict):
@@ -4904,6 +4931,8 @@ class PostureRetentionSettings(TypedDict):
     """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
     secrets: int
     """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    entries: int
+    """Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months)."""
 
 
 class _PreToolUseHookRequired(TypedDict):
@@ -5516,7 +5545,7 @@ class UpdateSettingsRequest(TypedDict, total=False):
     content: UpdateSettingsRequestContent
     """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). `minConfidence`: `high`, `medium` or `low`. Loosening any, or raising `minConfidence`, is a weakening change under the two-admin rule."""
     retention: UpdateSettingsRequestRetention
-    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
     witnesses: UpdateSettingsRequestWitnesses
     """`policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log)."""
 
@@ -5618,7 +5647,7 @@ class UpdateSettingsRequestPostConditions(TypedDict, total=False):
 
 
 class UpdateSettingsRequestRetention(TypedDict, total=False):
-    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
     decisions: int
     """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
     outcomes: int
@@ -5631,6 +5660,8 @@ class UpdateSettingsRequestRetention(TypedDict, total=False):
     """Days the values of any of those fields in an entry with a personal-data finding are kept, 1 to 36,500; 0 keeps them (the default)."""
     secrets: int
     """Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default)."""
+    entries: int
+    """Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months)."""
 
 
 class UpdateSettingsRequestSignIn(TypedDict, total=False):
@@ -5831,7 +5862,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

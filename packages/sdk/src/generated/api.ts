@@ -2263,6 +2263,11 @@ export interface components {
                      * @default 0
                      */
                     secrets: number;
+                    /**
+                     * @description Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months).
+                     * @default 0
+                     */
+                    entries: number;
                 };
                 /** @description Erasures people recorded in the period (`audit.erased` by a member). */
                 erasures: number;
@@ -3098,6 +3103,23 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "audit.pruned";
+            data: {
+                /** @description The first seq kept: the entries below it are gone. */
+                startSize: number;
+                /** @description Where the log started before (0: its first drop). */
+                previousStartSize: number;
+                /** @description Hex root of the tree of the entries below startSize (the tree's frontier there). */
+                rootHash: string;
+                /** @description The chain hash after entry startSize - 1. */
+                chainHash: string;
+                /** @description The end of the month dropped (ISO 8601): entries before it went. */
+                droppedBefore: string;
+                /** @description The org's `retention.entries` when they were dropped. */
+                days: number;
+            };
+        } | {
+            /** @constant */
             type: "org.renamed";
             data: {
                 from: string;
@@ -3439,6 +3461,8 @@ export interface components {
             problem: string | null;
             /** @description Entries after the last signed checkpoint (appended while the check ran): checked against the log head, but no signature covers them yet. */
             unsignedEntries: number;
+            /** @description Where the log starts: 0, or the first seq kept once its oldest months were dropped under the org's retention (docs/audit.md, Dropping old months); the check began there, from the tree's frontier and the chain hash recorded at the drop. */
+            startSize: number;
         };
         /** @description A budget's count for one period (docs/budgets.md). */
         Budget: {
@@ -4993,7 +5017,7 @@ export interface components {
                  */
                 minConfidence: "high" | "medium" | "low";
             };
-            /** @description Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. */
+            /** @description Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. `entries`: the days whole entries are kept; past it the worker may drop the month they are in (recorded as an `audit.pruned` entry; the log then starts later and the rest still verifies). */
             retention: {
                 /**
                  * @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default).
@@ -5025,6 +5049,11 @@ export interface components {
                  * @default 0
                  */
                 secrets: number;
+                /**
+                 * @description Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months).
+                 * @default 0
+                 */
+                entries: number;
             };
             /** @description Witnesses (docs/audit.md, Witnesses): `policy`, a C2SP tlog-policy naming the witnesses that cosign the org's checkpoints and the quorum a checkpoint needs; empty for none. */
             witnesses: {
@@ -5696,6 +5725,11 @@ export interface components {
                      * @default 0
                      */
                     secrets: number;
+                    /**
+                     * @description Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months).
+                     * @default 0
+                     */
+                    entries: number;
                 };
                 /** @description The worker's latest retention sweep that erased something (null: none). */
                 lastSweepAt: string | null;
@@ -6380,7 +6414,7 @@ export interface components {
                  */
                 minConfidence?: "high" | "medium" | "low";
             };
-            /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
+            /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
             retention?: {
                 /** @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default). */
                 decisions?: number;
@@ -6394,6 +6428,8 @@ export interface components {
                 personalData?: number;
                 /** @description Days the values of any of those fields in an entry with a secrets finding are kept, 1 to 36,500; 0 keeps them (the default). */
                 secrets?: number;
+                /** @description Days whole entries are kept, 1 to 36,500; 0 keeps them for the life of the org (the default). Past it the worker may drop the month they are in once every org with entries in that month allows it; the log then starts later and the rest stays verifiable (docs/audit.md, Dropping old months). */
+                entries?: number;
             };
             /** @description `policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log). */
             witnesses?: {

@@ -8,9 +8,9 @@ const shortened = (weakening: string): SettingRule<number> => ({ weakens: (befor
 export const retentionSetting = groupSetting(retentionSettingsSchema, {
   read: retentionSettings,
   describe:
-    "Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies.",
+    "Retention (docs/audit.md): the days the values of the log's erasable fields are kept, by entry type (`decisions`, `outcomes`, `postconditions`, `evidence`) or by the class of a content finding the entry holds (`personalData`, `secrets`); 0 keeps them (every field's default). The worker's sweep then erases them as an owner's erasure does, recorded as an `audit.erased` entry; the log still verifies. `entries`: the days whole entries are kept; past it the worker may drop the month they are in (recorded as an `audit.pruned` entry; the log then starts later and the rest still verifies).",
   describeChange:
-    "Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept).",
+    "Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept).",
   rules: {
     decisions: shortened("shortened: decisions' values are erased sooner"),
     outcomes: shortened("shortened: outcomes' values are erased sooner"),
@@ -18,5 +18,6 @@ export const retentionSetting = groupSetting(retentionSettingsSchema, {
     evidence: shortened("shortened: agents' evidence is erased sooner"),
     personalData: shortened("shortened: values with personal data are erased sooner"),
     secrets: shortened("shortened: values with secrets are erased sooner"),
+    entries: shortened("shortened: whole entries may be dropped sooner"),
   },
 });

@@ -124,6 +124,11 @@ function VerificationResult({ result, finishedAt }: { result: ChainVerification;
         {summary.headline}
       </p>
       <p className="mt-1">{summary.counts}.</p>
+      {summary.start === null ? null : (
+        <p data-testid="verify-start" className="mt-2">
+          {summary.start}
+        </p>
+      )}
       {summary.unsigned === null ? null : (
         <p data-testid="verify-unsigned" className="mt-2 rounded border border-amber-300 bg-amber-50 px-3 py-2 text-amber-950">
           <span aria-hidden="true">⚠ </span>

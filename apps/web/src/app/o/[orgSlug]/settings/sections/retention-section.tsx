@@ -13,6 +13,11 @@ const FIELDS = [
   { key: "evidence", label: "Agents' evidence", hint: "The details an agent logged about its own work." },
   { key: "personalData", label: "Anything with personal data", hint: "Any of those values in an entry where the content screen found personal data." },
   { key: "secrets", label: "Anything with a secret", hint: "Any of those values in an entry where the content screen found a secret." },
+  {
+    key: "entries",
+    label: "Whole entries",
+    hint: "Past this, the worker may drop the month the entries are in (once every organization with entries in it allows it); the log then starts later and still verifies.",
+  },
 ] as const;
 type RetentionKey = (typeof FIELDS)[number]["key"];
 
@@ -28,10 +33,13 @@ export function RetentionSection({ orgSlug, settings, canWriteSettings }: Sectio
       updateSettings(orgSlug, {
         retention: Object.fromEntries(FIELDS.map(({ key }) => [key, draft[key].trim() === "" ? 0 : Number(draft[key])])) as Record<RetentionKey, number>,
       }),
-    outcome: settingsOutcome(retentionValues, ({ retention }) =>
-      FIELDS.some(({ key }) => retention[key] > 0)
-        ? "Saved. Within the hour the worker erases the values past their retention; each sweep is recorded in the log."
-        : "Saved. Values are kept for the life of the organization; only an owner's erasure removes them.",
+    outcome: settingsOutcome(
+      retentionValues,
+      ({ retention }) =>
+        (FIELDS.some(({ key }) => key !== "entries" && retention[key] > 0)
+          ? "Saved. Within the hour the worker erases the values past their retention; each sweep is recorded in the log."
+          : "Saved. Values are kept for the life of the organization; only an owner's erasure removes them.") +
+        (retention.entries > 0 ? " Whole entries past their retention go a month at a time, once every organization with entries in that month allows it; each drop is recorded in the log." : ""),
     ),
     fields: FIELDS.map(({ key }) => `retention.${key}`),
   });
