@@ -394,8 +394,8 @@ def frontier(size: int) -> list[str]:
     return hashes
 
 
-def start_line(size: int, hashes: object = None, **extra: object) -> str:
-    return dumps({"type": "start", "size": size, "frontier": frontier(size) if hashes is None else hashes, **extra})
+def start_line(size: int) -> str:
+    return dumps({"type": "start", "size": size, "frontier": frontier(size)})
 
 
 def checkpoint_line(size: int) -> str:
@@ -420,13 +420,9 @@ def started(size: int, checkpoints: tuple[int, ...] = (7, TEN), header: dict[str
     return lines
 
 
-def line_of(lines: list[str], prefix: str) -> int:
-    """The index of the first line that starts with ``prefix``."""
-    return next(i for i, line in enumerate(lines) if line.startswith(prefix))
-
-
 def entry_at(lines: list[str], seq: int) -> int:
-    return line_of(lines, f'{{"type":"entry","seq":{seq},')
+    """The index of entry ``seq``'s line in ``lines`` (its line number is one more)."""
+    return next(i for i, line in enumerate(lines) if line.startswith(f'{{"type":"entry","seq":{seq},'))
 
 
 def with_frontier(lines: list[str], hashes: list[str]) -> list[str]:
@@ -434,7 +430,7 @@ def with_frontier(lines: list[str], hashes: list[str]) -> list[str]:
 
 
 FIVE, EIGHT = started(5), started(8)
-# A hash that is not the frontier's: the MTH of [1, 5) in place of [0, 4).
+# A frontier hash that is not the log's: the MTH of leaves 1–4 in place of leaves 0–3.
 FORGED_FIVE = [mth(LEAVES[1:5]).hex(), frontier(5)[1]]
 START_SENTENCE = "a start line comes once, before any entry or checkpoint"
 BEFORE_START = "the checkpoint of size 3 is from before the log's start (seq 5); a bundle that starts there carries none"
