@@ -4,7 +4,7 @@ import { hashLeaf, sha256HexOfText, toHex } from "./hash";
 import { verifyCosignatures } from "./cosignature";
 import { openNote, parseVerifierKey, type NoteVerifier } from "./note";
 import { cosignedWitnesses, describeQuorum, parseWitnessPolicy, quorumMet, type WitnessPolicy } from "./policy";
-import { TreeBuilder } from "./tree";
+import { frontierKeys, TreeBuilder } from "./tree";
 import { rootFromInclusionProof, verifyConsistency } from "./verify";
 
 /**
@@ -12,12 +12,16 @@ import { rootFromInclusionProof, verifyConsistency } from "./verify";
  * only. Lines, in the order the export writes them:
  *   {"type":"bundle", "version":1, "origin", "treeSize", "filter"}           header (optional)
  *   {"type":"key", "vkey"}                                                      C2SP verifier keys
+ *   {"type":"start", "size", "frontier"}                                        where the log starts (optional)
  *   {"type":"entry", "seq", "canonical", "leafHash", "proof"?,                  log entries
  *    "fields"?, "erased"?}                                                      (second format: fields.ts)
  *   {"type":"checkpoint", "note"}                                               signed checkpoints
  *   {"type":"consistency", "size1", "size2", "proof"}                           optional
  * A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the tree and
- * comparing its root with every checkpoint as the stream reaches that size. A filtered bundle's
+ * comparing its root with every checkpoint as the stream reaches that size. A log whose oldest
+ * entries were dropped under its org's retention starts at seq S: its bundle's start line carries
+ * the tree's frontier at S (the hashes of the perfect subtrees covering [0, S)), the tree is rebuilt
+ * from there, and only checkpoints from S on are checked (the report's `startSize`). A filtered bundle's
  * entries each carry an inclusion proof against a checkpoint that came before them, and its smaller
  * checkpoints a consistency proof into the largest.
  *
@@ -54,8 +58,10 @@ export interface BundleReport {
   valid: boolean;
   checkedEntries: number;
   checkedCheckpoints: number;
-  /** True when the entries formed the whole log from seq 0, so the tree itself was rebuilt. */
+  /** True when the entries formed the whole log from its start (seq `startSize`), so the tree itself was rebuilt. */
   complete: boolean;
+  /** Where the bundle's log starts: 0, or the seq its start line names (the entries before it were dropped under the org's retention). */
+  startSize: number;
   /** The largest verified checkpoint. */
   treeSize: number | null;
   rootHash: string | null;
@@ -159,6 +165,8 @@ export interface BundleVerifierState {
   claimedSize: number | null;
   claimedRoot: string | null;
   tailStart: { seq: number; line: number } | null;
+  /** Where the log starts (a start line's size; 0 for the whole log). */
+  start?: number;
   failure: { problem: string; seq: number | null; line: number | null } | null;
   witnessed?: { largestCosignedBy: string[]; witnessedSize: number | null };
 }
@@ -187,6 +195,10 @@ export class BundleVerifier {
   private claimedRoot: string | null = null;
   /** The entry at the largest checkpoint's size when it was placed: the first an unsigned tail would hold. */
   private tailStart: { seq: number; line: number } | null = null;
+  /** Where the log starts: 0, or the size a start line named. */
+  private start = 0;
+  /** Set once an entry, checkpoint or consistency line came: a start line comes before them. */
+  private begun = false;
   /** A filtered bundle's last entry: its entries come once each, in seq order. */
   private lastProvenSeq = -1;
   /** Consistency proofs checked: size2 → the sizes proven to be its prefixes. */
@@ -234,6 +246,7 @@ export class BundleVerifier {
       claimedSize: this.claimedSize,
       claimedRoot: this.claimedRoot,
       tailStart: this.tailStart,
+      start: this.start,
       failure: this.failure,
       witnessed: { largestCosignedBy: this.largestCosignedBy, witnessedSize: this.witnessedSize },
     };
@@ -259,6 +272,8 @@ export class BundleVerifier {
     verifier.claimedSize = state.claimedSize;
     verifier.claimedRoot = state.claimedRoot;
     verifier.tailStart = state.tailStart;
+    verifier.start = state.start ?? 0;
+    verifier.begun = state.entries > 0 || state.checkpoints > 0;
     verifier.failure = state.failure;
     verifier.largestCosignedBy = state.witnessed?.largestCosignedBy ?? [];
     verifier.witnessedSize = state.witnessed?.witnessedSize ?? null;
@@ -283,6 +298,7 @@ export class BundleVerifier {
     this.records += 1;
     this.guard(() => {
       this.openSince();
+      this.begun = true;
       this.entries += 1;
       this.place(seq, leaf);
     });
@@ -305,6 +321,16 @@ export class BundleVerifier {
     this.lineNo += 1;
     this.records += 1;
     this.guard(() => this.entry({ seq, canonical, leafHash, ...sidecar }));
+  }
+
+  /** Feeds a start line's content directly (a server verifying a log whose oldest entries were dropped). */
+  addStart(size: number, frontier: readonly string[]): void {
+    this.lineNo += 1;
+    this.records += 1;
+    this.guard(() => {
+      this.openSince();
+      this.startLine({ size, frontier });
+    });
   }
 
   addCheckpoint(note: string): void {
@@ -353,6 +379,8 @@ export class BundleVerifier {
     if (record === null || typeof record !== "object") throw new BundleProblem("not a JSON object");
     if (record.type !== "key" && record.type !== "bundle") this.openSince();
     switch (record.type) {
+      case "start":
+        return this.startLine(record);
       case "entry":
         return this.entry(record);
       case "checkpoint":
@@ -379,6 +407,25 @@ export class BundleVerifier {
     }
   }
 
+  /**
+   * A start line: the log starts at `size` (its entries before it were dropped), and the tree is rebuilt from its
+   * frontier there. Once, before any entry, checkpoint or consistency line, and only in a whole (unfiltered) bundle.
+   */
+  private startLine(record: Record<string, unknown>): void {
+    if (this.begun || this.start > 0) throw new BundleProblem("a start line comes once, before any entry or checkpoint");
+    if (!this.complete) throw new BundleProblem("a filtered bundle proves each entry and has no start line");
+    const { size } = record;
+    if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 1) throw new BundleProblem("a start line's size is a positive integer");
+    const frontier = hexHashes(record.frontier, "a start line's frontier");
+    const needed = frontierKeys(size).length;
+    if (frontier.length !== needed) {
+      throw new BundleProblem(`a start line of size ${size} has ${frontier.length} frontier hashes, not one per perfect subtree (${needed})`);
+    }
+    this.tree = TreeBuilder.resume(size, frontier);
+    this.start = size;
+    if (this.sinceCheckpoint?.size === size) this.compareSince();
+  }
+
   private setOrigin(origin: string): void {
     if (this.origin === null) {
       for (const key of this.bundleKeys) checkKeyOrigin(key, origin);
@@ -387,6 +434,7 @@ export class BundleVerifier {
   }
 
   private entry(record: Record<string, unknown>): void {
+    this.begun = true;
     const { seq, canonical, leafHash } = record;
     if (typeof seq !== "number" || !Number.isSafeInteger(seq) || seq < 0) throw new BundleProblem("an entry's seq is a non-negative integer");
     if (typeof canonical !== "string") throw new BundleProblem("an entry has its canonical text", seq);
@@ -403,7 +451,14 @@ export class BundleVerifier {
     if (fieldProblem !== null) throw new BundleProblem(fieldProblem, seq);
     this.entries += 1;
     if (record.proof !== undefined) {
-      if (this.tree.size > 0) throw new BundleProblem(`entry ${seq} has a proof, but earlier entries did not: a bundle is either whole or filtered`, seq);
+      if (this.tree.size > 0) {
+        throw new BundleProblem(
+          this.start > 0
+            ? `entry ${seq} has a proof, but the bundle has a start line: a bundle is either whole or filtered`
+            : `entry ${seq} has a proof, but earlier entries did not: a bundle is either whole or filtered`,
+          seq,
+        );
+      }
       this.complete = false;
       this.proven(seq, leaf, record.proof);
     } else {
@@ -420,7 +475,7 @@ export class BundleVerifier {
         ? new BundleProblem(`entry ${this.tree.size} is missing (the next entry is ${seq})`, this.tree.size)
         : new BundleProblem(`a second entry ${seq} appears after entry ${this.tree.size - 1} (an entry was inserted)`, seq);
     }
-    if (seq === (this.largest?.size ?? 0)) this.tailStart = { seq, line: this.lineNo };
+    if (seq === (this.largest?.size ?? this.start)) this.tailStart = { seq, line: this.lineNo };
     this.tree.push(leaf);
     const at = this.pending.get(this.tree.size);
     if (at !== undefined) this.compareRoot(this.tree.size, at);
@@ -446,10 +501,14 @@ export class BundleVerifier {
   }
 
   private checkpoint(note: unknown): void {
+    this.begun = true;
     if (typeof note !== "string") throw new BundleProblem("a checkpoint line has a note string");
     const verifiers = this.verifiers();
     if (verifiers.length === 0) throw new BundleProblem("a checkpoint came before any verifier key");
     const body = this.openCheckpoint(note, verifiers);
+    if (body.size < this.start) {
+      throw new BundleProblem(`the checkpoint of size ${body.size} is from before the log's start (seq ${this.start}); a bundle that starts there carries none`);
+    }
     const seen = this.roots.get(body.size);
     if (seen && !seen.root.equals(body.rootHash)) {
       throw new BundleProblem(`two signed checkpoints of size ${body.size} with different roots (lines ${seen.line} and ${this.lineNo}): the log forked`);
@@ -537,6 +596,7 @@ export class BundleVerifier {
   }
 
   private consistency(record: Record<string, unknown>): void {
+    this.begun = true;
     const { size1, size2 } = record;
     if (typeof size1 !== "number" || typeof size2 !== "number") throw new BundleProblem("a consistency line has size1 and size2");
     const root1 = size1 === this.sinceCheckpoint?.size ? this.sinceCheckpoint.root : this.roots.get(size1)?.root;
@@ -636,9 +696,11 @@ export class BundleVerifier {
     const reached = this.largest?.size ?? 0;
     return {
       problem:
-        this.sinceCheckpoint.size > reached
-          ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${reached}: the log shrank or the bundle is older`
-          : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
+        this.sinceCheckpoint.size < this.start
+          ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle starts at seq ${this.start} (the entries before it were dropped under the org's retention): it cannot show the log only grew since`
+          : this.sinceCheckpoint.size > reached
+            ? `your saved checkpoint has size ${this.sinceCheckpoint.size}, but this bundle only reaches ${reached}: the log shrank or the bundle is older`
+            : `this bundle holds no proof that the log of size ${this.sinceCheckpoint.size} grew into it (export it whole, or with sinceSize)`,
       seq: null,
       line: null,
     };
@@ -667,6 +729,7 @@ export class BundleVerifier {
       checkedEntries: this.entries,
       checkedCheckpoints: this.checkpoints,
       complete: this.complete && this.entries > 0,
+      startSize: this.start,
       treeSize: this.largest?.size ?? null,
       rootHash: this.largest ? toHex(this.largest.root) : null,
       origin: this.origin,

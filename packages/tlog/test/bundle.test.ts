@@ -122,3 +122,124 @@ describe("bundle verification (sequential and on worker threads agree)", () => {
     expect(await both(garbage)).toMatchObject({ valid: false, firstBadLine: 6, problem: "not a JSON line" });
   });
 });
+
+/** The bundle of a log whose entries before `start` were dropped: its start line carries the tree's frontier there, then the entries and checkpoints from `start` on. */
+function startedBundle(lines: string[], start: number): string[] {
+  const tree = new TreeBuilder();
+  for (let seq = 0; seq < start; seq += 1) tree.push(hashLeaf(JSON.parse(lines[lineOf(lines, seq)] as string).canonical));
+  const startLine = JSON.stringify({ type: "start", size: start, frontier: tree.frontierOf().map(toHex) });
+  const kept = lines.slice(2).filter((line) => {
+    const record = JSON.parse(line) as { type: string; seq?: number; note?: string; size?: number };
+    return record.type === "entry" ? (record.seq as number) >= start : (record.size as number) >= start;
+  });
+  return [lines[0] as string, lines[1] as string, startLine, ...kept];
+}
+
+describe("a bundle that starts where the log now starts (its oldest entries dropped under retention)", () => {
+  const lines = bundle(40, 7);
+
+  it.each([21, 14, 1, 39])("verifies from a start at seq %i and reports it", async (start) => {
+    const report = await both(startedBundle(lines, start));
+    expect(report).toMatchObject({ valid: true, startSize: start, checkedEntries: 40 - start, complete: true, treeSize: 40 });
+  });
+
+  it("reports 0 for a whole log", async () => {
+    expect(await both(lines)).toMatchObject({ valid: true, startSize: 0 });
+  });
+
+  it("checks a checkpoint at the start itself against the frontier", async () => {
+    const started = startedBundle(lines, 21);
+    expect(started[3]).toContain('"type":"checkpoint"');
+    const forged = JSON.parse(started[2] as string);
+    forged.frontier[0] = "0".repeat(64);
+    const report = await both([started[0] as string, started[1] as string, JSON.stringify(forged), ...started.slice(3)]);
+    expect(report).toMatchObject({ valid: false, problem: expect.stringMatching(/do not match the signed checkpoint/) });
+  });
+
+  it("catches a forged frontier at the first checkpoint after the start", async () => {
+    const started = startedBundle(lines, 17);
+    const forged = JSON.parse(started[2] as string);
+    forged.frontier[forged.frontier.length - 1] = "a".repeat(64);
+    const report = await both([started[0] as string, started[1] as string, JSON.stringify(forged), ...started.slice(3)]);
+    expect(report).toMatchObject({ valid: false, firstBrokenSeq: 20, problem: expect.stringMatching(/entries up to seq 20 do not match/) });
+  });
+
+  it("catches an entry edited after the start", async () => {
+    const started = startedBundle(lines, 17);
+    const at = lineOf(started, 25);
+    started[at] = (started[at] as string).replace("entry 25", "entry 26");
+    expect(await both(started)).toMatchObject({ valid: false, firstBrokenSeq: 25, firstBadLine: at + 1 });
+  });
+
+  it("refuses entries that do not begin at the start", async () => {
+    const started = startedBundle(lines, 17);
+    started.splice(lineOf(started, 17), 1);
+    expect(await both(started)).toMatchObject({ valid: false, problem: "entry 17 is missing (the next entry is 18)" });
+  });
+
+  it("refuses a checkpoint from before the start", async () => {
+    const started = startedBundle(lines, 17);
+    const before = lines.find((line) => line.includes('"size":14,')) as string;
+    started.splice(3, 0, before);
+    expect(await both(started)).toMatchObject({
+      valid: false,
+      problem: "the checkpoint of size 14 is from before the log's start (seq 17); a bundle that starts there carries none",
+    });
+  });
+
+  it.each([
+    ["a second start line", (s: string[]) => [...s.slice(0, 3), s[2] as string, ...s.slice(3)], "a start line comes once, before any entry or checkpoint"],
+    [
+      "a start line after an entry",
+      (s: string[]) => [s[0] as string, s[1] as string, s[3] as string, s[2] as string, ...s.slice(4)],
+      "a start line comes once, before any entry or checkpoint",
+    ],
+    [
+      "a size of 0",
+      (s: string[]) => [s[0] as string, s[1] as string, JSON.stringify({ type: "start", size: 0, frontier: [] }), ...s.slice(3)],
+      "a start line's size is a positive integer",
+    ],
+    [
+      "a size that is not an integer",
+      (s: string[]) => [s[0] as string, s[1] as string, JSON.stringify({ type: "start", size: 2.5, frontier: [] }), ...s.slice(3)],
+      "a start line's size is a positive integer",
+    ],
+    [
+      "a frontier of the wrong length",
+      (s: string[]) => [s[0] as string, s[1] as string, JSON.stringify({ type: "start", size: 21, frontier: ["0".repeat(64)] }), ...s.slice(3)],
+      "a start line of size 21 has 1 frontier hashes, not one per perfect subtree (3)",
+    ],
+    [
+      "a frontier that is not hashes",
+      (s: string[]) => [s[0] as string, s[1] as string, JSON.stringify({ type: "start", size: 1, frontier: ["xyz"] }), ...s.slice(3)],
+      "a start line's frontier must be a list of at most 64 hex hashes",
+    ],
+  ])("refuses %s", async (_what, edit, problem) => {
+    expect(await both(edit(startedBundle(lines, 21)))).toMatchObject({ valid: false, problem });
+  });
+
+  it("refuses a start line in a filtered bundle", async () => {
+    const started = startedBundle(lines, 21);
+    const filtered = [JSON.stringify({ ...JSON.parse(started[0] as string), filter: { type: "test.note" } }), ...started.slice(1)];
+    // A filtered verification is not saved and resumed (see above), so the sequential and parallel verifiers are compared here.
+    const report = await verifyBundle(filtered.join("\n"), { keys: [vkey] });
+    expect(report).toMatchObject({ valid: false, problem: "a filtered bundle proves each entry and has no start line", firstBadLine: 3 });
+    expect(await verifyBundleParallel(Readable.from([filtered.join("\n")]), { keys: [vkey], workers: 2 })).toEqual(report);
+  });
+
+  it("cannot show that the log only grew since a checkpoint saved before its start", async () => {
+    const saved = (JSON.parse(lines.find((line) => line.includes('"size":14,')) as string) as { note: string }).note;
+    const report = await verifyBundle(startedBundle(lines, 21).join("\n"), { keys: [vkey], since: saved });
+    expect(report).toMatchObject({
+      valid: false,
+      problem:
+        "your saved checkpoint has size 14, but this bundle starts at seq 21 (the entries before it were dropped under the org's retention): it cannot show the log only grew since",
+    });
+  });
+
+  it.each([21, 28])("shows the log only grew since a checkpoint saved at or after its start (%i)", async (size) => {
+    const saved = (JSON.parse(lines.find((line) => line.includes(`"size":${size},`)) as string) as { note: string }).note;
+    const report = await verifyBundle(startedBundle(lines, 21).join("\n"), { keys: [vkey], since: saved });
+    expect(report).toMatchObject({ valid: true, since: { treeSize: size, consistent: true } });
+  });
+});
