@@ -494,6 +494,17 @@ STARTED_CASES: list[Any] = [
         {},
         dict(valid=False, first_bad_line=6, problem=START_SENTENCE),
     ),
+    (
+        "started at 5, then an entry with a proof",
+        edited(FIVE, entry_at(FIVE, 5), lambda r: r.update(proof={"treeSize": TEN, "hashes": [h.hex() for h in inclusion_path(5, LEAVES[:TEN])]})),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=5,
+            first_bad_line=entry_at(FIVE, 5) + 1,
+            problem="entry 5 has a proof, but the bundle has a start line: a bundle is either whole or filtered",
+        ),
+    ),
     # Rule 2: a filtered bundle has none.
     (
         "a start line in a filtered bundle",

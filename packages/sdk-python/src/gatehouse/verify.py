@@ -452,7 +452,8 @@ class _BundleVerifier:
             self._place(seq, leaf)
             return
         if self._tree.size > 0:
-            raise _BundleProblem(f"entry {seq} has a proof, but earlier entries did not: a bundle is either whole or filtered", seq)
+            before = "the bundle has a start line" if self._start_size > 0 else "earlier entries did not"
+            raise _BundleProblem(f"entry {seq} has a proof, but {before}: a bundle is either whole or filtered", seq)
         self._complete = False
         self._proven(seq, leaf, proof)
 
@@ -613,7 +614,7 @@ class _BundleVerifier:
 
     def _unsigned_tail(self) -> UnsignedEntries | None:
         """The entries past the largest signed checkpoint, once the whole bundle was read."""
-        signed = self._largest.size if self._largest else self._start_size
+        signed = self._largest.size if self._largest else 0
         if self._checkpoints == 0 or self._tree.size <= signed:
             return None
         return UnsignedEntries(count=self._tree.size - signed, first_seq=signed, last_seq=self._tree.size - 1)
