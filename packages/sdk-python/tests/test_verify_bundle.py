@@ -429,6 +429,11 @@ def with_frontier(lines: list[str], hashes: list[str]) -> list[str]:
     return edited(lines, 2, lambda r: r.update(frontier=hashes))
 
 
+def recompute_entry_8(record: dict[str, Any]) -> None:
+    record["canonical"] = record["canonical"].replace("entry 8 ", "entry 9 ")
+    record["leafHash"] = hash_leaf(record["canonical"]).hex()
+
+
 FIVE, EIGHT = started(5), started(8)
 # A frontier hash that is not the log's: the MTH of leaves 1–4 in place of leaves 0–3.
 FORGED_FIVE = [mth(LEAVES[1:5]).hex(), frontier(5)[1]]
@@ -520,16 +525,22 @@ STARTED_CASES: list[Any] = [
     ),
     # Rule 3: its size and frontier.
     *(
-        (f"a start line of size {json.dumps(size)}", edited(FIVE, 2, lambda r, size=size: r.update(size=size)), {}, dict(
-            valid=False, first_bad_line=3, problem="a start line's size is a positive integer"
-        ))
+        (
+            f"a start line of size {json.dumps(size)}",
+            edited(FIVE, 2, lambda r, size=size: r.update(size=size)),
+            {},
+            dict(valid=False, first_bad_line=3, problem="a start line's size is a positive integer"),
+        )
         for size in (0, -5, 1.5, "5", True, None, 2**53)
     ),
     ("a start line without a size", edited(FIVE, 2, lambda r: r.pop("size")), {}, dict(valid=False, problem="a start line's size is a positive integer")),
     *(
-        (f"a start line whose frontier is {name}", with_frontier(FIVE, hashes), {}, dict(
-            valid=False, first_bad_line=3, problem="a start line's frontier must be a list of at most 64 hex hashes"
-        ))
+        (
+            f"a start line whose frontier is {name}",
+            with_frontier(FIVE, hashes),
+            {},
+            dict(valid=False, first_bad_line=3, problem="a start line's frontier must be a list of at most 64 hex hashes"),
+        )
         for name, hashes in (
             ("not a list", frontier(5)[0]),
             ("uppercase hex", [frontier(5)[0].upper(), frontier(5)[1]]),
@@ -575,10 +586,16 @@ STARTED_CASES: list[Any] = [
         ),
     ),
     (
-        "started at 8, an entry edited with its leaf hash recomputed",
-        edited(EIGHT, entry_at(EIGHT, 8), lambda r: r.update(canonical=r["canonical"].replace("entry 8 ", "entry 9 "))),
+        "started at 8, an entry edited with its leaf hash recomputed, caught at the next checkpoint",
+        edited(EIGHT, entry_at(EIGHT, 8), recompute_entry_8),
         {},
-        dict(valid=False, first_broken_seq=8),
+        dict(
+            valid=False,
+            first_broken_seq=9,
+            first_bad_line=entry_at(EIGHT, 9) + 2,
+            problem=f"the entries up to seq 9 do not match the signed checkpoint at line {entry_at(EIGHT, 9) + 2}"
+            " (an entry before it was altered, added or removed, or the log forked)",
+        ),
     ),
     (
         "started at 5, a forged frontier, caught at the first checkpoint",
@@ -607,8 +624,12 @@ STARTED_CASES: list[Any] = [
         "started at 5, the frontier smallest first",
         with_frontier(FIVE, frontier(5)[::-1]),
         {},
-        dict(valid=False, first_broken_seq=6, problem=f"the entries up to seq 6 do not match the signed checkpoint at line {entry_at(FIVE, 6) + 2}"
-             " (an entry before it was altered, added or removed, or the log forked)"),
+        dict(
+            valid=False,
+            first_broken_seq=6,
+            problem=f"the entries up to seq 6 do not match the signed checkpoint at line {entry_at(FIVE, 6) + 2}"
+            " (an entry before it was altered, added or removed, or the log forked)",
+        ),
     ),
     (
         "started at 8, a forged frontier",
