@@ -18,9 +18,8 @@ A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the
 its root with every checkpoint as the stream reaches that size. A log whose oldest entries were dropped
 under the org's retention starts at seq S: its bundle's start line carries the tree's frontier at S (the
 hashes of the perfect subtrees covering [0, S), largest first), the tree is rebuilt from there, and its
-entries run from seq S. A filtered bundle's entries each
-carry an inclusion proof against a checkpoint that came before them, and its smaller checkpoints a
-consistency proof into the largest.
+entries run from seq S. A filtered bundle's entries each carry an inclusion proof against a checkpoint
+that came before them, and its smaller checkpoints a consistency proof into the largest.
 
 Only what a signature covers is valid: entries after the last signed checkpoint are reported in
 ``report.unsigned`` and fail the check unless ``allow_unsigned`` is set. Everything else that does not
