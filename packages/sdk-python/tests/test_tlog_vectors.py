@@ -61,6 +61,29 @@ def test_tree_builder_gives_the_reference_root_at_every_size() -> None:
         assert (tree.size, tree.root().hex()) == (expected["treeSize"], expected["rootHex"])
 
 
+def test_a_tree_resumed_from_its_frontier_gives_the_reference_roots() -> None:
+    # A log that starts at a size (its earlier entries dropped) keeps only its frontier there: the root of
+    # each perfect subtree covering [0, size), largest first. Resumed from it at every size, the tree has
+    # the reference root there and at every size after.
+    roots = [expected["rootHex"] for expected in RFC["testonlyConstants"]["rootHashes"]]
+    for start in range(1, len(roots) - 1):
+        frontier, begin = [], 0
+        for width in (1 << bit for bit in reversed(range(start.bit_length()))):
+            if start & width:
+                subtree = TreeBuilder()
+                for leaf in LEAVES[begin : begin + width]:
+                    subtree.push(leaf)
+                frontier.append(subtree.root())
+                begin += width
+        tree = TreeBuilder.resume(start, frontier)
+        assert tree.root().hex() == roots[start]
+        for leaf in LEAVES[start : len(roots) - 1]:
+            tree.push(leaf)
+            assert tree.root().hex() == roots[tree.size]
+    with pytest.raises(ValueError, match="^a tree of 5 leaves has 2 frontier hashes, not 1$"):
+        TreeBuilder.resume(5, [EMPTY_ROOT])
+
+
 def test_reference_inclusion_proofs_verify() -> None:
     for case in RFC["verifyTest"]["inclusionProofs"]:
         if case["size"] == 0:

@@ -170,6 +170,7 @@ CASES: list[Any] = [
             checked_entries=60,
             checked_checkpoints=9,
             complete=True,
+            start_size=0,
             tree_size=60,
             root_hash=mth(LEAVES).hex(),
             origin=ORIGIN,
@@ -377,7 +378,329 @@ CASES: list[Any] = [
 ]
 
 
-@pytest.mark.parametrize(("lines", "options", "expected"), [pytest.param(*case[1:], id=case[0]) for case in CASES])
+# --- a log that starts at seq S (its entries below S dropped under the org's retention) --------------
+
+#: A log of ten entries: the first ten of RECORDS.
+TEN = 10
+
+
+def frontier(size: int) -> list[str]:
+    """The tree's frontier at ``size``: the MTH of each perfect subtree covering [0, size), largest first."""
+    hashes, begin = [], 0
+    for width in (1 << bit for bit in reversed(range(size.bit_length()))):
+        if size & width:
+            hashes.append(mth(LEAVES[begin : begin + width]).hex())
+            begin += width
+    return hashes
+
+
+def start_line(size: int) -> str:
+    return dumps({"type": "start", "size": size, "frontier": frontier(size)})
+
+
+def checkpoint_line(size: int) -> str:
+    return dumps({"type": "checkpoint", "size": size, "note": checkpoint(size, mth(LEAVES[:size]))})
+
+
+def started(size: int, checkpoints: tuple[int, ...] = (7, TEN), header: dict[str, Any] | None = None) -> list[str]:
+    """The whole export of the ten-entry log whose entries below ``size`` were dropped: header, key, start line,
+    then entries ``size``..9, with a checkpoint line after the last entry of each of ``checkpoints`` (one of
+    ``size`` itself right after the start line)."""
+    lines = [
+        dumps({"type": "bundle", "version": 1, "origin": ORIGIN, "treeSize": TEN, "filter": None, **(header or {})}),
+        dumps({"type": "key", "vkey": VKEY}),
+        start_line(size),
+    ]
+    if size in checkpoints:
+        lines.append(checkpoint_line(size))
+    for seq in range(size, TEN):
+        lines.append(dumps({**RECORDS[seq], "leafHash": LEAVES[seq].hex()}))
+        if seq + 1 in checkpoints:
+            lines.append(checkpoint_line(seq + 1))
+    return lines
+
+
+def entry_at(lines: list[str], seq: int) -> int:
+    """The index of entry ``seq``'s line in ``lines`` (its line number is one more)."""
+    return next(i for i, line in enumerate(lines) if line.startswith(f'{{"type":"entry","seq":{seq},'))
+
+
+def with_frontier(lines: list[str], hashes: list[str]) -> list[str]:
+    return edited(lines, 2, lambda r: r.update(frontier=hashes))
+
+
+def recompute_entry_8(record: dict[str, Any]) -> None:
+    record["canonical"] = record["canonical"].replace("entry 8 ", "entry 9 ")
+    record["leafHash"] = hash_leaf(record["canonical"]).hex()
+
+
+FIVE, EIGHT = started(5), started(8)
+# A frontier hash that is not the log's: the MTH of leaves 1–4 in place of leaves 0–3.
+FORGED_FIVE = [mth(LEAVES[1:5]).hex(), frontier(5)[1]]
+START_SENTENCE = "a start line comes once, before any entry or checkpoint"
+BEFORE_START = "the checkpoint of size 3 is from before the log's start (seq 5); a bundle that starts there carries none"
+SINCE_BELOW_START = (
+    "your saved checkpoint has size 3, but this bundle starts at seq 5 (the entries before it were dropped under the org's retention):"
+    " it cannot show the log only grew since"
+)
+
+
+def started_valid(size: int, checkpoints: int) -> dict[str, Any]:
+    return dict(
+        valid=True,
+        checked_entries=TEN - size,
+        checked_checkpoints=checkpoints,
+        complete=True,
+        start_size=size,
+        tree_size=TEN,
+        root_hash=mth(LEAVES[:TEN]).hex(),
+        unsigned=None,
+        first_broken_seq=None,
+        first_bad_line=None,
+        problem=None,
+    )
+
+
+STARTED_CASES: list[Any] = [
+    ("started at 5", FIVE, {}, started_valid(5, 2)),
+    ("started at 8", EIGHT, {}, started_valid(8, 1)),
+    ("started at 5, with the checkpoint of size 5", started(5, (5, 7, TEN)), {}, started_valid(5, 3)),
+    ("started at 8, with the checkpoint of size 8", started(8, (8, TEN)), {}, started_valid(8, 2)),
+    ("started at 5, the bundle's own keys", FIVE, {"keys": None}, dict(valid=True, start_size=5, keys_from="bundle")),
+    (
+        "started at 10, no entry after the start",
+        started(TEN, (TEN,)),
+        {},
+        dict(valid=True, checked_entries=0, checked_checkpoints=1, complete=False, start_size=TEN, tree_size=TEN),
+    ),
+    (
+        "the entries of a started log without its start line",
+        [*FIVE[:2], *FIVE[3:]],
+        {},
+        dict(valid=False, start_size=0, first_broken_seq=0, first_bad_line=3, problem="entry 0 is missing (the next entry is 5)"),
+    ),
+    # Rule 1: once, before any entry, checkpoint or consistency line.
+    ("a second start line", [*FIVE[:3], start_line(5), *FIVE[3:]], {}, dict(valid=False, first_bad_line=4, problem=START_SENTENCE)),
+    (
+        "a start line after the first entry of a whole log",
+        [*LINES[:3], start_line(5), *LINES[3:]],
+        {},
+        dict(valid=False, first_bad_line=4, problem=START_SENTENCE),
+    ),
+    (
+        "a start line after a checkpoint",
+        (lambda lines: [*lines[:2], lines[3], lines[2], *lines[4:]])(started(5, (5, 7, TEN))),
+        {},
+        dict(valid=False, first_bad_line=4, problem=START_SENTENCE),
+    ),
+    (
+        "a start line after a consistency line",
+        [*filtered([3], CONSISTENCY_14)[:2], checkpoint_line(14), filtered([3])[2], CONSISTENCY_14, start_line(5)],
+        {},
+        dict(valid=False, first_bad_line=6, problem=START_SENTENCE),
+    ),
+    (
+        "started at 5, then an entry with a proof",
+        edited(FIVE, entry_at(FIVE, 5), lambda r: r.update(proof={"treeSize": TEN, "hashes": [h.hex() for h in inclusion_path(5, LEAVES[:TEN])]})),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=5,
+            first_bad_line=entry_at(FIVE, 5) + 1,
+            problem="entry 5 has a proof, but the bundle has a start line: a bundle is either whole or filtered",
+        ),
+    ),
+    # Rule 2: a filtered bundle has none.
+    (
+        "a start line in a filtered bundle",
+        [*filtered([3])[:2], start_line(5), *filtered([3])[2:]],
+        {},
+        dict(valid=False, first_bad_line=3, problem="a filtered bundle proves each entry and has no start line"),
+    ),
+    (
+        "a start line in a bundle whose header names a filter, before any entry",
+        started(5, header={"filter": {"agentId": "agt_x"}}),
+        {},
+        dict(valid=False, first_bad_line=3, problem="a filtered bundle proves each entry and has no start line"),
+    ),
+    # Rule 3: its size and frontier.
+    *(
+        (
+            f"a start line of size {json.dumps(size)}",
+            edited(FIVE, 2, lambda r, size=size: r.update(size=size)),
+            {},
+            dict(valid=False, first_bad_line=3, problem="a start line's size is a positive integer"),
+        )
+        for size in (0, -5, 1.5, "5", True, None, 2**53)
+    ),
+    ("a start line without a size", edited(FIVE, 2, lambda r: r.pop("size")), {}, dict(valid=False, problem="a start line's size is a positive integer")),
+    *(
+        (
+            f"a start line whose frontier is {name}",
+            with_frontier(FIVE, hashes),
+            {},
+            dict(valid=False, first_bad_line=3, problem="a start line's frontier must be a list of at most 64 hex hashes"),
+        )
+        for name, hashes in (
+            ("not a list", frontier(5)[0]),
+            ("uppercase hex", [frontier(5)[0].upper(), frontier(5)[1]]),
+            ("a short hash", [frontier(5)[0][:62], frontier(5)[1]]),
+            ("65 hashes", [frontier(5)[0]] * 65),
+            ("null", None),
+        )
+    ),
+    (
+        "a start line of size 5 with one frontier hash",
+        with_frontier(FIVE, frontier(5)[:1]),
+        {},
+        dict(valid=False, first_bad_line=3, problem="a start line of size 5 has 1 frontier hashes, not one per perfect subtree (2)"),
+    ),
+    (
+        "a start line of size 8 with the frontier of size 7",
+        with_frontier(EIGHT, frontier(7)),
+        {},
+        dict(valid=False, first_bad_line=3, problem="a start line of size 8 has 3 frontier hashes, not one per perfect subtree (1)"),
+    ),
+    # Rule 4: the tree resumes at the start, and its entries run from there.
+    (
+        "started at 5, entry 5 missing",
+        [*FIVE[: entry_at(FIVE, 5)], *FIVE[entry_at(FIVE, 5) + 1 :]],
+        {},
+        dict(valid=False, first_broken_seq=5, first_bad_line=entry_at(FIVE, 5) + 1, problem="entry 5 is missing (the next entry is 6)"),
+    ),
+    (
+        "started at 8, a dropped entry put back before it",
+        [*EIGHT[:3], dumps({**RECORDS[7], "leafHash": LEAVES[7].hex()}), *EIGHT[3:]],
+        {},
+        dict(valid=False, first_broken_seq=7, first_bad_line=4, problem="a second entry 7 appears after entry 7 (an entry was inserted)"),
+    ),
+    (
+        "started at 5, an entry edited",
+        [*FIVE[: entry_at(FIVE, 6)], FIVE[entry_at(FIVE, 6)].replace("entry 6 ", "entry 7 "), *FIVE[entry_at(FIVE, 6) + 1 :]],
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=6,
+            first_bad_line=entry_at(FIVE, 6) + 1,
+            problem="entry 6: its leaf hash does not match its canonical text (the entry was edited)",
+        ),
+    ),
+    (
+        "started at 8, an entry edited with its leaf hash recomputed, caught at the next checkpoint",
+        edited(EIGHT, entry_at(EIGHT, 8), recompute_entry_8),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=9,
+            first_bad_line=entry_at(EIGHT, 9) + 2,
+            problem=f"the entries up to seq 9 do not match the signed checkpoint at line {entry_at(EIGHT, 9) + 2}"
+            " (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    (
+        "started at 5, a forged frontier, caught at the first checkpoint",
+        with_frontier(FIVE, FORGED_FIVE),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=6,
+            first_bad_line=entry_at(FIVE, 6) + 2,
+            problem=f"the entries up to seq 6 do not match the signed checkpoint at line {entry_at(FIVE, 6) + 2}"
+            " (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    (
+        "started at 5, a forged frontier, caught at the checkpoint of size 5",
+        with_frontier(started(5, (5, 7, TEN)), FORGED_FIVE),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=4,
+            first_bad_line=4,
+            problem="the entries up to seq 4 do not match the signed checkpoint at line 4 (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    (
+        "started at 5, the frontier smallest first",
+        with_frontier(FIVE, frontier(5)[::-1]),
+        {},
+        dict(
+            valid=False,
+            first_broken_seq=6,
+            problem=f"the entries up to seq 6 do not match the signed checkpoint at line {entry_at(FIVE, 6) + 2}"
+            " (an entry before it was altered, added or removed, or the log forked)",
+        ),
+    ),
+    (
+        "started at 8, a forged frontier",
+        with_frontier(EIGHT, [mth(LEAVES[1:9]).hex()]),
+        {},
+        dict(valid=False, first_broken_seq=9, first_bad_line=entry_at(EIGHT, 9) + 2),
+    ),
+    # Rule 5: no checkpoint from before the start.
+    ("started at 5, a checkpoint of size 3 after the start", [*FIVE[:3], checkpoint_line(3), *FIVE[3:]], {}, dict(valid=False, first_bad_line=4, problem=BEFORE_START)),
+    ("started at 5, a checkpoint of size 3 at the end", [*FIVE, checkpoint_line(3)], {}, dict(valid=False, first_bad_line=len(FIVE) + 1, problem=BEFORE_START)),
+    # Rule 6: a saved checkpoint from before the start.
+    ("started at 5, since a checkpoint of size 3", FIVE, {"since": checkpoint(3, mth(LEAVES[:3]))}, dict(valid=False, first_bad_line=None, problem=SINCE_BELOW_START)),
+    (
+        "started at 5, since a checkpoint of size 3, with an unsigned tail",
+        started(5, (7,), {"treeSize": 7}),
+        {"since": checkpoint(3, mth(LEAVES[:3]))},
+        dict(valid=False, problem="3 entries (seq 7–9) come after the last signed checkpoint (tree size 7): no signature covers them, so nothing shows they are the log's"),
+    ),
+    (
+        "started at 5, since the checkpoint of size 5 it does not carry",
+        FIVE,
+        {"since": checkpoint(5, mth(LEAVES[:5]))},
+        dict(valid=True, since=SinceCheck(tree_size=5, root_hash=mth(LEAVES[:5]).hex(), consistent=True)),
+    ),
+    (
+        "started at 5, since the checkpoint of size 5 it carries",
+        started(5, (5, 7, TEN)),
+        {"since": checkpoint(5, mth(LEAVES[:5]))},
+        dict(valid=True, since=SinceCheck(tree_size=5, root_hash=mth(LEAVES[:5]).hex(), consistent=True)),
+    ),
+    (
+        "started at 8, since a checkpoint of size 9",
+        EIGHT,
+        {"since": checkpoint(9, mth(LEAVES[:9]))},
+        dict(valid=True, since=SinceCheck(tree_size=9, root_hash=mth(LEAVES[:9]).hex(), consistent=True)),
+    ),
+    (
+        "started at 5, since a rewritten log of size 5",
+        FIVE,
+        {"since": checkpoint(5, mth(LEAVES[1:6]))},
+        dict(valid=False, first_broken_seq=4, first_bad_line=3, problem="the log at size 5 differs from your saved checkpoint: it was rewritten, not only appended to"),
+    ),
+    # Rule 7: the unsigned tail counts from the start.
+    (
+        "started at 5, an unsigned tail",
+        started(5, (7,), {"treeSize": 7}),
+        {},
+        dict(
+            valid=False,
+            unsigned=UnsignedEntries(count=3, first_seq=7, last_seq=9),
+            first_broken_seq=7,
+            first_bad_line=entry_at(started(5, (7,)), 7) + 1,
+            problem="3 entries (seq 7–9) come after the last signed checkpoint (tree size 7): no signature covers them, so nothing shows they are the log's",
+        ),
+    ),
+    (
+        "started at 8, signed only at the start",
+        started(8, (8,), {"treeSize": 8}),
+        {"allow_unsigned": True},
+        dict(valid=True, start_size=8, tree_size=8, unsigned=UnsignedEntries(count=2, first_seq=8, last_seq=9)),
+    ),
+    (
+        "started at 5, no checkpoint",
+        started(5, ()),
+        {},
+        dict(valid=False, checked_checkpoints=0, problem="the bundle has no signed checkpoint, so nothing ties its 5 entries to the log"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("lines", "options", "expected"), [pytest.param(*case[1:], id=case[0]) for case in [*CASES, *STARTED_CASES]])
 def test_verdict(lines: list[str], options: dict[str, Any], expected: dict[str, Any]) -> None:
     report = verify(lines, **{"keys": [VKEY], **options})
     assert {name: getattr(report, name) for name in expected} == expected

@@ -75,6 +75,16 @@ class TreeBuilder:
         self._frontier: list[bytes] = []
         self._size = 0
 
+    @classmethod
+    def resume(cls, size: int, frontier: Sequence[bytes]) -> TreeBuilder:
+        """A tree continued from its size and frontier (its perfect subtrees from the left, largest first)."""
+        if len(frontier) != size.bit_count():
+            raise ValueError(f"a tree of {size} leaves has {size.bit_count()} frontier hashes, not {len(frontier)}")
+        tree = cls()
+        tree._size = size
+        tree._frontier = list(frontier)
+        return tree
+
     @property
     def size(self) -> int:
         return self._size

@@ -8,15 +8,18 @@ A bundle is JSON Lines, in the order the export writes them::
 
     {"type":"bundle", "version":1, "origin", "treeSize", "filter"}      header (optional)
     {"type":"key", "vkey"}                                                C2SP verifier keys
+    {"type":"start", "size", "frontier"}                                  a log that starts at seq size (optional)
     {"type":"entry", "seq", "canonical", "leafHash", "proof"?,            log entries
      "fields"?, "erased"?}                                                (second format: sealed fields)
     {"type":"checkpoint", "note"}                                         signed checkpoints
     {"type":"consistency", "size1", "size2", "proof"}                     optional
 
 A complete bundle (entries from seq 0 with no gaps) is checked by rebuilding the tree and comparing
-its root with every checkpoint as the stream reaches that size. A filtered bundle's entries each
-carry an inclusion proof against a checkpoint that came before them, and its smaller checkpoints a
-consistency proof into the largest.
+its root with every checkpoint as the stream reaches that size. A log whose oldest entries were dropped
+under the org's retention starts at seq S: its bundle's start line carries the tree's frontier at S (the
+hashes of the perfect subtrees covering [0, S), largest first), the tree is rebuilt from there, and its
+entries run from seq S. A filtered bundle's entries each carry an inclusion proof against a checkpoint
+that came before them, and its smaller checkpoints a consistency proof into the largest.
 
 Only what a signature covers is valid: entries after the last signed checkpoint are reported in
 ``report.unsigned`` and fail the check unless ``allow_unsigned`` is set. Everything else that does not
@@ -94,8 +97,10 @@ class BundleReport:
     valid: bool
     checked_entries: int
     checked_checkpoints: int
-    #: True when the entries formed the whole log from seq 0, so the tree itself was rebuilt.
+    #: True when the entries formed the whole log from seq 0 (or from its start), so the tree itself was rebuilt.
     complete: bool
+    #: The seq the log starts at (its start line's size; the entries before it were dropped), 0 when it has none.
+    start_size: int
     #: The largest verified checkpoint.
     tree_size: int | None
     root_hash: str | None
@@ -303,6 +308,8 @@ class _BundleVerifier:
         self.entries = 0
         self._checkpoints = 0
         self._complete = True
+        # The start line's size: the rebuilt tree resumed there from its frontier (0: no start line).
+        self._start_size = 0
         self._origin = origin
         self._largest: _Tree | None = None
         # The tree size and root the header says the bundle covers.
@@ -364,6 +371,8 @@ class _BundleVerifier:
             self._bundle_keys.append(key)
         elif kind == "consistency":
             self._consistency(record)
+        elif kind == "start":
+            self._start(record)
         elif kind == "bundle":
             self._header(record)
         else:
@@ -382,6 +391,27 @@ class _BundleVerifier:
         # A filtered export proves each entry it holds, and may hold none.
         if record.get("filter") is not None:
             self._complete = False
+
+    def _start(self, record: dict[str, object]) -> None:
+        """The log starts at seq ``size`` (the entries before it were dropped under the org's retention): the
+        rebuilt tree resumes there from the frontier, whose root the signed checkpoints still cover."""
+        if self._start_size > 0 or self.entries > 0 or self._checkpoints > 0:
+            raise _BundleProblem("a start line comes once, before any entry or checkpoint")
+        if not self._complete:
+            raise _BundleProblem("a filtered bundle proves each entry and has no start line")
+        size = record.get("size")
+        if not is_safe_index(size) or size < 1:
+            raise _BundleProblem("a start line's size is a positive integer")
+        frontier = _hex_hashes(record.get("frontier"), "a start line's frontier")
+        subtrees = size.bit_count()
+        if len(frontier) != subtrees:
+            raise _BundleProblem(
+                f"a start line of size {size} has {len(frontier)} frontier hashes, not one per perfect subtree ({subtrees})"
+            )
+        self._start_size = size
+        self._tree = TreeBuilder.resume(size, frontier)
+        if self._since is not None and self._since.size == size:
+            self._compare_since(self._since)
 
     def _set_origin(self, origin: str) -> None:
         if self._origin is None:
@@ -421,7 +451,8 @@ class _BundleVerifier:
             self._place(seq, leaf)
             return
         if self._tree.size > 0:
-            raise _BundleProblem(f"entry {seq} has a proof, but earlier entries did not: a bundle is either whole or filtered", seq)
+            before = "the bundle has a start line" if self._start_size > 0 else "earlier entries did not"
+            raise _BundleProblem(f"entry {seq} has a proof, but {before}: a bundle is either whole or filtered", seq)
         self._complete = False
         self._proven(seq, leaf, proof)
 
@@ -435,7 +466,7 @@ class _BundleVerifier:
             raise _BundleProblem(f"entry {size} is missing (the next entry is {seq})", size)
         if seq < size:
             raise _BundleProblem(f"a second entry {seq} appears after entry {size - 1} (an entry was inserted)", seq)
-        if seq == (self._largest.size if self._largest else 0):
+        if seq == (self._largest.size if self._largest else self._start_size):
             self._tail_start = (seq, self._line_no)
         self._tree.push(leaf)
         at = self._pending.get(self._tree.size)
@@ -472,6 +503,11 @@ class _BundleVerifier:
         if not verifiers:
             raise _BundleProblem("a checkpoint came before any verifier key")
         body = self._open_checkpoint(note, verifiers)
+        if body.size < self._start_size:
+            raise _BundleProblem(
+                f"the checkpoint of size {body.size} is from before the log's start (seq {self._start_size});"
+                " a bundle that starts there carries none"
+            )
         seen = self._roots.get(body.size)
         if seen is not None and seen.root != body.root_hash:
             raise _BundleProblem(
@@ -641,6 +677,11 @@ class _BundleVerifier:
         if self._since is None or self._since_consistent:
             return None
         size = self._since.size
+        if size < self._start_size:
+            return _Failure(
+                f"your saved checkpoint has size {size}, but this bundle starts at seq {self._start_size}"
+                " (the entries before it were dropped under the org's retention): it cannot show the log only grew since"
+            )
         reached = self._largest.size if self._largest else 0
         if size > reached:
             return _Failure(f"your saved checkpoint has size {size}, but this bundle only reaches {reached}: the log shrank or the bundle is older")
@@ -667,6 +708,7 @@ class _BundleVerifier:
             checked_entries=self.entries,
             checked_checkpoints=self._checkpoints,
             complete=self._complete and self.entries > 0,
+            start_size=self._start_size,
             tree_size=self._largest.size if self._largest else None,
             root_hash=self._largest.root.hex() if self._largest else None,
             origin=self._origin,
