@@ -27,7 +27,7 @@ const DEFAULTS: EnforcementSettings = {
   postConditions: { haltAgent: true },
   budgets: [{ name: "llm", actions: ["llm.*"], agents: ["*"], limit: { tokens: 1000, usd: 5 }, per: "org-month", atLimit: "deny", perModel: false }],
   grants: { enabled: false, maxDurationSeconds: 3600, maxUses: 100 },
-  retention: { decisions: 90, outcomes: 90, postconditions: 90, evidence: 90, personalData: 30, secrets: 0 },
+  retention: { decisions: 90, outcomes: 90, postconditions: 90, evidence: 90, personalData: 30, secrets: 0, entries: 0 },
   witnesses: { policy: WITNESS_POLICY },
 };
 

@@ -68,9 +68,10 @@ const partitions = async () =>
     .sort();
 const pruned = async (org: TestOrg) =>
   (
-    await admin.query<{ seq: string; canonical: string; actor_id: string }>(`SELECT seq, canonical, actor_id FROM audit_entries WHERE org_id = $1 AND type = 'audit.pruned' ORDER BY seq`, [
-      org.org.id,
-    ])
+    await admin.query<{ seq: string; canonical: string; actor_id: string }>(
+      `SELECT seq, canonical, actor_id FROM audit_entries WHERE org_id = $1 AND type = 'audit.pruned' ORDER BY seq`,
+      [org.org.id],
+    )
   ).rows.map((row) => ({ seq: Number(row.seq), actor: row.actor_id, data: (JSON.parse(row.canonical) as { data: Record<string, unknown> }).data }));
 async function bundleOf(org: TestOrg, input: Record<string, unknown> = {}): Promise<string> {
   const exported = await exportAuditLog({ ctx: org.ctx, input });
@@ -133,7 +134,10 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     expect(run).toEqual({
       dropped: [],
       orgs: 0,
-      kept: { partition: "audit_entries_history", reason: `1 of the 3 orgs with entries in it keep them (org ${c.org.id}: its retention keeps whole entries (retention.entries is 0))` },
+      kept: {
+        partition: "audit_entries_history",
+        reason: `1 of the 3 orgs with entries in it keep them (org ${c.org.id}: its retention keeps whole entries (retention.entries is 0))`,
+      },
     });
     expect(await partitions()).toEqual(before);
     expect(await starts()).toEqual({});

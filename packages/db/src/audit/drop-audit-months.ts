@@ -88,9 +88,10 @@ export async function dropAuditMonths({ now = new Date() }: { now?: Date } = {})
       throw error;
     });
     if (inIt === null) continue;
-    const orgs = await query<{ id: string; settings: unknown; closed: boolean }>(`SELECT id, settings, closed_at IS NOT NULL AS closed FROM orgs WHERE id = ANY($1::text[]) ORDER BY id`, [
-      inIt.map((o) => o.org_id),
-    ]);
+    const orgs = await query<{ id: string; settings: unknown; closed: boolean }>(
+      `SELECT id, settings, closed_at IS NOT NULL AS closed FROM orgs WHERE id = ANY($1::text[]) ORDER BY id`,
+      [inIt.map((o) => o.org_id)],
+    );
     const refusing = orgs.map((org) => ({ id: org.id, why: keeps(org, partition.end, now) })).filter((org) => org.why !== null);
     if (refusing.length > 0) {
       const [first] = refusing as [{ id: string; why: string }];

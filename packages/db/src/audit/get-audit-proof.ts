@@ -99,7 +99,10 @@ export async function getAuditProof({ ctx, input }: { ctx: Ctx; input: unknown }
     }
     if (wanted.from > to) throw validationError([{ path: "from", message: `must be at most to (${to})` }]);
     // Below the log's start the tree's nodes are partly gone with their entries: a proof reaches back to the start.
-    for (const [path, size] of [["from", wanted.from], ["to", to]] as const) {
+    for (const [path, size] of [
+      ["from", wanted.from],
+      ["to", to],
+    ] as const) {
       if (size > 0 && size < start) throw validationError([{ path, message: `${droppedBefore(start)}; ${size} is below it` }]);
     }
     const { from } = wanted;

@@ -39,7 +39,9 @@ export function RetentionSection({ orgSlug, settings, canWriteSettings }: Sectio
         (FIELDS.some(({ key }) => key !== "entries" && retention[key] > 0)
           ? "Saved. Within the hour the worker erases the values past their retention; each sweep is recorded in the log."
           : "Saved. Values are kept for the life of the organization; only an owner's erasure removes them.") +
-        (retention.entries > 0 ? " Whole entries past their retention go a month at a time, once every organization with entries in that month allows it; each drop is recorded in the log." : ""),
+        (retention.entries > 0
+          ? " Whole entries past their retention go a month at a time, once every organization with entries in that month allows it; each drop is recorded in the log."
+          : ""),
     ),
     fields: FIELDS.map(({ key }) => `retention.${key}`),
   });
