@@ -5,7 +5,10 @@ import { createHash, createPublicKey, verify } from "node:crypto";
  * with packages/tlog or packages/core: RFC 6962 leaf hashes and Merkle tree hashes (§2.1), inclusion
  * proofs of a filtered bundle (RFC 9162 §2.1.3.2), C2SP
  * tlog-checkpoint bodies signed per C2SP signed-note with Ed25519, and the second format's field
- * digests as docs/adr/0023-erasure.md states them. It answers the first problem, or null.
+ * digests as docs/adr/0023-erasure.md states them. A bundle of a log whose oldest entries were dropped
+ * (docs/audit.md, Dropping old months) starts with the tree's frontier at its start S: the perfect
+ * subtrees covering [0, S), largest first, which are exactly the left subtrees RFC 6962's MTH reaches
+ * there. It answers the first problem, or null.
  */
 
 const sha256 = (...parts: Buffer[]) => createHash("sha256").update(Buffer.concat(parts)).digest();
@@ -51,9 +54,29 @@ function rootFromProof(index: number, size: number, leaf: Buffer, path: Buffer[]
   return sn === 0 ? r : null;
 }
 
+/**
+ * MTH(D[0:n]) (RFC 6962 §2.1) over the leaves from `start` on and, below `start`, the frontier: the subtree hashes
+ * of the maximal aligned blocks of [0, start), which every split of MTH lands on.
+ */
+function rootFrom(frontier: ReadonlyMap<string, Buffer>, start: number, leaves: readonly Buffer[], n: number): Buffer {
+  const mth = (lo: number, hi: number): Buffer => {
+    if (lo >= start) return treeHash(leaves.slice(lo - start, hi - start));
+    const block = frontier.get(`${lo}:${hi}`);
+    if (block) return block;
+    if (hi - lo < 2) throw new Error(`leaf ${lo} is below the start and in no frontier subtree`);
+    let k = 1;
+    while (k * 2 < hi - lo) k *= 2;
+    return sha256(Buffer.from([1]), mth(lo, lo + k), mth(lo + k, hi));
+  };
+  return n === 0 ? sha256() : mth(0, n);
+}
+
 export function independentlyVerify(bundle: string, vkeys: readonly string[]): string | null {
   const keys = vkeys.map(parseKey);
   const leaves: Buffer[] = [];
+  /** A start line's size and its frontier's subtrees by the block of leaves each covers ("lo:hi"). */
+  let start = 0;
+  const frontier = new Map<string, Buffer>();
   /** Roots of the signed checkpoints, by size (a filtered bundle's entries prove themselves against one). */
   const roots = new Map<number, string>();
   let filtered = false;
@@ -63,6 +86,22 @@ export function independentlyVerify(bundle: string, vkeys: readonly string[]): s
     if (line.length === 0) continue;
     const record = JSON.parse(line) as Record<string, unknown>;
     if (record.type === "bundle") filtered = record.filter !== null && record.filter !== undefined;
+    if (record.type === "start") {
+      if (filtered || leaves.length > 0 || checkpoints > 0 || start > 0) return "a start line out of place";
+      start = record.size as number;
+      const hashes = record.frontier as string[];
+      // The blocks are the set bits of the start, largest first.
+      let lo = 0;
+      for (let bit = 52; bit >= 0; bit -= 1) {
+        const width = 2 ** bit;
+        if (Math.floor(start / width) % 2 === 0) continue;
+        const hash = hashes[frontier.size];
+        if (hash === undefined) return `the start line of size ${start} has too few frontier hashes`;
+        frontier.set(`${lo}:${lo + width}`, Buffer.from(hash, "hex"));
+        lo += width;
+      }
+      if (frontier.size !== hashes.length) return `the start line of size ${start} has too many frontier hashes`;
+    }
     if (record.type === "entry") {
       const canonical = record.canonical as string;
       const leaf = sha256(Buffer.from([0]), Buffer.from(canonical, "utf8"));
@@ -92,7 +131,7 @@ export function independentlyVerify(bundle: string, vkeys: readonly string[]): s
         proven += 1;
         continue;
       }
-      if (record.seq !== leaves.length) return `entry ${String(record.seq)}: out of place`;
+      if (record.seq !== start + leaves.length) return `entry ${String(record.seq)}: out of place`;
       leaves.push(leaf);
     } else if (record.type === "checkpoint") {
       const note = record.note as string;
@@ -114,8 +153,9 @@ export function independentlyVerify(bundle: string, vkeys: readonly string[]): s
       roots.set(n, root ?? "");
       checkpoints += 1;
       if (filtered) continue;
-      if (n > leaves.length) return `checkpoint ${size}: beyond the entries`;
-      if (treeHash(leaves.slice(0, n)).toString("base64") !== root) return `checkpoint ${size}: root does not match the entries`;
+      if (n < start) return `checkpoint ${size}: before the log's start (${start})`;
+      if (n > start + leaves.length) return `checkpoint ${size}: beyond the entries`;
+      if (rootFrom(frontier, start, leaves, n).toString("base64") !== root) return `checkpoint ${size}: root does not match the entries`;
     }
   }
   if (filtered && proven === 0) return "a filtered bundle with no proven entry";

@@ -16,7 +16,16 @@ const result = (fields: Partial<ChainVerification>): ChainVerification => ({
 
 describe("verificationSummary (Audit → Verify)", () => {
   it("calls a log valid when a signature covers every entry", () => {
-    expect(verificationSummary(result({}))).toEqual({ headline: "The log is valid", counts: "1,200 entries and 3 signed checkpoints checked", unsigned: null });
+    expect(verificationSummary(result({}))).toEqual({ headline: "The log is valid", counts: "1,200 entries and 3 signed checkpoints checked", unsigned: null, start: null });
+  });
+
+  it("says where a log whose oldest months were dropped starts, and counts its seqs from there", () => {
+    const summary = verificationSummary(result({ startSize: 5000, treeSize: 6200, unsignedEntries: 2 }));
+    expect(summary.start).toBe(
+      "The log starts at seq 5,000: the entries before it were dropped under the organization's retention (an audit.pruned entry records each drop). The check began there, from the tree recorded at the drop.",
+    );
+    expect(summary.headline).toBe("The log is valid up to tree size 6,198");
+    expect(summary.unsigned).toMatch(/^2 entries \(seq 6198–6199\) were appended/);
   });
 
   it.each([

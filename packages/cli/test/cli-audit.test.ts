@@ -164,6 +164,7 @@ describe("gatehouse verify", () => {
         checkedEntries: 6,
         checkedCheckpoints: 2,
         complete: true,
+        startSize: 0,
         treeSize: 6,
         rootHash: log.root(6),
         origin: "gatehouse.test/org_1",

@@ -1,3 +1,8 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { parseCheckpoint, verifyBundle, verifyConsistency, verifyInclusion } from "@gatehouse/tlog";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
@@ -11,6 +16,8 @@ import { db, disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { closeSignals } from "../src";
 import { createTestDatabase, createTestOrg, noteEntry, type TestOrg } from "../src/testing";
+// Written from the public specs alone, sharing no code with packages/tlog: the API suites' check of every bundle.
+import { independentlyVerify } from "../../../apps/api/test/independent-verifier";
 
 // Issue 47, part 3 (docs/audit.md, Dropping old months): an org whose retention allows it loses its oldest months —
 // whole partitions of audit_entries, dropped once every org with entries in them allows it — and the rest of its log
@@ -210,6 +217,25 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     const filtered = await bundleOf(a, { type: "org.renamed" });
     expect(filtered).not.toContain('"type":"start"');
     expect(await verifyBundle(filtered, { keys })).toMatchObject({ valid: true, checkedEntries: size - start });
+    // The independent verifier and the CLI a user runs agree.
+    expect(independentlyVerify(text, keys)).toBeNull();
+    const dir = await mkdtemp(join(tmpdir(), "gatehouse-drops-"));
+    try {
+      await writeFile(join(dir, "log.jsonl"), text);
+      const cli = await promisify(execFile)(
+        process.execPath,
+        ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts", "verify", join(dir, "log.jsonl"), ...keys.flatMap((k) => ["--key", k])],
+        { env: { PATH: process.env.PATH ?? "" } },
+      );
+      expect(cli.stdout).toMatch(/^✓ valid: /);
+      expect(cli.stdout).toContain(`the log starts at seq ${start}: the entries before it were dropped under the org's retention`);
+      // A start line rewritten to hide nothing more than the drop did still has to match the signed checkpoints.
+      const forged = text.replace(/"frontier":\["[0-9a-f]{64}/, `"frontier":["${"0".repeat(64)}`);
+      expect(independentlyVerify(forged, keys)).toMatch(/root does not match the entries/);
+      expect(await verifyBundle(forged, { keys })).toMatchObject({ valid: false });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
     await expect(bundleOf(a, { type: "org.renamed", sinceSize: start - 2 })).rejects.toMatchObject({ code: "VALIDATION", details: { issues: [{ path: "sinceSize" }] } });
   });
 
