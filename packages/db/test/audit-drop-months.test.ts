@@ -16,8 +16,6 @@ import { db, disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { closeSignals } from "../src";
 import { createTestDatabase, createTestOrg, noteEntry, type TestOrg } from "../src/testing";
-// Written from the public specs alone, sharing no code with packages/tlog: the API suites' check of every bundle.
-import { independentlyVerify } from "../../../apps/api/test/independent-verifier";
 
 // Issue 47, part 3 (docs/audit.md, Dropping old months): an org whose retention allows it loses its oldest months —
 // whole partitions of audit_entries, dropped once every org with entries in them allows it — and the rest of its log
@@ -217,8 +215,7 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     const filtered = await bundleOf(a, { type: "org.renamed" });
     expect(filtered).not.toContain('"type":"start"');
     expect(await verifyBundle(filtered, { keys })).toMatchObject({ valid: true, checkedEntries: size - start });
-    // The independent verifier and the CLI a user runs agree.
-    expect(independentlyVerify(text, keys)).toBeNull();
+    // The CLI a user runs agrees (the independent verifier's own test: apps/api/test/audit-start-bundle.test.ts).
     const dir = await mkdtemp(join(tmpdir(), "gatehouse-drops-"));
     try {
       await writeFile(join(dir, "log.jsonl"), text);
@@ -231,7 +228,6 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
       expect(cli.stdout).toContain(`the log starts at seq ${start}: the entries before it were dropped under the org's retention`);
       // A start line rewritten to hide nothing more than the drop did still has to match the signed checkpoints.
       const forged = text.replace(/"frontier":\["[0-9a-f]{64}/, `"frontier":["${"0".repeat(64)}`);
-      expect(independentlyVerify(forged, keys)).toMatch(/root does not match the entries/);
       expect(await verifyBundle(forged, { keys })).toMatchObject({ valid: false });
     } finally {
       await rm(dir, { recursive: true, force: true });
