@@ -9,8 +9,8 @@
 //      per point: the group commit's batches and their mean size (the API's gatehouse_audit_append_duration_seconds
 //      count), how much of the time a transaction held a log head and how many waited on a lock (pg_stat_activity,
 //      sampled every 10 ms), and the CPU split (API, PostgreSQL backends, the rest of the machine, from /proc);
-//   2. the same at the highest concurrency through TWO API processes: one org's head is then locked by two
-//      processes' batches in turn, where 16 orgs' heads are not;
+//   2. the same at the highest concurrency through TWO API processes: one org's head is then locked by the two
+//      processes' batches in turn, where each process serving 8 of the 16 orgs locks heads the other never takes;
 //   3. approvals: gates (`svc1.merge`, size 100: one approval) created by agents of the 16 orgs through the SDK's
 //      gate(), each approved by the org's operator over the API (`POST /v1/admin/approvals/:id/decision`) as soon as
 //      it is requested, end to end (request → approval → the gate returning `executed`), APPROVAL_CONCURRENCY at once;
@@ -59,6 +59,8 @@ const WEBHOOK_BACKLOG = Number(process.env.WEBHOOK_BACKLOG ?? 2000);
 const DATA_DIR = process.env.DATA_DIR ?? "/var/tmp";
 const PG_BIN = process.env.PG_BIN ?? DEFAULT_PG_BIN;
 const HZ = Number(run("getconf", ["CLK_TCK"]).trim());
+/** The API's connections to PostgreSQL (DATABASE_POOL_SIZE, left at its default in this run). */
+const POOL = 10;
 const round2 = (v: number) => Math.round(v * 100) / 100;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lastJson = <T>(out: string): T => JSON.parse(out.trim().split("\n").pop() as string) as T;
@@ -218,12 +220,15 @@ interface Target {
   wrkCpus?: string;
 }
 
+/** The keys each API process is sent (one list for all, or one per process). */
+type Keys = ReadonlyArray<readonly string[]>;
+
 /** wrk at `connections` split over the API processes, `seconds` long: 2 threads with one process, else 1 per process. */
-async function drive(t: Target, keys: readonly string[], connections: number, seconds: number, tag: string): Promise<Wrk[]> {
-  const lua = variedPostLua(keys, { ...ALLOWED, metadata: { ...ALLOWED.metadata, run: tag } });
+async function drive(t: Target, keys: Keys, connections: number, seconds: number, tag: string): Promise<Wrk[]> {
+  const lua = (i: number) => variedPostLua(keys[i % keys.length] as readonly string[], { ...ALLOWED, metadata: { ...ALLOWED.metadata, run: tag } });
   const each = Math.max(1, Math.floor(connections / t.apis.length));
-  const threads = t.apis.length === 1 && t.wrkCpus === undefined ? 2 : 1;
-  return Promise.all(t.apis.map((api) => wrkAsync(`${api.url}/v1/actions`, each, seconds, lua, threads, t.wrkCpus)));
+  const threads = t.apis.length === 1 && t.wrkCpus === undefined && each > 1 ? 2 : 1;
+  return Promise.all(t.apis.map((api, i) => wrkAsync(`${api.url}/v1/actions`, each, seconds, lua(i), threads, t.wrkCpus)));
 }
 
 async function headsSize(client: pg.Client): Promise<number> {
@@ -241,7 +246,7 @@ async function prime(t: Target, keys: readonly string[]): Promise<void> {
 }
 
 /** One point: warm-up, then `SECONDS` at `connections`, measured. */
-async function point(t: Target, keys: readonly string[], orgs: number, connections: number): Promise<Point> {
+async function point(t: Target, keys: Keys, orgs: number, connections: number): Promise<Point> {
   const tag = `${orgs}x${t.apis.length}x${connections}`;
   await drive(t, keys, connections, WARMUP, `warm-${tag}`);
   const entries0 = await headsSize(t.client);
@@ -338,8 +343,7 @@ async function webhooks(
   await waitFor(`${receiverUrl}/stats`);
   const endpointCount = Object.keys(setup.endpoints).length;
   const arrived = async () => {
-    const stats = (await (await fetch(`${receiverUrl}/stats`)).json()) as { arrived: Record<string, unknown[]>; badSignatures: number };
-    return { count: Object.values(stats.arrived).reduce((sum, list) => sum + list.length, 0), badSignatures: stats.badSignatures };
+    return (await (await fetch(`${receiverUrl}/count`)).json()) as { count: number; badSignatures: number };
   };
   const until = async (count: number, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
@@ -434,7 +438,7 @@ async function perPostgresCore(env: Record<string, string>): Promise<PerCore> {
       const t: Target = { apis: [{ url: api.url, pid: api.child.pid as number, metricsUrl: api.metricsUrl as string }], client, pgPids: async () => withChildren(postmaster), wrkCpus: "1" };
       await prime(t, [...setup.spread.map((s) => s.agentKey), ...setup.solo.agentKeys]);
       log("per PostgreSQL core: 16 orgs, then one org");
-      const points = [await point(t, setup.spread.map((s) => s.agentKey), setup.spread.length, TOP), await point(t, setup.solo.agentKeys, 1, TOP)];
+      const points = [await point(t, [setup.spread.map((s) => s.agentKey)], setup.spread.length, TOP), await point(t, [setup.solo.agentKeys], 1, TOP)];
       return { settings, points };
     } finally {
       await client.end();
@@ -505,11 +509,16 @@ async function measure(): Promise<void> {
   const solo: Point[] = [];
   log(`decisions through one API process: 16 orgs and one org, at ${CONCURRENCY.join(", ")}`);
   for (const c of CONCURRENCY) {
-    spread.push(await point(target([a]), spreadKeys, setup.spread.length, c));
-    solo.push(await point(target([a]), setup.solo.agentKeys, 1, c));
+    spread.push(await point(target([a]), [spreadKeys], setup.spread.length, c));
+    solo.push(await point(target([a]), [setup.solo.agentKeys], 1, c));
   }
   log(`decisions through two API processes at ${TOP}`);
-  const twoProcesses = { spread: await point(target([a, b]), spreadKeys, setup.spread.length, TOP), solo: await point(target([a, b]), setup.solo.agentKeys, 1, TOP) };
+  // 16 orgs: each process serves 8 of them (no head is locked by both); one org: both processes serve it.
+  const half = Math.ceil(spreadKeys.length / 2);
+  const twoProcesses = {
+    spread: await point(target([a, b]), [spreadKeys.slice(0, half), spreadKeys.slice(half)], setup.spread.length, TOP),
+    solo: await point(target([a, b]), [setup.solo.agentKeys], 1, TOP),
+  };
   b.child.kill("SIGTERM");
 
   log(`approvals end to end through one API process, ${APPROVAL_CONCURRENCY} gates at once`);
@@ -603,16 +612,16 @@ waits", the share in which one waited on a lock; from /proc: the cores each part
 
 | what | result | what limits it here |
 |---|---|---|
-| decisions/s, **one API process**, 16 orgs | **${n0(spread.decisionsPerSecond)}/s** (c${spread.connections}; p99 ${spread.p99ms} ms) | the API process's CPU: ${perDecision(spread).apiMicros} µs per decision, ${spread.cpu.api} cores busy with PostgreSQL at ${spread.cpu.postgres} and the rest at ${spread.cpu.rest} of the 2 |
-| decisions/s, **one org**, one API process | **${n0(solo.decisionsPerSecond)}/s** (c${solo.connections}; batches of ${solo.meanBatch}) | the same process CPU: the group commit turns one org's load into batches, so one head takes what the process gives it (head held ${solo.heads.headHeldShare} of the time) |
-| decisions/s, one org ÷ 16 orgs, one process, c${TOP} | **${round2((r.decisions.solo.at(-1) as Point).decisionsPerSecond / (r.decisions.spread.at(-1) as Point).decisionsPerSecond)}** | — |
-| decisions/s, **two API processes**, 16 orgs | **${n0(two.spread.decisionsPerSecond)}/s** | the machine's 2 cores (cores in use: ${two.spread.cpu.machine}) |
-| decisions/s, two API processes, **one org** | **${n0(two.solo.decisionsPerSecond)}/s** (÷ 16 orgs: ${round2(two.solo.decisionsPerSecond / two.spread.decisionsPerSecond)}) | one org's head: the two processes' batches take it in turn (a backend waited on a lock in ${Math.round(two.solo.heads.lockWaitShare * 100)} % of samples, against ${Math.round(two.spread.heads.lockWaitShare * 100)} % for 16 orgs) |
-| one org's head, extrapolated: full batches of ${fullBatch} | **about ${n0(headCeiling)} decisions/s** | a batch held the head ${small.hold} ms at ${small.size} entries and ${large.hold} ms at ${large.size} (${round2(perEntryMs * 1000)} µs more per entry) on this shared machine; see the ADR |
-| approvals/s end to end, one API process | **${r.approvals.approvalsPerSecond}/s** (${r.approvals.gates} gates, ${r.settings.APPROVAL_CONCURRENCY} at once; p50 ${r.approvals.latencyMs.p50} ms, p99 ${r.approvals.latencyMs.p99} ms) | each is three calls — the request, a wait, the operator's decision — and two log appends; API ${r.approvals.cpu.api} cores, PostgreSQL ${r.approvals.cpu.postgres} |
-| webhook deliveries/s, one worker | **${n0(r.webhooks.deliveriesPerSecond)}/s** (${r.webhooks.deliveries} deliveries to 32 endpoints in ${r.webhooks.seconds} s; bad signatures ${r.webhooks.badSignatures}) | 32 endpoints, one message at a time each (the worker's default 32 in flight); worker ${r.webhooks.cpu.worker} cores, receiver ${r.webhooks.cpu.receiver}, PostgreSQL ${r.webhooks.cpu.postgres} |
-| decisions/s with PostgreSQL on **one core** (taskset -c 0), API and wrk on the other, 16 orgs | **${n0(coreSpread.decisionsPerSecond)}/s**, PostgreSQL ${coreSpread.cpu.postgres} of its core, API ${coreSpread.cpu.api} | the API's core; PostgreSQL: ${perDecision(coreSpread).pgMicros} µs per decision, so **about ${perCore(coreSpread)} decisions/s per PostgreSQL core** |
-| the same, one org | **${n0(coreSolo.decisionsPerSecond)}/s**, PostgreSQL ${coreSolo.cpu.postgres} of its core | ${perDecision(coreSolo).pgMicros} µs per decision (larger batches: fewer commits), about ${perCore(coreSolo)} per PostgreSQL core |
+| decisions/s, **one API process**, 16 orgs | **${n0(spread.decisionsPerSecond)}/s** (c${spread.connections}; p50 ${spread.p50ms} ms, p99 ${spread.p99ms} ms) | commits: each org has few decisions in flight, so batches stay small (${spread.meanBatch} at c${spread.connections}) and every few decisions pay a whole transaction on one of the process's ${POOL} connections; ${perDecision(spread).apiMicros} µs of API CPU and ${perDecision(spread).pgMicros} µs of PostgreSQL CPU per decision, on the ${spread.cpu.api} cores the API got |
+| decisions/s, **one org**, one API process | **${n0(solo.decisionsPerSecond)}/s** (c${solo.connections}; p50 ${solo.p50ms} ms, p99 ${solo.p99ms} ms) | the API process's share of the CPU (${solo.cpu.api} cores; ${perDecision(solo).apiMicros} µs per decision), not the head: batches of ${solo.meanBatch} share one commit, and the head was held ${Math.round(solo.heads.headHeldShare * 100)} % of the time |
+| one org ÷ 16 orgs, one process, c${TOP} | **${round2((r.decisions.solo.at(-1) as Point).decisionsPerSecond / (r.decisions.spread.at(-1) as Point).decisionsPerSecond)}** | one org's load forms larger batches: fewer commits per decision |
+| decisions/s, **two API processes**, 16 orgs (8 each) | **${n0(two.spread.decisionsPerSecond)}/s** (p99 ${two.spread.p99ms} ms) | the machine's 2 cores (${two.spread.cpu.machine} in use; API ${two.spread.cpu.api}, PostgreSQL ${two.spread.cpu.postgres}) |
+| decisions/s, two API processes, **one org** | **${n0(two.solo.decisionsPerSecond)}/s** (÷ 16 orgs: ${round2(two.solo.decisionsPerSecond / two.spread.decisionsPerSecond)}; p99 ${two.solo.p99ms} ms) | the org's head: the two processes' batches take it in turn, so a backend waited on its lock in ${Math.round(two.solo.heads.lockWaitShare * 100)} % of samples (16 orgs: ${Math.round(two.spread.heads.lockWaitShare * 100)} %), and the head was held ${Math.round(two.solo.heads.headHeldShare * 100)} % of the time |
+| **one org's head**, extrapolated to full batches of ${fullBatch} | **about ${n0(headCeiling)} decisions/s** | a batch held the head ${small.hold} ms at ${small.size} entries and ${large.hold} ms at ${large.size}: ${round2(perEntryMs * 1000)} µs more per entry, which on this machine includes the API's event loop serving other requests between the batch's statements; see the ADR |
+| approvals/s end to end, one API process | **${r.approvals.approvalsPerSecond}/s** (${r.approvals.gates} gates, ${r.settings.APPROVAL_CONCURRENCY} at once; p50 ${r.approvals.latencyMs.p50} ms, p99 ${r.approvals.latencyMs.p99} ms) | the API's CPU: each approval is a decision, the SDK's shared long-polls re-issued as gates join and leave, the operator's vote and the wake-up — ${n0((r.approvals.cpu.api * 1e6) / r.approvals.approvalsPerSecond)} µs of API CPU and ${n0((r.approvals.cpu.postgres * 1e6) / r.approvals.approvalsPerSecond)} µs of PostgreSQL CPU per approval (API ${r.approvals.cpu.api} cores, PostgreSQL ${r.approvals.cpu.postgres}) |
+| webhook deliveries/s, one worker | **${n0(r.webhooks.deliveriesPerSecond)}/s** (${r.webhooks.deliveries} deliveries to 32 endpoints in ${r.webhooks.seconds} s; bad signatures ${r.webhooks.badSignatures}) | the worker's CPU (${r.webhooks.cpu.worker} cores: ${n0((r.webhooks.cpu.worker * 1e6) / r.webhooks.deliveriesPerSecond)} µs per delivery, signing, sending and logging it); 32 endpoints, one message at a time each (the worker's default of 32 in flight); receiver ${r.webhooks.cpu.receiver} cores, PostgreSQL ${r.webhooks.cpu.postgres} |
+| decisions/s with PostgreSQL on **one core** (taskset -c 0), API and wrk on the other, 16 orgs | **${n0(coreSpread.decisionsPerSecond)}/s**, PostgreSQL at ${coreSpread.cpu.postgres} of its core, API ${coreSpread.cpu.api} | PostgreSQL: ${perDecision(coreSpread).pgMicros} µs per decision, so **about ${perCore(coreSpread)} decisions/s per PostgreSQL core** at batches of ${coreSpread.meanBatch} |
+| the same, one org | **${n0(coreSolo.decisionsPerSecond)}/s**, PostgreSQL at ${coreSolo.cpu.postgres} of its core | ${perDecision(coreSolo).pgMicros} µs per decision at batches of ${coreSolo.meanBatch}: **about ${perCore(coreSolo)} decisions/s per PostgreSQL core** |
 | floor: bare node:http JSON echo (wrk -c64) | ${n0(r.floors.nodeHttpEcho.requestsPerSecond)}/s | — |
 | floor: PostgreSQL \`SELECT 1\` (pgbench, 1 client / 32) | ${n0(r.floors.pgSelect1OneClient)} / ${n0(r.floors.pgSelect1Clients32)} per s | — |
 | floor: durable single-row inserts (pgbench, 32 clients) | ${n0(r.floors.pgInsertClients32)}/s | — |
