@@ -592,7 +592,8 @@ with other work today (other engineers' type checks and test runs): load average
 start, ${m.loadavgAtEnd.join(" ")} at the end. The column "rest" in the tables is the cores used by neither the API nor
 PostgreSQL's backends: wrk, Redis, this process, and that other work. Read every figure as a floor of what a
 dedicated machine gives, and the CPU per decision (measured per process from /proc, so least moved by neighbours) as
-the figure to size with. Measured at most twice; this is the recorded run.
+the figure to size with. Run at most twice in a session: two runs the same hour differ by a quarter or more in their
+rates, so read the ratios and the CPU per decision before the rates.
 
 **Method.** Closed loop at saturation: wrk keeps \`c\` requests in flight and sends the next the moment one answers,
 so the rate it reaches is the most the system completes at that concurrency — a capacity — with the latency at that
@@ -620,11 +621,23 @@ waits", the share in which one waited on a lock; from /proc: the cores each part
 | **one org's head**, extrapolated to full batches of ${fullBatch} | **about ${n0(headCeiling)} decisions/s** | a batch held the head ${small.hold} ms at ${small.size} entries and ${large.hold} ms at ${large.size}: ${round2(perEntryMs * 1000)} µs more per entry, which on this machine includes the API's event loop serving other requests between the batch's statements; see the ADR |
 | approvals/s end to end, one API process | **${r.approvals.approvalsPerSecond}/s** (${r.approvals.gates} gates, ${r.settings.APPROVAL_CONCURRENCY} at once; p50 ${r.approvals.latencyMs.p50} ms, p99 ${r.approvals.latencyMs.p99} ms) | the API's CPU: each approval is a decision, the SDK's shared long-polls re-issued as gates join and leave, the operator's vote and the wake-up — ${n0((r.approvals.cpu.api * 1e6) / r.approvals.approvalsPerSecond)} µs of API CPU and ${n0((r.approvals.cpu.postgres * 1e6) / r.approvals.approvalsPerSecond)} µs of PostgreSQL CPU per approval (API ${r.approvals.cpu.api} cores, PostgreSQL ${r.approvals.cpu.postgres}) |
 | webhook deliveries/s, one worker | **${n0(r.webhooks.deliveriesPerSecond)}/s** (${r.webhooks.deliveries} deliveries to 32 endpoints in ${r.webhooks.seconds} s; bad signatures ${r.webhooks.badSignatures}) | the worker's CPU (${r.webhooks.cpu.worker} cores: ${n0((r.webhooks.cpu.worker * 1e6) / r.webhooks.deliveriesPerSecond)} µs per delivery, signing, sending and logging it); 32 endpoints, one message at a time each (the worker's default of 32 in flight); receiver ${r.webhooks.cpu.receiver} cores, PostgreSQL ${r.webhooks.cpu.postgres} |
-| decisions/s with PostgreSQL on **one core** (taskset -c 0), API and wrk on the other, 16 orgs | **${n0(coreSpread.decisionsPerSecond)}/s**, PostgreSQL at ${coreSpread.cpu.postgres} of its core, API ${coreSpread.cpu.api} | PostgreSQL: ${perDecision(coreSpread).pgMicros} µs per decision, so **about ${perCore(coreSpread)} decisions/s per PostgreSQL core** at batches of ${coreSpread.meanBatch} |
-| the same, one org | **${n0(coreSolo.decisionsPerSecond)}/s**, PostgreSQL at ${coreSolo.cpu.postgres} of its core | ${perDecision(coreSolo).pgMicros} µs per decision at batches of ${coreSolo.meanBatch}: **about ${perCore(coreSolo)} decisions/s per PostgreSQL core** |
+| decisions/s with PostgreSQL on **one core** (taskset -c 0), API and wrk on the other, 16 orgs | **${n0(coreSpread.decisionsPerSecond)}/s**, PostgreSQL at ${coreSpread.cpu.postgres} of its core, API ${coreSpread.cpu.api} of the other | the API's core (shared with wrk and the other work), not PostgreSQL's; PostgreSQL — every process of the cluster, WAL writer, checkpointer and autovacuum included — spent ${perDecision(coreSpread).pgMicros} µs per decision at batches of ${coreSpread.meanBatch}: **about ${perCore(coreSpread)} decisions/s per PostgreSQL core** |
+| the same, one org | **${n0(coreSolo.decisionsPerSecond)}/s**, PostgreSQL at ${coreSolo.cpu.postgres} of its core, API ${coreSolo.cpu.api} | the same; ${perDecision(coreSolo).pgMicros} µs of PostgreSQL per decision at batches of ${coreSolo.meanBatch}: **about ${perCore(coreSolo)} decisions/s per PostgreSQL core** |
 | floor: bare node:http JSON echo (wrk -c64) | ${n0(r.floors.nodeHttpEcho.requestsPerSecond)}/s | — |
 | floor: PostgreSQL \`SELECT 1\` (pgbench, 1 client / 32) | ${n0(r.floors.pgSelect1OneClient)} / ${n0(r.floors.pgSelect1Clients32)} per s | — |
 | floor: durable single-row inserts (pgbench, 32 clients) | ${n0(r.floors.pgInsertClients32)}/s | — |
+
+## Per core, for sizing
+
+What one core of each part carries, from the CPU each used per unit in this run (a core's second divided by the
+CPU per unit; the rate a dedicated core would reach if nothing else bound it):
+
+| part | many quiet orgs (16 orgs, c${TOP}) | one busy org (c${TOP}) |
+|---|---:|---:|
+| API process: decisions per core-second | ${n0(1e6 / perDecision(r.decisions.spread.at(-1) as Point).apiMicros)} | ${n0(1e6 / perDecision(r.decisions.solo.at(-1) as Point).apiMicros)} |
+| PostgreSQL (the private cluster, all its processes): decisions per core-second | ${perCore(coreSpread)} | ${perCore(coreSolo)} |
+| API process: approvals end to end per core-second | ${n0(r.approvals.approvalsPerSecond / Math.max(0.01, r.approvals.cpu.api))} | — |
+| worker: webhook deliveries per core-second | ${n0(r.webhooks.deliveriesPerSecond / Math.max(0.01, r.webhooks.cpu.worker))} | — |
 
 ## Decisions against concurrency, one API process
 
@@ -655,10 +668,15 @@ ${r.perPostgresCore.points.map((p) => row({ ...p, connections: p.connections }))
 - Approvals: ${r.settings.APPROVAL_CONCURRENCY} gates at once over the 16 orgs (two per org), each \`gate()\` of the SDK answered \`requested\`, its
   approval approved by the org's owner over \`POST /v1/admin/approvals/:id/decision\` as soon as it was requested, and the
   gate returning \`executed\`: ${r.approvals.gates} gates in ${r.settings.SECONDS * 2} s. Cores: API ${r.approvals.cpu.api}, PostgreSQL ${r.approvals.cpu.postgres}, rest ${r.approvals.cpu.rest} (the load generator runs the SDK in this process).
+  An approval costs the API and PostgreSQL each an order of magnitude more CPU than a decision; where it goes (the
+  request's decision, the shared long-polls the SDK re-issues as gates join and leave, the vote's transaction, the
+  wake-up) was not profiled here.
 - Webhooks: 8 orgs with 4 endpoints each on a loopback receiver (bench/webhook-receiver.ts, which verifies every
   message with the \`standardwebhooks\` package); the endpoints paused while ${r.settings.WEBHOOK_BACKLOG} decisions were made, then resumed at
   once; from the resume until the receiver had all ${r.webhooks.deliveries}: ${r.webhooks.seconds} s. Cores: worker ${r.webhooks.cpu.worker},
-  receiver ${r.webhooks.cpu.receiver}, PostgreSQL ${r.webhooks.cpu.postgres}, machine ${r.webhooks.cpu.machine}.
+  receiver ${r.webhooks.cpu.receiver}, PostgreSQL ${r.webhooks.cpu.postgres}, machine ${r.webhooks.cpu.machine}. bench/WEBHOOKS.md's backlog (3 endpoints of one
+  org, 3,000 messages each, on a machine at load 1) delivered faster per second; this one spreads fewer messages
+  over 32 endpoints on a machine whose cores were full, and which of the two makes the difference was not measured.
 
 ## The command
 
