@@ -241,7 +241,8 @@ async function headsSize(client: pg.Client): Promise<number> {
  */
 async function prime(t: Target, keys: readonly string[]): Promise<void> {
   for (const api of t.apis) {
-    for (const key of keys) await decisionBatch({ api: api.url, key, count: 3, concurrency: 1, body: (i) => ({ ...ALLOWED, metadata: { ...ALLOWED.metadata, call: `prime-${i}` } }) });
+    for (const key of keys)
+      await decisionBatch({ api: api.url, key, count: 3, concurrency: 1, body: (i) => ({ ...ALLOWED, metadata: { ...ALLOWED.metadata, call: `prime-${i}` } }) });
   }
 }
 
@@ -334,7 +335,13 @@ async function webhooks(
   setup: Setup,
   client: pg.Client,
   receiverPort: number,
-): Promise<{ deliveries: number; seconds: number; deliveriesPerSecond: number; badSignatures: number; cpu: { worker: number; receiver: number; postgres: number; machine: number } }> {
+): Promise<{
+  deliveries: number;
+  seconds: number;
+  deliveriesPerSecond: number;
+  badSignatures: number;
+  cpu: { worker: number; receiver: number; postgres: number; machine: number };
+}> {
   const receiverUrl = `http://127.0.0.1:${receiverPort}`;
   const receiver = background(process.execPath, ["--import", "tsx", "bench/webhook-receiver.ts"], {
     RECEIVER_PORT: String(receiverPort),
@@ -360,7 +367,9 @@ async function webhooks(
     return (await arrived()).count;
   };
   const perOrg = (count: number) =>
-    Promise.all(setup.hooks.map((org) => decisionBatch({ api, key: org.agentKey, count, concurrency: 4, body: (i) => ({ ...ALLOWED, metadata: { ...ALLOWED.metadata, call: `w${i}` } }) })));
+    Promise.all(
+      setup.hooks.map((org) => decisionBatch({ api, key: org.agentKey, count, concurrency: 4, body: (i) => ({ ...ALLOWED, metadata: { ...ALLOWED.metadata, call: `w${i}` } }) })),
+    );
   // Warm-up: every endpoint gets some messages with the worker running.
   await perOrg(25);
   await until(25 * endpointCount, 120_000);
@@ -372,7 +381,8 @@ async function webhooks(
   const each = Math.ceil(WEBHOOK_BACKLOG / setup.hooks.length);
   await perOrg(each);
   const expected = before + each * endpointCount;
-  const pgPids = async () => (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  const pgPids = async () =>
+    (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
   const machine0 = machineTicks();
   const w0 = cpuTicks(worker.pid as number);
   const r0 = cpuTicks(receiver.pid as number);
@@ -435,7 +445,12 @@ async function perPostgresCore(env: Record<string, string>): Promise<PerCore> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const t: Target = { apis: [{ url: api.url, pid: api.child.pid as number, metricsUrl: api.metricsUrl as string }], client, pgPids: async () => withChildren(postmaster), wrkCpus: "1" };
+      const t: Target = {
+        apis: [{ url: api.url, pid: api.child.pid as number, metricsUrl: api.metricsUrl as string }],
+        client,
+        pgPids: async () => withChildren(postmaster),
+        wrkCpus: "1",
+      };
       await prime(t, [...setup.spread.map((s) => s.agentKey), ...setup.solo.agentKeys]);
       log("per PostgreSQL core: 16 orgs, then one org");
       const points = [await point(t, [setup.spread.map((s) => s.agentKey)], setup.spread.length, TOP), await point(t, [setup.solo.agentKeys], 1, TOP)];
@@ -473,78 +488,79 @@ function pgbench(url: string, clients: number, sql: string, file: string): numbe
 
 async function measure(): Promise<void> {
   await benchRun(async ({ machine, database, client, env }) => {
-  const home = env.GATEHOUSE_HOME as string;
-  const receiverPort = await freePort();
-  const serviceEnv = { ...env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1" };
-  log("setting up the orgs");
-  const setup = lastJson<Setup>(run("npx", ["tsx", "bench/setup-capacity.ts"], { ...serviceEnv, RECEIVER_URL: `http://127.0.0.1:${receiverPort}` }));
+    const home = env.GATEHOUSE_HOME as string;
+    const receiverPort = await freePort();
+    const serviceEnv = { ...env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1" };
+    log("setting up the orgs");
+    const setup = lastJson<Setup>(run("npx", ["tsx", "bench/setup-capacity.ts"], { ...serviceEnv, RECEIVER_URL: `http://127.0.0.1:${receiverPort}` }));
 
-  log("floors: node:http echo, PostgreSQL SELECT 1 and inserts");
-  const echoPort = await freePort();
-  background(process.execPath, ["--import", "tsx", "bench/echo-server.ts", String(echoPort)], {});
-  await waitFor(`http://127.0.0.1:${echoPort}/`);
-  wrk(`http://127.0.0.1:${echoPort}/`, 64, WARMUP, postLua("x", ALLOWED));
-  const echo = wrk(`http://127.0.0.1:${echoPort}/`, 64, SECONDS, postLua("x", ALLOWED));
-  await client.query("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)");
-  const sqlFile = join(home, "pgbench.sql");
-  const floors = {
-    nodeHttpEcho: echo,
-    pgSelect1OneClient: pgbench(database.url, 1, "SELECT 1;", sqlFile),
-    pgSelect1Clients32: pgbench(database.url, 32, "SELECT 1;", sqlFile),
-    pgInsertClients32: pgbench(database.url, 32, "INSERT INTO bench_insert (payload) VALUES ('decision');", sqlFile),
-  };
-  log(`  ${JSON.stringify({ echo: echo.requestsPerSecond, select1: floors.pgSelect1OneClient, select1x32: floors.pgSelect1Clients32, insert: floors.pgInsertClients32 })}`);
+    log("floors: node:http echo, PostgreSQL SELECT 1 and inserts");
+    const echoPort = await freePort();
+    background(process.execPath, ["--import", "tsx", "bench/echo-server.ts", String(echoPort)], {});
+    await waitFor(`http://127.0.0.1:${echoPort}/`);
+    wrk(`http://127.0.0.1:${echoPort}/`, 64, WARMUP, postLua("x", ALLOWED));
+    const echo = wrk(`http://127.0.0.1:${echoPort}/`, 64, SECONDS, postLua("x", ALLOWED));
+    await client.query("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload text NOT NULL)");
+    const sqlFile = join(home, "pgbench.sql");
+    const floors = {
+      nodeHttpEcho: echo,
+      pgSelect1OneClient: pgbench(database.url, 1, "SELECT 1;", sqlFile),
+      pgSelect1Clients32: pgbench(database.url, 32, "SELECT 1;", sqlFile),
+      pgInsertClients32: pgbench(database.url, 32, "INSERT INTO bench_insert (payload) VALUES ('decision');", sqlFile),
+    };
+    log(`  ${JSON.stringify({ echo: echo.requestsPerSecond, select1: floors.pgSelect1OneClient, select1x32: floors.pgSelect1Clients32, insert: floors.pgInsertClients32 })}`);
 
-  const ports = [await freePort(), await freePort()];
-  const a = await startApi({ ...serviceEnv, API_METRICS_PORT: String(ports[0]) }, join(home, "api-a.log"));
-  const b = await startApi({ ...serviceEnv, API_METRICS_PORT: String(ports[1]) }, join(home, "api-b.log"));
-  const target = (list: Array<typeof a>): Target => ({
-    apis: list.map((x) => ({ url: x.url, pid: x.child.pid as number, metricsUrl: x.metricsUrl as string })),
-    client,
-    pgPids: async () => (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid),
+    const ports = [await freePort(), await freePort()];
+    const a = await startApi({ ...serviceEnv, API_METRICS_PORT: String(ports[0]) }, join(home, "api-a.log"));
+    const b = await startApi({ ...serviceEnv, API_METRICS_PORT: String(ports[1]) }, join(home, "api-b.log"));
+    const target = (list: Array<typeof a>): Target => ({
+      apis: list.map((x) => ({ url: x.url, pid: x.child.pid as number, metricsUrl: x.metricsUrl as string })),
+      client,
+      pgPids: async () =>
+        (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid),
+    });
+    const spreadKeys = setup.spread.map((s) => s.agentKey);
+    await prime(target([a, b]), [...spreadKeys, ...setup.solo.agentKeys]);
+    const spread: Point[] = [];
+    const solo: Point[] = [];
+    log(`decisions through one API process: 16 orgs and one org, at ${CONCURRENCY.join(", ")}`);
+    for (const c of CONCURRENCY) {
+      spread.push(await point(target([a]), [spreadKeys], setup.spread.length, c));
+      solo.push(await point(target([a]), [setup.solo.agentKeys], 1, c));
+    }
+    log(`decisions through two API processes at ${TOP}`);
+    // 16 orgs: each process serves 8 of them (no head is locked by both); one org: both processes serve it.
+    const half = Math.ceil(spreadKeys.length / 2);
+    const twoProcesses = {
+      spread: await point(target([a, b]), [spreadKeys.slice(0, half), spreadKeys.slice(half)], setup.spread.length, TOP),
+      solo: await point(target([a, b]), [setup.solo.agentKeys], 1, TOP),
+    };
+    b.child.kill("SIGTERM");
+
+    log(`approvals end to end through one API process, ${APPROVAL_CONCURRENCY} gates at once`);
+    await approvals(a.url, setup.spread, WARMUP);
+    const approvalCpu = await cpuWindow([a.child.pid as number], target([a]).pgPids);
+    const approvalResults = { ...(await approvals(a.url, setup.spread, SECONDS * 2)), cpu: await approvalCpu.end() };
+    log(`  ${approvalResults.approvalsPerSecond}/s (${approvalResults.gates} gates), p50 ${approvalResults.latencyMs.p50} ms`);
+
+    log(`webhook deliveries by one worker: ${Object.keys(setup.endpoints).length} endpoints over ${setup.hooks.length} orgs, a backlog of ${WEBHOOK_BACKLOG} decisions`);
+    const webhookResults = await webhooks(a.url, serviceEnv, setup, client, receiverPort);
+    log(`  ${webhookResults.deliveriesPerSecond}/s (${webhookResults.deliveries} in ${webhookResults.seconds} s)`);
+    a.child.kill("SIGTERM");
+    await sleep(1000);
+
+    const perCore = await perPostgresCore(serviceEnv);
+    const results: Results = {
+      machine: { ...machine, loadavgAtEnd: loadavg().map(round2), postgres: run("psql", ["--version"]).trim() },
+      settings: { SECONDS, WARMUP, CONCURRENCY, APPROVAL_CONCURRENCY, WEBHOOK_BACKLOG, spreadOrgs: setup.spread.length, soloAgents: setup.solo.agentKeys.length },
+      floors,
+      decisions: { solo, spread, twoProcesses },
+      approvals: approvalResults,
+      webhooks: webhookResults,
+      perPostgresCore: perCore,
+    };
+    recordResults("capacity", "CAPACITY", machine.date, results, (stamp) => page(results, stamp));
   });
-  const spreadKeys = setup.spread.map((s) => s.agentKey);
-  await prime(target([a, b]), [...spreadKeys, ...setup.solo.agentKeys]);
-  const spread: Point[] = [];
-  const solo: Point[] = [];
-  log(`decisions through one API process: 16 orgs and one org, at ${CONCURRENCY.join(", ")}`);
-  for (const c of CONCURRENCY) {
-    spread.push(await point(target([a]), [spreadKeys], setup.spread.length, c));
-    solo.push(await point(target([a]), [setup.solo.agentKeys], 1, c));
-  }
-  log(`decisions through two API processes at ${TOP}`);
-  // 16 orgs: each process serves 8 of them (no head is locked by both); one org: both processes serve it.
-  const half = Math.ceil(spreadKeys.length / 2);
-  const twoProcesses = {
-    spread: await point(target([a, b]), [spreadKeys.slice(0, half), spreadKeys.slice(half)], setup.spread.length, TOP),
-    solo: await point(target([a, b]), [setup.solo.agentKeys], 1, TOP),
-  };
-  b.child.kill("SIGTERM");
-
-  log(`approvals end to end through one API process, ${APPROVAL_CONCURRENCY} gates at once`);
-  await approvals(a.url, setup.spread, WARMUP);
-  const approvalCpu = await cpuWindow([a.child.pid as number], target([a]).pgPids);
-  const approvalResults = { ...(await approvals(a.url, setup.spread, SECONDS * 2)), cpu: await approvalCpu.end() };
-  log(`  ${approvalResults.approvalsPerSecond}/s (${approvalResults.gates} gates), p50 ${approvalResults.latencyMs.p50} ms`);
-
-  log(`webhook deliveries by one worker: ${Object.keys(setup.endpoints).length} endpoints over ${setup.hooks.length} orgs, a backlog of ${WEBHOOK_BACKLOG} decisions`);
-  const webhookResults = await webhooks(a.url, serviceEnv, setup, client, receiverPort);
-  log(`  ${webhookResults.deliveriesPerSecond}/s (${webhookResults.deliveries} in ${webhookResults.seconds} s)`);
-  a.child.kill("SIGTERM");
-  await sleep(1000);
-
-  const perCore = await perPostgresCore(serviceEnv);
-  const results: Results = {
-    machine: { ...machine, loadavgAtEnd: loadavg().map(round2), postgres: run("psql", ["--version"]).trim() },
-    settings: { SECONDS, WARMUP, CONCURRENCY, APPROVAL_CONCURRENCY, WEBHOOK_BACKLOG, spreadOrgs: setup.spread.length, soloAgents: setup.solo.agentKeys.length },
-    floors,
-    decisions: { solo, spread, twoProcesses },
-    approvals: approvalResults,
-    webhooks: webhookResults,
-    perPostgresCore: perCore,
-  };
-  recordResults("capacity", "CAPACITY", machine.date, results, (stamp) => page(results, stamp));
-});
 }
 
 /** What one point says per decision: the API's and PostgreSQL's CPU (µs), and for one org's head the time each batch held it (ms). */
