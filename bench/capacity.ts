@@ -143,6 +143,11 @@ async function cpuWindow(api: readonly number[], pgPids: () => Promise<number[]>
   };
 }
 
+/** The backends of `client`'s database other than its own: what the API processes (or the worker) hold open. */
+async function backendPids(client: pg.Client): Promise<number[]> {
+  return (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+}
+
 // ---- the log heads, seen from PostgreSQL and from the API's metrics ----
 
 /** Samples pg_stat_activity every 10 ms until `stop()`: how often a transaction held a log head, and how many waited on a lock. */
@@ -381,8 +386,7 @@ async function webhooks(
   const each = Math.ceil(WEBHOOK_BACKLOG / setup.hooks.length);
   await perOrg(each);
   const expected = before + each * endpointCount;
-  const pgPids = async () =>
-    (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid);
+  const pgPids = () => backendPids(client);
   const machine0 = machineTicks();
   const w0 = cpuTicks(worker.pid as number);
   const r0 = cpuTicks(receiver.pid as number);
@@ -516,8 +520,7 @@ async function measure(): Promise<void> {
     const target = (list: Array<typeof a>): Target => ({
       apis: list.map((x) => ({ url: x.url, pid: x.child.pid as number, metricsUrl: x.metricsUrl as string })),
       client,
-      pgPids: async () =>
-        (await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`)).rows.map((r) => r.pid),
+      pgPids: () => backendPids(client),
     });
     const spreadKeys = setup.spread.map((s) => s.agentKey);
     await prime(target([a, b]), [...spreadKeys, ...setup.solo.agentKeys]);
