@@ -39,6 +39,7 @@ import {
   postLua,
   run,
   runAsync,
+  startApi,
   ticketMetadata,
   variedPostLua,
   waitFor,
@@ -81,15 +82,6 @@ interface Row {
   ratio: string;
   target: string;
   met: boolean | null;
-}
-
-/** An API process on a free port, its output to `logFile`; more node flags in `nodeArgs`. */
-async function startApi(env: Record<string, string | undefined>, logFile: string, nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
-  const port = await freePort();
-  const child = background(process.execPath, [...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"], { ...env, API_PORT: String(port) }, logFile);
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${url}/healthz`);
-  return { url, child };
 }
 
 /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */

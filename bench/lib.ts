@@ -46,6 +46,25 @@ export function background(command: string, args: string[], env: Record<string, 
   return child;
 }
 
+/**
+ * An API process on a free port, its output to `logFile`; more node flags in `nodeArgs`; with `cpus`, pinned to
+ * those cores (`taskset -c`, which execs node: the child's pid is the API's).
+ */
+export async function startApi(
+  env: Record<string, string | undefined>,
+  logFile: string,
+  nodeArgs: string[] = [],
+  cpus?: string,
+): Promise<{ url: string; child: ChildProcess; metricsUrl?: string }> {
+  const port = await freePort();
+  const node = [process.execPath, ...nodeArgs, "--import", "tsx", "apps/api/src/main.ts"];
+  const [command, ...args] = cpus === undefined ? node : ["taskset", "-c", cpus, ...node];
+  const child = background(command as string, args, { ...env, API_PORT: String(port) }, logFile);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/healthz`);
+  return { url, child, ...(env.API_METRICS_PORT ? { metricsUrl: `http://127.0.0.1:${env.API_METRICS_PORT}/metrics` } : {}) };
+}
+
 /** A TCP port free on the loopback now (the kernel's choice). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -149,13 +168,17 @@ export const postLua = (key: string, body: object) =>
 
 /**
  * A POST whose `metadata.call` differs on every request (a per-thread counter), as an agent's calls
- * differ: the same body sent thousands of times would be refused as a loop after 20 (docs/loops.md)
+ * differ (with several keys, each request is the next key's): the same body sent thousands of times would be refused as a loop after 20 (docs/loops.md)
  * and measure the refusal instead. `body` must carry a `metadata` object.
  */
-export const variedPostLua = (key: string, body: { metadata: object }) => {
+export const variedPostLua = (key: string | readonly string[], body: { metadata: object }) => {
   const template = JSON.stringify({ ...body, metadata: { ...body.metadata, call: "__CALL__" } });
-  return `${postLua(key, body)}counter = 0
+  // Several keys: each request takes the next one (each thread starting at its own), as many agents' calls interleave.
+  const keys = typeof key === "string" ? [key] : key;
+  const rotate = keys.length > 1 ? `  wrk.headers["Authorization"] = "Bearer " .. keys[((counter + tonumber(thread_id)) % #keys) + 1]\n` : "";
+  return `${postLua(keys[0] ?? "", body)}counter = 0
 thread_id = "0"
+keys = { ${keys.map((k) => `"${k}"`).join(", ")} }
 local threads = 0
 setup = function(thread)
   threads = threads + 1
@@ -163,7 +186,7 @@ setup = function(thread)
 end
 request = function()
   counter = counter + 1
-  local text = string.gsub('${template}', "__CALL__", thread_id .. "-" .. counter)
+${rotate}  local text = string.gsub('${template}', "__CALL__", thread_id .. "-" .. counter)
   return wrk.format(nil, nil, nil, text)
 end
 `;
@@ -200,11 +223,11 @@ export function wrk(url: string, connections: number, seconds: number, lua: stri
   }
 }
 
-/** `wrk` without blocking the event loop, so that several run at once; `threads` defaults to one. */
-export async function wrkAsync(url: string, connections: number, seconds: number, lua: string, threads = 1): Promise<Wrk> {
+/** `wrk` without blocking the event loop, so that several run at once; `threads` defaults to one; with `cpus`, pinned to those cores (taskset -c). */
+export async function wrkAsync(url: string, connections: number, seconds: number, lua: string, threads = 1, cpus?: string): Promise<Wrk> {
   const { args, done } = wrkArgs(url, connections, seconds, lua, threads);
   try {
-    return wrkReport(await runAsync("wrk", args));
+    return wrkReport(await (cpus === undefined ? runAsync("wrk", args) : runAsync("taskset", ["-c", cpus, "wrk", ...args])));
   } finally {
     done();
   }

@@ -1,7 +1,7 @@
 // The webhook benchmark's receiver (bench/webhooks.ts), a process of its own: verifies every message
 // with the `standardwebhooks` package, as a receiver would, and records per endpoint path what arrived
 // (webhook-id, the entry's seq, the delay from the entry's time to its arrival). GET /stats answers
-// them; a wrong signature is counted and answered 400.
+// them, GET /count only how many; a wrong signature is counted and answered 400.
 import { createServer } from "node:http";
 import { Webhook } from "standardwebhooks";
 
@@ -13,6 +13,13 @@ let badSignatures = 0;
 
 createServer((request, response) => {
   const path = (request.url ?? "/").split("?")[0] ?? "/";
+  if (request.method === "GET" && path === "/count") {
+    // Only how many arrived, for a caller that polls often (the whole /stats grows with every message).
+    let count = 0;
+    for (const list of arrived.values()) count += list.length;
+    response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ count, badSignatures }));
+    return;
+  }
   if (request.method === "GET" && path === "/stats") {
     response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ arrived: Object.fromEntries(arrived), badSignatures }));
     return;
