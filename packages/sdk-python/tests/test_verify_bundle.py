@@ -695,7 +695,7 @@ STARTED_CASES: list[Any] = [
         "started at 5, no checkpoint",
         started(5, ()),
         {},
-        dict(valid=False, checked_checkpoints=0, problem="the bundle has no signed checkpoint, so nothing ties its 5 entries to the log"),
+        dict(valid=False, checked_checkpoints=0, first_broken_seq=5, problem="the bundle has no signed checkpoint, so nothing ties its 5 entries to the log"),
     ),
 ]
 

@@ -649,7 +649,7 @@ export class BundleVerifier {
     if (this.checkpoints === 0) {
       return this.entries === 0
         ? fail("the bundle has no signed checkpoint")
-        : fail(`the bundle has no signed checkpoint, so nothing ties its ${entryCount(this.entries)} to the log`, this.complete ? 0 : null);
+        : fail(`the bundle has no signed checkpoint, so nothing ties its ${entryCount(this.entries)} to the log`, this.complete ? this.start : null);
     }
     const largest = this.largest as { size: number; root: Buffer };
     if (this.complete && this.pending.size > 0) {

@@ -143,6 +143,11 @@ describe("a bundle that starts where the log now starts (its oldest entries drop
     expect(report).toMatchObject({ valid: true, startSize: start, checkedEntries: 40 - start, complete: true, treeSize: 40 });
   });
 
+  it("names the start, not seq 0, as the first entry nothing ties to the log when no checkpoint came", async () => {
+    const started = startedBundle(lines, 21).filter((line) => !line.startsWith('{"type":"checkpoint"'));
+    expect(await both(started)).toMatchObject({ valid: false, firstBrokenSeq: 21, problem: "the bundle has no signed checkpoint, so nothing ties its 19 entries to the log" });
+  });
+
   it("reports 0 for a whole log", async () => {
     expect(await both(lines)).toMatchObject({ valid: true, startSize: 0 });
   });

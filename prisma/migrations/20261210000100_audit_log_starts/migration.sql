@@ -9,7 +9,7 @@ CREATE TABLE "audit_log_starts" (
     "org_id" TEXT NOT NULL,
     "size" BIGINT NOT NULL,
     "chain_hash" TEXT NOT NULL,
-    "frontier" TEXT[] NOT NULL,
+    "frontier" TEXT[],
     "dropped_before" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 

@@ -627,7 +627,7 @@ class _BundleVerifier:
                 return _Failure("the bundle has no signed checkpoint")
             return _Failure(
                 f"the bundle has no signed checkpoint, so nothing ties its {_entry_count(self.entries)} to the log",
-                0 if self._complete else None,
+                self._start_size if self._complete else None,
             )
         largest_size = self._largest.size
         if self._complete and self._pending:
