@@ -10,7 +10,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { measured, measuredAsync } from "./lib/cpu-seconds.ts";
-import { faultsArgs, PLAYWRIGHT_ARGS } from "./lib/test-reports.ts";
+import { faultsArgs, PLAYWRIGHT_ARGS, playwrightOutcome, pytestOutcome, vitestOutcome, type PlaywrightReport, type VitestReport } from "./lib/test-reports.ts";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
@@ -90,39 +90,16 @@ const [pytestStatus, playwrightStatus] = chosen
       timedBeside("playwright", () => runBeside("npx", PLAYWRIGHT_ARGS, { extraEnv: { PLAYWRIGHT_JSON_OUTPUT_NAME: playwrightJson } })),
     ]);
 
-/** The counts of pytest's JUnit XML report (its <testsuite> attributes). */
-function readPytest(file: string): { passed: number; failed: number; skipped: number } | null {
-  if (!existsSync(file)) return null;
-  const suite = /<testsuite\b([^>]*)>/.exec(readFileSync(file, "utf8"))?.[1] ?? "";
-  const count = (name: string) => Number(new RegExp(`\\b${name}="(\\d+)"`).exec(suite)?.[1] ?? 0);
-  const failed = count("failures") + count("errors");
-  return { passed: count("tests") - failed - count("skipped"), failed, skipped: count("skipped") };
-}
-
-type VitestResults = {
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  numTotalTests: number;
-  testResults?: { name: string; status: string; message?: string; assertionResults: { status: string }[] }[];
-};
-const main = readJson<VitestResults>(vitestJson);
-const faults = chosen ? null : readJson<VitestResults>(faultsJson);
-// A file that failed to load or whose hook threw counts no failing test; name it and its message.
-for (const file of [...(main?.testResults ?? []), ...(faults?.testResults ?? [])]) {
-  if (file.status === "failed" && !file.assertionResults.some((a) => a.status === "failed")) {
-    console.error(`\n${file.name} failed outside its tests: ${(file.message ?? "").slice(0, 2000)}`);
-  }
-}
+const main = readJson<VitestReport>(vitestJson);
+const faults = chosen ? null : readJson<VitestReport>(faultsJson);
 if (faults) console.log(`\nfault tests: ${faults.numPassedTests} passed, ${faults.numFailedTests} failed`);
-const vitest: VitestResults | null = main && {
+const vitest = main && {
   numPassedTests: main.numPassedTests + (faults?.numPassedTests ?? 0),
   numFailedTests: main.numFailedTests + (faults?.numFailedTests ?? 0),
   numPendingTests: main.numPendingTests + (faults?.numPendingTests ?? 0),
-  numTotalTests: main.numTotalTests + (faults?.numTotalTests ?? 0),
 };
-const playwright = chosen ? null : readJson<{ stats: { expected: number; unexpected: number; flaky: number; skipped: number } }>(playwrightJson);
-const pytest = chosen ? null : readPytest(pythonJunit);
+const playwright = chosen ? null : readJson<PlaywrightReport>(playwrightJson);
+const pytest = !chosen && existsSync(pythonJunit) ? pytestOutcome(readFileSync(pythonJunit, "utf8"), "packages/sdk-python") : null;
 if (pytest) console.log(`\npython tests: ${pytest.passed} passed, ${pytest.failed} failed${pytest.skipped ? `, ${pytest.skipped} skipped` : ""}`);
 const passed = (vitest?.numPassedTests ?? 0) + (playwright ? playwright.stats.expected + playwright.stats.flaky : 0) + (pytest?.passed ?? 0);
 const failed = (vitest?.numFailedTests ?? 0) + (playwright?.stats.unexpected ?? 0) + (pytest?.failed ?? 0);
@@ -143,6 +120,12 @@ if (!vitest) console.error("vitest wrote no results");
 if (!chosen && !faults) console.error("the fault tests wrote no results");
 if (!chosen && !pytest) console.error("pytest wrote no results");
 if (!chosen && !playwright) console.error("playwright wrote no results");
+// The failing tests by name, at the end where a log's tail shows them, each with the first lines of why.
+const outcomes = [main && vitestOutcome(main, process.cwd()), faults && vitestOutcome(faults, process.cwd()), playwright && playwrightOutcome(playwright), pytest];
+const failures = outcomes.flatMap((outcome) =>
+  outcome ? outcome.failures.map((name, i) => `  ${name}${outcome.why[i] ? `\n${outcome.why[i].replace(/^/gm, "      ")}` : ""}`) : [],
+);
+if (failures.length > 0) console.error(`\nfailed tests:\n${failures.join("\n")}`);
 console.log(`\nrunners:\n${runnerTimes.map((line) => `  ${line}`).join("\n")}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(ok && failed === 0 ? 0 : 1);
