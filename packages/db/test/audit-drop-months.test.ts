@@ -1,9 +1,9 @@
-import { execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { parseCheckpoint, verifyBundle, verifyConsistency, verifyInclusion } from "@gatehouse/tlog";
+import { parseCheckpoint, parseWitnessPolicy, verifyBundle, verifyConsistency, verifyInclusion, verifyCosignatures } from "@gatehouse/tlog";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
@@ -12,6 +12,7 @@ import { dropAuditMonths } from "../src/audit/drop-audit-months";
 import { exportAuditLog } from "../src/audit/export-audit-log";
 import { getAuditProof } from "../src/audit/get-audit-proof";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
+import { witnessCheckpoint, witnessLatestCheckpoints } from "../src/audit/witness-checkpoints";
 import { db, disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { closeSignals } from "../src";
@@ -32,6 +33,47 @@ const notesOfA = new Map<number, string>();
 let proofsBefore: Map<number, unknown>;
 /** Each org's log size at the end of this month (the history partition), of next month (odd for A) and of the one after. */
 const sizes = { a: [0, 0, 0], b: [0, 0, 0], c: [0] };
+
+/** Two real witnesses (`gatehouse witness serve`): before the drop, one last cosigned A's log at an odd size, the other at an even one. */
+interface Witness {
+  name: string;
+  dir: string;
+  vkey: string;
+  url: string;
+  child: ChildProcess;
+}
+let witnesses: { odd: Witness; even: Witness };
+let keysFile: string;
+const scratch: string[] = [];
+const CLI = ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts"];
+
+async function serveWitness(dir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [...CLI, "witness", "serve", "--dir", dir, "--log", `@${keysFile}`, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  let said = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stderr?.on("data", (chunk: Buffer) => {
+      said += chunk.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(said);
+      if (match) resolve(match[1] as string);
+    });
+    child.once("exit", (code) => reject(new Error(`the witness exited (${code}): ${said}`)));
+  });
+  return { url, child };
+}
+async function startWitness(name: string): Promise<Witness> {
+  const dir = await mkdtemp(join(tmpdir(), `gatehouse-drops-${name}-`));
+  scratch.push(dir);
+  const { stdout } = await promisify(execFile)(process.execPath, [...CLI, "witness", "init", "--dir", dir, "--name", `witness.test/${name}`]);
+  return { name, dir, vkey: stdout.trim(), ...(await serveWitness(dir)) };
+}
+async function stopWitness(witness: Witness): Promise<void> {
+  if (witness.child.exitCode !== null || witness.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => witness.child.once("exit", resolve));
+  witness.child.kill("SIGTERM");
+  await exited;
+}
+const policyText = (logKey: string, ws: Witness[]) =>
+  [`log ${logKey}`, ...ws.map((w) => `witness ${w.name} ${w.vkey} ${w.url}`), `group every all ${ws.map((w) => w.name).join(" ")}`, "quorum every", ""].join("\n");
 
 /** The real time the suite started at: months count from it, whatever time the test has set meanwhile. */
 const STARTED = new Date();
@@ -106,7 +148,23 @@ beforeAll(async () => {
   sizes.b[0] = await headSize(b);
   sizes.c[0] = await headSize(c);
   at(midMonth(1));
-  await append(a, (sizes.a[0] as number) % 2 === 0 ? 7 : 6);
+  // On the way to next month's odd size S, both witnesses cosign A's log at S - 2 (odd); then only one at S - 1 (even).
+  await append(a, ((sizes.a[0] as number) % 2 === 0 ? 7 : 6) - 2);
+  const [logKey] = await vkeysOf(a);
+  keysFile = join(await mkdtemp(join(tmpdir(), "gatehouse-drops-keys-")), "keys.txt");
+  scratch.push(join(keysFile, ".."));
+  await writeFile(keysFile, `${logKey}\n`);
+  const [odd, even] = await Promise.all([startWitness("odd"), startWitness("even")]);
+  witnesses = { odd, even };
+  const cosigners = async (ws: Witness[]) => {
+    const checkpoint = await checkpointAuditLog(a.org.id);
+    notesOfA.set(checkpoint.treeSize, checkpoint.note);
+    return [...(await witnessCheckpoint(a.org.id, parseWitnessPolicy(policyText(logKey as string, ws)), checkpoint))];
+  };
+  expect(await cosigners([odd, even])).toEqual(["odd", "even"]);
+  await append(a, 1);
+  expect(await cosigners([even])).toEqual(["even"]);
+  await append(a, 1);
   await append(b, 2);
   sizes.a[1] = await headSize(a);
   sizes.b[1] = await headSize(b);
@@ -125,6 +183,8 @@ beforeAll(async () => {
 
 afterEach(() => vi.useRealTimers());
 afterAll(async () => {
+  if (witnesses) await Promise.all([stopWitness(witnesses.odd), stopWitness(witnesses.even)]);
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
   await admin?.end();
   await disconnectDb();
   await closeSignals();
@@ -200,6 +260,63 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     expect(verifyConsistency(size, consistency.to, consistency.proof.map(hex), hex(consistency.fromRootHash), hex(consistency.toRootHash)).ok).toBe(true);
     await expect(getAuditProof({ ctx: a.ctx, input: { from: start - 2 } })).rejects.toMatchObject({ code: "VALIDATION", details: { issues: [{ path: "from" }] } });
   });
+
+  it("a witness away since an even size below the start catches up; one away since an odd size is told why not, and cosigns once reset", async () => {
+    const start = sizes.a[1] as number;
+    const { odd, even } = witnesses;
+    // A's latest checkpoint, after the start: the one the worker's job puts to the witnesses.
+    const latest = (await admin.query<{ tree_size: string; note: string }>(`SELECT tree_size, note FROM checkpoints WHERE org_id = $1 ORDER BY tree_size DESC LIMIT 1`, [a.org.id]))
+      .rows[0] as { tree_size: string; note: string };
+    const size = Number(latest.tree_size);
+    expect(size).toBeGreaterThan(start);
+    const logKey = (await readFile(keysFile, "utf8")).trim();
+    const setPolicy = (text: string) =>
+      admin.query(`UPDATE orgs SET settings = jsonb_set(settings, '{witnesses}', $2::jsonb) WHERE id = $1`, [a.org.id, JSON.stringify({ policy: text })]);
+    const states = async () =>
+      Object.fromEntries(
+        (
+          await admin.query<{ witness_key: string; size: string; last_error: string | null }>(`SELECT witness_key, size::text, last_error FROM witness_states WHERE org_id = $1`, [
+            a.org.id,
+          ])
+        ).rows.map((row) => [row.witness_key === odd.vkey ? "odd" : "even", { size: Number(row.size), error: row.last_error }]),
+      );
+    expect(await states()).toEqual({ odd: { size: start - 2, error: null }, even: { size: start - 1, error: null } });
+    try {
+      // Each witness is asked, in the worker's job, to cosign A's latest checkpoint (of size `size`, after the start).
+      await setPolicy(policyText(logKey, [odd, even]));
+      await witnessLatestCheckpoints();
+      const after = await states();
+      expect(after.even).toEqual({ size, error: null });
+      // Its cosignature verifies against its key, on the checkpoint it was shown.
+      const line = (
+        await admin.query<{ line: string }>(`SELECT line FROM checkpoint_cosignatures WHERE org_id = $1 AND tree_size = $2 AND witness_key = $3`, [
+          a.org.id,
+          String(size),
+          even.vkey,
+        ])
+      ).rows[0]?.line;
+      const note = latest.note;
+      expect(
+        verifyCosignatures(
+          `${note.slice(0, note.indexOf("\n\n") + 2)}${line}`,
+          parseWitnessPolicy(policyText(logKey, [even])).witnesses.map((w) => w.verifier),
+        ),
+      ).toHaveLength(1);
+      // The odd one still holds its size; the reason names it, the start, and what its operator can do.
+      expect(after.odd).toEqual({
+        size: start - 2,
+        error: `it holds size ${start - 2}, below where the log now starts (${start}: the entries before it were dropped under the org's retention), and no consistency proof from ${start - 2} is left; its operator has to remove its record of this log for it to cosign afresh`,
+      });
+      // Its operator removes its record of the log (stopped, so the record is not rewritten meanwhile): it cosigns afresh.
+      await stopWitness(odd);
+      await writeFile(join(odd.dir, "state.json"), "{}\n");
+      odd.child = (await serveWitness(odd.dir, Number(new URL(odd.url).port))).child;
+      await witnessLatestCheckpoints();
+      expect((await states()).odd).toEqual({ size, error: null });
+    } finally {
+      await setPolicy("");
+    }
+  }, 60_000);
 
   it("exports a bundle that starts there and verifies offline with the org's keys, and with a checkpoint saved after the start", async () => {
     const [start, size] = [sizes.a[1] as number, sizes.a[2] as number];

@@ -17,10 +17,15 @@ export function droppedBefore(start: number): string {
   return `the log starts at seq ${start}: the entries before it were dropped under the org's retention`;
 }
 
+/** Where the org's log starts: the first seq kept once its oldest months were dropped (audit_log_starts), else 0. */
+export async function logStartOf(orgId: string): Promise<number> {
+  return Number((await db().pool.query<{ size: string }>(`SELECT size FROM audit_log_starts WHERE org_id = $1`, [orgId])).rows[0]?.size ?? 0);
+}
+
 /** 404 for an entry that is not there; for a seq below the log's start, the message says it was dropped. */
 export async function entryNotFound(orgId: string, seq: number | undefined): Promise<Error> {
   if (seq === undefined) return notFound("audit entry");
-  const start = Number((await db().pool.query<{ size: string }>(`SELECT size FROM audit_log_starts WHERE org_id = $1`, [orgId])).rows[0]?.size ?? 0);
+  const start = await logStartOf(orgId);
   return seq < start ? new DomainError("NOT_FOUND", `audit entry ${seq} not found: ${droppedBefore(start)}`) : notFound("audit entry");
 }
 

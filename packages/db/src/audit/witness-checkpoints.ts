@@ -2,7 +2,7 @@ import { orgWitnessPolicy } from "@gatehouse/core";
 import { consistencyProof, quorumMet, verifyCosignatures, type PolicyWitness, type WitnessPolicy } from "@gatehouse/tlog";
 import { db } from "../infra/client";
 import { postGuarded } from "../infra/outbound";
-import { withNodes } from "./get-audit-proof";
+import { logStartOf, withNodes } from "./get-audit-proof";
 
 /**
  * The log's side of C2SP tlog-witness (docs/audit.md, Witnesses): each witness of the org's policy
@@ -69,12 +69,35 @@ async function askWitness(orgId: string, witness: PolicyWitness, checkpoint: Che
   const state = await db().pool.query<{ size: string }>(`SELECT size FROM witness_states WHERE org_id = $1 AND witness_key = $2`, [orgId, witness.verifier.vkey]);
   let oldSize = Number(state.rows[0]?.size ?? 0);
   if (oldSize > checkpoint.treeSize) return false; // It holds a larger checkpoint of ours already: this one cannot be cosigned any more.
+  /** The size the witness itself said it holds (its 409), rather than the one we kept. */
+  let saidByWitness = false;
   for (let attempt = 0; attempt < 3; attempt += 1) {
+    let body: string;
+    try {
+      body = await addCheckpointBody(orgId, oldSize, checkpoint);
+    } catch (error) {
+      // Below the log's start (its oldest months dropped), a proof from an odd size needs a leaf that went with them.
+      const start = await logStartOf(orgId);
+      if (oldSize === 0 || oldSize >= start) throw error;
+      if (!saidByWitness) {
+        // Ask from 0: a witness that still holds that size says so (409), one whose operator reset it cosigns afresh.
+        oldSize = 0;
+        body = await addCheckpointBody(orgId, 0, checkpoint);
+      } else {
+        await recordAttempt(
+          orgId,
+          witness,
+          409,
+          `it holds size ${oldSize}, below where the log now starts (${start}: the entries before it were dropped under the org's retention), and no consistency proof from ${oldSize} is left; its operator has to remove its record of this log for it to cosign afresh`,
+        );
+        return false;
+      }
+    }
     const answer = await postGuarded(
       url,
       {
         headers: {},
-        body: await addCheckpointBody(orgId, oldSize, checkpoint),
+        body,
         contentType: "text/plain; charset=utf-8",
         userAgent: "Gatehouse-Witnessing/1",
         maxResponseBytes: WITNESS_ANSWER_MAX_BYTES,
@@ -94,6 +117,7 @@ async function askWitness(orgId: string, witness: PolicyWitness, checkpoint: Che
         return false;
       }
       oldSize = size;
+      saidByWitness = true;
       continue;
     }
     if (!answer.ok) {
