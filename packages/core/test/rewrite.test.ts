@@ -95,6 +95,37 @@ describe("applyRewrites", () => {
     expect(applyRewrites({ items: [] }, [{ policy: "p", transform: [{ path: "metadata.items.*.qty", set: 1 }] }])).toEqual({ metadata: { items: [] }, changes: [] });
   });
 
+  it("a field pinned where the call had nothing and then removed leaves nothing behind, not even what was made to hold it", () => {
+    // Found by the property below (seed 1584826355): the answer named no change, yet the server decided on `{ x: {} }`.
+    for (const key of ["x", "__proto__"]) {
+      const rewrites: PolicyRewrite[] = [
+        { policy: "p2", redact: [{ path: `metadata.${key}.a` }] },
+        { policy: "p1", transform: [{ path: `metadata.${key}.a.b`, set: 0 }, { path: `metadata.${key}.c`, set: 1 }] },
+      ];
+      const made = applyRewrites({}, rewrites) as { metadata: Record<string, unknown>; changes: unknown[] };
+      expect(made.changes).toEqual([{ path: `metadata.${key}.c`, op: "set", value: 1, policy: "p1" }]);
+      expect(made.metadata).toEqual(applyChanges({}, made.changes as never));
+      expect(Object.keys(made.metadata[key] as object)).toEqual(["c"]);
+      // What the call sent stays, empty or not.
+      expect(applyRewrites({ [key]: {} }, [rewrites[0] as PolicyRewrite, { policy: "p1", transform: [{ path: `metadata.${key}.a`, set: 0 }] }])).toEqual({
+        metadata: JSON.parse(`{"${key}": {}}`),
+        changes: [],
+      });
+    }
+  });
+
+  it("the caller's side reaches only own fields and elements that are there: a change cannot reach Object.prototype or leave holes", () => {
+    const made = applyChanges({ items: [1] }, [
+      { path: "metadata.__proto__.toString", op: "remove" },
+      { path: "metadata.constructor.prototype.polluted", op: "set", value: true },
+      { path: "metadata.items.5", op: "set", value: 0 },
+    ]);
+    expect(typeof Object.prototype.toString).toBe("function");
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(made).toEqual({ items: [1], constructor: { prototype: { polluted: true } } });
+    expect(Object.getPrototypeOf(made)).toBe(Object.prototype);
+  });
+
   it("never touches the prototype: a key named __proto__ is a field like any other", () => {
     const metadata = JSON.parse('{"__proto__": {"amount": 900}}') as Record<string, unknown>;
     const made = applyRewrites(metadata, [{ policy: "p", transform: [{ path: "metadata.__proto__.amount", max: 1 }] }]);

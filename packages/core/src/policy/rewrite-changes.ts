@@ -22,12 +22,17 @@ export function read(root: Json, at: ReadonlyArray<string | number>): { found: b
   return { found: true, value };
 }
 
+/** What holds the field `at` names, through own fields and existing elements only (with `create`, missing objects are made). */
 function parentOf(root: Container, at: ReadonlyArray<string | number>, create: boolean): Container | null {
   let value: Json = root;
   for (const key of at.slice(0, -1)) {
-    if (Array.isArray(value) && typeof key === "number") value = value[key];
+    if (Array.isArray(value) && typeof key === "number" && key < value.length) value = value[key];
     else if (isRecord(value) && typeof key === "string") {
-      if (!Object.hasOwn(value, key) && create) Object.defineProperty(value, key, { value: {}, enumerable: true, writable: true, configurable: true });
+      if (!Object.hasOwn(value, key)) {
+        // Never through what an object inherits: `__proto__` not there is not Object.prototype.
+        if (!create) return null;
+        Object.defineProperty(value, key, { value: {}, enumerable: true, writable: true, configurable: true });
+      }
       value = value[key];
     } else return null;
   }
@@ -39,7 +44,8 @@ export function write(root: Container, at: ReadonlyArray<string | number>, value
   const key = at[at.length - 1];
   if (parent === null || key === undefined) return false;
   if (Array.isArray(parent)) {
-    if (typeof key !== "number") return false;
+    // An element that is there: an index past the end would leave holes.
+    if (typeof key !== "number" || key >= parent.length) return false;
     parent[key] = value;
   } else {
     // defineProperty: a key named __proto__ is an own field like any other, never the prototype.

@@ -211,6 +211,17 @@ export function applyRewrites(
       }
     }
   }
+  // A value pinned where the call had nothing creates what holds it; when a removal then took the value out again, what
+  // was created for it and is left empty goes too, so that the changes alone (which name fields, not what holds them)
+  // give exactly this metadata on the caller's side.
+  for (const { at } of touched.values()) {
+    for (let depth = at.length - 1; depth > 0; depth -= 1) {
+      const holder = at.slice(0, depth);
+      const now = read(out, holder).value;
+      if (!isRecord(now) || Object.keys(now).length > 0 || read(metadata, holder).found) break;
+      remove(out, holder);
+    }
+  }
   const changes: RewriteChange[] = [];
   for (const [path, { at, policy, removed }] of touched) {
     const before = read(metadata, at);
