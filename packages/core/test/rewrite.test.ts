@@ -100,7 +100,13 @@ describe("applyRewrites", () => {
     for (const key of ["x", "__proto__"]) {
       const rewrites: PolicyRewrite[] = [
         { policy: "p2", redact: [{ path: `metadata.${key}.a` }] },
-        { policy: "p1", transform: [{ path: `metadata.${key}.a.b`, set: 0 }, { path: `metadata.${key}.c`, set: 1 }] },
+        {
+          policy: "p1",
+          transform: [
+            { path: `metadata.${key}.a.b`, set: 0 },
+            { path: `metadata.${key}.c`, set: 1 },
+          ],
+        },
       ];
       const made = applyRewrites({}, rewrites) as { metadata: Record<string, unknown>; changes: unknown[] };
       expect(made.changes).toEqual([{ path: `metadata.${key}.c`, op: "set", value: 1, policy: "p1" }]);
