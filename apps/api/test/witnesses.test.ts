@@ -1,10 +1,10 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { checkpointAuditLog, db, getGovernanceHealth, witnessLatestCheckpoints } from "@gatehouse/db";
-import { activeSigner, createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { activeSigner, CLI_FROM_SOURCE, createTestOrg, initWitness, serveWitness, stopChild, type TestOrg } from "@gatehouse/db/testing";
 import { consistencyProof, formatCheckpoint, hashLeaf, signNote, sourceOf, TreeBuilder, type StoredNode } from "@gatehouse/tlog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gatehouse, GatehouseAdmin } from "../../../packages/sdk/src/index.ts";
@@ -18,12 +18,11 @@ import { listeningApp } from "./helpers";
 // and `gatehouse verify` refuses its bundle.
 const server = listeningApp();
 const run = promisify(execFile);
-const CLI = ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts"];
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 afterAll(async () => {
-  await Promise.all(children.map(stop));
+  await Promise.all(children.map(stopChild));
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
@@ -33,7 +32,7 @@ async function tempDir(label: string): Promise<string> {
   return dir;
 }
 
-const cli = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [...CLI, ...args], { env: { ...process.env, ...env }, cwd: process.cwd() });
+const cli = (args: string[], env: Record<string, string> = {}) => run(process.execPath, [...CLI_FROM_SOURCE, ...args], { env: { ...process.env, ...env }, cwd: process.cwd() });
 
 /** Runs the CLI and answers its exit code and output, whatever the code. */
 async function cliStatus(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -54,37 +53,11 @@ interface RunningWitness {
   child: ChildProcess;
 }
 
-/** `gatehouse witness serve` on a free port; resolves once it says where it listens. */
-async function serveWitness(dir: string, keysFile: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...CLI, "witness", "serve", "--dir", dir, "--log", `@${keysFile}`, "--port", String(port)], {
-    cwd: process.cwd(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let said = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(said);
-      if (match) resolve(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`the witness exited (${code}): ${said}`)));
-  });
-  return { url, child };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGTERM");
-  await exited;
-}
-
 async function startWitness(name: string, keysFile: string): Promise<RunningWitness> {
   const dir = await tempDir(`witness-${name}`);
-  const { stdout } = await cli(["witness", "init", "--dir", dir, "--name", `witness.test/${name}`]);
-  const vkey = stdout.trim();
+  const vkey = await initWitness(dir, `witness.test/${name}`);
   const { url, child } = await serveWitness(dir, keysFile);
+  children.push(child);
   return { name, dir, vkey, url, child };
 }
 
@@ -200,7 +173,7 @@ describe("witnesses: two witnesses, quorum 2", () => {
     expect(await cliStatus(["verify", file, "--policy", policyFile])).toMatchObject({ code: 1, stdout: expect.stringContaining("is not at index") });
 
     // A stricter policy (a third witness nobody asked) is not met by the same file.
-    const w3 = (await cli(["witness", "init", "--dir", await tempDir("witness-w3"), "--name", "witness.test/w3"])).stdout.trim();
+    const w3 = await initWitness(await tempDir("witness-w3"), "witness.test/w3");
     const strict = join(work, "strict.txt");
     await writeFile(strict, policy.replace("group both all w1 w2", `witness w3 ${w3} http://127.0.0.1:9\ngroup both all w1 w2 w3`));
     await writeFile(file, proof);
@@ -208,7 +181,7 @@ describe("witnesses: two witnesses, quorum 2", () => {
   }, 60_000);
 
   it("with one witness down the quorum is not met, verify says so, and the witness catches up when it is back", async () => {
-    await stop(w2.child);
+    await stopChild(w2.child);
     await agent.execute("repo.write", { metadata: { while: "w2 down" } });
     const bundle = join(work, "partial.jsonl");
     await cli(["audit", "export", "--out", bundle], env);
@@ -232,6 +205,7 @@ describe("witnesses: two witnesses, quorum 2", () => {
     // Back on the same port, from its own record: the next run brings it up to date with a consistency proof.
     const port = new URL(w2.url).port;
     w2.child = (await serveWitness(w2.dir, keysFile, Number(port))).child;
+    children.push(w2.child);
     await witnessLatestCheckpoints();
     const after = await owner.audit.witnesses();
     expect(after.latestCheckpoint?.quorumMet).toBe(true);

@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,7 +16,7 @@ import { witnessCheckpoint, witnessLatestCheckpoints } from "../src/audit/witnes
 import { db, disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { closeSignals } from "../src";
-import { createTestDatabase, createTestOrg, noteEntry, type TestOrg } from "../src/testing";
+import { CLI_FROM_SOURCE, createTestDatabase, createTestOrg, initWitness, noteEntry, serveWitness, stopChild, type TestOrg } from "../src/testing";
 
 // Issue 47, part 3 (docs/audit.md, Dropping old months): an org whose retention allows it loses its oldest months —
 // whole partitions of audit_entries, dropped once every org with entries in them allows it — and the rest of its log
@@ -45,32 +45,10 @@ interface Witness {
 let witnesses: { odd: Witness; even: Witness };
 let keysFile: string;
 const scratch: string[] = [];
-const CLI = ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts"];
-
-async function serveWitness(dir: string, port = 0): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...CLI, "witness", "serve", "--dir", dir, "--log", `@${keysFile}`, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
-  let said = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr?.on("data", (chunk: Buffer) => {
-      said += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(said);
-      if (match) resolve(match[1] as string);
-    });
-    child.once("exit", (code) => reject(new Error(`the witness exited (${code}): ${said}`)));
-  });
-  return { url, child };
-}
 async function startWitness(name: string): Promise<Witness> {
   const dir = await mkdtemp(join(tmpdir(), `gatehouse-drops-${name}-`));
   scratch.push(dir);
-  const { stdout } = await promisify(execFile)(process.execPath, [...CLI, "witness", "init", "--dir", dir, "--name", `witness.test/${name}`]);
-  return { name, dir, vkey: stdout.trim(), ...(await serveWitness(dir)) };
-}
-async function stopWitness(witness: Witness): Promise<void> {
-  if (witness.child.exitCode !== null || witness.child.signalCode !== null) return;
-  const exited = new Promise((resolve) => witness.child.once("exit", resolve));
-  witness.child.kill("SIGTERM");
-  await exited;
+  return { name, dir, vkey: await initWitness(dir, `witness.test/${name}`), ...(await serveWitness(dir, keysFile)) };
 }
 const policyText = (logKey: string, ws: Witness[]) =>
   [`log ${logKey}`, ...ws.map((w) => `witness ${w.name} ${w.vkey} ${w.url}`), `group every all ${ws.map((w) => w.name).join(" ")}`, "quorum every", ""].join("\n");
@@ -183,7 +161,7 @@ beforeAll(async () => {
 
 afterEach(() => vi.useRealTimers());
 afterAll(async () => {
-  if (witnesses) await Promise.all([stopWitness(witnesses.odd), stopWitness(witnesses.even)]);
+  if (witnesses) await Promise.all([stopChild(witnesses.odd.child), stopChild(witnesses.even.child)]);
   await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
   await admin?.end();
   await disconnectDb();
@@ -308,9 +286,9 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
         error: `it holds size ${start - 2}, below where the log now starts (${start}: the entries before it were dropped under the org's retention), and no consistency proof from ${start - 2} is left; its operator has to remove its record of this log for it to cosign afresh`,
       });
       // Its operator removes its record of the log (stopped, so the record is not rewritten meanwhile): it cosigns afresh.
-      await stopWitness(odd);
+      await stopChild(odd.child);
       await writeFile(join(odd.dir, "state.json"), "{}\n");
-      odd.child = (await serveWitness(odd.dir, Number(new URL(odd.url).port))).child;
+      odd.child = (await serveWitness(odd.dir, keysFile, Number(new URL(odd.url).port))).child;
       await witnessLatestCheckpoints();
       expect((await states()).odd).toEqual({ size, error: null });
     } finally {
@@ -336,11 +314,9 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     const dir = await mkdtemp(join(tmpdir(), "gatehouse-drops-"));
     try {
       await writeFile(join(dir, "log.jsonl"), text);
-      const cli = await promisify(execFile)(
-        process.execPath,
-        ["--conditions=@gatehouse/source", "--import", "tsx", "packages/cli/src/bin.ts", "verify", join(dir, "log.jsonl"), ...keys.flatMap((k) => ["--key", k])],
-        { env: { PATH: process.env.PATH ?? "" } },
-      );
+      const cli = await promisify(execFile)(process.execPath, [...CLI_FROM_SOURCE, "verify", join(dir, "log.jsonl"), ...keys.flatMap((k) => ["--key", k])], {
+        env: { PATH: process.env.PATH ?? "" },
+      });
       expect(cli.stdout).toMatch(/^✓ valid: /);
       expect(cli.stdout).toContain(`the log starts at seq ${start}: the entries before it were dropped under the org's retention`);
       // A start line rewritten to hide nothing more than the drop did still has to match the signed checkpoints.

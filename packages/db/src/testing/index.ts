@@ -148,4 +148,5 @@ export { startSlackStandIn, type SlackStandIn, type SlackStandInUser, type Slack
 export { startPgBouncer, PGBOUNCER, type PgBouncer } from "./pgbouncer";
 /** The org's checkpoint signer, for tests that play an operator who forks the log with its own key (apps/api/test/witnesses.test.ts). */
 export { activeSigner } from "../audit/signing-keys";
+export { CLI_FROM_SOURCE, initWitness, serveWitness, stopChild } from "./witness-process";
 export { parsePrometheusText, sampleValue, type PromExposition, type PromSample } from "./prometheus-text";
