@@ -80,7 +80,7 @@ async function fill(url: string, entries: number, orgs: number, months: number):
             const size = Math.min(BATCH, count - done);
             await stream.c.query("BEGIN");
             const head = await store.lockLogHead(stream.query, orgId);
-            const batch = store.sealBatch(
+            const batch = await store.sealBatch(
               orgId,
               head,
               Array.from({ length: size }, () => decidedEntry((n += 1))),
@@ -157,7 +157,7 @@ async function measure(url: string, probe: string, bigOrg: string, months: numbe
     await time("append", round, async () => {
       await client.query("BEGIN");
       const head = await store.lockLogHead(query, bigOrg);
-      const batch = store.sealBatch(bigOrg, head, [decidedEntry((n += 1))], inMonth(months, 0.99));
+      const batch = await store.sealBatch(bigOrg, head, [decidedEntry((n += 1))], inMonth(months, 0.99));
       const statement = store.appendStatement(bigOrg, batch);
       await client.query(statement.text, statement.values);
       await client.query("COMMIT");

@@ -1,29 +1,14 @@
-import { EMPTY_ROOT, hashChildren, hashLeaf, toHex } from "@gatehouse/tlog";
+import { hashLeaf, toHex } from "@gatehouse/tlog";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
 import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { getAuditProof } from "../src/audit/get-audit-proof";
 import { db, disconnectDb } from "../src/infra/client";
 import { createTestOrg, noteEntry, type TestOrg } from "../src/testing";
+import { mth, path } from "./rfc6962";
 
 // The inclusion proof is answered in one query that names the nodes it reads in SQL. These tests
-// hold every answer to RFC 6962's definitions, computed here from the log's leaves alone.
-
-function mth(leaves: readonly Buffer[]): Buffer {
-  if (leaves.length === 0) return EMPTY_ROOT;
-  if (leaves.length === 1) return leaves[0] as Buffer;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return hashChildren(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
-}
-
-/** RFC 6962 §2.1.1 PATH(m, D[n]). */
-function path(m: number, leaves: readonly Buffer[]): Buffer[] {
-  if (leaves.length <= 1) return [];
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return m < k ? [...path(m, leaves.slice(0, k)), mth(leaves.slice(k))] : [...path(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
-}
+// hold every answer to RFC 6962's definitions, computed from the log's leaves alone (rfc6962.ts).
 
 const note = (i: number) => noteEntry(i, "proof-test");
 

@@ -21,7 +21,8 @@ import { sleep, stopApi } from "./services";
  *   503 within its timeouts and serves again within 5 s of the heal, by itself.
  * - 10% of the packets on its PostgreSQL path dropped for 15 s: every answer there is a 200 or a 503 within its
  *   timeouts, never a 500; the other hosts decide on (slower: the lossy host holds the org's log head longer).
- * - Redis cut for 20 s: every host goes on deciding what needs no counting; on the cut host a rate condition fails
+ * - Redis cut for 20 s: the other hosts go on deciding with their p99 within 2× of the same load's before the cut or
+ *   after the heal, whichever is slower; every host goes on deciding what needs no counting; on the cut host a rate condition fails
  *   closed (503, never an allow); approvals decided on any host wake gates parked on any other within the waiters'
  *   database poll (5 s with Redis configured, docs/architecture.md), the cut host's included; after the heal it counts
  *   again within 5 s.
@@ -36,6 +37,8 @@ const WARM_UP_MS = 4_000;
 const CUT_MS = 30_000;
 const REDIS_CUT_MS = 20_000;
 const LOSS_MS = 15_000;
+/** After the Redis cut's heal: how long the load goes on, for a second look at the others without the fault. */
+const AFTER_MS = 6_000;
 /** The share of packets dropped on the lossy path. */
 const LOSS = Number(process.env.GATEHOUSE_TEST_LOSS ?? 0.1);
 /** The waiters' database poll with Redis configured (approval-waiters.ts): a gate whose signal was lost wakes within it. */
@@ -318,25 +321,35 @@ export function partitionScenario(via: "direct" | "pgbouncer"): void {
           if (probe.status === 200) countingAgainAt = probe.at + probe.ms;
           else await sleep(100);
         }
+        // The same load after the heal, a second look at the others' latency without the fault.
+        const afterFrom = Date.now() + 1_000;
+        await sleep(1_000 + AFTER_MS);
+        const endedAt = Date.now();
         running = false;
         await Promise.all(loops);
 
         const window = (from: number, to: number, which: (s: Sample & { actionType: string }) => boolean) => samples.filter((s) => which(s) && s.at >= from && s.at + s.ms <= to);
         const others = (s: Sample) => s.host !== 0;
         const before = window(startedAt + WARM_UP_MS, cutAt, others);
+        const after = window(afterFrom, endedAt, others);
         const during = window(cutAt, healedAt, others);
+        // What the others' p99 is measured against: the larger of the same load's before the cut and after the heal. On a
+        // busy machine one window of a few seconds can miss a slow stretch the 20 s of the cut catch; the cut's own cost
+        // shows in neither.
+        const uncut = Math.max(p99(before.map((s) => s.ms)), p99(after.map((s) => s.ms)));
         const cutCounted = window(cutAt + 1_000, healedAt, (s) => s.host === 0 && s.actionType === "api.call");
         const cutUncounted = window(cutAt, healedAt, (s) => s.host === 0 && s.actionType === "pr.open");
         console.log(
-          `[faults/partition] Redis cut: others p99 ${p99(before.map((s) => s.ms))} ms before, ${p99(during.map((s) => s.ms))} ms during (n=${during.length}, ${during.filter((s) => s.status !== 200).length} not 200); ` +
+          `[faults/partition] Redis cut: others p99 ${p99(before.map((s) => s.ms))} ms before, ${p99(after.map((s) => s.ms))} ms after, ${p99(during.map((s) => s.ms))} ms during (n=${during.length}, ${during.filter((s) => s.status !== 200).length} not 200); ` +
             `the cut host: pr.open ${cutUncounted.filter((s) => s.status === 200).length}/${cutUncounted.length} × 200 (p99 ${p99(cutUncounted.map((s) => s.ms))} ms), ` +
             `api.call ${cutCounted.filter((s) => s.status === 503).length}/${cutCounted.length} × 503 (max ${Math.max(0, ...cutCounted.map((s) => s.ms))} ms); ` +
             `gates woke ${intoCut} ms (parked on the cut host) and ${outOfCut} ms (decided on it) after the decision; counting again ${countingAgainAt - healedAt} ms after the heal`,
         );
         for (const api of apis) expect(api.child.exitCode).toBeNull();
-        // The other hosts decide on, every call a 200 (counted ones too), p99 within 2× of before.
+        // The other hosts decide on, every call a 200 (counted ones too), p99 within 2× of the same load uncut.
         expect(during.filter((s) => s.status !== 200)).toEqual([]);
-        expect(p99(during.map((s) => s.ms))).toBeLessThanOrEqual(2 * Math.max(p99(before.map((s) => s.ms)), 10));
+        expect(after.length).toBeGreaterThan(0);
+        expect(p99(during.map((s) => s.ms))).toBeLessThanOrEqual(2 * Math.max(uncut, 10));
         // The cut host decides what needs no counting, and fails a rate condition closed: 503 with Retry-After, never an allow.
         expect(cutUncounted.filter((s) => s.status !== 200)).toEqual([]);
         expect(cutCounted.length).toBeGreaterThan(0);

@@ -41,11 +41,23 @@ export async function appendAuditEntries(
   const row = options.locked ?? (await readLockedHead(query, orgId, screening));
   if (row?.closed) throw orgClosed();
   const written = screening ? await screenEntries(orgId, row?.settings, entries, query) : entries;
-  const batch = sealBatch(orgId, await logHead(query, orgId, row), written, new Date());
-  const statement = appendStatement(orgId, batch, options.alongside);
-  await tx.$executeRawUnsafe(statement.text, ...statement.values);
-  return batch.entries;
+  // A large append (a publish of hundreds of policies) goes in statements of APPEND_CHUNK entries, each sealed after
+  // the last: building and sending one statement of them all would hold the process's other requests meanwhile.
+  const createdAt = new Date();
+  let head = await logHead(query, orgId, row);
+  const sealed: SealedAuditEntry[] = [];
+  for (let from = 0; from < written.length; from += APPEND_CHUNK) {
+    const batch = await sealBatch(orgId, head, written.slice(from, from + APPEND_CHUNK), createdAt);
+    const statement = appendStatement(orgId, batch, from === 0 ? options.alongside : []);
+    await tx.$executeRawUnsafe(statement.text, ...statement.values);
+    sealed.push(...batch.entries);
+    head = batch.head;
+  }
+  return sealed;
 }
+
+/** The most entries one append statement carries. */
+export const APPEND_CHUNK = 100;
 
 /** The org's log head locked FOR UPDATE, whether the org is closed, and (for screening) its settings. */
 export type LockedHead = HeadRow & { closed: boolean; settings?: unknown };

@@ -1,6 +1,7 @@
 import { newId, sealAuditEntry, type AuditEntryInput, type SealedAuditEntry } from "@gatehouse/core";
 import { appendToFrontier, frontierKeys, toHex, type NodeKey, type StoredNode } from "@gatehouse/tlog";
 import { dbEnv } from "../infra/env";
+import { eventLoopSlices } from "../infra/fair-share";
 
 /**
  * How the org's audit log is stored: entries (the leaves), the completed interior nodes of its
@@ -88,16 +89,23 @@ export interface SealedBatch {
   head: LogHead;
 }
 
-/** Seals entries after `head`: consecutive seqs, chain hashes, and the tree nodes they complete. */
-export function sealBatch(orgId: string, head: LogHead, inputs: readonly AuditEntryInput[], createdAt: Date): SealedBatch {
+/**
+ * Seals entries after `head`: consecutive seqs, chain hashes, and the tree nodes they complete. A large batch (a
+ * publish of hundreds of policies) pauses between entries every few milliseconds (eventLoopSlices), so sealing one
+ * org's batch never holds the process's other requests — other orgs' decisions — for its whole length.
+ */
+export async function sealBatch(orgId: string, head: LogHead, inputs: readonly AuditEntryInput[], createdAt: Date): Promise<SealedBatch> {
+  const pause = eventLoopSlices();
   let seq = head.size;
   let previous = head.chainHash;
-  const entries = inputs.map((entry) => {
+  const entries: SealedAuditEntry[] = [];
+  for (const entry of inputs) {
     const sealed = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previous, createdAt, entry });
+    entries.push(sealed);
     seq += 1;
     previous = sealed.chainHash;
-    return sealed;
-  });
+    await pause();
+  }
   return extendTree(head, entries);
 }
 

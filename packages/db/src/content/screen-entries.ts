@@ -1,6 +1,7 @@
 import { screenLogData, screensCallerText, validationError, type AuditEntryInput, type FieldIssue } from "@gatehouse/core";
 import { contentActionsFor, contentScreen } from "./content-screen";
 import type { DetectorRowQuery } from "../snapshots/org-detectors";
+import { eventLoopSlices } from "../infra/fair-share";
 
 /**
  * Entries about to be appended through their types' declarations (core's LOG_FIELDS, docs/content.md,
@@ -16,12 +17,19 @@ export async function screenEntries(orgId: string, settings: unknown, entries: r
   const pending = contentScreen(orgId, contentActionsFor(settings, []), query);
   const screen = typeof pending === "function" ? pending : await pending;
   const issues = new Map<string, FieldIssue>();
-  const screened = entries.map((entry) => {
-    if (!screensCallerText(entry.type)) return entry;
+  // A large batch pauses every few milliseconds, like its sealing (audit/log-store.ts's sealBatch).
+  const pause = eventLoopSlices();
+  const screened: AuditEntryInput[] = [];
+  for (const entry of entries) {
+    if (!screensCallerText(entry.type)) {
+      screened.push(entry);
+      continue;
+    }
     const result = screenLogData(entry.type, entry.data, screen);
     for (const issue of result.issues) if (!issues.has(issue.path)) issues.set(issue.path, issue);
-    return result.data === entry.data ? entry : ({ ...entry, data: result.data } as AuditEntryInput);
-  });
+    screened.push(result.data === entry.data ? entry : ({ ...entry, data: result.data } as AuditEntryInput));
+    await pause();
+  }
   if (issues.size > 0) throw validationError([...issues.values()]);
   return screened;
 }
