@@ -34,6 +34,12 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 // ---------------------------------------------------------------------------------------------
 // The SDK
 
+/** The org's published policies as documents, to apply again with more beside them. */
+async function publishedDocuments(admin: GatehouseAdmin) {
+  const { policies } = await admin.policies.list();
+  return policies.map(({ version: _v, contentHash: _h, versionId: _i, updatedAt: _a, updatedBy: _b, decisions7d: _d, ...document }) => document);
+}
+
 /**
  * The agent client's verbs: its methods, its static ones (`parallel`), the audit namespace's
  * (`audit.list`, …), a delegate's own methods (`DelegatedAgent`) and a run's (`RunClient`), read from the classes themselves.
@@ -199,8 +205,7 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
       expect([decided.status, decided.tool]).toEqual(["executed", call.tool]);
       // A policy that rewrites the call (docs/policies.md, Rewriting a call), published by the demo org's
       // admin: the decision carries the changes, and the tool runs with its arguments as rewritten.
-      const { policies } = await s.admin.policies.list();
-      const documents = policies.map(({ version: _v, contentHash: _h, versionId: _i, updatedAt: _a, updatedBy: _b, decisions7d: _d, ...document }) => document);
+      const documents = await publishedDocuments(s.admin);
       const rewrite = {
         name: "smoke-charges",
         actions: ["tool.charge"],
@@ -416,7 +421,17 @@ export const SDK_CASES: Array<[verb: string, run: (state: SdkState) => Promise<v
   [
     "verify",
     async (s) => {
-      expect((await s.client.verify()).valid).toBe(true);
+      // First a large append: publishing 120 more policies, then archiving them, appends more entries each time than one
+      // statement carries (APPEND_CHUNK, packages/db/src/audit/append-audit-entries.ts), on the embedded database too.
+      const documents = await publishedDocuments(s.admin);
+      const bulk = Array.from({ length: 120 }, (_, i) => ({ name: `smoke-bulk-${i}`, actions: [`smoke.bulk.${i}`], effect: "allow" as const }));
+      const published = await s.admin.policies.apply([...documents, ...bulk]);
+      expect(published.created).toHaveLength(bulk.length);
+      const archived = await s.admin.policies.apply(documents);
+      expect(archived.archived).toHaveLength(bulk.length);
+      const verified = await s.client.verify();
+      expect(verified.valid).toBe(true);
+      expect(verified.checkedEntries).toBeGreaterThan(2 * bulk.length);
     },
   ],
   [
