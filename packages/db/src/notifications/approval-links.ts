@@ -1,9 +1,23 @@
 import { createHash, randomBytes } from "node:crypto";
-import { forbidden, judgeVote, newId, notFound, conflict, type ApprovalStatus, type AuthorityRule, type MemberRole, type Voter, type VoteDecision } from "@gatehouse/core";
+import {
+  forbidden,
+  isDomainError,
+  judgeVote,
+  newId,
+  notFound,
+  conflict,
+  type ApprovalStatus,
+  type AuthorityRule,
+  type MemberRole,
+  type SignInMethod,
+  type Voter,
+  type VoteDecision,
+} from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { db, type Tx } from "../infra/client";
 import { consoleOrigin, dbEnv } from "../infra/env";
 import { mailMode } from "../mail/send-mail";
+import { checkSessionSignInPolicy, SSO_REQUIRED } from "../orgs/sign-in-policy";
 import { decideApproval } from "../policy-rollout";
 
 /**
@@ -12,6 +26,9 @@ import { decideApproval } from "../policy-rollout";
  * scanner does) only shows a confirmation page and changes nothing. Only a POST from a signed-in session
  * of the member the link was sent to decides, recorded like a console vote (via `email`); the link is
  * then used up. It dies with the approval (decided, expired, cancelled) and with the membership.
+ * The link honours the org's sign-in rule as every console page does (checkSessionSignInPolicy): in an
+ * org that requires single sign-on, a password session of anyone but an owner neither sees the request
+ * nor decides it. A caller that does not say how its session signed in is taken as a password session.
  */
 
 const hashOf = (token: string) => createHash("sha256").update(token, "utf8").digest("hex");
@@ -32,7 +49,7 @@ export async function issueApprovalLink(client: Tx | ReturnType<typeof db>, inpu
 
 export interface ApprovalLinkPreview {
   /** Why the link does nothing now (null: it may decide). */
-  closed: null | "used" | "decided" | "not_yours" | "signed_out";
+  closed: null | "used" | "decided" | "not_yours" | "signed_out" | "sso_required";
   orgSlug: string;
   orgName: string;
   approvalId: string;
@@ -53,6 +70,7 @@ interface LinkRow {
   used_at: Date | null;
   membership_id: string;
   member_user_id: string;
+  member_role: MemberRole;
   member_email: string;
   member_removed: boolean;
   org_id: string;
@@ -69,7 +87,7 @@ interface LinkRow {
 }
 
 const LINK_SQL = `
-  SELECT l.id AS link_id, l.used_at, l.membership_id, m.user_id AS member_user_id, u.email AS member_email, m.removed_at IS NOT NULL AS member_removed,
+  SELECT l.id AS link_id, l.used_at, l.membership_id, m.user_id AS member_user_id, m.role::text AS member_role, u.email AS member_email, m.removed_at IS NOT NULL AS member_removed,
          o.id AS org_id, o.slug AS org_slug, o.name AS org_name, a.id AS approval_id,
          CASE WHEN a.status = 'pending' AND a.expires_at <= now() THEN 'expired' ELSE a.status::text END AS status,
          c.action_type, g.name AS agent_name, c.policy_name, c.metadata, a.expires_at,
@@ -88,8 +106,42 @@ async function linkOf(token: string): Promise<LinkRow> {
   return row;
 }
 
-function preview(row: LinkRow, userId: string | null): ApprovalLinkPreview {
-  const closed = row.status !== "pending" ? "decided" : row.used_at ? "used" : userId === null ? "signed_out" : userId !== row.member_user_id ? "not_yours" : null;
+/** The context of the member the link was sent to, deciding through it. */
+function memberCtxOf(row: LinkRow, role: MemberRole): Ctx {
+  return {
+    org: { id: row.org_id, slug: row.org_slug, name: row.org_name },
+    actor: { type: "user", userId: row.member_user_id, membershipId: row.membership_id, role },
+    requestId: `approval-link-${row.link_id}`,
+    channel: "email",
+  };
+}
+
+/** Whether a session signed in with `signInMethod` meets the org's sign-in rule for the link's member (the console's one rule). */
+async function meetsSignInRule(row: LinkRow, signInMethod: SignInMethod): Promise<boolean> {
+  try {
+    await checkSessionSignInPolicy({ ctx: memberCtxOf(row, row.member_role), signInMethod });
+    return true;
+  } catch (error) {
+    if (isDomainError(error) && (error.details as { reason?: unknown } | undefined)?.reason === SSO_REQUIRED) return false;
+    throw error;
+  }
+}
+
+async function preview(row: LinkRow, userId: string | null, signInMethod: SignInMethod): Promise<ApprovalLinkPreview> {
+  // Who asks comes first: what the request is, and who decided it, are for the member it was sent to, in a session the org accepts.
+  const closed =
+    userId === null
+      ? "signed_out"
+      : userId !== row.member_user_id
+        ? "not_yours"
+        : !(await meetsSignInRule(row, signInMethod))
+          ? "sso_required"
+          : row.status !== "pending"
+            ? "decided"
+            : row.used_at
+              ? "used"
+              : null;
+  const withheld = closed === "signed_out" || closed === "not_yours" || closed === "sso_required";
   return {
     closed,
     orgSlug: row.org_slug,
@@ -99,42 +151,44 @@ function preview(row: LinkRow, userId: string | null): ApprovalLinkPreview {
     actionType: row.action_type,
     agentName: row.agent_name,
     policyName: row.policy_name,
-    metadata: row.metadata,
+    metadata: withheld ? {} : row.metadata,
     expiresAt: row.expires_at.toISOString(),
     memberEmail: row.member_email,
-    decidedBy: row.status === "approved" || row.status === "denied" ? row.decided_by : null,
+    decidedBy: !withheld && (row.status === "approved" || row.status === "denied") ? row.decided_by : null,
   };
 }
 
-/** What the link's page shows (a GET: nothing changes). An unknown, malformed or revoked-member link is a 404. */
-export async function previewApprovalLink({ input }: { input: { token: string; userId: string | null } }): Promise<ApprovalLinkPreview> {
-  return preview(await linkOf(input.token), input.userId);
+/**
+ * What the link's page shows (a GET: nothing changes). An unknown, malformed or revoked-member link is a 404.
+ * `closed: "sso_required"`: the session does not meet the org's sign-in rule; the page shows no details then.
+ */
+export async function previewApprovalLink({ input }: { input: { token: string; userId: string | null; signInMethod?: SignInMethod | undefined } }): Promise<ApprovalLinkPreview> {
+  return preview(await linkOf(input.token), input.userId, input.signInMethod ?? "password");
 }
 
 /**
- * Decides through a link: the signed-in `userId` must be the member it was sent to (else 403), the link
+ * Decides through a link: the signed-in `userId` must be the member it was sent to (else 403), their
+ * session must meet the org's sign-in rule (else 403 with details.reason SSO_REQUIRED), the link
  * unused (else 409) and the approval pending (else 409). The link is used up in the same step that
  * records the vote; the vote is the member's, with their role now, through the same rules as the console's.
  */
 export async function decideByApprovalLink({
   input,
 }: {
-  input: { token: string; userId: string; decision: VoteDecision; reason?: string | undefined };
+  input: { token: string; userId: string; signInMethod?: SignInMethod | undefined; decision: VoteDecision; reason?: string | undefined };
 }): Promise<ApprovalLinkPreview> {
+  const signInMethod = input.signInMethod ?? "password";
   const row = await linkOf(input.token);
   if (row.member_user_id !== input.userId) throw forbidden("this link was sent to another member: open your own, or decide in the console");
+  // The org's sign-in rule, before anything is claimed: a refused session uses nothing up.
+  await checkSessionSignInPolicy({ ctx: memberCtxOf(row, row.member_role), signInMethod });
   if (row.status !== "pending") throw conflict(`this request was already ${row.status}${row.decided_by ? ` by ${row.decided_by}` : ""}`);
   // Claim the link first: of two POSTs with it, one decides.
   const claimed = await db().approvalLink.updateMany({ where: { id: row.link_id, usedAt: null }, data: { usedAt: new Date() } });
   if (claimed.count === 0) throw conflict("this link was already used");
   const membership = await db().membership.findUnique({ where: { id: row.membership_id }, select: { role: true, removedAt: true } });
   if (!membership || membership.removedAt) throw notFound("approval link");
-  const ctx: Ctx = {
-    org: { id: row.org_id, slug: row.org_slug, name: row.org_name },
-    actor: { type: "user", userId: row.member_user_id, membershipId: row.membership_id, role: membership.role as MemberRole },
-    requestId: `approval-link-${row.link_id}`,
-    channel: "email",
-  };
+  const ctx = memberCtxOf(row, membership.role as MemberRole);
   try {
     await decideApproval({ ctx, input: { approvalId: row.approval_id, body: { decision: input.decision, ...(input.reason ? { reason: input.reason } : {}) } } });
   } catch (error) {
@@ -142,7 +196,7 @@ export async function decideByApprovalLink({
     await db().approvalLink.update({ where: { id: row.link_id }, data: { usedAt: null } });
     throw error;
   }
-  return preview(await linkOf(input.token), input.userId);
+  return preview(await linkOf(input.token), input.userId, signInMethod);
 }
 
 /**

@@ -3,6 +3,8 @@ import Link from "next/link";
 import { isDomainError, previewApprovalLink, type ApprovalLinkPreview } from "@gatehouse/db";
 import { AccountShell } from "@/components/account-shell";
 import { FormAlert } from "@/components/form-fields";
+import { SsoSignInButton } from "@/components/sso-sign-in-button";
+import { oidcConfig } from "@/env";
 import { formatDateTime, inlineValue } from "@/lib/format";
 import { getSessionUser } from "@/server/session";
 import { DecideForm } from "./decide-form";
@@ -17,14 +19,15 @@ const linkClass = "font-medium text-stone-900 underline underline-offset-2";
  * An emailed approval link (docs/approvals.md, Email). Opening it — as a person, or as a mail scanner
  * with GET or HEAD — changes nothing: signed out, the console's proxy sends it to sign-in first; signed
  * in as the member it was sent to, it shows the request; only the form below, posted from that session,
- * decides.
+ * decides. In an org that requires single sign-on, a password session (of anyone but an owner) sees
+ * neither the request nor the form: only the way to sign in with SSO and come back.
  */
 export default async function ApproveByLinkPage({ params }: { params: Params }) {
   const { token } = await params;
   const user = await getSessionUser();
   let link: ApprovalLinkPreview;
   try {
-    link = await previewApprovalLink({ input: { token, userId: user?.id ?? null } });
+    link = await previewApprovalLink({ input: { token, userId: user?.id ?? null, signInMethod: user?.signInMethod } });
   } catch (error) {
     if (!isDomainError(error) || error.code !== "NOT_FOUND") throw error;
     return (
@@ -33,6 +36,7 @@ export default async function ApproveByLinkPage({ params }: { params: Params }) 
       </AccountShell>
     );
   }
+  if (link.closed === "sso_required") return <SsoRequired token={token} />;
   const details = (
     <dl className="space-y-2 text-sm" data-testid="approval-link-details">
       <Row label="Action">
@@ -106,6 +110,23 @@ export default async function ApproveByLinkPage({ params }: { params: Params }) 
         {link.closed === "not_yours" || link.closed === "signed_out" ? null : details}
         {body}
       </div>
+    </AccountShell>
+  );
+}
+
+/** The org's sign-in rule refuses this session: what to do, and nothing of the request. */
+function SsoRequired({ token }: { token: string }) {
+  const oidc = oidcConfig();
+  return (
+    <AccountShell
+      title="This organization requires single sign-on"
+      intro="You signed in with a password. Sign in with single sign-on to see and decide this request; opening this link decided nothing."
+    >
+      {oidc ? (
+        <SsoSignInButton name={oidc.name} callbackUrl={`/approve/${token}`} />
+      ) : (
+        <p className="text-sm text-stone-600">Single sign-on is not configured on this Gatehouse instance. Ask its operator.</p>
+      )}
     </AccountShell>
   );
 }
