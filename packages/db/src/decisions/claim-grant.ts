@@ -4,7 +4,9 @@ import { db } from "../infra/client";
 /**
  * Standing grants on the decision path (docs/approvals.md, Standing grants). A call a policy would hold
  * for a person goes through when a live grant covers it: the same agent and action, the call's metadata
- * containing the grant's `match`, not revoked, not expired, uses left — and a giver who alone could
+ * containing the grant's `match`, not revoked, not expired, uses left, its approval decided approved (a grant
+ * exists a moment before the vote that approves its request, and covers nothing until then: a call in
+ * that moment, or under one whose approval was denied, waits for a person) — and a giver who alone could
  * approve what holds this call now (core's `grantorCannotCover`: a quorum of one, their role now or their
  * name, not the call's requester nor its agent's excluded owner, a human-only rule only from a person's
  * grant). `execute` claims a use in its batch, under the org's lock, only for a call that is not denied
@@ -86,6 +88,7 @@ async function candidatesFor(q: GrantQuery): Promise<Candidate[]> {
                       WHERE d.child_agent_id = s.agent_id AND d.org_id = s.org_id), g.created_by_membership_id) AS agent_owner,
             s.expires_at, s.max_uses, s.uses
      FROM standing_grants s JOIN memberships m ON m.id = s.created_by JOIN users u ON u.id = m.user_id JOIN agents g ON g.id = s.agent_id
+       JOIN approvals a ON a.id = s.approval_id AND a.org_id = s.org_id AND a.status = 'approved'
      WHERE s.org_id = $1 AND s.agent_id = $2 AND s.action_type = $3 AND s.revoked_at IS NULL AND s.expires_at > $5 AND s.uses < s.max_uses AND $4::jsonb @> s.match
      ORDER BY s.expires_at, s.id LIMIT 20`,
     q.orgId,

@@ -135,7 +135,8 @@ export async function grantFromApproval({ ctx, input }: { ctx: Ctx; input: { app
   const reason = parsed.data.reason ? await screenWithOrgSettings(ctx.org.id, "reason", parsed.data.reason) : null;
   const expiresAt = new Date(Date.now() + parsed.data.durationSeconds * 1_000);
   // The grant is in place before the vote approves the request, so the call whose gate() the vote wakes
-  // can rely on it at once. A vote refused after all (decided meanwhile) takes the grant back.
+  // can rely on it at once; it covers nothing until that approval is decided approved (claim-grant.ts reads
+  // the approval's status), so no call runs under it meanwhile. A vote refused after all takes it back.
   await db().$transaction(async (tx) => {
     await tx.standingGrant.create({
       data: {
