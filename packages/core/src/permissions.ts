@@ -26,6 +26,11 @@ export const PERMISSIONS = {
     allows: "erasing the values of audit entries' committed fields (personal or secret data), for entries or a subject, with a reason; the log stays verifiable",
     roles: ["owner"],
   },
+  "audit.retention": {
+    allows:
+      "setting or shortening a retention (settings.retention): the worker then erases the values of the log's erasable fields, or drops whole old months, as an erasure does; lengthening or removing one needs settings.write alone",
+    roles: ["owner"],
+  },
   "posture.read": { allows: "reading the org's posture score, its findings and the overview's figures", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "events.read": { allows: "following the org's live events", roles: ["owner", "admin", "approver", "auditor", "viewer"] },
   "content.scan": {

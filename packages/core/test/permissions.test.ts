@@ -17,6 +17,7 @@ const EXPECTED: Record<Permission, Record<MemberRole, boolean>> = {
   "audit.export": { owner: true, admin: true, approver: false, auditor: true, viewer: false },
   "audit.keys.rotate": { owner: true, admin: true, approver: false, auditor: false, viewer: false },
   "audit.erase": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
+  "audit.retention": { owner: true, admin: false, approver: false, auditor: false, viewer: false },
   "posture.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "events.read": { owner: true, admin: true, approver: true, auditor: true, viewer: true },
   "content.scan": { owner: true, admin: true, approver: true, auditor: true, viewer: true },

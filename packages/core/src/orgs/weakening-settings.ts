@@ -1,4 +1,5 @@
 import { ORG_SETTING_KEYS, ORG_SETTINGS, type EnforcementSettings, type OrgSettingKey } from "./settings/registry";
+import type { Permission } from "../permissions";
 import type { RulesOf, SettingRule } from "./settings/setting";
 
 export type { EnforcementSettings } from "./settings/registry";
@@ -27,20 +28,38 @@ function isRule(value: unknown): value is SettingRule<unknown> {
   return typeof value === "object" && value !== null && typeof (value as { weakens?: unknown }).weakens === "function";
 }
 
-function walk(rules: object, before: Record<string, unknown>, after: Record<string, unknown>, prefix: string, out: WeakeningChange[]): void {
+/** A weakening change whose rule names a permission it needs beside `settings.write` (`requires`). */
+export interface GuardedChange extends WeakeningChange {
+  requires: Permission;
+}
+
+function walk(rules: object, before: Record<string, unknown>, after: Record<string, unknown>, prefix: string, out: Array<[WeakeningChange, SettingRule<unknown>]>): void {
   for (const [key, rule] of Object.entries(rules)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (isRule(rule)) {
-      if (rule.weakening !== null && rule.weakens(before[key], after[key])) out.push({ path, before: before[key], after: after[key], weakening: rule.weakening });
+      if (rule.weakening !== null && rule.weakens(before[key], after[key])) out.push([{ path, before: before[key], after: after[key], weakening: rule.weakening }, rule]);
     } else {
       walk(rule as object, (before[key] ?? {}) as Record<string, unknown>, (after[key] ?? {}) as Record<string, unknown>, path, out);
     }
   }
 }
 
-/** The settings a change from `before` to `after` weakens, in the table's order (empty: it weakens none). */
-export function weakeningChanges(before: EnforcementSettings, after: EnforcementSettings): WeakeningChange[] {
-  const out: WeakeningChange[] = [];
+function weakened(before: EnforcementSettings, after: EnforcementSettings): Array<[WeakeningChange, SettingRule<unknown>]> {
+  const out: Array<[WeakeningChange, SettingRule<unknown>]> = [];
   walk(SETTING_RULES, before as unknown as Record<string, unknown>, after as unknown as Record<string, unknown>, "", out);
   return out;
+}
+
+/** The settings a change from `before` to `after` weakens, in the table's order (empty: it weakens none). */
+export function weakeningChanges(before: EnforcementSettings, after: EnforcementSettings): WeakeningChange[] {
+  return weakened(before, after).map(([change]) => change);
+}
+
+/**
+ * The weakening changes from `before` to `after` that need a permission beside `settings.write` (their rule's
+ * `requires`: setting or shortening a retention needs `audit.retention`), in the table's order. The settings change
+ * asks the permission catalogue for each, of the member who asked, before anything else (the two-admin rule included).
+ */
+export function guardedChanges(before: EnforcementSettings, after: EnforcementSettings): GuardedChange[] {
+  return weakened(before, after).flatMap(([change, rule]) => (rule.requires ? [{ ...change, requires: rule.requires }] : []));
 }

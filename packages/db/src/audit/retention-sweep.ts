@@ -18,6 +18,14 @@ export interface RetentionSweep {
   fields: number;
 }
 
+/**
+ * That an entry's retention started before `cutoff` (docs/audit.md, Retention): its retention starts when it was
+ * written, or for a decision that asked for an approval, when that approval was decided (approved, denied, expired or
+ * cancelled), which is never earlier. The entry (`e`) joined to its action and that action's approval (`ap`, none for a
+ * decision that asked for none); `e.created_at` is named on its own too, so the months after the cut-off are not read.
+ */
+const startedBefore = (cutoff: string) => `(e.created_at < ${cutoff} AND COALESCE(ap.decided_at, e.created_at) < ${cutoff})`;
+
 /** The SQL condition that an entry is past one of the rules, its cut-off times bound as parameters from `$first`. */
 function pastRules(rules: readonly RetentionRule[], now: Date, first: number): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
@@ -26,10 +34,10 @@ function pastRules(rules: readonly RetentionRule[], now: Date, first: number): {
     const cutoff = `$${first + values.length - 1}`;
     if (rule.kind === "type") {
       values.push(rule.type);
-      return `(type = $${first + values.length - 1} AND created_at < ${cutoff})`;
+      return `(e.type = $${first + values.length - 1} AND ${startedBefore(cutoff)})`;
     }
     values.push(JSON.stringify([{ class: rule.class }]));
-    return `(created_at < ${cutoff} AND (canonical::jsonb) -> 'data' -> 'findings' @> $${first + values.length - 1}::jsonb)`;
+    return `(${startedBefore(cutoff)} AND (e.canonical::jsonb) -> 'data' -> 'findings' @> $${first + values.length - 1}::jsonb)`;
   });
   return { sql: `(${clauses.join(" OR ")})`, values };
 }
@@ -42,6 +50,10 @@ function pastRules(rules: readonly RetentionRule[], now: Date, first: number): {
  * console's copies go, and no hash, checkpoint or proof changes. At most ERASURE_MAX_ENTRIES entries per entry and
  * BATCHES_PER_RUN per org and run. Two workers racing erase each field once (the rows are locked and a field
  * already erased is left out). Nothing past retention writes nothing.
+ *
+ * A decision still waiting for its approval is never reached: its values are what the approvers decide on. Its
+ * retention runs from the moment its approval is decided (startedBefore), so the values stay at least that long
+ * after the decision, whatever the rule.
  */
 export async function sweepRetention({ now = new Date(), onlyOrgs }: { now?: Date; onlyOrgs?: readonly string[] } = {}): Promise<RetentionSweep> {
   const pool = db().pool;
@@ -72,11 +84,14 @@ async function sweepOrg(org: { id: string; settings: unknown }, now: Date, done:
   const reason = `Retention (settings.retention): ${describeRetention(rules)}`;
   for (let batch = 0; batch < BATCHES_PER_RUN; batch++) {
     const { rows } = await pool.query<{ seq: string; fields: StoredFields }>(
-      `SELECT seq::text AS seq, fields FROM audit_entries
-       WHERE org_id = $1 AND type = ANY($2::text[]) AND fields IS NOT NULL
-         AND EXISTS (SELECT 1 FROM jsonb_each(fields) f WHERE f.value ? 'canonical')
+      `SELECT e.seq::text AS seq, e.fields FROM audit_entries e
+       LEFT JOIN actions ac ON ac.audit_entry_id = e.id AND ac.org_id = e.org_id
+       LEFT JOIN approvals ap ON ap.action_id = ac.id AND ap.org_id = e.org_id
+       WHERE e.org_id = $1 AND e.type = ANY($2::text[]) AND e.fields IS NOT NULL
+         AND EXISTS (SELECT 1 FROM jsonb_each(e.fields) f WHERE f.value ? 'canonical')
+         AND (ap.status IS NULL OR ap.status <> 'pending')
          AND ${past.sql}
-       ORDER BY seq LIMIT ${ERASURE_MAX_ENTRIES}`,
+       ORDER BY e.seq LIMIT ${ERASURE_MAX_ENTRIES}`,
       [org.id, RETAINED_TYPES, ...past.values],
     );
     if (rows.length === 0) break;

@@ -1,5 +1,5 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { conflict, mergeOrgSettings, validationError, weakeningChanges, zodIssues, type WeakeningChange } from "@gatehouse/core";
+import { conflict, guardedChanges, mergeOrgSettings, validationError, weakeningChanges, zodIssues, type WeakeningChange } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -9,6 +9,7 @@ import { publishAfterCommit } from "../infra/signals";
 import { settingsOf, type OrgSettings } from "./get-org-settings";
 import { forgetOrgSettings } from "../snapshots/settings-snapshot";
 import { applySignInChange, type SignInPolicyDeps } from "./sign-in-policy";
+import { tellOwnersOfRetention, type RetentionNotice } from "./tell-owners-of-retention";
 
 /** details.reason of the CONFLICT a change gets that weakens enforcement while the two-admin rule is in force. */
 export const SECOND_APPROVAL_REQUIRED = "SECOND_APPROVAL_REQUIRED";
@@ -30,6 +31,12 @@ export interface ApprovedSettingsChange {
  * before, after and why), and nothing is written: it is asked for through policy-rollout's
  * `changeOrgSettings`, which opens the approval, and applied here (`approved`) when another owner or
  * admin approves it.
+ *
+ * A change whose weakening needs a permission beside `settings.write` (core's `guardedChanges`: setting or shortening
+ * a retention needs `audit.retention`, an owner's, as erasure needs `audit.erase`) is a 403 for a member without it,
+ * before the two-admin rule is asked, and nothing is written; when a second admin approves one, it is the member who
+ * asked who must still hold it. Applied without an approval (the rule off), every other owner is told by email
+ * (tell-owners-of-retention.ts), as after an erasure.
  */
 export async function updateOrgSettings({
   ctx,
@@ -45,7 +52,7 @@ export async function updateOrgSettings({
   requirePermission(ctx, "settings.write");
   const parsed = updateSettingsBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
-  const after = await db().$transaction(async (tx) => {
+  const { after, notice } = await db().$transaction(async (tx): Promise<{ after: OrgSettings; notice: RetentionNotice | null }> => {
     // Locked: two changes at once cannot both merge onto the same "before" (nor leave org_sso_domains behind the setting).
     await tx.$queryRaw`SELECT id FROM orgs WHERE id = ${ctx.org.id} FOR UPDATE`;
     const org = await tx.org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
@@ -57,20 +64,23 @@ export async function updateOrgSettings({
       ...mergeOrgSettings(before, rest),
       signIn: signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, signIn, deps) : before.signIn,
     };
+    const guarded = guardedChanges(before, after);
+    for (const permission of new Set(guarded.map((change) => change.requires))) requirePermission(approved?.requester ?? ctx, permission);
     const weakened = weakeningChanges(before, after);
     if (!approved && before.policies.requireSecondApproval && weakened.length > 0) throw secondApprovalRequired(weakened);
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });
     await approved?.within(tx);
-    await appendAuditEntry(tx, ctx.org.id, {
+    const entry = await appendAuditEntry(tx, ctx.org.id, {
       type: "org.settings_changed",
       actor: actorRef(ctx.actor),
       subjectId: ctx.org.id,
       data: { before, after, ...(approved ? { approvalId: approved.approvalId } : {}) },
     });
-    return after;
+    return { after, notice: !approved && guarded.length > 0 ? { changes: guarded, entryId: entry.id, entrySeq: entry.seq } : null };
   }, TX_OPTIONS);
   forgetOrgSettings(ctx.org.id);
   await publishAfterCommit({ type: "settings.changed", orgId: ctx.org.id });
+  if (notice) tellOwnersOfRetention(ctx, notice);
   return after;
 }
 

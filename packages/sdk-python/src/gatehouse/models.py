@@ -5545,7 +5545,7 @@ class UpdateSettingsRequest(TypedDict, total=False):
     content: UpdateSettingsRequestContent
     """`secrets`, `personalData` (in calls) and `promptSecrets`, `promptPersonalData` (in what the model-client wrappers send a provider): `deny`, `redact`, `flag` or `off` (docs/content.md, docs/guardrails.md). `minConfidence`: `high`, `medium` or `low`. Loosening any, or raising `minConfidence`, is a weakening change under the two-admin rule."""
     retention: UpdateSettingsRequestRetention
-    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, removes evidence: it needs the permission `audit.retention` (owners), waits for a second owner or admin under the two-admin rule, and otherwise every other owner is told by email. Lengthening or removing one needs `settings.write` alone."""
     witnesses: UpdateSettingsRequestWitnesses
     """`policy`: a C2SP tlog-policy (witness <name> <vkey> <url>, group, quorum lines), or empty to stop witnessing. Changing or removing a policy weakens enforcement (other witnesses, or none, vouch for the log)."""
 
@@ -5647,7 +5647,7 @@ class UpdateSettingsRequestPostConditions(TypedDict, total=False):
 
 
 class UpdateSettingsRequestRetention(TypedDict, total=False):
-    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept)."""
+    """Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, removes evidence: it needs the permission `audit.retention` (owners), waits for a second owner or admin under the two-admin rule, and otherwise every other owner is told by email. Lengthening or removing one needs `settings.write` alone."""
     decisions: int
     """Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default)."""
     outcomes: int

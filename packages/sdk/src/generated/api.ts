@@ -6414,7 +6414,7 @@ export interface components {
                  */
                 minConfidence?: "high" | "medium" | "low";
             };
-            /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, weakens enforcement (less evidence is kept). */
+            /** @description Any of `decisions`, `outcomes`, `postconditions`, `evidence`, `personalData`, `secrets`, `entries`: 0 (keep) or 1 to 36,500 days. Setting a retention, or shortening one, removes evidence: it needs the permission `audit.retention` (owners), waits for a second owner or admin under the two-admin rule, and otherwise every other owner is told by email. Lengthening or removing one needs `settings.write` alone. */
             retention?: {
                 /** @description Days the values of decisions' erasable fields (metadata, data accessed, conditions' values) are kept, 1 to 36,500; 0 keeps them (the default). */
                 decisions?: number;

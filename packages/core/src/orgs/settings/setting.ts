@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { Permission } from "../../permissions";
 
 /**
  * One org setting, declared once (issue 44): what the settings read answers, what a change may send, how a change
@@ -24,6 +25,11 @@ export interface SettingRule<V> {
   weakens: (before: V, after: V) => boolean;
   /** What a weakening change of this setting is, for people (docs, the approval's summary). */
   weakening: string | null;
+  /**
+   * The permission (the catalogue, ../../permissions.ts) a weakening change of this setting needs beside `settings.write`,
+   * whoever asks and whether or not the two-admin rule is in force; a change that does not weaken it needs only `settings.write`.
+   */
+  requires?: Permission;
 }
 
 type Leaf = string | number | boolean | readonly unknown[];

@@ -42,6 +42,7 @@ export default async function SettingsPage({ params }: { params: Params }) {
             settings={settings}
             canWriteOrg={role !== null && hasPermission(role, "org.write")}
             canWriteSettings={role !== null && hasPermission(role, "settings.write")}
+            canShortenRetention={role !== null && hasPermission(role, "audit.retention")}
             // The defaults as core's schema fills them in for an org that never set them.
             contentDefaults={contentSettings({})}
             sso={{ claims: claims.domains, configured: oidcConfig() !== null, ownDomain: emailDomain(user.email), roles: SSO_DEFAULT_ROLES }}

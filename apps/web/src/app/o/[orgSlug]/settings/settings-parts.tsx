@@ -17,6 +17,8 @@ export interface SectionProps {
   canWriteOrg: boolean;
   /** settings.write: every other section. */
   canWriteSettings: boolean;
+  /** audit.retention: setting or shortening a retention (it removes evidence, as an erasure does); keeping more needs settings.write alone. */
+  canShortenRetention: boolean;
   /** The content rules of an org that never changed them, as core's schema fills them in. */
   contentDefaults: OrgSettings["content"];
   sso: {

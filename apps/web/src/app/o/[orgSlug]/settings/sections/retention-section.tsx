@@ -26,7 +26,7 @@ const retentionValues = (settings: OrgSettings) =>
   Object.fromEntries(FIELDS.map(({ key }) => [key, settings.retention[key] === 0 ? "" : String(settings.retention[key])])) as Record<RetentionKey, string>;
 
 /** Settings → Retention (docs/audit.md, Retention): how long the log keeps the values of its erasable fields. */
-export function RetentionSection({ orgSlug, settings, canWriteSettings }: SectionProps) {
+export function RetentionSection({ orgSlug, settings, canWriteSettings, canShortenRetention }: SectionProps) {
   const section = useSettingSection({
     server: retentionValues(settings),
     save: (draft) =>
@@ -54,8 +54,14 @@ export function RetentionSection({ orgSlug, settings, canWriteSettings }: Sectio
       <p className="mt-1 text-sm text-stone-600">
         How long the log keeps the values of the fields that may hold personal or secret data. After that the worker erases them as an owner&apos;s erasure does: the entries, their
         hashes and every proof stay, so the log still verifies, and each sweep is an entry of its own. Leave a field blank to keep the values; where two rules reach an entry, the
-        shorter holds. Setting or shortening a retention needs a second admin while the two-admin rule is on.
+        shorter holds. Setting or shortening a retention removes evidence as an erasure does, so only an owner can: while the two-admin rule is on it waits for a second owner or
+        admin, and otherwise every other owner is told by email. A value waiting for an approval is kept until the approval is decided, and its days count from then.
       </p>
+      {canWriteSettings && !canShortenRetention ? (
+        <p className="mt-2 text-sm text-stone-600" data-testid="retention-owner-only">
+          Only an owner can set or shorten a retention. You can lengthen one, or clear it to keep the values.
+        </p>
+      ) : null}
       <form onSubmit={section.submit} noValidate className="mt-4 grid gap-4 sm:grid-cols-2">
         {FIELDS.map(({ key, label, hint }) => (
           <Field
