@@ -52,6 +52,8 @@ export async function readMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
 export interface MigrateResult {
   applied: string[];
   alreadyApplied: string[];
+  /** The runtime role this run granted its privileges to (only when `runtimeUrl` names a role other than the migrating one). */
+  runtimeRole?: string;
 }
 
 /**
@@ -66,6 +68,12 @@ export async function migrate(options: {
   log?: (line: string) => void;
   /** When given: the database's default timeouts for every later session (see setSessionDefaults). */
   sessionDefaults?: SessionDefaults;
+  /**
+   * The runtime role's URL (DATABASE_URL) when `url` is the owner's (DATABASE_OWNER_URL): its role is created when missing
+   * (with the URL's password) and given what the product does and no more (see grantRuntime). Only its user and password
+   * are read; nothing connects to it.
+   */
+  runtimeUrl?: string;
 }): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   const migrations = await readMigrations(options.dir);
@@ -112,11 +120,70 @@ export async function migrate(options: {
       }
       result.applied.push(migration.name);
     }
+    if (options.runtimeUrl !== undefined) {
+      const role = await grantRuntime(client, options.runtimeUrl);
+      if (role !== null) {
+        result.runtimeRole = role;
+        log(`granted the runtime role ${role}`);
+      }
+    }
     if (options.sessionDefaults) await setSessionDefaults(client, options.sessionDefaults);
     return result;
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [PRISMA_ADVISORY_LOCK]).catch(() => {});
     await client.end();
+  }
+}
+
+/** PostgreSQL's insufficient_privilege. */
+const INSUFFICIENT_PRIVILEGE = "42501";
+
+/**
+ * The runtime role of `runtimeUrl` (docs/adr/0044-owner-and-runtime-database-roles.md), as the migrating role (the owner)
+ * leaves it: created when missing (LOGIN, the URL's password; the owner needs CREATEROLE, else the run fails saying how
+ * to create it by hand), refused when it could undo what it is denied (a superuser, the owner of the audit tables or a
+ * member of that role), then granted by gatehouse_grant_runtime (the migration 20261211000100_runtime_role), in one
+ * transaction. Answers the role, or null when it is the migrating role itself (one role for both: nothing to grant).
+ */
+async function grantRuntime(client: pg.Client, runtimeUrl: string): Promise<string | null> {
+  const url = new URL(runtimeUrl);
+  const role = decodeURIComponent(url.username);
+  if (role === "") throw new MigrationError("DATABASE_URL names no user: the runtime role is the user of DATABASE_URL (postgresql://gatehouse_app:<password>@host/db)");
+  const { rows } = await client.query<{ me: string; owner: string }>(
+    `SELECT current_user AS me, pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'audit_entries'::regclass`,
+  );
+  const me = rows[0]?.me;
+  const owner = rows[0]?.owner;
+  if (me === undefined || owner === undefined) throw new MigrationError("audit_entries is missing: the migrations did not run");
+  if (role === me) return null;
+  try {
+    await client.query("BEGIN");
+    const exists = (await client.query(`SELECT 1 FROM pg_roles WHERE rolname = $1`, [role])).rows.length > 0;
+    if (!exists) {
+      const password = decodeURIComponent(url.password);
+      if (password === "") throw new MigrationError(`the runtime role ${role} does not exist and DATABASE_URL gives no password to create it with`);
+      await client.query(`CREATE ROLE ${client.escapeIdentifier(role)} LOGIN PASSWORD ${client.escapeLiteral(password)}`).catch((error: unknown) => {
+        if ((error as { code?: string }).code !== INSUFFICIENT_PRIVILEGE) throw error;
+        throw new MigrationError(
+          `the runtime role ${role} does not exist and ${me} may not create roles: create it (CREATE ROLE ${role} LOGIN PASSWORD '…'), or give ${me} CREATEROLE, and migrate again`,
+        );
+      });
+    }
+    const [check] = (
+      await client.query<{ superuser: boolean; member: boolean }>(`SELECT rolsuper AS superuser, pg_has_role($1, $2, 'MEMBER') AS member FROM pg_roles WHERE rolname = $1`, [
+        role,
+        owner,
+      ])
+    ).rows;
+    if (check?.superuser) throw new MigrationError(`the runtime role ${role} is a superuser: it could undo every guard; give DATABASE_URL a role of its own that is not`);
+    if (check?.member) throw new MigrationError(`the runtime role ${role} is ${owner}, which owns the audit tables, or a member of it: give DATABASE_URL a role of its own`);
+    await client.query(`SELECT "gatehouse_grant_runtime"($1)`, [role]);
+    await client.query("COMMIT");
+    return role;
+  } catch (error) {
+    await client.query("ROLLBACK");
+    if (error instanceof MigrationError) throw error;
+    throw new MigrationError(`could not grant the runtime role ${role}: ${(error as Error).message}`);
   }
 }
 

@@ -1,12 +1,16 @@
 import { retentionSettings } from "@gatehouse/core";
 import { frontierKeys, rootFromFrontier, toHex } from "@gatehouse/tlog";
-import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { createDb, db, TX_OPTIONS, type Db, type Tx } from "../infra/client";
+import { dbEnv } from "../infra/env";
 import { appendAuditEntry, readLockedHead, txQuery } from "./append-audit-entries";
 import { readTreeNodes, type Query } from "./log-store";
 import { RETENTION_ACTOR } from "./retention-sweep";
 
 const DAY_MS = 86_400_000;
-/** Dropping a month detaches it from audit_entries; an append holding the table waits this long at most, and the job tries again next run. */
+/**
+ * Dropping a month detaches it from audit_entries, under the table's exclusive lock; the drop waits this long at most for
+ * the transactions in flight on it (appends queue behind that wait), and the job tries again next run.
+ */
 const LOCK_TIMEOUT_MS = 2_000;
 /** A month is considered only once it ended at least this long ago, whatever an org's retention says: an entry sealed by a host whose clock ran slow still lands in a month that stays. */
 const GRACE_MS = DAY_MS;
@@ -71,11 +75,42 @@ function keeps(org: { settings: unknown; closed: boolean }, end: Date, now: Date
  * Then the partition is detached and dropped, once no org's entries in it lie above its recorded start. The verifier,
  * the proofs and the export go on from the start, so the rest of each log still verifies against its signed checkpoints.
  * The oldest month that stays (and why) is answered; nothing to drop writes nothing. Two workers at once record each start
- * once (under the head lock) and drop each month once.
+ * once (under the head lock) and drop each month once. It runs as the owner of audit_entries, the one role that may drop a
+ * partition and move a log's start (docs/adr/0044-owner-and-runtime-database-roles.md): on a pool of its own for the run
+ * from DATABASE_OWNER_URL when that is set, else on DATABASE_URL's (one role for both), or on `database` when given.
  */
-export async function dropAuditMonths({ now = new Date() }: { now?: Date } = {}): Promise<AuditMonthDrops> {
-  const pool = db().pool;
+export async function dropAuditMonths({ now = new Date(), database }: { now?: Date; database?: Db } = {}): Promise<AuditMonthDrops> {
+  if (database) return dropMonths(database, now);
+  const env = dbEnv();
+  if (env.DATABASE_OWNER_URL === undefined) return dropMonths(db(), now);
+  const owner = createDb({
+    url: env.DATABASE_OWNER_URL,
+    poolSize: 2,
+    connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: env.DATABASE_QUERY_TIMEOUT_MS,
+  });
+  try {
+    return await dropMonths(owner, now);
+  } finally {
+    await owner.$disconnect();
+    await owner.pool.end().catch(() => undefined);
+  }
+}
+
+/** The drops, as the role of `database`, which must own audit_entries: nothing is read or written otherwise. */
+async function dropMonths(database: Db, now: Date): Promise<AuditMonthDrops> {
+  const pool = database.pool;
   const query: Query = async <R>(text: string, values: unknown[]) => (await pool.query(text, values)).rows as R[];
+  const [role] = await query<{ name: string; owns: boolean }>(
+    `SELECT current_user AS name, pg_has_role(current_user, relowner, 'USAGE') AS owns FROM pg_class WHERE oid = 'audit_entries'::regclass`,
+    [],
+  );
+  if (role?.owns !== true) {
+    throw new Error(
+      `the month drop runs as the owner of audit_entries, and ${role?.name ?? "this role"} is not it: give the worker DATABASE_OWNER_URL (docs/deploying.md, Two database roles)`,
+    );
+  }
   const done: AuditMonthDrops = { dropped: [], orgs: 0, kept: null };
   for (const partition of await rangePartitions(query)) {
     if (partition.end.getTime() > now.getTime() - GRACE_MS) break;
@@ -102,10 +137,10 @@ export async function dropAuditMonths({ now = new Date() }: { now?: Date } = {})
       break;
     }
     for (const org of inIt) {
-      const moved = await db().$transaction((tx) => recordStart(tx, org, partition, now), TX_OPTIONS);
+      const moved = await database.$transaction((tx) => recordStart(tx, org, partition, now), TX_OPTIONS);
       if (moved) done.orgs += 1;
     }
-    const outcome = await dropPartition(partition);
+    const outcome = await dropPartition(database, partition);
     if (outcome === "ahead") {
       done.kept = { partition: partition.name, reason: "an org's entries in it lie above its recorded start (appended while it was being dropped); the next run tries again" };
       break;
@@ -182,11 +217,18 @@ async function recordStart(tx: Tx, org: OrgInPartition, partition: Partition, no
 }
 
 /**
- * Detaches and drops the partition, unless an org's entries in it lie above its recorded start (checked with the
- * table held: "ahead"). Waits LOCK_TIMEOUT_MS at most for appends in flight to finish. "gone": another worker dropped it.
+ * Detaches and drops the partition, unless an org's entries in it lie above its recorded start ("ahead"). What is read in
+ * full is read before any lock (the starts; the month itself was read by the caller): under audit_entries' exclusive lock,
+ * which appends to every month wait for, only the month's orgs are looked up in its index on (org_id, seq) — two index
+ * probes per org with entries in it, however many entries it holds — then it is detached and dropped. A start read before
+ * the lock can only be behind the one in force (a start only moves forward), so a stale read keeps the month, never drops
+ * an entry above a start. Waits LOCK_TIMEOUT_MS at most for the transactions in flight on the table. "gone": another
+ * worker dropped it.
  */
-async function dropPartition(partition: Partition): Promise<"dropped" | "gone" | "ahead"> {
-  const client = await db().pool.connect();
+async function dropPartition(database: Db, partition: Partition): Promise<"dropped" | "gone" | "ahead"> {
+  const table = quoteIdent(partition.name);
+  const starts = (await database.pool.query<{ org_id: string; size: string }>(`SELECT org_id, size::text AS size FROM audit_log_starts`)).rows;
+  const client = await database.pool.connect();
   try {
     await client.query("BEGIN");
     await client.query(`SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`);
@@ -195,16 +237,25 @@ async function dropPartition(partition: Partition): Promise<"dropped" | "gone" |
       await client.query("ROLLBACK");
       return "gone";
     }
+    // The month's orgs, one index probe each (a loose index scan of (org_id, seq)), and each one's largest seq in it.
     const ahead = await client.query(
-      `SELECT p.org_id FROM (SELECT org_id, max(seq) + 1 AS through FROM ${quoteIdent(partition.name)} GROUP BY org_id) p
-       LEFT JOIN audit_log_starts s ON s.org_id = p.org_id WHERE s.size IS NULL OR s.size < p.through LIMIT 1`,
+      `WITH RECURSIVE orgs_in AS (
+         (SELECT org_id FROM ${table} ORDER BY org_id LIMIT 1)
+         UNION ALL
+         SELECT (SELECT p.org_id FROM ${table} p WHERE p.org_id > o.org_id ORDER BY p.org_id LIMIT 1) FROM orgs_in o WHERE o.org_id IS NOT NULL
+       )
+       SELECT o.org_id FROM orgs_in o
+       LEFT JOIN unnest($1::text[], $2::bigint[]) AS s(org_id, size) ON s.org_id = o.org_id
+       WHERE o.org_id IS NOT NULL AND (s.size IS NULL OR (SELECT max(p.seq) FROM ${table} p WHERE p.org_id = o.org_id) >= s.size)
+       LIMIT 1`,
+      [starts.map((start) => start.org_id), starts.map((start) => start.size)],
     );
     if (ahead.rows.length > 0) {
       await client.query("ROLLBACK");
       return "ahead";
     }
-    await client.query(`ALTER TABLE audit_entries DETACH PARTITION ${quoteIdent(partition.name)}`);
-    await client.query(`DROP TABLE ${quoteIdent(partition.name)}`);
+    await client.query(`ALTER TABLE audit_entries DETACH PARTITION ${table}`);
+    await client.query(`DROP TABLE ${table}`);
     await client.query("COMMIT");
     return "dropped";
   } catch (error) {

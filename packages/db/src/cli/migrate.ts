@@ -1,11 +1,14 @@
 import { IDLE_IN_TRANSACTION_TIMEOUT_MS } from "../infra/client";
-import { dbEnv } from "../infra/env";
+import { dbEnv, migrationTarget } from "../infra/env";
 import { migrate, MigrationError } from "../migrate";
 
 try {
   const env = dbEnv();
+  const target = migrationTarget(env);
+  if ("problem" in target) throw new MigrationError(target.problem);
   const result = await migrate({
-    url: env.DATABASE_URL,
+    // As the owner (DATABASE_OWNER_URL), granting DATABASE_URL's role what the product does; or as the one role of both.
+    ...target,
     log: (line) => console.log(`[migrate] ${line}`),
     // Behind a pooler in transaction mode the processes send no timeouts: the same bounds become the database's defaults.
     ...(env.DATABASE_POOL_MODE === "transaction"

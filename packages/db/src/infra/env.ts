@@ -8,6 +8,19 @@ const schema = z.object({
   DATABASE_URL: z
     .string({ error: "is not set; point it at PostgreSQL (postgresql://user:password@host:5432/db), or run `npm start`, which runs an embedded database" })
     .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL"),
+  /**
+   * The owner role (docs/deploying.md, "Two database roles"; docs/adr/0044-owner-and-runtime-database-roles.md): `npm run
+   * db:migrate` and the month drops (the worker's job audit-drop-months) run as it, straight to PostgreSQL; the role of
+   * DATABASE_URL then gets only what the product does (no ALTER, DROP, TRUNCATE or trigger change of the audit tables, no
+   * DELETE of their rows). Unset: DATABASE_URL's role does both — the audit guards then stop mistakes, not someone who
+   * holds that role — and with NODE_ENV=production `npm run db:migrate` refuses (set it to DATABASE_URL to choose one role).
+   */
+  DATABASE_OWNER_URL: unsetWhenBlank(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL")
+      .optional(),
+  ),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")
@@ -132,6 +145,23 @@ export function dbEnv(): DbEnv {
 }
 
 const isProduction = (env: DbEnv) => env.NODE_ENV === "production";
+
+/**
+ * Where `npm run db:migrate` connects (`url`, the owner) and whose role it grants the runtime privileges to
+ * (`runtimeUrl`, DATABASE_URL; absent with one role for both). In production one role must be chosen explicitly.
+ */
+export function migrationTarget(env: DbEnv): { url: string; runtimeUrl?: string } | { problem: string } {
+  if (env.DATABASE_OWNER_URL !== undefined) return { url: env.DATABASE_OWNER_URL, runtimeUrl: env.DATABASE_URL };
+  if (isProduction(env)) {
+    return {
+      problem:
+        "DATABASE_OWNER_URL is not set, and NODE_ENV is production: set it to the role that owns the schema (it migrates and drops old months), " +
+        "and DATABASE_URL to a role of its own for the API, the console and the worker, which then cannot alter, truncate or delete from the audit tables " +
+        "(docs/deploying.md, Two database roles); or set DATABASE_OWNER_URL to DATABASE_URL to run with one role, whose holder can then drop the audit log's guards",
+    };
+  }
+  return { url: env.DATABASE_URL };
+}
 
 /** The console's public origin, which every mailed link starts with (GATEHOUSE_CONSOLE_URL; see deploymentProblems). */
 export function consoleOrigin(env: DbEnv = dbEnv()): string {
