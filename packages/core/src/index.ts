@@ -71,6 +71,7 @@ export * from "./content/content-rules";
 export * from "./content/detectors";
 export * from "./content/org-detectors";
 export * from "./content/screen-content";
+export * from "./content/screen-budget";
 export * from "./scan/scan-input";
 export * from "./scan/scan-content";
 export * from "./content/content-finding";

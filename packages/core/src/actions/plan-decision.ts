@@ -1,5 +1,5 @@
 import type { ActorRef, AuditEntryInput } from "../audit/entry";
-import type { ContentFinding } from "../content/screen-content";
+import type { ContentFinding, ContentLimitName } from "../content/screen-content";
 import type { ContentAction } from "../content/content-rules";
 import type { ContentClass } from "../content/detectors";
 import type { GrantRef } from "../approvals/standing-grants";
@@ -42,6 +42,8 @@ export interface DecisionInputs {
   screen: {
     findings: readonly ContentFinding[];
     denied: boolean;
+    /** The screen stopped at one of its budget's limits (screen-budget.ts): the call is refused (CONTENT_LIMIT), and nothing of its content is written. */
+    limited?: ContentLimitName | undefined;
     conditionsEvaluated: Decision["conditionsEvaluated"];
     /** The call's content rules, answered when the caller screens content itself (the request's `screened`). */
     content?: Record<ContentClass, ContentAction> | undefined;
@@ -149,6 +151,7 @@ export function planDecision(inputs: DecisionInputs, recording?: DecisionRecordi
   const denialReason = firstDenial<DenialReason>([
     inputs.gateReason,
     screen.denied && "CONTENT_DENIED",
+    screen.limited && "CONTENT_LIMIT",
     inputs.haltedAtCommit && "AGENT_HALTED",
     budgeted.decision.effect === "deny" && budgeted.decision.reason,
     budgeted.denied && "BUDGET_EXCEEDED",
@@ -168,7 +171,7 @@ export function planDecision(inputs: DecisionInputs, recording?: DecisionRecordi
       : undefined;
   const { auditEventId: _none, ...result } = buildActionResult({
     // A refusal of the content rules names no policy (the org default may be what refused).
-    decision: denialReason === "CONTENT_DENIED" ? { ...decided, policy: undefined } : decided,
+    decision: denialReason === "CONTENT_DENIED" || denialReason === "CONTENT_LIMIT" ? { ...decided, policy: undefined } : decided,
     auditEventId: "",
     ...(approval && recording ? { approval: { ...approval, url: recording.approvalUrl(approval.id) } } : {}),
     ...(denialReason ? { denialReason } : {}),

@@ -79,22 +79,35 @@ const CHECKS: Record<OrgDetectorChecksum, (value: string) => boolean> = {
   iban: (value) => ibanValid(value.toUpperCase()),
 };
 
-interface CompiledOrgDetector {
+export interface CompiledOrgDetector {
   spec: OrgDetectorSpec;
   regex: RE2JS;
   keywords: readonly string[];
+  /** Its RE2 program's instructions: a match over a text costs at most the text's length times this (screen-budget.ts). */
+  programSize: number;
 }
 
-function compileOne(spec: OrgDetectorSpec): CompiledOrgDetector {
-  return { spec, regex: RE2JS.compile(spec.pattern), keywords: spec.keywords.map((keyword) => keyword.toLowerCase()) };
+export function compileOne(spec: OrgDetectorSpec): CompiledOrgDetector {
+  const regex = RE2JS.compile(spec.pattern);
+  return { spec, regex, keywords: spec.keywords.map((keyword) => keyword.toLowerCase()), programSize: regex.programSize() };
 }
 
-/** Every validated match of one detector in `text`, non-empty, in order. */
-function matchesOf(text: string, compiled: CompiledOrgDetector): TextFinding[] {
+/** Whether a detector runs on a text: it has no keywords, or the text (lowercased, once: `lower`) holds one. */
+export function gatePasses(detector: CompiledOrgDetector, lower: () => string): boolean {
+  if (detector.keywords.length === 0) return true;
+  const seen = lower();
+  return detector.keywords.some((keyword) => seen.includes(keyword));
+}
+
+/**
+ * Every validated match of one detector in `text`, non-empty, in order; at most `most` of them (the
+ * matcher stops at the one past it, so a caller can tell "more than `most`" from "exactly `most`").
+ */
+export function matchesOf(text: string, compiled: CompiledOrgDetector, most = Number.POSITIVE_INFINITY): TextFinding[] {
   const found: TextFinding[] = [];
   const matcher = compiled.regex.matcher(text);
   const check = compiled.spec.checksum ? CHECKS[compiled.spec.checksum] : undefined;
-  while (matcher.find()) {
+  while (found.length <= most && matcher.find()) {
     const start = matcher.start();
     const end = matcher.end();
     if (end <= start) continue;
@@ -110,11 +123,7 @@ function matchesOf(text: string, compiled: CompiledOrgDetector): TextFinding[] {
  * left out rather than failing every screen of the org: they were checked when they were saved.
  */
 export function compileOrgDetectors(specs: readonly OrgDetectorSpec[]): OrgDetectorScan {
-  const compiled: CompiledOrgDetector[] = [];
-  for (const spec of specs) {
-    if (orgPatternProblem(spec.pattern) !== null) continue;
-    compiled.push(compileOne(spec));
-  }
+  const compiled = compiledDetectors(specs);
   return {
     size: compiled.length,
     find(text, classes) {
@@ -122,16 +131,37 @@ export function compileOrgDetectors(specs: readonly OrgDetectorSpec[]): OrgDetec
       let lower: string | undefined;
       for (const detector of compiled) {
         if (classes && !classes.has(detector.spec.class)) continue;
-        if (detector.keywords.length > 0) {
-          lower ??= text.toLowerCase();
-          const seen = lower;
-          if (!detector.keywords.some((keyword) => seen.includes(keyword))) continue;
-        }
+        if (!gatePasses(detector, () => (lower ??= text.toLowerCase()))) continue;
         found.push(...matchesOf(text, detector));
       }
       return found;
     },
   };
+}
+
+/** Compiled lists by their specs' content, so a work-pool job or a repeated screen compiles an org's set once. */
+const compiledLists = new Map<string, CompiledOrgDetector[]>();
+
+/** The specs that compile (a stored pattern a newer check would refuse is left out: it was checked when it was saved), compiled; remembered by their content (least recently used out first). */
+export function compiledDetectors(specs: readonly OrgDetectorSpec[]): CompiledOrgDetector[] {
+  const key = specsKey(specs);
+  let compiled = compiledLists.get(key);
+  if (compiled) {
+    compiledLists.delete(key);
+  } else {
+    compiled = [];
+    for (const spec of specs) {
+      if (orgPatternProblem(spec.pattern) !== null) continue;
+      compiled.push(compileOne(spec));
+    }
+  }
+  compiledLists.set(key, compiled);
+  if (compiledLists.size > COMPILED_SETS) compiledLists.delete(compiledLists.keys().next().value as string);
+  return compiled;
+}
+
+function specsKey(specs: readonly OrgDetectorSpec[]): string {
+  return JSON.stringify(specs.map((spec) => [spec.name, spec.class, spec.pattern, spec.keywords, spec.checksum]));
 }
 
 /** Compiled sets by their specs, so a work-pool job or a repeated scan compiles an org's set once. */
@@ -141,7 +171,7 @@ const COMPILED_SETS = 256;
 /** `compileOrgDetectors`, remembered by the specs' content (least recently used out first). */
 export function orgDetectorScan(specs: readonly OrgDetectorSpec[]): OrgDetectorScan | undefined {
   if (specs.length === 0) return undefined;
-  const key = JSON.stringify(specs.map((spec) => [spec.name, spec.class, spec.pattern, spec.keywords, spec.checksum]));
+  const key = specsKey(specs);
   let scan = compiledSets.get(key);
   if (scan) {
     compiledSets.delete(key);
@@ -153,15 +183,22 @@ export function orgDetectorScan(specs: readonly OrgDetectorSpec[]): OrgDetectorS
   return scan;
 }
 
-/** A candidate's hits in each sample (`POST /v1/content/detectors/test`): where, and the matched text (the sample is the caller's own). */
+/** Hits a candidate's test answers in all samples (screen-budget.ts's MAX_ORG_MATCHES: a call's matches are capped alike). */
+export const ORG_DETECTOR_TEST_MAX_HITS = 1_000;
+
+/** A candidate's hits in each sample (`POST /v1/content/detectors/test`): where, and the matched text (the sample is the caller's own); at most ORG_DETECTOR_TEST_MAX_HITS in all. */
 export function testOrgDetector(spec: OrgDetectorSpec, samples: readonly string[]): Array<{ sample: number; hits: Array<{ start: number; end: number; match: string }> }> {
   const compiled = compileOne(spec);
-  return samples.map((sample, index) => ({
-    sample: index,
-    hits: (compiled.keywords.length > 0 && !compiled.keywords.some((keyword) => sample.toLowerCase().includes(keyword)) ? [] : matchesOf(sample, compiled)).map((hit) => ({
-      start: hit.start,
-      end: hit.end,
-      match: sample.slice(hit.start, hit.end),
-    })),
-  }));
+  let left = ORG_DETECTOR_TEST_MAX_HITS;
+  return samples.map((sample, index) => {
+    const gated = compiled.keywords.length > 0 && !compiled.keywords.some((keyword) => sample.toLowerCase().includes(keyword));
+    const hits = gated || left <= 0 ? [] : matchesOf(sample, compiled, left - 1);
+    left -= hits.length;
+    return { sample: index, hits: hits.map((hit) => ({ start: hit.start, end: hit.end, match: sample.slice(hit.start, hit.end) })) };
+  });
+}
+
+/** `testOrgDetector` as one plain-data job (a work-pool task takes one input). */
+export function testOrgDetectorJob(input: { spec: OrgDetectorSpec; samples: readonly string[] }): ReturnType<typeof testOrgDetector> {
+  return testOrgDetector(input.spec, input.samples);
 }

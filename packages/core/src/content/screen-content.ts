@@ -44,6 +44,22 @@ export interface ScreenOptions {
   placeholder?: (kind: ContentClass, detector: string, value: string) => string;
   /** The org's own detectors (org-detectors.ts), run beside the table. */
   org?: OrgDetectorScan;
+  /**
+   * The server's bounds on what the screen writes (screen-budget.ts): past `redactions` placeholders, or
+   * once they add more than `growth` characters to what was sent, the screen stops (ScreenLimitReached).
+   */
+  limits?: { redactions: number; growth: number };
+}
+
+/** Which limit a screen reached (screen-budget.ts says each). */
+export type ContentLimitName = "work" | "matches" | "redactions" | "growth";
+
+/** A screen stopped at one of its limits: its caller names the field (packages/db's screen turns it into a 400, a decision into CONTENT_LIMIT). */
+export class ScreenLimitReached extends Error {
+  constructor(readonly limit: ContentLimitName) {
+    super(`the screen reached its ${limit} limit`);
+    this.name = "ScreenLimitReached";
+  }
 }
 
 /**
@@ -97,6 +113,9 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
   const findings: ContentFinding[] = [];
   let denied = false;
   if (classes.size === 0) return { value, findings, denied };
+  const limits = options.limits;
+  let redactions = 0;
+  let growth = 0;
 
   /** Where a value sits, as a chain to the root: built into a path only when something is found there. */
   type At = { parent: At | null; key: string | number } | null;
@@ -131,6 +150,12 @@ export function screenContent<T>(value: T, root: ReadonlyArray<string | number>,
       const placeholder = options.placeholder
         ? options.placeholder(finding.class, finding.detector, found)
         : contentPlaceholder(finding.class, finding.detector, options.tag(found));
+      if (limits) {
+        redactions += 1;
+        growth += placeholder.length - (finding.end - finding.start);
+        if (redactions > limits.redactions) throw new ScreenLimitReached("redactions");
+        if (growth > limits.growth) throw new ScreenLimitReached("growth");
+      }
       out += text.slice(cut, finding.start) + placeholder;
       cut = finding.end;
     }

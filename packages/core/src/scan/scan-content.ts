@@ -1,5 +1,6 @@
 import { DETECTOR_CONFIDENCE, findInText, type ContentClass, type DetectorConfidence, type OrgDetectorScan } from "../content/detectors";
-import { orgDetectorScan, type OrgDetectorSpec } from "../content/org-detectors";
+import type { OrgDetectorSpec } from "../content/org-detectors";
+import { answeredOrgScan, ContentLimitError, screenedTexts, screenOrgTexts } from "../content/screen-budget";
 import { CONTENT_KEY_MIN_LENGTH as KEY_MIN_LENGTH, CONTENT_MIN_LENGTH as MIN_LENGTH, MAX_FINDINGS, PLACEHOLDER_KIND as KIND } from "../content/screen-content";
 import { formatIssuePath } from "../issue-path";
 
@@ -50,9 +51,27 @@ function confidence(detector: string): { confidence?: DetectorConfidence } {
   return known === undefined ? {} : { confidence: known };
 }
 
-/** The scan of a text or a JSON value (ScanInput): every finding up to MAX_FINDINGS, and whether there were more. */
+/** What a scan reads: the text, or every string and key of the JSON value that the walk looks at. */
+export function scanTexts(input: ScanInput): string[] {
+  return "text" in input ? [input.text] : [...screenedTexts(input.json)];
+}
+
+/**
+ * The org's detectors over what a scan reads, within a call's budget (screen-budget.ts): past it, a
+ * ContentLimitError naming `text` or `json`, before the walk.
+ */
+function orgScanFor(input: ScanInput): OrgDetectorScan | undefined {
+  const specs = input.detectors ?? [];
+  if (specs.length === 0) return undefined;
+  const texts = scanTexts(input);
+  const result = screenOrgTexts({ specs, texts });
+  if ("limit" in result) throw new ContentLimitError(result.limit, "text" in input ? "text" : "json");
+  return answeredOrgScan(specs, texts, result.findings);
+}
+
+/** The scan of a text or a JSON value (ScanInput): every finding up to MAX_FINDINGS, and whether there were more; a ContentLimitError past the org detectors' budget. */
 export function scanContent(input: ScanInput): ScanResult {
-  const org = orgDetectorScan(input.detectors ?? []);
+  const org = orgScanFor(input);
   if ("text" in input) {
     const found = findInText(input.text, org ? { org } : {});
     return {

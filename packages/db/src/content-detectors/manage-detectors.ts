@@ -1,11 +1,30 @@
 import { createContentDetectorBodySchema, testContentDetectorBodySchema, updateContentDetectorBodySchema, type ContentDetectorView } from "@gatehouse/contracts";
-import { conflict, MAX_ORG_DETECTORS, newId, notFound, testOrgDetector, validationError, zodIssues, type ContentClass } from "@gatehouse/core";
+import {
+  conflict,
+  MAX_ORG_DETECTORS,
+  newId,
+  notFound,
+  ORG_SCREEN_INLINE_WORK,
+  ORG_SCREEN_PROGRAM_BUDGET,
+  orgProgramSize,
+  orgScreenWork,
+  rateLimited,
+  SCREENED_CALL_MAX_CHARS,
+  testOrgDetector,
+  testOrgDetectorJob,
+  unavailable,
+  validationError,
+  zodIssues,
+  type ContentClass,
+  type OrgDetectorSpec,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent, requirePermission } from "../actors/require-permission";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { forgetOrgDetectors, orgDetectors } from "../snapshots/org-detectors";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { isUniqueViolation } from "../infra/prisma-errors";
 import { publishAfterCommit } from "../infra/signals";
 import { settingsOf } from "../orgs/get-org-settings";
@@ -83,6 +102,32 @@ function secondApprovalRequired(what: string) {
   );
 }
 
+/**
+ * The org's enabled detectors, as they stand in `tx` after a change, held to the screening budget
+ * (docs/content-detectors.md, "Budgets"): their RE2 programs together may hold ORG_SCREEN_PROGRAM_BUDGET
+ * instructions, so the costliest call (SCREENED_CALL_MAX_CHARS of text, every detector running) stays
+ * within one call's work. Past it: a 400 naming `pattern`, and the change rolls back.
+ */
+async function withinScreenBudget(tx: Tx, orgId: string): Promise<void> {
+  const rows = await tx.contentDetector.findMany({ where: { orgId, enabled: true }, select: { name: true, class: true, pattern: true, keywords: true, checksum: true } });
+  const specs: OrgDetectorSpec[] = rows.map((row) => ({
+    name: row.name,
+    class: row.class as ContentClass,
+    pattern: row.pattern,
+    keywords: row.keywords,
+    checksum: row.checksum === "luhn" || row.checksum === "iban" ? row.checksum : null,
+  }));
+  const size = orgProgramSize(specs);
+  if (size > ORG_SCREEN_PROGRAM_BUDGET) {
+    throw validationError([
+      {
+        path: "pattern",
+        message: `the org's enabled detectors would compile to ${size} RE2 instructions in all, more than ${ORG_SCREEN_PROGRAM_BUDGET}: screening a ${SCREENED_CALL_MAX_CHARS.toLocaleString("en-US")}-character call would pass one call's budget; use a smaller pattern (fewer or smaller counted repetitions), or disable another detector`,
+      },
+    ]);
+  }
+}
+
 /** Adds a detector the org's screens run from the next call on (docs/content-detectors.md, "An org's own detectors"). */
 export async function createContentDetector({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<ContentDetectorView> {
   requirePermission(ctx, "content.detectors");
@@ -110,6 +155,7 @@ export async function createContentDetector({ ctx, input }: { ctx: Ctx; input: u
           createdBy: ctx.actor.type === "user" || ctx.actor.type === "adminKey" ? ctx.actor.membershipId : null,
         },
       });
+      await withinScreenBudget(tx, ctx.org.id);
       await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: id, data: entryData(row, "created") });
       return row;
     }, TX_OPTIONS);
@@ -166,6 +212,7 @@ export async function updateContentDetector({ ctx, input }: { ctx: Ctx; input: {
           updatedAt: new Date(),
         },
       });
+      await withinScreenBudget(tx, ctx.org.id);
       await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: row.id, data: entryData(row, "updated") });
       return row;
     }, TX_OPTIONS);
@@ -191,22 +238,36 @@ export async function deleteContentDetector({ ctx, input }: { ctx: Ctx; input: {
   return view(deleted);
 }
 
-/** A candidate's hits in sample texts; nothing is saved or recorded. */
-export function testContentDetector({ ctx, input }: { ctx: Ctx; input: unknown }): { results: ReturnType<typeof testOrgDetector> } {
+const testTask = workTask<{ spec: OrgDetectorSpec; samples: readonly string[] }, ReturnType<typeof testOrgDetector>>("@gatehouse/core", "testOrgDetectorJob");
+
+/**
+ * A candidate's hits in sample texts; nothing is saved or recorded. Small tests run at once; larger ones
+ * (up to 20 samples of 4,096 characters: seconds of the costliest pattern) on the work pool in the org's turn.
+ */
+export async function testContentDetector({ ctx, input, work }: { ctx: Ctx; input: unknown; work?: WorkPool }): Promise<{ results: ReturnType<typeof testOrgDetector> }> {
   requirePermission(ctx, "content.detectors");
   const parsed = testContentDetectorBodySchema.safeParse(input);
   if (!parsed.success) throw validationError(zodIssues(parsed.error));
   const { detector, samples } = parsed.data;
-  return { results: testOrgDetector({ name: "candidate", ...detector, keywords: keywordsOf(detector.keywords) }, samples) };
+  const spec: OrgDetectorSpec = { name: "candidate", ...detector, keywords: keywordsOf(detector.keywords) };
+  if (orgScreenWork({ specs: [spec], texts: samples }) <= ORG_SCREEN_INLINE_WORK) return { results: testOrgDetectorJob({ spec, samples }) };
+  try {
+    return { results: await (work ?? workPool()).run(testTask, { spec, samples }, { key: ctx.org.id }) };
+  } catch (error) {
+    if (error instanceof WorkQueueFull)
+      throw rateLimited(`${error.queued} jobs of this org already wait for the work pool; try again when they are done`, 1, { queued: error.queued });
+    if (error instanceof WorkTimeout || error instanceof WorkCrashed) throw unavailable("the test stopped before it finished; try again shortly", 5);
+    throw error;
+  }
 }
 
-/** The org's enabled detectors, for an agent's SDK to screen with in its own process (docs/guardrails.md). */
-export async function screenContentDetectors({
-  ctx,
-}: {
-  ctx: Ctx;
-}): Promise<{ detectors: Array<Pick<ContentDetectorView, "name" | "class" | "pattern" | "keywords" | "checksum">> }> {
+/**
+ * The org's enabled detectors as an agent's key may see them: name and class, never the pattern, keywords or
+ * checksum (a pattern may spell the very value it guards: ADR 0038, amended). An SDK that gets a non-empty list
+ * sends the texts it screens to `POST /v1/scan`, where the patterns run (docs/guardrails.md).
+ */
+export async function screenContentDetectors({ ctx }: { ctx: Ctx }): Promise<{ detectors: Array<Pick<ContentDetectorView, "name" | "class">> }> {
   requireAgent(ctx);
   const { specs } = await orgDetectors(ctx.org.id);
-  return { detectors: specs.map((spec) => ({ name: spec.name, class: spec.class, pattern: spec.pattern, keywords: [...spec.keywords], checksum: spec.checksum })) };
+  return { detectors: specs.map((spec) => ({ name: spec.name, class: spec.class })) };
 }

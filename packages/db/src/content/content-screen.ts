@@ -1,5 +1,17 @@
 import { createHmac } from "node:crypto";
 import {
+  answeredOrgScan,
+  ContentLimitError,
+  formatIssuePath,
+  MAX_REDACTIONS,
+  MAX_SCREEN_GROWTH,
+  ORG_SCREEN_INLINE_WORK,
+  orgScreenWork,
+  rateLimited,
+  screenedTexts,
+  ScreenLimitReached,
+  screenOrgTexts,
+  unavailable,
   contentSettings,
   resolveContentActions,
   resolvePromptContentActions,
@@ -10,9 +22,12 @@ import {
   type ContentRule,
   type ContentSettings,
   type OrgDetectorScan,
+  type OrgScreenJob,
+  type OrgScreenResult,
 } from "@gatehouse/core";
 import { orgSubkey } from "../infra/org-vault";
-import { freshOrgDetectors, lastOrgDetectors, orgDetectors, type DetectorRowQuery } from "../snapshots/org-detectors";
+import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
+import { freshOrgDetectors, lastOrgDetectors, orgDetectors, type DetectorRowQuery, type OrgDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
@@ -38,9 +53,128 @@ function tagKey(orgId: string): Promise<Buffer> {
 type Screen = ContentScreen;
 const NOTHING: Screen = (value) => ({ value, findings: [], denied: false });
 
+/** The server's bounds on what a screen writes (core's screen-budget.ts). */
+const LIMITS = { redactions: MAX_REDACTIONS, growth: MAX_SCREEN_GROWTH };
+
+/** A screen with the org's key: one that reaches a limit of its budget is a ContentLimitError naming the field it screened (`root`). */
 function screenWith(key: Buffer, actions: ContentActions, org: OrgDetectorScan | undefined): Screen {
   const tag = (text: string) => createHmac("sha256", key).update(text, "utf8").digest("hex").slice(0, TAG_HEX);
-  return (value, root, only) => screenContent(value, root, { actions, tag, ...(only ? { only } : {}), ...(org ? { org } : {}) });
+  return (value, root, only) => {
+    try {
+      return screenContent(value, root, { actions, tag, limits: LIMITS, ...(only ? { only } : {}), ...(org ? { org } : {}) });
+    } catch (error) {
+      if (error instanceof ScreenLimitReached) throw new ContentLimitError(error.limit, formatIssuePath(root) || "body");
+      throw error;
+    }
+  };
+}
+
+const screenTask = workTask<OrgScreenJob, OrgScreenResult>("@gatehouse/core", "screenOrgTexts");
+/** Screens of one org that may wait for the work pool at once (each a bounded job; an org's decisions come many at a time): past it, 429. */
+export const SCREEN_QUEUE_PER_ORG = 64;
+
+/** A job's answer as a scan, or the limit it reached as a ContentLimitError naming `field`. */
+function answered(own: OrgDetectors, job: OrgScreenJob, result: OrgScreenResult, field: string): OrgDetectorScan {
+  if ("limit" in result) throw new ContentLimitError(result.limit, field);
+  return answeredOrgScan(own.specs, job.texts, result.findings);
+}
+
+/**
+ * The org's own detectors over a call's texts, within the call's budget (core's screen-budget.ts): the
+ * work is counted before any matching; a little is done here, at once (`inline`), more on the work pool
+ * in the org's turn (one job of an org at a time there, so an org's detectors never hold the event loop
+ * nor every worker). A job past a limit is a ContentLimitError naming `field`; a full queue a 429; a job
+ * the pool could not finish a 503 (fail closed: nothing is screened, so nothing is decided or written).
+ */
+function orgScanOf(orgId: string, own: OrgDetectors, texts: readonly string[], field: string, work: () => WorkPool): OrgDetectorScan | undefined | Promise<OrgDetectorScan> {
+  if (!own.scan) return undefined;
+  const job: OrgScreenJob = { specs: own.specs, texts };
+  if (orgScreenWork(job) <= ORG_SCREEN_INLINE_WORK) return answered(own, job, screenOrgTexts(job), field);
+  return work()
+    .run(screenTask, job, { key: orgId, maxQueued: SCREEN_QUEUE_PER_ORG })
+    .then(
+      (result) => answered(own, job, result, field),
+      (error: unknown) => {
+        if (error instanceof WorkQueueFull)
+          throw rateLimited(`${error.queued} screens of this org's content already wait for the work pool; try again when they are done`, 1, { queued: error.queued });
+        if (error instanceof WorkTimeout || error instanceof WorkCrashed) throw unavailable("the screen of this call's content stopped before it finished; try again shortly", 5);
+        throw error;
+      },
+    );
+}
+
+/** The values a screen will read, by the field each is in (the largest names a limit it reaches). */
+export type ScreenedValues = ReadonlyArray<{ field: string; value: unknown }>;
+
+/** Every text a screen of `values` reads, and the field holding the most of them. */
+function textsOf(values: ScreenedValues): { texts: string[]; field: string } {
+  const all = new Set<string>();
+  let field = values[0]?.field ?? "body";
+  let most = -1;
+  for (const { field: name, value } of values) {
+    const texts = screenedTexts(value);
+    let length = 0;
+    for (const text of texts) {
+      length += text.length;
+      all.add(text);
+    }
+    if (length > most) {
+      most = length;
+      field = name;
+    }
+  }
+  return { texts: [...all], field };
+}
+
+/**
+ * A screen of one call's values (docs/content.md), keyed for the org: `screen(value, ["metadata"])`
+ * answers the value as it may be written (placeholders `[secret:github_token#1a2b3c4d]` for what the
+ * actions redact or refuse), the findings and whether the call is refused. The org's own detectors
+ * (org-detectors.ts) run beside the built-in table, over `values` (each value the call will screen and
+ * the field it is in) ahead of the screen and within the call's budget (orgScanOf). Without a wait when
+ * the org's key and detectors are at hand and the work is small enough for the event loop. A limit reached
+ * is a ContentLimitError naming the field. Fails closed: without the org's placeholder key (the master key
+ * cannot be read) or its detectors (the database cannot be read) nothing is decided.
+ */
+export function contentScreen(
+  orgId: string,
+  actions: ContentActions,
+  values: ScreenedValues,
+  options: { query?: DetectorRowQuery; work?: WorkPool } = {},
+): Screen | Promise<Screen> {
+  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
+  const work = () => options.work ?? workPool();
+  const withDetectors = (key: Buffer, own: OrgDetectors): Screen | Promise<Screen> => {
+    if (!own.scan) return screenWith(key, actions, undefined);
+    const { texts, field } = textsOf(values);
+    const scan = orgScanOf(orgId, own, texts, field, work);
+    return scan instanceof Promise ? scan.then((ready) => screenWith(key, actions, ready)) : screenWith(key, actions, scan);
+  };
+  // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read (and their work is small).
+  const key = derived.get(orgId);
+  const own = freshOrgDetectors(orgId);
+  if (key && own) return withDetectors(key, own);
+  // `query`: a screen inside a transaction reads the detectors through it (org-detectors.ts).
+  return Promise.all([tagKey(orgId), orgDetectors(orgId, Date.now(), options.query)]).then(([bytes, detectors]) => withDetectors(bytes, detectors));
+}
+
+/** A screen that collects what it is given (every text a screen of it would read) and finds nothing: how a caller learns `values` before the real screen. */
+export function collectingScreen(into: Array<{ field: string; value: unknown }>): Screen {
+  return (value, root) => {
+    into.push({ field: formatIssuePath(root) || "body", value });
+    return { value, findings: [], denied: false };
+  };
+}
+
+/**
+ * The org's own detectors run ahead over `values` (within the call's budget, see contentScreen), for a
+ * screen that must not wait later (`screenSync`, a report's judgement under the log's lock). Undefined
+ * when the org has none enabled.
+ */
+export async function orgScanAhead(orgId: string, values: ScreenedValues, work?: WorkPool): Promise<OrgDetectorScan | undefined> {
+  const own = await orgDetectors(orgId);
+  const { texts, field } = textsOf(values);
+  return orgScanOf(orgId, own, texts, field, () => work ?? workPool());
 }
 
 /** The org's content settings of a settings snapshot object: parsed once per snapshot. */
@@ -57,23 +191,6 @@ export function promptContentActionsFor(settings: unknown, rules: readonly Conte
 }
 
 /**
- * A screen of one call's values (docs/content.md), keyed for the org: `screen(value, ["metadata"])`
- * answers the value as it may be written (placeholders `[secret:github_token#1a2b3c4d]` for what the
- * actions redact or refuse), the findings and whether the call is refused. The org's own detectors
- * (org-detectors.ts) run beside the built-in table. Fails closed: without the org's placeholder key (the
- * master key cannot be read) or its detectors (the database cannot be read) nothing is decided.
- */
-export function contentScreen(orgId: string, actions: ContentActions, query?: DetectorRowQuery): Screen | Promise<Screen> {
-  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
-  // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read.
-  const key = derived.get(orgId);
-  const own = freshOrgDetectors(orgId);
-  if (key && own) return screenWith(key, actions, own.scan);
-  // `query`: a screen inside a transaction reads the detectors through it (org-detectors.ts).
-  return Promise.all([tagKey(orgId), orgDetectors(orgId, Date.now(), query)]).then(([bytes, detectors]) => screenWith(bytes, actions, detectors.scan));
-}
-
-/**
  * The org's placeholder key derived, so `screenSync` can screen without a wait (a batch judging under
  * the org's lock). Never fails: a key that cannot be derived fails `screenSync` instead, when a screen needs it.
  */
@@ -83,15 +200,16 @@ export async function contentKeyReady(orgId: string): Promise<void> {
 
 /**
  * `contentScreen` without a wait, after `contentKeyReady`: the org's detectors as last read (read by it
- * just before). Fails closed (throws) when the screen needs a key that could not be derived or detectors
+ * just before), their matches found ahead over the values it will read (`ahead`: orgScanAhead). Fails closed (throws) when the screen needs a key that could not be derived or detectors
  * that could not be read.
  */
-export function screenSync(orgId: string, actions: ContentActions): Screen {
+export function screenSync(orgId: string, actions: ContentActions, ahead: OrgDetectorScan | undefined): Screen {
   if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
   const key = derived.get(orgId);
   const own = freshOrgDetectors(orgId) ?? lastOrgDetectors(orgId);
   if (!key || !own) throw new Error("the org's content key or detectors are not available: nothing is screened, so nothing is written");
-  return screenWith(key, actions, own.scan);
+  // Detectors enabled since the run ahead (or without one) match here, within the event loop's share of the budget.
+  return screenWith(key, actions, own.scan ? (ahead ?? answeredOrgScan(own.specs, [], [])) : undefined);
 }
 
 /**
@@ -101,7 +219,7 @@ export function screenSync(orgId: string, actions: ContentActions): Screen {
  * it is written.
  */
 export async function screenWithOrgSettings<T>(orgId: string, field: string, value: T): Promise<T> {
-  const screen = await contentScreen(orgId, contentActionsFor(await orgSettingsSnapshot(orgId), []));
+  const screen = await contentScreen(orgId, contentActionsFor(await orgSettingsSnapshot(orgId), []), [{ field, value }]);
   const screened = screen(value, [field]);
   if (screened.denied) {
     const refused = [...new Set(screened.findings.filter((f) => f.action === "denied").map((f) => f.detector))];

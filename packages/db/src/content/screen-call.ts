@@ -27,8 +27,11 @@ export interface ScreenedCall {
  * and a model's name when the rules find anything in it (it is logged and priced as sent). Then its
  * metadata, data access and run name as the rules say, and what the caller's own screen found (`screened`)
  * by the same `actions`. Pure: no round trip.
+ *
+ * `withoutContent`: a call whose content could not be screened within its budget (CONTENT_LIMIT): its
+ * identifiers are screened as always, and nothing of its metadata, data access or run name is kept.
  */
-export function screenCall(screen: ContentScreen, request: ActionRequest, actions: ContentActions): ScreenedCall {
+export function screenCall(screen: ContentScreen, request: ActionRequest, actions: ContentActions, options: { withoutContent?: boolean } = {}): ScreenedCall {
   if (request.spend && screen(request.spend.model, ["spend.model"]).findings.length > 0) {
     throw validationError([{ path: "spend.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
   }
@@ -54,6 +57,9 @@ export function screenCall(screen: ContentScreen, request: ActionRequest, action
     }
   });
   const local = judgeLocalFindings(screened, actions, "prompt");
+  if (options.withoutContent) {
+    return { metadata: nothingOf({}), dataAccessed: nothingOf([]), runName: undefined, findings: local.findings, denied: local.denied };
+  }
   const metadata = screen(request.metadata, ["metadata"]);
   const dataAccessed = screen(request.dataAccessed, ["dataAccessed"]);
   const runName = request.runName === undefined ? undefined : screen(request.runName, ["runName"]);
@@ -64,4 +70,9 @@ export function screenCall(screen: ContentScreen, request: ActionRequest, action
     findings: [...metadata.findings, ...dataAccessed.findings, ...(runName?.findings ?? []), ...local.findings],
     denied: metadata.denied || dataAccessed.denied || (runName?.denied ?? false) || local.denied,
   };
+}
+
+/** A value kept in place of content that was not screened: nothing of it, no findings. */
+function nothingOf<T>(value: T): Screened<T> {
+  return { value, findings: [], denied: false };
 }

@@ -1,5 +1,5 @@
 import { screenLogData, screensCallerText, validationError, type AuditEntryInput, type FieldIssue } from "@gatehouse/core";
-import { contentActionsFor, contentScreen } from "./content-screen";
+import { collectingScreen, contentActionsFor, contentScreen } from "./content-screen";
 import type { DetectorRowQuery } from "../snapshots/org-detectors";
 import { eventLoopSlices } from "../infra/fair-share";
 
@@ -13,8 +13,12 @@ import { eventLoopSlices } from "../infra/fair-share";
  */
 export async function screenEntries(orgId: string, settings: unknown, entries: readonly AuditEntryInput[], query?: DetectorRowQuery): Promise<readonly AuditEntryInput[]> {
   if (!entries.some((entry) => screensCallerText(entry.type))) return entries;
+  // What the screen will read, collected first, so the org's detectors run over it within one budget (off the event loop when large).
+  const values: Array<{ field: string; value: unknown }> = [];
+  const collect = collectingScreen(values);
+  for (const entry of entries) if (screensCallerText(entry.type)) screenLogData(entry.type, entry.data, collect);
   // `query`: the append's transaction, through which the org's detectors are read when this process has no copy.
-  const pending = contentScreen(orgId, contentActionsFor(settings, []), query);
+  const pending = contentScreen(orgId, contentActionsFor(settings, []), values, query ? { query } : {});
   const screen = typeof pending === "function" ? pending : await pending;
   const issues = new Map<string, FieldIssue>();
   // A large batch pauses every few milliseconds, like its sealing (audit/log-store.ts's sealBatch).

@@ -21,7 +21,7 @@ export async function screenForAgent<T>(ctx: Ctx, actionType: string | undefined
   ]);
   const rules =
     actionType === undefined || policies.tampered.length > 0 || !subject ? [] : policies.set.contentFor(actionType, { id: subject.id, name: subject.name, labels: subject.labels });
-  const screen = await contentScreen(ctx.org.id, contentActionsFor(settings, rules));
+  const screen = await contentScreen(ctx.org.id, contentActionsFor(settings, rules), [{ field, value }]);
   const screened = screen(value, [field]);
   if (screened.denied) {
     const refused = screened.findings.filter((f) => f.action === "denied").map((f) => f.detector);

@@ -1,8 +1,8 @@
-import { budgetPlan, runIdOf, type BudgetPlan, type DecisionInputs } from "@gatehouse/core";
+import { budgetPlan, ContentLimitError, runIdOf, type BudgetPlan, type ContentLimitName, type DecisionInputs } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { contentScreen } from "../content/content-screen";
+import { collectingScreen, contentScreen } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
-import { screenCall } from "../content/screen-call";
+import { screenCall, type ScreenedCall } from "../content/screen-call";
 import { grantQuery, type GrantQuery } from "./claim-grant";
 import type { Prepared } from "./prepare-decision";
 
@@ -28,14 +28,9 @@ export interface ReadInputs {
 export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: number | undefined): Promise<ReadInputs> {
   const { request, agent, gateReason } = prepared;
   await checkScreenedDetectors(ctx.org.id, request.screened);
-  const pending = contentScreen(ctx.org.id, prepared.content);
-  const screen = typeof pending === "function" ? pending : await pending;
-  const { metadata, dataAccessed, runName, findings, denied } = screenCall(screen, request, prepared.promptContent ?? prepared.content);
-  // The conditions' values come from the call: rewritten only when something in it was.
-  const rewritten = findings.some((f) => f.action !== "flagged");
-  const conditionsEvaluated = rewritten ? screen(prepared.decision.conditionsEvaluated, ["conditionsEvaluated"]).value : prepared.decision.conditionsEvaluated;
+  const { metadata, dataAccessed, runName, findings, denied, conditionsEvaluated, limited } = await screenDecision(ctx.org.id, prepared);
   const at = new Date(now ?? Date.now());
-  const refusedBeforePolicy = Boolean(gateReason) || denied;
+  const refusedBeforePolicy = Boolean(gateReason) || denied || limited !== undefined;
   // The run the call names (docs/runs.md), keyed by the root agent so a delegate's calls join its root's run.
   const rootAgentId = prepared.delegation?.rootAgentId ?? agent.id;
   const run = request.runId ? { id: runIdOf(ctx.org.id, rootAgentId, request.runId), key: request.runId, rootAgentId, name: runName?.value } : undefined;
@@ -53,7 +48,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
       gateReason,
       tampered: prepared.tampered,
       reportOnly: prepared.reportOnly,
-      screen: { findings, denied, conditionsEvaluated, ...(prepared.promptContent ? { content: prepared.promptContent } : {}) },
+      screen: { findings, denied, ...(limited ? { limited } : {}), conditionsEvaluated, ...(prepared.promptContent ? { content: prepared.promptContent } : {}) },
       approvalTimeoutSeconds: prepared.approvalTimeoutSeconds,
       ...(run ? { run: { id: run.id, runId: run.key } } : {}),
     },
@@ -74,4 +69,39 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
     run,
     at,
   };
+}
+
+type ScreenedDecision = ScreenedCall & { conditionsEvaluated: Prepared["decision"]["conditionsEvaluated"]; limited: ContentLimitName | undefined };
+
+/**
+ * The call through the content screen (screenCall), with the conditions' values rewritten as the call's
+ * were. What the screen will read is collected first, so the org's own detectors run over all of it within
+ * the call's budget (docs/content-detectors.md, "Budgets"), off the event loop when it is large. A call
+ * past a limit of that budget is decided, fail closed: refused (CONTENT_LIMIT) and recorded with its
+ * identifiers screened as always and nothing of its content — no metadata, data access, run name or
+ * conditions' values — since what could not be screened may not be written.
+ */
+async function screenDecision(orgId: string, prepared: Prepared): Promise<ScreenedDecision> {
+  const { request } = prepared;
+  const local = prepared.promptContent ?? prepared.content;
+  const conditions = prepared.decision.conditionsEvaluated;
+  const values: Array<{ field: string; value: unknown }> = [];
+  const collect = collectingScreen(values);
+  screenCall(collect, request, local);
+  collect(conditions, ["conditionsEvaluated"]);
+  try {
+    const pending = contentScreen(orgId, prepared.content, values);
+    const screen = typeof pending === "function" ? pending : await pending;
+    const call = screenCall(screen, request, local);
+    // The conditions' values come from the call: rewritten only when something in it was.
+    const rewritten = call.findings.some((f) => f.action !== "flagged");
+    return { ...call, conditionsEvaluated: rewritten ? screen(conditions, ["conditionsEvaluated"]).value : conditions, limited: undefined };
+  } catch (error) {
+    if (!(error instanceof ContentLimitError)) throw error;
+    const identifiers: Array<{ field: string; value: unknown }> = [];
+    screenCall(collectingScreen(identifiers), request, local, { withoutContent: true });
+    const screen = await contentScreen(orgId, prepared.content, identifiers);
+    const call = screenCall(screen, request, local, { withoutContent: true });
+    return { ...call, conditionsEvaluated: conditions.map(({ actual: _unscreened, ...condition }) => condition), limited: error.limit };
+  }
 }

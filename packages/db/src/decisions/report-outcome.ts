@@ -23,7 +23,7 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure } from "../agents/circuit-breaker";
-import { contentActionsFor, contentKeyReady, screenSync } from "../content/content-screen";
+import { contentActionsFor, contentKeyReady, orgScanAhead, screenSync } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { commitOutcome } from "./group-commit";
@@ -58,13 +58,21 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const { status, usage } = parsed.data;
   const rootAgentId = actor.delegation?.rootAgentId ?? actor.agentId;
   // What the judgement reads, at hand before the batch so it runs without a wait under the lock:
-  // the org's settings, its policies, the agent whose policies apply (a delegate's root) and the org's placeholder key.
-  const [settings, policies, subject] = await Promise.all([
+  // the org's settings, its policies, the agent whose policies apply (a delegate's root), the org's placeholder key
+  // and its own detectors' matches in what the report carries.
+  // The org's own detectors run ahead over what the judgement will screen, within the call's budget (off the event loop when large).
+  const [settings, policies, subject, , , ahead] = await Promise.all([
     orgSettingsSnapshot(ctx.org.id),
     getOrgPolicies(ctx.org.id),
     agentSnapshot(ctx.org.id, rootAgentId),
     contentKeyReady(ctx.org.id),
     checkScreenedDetectors(ctx.org.id, parsed.data.screened),
+    orgScanAhead(ctx.org.id, [
+      { field: "message", value: parsed.data.message },
+      { field: "data", value: parsed.data.data },
+      { field: "screened", value: (parsed.data.screened ?? []).map((finding) => finding.path) },
+      { field: "usage.model", value: usage?.model },
+    ]),
   ]);
   const trusted = policies.tampered.length === 0 && subject ? { set: policies.set, agent: { id: subject.id, name: subject.name, labels: subject.labels } } : null;
   const agentName = (await agentSnapshot(ctx.org.id, actor.agentId))?.name ?? actor.agentId;
@@ -79,7 +87,7 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     }
     // The message and the data are screened like a decision's metadata, by the content rules of the action they report on.
     const actions = contentActionsFor(settings, trusted ? trusted.set.contentFor(action.actionType, trusted.agent) : []);
-    const screen = screenSync(ctx.org.id, actions);
+    const screen = screenSync(ctx.org.id, actions, ahead);
     const screened = parsed.data.message === undefined ? undefined : refuseDenied(screen(parsed.data.message, ["message"]), "message");
     const data = parsed.data.data === undefined ? undefined : refuseDenied(screen(parsed.data.data, ["data"]), "data");
     const message = screened?.value;

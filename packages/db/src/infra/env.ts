@@ -62,7 +62,7 @@ const schema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: wholeNumber({ min: 0, max: 3_600_000, default: 20_000 }),
   /** Longest wait for one Redis command (a frozen Redis): the rate counter then fails closed (503). */
   REDIS_COMMAND_TIMEOUT_MS: wholeNumber({ min: 50, max: 60_000, default: 500 }),
-  /** Worker threads for CPU work off the event loop (parsing and testing policy sets). Default: one per core beyond the first, at least one. */
+  /** Worker threads for CPU work off the event loop (parsing and testing policy sets). Default: one per core beyond the first, at least two (an org runs one job at a time, so one org never holds every worker). */
   WORK_POOL_SIZE: wholeNumber({ min: 1, max: 64 }),
   /** A job's time limit on a worker: past it the worker is replaced and the caller gets a 400 naming the input. */
   WORK_TIMEOUT_MS: wholeNumber({ min: 100, max: 600_000, default: 10_000 }),

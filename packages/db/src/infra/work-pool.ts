@@ -175,12 +175,14 @@ export class WorkPool {
   /**
    * Runs `task(input)` on a worker, in `key`'s turn. `admitted`: the job belongs to work already
    * admitted and bounded elsewhere (a fair share, infra/fair-share.ts, with one job of it waiting at a
-   * time), so the key's queue bound does not refuse it part-way through.
+   * time), so the key's queue bound does not refuse it part-way through. `maxQueued`: this task's own
+   * bound on the key's waiting jobs, in place of the pool's (a decision's screen, which many calls of an org
+   * may need at once, each a bounded job).
    */
-  run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number; admitted?: boolean }): Promise<O> {
+  run<I, O>(task: WorkTask<I, O>, input: I, options: { key: string; timeoutMs?: number; admitted?: boolean; maxQueued?: number }): Promise<O> {
     if (this.closed) return Promise.reject(new Error("the work pool is closed"));
     const queue = this.queues.get(options.key) ?? [];
-    if (!options.admitted && queue.length >= this.options.maxQueuedPerKey) return Promise.reject(new WorkQueueFull(queue.length));
+    if (!options.admitted && queue.length >= (options.maxQueued ?? this.options.maxQueuedPerKey)) return Promise.reject(new WorkQueueFull(queue.length));
     return new Promise<O>((resolve, reject) => {
       queue.push({
         key: options.key,
@@ -406,7 +408,8 @@ export function workPool(): WorkPool {
   if (shared) return shared;
   const env = dbEnv();
   shared = new WorkPool({
-    size: env.WORK_POOL_SIZE ?? Math.max(1, availableParallelism() - 1),
+    // At least two workers: an org runs one job at a time (perKey), so one org's work never holds every worker.
+    size: env.WORK_POOL_SIZE ?? Math.max(2, availableParallelism() - 1),
     timeoutMs: env.WORK_TIMEOUT_MS,
     memoryMb: env.WORK_MEMORY_MB,
     maxQueuedPerKey: env.WORK_QUEUE_PER_ORG,

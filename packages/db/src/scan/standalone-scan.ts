@@ -1,10 +1,24 @@
 import { scanBodySchema } from "@gatehouse/contracts";
-import { rateLimited, scanContent, scanWeight, unavailable, validationError, zodIssues, type ScanInput, type ScanResult } from "@gatehouse/core";
+import {
+  ContentLimitError,
+  ORG_SCREEN_INLINE_WORK,
+  orgScreenWork,
+  rateLimited,
+  scanContent,
+  scanTexts,
+  scanWeight,
+  unavailable,
+  validationError,
+  zodIssues,
+  type ContentLimitName,
+  type ScanInput,
+  type ScanResult,
+} from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requirePermissionUnlessAgent } from "../actors/require-permission";
 import { dbEnv } from "../infra/env";
 import { orgDetectors } from "../snapshots/org-detectors";
-import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
+import { WorkCrashed, WorkFailed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
 
 /**
  * Scans up to this much text (UTF-16 code units: a text's length, a JSON value's strings and keys) run
@@ -34,8 +48,9 @@ export async function standaloneScan({ ctx, input, work = workPool() }: { ctx: C
   const { specs } = await orgDetectors(ctx.org.id);
   const own = specs.length === 0 ? {} : { detectors: specs };
   const scan: ScanInput = text !== undefined ? { text, ...own } : { json, ...own };
-  if (scanWeight(scan) <= INLINE_SCAN_MAX) return scanContent(scan);
   const field = text !== undefined ? "text" : "json";
+  // Inline only when both the built-in table's reading and the org detectors' work are small (their budget: core's screen-budget.ts).
+  if (scanWeight(scan) <= INLINE_SCAN_MAX && (specs.length === 0 || orgScreenWork({ specs, texts: scanTexts(scan) }) <= ORG_SCREEN_INLINE_WORK)) return scanContent(scan);
   try {
     return await work.run(scanTask, scan, { key: ctx.org.id });
   } catch (error) {
@@ -45,6 +60,8 @@ export async function standaloneScan({ ctx, input, work = workPool() }: { ctx: C
     if (error instanceof WorkCrashed && error.outOfMemory)
       throw validationError([{ path: field, message: `needs more than ${dbEnv().WORK_MEMORY_MB} MB to scan; send less at once` }]);
     if (error instanceof WorkCrashed) throw unavailable("the scan stopped: its worker ended; try again shortly", 5);
+    // Past the org detectors' budget: the worker's ContentLimitError, as it crossed.
+    if (error instanceof WorkFailed && error.errorName === "ContentLimitError") throw new ContentLimitError(error.fields.limit as ContentLimitName, field);
     throw error;
   }
 }
