@@ -60,6 +60,7 @@ function serviceEnvironment(service: ComposeService, values: Environment): Envir
 function requiredValues(webPort: number, smtpUrl: string): Environment {
   return {
     POSTGRES_PASSWORD: randomBytes(12).toString("hex"),
+    POSTGRES_APP_PASSWORD: randomBytes(12).toString("hex"),
     REDIS_PASSWORD: randomBytes(12).toString("hex"),
     GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
     AUTH_SECRET: randomBytes(32).toString("base64url"),
@@ -69,7 +70,7 @@ function requiredValues(webPort: number, smtpUrl: string): Environment {
     SMTP_URL: smtpUrl,
   };
 }
-const REQUIRED = ["POSTGRES_PASSWORD", "REDIS_PASSWORD", "GATEHOUSE_MASTER_KEY", "AUTH_SECRET", "GATEHOUSE_CONSOLE_URL", "GATEHOUSE_SIGNUP"] as const;
+const REQUIRED = ["POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD", "REDIS_PASSWORD", "GATEHOUSE_MASTER_KEY", "AUTH_SECRET", "GATEHOUSE_CONSOLE_URL", "GATEHOUSE_SIGNUP"] as const;
 
 /** The compose file's redis command, run on this machine at a free port with its data in `dir`. */
 async function startComposeRedis(redis: ComposeService, environment: Environment, dir: string, logDir: string): Promise<{ service: Service; port: number }> {
