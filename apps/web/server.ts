@@ -2,7 +2,7 @@
 // node:http server of its own, so that every request's client address comes from the socket, or from
 // a proxy named in GATEHOUSE_TRUSTED_PROXIES, never from a header a client wrote (docs/adr/0017).
 // `--dev` serves the development build (`npm run dev -w @gatehouse/web`).
-import { rmSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,8 +26,10 @@ const dir = fileURLToPath(new URL(".", import.meta.url));
 // restored over this one (turbo's cache, after a change was undone or a branch switched back) keeps
 // the files the restore does not name, and a stale page would carry another build's server-action ids:
 // its forms would answer "Failed to find Server Action". Each start begins with none; the build's
-// prerendered pages are where they come from.
-if (!dev) rmSync(join(dir, ".next", "server", "route-cache"), { recursive: true, force: true });
+// prerendered pages are where they come from. Its contents, not the folder: on Kubernetes the folder is a
+// volume of its own over a read-only root (docs/kubernetes.md), which cannot be removed.
+const routeCache = join(dir, ".next", "server", "route-cache");
+if (!dev && existsSync(routeCache)) for (const entry of readdirSync(routeCache)) rmSync(join(routeCache, entry), { recursive: true, force: true });
 const app = next({ dev, dir, hostname: hostname ?? "localhost", port });
 await app.prepare();
 const server = createServer(consoleListener(app.getRequestHandler(), trusted));

@@ -23,7 +23,7 @@ import type { IProbe } from "kubernetes-models/v1/Probe";
 import type { ISecurityContext } from "kubernetes-models/v1/SecurityContext";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import type { Egress, SecretRef, Values } from "./values";
+import { addressBits, type Egress, type SecretRef, type Values } from "./values";
 
 /** The containers the settings reach, by the name each has in its pod. */
 export type Component = "api" | "worker" | "console" | "migrate" | "redis";
@@ -116,6 +116,11 @@ function telemetryEnv(values: Values): IEnvVar[] {
   ];
 }
 
+/** Whose X-Forwarded-For the API and the console believe (docs/adr/0017): only the proxies listed; none listed, no variable. */
+function trustedProxiesEnv(values: Values): IEnvVar[] {
+  return values.trustedProxies.length > 0 ? [plain("GATEHOUSE_TRUSTED_PROXIES", values.trustedProxies.join(","))] : [];
+}
+
 function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[] {
   switch (component) {
     case "api":
@@ -124,14 +129,21 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         plain("API_HOST", "0.0.0.0"),
         plain("API_PORT", API_PORT),
         plain("LOG_LEVEL", values.logLevel),
-        plain("GATEHOUSE_TRUSTED_PROXIES", values.trustedProxies),
+        ...trustedProxiesEnv(values),
         // The work pool sizes itself by the node's cores, not the container's share of them.
         plain("WORK_POOL_SIZE", values.api.workPoolSize),
         ...metricsEnv(values, "api"),
         ...telemetryEnv(values),
       ];
     case "worker":
-      return [...sharedEnv(values), plain("LOG_LEVEL", values.logLevel), ...metricsEnv(values, "worker"), ...telemetryEnv(values)];
+      return [
+        ...sharedEnv(values),
+        // The owner role, for the daily month drop alone (docs/deploying.md, Two database roles); everything else runs as DATABASE_URL's.
+        secret("DATABASE_OWNER_URL", values.database.ownerUrl),
+        plain("LOG_LEVEL", values.logLevel),
+        ...metricsEnv(values, "worker"),
+        ...telemetryEnv(values),
+      ];
     case "console":
       return [
         ...sharedEnv(values),
@@ -140,7 +152,7 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         plain("AUTH_URL", values.consoleUrl),
         plain("WEB_HOST", "0.0.0.0"),
         plain("WEB_PORT", CONSOLE_PORT),
-        plain("GATEHOUSE_TRUSTED_PROXIES", values.trustedProxies),
+        ...trustedProxiesEnv(values),
         plain("API_URL", values.apiUrl),
         plain("NEXT_TELEMETRY_DISABLED", "1"),
         plain("WORK_POOL_SIZE", values.console.workPoolSize),
@@ -152,10 +164,12 @@ function envOf(values: Values, component: Exclude<Component, "redis">): IEnvVar[
         ...metricsEnv(values, "console"),
       ];
     case "migrate":
-      // Migrations hold a session lock and go straight to PostgreSQL, never through a transaction pooler (docs/deploying.md).
+      // As the owner role, straight to PostgreSQL (migrations hold a session lock, never through a transaction pooler); DATABASE_URL
+      // only names the runtime role it grants (docs/deploying.md, Two database roles).
       return [
         plain("NODE_ENV", "production"),
-        secret("DATABASE_URL", values.database.migrationUrl ?? values.database.url),
+        secret("DATABASE_OWNER_URL", values.database.ownerUrl),
+        secret("DATABASE_URL", values.database.url),
         plain("DATABASE_POOL_MODE", values.database.poolMode),
         plain("DATABASE_STATEMENT_TIMEOUT_MS", values.database.statementTimeoutMs),
       ];
@@ -196,6 +210,19 @@ const SCRATCH = [
   { name: "home", mountPath: "/home/node" },
   { name: "tmp", mountPath: "/tmp" },
 ];
+/** Where the console's image is built (apps/web/Dockerfile's WORKDIR). */
+const CONSOLE_APP = "/app/apps/web";
+/**
+ * And the console's: Next.js's data and image caches (.next/cache) and the pages it caches while it runs
+ * (.next/server/route-cache); the rest of its build stays read-only. Each starts empty with the pod, as the
+ * console's server wants (apps/web/server.ts empties the route cache at every start).
+ */
+const CONSOLE_SCRATCH = [
+  ...SCRATCH,
+  { name: "next-cache", mountPath: `${CONSOLE_APP}/.next/cache` },
+  { name: "route-cache", mountPath: `${CONSOLE_APP}/.next/server/route-cache` },
+];
+const scratchOf = (component: Exclude<Component, "redis">) => (component === "console" ? CONSOLE_SCRATCH : SCRATCH);
 
 function nodeContainer(values: Values, component: Exclude<Component, "redis">): IContainer {
   const image = component === "console" ? values.images.console : values.images.api;
@@ -206,8 +233,7 @@ function nodeContainer(values: Values, component: Exclude<Component, "redis">): 
     migrate: ["npm", "run", "--silent", "db:migrate"],
   }[component];
   const resources = { api: values.api.resources, worker: values.worker.resources, console: values.console.resources, migrate: values.migrate.resources }[component];
-  // The console writes its page cache under apps/web/.next; the others write only where SCRATCH mounts.
-  const readOnly = component !== "console";
+  // Every root is read-only: a process writes only where its scratch volumes mount.
   return {
     name: component,
     image: `${image}:${values.images.tag}`,
@@ -217,13 +243,12 @@ function nodeContainer(values: Values, component: Exclude<Component, "redis">): 
     args,
     env: envOf(values, component),
     resources,
-    securityContext: restricted(NODE_UID, readOnly),
-    ...(readOnly ? { volumeMounts: SCRATCH } : {}),
+    securityContext: restricted(NODE_UID, true),
+    volumeMounts: scratchOf(component),
   };
 }
 
 function podSpec(values: Values, component: Exclude<Component, "redis">, container: IContainer, extra: Partial<IPodSpec> = {}): IPodSpec {
-  const readOnly = component !== "console";
   return {
     serviceAccountName: component === "migrate" ? nameOf("migrate") : "gatehouse",
     // Nothing in Gatehouse talks to the Kubernetes API.
@@ -231,7 +256,7 @@ function podSpec(values: Values, component: Exclude<Component, "redis">, contain
     securityContext: { runAsNonRoot: true, fsGroup: NODE_UID, seccompProfile: { type: "RuntimeDefault" } },
     ...(values.images.pullSecrets.length > 0 ? { imagePullSecrets: values.images.pullSecrets.map((name) => ({ name })) } : {}),
     containers: [container],
-    ...(readOnly ? { volumes: SCRATCH.map(({ name }) => ({ name, emptyDir: {} })) } : {}),
+    volumes: scratchOf(component).map(({ name }) => ({ name, emptyDir: {} })),
     ...extra,
   };
 }
@@ -372,12 +397,41 @@ const bothProtocols = (port: number): INetworkPolicyPort[] => [
 const tcp = (ports: readonly number[]): INetworkPolicyPort[] => ports.map((port) => ({ protocol: "TCP", port }));
 const toDependency = (egress: Egress): INetworkPolicyEgressRule[] => (egress.to.length > 0 ? [{ to: egress.to, ports: tcp(egress.ports) }] : []);
 
-/** Public addresses only: the `except` ranges (private, link-local, the cloud's metadata address) stay closed. */
+/** An IPv6 address of 128 bits, written as the API server writes it (RFC 5952: lower case, the longest run of zero groups as `::`). */
+function ipv6Text(bits: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, index) => Number((bits >> BigInt(112 - 16 * index)) & 0xffffn));
+  let best = { at: -1, length: 1 };
+  for (let at = 0; at < 8; at += 1) {
+    let length = 0;
+    while (at + length < 8 && groups[at + length] === 0) length += 1;
+    if (length > best.length) best = { at, length };
+  }
+  const hex = groups.map((group) => group.toString(16));
+  if (best.at < 0) return hex.join(":");
+  return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.length).join(":")}`;
+}
+
+/** The NAT64 well-known prefix (RFC 6052), 64:ff9b::/96: an IPv6-only pod reaches IPv4 address a.b.c.d at 64:ff9b::a.b.c.d. */
+const NAT64 = 0x0064ff9bn << 96n;
+
+/** An IPv4 range as an IPv6-only pod reaches it through NAT64: `10.0.0.0/8` → `64:ff9b::a00:0/104`. */
+export function nat64Range(range: string): string {
+  const [address = "", prefix = "32"] = range.split("/");
+  const v4 = addressBits(address);
+  if (v4?.width !== 32) throw new Error(`${range} is not an IPv4 range`);
+  return `${ipv6Text(NAT64 | v4.bits)}/${96 + Number(prefix)}`;
+}
+
+/**
+ * Public addresses only: the `except` ranges (private, link-local, the cloud's metadata address, loopback,
+ * reserved) stay closed, each IPv4 one also at its NAT64 address, so an IPv6-only cluster's translator is no way
+ * around them (as the SSRF guard reads 64:ff9b::/96: packages/core's refusedAddress).
+ */
 function internet(values: Values): INetworkPolicyEgressRule[] {
   const { ports, except } = values.networkPolicy.internet;
   if (ports.length === 0) return [];
   const v4 = except.filter((range) => !range.includes(":"));
-  const v6 = except.filter((range) => range.includes(":"));
+  const v6 = [...except.filter((range) => range.includes(":")), ...v4.map(nat64Range)];
   const to: INetworkPolicyPeer[] = [
     { ipBlock: { cidr: "0.0.0.0/0", ...(v4.length > 0 ? { except: v4 } : {}) } },
     { ipBlock: { cidr: "::/0", ...(v6.length > 0 ? { except: v6 } : {}) } },

@@ -3,6 +3,7 @@
 // in docs/kubernetes.md ("Settings"), and scripts/test/house/deploy.test.ts checks that each one reaches
 // the container the table names.
 import { readFileSync } from "node:fs";
+import { isIPv4, isIPv6 } from "node:net";
 import type { IResourceRequirements } from "kubernetes-models/v1/ResourceRequirements";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import { z } from "zod";
@@ -36,7 +37,44 @@ const peer = z.custom<INetworkPolicyPeer>(isRecord, "must be a NetworkPolicy pee
 const resources = z.custom<IResourceRequirements>(isRecord, "must be a container's resources ({ requests, limits })");
 
 const port = z.number().int().min(1).max(65535);
-const cidr = z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, "must be a CIDR range (10.0.0.0/8, fc00::/7)");
+
+/** An address's bits, most significant first, as a bigint of 32 (IPv4) or 128 (IPv6) bits; null when it is not an address. */
+export function addressBits(address: string): { bits: bigint; width: 32 | 128 } | null {
+  if (isIPv4(address)) return { bits: address.split(".").reduce((sum, part) => (sum << 8n) | BigInt(Number(part)), 0n), width: 32 };
+  if (!isIPv6(address) || address.includes("%")) return null;
+  let text = address.toLowerCase();
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4?.[1]) {
+    const tail = addressBits(v4[1])?.bits ?? 0n;
+    text = `${text.slice(0, -v4[1].length)}${(tail >> 16n).toString(16)}:${(tail & 0xffffn).toString(16)}`;
+  }
+  const [head = "", rest] = text.split("::");
+  const left = head === "" ? [] : head.split(":");
+  const right = rest === undefined || rest === "" ? [] : rest.split(":");
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return { bits: groups.reduce((sum, group) => (sum << 16n) | BigInt(parseInt(group, 16)), 0n), width: 128 };
+}
+
+/** `a.b.c.d/n` or `x::/n` whose address has no bit set past the prefix (what the API server accepts without a warning). */
+function cidrProblem(range: string): string | null {
+  const [address = "", prefix, extra] = range.split("/");
+  const parsed = addressBits(address);
+  if (parsed === null || prefix === undefined || extra !== undefined || !/^\d{1,3}$/.test(prefix) || Number(prefix) > parsed.width)
+    return "must be a CIDR range (10.0.0.0/8, fc00::/7)";
+  const hostBits = BigInt(parsed.width - Number(prefix));
+  if ((parsed.bits & ((1n << hostBits) - 1n)) !== 0n) return "must have no address bit set past its prefix (10.0.0.0/8, not 10.1.0.0/8)";
+  return null;
+}
+const cidr = z.string().superRefine((range, context) => {
+  const problem = cidrProblem(range);
+  if (problem) context.addIssue({ code: "custom", message: problem });
+});
+/** A proxy's address, or a CIDR range of them: what GATEHOUSE_TRUSTED_PROXIES takes (packages/core's parseTrustedProxies). */
+const proxy = z.string().superRefine((entry, context) => {
+  if (entry.includes("/") ? cidrProblem(entry) !== null : addressBits(entry) === null) {
+    context.addIssue({ code: "custom", message: "must be an address or a CIDR range (10.42.3.17, 10.42.7.0/28, fd00::5)" });
+  }
+});
 /** Where a dependency is: the ports and the NetworkPolicy peers the Gatehouse pods may open connections to (none when `to` is empty). */
 const egress = leaf(z.strictObject({ ports: z.array(port).min(1), to: z.array(peer) }));
 export type Egress = z.output<typeof egress>;
@@ -61,7 +99,7 @@ export const valuesSchema = z
     consoleUrl: origin,
     apiUrl: origin,
     signup: z.enum(["invite", "off", "open"]),
-    trustedProxies: z.string(),
+    trustedProxies: z.array(proxy),
     logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
     secrets: z.strictObject({ masterKey: secretRef, authSecret: secretRef }),
     mail: z.strictObject({ smtpUrl: secretRef.nullable(), from: z.string().min(3).max(320) }),
@@ -73,7 +111,7 @@ export const valuesSchema = z
     }),
     database: z.strictObject({
       url: secretRef,
-      migrationUrl: secretRef.nullable(),
+      ownerUrl: secretRef,
       replicaUrl: secretRef.nullable(),
       poolMode: z.enum(["session", "transaction"]),
       poolSize: z.number().int().min(1).max(200),

@@ -13,10 +13,11 @@ import { describe, expect, it } from "vitest";
 import { apiEnv } from "../../../apps/api/src/env.ts";
 import { consoleServerEnv, parseEnv as parseConsoleEnv } from "../../../apps/web/src/env.ts";
 import { workerEnv } from "../../../apps/worker/src/env.ts";
-import { METRICS, METRICS_PATH, migrationJobName } from "../../../deploy/src/chart.ts";
+import { refusedAddress } from "../../../packages/core/src/webhooks/webhooks.ts";
+import { METRICS, METRICS_PATH, migrationJobName, nat64Range } from "../../../deploy/src/chart.ts";
 import { renderFiles, renderObjects, valuesFrom, VARIANTS, type Rendered } from "../../../deploy/src/render.ts";
 import { problemsOf, type ManifestObject } from "../../../deploy/src/validate.ts";
-import { readJson, resolveValues, settingPaths, type Values } from "../../../deploy/src/values.ts";
+import { addressBits, readJson, resolveValues, settingPaths, type Values } from "../../../deploy/src/values.ts";
 import { deploymentProblems, parseDbEnv } from "../../../packages/db/src/infra/env.ts";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
@@ -252,11 +253,171 @@ describe.each(variants)("$variant", ({ rendered }) => {
       expect(dbEnv.GATEHOUSE_MASTER_KEY, `${name} has the master key`).toBeDefined();
       expect(dbEnv.REDIS_URL, `${name} reaches Redis`).toMatch(/^rediss?:\/\//);
     }
-    expect(apiEnv(env("api")).trustedProxies.entries).not.toEqual([]);
     expect(workerEnv(env("worker")).listener).toMatchObject({ port: 9465, host: "0.0.0.0" });
     expect(parseConsoleEnv(env("console")).AUTH_URL).toBe(rendered.values.consoleUrl);
     expect(consoleServerEnv(env("console")).WEB_HOST).toBe("0.0.0.0");
     expect(parseDbEnv(env("migrate")).DATABASE_URL).toMatch(/^postgresql:\/\//);
+  });
+});
+
+/** Whether an egress rule's ipBlocks let `address` through: some block of its family holds it and none of that block's exceptions does. */
+function lets(rule: Rule, address: string): boolean {
+  const target = addressBits(address)!;
+  const within = (range: string) => {
+    const [base = "", prefix = ""] = range.split("/");
+    const block = addressBits(base)!;
+    const host = BigInt(block.width - Number(prefix));
+    return block.width === target.width && target.bits >> host === block.bits >> host;
+  };
+  return (rule.to ?? []).some((peer) => peer.ipBlock !== undefined && within(peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some(within));
+}
+
+/** One address of each kind the SSRF guard refuses (packages/core's refusedAddress), IPv4 and IPv6, with the forms that reach IPv4. */
+const REFUSED = [
+  "0.1.2.3",
+  "10.1.2.3",
+  "100.64.0.1",
+  "127.0.0.1",
+  "169.254.169.254",
+  "172.20.0.1",
+  "192.0.0.8",
+  "192.0.2.1",
+  "192.168.1.1",
+  "198.18.0.1",
+  "198.51.100.7",
+  "203.0.113.9",
+  "224.0.0.1",
+  "255.255.255.255",
+  "::",
+  "::1",
+  "::10.0.0.1",
+  "::ffff:10.0.0.1",
+  "::ffff:169.254.169.254",
+  "::ffff:127.0.0.1",
+  "64:ff9b::10.0.0.1",
+  "64:ff9b::169.254.169.254",
+  "64:ff9b::127.0.0.1",
+  "64:ff9b::192.168.0.1",
+  "2002:a9fe:a9fe::1",
+  "2002:c0a8:101::1",
+  "fc00::1",
+  "fd00:ec2::254",
+  "fe80::1",
+  "fec0::1",
+  "ff02::1",
+  "2001:db8::1",
+  "100::1",
+];
+/** Public addresses the webhooks, mail and sign-on need, over IPv4, IPv6 and NAT64. */
+const PUBLIC = ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e", "64:ff9b::93.184.216.34", "64:ff9b::8.8.8.8"];
+
+describe.each(variants)("$variant is safe as shipped", ({ rendered }) => {
+  const objects = all(rendered);
+  const env = (name: string) => environmentOf(containerNamed(objects, name)!);
+
+  it("every container runs on a read-only root and writes only to volumes of its pod's own (the console's Next.js caches included)", () => {
+    for (const workload of workloads(objects)) {
+      const spec = workload.spec.template.spec as { containers: Container[]; volumes?: Array<{ name: string; emptyDir?: object }> };
+      for (const container of spec.containers) {
+        expect((container.securityContext as { readOnlyRootFilesystem?: boolean } | undefined)?.readOnlyRootFilesystem, container.name).toBe(true);
+        const mounts = (container.volumeMounts as Array<{ name: string; mountPath: string }> | undefined) ?? [];
+        for (const mount of mounts) {
+          const own = spec.volumes?.find((volume) => volume.name === mount.name);
+          const claimed = (workload.spec as { volumeClaimTemplates?: Array<{ metadata: { name: string } }> }).volumeClaimTemplates?.some(
+            (claim) => claim.metadata.name === mount.name,
+          );
+          expect(own?.emptyDir !== undefined || claimed === true, `${container.name} ${mount.mountPath}`).toBe(true);
+        }
+      }
+    }
+    const consoleMounts = (containerNamed(objects, "console")!.volumeMounts as Array<{ mountPath: string }>).map((mount) => mount.mountPath);
+    expect(consoleMounts).toEqual(expect.arrayContaining(["/tmp", "/home/node", "/app/apps/web/.next/cache", "/app/apps/web/.next/server/route-cache"]));
+  });
+
+  it("asks every scrape for a bearer token by default: each process reads it from one Secret, which the scraper is given too", () => {
+    const token = rendered.values.metrics.token;
+    expect(token).not.toBeNull();
+    for (const name of ["api", "worker", "console"]) {
+      const variable = containerNamed(objects, name)!.env?.find((v) => v.name === "METRICS_TOKEN");
+      expect(variable?.valueFrom?.secretKeyRef, name).toEqual(token);
+    }
+    expect(apiEnv(env("api")).metrics.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(workerEnv(env("worker")).listener.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(consoleServerEnv(env("console")).metrics.token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("believes no X-Forwarded-For by default: no proxy trusted, not the pod network, not loopback", () => {
+    for (const trusted of [apiEnv(env("api")).trustedProxies, consoleServerEnv(env("console")).GATEHOUSE_TRUSTED_PROXIES]) {
+      expect(trusted.entries).toEqual([]);
+      for (const address of ["10.42.0.7", "10.244.1.5", "127.0.0.1", "::1"]) expect(trusted.has(address), address).toBe(false);
+    }
+  });
+
+  it.each(["api", "worker", "console"])("%s: the internet rule closes every address the SSRF guard refuses, IPv6 and NAT64 forms included, and opens public ones", (name) => {
+    const policy = objects.find((object) => object.kind === "NetworkPolicy" && object.metadata?.name === `gatehouse-${name}`) as Policy;
+    const rules = policy.spec.egress ?? [];
+    const internet = rules.filter((rule) => rule.to?.some((peer) => peer.ipBlock?.cidr === "0.0.0.0/0" || peer.ipBlock?.cidr === "::/0"));
+    expect(internet).toHaveLength(1);
+    for (const address of REFUSED) {
+      expect(refusedAddress(address), `the guard refuses ${address}`).not.toBeNull();
+      expect(
+        rules.some((rule) => lets(rule, address)),
+        address,
+      ).toBe(false);
+    }
+    for (const address of PUBLIC) expect(lets(internet[0]!, address), address).toBe(true);
+  });
+});
+
+describe("trusted proxies are a list of the proxies' own addresses", () => {
+  it("reach the API and the console as that list, and only those addresses are believed", () => {
+    const objects = all(renderObjects(resolveValues([{ trustedProxies: ["10.42.3.17", "fd00:42::/120"] }])));
+    for (const name of ["api", "console"]) expect(containerNamed(objects, name)!.env?.find((v) => v.name === "GATEHOUSE_TRUSTED_PROXIES")?.value).toBe("10.42.3.17,fd00:42::/120");
+    const trusted = apiEnv(environmentOf(containerNamed(objects, "api")!)).trustedProxies;
+    expect(["10.42.3.17", "fd00:42::5"].map((address) => trusted.has(address))).toEqual([true, true]);
+    expect(["10.42.3.18", "10.42.0.1", "127.0.0.1"].map((address) => trusted.has(address))).toEqual([false, false, false]);
+  });
+
+  it.each(["traefik", "10.42.0.0/16/1", "10.42.0.1/16", "10.42.0.0/33", "10.42.0.0/16,10.43.0.0/16"])("refuses %s, naming the setting", (entry) => {
+    expect(() => resolveValues([{ trustedProxies: [entry] }])).toThrow(/trustedProxies\.0: must be an address or a CIDR range/);
+  });
+});
+
+describe("the NAT64 form of an IPv4 range", () => {
+  it.each([
+    ["10.0.0.0/8", "64:ff9b::a00:0/104"],
+    ["169.254.0.0/16", "64:ff9b::a9fe:0/112"],
+    ["0.0.0.0/8", "64:ff9b::/104"],
+    ["192.0.2.0/24", "64:ff9b::c000:200/120"],
+    ["224.0.0.0/3", "64:ff9b::e000:0/99"],
+  ])("%s is %s", (range, nat64) => {
+    expect(nat64Range(range)).toBe(nat64);
+  });
+});
+
+describe("the ServiceMonitor example (deploy/observability/service-monitor.yaml)", () => {
+  it("scrapes the three -metrics Services' port with the token the processes ask for, from the Secret the default names", () => {
+    const monitor = parse(readFileSync(join(ROOT, "deploy/observability/service-monitor.yaml"), "utf8")) as {
+      kind: string;
+      metadata: { namespace: string };
+      spec: {
+        selector: { matchLabels: Record<string, string>; matchExpressions: Array<{ key: string; operator: string; values: string[] }> };
+        endpoints: Array<{ port: string; path: string; authorization: { type: string; credentials: { name: string; key: string } } }>;
+      };
+    };
+    const defaults = resolveValues([]);
+    const objects = all(renderObjects(defaults));
+    expect(monitor.kind).toBe("ServiceMonitor");
+    // A ServiceMonitor reads its Secrets from its own namespace: Gatehouse's.
+    expect(monitor.metadata.namespace).toBe(defaults.namespace);
+    expect(monitor.spec.endpoints).toEqual([{ port: "metrics", path: METRICS_PATH, authorization: { type: "Bearer", credentials: defaults.metrics.token } }]);
+    const picked = ofKind(objects, "Service").filter(
+      (service) =>
+        selects(monitor.spec.selector.matchLabels, service.metadata?.labels ?? {}) &&
+        monitor.spec.selector.matchExpressions.every((expression) => expression.values.includes(service.metadata?.labels?.[expression.key] ?? "")),
+    );
+    const withMetrics = picked.filter((service) => JSON.stringify(service.spec).includes('"name":"metrics"')).map((service) => service.metadata?.name);
+    expect(withMetrics.sort()).toEqual(["gatehouse-api-metrics", "gatehouse-console-metrics", "gatehouse-worker-metrics"]);
   });
 });
 
@@ -286,12 +447,14 @@ describe("the CloudNativePG example", () => {
   it("makes the database the default settings name: its Secret, its pods' label", () => {
     const cluster = parse(readFileSync(join(ROOT, "deploy/examples/cloudnative-pg.yaml"), "utf8")) as {
       metadata: { name: string; namespace: string };
-      spec: { bootstrap: { initdb: { database: string } } };
+      spec: { bootstrap: { initdb: { database: string } }; managed: { roles: Array<{ name: string; login: boolean; passwordSecret: { name: string } }> } };
     };
     const defaults = resolveValues([]);
     expect(cluster.metadata.namespace).toBe(defaults.namespace);
-    // The operator writes the application's connection URL to <cluster>-app, key uri.
-    expect(defaults.database.url).toEqual({ name: `${cluster.metadata.name}-app`, key: "uri" });
+    // The operator writes the owner's connection URL to <cluster>-app, key uri; the runtime role logs in with the password of
+    // the Secret whose uri every process is given (docs/kubernetes.md, step 3).
+    expect(defaults.database.ownerUrl).toEqual({ name: `${cluster.metadata.name}-app`, key: "uri" });
+    expect(cluster.spec.managed.roles).toEqual([{ name: "gatehouse_app", ensure: "present", login: true, passwordSecret: { name: defaults.database.url.name } }]);
     expect(defaults.database.egress.to).toContainEqual({ podSelector: { matchLabels: { "cnpg.io/cluster": cluster.metadata.name } } });
   });
 });
