@@ -1,4 +1,4 @@
-import type { ActionResult } from "@gatehouse/core";
+import { isDenialReason, modelMetricLabel, type ActionResult } from "@gatehouse/core";
 import { endSpan, meters, parentOf, recordDecisionError, recordDecisionMetric, recordSpendMetric, startSpan, traceparentOf, tracing, type Ctx } from "@gatehouse/db";
 import { trace, type Attributes } from "@opentelemetry/api";
 import type { FastifyRequest } from "fastify";
@@ -84,7 +84,8 @@ export async function traceDecision<R extends Pick<ActionResult, "status" | "den
   observe(() => {
     const seconds = (performance.now() - began) / 1000;
     recordDecisionMetric(kind, result.status, result.denialReason, seconds);
-    meters().decisions.add(1, { "gatehouse.decision.kind": kind, "gatehouse.decision.effect": EFFECT[result.status], "gatehouse.decision.reason": result.denialReason ?? "none" });
+    const reason = result.denialReason === undefined ? "none" : isDenialReason(result.denialReason) ? result.denialReason : "other";
+    meters().decisions.add(1, { "gatehouse.decision.kind": kind, "gatehouse.decision.effect": EFFECT[result.status], "gatehouse.decision.reason": reason });
     meters().decisionDuration.record(seconds, { "gatehouse.decision.kind": kind });
     if (span) endSpan(span, { ...callAttributes((request.body ?? {}) as DecisionCall), ...resultAttributes(result) });
   });
@@ -102,13 +103,14 @@ function observe(record: () => unknown): void {
 
 /**
  * Counts an outcome's settled spend in `gatehouse.spend.tokens` and `gatehouse.spend.cost` (and in
- * `gatehouse_spend_tokens_total` and `gatehouse_spend_usd_total`), by model: a priced model by its name, any other as
- * `other` (a caller's made-up model names must not multiply the series).
+ * `gatehouse_spend_tokens_total` and `gatehouse_spend_usd_total`), by model: a model of the built-in price table by the
+ * table's name, any other as `other` (modelMetricLabel). The name is the caller's (spend.model on execute, usage.model
+ * on the outcome, a wrapped client's model): its spellings, and models an org prices itself, must not multiply the series.
  */
 export function recordSpend(spend: { model: string; tokens: number; usd: number | null } | undefined): void {
   if (!spend) return;
   observe(() => {
-    const model = spend.usd === null ? "other" : spend.model;
+    const model = modelMetricLabel(spend.model);
     const attributes = { "gen_ai.request.model": model };
     meters().spendTokens.add(spend.tokens, attributes);
     if (spend.usd !== null) meters().spendUsd.add(spend.usd, attributes);

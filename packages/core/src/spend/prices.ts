@@ -205,6 +205,20 @@ for (const price of MODEL_PRICES) {
   byModel.set(price.model, list);
 }
 
+/** What a model's series is labelled in metrics when it is not a model of the built-in table. */
+export const OTHER_MODEL_LABEL = "other";
+
+/**
+ * A model name as a metric label (docs/metrics.md): the built-in table's model it stands for
+ * ({@link baseModelOf}: any case, provider prefix, `:latest` tag or dated snapshot of it), else
+ * `other`. A closed set — the table's models and `other` — whatever names callers send and whatever
+ * models orgs price themselves: a label from a caller's text would grow the series with every name
+ * an agent invents (issue 62).
+ */
+export function modelMetricLabel(name: string): string {
+  return baseModelOf(name, (m) => byModel.has(m)) ?? OTHER_MODEL_LABEL;
+}
+
 /** The price a call is charged by: where it came from, and the rates. */
 export interface AppliedPrice {
   /** `table` (built-in, with its effective date), `org` (the org's override or custom model), `org-unknown` (the org's price for unpriced models). */

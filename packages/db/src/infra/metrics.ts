@@ -1,4 +1,4 @@
-import { isDenialReason } from "@gatehouse/core";
+import { DOMAIN_ERROR_STATUS, isDenialReason, modelMetricLabel } from "@gatehouse/core";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 import { withTimeout } from "./timeout";
 
@@ -9,9 +9,11 @@ import { withTimeout } from "./timeout";
  * from sources the process provides. Each process serves a registry of its own part (`metricsRegistry`), on a port
  * of its own (metrics-server.ts).
  *
- * Labels are bounded enumerations only: a decision's kind, effect and denial code, a route's pattern, a status, a
- * job's name, a priced model. Never an org, an agent, a key or anything a caller sends: whoever scrapes one process
- * must learn nothing about any tenant, and the number of series must not grow with them.
+ * Labels are bounded enumerations only: a decision's kind, effect and denial code, an error code, a route's pattern,
+ * a status, a job's name, a model of the built-in price table (any other: `other`). Never an org, an agent, a key or
+ * anything a caller sends as it sent it (a model name, an action type, a tool's name): whoever scrapes one process
+ * must learn nothing about any tenant, and the number of series must not grow with them. Each record function below
+ * maps its values into its closed set itself, whatever its caller passes.
  *
  * This file imports nothing that reaches a database, so the console's own server (apps/web/server.ts) can serve the
  * registry without loading Prisma; the instruments and sources live on globalThis, so the console's bundled copy of
@@ -72,13 +74,13 @@ function instruments() {
     }),
     spendTokens: new Counter({
       name: "gatehouse_spend_tokens_total",
-      help: "Model tokens settled by reported outcomes, by model (a priced model's name, any other: other).",
+      help: "Model tokens settled by reported outcomes, by model (a model of the built-in price table, by the table's name; any other: other).",
       labelNames: ["model"] as const,
       ...none,
     }),
     spendUsd: new Counter({
       name: "gatehouse_spend_usd_total",
-      help: "Model spend in US dollars settled by reported outcomes, for models with a price.",
+      help: "Model spend in US dollars settled by reported outcomes, for models with a price, by model (as gatehouse_spend_tokens_total).",
       labelNames: ["model"] as const,
       ...none,
     }),
@@ -473,9 +475,12 @@ export function recordDecisionMetric(kind: "execute" | "check", status: keyof ty
   decisionDuration.observe({ kind }, seconds);
 }
 
-/** A decision call that ended in an error: the error's code (the closed set errorReplyOf answers). */
+/** The codes an error answer carries (errorReplyOf's: the domain codes, the server's, and Fastify's refusals). */
+const ERROR_CODES: ReadonlySet<string> = new Set([...Object.keys(DOMAIN_ERROR_STATUS), "INTERNAL", "BAD_REQUEST", "METHOD_NOT_ALLOWED", "UNSUPPORTED_MEDIA_TYPE"]);
+
+/** A decision call that ended in an error: the error's code (a code outside the closed set counts as other). */
 export function recordDecisionError(kind: "execute" | "check", code: string): void {
-  state().instruments.decisionErrors.inc({ kind, code });
+  state().instruments.decisionErrors.inc({ kind, code: ERROR_CODES.has(code) ? code : "other" });
 }
 
 export function recordApprovalEndMetric(status: string, seconds: number): void {
@@ -486,11 +491,12 @@ export function recordAuditAppendMetric(seconds: number): void {
   state().instruments.auditAppendDuration.observe(seconds);
 }
 
-/** Settled spend by model (the caller has already put an unpriced model's name as `other`). */
+/** Settled spend by model: the built-in table's model the name stands for, any other as `other` (modelMetricLabel). */
 export function recordSpendMetric(model: string, tokens: number, usd: number | null): void {
   const { spendTokens, spendUsd } = state().instruments;
-  spendTokens.inc({ model }, tokens);
-  if (usd !== null) spendUsd.inc({ model }, usd);
+  const label = modelMetricLabel(model);
+  spendTokens.inc({ model: label }, tokens);
+  if (usd !== null) spendUsd.inc({ model: label }, usd);
 }
 
 /** An API request answered: `route` is the route's pattern as registered (never the path a client sent). */
