@@ -155,29 +155,44 @@ describe("an owner while the two-admin rule is in force", () => {
   });
 });
 
+// [the rule, the retention, the metadata it reaches, how the approval ends]
+const PENDING: Array<[string, Partial<Retention>, Record<string, unknown>, "approve" | "deny"]> = [
+  ["decisions 1 day, denied", { decisions: 1 }, { order: "A-1", amount: 4200 }, "deny"],
+  ["decisions 1 day, approved", { decisions: 1 }, { order: "A-2", amount: 1200 }, "approve"],
+  ["anything with personal data 1 day, approved", { personalData: 1 }, { order: "A-3", customer: "grace.hopper@example.com" }, "approve"],
+];
+
 describe("the sweep and an action waiting for approval", () => {
-  it("keeps a pending action's values whatever its age; once decided, erases them when the retention has passed since the decision", async () => {
-    const org = await createTestOrg({ label: "retention-pending", policies: POLICIES });
-    await settle(org, { decisions: 1 }, false);
-    const asked = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "refund.issue", metadata: { order: "A-1", amount: 4200 } } });
-    expect(asked.statusCode, asked.body).toBe(200);
-    const { approvalId, auditEventId } = asked.json() as { approvalId: string; auditEventId: string };
-    const held = async () => {
-      const entry = await db().auditEntry.findUniqueOrThrow({ where: { id: auditEventId }, select: { fields: true } });
-      const action = await db().action.findUniqueOrThrow({ where: { auditEntryId: auditEventId }, select: { metadata: true } });
-      return { entry: "canonical" in ((entry.fields as Record<string, object>).metadata ?? {}), action: action.metadata };
-    };
-    const kept = { entry: true, action: { order: "A-1", amount: 4200 } };
-    // Two days on, the approval still undecided: the approver still sees what they decide on.
-    await sweepRetention({ now: new Date(Date.now() + 2 * DAY), onlyOrgs: [org.org.id] });
-    expect(await held()).toEqual(kept);
-    const voted = await call(app, "POST", `/v1/admin/approvals/${approvalId}/decision`, { key: org.adminKey.apiKey, body: { decision: "deny" } });
-    expect(voted.statusCode, voted.body).toBe(200);
-    const { decidedAt } = await db().approval.findUniqueOrThrow({ where: { id: approvalId }, select: { decidedAt: true } });
-    // Decided just now: its day runs from the decision, not from when the agent asked.
-    await sweepRetention({ now: new Date(decidedAt!.getTime() + DAY / 2), onlyOrgs: [org.org.id] });
-    expect(await held()).toEqual(kept);
-    await sweepRetention({ now: new Date(decidedAt!.getTime() + DAY + 60_000), onlyOrgs: [org.org.id] });
-    expect(await held()).toEqual({ entry: false, action: {} });
+  let org: TestOrg;
+
+  beforeAll(async () => {
+    org = await createTestOrg({ label: "retention-pending", policies: POLICIES });
   });
+
+  it.each(PENDING)(
+    "%s: a pending action keeps its values whatever its age; once decided, they go when the retention has passed since the decision",
+    async (_rule, retention, metadata, decision) => {
+      await settle(org, retention, false);
+      const asked = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "refund.issue", metadata } });
+      expect(asked.statusCode, asked.body).toBe(200);
+      const { approvalId, auditEventId } = asked.json() as { approvalId: string; auditEventId: string };
+      const held = async () => {
+        const entry = await db().auditEntry.findUniqueOrThrow({ where: { id: auditEventId }, select: { fields: true } });
+        const action = await db().action.findUniqueOrThrow({ where: { auditEntryId: auditEventId }, select: { metadata: true } });
+        return { entry: "canonical" in ((entry.fields as Record<string, object>).metadata ?? {}), action: action.metadata };
+      };
+      const kept = { entry: true, action: metadata };
+      // Two days on, the approval still undecided: the approver still sees what they decide on.
+      await sweepRetention({ now: new Date(Date.now() + 2 * DAY), onlyOrgs: [org.org.id] });
+      expect(await held()).toEqual(kept);
+      const voted = await call(app, "POST", `/v1/admin/approvals/${approvalId}/decision`, { key: org.adminKey.apiKey, body: { decision } });
+      expect(voted.statusCode, voted.body).toBe(200);
+      const { decidedAt } = await db().approval.findUniqueOrThrow({ where: { id: approvalId }, select: { decidedAt: true } });
+      // Decided just now: its day runs from the decision, not from when the agent asked.
+      await sweepRetention({ now: new Date(decidedAt!.getTime() + DAY / 2), onlyOrgs: [org.org.id] });
+      expect(await held()).toEqual(kept);
+      await sweepRetention({ now: new Date(decidedAt!.getTime() + DAY + 60_000), onlyOrgs: [org.org.id] });
+      expect(await held()).toEqual({ entry: false, action: {} });
+    },
+  );
 });
