@@ -87,9 +87,10 @@ describe("judgeVote: the cases people name", () => {
       { membershipId: "mem_1", countsFor: "mem_1", decision: "approve" },
       { membershipId: "mem_3", countsFor: "mem_2", decision: "approve" },
     ];
-    expect(tallyVotes({ rule: rule({ quorum: 2 }), votes })).toEqual({ status: "approved", approvals: 2 });
-    expect(tallyVotes({ rule: rule({ quorum: 3 }), votes })).toEqual({ status: "pending", approvals: 2 });
-    expect(tallyVotes({ rule: rule({ quorum: 3 }), votes: [...votes, { membershipId: "mem_4", countsFor: "mem_4", decision: "deny" }] }).status).toBe("denied");
+    const members = new Map([1, 2, 3, 4].map((n) => [`mem_${n}`, member(n)]));
+    expect(tallyVotes({ rule: rule({ quorum: 2 }), votes, members })).toEqual({ status: "approved", approvals: 2 });
+    expect(tallyVotes({ rule: rule({ quorum: 3 }), votes, members })).toEqual({ status: "pending", approvals: 2 });
+    expect(tallyVotes({ rule: rule({ quorum: 3 }), votes: [...votes, { membershipId: "mem_4", countsFor: "mem_4", decision: "deny" }], members }).status).toBe("denied");
   });
 
   it("hands over only to a colleague ranking at least as high", () => {
@@ -132,6 +133,8 @@ const oracle = {
   channelAllowed(r: AuthorityRule, channel: VoteChannel): boolean {
     if (r.humanOnly && channel !== "console" && channel !== "email") return false;
     if (r.system && channel === "slack") return false;
+    // A Slack click proves no person: never where the rule needs more than one, names them, or bars the requester or owner.
+    if (channel === "slack" && (r.quorum > 1 || r.approverMemberIds.length > 0 || r.requestedBy !== null || r.excludeAgentOwner)) return false;
     return true;
   },
   rank: (role: MemberRole) => ROLE_RANKING.indexOf(role),
@@ -208,7 +211,7 @@ function play(w: World) {
     if (!verdict.ok) continue;
     const cast: CastVote = { membershipId: voter.membershipId, countsFor: verdict.countsFor.membershipId, decision: attempt.decision };
     accepted.push({ ...cast, channel: attempt.channel, voter, principal: verdict.countsFor });
-    s = { ...s, votes: [...s.votes, cast], status: tallyVotes({ rule: w.rule, votes: [...s.votes, cast] }).status };
+    s = { ...s, votes: [...s.votes, cast], status: tallyVotes({ rule: w.rule, votes: [...s.votes, cast], members: new Map(w.members.map((m) => [m.membershipId, m])) }).status };
   }
   return { final: s, accepted, refusedEligible };
 }

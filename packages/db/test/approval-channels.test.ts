@@ -354,10 +354,11 @@ describe("human-only approvals", () => {
 });
 
 describe("Slack approvals", () => {
-  async function slackFixture(label: string): Promise<Fixture & { approvalId: string }> {
+  /** A request any one eligible member may decide alone (a Slack click counts on no other: slack-proves-no-person.test.ts); `requester` names who asked. */
+  async function slackFixture(label: string, requester = false): Promise<Fixture & { approvalId: string }> {
     const f = await fixture(label, { notify: { slack: [CHANNEL] } });
     await connectProvenSlack(f.org);
-    const approvalId = await requestDeploy(f, { requestedBy: f.approver.email });
+    const approvalId = await requestDeploy(f, requester ? { requestedBy: f.approver.email } : {});
     expect((await sendApprovalNotices({ orgIds: [f.org.org.id] })).slackMessages).toBe(1);
     return { ...f, approvalId };
   }
@@ -370,7 +371,7 @@ describe("Slack approvals", () => {
   const ephemeralsTo = (user: string) => slack.calls.filter((c) => c.method === "chat.postEphemeral" && c.args.user === user).map((c) => String(c.args.text));
 
   it("posts the request as Block Kit with the action, agent, requester, metadata, policy, deadline and the two buttons", async () => {
-    const f = await slackFixture("slack-post");
+    const f = await slackFixture("slack-post", true);
     const [message] = posted(f.approvalId);
     expect(message?.token).toBe(slack.botToken);
     expect(message?.args.channel).toBe(CHANNEL);
@@ -412,7 +413,7 @@ describe("Slack approvals", () => {
     ["a Slack user who is no member", "stranger", "No member of this Gatehouse organization"],
     ["a bot", "bot", "bots and apps do not decide"],
   ] as const)("%s: refused, told privately, nothing recorded", async (_name, who, told) => {
-    const f = await slackFixture(`slack-no-${who}`);
+    const f = await slackFixture(`slack-no-${who}`, who === "approver");
     const user = `U0${who.toUpperCase()}`;
     const email = who === "viewer" ? f.viewer.email : who === "approver" ? f.approver.email : who === "stranger" ? "stranger@elsewhere.test" : "robot@example.test";
     slack.users.set(user, { email, isBot: who === "bot" });

@@ -18,7 +18,8 @@ export type VoteChannel = (typeof VOTE_CHANNELS)[number];
  * How each channel proves who votes. `session`: a person signed in to the console (an emailed link decides
  * only from the bound member's signed-in session). `key`: a member's admin key, which a script may hold.
  * `shared_secret`: a Slack click, signed with the app's signing secret, which the admin who connected the
- * app also knows — enough for an agent's request, never for a change to Gatehouse's own rules.
+ * app also knows — enough only for an agent's request that any one eligible member may decide alone
+ * ({@link ruleNeedsProvenPerson}), never for a change to Gatehouse's own rules.
  */
 export const CHANNEL_PROOF: Readonly<Record<VoteChannel, "session" | "key" | "shared_secret">> = {
   console: "session",
@@ -67,6 +68,19 @@ function ranksAtLeast(a: Voter["role"], b: Voter["role"]): boolean {
   return ROLE_RANKING.indexOf(a) <= ROLE_RANKING.indexOf(b);
 }
 
+/**
+ * What of this rule rests on knowing who votes, beyond "some eligible member": more than one person
+ * (a quorum above one), named approvers, or separation of duties (a requester who may not vote, an
+ * excluded agent owner). A shared secret cannot prove any of these (whoever holds it can sign a click
+ * as any member), so a Slack click counts on none of them (null: the rule needs none).
+ */
+export function ruleNeedsProvenPerson(rule: ApprovalRules): string | null {
+  if (rule.quorum > 1) return `it needs ${rule.quorum} different people`;
+  if (rule.approverMemberIds.length > 0) return "it names its approvers";
+  if (rule.requestedBy !== null || rule.excludeAgentOwner) return "its requester (or the agent's owner) may not approve it";
+  return null;
+}
+
 /** Whether `channel` may carry a vote on an approval with this rule (null: it may), and why not. */
 export function channelRefusal(rule: AuthorityRule, channel: VoteChannel): string | null {
   const proof = CHANNEL_PROOF[channel];
@@ -76,6 +90,8 @@ export function channelRefusal(rule: AuthorityRule, channel: VoteChannel): strin
   if (rule.system && proof === "shared_secret") {
     return "a change to Gatehouse's own rules (the two-admin rule) is decided in the console, by an emailed link or with your own admin key, never through Slack";
   }
+  const needs = proof === "shared_secret" ? ruleNeedsProvenPerson(rule) : null;
+  if (needs) return `a Slack click cannot prove who clicked, and this approval's rule depends on it (${needs}): confirm your vote in the console`;
   return null;
 }
 
@@ -112,11 +128,31 @@ export function judgeVote(args: { state: AuthorityState; voter: Voter; channel: 
   return { ok: false, code: "FORBIDDEN", reason: own.reason };
 }
 
-/** Where the votes take an approval: any deny ends it (veto); `quorum` distinct members counted approve it. */
-export function tallyVotes(state: Pick<AuthorityState, "rule" | "votes">): { status: ApprovalStatus; approvals: number } {
-  if (state.votes.some((v) => v.decision === "deny"))
-    return { status: "denied", approvals: new Set(state.votes.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size };
-  const approvals = new Set(state.votes.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size;
+/**
+ * Whether a vote cast earlier still counts now, with the org's members as they are now (`members`, by
+ * membership id; a member removed is absent): the member who cast it is still in the org and barred by
+ * no separation of duties, and the member it counts for (themselves, or the absent member a stand-in
+ * voted for) is still in the org and may still decide this approval by role or by name, the stand-in
+ * still ranking at least as high as them. A member removed or moved to a role that may not decide
+ * while the approval waits takes their vote (and a stand-in's for them) out of the count.
+ */
+export function voteCountsNow(rule: ApprovalRules, vote: CastVote, members: ReadonlyMap<string, Voter>): boolean {
+  const caster = members.get(vote.membershipId);
+  if (!caster || selfApprovalReason(rule, caster)) return false;
+  if (vote.countsFor === vote.membershipId) return eligibility(rule, caster).eligible;
+  const principal = members.get(vote.countsFor);
+  return principal !== undefined && eligibility(rule, principal).eligible && ranksAtLeast(caster.role, principal.role);
+}
+
+/**
+ * Where the votes take an approval, counting only the votes that count now ({@link voteCountsNow},
+ * `members`: the org's members as they are now, by membership id): any such deny ends it (veto);
+ * `quorum` distinct members counted approve it.
+ */
+export function tallyVotes(state: Pick<AuthorityState, "rule" | "votes"> & { members: ReadonlyMap<string, Voter> }): { status: ApprovalStatus; approvals: number } {
+  const counting = state.votes.filter((v) => voteCountsNow(state.rule, v, state.members));
+  const approvals = new Set(counting.filter((v) => v.decision === "approve").map((v) => v.countsFor)).size;
+  if (counting.some((v) => v.decision === "deny")) return { status: "denied", approvals };
   return { status: approvals >= state.rule.quorum ? "approved" : "pending", approvals };
 }
 

@@ -2,6 +2,7 @@ import { handoversTo } from "./handovers";
 import {
   describeResult,
   judgeVote,
+  tallyVotes,
   type ActionResult,
   type AuthorityRule,
   type CastVote,
@@ -56,6 +57,8 @@ interface Row {
   agent_owner: string | null;
   delegation: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] } | null;
   votes: Array<{ membershipId: string; countsFor: string; decision: "approve" | "deny"; reason: string | null; atMs: number; name: string; email: string }>;
+  /** The members behind the votes, as they are now (CURRENT_VOTERS_SQL). */
+  voters: Voter[];
 }
 
 /**
@@ -73,6 +76,23 @@ export const POLICY_FLAGS_SQL = `
   COALESCE((SELECT (pv.document->'approval'->>'humanOnly')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_only,
   COALESCE((SELECT (pv.document->'approval'->>'humanEachTime')::boolean FROM policy_versions pv WHERE pv.id = a.policy_version_id), false) AS human_each_time`;
 
+/**
+ * The members who cast or are counted for an approval's votes, as they are now, still in the org:
+ * `[{ membershipId, userId, email, role }]` (a member removed is left out). Core's `tallyVotes` counts a
+ * vote only while they may still decide it. Reads `a` (approvals).
+ */
+export const CURRENT_VOTERS_SQL = `COALESCE((
+  SELECT json_agg(json_build_object('membershipId', m.id, 'userId', m.user_id, 'email', u.email, 'role', m.role))
+  FROM memberships m JOIN users u ON u.id = m.user_id
+  WHERE m.org_id = a.org_id AND m.removed_at IS NULL
+    AND m.id IN (SELECT v.membership_id FROM approval_votes v WHERE v.approval_id = a.id
+                 UNION SELECT v.counts_for FROM approval_votes v WHERE v.approval_id = a.id)), '[]'::json)`;
+
+/** The members as they are now, by membership id, for core's `tallyVotes`: those read with {@link CURRENT_VOTERS_SQL}, and any read since. */
+export function membersNow(voters: readonly Voter[], ...more: Voter[]): Map<string, Voter> {
+  return new Map([...voters, ...more].map((m) => [m.membershipId, m]));
+}
+
 /** One round trip for any number of approvals: the approval, its action and agent, its votes with their members. */
 const VIEW_SQL = `
   SELECT a.id, a.status::text AS status, a.agent_id, a.action_id, a.quorum, a.approver_roles::text[] AS approver_roles,
@@ -87,7 +107,8 @@ const VIEW_SQL = `
            SELECT json_agg(json_build_object('membershipId', v.membership_id, 'countsFor', v.counts_for, 'decision', v.decision, 'reason', v.reason,
                     'atMs', (extract(epoch FROM v.created_at) * 1000)::bigint, 'name', u.name, 'email', u.email) ORDER BY v.created_at, v.id)
            FROM approval_votes v JOIN memberships m ON m.id = v.membership_id JOIN users u ON u.id = m.user_id
-           WHERE v.approval_id = a.id), '[]'::json) AS votes
+           WHERE v.approval_id = a.id), '[]'::json) AS votes,
+         ${CURRENT_VOTERS_SQL} AS voters
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
   WHERE a.org_id = $1 AND a.id = ANY($2::text[])`;
 
@@ -228,7 +249,11 @@ function toView(row: Row, voter: Voter | null, absent: readonly Voter[], channel
     policyVersion: result.policyVersion ?? null,
     conditionsEvaluated: result.conditionsEvaluated ?? [],
     quorum: row.quorum,
-    approvals: row.votes.filter((v) => v.decision === "approve").length,
+    // While it waits, the approvals that count now (their members still eligible); once ended, those cast.
+    approvals:
+      row.status === "pending"
+        ? tallyVotes({ rule: authorityRuleOf(row), votes: row.votes, members: membersNow(row.voters) }).approvals
+        : row.votes.filter((v) => v.decision === "approve").length,
     approverRoles: row.approver_roles,
     approvers: row.approver_member_ids,
     excludeAgentOwner: row.exclude_agent_owner,

@@ -25,7 +25,17 @@ import type { Bind } from "../audit/log-store";
 import { db, TX_OPTIONS } from "../infra/client";
 import { announceApprovals } from "./announce-approvals";
 import { runApprovedHooks, type ApprovedApproval, type ApprovedHooks } from "./approval-hooks";
-import { AGENT_OWNER_SQL, authorityRuleOf, channelOf, loadApprovalViews, POLICY_FLAGS_SQL, type ApprovalView, type RulesRow } from "./approval-view";
+import {
+  AGENT_OWNER_SQL,
+  authorityRuleOf,
+  channelOf,
+  CURRENT_VOTERS_SQL,
+  loadApprovalViews,
+  membersNow,
+  POLICY_FLAGS_SQL,
+  type ApprovalView,
+  type RulesRow,
+} from "./approval-view";
 import { endingEntries, endingsWrite, type Ending } from "./end-approvals";
 import { expireApprovals, overdueSql } from "./expire-approvals";
 import { handoversToSql } from "./handovers";
@@ -98,6 +108,8 @@ interface LockedApproval extends RulesRow {
   action_id: string;
   action_type: string;
   votes: CastVote[];
+  /** The members behind the votes, as they are now: a vote counts only while its member may still decide. */
+  voters: Voter[];
 }
 
 /** The approvals to vote on, locked in id order (the same order everywhere, so bulk votes cannot deadlock). */
@@ -106,7 +118,8 @@ const LOCK_SQL = `
          a.exclude_agent_owner, a.requester_ref, a.system, a.agent_id, a.action_id, c.action_type, ${AGENT_OWNER_SQL} AS agent_owner,
          ${POLICY_FLAGS_SQL},
          COALESCE((SELECT json_agg(json_build_object('membershipId', v.membership_id, 'countsFor', v.counts_for, 'decision', v.decision))
-                   FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes
+                   FROM approval_votes v WHERE v.approval_id = a.id), '[]'::json) AS votes,
+         ${CURRENT_VOTERS_SQL} AS voters
   FROM approvals a JOIN actions c ON c.id = a.action_id JOIN agents g ON g.id = a.agent_id
   WHERE a.org_id = $1 AND a.id = ANY($2::text[])
   ORDER BY a.id
@@ -164,7 +177,8 @@ async function decideMany(
         continue;
       }
       const cast: CastVote = { membershipId: voter.membershipId, countsFor: verdict.countsFor.membershipId, decision };
-      const outcome = tallyVotes({ rule: authorityRuleOf(row), votes: [...row.votes, cast] });
+      // Only votes of members still able to decide it count: one removed or moved to another role meanwhile does not.
+      const outcome = tallyVotes({ rule: authorityRuleOf(row), votes: [...row.votes, cast], members: membersNow(row.voters, voter, verdict.countsFor) });
       const final = outcome.status !== "pending";
       countsFor.set(approvalId, cast.countsFor);
       const stand = verdict.onBehalfOf ? { onBehalfOf: verdict.onBehalfOf } : null;

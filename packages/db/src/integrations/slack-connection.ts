@@ -98,27 +98,39 @@ export async function getSlackConnection({ ctx }: { ctx: Ctx }): Promise<SlackCo
   };
 }
 
+/** What storing an app changed, for the notice every owner gets (policy-rollout/tell-owners-of-slack-change.ts). */
+export interface SlackConnectionChange {
+  /** `connected`: the org had no app; `replaced`: another workspace or another signing secret; `token`: the same app, a new bot token. */
+  change: "connected" | "replaced" | "token";
+  /** The workspace the org's app was of before, when it had one. */
+  previousTeamId: string | null;
+  /** The `integration.changed` entry. */
+  entryId: string;
+  entrySeq: number;
+}
+
 /**
  * Stores `app` as the org's Slack app, with an `integration.changed` entry (`approvalId` when a second
  * admin approved it), in one transaction whose `within` runs first (an approved request marks itself
  * applied there). The app is `pending` until Slack proves its signing secret, unless it is the app
  * already proven with the same signing secret and workspace (a new bot token of the same app).
  */
-export async function writeSlackConnection(ctx: Ctx, app: SlackApp, options: { approvalId?: string; within?: (tx: Tx) => Promise<void> } = {}): Promise<void> {
+export async function writeSlackConnection(ctx: Ctx, app: SlackApp, options: { approvalId?: string; within?: (tx: Tx) => Promise<void> } = {}): Promise<SlackConnectionChange> {
   const orgId = ctx.org.id;
   const [botTokenEnc, signingSecretEnc] = await Promise.all([
     sealOrgSecret(SLACK_PURPOSE_TOKEN, orgId, orgId, app.botToken),
     sealOrgSecret(SLACK_PURPOSE_SIGNING, orgId, orgId, app.signingSecret),
   ]);
-  await db().$transaction(async (tx) => {
+  return db().$transaction(async (tx) => {
     await options.within?.(tx);
     // Locked: a proof arriving meanwhile waits, and then finds the secret it was checked against gone.
     await tx.$executeRaw`SELECT 1 FROM org_slack_connections WHERE org_id = ${orgId} FOR UPDATE`;
     const current = await tx.orgSlackConnection.findUnique({ where: { orgId }, omit: { signingSecretEnc: false } });
-    const sameProvenApp =
-      current?.verifiedAt != null &&
+    const sameApp =
+      current != null &&
       current.teamId === app.teamId &&
       (await openOrgSecret(SLACK_PURPOSE_SIGNING, orgId, orgId, current.signingSecretEnc).catch(() => null)) === app.signingSecret;
+    const sameProvenApp = sameApp && current.verifiedAt != null;
     const data = {
       botTokenEnc,
       signingSecretEnc,
@@ -130,11 +142,17 @@ export async function writeSlackConnection(ctx: Ctx, app: SlackApp, options: { a
       verifiedAt: sameProvenApp ? current.verifiedAt : null,
     };
     await tx.orgSlackConnection.upsert({ where: { orgId }, create: { orgId, ...data }, update: data });
-    await appendAuditEntry(tx, orgId, {
+    const entry = await appendAuditEntry(tx, orgId, {
       type: "integration.changed",
       actor: actorRef(ctx.actor),
       data: { integration: "slack", change: "connected", account: app.teamId, ...(options.approvalId ? { approvalId: options.approvalId } : {}) },
     });
+    return {
+      change: current == null ? "connected" : sameApp ? "token" : "replaced",
+      previousTeamId: current?.teamId ?? null,
+      entryId: entry.id,
+      entrySeq: entry.seq,
+    } satisfies SlackConnectionChange;
   }, TX_OPTIONS);
 }
 

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Block, KnownBlock, WebClient } from "@slack/web-api";
 import { isDomainError, type MemberRole } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
+import { approvalPageUrl } from "../approvals/approval-page-url";
 import { db } from "../infra/client";
 import { proveSlackApp, slackOf, storedSlackApp, type StoredSlackApp } from "../integrations/slack-connection";
 import { decideApproval } from "../policy-rollout";
@@ -17,7 +18,10 @@ import { decideApproval } from "../policy-rollout";
  * person, bot, app or deactivated account), on the message Gatehouse posted for that approval in that
  * channel. It is then mapped to the member whose account has the clicker's Slack email and decided
  * through the same vote as the console's (the member's role now, separation of duties, `humanOnly`
- * refusing it), recorded `via: slack`.
+ * refusing it), recorded `via: slack`. A click proves no person (whoever holds the signing secret can
+ * sign one as any member), so on an approval whose rule rests on who votes — a quorum above one, named
+ * approvers, separation of duties — it counts for nothing and records nothing: the clicker is told to
+ * confirm their vote in the console, with the request's link (core's `channelRefusal`).
  */
 
 /** A click older than this (or from the future by as much) is refused: Slack's own guidance. */
@@ -293,7 +297,7 @@ async function handleClick(args: {
       return tell(`This request was already decided${by ? ` by ${by}` : ""}.`);
     }
     if (error.code === "NOT_FOUND") return tell("This request is not one of your organization's.");
-    return tell(`Your vote was not counted: ${error.message}.`);
+    return tell(`Your vote was not counted: ${error.message}. Open the request in the console: ${approvalPageUrl(member.slug, args.approvalId)}`);
   }
 }
 

@@ -4,13 +4,15 @@ import type { ApprovedApproval } from "../approvals/approval-hooks";
 import { openOrgSecret } from "../infra/org-vault";
 import { db } from "../infra/client";
 import { SLACK_PURPOSE_SIGNING, SLACK_PURPOSE_TOKEN, writeSlackConnection } from "../integrations/slack-connection";
+import { tellOwnersOfSlackChange } from "./tell-owners-of-slack-change";
 
 /**
  * A Slack app waiting for a second admin is connected when ITS approval is approved: the request is
  * found by the approval id it was bound to when it was made (an approval of any other action connects
  * nothing), its secrets opened from the request row, stored as the org's app with the approving member
  * as actor (an `integration.changed` entry naming the approval), `pending` until Slack proves it, and
- * the request is marked applied in the same transaction, so it is applied once. The member who asked
+ * the request is marked applied in the same transaction, so it is applied once; then every owner is told
+ * by email who asked and who approved. The member who asked
  * is gone (their membership deleted): nothing is connected.
  */
 export async function applySlackConnection(ctx: Ctx, approved: ApprovedApproval): Promise<void> {
@@ -19,13 +21,13 @@ export async function applySlackConnection(ctx: Ctx, approved: ApprovedApproval)
     omit: { botTokenEnc: false, signingSecretEnc: false },
   });
   if (!request?.requestedBy) return;
-  const requester = await db().membership.findFirst({ where: { id: request.requestedBy, orgId: ctx.org.id }, select: { id: true } });
+  const requester = await db().membership.findFirst({ where: { id: request.requestedBy, orgId: ctx.org.id, removedAt: null }, select: { id: true } });
   if (!requester) return;
   const [botToken, signingSecret] = await Promise.all([
     openOrgSecret(SLACK_PURPOSE_TOKEN, request.id, ctx.org.id, request.botTokenEnc),
     openOrgSecret(SLACK_PURPOSE_SIGNING, request.id, ctx.org.id, request.signingSecretEnc),
   ]);
-  await writeSlackConnection(
+  const changed = await writeSlackConnection(
     ctx,
     { botToken, signingSecret, teamId: request.teamId, teamName: request.teamName, botUserId: request.botUserId },
     {
@@ -40,4 +42,5 @@ export async function applySlackConnection(ctx: Ctx, approved: ApprovedApproval)
       },
     },
   );
+  tellOwnersOfSlackChange(ctx, { ...changed, teamId: request.teamId, teamName: request.teamName, approved: { approvalId: approved.approvalId, requestedBy: request.requestedBy } });
 }

@@ -16,6 +16,7 @@ import {
 } from "../integrations/slack-connection";
 import { membershipOf } from "../policies/save-policy-draft";
 import { openSystemApproval } from "./open-system-approval";
+import { tellOwnersOfSlackChange } from "./tell-owners-of-slack-change";
 
 export type SlackConnectOutcome = { status: "applied"; connection: SlackConnectionView } | { status: "pending_approval"; approvalId: string };
 
@@ -23,7 +24,8 @@ export type SlackConnectOutcome = { status: "applied"; connection: SlackConnecti
  * Connects (or replaces) the org's Slack app (`PUT /v1/admin/integrations/slack`, the console's
  * Integrations): Slack must accept the bot token (`auth.test`, which names its workspace), else a 400
  * naming `botToken`. Without the two-admin rule it is stored at once → `applied`, `pending` until Slack
- * proves the signing secret its own. While the rule (`policies.requireSecondApproval`) is in force, the
+ * proves the signing secret its own, and every owner is told by email (tell-owners-of-slack-change.ts;
+ * so too when a change waiting for a second admin is applied). While the rule (`policies.requireSecondApproval`) is in force, the
  * app is recorded (its secrets sealed to the request row) and waits for another owner or admin: an
  * action `gatehouse.integrations.slack` of the org's system agent, bound to its approval, with the
  * asking member as requester (who therefore cannot approve it) → `pending_approval`. The org's current
@@ -36,7 +38,8 @@ export async function connectSlack({ ctx, input }: { ctx: Ctx; input: unknown })
   const app: SlackApp = { ...parsed.data, ...(await slackIdentity(parsed.data.botToken)) };
   const org = await db().org.findUniqueOrThrow({ where: { id: ctx.org.id }, select: { settings: true } });
   if (ctx.actor.type === "system" || !policySettings(org.settings).requireSecondApproval) {
-    await writeSlackConnection(ctx, app);
+    const changed = await writeSlackConnection(ctx, app);
+    tellOwnersOfSlackChange(ctx, { ...changed, teamId: app.teamId, teamName: app.teamName });
     return { status: "applied", connection: await getSlackConnection({ ctx }) };
   }
   const requester = membershipOf(ctx);
