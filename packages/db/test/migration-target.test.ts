@@ -20,6 +20,7 @@ describe("the migration's target", () => {
     ],
     ["one role by default outside production (npm start, the tests)", {}, { url: DATABASE_URL }],
     ["one role by default, started for development", { GATEHOUSE_DEVELOPMENT: "1" }, { url: DATABASE_URL }],
+    ["one role by default, started for development with NODE_ENV=production (npm start)", { GATEHOUSE_DEVELOPMENT: "1", NODE_ENV: "production" }, { url: DATABASE_URL }],
     ["no owner in production", { NODE_ENV: "production" }, "refused"],
     ["a blank owner in production", { DATABASE_OWNER_URL: "", NODE_ENV: "production" }, "refused"],
   ];

@@ -148,11 +148,12 @@ const isProduction = (env: DbEnv) => env.NODE_ENV === "production";
 
 /**
  * Where `npm run db:migrate` connects (`url`, the owner) and whose role it grants the runtime privileges to
- * (`runtimeUrl`, DATABASE_URL; absent with one role for both). In production one role must be chosen explicitly.
+ * (`runtimeUrl`, DATABASE_URL; absent with one role for both). In production (unless started for development: `npm start`,
+ * whose embedded database has one role) one role must be chosen explicitly.
  */
 export function migrationTarget(env: DbEnv): { url: string; runtimeUrl?: string } | { problem: string } {
   if (env.DATABASE_OWNER_URL !== undefined) return { url: env.DATABASE_OWNER_URL, runtimeUrl: env.DATABASE_URL };
-  if (isProduction(env)) {
+  if (isProduction(env) && !env.GATEHOUSE_DEVELOPMENT) {
     return {
       problem:
         "DATABASE_OWNER_URL is not set, and NODE_ENV is production: set it to the role that owns the schema (it migrates and drops old months), " +
