@@ -150,7 +150,9 @@ describe("an owner while the two-admin rule is in force", () => {
     expect(asked.statusCode, asked.body).toBe(202);
     const { approvalId } = asked.json() as { approvalId: string };
     await db().membership.update({ where: { id: asker.membershipId }, data: { role: "admin" } });
-    await call(app, "POST", `/v1/admin/approvals/${approvalId}/decision`, { key: admin.apiKey, body: { decision: "approve" } });
+    const voted = await call(app, "POST", `/v1/admin/approvals/${approvalId}/decision`, { key: admin.apiKey, body: { decision: "approve" } });
+    expect(voted.statusCode).toBe(409);
+    expect(voted.body).toContain("no longer holds the permission audit.retention");
     expect(await storedRetention(org)).toEqual({ ...KEEP, decisions: 30 });
   });
 });

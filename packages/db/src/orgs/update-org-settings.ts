@@ -1,5 +1,5 @@
 import { updateSettingsBodySchema } from "@gatehouse/contracts";
-import { conflict, guardedChanges, mergeOrgSettings, validationError, weakeningChanges, zodIssues, type WeakeningChange } from "@gatehouse/core";
+import { conflict, guardedChanges, mergeOrgSettings, validationError, weakeningChanges, zodIssues, type Permission, type WeakeningChange } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
@@ -35,7 +35,7 @@ export interface ApprovedSettingsChange {
  * A change whose weakening needs a permission beside `settings.write` (core's `guardedChanges`: setting or shortening
  * a retention needs `audit.retention`, an owner's, as erasure needs `audit.erase`) is a 403 for a member without it,
  * before the two-admin rule is asked, and nothing is written; when a second admin approves one, it is the member who
- * asked who must still hold it. Applied without an approval (the rule off), every other owner is told by email
+ * asked who must still hold it (else a 409, and nothing is applied). Applied without an approval (the rule off), every other owner is told by email
  * (tell-owners-of-retention.ts), as after an erasure.
  */
 export async function updateOrgSettings({
@@ -65,7 +65,10 @@ export async function updateOrgSettings({
       signIn: signIn ? await applySignInChange(tx, approved?.requester ?? ctx, before.signIn, signIn, deps) : before.signIn,
     };
     const guarded = guardedChanges(before, after);
-    for (const permission of new Set(guarded.map((change) => change.requires))) requirePermission(approved?.requester ?? ctx, permission);
+    for (const permission of new Set(guarded.map((change) => change.requires))) {
+      if (approved) requireOfAsker(approved.requester, permission);
+      else requirePermission(ctx, permission);
+    }
     const weakened = weakeningChanges(before, after);
     if (!approved && before.policies.requireSecondApproval && weakened.length > 0) throw secondApprovalRequired(weakened);
     await tx.org.update({ where: { id: ctx.org.id }, data: { settings: { ...(org.settings as object), ...after } } });
@@ -82,6 +85,15 @@ export async function updateOrgSettings({
   await publishAfterCommit({ type: "settings.changed", orgId: ctx.org.id });
   if (notice) tellOwnersOfRetention(ctx, notice);
   return after;
+}
+
+/** An approved change that needs `permission` is applied only while the member who asked still holds it (not the approver's to grant). */
+function requireOfAsker(requester: Ctx, permission: Permission): void {
+  try {
+    requirePermission(requester, permission);
+  } catch {
+    throw conflict(`the approval is recorded, but the change is not applied: the member who asked for it no longer holds the permission ${permission}`);
+  }
 }
 
 function secondApprovalRequired(weakened: readonly WeakeningChange[]) {
