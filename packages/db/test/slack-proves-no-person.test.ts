@@ -13,6 +13,7 @@ import {
   isDomainError,
   receiveSlackEvent,
   receiveSlackInteraction,
+  removeMember,
   sendApprovalNotices,
   type Ctx,
 } from "../src";
@@ -275,5 +276,14 @@ describe("connecting the Slack app or changing its signing secret", () => {
     expect(notice).toContain(o.secondAdmin.email);
     expect(notice).toContain(outcome.approvalId);
     expect(notice).not.toContain("did it alone");
+  });
+
+  it("a change asked for by an admin removed before it is approved connects nothing", async () => {
+    const o = await ownedOrg("slack-ruled-gone", true);
+    const outcome = await connectSlack({ ctx: o.adminCtx, input: { botToken: slack.botToken, signingSecret: NEW_SECRET } });
+    if (outcome.status !== "pending_approval") throw new Error(`expected the change to wait for a second admin, got ${outcome.status}`);
+    await removeMember({ ctx: o.org.ctx, input: { membershipId: o.admin.membershipId } });
+    expect((await decideApproval({ ctx: asConsole(o.org, o.secondAdmin), input: { approvalId: outcome.approvalId, body: { decision: "approve" } } })).status).toBe("approved");
+    expect(await db().orgSlackConnection.count({ where: { orgId: o.org.org.id } })).toBe(0);
   });
 });

@@ -12,8 +12,8 @@ import { tellOwnersOfSlackChange } from "./tell-owners-of-slack-change";
  * nothing), its secrets opened from the request row, stored as the org's app with the approving member
  * as actor (an `integration.changed` entry naming the approval), `pending` until Slack proves it, and
  * the request is marked applied in the same transaction, so it is applied once; then every owner is told
- * by email who asked and who approved. The member who asked
- * is gone (their membership deleted): nothing is connected.
+ * by email who asked and who approved. The member who asked is gone (removed, or left, since they
+ * asked): nothing is connected.
  */
 export async function applySlackConnection(ctx: Ctx, approved: ApprovedApproval): Promise<void> {
   const request = await db().slackConnectionRequest.findFirst({
