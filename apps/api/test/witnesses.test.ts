@@ -131,8 +131,10 @@ describe("witnesses: two witnesses, quorum 2", () => {
       ["w2", null, status.latestCheckpoint?.treeSize],
     ]);
 
-    // More work; the export asks the witnesses for its own checkpoint.
+    // More work, its checkpoint cosigned by the worker's job: the export serves the cosignatures kept (it asks no witness).
     for (let i = 0; i < 3; i += 1) await agent.execute("repo.write", { metadata: { i } });
+    await checkpointAuditLog(org.org.id);
+    await witnessLatestCheckpoints();
     const bundle = join(work, "bundle.jsonl");
     await cli(["audit", "export", "--out", bundle], env);
     const verified = await cliStatus(["verify", bundle, "--policy", policyFile]);
@@ -183,6 +185,8 @@ describe("witnesses: two witnesses, quorum 2", () => {
   it("with one witness down the quorum is not met, verify says so, and the witness catches up when it is back", async () => {
     await stopChild(w2.child);
     await agent.execute("repo.write", { metadata: { while: "w2 down" } });
+    await checkpointAuditLog(org.org.id);
+    await witnessLatestCheckpoints();
     const bundle = join(work, "partial.jsonl");
     await cli(["audit", "export", "--out", bundle], env);
     const refused = await cliStatus(["verify", bundle, "--policy", policyFile]);

@@ -63,11 +63,11 @@ const REFUSED_URLS: Array<[string, string]> = [
 ];
 
 describe("webhook endpoints the SSRF guard refuses", () => {
-  it.each(REFUSED_URLS)("%s: 400 naming url, nothing written", async (_name, url) => {
+  it.each(REFUSED_URLS)("%s: 400 naming url, saying only that it is refused (no address, no kind of address), nothing written", async (_name, url) => {
     const org = await createTestOrg({ label: "ssrf" });
     const error = await createWebhook({ ctx: org.ctx, input: { url, events: ["*"] } }).catch((e: unknown) => e);
     expect(isDomainError(error) && error.code).toBe("VALIDATION");
-    expect(JSON.stringify((error as { details: unknown }).details)).toContain('"path":"url"');
+    expect((error as { details: unknown }).details).toEqual({ issues: [{ path: "url", message: "refused: private or reserved address" }] });
     expect(await db().webhookEndpoint.count({ where: { orgId: org.org.id } })).toBe(0);
     expect(await db().auditEntry.count({ where: { orgId: org.org.id, type: "webhook.endpoint_changed" } })).toBe(0);
   });
@@ -102,7 +102,7 @@ describe("webhook endpoints the SSRF guard refuses", () => {
     expect(inside.hits()).toBe(0);
     const [attempt] = (await listWebhookDeliveries({ ctx: org.ctx, input: { id: webhook.id } })).deliveries;
     expect(attempt).toMatchObject({ status: "failed", responseStatus: null });
-    expect(attempt?.error).toMatch(/^refused: rebind\.example\.test resolves to 127\.0\.0\.1, a loopback address/);
+    expect(attempt?.error).toBe("refused: private or reserved address");
   });
 
   it("never follows a redirect, so a receiver cannot bounce a delivery to an inside address", async () => {
@@ -138,6 +138,6 @@ describe("webhook endpoints the SSRF guard refuses", () => {
     await dispatcher.stop();
     expect(inside.hits()).toBe(0);
     const [attempt] = (await listWebhookDeliveries({ ctx: org.ctx, input: { id: row.webhook.id } })).deliveries;
-    expect(attempt?.error).toBe("refused: 127.0.0.1 is a loopback address");
+    expect(attempt?.error).toBe("refused: private or reserved address");
   });
 });

@@ -10,7 +10,6 @@ import { droppedBefore } from "./get-audit-proof";
 import { readTreeNodes, type Query } from "./log-store";
 import { logOrigin, vkeyOf } from "./signing-keys";
 import { cosignedNoteAt, cosignedNoteSql } from "./cosigned-note";
-import { witnessedCheckpoint } from "./witness-checkpoints";
 
 export interface AuditExport {
   contentType: string;
@@ -95,8 +94,6 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
   await db().pool.query(`SELECT 1 FROM audit_entries WHERE ${where.join(" AND ")} LIMIT 0`, [orgId, "0", "0", ...values]);
   let checkpoint = await checkpointAuditLog(orgId);
   const size = checkpoint.treeSize;
-  // With witnesses, the export's checkpoint is put to them while the entries stream; its line waits for their answers (bounded by their timeout).
-  const witnessing = options.format === "jsonl" ? witnessedCheckpoint(orgId, { treeSize: size, note: checkpoint.note }).catch(() => null) : null;
   if (options.sinceSize !== undefined && options.sinceSize > size) {
     throw validationError([{ path: "sinceSize", message: `the log has ${size} entries; ${options.sinceSize} is beyond it` }]);
   }
@@ -143,7 +140,8 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
     // A filtered bundle proves each entry against the checkpoint at N and needs no start; a whole one begins at the start.
     if (startRow && !filtered) head += `${JSON.stringify({ type: "start", size: start, frontier: startRow.frontier })}\n`;
     if (filtered) {
-      if ((await witnessing)?.policy) checkpoint = { ...checkpoint, note: (await cosignedNoteAt(orgId, size)) ?? checkpoint.note };
+      // With witnesses, the cosignatures the worker's job gathered for it so far (an export asks no witness).
+      checkpoint = { ...checkpoint, note: (await cosignedNoteAt(orgId, size)) ?? checkpoint.note };
       head += `${JSON.stringify({ type: "checkpoint", note: checkpoint.note })}\n`;
       if (options.sinceSize !== undefined) head += await consistencyLine(orgId, options.sinceSize, size);
       yield head;
@@ -179,7 +177,6 @@ async function startExport(ctx: Ctx, options: ExportOptions): Promise<AuditExpor
           .join("")
       );
     }
-    await witnessing;
     yield (await checkpointsThrough(size)).map((n) => n.line).join("");
   }
   return { contentType: "application/x-ndjson; charset=utf-8", filename: `${base}.jsonl`, treeSize: size, chunks: jsonl() };

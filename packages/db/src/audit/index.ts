@@ -12,6 +12,6 @@ export { logEvidence } from "./log-evidence";
 export { ensureAuditPartitions, AUDIT_PARTITION_MONTHS_AHEAD, type AuditPartitions } from "./ensure-audit-partitions";
 export { dropAuditMonths, type AuditMonthDrops } from "./drop-audit-months";
 export { sweepRetention, RETENTION_ACTOR, type RetentionSweep } from "./retention-sweep";
-export { witnessLatestCheckpoints, witnessedCheckpoint, WITNESS_TIMEOUT_MS } from "./witness-checkpoints";
+export { WitnessPacer, witnessLatestCheckpoints, WITNESS_TIMEOUT_MS, type WitnessingOptions } from "./witness-checkpoints";
 export { getTlogProof } from "./tlog-proof";
 export { getWitnessStatus, readWitnessStatus } from "./witness-status";

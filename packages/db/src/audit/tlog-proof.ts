@@ -5,7 +5,7 @@ import type { Ctx } from "../actors/context";
 import { db } from "../infra/client";
 import { checkpointAuditLog } from "./checkpoint-audit-log";
 import { entryNotFound, getAuditProof } from "./get-audit-proof";
-import { storedOrgSettings, witnessedCheckpoint } from "./witness-checkpoints";
+import { cosignersOf, storedOrgSettings } from "./witness-checkpoints";
 
 /** Checkpoints with cosignatures looked at for one already witnessed: the latest ones. */
 const WITNESSED_CANDIDATES = 100;
@@ -28,9 +28,9 @@ export async function largestWitnessedSize(orgId: string, policy: WitnessPolicy,
  * `GET /v1/audit/proof?format=tlog-proof`: one entry's evidence as a C2SP tlog-proof file — its
  * canonical JSON, its inclusion proof and the checkpoint with the witnesses' cosignatures — that
  * `gatehouse verify` checks on its own. With witnesses, the checkpoint is the largest one their
- * quorum cosigned that covers the entry; when none does yet, the log's current checkpoint is put to
- * them now, and a 409 says who has not cosigned. The same scope as inclusion proofs: an agent's key
- * gets its own agent's entries only.
+ * quorum cosigned that covers the entry, from the cosignatures kept; when none does yet, a 409 says
+ * who has cosigned the latest one (the worker's job asks the witnesses; a read never does). The same
+ * scope as inclusion proofs: an agent's key gets its own agent's entries only.
  */
 export async function getTlogProof({ ctx, input }: { ctx: Ctx; input: unknown }): Promise<{ text: string; filename: string }> {
   const parsed = proofQuerySchema.safeParse(input ?? {});
@@ -49,16 +49,14 @@ export async function getTlogProof({ ctx, input }: { ctx: Ctx; input: unknown })
   const seq = Number(entry.seq);
   let treeSize = wanted.treeSize;
   if (treeSize === undefined) {
-    const settings = await storedOrgSettings(orgId);
-    const policy = orgWitnessPolicy(settings);
+    const policy = orgWitnessPolicy(await storedOrgSettings(orgId));
     treeSize = policy ? ((await largestWitnessedSize(orgId, policy, seq)) ?? undefined) : undefined;
     if (treeSize === undefined) {
       const fresh = await checkpointAuditLog(orgId);
-      const witnessed = await witnessedCheckpoint(orgId, { treeSize: fresh.treeSize, note: fresh.note });
-      if (!witnessed.quorum) {
-        const by = [...witnessed.cosignedBy];
+      if (policy) {
+        const by = [...(await cosignersOf(orgId, policy, fresh.treeSize))];
         throw conflict(
-          `no checkpoint covering entry ${seq} is cosigned by the witnesses' quorum yet (the latest, of size ${fresh.treeSize}, is cosigned by ${by.length === 0 ? "none of them" : by.join(", ")}); GET /v1/audit/witnesses says why, and the worker keeps asking`,
+          `no checkpoint covering entry ${seq} is cosigned by the witnesses' quorum yet (the latest, of size ${fresh.treeSize}, is cosigned by ${by.length === 0 ? "none of them" : by.join(", ")}); the worker asks the witnesses, and GET /v1/audit/witnesses says where each stands`,
           { treeSize: fresh.treeSize, cosignedBy: by },
         );
       }

@@ -10,8 +10,13 @@ import { dbEnv } from "./env";
  * host — an IP literal, or every address its name resolves to, at connection time, so a name that
  * resolves elsewhere later (DNS rebinding) is checked where the socket connects — may not be private,
  * loopback or link-local unless the instance allows it. Redirects are never followed: a 3xx is a failed
- * attempt, so a redirect to an internal address reaches nothing.
+ * attempt, so a redirect to an internal address reaches nothing. A refusal says only that
+ * ({@link REFUSED_PRIVATE}): never the address a name resolved to nor its kind, which would make the guard an
+ * oracle on the instance's internal DNS for whoever sets a URL (an admin saving a webhook, a witness policy).
  */
+
+/** The one refusal text for a destination that is, or resolves to, an address the guard refuses. */
+export const REFUSED_PRIVATE = "private or reserved address";
 
 export type Resolve = (host: string) => Promise<Array<{ address: string; family: number }>>;
 
@@ -66,10 +71,7 @@ class RefusedAddress extends Error {
 export async function refusedDestination(url: URL, options: SendOptions = {}): Promise<string | null> {
   if (options.allowPrivate ?? allowPrivateWebhooks()) return null;
   const literal = ipLiteralOf(url);
-  if (literal) {
-    const why = refusedAddress(literal);
-    return why ? `${literal} is ${why}` : null;
-  }
+  if (literal) return refusedAddress(literal) ? REFUSED_PRIVATE : null;
   let addresses: Array<{ address: string }>;
   try {
     addresses = await (options.resolve ?? defaultResolve)(url.hostname);
@@ -77,11 +79,7 @@ export async function refusedDestination(url: URL, options: SendOptions = {}): P
     return `${url.hostname} does not resolve`;
   }
   if (addresses.length === 0) return `${url.hostname} does not resolve`;
-  for (const { address } of addresses) {
-    const why = refusedAddress(address);
-    if (why) return `${url.hostname} resolves to ${address}, ${why}`;
-  }
-  return null;
+  return addresses.some(({ address }) => refusedAddress(address) !== null) ? REFUSED_PRIVATE : null;
 }
 
 function guardedLookup(options: SendOptions): LookupFunction {
@@ -91,10 +89,7 @@ function guardedLookup(options: SendOptions): LookupFunction {
     resolve(hostname).then(
       (addresses) => {
         if (!allowPrivate) {
-          for (const { address } of addresses) {
-            const why = refusedAddress(address);
-            if (why) return callback(new RefusedAddress(`${hostname} resolves to ${address}, ${why}`), "", 4);
-          }
+          if (addresses.some(({ address }) => refusedAddress(address) !== null)) return callback(new RefusedAddress(REFUSED_PRIVATE), "", 4);
         }
         const first = addresses[0];
         if (!first) return callback(new Error(`${hostname} does not resolve`), "", 4);
@@ -128,10 +123,7 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
   }
   const allowPrivate = options.allowPrivate ?? allowPrivateWebhooks();
   const literal = ipLiteralOf(target);
-  if (literal && !allowPrivate) {
-    const why = refusedAddress(literal);
-    if (why) return done(null, `refused: ${literal} is ${why}`);
-  }
+  if (literal && !allowPrivate && refusedAddress(literal)) return done(null, `refused: ${REFUSED_PRIVATE}`);
   const client = target.protocol === "https:" ? https : http;
   const agent = agents[target.protocol as "http:" | "https:"];
   if (!agent) return done(null, "the endpoint's URL is not http or https");

@@ -15,6 +15,7 @@ import {
   snapshotPostures,
   sweepRetention,
   webhookDispatcher,
+  WitnessPacer,
   witnessLatestCheckpoints,
 } from "../index";
 import type { Job } from "./runner";
@@ -25,13 +26,15 @@ import type { Job } from "./runner";
  * are claimed FOR UPDATE SKIP LOCKED, checkpoints are unique per size.
  */
 export function backgroundJobs(): Job[] {
+  // The witnessing job's pace, kept between its runs: each org's requests per minute, each failing witness's back-off.
+  const witnessPacer = new WitnessPacer();
   return [
     // Overdue approvals become `expired` (audit entry, action denied, waiters woken) within a second.
     { name: "approval-expiry", everyMs: 1_000, run: expireDueApprovals },
     // Every log that grew gets a signed checkpoint within a second.
     { name: "audit-checkpoints", everyMs: 1_000, run: checkpointGrowingLogs },
-    // Orgs with witnesses: the latest checkpoint is put to each witness that has not cosigned it (docs/audit.md, Witnesses).
-    { name: "audit-witnessing", everyMs: 5_000, run: () => witnessLatestCheckpoints() },
+    // Orgs with witnesses: the latest checkpoint is put to each witness that has not cosigned it, paced (docs/audit.md, Witnesses).
+    { name: "audit-witnessing", everyMs: 5_000, run: () => witnessLatestCheckpoints({ pacer: witnessPacer }) },
     // Delegations past their expiry get a `delegation.expired` entry within a second (expiry itself is exact at request time).
     { name: "delegation-expiry", everyMs: 1_000, run: () => expireDueDelegations() },
     // New decisions and outcomes are counted into decision_rollups (per minute and hour) within a second.

@@ -14,7 +14,7 @@ export const MAX_WEBHOOKS_PER_ORG = 20;
 
 async function checkDestination(url: string): Promise<void> {
   const why = await refusedDestination(new URL(url));
-  if (why) throw validationError([{ path: "url", message: `refused: ${why} (private, loopback and link-local addresses are not reachable from here)` }]);
+  if (why) throw validationError([{ path: "url", message: `refused: ${why}` }]);
 }
 
 async function backlogOf(tx: Tx, orgId: string, nextSeq: bigint): Promise<number> {
