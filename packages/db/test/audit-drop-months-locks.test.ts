@@ -19,6 +19,10 @@ beforeAll(async () => {
   database = await createTestDatabase(inject("databaseUrl"), "gatehouse_droplocks");
   await migrate({ url: database.url });
   process.env.DATABASE_URL = database.url;
+  // The drop waits at the holder's lock for as long as the test needs (an org's creation, a few seconds on a busy machine):
+  // no statement or query bound of this process's pool may end that wait first.
+  process.env.DATABASE_STATEMENT_TIMEOUT_MS = "0";
+  process.env.DATABASE_QUERY_TIMEOUT_MS = "0";
   observer = new pg.Client({ connectionString: database.url });
   holder = new pg.Client({ connectionString: database.url });
   await Promise.all([observer.connect(), holder.connect()]);
