@@ -1,14 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestOrg } from "@gatehouse/db/testing";
 import { main } from "../packages/cli/src/cli.ts";
 import { expect, signIn, test } from "./fixtures";
 
 // `gatehouse login --web` as a new user runs it (issue 44): the CLI prints a code and the console's page; the member
-// opens it signed out, signs in, sees what asked, confirms; the CLI saves a key of theirs and the next command uses it.
+// opens it signed out, signs in, sees what asked (the device, its address: issue 62), types the code (an owner: the
+// link does not fill it in for them), confirms; the CLI saves a key of theirs and the next command uses it.
 
-test("the CLI signs in from the console: code shown, member confirms, key saved and working", async ({ page, stack }) => {
+test("the CLI signs in from the console: device and address shown, the owner types the code, key saved and working", async ({ page, stack }) => {
   const org = await createTestOrg({ label: "e2e-cli-login" });
   const home = mkdtempSync(join(tmpdir(), "gatehouse-e2e-cli-"));
   try {
@@ -37,9 +38,14 @@ test("the CLI signs in from the console: code shown, member confirms, key saved 
     await page.goto(path);
     await signIn(page, { email: org.owner.email, password: org.owner.password });
     await expect(page.getByRole("heading", { name: "Sign the CLI in" })).toBeVisible();
-    await expect(page.getByLabel("Code shown in the terminal")).toHaveValue(code);
-    await expect(page.getByTestId("cli-login-details")).toContainText("gatehouse 0.1.0 on");
+    const details = page.getByTestId("cli-login-details");
+    await expect(details).toContainText(hostname());
+    await expect(details).toContainText(/127\.0\.0\.1|::1/);
     await page.getByLabel("Organization").selectOption({ label: org.org.name });
+    // An owner of the org chosen: the link's code is not filled in; they type what their terminal shows.
+    const typed = page.getByLabel("Code shown in your terminal");
+    await expect(typed).toHaveValue("");
+    await typed.fill(code.toLowerCase());
     await page.getByRole("button", { name: "Confirm" }).click();
     await expect(page.getByRole("status")).toContainText(`Confirmed: the CLI is signing in to ${org.org.name} as you.`);
 

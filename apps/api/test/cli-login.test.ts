@@ -63,7 +63,8 @@ function memberAnswers(decision: "approve" | "deny"): { onOutput: (text: string)
       started = true;
       void (async () => {
         const ctx = await getMemberContext({ userId: org.owner.userId, orgSlug: org.org.slug, requestId: "cli-login-test" });
-        await decideCliLogin({ ctx, input: { userCode: code, decision } });
+        // An owner types the code the terminal shows (issue 62): here, the one it printed.
+        await decideCliLogin({ ctx, input: { userCode: code, typedCode: code, decision } });
         resolve();
       })();
     },
@@ -85,6 +86,27 @@ describe("gatehouse login --web", () => {
     // The next command takes it from the saved file: no key in the environment.
     const members = await cli(["members", "list"], home);
     expect(members, members.out).toMatchObject({ code: 0, out: expect.stringContaining(org.owner.email) });
+  });
+
+  it("login --refresh exchanges the saved key for one that lives 30 days from now; the old one stops working", async () => {
+    const home = freshHome();
+    const member = memberAnswers("approve");
+    const login = await cli(["login", "--web"], home, member.onOutput);
+    await member.done;
+    expect(login.out).toContain("run gatehouse login --refresh before then");
+    const file = join(home, "gatehouse", "credentials.json");
+    const first = (JSON.parse(readFileSync(file, "utf8")) as { apiKey: string }).apiKey;
+    const refresh = await cli(["login", "--refresh"], home);
+    expect(refresh, refresh.out).toMatchObject({ code: 0, out: expect.stringContaining("the old one no longer works") });
+    const second = (JSON.parse(readFileSync(file, "utf8")) as { apiKey: string }).apiKey;
+    expect(second).not.toBe(first);
+    expect(refresh.out).not.toContain(second);
+    expect((await call(app, "GET", "/v1/whoami", { key: first })).statusCode).toBe(401);
+    const me = await call(app, "GET", "/v1/whoami", { key: second });
+    expect(me.statusCode).toBe(200);
+    const listed = await call(app, "GET", "/v1/admin/keys", { key: second });
+    const mine = (listed.json() as { keys: Array<{ id: string; expiresAt: string | null }> }).keys.find((k) => k.id === me.json().key.id);
+    expect(Date.parse(mine?.expiresAt ?? "") - Date.now()).toBeGreaterThan(29 * 86_400_000);
   });
 
   it("a refused login saves nothing and exits 1", async () => {
@@ -113,6 +135,22 @@ describe("the public login routes", () => {
     expect([started.statusCode, started.headers["cache-control"]]).toEqual([201, "no-store"]);
     const polled = await call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: started.json().pollToken } });
     expect([polled.statusCode, polled.headers["cache-control"], polled.json()]).toEqual([200, "no-store", { status: "pending", interval: 2 }]);
+  });
+
+  it("records the device name the CLI sends and the User-Agent it came with, for the confirming member to see", async () => {
+    const started = await app.inject({
+      method: "POST",
+      url: "/v1/cli-logins",
+      remoteAddress: "203.0.113.44",
+      headers: { "content-type": "application/json", "user-agent": "gatehouse-cli/0.1.0 node/24" },
+      payload: JSON.stringify({ client: "gatehouse 0.1.0", deviceName: "ada-laptop" }),
+    });
+    expect(started.statusCode, started.body).toBe(201);
+    expect(await pendingCliLogin({ userCode: started.json().userCode })).toMatchObject({
+      deviceName: "ada-laptop",
+      address: "203.0.113.44",
+      userAgent: "gatehouse-cli/0.1.0 node/24",
+    });
   });
 
   it("counts a client's waiting logins by its connection: a forged X-Forwarded-For neither earns more nor is what the member sees", async () => {

@@ -293,15 +293,23 @@ const ROWS: Record<OperationId, Row> = {
   endHandover: () => admin("DELETE", "/v1/admin/handover"),
   decideApprovals: (state) => admin("POST", "/v1/admin/approvals/decision", { approvalIds: [state.approvalIds[2], "apr_doesnotexist0000000000"], decision: "deny" }),
   startCliLogin: async (state) => {
-    const started = await call(app, "POST", "/v1/cli-logins", { body: { client: "gatehouse 0.1.0 on contract-test" } });
+    const started = await call(app, "POST", "/v1/cli-logins", { body: { client: "gatehouse 0.1.0", deviceName: "contract-test" } });
     state.cliLogin = { userCode: started.json().userCode, pollToken: started.json().pollToken };
     return started;
   },
   collectCliLogin: async (state) => {
     // The owner confirms the code in the console; the poll then answers their new key.
     const owner = await getMemberContext({ userId: org.owner.userId, orgSlug: org.org.slug, requestId: "contract" });
-    await decideCliLogin({ ctx: owner, input: { userCode: state.cliLogin.userCode, decision: "approve" } });
+    await decideCliLogin({ ctx: owner, input: { userCode: state.cliLogin.userCode, typedCode: state.cliLogin.userCode, decision: "approve" } });
     return call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: state.cliLogin.pollToken } });
+  },
+  refreshAdminKey: async () => {
+    // A CLI login's key refreshes itself: one is signed in here first.
+    const started = (await call(app, "POST", "/v1/cli-logins", { body: { client: "gatehouse 0.1.0", deviceName: "contract-refresh" } })).json();
+    const owner = await getMemberContext({ userId: org.owner.userId, orgSlug: org.org.slug, requestId: "contract" });
+    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } });
+    const collected = (await call(app, "POST", "/v1/cli-logins/token", { body: { pollToken: started.pollToken } })).json();
+    return call(app, "POST", `/v1/admin/keys/${collected.key.id}/refresh`, { key: collected.apiKey });
   },
 };
 

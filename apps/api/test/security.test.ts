@@ -520,6 +520,18 @@ const ROWS: Row[] = [
     foreign: "scoped",
   },
   {
+    // A key refreshes itself only: each allowed call brings a refreshable key of its own (a CLI login's) and refreshes it.
+    method: "POST",
+    route: "/v1/admin/keys/:id/refresh",
+    access: adminKey("keys.own"),
+    sample: (f) => ({ path: `/v1/admin/keys/${f.a.org.adminKey.id}/refresh` }),
+    throwaway: async () => {
+      const key = await issueAdminKey({ ctx: fx.a.org.ctx, input: { membershipId: fx.a.org.owner.membershipId, name: "cli: security test", expiresInDays: 30, refreshDays: 30 } });
+      return { key: key.apiKey, sample: { path: `/v1/admin/keys/${key.id}/refresh` } };
+    },
+    foreign: (f) => ({ path: `/v1/admin/keys/${f.b.org.adminKey.id}/refresh` }),
+  },
+  {
     method: "DELETE",
     route: "/v1/admin/keys/:id",
     access: adminKey("keys.manage"),

@@ -26,6 +26,36 @@ function tempDir(): string {
 }
 
 describe("gatehouse login / logout", () => {
+  it("--refresh exchanges the saved key with itself (no body sent) and saves its successor; without a saved key, or with other options, it is a usage error", async () => {
+    const xdg = tempDir();
+    const env = { XDG_CONFIG_HOME: xdg, HOME: tempDir() };
+    const file = join(xdg, "gatehouse", "credentials.json");
+    expect(await runCli(["login", "--refresh"], [], { env })).toMatchObject({ code: EXIT_USAGE, calls: [] });
+    mkdirSync(join(xdg, "gatehouse"), { recursive: true, mode: 0o700 });
+    writeFileSync(file, JSON.stringify({ apiKey: ADMIN_KEY, baseUrl: "http://127.0.0.1:4100" }), { mode: 0o600 });
+    expect(await runCli(["login", "--refresh", "--web"], [], { env })).toMatchObject({ code: EXIT_USAGE, calls: [] });
+    const refreshed = await runCli(
+      ["login", "--refresh"],
+      [json(200, whoami), json(201, { id: "key_2", apiKey: OTHER_KEY, prefix: "gh_admin_othe", expiresAt: "2026-12-28T12:00:00.000Z" })],
+      { env },
+    );
+    expect(refreshed.code, refreshed.stderr).toBe(EXIT_OK);
+    expect([refreshed.calls[1]?.url, refreshed.calls[1]?.init.method, refreshed.calls[1]?.headers.get("authorization"), refreshed.calls[1]?.body ?? null]).toEqual([
+      "http://127.0.0.1:4100/v1/admin/keys/key_1/refresh",
+      "POST",
+      `Bearer ${ADMIN_KEY}`,
+      null,
+    ]);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ apiKey: OTHER_KEY, baseUrl: "http://127.0.0.1:4100" });
+    expect(refreshed.stdout).toContain("The key expires 2026-12-28T12:00:00.000Z: run gatehouse login --refresh before then.");
+    expect(refreshed.stdout).not.toContain(OTHER_KEY);
+    // A key that does not refresh (409): exit 1, the saved key kept.
+    writeFileSync(file, JSON.stringify({ apiKey: ADMIN_KEY, baseUrl: "http://127.0.0.1:4100" }), { mode: 0o600 });
+    const standing = await runCli(["login", "--refresh"], [json(200, whoami), apiError(409, "CONFLICT")], { env });
+    expect([standing.code, standing.stderr]).toEqual([EXIT_FAILURE, expect.stringContaining("answered 409")]);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual({ apiKey: ADMIN_KEY, baseUrl: "http://127.0.0.1:4100" });
+  });
+
   it("checks the key with whoami, saves it 0600 in a 0700 directory without printing it, and later commands use it", async () => {
     const xdg = tempDir();
     const env = { XDG_CONFIG_HOME: xdg, HOME: tempDir() };

@@ -5,8 +5,11 @@ import { named, safeString } from "./common";
 
 export const startCliLoginBodySchema = named(
   "StartCliLoginRequest",
-  z.strictObject({ client: safeString().min(1).max(100) }),
-  "What the CLI is (its version and host), shown to the member who confirms the login.",
+  z.strictObject({
+    client: safeString().min(1).max(100).describe("What the CLI is (its version)."),
+    deviceName: safeString().min(1).max(100).optional().describe("The device it runs on (its host name), as the CLI names it."),
+  }),
+  "What asks for the login, shown to the member who confirms it with the address it came from and its User-Agent.",
 );
 
 export const startedCliLoginSchema = named(
@@ -31,7 +34,7 @@ export const collectedCliLoginSchema = named(
     z.object({ status: z.enum(["denied", "expired"]) }),
     z.object({
       status: z.literal("approved"),
-      apiKey: z.string().describe("The member's new admin key, answered this once."),
+      apiKey: z.string().describe("The member's new admin key, answered this once. It expires in 30 days; refresh it before then (POST /v1/admin/keys/:id/refresh)."),
       key: z.object({ id: z.string(), prefix: z.string(), expiresAt: z.string().nullable() }),
       org: z.object({ slug: z.string(), name: z.string() }),
     }),

@@ -43,7 +43,7 @@ describe("a CLI login from the console", () => {
     expect(await collectCliLogin({ pollToken: started.pollToken })).toEqual({ status: "pending", interval: 2 });
 
     const before = await adminKeys(a);
-    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "approve" } });
+    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } });
     const collected = await collectCliLogin({ pollToken: started.pollToken });
     if (collected.status !== "approved") throw new Error(`expected a key, got ${collected.status}`);
     expect(collected.org).toEqual({ slug: a.org.slug, name: a.org.name });
@@ -63,7 +63,9 @@ describe("a CLI login from the console", () => {
     const started = await start();
     const before = await adminKeys(a);
     await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "deny" } });
-    await expect(decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "approve" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await collectCliLogin({ pollToken: started.pollToken })).toEqual({ status: "denied" });
     expect(await adminKeys(a)).toBe(before);
   });
@@ -71,13 +73,15 @@ describe("a CLI login from the console", () => {
   it("past its ten minutes: nobody confirms it, the poll hears expired", async () => {
     const started = await start();
     await db().cliLogin.update({ where: { userCode: started.userCode }, data: { expiresAt: new Date(Date.now() - 1) } });
-    await expect(decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "approve" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await collectCliLogin({ pollToken: started.pollToken })).toEqual({ status: "expired" });
   });
 
   it("a confirmed login lapses at its time too: the poll after it gets no key", async () => {
     const started = await start();
-    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "approve" } });
+    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } });
     await db().cliLogin.update({ where: { userCode: started.userCode }, data: { expiresAt: new Date(Date.now() - 1) } });
     const before = await adminKeys(a);
     expect(await collectCliLogin({ pollToken: started.pollToken })).toEqual({ status: "expired" });
@@ -86,7 +90,7 @@ describe("a CLI login from the console", () => {
 
   it("two polls racing after the confirmation: one key between them", async () => {
     const started = await start();
-    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, decision: "approve" } });
+    await decideCliLogin({ ctx: owner, input: { userCode: started.userCode, typedCode: started.userCode, decision: "approve" } });
     const before = await adminKeys(a);
     const polls = await Promise.all(Array.from({ length: 6 }, () => collectCliLogin({ pollToken: started.pollToken })));
     expect(polls.filter((p) => p.status === "approved")).toHaveLength(1);
@@ -104,7 +108,7 @@ describe("a CLI login from the console", () => {
     // B's owner confirms a code: the key is B's, whatever org the CLI had in mind; they have no context in A at all.
     await expect(memberCtx(a, b.owner.userId)).rejects.toMatchObject({ code: "NOT_FOUND" });
     const other = await start();
-    await decideCliLogin({ ctx: await memberCtx(b, b.owner.userId), input: { userCode: other.userCode, decision: "approve" } });
+    await decideCliLogin({ ctx: await memberCtx(b, b.owner.userId), input: { userCode: other.userCode, typedCode: other.userCode, decision: "approve" } });
     const theirs = await collectCliLogin({ pollToken: other.pollToken });
     expect(theirs.status === "approved" && (await authenticateApiKey(theirs.apiKey)).org.id).toBe(b.org.id);
   });
@@ -126,7 +130,7 @@ describe("a CLI login from the console", () => {
       code: "VALIDATION",
       details: { issues: [{ path: "userCode" }] },
     });
-    await expect(decideCliLogin({ ctx: owner, input: { userCode: "BBBB-CCCC", decision: "approve" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(decideCliLogin({ ctx: owner, input: { userCode: "BBBB-CCCC", typedCode: "BBBB-CCCC", decision: "approve" } })).rejects.toMatchObject({ code: "NOT_FOUND" });
     expect(normalizeUserCode(" bcdf ghjk ")).toBe("BCDF-GHJK");
     expect(normalizeUserCode("AEIO-UBCD")).toBeNull();
   });

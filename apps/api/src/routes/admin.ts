@@ -10,6 +10,7 @@ import {
   issueAgentKey,
   issueOwnAdminKey,
   listAdminKeys,
+  refreshAdminKey,
   listAgentKeys,
   listAgents,
   listPolicySummaries,
@@ -102,6 +103,15 @@ export async function adminRoutes(app: FastifyInstance, options: { resolveTxt?: 
     ...fromContract(routeOf("issueAdminKey")),
     handler: async (request, reply) =>
       reply.status(201).send(await issueOwnAdminKey({ ctx: ctxOf(request), input: { body: request.body, idempotencyKey: request.headers["idempotency-key"] } })),
+  });
+
+  api.route({
+    ...fromContract(routeOf("refreshAdminKey")),
+    handler: async (request, reply) =>
+      reply
+        .status(201)
+        .header("cache-control", "no-store")
+        .send(await refreshAdminKey({ ctx: ctxOf(request), input: { keyId: request.params.id } })),
   });
 
   api.route({ ...fromContract(routeOf("revokeKey")), handler: async (request) => revokeApiKey({ ctx: ctxOf(request), input: { keyId: request.params.id } }) });

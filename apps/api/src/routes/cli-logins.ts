@@ -13,7 +13,9 @@ export async function cliLoginRoutes(app: FastifyInstance): Promise<void> {
   api.route({
     ...fromContract(routeOf("startCliLogin")),
     handler: async (request, reply) => {
-      const started = await startCliLogin({ client: request.body.client, address: request.clientAddress });
+      const { client, deviceName } = request.body;
+      const userAgent = request.headers["user-agent"] ?? null;
+      const started = await startCliLogin({ client, deviceName: deviceName ?? null, address: request.clientAddress, userAgent });
       return reply.status(201).header("cache-control", "no-store").send(started);
     },
   });

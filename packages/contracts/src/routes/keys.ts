@@ -33,6 +33,19 @@ export const keyRoutes = [
     success: { status: 201, description: "The key (shown once).", json: issuedAdminKeySchema },
   },
   {
+    operationId: "refreshAdminKey",
+    method: "POST",
+    path: "/v1/admin/keys/:id/refresh",
+    summary: "Refresh an expiring admin key with itself",
+    description:
+      "For a key that refreshes (one `gatehouse login --web` collected, which lives 30 days): called with that very key before it expires, answers a new key of the same member and name that expires 30 days from now, and revokes the calling key at once (`key.issued`, `key.revoked`). Any other caller is refused (403); a key that does not refresh, or was revoked or expired meanwhile, is a 409.",
+    tag: "Agents",
+    auth: "admin",
+    permission: "keys.own",
+    params: apiKeyIdParams,
+    success: { status: 201, description: "The new key (shown once); the calling key no longer works.", json: issuedAdminKeySchema },
+  },
+  {
     operationId: "revokeKey",
     method: "DELETE",
     path: "/v1/admin/keys/:id",

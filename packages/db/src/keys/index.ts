@@ -12,6 +12,7 @@ export {
 export { issueAdminKey } from "./issue-admin-key";
 export { issueOwnAdminKey } from "./issue-own-admin-key";
 export { listAdminKeys, type AdminKeyView } from "./list-admin-keys";
+export { refreshAdminKey } from "./refresh-admin-key";
 export { issueAgentKey } from "./issue-agent-key";
 export { listAgentKeys } from "./list-agent-keys";
 export { whoami, type WhoAmI } from "./whoami";
@@ -21,6 +22,7 @@ export {
   normalizeUserCode,
   pendingCliLogin,
   startCliLogin,
+  CLI_KEY_DAYS,
   LOGIN_TTL_MS,
   PENDING_PER_ADDRESS,
   type CollectedCliLogin,

@@ -21,7 +21,13 @@ export interface InsertedApiKey {
  */
 export async function insertApiKey(
   tx: Tx,
-  { orgId, holder, name, expiresAt = null }: { orgId: string; holder: ApiKeyHolder; name?: string | undefined; expiresAt?: Date | null },
+  {
+    orgId,
+    holder,
+    name,
+    expiresAt = null,
+    refreshDays = null,
+  }: { orgId: string; holder: ApiKeyHolder; name?: string | undefined; expiresAt?: Date | null; refreshDays?: number | null },
 ): Promise<InsertedApiKey> {
   const key = issueApiKey(holder.kind);
   const row = await tx.apiKey.create({
@@ -35,6 +41,7 @@ export async function insertApiKey(
       keyHash: key.hash,
       lastFour: key.lastFour,
       expiresAt,
+      refreshDays,
     },
     select: { id: true, name: true, expiresAt: true },
   });

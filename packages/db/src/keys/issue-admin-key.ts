@@ -12,7 +12,8 @@ import { isOwnMembership, requireRankOver } from "./require-rank";
  * Issues an org admin key that acts as the member it belongs to (same role, same limits).
  * For another member: admins and owners only (`keys.manage`), and only for a member of at most their
  * own rank (an admin cannot mint an owner's key). For oneself: `keys.own` (approvers and auditors
- * too). The key is shown once. Without `expiresInDays` it does not expire. With an
+ * too). The key is shown once. Without `expiresInDays` it does not expire. With `refreshDays` its holder
+ * may refresh it before it expires (refreshAdminKey; a CLI login's key). With an
  * `idempotencyKey`, a retry within 24 hours by the same caller (same member, same name) gets a fresh
  * secret for the key the first call issued, never a second key (`key.reissued`); the first secret
  * stops working.
@@ -20,12 +21,14 @@ import { isOwnMembership, requireRankOver } from "./require-rank";
 export async function issueAdminKey({
   ctx,
   input,
+  now = Date.now(),
 }: {
   ctx: Ctx;
-  input: { membershipId: string; name?: string; expiresInDays?: number; idempotencyKey?: string | undefined };
+  input: { membershipId: string; name?: string; expiresInDays?: number; refreshDays?: number; idempotencyKey?: string | undefined };
+  now?: number;
 }): Promise<{ id: string; apiKey: string; prefix: string; expiresAt: string | null }> {
   requirePermission(ctx, isOwnMembership(ctx, input.membershipId) ? "keys.own" : "keys.manage");
-  const expiresAt = input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null;
+  const expiresAt = input.expiresInDays ? new Date(now + input.expiresInDays * 86_400_000) : null;
   const name = input.name ?? "admin";
   let reissued: string | null = null;
   const result = await db().$transaction(async (tx) => {
@@ -41,7 +44,7 @@ export async function issueAdminKey({
       reissued = first.id;
       return { id: first.id, apiKey: fresh.plaintext, prefix: fresh.prefix, expiresAt: first.expiresAt?.toISOString() ?? null };
     }
-    const row = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "admin", membershipId: membership.id }, name, expiresAt });
+    const row = await insertApiKey(tx, { orgId: ctx.org.id, holder: { kind: "admin", membershipId: membership.id }, name, expiresAt, refreshDays: input.refreshDays ?? null });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "key.issued",
       actor: actorRef(ctx.actor),
