@@ -2629,7 +2629,7 @@ class CliLoginState2(TypedDict):
 class CliLoginStateApiKey(TypedDict):
     status: Literal["approved"]
     apiKey: str
-    """The member's new admin key, answered this once."""
+    """The member's new admin key, answered this once. It expires in 30 days; refresh it before then (POST /v1/admin/keys/:id/refresh)."""
     key: CliLoginStateApiKeyKey
     org: CliLoginStateApiKeyOrg
 
@@ -5398,9 +5398,15 @@ class StandingGrantRequest(_StandingGrantRequestRequired, total=False):
     reason: str
 
 
-class StartCliLoginRequest(TypedDict):
-    """What the CLI is (its version and host), shown to the member who confirms the login."""
+class _StartCliLoginRequestRequired(TypedDict):
     client: str
+    """What the CLI is (its version)."""
+
+
+class StartCliLoginRequest(_StartCliLoginRequestRequired, total=False):
+    """What asks for the login, shown to the member who confirms it with the address it came from and its User-Agent."""
+    deviceName: str
+    """The device it runs on (its host name), as the CLI names it."""
 
 
 class StoredPolicyList(TypedDict):

@@ -522,6 +522,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/keys/{id}/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Refresh an expiring admin key with itself
+         * @description For a key that refreshes (one `gatehouse login --web` collected, which lives 30 days): called with that very key before it expires, answers a new key of the same member and name that expires 30 days from now, and revokes the calling key at once (`key.issued`, `key.revoked`). Any other caller is refused (403); a key that does not refresh, or was revoked or expired meanwhile, is a 409.
+         */
+        post: operations["refreshAdminKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/members": {
         parameters: {
             query?: never;
@@ -1245,7 +1265,7 @@ export interface paths {
         put?: never;
         /**
          * Ask for a CLI login
-         * @description The CLI shows `userCode` and `verificationUriComplete`; a member signed in to the console confirms the code there for one of their orgs, and the CLI's poll then collects an admin key for that member. A login lives 10 minutes. At most 20 may wait per address (429).
+         * @description The CLI shows `userCode` and `verificationUriComplete`; a member signed in to the console confirms the code there for one of their orgs, and the CLI's poll then collects an admin key for that member. The console shows the member the `deviceName`, the address the request came from (through the trusted-proxy rule) and its User-Agent. An owner must type the code; a link's pre-filled code is not enough. A login lives 10 minutes. At most 20 may wait per address (429).
          */
         post: operations["startCliLogin"];
         delete?: never;
@@ -1265,7 +1285,7 @@ export interface paths {
         put?: never;
         /**
          * Poll a CLI login
-         * @description `pending` until a member confirms or refuses the code. Once confirmed, this call answers the member's new admin key (acting with their role), once: any later poll hears `expired`. A refused login is `denied`; one past its 10 minutes, used, or unknown is `expired`.
+         * @description `pending` until a member confirms or refuses the code. Once confirmed, this call answers the member's new admin key (acting with their role), once: any later poll hears `expired`. The key expires in 30 days, may be refreshed with itself before then (`POST /v1/admin/keys/:id/refresh`), and is listed and revoked with the member's other admin keys. A refused login is `denied`; one past its 10 minutes, used, or unknown is `expired`.
          */
         post: operations["collectCliLogin"];
         delete?: never;
@@ -3681,7 +3701,7 @@ export interface components {
         } | {
             /** @constant */
             status: "approved";
-            /** @description The member's new admin key, answered this once. */
+            /** @description The member's new admin key, answered this once. It expires in 30 days; refresh it before then (POST /v1/admin/keys/:id/refresh). */
             apiKey: string;
             key: {
                 id: string;
@@ -6169,9 +6189,12 @@ export interface components {
             anyArguments?: boolean;
             reason?: string;
         };
-        /** @description What the CLI is (its version and host), shown to the member who confirms the login. */
+        /** @description What asks for the login, shown to the member who confirms it with the address it came from and its User-Agent. */
         StartCliLoginRequest: {
+            /** @description What the CLI is (its version). */
             client: string;
+            /** @description The device it runs on (its host name), as the CLI names it. */
+            deviceName?: string;
         };
         /** @description The active set: each document (defaults filled in) with its version, when and by whom it was published and how often it decided lately, and the set's tests. */
         StoredPolicyList: {
@@ -9535,6 +9558,91 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RevokedKey"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    refreshAdminKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key (shown once); the calling key no longer works. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssuedAdminKey"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */
