@@ -153,8 +153,8 @@ export const pendingSettingsChangeSchema = named(
       .array(
         z.object({
           path: z.string().describe("The setting, e.g. `policies.reportOnly`."),
-          before: z.unknown(),
-          after: z.unknown(),
+          before: z.unknown().optional().describe("The setting's value before the change; absent when it was not set."),
+          after: z.unknown().optional().describe("Its value after the change; absent when the change unsets it."),
           weakening: z.string().describe("What the change does to enforcement."),
         }),
       )

@@ -135,7 +135,7 @@ export type ActionStatus = z.output<typeof actionStatusSchema>;
 export const conditionEvaluationSchema = z.object({
   field: z.string(),
   operator: z.string(),
-  expected: z.unknown(),
+  expected: z.unknown().optional().describe("The condition's value; absent for `exists` written without one."),
   actual: z.unknown().optional(),
   result: z.boolean(),
   policy: z.string().describe("The policy the condition belongs to."),

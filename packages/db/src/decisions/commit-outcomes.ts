@@ -90,13 +90,16 @@ export function loadOutcomes(results: pg.QueryResult[]): OutcomeState {
  * One outcome in the batch: its action (only the reporting agent's; else 404) judged by the report
  * (a refusal fails this report alone); another report of the action already recorded (committed, or
  * earlier in this batch) answers by what won; else its reservation is settled (core's settleOutcome),
- * its entries and answer made, and the batch's later reports of the action see it claimed.
+ * its entries and answer made. The batch's later reports of the action see it claimed once the batch
+ * `claim`s it: after its entries and its answer were checked (a report failing those records nothing).
  */
 export function settleInBatch(
   item: PendingOutcome,
   state: OutcomeState,
   at: Date,
-): { recorded: false; committed: OutcomeCommitted } | { recorded: true; entries: AuditEntryInput[]; answer: (entryId: string) => unknown; write: SettledOutcome } {
+):
+  | { recorded: false; committed: OutcomeCommitted }
+  | { recorded: true; entries: AuditEntryInput[]; answer: (entryId: string) => unknown; write: SettledOutcome; claim: () => void } {
   const action = state.actions.get(item.auditEventId);
   if (!action || action.row.agentId !== item.agentId) throw notFound("action");
   const judged = item.judge(action.row);
@@ -105,13 +108,15 @@ export function settleInBatch(
   const reservation = state.reservations.get(actionId);
   const settlement = settleOutcome({ reservation, usage: item.usage, settings: item.settings, actionCreatedAt: createdAt });
   const made = judged.materialize({ spend: settlement?.record, at });
-  state.actions.set(item.auditEventId, { ...action, status: judged.status, message: judged.message, at });
-  if (reservation && settlement?.closesReservation) state.reservations.set(actionId, { ...reservation, status: "settled" });
   return {
     recorded: true,
     entries: made.entries,
     answer: made.answer,
     write: { actionId, runId, status: judged.status, message: judged.message, settlement },
+    claim: () => {
+      state.actions.set(item.auditEventId, { ...action, status: judged.status, message: judged.message, at });
+      if (reservation && settlement?.closesReservation) state.reservations.set(actionId, { ...reservation, status: "settled" });
+    },
   };
 }
 

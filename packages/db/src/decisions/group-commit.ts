@@ -9,6 +9,7 @@ import { dbEnv } from "../infra/env";
 import { wentSilent } from "../infra/db-errors";
 import { notifyAfterCommit } from "../infra/signals";
 import { unstorableText } from "./storable";
+import { checkDecisionAnswer, checkOutcomeAnswer } from "./answer-check";
 import { CONTRIBUTORS } from "./commit-contributors";
 import { loadOutcomes, outcomeReads, outcomesWrite, settleInBatch, statementOf, type SettledOutcome } from "./commit-outcomes";
 import { isOutcome, type BatchItem, type CommitFacts, type Decided, type Materialized, type OutcomeCommitted, type PendingDecision, type PendingOutcome } from "./commit-item";
@@ -33,8 +34,9 @@ const { DatabaseError } = pg;
  *    advances the head and inserts the actions (one statement with the contributors' writes).
  * No caller's promise resolves before its batch has committed.
  *
- * One request cannot fail its batch-mates: an item whose rows cannot be built, or hold text
- * PostgreSQL refuses (a NUL, an unpaired surrogate), fails alone before the statement; if PostgreSQL
+ * One request cannot fail its batch-mates: an item whose rows cannot be built, hold text PostgreSQL
+ * refuses (a NUL, an unpaired surrogate), or make an answer its response contract refuses (answer-check.ts:
+ * never a recorded decision its caller hears an error for), fails alone before the statement; if PostgreSQL
  * still refuses the batch's write, it is bisected (`commitIsolating`) until the refused items stand
  * alone. Only a database that cannot be reached (or an error before the write) fails the batch.
  */
@@ -283,15 +285,21 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
           }
           const issue = unstorableText(made.entries, "outcome");
           if (issue) throw validationError([issue]);
-          const sealedAll = made.entries.map((entry) => {
-            const one = sealAuditEntry({ id: newId("audit"), orgId, seq, previousChainHash: previousChain, createdAt, entry });
-            seq += 1;
-            previousChain = one.chainHash;
+          let chain = previousChain;
+          const sealedAll = made.entries.map((entry, i) => {
+            const one = sealAuditEntry({ id: newId("audit"), orgId, seq: seq + i, previousChainHash: chain, createdAt, entry });
+            chain = one.chainHash;
             return one;
           });
+          // Its answer is checked before it joins the statement, like a decision's.
+          const answer = made.answer(sealedAll[0]?.id ?? "");
+          checkOutcomeAnswer(answer);
+          made.claim();
+          seq += sealedAll.length;
+          previousChain = chain;
           entries.push(...sealedAll);
           settled.push(made.write);
-          outcomes.push({ recorded: true, answer: made.answer(sealedAll[0]?.id ?? "") });
+          outcomes.push({ recorded: true, answer });
         } catch (error) {
           outcomes.push(error instanceof Error ? error : new Error(String(error)));
         }
@@ -307,8 +315,10 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
         );
         continue;
       }
-      // One item's rows that cannot be built or stored fail that item alone, before the statement.
+      // One item's rows that cannot be built or stored, or whose answer its contract refuses, fail that item alone,
+      // before the statement: nothing is written for a decision that could not be answered (answer-check.ts).
       let m: Materialized;
+      let result: ActionResult;
       const sealed: SealedAuditEntry[] = [];
       try {
         const facts: CommitFacts = { at: createdAt, halted: false };
@@ -324,6 +334,8 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
           chain = one.chainHash;
           sealed.push(one);
         }
+        result = { ...m.result, auditEventId: entryId };
+        checkDecisionAnswer(result);
       } catch (error) {
         outcomes.push(error instanceof Error ? error : new Error(String(error)));
         continue;
@@ -333,7 +345,6 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       previousChain = (sealed.at(-1) as SealedAuditEntry).chainHash;
       entries.push(...sealed);
       for (const state of states) state.apply(m);
-      const result: ActionResult = { ...m.result, auditEventId: decisionEntry.id };
       actions.push({ m, item, result, entryId: decisionEntry.id });
       if (key) known.set(key, { requestHash: item.requestHash, result });
       outcomes.push({ result, fresh: true });

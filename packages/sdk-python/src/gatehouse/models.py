@@ -1121,11 +1121,12 @@ class AuditEntryActionPostconditionViolatedData(_AuditEntryActionPostconditionVi
 class _AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItemRequired(TypedDict):
     field: str
     operator: str
-    expected: Any
     result: bool
 
 
 class AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItem(_AuditEntryActionPostconditionViolatedDataConditionsEvaluatedItemRequired, total=False):
+    expected: Any
+    """The condition's value; absent for `exists` written without one."""
     actual: Any
 
 
@@ -2683,7 +2684,6 @@ class ConditionAny(TypedDict):
 class _ConditionEvaluationRequired(TypedDict):
     field: str
     operator: str
-    expected: Any
     result: bool
     policy: str
     """The policy the condition belongs to."""
@@ -2691,6 +2691,8 @@ class _ConditionEvaluationRequired(TypedDict):
 
 class ConditionEvaluation(_ConditionEvaluationRequired, total=False):
     """One condition the engine examined while deciding."""
+    expected: Any
+    """The condition's value; absent for `exists` written without one."""
     actual: Any
 
 
@@ -4199,11 +4201,12 @@ class OutcomeViolationsItem(TypedDict):
 class _OutcomeViolationsItemConditionsEvaluatedItemRequired(TypedDict):
     field: str
     operator: str
-    expected: Any
     result: bool
 
 
 class OutcomeViolationsItemConditionsEvaluatedItem(_OutcomeViolationsItemConditionsEvaluatedItemRequired, total=False):
+    expected: Any
+    """The condition's value; absent for `exists` written without one."""
     actual: Any
 
 
@@ -5258,13 +5261,18 @@ class SettingsChangePendingApproval(TypedDict):
     """The settings the change weakens."""
 
 
-class SettingsChangePendingApprovalWeakenedItem(TypedDict):
+class _SettingsChangePendingApprovalWeakenedItemRequired(TypedDict):
     path: str
     """The setting, e.g. `policies.reportOnly`."""
-    before: Any
-    after: Any
     weakening: str
     """What the change does to enforcement."""
+
+
+class SettingsChangePendingApprovalWeakenedItem(_SettingsChangePendingApprovalWeakenedItemRequired, total=False):
+    before: Any
+    """The setting's value before the change; absent when it was not set."""
+    after: Any
+    """Its value after the change; absent when the change unsets it."""
 
 
 class SigningKey(TypedDict):

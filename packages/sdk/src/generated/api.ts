@@ -2591,7 +2591,8 @@ export interface components {
                 conditionsEvaluated: {
                     field: string;
                     operator: string;
-                    expected: unknown;
+                    /** @description The condition's value; absent for `exists` written without one. */
+                    expected?: unknown;
                     actual?: unknown;
                     result: boolean;
                 }[];
@@ -3759,7 +3760,8 @@ export interface components {
         ConditionEvaluation: {
             field: string;
             operator: string;
-            expected: unknown;
+            /** @description The condition's value; absent for `exists` written without one. */
+            expected?: unknown;
             actual?: unknown;
             result: boolean;
             /** @description The policy the condition belongs to. */
@@ -5131,7 +5133,8 @@ export interface components {
                 conditionsEvaluated: {
                     field: string;
                     operator: string;
-                    expected: unknown;
+                    /** @description The condition's value; absent for `exists` written without one. */
+                    expected?: unknown;
                     actual?: unknown;
                     result: boolean;
                 }[];
@@ -6057,8 +6060,10 @@ export interface components {
             weakened: {
                 /** @description The setting, e.g. `policies.reportOnly`. */
                 path: string;
-                before: unknown;
-                after: unknown;
+                /** @description The setting's value before the change; absent when it was not set. */
+                before?: unknown;
+                /** @description Its value after the change; absent when the change unsets it. */
+                after?: unknown;
                 /** @description What the change does to enforcement. */
                 weakening: string;
             }[];
