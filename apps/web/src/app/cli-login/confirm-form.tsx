@@ -66,7 +66,8 @@ export function ConfirmForm({ linkCode, orgs }: { linkCode: string; orgs: Array<
         <Button type="submit" name="decision" value="approve" variant="approve" disabled={pending}>
           Confirm
         </Button>
-        <Button type="submit" name="decision" value="deny" variant="danger" disabled={pending}>
+        {/* Refusing needs no code typed: it gives nothing. */}
+        <Button type="submit" name="decision" value="deny" variant="danger" disabled={pending} formNoValidate>
           Refuse
         </Button>
       </div>
