@@ -106,7 +106,7 @@ describe("acceptance: a detector added through the API finds its pattern in the 
     expect((await admin(org, "POST", "/v1/content/detectors", { name, class: "secrets", pattern: "LREF[0-9]{6}" })).statusCode).toBe(201);
     const listed = await agent(org, "GET", "/v1/content/detectors/screen");
     expect(listed.statusCode).toBe(200);
-    expect(listed.json().detectors).toContainEqual({ name, class: "secrets", pattern: "LREF[0-9]{6}", keywords: [], checksum: null });
+    expect(listed.json().detectors).toContainEqual({ name, class: "secrets" });
 
     const spend = { model: "gpt-4o-mini", inputTokens: 10, maxOutputTokens: 10 };
     const ok = await agent(org, "POST", "/v1/actions", { actionType: "pr.open", spend, screened: [{ detector: name, class: "secrets", path: "prompt.messages[0].content" }] });

@@ -68,9 +68,9 @@ export const contentDetectorListSchema = named("ContentDetectorList", z.object({
 export const screenDetectorListSchema = named(
   "ScreenDetectorList",
   z.object({
-    detectors: z.array(contentDetectorSchema.pick({ name: true, class: true, pattern: true, keywords: true, checksum: true })),
+    detectors: z.array(contentDetectorSchema.pick({ name: true, class: true })),
   }),
-  "The org's enabled detectors, as an SDK's own screen runs them beside the built-in table.",
+  "The org's enabled detectors by name and class, never their patterns: an SDK sends the texts of a screen to `POST /v1/scan` when there is any.",
 );
 
 export type CreateContentDetectorBody = z.input<typeof createContentDetectorBodySchema>;

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from conftest import Org
 from provider_stand_in import Received, Reply, StandIn, stand_in
@@ -304,11 +305,11 @@ def employee(request: Received) -> str:
     return found.group(0) if found else "?"
 
 
-def test_content_detectors_reads_the_orgs_own(llm_org: Org) -> None:
+def test_content_detectors_names_the_orgs_own_and_never_their_patterns(llm_org: Org) -> None:
     add_employee_detector(llm_org)
     with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api) as gh:
         listed = gh.content_detectors()
-    assert listed == {"detectors": [{"name": "acme_employee_id", "class": "personalData", "pattern": "EMP-[0-9]{6}", "keywords": [], "checksum": None}]}
+    assert listed == {"detectors": [{"name": "acme_employee_id", "class": "personalData"}]}
 
 
 async def test_async_content_detectors_reads_the_orgs_own(llm_org: Org) -> None:
@@ -332,6 +333,40 @@ def test_openai_an_orgs_own_detector_is_redacted_restored_and_named(llm_org: Org
     decided = entries(llm_org, "action.decided")[0]["data"]
     assert decided["findings"] == [{"detector": "acme_employee_id", "class": "personalData", "path": "prompt.messages[0].content", "action": "redacted"}]
     assert EMPLOYEE not in whole_log(llm_org)
+
+
+class Recorded:
+    """What one agent's process sent Gatehouse and read back, by path: the requests' bodies and the answers' bodies."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes]] = []
+        self.read: list[bytes] = []
+
+    def request(self, request: httpx.Request) -> None:
+        self.sent.append((request.url.path, request.read()))
+
+    def response(self, response: httpx.Response) -> None:
+        self.read.append(response.read())
+
+
+def test_openai_an_orgs_own_detector_runs_in_gatehouse_and_its_pattern_never_reaches_the_agent(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda request: Reply(json=completion(f"Paid {employee(request)}; also EMP-777111."))
+    recorded = Recorded()
+    http = httpx.Client(event_hooks={"request": [recorded.request], "response": [recorded.response]})
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api, http_client=http) as gh:
+        client = wrap_openai(openai.OpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": f"Payroll for {EMPLOYEE}."}])
+        flush_reports(client)
+    # The pattern is an admin's: no answer the agent's process read holds it.
+    assert not any(b"EMP-[0-9]{6}" in body for body in recorded.read)
+    # The prompt's text went to the scan alone, never with the decision or the outcome.
+    assert any(path == "/v1/scan" and EMPLOYEE.encode() in body for path, body in recorded.sent)
+    assert not any(path != "/v1/scan" and b"204817" in body for path, body in recorded.sent)
+    # The answer is screened by it too (in Gatehouse), and its finding goes on the outcome, never the value.
+    outcome = entries(llm_org, "action.outcome")[0]["data"]
+    assert outcome["findings"] == [{"detector": "acme_employee_id", "class": "personalData", "path": "answer.choices[0].message.content", "action": "flagged"}]
+    assert "777111" not in whole_log(llm_org)
 
 
 def test_openai_deny_refuses_a_prompt_holding_only_an_orgs_own_detectors_value(llm_org: Org, provider: StandIn) -> None:

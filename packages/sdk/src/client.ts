@@ -372,8 +372,9 @@ export class Gatehouse {
   }
 
   /**
-   * The org's enabled content detectors (`GET /v1/content/detectors/screen`, docs/content-detectors.md): what
-   * the model-client wrappers' screen runs beside the built-in table in this process. Any agent key may read it.
+   * The org's enabled content detectors (`GET /v1/content/detectors/screen`, docs/content-detectors.md): each
+   * one's name and class, never its pattern (an admin's to read: ADR 0038). When there is any, the model-client
+   * wrappers send the texts they screen to `POST /v1/scan`, where the patterns run.
    */
   contentDetectors(options: RequestOptions = {}): Promise<ScreenDetectorList> {
     return request<ScreenDetectorList>(this.#config, { method: "GET", path: "/v1/content/detectors/screen", signal: options.signal });

@@ -9,12 +9,11 @@
  * It is an entry of its own, not part of the main one, because only those adapters need it; its shape
  * follows theirs, and they are released with the SDK, one version for all. It imports the client's
  * types only, so its build carries none of the client's code (and no second copy of its error classes). It carries the content screen (core's model-traffic module and its
- * detector table, bundled at build time: docs/guardrails.md) with the RE2 engine (re2js, bundled too) that runs
- * the org's own detectors, and, like the main entry, it uses no `node:` module.
+ * detector table, bundled at build time: docs/guardrails.md); the org's own detectors run in Gatehouse (`POST /v1/scan`),
+ * whose patterns an agent's key never reads. Like the main entry, it uses no `node:` module.
  */
 import {
   findInValue,
-  orgDetectorScan,
   PlaceholderVault,
   redactForProvider,
   screenAnswer,
@@ -160,8 +159,8 @@ export class ModelCall {
   #settled = false;
   readonly #vault: PlaceholderVault;
   readonly #answer: { secrets: boolean; personalData: boolean; instructions: boolean } | undefined;
-  /** What the answer screen found, sent with the outcome. */
-  readonly #found: LocalFinding[] = [];
+  /** The answer's parts as the provider sent them (copies: the caller's answer is restored in place), screened with the outcome. */
+  readonly #answered: Array<{ path: Array<string | number>; value: unknown }> = [];
   /** Streamed answer text, by where it goes, screened when the stream ends. */
   readonly #texts = new Map<string, { path: Array<string | number>; text: string }>();
 
@@ -175,7 +174,7 @@ export class ModelCall {
     /** The content rules the decision answered for the call. */
     readonly content: ContentRules,
     screen: ModelCallOptions["screen"] = {},
-    /** The org's own detectors, run beside the built-in table (none when they could not be read). */
+    /** The org's own detectors over the prompt's texts, run by Gatehouse (none when the org has none). */
     private readonly org?: OrgDetectorScan,
   ) {
     this.#vault = new PlaceholderVault(randomTag, { restore: screen.restorePersonalData ?? true });
@@ -210,11 +209,12 @@ export class ModelCall {
 
   /**
    * A parsed answer (not streamed) as the caller gets it: `parts` (where the model's words are, at
-   * their `path` under `answer`) are screened first, as the provider sent them, then every placeholder
-   * of this call's personal data in `answer` is restored, in place.
+   * their `path` under `answer`) are kept as the provider sent them, for the screen that goes with the
+   * outcome, then every placeholder of this call's personal data in `answer` is restored, in place.
    */
   answered<A>(answer: A, parts: ReadonlyArray<{ path: Array<string | number>; value: unknown }>): A {
-    if (this.#answer) for (const part of parts) this.#found.push(...screenAnswer(part.value, ["answer", ...part.path], this.#answer, this.org));
+    // A parsed answer is JSON the provider sent: a copy of it is what the screen sees after the restore.
+    if (this.#answer) for (const part of parts) this.#answered.push({ path: part.path, value: JSON.parse(JSON.stringify(part.value ?? null)) as unknown });
     return this.#vault.restoreDeep(answer);
   }
 
@@ -273,61 +273,114 @@ export class ModelCall {
     if (this.#settled) return;
     this.#settled = true;
     // The answer's texts are screened, and the outcome reported, after the caller has its answer (ModelCalls.report).
-    const texts = [...this.#texts.values()];
+    const parts = [...this.#answered, ...[...this.#texts.values()].map(({ path, text }) => ({ path, value: text as unknown }))];
+    this.#answered.length = 0;
     this.#texts.clear();
-    this.calls.report(this.auditEventId, status, usage, () => {
-      if (this.#answer) for (const { path, text } of texts) this.#found.push(...screenAnswer(text, ["answer", ...path], this.#answer, this.org));
-      return this.#found.slice(0, 100);
+    const answer = this.#answer;
+    if (answer === undefined || parts.length === 0) return this.calls.report(this.auditEventId, status, usage);
+    const screen = (org: OrgDetectorScan | undefined) => parts.flatMap(({ path, value }) => screenAnswer(value, ["answer", ...path], answer, org));
+    this.calls.report(this.auditEventId, status, usage, async () => {
+      // The org's detectors only flag in an answer: when Gatehouse cannot run them, the outcome still goes, with the table's findings.
+      const org = await this.calls
+        .orgScan((noting) => void screen(noting))
+        .catch((error: unknown) => {
+          this.calls.heard(error, this.auditEventId);
+          return undefined;
+        });
+      return screen(org).slice(0, 100);
     });
   }
 }
 
-/** How long the org's detectors, once read, are run before they are read again. */
+/** How long the list of the org's detectors, once read, is kept before it is read again. */
 export const ORG_DETECTORS_TTL_MS = 60_000;
 
-/** The org's detectors as one client last read them (`GET /v1/content/detectors/screen`), and when. */
+/** Scans of one screen's texts under way at once (`POST /v1/scan`, one text each). */
+const SCANS_AT_ONCE = 4;
+
+type OrgFinding = ReturnType<OrgDetectorScan["find"]>[number];
+type Listed = ReadonlyArray<{ name: string; class: OrgFinding["class"] }>;
+
+/** The org's enabled detectors (names and classes) as one client last read them (`GET /v1/content/detectors/screen`), and when. */
 interface OrgDetectorCache {
   at: number;
-  scan: Promise<OrgDetectorScan | undefined>;
-  /** The last set read, run while a later read fails. */
-  last: OrgDetectorScan | undefined;
+  list: Promise<Listed | undefined>;
+  /** The last list read, used while a later read fails. */
+  last: Listed | undefined;
   warned: boolean;
 }
 
 /** One cache per client instance, shared by its model-client wrappers and its tool-result screens. */
 const orgDetectorCaches = new WeakMap<Gatehouse, OrgDetectorCache>();
 
-/**
- * The org's own detectors (docs/content-detectors.md) for `gatehouse`, compiled by RE2: read at most once
- * per ORG_DETECTORS_TTL_MS for every wrapper and tool-result screen given the same client instance. When
- * they cannot be read (Gatehouse unreachable, an older server), the screens run the built-in table and the
- * set last read, if any, and go on: the server still screens what it sees, and a call Gatehouse cannot be
- * asked about is refused by `gate` anyway. A warning is written once per client, so the gap is not silent.
- * `integration`: the adapter reading them (`withIntegration`), named on the read like its other calls.
- */
-export function orgDetectorsOf(gatehouse: Gatehouse, integration?: string): Promise<OrgDetectorScan | undefined> {
+function orgDetectorListOf(gatehouse: Gatehouse, integration: string | undefined): Promise<Listed | undefined> {
   const now = Date.now();
   const cached = orgDetectorCaches.get(gatehouse);
-  if (cached !== undefined && now - cached.at < ORG_DETECTORS_TTL_MS) return cached.scan;
-  const cache: OrgDetectorCache = cached ?? { at: now, scan: Promise.resolve(undefined), last: undefined, warned: false };
+  if (cached !== undefined && now - cached.at < ORG_DETECTORS_TTL_MS) return cached.list;
+  const cache: OrgDetectorCache = cached ?? { at: now, list: Promise.resolve(undefined), last: undefined, warned: false };
   cache.at = now;
-  cache.scan = (integration === undefined ? gatehouse : gatehouse.withIntegration(integration)).contentDetectors().then(
-    (list) => {
-      cache.last = orgDetectorScan(list.detectors);
+  cache.list = (integration === undefined ? gatehouse : gatehouse.withIntegration(integration)).contentDetectors().then(
+    (answer) => {
+      cache.last = answer.detectors;
       return cache.last;
     },
     (error: unknown) => {
       if (!cache.warned) {
         cache.warned = true;
         console.warn(
-          `Gatehouse: the org's content detectors could not be read (${error instanceof Error ? error.message : String(error)}); this client's prompt and tool-result screens run the built-in detectors only until they can be (docs/guardrails.md, Limits)`,
+          `Gatehouse: the org's content detectors could not be read (${error instanceof Error ? error.message : String(error)}); this client's screens run the built-in detectors only until they can be (docs/guardrails.md, Limits)`,
         );
       }
       return cache.last;
     },
   );
   orgDetectorCaches.set(gatehouse, cache);
-  return cache.scan;
+  return cache.list;
+}
+
+/**
+ * The org's own detectors (docs/content-detectors.md) for one screen, run by Gatehouse: an agent's key never
+ * reads their patterns (ADR 0038, amended), so the texts the screen would show them go to `POST /v1/scan`,
+ * where they run. `walk` is the screen itself, run once with a scan that only notes each text; each noted
+ * text is scanned, and the answer is a scan of those texts' findings (a text the walk did not show it is an
+ * error: never "nothing found" for a text no detector saw). Undefined when the org has no enabled detector
+ * (or the list cannot be read: then the built-in table alone runs, warned once per client): no text leaves.
+ * A scan that fails (Gatehouse unreachable, a text past the scan's size or the org's budget, more findings than
+ * one answer holds) rejects, and the screen that asked must not go on without it. The list is read at most once
+ * per ORG_DETECTORS_TTL_MS per client instance; `integration` names the adapter on the requests.
+ */
+export async function orgScanFor(gatehouse: Gatehouse, walk: (org: OrgDetectorScan) => void, integration?: string): Promise<OrgDetectorScan | undefined> {
+  const listed = await orgDetectorListOf(gatehouse, integration);
+  if (listed === undefined || listed.length === 0) return undefined;
+  const own = new Set(listed.map((detector) => detector.name));
+  const texts = new Set<string>();
+  walk({ size: listed.length, find: (text) => (texts.add(text), []) });
+  const client = integration === undefined ? gatehouse : gatehouse.withIntegration(integration);
+  const found = new Map<string, OrgFinding[]>();
+  const queue = [...texts];
+  const scanNext = async (): Promise<void> => {
+    for (let text = queue.pop(); text !== undefined; text = queue.pop()) {
+      const answer = await client.scan({ text });
+      if (answer.truncated) throw new Error("a text holds more findings than one scan answers: send less at once");
+      found.set(
+        text,
+        answer.findings.flatMap((finding) =>
+          own.has(finding.detector) && finding.start !== undefined && finding.end !== undefined
+            ? [{ detector: finding.detector, class: finding.class, start: finding.start, end: finding.end }]
+            : [],
+        ),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SCANS_AT_ONCE, queue.length) }, scanNext));
+  return {
+    size: listed.length,
+    find(text, classes) {
+      const hits = found.get(text);
+      if (hits === undefined) throw new Error("the org's detectors were not asked about this text");
+      return classes === undefined ? hits : hits.filter((hit) => classes.has(hit.class));
+    },
+  };
 }
 
 /** The governed calls of one wrapped client: how they are decided, and their reports under way. */
@@ -353,12 +406,12 @@ export class ModelCalls {
   }
 
   /**
-   * The org's own detectors (docs/content-detectors.md), as {@link orgDetectorsOf} reads them for the
-   * client this wrapper was given: one read per ORG_DETECTORS_TTL_MS shared with every other wrapper and
-   * tool-result screen of the same client.
+   * The org's own detectors (docs/content-detectors.md) for one screen, run by Gatehouse on the texts `walk`
+   * shows them ({@link orgScanFor}); the list of them is read once per ORG_DETECTORS_TTL_MS, shared with every
+   * other wrapper and tool-result screen of the client this wrapper was given.
    */
-  orgDetectors(): Promise<OrgDetectorScan | undefined> {
-    return orgDetectorsOf(this.#given, this.#integration);
+  orgScan(walk: (org: OrgDetectorScan) => void): Promise<OrgDetectorScan | undefined> {
+    return orgScanFor(this.#given, walk, this.#integration);
   }
 
   /** The output tokens a request that states no maximum declares. */
@@ -376,11 +429,16 @@ export class ModelCalls {
     // declared, so the check is exact either way, and a model call waits for no one's bookkeeping.
     const { runId, runName, metadata } = this.#options;
     const spend: Spend = { model: declared.model, inputTokens: declared.inputTokens, maxOutputTokens: declared.maxOutputTokens, ...(declared.tier ? { tier: declared.tier } : {}) };
-    // The prompt is screened here, in this process, by the built-in table and the org's own detectors: only
-    // what was found (detector, class, path) goes to Gatehouse.
+    // The prompt is screened here, in this process, by the built-in table: only what was found (detector,
+    // class, path) goes with the decision. The org's own detectors run in Gatehouse (their patterns are not an
+    // agent's to read): when the org has any, the prompt's texts are scanned there first, nothing stored.
     // The request's digest is worked out (off this thread, by WebCrypto) while the prompt is screened.
     const digest = requestDigest(declared.request);
-    const org = await this.orgDetectors();
+    const org = await this.orgScan((noting) => {
+      findInValue(declared.prompt, ["prompt"], noting);
+      const vault = new PlaceholderVault(randomTag, { restore: false });
+      for (const [key, part] of Object.entries(declared.prompt)) if (part !== undefined) redactForProvider(part, ["prompt", key], STRICTEST_SENDING, vault, noting);
+    });
     const screened: ScreenedFinding[] = findInValue(declared.prompt, ["prompt"], org);
     // A call held for approval answers its rules first; the approval's answer may not repeat them.
     let asked: ContentRules | undefined;
@@ -418,24 +476,27 @@ export class ModelCalls {
    * then) and the request start on the next turn of the event loop, after the caller has its answer; a
    * flush waits for them from now. A failure, the screen's included, goes to `onReportError`.
    */
-  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined, screened: () => ScreenedFinding[] = () => []): void {
+  report(auditEventId: string, status: OutcomeStatus, usage: Usage | undefined, screened: () => ScreenedFinding[] | Promise<ScreenedFinding[]> = () => []): void {
     const sent = new Promise<void>((resolve) => setTimeout(resolve, 0))
-      .then(() => {
-        const found = screened();
+      .then(async () => {
+        const found = await screened();
         return this.#gatehouse.report(auditEventId, { status, ...(usage === undefined ? {} : { usage }), ...(found.length > 0 ? { screened: found } : {}) });
       })
       .then(
         () => undefined,
-        (error: unknown) => {
-          try {
-            this.#options.onReportError?.(error, auditEventId);
-          } catch {
-            // A throwing listener must not become an unhandled rejection of a report nobody awaits.
-          }
-        },
+        (error: unknown) => this.heard(error, auditEventId),
       );
     this.#pending.add(sent);
     void sent.finally(() => this.#pending.delete(sent));
+  }
+
+  /** Tells `onReportError` of a failure of a report (or of the screen that goes with it). */
+  heard(error: unknown, auditEventId: string): void {
+    try {
+      this.#options.onReportError?.(error, auditEventId);
+    } catch {
+      // A throwing listener must not become an unhandled rejection of a report nobody awaits.
+    }
   }
 
   /** Resolves when every report under way has been answered (or has failed, and `onReportError` heard it). */
@@ -568,9 +629,9 @@ const TOOL_RESULT_DEFAULTS = { secrets: "redact", personalData: "redact" } as co
  * rules the tool call's decision answered (`content`: ask with `screened: []` to have them): secrets and
  * personal data redacted (or the whole result withheld, for a class set to `deny`), phrases aimed at the
  * agent found (the instruction heuristic, which only flags). `screened` is what to report on the call's
- * outcome (detector, class and path, never the value). `org`: the org's own detectors, compiled
- * (`await orgDetectorsOf(gatehouse)`), run beside the built-in table; without it only the table runs —
- * {@link screenToolOutputFor} reads them for you.
+ * outcome (detector, class and path, never the value). `org`: the org's own detectors over the result's
+ * texts, run beside the built-in table; without it only the table runs — {@link screenToolOutputFor} has
+ * Gatehouse run them for you.
  */
 export function screenToolOutput<T>(
   output: T,
@@ -584,9 +645,10 @@ export function screenToolOutput<T>(
 }
 
 /**
- * {@link screenToolOutput} with the org's own detectors as `gatehouse` reads them ({@link orgDetectorsOf}:
- * at most once a minute per client instance, shared with the model-client wrappers of the same client).
- * The adapters run every tool's result through it, naming themselves (`integration`) on the read.
+ * {@link screenToolOutput} with the org's own detectors run by Gatehouse on the result's texts
+ * ({@link orgScanFor}: when the org has any; their list read at most once a minute per client instance, shared
+ * with the model-client wrappers of the same client). Rejects when they cannot be run: the result must then
+ * not reach the model. The adapters run every tool's result through it, naming themselves (`integration`).
  */
 export async function screenToolOutputFor<T>(
   gatehouse: Gatehouse,
@@ -594,7 +656,8 @@ export async function screenToolOutputFor<T>(
   decision: { content?: { secrets: string; personalData: string } | undefined },
   integration?: string,
 ): Promise<{ output: T | string; withheld: boolean; screened: LocalFinding[] }> {
-  return screenToolOutput(output, decision, await orgDetectorsOf(gatehouse, integration));
+  const org = await orgScanFor(gatehouse, (noting) => void screenToolOutput(output, decision, noting), integration);
+  return screenToolOutput(output, decision, org);
 }
 
 /** A rule as the server answered it; one this version does not know is held as `redact` (never looser). */

@@ -12,7 +12,7 @@ import type { FastifyInstance } from "fastify";
 import { ctxOf } from "../auth";
 import { fromContract, type ZodTypeProvider } from "../contract";
 
-/** The org's own content detectors (docs/content-detectors.md); `content.detectors` decides who may change them, any agent may read the enabled ones. */
+/** The org's own content detectors (docs/content-detectors.md): `content.detectors` (admins) reads and changes them; an agent learns only the enabled ones' names and classes. */
 export async function contentRoutes(app: FastifyInstance): Promise<void> {
   const api = app.withTypeProvider<ZodTypeProvider>();
 

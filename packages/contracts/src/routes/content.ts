@@ -20,9 +20,9 @@ export const contentRoutes = [
     operationId: "screenContentDetectors",
     method: "GET",
     path: "/v1/content/detectors/screen",
-    summary: "The org's enabled detectors, for an SDK's own screen",
+    summary: "The org's enabled detectors by name and class, for an SDK's screen",
     description:
-      "What a model-client wrapper's screen runs beside the built-in table in the caller's process (docs/guardrails.md): each enabled detector's name, class, pattern, keywords and checksum. The SDKs read it once and keep it for a few minutes.",
+      "Whether a model-client wrapper's screen needs the server (docs/guardrails.md): each enabled detector's name and class, never its pattern, keywords or checksum (a pattern may spell the very value it guards, and an agent's key is not an admin's). When the list is not empty the SDKs send the texts they screen to `POST /v1/scan`, which runs the org's detectors server-side; they read the list once and keep it for a minute.",
     tag: "Content",
     auth: "agent",
     success: { status: 200, description: "The enabled detectors, oldest first.", json: screenDetectorListSchema },

@@ -18,10 +18,16 @@ import { standIn, type Received, type Reply } from "./stand-in.ts";
 const api = listeningApp();
 const provider = standIn();
 let gatehouseBodies: string[] = [];
+/** What went to POST /v1/scan (the org's own detectors run there, nothing stored): apart from gatehouseBodies. */
+let scanBodies: string[] = [];
+/** Every answer Gatehouse gave the agent's process. */
+let gatehouseAnswers: string[] = [];
 
 beforeEach(() => {
   provider.received.length = 0;
   gatehouseBodies = [];
+  scanBodies = [];
+  gatehouseAnswers = [];
 });
 
 const EMAIL = "jane.doe@example.com";
@@ -40,10 +46,15 @@ async function setup(label: string, settings?: Record<string, unknown>) {
     });
     expect(changed.status).toBe(200);
   }
-  // Everything the agent's process sends Gatehouse, as sent: the prompt's values must never be in it.
+  // Everything the agent's process sends Gatehouse, as sent: the prompt's values must never be in it, but for
+  // the texts an org's own detectors scan (POST /v1/scan, which stores nothing).
   const recording: typeof fetch = (input, init) => {
-    if (typeof init?.body === "string") gatehouseBodies.push(init.body);
-    return fetch(input, init);
+    const scanning = String(input instanceof Request ? input.url : input).endsWith("/v1/scan");
+    if (typeof init?.body === "string") (scanning ? scanBodies : gatehouseBodies).push(init.body);
+    return fetch(input, init).then(async (answer) => {
+      gatehouseAnswers.push(await answer.clone().text());
+      return answer;
+    });
   };
   const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url, fetch: recording });
   const openai = wrapOpenAI(new OpenAI({ apiKey: "test", baseURL: provider.url, maxRetries: 0 }), gatehouse);
@@ -247,7 +258,7 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     expect(response.output_text).toBe(`Wrote to ${EMAIL}.`);
   });
 
-  it("an org's own detector (added through the API) screens the prompt in the caller's process: the provider receives its placeholder, not the value, and the decision's finding names it", async () => {
+  it("an org's own detector (added through the API) screens the prompt in Gatehouse's scan: the provider receives its placeholder, not the value, and the decision's finding names it", async () => {
     const { org, gatehouse, openai } = await setup("grd-org-detector");
     // An internal ticket key, which no built-in detector knows: only the org's detector finds it.
     const TICKET = "ACME-TKT-8842-QZ";
@@ -266,7 +277,12 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     expect(sent?.raw).not.toContain(TICKET);
     expect(sent?.raw).not.toContain("8842-QZ");
     expect(placeholdersIn(sent as Received)).toEqual([expect.stringMatching(/^\[secret:acme_ticket_key#[0-9a-f]{8}\]$/)]);
+    // The pattern and its keyword are an admin's: no answer the agent's process read holds them.
+    expect(gatehouseAnswers.join("\n")).not.toContain("ACME-TKT-[0-9]");
+    expect(gatehouseAnswers.join("\n")).not.toContain("acme-tkt-");
+    // The prompt's text went to the scan alone (the pattern is not the agent's to run), never with the decision.
     expect(gatehouseBodies.join("\n")).not.toContain(TICKET);
+    expect(scanBodies.join("\n")).toContain(TICKET);
     const { events } = await gatehouse.audit.list({ type: "action.decided", limit: 5 });
     const decided = events.find((entry) => entry.type === "action.decided");
     expect(decided?.type === "action.decided" ? decided.data.findings : undefined).toEqual([

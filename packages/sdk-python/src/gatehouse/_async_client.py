@@ -537,8 +537,8 @@ class AsyncGatehouse:
 
     async def content_detectors(self) -> models.ScreenDetectorList:
         """The org's enabled content detectors (``GET /v1/content/detectors/screen``, docs/content-detectors.md):
-        name, class, RE2 pattern, keywords and checksum of each, as the model-client wrappers' screen runs them
-        beside the built-in table in this process. Any agent key may read it."""
+        each one's name and class, never its pattern (an admin's to read: ADR 0038). When there is any, the
+        model-client wrappers send the texts they screen to ``POST /v1/scan``, where the patterns run."""
         return cast(models.ScreenDetectorList, await self._http.request(Call("GET", "/v1/content/detectors/screen")))
 
     async def heartbeat(self, *, interval_seconds: int = 30, state: Literal["running", "stopped"] = "running") -> models.Heartbeat:

@@ -9,6 +9,7 @@ are in ``_wrap_openai.py`` and ``_wrap_anthropic.py``.
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import inspect
 import json
@@ -19,12 +20,12 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal, Protocol, TypeVar
 
-from ._org_detectors import OrgDetectorScan, OrgDetectorWarning, compile_org_detectors
+from ._org_detectors import NotingScan, OrgDetectorScan, OrgDetectorWarning, ScannedTexts, listed_names, own_findings
 from ._screen import LocalFinding, PlaceholderVault, StreamRestorer, find_in_value, redact_for_provider, screen_answer
 
 if TYPE_CHECKING:
@@ -38,11 +39,15 @@ _MAX_TOKENS = 10_000_000
 _STRICTEST_SENDING: dict[str, str] = {"secrets": "redact", "personalData": "redact"}
 #: How much of an answer's text is kept per place for the answer screen.
 _MAX_ANSWER_TEXT = 1 << 20
-#: How long the org's own detectors, once read, are run before they are read again (seconds).
+#: How long the list of the org's own detectors, once read, is kept before it is read again (seconds).
 ORG_DETECTORS_TTL = 60.0
+#: Scans of one screen's texts under way at once in an async client (``POST /v1/scan``, one text each).
+_SCANS_AT_ONCE = 4
 
 
 Status = Literal["success", "failure", "partial"]
+#: An answer's screen, run when its outcome is reported: with the org's detectors over its texts, or without them.
+AnswerScreen = Callable[[OrgDetectorScan | None], list[LocalFinding]]
 
 
 def action_type_of(provider: str, model: str) -> str:
@@ -115,13 +120,14 @@ class ModelCall:
     declared: Declared
     content: dict[str, str]
     options: Options
-    settle: Callable[[Status, Mapping[str, Any] | None, list[LocalFinding]], None]
+    settle: Callable[[Status, Mapping[str, Any] | None, AnswerScreen | None], None]
     vault: PlaceholderVault = field(init=False)
     outgoing_parts: dict[str, Any] = field(default_factory=dict)
-    found: list[LocalFinding] = field(default_factory=list)
+    #: The answer's parts as the provider sent them (copies: the caller's answer is restored), screened with the outcome.
+    answered: list[tuple[list[str | int], Any]] = field(default_factory=list)
     texts: dict[str, tuple[list[str | int], list[str], int]] = field(default_factory=dict)
     settled: bool = False
-    #: The org's own detectors, run beside the built-in table (None when none could be read).
+    #: The org's own detectors over the prompt's texts, run by Gatehouse (None when the org has none).
     org: OrgDetectorScan | None = None
 
     def __post_init__(self) -> None:
@@ -156,10 +162,9 @@ class ModelCall:
         }
 
     def screen(self, value: Any, path: list[str | int]) -> None:
-        """Screens a part of an answer (as the provider sent it) at ``answer.<path>``; findings go with the outcome."""
-        screen = self._answer_screen
-        if screen is not None:
-            self.found.extend(screen_answer(value, ["answer", *path], **screen, org=self.org))
+        """Keeps a part of an answer (as the provider sent it) at ``answer.<path>``, screened when the outcome is reported."""
+        if self._answer_screen is not None:
+            self.answered.append((path, copy.deepcopy(value)))
 
     def streamed(self, path: list[str | int], text: str) -> None:
         """Streamed answer text at ``answer.<path>``, kept (up to 1 MiB per place) for the screen when the stream ends."""
@@ -205,11 +210,18 @@ class ModelCall:
             return
         self.settled = True
         screen = self._answer_screen
-        if screen is not None:
-            for where, pieces, _ in self.texts.values():
-                self.found.extend(screen_answer("".join(pieces), ["answer", *where], **screen, org=self.org))
+        kept: list[tuple[list[str | int], Any]] = [*self.answered, *((where, "".join(pieces)) for where, pieces, _ in self.texts.values())]
+        self.answered = []
         self.texts.clear()
-        self.settle(status, usage, self.found[:100])
+        if screen is None or not kept:
+            self.settle(status, usage, None)
+            return
+        asked = screen
+
+        def screened(org: OrgDetectorScan | None) -> list[LocalFinding]:
+            return [found for path, value in kept for found in screen_answer(value, ["answer", *path], **asked, org=org)]
+
+        self.settle(status, usage, screened)
 
 
 def _spend(declared: Declared) -> dict[str, Any]:
@@ -245,14 +257,14 @@ def _allowed(
     declared: Declared,
     options: Options,
     asked: dict[str, Any],
-    report: Callable[[str, Status, Mapping[str, Any] | None, list[LocalFinding]], None],
+    report: Callable[[str, Status, Mapping[str, Any] | None, AnswerScreen | None], None],
     org: OrgDetectorScan | None,
 ) -> tuple[ModelCall, list[LocalFinding]]:
     """The allowed call, its prompt rewritten by the rules the decision answered; and what a class set to ``deny``
     found that the decision did not see (past its 100 findings), when anything: then the call is failed, and not sent."""
     audit_event_id = str(result["auditEventId"])
     content = dict(result.get("content") or asked or _STRICTEST_SENDING)
-    call = ModelCall(audit_event_id, declared, content, options, lambda status, usage, found: report(audit_event_id, status, usage, found), org=org)
+    call = ModelCall(audit_event_id, declared, content, options, lambda status, usage, screened: report(audit_event_id, status, usage, screened), org=org)
     denied = call.prepare()
     if denied:
         call.failed()
@@ -265,39 +277,58 @@ def _asking_again(declared: Declared, provider: str, options: Options, denied: l
     return {"spend": _spend(declared), "metadata": _metadata(provider, declared, options, digest=False), "screened": denied[:100], "run_id": options.run_id}
 
 
+def _noting_prompt(declared: Declared, noting: OrgDetectorScan) -> None:
+    """The prompt's screens as a decision runs them (its findings, then its parts rewritten), shown to ``noting``."""
+    find_in_value(declared.prompt, ["prompt"], noting)
+    vault = PlaceholderVault(_random_tag, restore=False)
+    for key, part in declared.prompt.items():
+        if part is not None:
+            redact_for_provider(part, ["prompt", key], _STRICTEST_SENDING, vault, noting)
+
+
+def _heard(options: Options, error: BaseException, audit_event_id: str) -> None:
+    """Tells ``on_report_error`` of a failure of a report (or of the screen that goes with it); a listener's own error is dropped."""
+    listener = options.on_report_error
+    if listener is not None:
+        try:
+            listener(error, audit_event_id)
+        except Exception:  # noqa: BLE001
+            pass
+
+
 class _OrgDetectors:
-    """The org's own detectors as one wrapped client last read them (``GET /v1/content/detectors/screen``), read again
-    once ORG_DETECTORS_TTL has passed. When they cannot be read (Gatehouse unreachable, an older server), the screen
-    runs the built-in table and the detectors last read, if any, and the call goes on: the server still screens what
-    it sees, and a call Gatehouse cannot be asked about is refused by ``gate`` anyway. One warning says so."""
+    """The org's own detectors, by name, as one wrapped client last listed them (``GET /v1/content/detectors/screen``:
+    names and classes, never patterns), listed again once ORG_DETECTORS_TTL has passed. When they cannot be listed
+    (Gatehouse unreachable, an older server), the screens run the built-in table (with the list last read, if any)
+    and the call goes on: a call Gatehouse cannot be asked about is refused by ``gate`` anyway. One warning says so."""
 
     def __init__(self) -> None:
         self.at: float | None = None
-        self.scan: OrgDetectorScan | None = None
+        self.names: Sequence[str] = ()
         self.warned = False
 
     def due(self) -> bool:
         return self.at is None or time.monotonic() - self.at >= ORG_DETECTORS_TTL
 
-    def read(self, answer: Mapping[str, Any]) -> OrgDetectorScan | None:
+    def read(self, answer: Mapping[str, Any]) -> Sequence[str]:
         self.at = time.monotonic()
-        detectors = answer.get("detectors")
-        if not isinstance(detectors, list):
-            return self.failed(TypeError("the answer has no list of detectors"))
-        self.scan = compile_org_detectors([spec for spec in detectors if isinstance(spec, Mapping)])
-        return self.scan
+        try:
+            self.names = listed_names(answer)
+        except TypeError as error:
+            return self.failed(error)
+        return self.names
 
-    def failed(self, error: BaseException) -> OrgDetectorScan | None:
+    def failed(self, error: BaseException) -> Sequence[str]:
         self.at = time.monotonic()
         if not self.warned:
             self.warned = True
             warnings.warn(
                 f"Gatehouse: the org's content detectors could not be read ({type(error).__name__}: {error}); this client's "
-                "prompt screen runs the built-in detectors (and those last read) until they can be (docs/guardrails.md, Limits)",
+                "screens run the built-in detectors until they can be (docs/guardrails.md, Limits)",
                 OrgDetectorWarning,
                 stacklevel=4,
             )
-        return self.scan
+        return self.names
 
 
 class SyncModelCalls:
@@ -313,21 +344,34 @@ class SyncModelCalls:
         self._org = _OrgDetectors()
         self._org_lock = threading.Lock()
 
-    def org_detectors(self) -> OrgDetectorScan | None:
-        """The org's own detectors (docs/content-detectors.md), read once per ORG_DETECTORS_TTL for every call of this client."""
+    def org_detectors(self) -> Sequence[str]:
+        """The names of the org's own detectors (docs/content-detectors.md), listed once per ORG_DETECTORS_TTL for every call of this client."""
         with self._org_lock:
             if not self._org.due():
-                return self._org.scan
+                return self._org.names
             try:
                 answer = self.gatehouse.content_detectors()
             except Exception as error:  # noqa: BLE001 - the screen goes on with the table (observation fails open)
                 return self._org.failed(error)
             return self._org.read(answer)
 
+    def org_scan(self, walk: Callable[[OrgDetectorScan], object]) -> OrgDetectorScan | None:
+        """The org's own detectors for one screen, run by Gatehouse (``POST /v1/scan``) on the texts ``walk`` shows them;
+        None when the org has none (then no text leaves). Raises when a text cannot be scanned."""
+        names = self.org_detectors()
+        if not names:
+            return None
+        noting = NotingScan(len(names))
+        walk(noting)
+        found = {text: own_findings(self.gatehouse.scan(text=sent), names) for text, sent in zip(noting.texts, noting.to_scan(), strict=True)}
+        return ScannedTexts(len(names), found)
+
     def decide(self, declared: Declared) -> ModelCall:
         """Asks Gatehouse whether the call may go (at once, or once a person approves); raises the SDK's errors when refused."""
         asked: dict[str, Any] = {}
-        org = self.org_detectors()
+        # The org's own detectors run in Gatehouse (their patterns are not an agent's to read): when the org has any,
+        # the prompt's texts are scanned there first, nothing stored.
+        org = self.org_scan(lambda noting: _noting_prompt(declared, noting))
         result = self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked, org))
         call, denied = _allowed(result, declared, self.options, asked, self.report, org)
         if denied:
@@ -335,17 +379,21 @@ class SyncModelCalls:
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")
         return call
 
-    def report(self, audit_event_id: str, status: Status, usage: Mapping[str, Any] | None, found: list[LocalFinding]) -> None:
+    def report(self, audit_event_id: str, status: Status, usage: Mapping[str, Any] | None, screened: AnswerScreen | None) -> None:
         def send() -> None:
             try:
+                found: list[LocalFinding] = []
+                if screened is not None:
+                    # The org's detectors only flag in an answer: when Gatehouse cannot run them, the outcome still goes.
+                    try:
+                        org = self.org_scan(screened)
+                    except Exception as error:  # noqa: BLE001 - heard, and the table's findings go
+                        _heard(self.options, error, audit_event_id)
+                        org = None
+                    found = screened(org)[:100]
                 self.gatehouse.report(audit_event_id, status, usage=usage, screened=found or None)
             except BaseException as error:  # noqa: BLE001 - a report never touches the answer
-                listener = self.options.on_report_error
-                if listener is not None:
-                    try:
-                        listener(error, audit_event_id)
-                    except Exception:  # noqa: BLE001
-                        pass
+                _heard(self.options, error, audit_event_id)
 
         future = self._reports.submit(send)
         with self._lock:
@@ -375,31 +423,47 @@ class AsyncModelCalls:
         self.options = options
         self._pending: set[asyncio.Task[None]] = set()
         self._org = _OrgDetectors()
-        self._org_read: asyncio.Future[OrgDetectorScan | None] | None = None
+        self._org_read: asyncio.Future[Sequence[str]] | None = None
 
-    async def org_detectors(self) -> OrgDetectorScan | None:
+    async def org_detectors(self) -> Sequence[str]:
         """``SyncModelCalls.org_detectors``, awaited (calls under way while they are read wait for the one read)."""
         if self._org_read is not None and not self._org_read.done():
             return await asyncio.shield(self._org_read)
         if not self._org.due():
-            return self._org.scan
-        reading: asyncio.Future[OrgDetectorScan | None] = asyncio.get_running_loop().create_future()
+            return self._org.names
+        reading: asyncio.Future[Sequence[str]] = asyncio.get_running_loop().create_future()
         self._org_read = reading
-        scan = self._org.scan
+        names = self._org.names
         try:
-            scan = self._org.read(await self.gatehouse.content_detectors())
+            names = self._org.read(await self.gatehouse.content_detectors())
         except Exception as error:  # noqa: BLE001 - the screen goes on with the table (observation fails open)
-            scan = self._org.failed(error)
+            names = self._org.failed(error)
         finally:
             # Also when this call is cancelled: the calls waiting for this read go on with what was read before.
             if not reading.done():
-                reading.set_result(scan)
-        return scan
+                reading.set_result(names)
+        return names
+
+    async def org_scan(self, walk: Callable[[OrgDetectorScan], object]) -> OrgDetectorScan | None:
+        """``SyncModelCalls.org_scan``, awaited: at most _SCANS_AT_ONCE texts scanned at once."""
+        names = await self.org_detectors()
+        if not names:
+            return None
+        noting = NotingScan(len(names))
+        walk(noting)
+        at_once = asyncio.Semaphore(_SCANS_AT_ONCE)
+
+        async def scanned(sent: str) -> list[tuple[str, str, int, int]]:
+            async with at_once:
+                return own_findings(await self.gatehouse.scan(text=sent), names)
+
+        results = await asyncio.gather(*(scanned(sent) for sent in noting.to_scan()))
+        return ScannedTexts(len(names), dict(zip(noting.texts, results, strict=True)))
 
     async def decide(self, declared: Declared) -> ModelCall:
         """``SyncModelCalls.decide``, awaited."""
         asked: dict[str, Any] = {}
-        org = await self.org_detectors()
+        org = await self.org_scan(lambda noting: _noting_prompt(declared, noting))
         result = await self.gatehouse.gate(action_type_of(self.provider, declared.model), **_asking(declared, self.provider, self.options, asked, org))
         call, denied = _allowed(result, declared, self.options, asked, self.report, org)
         if denied:
@@ -407,17 +471,20 @@ class AsyncModelCalls:
             raise RuntimeError("Gatehouse allowed a prompt its content rules deny; nothing was sent")
         return call
 
-    def report(self, audit_event_id: str, status: Status, usage: Mapping[str, Any] | None, found: list[LocalFinding]) -> None:
+    def report(self, audit_event_id: str, status: Status, usage: Mapping[str, Any] | None, screened: AnswerScreen | None) -> None:
         async def send() -> None:
             try:
+                found: list[LocalFinding] = []
+                if screened is not None:
+                    try:
+                        org = await self.org_scan(screened)
+                    except Exception as error:  # noqa: BLE001 - heard, and the table's findings go
+                        _heard(self.options, error, audit_event_id)
+                        org = None
+                    found = screened(org)[:100]
                 await self.gatehouse.report(audit_event_id, status, usage=usage, screened=found or None)
             except BaseException as error:  # noqa: BLE001 - a report never touches the answer
-                listener = self.options.on_report_error
-                if listener is not None:
-                    try:
-                        listener(error, audit_event_id)
-                    except Exception:  # noqa: BLE001
-                        pass
+                _heard(self.options, error, audit_event_id)
 
         task = asyncio.get_running_loop().create_task(send())
         self._pending.add(task)

@@ -1,123 +1,95 @@
-"""An org's own content detectors (docs/content-detectors.md, "An org's own detectors"), compiled and run beside
-the built-in table: the twin of core's packages/core/src/content/org-detector-scan.ts (``compileOrgDetectors``).
+"""An org's own content detectors (docs/content-detectors.md, "An org's own detectors") in this process's screen.
 
-Each detector's RE2 pattern runs on gatehouse._re2's linear-time matcher, never on Python's backtracking ``re``.
-Keywords gate a detector (the text lowercased holds one of them); a ``luhn`` or ``iban`` checksum is checked on each
-match; empty matches are skipped. A pattern the matcher cannot match exactly as re2js does (a Unicode class, ``\\pL``)
-is left out of this process's screen, with one warning naming the detector: the server still screens what it sees.
+Their patterns are an admin's to read, never an agent's: a literal pattern spells the very value it guards (ADR 0038,
+amended). So an agent learns only their names and classes (``GET /v1/content/detectors/screen``), and the texts a
+screen would show them go to ``POST /v1/scan``, where they run, nothing stored. A screen is run twice: once with a
+``NotingScan``, which notes each text and finds nothing, then, once those texts are scanned, with a ``ScannedTexts``,
+which answers their findings (and refuses a text it was not asked about, rather than answer "nothing found"). The twin
+of ``orgScanFor`` in ``@gatehouse/sdk/model-call``.
 """
 
 from __future__ import annotations
 
-import re
-import threading
-import warnings
-from collections.abc import Callable, Collection, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, Protocol
 
-from ._re2 import Re2, Unsupported
-from ._validators import code_points, iban_valid, luhn_valid
+from ._validators import code_points
 
-__all__ = ["OrgDetectorScan", "OrgDetectorWarning", "compile_org_detectors"]
-
-
-class OrgDetectorWarning(UserWarning):
-    """An org's content detector this process's screen cannot run (or could not read): it screens on without it."""
-
-
-_NOT_DIGIT: Final = re.compile(r"[^0-9]")
-
-
-def _luhn(value: str) -> bool:
-    digits = _NOT_DIGIT.sub("", value)
-    return len(digits) >= 2 and luhn_valid(digits)
-
-
-def _iban(value: str) -> bool:
-    return iban_valid(code_points(value).upper())
-
-
-_CHECKS: Final[Mapping[str, Callable[[str], bool]]] = {"luhn": _luhn, "iban": _iban}
+__all__ = ["NotingScan", "OrgDetectorScan", "OrgDetectorWarning", "ScannedTexts", "listed_names", "own_findings"]
 
 # One finding as the screen keeps it: detector name, class, start, end (UTF-16 code units).
 Found = tuple[str, str, int, int]
 
-_refused: set[tuple[str, str]] = set()
-_refused_lock = threading.Lock()
+
+class OrgDetectorWarning(UserWarning):
+    """The org's content detectors could not be listed: this process's screens run the built-in table alone."""
 
 
-def _warn_once(name: str, pattern: str, why: str) -> None:
-    with _refused_lock:
-        if (name, pattern) in _refused:
-            return
-        _refused.add((name, pattern))
-    warnings.warn(
-        f"Gatehouse: the org's content detector {name!r} is left out of this process's screen: its pattern {why} "
-        "(the Python screen matches RE2 exactly as the server does, or not at all; docs/guardrails.md, Limits)",
-        OrgDetectorWarning,
-        stacklevel=2,
-    )
+class OrgDetectorScan(Protocol):
+    """What the screen asks of the org's detectors: how many there are, and their findings in a text (in UTF-16 code units)."""
+
+    @property
+    def size(self) -> int: ...
+
+    def find(self, text: str, classes: Collection[str] | None) -> list[Found]: ...
 
 
-class _Compiled:
-    __slots__ = ("name", "kind", "regex", "keywords", "check")
+class NotingScan:
+    """Notes every text a screen shows the org's detectors, and finds nothing in it."""
 
-    def __init__(self, spec: Mapping[str, Any]) -> None:
-        self.name = str(spec["name"])
-        self.kind = str(spec["class"])
-        self.regex = Re2(str(spec["pattern"]))
-        self.keywords = tuple(str(keyword).lower() for keyword in spec.get("keywords") or ())
-        checksum = spec.get("checksum")
-        self.check = _CHECKS[checksum] if checksum is not None else None
-
-
-class OrgDetectorScan:
-    """An org's detectors, compiled once: ``find`` answers every validated match, in detector order."""
-
-    def __init__(self, compiled: Sequence[_Compiled]) -> None:
-        self._compiled = tuple(compiled)
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self.texts: dict[str, None] = {}
 
     @property
     def size(self) -> int:
-        return len(self._compiled)
-
-    @property
-    def names(self) -> list[str]:
-        return [detector.name for detector in self._compiled]
+        return self._size
 
     def find(self, text: str, classes: Collection[str] | None) -> list[Found]:
-        """Every non-empty, validated match in ``text`` (UTF-16 code units) of the detectors of ``classes`` (all when None)."""
-        found: list[Found] = []
-        lower: str | None = None
-        for detector in self._compiled:
-            if classes is not None and detector.kind not in classes:
-                continue
-            if detector.keywords:
-                if lower is None:
-                    lower = code_points(text).lower()
-                if not any(keyword in lower for keyword in detector.keywords):
-                    continue
-            for start, end in detector.regex.find_all(text):
-                if end <= start:
-                    continue
-                if detector.check is not None and not detector.check(text[start:end]):
-                    continue
-                found.append((detector.name, detector.kind, start, end))
-        return found
+        self.texts[text] = None
+        return []
+
+    def to_scan(self) -> list[str]:
+        """The noted texts as ``POST /v1/scan`` takes them (characters, not code units), in the order noted."""
+        return [code_points(text) for text in self.texts]
 
 
-def compile_org_detectors(specs: Sequence[Mapping[str, Any]]) -> OrgDetectorScan:
-    """The detectors of ``content_detectors()`` compiled for the screen. A detector whose definition is not one this
-    SDK knows (its class or checksum), or whose pattern the matcher refuses, is left out with a one-time warning."""
-    compiled: list[_Compiled] = []
-    for spec in specs:
-        name = str(spec.get("name", "?"))
-        pattern = spec.get("pattern")
-        if spec.get("class") not in ("secrets", "personalData") or spec.get("checksum") not in (None, *_CHECKS) or not isinstance(pattern, str):
-            _warn_once(name, str(pattern), "comes with a class or checksum this SDK does not know")
+class ScannedTexts:
+    """The org's detectors' findings in the texts a ``NotingScan`` noted, as Gatehouse's scan answered them."""
+
+    def __init__(self, size: int, found: Mapping[str, list[Found]]) -> None:
+        self._size = size
+        self._found = dict(found)
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+    def find(self, text: str, classes: Collection[str] | None) -> list[Found]:
+        hits = self._found.get(text)
+        if hits is None:
+            raise LookupError("the org's detectors were not asked about this text")
+        return hits if classes is None else [hit for hit in hits if hit[1] in classes]
+
+
+def own_findings(answer: Mapping[str, Any], own: Collection[str]) -> list[Found]:
+    """The findings of the org's detectors (by name, ``own``) in one text's scan; a scan cut short raises (nothing may
+    pass as unfound)."""
+    if answer.get("truncated"):
+        raise ValueError("a text holds more findings than one scan answers: send less at once")
+    found: list[Found] = []
+    for finding in answer.get("findings") or ():
+        if not isinstance(finding, Mapping) or finding.get("detector") not in own:
             continue
-        try:
-            compiled.append(_Compiled(spec))
-        except Unsupported as error:
-            _warn_once(name, pattern, f"is not one it can run ({error})")
-    return OrgDetectorScan(compiled)
+        start, end = finding.get("start"), finding.get("end")
+        if isinstance(start, int) and isinstance(end, int):
+            found.append((str(finding["detector"]), str(finding["class"]), start, end))
+    return found
+
+
+def listed_names(answer: Mapping[str, Any]) -> Sequence[str]:
+    """The names in ``GET /v1/content/detectors/screen``'s answer; raises when it holds no list."""
+    detectors = answer.get("detectors")
+    if not isinstance(detectors, list):
+        raise TypeError("the answer has no list of detectors")
+    return [str(detector["name"]) for detector in detectors if isinstance(detector, Mapping) and "name" in detector]

@@ -81,7 +81,7 @@ class _ActionResultRequired(TypedDict):
 class ActionResult(_ActionResultRequired, total=False):
     """The decision on one action. A denial is a normal answer, not an HTTP error."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -791,7 +791,7 @@ class _AuditEntryActionDecidedDataRequired(TypedDict):
 class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=False):
     delegation: AuditEntryActionDecidedDataDelegation
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policy: AuditEntryActionDecidedDataPolicy
     tamperedPolicies: list[str]
     reportOnly: AuditEntryActionDecidedDataReportOnly
@@ -1326,7 +1326,7 @@ class _AuditEntryApprovalCancelledDataRequired(TypedDict):
 
 class AuditEntryApprovalCancelledData(_AuditEntryApprovalCancelledDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalCancelledDataDecidedBy
 
@@ -1351,7 +1351,7 @@ class _AuditEntryApprovalDecidedDataRequired(TypedDict):
 
 class AuditEntryApprovalDecidedData(_AuditEntryApprovalDecidedDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalDecidedDataDecidedBy
 
@@ -1376,7 +1376,7 @@ class _AuditEntryApprovalExpiredDataRequired(TypedDict):
 
 class AuditEntryApprovalExpiredData(_AuditEntryApprovalExpiredDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalExpiredDataDecidedBy
 
@@ -2458,7 +2458,7 @@ class _CheckResultRequired(TypedDict):
 class CheckResult(_CheckResultRequired, total=False):
     """What execute would decide now; nothing is recorded and no rate limit is consumed."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -2990,7 +2990,7 @@ class EventActionDenied(_EventActionDeniedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3021,7 +3021,7 @@ class EventActionExecuted(_EventActionExecutedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3091,7 +3091,7 @@ class EventApprovalDecided(_EventApprovalDecidedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalDecidedDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -3121,7 +3121,7 @@ class EventApprovalExpired(_EventApprovalExpiredRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalExpiredDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -3153,7 +3153,7 @@ class EventApprovalRequested(_EventApprovalRequestedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -5145,7 +5145,7 @@ class _RunTimelineItemDecisionRequired(TypedDict):
 
 class RunTimelineItemDecision(_RunTimelineItemDecisionRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
 
 
@@ -5225,7 +5225,7 @@ class ScanResult(TypedDict):
 
 
 class ScreenDetectorList(TypedDict):
-    """The org's enabled detectors, as an SDK's own screen runs them beside the built-in table."""
+    """The org's enabled detectors by name and class, never their patterns: an SDK sends the texts of a screen to `POST /v1/scan` when there is any."""
     detectors: list[ScreenDetectorListDetectorsItem]
 
 
@@ -5239,9 +5239,6 @@ _ScreenDetectorListDetectorsItemRequiredKeys = TypedDict(
 
 class ScreenDetectorListDetectorsItem(_ScreenDetectorListDetectorsItemRequiredKeys):
     name: str
-    pattern: str
-    keywords: list[str]
-    checksum: Literal["luhn", "iban"] | None
 
 
 class SetHandoverRequest(TypedDict):
@@ -5892,7 +5889,7 @@ Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionN
 """A `when` condition: a comparison, `all`/`any`/`not`, or a rate."""
 
 
-DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
+DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "CONTENT_LIMIT", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 

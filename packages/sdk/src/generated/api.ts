@@ -1348,8 +1348,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The org's enabled detectors, for an SDK's own screen
-         * @description What a model-client wrapper's screen runs beside the built-in table in the caller's process (docs/guardrails.md): each enabled detector's name, class, pattern, keywords and checksum. The SDKs read it once and keep it for a few minutes.
+         * The org's enabled detectors by name and class, for an SDK's screen
+         * @description Whether a model-client wrapper's screen needs the server (docs/guardrails.md): each enabled detector's name and class, never its pattern, keywords or checksum (a pattern may spell the very value it guards, and an agent's key is not an admin's). When the list is not empty the SDKs send the texts they screen to `POST /v1/scan`, which runs the org's detectors server-side; they read the list once and keep it for a minute.
          */
         get: operations["screenContentDetectors"];
         put?: never;
@@ -1755,7 +1755,7 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -2346,7 +2346,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "executed" | "requested" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 policy?: {
                     name: string;
@@ -2784,7 +2784,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "approved" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2801,7 +2801,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "expired";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2818,7 +2818,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "cancelled";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -3563,7 +3563,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -3965,7 +3965,7 @@ export interface components {
          * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
          * @enum {string}
          */
-        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "REWRITE_REFUSED" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "REWRITE_REFUSED" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "CONTENT_LIMIT" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description How a run ended. */
         EndRunRequest: {
             /**
@@ -3999,7 +3999,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4029,7 +4029,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4097,7 +4097,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -4122,7 +4122,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -4149,7 +4149,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -5944,7 +5944,7 @@ export interface components {
             actionType: string;
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             policyName?: string;
             /** @description The sentence the agent was answered. */
@@ -6029,15 +6029,12 @@ export interface components {
             /** @description More were found than `findings` holds (100). */
             truncated: boolean;
         };
-        /** @description The org's enabled detectors, as an SDK's own screen runs them beside the built-in table. */
+        /** @description The org's enabled detectors by name and class, never their patterns: an SDK sends the texts of a screen to `POST /v1/scan` when there is any. */
         ScreenDetectorList: {
             detectors: {
                 name: string;
                 /** @enum {string} */
                 class: "secrets" | "personalData";
-                pattern: string;
-                keywords: string[];
-                checksum: ("luhn" | "iban") | null;
             }[];
         };
         /** @description Hand your approvals to a colleague until a time. */
