@@ -4,27 +4,21 @@ import { compiledDetectors, gatePasses, matchesOf, type CompiledOrgDetector, typ
 import { CONTENT_KEY_MIN_LENGTH, CONTENT_MIN_LENGTH, ScreenLimitReached, type ContentLimitName } from "./screen-content";
 
 /**
- * What one screen of an org's content may cost (docs/security.md, "Screening budgets"; ADR 0044).
+ * What one screen of an org's content may cost (docs/content-detectors.md, "Budgets"; ADR 0045).
  *
  * An org's own detectors are RE2 programs: a match over a text costs at most the text's length times the
  * program's instructions, whatever the text. That product — "work", in character-instructions — is what
  * a call's screen is held to, counted over every text of the call and every detector whose keywords the
- * text holds, before any matching starts. Measured on the 2-core development machine (bench/org-detectors.ts,
- * `npm run bench:org-detectors`): the costliest pattern tried, `(?s).{0,145}\d{5}`, runs at about 40 ns per
- * unit of work; literal-led patterns run at well under 1 ns.
+ * text holds, before any matching starts. Measured on the 2-core development machine: the costliest
+ * pattern allowed, `(?s).{0,145}\d{5}` (297 instructions) over letters, runs at about 50 ns per unit of work,
+ * up to about 150 ns with the machine busy; the literal-led patterns orgs write (`ACME-[0-9]{8}`,
+ * `acme_[a-z0-9]{32}`) at well under 1 ns, case-insensitive ones with a counted class at 10–20 ns.
  */
 
-/**
- * The work one call's screen may do with the org's detectors: at most about 6 s of one work-pool worker
- * at the costliest pattern measured (within the pool's 10 s job limit), and a fraction of that for the
- * literal-led patterns orgs write (bench/ORG-DETECTORS.md).
- */
-export const ORG_SCREEN_WORK_MAX = 160_000_000;
-/**
- * Work a screen may do on the event loop: at most about 10 ms at the costliest pattern, well under a
- * millisecond at the shapes orgs write. More goes to the work pool, in the org's turn.
- */
-export const ORG_SCREEN_INLINE_WORK = 250_000;
+/** The work one call's screen may do with the org's detectors: about 1.6 s of one worker at the costliest pattern, at most about 5 s on a busy machine (the pool's job limit is 10 s). */
+export const ORG_SCREEN_WORK_MAX = 32_000_000;
+/** Work a screen may do on the event loop: about 2.5 ms at the costliest pattern, far less at the usual shapes. More goes to the work pool, in the org's turn. */
+export const ORG_SCREEN_INLINE_WORK = 50_000;
 /**
  * The most text one call carries (the API's request body limit, 64 KiB: a JSON string's characters never
  * outnumber its bytes): a set of detectors is refused when saved if screening this much would pass
