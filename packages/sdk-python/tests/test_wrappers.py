@@ -17,7 +17,7 @@ from conftest import Org
 from provider_stand_in import Received, Reply, StandIn, stand_in
 from shape import assert_shape
 
-from gatehouse import AsyncGatehouse, BudgetExceededError, DeniedError, Gatehouse, PermissionDeniedError, aflush_reports, flush_reports, wrap_anthropic, wrap_openai
+from gatehouse import APIConnectionError, AsyncGatehouse, BudgetExceededError, DeniedError, Gatehouse, PermissionDeniedError, aflush_reports, flush_reports, wrap_anthropic, wrap_openai
 
 # The official clients come from the machine's wheelhouse (.ci/run installs them into the venv the suite
 # runs in); without them there is nothing of theirs to wrap.
@@ -367,6 +367,25 @@ def test_openai_an_orgs_own_detector_runs_in_gatehouse_and_its_pattern_never_rea
     outcome = entries(llm_org, "action.outcome")[0]["data"]
     assert outcome["findings"] == [{"detector": "acme_employee_id", "class": "personalData", "path": "answer.choices[0].message.content", "action": "flagged"}]
     assert "777111" not in whole_log(llm_org)
+
+
+class ScanRefused(httpx.HTTPTransport):
+    """Gatehouse as an agent's process reaches it, but POST /v1/scan never answers (connection refused)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/scan":
+            raise httpx.ConnectError("connection refused", request=request)
+        return super().handle_request(request)
+
+
+def test_openai_a_prompt_the_orgs_detectors_cannot_scan_is_not_sent(llm_org: Org, provider: StandIn) -> None:
+    add_employee_detector(llm_org)
+    provider.answer = lambda _request: Reply(json=completion("ok"))
+    with Gatehouse(llm_org.agent_key, base_url=llm_org.server.api, max_retries=0, http_client=httpx.Client(transport=ScanRefused())) as gh:
+        client = wrap_openai(openai.OpenAI(api_key="test", base_url=provider.url, max_retries=0), gh)
+        with pytest.raises(APIConnectionError):
+            client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": f"Payroll for {EMPLOYEE}."}])
+    assert provider.received == []
 
 
 def test_openai_deny_refuses_a_prompt_holding_only_an_orgs_own_detectors_value(llm_org: Org, provider: StandIn) -> None:

@@ -297,6 +297,24 @@ describe("wrapOpenAI: what leaves for the provider, and what comes back", () => 
     expect(JSON.stringify(outcomes.events)).not.toContain("ACME-TKT-1234-AB");
   });
 
+  it("when the org has detectors of its own and the prompt cannot be scanned by them, the call is refused and the provider receives nothing", async () => {
+    const org = await createTestOrg({ label: "grd-org-detector-scan-down", policies: [{ name: "llm", actions: ["llm.*"], effect: "allow" }] });
+    const added = await fetch(`${api.url}/v1/content/detectors`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${org.adminKey.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "acme_ticket_key", class: "secrets", pattern: "ACME-TKT-[0-9]{4}-[A-Z]{2}" }),
+    });
+    expect(added.status).toBe(201);
+    const failing: typeof fetch = (input, init) =>
+      String(input instanceof Request ? input.url : input).endsWith("/v1/scan") ? Promise.reject(new TypeError("connection refused")) : fetch(input, init);
+    const gatehouse = new Gatehouse({ apiKey: org.agent.apiKey, baseUrl: api.url, fetch: failing, maxRetries: 0 });
+    const openai = wrapOpenAI(new OpenAI({ apiKey: "test", baseURL: provider.url, maxRetries: 0 }), gatehouse);
+    provider.answer = () => ({ status: 200, json: completionOf("ok") });
+
+    await expect(openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Close ticket ACME-TKT-8842-QZ." }] })).rejects.toThrow();
+    expect(provider.received).toHaveLength(0);
+  });
+
   it("when the org's detectors cannot be read, the call still goes, screened by the built-in table, and one warning is written", async () => {
     const org = await createTestOrg({ label: "grd-org-detector-down", policies: [{ name: "llm", actions: ["llm.*"], effect: "allow" }] });
     const failing: typeof fetch = (input, init) =>
