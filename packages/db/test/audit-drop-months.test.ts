@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { parseCheckpoint, parseWitnessPolicy, verifyBundle, verifyConsistency, verifyInclusion, verifyCosignatures } from "@gatehouse/tlog";
+import { newId } from "@gatehouse/core";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
@@ -185,6 +186,46 @@ describe("dropping an org's oldest months (job audit-drop-months)", () => {
     expect(await partitions()).toEqual(before);
     expect(await starts()).toEqual({});
     expect(await pruned(a)).toEqual([]);
+  });
+
+  it("keeps a month that holds a decision still waiting for approval, whatever the retention, until it is decided", async () => {
+    await keepEntries(c, 30);
+    // A decision of C's from this (the history) month, held for a person: its action and its pending approval.
+    const sealedAt = new Date(Date.now() - 60_000);
+    const action = await db().action.create({
+      data: {
+        id: newId("action"),
+        orgId: c.org.id,
+        agentId: c.agent.id,
+        actionType: "pr.merge",
+        status: "requested",
+        result: {},
+        requestHash: "0".repeat(64),
+        auditEntryId: newId("audit"),
+        createdAt: sealedAt,
+      },
+    });
+    const approval = await db().approval.create({
+      data: {
+        id: newId("approval"),
+        orgId: c.org.id,
+        actionId: action.id,
+        agentId: c.agent.id,
+        requestHash: "0".repeat(64),
+        approverRoles: ["admin"],
+        approverMemberIds: [],
+        expiresAt: new Date(Date.now() + 86_400_000),
+        createdAt: sealedAt,
+      },
+    });
+    at(midMonth(3));
+    const before = await partitions();
+    expect((await dropAuditMonths()).kept).toEqual({
+      partition: "audit_entries_history",
+      reason: `1 of the 3 orgs with entries in it keep them (org ${c.org.id}: a decision in it still waits for approval)`,
+    });
+    expect(await partitions()).toEqual(before);
+    await db().approval.update({ where: { id: approval.id }, data: { status: "denied", decidedAt: new Date() } });
   });
 
   it("drops the months every org allows, oldest first; stops at one an org's retention still keeps", async () => {

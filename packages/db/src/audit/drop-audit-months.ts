@@ -58,8 +58,10 @@ async function rangePartitions(query: Query): Promise<Partition[]> {
 }
 
 /** Why an org keeps the partition's entries (null: its retention lets them go). */
-function keeps(org: { settings: unknown; closed: boolean }, end: Date, now: Date): string | null {
+function keeps(org: { settings: unknown; closed: boolean; pending?: boolean }, end: Date, now: Date): string | null {
   if (org.closed) return "it is closed (its log is read-only for good)";
+  // A decision still waiting for a person keeps its entry, whatever the retention (the approver decides on it).
+  if (org.pending) return "a decision in it still waits for approval";
   const days = retentionSettings(org.settings).entries;
   if (days === 0) return "its retention keeps whole entries (retention.entries is 0)";
   if (end.getTime() > now.getTime() - days * DAY_MS) return `its retention keeps whole entries ${days} days`;
@@ -123,9 +125,11 @@ async function dropMonths(database: Db, now: Date): Promise<AuditMonthDrops> {
       throw error;
     });
     if (inIt === null) continue;
-    const orgs = await query<{ id: string; settings: unknown; closed: boolean }>(
-      `SELECT id, settings, closed_at IS NOT NULL AS closed FROM orgs WHERE id = ANY($1::text[]) ORDER BY id`,
-      [inIt.map((o) => o.org_id)],
+    const orgs = await query<{ id: string; settings: unknown; closed: boolean; pending: boolean }>(
+      `SELECT o.id, o.settings, o.closed_at IS NOT NULL AS closed,
+              EXISTS (SELECT 1 FROM approvals a WHERE a.org_id = o.id AND a.status = 'pending' AND a.created_at < $2) AS pending
+         FROM orgs o WHERE o.id = ANY($1::text[]) ORDER BY o.id`,
+      [inIt.map((o) => o.org_id), partition.end],
     );
     const refusing = orgs.map((org) => ({ id: org.id, why: keeps(org, partition.end, now) })).filter((org) => org.why !== null);
     if (refusing.length > 0) {
