@@ -11,7 +11,8 @@ import { call, startApp, stopApp } from "./helpers";
 // conditions — canI and execute answer 2xx with a body the OpenAPI document's response schema accepts,
 // and execute again with the same eventId answers the same body. Before, `{ op: "exists" }` without a
 // value put `expected: undefined` in conditionsEvaluated, the serializer refused it, and execute answered
-// 500 after its audit entry was written (and 500 again on every retry).
+// 500 after its audit entry was written (and 500 again on every retry); report did the same with a broken
+// post-condition of that shape, after the outcome was written.
 
 const check = responseValidator(openApiDocument());
 let app: FastifyInstance;
@@ -156,9 +157,36 @@ describe("every answer the engine can produce is an answer the contract serializ
           }
         },
       ),
-      { seed: 6203, numRuns: 30, endOnFailure: true, examples: [EVERY_OPERATOR] },
+      { seed: 6203, numRuns: 20, endOnFailure: true, examples: [EVERY_OPERATOR] },
     );
     // Every operator was evaluated on some call (none was cut short before its conditions), `exists` also without a value.
     expect([...seen].sort()).toEqual([...OPERATORS, "exists without a value", "over"].sort());
   }, 120_000);
+});
+
+/**
+ * [post-condition, the outcome's data]: each breaks, so the answer names the violation with its conditions as
+ * evaluated, one of them an `exists` without a value. Before, report answered 500 after the outcome and the
+ * violation were recorded.
+ */
+const BROKEN_AFTER: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+  ["exists without a value, the field absent", { field: "outcome.rows", op: "exists" }, {}],
+  ["not exists without a value, the field present", { not: { field: "outcome.rows", op: "exists" } }, { rows: 3 }],
+];
+
+describe("the outcome's answer, whose violations carry conditions too", () => {
+  it.each(BROKEN_AFTER)("%s: report answers 2xx with a schema-valid body naming the violation", async (_name, postConditions, data) => {
+    const applied = await call(app, "PUT", "/v1/admin/policies", {
+      key: org.adminKey.apiKey,
+      body: { policies: [{ name: "after", actions: ["answer.*"], effect: "allow", postConditions }] },
+    });
+    expect(applied.statusCode, applied.body).toBe(200);
+    const executed = await call(app, "POST", "/v1/actions", { key: org.agent.apiKey, body: { actionType: "answer.report" } });
+    expect(executed.json()).toMatchObject({ status: "executed" });
+    const path = "/v1/actions/{auditEventId}/outcome";
+    const reported = await call(app, "POST", `/v1/actions/${executed.json().auditEventId}/outcome`, { key: org.agent.apiKey, body: { status: "success", data } });
+    expect(reported.statusCode, reported.body).toBe(200);
+    expect(check({ method: "POST", path, status: 200, body: reported.json() }), reported.body).toEqual([]);
+    expect(reported.json().violations).toMatchObject([{ policy: "after" }]);
+  });
 });
