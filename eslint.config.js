@@ -86,7 +86,7 @@ const boundaries = [
   boundary({
     files: ["packages/sdk/src/**"],
     message:
-      "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog and core's zod-free screen @gatehouse/core/model-traffic and rewrite-changes (all bundled at build time; ADR 0038). re2js reaches it only through model-traffic (the org's detectors), never imported here.",
+      "The SDK runs in the user's process: no server package, and of ours only @gatehouse/tlog and core's zod-free screen @gatehouse/core/model-traffic and rewrite-changes (all bundled at build time; ADR 0038). No re2js: an org's own detectors run in Gatehouse (POST /v1/scan).",
     regexes: [
       ...SERVER_PACKAGES.map(packageRegex),
       packageRegex("re2js"),

@@ -6,8 +6,6 @@
 //       (./content-python-vectors.ts), which packages/sdk-python/tests/test_screen.py holds the Python one to.
 // The engine (_screen.py) and the validators (_validators.py) are written by hand; each validator of the table
 // is named by its function's `name`, and this script fails when one has no name or no Python twin.
-// It also writes the RE2 matcher's case table and vectors (./re2-python.ts), which hold the Python matcher of an
-// org's own detectors to re2js.
 // `npm run openapi` runs it; `npm run openapi:check` (CI) runs it with --check, which fails when either file is
 // stale. Run: npx tsx --conditions=@gatehouse/source scripts/content-python.ts [--check]
 // Patterns are translated by ./lib/python-regex.ts; one it cannot translate exactly (a backreference, \p{…}, a
@@ -20,13 +18,10 @@ import { CONTENT_KEY_MIN_LENGTH, CONTENT_MIN_LENGTH, MAX_FINDINGS } from "../pac
 import { KEY_HINTED_TOKEN, NOT_AUTH_WORD, NOT_SECRET_KEYS, NOT_SECRET_SUFFIX, SECRET_HINTS } from "../packages/core/src/content/secret-rules.ts";
 import { screenVectors } from "./content-python-vectors.ts";
 import { keywordAnchor, pythonFlags, pythonPattern, Untranslatable } from "./lib/python-regex.ts";
-import { re2Tables, re2Vectors } from "./re2-python.ts";
 
 const TABLE_FILE = "packages/sdk-python/src/gatehouse/_content_table.py";
 const VALIDATORS_FILE = "packages/sdk-python/src/gatehouse/_validators.py";
 const VECTORS_FILE = "packages/sdk-python/tests/fixtures/screen-vectors.json";
-const RE2_TABLES_FILE = "packages/sdk-python/src/gatehouse/_re2_tables.py";
-const RE2_VECTORS_FILE = "packages/sdk-python/tests/fixtures/re2-vectors.json";
 
 // ── The table ──────────────────────────────────────────────────────────────────────────────────────
 
@@ -173,8 +168,6 @@ MAX_FINDINGS: Final = ${MAX_FINDINGS}
   const files: Record<string, string> = {
     [TABLE_FILE]: contentTable(),
     [VECTORS_FILE]: screenVectors(),
-    [RE2_TABLES_FILE]: re2Tables(),
-    [RE2_VECTORS_FILE]: re2Vectors(),
   };
   if (process.argv.includes("--check")) {
     const stale = Object.entries(files).filter(([file, text]) => {

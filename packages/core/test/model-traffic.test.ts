@@ -11,7 +11,7 @@ import {
   screenAnswer,
   StreamRestorer,
 } from "../src/index";
-import { orgDetectorScan } from "../src/content/model-traffic";
+import { orgDetectorScan } from "../src/content/org-detector-scan";
 
 // The screen of a model call in the caller's process (docs/guardrails.md): what it finds in a prompt,
 // how it rewrites it by the decision's rules, how the answer gets personal data back (whole or streamed),

@@ -74,7 +74,6 @@ const allowed: Array<[file: string, code: string]> = [
   ["packages/sdk/src/sample.ts", `import { verifyBundle } from "@gatehouse/tlog";`],
   ["packages/sdk/src/sample.ts", `import { readFile } from "node:fs/promises";`],
   ["packages/sdk/src/sample.ts", `import { findInValue } from "@gatehouse/core/model-traffic";`],
-  ["packages/sdk/src/sample.ts", `import { orgDetectorScan } from "@gatehouse/core/model-traffic";`],
   ["packages/sdk/src/sample.ts", `import { applyChanges } from "@gatehouse/core/rewrite-changes";`],
   ["packages/contracts/src/sample.ts", `import { z } from "zod";`],
   ["packages/contracts/src/sample.ts", `import { parsePolicyDocument } from "@gatehouse/core";`],

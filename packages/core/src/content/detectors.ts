@@ -70,8 +70,8 @@ export interface TextFinding {
 }
 
 /**
- * An org's own detectors, compiled (org-detectors.ts's `orgDetectorScan`): run beside the table. An
- * interface here so the screen (and the SDK's bundle of it) needs no RE2 engine unless an org has some.
+ * An org's own detectors, run beside the table: compiled on the server (org-detectors.ts's `orgDetectorScan`),
+ * answered by `POST /v1/scan` in the SDK. An interface here so the screen (and the SDK's bundle of it) needs no RE2 engine.
  */
 export interface OrgDetectorScan {
   /** How many detectors it runs. */

@@ -15,9 +15,9 @@ import { findInstructions, INSTRUCTION_RULES } from "./instruction-rules";
 import { formatIssuePath } from "../issue-path";
 import { confidenceField, MAX_FINDINGS, screenContent, type ContentFinding, type FindingClass } from "./screen-content";
 
-// An org's own detectors (docs/content-detectors.md), compiled by RE2 with the server's code: each screen below
-// takes them as `org`, run beside the table by the same overlap rule as the server's screen (detectors.ts).
-export { orgDetectorScan, type OrgDetectorSpec } from "./org-detector-scan";
+// An org's own detectors (docs/content-detectors.md): each screen below takes them as `org`, run beside the table by
+// the same overlap rule as the server's screen (detectors.ts). The server compiles them (org-detector-scan.ts); the
+// SDK answers them from `POST /v1/scan`, so this module carries no RE2 engine.
 export type { OrgDetectorScan } from "./detectors";
 
 /** A finding of the caller's own screen: the detector, its class and where — never the value, and no action (the decision's rules say). */
@@ -48,7 +48,7 @@ const FLAG_BOTH: Record<ContentClass, ContentAction> = { secrets: "flag", person
  * Every secret and piece of personal data in `value` (each string and each object key of 8 characters
  * or more), at `root`, without changing anything: what a prompt holds, before the decision says what
  * to do with it. At most 100 findings (MAX_FINDINGS); `redactForProvider` acts on every value all the same.
- * `org`: the org's own detectors (`orgDetectorScan`), run beside the table.
+ * `org`: the org's own detectors, run beside the table.
  */
 export function findInValue(value: unknown, root: ReadonlyArray<string | number>, org?: OrgDetectorScan): LocalFinding[] {
   const { findings } = screenContent(value, root, { actions: FLAG_BOTH, tag: () => "", ...(org ? { org } : {}) });
