@@ -248,17 +248,29 @@ describe("who may, and another org's ids", () => {
     expect((await call(app, "GET", "/v1/content/detectors")).statusCode).toBe(401);
   });
 
-  it("each change is an audit entry naming the detector, its pattern and what changed", async () => {
+  it("each change is an audit entry naming the detector and what changed, its pattern and keywords as fingerprints only", async () => {
     const name = uniqueName("logged");
     const created = await admin(org, "POST", "/v1/content/detectors", { name, class: "secrets", pattern: "LG[0-9]{4}" });
     await admin(org, "PATCH", `/v1/content/detectors/${created.json().id}`, { keywords: ["lg"] });
     await admin(org, "DELETE", `/v1/content/detectors/${created.json().id}`);
     const entries = await db().auditEntry.findMany({ where: { orgId: org.org.id, type: "content.detector_changed", subjectId: created.json().id }, orderBy: { seq: "asc" } });
-    const data = entries.map((entry) => openEntry(entry.canonical, entry.fields as StoredFields).data as { change: string; name: string; pattern: string; keywords: string[] });
-    expect(data.map((d) => [d.change, d.name, d.pattern, d.keywords])).toEqual([
-      ["created", name, "LG[0-9]{4}", []],
-      ["updated", name, "LG[0-9]{4}", ["lg"]],
-      ["deleted", name, "LG[0-9]{4}", ["lg"]],
+    expect(entries.map((entry) => entry.canonical).join("\n")).not.toContain("LG[0-9]{4}");
+    const data = entries.map(
+      (entry) =>
+        openEntry(entry.canonical, entry.fields as StoredFields).data as {
+          change: string;
+          name: string;
+          patternFingerprint: string;
+          keywordFingerprints: string[];
+          pattern?: string;
+        },
+    );
+    const pattern = data[0]?.patternFingerprint;
+    expect(pattern).toMatch(/^[0-9a-f]{16}$/);
+    expect(data.map((d) => [d.change, d.name, d.patternFingerprint, d.keywordFingerprints.length, d.pattern])).toEqual([
+      ["created", name, pattern, 0, undefined],
+      ["updated", name, pattern, 1, undefined],
+      ["deleted", name, pattern, 1, undefined],
     ]);
   });
 });

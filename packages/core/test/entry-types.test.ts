@@ -23,6 +23,23 @@ describe("the union of audit entry types", () => {
     expect(parsed.ok ? "" : parsed.problem).toMatch(problem);
   });
 
+  describe("content.detector_changed: the pattern and keywords as fingerprints, entries written before still read", () => {
+    const base = { detectorId: "d1", change: "created", name: "guard", class: "secrets", checksum: null, enabled: true };
+    it.each([
+      ["as written now", { ...base, patternFingerprint: "0123456789abcdef", keywordFingerprints: ["fedcba9876543210"] }],
+      ["as written before (the texts in clear)", { ...base, pattern: "ZEUS-[0-9]{2}", keywords: ["zeus"] }],
+    ])("accepts one %s", (_what, data) => {
+      expect(parseAuditEntryPayload({ type: "content.detector_changed", data }).ok).toBe(true);
+    });
+    it.each([
+      ["a fingerprint that is the text", { ...base, patternFingerprint: "ZEUS-[0-9]{2}" }],
+      ["a fingerprint of another length", { ...base, patternFingerprint: "0123456789abcdef0" }],
+      ["a keyword's fingerprint in clear", { ...base, keywordFingerprints: ["zeus"] }],
+    ])("refuses %s", (_what, data) => {
+      expect(parseAuditEntryPayload({ type: "content.detector_changed", data }).ok).toBe(false);
+    });
+  });
+
   it("the entry types that project to an event are entry types (derived from the event types' definitions: event-of-entry.test.ts)", () => {
     expect(EVENT_ENTRY_TYPES.filter((type) => !AUDIT_ENTRY_TYPE_NAMES.includes(type))).toEqual([]);
     expect(EVENT_ENTRY_TYPES).toContain("action.decided");

@@ -91,7 +91,11 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
   "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
-  "content.detector_changed": result("detector changed", "neutral", "One of the org's own content detectors was added, changed or deleted"),
+  "content.detector_changed": result(
+    "detector changed",
+    "neutral",
+    "One of the org's own content detectors was added, changed or deleted (its pattern and keywords as keyed fingerprints: the same text gives the same fingerprint in this org)",
+  ),
   "member.handover_set": result("hand-over", "neutral", "A member away handed their approvals to a colleague until a time"),
   "member.handover_ended": result("hand-over ended", "neutral", "A member ended their hand-over early"),
   "grant.created": result("grant given", "waiting", "An approver let the agent's matching calls through without a person, for a while or a number of calls"),

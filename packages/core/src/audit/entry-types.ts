@@ -18,6 +18,12 @@ import { budgetRefSchema, budgetStateSchema, reservationRecordSchema, settlement
  * written). Adding an entry type is one member here, which the compiler then walks through.
  */
 
+/**
+ * The length, in hex characters, of a detector's pattern or keyword fingerprint in `content.detector_changed`
+ * (64 bits of an HMAC-SHA-256 under a key of the org's own: enough to tell a change, useless offline without it).
+ */
+export const DETECTOR_FINGERPRINT_HEX = 16;
+const detectorFingerprint = z.string().regex(new RegExp(`^[0-9a-f]{${DETECTOR_FINGERPRINT_HEX}}$`));
 const role = z.enum(MEMBER_ROLES);
 const json = z.record(z.string(), z.unknown());
 const member = z.strictObject({ id: z.string(), email: z.string() });
@@ -374,14 +380,21 @@ export const AUDIT_ENTRY_TYPES = {
     }),
   },
   "content.detector_changed": {
-    summary: "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, pattern, keywords, checksum and whether it runs.",
+    summary:
+      "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, checksum and whether it runs, and its pattern and keywords as keyed fingerprints (never in clear: a literal pattern may be the secret it guards).",
     data: z.strictObject({
       detectorId: z.string(),
       change: z.enum(["created", "updated", "deleted"]),
       name: z.string(),
       class: z.enum(["secrets", "personalData"]),
-      pattern: z.string(),
-      keywords: z.array(z.string()),
+      patternFingerprint: detectorFingerprint
+        .optional()
+        .describe(
+          `HMAC-SHA-256 of the pattern under a key of the org's own (derived from the master key), hex, its first ${DETECTOR_FINGERPRINT_HEX} characters: equal for the same pattern in one org, different across orgs, and not computable without the master key. Absent from entries written before it replaced \`pattern\`.`,
+        ),
+      keywordFingerprints: z.array(detectorFingerprint).optional().describe("The keywords' fingerprints, one per keyword in order, keyed like `patternFingerprint`."),
+      pattern: z.string().optional().describe("Only in entries written before the fingerprints replaced it: the pattern in clear."),
+      keywords: z.array(z.string()).optional().describe("Only in entries written before the fingerprints replaced them: the keywords in clear."),
       checksum: z.string().nullable(),
       enabled: z.boolean(),
     }),

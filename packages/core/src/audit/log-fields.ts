@@ -128,12 +128,12 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "org.sso_domain_verified": { domain: identifier("domain"), record: fixed },
   // `events`: names from Gatehouse's list; `reason`: Gatehouse's (a 410, retries used up).
   "webhook.endpoint_changed": { ...allFixed("endpointId", "change", "events", "reason"), url: identifier("url") },
-  // A detector is configuration an admin publishes: its name, pattern and keywords may not hold a secret (a pattern is no place for one).
+  // A detector's name is configuration an admin publishes: it may not hold a secret. Its pattern and keywords
+  // reach the entry only as keyed fingerprints (a literal pattern may be the secret it guards); `pattern` and
+  // `keywords` in clear are in entries written before, never in one appended now.
   "content.detector_changed": {
-    ...allFixed("detectorId", "change", "class", "checksum", "enabled"),
+    ...allFixed("detectorId", "change", "class", "patternFingerprint", "keywordFingerprints", "pattern", "keywords", "checksum", "enabled"),
     name: config("name"),
-    pattern: config("pattern"),
-    keywords: config("keywords"),
   },
   "member.handover_set": allFixed("from", "to", "until"),
   "member.handover_ended": allFixed("from", "to"),

@@ -1,6 +1,8 @@
+import { createHmac } from "node:crypto";
 import { createContentDetectorBodySchema, testContentDetectorBodySchema, updateContentDetectorBodySchema, type ContentDetectorView } from "@gatehouse/contracts";
 import {
   conflict,
+  DETECTOR_FINGERPRINT_HEX,
   MAX_ORG_DETECTORS,
   newId,
   notFound,
@@ -26,6 +28,7 @@ import { forgetOrgDetectors, orgDetectors } from "../snapshots/org-detectors";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
 import { isUniqueViolation } from "../infra/prisma-errors";
+import { orgSubkey } from "../infra/org-vault";
 import { publishAfterCommit } from "../infra/signals";
 import { settingsOf } from "../orgs/get-org-settings";
 import { SECOND_APPROVAL_REQUIRED } from "../orgs/update-org-settings";
@@ -76,14 +79,22 @@ async function changed(ctx: Ctx): Promise<void> {
   await publishAfterCommit({ type: "detectors.changed", orgId: ctx.org.id });
 }
 
-function entryData(row: DetectorRow, change: "created" | "updated" | "deleted") {
+/**
+ * The entry of a change: the pattern and keywords as keyed fingerprints, never in clear (a literal pattern
+ * may be the secret it guards, and every role that reads the log is not an admin). HMAC-SHA-256 under the
+ * org's `detector-fingerprint` subkey, its first DETECTOR_FINGERPRINT_HEX hex characters: the same text
+ * gives the same fingerprint in one org, and nobody without the master key can try guesses against it.
+ */
+async function entryData(orgId: string, row: DetectorRow, change: "created" | "updated" | "deleted") {
+  const key = await orgSubkey(orgId, "detector-fingerprint");
+  const fingerprint = (kind: "pattern" | "keyword", text: string) => createHmac("sha256", key).update(`${kind}\n${text}`, "utf8").digest("hex").slice(0, DETECTOR_FINGERPRINT_HEX);
   return {
     detectorId: row.id,
     change,
     name: row.name,
     class: row.class as ContentClass,
-    pattern: row.pattern,
-    keywords: row.keywords,
+    patternFingerprint: fingerprint("pattern", row.pattern),
+    keywordFingerprints: row.keywords.map((keyword) => fingerprint("keyword", keyword)),
     checksum: row.checksum,
     enabled: row.enabled,
   };
@@ -156,7 +167,7 @@ export async function createContentDetector({ ctx, input }: { ctx: Ctx; input: u
         },
       });
       await withinScreenBudget(tx, ctx.org.id);
-      await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: id, data: entryData(row, "created") });
+      await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: id, data: await entryData(ctx.org.id, row, "created") });
       return row;
     }, TX_OPTIONS);
     await changed(ctx);
@@ -213,7 +224,12 @@ export async function updateContentDetector({ ctx, input }: { ctx: Ctx; input: {
         },
       });
       await withinScreenBudget(tx, ctx.org.id);
-      await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: row.id, data: entryData(row, "updated") });
+      await appendAuditEntry(tx, ctx.org.id, {
+        type: "content.detector_changed",
+        actor: actorRef(ctx.actor),
+        subjectId: row.id,
+        data: await entryData(ctx.org.id, row, "updated"),
+      });
       return row;
     }, TX_OPTIONS);
     await changed(ctx);
@@ -231,7 +247,7 @@ export async function deleteContentDetector({ ctx, input }: { ctx: Ctx; input: {
     const row = await detectorOf(tx, ctx, input.id, true);
     if (await secondApprovalInForce(tx, ctx.org.id)) throw secondApprovalRequired("deleting a detector");
     await tx.contentDetector.delete({ where: { id: row.id } });
-    await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: row.id, data: entryData(row, "deleted") });
+    await appendAuditEntry(tx, ctx.org.id, { type: "content.detector_changed", actor: actorRef(ctx.actor), subjectId: row.id, data: await entryData(ctx.org.id, row, "deleted") });
     return row;
   }, TX_OPTIONS);
   await changed(ctx);

@@ -1677,7 +1677,7 @@ class AuditEntryBudgetThresholdDataBudgetSpent(TypedDict):
 
 
 class AuditEntryContentDetectorChanged(TypedDict):
-    """An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, pattern, keywords, checksum and whether it runs."""
+    """An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, checksum and whether it runs, and its pattern and keywords as keyed fingerprints (never in clear: a literal pattern may be the secret it guards)."""
     type: Literal["content.detector_changed"]
     data: AuditEntryContentDetectorChangedData
 
@@ -1690,14 +1690,23 @@ _AuditEntryContentDetectorChangedDataRequiredKeys = TypedDict(
 )
 
 
-class AuditEntryContentDetectorChangedData(_AuditEntryContentDetectorChangedDataRequiredKeys):
+class _AuditEntryContentDetectorChangedDataRequired(TypedDict):
     detectorId: str
     change: Literal["created", "updated", "deleted"]
     name: str
-    pattern: str
-    keywords: list[str]
     checksum: str | None
     enabled: bool
+
+
+class AuditEntryContentDetectorChangedData(_AuditEntryContentDetectorChangedDataRequired, _AuditEntryContentDetectorChangedDataRequiredKeys, total=False):
+    patternFingerprint: str
+    """HMAC-SHA-256 of the pattern under a key of the org's own (derived from the master key), hex, its first 16 characters: equal for the same pattern in one org, different across orgs, and not computable without the master key. Absent from entries written before it replaced `pattern`."""
+    keywordFingerprints: list[str]
+    """The keywords' fingerprints, one per keyword in order, keyed like `patternFingerprint`."""
+    pattern: str
+    """Only in entries written before the fingerprints replaced it: the pattern in clear."""
+    keywords: list[str]
+    """Only in entries written before the fingerprints replaced them: the keywords in clear."""
 
 
 class AuditEntryDelegationCreated(TypedDict):

@@ -3193,8 +3193,14 @@ export interface components {
                 name: string;
                 /** @enum {string} */
                 class: "secrets" | "personalData";
-                pattern: string;
-                keywords: string[];
+                /** @description HMAC-SHA-256 of the pattern under a key of the org's own (derived from the master key), hex, its first 16 characters: equal for the same pattern in one org, different across orgs, and not computable without the master key. Absent from entries written before it replaced `pattern`. */
+                patternFingerprint?: string;
+                /** @description The keywords' fingerprints, one per keyword in order, keyed like `patternFingerprint`. */
+                keywordFingerprints?: string[];
+                /** @description Only in entries written before the fingerprints replaced it: the pattern in clear. */
+                pattern?: string;
+                /** @description Only in entries written before the fingerprints replaced them: the keywords in clear. */
+                keywords?: string[];
                 checksum: string | null;
                 enabled: boolean;
             };
