@@ -41,7 +41,8 @@ export async function insertApiKey(
       keyHash: key.hash,
       lastFour: key.lastFour,
       expiresAt,
-      refreshDays,
+      // Only a key that may refresh names its period (a database migrated only part way, as a migration's own test makes, has no such column yet).
+      ...(refreshDays !== null ? { refreshDays } : {}),
     },
     select: { id: true, name: true, expiresAt: true },
   });
