@@ -416,6 +416,8 @@ describe("npm start", () => {
       await context.addCookies(cookie.split("; ").map((pair) => ({ name: pair.slice(0, pair.indexOf("=")), value: pair.slice(pair.indexOf("=") + 1), url: dev.webUrl })));
       const page = await context.newPage();
       await page.goto(path);
+      // The demo admin owns the demo org: an owner types the code the terminal shows (the link does not fill it in).
+      await page.getByLabel("Code shown in your terminal").fill(/code=([A-Z]{4}-[A-Z]{4})/.exec(path)?.[1] ?? "");
       await page.getByRole("button", { name: "Confirm" }).click();
       await page.getByRole("status").filter({ hasText: "Confirmed: the CLI is signing in to" }).waitFor({ timeout: 30_000 });
     } finally {
