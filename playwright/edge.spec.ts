@@ -127,6 +127,7 @@ test.describe("development-only routes", () => {
       // What an operator puts in .env; the rest is the compose file's own defaults.
       const secrets = {
         POSTGRES_PASSWORD: "unused",
+        POSTGRES_APP_PASSWORD: "unused",
         REDIS_PASSWORD: "unused",
         GATEHOUSE_MASTER_KEY: randomBytes(32).toString("base64"),
         AUTH_SECRET: randomBytes(32).toString("base64url"),
