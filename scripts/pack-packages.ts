@@ -1,7 +1,6 @@
 // `npm run pack:packages`: the packages a user installs, as npm would publish them, into dist/packages/
-// (emptied first, so it holds one tarball of each): `npm pack` in packages/sdk, packages/cli and each
-// adapter in packages/integrations/, which runs each package's `prepack` (its build), so the tarballs
-// are complete even in a fresh clone.
+// (emptied first, so it holds one tarball of each): the packages built through turbo (so the tarballs are complete
+// even in a fresh clone), then `npm pack` in packages/sdk, packages/cli and each adapter in packages/integrations/.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -16,8 +15,16 @@ const packages = [
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+// Built first, all at once, through turbo: a clone without builds builds them (each package's own `build`), and one
+// whose sources turbo has built before (CI's packages stage) gets them from its cache instead of building again.
+// Then packed without the packages' prepack, which would build each once more.
+const built = spawnSync(join(root, "node_modules", ".bin", "turbo"), ["run", "build", ...packages.map((dir) => `--filter=./${dir}`), "--output-logs=errors-only"], {
+  cwd: root,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if (built.status !== 0) process.exit(built.status ?? 1);
 for (const dir of packages) {
-  const packed = spawnSync("npm", ["pack", "--pack-destination", out], { cwd: join(root, dir), stdio: ["ignore", "inherit", "inherit"] });
+  const packed = spawnSync("npm", ["pack", "--ignore-scripts", "--pack-destination", out], { cwd: join(root, dir), stdio: ["ignore", "inherit", "inherit"] });
   if (packed.status !== 0) process.exit(packed.status ?? 1);
 }
 

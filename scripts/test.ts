@@ -7,10 +7,22 @@
 // runs after them, beside the Playwright journeys, with the system's Python (PYTHON, default /usr/bin/python3, which has Debian's httpx,
 // pytest and pytest-asyncio); its cases count in the same totals.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { measured, measuredAsync } from "./lib/cpu-seconds.ts";
-import { faultsArgs, PLAYWRIGHT_ARGS, playwrightOutcome, pytestOutcome, vitestOutcome, type PlaywrightReport, type VitestReport } from "./lib/test-reports.ts";
+import {
+  costliestFiles,
+  faultsArgs,
+  PLAYWRIGHT_ARGS,
+  playwrightFileCosts,
+  playwrightOutcome,
+  pytestFileCosts,
+  pytestOutcome,
+  vitestFileCosts,
+  vitestOutcome,
+  type PlaywrightReport,
+  type VitestReport,
+} from "./lib/test-reports.ts";
 
 const out = "test-results";
 mkdirSync(out, { recursive: true });
@@ -127,5 +139,15 @@ const failures = outcomes.flatMap((outcome) =>
 );
 if (failures.length > 0) console.error(`\nfailed tests:\n${failures.join("\n")}`);
 console.log(`\nrunners:\n${runnerTimes.map((line) => `  ${line}`).join("\n")}`);
+// What each file cost (test-results/file-costs.json, every file; bench/CI.md's table), and the ten costliest here, so
+// that growth is seen where it happens (docs/testing.md).
+const costs = [
+  ...(main ? vitestFileCosts(main, process.cwd()) : []),
+  ...(faults ? vitestFileCosts(faults, process.cwd(), "vitest (faults)") : []),
+  ...(playwright ? playwrightFileCosts(playwright) : []),
+  ...(!chosen && existsSync(pythonJunit) ? pytestFileCosts(readFileSync(pythonJunit, "utf8"), "packages/sdk-python") : []),
+];
+writeFileSync(join(out, "file-costs.json"), `${JSON.stringify(costs, null, 2)}\n`);
+if (costs.length > 0) console.log(`\nthe ten costliest files (seconds each file ran, every file in ${join(out, "file-costs.json")}):\n${costliestFiles(costs).join("\n")}`);
 console.log(`\ntests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
 process.exit(ok && failed === 0 ? 0 : 1);

@@ -24,7 +24,7 @@ export function firstLines(message: string | undefined): string {
 type PlaywrightSuite = {
   title: string;
   file?: string;
-  specs?: { title: string; tests: { status: string; results?: { error?: { message?: string } }[] }[] }[];
+  specs?: { title: string; tests: { status: string; results?: { duration?: number; error?: { message?: string } }[] }[] }[];
   suites?: PlaywrightSuite[];
 };
 export type PlaywrightReport = { stats: { expected: number; unexpected: number; flaky: number; skipped: number }; suites: PlaywrightSuite[] };
@@ -52,7 +52,14 @@ export type VitestReport = {
   numPassedTests: number;
   numFailedTests: number;
   numPendingTests: number;
-  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    startTime?: number;
+    endTime?: number;
+    assertionResults: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
 };
 
 /** Vitest's JSON reporter; a file whose setup or teardown threw counts no failing test, and is a failure all the same. */
@@ -97,4 +104,48 @@ export function pytestOutcome(junitXml: string, folder: string): Outcome {
     why.push(firstLines(xmlText(problem[1] ?? "")));
   }
   return { passed: count("tests") - failed - count("skipped"), failed: Math.max(failed, failures.length), flaky: 0, skipped: count("skipped"), failures, why };
+}
+
+/** What one test file cost a runner: its seconds from first setup to last teardown (Vitest), or its tests' summed seconds (Playwright, pytest). */
+export type FileCost = { runner: string; file: string; seconds: number };
+
+export function vitestFileCosts(report: VitestReport, root: string, runner = "vitest"): FileCost[] {
+  return report.testResults.map((file) => ({
+    runner,
+    file: file.name.startsWith(`${root}/`) ? file.name.slice(root.length + 1) : file.name,
+    seconds: file.startTime !== undefined && file.endTime !== undefined ? (file.endTime - file.startTime) / 1000 : 0,
+  }));
+}
+
+export function playwrightFileCosts(report: PlaywrightReport): FileCost[] {
+  const costs = new Map<string, number>();
+  const walk = (suite: PlaywrightSuite, file: string) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests) for (const result of test.results ?? []) costs.set(file, (costs.get(file) ?? 0) + (result.duration ?? 0) / 1000);
+    }
+    for (const child of suite.suites ?? []) walk(child, file);
+  };
+  for (const suite of report.suites) walk(suite, suite.file ?? suite.title);
+  return [...costs].map(([file, seconds]) => ({ runner: "playwright", file: `playwright/${file}`, seconds }));
+}
+
+/** pytest's JUnit XML: each case's `time`, summed per module (classname "tests.test_x" or "tests.test_x.TestY" is tests/test_x.py). */
+export function pytestFileCosts(junitXml: string, folder: string): FileCost[] {
+  const costs = new Map<string, number>();
+  for (const [, attributes = ""] of junitXml.matchAll(/<testcase\b([^>]*?)\/?>/g)) {
+    const classname = xmlText(/\bclassname="([^"]*)"/.exec(attributes)?.[1] ?? "?");
+    const parts = classname.split(".");
+    const module = parts.length > 1 && /^[A-Z]/.test(parts.at(-1) ?? "") ? parts.slice(0, -1) : parts;
+    const file = `${folder}/${module.join("/")}.py`;
+    costs.set(file, (costs.get(file) ?? 0) + Number(/\btime="([0-9.]+)"/.exec(attributes)?.[1] ?? 0));
+  }
+  return [...costs].map(([file, seconds]) => ({ runner: "pytest", file, seconds }));
+}
+
+/** The `n` costliest files, costliest first, one line each ("  123.4 s  vitest  packages/db/test/x.test.ts"). */
+export function costliestFiles(costs: readonly FileCost[], n = 10): string[] {
+  return [...costs]
+    .sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file))
+    .slice(0, n)
+    .map((cost) => `${cost.seconds.toFixed(1).padStart(7)} s  ${cost.runner.padEnd(15)} ${cost.file}`);
 }

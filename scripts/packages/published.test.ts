@@ -1,7 +1,7 @@
 /**
  * The packages as a user gets them, by the README's own words: its install block ("Using the SDK and the
  * CLI outside this repository") runs as written, in bash, from this clone with no build in it (so
- * `npm pack`'s prepack must build) and with an empty home folder: `npm run pack:packages`, a new project
+ * `npm run pack:packages` must build them: through turbo, whose cache CI's packages stage filled) and with an empty home folder: `npm run pack:packages`, a new project
  * in that home with @gatehouse/sdk and @gatehouse/cli installed from the tarballs, the CLI installed
  * globally too. A drift between the README and what works fails here. Then a plain ESM script and a
  * plain CommonJS script run execute, canI and gate against a real API process (the gate approved
@@ -18,8 +18,8 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { addTestMember, createTestOrg, testDatabaseUrl, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { spawnApi, type ApiProcess } from "../../apps/api/test/spawn-api.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -83,11 +83,12 @@ let org: TestOrg;
 let approver: TestMember;
 
 beforeAll(async () => {
-  // A fresh clone has no builds: `npm pack` (through the README's `npm run pack:packages`) must make them.
+  // A fresh clone has no builds: the README's `npm run pack:packages` must make them (turbo builds them, or restores
+  // them from its cache when these sources were built before in this clone: CI's packages stage).
   for (const dir of ["packages/sdk/dist", "packages/cli/dist", ...ADAPTERS.map((name) => `packages/integrations/${name}/dist`)])
     rmSync(join(root, dir), { recursive: true, force: true });
   let ended: string;
-  [api, ended] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), followReadme()]);
+  [api, ended] = await Promise.all([spawnApi({ DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" }), followReadme()]);
   project = ended;
   org = await createTestOrg({
     label: "packages",

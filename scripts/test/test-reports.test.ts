@@ -1,7 +1,7 @@
 // `npm run test:repeat` lists every test that failed in any pass from the runners' JSON reports (issue 48): a failure
 // it missed would let a flake land unnoticed.
 import { describe, expect, it } from "vitest";
-import { playwrightOutcome, pytestOutcome, vitestOutcome } from "../lib/test-reports.ts";
+import { costliestFiles, playwrightFileCosts, playwrightOutcome, pytestFileCosts, pytestOutcome, vitestFileCosts, vitestOutcome } from "../lib/test-reports.ts";
 
 describe("a repeated run's reading of the runners' reports", () => {
   it("names each journey that failed or passed only on a retry, with its file and describe blocks", () => {
@@ -98,5 +98,47 @@ describe("a repeated run's reading of the runners' reports", () => {
     expect(
       pytestOutcome(`<testsuite errors="0" failures="0" skipped="0" tests="2"><testcase classname="t" name="a" /><testcase classname="t" name="b"></testcase></testsuite>`, "p"),
     ).toMatchObject({ passed: 2, failed: 0, failures: [] });
+  });
+
+  it("says what each file cost every runner, and lists the costliest first", () => {
+    const vitest = vitestFileCosts(
+      {
+        numPassedTests: 2,
+        numFailedTests: 0,
+        numPendingTests: 0,
+        testResults: [
+          { name: "/repo/packages/db/test/a.test.ts", status: "passed", startTime: 1_000, endTime: 4_500, assertionResults: [] },
+          { name: "/repo/apps/api/test/b.test.ts", status: "passed", startTime: 2_000, endTime: 2_250, assertionResults: [] },
+        ],
+      },
+      "/repo",
+    );
+    expect(vitest).toEqual([
+      { runner: "vitest", file: "packages/db/test/a.test.ts", seconds: 3.5 },
+      { runner: "vitest", file: "apps/api/test/b.test.ts", seconds: 0.25 },
+    ]);
+    const playwright = playwrightFileCosts({
+      stats: { expected: 3, unexpected: 0, flaky: 0, skipped: 0 },
+      suites: [
+        {
+          title: "members.spec.ts",
+          file: "members.spec.ts",
+          specs: [{ title: "invites", tests: [{ status: "expected", results: [{ duration: 1_500 }, { duration: 500 }] }] }],
+          suites: [{ title: "roles", specs: [{ title: "demotes", tests: [{ status: "expected", results: [{ duration: 4_000 }] }] }] }],
+        },
+      ],
+    });
+    expect(playwright).toEqual([{ runner: "playwright", file: "playwright/members.spec.ts", seconds: 6 }]);
+    const pytest = pytestFileCosts(
+      `<testsuite tests="3"><testcase classname="tests.test_gate.TestGate" name="a" time="0.5" /><testcase classname="tests.test_gate" name="b" time="1.25"></testcase><testcase classname="tests.test_scan" name="c" time="0.1" /></testsuite>`,
+      "packages/sdk-python",
+    );
+    expect(pytest).toEqual([
+      { runner: "pytest", file: "packages/sdk-python/tests/test_gate.py", seconds: 1.75 },
+      { runner: "pytest", file: "packages/sdk-python/tests/test_scan.py", seconds: 0.1 },
+    ]);
+    const lines = costliestFiles([...vitest, ...playwright, ...pytest], 3);
+    expect(lines.map((line) => line.trim().split(/\s+/).at(-1))).toEqual(["playwright/members.spec.ts", "packages/db/test/a.test.ts", "packages/sdk-python/tests/test_gate.py"]);
+    expect(lines[0]).toMatch(/^\s+6\.0 s {2}playwright/);
   });
 });

@@ -1,5 +1,5 @@
-import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { addTestMember, createTestOrg, testDatabaseUrl, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -42,7 +42,7 @@ describe("waiting on one process, deciding on another", () => {
   });
 
   it("with Redis: the waiter on A is woken by a decision made through B", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     const [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
     processes.push(a, b);
     const org = await createTestOrg({ label: "wake-redis", policies });
@@ -55,7 +55,7 @@ describe("waiting on one process, deciding on another", () => {
   }, 60_000);
 
   it("without Redis: the database poll wakes the waiter on A after a decision through B", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl") };
+    const env = { DATABASE_URL: testDatabaseUrl() };
     const [a, b] = await Promise.all([spawnApi(env, ["REDIS_URL"]), spawnApi(env, ["REDIS_URL"])]);
     processes.push(a, b);
     const org = await createTestOrg({ label: "wake-poll", policies });

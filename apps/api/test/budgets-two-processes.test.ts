@@ -1,6 +1,6 @@
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
 import { db } from "@gatehouse/db";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectLedgerMatchesLog } from "./budget-ledger";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
@@ -17,7 +17,7 @@ const ADMITS = 100;
 const TOKENS_PER_CALL = 10;
 
 beforeAll(async () => {
-  const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+  const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
   [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
   org = await createTestOrg({
     label: "budget-race",

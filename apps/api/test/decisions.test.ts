@@ -1,8 +1,8 @@
 import { db, invalidatePolicyCache } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startApp, stopApp, writesOf } from "./helpers";
 
 let app: FastifyInstance;
@@ -108,7 +108,7 @@ describe("rate conditions", () => {
 
 describe("policy integrity", () => {
   async function sql(text: string, values: unknown[]) {
-    const client = new pg.Client({ connectionString: inject("databaseUrl") });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
     await client.connect();
     try {
       await client.query(text, values);

@@ -1,6 +1,6 @@
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, call, startApp, stopApp, writesOf } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -91,7 +91,7 @@ describe("two API processes", () => {
   let p: ApiProcess;
   let q: ApiProcess;
   beforeAll(async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     [p, q] = await Promise.all([spawnApi(env), spawnApi(env)]);
   }, 60_000);
   afterAll(async () => {

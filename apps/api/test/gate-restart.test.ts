@@ -1,5 +1,5 @@
-import { addTestMember, createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { addTestMember, createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { Gatehouse } from "../../../packages/sdk/src/index.ts";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
@@ -13,7 +13,7 @@ afterAll(async () => {
 
 describe("gate() across an API restart", () => {
   it("a gate waiting on an instance that restarts re-attaches and resolves with the decision made meanwhile", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     const first = await spawnApi(env);
     processes.push(first);
     const port = Number(new URL(first.url).port);

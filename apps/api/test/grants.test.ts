@@ -1,6 +1,6 @@
-import { addTestMember, createTestOrg, type TestMember, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, testDatabaseUrl, type TestMember, type TestOrg } from "@gatehouse/db/testing";
 import { updateOrgSettings } from "@gatehouse/db";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -23,7 +23,7 @@ let approver: TestMember;
 let viewer: TestMember;
 
 beforeAll(async () => {
-  const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+  const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
   [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
   org = await createTestOrg({ label: "grants", policies: POLICIES });
   await updateOrgSettings({ ctx: org.ctx, input: { loops: { enabled: false }, grants: { maxDurationSeconds: 3600, maxUses: 20 } } });

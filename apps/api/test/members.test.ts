@@ -1,7 +1,7 @@
 import { KEY_CACHE_TTL_MS, acceptInvitation, db, verifyAuditLog } from "@gatehouse/db";
-import { addTestMember, createTestOrg, invitationTokenFromOutbox, type TestOrg } from "@gatehouse/db/testing";
+import { addTestMember, createTestOrg, invitationTokenFromOutbox, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startApp, stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -151,7 +151,7 @@ describe("two API processes", () => {
   let org: TestOrg;
 
   beforeAll(async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
     org = await createTestOrg({ label: "apimem2" });
   }, 60_000);

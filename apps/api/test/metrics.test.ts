@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { metricsRegistry, metricsSettings } from "@gatehouse/db";
-import { createTestOrg, freePort, parsePrometheusText, sampleValue, type PromExposition, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, freePort, parsePrometheusText, type PromExposition, sampleValue, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const port = await freePort();
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
   api = await spawnApi({
-    DATABASE_URL: inject("databaseUrl"),
+    DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     API_METRICS_PORT: String(port),
     METRICS_TOKEN: TOKEN,

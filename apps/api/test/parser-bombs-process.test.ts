@@ -1,6 +1,6 @@
 import { db } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ALLOW_ALL_PR, stopApp } from "./helpers";
 import { heavyLegalSource, METADATA_BOMBS, SET_BOMBS, SOURCE_BOMBS } from "./parser-bombs";
 import { spawnApi, type ApiProcess } from "./spawn-api";
@@ -20,7 +20,7 @@ let attacker: TestOrg;
 let victim: TestOrg;
 
 beforeAll(async () => {
-  api = await spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
+  api = await spawnApi({ DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
   [attacker, victim] = await Promise.all([createTestOrg({ label: "attacker", policies: ALLOW_ALL_PR }), createTestOrg({ label: "victim", policies: ALLOW_ALL_PR })]);
 }, 60_000);
 

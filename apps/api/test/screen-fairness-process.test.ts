@@ -1,5 +1,5 @@
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { ALLOW_ALL_PR, stopApp } from "./helpers";
 import { costliestPermittedSet, largestCall, measureScreenFairness } from "./screen-fairness";
 import { spawnApi, type ApiProcess } from "./spawn-api";
@@ -16,7 +16,7 @@ let attacker: TestOrg;
 let victim: TestOrg;
 
 beforeAll(async () => {
-  api = await spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
+  api = await spawnApi({ DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
   [attacker, victim] = await Promise.all([createTestOrg({ label: "screen-attacker", policies: ALLOW_ALL_PR }), createTestOrg({ label: "screen-victim", policies: ALLOW_ALL_PR })]);
   for (const spec of costliestPermittedSet()) {
     const created = await post("/v1/content/detectors", attacker.adminKey.apiKey, JSON.stringify({ name: spec.name, class: spec.class, pattern: spec.pattern }));

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { freePort } from "@gatehouse/db/testing";
-import { describe, expect, inject, it } from "vitest";
+import { freePort, testDatabaseUrl } from "@gatehouse/db/testing";
+import { describe, expect, it } from "vitest";
 
 /** `npm run api` with `env` changed (undefined removes a variable): its exit code and what it printed. */
 async function runApi(env: Record<string, string | undefined>): Promise<{ code: number | null; output: string }> {
@@ -29,7 +29,7 @@ describe("an API process refuses to start on an unsafe configuration", () => {
   });
 
   it("in production without GATEHOUSE_MASTER_KEY, saying so (none is generated)", async () => {
-    const { code, output } = await runApi({ DATABASE_URL: inject("databaseUrl"), NODE_ENV: "production", GATEHOUSE_MASTER_KEY: undefined });
+    const { code, output } = await runApi({ DATABASE_URL: testDatabaseUrl(), NODE_ENV: "production", GATEHOUSE_MASTER_KEY: undefined });
     expect(code).toBe(1);
     expect(output).toContain("GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production");
   });

@@ -1,6 +1,6 @@
 import { KEY_CACHE_TTL_MS, ORG_DETECTORS_TTL_MS } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopApp } from "./helpers";
 import { spawnApi, type ApiProcess } from "./spawn-api";
 
@@ -10,7 +10,7 @@ let b: ApiProcess;
 let org: TestOrg;
 
 beforeAll(async () => {
-  const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+  const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
   [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
   org = await createTestOrg({ label: "twoproc", policies: [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }] });
 }, 60_000);
@@ -103,7 +103,7 @@ describe("two API processes with Redis", () => {
 
 describe("an API process without Redis", () => {
   it("counts rate conditions in PostgreSQL: N parallel calls against a limit of L allow exactly L", async () => {
-    const solo = await spawnApi({ DATABASE_URL: inject("databaseUrl") }, ["REDIS_URL"]);
+    const solo = await spawnApi({ DATABASE_URL: testDatabaseUrl() }, ["REDIS_URL"]);
     try {
       const health = (await (await fetch(`${solo.url}/healthz`)).json()) as { redis: string };
       expect(health.redis).toBe("disabled");

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { closeSignals, disconnectDb, metricsRegistry, startMetricsServer, type MetricsServer } from "@gatehouse/db";
 import type { Election } from "@gatehouse/db/jobs";
-import { freePort } from "@gatehouse/db/testing";
-import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { freePort, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { workerEnv } from "../src/env";
 import { STALE_AFTER_MS, workerProbes } from "../src/health";
 import { printed, spawnWorker, type WorkerProcess } from "./spawn-worker";
@@ -95,7 +95,7 @@ describe("the worker's port variables", () => {
 describe("npm run worker's one port", () => {
   async function start(variable: "WORKER_HEALTH_PORT" | "WORKER_METRICS_PORT"): Promise<{ worker: WorkerProcess; base: string }> {
     const port = await freePort();
-    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), [variable]: String(port) });
+    const worker = spawnWorker({ DATABASE_URL: testDatabaseUrl(), [variable]: String(port) });
     running.add(worker);
     await printed(worker, "health and metrics on", 20_000);
     return { worker, base: `http://127.0.0.1:${port}` };
@@ -124,7 +124,7 @@ describe("npm run worker's one port", () => {
   }, 40_000);
 
   it("refuses to start when WORKER_METRICS_PORT names another port than WORKER_HEALTH_PORT, naming it", async () => {
-    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), WORKER_HEALTH_PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
+    const worker = spawnWorker({ DATABASE_URL: testDatabaseUrl(), WORKER_HEALTH_PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) });
     running.add(worker);
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toMatch(/Invalid environment for @gatehouse\/worker: WORKER_METRICS_PORT: is deprecated and must equal WORKER_HEALTH_PORT/);

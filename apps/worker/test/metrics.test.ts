@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { authenticateApiKey, cachedRead, closeSignals, db, decideAction, disconnectDb, metricsRegistry } from "@gatehouse/db";
-import { createTestOrg, freePort, parsePrometheusText, sampleValue, type PromExposition } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, freePort, parsePrometheusText, type PromExposition, sampleValue, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { printed, spawnWorker, type WorkerProcess } from "./spawn-worker";
 
 // The worker's Prometheus metrics and health (docs/metrics.md), as `npm run worker` serves them on its one port,
@@ -39,7 +39,7 @@ describe("the worker's /metrics and /healthz", () => {
     if (!approvalId) throw new Error("the policy opened no approval");
     await db().approval.update({ where: { id: approvalId }, data: { createdAt: new Date(Date.now() - 120_000) } });
 
-    const { worker, base } = await start({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
+    const { worker, base } = await start({ DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" });
     await printed(worker, "leading: running the jobs", 20_000);
     // A first ping or query opens a connection (to PostgreSQL, to Redis), which a loaded machine may take past its bound: asked again (the
     // queries after their 10 s TTL); and a loaded machine may delay a lease's renewal past its lapse, so leading is polled too.

@@ -1,6 +1,6 @@
 import { authenticateApiKey, closeSignals, db, decideAction, disconnectDb } from "@gatehouse/db";
-import { createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { printed, spawnWorker as spawnOne, type WorkerProcess } from "./spawn-worker";
 
 const running = new Set<WorkerProcess>();
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe("npm run worker", () => {
   it("a standby takes over within seconds when the leader stops, and when the leader is killed", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl") };
+    const env = { DATABASE_URL: testDatabaseUrl() };
     const workers = [spawnWorker(env), spawnWorker(env), spawnWorker(env)];
     const LEADING = "leading: running the jobs";
     const leaders = async (): Promise<WorkerProcess[]> => {
@@ -68,13 +68,13 @@ describe("npm run worker", () => {
   });
 
   it("refuses to start when WORKER_JOBS_EXCLUDE names no job, naming the jobs", async () => {
-    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), WORKER_JOBS_EXCLUDE: "webhook-delivery,no-such-job" });
+    const worker = spawnWorker({ DATABASE_URL: testDatabaseUrl(), WORKER_JOBS_EXCLUDE: "webhook-delivery,no-such-job" });
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain("WORKER_JOBS_EXCLUDE names no job: no-such-job");
   });
 
   it("refuses to start in production without GATEHOUSE_MASTER_KEY, saying so", async () => {
-    const worker = spawnWorker({ DATABASE_URL: inject("databaseUrl"), NODE_ENV: "production", GATEHOUSE_MASTER_KEY: undefined });
+    const worker = spawnWorker({ DATABASE_URL: testDatabaseUrl(), NODE_ENV: "production", GATEHOUSE_MASTER_KEY: undefined });
     expect(await worker.exited).toBe(1);
     expect(worker.output()).toContain("GATEHOUSE_MASTER_KEY is not set, and NODE_ENV is production");
   });

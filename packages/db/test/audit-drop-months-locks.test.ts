@@ -1,10 +1,10 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeSignals } from "../src";
 import { dropAuditMonths } from "../src/audit/drop-audit-months";
 import { disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
-import { createTestDatabase, createTestOrg } from "../src/testing";
+import { createTestDatabase, createTestOrg, testDatabaseUrl } from "../src/testing";
 
 // Issue 62 (docs/adr/0044-owner-and-runtime-database-roles.md): the month drop reads what it checks before it takes
 // audit_entries' exclusive lock, so appends to the current month never wait for a month's scan. Shown with the drop held
@@ -16,7 +16,7 @@ let observer: pg.Client;
 let holder: pg.Client;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_droplocks");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_droplocks");
   await migrate({ url: database.url });
   process.env.DATABASE_URL = database.url;
   // The drop waits at the holder's lock for as long as the test needs (an org's creation, a few seconds on a busy machine):

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { parseCheckpoint, parseWitnessPolicy, verifyBundle, verifyConsistency, verifyInclusion, verifyCosignatures } from "@gatehouse/tlog";
 import { newId } from "@gatehouse/core";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
 import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { dropAuditMonths } from "../src/audit/drop-audit-months";
@@ -17,7 +17,7 @@ import { witnessCheckpoint, witnessLatestCheckpoints } from "../src/audit/witnes
 import { db, disconnectDb } from "../src/infra/client";
 import { migrate } from "../src/migrate";
 import { closeSignals } from "../src";
-import { CLI_FROM_SOURCE, createTestDatabase, createTestOrg, initWitness, noteEntry, serveWitness, stopChild, type TestOrg } from "../src/testing";
+import { CLI_FROM_SOURCE, createTestDatabase, createTestOrg, initWitness, noteEntry, serveWitness, stopChild, testDatabaseUrl, type TestOrg } from "../src/testing";
 
 // Issue 47, part 3 (docs/audit.md, Dropping old months): an org whose retention allows it loses its oldest months —
 // whole partitions of audit_entries, dropped once every org with entries in them allows it — and the rest of its log
@@ -112,7 +112,7 @@ const vkeysOf = async (org: TestOrg) =>
     .map((line) => (JSON.parse(line) as { vkey: string }).vkey);
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_drops");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_drops");
   await migrate({ url: database.url });
   process.env.DATABASE_URL = database.url;
   admin = new pg.Client({ connectionString: database.url });

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { appendAuditEntries } from "../src/audit/append-audit-entries";
 import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { ensureAuditPartitions } from "../src/audit/ensure-audit-partitions";
@@ -12,7 +12,7 @@ import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { db, disconnectDb } from "../src/infra/client";
 import { migrate, MIGRATIONS_DIR } from "../src/migrate";
 import { closeSignals } from "../src";
-import { createTestDatabase, createTestOrg, noteEntry, type TestOrg } from "../src/testing";
+import { createTestDatabase, createTestOrg, noteEntry, testDatabaseUrl, type TestOrg } from "../src/testing";
 
 // Issue 47 (docs/adr/0042-audit-entries-partitioned-by-month.md): audit_entries becomes a table partitioned by month.
 // A database with a log written before the migration is migrated under it: every row, proof and checkpoint stays what
@@ -66,7 +66,7 @@ function midMonth(offset: number): Date {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_parts");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_parts");
   const dir = await mkdtemp(join(tmpdir(), "gh-parts-"));
   await cp(MIGRATIONS_DIR, dir, { recursive: true });
   for (const name of (await readdir(dir)).filter((name) => name >= MIGRATION && name !== "migration_lock.toml")) {

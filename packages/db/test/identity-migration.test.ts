@@ -2,9 +2,9 @@ import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { migrate, MIGRATIONS_DIR } from "../src/migrate";
-import { createTestDatabase } from "../src/testing";
+import { createTestDatabase, testDatabaseUrl } from "../src/testing";
 
 // The identity-proofs migration on data written before it (ADR 0012, "Who proved it"): what rested on
 // an invitation link is marked, pending invitations (whose tokens the inviters were answered) are
@@ -29,7 +29,7 @@ async function run(url: string, sql: string): Promise<pg.QueryResultRow[]> {
 
 describe(`migration ${MIGRATION}`, () => {
   it("marks invitation-made passwords and memberships, revokes pending invitations, turns unproved routes into claims", async () => {
-    const database = await createTestDatabase(inject("databaseUrl"), "gatehouse_idmig");
+    const database = await createTestDatabase(testDatabaseUrl(), "gatehouse_idmig");
     drops.push(database.drop);
     const dir = await mkdtemp(join(tmpdir(), "gh-idmig-"));
     await cp(MIGRATIONS_DIR, dir, { recursive: true });

@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeSignals, disconnectDb } from "../src/index";
 import { leaseLeaderLock, type LeaseQuery } from "../src/jobs";
-import { freePort, startPgBouncer, type PgBouncer } from "../src/testing";
+import { freePort, type PgBouncer, startPgBouncer, testDatabaseUrl } from "../src/testing";
 
 // The worker's leadership through a real PgBouncer in transaction mode (issue 43; docs/adr/0009,
 // "Leadership as a lease"), with PgBouncer's stock settings but for where it listens: a session advisory
@@ -16,7 +16,7 @@ const pools: pg.Pool[] = [];
 
 beforeAll(async () => {
   // One server connection: every client's statements share it, as they may at any pool size.
-  bouncer = await startPgBouncer({ databaseUrl: inject("databaseUrl"), port: await freePort(), poolSize: 1 });
+  bouncer = await startPgBouncer({ databaseUrl: testDatabaseUrl(), port: await freePort(), poolSize: 1 });
   bouncerUrl = bouncer.url;
 }, 20_000);
 

@@ -1,6 +1,6 @@
 import net from "node:net";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "../src/actors/context";
 import { closeRateLimiter, closeSignals, disconnectDb } from "../src";
 import { logHeadIdleMs } from "../src/audit/log-store";
@@ -8,7 +8,7 @@ import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { decideAction } from "../src/decisions/decide-action";
 import { db, IDLE_IN_TRANSACTION_TIMEOUT_MS } from "../src/infra/client";
 import { asUnavailable } from "../src/infra/db-errors";
-import { createTestOrg, type TestOrg } from "../src/testing";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "../src/testing";
 
 // Issue 43: a host cut off from PostgreSQL while its group commit holds the org's log head. Its packets stop; nothing
 // closes. PostgreSQL keeps that transaction, and its row lock, until the idle-in-transaction bound, and every other
@@ -104,10 +104,10 @@ async function startCuttableProxy(target: URL): Promise<Cut> {
 let proxy: Cut;
 let org: TestOrg;
 let agent: Ctx;
-const direct = new pg.Client({ connectionString: inject("databaseUrl") });
+const direct = new pg.Client({ connectionString: testDatabaseUrl() });
 
 beforeAll(async () => {
-  proxy = await startCuttableProxy(new URL(inject("databaseUrl")));
+  proxy = await startCuttableProxy(new URL(testDatabaseUrl()));
   // Before anything reads it: this process's one pool goes through the proxy.
   process.env.DATABASE_URL = proxy.url;
   await direct.connect();

@@ -2,9 +2,9 @@ import { cp, mkdtemp, mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
-import { afterEach, describe, expect, inject, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { migrate, MIGRATIONS_DIR, MigrationError, readMigrations } from "../src/migrate";
-import { createTestDatabase } from "../src/testing";
+import { createTestDatabase, testDatabaseUrl } from "../src/testing";
 
 const drops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 async function freshDatabase() {
-  const database = await createTestDatabase(inject("databaseUrl"), "gatehouse_mig");
+  const database = await createTestDatabase(testDatabaseUrl(), "gatehouse_mig");
   drops.push(database.drop);
   return database;
 }

@@ -1,8 +1,8 @@
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { poolConfig, timeoutsInForce } from "../src/infra/client";
 import { DEFAULT_SESSION_TIMEOUTS, migrate } from "../src/migrate";
-import { createTestDatabase, freePort, startPgBouncer, type PgBouncer } from "../src/testing";
+import { createTestDatabase, freePort, type PgBouncer, startPgBouncer, testDatabaseUrl } from "../src/testing";
 
 // DATABASE_POOL_MODE (issue 43; docs/deploying.md): through PgBouncer in transaction mode with its stock start-up
 // settings, a pool that sends the timeouts as start-up parameters is refused, one in transaction mode is let in, and
@@ -13,7 +13,7 @@ const cleanups: Array<() => Promise<void>> = [];
 
 /** A scratch database, migrated with `timeouts` as its defaults (or not migrated at all), behind a PgBouncer of its own. */
 async function pooledDatabase(timeouts: { statementTimeoutMs: number; idleInTransactionTimeoutMs: number } | "none"): Promise<PgBouncer> {
-  const database = await createTestDatabase(inject("databaseUrl"), "gatehouse_poolmode");
+  const database = await createTestDatabase(testDatabaseUrl(), "gatehouse_poolmode");
   cleanups.push(() => database.drop());
   if (timeouts !== "none") await migrate({ url: database.url, sessionDefaults: timeouts });
   const bouncer = await startPgBouncer({ databaseUrl: database.url, port: await freePort(), poolSize: 2 });
@@ -71,7 +71,7 @@ describe("a pooler in transaction mode (DATABASE_POOL_MODE)", () => {
   });
 
   it("the migration runner sets them only when asked (DATABASE_POOL_MODE=transaction), and refuses a value that is not a number of ms", async () => {
-    const untouched = await createTestDatabase(inject("databaseUrl"), "gatehouse_poolmode");
+    const untouched = await createTestDatabase(testDatabaseUrl(), "gatehouse_poolmode");
     cleanups.push(() => untouched.drop());
     await migrate({ url: untouched.url });
     const settings = async (): Promise<string[]> => {

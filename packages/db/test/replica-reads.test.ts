@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createDb, db } from "../src/infra/client";
 import { readDb, ReplicaReads, walPosition, withReplicaReads, writePosition } from "../src/infra/replica";
-import { freePort } from "../src/testing";
+import { freePort, testDatabaseUrl } from "../src/testing";
 
 // Reads from a replica (issue 43; docs/deploying.md): what keeps a server that is not a usable replica from serving
 // page reads. A real standby, paused and resumed, is apps/api/test/faults/replica.test.ts.
@@ -31,7 +31,7 @@ describe("WAL positions", () => {
 
 describe("a server that cannot serve page reads", () => {
   it("a primary named as the replica (not in recovery) is never used, and says why", async () => {
-    const reads = replicaAt(inject("databaseUrl"));
+    const reads = replicaAt(testDatabaseUrl());
     await reads.check();
     const status = reads.status();
     expect(status.usable).toBe(false);

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { authenticateApiKey, closeSignals, decideAction } from "../src";
 import { checkpointAuditLog } from "../src/audit/checkpoint-audit-log";
 import { dropAuditMonths } from "../src/audit/drop-audit-months";
@@ -9,7 +9,7 @@ import { planAuditErasure, writeAuditErasure } from "../src/audit/erase-audit-fi
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { db, disconnectDb, TX_OPTIONS } from "../src/infra/client";
 import { migrate, type MigrateResult } from "../src/migrate";
-import { createTestDatabase, createTestOrg, type TestOrg } from "../src/testing";
+import { createTestDatabase, createTestOrg, testDatabaseUrl, type TestOrg } from "../src/testing";
 
 // Issue 62 (docs/adr/0044-owner-and-runtime-database-roles.md): with DATABASE_OWNER_URL, the migrations and the month
 // drops run as the owner role and the API, the console and the worker as DATABASE_URL's role, which can append to the
@@ -27,6 +27,8 @@ let ownerUrl: string;
 let runtimeUrl: string;
 let migrated: MigrateResult;
 let org: TestOrg;
+/** This worker's database, read before the file points DATABASE_URL at the runtime role. */
+const workerDatabase = testDatabaseUrl();
 
 function urlAs(role: string): string {
   const url = new URL(database.url);
@@ -36,7 +38,7 @@ function urlAs(role: string): string {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_roles");
+  database = await createTestDatabase(workerDatabase, "gatehouse_roles");
   superuser = new pg.Client({ connectionString: database.url });
   await superuser.connect();
   // The owner as a managed database gives it: the database's owner, allowed to create roles, not a superuser.
@@ -63,7 +65,7 @@ afterAll(async () => {
   await disconnectDb();
   await closeSignals();
   await database?.drop();
-  const base = new pg.Client({ connectionString: inject("databaseUrl") });
+  const base = new pg.Client({ connectionString: workerDatabase });
   await base.connect();
   try {
     await base.query(`DROP ROLE IF EXISTS ${RUNTIME}`);

@@ -2,10 +2,9 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { inject } from "vitest";
 import { createDb, type Db } from "../src/infra/client";
 import { migrate } from "../src/migrate";
-import { createTestDatabase } from "../src/testing";
+import { createTestDatabase, testDatabaseUrl } from "../src/testing";
 
 /**
  * The migrations are hand-written SQL (no schema engine here), so this proves they build exactly
@@ -73,7 +72,7 @@ let prisma: Db;
 let schema: ReturnType<typeof parseSchema>;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_schema");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_schema");
   await migrate({ url: database.url });
   client = new pg.Client({ connectionString: database.url });
   await client.connect();

@@ -3,16 +3,16 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../src/migrate";
-import { createTestDatabase } from "../src/testing";
+import { createTestDatabase, testDatabaseUrl } from "../src/testing";
 
 /** `npm run db:seed` as a process: it must finish (Redis connections closed) and seed only once. */
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let home: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_seed");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_seed");
   await migrate({ url: database.url });
   home = await mkdtemp(join(tmpdir(), "gh-seed-"));
 });

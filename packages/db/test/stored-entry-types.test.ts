@@ -1,8 +1,8 @@
 import { GENESIS_CHAIN_HASH, sealAuditEntry, type SealableEntry } from "@gatehouse/core";
 import pg from "pg";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../src/migrate";
-import { checkStoredEntryTypes, createTestDatabase } from "../src/testing";
+import { checkStoredEntryTypes, createTestDatabase, testDatabaseUrl } from "../src/testing";
 
 // The check the test runs make on their database before dropping it (global-setup.ts), here on a
 // database of its own, so the entries it must refuse never reach the run's database.
@@ -10,7 +10,7 @@ let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let client: pg.Client;
 
 beforeAll(async () => {
-  database = await createTestDatabase(inject("databaseUrl"), "gatehouse_entry_types");
+  database = await createTestDatabase(testDatabaseUrl(), "gatehouse_entry_types");
   await migrate({ url: database.url });
   client = new pg.Client({ connectionString: database.url });
   await client.connect();

@@ -1,5 +1,5 @@
-import { addTestMember, createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { addTestMember, createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { DeniedError, Gatehouse } from "../../../../packages/sdk/src/index.ts";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe("200 gates across a killed API process", () => {
   it("all resolve as decided once the approver decides, whether during the outage or after", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     const [first, other] = await Promise.all([spawnApi(env), spawnApi(env)]);
     processes.push(first, other);
     const port = Number(new URL(first.url).port);

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { db, verifyAuditLog } from "@gatehouse/db";
-import { createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { Gatehouse, GatehouseError } from "../../../../packages/sdk/src/index.ts";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
@@ -45,7 +45,7 @@ function failoverFetch(urls: string[], counters: { failovers: number; dropped: n
 
 describe("an API process killed mid-burst", () => {
   it("every call gets one decision or a clean error, no idempotency key twice, and the log verifies", async () => {
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379" };
     const [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
     processes.push(a, b);
     const org = await createTestOrg({ label: "killapi", policies: [{ name: "allow-pr", actions: ["pr.*"], effect: "allow" }] });

@@ -4,8 +4,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DEFAULT_SESSION_TIMEOUTS, migrate } from "@gatehouse/db/migrate";
-import { createTestOrg, freePort, startPgBouncer, type PgBouncer, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, freePort, type PgBouncer, startPgBouncer, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Gatehouse, GatehouseAdmin } from "../../../../packages/sdk/src/index.ts";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
@@ -68,7 +68,7 @@ export function partitionScenario(via: "direct" | "pgbouncer"): void {
     // .ci/run installs it; without it the test says so instead of failing on a spawn nobody awaits.
     if (!existsSync("/usr/sbin/haproxy")) throw new Error("haproxy is not installed at /usr/sbin/haproxy (apt-get install haproxy)");
     hosts = makeHosts(HOSTS);
-    const database = new URL(inject("databaseUrl"));
+    const database = new URL(testDatabaseUrl());
     const redis = new URL(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
     // Through PgBouncer: one PgBouncer in transaction mode in front of PostgreSQL, each host's path to it its own.
     // The timeouts are then the database's defaults, set as `DATABASE_POOL_MODE=transaction npm run db:migrate` sets them.

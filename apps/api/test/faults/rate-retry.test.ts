@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
 import { stopApi } from "./services";
@@ -37,7 +37,7 @@ const backends: Array<{ backend: string; env: Record<string, string>; unset: str
 
 describe.each(backends)("rate counting with $backend", ({ backend, env, unset }) => {
   it(`retries of ${LIMIT - 1} calls on another instance leave the ${LIMIT}-th call allowed`, async () => {
-    const [a, b] = await Promise.all([spawnApi({ DATABASE_URL: inject("databaseUrl"), ...env }, unset), spawnApi({ DATABASE_URL: inject("databaseUrl"), ...env }, unset)]);
+    const [a, b] = await Promise.all([spawnApi({ DATABASE_URL: testDatabaseUrl(), ...env }, unset), spawnApi({ DATABASE_URL: testDatabaseUrl(), ...env }, unset)]);
     processes.push(a, b);
     const org = await createTestOrg({
       label: `rateretry-${backend}`,

@@ -1,5 +1,5 @@
-import { addTestMember, createTestOrg } from "@gatehouse/db/testing";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { addTestMember, createTestOrg, testDatabaseUrl } from "@gatehouse/db/testing";
+import { afterAll, describe, expect, it } from "vitest";
 import { Gatehouse } from "../../../../packages/sdk/src/index.ts";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
@@ -25,7 +25,7 @@ type Phase = "before" | "down" | "after";
 describe("Redis stopped mid-burst", () => {
   it("decisions continue, rate conditions fail closed, parked gates resolve through the database, and it recovers", async () => {
     redis = await startPrivateRedis();
-    const env = { DATABASE_URL: inject("databaseUrl"), REDIS_URL: redis.url };
+    const env = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: redis.url };
     const [a, b] = await Promise.all([spawnApi(env), spawnApi(env)]);
     processes.push(a, b);
     const org = await createTestOrg({

@@ -1,6 +1,6 @@
 import { updateOrgSettings } from "@gatehouse/db";
-import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createTestOrg, testDatabaseUrl, type TestOrg } from "@gatehouse/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopApp } from "../helpers";
 import { spawnApi, type ApiProcess } from "../spawn-api";
 import { startPrivateRedis, stopApi, summary, timed, type PrivateRedis } from "./services";
@@ -16,7 +16,7 @@ let org: TestOrg;
 
 beforeAll(async () => {
   redis = await startPrivateRedis();
-  api = await spawnApi({ DATABASE_URL: inject("databaseUrl"), REDIS_URL: redis.url });
+  api = await spawnApi({ DATABASE_URL: testDatabaseUrl(), REDIS_URL: redis.url });
   org = await createTestOrg({
     label: "frozen",
     policies: [

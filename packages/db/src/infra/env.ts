@@ -139,6 +139,14 @@ export function slackApiUrl(): string | undefined {
   return parseDbEnv({ ...process.env, DATABASE_URL: process.env.DATABASE_URL ?? "postgresql://unused" }).GATEHOUSE_SLACK_API_URL;
 }
 
+/**
+ * DATABASE_URL as the environment says it now, not as `dbEnv()` first read it and keeps it (the test factories: a test
+ * may point this process at a database of its own before its first query).
+ */
+export function databaseUrlNow(): string | undefined {
+  return process.env.DATABASE_URL;
+}
+
 export function dbEnv(): DbEnv {
   cached ??= parseDbEnv(process.env);
   return cached;

@@ -25,11 +25,20 @@ export interface CreatedOrg {
  * or an existing one by email). The org's first audit entry records who created it: the system
  * (seed, tests, operators), or with `ownerActs` the owner's new membership (a signed-up user's own org).
  */
-export async function createOrg({ input, ownerActs = false }: { input: z.input<typeof inputSchema>; ownerActs?: boolean }): Promise<CreatedOrg> {
+export async function createOrg({
+  input,
+  ownerActs = false,
+  ownerPasswordHash,
+}: {
+  input: z.input<typeof inputSchema>;
+  ownerActs?: boolean;
+  /** The owner's password already hashed (the test factory's, made once per run), used instead of hashing `owner.password`. */
+  ownerPasswordHash?: string;
+}): Promise<CreatedOrg> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) throw validationError(parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
   const { slug, name, owner } = parsed.data;
-  const passwordHash = owner.password ? await hashPassword(owner.password) : null;
+  const passwordHash = ownerPasswordHash ?? (owner.password ? await hashPassword(owner.password) : null);
   return db().$transaction(async (tx) => {
     const org = await tx.org.create({ data: { id: newId("org"), slug, name } });
     await tx.auditLogHead.create({ data: { orgId: org.id, size: 0n, chainHash: GENESIS } });
