@@ -20,10 +20,8 @@ export async function setupTestDatabase(project: TestProject, options: { pooled?
   const workers = Math.max(1, project.globalConfig.maxWorkers);
   const databases: Awaited<ReturnType<typeof cloneTestDatabase>>[] = [];
   const bouncers: PgBouncer[] = [];
-  const dropAll = async () => {
-    await Promise.all(bouncers.map((bouncer) => bouncer.stop()));
-    await Promise.all([...databases, template].map((database) => database.drop()));
-  };
+  const stopBouncers = () => Promise.all(bouncers.map((bouncer) => bouncer.stop()));
+  const dropAll = () => Promise.all([...databases, template].map((database) => database.drop()));
   try {
     // Behind a pooler the timeouts are the database's defaults, as `DATABASE_POOL_MODE=transaction npm run db:migrate` sets them.
     await migrate({ url: template.url, ...(options.pooled ? { sessionDefaults: DEFAULT_SESSION_TIMEOUTS } : {}) });
@@ -36,6 +34,7 @@ export async function setupTestDatabase(project: TestProject, options: { pooled?
       }
     }
   } catch (error) {
+    await stopBouncers();
     await dropAll();
     throw error;
   }
@@ -45,7 +44,7 @@ export async function setupTestDatabase(project: TestProject, options: { pooled?
   );
   project.provide("testPasswordHash", await hashPassword(TEST_PASSWORD));
   return async () => {
-    await Promise.all(bouncers.map((bouncer) => bouncer.stop()));
+    await stopBouncers();
     const reports = await Promise.all(databases.map((database) => checkStoredEntryTypes(database.url))).finally(dropAll);
     const counts = new Map<string, number>();
     for (const report of reports) for (const [type, n] of Object.entries(report.types)) counts.set(type, (counts.get(type) ?? 0) + n);

@@ -47,33 +47,23 @@ function testOwnerPasswordHash(): Promise<string> {
 }
 
 /** Creates an empty database next to the one `baseUrl` names; returns its URL and a drop(). */
-export async function createTestDatabase(baseUrl: string, prefix = "gatehouse_test"): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    name,
-    drop: () => dropTestDatabase(baseUrl, name),
-  };
+export function createTestDatabase(baseUrl: string, prefix = "gatehouse_test"): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  return createDatabaseNextTo(baseUrl, `${prefix}_${process.pid}_${randomBytes(4).toString("hex")}`);
 }
 
 /**
  * A copy of `template` (a database with no session open on it) named `name`, next to it: PostgreSQL copies the files,
  * so a migrated database is had in a fraction of a migration's time. Returns its URL and a drop().
  */
-export async function cloneTestDatabase(baseUrl: string, template: string, name: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+export function cloneTestDatabase(baseUrl: string, template: string, name: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  return createDatabaseNextTo(baseUrl, name, template);
+}
+
+async function createDatabaseNextTo(baseUrl: string, name: string, template?: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    await admin.query(`CREATE DATABASE "${name}"${template === undefined ? "" : ` TEMPLATE "${template}"`}`);
   } finally {
     await admin.end();
   }
