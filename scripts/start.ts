@@ -165,54 +165,13 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     if (!(await isPortFree(port, host))) throw new Error(`${name} ${port} is already in use on ${host}; stop what runs there or set ${name} to another port`);
   }
 
-  let databaseUrl = env.databaseUrl;
-  if (databaseUrl) {
-    say("using the Postgres at DATABASE_URL");
-  } else {
-    const dataDir = join(home, "pgdata");
-    say(`starting the embedded database (PGlite, ${dataDir})`);
-    // Only processes given this password (in their DATABASE_URL) may connect; the file is 0600.
-    const password = await loadOrCreateSecret({
-      file: join(home, "database-password"),
-      isValid: (s) => s.length >= 32,
-      description: "embedded database password (32+ characters)",
-    });
-    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, password, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
-    databaseUrl = database.url;
-    const { hostname, port } = new URL(database.url);
-    say(`embedded database on ${hostname}:${port}; clients need the password in ${join(home, "database-password")}`);
-  }
-  say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
-
   // The console's server calls the API on this machine; people are shown localhost (or the host they chose).
   const apiUrl = connectUrl(env.apiHost, env.apiPort);
   const webUrl = connectUrl(env.webHost, env.webPort);
-  const shared = {
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: env.redisUrl,
-    GATEHOUSE_HOME: home,
-    // Started for development: without SMTP_URL, mail goes to the development outbox (/dev/outbox).
-    GATEHOUSE_DEVELOPMENT: "1",
-    // Webhook receivers on this machine (a local script, a tunnel) are reachable (docs/webhooks.md).
-    GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1",
-    // Every mailed link (verification, password reset, invitation) starts with the console's address.
-    GATEHOUSE_CONSOLE_URL: displayUrl(env.webHost, env.webPort),
-    API_PORT: String(env.apiPort),
-    WEB_PORT: String(env.webPort),
-    GATEHOUSE_MASTER_KEY: masterKey,
-    LOG_LEVEL: env.logLevel,
-  };
-  const npm = (name: string, script: string, extra: Record<string, string | undefined> = {}): StartOptions => ({
-    name,
-    command: "npm",
-    args: ["run", "--silent", script],
-    cwd: ROOT,
-    env: childEnv({ ...shared, ...extra }),
-    log: terminal.log,
-  });
-
   // Until the console is built (minutes, the first time, on a small machine), its address answers at once with a page
-  // that says so and follows the build, and opens the console when it is up; the API starts meanwhile.
+  // that says so and follows the build, and opens the console when it is up. The build starts first, before the
+  // database, and the database, the API and the worker start meanwhile (issue 63: the build is a first start's
+  // longest step, so nothing waits in front of it).
   const holding = await serveHoldingPage({
     host: env.webHost,
     port: env.webPort,
@@ -234,31 +193,86 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
       holding.note(line);
     },
   });
+  // Awaited below, once the database is up; a build that fails before then stops everything from there, not as an
+  // unhandled rejection.
+  buildWeb.catch(() => undefined);
+  let databaseUrl = env.databaseUrl;
+  if (databaseUrl) {
+    say("using the Postgres at DATABASE_URL");
+  } else {
+    const dataDir = join(home, "pgdata");
+    say(`starting the embedded database (PGlite, ${dataDir})`);
+    // Only processes given this password (in their DATABASE_URL) may connect; the file is 0600.
+    const password = await loadOrCreateSecret({
+      file: join(home, "database-password"),
+      isValid: (s) => s.length >= 32,
+      description: "embedded database password (32+ characters)",
+    });
+    const database = await launcher.openDatabase(() => startEmbeddedDatabase({ dataDir, password, onWarning: (message) => process.stdout.write(`[db] ${message}\n`) }));
+    databaseUrl = database.url;
+    const { hostname, port } = new URL(database.url);
+    say(`embedded database on ${hostname}:${port}; clients need the password in ${join(home, "database-password")}`);
+  }
+  say(env.redisUrl ? "using the Redis at REDIS_URL" : "running without Redis (REDIS_URL is not set)");
+
+  const shared = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: env.redisUrl,
+    GATEHOUSE_HOME: home,
+    // Started for development: without SMTP_URL, mail goes to the development outbox (/dev/outbox).
+    GATEHOUSE_DEVELOPMENT: "1",
+    // Webhook receivers on this machine (a local script, a tunnel) are reachable (docs/webhooks.md).
+    GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1",
+    // Every mailed link (verification, password reset, invitation) starts with the console's address.
+    GATEHOUSE_CONSOLE_URL: displayUrl(env.webHost, env.webPort),
+    API_PORT: String(env.apiPort),
+    WEB_PORT: String(env.webPort),
+    GATEHOUSE_MASTER_KEY: masterKey,
+    LOG_LEVEL: env.logLevel,
+  };
+  // Each of them runs its package's start script's command directly, not through one or two `npm run` layers (issue 63:
+  // each layer is a Node.js start of its own on a first start's critical path).
+  const tsx = (name: string, cwd: string, script: string, extra: Record<string, string | undefined> = {}): StartOptions => ({
+    name,
+    command: join(ROOT, "node_modules", ".bin", "tsx"),
+    args: [script],
+    cwd: join(ROOT, cwd),
+    env: childEnv({ ...shared, ...extra }),
+    log: terminal.log,
+  });
+
+  const migrated = (async () => {
+    await launcher.step({ ...tsx("migrate", ".", "packages/db/src/cli/migrate.ts"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    await launcher.step({ ...tsx("seed", ".", "packages/db/src/cli/seed.ts"), timeoutMs: DB_STEP_TIMEOUT_MS });
+  })();
   const startApi = (async () => {
-    await launcher.step({ ...npm("migrate", "db:migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
-    await launcher.step({ ...npm("seed", "db:seed"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    await migrated;
     // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log.
-    launcher.service(npm("worker", "worker"));
+    launcher.service(tsx("worker", "apps/worker", "src/main.ts"));
     // No line per request: a warning or an error is worth reading, a 200 is not (LOG_LEVEL overrides).
-    const api = launcher.service(npm("api", "api", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
+    const api = launcher.service(tsx("api", "apps/api", "src/main.ts", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
   })();
-  await Promise.all([buildWeb, startApi]);
-  await holding.close();
-
-  const web = launcher.service(
-    npm("web", "web", {
-      NODE_ENV: undefined,
-      PORT: String(env.webPort),
-      WEB_HOST: env.webHost,
-      AUTH_SECRET: authSecret,
-      AUTH_TRUST_HOST: "true",
-      GATEHOUSE_DEVELOPMENT: "1",
-      API_URL: apiUrl,
-      NEXT_TELEMETRY_DISABLED: "1",
-    }),
-  );
-  await waitForHttp200({ url: `${webUrl}/api/healthz`, timeoutMs: WEB_READY_TIMEOUT_MS, abandon: web.exited });
+  // The console starts as soon as it is built and the database is migrated and seeded (its sign-in needs the demo
+  // admin), without waiting for the API: on a later start, with the build kept, that is seconds after the start.
+  const startWeb = (async () => {
+    await Promise.all([buildWeb, migrated]);
+    await holding.close();
+    const web = launcher.service(
+      tsx("web", "apps/web", "server.ts", {
+        NODE_ENV: "production",
+        PORT: String(env.webPort),
+        WEB_HOST: env.webHost,
+        AUTH_SECRET: authSecret,
+        AUTH_TRUST_HOST: "true",
+        GATEHOUSE_DEVELOPMENT: "1",
+        API_URL: apiUrl,
+        NEXT_TELEMETRY_DISABLED: "1",
+      }),
+    );
+    await waitForHttp200({ url: `${webUrl}/api/healthz`, timeoutMs: WEB_READY_TIMEOUT_MS, abandon: web.exited });
+  })();
+  await Promise.all([startApi, startWeb]);
 
   const devFile = join(home, "dev.json");
   const dev = await readDevFile(devFile);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { request as httpRequest } from "node:http";
 import { networkInterfaces, tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { readDevFile, type DevFile } from "../lib/dev-file.ts";
 import { childEnv } from "../lib/env.ts";
 import { freePort, isPortFree } from "../lib/ports.ts";
 import { waitForHttp200 } from "../lib/wait-for-http.ts";
-import { CLI_CASES, cliFamilies, CONSOLE_PAGES, ERROR_MARKERS, gatehouse, openPage, SDK_CASES, sdkState, sdkVerbs, type CliState } from "./embedded-cases.ts";
+import { CLI_CASES, CLI_FROM_SOURCE, cliFamilies, CONSOLE_PAGES, ERROR_MARKERS, gatehouse, openPage, SDK_CASES, sdkState, sdkVerbs, type CliState } from "./embedded-cases.ts";
 
 // `npm start` end to end, the way a person runs it: no DATABASE_URL, no REDIS_URL, a fresh
 // GATEHOUSE_HOME; on that one start, every verb of the SDK (TypeScript, and Python: python-embedded.py), every command family of the CLI and every
@@ -382,7 +382,10 @@ describe("npm start", () => {
       dir: home,
       act: async () => void (await api(dev, "POST", "/v1/actions", { actionType: "pr.open" })),
     };
-    const help = await gatehouse(["help"], state.configHome);
+    // Through npm, as README tells a user to run it in the clone; the cases after it start the same command directly.
+    const help = await gatehouse(["help"], state.configHome, { viaNpm: true });
+    const scripts = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.gatehouse, "the cases start what `npm run gatehouse` starts").toBe(["node", ...CLI_FROM_SOURCE].join(" "));
     expect(help.code).toBe(0);
     expect(CLI_CASES.map(([family]) => family).sort(), "one case per command family the CLI's help lists").toEqual(cliFamilies(help.stdout));
     for (const [family, run] of CLI_CASES) {
