@@ -1,5 +1,4 @@
 import { defineConfig } from "@playwright/test";
-import { SHARED_ORG_SPECS } from "./projects";
 
 // Browser journeys of the console against a stack that global-setup.ts starts on a fresh database.
 // Chromium comes from Debian (/usr/bin/chromium); `npx playwright install` is not used here.
@@ -14,15 +13,8 @@ export default defineConfig({
   globalTimeout: 30 * 60_000,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // Two workers (issue 63): the journeys of the org global-setup.ts seeds (its member, its agent, its policies) run
-  // one at a time in their own project, in file order, as they always have; every other spec makes orgs of its own
-  // and runs beside them. A file's tests stay in order on one worker.
   fullyParallel: false,
-  workers: 2,
-  projects: [
-    { name: "shared-org", testMatch: SHARED_ORG_SPECS.map((name) => `**/${name}.spec.ts`), workers: 1 },
-    { name: "own-orgs", testIgnore: SHARED_ORG_SPECS.map((name) => `**/${name}.spec.ts`) },
-  ],
+  workers: 1,
   retries: 0,
   forbidOnly: Boolean(process.env.CI),
   reporter: [["list"], ["html", { outputFolder: "report", open: "never" }]],

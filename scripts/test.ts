@@ -92,8 +92,9 @@ const faultsStatus = chosen ? 0 : timed("vitest (faults)", () => run(faultsArgs(
 const pythonJunit = resolve(out, "pytest.xml");
 rmSync(pythonJunit, { force: true });
 const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-// pytest and Playwright run side by side: pytest's cases mostly wait on their own API process (alone, it kept the cores
-// 31 % busy: bench/CI.md), and Playwright drives two browsers against one stack (playwright.config.ts).
+// pytest and Playwright run side by side: Playwright drives one browser against one stack and leaves a core mostly
+// idle, and pytest's cases mostly wait on their own API process (apart, they kept the cores 65 % and 31 % busy:
+// bench/CI.md).
 const [pytestStatus, playwrightStatus] = chosen
   ? [0, 0]
   : await Promise.all([
