@@ -92,9 +92,9 @@ const faultsStatus = chosen ? 0 : timed("vitest (faults)", () => run(faultsArgs(
 const pythonJunit = resolve(out, "pytest.xml");
 rmSync(pythonJunit, { force: true });
 const python = process.env.PYTHON ?? (existsSync("/usr/bin/python3") ? "/usr/bin/python3" : "python3");
-// pytest and Playwright run side by side: Playwright drives one browser against one stack and leaves a core mostly
-// idle, and pytest's cases mostly wait on their own API process (apart, they kept the cores 65 % and 31 % busy:
-// bench/CI.md).
+// pytest and Playwright run side by side: Playwright drives one browser against one stack, and pytest's cases mostly
+// wait on their own API process (apart, they kept the cores 65 % and 31 % busy: bench/CI.md). A second Playwright
+// worker was tried and gained nothing (bench/CI.md, 2026-11-28): the browser, the console and the API fill the cores.
 const [pytestStatus, playwrightStatus] = chosen
   ? [0, 0]
   : await Promise.all([
