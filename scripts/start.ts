@@ -14,6 +14,7 @@ import { childEnv, connectUrl, displayUrl, EnvError, launcherEnv, type LauncherE
 import { formatLogLine } from "./lib/log-format.ts";
 import { serveHoldingPage } from "./lib/holding-page.ts";
 import { lockHome } from "./lib/home-lock.ts";
+import { LAUNCHER_COMMANDS } from "./lib/launcher-commands.ts";
 import { isPortFree } from "./lib/ports.ts";
 import { runToCompletion, startProcess, type ManagedProcess, type StartOptions } from "./lib/processes.ts";
 import { waitForHttp200 } from "./lib/wait-for-http.ts";
@@ -230,27 +231,29 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     GATEHOUSE_MASTER_KEY: masterKey,
     LOG_LEVEL: env.logLevel,
   };
-  // Each of them runs its package's start script's command directly, not through one or two `npm run` layers (issue 63:
-  // each layer is a Node.js start of its own on a first start's critical path).
-  const tsx = (name: string, cwd: string, script: string, extra: Record<string, string | undefined> = {}): StartOptions => ({
-    name,
-    command: join(ROOT, "node_modules", ".bin", "tsx"),
-    args: [script],
-    cwd: join(ROOT, cwd),
-    env: childEnv({ ...shared, ...extra }),
-    log: terminal.log,
-  });
+  // Each child runs its package.json script's command directly (scripts/lib/launcher-commands.ts).
+  const tsx = (name: keyof typeof LAUNCHER_COMMANDS, extra: Record<string, string | undefined> = {}): StartOptions => {
+    const command = LAUNCHER_COMMANDS[name];
+    return {
+      name,
+      command: join(ROOT, "node_modules", ".bin", "tsx"),
+      args: [command.file],
+      cwd: join(ROOT, command.dir),
+      env: childEnv({ ...shared, ...command.env, ...extra }),
+      log: terminal.log,
+    };
+  };
 
   const migrated = (async () => {
-    await launcher.step({ ...tsx("migrate", ".", "packages/db/src/cli/migrate.ts"), timeoutMs: DB_STEP_TIMEOUT_MS });
-    await launcher.step({ ...tsx("seed", ".", "packages/db/src/cli/seed.ts"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    await launcher.step({ ...tsx("migrate"), timeoutMs: DB_STEP_TIMEOUT_MS });
+    await launcher.step({ ...tsx("seed"), timeoutMs: DB_STEP_TIMEOUT_MS });
   })();
   const startApi = (async () => {
     await migrated;
     // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log.
-    launcher.service(tsx("worker", "apps/worker", "src/main.ts"));
+    launcher.service(tsx("worker"));
     // No line per request: a warning or an error is worth reading, a 200 is not (LOG_LEVEL overrides).
-    const api = launcher.service(tsx("api", "apps/api", "src/main.ts", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
+    const api = launcher.service(tsx("api", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
   })();
   // The console starts as soon as it is built and the database is migrated and seeded (its sign-in needs the demo
@@ -259,8 +262,7 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     await Promise.all([buildWeb, migrated]);
     await holding.close();
     const web = launcher.service(
-      tsx("web", "apps/web", "server.ts", {
-        NODE_ENV: "production",
+      tsx("web", {
         PORT: String(env.webPort),
         WEB_HOST: env.webHost,
         AUTH_SECRET: authSecret,
