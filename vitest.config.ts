@@ -1,5 +1,6 @@
 import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
+import FirstFilesSequencer from "./scripts/test/sequencer";
 
 // Unit projects (core, tlog, contracts, sdk, cli, web) and the checks on the house itself (house: lint rules)
 // need nothing running. Integration projects (db, api, worker, packages) run against the PostgreSQL at DATABASE_URL
@@ -7,7 +8,8 @@ import { defineConfig } from "vitest/config";
 // it afterwards; each suite then creates its own org.
 const integration = {
   globalSetup: ["packages/db/test/global-setup.ts"],
-  setupFiles: ["packages/db/test/setup-env.ts"],
+  // The tripwire after the environment: each pooled connection refuses session-level SQL.
+  setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/session-sql-tripwire.ts"],
   testTimeout: 30_000,
   // A suite's setup (an app, orgs, members and keys) shares the cores with the other workers' suites.
   hookTimeout: 120_000,
@@ -49,24 +51,15 @@ const BOUNDED_SUITES = [
   "apps/worker/test/worker.test.ts",
 ];
 
-// What runs a second time through PgBouncer in transaction mode (the `pooled` project): decisions and canI,
-// approvals and their waits across instances, grants, budgets, runs, loops, the group commit's isolation, and the
-// worker's jobs with its one leader.
-const POOLED_SUITES = [
-  "apps/api/test/decisions.test.ts",
-  "apps/api/test/actions.test.ts",
-  "apps/api/test/approvals.test.ts",
-  "apps/api/test/approvals-wait.test.ts",
-  "apps/api/test/approvals-two-instances.test.ts",
-  "apps/api/test/two-instances.test.ts",
-  "apps/api/test/grants.test.ts",
-  "apps/api/test/budgets.test.ts",
-  "apps/api/test/runs.test.ts",
-  "apps/api/test/loops.test.ts",
-  "packages/db/test/batch-isolation.test.ts",
-  "packages/db/test/jobs.test.ts",
-  "apps/worker/test/worker.test.ts",
-];
+// What runs a second time through PgBouncer in transaction mode (the `pooled` project): the suites whose behaviour
+// depends on what a server session holds, so a pooler that hands one connection to many clients can change it — the
+// group commit (its statements unnamed there, its isolation of one refused item, a connection ended mid-batch) and the
+// jobs' leadership and claims (a lease row, never a session lock). Every other integration suite runs once, directly,
+// with the session-SQL tripwire (packages/db/test/session-sql-tripwire.ts) on every pooled connection: a statement
+// that would outlive its transaction behind the pooler fails there, in whichever suite sends it (issue 63: before,
+// 13 whole files ran again here, 230 tests, where only this could differ). Processes the suites spawn reach the
+// pooler in the fault tests (failover and partition through PgBouncer, the worker beside them with every job).
+const POOLED_SUITES = ["packages/db/test/batch-isolation.test.ts", "packages/db/test/jobs.test.ts"];
 
 // Workspace packages that publish a build (@gatehouse/sdk) resolve to their TypeScript source, so
 // no test needs a build first; the packages project tests the build itself.
@@ -83,6 +76,8 @@ const tail = (groupOrder: number) => ({ fileParallelism: false, sequence: { grou
 export default defineConfig({
   test: {
     maxWorkers: MAX_WORKERS,
+    // The longest file first (scripts/test/sequencer.ts), then Vitest's order.
+    sequence: { sequencer: FirstFilesSequencer },
     projects: [
       { test: { name: "core", include: ["packages/core/test/**/*.test.ts"], exclude: BOUNDED_SUITES, isolate: false } },
       { test: { name: "tlog", include: ["packages/tlog/test/**/*.test.ts"], isolate: false } },
@@ -109,7 +104,7 @@ export default defineConfig({
           exclude: BOUNDED_SUITES,
           ...integration,
           globalSetup: ["packages/db/test/pooled-global-setup.ts"],
-          setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/pooled-env.ts"],
+          setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/pooled-env.ts", "packages/db/test/session-sql-tripwire.ts"],
         },
       },
       // The files with wall-clock bounds, after the rest, one at a time (BOUNDED_SUITES); then those of them the
@@ -122,7 +117,7 @@ export default defineConfig({
           include: POOLED_SUITES.filter((file) => BOUNDED_SUITES.includes(file)),
           ...integration,
           globalSetup: ["packages/db/test/pooled-global-setup.ts"],
-          setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/pooled-env.ts"],
+          setupFiles: ["packages/db/test/setup-env.ts", "packages/db/test/pooled-env.ts", "packages/db/test/session-sql-tripwire.ts"],
           ...tail(2),
         },
       },
@@ -131,9 +126,13 @@ export default defineConfig({
       // Builds, packs and installs the SDK and CLI outside the workspace, then runs them against a real API.
       { test: { name: "packages", include: ["scripts/packages/**/*.test.ts"], ...integration, testTimeout: 60_000, hookTimeout: 180_000 } },
       { test: { name: "house", include: ["scripts/test/house/**/*.test.ts"], testTimeout: 60_000, isolate: false } },
-      // With `source`: npm start's smoke test runs the SDK against the embedded default.
-      // One file at a time: two of its files build the console, and Next refuses a second `next build` in one folder.
-      { ...source, test: { name: "launcher", include: ["scripts/test/*.test.ts"], testTimeout: 600_000, hookTimeout: 600_000, fileParallelism: false } },
+      // With `source`: npm start's smoke test runs the SDK against the embedded default. Its files run beside the others
+      // (issue 63: before, one at a time after everything else): the console they start is built once, in the project's
+      // global setup, so their own builds are cache hits and Next never sees two builds in one folder.
+      {
+        ...source,
+        test: { name: "launcher", include: ["scripts/test/*.test.ts"], globalSetup: ["scripts/test/console-build.global-setup.ts"], testTimeout: 600_000, hookTimeout: 600_000 },
+      },
     ],
   },
 });

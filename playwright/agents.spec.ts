@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { hashPassword, newId } from "@gatehouse/core";
 import { db, disconnectDb } from "@gatehouse/db";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // The agents and keys pages, end to end: an admin creates an agent and reads its key off the page, a
@@ -39,8 +39,7 @@ test.afterAll(async () => {
 
 test("an admin creates an agent, its key decides through the API, and halting it with a reason denies the next call", async ({ page, stack }) => {
   const admin = await addAdmin(stack);
-  await page.goto(`/o/${stack.org.slug}/agents`);
-  await signIn(page, admin);
+  await openSignedIn(page, `/o/${stack.org.slug}/agents`, admin);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/agents`);
   await expect(page.getByRole("heading", { name: "Agents", level: 1 })).toBeVisible();
   const nav = page.getByRole("navigation", { name: "Organization" });
@@ -111,8 +110,7 @@ test("an admin creates an agent, its key decides through the API, and halting it
 
 test("a personal admin key works against the API until it is revoked", async ({ page, stack }) => {
   const admin = await addAdmin(stack);
-  await page.goto(`/o/${stack.org.slug}/keys`);
-  await signIn(page, admin);
+  await openSignedIn(page, `/o/${stack.org.slug}/keys`, admin);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/keys`);
   await expect(page.getByRole("heading", { name: "Admin keys", level: 1 })).toBeVisible();
 
@@ -139,8 +137,7 @@ test("the agents page shows each agent's integrations, and flags one whose model
   const admin = await addAdmin(stack);
   const org = await db().org.findUniqueOrThrow({ where: { slug: stack.org.slug } });
   const name = `coverage-bot-${randomBytes(3).toString("hex")}`;
-  await page.goto(`/o/${stack.org.slug}/agents`);
-  await signIn(page, admin);
+  await openSignedIn(page, `/o/${stack.org.slug}/agents`, admin);
   await page.getByRole("button", { name: "New agent" }).click();
   await page.getByRole("form", { name: "New agent" }).getByLabel("Name").fill(name);
   await page.getByRole("form", { name: "New agent" }).getByRole("button", { name: "Create agent" }).click();

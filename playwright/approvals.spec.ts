@@ -1,6 +1,6 @@
 import { DeniedError, Gatehouse, type ActionResult, type GateOptions } from "../packages/sdk/src/index.ts";
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // Journeys of the approval queue. The org's policy "large-merges-need-review" (global-setup.ts) asks
@@ -26,8 +26,7 @@ async function startGate(stack: E2EStack, metadata: Record<string, unknown>, opt
 }
 
 async function openInbox(page: Page, stack: E2EStack) {
-  await page.goto(`/o/${stack.org.slug}/approvals`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/approvals`, stack.member);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/approvals`);
   await expect(page.getByRole("heading", { name: "Approvals", level: 1 })).toBeVisible();
   // The event stream is open, so what the agent asks next arrives without a reload.

@@ -4,7 +4,7 @@ import { hashPassword, newId } from "@gatehouse/core";
 import { db, disconnectDb } from "@gatehouse/db";
 import { Gatehouse } from "../packages/sdk/src/index.ts";
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // Journeys of the Audit explorer: an entry's inclusion proof checked by the browser itself, the
@@ -26,8 +26,7 @@ async function decide(stack: E2EStack, pr: number): Promise<string> {
 }
 
 async function openAudit(page: Page, stack: E2EStack, credentials: { email: string; password: string }) {
-  await page.goto(`/o/${stack.org.slug}/audit`);
-  await signIn(page, credentials);
+  await openSignedIn(page, `/o/${stack.org.slug}/audit`, credentials);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/audit`);
   await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
 }
@@ -114,8 +113,7 @@ test("an entry's inclusion proof verifies in the browser, Verify chain says vali
 
 test("checkpoints list their signed notes; an owner rotates the key (with a confirm step) and the log still verifies", async ({ page, stack }) => {
   await decide(stack, 302);
-  await page.goto(`/o/${stack.org.slug}/audit?tab=checkpoints`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/audit?tab=checkpoints`, stack.member);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/audit?tab=checkpoints`);
   await expect(page.getByRole("tab", { name: "Checkpoints" })).toHaveAttribute("aria-selected", "true");
 
@@ -183,8 +181,7 @@ test("checkpoints list their signed notes; an owner rotates the key (with a conf
 
 test("an auditor sees the audit log but not the approval queue, and cannot rotate the key", async ({ page, stack }) => {
   const auditor = await addMember(stack, "auditor");
-  await page.goto("/");
-  await signIn(page, auditor);
+  await openSignedIn(page, "/", auditor);
   // Sign-in lands on the org home (the overview); the audit log is one click away.
   await expect(page).toHaveURL(`/o/${stack.org.slug}`);
   await page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Audit" }).click();

@@ -1,7 +1,7 @@
 import { db, disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { request as apiRequest, type APIRequestContext, type Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // Bulk decisions in the console: the route behind "Approve selected" / "Deny selected"
@@ -38,8 +38,7 @@ async function requestApproval(org: TestOrg, actionType = "pr.merge", metadata: 
 }
 
 async function signedInAt(page: Page, org: TestOrg): Promise<void> {
-  await page.goto(`/o/${org.org.slug}/approvals`);
-  await signIn(page, org.owner);
+  await openSignedIn(page, `/o/${org.org.slug}/approvals`, org.owner);
   await expect(page).toHaveURL(`/o/${org.org.slug}/approvals`);
 }
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { db } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // Issue 46, part 4, in the console (docs/content-detectors.md, "An org's own detectors"): an owner adds a
 // detector of their own in Settings — refused, with the reason, while its pattern is not linear-time;
@@ -12,8 +12,7 @@ const POLICIES = [{ name: "tickets", actions: ["ticket.*"], effect: "allow" }];
 
 test("an owner adds a detector in Settings (a non-linear pattern refused with its reason, samples tried first), and the next call's metadata finds it", async ({ page, stack }) => {
   const org = await createTestOrg({ label: "own-detectors", policies: POLICIES });
-  await page.goto(`/o/${org.org.slug}/settings`);
-  await signIn(page, org.owner);
+  await openSignedIn(page, `/o/${org.org.slug}/settings`, org.owner);
   await expect(page).toHaveURL(`/o/${org.org.slug}/settings`);
 
   const section = page.getByRole("region", { name: "Your own detectors" });

@@ -3,7 +3,7 @@ import { db, disconnectDb, getOrgSettings, updateOrgSettings } from "@gatehouse/
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { MemberRole } from "@gatehouse/core";
 import { request as apiRequest, type APIRequestContext, type Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import { addMember } from "./people";
 import type { E2EStack } from "./stack";
 
@@ -42,8 +42,7 @@ async function execute(stack: E2EStack, org: TestOrg, actionType: string, metada
 }
 
 async function signedInAt(page: Page, path: string, credentials: { email: string; password: string }): Promise<void> {
-  await page.goto(path);
-  await signIn(page, credentials);
+  await openSignedIn(page, path, credentials);
   await expect(page).toHaveURL(path);
 }
 

@@ -1,5 +1,5 @@
 import { db, disconnectDb } from "@gatehouse/db";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // Delegation in the console: the seeded agent delegates to a child, which delegates to a grandchild;
@@ -45,8 +45,7 @@ test("a two-level tree shows on the agent page, a delegate's approval names its 
     metadata: { repo: "acme/web", files: 80 },
   });
   expect(requested.body.status).toBe("requested");
-  await page.goto(`/o/${stack.org.slug}/approvals`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/approvals`, stack.member);
   const row = page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${requested.body.approvalId}"]`);
   await expect(row.getByTestId("approval-chain")).toHaveText(`, delegated by ${childAgent?.name} ← ${root.name}`);
 

@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { createTestOrg } from "@gatehouse/db/testing";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import type { E2EStack } from "./stack";
 
 // The console's own event stream (GET /api/orgs/<slug>/events) on the real console: Last-Event-ID
@@ -14,8 +14,7 @@ import type { E2EStack } from "./stack";
  * returns the session cookie.
  */
 async function cookieOf(page: Page, stack: E2EStack, credentials: { email: string; password: string } = stack.member): Promise<string> {
-  await page.goto("/signin?callbackUrl=%2Faccount");
-  await signIn(page, credentials);
+  await openSignedIn(page, "/account", credentials);
   await expect(page).toHaveURL(/\/account$/);
   const { cookies } = await page.context().storageState();
   return cookies.map((c) => `${c.name}=${c.value}`).join("; ");

@@ -1,7 +1,7 @@
 import { applyPolicies } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
 import { Gatehouse, type ActionResult } from "../packages/sdk/src/index.ts";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // A standing grant from the console, end to end (docs/approvals.md, Standing grants): an operator answers
 // a waiting deploy with "Grant instead", the waiting gate() returns, the agent's next matching deploy runs
@@ -20,8 +20,7 @@ test("grant instead of approving once, then revoke", async ({ page, stack }) => 
   const gated = agent.gate("deploy.prod", { metadata: { service: "payments", build: 41 }, onRequested: (r) => requested(r) });
   const { approvalId } = await asked;
 
-  await page.goto(`/o/${org.org.slug}/approvals`);
-  await signIn(page, { email: org.owner.email, password: org.owner.password });
+  await openSignedIn(page, `/o/${org.org.slug}/approvals`, { email: org.owner.email, password: org.owner.password });
   await page.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${approvalId}"]`).click();
   const detail = page.getByTestId("approval-detail");
   await detail.getByRole("button", { name: "Grant instead…" }).click();

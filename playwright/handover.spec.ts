@@ -1,5 +1,5 @@
 import { createTestOrg, addTestMember } from "@gatehouse/db/testing";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // Out of office from the account page (docs/approvals.md, Hand-over): a member hands their approvals in one
 // org to a colleague until a date, sees it, and ends it.
@@ -9,8 +9,7 @@ test("a member hands their approvals to a colleague from their account, and ends
   // An owner's queue goes only to a colleague ranking as high: another owner, never an approver.
   const colleague = await addTestMember(org, "owner", "holiday-cover");
   const junior = await addTestMember(org, "approver", "junior");
-  await page.goto("/account");
-  await signIn(page, { email: org.owner.email, password: org.owner.password });
+  await openSignedIn(page, "/account", { email: org.owner.email, password: org.owner.password });
   await expect(page).toHaveURL("/account");
   const section = page.locator(`[data-testid="handover"][data-org="${org.org.slug}"]`);
   const form = section.getByRole("form", { name: `Hand over in ${org.org.name}` });

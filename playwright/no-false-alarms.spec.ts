@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createOrg, disconnectDb, issueAdminKey, systemCtx } from "@gatehouse/db";
-import type { Browser, BrowserContext, Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import { consolePageRoutes, fillRoute } from "../scripts/lib/console-pages";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import { linkIn, waitForMail } from "./mail";
 import { readStack, type E2EStack } from "./stack";
 
@@ -152,11 +152,33 @@ async function expectCalm(page: Page, problems: Problems, pending: () => number,
   expect.soft(problems.consoleErrors, `${route} (${url}): the browser logged errors`).toEqual([]);
 }
 
-async function newPage(browser: Browser, stack: E2EStack): Promise<{ context: BrowserContext; page: Page; problems: Problems; pending: () => number }> {
-  const context = await browser.newContext({ baseURL: stack.webUrl });
-  const page = await context.newPage();
-  const pending = inFlight(page);
-  return { context, page, problems: watch(page), pending };
+/** How many of a sweep's pages are open at once: each waits half a second of quiet after it loads, and those waits overlap. */
+const TABS = 3;
+
+/**
+ * Opens each of `targets` once, on TABS pages of `context` at a time (each page with its own watch on what the browser
+ * logs and what it has in flight), and fails softly on every one at fault (expectCalm).
+ */
+async function expectAllCalm(context: BrowserContext, targets: ReadonlyArray<{ route: string; url: string }>): Promise<void> {
+  const queue = [...targets];
+  await Promise.all(
+    Array.from({ length: Math.min(TABS, queue.length) }, async () => {
+      const page = await context.newPage();
+      const pending = inFlight(page);
+      const problems = watch(page);
+      for (let next = queue.shift(); next; next = queue.shift()) await expectCalm(page, problems, pending, next.route, next.url);
+      await page.close();
+    }),
+  );
+}
+
+/** The cases of PAGES that `as` opens, with their addresses for these subjects. */
+function targetsFor(as: Opener, subjects: Subjects): Array<{ route: string; url: string }> {
+  return Object.entries(PAGES).flatMap(([route, entry]) => {
+    if ("skip" in entry || entry.as !== as) return [];
+    const target = entry.url(subjects);
+    return "none" in target ? [] : [{ route, url: target.url }];
+  });
 }
 
 async function adminFetch(stack: E2EStack, apiKey: string, method: string, path: string, body?: unknown): Promise<unknown> {
@@ -244,7 +266,7 @@ test("every page of the app directory has a case here", () => {
 });
 
 /**
- * Each journey below opens every page of its kind in turn, so its time grows with the pages: 4 s each on top of the
+ * Each journey below opens every page of its kind, TABS at a time, so its time grows with the pages: 4 s each on top of the
  * sign-in (a 2-core machine 2.3 times slower than another of the same size ran out of a flat 60 s on the demo org's
  * last pages).
  */
@@ -254,28 +276,19 @@ for (const which of ["a healthy new org", "the demo org"] as const) {
   test(`${which}: every page a member opens shows no alert and logs no error`, async ({ browser, stack }) => {
     test.setTimeout(timeForPages("member"));
     const { subjects, owner } = which === "the demo org" ? demo : fresh;
-    const { context, page, problems, pending } = await newPage(browser, stack);
-    await page.goto(`/o/${subjects.orgSlug}`);
-    await signIn(page, owner);
+    const context = await browser.newContext({ baseURL: stack.webUrl });
+    const page = await context.newPage();
+    await openSignedIn(page, `/o/${subjects.orgSlug}`, owner);
     await expect(page).toHaveURL(`/o/${subjects.orgSlug}`);
-    for (const [route, entry] of Object.entries(PAGES)) {
-      if ("skip" in entry || entry.as !== "member") continue;
-      const target = entry.url(subjects);
-      if ("none" in target) continue;
-      await expectCalm(page, problems, pending, route, target.url);
-    }
+    await page.close();
+    await expectAllCalm(context, targetsFor("member", subjects));
     await context.close();
   });
 }
 
 test("signed out: every page a visitor opens shows no alert and logs no error", async ({ browser, stack }) => {
   test.setTimeout(timeForPages("visitor"));
-  const { context, page, problems, pending } = await newPage(browser, stack);
-  for (const [route, entry] of Object.entries(PAGES)) {
-    if ("skip" in entry || entry.as !== "visitor") continue;
-    const target = entry.url(fresh.subjects);
-    if ("none" in target) continue;
-    await expectCalm(page, problems, pending, route, target.url);
-  }
+  const context = await browser.newContext({ baseURL: stack.webUrl });
+  await expectAllCalm(context, targetsFor("visitor", fresh.subjects));
   await context.close();
 });

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { createAgent, db, disconnectDb, systemCtx } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // Orgs end to end: a second org from the switcher, switching between them, the default approval
 // timeout, then closing the second one with its typed confirmation — its agent key is refused by the
@@ -24,8 +24,7 @@ test("create a second org from the switcher, switch between them, close it; its 
   const suffix = randomBytes(3).toString("hex");
   const second = { name: `Second ${suffix}`, slug: `second-${suffix}` };
 
-  await page.goto(`/o/${first.org.slug}/audit`);
-  await signIn(page, { email: first.owner.email, password: first.owner.password });
+  await openSignedIn(page, `/o/${first.org.slug}/audit`, { email: first.owner.email, password: first.owner.password });
   await expect(page.getByRole("heading", { name: "Audit log" })).toBeVisible();
 
   // One org so far: the switcher offers a new one.

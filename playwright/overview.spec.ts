@@ -1,7 +1,7 @@
 import { disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import { addMember } from "./people";
 import { readStack, type E2EStack } from "./stack";
 
@@ -33,8 +33,7 @@ async function act(stack: E2EStack, org: TestOrg, actionType: string): Promise<{
 }
 
 async function openHome(page: Page, slug: string, credentials: { email: string; password: string }) {
-  await page.goto(`/o/${slug}`);
-  await signIn(page, credentials);
+  await openSignedIn(page, `/o/${slug}`, credentials);
   await expect(page).toHaveURL(`/o/${slug}`);
 }
 

@@ -1,7 +1,7 @@
 import { db, disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import { SOURCE_BOMBS } from "../apps/api/test/parser-bombs";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // The console's policy routes (draft save, test, replay) × every source bomb, and request bodies
 // nested past the limit: a 400 naming the field, answered within a small bound, nothing written. The
@@ -25,8 +25,7 @@ const draftRows = async () => (await db().pool.query(`SELECT count(*)::int AS n 
 
 test("the console's draft, test and replay routes refuse every bomb, naming the field", async ({ page, baseURL }) => {
   test.setTimeout(120_000);
-  await page.goto(`/o/${org.org.slug}/policies`);
-  await signIn(page, org.owner);
+  await openSignedIn(page, `/o/${org.org.slug}/policies`, org.owner);
   await expect(page).toHaveURL(`/o/${org.org.slug}/policies`);
   const base = `/api/orgs/${org.org.slug}/policies`;
   const send = async (method: "PUT" | "POST", path: string, data: string) => {

@@ -1,7 +1,7 @@
 import { disconnectDb } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { Page } from "@playwright/test";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import { addMember } from "./people";
 import { readStack, type E2EStack } from "./stack";
 
@@ -52,8 +52,7 @@ async function act(stack: E2EStack, actionType: string): Promise<string> {
 }
 
 async function openPolicies(page: Page, credentials: { email: string; password: string }) {
-  await page.goto(`/o/${org.org.slug}/policies`);
-  await signIn(page, credentials);
+  await openSignedIn(page, `/o/${org.org.slug}/policies`, credentials);
   await expect(page).toHaveURL(`/o/${org.org.slug}/policies`);
 }
 
@@ -302,8 +301,7 @@ test("a viewer sees the policies read-only", async ({ page }) => {
 });
 
 test("the list says what each policy's conditions and budget are, so two policies on one action do not look contradictory", async ({ page, stack }) => {
-  await page.goto(`/o/${stack.org.slug}/policies`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/policies`, stack.member);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/policies`);
   const rows = page.getByTestId("policy-row");
   await expect(rows.filter({ hasText: "large-merges-need-review" }).getByTestId("policy-when")).toHaveText("metadata.files > 50");

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { Gatehouse, type ActionResult } from "../packages/sdk/src/index.ts";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // A run's timeline (docs/runs.md), end to end: an agent script works in a run through the SDK — an
 // executed call, a model call with its usage, a denied one, a merge held for a person — and the console
@@ -26,8 +26,7 @@ test("a run's timeline shows its decisions and its approval in order, live, and 
   );
   const { approvalId } = await asked;
 
-  await page.goto(`/o/${stack.org.slug}/runs`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/runs`, stack.member);
   await expect(page).toHaveURL(`/o/${stack.org.slug}/runs`);
   await expect(page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Runs" })).toBeVisible();
   const row = page.getByTestId("run-row").filter({ hasText: name });
@@ -84,8 +83,7 @@ test("a run's timeline shows its decisions and its approval in order, live, and 
 
 test("the Spend page shows a budget's count as model calls reserve and settle, and an owner sets the org's prices", async ({ page, stack }) => {
   const gatehouse = new Gatehouse({ apiKey: stack.agent.apiKey, baseUrl: stack.apiUrl });
-  await page.goto(`/o/${stack.org.slug}/spend`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/spend`, stack.member);
   await expect(page.getByRole("heading", { name: "Spend", level: 1 })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Organization" }).getByRole("link", { name: "Spend" })).toHaveAttribute("aria-current", "page");
   // A model call reserved now shows in the budget's row without a reload (the org's live events).

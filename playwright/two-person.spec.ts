@@ -1,6 +1,6 @@
 import { db, disconnectDb, updateOrgSettings } from "@gatehouse/db";
 import { createTestOrg } from "@gatehouse/db/testing";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 import { addMember } from "./people";
 
 // The two-admin rule in the console: a setting that weakens enforcement, saved in Settings, waits for
@@ -16,8 +16,7 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
   await updateOrgSettings({ ctx: org.ctx, input: { policies: { requireSecondApproval: true } } });
   const admin = await addMember(org, "admin");
 
-  await page.goto(`/o/${org.org.slug}/settings`);
-  await signIn(page, { email: org.owner.email, password: org.owner.password });
+  await openSignedIn(page, `/o/${org.org.slug}/settings`, { email: org.owner.email, password: org.owner.password });
   await expect(page).toHaveURL(`/o/${org.org.slug}/settings`);
   const policies = page.getByRole("region", { name: "Policies" });
   await policies.getByLabel("Report-only (trial)").check();
@@ -45,8 +44,7 @@ test("report-only saved under the two-admin rule waits for a second admin, whom 
   // A second admin approves it in their inbox: now it applies.
   const theirs = await browser.newContext({ baseURL: stack.webUrl });
   const them = await theirs.newPage();
-  await them.goto(`/o/${org.org.slug}/approvals`);
-  await signIn(them, admin);
+  await openSignedIn(them, `/o/${org.org.slug}/approvals`, admin);
   const row = them.getByRole("main").locator(`[data-testid="approval-row"][data-approval-id="${request.approvalId}"]`);
   await expect(row).toHaveCount(1);
   await row.click();

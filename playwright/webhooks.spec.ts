@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { Gatehouse } from "../packages/sdk/src/index.ts";
-import { expect, signIn, test } from "./fixtures";
+import { expect, openSignedIn, test } from "./fixtures";
 
 // Webhooks from the Integrations page, end to end (docs/webhooks.md): an admin adds an endpoint pointing
 // at a receiver this spec runs, copies the secret shown once, and the stack's worker delivers the agent's
@@ -23,8 +23,7 @@ test("an endpoint added in the console receives signed events; its log, test, re
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gatehouse`;
   try {
-    await page.goto(`/o/${stack.org.slug}/integrations`);
-    await signIn(page, stack.member);
+    await openSignedIn(page, `/o/${stack.org.slug}/integrations`, stack.member);
     const main = page.getByRole("main");
     await expect(main.getByRole("heading", { name: "Integrations", level: 1 })).toBeVisible();
 
@@ -89,8 +88,7 @@ test("an endpoint added in the console receives signed events; its log, test, re
 });
 
 test("Slack is connected from the Integrations page: a token Slack refuses is named at its field, a good one shows the workspace", async ({ page, stack }) => {
-  await page.goto(`/o/${stack.org.slug}/integrations`);
-  await signIn(page, stack.member);
+  await openSignedIn(page, `/o/${stack.org.slug}/integrations`, stack.member);
   const main = page.getByRole("main");
   await expect(main.getByTestId("slack-interactions-url")).toContainText("/v1/slack/org_");
   // The stack sends mail over SMTP: the Email section says how approval links leave.

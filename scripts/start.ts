@@ -171,7 +171,7 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
   const webUrl = connectUrl(env.webHost, env.webPort);
   // Until the console is built (minutes, the first time, on a small machine), its address answers at once with a page
   // that says so and follows the build, and opens the console when it is up. The build starts first, before the
-  // database, and the database, the API and the worker start meanwhile (issue 63: the build is a first start's
+  // database, and the database and the API start meanwhile, the worker after it (issue 63: the build is a first start's
   // longest step, so nothing waits in front of it).
   const holding = await serveHoldingPage({
     host: env.webHost,
@@ -250,8 +250,6 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
   })();
   const startApi = (async () => {
     await migrated;
-    // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log.
-    launcher.service(tsx("worker"));
     // No line per request: a warning or an error is worth reading, a 200 is not (LOG_LEVEL overrides).
     const api = launcher.service(tsx("api", { API_HOST: env.apiHost, LOG_LEVEL: env.logLevel ?? "warn" }));
     await waitForHttp200({ url: `${apiUrl}/healthz`, timeoutMs: API_READY_TIMEOUT_MS, abandon: api.exited });
@@ -274,7 +272,13 @@ async function run(launcher: Launcher, env: LauncherEnv, terminal: Terminal): Pr
     );
     await waitForHttp200({ url: `${webUrl}/api/healthz`, timeoutMs: WEB_READY_TIMEOUT_MS, abandon: web.exited });
   })();
-  await Promise.all([startApi, startWeb]);
+  // Approval expiry and checkpoints (docs/adr/0009); it has no port, only a log. Once the console is built: on a first
+  // start its jobs have nothing due for a minute, and its start would take the cores from the build (issue 63).
+  const startWorker = (async () => {
+    await Promise.all([buildWeb, migrated]);
+    launcher.service(tsx("worker"));
+  })();
+  await Promise.all([startApi, startWeb, startWorker]);
 
   const devFile = join(home, "dev.json");
   const dev = await readDevFile(devFile);
