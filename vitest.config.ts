@@ -57,7 +57,7 @@ const BOUNDED_SUITES = [
 // jobs' leadership and claims (a lease row, never a session lock). Every other integration suite runs once, directly,
 // with the session-SQL tripwire (packages/db/test/session-sql-tripwire.ts) on every pooled connection: a statement
 // that would outlive its transaction behind the pooler fails there, in whichever suite sends it (issue 63: before,
-// 13 whole files ran again here, 230 tests, where only this could differ). Processes the suites spawn reach the
+// 13 whole files ran again here, 231 tests, where only this could differ). Processes the suites spawn reach the
 // pooler in the fault tests (failover and partition through PgBouncer, the worker beside them with every job).
 const POOLED_SUITES = ["packages/db/test/batch-isolation.test.ts", "packages/db/test/jobs.test.ts"];
 

@@ -13,7 +13,7 @@ import { createTestDatabase, createTestOrg, freePort, type TestOrg } from "@gate
 import { parseDocument } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkIn, waitForMail } from "../../playwright/mail.ts";
-import { run, startService, type Service } from "../../playwright/services.ts";
+import { startService, type Service } from "../../playwright/services.ts";
 import { startSmtpServer } from "../../playwright/smtp.ts";
 
 // docker-compose.yml as shipped, tested the way it runs: the web and api services' environment, as
@@ -182,12 +182,7 @@ let webMetricsUrl: string;
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), "gatehouse-compose-"));
   cleanups.push(() => rm(workDir, { recursive: true, force: true }));
-  if (process.env.GATEHOUSE_E2E_SKIP_BUILD !== "1") {
-    await run(join(ROOT, "node_modules/.bin/turbo"), ["run", "build", "--filter=@gatehouse/web", "--output-logs=errors-only"], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: undefined, NEXT_TELEMETRY_DISABLED: "1", TURBO_TELEMETRY_DISABLED: "1" },
-    });
-  }
+  // The console is built by the launcher project's global setup (scripts/test/console-build.global-setup.ts).
   actions = await serverActions();
 
   mailDir = join(workDir, "mail");
