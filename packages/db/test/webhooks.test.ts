@@ -328,4 +328,48 @@ describe("a dispatcher whose database fails", () => {
       process.off("unhandledRejection", listener);
     }
   });
+
+  it("a task the database cuts off mid-delivery (a failover's 57P01) keeps other workers off its lease, and its own dispatcher takes the endpoint back at once", async () => {
+    const org = await createTestOrg({ label: "wh-cut", policies: POLICIES });
+    const hook = await receiver();
+    const { webhook } = await createWebhook({ ctx: org.ctx, input: { url: hook.url, events: ["*"] } });
+    const ctx = await agentCtx(org);
+    const decided = [];
+    for (let i = 0; i < 3; i += 1) decided.push(await decideAction({ ctx, input: { actionType: "db.read", metadata: { i } } }));
+    // The first write that moves this endpoint's cursor fails as a statement on a connection a failover cuts does.
+    const cut = `wh_cut_${org.org.id.slice(-12).toLowerCase()}`;
+    await db().$executeRawUnsafe(`CREATE SEQUENCE ${cut}`);
+    await db().$executeRawUnsafe(
+      `CREATE FUNCTION ${cut}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+         IF nextval('${cut}') = 1 THEN RAISE EXCEPTION 'terminating connection due to administrator command' USING ERRCODE = '57P01'; END IF;
+         RETURN NEW; END $$`,
+    );
+    await db().$executeRawUnsafe(
+      `CREATE TRIGGER ${cut} BEFORE UPDATE ON webhook_endpoints FOR EACH ROW WHEN (OLD.id = '${webhook.id}' AND NEW.next_seq > OLD.next_seq) EXECUTE FUNCTION ${cut}()`,
+    );
+    try {
+      // Leases that would outlast the test: only a take-back can deliver again within it.
+      const own = dispatcherFor(org, { leaseMs: 600_000 });
+      await own.tick();
+      await own.idle();
+      expect(idsOf(hook.received)).toEqual(decided.map((d) => d.auditEventId));
+      const held = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } });
+      expect(held.leaseUntil?.getTime()).toBeGreaterThan(Date.now() + 60_000);
+      // Another worker keeps off while the lease lasts: it cannot know the task is dead.
+      const other = dispatcherFor(org, { leaseMs: 600_000 });
+      await other.tick();
+      await other.idle();
+      expect(hook.received).toHaveLength(3);
+      // The dispatcher whose task died takes it back at its next tick and delivers on (at least once: the cursor had not moved).
+      await deliverUntil(own, () => hook.received.length >= 6);
+      expect(idsOf(hook.received.slice(3))).toEqual(decided.map((d) => d.auditEventId));
+      const after = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: webhook.id } });
+      expect(after.leaseUntil).toBeNull();
+      expect((await deliveries(org, webhook.id)).map((d) => d.messageId)).toEqual(decided.map((d) => d.auditEventId));
+    } finally {
+      await db().$executeRawUnsafe(`DROP TRIGGER IF EXISTS ${cut} ON webhook_endpoints`);
+      await db().$executeRawUnsafe(`DROP FUNCTION IF EXISTS ${cut}()`);
+      await db().$executeRawUnsafe(`DROP SEQUENCE IF EXISTS ${cut}`);
+    }
+  });
 });

@@ -49,6 +49,8 @@ export interface WebhookDispatcherOptions {
 
 interface DueRow extends EndpointRow {
   size: bigint;
+  /** The lease this dispatcher holds on the endpoint, as the database wrote it (text: every microsecond of it). */
+  lease: string | null;
 }
 
 /** An attempt as the delivery log stores it, written with the cursor. */
@@ -61,6 +63,12 @@ const ENDPOINT_COLUMNS = `e.id, e.org_id AS "orgId", e.url, e.description, e.eve
 export class WebhookDispatcher {
   readonly #options: Required<Omit<WebhookDispatcherOptions, "allowPrivate" | "resolve" | "onlyOrgs">> & Pick<WebhookDispatcherOptions, "allowPrivate" | "resolve" | "onlyOrgs">;
   readonly #tasks = new Map<string, { orgId: string; done: Promise<void> }>();
+  /**
+   * Leases this dispatcher still holds for a task that died (its database went away mid-delivery: a failover's cut
+   * connection, 57P01), by endpoint. The lease keeps other workers off until it lapses; this dispatcher knows no task
+   * of its own runs there, so its next claim takes the endpoint back at once, if the lease is still the one it wrote.
+   */
+  readonly #orphaned = new Map<string, string>();
   #stopped = false;
   #ticking: Promise<void> | null = null;
   #again = false;
@@ -134,21 +142,27 @@ export class WebhookDispatcher {
     const perOrg = new Map<string, number>();
     for (const task of this.#tasks.values()) perOrg.set(task.orgId, (perOrg.get(task.orgId) ?? 0) + 1);
     const busy = [...this.#tasks.keys()];
+    for (const [id, lease] of this.#orphaned) if (Date.parse(lease) < Date.now()) this.#orphaned.delete(id);
     const rows = await db().$queryRawUnsafe<DueRow[]>(
       `WITH due AS (
          SELECT e.id FROM webhook_endpoints e JOIN audit_log_heads h ON h.org_id = e.org_id
          WHERE e.enabled AND h.size > e.next_seq AND (e.next_attempt_at IS NULL OR e.next_attempt_at <= now())
-           AND (e.lease_until IS NULL OR e.lease_until < now()) AND NOT (e.id = ANY($1::text[])) AND ($4::text[] IS NULL OR e.org_id = ANY($4::text[]))
+           AND (e.lease_until IS NULL OR e.lease_until < now()
+                OR (e.id, e.lease_until) IN (SELECT o.id, o.lease::timestamptz FROM unnest($5::text[], $6::text[]) AS o(id, lease)))
+           AND NOT (e.id = ANY($1::text[])) AND ($4::text[] IS NULL OR e.org_id = ANY($4::text[]))
          ORDER BY e.next_attempt_at NULLS FIRST, e.id
          LIMIT $2 FOR UPDATE OF e SKIP LOCKED)
        UPDATE webhook_endpoints e SET lease_until = now() + ($3::int * interval '1 millisecond')
        FROM due, audit_log_heads h WHERE e.id = due.id AND h.org_id = e.org_id
-       RETURNING ${ENDPOINT_COLUMNS}, h.size`,
+       RETURNING ${ENDPOINT_COLUMNS}, h.size, e.lease_until::text AS lease`,
       busy,
       free * 4,
       this.#options.leaseMs,
       this.#options.onlyOrgs ?? null,
+      [...this.#orphaned.keys()],
+      [...this.#orphaned.values()],
     );
+    for (const row of rows) this.#orphaned.delete(row.id);
     const release: string[] = [];
     for (const row of rows) {
       const count = perOrg.get(row.orgId) ?? 0;
@@ -158,7 +172,9 @@ export class WebhookDispatcher {
       }
       perOrg.set(row.orgId, count + 1);
       const done = this.#deliver(row)
-        .catch(() => {})
+        .catch(() => {
+          if (row.lease !== null) this.#orphaned.set(row.id, row.lease);
+        })
         .finally(() => this.#tasks.delete(row.id));
       this.#tasks.set(row.id, { orgId: row.orgId, done });
     }
@@ -261,12 +277,13 @@ export class WebhookDispatcher {
     deliveries: readonly PendingDelivery[],
     state: { nextSeq: bigint; failedAttempts: number; nextAttemptAt: Date | null; disable: string | null; keepLease?: boolean },
   ): Promise<boolean> {
-    return db().$transaction(async (tx) => {
-      const updated = await tx.$queryRawUnsafe<Array<{ id: string }>>(
+    let lease: string | null = null;
+    const written = await db().$transaction(async (tx) => {
+      const updated = await tx.$queryRawUnsafe<Array<{ id: string; lease: string | null }>>(
         `UPDATE webhook_endpoints SET next_seq = GREATEST(next_seq, $2::bigint), failed_attempts = $3, next_attempt_at = $4,
            enabled = enabled AND $5::text IS NULL, disabled_reason = COALESCE($5::text, disabled_reason),
            lease_until = CASE WHEN $6 THEN now() + ($7::int * interval '1 millisecond') ELSE NULL END
-         WHERE id = $1 RETURNING id, enabled`,
+         WHERE id = $1 RETURNING id, enabled, lease_until::text AS lease`,
         endpoint.id,
         state.nextSeq,
         state.failedAttempts,
@@ -276,6 +293,7 @@ export class WebhookDispatcher {
         this.#options.leaseMs,
       );
       if (updated.length === 0) return false;
+      lease = updated[0]?.lease ?? null;
       if (deliveries.length > 0) {
         await tx.$executeRawUnsafe(
           `INSERT INTO webhook_deliveries (id, org_id, endpoint_id, message_id, seq, event_type, kind, attempt, status, response_status, error, duration_ms, created_at)
@@ -307,6 +325,9 @@ export class WebhookDispatcher {
       }
       return true;
     }, TX_OPTIONS);
+    // The lease the database holds now, once the transaction committed (rolled back, it keeps the one before).
+    if (written) endpoint.lease = lease;
+    return written;
   }
 }
 
