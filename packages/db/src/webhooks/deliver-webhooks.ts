@@ -49,7 +49,7 @@ export interface WebhookDispatcherOptions {
 
 interface DueRow extends EndpointRow {
   size: bigint;
-  /** The lease this dispatcher holds on the endpoint, as the database wrote it (text: every microsecond of it). */
+  /** The lease this dispatcher holds on the endpoint, as the database wrote it (text, compared as written). */
   lease: string | null;
 }
 
