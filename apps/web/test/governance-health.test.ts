@@ -16,6 +16,7 @@ const health: GovernanceHealth = {
     signingKey: { status: "ok", reason: "r", observedAt: null, details: { keyId: "sk_1", usable: true } },
     checkpointAge: { status: "warn", reason: "r", observedAt: "2026-11-26T07:55:00.000Z", details: { ageSeconds: 300, treeSize: 10, uncoveredEntries: 2 } },
     decisionLatency: { status: "ok", reason: "r", observedAt: null, details: { windowSeconds: 900, samples: 0, p50Ms: null, p99Ms: null } },
+    evaluationFailures: { status: "warn", reason: "r", observedAt: "2026-11-26T07:59:00.000Z", details: { windowSeconds: 900, count: 2, decisions: 300 } },
     workerJobs: { status: "fail", reason: "r", observedAt: null, details: null },
     webhookBacklog: { status: "ok", reason: "r", observedAt: null, details: { endpoints: 2, pending: 1, oldestPendingAgeSeconds: 3, failingEndpoints: 1 } },
     witnesses: {
@@ -55,6 +56,10 @@ describe("the governance health panel's helpers", () => {
     expect(healthFigures(health.items, "decisionLatency")).toBe("no decisions in the window");
     const measured = { ...health.items.decisionLatency, details: { windowSeconds: 900, samples: 40, p50Ms: 5, p99Ms: 20 } };
     expect(healthFigures({ ...health.items, decisionLatency: measured }, "decisionLatency")).toBe("p50 ≤ 5 ms · p99 ≤ 20 ms · 40 decisions");
+    expect(healthFigures(health.items, "evaluationFailures")).toBe("2 of 300 decisions");
+    expect(healthFigures({ ...health.items, evaluationFailures: { ...health.items.evaluationFailures, details: { windowSeconds: 900, count: 0, decisions: 9 } } }, "evaluationFailures")).toBe(
+      "none in the window",
+    );
     expect(healthFigures(health.items, "workerJobs")).toBe("");
     expect(healthFigures(health.items, "webhookBacklog")).toBe("1 entry pending over 2 endpoints · 1 failing");
   });

@@ -97,7 +97,7 @@ describe("the two-admin rule: loosening a class weakens enforcement", () => {
   // Every other setting at its default, the two-admin rule on.
   const settings = (content: { secrets: ContentAction; personalData: ContentAction; minConfidence?: DetectorConfidence }) => ({
     ...readOrgSettings({}),
-    policies: { reportOnly: false, requireSecondApproval: true },
+    policies: { reportOnly: false, requireSecondApproval: true, failurePolicy: "deny" as const },
     content: { promptSecrets: "redact" as const, promptPersonalData: "redact" as const, minConfidence: "low" as const, ...content },
   });
   it.each([

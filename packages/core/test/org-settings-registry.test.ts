@@ -34,7 +34,7 @@ describe("the org settings registry", () => {
 
   it("a field left out of a group's change keeps its value, never its default", () => {
     const before = mergeOrgSettings(defaults, { policies: { requireSecondApproval: true } });
-    expect(mergeOrgSettings(before, { policies: { reportOnly: true } }).policies).toEqual({ reportOnly: true, requireSecondApproval: true });
+    expect(mergeOrgSettings(before, { policies: { reportOnly: true } }).policies).toEqual({ reportOnly: true, requireSecondApproval: true, failurePolicy: "deny" });
   });
 
   it("any change its patch schema accepts merges into a value the setting's schema accepts (generated changes)", () => {

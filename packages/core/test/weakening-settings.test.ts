@@ -75,6 +75,7 @@ const TABLE: Array<[string, Patch, boolean]> = [
   ["grants.maxUses", { grants: { maxUses: 5 } }, false],
   ["policies.reportOnly", { policies: { reportOnly: true } }, true],
   ["policies.requireSecondApproval", { policies: { requireSecondApproval: false } }, true],
+  ["policies.failurePolicy", { policies: { failurePolicy: "require_approval" } }, true],
   ["content.secrets", { content: { secrets: "flag" } }, true],
   ["content.secrets", { content: { secrets: "off" } }, true],
   ["content.secrets", { content: { secrets: "deny" } }, false],

@@ -22,6 +22,7 @@ export const HEALTH_ITEMS: ReadonlyArray<{ name: GovernanceHealthItemName; label
   { name: "workerJobs", label: "Worker jobs" },
   { name: "webhookBacklog", label: "Webhook backlog" },
   { name: "decisionLatency", label: "Decision latency" },
+  { name: "evaluationFailures", label: "Evaluation failures" },
   { name: "witnesses", label: "Witnesses" },
 ];
 
@@ -64,6 +65,11 @@ export function healthFigures(items: Items, name: GovernanceHealthItemName): str
       const d = items.decisionLatency.details;
       if (!d) return "";
       return d.p50Ms === null || d.p99Ms === null ? "no decisions in the window" : `p50 ≤ ${d.p50Ms} ms · p99 ≤ ${d.p99Ms} ms · ${d.samples} decisions`;
+    }
+    case "evaluationFailures": {
+      const d = items.evaluationFailures.details;
+      if (!d) return "";
+      return d.count === 0 ? "none in the window" : `${d.count} of ${d.decisions} decisions`;
     }
     case "workerJobs": {
       const d = items.workerJobs.details;

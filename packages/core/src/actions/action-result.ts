@@ -14,6 +14,7 @@ import { runKeySchema, runNameSchema, runRefSchema, type RunRef } from "../runs/
 import { budgetStateSchema, spendSchema, type BudgetState } from "../spend/budgets";
 import { grantRefSchema, type GrantRef } from "../approvals/standing-grants";
 import { rewrittenSchema, type Rewritten } from "../policy/rewrite";
+import { FAILURE_POLICIES } from "../policy/policy-settings";
 
 export const dataAccessedSchema = z.strictObject({
   type: safeString().min(1).max(100),
@@ -129,6 +130,22 @@ export function actionRequestHash(agentId: string, request: ActionRequest): stri
   return sha256Hex(canonicalize({ agentId, actionType, metadata, dataAccessed, ...(tool ? { tool } : {}), ...(spend ? { spend } : {}) }));
 }
 
+const UNEVALUATED = "unevaluated:";
+
+/**
+ * The request hash of a decision that could not be evaluated: of its identifiers only (its content was never
+ * screened, so no digest of it is kept), marked so a retry of its eventId answers it whatever the retry's
+ * content (the content it would be compared by was never read).
+ */
+export function unevaluatedRequestHash(agentId: string, request: ActionRequest): string {
+  return UNEVALUATED + actionRequestHash(agentId, { ...request, metadata: {}, dataAccessed: [] });
+}
+
+/** Whether a recorded request hash is one of a decision that could not be evaluated (unevaluatedRequestHash). */
+export function isUnevaluatedRequestHash(hash: string): boolean {
+  return hash.startsWith(UNEVALUATED);
+}
+
 export const actionStatusSchema = z.enum(["executed", "requested", "denied"]);
 export type ActionStatus = z.output<typeof actionStatusSchema>;
 
@@ -154,6 +171,25 @@ export const reportOnlySchema = z.object({
   policy: z.string().optional().describe("The policy that decided it; absent for NO_POLICY."),
 });
 export type ReportOnly = z.output<typeof reportOnlySchema>;
+
+/** The steps of a decision that can fail while it is evaluated (docs/policies.md, When a decision cannot be evaluated). */
+export const DECISION_STEPS = ["delegation", "breaker", "rates", "policies", "screen", "budgets", "grants"] as const;
+export type DecisionStep = (typeof DECISION_STEPS)[number];
+
+/** Set when the decision could not be evaluated and the org's failure policy decided it instead. */
+export const evaluationFailureSchema = z
+  .object({
+    step: z
+      .enum(DECISION_STEPS)
+      .describe("The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants."),
+    failurePolicy: z
+      .enum(FAILURE_POLICIES)
+      .describe("The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person)."),
+  })
+  .describe(
+    "The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow.",
+  );
+export type EvaluationFailure = z.output<typeof evaluationFailureSchema>;
 
 /** The fields every decision answers, recorded (execute) or only asked (canI). */
 export const decisionFields = {
@@ -191,6 +227,7 @@ export const decisionFields = {
       "The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants).",
     ),
   rewritten: rewrittenSchema.optional(),
+  failure: evaluationFailureSchema.optional(),
 };
 
 /** What `POST /v1/actions` answers (docs/architecture.md); fields may be added, never renamed. */
@@ -212,8 +249,14 @@ export function actionStatusOf(decision: Decision): ActionStatus {
  * The one sentence an ActionResult carries: what was decided, by which policy, and what the caller
  * should do now — readable by a person in a log and by a model deciding its next step.
  */
-export function describeResult(result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode" | "reportOnly" | "rewritten">): string {
-  const by = result.policyName ? ` by policy '${result.policyName}'` : "";
+export function describeResult(
+  result: Pick<ActionResult, "status" | "denialReason" | "policyName" | "approvalId" | "timeoutAt" | "mode" | "reportOnly" | "rewritten" | "failure">,
+): string {
+  const by = result.policyName
+    ? ` by policy '${result.policyName}'`
+    : result.failure && result.status === "requested"
+      ? ` (the decision could not be evaluated, at its ${result.failure.step} step, and the org's failure policy holds it for a person)`
+      : "";
   const changes = result.rewritten?.changes.length ?? 0;
   const rewritten = changes > 0 ? ` with ${changes === 1 ? "a change" : `${changes} changes`} the policies make to the call (rewritten)` : "";
   switch (result.status) {
@@ -258,6 +301,8 @@ export function buildActionResult(args: {
   grant?: GrantRef;
   /** What the policies' rewrites changed in the call (rewrite-request.ts). */
   rewritten?: Rewritten;
+  /** The decision could not be evaluated: the failure policy decided it. */
+  failure?: EvaluationFailure;
 }): ActionResult {
   const { decision, auditEventId, approval } = args;
   const status = args.denialReason ? "denied" : actionStatusOf(decision);
@@ -279,6 +324,7 @@ export function buildActionResult(args: {
     ...(args.grant ? { grant: args.grant } : {}),
     // A denied call runs nothing: there is nothing to rewrite.
     ...(status !== "denied" && args.rewritten ? { rewritten: args.rewritten } : {}),
+    ...(args.failure ? { failure: { step: args.failure.step, failurePolicy: args.failure.failurePolicy } } : {}),
   };
   return { ...result, message: describeResult(result) };
 }

@@ -8,7 +8,7 @@ import type { Decision } from "../policy/evaluate";
 import type { BudgetAlert, ReservationRecord, BudgetVerdict } from "../spend/budgets";
 import { reservationOf, underBudget, type BudgetPlan, type PendingReservation } from "../spend/budget-plan";
 import type { RunRef } from "../runs/runs";
-import { buildActionResult, type ActionRequest, type ActionResult, type ReportOnly } from "./action-result";
+import { buildActionResult, type ActionRequest, type ActionResult, type EvaluationFailure, type ReportOnly } from "./action-result";
 import type { Rewritten } from "../policy/rewrite";
 import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-reasons";
 
@@ -58,6 +58,8 @@ export interface DecisionInputs {
   approvalTimeoutSeconds: number;
   /** The run the call is recorded in. */
   run?: RunRef | undefined;
+  /** The call could not be evaluated: the org's failure policy decided it (evaluation-failure.ts in packages/db). */
+  failure?: EvaluationFailure | undefined;
 }
 
 /** What a decision answers, before anything is recorded: canI's answer, and the core of execute's. */
@@ -184,6 +186,7 @@ export function planDecision(inputs: DecisionInputs, recording?: DecisionRecordi
     // A grant is named by what it let through: a call denied anyway names none (and takes no use).
     ...(grant && !denialReason ? { grant } : {}),
     ...(inputs.rewritten ? { rewritten: inputs.rewritten } : {}),
+    ...(inputs.failure ? { failure: inputs.failure } : {}),
   });
   const answer: DecisionAnswer = { result, decided, denialReason, beforePolicy: before };
   if (!recording) return answer;
@@ -255,6 +258,7 @@ function rowsOf(
         ...(grant && result.status !== "denied" ? { grant } : {}),
         // The budget that refused or held it (an allowed call's tightest budget is in its answer only).
         ...(verdict?.state?.exceeded ? { budget: verdict.state } : {}),
+        ...(result.failure ? { failure: result.failure } : {}),
       },
     },
     action: {

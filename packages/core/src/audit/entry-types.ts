@@ -1,6 +1,6 @@
 import { rewrittenSchema } from "../policy/rewrite";
 import { z } from "zod";
-import { conditionEvaluationSchema, dataAccessedSchema, reportOnlySchema } from "../actions/action-result";
+import { conditionEvaluationSchema, dataAccessedSchema, evaluationFailureSchema, reportOnlySchema } from "../actions/action-result";
 import { denialReasonSchema } from "../actions/denial-reasons";
 import { contentFindingSchema } from "../content/content-finding";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
@@ -86,6 +86,9 @@ export const AUDIT_ENTRY_TYPES = {
       reservation: reservationRecordSchema.optional().describe("What the call reserved against its budgets (docs/budgets.md)."),
       grant: grantRefSchema.optional().describe("The standing grant that let the call through without a person."),
       budget: budgetStateSchema.optional().describe("The budget that refused the call or held it for approval."),
+      failure: evaluationFailureSchema
+        .optional()
+        .describe("The decision could not be evaluated (the step that failed) and the org's failure policy decided it; nothing of the call's content is recorded."),
     }),
   },
   "action.outcome": {

@@ -52,7 +52,7 @@ const member = allFixed("userId", "email", "role");
 export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "action.decided": {
     ...allFixed("actionId", "agentName", "delegation", "status", "denialReason", "policy", "tamperedPolicies", "mode", "reportOnly", "monitored"),
-    ...allFixed("findings", "requestHash", "approvalId", "timeoutAt", "grant", "budget"),
+    ...allFixed("findings", "requestHash", "approvalId", "timeoutAt", "grant", "budget", "failure"),
     // The policies' changes: their own paths (with array indices) and values, checked when they were published.
     rewritten: fixed,
     actionType: identifier("actionType"),

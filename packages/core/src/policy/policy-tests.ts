@@ -4,11 +4,11 @@ import { dataAccessedSchema } from "../actions/action-result";
 import { jsonRecord, safeString } from "../input";
 import { DomainError, validationError, type FieldIssue } from "../errors";
 import { ACTION_TYPE_PATTERN, MAX_POLICIES, parsePolicySet, policyDocumentSchema, POLICY_NAME_PATTERN, zodIssues, type PolicyDocument, type PolicyEffect } from "./document";
-import { compilePolicy, PolicySet, type Decision } from "./evaluate";
+import { compilePolicy, PolicySet } from "./evaluate";
 import { onlyThisCall } from "./replay-counts";
-import { contentSettingsSchema, resolveContentActions } from "../content/content-rules";
-import { screenContent, type ContentFinding } from "../content/screen-content";
-import { applyRewrites } from "./rewrite";
+import { contentSettingsSchema } from "../content/content-rules";
+import type { ContentFinding } from "../content/screen-content";
+import { judgeCall, untaggedScreen } from "../actions/judge-call";
 
 /**
  * Tests that travel with a policy set: a sample request and the decision it must get. The same engine
@@ -108,7 +108,7 @@ export function parsePolicySetWithTests(input: unknown): { documents: PolicyDocu
 }
 
 /**
- * Runs `tests` against `documents` with the decision engine, as production decides (a monitor-mode
+ * Runs `tests` against `documents` with the judgement production makes (judge-call.ts; a monitor-mode
  * policy never blocks: when only monitor-mode policies apply, the request is allowed in its name);
  * rate conditions see only the call itself (a count of 1), so a rate limit never trips in a test.
  */
@@ -117,26 +117,18 @@ export function runPolicyTests(documents: readonly PolicyDocument[], tests: read
   const counts = onlyThisCall(set);
   const results = tests.map((test): PolicyTestResult => {
     const agent = { id: test.request.agent, name: test.request.agent, labels: test.request.agentLabels };
-    const evaluated: Decision = set.evaluate({ actionType: test.request.actionType, agent, metadata: test.request.metadata, dataAccessed: test.request.dataAccessed }, counts);
-    // The policies' rewrites, made before the content screen as production makes them; one that cannot be made refuses.
-    const rewrite = evaluated.rewrites ? applyRewrites(test.request.metadata, evaluated.rewrites) : undefined;
-    const refusedRewrite = rewrite && "refused" in rewrite ? rewrite.refused : undefined;
-    const decision: Decision = refusedRewrite
-      ? { ...evaluated, effect: "deny", reason: "REWRITE_REFUSED", policy: { name: refusedRewrite.policy, versionId: "", version: 0 } }
-      : evaluated;
-    const rewritten = rewrite && !("refused" in rewrite) ? rewrite.metadata : test.request.metadata;
-    // The content screen as production runs it, with the default org settings and the set's `content`.
-    const screen = { actions: resolveContentActions(DEFAULT_CONTENT, set.contentFor(test.request.actionType, agent)), tag: () => "0" };
-    const metadata = screenContent(rewritten, ["metadata"], screen);
-    const dataAccessed = screenContent(test.request.dataAccessed, ["dataAccessed"], screen);
-    const findings = [...metadata.findings, ...dataAccessed.findings];
-    const refused = metadata.denied || dataAccessed.denied;
+    const request = { actionType: test.request.actionType, metadata: test.request.metadata, dataAccessed: test.request.dataAccessed };
+    // The one judgement production makes (judge-call.ts): the policies, their rewrites, the content screen over the
+    // call as rewritten with the default org settings and the set's `content`, and which reason wins.
+    const judged = judgeCall(set, request, { agent }, { counts, content: DEFAULT_CONTENT, screenWith: untaggedScreen });
+    const { findings } = judged;
+    const rewritten = judged.request.metadata;
     const actual = {
-      ...(refused
-        ? { effect: "deny" as const, policy: null, reason: "CONTENT_DENIED" }
-        : { effect: decision.effect, policy: decision.policy?.name ?? null, ...(decision.reason ? { reason: decision.reason } : {}) }),
-      ...(findings.length > 0 ? { findings } : {}),
-      ...(rewrite && !("refused" in rewrite) && rewrite.changes.length > 0 ? { metadata: rewrite.metadata } : {}),
+      effect: judged.effect,
+      policy: judged.policy,
+      ...(judged.denialReason ? { reason: judged.denialReason } : judged.decided.reason ? { reason: judged.decided.reason } : {}),
+      ...(findings.length > 0 ? { findings: [...findings] } : {}),
+      ...(judged.rewritten ? { metadata: rewritten } : {}),
     };
     const policyOk = test.expect.policy === undefined || test.expect.policy === actual.policy;
     const findingsOk = test.expect.findings === undefined || sameFindings(test.expect.findings, findings);

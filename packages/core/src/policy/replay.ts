@@ -1,9 +1,10 @@
-import { contentSettingsSchema, resolveContentActions, type CallContentDefaults } from "../content/content-rules";
-import { screenContent } from "../content/screen-content";
+import { contentSettingsSchema, type CallContentDefaults, type ContentActions } from "../content/content-rules";
+import type { ContentScreen } from "../content/screen-content";
+import { judgeCall, untaggedScreen } from "../actions/judge-call";
+import type { ActionRequest } from "../actions/action-result";
 import { denialReasonsOf } from "../actions/denial-reasons";
 import type { Facts, RateCounts } from "./conditions";
 import type { PolicyDocument, PolicyEffect } from "./document";
-import { applyRewrites } from "./rewrite";
 import { compilePolicy, PolicySet, type AgentFacts } from "./evaluate";
 import { onlyThisCall } from "./replay-counts";
 
@@ -46,7 +47,7 @@ export interface ReplayRecord {
   subject: AgentFacts;
   delegation?: Facts["delegation"];
   metadata: Record<string, unknown>;
-  dataAccessed: Facts["dataAccessed"];
+  dataAccessed: ActionRequest["dataAccessed"];
   /** The recorded effect (see recordedEffect); null: decided before policy, skipped. */
   recorded: PolicyEffect | null;
   /** The policy that decided, as recorded (null: none). */
@@ -206,6 +207,18 @@ export class ReplayTally {
   }
 }
 
+/**
+ * The screen replay judges a record with: only a class set to `deny` can change a replayed effect (what is
+ * redacted or flagged is let through), so a draft whose rules deny neither class is not screened at all.
+ * What was redacted when the call was recorded is a placeholder now and found no more; what was flagged or
+ * kept is found again.
+ */
+function replayScreen(actions: ContentActions): ContentScreen {
+  return actions.secrets === "deny" || actions.personalData === "deny" ? untaggedScreen(actions) : NOTHING;
+}
+
+const NOTHING: ContentScreen = (value) => ({ value, findings: [], denied: false });
+
 /** Compiles the draft once; `add` records as they are read (page by page); `result` the aggregation. */
 export class PolicyReplay {
   readonly #set: PolicySet;
@@ -238,37 +251,18 @@ export class PolicyReplay {
       tally.skip();
       return null;
     }
-    const decision = this.#set.evaluate(
-      {
-        actionType: record.actionType,
-        agent: record.subject,
-        ...(record.delegation ? { delegation: record.delegation } : {}),
-        metadata: record.metadata,
-        dataAccessed: record.dataAccessed,
-      },
-      this.#counts,
+    // The one judgement production makes (judge-call.ts): the draft's rewrites made (one that cannot be made
+    // refuses, REWRITE_REFUSED), the content screen over the call as rewritten, and which reason wins.
+    const judged = judgeCall(
+      this.#set,
+      { actionType: record.actionType, metadata: record.metadata, dataAccessed: record.dataAccessed },
+      { agent: record.subject, ...(record.delegation ? { delegation: record.delegation } : {}), callerName: record.agentName },
+      { counts: this.#counts, content: this.#content, screenWith: replayScreen },
     );
-    let after = { effect: decision.effect, policy: decision.policy?.name ?? null };
-    // The draft's rewrites as production makes them: one that cannot be made refuses the call (REWRITE_REFUSED).
-    const rewrite = decision.rewrites ? applyRewrites(record.metadata, decision.rewrites) : undefined;
-    if (rewrite && "refused" in rewrite) after = { effect: "deny", policy: rewrite.refused.policy };
-    else if (rewrite && rewrite.changes.length > 0) tally.rewrite();
-    if (after.effect !== "deny" && this.#contentRefuses(record)) after = { effect: "deny", policy: null };
+    if (judged.rewritten) tally.rewrite();
+    const after = { effect: judged.effect, policy: judged.policy };
     tally.add({ ...record, recorded }, after);
     return after;
-  }
-
-  /**
-   * Whether the draft's content rules (with the org default) would refuse the recorded call: only
-   * when one of them denies a class, so a draft without a `deny` costs the replay nothing. What was
-   * redacted when the call was recorded is a placeholder now and found no more; what was flagged or
-   * kept is found again.
-   */
-  #contentRefuses(record: ReplayRecord): boolean {
-    const actions = resolveContentActions(this.#content, this.#set.contentFor(record.actionType, record.subject));
-    if (actions.secrets !== "deny" && actions.personalData !== "deny") return false;
-    const screen = { actions, tag: () => "0" };
-    return screenContent(record.metadata, ["metadata"], screen).denied || screenContent(record.dataAccessed, ["dataAccessed"], screen).denied;
   }
 
   /** The counts so far as plain data (see ReplayTally.merge). */

@@ -4,8 +4,8 @@ import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { peekBudgets } from "./budget-plan";
 import { peekGrant } from "./claim-grant";
-import { readDecisionInputs } from "./decision-inputs";
-import { prepareDecision } from "./prepare-decision";
+import { evaluateCall } from "./evaluate-call";
+import { atStepAsync } from "./evaluation-steps";
 
 /**
  * canI: execute's inputs read without taking anything — rate counts and the loop counter peeked, a
@@ -15,10 +15,17 @@ import { prepareDecision } from "./prepare-decision";
  */
 export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: number }): Promise<CheckResult> {
   requireAgent(ctx); // permission before parsing
-  const prepared = await prepareDecision(ctx, parseActionRequest(input), "check", now);
-  const read = await readDecisionInputs(ctx, prepared, now);
+  const { read, looked } = await evaluateCall(
+    ctx,
+    parseActionRequest(input),
+    "check",
+    now,
+    ({ grantQuery, budget }) =>
+      Promise.all([grantQuery ? atStepAsync("grants", () => peekGrant(grantQuery)) : null, budget ? atStepAsync("budgets", () => peekBudgets(ctx.org.id, budget)) : undefined]),
+    [null, undefined] as const,
+  );
+  const [grant, verdict] = looked;
   const { budget, at } = read;
-  const [grant, verdict] = await Promise.all([read.grantQuery ? peekGrant(read.grantQuery) : null, budget ? peekBudgets(ctx.org.id, budget) : undefined]);
   const { result } = planDecision({ ...read.inputs, grant, ...(budget ? { budget: { plan: budget, verdict, at } } : {}), haltedAtCommit: false });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

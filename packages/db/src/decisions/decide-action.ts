@@ -1,4 +1,16 @@
-import { actionRequestHash, afterDecision, conflict, deniedBeforePolicy, newId, parseActionRequest, planDecision, requesterOf, type ActionResult } from "@gatehouse/core";
+import {
+  actionRequestHash,
+  afterDecision,
+  isUnevaluatedRequestHash,
+  unevaluatedRequestHash,
+  conflict,
+  deniedBeforePolicy,
+  newId,
+  parseActionRequest,
+  planDecision,
+  requesterOf,
+  type ActionResult,
+} from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
@@ -8,9 +20,9 @@ import { noteCalls } from "../posture/note-calls";
 import { noteIntegration } from "../agents/note-integration";
 import { recordDecisionLatency } from "../health/decision-latency";
 import { grantCandidates } from "./claim-grant";
-import { readDecisionInputs } from "./decision-inputs";
 import { commitDecision, type CommitFacts, type Materialized } from "./group-commit";
-import { prepareDecision } from "./prepare-decision";
+import { evaluateCall } from "./evaluate-call";
+import { atStepAsync } from "./evaluation-steps";
 import { recordLoop } from "./loop-guard";
 import { RecentAnswers } from "./recent-answers";
 
@@ -44,28 +56,41 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   if (parsed.eventId) {
     const seen = recent.get(`${actor.agentId}\u0000${parsed.eventId}`);
     if (seen) {
-      if (seen.requestHash !== actionRequestHash(actor.agentId, parsed)) {
+      if (!isUnevaluatedRequestHash(seen.requestHash) && seen.requestHash !== actionRequestHash(actor.agentId, parsed)) {
         throw conflict(`eventId '${parsed.eventId}' was already used for a different request`, { eventId: parsed.eventId });
       }
       return { result: seen.result, fresh: false };
     }
   }
-  const prepared = await prepareDecision(ctx, parsed, "execute", now);
-  const { request, sent, agent } = prepared;
   // Secrets and personal data are screened before anything is written (docs/content.md): what the
   // content rules redact or refuse is replaced by its placeholder in the action, its entry, its
   // result and the conditions' values; the request hash (idempotency, the approval's binding) is of
   // the call as written, so no digest of a redacted value is kept either. canI reads the same.
-  const read = await readDecisionInputs(ctx, prepared, now);
-  const { inputs, budget, run, at } = read;
   // The standing grants that may cover a call the policies hold for a person: the batch uses the first
   // still valid under the org's lock, and takes a use only when it records the call undenied (canI only peeks).
-  const grantsToTry = read.grantQuery ? await grantCandidates(read.grantQuery) : undefined;
+  const {
+    prepared,
+    read,
+    looked: grantsToTry,
+  } = await evaluateCall(
+    ctx,
+    parsed,
+    "execute",
+    now,
+    ({ grantQuery }) => (grantQuery ? atStepAsync("grants", () => grantCandidates(grantQuery)) : Promise.resolve(undefined)),
+    undefined,
+  );
+  const { request, sent, agent } = prepared;
+  const { inputs, budget, run, at } = read;
   // The hash of the call as written. The screen hands back what it changed nothing in as it is, so a call no policy
   // rewrote and the screen left alone is written as sent: its hash is the one the recent answers keep, made once.
   const sentHash = request.eventId ? actionRequestHash(agent.id, sent) : undefined;
   const asSent = request === sent && inputs.written.metadata === sent.metadata && inputs.written.dataAccessed === sent.dataAccessed;
-  const requestHash = asSent && sentHash !== undefined ? sentHash : actionRequestHash(agent.id, { ...request, ...inputs.written });
+  const requestHash = inputs.failure
+    ? unevaluatedRequestHash(agent.id, request)
+    : asSent && sentHash !== undefined
+      ? sentHash
+      : actionRequestHash(agent.id, { ...request, ...inputs.written });
   // Who asked, as the call named them (never the screened value): separation of duties reads it.
   const requesterRef = requesterOf(sent.metadata);
   // The plan is made under the org's lock, from the agents' status and the budgets' counters as committed.
@@ -98,7 +123,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // The recent answers are checked against the call as sent (in memory only, before any screen). A
   // `requested` answer is not kept: its approval may be decided at any moment, and a call asking again
   // (a retried step, a restarted adapter re-attaching) must read where it stands now.
-  if (request.eventId && sentHash !== undefined && result.status !== "requested") remember(agent.id, request.eventId, sentHash, result);
+  if (request.eventId && sentHash !== undefined && result.status !== "requested") remember(agent.id, request.eventId, inputs.failure ? requestHash : sentHash, result);
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
   noteCalls(ctx, { spend: request.spend !== undefined, tool: request.tool !== undefined });

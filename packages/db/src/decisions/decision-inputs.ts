@@ -1,10 +1,10 @@
-import { budgetPlan, ContentLimitError, runIdOf, type BudgetPlan, type ContentLimitName, type DecisionInputs } from "@gatehouse/core";
+import { budgetPlan, ContentLimitError, runIdOf, screenCall, screenJudged, type BudgetPlan, type ContentLimitName, type DecisionInputs, type ScreenedCall } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { collectingScreen, contentScreen } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
-import { screenCall, type ScreenedCall } from "../content/screen-call";
 import { grantQuery, type GrantQuery } from "./claim-grant";
 import type { Prepared } from "./prepare-decision";
+import { atStep, atStepAsync } from "./evaluation-steps";
 
 /** A call's inputs to the plan, read alike for execute and canI; the grant and the budgets' verdict are each verb's to take or peek. */
 export interface ReadInputs {
@@ -27,8 +27,10 @@ export interface ReadInputs {
  */
 export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: number | undefined): Promise<ReadInputs> {
   const { request, agent, gateReason } = prepared;
-  await checkScreenedDetectors(ctx.org.id, request.screened);
-  const { metadata, dataAccessed, runName, findings, denied, conditionsEvaluated, limited } = await screenDecision(ctx.org.id, prepared);
+  const { metadata, dataAccessed, runName, findings, denied, conditionsEvaluated, limited } = await atStepAsync("screen", async () => {
+    await checkScreenedDetectors(ctx.org.id, request.screened);
+    return screenDecision(ctx.org.id, prepared);
+  });
   const at = new Date(now ?? Date.now());
   const refusedBeforePolicy = Boolean(gateReason) || denied || limited !== undefined;
   // The run the call names (docs/runs.md), keyed by the root agent so a delegate's calls join its root's run.
@@ -36,7 +38,9 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
   const run = request.runId ? { id: runIdOf(ctx.org.id, rootAgentId, request.runId), key: request.runId, rootAgentId, name: runName?.value } : undefined;
   const budget = refusedBeforePolicy
     ? undefined
-    : budgetPlan({ orgId: ctx.org.id, rules: prepared.budgetRules, subjectAgentId: prepared.subjectAgentId, runId: run?.id, spend: request.spend, settings: prepared.spend, at });
+    : atStep("budgets", () =>
+        budgetPlan({ orgId: ctx.org.id, rules: prepared.budgetRules, subjectAgentId: prepared.subjectAgentId, runId: run?.id, spend: request.spend, settings: prepared.spend, at }),
+      );
   return {
     inputs: {
       request,
@@ -54,17 +58,19 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
     },
     // A call a policy would hold for a person goes through when a standing grant covers it: never one
     // refused before policy or in a report-only trial.
-    grantQuery: grantQuery({
-      orgId: ctx.org.id,
-      agentId: agent.id,
-      actionType: request.actionType,
-      metadata: metadata.value,
-      requestMetadata: prepared.sent.metadata,
-      decision: prepared.decision,
-      refusedBeforePolicy,
-      reportOnly: Boolean(prepared.reportOnly),
-      at,
-    }),
+    grantQuery: atStep("grants", () =>
+      grantQuery({
+        orgId: ctx.org.id,
+        agentId: agent.id,
+        actionType: request.actionType,
+        metadata: metadata.value,
+        requestMetadata: prepared.sent.metadata,
+        decision: prepared.decision,
+        refusedBeforePolicy,
+        reportOnly: Boolean(prepared.reportOnly),
+        at,
+      }),
+    ),
     budget,
     run,
     at,
@@ -92,10 +98,8 @@ async function screenDecision(orgId: string, prepared: Prepared): Promise<Screen
   try {
     const pending = contentScreen(orgId, prepared.content, values);
     const screen = typeof pending === "function" ? pending : await pending;
-    const call = screenCall(screen, request, local);
-    // The conditions' values come from the call: rewritten only when something in it was.
-    const rewritten = call.findings.some((f) => f.action !== "flagged");
-    return { ...call, conditionsEvaluated: rewritten ? screen(conditions, ["conditionsEvaluated"]).value : conditions, limited: undefined };
+    // The screen's step of the one judgement (core's judge-call.ts), over the call as its policies rewrote it.
+    return { ...screenJudged(screen, prepared, local), limited: undefined };
   } catch (error) {
     if (!(error instanceof ContentLimitError)) throw error;
     const identifiers: Array<{ field: string; value: unknown }> = [];

@@ -1,4 +1,4 @@
-import { conflict, describeResult, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
+import { conflict, describeResult, isUnevaluatedRequestHash, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { recordAuditAppendMetric } from "../infra/metrics";
@@ -309,7 +309,8 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       const seen = key ? known.get(key) : undefined;
       if (seen) {
         outcomes.push(
-          seen.requestHash === item.requestHash
+          // A decision that could not be evaluated is answered to its eventId's retries whatever they hold (its content was never read).
+          seen.requestHash === item.requestHash || isUnevaluatedRequestHash(seen.requestHash)
             ? { result: seen.result, fresh: false }
             : conflict(`eventId '${item.eventId}' was already used for a different request`, { eventId: item.eventId }),
         );

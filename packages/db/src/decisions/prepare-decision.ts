@@ -3,9 +3,8 @@ import {
   breakerSettings,
   checkChain,
   notFound,
+  judgePolicies,
   policySettings,
-  reportOnlyDecision,
-  rewriteRequest,
   type ActionRequest,
   type Rewritten,
   type BreakerSettings,
@@ -14,7 +13,6 @@ import {
   type CircuitState,
   type Decision,
   type DenialReasonOf,
-  type DecisionInput,
   type LoopFinding,
   type ReportOnly,
   effectiveLoopLimit,
@@ -35,6 +33,7 @@ import { databaseFallbackLimiter, rateKeysFor, rateLimiter, rateMember, type Cou
 import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 import { getOrgPolicies } from "../snapshots/policy-cache";
 import { loopCounting, loopFingerprint, loopKey, loopSettingsOf } from "./loop-guard";
+import { atStep, atStepAsync } from "./evaluation-steps";
 
 /** Denials decided before policy: the agent's own state, or policies that cannot be trusted. */
 export type GateReason = DenialReasonOf<"gate"> | ChainDenial;
@@ -111,10 +110,16 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const subject = root ? { id: root.id, name: root.name, labels: root.labels } : agent;
   // Content rules hold whatever else decides the call (a refusal before policy records the call too);
   // policies that fail their integrity check contribute none (the org default holds).
-  const contentRules = policies.tampered.length > 0 ? [] : policies.set.contentFor(request.actionType, subject);
-  const content = contentActionsFor(settings, contentRules);
-  // What the caller's own screen found in a model call's prompt is judged by the prompt rules (docs/guardrails.md).
-  const promptContent = request.screened ? promptContentActionsFor(settings, contentRules) : undefined;
+  const { content, promptContent, budgetRules } = atStep("policies", () => {
+    const contentRules = policies.tampered.length > 0 ? [] : policies.set.contentFor(request.actionType, subject);
+    return {
+      content: contentActionsFor(settings, contentRules),
+      // What the caller's own screen found in a model call's prompt is judged by the prompt rules (docs/guardrails.md).
+      promptContent: request.screened ? promptContentActionsFor(settings, contentRules) : undefined,
+      // The policies' budgets (none while they fail their integrity check) and the org's own, which hold whatever the policies say.
+      budgetRules: [...(policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject)), ...orgBudgetRulesOf(settings)(request.actionType, subject)],
+    };
+  });
   const delegation = chain
     ? { rootAgentId: chain.rootAgentId, rootAgentName: chain.rootAgentName, depth: chain.depth, chain: [chain.rootAgentName, ...chain.links.map((l) => l.agentName)] }
     : undefined;
@@ -130,8 +135,7 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     probe: false,
     content,
     promptContent,
-    // The policies' budgets (none while they fail their integrity check) and the org's own, which hold whatever the policies say.
-    budgetRules: [...(policies.tampered.length > 0 ? [] : policies.set.budgetRulesFor(request.actionType, subject)), ...orgBudgetRulesOf(settings)(request.actionType, subject)],
+    budgetRules,
     spend: spendOf(settings),
     subjectAgentId: subject.id,
   };
@@ -139,21 +143,14 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   if (row.status === "halted" || ancestors.some((a) => a?.status === "halted")) return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
   if (chain) {
     // An ancestor that no longer exists fails closed, as a revoked link would.
-    const denial = ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now);
+    const denial = atStep("delegation", () => (ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now)));
     if (denial) return { ...base, decision: NO_DECISION, gateReason: denial };
   }
   if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };
-  const gate = await passBreaker(row, breaker, mode);
+  const gate = await atStepAsync("breaker", () => passBreaker(row, breaker, mode));
   if (!gate.pass) return { ...base, decision: NO_DECISION, gateReason: "CIRCUIT_OPEN" };
 
-  const facts: DecisionInput = {
-    actionType: request.actionType,
-    agent: subject,
-    metadata: request.metadata,
-    dataAccessed: request.dataAccessed,
-    ...(delegation ? { delegation: { depth: delegation.depth, rootAgent: delegation.rootAgentName, chain: delegation.chain } } : {}),
-  };
-  const refs = policies.set.ratesFor(request.actionType, subject);
+  const refs = atStep("policies", () => policies.set.ratesFor(request.actionType, subject));
   const keys = rateKeysFor(ctx.org.id, subject.id, refs);
   // A retry of an eventId (landing here before the original's decision is found by the commit)
   // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
@@ -164,35 +161,31 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
   const loop = limit ? loopCounting(ctx.org.id, agent.id, limit, loopFingerprint(fingerprintKey, request)) : null;
   const counted = loop ? [...keys, loop.ref] : keys;
   const counting = { ...(member === undefined ? {} : { member }), ...(loop ? { sequence: loop.sequence } : {}) };
-  const counts = counted.length > 0 ? await countCalls(counted, mode === "execute" ? "consume" : "peek", counting, keys.length > 0) : [];
+  const counts = counted.length > 0 ? await atStepAsync("rates", () => countCalls(counted, mode === "execute" ? "consume" : "peek", counting, keys.length > 0)) : [];
   // A count the counter did not give fails closed: a rate condition holds; a loop limit is over.
   const found = limit ? loopFinding(limit, counts[keys.length] ?? Number.POSITIVE_INFINITY, counts[keys.length + 1] ?? Number.POSITIVE_INFINITY) : null;
   if (found) return { ...base, decision: NO_DECISION, gateReason: "LOOP_DETECTED", loop: { ...found, haltAgent: loops.haltAgent } };
   const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
-  const evaluated = policies.set.evaluate(facts, rates);
-  // Report-only trial: what the policies would refuse or hold is executed and recorded as such, and
-  // nothing the policies would rewrite is rewritten (a trial changes no call).
-  if (reportOnlyOn(settings)) {
-    const { rewrites: _notInATrial, ...decision } = evaluated;
-    const trial = reportOnlyDecision(decision);
-    return trial ? { ...base, probe: gate.probe, decision: trial.decision, reportOnly: trial.reportOnly } : { ...base, probe: gate.probe, decision };
-  }
-  // The policies' rewrites (redact, transform), made before the content screen reads the call: a rewrite
-  // that cannot be made refuses the call, by the policy whose rewrite it is.
-  const rewrite = rewriteRequest(request, evaluated);
-  if ("refused" in rewrite) {
-    const by = policies.set.policies.find((p) => p.name === rewrite.refused.policy);
-    const decision: Decision = {
-      effect: "deny",
-      reason: "REWRITE_REFUSED",
-      ...(by ? { policy: { name: by.name, versionId: by.versionId, version: by.version } } : {}),
-      mode: "enforce",
-      conditionsEvaluated: evaluated.conditionsEvaluated,
-      monitored: evaluated.monitored,
-    };
-    return { ...base, probe: gate.probe, decision };
-  }
-  return { ...base, request: rewrite.request, ...(rewrite.rewritten ? { rewritten: rewrite.rewritten } : {}), probe: gate.probe, decision: evaluated };
+  // The policies' part of the one judgement (core's judge-call.ts): evaluated, a report-only trial, the rewrites made or refused.
+  const judged = atStep("policies", () =>
+    judgePolicies(
+      policies.set,
+      request,
+      { agent: subject, ...(delegation ? { delegation: { depth: delegation.depth, rootAgent: delegation.rootAgentName, chain: delegation.chain } } : {}) },
+      rates,
+      {
+        reportOnly: reportOnlyOn(settings),
+      },
+    ),
+  );
+  return {
+    ...base,
+    request: judged.request,
+    ...(judged.rewritten ? { rewritten: judged.rewritten } : {}),
+    probe: gate.probe,
+    decision: judged.decision,
+    ...(judged.reportOnly ? { reportOnly: judged.reportOnly } : {}),
+  };
 }
 
 /**

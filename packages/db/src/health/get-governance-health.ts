@@ -33,6 +33,10 @@ export const GOVERNANCE_HEALTH_THRESHOLDS = {
   decisionLatencyWarnP99Ms: 500,
   /** … longer than this: fail. */
   decisionLatencyFailP99Ms: 2_000,
+  /** The window decisions that could not be evaluated are counted over: any is a warning. */
+  evaluationFailuresWindowSeconds: 15 * 60,
+  /** This share of the window's decisions (or more) could not be evaluated: fail. */
+  evaluationFailuresFailShare: 0.01,
 } as const;
 
 /** At most this many jobs and endpoints are read: the answer stays a few small reads. */
@@ -205,6 +209,35 @@ async function decisionLatency(orgId: string, now: Date): Promise<Item<"decision
 }
 
 /**
+ * Decisions the org's failure policy made because they could not be evaluated (docs/policies.md, When a
+ * decision cannot be evaluated), from the minute rollups of the window: one indexed range of a few rows per
+ * agent and action type. Any is a warning (a step threw: the server's log names it); 1 % of the
+ * window's decisions or more fails.
+ */
+async function evaluationFailures(orgId: string, now: Date): Promise<Item<"evaluationFailures">> {
+  const t = GOVERNANCE_HEALTH_THRESHOLDS;
+  const from = new Date(now.getTime() - t.evaluationFailuresWindowSeconds * 1000);
+  const { rows } = await db().pool.query<{ failed: string | null; decisions: string | null; last: Date | null }>(
+    `SELECT sum(evaluation_failed) AS failed, sum(executed + denied + requested) AS decisions,
+            max(bucket) FILTER (WHERE evaluation_failed > 0) AS last
+     FROM decision_rollups WHERE org_id = $1 AND period = 'minute' AND bucket >= $2`,
+    [orgId, from],
+  );
+  const count = Number(rows[0]?.failed ?? 0);
+  const decisions = Number(rows[0]?.decisions ?? 0);
+  const details = { windowSeconds: t.evaluationFailuresWindowSeconds, count, decisions };
+  const window = `${t.evaluationFailuresWindowSeconds / 60} minutes`;
+  if (count === 0) return { status: "ok", reason: `Every decision of the last ${window} was evaluated.`, observedAt: null, details };
+  const status: HealthStatus = count >= decisions * t.evaluationFailuresFailShare ? "fail" : "warn";
+  return {
+    status,
+    reason: `${count} of ${decisions} decisions in the last ${window} could not be evaluated and were decided by the org's failure policy; the API's log names the step.`,
+    observedAt: rows[0]?.last ? rows[0].last.toISOString() : null,
+    details,
+  };
+}
+
+/**
  * The worker's lease (global: one worker leads for every org) and the last run the org's own rows
  * record: its latest checkpoint, its rollups' cursor, its latest posture snapshot, its latest webhook attempt.
  */
@@ -336,11 +369,12 @@ export async function getGovernanceHealth({ ctx, now = () => new Date() }: { ctx
   const facts = readFacts(orgId);
   // A failed read of the head and checkpoint fails the items that need it; the others go on.
   const withFacts = async <T>(use: (f: Facts) => Promise<T> | T): Promise<T> => use(await facts);
-  const [logIntegrityItem, signingKeyItem, checkpointAgeItem, decisionLatencyItem, workerJobsItem, webhookBacklogItem, witnessesItem] = await Promise.all([
+  const [logIntegrityItem, signingKeyItem, checkpointAgeItem, decisionLatencyItem, evaluationFailuresItem, workerJobsItem, webhookBacklogItem, witnessesItem] = await Promise.all([
     probe<"logIntegrity">("log integrity", () => withFacts((f) => logIntegrity(orgId, f))),
     probe<"signingKey">("signing key", () => signingKey(orgId)),
     probe<"checkpointAge">("checkpoint age", () => withFacts((f) => checkpointAge(f, at))),
     probe<"decisionLatency">("decision latency", () => decisionLatency(orgId, at)),
+    probe<"evaluationFailures">("evaluation failures", () => evaluationFailures(orgId, at)),
     probe<"workerJobs">("worker jobs", () => workerJobs(orgId, at)),
     probe<"webhookBacklog">("webhook backlog", () => withFacts((f) => webhookBacklog(orgId, f, at))),
     probe<"witnesses">("witnesses", () => witnesses(orgId, at)),
@@ -350,6 +384,7 @@ export async function getGovernanceHealth({ ctx, now = () => new Date() }: { ctx
     signingKey: signingKeyItem,
     checkpointAge: checkpointAgeItem,
     decisionLatency: decisionLatencyItem,
+    evaluationFailures: evaluationFailuresItem,
     workerJobs: workerJobsItem,
     webhookBacklog: webhookBacklogItem,
     witnesses: witnessesItem,

@@ -35,6 +35,8 @@ interface Counts {
   requested: number;
   noPolicy: number;
   outcomes: number;
+  /** Decisions the org's failure policy made (their entry's `failure`). */
+  evaluationFailed: number;
 }
 
 /** What one decision adds to policy_rollups: the deciding policy, and the policies that would have blocked. */
@@ -55,6 +57,7 @@ type DecidedData = {
   policy?: { name?: unknown };
   monitored?: unknown;
   reportOnly?: { wouldBe?: unknown; policy?: unknown };
+  failure?: unknown;
 };
 
 /**
@@ -91,13 +94,15 @@ function countOf(type: string, canonical: string): { at: number; agentId: string
   if (!data || !Number.isFinite(at) || typeof agentId !== "string" || typeof actionType !== "string") return null;
   if (type === "action.outcome") return { at, agentId, actionType, add: { outcomes: 1 } };
   const policies = policyCountOf(data);
+  // A decision the org's failure policy made (it could not be evaluated): counted besides its status.
+  const evaluationFailed = data.failure ? 1 : 0;
   switch (data.status) {
     case "executed":
-      return { at, agentId, actionType, add: { executed: 1 }, policies };
+      return { at, agentId, actionType, add: { executed: 1, evaluationFailed }, policies };
     case "denied":
-      return { at, agentId, actionType, add: { denied: 1, noPolicy: data.denialReason === "NO_POLICY" ? 1 : 0 }, policies };
+      return { at, agentId, actionType, add: { denied: 1, noPolicy: data.denialReason === "NO_POLICY" ? 1 : 0, evaluationFailed }, policies };
     case "requested":
-      return { at, agentId, actionType, add: { requested: 1 }, policies };
+      return { at, agentId, actionType, add: { requested: 1, evaluationFailed }, policies };
     default:
       return null;
   }
@@ -132,7 +137,7 @@ export function aggregate(entries: ReadonlyArray<{ type: string; canonical: stri
       const key = `${period}\u0000${bucket}\u0000${counted.agentId}\u0000${counted.actionType}`;
       let row = rows.get(key);
       if (!row) {
-        row = { period, bucket, agentId: counted.agentId, actionType: counted.actionType, executed: 0, denied: 0, requested: 0, noPolicy: 0, outcomes: 0 };
+        row = { period, bucket, agentId: counted.agentId, actionType: counted.actionType, executed: 0, denied: 0, requested: 0, noPolicy: 0, outcomes: 0, evaluationFailed: 0 };
         rows.set(key, row);
       }
       row.executed += counted.add.executed ?? 0;
@@ -140,6 +145,7 @@ export function aggregate(entries: ReadonlyArray<{ type: string; canonical: stri
       row.requested += counted.add.requested ?? 0;
       row.noPolicy += counted.add.noPolicy ?? 0;
       row.outcomes += counted.add.outcomes ?? 0;
+      row.evaluationFailed += counted.add.evaluationFailed ?? 0;
     }
     if (counted.policies) {
       const day = Math.floor(counted.at / ROLLUP_PERIODS.day) * ROLLUP_PERIODS.day;
@@ -158,14 +164,15 @@ const POLICY_UPSERT = `
     would_block = policy_rollups.would_block + EXCLUDED.would_block`;
 
 const UPSERT = `
-  INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes)
-  SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[])
+  INSERT INTO decision_rollups (org_id, period, bucket, agent_id, action_type, executed, denied, requested, no_policy, outcomes, evaluation_failed)
+  SELECT $1, * FROM unnest($2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::int[], $7::int[], $8::int[], $9::int[], $10::int[], $11::int[])
   ON CONFLICT (org_id, period, bucket, agent_id, action_type) DO UPDATE SET
     executed = decision_rollups.executed + EXCLUDED.executed,
     denied = decision_rollups.denied + EXCLUDED.denied,
     requested = decision_rollups.requested + EXCLUDED.requested,
     no_policy = decision_rollups.no_policy + EXCLUDED.no_policy,
-    outcomes = decision_rollups.outcomes + EXCLUDED.outcomes`;
+    outcomes = decision_rollups.outcomes + EXCLUDED.outcomes,
+    evaluation_failed = decision_rollups.evaluation_failed + EXCLUDED.evaluation_failed`;
 
 /**
  * Counts one page of the org's new decision and outcome entries into decision_rollups (and the
@@ -216,6 +223,7 @@ async function rollUpPage(orgId: string, pageSize: number): Promise<{ counted: n
           rows.map((r) => r.requested),
           rows.map((r) => r.noPolicy),
           rows.map((r) => r.outcomes),
+          rows.map((r) => r.evaluationFailed),
         ]);
       }
       // Sorted like the rows above, so two writers (only ever one per org: SKIP LOCKED) lock in one order.

@@ -191,3 +191,4 @@ export { startPgBouncer, PGBOUNCER, type PgBouncer } from "./pgbouncer";
 export { activeSigner } from "../audit/signing-keys";
 export { CLI_FROM_SOURCE, initWitness, serveWitness, stopChild } from "./witness-process";
 export { parsePrometheusText, sampleValue, type PromExposition, type PromSample } from "./prometheus-text";
+export { armEvaluationFault } from "../decisions/evaluation-steps";

@@ -81,7 +81,7 @@ class _ActionResultRequired(TypedDict):
 class ActionResult(_ActionResultRequired, total=False):
     """The decision on one action. A denial is a normal answer, not an HTTP error."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -100,6 +100,8 @@ class ActionResult(_ActionResultRequired, total=False):
     """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
     rewritten: ActionResultRewritten
     """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
+    failure: ActionResultFailure
+    """The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow."""
     approvalId: str
     approvalUrl: str
     """Where a person decides the approval: its page in the console (for a person to open, or an agent to show)."""
@@ -154,6 +156,14 @@ class ActionResultContent(TypedDict):
     """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
     secrets: Literal["deny", "redact", "flag", "off"]
     personalData: Literal["deny", "redact", "flag", "off"]
+
+
+class ActionResultFailure(TypedDict):
+    """The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow."""
+    step: Literal["delegation", "breaker", "rates", "policies", "screen", "budgets", "grants"]
+    """The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants."""
+    failurePolicy: Literal["deny", "require_approval"]
+    """The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person)."""
 
 
 _ActionResultFindingsItemRequiredKeys = TypedDict(
@@ -791,7 +801,7 @@ class _AuditEntryActionDecidedDataRequired(TypedDict):
 class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=False):
     delegation: AuditEntryActionDecidedDataDelegation
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policy: AuditEntryActionDecidedDataPolicy
     tamperedPolicies: list[str]
     reportOnly: AuditEntryActionDecidedDataReportOnly
@@ -809,6 +819,8 @@ class AuditEntryActionDecidedData(_AuditEntryActionDecidedDataRequired, total=Fa
     """The standing grant that let the call through without a person."""
     budget: AuditEntryActionDecidedDataBudget
     """The budget that refused the call or held it for approval."""
+    failure: AuditEntryActionDecidedDataFailure
+    """The decision could not be evaluated (the step that failed) and the org's failure policy decided it; nothing of the call's content is recorded."""
 
 
 class _AuditEntryActionDecidedDataBudgetRequired(TypedDict):
@@ -857,6 +869,14 @@ class AuditEntryActionDecidedDataDelegation(TypedDict):
     rootAgentName: str
     depth: int
     chain: list[str]
+
+
+class AuditEntryActionDecidedDataFailure(TypedDict):
+    """The decision could not be evaluated (the step that failed) and the org's failure policy decided it; nothing of the call's content is recorded."""
+    step: Literal["delegation", "breaker", "rates", "policies", "screen", "budgets", "grants"]
+    """The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants."""
+    failurePolicy: Literal["deny", "require_approval"]
+    """The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person)."""
 
 
 _AuditEntryActionDecidedDataFindingsItemRequiredKeys = TypedDict(
@@ -1326,7 +1346,7 @@ class _AuditEntryApprovalCancelledDataRequired(TypedDict):
 
 class AuditEntryApprovalCancelledData(_AuditEntryApprovalCancelledDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalCancelledDataDecidedBy
 
@@ -1351,7 +1371,7 @@ class _AuditEntryApprovalDecidedDataRequired(TypedDict):
 
 class AuditEntryApprovalDecidedData(_AuditEntryApprovalDecidedDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalDecidedDataDecidedBy
 
@@ -1376,7 +1396,7 @@ class _AuditEntryApprovalExpiredDataRequired(TypedDict):
 
 class AuditEntryApprovalExpiredData(_AuditEntryApprovalExpiredDataRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: AuditEntryApprovalExpiredDataDecidedBy
 
@@ -2467,7 +2487,7 @@ class _CheckResultRequired(TypedDict):
 class CheckResult(_CheckResultRequired, total=False):
     """What execute would decide now; nothing is recorded and no rate limit is consumed."""
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy whose effect won; absent when none applied or the agent's state decided."""
     policyVersion: int
@@ -2486,6 +2506,8 @@ class CheckResult(_CheckResultRequired, total=False):
     """The standing grant that let this call through without a person (canI: that would, without taking a use): a policy would have held it for approval (docs/approvals.md, Standing grants)."""
     rewritten: CheckResultRewritten
     """Set when a policy's `redact` or `transform` rewrote the call (docs/policies.md, Rewriting a call): act on the call with these changes made — the adapters make them before the tool runs; the decision, its entry and its approval are of the call as rewritten."""
+    failure: CheckResultFailure
+    """The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow."""
 
 
 class _CheckResultBudgetRequired(TypedDict):
@@ -2533,6 +2555,14 @@ class CheckResultContent(TypedDict):
     """The content rules this call is held to (its policies' `content`, else the org default; docs/content.md): what a caller that screens content itself (a model call's prompt, docs/guardrails.md) must do with what it found — `redact` before sending, `deny` never send."""
     secrets: Literal["deny", "redact", "flag", "off"]
     personalData: Literal["deny", "redact", "flag", "off"]
+
+
+class CheckResultFailure(TypedDict):
+    """The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow."""
+    step: Literal["delegation", "breaker", "rates", "policies", "screen", "budgets", "grants"]
+    """The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants."""
+    failurePolicy: Literal["deny", "require_approval"]
+    """The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person)."""
 
 
 _CheckResultFindingsItemRequiredKeys = TypedDict(
@@ -2999,7 +3029,7 @@ class EventActionDenied(_EventActionDeniedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3030,7 +3060,7 @@ class EventActionExecuted(_EventActionExecutedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3100,7 +3130,7 @@ class EventApprovalDecided(_EventApprovalDecidedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalDecidedDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -3130,7 +3160,7 @@ class EventApprovalExpired(_EventApprovalExpiredRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     reason: str
     decidedBy: EventApprovalExpiredDecidedBy
     """`approval.decided`: the member whose vote ended it."""
@@ -3162,7 +3192,7 @@ class EventApprovalRequested(_EventApprovalRequestedRequired, total=False):
     approvalId: str
     status: str
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
     """The policy that decided; `policy.changed`: the policy that changed."""
     reason: str
@@ -3617,11 +3647,33 @@ class GovernanceHealthDecisionLatencyDetails(TypedDict):
     """The 99th percentile time to answer `execute`, as the upper bound of its histogram bucket; null with no decision in the window."""
 
 
+class GovernanceHealthEvaluationFailures(TypedDict):
+    """Decisions that could not be evaluated (an internal error at a step), which the org's `policies.failurePolicy` decided instead: counted from the decision rollups the worker keeps (a few seconds behind)."""
+    status: Literal["ok", "warn", "fail"]
+    """`ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run)."""
+    reason: str
+    """Why, in one sentence a person on call can act on."""
+    observedAt: str | None
+    """When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never."""
+    details: GovernanceHealthEvaluationFailuresDetails | None
+    """The item's figures; null when its probe failed."""
+
+
+class GovernanceHealthEvaluationFailuresDetails(TypedDict):
+    windowSeconds: int
+    """The window counted."""
+    count: int
+    """Decisions in the window that could not be evaluated, decided by the org's failure policy instead (their answer's `failure` names the step)."""
+    decisions: int
+    """All decisions the window counted."""
+
+
 class GovernanceHealthItems(TypedDict):
     logIntegrity: GovernanceHealthLogIntegrity
     signingKey: GovernanceHealthSigningKey
     checkpointAge: GovernanceHealthCheckpointAge
     decisionLatency: GovernanceHealthDecisionLatency
+    evaluationFailures: GovernanceHealthEvaluationFailures
     workerJobs: GovernanceHealthWorkerJobs
     webhookBacklog: GovernanceHealthWebhookBacklog
     witnesses: GovernanceHealthWitnesses
@@ -3930,7 +3982,7 @@ class OrgSettings(TypedDict):
     loops: OrgSettingsLoops
     """Loop detection (docs/loops.md): the same call (action and arguments), or an alternation of two, more than `maxRepeats` times within `windowSeconds` is refused with LOOP_DETECTED; `haltAgent` halts the agent too. On, 20 within 60 s, no halt, unless changed; a policy's `loop` overrides it for the calls it matches."""
     policies: OrgSettingsPolicies
-    """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
+    """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval (both false unless changed); `failurePolicy`: what a decision that cannot be evaluated becomes, `deny` (the default) or `require_approval`, never `allow`."""
     budgets: list[OrgSettingsBudgetsItem]
     """Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets."""
     postConditions: OrgSettingsPostConditions
@@ -4030,11 +4082,13 @@ class OrgSettingsLoops(TypedDict):
 
 
 class OrgSettingsPolicies(TypedDict):
-    """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed."""
+    """Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval (both false unless changed); `failurePolicy`: what a decision that cannot be evaluated becomes, `deny` (the default) or `require_approval`, never `allow`."""
     reportOnly: bool
     """Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed)."""
     requireSecondApproval: bool
     """Publishing a policy set waits for a second admin's approval (false unless changed)."""
+    failurePolicy: Literal["deny", "require_approval"]
+    """What a decision that cannot be evaluated (an internal error) becomes: `deny` (the default) or `require_approval` (held for a person). Never `allow`: enforcement fails closed."""
 
 
 class OrgSettingsPostConditions(TypedDict):
@@ -5154,7 +5208,7 @@ class _RunTimelineItemDecisionRequired(TypedDict):
 
 class RunTimelineItemDecision(_RunTimelineItemDecisionRequired, total=False):
     denialReason: DenialReasonCode | str
-    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
+    """Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string)."""
     policyName: str
 
 
@@ -5553,7 +5607,7 @@ class UpdateSettingsRequest(TypedDict, total=False):
     loops: UpdateSettingsRequestLoops
     """`enabled`, `maxRepeats` (1 to 100,000), `windowSeconds` (1 to 3,600), `haltAgent`. Turning it off, raising the repeats, shortening the window or turning the halt off weakens enforcement."""
     policies: UpdateSettingsRequestPolicies
-    """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
+    """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin), `failurePolicy` (`deny` or `require_approval` for a decision that cannot be evaluated)."""
     budgets: list[UpdateSettingsRequestBudgetsItem]
     """Org-wide budgets (docs/budgets.md): each `{ name, actions, agents?, limit, per, atLimit?, models?, perModel? }` counts the calls its actions and agents match, beside the policies' budgets. The whole list is replaced; removing a budget, raising or removing a limit, or loosening atLimit weakens enforcement."""
     postConditions: UpdateSettingsRequestPostConditions
@@ -5653,11 +5707,13 @@ class UpdateSettingsRequestLoops(TypedDict, total=False):
 
 
 class UpdateSettingsRequestPolicies(TypedDict, total=False):
-    """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin)."""
+    """`reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin), `failurePolicy` (`deny` or `require_approval` for a decision that cannot be evaluated)."""
     reportOnly: bool
     """Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed)."""
     requireSecondApproval: bool
     """Publishing a policy set waits for a second admin's approval (false unless changed)."""
+    failurePolicy: Literal["deny", "require_approval"]
+    """What a decision that cannot be evaluated (an internal error) becomes: `deny` (the default) or `require_approval` (held for a person). Never `allow`: enforcement fails closed."""
 
 
 class UpdateSettingsRequestPostConditions(TypedDict, total=False):
@@ -5898,7 +5954,7 @@ Condition: TypeAlias = ConditionField | ConditionAll | ConditionAny | ConditionN
 """A `when` condition: a comparison, `all`/`any`/`not`, or a rate."""
 
 
-DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED", "POLICY_TAMPERED", "AGENT_HALTED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "CONTENT_LIMIT", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
+DenialReasonCode: TypeAlias = Literal["NO_POLICY", "CONDITIONS_DENIED", "RATE_LIMITED", "CONDITION_LIMIT", "REWRITE_REFUSED", "POLICY_TAMPERED", "AGENT_HALTED", "EVALUATION_FAILED", "LOOP_DETECTED", "BUDGET_EXCEEDED", "CIRCUIT_OPEN", "CONTENT_DENIED", "CONTENT_LIMIT", "DENIED_BY_REVIEWER", "APPROVAL_EXPIRED", "DELEGATION_SCOPE", "DELEGATION_EXPIRED", "DELEGATION_REVOKED"]
 """A denial reason this version of the API knows (docs/audit.md, Denial reasons)."""
 
 

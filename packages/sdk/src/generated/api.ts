@@ -1755,7 +1755,7 @@ export interface components {
         ActionResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -1860,6 +1860,19 @@ export interface components {
                     /** @description The policy whose rewrite made the change. */
                     policy: string;
                 }[];
+            };
+            /** @description The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow. */
+            failure?: {
+                /**
+                 * @description The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants.
+                 * @enum {string}
+                 */
+                step: "delegation" | "breaker" | "rates" | "policies" | "screen" | "budgets" | "grants";
+                /**
+                 * @description The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person).
+                 * @enum {string}
+                 */
+                failurePolicy: "deny" | "require_approval";
             };
             /** @description The audit entry of this decision; report the outcome against it. */
             auditEventId: string;
@@ -2346,7 +2359,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "executed" | "requested" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 policy?: {
                     name: string;
@@ -2491,6 +2504,19 @@ export interface components {
                     };
                     /** @description True when this call would have gone over it: the budget that refused (or held) the call. */
                     exceeded: boolean;
+                };
+                /** @description The decision could not be evaluated (the step that failed) and the org's failure policy decided it; nothing of the call's content is recorded. */
+                failure?: {
+                    /**
+                     * @description The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants.
+                     * @enum {string}
+                     */
+                    step: "delegation" | "breaker" | "rates" | "policies" | "screen" | "budgets" | "grants";
+                    /**
+                     * @description The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person).
+                     * @enum {string}
+                     */
+                    failurePolicy: "deny" | "require_approval";
                 };
             };
         } | {
@@ -2784,7 +2810,7 @@ export interface components {
                 actionType: string;
                 /** @enum {string} */
                 status: "approved" | "denied";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2801,7 +2827,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "expired";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -2818,7 +2844,7 @@ export interface components {
                 actionType: string;
                 /** @constant */
                 status: "cancelled";
-                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+                /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
                 denialReason?: components["schemas"]["DenialReasonCode"] | string;
                 reason?: string;
                 decidedBy?: {
@@ -3569,7 +3595,7 @@ export interface components {
         CheckResult: {
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy whose effect won; absent when none applied or the agent's state decided. */
             policyName?: string;
@@ -3674,6 +3700,19 @@ export interface components {
                     /** @description The policy whose rewrite made the change. */
                     policy: string;
                 }[];
+            };
+            /** @description The decision could not be evaluated (an internal error at `step`; its details are in the server's log, never in the answer), so the org's failure policy decided it: never an allow. */
+            failure?: {
+                /**
+                 * @description The step that failed: the delegation chain, the circuit breaker, the rate counts, the policies, the content screen, the budgets or the standing grants.
+                 * @enum {string}
+                 */
+                step: "delegation" | "breaker" | "rates" | "policies" | "screen" | "budgets" | "grants";
+                /**
+                 * @description The org's `policies.failurePolicy` that decided it: `deny` (DENIED with EVALUATION_FAILED) or `require_approval` (held for a person).
+                 * @enum {string}
+                 */
+                failurePolicy: "deny" | "require_approval";
             };
             /** @description execute would answer `executed` now. */
             allowed: boolean;
@@ -3971,7 +4010,7 @@ export interface components {
          * @description A denial reason this version of the API knows (docs/audit.md, Denial reasons).
          * @enum {string}
          */
-        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "REWRITE_REFUSED" | "POLICY_TAMPERED" | "AGENT_HALTED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "CONTENT_LIMIT" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
+        DenialReasonCode: "NO_POLICY" | "CONDITIONS_DENIED" | "RATE_LIMITED" | "CONDITION_LIMIT" | "REWRITE_REFUSED" | "POLICY_TAMPERED" | "AGENT_HALTED" | "EVALUATION_FAILED" | "LOOP_DETECTED" | "BUDGET_EXCEEDED" | "CIRCUIT_OPEN" | "CONTENT_DENIED" | "CONTENT_LIMIT" | "DENIED_BY_REVIEWER" | "APPROVAL_EXPIRED" | "DELEGATION_SCOPE" | "DELEGATION_EXPIRED" | "DELEGATION_REVOKED";
         /** @description How a run ended. */
         EndRunRequest: {
             /**
@@ -4005,7 +4044,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4035,7 +4074,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4103,7 +4142,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -4128,7 +4167,7 @@ export interface components {
             actionType?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             reason?: string;
             /** @description `approval.decided`: the member whose vote ended it. */
@@ -4155,7 +4194,7 @@ export interface components {
             auditEventId?: string;
             approvalId?: string;
             status?: string;
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             /** @description The policy that decided; `policy.changed`: the policy that changed. */
             policyName?: string;
@@ -4539,6 +4578,7 @@ export interface components {
                 signingKey: components["schemas"]["GovernanceHealthSigningKey"];
                 checkpointAge: components["schemas"]["GovernanceHealthCheckpointAge"];
                 decisionLatency: components["schemas"]["GovernanceHealthDecisionLatency"];
+                evaluationFailures: components["schemas"]["GovernanceHealthEvaluationFailures"];
                 workerJobs: components["schemas"]["GovernanceHealthWorkerJobs"];
                 webhookBacklog: components["schemas"]["GovernanceHealthWebhookBacklog"];
                 witnesses: components["schemas"]["GovernanceHealthWitnesses"];
@@ -4586,6 +4626,27 @@ export interface components {
                 p50Ms: number | null;
                 /** @description The 99th percentile time to answer `execute`, as the upper bound of its histogram bucket; null with no decision in the window. */
                 p99Ms: number | null;
+            } | null;
+        };
+        /** @description Decisions that could not be evaluated (an internal error at a step), which the org's `policies.failurePolicy` decided instead: counted from the decision rollups the worker keeps (a few seconds behind). */
+        GovernanceHealthEvaluationFailures: {
+            /**
+             * @description `ok`, `warn` (look soon) or `fail` (look now; also a probe that could not run).
+             * @enum {string}
+             */
+            status: "ok" | "warn" | "fail";
+            /** @description Why, in one sentence a person on call can act on. */
+            reason: string;
+            /** @description When what this item reports last happened (the checkpoint signed, the key created, the oldest pending entry written), ISO 8601; null when never. */
+            observedAt: string | null;
+            /** @description The item's figures; null when its probe failed. */
+            details: {
+                /** @description The window counted. */
+                windowSeconds: number;
+                /** @description Decisions in the window that could not be evaluated, decided by the org's failure policy instead (their answer's `failure` names the step). */
+                count: number;
+                /** @description All decisions the window counted. */
+                decisions: number;
             } | null;
         };
         /** @description The log's integrity as last checked: the latest checkpoint's signature and size against the log head (checked on each call, cheaply), and the latest full verification. */
@@ -4915,7 +4976,7 @@ export interface components {
                  */
                 haltAgent: boolean;
             };
-            /** @description Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval. Both false unless changed. */
+            /** @description Policy rollout: `reportOnly` executes what policies would refuse or hold, recording what they would have done (a trial); `requireSecondApproval` makes publishing a policy set wait for a second admin's approval (both false unless changed); `failurePolicy`: what a decision that cannot be evaluated becomes, `deny` (the default) or `require_approval`, never `allow`. */
             policies: {
                 /**
                  * @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed).
@@ -4927,6 +4988,12 @@ export interface components {
                  * @default false
                  */
                 requireSecondApproval: boolean;
+                /**
+                 * @description What a decision that cannot be evaluated (an internal error) becomes: `deny` (the default) or `require_approval` (held for a person). Never `allow`: enforcement fails closed.
+                 * @default deny
+                 * @enum {string}
+                 */
+                failurePolicy: "deny" | "require_approval";
             };
             /** @description Org-wide budgets (docs/budgets.md): each counts the calls its actions and agents match, beside the policies' budgets. */
             budgets: {
@@ -5950,7 +6017,7 @@ export interface components {
             actionType: string;
             /** @enum {string} */
             status: "executed" | "requested" | "denied";
-            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
+            /** @description Why it was denied: NO_POLICY, CONDITIONS_DENIED, RATE_LIMITED, CONDITION_LIMIT, REWRITE_REFUSED, POLICY_TAMPERED, AGENT_HALTED, EVALUATION_FAILED, LOOP_DETECTED, BUDGET_EXCEEDED, CIRCUIT_OPEN, CONTENT_DENIED, CONTENT_LIMIT, DENIED_BY_REVIEWER, APPROVAL_EXPIRED, DELEGATION_SCOPE, DELEGATION_EXPIRED, DELEGATION_REVOKED, or a reason added later (clients accept any string). */
             denialReason?: components["schemas"]["DenialReasonCode"] | string;
             policyName?: string;
             /** @description The sentence the agent was answered. */
@@ -6344,12 +6411,17 @@ export interface components {
                 /** @description Also halt the agent when a loop is detected (false unless changed). */
                 haltAgent?: boolean;
             };
-            /** @description `reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin). */
+            /** @description `reportOnly` (a trial: nothing policies decide is refused, all is recorded), `requireSecondApproval` (publishing waits for a second admin), `failurePolicy` (`deny` or `require_approval` for a decision that cannot be evaluated). */
             policies?: {
                 /** @description Trial: execute what policies would refuse or hold, recording what they would have done (false unless changed). */
                 reportOnly?: boolean;
                 /** @description Publishing a policy set waits for a second admin's approval (false unless changed). */
                 requireSecondApproval?: boolean;
+                /**
+                 * @description What a decision that cannot be evaluated (an internal error) becomes: `deny` (the default) or `require_approval` (held for a person). Never `allow`: enforcement fails closed.
+                 * @enum {string}
+                 */
+                failurePolicy?: "deny" | "require_approval";
             };
             /** @description Org-wide budgets (docs/budgets.md): each `{ name, actions, agents?, limit, per, atLimit?, models?, perModel? }` counts the calls its actions and agents match, beside the policies' budgets. The whole list is replaced; removing a budget, raising or removing a limit, or loosening atLimit weakens enforcement. */
             budgets?: {

@@ -6,7 +6,7 @@ import { memberRoute } from "@/server/member-route";
 
 // PATCH /api/orgs/[orgSlug]/settings { circuitBreaker?: { failureThreshold?, windowSeconds?, cooldownSeconds? },
 // signIn?: { ssoDomains?, ssoDefaultRole?, ssoRequired? }, anomaly?: { haltAgent? },
-// loops?: { enabled?, maxRepeats?, windowSeconds?, haltAgent? }, policies?: { reportOnly?, requireSecondApproval? } }
+// loops?: { enabled?, maxRepeats?, windowSeconds?, haltAgent? }, policies?: { reportOnly?, requireSecondApproval?, failurePolicy? } }
 // → 200 OrgSettings, merged onto the current ones; or, while the two-admin rule is in force and the change
 // weakens enforcement, 202 { status: "pending_approval", approvalId, weakened } (applied when another owner or admin approves).
 // Session (401), membership (another org is 404), settings.write (403), the body (400 naming the field),

@@ -5,9 +5,15 @@ import { updateSettings } from "@/lib/admin-api";
 import { settingsOutcome, useSettingSection } from "@/lib/use-setting-section";
 import { CheckboxField, SaveRow, SECTION, type SectionProps } from "../settings-parts";
 
-const policyValues = (settings: OrgSettings) => ({ reportOnly: settings.policies.reportOnly, requireSecondApproval: settings.policies.requireSecondApproval });
+const policyValues = (settings: OrgSettings) => ({
+  reportOnly: settings.policies.reportOnly,
+  requireSecondApproval: settings.policies.requireSecondApproval,
+  failurePolicy: settings.policies.failurePolicy,
+});
 
-/** Settings → Policies: how policy changes roll out (report-only, and the two-admin rule for publishing). */
+type FailurePolicy = OrgSettings["policies"]["failurePolicy"];
+
+/** Settings → Policies: how policy changes roll out (report-only, and the two-admin rule for publishing), and what a decision that cannot be evaluated becomes. */
 export function PoliciesSection({ orgSlug, settings, canWriteSettings }: SectionProps) {
   const section = useSettingSection({
     server: policyValues(settings),
@@ -51,6 +57,26 @@ export function PoliciesSection({ orgSlug, settings, canWriteSettings }: Section
           onChange={(checked) => section.set({ requireSecondApproval: checked })}
           hint="Publishing a policy set waits in the approval queue until another admin approves it."
         />
+        <div className="space-y-1">
+          <label htmlFor="policies-failure-policy" className="block text-sm font-medium text-stone-700">
+            When a decision cannot be evaluated
+          </label>
+          <select
+            id="policies-failure-policy"
+            value={section.draft.failurePolicy}
+            disabled={!canWriteSettings}
+            aria-describedby="policies-failure-policy-hint"
+            onChange={(event) => section.set({ failurePolicy: event.target.value as FailurePolicy })}
+            className="block w-64 rounded-md border border-stone-300 bg-white py-1.5 pl-3 pr-8 text-sm disabled:bg-stone-50"
+          >
+            <option value="deny">Deny it (default)</option>
+            <option value="require_approval">Hold it for a person&apos;s approval</option>
+          </select>
+          <p id="policies-failure-policy-hint" className="max-w-xl text-xs text-stone-500">
+            If a step of a decision fails with an internal error, the call is never allowed: it is denied (EVALUATION_FAILED) or waits for an approver, recorded with the step that
+            failed and counted in the governance health.
+          </p>
+        </div>
         {canWriteSettings ? <SaveRow {...section.saveRow} /> : null}
       </form>
     </section>

@@ -1,13 +1,9 @@
-import {
-  judgeLocalFindings,
-  screenLogData,
-  validationError,
-  type ActionRequest,
-  type ContentActions,
-  type ContentFinding,
-  type ContentScreen,
-  type Screened,
-} from "@gatehouse/core";
+import type { ActionRequest } from "../actions/action-result";
+import { screenLogData } from "../audit/log-fields";
+import { validationError } from "../errors";
+import type { ContentActions } from "./content-rules";
+import { judgeLocalFindings } from "./model-traffic";
+import type { ContentFinding, ContentScreen, Screened } from "./screen-content";
 
 export interface ScreenedCall {
   metadata: Screened<ActionRequest["metadata"]>;
