@@ -57,9 +57,9 @@ describe("the governance health panel's helpers", () => {
     const measured = { ...health.items.decisionLatency, details: { windowSeconds: 900, samples: 40, p50Ms: 5, p99Ms: 20 } };
     expect(healthFigures({ ...health.items, decisionLatency: measured }, "decisionLatency")).toBe("p50 ≤ 5 ms · p99 ≤ 20 ms · 40 decisions");
     expect(healthFigures(health.items, "evaluationFailures")).toBe("2 of 300 decisions");
-    expect(healthFigures({ ...health.items, evaluationFailures: { ...health.items.evaluationFailures, details: { windowSeconds: 900, count: 0, decisions: 9 } } }, "evaluationFailures")).toBe(
-      "none in the window",
-    );
+    expect(
+      healthFigures({ ...health.items, evaluationFailures: { ...health.items.evaluationFailures, details: { windowSeconds: 900, count: 0, decisions: 9 } } }, "evaluationFailures"),
+    ).toBe("none in the window");
     expect(healthFigures(health.items, "workerJobs")).toBe("");
     expect(healthFigures(health.items, "webhookBacklog")).toBe("1 entry pending over 2 endpoints · 1 failing");
   });

@@ -76,7 +76,10 @@ export const governanceHealthSchema = named(
         "GovernanceHealthEvaluationFailures",
         z.object({
           windowSeconds: z.number().int().describe("The window counted."),
-          count: z.number().int().describe("Decisions in the window that could not be evaluated, decided by the org's failure policy instead (their answer's `failure` names the step)."),
+          count: z
+            .number()
+            .int()
+            .describe("Decisions in the window that could not be evaluated, decided by the org's failure policy instead (their answer's `failure` names the step)."),
           decisions: z.number().int().describe("All decisions the window counted."),
         }),
         "Decisions that could not be evaluated (an internal error at a step), which the org's `policies.failurePolicy` decided instead: counted from the decision rollups the worker keeps (a few seconds behind).",

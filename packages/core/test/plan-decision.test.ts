@@ -81,18 +81,22 @@ const inputsArb: fc.Arbitrary<DecisionInputs> = fc
   })
   .map(({ decision, gateReason, contentDenied, grant, verdict, haltedAtCommit, reportOnly }) => ({
     request: { actionType: "deploy.service", metadata: {}, dataAccessed: [] } as unknown as DecisionInputs["request"],
+    rewritten: undefined,
     written: { metadata: {}, dataAccessed: [] },
     agent: { id: "agent_1", name: "a" },
+    delegation: undefined,
     decision,
     gateReason,
     tampered: [],
     reportOnly,
-    screen: { findings: [], denied: contentDenied, conditionsEvaluated: [] },
+    screen: { findings: [], denied: contentDenied, limited: undefined, conditionsEvaluated: [], content: undefined },
     // A grant is only ever found for a call the policies hold (grantQuery).
     grant: decision.effect === "require_approval" ? grant : null,
-    ...(verdict === undefined ? {} : { budget: { plan: budgetPlan, verdict, at: new Date(0) } }),
+    budget: verdict === undefined ? undefined : { plan: budgetPlan, verdict, at: new Date(0) },
     haltedAtCommit,
     approvalTimeoutSeconds: 600,
+    run: undefined,
+    failure: undefined,
   }));
 
 const recording: DecisionRecording = {
@@ -159,10 +163,16 @@ describe("planDecision", () => {
       decision: { effect: "allow", policy: policyRef, mode: "enforce", conditionsEvaluated: [], monitored: [] } as Decision,
       tampered: [],
       reportOnly: { wouldBe: "deny" as const, reason: "CONDITIONS_DENIED", policy: "p" },
-      screen: { findings: [], denied: true, conditionsEvaluated: [] },
+      screen: { findings: [], denied: true, limited: undefined, conditionsEvaluated: [], content: undefined },
       grant: null,
       haltedAtCommit: false,
       approvalTimeoutSeconds: 60,
+      rewritten: undefined,
+      delegation: undefined,
+      gateReason: undefined,
+      budget: undefined,
+      run: undefined,
+      failure: undefined,
     };
     const { result } = planDecision(base);
     expect(result).toMatchObject({ status: "denied", denialReason: "CONTENT_DENIED" });

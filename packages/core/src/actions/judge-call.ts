@@ -127,13 +127,19 @@ export function judgeCall(
     rewritten: judged.rewritten,
     written,
     agent: { id: subject.agent.id, name: subject.callerName ?? subject.agent.name },
+    // Nothing is read for what is judged whole: no chain, no gate before policy, no grant, no budget, no run.
+    delegation: undefined,
     decision: judged.decision,
+    gateReason: undefined,
     tampered: [],
     reportOnly: judged.reportOnly,
-    screen: { findings: screened.findings, denied: screened.denied, conditionsEvaluated: screened.conditionsEvaluated },
+    screen: { findings: screened.findings, denied: screened.denied, limited: undefined, conditionsEvaluated: screened.conditionsEvaluated, content: undefined },
     grant: null,
+    budget: undefined,
     haltedAtCommit: false,
     approvalTimeoutSeconds: 0,
+    run: undefined,
+    failure: undefined,
   });
   const { status, policyName } = answer.result;
   return {

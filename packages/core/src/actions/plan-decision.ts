@@ -20,46 +20,48 @@ import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-rea
  * the coding-agent hook (through them) all answer from `planDecision`, so they cannot disagree.
  */
 export interface DecisionInputs {
+  // Every input is required, its absence said as `undefined`: an input added here and not wired where the plan is
+  // made fails to compile (issue 64; packages/core/test/plan-inputs.types.test.ts).
   /** The call as it will run: as sent, with its policies' rewrites made (rewrite-request.ts). */
   request: ActionRequest;
   /** What the policies' rewrites changed, when they changed anything. */
-  rewritten?: Rewritten | undefined;
+  rewritten: Rewritten | undefined;
   /** Its metadata and data access as written: the content screen's values. */
   written: Pick<ActionRequest, "metadata" | "dataAccessed">;
   /** The calling agent. */
   agent: { id: string; name: string };
   /** A delegate's root and chain, as its entry records them. */
-  delegation?: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] };
+  delegation: { rootAgentId: string; rootAgentName: string; depth: number; chain: string[] } | undefined;
   /** What the policies decided (after a report-only trial), with the conditions' values as the call sent them. */
   decision: Decision;
   /** The first denial found before policy: the agent or an ancestor halted, the chain, untrustworthy policies, the breaker, a loop. */
-  gateReason?: DenialReason | undefined;
+  gateReason: DenialReason | undefined;
   /** Policies that failed their integrity check. */
   tampered: readonly string[];
   /** What the report-only trial executed instead (what the policies would have done). */
-  reportOnly?: ReportOnly | undefined;
+  reportOnly: ReportOnly | undefined;
   /** The content screen's findings (never values) and whether a class set to `deny` was found. */
   screen: {
     findings: readonly ContentFinding[];
     denied: boolean;
     /** The screen stopped at one of its budget's limits (screen-budget.ts): the call is refused (CONTENT_LIMIT), and nothing of its content is written. */
-    limited?: ContentLimitName | undefined;
+    limited: ContentLimitName | undefined;
     conditionsEvaluated: Decision["conditionsEvaluated"];
     /** The call's content rules, answered when the caller screens content itself (the request's `screened`). */
-    content?: Record<ContentClass, ContentAction> | undefined;
+    content: Record<ContentClass, ContentAction> | undefined;
   };
   /** The standing grant that covers a call the policies hold for a person (execute's batch re-checks it under the lock, canI peeks). */
   grant: GrantRef | null;
   /** The budgets the call is held to and their verdict (against the counters under the lock, or as they stand for canI). */
-  budget?: { plan: BudgetPlan; verdict: BudgetVerdict | undefined; at: Date } | undefined;
+  budget: { plan: BudgetPlan; verdict: BudgetVerdict | undefined; at: Date } | undefined;
   /** The agent (or an ancestor) was found halted when the batch committed: execute only. */
   haltedAtCommit: boolean;
   /** The org's default approval timeout, for an approval block that sets none. */
   approvalTimeoutSeconds: number;
   /** The run the call is recorded in. */
-  run?: RunRef | undefined;
+  run: RunRef | undefined;
   /** The call could not be evaluated: the org's failure policy decided it (evaluation-failure.ts in packages/db). */
-  failure?: EvaluationFailure | undefined;
+  failure: EvaluationFailure | undefined;
 }
 
 /** What a decision answers, before anything is recorded: canI's answer, and the core of execute's. */

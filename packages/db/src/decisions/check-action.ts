@@ -26,6 +26,6 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   );
   const [grant, verdict] = looked;
   const { budget, at } = read;
-  const { result } = planDecision({ ...read.inputs, grant, ...(budget ? { budget: { plan: budget, verdict, at } } : {}), haltedAtCommit: false });
+  const { result } = planDecision({ ...read.inputs, grant, budget: budget ? { plan: budget, verdict, at } : undefined, haltedAtCommit: false });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

@@ -96,7 +96,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   // The plan is made under the org's lock, from the agents' status and the budgets' counters as committed.
   const materialize = (facts: CommitFacts): Materialized =>
     planDecision(
-      { ...inputs, grant: facts.grant ?? null, haltedAtCommit: facts.halted, ...(budget ? { budget: { plan: budget, verdict: facts.budget, at } } : {}) },
+      { ...inputs, grant: facts.grant ?? null, haltedAtCommit: facts.halted, budget: budget ? { plan: budget, verdict: facts.budget, at } : undefined },
       {
         actor: actorRef(actor),
         actionId: newId("action"),

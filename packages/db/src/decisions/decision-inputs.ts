@@ -44,17 +44,18 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
   return {
     inputs: {
       request,
-      ...(prepared.rewritten ? { rewritten: prepared.rewritten } : {}),
+      rewritten: prepared.rewritten,
       written: { metadata: metadata.value, dataAccessed: dataAccessed.value },
       agent,
-      ...(prepared.delegation ? { delegation: prepared.delegation } : {}),
+      delegation: prepared.delegation,
       decision: prepared.decision,
       gateReason,
       tampered: prepared.tampered,
       reportOnly: prepared.reportOnly,
-      screen: { findings, denied, ...(limited ? { limited } : {}), conditionsEvaluated, ...(prepared.promptContent ? { content: prepared.promptContent } : {}) },
+      screen: { findings, denied, limited, conditionsEvaluated, content: prepared.promptContent },
       approvalTimeoutSeconds: prepared.approvalTimeoutSeconds,
-      ...(run ? { run: { id: run.id, runId: run.key } } : {}),
+      run: run ? { id: run.id, runId: run.key } : undefined,
+      failure: undefined,
     },
     // A call a policy would hold for a person goes through when a standing grant covers it: never one
     // refused before policy or in a report-only trial.

@@ -51,4 +51,3 @@ export async function atStepAsync<T>(step: DecisionStep, run: () => Promise<T>):
     return failed(step, error);
   }
 }
-
