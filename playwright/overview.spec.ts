@@ -173,7 +173,7 @@ test("the governance health on the org home: every item for whoever is on call, 
   await openHome(page, org.org.slug, org.owner);
   const panel = page.getByTestId("governance-health");
   await expect(panel.getByRole("heading", { name: "Governance health" })).toBeVisible();
-  for (const name of ["logIntegrity", "signingKey", "checkpointAge", "workerJobs", "webhookBacklog", "decisionLatency", "witnesses"]) {
+  for (const name of ["logIntegrity", "signingKey", "checkpointAge", "workerJobs", "webhookBacklog", "decisionLatency", "evaluationFailures", "witnesses"]) {
     await expect(panel.getByTestId(`health-item-${name}`)).toBeVisible();
   }
   // The stack's worker signs the org's log within a second and leads the jobs: the log is checked against its key.
@@ -191,6 +191,7 @@ test("the governance health on the org home: every item for whoever is on call, 
   await expect(panel.getByTestId("health-item-workerJobs")).toHaveAttribute("data-status", "ok");
   await expect(panel.getByTestId("health-item-webhookBacklog")).toContainText("no enabled webhook endpoint");
   await expect(panel.getByTestId("health-item-witnesses")).toContainText("none configured");
+  await expect(panel.getByTestId("health-item-evaluationFailures")).toHaveAttribute("data-status", "ok");
 
   // A call carrying an address: the live feed shows the decision and, beside it, what the content screen found.
   const withAddress = await fetch(`${stack.apiUrl}/v1/actions`, {

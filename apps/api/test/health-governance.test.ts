@@ -8,7 +8,7 @@ import { call, startApp, stopApp } from "./helpers";
 // the org's state moves (a clock moved forward stands for time passing with no worker running: the
 // test app runs none), each org seeing its own figures, who may ask, and nothing secret in the answer.
 
-const ITEMS = ["logIntegrity", "signingKey", "checkpointAge", "decisionLatency", "workerJobs", "webhookBacklog", "witnesses"] as const;
+const ITEMS = ["logIntegrity", "signingKey", "checkpointAge", "decisionLatency", "evaluationFailures", "workerJobs", "webhookBacklog", "witnesses"] as const;
 type Status = "ok" | "warn" | "fail";
 interface Item {
   status: Status;
