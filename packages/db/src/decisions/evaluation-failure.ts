@@ -17,10 +17,8 @@ import { contentActionsFor } from "../content/content-screen";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { agentSnapshot } from "../snapshots/agent-snapshot";
 import type { ReadInputs } from "./decision-inputs";
-import type { Prepared } from "./prepare-decision";
+import { NO_DECISION, type Prepared } from "./prepare-decision";
 import type { EvaluationFailed } from "./evaluation-steps";
-
-const UNKNOWN: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
 /**
  * What a call that could not be evaluated is decided from: nothing the failed evaluation found. The org's
@@ -51,7 +49,7 @@ export async function failedEvaluation(ctx: Ctx, request: ActionRequest, failure
   const decision: Decision =
     failurePolicy === "require_approval" && !halted
       ? { effect: "require_approval", mode: "enforce", approval: approvalOptionsSchema.parse({}), conditionsEvaluated: [], monitored: [] }
-      : UNKNOWN;
+      : NO_DECISION;
   const gateReason = halted ? ("AGENT_HALTED" as const) : failurePolicy === "deny" ? ("EVALUATION_FAILED" as const) : undefined;
   const evaluation: EvaluationFailure = { step: failure.step, failurePolicy };
   const agent = { id: actor.agentId, name: actor.agentName, labels: {}, circuitState: "closed" as const };

@@ -82,7 +82,8 @@ const approvalTimeoutOf = perSnapshot(approvalTimeoutSetting);
 /** The org's settings `budgets`, compiled once per settings snapshot. */
 const orgBudgetRulesOf = perSnapshot((settings) => orgBudgetRules(orgBudgets(settings)));
 
-const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
+/** A decision no policy made: what a refusal before policy (or one that could not be evaluated) carries. */
+export const NO_DECISION: Decision = { effect: "deny", mode: "enforce", conditionsEvaluated: [], monitored: [] };
 
 /**
  * Everything a decision needs, in order: the agent (halted? or under a halted ancestor?), a
