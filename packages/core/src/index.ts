@@ -41,6 +41,7 @@ export * from "./spend/settlement";
 export * from "./approvals/approval-rules";
 export * from "./approvals/authority";
 export * from "./approvals/standing-grants";
+export * from "./approvals/endings";
 export * from "./agents/circuit-breaker";
 export * from "./agents/presence";
 export * from "./events/event-of-entry";

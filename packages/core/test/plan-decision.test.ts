@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DENIAL_REASON_CODES, DENIAL_REASONS, firstDenial, type DenialReason } from "../src/actions/denial-reasons";
-import { planDecision, type DecisionInputs, type DecisionRecording } from "../src/actions/plan-decision";
+import { countsAsFailure, planDecision, type DecisionInputs, type DecisionRecording } from "../src/actions/plan-decision";
+import { afterDecision, type CircuitState } from "../src/agents/circuit-breaker";
 import type { Decision } from "../src/policy/evaluate";
 import type { BudgetVerdict } from "../src/spend/budgets";
 import type { BudgetPlan } from "../src/spend/budget-plan";
@@ -78,8 +79,14 @@ const inputsArb: fc.Arbitrary<DecisionInputs> = fc
     verdict: fc.option(verdictArb, { nil: undefined }),
     haltedAtCommit: fc.boolean(),
     reportOnly: fc.option(fc.constant({ wouldBe: "deny" as const, reason: "NO_POLICY" }), { nil: undefined }),
+    loopFirst: fc.boolean(),
+    haltAgent: fc.boolean(),
+    pending: fc.nat({ max: 3 }),
+    probe: fc.boolean(),
+    failures: fc.option(fc.nat({ max: 6 }), { nil: undefined }),
+    breakerAtCommit: fc.constantFrom<CircuitState>("closed", "open", "half_open"),
   })
-  .map(({ decision, gateReason, contentDenied, grant, verdict, haltedAtCommit, reportOnly }) => ({
+  .map(({ decision, gateReason, contentDenied, grant, verdict, haltedAtCommit, reportOnly, loopFirst, haltAgent, pending, probe, failures, breakerAtCommit }) => ({
     request: { actionType: "deploy.service", metadata: {}, dataAccessed: [] } as unknown as DecisionInputs["request"],
     rewritten: undefined,
     written: { metadata: {}, dataAccessed: [] },
@@ -97,6 +104,12 @@ const inputsArb: fc.Arbitrary<DecisionInputs> = fc
     approvalTimeoutSeconds: 600,
     run: undefined,
     failure: undefined,
+    // A loop is found by the gate that refuses LOOP_DETECTED; the first call over the limit records it.
+    loop:
+      gateReason === "LOOP_DETECTED" ? { kind: "repeat" as const, count: 6, limit: { maxRepeats: 5, windowSeconds: 60, source: "org" }, first: loopFirst, haltAgent } : undefined,
+    pendingAtCommit: Array.from({ length: pending }, (_, i) => ({ approvalId: `approval_p${i}`, actionId: `action_p${i}`, agentId: "agent_1", actionType: "x.y" })),
+    breaker: { probe, failures, settings: { failureThreshold: 3, windowSeconds: 60, cooldownSeconds: 30 } },
+    breakerAtCommit,
   }));
 
 const recording: DecisionRecording = {
@@ -155,6 +168,49 @@ describe("planDecision", () => {
     );
   });
 
+  it("a call counts as its agent's failure before its commit exactly when its recorded decision does, but for a halt found at commit", () => {
+    fc.assert(
+      fc.property(inputsArb, (inputs) => {
+        const probe = inputs.breaker?.probe ?? false;
+        const { result, beforePolicy } = planDecision(inputs, recording);
+        const counted = afterDecision({ probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: beforePolicy }) === "count_failure";
+        if (inputs.haltedAtCommit) expect(counted).toBe(false);
+        else expect(countsAsFailure(inputs, probe)).toBe(counted);
+      }),
+      { seed: 42, numRuns: 3000 },
+    );
+  });
+
+  it("a loop, its halt and a breaker's move are followers of their decision's entry, each exactly when it holds", () => {
+    fc.assert(
+      fc.property(inputsArb, (inputs) => {
+        const { result, rows } = planDecision(inputs, recording);
+        const types = rows.followers.map((follow) => follow("aud_1").type);
+        const looped = result.denialReason === "LOOP_DETECTED" && inputs.loop?.first === true;
+        expect(types.includes("agent.loop_detected")).toBe(looped);
+        // The halt: the agent's entry, then one cancellation per pending approval, all by the loop detector.
+        const halting = looped && inputs.loop?.haltAgent === true;
+        expect(Boolean(rows.halt)).toBe(halting);
+        expect(types.filter((t) => t === "agent.halted").length).toBe(halting ? 1 : 0);
+        expect(types.filter((t) => t === "approval.cancelled").length).toBe(halting ? (inputs.pendingAtCommit?.length ?? 0) : 0);
+        // The breaker moves only from the state it stands at under the lock: a probe settles, a failure at the threshold opens it.
+        const breaker = inputs.breaker;
+        const probeSettles = breaker?.probe === true && inputs.breakerAtCommit === "half_open";
+        const trips =
+          breaker?.probe === false &&
+          inputs.breakerAtCommit === "closed" &&
+          result.status === "denied" &&
+          !inputs.haltedAtCommit &&
+          countsAsFailure(inputs, false) &&
+          (breaker.failures ?? 0) >= breaker.settings.failureThreshold;
+        expect(Boolean(rows.breaker)).toBe(probeSettles || trips);
+        if (rows.breaker) expect(rows.breaker.to).toBe(probeSettles ? (result.status === "denied" ? "open" : "closed") : "open");
+        expect(types.filter((t) => t === "agent.circuit_opened" || t === "agent.circuit_closed").length).toBe(rows.breaker ? 1 : 0);
+      }),
+      { seed: 42, numRuns: 3000 },
+    );
+  });
+
   it("a refusal before policy drops the report-only trial; content's refusal names no policy", () => {
     const base = {
       request: { actionType: "x.y", metadata: {}, dataAccessed: [] } as unknown as DecisionInputs["request"],
@@ -173,6 +229,10 @@ describe("planDecision", () => {
       budget: undefined,
       run: undefined,
       failure: undefined,
+      loop: undefined,
+      pendingAtCommit: undefined,
+      breaker: undefined,
+      breakerAtCommit: undefined,
     };
     const { result } = planDecision(base);
     expect(result).toMatchObject({ status: "denied", denialReason: "CONTENT_DENIED" });

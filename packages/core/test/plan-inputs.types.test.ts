@@ -29,6 +29,10 @@ const complete: DecisionInputs = {
   approvalTimeoutSeconds: 60,
   run: undefined,
   failure: undefined,
+  loop: undefined,
+  pendingAtCommit: undefined,
+  breaker: undefined,
+  breakerAtCommit: undefined,
 };
 
 describe("the plan's inputs", () => {

@@ -140,6 +140,11 @@ export function judgeCall(
     approvalTimeoutSeconds: 0,
     run: undefined,
     failure: undefined,
+    // Nor is anything recorded: no loop, halt or breaker follows a judgement.
+    loop: undefined,
+    pendingAtCommit: undefined,
+    breaker: undefined,
+    breakerAtCommit: undefined,
   });
   const { status, policyName } = answer.result;
   return {

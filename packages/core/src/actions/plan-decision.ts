@@ -8,6 +8,9 @@ import type { Decision } from "../policy/evaluate";
 import type { BudgetAlert, ReservationRecord, BudgetVerdict } from "../spend/budgets";
 import { reservationOf, underBudget, type BudgetPlan, type PendingReservation } from "../spend/budget-plan";
 import type { RunRef } from "../runs/runs";
+import { systemHalt, type PendingApproval, type SystemHalt } from "../approvals/endings";
+import { LOOP_DETECTOR, loopReason, type LoopFinding } from "../limits/loops";
+import { afterDecision, BREAKER_ACTOR, transitionRecord, tripOnFailures, type BreakerSettings, type BreakerTransition, type CircuitState } from "../agents/circuit-breaker";
 import { buildActionResult, type ActionRequest, type ActionResult, type EvaluationFailure, type ReportOnly } from "./action-result";
 import type { Rewritten } from "../policy/rewrite";
 import { deniedBeforePolicy, firstDenial, type DenialReason } from "./denial-reasons";
@@ -62,6 +65,21 @@ export interface DecisionInputs {
   run: RunRef | undefined;
   /** The call could not be evaluated: the org's failure policy decided it (evaluation-failure.ts in packages/db). */
   failure: EvaluationFailure | undefined;
+  /** The call went over its loop limit (the gate's LOOP_DETECTED): what was found, and whether the org halts the agent (`loops.haltAgent`). */
+  loop: (LoopFinding & { haltAgent: boolean }) | undefined;
+  /**
+   * The pending approvals of the agent and its delegates, read under the org's lock for a halt this decision
+   * may make (a loop's): execute only — canI halts nothing.
+   */
+  pendingAtCommit: readonly PendingApproval[] | undefined;
+  /**
+   * The circuit breaker's part, execute only (canI moves no breaker): whether this call claimed the half-open probe,
+   * and — for a call that counts as a failure (`countsAsFailure`) — the failures in the window with it, counted
+   * before the commit; the org's settings.
+   */
+  breaker: { probe: boolean; failures: number | undefined; settings: BreakerSettings } | undefined;
+  /** The agent's breaker as committed, read under the org's lock: a move is written only from the state it starts from. */
+  breakerAtCommit: CircuitState | undefined;
 }
 
 /** What a decision answers, before anything is recorded: canI's answer, and the core of execute's. */
@@ -128,6 +146,10 @@ export interface DecisionRows {
   followers: ReadonlyArray<(auditEventId: string) => AuditEntryInput>;
   /** The budget alerts the followers send, for the counters' record of what their window has alerted. */
   budgetAlerts: readonly BudgetAlert[];
+  /** The agent halted by the system in the decision's commit (a loop, with the org's `loops.haltAgent`): its entries are among the followers. */
+  halt?: SystemHalt;
+  /** The agent's breaker moved in the decision's commit (opened by this failure, or the probe settled): its entry is among the followers. */
+  breaker?: BreakerTransition & { agentId: string; openedAt: Date | null };
 }
 
 export interface DecisionPlan extends DecisionAnswer {
@@ -226,6 +248,35 @@ function rowsOf(
         : { ...by, type: "budget.exceeded", data: { ...about, auditEventId, status: result.status === "denied" ? "denied" : "requested", budget: alert.state } },
     );
   }
+  // The call that first went over its loop limit records the loop and, with the org's `loops.haltAgent`, halts the
+  // agent: entries that follow the decision's in its commit (ADR 0035), with the halt's cancellations. A call found
+  // halted at commit is refused AGENT_HALTED instead, and records neither.
+  const loop = result.denialReason === "LOOP_DETECTED" && inputs.loop?.first ? inputs.loop : undefined;
+  if (loop) {
+    const { kind, count, limit } = loop;
+    const data = {
+      agentName: agent.name,
+      kind,
+      actionType: request.actionType,
+      count,
+      maxRepeats: limit.maxRepeats,
+      windowSeconds: limit.windowSeconds,
+      source: limit.source,
+      halted: loop.haltAgent,
+    };
+    followers.push(() => ({ type: "agent.loop_detected", actor: { type: "system", id: LOOP_DETECTOR }, agentId: agent.id, subjectId: agent.id, data }));
+  }
+  const halt = loop?.haltAgent ? systemHalt(agent, LOOP_DETECTOR, loopReason(loop, request.actionType), inputs.pendingAtCommit ?? []) : undefined;
+  for (const entry of halt?.entries ?? []) followers.push(() => entry);
+  // The breaker (ADR 0049): the probe settles, or a failure counted before the commit opens it at its threshold —
+  // written only from the state the agent's breaker stands at under the lock, so it moves once.
+  const move = inputs.breaker ? breakerMove(inputs.breaker, result, request.actionType) : null;
+  const breaker = move && move.from === inputs.breakerAtCommit ? { ...move, agentId: agent.id, openedAt: transitionRecord(move, recording.now).circuitOpenedAt } : undefined;
+  if (breaker) {
+    const { from, to, reason } = breaker;
+    const type = transitionRecord(breaker, recording.now).entryType;
+    followers.push(() => ({ type, actor: { type: "system", id: BREAKER_ACTOR }, agentId: agent.id, subjectId: agent.id, data: { from, to, reason } }));
+  }
   return {
     actionId,
     result,
@@ -291,5 +342,27 @@ function rowsOf(
       : {}),
     followers,
     budgetAlerts,
+    ...(halt ? { halt } : {}),
+    ...(breaker ? { breaker } : {}),
   };
+}
+
+/** What a recorded decision does to its agent's breaker (core's afterDecision), with the failures counted before its commit. */
+function breakerMove(breaker: NonNullable<DecisionInputs["breaker"]>, result: Pick<ActionResult, "status" | "denialReason">, actionType: string): BreakerTransition | null {
+  const after = afterDecision({ probe: breaker.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: deniedBeforePolicy(result.denialReason) });
+  if (after === "none") return null;
+  if (after === "count_failure") return breaker.failures === undefined ? null : tripOnFailures(breaker.failures, breaker.settings, `denied ${actionType}`);
+  return after.settle;
+}
+
+/**
+ * Whether a call counts as its agent's failure when recorded (afterDecision's `count_failure`), told from its inputs
+ * before the commit, so its failure is counted before it and the breaker's opening is written in it: a denial by
+ * policy, and not the probe. Only a halt found at commit changes such an answer (to AGENT_HALTED, which does not
+ * count); the property in packages/core/test/plan-decision.test.ts holds the two together.
+ */
+export function countsAsFailure(inputs: Pick<DecisionInputs, "decision" | "gateReason" | "screen" | "failure">, probe: boolean): boolean {
+  return (
+    !probe && inputs.failure === undefined && inputs.gateReason === undefined && !inputs.screen.denied && inputs.screen.limited === undefined && inputs.decision.effect === "deny"
+  );
 }

@@ -21,6 +21,9 @@ export function breakerSettings(orgSettings: unknown): BreakerSettings {
   return parsed.success ? parsed.data : breakerSettingsSchema.parse({});
 }
 
+/** The system part that moves breakers (its entries' actor). */
+export const BREAKER_ACTOR = "circuit-breaker";
+
 export const CIRCUIT_STATES = ["closed", "open", "half_open"] as const;
 export type CircuitState = (typeof CIRCUIT_STATES)[number];
 

@@ -94,6 +94,9 @@ export function loopFinding(limit: LoopLimit, repeats: number, alternations: num
   return null;
 }
 
+/** The system part that records a loop and halts its agent (the entries' actor, `agents.halted_by_system`). */
+export const LOOP_DETECTOR = "loop-detector";
+
 /** What a loop was, in words (the audit entry's and the halt's reason). */
 export function loopReason(finding: Pick<LoopFinding, "kind" | "count" | "limit">, actionType: string): string {
   const { maxRepeats, windowSeconds } = finding.limit;

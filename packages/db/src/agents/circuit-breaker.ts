@@ -1,6 +1,7 @@
-import { breakerGate, transitionRecord, tripOnFailures, type BreakerSettings, type BreakerState, type BreakerTransition } from "@gatehouse/core";
+import { BREAKER_ACTOR, breakerGate, transitionRecord, tripOnFailures, type BreakerSettings, type BreakerState, type BreakerTransition } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { appendAuditEntry } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
 import { db, TX_OPTIONS } from "../infra/client";
 import { databaseFallbackLimiter, rateLimiter } from "../infra/rate-limiter";
 import { publishAfterCommit } from "../infra/signals";
@@ -32,11 +33,13 @@ export async function transitionBreaker(ctx: Ctx, agentId: string, transition: B
   const { from, to, reason } = transition;
   const { circuitOpenedAt, entryType } = transitionRecord(transition, new Date());
   const changed = await db().$transaction(async (tx) => {
+    // The log head first (the lock order: a decision's commit may change this agent's row under it).
+    await lockAuditLog(tx, ctx.org.id);
     const updated = await tx.agent.updateMany({ where: { id: agentId, orgId: ctx.org.id, circuitState: from }, data: { circuitState: to, circuitOpenedAt } });
     if (updated.count === 0) return false;
     await appendAuditEntry(tx, ctx.org.id, {
       type: entryType,
-      actor: { type: "system", id: "circuit-breaker" },
+      actor: { type: "system", id: BREAKER_ACTOR },
       agentId,
       subjectId: agentId,
       data: { from, to, reason },
@@ -55,14 +58,15 @@ export async function transitionBreaker(ctx: Ctx, agentId: string, transition: B
 export const BREAKER_REDIS_WAIT_MS = 100;
 
 /**
- * A denial or failure outcome: counts toward opening the breaker. Observation: never fails the call,
- * and never holds it on Redis. The count goes to Redis when Redis is up and answers within
- * BREAKER_REDIS_WAIT_MS; otherwise (down, frozen, or just found not answering) to the PostgreSQL
- * counter, which the decision's own commit proved reachable. During an outage the window is thus
- * split between the two counters: the breaker may open a little later than it would have (it is a
- * safety net on top of policy, which still decides every call), never earlier.
+ * Counts a failure (a denial by policy, or a failure outcome) in the agent's window and answers the count, this
+ * one included; undefined when it could not be counted. Observation: never fails the call, and never holds it on
+ * Redis. The count goes to Redis when Redis is up and answers within BREAKER_REDIS_WAIT_MS; otherwise (down,
+ * frozen, or just found not answering) to the PostgreSQL counter. During an outage the window is thus split
+ * between the two counters: the breaker may open a little later than it would have (it is a safety net on top of
+ * policy, which still decides every call). A decision's failure is counted before its commit, which writes the
+ * opening (ADR 0049).
  */
-export async function recordFailure(ctx: Ctx, agentId: string, settings: BreakerSettings, what: string): Promise<void> {
+export async function countFailure(ctx: Ctx, agentId: string, settings: BreakerSettings): Promise<number | undefined> {
   try {
     const keys = [{ key: `${ctx.org.id}:cb:${agentId}`, windowSeconds: settings.windowSeconds }];
     const primary = rateLimiter();
@@ -71,9 +75,16 @@ export async function recordFailure(ctx: Ctx, agentId: string, settings: Breaker
       count = (await primary.count(keys, "consume", { timeoutMs: BREAKER_REDIS_WAIT_MS }).catch(() => undefined))?.[0];
     }
     if (count === undefined && primary.backend === "redis") [count] = await databaseFallbackLimiter().count(keys, "consume");
-    const trip = tripOnFailures(count ?? 0, settings, what);
-    if (trip) await transitionBreaker(ctx, agentId, trip);
+    return count;
   } catch {
     // The breaker is a safety net on top of policy; losing one count must not fail the agent's call.
+    return undefined;
   }
+}
+
+/** A failure outcome (`report`): counted, and the breaker opened at its threshold in a transaction of its own. Observation. */
+export async function recordFailure(ctx: Ctx, agentId: string, settings: BreakerSettings, what: string): Promise<void> {
+  const count = await countFailure(ctx, agentId, settings);
+  const trip = count === undefined ? null : tripOnFailures(count, settings, what);
+  if (trip) await transitionBreaker(ctx, agentId, trip).catch(() => {});
 }

@@ -1,16 +1,18 @@
 import { agentStatusBodySchema } from "@gatehouse/contracts";
-import { notFound, validationError, zodIssues } from "@gatehouse/core";
+import { notFound, validationError, zodIssues, type PendingApproval } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requirePermission } from "../actors/require-permission";
 import { announceApprovals } from "../approvals/announce-approvals";
 import { endUndecided } from "../approvals/end-approvals";
 import { appendAuditEntry } from "../audit/append-audit-entries";
+import { lockAuditLog } from "../audit/lock-audit-log";
 import { screenWithOrgSettings } from "../content/content-screen";
 import { db, TX_OPTIONS, type Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "../snapshots/agent-snapshot";
 import { AGENT_VIEW_INCLUDE, agentView, type AgentView } from "./agent-view";
+import { pendingUnderSql } from "./halt-by-system";
 
 /**
  * Halts or resumes an agent. Decisions read the agent's status from the database, so the change holds
@@ -24,6 +26,8 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
   const reason = parsed.data.reason === undefined ? undefined : await screenWithOrgSettings(ctx.org.id, "reason", parsed.data.reason);
   const cancelled: string[] = [];
   const view = await db().$transaction(async (tx) => {
+    // The log head first (the lock order: a decision's commit may change this agent's row under it).
+    await lockAuditLog(tx, ctx.org.id);
     const agent = await tx.agent.findFirst({ where: { id: input.agentId, orgId: ctx.org.id }, include: AGENT_VIEW_INCLUDE });
     if (!agent) throw notFound("agent");
     if (agent.status === input.status) return agentView(agent);
@@ -63,14 +67,7 @@ export async function setAgentStatus({ ctx, input }: { ctx: Ctx; input: { agentI
  * it, which a halt stops too) inside the halt's transaction; their waiters hear AGENT_HALTED.
  */
 async function cancelPendingApprovals(tx: Tx, ctx: Ctx, agentId: string, reason: string | null): Promise<string[]> {
-  const rows = await tx.$queryRaw<Array<{ id: string; agent_id: string; action_id: string; action_type: string }>>`
-    WITH RECURSIVE tree AS (
-      SELECT d.id, d.child_agent_id FROM delegations d WHERE d.org_id = ${ctx.org.id} AND d.parent_agent_id = ${agentId} AND d.revoked_at IS NULL
-      UNION ALL
-      SELECT d.id, d.child_agent_id FROM delegations d JOIN tree ON d.parent_delegation_id = tree.id WHERE d.org_id = ${ctx.org.id} AND d.revoked_at IS NULL
-    )
-    SELECT a.id, a.agent_id, a.action_id, c.action_type FROM approvals a JOIN actions c ON c.id = a.action_id
-    WHERE a.org_id = ${ctx.org.id} AND (a.agent_id = ${agentId} OR a.agent_id IN (SELECT child_agent_id FROM tree)) AND a.status = 'pending'
-    ORDER BY a.id FOR UPDATE OF a`;
+  const pending = await tx.$queryRawUnsafe<PendingApproval[]>(pendingUnderSql("$1", "$2"), ctx.org.id, agentId);
+  const rows = pending.map((p) => ({ id: p.approvalId, agent_id: p.agentId, action_id: p.actionId, action_type: p.actionType }));
   return endUndecided(tx, ctx.org.id, rows, { status: "cancelled", reason }, actorRef(ctx.actor));
 }

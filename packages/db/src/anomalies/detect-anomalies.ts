@@ -1,6 +1,5 @@
-import { ANOMALY_QUIET_MINUTES, anomalyDue, anomalySettings, anomalyWindows, detectAgentAnomalies, type Anomaly } from "@gatehouse/core";
-import { systemCtx } from "../actors/context";
-import { setAgentStatus } from "../agents/set-agent-status";
+import { ANOMALY_QUIET_MINUTES, anomalyDue, anomalySettings, anomalyWindows, detectAgentAnomalies, type Anomaly, type SystemHalt } from "@gatehouse/core";
+import { announceHalts, haltInTx } from "../agents/halt-by-system";
 import { lockAuditLog } from "../audit/lock-audit-log";
 import { appendAuditEntry } from "../audit/append-audit-entries";
 import { db, TX_OPTIONS } from "../infra/client";
@@ -66,6 +65,7 @@ async function recordAnomalies(orgId: string, anomalies: Array<{ agentId: string
   if (!org || org.closedAt) return 0;
   const settings = anomalySettings(org.settings);
   const halts: Array<{ agentId: string; reason: string }> = [];
+  let made: SystemHalt[] = [];
   const recorded = await db().$transaction(async (tx) => {
     // Under the log lock: two sweeps racing on one org see each other's entries.
     await lockAuditLog(tx, orgId);
@@ -97,10 +97,15 @@ async function recordAnomalies(orgId: string, anomalies: Array<{ agentId: string
         halts.push({ agentId, reason: anomalyReason(anomaly) });
       }
     }
+    // The halts the org asks for, in the same commit as the anomalies that caused them.
+    made = await haltInTx(
+      tx,
+      orgId,
+      halts.map((h) => ({ ...h, by: ANOMALY_ACTOR.id })),
+    );
     return count;
   }, TX_OPTIONS);
-  const ctx = systemCtx({ id: org.id, slug: org.slug, name: org.name }, ANOMALY_ACTOR.id, "anomaly-detector");
-  for (const halt of halts) await setAgentStatus({ ctx, input: { agentId: halt.agentId, status: "halted", body: { reason: halt.reason } } });
+  await announceHalts(orgId, made);
   // Live event streams read the new entries now rather than at their next tick.
   if (recorded > 0) await publishAfterCommit({ type: "audit.appended", orgId });
   return recorded;

@@ -2,6 +2,7 @@ import { screenWithOrgSettings } from "../content/content-screen";
 import { bulkDecisionBodySchema, decisionBodySchema } from "@gatehouse/contracts";
 import {
   conflict,
+  endingEntries,
   forbidden,
   judgeVote,
   newId,
@@ -13,6 +14,7 @@ import {
   type ApprovalStatus,
   type CastVote,
   type DomainError,
+  type Ending,
   type SelfApprovalReason,
   type Voter,
   type VoteDecision,
@@ -36,7 +38,7 @@ import {
   type ApprovalView,
   type RulesRow,
 } from "./approval-view";
-import { endingEntries, endingsWrite, type Ending } from "./end-approvals";
+import { endingsWrite } from "./end-approvals";
 import { expireApprovals, overdueSql } from "./expire-approvals";
 import { handoversToSql } from "./handovers";
 

@@ -1,23 +1,7 @@
-import { APPROVAL_DENIAL_REASON, type ActorRef, type AuditEntryInput } from "@gatehouse/core";
+import { endingDenial, endingEntries, type ActorRef, type Ending } from "@gatehouse/core";
 import { appendAuditEntries } from "../audit/append-audit-entries";
 import type { Tx } from "../infra/client";
 import type { Bind } from "../audit/log-store";
-
-/** An approval leaving `pending`, with what ends it. */
-export interface Ending {
-  approvalId: string;
-  actionId: string;
-  agentId: string;
-  actionType: string;
-  status: "approved" | "denied" | "expired" | "cancelled";
-  /** The reviewer's reason (decided) or the halt's reason (cancelled). */
-  reason: string | null;
-  decidedBy: { id: string; email: string } | null;
-  /** The action's denial when it is not the status's own (a cancellation by a revoked delegation: DELEGATION_REVOKED). */
-  denialReason?: string;
-}
-
-const denialOf = (e: Ending) => (e.status === "approved" ? null : (e.denialReason ?? APPROVAL_DENIAL_REASON[e.status]));
 
 /**
  * Ends approvals inside the caller's transaction (which holds their rows FOR UPDATE): sets their
@@ -46,7 +30,7 @@ export function endingsWrite(orgId: string, endings: readonly Ending[]): Array<(
        UPDATE actions AS c SET status = x.status::action_status, denial_reason = x.denial,
          result = (c.result - 'denialReason') || jsonb_build_object('status', x.status)
            || CASE WHEN x.denial IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('denialReason', x.denial) END
-       FROM unnest(${bind(endings.map((e) => e.actionId))}::text[], ${bind(endings.map((e) => (e.status === "approved" ? "executed" : "denied")))}::text[], ${bind(endings.map(denialOf))}::text[]) AS x(id, status, denial)
+       FROM unnest(${bind(endings.map((e) => e.actionId))}::text[], ${bind(endings.map((e) => (e.status === "approved" ? "executed" : "denied")))}::text[], ${bind(endings.map(endingDenial))}::text[]) AS x(id, status, denial)
        WHERE c.id = x.id AND c.org_id = ${bind(orgId)}
      ), settled_approvals AS (
        UPDATE approvals AS a SET status = x.status::approval_status, decided_at = clock_timestamp(), decision_reason = x.reason, updated_at = clock_timestamp(),
@@ -56,31 +40,6 @@ export function endingsWrite(orgId: string, endings: readonly Ending[]): Array<(
        WHERE a.id = x.id AND a.org_id = ${bind(orgId)} AND a.status = 'pending'
      )`,
   ];
-}
-
-/** The audit entry of each ending. */
-export function endingEntries(endings: readonly Ending[], actor: ActorRef): AuditEntryInput[] {
-  return endings.map((e): AuditEntryInput => {
-    const denialReason = denialOf(e);
-    const head = { actor, agentId: e.agentId, subjectId: e.approvalId };
-    const data = {
-      approvalId: e.approvalId,
-      actionId: e.actionId,
-      actionType: e.actionType,
-      ...(denialReason ? { denialReason } : {}),
-      ...(e.reason ? { reason: e.reason } : {}),
-      ...(e.decidedBy ? { decidedBy: e.decidedBy } : {}),
-    };
-    switch (e.status) {
-      case "approved":
-      case "denied":
-        return { ...head, type: "approval.decided", data: { ...data, status: e.status } };
-      case "expired":
-        return { ...head, type: "approval.expired", data: { ...data, status: e.status } };
-      case "cancelled":
-        return { ...head, type: "approval.cancelled", data: { ...data, status: e.status } };
-    }
-  });
 }
 
 /** A pending approval the caller's query locked FOR UPDATE, with its action's type. */

@@ -26,6 +26,14 @@ export async function checkAction({ ctx, input, now }: { ctx: Ctx; input: unknow
   );
   const [grant, verdict] = looked;
   const { budget, at } = read;
-  const { result } = planDecision({ ...read.inputs, grant, budget: budget ? { plan: budget, verdict, at } : undefined, haltedAtCommit: false });
+  const { result } = planDecision({
+    ...read.inputs,
+    grant,
+    budget: budget ? { plan: budget, verdict, at } : undefined,
+    haltedAtCommit: false,
+    pendingAtCommit: undefined,
+    breaker: undefined,
+    breakerAtCommit: undefined,
+  });
   return { ...result, allowed: result.status === "executed", needsApproval: result.status === "requested", dryRun: true };
 }

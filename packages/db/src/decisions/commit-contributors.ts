@@ -7,10 +7,13 @@ import {
   type BudgetAlerted,
   type BudgetCounter,
   type BudgetScope,
+  type CircuitState,
+  type PendingApproval,
   type PendingReservation,
 } from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
+import { haltsWrite, pendingUnderSql } from "../agents/halt-by-system";
 import { orgClosedKey } from "../keys/authenticate-api-key";
 import { register, type Contributor, type Decided, type RegisteredContributor } from "./commit-item";
 
@@ -29,19 +32,49 @@ const closedOrg: Contributor<null> = {
   writes: () => [],
 };
 
-/** The agents' status re-read under the lock, so a halt committed before the batch wins over a cached "active". */
-const halts: Contributor<Set<string>> = {
-  name: "halts",
+/**
+ * The agents' state re-read under the lock: a halt committed before the batch wins over a cached "active", and a
+ * breaker moves only from the state it stands at. The halts and breaker moves the batch's decisions make are
+ * written in its one statement (their entries follow the decisions'): a loop's halt, with the org's
+ * `loops.haltAgent` — such a decision commits in a batch of its own (group-commit.ts) and reads the pending
+ * approvals its halt cancels here — and the breaker opened by a failure or settled by its probe (ADR 0049).
+ */
+const agentStates: Contributor<{ halted: Set<string>; circuits: Map<string, CircuitState>; pending: Map<string, PendingApproval[]> }> = {
+  name: "agents",
   reads: (orgId, items, lit) => {
     const ids = [...new Set(items.flatMap((i) => [i.agentId, ...(i.gateAgentIds ?? [])]))];
     if (ids.length === 0) return [];
-    return [`SELECT id, status FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${ids.map(lit).join(", ")})`];
+    const halting = items.filter((i) => i.mayHalt);
+    return [
+      `SELECT id, status, circuit_state::text AS circuit FROM agents WHERE org_id = ${lit(orgId)} AND id IN (${ids.map(lit).join(", ")})`,
+      ...halting.map((i) => pendingUnderSql(lit(orgId), lit(i.agentId))),
+    ];
   },
-  load: ([rows]) => new Set(((rows as pg.QueryResult<{ id: string; status: string }> | undefined)?.rows ?? []).filter((a) => a.status === "halted").map((a) => a.id)),
-  check: (halted, item, facts) => {
+  load: ([rows, ...pending], items) => {
+    const agents = (rows as pg.QueryResult<{ id: string; status: string; circuit: CircuitState }> | undefined)?.rows ?? [];
+    return {
+      halted: new Set(agents.filter((a) => a.status === "halted").map((a) => a.id)),
+      circuits: new Map(agents.map((a) => [a.id, a.circuit])),
+      pending: new Map(items.filter((i) => i.mayHalt).map((i, n) => [i.agentId, (pending[n] as pg.QueryResult<PendingApproval> | undefined)?.rows ?? []])),
+    };
+  },
+  check: ({ halted, circuits, pending }, item, facts) => {
     facts.halted ||= halted.has(item.agentId) || (item.gateAgentIds?.some((id) => halted.has(id)) ?? false);
+    const circuit = circuits.get(item.agentId);
+    if (circuit) facts.circuitState = circuit;
+    if (item.mayHalt) facts.pendingApprovals = pending.get(item.agentId) ?? [];
   },
-  writes: () => [],
+  apply: ({ halted, circuits }, rows) => {
+    if (rows.halt) halted.add(rows.halt.agentId);
+    if (rows.breaker) circuits.set(rows.breaker.agentId, rows.breaker.to);
+  },
+  writes: (orgId, decided, createdAt) =>
+    haltsWrite(
+      orgId,
+      decided.flatMap(({ m }) => (m.halt ? [m.halt] : [])),
+      createdAt,
+      decided.flatMap(({ m }) => (m.breaker ? [m.breaker] : [])),
+    ),
 };
 
 /** The budget counters a batch reads under the lock: their counts, and what each has alerted in its window. */
@@ -158,7 +191,14 @@ const approvals: Contributor<null> = {
 };
 
 /** Every capability's part in the group commit, in the order their checks run (a halt before the budgets). */
-export const CONTRIBUTORS: readonly RegisteredContributor[] = [register(closedOrg), register(halts), register(grants), register(budgets), register(runs), register(approvals)];
+export const CONTRIBUTORS: readonly RegisteredContributor[] = [
+  register(closedOrg),
+  register(agentStates),
+  register(grants),
+  register(budgets),
+  register(runs),
+  register(approvals),
+];
 
 /**
  * The runs the batch's decisions name (none, or one CTE, before the actions that reference them):

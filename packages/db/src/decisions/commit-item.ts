@@ -1,4 +1,17 @@
-import type { ActionResult, AuditEntryInput, GrantRef, BudgetCost, BudgetScope, BudgetVerdict, DecisionRows, SettlementRecord, SpendSettings, Usage } from "@gatehouse/core";
+import type {
+  ActionResult,
+  AuditEntryInput,
+  GrantRef,
+  BudgetCost,
+  BudgetScope,
+  BudgetVerdict,
+  CircuitState,
+  DecisionRows,
+  PendingApproval,
+  SettlementRecord,
+  SpendSettings,
+  Usage,
+} from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 
@@ -19,6 +32,11 @@ export interface PendingDecision {
   materialize: (facts: CommitFacts) => Materialized;
   /** The decision span's W3C `traceparent` (telemetry on): an approval it opens keeps it, so its wait is a span of the same trace. */
   traceparent?: string;
+  /**
+   * The decision may halt its agent (a loop's first refusal, with the org's `loops.haltAgent`): its batch commits
+   * it alone, after every decision queued before it, and reads the pending approvals a halt cancels under the lock.
+   */
+  mayHalt?: boolean;
 }
 
 /** What a batch's contributors found for one item under the org's lock, which its rows are made from. */
@@ -31,6 +49,10 @@ export interface CommitFacts {
   budget?: BudgetVerdict;
   /** The standing grant that covers the call, with the uses it leaves once this one is taken (none: the policy's hold stands). */
   grant?: GrantRef | null;
+  /** For a decision that may halt its agent: the pending approvals of the agent and its delegates, as committed. */
+  pendingApprovals?: readonly PendingApproval[];
+  /** The agent's circuit breaker as committed (after the batch's earlier moves). */
+  circuitState?: CircuitState;
 }
 
 export interface PendingRun {

@@ -1,10 +1,9 @@
 import {
   actionRequestHash,
-  afterDecision,
+  countsAsFailure,
   isUnevaluatedRequestHash,
   unevaluatedRequestHash,
   conflict,
-  deniedBeforePolicy,
   newId,
   parseActionRequest,
   planDecision,
@@ -15,7 +14,10 @@ import { actorRef } from "../actors/actor-ref";
 import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
-import { recordFailure, transitionBreaker } from "../agents/circuit-breaker";
+import { countFailure } from "../agents/circuit-breaker";
+import { publishAfterCommit } from "../infra/signals";
+import { forgetAgent } from "../snapshots/agent-snapshot";
+import { announceHalts } from "../agents/halt-by-system";
 import { noteCalls } from "../posture/note-calls";
 import { noteIntegration } from "../agents/note-integration";
 import { recordDecisionLatency } from "../health/decision-latency";
@@ -23,7 +25,6 @@ import { grantCandidates } from "./claim-grant";
 import { commitDecision, type CommitFacts, type Materialized } from "./group-commit";
 import { evaluateCall } from "./evaluate-call";
 import { atStepAsync } from "./evaluation-steps";
-import { recordLoop } from "./loop-guard";
 import { RecentAnswers } from "./recent-answers";
 
 /** Answers to recent calls by (agent, eventId), so a retry to this process needs no database read. */
@@ -93,10 +94,21 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
       : actionRequestHash(agent.id, { ...request, ...inputs.written });
   // Who asked, as the call named them (never the screened value): separation of duties reads it.
   const requesterRef = requesterOf(sent.metadata);
+  // A call that will count as the agent's failure is counted now, so the breaker's opening it may cause is written
+  // in its commit (ADR 0049); the count stays in the rate counter.
+  const failures = countsAsFailure(inputs, prepared.probe) ? await countFailure(ctx, agent.id, prepared.breaker) : undefined;
   // The plan is made under the org's lock, from the agents' status and the budgets' counters as committed.
   const materialize = (facts: CommitFacts): Materialized =>
     planDecision(
-      { ...inputs, grant: facts.grant ?? null, haltedAtCommit: facts.halted, budget: budget ? { plan: budget, verdict: facts.budget, at } : undefined },
+      {
+        ...inputs,
+        grant: facts.grant ?? null,
+        haltedAtCommit: facts.halted,
+        pendingAtCommit: facts.pendingApprovals,
+        breaker: { probe: prepared.probe, failures, settings: prepared.breaker },
+        breakerAtCommit: facts.circuitState,
+        budget: budget ? { plan: budget, verdict: facts.budget, at } : undefined,
+      },
       {
         actor: actorRef(actor),
         actionId: newId("action"),
@@ -108,7 +120,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
       },
     ).rows;
 
-  const { result, fresh } = await commitDecision({
+  const { result, fresh, halt, breaker } = await commitDecision({
     orgId: ctx.org.id,
     agentId: agent.id,
     gateAgentIds: prepared.gateAgentIds,
@@ -118,6 +130,8 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
     ...(budget ? { budget: { scopes: budget.scopes, cost: budget.cost } } : {}),
     ...(grantsToTry ? { grant: { candidates: grantsToTry, at } } : {}),
     ...(ctx.traceparent ? { traceparent: ctx.traceparent } : {}),
+    // The call that first went over its loop limit records the loop, and halts the agent when the org says so, in its commit.
+    ...(prepared.loop?.first && prepared.loop.haltAgent ? { mayHalt: true } : {}),
     materialize,
   });
   // The recent answers are checked against the call as sent (in memory only, before any screen). A
@@ -127,10 +141,12 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
   noteCalls(ctx, { spend: request.spend !== undefined, tool: request.tool !== undefined });
-  // The call that first went over its loop limit records the loop (and halts the agent when the org says so).
-  if (prepared.loop?.first && result.denialReason === "LOOP_DETECTED") await recordLoop(ctx, agent, request.actionType, prepared.loop, prepared.loop.haltAgent);
-  const breaker = afterDecision({ probe: prepared.probe, status: result.status, denialReason: result.denialReason, deniedBeforePolicy: deniedBeforePolicy(result.denialReason) });
-  if (breaker === "count_failure") await recordFailure(ctx, agent.id, prepared.breaker, `denied ${request.actionType}`);
-  else if (breaker !== "none") await transitionBreaker(ctx, agent.id, breaker.settle).catch(() => {});
+  // A halt made in the commit: every instance forgets the agent's cached status, and the cancelled approvals' waiters wake.
+  if (halt) await announceHalts(ctx.org.id, [halt]);
+  // A breaker moved in the commit: every instance's snapshot of the agent is a hint to drop (time-bounded anyway).
+  if (breaker) {
+    forgetAgent(agent.id);
+    void publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: agent.id });
+  }
   return { result, fresh };
 }

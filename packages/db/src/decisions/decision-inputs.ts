@@ -8,7 +8,7 @@ import { atStep, atStepAsync } from "./evaluation-steps";
 
 /** A call's inputs to the plan, read alike for execute and canI; the grant and the budgets' verdict are each verb's to take or peek. */
 export interface ReadInputs {
-  inputs: Omit<DecisionInputs, "grant" | "budget" | "haltedAtCommit">;
+  inputs: Omit<DecisionInputs, "grant" | "budget" | "haltedAtCommit" | "pendingAtCommit" | "breaker" | "breakerAtCommit">;
   /** What a standing grant would be looked for with (null when none may cover the call). */
   grantQuery: GrantQuery | null;
   /** The budgets the call is held to (undefined when none applies, or it is refused before them). */
@@ -56,6 +56,7 @@ export async function readDecisionInputs(ctx: Ctx, prepared: Prepared, now: numb
       approvalTimeoutSeconds: prepared.approvalTimeoutSeconds,
       run: run ? { id: run.id, runId: run.key } : undefined,
       failure: undefined,
+      loop: prepared.loop,
     },
     // A call a policy would hold for a person goes through when a standing grant covers it: never one
     // refused before policy or in a report-only trial.

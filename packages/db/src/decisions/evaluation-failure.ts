@@ -87,6 +87,7 @@ export async function failedEvaluation(ctx: Ctx, request: ActionRequest, failure
       approvalTimeoutSeconds,
       run: undefined,
       failure: evaluation,
+      loop: undefined,
     },
     grantQuery: null,
     budget: undefined,

@@ -1,4 +1,15 @@
-import { conflict, describeResult, isUnevaluatedRequestHash, newId, sealAuditEntry, validationError, type ActionResult, type SealedAuditEntry } from "@gatehouse/core";
+import {
+  conflict,
+  describeResult,
+  isUnevaluatedRequestHash,
+  newId,
+  sealAuditEntry,
+  validationError,
+  type ActionResult,
+  type SealedAuditEntry,
+  type SystemHalt,
+  type BreakerTransition,
+} from "@gatehouse/core";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { recordAuditAppendMetric } from "../infra/metrics";
@@ -23,7 +34,7 @@ const { DatabaseError } = pg;
  * the next batch gathers, so under load many decisions share one commit. Each batch, in one
  * transaction under the org's log-head lock (the same lock every other audit append takes), in three
  * round trips (BEGIN + lock + every contributor's reads and the idempotency keys' actions; the one write statement; COMMIT):
- *  - each registered contributor (commit-contributors.ts: a closed org, halts, budgets, runs,
+ *  - each registered contributor (commit-contributors.ts: a closed org, the agents (halts, a loop's halt, breakers), grants, budgets, runs,
  *    approvals) reads what it needs under the lock, checks each item before its rows are made (a halt
  *    committed before the batch wins over a cached "active"; budgets against the counters as committed
  *    plus every earlier reservation of the batch), and adds its writes to the one statement;
@@ -89,6 +100,10 @@ export interface Committed {
   result: ActionResult;
   /** False when an earlier call with the same eventId answered instead. */
   fresh: boolean;
+  /** The agent this decision halted in its commit (a loop's), for announcing after the commit. */
+  halt?: SystemHalt;
+  /** The agent's breaker this decision moved in its commit. */
+  breaker?: BreakerTransition;
 }
 
 type ItemCommitted = Committed | OutcomeCommitted;
@@ -127,7 +142,7 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
   queue.running = true;
   try {
     while (queue.waiting.length > 0) {
-      const batch = queue.waiting.splice(0, MAX_BATCH);
+      const batch = queue.waiting.splice(0, batchSize(queue.waiting));
       const state: { down?: Error } = {};
       const outcomes = await commitIsolating(
         orgId,
@@ -153,6 +168,16 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
     queue.running = false;
     if (queue.waiting.length === 0) queues.delete(orgId);
   }
+}
+
+/**
+ * How many of the waiting items the next batch takes: up to MAX_BATCH, and a decision that may halt its agent
+ * alone — after every item queued before it has committed, so the approvals its halt cancels are all committed
+ * ones, and before every item queued after it, which then reads the halt under the lock.
+ */
+function batchSize(waiting: readonly Waiter[]): number {
+  const halting = waiting.findIndex((w, i) => i < MAX_BATCH && !isOutcome(w.item) && w.item.mayHalt === true);
+  return halting === -1 ? Math.min(waiting.length, MAX_BATCH) : halting === 0 ? 1 : halting;
 }
 
 /**
@@ -348,7 +373,7 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
       for (const state of states) state.apply(m);
       actions.push({ m, item, result, entryId: decisionEntry.id });
       if (key) known.set(key, { requestHash: item.requestHash, result });
-      outcomes.push({ result, fresh: true });
+      outcomes.push({ result, fresh: true, ...(m.halt ? { halt: m.halt } : {}), ...(m.breaker ? { breaker: m.breaker } : {}) });
     }
 
     // The outcomes' rows (their actions, reservations, counters and runs): in the append's statement when the

@@ -23,14 +23,13 @@ import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { recordFailure } from "../agents/circuit-breaker";
+import { haltBySystem } from "../agents/halt-by-system";
 import { contentActionsFor, contentKeyReady, orgScanAhead, screenSync } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { commitOutcome } from "./group-commit";
 import type { JudgedOutcome, ReportedAction } from "./commit-item";
 import { agentSnapshot } from "../snapshots/agent-snapshot";
-import { setAgentStatus } from "../agents/set-agent-status";
-import { systemCtx } from "../actors/context";
 import { getOrgPolicies } from "../snapshots/policy-cache";
 
 /** Who halts an agent whose outcome broke a post-condition (docs/policies.md, Post-conditions). */
@@ -199,9 +198,8 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const result = committed.answer as OutcomeView;
   // With the org's postConditions.haltAgent, the agent that broke it stops (observation of the outcome: a failed halt never fails the report).
   if (violations.length > 0 && halting) {
-    const system = systemCtx(ctx.org, POSTCONDITION_ACTOR.id, ctx.requestId);
     const reason = postConditionReason(violations[0]?.policy ?? "", action.actionType);
-    await setAgentStatus({ ctx: system, input: { agentId: actor.agentId, status: "halted", body: { reason } } }).catch(() => {});
+    await haltBySystem(ctx.org.id, actor.agentId, POSTCONDITION_ACTOR.id, reason).catch(() => {});
   }
   if (status === "failure") {
     await recordFailure(ctx, actor.agentId, breakerSettings(settings), `failure outcome of ${action.actionType}`);
