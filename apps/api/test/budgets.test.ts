@@ -502,3 +502,43 @@ describe("what an attacker sends", () => {
     expect(answer.json().error.details.issues.map((i: { path: string }) => i.path)).toContain(path);
   });
 });
+
+describe("decisions and outcomes in one batch (issue 64)", () => {
+  it("reserve and settle on the same counters and run in the batch's one statement, and the counters equal the log", async () => {
+    const org = await orgWith("budget-mixed", [{ name: "daily", actions: ["llm.*"], effect: "allow", budget: { limit: { tokens: 10_000_000 }, per: "agent-day" } }]);
+    const usage = { model: "gpt-4o", inputTokens: 120, outputTokens: 30 };
+    const first = await Promise.all(Array.from({ length: 8 }, () => execute(org, { actionType: "llm.call", spend: LLM, runId: "mixed" })));
+    let pending = first.map((r) => r.json().auditEventId as string);
+    // Every statement sent while decisions reserve and outcomes settle concurrently, over rounds until a batch held both.
+    const pgClient = (await import("pg")).default.Client.prototype;
+    const original = pgClient.query;
+    const statements: string[] = [];
+    pgClient.query = function (this: unknown, ...args: unknown[]) {
+      const config = args[0] as string | { text?: string } | undefined;
+      statements.push(typeof config === "string" ? config : (config?.text ?? ""));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof original;
+    const mixed = () => statements.filter((t) => t.startsWith("WITH entries AS") && t.includes("actions AS (") && t.includes("outcomes AS ("));
+    try {
+      for (let round = 0; round < 20 && mixed().length === 0; round += 1) {
+        const [decided, reported] = await Promise.all([
+          Promise.all(Array.from({ length: 8 }, () => execute(org, { actionType: "llm.call", spend: LLM, runId: "mixed" }))),
+          Promise.all(pending.map((id) => report(org, id, { usage }))),
+        ]);
+        expect(reported.map((r) => r.statusCode)).toEqual(pending.map(() => 200));
+        pending = decided.map((r) => r.json().auditEventId as string);
+      }
+    } finally {
+      pgClient.query = original;
+    }
+    expect(mixed().length).toBeGreaterThan(0);
+    // No batch sends its outcomes a statement of their own.
+    expect(statements.filter((t) => /^WITH outcomes AS/.test(t))).toEqual([]);
+    await expectLedgerMatchesLog(org.org.id);
+    // The run's spend is the sum of its settled outcomes' spend.
+    const entries = await entriesOf(org.org.id);
+    const spent = entries.filter((e) => e.type === "action.outcome").reduce((sum, e) => sum + (e.data.spend?.tokens ?? 0), 0);
+    const run = await db().pool.query<{ t: number }>(`SELECT spent_tokens::float8 AS t FROM runs WHERE org_id = $1`, [org.org.id]);
+    expect(run.rows).toEqual([{ t: spent }]);
+  });
+});

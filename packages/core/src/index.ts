@@ -30,6 +30,7 @@ export * from "./policy/library";
 export * from "./actions/action-result";
 export * from "./actions/denial-reasons";
 export * from "./actions/plan-decision";
+export * from "./actions/plan-outcome";
 export * from "./actions/judge-call";
 export * from "./actions/rewrite-request";
 export * from "./runs/runs";

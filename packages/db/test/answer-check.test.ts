@@ -1,10 +1,9 @@
-import { newId, spendSettings, type ActionResult, type AuditEntryInput } from "@gatehouse/core";
+import { newId, resolveContentActions, spendSettings, type ActionResult, type PostConditionViolation } from "@gatehouse/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { closeRateLimiter, closeSignals, disconnectDb } from "../src";
 import type { Ctx } from "../src/actors/context";
 import { verifyAuditLog } from "../src/audit/verify-audit-log";
 import { UnanswerableError } from "../src/decisions/answer-check";
-import type { ReportedAction } from "../src/decisions/commit-item";
 import { decideAction } from "../src/decisions/decide-action";
 import { commitDecision, commitOutcome, type Committed, type Materialized, type OutcomeCommitted, type PendingDecision, type PendingOutcome } from "../src/decisions/group-commit";
 import { db } from "../src/infra/client";
@@ -113,39 +112,28 @@ describe("an outcome whose answer its contract refuses", () => {
   it("is not recorded and does not claim its action: the next report of the same batch records", async () => {
     const decided: ActionResult = await decideAction({ ctx: agent, input: { actionType: "ship.it" } });
     const before = await logOf();
-    const report = (status: "success" | "failure", answer: (entryId: string) => unknown): PendingOutcome => ({
+    // A post-condition check with a bug: its result is not a boolean, which the answer's contract refuses.
+    const broken: PostConditionViolation[] = [
+      { policy: "ship-checks", conditionsEvaluated: [{ field: "outcome.rows", operator: "lte", expected: 10, actual: 12, result: "broken" as unknown as boolean }] },
+    ];
+    const report = (status: "success" | "failure", violations: PostConditionViolation[]): PendingOutcome => ({
       kind: "outcome",
       orgId: org.org.id,
       auditEventId: decided.auditEventId,
       agentId: org.agent.id,
-      usage: undefined,
       settings: spendSettings({}),
-      judge: (action: ReportedAction) => ({
-        status,
-        message: null,
-        materialize: ({ at }) => ({
-          entries: [
-            {
-              type: "action.outcome",
-              actor: { type: "agent", id: org.agent.id },
-              agentId: org.agent.id,
-              subjectId: action.id,
-              data: { actionId: action.id, auditEventId: action.auditEntryId, actionType: action.actionType, status },
-            } satisfies AuditEntryInput,
-          ],
-          answer: (entryId) => ({
-            auditEventId: action.auditEntryId,
-            status,
-            message: null,
-            reportedAt: at.toISOString(),
-            outcomeAuditEventId: entryId,
-            ...(answer(entryId) as object),
-          }),
-        }),
-      }),
+      context: {
+        report: { status, message: undefined, data: undefined, usage: undefined, runId: undefined, screened: [] },
+        agent: { id: org.agent.id, name: org.agent.name },
+        actor: { type: "agent", id: org.agent.id },
+        contentFor: () => ({ actions: resolveContentActions({ secrets: "off", personalData: "off" }, []), screen: (value) => ({ value, findings: [], denied: false }) }),
+        postConditions: () => violations,
+        haltOnViolation: false,
+        postConditionActor: { type: "system", id: "postcondition-checker" },
+      },
     });
-    // The first report's answer names a status the contract does not know; the second is well-formed. One batch.
-    const [refused, recorded] = await Promise.allSettled([commitOutcome(report("failure", () => ({ status: "exploded" }))), commitOutcome(report("success", () => ({})))]);
+    // The first report's answer holds what the contract does not know; the second is well-formed. One batch.
+    const [refused, recorded] = await Promise.allSettled([commitOutcome(report("failure", broken)), commitOutcome(report("success", []))]);
 
     expect(refused?.status).toBe("rejected");
     expect((refused as PromiseRejectedResult).reason).toBeInstanceOf(UnanswerableError);

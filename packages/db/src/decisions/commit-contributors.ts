@@ -15,7 +15,7 @@ import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 import { haltsWrite, pendingUnderSql } from "../agents/halt-by-system";
 import { orgClosedKey } from "../keys/authenticate-api-key";
-import { register, type Contributor, type Decided, type RegisteredContributor } from "./commit-item";
+import { register, type Contributor, type Decided, type OutcomeDeltas, type RegisteredContributor } from "./commit-item";
 
 /**
  * Whether the org is closed, read after the lock so a closing that committed meanwhile is seen: a
@@ -119,7 +119,7 @@ const budgets: Contributor<BudgetCounters> = {
     if (rows.reservation) reserve(counts, rows.reservation);
     for (const alert of rows.budgetAlerts) alerted.set(alert.key, alertedAfter(alerted.get(alert.key) ?? NOT_ALERTED, alert));
   },
-  writes: (orgId, decided, createdAt) => reservationsInsert(orgId, decided, createdAt),
+  writes: (orgId, decided, createdAt, outcomes) => reservationsInsert(orgId, decided, createdAt, outcomes),
 };
 
 /**
@@ -179,7 +179,7 @@ const runs: Contributor<null> = {
   name: "runs",
   reads: () => [],
   load: () => null,
-  writes: (orgId, decided, createdAt) => runsUpsert(orgId, decided, createdAt),
+  writes: (orgId, decided, createdAt, outcomes) => runsUpsert(orgId, decided, createdAt, outcomes),
 };
 
 /** The approvals the batch's decisions open. */
@@ -205,8 +205,11 @@ export const CONTRIBUTORS: readonly RegisteredContributor[] = [
  * a new run is created with the name its first call gave; a known one takes the later activity and
  * the counts, and a call naming a run its agent ended picks it up again (docs/runs.md).
  */
-function runsUpsert(orgId: string, actions: readonly Decided[], createdAt: Date): Array<(bind: Bind) => string> {
-  const runs = new Map<string, { id: string; root_agent_id: string; agent_id: string; key: string; name: string | null; executed: number; denied: number; requested: number }>();
+function runsUpsert(orgId: string, actions: readonly Decided[], createdAt: Date, outcomes: OutcomeDeltas): Array<(bind: Bind) => string> {
+  const runs = new Map<
+    string,
+    { id: string; root_agent_id: string; agent_id: string; key: string; name: string | null; executed: number; denied: number; requested: number; t: number; m: number }
+  >();
   for (const { item, result } of actions) {
     if (!item.run) continue;
     const run = runs.get(item.run.id) ?? {
@@ -218,18 +221,28 @@ function runsUpsert(orgId: string, actions: readonly Decided[], createdAt: Date)
       executed: 0,
       denied: 0,
       requested: 0,
+      t: 0,
+      m: 0,
     };
     run.name ??= item.run.name ?? null;
     run[result.status] += 1;
     runs.set(run.id, run);
   }
   if (runs.size === 0) return [];
+  // The spend the batch's outcomes add to a run its decisions also touch, in the same row (a row is changed once per statement).
+  for (const run of runs.values()) {
+    const spent = outcomes.runs.get(run.id);
+    if (!spent) continue;
+    run.t = spent.tokens;
+    run.m = spent.micros;
+    outcomes.runs.delete(run.id);
+  }
   return [
     (bind) => `runs_touched AS (
-    INSERT INTO runs AS r (id, org_id, root_agent_id, agent_id, key, name, status, started_at, last_activity_at, decisions, executed, denied, requested)
-    SELECT x.id, ${bind(orgId)}, x.root_agent_id, x.agent_id, x.key, x.name, 'running', ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz, x.executed + x.denied + x.requested, x.executed, x.denied, x.requested
+    INSERT INTO runs AS r (id, org_id, root_agent_id, agent_id, key, name, status, started_at, last_activity_at, decisions, executed, denied, requested, spent_tokens, spent_micros)
+    SELECT x.id, ${bind(orgId)}, x.root_agent_id, x.agent_id, x.key, x.name, 'running', ${bind(createdAt)}::timestamptz, ${bind(createdAt)}::timestamptz, x.executed + x.denied + x.requested, x.executed, x.denied, x.requested, x.t, x.m
     FROM jsonb_to_recordset(${bind(JSON.stringify([...runs.values()]))}::jsonb)
-      AS x(id text, root_agent_id text, agent_id text, key text, name text, executed int, denied int, requested int)
+      AS x(id text, root_agent_id text, agent_id text, key text, name text, executed int, denied int, requested int, t bigint, m bigint)
     ON CONFLICT (id) DO UPDATE SET
       name = COALESCE(r.name, EXCLUDED.name),
       status = 'running',
@@ -238,7 +251,9 @@ function runsUpsert(orgId: string, actions: readonly Decided[], createdAt: Date)
       decisions = r.decisions + EXCLUDED.decisions,
       executed = r.executed + EXCLUDED.executed,
       denied = r.denied + EXCLUDED.denied,
-      requested = r.requested + EXCLUDED.requested
+      requested = r.requested + EXCLUDED.requested,
+      spent_tokens = r.spent_tokens + EXCLUDED.spent_tokens,
+      spent_micros = r.spent_micros + EXCLUDED.spent_micros
   )`,
   ];
 }
@@ -291,7 +306,7 @@ function reserve(counters: Map<string, BudgetCounter>, reservation: PendingReser
  * each counter they touch raised by their sum, with what its window has alerted (one row per counter: an
  * upsert may touch a row once per statement).
  */
-function reservationsInsert(orgId: string, actions: readonly Decided[], createdAt: Date): Array<(bind: Bind) => string> {
+function reservationsInsert(orgId: string, actions: readonly Decided[], createdAt: Date, outcomes: OutcomeDeltas): Array<(bind: Bind) => string> {
   const rows = actions.flatMap(({ m, item }) =>
     m.reservation
       ? [
@@ -313,6 +328,8 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
     model: string | null;
     tokens: number;
     micros: number;
+    spent_tokens: number;
+    spent_micros: number;
     alerted_ratio: number;
     exceeded_alerted: boolean;
   };
@@ -328,6 +345,8 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
       model: scope.model ?? null,
       tokens: 0,
       micros: 0,
+      spent_tokens: 0,
+      spent_micros: 0,
       alerted_ratio: 0,
       exceeded_alerted: false,
     };
@@ -350,6 +369,16 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
       else row.exceeded_alerted = true;
     }
   }
+  // What the batch's outcomes settle on a counter its decisions also write, in the same row (a row is changed once per statement).
+  for (const row of byKey.values()) {
+    const settled = outcomes.counters.get(row.key);
+    if (!settled) continue;
+    row.tokens += settled.reservedTokens;
+    row.micros += settled.reservedMicros;
+    row.spent_tokens += settled.spentTokens;
+    row.spent_micros += settled.spentMicros;
+    outcomes.counters.delete(row.key);
+  }
   const writes: Array<(bind: Bind) => string> = [];
   if (rows.length > 0) {
     writes.push(
@@ -364,13 +393,15 @@ function reservationsInsert(orgId: string, actions: readonly Decided[], createdA
   if (byKey.size > 0) {
     writes.push(
       (bind) => `counters AS (
-    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, subject, model, reserved_tokens, reserved_micros, alerted_ratio, exceeded_alerted, updated_at)
-    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.subject, x.model, x.tokens, x.micros, x.alerted_ratio, x.exceeded_alerted, ${bind(createdAt)}::timestamptz
+    INSERT INTO budget_counters AS c (key, org_id, name, policy, per, period, subject, model, reserved_tokens, reserved_micros, spent_tokens, spent_micros, alerted_ratio, exceeded_alerted, updated_at)
+    SELECT x.key, ${bind(orgId)}, x.name, x.policy, x.per, x.period, x.subject, x.model, x.tokens, x.micros, x.spent_tokens, x.spent_micros, x.alerted_ratio, x.exceeded_alerted, ${bind(createdAt)}::timestamptz
     FROM jsonb_to_recordset(${bind(JSON.stringify([...byKey.values()]))}::jsonb)
-      AS x(key text, name text, policy text, per text, period text, subject text, model text, tokens bigint, micros bigint, alerted_ratio float8, exceeded_alerted boolean)
+      AS x(key text, name text, policy text, per text, period text, subject text, model text, tokens bigint, micros bigint, spent_tokens bigint, spent_micros bigint, alerted_ratio float8, exceeded_alerted boolean)
     ON CONFLICT (key) DO UPDATE SET
       reserved_tokens = c.reserved_tokens + EXCLUDED.reserved_tokens,
       reserved_micros = c.reserved_micros + EXCLUDED.reserved_micros,
+      spent_tokens = c.spent_tokens + EXCLUDED.spent_tokens,
+      spent_micros = c.spent_micros + EXCLUDED.spent_micros,
       alerted_ratio = GREATEST(c.alerted_ratio, EXCLUDED.alerted_ratio),
       exceeded_alerted = c.exceeded_alerted OR EXCLUDED.exceeded_alerted,
       updated_at = EXCLUDED.updated_at

@@ -1,6 +1,7 @@
 import type {
   ActionResult,
   AuditEntryInput,
+  BreakerTransition,
   GrantRef,
   BudgetCost,
   BudgetScope,
@@ -8,9 +9,11 @@ import type {
   CircuitState,
   DecisionRows,
   PendingApproval,
-  SettlementRecord,
+  OutcomeAnswer,
+  OutcomeContext,
+  OutcomeJudgement,
   SpendSettings,
-  Usage,
+  SystemHalt,
 } from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
@@ -91,8 +94,11 @@ export interface Contributor<S> {
   check?: (state: S, item: PendingDecision, facts: CommitFacts) => void;
   /** After the item's rows are made: what the batch's later items must see. */
   apply?: (state: S, rows: Materialized) => void;
-  /** Its common table expressions in the batch's one write statement (none when it has nothing to write). */
-  writes: (orgId: string, decided: readonly Decided[], createdAt: Date) => Array<(bind: Bind) => string>;
+  /**
+   * Its common table expressions in the batch's one write statement (none when it has nothing to write). A counter or
+   * run it writes that the batch's outcomes also change takes their deltas here (and removes them from `outcomes`).
+   */
+  writes: (orgId: string, decided: readonly Decided[], createdAt: Date, outcomes: OutcomeDeltas) => Array<(bind: Bind) => string>;
 }
 
 /** A contributor as the batch runs it: its state kept per batch behind `open`. */
@@ -118,8 +124,9 @@ export function register<S>(contributor: Contributor<S>): RegisteredContributor 
 /**
  * An outcome (`report`) in the org's group commit: its action read in the batch's first round trip
  * (by the audit entry its decision recorded, and only the reporting agent's), judged under the org's
- * lock, claimed first-wins, settled against its decision's reservation and recorded with its entries
- * in the batch's transaction, under the same lock as the decisions it shares the commit with.
+ * lock (core's judgeOutcome), claimed first-wins, settled against its decision's reservation and recorded
+ * with its entries (core's planOutcome) in the batch's transaction, under the same lock as the decisions it
+ * shares the commit with.
  */
 export interface PendingOutcome {
   kind: "outcome";
@@ -128,38 +135,49 @@ export interface PendingOutcome {
   auditEventId: string;
   /** The reporting agent: another agent's action is not found. */
   agentId: string;
-  usage: Usage | undefined;
   settings: SpendSettings;
-  /**
-   * Under the lock, from its action as stored: refuses this report alone (a domain error), or says what
-   * it records — its status and message, and its entries (the outcome first) and answer from its settlement.
-   */
-  judge: (action: ReportedAction) => JudgedOutcome;
+  /** What the report is judged and planned with, read before the batch. */
+  context: OutcomeContext;
 }
 
-/** The columns of a reported action the batch reads for `report`. */
-export interface ReportedAction {
-  id: string;
-  auditEntryId: string;
-  actionType: string;
-  status: "executed" | "requested" | "denied";
-  runId: string | null;
-  createdAt: Date;
-  metadata: unknown;
-  dataAccessed: unknown;
-}
-
-export interface JudgedOutcome {
-  status: string;
-  message: string | null;
-  materialize: (settled: { spend: SettlementRecord | undefined; at: Date }) => { entries: AuditEntryInput[]; answer: (entryId: string) => unknown };
-}
-
-/** What an outcome in a batch came to: recorded, or another report of the same action had won. */
-export type OutcomeCommitted = { recorded: true; answer: unknown } | { recorded: false; winner: { status: string; message: string | null; at: Date } };
+/** What an outcome in a batch came to, with its judgement: recorded, or another report of the same action had won. */
+export type OutcomeCommitted =
+  { recorded: true; answer: OutcomeAnswer; judged: OutcomeJudgement } | { recorded: false; winner: { status: string; message: string | null; at: Date }; judged: OutcomeJudgement };
 
 export type BatchItem = PendingDecision | PendingOutcome;
 
 export function isOutcome(item: BatchItem): item is PendingOutcome {
-  return (item as PendingOutcome).kind === "outcome";
+  return "kind" in item;
+}
+
+export interface Committed {
+  result: ActionResult;
+  /** False when an earlier call with the same eventId answered instead. */
+  fresh: boolean;
+  /** The agent this decision halted in its commit (a loop's), for announcing after the commit. */
+  halt?: SystemHalt;
+  /** The agent's breaker this decision moved in its commit. */
+  breaker?: BreakerTransition;
+}
+
+/**
+ * One item of either kind as its batch makes it, under the org's lock: answered without being recorded (a repeated
+ * eventId, an outcome another report won), or recorded — its entries (its own first, then those that follow it,
+ * naming it) and its answer (checked against its contract; a throw fails the item alone), which gives what its
+ * acceptance into the statement changes for the batch's later items and how its caller is told once the batch
+ * has committed.
+ */
+export type BatchMade =
+  | { answered: () => void }
+  | {
+      entries: (entryId: string) => AuditEntryInput[];
+      answer: (entryId: string) => { accept: () => void; tell: () => void };
+    };
+
+/** What the outcomes of a batch add to the counters and runs its decisions also write: each row is changed once per statement. */
+export interface OutcomeDeltas {
+  /** By counter key: what the settlements add (reserved released, spent added). */
+  counters: Map<string, { reservedTokens: number; reservedMicros: number; spentTokens: number; spentMicros: number }>;
+  /** By run id: the spend the settlements add. */
+  runs: Map<string, { tokens: number; micros: number }>;
 }

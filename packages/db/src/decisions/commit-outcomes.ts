@@ -1,7 +1,9 @@
-import { notFound, settleOutcome, type AuditEntryInput, type ReservationRow, type Settlement } from "@gatehouse/core";
+import { judgeOutcome, notFound, planOutcome, settleOutcome, validationError, type ReportedAction, type ReservationRow, type Settlement } from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
-import type { OutcomeCommitted, PendingOutcome, ReportedAction } from "./commit-item";
+import { checkOutcomeAnswer } from "./answer-check";
+import type { BatchMade, OutcomeCommitted, OutcomeDeltas, PendingOutcome } from "./commit-item";
+import { unstorableText } from "./storable";
 
 /**
  * Outcomes (`report`) in the org's group commit (group-commit.ts): what they read with BEGIN and the
@@ -58,7 +60,7 @@ interface ActionRead {
   outcome_at: Date | null;
 }
 
-export function loadOutcomes(results: pg.QueryResult[]): OutcomeState {
+function loadOutcomes(results: pg.QueryResult[]): OutcomeState {
   const [actions, reservations] = results as [pg.QueryResult<ActionRead>?, pg.QueryResult<ReservationRow & { action_id: string }>?];
   return {
     actions: new Map(
@@ -86,69 +88,102 @@ export function loadOutcomes(results: pg.QueryResult[]): OutcomeState {
   };
 }
 
-/**
- * One outcome in the batch: its action (only the reporting agent's; else 404) judged by the report
- * (a refusal fails this report alone); another report of the action already recorded (committed, or
- * earlier in this batch) answers by what won; else its reservation is settled (core's settleOutcome),
- * its entries and answer made. The batch's later reports of the action see it claimed once the batch
- * `claim`s it: after its entries and its answer were checked (a report failing those records nothing).
- */
-export function settleInBatch(
-  item: PendingOutcome,
-  state: OutcomeState,
-  at: Date,
-):
-  | { recorded: false; committed: OutcomeCommitted }
-  | { recorded: true; entries: AuditEntryInput[]; answer: (entryId: string) => unknown; write: SettledOutcome; claim: () => void } {
-  const action = state.actions.get(item.auditEventId);
-  if (!action || action.row.agentId !== item.agentId) throw notFound("action");
-  const judged = item.judge(action.row);
-  if (action.status !== null) return { recorded: false, committed: { recorded: false, winner: { status: action.status, message: action.message, at: action.at ?? at } } };
-  const { id: actionId, runId, createdAt } = action.row;
-  const reservation = state.reservations.get(actionId);
-  const settlement = settleOutcome({ reservation, usage: item.usage, settings: item.settings, actionCreatedAt: createdAt });
-  const made = judged.materialize({ spend: settlement?.record, at });
-  return {
-    recorded: true,
-    entries: made.entries,
-    answer: made.answer,
-    write: { actionId, runId, status: judged.status, message: judged.message, settlement },
-    claim: () => {
-      state.actions.set(item.auditEventId, { ...action, status: judged.status, message: judged.message, at });
-      if (reservation && settlement?.closesReservation) state.reservations.set(actionId, { ...reservation, status: "settled" });
-    },
-  };
+/** The outcomes of a batch opened under the lock: each made in turn, then what they change and write. */
+export interface OpenOutcomes {
+  make: (item: PendingOutcome, at: Date, resolve: (committed: OutcomeCommitted) => void) => BatchMade;
+  /** What the recorded outcomes add to counters and runs, for the decisions' writes to take those they also write. */
+  deltas: () => OutcomeDeltas;
+  /** Their CTEs: each action's outcome and spend, the reservations they close, and the counters and runs left in `deltas`. */
+  writes: (orgId: string, at: Date, deltas: OutcomeDeltas) => Array<(bind: Bind) => string>;
 }
 
 /**
- * The batch's outcomes as CTEs: each action's outcome and spend, the reservations they close, each
- * counter changed once by the sum of its settlements, each run's spend once by its sum.
+ * The outcomes opened from what their reads returned. One outcome in the batch: its action (only the reporting
+ * agent's; else 404) judged by the report (core's judgeOutcome; a refusal fails this report alone); another report
+ * of the action already recorded (committed, or earlier in this batch) answers by what won; else its reservation is
+ * settled (core's settleOutcome), its entries and answer planned (core's planOutcome). The batch's later reports of
+ * the action see it claimed once it is accepted: after its entries and its answer were checked (a report failing
+ * those records nothing).
  */
-export function outcomesWrite(orgId: string, settled: readonly SettledOutcome[], at: Date): Array<(bind: Bind) => string> {
-  const counters = new Map<string, { key: string; rt: number; rm: number; st: number; sm: number }>();
-  const runs = new Map<string, { id: string; t: number; m: number }>();
+export function openOutcomes(results: pg.QueryResult[]): OpenOutcomes {
+  const state = loadOutcomes(results);
+  const settled: SettledOutcome[] = [];
+
+  const make = (item: PendingOutcome, at: Date, resolve: (committed: OutcomeCommitted) => void): BatchMade => {
+    const action = state.actions.get(item.auditEventId);
+    if (!action || action.row.agentId !== item.agentId) throw notFound("action");
+    const judged = judgeOutcome(item.context, action.row);
+    if (action.status !== null) {
+      const winner = { status: action.status, message: action.message, at: action.at ?? at };
+      return { answered: () => resolve({ recorded: false, winner, judged }) };
+    }
+    const { id: actionId, runId, createdAt } = action.row;
+    const reservation = state.reservations.get(actionId);
+    const settlement = settleOutcome({ reservation, usage: item.context.report.usage, settings: item.settings, actionCreatedAt: createdAt });
+    const plan = planOutcome(item.context, judged, { spend: settlement?.record, at });
+    const issue = unstorableText(plan.entries, "outcome");
+    if (issue) throw validationError([issue]);
+    return {
+      entries: () => plan.entries,
+      answer: (entryId) => {
+        const answer = plan.answer(entryId);
+        checkOutcomeAnswer(answer);
+        return {
+          accept: () => {
+            state.actions.set(item.auditEventId, { ...action, status: judged.status, message: judged.message, at });
+            if (reservation && settlement?.closesReservation) state.reservations.set(actionId, { ...reservation, status: "settled" });
+            settled.push({ actionId, runId, status: judged.status, message: judged.message, settlement });
+          },
+          tell: () => resolve({ recorded: true, answer, judged }),
+        };
+      },
+    };
+  };
+
+  return {
+    make,
+    deltas: () => outcomeDeltas(settled),
+    writes: (orgId, at, deltas) => (settled.length === 0 ? [] : outcomesWrite(orgId, settled, at, deltas)),
+  };
+}
+
+/** What the settlements add to each counter and each run: summed, so each row is changed once. */
+function outcomeDeltas(settled: readonly SettledOutcome[]): OutcomeDeltas {
+  const counters: OutcomeDeltas["counters"] = new Map();
+  const runs: OutcomeDeltas["runs"] = new Map();
   for (const { settlement, runId } of settled) {
     if (!settlement) continue;
-    for (const key of settlement.counters?.keys ?? []) {
-      const c = counters.get(key) ?? { key, rt: 0, rm: 0, st: 0, sm: 0 };
-      const delta = settlement.counters;
-      if (delta) {
-        c.rt += delta.reservedTokens;
-        c.rm += delta.reservedMicros;
-        c.st += delta.spentTokens;
-        c.sm += delta.spentMicros;
+    const delta = settlement.counters;
+    if (delta) {
+      for (const key of delta.keys) {
+        const c = counters.get(key) ?? { reservedTokens: 0, reservedMicros: 0, spentTokens: 0, spentMicros: 0 };
+        c.reservedTokens += delta.reservedTokens;
+        c.reservedMicros += delta.reservedMicros;
+        c.spentTokens += delta.spentTokens;
+        c.spentMicros += delta.spentMicros;
+        counters.set(key, c);
       }
-      counters.set(key, c);
     }
     if (runId) {
-      const r = runs.get(runId) ?? { id: runId, t: 0, m: 0 };
-      r.t += settlement.tokens;
-      r.m += settlement.micros;
+      const r = runs.get(runId) ?? { tokens: 0, micros: 0 };
+      r.tokens += settlement.tokens;
+      r.micros += settlement.micros;
       runs.set(runId, r);
     }
   }
+  return { counters, runs };
+}
+
+/**
+ * The batch's outcomes as CTEs: each action's outcome and spend, the reservations they close, and each counter and
+ * run the batch's decisions do not also write changed once by the sum of its settlements (those the decisions
+ * write take the sums in their own rows).
+ */
+function outcomesWrite(orgId: string, settled: readonly SettledOutcome[], at: Date, deltas: OutcomeDeltas): Array<(bind: Bind) => string> {
   const rows = settled.map((o) => ({ id: o.actionId, status: o.status, message: o.message, spend: o.settlement?.actionSpend ?? null }));
   const closing = settled.filter((o) => o.settlement?.closesReservation).map((o) => o.actionId);
+  const counters = [...deltas.counters].map(([key, c]) => ({ key, rt: c.reservedTokens, rm: c.reservedMicros, st: c.spentTokens, sm: c.spentMicros }));
+  const runs = [...deltas.runs].map(([id, r]) => ({ id, t: r.tokens, m: r.micros }));
   return [
     (bind) => `outcomes AS (
     UPDATE actions a SET outcome_status = x.status, outcome_message = x.message, outcome_at = ${bind(at)}::timestamptz, spend = COALESCE(x.spend, a.spend)
@@ -162,34 +197,24 @@ export function outcomesWrite(orgId: string, settled: readonly SettledOutcome[],
   )`,
         ]
       : []),
-    ...(counters.size > 0
+    ...(counters.length > 0
       ? [
           (bind: Bind) => `settled_counters AS (
     UPDATE budget_counters c SET
       reserved_tokens = c.reserved_tokens + x.rt, reserved_micros = c.reserved_micros + x.rm,
       spent_tokens = c.spent_tokens + x.st, spent_micros = c.spent_micros + x.sm, updated_at = ${bind(at)}::timestamptz
-    FROM jsonb_to_recordset(${bind(JSON.stringify([...counters.values()]))}::jsonb) AS x(key text, rt bigint, rm bigint, st bigint, sm bigint)
+    FROM jsonb_to_recordset(${bind(JSON.stringify(counters))}::jsonb) AS x(key text, rt bigint, rm bigint, st bigint, sm bigint)
     WHERE c.org_id = ${bind(orgId)} AND c.key = x.key
   )`,
         ]
       : []),
-    ...(runs.size > 0
+    ...(runs.length > 0
       ? [
           (bind: Bind) => `settled_runs AS (
     UPDATE runs u SET spent_tokens = u.spent_tokens + x.t, spent_micros = u.spent_micros + x.m
-    FROM jsonb_to_recordset(${bind(JSON.stringify([...runs.values()]))}::jsonb) AS x(id text, t bigint, m bigint) WHERE u.id = x.id AND u.org_id = ${bind(orgId)}
+    FROM jsonb_to_recordset(${bind(JSON.stringify(runs))}::jsonb) AS x(id text, t bigint, m bigint) WHERE u.id = x.id AND u.org_id = ${bind(orgId)}
   )`,
         ]
       : []),
   ];
-}
-
-/** CTEs as a statement of their own (`WITH … SELECT 1`), for a batch whose decisions' statement may touch the same rows. */
-export function statementOf(ctes: ReadonlyArray<(bind: Bind) => string>): { text: string; values: unknown[] } {
-  const values: unknown[] = [];
-  const bind: Bind = (value) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
-  return { text: `WITH ${ctes.map((cte) => cte(bind)).join(",\n")}\nSELECT 1`, values };
 }

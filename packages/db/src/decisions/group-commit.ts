@@ -1,31 +1,18 @@
-import {
-  conflict,
-  describeResult,
-  isUnevaluatedRequestHash,
-  newId,
-  sealAuditEntry,
-  validationError,
-  type ActionResult,
-  type SealedAuditEntry,
-  type SystemHalt,
-  type BreakerTransition,
-} from "@gatehouse/core";
+import { newId, sealAuditEntry, validationError, type SealedAuditEntry } from "@gatehouse/core";
 import { createHash } from "node:crypto";
 import pg from "pg";
 import { recordAuditAppendMetric } from "../infra/metrics";
 import { meters } from "../infra/telemetry";
-import { appendStatement, extendTree, lockHeadStatement, logHead, type Bind, type HeadRow, type Query } from "../audit/log-store";
+import { appendStatement, extendTree, lockHeadStatement, logHead, type HeadRow, type Query } from "../audit/log-store";
 import { db } from "../infra/client";
 import { dbEnv } from "../infra/env";
 import { wentSilent } from "../infra/db-errors";
 import { notifyAfterCommit } from "../infra/signals";
-import { unstorableText } from "./storable";
-import { checkDecisionAnswer, checkOutcomeAnswer } from "./answer-check";
-import { CONTRIBUTORS } from "./commit-contributors";
-import { loadOutcomes, outcomeReads, outcomesWrite, settleInBatch, statementOf, type SettledOutcome } from "./commit-outcomes";
-import { isOutcome, type BatchItem, type CommitFacts, type Decided, type Materialized, type OutcomeCommitted, type PendingDecision, type PendingOutcome } from "./commit-item";
+import { decisionReads, openDecisions } from "./commit-decisions";
+import { openOutcomes, outcomeReads } from "./commit-outcomes";
+import type { Committed, OutcomeCommitted, PendingDecision, PendingOutcome } from "./commit-item";
 
-export type { CommitFacts, Contributor, Materialized, OutcomeCommitted, PendingDecision, PendingOutcome, PendingRun } from "./commit-item";
+export type { CommitFacts, Committed, Contributor, Materialized, OutcomeCommitted, PendingDecision, PendingOutcome, PendingRun } from "./commit-item";
 
 const { DatabaseError } = pg;
 
@@ -78,64 +65,34 @@ function preparedName(client: pg.PoolClient, text: string): string | undefined {
   return name;
 }
 
-/** An action already committed under an idempotency key of the batch. */
-interface PreviousAction {
-  agent_id: string;
-  idempotency_key: string;
-  request_hash: string;
-  result: ActionResult;
-}
+/** A caller waiting on its item: told how it committed (or why not) once its batch has. */
+type Waiter =
+  | { kind: "decision"; item: PendingDecision; resolve: (committed: Committed) => void; reject: (error: unknown) => void }
+  | { kind: "outcome"; item: PendingOutcome; resolve: (committed: OutcomeCommitted) => void; reject: (error: unknown) => void };
 
-/** What an eventId may be (core's request schema): only such a key is inlined in the batch's first round trip. */
-const INLINE_EVENT_ID = /^[A-Za-z0-9._:-]{1,200}$/;
-
-/** The committed actions of the batch's idempotency keys, as one statement of the simple protocol (each value inlined by `lit`). */
-function idempotencyRead(keyed: ReadonlyArray<{ agentId: string; eventId?: string | undefined }>, lit: (value: string) => string): string {
-  const agents = [...new Set(keyed.map((i) => i.agentId))].map(lit).join(", ");
-  const keys = [...new Set(keyed.map((i) => i.eventId as string))].map(lit).join(", ");
-  return `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id IN (${agents}) AND idempotency_key IN (${keys})`;
-}
-
-export interface Committed {
-  result: ActionResult;
-  /** False when an earlier call with the same eventId answered instead. */
-  fresh: boolean;
-  /** The agent this decision halted in its commit (a loop's), for announcing after the commit. */
-  halt?: SystemHalt;
-  /** The agent's breaker this decision moved in its commit. */
-  breaker?: BreakerTransition;
-}
-
-type ItemCommitted = Committed | OutcomeCommitted;
-
-interface Waiter {
-  item: BatchItem;
-  resolve: (value: ItemCommitted) => void;
-  reject: (error: unknown) => void;
-}
+/** An item's end in its batch: how its caller is told, or why it failed. */
+type ItemEnd = (() => void) | Error;
 
 export const MAX_BATCH = 256;
 const queues = new Map<string, { waiting: Waiter[]; running: boolean }>();
 
 export function commitDecision(item: PendingDecision): Promise<Committed> {
-  return enqueue(item) as Promise<Committed>;
+  return new Promise((resolve, reject) => enqueue(item.orgId, { kind: "decision", item, resolve, reject }));
 }
 
 /** `report`'s write: the outcome joins the org's next batch (first report wins, settled under the lock). */
 export function commitOutcome(item: PendingOutcome): Promise<OutcomeCommitted> {
-  return enqueue(item) as Promise<OutcomeCommitted>;
+  return new Promise((resolve, reject) => enqueue(item.orgId, { kind: "outcome", item, resolve, reject }));
 }
 
-function enqueue(item: BatchItem): Promise<ItemCommitted> {
-  return new Promise((resolve, reject) => {
-    let queue = queues.get(item.orgId);
-    if (!queue) {
-      queue = { waiting: [], running: false };
-      queues.set(item.orgId, queue);
-    }
-    queue.waiting.push({ item, resolve, reject });
-    if (!queue.running) void drain(item.orgId, queue);
-  });
+function enqueue(orgId: string, waiter: Waiter): void {
+  let queue = queues.get(orgId);
+  if (!queue) {
+    queue = { waiting: [], running: false };
+    queues.set(orgId, queue);
+  }
+  queue.waiting.push(waiter);
+  if (!queue.running) void drain(orgId, queue);
 }
 
 async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean }): Promise<void> {
@@ -144,11 +101,7 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0, batchSize(queue.waiting));
       const state: { down?: Error } = {};
-      const outcomes = await commitIsolating(
-        orgId,
-        batch.map((w) => w.item),
-        state,
-      );
+      const ends = await commitIsolating(orgId, batch, state);
       // The database did not answer in time (a connection that could not be made, a statement that got no
       // answer: a host cut off from it): the items that queued meanwhile would wait for a batch of their own
       // against the same silent database, so they fail now, each with a 503 its caller may retry (an eventId
@@ -156,11 +109,11 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
       // batch only: the next batch takes a fresh connection. Items arriving later start a batch afresh.
       if (state.down && wentSilent(state.down)) for (const waiter of queue.waiting.splice(0)) waiter.reject(state.down);
       // Event streams read the log on this hint; fire and forget (observation, time-bounded).
-      if (outcomes.some((o) => !(o instanceof Error))) notifyAfterCommit({ type: "audit.appended", orgId });
+      if (ends.some((end) => !(end instanceof Error))) notifyAfterCommit({ type: "audit.appended", orgId });
       batch.forEach((waiter, i) => {
-        const outcome = outcomes[i];
-        if (outcome instanceof Error) waiter.reject(outcome);
-        else if (outcome) waiter.resolve(outcome);
+        const end = ends[i];
+        if (end instanceof Error) waiter.reject(end);
+        else if (end) end();
         else waiter.reject(new Error("decision batch lost an item"));
       });
     }
@@ -176,7 +129,7 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
  * ones, and before every item queued after it, which then reads the halt under the lock.
  */
 function batchSize(waiting: readonly Waiter[]): number {
-  const halting = waiting.findIndex((w, i) => i < MAX_BATCH && !isOutcome(w.item) && w.item.mayHalt === true);
+  const halting = waiting.findIndex((w, i) => i < MAX_BATCH && w.kind === "decision" && w.item.mayHalt === true);
   return halting === -1 ? Math.min(waiting.length, MAX_BATCH) : halting === 0 ? 1 : halting;
 }
 
@@ -189,7 +142,7 @@ function batchSize(waiting: readonly Waiter[]): number {
  * before the write — the lock, the reads — which is about no item) fails the items not yet committed;
  * halves committed before it keep their answers.
  */
-async function commitIsolating(orgId: string, items: BatchItem[], state: { down?: Error } = {}): Promise<Array<ItemCommitted | Error>> {
+async function commitIsolating(orgId: string, items: Waiter[], state: { down?: Error } = {}): Promise<ItemEnd[]> {
   if (state.down) return items.map(() => state.down as Error);
   try {
     return await writeBatch(orgId, items);
@@ -243,11 +196,38 @@ function refusal(error: pg.DatabaseError): Error {
   return error;
 }
 
-const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, run_id, created_at)`;
+/**
+ * The batch's first round trip: BEGIN, the org's log-head lock and every kind's reads, sent as one message (several
+ * statements in one message need the simple protocol, so what they read by is inlined as quoted literals). Each
+ * asker gets its own statements' results back, by the handle `ask` gave it.
+ */
+class FirstRoundTrip {
+  private readonly texts: string[] = [];
+  private results: pg.QueryResult[] = [];
 
-async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<ItemCommitted | Error>> {
-  const items = batch.filter((i): i is PendingDecision => !isOutcome(i));
-  const reported = batch.filter(isOutcome);
+  constructor(private readonly orgLiteral: string) {}
+
+  ask(texts: readonly string[]): () => pg.QueryResult[] {
+    const from = this.texts.length;
+    this.texts.push(...texts);
+    return () => this.results.slice(from, from + texts.length);
+  }
+
+  /** Sends it; answers the log head as locked. */
+  async send(client: pg.PoolClient): Promise<HeadRow | undefined> {
+    // Several statements answer an array of results, one per statement.
+    const sent: unknown = await client.query([`BEGIN`, lockHeadStatement(this.orgLiteral), ...this.texts].join("; "));
+    const all: pg.QueryResult[] = Array.isArray(sent) ? sent : [];
+    const [, lock, ...rest] = all;
+    this.results = rest;
+    const row: HeadRow | undefined = lock?.rows[0];
+    return row;
+  }
+}
+
+async function writeBatch(orgId: string, batch: readonly Waiter[]): Promise<ItemEnd[]> {
+  const decisions = batch.flatMap((w) => (w.kind === "decision" ? [w.item] : []));
+  const reports = batch.flatMap((w) => (w.kind === "outcome" ? [w.item] : []));
   const client: pg.PoolClient = await db().pool.connect();
   let broken = false;
   // A connection lost while checked out is reported as a client 'error' event (the pool listens only
@@ -258,135 +238,59 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
   client.on("error", lost);
   try {
     const query: Query = async <R>(text: string, values: unknown[]) => (await client.query(text, values)).rows as R[];
-    // BEGIN, the log-head lock and every contributor's reads in one round trip. Several statements in
-    // one message need the simple protocol, so what they read by is inlined as quoted literals: ids this
-    // service generated (org and agents of an authenticated key) and core's budget keys, never request text.
+    // BEGIN, the log-head lock and each kind's reads in one round trip: ids this service generated (org and agents of
+    // an authenticated key), core's budget keys, checked eventIds and `aud_` ids are inlined, never request text.
     const lit = (value: string) => client.escapeLiteral(value);
-    const reads = CONTRIBUTORS.map((c) => c.reads(orgId, items, lit));
-    // The idempotency keys' committed actions, read in the same round trip: an eventId is 1-200 characters of
-    // [A-Za-z0-9._:-] (core's request schema, checked again here), an identifier like the ids inlined above.
-    const keyed = items.filter((i) => i.eventId);
-    const inlineKeys = keyed.length > 0 && keyed.every((i) => INLINE_EVENT_ID.test(i.eventId as string));
-    const keyRead = inlineKeys ? [idempotencyRead(keyed, lit)] : [];
-    const opened = (await client.query(
-      [`BEGIN`, lockHeadStatement(lit(orgId)), ...reads.flat(), ...outcomeReads(orgId, reported, lit), ...keyRead].join("; "),
-    )) as unknown as pg.QueryResult[];
-    let at = 2;
-    const states = CONTRIBUTORS.map((c, i) => {
-      const results = opened.slice(at, at + (reads[i]?.length ?? 0));
-      at += reads[i]?.length ?? 0;
-      return c.open(results, items);
-    });
-    const head = await logHead(query, orgId, (opened[1] as pg.QueryResult<HeadRow>).rows[0]);
-    const outcomeState = loadOutcomes(opened.slice(at, opened.length - keyRead.length));
-    const known = new Map<string, { requestHash: string; result: ActionResult }>();
-    if (keyed.length > 0) {
-      const previous = inlineKeys
-        ? (opened.at(-1) as pg.QueryResult<PreviousAction>)
-        : await client.query<PreviousAction>(
-            `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
-            [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
-          );
-      // The stored result may have been settled by an approval since: its sentence is written anew.
-      for (const p of previous.rows)
-        known.set(`${p.agent_id}\u0000${p.idempotency_key}`, { requestHash: p.request_hash, result: { ...p.result, message: describeResult(p.result) } });
-    }
+    const first = new FirstRoundTrip(lit(orgId));
+    const reads = decisionReads(orgId, decisions, lit);
+    const contributorResults = reads.contributors.map((texts) => first.ask(texts));
+    const keyResults = first.ask(reads.keys);
+    const outcomeResults = first.ask(outcomeReads(orgId, reports, lit));
+    const head = await logHead(query, orgId, await first.send(client));
+    const kinds = {
+      decision: await openDecisions({ contributors: contributorResults.map((results) => results()), keys: keyResults() }, decisions, client),
+      outcome: openOutcomes(outcomeResults()),
+    };
 
     let seq = head.size;
     let previousChain = head.chainHash;
     const createdAt = new Date();
-    const outcomes: Array<ItemCommitted | Error> = [];
+    const ends: ItemEnd[] = [];
     const entries: SealedAuditEntry[] = [];
-    const actions: Decided[] = [];
-    const settled: SettledOutcome[] = [];
-    for (const item of batch) {
-      if (isOutcome(item)) {
-        // An outcome: claimed (the first report of its action wins), settled and sealed after the entries before it.
-        try {
-          const made = settleInBatch(item, outcomeState, createdAt);
-          if (!made.recorded) {
-            outcomes.push(made.committed);
-            continue;
-          }
-          const issue = unstorableText(made.entries, "outcome");
-          if (issue) throw validationError([issue]);
-          let chain = previousChain;
-          const sealedAll = made.entries.map((entry, i) => {
-            const one = sealAuditEntry({ id: newId("audit"), orgId, seq: seq + i, previousChainHash: chain, createdAt, entry });
-            chain = one.chainHash;
-            return one;
-          });
-          // Its answer is checked before it joins the statement, like a decision's.
-          const answer = made.answer(sealedAll[0]?.id ?? "");
-          checkOutcomeAnswer(answer);
-          made.claim();
-          seq += sealedAll.length;
-          previousChain = chain;
-          entries.push(...sealedAll);
-          settled.push(made.write);
-          outcomes.push({ recorded: true, answer });
-        } catch (error) {
-          outcomes.push(error instanceof Error ? error : new Error(String(error)));
-        }
-        continue;
-      }
-      const key = item.eventId ? `${item.agentId}\u0000${item.eventId}` : undefined;
-      const seen = key ? known.get(key) : undefined;
-      if (seen) {
-        outcomes.push(
-          // A decision that could not be evaluated is answered to its eventId's retries whatever they hold (its content was never read).
-          seen.requestHash === item.requestHash || isUnevaluatedRequestHash(seen.requestHash)
-            ? { result: seen.result, fresh: false }
-            : conflict(`eventId '${item.eventId}' was already used for a different request`, { eventId: item.eventId }),
-        );
-        continue;
-      }
-      // One item's rows that cannot be built or stored, or whose answer its contract refuses, fail that item alone,
-      // before the statement: nothing is written for a decision that could not be answered (answer-check.ts).
-      let m: Materialized;
-      let result: ActionResult;
-      const sealed: SealedAuditEntry[] = [];
+    for (const waiter of batch) {
+      // Each item is made by its kind under the lock; one that cannot be built, stored or answered fails alone,
+      // before the statement: nothing is written for an item that could not be answered (answer-check.ts).
       try {
-        const facts: CommitFacts = { at: createdAt, halted: false };
-        for (const state of states) state.check(item, facts);
-        m = item.materialize(facts);
-        const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
-        if (issue) throw validationError([issue]);
-        // The decision's entry, then those that follow it in the same commit (its guardrail and budget events), naming it.
+        const made = waiter.kind === "decision" ? kinds.decision.make(waiter.item, createdAt, waiter.resolve) : kinds.outcome.make(waiter.item, createdAt, waiter.resolve);
+        if ("answered" in made) {
+          ends.push(made.answered);
+          continue;
+        }
+        // Its entries sealed after the batch's before it: its own first, then those that follow it, naming it.
         const entryId = newId("audit");
         let chain = previousChain;
-        for (const [i, entry] of [m.entry, ...m.followers.map((follow) => follow(entryId))].entries()) {
+        const sealed = made.entries(entryId).map((entry, i) => {
           const one = sealAuditEntry({ id: i === 0 ? entryId : newId("audit"), orgId, seq: seq + i, previousChainHash: chain, createdAt, entry });
           chain = one.chainHash;
-          sealed.push(one);
-        }
-        result = { ...m.result, auditEventId: entryId };
-        checkDecisionAnswer(result);
+          return one;
+        });
+        const { accept, tell } = made.answer(entryId);
+        accept();
+        seq += sealed.length;
+        previousChain = chain;
+        entries.push(...sealed);
+        ends.push(tell);
       } catch (error) {
-        outcomes.push(error instanceof Error ? error : new Error(String(error)));
-        continue;
+        ends.push(error instanceof Error ? error : new Error(String(error)));
       }
-      const decisionEntry = sealed[0] as SealedAuditEntry;
-      seq += sealed.length;
-      previousChain = (sealed.at(-1) as SealedAuditEntry).chainHash;
-      entries.push(...sealed);
-      for (const state of states) state.apply(m);
-      actions.push({ m, item, result, entryId: decisionEntry.id });
-      if (key) known.set(key, { requestHash: item.requestHash, result });
-      outcomes.push({ result, fresh: true, ...(m.halt ? { halt: m.halt } : {}), ...(m.breaker ? { breaker: m.breaker } : {}) });
     }
 
-    // The outcomes' rows (their actions, reservations, counters and runs): in the append's statement when the
-    // batch records no decision, else in a statement of their own — a row may be changed once per statement,
-    // and the decisions' statement may reserve on the same counters or count on the same runs.
-    const outcomeWrites = settled.length > 0 ? outcomesWrite(orgId, settled, createdAt) : [];
     if (entries.length > 0) {
-      // Entries, tree nodes, head, actions and the contributors' rows: one statement.
-      const statement = appendStatement(
-        orgId,
-        extendTree(head, entries),
-        actions.length > 0 ? [(bind) => actionsInsert(bind, orgId, actions, createdAt), ...CONTRIBUTORS.flatMap((c) => c.writes(orgId, actions, createdAt))] : outcomeWrites,
-      );
+      // Entries, tree nodes, head, and each kind's rows: one statement, whatever the mix. A counter or run both
+      // kinds change is written once, by the decisions, with the outcomes' deltas.
+      const deltas = kinds.outcome.deltas();
+      const decided = kinds.decision.writes(orgId, createdAt, deltas);
+      const statement = appendStatement(orgId, extendTree(head, entries), [...decided, ...kinds.outcome.writes(orgId, createdAt, deltas)]);
       const began = performance.now();
       const name = preparedName(client, statement.text);
       await client.query(name === undefined ? statement : { ...statement, name }).catch(refusedWrite);
@@ -398,12 +302,8 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
         // Observation: a failing meter never fails the batch.
       }
     }
-    if (actions.length > 0 && outcomeWrites.length > 0) {
-      const write = statementOf(outcomeWrites);
-      await client.query(write.text, write.values).catch(refusedWrite);
-    }
     await client.query("COMMIT").catch(refusedWrite);
-    return outcomes;
+    return ends;
   } catch (error) {
     // A connection whose statement got no answer in time is discarded at once (its statement is still under way:
     // a ROLLBACK would queue behind it and wait out another timeout); PostgreSQL rolls back what the session did
@@ -421,74 +321,4 @@ async function writeBatch(orgId: string, batch: BatchItem[]): Promise<Array<Item
     if (!broken) client.removeListener("error", lost);
     client.release(broken);
   }
-}
-
-function actionsInsert(bind: Bind, orgId: string, actions: Decided[], createdAt: Date): string {
-  const column = (values: unknown[], type: string) => `${bind(values)}::${type}[]`;
-  return `actions AS (
-    INSERT INTO actions ${ACTION_COLUMNS}
-    SELECT a, ${bind(orgId)}, ag, t, md, da, st::action_status, dr, pn, pv, mo, re, ik, rh, ae, ru, ${bind(createdAt)}::timestamptz
-    FROM unnest(${[
-      column(
-        actions.map((a) => a.m.actionId),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.item.agentId),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.m.action.actionType),
-        "text",
-      ),
-      column(
-        actions.map((a) => JSON.stringify(a.m.action.metadata)),
-        "jsonb",
-      ),
-      column(
-        actions.map((a) => JSON.stringify(a.m.action.dataAccessed)),
-        "jsonb",
-      ),
-      column(
-        actions.map((a) => a.m.action.status),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.m.action.denialReason),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.m.action.policyName),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.m.action.policyVersionId),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.m.action.mode),
-        "text",
-      ),
-      column(
-        actions.map((a) => JSON.stringify(a.result)),
-        "jsonb",
-      ),
-      column(
-        actions.map((a) => a.item.eventId ?? null),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.item.requestHash),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.entryId),
-        "text",
-      ),
-      column(
-        actions.map((a) => a.item.run?.id ?? null),
-        "text",
-      ),
-    ].join(", ")}) AS x(a, ag, t, md, da, st, dr, pn, pv, mo, re, ik, rh, ae, ru)
-  )`;
 }

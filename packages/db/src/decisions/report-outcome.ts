@@ -4,20 +4,16 @@ import {
   breakerSettings,
   conflict,
   isId,
-  judgeLocalFindings,
-  MAX_FINDINGS,
   notFound,
   postConditionReason,
   postConditionSettings,
   runIdOf,
   spendSettings,
-  usdOf,
   validationError,
   zodIssues,
-  type AuditEntryInput,
+  type OutcomeContext,
   type PolicySet as CompiledPolicies,
   type PostConditionViolation,
-  type Screened,
 } from "@gatehouse/core";
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
@@ -28,7 +24,6 @@ import { contentActionsFor, contentKeyReady, orgScanAhead, screenSync } from "..
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { commitOutcome } from "./group-commit";
-import type { JudgedOutcome, ReportedAction } from "./commit-item";
 import { agentSnapshot } from "../snapshots/agent-snapshot";
 import { getOrgPolicies } from "../snapshots/policy-cache";
 
@@ -75,103 +70,26 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   ]);
   const trusted = policies.tampered.length === 0 && subject ? { set: policies.set, agent: { id: subject.id, name: subject.name, labels: subject.labels } } : null;
   const agentName = (await agentSnapshot(ctx.org.id, actor.agentId))?.name ?? actor.agentId;
-  const halting = postConditionSettings(settings).haltAgent;
-  // What the judgement found, for the answer and what follows the commit (set again on each try of the batch).
-  let judged: { action: ReportedAction; message: string | undefined; violations: PostConditionViolation[] } | undefined;
-
-  const judge = (action: ReportedAction): JudgedOutcome => {
-    // A runId named on the report must be the run the decision was recorded in (its root agent's, for a delegate).
-    if (parsed.data.runId !== undefined && action.runId !== runIdOf(ctx.org.id, rootAgentId, parsed.data.runId)) {
-      throw validationError([{ path: "runId", message: "is not the run this action was recorded in" }]);
-    }
-    // The message and the data are screened like a decision's metadata, by the content rules of the action they report on.
-    const actions = contentActionsFor(settings, trusted ? trusted.set.contentFor(action.actionType, trusted.agent) : []);
-    const screen = screenSync(ctx.org.id, actions, ahead);
-    const screened = parsed.data.message === undefined ? undefined : refuseDenied(screen(parsed.data.message, ["message"]), "message");
-    const data = parsed.data.data === undefined ? undefined : refuseDenied(screen(parsed.data.data, ["data"]), "data");
-    const message = screened?.value;
-    // What the caller's own screen found in the result it kept (a model's answer, docs/guardrails.md): its paths held like identifiers.
-    const local = parsed.data.screened ?? [];
-    local.forEach((finding, i) => {
-      if (screen(finding.path, []).findings.length > 0) {
-        throw validationError([
-          { path: `screened[${i}].path`, message: "holds content the org's content rules look for (a secret or personal data); name where it was found, not what" },
-        ]);
-      }
-    });
-    const findings = [...(screened?.findings ?? []), ...(data?.findings ?? []), ...judgeLocalFindings(local, actions, "answer").findings].slice(0, MAX_FINDINGS);
-    // A reported model's name is logged as it is: one the content rules find anything in is refused.
-    if (usage?.model !== undefined && refuseDenied(screen(usage.model, ["usage.model"]), "usage.model").findings.length > 0) {
-      throw validationError([{ path: "usage.model", message: "holds content the org's content rules look for (a secret or personal data); send the model's name" }]);
-    }
-    if (action.status === "denied") throw conflict("the action was denied; there is no outcome to report");
-    if (action.status === "requested") throw conflict("the action is waiting for approval; report its outcome once it is approved");
-    // The post-conditions of the action's policies, tested on this outcome (its data and status).
-    const violations = trusted ? checkPostConditions(trusted, action, status, data?.value) : [];
-    judged = { action, message, violations };
-    const halt = violations.length > 0 && halting;
-    // What every entry of this report is about: the agent, the action and the decision it reports on.
-    const about = { agentId: actor.agentId, subjectId: action.id };
-    const ofAction = { actionId: action.id, auditEventId: action.auditEntryId, actionType: action.actionType };
-    return {
+  // What the report is judged and planned with under the org's lock (core's judgeOutcome and planOutcome): the run it
+  // names, the content screen by the rules of the action's type, the post-conditions of its policies.
+  const context: OutcomeContext = {
+    report: {
       status,
-      message: message ?? null,
-      materialize: ({ spend, at }) => ({
-        entries: [
-          {
-            type: "action.outcome",
-            actor: actorRef(actor),
-            ...about,
-            data: {
-              ...ofAction,
-              status,
-              ...(message ? { message } : {}),
-              ...(findings.length > 0 ? { findings } : {}),
-              ...(data ? { data: data.value } : {}),
-              ...(usage ? { usage } : {}),
-              ...(spend ? { spend } : {}),
-            },
-          },
-          // What the content screen found in the outcome, as its own typed event (never the values).
-          ...(findings.length > 0
-            ? [{ type: "guardrail.triggered", actor: actorRef(actor), ...about, data: { ...ofAction, agentName, source: "outcome", findings } } satisfies AuditEntryInput]
-            : []),
-          // Each broken post-condition is recorded with the outcome, in its transaction.
-          ...violations.map((violation): AuditEntryInput => ({
-            type: "action.postcondition_violated",
-            actor: POSTCONDITION_ACTOR,
-            ...about,
-            data: {
-              ...ofAction,
-              agentName,
-              policy: violation.policy,
-              conditionsEvaluated: violation.conditionsEvaluated.map(({ field, operator, expected, actual, result }) => ({ field, operator, expected, actual, result })),
-              ...(violation.limit ? { limit: true } : {}),
-              halted: halt,
-            },
-          })),
-        ],
-        answer: (entryId: string): OutcomeView => ({
-          auditEventId: action.auditEntryId,
-          status,
-          message: message ?? null,
-          reportedAt: at.toISOString(),
-          outcomeAuditEventId: entryId,
-          ...(findings.length > 0 ? { findings } : {}),
-          ...(spend
-            ? { spend: { model: spend.model, tokens: spend.tokens, usd: spend.micros === null ? null : usdOf(spend.micros), ...(spend.estimated ? { estimated: true } : {}) } }
-            : {}),
-          ...(violations.length > 0
-            ? {
-                violations: violations.map((v) => ({
-                  policy: v.policy,
-                  conditionsEvaluated: v.conditionsEvaluated.map(({ field, operator, expected, actual, result }) => ({ field, operator, expected, actual, result })),
-                })),
-              }
-            : {}),
-        }),
-      }),
-    };
+      message: parsed.data.message,
+      data: parsed.data.data,
+      usage,
+      runId: parsed.data.runId === undefined ? undefined : runIdOf(ctx.org.id, rootAgentId, parsed.data.runId),
+      screened: parsed.data.screened ?? [],
+    },
+    agent: { id: actor.agentId, name: agentName },
+    actor: actorRef(actor),
+    contentFor: (actionType) => {
+      const actions = contentActionsFor(settings, trusted ? trusted.set.contentFor(actionType, trusted.agent) : []);
+      return { actions, screen: screenSync(ctx.org.id, actions, ahead) };
+    },
+    postConditions: (action, reported, data) => (trusted ? checkPostConditions(trusted, action, reported, data) : []),
+    haltOnViolation: postConditionSettings(settings).haltAgent,
+    postConditionActor: POSTCONDITION_ACTOR,
   };
 
   // Claimed under the org's lock (the first report of an action wins on every process), its reservation
@@ -181,39 +99,27 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     orgId: ctx.org.id,
     auditEventId: input.auditEventId,
     agentId: actor.agentId,
-    usage,
     settings: spendSettings(settings),
-    judge,
+    context,
   });
-  if (!judged) throw new Error("report committed without its judgement");
-  const { action, message, violations } = judged;
+  const { action, message, violations, halt } = committed.judged;
   if (!committed.recorded) {
     // Another report of the action came first (committed before, or earlier in the batch): answer by what won.
     const { winner } = committed;
-    if (winner.status === status && (winner.message ?? undefined) === message) {
-      return { auditEventId: action.auditEntryId, status: winner.status as OutcomeView["status"], message: winner.message, reportedAt: winner.at.toISOString() };
+    if (winner.status === status && winner.message === message) {
+      return { auditEventId: action.auditEntryId, status, message: winner.message, reportedAt: winner.at.toISOString() };
     }
     throw conflict(`an outcome '${winner.status}' was already reported for this action`, { reported: winner.status });
   }
-  const result = committed.answer as OutcomeView;
   // With the org's postConditions.haltAgent, the agent that broke it stops (observation of the outcome: a failed halt never fails the report).
-  if (violations.length > 0 && halting) {
+  if (halt) {
     const reason = postConditionReason(violations[0]?.policy ?? "", action.actionType);
     await haltBySystem(ctx.org.id, actor.agentId, POSTCONDITION_ACTOR.id, reason).catch(() => {});
   }
   if (status === "failure") {
     await recordFailure(ctx, actor.agentId, breakerSettings(settings), `failure outcome of ${action.actionType}`);
   }
-  return result;
-}
-
-/** A screened value, or the 400 naming `field` when the content rules refuse something in it (nothing of the report is written). */
-function refuseDenied<T>(screened: Screened<T>, field: string): Screened<T> {
-  if (screened.denied) {
-    const refused = screened.findings.filter((f) => f.action === "denied").map((f) => f.detector);
-    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${[...new Set(refused)].join(", ")}); report it without that value` }]);
-  }
-  return screened;
+  return committed.answer;
 }
 
 /**
