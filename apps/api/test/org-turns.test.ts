@@ -66,6 +66,8 @@ describe("routes that take the org's turn", () => {
     const held = await orgTurns(TURN).acquire(heavy.org.id, TURN);
     try {
       const waiting = row.send(heavy, 0);
+      // The heavy org's call is queued behind its held turn before the other org's is sent (under load it may take a while to get there).
+      await expect.poll(() => orgTurns(TURN).stats(heavy.org.id).waiting).toBe(1);
       const answer = await Promise.race([row.send(other, 0), new Promise<null>((resolve) => setTimeout(resolve, 5_000, null))]);
       expect(answer, "the other org's call answered while the heavy org's turn was held").not.toBeNull();
       expect(row.ok).toContain(answer?.statusCode);
