@@ -12,6 +12,7 @@ import {
   usageSchema,
   jsonRecord,
   localFindingSchema,
+  OUTCOME_STATUSES,
 } from "@gatehouse/core";
 import { z } from "zod";
 import { named, safeString } from "./common";
@@ -52,7 +53,7 @@ export const outcomeParamsSchema = z.object({ auditEventId: z.string().regex(/^a
 export const outcomeBodySchema = named(
   "OutcomeRequest",
   z.strictObject({
-    status: z.enum(["success", "failure", "partial"]),
+    status: z.enum(OUTCOME_STATUSES),
     message: safeString().max(2000).optional(),
     runId: runKeySchema.optional().describe("The run the action was recorded in, when the caller names it: another run's is a 400 naming `runId`."),
     usage: usageSchema
@@ -80,7 +81,7 @@ export const outcomeSchema = named(
   "Outcome",
   z.object({
     auditEventId: z.string(),
-    status: z.enum(["success", "failure", "partial"]),
+    status: z.enum(OUTCOME_STATUSES),
     message: z.string().nullable(),
     reportedAt: z.string(),
     outcomeAuditEventId: z.string().optional().describe("The audit entry of the report; present on the answer to the call that recorded it."),

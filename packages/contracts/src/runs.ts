@@ -1,4 +1,4 @@
-import { denialReasonSchema, RUN_END_STATUSES, RUN_IDLE_SECONDS, RUN_STATUSES, runKeySchema } from "@gatehouse/core";
+import { denialReasonSchema, OUTCOME_STATUSES, RUN_END_STATUSES, RUN_IDLE_SECONDS, RUN_STATUSES, runKeySchema } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, named } from "./common";
 
@@ -78,7 +78,7 @@ export const runTimelineItemSchema = named(
       at: z.string(),
       auditEventId: z.string().describe("The decision it reports on."),
       actionType: z.string(),
-      status: z.enum(["success", "failure", "partial"]),
+      status: z.enum(OUTCOME_STATUSES),
       message: z.string().nullable(),
       spend: z
         .object({

@@ -5,6 +5,7 @@ import { MAX_FINDINGS, type ContentFinding, type ContentScreen, type Screened } 
 import type { ContentActions } from "../content/content-rules";
 import type { PostConditionViolation } from "../policy/evaluate";
 import type { SettlementRecord, Usage } from "../spend/budgets";
+import type { OutcomeStatus } from "./outcome-status";
 import { usdOf } from "../spend/prices";
 
 /**
@@ -14,8 +15,7 @@ import { usdOf } from "../spend/prices";
  * the post-conditions are the caller's inputs, read before the batch.
  */
 
-export const OUTCOME_STATUSES = ["success", "failure", "partial"] as const;
-export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
+export { OUTCOME_STATUSES, type OutcomeStatus } from "./outcome-status";
 
 /** The report as the agent sent it (its request body, parsed). */
 export interface OutcomeReport {

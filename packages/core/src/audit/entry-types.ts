@@ -5,6 +5,7 @@ import { denialReasonSchema } from "../actions/denial-reasons";
 import { contentFindingSchema } from "../content/content-finding";
 import { ANOMALY_KINDS } from "../anomaly/detect-anomalies";
 import { LOOP_KINDS } from "../limits/loops";
+import { OUTCOME_STATUSES } from "../actions/outcome-status";
 import { MEMBER_ROLES } from "../permissions";
 import { RUN_END_STATUSES, runRefSchema } from "../runs/runs";
 import { grantRefSchema } from "../approvals/standing-grants";
@@ -97,7 +98,7 @@ export const AUDIT_ENTRY_TYPES = {
       actionId: z.string(),
       auditEventId: z.string(),
       actionType: z.string(),
-      status: z.enum(["success", "failure", "partial"]),
+      status: z.enum(OUTCOME_STATUSES),
       message: z.string().optional(),
       findings: z.array(contentFindingSchema).optional(),
       data: json.optional().describe("What the agent reported about the result (`outcome.<path>` in post-conditions), screened like metadata."),
