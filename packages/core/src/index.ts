@@ -32,6 +32,7 @@ export * from "./actions/denial-reasons";
 export * from "./actions/plan-decision";
 export * from "./actions/plan-outcome";
 export * from "./actions/judge-call";
+export * from "./actions/pass-gates";
 export * from "./actions/rewrite-request";
 export * from "./runs/runs";
 export * from "./spend/model-names";

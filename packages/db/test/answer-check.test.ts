@@ -130,6 +130,8 @@ describe("an outcome whose answer its contract refuses", () => {
         postConditions: () => violations,
         haltOnViolation: false,
         postConditionActor: { type: "system", id: "postcondition-checker" },
+        screenReason: (reason) => reason,
+        breaker: undefined,
       },
     });
     // The first report's answer holds what the contract does not know; the second is well-formed. One batch.

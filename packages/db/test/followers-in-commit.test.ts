@@ -1,6 +1,7 @@
 import pg from "pg";
+import type { ActionResult } from "@gatehouse/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticateApiKey, changeOrgSettings, closeSignals, db, decideAction, disconnectDb, type Ctx } from "../src";
+import { authenticateApiKey, changeOrgSettings, closeSignals, db, decideAction, disconnectDb, reportOutcome, type Ctx } from "../src";
 import { createDelegation } from "../src/delegations";
 import { createTestOrg, type TestOrg } from "../src/testing";
 
@@ -178,5 +179,68 @@ describe("the circuit breaker", () => {
       ["agent.circuit_closed", "closed"],
     ]);
     expect((await db().agent.findUniqueOrThrow({ where: { id: agentId } })).circuitState).toBe("closed");
+  });
+});
+
+describe("what follows an outcome", () => {
+  const CHECKED = [...POLICIES, { name: "bulk-updates", actions: ["db.update"], effect: "allow", postConditions: { field: "outcome.rowsAffected", op: "lt", value: 100 } }];
+
+  it("a broken post-condition's halt follows the outcome in its commit, cancelling the agent's pending approvals, in one visit to the log lock", async () => {
+    const made = await createTestOrg({ label: "followers-post", policies: CHECKED as never });
+    await changeOrgSettings({ ctx: made.ctx, input: { postConditions: { haltAgent: true } } });
+    const ctx: Ctx = { ...(await authenticateApiKey(made.agent.apiKey)), requestId: "followers-post" };
+    const agentId = ctx.actor.type === "agent" ? ctx.actor.agentId : "";
+    const held = await decideAction({ ctx, input: { actionType: "hold.deploy" } });
+    const update = await decideAction({ ctx, input: { actionType: "db.update", metadata: { table: "users" } } });
+    expect([held.status, update.status]).toEqual(["requested", "executed"]);
+    const before = await headOf(made.org.id);
+
+    const { value: answer, visits } = await logLockVisits(() =>
+      reportOutcome({ ctx, input: { auditEventId: update.auditEventId, body: { status: "success", data: { rowsAffected: 101 } } } }),
+    );
+    expect(answer.violations?.map((v) => v.policy)).toEqual(["bulk-updates"]);
+    expect(visits).toBe(1);
+    const entries = await entriesFrom(made.org.id, before);
+    expect(entries.map((e) => [e.type, e.actor])).toEqual([
+      ["action.outcome", agentId],
+      ["action.postcondition_violated", "postcondition-checker"],
+      ["agent.halted", "postcondition-checker"],
+      ["approval.cancelled", "postcondition-checker"],
+    ]);
+    expect(new Set(entries.map((e) => e.createdAt.getTime())).size).toBe(1);
+    expect(entries[2]?.data).toMatchObject({ name: "test-agent" });
+    const row = await db().agent.findUniqueOrThrow({ where: { id: agentId } });
+    expect([row.status, row.haltedBySystem]).toEqual(["halted", "postcondition-checker"]);
+    const approval = await db().approval.findUniqueOrThrow({ where: { id: held.approvalId as string }, include: { action: true } });
+    expect([approval.status, approval.action.status, approval.action.denialReason]).toEqual(["cancelled", "denied", "AGENT_HALTED"]);
+    expect(await decideAction({ ctx, input: { actionType: "tool.read" } })).toMatchObject({ denialReason: "AGENT_HALTED" });
+  });
+
+  it("failure outcomes open the breaker in the commit of the one that reaches its threshold; a retried report counts once", async () => {
+    const made = await createTestOrg({ label: "followers-outcome-cb", policies: POLICIES });
+    await changeOrgSettings({ ctx: made.ctx, input: { circuitBreaker: { failureThreshold: 3, windowSeconds: 60, cooldownSeconds: 60 } } });
+    const ctx: Ctx = { ...(await authenticateApiKey(made.agent.apiKey)), requestId: "followers-outcome-cb" };
+    const agentId = ctx.actor.type === "agent" ? ctx.actor.agentId : "";
+    const actions: ActionResult[] = [];
+    for (let i = 0; i < 3; i += 1) actions.push(await decideAction({ ctx, input: { actionType: "tool.write", metadata: { i } } }));
+    const fail = (auditEventId: string) => reportOutcome({ ctx, input: { auditEventId, body: { status: "failure" } } });
+    await fail(actions[0]!.auditEventId);
+    // The same report again (a client's retry) answers the same and is not a second failure.
+    expect((await fail(actions[0]!.auditEventId)).status).toBe("failure");
+    await fail(actions[1]!.auditEventId);
+    expect((await db().agent.findUniqueOrThrow({ where: { id: agentId } })).circuitState).toBe("closed");
+    const before = await headOf(made.org.id);
+
+    const { visits } = await logLockVisits(() => fail(actions[2]!.auditEventId));
+    expect(visits).toBe(1);
+    const entries = await entriesFrom(made.org.id, before);
+    expect(entries.map((e) => [e.type, e.actor])).toEqual([
+      ["action.outcome", agentId],
+      ["agent.circuit_opened", "circuit-breaker"],
+    ]);
+    expect(entries[1]?.data).toMatchObject({ from: "closed", to: "open", reason: expect.stringContaining("failure outcome of tool.write") });
+    expect(new Set(entries.map((e) => e.createdAt.getTime())).size).toBe(1);
+    expect((await db().agent.findUniqueOrThrow({ where: { id: agentId } })).circuitState).toBe("open");
+    expect(await decideAction({ ctx, input: { actionType: "tool.read" } })).toMatchObject({ denialReason: "CIRCUIT_OPEN" });
   });
 });

@@ -149,7 +149,29 @@ export interface DecisionRows {
   /** The agent halted by the system in the decision's commit (a loop, with the org's `loops.haltAgent`): its entries are among the followers. */
   halt?: SystemHalt;
   /** The agent's breaker moved in the decision's commit (opened by this failure, or the probe settled): its entry is among the followers. */
-  breaker?: BreakerTransition & { agentId: string; openedAt: Date | null };
+  breaker?: BreakerMove;
+}
+
+/** A breaker's move as a commit writes it: from → to, on which agent, and when it opened (null when it closes). */
+export type BreakerMove = BreakerTransition & { agentId: string; openedAt: Date | null };
+
+/**
+ * A breaker's move in a commit (ADR 0049), with its entry: written only from the state the agent's breaker stands at
+ * under the org's lock (`atCommit`, after the batch's earlier moves), so it moves once however many items want it to.
+ */
+export function breakerInCommit(
+  move: BreakerTransition | null,
+  agentId: string,
+  atCommit: CircuitState | undefined,
+  now: Date,
+): { breaker: BreakerMove; entry: AuditEntryInput } | undefined {
+  if (!move || move.from !== atCommit) return undefined;
+  const { circuitOpenedAt, entryType } = transitionRecord(move, now);
+  const { from, to, reason } = move;
+  return {
+    breaker: { ...move, agentId, openedAt: circuitOpenedAt },
+    entry: { type: entryType, actor: { type: "system", id: BREAKER_ACTOR }, agentId, subjectId: agentId, data: { from, to, reason } },
+  };
 }
 
 export interface DecisionPlan extends DecisionAnswer {
@@ -270,13 +292,9 @@ function rowsOf(
   for (const entry of halt?.entries ?? []) followers.push(() => entry);
   // The breaker (ADR 0049): the probe settles, or a failure counted before the commit opens it at its threshold —
   // written only from the state the agent's breaker stands at under the lock, so it moves once.
-  const move = inputs.breaker ? breakerMove(inputs.breaker, result, request.actionType) : null;
-  const breaker = move && move.from === inputs.breakerAtCommit ? { ...move, agentId: agent.id, openedAt: transitionRecord(move, recording.now).circuitOpenedAt } : undefined;
-  if (breaker) {
-    const { from, to, reason } = breaker;
-    const type = transitionRecord(breaker, recording.now).entryType;
-    followers.push(() => ({ type, actor: { type: "system", id: BREAKER_ACTOR }, agentId: agent.id, subjectId: agent.id, data: { from, to, reason } }));
-  }
+  const moved = breakerInCommit(inputs.breaker ? breakerMove(inputs.breaker, result, request.actionType) : null, agent.id, inputs.breakerAtCommit, recording.now);
+  if (moved) followers.push(() => moved.entry);
+  const breaker = moved?.breaker;
   return {
     actionId,
     result,

@@ -7,6 +7,10 @@ import type { PostConditionViolation } from "../policy/evaluate";
 import type { SettlementRecord, Usage } from "../spend/budgets";
 import type { OutcomeStatus } from "./outcome-status";
 import { usdOf } from "../spend/prices";
+import { systemHalt, type PendingApproval, type SystemHalt } from "../approvals/endings";
+import { tripOnFailures, type BreakerSettings, type CircuitState } from "../agents/circuit-breaker";
+import { postConditionReason } from "../policy/post-conditions";
+import { breakerInCommit, type BreakerMove } from "./plan-decision";
 
 /**
  * An outcome (`report`), planned as a decision is (plan-decision.ts; docs/architecture.md §2): `judgeOutcome` judges
@@ -55,6 +59,24 @@ export interface OutcomeContext {
   haltOnViolation: boolean;
   /** Who records a broken post-condition (and halts its agent). */
   postConditionActor: ActorRef;
+  /** A system-written reason (a halt's, naming a policy) through the org's content screen: the value as it may be written. */
+  screenReason: (reason: string) => string;
+  /** For a failure outcome: the agent's failures in the breaker's window, this one included, counted before the batch (undefined when they could not be). */
+  breaker: { failures: number | undefined; settings: BreakerSettings } | undefined;
+}
+
+/** What the batch found under the org's lock for a recorded outcome (its contributors, commit-contributors.ts). */
+export interface OutcomeAtCommit {
+  /** The batch's time. */
+  at: Date;
+  /** What the settlement of the action's reservation records as spent. */
+  spend: SettlementRecord | undefined;
+  /** The reporting agent was halted already. */
+  haltedAtCommit: boolean;
+  /** The pending approvals of the agent and its delegates, read for a report that may halt it. */
+  pendingAtCommit: readonly PendingApproval[] | undefined;
+  /** The agent's breaker as committed (after the batch's earlier moves). */
+  breakerAtCommit: CircuitState | undefined;
 }
 
 /** A report judged against its action: what it records. */
@@ -89,6 +111,10 @@ export interface OutcomeAnswer {
 export interface OutcomePlan {
   entries: AuditEntryInput[];
   answer: (entryId: string) => OutcomeAnswer;
+  /** The agent halted in the outcome's commit (a broken post-condition, with the org's `postConditions.haltAgent`): its entries are among `entries`. */
+  halt?: SystemHalt;
+  /** The agent's breaker opened in the outcome's commit (a failure at its threshold): its entry is among `entries`. */
+  breaker?: BreakerMove;
 }
 
 /** A screened value, or the 400 naming `field` when the content rules refuse something in it (nothing of the report is written). */
@@ -143,17 +169,19 @@ const conditionsOf = (violation: PostConditionViolation) =>
 
 /**
  * A recorded outcome's entries and answer, pure: `action.outcome` (with what it cost), what the screen found as its
- * own typed event (`guardrail.triggered`, never the values), and each broken post-condition
- * (`action.postcondition_violated`) — all in the outcome's commit.
+ * own typed event (`guardrail.triggered`, never the values), each broken post-condition
+ * (`action.postcondition_violated`), then what follows them (ADR 0049): the agent's halt for a broken post-condition
+ * when the org asks for it (unless it was halted already), with the approvals it cancels, and the breaker opened by a
+ * failure at its threshold (only from the state it stands at) — all in the outcome's commit.
  */
 export function planOutcome(
-  context: Pick<OutcomeContext, "agent" | "actor" | "report" | "postConditionActor">,
+  context: Pick<OutcomeContext, "agent" | "actor" | "report" | "postConditionActor" | "screenReason" | "breaker">,
   judged: OutcomeJudgement,
-  settled: { spend: SettlementRecord | undefined; at: Date },
+  commit: OutcomeAtCommit,
 ): OutcomePlan {
   const { action, status, message, data, findings, violations, halt } = judged;
   const { usage } = context.report;
-  const { spend, at } = settled;
+  const { spend, at } = commit;
   const about = { agentId: context.agent.id, subjectId: action.id };
   const ofAction = { actionId: action.id, auditEventId: action.auditEntryId, actionType: action.actionType };
   const entries: AuditEntryInput[] = [
@@ -195,7 +223,25 @@ export function planOutcome(
       },
     })),
   ];
+  const halted =
+    halt && !commit.haltedAtCommit
+      ? systemHalt(
+          context.agent,
+          context.postConditionActor.id,
+          context.screenReason(postConditionReason(violations[0]?.policy ?? "", action.actionType)),
+          commit.pendingAtCommit ?? [],
+        )
+      : undefined;
+  entries.push(...(halted?.entries ?? []));
+  const trip =
+    status === "failure" && context.breaker?.failures !== undefined
+      ? tripOnFailures(context.breaker.failures, context.breaker.settings, `failure outcome of ${action.actionType}`)
+      : null;
+  const moved = breakerInCommit(trip, context.agent.id, commit.breakerAtCommit, at);
+  if (moved) entries.push(moved.entry);
   return {
+    ...(halted ? { halt: halted } : {}),
+    ...(moved ? { breaker: moved.breaker } : {}),
     entries,
     answer: (entryId) => ({
       auditEventId: action.auditEntryId,

@@ -163,6 +163,11 @@ export class PolicySet {
     return out;
   }
 
+  /** Whether an enforce-mode policy matching the agent states post-conditions: a report of its may break one. */
+  statesPostConditions(agent: AgentFacts): boolean {
+    return this.policies.some((policy) => policy.postConditions !== undefined && policy.mode === "enforce" && policy.matchesAgent(agent));
+  }
+
   /**
    * The post-conditions of the enforce-mode policies whose action and agent patterns match a reported
    * action, tested on its outcome (`facts.outcome`): each that does not hold is a violation, in name

@@ -1,21 +1,20 @@
-import { systemHalt, type PendingApproval, type SystemHalt } from "@gatehouse/core";
+import { systemHalt, type BreakerMove, type PendingApproval, type SystemHalt } from "@gatehouse/core";
 import { announceApprovals } from "../approvals/announce-approvals";
 import { endingsWrite } from "../approvals/end-approvals";
 import { appendAuditEntries } from "../audit/append-audit-entries";
-import { screenWithOrgSettings } from "../content/content-screen";
 import type { Bind } from "../audit/log-store";
 import { lockAuditLog } from "../audit/lock-audit-log";
-import { db, TX_OPTIONS, type Tx } from "../infra/client";
+import type { Tx } from "../infra/client";
 import { publishAfterCommit } from "../infra/signals";
 import { forgetAgent } from "../snapshots/agent-snapshot";
 
 /**
  * Halts by the system (a loop, a broken post-condition, an anomaly; docs/agents.md): one shape, core's
  * `systemHalt` — the agent halted with the system part's name, an `agent.halted` entry by it, and the
- * pending approvals of the agent and of its delegates cancelled (their waiters hear AGENT_HALTED). A loop's
- * halt is written in its decision's commit (the halts contributor, commit-contributors.ts); the others here,
- * in a transaction of their own or of their caller's, always under the org's log lock first (the lock order:
- * the log head, then approvals).
+ * pending approvals of the agent and of its delegates cancelled (their waiters hear AGENT_HALTED). A loop's halt
+ * is written in its decision's commit and a broken post-condition's in its outcome's (the agents contributor,
+ * commit-contributors.ts); an anomaly's here, in its caller's transaction (haltInTx), under the org's log lock
+ * first (the lock order: the log head, then approvals).
  */
 
 /**
@@ -137,12 +136,13 @@ export async function announceHalts(orgId: string, halts: readonly SystemHalt[])
 }
 
 /**
- * Halts an agent by the system in a transaction of its own (a broken post-condition): a no-op when it is already
- * halted. The reason names a policy: it is screened first, like a member's (docs/content.md).
+ * After the commit of what a decision or an outcome did to its agent: a halt announced (announceHalts), and a
+ * breaker's move a hint to every instance to drop its snapshot of the agent (time-bounded anyway). Observation.
  */
-export async function haltBySystem(orgId: string, agentId: string, by: string, reason: string): Promise<SystemHalt | undefined> {
-  const screened = await screenWithOrgSettings(orgId, "reason", reason);
-  const made = await db().$transaction((tx) => haltInTx(tx, orgId, [{ agentId, by, reason: screened }]), TX_OPTIONS);
-  await announceHalts(orgId, made);
-  return made[0];
+export async function announceAgentChanges(orgId: string, agentId: string, changed: { halt?: SystemHalt | undefined; breaker?: BreakerMove | undefined }): Promise<void> {
+  if (changed.halt) await announceHalts(orgId, [changed.halt]);
+  if (changed.breaker) {
+    forgetAgent(agentId);
+    void publishAfterCommit({ type: "agent.changed", orgId, agentId });
+  }
 }

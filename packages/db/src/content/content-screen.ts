@@ -24,10 +24,11 @@ import {
   type OrgDetectorScan,
   type OrgScreenJob,
   type OrgScreenResult,
+  type Screened,
 } from "@gatehouse/core";
 import { orgSubkey } from "../infra/org-vault";
 import { WorkCrashed, WorkQueueFull, WorkTimeout, workPool, workTask, type WorkPool } from "../infra/work-pool";
-import { freshOrgDetectors, lastOrgDetectors, orgDetectors, type DetectorRowQuery, type OrgDetectors } from "../snapshots/org-detectors";
+import { freshOrgDetectors, orgDetectors, type DetectorRowQuery, type OrgDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot, perSnapshot } from "../snapshots/settings-snapshot";
 
 /** Hex characters of a placeholder's keyed hash: enough to tell values apart in one org, too few to be a fingerprint of the value elsewhere. */
@@ -126,39 +127,82 @@ function textsOf(values: ScreenedValues): { texts: string[]; field: string } {
   return { texts: [...all], field };
 }
 
-/**
- * A screen of one call's values (docs/content.md), keyed for the org: `screen(value, ["metadata"])`
- * answers the value as it may be written (placeholders `[secret:github_token#1a2b3c4d]` for what the
- * actions redact or refuse), the findings and whether the call is refused. The org's own detectors
- * (org-detectors.ts) run beside the built-in table, over `values` (each value the call will screen and
- * the field it is in) ahead of the screen and within the call's budget (orgScanOf). Without a wait when
- * the org's key and detectors are at hand and the work is small enough for the event loop. A limit reached
- * is a ContentLimitError naming the field. Fails closed: without the org's placeholder key (the master key
- * cannot be read) or its detectors (the database cannot be read) nothing is decided.
- */
-export function contentScreen(
-  orgId: string,
-  actions: ContentActions,
-  values: ScreenedValues,
-  options: { query?: DetectorRowQuery; work?: WorkPool } = {},
-): Screen | Promise<Screen> {
-  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
-  const work = () => options.work ?? workPool();
-  const withDetectors = (key: Buffer, own: OrgDetectors): Screen | Promise<Screen> => {
-    if (!own.scan) return screenWith(key, actions, undefined);
-    const { texts, field } = textsOf(values);
-    const scan = orgScanOf(orgId, own, texts, field, work);
-    return scan instanceof Promise ? scan.then((ready) => screenWith(key, actions, ready)) : screenWith(key, actions, scan);
-  };
-  // The decision path takes no extra turn of the event loop once the org's key is derived and its detectors read (and their work is small).
-  const key = derived.get(orgId);
-  const own = freshOrgDetectors(orgId);
-  if (key && own) return withDetectors(key, own);
-  // `query`: a screen inside a transaction reads the detectors through it (org-detectors.ts).
-  return Promise.all([tagKey(orgId), orgDetectors(orgId, Date.now(), options.query)]).then(([bytes, detectors]) => withDetectors(bytes, detectors));
+/** Whether `actions` screen nothing (both classes off): such a screen reads no key, no detectors and does no work. */
+function screensNothing(actions: ContentActions): boolean {
+  return actions.secrets === "off" && actions.personalData === "off";
 }
 
-/** A screen that collects what it is given (every text a screen of it would read) and finds nothing: how a caller learns `values` before the real screen. */
+/**
+ * The content screen of one call, opened: what it needs is at hand (the org's placeholder key, its own
+ * detectors as read, their matches over the call's values), so `with(actions)` screens without a wait —
+ * a batch judging under the org's lock picks the actions there (a report's, by its action's type).
+ */
+export interface OpenScreen {
+  /** The screen with `actions`: `screen(value, ["metadata"])`. Fails closed (throws) when it needs what could not be read. */
+  with(actions: ContentActions): Screen;
+}
+
+/** A screen opened for actions that screen nothing, or one that could not be opened (`error`): a `with` that screens anything fails closed. */
+function closedOpen(error: unknown): OpenScreen {
+  return {
+    with: (actions) => {
+      if (screensNothing(actions)) return NOTHING;
+      throw error;
+    },
+  };
+}
+
+const NOTHING_OPEN = closedOpen(new Error("the screen was opened for actions that screen nothing; open it with the actions it screens with"));
+
+function opened(orgId: string, key: Buffer, own: OrgDetectors, values: ScreenedValues, work: () => WorkPool): OpenScreen | Promise<OpenScreen> {
+  const open = (scan: OrgDetectorScan | undefined): OpenScreen => ({ with: (actions) => (screensNothing(actions) ? NOTHING : screenWith(key, actions, scan)) });
+  if (!own.scan) return open(undefined);
+  const { texts, field } = textsOf(values);
+  const scan = orgScanOf(orgId, own, texts, field, work);
+  return scan instanceof Promise ? scan.then(open) : open(scan);
+}
+
+/**
+ * The one way into the content screen (docs/content.md): `(await openScreen(orgId, values, { actions })).with(actions)`
+ * is `screen(value, ["metadata"])`, which answers the value as it may be written (placeholders
+ * `[secret:github_token#1a2b3c4d]` for what the actions redact or refuse), the findings and whether the call
+ * is refused. `values` are every value the call will screen and the field it is in (collectingScreen gathers
+ * them): the org's own detectors (org-detectors.ts) run over them beside the built-in table, ahead and within
+ * the call's budget (orgScanOf), off the event loop when large. A limit reached is a ContentLimitError naming
+ * the field.
+ *
+ * `actions`: what the screen will screen with, when known now; screening nothing, it reads and runs nothing.
+ * Without it (a report learns its action's type under the org's lock) the screen is opened for any actions,
+ * and a key or detectors that cannot be read fail only a `with` that needs them. `query`: a screen inside a
+ * transaction reads the detectors through it. Fails closed: without the org's placeholder key (the master key
+ * cannot be read) or its detectors (the database cannot be read) nothing is screened, so nothing is decided.
+ */
+export async function openScreen(
+  orgId: string,
+  values: ScreenedValues,
+  options: { actions?: ContentActions; query?: DetectorRowQuery; work?: WorkPool } = {},
+): Promise<OpenScreen> {
+  if (options.actions && screensNothing(options.actions)) return NOTHING_OPEN;
+  const work = () => options.work ?? workPool();
+  // No wait but the promise's own once the org's key is derived and its detectors read (and their work is small).
+  const key = derived.get(orgId);
+  const own = freshOrgDetectors(orgId);
+  if (key && own) return opened(orgId, key, own, values, work);
+  const loading = Promise.all([tagKey(orgId), orgDetectors(orgId, Date.now(), options.query)]);
+  if (options.actions) {
+    const [bytes, detectors] = await loading;
+    return opened(orgId, bytes, detectors, values, work);
+  }
+  let ready: [Buffer, OrgDetectors];
+  try {
+    ready = await loading;
+  } catch (error) {
+    return closedOpen(error);
+  }
+  return opened(orgId, ready[0], ready[1], values, work);
+}
+
+/** A screen that collects what it is given (every text a screen of it would read) and finds nothing: how a caller learns `values` before it opens the screen. */
 export function collectingScreen(into: Array<{ field: string; value: unknown }>): Screen {
   return (value, root) => {
     into.push({ field: formatIssuePath(root) || "body", value });
@@ -166,15 +210,11 @@ export function collectingScreen(into: Array<{ field: string; value: unknown }>)
   };
 }
 
-/**
- * The org's own detectors run ahead over `values` (within the call's budget, see contentScreen), for a
- * screen that must not wait later (`screenSync`, a report's judgement under the log's lock). Undefined
- * when the org has none enabled.
- */
-export async function orgScanAhead(orgId: string, values: ScreenedValues, work?: WorkPool): Promise<OrgDetectorScan | undefined> {
-  const own = await orgDetectors(orgId);
-  const { texts, field } = textsOf(values);
-  return orgScanOf(orgId, own, texts, field, () => work ?? workPool());
+/** A screened value the org's rules refuse: a 400 naming `field` and the detectors, so nothing of it is written (`verb`: what the caller does again without it). */
+export function refuseDenied<T>(screened: Screened<T>, field: string, verb: string): Screened<T> {
+  if (!screened.denied) return screened;
+  const refused = [...new Set(screened.findings.filter((f) => f.action === "denied").map((f) => f.detector))];
+  throw validationError([{ path: field, message: `holds content the org's content rules refuse (${refused.join(", ")}); ${verb} it without that value` }]);
 }
 
 /** The org's content settings of a settings snapshot object: parsed once per snapshot. */
@@ -191,39 +231,13 @@ export function promptContentActionsFor(settings: unknown, rules: readonly Conte
 }
 
 /**
- * The org's placeholder key derived, so `screenSync` can screen without a wait (a batch judging under
- * the org's lock). Never fails: a key that cannot be derived fails `screenSync` instead, when a screen needs it.
- */
-export async function contentKeyReady(orgId: string): Promise<void> {
-  await Promise.all([tagKey(orgId).catch(() => undefined), orgDetectors(orgId).catch(() => undefined)]);
-}
-
-/**
- * `contentScreen` without a wait, after `contentKeyReady`: the org's detectors as last read (read by it
- * just before), their matches found ahead over the values it will read (`ahead`: orgScanAhead). Fails closed (throws) when the screen needs a key that could not be derived or detectors
- * that could not be read.
- */
-export function screenSync(orgId: string, actions: ContentActions, ahead: OrgDetectorScan | undefined): Screen {
-  if (actions.secrets === "off" && actions.personalData === "off") return NOTHING;
-  const key = derived.get(orgId);
-  const own = freshOrgDetectors(orgId) ?? lastOrgDetectors(orgId);
-  if (!key || !own) throw new Error("the org's content key or detectors are not available: nothing is screened, so nothing is written");
-  // Detectors enabled since the run ahead (or without one) match here, within the event loop's share of the budget.
-  return screenWith(key, actions, own.scan ? (ahead ?? answeredOrgScan(own.specs, [], [])) : undefined);
-}
-
-/**
  * What a member or an agent sends outside a decision (an approval's reason, a delegation's metadata)
  * through the screen with the org's content settings: the value as it may be written (placeholders for
  * what the settings redact); a class set to `deny` refuses it with a 400 naming `field`, so nothing of
  * it is written.
  */
 export async function screenWithOrgSettings<T>(orgId: string, field: string, value: T): Promise<T> {
-  const screen = await contentScreen(orgId, contentActionsFor(await orgSettingsSnapshot(orgId), []), [{ field, value }]);
-  const screened = screen(value, [field]);
-  if (screened.denied) {
-    const refused = [...new Set(screened.findings.filter((f) => f.action === "denied").map((f) => f.detector))];
-    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${refused.join(", ")}); send it without that value` }]);
-  }
-  return screened.value;
+  const actions = contentActionsFor(await orgSettingsSnapshot(orgId), []);
+  const screen = (await openScreen(orgId, [{ field, value }], { actions })).with(actions);
+  return refuseDenied(screen(value, [field]), field, "send").value;
 }

@@ -1,5 +1,5 @@
 import { screenLogData, screensCallerText, validationError, type AuditEntryInput, type FieldIssue } from "@gatehouse/core";
-import { collectingScreen, contentActionsFor, contentScreen } from "./content-screen";
+import { collectingScreen, contentActionsFor, openScreen } from "./content-screen";
 import type { DetectorRowQuery } from "../snapshots/org-detectors";
 import { eventLoopSlices } from "../infra/fair-share";
 
@@ -18,8 +18,8 @@ export async function screenEntries(orgId: string, settings: unknown, entries: r
   const collect = collectingScreen(values);
   for (const entry of entries) if (screensCallerText(entry.type)) screenLogData(entry.type, entry.data, collect);
   // `query`: the append's transaction, through which the org's detectors are read when this process has no copy.
-  const pending = contentScreen(orgId, contentActionsFor(settings, []), values, query ? { query } : {});
-  const screen = typeof pending === "function" ? pending : await pending;
+  const actions = contentActionsFor(settings, []);
+  const screen = (await openScreen(orgId, values, { actions, ...(query ? { query } : {}) })).with(actions);
   const issues = new Map<string, FieldIssue>();
   // A large batch pauses every few milliseconds, like its sealing (audit/log-store.ts's sealBatch).
   const pause = eventLoopSlices();

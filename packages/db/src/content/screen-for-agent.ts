@@ -1,10 +1,10 @@
-import { validationError, type Screened } from "@gatehouse/core";
+import type { Screened } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { agentSnapshot } from "../snapshots/agent-snapshot";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { getOrgPolicies } from "../snapshots/policy-cache";
-import { contentActionsFor, contentScreen } from "./content-screen";
+import { contentActionsFor, openScreen, refuseDenied } from "./content-screen";
 
 /**
  * What an agent writes besides a decision (an outcome's message, its own evidence) through the content
@@ -21,11 +21,7 @@ export async function screenForAgent<T>(ctx: Ctx, actionType: string | undefined
   ]);
   const rules =
     actionType === undefined || policies.tampered.length > 0 || !subject ? [] : policies.set.contentFor(actionType, { id: subject.id, name: subject.name, labels: subject.labels });
-  const screen = await contentScreen(ctx.org.id, contentActionsFor(settings, rules), [{ field, value }]);
-  const screened = screen(value, [field]);
-  if (screened.denied) {
-    const refused = screened.findings.filter((f) => f.action === "denied").map((f) => f.detector);
-    throw validationError([{ path: field, message: `holds content the org's content rules refuse (${[...new Set(refused)].join(", ")}); ${verb} it without that value` }]);
-  }
-  return screened;
+  const actions = contentActionsFor(settings, rules);
+  const screen = (await openScreen(ctx.org.id, [{ field, value }], { actions })).with(actions);
+  return refuseDenied(screen(value, [field]), field, verb);
 }

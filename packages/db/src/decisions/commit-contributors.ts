@@ -15,7 +15,7 @@ import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 import { haltsWrite, pendingUnderSql } from "../agents/halt-by-system";
 import { orgClosedKey } from "../keys/authenticate-api-key";
-import { register, type Contributor, type Decided, type OutcomeDeltas, type RegisteredContributor } from "./commit-item";
+import { register, type CommitSubject, type Contributor, type Decided, type OpenContributor, type OutcomeDeltas, type RegisteredContributor } from "./commit-item";
 
 /**
  * Whether the org is closed, read after the lock so a closing that committed meanwhile is seen: a
@@ -68,13 +68,12 @@ const agentStates: Contributor<{ halted: Set<string>; circuits: Map<string, Circ
     if (rows.halt) halted.add(rows.halt.agentId);
     if (rows.breaker) circuits.set(rows.breaker.agentId, rows.breaker.to);
   },
-  writes: (orgId, decided, createdAt) =>
-    haltsWrite(
-      orgId,
-      decided.flatMap(({ m }) => (m.halt ? [m.halt] : [])),
-      createdAt,
-      decided.flatMap(({ m }) => (m.breaker ? [m.breaker] : [])),
-    ),
+  // The batch's outcomes' halts and breaker moves are written here too (each agent row is changed once per statement).
+  writes: (orgId, decided, createdAt, outcomes) => {
+    const halts = [...decided.flatMap(({ m }) => (m.halt ? [m.halt] : [])), ...outcomes.agents.halts.splice(0)];
+    const breakers = [...decided.flatMap(({ m }) => (m.breaker ? [m.breaker] : [])), ...outcomes.agents.breakers.splice(0)];
+    return haltsWrite(orgId, halts, createdAt, breakers);
+  },
 };
 
 /** The budget counters a batch reads under the lock: their counts, and what each has alerted in its window. */
@@ -117,7 +116,7 @@ const budgets: Contributor<BudgetCounters> = {
   },
   apply: ({ counts, alerted }, rows) => {
     if (rows.reservation) reserve(counts, rows.reservation);
-    for (const alert of rows.budgetAlerts) alerted.set(alert.key, alertedAfter(alerted.get(alert.key) ?? NOT_ALERTED, alert));
+    for (const alert of rows.budgetAlerts ?? []) alerted.set(alert.key, alertedAfter(alerted.get(alert.key) ?? NOT_ALERTED, alert));
   },
   writes: (orgId, decided, createdAt, outcomes) => reservationsInsert(orgId, decided, createdAt, outcomes),
 };
@@ -157,7 +156,7 @@ const grants: Contributor<Map<string, { uses: number; max: number; open: boolean
     facts.grant = found && row ? { id: found.id, expiresAt: row.expiresAt.toISOString(), usesLeft: row.max - row.uses - 1 } : null;
   },
   apply: (state, rows) => {
-    const row = rows.result.grant && rows.result.status !== "denied" ? state.get(rows.result.grant.id) : undefined;
+    const row = rows.result?.grant && rows.result.status !== "denied" ? state.get(rows.result.grant.id) : undefined;
     if (row) row.uses += 1;
   },
   writes: (orgId, decided) => {
@@ -199,6 +198,24 @@ export const CONTRIBUTORS: readonly RegisteredContributor[] = [
   register(runs),
   register(approvals),
 ];
+
+/** Every contributor's reads for a batch's items of both kinds (what they read by is inlined with `lit`: ids this service generated and core's budget keys). */
+export function contributorReads(orgId: string, items: readonly CommitSubject[], lit: (value: string) => string): string[][] {
+  return CONTRIBUTORS.map((c) => c.reads(orgId, items, lit));
+}
+
+/** Every contributor opened for a batch (from what its reads returned, for the same items): checked and applied in registration order. */
+export function openContributors(results: readonly pg.QueryResult[][], items: readonly CommitSubject[]): OpenContributor {
+  const states = CONTRIBUTORS.map((c, i) => c.open(results[i] ?? [], items));
+  return {
+    check: (item, facts) => {
+      for (const state of states) state.check(item, facts);
+    },
+    apply: (rows) => {
+      for (const state of states) state.apply(rows);
+    },
+  };
+}
 
 /**
  * The runs the batch's decisions name (none, or one CTE, before the actions that reference them):

@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 import { checkDecisionAnswer } from "./answer-check";
 import { CONTRIBUTORS } from "./commit-contributors";
-import type { BatchMade, CommitFacts, Committed, Decided, OutcomeDeltas, PendingDecision } from "./commit-item";
+import type { BatchMade, CommitFacts, Committed, Decided, OpenContributor, OutcomeDeltas, PendingDecision } from "./commit-item";
 import { unstorableText } from "./storable";
 
 /**
@@ -26,27 +26,18 @@ const INLINE_EVENT_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 
 const ACTION_COLUMNS = `(id, org_id, agent_id, action_type, metadata, data_accessed, status, denial_reason, policy_name, policy_version_id, mode, result, idempotency_key, request_hash, audit_entry_id, run_id, created_at)`;
 
-/** The statements a batch's decisions add to its first round trip, by whom they are for. */
-export interface DecisionReads {
-  contributors: string[][];
-  /** The idempotency keys' committed actions: one statement of the simple protocol, when every key may be inlined. */
-  keys: string[];
-}
-
 /**
- * The decisions' reads: every contributor's (what they read by is inlined with `lit`: ids this service generated
- * and core's budget keys, never request text) and the committed actions of their idempotency keys — an eventId is
- * 1-200 characters of [A-Za-z0-9._:-] (core's request schema, checked again here), an identifier like those ids.
+ * The decisions' own read (the contributors' are read for both kinds, commit-contributors.ts): the committed actions of
+ * their idempotency keys, one statement of the simple protocol when every key may be inlined — an eventId is 1-200
+ * characters of [A-Za-z0-9._:-] (core's request schema, checked again here), an identifier like the ids this service
+ * generates; else none, and they are read with parameters once the batch is open.
  */
-export function decisionReads(orgId: string, items: readonly PendingDecision[], lit: (value: string) => string): DecisionReads {
+export function decisionReads(items: readonly PendingDecision[], lit: (value: string) => string): string[] {
   const keyed = items.filter((i) => i.eventId);
   const inline = keyed.length > 0 && keyed.every((i) => INLINE_EVENT_ID.test(i.eventId as string));
   const agents = [...new Set(keyed.map((i) => i.agentId))].map(lit).join(", ");
   const keys = [...new Set(keyed.map((i) => i.eventId as string))].map(lit).join(", ");
-  return {
-    contributors: CONTRIBUTORS.map((c) => c.reads(orgId, items, lit)),
-    keys: inline ? [`SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id IN (${agents}) AND idempotency_key IN (${keys})`] : [],
-  };
+  return inline ? [`SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id IN (${agents}) AND idempotency_key IN (${keys})`] : [];
 }
 
 /** The decisions of a batch opened under the lock: each made in turn, then their writes. */
@@ -56,20 +47,15 @@ export interface OpenDecisions {
 }
 
 /**
- * The decisions opened from what their reads returned: each contributor's state for the batch, and the committed
- * answers of the idempotency keys (read now, with parameters, when some key could not be inlined).
+ * The decisions opened with the batch's contributors (opened for both kinds) and the committed answers of their
+ * idempotency keys (`keys`: what decisionReads returned; read now, with parameters, when some key could not be inlined).
  */
-export async function openDecisions(
-  results: { contributors: pg.QueryResult[][]; keys: pg.QueryResult[] },
-  items: readonly PendingDecision[],
-  client: pg.PoolClient,
-): Promise<OpenDecisions> {
-  const states = CONTRIBUTORS.map((c, i) => c.open(results.contributors[i] ?? [], items));
+export async function openDecisions(contributors: OpenContributor, keys: pg.QueryResult[], items: readonly PendingDecision[], client: pg.PoolClient): Promise<OpenDecisions> {
   const known = new Map<string, { requestHash: string; result: ActionResult }>();
   const keyed = items.filter((i) => i.eventId);
   if (keyed.length > 0) {
     const previous: pg.QueryResult<PreviousAction> =
-      results.keys[0] ??
+      keys[0] ??
       (await client.query<PreviousAction>(
         `SELECT agent_id, idempotency_key, request_hash, result FROM actions WHERE agent_id = ANY($1::text[]) AND idempotency_key = ANY($2::text[])`,
         [[...new Set(keyed.map((i) => i.agentId))], [...new Set(keyed.map((i) => i.eventId as string))]],
@@ -92,7 +78,7 @@ export async function openDecisions(
     }
     // Its rows, from what the contributors found for it under the lock; text PostgreSQL cannot store fails it alone.
     const facts: CommitFacts = { at, halted: false };
-    for (const state of states) state.check(item, facts);
+    contributors.check(item, facts);
     const m = item.materialize(facts);
     const issue = unstorableText({ entry: m.entry, action: m.action, approval: m.approval, result: m.result, eventId: item.eventId }, "decision");
     if (issue) throw validationError([issue]);
@@ -104,7 +90,7 @@ export async function openDecisions(
         checkDecisionAnswer(result);
         return {
           accept: () => {
-            for (const state of states) state.apply(m);
+            contributors.apply(m);
             decided.push({ m, item, result, entryId });
             if (key) known.set(key, { requestHash: item.requestHash, result });
           },

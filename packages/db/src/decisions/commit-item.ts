@@ -1,7 +1,8 @@
 import type {
   ActionResult,
   AuditEntryInput,
-  BreakerTransition,
+  BreakerMove,
+  BudgetAlert,
   GrantRef,
   BudgetCost,
   BudgetScope,
@@ -9,6 +10,7 @@ import type {
   CircuitState,
   DecisionRows,
   PendingApproval,
+  PendingReservation,
   OutcomeAnswer,
   OutcomeContext,
   OutcomeJudgement,
@@ -18,28 +20,47 @@ import type {
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 
-export interface PendingDecision {
-  orgId: string;
+/**
+ * What the contributors read and check an item of either kind by: its agent (and, for a decision, the agents whose
+ * halt denies it, its budgets and its grants). An outcome is checked for its agent alone: its halt, its breaker, the
+ * approvals a halt it may make cancels.
+ */
+export interface CommitSubject {
   agentId: string;
   /** Other agents whose halt denies this decision (a delegate's ancestors; a revoked delegate is itself halted). */
   gateAgentIds?: readonly string[];
-  eventId: string | undefined;
-  requestHash: string;
-  /** The run the call names (docs/runs.md): created by this batch's statement if it is new, touched if not. */
-  run?: PendingRun;
   /** The budgets the call is held to and what it would add (docs/budgets.md): checked under the lock. */
   budget?: { scopes: BudgetScope[]; cost: BudgetCost };
   /** Standing grants that may cover a call the policies hold (claim-grant.ts): the first still valid under the lock is used. */
   grant?: { candidates: ReadonlyArray<{ id: string; role: string }>; at: Date };
+  /**
+   * The item may halt its agent (a loop's first refusal with the org's `loops.haltAgent`; a report whose policies state
+   * post-conditions with the org's `postConditions.haltAgent`): its batch commits it alone, after every item queued
+   * before it, and reads the pending approvals a halt cancels under the lock.
+   */
+  mayHalt?: boolean;
+}
+
+/** What an item's rows change for the batch's later items (a decision's rows, or what an outcome moved). */
+export interface CommitChanges {
+  halt?: SystemHalt | undefined;
+  breaker?: BreakerMove | undefined;
+  reservation?: PendingReservation | undefined;
+  budgetAlerts?: readonly BudgetAlert[];
+  result?: Pick<ActionResult, "grant" | "status">;
+}
+
+export interface PendingDecision extends CommitSubject {
+  orgId: string;
+  agentId: string;
+  eventId: string | undefined;
+  requestHash: string;
+  /** The run the call names (docs/runs.md): created by this batch's statement if it is new, touched if not. */
+  run?: PendingRun;
   /** Builds the final rows from what the contributors found under the org's lock (core's planDecision). */
   materialize: (facts: CommitFacts) => Materialized;
   /** The decision span's W3C `traceparent` (telemetry on): an approval it opens keeps it, so its wait is a span of the same trace. */
   traceparent?: string;
-  /**
-   * The decision may halt its agent (a loop's first refusal, with the org's `loops.haltAgent`): its batch commits
-   * it alone, after every decision queued before it, and reads the pending approvals a halt cancels under the lock.
-   */
-  mayHalt?: boolean;
 }
 
 /** What a batch's contributors found for one item under the org's lock, which its rows are made from. */
@@ -52,7 +73,7 @@ export interface CommitFacts {
   budget?: BudgetVerdict;
   /** The standing grant that covers the call, with the uses it leaves once this one is taken (none: the policy's hold stands). */
   grant?: GrantRef | null;
-  /** For a decision that may halt its agent: the pending approvals of the agent and its delegates, as committed. */
+  /** For an item that may halt its agent: the pending approvals of the agent and its delegates, as committed. */
   pendingApprovals?: readonly PendingApproval[];
   /** The agent's circuit breaker as committed (after the batch's earlier moves). */
   circuitState?: CircuitState;
@@ -87,25 +108,32 @@ export interface Decided {
 export interface Contributor<S> {
   name: string;
   /** Statements sent with BEGIN and the lock (none when it has nothing to read for these items); what they read by is inlined with `lit`. */
-  reads: (orgId: string, items: readonly PendingDecision[], lit: (value: string) => string) => string[];
+  reads: (orgId: string, items: readonly CommitSubject[], lit: (value: string) => string) => string[];
   /** Its state for the batch from what its statements returned (in order); may throw to refuse the whole batch. */
-  load: (results: pg.QueryResult[], items: readonly PendingDecision[]) => S;
+  load: (results: pg.QueryResult[], items: readonly CommitSubject[]) => S;
   /** Under the lock, before the item's rows are made: what it finds for the item. */
-  check?: (state: S, item: PendingDecision, facts: CommitFacts) => void;
+  check?: (state: S, item: CommitSubject, facts: CommitFacts) => void;
   /** After the item's rows are made: what the batch's later items must see. */
-  apply?: (state: S, rows: Materialized) => void;
+  apply?: (state: S, rows: CommitChanges) => void;
   /**
    * Its common table expressions in the batch's one write statement (none when it has nothing to write). A counter or
-   * run it writes that the batch's outcomes also change takes their deltas here (and removes them from `outcomes`).
+   * run it writes that the batch's outcomes also change takes their deltas here (and removes them from `outcomes`), and
+   * so does an agent row: the halts and breaker moves of the batch's outcomes are written with the decisions'.
    */
   writes: (orgId: string, decided: readonly Decided[], createdAt: Date, outcomes: OutcomeDeltas) => Array<(bind: Bind) => string>;
+}
+
+/** A contributor's state for one batch: what it finds for an item, and what an item's rows change. */
+export interface OpenContributor {
+  check: (item: CommitSubject, facts: CommitFacts) => void;
+  apply: (rows: CommitChanges) => void;
 }
 
 /** A contributor as the batch runs it: its state kept per batch behind `open`. */
 export interface RegisteredContributor {
   name: string;
   reads: Contributor<unknown>["reads"];
-  open: (results: pg.QueryResult[], items: readonly PendingDecision[]) => { check: (item: PendingDecision, facts: CommitFacts) => void; apply: (rows: Materialized) => void };
+  open: (results: pg.QueryResult[], items: readonly CommitSubject[]) => OpenContributor;
   writes: Contributor<unknown>["writes"];
 }
 
@@ -128,7 +156,7 @@ export function register<S>(contributor: Contributor<S>): RegisteredContributor 
  * with its entries (core's planOutcome) in the batch's transaction, under the same lock as the decisions it
  * shares the commit with.
  */
-export interface PendingOutcome {
+export interface PendingOutcome extends CommitSubject {
   kind: "outcome";
   orgId: string;
   /** The audit entry of the decision reported on (checked to be an `aud_` id before it is queued). */
@@ -142,7 +170,8 @@ export interface PendingOutcome {
 
 /** What an outcome in a batch came to, with its judgement: recorded, or another report of the same action had won. */
 export type OutcomeCommitted =
-  { recorded: true; answer: OutcomeAnswer; judged: OutcomeJudgement } | { recorded: false; winner: { status: string; message: string | null; at: Date }; judged: OutcomeJudgement };
+  | { recorded: true; answer: OutcomeAnswer; judged: OutcomeJudgement; halt: SystemHalt | undefined; breaker: BreakerMove | undefined }
+  | { recorded: false; winner: { status: string; message: string | null; at: Date }; judged: OutcomeJudgement };
 
 export type BatchItem = PendingDecision | PendingOutcome;
 
@@ -157,7 +186,7 @@ export interface Committed {
   /** The agent this decision halted in its commit (a loop's), for announcing after the commit. */
   halt?: SystemHalt;
   /** The agent's breaker this decision moved in its commit. */
-  breaker?: BreakerTransition;
+  breaker?: BreakerMove;
 }
 
 /**
@@ -180,4 +209,6 @@ export interface OutcomeDeltas {
   counters: Map<string, { reservedTokens: number; reservedMicros: number; spentTokens: number; spentMicros: number }>;
   /** By run id: the spend the settlements add. */
   runs: Map<string, { tokens: number; micros: number }>;
+  /** The agents the outcomes halted and the breakers they opened (their rows and the approvals the halts cancel). */
+  agents: { halts: SystemHalt[]; breakers: BreakerMove[] };
 }

@@ -1,8 +1,20 @@
-import { judgeOutcome, notFound, planOutcome, settleOutcome, validationError, type ReportedAction, type ReservationRow, type Settlement } from "@gatehouse/core";
+import {
+  judgeOutcome,
+  notFound,
+  planOutcome,
+  settleOutcome,
+  validationError,
+  type BreakerMove,
+  type ReportedAction,
+  type ReservationRow,
+  type Settlement,
+  type SystemHalt,
+} from "@gatehouse/core";
 import type pg from "pg";
 import type { Bind } from "../audit/log-store";
 import { checkOutcomeAnswer } from "./answer-check";
-import type { BatchMade, OutcomeCommitted, OutcomeDeltas, PendingOutcome } from "./commit-item";
+import { haltsWrite } from "../agents/halt-by-system";
+import type { BatchMade, CommitFacts, OpenContributor, OutcomeCommitted, OutcomeDeltas, PendingOutcome } from "./commit-item";
 import { unstorableText } from "./storable";
 
 /**
@@ -25,6 +37,9 @@ export interface SettledOutcome {
   status: string;
   message: string | null;
   settlement: Settlement | undefined;
+  /** Its agent halted in its commit (a broken post-condition), and its breaker opened (a failure at its threshold). */
+  halt: SystemHalt | undefined;
+  breaker: BreakerMove | undefined;
 }
 
 /**
@@ -98,14 +113,15 @@ export interface OpenOutcomes {
 }
 
 /**
- * The outcomes opened from what their reads returned. One outcome in the batch: its action (only the reporting
- * agent's; else 404) judged by the report (core's judgeOutcome; a refusal fails this report alone); another report
- * of the action already recorded (committed, or earlier in this batch) answers by what won; else its reservation is
- * settled (core's settleOutcome), its entries and answer planned (core's planOutcome). The batch's later reports of
- * the action see it claimed once it is accepted: after its entries and its answer were checked (a report failing
- * those records nothing).
+ * The outcomes opened from what their reads returned, with the batch's contributors (opened for both kinds). One
+ * outcome in the batch: its action (only the reporting agent's; else 404) judged by the report (core's judgeOutcome;
+ * a refusal fails this report alone); another report of the action already recorded (committed, or earlier in this
+ * batch) answers by what won; else its reservation is settled (core's settleOutcome), and its entries and answer
+ * planned (core's planOutcome) with what the contributors found for its agent — halted already, its breaker's state,
+ * the approvals a halt cancels. The batch's later items see it once it is accepted (after its entries and its answer
+ * were checked; a report failing those records nothing): its action claimed, and its agent's halt and breaker move.
  */
-export function openOutcomes(results: pg.QueryResult[]): OpenOutcomes {
+export function openOutcomes(results: pg.QueryResult[], contributors: OpenContributor): OpenOutcomes {
   const state = loadOutcomes(results);
   const settled: SettledOutcome[] = [];
 
@@ -120,7 +136,15 @@ export function openOutcomes(results: pg.QueryResult[]): OpenOutcomes {
     const { id: actionId, runId, createdAt } = action.row;
     const reservation = state.reservations.get(actionId);
     const settlement = settleOutcome({ reservation, usage: item.context.report.usage, settings: item.settings, actionCreatedAt: createdAt });
-    const plan = planOutcome(item.context, judged, { spend: settlement?.record, at });
+    const facts: CommitFacts = { at, halted: false };
+    contributors.check(item, facts);
+    const plan = planOutcome(item.context, judged, {
+      at,
+      spend: settlement?.record,
+      haltedAtCommit: facts.halted,
+      pendingAtCommit: facts.pendingApprovals,
+      breakerAtCommit: facts.circuitState,
+    });
     const issue = unstorableText(plan.entries, "outcome");
     if (issue) throw validationError([issue]);
     return {
@@ -132,9 +156,10 @@ export function openOutcomes(results: pg.QueryResult[]): OpenOutcomes {
           accept: () => {
             state.actions.set(item.auditEventId, { ...action, status: judged.status, message: judged.message, at });
             if (reservation && settlement?.closesReservation) state.reservations.set(actionId, { ...reservation, status: "settled" });
-            settled.push({ actionId, runId, status: judged.status, message: judged.message, settlement });
+            contributors.apply({ halt: plan.halt, breaker: plan.breaker });
+            settled.push({ actionId, runId, status: judged.status, message: judged.message, settlement, halt: plan.halt, breaker: plan.breaker });
           },
-          tell: () => resolve({ recorded: true, answer, judged }),
+          tell: () => resolve({ recorded: true, answer, judged, halt: plan.halt, breaker: plan.breaker }),
         };
       },
     };
@@ -147,11 +172,14 @@ export function openOutcomes(results: pg.QueryResult[]): OpenOutcomes {
   };
 }
 
-/** What the settlements add to each counter and each run: summed, so each row is changed once. */
+/** What the settlements add to each counter and each run (summed, so each row is changed once), and the agents the outcomes halted or whose breaker they opened. */
 function outcomeDeltas(settled: readonly SettledOutcome[]): OutcomeDeltas {
   const counters: OutcomeDeltas["counters"] = new Map();
   const runs: OutcomeDeltas["runs"] = new Map();
-  for (const { settlement, runId } of settled) {
+  const agents: OutcomeDeltas["agents"] = { halts: [], breakers: [] };
+  for (const { settlement, runId, halt, breaker } of settled) {
+    if (halt) agents.halts.push(halt);
+    if (breaker) agents.breakers.push(breaker);
     if (!settlement) continue;
     const delta = settlement.counters;
     if (delta) {
@@ -171,13 +199,14 @@ function outcomeDeltas(settled: readonly SettledOutcome[]): OutcomeDeltas {
       runs.set(runId, r);
     }
   }
-  return { counters, runs };
+  return { counters, runs, agents };
 }
 
 /**
- * The batch's outcomes as CTEs: each action's outcome and spend, the reservations they close, and each counter and
+ * The batch's outcomes as CTEs: each action's outcome and spend, the reservations they close, each counter and
  * run the batch's decisions do not also write changed once by the sum of its settlements (those the decisions
- * write take the sums in their own rows).
+ * write take the sums in their own rows), and the agents they halted or whose breaker they opened, with the
+ * approvals the halts cancel, unless the decisions' agents contributor took them.
  */
 function outcomesWrite(orgId: string, settled: readonly SettledOutcome[], at: Date, deltas: OutcomeDeltas): Array<(bind: Bind) => string> {
   const rows = settled.map((o) => ({ id: o.actionId, status: o.status, message: o.message, spend: o.settlement?.actionSpend ?? null }));
@@ -185,6 +214,7 @@ function outcomesWrite(orgId: string, settled: readonly SettledOutcome[], at: Da
   const counters = [...deltas.counters].map(([key, c]) => ({ key, rt: c.reservedTokens, rm: c.reservedMicros, st: c.spentTokens, sm: c.spentMicros }));
   const runs = [...deltas.runs].map(([id, r]) => ({ id, t: r.tokens, m: r.micros }));
   return [
+    ...haltsWrite(orgId, deltas.agents.halts, at, deltas.agents.breakers),
     (bind) => `outcomes AS (
     UPDATE actions a SET outcome_status = x.status, outcome_message = x.message, outcome_at = ${bind(at)}::timestamptz, spend = COALESCE(x.spend, a.spend)
     FROM jsonb_to_recordset(${bind(JSON.stringify(rows))}::jsonb) AS x(id text, status text, message text, spend jsonb)

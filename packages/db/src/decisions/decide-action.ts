@@ -15,9 +15,7 @@ import { approvalPageUrl } from "../approvals/approval-page-url";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
 import { countFailure } from "../agents/circuit-breaker";
-import { publishAfterCommit } from "../infra/signals";
-import { forgetAgent } from "../snapshots/agent-snapshot";
-import { announceHalts } from "../agents/halt-by-system";
+import { announceAgentChanges } from "../agents/halt-by-system";
 import { noteCalls } from "../posture/note-calls";
 import { noteIntegration } from "../agents/note-integration";
 import { recordDecisionLatency } from "../health/decision-latency";
@@ -141,12 +139,7 @@ async function decide({ ctx, input, now }: { ctx: Ctx; input: unknown; now?: num
   if (request.tool) noteIntegration(ctx, true);
   if (!fresh) return { result, fresh };
   noteCalls(ctx, { spend: request.spend !== undefined, tool: request.tool !== undefined });
-  // A halt made in the commit: every instance forgets the agent's cached status, and the cancelled approvals' waiters wake.
-  if (halt) await announceHalts(ctx.org.id, [halt]);
-  // A breaker moved in the commit: every instance's snapshot of the agent is a hint to drop (time-bounded anyway).
-  if (breaker) {
-    forgetAgent(agent.id);
-    void publishAfterCommit({ type: "agent.changed", orgId: ctx.org.id, agentId: agent.id });
-  }
+  // A halt or a breaker's move made in the commit: every instance forgets the agent's cached copy, and the cancelled approvals' waiters wake.
+  await announceAgentChanges(ctx.org.id, agent.id, { halt, breaker });
   return { result, fresh };
 }

@@ -1,6 +1,6 @@
 import { budgetPlan, ContentLimitError, runIdOf, screenCall, screenJudged, type BudgetPlan, type ContentLimitName, type DecisionInputs, type ScreenedCall } from "@gatehouse/core";
 import type { Ctx } from "../actors/context";
-import { collectingScreen, contentScreen } from "../content/content-screen";
+import { collectingScreen, openScreen } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { grantQuery, type GrantQuery } from "./claim-grant";
 import type { Prepared } from "./prepare-decision";
@@ -98,15 +98,14 @@ async function screenDecision(orgId: string, prepared: Prepared): Promise<Screen
   screenCall(collect, request, local);
   collect(conditions, ["conditionsEvaluated"]);
   try {
-    const pending = contentScreen(orgId, prepared.content, values);
-    const screen = typeof pending === "function" ? pending : await pending;
+    const screen = (await openScreen(orgId, values, { actions: prepared.content })).with(prepared.content);
     // The screen's step of the one judgement (core's judge-call.ts), over the call as its policies rewrote it.
     return { ...screenJudged(screen, prepared, local), limited: undefined };
   } catch (error) {
     if (!(error instanceof ContentLimitError)) throw error;
     const identifiers: Array<{ field: string; value: unknown }> = [];
     screenCall(collectingScreen(identifiers), request, local, { withoutContent: true });
-    const screen = await contentScreen(orgId, prepared.content, identifiers);
+    const screen = (await openScreen(orgId, identifiers, { actions: prepared.content })).with(prepared.content);
     const call = screenCall(screen, request, local, { withoutContent: true });
     return { ...call, conditionsEvaluated: conditions.map(({ actual: _unscreened, ...condition }) => condition), limited: error.limit };
   }

@@ -8,6 +8,7 @@ import { db } from "../infra/client";
 import { dbEnv } from "../infra/env";
 import { wentSilent } from "../infra/db-errors";
 import { notifyAfterCommit } from "../infra/signals";
+import { contributorReads, openContributors } from "./commit-contributors";
 import { decisionReads, openDecisions } from "./commit-decisions";
 import { openOutcomes, outcomeReads } from "./commit-outcomes";
 import type { Committed, OutcomeCommitted, PendingDecision, PendingOutcome } from "./commit-item";
@@ -124,12 +125,12 @@ async function drain(orgId: string, queue: { waiting: Waiter[]; running: boolean
 }
 
 /**
- * How many of the waiting items the next batch takes: up to MAX_BATCH, and a decision that may halt its agent
+ * How many of the waiting items the next batch takes: up to MAX_BATCH, and an item (a decision, a report) that may halt its agent
  * alone — after every item queued before it has committed, so the approvals its halt cancels are all committed
  * ones, and before every item queued after it, which then reads the halt under the lock.
  */
 function batchSize(waiting: readonly Waiter[]): number {
-  const halting = waiting.findIndex((w, i) => i < MAX_BATCH && w.kind === "decision" && w.item.mayHalt === true);
+  const halting = waiting.findIndex((w, i) => i < MAX_BATCH && w.item.mayHalt === true);
   return halting === -1 ? Math.min(waiting.length, MAX_BATCH) : halting === 0 ? 1 : halting;
 }
 
@@ -242,14 +243,19 @@ async function writeBatch(orgId: string, batch: readonly Waiter[]): Promise<Item
     // an authenticated key), core's budget keys, checked eventIds and `aud_` ids are inlined, never request text.
     const lit = (value: string) => client.escapeLiteral(value);
     const first = new FirstRoundTrip(lit(orgId));
-    const reads = decisionReads(orgId, decisions, lit);
-    const contributorResults = reads.contributors.map((texts) => first.ask(texts));
-    const keyResults = first.ask(reads.keys);
+    // The contributors read for the items of both kinds (an outcome for its agent), in the batch's order.
+    const subjects = batch.map((w) => w.item);
+    const contributorResults = contributorReads(orgId, subjects, lit).map((texts) => first.ask(texts));
+    const keyResults = first.ask(decisionReads(decisions, lit));
     const outcomeResults = first.ask(outcomeReads(orgId, reports, lit));
     const head = await logHead(query, orgId, await first.send(client));
+    const contributors = openContributors(
+      contributorResults.map((results) => results()),
+      subjects,
+    );
     const kinds = {
-      decision: await openDecisions({ contributors: contributorResults.map((results) => results()), keys: keyResults() }, decisions, client),
-      outcome: openOutcomes(outcomeResults()),
+      decision: await openDecisions(contributors, keyResults(), decisions, client),
+      outcome: openOutcomes(outcomeResults(), contributors),
     };
 
     let seq = head.size;

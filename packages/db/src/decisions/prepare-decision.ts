@@ -4,6 +4,9 @@ import {
   checkChain,
   notFound,
   judgePolicies,
+  passGates,
+  type GateAnswer,
+  type RateRef,
   policySettings,
   type ActionRequest,
   type Rewritten,
@@ -140,33 +143,47 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     spend: spendOf(settings),
     subjectAgentId: subject.id,
   };
-  // A halted agent, or a delegate under a halted ancestor: the whole subtree stops while it is halted.
-  if (row.status === "halted" || ancestors.some((a) => a?.status === "halted")) return { ...base, decision: NO_DECISION, gateReason: "AGENT_HALTED" };
-  if (chain) {
+  // The checks before policy, run in the order of their reasons' precedence (DENIAL_REASONS), stopping at the
+  // first that denies: a halted agent never reaches the rate counter, so it consumes no quota.
+  const gates = await passGates({
+    // A halted agent, or a delegate under a halted ancestor: the whole subtree stops while it is halted.
+    halted: {
+      gives: ["AGENT_HALTED"],
+      check: () => (row.status === "halted" || ancestors.some((a) => a?.status === "halted") ? denied("AGENT_HALTED") : PASSED),
+    },
     // An ancestor that no longer exists fails closed, as a revoked link would.
-    const denial = atStep("delegation", () => (ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now)));
-    if (denial) return { ...base, decision: NO_DECISION, gateReason: denial };
+    delegation: {
+      gives: ["DELEGATION_REVOKED", "DELEGATION_EXPIRED", "DELEGATION_SCOPE"],
+      check: () => {
+        const denial = chain ? atStep("delegation", () => (ancestors.some((a) => !a) ? "DELEGATION_REVOKED" : checkChain(chain.links, request.actionType, now))) : null;
+        return denial ? denied(denial) : PASSED;
+      },
+    },
+    tampered: { gives: ["POLICY_TAMPERED"], check: () => (policies.tampered.length > 0 ? denied("POLICY_TAMPERED") : PASSED) },
+    breaker: {
+      gives: ["CIRCUIT_OPEN"],
+      check: async () => {
+        const gate = await atStepAsync("breaker", () => passBreaker(row, breaker, mode));
+        return gate.pass ? { passed: gate.probe } : denied("CIRCUIT_OPEN");
+      },
+    },
+    // The rate conditions this call meets and its loop limit (docs/loops.md), counted per calling agent in one round trip.
+    counts: {
+      gives: ["LOOP_DETECTED"],
+      check: () =>
+        countRatesAndLoop(ctx.org.id, { agentId: agent.id, subjectId: subject.id, request, mode, fingerprintKey }, loopSettingsOf(settings), {
+          rates: atStep("policies", () => policies.set.ratesFor(request.actionType, subject)),
+          loops: policies.set.loopRulesFor(request.actionType, subject),
+        }),
+    },
+  });
+  if (gates.stopped) {
+    const refused = { ...base, decision: NO_DECISION, gateReason: gates.denied };
+    if (gates.gate === "tampered") return { ...refused, tampered: policies.tampered };
+    if (gates.gate === "counts") return { ...refused, loop: gates.detail };
+    return refused;
   }
-  if (policies.tampered.length > 0) return { ...base, tampered: policies.tampered, decision: NO_DECISION, gateReason: "POLICY_TAMPERED" };
-  const gate = await atStepAsync("breaker", () => passBreaker(row, breaker, mode));
-  if (!gate.pass) return { ...base, decision: NO_DECISION, gateReason: "CIRCUIT_OPEN" };
-
-  const refs = atStep("policies", () => policies.set.ratesFor(request.actionType, subject));
-  const keys = rateKeysFor(ctx.org.id, subject.id, refs);
-  // A retry of an eventId (landing here before the original's decision is found by the commit)
-  // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
-  const member = rateMember(agent.id, request.eventId);
-  // Loops (docs/loops.md) are counted per calling agent, in the same round trip as the rates.
-  const loops = loopSettingsOf(settings);
-  const limit = effectiveLoopLimit(loops, policies.set.loopRulesFor(request.actionType, subject));
-  const loop = limit ? loopCounting(ctx.org.id, agent.id, limit, loopFingerprint(fingerprintKey, request)) : null;
-  const counted = loop ? [...keys, loop.ref] : keys;
-  const counting = { ...(member === undefined ? {} : { member }), ...(loop ? { sequence: loop.sequence } : {}) };
-  const counts = counted.length > 0 ? await atStepAsync("rates", () => countCalls(counted, mode === "execute" ? "consume" : "peek", counting, keys.length > 0)) : [];
-  // A count the counter did not give fails closed: a rate condition holds; a loop limit is over.
-  const found = limit ? loopFinding(limit, counts[keys.length] ?? Number.POSITIVE_INFINITY, counts[keys.length + 1] ?? Number.POSITIVE_INFINITY) : null;
-  if (found) return { ...base, decision: NO_DECISION, gateReason: "LOOP_DETECTED", loop: { ...found, haltAgent: loops.haltAgent } };
-  const rates = new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY]));
+  const rates = gates.passed.counts;
   // The policies' part of the one judgement (core's judge-call.ts): evaluated, a report-only trial, the rewrites made or refused.
   const judged = atStep("policies", () =>
     judgePolicies(
@@ -183,10 +200,44 @@ export async function prepareDecision(ctx: Ctx, request: ActionRequest, mode: "e
     ...base,
     request: judged.request,
     ...(judged.rewritten ? { rewritten: judged.rewritten } : {}),
-    probe: gate.probe,
+    probe: gates.passed.breaker,
     decision: judged.decision,
     ...(judged.reportOnly ? { reportOnly: judged.reportOnly } : {}),
   };
+}
+
+const PASSED = { passed: undefined };
+
+function denied<R extends GateReason>(reason: R): { denied: R; detail: undefined } {
+  return { denied: reason, detail: undefined };
+}
+
+/**
+ * The loop gate: the call's rate conditions and its loop limit counted together (consumed by execute, only
+ * peeked by canI). Over the loop limit → LOOP_DETECTED, with what the record of it names; else the rate
+ * conditions' counts by key, for the policies. A count the counter did not give fails closed: a rate
+ * condition holds; a loop limit is over.
+ */
+async function countRatesAndLoop(
+  orgId: string,
+  call: { agentId: string; subjectId: string; request: ActionRequest; mode: "execute" | "check"; fingerprintKey: Awaited<ReturnType<typeof loopKey>> },
+  loops: ReturnType<typeof loopSettingsOf>,
+  rules: { rates: readonly RateRef[]; loops: Parameters<typeof effectiveLoopLimit>[1] },
+): Promise<GateAnswer<"LOOP_DETECTED", Map<string, number>, LoopFinding & { haltAgent: boolean }>> {
+  const { agentId, subjectId, request, mode, fingerprintKey } = call;
+  const refs = rules.rates;
+  const keys = rateKeysFor(orgId, subjectId, refs);
+  // A retry of an eventId (landing here before the original's decision is found by the commit)
+  // re-adds the same member: it consumes no quota. Without Redis, or with it down, see rate-limiter.ts.
+  const member = rateMember(agentId, request.eventId);
+  const limit = effectiveLoopLimit(loops, rules.loops);
+  const loop = limit ? loopCounting(orgId, agentId, limit, loopFingerprint(fingerprintKey, request)) : null;
+  const counted = loop ? [...keys, loop.ref] : keys;
+  const counting = { ...(member === undefined ? {} : { member }), ...(loop ? { sequence: loop.sequence } : {}) };
+  const counts = counted.length > 0 ? await atStepAsync("rates", () => countCalls(counted, mode === "execute" ? "consume" : "peek", counting, keys.length > 0)) : [];
+  const found = limit ? loopFinding(limit, counts[keys.length] ?? Number.POSITIVE_INFINITY, counts[keys.length + 1] ?? Number.POSITIVE_INFINITY) : null;
+  if (found) return { denied: "LOOP_DETECTED", detail: { ...found, haltAgent: loops.haltAgent } };
+  return { passed: new Map(refs.map((ref, i) => [ref.key, counts[i] ?? Number.POSITIVE_INFINITY])) };
 }
 
 /**

@@ -5,7 +5,6 @@ import {
   conflict,
   isId,
   notFound,
-  postConditionReason,
   postConditionSettings,
   runIdOf,
   spendSettings,
@@ -18,9 +17,9 @@ import {
 import { actorRef } from "../actors/actor-ref";
 import type { Ctx } from "../actors/context";
 import { requireAgent } from "../actors/require-permission";
-import { recordFailure } from "../agents/circuit-breaker";
-import { haltBySystem } from "../agents/halt-by-system";
-import { contentActionsFor, contentKeyReady, orgScanAhead, screenSync } from "../content/content-screen";
+import { countFailure } from "../agents/circuit-breaker";
+import { announceAgentChanges } from "../agents/halt-by-system";
+import { contentActionsFor, openScreen } from "../content/content-screen";
 import { checkScreenedDetectors } from "../snapshots/org-detectors";
 import { orgSettingsSnapshot } from "../snapshots/settings-snapshot";
 import { commitOutcome } from "./group-commit";
@@ -52,16 +51,15 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const { status, usage } = parsed.data;
   const rootAgentId = actor.delegation?.rootAgentId ?? actor.agentId;
   // What the judgement reads, at hand before the batch so it runs without a wait under the lock:
-  // the org's settings, its policies, the agent whose policies apply (a delegate's root), the org's placeholder key
-  // and its own detectors' matches in what the report carries.
-  // The org's own detectors run ahead over what the judgement will screen, within the call's budget (off the event loop when large).
-  const [settings, policies, subject, , , ahead] = await Promise.all([
+  // the org's settings, its policies, the agent whose policies apply (a delegate's root), and the content screen opened
+  // over what the report carries (the org's placeholder key; its own detectors run ahead within the call's budget,
+  // off the event loop when large), so the judgement screens with its action type's rules without a wait.
+  const [settings, policies, subject, , opened] = await Promise.all([
     orgSettingsSnapshot(ctx.org.id),
     getOrgPolicies(ctx.org.id),
     agentSnapshot(ctx.org.id, rootAgentId),
-    contentKeyReady(ctx.org.id),
     checkScreenedDetectors(ctx.org.id, parsed.data.screened),
-    orgScanAhead(ctx.org.id, [
+    openScreen(ctx.org.id, [
       { field: "message", value: parsed.data.message },
       { field: "data", value: parsed.data.data },
       { field: "screened", value: (parsed.data.screened ?? []).map((finding) => finding.path) },
@@ -72,6 +70,10 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
   const agentName = (await agentSnapshot(ctx.org.id, actor.agentId))?.name ?? actor.agentId;
   // What the report is judged and planned with under the org's lock (core's judgeOutcome and planOutcome): the run it
   // names, the content screen by the rules of the action's type, the post-conditions of its policies.
+  // A failure is counted before the batch, so the breaker's opening it may cause is written in the outcome's commit
+  // (ADR 0049). The count stays in the rate counter; a retry of the same report is the same member, counted once.
+  const breaker = breakerSettings(settings);
+  const failures = status === "failure" ? await countFailure(ctx, actor.agentId, breaker, `outcome:${input.auditEventId}`) : undefined;
   const context: OutcomeContext = {
     report: {
       status,
@@ -85,12 +87,18 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     actor: actorRef(actor),
     contentFor: (actionType) => {
       const actions = contentActionsFor(settings, trusted ? trusted.set.contentFor(actionType, trusted.agent) : []);
-      return { actions, screen: screenSync(ctx.org.id, actions, ahead) };
+      return { actions, screen: opened.with(actions) };
     },
     postConditions: (action, reported, data) => (trusted ? checkPostConditions(trusted, action, reported, data) : []),
     haltOnViolation: postConditionSettings(settings).haltAgent,
     postConditionActor: POSTCONDITION_ACTOR,
+    // A halt's reason names a policy: screened with the org's settings, like a member's (docs/content.md).
+    screenReason: (reason) => opened.with(contentActionsFor(settings, []))(reason, ["reason"]).value,
+    breaker: status === "failure" ? { failures, settings: breaker } : undefined,
   };
+  // A report whose policies state post-conditions, with the org's postConditions.haltAgent, may halt its agent: its batch
+  // commits it alone and reads the approvals the halt would cancel (group-commit.ts).
+  const mayHalt = context.haltOnViolation && trusted !== null && trusted.set.statesPostConditions(trusted.agent);
 
   // Claimed under the org's lock (the first report of an action wins on every process), its reservation
   // settled (docs/budgets.md), its entries appended — each broken post-condition with it — in the batch's one transaction.
@@ -101,8 +109,9 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     agentId: actor.agentId,
     settings: spendSettings(settings),
     context,
+    ...(mayHalt ? { mayHalt } : {}),
   });
-  const { action, message, violations, halt } = committed.judged;
+  const { action, message } = committed.judged;
   if (!committed.recorded) {
     // Another report of the action came first (committed before, or earlier in the batch): answer by what won.
     const { winner } = committed;
@@ -111,14 +120,9 @@ export async function reportOutcome({ ctx, input }: { ctx: Ctx; input: { auditEv
     }
     throw conflict(`an outcome '${winner.status}' was already reported for this action`, { reported: winner.status });
   }
-  // With the org's postConditions.haltAgent, the agent that broke it stops (observation of the outcome: a failed halt never fails the report).
-  if (halt) {
-    const reason = postConditionReason(violations[0]?.policy ?? "", action.actionType);
-    await haltBySystem(ctx.org.id, actor.agentId, POSTCONDITION_ACTOR.id, reason).catch(() => {});
-  }
-  if (status === "failure") {
-    await recordFailure(ctx, actor.agentId, breakerSettings(settings), `failure outcome of ${action.actionType}`);
-  }
+  // The halt (a broken post-condition, with the org's postConditions.haltAgent) and the breaker's opening were written in
+  // the outcome's commit; after it only notifications run.
+  await announceAgentChanges(ctx.org.id, actor.agentId, committed);
   return committed.answer;
 }
 
