@@ -84,3 +84,4 @@ export * from "./content/instruction-rules";
 export * from "./content/model-traffic";
 export * from "./integrations/integrations";
 export * from "./integrations/coding-agent-hooks";
+export * from "./integrations/tool-catalog";
