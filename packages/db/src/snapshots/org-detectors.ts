@@ -7,8 +7,7 @@ import { signals } from "../infra/signals";
  * The org's own enabled content detectors (docs/content-detectors.md, "An org's own detectors"), as every
  * screen of its content runs them: a per-process copy, compiled once, dropped by `detectors.changed`
  * signals (Redis pub/sub across instances) and at most ORG_DETECTORS_TTL_MS old, like the settings snapshot.
- * A copy past its time is still at hand for a screen that cannot wait (`lastOrgDetectors`): a report's
- * judgement under the log's lock, read just before it.
+ * A screen that judges under the log's lock (a report's) uses the copy its `openScreen` read before the lock.
  */
 export const ORG_DETECTORS_TTL_MS = 5_000;
 
@@ -44,11 +43,6 @@ export function freshOrgDetectors(orgId: string, now = Date.now()): OrgDetectors
   subscribe();
   const copy = copies.get(orgId);
   return copy && copy.expiresAt > now ? copy.value : undefined;
-}
-
-/** The last copy read, however old (undefined when none was read in this process). */
-export function lastOrgDetectors(orgId: string): OrgDetectors | undefined {
-  return copies.get(orgId)?.value;
 }
 
 /** A detector row as the screen reads it. */
