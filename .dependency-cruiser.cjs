@@ -20,7 +20,7 @@ const DB_LAYERS = [
   ["keys", "content-detectors"],
   ["agents", "delegations", "members"],
   ["accounts", "anomalies", "decisions", "invitations"],
-  ["budgets", "policy-rollout"],
+  ["budgets", "policy-rollout", "mcp"],
   ["grants", "notifications"],
   ["cascades"],
   [".", "testing"],

@@ -9,6 +9,8 @@ import {
   createAgent,
   createContentDetector,
   createDelegation,
+  createMcpGateway,
+  createMcpServer,
   createWebhook,
   grantFromApproval,
   db,
@@ -152,6 +154,9 @@ interface OrgFixture {
   webhookDeliveryId: string;
   /** One of the org's own content detectors. */
   detectorId: string;
+  /** An MCP server of the org (a loopback URL nobody listens on) and a gateway serving it. */
+  mcpServerId: string;
+  mcpGatewayId: string;
   /** A live standing grant of the org. */
   grantId: string;
 }
@@ -232,6 +237,7 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     detectorId: await addDetector(org),
     ...(await addWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
     grantId: await addGrant(org),
+    ...(await addMcpServer(org).then(async (mcpServerId) => ({ mcpServerId, mcpGatewayId: await addMcpGateway(org) }))),
   };
 }
 
@@ -244,6 +250,14 @@ async function addGrant(org: TestOrg): Promise<string> {
 /** A webhook endpoint of the org: its sends fail (nobody listens on port 9), which is all a row needs. */
 async function addWebhook(org: TestOrg): Promise<string> {
   return (await createWebhook({ ctx: org.ctx, input: { url: `http://127.0.0.1:9/${randomBytes(4).toString("hex")}`, events: ["*"] } })).webhook.id;
+}
+
+async function addMcpServer(org: TestOrg): Promise<string> {
+  return (await createMcpServer({ ctx: org.ctx, input: { name: `s-${randomBytes(4).toString("hex")}`, url: "http://127.0.0.1:9/mcp", credential: "Bearer security-spec" } })).id;
+}
+
+async function addMcpGateway(org: TestOrg): Promise<string> {
+  return (await createMcpGateway({ ctx: org.ctx, input: { name: `g-${randomBytes(4).toString("hex")}`, servers: [] } })).id;
 }
 
 async function addDetector(org: TestOrg): Promise<string> {
@@ -529,6 +543,48 @@ const ROWS: Row[] = [
     permission: "content.detectors",
     sample: async (f, slug) => ({ path: orgPath(slug, `/content-detectors/${await addDetector(f.a.org)}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/content-detectors/${f.b.detectorId}`) }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/mcp/servers", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/mcp/servers") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/mcp/servers",
+    permission: "integrations.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/mcp/servers"), body: { name: `s-${randomBytes(4).toString("hex")}`, url: "http://127.0.0.1:9/mcp" } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/mcp/servers/[serverId]",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/mcp/servers/${f.a.mcpServerId}`), body: { description: "changed" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/servers/${f.b.mcpServerId}`), body: { url: "http://127.0.0.1:9/stolen" } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/mcp/servers/[serverId]",
+    permission: "integrations.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/mcp/servers/${await addMcpServer(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/servers/${f.b.mcpServerId}`) }),
+  },
+  { method: "GET", route: "/api/orgs/[orgSlug]/mcp/gateways", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/mcp/gateways") }) },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/mcp/gateways",
+    permission: "integrations.manage",
+    sample: (_f, slug) => ({ path: orgPath(slug, "/mcp/gateways"), body: { name: `g-${randomBytes(4).toString("hex")}`, servers: [] } }),
+  },
+  {
+    method: "PATCH",
+    route: "/api/orgs/[orgSlug]/mcp/gateways/[gatewayId]",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/mcp/gateways/${f.a.mcpGatewayId}`), body: { description: "changed" } }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/gateways/${f.b.mcpGatewayId}`), body: { servers: [] } }),
+  },
+  {
+    method: "DELETE",
+    route: "/api/orgs/[orgSlug]/mcp/gateways/[gatewayId]",
+    permission: "integrations.manage",
+    sample: async (f, slug) => ({ path: orgPath(slug, `/mcp/gateways/${await addMcpGateway(f.a.org)}`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/gateways/${f.b.mcpGatewayId}`) }),
   },
   { method: "GET", route: "/api/orgs/[orgSlug]/webhooks", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/webhooks") }) },
   {

@@ -24,6 +24,7 @@ import { governanceHealthRoutes } from "./routes/governance-health";
 import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { webhookRoutes } from "./routes/webhooks";
+import { mcpAdminRoutes } from "./routes/mcp";
 import { slackRoutes } from "./routes/slack";
 import { grantRoutes } from "./routes/grants";
 import { policyDraftRoutes } from "./routes/policy-drafts";
@@ -164,6 +165,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(budgetRoutes);
   await app.register(memberRoutes);
   await app.register(webhookRoutes);
+  await app.register(mcpAdminRoutes);
   await app.register(slackRoutes);
   await app.register(grantRoutes);
   await app.register(approvalRoutes);

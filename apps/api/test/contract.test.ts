@@ -70,6 +70,8 @@ interface State {
   invitationId: string;
   delegationId: string;
   webhookIds: string[];
+  mcpServerIds: string[];
+  mcpGatewayIds: string[];
   detectorIds: string[];
   webhookDeliveryId: string;
   grantId: string;
@@ -259,6 +261,25 @@ const ROWS: Record<OperationId, Row> = {
   },
   redeliverWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/deliveries/${state.webhookDeliveryId}/redeliver`),
   testWebhook: (state) => admin("POST", `/v1/admin/webhooks/${state.webhookIds[0]}/test`),
+  listMcpServers: async (state) => {
+    for (const name of ["contract-a", "contract-b"]) {
+      state.mcpServerIds.push((await admin("POST", "/v1/admin/mcp/servers", { name, url: `http://127.0.0.1:9/${name}`, credential: "Bearer contract" })).json().id);
+    }
+    return admin("GET", "/v1/admin/mcp/servers");
+  },
+  createMcpServer: () => admin("POST", "/v1/admin/mcp/servers", { name: "contract-c", url: "http://127.0.0.1:9/c", description: "contract" }),
+  getMcpServer: (state) => admin("GET", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}`),
+  updateMcpServer: (state) => admin("PATCH", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}`, { description: "changed", credential: null }),
+  deleteMcpServer: (state) => admin("DELETE", `/v1/admin/mcp/servers/${state.mcpServerIds[1]}`),
+  listMcpGateways: async (state) => {
+    state.mcpGatewayIds.push((await admin("POST", "/v1/admin/mcp/gateways", { name: "contract-one", servers: ["contract-a"] })).json().id);
+    state.mcpGatewayIds.push((await admin("POST", "/v1/admin/mcp/gateways", { name: "contract-two", servers: [] })).json().id);
+    return admin("GET", "/v1/admin/mcp/gateways");
+  },
+  createMcpGateway: () => admin("POST", "/v1/admin/mcp/gateways", { name: "contract-three", servers: ["contract-a"], onChange: "require_approval" }),
+  getMcpGateway: (state) => admin("GET", `/v1/admin/mcp/gateways/${state.mcpGatewayIds[0]}`),
+  updateMcpGateway: (state) => admin("PATCH", `/v1/admin/mcp/gateways/${state.mcpGatewayIds[0]}`, { servers: [], description: "none" }),
+  deleteMcpGateway: (state) => admin("DELETE", `/v1/admin/mcp/gateways/${state.mcpGatewayIds[1]}`),
   getSlackConnection: () => admin("GET", "/v1/admin/integrations/slack"),
   connectSlack: () => admin("PUT", "/v1/admin/integrations/slack", { botToken: slack.botToken, signingSecret: slack.signingSecret }),
   disconnectSlack: () => admin("DELETE", "/v1/admin/integrations/slack"),
@@ -323,6 +344,8 @@ describe("every route's real answer matches the document", () => {
     invitationId: "",
     delegationId: "",
     webhookIds: [],
+    mcpServerIds: [],
+    mcpGatewayIds: [],
     detectorIds: [],
     webhookDeliveryId: "",
     grantId: "",

@@ -429,6 +429,28 @@ const ROWS: Row[] = [
     secret: SECRETS.github,
     run: (org, s) => admin(org, "POST", "/v1/admin/webhooks", { url: `http://127.0.0.1:9/hook?token=${s}`, events: ["*"] }),
   },
+  {
+    covers: [["mcp.server_changed", "url"]],
+    expect: "identifier",
+    path: "url",
+    secret: SECRETS.github,
+    run: (org, s) => admin(org, "POST", "/v1/admin/mcp/servers", { name: `u-${org.uniq()}`.slice(0, 32), url: `http://127.0.0.1:9/mcp?token=${s}` }),
+  },
+  {
+    // A server's and a gateway's name: lower case, digits and '-' (MCP_NAME_PATTERN), the namespace policies name.
+    covers: [["mcp.server_changed", "name"]],
+    expect: "identifier",
+    path: "name",
+    secret: SECRETS.gitlab,
+    run: (org, s) => admin(org, "POST", "/v1/admin/mcp/servers", { name: s, url: "http://127.0.0.1:9/mcp" }),
+  },
+  {
+    covers: [["mcp.gateway_changed", "name"]],
+    expect: "identifier",
+    path: "name",
+    secret: SECRETS.gitlab,
+    run: (org, s) => admin(org, "POST", "/v1/admin/mcp/gateways", { name: s, servers: [] }),
+  },
   // An org's own detectors: the name is configuration, refused when it holds a secret (the pattern and keywords reach the log as keyed fingerprints only: apps/api/test/detector-disclosure.test.ts).
   {
     covers: [["content.detector_changed", "name"]],

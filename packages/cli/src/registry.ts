@@ -13,6 +13,7 @@ import { delegationsGroup } from "./cli-delegations.ts";
 import { hookGroup } from "./cli-hook.ts";
 import { loginGroup, logoutGroup } from "./cli-login.ts";
 import { mcpProxyGroup, mcpServerGroup } from "./cli-mcp.ts";
+import { mcpGatewaysGroup, mcpServersGroup } from "./cli-mcp-gateway.ts";
 import { invitationsGroup, membersGroup, orgGroup, settingsGroup } from "./cli-members.ts";
 import { policiesGroup } from "./cli-policies.ts";
 import { postureGroup } from "./cli-posture.ts";
@@ -47,6 +48,8 @@ export const GROUPS: readonly CommandGroup[] = [
   runsGroup,
   budgetsGroup,
   webhooksGroup,
+  mcpServersGroup,
+  mcpGatewaysGroup,
   integrationsGroup,
   postureGroup,
   mcpProxyGroup,

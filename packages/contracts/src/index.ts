@@ -4,6 +4,7 @@ export * from "./runs";
 export * from "./budgets";
 export * from "./coverage";
 export * from "./webhooks";
+export * from "./mcp";
 export * from "./approvals";
 export * from "./audit";
 export * from "./policies";

@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health";
 import { heartbeatRoutes } from "./routes/heartbeat";
 import { hookRoutes } from "./routes/hooks";
 import { keyRoutes } from "./routes/keys";
+import { mcpRoutes } from "./routes/mcp";
 import { memberRoutes } from "./routes/members";
 import { orgRoutes } from "./routes/org";
 import { adminPolicyRoutes, policyRoutes } from "./routes/policies";
@@ -62,6 +63,7 @@ export const routes = [
   ...orgRoutes,
   ...memberRoutes,
   ...webhookRoutes,
+  ...mcpRoutes,
   ...slackRoutes,
   ...adminApprovalRoutes,
   ...grantRoutes,

@@ -32,6 +32,9 @@ export const ID_PREFIXES = {
   handover: "aho",
   cliLogin: "cli",
   contentDetector: "cdt",
+  mcpServer: "mcs",
+  mcpGateway: "mcg",
+  mcpSession: "mss",
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

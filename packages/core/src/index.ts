@@ -85,3 +85,4 @@ export * from "./content/model-traffic";
 export * from "./integrations/integrations";
 export * from "./integrations/coding-agent-hooks";
 export * from "./integrations/tool-catalog";
+export * from "./integrations/mcp-gateway";

@@ -29,6 +29,7 @@ export * from "./health";
 export * from "./reports";
 export * from "./policy-rollout";
 export * from "./webhooks";
+export * from "./mcp";
 export * from "./integrations";
 export * from "./notifications";
 export * from "./grants";

@@ -22,6 +22,7 @@ import { createAdminHealth } from "./admin/health.ts";
 import { createAdminReports } from "./admin/reports.ts";
 import { createAdminInvitations } from "./admin/invitations.ts";
 import { createAdminKeys } from "./admin/keys.ts";
+import { createAdminMcp } from "./admin/mcp.ts";
 import { createAdminMembers } from "./admin/members.ts";
 import { createAdminOrg } from "./admin/org.ts";
 import { createAdminPolicies } from "./admin/policies.ts";
@@ -40,6 +41,7 @@ export type { AdminHealth } from "./admin/health.ts";
 export type { AdminReports, ReportPeriod } from "./admin/reports.ts";
 export type { AdminInvitations } from "./admin/invitations.ts";
 export type { AdminKeys } from "./admin/keys.ts";
+export type { AdminMcp, AdminMcpGateways, AdminMcpServers } from "./admin/mcp.ts";
 export type { AdminMembers } from "./admin/members.ts";
 export type { AdminOrg } from "./admin/org.ts";
 export type { AdminPolicies, AdminPolicyDraft } from "./admin/policies.ts";
@@ -65,6 +67,8 @@ const RESOURCES = {
   runs: createAdminRuns,
   budgets: createAdminBudgets,
   webhooks: createAdminWebhooks,
+  /** The hosted MCP gateway: `servers` and `gateways`. */
+  mcp: createAdminMcp,
   grants: createAdminGrants,
   slack: createAdminSlack,
   health: createAdminHealth,

@@ -243,6 +243,14 @@ export type CreatedWebhook = Schemas["CreatedWebhook"];
 export type WebhookDelivery = Schemas["WebhookDelivery"];
 export type CreateWebhookRequest = Schemas["CreateWebhookRequest"];
 export type UpdateWebhookRequest = Schemas["UpdateWebhookRequest"];
+/** An MCP server behind the org's gateways (docs/integrations/mcp.md); its credential is never answered, only whether one is set. */
+export type McpServer = Schemas["McpServer"];
+export type CreateMcpServerRequest = Schemas["CreateMcpServerRequest"];
+export type UpdateMcpServerRequest = Schemas["UpdateMcpServerRequest"];
+/** An MCP gateway: one endpoint, `path` on the API's origin, in front of a set of the org's servers. */
+export type McpGateway = Schemas["McpGateway"];
+export type CreateMcpGatewayRequest = Schemas["CreateMcpGatewayRequest"];
+export type UpdateMcpGatewayRequest = Schemas["UpdateMcpGatewayRequest"];
 /** A standing grant (docs/approvals.md): an agent's matching calls executed without a person until it expires, is used up or revoked. */
 export type StandingGrant = Schemas["StandingGrant"];
 export type StandingGrantRequest = Schemas["StandingGrantRequest"];

@@ -91,6 +91,8 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "org.created": result("created", "neutral", "The organization was created"),
   "org.settings_changed": result("changed", "neutral", "The organization's settings changed"),
   "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
+  "mcp.server_changed": result("MCP server changed", "neutral", "An MCP server was registered for the org's gateways, changed or deleted (its credential is never shown)"),
+  "mcp.gateway_changed": result("MCP gateway changed", "neutral", "An MCP gateway was created, given other servers or settings, or deleted"),
   "content.detector_changed": result(
     "detector changed",
     "neutral",

@@ -383,6 +383,26 @@ export const AUDIT_ENTRY_TYPES = {
       reason: z.string().optional(),
     }),
   },
+  "mcp.server_changed": {
+    summary: "An MCP server registered for the org's gateways, changed (its URL, description or credential: never the credential itself) or deleted.",
+    data: z.strictObject({
+      serverId: z.string(),
+      name: z.string(),
+      change: z.enum(["created", "updated", "deleted"]),
+      url: z.string(),
+      credential: z.enum(["set", "unchanged", "removed", "none"]).describe("What happened to its sealed credential: never the credential."),
+    }),
+  },
+  "mcp.gateway_changed": {
+    summary: "An MCP gateway created, changed (its servers, description or what a changed tool becomes) or deleted.",
+    data: z.strictObject({
+      gatewayId: z.string(),
+      name: z.string(),
+      change: z.enum(["created", "updated", "deleted"]),
+      servers: z.array(z.string()).describe("The names of the servers it serves after the change."),
+      onChange: z.enum(["hide", "require_approval"]),
+    }),
+  },
   "content.detector_changed": {
     summary:
       "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, checksum and whether it runs, and its pattern and keywords as keyed fingerprints (never in clear: a literal pattern may be the secret it guards).",

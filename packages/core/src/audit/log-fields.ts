@@ -131,6 +131,8 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   // A detector's name is configuration an admin publishes: it may not hold a secret. Its pattern and keywords
   // reach the entry only as keyed fingerprints (a literal pattern may be the secret it guards); `pattern` and
   // `keywords` in clear are in entries written before, never in one appended now.
+  "mcp.server_changed": { ...allFixed("serverId", "change", "credential"), name: identifier("name"), url: identifier("url") },
+  "mcp.gateway_changed": { ...allFixed("gatewayId", "change", "servers", "onChange"), name: identifier("name") },
   "content.detector_changed": {
     ...allFixed("detectorId", "change", "class", "patternFingerprint", "keywordFingerprints", "pattern", "keywords", "checksum", "enabled"),
     name: config("name"),

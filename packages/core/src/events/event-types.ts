@@ -68,6 +68,8 @@ export const NOT_EVENTS = [
   "org.sso_domain_verified",
   "webhook.endpoint_changed",
   "content.detector_changed",
+  "mcp.server_changed",
+  "mcp.gateway_changed",
   "integration.changed",
   "grant.created",
   "grant.revoked",

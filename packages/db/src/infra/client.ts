@@ -20,6 +20,7 @@ export const SECRET_FIELDS = {
   slackConnectionRequest: { botTokenEnc: true, signingSecretEnc: true },
   approvalLink: { tokenHash: true },
   cliLogin: { pollHash: true },
+  mcpServer: { credentialEnc: true },
 } as const satisfies Prisma.GlobalOmitConfig;
 
 export type Db = PrismaClient<never, typeof SECRET_FIELDS> & { readonly pool: pg.Pool };

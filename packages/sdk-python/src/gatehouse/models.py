@@ -1979,6 +1979,36 @@ class AuditEntryKeyRevokedData(_AuditEntryKeyRevokedDataRequired, total=False):
     reason: str
 
 
+class AuditEntryMcpGatewayChanged(TypedDict):
+    """An MCP gateway created, changed (its servers, description or what a changed tool becomes) or deleted."""
+    type: Literal["mcp.gateway_changed"]
+    data: AuditEntryMcpGatewayChangedData
+
+
+class AuditEntryMcpGatewayChangedData(TypedDict):
+    gatewayId: str
+    name: str
+    change: Literal["created", "updated", "deleted"]
+    servers: list[str]
+    """The names of the servers it serves after the change."""
+    onChange: Literal["hide", "require_approval"]
+
+
+class AuditEntryMcpServerChanged(TypedDict):
+    """An MCP server registered for the org's gateways, changed (its URL, description or credential: never the credential itself) or deleted."""
+    type: Literal["mcp.server_changed"]
+    data: AuditEntryMcpServerChangedData
+
+
+class AuditEntryMcpServerChangedData(TypedDict):
+    serverId: str
+    name: str
+    change: Literal["created", "updated", "deleted"]
+    url: str
+    credential: Literal["set", "unchanged", "removed", "none"]
+    """What happened to its sealed credential: never the credential."""
+
+
 class AuditEntryMemberAdded(TypedDict):
     """The org's first owner added with the org."""
     type: Literal["member.added"]
@@ -2869,6 +2899,34 @@ class _CreateInvitationRequestRequired(TypedDict):
 class CreateInvitationRequest(_CreateInvitationRequestRequired, total=False):
     """Who to invite, with which role."""
     expiresInDays: int
+
+
+class _CreateMcpGatewayRequestRequired(TypedDict):
+    name: str
+    """Its path: `/mcp/<org slug>/<name>`. Unique in the org."""
+    servers: list[str]
+    """The servers it serves, by name (at most 20). Each must be registered."""
+
+
+class CreateMcpGatewayRequest(_CreateMcpGatewayRequestRequired, total=False):
+    """A gateway: one MCP endpoint in front of a set of the org's servers."""
+    description: str
+    onChange: Literal["hide", "require_approval"]
+    """What a tool whose definition changed becomes until an admin accepts the change: `hide` (default) drops it from `tools/list`; `require_approval` lists it and holds its calls for a person."""
+
+
+class _CreateMcpServerRequestRequired(TypedDict):
+    name: str
+    """Its tools' namespace: `<name>__<tool>` at a gateway, `mcp.<name>.<tool>` as an action type. Unique in the org."""
+    url: str
+    """Its Streamable HTTP endpoint: http(s), no user name or password. Private, loopback and link-local addresses are refused, also after DNS resolution (unless the instance sets GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE=1)."""
+
+
+class CreateMcpServerRequest(_CreateMcpServerRequestRequired, total=False):
+    """An MCP server for the org's gateways."""
+    description: str
+    credential: str
+    """The `Authorization` header value the gateway sends upstream (`Bearer …`, `Basic …`): sealed in the org's vault, never shown again, never sent to agents. Without it the gateway sends no `Authorization` header."""
 
 
 class _CreateWebhookRequestRequired(TypedDict):
@@ -3929,6 +3987,50 @@ class KeyRotation(TypedDict):
     """The keys after a rotation, and the first checkpoint signed with the new key."""
     keys: list[SigningKey]
     checkpoint: Checkpoint
+
+
+class McpGateway(TypedDict):
+    """An MCP gateway of the org's."""
+    id: str
+    name: str
+    description: str
+    path: str
+    """Where MCP clients connect, on the API's origin: `/mcp/<org slug>/<name>`."""
+    servers: list[str]
+    onChange: Literal["hide", "require_approval"]
+    createdAt: str
+    updatedAt: str
+
+
+class McpGatewayList(TypedDict):
+    """The org's MCP gateways, by name."""
+    gateways: list[McpGateway]
+
+
+class McpServer(TypedDict):
+    """An MCP server of the org's."""
+    id: str
+    name: str
+    url: str
+    description: str
+    hasCredential: bool
+    """Whether a credential is sealed for it (the credential itself is never shown)."""
+    catalogDigest: str | None
+    """The digest of its pinned tool catalogue, once a gateway listed its tools."""
+    catalogPinnedAt: str | None
+    tools: int
+    """Tools pinned."""
+    changedTools: int
+    """Tools whose definition changed since it was pinned, waiting for an admin."""
+    gateways: list[str]
+    """The gateways serving it, by name."""
+    createdAt: str
+    updatedAt: str
+
+
+class McpServerList(TypedDict):
+    """The org's MCP servers, by name."""
+    servers: list[McpServer]
 
 
 class Member(TypedDict):
@@ -5582,6 +5684,23 @@ class UpdateContentDetectorRequest(_UpdateContentDetectorRequestOptionalKeys, to
     """A disabled detector is kept but does not run."""
 
 
+class UpdateMcpGatewayRequest(TypedDict, total=False):
+    """What to change; the rest stays. A gateway's name cannot change: its clients are configured with its URL."""
+    servers: list[str]
+    """The servers it serves, by name (at most 20). Each must be registered."""
+    description: str
+    onChange: Literal["hide", "require_approval"]
+    """What a tool whose definition changed becomes until an admin accepts the change: `hide` (default) drops it from `tools/list`; `require_approval` lists it and holds its calls for a person."""
+
+
+class UpdateMcpServerRequest(TypedDict, total=False):
+    """What to change; the rest stays. A server's name cannot change: policies name its tools by it."""
+    url: str
+    description: str
+    credential: str | None
+    """A new credential; `null` removes it."""
+
+
 class UpdateMemberRequest(TypedDict):
     """The member's new role: at most the caller's own rank, and never for a member ranking above the caller. The last owner cannot be demoted (409)."""
     role: Literal["owner", "admin", "approver", "auditor", "viewer"]
@@ -5938,7 +6057,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMcpServerChanged | AuditEntryMcpGatewayChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -78,6 +78,7 @@ export default async function OrgLayout({ children, params }: { children: ReactN
           {/* Every member: without members.read the page shows their own membership and Leave. */}
           {open ? <NavLink href={`${base}/members`}>Members</NavLink> : null}
           {open && hasPermission(current.role, "integrations.manage") ? <NavLink href={`${base}/integrations`}>Integrations</NavLink> : null}
+          {open && hasPermission(current.role, "integrations.manage") ? <NavLink href={`${base}/mcp`}>MCP</NavLink> : null}
           {open && hasPermission(current.role, "settings.write") ? <NavLink href={`${base}/settings`}>Settings</NavLink> : null}
           {open ? null : <NavLink href={`${base}/closed`}>Closed</NavLink>}
         </nav>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/button";
+import { ConfirmDelete } from "@/components/confirm-delete";
 import { FormAlert, INPUT_CLASS } from "@/components/form-fields";
 import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { CopyButton } from "@/components/text-actions";
@@ -178,7 +179,6 @@ function WebhookCard({
   onRotated: (created: CreatedWebhook) => void;
 }) {
   const [open, setOpen] = useState(false);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const [lastTest, setLastTest] = useState<WebhookDeliveryView | null>(null);
   const state = endpointState(webhook);
   const toggle = useMutation({ mutationFn: () => updateWebhook(orgSlug, webhook.id, { enabled: !webhook.enabled }), onSuccess: onChanged });
@@ -218,20 +218,7 @@ function WebhookCard({
           <Button size="xs" onClick={() => setOpen(!open)} aria-expanded={open}>
             {open ? "Hide deliveries" : "Deliveries"}
           </Button>
-          {confirmDelete ? (
-            <>
-              <Button size="xs" variant="danger" onClick={() => remove.mutate()} disabled={remove.isPending}>
-                Delete for good
-              </Button>
-              <Button size="xs" variant="ghost" onClick={() => setConfirmDelete(false)}>
-                Keep
-              </Button>
-            </>
-          ) : (
-            <Button size="xs" variant="danger" onClick={() => setConfirmDelete(true)}>
-              Delete
-            </Button>
-          )}
+          <ConfirmDelete onDelete={() => remove.mutate()} pending={remove.isPending} />
         </div>
       </div>
       {lastTest ? (
