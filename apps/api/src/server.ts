@@ -25,6 +25,7 @@ import { healthRoutes } from "./routes/health";
 import { memberRoutes } from "./routes/members";
 import { webhookRoutes } from "./routes/webhooks";
 import { mcpAdminRoutes } from "./routes/mcp";
+import { mcpGatewayRoutes } from "./routes/mcp-gateway";
 import { slackRoutes } from "./routes/slack";
 import { grantRoutes } from "./routes/grants";
 import { policyDraftRoutes } from "./routes/policy-drafts";
@@ -166,6 +167,7 @@ export async function buildServer(options: ServerOptions = {}): Promise<FastifyI
   await app.register(memberRoutes);
   await app.register(webhookRoutes);
   await app.register(mcpAdminRoutes);
+  await app.register(mcpGatewayRoutes);
   await app.register(slackRoutes);
   await app.register(grantRoutes);
   await app.register(approvalRoutes);

@@ -86,3 +86,4 @@ export * from "./integrations/integrations";
 export * from "./integrations/coding-agent-hooks";
 export * from "./integrations/tool-catalog";
 export * from "./integrations/mcp-gateway";
+export * from "./integrations/mcp-protocol";

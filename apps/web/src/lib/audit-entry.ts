@@ -93,6 +93,11 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "webhook.endpoint_changed": result("webhook changed", "neutral", "A webhook endpoint was created, changed, paused, resumed, given a new secret or deleted"),
   "mcp.server_changed": result("MCP server changed", "neutral", "An MCP server was registered for the org's gateways, changed or deleted (its credential is never shown)"),
   "mcp.gateway_changed": result("MCP gateway changed", "neutral", "An MCP gateway was created, given other servers or settings, or deleted"),
+  "mcp.connected": result("MCP session opened", "neutral", "An agent connected to an MCP gateway"),
+  "mcp.disconnected": result("MCP session closed", "neutral", "An agent's MCP gateway session ended"),
+  "mcp.error": result("MCP server failed", "bad", "An MCP server behind a gateway could not be reached or answered wrongly"),
+  "mcp.catalog_pinned": result("MCP tools pinned", "neutral", "A gateway saw an MCP server's tools for the first time and pinned their definitions"),
+  "mcp.catalog_changed": result("MCP tools changed", "waiting", "An MCP server's tool definitions differ from the pinned ones: the changed tools are held until an admin accepts them"),
   "content.detector_changed": result(
     "detector changed",
     "neutral",

@@ -403,6 +403,50 @@ export const AUDIT_ENTRY_TYPES = {
       onChange: z.enum(["hide", "require_approval"]),
     }),
   },
+  "mcp.connected": {
+    summary: "An agent opened a session with an MCP gateway (as itself, with its key).",
+    data: z.strictObject({ sessionId: z.string(), gatewayId: z.string(), gateway: z.string(), protocolVersion: z.string() }),
+  },
+  "mcp.disconnected": {
+    summary: "An MCP gateway session ended: its client closed it.",
+    data: z.strictObject({ sessionId: z.string(), gatewayId: z.string(), gateway: z.string(), reason: z.enum(["client_closed"]) }),
+  },
+  "mcp.error": {
+    summary: "An MCP server behind a gateway could not be reached or answered wrongly (in Gatehouse's words: the server's own text is never recorded).",
+    data: z.strictObject({
+      gatewayId: z.string(),
+      gateway: z.string(),
+      serverId: z.string(),
+      server: z.string(),
+      method: z.enum(["initialize", "tools/list", "tools/call"]),
+      error: z.string(),
+    }),
+  },
+  "mcp.catalog_pinned": {
+    summary:
+      "An MCP server's tools seen by a gateway for the first time and pinned: the catalogue's digest, and what the instruction heuristic (a heuristic, never proof) and the detectors found in the definitions.",
+    data: z.strictObject({
+      serverId: z.string(),
+      server: z.string(),
+      catalogDigest: z.string(),
+      tools: z.array(z.strictObject({ name: z.string(), digest: z.string() })),
+      findings: z.array(z.strictObject({ tool: z.string(), path: z.string(), class: z.string(), detector: z.string() })),
+    }),
+  },
+  "mcp.catalog_changed": {
+    summary:
+      "An MCP server listed tools that differ from its pinned catalogue: each changed tool with the fields that changed, tools added and removed. Changed and added tools are held until an admin accepts them.",
+    data: z.strictObject({
+      serverId: z.string(),
+      server: z.string(),
+      pinnedDigest: z.string(),
+      seenDigest: z.string(),
+      changed: z.array(z.strictObject({ name: z.string(), fields: z.array(z.string()), digest: z.string() })),
+      added: z.array(z.strictObject({ name: z.string(), digest: z.string() })),
+      removed: z.array(z.string()),
+      findings: z.array(z.strictObject({ tool: z.string(), path: z.string(), class: z.string(), detector: z.string() })),
+    }),
+  },
   "content.detector_changed": {
     summary:
       "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, checksum and whether it runs, and its pattern and keywords as keyed fingerprints (never in clear: a literal pattern may be the secret it guards).",

@@ -133,6 +133,12 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   // `keywords` in clear are in entries written before, never in one appended now.
   "mcp.server_changed": { ...allFixed("serverId", "change", "credential"), name: identifier("name"), url: identifier("url") },
   "mcp.gateway_changed": { ...allFixed("gatewayId", "change", "servers", "onChange"), name: identifier("name") },
+  // What a gateway saw (a server's tool names and digests, Gatehouse's own sentences): nothing a caller typed; tool names are kept as the server listed them so a person can find them.
+  "mcp.connected": allFixed("sessionId", "gatewayId", "gateway", "protocolVersion"),
+  "mcp.disconnected": allFixed("sessionId", "gatewayId", "gateway", "reason"),
+  "mcp.error": allFixed("gatewayId", "gateway", "serverId", "server", "method", "error"),
+  "mcp.catalog_pinned": allFixed("serverId", "server", "catalogDigest", "tools", "findings"),
+  "mcp.catalog_changed": allFixed("serverId", "server", "pinnedDigest", "seenDigest", "changed", "added", "removed", "findings"),
   "content.detector_changed": {
     ...allFixed("detectorId", "change", "class", "patternFingerprint", "keywordFingerprints", "pattern", "keywords", "checksum", "enabled"),
     name: config("name"),

@@ -114,6 +114,8 @@ const schema = z.object({
    * `npm start` and the tests set it; a hosted instance must not.
    */
   GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: flag({ digitsOnly: true, message: "must be 1 (webhooks may reach private addresses) or 0" }),
+  /** The longest an MCP gateway waits for an upstream server's answer to a tool call (docs/integrations/mcp.md), in ms. */
+  GATEHOUSE_MCP_CALL_TIMEOUT_MS: wholeNumber({ min: 100, max: 600_000, default: 60_000 }),
   /**
    * Where Slack's Web API answers (https://slack.com/api/). Only for a stand-in in tests and offline
    * development: a connected Slack app's token is sent there.

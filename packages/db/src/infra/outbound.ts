@@ -26,6 +26,8 @@ export interface SendOptions {
   /** How names resolve (tests inject one that answers what a hostile DNS would). */
   resolve?: Resolve;
   timeoutMs?: number;
+  /** Gives up when it aborts (the caller's client went away): answered as a failure, the request destroyed. */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -41,6 +43,8 @@ export interface PostResult extends SendResult {
   /** The answer's body (UTF-8, at most `maxResponseBytes`); "" when there was none. */
   body: string;
   contentType: string | null;
+  /** The answer's headers ({} when there was no answer). */
+  headers: http.IncomingHttpHeaders;
 }
 
 export interface PostRequest {
@@ -107,6 +111,7 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
   const keep = request.maxResponseBytes;
   let kept: Buffer[] = [];
   let contentType: string | null = null;
+  let headers: http.IncomingHttpHeaders = {};
   const done = (status: number | null, error: string | null): PostResult => ({
     ok: error === null && status !== null && status >= 200 && status < 300,
     status,
@@ -114,6 +119,7 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
     durationMs: Math.round(performance.now() - started),
     body: Buffer.concat(kept).toString("utf8"),
     contentType,
+    headers,
   });
   let target: URL;
   try {
@@ -147,6 +153,7 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
       (response) => {
         const status = response.statusCode ?? null;
         contentType = response.headers["content-type"] ?? null;
+        headers = response.headers;
         // The answer's body is kept up to `keep`, or read and dropped (at most 64 KiB is waited for), so the connection is reused.
         let seen = 0;
         response.on("data", (chunk: Buffer) => {
@@ -177,6 +184,13 @@ export async function postGuarded(url: string, request: PostRequest, options: Se
       outgoing.destroy();
       finish(done(null, `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    const onAbort = () => {
+      outgoing.destroy();
+      finish(done(null, "cancelled: the caller went away"));
+    };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    outgoing.on("close", () => options.signal?.removeEventListener("abort", onAbort));
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
       if (error instanceof RefusedAddress || error.code === "EGATEHOUSE_REFUSED") return finish(done(null, `refused: ${error.message}`));
       finish(done(null, connectionProblem(error)));

@@ -11,3 +11,16 @@ export {
   updateMcpGateway,
   updateMcpServer,
 } from "./manage-mcp";
+export {
+  callGatewayTool,
+  closeGatewaySession,
+  DECISION_META,
+  findGateway,
+  findGatewaySession,
+  listGatewayTools,
+  McpRpcError,
+  openGatewaySession,
+  type GatewayRow,
+  type GatewaySession,
+  type Progress,
+} from "./gateway";

@@ -1979,6 +1979,122 @@ class AuditEntryKeyRevokedData(_AuditEntryKeyRevokedDataRequired, total=False):
     reason: str
 
 
+class AuditEntryMcpCatalogChanged(TypedDict):
+    """An MCP server listed tools that differ from its pinned catalogue: each changed tool with the fields that changed, tools added and removed. Changed and added tools are held until an admin accepts them."""
+    type: Literal["mcp.catalog_changed"]
+    data: AuditEntryMcpCatalogChangedData
+
+
+class AuditEntryMcpCatalogChangedData(TypedDict):
+    serverId: str
+    server: str
+    pinnedDigest: str
+    seenDigest: str
+    changed: list[AuditEntryMcpCatalogChangedDataChangedItem]
+    added: list[AuditEntryMcpCatalogChangedDataAddedItem]
+    removed: list[str]
+    findings: list[AuditEntryMcpCatalogChangedDataFindingsItem]
+
+
+class AuditEntryMcpCatalogChangedDataAddedItem(TypedDict):
+    name: str
+    digest: str
+
+
+class AuditEntryMcpCatalogChangedDataChangedItem(TypedDict):
+    name: str
+    fields: list[str]
+    digest: str
+
+
+_AuditEntryMcpCatalogChangedDataFindingsItemRequiredKeys = TypedDict(
+    "_AuditEntryMcpCatalogChangedDataFindingsItemRequiredKeys",
+    {
+        "class": "str",
+    },
+)
+
+
+class AuditEntryMcpCatalogChangedDataFindingsItem(_AuditEntryMcpCatalogChangedDataFindingsItemRequiredKeys):
+    tool: str
+    path: str
+    detector: str
+
+
+class AuditEntryMcpCatalogPinned(TypedDict):
+    """An MCP server's tools seen by a gateway for the first time and pinned: the catalogue's digest, and what the instruction heuristic (a heuristic, never proof) and the detectors found in the definitions."""
+    type: Literal["mcp.catalog_pinned"]
+    data: AuditEntryMcpCatalogPinnedData
+
+
+class AuditEntryMcpCatalogPinnedData(TypedDict):
+    serverId: str
+    server: str
+    catalogDigest: str
+    tools: list[AuditEntryMcpCatalogPinnedDataToolsItem]
+    findings: list[AuditEntryMcpCatalogPinnedDataFindingsItem]
+
+
+_AuditEntryMcpCatalogPinnedDataFindingsItemRequiredKeys = TypedDict(
+    "_AuditEntryMcpCatalogPinnedDataFindingsItemRequiredKeys",
+    {
+        "class": "str",
+    },
+)
+
+
+class AuditEntryMcpCatalogPinnedDataFindingsItem(_AuditEntryMcpCatalogPinnedDataFindingsItemRequiredKeys):
+    tool: str
+    path: str
+    detector: str
+
+
+class AuditEntryMcpCatalogPinnedDataToolsItem(TypedDict):
+    name: str
+    digest: str
+
+
+class AuditEntryMcpConnected(TypedDict):
+    """An agent opened a session with an MCP gateway (as itself, with its key)."""
+    type: Literal["mcp.connected"]
+    data: AuditEntryMcpConnectedData
+
+
+class AuditEntryMcpConnectedData(TypedDict):
+    sessionId: str
+    gatewayId: str
+    gateway: str
+    protocolVersion: str
+
+
+class AuditEntryMcpDisconnected(TypedDict):
+    """An MCP gateway session ended: its client closed it."""
+    type: Literal["mcp.disconnected"]
+    data: AuditEntryMcpDisconnectedData
+
+
+class AuditEntryMcpDisconnectedData(TypedDict):
+    sessionId: str
+    gatewayId: str
+    gateway: str
+    reason: Literal["client_closed"]
+
+
+class AuditEntryMcpError(TypedDict):
+    """An MCP server behind a gateway could not be reached or answered wrongly (in Gatehouse's words: the server's own text is never recorded)."""
+    type: Literal["mcp.error"]
+    data: AuditEntryMcpErrorData
+
+
+class AuditEntryMcpErrorData(TypedDict):
+    gatewayId: str
+    gateway: str
+    serverId: str
+    server: str
+    method: Literal["initialize", "tools/list", "tools/call"]
+    error: str
+
+
 class AuditEntryMcpGatewayChanged(TypedDict):
     """An MCP gateway created, changed (its servers, description or what a changed tool becomes) or deleted."""
     type: Literal["mcp.gateway_changed"]
@@ -6057,7 +6173,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMcpServerChanged | AuditEntryMcpGatewayChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMcpServerChanged | AuditEntryMcpGatewayChanged | AuditEntryMcpConnected | AuditEntryMcpDisconnected | AuditEntryMcpError | AuditEntryMcpCatalogPinned | AuditEntryMcpCatalogChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -3328,6 +3328,80 @@ export interface components {
             };
         } | {
             /** @constant */
+            type: "mcp.connected";
+            data: {
+                sessionId: string;
+                gatewayId: string;
+                gateway: string;
+                protocolVersion: string;
+            };
+        } | {
+            /** @constant */
+            type: "mcp.disconnected";
+            data: {
+                sessionId: string;
+                gatewayId: string;
+                gateway: string;
+                /** @enum {string} */
+                reason: "client_closed";
+            };
+        } | {
+            /** @constant */
+            type: "mcp.error";
+            data: {
+                gatewayId: string;
+                gateway: string;
+                serverId: string;
+                server: string;
+                /** @enum {string} */
+                method: "initialize" | "tools/list" | "tools/call";
+                error: string;
+            };
+        } | {
+            /** @constant */
+            type: "mcp.catalog_pinned";
+            data: {
+                serverId: string;
+                server: string;
+                catalogDigest: string;
+                tools: {
+                    name: string;
+                    digest: string;
+                }[];
+                findings: {
+                    tool: string;
+                    path: string;
+                    class: string;
+                    detector: string;
+                }[];
+            };
+        } | {
+            /** @constant */
+            type: "mcp.catalog_changed";
+            data: {
+                serverId: string;
+                server: string;
+                pinnedDigest: string;
+                seenDigest: string;
+                changed: {
+                    name: string;
+                    fields: string[];
+                    digest: string;
+                }[];
+                added: {
+                    name: string;
+                    digest: string;
+                }[];
+                removed: string[];
+                findings: {
+                    tool: string;
+                    path: string;
+                    class: string;
+                    detector: string;
+                }[];
+            };
+        } | {
+            /** @constant */
             type: "content.detector_changed";
             data: {
                 detectorId: string;
