@@ -17,7 +17,7 @@ import { gatehouseMiddleware } from "@gatehouse/langchain";
 import { gatehouseNeedsApproval } from "@gatehouse/openai-agents";
 import { Gatehouse } from "@gatehouse/sdk";
 import { ToolMessage } from "@langchain/core/messages";
-import { background, benchRun, log, percentile, recordResults, run, waitFor } from "./lib";
+import { background, benchRun, percentile, recordResults, run, timedRounds, waitFor } from "./lib";
 
 const PORT = "4942";
 const api = `http://127.0.0.1:${PORT}`;
@@ -63,27 +63,7 @@ await benchRun(async ({ machine, env }) => {
   // Warm the caches and the JIT.
   for (const kind of kinds) for (let i = 0; i < 100; i += 1) await calls[kind]();
 
-  const times = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
-  const medians = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<Kind, number[]>;
-  for (let round = 0; round < ROUNDS; round += 1) {
-    const order = kinds.map((kind) => ({ kind, sort: Math.random() })).sort((a, b) => a.sort - b.sort);
-    for (const { kind } of order) {
-      const mine: number[] = [];
-      for (let i = 0; i < ROUND_CALLS; i += 1) {
-        const started = performance.now();
-        await calls[kind]();
-        mine.push(performance.now() - started);
-      }
-      times[kind].push(...mine);
-      medians[kind].push(
-        percentile(
-          [...mine].sort((a, b) => a - b),
-          50,
-        ),
-      );
-    }
-    log(`round ${round + 1}/${ROUNDS}`);
-  }
+  const { times, medians } = await timedRounds(calls, ROUNDS, ROUND_CALLS);
   const rows = Object.fromEntries(
     kinds.map((kind) => {
       const sorted = [...times[kind]].sort((a, b) => a - b);

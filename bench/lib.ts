@@ -441,3 +441,37 @@ export function decidedEntry(i: number, agent: { id: string; name: string } = { 
     },
   };
 }
+
+/**
+ * Times `calls` in rounds, as the latency benchmarks do: in each round every kind is called `perRound` times, one call at
+ * a time, the kinds in a new random order each round (so drift in the host's load falls on every kind alike). Answers
+ * every call's time per kind and each round's p50 per kind (for differences taken within a round).
+ */
+export async function timedRounds<K extends string>(
+  calls: Record<K, () => Promise<unknown>>,
+  rounds: number,
+  perRound: number,
+): Promise<{ times: Record<K, number[]>; medians: Record<K, number[]> }> {
+  const kinds = Object.keys(calls) as K[];
+  const times = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<K, number[]>;
+  const medians = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < rounds; round += 1) {
+    for (const { kind } of kinds.map((kind) => ({ kind, sort: Math.random() })).sort((a, b) => a.sort - b.sort)) {
+      const mine: number[] = [];
+      for (let i = 0; i < perRound; i += 1) {
+        const started = performance.now();
+        await calls[kind]();
+        mine.push(performance.now() - started);
+      }
+      times[kind].push(...mine);
+      medians[kind].push(
+        percentile(
+          [...mine].sort((a, b) => a - b),
+          50,
+        ),
+      );
+    }
+    log(`round ${round + 1}/${rounds}`);
+  }
+  return { times, medians };
+}

@@ -565,6 +565,37 @@ const ROWS: Row[] = [
     sample: async (f, slug) => ({ path: orgPath(slug, `/mcp/servers/${await addMcpServer(f.a.org)}`) }),
     foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/servers/${f.b.mcpServerId}`) }),
   },
+  {
+    method: "GET",
+    route: "/api/orgs/[orgSlug]/mcp/servers/[serverId]/tools",
+    permission: "integrations.manage",
+    sample: (f, slug) => ({ path: orgPath(slug, `/mcp/servers/${f.a.mcpServerId}/tools`) }),
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/servers/${f.b.mcpServerId}/tools`) }),
+  },
+  {
+    method: "POST",
+    route: "/api/orgs/[orgSlug]/mcp/servers/[serverId]/tools/accept",
+    permission: "integrations.manage",
+    // A tool a gateway found changed on a fresh server of org A's (what a gateway writes when a list differs from its pins).
+    sample: async (f, slug) => {
+      const serverId = await addMcpServer(f.a.org);
+      const digest = randomBytes(32).toString("hex");
+      await db().mcpToolPin.create({
+        data: {
+          serverId,
+          tool: "search",
+          orgId: f.a.org.org.id,
+          digest: "a".repeat(64),
+          definition: {},
+          pendingDigest: digest,
+          pendingDefinition: { description: "new" },
+          pendingFields: ["description"],
+        },
+      });
+      return { path: orgPath(slug, `/mcp/servers/${serverId}/tools/accept`), body: { tool: "search", digest } };
+    },
+    foreign: (f) => ({ path: orgPath(f.a.slug, `/mcp/servers/${f.b.mcpServerId}/tools/accept`), body: { tool: "search", digest: "b".repeat(64) } }),
+  },
   { method: "GET", route: "/api/orgs/[orgSlug]/mcp/gateways", permission: "integrations.manage", sample: (_f, slug) => ({ path: orgPath(slug, "/mcp/gateways") }) },
   {
     method: "POST",

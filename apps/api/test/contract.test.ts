@@ -1,6 +1,6 @@
 import { openApiDocument, routes, type OperationId, type RouteContract } from "@gatehouse/contracts";
 import { responseValidator } from "@gatehouse/contracts/testing";
-import { decideCliLogin, getMemberContext } from "@gatehouse/db";
+import { db, decideCliLogin, getMemberContext } from "@gatehouse/db";
 import { addTestMember, createTestOrg, fakeDns, startSlackStandIn, type SlackStandIn, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -272,6 +272,24 @@ const ROWS: Record<OperationId, Row> = {
   getMcpServer: (state) => admin("GET", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}`),
   updateMcpServer: (state) => admin("PATCH", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}`, { description: "changed", credential: null }),
   deleteMcpServer: (state) => admin("DELETE", `/v1/admin/mcp/servers/${state.mcpServerIds[1]}`),
+  listMcpServerTools: (state) => admin("GET", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}/tools`),
+  acceptMcpTool: async (state) => {
+    // A tool a gateway found changed (what the gateway writes when a server's list differs from its pins).
+    const pending = "b".repeat(64);
+    await db().mcpToolPin.create({
+      data: {
+        serverId: state.mcpServerIds[0]!,
+        tool: "search",
+        orgId: org.org.id,
+        digest: "a".repeat(64),
+        definition: { description: "old" },
+        pendingDigest: pending,
+        pendingDefinition: { description: "new" },
+        pendingFields: ["description"],
+      },
+    });
+    return admin("POST", `/v1/admin/mcp/servers/${state.mcpServerIds[0]}/tools/accept`, { tool: "search", digest: pending });
+  },
   listMcpGateways: async (state) => {
     state.mcpGatewayIds.push((await admin("POST", "/v1/admin/mcp/gateways", { name: "contract-one", servers: ["contract-a"] })).json().id);
     state.mcpGatewayIds.push((await admin("POST", "/v1/admin/mcp/gateways", { name: "contract-two", servers: [] })).json().id);

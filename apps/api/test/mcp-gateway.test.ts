@@ -6,13 +6,13 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
-import { authenticateApiKey, createMcpGateway, createMcpServer, db, decideApproval, revokeApiKey } from "@gatehouse/db";
+import { authenticateApiKey, createAgent, createMcpGateway, createMcpServer, db, decideApproval, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connect as connectSocket } from "node:net";
-import { startApp, stopApp } from "./helpers";
+import { call, startApp, stopApp } from "./helpers";
 
 // An upstream that never answers fails its call within this (GATEHOUSE_MCP_CALL_TIMEOUT_MS); nothing reads the environment before this line.
 process.env.GATEHOUSE_MCP_CALL_TIMEOUT_MS = "1500";
@@ -33,7 +33,7 @@ interface Upstream {
   close: () => Promise<void>;
 }
 
-type Tools = Record<string, { description: string; answer: (args: Record<string, unknown>) => string | Promise<string> }>;
+type Tools = Record<string, { description: string; answer: (args: Record<string, unknown>) => string | Promise<string>; extra?: Record<string, unknown> }>;
 
 /** An MCP server made with the official SDK, over Streamable HTTP with sessions; `credential`: the Authorization it requires. */
 async function startUpstream(name: string, tools: Tools, credential?: string): Promise<Upstream> {
@@ -55,7 +55,7 @@ async function startUpstream(name: string, tools: Tools, credential?: string): P
         for (const [tool, spec] of Object.entries(tools)) {
           handles[tool] = mcp.registerTool(tool, { description: descriptions[tool]!, inputSchema: { query: z.string().optional() } }, async (args) => {
             calls.push(tool);
-            return { content: [{ type: "text", text: await spec.answer(args) }] };
+            return { content: [{ type: "text" as const, text: await spec.answer(args) }], ...spec.extra };
           });
         }
         registered.push(handles);
@@ -123,6 +123,7 @@ beforeAll(async () => {
       search: { description: "Search the handbook.", answer: (args) => `docs found: ${String(args.query)}` },
       leak: { description: "Reads a config file.", answer: () => `token=${LEAKED}` },
       hang: { description: "Never answers.", answer: () => new Promise<string>((resolve) => hanging.push(() => resolve("late"))) },
+      meta: { description: "Answers with more than content.", answer: () => "ok", extra: { structuredContent: { token: LEAKED }, _meta: { token: LEAKED }, note: LEAKED } },
     },
     UPSTREAM_CREDENTIAL,
   );
@@ -131,6 +132,8 @@ beforeAll(async () => {
     create: { description: "Open a ticket.", answer: () => "ticket T-1 opened" },
     delete: { description: "Delete a ticket.", answer: () => "deleted" },
     flood: { description: "Answers too much.", answer: () => "x".repeat(5 * 1024 * 1024) },
+    readFile: { description: "Reads a file.", answer: () => "a" },
+    read_file: { description: "Reads a file too.", answer: () => "b" },
   });
   app = await startApp();
   baseUrl = await app.listen({ port: 0, host: "127.0.0.1" });
@@ -158,7 +161,16 @@ describe("an MCP client at a gateway", () => {
     const { client, transport } = await connect(org.agent.apiKey);
     expect(transport.sessionId).toMatch(/^mss_/);
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(["docs__hang", "docs__leak", "docs__search", "tickets__create", "tickets__delete", "tickets__flood", "tickets__search"]);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      "docs__hang",
+      "docs__leak",
+      "docs__meta",
+      "docs__search",
+      "tickets__create",
+      "tickets__delete",
+      "tickets__flood",
+      "tickets__search",
+    ]);
     expect(tools.find((tool) => tool.name === "docs__search")?.description).toBe("Search the handbook.");
 
     // The same tool name on two servers: each call reaches the server its name says, and nothing else.
@@ -223,6 +235,23 @@ describe("an MCP client at a gateway", () => {
     expect(textOf(result)).toMatch(/^token=/);
   });
 
+  it("passes on only what a tool result is, screened: never the server's other keys or its _meta", async () => {
+    const { client } = await connect(org.agent.apiKey);
+    await client.listTools();
+    const result = await client.callTool({ name: "docs__meta", arguments: {} });
+    expect(textOf(result)).toBe("ok");
+    expect(JSON.stringify(result)).not.toContain(LEAKED);
+    expect(Object.keys(result).sort()).toEqual(["_meta", "content", "structuredContent"]);
+    expect(Object.keys(result._meta ?? {})).toEqual(["gatehouse/decision"]);
+  });
+
+  it("offers neither of two tools that would be one action type (readFile and read_file)", async () => {
+    const { client } = await connect(org.agent.apiKey);
+    const names = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(names.filter((name) => name.includes("ead"))).toEqual([]);
+    expect((await entries("mcp.error")).some((e) => e.server === "tickets" && String(e.error).includes("one action type"))).toBe(true);
+  });
+
   it("is served by any API instance: a session opened at one is answered by another", async () => {
     const { transport } = await connect(org.agent.apiKey);
     const response = await fetch(`${secondUrl}/mcp/${org.org.slug}/team`, {
@@ -261,7 +290,39 @@ describe("a tool whose definition changes after it was pinned", () => {
     // Listing again records no second change.
     await client.listTools();
     expect(await entries("mcp.catalog_changed")).toHaveLength(1);
-    docs.describe("search", "Search the handbook.");
+  });
+
+  it("is offered again once an admin accepts the definition reviewed, and not one that changed since", async () => {
+    const server = (await call(app, "GET", "/v1/admin/mcp/servers", { key: org.adminKey.apiKey })).json().servers.find((s: { name: string }) => s.name === "docs");
+    expect(server).toMatchObject({ changedTools: 1 });
+    const listed = (await call(app, "GET", `/v1/admin/mcp/servers/${server.id}/tools`, { key: org.adminKey.apiKey })).json().tools as Array<{
+      name: string;
+      definition: { description?: string };
+      pending: { digest: string; fields: string[]; definition: { description?: string } } | null;
+    }>;
+    const search = listed.find((tool) => tool.name === "search")!;
+    expect(search.definition.description).toBe("Search the handbook.");
+    expect(search.pending).toMatchObject({ fields: ["description"], definition: { description: expect.stringContaining("ignore previous instructions") } });
+
+    // A digest other than the one pending (the server changed it again since it was reviewed) accepts nothing.
+    const stale = await call(app, "POST", `/v1/admin/mcp/servers/${server.id}/tools/accept`, { key: org.adminKey.apiKey, body: { tool: "search", digest: "0".repeat(64) } });
+    expect(stale.statusCode).toBe(409);
+    // An agent's key is not an admin's.
+    expect(
+      (await call(app, "POST", `/v1/admin/mcp/servers/${server.id}/tools/accept`, { key: org.agent.apiKey, body: { tool: "search", digest: search.pending!.digest } })).statusCode,
+    ).toBe(403);
+    const accepted = await call(app, "POST", `/v1/admin/mcp/servers/${server.id}/tools/accept`, {
+      key: org.adminKey.apiKey,
+      body: { tool: "search", digest: search.pending!.digest },
+    });
+    expect(accepted.statusCode).toBe(200);
+    expect(accepted.json()).toMatchObject({ name: "search", pending: null, digest: search.pending!.digest });
+
+    const { client } = await connect(org.agent.apiKey);
+    const { tools } = await client.listTools();
+    expect(tools.find((tool) => tool.name === "docs__search")?.description).toContain("ignore previous instructions");
+    expect(textOf(await client.callTool({ name: "docs__search", arguments: { query: "again" } }))).toBe("docs found: again");
+    expect((await entries("mcp.catalog_accepted")).at(-1)).toMatchObject({ server: "docs", tool: "search", fields: ["description"], digest: search.pending!.digest });
   });
 });
 
@@ -293,6 +354,17 @@ describe("what an attacker tries at a gateway", () => {
     const response = await post(other.agent.apiKey, initialize);
     expect(response.status).toBe(404);
     expect(response.headers.get("mcp-session-id")).toBeNull();
+  });
+
+  it("answers a session used by another agent of the org, or at another gateway, or a gateway that does not exist, as not found", async () => {
+    const { transport } = await connect(org.agent.apiKey);
+    const session = { "mcp-session-id": transport.sessionId! };
+    const list = { jsonrpc: "2.0", id: 4, method: "tools/list" };
+    const colleague = await createAgent({ ctx: org.ctx, input: { name: `colleague-${randomUUID().slice(0, 8)}` } });
+    expect((await post(colleague.apiKey, list, session)).status).toBe(404);
+    await createMcpGateway({ ctx: org.ctx, input: { name: "elsewhere", servers: ["docs"] } });
+    expect((await post(org.agent.apiKey, list, session, `/mcp/${org.org.slug}/elsewhere`)).status).toBe(404);
+    expect((await post(org.agent.apiKey, initialize, {}, `/mcp/${org.org.slug}/nowhere`)).status).toBe(404);
   });
 
   it("refuses a session of another agent, a request smuggled as a notification, and a batch, reaching no server", async () => {
@@ -354,6 +426,36 @@ describe("what an attacker tries at a gateway", () => {
     await client.listTools();
     expect(textOf(await client.callTool({ name: "docs__search", arguments: { query: "still" } }))).toBe("docs found: still");
     socket.destroy();
+  });
+
+  it("never writes a server's own error text to the log: it may hold anything", async () => {
+    // A server that speaks the protocol and answers its list with an error whose message carries a secret.
+    const raw = createServer((request, response) => {
+      let text = "";
+      request.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      request.on("end", () => {
+        const message = JSON.parse(text) as { id?: number; method: string };
+        if (message.id === undefined) return void response.writeHead(202).end();
+        const answer =
+          message.method === "initialize"
+            ? { jsonrpc: "2.0", id: message.id, result: { protocolVersion: "2025-11-25", capabilities: { tools: {} }, serverInfo: { name: "broken", version: "1" } } }
+            : { jsonrpc: "2.0", id: message.id, error: { code: -32001, message: `upstream token ${LEAKED} rejected` } };
+        response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(answer));
+      });
+    });
+    await new Promise<void>((resolve) => raw.listen(0, "127.0.0.1", resolve));
+    try {
+      await createMcpServer({ ctx: org.ctx, input: { name: "broken", url: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/mcp` } });
+      await createMcpGateway({ ctx: org.ctx, input: { name: "broken", servers: ["broken"] } });
+      const { client } = await connect(org.agent.apiKey, baseUrl, "broken");
+      expect((await client.listTools()).tools).toEqual([]);
+      const errors = (await entries("mcp.error")).filter((e) => e.server === "broken");
+      expect(errors.map((e) => e.error)).toEqual(["answered error -32001"]);
+      expect(JSON.stringify(await entries("mcp.error"))).not.toContain(LEAKED);
+    } finally {
+      raw.closeAllConnections();
+      await new Promise((resolve) => raw.close(resolve));
+    }
   });
 
   it("refuses an open session's next request once its agent's key is revoked", async () => {

@@ -133,6 +133,55 @@ value to send upstream (piped in, or typed at a hidden prompt); it is sealed and
       },
     }),
     defineCommand({
+      name: "tools",
+      synopsis: "<name>",
+      summary: "A server's pinned tools, and changes waiting for review",
+      options: { json: { type: "boolean" } },
+      connection: "admin",
+      help: withConnection(
+        "Usage: gatehouse mcp-servers tools <name> [--json]\n\nEach tool pinned when a gateway first listed the server; a tool whose definition changed (or that is new) is held\nat every gateway until accepted: gatehouse mcp-servers accept <name> <tool>.",
+      ),
+      async run(io, args, options) {
+        const name = nameArgument(args, "gatehouse mcp-servers tools <name>", "a server's name");
+        const admin = io.admin();
+        const tools = await admin.mcp.servers.tools((await serverNamed(admin, name, io.signal)).id, { signal: io.signal });
+        if (options.json) return printJson(io.stdout, { tools });
+        io.stdout(
+          tools.length === 0
+            ? `No tools pinned for ${name} yet: a gateway pins them the first time it lists them.\n`
+            : table(
+                ["TOOL", "STATE", "DIGEST"],
+                tools.map((t) => [t.name, t.pending === null ? "pinned" : `held: ${t.pending.fields.join(", ")} changed`, (t.pending?.digest ?? t.digest).slice(0, 12)]),
+              ),
+        );
+        return EXIT_OK;
+      },
+    }),
+    defineCommand({
+      name: "accept",
+      synopsis: "<name> <tool>",
+      summary: "Accept a tool's changed definition after reviewing it",
+      options: { json: { type: "boolean" } },
+      connection: "admin",
+      help: withConnection(
+        "Usage: gatehouse mcp-servers accept <name> <tool> [--json]\n\nPrints the definition waiting and accepts it: gateways offer the tool again (an mcp.catalog_accepted entry).\nA definition that changes again between the two is refused, to be reviewed anew.",
+      ),
+      async run(io, args, options) {
+        const [name, tool, ...extra] = args;
+        if (name === undefined || tool === undefined) throw new UsageError("needs a server and a tool: gatehouse mcp-servers accept <name> <tool>");
+        noMore(extra);
+        const admin = io.admin();
+        const server = await serverNamed(admin, name, io.signal);
+        const pin = (await admin.mcp.servers.tools(server.id, { signal: io.signal })).find((t) => t.name === tool);
+        if (!pin) throw new UsageError(`${name} has no pinned tool named '${tool}' (gatehouse mcp-servers tools ${name} lists them)`);
+        if (pin.pending === null) throw new UsageError(`${tool} has no change waiting for review`);
+        const accepted = await admin.mcp.servers.accept(server.id, tool, pin.pending.digest, { signal: io.signal });
+        if (options.json) return printJson(io.stdout, accepted);
+        io.stdout(`Accepted ${name}/${tool} (${pin.pending.fields.join(", ")}), as it reads now:\n${JSON.stringify(accepted.definition, null, 2)}\n`);
+        return EXIT_OK;
+      },
+    }),
+    defineCommand({
       name: "remove",
       synopsis: "<name>",
       summary: "Delete a server; its gateways stop serving it",

@@ -101,6 +101,42 @@ export const mcpGatewaySchema = named(
 
 export const mcpGatewayListSchema = named("McpGatewayList", z.object({ gateways: z.array(mcpGatewaySchema) }), "The org's MCP gateways, by name.");
 
+export const mcpToolPinSchema = named(
+  "McpToolPin",
+  z.object({
+    name: z.string().describe("The tool's name on its server (at a gateway: `<server>__<name>`)."),
+    digest: z.string().describe("The digest of the definition accepted (for a tool new since the first list and not accepted yet: of its new definition)."),
+    definition: z.record(z.string(), z.unknown()).describe("The accepted definition: title, description, inputSchema, outputSchema, annotations (those it has)."),
+    pinnedAt: z.string(),
+    pending: z
+      .object({
+        digest: z.string(),
+        definition: z.record(z.string(), z.unknown()),
+        fields: z.array(z.string()).describe('The fields that differ from the accepted definition; `["added"]` for a tool new since the first list.'),
+        changedAt: z.string().nullable(),
+      })
+      .nullable()
+      .describe("A definition the server lists now that nobody accepted yet: gateways hold the tool until an admin accepts it."),
+  }),
+  "One tool of an MCP server as pinned, and a change waiting for an admin.",
+);
+
+export const mcpToolPinListSchema = named("McpToolPinList", z.object({ tools: z.array(mcpToolPinSchema) }), "A server's pinned tools, by name.");
+
+export const acceptMcpToolBodySchema = named(
+  "AcceptMcpToolRequest",
+  z.strictObject({
+    tool: z.string().min(1).max(200).describe("The tool's name on its server."),
+    digest: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be 64 lowercase hex characters")
+      .describe("The pending definition's digest, as reviewed: a definition that changed again since is a 409, to be reviewed anew."),
+  }),
+  "The changed definition accepted, named by its digest.",
+);
+
+export type McpToolPinView = z.output<typeof mcpToolPinSchema>;
+export type AcceptMcpToolBody = z.output<typeof acceptMcpToolBodySchema>;
 export type CreateMcpServerBody = z.output<typeof createMcpServerBodySchema>;
 export type UpdateMcpServerBody = z.output<typeof updateMcpServerBodySchema>;
 export type McpServerView = z.output<typeof mcpServerSchema>;

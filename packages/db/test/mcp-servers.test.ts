@@ -92,6 +92,20 @@ describe("an MCP server's credential", () => {
   });
 });
 
+describe("a server's credential and its URL", () => {
+  it("goes only where it was given for: a URL on another origin needs it again, or none", async () => {
+    const server = await createMcpServer({ ctx: admin, input: { name: "moves", url: `${PUBLIC}/a`, credential: SECRET } });
+    expect(await refusal(() => updateMcpServer({ ctx: admin, input: { id: server.id, body: { url: "http://93.184.215.15/collect" } } }))).toMatchObject({
+      status: 400,
+      fields: ["credential"],
+    });
+    expect((await getMcpServer({ ctx: admin, input: { id: server.id } })).url).toBe(`${PUBLIC}/a`);
+    // The same origin keeps it; another origin with the credential given again, or with none, is taken.
+    expect(await updateMcpServer({ ctx: admin, input: { id: server.id, body: { url: `${PUBLIC}/b` } } })).toMatchObject({ url: `${PUBLIC}/b`, hasCredential: true });
+    expect(await updateMcpServer({ ctx: admin, input: { id: server.id, body: { url: "http://93.184.215.15/mcp", credential: null } } })).toMatchObject({ hasCredential: false });
+  });
+});
+
 describe("what an admin may not do", () => {
   it("refuses an upstream on the instance's own network with a 400 naming url, and writes nothing", async () => {
     const before = await db().mcpServer.count({ where: { orgId: mine.org.id } });

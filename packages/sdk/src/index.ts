@@ -94,6 +94,7 @@ export type {
   McpServer,
   CreateMcpServerRequest,
   UpdateMcpServerRequest,
+  McpToolPin,
   McpGateway,
   CreateMcpGatewayRequest,
   UpdateMcpGatewayRequest,

@@ -247,6 +247,8 @@ export type UpdateWebhookRequest = Schemas["UpdateWebhookRequest"];
 export type McpServer = Schemas["McpServer"];
 export type CreateMcpServerRequest = Schemas["CreateMcpServerRequest"];
 export type UpdateMcpServerRequest = Schemas["UpdateMcpServerRequest"];
+/** One tool of an MCP server as pinned, with a changed definition waiting for review (`pending`). */
+export type McpToolPin = Schemas["McpToolPin"];
 /** An MCP gateway: one endpoint, `path` on the API's origin, in front of a set of the org's servers. */
 export type McpGateway = Schemas["McpGateway"];
 export type CreateMcpGatewayRequest = Schemas["CreateMcpGatewayRequest"];

@@ -15,6 +15,7 @@ import {
 } from "@gatehouse/core";
 import {
   callGatewayTool,
+  dbEnv,
   closeGatewaySession,
   findGateway,
   findGatewaySession,
@@ -25,7 +26,7 @@ import {
   type GatewaySession,
 } from "@gatehouse/db";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import { authenticate, ctxOf } from "../auth";
+import { authenticate, ctxOf, keyIdOf } from "../auth";
 import { untilClientLeaves } from "../until-client-leaves";
 
 /**
@@ -47,8 +48,10 @@ function resourcePath(params: GatewayParams): string {
   return `/mcp/${encodeURIComponent(params.orgSlug)}/${encodeURIComponent(params.gateway)}`;
 }
 
+/** The API's public origin: GATEHOUSE_API_URL, else what the request says (its scheme and Host). */
 function originOf(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+  const configured = dbEnv().GATEHOUSE_API_URL;
+  return configured ? new URL(configured).origin : `${request.protocol}://${request.host}`;
 }
 
 /** The protected resource metadata's URL for this gateway (RFC 9728 §3.1: the well-known prefix before the resource's path). */
@@ -94,7 +97,8 @@ function answer(reply: FastifyReply, status: number, message: unknown): FastifyR
 export async function mcpGatewayRoutes(app: FastifyInstance): Promise<void> {
   // RFC 9728: where a client learns how to get a token for the gateway. Public: it says nothing a 401 does not.
   app.get<{ Params: GatewayParams }>("/.well-known/oauth-protected-resource/mcp/:orgSlug/:gateway", async (request, reply) => {
-    return reply.header("cache-control", "public, max-age=300").send({
+    // Cached only when it names the configured origin: one derived from a request's Host is that request's alone.
+    return reply.header("cache-control", dbEnv().GATEHOUSE_API_URL ? "public, max-age=300" : "no-store").send({
       resource: `${originOf(request)}${resourcePath(request.params)}`,
       bearer_methods_supported: ["header"],
       resource_name: `Gatehouse MCP gateway ${request.params.gateway}`,
@@ -113,8 +117,12 @@ export async function mcpGatewayRoutes(app: FastifyInstance): Promise<void> {
       }
       const message = classifyMessage(request.body);
       if (message.kind === "invalid") return answer(reply, 400, jsonRpcError(message.id, JSON_RPC_ERRORS.invalidRequest, message.reason));
-      const gateway = await findGateway(ctx, request.params.gateway);
       const sessionId = headerOf(request, "mcp-session-id");
+      // The gateway and the session are read together: one round trip's time, not two.
+      const [gateway, session] = await Promise.all([
+        findGateway(ctx, request.params.gateway),
+        sessionId === undefined ? Promise.resolve(null) : findGatewaySession(ctx, request.params.gateway, sessionId),
+      ]);
 
       if (message.kind === "request" && message.method === "initialize") {
         if (sessionId !== undefined)
@@ -141,7 +149,6 @@ export async function mcpGatewayRoutes(app: FastifyInstance): Promise<void> {
           400,
           jsonRpcError(message.kind === "notification" ? null : message.id, JSON_RPC_ERRORS.invalidRequest, "Mcp-Session-Id is required: initialize first"),
         );
-      const session = await findGatewaySession(ctx, gateway, sessionId);
       // The transport's answer to a session the server does not know: 404, and the client starts a new one.
       if (!session)
         return answer(reply, 404, jsonRpcError(message.kind === "notification" ? null : message.id, JSON_RPC_ERRORS.invalidRequest, "no such session: initialize again"));
@@ -172,7 +179,7 @@ export async function mcpGatewayRoutes(app: FastifyInstance): Promise<void> {
       const ctx = ctxOf(request);
       const gateway = await findGateway(ctx, request.params.gateway);
       const sessionId = headerOf(request, "mcp-session-id");
-      const session = sessionId === undefined ? null : await findGatewaySession(ctx, gateway, sessionId);
+      const session = sessionId === undefined ? null : await findGatewaySession(ctx, gateway.name, sessionId);
       if (!session) return answer(reply, 404, jsonRpcError(null, JSON_RPC_ERRORS.invalidRequest, "no such session"));
       await closeGatewaySession(ctx, gateway, session);
       return reply.status(204).send();
@@ -193,8 +200,16 @@ async function handleRequest(
         return answer(reply, 200, jsonRpcResult(id, {}));
       case "tools/list":
         return answer(reply, 200, jsonRpcResult(id, await untilClientLeaves(reply, (signal) => listGatewayTools(ctx, gateway, session, signal))));
-      case "tools/call":
-        return await toolCall(request, reply, call);
+      case "tools/call": {
+        // Each call holds one of its key's wait slots while it runs (a held call may wait for a person for long): at most
+        // API_MAX_WAITS_PER_KEY at once per key in this process, 429 past it, as for approval waits.
+        const release = request.server.abuse.waits.acquire(keyIdOf(request));
+        try {
+          return await toolCall(request, reply, call);
+        } finally {
+          release();
+        }
+      }
       default:
         // Resources and prompts are their own action types, off until a gateway turns them on; anything else is unknown.
         return answer(reply, 200, jsonRpcError(id, JSON_RPC_ERRORS.methodNotFound, `Method not found: ${method.slice(0, 100)}`));

@@ -1,5 +1,6 @@
 import { routeOf } from "@gatehouse/contracts";
 import {
+  acceptMcpTool,
   createMcpGateway,
   createMcpServer,
   deleteMcpGateway,
@@ -8,6 +9,7 @@ import {
   getMcpServer,
   listMcpGateways,
   listMcpServers,
+  listMcpServerTools,
   updateMcpGateway,
   updateMcpServer,
 } from "@gatehouse/db";
@@ -30,6 +32,15 @@ export async function mcpAdminRoutes(app: FastifyInstance): Promise<void> {
     handler: async (request) => updateMcpServer({ ctx: ctxOf(request), input: { id: request.params.id, body: request.body } }),
   });
   api.route({ ...fromContract(routeOf("deleteMcpServer")), handler: async (request) => deleteMcpServer({ ctx: ctxOf(request), input: { id: request.params.id } }) });
+
+  api.route({
+    ...fromContract(routeOf("listMcpServerTools")),
+    handler: async (request) => listMcpServerTools({ ctx: ctxOf(request), input: { id: request.params.id } }),
+  });
+  api.route({
+    ...fromContract(routeOf("acceptMcpTool")),
+    handler: async (request) => acceptMcpTool({ ctx: ctxOf(request), input: { id: request.params.id, body: request.body } }),
+  });
 
   api.route({ ...fromContract(routeOf("listMcpGateways")), handler: async (request) => listMcpGateways({ ctx: ctxOf(request) }) });
   api.route({

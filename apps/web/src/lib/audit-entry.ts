@@ -97,7 +97,12 @@ const FIXED: Partial<Record<AuditEntryType, EntryResult>> = {
   "mcp.disconnected": result("MCP session closed", "neutral", "An agent's MCP gateway session ended"),
   "mcp.error": result("MCP server failed", "bad", "An MCP server behind a gateway could not be reached or answered wrongly"),
   "mcp.catalog_pinned": result("MCP tools pinned", "neutral", "A gateway saw an MCP server's tools for the first time and pinned their definitions"),
-  "mcp.catalog_changed": result("MCP tools changed", "waiting", "An MCP server's tool definitions differ from the pinned ones: the changed tools are held until an admin accepts them"),
+  "mcp.catalog_accepted": result("MCP tool accepted", "good", "An admin accepted an MCP tool's changed or new definition: gateways offer it again"),
+  "mcp.catalog_changed": result(
+    "MCP tools changed",
+    "waiting",
+    "An MCP server's tool definitions differ from the pinned ones: the changed tools are held until an admin accepts them",
+  ),
   "content.detector_changed": result(
     "detector changed",
     "neutral",

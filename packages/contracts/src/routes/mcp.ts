@@ -1,4 +1,5 @@
 import {
+  acceptMcpToolBodySchema,
   createMcpGatewayBodySchema,
   createMcpServerBodySchema,
   mcpGatewayIdParams,
@@ -7,6 +8,8 @@ import {
   mcpServerIdParams,
   mcpServerListSchema,
   mcpServerSchema,
+  mcpToolPinListSchema,
+  mcpToolPinSchema,
   updateMcpGatewayBodySchema,
   updateMcpServerBodySchema,
 } from "../mcp";
@@ -73,6 +76,33 @@ export const mcpRoutes = [
     permission: "integrations.manage",
     params: mcpServerIdParams,
     success: { status: 200, description: "The deleted server.", json: mcpServerSchema },
+  },
+  {
+    operationId: "listMcpServerTools",
+    method: "GET",
+    path: "/v1/admin/mcp/servers/:id/tools",
+    summary: "An MCP server's pinned tools and changes waiting for review",
+    description:
+      "Each tool a gateway pinned when it first listed the server, with the definition accepted, and the definition the server lists now when it differs (`pending`: the tool is held until it is accepted). Empty until a gateway has listed the server's tools.",
+    tag: "Integrations",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: mcpServerIdParams,
+    success: { status: 200, description: "The tools, by name.", json: mcpToolPinListSchema },
+  },
+  {
+    operationId: "acceptMcpTool",
+    method: "POST",
+    path: "/v1/admin/mcp/servers/:id/tools/accept",
+    summary: "Accept an MCP tool's changed or new definition",
+    description:
+      "The pending definition named by `digest` becomes the pinned one, and gateways offer the tool again (an `mcp.catalog_accepted` entry with the fields that changed). A tool with nothing pending, or whose pending definition is not the one named (it changed again since it was reviewed), is a 409.",
+    tag: "Integrations",
+    auth: "admin",
+    permission: "integrations.manage",
+    params: mcpServerIdParams,
+    body: acceptMcpToolBodySchema,
+    success: { status: 200, description: "The tool as pinned now.", json: mcpToolPinSchema },
   },
   {
     operationId: "listMcpGateways",

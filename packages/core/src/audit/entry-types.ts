@@ -447,6 +447,18 @@ export const AUDIT_ENTRY_TYPES = {
       findings: z.array(z.strictObject({ tool: z.string(), path: z.string(), class: z.string(), detector: z.string() })),
     }),
   },
+  "mcp.catalog_accepted": {
+    summary: "An admin accepted an MCP tool's changed (or new) definition, which gateways offer from then on: the fields that changed and both digests.",
+    data: z.strictObject({
+      serverId: z.string(),
+      server: z.string(),
+      tool: z.string(),
+      fields: z.array(z.string()),
+      previousDigest: z.string().nullable().describe("The definition accepted before; null for a tool new since the first list."),
+      digest: z.string(),
+      catalogDigest: z.string().describe("The server's catalogue's digest with this tool accepted."),
+    }),
+  },
   "content.detector_changed": {
     summary:
       "An org's own content detector added, changed or deleted (docs/content-detectors.md): its name, class, checksum and whether it runs, and its pattern and keywords as keyed fingerprints (never in clear: a literal pattern may be the secret it guards).",

@@ -138,6 +138,7 @@ export const LOG_FIELDS: { readonly [T in AuditEntryType]: LogFieldsOf<T> } = {
   "mcp.disconnected": allFixed("sessionId", "gatewayId", "gateway", "reason"),
   "mcp.error": allFixed("gatewayId", "gateway", "serverId", "server", "method", "error"),
   "mcp.catalog_pinned": allFixed("serverId", "server", "catalogDigest", "tools", "findings"),
+  "mcp.catalog_accepted": allFixed("serverId", "server", "tool", "fields", "previousDigest", "digest", "catalogDigest"),
   "mcp.catalog_changed": allFixed("serverId", "server", "pinnedDigest", "seenDigest", "changed", "added", "removed", "findings"),
   "content.detector_changed": {
     ...allFixed("detectorId", "change", "class", "patternFingerprint", "keywordFingerprints", "pattern", "keywords", "checksum", "enabled"),

@@ -75,6 +75,7 @@ export const NOT_EVENTS = [
   "mcp.error",
   "mcp.catalog_pinned",
   "mcp.catalog_changed",
+  "mcp.catalog_accepted",
   "integration.changed",
   "grant.created",
   "grant.revoked",

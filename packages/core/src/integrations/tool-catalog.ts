@@ -62,7 +62,13 @@ export function pinTool(tool: ListedTool): PinnedTool {
 export function pinCatalog(tools: readonly ListedTool[]): PinnedCatalog {
   const pinned = tools.map(pinTool).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let i = 1; i < pinned.length; i++) if (pinned[i]!.name === pinned[i - 1]!.name) throw new ToolListRefused("duplicate_name", pinned[i]!.name);
-  return { tools: pinned, digest: sha256Hex(canonicalize(pinned.map((t) => [t.name, t.digest]))) };
+  return { tools: pinned, digest: catalogDigestOf(pinned) };
+}
+
+/** A catalogue's digest: over its tools' names and digests, in name order (what the audit log records). */
+export function catalogDigestOf(tools: ReadonlyArray<Pick<PinnedTool, "name" | "digest">>): string {
+  const sorted = [...tools].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sha256Hex(canonicalize(sorted.map((t) => [t.name, t.digest])));
 }
 
 /** A tool whose definition differs from its pin: which fields changed, and both definitions (for a person to compare). */

@@ -114,6 +114,12 @@ const schema = z.object({
    * `npm start` and the tests set it; a hosted instance must not.
    */
   GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: flag({ digitsOnly: true, message: "must be 1 (webhooks may reach private addresses) or 0" }),
+  /**
+   * The API's public origin (https://api.example.com), as MCP clients reach it: the resource its MCP gateways name in
+   * their protected resource metadata (RFC 9728) and 401 challenges. Unset: taken from each request's Host, which a
+   * deployment behind a proxy should not rely on (docs/integrations/mcp.md).
+   */
+  GATEHOUSE_API_URL: httpUrl(),
   /** The longest an MCP gateway waits for an upstream server's answer to a tool call (docs/integrations/mcp.md), in ms. */
   GATEHOUSE_MCP_CALL_TIMEOUT_MS: wholeNumber({ min: 100, max: 600_000, default: 60_000 }),
   /**

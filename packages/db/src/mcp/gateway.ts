@@ -1,6 +1,9 @@
 import { randomBytes } from "node:crypto";
 import {
   compareCatalogs,
+  inspectInput,
+  MAX_JSON_DEPTH,
+  MAX_JSON_NODES,
   gatewayToolName,
   JSON_RPC_ERRORS,
   mcpActionType,
@@ -57,8 +60,12 @@ export class McpRpcError extends Error {
 }
 
 /** Pages of `tools/list` read from one server, and tools kept from it: a server that lists more is cut there. */
-const MAX_LIST_PAGES = 20;
-const MAX_TOOLS_PER_SERVER = 1_000;
+const MAX_LIST_PAGES = 10;
+const MAX_TOOLS_PER_SERVER = 500;
+/** A tool name the gateway offers (MCP's rule for tool names, with `/` that some servers use). */
+const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
+/** Sessions one agent keeps with one gateway. */
+export const MAX_SESSIONS_PER_AGENT = 50;
 /** An upstream failure is recorded (`mcp.error`) at most once a minute per gateway, server and method in a process. */
 const ERROR_ENTRY_EVERY_MS = 60_000;
 /** How a result is screened when the decision says nothing of content (as the SDK's adapters do). */
@@ -126,6 +133,13 @@ export async function openGatewaySession({
   const agent = requireAgent(ctx);
   const id = newId("mcpSession");
   await db().$transaction(async (tx) => {
+    // An agent keeps at most MAX_SESSIONS_PER_AGENT sessions with a gateway: a new one ends the least recently used.
+    await tx.$executeRawUnsafe(
+      `DELETE FROM mcp_sessions WHERE id IN (SELECT id FROM mcp_sessions WHERE gateway_id = $1 AND agent_id = $2 ORDER BY last_seen_at DESC, created_at DESC OFFSET $3)`,
+      gateway.id,
+      agent.agentId,
+      MAX_SESSIONS_PER_AGENT - 1,
+    );
     await tx.mcpSession.create({ data: { id, orgId: ctx.org.id, gatewayId: gateway.id, agentId: agent.agentId, protocolVersion, clientName: clientName?.slice(0, 200) ?? null } });
     await appendAuditEntry(tx, ctx.org.id, {
       type: "mcp.connected",
@@ -137,10 +151,10 @@ export async function openGatewaySession({
   return { id, gatewayId: gateway.id, protocolVersion, upstream: {} };
 }
 
-/** The agent's own session with this gateway; null when there is none (ended, another agent's, another gateway's). */
-export async function findGatewaySession(ctx: Ctx, gateway: GatewayRow, sessionId: string): Promise<GatewaySession | null> {
+/** The agent's own session with this gateway (by its name: read beside the gateway); null when there is none (ended, another agent's, another gateway's). */
+export async function findGatewaySession(ctx: Ctx, gatewayName: string, sessionId: string): Promise<GatewaySession | null> {
   const agent = requireAgent(ctx);
-  const row = await db().mcpSession.findFirst({ where: { id: sessionId, orgId: ctx.org.id, gatewayId: gateway.id, agentId: agent.agentId } });
+  const row = await db().mcpSession.findFirst({ where: { id: sessionId, orgId: ctx.org.id, agentId: agent.agentId, gateway: { name: gatewayName, orgId: ctx.org.id } } });
   if (!row) return null;
   return { id: row.id, gatewayId: row.gatewayId, protocolVersion: row.protocolVersion, upstream: (row.upstream ?? {}) as unknown as Record<string, UpstreamSession> };
 }
@@ -160,6 +174,13 @@ export async function closeGatewaySession(ctx: Ctx, gateway: GatewayRow, session
 }
 
 const lastErrorEntry = new Map<string, number>();
+
+/** A failure in Gatehouse's words: a JSON-RPC error by its code only (its message is the server's text, which may hold anything), a refused list by its reason. */
+function failureText(error: UpstreamFailure | UpstreamError | ToolListRefused): string {
+  if (error instanceof UpstreamError) return `answered error ${error.code}`;
+  if (error instanceof ToolListRefused) return error.reason === "duplicate_name" ? "listed a tool name more than once" : "listed a tool without a name";
+  return error.message;
+}
 
 /** An upstream's failure in the log (observation: its own failure is swallowed), at most once a minute per gateway, server and method. */
 async function recordUpstreamError(ctx: Ctx, gateway: GatewayRow, server: GatewayServer, method: "initialize" | "tools/list" | "tools/call", error: string): Promise<void> {
@@ -206,7 +227,7 @@ async function onUpstream<T>(
     try {
       opened = await openUpstreamSession(upstream, { ...(signal ? { signal } : {}) });
     } catch (error) {
-      if (error instanceof UpstreamFailure || error instanceof UpstreamError) await recordUpstreamError(ctx, gateway, server, "initialize", error.message);
+      if (error instanceof UpstreamFailure || error instanceof UpstreamError) await recordUpstreamError(ctx, gateway, server, "initialize", failureText(error));
       throw error;
     }
     session.upstream[server.id] = opened;
@@ -225,6 +246,22 @@ async function onUpstream<T>(
     if (known === undefined || !(error instanceof UpstreamFailure) || !error.sessionGone) throw error;
     return work(upstream, await open());
   }
+}
+
+/**
+ * The tools a gateway may offer of what a server listed: a name by MCP's rule, a definition of JSON PostgreSQL can
+ * store, at most MAX_JSON_DEPTH deep and MAX_JSON_NODES values (no NUL, no unpaired surrogate), and an action type no
+ * other tool of the server shares (`readFile` and `read_file` are both `mcp.<server>.read_file`: a policy or an approval
+ * for one must not cover the other, so neither is offered). Answers what is kept and how many were not.
+ */
+export function offerable(server: string, tools: readonly ListedTool[]): { kept: ListedTool[]; dropped: number } {
+  const named = tools.filter(
+    (tool) => typeof tool.name === "string" && TOOL_NAME.test(tool.name) && inspectInput(tool, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES, jsonOnly: true }) === null,
+  );
+  const byType = new Map<string, number>();
+  for (const tool of named) byType.set(mcpActionType(server, tool.name), (byType.get(mcpActionType(server, tool.name)) ?? 0) + 1);
+  const kept = named.filter((tool) => byType.get(mcpActionType(server, tool.name)) === 1);
+  return { kept, dropped: tools.length - kept.length };
 }
 
 /** Every tool the server lists, page by page (at most MAX_LIST_PAGES pages and MAX_TOOLS_PER_SERVER tools). */
@@ -370,11 +407,21 @@ export async function listGatewayTools(ctx: Ctx, gateway: GatewayRow, session: G
     gateway.servers.map(async (server) => {
       try {
         const listed = await onUpstream(ctx, gateway, session, server, signal, (upstream, upstreamSession) => listServerTools(upstream, upstreamSession, signal));
-        const tools = await reconcileCatalog(ctx, server, pinCatalog(listed));
+        const { kept, dropped } = offerable(server.name, listed);
+        if (dropped > 0) {
+          await recordUpstreamError(
+            ctx,
+            gateway,
+            server,
+            "tools/list",
+            `listed ${dropped} tool(s) the gateway does not offer: a name outside [A-Za-z0-9_.-/] (128 at most), a definition with text PostgreSQL cannot store or nested too deep, or two names that are one action type`,
+          );
+        }
+        const tools = await reconcileCatalog(ctx, server, pinCatalog(kept));
         return tools.map((tool) => offered(server.name, tool));
       } catch (error) {
         if (error instanceof ToolListRefused || error instanceof UpstreamFailure || error instanceof UpstreamError) {
-          if (!(error instanceof UpstreamFailure && error.message.startsWith("cancelled"))) await recordUpstreamError(ctx, gateway, server, "tools/list", error.message);
+          if (!(error instanceof UpstreamFailure && error.message.startsWith("cancelled"))) await recordUpstreamError(ctx, gateway, server, "tools/list", failureText(error));
           return [];
         }
         throw error;
@@ -424,6 +471,13 @@ async function untilDecided(ctx: Ctx, decision: ActionResult, progress: Progress
   }
 }
 
+/** Whether the server is still in the gateway at the same URL with the same credential, and the tool still pinned as it was. */
+async function stillAsDecided(ctx: Ctx, gateway: GatewayRow, server: GatewayServer, tool: string, digest: string): Promise<boolean> {
+  const [current, pin] = await Promise.all([loadGateway(ctx, { id: gateway.id }), db().mcpToolPin.findUnique({ where: { serverId_tool: { serverId: server.id, tool } } })]);
+  const now = current?.servers.find((s) => s.id === server.id);
+  return now !== undefined && now.url === server.url && now.credentialEnc === server.credentialEnc && pin !== null && pin.digest === digest && pin.pendingDigest === null;
+}
+
 /**
  * `tools/call` at a gateway: the tool must be one of the gateway's servers' pinned tools, unchanged; the call is decided as
  * `mcp.<server>.<tool>` with its arguments (bound to their digest); a held call waits for a person (progress told to the
@@ -462,7 +516,8 @@ export async function callGatewayTool(
       screened: [],
     },
   });
-  if (decision.status === "requested") {
+  const waited = decision.status === "requested";
+  if (waited) {
     const decided = await untilDecided(ctx, decision, options.progress, options.signal);
     if ("ended" in decided) return textResult(decided.ended, decision);
     decision = decided;
@@ -470,6 +525,14 @@ export async function callGatewayTool(
   if (decision.status !== "executed") return textResult(decision.message, decision);
   if ((decision.rewritten?.changes.length ?? 0) > 0) {
     const refusal = `A policy rewrites this call's arguments, and the gateway does not run rewritten calls yet: ${name.slice(0, 200)} was not run.`;
+    await report(ctx, decision, "failure", refusal);
+    return textResult(refusal, decision);
+  }
+  // What is forwarded is what was decided, as it stands now: a held call may be approved long after it was asked, and
+  // meanwhile an admin may have taken the server out of the gateway, moved it, or the tool's definition may have changed.
+  // (A call decided at once runs on what was read a few milliseconds before, like every request of the API.)
+  if (waited && !(await stillAsDecided(ctx, gateway, server, split.tool, pin.digest))) {
+    const refusal = `${name.slice(0, 200)} was not run: its server or its definition changed while the call was decided.`;
     await report(ctx, decision, "failure", refusal);
     return textResult(refusal, decision);
   }
@@ -492,18 +555,25 @@ export async function callGatewayTool(
     await report(ctx, decision, "failure", `the server ${said}`);
     return textResult(`The MCP server '${server.name}' failed (it ${said}): ${split.tool.slice(0, 200)} may not have run.`, decision);
   }
-  // What the server answered is screened before the client's model reads it (docs/guardrails.md, What the model reads).
+  // Only what a tool result is reaches the client (content, structuredContent, isError), never the server's other keys
+  // or its `_meta`; it must be JSON the screen can walk, and is screened before the client's model reads it
+  // (docs/guardrails.md, What the model reads).
+  const result = { content: answer.content, ...(answer.structuredContent === undefined ? {} : { structuredContent: answer.structuredContent }) };
+  if (inspectInput(result, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES, jsonOnly: true }) !== null) {
+    await report(ctx, decision, "failure", "the server answered content the gateway cannot screen (too deep, too many values, or text that is not valid)");
+    return textResult(`The MCP server '${server.name}' answered content the gateway cannot screen, so it is not shown.`, decision);
+  }
   const content = decision.content ?? TOOL_RESULT_DEFAULTS;
   const actions = { secrets: content.secrets, personalData: content.personalData } as Parameters<typeof screenToolResult>[1];
-  const screened = screenToolResult({ content: answer.content, structuredContent: answer.structuredContent }, actions, () => randomBytes(4).toString("hex"));
-  await report(ctx, decision, answer.isError === true ? "failure" : "success", answer.isError === true ? "the tool answered an error" : undefined, screened.found);
+  const screened = screenToolResult(result, actions, () => randomBytes(4).toString("hex"));
+  // The outcome is recorded beside the answer, not before it: observation, which the client does not wait for.
+  void report(ctx, decision, answer.isError === true ? "failure" : "success", answer.isError === true ? "the tool answered an error" : undefined, screened.found);
   if (screened.withheld) return textResult(String(screened.value), decision);
   const shown = screened.value as { content: unknown; structuredContent?: unknown };
-  const meta = typeof answer._meta === "object" && answer._meta !== null ? (answer._meta as Record<string, unknown>) : {};
   return {
-    ...answer,
     content: shown.content,
     ...(shown.structuredContent === undefined ? {} : { structuredContent: shown.structuredContent }),
-    _meta: { ...meta, [DECISION_META]: decisionMeta(decision) },
+    ...(answer.isError === true ? { isError: true } : {}),
+    _meta: { [DECISION_META]: decisionMeta(decision) },
   };
 }

@@ -24,3 +24,4 @@ export {
   type GatewaySession,
   type Progress,
 } from "./gateway";
+export { acceptMcpTool, listMcpServerTools } from "./tool-pins";

@@ -131,6 +131,13 @@ export async function updateMcpServer({ ctx, input }: { ctx: Ctx; input: { id: s
     );
     if (locked.length === 0) throw notFound("MCP server");
     const had = locked[0]!.had;
+    // A credential goes only where it was given for: a URL on another origin takes it again, or none.
+    if (had && body.url !== undefined && body.credential === undefined) {
+      const before = await tx.mcpServer.findUniqueOrThrow({ where: { id: input.id }, select: { url: true } });
+      if (new URL(before.url).origin !== new URL(body.url).origin) {
+        throw validationError([{ path: "credential", message: "the URL moves to another origin: give the credential for it again, or null to send none" }]);
+      }
+    }
     const row = await tx.mcpServer.update({
       where: { id: input.id },
       data: {

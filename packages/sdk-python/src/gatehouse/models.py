@@ -6,6 +6,14 @@ from __future__ import annotations
 from typing import Any, Literal, TypeAlias, TypedDict
 
 
+class AcceptMcpToolRequest(TypedDict):
+    """The changed definition accepted, named by its digest."""
+    tool: str
+    """The tool's name on its server."""
+    digest: str
+    """The pending definition's digest, as reviewed: a definition that changed again since is a 409, to be reviewed anew."""
+
+
 class _ActionRequestRequired(TypedDict):
     actionType: str
 
@@ -1977,6 +1985,24 @@ class _AuditEntryKeyRevokedDataRequired(TypedDict):
 
 class AuditEntryKeyRevokedData(_AuditEntryKeyRevokedDataRequired, total=False):
     reason: str
+
+
+class AuditEntryMcpCatalogAccepted(TypedDict):
+    """An admin accepted an MCP tool's changed (or new) definition, which gateways offer from then on: the fields that changed and both digests."""
+    type: Literal["mcp.catalog_accepted"]
+    data: AuditEntryMcpCatalogAcceptedData
+
+
+class AuditEntryMcpCatalogAcceptedData(TypedDict):
+    serverId: str
+    server: str
+    tool: str
+    fields: list[str]
+    previousDigest: str | None
+    """The definition accepted before; null for a tool new since the first list."""
+    digest: str
+    catalogDigest: str
+    """The server's catalogue's digest with this tool accepted."""
 
 
 class AuditEntryMcpCatalogChanged(TypedDict):
@@ -4149,6 +4175,32 @@ class McpServerList(TypedDict):
     servers: list[McpServer]
 
 
+class McpToolPin(TypedDict):
+    """One tool of an MCP server as pinned, and a change waiting for an admin."""
+    name: str
+    """The tool's name on its server (at a gateway: `<server>__<name>`)."""
+    digest: str
+    """The digest of the definition accepted (for a tool new since the first list and not accepted yet: of its new definition)."""
+    definition: dict[str, Any]
+    """The accepted definition: title, description, inputSchema, outputSchema, annotations (those it has)."""
+    pinnedAt: str
+    pending: McpToolPinPending | None
+    """A definition the server lists now that nobody accepted yet: gateways hold the tool until an admin accepts it."""
+
+
+class McpToolPinList(TypedDict):
+    """A server's pinned tools, by name."""
+    tools: list[McpToolPin]
+
+
+class McpToolPinPending(TypedDict):
+    digest: str
+    definition: dict[str, Any]
+    fields: list[str]
+    """The fields that differ from the accepted definition; `["added"]` for a tool new since the first list."""
+    changedAt: str | None
+
+
 class Member(TypedDict):
     """A member of the org."""
     id: str
@@ -6173,7 +6225,7 @@ class WitnessStatusWitnessesItem(TypedDict):
     """Why its last request gave no cosignature (a 422 is the witness refusing a fork), or null."""
 
 
-AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMcpServerChanged | AuditEntryMcpGatewayChanged | AuditEntryMcpConnected | AuditEntryMcpDisconnected | AuditEntryMcpError | AuditEntryMcpCatalogPinned | AuditEntryMcpCatalogChanged | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
+AuditEntry: TypeAlias = AuditEntryActionDecided | AuditEntryActionOutcome | AuditEntryActionPostconditionViolated | AuditEntryBudgetReleased | AuditEntryGuardrailTriggered | AuditEntryBudgetThreshold | AuditEntryBudgetExceeded | AuditEntryApprovalVote | AuditEntryApprovalVoteRefused | AuditEntryApprovalDecided | AuditEntryApprovalExpired | AuditEntryApprovalCancelled | AuditEntryAgentCreated | AuditEntryAgentHalted | AuditEntryAgentResumed | AuditEntryAgentCircuitOpened | AuditEntryAgentCircuitClosed | AuditEntryAgentAnomalyDetected | AuditEntryAgentUnresponsive | AuditEntryAgentEvidence | AuditEntryAgentLoopDetected | AuditEntryRunEnded | AuditEntryDelegationCreated | AuditEntryDelegationRevoked | AuditEntryDelegationExpired | AuditEntryPolicyVersionPublished | AuditEntryPolicyArchived | AuditEntryKeyIssued | AuditEntryKeyRevoked | AuditEntryKeyReissued | AuditEntryAuditSigningKeyCreated | AuditEntryAuditSigningKeyRotated | AuditEntryOrgCreated | AuditEntryAuditReportGenerated | AuditEntryAuditErased | AuditEntryAuditPruned | AuditEntryOrgRenamed | AuditEntryOrgSlugChanged | AuditEntryOrgSettingsChanged | AuditEntryOrgSsoDomainVerified | AuditEntryWebhookEndpointChanged | AuditEntryMcpServerChanged | AuditEntryMcpGatewayChanged | AuditEntryMcpConnected | AuditEntryMcpDisconnected | AuditEntryMcpError | AuditEntryMcpCatalogPinned | AuditEntryMcpCatalogChanged | AuditEntryMcpCatalogAccepted | AuditEntryContentDetectorChanged | AuditEntryMemberHandoverSet | AuditEntryMemberHandoverEnded | AuditEntryGrantCreated | AuditEntryGrantRevoked | AuditEntryIntegrationChanged | AuditEntryOrgClosed | AuditEntryMemberAdded | AuditEntryMemberInvited | AuditEntryMemberJoined | AuditEntryMemberRoleChanged | AuditEntryMemberRemoved | AuditEntryMemberLeft | AuditEntryMemberPasswordReset | AuditEntryInvitationRevoked | AuditEntryInvitationReissued | AuditEntryAccountPasswordChanged | AuditEntryAccountPasswordReset | AuditEntryAccountSessionsEnded
 """The `type` and `data` of an audit entry: one member per entry type, discriminated by `type`. Entry types may be added."""
 
 

@@ -631,6 +631,46 @@ export interface paths {
         patch: operations["updateMcpServer"];
         trace?: never;
     };
+    "/v1/admin/mcp/servers/{id}/tools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An MCP server's pinned tools and changes waiting for review
+         * @description Each tool a gateway pinned when it first listed the server, with the definition accepted, and the definition the server lists now when it differs (`pending`: the tool is held until it is accepted). Empty until a gateway has listed the server's tools.
+         */
+        get: operations["listMcpServerTools"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/mcp/servers/{id}/tools/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept an MCP tool's changed or new definition
+         * @description The pending definition named by `digest` becomes the pinned one, and gateways offer the tool again (an `mcp.catalog_accepted` entry with the fields that changed). A tool with nothing pending, or whose pending definition is not the one named (it changed again since it was reviewed), is a 409.
+         */
+        post: operations["acceptMcpTool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/members": {
         parameters: {
             query?: never;
@@ -1792,6 +1832,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description The changed definition accepted, named by its digest. */
+        AcceptMcpToolRequest: {
+            /** @description The tool's name on its server. */
+            tool: string;
+            /** @description The pending definition's digest, as reviewed: a definition that changed again since is a 409, to be reviewed anew. */
+            digest: string;
+        };
         /** @description What an agent is about to do. */
         ActionRequest: {
             actionType: string;
@@ -3399,6 +3446,20 @@ export interface components {
                     class: string;
                     detector: string;
                 }[];
+            };
+        } | {
+            /** @constant */
+            type: "mcp.catalog_accepted";
+            data: {
+                serverId: string;
+                server: string;
+                tool: string;
+                fields: string[];
+                /** @description The definition accepted before; null for a tool new since the first list. */
+                previousDigest: string | null;
+                digest: string;
+                /** @description The server's catalogue's digest with this tool accepted. */
+                catalogDigest: string;
             };
         } | {
             /** @constant */
@@ -5139,6 +5200,32 @@ export interface components {
         /** @description The org's MCP servers, by name. */
         McpServerList: {
             servers: components["schemas"]["McpServer"][];
+        };
+        /** @description One tool of an MCP server as pinned, and a change waiting for an admin. */
+        McpToolPin: {
+            /** @description The tool's name on its server (at a gateway: `<server>__<name>`). */
+            name: string;
+            /** @description The digest of the definition accepted (for a tool new since the first list and not accepted yet: of its new definition). */
+            digest: string;
+            /** @description The accepted definition: title, description, inputSchema, outputSchema, annotations (those it has). */
+            definition: {
+                [key: string]: unknown;
+            };
+            pinnedAt: string;
+            /** @description A definition the server lists now that nobody accepted yet: gateways hold the tool until an admin accepts it. */
+            pending: {
+                digest: string;
+                definition: {
+                    [key: string]: unknown;
+                };
+                /** @description The fields that differ from the accepted definition; `["added"]` for a tool new since the first list. */
+                fields: string[];
+                changedAt: string | null;
+            } | null;
+        };
+        /** @description A server's pinned tools, by name. */
+        McpToolPinList: {
+            tools: components["schemas"]["McpToolPin"][];
         };
         /** @description A member of the org. */
         Member: {
@@ -10881,6 +10968,189 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["McpServer"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KB (a policy draft: 2 MB of JSON, its source at most 1 MB; a scan: 1 MiB). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listMcpServerTools: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tools, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpToolPinList"];
+                };
+            };
+            /** @description Invalid input: `error.details.issues` names each field. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No key, or a key that is malformed, unknown, revoked or expired. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The key may not do this (an agent key on an admin route, a role without the permission). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such object in the key's org (another org's id is always a 404). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After`. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An unexpected error; quote the request id. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    acceptMcpTool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptMcpToolRequest"];
+            };
+        };
+        responses: {
+            /** @description The tool as pinned now. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["McpToolPin"];
                 };
             };
             /** @description Invalid input: `error.details.issues` names each field. */

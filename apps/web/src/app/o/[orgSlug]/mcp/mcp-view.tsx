@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { FormEvent, ReactNode } from "react";
+import { useState, type FormEvent, type ReactNode } from "react";
 import { Button } from "@/components/button";
 import { ConfirmDelete } from "@/components/confirm-delete";
 import { FormAlert, INPUT_CLASS } from "@/components/form-fields";
@@ -9,8 +9,13 @@ import { EmptyBox, RefreshErrorBanner } from "@/components/panel-states";
 import { CopyButton } from "@/components/text-actions";
 import { ApiError } from "@/lib/api-client";
 import { formatDateTime } from "@/lib/format";
+import { lineDiff } from "@/lib/line-diff";
+import { DiffView } from "@/components/diff-view";
 import {
+  acceptMcpTool,
   catalogueState,
+  definitionText,
+  fetchMcpTools,
   createMcpGateway,
   createMcpServer,
   deleteMcpGateway,
@@ -23,6 +28,7 @@ import {
   type McpGatewayView,
   type McpServerList,
   type McpServerView,
+  type McpToolPinView,
 } from "@/lib/mcp";
 
 const TONES = {
@@ -142,6 +148,7 @@ function Field({ id, label, error, hint, children }: { id: string; label: string
 }
 
 function ServerCard({ orgSlug, server, onChanged }: { orgSlug: string; server: McpServerView; onChanged: () => void }) {
+  const [showTools, setShowTools] = useState(false);
   const remove = useMutation({ mutationFn: () => deleteMcpServer(orgSlug, server.id), onSuccess: onChanged });
   const dropCredential = useMutation({ mutationFn: () => updateMcpServer(orgSlug, server.id, { credential: null }), onSuccess: onChanged });
   const state = catalogueState(server);
@@ -164,6 +171,11 @@ function ServerCard({ orgSlug, server, onChanged }: { orgSlug: string; server: M
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
+          {server.tools > 0 ? (
+            <Button size="xs" onClick={() => setShowTools(!showTools)} aria-expanded={showTools} variant={server.changedTools > 0 ? "warning" : "secondary"}>
+              {showTools ? "Hide tools" : server.changedTools > 0 ? "Review changes" : "Tools"}
+            </Button>
+          ) : null}
           {server.hasCredential ? (
             <Button size="xs" onClick={() => dropCredential.mutate()} disabled={dropCredential.isPending}>
               Remove credential
@@ -175,6 +187,63 @@ function ServerCard({ orgSlug, server, onChanged }: { orgSlug: string; server: M
       {error ? (
         <div className="mt-3">
           <FormAlert>{error.message}</FormAlert>
+        </div>
+      ) : null}
+      {showTools ? <ToolReview orgSlug={orgSlug} server={server} onChanged={onChanged} /> : null}
+    </li>
+  );
+}
+
+/** A server's pinned tools; each one held (changed, or new) with its difference from the pinned definition and Accept. */
+function ToolReview({ orgSlug, server, onChanged }: { orgSlug: string; server: McpServerView; onChanged: () => void }) {
+  const query = useQuery({ queryKey: mcpKeys.tools(orgSlug, server.id), queryFn: ({ signal }) => fetchMcpTools(orgSlug, server.id, signal) });
+  if (query.isPending) return <p className="mt-3 text-sm text-stone-500">Loading tools…</p>;
+  if (query.error) return <RefreshErrorBanner what="tools" error={query.error} onRetry={() => void query.refetch()} />;
+  const tools = [...query.data.tools].sort((a, b) => Number(b.pending !== null) - Number(a.pending !== null) || a.name.localeCompare(b.name));
+  return (
+    <ul className="mt-4 space-y-3" aria-label={`Tools of ${server.name}`}>
+      {tools.map((tool) => (
+        <ToolRow key={tool.name} orgSlug={orgSlug} serverId={server.id} tool={tool} onChanged={() => (void query.refetch(), onChanged())} />
+      ))}
+    </ul>
+  );
+}
+
+function ToolRow({ orgSlug, serverId, tool, onChanged }: { orgSlug: string; serverId: string; tool: McpToolPinView; onChanged: () => void }) {
+  const accept = useMutation({ mutationFn: (digest: string) => acceptMcpTool(orgSlug, serverId, tool.name, digest), onSuccess: onChanged });
+  const pending = tool.pending;
+  const added = pending?.fields.includes("added") ?? false;
+  return (
+    <li data-testid="mcp-tool-row" className="rounded-lg border border-stone-200 p-3">
+      <div className="flex flex-wrap items-center justify-between gap-2">
+        <p className="text-sm">
+          <span className="font-mono font-medium">{tool.name}</span>{" "}
+          {pending ? (
+            <span className={`rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${TONES.waiting}`}>
+              {added ? "new: held until accepted" : `held: ${pending.fields.join(", ")} changed`}
+            </span>
+          ) : (
+            <span className="text-xs text-stone-500">pinned {formatDateTime(tool.pinnedAt)}</span>
+          )}
+        </p>
+        {pending ? (
+          <Button size="xs" variant="approve" onClick={() => accept.mutate(pending.digest)} disabled={accept.isPending}>
+            {accept.isPending ? "Accepting…" : "Accept this definition"}
+          </Button>
+        ) : null}
+      </div>
+      {pending ? (
+        <>
+          <p className="mt-2 text-xs text-stone-600">
+            {added ? "The server added this tool after it was first pinned." : "What the server lists now, against what was pinned."} Read it as the model would: instructions to
+            the model in a description are how a server turns on its users.
+          </p>
+          <DiffView lines={lineDiff(added ? "" : definitionText(tool.definition), definitionText(pending.definition))} />
+        </>
+      ) : null}
+      {accept.error ? (
+        <div className="mt-2">
+          <FormAlert>{accept.error.message}</FormAlert>
         </div>
       ) : null}
     </li>

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { Fragment, useMemo, useState } from "react";
 import { EmptyBox, LoadError, RowsSkeleton } from "@/components/panel-states";
 import { countOf, formatDateTime } from "@/lib/format";
+import { DiffView } from "@/components/diff-view";
 import { diffStats, lineDiff } from "@/lib/line-diff";
 import { fetchVersions, policyFacts, policyKeys, type PolicyVersionView } from "@/lib/policies";
 import { ApiError } from "@/lib/api-client";
@@ -117,26 +118,6 @@ function VersionDiff({ versions }: { versions: PolicyVersionView[] }) {
       </div>
       <DiffView lines={lines} />
     </section>
-  );
-}
-
-export function DiffView({ lines }: { lines: ReturnType<typeof lineDiff> }) {
-  return (
-    <pre data-testid="version-diff" className="mt-3 overflow-x-auto rounded-lg border border-stone-200 bg-stone-50 py-2 font-mono text-xs leading-5">
-      {lines.map((line, i) => (
-        <div
-          key={i}
-          data-kind={line.kind}
-          className={line.kind === "added" ? "bg-emerald-50 text-emerald-900" : line.kind === "removed" ? "bg-red-50 text-red-900" : "text-stone-700"}
-        >
-          <span aria-hidden="true" className="inline-block w-6 select-none text-center text-stone-400">
-            {line.kind === "added" ? "+" : line.kind === "removed" ? "−" : " "}
-          </span>
-          <span className="sr-only">{line.kind === "added" ? "added: " : line.kind === "removed" ? "removed: " : ""}</span>
-          <span data-part="text">{line.text}</span>
-        </div>
-      ))}
-    </pre>
   );
 }
 
