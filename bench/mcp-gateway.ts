@@ -8,16 +8,12 @@
 // The gateway's added latency is the median over rounds of (gateway p50 − direct p50 − decision p50), in the same round.
 // Goal: ≤ 2 ms at p50 on top of the decision itself. Then calls/s with CONCURRENCY clients at once for SECONDS, direct and
 // through the gateway. Writes bench/results/mcp-gateway-*.json and bench/MCP-GATEWAY.md. Needs PostgreSQL and Redis.
-import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { loadavg } from "node:os";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
 import { Gatehouse } from "@gatehouse/sdk";
 import { z } from "zod";
+import { startMcpUpstream } from "../scripts/lib/mcp-upstream.ts";
 import { background, benchRun, log, percentile, recordResults, run, timedRounds, waitFor } from "./lib";
 
 const PORT = "4947";
@@ -31,28 +27,6 @@ const round2 = (v: number) => Math.round(v * 100) / 100;
 
 type Kind = "direct" | "execute" | "decision" | "gateway";
 
-/** The upstream: one McpServer per session, as the SDK's examples run one. */
-async function startUpstream(): Promise<{ url: string; close: () => void }> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const server = createServer((request, response) => {
-    void (async () => {
-      const id = request.headers["mcp-session-id"];
-      let transport = typeof id === "string" ? transports.get(id) : undefined;
-      if (!transport) {
-        const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void transports.set(sid, fresh) });
-        transport = fresh;
-        const mcp = new McpServer({ name: "echo", version: "1.0.0" });
-        mcp.registerTool("echo", { description: "Echoes its text.", inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: "text", text }] }));
-        await mcp.connect(fresh);
-      }
-      await transport.handleRequest(request, response);
-    })().catch(() => response.destroy());
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`, close: () => (server.closeAllConnections(), server.close()) };
-}
-
 async function client(url: string, key?: string): Promise<Client> {
   const transport = new StreamableHTTPClientTransport(new URL(url), key ? { requestInit: { headers: { authorization: `Bearer ${key}` } } } : {});
   const mcp = new Client({ name: "bench", version: "1.0.0" });
@@ -62,7 +36,11 @@ async function client(url: string, key?: string): Promise<Client> {
 }
 
 await benchRun(async ({ machine, env }) => {
-  const upstream = await startUpstream();
+  const upstream = await startMcpUpstream({
+    name: "echo",
+    register: (mcp) =>
+      void mcp.registerTool("echo", { description: "Echoes its text.", inputSchema: { text: z.string() } }, async ({ text }) => ({ content: [{ type: "text", text }] })),
+  });
   const serviceEnv = { ...env, GATEHOUSE_WEBHOOKS_ALLOW_PRIVATE: "1" };
   const { agent, slug } = JSON.parse(run("npx", ["tsx", "bench/setup-mcp-gateway.ts", upstream.url], serviceEnv).trim().split("\n").pop() as string) as {
     agent: string;
@@ -125,7 +103,7 @@ await benchRun(async ({ machine, env }) => {
   }
   await direct.close();
   await gateway.close();
-  upstream.close();
+  await upstream.close();
   const results = {
     machine: { ...machine, loadavgAtEnd: loadavg().map(round2) },
     settings: { ROUNDS, ROUND_CALLS, CONCURRENCY, SECONDS },

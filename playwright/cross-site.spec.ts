@@ -8,6 +8,8 @@ import {
   createAgent,
   createContentDetector,
   createDelegation,
+  createMcpGateway,
+  createMcpServer,
   createWebhook,
   db,
   disconnectDb,
@@ -184,7 +186,11 @@ async function paramsOf(stack: E2EStack, org: TestOrg): Promise<Record<string, s
     input: { approvalId: (await pendingApproval(stack, org)).approvalId, body: { durationSeconds: 600, uses: 1, match: { onlyThis: randomBytes(4).toString("hex") } } },
   });
   const detector = await createContentDetector({ ctx: org.ctx, input: { name: `xs_${randomBytes(4).toString("hex")}`, class: "secrets", pattern: "XS-[0-9]{6}" } });
+  const mcpServer = await createMcpServer({ ctx: org.ctx, input: { name: `xs-${randomBytes(4).toString("hex")}`, url: "http://127.0.0.1:9/xs-mcp" } });
+  const mcpGateway = await createMcpGateway({ ctx: org.ctx, input: { name: `xs-${randomBytes(4).toString("hex")}`, servers: [mcpServer.name] } });
   return {
+    serverId: mcpServer.id,
+    gatewayId: mcpGateway.id,
     detectorId: detector.id,
     webhookId: webhook.id,
     deliveryId: delivery.id,

@@ -1,13 +1,10 @@
-import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { createTestOrg } from "@gatehouse/db/testing";
 import { z } from "zod";
+import { startMcpUpstream } from "../scripts/lib/mcp-upstream";
 import { expect, openSignedIn, test } from "./fixtures";
 
 // The hosted MCP gateway from the console (docs/integrations/mcp.md), end to end: an admin registers an MCP server
@@ -26,31 +23,20 @@ test("register a server, approve a held call, review and accept a changed tool",
   });
   const handles: Array<Record<string, RegisteredTool>> = [];
   const published: string[] = [];
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const upstream = createServer((request, response) => {
-    void (async () => {
-      const id = request.headers["mcp-session-id"];
-      let transport = typeof id === "string" ? transports.get(id) : undefined;
-      if (!transport) {
-        const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (sid) => void transports.set(sid, fresh) });
-        transport = fresh;
-        const mcp = new McpServer({ name: "docs", version: "1.0.0" });
-        handles.push({
-          search: mcp.registerTool("search", { description: "Search the handbook.", inputSchema: { query: z.string() } }, async ({ query }) => ({
-            content: [{ type: "text", text: `found: ${query}` }],
-          })),
-          publish: mcp.registerTool("publish", { description: "Publish a page.", inputSchema: { page: z.string() } }, async ({ page: name }) => {
-            published.push(name);
-            return { content: [{ type: "text", text: `published ${name}` }] };
-          }),
-        });
-        await mcp.connect(fresh);
-      }
-      await transport.handleRequest(request, response);
-    })().catch(() => response.destroy());
+  const upstream = await startMcpUpstream({
+    name: "docs",
+    register: (mcp) =>
+      void handles.push({
+        search: mcp.registerTool("search", { description: "Search the handbook.", inputSchema: { query: z.string() } }, async ({ query }) => ({
+          content: [{ type: "text", text: `found: ${query}` }],
+        })),
+        publish: mcp.registerTool("publish", { description: "Publish a page.", inputSchema: { page: z.string() } }, async ({ page: name }) => {
+          published.push(name);
+          return { content: [{ type: "text", text: `published ${name}` }] };
+        }),
+      }),
   });
-  await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/mcp`;
+  const url = upstream.url;
   let client: Client | undefined;
   try {
     await openSignedIn(page, `/o/${org.org.slug}/mcp`, { email: org.owner.email, password: org.owner.password });
@@ -119,8 +105,6 @@ test("register a server, approve a held call, review and accept a changed tool",
     expect((await client.listTools()).tools.map((tool) => tool.name).sort()).toEqual(["docs__publish", "docs__search"]);
   } finally {
     await client?.close().catch(() => undefined);
-    for (const transport of transports.values()) await transport.close();
-    upstream.closeAllConnections();
-    await new Promise((resolve) => upstream.close(resolve));
+    await upstream.close();
   }
 });

@@ -60,6 +60,7 @@ const PAGES: Record<string, PageCase | { skip: string }> = {
   "/o/[orgSlug]/runs": org("/runs"),
   "/o/[orgSlug]/spend": org("/spend"),
   "/o/[orgSlug]/integrations": org("/integrations"),
+  "/o/[orgSlug]/mcp": org("/mcp"),
   "/approve/[token]": { skip: "needs a link mailed for a pending approval; playwright/approval-links.spec.ts opens it (signed out, signed in, used)" },
   "/o/[orgSlug]/runs/[runId]": { as: "member", url: (s) => (s.runId ? { url: `/o/${s.orgSlug}/runs/${s.runId}` } : { none: "a new org has no run yet" }) },
   "/o/[orgSlug]/audit": org("/audit"),

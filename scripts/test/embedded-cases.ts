@@ -25,8 +25,12 @@ import { verifyBundle, verifyTlogProof } from "@gatehouse/sdk/verify";
 import { flushReports, wrapOpenAI } from "@gatehouse/openai";
 import OpenAI from "openai";
 import { Webhook } from "standardwebhooks";
+import { Client as McpClient } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { z } from "zod";
 import { expect } from "vitest";
 import type { DevFile } from "../lib/dev-file.ts";
+import { startMcpUpstream } from "../lib/mcp-upstream.ts";
 import { childEnv } from "../lib/env.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -606,6 +610,22 @@ export interface CliState {
   act: () => Promise<void>;
   /** An invitation link sent by `invitations create`, read from the development outbox. */
   inviteToken?: string;
+  /** An MCP server on this machine (the official SDK's), registered by `mcp-servers add` for `mcp-gateways`. */
+  mcpUpstream?: { url: string; calls: string[]; close: () => Promise<void> };
+}
+
+/** An MCP server made with the official SDK (scripts/lib/mcp-upstream.ts), with one tool that records its calls. */
+async function startDocsUpstream(): Promise<NonNullable<CliState["mcpUpstream"]>> {
+  const calls: string[] = [];
+  const upstream = await startMcpUpstream({
+    name: "docs",
+    register: (mcp) =>
+      void mcp.registerTool("search", { description: "Search the handbook.", inputSchema: { query: z.string() } }, async ({ query }) => {
+        calls.push(query);
+        return { content: [{ type: "text", text: `found: ${query}` }] };
+      }),
+  });
+  return { url: upstream.url, calls, close: upstream.close };
 }
 
 function ok(run: CliRun, what: string): void {
@@ -750,6 +770,51 @@ export const CLI_CASES: Array<[family: string, run: (state: CliState) => Promise
       } finally {
         server.closeAllConnections();
         server.close();
+      }
+    },
+  ],
+  [
+    "mcp-servers",
+    async (s) => {
+      // An MCP server on this machine (npm start allows loopback upstreams), its credential read like a password.
+      s.mcpUpstream = await startDocsUpstream();
+      ok(await gatehouse(["mcp-servers", "add", "docs", s.mcpUpstream.url, "--credential"], s.configHome, { input: "Bearer embedded-upstream\n" }), "mcp-servers add");
+      const listed = await gatehouse(["mcp-servers", "list", "--json"], s.configHome);
+      ok(listed, "mcp-servers list");
+      expect(JSON.parse(listed.stdout)).toMatchObject({ servers: [{ name: "docs", hasCredential: true }] });
+      expect(listed.stdout).not.toContain("embedded-upstream");
+      ok(await gatehouse(["mcp-servers", "set", "docs", "--no-credential"], s.configHome), "mcp-servers set");
+    },
+  ],
+  [
+    "mcp-gateways",
+    async (s) => {
+      const upstream = s.mcpUpstream;
+      if (!upstream) throw new Error("the mcp-servers case registers the server this case serves");
+      try {
+        const created = await gatehouse(["mcp-gateways", "create", "team", "--servers", "docs", "--json"], s.configHome);
+        ok(created, "mcp-gateways create");
+        const { path } = JSON.parse(created.stdout) as { path: string };
+        // An MCP client at the gateway, with the demo agent's key: the tools are pinned and every call is decided. The demo
+        // org has no policy for mcp.docs.*, so the call is denied (default deny) and never reaches the server.
+        const client = new McpClient({ name: "embedded", version: "1.0.0" });
+        await client.connect(new StreamableHTTPClientTransport(new URL(`${s.dev.apiUrl}${path}`), { requestInit: { headers: { authorization: `Bearer ${s.dev.agentApiKey}` } } }));
+        try {
+          expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["docs__search"]);
+          const denied = await client.callTool({ name: "docs__search", arguments: { query: "leave" } });
+          expect(denied.isError).toBe(true);
+          expect(upstream.calls).toEqual([]);
+        } finally {
+          await client.close();
+        }
+        const tools = await gatehouse(["mcp-servers", "tools", "docs"], s.configHome);
+        ok(tools, "mcp-servers tools");
+        expect(tools.stdout).toContain("search  pinned");
+        ok(await gatehouse(["mcp-gateways", "list"], s.configHome), "mcp-gateways list");
+        ok(await gatehouse(["mcp-gateways", "remove", "team"], s.configHome), "mcp-gateways remove");
+        ok(await gatehouse(["mcp-servers", "remove", "docs"], s.configHome), "mcp-servers remove");
+      } finally {
+        await upstream.close();
       }
     },
   ],
@@ -914,6 +979,7 @@ export const CONSOLE_PAGES: Record<string, { as: "member" | "visitor"; path: (s:
   "/o/[orgSlug]/runs": { as: "member", path: (s) => `/o/${s.orgSlug}/runs` },
   "/o/[orgSlug]/spend": { as: "member", path: (s) => `/o/${s.orgSlug}/spend` },
   "/o/[orgSlug]/integrations": { as: "member", path: (s) => `/o/${s.orgSlug}/integrations` },
+  "/o/[orgSlug]/mcp": { as: "member", path: (s) => `/o/${s.orgSlug}/mcp` },
   "/approve/[token]": { skip: "needs a link mailed for a pending approval (the demo org routes none by email); playwright/approval-links.spec.ts opens it" },
   "/o/[orgSlug]/runs/[runId]": { as: "member", path: (s) => `/o/${s.orgSlug}/runs/${s.runId}` },
   "/o/[orgSlug]/settings": { as: "member", path: (s) => `/o/${s.orgSlug}/settings` },

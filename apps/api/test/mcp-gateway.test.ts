@@ -1,10 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { McpServer, type RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import type { RegisteredTool } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { authenticateApiKey, createAgent, createMcpGateway, createMcpServer, db, decideApproval, revokeApiKey } from "@gatehouse/db";
 import { createTestOrg, type TestOrg } from "@gatehouse/db/testing";
@@ -12,6 +11,7 @@ import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connect as connectSocket } from "node:net";
+import { startMcpUpstream } from "../../../scripts/lib/mcp-upstream";
 import { call, startApp, stopApp } from "./helpers";
 
 // An upstream that never answers fails its call within this (GATEHOUSE_MCP_CALL_TIMEOUT_MS); nothing reads the environment before this line.
@@ -35,48 +35,33 @@ interface Upstream {
 
 type Tools = Record<string, { description: string; answer: (args: Record<string, unknown>) => string | Promise<string>; extra?: Record<string, unknown> }>;
 
-/** An MCP server made with the official SDK, over Streamable HTTP with sessions; `credential`: the Authorization it requires. */
+/** An MCP server made with the official SDK (scripts/lib/mcp-upstream.ts) serving `tools`; `credential`: the Authorization it requires. */
 async function startUpstream(name: string, tools: Tools, credential?: string): Promise<Upstream> {
   const calls: string[] = [];
-  const transports = new Map<string, StreamableHTTPServerTransport>();
   const registered: Array<Record<string, RegisteredTool>> = [];
   const descriptions = Object.fromEntries(Object.entries(tools).map(([tool, spec]) => [tool, spec.description]));
-  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    void (async () => {
-      if (credential !== undefined && request.headers.authorization !== credential) return void response.writeHead(401).end();
-      const sessionId = request.headers["mcp-session-id"];
-      let transport = typeof sessionId === "string" ? transports.get(sessionId) : undefined;
-      if (!transport) {
-        if (sessionId !== undefined) return void response.writeHead(404).end();
-        const fresh = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void transports.set(id, fresh) });
-        transport = fresh;
-        const mcp = new McpServer({ name, version: "1.0.0" });
-        const handles: Record<string, RegisteredTool> = {};
-        for (const [tool, spec] of Object.entries(tools)) {
-          handles[tool] = mcp.registerTool(tool, { description: descriptions[tool]!, inputSchema: { query: z.string().optional() } }, async (args) => {
-            calls.push(tool);
-            return { content: [{ type: "text" as const, text: await spec.answer(args) }], ...spec.extra };
-          });
-        }
-        registered.push(handles);
-        await mcp.connect(fresh);
+  const upstream = await startMcpUpstream({
+    name,
+    ...(credential === undefined ? {} : { credential }),
+    register: (mcp) => {
+      const handles: Record<string, RegisteredTool> = {};
+      for (const [tool, spec] of Object.entries(tools)) {
+        handles[tool] = mcp.registerTool(tool, { description: descriptions[tool]!, inputSchema: { query: z.string().optional() } }, async (args) => {
+          calls.push(tool);
+          return { content: [{ type: "text" as const, text: await spec.answer(args) }], ...spec.extra };
+        });
       }
-      await transport.handleRequest(request, response);
-    })().catch(() => response.destroy());
+      registered.push(handles);
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    url: upstream.url,
     calls,
     describe: (tool, description) => {
       descriptions[tool] = description;
       for (const handles of registered) handles[tool]?.update({ description });
     },
-    close: async () => {
-      for (const transport of transports.values()) await transport.close();
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: upstream.close,
   };
 }
 

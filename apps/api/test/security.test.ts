@@ -8,6 +8,8 @@ import {
   createAgent,
   createContentDetector,
   createInvitation,
+  createMcpGateway,
+  createMcpServer,
   createWebhook,
   db,
   grantFromApproval,
@@ -66,6 +68,9 @@ interface OrgFixture {
   detectorId: string;
   /** A live standing grant of the org (given by its owner on an approval of its own). */
   grantId: string;
+  /** An MCP server of the org (on a loopback port nobody listens on) and a gateway serving none. */
+  mcpServerId: string;
+  mcpGateway: { id: string; name: string };
 }
 
 interface Fixtures {
@@ -84,6 +89,7 @@ type Caller = "agent" | MemberRole;
 interface Sample {
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 interface PublicRow {
@@ -108,6 +114,8 @@ interface ProtectedRow {
   perItem?: true;
   /** Server-sent events: read briefly, then dropped. */
   stream?: true;
+  /** What an allowed call answers when it is not a 2xx: the MCP gateway's GET, which opens no stream (405, as the transport allows). */
+  okStatus?: number;
   /** For a call whose success would end org A (closing it): the members' allowed calls go to a throwaway org of their own. */
   throwaway?: () => Promise<{ key: string; sample: Sample }>;
   /**
@@ -165,7 +173,41 @@ async function orgFixture(label: string): Promise<OrgFixture> {
     detectorId: await throwawayDetector(org),
     ...(await throwawayWebhook(org).then(async (webhookId) => ({ webhookId, webhookDeliveryId: (await testWebhook({ ctx: org.ctx, input: { id: webhookId } })).id }))),
     grantId: await throwawayGrant(org),
+    mcpServerId: await throwawayMcpServer(org),
+    mcpGateway: await createMcpGateway({ ctx: org.ctx, input: { name: unique("gw"), servers: [] } }),
   };
+}
+
+const throwawayMcpServer = async (org: TestOrg): Promise<string> =>
+  (await createMcpServer({ ctx: org.ctx, input: { name: unique("mcp"), url: `http://127.0.0.1:9/${unique("mcp")}`, credential: "Bearer security-test" } })).id;
+
+/** A tool a gateway found changed on a fresh server of the org's (what a gateway writes when a list differs from its pins). */
+async function heldMcpTool(org: TestOrg): Promise<{ serverId: string; digest: string }> {
+  const serverId = await throwawayMcpServer(org);
+  const digest = randomBytes(32).toString("hex");
+  await db().mcpToolPin.create({
+    data: {
+      serverId,
+      tool: "search",
+      orgId: org.org.id,
+      digest: "a".repeat(64),
+      definition: {},
+      pendingDigest: digest,
+      pendingDefinition: { description: "new" },
+      pendingFields: ["description"],
+    },
+  });
+  return { serverId, digest };
+}
+
+const MCP_INITIALIZE = { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "security", version: "1" } } };
+
+/** A session of the org's agent with its gateway (what DELETE ends). */
+async function mcpSession(f: Fixtures): Promise<string> {
+  const response = await call(app, "POST", `/mcp/${f.a.org.org.slug}/${f.a.mcpGateway.name}`, { key: f.a.org.agent.apiKey, body: MCP_INITIALIZE });
+  const id = response.headers["mcp-session-id"];
+  if (typeof id !== "string") throw new Error(`expected a session, got ${response.statusCode} ${response.body}`);
+  return id;
 }
 
 /** A standing grant the org's owner gives on a fresh approval (through their admin key: a grant is a member's vote). */
@@ -630,6 +672,105 @@ const ROWS: Row[] = [
     sample: async (f) => ({ path: `/v1/admin/invitations/${(await throwawayInvitation(f.a.org)).invitation.id}` }),
     foreign: (f) => ({ path: `/v1/admin/invitations/${f.b.invitationId}` }),
   },
+  { method: "GET", route: "/v1/admin/mcp/servers", access: adminKey("integrations.manage"), sample: () => ({ path: "/v1/admin/mcp/servers" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/mcp/servers",
+    access: adminKey("integrations.manage"),
+    sample: () => ({ path: "/v1/admin/mcp/servers", body: { name: unique("mcp"), url: "http://127.0.0.1:9/mcp" } }),
+    foreign: "scoped",
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/mcp/servers/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/mcp/servers/${f.a.mcpServerId}` }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/servers/${f.b.mcpServerId}` }),
+  },
+  {
+    method: "PATCH",
+    route: "/v1/admin/mcp/servers/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/mcp/servers/${f.a.mcpServerId}`, body: { description: "changed" } }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/servers/${f.b.mcpServerId}`, body: { url: "http://127.0.0.1:9/stolen", credential: null } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/mcp/servers/:id",
+    access: adminKey("integrations.manage"),
+    sample: async (f) => ({ path: `/v1/admin/mcp/servers/${await throwawayMcpServer(f.a.org)}` }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/servers/${f.b.mcpServerId}` }),
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/mcp/servers/:id/tools",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/mcp/servers/${f.a.mcpServerId}/tools` }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/servers/${f.b.mcpServerId}/tools` }),
+  },
+  {
+    method: "POST",
+    route: "/v1/admin/mcp/servers/:id/tools/accept",
+    access: adminKey("integrations.manage"),
+    sample: async (f) => {
+      const held = await heldMcpTool(f.a.org);
+      return { path: `/v1/admin/mcp/servers/${held.serverId}/tools/accept`, body: { tool: "search", digest: held.digest } };
+    },
+    foreign: (f) => ({ path: `/v1/admin/mcp/servers/${f.b.mcpServerId}/tools/accept`, body: { tool: "search", digest: "b".repeat(64) } }),
+  },
+  { method: "GET", route: "/v1/admin/mcp/gateways", access: adminKey("integrations.manage"), sample: () => ({ path: "/v1/admin/mcp/gateways" }), foreign: "scoped" },
+  {
+    method: "POST",
+    route: "/v1/admin/mcp/gateways",
+    access: adminKey("integrations.manage"),
+    sample: () => ({ path: "/v1/admin/mcp/gateways", body: { name: unique("gw"), servers: [] } }),
+    foreign: "scoped",
+  },
+  {
+    method: "GET",
+    route: "/v1/admin/mcp/gateways/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/mcp/gateways/${f.a.mcpGateway.id}` }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/gateways/${f.b.mcpGateway.id}` }),
+  },
+  {
+    method: "PATCH",
+    route: "/v1/admin/mcp/gateways/:id",
+    access: adminKey("integrations.manage"),
+    sample: (f) => ({ path: `/v1/admin/mcp/gateways/${f.a.mcpGateway.id}`, body: { description: "changed" } }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/gateways/${f.b.mcpGateway.id}`, body: { servers: [] } }),
+  },
+  {
+    method: "DELETE",
+    route: "/v1/admin/mcp/gateways/:id",
+    access: adminKey("integrations.manage"),
+    sample: async (f) => ({ path: `/v1/admin/mcp/gateways/${(await createMcpGateway({ ctx: f.a.org.ctx, input: { name: unique("gw"), servers: [] } })).id}` }),
+    foreign: (f) => ({ path: `/v1/admin/mcp/gateways/${f.b.mcpGateway.id}` }),
+  },
+  // The MCP gateway's endpoint speaks MCP: an agent's key only (a member's admin key is refused 403), another org's gateway 404.
+  {
+    method: "POST",
+    route: "/mcp/:orgSlug/:gateway",
+    access: agentOnly,
+    sample: (f) => ({ path: `/mcp/${f.a.org.org.slug}/${f.a.mcpGateway.name}`, body: MCP_INITIALIZE }),
+    foreign: (f) => ({ path: `/mcp/${f.b.org.org.slug}/${f.b.mcpGateway.name}`, body: MCP_INITIALIZE }),
+  },
+  {
+    method: "GET",
+    route: "/mcp/:orgSlug/:gateway",
+    access: agentOnly,
+    okStatus: 405,
+    sample: (f) => ({ path: `/mcp/${f.a.org.org.slug}/${f.a.mcpGateway.name}` }),
+    foreign: (f) => ({ path: `/mcp/${f.b.org.org.slug}/${f.b.mcpGateway.name}` }),
+  },
+  {
+    method: "DELETE",
+    route: "/mcp/:orgSlug/:gateway",
+    access: agentOnly,
+    sample: async (f) => ({ path: `/mcp/${f.a.org.org.slug}/${f.a.mcpGateway.name}`, headers: { "mcp-session-id": await mcpSession(f) } }),
+    foreign: (f) => ({ path: `/mcp/${f.b.org.org.slug}/${f.b.mcpGateway.name}` }),
+  },
+  { method: "GET", route: "/.well-known/oauth-protected-resource/mcp/:orgSlug/:gateway", access: "public", path: "/.well-known/oauth-protected-resource/mcp/any-org/any-gateway" },
   { method: "GET", route: "/v1/admin/webhooks", access: adminKey("integrations.manage"), sample: () => ({ path: "/v1/admin/webhooks" }), foreign: "scoped" },
   {
     method: "POST",
@@ -788,7 +929,11 @@ async function send(row: ProtectedRow, method: Method | "HEAD", sample: Sample, 
     const response = await peek(app, sample.path, key === undefined ? {} : { key });
     return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.text };
   }
-  const response = await call(app, method, sample.path, { ...(key === undefined ? {} : { key }), ...(sample.body === undefined ? {} : { body: sample.body }) });
+  const response = await call(app, method, sample.path, {
+    ...(key === undefined ? {} : { key }),
+    ...(sample.body === undefined ? {} : { body: sample.body }),
+    ...(sample.headers === undefined ? {} : { headers: sample.headers }),
+  });
   const refused = response.headers["x-gatehouse-error"];
   return { status: response.statusCode, requestId: response.headers["x-request-id"], text: response.body, ...(typeof refused === "string" ? { refused } : {}) };
 }
@@ -856,7 +1001,8 @@ async function expectAllowed(row: ProtectedRow, caller: Caller): Promise<void> {
   const { key, sample } = await allowedCall(row, caller);
   const answer = await send(row, row.method, sample, key);
   const label = `${row.method} ${row.route} as ${caller}`;
-  expectSuccess(answer, label);
+  if (row.okStatus !== undefined) expect(answer.status, `${label}: ${answer.text.slice(0, 300)}`).toBe(row.okStatus);
+  else expectSuccess(answer, label);
   if (row.perItem) expect(itemCodes(answer).filter(Boolean), label).toEqual([]);
   expectNoDataOfOrgB(answer, sample, label);
 }

@@ -639,6 +639,58 @@ describe("every model round-trips through the generated client", () => {
       },
     });
     await roundTrip("ContentDetector", detector, () => prisma.contentDetector.findUnique({ where: { id: detector.id } }));
+    const mcpServer = await prisma.mcpServer.create({
+      data: {
+        id: "mcs_rt",
+        orgId: org.id,
+        name: "docs",
+        url: "https://mcp.example.test/mcp",
+        description: "d",
+        credentialEnc: "v1:iv:sealed",
+        catalogDigest: "c".repeat(64),
+        catalogPinnedAt: t,
+        createdBy: membership.id,
+        createdAt: t,
+        updatedAt: later,
+      },
+      omit: { credentialEnc: false },
+    });
+    await roundTrip("McpServer", mcpServer, () => prisma.mcpServer.findUnique({ where: { id: mcpServer.id }, omit: { credentialEnc: false } }));
+    const mcpGateway = await prisma.mcpGateway.create({
+      data: { id: "mcg_rt", orgId: org.id, name: "team", description: "d", onChange: "require_approval", createdBy: membership.id, createdAt: t, updatedAt: later },
+    });
+    await roundTrip("McpGateway", mcpGateway, () => prisma.mcpGateway.findUnique({ where: { id: mcpGateway.id } }));
+    const served = await prisma.mcpGatewayServer.create({ data: { gatewayId: mcpGateway.id, serverId: mcpServer.id } });
+    await roundTrip("McpGatewayServer", served, () => prisma.mcpGatewayServer.findUnique({ where: { gatewayId_serverId: { gatewayId: mcpGateway.id, serverId: mcpServer.id } } }));
+    const pin = await prisma.mcpToolPin.create({
+      data: {
+        serverId: mcpServer.id,
+        tool: "search",
+        orgId: org.id,
+        digest: "a".repeat(64),
+        definition: { description: "Search.", inputSchema: { type: "object" } },
+        pendingDigest: "b".repeat(64),
+        pendingDefinition: { description: "Search. Now." },
+        pendingFields: ["description"],
+        pinnedAt: t,
+        changedAt: later,
+      },
+    });
+    await roundTrip("McpToolPin", pin, () => prisma.mcpToolPin.findUnique({ where: { serverId_tool: { serverId: mcpServer.id, tool: "search" } } }));
+    const session = await prisma.mcpSession.create({
+      data: {
+        id: "mss_rt",
+        orgId: org.id,
+        gatewayId: mcpGateway.id,
+        agentId: "agt_rt",
+        protocolVersion: "2025-11-25",
+        clientName: "client",
+        upstream: { [mcpServer.id]: { sessionId: "u-1", protocolVersion: "2025-11-25" } },
+        createdAt: t,
+        lastSeenAt: later,
+      },
+    });
+    await roundTrip("McpSession", session, () => prisma.mcpSession.findUnique({ where: { id: session.id } }));
     expect(checked.sort()).toEqual(schema.models.map((m) => m.name).sort());
   });
 
