@@ -17,7 +17,7 @@ import { gatehouseMiddleware } from "@gatehouse/langchain";
 import { gatehouseNeedsApproval } from "@gatehouse/openai-agents";
 import { Gatehouse } from "@gatehouse/sdk";
 import { ToolMessage } from "@langchain/core/messages";
-import { background, benchRun, percentile, recordResults, run, timedRounds, waitFor } from "./lib";
+import { background, benchRun, recordResults, run, timedRounds, waitFor } from "./lib";
 
 const PORT = "4942";
 const api = `http://127.0.0.1:${PORT}`;
@@ -59,17 +59,7 @@ await benchRun(async ({ machine, env }) => {
       await wrap({ toolCall: { id, name: "read_file", args: args() }, state: { messages: [] }, runtime: {} }, async () => new ToolMessage({ content: "ok", tool_call_id: id }));
     },
   };
-  const kinds = Object.keys(calls) as Kind[];
-  // Warm the caches and the JIT.
-  for (const kind of kinds) for (let i = 0; i < 100; i += 1) await calls[kind]();
-
-  const { times, medians } = await timedRounds(calls, ROUNDS, ROUND_CALLS);
-  const rows = Object.fromEntries(
-    kinds.map((kind) => {
-      const sorted = [...times[kind]].sort((a, b) => a - b);
-      return [kind, { calls: sorted.length, p50: round2(percentile(sorted, 50)), p90: round2(percentile(sorted, 90)), p99: round2(percentile(sorted, 99)) }];
-    }),
-  ) as Record<Kind, { calls: number; p50: number; p90: number; p99: number }>;
+  const { rows, medians } = await timedRounds(calls, ROUNDS, ROUND_CALLS);
   // An adapter against the bare calls it makes (the same round, so the same load), and against canI.
   const baseline: Record<"ai-sdk" | "openai-agents" | "langchain", Kind> = { "ai-sdk": "execute", "openai-agents": "execute", langchain: "execute + report" };
   const added = Object.fromEntries(

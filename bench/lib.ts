@@ -442,17 +442,29 @@ export function decidedEntry(i: number, agent: { id: string; name: string } = { 
   };
 }
 
+/** One kind's latency over every call of a run, in ms. */
+export interface LatencyRow {
+  calls: number;
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
 /**
- * Times `calls` in rounds, as the latency benchmarks do: in each round every kind is called `perRound` times, one call at
- * a time, the kinds in a new random order each round (so drift in the host's load falls on every kind alike). Answers
- * every call's time per kind and each round's p50 per kind (for differences taken within a round).
+ * Times `calls` in rounds, as the latency benchmarks do: first `warmup` calls of every kind (the caches and the JIT),
+ * then in each round every kind is called `perRound` times, one call at a time, the kinds in a new random order each
+ * round (so drift in the host's load falls on every kind alike). Answers every kind's row over the whole run and each
+ * round's p50 per kind (for differences taken within a round).
  */
 export async function timedRounds<K extends string>(
   calls: Record<K, () => Promise<unknown>>,
   rounds: number,
   perRound: number,
-): Promise<{ times: Record<K, number[]>; medians: Record<K, number[]> }> {
+  warmup = 100,
+): Promise<{ rows: Record<K, LatencyRow>; medians: Record<K, number[]> }> {
+  const round2 = (v: number) => Math.round(v * 100) / 100;
   const kinds = Object.keys(calls) as K[];
+  for (const kind of kinds) for (let i = 0; i < warmup; i += 1) await calls[kind]();
   const times = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<K, number[]>;
   const medians = Object.fromEntries(kinds.map((kind) => [kind, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < rounds; round += 1) {
@@ -473,5 +485,11 @@ export async function timedRounds<K extends string>(
     }
     log(`round ${round + 1}/${rounds}`);
   }
-  return { times, medians };
+  const rows = Object.fromEntries(
+    kinds.map((kind) => {
+      const sorted = [...times[kind]].sort((a, b) => a - b);
+      return [kind, { calls: sorted.length, p50: round2(percentile(sorted, 50)), p90: round2(percentile(sorted, 90)), p99: round2(percentile(sorted, 99)) }];
+    }),
+  ) as Record<K, LatencyRow>;
+  return { rows, medians };
 }

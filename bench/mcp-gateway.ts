@@ -14,7 +14,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { Gatehouse } from "@gatehouse/sdk";
 import { z } from "zod";
 import { startMcpUpstream } from "../scripts/lib/mcp-upstream.ts";
-import { background, benchRun, log, percentile, recordResults, run, timedRounds, waitFor } from "./lib";
+import { background, benchRun, log, recordResults, run, timedRounds, waitFor } from "./lib";
 
 const PORT = "4947";
 const api = `http://127.0.0.1:${PORT}`;
@@ -66,16 +66,7 @@ await benchRun(async ({ machine, env }) => {
       if (result.isError) throw new Error(`the gateway answered an error: ${JSON.stringify(result.content)}`);
     },
   };
-  const kinds = Object.keys(calls) as Kind[];
-  for (const kind of kinds) for (let i = 0; i < 100; i += 1) await calls[kind]();
-
-  const { times, medians } = await timedRounds(calls, ROUNDS, ROUND_CALLS);
-  const rows = Object.fromEntries(
-    kinds.map((kind) => {
-      const sorted = [...times[kind]].sort((a, b) => a - b);
-      return [kind, { calls: sorted.length, p50: round2(percentile(sorted, 50)), p90: round2(percentile(sorted, 90)), p99: round2(percentile(sorted, 99)) }];
-    }),
-  ) as Record<Kind, { calls: number; p50: number; p90: number; p99: number }>;
+  const { rows, medians } = await timedRounds(calls, ROUNDS, ROUND_CALLS);
   const mid = (values: number[]) => round2([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN);
   const added = {
     overDirectP50: mid(medians.gateway.map((g, i) => g - (medians.direct[i] ?? Number.NaN))),

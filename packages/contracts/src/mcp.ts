@@ -1,4 +1,4 @@
-import { MCP_ON_CHANGE, mcpNameSchema, mcpServerUrlSchema } from "@gatehouse/core";
+import { MAX_SERVERS_PER_GATEWAY, MCP_ON_CHANGE, mcpNameSchema, mcpServerUrlSchema } from "@gatehouse/core";
 import { z } from "zod";
 import { idOf, named, safeString } from "./common";
 
@@ -60,7 +60,10 @@ export const mcpServerSchema = named(
 
 export const mcpServerListSchema = named("McpServerList", z.object({ servers: z.array(mcpServerSchema) }), "The org's MCP servers, by name.");
 
-const gatewayServers = z.array(mcpNameSchema).max(20).describe("The servers it serves, by name (at most 20). Each must be registered.");
+const gatewayServers = z
+  .array(mcpNameSchema)
+  .max(MAX_SERVERS_PER_GATEWAY)
+  .describe(`The servers it serves, by name (at most ${MAX_SERVERS_PER_GATEWAY}). Each must be registered.`);
 const onChange = z
   .enum(MCP_ON_CHANGE)
   .describe(

@@ -258,9 +258,10 @@ export function offerable(server: string, tools: readonly ListedTool[]): { kept:
   const named = tools.filter(
     (tool) => typeof tool.name === "string" && TOOL_NAME.test(tool.name) && inspectInput(tool, { maxDepth: MAX_JSON_DEPTH, maxNodes: MAX_JSON_NODES, jsonOnly: true }) === null,
   );
+  const typed = named.map((tool) => ({ tool, type: mcpActionType(server, tool.name) }));
   const byType = new Map<string, number>();
-  for (const tool of named) byType.set(mcpActionType(server, tool.name), (byType.get(mcpActionType(server, tool.name)) ?? 0) + 1);
-  const kept = named.filter((tool) => byType.get(mcpActionType(server, tool.name)) === 1);
+  for (const { type } of typed) byType.set(type, (byType.get(type) ?? 0) + 1);
+  const kept = typed.filter(({ type }) => byType.get(type) === 1).map(({ tool }) => tool);
   return { kept, dropped: tools.length - kept.length };
 }
 
